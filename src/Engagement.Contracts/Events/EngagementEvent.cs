@@ -1,0 +1,50 @@
+namespace Engagement.Contracts.Events;
+
+/// <summary>
+/// The wire envelope of CONTRACT.md §1: one event from a transaction system, as read from
+/// a queue or <c>POST /api/v1/events</c>. Field names are fixed; additions are fine.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.event.v1")]
+public sealed record EngagementEvent
+{
+    /// <summary>Idempotency key, 1–128 chars.</summary>
+    [Id(0)] public required string EventId { get; init; }
+
+    /// <summary>One of <see cref="EventTypes"/>.</summary>
+    [Id(1)] public required string Type { get; init; }
+
+    [Id(2)] public required string MemberId { get; init; }
+
+    [Id(3)] public required DateTimeOffset OccurredAt { get; init; }
+
+    [Id(4)] public string? StoreId { get; init; }
+
+    [Id(5)] public string? RegionId { get; init; }
+
+    [Id(6)] public string? Channel { get; init; }
+
+    [Id(7)] public string? OrderId { get; init; }
+
+    [Id(8)] public decimal? Amount { get; init; }
+
+    /// <summary>ISO currency; <c>CNY</c> when absent.</summary>
+    [Id(9)] public string Currency { get; init; } = "CNY";
+
+    [Id(10)] public IReadOnlyList<EventItem> Items { get; init; } = [];
+
+    /// <summary>Free-form properties; nested JSON objects arrive flattened with dotted keys (<c>consent.sms</c>).</summary>
+    [Id(11)] public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>One line of a purchase.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.event-item.v1")]
+public sealed record EventItem
+{
+    [Id(0)] public string? Sku { get; init; }
+
+    [Id(1)] public string? Category { get; init; }
+
+    [Id(2)] public int Quantity { get; init; }
+
+    [Id(3)] public decimal UnitPrice { get; init; }
+}

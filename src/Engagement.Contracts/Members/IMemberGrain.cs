@@ -1,0 +1,60 @@
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Touches;
+using Orleans.Concurrency;
+
+namespace Engagement.Contracts.Members;
+
+/// <summary>
+/// One loyalty member, keyed by memberId. Holds the live state (points lots, growth, tier, RFM,
+/// lifecycle, caps) and is the only writer of it. Also the implicit subscriber of the member's event stream.
+/// </summary>
+public interface IMemberGrain : IGrainWithStringKey
+{
+    /// <summary>Applies one event; idempotent by <see cref="EngagementEvent.EventId"/>. Returns once the new state is durable.</summary>
+    Task<ApplyResult> ApplyEventAsync(EngagementEvent evt);
+
+    /// <summary>The live view, or null when the member has never been seen.</summary>
+    [ReadOnly]
+    Task<MemberView?> GetViewAsync();
+
+    /// <summary>Ledger entries newest first, paging back through the full archived history.</summary>
+    Task<LedgerPage> GetLedgerAsync(LedgerQuery query);
+
+    /// <summary>Redeems points (optionally with cash); idempotent by redemptionId.</summary>
+    Task<RedemptionResult> RedeemAsync(RedemptionRequest request);
+
+    /// <summary>Every touch decision, newest first (bounded to the recent ones kept in state).</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit);
+
+    /// <summary>Sets channel consent (true = allowed). Returns the view after the change; null for an unknown member.</summary>
+    Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent);
+}
+
+/// <summary>What became of one applied event.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.apply-result.v1")]
+public sealed record ApplyResult
+{
+    /// <summary>See <see cref="ApplyStatus"/>.</summary>
+    [Id(0)] public required string Status { get; init; }
+
+    [Id(1)] public string? Reason { get; init; }
+
+    [Id(2)] public string? Tier { get; init; }
+
+    [Id(3)] public long PointsBalance { get; init; }
+
+    [Id(4)] public long GrowthValue { get; init; }
+}
+
+public static class ApplyStatus
+{
+    public const string Applied = "applied";
+    public const string Duplicate = "duplicate";
+
+    /// <summary>A refund whose purchase has not arrived yet: held in the member, applied when it does.</summary>
+    public const string Held = "held";
+
+    /// <summary>Valid on the wire but refused by the member's rules (e.g. refund over what is left); goes to the poison queue.</summary>
+    public const string Rejected = "rejected";
+}

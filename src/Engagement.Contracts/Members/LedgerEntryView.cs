@@ -1,0 +1,47 @@
+namespace Engagement.Contracts.Members;
+
+/// <summary>Why a points balance or growth value changed (CONTRACT.md §4, ledger).</summary>
+[GenerateSerializer, Immutable, Alias("engagement.ledger-entry.v1")]
+public sealed record LedgerEntryView
+{
+    /// <summary>Per-member sequence number; strictly increasing, the idempotency key of the archive row.</summary>
+    [Id(0)] public long Sequence { get; init; }
+
+    [Id(1)] public DateTimeOffset At { get; init; }
+
+    /// <summary><c>points</c> or <c>growth</c> (tier changes appear as <c>tier</c>).</summary>
+    [Id(2)] public required string Kind { get; init; }
+
+    [Id(3)] public long Delta { get; init; }
+
+    [Id(4)] public long BalanceAfter { get; init; }
+
+    /// <summary>Human-readable reason, e.g. "purchase O-1 of 1000.00 CNY".</summary>
+    [Id(5)] public required string Reason { get; init; }
+
+    /// <summary>The rule that decided it, e.g. <c>points.earn.first-purchase-double</c>.</summary>
+    [Id(6)] public required string RuleId { get; init; }
+
+    [Id(7)] public string? EventId { get; init; }
+}
+
+/// <summary>A page of ledger entries, newest first.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.ledger-page.v1")]
+public sealed record LedgerPage
+{
+    [Id(0)] public IReadOnlyList<LedgerEntryView> Entries { get; init; } = [];
+
+    /// <summary>Pass as <c>before</c> to read the next (older) page; null at the start of history.</summary>
+    [Id(1)] public long? NextBefore { get; init; }
+}
+
+/// <summary>Ledger query: kind filter (<c>points</c>, <c>growth</c>, <c>tier</c> or null for all), page size, and an exclusive upper sequence.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.ledger-query.v1")]
+public sealed record LedgerQuery
+{
+    [Id(0)] public string? Kind { get; init; }
+
+    [Id(1)] public int Limit { get; init; } = 50;
+
+    [Id(2)] public long? Before { get; init; }
+}

@@ -1,0 +1,125 @@
+namespace Engagement.Contracts.Members;
+
+/// <summary>The live view of one member (CONTRACT.md §4, <c>GET /members/{memberId}</c>).</summary>
+[GenerateSerializer, Immutable, Alias("engagement.member-view.v1")]
+public sealed record MemberView
+{
+    [Id(0)] public required string MemberId { get; init; }
+
+    /// <summary><c>V1</c>…<c>V4</c>.</summary>
+    [Id(1)] public required string Tier { get; init; }
+
+    /// <summary>Growth value earned in the trailing 365 days (what the tier is computed from).</summary>
+    [Id(2)] public long GrowthValue { get; init; }
+
+    /// <summary>Live points balance; negative after a refund of points already spent.</summary>
+    [Id(3)] public long PointsBalance { get; init; }
+
+    [Id(4)] public DateTimeOffset? LastActivityAt { get; init; }
+
+    /// <summary><c>new</c>, <c>active</c>, <c>at_risk</c> or <c>dormant</c>.</summary>
+    [Id(5)] public required string LifecycleStage { get; init; }
+
+    /// <summary>0 when no win-back runs; 1–3 while one does.</summary>
+    [Id(6)] public int WinBackLevel { get; init; }
+
+    [Id(7)] public required RfmView Rfm { get; init; }
+
+    [Id(8)] public string? RegionId { get; init; }
+
+    [Id(9)] public IReadOnlyList<BenefitView> Benefits { get; init; } = [];
+
+    [Id(10)] public required CapsView Caps { get; init; }
+
+    [Id(11)] public DateTimeOffset RegisteredAt { get; init; }
+
+    /// <summary>Points lots still alive, oldest first.</summary>
+    [Id(12)] public IReadOnlyList<PointsLotView> PointsLots { get; init; } = [];
+
+    /// <summary>Behaviour counters (browse, add_to_cart, share, review, complaint, purchase, refund…).</summary>
+    [Id(13)] public IReadOnlyDictionary<string, long> Behaviour { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>When the tier was last entered; with <see cref="TierGraceUntil"/> it explains a coming downgrade.</summary>
+    [Id(14)] public DateTimeOffset? TierSince { get; init; }
+
+    [Id(15)] public DateTimeOffset? TierGraceUntil { get; init; }
+
+    [Id(16)] public string TimeZone { get; init; } = "Asia/Shanghai";
+
+    [Id(17)] public IReadOnlyDictionary<string, bool> Consent { get; init; } = new Dictionary<string, bool>();
+
+    [Id(18)] public IReadOnlyList<string> Tags { get; init; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("engagement.rfm-view.v1")]
+public sealed record RfmView
+{
+    /// <summary>Days since the last purchase; null before the first.</summary>
+    [Id(0)] public int? RecencyDays { get; init; }
+
+    /// <summary>Purchases in the trailing 365 days.</summary>
+    [Id(1)] public int Frequency { get; init; }
+
+    /// <summary>Net spend in the trailing 365 days.</summary>
+    [Id(2)] public decimal Monetary { get; init; }
+
+    [Id(3)] public int RecencyScore { get; init; }
+
+    [Id(4)] public int FrequencyScore { get; init; }
+
+    [Id(5)] public int MonetaryScore { get; init; }
+
+    /// <summary>The three scores as digits, e.g. <c>"545"</c>.</summary>
+    [Id(6)] public string Score { get; init; } = "";
+
+    [Id(7)] public string Segment { get; init; } = "";
+
+    /// <summary><c>A</c>, <c>B</c> or <c>C</c>.</summary>
+    [Id(8)] public string ValueClass { get; init; } = "C";
+}
+
+[GenerateSerializer, Immutable, Alias("engagement.benefit-view.v1")]
+public sealed record BenefitView
+{
+    [Id(0)] public required string Code { get; init; }
+
+    [Id(1)] public required string Name { get; init; }
+
+    /// <summary><c>coupon</c>, <c>service</c>, <c>privilege</c>… (non-monetary benefits are first-class).</summary>
+    [Id(2)] public required string Kind { get; init; }
+
+    [Id(3)] public string FromTier { get; init; } = "";
+
+    [Id(4)] public DateTimeOffset GrantedAt { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("engagement.caps-view.v1")]
+public sealed record CapsView
+{
+    [Id(0)] public int MarketingToday { get; init; }
+
+    [Id(1)] public int MarketingLast7Days { get; init; }
+
+    [Id(2)] public int MarketingDailyLimit { get; init; }
+
+    [Id(3)] public int MarketingWeeklyLimit { get; init; }
+
+    /// <summary>Touches sent per channel today.</summary>
+    [Id(4)] public IReadOnlyDictionary<string, int> ChannelToday { get; init; } = new Dictionary<string, int>();
+
+    [Id(5)] public IReadOnlyList<string> OptedOutChannels { get; init; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("engagement.points-lot-view.v1")]
+public sealed record PointsLotView
+{
+    [Id(0)] public required string LotId { get; init; }
+
+    [Id(1)] public long Remaining { get; init; }
+
+    [Id(2)] public long Original { get; init; }
+
+    [Id(3)] public DateTimeOffset EarnedAt { get; init; }
+
+    [Id(4)] public DateTimeOffset ExpiresAt { get; init; }
+}

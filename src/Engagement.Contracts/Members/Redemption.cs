@@ -1,0 +1,47 @@
+namespace Engagement.Contracts.Members;
+
+/// <summary>A redemption of points (optionally with cash); idempotent by <see cref="RedemptionId"/>.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.redemption-request.v1")]
+public sealed record RedemptionRequest
+{
+    [Id(0)] public required string RedemptionId { get; init; }
+
+    [Id(1)] public long Points { get; init; }
+
+    [Id(2)] public decimal? CashAmount { get; init; }
+
+    [Id(3)] public string? RewardId { get; init; }
+}
+
+/// <summary>Outcome of a redemption.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.redemption-result.v1")]
+public sealed record RedemptionResult
+{
+    [Id(0)] public required string RedemptionId { get; init; }
+
+    /// <summary><c>accepted</c>, <c>insufficient_points</c>, <c>negative_balance</c>, <c>unknown_member</c>, <c>invalid</c>.</summary>
+    [Id(1)] public required string Status { get; init; }
+
+    [Id(2)] public long PointsBalance { get; init; }
+
+    /// <summary>Cash value of the points redeemed at the configured point value.</summary>
+    [Id(3)] public decimal PointsValue { get; init; }
+
+    [Id(4)] public decimal? CashAmount { get; init; }
+
+    /// <summary>True when this redemptionId had been applied before and the first outcome is returned.</summary>
+    [Id(5)] public bool Replayed { get; init; }
+
+    [Id(6)] public string? Detail { get; init; }
+
+    public bool Accepted => Status == RedemptionStatus.Accepted;
+}
+
+public static class RedemptionStatus
+{
+    public const string Accepted = "accepted";
+    public const string InsufficientPoints = "insufficient_points";
+    public const string NegativeBalance = "negative_balance";
+    public const string UnknownMember = "unknown_member";
+    public const string Invalid = "invalid";
+}
