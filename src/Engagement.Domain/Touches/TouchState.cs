@@ -1,0 +1,6 @@
+namespace Engagement.Domain.Touches;
+
+/// <summary>Recent touch decisions of one member and what the caps count.</summary>
+public sealed class TouchState
+{
+}
