@@ -1,0 +1,21 @@
+namespace Engagement.Azure.Tests.Infrastructure;
+
+/// <summary>
+/// The Azurite that scripts/test starts (real storage, never a mock). Run the tests through
+/// scripts/test, or start one with `eval "$(scripts/azurite start)"` and export its connection string.
+/// </summary>
+public static class Azurite
+{
+    public const string EnvironmentVariable = "AZURE_STORAGE_CONNECTION_STRING";
+
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException(
+                $"{EnvironmentVariable} is not set. Run the tests with scripts/test, which starts Azurite, " +
+                "or start one yourself: eval \"$(scripts/azurite start)\".");
+
+    /// <summary>A table/queue name unique to one test, so tests never see each other's data.</summary>
+    public static string UniqueName(string prefix) =>
+        (prefix + Guid.NewGuid().ToString("N")[..12]).ToLowerInvariant();
+}
