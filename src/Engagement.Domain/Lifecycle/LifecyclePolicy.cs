@@ -1,15 +1,274 @@
 using Engagement.Domain.Members;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Lifecycle;
 
 /// <summary>Stage changes and win-back, decided from <c>now</c>.</summary>
+/// <remarks>
+/// Stages (CONTRACT.md §2): <c>new</c> for <c>NewMemberDays</c> after registration, then <c>active</c>;
+/// <c>at_risk</c> once quiet reaches <c>AtRiskAfterDays</c>, which also starts a win-back episode (day 0);
+/// <c>dormant</c> once the episode's window passes without activity. Any activity ends a running episode
+/// ("won back at level N") and makes the member <c>active</c> (or keeps them <c>new</c>).
+/// Ticks are idempotent and catch up: a tick enters only the level due at <c>now</c>, once per episode.
+/// </remarks>
 public static class LifecyclePolicy
 {
     /// <summary>Called by the member engine for every applied event that counts as activity (all but complaint).</summary>
+    /// <remarks>
+    /// An event that happened no later than the last known activity (late or replayed) tells nothing new about
+    /// quiet time and changes nothing. Activity that happened before a running episode started (a late event)
+    /// cancels the episode rather than counting as a win-back: the member was never quiet that long.
+    /// </remarks>
     public static void OnActivity(MemberState state, DateTimeOffset at, DateTimeOffset now)
     {
-        _ = state;
-        _ = at;
-        _ = now;
+        var s = state.Lifecycle;
+        if (s.FirstActivityAt is null || at < s.FirstActivityAt)
+        {
+            s.FirstActivityAt = at;
+        }
+
+        if (s.LastActivityAt is { } last && at <= last)
+        {
+            return;
+        }
+
+        s.LastActivityAt = at;
+        s.StageSince ??= at;
+        if (s.WinBackStartedAt is { } start)
+        {
+            var level = s.WinBackLevel;
+            var won = at >= start && level >= 1;
+            if (won)
+            {
+                s.WonBackAtLevel = level;
+                s.WonBackAt = at;
+                CountWonBack(s.Counters, level);
+            }
+
+            var from = s.Stage;
+            SetStage(s, LifecycleStages.Active, at);
+            AddTransition(s, new LifecycleTransition
+            {
+                At = at,
+                RecordedAt = now,
+                Kind = won ? LifecycleTransitionKinds.WonBack : LifecycleTransitionKinds.Cancelled,
+                FromStage = from,
+                ToStage = LifecycleStages.Active,
+                Level = level,
+                EpisodeStartedAt = start,
+                Note = won ? null : "activity from before the episode started arrived late",
+            });
+            s.WinBackStartedAt = null;
+            s.WinBackLevel = 0;
+            s.WinBackLevelEnteredAt = null;
+        }
+        else if (s.Stage is LifecycleStages.Dormant or LifecycleStages.AtRisk)
+        {
+            if (s.Stage == LifecycleStages.Dormant)
+            {
+                s.Counters.ReactivatedFromDormant++;
+            }
+
+            RecordStage(s, LifecycleStages.Active, at, now, null);
+        }
+    }
+
+    /// <summary>
+    /// Applies every stage change and win-back level due at <paramref name="now"/> to the member state and says
+    /// what changed. Idempotent: a second tick at the same (or an earlier) instant changes nothing.
+    /// </summary>
+    public static LifecycleDecision Tick(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        var s = state.Lifecycle;
+        var o = options.Lifecycle;
+        var changes = new List<StageChange>();
+        var skipped = new List<int>();
+        var requests = new List<TouchRequest>();
+        int? entered = null;
+        var assignAdvisor = false;
+        var becameDormant = false;
+
+        if (s.LastActivityAt is { } last)
+        {
+            var quietFrom = last + TimeSpan.FromDays(o.AtRiskAfterDays);
+            var newUntil = (MemberProfile.RegisteredAt(state) ?? last) + TimeSpan.FromDays(o.NewMemberDays);
+
+            if (s.Stage == LifecycleStages.New && now >= newUntil && now < quietFrom)
+            {
+                changes.Add(RecordStage(s, LifecycleStages.Active, newUntil, now, "new-member period over"));
+            }
+
+            if (s.Stage != LifecycleStages.Dormant && now >= quietFrom)
+            {
+                if (s.WinBackStartedAt is null)
+                {
+                    s.WinBackStartedAt = quietFrom;
+                    s.WinBackLevel = 0;
+                    s.Counters.Episodes++;
+                    if (s.Stage != LifecycleStages.AtRisk)
+                    {
+                        changes.Add(RecordStage(s, LifecycleStages.AtRisk, quietFrom, now, $"no activity for {o.AtRiskAfterDays} days"));
+                    }
+                }
+
+                var start = s.WinBackStartedAt.Value;
+                var due = WinBackPolicy.LevelDue(o, start, now);
+                if (due == WinBackPolicy.DormantLevel)
+                {
+                    skipped.AddRange(Enumerable.Range(s.WinBackLevel + 1, Math.Max(0, o.Levels().Count - s.WinBackLevel)));
+                    s.Counters.SkippedLevels += skipped.Count;
+                    var dormantFrom = WinBackPolicy.DormantFrom(o, start);
+                    var from = s.Stage;
+                    SetStage(s, LifecycleStages.Dormant, dormantFrom);
+                    changes.Add(new StageChange(from, LifecycleStages.Dormant, dormantFrom));
+                    AddTransition(s, new LifecycleTransition
+                    {
+                        At = dormantFrom,
+                        RecordedAt = now,
+                        Kind = LifecycleTransitionKinds.Dormant,
+                        FromStage = from,
+                        ToStage = LifecycleStages.Dormant,
+                        Level = s.WinBackLevel,
+                        EpisodeStartedAt = start,
+                        Note = skipped.Count > 0 ? SkippedNote(skipped) : null,
+                    });
+                    s.DormantAt = dormantFrom;
+                    s.Counters.Dormant++;
+                    s.WinBackStartedAt = null;
+                    s.WinBackLevel = 0;
+                    s.WinBackLevelEnteredAt = null;
+                    becameDormant = true;
+                }
+                else if (due > s.WinBackLevel)
+                {
+                    // Missed ticks: go to the level due now only; the earlier levels' windows have passed.
+                    skipped.AddRange(Enumerable.Range(s.WinBackLevel + 1, due - s.WinBackLevel - 1));
+                    s.Counters.SkippedLevels += skipped.Count;
+                    s.WinBackLevel = due;
+                    s.WinBackLevelEnteredAt = now;
+                    CountEntered(s.Counters, due);
+                    entered = due;
+                    requests.Add(WinBackPolicy.RequestFor(state, o, start, due));
+                    if (o.Levels()[due - 1].AssignAdvisor)
+                    {
+                        assignAdvisor = true;
+                        s.AdvisorRequestedAt = now;
+                    }
+
+                    AddTransition(s, new LifecycleTransition
+                    {
+                        At = now,
+                        RecordedAt = now,
+                        Kind = LifecycleTransitionKinds.LevelEntered,
+                        FromStage = s.Stage,
+                        ToStage = s.Stage,
+                        Level = due,
+                        EpisodeStartedAt = start,
+                        Note = skipped.Count > 0 ? SkippedNote(skipped) : null,
+                    });
+                }
+            }
+        }
+
+        Trim(s, o.MaxTransitions);
+        return new LifecycleDecision
+        {
+            DecidedAt = now,
+            StageChanges = changes,
+            EnteredWinBackLevel = entered,
+            SkippedLevels = skipped,
+            TouchRequests = requests,
+            AssignAdvisor = assignAdvisor,
+            BecameDormant = becameDormant,
+            NextDueAt = NextDueAt(state, options),
+        };
+    }
+
+    /// <summary>
+    /// The next instant the lifecycle can change without an event (new period ends, quiet reaches the at-risk
+    /// mark, next level, dormancy); null when only an event can change it (dormant, or never active).
+    /// </summary>
+    public static DateTimeOffset? NextDueAt(MemberState state, ProgramOptions options)
+    {
+        var s = state.Lifecycle;
+        var o = options.Lifecycle;
+        if (s.LastActivityAt is not { } last || s.Stage == LifecycleStages.Dormant)
+        {
+            return null;
+        }
+
+        if (s.WinBackStartedAt is { } start)
+        {
+            return s.WinBackLevel >= 1 && s.WinBackLevel < o.Levels().Count
+                ? WinBackPolicy.LevelStart(o, start, s.WinBackLevel + 1)
+                : s.WinBackLevel >= 1 ? WinBackPolicy.DormantFrom(o, start) : start;
+        }
+
+        var quietFrom = last + TimeSpan.FromDays(o.AtRiskAfterDays);
+        if (s.Stage == LifecycleStages.New)
+        {
+            var newUntil = (MemberProfile.RegisteredAt(state) ?? last) + TimeSpan.FromDays(o.NewMemberDays);
+            return newUntil < quietFrom ? newUntil : quietFrom;
+        }
+
+        return quietFrom;
+    }
+
+    private static StageChange RecordStage(LifecycleState s, string to, DateTimeOffset at, DateTimeOffset now, string? note)
+    {
+        var from = s.Stage;
+        SetStage(s, to, at);
+        AddTransition(s, new LifecycleTransition
+        {
+            At = at,
+            RecordedAt = now,
+            Kind = LifecycleTransitionKinds.Stage,
+            FromStage = from,
+            ToStage = to,
+            EpisodeStartedAt = s.WinBackStartedAt,
+            Note = note,
+        });
+        return new StageChange(from, to, at);
+    }
+
+    private static void SetStage(LifecycleState s, string stage, DateTimeOffset at)
+    {
+        s.Stage = stage;
+        s.StageSince = at;
+    }
+
+    private static void AddTransition(LifecycleState s, LifecycleTransition transition) => s.Transitions.Add(transition);
+
+    private static void Trim(LifecycleState s, int max)
+    {
+        var excess = s.Transitions.Count - Math.Max(1, max);
+        if (excess > 0)
+        {
+            s.Transitions.RemoveRange(0, excess);
+        }
+    }
+
+    private static string SkippedNote(List<int> skipped) =>
+        "missed ticks; skipped " + string.Join(", ", skipped.Select(l => "L" + l.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private static void CountEntered(WinBackCounters c, int level)
+    {
+        switch (level)
+        {
+            case 1: c.EnteredLevel1++; break;
+            case 2: c.EnteredLevel2++; break;
+            default: c.EnteredLevel3++; break;
+        }
+    }
+
+    private static void CountWonBack(WinBackCounters c, int level)
+    {
+        switch (level)
+        {
+            case 1: c.WonBackAtLevel1++; break;
+            case 2: c.WonBackAtLevel2++; break;
+            default: c.WonBackAtLevel3++; break;
+        }
     }
 }

@@ -1,6 +1,108 @@
 namespace Engagement.Domain.Touches;
 
 /// <summary>Touch caps, quiet hours and channels (CONTRACT.md §2), under <c>Engagement:Program:Touches</c>.</summary>
+/// <remarks>
+/// "A day" for the daily caps is the member's local calendar day (in the member's time zone);
+/// "7 days" and "a week" are rolling windows of 7 × 24 hours ending at the decision instant.
+/// Only sent touches count. Configuration adds to the default dictionaries and lists; set a channel's
+/// value to 0 or less to lift its cap.
+/// </remarks>
 public sealed class TouchOptions
 {
+    /// <summary>Marketing touches per member per local day, all channels together. Default 1.</summary>
+    public int MarketingPerDay { get; set; } = 1;
+
+    /// <summary>Marketing touches per member per rolling 7 days, all channels together. Default 3.</summary>
+    public int MarketingPer7Days { get; set; } = 3;
+
+    /// <summary>Per-channel cap per local day. Default <c>sms</c> 1, <c>push</c> 2.</summary>
+    public Dictionary<string, int> ChannelPerDay { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sms"] = 1,
+        ["push"] = 2,
+    };
+
+    /// <summary>Per-channel cap per rolling 7 days. Default <c>call</c> 1.</summary>
+    public Dictionary<string, int> ChannelPerWeek { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["call"] = 1,
+    };
+
+    /// <summary>Start of quiet hours, member's local time. Default 21:00.</summary>
+    public TimeOnly QuietHoursStart { get; set; } = new(21, 0);
+
+    /// <summary>End of quiet hours (the first allowed moment), member's local time. Default 09:00. Equal to the start: no quiet hours.</summary>
+    public TimeOnly QuietHoursEnd { get; set; } = new(9, 0);
+
+    /// <summary>IANA zone used when the member has none (or an unknown one). Default <c>Asia/Shanghai</c>.</summary>
+    public string DefaultTimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>Decisions kept in the member's touch history. Default 100.</summary>
+    public int MaxRecordedDecisions { get; set; } = 100;
+
+    /// <summary>
+    /// Days a sent touch stays in the member state: the caps need 7, the rest lets a retried decision of the same
+    /// touch id find it (a win-back episode lasts 31). Unpublished touches stay until published. Default 35.
+    /// </summary>
+    public int KeepSentDays { get; set; } = 35;
+
+    /// <summary>Upper bound on kept sent touches (published ones older than 7 days go first). Default 100.</summary>
+    public int MaxSentRecords { get; set; } = 100;
+
+    /// <summary>Touch kinds that are service, not marketing: they bypass the marketing caps, never opt-out.</summary>
+    public List<string> ServiceKinds { get; set; } = [TouchKinds.PointsExpiryNotice, TouchKinds.RedemptionConfirmation];
+
+    /// <summary>
+    /// Service touches wait for the end of quiet hours too (a points-expiry notice decided at 02:00 goes at 09:00).
+    /// Default true.
+    /// </summary>
+    public bool ServiceRespectsQuietHours { get; set; } = true;
+
+    /// <summary>
+    /// Service touches are neither limited nor counted by the per-channel caps (a redemption confirmation must not
+    /// wait a day because a promotion SMS went out). Default true; false makes channel caps count and limit them.
+    /// </summary>
+    public bool ServiceBypassesChannelCaps { get; set; } = true;
+
+    /// <summary>Returns one message per broken rule; empty when the options are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (MarketingPerDay < 0)
+        {
+            errors.Add($"Touches:MarketingPerDay must be >= 0 (was {MarketingPerDay}).");
+        }
+
+        if (MarketingPer7Days < 0)
+        {
+            errors.Add($"Touches:MarketingPer7Days must be >= 0 (was {MarketingPer7Days}).");
+        }
+
+        if (MaxRecordedDecisions < 1)
+        {
+            errors.Add($"Touches:MaxRecordedDecisions must be >= 1 (was {MaxRecordedDecisions}).");
+        }
+
+        if (KeepSentDays < 7)
+        {
+            errors.Add($"Touches:KeepSentDays must be >= 7, the caps count 7 days back (was {KeepSentDays}).");
+        }
+
+        if (MaxSentRecords < 1)
+        {
+            errors.Add($"Touches:MaxSentRecords must be >= 1 (was {MaxSentRecords}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(DefaultTimeZone) || MemberClock.TryFindZone(DefaultTimeZone) is null)
+        {
+            errors.Add($"Touches:DefaultTimeZone '{DefaultTimeZone}' is not a known time zone.");
+        }
+
+        if (ChannelPerDay is null || ChannelPerWeek is null || ServiceKinds is null)
+        {
+            errors.Add("Touches:ChannelPerDay, ChannelPerWeek and ServiceKinds must not be null.");
+        }
+
+        return errors;
+    }
 }

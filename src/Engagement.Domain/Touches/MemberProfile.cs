@@ -1,0 +1,63 @@
+using Engagement.Domain.Members;
+
+namespace Engagement.Domain.Touches;
+
+/// <summary>
+/// The one place lifecycle and touch rules read the member's profile (zone, consent, registration, birthday)
+/// from <see cref="MemberState"/>, so those rules do not depend on how the profile is stored.
+/// </summary>
+internal static class MemberProfile
+{
+    /// <summary>IANA zone id from the member's profile; null: use the programme default.</summary>
+    public static string? TimeZone(MemberState state)
+    {
+        _ = state;
+        return null; // PROFILE-ACCESSOR: MemberState.TimeZone not there yet.
+    }
+
+    /// <summary>Channel consent; false = opted out, missing = allowed.</summary>
+    public static IReadOnlyDictionary<string, bool>? Consent(MemberState state)
+    {
+        _ = state;
+        return null; // PROFILE-ACCESSOR: MemberState.Consent not there yet.
+    }
+
+    /// <summary>Registration time if the member state carries one; else the lifecycle's first activity.</summary>
+    public static DateTimeOffset? RegisteredAt(MemberState state) => state.Lifecycle.FirstActivityAt;
+
+    public static bool IsOptedOut(MemberState state, string channel)
+    {
+        var consent = Consent(state);
+        if (consent is null)
+        {
+            return false;
+        }
+
+        if (consent.TryGetValue(channel, out var allowed))
+        {
+            return !allowed;
+        }
+
+        // Consent arrives from events as written; compare channel names without regard to case.
+        foreach (var pair in consent)
+        {
+            if (string.Equals(pair.Key, channel, StringComparison.OrdinalIgnoreCase))
+            {
+                return !pair.Value;
+            }
+        }
+
+        return false;
+    }
+
+    public static IReadOnlyList<string> OptedOutChannels(MemberState state)
+    {
+        var consent = Consent(state);
+        if (consent is null)
+        {
+            return [];
+        }
+
+        return [.. consent.Where(p => !p.Value).Select(p => p.Key.ToLowerInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+}

@@ -1,0 +1,67 @@
+namespace Engagement.Domain.Touches;
+
+/// <summary>
+/// One decision about one touch. Also what <see cref="TouchState"/> stores, so it has plain get/set properties
+/// for System.Text.Json. The governor hands out copies; changing one does not change the member state.
+/// </summary>
+public sealed record TouchDecision
+{
+    /// <summary>Deterministic id (<see cref="TouchIds"/>): the same logical touch always has the same id.</summary>
+    public string TouchId { get; set; } = "";
+
+    /// <summary><c>sent</c>, <c>deferred</c> or <c>suppressed</c> (<see cref="TouchDecisions"/>).</summary>
+    public string Decision { get; set; } = "";
+
+    /// <summary>Why, in plain words, e.g. <c>marketing cap 1/day reached</c>.</summary>
+    public string Reason { get; set; } = "";
+
+    /// <summary>For a deferred touch: when it will be tried again.</summary>
+    public DateTimeOffset? NotBefore { get; set; }
+
+    /// <summary><c>marketing</c> or <c>service</c> (<see cref="TouchCategories"/>).</summary>
+    public string Category { get; set; } = TouchCategories.Marketing;
+
+    public string Channel { get; set; } = "";
+
+    public string Kind { get; set; } = "";
+
+    public string? CampaignId { get; set; }
+
+    public int? Level { get; set; }
+
+    public string? Offer { get; set; }
+
+    /// <summary>The request's <see cref="TouchRequest.ValidUntil"/>, kept so a deferred touch can be retried.</summary>
+    public DateTimeOffset? ValidUntil { get; set; }
+
+    public DateTimeOffset DecidedAt { get; set; }
+
+    /// <summary>How many times this touch has been decided (1 on the first decision; retries of a deferred touch add one).</summary>
+    public int Attempt { get; set; } = 1;
+
+    /// <summary>For a sent touch: the grain confirmed it reached the outbox queue (<see cref="TouchGovernor.MarkPublished"/>).</summary>
+    public bool Published { get; set; }
+}
+
+/// <summary>Values of <see cref="TouchDecision.Decision"/>.</summary>
+public static class TouchDecisions
+{
+    public const string Sent = "sent";
+    public const string Deferred = "deferred";
+    public const string Suppressed = "suppressed";
+}
+
+/// <summary>Values of <see cref="TouchDecision.Category"/>.</summary>
+public static class TouchCategories
+{
+    public const string Marketing = "marketing";
+    public const string Service = "service";
+}
+
+/// <summary>Touch kinds the engine itself emits.</summary>
+public static class TouchKinds
+{
+    public const string PointsExpiryNotice = "points.expiry-notice";
+    public const string RedemptionConfirmation = "redemption.confirmation";
+    public const string BirthdayBenefit = "birthday.benefit";
+}

@@ -1,0 +1,32 @@
+namespace Engagement.Domain.Touches;
+
+/// <summary>A wish to touch a member; <see cref="TouchGovernor.Decide"/> turns it into a decision.</summary>
+public sealed record TouchRequest
+{
+    /// <summary>E.g. <c>winback.l1</c>, <c>points.expiry-notice</c>, <c>birthday.benefit</c>, <c>campaign</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary><c>push</c>, <c>sms</c>, <c>call</c>, <c>wechat</c>…</summary>
+    public required string Channel { get; init; }
+
+    public string? CampaignId { get; init; }
+
+    public int? Level { get; init; }
+
+    public string? Offer { get; init; }
+
+    /// <summary>
+    /// Tells one logical touch from another of the same kind (the win-back episode start, the lot id, the
+    /// birthday year). Part of the deterministic touch id.
+    /// </summary>
+    public string DedupeKey { get; init; } = "";
+
+    /// <summary>
+    /// The touch must go out before this instant (exclusive); a touch the caps or quiet hours would push past
+    /// it is suppressed instead of deferred. Null: no limit.
+    /// </summary>
+    public DateTimeOffset? ValidUntil { get; init; }
+
+    /// <summary><c>marketing</c> or <c>service</c>; null: service if the kind is in <c>TouchOptions.ServiceKinds</c>.</summary>
+    public string? Category { get; init; }
+}
