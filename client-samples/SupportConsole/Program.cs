@@ -1,1 +1,87 @@
-Console.WriteLine("todo");
+// SupportConsole: what a support agent sees for one member, straight from the member's grain.
+//   dotnet run --project client-samples/SupportConsole -- M000001 [--ledger 10] [--gateway-port 30000]
+//        [--cluster-id engagement-dev] [--service-id engagement]
+using System.Globalization;
+using Engagement.Contracts.Members;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+var options = SupportArgs.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine("usage: SupportConsole <memberId> [--ledger N] [--gateway-port 30000] [--cluster-id engagement-dev] [--service-id engagement]");
+    return 2;
+}
+
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.UseOrleansClient(client => client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId));
+using var host = builder.Build();
+try
+{
+    await host.StartAsync();
+}
+catch (Exception ex) when (ex is not OutOfMemoryException)
+{
+    Console.Error.WriteLine($"cannot reach the silo gateway on 127.0.0.1:{options.GatewayPort}: {ex.Message}\nIs the engine running? scripts/run");
+    return 1;
+}
+
+var member = host.Services.GetRequiredService<IClusterClient>().GetGrain<IMemberGrain>(options.MemberId);
+var view = await member.GetViewAsync();
+if (view is null)
+{
+    Console.WriteLine($"Member {options.MemberId} has never been seen.");
+    await host.StopAsync();
+    return 3;
+}
+
+var c = CultureInfo.InvariantCulture;
+Console.WriteLine($"Member {view.MemberId}  tier {view.Tier}  region {view.RegionId ?? "-"}  time zone {view.TimeZone}");
+Console.WriteLine($"  points balance   {view.PointsBalance.ToString("N0", c)}");
+Console.WriteLine($"  growth (365 d)   {view.GrowthValue.ToString("N0", c)}{(view.TierGraceUntil is { } grace ? $"  (tier held in grace until {grace:yyyy-MM-dd})" : "")}");
+Console.WriteLine($"  lifecycle        {view.LifecycleStage}{(view.WinBackLevel > 0 ? $", win-back L{view.WinBackLevel}" : "")}, last activity {view.LastActivityAt?.ToString("yyyy-MM-dd HH:mm zzz", c) ?? "never"}");
+Console.WriteLine($"  RFM              {view.Rfm.Score} {view.Rfm.Segment}, value class {view.Rfm.ValueClass} (recency {view.Rfm.RecencyDays?.ToString(c) ?? "-"} d, {view.Rfm.Frequency} purchases, {view.Rfm.Monetary.ToString("N2", c)} CNY)");
+Console.WriteLine($"  benefits         {(view.Benefits.Count == 0 ? "none" : string.Join(", ", view.Benefits.Select(b => b.Name)))}");
+Console.WriteLine($"  touches          {view.Caps.MarketingToday}/{view.Caps.MarketingDailyLimit} today, {view.Caps.MarketingLast7Days}/{view.Caps.MarketingWeeklyLimit} in 7 days{(view.Caps.OptedOutChannels.Count > 0 ? ", opted out: " + string.Join(", ", view.Caps.OptedOutChannels) : "")}");
+foreach (var lot in view.PointsLots.Take(5))
+{
+    Console.WriteLine($"  lot {lot.LotId,-24} {lot.Remaining,8:N0} of {lot.Original,8:N0}  expires {lot.ExpiresAt:yyyy-MM-dd}");
+}
+
+var ledger = await member.GetLedgerAsync(new LedgerQuery { Limit = options.LedgerLines });
+Console.WriteLine();
+Console.WriteLine($"Latest {ledger.Entries.Count} ledger entries (newest first):");
+foreach (var e in ledger.Entries)
+{
+    Console.WriteLine($"  #{e.Sequence,-5} {e.At.ToString("yyyy-MM-dd HH:mm", c)}  {e.Kind,-6} {e.Delta,+9:+#,0;-#,0;0} → {e.BalanceAfter,9:N0}  {e.Reason}  [{e.RuleId}]");
+}
+
+await host.StopAsync();
+return 0;
+
+internal sealed record SupportArgs(string MemberId, int LedgerLines, int GatewayPort, string ClusterId, string ServiceId)
+{
+    public static SupportArgs? Parse(string[] args)
+    {
+        string? memberId = null;
+        int ledger = 10, port = 30000;
+        string clusterId = "engagement-dev", serviceId = "engagement";
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--ledger": ledger = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--gateway-port": port = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--cluster-id": clusterId = Next(); break;
+                case "--service-id": serviceId = Next(); break;
+                case "-h" or "--help": return null;
+                default: memberId = args[i]; break;
+            }
+        }
+
+        return memberId is null ? null : new SupportArgs(memberId, ledger, port, clusterId, serviceId);
+    }
+}
