@@ -1,11 +1,15 @@
 namespace Engagement.Contracts.Events;
 
-/// <summary>Names of the member event streams: one stream per member, keyed by memberId.</summary>
+/// <summary>
+/// Names that tie the queue stream provider to its consumers. A member's events flow on stream
+/// (<see cref="MemberEvents"/>, memberId) of provider <see cref="Provider"/>; the member grain subscribes
+/// implicitly with <c>[ImplicitStreamSubscription(StreamNames.MemberEvents)]</c>.
+/// </summary>
 public static class StreamNames
 {
-    /// <summary>The persistent stream provider reading the event queues.</summary>
+    /// <summary>The Orleans stream provider name of the queue ingestion.</summary>
     public const string Provider = "engagement-events";
 
-    /// <summary>Stream namespace; the member grain subscribes to it implicitly.</summary>
+    /// <summary>The stream namespace of member events; the stream key is the memberId.</summary>
     public const string MemberEvents = "member-events";
 }

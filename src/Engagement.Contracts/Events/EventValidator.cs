@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Engagement.Contracts.Events;
+
+/// <summary>
+/// The field rules of CONTRACT.md §1. Rules that need a member's state (a refund no larger than what is
+/// left unrefunded) are the member's job, not this one.
+/// </summary>
+public static partial class EventValidator
+{
+    public const int MaxEventIdLength = 128;
+    public const int MaxMemberIdLength = 64;
+    public const decimal MaxPurchaseAmount = 10_000_000m;
+    public const string DefaultCurrency = "CNY";
+
+    /// <summary>How far in the future <c>occurredAt</c> may be (clock skew between producers and the engine).</summary>
+    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>The consent channels a profile update may carry as <c>consent.{channel}</c>.</summary>
+    public static readonly IReadOnlyList<string> ConsentChannels = ["sms", "push", "call", "wechat"];
+
+    // Contract order, for messages people read.
+    private static readonly string[] TypesInOrder =
+    [
+        EventTypes.Register, EventTypes.Purchase, EventTypes.Refund, EventTypes.Login, EventTypes.Browse,
+        EventTypes.AddToCart, EventTypes.Share, EventTypes.Review, EventTypes.Complaint, EventTypes.ProfileUpdate,
+    ];
+
+    /// <summary>Every broken rule of <paramref name="evt"/>; empty when it is valid.</summary>
+    public static IReadOnlyList<EventValidationError> Validate(EngagementEvent evt, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        var errors = new List<EventValidationError>();
+
+        if (string.IsNullOrWhiteSpace(evt.EventId))
+        {
+            errors.Add(new("eventId", "required"));
+        }
+        else if (evt.EventId.Length > MaxEventIdLength)
+        {
+            errors.Add(new("eventId", "must be 1–128 characters"));
+        }
+
+        if (string.IsNullOrEmpty(evt.Type))
+        {
+            errors.Add(new("type", "required"));
+        }
+        else if (!EventTypes.All.Contains(evt.Type))
+        {
+            errors.Add(new("type", $"'{evt.Type}' is not one of {string.Join(", ", TypesInOrder)}"));
+        }
+
+        if (string.IsNullOrEmpty(evt.MemberId))
+        {
+            errors.Add(new("memberId", "required"));
+        }
+        else if (!MemberIdPattern().IsMatch(evt.MemberId))
+        {
+            errors.Add(new("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :"));
+        }
+
+        if (evt.OccurredAt == default)
+        {
+            errors.Add(new("occurredAt", "required"));
+        }
+        else if (evt.OccurredAt > now + MaxFutureSkew)
+        {
+            errors.Add(new("occurredAt", "more than 5 minutes in the future"));
+        }
+
+        switch (evt.Type)
+        {
+            case EventTypes.Purchase:
+                if (evt.Amount is not { } amount || amount <= 0 || amount > MaxPurchaseAmount)
+                {
+                    errors.Add(new("amount", "must be > 0 and ≤ 10,000,000 for a purchase"));
+                }
+
+                if (string.IsNullOrWhiteSpace(evt.OrderId))
+                {
+                    errors.Add(new("orderId", "required for a purchase"));
+                }
+
+                break;
+            case EventTypes.Refund:
+                if (evt.Amount is not { } refunded || refunded <= 0)
+                {
+                    errors.Add(new("amount", "must be > 0 for a refund"));
+                }
+
+                if (string.IsNullOrWhiteSpace(evt.OrderId))
+                {
+                    errors.Add(new("orderId", "required for a refund (the purchase's orderId)"));
+                }
+
+                break;
+            case EventTypes.ProfileUpdate:
+                ValidateProfile(evt.Properties, errors);
+                break;
+        }
+
+        if (string.IsNullOrWhiteSpace(evt.Currency))
+        {
+            errors.Add(new("currency", "must not be empty (leave it out for CNY)"));
+        }
+
+        return errors;
+    }
+
+    private static void ValidateProfile(IReadOnlyDictionary<string, string> properties, List<EventValidationError> errors)
+    {
+        if (properties.TryGetValue("birthday", out var birthday)
+            && !DateOnly.TryParseExact(birthday, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        {
+            errors.Add(new("properties.birthday", "must be a date YYYY-MM-DD"));
+        }
+
+        if (properties.TryGetValue("timeZone", out var timeZone) && !IsKnownIanaTimeZone(timeZone))
+        {
+            errors.Add(new("properties.timeZone", $"'{timeZone}' is not a known IANA time zone (e.g. Asia/Shanghai)"));
+        }
+
+        foreach (var (key, value) in properties)
+        {
+            if (key.StartsWith("consent.", StringComparison.Ordinal) && !bool.TryParse(value, out _))
+            {
+                errors.Add(new("properties." + key, "must be true or false"));
+            }
+        }
+    }
+
+    /// <summary>An IANA id this machine knows. Windows ids (they contain spaces) are refused: the wire speaks IANA.</summary>
+    public static bool IsKnownIanaTimeZone(string? id) =>
+        !string.IsNullOrWhiteSpace(id)
+        && !id.Contains(' ', StringComparison.Ordinal)
+        && TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex MemberIdPattern();
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics.Metrics;
+
+namespace Engagement.Contracts.Events;
+
+/// <summary>
+/// Counters of the ingestion pipe on Meter <c>Engagement.Ingestion</c>. The member grain calls
+/// <see cref="Accepted"/> / <see cref="Duplicate"/> once per applied / repeated event; the dead-letter sink
+/// calls <see cref="Poisoned"/> once per dead letter (callers of the sink must not count again).
+/// Cumulative totals are readable in-process for tests and the benchmark.
+/// </summary>
+public static class IngestionMetrics
+{
+    public const string MeterName = "Engagement.Ingestion";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> AcceptedCounter = Meter.CreateCounter<long>("engagement.events.accepted", "{event}", "Events applied to a member");
+    private static readonly Counter<long> DuplicateCounter = Meter.CreateCounter<long>("engagement.events.duplicate", "{event}", "Events ignored because their eventId was already applied");
+    private static readonly Counter<long> PoisonedCounter = Meter.CreateCounter<long>("engagement.events.poisoned", "{event}", "Messages sent to the poison queue");
+    private static readonly Counter<long> DeliveryFailedCounter = Meter.CreateCounter<long>("engagement.events.delivery_failed", "{event}", "Deliveries to a consumer that failed and are left on the queue for redelivery");
+
+    private static long _accepted;
+    private static long _duplicate;
+    private static long _poisoned;
+    private static long _deliveryFailed;
+
+    public static long AcceptedTotal => Interlocked.Read(ref _accepted);
+
+    public static long DuplicateTotal => Interlocked.Read(ref _duplicate);
+
+    public static long PoisonedTotal => Interlocked.Read(ref _poisoned);
+
+    public static long DeliveryFailedTotal => Interlocked.Read(ref _deliveryFailed);
+
+    public static void Accepted()
+    {
+        Interlocked.Increment(ref _accepted);
+        AcceptedCounter.Add(1);
+    }
+
+    public static void Duplicate()
+    {
+        Interlocked.Increment(ref _duplicate);
+        DuplicateCounter.Add(1);
+    }
+
+    /// <summary>Counts one dead letter, tagged with the reason's field (<c>memberId</c>, <c>body</c>, <c>delivery</c>) to keep cardinality low.</summary>
+    public static void Poisoned(string reason)
+    {
+        Interlocked.Increment(ref _poisoned);
+        PoisonedCounter.Add(1, new KeyValuePair<string, object?>("reason", ReasonCategory(reason)));
+    }
+
+    public static void DeliveryFailed()
+    {
+        Interlocked.Increment(ref _deliveryFailed);
+        DeliveryFailedCounter.Add(1);
+    }
+
+    /// <summary>The part of a reason before its first colon or space, at most 40 characters.</summary>
+    public static string ReasonCategory(string? reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return "unknown";
+        }
+
+        var end = reason.AsSpan().IndexOfAny(':', ' ');
+        var category = end > 0 ? reason[..end] : reason;
+        return category.Length > 40 ? category[..40] : category;
+    }
+}
