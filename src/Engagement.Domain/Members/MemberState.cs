@@ -1,11 +1,16 @@
+using Engagement.Domain.Benefits;
+using Engagement.Domain.Ledger;
 using Engagement.Domain.Lifecycle;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Points;
 using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Members;
 
 /// <summary>
 /// Everything the engine keeps live about one member. Plain properties so System.Text.Json
-/// round-trips it (grain storage writes it as readable JSON). Bounded by design.
+/// round-trips it (grain storage writes it as readable JSON). Bounded by design: every list has
+/// a cap in <see cref="Program.ProgramOptions"/>; full history is in the ledger archive.
 /// </summary>
 public sealed class MemberState
 {
@@ -16,4 +21,71 @@ public sealed class MemberState
 
     /// <summary>Recent touch decisions and the counters the caps read (Domain/Touches).</summary>
     public TouchState Touches { get; set; } = new();
+
+    /// <summary>Occurrence time of the first applied event; null means the member has never been seen.</summary>
+    public DateTimeOffset? FirstSeenAt { get; set; }
+
+    /// <summary>From the register event, else the first event seen.</summary>
+    public DateTimeOffset? RegisteredAt { get; set; }
+
+    /// <summary>True once a register event set <see cref="RegisteredAt"/> (a later one does not move it).</summary>
+    public bool HasRegistered { get; set; }
+
+    /// <summary>Latest occurredAt of any event that counts as activity (all but complaint).</summary>
+    public DateTimeOffset? LastActivityAt { get; set; }
+
+    public string? RegionId { get; set; }
+
+    /// <summary>IANA id the member chose; null means the programme default.</summary>
+    public string? TimeZone { get; set; }
+
+    public DateOnly? Birthday { get; set; }
+
+    public string? Phone { get; set; }
+
+    /// <summary>Channel consent (sms, push, call, wechat): true allowed, false opted out.</summary>
+    public Dictionary<string, bool> Consent { get; set; } = new(StringComparer.Ordinal);
+
+    public List<string> Tags { get; set; } = [];
+
+    /// <summary>Events per behaviour type (browse, add_to_cart, share, review, complaint, login, purchase, refund).</summary>
+    public Dictionary<string, long> Behaviour { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Tier name; null until the first event places the member in the lowest tier.</summary>
+    public string? Tier { get; set; }
+
+    public DateTimeOffset? TierSince { get; set; }
+
+    /// <summary>When the engine first saw trailing growth below the current tier's threshold; the grace runs from here.</summary>
+    public DateTimeOffset? TierGraceStartedAt { get; set; }
+
+    public List<GrantedBenefit> Benefits { get; set; } = [];
+
+    /// <summary>Points owed after a refund reversed more than the member had; paid first from new lots.</summary>
+    public long PointsDebt { get; set; }
+
+    /// <summary>Retained purchases with their points lots, oldest first.</summary>
+    public List<OrderRecord> Orders { get; set; } = [];
+
+    /// <summary>Growth not tied to a retained order (behaviour, orders since forgotten), by member-local date.</summary>
+    public Dictionary<DateOnly, long> GrowthByDay { get; set; } = [];
+
+    /// <summary>Capped behaviour events per member-local date and type, for the last few days only.</summary>
+    public Dictionary<DateOnly, Dictionary<string, int>> CappedActionsByDay { get; set; } = [];
+
+    public DateTimeOffset? FirstPurchaseAt { get; set; }
+
+    public DateTimeOffset? LastPurchaseAt { get; set; }
+
+    /// <summary>Recent ids of events that are not purchases or refunds (those are remembered on their order), oldest first.</summary>
+    public List<string> RecentEventIds { get; set; } = [];
+
+    public List<HeldRefund> HeldRefunds { get; set; } = [];
+
+    public List<RedemptionRecord> Redemptions { get; set; } = [];
+
+    /// <summary>The newest ledger entries, oldest first.</summary>
+    public List<LedgerEntry> Ledger { get; set; } = [];
+
+    public long NextSequence { get; set; } = 1;
 }

@@ -1,4 +1,10 @@
+using System.Globalization;
+using Engagement.Domain.Benefits;
+using Engagement.Domain.Growth;
 using Engagement.Domain.Lifecycle;
+using Engagement.Domain.Members;
+using Engagement.Domain.Rfm;
+using Engagement.Domain.Tiers;
 using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Program;
@@ -6,13 +12,231 @@ namespace Engagement.Domain.Program;
 /// <summary>
 /// The loyalty programme's rules, bound from <c>Engagement:Program</c>. Defaults are CONTRACT.md §2.
 /// </summary>
+/// <remarks>
+/// Tiers, benefits and behaviour growth are dictionaries keyed by name, not lists: the configuration
+/// binder appends list items to the defaults instead of replacing them, whereas keyed entries let a
+/// deployment override one tier (<c>Engagement:Program:Tiers:V2:Threshold=800</c>) and keep the rest.
+/// </remarks>
 public sealed class ProgramOptions
 {
     public const string SectionName = "Engagement:Program";
+
+    /// <summary>The anchor the point value may move around: 1 point = 0.01 CNY.</summary>
+    public const decimal PointValueAnchor = 0.01m;
+
+    /// <summary>How far (as a fraction) <see cref="PointValue"/> may move from <see cref="PointValueAnchor"/>.</summary>
+    public const decimal PointValueTolerance = 0.20m;
 
     /// <summary>Win-back, stages, reminder cadence.</summary>
     public LifecycleOptions Lifecycle { get; set; } = new();
 
     /// <summary>Frequency caps, quiet hours, channels.</summary>
     public TouchOptions Touches { get; set; } = new();
+
+    /// <summary>Cash value of one point in CNY. Default 0.01; must stay within ±20% of it.</summary>
+    public decimal PointValue { get; set; } = PointValueAnchor;
+
+    /// <summary>Points earned on the member's first purchase are multiplied by this. Default 2.</summary>
+    public decimal FirstPurchaseMultiplier { get; set; } = 2m;
+
+    /// <summary>A purchase's points lot expires this many calendar months after the purchase. Default 12.</summary>
+    public int PointsLifetimeMonths { get; set; } = 12;
+
+    /// <summary>Days before expiry that the expiry notice goes out (read by the touch side). Default 30.</summary>
+    public int PointsExpiryNoticeDays { get; set; } = 30;
+
+    /// <summary>Tiers by name. Order is by threshold; the lowest must start at 0.</summary>
+    public Dictionary<string, TierRule> Tiers { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["V1"] = new() { Threshold = 0, PointsMultiplier = 1.0m },
+        ["V2"] = new() { Threshold = 1_000, PointsMultiplier = 1.2m },
+        ["V3"] = new() { Threshold = 5_000, PointsMultiplier = 1.5m },
+        ["V4"] = new() { Threshold = 20_000, PointsMultiplier = 2.0m },
+    };
+
+    /// <summary>Growth value counts over this many trailing local days. Default 365.</summary>
+    public int GrowthWindowDays { get; set; } = 365;
+
+    /// <summary>Days a member keeps a tier after ageing growth falls below it, per level. Default 30.</summary>
+    public int TierGraceDays { get; set; } = 30;
+
+    /// <summary>Growth earned by non-purchase behaviour (event type → points and daily cap).</summary>
+    public Dictionary<string, GrowthActionRule> BehaviourGrowth { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["share"] = new() { Growth = 5, DailyCap = 5 },
+        ["review"] = new() { Growth = 10, DailyCap = 3 },
+        ["login"] = new() { Growth = 1, DailyCap = 1 },
+    };
+
+    /// <summary>Benefits by code; each is held from its tier upward.</summary>
+    public Dictionary<string, BenefitDefinition> Benefits { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["birthday-coupon"] = new() { Name = "Birthday coupon", Kind = BenefitKinds.Coupon, Tier = "V2" },
+        ["priority-booking"] = new() { Name = "Priority booking", Kind = BenefitKinds.Service, Tier = "V3" },
+        ["dedicated-advisor"] = new() { Name = "Dedicated advisor", Kind = BenefitKinds.Privilege, Tier = "V4" },
+    };
+
+    /// <summary>RFM cut-offs and value classes.</summary>
+    public RfmOptions Rfm { get; set; } = new();
+
+    /// <summary>IANA time zone of members who have not set one; "day" in daily caps means a day here.</summary>
+    public string DefaultTimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>Ledger entries kept in the member state; older ones live only in the archive. Default 50.</summary>
+    public int LedgerEntriesKept { get; set; } = 50;
+
+    /// <summary>Recent non-order event ids remembered for de-duplication. Default 512.</summary>
+    public int RecentEventIdsKept { get; set; } = 512;
+
+    /// <summary>Recent redemption ids remembered with their outcome. Default 100.</summary>
+    public int RecentRedemptionsKept { get; set; } = 100;
+
+    /// <summary>Refunds waiting for their purchase, at most. Default 20.</summary>
+    public int MaxHeldRefunds { get; set; } = 20;
+
+    /// <summary>How long a refund waits for its purchase before it goes to the poison queue. Default 24 h.</summary>
+    public TimeSpan HeldRefundTimeout { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Orders older than this are forgotten (a later refund of one is held, then dead-lettered). Default 365.</summary>
+    public int OrderRetentionDays { get; set; } = 365;
+
+    /// <summary>Orders kept at most, oldest forgotten first (never while their points lot is alive). Default 500.</summary>
+    public int MaxOrders { get; set; } = 500;
+
+    /// <summary>Tags kept on a member at most. Default 32.</summary>
+    public int MaxTags { get; set; } = 32;
+
+    /// <summary>Every rule the options break, empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        var low = PointValueAnchor * (1 - PointValueTolerance);
+        var high = PointValueAnchor * (1 + PointValueTolerance);
+        if (PointValue < low || PointValue > high)
+        {
+            errors.Add(Invariant($"PointValue {PointValue} must be within ±20% of {PointValueAnchor} ({low}–{high})."));
+        }
+
+        if (FirstPurchaseMultiplier < 1)
+        {
+            errors.Add("FirstPurchaseMultiplier must be at least 1.");
+        }
+
+        if (PointsLifetimeMonths < 1)
+        {
+            errors.Add("PointsLifetimeMonths must be at least 1.");
+        }
+
+        if (PointsExpiryNoticeDays < 0)
+        {
+            errors.Add("PointsExpiryNoticeDays must be ≥ 0.");
+        }
+
+        ValidateTiers(errors);
+
+        if (GrowthWindowDays < 1)
+        {
+            errors.Add("GrowthWindowDays must be at least 1.");
+        }
+
+        if (TierGraceDays < 0)
+        {
+            errors.Add("TierGraceDays must be ≥ 0.");
+        }
+
+        foreach (var (type, rule) in BehaviourGrowth)
+        {
+            if (rule is null || rule.Growth < 0 || rule.DailyCap < 0)
+            {
+                errors.Add($"BehaviourGrowth:{type} needs Growth ≥ 0 and DailyCap ≥ 0.");
+            }
+        }
+
+        foreach (var (code, benefit) in Benefits)
+        {
+            if (benefit is null || string.IsNullOrWhiteSpace(benefit.Name) || string.IsNullOrWhiteSpace(benefit.Kind))
+            {
+                errors.Add($"Benefits:{code} needs a Name and a Kind.");
+            }
+            else if (!Tiers.ContainsKey(benefit.Tier))
+            {
+                errors.Add($"Benefits:{code} names tier '{benefit.Tier}', which is not one of Tiers.");
+            }
+        }
+
+        errors.AddRange(Rfm.Validate());
+
+        if (MemberTimeZones.TryFind(DefaultTimeZone) is null)
+        {
+            errors.Add($"DefaultTimeZone '{DefaultTimeZone}' is not a known IANA time zone.");
+        }
+
+        RequireAtLeast(errors, nameof(LedgerEntriesKept), LedgerEntriesKept, 0);
+        RequireAtLeast(errors, nameof(RecentEventIdsKept), RecentEventIdsKept, 0);
+        RequireAtLeast(errors, nameof(RecentRedemptionsKept), RecentRedemptionsKept, 0);
+        RequireAtLeast(errors, nameof(MaxHeldRefunds), MaxHeldRefunds, 0);
+        RequireAtLeast(errors, nameof(MaxOrders), MaxOrders, 1);
+        RequireAtLeast(errors, nameof(MaxTags), MaxTags, 0);
+        if (HeldRefundTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("HeldRefundTimeout must be positive.");
+        }
+
+        // Growth and RFM are computed from the retained orders, so orders must outlive the window.
+        if (OrderRetentionDays < GrowthWindowDays || OrderRetentionDays < Rfm.WindowDays)
+        {
+            errors.Add("OrderRetentionDays must be at least GrowthWindowDays and Rfm:WindowDays.");
+        }
+
+        // Lifecycle and Touches validate their own sub-options: append their errors here once they
+        // expose a Validate() (owned by Domain/Lifecycle and Domain/Touches).
+        return errors;
+    }
+
+    private void ValidateTiers(List<string> errors)
+    {
+        if (Tiers.Count == 0)
+        {
+            errors.Add("Tiers must name at least one tier.");
+            return;
+        }
+
+        foreach (var (name, rule) in Tiers)
+        {
+            if (rule is null)
+            {
+                errors.Add($"Tiers:{name} is empty.");
+                return;
+            }
+
+            if (rule.PointsMultiplier <= 0)
+            {
+                errors.Add($"Tiers:{name}:PointsMultiplier must be > 0.");
+            }
+        }
+
+        var ordered = Tiers.OrderBy(t => t.Value.Threshold).ToList();
+        if (ordered[0].Value.Threshold != 0)
+        {
+            errors.Add($"The lowest tier ({ordered[0].Key}) must have Threshold 0.");
+        }
+
+        for (var i = 1; i < ordered.Count; i++)
+        {
+            if (ordered[i].Value.Threshold == ordered[i - 1].Value.Threshold)
+            {
+                errors.Add($"Tiers {ordered[i - 1].Key} and {ordered[i].Key} have the same Threshold; thresholds must ascend.");
+            }
+        }
+    }
+
+    private static void RequireAtLeast(List<string> errors, string name, int value, int min)
+    {
+        if (value < min)
+        {
+            errors.Add(Invariant($"{name} must be ≥ {min}."));
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,52 @@
+namespace Engagement.Domain.Ledger;
+
+/// <summary>Why a points balance, growth value or tier changed. The archive row key is <see cref="Sequence"/>.</summary>
+public sealed record LedgerEntry
+{
+    /// <summary>Per member, strictly increasing.</summary>
+    public long Sequence { get; init; }
+
+    public DateTimeOffset At { get; init; }
+
+    /// <summary>See <see cref="LedgerKinds"/>.</summary>
+    public string Kind { get; init; } = "";
+
+    /// <summary>Points or growth added (negative when taken); for tiers, levels moved.</summary>
+    public long Delta { get; init; }
+
+    /// <summary>Points balance, trailing growth, or tier level (1 = lowest) after the change.</summary>
+    public long BalanceAfter { get; init; }
+
+    /// <summary>For people: "purchase O-1 of 1000.00 CNY".</summary>
+    public string Reason { get; init; } = "";
+
+    /// <summary>See <see cref="RuleIds"/>.</summary>
+    public string RuleId { get; init; } = "";
+
+    public string? EventId { get; init; }
+}
+
+public static class LedgerKinds
+{
+    public const string Points = "points";
+    public const string Growth = "growth";
+    public const string Tier = "tier";
+}
+
+/// <summary>Stable ids of the rules that write the ledger; outside tools filter on them.</summary>
+public static class RuleIds
+{
+    public const string PointsEarn = "points.earn";
+    public const string PointsEarnFirstPurchaseDouble = "points.earn.first-purchase-double";
+    public const string PointsRefund = "points.refund";
+    public const string PointsRedeem = "points.redeem";
+    public const string PointsExpire = "points.expire";
+    public const string GrowthPurchase = "growth.purchase";
+    public const string GrowthRefund = "growth.refund";
+    public const string TierUpgrade = "tier.upgrade";
+    public const string TierDowngradeRefund = "tier.downgrade.refund";
+    public const string TierDowngradeGrace = "tier.downgrade.grace";
+
+    /// <summary>Behaviour growth: <c>growth.share</c>, <c>growth.review</c>, <c>growth.login</c>.</summary>
+    public static string GrowthFor(string eventType) => "growth." + eventType;
+}

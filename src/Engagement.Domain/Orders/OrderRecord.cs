@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+
+namespace Engagement.Domain.Orders;
+
+/// <summary>
+/// One purchase: what it cost, what it earned, what has been refunded, and its points lot.
+/// </summary>
+/// <remarks>
+/// The lot lives on the order rather than in a list of its own because a busy member has hundreds
+/// of both and each carries the same id and instant; one record keeps a 300-purchase year well
+/// inside the state budget. Purchase growth is derived from these records too (floor(amount) −
+/// floor(refunded) on the purchase's local day), so a refund reverses growth on the day it was earned.
+/// Rarely-set fields are left out of the JSON while they hold their default.
+/// </remarks>
+public sealed class OrderRecord
+{
+    public string OrderId { get; set; } = "";
+
+    /// <summary>The purchase's occurredAt; the lot's earned-at.</summary>
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>Order amount in CNY.</summary>
+    public decimal Amount { get; set; }
+
+    /// <summary>Points the purchase earned (the lot's original size).</summary>
+    public long Points { get; set; }
+
+    /// <summary>Points of the lot not yet redeemed, expired or reversed.</summary>
+    public long Remaining { get; set; }
+
+    /// <summary>The lot expires at this exact instant (<c>now ≥ ExpiresAt</c> means expired).</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>Cumulative refunded amount.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public decimal Refunded { get; set; }
+
+    /// <summary>Cumulative points reversed by refunds; reversals are computed on the cumulative refund so rounding never over-reverses.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long PointsReversed { get; set; }
+
+    /// <summary>Refund event ids applied to this order; de-duplicates them for as long as the order is kept.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? RefundEventIds { get; set; }
+
+    /// <summary>When the 30-days-before expiry notice for this lot went out.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? NoticeSentAt { get; set; }
+
+    public decimal Unrefunded => Amount - Refunded;
+
+    /// <summary>Growth the purchase still contributes after refunds.</summary>
+    public long NetGrowth => (long)decimal.Floor(Amount) - (long)decimal.Floor(Refunded);
+
+    [JsonIgnore]
+    public bool FullyRefunded => Refunded >= Amount;
+}

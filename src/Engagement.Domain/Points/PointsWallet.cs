@@ -1,0 +1,115 @@
+using System.Globalization;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
+
+namespace Engagement.Domain.Points;
+
+/// <summary>
+/// Points lots: earned per purchase, spent oldest first, expired at their exact instant.
+/// The balance is the sum of live lots minus any debt a refund left behind.
+/// </summary>
+public static class PointsWallet
+{
+    public static long Balance(MemberState state)
+    {
+        long live = 0;
+        foreach (var order in state.Orders)
+        {
+            live += order.Remaining;
+        }
+
+        return live - state.PointsDebt;
+    }
+
+    /// <summary>Live lots, soonest to expire first (the order redemption spends them in).</summary>
+    public static IReadOnlyList<PointsLot> Lots(MemberState state) =>
+        LiveLots(state).Select(ToLot).ToList();
+
+    /// <summary>Lots still holding points that expire after <paramref name="now"/> and no later than <paramref name="now"/> + <paramref name="within"/>.</summary>
+    public static IReadOnlyList<PointsLot> LotsExpiringWithin(MemberState state, DateTimeOffset now, TimeSpan within) =>
+        LiveLots(state)
+            .Where(o => o.ExpiresAt > now && o.ExpiresAt <= now + within)
+            .Select(ToLot)
+            .ToList();
+
+    /// <summary>Records that the expiry notice for a lot went out, so it is sent once. False when the lot is unknown.</summary>
+    public static bool MarkExpiryNoticeSent(MemberState state, string lotId, DateTimeOffset at)
+    {
+        var order = state.Orders.Find(o => string.Equals(o.OrderId, lotId, StringComparison.Ordinal));
+        if (order is null)
+        {
+            return false;
+        }
+
+        order.NoticeSentAt ??= at;
+        return true;
+    }
+
+    /// <summary>Removes what is left of every lot whose expiry instant has come; one ledger entry per lot.</summary>
+    public static IReadOnlyList<LedgerEntry> ExpireDue(MemberState state, DateTimeOffset now)
+    {
+        var entries = new List<LedgerEntry>();
+        foreach (var order in LiveLots(state).Where(o => now >= o.ExpiresAt).ToList())
+        {
+            var expired = order.Remaining;
+            order.Remaining = 0;
+            LedgerBook.Append(
+                state, entries, now, LedgerKinds.Points, -expired, Balance(state),
+                string.Create(CultureInfo.InvariantCulture, $"{expired} points of purchase {order.OrderId} expired at {order.ExpiresAt:yyyy-MM-dd'T'HH:mm:ssK}"),
+                RuleIds.PointsExpire, eventId: null);
+        }
+
+        return entries;
+    }
+
+    /// <summary>Adds a purchase's lot; debt from an earlier refund is paid from it first.</summary>
+    internal static void AddLot(MemberState state, OrderRecord order)
+    {
+        var payDebt = Math.Min(state.PointsDebt, order.Points);
+        state.PointsDebt -= payDebt;
+        order.Remaining = order.Points - payDebt;
+    }
+
+    /// <summary>Takes points from live lots, oldest first. The caller has checked the balance covers them.</summary>
+    internal static void Spend(MemberState state, long points) => TakeFromLots(state, points);
+
+    /// <summary>
+    /// Takes reversed points from the order's own lot first, then from the rest of the balance; whatever
+    /// is still owed becomes debt, so the balance may go negative.
+    /// </summary>
+    internal static void Reverse(MemberState state, OrderRecord order, long points)
+    {
+        var fromOwn = Math.Min(order.Remaining, points);
+        order.Remaining -= fromOwn;
+        var left = TakeFromLots(state, points - fromOwn);
+        state.PointsDebt += left;
+    }
+
+    private static long TakeFromLots(MemberState state, long points)
+    {
+        var left = points;
+        foreach (var order in LiveLots(state))
+        {
+            if (left == 0)
+            {
+                break;
+            }
+
+            var take = Math.Min(order.Remaining, left);
+            order.Remaining -= take;
+            left -= take;
+        }
+
+        return left;
+    }
+
+    private static IEnumerable<OrderRecord> LiveLots(MemberState state) =>
+        state.Orders
+            .Where(o => o.Remaining > 0)
+            .OrderBy(o => o.ExpiresAt)
+            .ThenBy(o => o.At)
+            .ThenBy(o => o.OrderId, StringComparer.Ordinal);
+
+    private static PointsLot ToLot(OrderRecord o) => new(o.OrderId, o.At, o.ExpiresAt, o.Points, o.Remaining, o.NoticeSentAt);
+}

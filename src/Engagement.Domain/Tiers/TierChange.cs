@@ -1,0 +1,21 @@
+using Engagement.Domain.Benefits;
+using Engagement.Domain.Ledger;
+
+namespace Engagement.Domain.Tiers;
+
+/// <summary>A move between tiers and the rule behind it (<c>tier.upgrade</c>, <c>tier.downgrade.refund</c>, <c>tier.downgrade.grace</c>).</summary>
+public sealed record TierChange(string From, string To, string RuleId, DateTimeOffset At, string Reason)
+{
+    public bool IsUpgrade => RuleId == RuleIds.TierUpgrade;
+}
+
+/// <summary>What a periodic tier reassessment decided.</summary>
+public sealed record TierDecision
+{
+    public IReadOnlyList<TierChange> Changes { get; init; } = [];
+
+    public IReadOnlyList<LedgerEntry> NewEntries { get; init; } = [];
+
+    /// <summary>Benefits granted by upgrades in this decision (the grain may tell the member).</summary>
+    public IReadOnlyList<GrantedBenefit> BenefitsGranted { get; init; } = [];
+}

@@ -1,0 +1,204 @@
+using System.Globalization;
+using Engagement.Domain.Benefits;
+using Engagement.Domain.Growth;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Program;
+
+namespace Engagement.Domain.Tiers;
+
+/// <summary>
+/// Tiers by trailing growth. Upgrades happen at once; a refund that takes away the growth a tier
+/// stood on drops it at once; growth that merely ages out buys a grace period per level.
+/// </summary>
+public static class TierPolicy
+{
+    /// <summary>Tiers from lowest to highest threshold.</summary>
+    public static IReadOnlyList<string> Ladder(ProgramOptions options) =>
+        options.Tiers.OrderBy(t => t.Value.Threshold).Select(t => t.Key).ToList();
+
+    public static string Lowest(ProgramOptions options) => Ladder(options)[0];
+
+    /// <summary>0 for the lowest tier; -1 for a name the options no longer have.</summary>
+    public static int Rank(ProgramOptions options, string? tier)
+    {
+        if (tier is null)
+        {
+            return -1;
+        }
+
+        var ladder = Ladder(options);
+        for (var i = 0; i < ladder.Count; i++)
+        {
+            if (string.Equals(ladder[i], tier, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The highest tier whose threshold <paramref name="growth"/> reaches.</summary>
+    public static string Qualifying(ProgramOptions options, long growth)
+    {
+        var ladder = Ladder(options);
+        var best = ladder[0];
+        foreach (var name in ladder)
+        {
+            if (growth >= options.Tiers[name].Threshold)
+            {
+                best = name;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The member's tier; a never-seen member or a tier the options dropped reads as the lowest.</summary>
+    public static string Current(MemberState state, ProgramOptions options) =>
+        Rank(options, state.Tier) >= 0 ? state.Tier! : Lowest(options);
+
+    public static DateTimeOffset? GraceUntil(MemberState state, ProgramOptions options) =>
+        state.TierGraceStartedAt?.AddDays(options.TierGraceDays);
+
+    /// <summary>
+    /// The periodic check: upgrades if growth allows, starts the grace when ageing growth has fallen
+    /// below the tier, and drops one level per elapsed grace. Drops happen at the instant the grace
+    /// ends, and each lower level needs its own full grace, so a late tick reaches the same result.
+    /// </summary>
+    public static TierDecision Reassess(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        var entries = new List<LedgerEntry>();
+        var changes = new List<TierChange>();
+        var granted = new List<GrantedBenefit>();
+        Reassess(state, options, now, entries, changes, granted);
+        return new TierDecision { Changes = changes, NewEntries = entries, BenefitsGranted = granted };
+    }
+
+    internal static void Reassess(
+        MemberState state, ProgramOptions options, DateTimeOffset now,
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        EnsurePlaced(state, options, now);
+        var ladder = Ladder(options);
+        for (var guard = 0; guard <= ladder.Count; guard++)
+        {
+            var current = Current(state, options);
+            var rank = Rank(options, current);
+            var growth = GrowthPolicy.TrailingGrowth(state, options, now);
+            if (UpgradeIfQualified(state, options, now, growth, eventId: null, entries, changes, granted))
+            {
+                return;
+            }
+
+            var threshold = options.Tiers[current].Threshold;
+            if (growth >= threshold || rank == 0)
+            {
+                state.TierGraceStartedAt = null;
+                return;
+            }
+
+            state.TierGraceStartedAt ??= now;
+            var until = state.TierGraceStartedAt.Value.AddDays(options.TierGraceDays);
+            if (now < until)
+            {
+                return;
+            }
+
+            var lower = ladder[rank - 1];
+            var growthAtDrop = GrowthPolicy.TrailingGrowth(state, options, until, includeLaterDays: false);
+            var graceDays = options.TierGraceDays.ToString(CultureInfo.InvariantCulture);
+            var reason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{current} → {lower}: trailing growth {growthAtDrop} below {threshold} through the {graceDays}-day grace from {state.TierGraceStartedAt.Value:yyyy-MM-dd'T'HH:mm:ssK}");
+            Move(state, options, lower, until, RuleIds.TierDowngradeGrace, reason, eventId: null, entries, changes, granted);
+
+            // The next level down needs its own full grace, starting no earlier than this drop.
+            state.TierGraceStartedAt = growthAtDrop < options.Tiers[lower].Threshold ? until : null;
+        }
+    }
+
+    /// <summary>After growth rose (purchase, behaviour): move up at once if the trailing growth reaches a higher tier.</summary>
+    internal static void AfterGrowthGain(
+        MemberState state, ProgramOptions options, DateTimeOffset now, string? eventId,
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        var growth = GrowthPolicy.TrailingGrowth(state, options, now);
+        if (!UpgradeIfQualified(state, options, now, growth, eventId, entries, changes, granted)
+            && growth >= options.Tiers[Current(state, options)].Threshold)
+        {
+            state.TierGraceStartedAt = null;
+        }
+    }
+
+    /// <summary>
+    /// After a refund: if the member qualified for the tier before the refund and no longer does,
+    /// the tier drops at once to what the remaining growth supports, so buying up and refunding gains
+    /// nothing. A member already short of the tier through ageing stays on the running grace.
+    /// </summary>
+    internal static void AfterRefund(
+        MemberState state, ProgramOptions options, DateTimeOffset now, long growthBefore, string orderId, string? eventId,
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        var current = Current(state, options);
+        var rank = Rank(options, current);
+        var growthAfter = GrowthPolicy.TrailingGrowth(state, options, now);
+        var qualifiedBefore = Rank(options, Qualifying(options, growthBefore)) >= rank;
+        var supported = Qualifying(options, growthAfter);
+        if (!qualifiedBefore || Rank(options, supported) >= rank)
+        {
+            return;
+        }
+
+        var reason = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{current} → {supported}: refund on order {orderId} left trailing growth {growthAfter} below {options.Tiers[current].Threshold}");
+        Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
+        state.TierGraceStartedAt = null;
+    }
+
+    /// <summary>Puts a member into the lowest tier on first sight, or back into it if the options dropped their tier.</summary>
+    internal static void EnsurePlaced(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        if (Rank(options, state.Tier) < 0)
+        {
+            state.Tier = Lowest(options);
+            state.TierSince = now;
+            state.TierGraceStartedAt = null;
+        }
+    }
+
+    private static bool UpgradeIfQualified(
+        MemberState state, ProgramOptions options, DateTimeOffset now, long growth, string? eventId,
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        var current = Current(state, options);
+        var qualifying = Qualifying(options, growth);
+        if (Rank(options, qualifying) <= Rank(options, current))
+        {
+            return false;
+        }
+
+        var reason = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{current} → {qualifying}: trailing growth {growth} reached {options.Tiers[qualifying].Threshold}");
+        Move(state, options, qualifying, now, RuleIds.TierUpgrade, reason, eventId, entries, changes, granted);
+        state.TierGraceStartedAt = null;
+        return true;
+    }
+
+    private static void Move(
+        MemberState state, ProgramOptions options, string to, DateTimeOffset at, string ruleId, string reason, string? eventId,
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        var from = Current(state, options);
+        var fromRank = Rank(options, from);
+        var toRank = Rank(options, to);
+        state.Tier = to;
+        state.TierSince = at;
+        LedgerBook.Append(state, entries, at, LedgerKinds.Tier, toRank - fromRank, toRank + 1, reason, ruleId, eventId);
+        changes.Add(new TierChange(from, to, ruleId, at, reason));
+        granted.AddRange(BenefitCatalog.OnTierEntered(state, options, to, at));
+    }
+}
