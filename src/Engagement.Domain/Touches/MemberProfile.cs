@@ -9,21 +9,15 @@ namespace Engagement.Domain.Touches;
 internal static class MemberProfile
 {
     /// <summary>IANA zone id from the member's profile; null: use the programme default.</summary>
-    public static string? TimeZone(MemberState state)
-    {
-        _ = state;
-        return null; // PROFILE-ACCESSOR: MemberState.TimeZone not there yet.
-    }
+    public static string? TimeZone(MemberState state) => state.TimeZone;
 
     /// <summary>Channel consent; false = opted out, missing = allowed.</summary>
-    public static IReadOnlyDictionary<string, bool>? Consent(MemberState state)
-    {
-        _ = state;
-        return null; // PROFILE-ACCESSOR: MemberState.Consent not there yet.
-    }
+    public static IReadOnlyDictionary<string, bool>? Consent(MemberState state) => state.Consent;
 
-    /// <summary>Registration time if the member state carries one; else the lifecycle's first activity.</summary>
-    public static DateTimeOffset? RegisteredAt(MemberState state) => state.Lifecycle.FirstActivityAt;
+    /// <summary>Registration time (the register event, else the first event); else the lifecycle's first activity.</summary>
+    public static DateTimeOffset? RegisteredAt(MemberState state) => state.RegisteredAt ?? state.Lifecycle.FirstActivityAt;
+
+    public static DateOnly? Birthday(MemberState state) => state.Birthday;
 
     public static bool IsOptedOut(MemberState state, string channel)
     {

@@ -43,7 +43,7 @@ public static class TouchGovernor
             ValidUntil = request.ValidUntil,
             Attempt = (previous?.Attempt ?? 0) + 1,
         };
-        return DecideAndRecord(state, draft, options.Touches, now);
+        return DecideAndRecord(state, draft, options, now);
     }
 
     /// <summary>Deferred touches whose <c>NotBefore</c> has come, in the order they will be retried (service first).</summary>
@@ -69,7 +69,7 @@ public static class TouchGovernor
                 Published = false,
                 Attempt = due.Attempt + 1,
             };
-            results.Add(DecideAndRecord(state, draft, options.Touches, now));
+            results.Add(DecideAndRecord(state, draft, options, now));
         }
 
         return results;
@@ -104,7 +104,7 @@ public static class TouchGovernor
     public static CapsSnapshot CapsSnapshot(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
         var o = options.Touches;
-        var zone = ZoneOf(state, o);
+        var zone = ZoneOf(state, options);
         var today = MemberClock.LocalDate(now, zone);
         var sent = state.Touches.Sent;
         bool Today(TouchDecision d) => MemberClock.LocalDate(d.DecidedAt, zone) == today;
@@ -136,15 +136,17 @@ public static class TouchGovernor
     /// <summary>The latest decision recorded for a touch id; null if none is remembered.</summary>
     public static TouchDecision? Find(MemberState state, string touchId) => Latest(state.Touches, touchId) is { } d ? d with { } : null;
 
-    internal static TimeZoneInfo ZoneOf(MemberState state, TouchOptions options) =>
-        MemberClock.ZoneOrDefault(MemberProfile.TimeZone(state), options.DefaultTimeZone);
+    /// <summary>The zone quiet hours and daily caps are read in: the member's, else the configured default.</summary>
+    public static TimeZoneInfo ZoneOf(MemberState state, ProgramOptions options) =>
+        MemberClock.ZoneOrDefault(MemberProfile.TimeZone(state), options.Touches.DefaultTimeZone ?? options.DefaultTimeZone);
 
     private static string CategoryOf(string kind, TouchOptions options) =>
         options.ServiceKinds.Contains(kind, StringComparer.OrdinalIgnoreCase) ? TouchCategories.Service : TouchCategories.Marketing;
 
-    private static TouchDecision DecideAndRecord(MemberState state, TouchDecision draft, TouchOptions options, DateTimeOffset now)
+    private static TouchDecision DecideAndRecord(MemberState state, TouchDecision draft, ProgramOptions programOptions, DateTimeOffset now)
     {
-        var zone = ZoneOf(state, options);
+        var options = programOptions.Touches;
+        var zone = ZoneOf(state, programOptions);
         draft.DecidedAt = now;
         if (draft.ValidUntil is { } validUntil && now >= validUntil)
         {

@@ -34,8 +34,11 @@ public sealed class TouchOptions
     /// <summary>End of quiet hours (the first allowed moment), member's local time. Default 09:00. Equal to the start: no quiet hours.</summary>
     public TimeOnly QuietHoursEnd { get; set; } = new(9, 0);
 
-    /// <summary>IANA zone used when the member has none (or an unknown one). Default <c>Asia/Shanghai</c>.</summary>
-    public string DefaultTimeZone { get; set; } = "Asia/Shanghai";
+    /// <summary>
+    /// IANA zone for quiet hours and "day" when the member has none (or an unknown one). Default null: the
+    /// programme's <c>Engagement:Program:DefaultTimeZone</c> (Asia/Shanghai), so caps and growth share one "day".
+    /// </summary>
+    public string? DefaultTimeZone { get; set; }
 
     /// <summary>Decisions kept in the member's touch history. Default 100.</summary>
     public int MaxRecordedDecisions { get; set; } = 100;
@@ -93,7 +96,7 @@ public sealed class TouchOptions
             errors.Add($"Touches:MaxSentRecords must be >= 1 (was {MaxSentRecords}).");
         }
 
-        if (string.IsNullOrWhiteSpace(DefaultTimeZone) || MemberClock.TryFindZone(DefaultTimeZone) is null)
+        if (DefaultTimeZone is not null && MemberClock.TryFindZone(DefaultTimeZone) is null)
         {
             errors.Add($"Touches:DefaultTimeZone '{DefaultTimeZone}' is not a known time zone.");
         }

@@ -1,0 +1,257 @@
+using Engagement.Domain.Lifecycle;
+using Engagement.Domain.Touches;
+
+namespace Engagement.Domain.Tests.Lifecycle;
+
+public sealed class WinBackFlowTests
+{
+    [Fact]
+    public void QuietMemberGetsL1OnDay30L2OnDay38L3OnDay46AndIsDormantAfterDay60()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+
+        var levelEnteredOn = new Dictionary<int, int>();
+        var stageOn = new Dictionary<int, string>();
+        for (var day = 1; day <= 70; day++)
+        {
+            var tick = sim.TickOn(day);
+            if (tick.Lifecycle.EnteredWinBackLevel is { } level)
+            {
+                levelEnteredOn[level] = day;
+            }
+
+            stageOn[day] = sim.State.Lifecycle.Stage;
+        }
+
+        Assert.Equal(new Dictionary<int, int> { [1] = 30, [2] = 38, [3] = 46 }, levelEnteredOn);
+        Assert.Equal(LifecycleStages.New, stageOn[29]);
+        Assert.Equal(LifecycleStages.AtRisk, stageOn[30]);
+        Assert.Equal(LifecycleStages.AtRisk, stageOn[60]);
+        Assert.Equal(LifecycleStages.Dormant, stageOn[61]);
+        Assert.Equal(LifecycleStages.Dormant, stageOn[70]);
+
+        var sent = sim.SentTouches.Select(t => (MemberSim.DayOf(t.DecidedAt), t.Kind, t.Channel, t.Level)).ToList();
+        Assert.Equal(
+            [(30, "winback.l1", "push", (int?)1), (38, "winback.l2", "call", 2), (46, "winback.l3", "sms", 3)],
+            sent);
+
+        var lc = sim.State.Lifecycle;
+        Assert.Equal(0, lc.WinBackLevel);
+        Assert.Null(lc.WinBackStartedAt);
+        Assert.Equal(MemberSim.At(61), lc.DormantAt);
+        Assert.Equal(1, lc.Counters.Episodes);
+        Assert.Equal((1, 1, 1, 1), (lc.Counters.EnteredLevel1, lc.Counters.EnteredLevel2, lc.Counters.EnteredLevel3, lc.Counters.Dormant));
+        Assert.Null(lc.WonBackAtLevel);
+        Assert.Equal(
+            [LifecycleTransitionKinds.Stage, LifecycleTransitionKinds.LevelEntered, LifecycleTransitionKinds.LevelEntered, LifecycleTransitionKinds.LevelEntered, LifecycleTransitionKinds.Dormant],
+            lc.Transitions.Select(t => t.Kind));
+    }
+
+    [Fact]
+    public void EnteringL2AsksForAnAdvisorAndTheCallTouchIsValidUntilL3()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickOn(30);
+
+        var tick = sim.TickOn(38);
+
+        Assert.True(tick.Lifecycle.AssignAdvisor);
+        var request = Assert.Single(tick.Lifecycle.TouchRequests);
+        Assert.Equal(("winback.l2", "call", 2), (request.Kind, request.Channel, request.Level));
+        Assert.Equal(MemberSim.At(46), request.ValidUntil);
+        Assert.Equal(MemberSim.At(38), sim.State.Lifecycle.AdvisorRequestedAt);
+    }
+
+    [Fact]
+    public void ActivityDuringL2EndsTheFlowAndRecordsWonBackAtL2()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickDaily(1, 40);
+        Assert.Equal(2, sim.State.Lifecycle.WinBackLevel);
+
+        sim.Activity(MemberSim.At(41, 15));
+        sim.TickDaily(41, 70);
+
+        var lc = sim.State.Lifecycle;
+        Assert.Equal(2, lc.WonBackAtLevel);
+        Assert.Equal(MemberSim.At(41, 15), lc.WonBackAt);
+        Assert.Equal(0, lc.WinBackLevel);
+        Assert.Equal(1, lc.Counters.WonBackAtLevel2);
+        Assert.Equal(LifecycleStages.Active, lc.Stage);
+        Assert.DoesNotContain(sim.AllTouchDecisions, t => t.Kind == "winback.l3");
+        var won = Assert.Single(lc.Transitions, t => t.Kind == LifecycleTransitionKinds.WonBack);
+        Assert.Equal((2, LifecycleStages.AtRisk, LifecycleStages.Active), (won.Level, won.FromStage, won.ToStage));
+        Assert.Equal(MemberSim.At(30), won.EpisodeStartedAt);
+
+        // Quiet again from day 41 15:00: a new episode starts 30 days later, not earlier.
+        var next = sim.TickOn(71, 16);
+        Assert.Equal(1, next.Lifecycle.EnteredWinBackLevel);
+        Assert.Equal(2, lc.Counters.Episodes);
+    }
+
+    [Fact]
+    public void MissedTicksCatchUpToTheCurrentLevelOnly()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+
+        var tick = sim.TickOn(40);
+
+        Assert.Equal(2, tick.Lifecycle.EnteredWinBackLevel);
+        Assert.Equal([1], tick.Lifecycle.SkippedLevels);
+        var request = Assert.Single(tick.Lifecycle.TouchRequests);
+        Assert.Equal("winback.l2", request.Kind);
+        var touch = Assert.Single(tick.Touches);
+        Assert.Equal((TouchDecisions.Sent, "winback.l2"), (touch.Decision, touch.Kind));
+        Assert.Equal([new StageChange(LifecycleStages.New, LifecycleStages.AtRisk, MemberSim.At(30))], tick.Lifecycle.StageChanges);
+        Assert.Equal(1, sim.State.Lifecycle.Counters.SkippedLevels);
+        Assert.Equal(0, sim.State.Lifecycle.Counters.EnteredLevel1);
+    }
+
+    [Fact]
+    public void SiloDownPastTheWholeWindowGoesStraightToDormantWithoutTouches()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+
+        var tick = sim.TickOn(90);
+
+        Assert.True(tick.Lifecycle.BecameDormant);
+        Assert.Empty(tick.Touches);
+        Assert.Equal([1, 2, 3], tick.Lifecycle.SkippedLevels);
+        Assert.Equal(LifecycleStages.Dormant, sim.State.Lifecycle.Stage);
+        Assert.Equal(MemberSim.At(61), sim.State.Lifecycle.DormantAt);
+        Assert.Equal(
+            [new StageChange(LifecycleStages.New, LifecycleStages.AtRisk, MemberSim.At(30)), new StageChange(LifecycleStages.AtRisk, LifecycleStages.Dormant, MemberSim.At(61))],
+            tick.Lifecycle.StageChanges);
+        Assert.Null(tick.NextDueAt);
+    }
+
+    [Fact]
+    public void TickingTwiceAtTheSameInstantEmitsTheLevelOnce()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+
+        var first = sim.TickOn(30);
+        var again = sim.TickOn(30);
+        var earlier = sim.TickOn(29);
+
+        Assert.Equal(1, first.Lifecycle.EnteredWinBackLevel);
+        Assert.Single(first.Lifecycle.TouchRequests);
+        foreach (var repeat in new[] { again, earlier })
+        {
+            Assert.False(repeat.Lifecycle.Changed);
+            Assert.Empty(repeat.Lifecycle.TouchRequests);
+            Assert.Empty(repeat.Touches);
+        }
+
+        Assert.Single(sim.State.Touches.Sent);
+        Assert.Equal(1, sim.State.Lifecycle.Counters.EnteredLevel1);
+    }
+
+    [Fact]
+    public void RedecidingTheSameLevelTouchAfterACrashDoesNotSendItTwice()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        var tick = sim.TickOn(30);
+        var request = Assert.Single(tick.Lifecycle.TouchRequests);
+
+        // The grain crashed after deciding but replays the decision from the same state.
+        var replay = sim.Decide(request, MemberSim.At(30, 11));
+
+        Assert.Equal(tick.Touches[0], replay);
+        Assert.Single(sim.State.Touches.Sent);
+    }
+
+    [Fact]
+    public void NextDueAtNamesTheNextBoundary()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.ActivityOn(10);
+
+        Assert.Equal(MemberSim.At(30), sim.TickOn(11).NextDueAt); // new period ends day 30
+        Assert.Equal(MemberSim.At(40), sim.TickOn(30).NextDueAt); // active now; quiet reaches 30 days on day 40
+        Assert.Equal(LifecycleStages.Active, sim.State.Lifecycle.Stage);
+        Assert.Equal(MemberSim.At(48), sim.TickOn(40).NextDueAt); // L1 entered; L2 from day 48
+        Assert.Equal(MemberSim.At(56), sim.TickOn(48).NextDueAt);
+        Assert.Equal(MemberSim.At(71), sim.TickOn(56).NextDueAt); // L3; dormant after win-back day 30
+        Assert.Null(sim.TickOn(71).NextDueAt);
+    }
+
+    [Fact]
+    public void NewMemberBecomesActiveWhenTheNewPeriodEndsIfStillEngaged()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.ActivityOn(20);
+
+        var tick = sim.TickOn(31);
+
+        Assert.Equal([new StageChange(LifecycleStages.New, LifecycleStages.Active, MemberSim.At(30))], tick.Lifecycle.StageChanges);
+        Assert.Equal(MemberSim.At(30), sim.State.Lifecycle.StageSince);
+    }
+
+    [Fact]
+    public void ActivityAfterDormancyReactivatesWithoutCountingAWinBack()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickOn(90);
+
+        sim.ActivityOn(95);
+
+        var lc = sim.State.Lifecycle;
+        Assert.Equal(LifecycleStages.Active, lc.Stage);
+        Assert.Null(lc.WonBackAtLevel);
+        Assert.Equal(1, lc.Counters.ReactivatedFromDormant);
+        Assert.Equal(MemberSim.At(125), LifecyclePolicy.NextDueAt(sim.State, sim.Options));
+    }
+
+    [Fact]
+    public void LateEventsFromBeforeTheLastActivityChangeNothing()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickOn(31);
+
+        sim.Activity(MemberSim.At(-5)); // an old POS batch arrives
+
+        Assert.Equal(1, sim.State.Lifecycle.WinBackLevel);
+        Assert.Equal(LifecycleStages.AtRisk, sim.State.Lifecycle.Stage);
+        Assert.Equal(MemberSim.At(-5), sim.State.Lifecycle.FirstActivityAt);
+    }
+
+    [Fact]
+    public void ActivityFromBeforeTheEpisodeArrivingLateCancelsItInsteadOfCountingAWin()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickOn(31);
+
+        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(20), MemberSim.At(31, 12));
+
+        var lc = sim.State.Lifecycle;
+        Assert.Null(lc.WonBackAtLevel);
+        Assert.Equal(LifecycleStages.Active, lc.Stage);
+        Assert.Equal(LifecycleTransitionKinds.Cancelled, lc.Transitions[^1].Kind);
+        Assert.Equal(MemberSim.At(50), LifecyclePolicy.NextDueAt(sim.State, sim.Options));
+    }
+
+    [Fact]
+    public void MemberWithoutActivityHasNothingDue()
+    {
+        var sim = new MemberSim();
+
+        var tick = sim.TickOn(100);
+
+        Assert.False(tick.Lifecycle.Changed);
+        Assert.Null(tick.NextDueAt);
+        Assert.Equal(LifecycleStages.New, sim.State.Lifecycle.Stage);
+    }
+}
