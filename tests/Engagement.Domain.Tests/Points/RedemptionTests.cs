@@ -1,0 +1,168 @@
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Points;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Points;
+
+public class RedemptionTests
+{
+    [Fact]
+    public void RedemptionTakesPointsAndWritesTheLedger()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+
+        var decision = member.Redeem("R-1", 500, rewardId: "mug");
+
+        Assert.Equal(RedemptionStatuses.Accepted, decision.Status);
+        Assert.True(decision.Accepted);
+        Assert.False(decision.Replayed);
+        Assert.Equal(1500, decision.PointsBalance);
+        Assert.Equal(5.00m, decision.PointsValue);
+        var entry = Assert.Single(decision.NewEntries);
+        Assert.Equal((LedgerKinds.Points, -500L, 1500L, RuleIds.PointsRedeem, "R-1"), (entry.Kind, entry.Delta, entry.BalanceAfter, entry.RuleId, entry.EventId));
+        Assert.Contains("mug", entry.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PointsAndCashCombineInOneRedemption()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+
+        var decision = member.Redeem("R-1", 1200, cash: 38.00m, rewardId: "serum");
+
+        Assert.Equal(RedemptionStatuses.Accepted, decision.Status);
+        Assert.Equal(12.00m, decision.PointsValue);
+        Assert.Equal(38.00m, decision.CashAmount);
+        Assert.Contains("+ 38.00 CNY cash", decision.NewEntries[0].Reason, StringComparison.Ordinal);
+        Assert.Equal(800, member.Balance);
+    }
+
+    [Fact]
+    public void PointValueFollowsConfigurationAndIsCutToTheCent()
+    {
+        var member = new TestMember();
+        member.Options.PointValue = 0.012m;
+        member.Purchase("O-1", 1000m);
+
+        var decision = member.Redeem("R-1", 333);
+
+        Assert.Equal(3.99m, decision.PointsValue);
+    }
+
+    [Fact]
+    public void SameRedemptionIdReplaysTheFirstOutcomeWithoutTakingPointsTwice()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        member.Redeem("R-1", 500);
+
+        var again = member.Redeem("R-1", 500);
+
+        Assert.True(again.Replayed);
+        Assert.Equal(RedemptionStatuses.Accepted, again.Status);
+        Assert.Equal(5.00m, again.PointsValue);
+        Assert.Empty(again.NewEntries);
+        Assert.Equal(1500, member.Balance);
+    }
+
+    [Fact]
+    public void RedemptionIdReusedForAnotherAmountIsInvalid()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        member.Redeem("R-1", 500);
+
+        var other = member.Redeem("R-1", 600);
+
+        Assert.Equal(RedemptionStatuses.Invalid, other.Status);
+        Assert.Equal(1500, member.Balance);
+    }
+
+    [Fact]
+    public void RedemptionBeyondTheBalanceIsRefusedAsInsufficient()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 100m);
+
+        var decision = member.Redeem("R-1", 201);
+
+        Assert.Equal(RedemptionStatuses.InsufficientPoints, decision.Status);
+        Assert.Equal(200, decision.PointsBalance);
+        Assert.Equal(200, member.Balance);
+        Assert.Empty(decision.NewEntries);
+    }
+
+    [Fact]
+    public void RedemptionOfExactlyTheBalanceIsAccepted()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 100m);
+
+        Assert.Equal(RedemptionStatuses.Accepted, member.Redeem("R-1", 200).Status);
+        Assert.Equal(0, member.Balance);
+    }
+
+    [Fact]
+    public void RefundAfterPointsWereSpentDrivesTheBalanceNegativeAndRedemptionIsRefused()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        member.Purchase("O-2", 100m);
+        member.Redeem("R-1", 2100);
+
+        Assert.Equal(20, member.Balance);
+
+        member.Refund("O-1", 1000m);
+
+        Assert.Equal(20 - 2000, member.Balance);
+        var decision = member.Redeem("R-2", 1);
+        Assert.Equal(RedemptionStatuses.NegativeBalance, decision.Status);
+        Assert.Equal(-1980, decision.PointsBalance);
+    }
+
+    [Fact]
+    public void RedemptionDoesNotSpendAnExpiredLot()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 100m);
+        member.Now = member.State.Orders[0].ExpiresAt;
+
+        var decision = member.Redeem("R-1", 100);
+
+        Assert.Equal(RedemptionStatuses.InsufficientPoints, decision.Status);
+        Assert.Contains(decision.NewEntries, e => e.RuleId == RuleIds.PointsExpire);
+    }
+
+    [Theory]
+    [InlineData("", 10, null)]
+    [InlineData("R-1", 0, null)]
+    [InlineData("R-1", -5, null)]
+    [InlineData("R-1", 10, -1.0)]
+    public void MalformedRedemptionIsInvalidAndNotRemembered(string id, long points, double? cash)
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 100m);
+
+        var decision = member.Redeem(id, points, cash is null ? null : (decimal)cash);
+
+        Assert.Equal(RedemptionStatuses.Invalid, decision.Status);
+        Assert.Empty(member.State.Redemptions);
+    }
+
+    [Fact]
+    public void RememberedRedemptionsAreBounded()
+    {
+        var member = new TestMember();
+        member.Options.RecentRedemptionsKept = 3;
+        member.Purchase("O-1", 1000m);
+
+        for (var i = 0; i < 5; i++)
+        {
+            member.Redeem("R-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 10);
+        }
+
+        Assert.Equal(["R-2", "R-3", "R-4"], member.State.Redemptions.Select(r => r.RedemptionId));
+    }
+}
