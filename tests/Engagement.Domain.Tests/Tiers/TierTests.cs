@@ -1,0 +1,213 @@
+using Engagement.Domain.Benefits;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Tests.Members;
+using Engagement.Domain.Tiers;
+
+namespace Engagement.Domain.Tests.Tiers;
+
+public class TierTests
+{
+    [Theory]
+    [InlineData(0, "V1")]
+    [InlineData(999, "V1")]
+    [InlineData(1_000, "V2")]
+    [InlineData(4_999, "V2")]
+    [InlineData(5_000, "V3")]
+    [InlineData(19_999, "V3")]
+    [InlineData(20_000, "V4")]
+    public void TierFollowsTheDefaultThresholds(long growth, string tier)
+    {
+        Assert.Equal(tier, TierPolicy.Qualifying(new Program.ProgramOptions(), growth));
+    }
+
+    [Fact]
+    public void PurchaseCanSkipTiersAndGrantsEveryBenefitUpToTheNewTier()
+    {
+        var member = new TestMember();
+
+        var decision = member.Purchase("O-1", 25_000m);
+
+        Assert.Equal("V4", member.Tier);
+        Assert.Equal(["birthday-coupon", "priority-booking", "dedicated-advisor"], decision.BenefitsGranted.Select(b => b.Code));
+        Assert.Equal([BenefitKinds.Coupon, BenefitKinds.Service, BenefitKinds.Privilege], member.State.Benefits.Select(b => b.Kind));
+        Assert.All(member.State.Benefits, b => Assert.Equal(member.Now, b.GrantedAt));
+        Assert.Equal(member.Now, member.State.TierSince);
+    }
+
+    [Fact]
+    public void BehaviourGrowthThatReachesAThresholdUpgradesAtOnce()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 995m);
+        Assert.Equal("V1", member.Tier);
+
+        var share = member.Behave(MemberEventTypes.Share);
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Equal(RuleIds.TierUpgrade, share.TierChange?.RuleId);
+    }
+
+    [Fact]
+    public void RefundAfterUpgradeDropsTierWhenGrowthFallsBelowThreshold()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 500m);
+        member.Purchase("O-2", 5_000m);
+        Assert.Equal("V3", member.Tier);
+
+        var refund = member.Refund("O-2", 5_000m);
+
+        Assert.Equal("V1", member.Tier);
+        Assert.Equal(new TierChange("V3", "V1", RuleIds.TierDowngradeRefund, member.Now, refund.TierChange!.Reason), refund.TierChange);
+        var entry = refund.NewEntries.Single(e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((-2L, 1L), (entry.Delta, entry.BalanceAfter));
+        Assert.Empty(member.State.Benefits);
+    }
+
+    [Fact]
+    public void RefundThatLeavesEnoughGrowthKeepsTheTier()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1_500m);
+
+        var refund = member.Refund("O-1", 400m);
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Null(refund.TierChange);
+    }
+
+    [Fact]
+    public void GrowthAgeingOutGivesAGraceThenDropsOneLevelThenAnotherGraceThenAnotherLevel()
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 6_000m);
+        Assert.Equal("V3", member.Tier);
+
+        Tick(member, TestMember.Shanghai(2026, 1, 9, 23, 59));
+        Assert.Equal("V3", member.Tier);
+        Assert.Null(member.Summary.TierGraceUntil);
+
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        Assert.Equal("V3", member.Tier);
+        Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
+
+        Assert.Empty(Tick(member, TestMember.Shanghai(2026, 2, 8, 23, 59)).Changes);
+        var firstDrop = Tick(member, TestMember.Shanghai(2026, 2, 9, 0, 0));
+        Assert.Equal("V2", member.Tier);
+        var change = Assert.Single(firstDrop.Changes);
+        Assert.Equal(("V3", "V2", RuleIds.TierDowngradeGrace), (change.From, change.To, change.RuleId));
+        Assert.Equal(TestMember.Shanghai(2026, 3, 11, 0, 0), member.Summary.TierGraceUntil);
+        Assert.Equal(["birthday-coupon"], member.State.Benefits.Select(b => b.Code));
+
+        Tick(member, TestMember.Shanghai(2026, 3, 10, 23, 59));
+        Assert.Equal("V2", member.Tier);
+
+        var secondDrop = Tick(member, TestMember.Shanghai(2026, 3, 11, 0, 0));
+        Assert.Equal("V1", member.Tier);
+        Assert.Equal(RuleIds.TierDowngradeGrace, Assert.Single(secondDrop.NewEntries).RuleId);
+        Assert.Null(member.Summary.TierGraceUntil);
+        Assert.Empty(member.State.Benefits);
+    }
+
+    [Fact]
+    public void LateTickDropsLevelsAtTheInstantsEachGraceEnded()
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 6_000m);
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+
+        var late = Tick(member, TestMember.Shanghai(2026, 6, 1));
+
+        Assert.Equal(
+            [("V3", "V2", TestMember.Shanghai(2026, 2, 9, 0, 0)), ("V2", "V1", TestMember.Shanghai(2026, 3, 11, 0, 0))],
+            late.Changes.Select(c => (c.From, c.To, c.At)));
+        Assert.Equal(TestMember.Shanghai(2026, 3, 11, 0, 0), member.State.TierSince);
+    }
+
+    [Fact]
+    public void AfterAGraceDropTheMemberStaysWhereTheRemainingGrowthQualifies()
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 6_000m);
+        member.Now = TestMember.Shanghai(2025, 6, 1);
+        member.Purchase("O-2", 2_000m);
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        Assert.Equal(2_000, member.Growth);
+
+        Tick(member, TestMember.Shanghai(2026, 2, 9, 0, 0));
+        var later = Tick(member, TestMember.Shanghai(2026, 4, 1));
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Empty(later.Changes);
+        Assert.Null(member.Summary.TierGraceUntil);
+    }
+
+    [Fact]
+    public void GrowthRecoveringDuringTheGraceEndsTheGrace()
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 1_200m);
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        Assert.NotNull(member.Summary.TierGraceUntil);
+
+        member.Now = TestMember.Shanghai(2026, 1, 20);
+        member.Purchase("O-2", 1_000m);
+        Tick(member, TestMember.Shanghai(2026, 3, 1));
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Null(member.Summary.TierGraceUntil);
+    }
+
+    [Fact]
+    public void SmallRefundDuringAGraceDoesNotCutTheGraceShort()
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 6_000m);
+        member.Now = TestMember.Shanghai(2025, 12, 1);
+        member.Purchase("O-2", 3_000m);
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        Assert.Equal("V3", member.Tier);
+
+        member.Now = TestMember.Shanghai(2026, 1, 12);
+        var refund = member.Refund("O-2", 100m);
+
+        Assert.Null(refund.TierChange);
+        Assert.Equal("V3", member.Tier);
+        Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
+    }
+
+    [Fact]
+    public void DisabledBenefitIsNotGranted()
+    {
+        var member = new TestMember();
+        member.Options.Benefits["birthday-coupon"].Enabled = false;
+        member.Options.Benefits["free-gift-wrap"] = new BenefitDefinition { Name = "Gift wrap", Kind = BenefitKinds.Service, Tier = "V2" };
+
+        member.Purchase("O-1", 1_000m);
+
+        Assert.Equal(["free-gift-wrap"], member.State.Benefits.Select(b => b.Code));
+    }
+
+    [Fact]
+    public void DowngradeKeepsTheBenefitsTheLowerTierIncludesWithTheirGrantDate()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1_000m);
+        var couponGrantedAt = member.Now;
+        member.Now = member.Now.AddDays(1);
+        member.Purchase("O-2", 4_000m);
+        Assert.Equal("V3", member.Tier);
+
+        member.Refund("O-2", 4_000m);
+
+        var coupon = Assert.Single(member.State.Benefits);
+        Assert.Equal(("birthday-coupon", couponGrantedAt), (coupon.Code, coupon.GrantedAt));
+    }
+
+    private static TierDecision Tick(TestMember member, DateTimeOffset now)
+    {
+        member.Now = now;
+        return TierPolicy.Reassess(member.State, member.Options, now);
+    }
+}
