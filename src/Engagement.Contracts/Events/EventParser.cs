@@ -141,7 +141,7 @@ public static partial class EventParser
     }
 
     // ISO-8601 date-time with an explicit offset; DateTimeOffset.TryParse alone would accept local times.
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
     private static partial Regex IsoWithOffset();
 
     private readonly struct FieldReader(JsonElement root, List<EventValidationError> errors)

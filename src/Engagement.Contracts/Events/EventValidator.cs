@@ -136,6 +136,6 @@ public static partial class EventValidator
         && !id.Contains(' ', StringComparison.Ordinal)
         && TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
 
-    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_.:-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex MemberIdPattern();
 }

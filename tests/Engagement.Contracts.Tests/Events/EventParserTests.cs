@@ -1,0 +1,237 @@
+using System.Text;
+using System.Text.Json;
+using Engagement.Contracts.Events;
+
+namespace Engagement.Contracts.Tests.Events;
+
+public sealed class EventParserTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 40, 0, TimeSpan.FromHours(8));
+
+    private const string Purchase = """
+        {
+          "eventId": "pos-S001-20261123-000123",
+          "type": "purchase",
+          "memberId": "M000123",
+          "occurredAt": "2026-11-23T08:39:16+08:00",
+          "storeId": "S001",
+          "regionId": "east",
+          "channel": "pos",
+          "orderId": "O-20261123-77",
+          "amount": 268.50,
+          "currency": "CNY",
+          "items": [{"sku": "SKU-1", "category": "skincare", "quantity": 2, "unitPrice": 134.25}],
+          "properties": {"campaignCode": "WINTER"}
+        }
+        """;
+
+    private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+
+    private static string Error(string json)
+    {
+        Assert.False(EventParser.TryParse(json, Now, out var evt, out var error));
+        Assert.Null(evt);
+        return error!;
+    }
+
+    [Fact]
+    public void ContractExampleParsesIntoEveryField()
+    {
+        Assert.True(EventParser.TryParse(Purchase, Now, out var evt, out var error), error);
+        Assert.NotNull(evt);
+        Assert.Equal("pos-S001-20261123-000123", evt.EventId);
+        Assert.Equal(EventTypes.Purchase, evt.Type);
+        Assert.Equal("M000123", evt.MemberId);
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 8, 39, 16, TimeSpan.FromHours(8)), evt.OccurredAt);
+        Assert.Equal(TimeSpan.FromHours(8), evt.OccurredAt.Offset);
+        Assert.Equal("S001", evt.StoreId);
+        Assert.Equal("east", evt.RegionId);
+        Assert.Equal("pos", evt.Channel);
+        Assert.Equal("O-20261123-77", evt.OrderId);
+        Assert.Equal(268.50m, evt.Amount);
+        Assert.Equal("CNY", evt.Currency);
+        var item = Assert.Single(evt.Items);
+        Assert.Equal(new EventItem { Sku = "SKU-1", Category = "skincare", Quantity = 2, UnitPrice = 134.25m }, item);
+        Assert.Equal("WINTER", evt.Properties["campaignCode"]);
+    }
+
+    [Fact]
+    public void Base64EncodedJsonIsAccepted()
+    {
+        Assert.True(EventParser.TryParse(Base64(Purchase), Now, out var evt, out var error), error);
+        Assert.Equal("M000123", evt!.MemberId);
+    }
+
+    [Fact]
+    public void Base64WithSurroundingWhitespaceIsAccepted()
+    {
+        Assert.True(EventParser.TryParse("  " + Base64(Purchase) + "\n", Now, out var evt, out _));
+        Assert.Equal(268.50m, evt!.Amount);
+    }
+
+    [Fact]
+    public void TextThatIsNeitherJsonNorBase64IsRefusedAsBody() =>
+        Assert.StartsWith("body:", Error("hello there"), StringComparison.Ordinal);
+
+    [Fact]
+    public void Base64OfSomethingElseThanJsonIsRefused() =>
+        Assert.StartsWith("body:", Error(Base64("just words")), StringComparison.Ordinal);
+
+    [Fact]
+    public void MalformedJsonIsRefusedWithItsPosition()
+    {
+        var error = Error("""{"eventId": "e1", """);
+        Assert.StartsWith("body: malformed JSON", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EmptyBodyIsRefused() => Assert.Equal("body: empty", Error("   "));
+
+    [Fact]
+    public void ArrayIsRefusedOnTheQueue() =>
+        Assert.Equal("body: must be one JSON object, not an array", Error("[" + Purchase + "]"));
+
+    [Fact]
+    public void MessageOver64KbIsRefused()
+    {
+        var big = Purchase.Replace("\"WINTER\"", "\"" + new string('x', 65 * 1024) + "\"", StringComparison.Ordinal);
+        Assert.Equal("body: larger than 64 KB", Error(big));
+    }
+
+    [Fact]
+    public void MissingMemberIdIsNamed()
+    {
+        var json = Purchase.Replace("\"memberId\":   \"M000123\",", string.Empty, StringComparison.Ordinal)
+            .Replace("\"memberId\": \"M000123\",", string.Empty, StringComparison.Ordinal);
+        Assert.Contains("memberId: required", Error(json), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WrongJsonTypeIsNamedOnceNotTwice()
+    {
+        var json = Purchase.Replace("\"memberId\": \"M000123\"", "\"memberId\": 123", StringComparison.Ordinal);
+        var error = Error(json);
+        Assert.Equal("memberId: must be a string", error);
+    }
+
+    [Fact]
+    public void EveryBrokenRuleIsListed()
+    {
+        var error = Error("""{"type": "foo", "occurredAt": "2026-11-23T08:39:16"}""");
+        Assert.Contains("eventId: required", error, StringComparison.Ordinal);
+        Assert.Contains("type: 'foo' is not one of register, purchase, refund", error, StringComparison.Ordinal);
+        Assert.Contains("memberId: required", error, StringComparison.Ordinal);
+        Assert.Contains("occurredAt: must be an ISO-8601 date-time with offset", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-11-23T08:39:16")]
+    [InlineData("2026-11-23 08:39:16+08:00")]
+    [InlineData("23/11/2026 08:39:16 +08:00")]
+    [InlineData("2026-11-23")]
+    public void OccurredAtWithoutOffsetOrNotIsoIsRefused(string occurredAt)
+    {
+        var json = Purchase.Replace("2026-11-23T08:39:16+08:00", occurredAt, StringComparison.Ordinal);
+        Assert.StartsWith("occurredAt: must be an ISO-8601", Error(json), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-11-23T00:39:16Z")]
+    [InlineData("2026-11-23T00:39:16.123Z")]
+    [InlineData("2026-11-22T19:39:16-05:00")]
+    [InlineData("2026-11-23T08:39+08:00")]
+    public void OccurredAtIsoForms(string occurredAt)
+    {
+        var json = Purchase.Replace("2026-11-23T08:39:16+08:00", occurredAt, StringComparison.Ordinal);
+        Assert.True(EventParser.TryParse(json, Now, out _, out var error), error);
+    }
+
+    [Fact]
+    public void MissingCurrencyDefaultsToCny()
+    {
+        var json = Purchase.Replace("\"currency\": \"CNY\",", string.Empty, StringComparison.Ordinal);
+        Assert.True(EventParser.TryParse(json, Now, out var evt, out _));
+        Assert.Equal("CNY", evt!.Currency);
+    }
+
+    [Fact]
+    public void QuotedAmountIsReadExactly()
+    {
+        var json = Purchase.Replace("268.50", "\"268.50\"", StringComparison.Ordinal);
+        Assert.True(EventParser.TryParse(json, Now, out var evt, out _));
+        Assert.Equal(268.50m, evt!.Amount);
+    }
+
+    [Fact]
+    public void NonNumericAmountIsNamed()
+    {
+        var json = Purchase.Replace("268.50", "\"lots\"", StringComparison.Ordinal);
+        Assert.Equal("amount: must be a number", Error(json));
+    }
+
+    [Fact]
+    public void BadItemFieldIsNamedWithItsIndex()
+    {
+        var json = Purchase.Replace("\"quantity\": 2", "\"quantity\": 2.5", StringComparison.Ordinal);
+        Assert.Equal("items[0].quantity: must be an integer", Error(json));
+    }
+
+    [Fact]
+    public void NestedPropertiesAreFlattenedWithDottedKeysAndScalarStrings()
+    {
+        const string json = """
+            {"eventId": "e1", "type": "profile_update", "memberId": "M1", "occurredAt": "2026-11-23T08:00:00+08:00",
+             "properties": {"consent": {"sms": false, "push": true}, "birthday": "1990-05-17", "level": 3,
+                            "ratio": 1.50, "deep": {"a": {"b": "c"}}, "tags": ["x", "y"], "gone": null}}
+            """;
+        Assert.True(EventParser.TryParse(json, Now, out var evt, out var error), error);
+        var p = evt!.Properties;
+        Assert.Equal("false", p["consent.sms"]);
+        Assert.Equal("true", p["consent.push"]);
+        Assert.Equal("1990-05-17", p["birthday"]);
+        Assert.Equal("3", p["level"]);
+        Assert.Equal("1.50", p["ratio"]);
+        Assert.Equal("c", p["deep.a.b"]);
+        Assert.Equal("""["x", "y"]""", p["tags"]);
+        Assert.False(p.ContainsKey("gone"));
+        Assert.False(p.ContainsKey("consent"));
+    }
+
+    [Fact]
+    public void PropertiesThatAreNotAnObjectAreNamed()
+    {
+        var json = Purchase.Replace("{\"campaignCode\": \"WINTER\"}", "\"WINTER\"", StringComparison.Ordinal);
+        Assert.Equal("properties: must be an object", Error(json));
+    }
+
+    [Fact]
+    public void UnknownFieldsAreIgnoredBecauseAdditionsAreAllowed()
+    {
+        var json = Purchase.Replace("\"storeId\"", "\"futureField\": {\"x\": 1}, \"storeId\"", StringComparison.Ordinal);
+        Assert.True(EventParser.TryParse(json, Now, out _, out var error), error);
+    }
+
+    [Fact]
+    public void SerializerOutputParsesBackToTheSameEvent()
+    {
+        Assert.True(EventParser.TryParse(Purchase, Now, out var evt, out _));
+        var json = EventSerializer.ToJson(evt!);
+        Assert.Contains("\"memberId\":\"M000123\"", json, StringComparison.Ordinal);
+        Assert.True(EventParser.TryParse(json, Now, out var again, out var error), error);
+        Assert.Equal(evt!.EventId, again!.EventId);
+        Assert.Equal(evt.OccurredAt, again.OccurredAt);
+        Assert.Equal(evt.Amount, again.Amount);
+        Assert.Equal(evt.Items, again.Items);
+        Assert.Equal(evt.Properties, again.Properties);
+    }
+
+    [Fact]
+    public void JsonElementOverloadServesArraysOfTheHttpApi()
+    {
+        using var doc = JsonDocument.Parse("[" + Purchase + ", {\"type\": \"login\"}]");
+        var results = doc.RootElement.EnumerateArray().Select(e => EventParser.Parse(e, Now)).ToList();
+        Assert.True(results[0].IsValid);
+        Assert.False(results[1].IsValid);
+        Assert.Contains(results[1].Errors, e => e.Field == "memberId" && e.Message == "required");
+    }
+}

@@ -1,0 +1,65 @@
+using Engagement.Contracts.Events;
+
+namespace Engagement.Contracts.Tests.Events;
+
+public sealed class QueuePartitionerTests
+{
+    [Fact]
+    public void EmptyStringHashesToTheOffsetBasis() =>
+        Assert.Equal(2166136261u, QueuePartitioner.Fnv1a32(string.Empty));
+
+    [Fact]
+    public void SingleLetterMatchesTheReferenceVector()
+    {
+        // By hand: (2166136261 ^ 0x61) * 16777619 mod 2^32.
+        var expected = unchecked((2166136261u ^ 0x61u) * 16777619u);
+        Assert.Equal(0xe40c292cu, expected);
+        Assert.Equal(0xe40c292cu, QueuePartitioner.Fnv1a32("a"));
+    }
+
+    [Fact]
+    public void HashRunsOverUtf8BytesNotUtf16Chars()
+    {
+        // "é" is C3 A9 in UTF-8; a UTF-16 hash would see one 0xE9 char instead.
+        var expected = unchecked((((2166136261u ^ 0xC3u) * 16777619u) ^ 0xA9u) * 16777619u);
+        Assert.Equal(expected, QueuePartitioner.Fnv1a32("é"));
+    }
+
+    [Fact]
+    public void ReferenceVectorsOfLongerStrings()
+    {
+        Assert.Equal(0xbf9cf968u, QueuePartitioner.Fnv1a32("foobar"));
+        Assert.Equal(0xd58b3fa7u, QueuePartitioner.Fnv1a32("hello world"));
+    }
+
+    [Fact]
+    public void QueueIndexIsHashModQueueCount()
+    {
+        var hash = QueuePartitioner.Fnv1a32("M000123");
+        Assert.Equal((int)(hash % 4), QueuePartitioner.QueueIndex("M000123", 4));
+        Assert.Equal(0, QueuePartitioner.QueueIndex("M000123", 1));
+        Assert.InRange(QueuePartitioner.QueueIndex("M000123", 7), 0, 6);
+    }
+
+    [Fact]
+    public void QueueIndexRefusesZeroQueues() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => QueuePartitioner.QueueIndex("M1", 0));
+
+    [Fact]
+    public void QueueNamesFollowTheContract()
+    {
+        Assert.Equal("engagement-events-0", QueuePartitioner.QueueName(0));
+        Assert.Equal("engagement-events-3", QueuePartitioner.QueueName(3));
+        Assert.Equal("engagement-events-poison", QueuePartitioner.PoisonQueueName);
+        Assert.Equal("engagement-touches", QueuePartitioner.TouchesQueueName);
+        Assert.Equal(QueuePartitioner.PoisonQueueName, QueuePartitioner.PoisonQueueNameFor(QueuePartitioner.DefaultQueueNamePrefix));
+        Assert.Equal("t1-12", QueuePartitioner.QueueName("t1", 12));
+    }
+
+    [Fact]
+    public void LongMemberIdsHashWithoutStackOverflowConcerns()
+    {
+        var id = new string('x', 10_000);
+        Assert.Equal(QueuePartitioner.Fnv1a32(id), QueuePartitioner.Fnv1a32(new string('x', 10_000)));
+    }
+}
