@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Azure.Storage.Queues;
+using Engagement.Contracts.Events;
+using Engagement.Grains.Ports;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace Engagement.Azure.Streaming;
+
+/// <summary>
+/// The queue side of the provider: Orleans producers (grains, clients) write the same JSON an external
+/// producer writes, to the queue the partitioner picks; silos get one receiver per queue they own.
+/// </summary>
+public sealed class EngagementQueueAdapter : IQueueAdapter
+{
+    private readonly QueueServiceClient _service;
+    private readonly EngagementQueueMapper _mapper;
+    private readonly IngestionOptions _options;
+    private readonly Func<IDeadLetterSink> _deadLetters;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _sendQueues = new(StringComparer.Ordinal);
+
+    public EngagementQueueAdapter(
+        string name,
+        QueueServiceClient service,
+        EngagementQueueMapper mapper,
+        IngestionOptions options,
+        Func<IDeadLetterSink> deadLetters,
+        TimeProvider time,
+        ILoggerFactory loggerFactory)
+    {
+        Name = name;
+        _service = service;
+        _mapper = mapper;
+        _options = options;
+        _deadLetters = deadLetters;
+        _time = time;
+        _loggerFactory = loggerFactory;
+    }
+
+    public string Name { get; }
+
+    public bool IsRewindable => false;
+
+    public StreamProviderDirection Direction => StreamProviderDirection.ReadWrite;
+
+    public async Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)
+    {
+        if (token is not null)
+        {
+            throw new ArgumentException("This provider is not rewindable; publish without a sequence token.", nameof(token));
+        }
+
+        if (!string.Equals(streamId.GetNamespace(), StreamNames.MemberEvents, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Only stream namespace '{StreamNames.MemberEvents}' is carried by this provider.", nameof(streamId));
+        }
+
+        var memberId = streamId.GetKeyAsString();
+        var queue = await GetSendQueueAsync(_mapper.QueueName(_mapper.GetQueueForStream(streamId)));
+        foreach (var item in events)
+        {
+            if (item is not EngagementEvent evt)
+            {
+                throw new NotSupportedException($"Only {nameof(EngagementEvent)} items can be published, not {item?.GetType().Name ?? "null"}.");
+            }
+
+            if (!string.Equals(evt.MemberId, memberId, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Event {evt.EventId} is for member '{evt.MemberId}' but was published on the stream of '{memberId}'.", nameof(events));
+            }
+
+            // An Orleans producer must not be able to put on the queue what an outside producer would have refused for.
+            var errors = EventValidator.Validate(evt, _time.GetUtcNow());
+            if (errors.Count > 0)
+            {
+                throw new ArgumentException($"Event {evt.EventId} is invalid: {string.Join("; ", errors)}", nameof(events));
+            }
+
+            await queue.SendMessageAsync(EventSerializer.ToJson(evt));
+        }
+    }
+
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
+        new EngagementQueueReceiver(
+            _service.GetQueueClient(_mapper.QueueName(queueId)),
+            _deadLetters(),
+            _options,
+            _time,
+            _loggerFactory.CreateLogger<EngagementQueueReceiver>());
+
+    private Task<QueueClient> GetSendQueueAsync(string queueName) =>
+        _sendQueues.GetOrAdd(queueName, name => new Lazy<Task<QueueClient>>(async () =>
+        {
+            var client = _service.GetQueueClient(name);
+            await client.CreateIfNotExistsAsync();
+            return client;
+        })).Value;
+}

@@ -1,0 +1,56 @@
+using Azure.Storage.Queues;
+using Engagement.Grains.Ports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Providers.Streams.Common;
+using Orleans.Streams;
+
+namespace Engagement.Azure.Streaming;
+
+/// <summary>
+/// The persistent stream provider on Azure Storage Queues (the Orleans Azure streaming package is not
+/// available to this project). Registered by <c>AddEngagementQueueStreams</c>.
+/// </summary>
+public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
+{
+    private readonly EngagementQueueAdapter _adapter;
+    private readonly EngagementQueueMapper _mapper;
+    private readonly IQueueAdapterCache _cache;
+    private readonly IStreamFailureHandler _failureHandler;
+
+    public EngagementQueueAdapterFactory(string providerName, IngestionOptions options, IServiceProvider services)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString);
+        var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+        _mapper = new EngagementQueueMapper(options.QueueCount, options.QueueNamePrefix);
+
+        // SimpleQueueCache releases an item only when no cursor is at or before it (see StreamingHostingExtensions).
+        _cache = new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSize }, providerName, loggerFactory);
+        _failureHandler = new EngagementStreamFailureHandler(loggerFactory.CreateLogger<EngagementStreamFailureHandler>());
+        var queueService = new QueueServiceClient(options.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        _adapter = new EngagementQueueAdapter(
+            providerName,
+            queueService,
+            _mapper,
+            options,
+            services.GetRequiredService<IDeadLetterSink>,
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            loggerFactory);
+    }
+
+    /// <summary>The factory delegate for <c>AddPersistentStreams(name, Create, …)</c>.</summary>
+    public static EngagementQueueAdapterFactory Create(IServiceProvider services, string name) =>
+        new(name, services.GetRequiredService<IOptions<IngestionOptions>>().Value, services);
+
+    public Task<IQueueAdapter> CreateAdapter() => Task.FromResult<IQueueAdapter>(_adapter);
+
+    public Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken) => CreateAdapter();
+
+    public IQueueAdapterCache GetQueueAdapterCache() => _cache;
+
+    public IStreamQueueMapper GetStreamQueueMapper() => _mapper;
+
+    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) => Task.FromResult(_failureHandler);
+}

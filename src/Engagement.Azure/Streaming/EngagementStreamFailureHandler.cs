@@ -1,0 +1,38 @@
+using Engagement.Contracts.Events;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace Engagement.Azure.Streaming;
+
+/// <summary>
+/// Called by the pulling agent when a consumer kept failing for the whole retry window. The subscription is
+/// never faulted (implicit subscriptions cannot be): the failed message is flagged in the cache, so it is
+/// not deleted and the queue hands it out again after the visibility timeout; after MaxDequeueCount
+/// receives it goes to the poison queue.
+/// </summary>
+public sealed class EngagementStreamFailureHandler(ILogger<EngagementStreamFailureHandler> logger) : IStreamFailureHandler
+{
+    public bool ShouldFaultSubsriptionOnError => false;
+
+    public Task OnDeliveryFailure(GuidId subscriptionId, string streamProviderName, StreamId streamIdentity, StreamSequenceToken? sequenceToken)
+    {
+        IngestionMetrics.DeliveryFailed();
+        logger.LogWarning(
+            "Delivery on {StreamProvider} to stream {StreamId} failed at {SequenceToken}; the message stays on the queue for redelivery",
+            streamProviderName,
+            streamIdentity,
+            sequenceToken);
+        return Task.CompletedTask;
+    }
+
+    public Task OnSubscriptionFailure(GuidId subscriptionId, string streamProviderName, StreamId streamIdentity, StreamSequenceToken? sequenceToken)
+    {
+        logger.LogWarning(
+            "Subscription {SubscriptionId} on {StreamProvider} stream {StreamId} failed at {SequenceToken}",
+            subscriptionId,
+            streamProviderName,
+            streamIdentity,
+            sequenceToken);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,110 @@
+using Engagement.Contracts.Events;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Azure.Streaming;
+
+/// <summary>
+/// The queue ingestion, bound from <c>Engagement:Ingestion</c>; the connection string comes from
+/// <c>ConnectionStrings:AzureStorage</c>. Validated when the silo starts.
+/// </summary>
+public sealed class IngestionOptions
+{
+    public const string SectionName = "Engagement:Ingestion";
+
+    /// <summary>Storage account connection string. Default: <c>ConnectionStrings:AzureStorage</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Number of event queues N (<c>{prefix}-0</c> … <c>{prefix}-{N-1}</c>). Default 4. Producers use the same N.</summary>
+    public int QueueCount { get; set; } = 4;
+
+    /// <summary>Queue-name prefix. Default <c>engagement-events</c>; tests use a unique one. Poison queue: <c>{prefix}-poison</c>.</summary>
+    public string QueueNamePrefix { get; set; } = QueuePartitioner.DefaultQueueNamePrefix;
+
+    /// <summary>
+    /// How long a received message stays invisible. Default 5 minutes. It must outlast the time an event spends
+    /// in the silo before it is durably applied (cache wait + delivery retries), or the queue hands it out again
+    /// (harmless — the member dedupes — but wasted work).
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A message received more often than this goes to the poison queue as "delivery failed N times". Default 10.</summary>
+    public int MaxDequeueCount { get; set; } = 10;
+
+    /// <summary>Pause between polls of an empty queue. Default 100 ms: ingest must be fast.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Messages fetched per receive call, 1–32 (the queue service's maximum). Default 32.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// How long the pulling agent keeps retrying a delivery to a failing consumer before it leaves the message
+    /// on the queue for redelivery. Default 1 minute. Must be shorter than <see cref="VisibilityTimeout"/>.
+    /// </summary>
+    public TimeSpan DeliveryRetryWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Messages held per queue between receive and delete. Default 4096.</summary>
+    public int CacheSize { get; set; } = 4096;
+
+    /// <summary>The poison queue of this prefix.</summary>
+    public string PoisonQueueName => QueuePartitioner.PoisonQueueNameFor(QueueNamePrefix);
+}
+
+/// <summary>Refuses settings that would break the pipe, at start rather than at the first message.</summary>
+public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IngestionOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add("ConnectionStrings:AzureStorage (or Engagement:Ingestion:ConnectionString) is required.");
+        }
+
+        if (options.QueueCount is < 1 or > 1024)
+        {
+            failures.Add("Engagement:Ingestion:QueueCount must be 1–1024.");
+        }
+
+        // Queue names: 3–63 chars of lowercase letters, digits and single dashes.
+        if (string.IsNullOrWhiteSpace(options.QueueNamePrefix)
+            || options.QueueNamePrefix.Length > 50
+            || !options.QueueNamePrefix.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
+            || options.QueueNamePrefix.StartsWith('-')
+            || options.QueueNamePrefix.Contains("--", StringComparison.Ordinal))
+        {
+            failures.Add("Engagement:Ingestion:QueueNamePrefix must be 1–50 chars of a–z, 0–9 and single dashes.");
+        }
+
+        if (options.VisibilityTimeout < TimeSpan.FromSeconds(1) || options.VisibilityTimeout > TimeSpan.FromDays(7))
+        {
+            failures.Add("Engagement:Ingestion:VisibilityTimeout must be between 1 second and 7 days.");
+        }
+
+        if (options.MaxDequeueCount < 1)
+        {
+            failures.Add("Engagement:Ingestion:MaxDequeueCount must be at least 1.");
+        }
+
+        if (options.PollInterval <= TimeSpan.Zero || options.PollInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add("Engagement:Ingestion:PollInterval must be > 0 and ≤ 1 minute.");
+        }
+
+        if (options.BatchSize is < 1 or > 32)
+        {
+            failures.Add("Engagement:Ingestion:BatchSize must be 1–32.");
+        }
+
+        if (options.DeliveryRetryWindow <= TimeSpan.Zero || options.DeliveryRetryWindow >= options.VisibilityTimeout)
+        {
+            failures.Add("Engagement:Ingestion:DeliveryRetryWindow must be > 0 and shorter than VisibilityTimeout.");
+        }
+
+        if (options.CacheSize < options.BatchSize * 2)
+        {
+            failures.Add("Engagement:Ingestion:CacheSize must be at least twice BatchSize.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
