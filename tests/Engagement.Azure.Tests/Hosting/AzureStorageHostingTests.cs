@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Sockets;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
+using Azure.Storage.Queues;
+using Engagement.Azure.Hosting;
+using Engagement.Azure.Ledger;
+using Engagement.Azure.Reminders;
+using Engagement.Azure.Storage;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Storage;
+using Engagement.Azure.Touches;
+using Engagement.Grains.Ports;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
+
+namespace Engagement.Azure.Tests.Hosting;
+
+/// <summary>The registration a silo host uses, started for real against Azurite.</summary>
+public sealed class AzureStorageHostingTests : IAsyncLifetime
+{
+    private readonly string _suffix = Azurite.UniqueName("t");
+    private readonly List<string> _tables = [];
+    private string _queue = null!;
+
+    public Task InitializeAsync()
+    {
+        _queue = "touches-" + _suffix;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var table in _tables)
+        {
+            await StorageClients.DeleteTableQuietlyAsync(table);
+        }
+
+        await StorageClients.Queues().GetQueueClient(_queue).DeleteIfExistsAsync();
+    }
+
+    private IHost BuildSilo(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "svc-" + _suffix, clusterId: "c");
+            silo.AddEngagementAzureStorage(builder.Configuration);
+        });
+        return builder.Build();
+    }
+
+    private Dictionary<string, string?> Settings()
+    {
+        string Table(string prefix)
+        {
+            var name = prefix + _suffix;
+            _tables.Add(name);
+            return name;
+        }
+
+        return new()
+        {
+            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
+            ["Engagement:Storage:GrainStateTableName"] = Table("gs"),
+            ["Engagement:Storage:ReminderTableName"] = Table("rem"),
+            ["Engagement:Storage:LedgerTableName"] = Table("ledger"),
+            ["Engagement:Storage:TouchQueueName"] = _queue,
+        };
+    }
+
+    [Fact]
+    public async Task ASiloStartsWithEveryProviderOnAzureAndCreatesItsTablesAndQueue()
+    {
+        using var host = BuildSilo(Settings());
+        await host.StartAsync();
+        try
+        {
+            var services = host.Services;
+            var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+            Assert.IsType<AzureTableGrainStorage>(storage);
+            Assert.IsType<AzureTableReminderTable>(services.GetRequiredService<IReminderTable>());
+            Assert.IsType<AzureTableLedgerArchive>(services.GetRequiredService<ILedgerArchive>());
+            Assert.IsType<AzureQueueTouchOutbox>(services.GetRequiredService<ITouchOutbox>());
+
+            var tables = StorageClients.Tables();
+            foreach (var table in _tables)
+            {
+                var found = new List<TableItem>();
+                await foreach (var item in tables.QueryAsync(t => t.Name == table))
+                {
+                    found.Add(item);
+                }
+
+                Assert.Single(found);
+            }
+
+            Assert.True(await StorageClients.Queues().GetQueueClient(_queue).ExistsAsync());
+
+            var state = new TestGrainState<TestState>(new TestState { Name = "via silo" });
+            await storage.WriteStateAsync("member", GrainId.Create("member", "M1"), state);
+            var read = new TestGrainState<TestState>(new TestState());
+            await storage.ReadStateAsync("member", GrainId.Create("member", "M1"), read);
+            Assert.Equal("via silo", read.State.Name);
+
+            var health = await StorageHealth.CheckAsync(services);
+            Assert.True(health.IsHealthy, health.Description);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AnInvalidTableNameStopsTheSiloAtStartup()
+    {
+        var settings = Settings();
+        settings["Engagement:Storage:LedgerTableName"] = "not a table";
+        using var host = BuildSilo(settings);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("LedgerTableName", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheDefaultConnectionStringIsTheAzuriteAccountOnLoopback()
+    {
+        var options = new EngagementStorageOptions();
+        var clients = new EngagementStorageClients(Options.Create(options));
+
+        Assert.Equal("UseDevelopmentStorage=true", options.ConnectionString);
+        Assert.Equal("127.0.0.1", clients.Tables.Uri.Host);
+        Assert.Equal("127.0.0.1", clients.Queues.Uri.Host);
+        Assert.Equal("EngagementGrainState", options.GrainStateTableName);
+        Assert.Equal("EngagementReminders", options.ReminderTableName);
+        Assert.Equal("EngagementLedger", options.LedgerTableName);
+        Assert.Equal("engagement-touches", options.TouchQueueName);
+    }
+
+    [Fact]
+    public async Task HealthReportsUnreachableStorageWithoutThrowing()
+    {
+        const string nowhere = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;";
+        var tables = new TableServiceClient(nowhere, new TableClientOptions { Retry = { MaxRetries = 0 } });
+        var queues = new QueueServiceClient(nowhere, new QueueClientOptions { Retry = { MaxRetries = 0 } });
+
+        var health = await StorageHealth.CheckAsync(tables, queues);
+
+        Assert.False(health.IsHealthy);
+        Assert.NotNull(health.Exception);
+    }
+
+    [Fact]
+    public async Task HealthIsGoodOnAzurite()
+    {
+        var health = await StorageHealth.CheckAsync(Azurite.ConnectionString);
+
+        Assert.True(health.IsHealthy, health.Description);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
