@@ -597,17 +597,22 @@ internal sealed class LoadGenerator
     /// <summary>A time in [from, to], whole seconds, mostly in waking hours in China (08:00-24:00).</summary>
     private DateTimeOffset WakingTime(DateTimeOffset from, DateTimeOffset to)
     {
-        var at = from;
+        // Always draws three candidates, so the random sequence (and so who does what, and how
+        // much they spend) depends on the seed alone, not on --start.
+        DateTimeOffset? waking = null;
+        var first = from;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            at = TruncateToSeconds(from + ((to - from) * _rng.NextDouble()));
-            if (at.ToOffset(TimeSpan.FromHours(8)).Hour >= 8)
+            var at = TruncateToSeconds(from + ((to - from) * _rng.NextDouble()));
+            first = attempt == 0 ? at : first;
+            if (waking is null && at.ToOffset(TimeSpan.FromHours(8)).Hour >= 8)
             {
-                break;
+                waking = at;
             }
         }
 
-        return at < from ? from : at;
+        var chosen = waking ?? first;
+        return chosen < from ? from : chosen;
     }
 
     private string EventId(string channel, string? storeId, DateTimeOffset at, long seq)

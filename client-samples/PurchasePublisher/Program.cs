@@ -130,11 +130,11 @@ internal static class Program
             .Where(line => !string.IsNullOrWhiteSpace(line))
             .Select(line =>
             {
-                var eventId = OutgoingMessage.StringField(line, "eventId");
-                var label = !OutgoingMessage.IsJsonObject(line) ? "(unparseable)"
-                    : eventId is not null && !seen.Add(eventId) ? "(duplicate)"
-                    : OutgoingMessage.StringField(line, "type") ?? "(no type)";
-                return OutgoingMessage.FromBody(line, label);
+                var body = OutgoingMessage.Inspect(line);
+                var label = !body.IsJsonObject ? "(unparseable)"
+                    : body.EventId is not null && !seen.Add(body.EventId) ? "(duplicate)"
+                    : body.Type ?? "(no type)";
+                return new OutgoingMessage(line, body.MemberId, label);
             });
         return await PublishAsync(args, messages, total, cancellationToken);
     }
@@ -164,6 +164,12 @@ internal static class Program
         try
         {
             await publisher.EnsureQueuesAsync(cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status > 0)
+        {
+            // It answered, but no: wrong key (403), wrong account (404), ...
+            Console.Error.WriteLine($"error: queue service at {publisher.Endpoint} (connection from {source}) refused: {Describe(ex)}");
+            return ExitUnreachable;
         }
         catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
         {

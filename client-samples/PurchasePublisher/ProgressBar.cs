@@ -17,7 +17,7 @@ internal sealed class ProgressBar
     private readonly bool _interactive;
     private readonly Stopwatch _watch = Stopwatch.StartNew();
     private readonly Lock _lock = new();
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan _lastDraw = TimeSpan.FromDays(-1); // "long ago", so the first report draws
     private int _lastWidth;
 
     public ProgressBar(long total)

@@ -13,47 +13,40 @@ namespace PurchasePublisher;
 internal sealed record OutgoingMessage(string Body, string? MemberId, string Label)
 {
     /// <summary>A message partitioned by the memberId found in the body; queue 0 when there is none.</summary>
-    public static OutgoingMessage FromBody(string body, string label) => new(body, MemberIdOf(body), label);
+    public static OutgoingMessage FromBody(string body, string label) => new(body, Inspect(body).MemberId, label);
 
     /// <summary>The queue per CONTRACT.md §1, or 0 for a message without a member.</summary>
     public int QueueIndex(int queueCount) => MemberId is null ? 0 : QueueChoice.QueueIndex(MemberId, queueCount);
 
-    /// <summary>The top-level string "memberId" of a JSON object, or null.</summary>
-    public static string? MemberIdOf(string body) => StringField(body, "memberId");
-
-    /// <summary>Whether the body is one JSON object (not broken JSON, not a CSV line).</summary>
-    public static bool IsJsonObject(string body)
+    /// <summary>
+    /// Reads a body the way the partitioning needs it: whether it is one JSON object, and its
+    /// top-level string fields memberId, type and eventId (null when absent, empty or not strings).
+    /// </summary>
+    public static BodyFields Inspect(string body)
     {
         try
         {
             using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.ValueKind == JsonValueKind.Object;
+            var root = doc.RootElement;
+            return root.ValueKind == JsonValueKind.Object
+                ? new BodyFields(true, Field(root, "memberId"), Field(root, "type"), Field(root, "eventId"))
+                : default;
         }
         catch (JsonException)
         {
-            return false;
+            return default;
         }
-    }
 
-    /// <summary>A top-level string field of a JSON object body, or null when absent or not JSON.</summary>
-    public static string? StringField(string body, string name)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty(name, out var value)
-                && value.ValueKind == JsonValueKind.String
-                && value.GetString() is { Length: > 0 } text
+        static string? Field(JsonElement root, string name) =>
+            root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } text
                 ? text
                 : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }
+
+/// <summary>What <see cref="OutgoingMessage.Inspect"/> found in a body.</summary>
+internal readonly record struct BodyFields(bool IsJsonObject, string? MemberId, string? Type, string? EventId);
 
 /// <summary>What a publish run did.</summary>
 internal sealed record PublishResult(long Sent, long[] PerQueue, IReadOnlyDictionary<string, long> PerLabel, TimeSpan Elapsed);
