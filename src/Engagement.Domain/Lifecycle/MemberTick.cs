@@ -1,48 +1,181 @@
+using System.Globalization;
 using Engagement.Domain.Members;
+using Engagement.Domain.Points;
 using Engagement.Domain.Program;
+using Engagement.Domain.Tiers;
 using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Lifecycle;
 
 /// <summary>
-/// Everything time alone makes due for one member, in one call: lifecycle stage and win-back, deferred touches
-/// whose time has come, points-expiry notices, birthday benefit touches, points expiry and tier grace.
-/// The member grain calls it on its reminder (and whenever it wakes past <see cref="MemberTickResult.NextDueAt"/>).
+/// Everything time alone makes due for one member, in one call: points expiry, tier grace and held-refund
+/// timeouts (<see cref="MemberEngine.Tick"/>), lifecycle stage and win-back, deferred touches whose time has
+/// come, points-expiry notices and the birthday benefit touch.
+/// The member grain calls only this on its reminder (and whenever it wakes at <see cref="MemberTickResult.NextDueAt"/>).
 /// </summary>
+/// <remarks>
+/// Idempotent: a second run at the same instant changes nothing and decides no touch again.
+/// Order matters: the engine tick first (a tier lost in grace takes its birthday benefit with it), then the
+/// lifecycle, then touches that already waited (they keep their turn under the caps), then new touches.
+/// </remarks>
 public static class MemberTick
 {
     public static MemberTickResult Run(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
-        var touches = new List<TouchDecision>();
-
+        var engine = MemberEngine.Tick(state, options, now);
         var lifecycle = LifecyclePolicy.Tick(state, options, now);
 
-        // Touches that have waited (quiet hours, caps) go before new ones, so they keep their turn under the caps.
+        var touches = new List<TouchDecision>();
         touches.AddRange(TouchGovernor.RetryDeferred(state, options, now));
         foreach (var request in lifecycle.TouchRequests)
         {
             touches.Add(TouchGovernor.Decide(state, request, options, now));
         }
 
-        var next = Earliest(lifecycle.NextDueAt, TouchGovernor.NextDeferredAt(state));
+        foreach (var request in ExpiryNoticesDue(state, options, now))
+        {
+            touches.Add(TouchGovernor.Decide(state, request, options, now));
+            PointsWallet.MarkExpiryNoticeSent(state, request.DedupeKey, now);
+        }
+
+        if (BirthdayTouchDue(state, options, now) is { } birthday)
+        {
+            touches.Add(TouchGovernor.Decide(state, birthday.Request, options, now));
+            state.Touches.BirthdayTouchYear = birthday.Year;
+        }
 
         return new MemberTickResult
         {
             DecidedAt = now,
+            Engine = engine,
             Lifecycle = lifecycle,
             Touches = touches,
-            NextDueAt = next,
+            NextDueAt = NextDueAt(state, options, now),
         };
+    }
+
+    /// <summary>
+    /// One service notice per live lot expiring within <see cref="ProgramOptions.PointsExpiryNoticeDays"/> whose
+    /// notice has not been decided yet; valid until the lot expires.
+    /// </summary>
+    public static IReadOnlyList<TouchRequest> ExpiryNoticesDue(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        var channel = MemberProfile.PreferredChannel(state, options.Touches.NoticeChannel, options.Touches.NoticeFallbackChannel);
+        return [.. PointsWallet.LotsExpiringWithin(state, now, TimeSpan.FromDays(options.PointsExpiryNoticeDays))
+            .Where(lot => lot.NoticeSentAt is null)
+            .Select(lot => new TouchRequest
+            {
+                Kind = TouchKinds.PointsExpiryNotice,
+                Channel = channel,
+                Offer = string.Create(CultureInfo.InvariantCulture, $"points:{lot.Remaining};expiresAt:{lot.ExpiresAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"),
+                DedupeKey = lot.LotId,
+                ValidUntil = lot.ExpiresAt,
+                Category = TouchCategories.Service,
+            })];
+    }
+
+    /// <summary>
+    /// The birthday benefit touch, if the member holds the birthday benefit, has a birthday, is within
+    /// <c>BirthdayWindowDays</c> of it (member's local calendar) and has not had this year's touch.
+    /// </summary>
+    public static (TouchRequest Request, int Year)? BirthdayTouchDue(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        var o = options.Touches;
+        if (MemberProfile.Birthday(state) is not { } birthday || !HoldsBirthdayBenefit(state, o))
+        {
+            return null;
+        }
+
+        var zone = TouchGovernor.ZoneOf(state, options);
+        var today = MemberClock.LocalDate(now, zone);
+        var year = today.Year;
+        var thisYear = BirthdayIn(birthday, year);
+        if (today < thisYear)
+        {
+            // Early January: last year's window (a December birthday) may still be open.
+            year--;
+            thisYear = BirthdayIn(birthday, year);
+        }
+
+        var windowEnd = thisYear.AddDays(o.BirthdayWindowDays);
+        if (today >= windowEnd || state.Touches.BirthdayTouchYear >= year)
+        {
+            return null;
+        }
+
+        var request = new TouchRequest
+        {
+            Kind = TouchKinds.BirthdayBenefit,
+            Channel = MemberProfile.PreferredChannel(state, o.BirthdayChannel, o.BirthdayFallbackChannel),
+            Offer = o.BirthdayBenefitCode,
+            DedupeKey = year.ToString(CultureInfo.InvariantCulture),
+            ValidUntil = MemberClock.AtLocal(windowEnd, TimeOnly.MinValue, zone),
+            Category = TouchCategories.Marketing,
+        };
+        return (request, year);
+    }
+
+    /// <summary>
+    /// The next instant something about the member changes without an event: a lifecycle boundary, a deferred
+    /// touch, an expiry notice, a lot expiring, a tier grace ending, a held refund timing out, the next birthday.
+    /// Ageing growth that starts a tier grace is not predicted; the periodic reminder catches it within a period.
+    /// </summary>
+    public static DateTimeOffset? NextDueAt(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        var next = Earliest(LifecyclePolicy.NextDueAt(state, options), TouchGovernor.NextDeferredAt(state));
+        var noticeLead = TimeSpan.FromDays(options.PointsExpiryNoticeDays);
+        foreach (var lot in PointsWallet.Lots(state))
+        {
+            next = Earliest(next, Future(lot.ExpiresAt, now));
+            if (lot.NoticeSentAt is null)
+            {
+                next = Earliest(next, Future(lot.ExpiresAt - noticeLead, now));
+            }
+        }
+
+        next = Earliest(next, Future(TierPolicy.GraceUntil(state, options), now));
+        foreach (var held in state.HeldRefunds)
+        {
+            next = Earliest(next, Future(held.HeldAt + options.HeldRefundTimeout, now));
+        }
+
+        if (MemberProfile.Birthday(state) is { } birthday && HoldsBirthdayBenefit(state, options.Touches))
+        {
+            var zone = TouchGovernor.ZoneOf(state, options);
+            var today = MemberClock.LocalDate(now, zone);
+            var upcoming = BirthdayIn(birthday, today.Year);
+            if (upcoming <= today)
+            {
+                upcoming = BirthdayIn(birthday, today.Year + 1);
+            }
+
+            next = Earliest(next, MemberClock.AtLocal(upcoming, TimeOnly.MinValue, zone));
+        }
+
+        return next;
     }
 
     internal static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a < b ? a : b;
+
+    private static DateTimeOffset? Future(DateTimeOffset? at, DateTimeOffset now) => at > now ? at : null;
+
+    private static bool HoldsBirthdayBenefit(MemberState state, TouchOptions options) =>
+        !string.IsNullOrWhiteSpace(options.BirthdayBenefitCode)
+        && state.Benefits.Exists(b => string.Equals(b.Code, options.BirthdayBenefitCode, StringComparison.Ordinal));
+
+    /// <summary>The birthday in a given year; 29 February falls on 28 February in other years.</summary>
+    private static DateOnly BirthdayIn(DateOnly birthday, int year) =>
+        new(year, birthday.Month, Math.Min(birthday.Day, DateTime.DaysInMonth(year, birthday.Month)));
 }
 
 /// <summary>What <see cref="MemberTick.Run"/> changed; already applied to the member state.</summary>
 public sealed record MemberTickResult
 {
     public DateTimeOffset DecidedAt { get; init; }
+
+    /// <summary>Points expired, tier changes in grace, benefits granted, held refunds timed out (to the poison queue).</summary>
+    public required TickDecision Engine { get; init; }
 
     public required LifecycleDecision Lifecycle { get; init; }
 
@@ -53,9 +186,9 @@ public sealed record MemberTickResult
     public IReadOnlyList<TouchDecision> Sent => [.. Touches.Where(t => t.Decision == TouchDecisions.Sent)];
 
     /// <summary>
-    /// The next instant anything about this member can change without an event: a lifecycle boundary, a deferred
-    /// touch's retry. Null: nothing is scheduled. The grain should be awake then (its periodic reminder alone may
-    /// fire in quiet hours every day and never reach a deferred touch's 09:00).
+    /// The next instant anything about this member can change without an event. Null: nothing is scheduled.
+    /// The grain should be awake then: a periodic reminder alone may fire in quiet hours every day and never
+    /// reach a deferred touch's 09:00.
     /// </summary>
     public DateTimeOffset? NextDueAt { get; init; }
 }

@@ -67,13 +67,7 @@ public static class WinBackPolicy
     public static TouchRequest RequestFor(MemberState state, LifecycleOptions options, DateTimeOffset episodeStart, int level)
     {
         var settings = options.Levels()[level - 1];
-        var channel = settings.Channel;
-        if (MemberProfile.IsOptedOut(state, channel)
-            && !string.IsNullOrWhiteSpace(settings.FallbackChannel)
-            && !MemberProfile.IsOptedOut(state, settings.FallbackChannel))
-        {
-            channel = settings.FallbackChannel;
-        }
+        var channel = MemberProfile.PreferredChannel(state, settings.Channel, settings.FallbackChannel);
 
         return new TouchRequest
         {

@@ -19,6 +19,10 @@ internal static class MemberProfile
 
     public static DateOnly? Birthday(MemberState state) => state.Birthday;
 
+    /// <summary>The channel, or the fallback when the member opted out of the channel and not of the fallback.</summary>
+    public static string PreferredChannel(MemberState state, string channel, string? fallback) =>
+        IsOptedOut(state, channel) && !string.IsNullOrWhiteSpace(fallback) && !IsOptedOut(state, fallback) ? fallback : channel;
+
     public static bool IsOptedOut(MemberState state, string channel)
     {
         var consent = Consent(state);

@@ -67,6 +67,30 @@ public sealed class TouchOptions
     /// </summary>
     public bool ServiceBypassesChannelCaps { get; set; } = true;
 
+    /// <summary>Channel for service notices the engine raises itself (points expiry). Default <c>sms</c>.</summary>
+    public string NoticeChannel { get; set; } = "sms";
+
+    /// <summary>Used when the member opted out of <see cref="NoticeChannel"/>. Default <c>push</c>.</summary>
+    public string? NoticeFallbackChannel { get; set; } = "push";
+
+    /// <summary>
+    /// Code of the held benefit that earns a birthday touch (CONTRACT.md §2: V2 and up hold
+    /// <c>birthday-coupon</c>). Empty: no birthday touches. Default <c>birthday-coupon</c>.
+    /// </summary>
+    public string BirthdayBenefitCode { get; set; } = "birthday-coupon";
+
+    /// <summary>Channel of the birthday benefit touch (a marketing touch). Default <c>push</c>.</summary>
+    public string BirthdayChannel { get; set; } = "push";
+
+    /// <summary>Used when the member opted out of <see cref="BirthdayChannel"/>. Default <c>sms</c>.</summary>
+    public string? BirthdayFallbackChannel { get; set; } = "sms";
+
+    /// <summary>
+    /// Local days from the birthday during which its touch may still go (the caps may hold it back); also how late
+    /// a member may reach a birthday tier and still get this year's touch. Default 7.
+    /// </summary>
+    public int BirthdayWindowDays { get; set; } = 7;
+
     /// <summary>Returns one message per broken rule; empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -99,6 +123,16 @@ public sealed class TouchOptions
         if (DefaultTimeZone is not null && MemberClock.TryFindZone(DefaultTimeZone) is null)
         {
             errors.Add($"Touches:DefaultTimeZone '{DefaultTimeZone}' is not a known time zone.");
+        }
+
+        if (BirthdayWindowDays < 1)
+        {
+            errors.Add($"Touches:BirthdayWindowDays must be >= 1 (was {BirthdayWindowDays}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(NoticeChannel) || string.IsNullOrWhiteSpace(BirthdayChannel))
+        {
+            errors.Add("Touches:NoticeChannel and Touches:BirthdayChannel are required.");
         }
 
         if (ChannelPerDay is null || ChannelPerWeek is null || ServiceKinds is null)

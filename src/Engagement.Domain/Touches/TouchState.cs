@@ -15,9 +15,6 @@ public sealed class TouchState
     /// <summary>Sent touches, oldest first: the caps' counting base, the touch-id dedupe set and the outbox.</summary>
     public List<TouchDecision> Sent { get; set; } = [];
 
-    /// <summary>Latest <c>ExpiresAt</c> of points lots whose expiry notice has been requested (MemberTick).</summary>
-    public DateTimeOffset? ExpiryNoticedThrough { get; set; }
-
-    /// <summary>Year (member's local calendar) of the last birthday benefit touch requested (MemberTick).</summary>
+    /// <summary>Year (member's local calendar) of the last birthday benefit touch requested (MemberTick); once a year.</summary>
     public int? BirthdayTouchYear { get; set; }
 }

@@ -131,7 +131,6 @@ public sealed class LifecycleTouchIntegrationTests
         sim.Activity(MemberSim.At(41, 15));
         sim.Decide(MemberSim.Marketing(), MemberSim.At(41, 22));
         sim.Decide(MemberSim.Marketing("sms", "x"), MemberSim.At(42));
-        sim.State.Touches.ExpiryNoticedThrough = MemberSim.At(80);
         sim.State.Touches.BirthdayTouchYear = 2026;
 
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);

@@ -1,4 +1,5 @@
 using Engagement.Domain.Members;
+using Engagement.Domain.Program;
 using Engagement.Domain.Tests.Lifecycle;
 using Engagement.Domain.Touches;
 
@@ -292,6 +293,6 @@ public sealed class TouchGovernorTests
     {
         var state = new MemberState();
 
-        Assert.Equal("Asia/Shanghai", TouchGovernor.ZoneOf(state, new Program.ProgramOptions()).Id);
+        Assert.Equal("Asia/Shanghai", TouchGovernor.ZoneOf(state, new ProgramOptions()).Id);
     }
 }
