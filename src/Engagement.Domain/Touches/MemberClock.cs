@@ -1,38 +1,21 @@
-using System.Collections.Concurrent;
+using Engagement.Domain.Members;
 
 namespace Engagement.Domain.Touches;
 
 /// <summary>Member-local time: zones, local days and quiet hours.</summary>
 public static class MemberClock
 {
-    private static readonly ConcurrentDictionary<string, TimeZoneInfo?> Zones = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly TimeZoneInfo ShanghaiFixed =
+        TimeZoneInfo.CreateCustomTimeZone("Asia/Shanghai", TimeSpan.FromHours(8), "Asia/Shanghai", "China Standard Time");
 
     /// <summary>The zone for an IANA (or Windows) id; null when unknown.</summary>
     /// <remarks>
     /// Hosts without tz data (slim containers) still know <c>Asia/Shanghai</c>: China has used +08:00 without
     /// daylight saving since 1991, so a fixed zone is exact for every date the engine sees.
     /// </remarks>
-    public static TimeZoneInfo? TryFindZone(string? id)
-    {
-        if (string.IsNullOrWhiteSpace(id))
-        {
-            return null;
-        }
-
-        return Zones.GetOrAdd(id, static key =>
-        {
-            try
-            {
-                return TimeZoneInfo.FindSystemTimeZoneById(key);
-            }
-            catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
-            {
-                return string.Equals(key, "Asia/Shanghai", StringComparison.OrdinalIgnoreCase)
-                    ? TimeZoneInfo.CreateCustomTimeZone("Asia/Shanghai", TimeSpan.FromHours(8), "Asia/Shanghai", "China Standard Time")
-                    : null;
-            }
-        });
-    }
+    public static TimeZoneInfo? TryFindZone(string? id) =>
+        MemberTimeZones.TryFind(id)
+        ?? (string.Equals(id, "Asia/Shanghai", StringComparison.OrdinalIgnoreCase) ? ShanghaiFixed : null);
 
     /// <summary>The member's zone if known, else the default zone, else UTC.</summary>
     public static TimeZoneInfo ZoneOrDefault(string? memberZone, string defaultZone) =>
