@@ -117,6 +117,37 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OrleansRemindersAreWrittenToAndRemovedFromTheAzureTable()
+    {
+        using var host = BuildSilo(Settings());
+        await host.StartAsync();
+        try
+        {
+            var table = host.Services.GetRequiredService<AzureTableReminderTable>();
+            var stats = host.Services.GetRequiredService<ReminderTableStats>();
+            var probe = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IReminderProbeGrain>("M-reminded");
+            var member = probe.GetGrainId();
+            var upsertsBefore = stats.Upserts;
+
+            Assert.Equal("lifecycle", await probe.RegisterAsync("lifecycle", TimeSpan.FromHours(24)));
+
+            var row = await table.ReadRow(member, "lifecycle");
+            Assert.NotNull(row);
+            Assert.Equal(TimeSpan.FromHours(24), row.Period);
+            Assert.True(stats.Upserts > upsertsBefore);
+            Assert.Single((await table.ReadRows(member)).Reminders);
+
+            Assert.True(await probe.UnregisterAsync("lifecycle"));
+
+            Assert.Null(await table.ReadRow(member, "lifecycle"));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task AnInvalidTableNameStopsTheSiloAtStartup()
     {
         var settings = Settings();
