@@ -10,8 +10,10 @@ namespace Engagement.Domain.Orders;
 /// of both and each carries the same id and instant; one record keeps a 300-purchase year well
 /// inside the state budget. Purchase growth is derived from these records too (floor(amount) −
 /// floor(refunded) on the purchase's local day), so a refund reverses growth on the day it was earned.
-/// Rarely-set fields are left out of the JSON while they hold their default.
+/// In JSON an order is a positional array (see <see cref="OrderRecordJsonConverter"/>): property
+/// names would be most of the bytes of a busy member's state.
 /// </remarks>
+[JsonConverter(typeof(OrderRecordJsonConverter))]
 public sealed class OrderRecord
 {
     public string OrderId { get; set; } = "";
@@ -32,19 +34,15 @@ public sealed class OrderRecord
     public DateTimeOffset ExpiresAt { get; set; }
 
     /// <summary>Cumulative refunded amount.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public decimal Refunded { get; set; }
 
     /// <summary>Cumulative points reversed by refunds; reversals are computed on the cumulative refund so rounding never over-reverses.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public long PointsReversed { get; set; }
 
     /// <summary>Refund event ids applied to this order; de-duplicates them for as long as the order is kept.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<string>? RefundEventIds { get; set; }
 
     /// <summary>When the 30-days-before expiry notice for this lot went out.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? NoticeSentAt { get; set; }
 
     public decimal Unrefunded => Amount - Refunded;
@@ -52,6 +50,5 @@ public sealed class OrderRecord
     /// <summary>Growth the purchase still contributes after refunds.</summary>
     public long NetGrowth => (long)decimal.Floor(Amount) - (long)decimal.Floor(Refunded);
 
-    [JsonIgnore]
     public bool FullyRefunded => Refunded >= Amount;
 }

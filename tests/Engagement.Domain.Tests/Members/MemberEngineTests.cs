@@ -1,0 +1,238 @@
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+
+namespace Engagement.Domain.Tests.Members;
+
+public class MemberEngineTests
+{
+    [Fact]
+    public void SameEventIdTwiceIsADuplicateAndChangesNothing()
+    {
+        var member = new TestMember();
+        member.Behave(MemberEventTypes.Share, eventId: "s-1");
+
+        var again = member.Behave(MemberEventTypes.Share, eventId: "s-1");
+
+        Assert.Equal(EventStatus.Duplicate, again.Status);
+        Assert.False(again.StateChanged);
+        Assert.Empty(again.NewEntries);
+        Assert.Equal(5, member.Growth);
+        Assert.Equal(1, member.State.Behaviour["share"]);
+    }
+
+    [Fact]
+    public void RecentEventIdsAreBoundedOldestForgottenFirst()
+    {
+        var member = new TestMember();
+        member.Options.RecentEventIdsKept = 3;
+
+        foreach (var id in new[] { "a", "b", "c", "d" })
+        {
+            member.Behave(MemberEventTypes.Browse, eventId: id);
+        }
+
+        Assert.Equal(["b", "c", "d"], member.State.RecentEventIds);
+        Assert.Equal(EventStatus.Duplicate, member.Behave(MemberEventTypes.Browse, eventId: "d").Status);
+    }
+
+    [Theory]
+    [InlineData("", MemberEventTypes.Browse)]
+    [InlineData("e-1", "teleport")]
+    public void MalformedEventIsRejectedWithoutTouchingTheState(string eventId, string type)
+    {
+        var member = new TestMember();
+
+        var decision = member.Apply(new MemberEvent(eventId, type, member.Now));
+
+        Assert.Equal(EventStatus.Rejected, decision.Status);
+        Assert.False(decision.StateChanged);
+        Assert.False(member.Summary.HasBeenSeen);
+    }
+
+    [Fact]
+    public void FirstEventMakesTheMemberSeenAndSetsRegisteredAtUntilARegisterEventSaysOtherwise()
+    {
+        var member = new TestMember();
+        Assert.False(member.Summary.HasBeenSeen);
+
+        member.Behave(MemberEventTypes.Browse, at: TestMember.Shanghai(2025, 1, 10, 9));
+        Assert.True(member.Summary.HasBeenSeen);
+        Assert.Equal(TestMember.Shanghai(2025, 1, 10, 9), member.Summary.RegisteredAt);
+
+        member.Behave(MemberEventTypes.Register, at: TestMember.Shanghai(2025, 1, 10, 8));
+        member.Behave(MemberEventTypes.Register, at: TestMember.Shanghai(2025, 1, 10, 11));
+
+        Assert.Equal(TestMember.Shanghai(2025, 1, 10, 8), member.Summary.RegisteredAt);
+    }
+
+    [Fact]
+    public void RegionFromAnyEventUpdatesTheMember()
+    {
+        var member = new TestMember();
+
+        member.Apply(new MemberEvent("e-1", MemberEventTypes.Browse, member.Now) { RegionId = "east" });
+        member.Apply(new MemberEvent("e-2", MemberEventTypes.Login, member.Now) { RegionId = "north" });
+        member.Apply(new MemberEvent("e-3", MemberEventTypes.Browse, member.Now));
+
+        Assert.Equal("north", member.Summary.RegionId);
+    }
+
+    [Fact]
+    public void ComplaintIsCountedButIsNotActivity()
+    {
+        var member = new TestMember();
+        member.Behave(MemberEventTypes.Browse, at: TestMember.Shanghai(2025, 1, 10, 9));
+
+        member.Behave(MemberEventTypes.Complaint, at: TestMember.Shanghai(2025, 1, 10, 10));
+
+        Assert.Equal(TestMember.Shanghai(2025, 1, 10, 9), member.Summary.LastActivityAt);
+        Assert.Equal(1, member.Summary.Behaviour["complaint"]);
+    }
+
+    [Fact]
+    public void BehaviourCountersCountEveryBehaviourType()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 10m);
+        member.Refund("O-1", 1m);
+        foreach (var type in new[] { MemberEventTypes.Browse, MemberEventTypes.AddToCart, MemberEventTypes.Share, MemberEventTypes.Review, MemberEventTypes.Complaint, MemberEventTypes.Login })
+        {
+            member.Behave(type);
+        }
+
+        member.UpdateProfile(("phone", "13800000000"));
+
+        Assert.Equal(MemberEventTypes.Behaviour.Order(StringComparer.Ordinal), member.Summary.Behaviour.Keys.Order(StringComparer.Ordinal));
+        Assert.All(member.Summary.Behaviour.Values, v => Assert.Equal(1, v));
+    }
+
+    [Fact]
+    public void ProfileUpdateStoresBirthdayZonePhoneConsentAndTags()
+    {
+        var member = new TestMember();
+
+        var decision = member.UpdateProfile(
+            ("birthday", "1990-07-15"),
+            ("timeZone", "Europe/Paris"),
+            ("phone", "+86 138 0000 0000"),
+            ("consent.sms", "false"),
+            ("consent.push", "TRUE"),
+            ("tags", "vip, skincare,vip,,"));
+
+        Assert.Equal(EventStatus.Applied, decision.Status);
+        Assert.Null(decision.Reason);
+        var summary = member.Summary;
+        Assert.Equal(new DateOnly(1990, 7, 15), summary.Birthday);
+        Assert.Equal("Europe/Paris", summary.TimeZone);
+        Assert.Equal("+86 138 0000 0000", summary.Phone);
+        Assert.False(summary.Consent["sms"]);
+        Assert.True(summary.Consent["push"]);
+        Assert.Equal(["vip", "skincare"], summary.Tags);
+    }
+
+    [Fact]
+    public void ProfileUpdateKeepsTheValidFieldsAndNotesTheInvalidOnes()
+    {
+        var member = new TestMember();
+
+        var decision = member.UpdateProfile(
+            ("birthday", "15/07/1990"),
+            ("timeZone", "Mars/Olympus_Mons"),
+            ("consent.call", "maybe"),
+            ("phone", "123"));
+
+        Assert.Equal(EventStatus.Applied, decision.Status);
+        Assert.Contains("birthday", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("timeZone", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("consent.call", decision.Reason, StringComparison.Ordinal);
+        Assert.Equal("123", member.Summary.Phone);
+        Assert.Null(member.Summary.Birthday);
+        Assert.Equal("Asia/Shanghai", member.Summary.TimeZone);
+        Assert.Empty(member.Summary.Consent);
+    }
+
+    [Fact]
+    public void LedgerSequenceKeepsRisingWhileTheStateKeepsOnlyTheNewestEntries()
+    {
+        var member = new TestMember();
+        member.Options.LedgerEntriesKept = 4;
+
+        for (var i = 0; i < 5; i++)
+        {
+            member.Purchase("O-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 10m);
+        }
+
+        Assert.Equal(4, member.State.Ledger.Count);
+        Assert.Equal([7L, 8L, 9L, 10L], member.State.Ledger.Select(e => e.Sequence));
+        Assert.Equal(11, member.State.NextSequence);
+    }
+
+    [Fact]
+    public void DecisionCarriesEveryNewEntryEvenWhenTheStateTrimsThem()
+    {
+        var member = new TestMember();
+        member.Options.LedgerEntriesKept = 1;
+
+        var decision = member.Purchase("O-1", 1_000m);
+
+        Assert.Equal(3, decision.NewEntries.Count);
+        Assert.Single(member.State.Ledger);
+    }
+
+    [Fact]
+    public void SummaryShowsTheLiveView()
+    {
+        var member = new TestMember();
+        member.Apply(new MemberEvent("e-0", MemberEventTypes.Register, member.Now) { RegionId = "east" });
+        member.Purchase("O-1", 1_000m);
+
+        var summary = member.Summary;
+
+        Assert.Equal("M000123", summary.MemberId);
+        Assert.Equal("V2", summary.Tier);
+        Assert.Equal(member.Now, summary.TierSince);
+        Assert.Equal(1_000, summary.GrowthValue);
+        Assert.Equal(2_000, summary.PointsBalance);
+        Assert.Equal(20.00m, summary.PointsValue);
+        Assert.Equal("O-1", Assert.Single(summary.PointsLots).LotId);
+        Assert.Equal(member.Now, summary.LastActivityAt);
+        Assert.Equal("birthday-coupon", Assert.Single(summary.Benefits).Code);
+        Assert.Equal("512", summary.Rfm.Score);
+        Assert.Equal("east", summary.RegionId);
+        Assert.Equal("Asia/Shanghai", summary.TimeZone);
+    }
+
+    [Fact]
+    public void OrdersBeyondTheCountCapAreForgottenOldestFirstOnceTheirPointsAreGoneAndTheirGrowthStays()
+    {
+        var member = new TestMember();
+        member.Options.MaxOrders = 3;
+        for (var i = 0; i < 5; i++)
+        {
+            member.Now = TestMember.Shanghai(2025, 1, 10).AddHours(i);
+            member.Purchase("O-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 100m);
+        }
+
+        Assert.Equal(5, member.State.Orders.Count);
+        member.Redeem("R-1", 300);
+        member.Behave(MemberEventTypes.Browse);
+
+        Assert.Equal(["O-2", "O-3", "O-4"], member.State.Orders.Select(o => o.OrderId));
+        Assert.Equal(500, member.Growth);
+        Assert.Equal(300, member.Balance);
+    }
+
+    [Fact]
+    public void OrdersPastTheRetentionWindowAreForgotten()
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 100m);
+        member.Now = TestMember.Shanghai(2026, 1, 11);
+
+        var browse = member.Behave(MemberEventTypes.Browse);
+
+        Assert.Contains(browse.NewEntries, e => e.RuleId == RuleIds.PointsExpire);
+        Assert.Empty(member.State.Orders);
+        Assert.Equal(EventStatus.Held, member.Refund("O-1", 10m).Status);
+    }
+}
