@@ -18,7 +18,7 @@ public class TierTests
     [InlineData(20_000, "V4")]
     public void TierFollowsTheDefaultThresholds(long growth, string tier)
     {
-        Assert.Equal(tier, TierPolicy.Qualifying(new Program.ProgramOptions(), growth));
+        Assert.Equal(tier, TierPolicy.Qualifying(new Domain.Program.ProgramOptions(), growth));
     }
 
     [Fact]
