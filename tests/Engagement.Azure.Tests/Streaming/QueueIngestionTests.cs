@@ -1,0 +1,145 @@
+using Engagement.Azure.Streaming;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Contracts.Events;
+
+namespace Engagement.Azure.Tests.Streaming;
+
+[Collection(DefaultIngestionCollection.Name)]
+public sealed class QueueIngestionTests(DefaultIngestionCluster fixture)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private static Task ReceivedAsync(string memberId, int count) =>
+        Eventually.TrueAsync(() => TestConsumer.ReceivedBy(memberId).Count >= count, Deadline, $"{count} events delivered to {memberId}");
+
+    [Fact]
+    public async Task RawJsonOnTheQueueReachesTheMembersConsumer()
+    {
+        var memberId = Azurite.UniqueName("m");
+        await fixture.QueueOf(memberId).SendMessageAsync(Wire.Purchase(memberId, "e-raw"));
+
+        await ReceivedAsync(memberId, 1);
+
+        var evt = Assert.Single(TestConsumer.ReceivedBy(memberId));
+        Assert.Equal("e-raw", evt.EventId);
+        Assert.Equal(EventTypes.Purchase, evt.Type);
+        Assert.Equal(268.50m, evt.Amount);
+        Assert.Equal("CNY", evt.Currency);
+        Assert.Equal("false", evt.Properties["consent.sms"]);
+    }
+
+    [Fact]
+    public async Task Base64EncodedJsonIsDeliveredToo()
+    {
+        var memberId = Azurite.UniqueName("m");
+        await fixture.QueueOf(memberId).SendMessageAsync(Wire.Base64(Wire.Login(memberId, "e-b64")));
+
+        await ReceivedAsync(memberId, 1);
+
+        Assert.Equal("e-b64", Assert.Single(TestConsumer.ReceivedBy(memberId)).EventId);
+    }
+
+    [Fact]
+    public async Task EventOnAnotherQueueThanThePartitionersIsStillDelivered()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var other = (QueuePartitioner.QueueIndex(memberId, QueueStreamClusterFixture.QueueCount) + 1) % QueueStreamClusterFixture.QueueCount;
+        await fixture.Queue(other).SendMessageAsync(Wire.Login(memberId, "e-elsewhere"));
+
+        await ReceivedAsync(memberId, 1);
+    }
+
+    [Fact]
+    public async Task OneMembersEventsOnOneQueueArriveInOrder()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = fixture.QueueOf(memberId);
+        for (var i = 0; i < 10; i++)
+        {
+            await queue.SendMessageAsync(Wire.Login(memberId, $"e-{i}"));
+        }
+
+        await ReceivedAsync(memberId, 10);
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"e-{i}"), TestConsumer.ReceivedBy(memberId).Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task MalformedMessageGoesToPoisonWithItsReasonAndTheValidOneBehindItIsDelivered()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = fixture.QueueOf(memberId);
+        var garbage = "this is not json " + memberId;
+        await queue.SendMessageAsync(garbage);
+        await queue.SendMessageAsync(Wire.Login(memberId, "e-after-garbage"));
+
+        await ReceivedAsync(memberId, 1);
+        var poison = await Eventually.ReturnsAsync(() => fixture.PoisonWithAsync(memberId), p => p.Count > 0, Deadline, "the garbage in the poison queue");
+
+        var dead = Assert.Single(poison);
+        Assert.Equal("body: neither a JSON object nor base64-encoded JSON", dead.Reason);
+        Assert.Equal(queue.Name, dead.Queue);
+        Assert.Equal(garbage, dead.Body);
+        await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.CountAsync(queue), n => n == 0, Deadline, "source queue emptied");
+    }
+
+    [Fact]
+    public async Task EventThatBreaksARuleIsDeadLetteredNamingTheField()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = fixture.QueueOf(memberId);
+        var body = Wire.Purchase(memberId, "e-too-big", amount: 10_000_001m);
+        await queue.SendMessageAsync(body);
+        await queue.SendMessageAsync(Wire.Login(memberId, "e-fine"));
+
+        await ReceivedAsync(memberId, 1);
+        var poison = await Eventually.ReturnsAsync(() => fixture.PoisonWithAsync(memberId), p => p.Count > 0, Deadline, "the invalid event in the poison queue");
+
+        Assert.Equal("amount: must be > 0 and ≤ 10,000,000 for a purchase", Assert.Single(poison).Reason);
+        Assert.Equal(body, poison[0].Body);
+        Assert.Equal("e-fine", Assert.Single(TestConsumer.ReceivedBy(memberId)).EventId);
+    }
+
+    [Fact]
+    public async Task DeliveredMessagesAreDeletedFromTheSourceQueue()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = fixture.QueueOf(memberId);
+        for (var i = 0; i < 5; i++)
+        {
+            await queue.SendMessageAsync(Wire.Login(memberId, $"e-{i}"));
+        }
+
+        await ReceivedAsync(memberId, 5);
+
+        await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.CountAsync(queue), n => n == 0, Deadline, "delivered messages deleted");
+    }
+
+    [Fact]
+    public async Task MessageStaysOnTheQueueUntilTheConsumerHasFinishedApplyingIt()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = fixture.QueueOf(memberId);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TestConsumer.Behave(memberId, async (_, _) =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+        });
+
+        await queue.SendMessageAsync(Wire.Login(memberId, "e-slow"));
+        await entered.Task.WaitAsync(Deadline);
+
+        // The agent purges its cache (and deletes what it purged) before every receive; let several pass.
+        var polls = EngagementQueueReceiver.PollCount(queue.Name);
+        await Eventually.TrueAsync(() => EngagementQueueReceiver.PollCount(queue.Name) >= polls + 5, Deadline, "five more polls of the queue");
+        Assert.Equal(1, await QueueStreamClusterFixture.CountAsync(queue));
+        Assert.Empty(TestConsumer.ReceivedBy(memberId));
+
+        release.SetResult();
+
+        await ReceivedAsync(memberId, 1);
+        await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.CountAsync(queue), n => n == 0, Deadline, "the message deleted after the handler returned");
+    }
+}
