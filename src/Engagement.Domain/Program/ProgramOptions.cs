@@ -188,8 +188,8 @@ public sealed class ProgramOptions
             errors.Add("OrderRetentionDays must be at least GrowthWindowDays and Rfm:WindowDays.");
         }
 
-        // Lifecycle and Touches validate their own sub-options: append their errors here once they
-        // expose a Validate() (owned by Domain/Lifecycle and Domain/Touches).
+        errors.AddRange((Lifecycle?.Validate() ?? ["Lifecycle is required."]).Select(e => "Lifecycle: " + e));
+        errors.AddRange((Touches?.Validate() ?? ["Touches is required."]).Select(e => "Touches: " + e));
         return errors;
     }
 

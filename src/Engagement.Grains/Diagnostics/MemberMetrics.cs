@@ -1,0 +1,49 @@
+using System.Diagnostics.Metrics;
+
+namespace Engagement.Grains.Diagnostics;
+
+/// <summary>
+/// What the member grains did beyond ingestion counts (those are <see cref="Engagement.Contracts.Events.IngestionMetrics"/>),
+/// as System.Diagnostics.Metrics (meter <c>Engagement.Members</c>) plus in-process totals that tests and the benchmark read.
+/// </summary>
+public static class MemberMetrics
+{
+    public const string MeterName = "Engagement.Members";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> RejectedCounter = Meter.CreateCounter<long>("engagement.events.rejected", description: "Events a member refused (sent to the poison queue)");
+    private static readonly Counter<long> HeldCounter = Meter.CreateCounter<long>("engagement.events.held", description: "Refunds held until their purchase arrives");
+    private static readonly Counter<long> TierChangeCounter = Meter.CreateCounter<long>("engagement.tier.changes", description: "Tier changes");
+    private static readonly Counter<long> ReminderRegistrations = Meter.CreateCounter<long>("engagement.reminders.registrations", description: "Lifecycle reminder registrations (writes to the reminder table)");
+
+    private static long _rejected;
+    private static long _held;
+    private static long _reminderRegistrations;
+
+    public static long Rejected => Interlocked.Read(ref _rejected);
+
+    public static long Held => Interlocked.Read(ref _held);
+
+    public static long ReminderRegistrationCount => Interlocked.Read(ref _reminderRegistrations);
+
+    public static void EventRejected()
+    {
+        Interlocked.Increment(ref _rejected);
+        RejectedCounter.Add(1);
+    }
+
+    public static void EventHeld()
+    {
+        Interlocked.Increment(ref _held);
+        HeldCounter.Add(1);
+    }
+
+    public static void TierChanged(string from, string to) =>
+        TierChangeCounter.Add(1, new KeyValuePair<string, object?>("from", from), new KeyValuePair<string, object?>("to", to));
+
+    public static void ReminderRegistered()
+    {
+        Interlocked.Increment(ref _reminderRegistrations);
+        ReminderRegistrations.Add(1);
+    }
+}

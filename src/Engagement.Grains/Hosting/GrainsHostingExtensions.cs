@@ -1,0 +1,48 @@
+using Engagement.Domain.Program;
+using Engagement.Grains.Members;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+
+namespace Engagement.Grains.Hosting;
+
+/// <summary>Registers the grains' own needs: programme rules, time, and serialization of domain state.</summary>
+public static class GrainsHostingExtensions
+{
+    /// <summary>
+    /// Binds <see cref="ProgramOptions"/> from <c>Engagement:Program</c> (validated at start), adds
+    /// <see cref="TimeProvider.System"/> unless a test supplied its own, and lets Orleans carry domain
+    /// types as JSON (the domain has no Orleans attributes by design).
+    /// </summary>
+    public static ISiloBuilder AddEngagementGrains(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        builder.Services.AddEngagementProgram(configuration.GetSection(ProgramOptions.SectionName));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsDomainType));
+        return builder;
+    }
+
+    /// <summary>The programme options alone, for hosts that run the domain without a silo (simulations).</summary>
+    public static IServiceCollection AddEngagementProgram(this IServiceCollection services, IConfiguration section)
+    {
+        services.AddOptions<ProgramOptions>()
+            .Bind(section)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProgramOptions>, ProgramOptionsValidator>());
+        return services;
+    }
+
+    private static bool IsDomainType(Type type) =>
+        type.Namespace?.StartsWith("Engagement.Domain", StringComparison.Ordinal) == true || type == typeof(MemberGrainState);
+
+    private sealed class ProgramOptionsValidator : IValidateOptions<ProgramOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ProgramOptions options)
+        {
+            var errors = options.Validate();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(e => "Engagement:Program: " + e));
+        }
+    }
+}

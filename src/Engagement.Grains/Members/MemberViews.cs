@@ -1,0 +1,108 @@
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
+using Engagement.Contracts.Touches;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
+
+namespace Engagement.Grains.Members;
+
+/// <summary>Maps between the wire contracts and the domain; no rules here.</summary>
+internal static class MemberViews
+{
+    public static MemberEvent ToDomain(EngagementEvent evt) => new(evt.EventId, evt.Type, evt.OccurredAt)
+    {
+        OrderId = evt.OrderId,
+        Amount = evt.Amount,
+        RegionId = evt.RegionId,
+        StoreId = evt.StoreId,
+        Channel = evt.Channel,
+        Items = evt.Items.Select(i => new MemberEventItem(i.Sku, i.Category, i.Quantity, i.UnitPrice)).ToList(),
+        Properties = evt.Properties,
+    };
+
+    public static MemberView ToView(MemberState state, MemberSummary summary, CapsSnapshot caps) => new()
+    {
+        MemberId = summary.MemberId,
+        Tier = summary.Tier,
+        GrowthValue = summary.GrowthValue,
+        PointsBalance = summary.PointsBalance,
+        LastActivityAt = summary.LastActivityAt,
+        LifecycleStage = state.Lifecycle.Stage,
+        WinBackLevel = state.Lifecycle.WinBackLevel,
+        Rfm = new RfmView
+        {
+            RecencyDays = summary.Rfm.RecencyDays,
+            Frequency = summary.Rfm.Frequency,
+            Monetary = summary.Rfm.Monetary,
+            RecencyScore = summary.Rfm.RecencyScore,
+            FrequencyScore = summary.Rfm.FrequencyScore,
+            MonetaryScore = summary.Rfm.MonetaryScore,
+            Score = summary.Rfm.Score,
+            Segment = summary.Rfm.Segment,
+            ValueClass = summary.Rfm.ValueClass,
+        },
+        RegionId = summary.RegionId,
+        Benefits = summary.Benefits.Select(b => new BenefitView { Code = b.Code, Name = b.Name, Kind = b.Kind, FromTier = b.FromTier, GrantedAt = b.GrantedAt }).ToList(),
+        Caps = new CapsView
+        {
+            MarketingToday = caps.MarketingToday,
+            MarketingLast7Days = caps.MarketingLast7Days,
+            MarketingDailyLimit = caps.MarketingDailyLimit,
+            MarketingWeeklyLimit = caps.MarketingWeeklyLimit,
+            ChannelToday = caps.ChannelToday,
+            OptedOutChannels = caps.OptedOutChannels,
+        },
+        RegisteredAt = summary.RegisteredAt ?? default,
+        PointsLots = summary.PointsLots.Select(l => new PointsLotView { LotId = l.LotId, Remaining = l.Remaining, Original = l.Original, EarnedAt = l.EarnedAt, ExpiresAt = l.ExpiresAt }).ToList(),
+        Behaviour = summary.Behaviour,
+        TierSince = summary.TierSince,
+        TierGraceUntil = summary.TierGraceUntil,
+        TimeZone = summary.TimeZone,
+        Consent = summary.Consent,
+        Tags = summary.Tags,
+    };
+
+    public static MemberView ToView(MemberState state, ProgramOptions options, DateTimeOffset now) =>
+        ToView(state, MemberEngine.Summarize(state, options, now), TouchGovernor.CapsSnapshot(state, options, now));
+
+    public static LedgerEntryView ToView(LedgerEntry entry) => new()
+    {
+        Sequence = entry.Sequence,
+        At = entry.At,
+        Kind = entry.Kind,
+        Delta = entry.Delta,
+        BalanceAfter = entry.BalanceAfter,
+        Reason = entry.Reason,
+        RuleId = entry.RuleId,
+        EventId = entry.EventId,
+    };
+
+    public static TouchView ToView(TouchDecision decision) => new()
+    {
+        TouchId = decision.TouchId,
+        Channel = decision.Channel,
+        Kind = decision.Kind,
+        Decision = decision.Decision,
+        Reason = decision.Reason,
+        DecidedAt = decision.DecidedAt,
+        NotBefore = decision.NotBefore,
+        CampaignId = decision.CampaignId,
+        Level = decision.Level,
+        Offer = decision.Offer,
+        Category = decision.Category,
+    };
+
+    public static TouchMessage ToMessage(string memberId, TouchDecision decision) => new()
+    {
+        TouchId = decision.TouchId,
+        MemberId = memberId,
+        Channel = decision.Channel,
+        Kind = decision.Kind,
+        CampaignId = decision.CampaignId,
+        Level = decision.Level,
+        Offer = decision.Offer,
+        CreatedAt = decision.DecidedAt,
+    };
+}
