@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Engagement.Api.Problems;
+using Engagement.Api.Security;
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Api.Events;
+
+/// <summary>
+/// <c>POST /api/v1/events</c>: the queue envelope over HTTP, one object or an array, for systems that cannot use a queue.
+/// Valid events are applied even when others beside them are invalid; the invalid ones are named in the problem.
+/// </summary>
+public static partial class EventEndpoints
+{
+    /// <summary>At most this many events in one request; larger loads belong on the queues.</summary>
+    public const int MaxBatch = 1000;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "POST /events: {Received} received, {Applied} applied or held, {Invalid} invalid")]
+    private static partial void LogReceived(ILogger logger, int received, int applied, int invalid);
+
+    public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/v1/events", PostEventsAsync)
+            .RequireAuthorization(ApiRoles.AdminPolicy)
+            .WithTags("events")
+            .WithSummary("Apply one event or an array of events (the queue envelope of CONTRACT.md §1)")
+            .Accepts<EngagementEvent>("application/json")
+            .Produces<EventsAccepted>(StatusCodes.Status202Accepted);
+        return routes;
+    }
+
+    private static async Task<IResult> PostEventsAsync(HttpRequest request, IGrainFactory grains, TimeProvider time, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("Engagement.Api.Events");
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            var errors = new FieldErrors();
+            errors.Add("body", "not valid JSON: " + ex.Message);
+            return errors.ToProblem("The body is not JSON");
+        }
+
+        using (document)
+        {
+            var elements = document.RootElement.ValueKind == JsonValueKind.Array
+                ? document.RootElement.EnumerateArray().ToList()
+                : [document.RootElement];
+            var errors = new FieldErrors();
+            if (elements.Count == 0 || elements.Count > MaxBatch)
+            {
+                errors.Add("body", $"send 1 to {MaxBatch} events");
+                return errors.ToProblem();
+            }
+
+            var isBatch = document.RootElement.ValueKind == JsonValueKind.Array;
+            var now = time.GetUtcNow();
+            var valid = new List<(int Index, EngagementEvent Event)>();
+            for (var i = 0; i < elements.Count; i++)
+            {
+                var parsed = EventParser.Parse(elements[i], now);
+                if (parsed.Event is { } evt)
+                {
+                    valid.Add((i, evt));
+                }
+                else
+                {
+                    foreach (var error in parsed.Errors)
+                    {
+                        errors.Add(isBatch ? $"[{i}].{error.Field}" : error.Field, error.Message);
+                    }
+                }
+            }
+
+            // One member's events stay in order; members run side by side.
+            var outcomes = new ApplyOutcome[valid.Count];
+            await Parallel.ForEachAsync(
+                valid.Select((v, position) => (v.Index, v.Event, Position: position)).GroupBy(v => v.Event.MemberId, StringComparer.Ordinal),
+                new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = request.HttpContext.RequestAborted },
+                async (group, _) =>
+                {
+                    var grain = grains.GetGrain<IMemberGrain>(group.Key);
+                    foreach (var (index, evt, position) in group)
+                    {
+                        var result = await grain.ApplyEventAsync(evt);
+                        outcomes[position] = new ApplyOutcome(index, evt.EventId, evt.MemberId, result.Status, result.Reason);
+                    }
+                });
+
+            foreach (var rejected in outcomes.Where(o => o.Status == ApplyStatus.Rejected))
+            {
+                errors.Add(isBatch ? $"[{rejected.Index}]" : "event", rejected.Reason ?? "refused by the member's rules");
+            }
+
+            int received = elements.Count, appliedCount = outcomes.Count(o => o.Status != ApplyStatus.Rejected), invalidCount = received - appliedCount;
+            LogReceived(logger, received, appliedCount, invalidCount);
+
+            if (errors.Any)
+            {
+                // Everything valid beside the invalid ones has been applied; the problem says which were.
+                return Results.Problem(
+                    statusCode: valid.Count == 0 && outcomes.Length == 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity,
+                    title: "Some events were not applied",
+                    detail: "Each invalid event is named by its index and field; the others were applied.",
+                    extensions: new Dictionary<string, object?>
+                    {
+                        ["errors"] = errors.ToDictionary(),
+                        ["results"] = outcomes,
+                    });
+            }
+
+            return Results.Accepted(value: new EventsAccepted(outcomes.Length, outcomes));
+        }
+    }
+}
+
+/// <summary>What became of each event of a request.</summary>
+public sealed record ApplyOutcome(int Index, string EventId, string MemberId, string Status, string? Reason);
+
+/// <summary>The 202 body.</summary>
+public sealed record EventsAccepted(int Count, IReadOnlyList<ApplyOutcome> Results);

@@ -1,0 +1,69 @@
+using Engagement.Api.Events;
+using Engagement.Api.Members;
+using Engagement.Api.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Api.Hosting;
+
+/// <summary>Wires the HTTP API: API-key auth and roles, problem details, OpenAPI, endpoint groups, health.</summary>
+public static class ApiHostingExtensions
+{
+    /// <summary>Health checks tagged with this run for <c>/health/ready</c> (e.g. storage reachable).</summary>
+    public const string ReadyTag = "ready";
+
+    public static IServiceCollection AddEngagementApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApiKeyOptions>()
+            .Bind(configuration.GetSection(ApiKeyOptions.SectionName))
+            .Validate(o => o.Keys.Values.All(ApiRoles.All.Contains), "Engagement:Api:Keys values must be support, marketing or admin")
+            .Validate(o => o.Keys.Keys.All(k => k.Length >= 8), "Engagement:Api:Keys keys must be at least 8 characters")
+            .ValidateOnStart();
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiRoles.ReadPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Marketing, ApiRoles.Admin))
+            .AddPolicy(ApiRoles.CampaignPolicy, p => p.RequireRole(ApiRoles.Marketing, ApiRoles.Admin))
+            .AddPolicy(ApiRoles.AdminPolicy, p => p.RequireRole(ApiRoles.Admin));
+
+        services.AddProblemDetails();
+        services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        services.AddOpenApi("v1");
+        services.AddHealthChecks();
+        services.TryAddTimeProvider();
+        return services;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(s => s.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+
+    public static WebApplication MapEngagementApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapMemberEndpoints();
+        app.MapEventEndpoints();
+        foreach (var prefix in new[] { "/api/v1/health", "/health" })
+        {
+            app.MapHealthChecks(prefix + "/live", new HealthCheckOptions { Predicate = _ => false });
+            app.MapHealthChecks(prefix + "/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        }
+
+        _ = app.Services.GetRequiredService<IOptions<ApiKeyOptions>>();
+        return app;
+    }
+}

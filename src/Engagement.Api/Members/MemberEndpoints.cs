@@ -1,0 +1,194 @@
+using Engagement.Api.Problems;
+using Engagement.Api.Security;
+using Engagement.Contracts.Members;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Engagement.Api.Members;
+
+/// <summary>Support's view of a member (CONTRACT.md §4): live state, ledger, touches; redemptions and consent.</summary>
+public static class MemberEndpoints
+{
+    private static readonly HashSet<string> LedgerKinds = new(StringComparer.Ordinal) { "points", "growth", "tier" };
+    private static readonly HashSet<string> ConsentChannels = new(StringComparer.Ordinal) { "sms", "push", "call", "wechat" };
+
+    public static IEndpointRouteBuilder MapMemberEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var members = routes.MapGroup("/api/v1/members/{memberId}").WithTags("members");
+
+        members.MapGet("", GetMemberAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("A member's live view: tier, growth, points, lifecycle, RFM, benefits, caps");
+        members.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("Why every point and growth value changed, newest first; page back with `before`");
+        members.MapGet("/touches", GetTouchesAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("Every touch decision (sent, deferred, suppressed) with its reason");
+        members.MapPost("/redemptions", RedeemAsync).RequireAuthorization(ApiRoles.AdminPolicy)
+            .WithSummary("Redeem points (optionally with cash); idempotent by redemptionId");
+        members.MapPut("/consent", SetConsentAsync).RequireAuthorization(ApiRoles.AdminPolicy)
+            .WithSummary("Set channel consent, e.g. {\"sms\": false}");
+        return routes;
+    }
+
+    private static IResult? InvalidMemberId(string memberId)
+    {
+        if (MemberIds.IsValid(memberId))
+        {
+            return null;
+        }
+
+        var errors = new FieldErrors();
+        errors.Add("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+        return errors.ToProblem();
+    }
+
+    private static IResult MemberNotFound(string memberId) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Member not found", detail: $"No event for member '{memberId}' has been seen.");
+
+    private static async Task<IResult> GetMemberAsync(string memberId, IGrainFactory grains)
+    {
+        if (InvalidMemberId(memberId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var view = await grains.GetGrain<IMemberGrain>(memberId).GetViewAsync();
+        return view is null ? MemberNotFound(memberId) : Results.Ok(view);
+    }
+
+    private static async Task<IResult> GetLedgerAsync(string memberId, IGrainFactory grains, string? kind, int? limit, long? before)
+    {
+        var errors = new FieldErrors();
+        if (!MemberIds.IsValid(memberId))
+        {
+            errors.Add("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+        }
+
+        if (kind is not null && !LedgerKinds.Contains(kind))
+        {
+            errors.Add("kind", "must be points, growth or tier");
+        }
+
+        if (limit is < 1 or > 500)
+        {
+            errors.Add("limit", "must be between 1 and 500");
+        }
+
+        if (before is < 1)
+        {
+            errors.Add("before", "must be a positive ledger sequence number");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var grain = grains.GetGrain<IMemberGrain>(memberId);
+        if (await grain.GetViewAsync() is null)
+        {
+            return MemberNotFound(memberId);
+        }
+
+        var page = await grain.GetLedgerAsync(new LedgerQuery { Kind = kind, Limit = limit ?? 50, Before = before });
+        return Results.Ok(page);
+    }
+
+    private static async Task<IResult> GetTouchesAsync(string memberId, IGrainFactory grains, int? limit)
+    {
+        if (InvalidMemberId(memberId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (limit is < 1 or > 500)
+        {
+            var errors = new FieldErrors();
+            errors.Add("limit", "must be between 1 and 500");
+            return errors.ToProblem();
+        }
+
+        var grain = grains.GetGrain<IMemberGrain>(memberId);
+        if (await grain.GetViewAsync() is null)
+        {
+            return MemberNotFound(memberId);
+        }
+
+        return Results.Ok(await grain.GetTouchesAsync(limit ?? 100));
+    }
+
+    private static async Task<IResult> RedeemAsync(string memberId, [FromBody] RedemptionRequest? request, IGrainFactory grains)
+    {
+        var errors = new FieldErrors();
+        if (!MemberIds.IsValid(memberId))
+        {
+            errors.Add("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+        }
+
+        if (request is null)
+        {
+            errors.Add("body", "a JSON object {redemptionId, points, cashAmount?, rewardId?} is required");
+            return errors.ToProblem();
+        }
+
+        if (string.IsNullOrWhiteSpace(request.RedemptionId) || request.RedemptionId.Length > 128)
+        {
+            errors.Add("redemptionId", "required, 1–128 characters");
+        }
+
+        if (request.Points <= 0)
+        {
+            errors.Add("points", "must be greater than 0");
+        }
+
+        if (request.CashAmount is < 0)
+        {
+            errors.Add("cashAmount", "must not be negative");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(request);
+        return result.Status switch
+        {
+            RedemptionStatus.Accepted => Results.Ok(result),
+            RedemptionStatus.UnknownMember => MemberNotFound(memberId),
+            RedemptionStatus.InsufficientPoints or RedemptionStatus.NegativeBalance => Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: result.Status == RedemptionStatus.NegativeBalance ? "Points balance is negative" : "Not enough points",
+                detail: result.Detail,
+                extensions: new Dictionary<string, object?> { ["pointsBalance"] = result.PointsBalance, ["status"] = result.Status }),
+            _ => Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Redemption refused", detail: result.Detail),
+        };
+    }
+
+    private static async Task<IResult> SetConsentAsync(string memberId, [FromBody] Dictionary<string, bool>? consent, IGrainFactory grains)
+    {
+        var errors = new FieldErrors();
+        if (!MemberIds.IsValid(memberId))
+        {
+            errors.Add("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+        }
+
+        if (consent is null || consent.Count == 0)
+        {
+            errors.Add("body", "a JSON object of channel → true/false is required, e.g. {\"sms\": false}");
+        }
+        else
+        {
+            foreach (var channel in consent.Keys.Where(c => !ConsentChannels.Contains(c)))
+            {
+                errors.Add(channel, "unknown channel; use sms, push, call or wechat");
+            }
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var view = await grains.GetGrain<IMemberGrain>(memberId).SetConsentAsync(consent!);
+        return view is null ? MemberNotFound(memberId) : Results.Ok(view);
+    }
+}

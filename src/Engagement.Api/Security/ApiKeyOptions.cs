@@ -1,0 +1,15 @@
+namespace Engagement.Api.Security;
+
+/// <summary>
+/// API keys and their roles, bound from <c>Engagement:Api</c>: <c>Engagement:Api:Keys:{key} = role</c>
+/// (so <c>Engagement__Api__Keys__k1=admin</c> in the environment adds one).
+/// </summary>
+public sealed class ApiKeyOptions
+{
+    public const string SectionName = "Engagement:Api";
+
+    public const string HeaderName = "X-Api-Key";
+
+    /// <summary>Key → role (<c>support</c>, <c>marketing</c>, <c>admin</c>). No defaults: a deployment configures its own.</summary>
+    public Dictionary<string, string> Keys { get; set; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,27 @@
+namespace Engagement.EndToEnd.Tests.Infrastructure;
+
+/// <summary>Waiting for background work: poll a condition until a deadline; never a fixed sleep.</summary>
+public static class Poll
+{
+    /// <summary>Returns once <paramref name="condition"/> holds; fails with <paramref name="what"/> after <paramref name="within"/>.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan within, string what)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"not reached within {within}: {what}");
+            }
+
+            await PauseAsync();
+        }
+    }
+
+    /// <summary>One polling interval (a timer tick, so the test thread is free meanwhile).</summary>
+    public static async Task PauseAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        await timer.WaitForNextTickAsync();
+    }
+}

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Engagement.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The real silo (Engagement.Silo.dll) as a separate process, configured the way an operator would:
+/// environment variables only. Tests kill it (SIGKILL) and start it again over the same storage.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    public const string AdminKey = "e2e-admin-key";
+    public const string SupportKey = "e2e-support-key";
+    public const string MarketingKey = "e2e-marketing-key";
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SiloProcess(Process process, Uri baseAddress, SiloSettings settings)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Settings = settings;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public SiloSettings Settings { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the silo wrote, for a failing test's message.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<SiloProcess> StartAsync(SiloSettings settings, TimeSpan? readyWithin = null)
+    {
+        var dll = LocateSiloDll();
+        var httpPort = FreePort();
+        var info = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var env = info.Environment;
+        env["DOTNET_ENVIRONMENT"] = "Production";
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        env["ConnectionStrings__AzureStorage"] = settings.ConnectionString;
+        env["Urls"] = $"http://127.0.0.1:{httpPort}";
+        env["Engagement__Silo__SiloPort"] = settings.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["Engagement__Silo__GatewayPort"] = settings.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["Engagement__Silo__ServiceId"] = settings.ServiceId;
+        env["Engagement__Silo__ClusterId"] = settings.ServiceId + "-cluster";
+        env["Engagement__Api__Keys__" + AdminKey] = "admin";
+        env["Engagement__Api__Keys__" + SupportKey] = "support";
+        env["Engagement__Api__Keys__" + MarketingKey] = "marketing";
+        env["Engagement__Ingestion__QueueNamePrefix"] = settings.QueuePrefix;
+        env["Engagement__Ingestion__QueueCount"] = settings.QueueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (key, value) in settings.Extra)
+        {
+            env[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{httpPort}/"), settings);
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        await silo.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(90));
+        return silo;
+    }
+
+    public HttpClient CreateClient(string apiKey = AdminKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks run, as when a machine dies.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM and wait: the graceful stop an operator does.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    private async Task WaitReadyAsync(TimeSpan within)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the silo exited with {_process.ExitCode} while starting:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("health/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Poll.PauseAsync();
+        }
+
+        throw new TimeoutException($"the silo was not ready within {within}:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string LocateSiloDll()
+    {
+        // tests/Engagement.EndToEnd.Tests/bin/{Configuration}/net10.0 → silo/Engagement.Silo/bin/{Configuration}/net10.0
+        var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        var framework = Path.GetFileName(here);
+        var configuration = Path.GetFileName(Path.GetDirectoryName(here)!);
+        var root = Path.GetFullPath(Path.Combine(here, "..", "..", "..", "..", ".."));
+        var dll = Path.Combine(root, "silo", "Engagement.Silo", "bin", configuration, framework, "Engagement.Silo.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the silo first: {dll} is missing");
+    }
+}
+
+/// <summary>How one silo process is configured; the same settings start it again over the same storage.</summary>
+public sealed record SiloSettings(string ConnectionString, string ServiceId, string QueuePrefix)
+{
+    public int SiloPort { get; init; } = SiloProcess.FreePort();
+
+    public int GatewayPort { get; init; } = SiloProcess.FreePort();
+
+    public int QueueCount { get; init; } = 4;
+
+    public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+
+    public static SiloSettings ForTest(string name) =>
+        new(Azurite.ConnectionString, $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 13, 40)], ("e2e" + Guid.NewGuid().ToString("N")[..10]).ToLowerInvariant());
+}
