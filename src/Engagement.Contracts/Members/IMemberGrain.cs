@@ -1,3 +1,4 @@
+using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Touches;
 using Orleans.Concurrency;
@@ -8,7 +9,7 @@ namespace Engagement.Contracts.Members;
 /// One loyalty member, keyed by memberId. Holds the live state (points lots, growth, tier, RFM,
 /// lifecycle, caps) and is the only writer of it. Also the implicit subscriber of the member's event stream.
 /// </summary>
-public interface IMemberGrain : IGrainWithStringKey
+public interface IMemberGrain : IGrainWithStringKey, IMemberCampaignTarget
 {
     /// <summary>Applies one event; idempotent by <see cref="EngagementEvent.EventId"/>. Returns once the new state is durable.</summary>
     Task<ApplyResult> ApplyEventAsync(EngagementEvent evt);

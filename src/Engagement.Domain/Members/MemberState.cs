@@ -1,3 +1,4 @@
+using Engagement.Domain.Campaigns;
 using Engagement.Domain.Benefits;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Lifecycle;
@@ -21,6 +22,9 @@ public sealed class MemberState
 
     /// <summary>Recent touch decisions and the counters the caps read (Domain/Touches).</summary>
     public TouchState Touches { get; set; } = new();
+
+    /// <summary>Campaign memberships and conversions (Domain/Campaigns).</summary>
+    public CampaignMemberState Campaigns { get; set; } = new();
 
     /// <summary>Occurrence time of the first applied event; null means the member has never been seen.</summary>
     public DateTimeOffset? FirstSeenAt { get; set; }

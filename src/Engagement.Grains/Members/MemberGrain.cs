@@ -240,6 +240,7 @@ public sealed partial class MemberGrain(
         }
 
         await EmitPendingEffectsAsync(persistIfChanged: false);
+        await OnEventAppliedAsync(evt, decision);
         return Result(decision.Status == EventStatus.Held ? ApplyStatus.Held : ApplyStatus.Applied, decision, decision.Reason);
     }
 
@@ -275,7 +276,8 @@ public sealed partial class MemberGrain(
         }
 
         // Most ticks of a quiet, settled member decide nothing: then nothing is written.
-        if (!before.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(Member, DeadLetterJson)))
+        var changed = !before.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(Member, DeadLetterJson));
+        if (changed)
         {
             await PersistAsync();
         }
@@ -289,6 +291,10 @@ public sealed partial class MemberGrain(
         }
 
         await EmitPendingEffectsAsync(persistIfChanged: true);
+        if (changed)
+        {
+            await OnTickedAsync();
+        }
     }
 
     /// <summary>Archives pending ledger rows and publishes sent touches not yet in the outbox.</summary>
