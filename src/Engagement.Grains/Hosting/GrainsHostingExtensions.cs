@@ -13,13 +13,14 @@ public static class GrainsHostingExtensions
 {
     /// <summary>
     /// Binds <see cref="ProgramOptions"/> from <c>Engagement:Program</c> (validated at start), adds
-    /// <see cref="TimeProvider.System"/> unless a test supplied its own, and lets Orleans carry domain
+    /// <see cref="TimeProvider.System"/> as the engine's clock (<see cref="EngagementTime"/>) unless a test
+    /// supplied its own, and lets Orleans carry domain
     /// types as JSON (the domain has no Orleans attributes by design).
     /// </summary>
     public static ISiloBuilder AddEngagementGrains(this ISiloBuilder builder, IConfiguration configuration)
     {
         builder.Services.AddEngagementProgram(configuration.GetSection(ProgramOptions.SectionName));
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddKeyedSingleton(EngagementTime.Key, TimeProvider.System);
         builder.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsDomainType));
         return builder;
     }

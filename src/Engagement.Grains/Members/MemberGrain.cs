@@ -9,6 +9,7 @@ using Engagement.Domain.Touches;
 using Engagement.Grains.Diagnostics;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Ports;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -25,7 +26,7 @@ namespace Engagement.Grains.Members;
 public sealed partial class MemberGrain(
     [PersistentState("member", GrainStorageNames.State)] IPersistentState<MemberGrainState> state,
     IOptions<ProgramOptions> programOptions,
-    TimeProvider time,
+    [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
     ILedgerArchive archive,
     ITouchOutbox outbox,
     IDeadLetterSink deadLetters,

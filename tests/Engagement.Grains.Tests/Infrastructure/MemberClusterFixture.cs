@@ -1,0 +1,70 @@
+using Engagement.Contracts.Events;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Ports;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace Engagement.Grains.Tests.Infrastructure;
+
+/// <summary>
+/// One in-process silo with memory storage, in-memory reminders and memory streams, in-memory ports
+/// (ledger archive, touch outbox, poison queue) and the engine's clock on a <see cref="FakeTimeProvider"/>.
+/// Tests use their own member ids so they share the cluster without seeing each other.
+/// </summary>
+public sealed class MemberClusterFixture : IAsyncLifetime
+{
+    /// <summary>Monday 2026-11-23 10:00 in Shanghai: outside quiet hours.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
+
+    private InProcessTestCluster? _cluster;
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public InMemoryLedgerArchive Archive { get; } = new();
+
+    public InMemoryTouchOutbox Outbox { get; } = new();
+
+    public InMemoryDeadLetterSink DeadLetters { get; } = new();
+
+    public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
+
+    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("cluster not started");
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(GrainStorageNames.State);
+            silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
+            silo.UseInMemoryReminderService();
+            silo.AddMemoryStreams(StreamNames.Provider);
+            silo.AddEngagementGrains(new ConfigurationBuilder().Build());
+            silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
+            silo.Services.AddSingleton<ILedgerArchive>(Archive);
+            silo.Services.AddSingleton<ITouchOutbox>(Outbox);
+            silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>A member id no other test uses.</summary>
+    public static string NewMemberId(string prefix = "M") => prefix + Guid.NewGuid().ToString("N")[..12];
+}
+
+[CollectionDefinition(Name)]
+public sealed class MemberClusterCollection : ICollectionFixture<MemberClusterFixture>
+{
+    public const string Name = "member cluster";
+}
