@@ -1,5 +1,6 @@
 using Engagement.Api.Events;
 using Engagement.Api.Members;
+using Engagement.Api.Reports;
 using Engagement.Api.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -57,6 +58,7 @@ public static class ApiHostingExtensions
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapMemberEndpoints();
         app.MapEventEndpoints();
+        app.MapReportEndpoints();
         foreach (var prefix in new[] { "/api/v1/health", "/health" })
         {
             app.MapHealthChecks(prefix + "/live", new HealthCheckOptions { Predicate = _ => false });

@@ -1,4 +1,5 @@
 using Engagement.Azure.Ledger;
+using Engagement.Azure.Lifecycle;
 using Engagement.Azure.Touches;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
@@ -83,13 +84,17 @@ public static class AzureStorageHostingExtensions
         services.RemoveAll<ITouchOutbox>();
         services.AddSingleton<ITouchOutbox>(sp => sp.GetRequiredService<AzureQueueTouchOutbox>());
 
+        services.TryAddSingleton(sp => new AzureTableLifecycleJournal(sp.GetRequiredService<EngagementStorageClients>().Tables, AzureTableLifecycleJournal.DefaultTableName));
+        services.RemoveAll<ILifecycleJournal>();
+        services.AddSingleton<ILifecycleJournal>(sp => sp.GetRequiredService<AzureTableLifecycleJournal>());
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, EngagementStorageInitializer>());
         return builder;
     }
 }
 
 /// <summary>Creates the ledger table and the touch queue when the silo starts, so a missing account fails fast.</summary>
-internal sealed class EngagementStorageInitializer(AzureTableLedgerArchive ledger, AzureQueueTouchOutbox touches)
+internal sealed class EngagementStorageInitializer(AzureTableLedgerArchive ledger, AzureQueueTouchOutbox touches, AzureTableLifecycleJournal journal)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -97,5 +102,6 @@ internal sealed class EngagementStorageInitializer(AzureTableLedgerArchive ledge
         {
             await ledger.InitializeAsync(cancellationToken);
             await touches.InitializeAsync(cancellationToken);
+            await journal.InitializeAsync(cancellationToken);
         });
 }

@@ -1,5 +1,6 @@
 using Engagement.Domain.Program;
 using Engagement.Grains.Members;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,6 +23,19 @@ public static class GrainsHostingExtensions
         builder.Services.AddEngagementProgram(configuration.GetSection(ProgramOptions.SectionName));
         builder.Services.TryAddKeyedSingleton(EngagementTime.Key, TimeProvider.System);
         builder.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsDomainType));
+        return builder;
+    }
+
+    /// <summary>
+    /// In-process ports (ledger archive, touch outbox, poison queue, lifecycle journal) for hosts without
+    /// Azure storage: benchmarks of the engine alone, demos. Registered only where none is.
+    /// </summary>
+    public static ISiloBuilder AddEngagementInMemoryPorts(this ISiloBuilder builder)
+    {
+        builder.Services.TryAddSingleton<ILedgerArchive, InMemoryLedgerArchive>();
+        builder.Services.TryAddSingleton<ITouchOutbox, InMemoryTouchOutbox>();
+        builder.Services.TryAddSingleton<IDeadLetterSink, InMemoryDeadLetterSink>();
+        builder.Services.TryAddSingleton<ILifecycleJournal, InMemoryLifecycleJournal>();
         return builder;
     }
 

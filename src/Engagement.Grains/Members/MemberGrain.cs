@@ -28,6 +28,7 @@ public sealed partial class MemberGrain(
     IOptions<ProgramOptions> programOptions,
     [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
     ILedgerArchive archive,
+    ILifecycleJournal journal,
     ITouchOutbox outbox,
     IDeadLetterSink deadLetters,
     ILogger<MemberGrain> logger)
@@ -35,6 +36,9 @@ public sealed partial class MemberGrain(
 {
     /// <summary>The one reminder a member has: it wakes the grain for lifecycle, expiry and win-back.</summary>
     public const string LifecycleReminder = "lifecycle";
+
+    /// <summary>Orleans' smallest reminder period; also how close "due" must be before the reminder is moved.</summary>
+    private static readonly TimeSpan WakeTolerance = TimeSpan.FromMinutes(1);
 
     private static readonly JsonSerializerOptions DeadLetterJson = new(JsonSerializerDefaults.Web);
 
@@ -205,7 +209,8 @@ public sealed partial class MemberGrain(
         }
 
         state.State.PendingArchive.AddRange(decision.NewEntries);
-        await EnsureLifecycleReminderAsync();
+        CollectJournal(now);
+        await EnsureLifecycleReminderAsync(now);
         await PersistAsync();
 
         foreach (var refused in decision.RejectedHeldRefunds)
@@ -257,8 +262,11 @@ public sealed partial class MemberGrain(
     private async Task TickAsync()
     {
         var before = JsonSerializer.SerializeToUtf8Bytes(Member, DeadLetterJson);
-        var tick = MemberTick.Run(Member, _options, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var tick = MemberTick.Run(Member, _options, now);
         state.State.PendingArchive.AddRange(tick.Engine.NewEntries);
+        CollectJournal(now);
+        AdvanceReminderSchedule(now);
 
         foreach (var change in tick.Engine.TierChanges)
         {
@@ -277,8 +285,10 @@ public sealed partial class MemberGrain(
         }
 
         // Most ticks of a quiet, settled member decide nothing: then nothing is written.
+        // A deferred touch due at 09:00 must not wait for tomorrow's tick: move the reminder to it.
+        var rescheduled = await WakeAtAsync(tick.NextDueAt, now);
         var changed = !before.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(Member, DeadLetterJson));
-        if (changed)
+        if (changed || rescheduled)
         {
             await PersistAsync();
         }
@@ -317,6 +327,20 @@ public sealed partial class MemberGrain(
             }
         }
 
+        if (state.State.PendingJournal.Count > 0)
+        {
+            try
+            {
+                await journal.AppendAsync(MemberId, state.State.PendingJournal.ToList());
+                state.State.PendingJournal.Clear();
+                changed = true;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogJournalFailed(ex, MemberId, state.State.PendingJournal.Count);
+            }
+        }
+
         var unpublished = TouchGovernor.PendingPublish(Member);
         if (unpublished.Count > 0)
         {
@@ -335,7 +359,7 @@ public sealed partial class MemberGrain(
         }
     }
 
-    private async Task EnsureLifecycleReminderAsync()
+    private async Task EnsureLifecycleReminderAsync(DateTimeOffset now)
     {
         var period = _options.Lifecycle.ReminderPeriod;
         if (state.State.ReminderPeriod == period)
@@ -346,7 +370,53 @@ public sealed partial class MemberGrain(
         // Written once per member (and again only if the configured period changes): never per event.
         await this.RegisterOrUpdateReminder(LifecycleReminder, period, period);
         state.State.ReminderPeriod = period;
+        state.State.NextReminderAt = now + period;
         MemberMetrics.ReminderRegistered();
+    }
+
+    /// <summary>Moves the reminder earlier when something falls due before its next tick. Returns true when it did.</summary>
+    private async Task<bool> WakeAtAsync(DateTimeOffset? due, DateTimeOffset now)
+    {
+        var period = _options.Lifecycle.ReminderPeriod;
+        if (due is not { } at || state.State.NextReminderAt is not { } next || at >= next - WakeTolerance || period <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var dueTime = at - now < WakeTolerance ? WakeTolerance : at - now;
+        await this.RegisterOrUpdateReminder(LifecycleReminder, dueTime, period);
+        state.State.NextReminderAt = now + dueTime;
+        MemberMetrics.ReminderRegistered();
+        LogWake(MemberId, now + dueTime);
+        return true;
+    }
+
+    private void AdvanceReminderSchedule(DateTimeOffset now)
+    {
+        var period = _options.Lifecycle.ReminderPeriod;
+        if (state.State.NextReminderAt is not { } next || period <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        while (next <= now)
+        {
+            next += period;
+        }
+
+        state.State.NextReminderAt = next;
+    }
+
+    /// <summary>Win-back steps the domain recorded at this instant go to the journal (via state, so none is lost).</summary>
+    private void CollectJournal(DateTimeOffset now)
+    {
+        foreach (var t in Member.Lifecycle.Transitions)
+        {
+            if (t.RecordedAt == now && LifecycleJournalEntry.Kinds.Contains(t.Kind))
+            {
+                state.State.PendingJournal.Add(new LifecycleJournalEntry(t.At, t.Kind, t.Level, t.EpisodeStartedAt));
+            }
+        }
     }
 
     private async Task PersistAsync()
@@ -386,6 +456,12 @@ public sealed partial class MemberGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: archiving {Count} ledger entries failed; will retry")]
     private partial void LogArchiveFailed(Exception ex, string memberId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: journaling {Count} win-back steps failed; will retry")]
+    private partial void LogJournalFailed(Exception ex, string memberId, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} wakes early at {WakeAt} for something due")]
+    private partial void LogWake(string memberId, DateTimeOffset wakeAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event stream error")]
     private partial void LogStreamError(Exception ex, string memberId);

@@ -1,5 +1,6 @@
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
+using Engagement.Grains.Ports;
 
 namespace Engagement.Grains.Members;
 
@@ -17,6 +18,12 @@ public sealed class MemberGrainState
     /// </summary>
     public List<LedgerEntry> PendingArchive { get; set; } = [];
 
+    /// <summary>Win-back steps not yet confirmed in the lifecycle journal (same pattern as <see cref="PendingArchive"/>).</summary>
+    public List<LifecycleJournalEntry> PendingJournal { get; set; } = [];
+
     /// <summary>The period the lifecycle reminder was registered with; a reminder is written only when it changes.</summary>
     public TimeSpan? ReminderPeriod { get; set; }
+
+    /// <summary>When the lifecycle reminder fires next (engine clock); an earlier due moment moves it, a later one waits.</summary>
+    public DateTimeOffset? NextReminderAt { get; set; }
 }

@@ -26,6 +26,8 @@ public sealed class MemberClusterFixture : IAsyncLifetime
 
     public InMemoryTouchOutbox Outbox { get; } = new();
 
+    public InMemoryLifecycleJournal Journal { get; } = new();
+
     public InMemoryDeadLetterSink DeadLetters { get; } = new();
 
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
@@ -37,7 +39,7 @@ public sealed class MemberClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(GrainStorageNames.State);
+            silo.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new JsonGrainStateSerializer());
             silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
             silo.UseInMemoryReminderService();
             silo.AddMemoryStreams(StreamNames.Provider);
@@ -45,6 +47,7 @@ public sealed class MemberClusterFixture : IAsyncLifetime
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
             silo.Services.AddSingleton<ILedgerArchive>(Archive);
             silo.Services.AddSingleton<ITouchOutbox>(Outbox);
+            silo.Services.AddSingleton<ILifecycleJournal>(Journal);
             silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);
         });
         _cluster = builder.Build();

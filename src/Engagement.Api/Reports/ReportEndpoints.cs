@@ -1,0 +1,61 @@
+using Engagement.Api.Problems;
+using Engagement.Api.Security;
+using Engagement.Contracts.Reports;
+
+namespace Engagement.Api.Reports;
+
+/// <summary>Programme-wide reports for loyalty operations.</summary>
+public static class ReportEndpoints
+{
+    /// <summary>A report spans at most this many days, so one request never reads years of journal.</summary>
+    public const int MaxDays = 366;
+
+    public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/v1/reports/winback", GetWinBackAsync)
+            .RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithTags("reports")
+            .WithSummary("Members entering each win-back level, won back per level, gone dormant, between from and to (UTC days, inclusive)");
+        return routes;
+    }
+
+    private static async Task<IResult> GetWinBackAsync(IGrainFactory grains, TimeProvider time, string? from, string? to)
+    {
+        var errors = new FieldErrors();
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var toDay = ParseDay(to, "to", today, errors);
+        var fromDay = ParseDay(from, "from", toDay.AddDays(-29), errors);
+        if (!errors.Any && fromDay > toDay)
+        {
+            errors.Add("from", "must not be after to");
+        }
+
+        if (!errors.Any && toDay.DayNumber - fromDay.DayNumber >= MaxDays)
+        {
+            errors.Add("from", $"a report spans at most {MaxDays} days");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return Results.Ok(await grains.GetGrain<IReportsGrain>(0).GetWinBackReportAsync(fromDay, toDay));
+    }
+
+    private static DateOnly ParseDay(string? text, string field, DateOnly fallback, FieldErrors errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+        {
+            return day;
+        }
+
+        errors.Add(field, "must be a date YYYY-MM-DD");
+        return fallback;
+    }
+}

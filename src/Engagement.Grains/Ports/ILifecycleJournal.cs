@@ -1,0 +1,58 @@
+using Engagement.Contracts.Reports;
+
+namespace Engagement.Grains.Ports;
+
+/// <summary>
+/// Append-only journal of win-back steps (level entered, won back, gone dormant) across all members, for the
+/// win-back report. Appends are idempotent by (member, kind, level, episode), so a retried append counts once.
+/// </summary>
+public interface ILifecycleJournal
+{
+    Task AppendAsync(string memberId, IReadOnlyList<LifecycleJournalEntry> entries, CancellationToken cancellationToken = default);
+
+    Task<WinBackReport> ReportAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One win-back step of one member.</summary>
+/// <param name="At">When the step took effect by the rules.</param>
+/// <param name="Kind"><c>winback.level</c>, <c>winback.won</c> or <c>winback.dormant</c>.</param>
+/// <param name="Level">The level entered, or the level won back at.</param>
+/// <param name="EpisodeStartedAt">When the member's quiet reached the win-back threshold; tells episodes apart.</param>
+public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? Level, DateTimeOffset? EpisodeStartedAt)
+{
+    public const string LevelEntered = "winback.level";
+    public const string WonBack = "winback.won";
+    public const string Dormant = "winback.dormant";
+
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { LevelEntered, WonBack, Dormant };
+
+    /// <summary>The idempotency key within a member.</summary>
+    public string Key => $"{Kind}|{Level?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}|{EpisodeStartedAt?.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}";
+
+    public static WinBackReport Summarize(DateOnly from, DateOnly to, IEnumerable<(string Kind, int? Level)> rows)
+    {
+        var entered = new int[4];
+        var won = new int[4];
+        var dormant = 0;
+        foreach (var (kind, level) in rows)
+        {
+            var l = Math.Clamp(level ?? 0, 0, 3);
+            switch (kind)
+            {
+                case LevelEntered: entered[l]++; break;
+                case WonBack: won[l]++; break;
+                case Dormant: dormant++; break;
+            }
+        }
+
+        var reached = entered[1] + entered[2] + entered[3] - Math.Min(entered[2], entered[1]) - Math.Min(entered[3], entered[2]);
+        return new WinBackReport
+        {
+            From = from,
+            To = to,
+            Levels = [.. Enumerable.Range(1, 3).Select(l => new WinBackLevelRow { Level = l, Entered = entered[l], WonBack = won[l] })],
+            WentDormant = dormant,
+            WinBackRate = reached == 0 ? 0 : Math.Round((double)(won[1] + won[2] + won[3]) / reached, 4),
+        };
+    }
+}

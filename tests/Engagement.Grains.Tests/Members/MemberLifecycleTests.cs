@@ -1,0 +1,103 @@
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
+using Engagement.Grains.Members;
+using Engagement.Grains.Tests.Infrastructure;
+
+namespace Engagement.Grains.Tests.Members;
+
+/// <summary>The lifecycle reminder's tick through the grain, with the engine clock moved by a FakeTimeProvider.</summary>
+[Collection(MemberClusterCollection.Name)]
+public sealed class MemberLifecycleTests(MemberClusterFixture cluster)
+{
+    [Fact]
+    public async Task QuietMemberIsWonBackInStepsAndTheTouchesReachTheOutbox()
+    {
+        var id = MemberClusterFixture.NewMemberId();
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        var lastActivity = cluster.Time.GetUtcNow();
+        await member.ApplyEventAsync(Events.Purchase(id, "O1", 300m, lastActivity.AddMinutes(-1)));
+
+        var sentOnDay = new Dictionary<string, int>();
+        string? stageOnDay61 = null;
+        for (var day = 1; day <= 70; day++)
+        {
+            cluster.Time.Advance(TimeSpan.FromDays(1));
+            await TickAsync(id);
+            foreach (var touch in cluster.Outbox.Sent.Where(t => t.MemberId == id && t.Kind.StartsWith("winback.", StringComparison.Ordinal)))
+            {
+                sentOnDay.TryAdd(touch.Kind, day);
+            }
+
+            if (day == 61)
+            {
+                stageOnDay61 = (await member.GetViewAsync())!.LifecycleStage;
+            }
+        }
+
+        Assert.Equal(30, sentOnDay["winback.l1"]);
+        Assert.Equal(38, sentOnDay["winback.l2"]);
+        Assert.Equal(46, sentOnDay["winback.l3"]);
+        Assert.Equal("dormant", stageOnDay61);
+        Assert.Equal(3, cluster.Outbox.Sent.Count(t => t.MemberId == id));
+
+        var timeline = await member.GetTouchesAsync(50);
+        Assert.All(timeline.Where(t => t.Kind.StartsWith("winback.", StringComparison.Ordinal)), t => Assert.Equal("sent", t.Decision));
+    }
+
+    [Fact]
+    public async Task ActivityDuringLevelTwoEndsTheFlowAndCountsAsWonBackAtLevelTwo()
+    {
+        var id = MemberClusterFixture.NewMemberId();
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        await member.ApplyEventAsync(Events.Purchase(id, "O1", 300m, cluster.Time.GetUtcNow().AddMinutes(-1)));
+        var from = DateOnly.FromDateTime(cluster.Time.GetUtcNow().UtcDateTime);
+
+        for (var day = 1; day <= 40; day++)
+        {
+            cluster.Time.Advance(TimeSpan.FromDays(1));
+            await TickAsync(id);
+        }
+
+        Assert.Equal(2, (await member.GetViewAsync())!.WinBackLevel);
+        await member.ApplyEventAsync(Events.Of(EventTypes.Login, id, cluster.Time.GetUtcNow().AddMinutes(-1)));
+        for (var day = 41; day <= 50; day++)
+        {
+            cluster.Time.Advance(TimeSpan.FromDays(1));
+            await TickAsync(id);
+        }
+
+        var view = await member.GetViewAsync();
+        Assert.Equal(0, view!.WinBackLevel);
+        Assert.Equal("active", view.LifecycleStage);
+        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id && t.Kind == "winback.l3");
+
+        var report = await cluster.Client.GetGrain<Engagement.Contracts.Reports.IReportsGrain>(0)
+            .GetWinBackReportAsync(from, DateOnly.FromDateTime(cluster.Time.GetUtcNow().UtcDateTime));
+        Assert.True(report.Levels.Single(l => l.Level == 2).WonBack >= 1);
+        Assert.True(report.Levels.Single(l => l.Level == 1).Entered >= 1);
+    }
+
+    [Fact]
+    public async Task TickOfASettledMemberDecidesNothingAndSendsNothing()
+    {
+        var id = MemberClusterFixture.NewMemberId();
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        await member.ApplyEventAsync(Events.Purchase(id, "O1", 300m, cluster.Time.GetUtcNow().AddMinutes(-1)));
+        var before = await member.GetViewAsync();
+
+        await TickAsync(id);
+        await TickAsync(id);
+
+        var after = await member.GetViewAsync();
+        Assert.Equal(before!.PointsBalance, after!.PointsBalance);
+        Assert.Equal(before.LifecycleStage, after.LifecycleStage);
+        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id);
+    }
+
+    private Task TickAsync(string memberId)
+    {
+        var now = cluster.Time.GetUtcNow().UtcDateTime;
+        return cluster.Client.GetGrain<IMemberGrain>(memberId).AsReference<IRemindable>()
+            .ReceiveReminder(MemberGrain.LifecycleReminder, new TickStatus(now, TimeSpan.FromDays(1), now));
+    }
+}
