@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Engagement.Contracts.Campaigns;
 
 /// <summary>
@@ -6,4 +8,17 @@ namespace Engagement.Contracts.Campaigns;
 /// </summary>
 public interface IMemberCampaignTarget
 {
+    /// <summary>
+    /// Applies a campaign to this member once: re-checks the audience on the live state, records the assignment,
+    /// and for an arm asks the touch governor (caps, quiet hours, opt-out). Idempotent by campaign id: a repeat
+    /// returns the outcome recorded the first time and touches nothing.
+    /// </summary>
+    Task<CampaignDeliveryResult> DeliverCampaignAsync(CampaignDelivery delivery);
+
+    /// <summary>This member's record of a campaign; null if it never had it (or forgot it after it ended).</summary>
+    [ReadOnly]
+    Task<CampaignMembershipView?> GetCampaignMembershipAsync(string campaignId);
+
+    /// <summary>Writes this member's row in the member index now (index rebuild). False for a member never seen.</summary>
+    Task<bool> ReindexAsync();
 }

@@ -1,6 +1,85 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Domain.Campaigns;
 
 /// <summary>A member's campaign memberships (arm or control) and conversions, bounded.</summary>
+/// <remarks>
+/// A membership is the member's memory that a campaign reached it: a repeated delivery (fan-out resumed after a
+/// restart, a second matching event) answers from it instead of touching again. Memberships are dropped only once
+/// the campaign has ended and its attribution window closed, when no delivery for it can come any more
+/// (<see cref="CampaignMemberships.Prune"/>).
+/// </remarks>
 public sealed class CampaignMemberState
 {
+    /// <summary>Oldest first.</summary>
+    public List<CampaignMembership> Memberships { get; set; } = [];
+
+    /// <summary>The attributes last written to the member index; null before the first write.</summary>
+    public MemberAttributes? Indexed { get; set; }
+}
+
+/// <summary>One campaign as this member had it.</summary>
+public sealed class CampaignMembership
+{
+    public string CampaignId { get; set; } = "";
+
+    /// <summary><c>arm</c>, <c>control</c>, <c>global_control</c> or <c>none</c> (ineligible, recorded so a repeat answers the same).</summary>
+    public string Group { get; set; } = "";
+
+    public string? Arm { get; set; }
+
+    /// <summary>The outcome at delivery: what the campaign counted (<c>sent</c>, <c>deferred</c>, <c>suppressed</c>, <c>held</c>, <c>ineligible</c>).</summary>
+    public string Outcome { get; set; } = "";
+
+    /// <summary>The latest outcome the campaign was told about (differs from <see cref="Outcome"/> after a deferred touch went out).</summary>
+    public string ReportedOutcome { get; set; } = "";
+
+    public string? TouchId { get; set; }
+
+    public DateTimeOffset AssignedAt { get; set; }
+
+    public int AttributionWindowDays { get; set; }
+
+    /// <summary>The campaign's end; with the attribution window, when this record may be forgotten.</summary>
+    public DateTimeOffset ValidUntil { get; set; }
+
+    public bool Converted { get; set; }
+
+    public decimal Revenue { get; set; }
+
+    /// <summary>Purchase reports the campaign has not acknowledged yet (retried on the next event or tick), oldest first.</summary>
+    public List<PendingPurchaseReport> PendingPurchases { get; set; } = [];
+
+    /// <summary>The end of the attribution window.</summary>
+    [JsonIgnore]
+    public DateTimeOffset AttributionEndsAt => AssignedAt.AddDays(AttributionWindowDays);
+}
+
+/// <summary>A purchase to report to a campaign.</summary>
+public sealed record PendingPurchaseReport(string EventId, decimal Amount, bool Conversion);
+
+/// <summary>The attributes the member index holds and audiences filter on.</summary>
+public sealed record MemberAttributes
+{
+    public string Tier { get; init; } = "";
+
+    public string Segment { get; init; } = "";
+
+    public string ValueClass { get; init; } = "";
+
+    public string Stage { get; init; } = "";
+
+    public string Region { get; init; } = "";
+
+    /// <summary>Sorted, ordinal.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    public bool SameAs(MemberAttributes? other) =>
+        other is not null
+        && Tier == other.Tier
+        && Segment == other.Segment
+        && ValueClass == other.ValueClass
+        && Stage == other.Stage
+        && Region == other.Region
+        && Tags.SequenceEqual(other.Tags, StringComparer.Ordinal);
 }

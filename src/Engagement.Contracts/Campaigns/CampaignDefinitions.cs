@@ -1,0 +1,274 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Engagement.Contracts.Events;
+
+namespace Engagement.Contracts.Campaigns;
+
+/// <summary>One problem with a definition, naming the JSON field (e.g. <c>arms[1].weight</c>).</summary>
+public sealed record CampaignFieldError(string Field, string Message);
+
+/// <summary>Defaults and validation of <see cref="CampaignDefinition"/>, shared by the API (400s) and the grain (refusal).</summary>
+public static partial class CampaignDefinitions
+{
+    public const double DefaultControlShare = 0.10;
+    public const double MaxControlShare = 0.5;
+    public const int DefaultAttributionWindowDays = 7;
+    public const int MaxAttributionWindowDays = 90;
+    public const int MaxArms = 10;
+    public const string DefaultArmName = "main";
+
+    public static readonly IReadOnlySet<string> Channels = new HashSet<string>(StringComparer.Ordinal) { "sms", "push", "call", "wechat" };
+
+    public static readonly IReadOnlySet<string> Stages = new HashSet<string>(StringComparer.Ordinal) { "new", "active", "at_risk", "dormant" };
+
+    private static readonly HashSet<string> OfferKindSet = new(StringComparer.Ordinal) { OfferKinds.Coupon, OfferKinds.Points, OfferKinds.Benefit };
+
+    /// <summary>Fills the documented defaults: one arm <c>main</c>, control share 0.10, attribution 7 days.</summary>
+    public static CampaignDefinition Normalize(CampaignDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return definition with
+        {
+            Audience = definition.Audience ?? new CampaignAudience(),
+            Budget = definition.Budget ?? new CampaignBudget(),
+            Arms = definition.Arms is { Count: > 0 } arms ? arms : [new CampaignArm { Name = DefaultArmName, Weight = 1 }],
+            ControlShare = definition.ControlShare ?? DefaultControlShare,
+            AttributionWindowDays = definition.AttributionWindowDays ?? DefaultAttributionWindowDays,
+        };
+    }
+
+    /// <summary>Every problem of a (normalized or raw) definition; empty when it is valid.</summary>
+    public static IReadOnlyList<CampaignFieldError> Validate(CampaignDefinition? definition)
+    {
+        var errors = new List<CampaignFieldError>();
+        if (definition is null)
+        {
+            errors.Add(new("body", "a campaign definition object is required"));
+            return errors;
+        }
+
+        void Add(string field, string message) => errors.Add(new(field, message));
+
+        if (!IsValidId(definition.Id))
+        {
+            Add("id", "required, 1–64 characters of A–Z a–z 0–9 _ - .");
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.Name) || definition.Name.Length > 200)
+        {
+            Add("name", "required, 1–200 characters");
+        }
+
+        if (definition.Kind is not (CampaignKinds.Broadcast or CampaignKinds.Triggered))
+        {
+            Add("kind", "must be broadcast or triggered");
+        }
+
+        if (!Channels.Contains(definition.Channel ?? ""))
+        {
+            Add("channel", "must be sms, push, call or wechat");
+        }
+
+        if (definition.ValidFrom == default)
+        {
+            Add("validFrom", "required, ISO-8601 with offset");
+        }
+
+        if (definition.ValidUntil == default)
+        {
+            Add("validUntil", "required, ISO-8601 with offset");
+        }
+        else if (definition.ValidFrom != default && definition.ValidUntil <= definition.ValidFrom)
+        {
+            Add("validUntil", "must be after validFrom");
+        }
+
+        ValidateAudience(definition.Audience, Add);
+
+        if (definition.Offer is null)
+        {
+            if (definition.Arms is null || definition.Arms.Count == 0 || definition.Arms.Any(a => a?.Offer is null))
+            {
+                Add("offer", "required (or an offer on every arm)");
+            }
+        }
+        else
+        {
+            ValidateOffer(definition.Offer, "offer", Add);
+        }
+
+        var budget = definition.Budget ?? new CampaignBudget();
+        if (budget.MaxGrants is < 0)
+        {
+            Add("budget.maxGrants", "must not be negative");
+        }
+
+        if (budget.MaxCost is < 0)
+        {
+            Add("budget.maxCost", "must not be negative");
+        }
+
+        ValidateArms(definition.Arms, Add);
+
+        if (definition.ControlShare is { } share && (double.IsNaN(share) || share < 0 || share > MaxControlShare))
+        {
+            Add("controlShare", "must be between 0 and 0.5");
+        }
+
+        if (definition.AttributionWindowDays is < 1 or > MaxAttributionWindowDays)
+        {
+            Add("attributionWindowDays", "must be between 1 and 90");
+        }
+
+        if (definition.Kind == CampaignKinds.Triggered)
+        {
+            if (definition.Trigger is null)
+            {
+                Add("trigger", "required for a triggered campaign");
+            }
+            else
+            {
+                if (!EventTypes.All.Contains(definition.Trigger.EventType ?? ""))
+                {
+                    Add("trigger.eventType", "must be an event type: " + string.Join(", ", EventTypes.All.Order(StringComparer.Ordinal)));
+                }
+
+                if (definition.Trigger.ItemCategory is { } category && (category.Length == 0 || category.Length > 64))
+                {
+                    Add("trigger.itemCategory", "1–64 characters when given");
+                }
+
+                if (definition.Trigger.MinAmount is < 0)
+                {
+                    Add("trigger.minAmount", "must not be negative");
+                }
+            }
+        }
+        else if (definition.Kind == CampaignKinds.Broadcast && definition.Trigger is not null)
+        {
+            Add("trigger", "only triggered campaigns have a trigger");
+        }
+
+        return errors;
+    }
+
+    /// <summary>The campaign id rule: 1–64 chars of <c>A–Z a–z 0–9 _ - .</c>.</summary>
+    public static bool IsValidId(string? id) => id is { Length: > 0 and <= 64 } && IdPattern().IsMatch(id);
+
+    /// <summary>The offer an arm hands out: its own, else the campaign's.</summary>
+    public static CampaignOffer OfferOf(CampaignDefinition definition, CampaignArm arm) =>
+        arm.Offer ?? definition.Offer ?? throw new InvalidOperationException($"campaign {definition.Id} arm {arm.Name} has no offer");
+
+    private static void ValidateAudience(CampaignAudience? audience, Action<string, string> add)
+    {
+        if (audience is null)
+        {
+            return;
+        }
+
+        void Each(IReadOnlyList<string>? values, string field, Func<string, bool>? allowed = null, string? allowedText = null)
+        {
+            if (values is null)
+            {
+                return;
+            }
+
+            if (values.Count > 100)
+            {
+                add("audience." + field, "at most 100 values");
+            }
+
+            for (var i = 0; i < values.Count; i++)
+            {
+                var value = values[i];
+                if (string.IsNullOrWhiteSpace(value) || value.Length > 64)
+                {
+                    add(Indexed("audience." + field, i), "1–64 characters");
+                }
+                else if (allowed is not null && !allowed(value))
+                {
+                    add(Indexed("audience." + field, i), "must be one of " + allowedText);
+                }
+            }
+        }
+
+        Each(audience.Tiers, "tiers");
+        Each(audience.Segments, "segments");
+        Each(audience.ValueClasses, "valueClasses", v => v is "A" or "B" or "C", "A, B, C");
+        Each(audience.Stages, "stages", Stages.Contains, "new, active, at_risk, dormant");
+        Each(audience.Regions, "regions");
+        Each(audience.Tags, "tags");
+    }
+
+    private static void ValidateOffer(CampaignOffer offer, string field, Action<string, string> add)
+    {
+        if (!OfferKindSet.Contains(offer.Kind ?? ""))
+        {
+            add(field + ".kind", "must be coupon, points or benefit");
+        }
+
+        if (string.IsNullOrWhiteSpace(offer.Code) || offer.Code.Length > 64)
+        {
+            add(field + ".code", "required, 1–64 characters");
+        }
+
+        if (offer.UnitCost < 0)
+        {
+            add(field + ".unitCost", "must not be negative");
+        }
+
+        if (offer.Kind == OfferKinds.Points && offer.Points is not > 0)
+        {
+            add(field + ".points", "required and greater than 0 for a points offer");
+        }
+    }
+
+    private static void ValidateArms(IReadOnlyList<CampaignArm>? arms, Action<string, string> add)
+    {
+        if (arms is null || arms.Count == 0)
+        {
+            return;
+        }
+
+        if (arms.Count > MaxArms)
+        {
+            add("arms", "at most 10 arms");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < arms.Count; i++)
+        {
+            var arm = arms[i];
+            var field = Indexed("arms", i);
+            if (arm is null)
+            {
+                add(field, "must be an object");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(arm.Name) || arm.Name.Length > 32 || !IdPattern().IsMatch(arm.Name))
+            {
+                add(field + ".name", "required, 1–32 characters of A–Z a–z 0–9 _ - .");
+            }
+            else if (arm.Name is "control" or "global_control" || !names.Add(arm.Name))
+            {
+                add(field + ".name", "must be unique and not control or global_control");
+            }
+
+            if (double.IsNaN(arm.Weight) || double.IsInfinity(arm.Weight) || arm.Weight <= 0)
+            {
+                add(field + ".weight", "must be greater than 0");
+            }
+
+            if (arm.Offer is not null)
+            {
+                ValidateOffer(arm.Offer, field + ".offer", add);
+            }
+        }
+    }
+
+    private static string Indexed(string field, int index) => field + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdPattern();
+}

@@ -1,0 +1,162 @@
+namespace Engagement.Contracts.Campaigns;
+
+/// <summary><c>GET /api/v1/campaigns/{id}</c>: the definition, its status and the fan-out's progress.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.campaign-status-view.v1")]
+public sealed record CampaignStatusView
+{
+    [Id(0)] public required CampaignDefinition Definition { get; init; }
+
+    /// <summary>See <see cref="CampaignStatuses"/>.</summary>
+    [Id(1)] public required string Status { get; init; }
+
+    [Id(2)] public required CampaignProgress Progress { get; init; }
+
+    [Id(3)] public DateTimeOffset CreatedAt { get; init; }
+
+    [Id(4)] public DateTimeOffset? TriggeredAt { get; init; }
+
+    [Id(5)] public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Grants held (sent or deferred touches) and their cost, against the budget.</summary>
+    [Id(6)] public long GrantsReserved { get; init; }
+
+    [Id(7)] public decimal CostReserved { get; init; }
+}
+
+/// <summary>How far the fan-out got. Counts are exact: each audience member is counted once.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.campaign-progress.v1")]
+public sealed record CampaignProgress
+{
+    /// <summary>Audience members processed so far (every group, ineligible and budget-skipped included).</summary>
+    [Id(0)] public long Reached { get; init; }
+
+    /// <summary>Audience size counted from the member index when the campaign was triggered; null while counting.</summary>
+    [Id(1)] public long? Total { get; init; }
+
+    [Id(2)] public long Sent { get; init; }
+
+    [Id(3)] public long Deferred { get; init; }
+
+    [Id(4)] public long Suppressed { get; init; }
+
+    /// <summary>Campaign control members (recorded, not touched).</summary>
+    [Id(5)] public long Control { get; init; }
+
+    /// <summary>Global control members (excluded from every marketing campaign).</summary>
+    [Id(6)] public long Excluded { get; init; }
+
+    /// <summary>Members whose live state no longer matched the audience.</summary>
+    [Id(7)] public long Ineligible { get; init; }
+
+    /// <summary>Arm or control members not delivered because the budget ran out.</summary>
+    [Id(8)] public long BudgetSkipped { get; init; }
+
+    /// <summary>The same as the campaign's status.</summary>
+    [Id(9)] public required string State { get; init; }
+
+    /// <summary>Index shards finished, of <see cref="Shards"/>.</summary>
+    [Id(10)] public int ShardsDone { get; init; }
+
+    [Id(11)] public int Shards { get; init; }
+}
+
+/// <summary>Campaign statuses.</summary>
+public static class CampaignStatuses
+{
+    /// <summary>A broadcast campaign defined but not triggered.</summary>
+    public const string Draft = "draft";
+
+    /// <summary>Triggered; counting the audience in the member index.</summary>
+    public const string Counting = "counting";
+
+    /// <summary>Triggered; delivering to members.</summary>
+    public const string Running = "running";
+
+    /// <summary>Every audience member was processed.</summary>
+    public const string Completed = "completed";
+
+    /// <summary>A triggered campaign firing on member events within its validity window.</summary>
+    public const string Active = "active";
+}
+
+/// <summary><c>GET /api/v1/campaigns/{id}/results</c>.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.campaign-results.v1")]
+public sealed record CampaignResults
+{
+    [Id(0)] public required string CampaignId { get; init; }
+
+    [Id(1)] public required string Status { get; init; }
+
+    [Id(2)] public int AttributionWindowDays { get; init; }
+
+    /// <summary>One row per arm.</summary>
+    [Id(3)] public IReadOnlyList<CampaignGroupResult> Arms { get; init; } = [];
+
+    /// <summary>All arms together.</summary>
+    [Id(4)] public required CampaignGroupResult Treated { get; init; }
+
+    [Id(5)] public required CampaignGroupResult Control { get; init; }
+
+    /// <summary>Global control members of this campaign's audience; the programme-level baseline.</summary>
+    [Id(6)] public required CampaignGroupResult GlobalControl { get; init; }
+
+    /// <summary>Treated against global control (the programme's uplift on this audience).</summary>
+    [Id(7)] public CampaignUplift? TreatedVsGlobalControl { get; init; }
+
+    /// <summary>How the numbers are computed, in words.</summary>
+    [Id(8)] public string Method { get; init; } = "";
+
+    [Id(9)] public DateTimeOffset ComputedAt { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("engagement.campaign-group-result.v1")]
+public sealed record CampaignGroupResult
+{
+    /// <summary>Arm name, <c>treated</c>, <c>control</c> or <c>global_control</c>.</summary>
+    [Id(0)] public required string Name { get; init; }
+
+    /// <summary>Members assigned to the group (intention to treat: the conversion rate's denominator).</summary>
+    [Id(1)] public long Audience { get; init; }
+
+    [Id(2)] public long Sent { get; init; }
+
+    [Id(3)] public long Deferred { get; init; }
+
+    [Id(4)] public long Suppressed { get; init; }
+
+    /// <summary>Members with a purchase within the attribution window after assignment.</summary>
+    [Id(5)] public long Converted { get; init; }
+
+    /// <summary>Sum of those members' purchases within the window.</summary>
+    [Id(6)] public decimal Revenue { get; init; }
+
+    /// <summary>Unit cost × sent grants.</summary>
+    [Id(7)] public decimal Cost { get; init; }
+
+    /// <summary>(revenue − cost) / cost; null when cost is 0.</summary>
+    [Id(8)] public double? Roi { get; init; }
+
+    /// <summary>converted / audience; null for an empty group.</summary>
+    [Id(9)] public double? ConversionRate { get; init; }
+
+    /// <summary>Against the campaign's control; null for the control rows or when either side is empty.</summary>
+    [Id(10)] public CampaignUplift? Uplift { get; init; }
+}
+
+/// <summary>Difference of conversion rates with its 95% confidence interval (normal approximation).</summary>
+[GenerateSerializer, Immutable, Alias("engagement.campaign-uplift.v1")]
+public sealed record CampaignUplift
+{
+    /// <summary>rate(group) − rate(baseline), in absolute terms (0.02 = two percentage points).</summary>
+    [Id(0)] public double Difference { get; init; }
+
+    [Id(1)] public double Low { get; init; }
+
+    [Id(2)] public double High { get; init; }
+
+    /// <summary>Difference / baseline rate; null when the baseline rate is 0.</summary>
+    [Id(3)] public double? Relative { get; init; }
+
+    /// <summary>True when the interval excludes 0.</summary>
+    [Id(4)] public bool Significant { get; init; }
+}

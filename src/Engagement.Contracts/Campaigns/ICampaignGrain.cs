@@ -1,0 +1,136 @@
+using Orleans.Concurrency;
+
+namespace Engagement.Contracts.Campaigns;
+
+/// <summary>
+/// One campaign, keyed by campaign id: its definition, the fan-out (cursors and counters, checkpointed together),
+/// the budget (reserved here before any member is told to send) and the results.
+/// </summary>
+public interface ICampaignGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the definition. Creating the same definition again is a no-op; a different one under the same id is refused.</summary>
+    Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition);
+
+    /// <summary>Definition, status and progress; null when no campaign has this id.</summary>
+    [ReadOnly]
+    Task<CampaignStatusView?> GetAsync();
+
+    /// <summary>Starts the fan-out of a broadcast campaign. Idempotent: a second trigger reports the running or finished one.</summary>
+    Task<CampaignTriggerResult> TriggerAsync();
+
+    /// <summary>Per arm, control and global control: audience, outcomes, conversions, revenue, cost, ROI, uplift with 95% CI.</summary>
+    [ReadOnly]
+    Task<CampaignResults?> GetResultsAsync();
+
+    /// <summary>
+    /// A member matched this triggered campaign: assigns it (arm, control or global control) and, for an arm,
+    /// reserves one grant of the budget. Interleaves, so members can ask while the grain awaits other members.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<CampaignGrant> RequestGrantAsync(string memberId);
+
+    /// <summary>A member's touch moved on after delivery (deferred → sent or suppressed); a suppression releases its grant.</summary>
+    [AlwaysInterleave]
+    Task ReportOutcomeAsync(CampaignOutcomeReport report);
+
+    /// <summary>A purchase by an assigned member within the attribution window (the first one counts as the conversion).</summary>
+    [AlwaysInterleave]
+    Task ReportPurchaseAsync(CampaignPurchaseReport report);
+}
+
+/// <summary>
+/// The silo-wide list of active triggered campaigns (a singleton, key 0), read by every silo's local cache
+/// every few seconds so that members can match events without calling each campaign.
+/// </summary>
+public interface ICampaignRegistryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Adds or replaces an active triggered campaign.</summary>
+    Task SetActiveAsync(CampaignDefinition definition);
+
+    /// <summary>Removes a campaign that ended or ran out of budget.</summary>
+    Task RemoveAsync(string campaignId);
+
+    /// <summary>The active triggered campaigns, highest priority first.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<CampaignDefinition>> ListActiveAsync();
+}
+
+[GenerateSerializer, Immutable, Alias("engagement.campaign-create-result.v1")]
+public sealed record CampaignCreateResult
+{
+    /// <summary><c>created</c>, <c>exists</c> (the same definition) or <c>conflict</c> / <c>invalid</c>.</summary>
+    [Id(0)] public required string Status { get; init; }
+
+    [Id(1)] public IReadOnlyList<CampaignFieldError> Errors { get; init; } = [];
+
+    [Id(2)] public CampaignStatusView? Campaign { get; init; }
+
+    public const string Created = "created";
+    public const string Exists = "exists";
+    public const string Conflict = "conflict";
+    public const string Invalid = "invalid";
+}
+
+[GenerateSerializer, Immutable, Alias("engagement.campaign-trigger-result.v1")]
+public sealed record CampaignTriggerResult
+{
+    /// <summary><c>started</c>, <c>already</c> (running or done), <c>not_found</c>, <c>refused</c>.</summary>
+    [Id(0)] public required string Status { get; init; }
+
+    [Id(1)] public string? Detail { get; init; }
+
+    [Id(2)] public CampaignStatusView? Campaign { get; init; }
+
+    public const string Started = "started";
+    public const string Already = "already";
+    public const string NotFound = "not_found";
+    public const string Refused = "refused";
+}
+
+/// <summary>A campaign's answer to a member that matched a triggered campaign.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.campaign-grant.v1")]
+public sealed record CampaignGrant
+{
+    /// <summary>See <see cref="CampaignGroups"/>; <c>none</c> when nothing should happen (ended, no budget).</summary>
+    [Id(0)] public required string Group { get; init; }
+
+    /// <summary>The arm when <see cref="Group"/> is <c>arm</c>.</summary>
+    [Id(1)] public string? Arm { get; init; }
+
+    /// <summary>The delivery to apply to oneself (null unless an arm, control or global control).</summary>
+    [Id(2)] public CampaignDelivery? Delivery { get; init; }
+
+    [Id(3)] public string? Reason { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("engagement.campaign-outcome-report.v1")]
+public sealed record CampaignOutcomeReport
+{
+    [Id(0)] public required string MemberId { get; init; }
+
+    [Id(1)] public required string Arm { get; init; }
+
+    /// <summary>The outcome counted so far (<c>deferred</c>).</summary>
+    [Id(2)] public required string From { get; init; }
+
+    /// <summary><c>sent</c> or <c>suppressed</c>.</summary>
+    [Id(3)] public required string To { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("engagement.campaign-purchase-report.v1")]
+public sealed record CampaignPurchaseReport
+{
+    [Id(0)] public required string MemberId { get; init; }
+
+    /// <summary><c>arm</c>, <c>control</c> or <c>global_control</c>.</summary>
+    [Id(1)] public required string Group { get; init; }
+
+    [Id(2)] public string? Arm { get; init; }
+
+    [Id(3)] public decimal Amount { get; init; }
+
+    /// <summary>True for the member's first purchase in the window: the conversion.</summary>
+    [Id(4)] public bool Conversion { get; init; }
+
+    [Id(5)] public required string EventId { get; init; }
+}
