@@ -1,0 +1,169 @@
+using System.Globalization;
+
+namespace Engagement.Bench;
+
+/// <summary>Command line of the benchmark; see bench/README.md.</summary>
+internal sealed class BenchOptions
+{
+    public const string IngestDurable = "ingest-durable";
+    public const string IngestMemory = "ingest-memory";
+    public const string Footprint = "footprint";
+    public const string Lifecycle = "lifecycle";
+    public const string Campaign = "campaign";
+
+    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign];
+
+    public List<string> Scenarios { get; } = [];
+
+    public bool Smoke { get; private set; }
+
+    /// <summary>Members of ingest-durable (N).</summary>
+    public int Members { get; private set; } = 2_000;
+
+    /// <summary>Events of ingest-durable (M).</summary>
+    public int Events { get; private set; } = 20_000;
+
+    /// <summary>Members of ingest-memory; default 10 × N.</summary>
+    public int? MemoryMembers { get; private set; }
+
+    /// <summary>Events of ingest-memory; default 10 × M.</summary>
+    public int? MemoryEvents { get; private set; }
+
+    /// <summary>Resident members of the footprint scenario.</summary>
+    public int Resident { get; private set; } = 100_000;
+
+    /// <summary>Members ticked by the lifecycle sweep.</summary>
+    public int SweepMembers { get; private set; } = 100_000;
+
+    /// <summary>Campaign audience size.</summary>
+    public int Audience { get; private set; } = 100_000;
+
+    /// <summary>Event queues (the engine's read concurrency); the production default is 4.</summary>
+    public int Queues { get; private set; } = 4;
+
+    /// <summary>Messages per storage-ceiling pass; default min(M, 10,000).</summary>
+    public int? CeilingEvents { get; private set; }
+
+    /// <summary>Concurrent calls the bench keeps in flight when it drives grains directly.</summary>
+    public int CallConcurrency { get; private set; } = 256;
+
+    public string OutDirectory { get; private set; } = Path.Combine("bench", "results");
+
+    public string? ConnectionString { get; private set; } = Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING");
+
+    /// <summary>Short id in every name a run creates (queues, tables, member ids), so runs never collide.</summary>
+    public string RunId { get; } = "b" + Guid.NewGuid().ToString("N")[..7];
+
+    public int EffectiveMemoryMembers => MemoryMembers ?? Members * 10;
+
+    public int EffectiveMemoryEvents => MemoryEvents ?? Events * 10;
+
+    public int EffectiveCeilingEvents => CeilingEvents ?? Math.Min(Events, 10_000);
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        var sized = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "--smoke":
+                    options.Smoke = true;
+                    break;
+                case "--members": options.Members = Int(args, ref i, sized); break;
+                case "--events": options.Events = Int(args, ref i, sized); break;
+                case "--memory-members": options.MemoryMembers = Int(args, ref i, sized); break;
+                case "--memory-events": options.MemoryEvents = Int(args, ref i, sized); break;
+                case "--resident": options.Resident = Int(args, ref i, sized); break;
+                case "--sweep-members": options.SweepMembers = Int(args, ref i, sized); break;
+                case "--audience": options.Audience = Int(args, ref i, sized); break;
+                case "--queues": options.Queues = Int(args, ref i, sized); break;
+                case "--ceiling-events": options.CeilingEvents = Int(args, ref i, sized); break;
+                case "--concurrency": options.CallConcurrency = Int(args, ref i, sized); break;
+                case "--out": options.OutDirectory = Value(args, ref i); break;
+                case "--connection-string": options.ConnectionString = Value(args, ref i); break;
+                case "-h" or "--help":
+                    throw new UsageException(null);
+                default:
+                    if (arg.StartsWith('-') || !AllScenarios.Contains(arg, StringComparer.Ordinal))
+                    {
+                        throw new UsageException($"unknown argument '{arg}'");
+                    }
+
+                    if (!options.Scenarios.Contains(arg, StringComparer.Ordinal))
+                    {
+                        options.Scenarios.Add(arg);
+                    }
+
+                    break;
+            }
+        }
+
+        if (options.Scenarios.Count == 0)
+        {
+            options.Scenarios.AddRange(AllScenarios);
+        }
+
+        if (options.Smoke)
+        {
+            // Tiny sizes unless given explicitly: the whole run stays well under a minute.
+            options.Members = sized.Contains("--members") ? options.Members : 200;
+            options.Events = sized.Contains("--events") ? options.Events : 1_000;
+            options.MemoryMembers ??= 200;
+            options.MemoryEvents ??= 2_000;
+            options.Resident = sized.Contains("--resident") ? options.Resident : 2_000;
+            options.SweepMembers = sized.Contains("--sweep-members") ? options.SweepMembers : 2_000;
+            options.Audience = sized.Contains("--audience") ? options.Audience : 2_000;
+            options.CeilingEvents ??= 500;
+        }
+
+        return options;
+    }
+
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/Engagement.Bench -- [scenario...] [options]
+
+        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign
+          --members N          ingest-durable members (default 2000)
+          --events M           ingest-durable events (default 20000)
+          --memory-members N   ingest-memory members (default 10 x --members)
+          --memory-events M    ingest-memory events (default 10 x --events)
+          --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free)
+          --sweep-members N    lifecycle sweep members (default 100000)
+          --audience N         campaign audience (default 100000)
+          --queues Q           event queues (default 4, as in production)
+          --ceiling-events C   messages per storage-ceiling pass (default min(M, 10000))
+          --concurrency K      grain calls in flight when the bench drives grains (default 256)
+          --out DIR            where latest.json and latest.md go (default bench/results)
+          --connection-string  Azurite/Azure storage (default $AZURE_STORAGE_CONNECTION_STRING)
+          --smoke              tiny sizes for every scenario (< ~60 s), used by the test suite
+        """;
+
+    private static int Int(string[] args, ref int i, HashSet<string> sized)
+    {
+        var name = args[i];
+        var text = Value(args, ref i);
+        if (!int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 1)
+        {
+            throw new UsageException($"{name} needs a positive whole number, not '{text}'");
+        }
+
+        sized.Add(name);
+        return value;
+    }
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length)
+        {
+            throw new UsageException($"{args[i]} needs a value");
+        }
+
+        return args[++i];
+    }
+}
+
+/// <summary>A command line the bench cannot run; the message says why.</summary>
+internal sealed class UsageException(string? message) : Exception(message ?? "usage");

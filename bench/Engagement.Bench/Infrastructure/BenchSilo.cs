@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Serilog;
+using Serilog.Events;
+
+namespace Engagement.Bench.Infrastructure;
+
+/// <summary>
+/// One in-process silo on free localhost ports with its own service id, so a run never meets another silo
+/// (or a test run) on the same machine. Logs warnings and errors only; activations live for hours, so nothing
+/// a scenario activated is collected while it measures.
+/// </summary>
+internal sealed class BenchSilo : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private BenchSilo(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+
+    public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<BenchSilo> StartAsync(string serviceId, Action<ISiloBuilder> configure)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSerilog(
+            new LoggerConfiguration()
+                .MinimumLevel.Warning()
+                .MinimumLevel.Override("Orleans", LogEventLevel.Error)
+                .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture, outputTemplate: "  [silo {Level:u3}] {Message:lj}{NewLine}{Exception}")
+                .CreateLogger(),
+            dispose: true);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: serviceId, clusterId: serviceId + "-cluster");
+            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(6));
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
+            configure(silo);
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return new BenchSilo(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await _host.StopAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine("  (silo did not stop within 60 s; abandoning it)");
+        }
+
+        _host.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Engagement.Contracts.Events;
+
+namespace Engagement.Bench.Infrastructure;
+
+/// <summary>
+/// Deterministic bench load: 70% purchases (one line, 20–800 CNY), the rest logins, browses, add-to-carts and
+/// shares. The first <c>members</c> events give every member one event; after that members are drawn at random.
+/// Ids carry the run id, so runs never see each other's members in shared storage.
+/// </summary>
+internal sealed class EventFactory(string runId, int members, int seed)
+{
+    private static readonly string[] Interactions = [EventTypes.Login, EventTypes.Browse, EventTypes.AddToCart, EventTypes.Share];
+    private static readonly string[] Categories = ["skincare", "makeup", "fragrance", "bodycare", "haircare"];
+
+    private readonly Random _random = new(seed);
+    private long _ordinal;
+
+    public int Members => members;
+
+    public string MemberId(int index) => string.Create(CultureInfo.InvariantCulture, $"{runId}-M{index:D7}");
+
+    /// <summary>The next event; <paramref name="now"/> anchors occurredAt (up to an hour earlier).</summary>
+    public EngagementEvent Next(DateTimeOffset now, string? forceType = null)
+    {
+        var ordinal = _ordinal++;
+        var member = ordinal < members ? (int)ordinal : _random.Next(members);
+        var type = forceType ?? (_random.Next(100) < 70 ? EventTypes.Purchase : Interactions[_random.Next(Interactions.Length)]);
+        var eventId = string.Create(CultureInfo.InvariantCulture, $"{runId}-e{ordinal}");
+        var occurredAt = now.AddSeconds(-_random.Next(0, 3600));
+        if (type != EventTypes.Purchase)
+        {
+            return new EngagementEvent
+            {
+                EventId = eventId,
+                Type = type,
+                MemberId = MemberId(member),
+                OccurredAt = occurredAt,
+                Channel = "app",
+            };
+        }
+
+        var quantity = 1 + _random.Next(3);
+        var unitPrice = Math.Round((decimal)(20 + (_random.NextDouble() * 260)), 2);
+        return new EngagementEvent
+        {
+            EventId = eventId,
+            Type = type,
+            MemberId = MemberId(member),
+            OccurredAt = occurredAt,
+            StoreId = string.Create(CultureInfo.InvariantCulture, $"S{_random.Next(1, 40):D3}"),
+            RegionId = "east",
+            Channel = "pos",
+            OrderId = string.Create(CultureInfo.InvariantCulture, $"{runId}-o{ordinal}"),
+            Amount = unitPrice * quantity,
+            Items =
+            [
+                new EventItem
+                {
+                    Sku = string.Create(CultureInfo.InvariantCulture, $"SKU-{_random.Next(1, 500)}"),
+                    Category = Categories[_random.Next(Categories.Length)],
+                    Quantity = quantity,
+                    UnitPrice = unitPrice,
+                },
+            ],
+        };
+    }
+}

@@ -1,0 +1,334 @@
+using System.Globalization;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Engagement.Azure.Hosting;
+using Engagement.Azure.Ledger;
+using Engagement.Azure.Reminders;
+using Engagement.Azure.Touches;
+using Engagement.Bench.Infrastructure;
+using Engagement.Bench.Reporting;
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
+using Engagement.Contracts.Touches;
+using Engagement.Grains.Diagnostics;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Ports;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Engagement.Bench.Scenarios;
+
+/// <summary>
+/// The production pipeline on Azurite: events on the storage queues, one in-process silo composed like the real
+/// host (table grain storage, table reminders, ledger archive, touch outbox, queue streams). Phases:
+/// (1) preload M events, start the silo and time the drain (sustained events/s);
+/// (2) with the members resident, publish at half that rate and measure publish→durably-applied latency per event;
+/// (3) stop the silo and measure the storage ceiling on the same Azurite.
+/// </summary>
+internal static class IngestDurableScenario
+{
+    public static async Task RunAsync(BenchOptions options, ScenarioResult result)
+    {
+        if (options.ConnectionString is not { Length: > 0 } connectionString)
+        {
+            result.Status = ScenarioResult.Skipped;
+            result.Message = "needs Azurite: eval \"$(scripts/azurite start /tmp/bench-azurite)\" sets AZURE_STORAGE_CONNECTION_STRING";
+            return;
+        }
+
+        var run = options.RunId;
+        var prefix = $"bench-{run}";
+        var names = new EngagementStorageOptions
+        {
+            ConnectionString = connectionString,
+            GrainStateTableName = $"B{run}State",
+            ReminderTableName = $"B{run}Reminders",
+            LedgerTableName = $"B{run}Ledger",
+            TouchQueueName = $"{prefix}-touches",
+        };
+        var queueService = new QueueServiceClient(connectionString);
+        var tableService = new TableServiceClient(connectionString);
+        var publisher = new Publisher(queueService, prefix, options.Queues);
+        var events = new EventFactory(run + "d", options.Members, seed: 1);
+        var m = options.Events;
+        result.Details["members"] = options.Members;
+        result.Details["events"] = m;
+        result.Details["queues"] = options.Queues;
+
+        try
+        {
+            await publisher.CreateQueuesAsync();
+
+            // Phase 1a: preload, so the silo meets a full backlog and its drain rate is its capacity.
+            Console.WriteLine($"  preloading {m:N0} events for {options.Members:N0} members on {options.Queues} queues");
+            var publishStart = CpuSample.Take();
+            var purchases = 0L;
+            await using (Progress.Start("publish", m, () => publisher.Sent))
+            {
+                var now = DateTimeOffset.UtcNow;
+                await publisher.SendAllAsync(
+                    Enumerable.Range(0, m).Select(_ =>
+                    {
+                        var evt = events.Next(now);
+                        purchases += evt.Type == EventTypes.Purchase ? 1 : 0;
+                        return evt;
+                    }),
+                    concurrency: 64);
+            }
+
+            var publishDelta = CpuSample.Take() - publishStart;
+            result.Details["publish.events_per_s"] = m / publishDelta.Wall.TotalSeconds;
+            result.Details["purchases"] = purchases;
+
+            // Phase 1b: the silo drains the backlog.
+            var storage = new StorageStats();
+            var tracker = new AppliedTracker();
+            var counters = new OperationCounters();
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:AzureStorage"] = connectionString,
+                ["Engagement:Ingestion:QueueNamePrefix"] = prefix,
+                ["Engagement:Ingestion:QueueCount"] = options.Queues.ToString(CultureInfo.InvariantCulture),
+            }).Build();
+
+            var acceptedBase = IngestionMetrics.AcceptedTotal;
+            var duplicateBase = IngestionMetrics.DuplicateTotal;
+            var poisonedBase = IngestionMetrics.PoisonedTotal;
+            var reminderBase = ReminderTableStats.Shared.Upserts;
+            var registrationBase = MemberMetrics.ReminderRegistrationCount;
+            long Accepted() => IngestionMetrics.AcceptedTotal - acceptedBase;
+
+            var drainStart = CpuSample.Take();
+            var sampler = RateSampler.Start(Accepted);
+            BenchSilo? silo = await BenchSilo.StartAsync(prefix, s =>
+            {
+                s.AddEngagementGrains(configuration);
+                s.AddEngagementAzureStorage(o =>
+                {
+                    o.ConnectionString = names.ConnectionString;
+                    o.GrainStateTableName = names.GrainStateTableName;
+                    o.ReminderTableName = names.ReminderTableName;
+                    o.LedgerTableName = names.LedgerTableName;
+                    o.TouchQueueName = names.TouchQueueName;
+                });
+                s.AddEngagementQueueStreams(configuration);
+                CountingGrainStorage.Decorate(s.Services, GrainStorageNames.State, storage, tracker.OnWritten);
+                counters.Decorate(s.Services);
+            });
+            var siloStarted = sampler.Elapsed;
+            var reminders = silo.Services.GetRequiredService<ReminderTableStats>();
+            reminderBase = reminders == ReminderTableStats.Shared ? reminderBase : 0;
+            try
+            {
+                await using (Progress.Start("ingest", m, Accepted))
+                {
+                    await RateSampler.WaitForAsync(Accepted, m, TimeSpan.FromSeconds(90), "ingest-durable drain");
+                }
+
+                var drainDelta = CpuSample.Take() - drainStart;
+                await sampler.DisposeAsync();
+                var sustained = sampler.SustainedRate(m);
+                result.Details["drain.silo_start_s"] = siloStarted;
+                result.Details["drain.first_applied_after_s"] = sampler.FirstAt();
+                result.Details["drain.overall_events_per_s"] = sampler.OverallRate(m);
+                drainDelta.AddTo(result, "drain", m);
+                result.Details["drain.grain_state_reads"] = storage.Reads;
+                result.Details["drain.grain_state_writes"] = storage.Writes;
+                result.Details["drain.ledger_appends"] = counters.LedgerAppends;
+                result.Details["drain.touch_messages"] = counters.Touches;
+                result.Details["drain.dead_letters"] = IngestionMetrics.PoisonedTotal - poisonedBase;
+                result.Details["drain.duplicates"] = IngestionMetrics.DuplicateTotal - duplicateBase;
+                var reminderWrites = reminders.Upserts - reminderBase;
+                var registrations = MemberMetrics.ReminderRegistrationCount - registrationBase;
+                result.Details["drain.reminder_table_upserts"] = reminderWrites;
+                result.Details["drain.reminder_registrations"] = registrations;
+                var tableWrites = storage.Writes + counters.LedgerAppends + reminderWrites;
+                result.Details["drain.table_writes_per_event"] = (double)tableWrites / m;
+
+                // Phase 2: latency at half the measured capacity, members already resident.
+                var latencyEvents = options.Smoke ? Math.Min(200, m) : Math.Min(m / 2, Math.Max(1_000, (int)(sustained * 0.5 * 30)));
+                var pace = Math.Max(sustained * 0.5, 1);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency: {latencyEvents:N0} events at {pace:N0}/s (half the sustained rate)"));
+                var latencyBase = Accepted();
+                var latencyPurchasesBase = purchases;
+                var now2 = DateTimeOffset.UtcNow;
+                await using (Progress.Start("latency", latencyEvents, () => tracker.Applied))
+                {
+                    await publisher.SendPacedAsync(
+                        () =>
+                        {
+                            var evt = events.Next(now2);
+                            Interlocked.Add(ref purchases, evt.Type == EventTypes.Purchase ? 1 : 0);
+                            return evt;
+                        },
+                        latencyEvents,
+                        pace,
+                        concurrency: 64,
+                        tracker.Publishing);
+                    await RateSampler.WaitForAsync(() => tracker.Applied, latencyEvents, TimeSpan.FromSeconds(60), "ingest-durable latency");
+                }
+
+                var latencies = tracker.SortedLatencies();
+                result.Details["latency.events"] = latencies.Count;
+                result.Details["latency.publish_rate_per_s"] = pace;
+                result.Details["latency.max_ms"] = latencies.Count > 0 ? latencies[^1] : 0;
+                result.Details["latency.mean_ms"] = latencies.Count > 0 ? latencies.Average() : 0;
+
+                // Reminder writes over the whole ingest (both phases), against purchases.
+                await RateSampler.WaitForAsync(Accepted, latencyBase + latencyEvents, TimeSpan.FromSeconds(30), "ingest-durable latency (accepted)");
+                var totalReminderWrites = reminders.Upserts - reminderBase;
+                var distinctMembers = Math.Min(options.Members, m);
+                result.Details["reminder.table_upserts_total"] = totalReminderWrites;
+                result.Details["reminder.distinct_members"] = distinctMembers;
+                result.Details["reminder.purchases_total"] = purchases;
+
+                // Average state size, for a fair ceiling row.
+                var stateChars = await AverageStateCharsAsync(tableService.GetTableClient(names.GrainStateTableName));
+                result.Details["state.average_json_chars"] = stateChars;
+
+                await silo.DisposeAsync();
+                silo = null;
+
+                // Phase 3: the storage ceiling on the same Azurite, the silo stopped.
+                var ceilingCount = Math.Min(options.EffectiveCeilingEvents, m);
+                var ceiling = new StorageCeiling(queueService, tableService, $"{prefix}-c", $"B{run}Ceiling", options.Queues);
+                var ceilingEvents = new EventFactory(run + "c", options.Members, seed: 2);
+                var serialCpu = CpuSample.Take();
+                var serial = await ceiling.MeasureAsync("serial", ceilingEvents, ceilingCount, stateChars, parallelBatch: false);
+                (CpuSample.Take() - serialCpu).AddTo(result, "ceiling_serial", ceilingCount);
+                var parallelCpu = CpuSample.Take();
+                var parallel = await ceiling.MeasureAsync("batch-parallel", ceilingEvents, ceilingCount, stateChars, parallelBatch: true);
+                (CpuSample.Take() - parallelCpu).AddTo(result, "ceiling_parallel", ceilingCount);
+                var ceilingRate = Math.Max(serial, parallel);
+                var ratio = sustained / ceilingRate;
+
+                result.Add("sustained throughput", sustained, "events/s");
+                result.Add("latency p50", Stats.Percentile(latencies, 50), "ms");
+                result.Add("latency p95", Stats.Percentile(latencies, 95), "ms");
+                result.Add("latency p99", Stats.Percentile(latencies, 99), "ms");
+                result.Add("storage ceiling, serial (Q in flight)", serial, "events/s");
+                result.Add("storage ceiling, batch-parallel (≤32·Q in flight)", parallel, "events/s");
+                result.Add(new Metric
+                {
+                    Name = "engine / storage ceiling",
+                    Value = Math.Round(ratio * 100, 1),
+                    Unit = "%",
+                    Target = "≥ 60%",
+                    Met = ratio >= 0.6,
+                });
+                var perPurchase = purchases > 0 ? (double)totalReminderWrites / purchases : 0;
+                var beyondFirst = purchases > 0 ? Math.Max(0, totalReminderWrites - distinctMembers) / (double)purchases : 0;
+                result.Add(new Metric { Name = "reminder-table writes per purchase", Value = Math.Round(perPurchase, 4), Unit = "", Positive = false });
+                result.Add(new Metric
+                {
+                    Name = "reminder-table writes per purchase beyond each member's first registration",
+                    Value = Math.Round(beyondFirst, 4),
+                    Unit = "",
+                    Target = "≈ 0",
+                    Met = beyondFirst < 0.001,
+                    Positive = false,
+                });
+                result.Add(new Metric { Name = "table writes per event (state + ledger + reminders)", Value = Math.Round((double)tableWrites / m, 2), Unit = "", Positive = true });
+                result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"Throughput: {m:N0} events preloaded on {options.Queues} queues, then one silo started; sustained = events applied between 10% and 90% of the drain / that time."));
+                result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"Latency: {latencies.Count:N0} further events published at {pace:N0}/s (half the sustained rate) to resident members; per event, from just before the queue send to the completion of the first grain-state write that contains it (a counting wrapper around the table grain storage sees the write return; the event is found in the written state by orderId or eventId). The 100 ms empty-queue poll interval is part of it."));
+                result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"Ceiling: a bare loop per queue (receive 32; per message upsert a {stateChars:N0}-char row like the member's state, delete the message), {ceilingCount:N0} messages per shape, on the same Azurite after the silo stopped; the ratio uses the higher of the two shapes. The engine also writes a ledger transaction per purchase and a reminder once per member, so it does more table work per event than the ceiling loop (see table writes per event)."));
+            }
+            finally
+            {
+                if (silo is not null)
+                {
+                    await silo.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            await CleanUpAsync(queueService, tableService, publisher, names, prefix, run);
+        }
+    }
+
+    private static async Task<int> AverageStateCharsAsync(TableClient table)
+    {
+        long chars = 0;
+        var rows = 0;
+        await foreach (var entity in table.QueryAsync<TableEntity>(maxPerPage: 200))
+        {
+            foreach (var (key, value) in entity)
+            {
+                if (key.StartsWith("Data", StringComparison.Ordinal) && value is string text)
+                {
+                    chars += text.Length;
+                }
+            }
+
+            if (++rows >= 200)
+            {
+                break;
+            }
+        }
+
+        return rows == 0 ? 1_000 : (int)(chars / rows);
+    }
+
+    private static async Task CleanUpAsync(QueueServiceClient queues, TableServiceClient tables, Publisher publisher, EngagementStorageOptions names, string prefix, string run)
+    {
+        try
+        {
+            await publisher.DeleteQueuesAsync();
+            await queues.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(prefix)).DeleteIfExistsAsync();
+            await queues.GetQueueClient(names.TouchQueueName).DeleteIfExistsAsync();
+            foreach (var table in new[] { names.GrainStateTableName, names.ReminderTableName, names.LedgerTableName, $"B{run}Ceiling" })
+            {
+                await tables.DeleteTableAsync(table);
+            }
+        }
+        catch (global::Azure.RequestFailedException ex)
+        {
+            Console.WriteLine($"  (clean-up of {prefix} incomplete: {ex.Message})");
+        }
+    }
+
+    /// <summary>Counts what the silo sends to the ledger archive and the touch outbox, passing everything on.</summary>
+    private sealed class OperationCounters
+    {
+        private long _ledgerAppends;
+        private long _touches;
+
+        public long LedgerAppends => Interlocked.Read(ref _ledgerAppends);
+
+        public long Touches => Interlocked.Read(ref _touches);
+
+        public void Decorate(IServiceCollection services)
+        {
+            services.RemoveAll<ILedgerArchive>();
+            services.AddSingleton<ILedgerArchive>(sp => new CountingArchive(sp.GetRequiredService<AzureTableLedgerArchive>(), this));
+            services.RemoveAll<ITouchOutbox>();
+            services.AddSingleton<ITouchOutbox>(sp => new CountingOutbox(sp.GetRequiredService<AzureQueueTouchOutbox>(), this));
+        }
+
+        private sealed class CountingArchive(ILedgerArchive inner, OperationCounters counters) : ILedgerArchive
+        {
+            public async Task AppendAsync(string memberId, IReadOnlyList<LedgerEntryView> entries, CancellationToken cancellationToken = default)
+            {
+                await inner.AppendAsync(memberId, entries, cancellationToken);
+                Interlocked.Add(ref counters._ledgerAppends, (entries.Count + 99) / 100);
+            }
+
+            public Task<IReadOnlyList<LedgerEntryView>> ReadAsync(string memberId, string? kind, long? before, int limit, CancellationToken cancellationToken = default) =>
+                inner.ReadAsync(memberId, kind, before, limit, cancellationToken);
+        }
+
+        private sealed class CountingOutbox(ITouchOutbox inner, OperationCounters counters) : ITouchOutbox
+        {
+            public async Task SendAsync(IReadOnlyList<TouchMessage> touches, CancellationToken cancellationToken = default)
+            {
+                await inner.SendAsync(touches, cancellationToken);
+                Interlocked.Add(ref counters._touches, touches.Count);
+            }
+        }
+    }
+}
