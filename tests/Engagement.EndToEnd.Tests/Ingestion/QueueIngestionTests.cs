@@ -1,0 +1,154 @@
+using Azure.Storage.Queues;
+using Engagement.Contracts.Events;
+using Engagement.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Engagement.EndToEnd.Tests.Ingestion;
+
+/// <summary>
+/// Issue 3: events put on the queues with the plain queue client (as a Java or Node producer would) reach
+/// every member exactly once, through the real silo process on Azurite — also across a SIGKILL.
+/// </summary>
+public sealed class QueueIngestionTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task TenThousandEventsOverAThousandMembersMatchTheRulesMemberByMemberAndPoisonIsCountedExactly()
+    {
+        var settings = SiloSettings.ForTest("ingest");
+        var model = LoadModel.Full("I" + Guid.NewGuid().ToString("N")[..6], members: 1000, events: 10_000, duplicateShare: 0.05, malformedShare: 0.01, seed: 20261124, now: DateTimeOffset.UtcNow);
+        Assert.True(model.EarlyRefunds > 0, "the load must contain refunds sent before their purchase");
+
+        var queues = new QueueSet(settings);
+        await queues.CreateAsync();
+        await using var silo = await SiloProcess.StartAsync(settings);
+        var started = DateTime.UtcNow;
+
+        // One in ten goes base64-encoded, as some SDKs and Azure Functions send.
+        await queues.PublishAsync(model.Messages, base64Every: 10);
+        output.WriteLine($"published {model.Messages.Count} messages ({model.Duplicates} duplicates, {model.Malformed} malformed, {model.EarlyRefunds} early refunds) in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+
+        await Poll.UntilAsync(async () => await queues.PendingAsync() == 0, TimeSpan.FromMinutes(8), "every event queue drained");
+        await Poll.UntilAsync(async () => await queues.PoisonCountAsync() >= model.Malformed, TimeSpan.FromMinutes(1), "malformed messages dead-lettered");
+        output.WriteLine($"drained in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+
+        Assert.Equal(model.Malformed, await queues.PoisonCountAsync());
+        await AssertMembersMatchAsync(silo, model);
+    }
+
+    [Fact]
+    public async Task SiloKilledMidStreamAndStartedAgainLosesNoEventAndAppliesNoneTwice()
+    {
+        var settings = SiloSettings.ForTest("crash") with
+        {
+            Extra = new Dictionary<string, string>
+            {
+                // Messages a dead silo had received come back quickly.
+                ["Engagement__Ingestion__VisibilityTimeout"] = "00:00:05",
+                ["Engagement__Ingestion__DeliveryRetryWindow"] = "00:00:02",
+            },
+        };
+        var model = LoadModel.OrderInsensitive("K" + Guid.NewGuid().ToString("N")[..6], members: 300, purchasesPerMember: 4, seed: 7, now: DateTimeOffset.UtcNow);
+        var queues = new QueueSet(settings);
+        await queues.CreateAsync();
+        await queues.PublishAsync(model.Messages, base64Every: 0);
+        var total = model.Messages.Count;
+
+        var silo = await SiloProcess.StartAsync(settings);
+        try
+        {
+            // Kill it while it is in the middle of the stream: some applied, some not.
+            await Poll.UntilAsync(async () => await queues.PendingAsync() < total * 2 / 3, TimeSpan.FromMinutes(3), "a third of the events applied");
+            Assert.True(await queues.PendingAsync() > 0, "the stream must still be running when the silo is killed");
+            await silo.KillAsync();
+            output.WriteLine($"killed with {await queues.PendingAsync()} of {total} messages left");
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
+
+        await using var again = await SiloProcess.StartAsync(settings);
+        await Poll.UntilAsync(async () => await queues.PendingAsync() == 0, TimeSpan.FromMinutes(5), "every event queue drained after the restart");
+        Assert.Equal(0, await queues.PoisonCountAsync());
+        await AssertMembersMatchAsync(again, model);
+    }
+
+    private static async Task AssertMembersMatchAsync(SiloProcess silo, LoadModel model)
+    {
+        using var support = silo.CreateClient(SiloProcess.SupportKey);
+        var mismatches = new List<string>();
+        await Parallel.ForEachAsync(model.Members, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (pair, _) =>
+        {
+            var (memberId, expected) = pair;
+            var view = await support.GetMemberAsync(memberId);
+            if (view is null)
+            {
+                lock (mismatches)
+                {
+                    mismatches.Add($"{memberId}: never seen");
+                }
+
+                return;
+            }
+
+            var actual = (Points: view.Int64Of("pointsBalance"), Growth: view.Int64Of("growthValue"), Tier: view.Str("tier"));
+            if (actual != (expected.Points, expected.Growth, expected.Tier))
+            {
+                lock (mismatches)
+                {
+                    mismatches.Add($"{memberId}: expected {expected.Points} points, {expected.Growth} growth, {expected.Tier}; got {actual.Points}, {actual.Growth}, {actual.Tier}");
+                }
+            }
+        });
+
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {model.Members.Count} members differ:\n" + string.Join("\n", mismatches.Take(20)));
+    }
+
+    /// <summary>The event queues and poison queue of one test, used with the plain Azure.Storage.Queues client.</summary>
+    private sealed class QueueSet(SiloSettings settings)
+    {
+        private readonly QueueServiceClient _service = new(settings.ConnectionString);
+
+        private IEnumerable<QueueClient> Queues => Enumerable.Range(0, settings.QueueCount).Select(i => _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, i)));
+
+        private QueueClient Poison => _service.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(settings.QueuePrefix));
+
+        public async Task CreateAsync()
+        {
+            foreach (var queue in Queues.Append(Poison))
+            {
+                await queue.CreateIfNotExistsAsync();
+            }
+        }
+
+        /// <summary>Each queue gets its messages in order, from one sender; queues are filled side by side.</summary>
+        public async Task PublishAsync(IReadOnlyList<LoadModel.Message> messages, int base64Every)
+        {
+            var byQueue = messages
+                .Select((m, i) => (Message: m, Index: i))
+                .GroupBy(x => x.Message.MemberId is null ? 0 : QueuePartitioner.QueueIndex(x.Message.MemberId, settings.QueueCount));
+            await Task.WhenAll(byQueue.Select(async group =>
+            {
+                var queue = _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, group.Key));
+                foreach (var (message, index) in group)
+                {
+                    var body = base64Every > 0 && index % base64Every == 0 ? LoadModel.Base64(message.Body) : message.Body;
+                    await queue.SendMessageAsync(body);
+                }
+            }));
+        }
+
+        public async Task<int> PendingAsync()
+        {
+            var total = 0;
+            foreach (var queue in Queues)
+            {
+                total += (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            }
+
+            return total;
+        }
+
+        public async Task<int> PoisonCountAsync() => (await Poison.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+    }
+}
