@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Engagement.Api.Tests;
+
+/// <summary>The HTTP contract of CONTRACT.md §4: roles, problem details naming fields, status codes.</summary>
+[Collection(ApiHostCollection.Name)]
+public sealed class ApiContractTests(ApiHostFixture host)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("not-a-key-at-all", HttpStatusCode.Unauthorized)]
+    [InlineData(ApiHostFixture.SupportKey, HttpStatusCode.Forbidden)]
+    [InlineData(ApiHostFixture.MarketingKey, HttpStatusCode.Forbidden)]
+    [InlineData(ApiHostFixture.AdminKey, HttpStatusCode.Accepted)]
+    public async Task OnlyAdminKeysMayPostEvents(string? key, HttpStatusCode expected)
+    {
+        using var client = host.Client(key);
+        using var response = await client.PostAsJsonAsync("api/v1/events", Purchase(NewMember(), "O1", 10m), Json);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected != HttpStatusCode.Accepted)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task EverySupportReadWorksWithTheSupportKey()
+    {
+        var id = NewMember();
+        await PostAsync(Purchase(id, "O1", 120m));
+        using var support = host.Client(ApiHostFixture.SupportKey);
+
+        var view = await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", Json);
+        Assert.Equal(240, view!["pointsBalance"]!.GetValue<long>());
+        Assert.Equal("new", view["lifecycleStage"]!.GetValue<string>());
+        Assert.NotNull(view["rfm"]!["segment"]);
+        Assert.NotNull(view["caps"]!["marketingDailyLimit"]);
+
+        var ledger = await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}/ledger?kind=points&limit=5", Json);
+        var entry = ledger!["entries"]![0]!;
+        Assert.Equal("points", entry["kind"]!.GetValue<string>());
+        Assert.Equal(240, entry["balanceAfter"]!.GetValue<long>());
+        Assert.Equal($"{id}-O1", entry["eventId"]!.GetValue<string>());
+
+        using var touches = await support.GetAsync($"api/v1/members/{id}/touches");
+        Assert.Equal(HttpStatusCode.OK, touches.StatusCode);
+        using var report = await support.GetAsync("api/v1/reports/winback?from=2026-01-01&to=2026-01-31");
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+    }
+
+    [Fact]
+    public async Task ABatchWithInvalidEventsAppliesTheValidOnesAndNamesEachBadFieldByIndex()
+    {
+        var id = NewMember();
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        object[] batch =
+        [
+            Purchase(id, "O1", 100m),
+            new { eventId = "bad-1", type = "purchase", memberId = id, occurredAt = DateTimeOffset.UtcNow, orderId = "O2", amount = 0 },
+            new { eventId = "bad-2", type = "wish", memberId = id, occurredAt = DateTimeOffset.UtcNow.AddHours(1) },
+        ];
+
+        using var response = await admin.PostAsJsonAsync("api/v1/events", batch, Json);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Json);
+        var fields = problem!["errors"]!.AsObject().Select(e => e.Key).ToList();
+        Assert.Contains("[1].amount", fields);
+        Assert.Contains("[2].type", fields);
+        Assert.Contains("[2].occurredAt", fields);
+        Assert.Equal(200, (await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", Json))!["pointsBalance"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task MalformedJsonIsABadRequestNamingTheBody()
+    {
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        using var response = await admin.PostAsync("api/v1/events", new StringContent("{\"eventId\": ", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Json);
+        Assert.True(problem!["errors"]!.AsObject().ContainsKey("body"));
+    }
+
+    [Fact]
+    public async Task RedemptionsAreIdempotentConflictWhenPointsAreShortAndNameBadFields()
+    {
+        var id = NewMember();
+        await PostAsync(Purchase(id, "O1", 100m));
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+
+        using var ok = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 150, cashAmount = 5.0m }, Json);
+        using var again = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 150, cashAmount = 5.0m }, Json);
+        using var tooMuch = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R2", points = 51 }, Json);
+        using var invalid = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "", points = -1 }, Json);
+        using var unknown = await admin.PostAsJsonAsync($"api/v1/members/{NewMember()}/redemptions", new { redemptionId = "R1", points = 1 }, Json);
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(50, (await ok.Content.ReadFromJsonAsync<JsonObject>(Json))!["pointsBalance"]!.GetValue<long>());
+        Assert.True((await again.Content.ReadFromJsonAsync<JsonObject>(Json))!["replayed"]!.GetValue<bool>());
+        Assert.Equal(HttpStatusCode.Conflict, tooMuch.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        var fields = (await invalid.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject().Select(e => e.Key).ToList();
+        Assert.Contains("redemptionId", fields);
+        Assert.Contains("points", fields);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task ConsentCanBeChangedByAdminAndUnknownChannelsAreNamed()
+    {
+        var id = NewMember();
+        await PostAsync(Purchase(id, "O1", 10m));
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+
+        using var changed = await admin.PutAsJsonAsync($"api/v1/members/{id}/consent", new Dictionary<string, bool> { ["sms"] = false, ["push"] = true }, Json);
+        using var unknown = await admin.PutAsJsonAsync($"api/v1/members/{id}/consent", new Dictionary<string, bool> { ["pigeon"] = true }, Json);
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var caps = (await changed.Content.ReadFromJsonAsync<JsonObject>(Json))!["caps"]!;
+        Assert.Contains("sms", caps["optedOutChannels"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("pigeon", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("api/v1/members/bad%20id", "memberId")]
+    [InlineData("api/v1/members/M1/ledger?kind=stars", "kind")]
+    [InlineData("api/v1/members/M1/ledger?limit=0", "limit")]
+    [InlineData("api/v1/members/M1/touches?limit=9999", "limit")]
+    [InlineData("api/v1/reports/winback?from=2026-13-01", "from")]
+    [InlineData("api/v1/reports/winback?from=2026-02-01&to=2026-01-01", "from")]
+    public async Task BadQueriesAreBadRequestsNamingTheField(string path, string field)
+    {
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        using var response = await support.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Json);
+        Assert.True(problem!["errors"]!.AsObject().ContainsKey(field), await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentDescribesTheMemberAndEventEndpoints()
+    {
+        using var anonymous = host.Client(null);
+        var document = await anonymous.GetFromJsonAsync<JsonObject>("openapi/v1.json", Json);
+        var paths = document!["paths"]!.AsObject().Select(p => p.Key).ToList();
+
+        Assert.Contains("/api/v1/members/{memberId}", paths);
+        Assert.Contains("/api/v1/members/{memberId}/ledger", paths);
+        Assert.Contains("/api/v1/members/{memberId}/redemptions", paths);
+        Assert.Contains("/api/v1/events", paths);
+    }
+
+    [Fact]
+    public async Task HealthIsOpenAndReadinessChecksStorage()
+    {
+        using var anonymous = host.Client(null);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("api/v1/health/ready")).StatusCode);
+    }
+
+    private async Task PostAsync(object evt)
+    {
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        using var response = await admin.PostAsJsonAsync("api/v1/events", evt, Json);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private static string NewMember() => "A" + Guid.NewGuid().ToString("N")[..12];
+
+    private static object Purchase(string memberId, string orderId, decimal amount) => new
+    {
+        eventId = $"{memberId}-{orderId}",
+        type = "purchase",
+        memberId,
+        occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+        orderId,
+        amount,
+    };
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Engagement.Api.Tests;
+
+/// <summary>
+/// The real host (silo + API, Program.cs) on Kestrel over real HTTP, with Azurite storage (from scripts/test)
+/// and its own service id, ports and queues so it never meets another test host.
+/// </summary>
+public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminKey = "api-test-admin";
+    public const string SupportKey = "api-test-support";
+    public const string MarketingKey = "api-test-marketing";
+
+    private readonly string _serviceId = "apitests-" + Guid.NewGuid().ToString("N")[..8];
+
+    public Task InitializeAsync()
+    {
+        UseKestrel(0);
+        StartServer();
+        return Task.CompletedTask;
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    public HttpClient Client(string? apiKey)
+    {
+        var client = CreateClient();
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var connection = Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException("AZURE_STORAGE_CONNECTION_STRING is not set: run the tests with scripts/test (it starts Azurite).");
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:AzureStorage", connection);
+        builder.UseSetting("Engagement:Silo:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Engagement:Silo:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Engagement:Silo:ServiceId", _serviceId);
+        builder.UseSetting("Engagement:Silo:ClusterId", _serviceId);
+        builder.UseSetting("Engagement:Ingestion:QueueNamePrefix", "apit" + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
+        builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support");
+        builder.UseSetting($"Engagement:Api:Keys:{MarketingKey}", "marketing");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiHostCollection : ICollectionFixture<ApiHostFixture>
+{
+    public const string Name = "api host";
+}
