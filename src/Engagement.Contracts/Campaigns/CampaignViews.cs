@@ -77,6 +77,9 @@ public static class CampaignStatuses
 
     /// <summary>A triggered campaign firing on member events within its validity window.</summary>
     public const string Active = "active";
+
+    /// <summary>A triggered campaign past its validity window.</summary>
+    public const string Ended = "ended";
 }
 
 /// <summary><c>GET /api/v1/campaigns/{id}/results</c>.</summary>

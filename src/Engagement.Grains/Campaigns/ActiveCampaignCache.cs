@@ -1,0 +1,66 @@
+using Engagement.Contracts.Campaigns;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Grains.Campaigns;
+
+/// <summary>
+/// Silo-local copy of the active triggered campaigns, so a member matches its events against them without a call
+/// per event. Re-read from <see cref="ICampaignRegistryGrain"/> when older than
+/// <see cref="CampaignOptions.TriggeredRefreshInterval"/> (wall clock: this is a cache age, not a business rule),
+/// and at once when a campaign grain on this silo changed the registry.
+/// </summary>
+public sealed partial class ActiveCampaignCache(IGrainFactory grains, IOptions<CampaignOptions> options, ILogger<ActiveCampaignCache> logger) : IDisposable
+{
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private IReadOnlyList<CampaignDefinition> _active = [];
+    private long _loadedAt = long.MinValue;
+
+    /// <summary>The active triggered campaigns, highest priority first; stale by at most the refresh interval.</summary>
+    public async ValueTask<IReadOnlyList<CampaignDefinition>> GetAsync()
+    {
+        if (!IsStale())
+        {
+            return _active;
+        }
+
+        await _refresh.WaitAsync();
+        try
+        {
+            if (IsStale())
+            {
+                try
+                {
+                    _active = await grains.GetGrain<ICampaignRegistryGrain>(0).ListActiveAsync();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Keep matching on the last list; try again after one interval.
+                    LogRefreshFailed(ex);
+                }
+
+                Volatile.Write(ref _loadedAt, Environment.TickCount64);
+            }
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+
+        return _active;
+    }
+
+    public void Dispose() => _refresh.Dispose();
+
+    /// <summary>The next read goes to the registry.</summary>
+    public void Invalidate() => Volatile.Write(ref _loadedAt, long.MinValue);
+
+    private bool IsStale()
+    {
+        var loadedAt = Volatile.Read(ref _loadedAt);
+        return loadedAt == long.MinValue || Environment.TickCount64 - loadedAt >= (long)options.Value.TriggeredRefreshInterval.TotalMilliseconds;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the active triggered campaigns failed; matching on the last list")]
+    private partial void LogRefreshFailed(Exception ex);
+}

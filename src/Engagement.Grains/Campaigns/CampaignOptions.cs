@@ -1,0 +1,92 @@
+using Engagement.Domain.Campaigns;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Grains.Campaigns;
+
+/// <summary>Campaign engine settings, bound from <c>Engagement:Campaigns</c> and validated at start.</summary>
+public sealed class CampaignOptions
+{
+    public const string SectionName = "Engagement:Campaigns";
+
+    /// <summary>Percent of all members (0–15) held out of every marketing campaign, in stable buckets. Default 5.</summary>
+    public int GlobalControlPercent { get; set; } = 5;
+
+    /// <summary>Member index shards (1–999). Default 64. Changing it needs an index rebuild.</summary>
+    public int IndexShardCount { get; set; } = 64;
+
+    /// <summary>Index shards a fan-out reads at once (1–32). Default 4.</summary>
+    public int FanOutShardConcurrency { get; set; } = 4;
+
+    /// <summary>Index rows per page (1–1000); counters and cursors are checkpointed after each page. Default 100.</summary>
+    public int FanOutPageSize { get; set; } = 100;
+
+    /// <summary>Member deliveries in flight per shard (1–64). Default 8.</summary>
+    public int MemberConcurrency { get; set; } = 8;
+
+    /// <summary>Upper bound on deliveries per second per campaign, to spare channel connectors; 0 = no limit. Default 0.</summary>
+    public int MaxDeliveriesPerSecond { get; set; }
+
+    /// <summary>How often each silo re-reads the active triggered campaigns. Default 5 s.</summary>
+    public TimeSpan TriggeredRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Campaign memberships a member keeps beyond those still live (ended ones are forgotten first). Default 100.</summary>
+    public int MaxMembershipsKept { get; set; } = 100;
+
+    /// <summary>The Azure table of the member index. Default <c>EngagementMemberIndex</c>.</summary>
+    public string MemberIndexTableName { get; set; } = "EngagementMemberIndex";
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (GlobalControlPercent is < 0 or > CampaignAssignment.MaxGlobalControlPercent)
+        {
+            errors.Add("GlobalControlPercent must be between 0 and 15.");
+        }
+
+        if (IndexShardCount is < 1 or > 999)
+        {
+            errors.Add("IndexShardCount must be between 1 and 999.");
+        }
+
+        if (FanOutShardConcurrency is < 1 or > 32)
+        {
+            errors.Add("FanOutShardConcurrency must be between 1 and 32.");
+        }
+
+        if (FanOutPageSize is < 1 or > 1000)
+        {
+            errors.Add("FanOutPageSize must be between 1 and 1000.");
+        }
+
+        if (MemberConcurrency is < 1 or > 64)
+        {
+            errors.Add("MemberConcurrency must be between 1 and 64.");
+        }
+
+        if (MaxDeliveriesPerSecond < 0)
+        {
+            errors.Add("MaxDeliveriesPerSecond must not be negative.");
+        }
+
+        if (TriggeredRefreshInterval <= TimeSpan.Zero)
+        {
+            errors.Add("TriggeredRefreshInterval must be positive.");
+        }
+
+        if (MaxMembershipsKept < 1)
+        {
+            errors.Add("MaxMembershipsKept must be at least 1.");
+        }
+
+        return errors;
+    }
+}
+
+internal sealed class CampaignOptionsValidator : IValidateOptions<CampaignOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CampaignOptions options)
+    {
+        var errors = options.Validate();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(e => CampaignOptions.SectionName + ": " + e));
+    }
+}
