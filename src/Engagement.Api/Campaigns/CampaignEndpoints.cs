@@ -1,0 +1,192 @@
+using System.Text.Json;
+using Engagement.Api.Members;
+using Engagement.Api.Problems;
+using Engagement.Api.Security;
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Members;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Api.Campaigns;
+
+/// <summary>
+/// Marketing's campaigns (CONTRACT.md §4): define, trigger, follow, read results; and the admin's member-index rebuild.
+/// </summary>
+public static class CampaignEndpoints
+{
+    /// <summary>Member ids one rebuild request may carry.</summary>
+    public const int MaxRebuildBatch = 1000;
+
+    public static IEndpointRouteBuilder MapCampaignEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var campaigns = routes.MapGroup("/api/v1/campaigns").WithTags("campaigns");
+
+        campaigns.MapPost("", CreateAsync).RequireAuthorization(ApiRoles.CampaignPolicy)
+            .Accepts<CampaignDefinition>("application/json")
+            .Produces<CampaignStatusView>(StatusCodes.Status201Created)
+            .WithSummary("Define a campaign (broadcast or triggered): audience, offer, channel, budget, arms, control share, attribution window");
+        campaigns.MapGet("/{campaignId}", GetAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("Definition, status and progress (reached / total, sent, deferred, suppressed, control, excluded)");
+        campaigns.MapPost("/{campaignId}/trigger", TriggerAsync).RequireAuthorization(ApiRoles.CampaignPolicy)
+            .Produces<CampaignStatusView>(StatusCodes.Status202Accepted)
+            .WithSummary("Start a broadcast's fan-out; idempotent (a second trigger changes nothing)");
+        campaigns.MapGet("/{campaignId}/results", GetResultsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("Per arm, control and global control: audience, outcomes, conversions, revenue, cost, ROI, uplift with 95% CI");
+        campaigns.MapPost("/index/rebuild", RebuildIndexAsync).RequireAuthorization(ApiRoles.AdminPolicy)
+            .WithSummary("Re-write the member-index rows of the given members from their live state: {\"memberIds\": [...]}");
+        return routes;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json)
+    {
+        var errors = new FieldErrors();
+        CampaignDefinition? definition;
+        try
+        {
+            definition = await JsonSerializer.DeserializeAsync<CampaignDefinition>(request.Body, json.Value.SerializerOptions, request.HttpContext.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            // Name the field the way the body spells it: $.arms[1].weight → arms[1].weight.
+            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+            errors.Add(field, "has the wrong type or is not valid JSON");
+            return errors.ToProblem();
+        }
+
+        var problems = CampaignDefinitions.Validate(definition);
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+            {
+                errors.Add(problem.Field, problem.Message);
+            }
+
+            return errors.ToProblem("The campaign definition has invalid fields");
+        }
+
+        var result = await grains.GetGrain<ICampaignGrain>(definition!.Id).CreateAsync(definition);
+        return result.Status switch
+        {
+            CampaignCreateResult.Created => Results.Created($"/api/v1/campaigns/{definition.Id}", result.Campaign),
+            CampaignCreateResult.Exists => Results.Ok(result.Campaign),
+            CampaignCreateResult.Conflict => Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "A different campaign has this id",
+                detail: $"Campaign '{definition.Id}' exists with another definition; definitions are immutable, use a new id."),
+            _ => FromErrors(result.Errors),
+        };
+    }
+
+    private static async Task<IResult> GetAsync(string campaignId, IGrainFactory grains)
+    {
+        if (InvalidId(campaignId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var view = await grains.GetGrain<ICampaignGrain>(campaignId).GetAsync();
+        return view is null ? NotFound(campaignId) : Results.Ok(view);
+    }
+
+    private static async Task<IResult> TriggerAsync(string campaignId, IGrainFactory grains)
+    {
+        if (InvalidId(campaignId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var result = await grains.GetGrain<ICampaignGrain>(campaignId).TriggerAsync();
+        return result.Status switch
+        {
+            CampaignTriggerResult.NotFound => NotFound(campaignId),
+            CampaignTriggerResult.Refused => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The campaign cannot be triggered", detail: result.Detail),
+            _ => Results.Accepted($"/api/v1/campaigns/{campaignId}", result.Campaign),
+        };
+    }
+
+    private static async Task<IResult> GetResultsAsync(string campaignId, IGrainFactory grains)
+    {
+        if (InvalidId(campaignId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var results = await grains.GetGrain<ICampaignGrain>(campaignId).GetResultsAsync();
+        return results is null ? NotFound(campaignId) : Results.Ok(results);
+    }
+
+    private static async Task<IResult> RebuildIndexAsync(IndexRebuildRequest? request, IGrainFactory grains)
+    {
+        var errors = new FieldErrors();
+        if (request?.MemberIds is not { Count: > 0 and <= MaxRebuildBatch } ids)
+        {
+            errors.Add("memberIds", $"1 to {MaxRebuildBatch} member ids");
+            return errors.ToProblem();
+        }
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (!MemberIds.IsValid(ids[i]))
+            {
+                errors.Add($"memberIds[{i}]", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+            }
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var reindexed = 0;
+        var unknown = new List<string>();
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(16))
+        {
+            var done = await Task.WhenAll(chunk.Select(id => grains.GetGrain<IMemberGrain>(id).ReindexAsync()));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (done[i])
+                {
+                    reindexed++;
+                }
+                else
+                {
+                    unknown.Add(chunk[i]);
+                }
+            }
+        }
+
+        return Results.Ok(new IndexRebuildResult(reindexed, unknown));
+    }
+
+    private static IResult FromErrors(IReadOnlyList<CampaignFieldError> problems)
+    {
+        var errors = new FieldErrors();
+        foreach (var problem in problems)
+        {
+            errors.Add(problem.Field, problem.Message);
+        }
+
+        return errors.ToProblem("The campaign definition has invalid fields");
+    }
+
+    private static IResult? InvalidId(string campaignId)
+    {
+        if (CampaignDefinitions.IsValidId(campaignId))
+        {
+            return null;
+        }
+
+        var errors = new FieldErrors();
+        errors.Add("campaignId", "must be 1–64 characters of A–Z a–z 0–9 _ - .");
+        return errors.ToProblem();
+    }
+
+    private static IResult NotFound(string campaignId) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"No campaign '{campaignId}' is defined.");
+}
+
+/// <summary>Body of <c>POST /api/v1/campaigns/index/rebuild</c>.</summary>
+public sealed record IndexRebuildRequest(IReadOnlyList<string>? MemberIds);
+
+/// <summary>Members whose rows were re-written, and ids no member has.</summary>
+public sealed record IndexRebuildResult(int Reindexed, IReadOnlyList<string> Unknown);
