@@ -26,6 +26,7 @@ try
         orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
         orleans.AddEngagementGrains(builder.Configuration);
         orleans.AddEngagementAzureStorage(builder.Configuration);
+        orleans.AddEngagementCampaignStorage(builder.Configuration);
         orleans.AddEngagementQueueStreams(builder.Configuration);
     });
 

@@ -1,3 +1,4 @@
+using Engagement.Api.Campaigns;
 using Engagement.Api.Events;
 using Engagement.Api.Members;
 using Engagement.Api.Reports;
@@ -59,6 +60,7 @@ public static class ApiHostingExtensions
         app.MapMemberEndpoints();
         app.MapEventEndpoints();
         app.MapReportEndpoints();
+        app.MapCampaignEndpoints();
         foreach (var prefix in new[] { "/api/v1/health", "/health" })
         {
             app.MapHealthChecks(prefix + "/live", new HealthCheckOptions { Predicate = _ => false });
