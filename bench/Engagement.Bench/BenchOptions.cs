@@ -109,14 +109,14 @@ internal sealed class BenchOptions
         if (options.Smoke)
         {
             // Tiny sizes unless given explicitly: the whole run stays well under a minute.
-            options.Members = sized.Contains("--members") ? options.Members : 200;
-            options.Events = sized.Contains("--events") ? options.Events : 1_000;
+            options.Members = sized.Contains("--members") ? options.Members : 100;
+            options.Events = sized.Contains("--events") ? options.Events : 400;
             options.MemoryMembers ??= 200;
             options.MemoryEvents ??= 2_000;
             options.Resident = sized.Contains("--resident") ? options.Resident : 2_000;
-            options.SweepMembers = sized.Contains("--sweep-members") ? options.SweepMembers : 2_000;
-            options.Audience = sized.Contains("--audience") ? options.Audience : 2_000;
-            options.CeilingEvents ??= 500;
+            options.SweepMembers = sized.Contains("--sweep-members") ? options.SweepMembers : 1_000;
+            options.Audience = sized.Contains("--audience") ? options.Audience : 1_000;
+            options.CeilingEvents ??= 200;
         }
 
         return options;
@@ -138,7 +138,7 @@ internal sealed class BenchOptions
           --concurrency K      grain calls in flight when the bench drives grains (default 256)
           --out DIR            where latest.json and latest.md go (default bench/results)
           --connection-string  Azurite/Azure storage (default $AZURE_STORAGE_CONNECTION_STRING)
-          --smoke              tiny sizes for every scenario (< ~60 s), used by the test suite
+          --smoke              tiny sizes for every scenario (< ~60 s on a quiet machine), used by the test suite
         """;
 
     private static int Int(string[] args, ref int i, HashSet<string> sized)

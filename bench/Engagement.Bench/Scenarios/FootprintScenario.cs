@@ -18,15 +18,14 @@ namespace Engagement.Bench.Scenarios;
 /// </summary>
 internal static class FootprintScenario
 {
-    private const int WarmUpMembers = 2_000;
-
     public static async Task RunAsync(BenchOptions options, ScenarioResult result)
     {
         var n = options.Resident;
+        var warmUpMembers = Math.Min(2_000, Math.Max(100, n / 4));
         var storage = new StorageStats();
         await using var silo = await BenchSilo.StartAsync(options.RunId + "-fp", s =>
         {
-            s.AddMemoryGrainStorage(GrainStorageNames.State);
+            s.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new TextJsonGrainStorageSerializer());
             s.UseInMemoryReminderService();
             s.AddEngagementGrains(new ConfigurationBuilder().Build());
             s.Services.AddSingleton<ILedgerArchive>(new CountingLedgerArchive());
@@ -39,7 +38,7 @@ internal static class FootprintScenario
         var management = silo.Client.GetGrain<IManagementGrain>(0);
 
         // Warm up: JIT, pools, directory and reminder structures exist before the baseline.
-        await MemberDriver.ActivateAsync(silo.Client, new EventFactory(options.RunId + "w", WarmUpMembers, seed: 4), "warm-up", WarmUpMembers, options.CallConcurrency);
+        await MemberDriver.ActivateAsync(silo.Client, new EventFactory(options.RunId + "w", warmUpMembers, seed: 4), "warm-up", warmUpMembers, options.CallConcurrency);
         MemberDriver.FullGc();
         var heapBefore = GC.GetTotalMemory(forceFullCollection: false);
         var workingSetBefore = WorkingSet();
@@ -86,7 +85,7 @@ internal static class FootprintScenario
             Positive = true,
         });
         result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"{n:N0} members activated by one purchase each ({options.CallConcurrency} grain calls in flight) after a {WarmUpMembers:N0}-member warm-up; heap = GC.GetTotalMemory after three blocking compacting full GCs, before and after; collection age 6 h so nothing is deactivated. Storage is a sink (keeps no copy)."));
+            $"{n:N0} members activated by one purchase each ({options.CallConcurrency} grain calls in flight) after a {warmUpMembers:N0}-member warm-up; heap = GC.GetTotalMemory after three blocking compacting full GCs, before and after; collection age 6 h so nothing is deactivated. Storage is a sink (keeps no copy)."));
         if (resident < n)
         {
             result.Notes.Add($"Only {resident:N0} of {n:N0} activations were resident at the end.");

@@ -147,7 +147,7 @@ internal static class IngestDurableScenario
                 result.Details["drain.table_writes_per_event"] = (double)tableWrites / m;
 
                 // Phase 2: latency at half the measured capacity, members already resident.
-                var latencyEvents = options.Smoke ? Math.Min(200, m) : Math.Min(m / 2, Math.Max(1_000, (int)(sustained * 0.5 * 30)));
+                var latencyEvents = options.Smoke ? Math.Min(100, m) : Math.Min(m / 2, Math.Max(1_000, (int)(sustained * 0.5 * 30)));
                 var pace = Math.Max(sustained * 0.5, 1);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency: {latencyEvents:N0} events at {pace:N0}/s (half the sustained rate)"));
                 var latencyBase = Accepted();

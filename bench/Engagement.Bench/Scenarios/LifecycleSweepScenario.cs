@@ -30,7 +30,7 @@ internal static class LifecycleSweepScenario
         var time = new ShiftableTime();
         await using var silo = await BenchSilo.StartAsync(options.RunId + "-lc", s =>
         {
-            s.AddMemoryGrainStorage(GrainStorageNames.State);
+            s.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new TextJsonGrainStorageSerializer());
             s.UseInMemoryReminderService();
             s.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, time);
             s.AddEngagementGrains(new ConfigurationBuilder().Build());

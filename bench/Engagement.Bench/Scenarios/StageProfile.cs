@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Engagement.Bench.Infrastructure;
+using Engagement.Bench.Reporting;
+using Engagement.Domain.Members;
+using Engagement.Domain.Program;
+using Engagement.Grains.Members;
+
+namespace Engagement.Bench.Scenarios;
+
+/// <summary>
+/// Where an event's CPU goes without Orleans: the same load run single-threaded through the pure rules
+/// (<see cref="MemberEngine.Apply"/>) and through the state's JSON round trip that every durable write pays.
+/// What the pipeline costs beyond these is streaming, messaging, scheduling and storage plumbing.
+/// </summary>
+internal static class StageProfile
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void Measure(ScenarioResult result, string runId, int members, int events)
+    {
+        var options = new ProgramOptions();
+        var factory = new EventFactory(runId + "p", members, seed: 7);
+        var states = new Dictionary<string, MemberGrainState>(StringComparer.Ordinal);
+        var now = DateTimeOffset.UtcNow;
+        var load = Enumerable.Range(0, events).Select(_ => factory.Next(now)).Select(e => (e.MemberId, Event: new MemberEvent(e.EventId, e.Type, e.OccurredAt)
+        {
+            OrderId = e.OrderId,
+            Amount = e.Amount,
+            RegionId = e.RegionId,
+            StoreId = e.StoreId,
+            Channel = e.Channel,
+            Items = e.Items.Select(i => new MemberEventItem(i.Sku, i.Category, i.Quantity, i.UnitPrice)).ToList(),
+            Properties = e.Properties,
+        })).ToList();
+
+        long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0;
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var (memberId, evt) in load)
+        {
+            if (!states.TryGetValue(memberId, out var state))
+            {
+                state = new MemberGrainState { Member = new MemberState { MemberId = memberId } };
+                states[memberId] = state;
+            }
+
+            var start = Stopwatch.GetTimestamp();
+            MemberEngine.Apply(state.Member, evt, options, now);
+            var applied = Stopwatch.GetTimestamp();
+            var json = JsonSerializer.SerializeToUtf8Bytes(state, Json);
+            var written = Stopwatch.GetTimestamp();
+            _ = JsonSerializer.Deserialize<MemberGrainState>(json, Json);
+            var read = Stopwatch.GetTimestamp();
+            applyTicks += applied - start;
+            writeTicks += written - applied;
+            readTicks += read - written;
+            bytes += json.Length;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        double Us(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency / events;
+        result.Details["stage.events"] = events;
+        result.Details["stage.domain_apply_us_per_event"] = Us(applyTicks);
+        result.Details["stage.state_json_serialize_us_per_event"] = Us(writeTicks);
+        result.Details["stage.state_json_deserialize_us_per_event"] = Us(readTicks);
+        result.Details["stage.state_json_bytes_avg"] = (double)bytes / events;
+        result.Details["stage.allocated_bytes_per_event"] = (double)allocated / events;
+        result.Notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Stage profile (one thread, no Orleans, same load): rules {Us(applyTicks):F1} µs, state JSON write {Us(writeTicks):F1} µs and read {Us(readTicks):F1} µs per event (state {(double)bytes / events:N0} bytes on average)."));
+    }
+}
