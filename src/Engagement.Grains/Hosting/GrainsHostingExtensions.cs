@@ -21,6 +21,13 @@ public static class GrainsHostingExtensions
     public static ISiloBuilder AddEngagementGrains(this ISiloBuilder builder, IConfiguration configuration)
     {
         builder.Services.AddEngagementProgram(configuration.GetSection(ProgramOptions.SectionName));
+        if (configuration.GetValue<double?>(EngagementTime.ClockSpeedSetting) is > 1 and var speed)
+        {
+            // Test-only: days pass in seconds, and reminders may tick that fast.
+            builder.Services.TryAddKeyedSingleton<TimeProvider>(EngagementTime.Key, new AcceleratedTimeProvider(TimeProvider.System, speed));
+            builder.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        }
+
         builder.Services.TryAddKeyedSingleton(EngagementTime.Key, TimeProvider.System);
         builder.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsDomainType));
         return builder;

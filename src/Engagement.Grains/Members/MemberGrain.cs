@@ -370,9 +370,14 @@ public sealed partial class MemberGrain(
         // Written once per member (and again only if the configured period changes): never per event.
         await this.RegisterOrUpdateReminder(LifecycleReminder, period, period);
         state.State.ReminderPeriod = period;
-        state.State.NextReminderAt = now + period;
+        state.State.NextReminderAt = now + ToEngine(period);
         MemberMetrics.ReminderRegistered();
     }
+
+    // Reminders run on real time; the rules on the engine clock, which only a test speeds up.
+    private TimeSpan ToEngine(TimeSpan real) => time is AcceleratedTimeProvider fast ? real * fast.Speed : real;
+
+    private TimeSpan ToReal(TimeSpan engine) => time is AcceleratedTimeProvider fast ? engine / fast.Speed : engine;
 
     /// <summary>Moves the reminder earlier when something falls due before its next tick. Returns true when it did.</summary>
     private async Task<bool> WakeAtAsync(DateTimeOffset? due, DateTimeOffset now)
@@ -384,7 +389,7 @@ public sealed partial class MemberGrain(
         }
 
         var dueTime = at - now < WakeTolerance ? WakeTolerance : at - now;
-        await this.RegisterOrUpdateReminder(LifecycleReminder, dueTime, period);
+        await this.RegisterOrUpdateReminder(LifecycleReminder, ToReal(dueTime), period);
         state.State.NextReminderAt = now + dueTime;
         MemberMetrics.ReminderRegistered();
         LogWake(MemberId, now + dueTime);
@@ -401,7 +406,7 @@ public sealed partial class MemberGrain(
 
         while (next <= now)
         {
-            next += period;
+            next += ToEngine(period);
         }
 
         state.State.NextReminderAt = next;

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Queues;
+using Engagement.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Engagement.EndToEnd.Tests.Lifecycle;
+
+/// <summary>
+/// Issue 4 end to end: the real silo on Azurite, its table reminders ticking every second while the engine clock
+/// runs 129,600× faster (test-only settings: a tick is a day and a half, so ticks alternate day and night),
+/// and the touches read back from the <c>engagement-touches</c> queue as a channel connector would.
+/// </summary>
+public sealed class WinBackEndToEndTests(ITestOutputHelper output)
+{
+    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+
+    [Fact]
+    public async Task QuietMemberGetsL1L2L3ThenGoesDormantAndEveryTouchReachesTheOutboxQueueOutsideQuietHours()
+    {
+        var touchQueue = "touches-" + Guid.NewGuid().ToString("N")[..10];
+        var settings = SiloSettings.ForTest("winback") with
+        {
+            Extra = new Dictionary<string, string>
+            {
+                ["Engagement__Testing__ClockSpeed"] = "129600",
+                ["Engagement__Program__Lifecycle__ReminderPeriod"] = "00:00:01",
+                ["Engagement__Storage__TouchQueueName"] = touchQueue,
+            },
+        };
+        var memberId = "W" + Guid.NewGuid().ToString("N")[..10];
+        await using var silo = await SiloProcess.StartAsync(settings);
+        using var admin = silo.CreateClient();
+        using (var response = await admin.PostEventsAsync(new { eventId = memberId + "-p1", type = "purchase", memberId, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), orderId = "O1", amount = 300m }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var queue = new QueueClient(settings.ConnectionString, touchQueue);
+        var touches = new List<JsonObject>();
+        await Poll.UntilAsync(
+            async () =>
+            {
+                if (await queue.ExistsAsync())
+                {
+                    foreach (var message in (await queue.ReceiveMessagesAsync(32)).Value)
+                    {
+                        touches.Add(JsonNode.Parse(message.Body.ToString())!.AsObject());
+                        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                    }
+                }
+
+                var view = await admin.GetMemberAsync(memberId);
+                return view!.Str("lifecycleStage") == "dormant" && touches.Count(t => t["memberId"]!.GetValue<string>() == memberId) >= 3;
+            },
+            TimeSpan.FromMinutes(3),
+            "three win-back touches in the outbox queue and the member dormant");
+
+        var mine = touches.Where(t => t["memberId"]!.GetValue<string>() == memberId).ToList();
+        foreach (var t in mine)
+        {
+            output.WriteLine(t.ToJsonString());
+        }
+
+        Assert.Equal(["winback.l1", "winback.l2", "winback.l3"], mine.Select(t => t["kind"]!.GetValue<string>()).ToArray());
+        Assert.Equal([1, 2, 3], mine.Select(t => t["level"]!.GetValue<int>()).ToArray());
+        Assert.Equal(3, mine.Select(t => t["touchId"]!.GetValue<string>()).Distinct().Count());
+        Assert.All(mine, t => Assert.False(InQuietHours(DateTimeOffset.Parse(t["createdAt"]!.GetValue<string>(), CultureInfo.InvariantCulture)), "sent in quiet hours: " + t.ToJsonString()));
+
+        // The member's timeline explains every decision, deferred ones included.
+        using var support = silo.CreateClient(SiloProcess.SupportKey);
+        var timeline = (await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{memberId}/touches", Api.Json))!;
+        Assert.Equal(3, timeline.Count(t => t!["decision"]!.GetValue<string>() == "sent"));
+        Assert.All(timeline, t => Assert.False(string.IsNullOrWhiteSpace(t!["reason"]!.GetValue<string>())));
+
+        // The journal behind the win-back report saw each step (engine days, which this test runs ahead of the calendar).
+        var from = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var to = DateTimeOffset.UtcNow.AddDays(300).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var report = (await support.GetFromJsonAsync<JsonObject>($"api/v1/reports/winback?from={from}&to={to}", Api.Json))!;
+        Assert.All(report["levels"]!.AsArray(), level => Assert.True(level!["entered"]!.GetValue<int>() >= 1));
+        Assert.True(report["wentDormant"]!.GetValue<int>() >= 1);
+    }
+
+    private static bool InQuietHours(DateTimeOffset at)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, Shanghai).TimeOfDay;
+        return local >= TimeSpan.FromHours(21) || local < TimeSpan.FromHours(9);
+    }
+}
