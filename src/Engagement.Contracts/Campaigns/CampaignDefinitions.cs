@@ -5,7 +5,19 @@ using Engagement.Contracts.Events;
 namespace Engagement.Contracts.Campaigns;
 
 /// <summary>One problem with a definition, naming the JSON field (e.g. <c>arms[1].weight</c>).</summary>
-public sealed record CampaignFieldError(string Field, string Message);
+[GenerateSerializer, Immutable, Alias("engagement.campaign-field-error.v1")]
+public sealed record CampaignFieldError
+{
+    public CampaignFieldError(string field, string message)
+    {
+        Field = field;
+        Message = message;
+    }
+
+    [Id(0)] public string Field { get; init; }
+
+    [Id(1)] public string Message { get; init; }
+}
 
 /// <summary>Defaults and validation of <see cref="CampaignDefinition"/>, shared by the API (400s) and the grain (refusal).</summary>
 public static partial class CampaignDefinitions

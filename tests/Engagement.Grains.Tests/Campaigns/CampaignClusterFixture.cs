@@ -1,0 +1,70 @@
+using Engagement.Contracts.Events;
+using Engagement.Grains.Campaigns;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Ports;
+using Engagement.Grains.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace Engagement.Grains.Tests.Campaigns;
+
+/// <summary>
+/// The member cluster shape plus the campaign engine: in-memory member index (16 shards, pages of 50 to exercise
+/// paging), 5% global control, and the same fake engine clock. Tests isolate themselves by a region of their own.
+/// </summary>
+public sealed class CampaignClusterFixture : IAsyncLifetime
+{
+    public const int GlobalControlPercent = 5;
+
+    private InProcessTestCluster? _cluster;
+
+    public FakeTimeProvider Time { get; } = new(MemberClusterFixture.Start);
+
+    public InMemoryTouchOutbox Outbox { get; } = new();
+
+    public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
+
+    public async Task InitializeAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Engagement:Campaigns:GlobalControlPercent"] = GlobalControlPercent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Engagement:Campaigns:IndexShardCount"] = "16",
+            ["Engagement:Campaigns:FanOutPageSize"] = "50",
+        }).Build();
+
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new JsonGrainStateSerializer());
+            silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
+            silo.UseInMemoryReminderService();
+            silo.AddMemoryStreams(StreamNames.Provider);
+            silo.AddEngagementGrains(configuration);
+            silo.AddEngagementCampaigns(configuration);
+            silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
+            silo.Services.AddSingleton<ILedgerArchive>(new InMemoryLedgerArchive());
+            silo.Services.AddSingleton<ITouchOutbox>(Outbox);
+            silo.Services.AddSingleton<ILifecycleJournal>(new InMemoryLifecycleJournal());
+            silo.Services.AddSingleton<IDeadLetterSink>(new InMemoryDeadLetterSink());
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class CampaignClusterCollection : ICollectionFixture<CampaignClusterFixture>
+{
+    public const string Name = "campaign cluster";
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
+using Engagement.Domain.Campaigns;
+
+namespace Engagement.Grains.Tests.Campaigns;
+
+/// <summary>A synthetic member as the test generated it: the independent truth audiences are checked against.</summary>
+public sealed record TestMember(string Id, string Region, string Tier, bool Vip)
+{
+    public bool GlobalControl => CampaignAssignment.IsGlobalControl(Id, CampaignClusterFixture.GlobalControlPercent);
+}
+
+/// <summary>Builds members and campaigns for campaign tests, and waits for fan-outs.</summary>
+public static class CampaignTestKit
+{
+    /// <summary>
+    /// Members with mixed attributes in regions <c>{scope}-east/west/north</c>: tier V3 (purchase 6,000), V2 (1,500) or
+    /// V1 (200) by index, every fifth tagged <c>vip</c>.
+    /// </summary>
+    public static async Task<IReadOnlyList<TestMember>> CreateMembersAsync(IClusterClient client, DateTimeOffset now, string scope, int count)
+    {
+        string[] regions = ["east", "west", "north"];
+        var members = Enumerable.Range(0, count).Select(i =>
+        {
+            var tier = (i % 4) switch { 0 => "V3", 1 => "V2", _ => "V1" };
+            return new TestMember($"{scope}-{i.ToString("D5", CultureInfo.InvariantCulture)}", $"{scope}-{regions[i % 3]}", tier, i % 5 == 0);
+        }).ToList();
+
+        foreach (var chunk in members.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(async m =>
+            {
+                var grain = client.GetGrain<IMemberGrain>(m.Id);
+                if (m.Vip)
+                {
+                    await grain.ApplyEventAsync(new EngagementEvent
+                    {
+                        EventId = m.Id + "-tags",
+                        Type = EventTypes.ProfileUpdate,
+                        MemberId = m.Id,
+                        OccurredAt = now.AddHours(-2),
+                        RegionId = m.Region,
+                        Properties = new Dictionary<string, string> { ["tags"] = "vip" },
+                    });
+                }
+
+                var amount = m.Tier switch { "V3" => 6000m, "V2" => 1500m, _ => 200m };
+                await grain.ApplyEventAsync(new EngagementEvent
+                {
+                    EventId = m.Id + "-p0",
+                    Type = EventTypes.Purchase,
+                    MemberId = m.Id,
+                    OccurredAt = now.AddHours(-1),
+                    OrderId = m.Id + "-o0",
+                    Amount = amount,
+                    RegionId = m.Region,
+                });
+            }));
+        }
+
+        return members;
+    }
+
+    public static CampaignDefinition Broadcast(string id, DateTimeOffset now, CampaignAudience audience, decimal unitCost = 20m) => new()
+    {
+        Id = id,
+        Name = "Test " + id,
+        Kind = CampaignKinds.Broadcast,
+        Audience = audience,
+        Offer = new CampaignOffer { Kind = OfferKinds.Coupon, Code = "C-" + id, UnitCost = unitCost },
+        Channel = "push",
+        ValidFrom = now.AddHours(-1),
+        ValidUntil = now.AddDays(3),
+    };
+
+    public static async Task<CampaignStatusView> CreateAndRunAsync(IClusterClient client, CampaignDefinition definition)
+    {
+        var campaign = client.GetGrain<ICampaignGrain>(definition.Id);
+        var created = await campaign.CreateAsync(definition);
+        Assert.True(created.Status == CampaignCreateResult.Created, created.Status + ": " + string.Join("; ", created.Errors.Select(e => e.Field + " " + e.Message)));
+        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+        return await UntilCompletedAsync(campaign);
+    }
+
+    public static async Task<CampaignStatusView> UntilCompletedAsync(ICampaignGrain campaign, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var view = await campaign.GetAsync();
+            if (view?.Status == CampaignStatuses.Completed)
+            {
+                return view;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"campaign not completed: {view?.Status} {view?.Progress}");
+            }
+
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+            await timer.WaitForNextTickAsync();
+        }
+    }
+
+    public static async Task<Dictionary<string, CampaignMembershipView?>> MembershipsAsync(IClusterClient client, IEnumerable<TestMember> members, string campaignId)
+    {
+        var result = new Dictionary<string, CampaignMembershipView?>(StringComparer.Ordinal);
+        foreach (var chunk in members.Chunk(128))
+        {
+            var views = await Task.WhenAll(chunk.Select(m => client.GetGrain<IMemberGrain>(m.Id).GetCampaignMembershipAsync(campaignId)));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                result[chunk[i].Id] = views[i];
+            }
+        }
+
+        return result;
+    }
+}

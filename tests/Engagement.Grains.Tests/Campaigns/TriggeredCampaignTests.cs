@@ -1,0 +1,95 @@
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
+
+namespace Engagement.Grains.Tests.Campaigns;
+
+[Collection(CampaignClusterCollection.Name)]
+public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
+{
+    private DateTimeOffset Now => cluster.Time.GetUtcNow();
+
+    private static EngagementEvent SkincarePurchase(string memberId, string orderId, decimal amount, DateTimeOffset at, string region) => new()
+    {
+        EventId = "p-" + orderId,
+        Type = EventTypes.Purchase,
+        MemberId = memberId,
+        OccurredAt = at,
+        OrderId = orderId,
+        Amount = amount,
+        RegionId = region,
+        Items = [new EventItem { Sku = "S1", Category = "skincare", Quantity = 1, UnitPrice = amount }],
+    };
+
+    private CampaignDefinition Triggered(string id, string region, long? maxGrants = null) => new()
+    {
+        Id = id,
+        Name = "Skincare follow-up",
+        Kind = CampaignKinds.Triggered,
+        Audience = new CampaignAudience { Regions = [region] },
+        Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "SKIN500", UnitCost = 5m, Points = 500 },
+        Channel = "push",
+        ValidFrom = Now.AddHours(-1),
+        ValidUntil = Now.AddDays(5),
+        ControlShare = 0,
+        Budget = new CampaignBudget { MaxGrants = maxGrants },
+        Trigger = new CampaignTrigger { EventType = EventTypes.Purchase, ItemCategory = "skincare", MinAmount = 200m },
+    };
+
+    [Fact]
+    public async Task AMatchingPurchaseFiresOncePerMemberAndOthersDoNot()
+    {
+        var scope = "t" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-east";
+        var definition = Triggered(scope, region);
+        Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition)).Status);
+
+        // Pick members outside the global control so the touch is expected.
+        var ids = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(3).ToList();
+        var (buyer, small, elsewhere) = (ids[0], ids[1], ids[2]);
+
+        await cluster.Client.GetGrain<IMemberGrain>(buyer).ApplyEventAsync(SkincarePurchase(buyer, buyer + "-1", 300m, Now.AddMinutes(-5), region));
+        await cluster.Client.GetGrain<IMemberGrain>(buyer).ApplyEventAsync(SkincarePurchase(buyer, buyer + "-2", 400m, Now.AddMinutes(-4), region));
+        await cluster.Client.GetGrain<IMemberGrain>(small).ApplyEventAsync(SkincarePurchase(small, small + "-1", 150m, Now.AddMinutes(-5), region));
+        await cluster.Client.GetGrain<IMemberGrain>(elsewhere).ApplyEventAsync(SkincarePurchase(elsewhere, elsewhere + "-1", 300m, Now.AddMinutes(-5), scope + "-west"));
+
+        var touches = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).ToList();
+        var touch = Assert.Single(touches);
+        Assert.Equal(buyer, touch.MemberId);
+        Assert.Equal("SKIN500", touch.Offer);
+        Assert.Null(await cluster.Client.GetGrain<IMemberGrain>(small).GetCampaignMembershipAsync(definition.Id));
+        Assert.Null(await cluster.Client.GetGrain<IMemberGrain>(elsewhere).GetCampaignMembershipAsync(definition.Id));
+
+        var view = (await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).GetAsync())!;
+        Assert.Equal(CampaignStatuses.Active, view.Status);
+        Assert.Equal(1, view.Progress.Sent);
+        Assert.Equal(1, view.GrantsReserved);
+    }
+
+    [Fact]
+    public async Task TriggeredGrantsStopAtTheBudgetAndGlobalControlIsTrackedButNotTouched()
+    {
+        var scope = "t" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-north";
+        var definition = Triggered(scope, region, maxGrants: 5);
+        await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition);
+
+        // Global-control members buy first, while the campaign still has budget (after that it stops listening).
+        var members = Enumerable.Range(0, 60).Select(i => new TestMember($"{scope}-{i}", region, "V1", false)).OrderByDescending(m => m.GlobalControl).ToList();
+        Assert.Contains(members, m => m.GlobalControl);
+        foreach (var m in members)
+        {
+            await cluster.Client.GetGrain<IMemberGrain>(m.Id).ApplyEventAsync(SkincarePurchase(m.Id, m.Id + "-1", 250m, Now.AddMinutes(-5), region));
+        }
+
+        var touched = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).Select(t => t.MemberId).Distinct().ToList();
+        Assert.Equal(5, touched.Count);
+        Assert.DoesNotContain(touched, id => members.Single(m => m.Id == id).GlobalControl);
+
+        var memberships = await CampaignTestKit.MembershipsAsync(cluster.Client, members, definition.Id);
+        Assert.All(members.Where(m => m.GlobalControl), m => Assert.Equal(CampaignGroups.GlobalControl, memberships[m.Id]?.Group));
+        var view = (await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).GetAsync())!;
+        Assert.Equal(5, view.GrantsReserved);
+        Assert.Equal(members.Count(m => m.GlobalControl), view.Progress.Excluded);
+    }
+}
