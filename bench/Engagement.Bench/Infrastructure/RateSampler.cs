@@ -26,8 +26,9 @@ internal sealed class RateSampler : IAsyncDisposable
     public static RateSampler Start(Func<long> count) => new(count);
 
     /// <summary>Waits until the count reaches <paramref name="target"/>; fails if it stops moving for <paramref name="stall"/>.</summary>
-    public static async Task WaitForAsync(Func<long> count, long target, TimeSpan stall, string what)
+    public static async Task WaitForAsync(Func<long> count, long target, TimeSpan stall, string what, TimeSpan? deadline = null)
     {
+        var started = Stopwatch.GetTimestamp();
         var last = count();
         var lastMove = Stopwatch.GetTimestamp();
         while (true)
@@ -42,6 +43,10 @@ internal sealed class RateSampler : IAsyncDisposable
             {
                 last = now;
                 lastMove = Stopwatch.GetTimestamp();
+            }
+            else if (deadline is { } limit && Stopwatch.GetElapsedTime(started) > limit)
+            {
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"{what}: only {now:N0} of {target:N0} after {limit.TotalSeconds:F0} s"));
             }
             else if (Stopwatch.GetElapsedTime(lastMove) > stall)
             {

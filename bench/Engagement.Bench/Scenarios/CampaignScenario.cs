@@ -1,22 +1,183 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Touches;
+using Engagement.Grains.Campaigns;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Ports;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Bench.Scenarios;
 
 /// <summary>
-/// Campaign fan-out to a large audience. Runs once campaigns exist (an <c>ICampaignGrain</c> in
-/// Engagement.Contracts); until then it reports itself as not available, so the table says so.
+/// Broadcast fan-out: N members (one purchase each, so the member index knows them), one campaign to all of them
+/// on push with a 10% control group, triggered through <see cref="ICampaignGrain"/> and polled until completed.
+/// Then a second campaign on the same day: the marketing cap (one a day per member) lets it reach only members the first
+/// campaign did not touch.
+/// The engine's clock is set to noon in Shanghai, outside quiet hours, so touches are sent rather than deferred.
 /// </summary>
 internal static class CampaignScenario
 {
-    public static Task RunAsync(BenchOptions options, ScenarioResult result)
+    public static async Task RunAsync(BenchOptions options, ScenarioResult result)
     {
-        var contracts = typeof(Engagement.Contracts.Members.IMemberGrain).Assembly;
-        var campaignGrain = contracts.GetTypes().FirstOrDefault(t => t.IsInterface && t.Name == "ICampaignGrain");
-        result.Details["audience"] = options.Audience;
-        result.Status = ScenarioResult.NotAvailable;
-        result.Message = campaignGrain is null
-            ? "not available yet: campaigns have not landed (no ICampaignGrain in Engagement.Contracts)"
-            : $"not available yet: {campaignGrain.FullName} exists but the bench has no fan-out driver for it yet";
-        return Task.CompletedTask;
+        var n = options.Audience;
+        var storage = new StorageStats();
+        var outbox = new CampaignOutbox();
+        var time = new ShiftableTime();
+        var now = DateTimeOffset.UtcNow;
+        var noonShanghai = new DateTimeOffset(now.Year, now.Month, now.Day, 4, 0, 0, TimeSpan.Zero).AddDays(1);
+        time.Advance(noonShanghai - now);
+
+        await using var silo = await BenchSilo.StartAsync(options.RunId + "-cp", s =>
+        {
+            s.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new TextJsonGrainStorageSerializer());
+            s.UseInMemoryReminderService();
+            s.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, time);
+            var configuration = new ConfigurationBuilder().Build();
+            s.AddEngagementGrains(configuration);
+            s.AddEngagementCampaigns(configuration);
+            s.Services.AddSingleton<ITouchOutbox>(outbox);
+            s.Services.AddSingleton<ILedgerArchive>(new CountingLedgerArchive());
+            s.Services.AddSingleton<IDeadLetterSink>(new CountingDeadLetterSink());
+            s.AddEngagementInMemoryPorts();
+            CountingGrainStorage.Decorate(s.Services, GrainStorageNames.State, storage);
+        });
+
+        var events = new EventFactory(options.RunId + "a", n, seed: 8);
+        await MemberDriver.ActivateAsync(silo.Client, events, "seed audience", n, options.CallConcurrency);
+
+        var first = await RunCampaignAsync(silo.Client, time, options.RunId + "-c1", "first", outbox);
+        var second = await RunCampaignAsync(silo.Client, time, options.RunId + "-c2", "second, same day", outbox);
+
+        var progress = first.Status.Progress;
+        result.Details["audience_members"] = n;
+        result.Details["first.total"] = progress.Total ?? -1;
+        result.Details["first.reached"] = progress.Reached;
+        result.Details["first.sent"] = progress.Sent;
+        result.Details["first.deferred"] = progress.Deferred;
+        result.Details["first.suppressed"] = progress.Suppressed;
+        result.Details["first.control"] = progress.Control;
+        result.Details["first.excluded"] = progress.Excluded;
+        result.Details["first.ineligible"] = progress.Ineligible;
+        result.Details["first.budget_skipped"] = progress.BudgetSkipped;
+        result.Details["first.shards"] = progress.Shards;
+        result.Details["first.touch_messages"] = first.Touches;
+        result.Details["second.reached"] = second.Status.Progress.Reached;
+        result.Details["second.sent"] = second.Status.Progress.Sent;
+        result.Details["second.suppressed"] = second.Status.Progress.Suppressed;
+        result.Details["second.touch_messages"] = second.Touches;
+        result.Details["grain_state_writes"] = storage.Writes;
+        first.Cpu.AddTo(result, "first", n);
+
+        result.Add("time until all reached", first.Seconds, "s");
+        result.Add("fan-out rate", progress.Reached / first.Seconds, "members/s");
+        result.Add(new Metric { Name = "audience reached", Value = progress.Reached, Unit = "members", Target = string.Create(CultureInfo.InvariantCulture, $"= {n:N0}"), Met = progress.Reached == n });
+        result.Add("touches sent (first campaign)", first.Touches, "");
+        result.Add(new Metric { Name = "members touched twice by one campaign", Value = outbox.Repeats, Unit = "", Target = "0", Met = outbox.Repeats == 0, Positive = false });
+        result.Add(new Metric { Name = "members given 2+ campaign touches the same day (both campaigns)", Value = outbox.MembersOverDailyCap, Unit = "", Target = "0 (1 marketing touch a day)", Met = outbox.MembersOverDailyCap == 0, Positive = false });
+        result.Add(new Metric { Name = "second campaign the same day: touches sent", Value = second.Touches, Unit = "", Positive = false });
+        result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"{n:N0} members seeded with one purchase each; broadcast on push to everyone with a 10% control group, triggered through ICampaignGrain and polled every 200 ms until completed; then a second campaign the same day, which may only reach members the first left untouched (its control and global-control members): no member may get two campaign touches in one day. Memory storage; engine clock at noon Asia/Shanghai."));
+    }
+
+    private static async Task<CampaignRun> RunCampaignAsync(IClusterClient client, TimeProvider time, string id, string label, CampaignOutbox outbox)
+    {
+        var at = time.GetUtcNow();
+        var campaign = client.GetGrain<ICampaignGrain>(id);
+        var created = await campaign.CreateAsync(new CampaignDefinition
+        {
+            Id = id,
+            Name = "bench " + label,
+            Kind = CampaignKinds.Broadcast,
+            Channel = "push",
+            Offer = new CampaignOffer { Kind = OfferKinds.Coupon, Code = "BENCH", UnitCost = 1 },
+            ControlShare = 0.1,
+            ValidFrom = at.AddHours(-1),
+            ValidUntil = at.AddDays(7),
+        });
+        if (created.Status != CampaignCreateResult.Created)
+        {
+            throw new InvalidOperationException($"campaign {id}: {created.Status} {string.Join("; ", created.Errors.Select(e => e.ToString()))}");
+        }
+
+        var touchesBefore = outbox.Touches;
+        var cpu = CpuSample.Take();
+        var clock = Stopwatch.StartNew();
+        var triggered = await campaign.TriggerAsync();
+        if (triggered.Status != CampaignTriggerResult.Started)
+        {
+            throw new InvalidOperationException($"campaign {id}: trigger {triggered.Status} ({triggered.Detail})");
+        }
+
+        CampaignStatusView? status = null;
+        long reached = 0;
+        await using (Progress.Start("campaign " + label, (await campaign.GetAsync())?.Progress.Total ?? 0, () => Interlocked.Read(ref reached)))
+        {
+            var lastMove = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                status = await campaign.GetAsync() ?? throw new InvalidOperationException($"campaign {id} vanished");
+                if (status.Progress.Reached != Interlocked.Exchange(ref reached, status.Progress.Reached))
+                {
+                    lastMove = Stopwatch.GetTimestamp();
+                }
+
+                if (status.Status == CampaignStatuses.Completed)
+                {
+                    break;
+                }
+
+                if (Stopwatch.GetElapsedTime(lastMove) > TimeSpan.FromSeconds(120))
+                {
+                    throw new TimeoutException($"campaign {id} stuck at {status.Progress.Reached} reached ({status.Status}/{status.Progress.State})");
+                }
+
+                await Task.Delay(200);
+            }
+        }
+
+        return new CampaignRun(status, clock.Elapsed.TotalSeconds, outbox.Touches - touchesBefore, CpuSample.Take() - cpu);
+    }
+
+    private sealed record CampaignRun(CampaignStatusView Status, double Seconds, long Touches, CpuDelta Cpu);
+
+    /// <summary>Counts campaign touches and notices a member touched twice by the same campaign.</summary>
+    private sealed class CampaignOutbox : ITouchOutbox
+    {
+        private readonly ConcurrentDictionary<(string Member, string Campaign), int> _seen = new();
+        private readonly ConcurrentDictionary<string, int> _perMember = new(StringComparer.Ordinal);
+        private long _overCap;
+        private long _touches;
+        private long _repeats;
+
+        public long Touches => Interlocked.Read(ref _touches);
+
+        public long Repeats => Interlocked.Read(ref _repeats);
+
+        /// <summary>Members with more than one campaign touch; the run stays within one engine day.</summary>
+        public long MembersOverDailyCap => Interlocked.Read(ref _overCap);
+
+        public Task SendAsync(IReadOnlyList<TouchMessage> touches, CancellationToken cancellationToken = default)
+        {
+            foreach (var touch in touches.Where(t => t.CampaignId is not null))
+            {
+                Interlocked.Increment(ref _touches);
+                if (_seen.AddOrUpdate((touch.MemberId, touch.CampaignId!), 1, (_, c) => c + 1) > 1)
+                {
+                    Interlocked.Increment(ref _repeats);
+                }
+
+                if (_perMember.AddOrUpdate(touch.MemberId, 1, (_, c) => c + 1) == 2)
+                {
+                    Interlocked.Increment(ref _overCap);
+                }
+            }
+
+            return Task.CompletedTask;
+        }
     }
 }

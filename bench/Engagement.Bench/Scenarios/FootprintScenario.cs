@@ -85,7 +85,7 @@ internal static class FootprintScenario
             Positive = true,
         });
         result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"{n:N0} members activated by one purchase each ({options.CallConcurrency} grain calls in flight) after a {warmUpMembers:N0}-member warm-up; heap = GC.GetTotalMemory after three blocking compacting full GCs, before and after; collection age 6 h so nothing is deactivated. Storage is a sink (keeps no copy)."));
+            $"{n:N0} members activated by one purchase each ({options.CallConcurrency} grain calls in flight) after a {warmUpMembers:N0}-member warm-up; heap = GC.GetTotalMemory after three blocking compacting full GCs, before and after; collection age 6 h so nothing is deactivated. Storage is a sink (keeps no copy); campaigns are not registered, so no in-memory member index is counted (production keeps it in a table)."));
         if (resident < n)
         {
             result.Notes.Add($"Only {resident:N0} of {n:N0} activations were resident at the end.");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
 using Engagement.Contracts.Events;
+using Engagement.Grains.Campaigns;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
@@ -49,6 +50,7 @@ internal static class IngestMemoryScenario
                 }));
             });
             s.AddEngagementGrains(new ConfigurationBuilder().Build());
+            s.AddEngagementCampaigns(new ConfigurationBuilder().Build()); // campaign hooks on, member index in memory
             s.Services.AddSingleton<ILedgerArchive>(ledger);
             s.Services.AddSingleton<ITouchOutbox>(outbox);
             s.Services.AddSingleton<IDeadLetterSink>(deadLetters);

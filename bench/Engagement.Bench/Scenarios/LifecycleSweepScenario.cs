@@ -4,6 +4,7 @@ using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
 using Engagement.Contracts.Members;
 using Engagement.Grains.Diagnostics;
+using Engagement.Grains.Campaigns;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Engagement.Grains.Ports;
@@ -34,6 +35,7 @@ internal static class LifecycleSweepScenario
             s.UseInMemoryReminderService();
             s.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, time);
             s.AddEngagementGrains(new ConfigurationBuilder().Build());
+            s.AddEngagementCampaigns(new ConfigurationBuilder().Build()); // campaign hooks on, member index in memory
             s.Services.AddSingleton<ILedgerArchive>(ledger);
             s.Services.AddSingleton<ITouchOutbox>(outbox);
             s.Services.AddSingleton<IDeadLetterSink>(new CountingDeadLetterSink());
