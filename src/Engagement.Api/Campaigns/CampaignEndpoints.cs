@@ -32,6 +32,8 @@ public static class CampaignEndpoints
             .WithSummary("Start a broadcast's fan-out; idempotent (a second trigger changes nothing)");
         campaigns.MapGet("/{campaignId}/results", GetResultsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("Per arm, control and global control: audience, outcomes, conversions, revenue, cost, ROI, uplift with 95% CI");
+        campaigns.MapGet("/{campaignId}/members/{memberId}", GetMembershipAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("What one member had of the campaign: group (arm, control, global control), outcome, conversion");
         campaigns.MapPost("/index/rebuild", RebuildIndexAsync).RequireAuthorization(ApiRoles.AdminPolicy)
             .WithSummary("Re-write the member-index rows of the given members from their live state: {\"memberIds\": [...]}");
         return routes;
@@ -113,6 +115,30 @@ public static class CampaignEndpoints
 
         var results = await grains.GetGrain<ICampaignGrain>(campaignId).GetResultsAsync();
         return results is null ? NotFound(campaignId) : Results.Ok(results);
+    }
+
+    private static async Task<IResult> GetMembershipAsync(string campaignId, string memberId, IGrainFactory grains)
+    {
+        var errors = new FieldErrors();
+        if (!CampaignDefinitions.IsValidId(campaignId))
+        {
+            errors.Add("campaignId", "must be 1–64 characters of A–Z a–z 0–9 _ - .");
+        }
+
+        if (!MemberIds.IsValid(memberId))
+        {
+            errors.Add("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var membership = await grains.GetGrain<IMemberGrain>(memberId).GetCampaignMembershipAsync(campaignId);
+        return membership is null
+            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not reached", detail: $"Member '{memberId}' has no record of campaign '{campaignId}'.")
+            : Results.Ok(membership);
     }
 
     private static async Task<IResult> RebuildIndexAsync(IndexRebuildRequest? request, IGrainFactory grains)

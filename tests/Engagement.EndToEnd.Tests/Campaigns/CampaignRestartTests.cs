@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Queues;
+using Engagement.EndToEnd.Tests.Infrastructure;
+
+namespace Engagement.EndToEnd.Tests.Campaigns;
+
+/// <summary>
+/// A broadcast on the real silo with the Azure member index: SIGKILL in the middle of the fan-out, start again over the
+/// same storage, and every audience member is reached exactly once, with at most one touch each.
+/// </summary>
+public sealed class CampaignRestartTests
+{
+    private const int MemberCount = 360;
+
+    [Fact]
+    public async Task FanOutResumesAfterSiloKillAndReachesEveryMemberExactlyOnce()
+    {
+        var scope = "c" + Guid.NewGuid().ToString("N")[..10];
+        var touchQueue = ("touch-" + scope).ToLowerInvariant();
+        var settings = SiloSettings.ForTest("campaign") with
+        {
+            Extra = new Dictionary<string, string>
+            {
+                ["Engagement__Campaigns__MemberIndexTableName"] = "MIdx" + scope,
+                ["Engagement__Campaigns__IndexShardCount"] = "8",
+                ["Engagement__Campaigns__FanOutPageSize"] = "20",
+                // Slow enough that the kill lands mid-fan-out (a real deployment uses it to spare connectors).
+                ["Engagement__Campaigns__MaxDeliveriesPerSecond"] = "120",
+                ["Engagement__Storage__TouchQueueName"] = touchQueue,
+            },
+        };
+
+        var silo = await SiloProcess.StartAsync(settings);
+        try
+        {
+            var region = scope + "-east";
+            var members = Enumerable.Range(0, MemberCount).Select(i => $"{scope}-{i.ToString("D4", CultureInfo.InvariantCulture)}").ToList();
+            using (var admin = silo.CreateClient())
+            {
+                await SeedMembersAsync(admin, members, region);
+            }
+
+            var campaignId = scope + "-winter";
+            using (var marketing = silo.CreateClient(SiloProcess.MarketingKey))
+            {
+                var now = DateTimeOffset.UtcNow;
+                using var created = await marketing.PostAsJsonAsync("api/v1/campaigns", new
+                {
+                    id = campaignId,
+                    name = "Winter restart test",
+                    kind = "broadcast",
+                    audience = new { regions = new[] { region } },
+                    offer = new { kind = "coupon", code = "WINTER20", unitCost = 20m },
+                    channel = "push",
+                    validFrom = now.AddHours(-1),
+                    validUntil = now.AddDays(2),
+                    arms = new[] { new { name = "a", weight = 1.0 }, new { name = "b", weight = 1.0 } },
+                    controlShare = 0.2,
+                }, Api.Json);
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+                using var triggered = await marketing.PostAsync($"api/v1/campaigns/{campaignId}/trigger", null);
+                Assert.Equal(HttpStatusCode.Accepted, triggered.StatusCode);
+
+                // Kill once a good part, but not all, of the audience is reached.
+                JsonObject progress = new();
+                await Poll.UntilAsync(async () =>
+                {
+                    progress = (await CampaignAsync(marketing, campaignId))["progress"]!.AsObject();
+                    return progress.Int64Of("reached") >= MemberCount / 4;
+                }, TimeSpan.FromSeconds(60), "a quarter of the audience reached");
+                Assert.True(progress.Int64Of("reached") < MemberCount, "the fan-out finished before the kill; slow it down");
+            }
+
+            await silo.KillAsync();
+            await silo.DisposeAsync();
+            silo = await SiloProcess.StartAsync(settings);
+
+            using var http = silo.CreateClient(SiloProcess.MarketingKey);
+            JsonObject campaign = new();
+            await Poll.UntilAsync(async () =>
+            {
+                campaign = await CampaignAsync(http, campaignId);
+                return campaign.Str("status") == "completed";
+            }, TimeSpan.FromSeconds(90), "the fan-out completes after the restart");
+
+            var p = campaign["progress"]!.AsObject();
+            Assert.Equal(MemberCount, p.Int64Of("total"));
+            Assert.Equal(MemberCount, p.Int64Of("reached"));
+            Assert.Equal(
+                MemberCount,
+                p.Int64Of("sent") + p.Int64Of("deferred") + p.Int64Of("suppressed") + p.Int64Of("control") + p.Int64Of("excluded") + p.Int64Of("ineligible"));
+
+            // Every member has exactly one record of the campaign, and at most one touch decision for it.
+            var groups = new Dictionary<string, int>(StringComparer.Ordinal);
+            using var support = silo.CreateClient(SiloProcess.SupportKey);
+            foreach (var id in members)
+            {
+                using var response = await support.GetAsync($"api/v1/campaigns/{campaignId}/members/{id}");
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{id} was not reached: {response.StatusCode}");
+                var membership = (await response.Content.ReadFromJsonAsync<JsonNode>(Api.Json))!.AsObject();
+                var group = membership.Str("group");
+                groups[group] = groups.GetValueOrDefault(group) + 1;
+
+                var touches = (await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{id}/touches", Api.Json))!
+                    .Select(t => t!.AsObject())
+                    .Where(t => t["campaignId"]?.GetValue<string>() == campaignId)
+                    .ToList();
+                Assert.True(touches.Select(t => t.Str("touchId")).Distinct().Count() <= 1, $"{id} has more than one touch id for the campaign");
+                Assert.True(touches.Count(t => t.Str("decision") == "sent") <= 1, $"{id} was sent the campaign twice");
+                if (group != "arm")
+                {
+                    Assert.Empty(touches);
+                }
+            }
+
+            Assert.Equal(p.Int64Of("control"), groups.GetValueOrDefault("control"));
+            Assert.Equal(p.Int64Of("excluded"), groups.GetValueOrDefault("global_control"));
+
+            // The outbox queue carries each sent touch id for one member only (repeats of one id are allowed by contract).
+            var published = await DrainAsync(new QueueClient(settings.ConnectionString, touchQueue));
+            var ofCampaign = published.Where(t => t["campaignId"]?.GetValue<string>() == campaignId).ToList();
+            Assert.All(ofCampaign.GroupBy(t => t.Str("memberId")), g => Assert.Single(g.Select(t => t.Str("touchId")).Distinct()));
+            Assert.Equal(p.Int64Of("sent"), ofCampaign.Select(t => t.Str("memberId")).Distinct().Count());
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
+    }
+
+    private static async Task SeedMembersAsync(HttpClient admin, IReadOnlyList<string> members, string region)
+    {
+        // A zone where it is early afternoon now, so quiet hours do not defer the touches (they would still count once).
+        var offset = ((13 - DateTime.UtcNow.Hour + 36) % 24) - 12;
+        var zone = offset == 0 ? "Etc/UTC" : $"Etc/GMT{(offset > 0 ? "-" : "+")}{Math.Abs(offset).ToString(CultureInfo.InvariantCulture)}";
+        var at = DateTimeOffset.UtcNow.AddMinutes(-30);
+        foreach (var chunk in members.Chunk(200))
+        {
+            var events = chunk.SelectMany((id, i) => new object[]
+            {
+                new { eventId = id + "-profile", type = "profile_update", memberId = id, occurredAt = at, regionId = region, properties = new Dictionary<string, string> { ["timeZone"] = zone } },
+                new { eventId = id + "-p0", type = "purchase", memberId = id, occurredAt = at.AddMinutes(1), orderId = id + "-o0", amount = 100m + i, regionId = region },
+            }).ToList();
+            using var response = await admin.PostEventsAsync(events);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+    }
+
+    private static async Task<JsonObject> CampaignAsync(HttpClient http, string campaignId) =>
+        (await http.GetFromJsonAsync<JsonNode>($"api/v1/campaigns/{campaignId}", Api.Json))!.AsObject();
+
+    private static async Task<List<JsonObject>> DrainAsync(QueueClient queue)
+    {
+        var all = new List<JsonObject>();
+        while (true)
+        {
+            var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+            if (batch.Length == 0)
+            {
+                return all;
+            }
+
+            all.AddRange(batch.Select(m => JsonNode.Parse(m.Body.ToString())!.AsObject()));
+        }
+    }
+}
