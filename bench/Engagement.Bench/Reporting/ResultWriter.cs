@@ -43,7 +43,6 @@ internal static class ResultWriter
             if (scenario.Status != ScenarioResult.Ok)
             {
                 md.AppendLine(Invariant($"| {scenario.Name} | {scenario.Status} | | | {Escape(scenario.Message ?? "")} |"));
-                continue;
             }
 
             foreach (var metric in scenario.Metrics)
