@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace CampaignTrigger;
+
+/// <summary>Command-line options; a definition comes from <c>--file</c> or is built from flags.</summary>
+internal sealed class Options
+{
+    public const string Usage = """
+        CampaignTrigger: define a campaign, trigger it, follow its progress, print its results (HTTP only).
+
+          --api URL               API base address (default http://127.0.0.1:5080)
+          --key KEY               X-Api-Key with the marketing or admin role (default dev-marketing-key)
+          --file PATH             the campaign definition as JSON (the body of POST /api/v1/campaigns)
+        or build it from flags:
+          --id ID                 campaign id (default cmp-<timestamp>)
+          --name TEXT             (default: the id)
+          --kind broadcast|triggered          (default broadcast)
+          --tiers V2,V3  --segments "Champions,At Risk"  --value-classes A,B
+          --stages active,at_risk  --regions east,north  --tags vip        (empty = any)
+          --channel sms|push|call|wechat      (default push)
+          --offer-kind coupon|points|benefit  (default coupon)   --offer-code CODE (default WELCOME10)
+          --unit-cost N (default 10)  --points N (points offers)
+          --max-grants N  --max-cost N        budget (default none)
+          --arms a:1,b:1          arm names and weights (default one arm "main")
+          --control-share 0.1     --attribution-days 7   --days 7 (validity from now)
+          --trigger-event purchase --trigger-category skincare --trigger-min-amount 200   (triggered)
+          --no-follow             trigger and exit without waiting
+          --timeout SECONDS       how long to follow (default 600)
+
+        Exit codes: 0 done, 1 API or network error, 2 invalid definition (the fields are printed), 3 conflict.
+        """;
+
+    public Uri Api { get; private set; } = new("http://127.0.0.1:5080/");
+
+    public string Key { get; private set; } = "dev-marketing-key";
+
+    public string? File { get; private set; }
+
+    public bool Follow { get; private set; } = true;
+
+    public TimeSpan Timeout { get; private set; } = TimeSpan.FromMinutes(10);
+
+    private readonly Dictionary<string, string> _flags = new(StringComparer.Ordinal);
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help")
+            {
+                throw new ArgumentException("help");
+            }
+
+            if (name == "--no-follow")
+            {
+                o.Follow = false;
+                continue;
+            }
+
+            if (!name.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"'{name}' needs a value");
+            }
+
+            var value = args[++i];
+            switch (name)
+            {
+                case "--api":
+                    o.Api = new Uri(value.EndsWith('/') ? value : value + "/");
+                    break;
+                case "--key":
+                    o.Key = value;
+                    break;
+                case "--file":
+                    o.File = value;
+                    break;
+                case "--timeout":
+                    o.Timeout = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    o._flags[name[2..]] = value;
+                    break;
+            }
+        }
+
+        return o;
+    }
+
+    /// <summary>The definition from the flags; validation is the API's (it names every bad field).</summary>
+    public JsonObject BuildDefinition(DateTimeOffset now)
+    {
+        string Flag(string name, string fallback) => _flags.GetValueOrDefault(name, fallback);
+        JsonArray List(string name) => [.. Flag(name, "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => (JsonNode)v)];
+        decimal? Dec(string name) => _flags.TryGetValue(name, out var v) ? decimal.Parse(v, CultureInfo.InvariantCulture) : null;
+
+        var id = Flag("id", "cmp-" + now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        var kind = Flag("kind", "broadcast");
+        var days = double.Parse(Flag("days", "7"), CultureInfo.InvariantCulture);
+        var offer = new JsonObject
+        {
+            ["kind"] = Flag("offer-kind", "coupon"),
+            ["code"] = Flag("offer-code", "WELCOME10"),
+            ["unitCost"] = Dec("unit-cost") ?? 10m,
+        };
+        if (Dec("points") is { } points)
+        {
+            offer["points"] = (long)points;
+        }
+
+        var definition = new JsonObject
+        {
+            ["id"] = id,
+            ["name"] = Flag("name", id),
+            ["kind"] = kind,
+            ["audience"] = new JsonObject
+            {
+                ["tiers"] = List("tiers"),
+                ["segments"] = List("segments"),
+                ["valueClasses"] = List("value-classes"),
+                ["stages"] = List("stages"),
+                ["regions"] = List("regions"),
+                ["tags"] = List("tags"),
+            },
+            ["offer"] = offer,
+            ["channel"] = Flag("channel", "push"),
+            ["validFrom"] = now.AddMinutes(-1).ToString("O", CultureInfo.InvariantCulture),
+            ["validUntil"] = now.AddDays(days).ToString("O", CultureInfo.InvariantCulture),
+            ["budget"] = new JsonObject { ["maxGrants"] = Dec("max-grants") is { } g ? (long)g : null, ["maxCost"] = Dec("max-cost") },
+        };
+
+        if (_flags.TryGetValue("arms", out var arms))
+        {
+            definition["arms"] = new JsonArray([.. arms.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a =>
+            {
+                var parts = a.Split(':');
+                return (JsonNode)new JsonObject { ["name"] = parts[0], ["weight"] = parts.Length > 1 ? double.Parse(parts[1], CultureInfo.InvariantCulture) : 1.0 };
+            })]);
+        }
+
+        if (Dec("control-share") is { } share)
+        {
+            definition["controlShare"] = share;
+        }
+
+        if (Dec("attribution-days") is { } window)
+        {
+            definition["attributionWindowDays"] = (int)window;
+        }
+
+        if (kind == "triggered")
+        {
+            definition["trigger"] = new JsonObject
+            {
+                ["eventType"] = Flag("trigger-event", "purchase"),
+                ["itemCategory"] = _flags.GetValueOrDefault("trigger-category"),
+                ["minAmount"] = Dec("trigger-min-amount"),
+            };
+        }
+
+        return definition;
+    }
+}
