@@ -14,7 +14,8 @@ public sealed class CampaignMemberState
     /// <summary>Oldest first.</summary>
     public List<CampaignMembership> Memberships { get; set; } = [];
 
-    /// <summary>The attributes last written to the member index; null before the first write.</summary>
+    /// <summary>The attributes last written to the member index; null (and not written) before the first write.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public MemberAttributes? Indexed { get; set; }
 }
 
