@@ -63,7 +63,11 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <remarks>
+/// Not parallel with other collections: these tests create thousands of members, and process-wide member metrics
+/// (reminder registrations) that other tests measure must not see them.
+/// </remarks>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class CampaignClusterCollection : ICollectionFixture<CampaignClusterFixture>
 {
     public const string Name = "campaign cluster";
