@@ -47,7 +47,7 @@ public sealed class QueueIngestionTests(ITestOutputHelper output)
                 ["Engagement__Ingestion__DeliveryRetryWindow"] = "00:00:02",
             },
         };
-        var model = LoadModel.OrderInsensitive("K" + Guid.NewGuid().ToString("N")[..6], members: 300, purchasesPerMember: 4, seed: 7, now: DateTimeOffset.UtcNow);
+        var model = LoadModel.OrderInsensitive("K" + Guid.NewGuid().ToString("N")[..6], members: 150, purchasesPerMember: 4, seed: 7, now: DateTimeOffset.UtcNow);
         var queues = new QueueSet(settings);
         await queues.CreateAsync();
         await queues.PublishAsync(model.Messages, base64Every: 0);
@@ -121,16 +121,25 @@ public sealed class QueueIngestionTests(ITestOutputHelper output)
             }
         }
 
-        /// <summary>Each queue gets its messages in order, from one sender; queues are filled side by side.</summary>
+        /// <summary>
+        /// One member's messages go in order, from one sender; members are spread over 8 senders a queue, as a
+        /// POS fleet would publish side by side.
+        /// </summary>
         public async Task PublishAsync(IReadOnlyList<LoadModel.Message> messages, int base64Every)
         {
-            var byQueue = messages
+            const int lanesPerQueue = 8;
+            var lanes = messages
                 .Select((m, i) => (Message: m, Index: i))
-                .GroupBy(x => x.Message.MemberId is null ? 0 : QueuePartitioner.QueueIndex(x.Message.MemberId, settings.QueueCount));
-            await Task.WhenAll(byQueue.Select(async group =>
+                .GroupBy(x =>
+                {
+                    var hash = x.Message.MemberId is null ? 0u : QueuePartitioner.Fnv1a32(x.Message.MemberId);
+                    var queue = x.Message.MemberId is null ? 0 : QueuePartitioner.QueueIndex(x.Message.MemberId, settings.QueueCount);
+                    return (Queue: queue, Lane: (int)(hash / (uint)settings.QueueCount % lanesPerQueue));
+                });
+            await Task.WhenAll(lanes.Select(async lane =>
             {
-                var queue = _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, group.Key));
-                foreach (var (message, index) in group)
+                var queue = _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, lane.Key.Queue));
+                foreach (var (message, index) in lane)
                 {
                     var body = base64Every > 0 && index % base64Every == 0 ? LoadModel.Base64(message.Body) : message.Body;
                     await queue.SendMessageAsync(body);

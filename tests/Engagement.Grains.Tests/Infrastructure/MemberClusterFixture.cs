@@ -66,7 +66,8 @@ public sealed class MemberClusterFixture : IAsyncLifetime
     public static string NewMemberId(string prefix = "M") => prefix + Guid.NewGuid().ToString("N")[..12];
 }
 
-[CollectionDefinition(Name)]
+// Alone, not beside other collections: some tests read process-wide counters (reminder registrations).
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class MemberClusterCollection : ICollectionFixture<MemberClusterFixture>
 {
     public const string Name = "member cluster";
