@@ -65,7 +65,7 @@ public class MemberStateSerializationTests
     {
         var json = JsonSerializer.Serialize(new MemberState { MemberId = "M1" }, Web);
 
-        Assert.True(json.Length < 1536, json); // lifecycle, touch and campaign sub-states included
+        Assert.True(json.Length < 1024, json);
         Assert.False(MemberEngine.Summarize(JsonSerializer.Deserialize<MemberState>(json, Web)!, new Domain.Program.ProgramOptions(), DateTimeOffset.UnixEpoch).HasBeenSeen);
     }
 
