@@ -82,6 +82,26 @@ internal sealed class RateSampler : IAsyncDisposable
         return total / Math.Max(span, 0.05);
     }
 
+    /// <summary>The longest time, in seconds, the count stood still between the first event and <paramref name="total"/>.</summary>
+    public double LongestIdle(long total)
+    {
+        var samples = Snapshot();
+        double longest = 0, since = -1;
+        long last = -1;
+        foreach (var (seconds, count) in samples.Where(s => s.Count > 0 && s.Count < total))
+        {
+            if (count != last)
+            {
+                last = count;
+                since = seconds;
+            }
+
+            longest = Math.Max(longest, seconds - since);
+        }
+
+        return longest;
+    }
+
     /// <summary>Seconds from the start until the first counted event.</summary>
     public double FirstAt() => Snapshot().FirstOrDefault(s => s.Count > 0).Seconds;
 

@@ -50,8 +50,8 @@ internal static class CampaignScenario
         var events = new EventFactory(options.RunId + "a", n, seed: 8);
         await MemberDriver.ActivateAsync(silo.Client, events, "seed audience", n, options.CallConcurrency);
 
-        var first = await RunCampaignAsync(silo.Client, time, options.RunId + "-c1", "first", outbox);
-        var second = await RunCampaignAsync(silo.Client, time, options.RunId + "-c2", "second, same day", outbox);
+        var first = await RunCampaignAsync(silo.Client, time, options.RunId + "-c1", "first", outbox, n);
+        var second = await RunCampaignAsync(silo.Client, time, options.RunId + "-c2", "second, same day", outbox, n);
 
         var progress = first.Status.Progress;
         result.Details["audience_members"] = n;
@@ -84,7 +84,7 @@ internal static class CampaignScenario
             $"{n:N0} members seeded with one purchase each; broadcast on push to everyone with a 10% control group, triggered through ICampaignGrain and polled every 200 ms until completed; then a second campaign the same day, which may only reach members the first left untouched (its control and global-control members): no member may get two campaign touches in one day. Memory storage; engine clock at noon Asia/Shanghai."));
     }
 
-    private static async Task<CampaignRun> RunCampaignAsync(IClusterClient client, TimeProvider time, string id, string label, CampaignOutbox outbox)
+    private static async Task<CampaignRun> RunCampaignAsync(IClusterClient client, TimeProvider time, string id, string label, CampaignOutbox outbox, int audience)
     {
         var at = time.GetUtcNow();
         var campaign = client.GetGrain<ICampaignGrain>(id);
@@ -115,7 +115,7 @@ internal static class CampaignScenario
 
         CampaignStatusView? status = null;
         long reached = 0;
-        await using (Progress.Start("campaign " + label, (await campaign.GetAsync())?.Progress.Total ?? 0, () => Interlocked.Read(ref reached)))
+        await using (Progress.Start("campaign " + label, audience, () => Interlocked.Read(ref reached)))
         {
             var lastMove = Stopwatch.GetTimestamp();
             while (true)

@@ -17,22 +17,36 @@ internal static class StageProfile
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The average JSON length of the members' states after the load a scenario will send (pure rules, no I/O).</summary>
+    public static int AverageFinalStateChars(string runId, int members, int events)
+    {
+        var options = new ProgramOptions();
+        var factory = new EventFactory(runId, members, seed: 1);
+        var states = new Dictionary<string, MemberGrainState>(StringComparer.Ordinal);
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < events; i++)
+        {
+            var e = factory.Next(now);
+            if (!states.TryGetValue(e.MemberId, out var state))
+            {
+                state = new MemberGrainState { Member = new MemberState { MemberId = e.MemberId } };
+                states[e.MemberId] = state;
+            }
+
+            MemberEngine.Apply(state.Member, ToDomain(e), options, now);
+            state.PendingArchive.Clear();
+        }
+
+        return states.Count == 0 ? 1 : (int)states.Values.Average(s => JsonSerializer.Serialize(s, Json).Length);
+    }
+
     public static void Measure(ScenarioResult result, string runId, int members, int events)
     {
         var options = new ProgramOptions();
         var factory = new EventFactory(runId + "p", members, seed: 7);
         var states = new Dictionary<string, MemberGrainState>(StringComparer.Ordinal);
         var now = DateTimeOffset.UtcNow;
-        var load = Enumerable.Range(0, events).Select(_ => factory.Next(now)).Select(e => (e.MemberId, Event: new MemberEvent(e.EventId, e.Type, e.OccurredAt)
-        {
-            OrderId = e.OrderId,
-            Amount = e.Amount,
-            RegionId = e.RegionId,
-            StoreId = e.StoreId,
-            Channel = e.Channel,
-            Items = e.Items.Select(i => new MemberEventItem(i.Sku, i.Category, i.Quantity, i.UnitPrice)).ToList(),
-            Properties = e.Properties,
-        })).ToList();
+        var load = Enumerable.Range(0, events).Select(_ => factory.Next(now)).Select(e => (e.MemberId, Event: ToDomain(e))).ToList();
 
         long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0;
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -68,4 +82,15 @@ internal static class StageProfile
         result.Notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Stage profile (one thread, no Orleans, same load): rules {Us(applyTicks):F1} µs, state JSON write {Us(writeTicks):F1} µs and read {Us(readTicks):F1} µs per event (state {(double)bytes / events:N0} bytes on average)."));
     }
+
+    private static MemberEvent ToDomain(Engagement.Contracts.Events.EngagementEvent e) => new(e.EventId, e.Type, e.OccurredAt)
+    {
+        OrderId = e.OrderId,
+        Amount = e.Amount,
+        RegionId = e.RegionId,
+        StoreId = e.StoreId,
+        Channel = e.Channel,
+        Items = e.Items.Select(i => new MemberEventItem(i.Sku, i.Category, i.Quantity, i.UnitPrice)).ToList(),
+        Properties = e.Properties,
+    };
 }
