@@ -358,8 +358,8 @@ public sealed partial class MemberGrain
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} campaign {CampaignId}: {Group} {Arm} → {Outcome}")]
     private partial void LogCampaignDelivered(string memberId, string campaignId, string group, string? arm, string outcome);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: campaign side failed after {EventId}; the event stays applied")]
-    private partial void LogCampaignSideFailed(Exception ex, string memberId, string eventId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: campaign side failed after {AppliedEventId}; the event stays applied")]
+    private partial void LogCampaignSideFailed(Exception ex, string memberId, string appliedEventId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: writing the member index row failed; will retry")]
     private partial void LogIndexFailed(Exception ex, string memberId);

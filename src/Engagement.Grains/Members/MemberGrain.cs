@@ -441,11 +441,11 @@ public sealed partial class MemberGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} moved from tier {FromTier} to {ToTier} ({Cause})")]
     private partial void LogTierChanged(string memberId, string fromTier, string toTier, string cause);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId} refused event {EventId}: {Reason}")]
-    private partial void LogRejected(string memberId, string eventId, string? reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId} refused event {RefusedEventId}: {Reason}")]
+    private partial void LogRejected(string memberId, string refusedEventId, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} holds refund {EventId} until purchase {OrderId} arrives")]
-    private partial void LogHeld(string memberId, string eventId, string? orderId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} holds refund {RefundEventId} until purchase {OrderId} arrives")]
+    private partial void LogHeld(string memberId, string refundEventId, string? orderId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} redeemed {Points} points ({RedemptionId}); balance {Balance}")]
     private partial void LogRedeemed(string memberId, string redemptionId, long points, long balance);
