@@ -127,7 +127,7 @@ public static class CampaignEndpoints
 
         if (!MemberIds.IsValid(memberId))
         {
-            errors.Add("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+            errors.Add("memberId", MemberIds.Rule);
         }
 
         if (errors.Any)
@@ -154,7 +154,7 @@ public static class CampaignEndpoints
         {
             if (!MemberIds.IsValid(ids[i]))
             {
-                errors.Add($"memberIds[{i}]", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+                errors.Add($"memberIds[{i}]", MemberIds.Rule);
             }
         }
 
@@ -195,17 +195,8 @@ public static class CampaignEndpoints
         return errors.ToProblem("The campaign definition has invalid fields");
     }
 
-    private static IResult? InvalidId(string campaignId)
-    {
-        if (CampaignDefinitions.IsValidId(campaignId))
-        {
-            return null;
-        }
-
-        var errors = new FieldErrors();
-        errors.Add("campaignId", "must be 1–64 characters of A–Z a–z 0–9 _ - .");
-        return errors.ToProblem();
-    }
+    private static IResult? InvalidId(string campaignId) =>
+        CampaignDefinitions.IsValidId(campaignId) ? null : FieldErrors.Problem("campaignId", "must be 1–64 characters of A–Z a–z 0–9 _ - .");
 
     private static IResult NotFound(string campaignId) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"No campaign '{campaignId}' is defined.");

@@ -28,17 +28,8 @@ public static class MemberEndpoints
         return routes;
     }
 
-    private static IResult? InvalidMemberId(string memberId)
-    {
-        if (MemberIds.IsValid(memberId))
-        {
-            return null;
-        }
-
-        var errors = new FieldErrors();
-        errors.Add("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
-        return errors.ToProblem();
-    }
+    private static IResult? InvalidMemberId(string memberId) =>
+        MemberIds.IsValid(memberId) ? null : FieldErrors.Problem("memberId", MemberIds.Rule);
 
     private static IResult MemberNotFound(string memberId) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Member not found", detail: $"No event for member '{memberId}' has been seen.");
@@ -59,7 +50,7 @@ public static class MemberEndpoints
         var errors = new FieldErrors();
         if (!MemberIds.IsValid(memberId))
         {
-            errors.Add("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+            errors.Add("memberId", MemberIds.Rule);
         }
 
         if (kind is not null && !LedgerKinds.Contains(kind))
@@ -120,7 +111,7 @@ public static class MemberEndpoints
         var errors = new FieldErrors();
         if (!MemberIds.IsValid(memberId))
         {
-            errors.Add("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+            errors.Add("memberId", MemberIds.Rule);
         }
 
         if (request is null)
@@ -168,7 +159,7 @@ public static class MemberEndpoints
         var errors = new FieldErrors();
         if (!MemberIds.IsValid(memberId))
         {
-            errors.Add("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+            errors.Add("memberId", MemberIds.Rule);
         }
 
         if (consent is null || consent.Count == 0)

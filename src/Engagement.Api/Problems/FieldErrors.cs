@@ -19,6 +19,14 @@ public sealed class FieldErrors
 
     public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal);
 
+    /// <summary>A 400 problem naming one field.</summary>
+    public static IResult Problem(string field, string message)
+    {
+        var errors = new FieldErrors();
+        errors.Add(field, message);
+        return errors.ToProblem();
+    }
+
     /// <summary>A 400 problem naming each field.</summary>
     public IResult ToProblem(string title = "The request has invalid fields", IDictionary<string, object?>? extensions = null) =>
         Results.ValidationProblem(ToDictionary(), title: title, extensions: extensions);
