@@ -78,6 +78,41 @@ public sealed class MemberLifecycleTests(MemberClusterFixture cluster)
     }
 
     [Fact]
+    public async Task PointsLotExpiresOnItsExactDayAndItsNoticeWentOutThirtyDaysBefore()
+    {
+        var id = MemberClusterFixture.NewMemberId();
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        var purchasedAt = cluster.Time.GetUtcNow();
+        await member.ApplyEventAsync(Events.Purchase(id, "O1", 300m, purchasedAt));
+        var expiresAt = (await member.GetViewAsync())!.PointsLots.Single().ExpiresAt;
+        Assert.Equal(purchasedAt.AddMonths(12), expiresAt);
+
+        int? noticeDay = null, expiredDay = null;
+        for (var day = 1; cluster.Time.GetUtcNow() < expiresAt; day++)
+        {
+            cluster.Time.Advance(TimeSpan.FromDays(1));
+            await TickAsync(id);
+            if (noticeDay is null && cluster.Outbox.Sent.Any(t => t.MemberId == id && t.Kind == "points.expiry-notice"))
+            {
+                noticeDay = day;
+            }
+
+            if (expiredDay is null && (await member.GetViewAsync())!.PointsBalance == 0)
+            {
+                expiredDay = day;
+            }
+        }
+
+        var lifetimeDays = (int)(expiresAt - purchasedAt).TotalDays;
+        Assert.Equal(lifetimeDays, expiredDay);
+        Assert.Equal(lifetimeDays - 30, noticeDay);
+        var expiry = (await member.GetLedgerAsync(new LedgerQuery { Kind = "points", Limit = 1 })).Entries.Single();
+        Assert.Equal("points.expire", expiry.RuleId);
+        Assert.Equal(-600, expiry.Delta);
+        Assert.Equal(expiresAt, expiry.At);
+    }
+
+    [Fact]
     public async Task TickOfASettledMemberDecidesNothingAndSendsNothing()
     {
         var id = MemberClusterFixture.NewMemberId();
