@@ -121,7 +121,9 @@ public sealed class BroadcastCampaignTests(CampaignClusterFixture cluster)
         Assert.True(secondDone.Progress.Deferred > 0);
 
         // The second campaign reached members the first held out (its control, or the first one's global control is shared).
-        var view = await cluster.Client.GetGrain<IMemberGrain>(touchedByFirst.First()).GetTouchesAsync(10);
+        // A member the first campaign touched and the second assigned to an arm (its control gets no decision at all).
+        var inBoth = touchedByFirst.First(id => secondMemberships[id]?.Group == CampaignGroups.Arm);
+        var view = await cluster.Client.GetGrain<IMemberGrain>(inBoth).GetTouchesAsync(10);
         Assert.Contains(view, t => t.CampaignId == second.Id && t.Decision == "deferred" && t.Reason.Contains("marketing cap", StringComparison.Ordinal));
     }
 
