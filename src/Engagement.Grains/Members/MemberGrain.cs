@@ -301,7 +301,9 @@ public sealed partial class MemberGrain(
                 JsonSerializer.Serialize(held, DeadLetterJson));
         }
 
-        await EmitPendingEffectsAsync(persistIfChanged: true);
+        // Cleared ledger and journal backlogs ride on the next write (re-emitting them is idempotent);
+        // only published touches force one, so a settled tick that archived rows writes state once.
+        await EmitPendingEffectsAsync(persistIfChanged: false);
         if (changed)
         {
             await OnTickedAsync();
