@@ -47,6 +47,16 @@ internal sealed class BenchOptions
     /// <summary>Concurrent calls the bench keeps in flight when it drives grains directly.</summary>
     public int CallConcurrency { get; private set; } = 256;
 
+    /// <summary>
+    /// The instant the engine's clock shows when each scenario starts (it then runs at real speed): 2026-06-01 12:00
+    /// Asia/Shanghai (Monday, outside the members' quiet hours 21:00–09:00) unless <c>--start</c> says otherwise, so a
+    /// run's outcome never depends on the time of day it happens at. It must not be in the future of the wall clock:
+    /// the queue receivers refuse events more than 5 minutes ahead of real time.
+    /// </summary>
+    public DateTimeOffset Start { get; private set; } = DefaultStart;
+
+    public static readonly DateTimeOffset DefaultStart = new(2026, 6, 1, 4, 0, 0, TimeSpan.Zero);
+
     public string OutDirectory { get; private set; } = Path.Combine("bench", "results");
 
     public string? ConnectionString { get; private set; } = Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING");
@@ -82,6 +92,7 @@ internal sealed class BenchOptions
                 case "--queues": options.Queues = Int(args, ref i, sized); break;
                 case "--ceiling-events": options.CeilingEvents = Int(args, ref i, sized); break;
                 case "--concurrency": options.CallConcurrency = Int(args, ref i, sized); break;
+                case "--start": options.Start = Instant(args, ref i); break;
                 case "--out": options.OutDirectory = Value(args, ref i); break;
                 case "--connection-string": options.ConnectionString = Value(args, ref i); break;
                 case "-h" or "--help":
@@ -136,6 +147,8 @@ internal sealed class BenchOptions
           --queues Q           event queues (default 4, as in production)
           --ceiling-events C   messages per storage-ceiling pass (default min(M, 10000))
           --concurrency K      grain calls in flight when the bench drives grains (default 256)
+          --start INSTANT      engine clock at the start of each scenario, ISO-8601 UTC (default 2026-06-01T04:00:00Z,
+                               noon in Shanghai, outside quiet hours; then it runs at real speed; not in the future)
           --out DIR            where latest.json and latest.md go (default bench/results)
           --connection-string  Azurite/Azure storage (default $AZURE_STORAGE_CONNECTION_STRING)
           --smoke              tiny sizes for every scenario (< ~60 s on a quiet machine), used by the test suite
@@ -151,6 +164,18 @@ internal sealed class BenchOptions
         }
 
         sized.Add(name);
+        return value;
+    }
+
+    private static DateTimeOffset Instant(string[] args, ref int i)
+    {
+        var name = args[i];
+        var text = Value(args, ref i);
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            throw new UsageException($"{name} needs an ISO-8601 instant such as 2026-06-01T04:00:00Z, not '{text}'");
+        }
+
         return value;
     }
 

@@ -23,6 +23,7 @@ catch (UsageException ex)
 var report = new BenchReport
 {
     StartedAt = DateTimeOffset.UtcNow,
+    EngineStart = options.Start,
     CommandLine = "Engagement.Bench " + string.Join(' ', args),
     Smoke = options.Smoke,
     Machine = MachineInfo.Capture(),

@@ -62,8 +62,8 @@ public sealed class ApiContractTests(ApiHostFixture host)
         object[] batch =
         [
             Purchase(id, "O1", 100m),
-            new { eventId = "bad-1", type = "purchase", memberId = id, occurredAt = DateTimeOffset.UtcNow, orderId = "O2", amount = 0 },
-            new { eventId = "bad-2", type = "wish", memberId = id, occurredAt = DateTimeOffset.UtcNow.AddHours(1) },
+            new { eventId = "bad-1", type = "purchase", memberId = id, occurredAt = host.Clock.GetUtcNow(), orderId = "O2", amount = 0 },
+            new { eventId = "bad-2", type = "wish", memberId = id, occurredAt = host.Clock.GetUtcNow().AddHours(1) },
         ];
 
         using var response = await admin.PostAsJsonAsync("api/v1/events", batch, Json);
@@ -176,12 +176,12 @@ public sealed class ApiContractTests(ApiHostFixture host)
 
     private static string NewMember() => "A" + Guid.NewGuid().ToString("N")[..12];
 
-    private static object Purchase(string memberId, string orderId, decimal amount) => new
+    private object Purchase(string memberId, string orderId, decimal amount) => new
     {
         eventId = $"{memberId}-{orderId}",
         type = "purchase",
         memberId,
-        occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+        occurredAt = host.Clock.GetUtcNow().AddMinutes(-1),
         orderId,
         amount,
     };

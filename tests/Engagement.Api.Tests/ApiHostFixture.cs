@@ -7,7 +7,8 @@ namespace Engagement.Api.Tests;
 
 /// <summary>
 /// The real host (silo + API, Program.cs) on Kestrel over real HTTP, with Azurite storage (from scripts/test)
-/// and its own service id, ports and queues so it never meets another test host.
+/// and its own service id, ports and queues so it never meets another test host. Its engine clock (which the API's
+/// checks use too) runs from the pinned <see cref="Clock"/>.
 /// </summary>
 public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -16,6 +17,9 @@ public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifet
     public const string MarketingKey = "api-test-marketing";
 
     private readonly string _serviceId = "apitests-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The instant the tests date their events by; the host's engine clock starts from it.</summary>
+    public TestClock Clock { get; } = new(TestClock.DefaultStart);
 
     public Task InitializeAsync()
     {
@@ -49,6 +53,7 @@ public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting("Engagement:Silo:ServiceId", _serviceId);
         builder.UseSetting("Engagement:Silo:ClusterId", _serviceId);
         builder.UseSetting("Engagement:Ingestion:QueueNamePrefix", "apit" + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting("Engagement:Testing:ClockStart", Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
         builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support");
         builder.UseSetting($"Engagement:Api:Keys:{MarketingKey}", "marketing");

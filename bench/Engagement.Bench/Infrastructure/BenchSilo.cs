@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Engagement.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,8 @@ namespace Engagement.Bench.Infrastructure;
 /// <summary>
 /// One in-process silo on free localhost ports with its own service id, so a run never meets another silo
 /// (or a test run) on the same machine. Logs warnings and errors only; activations live for hours, so nothing
-/// a scenario activated is collected while it measures.
+/// a scenario activated is collected while it measures. The engine's rules run on the scenario's own clock
+/// (<see cref="ShiftableTime"/>, from <c>--start</c>), never on the wall clock's time of day.
 /// </summary>
 internal sealed class BenchSilo : IAsyncDisposable
 {
@@ -25,7 +27,7 @@ internal sealed class BenchSilo : IAsyncDisposable
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<BenchSilo> StartAsync(string serviceId, Action<ISiloBuilder> configure)
+    public static async Task<BenchSilo> StartAsync(string serviceId, ShiftableTime engineTime, Action<ISiloBuilder> configure)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -42,6 +44,7 @@ internal sealed class BenchSilo : IAsyncDisposable
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(6));
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
             configure(silo);
+            silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, engineTime); // the last registration wins
         });
         var host = builder.Build();
         await host.StartAsync();

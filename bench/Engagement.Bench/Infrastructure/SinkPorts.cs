@@ -49,14 +49,19 @@ internal sealed class CountingDeadLetterSink : IDeadLetterSink
     }
 }
 
-/// <summary>The engine's clock, moved forward on demand (a lifecycle sweep needs a month to pass).</summary>
-internal sealed class ShiftableTime : TimeProvider
+/// <summary>
+/// The engine's clock in a bench silo: it shows <c>start</c> when made and then runs at real speed (measured on the
+/// monotonic clock, so the wall clock's time of day or date never reaches the engine), moved forward on demand (a
+/// lifecycle sweep needs a month to pass).
+/// </summary>
+internal sealed class ShiftableTime(DateTimeOffset start) : TimeProvider
 {
+    private readonly long _origin = System.GetTimestamp();
     private long _offsetTicks;
 
     public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
 
     public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
 
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
+    public override DateTimeOffset GetUtcNow() => start + System.GetElapsedTime(_origin) + Offset;
 }

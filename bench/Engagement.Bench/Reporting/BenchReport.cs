@@ -5,7 +5,11 @@ namespace Engagement.Bench.Reporting;
 /// <summary>Everything one run measured: the machine, the command, and each scenario's metrics.</summary>
 internal sealed class BenchReport
 {
+    /// <summary>When the run happened (wall clock), a record for readers; no scenario's outcome depends on it.</summary>
     public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>The instant the engine's clock showed when each scenario started (<c>--start</c>).</summary>
+    public required DateTimeOffset EngineStart { get; init; }
 
     public DateTimeOffset FinishedAt { get; set; }
 

@@ -32,6 +32,7 @@ internal static class ResultWriter
         md.AppendLine();
         md.AppendLine(Invariant($"- Run: {report.StartedAt:yyyy-MM-dd HH:mm} UTC, {(report.FinishedAt - report.StartedAt).TotalSeconds:F0} s"));
         md.AppendLine(Invariant($"- Command: `{report.CommandLine}`"));
+        md.AppendLine(Invariant($"- Engine clock at each scenario's start: {report.EngineStart:yyyy-MM-ddTHH:mm:ssZ} (`--start`)"));
         md.AppendLine(Invariant($"- Machine: {m.Cores} cores ({m.Cpu}), {m.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, {m.Os}"));
         md.AppendLine(Invariant($"- Runtime: {m.Dotnet}, Orleans {m.Orleans}, {m.Gc} GC"));
         md.AppendLine(Invariant($"- Load average (1/5/15 min) at start: {m.LoadAverageAtStart}; at end: {m.LoadAverageAtEnd}"));

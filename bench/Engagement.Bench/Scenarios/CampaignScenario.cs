@@ -18,7 +18,8 @@ namespace Engagement.Bench.Scenarios;
 /// on push with a 10% control group, triggered through <see cref="ICampaignGrain"/> and polled until completed.
 /// Then a second campaign on the same day: the marketing cap (one a day per member) lets it reach only members the first
 /// campaign did not touch.
-/// The engine's clock is set to noon in Shanghai, outside quiet hours, so touches are sent rather than deferred.
+/// The engine's clock starts at <c>--start</c> (by default noon in Shanghai, outside quiet hours), so touches are sent
+/// rather than deferred whatever the time of day the bench runs at.
 /// </summary>
 internal static class CampaignScenario
 {
@@ -27,16 +28,12 @@ internal static class CampaignScenario
         var n = options.Audience;
         var storage = new StorageStats();
         var outbox = new CampaignOutbox();
-        var time = new ShiftableTime();
-        var now = DateTimeOffset.UtcNow;
-        var noonShanghai = new DateTimeOffset(now.Year, now.Month, now.Day, 4, 0, 0, TimeSpan.Zero).AddDays(1);
-        time.Advance(noonShanghai - now);
+        var time = new ShiftableTime(options.Start);
 
-        await using var silo = await BenchSilo.StartAsync(options.RunId + "-cp", s =>
+        await using var silo = await BenchSilo.StartAsync(options.RunId + "-cp", time, s =>
         {
             s.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new TextJsonGrainStorageSerializer());
             s.UseInMemoryReminderService();
-            s.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, time);
             var configuration = new ConfigurationBuilder().Build();
             s.AddEngagementGrains(configuration);
             s.AddEngagementCampaigns(configuration);
@@ -48,7 +45,7 @@ internal static class CampaignScenario
         });
 
         var events = new EventFactory(options.RunId + "a", n, seed: 8);
-        await MemberDriver.ActivateAsync(silo.Client, events, "seed audience", n, options.CallConcurrency);
+        await MemberDriver.ActivateAsync(silo.Client, time, events, "seed audience", n, options.CallConcurrency);
 
         var first = await RunCampaignAsync(silo.Client, time, options.RunId + "-c1", "first", outbox, n);
         var second = await RunCampaignAsync(silo.Client, time, options.RunId + "-c2", "second, same day", outbox, n);
@@ -81,7 +78,7 @@ internal static class CampaignScenario
         result.Add(new Metric { Name = "members given 2+ campaign touches the same day (both campaigns)", Value = outbox.MembersOverDailyCap, Unit = "", Target = "0 (1 marketing touch a day)", Met = outbox.MembersOverDailyCap == 0, Positive = false });
         result.Add(new Metric { Name = "second campaign the same day: touches sent", Value = second.Touches, Unit = "", Positive = false });
         result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"{n:N0} members seeded with one purchase each; broadcast on push to everyone with a 10% control group, triggered through ICampaignGrain and polled every 200 ms until completed; then a second campaign the same day, which may only reach members the first left untouched (its control and global-control members): no member may get two campaign touches in one day. Memory storage; engine clock at noon Asia/Shanghai."));
+            $"{n:N0} members seeded with one purchase each; broadcast on push to everyone with a 10% control group, triggered through ICampaignGrain and polled every 200 ms until completed; then a second campaign the same day, which may only reach members the first left untouched (its control and global-control members): no member may get two campaign touches in one day. Memory storage; engine clock from {options.Start:yyyy-MM-ddTHH:mm:ssZ} (--start)."));
     }
 
     private static async Task<CampaignRun> RunCampaignAsync(IClusterClient client, TimeProvider time, string id, string label, CampaignOutbox outbox, int audience)

@@ -23,7 +23,8 @@ internal static class FootprintScenario
         var n = options.Resident;
         var warmUpMembers = Math.Min(2_000, Math.Max(100, n / 4));
         var storage = new StorageStats();
-        await using var silo = await BenchSilo.StartAsync(options.RunId + "-fp", s =>
+        var time = new ShiftableTime(options.Start);
+        await using var silo = await BenchSilo.StartAsync(options.RunId + "-fp", time, s =>
         {
             s.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new TextJsonGrainStorageSerializer());
             s.UseInMemoryReminderService();
@@ -38,7 +39,7 @@ internal static class FootprintScenario
         var management = silo.Client.GetGrain<IManagementGrain>(0);
 
         // Warm up: JIT, pools, directory and reminder structures exist before the baseline.
-        await MemberDriver.ActivateAsync(silo.Client, new EventFactory(options.RunId + "w", warmUpMembers, seed: 4), "warm-up", warmUpMembers, options.CallConcurrency);
+        await MemberDriver.ActivateAsync(silo.Client, time, new EventFactory(options.RunId + "w", warmUpMembers, seed: 4), "warm-up", warmUpMembers, options.CallConcurrency);
         MemberDriver.FullGc();
         var heapBefore = GC.GetTotalMemory(forceFullCollection: false);
         var workingSetBefore = WorkingSet();
@@ -46,7 +47,7 @@ internal static class FootprintScenario
 
         var events = new EventFactory(options.RunId + "f", n, seed: 5);
         var clock = Stopwatch.StartNew();
-        await MemberDriver.ActivateAsync(silo.Client, events, "activate", n, options.CallConcurrency);
+        await MemberDriver.ActivateAsync(silo.Client, time, events, "activate", n, options.CallConcurrency);
         var seconds = clock.Elapsed.TotalSeconds;
 
         MemberDriver.FullGc();

@@ -47,6 +47,9 @@ internal static class IngestDurableScenario
             LedgerTableName = $"B{run}Ledger",
             TouchQueueName = $"{prefix}-touches",
         };
+        // The engine's clock and the events' times start at --start: a past instant, which the queue receivers (on real
+        // time) accept, and whose time of day is the run's, not the wall clock's.
+        var time = new ShiftableTime(options.Start);
         var queueService = new QueueServiceClient(connectionString);
         var tableService = new TableServiceClient(connectionString);
         var publisher = new Publisher(queueService, prefix, options.Queues);
@@ -62,10 +65,10 @@ internal static class IngestDurableScenario
 
             // Phase 0: the storage ceiling first, on a fresh Azurite (Azurite slows down as the engine's rows pile up).
             // Rows the size of the members' final state, simulated with the same load through the pure rules.
-            var stateChars = StageProfile.AverageFinalStateChars(run + "d", options.Members, m);
+            var stateChars = StageProfile.AverageFinalStateChars(run + "d", options.Members, m, time.GetUtcNow());
             result.Details["state.simulated_json_chars"] = stateChars;
             var ceilingCount = Math.Min(options.EffectiveCeilingEvents, m);
-            var ceiling = new StorageCeiling(queueService, tableService, $"{prefix}-c", $"B{run}Ceiling", options.Queues);
+            var ceiling = new StorageCeiling(queueService, tableService, $"{prefix}-c", $"B{run}Ceiling", options.Queues, time);
             var ceilingEvents = new EventFactory(run + "c", options.Members, seed: 2);
             var serialCpu = CpuSample.Take();
             var serial = await ceiling.MeasureAsync("serial", ceilingEvents, ceilingCount, stateChars, parallelBatch: false);
@@ -81,7 +84,7 @@ internal static class IngestDurableScenario
             var purchases = 0L;
             await using (Progress.Start("publish", m, () => publisher.Sent))
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = time.GetUtcNow();
                 await publisher.SendAllAsync(
                     Enumerable.Range(0, m).Select(_ =>
                     {
@@ -118,7 +121,7 @@ internal static class IngestDurableScenario
             string? stalled = null;
             var drainStart = CpuSample.Take();
             var sampler = RateSampler.Start(Accepted);
-            BenchSilo? silo = await BenchSilo.StartAsync(prefix, s =>
+            BenchSilo? silo = await BenchSilo.StartAsync(prefix, time, s =>
             {
                 s.AddEngagementGrains(configuration);
                 s.AddEngagementAzureStorage(o =>
@@ -188,7 +191,7 @@ internal static class IngestDurableScenario
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency: {latencyEvents:N0} events at {pace:N0}/s (half the sustained rate)"));
                 var latencyBase = Accepted();
                 var latencyPurchasesBase = purchases;
-                var now2 = DateTimeOffset.UtcNow;
+                var now2 = time.GetUtcNow();
                 await using (Progress.Start("latency", latencyEvents, () => tracker.Applied))
                 {
                     if (latencyEvents > 0)

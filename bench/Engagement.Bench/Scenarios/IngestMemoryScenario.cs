@@ -33,7 +33,8 @@ internal static class IngestMemoryScenario
         result.Details["events"] = total;
         result.Details["queues"] = options.Queues;
 
-        await using var silo = await BenchSilo.StartAsync(options.RunId + "-mem", s =>
+        var time = new ShiftableTime(options.Start);
+        await using var silo = await BenchSilo.StartAsync(options.RunId + "-mem", time, s =>
         {
             s.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new TextJsonGrainStorageSerializer());
             s.AddMemoryGrainStorage(GrainStorageNames.PubSub);
@@ -71,7 +72,7 @@ internal static class IngestMemoryScenario
         var sampler = RateSampler.Start(Accepted);
         await using (Progress.Start("ingest", total, Accepted))
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = time.GetUtcNow();
             var source = Enumerable.Range(0, total).Select(_ => events.Next(now));
             await Parallel.ForEachAsync(source, new ParallelOptions { MaxDegreeOfParallelism = 128 }, async (evt, ct) =>
             {
@@ -112,7 +113,7 @@ internal static class IngestMemoryScenario
         result.Add("CPU time per event", delta.Process.TotalMicroseconds / total, "µs");
         result.Add("cores busy", delta.ProcessCores, "");
         result.Add("allocated per event", (double)delta.Allocated / total, "bytes");
-        StageProfile.Measure(result, options.RunId, members, Math.Min(total, 50_000));
+        StageProfile.Measure(result, options.RunId, members, Math.Min(total, 50_000), time.GetUtcNow());
         result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"{total:N0} events ({members:N0} members, 70% purchases) published on the member streams by up to 128 concurrent producers inside the silo process while the silo drains them; CPU per event = process CPU time (publishing, streaming, grains, storage copies, GC) / events; {delta.Gen0} gen0, {delta.Gen1} gen1, {delta.Gen2} gen2 GCs."));
     }

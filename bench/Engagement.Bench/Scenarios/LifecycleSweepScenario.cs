@@ -28,12 +28,11 @@ internal static class LifecycleSweepScenario
         var storage = new StorageStats();
         var outbox = new CountingTouchOutbox();
         var ledger = new CountingLedgerArchive();
-        var time = new ShiftableTime();
-        await using var silo = await BenchSilo.StartAsync(options.RunId + "-lc", s =>
+        var time = new ShiftableTime(options.Start);
+        await using var silo = await BenchSilo.StartAsync(options.RunId + "-lc", time, s =>
         {
             s.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new TextJsonGrainStorageSerializer());
             s.UseInMemoryReminderService();
-            s.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, time);
             s.AddEngagementGrains(new ConfigurationBuilder().Build());
             s.AddEngagementCampaigns(new ConfigurationBuilder().Build()); // campaign hooks on, member index in memory
             s.Services.AddSingleton<ILedgerArchive>(ledger);
@@ -45,14 +44,14 @@ internal static class LifecycleSweepScenario
 
         var events = new EventFactory(options.RunId + "l", n, seed: 6);
         var registrationsBefore = MemberMetrics.ReminderRegistrationCount;
-        await MemberDriver.ActivateAsync(silo.Client, events, "seed members", n, options.CallConcurrency);
+        await MemberDriver.ActivateAsync(silo.Client, time, events, "seed members", n, options.CallConcurrency);
         result.Details["seed.reminder_registrations"] = MemberMetrics.ReminderRegistrationCount - registrationsBefore;
         result.Details["seed.grain_state_writes"] = storage.Writes;
 
         time.Advance(TimeSpan.FromDays(31));
         result.Details["clock_advanced_days"] = 31;
-        var first = await SweepAsync(silo.Client, events, n, options, storage, outbox, ledger, "sweep 1 (31 days on)");
-        var second = await SweepAsync(silo.Client, events, n, options, storage, outbox, ledger, "sweep 2 (quiet)");
+        var first = await SweepAsync(silo.Client, time, events, n, options, storage, outbox, ledger, "sweep 1 (31 days on)");
+        var second = await SweepAsync(silo.Client, time, events, n, options, storage, outbox, ledger, "sweep 2 (quiet)");
         first.Report(result, "sweep1", n);
         second.Report(result, "sweep2", n);
 
@@ -64,10 +63,10 @@ internal static class LifecycleSweepScenario
         result.Add(new Metric { Name = "quiet sweep: grain-state writes per tick", Value = (double)second.Writes / n, Unit = "", Target = "≈ 0", Met = second.Writes <= n / 1000, Positive = false });
         result.Add(new Metric { Name = "reminder-table writes per tick", Value = (double)(first.ReminderWrites + second.ReminderWrites) / (2.0 * n), Unit = "", Target = "0", Met = first.ReminderWrites + second.ReminderWrites == 0, Positive = false });
         result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"{n:N0} members, one purchase each; engine clock +31 days; each member ticked twice through IRemindable.ReceiveReminder(\"lifecycle\") on its grain reference, {options.CallConcurrency} calls in flight; memory grain storage with a counting wrapper; reminder writes = member reminder registrations (MemberMetrics)."));
+            $"{n:N0} members, one purchase each; engine clock from {options.Start:yyyy-MM-ddTHH:mm:ssZ} (--start), then +31 days; each member ticked twice through IRemindable.ReceiveReminder(\"lifecycle\") on its grain reference, {options.CallConcurrency} calls in flight; memory grain storage with a counting wrapper; reminder writes = member reminder registrations (MemberMetrics)."));
     }
 
-    private static async Task<Sweep> SweepAsync(IClusterClient client, EventFactory events, int n, BenchOptions options, StorageStats storage, CountingTouchOutbox outbox, CountingLedgerArchive ledger, string label)
+    private static async Task<Sweep> SweepAsync(IClusterClient client, TimeProvider time, EventFactory events, int n, BenchOptions options, StorageStats storage, CountingTouchOutbox outbox, CountingLedgerArchive ledger, string label)
     {
         var writes = storage.Writes;
         var touches = outbox.Touches;
@@ -75,7 +74,8 @@ internal static class LifecycleSweepScenario
         var registrations = MemberMetrics.ReminderRegistrationCount;
         var cpu = CpuSample.Take();
         var clock = Stopwatch.StartNew();
-        var status = new TickStatus(DateTime.UtcNow.AddDays(-31), TimeSpan.FromDays(1), DateTime.UtcNow);
+        var now = time.GetUtcNow().UtcDateTime;
+        var status = new TickStatus(now.AddDays(-31), TimeSpan.FromDays(1), now);
         await MemberDriver.ForEachMemberAsync(label, n, options.CallConcurrency, i =>
             client.GetGrain<IMemberGrain>(events.MemberId(i)).AsReference<IRemindable>().ReceiveReminder(MemberGrain.LifecycleReminder, status));
         return new Sweep(

@@ -20,10 +20,13 @@ internal static class MemberDriver
         }
     }
 
-    /// <summary>Applies one purchase to each of <paramref name="count"/> members; fails if any is not applied.</summary>
-    public static Task ActivateAsync(IClusterClient client, EventFactory events, string label, int count, int concurrency)
+    /// <summary>
+    /// Applies one purchase to each of <paramref name="count"/> members, made in the hour before the engine clock's
+    /// <paramref name="time"/> now; fails if any is not applied.
+    /// </summary>
+    public static Task ActivateAsync(IClusterClient client, TimeProvider time, EventFactory events, string label, int count, int concurrency)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         return ForEachMemberAsync(label, count, concurrency, async i =>
         {
             var evt = events.Next(now, Engagement.Contracts.Events.EventTypes.Purchase) with { MemberId = events.MemberId(i) };

@@ -17,13 +17,15 @@ internal static class StageProfile
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The average JSON length of the members' states after the load a scenario will send (pure rules, no I/O).</summary>
-    public static int AverageFinalStateChars(string runId, int members, int events)
+    /// <summary>
+    /// The average JSON length of the members' states after the load a scenario will send (pure rules, no I/O), at the
+    /// engine instant <paramref name="now"/>.
+    /// </summary>
+    public static int AverageFinalStateChars(string runId, int members, int events, DateTimeOffset now)
     {
         var options = new ProgramOptions();
         var factory = new EventFactory(runId, members, seed: 1);
         var states = new Dictionary<string, MemberGrainState>(StringComparer.Ordinal);
-        var now = DateTimeOffset.UtcNow;
         for (var i = 0; i < events; i++)
         {
             var e = factory.Next(now);
@@ -40,12 +42,11 @@ internal static class StageProfile
         return states.Count == 0 ? 1 : (int)states.Values.Average(s => JsonSerializer.Serialize(s, Json).Length);
     }
 
-    public static void Measure(ScenarioResult result, string runId, int members, int events)
+    public static void Measure(ScenarioResult result, string runId, int members, int events, DateTimeOffset now)
     {
         var options = new ProgramOptions();
         var factory = new EventFactory(runId + "p", members, seed: 7);
         var states = new Dictionary<string, MemberGrainState>(StringComparer.Ordinal);
-        var now = DateTimeOffset.UtcNow;
         var load = Enumerable.Range(0, events).Select(_ => factory.Next(now)).Select(e => (e.MemberId, Event: ToDomain(e))).ToList();
 
         long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0;

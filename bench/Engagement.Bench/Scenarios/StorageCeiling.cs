@@ -15,7 +15,7 @@ namespace Engagement.Bench.Scenarios;
 /// worker: Q operations in flight) and <c>batch-parallel</c> (a received batch's messages at once: up to 32·Q in
 /// flight, which is what the engine's per-stream delivery and parallel deletes can reach).
 /// </summary>
-internal sealed class StorageCeiling(QueueServiceClient queues, TableServiceClient tables, string prefix, string tableName, int queueCount)
+internal sealed class StorageCeiling(QueueServiceClient queues, TableServiceClient tables, string prefix, string tableName, int queueCount, TimeProvider time)
 {
     private long _done;
 
@@ -31,7 +31,7 @@ internal sealed class StorageCeiling(QueueServiceClient queues, TableServiceClie
         try
         {
             Console.WriteLine($"  ceiling ({label}): loading {count:N0} messages");
-            var now = DateTimeOffset.UtcNow;
+            var now = time.GetUtcNow();
             await publisher.SendAllAsync(Enumerable.Range(0, count).Select(_ => events.Next(now)), 64);
 
             Interlocked.Exchange(ref _done, 0);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Engagement.Api.Hosting;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Events;
@@ -30,7 +31,7 @@ public static partial class EventEndpoints
         return routes;
     }
 
-    private static async Task<IResult> PostEventsAsync(HttpRequest request, IGrainFactory grains, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<IResult> PostEventsAsync(HttpRequest request, IGrainFactory grains, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("Engagement.Api.Events");
         JsonDocument document;
@@ -58,7 +59,7 @@ public static partial class EventEndpoints
             }
 
             var isBatch = document.RootElement.ValueKind == JsonValueKind.Array;
-            var now = time.GetUtcNow();
+            var now = EngineClock.Of(request.HttpContext.RequestServices).GetUtcNow();
             var valid = new List<(int Index, EngagementEvent Event)>();
             for (var i = 0; i < elements.Count; i++)
             {

@@ -1,3 +1,4 @@
+using Engagement.Api.Hosting;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Reports;
@@ -19,10 +20,10 @@ public static class ReportEndpoints
         return routes;
     }
 
-    private static async Task<IResult> GetWinBackAsync(IGrainFactory grains, TimeProvider time, string? from, string? to)
+    private static async Task<IResult> GetWinBackAsync(HttpContext context, IGrainFactory grains, string? from, string? to)
     {
         var errors = new FieldErrors();
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var today = DateOnly.FromDateTime(EngineClock.Of(context.RequestServices).GetUtcNow().UtcDateTime);
         var toDay = ParseDay(to, "to", today, errors);
         var fromDay = ParseDay(from, "from", toDay.AddDays(-29), errors);
         if (!errors.Any && fromDay > toDay)

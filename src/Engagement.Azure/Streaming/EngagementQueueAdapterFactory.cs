@@ -1,4 +1,5 @@
 using Azure.Storage.Queues;
+using Engagement.Grains.Hosting;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -36,7 +37,7 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
             _mapper,
             options,
             services.GetRequiredService<IDeadLetterSink>,
-            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetKeyedService<TimeProvider>(EngagementTime.Key) ?? services.GetService<TimeProvider>() ?? TimeProvider.System, // one "now" with the rules
             loggerFactory);
     }
 

@@ -13,16 +13,29 @@ public static class EngagementTime
     /// real time from start-up, so an end-to-end test can watch a 70-day win-back in a minute. Never set in production.
     /// </summary>
     public const string ClockSpeedSetting = "Engagement:Testing:ClockSpeed";
+
+    /// <summary>
+    /// Test-only: <c>Engagement:Testing:ClockStart</c>, an ISO-8601 instant (e.g. <c>2026-11-23T02:00:00Z</c>), is what
+    /// the engine clock shows when the host starts; it then runs forward (at <see cref="ClockSpeedSetting"/> if set), so an
+    /// end-to-end test's outcome never depends on the wall clock's time of day. Keep it in the past of the wall clock:
+    /// the API and the queue receivers check <c>occurredAt</c> against real time. Never set in production.
+    /// </summary>
+    public const string ClockStartSetting = "Engagement:Testing:ClockStart";
 }
 
-/// <summary>Real time, sped up from the moment it was made (see <see cref="EngagementTime.ClockSpeedSetting"/>).</summary>
-public sealed class AcceleratedTimeProvider(TimeProvider real, double speed) : TimeProvider
+/// <summary>
+/// Real time from the moment it was made, sped up (see <see cref="EngagementTime.ClockSpeedSetting"/>) and starting at
+/// a given instant if one is given (see <see cref="EngagementTime.ClockStartSetting"/>); it advances with the monotonic
+/// clock, so a change of the wall clock does not move it.
+/// </summary>
+public sealed class AcceleratedTimeProvider(TimeProvider real, double speed, DateTimeOffset? start = null) : TimeProvider
 {
-    private readonly DateTimeOffset _origin = real.GetUtcNow();
+    private readonly DateTimeOffset _origin = start ?? real.GetUtcNow();
+    private readonly long _originTimestamp = real.GetTimestamp();
 
     public double Speed { get; } = speed >= 1 ? speed : throw new ArgumentOutOfRangeException(nameof(speed), "must be at least 1");
 
-    public override DateTimeOffset GetUtcNow() => _origin + (real.GetUtcNow() - _origin) * Speed;
+    public override DateTimeOffset GetUtcNow() => _origin + real.GetElapsedTime(_originTimestamp) * Speed;
 
     public override TimeZoneInfo LocalTimeZone => real.LocalTimeZone;
 }

@@ -15,17 +15,24 @@ public static class GrainsHostingExtensions
     /// <summary>
     /// Binds <see cref="ProgramOptions"/> from <c>Engagement:Program</c> (validated at start), adds
     /// <see cref="TimeProvider.System"/> as the engine's clock (<see cref="EngagementTime"/>) unless a test
-    /// supplied its own, and lets Orleans carry domain
+    /// supplied its own or configured a test clock (<see cref="EngagementTime.ClockSpeedSetting"/>,
+    /// <see cref="EngagementTime.ClockStartSetting"/>), and lets Orleans carry domain
     /// types as JSON (the domain has no Orleans attributes by design).
     /// </summary>
     public static ISiloBuilder AddEngagementGrains(this ISiloBuilder builder, IConfiguration configuration)
     {
         builder.Services.AddEngagementProgram(configuration.GetSection(ProgramOptions.SectionName));
+        var start = configuration.GetValue<DateTimeOffset?>(EngagementTime.ClockStartSetting);
         if (configuration.GetValue<double?>(EngagementTime.ClockSpeedSetting) is > 1 and var speed)
         {
             // Test-only: days pass in seconds, and reminders may tick that fast.
-            builder.Services.TryAddKeyedSingleton<TimeProvider>(EngagementTime.Key, new AcceleratedTimeProvider(TimeProvider.System, speed));
+            builder.Services.TryAddKeyedSingleton<TimeProvider>(EngagementTime.Key, new AcceleratedTimeProvider(TimeProvider.System, speed, start));
             builder.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        }
+        else if (start is not null)
+        {
+            // Test-only: the engine clock starts at a pinned instant and runs at real speed.
+            builder.Services.TryAddKeyedSingleton<TimeProvider>(EngagementTime.Key, new AcceleratedTimeProvider(TimeProvider.System, 1, start));
         }
 
         builder.Services.TryAddKeyedSingleton(EngagementTime.Key, TimeProvider.System);

@@ -5,6 +5,7 @@ using Engagement.Azure.Streaming;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Events;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Streaming;
 
@@ -44,7 +45,7 @@ public sealed class ProviderPartsTests
                 EventId = "e-from-orleans",
                 Type = EventTypes.Purchase,
                 MemberId = "M000123",
-                OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+                OccurredAt = Wire.Now.AddMinutes(-1),
                 OrderId = "O-1",
                 Amount = 99.90m,
                 Properties = new Dictionary<string, string> { ["consent.sms"] = "true" },
@@ -58,7 +59,7 @@ public sealed class ProviderPartsTests
             using var json = JsonDocument.Parse(text);
             Assert.Equal("e-from-orleans", json.RootElement.GetProperty("eventId").GetString());
             Assert.Equal(99.90m, json.RootElement.GetProperty("amount").GetDecimal());
-            Assert.True(EventParser.TryParse(text, DateTimeOffset.UtcNow, out var back, out var error), error);
+            Assert.True(EventParser.TryParse(text, Wire.Now, out var back, out var error), error);
             Assert.Equal(evt.Properties, back!.Properties);
         }
         finally
@@ -73,7 +74,7 @@ public sealed class ProviderPartsTests
         var (adapter, service, prefix) = NewAdapter();
         try
         {
-            var evt = new EngagementEvent { EventId = "e", Type = EventTypes.Purchase, MemberId = "M1", OccurredAt = DateTimeOffset.UtcNow };
+            var evt = new EngagementEvent { EventId = "e", Type = EventTypes.Purchase, MemberId = "M1", OccurredAt = Wire.Now };
             var ex = await Assert.ThrowsAsync<ArgumentException>(() =>
                 adapter.QueueMessageBatchAsync(StreamId.Create(StreamNames.MemberEvents, "M1"), [evt], null, null));
             Assert.Contains("amount: must be > 0", ex.Message, StringComparison.Ordinal);
@@ -90,7 +91,7 @@ public sealed class ProviderPartsTests
         var (adapter, service, prefix) = NewAdapter();
         try
         {
-            var evt = new EngagementEvent { EventId = "e", Type = EventTypes.Login, MemberId = "M1", OccurredAt = DateTimeOffset.UtcNow };
+            var evt = new EngagementEvent { EventId = "e", Type = EventTypes.Login, MemberId = "M1", OccurredAt = Wire.Now };
             await Assert.ThrowsAsync<ArgumentException>(() =>
                 adapter.QueueMessageBatchAsync(StreamId.Create(StreamNames.MemberEvents, "M2"), [evt], null, null));
             await Assert.ThrowsAsync<ArgumentException>(() =>
@@ -184,7 +185,7 @@ public sealed class ProviderPartsTests
             new EngagementQueueMapper(options.QueueCount, prefix),
             options,
             () => throw new InvalidOperationException("The producer side needs no dead-letter sink."),
-            TimeProvider.System,
+            new FakeTimeProvider(Wire.Now),
             NullLoggerFactory.Instance);
         return (adapter, service, prefix);
     }

@@ -4,9 +4,11 @@ using Azure.Storage.Queues.Models;
 using Engagement.Azure.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Events;
+using Engagement.Grains.Hosting;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 
@@ -54,6 +56,7 @@ public abstract class QueueStreamClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddEngagementQueueStreams(configuration);
+            silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, new FakeTimeProvider(Wire.Now)); // the receivers' "now"
 
             // Only the test consumer subscribes here; the real member grain has its own tests.
             silo.Services.PostConfigure<GrainTypeOptions>(o =>

@@ -6,17 +6,20 @@ namespace Engagement.Azure.Tests.Streaming;
 /// <summary>Message bodies as a Java or Node producer would write them: hand-made JSON text.</summary>
 internal static class Wire
 {
+    /// <summary>The engine's "now" in the stream fixtures (a pinned clock): Monday 2026-11-23 12:00 in Shanghai.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 11, 23, 4, 0, 0, TimeSpan.Zero);
+
     public static string Purchase(string memberId, string eventId, decimal amount = 268.50m) =>
         string.Create(CultureInfo.InvariantCulture, $$"""
             {"eventId": "{{eventId}}", "type": "purchase", "memberId": "{{memberId}}",
-             "occurredAt": "{{DateTimeOffset.UtcNow.AddMinutes(-1).ToOffset(TimeSpan.FromHours(8)):yyyy-MM-ddTHH:mm:sszzz}}",
+             "occurredAt": "{{Now.AddMinutes(-1).ToOffset(TimeSpan.FromHours(8)):yyyy-MM-ddTHH:mm:sszzz}}",
              "storeId": "S001", "orderId": "O-{{eventId}}", "amount": {{amount}},
              "properties": {"consent": {"sms": false} } }
             """);
 
     public static string Login(string memberId, string eventId) =>
         string.Create(CultureInfo.InvariantCulture, $$"""
-            {"eventId": "{{eventId}}", "type": "login", "memberId": "{{memberId}}", "occurredAt": "{{DateTimeOffset.UtcNow:O}}"}
+            {"eventId": "{{eventId}}", "type": "login", "memberId": "{{memberId}}", "occurredAt": "{{Now.AddMinutes(-1):O}}"}
             """);
 
     public static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));

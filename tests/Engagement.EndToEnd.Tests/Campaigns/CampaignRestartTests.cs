@@ -40,13 +40,13 @@ public sealed class CampaignRestartTests
             var members = Enumerable.Range(0, MemberCount).Select(i => $"{scope}-{i.ToString("D4", CultureInfo.InvariantCulture)}").ToList();
             using (var admin = silo.CreateClient())
             {
-                await SeedMembersAsync(admin, members, region);
+                await SeedMembersAsync(admin, members, region, settings.Clock);
             }
 
             var campaignId = scope + "-winter";
             using (var marketing = silo.CreateClient(SiloProcess.MarketingKey))
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = settings.Clock.GetUtcNow();
                 using var created = await marketing.PostAsJsonAsync("api/v1/campaigns", new
                 {
                     id = campaignId,
@@ -131,12 +131,12 @@ public sealed class CampaignRestartTests
         }
     }
 
-    private static async Task SeedMembersAsync(HttpClient admin, IReadOnlyList<string> members, string region)
+    private static async Task SeedMembersAsync(HttpClient admin, IReadOnlyList<string> members, string region, TimeProvider clock)
     {
-        // A zone where it is early afternoon now, so quiet hours do not defer the touches (they would still count once).
-        var offset = ((13 - DateTime.UtcNow.Hour + 36) % 24) - 12;
-        var zone = offset == 0 ? "Etc/UTC" : $"Etc/GMT{(offset > 0 ? "-" : "+")}{Math.Abs(offset).ToString(CultureInfo.InvariantCulture)}";
-        var at = DateTimeOffset.UtcNow.AddMinutes(-30);
+        // The silo's engine clock is pinned to noon in Shanghai (TestClock), so quiet hours do not defer the touches
+        // (they would still count once).
+        const string zone = "Asia/Shanghai";
+        var at = clock.GetUtcNow().AddMinutes(-30);
         foreach (var chunk in members.Chunk(200))
         {
             var events = chunk.SelectMany((id, i) => new object[]

@@ -13,7 +13,7 @@ public sealed class FoundationAcceptanceTests
     {
         var settings = SiloSettings.ForTest("foundation");
         var memberId = "F" + Guid.NewGuid().ToString("N")[..10];
-        var now = DateTimeOffset.UtcNow;
+        var now = settings.Clock.GetUtcNow();
         var purchase = new { eventId = $"{memberId}-p1", type = "purchase", memberId, occurredAt = now.AddMinutes(-10), orderId = "O-1", amount = 1000.00m, storeId = "S001", regionId = "east" };
         var refund = new { eventId = $"{memberId}-r1", type = "refund", memberId, occurredAt = now.AddMinutes(-5), orderId = "O-1", amount = 500.00m };
 
@@ -83,7 +83,7 @@ public sealed class FoundationAcceptanceTests
         Assert.Equal(HttpStatusCode.Forbidden, (await support.PostEventsAsync(new { eventId = "x" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await support.GetAsync("api/v1/members/NEVER-SEEN-" + Guid.NewGuid().ToString("N")[..6])).StatusCode);
 
-        using var bad = await admin.PostEventsAsync(new { eventId = "e1", type = "purchase", memberId = "M 1", occurredAt = DateTimeOffset.UtcNow, orderId = "O1", amount = -3 });
+        using var bad = await admin.PostEventsAsync(new { eventId = "e1", type = "purchase", memberId = "M 1", occurredAt = silo.Settings.Clock.GetUtcNow(), orderId = "O1", amount = -3 });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
         var problem = (await bad.Content.ReadFromJsonAsync<JsonObject>(Api.Json))!;

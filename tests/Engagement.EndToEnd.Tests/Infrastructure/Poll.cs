@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Engagement.EndToEnd.Tests.Infrastructure;
 
 /// <summary>Waiting for background work: poll a condition until a deadline; never a fixed sleep.</summary>
@@ -6,10 +8,10 @@ public static class Poll
     /// <summary>Returns once <paramref name="condition"/> holds; fails with <paramref name="what"/> after <paramref name="within"/>.</summary>
     public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan within, string what)
     {
-        var deadline = DateTime.UtcNow + within;
+        var started = Stopwatch.GetTimestamp();
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline)
+            if (Stopwatch.GetElapsedTime(started) > within)
             {
                 throw new TimeoutException($"not reached within {within}: {what}");
             }

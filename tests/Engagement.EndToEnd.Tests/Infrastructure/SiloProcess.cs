@@ -68,6 +68,7 @@ public sealed class SiloProcess : IAsyncDisposable
         env["Engagement__Api__Keys__" + MarketingKey] = "marketing";
         env["Engagement__Ingestion__QueueNamePrefix"] = settings.QueuePrefix;
         env["Engagement__Ingestion__QueueCount"] = settings.QueueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["Engagement__Testing__ClockStart"] = settings.Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (key, value) in settings.Extra)
         {
             env[key] = value;
@@ -136,8 +137,8 @@ public sealed class SiloProcess : IAsyncDisposable
     private async Task WaitReadyAsync(TimeSpan within)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < within)
         {
             if (_process.HasExited)
             {
@@ -197,9 +198,15 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 }
 
-/// <summary>How one silo process is configured; the same settings start it again over the same storage.</summary>
+/// <summary>
+/// How one silo process is configured; the same settings start it again over the same storage, with the engine clock
+/// going on from where <see cref="Clock"/> is.
+/// </summary>
 public sealed record SiloSettings(string ConnectionString, string ServiceId, string QueuePrefix)
 {
+    /// <summary>The engine clock the silo runs on (pinned start, real speed); a test dates its events by it.</summary>
+    public TestClock Clock { get; init; } = new(TestClock.DefaultStart);
+
     public int SiloPort { get; init; } = SiloProcess.FreePort();
 
     public int GatewayPort { get; init; } = SiloProcess.FreePort();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure.Storage.Queues;
 using Engagement.Contracts.Events;
 using Engagement.EndToEnd.Tests.Infrastructure;
@@ -15,21 +16,21 @@ public sealed class QueueIngestionTests(ITestOutputHelper output)
     public async Task TenThousandEventsOverAThousandMembersMatchTheRulesMemberByMemberAndPoisonIsCountedExactly()
     {
         var settings = SiloSettings.ForTest("ingest");
-        var model = LoadModel.Full("I" + Guid.NewGuid().ToString("N")[..6], members: 1000, events: 10_000, duplicateShare: 0.05, malformedShare: 0.01, seed: 20261124, now: DateTimeOffset.UtcNow);
+        var model = LoadModel.Full("I" + Guid.NewGuid().ToString("N")[..6], members: 1000, events: 10_000, duplicateShare: 0.05, malformedShare: 0.01, seed: 20261124, now: settings.Clock.GetUtcNow());
         Assert.True(model.EarlyRefunds > 0, "the load must contain refunds sent before their purchase");
 
         var queues = new QueueSet(settings);
         await queues.CreateAsync();
         await using var silo = await SiloProcess.StartAsync(settings);
-        var started = DateTime.UtcNow;
+        var started = Stopwatch.GetTimestamp();
 
         // One in ten goes base64-encoded, as some SDKs and Azure Functions send.
         await queues.PublishAsync(model.Messages, base64Every: 10);
-        output.WriteLine($"published {model.Messages.Count} messages ({model.Duplicates} duplicates, {model.Malformed} malformed, {model.EarlyRefunds} early refunds) in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+        output.WriteLine($"published {model.Messages.Count} messages ({model.Duplicates} duplicates, {model.Malformed} malformed, {model.EarlyRefunds} early refunds) in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
 
         await Poll.UntilAsync(async () => await queues.PendingAsync() == 0, TimeSpan.FromMinutes(8), "every event queue drained");
         await Poll.UntilAsync(async () => await queues.PoisonCountAsync() >= model.Malformed, TimeSpan.FromMinutes(1), "malformed messages dead-lettered");
-        output.WriteLine($"drained in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+        output.WriteLine($"drained in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
 
         Assert.Equal(model.Malformed, await queues.PoisonCountAsync());
         await AssertMembersMatchAsync(silo, model);
@@ -47,7 +48,7 @@ public sealed class QueueIngestionTests(ITestOutputHelper output)
                 ["Engagement__Ingestion__DeliveryRetryWindow"] = "00:00:02",
             },
         };
-        var model = LoadModel.OrderInsensitive("K" + Guid.NewGuid().ToString("N")[..6], members: 150, purchasesPerMember: 4, seed: 7, now: DateTimeOffset.UtcNow);
+        var model = LoadModel.OrderInsensitive("K" + Guid.NewGuid().ToString("N")[..6], members: 150, purchasesPerMember: 4, seed: 7, now: settings.Clock.GetUtcNow());
         var queues = new QueueSet(settings);
         await queues.CreateAsync();
         await queues.PublishAsync(model.Messages, base64Every: 0);

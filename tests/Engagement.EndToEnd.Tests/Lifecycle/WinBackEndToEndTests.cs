@@ -10,7 +10,8 @@ namespace Engagement.EndToEnd.Tests.Lifecycle;
 
 /// <summary>
 /// Issue 4 end to end: the real silo on Azurite, its table reminders ticking every second while the engine clock
-/// runs 129,600× faster (test-only settings: a tick is a day and a half, so ticks alternate day and night),
+/// runs 129,600× faster from the pinned <see cref="TestClock"/> instant (test-only settings: a tick is a day and a half,
+/// so ticks alternate day and night),
 /// and the touches read back from the <c>engagement-touches</c> queue as a channel connector would.
 /// </summary>
 public sealed class WinBackEndToEndTests(ITestOutputHelper output)
@@ -33,7 +34,7 @@ public sealed class WinBackEndToEndTests(ITestOutputHelper output)
         var memberId = "W" + Guid.NewGuid().ToString("N")[..10];
         await using var silo = await SiloProcess.StartAsync(settings);
         using var admin = silo.CreateClient();
-        using (var response = await admin.PostEventsAsync(new { eventId = memberId + "-p1", type = "purchase", memberId, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), orderId = "O1", amount = 300m }))
+        using (var response = await admin.PostEventsAsync(new { eventId = memberId + "-p1", type = "purchase", memberId, occurredAt = settings.Clock.GetUtcNow().AddMinutes(-1), orderId = "O1", amount = 300m }))
         {
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
@@ -76,8 +77,8 @@ public sealed class WinBackEndToEndTests(ITestOutputHelper output)
         Assert.All(timeline, t => Assert.False(string.IsNullOrWhiteSpace(t!["reason"]!.GetValue<string>())));
 
         // The journal behind the win-back report saw each step (engine days, which this test runs ahead of the calendar).
-        var from = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var to = DateTimeOffset.UtcNow.AddDays(300).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var from = settings.Clock.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var to = settings.Clock.Start.AddDays(300).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var report = (await support.GetFromJsonAsync<JsonObject>($"api/v1/reports/winback?from={from}&to={to}", Api.Json))!;
         Assert.All(report["levels"]!.AsArray(), level => Assert.True(level!["entered"]!.GetValue<int>() >= 1));
         Assert.True(report["wentDormant"]!.GetValue<int>() >= 1);
