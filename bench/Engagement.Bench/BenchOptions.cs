@@ -50,8 +50,7 @@ internal sealed class BenchOptions
     /// <summary>
     /// The instant the engine's clock shows when each scenario starts (it then runs at real speed): 2026-06-01 12:00
     /// Asia/Shanghai (Monday, outside the members' quiet hours 21:00–09:00) unless <c>--start</c> says otherwise, so a
-    /// run's outcome never depends on the time of day it happens at. It must not be in the future of the wall clock:
-    /// the queue receivers refuse events more than 5 minutes ahead of real time.
+    /// run's outcome never depends on the time of day it happens at (the queue receivers check events on this clock too).
     /// </summary>
     public DateTimeOffset Start { get; private set; } = DefaultStart;
 
@@ -148,7 +147,7 @@ internal sealed class BenchOptions
           --ceiling-events C   messages per storage-ceiling pass (default min(M, 10000))
           --concurrency K      grain calls in flight when the bench drives grains (default 256)
           --start INSTANT      engine clock at the start of each scenario, ISO-8601 UTC (default 2026-06-01T04:00:00Z,
-                               noon in Shanghai, outside quiet hours; then it runs at real speed; not in the future)
+                               noon in Shanghai, outside quiet hours; then it runs at real speed)
           --out DIR            where latest.json and latest.md go (default bench/results)
           --connection-string  Azurite/Azure storage (default $AZURE_STORAGE_CONNECTION_STRING)
           --smoke              tiny sizes for every scenario (< ~60 s on a quiet machine), used by the test suite

@@ -47,8 +47,8 @@ internal static class IngestDurableScenario
             LedgerTableName = $"B{run}Ledger",
             TouchQueueName = $"{prefix}-touches",
         };
-        // The engine's clock and the events' times start at --start: a past instant, which the queue receivers (on real
-        // time) accept, and whose time of day is the run's, not the wall clock's.
+        // The engine's clock (which the queue receivers check events on too) and the events' times start at --start,
+        // whose time of day is the run's, not the wall clock's.
         var time = new ShiftableTime(options.Start);
         var queueService = new QueueServiceClient(connectionString);
         var tableService = new TableServiceClient(connectionString);

@@ -17,8 +17,8 @@ public static class EngagementTime
     /// <summary>
     /// Test-only: <c>Engagement:Testing:ClockStart</c>, an ISO-8601 instant (e.g. <c>2026-11-23T02:00:00Z</c>), is what
     /// the engine clock shows when the host starts; it then runs forward (at <see cref="ClockSpeedSetting"/> if set), so an
-    /// end-to-end test's outcome never depends on the wall clock's time of day. Keep it in the past of the wall clock:
-    /// the API and the queue receivers check <c>occurredAt</c> against real time. Never set in production.
+    /// end-to-end test's outcome never depends on the wall clock's time of day. The API and the queue receivers check
+    /// <c>occurredAt</c> on this clock too, so one host has one "now". Never set in production.
     /// </summary>
     public const string ClockStartSetting = "Engagement:Testing:ClockStart";
 }
