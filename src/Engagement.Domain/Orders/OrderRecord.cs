@@ -45,10 +45,29 @@ public sealed class OrderRecord
     /// <summary>When the 30-days-before expiry notice for this lot went out.</summary>
     public DateTimeOffset? NoticeSentAt { get; set; }
 
+    /// <summary>Set when the purchase was priced in another currency: what was paid, at which rate (CONTRACT.md §1).</summary>
+    public ForeignAmount? Foreign { get; set; }
+
     public decimal Unrefunded => Amount - Refunded;
 
     /// <summary>Growth the purchase still contributes after refunds.</summary>
     public long NetGrowth => (long)decimal.Floor(Amount) - (long)decimal.Floor(Refunded);
 
     public bool FullyRefunded => Refunded >= Amount;
+}
+
+/// <summary>A purchase priced in a configured currency other than the programme's; <see cref="OrderRecord.Amount"/> holds its conversion.</summary>
+public sealed class ForeignAmount
+{
+    /// <summary>ISO 4217 code, e.g. <c>USD</c>.</summary>
+    public string Currency { get; set; } = "";
+
+    /// <summary>The order amount in <see cref="Currency"/>.</summary>
+    public decimal Amount { get; set; }
+
+    /// <summary>Programme-currency units per unit of <see cref="Currency"/>, as configured when the purchase was applied; its refunds use it too.</summary>
+    public decimal Rate { get; set; }
+
+    /// <summary>Cumulative refunded amount in <see cref="Currency"/>.</summary>
+    public decimal Refunded { get; set; }
 }

@@ -151,7 +151,8 @@ public class GrowthTests
             member.Behave(MemberEventTypes.Login);
         }
 
-        Assert.True(member.State.CappedActionsByDay.Count <= GrowthPolicy.CapDaysKept + 1);
+        Assert.True(member.State.BehaviourRecords.Count <= GrowthPolicy.CapDaysKept + 1);
+        Assert.Null(member.State.CappedActionsByDay);
         Assert.True(member.State.GrowthByDay.Count <= member.Options.GrowthWindowDays + 1);
         Assert.Equal(365, member.Growth);
     }

@@ -23,7 +23,7 @@ public class ProgramOptionsTests
         Assert.Equal(512, options.RecentEventIdsKept);
         Assert.Equal(20, options.MaxHeldRefunds);
         Assert.Equal(TimeSpan.FromHours(24), options.HeldRefundTimeout);
-        Assert.Equal((365, 500), (options.OrderRetentionDays, options.MaxOrders));
+        Assert.Equal((400, 500), (options.OrderRetentionDays, options.MaxOrders));
         Assert.Equal("Asia/Shanghai", options.DefaultTimeZone);
     }
 
