@@ -139,6 +139,17 @@ public static class GrowthPolicy
     }
 
     /// <summary>
+    /// Days of growth buckets kept: the tier held at a purchase up to 365 days late looks back through the window and
+    /// every grace level before it (<see cref="Tiers.GrowthTimeline"/>), so 2 × window + grace × (tiers − 1) + 1 days
+    /// (the one day of slack covers a time zone change shifting a date). 821 by default: at most ~15 KB of buckets.
+    /// </summary>
+    public static int DayBucketsKept(ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return (2 * options.GrowthWindowDays) + (options.TierGraceDays * Math.Max(0, options.Tiers.Count - 1)) + 1;
+    }
+
+    /// <summary>
     /// Folds behaviour records past <see cref="CapDaysKept"/> into the day buckets (their instants are no longer
     /// needed: no late behaviour can displace them), drops day buckets that can no longer count and old cap counters.
     /// </summary>
@@ -159,8 +170,7 @@ public static class GrowthPolicy
             return true;
         });
 
-        // One day of slack beyond the window: a time zone change can shift a date by a day.
-        var oldestGrowth = today.AddDays(-options.GrowthWindowDays);
+        var oldestGrowth = today.AddDays(-DayBucketsKept(options));
         foreach (var day in state.GrowthByDay.Keys.Where(d => d < oldestGrowth || state.GrowthByDay[d] == 0).ToList())
         {
             state.GrowthByDay.Remove(day);
