@@ -27,7 +27,7 @@ public static partial class MemberEngine
         ArgumentNullException.ThrowIfNull(evt);
         ArgumentNullException.ThrowIfNull(options);
 
-        var early = CheckShape(evt, options) ?? CheckDuplicate(state, evt);
+        var early = CheckShape(evt, options) ?? CheckDuplicate(state, evt, now);
         if (early is not null)
         {
             return Decide(state, options, now, early.Value.Status, early.Value.Reason, new Work(), stateChanged: false);
@@ -52,6 +52,7 @@ public static partial class MemberEngine
             if (evt.Type is not (MemberEventTypes.Purchase or MemberEventTypes.Refund))
             {
                 Remember(state.RecentEventIds, evt.EventId, options.RecentEventIdsKept);
+                EventIdWindow.Remember(state, evt.EventId, options, now);
             }
         }
 
@@ -152,9 +153,10 @@ public static partial class MemberEngine
         return Money.Check(evt, options) is { } money ? (EventStatus.Rejected, money) : null;
     }
 
-    private static (EventStatus Status, string Reason)? CheckDuplicate(MemberState state, MemberEvent evt)
+    private static (EventStatus Status, string Reason)? CheckDuplicate(MemberState state, MemberEvent evt, DateTimeOffset now)
     {
         if (state.RecentEventIds.Contains(evt.EventId, StringComparer.Ordinal)
+            || EventIdWindow.Contains(state, evt.EventId, now)
             || state.HeldRefunds.Exists(h => string.Equals(h.EventId, evt.EventId, StringComparison.Ordinal)))
         {
             return (EventStatus.Duplicate, $"event {evt.EventId} was already applied");
@@ -239,6 +241,7 @@ public static partial class MemberEngine
         // A purchase can arrive with a lot already past its expiry (a late event under a short lifetime).
         work.Entries.AddRange(PointsWallet.ExpireDue(state, now));
         OrderBook.Prune(state, options, now);
+        EventIdWindow.Prune(state, options, now);
         GrowthPolicy.Prune(state, options, now);
         LedgerBook.Trim(state, options.LedgerEntriesKept);
     }

@@ -91,8 +91,12 @@ public sealed class MemberState
 
     public DateTimeOffset? LastPurchaseAt { get; set; }
 
-    /// <summary>Recent ids of events that are not purchases or refunds (those are remembered on their order), oldest first.</summary>
+    /// <summary>The newest ids of events that are not purchases or refunds (those are remembered on their order), oldest first; readable ids for tools.</summary>
     public List<string> RecentEventIds { get; set; } = [];
+
+    /// <summary>Hashes of applied non-order event ids by UTC date applied, kept 30 days (see <see cref="EventIdWindow"/>); null when empty.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<DateOnly, byte[]>? EventIdsByDay { get; set; }
 
     public List<HeldRefund> HeldRefunds { get; set; } = [];
 

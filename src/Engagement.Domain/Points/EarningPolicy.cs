@@ -65,14 +65,16 @@ public static class EarningPolicy
 
     /// <summary>
     /// Recomputes every retained order after <paramref name="after"/> (the earliest point of history the late event
-    /// changed) and appends a correction for each whose points differ. An order's refund reversal follows its new
+    /// changed) whose lot has not expired, and appends a correction for each whose points differ. An order's refund reversal follows its new
     /// points: reversed = floor(refunded × points / amount), so the correction is the change of what the order nets.
     /// </summary>
     internal static void CorrectOrdersAfter(
         MemberState state, ProgramOptions options, DateTimeOffset now, EventKey after, string cause, string? causeEventId, List<LedgerEntry> entries)
     {
+        // An order whose lot has expired is left alone: its points are gone either way, and a loss must not be
+        // taken from the member's live lots for them.
         var later = state.Orders
-            .Where(o => GrowthTimeline.OrderKey(o).CompareTo(after) > 0)
+            .Where(o => GrowthTimeline.OrderKey(o).CompareTo(after) > 0 && now < o.ExpiresAt)
             .OrderBy(GrowthTimeline.OrderKey)
             .ToList();
         if (later.Count == 0)

@@ -97,8 +97,14 @@ public sealed class ProgramOptions
     /// <summary>Ledger entries kept in the member state; older ones live only in the archive. Default 50.</summary>
     public int LedgerEntriesKept { get; set; } = 50;
 
-    /// <summary>Recent non-order event ids remembered for de-duplication. Default 512.</summary>
-    public int RecentEventIdsKept { get; set; } = 512;
+    /// <summary>Newest non-order event ids kept as readable text (de-duplication itself uses <see cref="MaxRememberedEventIds"/> over 30 days). Default 64.</summary>
+    public int RecentEventIdsKept { get; set; } = 64;
+
+    /// <summary>
+    /// Hard cap on the non-order event ids remembered for the 30-day de-duplication window (8 bytes each); beyond it the
+    /// oldest are forgotten first. Default 2,048 (68 events a day for 30 days).
+    /// </summary>
+    public int MaxRememberedEventIds { get; set; } = 2_048;
 
     /// <summary>Recent redemption ids remembered with their outcome. Default 100.</summary>
     public int RecentRedemptionsKept { get; set; } = 100;
@@ -189,6 +195,12 @@ public sealed class ProgramOptions
 
         RequireAtLeast(errors, nameof(LedgerEntriesKept), LedgerEntriesKept, 0);
         RequireAtLeast(errors, nameof(RecentEventIdsKept), RecentEventIdsKept, 0);
+        RequireAtLeast(errors, nameof(MaxRememberedEventIds), MaxRememberedEventIds, 0);
+        if (MaxRememberedEventIds > 16_384)
+        {
+            errors.Add("MaxRememberedEventIds must be ≤ 16384 (member state stays within tens of KB).");
+        }
+
         RequireAtLeast(errors, nameof(RecentRedemptionsKept), RecentRedemptionsKept, 0);
         RequireAtLeast(errors, nameof(MaxHeldRefunds), MaxHeldRefunds, 0);
         RequireAtLeast(errors, nameof(MaxOrders), MaxOrders, 1);

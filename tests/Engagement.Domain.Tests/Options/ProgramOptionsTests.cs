@@ -20,7 +20,7 @@ public class ProgramOptionsTests
         Assert.Equal(30, options.TierGraceDays);
         Assert.Equal(365, options.GrowthWindowDays);
         Assert.Equal(50, options.LedgerEntriesKept);
-        Assert.Equal(512, options.RecentEventIdsKept);
+        Assert.Equal((64, 2_048), (options.RecentEventIdsKept, options.MaxRememberedEventIds));
         Assert.Equal(20, options.MaxHeldRefunds);
         Assert.Equal(TimeSpan.FromHours(24), options.HeldRefundTimeout);
         Assert.Equal((400, 500), (options.OrderRetentionDays, options.MaxOrders));
