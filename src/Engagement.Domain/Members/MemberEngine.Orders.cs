@@ -41,7 +41,7 @@ public static partial class MemberEngine
         };
         state.Orders.Add(order);
         EarningPolicy.NoteFirstPurchase(state, order);
-        var earning = EarningPolicy.Earned(state, options, GrowthTimeline.Build(state, options), order);
+        var earning = EarningPolicy.Earned(state, options, GrowthTimeline.Build(state, options, order.At), order);
         order.Points = earning.Points;
         PointsWallet.AddLot(state, order);
         state.LastPurchaseAt = Max(state.LastPurchaseAt, evt.OccurredAt);
@@ -161,6 +161,7 @@ public static partial class MemberEngine
         order.Refunded = refunded;
         order.PointsReversed = pointsTarget;
         (order.RefundEventIds ??= []).Add(evt.EventId);
+        (order.RefundMarks ??= []).Add(new RefundMark(evt.OccurredAt, amount));
         PointsWallet.Reverse(state, order, pointsDelta);
 
         var what = $"refund of {Money.Describe(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Describe(order.Amount, order.Foreign, null, options)})";
@@ -176,10 +177,13 @@ public static partial class MemberEngine
 
         TierPolicy.AfterRefund(state, options, now, growthBefore, order.OrderId, evt.EventId, work.Entries, work.TierChanges, work.Granted);
 
-        // A refunded amount never counted toward a tier: purchases after this order are recomputed without it.
+        // Purchases made after this refund occurred (and after the order) were made without its growth: a late refund
+        // corrects them. Purchases made before it occurred keep what they earned.
         if (growthDelta > 0)
         {
-            EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order), $"event {evt.EventId}, {what}", evt.EventId, work.Entries);
+            EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order),
+                $"late event {evt.EventId}, {what} that occurred {evt.OccurredAt:yyyy-MM-dd'T'HH:mm:ssK}", evt.EventId, work.Entries,
+                occurredAfter: evt.OccurredAt);
         }
 
         return (EventStatus.Applied, null);

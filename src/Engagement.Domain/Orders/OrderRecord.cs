@@ -48,7 +48,32 @@ public sealed class OrderRecord
     /// <summary>Set when the purchase was priced in another currency: what was paid, at which rate (CONTRACT.md §1).</summary>
     public ForeignAmount? Foreign { get; set; }
 
+    /// <summary>
+    /// When each refund occurred and how much of <see cref="Refunded"/> (programme currency) it took, in the order applied;
+    /// the tier held at an instant counts only refunds that occurred before it (CONTRACT.md §1.1). Refunds applied
+    /// before this was kept are not listed: they count from the purchase on.
+    /// </summary>
+    public List<RefundMark>? RefundMarks { get; set; }
+
     public decimal Unrefunded => Amount - Refunded;
+
+    /// <summary>Refunded amount counting only refunds that occurred before <paramref name="at"/>.</summary>
+    public decimal RefundedBefore(DateTimeOffset at)
+    {
+        var refunded = Refunded;
+        foreach (var mark in RefundMarks ?? [])
+        {
+            if (mark.At.UtcTicks >= at.UtcTicks)
+            {
+                refunded -= mark.Amount;
+            }
+        }
+
+        return refunded;
+    }
+
+    /// <summary>Growth the purchase contributed just before <paramref name="at"/>: floor(amount) − floor(refunded before then).</summary>
+    public long NetGrowthBefore(DateTimeOffset at) => (long)decimal.Floor(Amount) - (long)decimal.Floor(RefundedBefore(at));
 
     /// <summary>Growth the purchase still contributes after refunds.</summary>
     public long NetGrowth => (long)decimal.Floor(Amount) - (long)decimal.Floor(Refunded);
@@ -71,3 +96,6 @@ public sealed class ForeignAmount
     /// <summary>Cumulative refunded amount in <see cref="Currency"/>.</summary>
     public decimal Refunded { get; set; }
 }
+
+/// <summary>One refund of an order: when it occurred and how much (programme currency) it refunded.</summary>
+public sealed record RefundMark(DateTimeOffset At, decimal Amount);

@@ -5,7 +5,7 @@ namespace Engagement.Domain.Orders;
 
 /// <summary>
 /// Writes an order as <c>[orderId, at, amount, points, remaining, expiresAt, refunded, pointsReversed,
-/// noticeSentAt, refundEventIds, foreign]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
+/// noticeSentAt, refundEventIds, foreign, refundMarks]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
 /// instead of about 190. Append new fields at the end only, so stored state keeps reading.
 /// </summary>
 public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
@@ -34,6 +34,7 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
                 case 8: order.NoticeSentAt = reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset(); break;
                 case 9: order.RefundEventIds = reader.TokenType == JsonTokenType.Null ? null : ReadStrings(ref reader); break;
                 case 10: order.Foreign = reader.TokenType == JsonTokenType.Null ? null : ReadForeign(ref reader); break;
+                case 11: order.RefundMarks = reader.TokenType == JsonTokenType.Null ? null : ReadMarks(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
@@ -51,7 +52,8 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         writer.WriteNumberValue(value.Remaining);
         writer.WriteStringValue(value.ExpiresAt);
 
-        var hasForeign = value.Foreign is not null;
+        var hasMarks = value.RefundMarks is { Count: > 0 };
+        var hasForeign = value.Foreign is not null || hasMarks;
         var hasIds = value.RefundEventIds is { Count: > 0 } || hasForeign;
         var hasNotice = value.NoticeSentAt is not null;
         if (value.Refunded != 0m || value.PointsReversed != 0 || hasNotice || hasIds)
@@ -92,6 +94,23 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
             writer.WriteNumberValue(foreign.Refunded);
             writer.WriteEndArray();
         }
+        else if (hasMarks)
+        {
+            writer.WriteNullValue();
+        }
+
+        if (hasMarks)
+        {
+            // Flat pairs: [at, amount, at, amount, ...].
+            writer.WriteStartArray();
+            foreach (var mark in value.RefundMarks!)
+            {
+                writer.WriteStringValue(mark.At);
+                writer.WriteNumberValue(mark.Amount);
+            }
+
+            writer.WriteEndArray();
+        }
 
         writer.WriteEndArray();
     }
@@ -118,6 +137,28 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         }
 
         return foreign;
+    }
+
+    private static List<RefundMark> ReadMarks(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("refundMarks is stored as a flat JSON array [at, amount, ...].");
+        }
+
+        var marks = new List<RefundMark>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var at = reader.GetDateTimeOffset();
+            if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
+            {
+                throw new JsonException("refundMarks needs an amount after each instant.");
+            }
+
+            marks.Add(new RefundMark(at, reader.GetDecimal()));
+        }
+
+        return marks;
     }
 
     private static List<string> ReadStrings(ref Utf8JsonReader reader)

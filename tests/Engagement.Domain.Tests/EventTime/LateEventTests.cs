@@ -62,10 +62,40 @@ public class LateEventTests
         Assert.Contains("purchase p2 earns 240 points at V2 ×1.2 (was 200)", corrections[0].Reason, StringComparison.Ordinal);
         Assert.Contains("purchase late of 600.00 CNY", corrections[1].Reason, StringComparison.Ordinal);
 
-        // A refund of the late purchase takes its growth away from every instant: p2 and p3 go back to V1.
-        var refund = member.Refund("late", 600m, eventId: "r-late");
+        // A late refund of it that occurred before p2 means p2 and p3 were made at V1 after all.
+        var refund = member.Refund("late", 600m, at: Now.AddDays(-6), eventId: "r-late");
         Assert.Equal(1_000 + 200 + 300, member.Balance);
         Assert.Equal([-40L, -60L], refund.NewEntries.Where(e => e.RuleId == RuleIds.PointsEarnCorrection).Select(e => e.Delta));
+        Assert.Equal((1_000L, "V2"), (member.Growth, member.Tier));
+    }
+
+    [Fact]
+    public void RefundThatOccurredAfterALaterPurchaseLeavesThatPurchasesMultiplier()
+    {
+        var member = new TestMember(Now);
+        member.Purchase("o1", 1000m, at: Now.AddDays(-3));
+        member.Purchase("o2", 100m, at: Now.AddDays(-2));
+
+        var refund = member.Refund("o1", 1000m, at: Now.AddDays(-1));
+
+        Assert.DoesNotContain(refund.NewEntries, e => e.RuleId == RuleIds.PointsEarnCorrection);
+        Assert.Equal(120, member.Balance);
+        Assert.Equal("V1", member.Tier);
+    }
+
+    [Fact]
+    public void LateRefundThatOccurredBeforeALaterPurchaseCorrectsItsMultiplier()
+    {
+        var member = new TestMember(Now);
+        member.Purchase("o1", 1000m, at: Now.AddDays(-3));
+        member.Purchase("o2", 100m, at: Now.AddDays(-1));
+
+        var refund = member.Refund("o1", 1.00m, at: Now.AddDays(-2), eventId: "r-1");
+
+        // 999 growth left before o2: it was made at V1 (100, not 120); o1's reversal is floor(1 × 2000 / 1000) = 2.
+        var correction = Assert.Single(refund.NewEntries, e => e.RuleId == RuleIds.PointsEarnCorrection);
+        Assert.Equal((-20L, "r-1"), (correction.Delta, correction.EventId));
+        Assert.Equal(2_000 - 2 + 100, member.Balance);
     }
 
     [Fact]
@@ -152,6 +182,22 @@ public class LateEventTests
         Assert.Equal((20L, "share-10h"), (correction.Delta, correction.EventId));
         Assert.Equal(1_996 + 120, member.Balance);
         Assert.Equal("V2", member.Tier);
+    }
+
+    [Fact]
+    public void OrderWhosePointsExpiredIsNeverCorrected()
+    {
+        var member = new TestMember(Now.AddDays(-380));
+        member.Purchase("x", 1000m);
+        member.Now = Now.AddDays(-370);
+        member.Purchase("y", 100m);
+        member.Now = Now;
+
+        var refund = member.Refund("x", 1000m);
+
+        Assert.Equal(EventStatus.Applied, refund.Status);
+        Assert.DoesNotContain(refund.NewEntries, e => e.RuleId == RuleIds.PointsEarnCorrection);
+        Assert.Equal(120, member.State.Orders.Single(o => o.OrderId == "y").Points);
     }
 
     [Fact]
