@@ -177,13 +177,13 @@ public static partial class MemberEngine
 
         TierPolicy.AfterRefund(state, options, now, growthBefore, order.OrderId, evt.EventId, work.Entries, work.TierChanges, work.Granted);
 
-        // Purchases made after this refund occurred (and after the order) were made without its growth: a late refund
-        // corrects them. Purchases made before it occurred keep what they earned.
+        // Purchases made when or after this refund occurred (and after the order) were made without its growth: a late
+        // refund corrects them. Purchases made before it occurred keep what they earned.
         if (growthDelta > 0)
         {
             EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order),
                 $"late event {evt.EventId}, {what} that occurred {evt.OccurredAt:yyyy-MM-dd'T'HH:mm:ssK}", evt.EventId, work.Entries,
-                occurredAfter: evt.OccurredAt);
+                occurredFrom: evt.OccurredAt);
         }
 
         return (EventStatus.Applied, null);

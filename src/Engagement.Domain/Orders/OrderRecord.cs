@@ -50,20 +50,20 @@ public sealed class OrderRecord
 
     /// <summary>
     /// When each refund occurred and how much of <see cref="Refunded"/> (programme currency) it took, in the order applied;
-    /// the tier held at an instant counts only refunds that occurred before it (CONTRACT.md §1.1). Refunds applied
+    /// the tier held at an instant counts only refunds that occurred by then (at the same instant included) (CONTRACT.md §1.1). Refunds applied
     /// before this was kept are not listed: they count from the purchase on.
     /// </summary>
     public List<RefundMark>? RefundMarks { get; set; }
 
     public decimal Unrefunded => Amount - Refunded;
 
-    /// <summary>Refunded amount counting only refunds that occurred before <paramref name="at"/>.</summary>
-    public decimal RefundedBefore(DateTimeOffset at)
+    /// <summary>Refunded amount counting only refunds that occurred at or before <paramref name="at"/>.</summary>
+    public decimal RefundedBy(DateTimeOffset at)
     {
         var refunded = Refunded;
         foreach (var mark in RefundMarks ?? [])
         {
-            if (mark.At.UtcTicks >= at.UtcTicks)
+            if (mark.At.UtcTicks > at.UtcTicks)
             {
                 refunded -= mark.Amount;
             }
@@ -72,8 +72,8 @@ public sealed class OrderRecord
         return refunded;
     }
 
-    /// <summary>Growth the purchase contributed just before <paramref name="at"/>: floor(amount) − floor(refunded before then).</summary>
-    public long NetGrowthBefore(DateTimeOffset at) => (long)decimal.Floor(Amount) - (long)decimal.Floor(RefundedBefore(at));
+    /// <summary>Growth the purchase contributes for a purchase at <paramref name="at"/>: floor(amount) − floor(refunded by then).</summary>
+    public long NetGrowthBy(DateTimeOffset at) => (long)decimal.Floor(Amount) - (long)decimal.Floor(RefundedBy(at));
 
     /// <summary>Growth the purchase still contributes after refunds.</summary>
     public long NetGrowth => (long)decimal.Floor(Amount) - (long)decimal.Floor(Refunded);

@@ -45,7 +45,7 @@ public static class EarningPolicy
         }
     }
 
-    /// <summary>What <paramref name="order"/> earns over <paramref name="timeline"/>, built with the refunds that occurred before the order.</summary>
+    /// <summary>What <paramref name="order"/> earns over <paramref name="timeline"/>, built with the refunds that occurred by the order's instant.</summary>
     public static Earning Earned(MemberState state, ProgramOptions options, GrowthTimeline timeline, OrderRecord order)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -65,18 +65,18 @@ public static class EarningPolicy
 
     /// <summary>
     /// Recomputes every retained order after <paramref name="after"/> (the earliest point of history the late event
-    /// changed; with <paramref name="occurredAfter"/>, only orders that occurred after that instant) whose lot has not
+    /// changed; with <paramref name="occurredFrom"/>, only orders that occurred at or after that instant) whose lot has not
     /// expired, and appends a correction for each whose points differ. An order's refund reversal follows its new
     /// points: reversed = floor(refunded × points / amount), so the correction is the change of what the order nets.
     /// </summary>
     internal static void CorrectOrdersAfter(
         MemberState state, ProgramOptions options, DateTimeOffset now, EventKey after, string cause, string? causeEventId, List<LedgerEntry> entries,
-        DateTimeOffset? occurredAfter = null)
+        DateTimeOffset? occurredFrom = null)
     {
         // An order whose lot has expired is left alone: its points are gone either way, and a loss must not be
         // taken from the member's live lots for them.
         var later = state.Orders
-            .Where(o => GrowthTimeline.OrderKey(o).CompareTo(after) > 0 && now < o.ExpiresAt && (occurredAfter is not { } instant || o.At > instant))
+            .Where(o => GrowthTimeline.OrderKey(o).CompareTo(after) > 0 && now < o.ExpiresAt && (occurredFrom is not { } instant || o.At >= instant))
             .OrderBy(GrowthTimeline.OrderKey)
             .ToList();
         if (later.Count == 0)
@@ -84,13 +84,13 @@ public static class EarningPolicy
             return;
         }
 
-        // The timeline counts the refunds that occurred before each order's instant: rebuilt only when that set grows.
+        // The timeline counts the refunds that occurred by each order's instant: rebuilt only when that set grows.
         var refundInstants = state.Orders.SelectMany(o => o.RefundMarks ?? []).Select(m => m.At.UtcTicks).Order().ToList();
         GrowthTimeline? timeline = null;
         var counted = -1;
         foreach (var order in later)
         {
-            var refundsBy = refundInstants.Count(t => t < order.At.UtcTicks);
+            var refundsBy = refundInstants.Count(t => t <= order.At.UtcTicks);
             if (timeline is null || refundsBy != counted)
             {
                 timeline = GrowthTimeline.Build(state, options, order.At);

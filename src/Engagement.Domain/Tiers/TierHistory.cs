@@ -14,9 +14,9 @@ namespace Engagement.Domain.Tiers;
 /// <list type="bullet">
 /// <item>Growth as of an instant <c>s</c> is the growth of events before <c>s</c> (purchases, capped behaviours) on
 /// the member-local days of the <see cref="ProgramOptions.GrowthWindowDays"/>-day window ending on the local day of
-/// <c>s</c>, net of the refunds that occurred before <c>t</c>. Such a refund takes its growth away from every instant
-/// before it too (a refund drops the tier at once, with no grace); a refund that occurred at or after <c>t</c> does
-/// not change what the purchase at <c>t</c> earned.</item>
+/// <c>s</c>, net of the refunds that occurred by <c>t</c> (at the same instant included). Such a refund takes its
+/// growth away from every instant before it too (a refund drops the tier at once, with no grace); a refund that
+/// occurred after <c>t</c> does not change what the purchase at <c>t</c> earned.</item>
 /// <item>Upgrades take effect at once: a tier is held from the instant growth reaches its threshold.</item>
 /// <item>Grace: a tier reached at some instant in the last <see cref="ProgramOptions.TierGraceDays"/> days before
 /// <c>t</c> is still held; one reached k graces earlier (but not since) is held k levels lower. This is the
@@ -52,10 +52,10 @@ public sealed class GrowthTimeline
     }
 
     /// <summary>
-    /// Builds the timeline from the retained orders (net of the refunds that occurred before <paramref name="refundsBefore"/>,
+    /// Builds the timeline from the retained orders (net of the refunds that occurred by <paramref name="refundsBy"/>,
     /// all refunds when null), the recent behaviour records and the day buckets.
     /// </summary>
-    public static GrowthTimeline Build(MemberState state, ProgramOptions options, DateTimeOffset? refundsBefore = null)
+    public static GrowthTimeline Build(MemberState state, ProgramOptions options, DateTimeOffset? refundsBy = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
@@ -63,7 +63,7 @@ public sealed class GrowthTimeline
         var entries = new List<Entry>(state.Orders.Count + state.BehaviourRecords.Count + state.GrowthByDay.Count);
         foreach (var order in state.Orders)
         {
-            var growth = refundsBefore is { } before ? order.NetGrowthBefore(before) : order.NetGrowth;
+            var growth = refundsBy is { } by ? order.NetGrowthBy(by) : order.NetGrowth;
             if (growth != 0)
             {
                 entries.Add(new Entry(OrderKey(order), MemberTimeZones.LocalDate(order.At, zone), growth));
