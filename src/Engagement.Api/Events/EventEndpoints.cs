@@ -4,6 +4,7 @@ using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Api.Events;
@@ -60,10 +61,11 @@ public static partial class EventEndpoints
 
             var isBatch = document.RootElement.ValueKind == JsonValueKind.Array;
             var now = EngineClock.Of(request.HttpContext.RequestServices).GetUtcNow();
+            var currencies = request.HttpContext.RequestServices.GetService<EventCurrencies>() ?? EventCurrencies.ProgrammeDefault;
             var valid = new List<(int Index, EngagementEvent Event)>();
             for (var i = 0; i < elements.Count; i++)
             {
-                var parsed = EventParser.Parse(elements[i], now);
+                var parsed = EventParser.Parse(elements[i], now, currencies);
                 if (parsed.Event is { } evt)
                 {
                     valid.Add((i, evt));

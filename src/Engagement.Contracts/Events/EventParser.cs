@@ -26,8 +26,11 @@ public static partial class EventParser
         return result.IsValid;
     }
 
+    /// <summary>Parses and validates one message body (raw JSON object, or base64 of one) under the default currencies (CNY only).</summary>
+    public static EventParseResult Parse(string? text, DateTimeOffset now) => Parse(text, now, EventCurrencies.ProgrammeDefault);
+
     /// <summary>Parses and validates one message body (raw JSON object, or base64 of one).</summary>
-    public static EventParseResult Parse(string? text, DateTimeOffset now)
+    public static EventParseResult Parse(string? text, DateTimeOffset now, EventCurrencies currencies)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -66,12 +69,15 @@ public static partial class EventParser
         {
             return document.RootElement.ValueKind == JsonValueKind.Array
                 ? EventParseResult.Invalid("body", "must be one JSON object, not an array")
-                : Parse(document.RootElement, now);
+                : Parse(document.RootElement, now, currencies);
         }
     }
 
+    /// <summary>Parses and validates one envelope object under the default currencies (CNY only).</summary>
+    public static EventParseResult Parse(JsonElement element, DateTimeOffset now) => Parse(element, now, EventCurrencies.ProgrammeDefault);
+
     /// <summary>Parses and validates one envelope object (an element of an HTTP array, for instance).</summary>
-    public static EventParseResult Parse(JsonElement element, DateTimeOffset now)
+    public static EventParseResult Parse(JsonElement element, DateTimeOffset now, EventCurrencies currencies)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -107,7 +113,7 @@ public static partial class EventParser
         };
 
         // A field the reader already faulted (wrong JSON type, bad timestamp) is not reported twice.
-        foreach (var error in EventValidator.Validate(evt, now))
+        foreach (var error in EventValidator.Validate(evt, now, currencies))
         {
             if (!errors.Exists(e => e.Field == error.Field))
             {

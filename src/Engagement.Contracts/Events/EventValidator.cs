@@ -27,8 +27,12 @@ public static partial class EventValidator
         EventTypes.AddToCart, EventTypes.Share, EventTypes.Review, EventTypes.Complaint, EventTypes.ProfileUpdate,
     ];
 
-    /// <summary>Every broken rule of <paramref name="evt"/>; empty when it is valid.</summary>
-    public static IReadOnlyList<EventValidationError> Validate(EngagementEvent evt, DateTimeOffset now)
+    /// <summary>Every broken rule of <paramref name="evt"/> under the contract's default currencies (CNY only); empty when it is valid.</summary>
+    public static IReadOnlyList<EventValidationError> Validate(EngagementEvent evt, DateTimeOffset now) =>
+        Validate(evt, now, EventCurrencies.ProgrammeDefault);
+
+    /// <summary>Every broken rule of <paramref name="evt"/>, with the currencies the programme accepts; empty when it is valid.</summary>
+    public static IReadOnlyList<EventValidationError> Validate(EngagementEvent evt, DateTimeOffset now, EventCurrencies currencies)
     {
         ArgumentNullException.ThrowIfNull(evt);
         var errors = new List<EventValidationError>();
@@ -100,12 +104,34 @@ public static partial class EventValidator
                 break;
         }
 
+        ValidateMoney(evt, currencies, errors);
+        return errors;
+    }
+
+    /// <summary>
+    /// CONTRACT.md §1 money rules: the currency is the programme's or one configured with a rate, and the amount has at
+    /// most as many decimals as that currency's minor unit (<c>28.999999999999996</c> is refused, never floored).
+    /// </summary>
+    private static void ValidateMoney(EngagementEvent evt, EventCurrencies currencies, List<EventValidationError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(currencies);
         if (string.IsNullOrWhiteSpace(evt.Currency))
         {
-            errors.Add(new("currency", "must not be empty (leave it out for CNY)"));
+            errors.Add(new("currency", $"must not be empty (leave it out for {currencies.ProgrammeCurrency})"));
+            return;
         }
 
-        return errors;
+        if (!currencies.TryGetDecimals(evt.Currency, out var decimals))
+        {
+            errors.Add(new("currency", $"'{evt.Currency}' is not accepted: use {string.Join(" or ", currencies.Accepted)} (ISO 4217, upper case)"));
+            return;
+        }
+
+        if (evt.Amount is { } amount && decimal.Round(amount, decimals) != amount && !errors.Exists(e => e.Field == "amount"))
+        {
+            var unit = decimals == 0 ? "no decimals" : $"at most {decimals} decimal{(decimals == 1 ? "" : "s")}";
+            errors.Add(new("amount", string.Create(CultureInfo.InvariantCulture, $"{amount} has more decimals than {evt.Currency} allows ({unit}); send the exact amount, it is never rounded")));
+        }
     }
 
     private static void ValidateProfile(IReadOnlyDictionary<string, string> properties, List<EventValidationError> errors)

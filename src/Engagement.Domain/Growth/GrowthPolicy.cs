@@ -55,12 +55,21 @@ public static class GrowthPolicy
             totals[date] = totals.GetValueOrDefault(date) + order.NetGrowth;
         }
 
+        foreach (var record in state.BehaviourRecords)
+        {
+            var date = MemberTimeZones.LocalDate(record.At, zone);
+            totals[date] = totals.GetValueOrDefault(date) + record.Growth;
+        }
+
         return totals;
     }
 
     /// <summary>
-    /// Applies growth for a capped behaviour event (share, review, login). Returns null when it counted
-    /// (or the type earns no growth), else why it earned nothing.
+    /// Applies growth for a capped behaviour event (share, review, login) as of its occurredAt (CONTRACT.md §1.1):
+    /// the cap counts the member-local day of occurredAt, and of that day's events of one type the earliest (by
+    /// <see cref="EventKey"/>) earn, whatever order they arrived in. A late event earlier than the day's last earner
+    /// takes its place: the displaced one gives its growth back in a <c>growth.{type}.correction</c> entry.
+    /// Returns null when it counted (or the type earns no growth), else why it earned nothing.
     /// </summary>
     internal static string? ApplyBehaviour(
         MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now, ICollection<LedgerEntry> entries)
@@ -79,24 +88,41 @@ public static class GrowthPolicy
             return $"{evt.Type} on {dayText} is older than the {CapDaysKept.ToString(CultureInfo.InvariantCulture)} days whose caps are kept; no growth";
         }
 
-        if (!state.CappedActionsByDay.TryGetValue(day, out var counts))
+        var key = new EventKey(evt.OccurredAt, evt.EventId);
+        var earners = state.BehaviourRecords
+            .Where(r => string.Equals(r.Type, evt.Type, StringComparison.Ordinal) && MemberTimeZones.LocalDate(r.At, zone) == day)
+            .OrderBy(r => r.Key)
+            .ToList();
+
+        // Days before this version kept only a count (no instants): those earners cannot be displaced.
+        var legacy = state.CappedActionsByDay?.TryGetValue(day, out var counts) == true ? counts.GetValueOrDefault(evt.Type) : 0;
+        BehaviourRecord? displaced = null;
+        if (legacy + earners.Count >= rule.DailyCap)
         {
-            counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            state.CappedActionsByDay[day] = counts;
+            if (earners.Count == 0 || earners[^1].Key.CompareTo(key) < 0)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"daily cap of {rule.DailyCap} {evt.Type} reached for {dayText}; no growth");
+            }
+
+            displaced = earners[^1];
+            state.BehaviourRecords.Remove(displaced);
         }
 
-        var used = counts.GetValueOrDefault(evt.Type);
-        if (used >= rule.DailyCap)
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"daily cap of {rule.DailyCap} {evt.Type} reached for {dayText}; no growth");
-        }
-
-        counts[evt.Type] = used + 1;
-        state.GrowthByDay[day] = state.GrowthByDay.GetValueOrDefault(day) + rule.Growth;
+        state.BehaviourRecords.Add(new BehaviourRecord { EventId = evt.EventId, Type = evt.Type, At = evt.OccurredAt, Growth = rule.Growth });
+        var position = legacy + earners.Count(r => r.Key.CompareTo(key) < 0) + 1;
         LedgerBook.Append(
             state, entries, now, LedgerKinds.Growth, rule.Growth, TrailingGrowth(state, options, now),
-            string.Create(CultureInfo.InvariantCulture, $"{evt.Type} {used + 1} of {rule.DailyCap} on {dayText}"),
+            string.Create(CultureInfo.InvariantCulture, $"{evt.Type} {position} of {rule.DailyCap} on {dayText}"),
             RuleIds.GrowthFor(evt.Type), evt.EventId);
+        if (displaced is not null)
+        {
+            LedgerBook.Append(
+                state, entries, now, LedgerKinds.Growth, -displaced.Growth, TrailingGrowth(state, options, now),
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{evt.Type} {displaced.EventId} is past the daily cap of {rule.DailyCap} on {dayText}: late {evt.Type} {evt.EventId} occurred earlier that day"),
+                RuleIds.CorrectionOf(RuleIds.GrowthFor(evt.Type)), evt.EventId);
+        }
+
         return null;
     }
 
@@ -112,22 +138,53 @@ public static class GrowthPolicy
         state.GrowthByDay[day] = state.GrowthByDay.GetValueOrDefault(day) + order.NetGrowth;
     }
 
-    /// <summary>Drops day buckets that can no longer count and cap counters past <see cref="CapDaysKept"/>.</summary>
+    /// <summary>
+    /// Days of growth buckets kept: the tier held at a purchase up to 365 days late looks back through the window and
+    /// every grace level before it (<see cref="Tiers.GrowthTimeline"/>), so 2 × window + grace × (tiers − 1) + 1 days
+    /// (the one day of slack covers a time zone change shifting a date). 821 by default: at most ~15 KB of buckets.
+    /// </summary>
+    public static int DayBucketsKept(ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return (2 * options.GrowthWindowDays) + (options.TierGraceDays * Math.Max(0, options.Tiers.Count - 1)) + 1;
+    }
+
+    /// <summary>
+    /// Folds behaviour records past <see cref="CapDaysKept"/> into the day buckets (their instants are no longer
+    /// needed: no late behaviour can displace them), drops day buckets that can no longer count and old cap counters.
+    /// </summary>
     internal static void Prune(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
-        var today = MemberTimeZones.LocalDate(now, Zone(state, options));
+        var zone = Zone(state, options);
+        var today = MemberTimeZones.LocalDate(now, zone);
+        var oldestRecord = today.AddDays(-CapDaysKept);
+        state.BehaviourRecords.RemoveAll(record =>
+        {
+            var day = MemberTimeZones.LocalDate(record.At, zone);
+            if (day >= oldestRecord)
+            {
+                return false;
+            }
 
-        // One day of slack beyond the window: a time zone change can shift a date by a day.
-        var oldestGrowth = today.AddDays(-options.GrowthWindowDays);
+            state.GrowthByDay[day] = state.GrowthByDay.GetValueOrDefault(day) + record.Growth;
+            return true;
+        });
+
+        var oldestGrowth = today.AddDays(-DayBucketsKept(options));
         foreach (var day in state.GrowthByDay.Keys.Where(d => d < oldestGrowth || state.GrowthByDay[d] == 0).ToList())
         {
             state.GrowthByDay.Remove(day);
         }
 
         var oldestCap = today.AddDays(-CapDaysKept);
-        foreach (var day in state.CappedActionsByDay.Keys.Where(d => d < oldestCap).ToList())
+        if (state.CappedActionsByDay is { } legacy)
         {
-            state.CappedActionsByDay.Remove(day);
+            foreach (var day in legacy.Keys.Where(d => d < oldestCap).ToList())
+            {
+                legacy.Remove(day);
+            }
+
+            state.CappedActionsByDay = legacy.Count == 0 ? null : legacy;
         }
     }
 }

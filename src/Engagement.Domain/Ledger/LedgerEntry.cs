@@ -47,6 +47,12 @@ public static class RuleIds
     public const string TierDowngradeRefund = "tier.downgrade.refund";
     public const string TierDowngradeGrace = "tier.downgrade.grace";
 
+    /// <summary>Points an order earns changed because an event that occurred before it arrived later (CONTRACT.md §1.1).</summary>
+    public const string PointsEarnCorrection = "points.earn.correction";
+
+    /// <summary>The rule id of a correction to what <paramref name="ruleId"/> granted: <c>{ruleId}.correction</c>.</summary>
+    public static string CorrectionOf(string ruleId) => ruleId + ".correction";
+
     /// <summary>Behaviour growth: <c>growth.share</c>, <c>growth.review</c>, <c>growth.login</c>.</summary>
     public static string GrowthFor(string eventType) => "growth." + eventType;
 }

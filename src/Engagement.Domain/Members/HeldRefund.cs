@@ -9,6 +9,9 @@ public sealed class HeldRefund
 
     public decimal Amount { get; set; }
 
+    /// <summary>Currency of <see cref="Amount"/>; null means the programme currency.</summary>
+    public string? Currency { get; set; }
+
     public DateTimeOffset OccurredAt { get; set; }
 
     public DateTimeOffset HeldAt { get; set; }
@@ -24,6 +27,7 @@ public sealed class HeldRefund
     {
         OrderId = OrderId,
         Amount = Amount,
+        Currency = Currency,
         RegionId = RegionId,
         StoreId = StoreId,
         Channel = Channel,

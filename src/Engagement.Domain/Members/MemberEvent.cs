@@ -5,7 +5,11 @@ public sealed record MemberEvent(string EventId, string Type, DateTimeOffset Occ
 {
     public string? OrderId { get; init; }
 
+    /// <summary>In <see cref="Currency"/>; at most as many decimals as its minor unit.</summary>
     public decimal? Amount { get; init; }
+
+    /// <summary>ISO 4217 code of <see cref="Amount"/>; null or empty means the programme currency (CONTRACT.md §1).</summary>
+    public string? Currency { get; init; }
 
     public string? RegionId { get; init; }
 

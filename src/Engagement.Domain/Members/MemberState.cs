@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Engagement.Domain.Campaigns;
 using Engagement.Domain.Benefits;
 using Engagement.Domain.Ledger;
@@ -74,15 +75,28 @@ public sealed class MemberState
     /// <summary>Growth not tied to a retained order (behaviour, orders since forgotten), by member-local date.</summary>
     public Dictionary<DateOnly, long> GrowthByDay { get; set; } = [];
 
-    /// <summary>Capped behaviour events per member-local date and type, for the last few days only.</summary>
-    public Dictionary<DateOnly, Dictionary<string, int>> CappedActionsByDay { get; set; } = [];
+    /// <summary>Capped behaviours that earned growth in the last few local days, with their instants (CONTRACT.md §1.1).</summary>
+    public List<Growth.BehaviourRecord> BehaviourRecords { get; set; } = [];
 
+    /// <summary>Legacy: counts of capped behaviours per local date and type from before <see cref="BehaviourRecords"/>; pruned after a few days.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<DateOnly, Dictionary<string, int>>? CappedActionsByDay { get; set; }
+
+    /// <summary>occurredAt of the member's earliest purchase (kept after its order is forgotten).</summary>
     public DateTimeOffset? FirstPurchaseAt { get; set; }
+
+    /// <summary>orderId of the earliest purchase (ties on <see cref="FirstPurchaseAt"/> go to the smaller id); it earns the first-purchase multiplier.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FirstPurchaseOrderId { get; set; }
 
     public DateTimeOffset? LastPurchaseAt { get; set; }
 
-    /// <summary>Recent ids of events that are not purchases or refunds (those are remembered on their order), oldest first.</summary>
+    /// <summary>The newest ids of events that are not purchases or refunds (those are remembered on their order), oldest first; readable ids for tools.</summary>
     public List<string> RecentEventIds { get; set; } = [];
+
+    /// <summary>Hashes of applied non-order event ids by UTC date applied, kept 30 days (see <see cref="EventIdWindow"/>); null when empty.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<DateOnly, byte[]>? EventIdsByDay { get; set; }
 
     public List<HeldRefund> HeldRefunds { get; set; } = [];
 

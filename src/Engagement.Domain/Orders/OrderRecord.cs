@@ -45,10 +45,57 @@ public sealed class OrderRecord
     /// <summary>When the 30-days-before expiry notice for this lot went out.</summary>
     public DateTimeOffset? NoticeSentAt { get; set; }
 
+    /// <summary>Set when the purchase was priced in another currency: what was paid, at which rate (CONTRACT.md §1).</summary>
+    public ForeignAmount? Foreign { get; set; }
+
+    /// <summary>
+    /// When each refund occurred and how much of <see cref="Refunded"/> (programme currency) it took, in the order applied;
+    /// the tier held at an instant counts only refunds that occurred by then (at the same instant included) (CONTRACT.md §1.1). Refunds applied
+    /// before this was kept are not listed: they count from the purchase on.
+    /// </summary>
+    public List<RefundMark>? RefundMarks { get; set; }
+
     public decimal Unrefunded => Amount - Refunded;
+
+    /// <summary>Refunded amount counting only refunds that occurred at or before <paramref name="at"/>.</summary>
+    public decimal RefundedBy(DateTimeOffset at)
+    {
+        var refunded = Refunded;
+        foreach (var mark in RefundMarks ?? [])
+        {
+            if (mark.At.UtcTicks > at.UtcTicks)
+            {
+                refunded -= mark.Amount;
+            }
+        }
+
+        return refunded;
+    }
+
+    /// <summary>Growth the purchase contributes for a purchase at <paramref name="at"/>: floor(amount) − floor(refunded by then).</summary>
+    public long NetGrowthBy(DateTimeOffset at) => (long)decimal.Floor(Amount) - (long)decimal.Floor(RefundedBy(at));
 
     /// <summary>Growth the purchase still contributes after refunds.</summary>
     public long NetGrowth => (long)decimal.Floor(Amount) - (long)decimal.Floor(Refunded);
 
     public bool FullyRefunded => Refunded >= Amount;
 }
+
+/// <summary>A purchase priced in a configured currency other than the programme's; <see cref="OrderRecord.Amount"/> holds its conversion.</summary>
+public sealed class ForeignAmount
+{
+    /// <summary>ISO 4217 code, e.g. <c>USD</c>.</summary>
+    public string Currency { get; set; } = "";
+
+    /// <summary>The order amount in <see cref="Currency"/>.</summary>
+    public decimal Amount { get; set; }
+
+    /// <summary>Programme-currency units per unit of <see cref="Currency"/>, as configured when the purchase was applied; its refunds use it too.</summary>
+    public decimal Rate { get; set; }
+
+    /// <summary>Cumulative refunded amount in <see cref="Currency"/>.</summary>
+    public decimal Refunded { get; set; }
+}
+
+/// <summary>One refund of an order: when it occurred and how much (programme currency) it refunded.</summary>
+public sealed record RefundMark(DateTimeOffset At, decimal Amount);

@@ -5,7 +5,7 @@ namespace Engagement.Domain.Orders;
 
 /// <summary>
 /// Writes an order as <c>[orderId, at, amount, points, remaining, expiresAt, refunded, pointsReversed,
-/// noticeSentAt, refundEventIds]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
+/// noticeSentAt, refundEventIds, foreign, refundMarks]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
 /// instead of about 190. Append new fields at the end only, so stored state keeps reading.
 /// </summary>
 public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
@@ -33,6 +33,8 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
                 case 7: order.PointsReversed = reader.GetInt64(); break;
                 case 8: order.NoticeSentAt = reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset(); break;
                 case 9: order.RefundEventIds = reader.TokenType == JsonTokenType.Null ? null : ReadStrings(ref reader); break;
+                case 10: order.Foreign = reader.TokenType == JsonTokenType.Null ? null : ReadForeign(ref reader); break;
+                case 11: order.RefundMarks = reader.TokenType == JsonTokenType.Null ? null : ReadMarks(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
@@ -50,7 +52,9 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         writer.WriteNumberValue(value.Remaining);
         writer.WriteStringValue(value.ExpiresAt);
 
-        var hasIds = value.RefundEventIds is { Count: > 0 };
+        var hasMarks = value.RefundMarks is { Count: > 0 };
+        var hasForeign = value.Foreign is not null || hasMarks;
+        var hasIds = value.RefundEventIds is { Count: > 0 } || hasForeign;
         var hasNotice = value.NoticeSentAt is not null;
         if (value.Refunded != 0m || value.PointsReversed != 0 || hasNotice || hasIds)
         {
@@ -73,7 +77,7 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         if (hasIds)
         {
             writer.WriteStartArray();
-            foreach (var id in value.RefundEventIds!)
+            foreach (var id in value.RefundEventIds ?? [])
             {
                 writer.WriteStringValue(id);
             }
@@ -81,7 +85,80 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
             writer.WriteEndArray();
         }
 
+        if (value.Foreign is { } foreign)
+        {
+            writer.WriteStartArray();
+            writer.WriteStringValue(foreign.Currency);
+            writer.WriteNumberValue(foreign.Amount);
+            writer.WriteNumberValue(foreign.Rate);
+            writer.WriteNumberValue(foreign.Refunded);
+            writer.WriteEndArray();
+        }
+        else if (hasMarks)
+        {
+            writer.WriteNullValue();
+        }
+
+        if (hasMarks)
+        {
+            // Flat pairs: [at, amount, at, amount, ...].
+            writer.WriteStartArray();
+            foreach (var mark in value.RefundMarks!)
+            {
+                writer.WriteStringValue(mark.At);
+                writer.WriteNumberValue(mark.Amount);
+            }
+
+            writer.WriteEndArray();
+        }
+
         writer.WriteEndArray();
+    }
+
+    private static ForeignAmount ReadForeign(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("foreign is stored as [currency, amount, rate, refunded].");
+        }
+
+        var foreign = new ForeignAmount();
+        var index = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            switch (index++)
+            {
+                case 0: foreign.Currency = reader.GetString() ?? ""; break;
+                case 1: foreign.Amount = reader.GetDecimal(); break;
+                case 2: foreign.Rate = reader.GetDecimal(); break;
+                case 3: foreign.Refunded = reader.GetDecimal(); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return foreign;
+    }
+
+    private static List<RefundMark> ReadMarks(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("refundMarks is stored as a flat JSON array [at, amount, ...].");
+        }
+
+        var marks = new List<RefundMark>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var at = reader.GetDateTimeOffset();
+            if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
+            {
+                throw new JsonException("refundMarks needs an amount after each instant.");
+            }
+
+            marks.Add(new RefundMark(at, reader.GetDecimal()));
+        }
+
+        return marks;
     }
 
     private static List<string> ReadStrings(ref Utf8JsonReader reader)

@@ -71,6 +71,24 @@ public static class PointsWallet
         order.Remaining = order.Points - payDebt;
     }
 
+    /// <summary>
+    /// Applies a correction of what <paramref name="order"/> earned: a gain pays debt first, then goes to the order's own
+    /// lot (expiring with it); a loss is taken like a refund reversal (own lot, then the rest, then debt).
+    /// </summary>
+    internal static void Adjust(MemberState state, OrderRecord order, long delta)
+    {
+        if (delta >= 0)
+        {
+            var payDebt = Math.Min(state.PointsDebt, delta);
+            state.PointsDebt -= payDebt;
+            order.Remaining += delta - payDebt;
+        }
+        else
+        {
+            Reverse(state, order, -delta);
+        }
+    }
+
     /// <summary>Takes points from live lots, oldest first. The caller has checked the balance covers them.</summary>
     internal static void Spend(MemberState state, long points) => TakeFromLots(state, points);
 

@@ -27,6 +27,18 @@ public sealed class ProgramOptions
     /// <summary>How far (as a fraction) <see cref="PointValue"/> may move from <see cref="PointValueAnchor"/>.</summary>
     public const decimal PointValueTolerance = 0.20m;
 
+    /// <summary>The programme currency (ISO 4217); amounts, points and growth are counted in it. Default <c>CNY</c>.</summary>
+    public string Currency { get; set; } = "CNY";
+
+    /// <summary>Minor unit of <see cref="Currency"/> in decimals (2 for CNY: fen); amounts with more are refused. Default 2.</summary>
+    public int CurrencyDecimals { get; set; } = 2;
+
+    /// <summary>
+    /// Other currencies events may carry, by ISO code, with their rate to <see cref="Currency"/>; empty by default, so
+    /// any other currency is refused naming <c>currency</c> (CONTRACT.md §1).
+    /// </summary>
+    public Dictionary<string, CurrencyRule> Currencies { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Win-back, stages, reminder cadence.</summary>
     public LifecycleOptions Lifecycle { get; set; } = new();
 
@@ -85,8 +97,14 @@ public sealed class ProgramOptions
     /// <summary>Ledger entries kept in the member state; older ones live only in the archive. Default 50.</summary>
     public int LedgerEntriesKept { get; set; } = 50;
 
-    /// <summary>Recent non-order event ids remembered for de-duplication. Default 512.</summary>
-    public int RecentEventIdsKept { get; set; } = 512;
+    /// <summary>Newest non-order event ids kept as readable text (de-duplication itself uses <see cref="MaxRememberedEventIds"/> over 30 days). Default 64.</summary>
+    public int RecentEventIdsKept { get; set; } = 64;
+
+    /// <summary>
+    /// Hard cap on the non-order event ids remembered for the 30-day de-duplication window (8 bytes each); beyond it the
+    /// oldest are forgotten first. Default 2,048 (68 events a day for 30 days).
+    /// </summary>
+    public int MaxRememberedEventIds { get; set; } = 2_048;
 
     /// <summary>Recent redemption ids remembered with their outcome. Default 100.</summary>
     public int RecentRedemptionsKept { get; set; } = 100;
@@ -97,8 +115,11 @@ public sealed class ProgramOptions
     /// <summary>How long a refund waits for its purchase before it goes to the poison queue. Default 24 h.</summary>
     public TimeSpan HeldRefundTimeout { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Orders older than this are forgotten (a later refund of one is held, then dead-lettered). Default 365.</summary>
-    public int OrderRetentionDays { get; set; } = 365;
+    /// <summary>
+    /// Orders older than this are forgotten (a later refund of one is held, then dead-lettered); while kept, an order
+    /// de-duplicates its purchase and refunds (CONTRACT.md §1: at least 400 days). Default 400.
+    /// </summary>
+    public int OrderRetentionDays { get; set; } = 400;
 
     /// <summary>Orders kept at most, oldest forgotten first (never while their points lot is alive). Default 500.</summary>
     public int MaxOrders { get; set; } = 500;
@@ -133,6 +154,7 @@ public sealed class ProgramOptions
         }
 
         ValidateTiers(errors);
+        ValidateCurrencies(errors);
 
         if (GrowthWindowDays < 1)
         {
@@ -173,6 +195,12 @@ public sealed class ProgramOptions
 
         RequireAtLeast(errors, nameof(LedgerEntriesKept), LedgerEntriesKept, 0);
         RequireAtLeast(errors, nameof(RecentEventIdsKept), RecentEventIdsKept, 0);
+        RequireAtLeast(errors, nameof(MaxRememberedEventIds), MaxRememberedEventIds, 0);
+        if (MaxRememberedEventIds > 16_384)
+        {
+            errors.Add("MaxRememberedEventIds must be ≤ 16384 (member state stays within tens of KB).");
+        }
+
         RequireAtLeast(errors, nameof(RecentRedemptionsKept), RecentRedemptionsKept, 0);
         RequireAtLeast(errors, nameof(MaxHeldRefunds), MaxHeldRefunds, 0);
         RequireAtLeast(errors, nameof(MaxOrders), MaxOrders, 1);
@@ -192,6 +220,39 @@ public sealed class ProgramOptions
         errors.AddRange((Touches?.Validate() ?? ["Touches is required."]).Select(e => "Touches: " + e));
         return errors;
     }
+
+    private void ValidateCurrencies(List<string> errors)
+    {
+        if (!IsCurrencyCode(Currency))
+        {
+            errors.Add($"Currency '{Currency}' must be a 3-letter upper-case ISO 4217 code.");
+        }
+
+        if (CurrencyDecimals is < 0 or > 4)
+        {
+            errors.Add("CurrencyDecimals must be 0–4.");
+        }
+
+        foreach (var (code, rule) in Currencies)
+        {
+            if (!IsCurrencyCode(code) || string.Equals(code, Currency, StringComparison.Ordinal))
+            {
+                errors.Add($"Currencies:{code} must be a 3-letter upper-case ISO 4217 code other than the programme currency {Currency}.");
+            }
+
+            if (rule is null || rule.Rate <= 0m || rule.Rate > CurrencyRule.MaxRate)
+            {
+                errors.Add(Invariant($"Currencies:{code}:Rate must be > 0 and ≤ {CurrencyRule.MaxRate} ({Currency} per 1 {code})."));
+            }
+
+            if (rule is not null && rule.Decimals is < 0 or > 4)
+            {
+                errors.Add($"Currencies:{code}:Decimals must be 0–4.");
+            }
+        }
+    }
+
+    private static bool IsCurrencyCode(string? code) => code is { Length: 3 } && code.All(char.IsAsciiLetterUpper);
 
     private void ValidateTiers(List<string> errors)
     {

@@ -1,3 +1,4 @@
+using Engagement.Contracts.Events;
 using Engagement.Domain.Program;
 using Engagement.Grains.Members;
 using Engagement.Grains.Ports;
@@ -60,7 +61,17 @@ public static class GrainsHostingExtensions
             .Bind(section)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProgramOptions>, ProgramOptionsValidator>());
+
+        // The validator and parser (Contracts) accept the currencies the programme configures (CONTRACT.md §1).
+        services.TryAddSingleton(sp => ToEventCurrencies(sp.GetRequiredService<IOptions<ProgramOptions>>().Value));
         return services;
+    }
+
+    /// <summary>The programme currency and every configured one, with their minor units, for event validation.</summary>
+    public static EventCurrencies ToEventCurrencies(ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new EventCurrencies(options.Currency, options.CurrencyDecimals, options.Currencies.ToDictionary(c => c.Key, c => c.Value.Decimals, StringComparer.Ordinal));
     }
 
     private static bool IsDomainType(Type type) =>

@@ -15,6 +15,7 @@ internal static class MemberViews
     {
         OrderId = evt.OrderId,
         Amount = evt.Amount,
+        Currency = evt.Currency,
         RegionId = evt.RegionId,
         StoreId = evt.StoreId,
         Channel = evt.Channel,

@@ -145,14 +145,16 @@ public class GrowthTests
     public void CapCountersAndDayBucketsStayBounded()
     {
         var member = new TestMember(TestMember.Shanghai(2025, 1, 1));
-        for (var day = 0; day < 500; day++)
+        for (var day = 0; day < 900; day++)
         {
             member.Now = TestMember.Shanghai(2025, 1, 1).AddDays(day);
+            Assert.True(member.State.GrowthByDay.Count <= GrowthPolicy.DayBucketsKept(member.Options));
             member.Behave(MemberEventTypes.Login);
         }
 
-        Assert.True(member.State.CappedActionsByDay.Count <= GrowthPolicy.CapDaysKept + 1);
-        Assert.True(member.State.GrowthByDay.Count <= member.Options.GrowthWindowDays + 1);
+        Assert.True(member.State.BehaviourRecords.Count <= GrowthPolicy.CapDaysKept + 1);
+        Assert.Null(member.State.CappedActionsByDay);
+        Assert.True(member.State.GrowthByDay.Count <= GrowthPolicy.DayBucketsKept(member.Options));
         Assert.Equal(365, member.Growth);
     }
 }

@@ -227,7 +227,7 @@ public class MemberEngineTests
     {
         var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
         member.Purchase("O-1", 100m);
-        member.Now = TestMember.Shanghai(2026, 1, 11);
+        member.Now = TestMember.Shanghai(2026, 2, 15);
 
         var browse = member.Behave(MemberEventTypes.Browse);
 

@@ -20,10 +20,10 @@ public class ProgramOptionsTests
         Assert.Equal(30, options.TierGraceDays);
         Assert.Equal(365, options.GrowthWindowDays);
         Assert.Equal(50, options.LedgerEntriesKept);
-        Assert.Equal(512, options.RecentEventIdsKept);
+        Assert.Equal((64, 2_048), (options.RecentEventIdsKept, options.MaxRememberedEventIds));
         Assert.Equal(20, options.MaxHeldRefunds);
         Assert.Equal(TimeSpan.FromHours(24), options.HeldRefundTimeout);
-        Assert.Equal((365, 500), (options.OrderRetentionDays, options.MaxOrders));
+        Assert.Equal((400, 500), (options.OrderRetentionDays, options.MaxOrders));
         Assert.Equal("Asia/Shanghai", options.DefaultTimeZone);
     }
 

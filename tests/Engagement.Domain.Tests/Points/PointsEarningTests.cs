@@ -92,9 +92,9 @@ public class PointsEarningTests
     public void PointsAreFlooredAfterTheTierMultiplier(double amount, int tierRank, long expected)
     {
         var member = new TestMember();
-        member.Purchase("O-0", 1m);
         var tier = Domain.Tiers.TierPolicy.Ladder(member.Options)[tierRank];
-        member.State.Tier = tier;
+        member.Purchase("O-0", Math.Max(1m, member.Options.Tiers[tier].Threshold), at: member.Now.AddHours(-1));
+        Assert.Equal(tier, member.Tier);
 
         var decision = member.Purchase("O-1", (decimal)amount);
 

@@ -77,7 +77,9 @@ public class PointsLotTests
         member.Purchase("O-new", 100m, at: TestMember.Shanghai(2025, 3, 1));
         member.Purchase("O-old", 100m, at: TestMember.Shanghai(2025, 2, 1));
 
-        member.Redeem("R-1", 100);
+        // The late O-old is the first purchase (200 points); O-new was corrected to 100.
+        Assert.Equal([200L, 100L], member.State.Orders.OrderBy(o => o.At).Select(o => o.Remaining));
+        member.Redeem("R-1", 200);
 
         Assert.Equal(["O-new"], PointsWallet.Lots(member.State).Select(l => l.LotId));
     }

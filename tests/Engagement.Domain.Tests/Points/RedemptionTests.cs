@@ -108,12 +108,13 @@ public class RedemptionTests
     public void RefundAfterPointsWereSpentDrivesTheBalanceNegativeAndRedemptionIsRefused()
     {
         var member = new TestMember();
-        member.Purchase("O-1", 1000m);
-        member.Purchase("O-2", 100m);
+        member.Purchase("O-1", 1000m, at: member.Now.AddHours(-2));
+        member.Purchase("O-2", 100m, at: member.Now.AddHours(-1));
         member.Redeem("R-1", 2100);
 
         Assert.Equal(20, member.Balance);
 
+        // The refund occurred after O-2, so O-2 keeps its V2 points (CONTRACT.md §1.1).
         member.Refund("O-1", 1000m);
 
         Assert.Equal(20 - 2000, member.Balance);

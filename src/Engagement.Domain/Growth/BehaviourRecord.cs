@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+using Engagement.Domain.Members;
+
+namespace Engagement.Domain.Growth;
+
+/// <summary>
+/// A capped behaviour (share, review, login) that earned growth, kept with its instant for the last
+/// <see cref="GrowthPolicy.CapDaysKept"/> member-local days: per day and type only the earliest ones up to the cap
+/// (by <see cref="EventKey"/>) are kept, so a late event that happened earlier can take its place (CONTRACT.md §1.1).
+/// Older records fold into <see cref="MemberState.GrowthByDay"/>.
+/// </summary>
+public sealed class BehaviourRecord
+{
+    public string EventId { get; set; } = "";
+
+    /// <summary><c>share</c>, <c>review</c> or <c>login</c>.</summary>
+    public string Type { get; set; } = "";
+
+    /// <summary>The event's occurredAt.</summary>
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>Growth it earned (the rule's value when it was applied).</summary>
+    public long Growth { get; set; }
+
+    [JsonIgnore]
+    public EventKey Key => new(At, EventId);
+}

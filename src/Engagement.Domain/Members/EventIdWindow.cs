@@ -1,0 +1,120 @@
+using System.Buffers.Binary;
+using System.Text;
+using Engagement.Domain.Program;
+
+namespace Engagement.Domain.Members;
+
+/// <summary>
+/// Remembers the ids of applied events that are not purchases or refunds (those are remembered on their order for as
+/// long as it is kept) for at least <see cref="RetentionDays"/> days (CONTRACT.md §1: a POS that re-uploads its last
+/// month changes nothing), compactly: a 64-bit FNV-1a hash of each id (8 bytes), grouped by the UTC date it was
+/// applied. At most <see cref="ProgramOptions.MaxRememberedEventIds"/> hashes are kept (2,048 by default, about 22 KB of
+/// state); a member with more events than that in 30 days forgets its oldest ids first. The chance that a new id
+/// matches a remembered hash by accident is below 2,048 / 2^64 per event.
+/// </summary>
+public static class EventIdWindow
+{
+    /// <summary>An id applied on a UTC date stays remembered until this many days after that date have fully passed.</summary>
+    public const int RetentionDays = 30;
+
+    private const int HashBytes = 8;
+
+    /// <summary>True when <paramref name="eventId"/> was applied within the window that ends at <paramref name="now"/>.</summary>
+    public static bool Contains(MemberState state, string eventId, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.EventIdsByDay is not { Count: > 0 } days)
+        {
+            return false;
+        }
+
+        var hash = Hash(eventId);
+        var oldest = Oldest(now);
+        foreach (var (day, bytes) in days)
+        {
+            if (day < oldest)
+            {
+                continue;
+            }
+
+            for (var i = 0; i + HashBytes <= bytes.Length; i += HashBytes)
+            {
+                if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i, HashBytes)) == hash)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Remembers <paramref name="eventId"/> as applied at <paramref name="now"/>, then prunes by age and by the cap.</summary>
+    internal static void Remember(MemberState state, string eventId, ProgramOptions options, DateTimeOffset now)
+    {
+        var days = state.EventIdsByDay ??= [];
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var bytes = days.GetValueOrDefault(today) ?? [];
+        var grown = new byte[bytes.Length + HashBytes];
+        bytes.CopyTo(grown, 0);
+        BinaryPrimitives.WriteUInt64LittleEndian(grown.AsSpan(bytes.Length), Hash(eventId));
+        days[today] = grown;
+        Prune(state, options, now);
+    }
+
+    /// <summary>Forgets days past the window and, beyond the cap, the oldest hashes.</summary>
+    internal static void Prune(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        if (state.EventIdsByDay is not { } days)
+        {
+            return;
+        }
+
+        var oldest = Oldest(now);
+        foreach (var day in days.Keys.Where(d => d < oldest).ToList())
+        {
+            days.Remove(day);
+        }
+
+        var excess = days.Values.Sum(b => b.Length / HashBytes) - Math.Max(0, options.MaxRememberedEventIds);
+        foreach (var day in days.Keys.Order().ToList())
+        {
+            if (excess <= 0)
+            {
+                break;
+            }
+
+            var count = days[day].Length / HashBytes;
+            var drop = Math.Min(count, excess);
+            excess -= drop;
+            if (drop == count)
+            {
+                days.Remove(day);
+            }
+            else
+            {
+                days[day] = days[day][(drop * HashBytes)..];
+            }
+        }
+
+        if (days.Count == 0)
+        {
+            state.EventIdsByDay = null;
+        }
+    }
+
+    private static DateOnly Oldest(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime).AddDays(-RetentionDays);
+
+    /// <summary>FNV-1a 64 over the UTF-8 bytes: stable across processes and versions (unlike string.GetHashCode).</summary>
+    public static ulong Hash(string eventId)
+    {
+        ArgumentNullException.ThrowIfNull(eventId);
+        var hash = 14695981039346656037UL;
+        foreach (var b in Encoding.UTF8.GetBytes(eventId))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
+
+namespace Engagement.Domain.Members;
+
+/// <summary>Redemptions: spend points oldest lot first, idempotent by redemptionId (CONTRACT.md §2, §4).</summary>
+public static partial class MemberEngine
+{
+    public static RedemptionDecision Redeem(
+        MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+
+        if (string.IsNullOrWhiteSpace(redemptionId))
+        {
+            return Refused(state, RedemptionStatuses.Invalid, "redemptionId is required", points, cashAmount, options);
+        }
+
+        var previous = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
+        if (previous is not null)
+        {
+            if (previous.Points != points || previous.CashAmount != cashAmount)
+            {
+                return Refused(state, RedemptionStatuses.Invalid,
+                    $"redemptionId {redemptionId} was already used for a different request", points, cashAmount, options);
+            }
+
+            return new RedemptionDecision
+            {
+                Status = previous.Status,
+                Replayed = true,
+                PointsBalance = PointsWallet.Balance(state),
+                PointsValue = previous.PointsValue,
+                CashAmount = previous.CashAmount,
+                Detail = previous.Detail,
+            };
+        }
+
+        if (points <= 0)
+        {
+            return Refused(state, RedemptionStatuses.Invalid, "points must be greater than 0", points, cashAmount, options);
+        }
+
+        if (cashAmount < 0)
+        {
+            return Refused(state, RedemptionStatuses.Invalid, "cashAmount must not be negative", points, cashAmount, options);
+        }
+
+        var work = new Work();
+        CatchUp(state, options, now, work);
+
+        var balance = PointsWallet.Balance(state);
+        var value = ValueOf(points, options);
+        string status;
+        string detail;
+        if (balance < 0)
+        {
+            status = RedemptionStatuses.NegativeBalance;
+            detail = string.Create(CultureInfo.InvariantCulture, $"balance is {balance} points after a refund; redemption is refused until it is positive");
+        }
+        else if (balance < points)
+        {
+            status = RedemptionStatuses.InsufficientPoints;
+            detail = string.Create(CultureInfo.InvariantCulture, $"{points} points asked, {balance} available");
+        }
+        else
+        {
+            PointsWallet.Spend(state, points);
+            status = RedemptionStatuses.Accepted;
+            detail = RedemptionReason(redemptionId, points, value, cashAmount, rewardId);
+            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -points, PointsWallet.Balance(state), detail, RuleIds.PointsRedeem, redemptionId);
+        }
+
+        state.Redemptions.Add(new RedemptionRecord
+        {
+            RedemptionId = redemptionId,
+            Status = status,
+            Points = points,
+            CashAmount = cashAmount,
+            RewardId = rewardId,
+            PointsValue = status == RedemptionStatuses.Accepted ? value : 0m,
+            Detail = detail,
+            At = now,
+        });
+        TrimFront(state.Redemptions, options.RecentRedemptionsKept);
+        Tidy(state, options, now, work);
+
+        return new RedemptionDecision
+        {
+            Status = status,
+            PointsBalance = PointsWallet.Balance(state),
+            PointsValue = status == RedemptionStatuses.Accepted ? value : 0m,
+            CashAmount = cashAmount,
+            Detail = detail,
+            NewEntries = work.Entries,
+            StateChanged = true,
+        };
+    }
+
+    private static RedemptionDecision Refused(MemberState state, string status, string detail, long points, decimal? cash, ProgramOptions options) =>
+        new()
+        {
+            Status = status,
+            PointsBalance = PointsWallet.Balance(state),
+            PointsValue = 0m,
+            CashAmount = cash,
+            Detail = detail,
+            StateChanged = false,
+        };
+
+    private static string RedemptionReason(string redemptionId, long points, decimal value, decimal? cash, string? rewardId)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"redemption {redemptionId} of {points} points ({value:0.00} CNY)");
+        if (cash is > 0m)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $" + {cash:0.00} CNY cash");
+        }
+
+        return rewardId is null ? text : $"{text} for reward {rewardId}";
+    }
+
+    /// <summary>Points at the configured value, cut (not rounded) to the cent so the programme never gives more than it promised.</summary>
+    public static decimal ValueOf(long points, ProgramOptions options) =>
+        decimal.Round(points * options.PointValue, 2, MidpointRounding.ToZero);
+}

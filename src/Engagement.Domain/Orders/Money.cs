@@ -1,0 +1,80 @@
+using System.Globalization;
+using Engagement.Domain.Members;
+using Engagement.Domain.Program;
+
+namespace Engagement.Domain.Orders;
+
+/// <summary>
+/// The money rules of CONTRACT.md §1: an amount has at most as many decimals as its currency's minor unit (never
+/// silently floored), and a currency other than the programme's is accepted only when configured with a rate,
+/// then converted to the programme currency at that rate, rounded half away from zero to the programme's minor unit
+/// (<see cref="ProgramOptions.CurrencyDecimals"/>; 0.005 CNY rounds to 0.01).
+/// </summary>
+public static class Money
+{
+    /// <summary>The event's currency: its own, else the programme's.</summary>
+    public static string CurrencyOf(MemberEvent evt, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        ArgumentNullException.ThrowIfNull(options);
+        return string.IsNullOrWhiteSpace(evt.Currency) ? options.Currency : evt.Currency;
+    }
+
+    /// <summary>Why the event's amount or currency is refused (starting with the field name), or null when they are fine.</summary>
+    public static string? Check(MemberEvent evt, ProgramOptions options)
+    {
+        var currency = CurrencyOf(evt, options);
+        int decimals;
+        if (string.Equals(currency, options.Currency, StringComparison.Ordinal))
+        {
+            decimals = options.CurrencyDecimals;
+        }
+        else if (options.Currencies.TryGetValue(currency, out var rule) && rule is not null)
+        {
+            decimals = rule.Decimals;
+        }
+        else
+        {
+            return $"currency: '{currency}' is not accepted; the programme currency is {options.Currency}"
+                + (options.Currencies.Count == 0 ? "" : $" (also configured: {string.Join(", ", options.Currencies.Keys.Order(StringComparer.Ordinal))})");
+        }
+
+        if (evt.Amount is { } amount && decimal.Round(amount, decimals) != amount)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"amount: {amount} has more than {decimals} decimals, the minor unit of {currency}; send the exact amount in {currency}");
+        }
+
+        return null;
+    }
+
+    /// <summary>The amount in the programme currency and the rate used (null for the programme currency itself).</summary>
+    public static (decimal Amount, decimal? Rate) ToProgramme(decimal amount, string currency, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.Equals(currency, options.Currency, StringComparison.Ordinal))
+        {
+            return (amount, null);
+        }
+
+        var rate = options.Currencies[currency].Rate;
+        return (Convert(amount, rate, options), rate);
+    }
+
+    /// <summary>amount × rate, rounded half away from zero to the programme currency's minor unit.</summary>
+    public static decimal Convert(decimal amount, decimal rate, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return decimal.Round(amount * rate, options.CurrencyDecimals, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>"100.00 USD at 7.1 = 710.00 CNY", or "268.50 CNY".</summary>
+    public static string Describe(decimal programmeAmount, ForeignAmount? foreign, decimal? foreignAmount, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var programme = string.Create(CultureInfo.InvariantCulture, $"{programmeAmount:0.00} {options.Currency}");
+        return foreign is null
+            ? programme
+            : string.Create(CultureInfo.InvariantCulture, $"{foreignAmount ?? foreign.Amount} {foreign.Currency} at {foreign.Rate} = {programme}");
+    }
+}

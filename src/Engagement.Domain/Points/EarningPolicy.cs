@@ -1,0 +1,123 @@
+using System.Globalization;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Program;
+using Engagement.Domain.Tiers;
+
+namespace Engagement.Domain.Points;
+
+/// <summary>
+/// What each purchase earns, as one deterministic function of the member's order book and behaviour records sorted
+/// by (occurredAt, id) (CONTRACT.md §1.1, §2): floor(floor(amount) × multiplier of the tier held just before it ×
+/// first-purchase factor). When a late event changes that for orders already applied, the difference is appended as
+/// a <c>points.earn.correction</c> entry naming the late event; nothing already written is rewritten.
+/// </summary>
+public static class EarningPolicy
+{
+    /// <summary>What one purchase earns, and why (for the ledger reason).</summary>
+    public readonly record struct Earning(long Points, string Tier, decimal Multiplier, bool First, decimal FirstFactor);
+
+    /// <summary>True when <paramref name="order"/> is the member's earliest purchase by (occurredAt, orderId).</summary>
+    public static bool IsFirst(MemberState state, OrderRecord order)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(order);
+        if (state.FirstPurchaseAt is not { } first || first.UtcTicks != order.At.UtcTicks)
+        {
+            return false;
+        }
+
+        // State written before FirstPurchaseOrderId existed: the earliest retained order at that instant.
+        return state.FirstPurchaseOrderId is { } id
+            ? string.Equals(id, order.OrderId, StringComparison.Ordinal)
+            : ReferenceEquals(state.Orders.Where(o => o.At.UtcTicks == first.UtcTicks).MinBy(GrowthTimeline.OrderKey), order);
+    }
+
+    /// <summary>Makes <paramref name="order"/> the first purchase when it is earlier than the one recorded.</summary>
+    internal static void NoteFirstPurchase(MemberState state, OrderRecord order)
+    {
+        var key = GrowthTimeline.OrderKey(order);
+        if (state.FirstPurchaseAt is not { } at || key.CompareTo(new EventKey(at, state.FirstPurchaseOrderId ?? "")) < 0)
+        {
+            state.FirstPurchaseAt = order.At;
+            state.FirstPurchaseOrderId = order.OrderId;
+        }
+    }
+
+    /// <summary>What <paramref name="order"/> earns over <paramref name="timeline"/>, built with the refunds that occurred by the order's instant.</summary>
+    public static Earning Earned(MemberState state, ProgramOptions options, GrowthTimeline timeline, OrderRecord order)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeline);
+        var tier = timeline.TierHeldBefore(GrowthTimeline.OrderKey(order));
+        var multiplier = options.Tiers[tier].PointsMultiplier;
+        var first = IsFirst(state, order);
+        var factor = first ? options.FirstPurchaseMultiplier : 1m;
+        var points = (long)decimal.Floor(decimal.Floor(order.Amount) * multiplier * factor);
+        return new Earning(points, tier, multiplier, first, factor);
+    }
+
+    /// <summary>"at V2 ×1.2, first purchase ×2", for ledger reasons.</summary>
+    public static string Describe(Earning earning) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"at {earning.Tier} ×{earning.Multiplier:0.0#}{(earning.First ? $", first purchase ×{earning.FirstFactor:0.##}" : "")}");
+
+    /// <summary>
+    /// Recomputes every retained order after <paramref name="after"/> (the earliest point of history the late event
+    /// changed; with <paramref name="occurredFrom"/>, only orders that occurred at or after that instant) whose lot has not
+    /// expired, and appends a correction for each whose points differ. An order's refund reversal follows its new
+    /// points: reversed = floor(refunded × points / amount), so the correction is the change of what the order nets.
+    /// </summary>
+    internal static void CorrectOrdersAfter(
+        MemberState state, ProgramOptions options, DateTimeOffset now, EventKey after, string cause, string? causeEventId, List<LedgerEntry> entries,
+        DateTimeOffset? occurredFrom = null)
+    {
+        // An order whose lot has expired is left alone: its points are gone either way, and a loss must not be
+        // taken from the member's live lots for them.
+        var later = state.Orders
+            .Where(o => GrowthTimeline.OrderKey(o).CompareTo(after) > 0 && now < o.ExpiresAt && (occurredFrom is not { } instant || o.At >= instant))
+            .OrderBy(GrowthTimeline.OrderKey)
+            .ToList();
+        if (later.Count == 0)
+        {
+            return;
+        }
+
+        // The timeline counts the refunds that occurred by each order's instant: rebuilt only when that set grows.
+        var refundInstants = state.Orders.SelectMany(o => o.RefundMarks ?? []).Select(m => m.At.UtcTicks).Order().ToList();
+        GrowthTimeline? timeline = null;
+        var counted = -1;
+        foreach (var order in later)
+        {
+            var refundsBy = refundInstants.Count(t => t <= order.At.UtcTicks);
+            if (timeline is null || refundsBy != counted)
+            {
+                timeline = GrowthTimeline.Build(state, options, order.At);
+                counted = refundsBy;
+            }
+
+            var earning = Earned(state, options, timeline, order);
+            if (earning.Points == order.Points)
+            {
+                continue;
+            }
+
+            var netBefore = order.Points - order.PointsReversed;
+            var reversed = order.Amount > 0m ? (long)decimal.Floor(order.Refunded * earning.Points / order.Amount) : 0;
+            var was = order.Points;
+            order.Points = earning.Points;
+            order.PointsReversed = reversed;
+            var delta = (earning.Points - reversed) - netBefore;
+            if (delta == 0)
+            {
+                continue;
+            }
+
+            PointsWallet.Adjust(state, order, delta);
+            var reason = string.Create(CultureInfo.InvariantCulture,
+                $"purchase {order.OrderId} earns {earning.Points} points {Describe(earning)} (was {was}): {cause}");
+            LedgerBook.Append(state, entries, now, LedgerKinds.Points, delta, PointsWallet.Balance(state), reason, RuleIds.PointsEarnCorrection, causeEventId);
+        }
+    }
+}

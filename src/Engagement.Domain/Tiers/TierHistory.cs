@@ -1,0 +1,176 @@
+using Engagement.Domain.Growth;
+using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Program;
+
+namespace Engagement.Domain.Tiers;
+
+/// <summary>
+/// The member's growth as a timeline sorted by <see cref="EventKey"/>, answering "which tier did the member hold
+/// just before this purchase" as of its <c>occurredAt</c> (CONTRACT.md §1.1, §2) whatever order events arrived in.
+/// </summary>
+/// <remarks>
+/// <para>Semantics of the tier held at an instant <c>t</c>, used for the points multiplier:</para>
+/// <list type="bullet">
+/// <item>Growth as of an instant <c>s</c> is the growth of events before <c>s</c> (purchases, capped behaviours) on
+/// the member-local days of the <see cref="ProgramOptions.GrowthWindowDays"/>-day window ending on the local day of
+/// <c>s</c>, net of the refunds that occurred by <c>t</c> (at the same instant included). Such a refund takes its
+/// growth away from every instant before it too (a refund drops the tier at once, with no grace); a refund that
+/// occurred after <c>t</c> does not change what the purchase at <c>t</c> earned.</item>
+/// <item>Upgrades take effect at once: a tier is held from the instant growth reaches its threshold.</item>
+/// <item>Grace: a tier reached at some instant in the last <see cref="ProgramOptions.TierGraceDays"/> days before
+/// <c>t</c> is still held; one reached k graces earlier (but not since) is held k levels lower. This is the
+/// "keep the tier through a 30-day grace, then drop one level at a time" rule measured from the instant growth
+/// actually fell, not from the tick that noticed it, so the live tier may drop up to one tick later than this.</item>
+/// <item>Growth older than <see cref="GrowthPolicy.CapDaysKept"/> days from behaviours, and of orders no longer
+/// retained, is known per local day only; it counts from the start of its day.</item>
+/// </list>
+/// </remarks>
+public sealed class GrowthTimeline
+{
+    private readonly List<Entry> _entries;
+    private readonly long[] _prefix;
+    private readonly TimeZoneInfo _zone;
+    private readonly int _windowDays;
+    private readonly long[] _thresholds;
+    private readonly IReadOnlyList<string> _ladder;
+    private readonly TimeSpan _grace;
+
+    private GrowthTimeline(List<Entry> entries, TimeZoneInfo zone, ProgramOptions options)
+    {
+        _entries = entries;
+        _zone = zone;
+        _windowDays = options.GrowthWindowDays;
+        _ladder = TierPolicy.Ladder(options);
+        _thresholds = _ladder.Select(t => options.Tiers[t].Threshold).ToArray();
+        _grace = TimeSpan.FromDays(options.TierGraceDays);
+        _prefix = new long[entries.Count + 1];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            _prefix[i + 1] = _prefix[i] + entries[i].Growth;
+        }
+    }
+
+    /// <summary>
+    /// Builds the timeline from the retained orders (net of the refunds that occurred by <paramref name="refundsBy"/>,
+    /// all refunds when null), the recent behaviour records and the day buckets.
+    /// </summary>
+    public static GrowthTimeline Build(MemberState state, ProgramOptions options, DateTimeOffset? refundsBy = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var zone = GrowthPolicy.Zone(state, options);
+        var entries = new List<Entry>(state.Orders.Count + state.BehaviourRecords.Count + state.GrowthByDay.Count);
+        foreach (var order in state.Orders)
+        {
+            var growth = refundsBy is { } by ? order.NetGrowthBy(by) : order.NetGrowth;
+            if (growth != 0)
+            {
+                entries.Add(new Entry(OrderKey(order), MemberTimeZones.LocalDate(order.At, zone), growth));
+            }
+        }
+
+        foreach (var record in state.BehaviourRecords)
+        {
+            entries.Add(new Entry(record.Key, MemberTimeZones.LocalDate(record.At, zone), record.Growth));
+        }
+
+        foreach (var (day, growth) in state.GrowthByDay)
+        {
+            if (growth != 0)
+            {
+                entries.Add(new Entry(new EventKey(MemberTimeZones.StartOfDay(day, zone), ""), day, growth));
+            }
+        }
+
+        entries.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+        return new GrowthTimeline(entries, zone, options);
+    }
+
+    /// <summary>The key a purchase sorts by: its occurredAt, then its orderId.</summary>
+    public static EventKey OrderKey(OrderRecord order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return new EventKey(order.At, order.OrderId);
+    }
+
+    /// <summary>Trailing growth from the events before <paramref name="key"/>, in the window ending on its local day.</summary>
+    public long GrowthBefore(EventKey key) => Sum(CountBefore(key), MemberTimeZones.LocalDate(key.At, _zone));
+
+    /// <summary>The tier held just before the event at <paramref name="key"/> (see the remarks of this type).</summary>
+    public string TierHeldBefore(EventKey key)
+    {
+        var before = CountBefore(key);
+        var rank = RankFor(GrowthBefore(key));
+        if (_grace <= TimeSpan.Zero)
+        {
+            return _ladder[rank];
+        }
+
+        for (var k = 0; k < _ladder.Count && rank < _ladder.Count - 1; k++)
+        {
+            var end = key.At - (_grace * k);
+            var start = end - _grace;
+            var firstInside = CountAtOrBefore(start);
+            var lastInside = k == 0 ? before : CountAtOrBefore(end);
+            var peak = Sum(firstInside, MemberTimeZones.LocalDate(start, _zone));
+            for (var i = firstInside; i < lastInside; i++)
+            {
+                peak = Math.Max(peak, Sum(i + 1, _entries[i].Day));
+            }
+
+            rank = Math.Max(rank, RankFor(peak) - k);
+        }
+
+        return _ladder[rank];
+    }
+
+    private int RankFor(long growth)
+    {
+        var rank = 0;
+        for (var i = 0; i < _thresholds.Length; i++)
+        {
+            if (growth >= _thresholds[i])
+            {
+                rank = i;
+            }
+        }
+
+        return rank;
+    }
+
+    /// <summary>Growth of entries [0, count) whose day lies in the window ending on <paramref name="day"/>.</summary>
+    private long Sum(int count, DateOnly day)
+    {
+        var first = FirstOnOrAfter(day.AddDays(-(_windowDays - 1)));
+        return count > first ? _prefix[count] - _prefix[first] : 0;
+    }
+
+    private int CountBefore(EventKey key) => Search(e => e.Key.CompareTo(key) < 0);
+
+    private int CountAtOrBefore(DateTimeOffset at) => Search(e => e.Key.At.UtcTicks <= at.UtcTicks);
+
+    private int FirstOnOrAfter(DateOnly day) => Search(e => e.Day < day);
+
+    /// <summary>The number of leading entries for which <paramref name="isBefore"/> holds (it must be monotone).</summary>
+    private int Search(Func<Entry, bool> isBefore)
+    {
+        int lo = 0, hi = _entries.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (isBefore(_entries[mid]))
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private readonly record struct Entry(EventKey Key, DateOnly Day, long Growth);
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Engagement.Contracts.Events;
+
+namespace Engagement.Contracts.Tests.Events;
+
+/// <summary>CONTRACT.md §1 money rules: amount decimals by the currency's minor unit; only configured currencies.</summary>
+public sealed class MoneyRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly EventCurrencies WithUsdAndJpy = new("CNY", 2, new Dictionary<string, int> { ["USD"] = 2, ["JPY"] = 0 });
+
+    private static EngagementEvent Purchase(decimal amount, string currency = "CNY") => new()
+    {
+        EventId = "e-1",
+        Type = EventTypes.Purchase,
+        MemberId = "M1",
+        OccurredAt = Now.AddMinutes(-1),
+        OrderId = "O-1",
+        Amount = amount,
+        Currency = currency,
+    };
+
+    private static string Json(string amount, string? currency = null) =>
+        $$"""{"eventId":"e-1","type":"purchase","memberId":"M1","occurredAt":"2026-11-22T23:59:00Z","orderId":"O-1","amount":{{amount}}{{(currency is null ? "" : $",\"currency\":\"{currency}\"")}}}""";
+
+    [Theory]
+    [InlineData("28.999999999999996")]
+    [InlineData("28.999")]
+    [InlineData("0.001")]
+    public void AmountWithMoreDecimalsThanFenIsRefusedNamingAmountOnTheQueueAndHttpPaths(string amount)
+    {
+        var fromText = EventParser.Parse(Json(amount), Now);
+        using var document = JsonDocument.Parse(Json(amount));
+        var fromElement = EventParser.Parse(document.RootElement, Now);
+
+        foreach (var result in new[] { fromText, fromElement })
+        {
+            Assert.False(result.IsValid);
+            var error = Assert.Single(result.Errors);
+            Assert.Equal("amount", error.Field);
+            Assert.Contains("more decimals than CNY allows (at most 2 decimals)", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("28.99")]
+    [InlineData("28.990")]
+    [InlineData("28")]
+    [InlineData("\"268.50\"")]
+    public void AmountWithinTheMinorUnitIsAccepted(string amount) => Assert.True(EventParser.Parse(Json(amount), Now).IsValid);
+
+    [Fact]
+    public void RefundAmountFollowsTheSameRule()
+    {
+        var refund = Purchase(0.005m) with { Type = EventTypes.Refund };
+
+        Assert.Equal("amount", Assert.Single(EventValidator.Validate(refund, Now)).Field);
+    }
+
+    [Fact]
+    public void CurrencyOtherThanTheProgrammesIsRefusedNamingCurrencyByDefault()
+    {
+        var error = Assert.Single(EventValidator.Validate(Purchase(100m, "USD"), Now));
+
+        Assert.Equal(("currency", "'USD' is not accepted: use CNY (ISO 4217, upper case)"), (error.Field, error.Message));
+        Assert.Equal("currency", Assert.Single(EventParser.Parse(Json("100", "USD"), Now).Errors).Field);
+    }
+
+    [Fact]
+    public void ConfiguredCurrencyIsAcceptedAndAnUnconfiguredOneStillRefused()
+    {
+        Assert.Empty(EventValidator.Validate(Purchase(100.25m, "USD"), Now, WithUsdAndJpy));
+        Assert.True(EventParser.Parse(Json("100.25", "USD"), Now, WithUsdAndJpy).IsValid);
+
+        var eur = Assert.Single(EventValidator.Validate(Purchase(100m, "EUR"), Now, WithUsdAndJpy));
+        Assert.Equal(("currency", "'EUR' is not accepted: use CNY or JPY or USD (ISO 4217, upper case)"), (eur.Field, eur.Message));
+        Assert.Equal("currency", Assert.Single(EventValidator.Validate(Purchase(100m, "usd"), Now, WithUsdAndJpy)).Field);
+    }
+
+    [Fact]
+    public void DecimalsFollowTheEventsOwnCurrency()
+    {
+        var yen = Assert.Single(EventValidator.Validate(Purchase(1500.5m, "JPY"), Now, WithUsdAndJpy));
+
+        Assert.Equal("amount", yen.Field);
+        Assert.Contains("no decimals", yen.Message, StringComparison.Ordinal);
+        Assert.Empty(EventValidator.Validate(Purchase(1500m, "JPY"), Now, WithUsdAndJpy));
+    }
+
+    [Fact]
+    public void AcceptedListsTheProgrammeCurrencyFirst() =>
+        Assert.Equal(["CNY", "JPY", "USD"], WithUsdAndJpy.Accepted);
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Engagement.Domain.Members;
+
+namespace Engagement.Domain.Tests.Members;
+
+/// <summary>CONTRACT.md §1: a non-order eventId has the effect of once for at least 30 days, in bounded state.</summary>
+public class EventIdWindowTests
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public void ReuploadOfLastMonthsEventsChangesNothingEvenAfterHundredsOfOthers()
+    {
+        var member = new TestMember(new DateTimeOffset(2026, 11, 1, 23, 59, 0, TimeSpan.Zero));
+        member.Behave(MemberEventTypes.Share, eventId: "share-1");
+        var growth = member.Growth;
+        for (var i = 0; i < 700; i++)
+        {
+            member.Now = member.Now.AddMinutes(60);
+            member.Behave(MemberEventTypes.Browse, eventId: $"browse-{i}");
+        }
+
+        member.Now = new DateTimeOffset(2026, 12, 1, 23, 59, 0, TimeSpan.Zero);
+        var again = member.Behave(MemberEventTypes.Share, at: new DateTimeOffset(2026, 11, 1, 23, 59, 0, TimeSpan.Zero), eventId: "share-1");
+
+        Assert.Equal(EventStatus.Duplicate, again.Status);
+        Assert.Equal(EventStatus.Duplicate, member.Behave(MemberEventTypes.Browse, eventId: "browse-0").Status);
+        Assert.DoesNotContain("share-1", member.State.RecentEventIds);
+        Assert.Equal(growth, GrowthOn(member, new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public void IdsAreForgottenOnceThirtyFullDaysHavePassed()
+    {
+        var member = new TestMember(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        member.Options.RecentEventIdsKept = 0;
+        member.Behave(MemberEventTypes.Browse, eventId: "b-1");
+
+        member.Now = new DateTimeOffset(2026, 12, 1, 23, 59, 59, TimeSpan.Zero);
+        Assert.Equal(EventStatus.Duplicate, member.Behave(MemberEventTypes.Browse, eventId: "b-1").Status);
+
+        member.Now = new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(EventStatus.Applied, member.Behave(MemberEventTypes.Browse, eventId: "b-1").Status);
+    }
+
+    [Fact]
+    public void TheHardCapForgetsTheOldestFirstAndKeepsStateSmall()
+    {
+        var member = new TestMember(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        member.Options.RecentEventIdsKept = 0;
+        for (var i = 0; i < 2_100; i++)
+        {
+            member.Now = member.Now.AddMinutes(15);
+            member.Behave(MemberEventTypes.Browse, eventId: $"pos-S001-20261101-{i:D6}");
+        }
+
+        Assert.Equal(2_048, member.State.EventIdsByDay!.Values.Sum(b => b.Length) / 8);
+        Assert.Equal(EventStatus.Applied, member.Behave(MemberEventTypes.Browse, eventId: "pos-S001-20261101-000000").Status);
+        Assert.Equal(EventStatus.Duplicate, member.Behave(MemberEventTypes.Browse, eventId: "pos-S001-20261101-002099").Status);
+        var json = JsonSerializer.Serialize(member.State.EventIdsByDay, Web);
+        Assert.True(json.Length < 23_000, $"{json.Length} characters");
+    }
+
+    private static long GrowthOn(TestMember member, DateTimeOffset at) =>
+        Domain.Growth.GrowthPolicy.TrailingGrowth(member.State, member.Options, at);
+
+    [Fact]
+    public void HashIsStableAcrossProcesses() =>
+        Assert.Equal(0xcbf29ce484222325UL, EventIdWindow.Hash(""));
+}
