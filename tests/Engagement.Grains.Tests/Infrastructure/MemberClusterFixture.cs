@@ -53,6 +53,7 @@ public sealed class MemberClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<ILifecycleJournal>(Journal);
             silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);
         });
+        builder.ConfigureClient(client => client.AddMemoryStreams(StreamNames.Provider));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }

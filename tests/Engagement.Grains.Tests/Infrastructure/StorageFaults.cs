@@ -51,6 +51,7 @@ public sealed class StorageFaults
     private readonly ConcurrentDictionary<string, StorageFault> _failing = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]> _stored = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _writes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _injected = new(StringComparer.Ordinal);
 
     /// <summary>From now on, the given operations fail for the grain with this key.</summary>
     public void Fail(string grainKey, StorageFault fault) => _failing[grainKey] = fault;
@@ -61,6 +62,9 @@ public sealed class StorageFaults
     /// <summary>Successful state writes of this grain so far.</summary>
     public int WritesOf(string grainKey) => _writes.TryGetValue(grainKey, out var n) ? n : 0;
 
+    /// <summary>Operations of this grain that failed by injection so far.</summary>
+    public int FailuresOf(string grainKey) => _injected.TryGetValue(grainKey, out var n) ? n : 0;
+
     /// <summary>The state this grain last wrote successfully (a copy), or null if it never wrote.</summary>
     public T? Stored<T>(string grainKey)
         where T : class =>
@@ -68,8 +72,10 @@ public sealed class StorageFaults
 
     internal void Check(GrainId grainId, StorageFault operation, string what)
     {
-        if (_failing.TryGetValue(grainId.Key.ToString()!, out var fault) && (fault & operation) != 0)
+        var key = grainId.Key.ToString()!;
+        if (_failing.TryGetValue(key, out var fault) && (fault & operation) != 0)
         {
+            _injected.AddOrUpdate(key, 1, (_, n) => n + 1);
             throw new InjectedStorageFaultException($"injected fault: {what} of {grainId} failed");
         }
     }

@@ -1,3 +1,4 @@
+using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Domain.Members;
 using Engagement.Domain.Program;
@@ -63,6 +64,26 @@ public sealed class MemberStorageFaultTests(MemberClusterFixture cluster)
         var view = await member.GetViewAsync();
         Assert.Equal(800, view!.PointsBalance); // 300 × 2 (first purchase) + 200 × 1.0
         Assert.Equal(500, view.GrowthValue);
+        AssertMatchesStorage(id, view);
+    }
+
+    [Fact]
+    public async Task FirstEventFromTheStreamThatFailedIsStoredByTheRedeliveryNotDroppedAsDuplicate()
+    {
+        var id = MemberClusterFixture.NewMemberId("NEW");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        Assert.Null(await member.GetViewAsync());
+        var stream = cluster.Client.GetStreamProvider(StreamNames.Provider).GetStream<EngagementEvent>(StreamId.Create(StreamNames.MemberEvents, id));
+
+        cluster.Faults.Fail(id, StorageFault.Reminder);
+        await stream.OnNextAsync(Events.Purchase(id, "O1", 1000m, Now.AddMinutes(-5)));
+        await UntilAsync(() => cluster.Faults.FailuresOf(id) > 0, "the member tried to register its reminder");
+        cluster.Faults.Heal(id);
+
+        // The stream retries the failed delivery (as the queue redelivers); the member meets it with what storage holds.
+        await UntilAsync(() => cluster.Faults.Stored<MemberGrainState>(id) is { } stored && stored.Member.Orders.Count == 1, "the redelivered event stored");
+        var view = await member.GetViewAsync();
+        Assert.Equal(2000, view!.PointsBalance);
         AssertMatchesStorage(id, view);
     }
 
@@ -160,6 +181,17 @@ public sealed class MemberStorageFaultTests(MemberClusterFixture cluster)
         Assert.Equal(summary.GrowthValue, view.GrowthValue);
         Assert.Equal(summary.Tier, view.Tier);
         Assert.Equal(summary.LastActivityAt, view.LastActivityAt);
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "not within 60 s: " + what);
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+            await timer.WaitForNextTickAsync();
+        }
     }
 
     private Task TickAsync(string memberId)
