@@ -36,9 +36,16 @@ public sealed partial class MemberGrain
         }
     }
 
-    public async Task<CampaignDeliveryResult> DeliverCampaignAsync(CampaignDelivery delivery)
+    public Task<CampaignDeliveryResult> DeliverCampaignAsync(CampaignDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(delivery);
+
+        // The campaign retries a failed delivery: it must meet the member as storage holds it, not a touch never stored.
+        return ChangeAsync(() => DeliverCampaignCoreAsync(delivery));
+    }
+
+    private async Task<CampaignDeliveryResult> DeliverCampaignCoreAsync(CampaignDelivery delivery)
+    {
         if (CampaignMemberships.Find(Member.Campaigns, delivery.CampaignId) is { } known)
         {
             return ResultOf(known, repeat: true);
@@ -63,10 +70,11 @@ public sealed partial class MemberGrain
         return ResultOf(membership, repeat: false);
     }
 
-    public Task<CampaignMembershipView?> GetCampaignMembershipAsync(string campaignId)
+    public async Task<CampaignMembershipView?> GetCampaignMembershipAsync(string campaignId)
     {
+        await EnsureCurrentAsync();
         var m = CampaignMemberships.Find(Member.Campaigns, campaignId);
-        return Task.FromResult(m is null ? null : new CampaignMembershipView
+        return m is null ? null : new CampaignMembershipView
         {
             CampaignId = m.CampaignId,
             Group = m.Group,
@@ -77,10 +85,12 @@ public sealed partial class MemberGrain
             Converted = m.Converted,
             Revenue = m.Revenue,
             TouchId = m.TouchId,
-        });
+        };
     }
 
-    public async Task<bool> ReindexAsync()
+    public Task<bool> ReindexAsync() => ChangeAsync(ReindexCoreAsync);
+
+    private async Task<bool> ReindexCoreAsync()
     {
         if (!state.RecordExists || CampaignSide is not { } services)
         {
@@ -141,7 +151,11 @@ public sealed partial class MemberGrain
         }
     }
 
-    /// <summary>Called after a lifecycle tick changed the member (stage, tier, segment may have moved).</summary>
+    /// <summary>
+    /// Called after every lifecycle tick, whether or not it changed stored state: stage, tier and RFM segment may have
+    /// moved by time alone. Writes the index row and the state only when the indexed attributes differ from the last
+    /// ones written (or a campaign report was acknowledged, or a membership pruned); a settled tick writes nothing.
+    /// </summary>
     private async Task OnTickedAsync()
     {
         if (CampaignSide is not { } services)

@@ -37,9 +37,6 @@ public sealed partial class MemberGrain(
     /// <summary>The one reminder a member has: it wakes the grain for lifecycle, expiry and win-back.</summary>
     public const string LifecycleReminder = "lifecycle";
 
-    /// <summary>Orleans' smallest reminder period; also how close "due" must be before the reminder is moved.</summary>
-    private static readonly TimeSpan WakeTolerance = TimeSpan.FromMinutes(1);
-
     private static readonly JsonSerializerOptions DeadLetterJson = new(JsonSerializerDefaults.Web);
 
     private readonly ProgramOptions _options = programOptions.Value;
@@ -62,7 +59,8 @@ public sealed partial class MemberGrain(
 
     public async Task OnNextAsync(EngagementEvent item, StreamSequenceToken? token = null)
     {
-        var result = await ApplyCoreAsync(item);
+        // A failure here fails the delivery, so the queue redelivers; the redelivery meets state as storage holds it.
+        var result = await ChangeAsync(() => ApplyCoreAsync(item));
         if (result.Status == ApplyStatus.Rejected)
         {
             await deadLetters.PublishAsync(result.Reason ?? "refused by the member's rules", "stream:" + StreamNames.MemberEvents, JsonSerializer.Serialize(item, DeadLetterJson));
@@ -77,12 +75,18 @@ public sealed partial class MemberGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ApplyResult> ApplyEventAsync(EngagementEvent evt) => ApplyCoreAsync(evt);
+    public Task<ApplyResult> ApplyEventAsync(EngagementEvent evt) => ChangeAsync(() => ApplyCoreAsync(evt));
 
-    public Task<MemberView?> GetViewAsync() =>
-        Task.FromResult(state.RecordExists ? MemberViews.ToView(Member, _options, time.GetUtcNow()) : null);
+    public async Task<MemberView?> GetViewAsync()
+    {
+        await EnsureCurrentAsync();
+        return state.RecordExists ? MemberViews.ToView(Member, _options, time.GetUtcNow()) : null;
+    }
 
-    public async Task<LedgerPage> GetLedgerAsync(LedgerQuery query)
+    // Reading the ledger flushes pending archive rows first, which may publish touches and write: a change too.
+    public Task<LedgerPage> GetLedgerAsync(LedgerQuery query) => ChangeAsync(() => ReadLedgerAsync(query));
+
+    private async Task<LedgerPage> ReadLedgerAsync(LedgerQuery query)
     {
         var limit = Math.Clamp(query.Limit, 1, 500);
         if (!state.RecordExists)
@@ -116,7 +120,9 @@ public sealed partial class MemberGrain(
         };
     }
 
-    public async Task<RedemptionResult> RedeemAsync(RedemptionRequest request)
+    public Task<RedemptionResult> RedeemAsync(RedemptionRequest request) => ChangeAsync(() => RedeemCoreAsync(request));
+
+    private async Task<RedemptionResult> RedeemCoreAsync(RedemptionRequest request)
     {
         if (!state.RecordExists)
         {
@@ -144,17 +150,19 @@ public sealed partial class MemberGrain(
         };
     }
 
-    public Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit)
+    public async Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit)
     {
-        IReadOnlyList<TouchView> touches = TouchGovernor.History(Member)
+        await EnsureCurrentAsync();
+        return TouchGovernor.History(Member)
             .OrderByDescending(t => t.DecidedAt)
             .Take(Math.Clamp(limit, 1, 500))
             .Select(MemberViews.ToView)
             .ToList();
-        return Task.FromResult(touches);
     }
 
-    public async Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent)
+    public Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent) => ChangeAsync(() => SetConsentCoreAsync(consent));
+
+    private async Task<MemberView?> SetConsentCoreAsync(IReadOnlyDictionary<string, bool> consent)
     {
         if (!state.RecordExists)
         {
@@ -169,18 +177,16 @@ public sealed partial class MemberGrain(
         await PersistAsync();
         var described = string.Join(", ", consent.Select(c => c.Key + "=" + (c.Value ? "yes" : "no")));
         LogConsent(MemberId, described);
-        return await GetViewAsync();
+        return MemberViews.ToView(Member, _options, time.GetUtcNow());
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public Task ReceiveReminder(string reminderName, TickStatus status) => ChangeAsync(async () =>
     {
-        if (reminderName != LifecycleReminder || !state.RecordExists)
+        if (reminderName == LifecycleReminder && state.RecordExists)
         {
-            return;
+            await TickAsync();
         }
-
-        await TickAsync();
-    }
+    });
 
     private async Task<ApplyResult> ApplyCoreAsync(EngagementEvent evt)
     {
@@ -304,140 +310,9 @@ public sealed partial class MemberGrain(
         // Cleared ledger and journal backlogs ride on the next write (re-emitting them is idempotent);
         // only published touches force one, so a settled tick that archived rows writes state once.
         await EmitPendingEffectsAsync(persistIfChanged: false);
-        if (changed)
-        {
-            await OnTickedAsync();
-        }
-    }
 
-    /// <summary>Archives pending ledger rows and publishes sent touches not yet in the outbox.</summary>
-    private async Task EmitPendingEffectsAsync(bool persistIfChanged)
-    {
-        var changed = false;
-        if (state.State.PendingArchive.Count > 0)
-        {
-            try
-            {
-                await archive.AppendAsync(MemberId, state.State.PendingArchive.Select(MemberViews.ToView).ToList());
-                state.State.PendingArchive.Clear();
-                changed = true;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Kept in state; the next write or activation tries again.
-                LogArchiveFailed(ex, MemberId, state.State.PendingArchive.Count);
-            }
-        }
-
-        if (state.State.PendingJournal.Count > 0)
-        {
-            try
-            {
-                await journal.AppendAsync(MemberId, state.State.PendingJournal.ToList());
-                state.State.PendingJournal.Clear();
-                changed = true;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogJournalFailed(ex, MemberId, state.State.PendingJournal.Count);
-            }
-        }
-
-        var unpublished = TouchGovernor.PendingPublish(Member);
-        if (unpublished.Count > 0)
-        {
-            await outbox.SendAsync(unpublished.Select(t => MemberViews.ToMessage(MemberId, t)).ToList());
-            TouchGovernor.MarkPublished(Member, unpublished.Select(t => t.TouchId).ToList());
-
-            // The mark must be durable, or a reactivation would publish the same touch again
-            // (harmless to connectors, which drop repeats by touchId, but noisy).
-            persistIfChanged = true;
-            changed = true;
-        }
-
-        if (changed && persistIfChanged)
-        {
-            await PersistAsync();
-        }
-    }
-
-    private async Task EnsureLifecycleReminderAsync(DateTimeOffset now)
-    {
-        var period = _options.Lifecycle.ReminderPeriod;
-        if (state.State.ReminderPeriod == period)
-        {
-            return;
-        }
-
-        // Written once per member (and again only if the configured period changes): never per event.
-        await this.RegisterOrUpdateReminder(LifecycleReminder, period, period);
-        state.State.ReminderPeriod = period;
-        state.State.NextReminderAt = now + ToEngine(period);
-        MemberMetrics.ReminderRegistered();
-    }
-
-    // Reminders run on real time; the rules on the engine clock, which only a test speeds up.
-    private TimeSpan ToEngine(TimeSpan real) => time is AcceleratedTimeProvider fast ? real * fast.Speed : real;
-
-    private TimeSpan ToReal(TimeSpan engine) => time is AcceleratedTimeProvider fast ? engine / fast.Speed : engine;
-
-    /// <summary>Moves the reminder earlier when something falls due before its next tick. Returns true when it did.</summary>
-    private async Task<bool> WakeAtAsync(DateTimeOffset? due, DateTimeOffset now)
-    {
-        var period = _options.Lifecycle.ReminderPeriod;
-        if (due is not { } at || state.State.NextReminderAt is not { } next || at >= next - WakeTolerance || period <= TimeSpan.Zero)
-        {
-            return false;
-        }
-
-        var dueTime = at - now < WakeTolerance ? WakeTolerance : at - now;
-        await this.RegisterOrUpdateReminder(LifecycleReminder, ToReal(dueTime), period);
-        state.State.NextReminderAt = now + dueTime;
-        MemberMetrics.ReminderRegistered();
-        LogWake(MemberId, now + dueTime);
-        return true;
-    }
-
-    private void AdvanceReminderSchedule(DateTimeOffset now)
-    {
-        var period = _options.Lifecycle.ReminderPeriod;
-        if (state.State.NextReminderAt is not { } next || period <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        while (next <= now)
-        {
-            next += ToEngine(period);
-        }
-
-        state.State.NextReminderAt = next;
-    }
-
-    /// <summary>Win-back steps the domain recorded at this instant go to the journal (via state, so none is lost).</summary>
-    private void CollectJournal(DateTimeOffset now)
-    {
-        foreach (var t in Member.Lifecycle.Transitions)
-        {
-            if (t.RecordedAt == now && LifecycleJournalEntry.Kinds.Contains(t.Kind))
-            {
-                state.State.PendingJournal.Add(new LifecycleJournalEntry(t.At, t.Kind, t.Level, t.EpisodeStartedAt));
-            }
-        }
-    }
-
-    private async Task PersistAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // The in-memory state is ahead of storage now; start over from what storage holds.
-            DeactivateOnIdle();
-            throw;
-        }
+        // Even when the tick stored nothing: time alone moves RFM segments ("Hibernating", "Lost"), and audiences must follow.
+        await OnTickedAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} moved from tier {FromTier} to {ToTier} ({Cause})")]
@@ -460,15 +335,6 @@ public sealed partial class MemberGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} touch {Kind} on {Channel}: {Decision} ({Reason})")]
     private partial void LogTouch(string memberId, string kind, string channel, string decision, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: archiving {Count} ledger entries failed; will retry")]
-    private partial void LogArchiveFailed(Exception ex, string memberId, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: journaling {Count} win-back steps failed; will retry")]
-    private partial void LogJournalFailed(Exception ex, string memberId, int count);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} wakes early at {WakeAt} for something due")]
-    private partial void LogWake(string memberId, DateTimeOffset wakeAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event stream error")]
     private partial void LogStreamError(Exception ex, string memberId);

@@ -24,6 +24,9 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
 
     public InMemoryTouchOutbox Outbox { get; } = new();
 
+    /// <summary>Injected storage and reminder outages per grain; off unless a test turns them on for its own member.</summary>
+    public StorageFaults Faults { get; } = new();
+
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
 
     public async Task InitializeAsync()
@@ -38,9 +41,9 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new JsonGrainStateSerializer());
             silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
             silo.UseInMemoryReminderService();
+            silo.AddFaultyEngagementStorage(Faults);
             silo.AddMemoryStreams(StreamNames.Provider);
             silo.AddEngagementGrains(configuration);
             silo.AddEngagementCampaigns(configuration);

@@ -9,7 +9,7 @@ using Orleans.TestingHost;
 namespace Engagement.Grains.Tests.Infrastructure;
 
 /// <summary>
-/// One in-process silo with memory storage, in-memory reminders and memory streams, in-memory ports
+/// One in-process silo with memory storage and in-memory reminders (both behind <see cref="StorageFaults"/>) and memory streams, in-memory ports
 /// (ledger archive, touch outbox, poison queue) and the engine's clock on a <see cref="FakeTimeProvider"/>.
 /// Tests use their own member ids so they share the cluster without seeing each other.
 /// </summary>
@@ -30,6 +30,9 @@ public sealed class MemberClusterFixture : IAsyncLifetime
 
     public InMemoryDeadLetterSink DeadLetters { get; } = new();
 
+    /// <summary>Injected storage and reminder outages per grain; off unless a test turns them on for its own member.</summary>
+    public StorageFaults Faults { get; } = new();
+
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
 
     public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("cluster not started");
@@ -39,9 +42,9 @@ public sealed class MemberClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new JsonGrainStateSerializer());
             silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
             silo.UseInMemoryReminderService();
+            silo.AddFaultyEngagementStorage(Faults);
             silo.AddMemoryStreams(StreamNames.Provider);
             silo.AddEngagementGrains(new ConfigurationBuilder().Build());
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
@@ -50,6 +53,7 @@ public sealed class MemberClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<ILifecycleJournal>(Journal);
             silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);
         });
+        builder.ConfigureClient(client => client.AddMemoryStreams(StreamNames.Provider));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }
