@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
 
 namespace Engagement.Contracts.Events;
 
@@ -12,10 +15,11 @@ namespace Engagement.Contracts.Events;
 /// </summary>
 public static partial class EventParser
 {
-    /// <summary>The largest message accepted: the queue's own limit.</summary>
-    public const int MaxMessageBytes = 64 * 1024;
+    /// <summary>The largest message accepted: the queue's own limit, and the largest event over HTTP too.</summary>
+    public const int MaxMessageBytes = EventBounds.MaxEventBytes;
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Parses and validates; on failure <paramref name="error"/> lists every broken rule as <c>field: message</c>.</summary>
     public static bool TryParse(string text, DateTimeOffset now, out EngagementEvent? evt, out string? error)
@@ -26,7 +30,29 @@ public static partial class EventParser
         return result.IsValid;
     }
 
-    /// <summary>Parses and validates one message body (raw JSON object, or base64 of one).</summary>
+    /// <summary>
+    /// Parses and validates one message body as the queue delivers it: bytes that must be UTF-8 text (a leading
+    /// byte-order mark is skipped) of a JSON object or of base64 of one. Never throws on any input: bytes that are
+    /// not UTF-8, lone surrogate escapes, bad base64, bad JSON and oversized bodies all come back as errors.
+    /// </summary>
+    public static EventParseResult Parse(ReadOnlySpan<byte> body, DateTimeOffset now)
+    {
+        if (body.StartsWith(Encoding.UTF8.Preamble))
+        {
+            body = body[Encoding.UTF8.Preamble.Length..];
+        }
+
+        if (body.Length > MaxMessageBytes)
+        {
+            return EventParseResult.Invalid("body", "larger than 64 KB");
+        }
+
+        return InvalidUtf8At(body) is { } at
+            ? EventParseResult.Invalid("body", string.Create(CultureInfo.InvariantCulture, $"not valid UTF-8 text (byte {at + 1}); send UTF-8"))
+            : Parse(Encoding.UTF8.GetString(body), now);
+    }
+
+    /// <summary>Parses and validates one message body (raw JSON object, or base64 of one). Never throws on any input.</summary>
     public static EventParseResult Parse(string? text, DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -39,15 +65,15 @@ public static partial class EventParser
             return EventParseResult.Invalid("body", "larger than 64 KB");
         }
 
-        var trimmed = text.AsSpan().Trim();
+        var trimmed = text.AsSpan().Trim().TrimStart('\uFEFF');
         string json;
-        if (trimmed[0] is '{' or '[')
+        if (trimmed.Length > 0 && trimmed[0] is '{' or '[')
         {
-            json = text;
+            json = trimmed.ToString();
         }
-        else if (!TryDecodeBase64(trimmed, out json))
+        else if (DecodeBase64(trimmed, out json) is { } base64Error)
         {
-            return EventParseResult.Invalid("body", "neither a JSON object nor base64-encoded JSON");
+            return EventParseResult.Invalid("body", base64Error);
         }
 
         JsonDocument document;
@@ -61,6 +87,11 @@ public static partial class EventParser
                 "body",
                 string.Create(CultureInfo.InvariantCulture, $"malformed JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"));
         }
+        catch (ArgumentException)
+        {
+            // A .NET caller's string with a lone surrogate char cannot be transcoded to UTF-8.
+            return EventParseResult.Invalid("body", "not valid Unicode text (a lone surrogate)");
+        }
 
         using (document)
         {
@@ -70,7 +101,10 @@ public static partial class EventParser
         }
     }
 
-    /// <summary>Parses and validates one envelope object (an element of an HTTP array, for instance).</summary>
+    /// <summary>
+    /// Parses and validates one envelope object (an element of an HTTP array, for instance): at most 64 KB of
+    /// JSON, like a queue message. Never throws on any input.
+    /// </summary>
     public static EventParseResult Parse(JsonElement element, DateTimeOffset now)
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -78,6 +112,24 @@ public static partial class EventParser
             return EventParseResult.Invalid("body", "must be a JSON object");
         }
 
+        if (JsonMarshal.GetRawUtf8Value(element).Length > MaxMessageBytes)
+        {
+            return EventParseResult.Invalid("body", "larger than 64 KB (one event's limit, the queue's own)");
+        }
+
+        try
+        {
+            return ParseObject(element, now);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // The field readers catch what they know; this keeps "one bad message never fails a batch" for the rest.
+            return EventParseResult.Invalid("body", "could not be read: " + ex.Message);
+        }
+    }
+
+    private static EventParseResult ParseObject(JsonElement element, DateTimeOffset now)
+    {
         var errors = new List<EventValidationError>();
         var reader = new FieldReader(element, errors);
 
@@ -89,6 +141,8 @@ public static partial class EventParser
         var currency = reader.String("currency");
         var items = reader.Items("items");
         var properties = reader.Properties("properties");
+        reader.Coupons("coupons");
+        reader.MemberRef("memberRef");
 
         var evt = new EngagementEvent
         {
@@ -118,26 +172,47 @@ public static partial class EventParser
         return errors.Count == 0 ? EventParseResult.Valid(evt) : EventParseResult.Invalid(errors);
     }
 
-    private static bool TryDecodeBase64(ReadOnlySpan<char> text, out string json)
+    /// <summary>The offset of the first byte that is not UTF-8, or null when all of it is.</summary>
+    private static int? InvalidUtf8At(ReadOnlySpan<byte> bytes)
+    {
+        if (Utf8.IsValid(bytes))
+        {
+            return null;
+        }
+
+        var at = 0;
+        while (at < bytes.Length)
+        {
+            if (Rune.DecodeFromUtf8(bytes[at..], out _, out var consumed) != OperationStatus.Done)
+            {
+                return at;
+            }
+
+            at += consumed;
+        }
+
+        return null;
+    }
+
+    /// <summary>Decodes base64 of UTF-8 JSON; null on success, else why not.</summary>
+    private static string? DecodeBase64(ReadOnlySpan<char> text, out string json)
     {
         json = string.Empty;
         var buffer = new byte[(text.Length * 3 / 4) + 3];
         if (!Convert.TryFromBase64Chars(text, buffer, out var written))
         {
-            return false;
+            return "neither a JSON object nor base64-encoded JSON";
         }
 
-        try
+        var bytes = buffer.AsSpan(0, written);
+        if (InvalidUtf8At(bytes) is { } at)
         {
-            json = new UTF8Encoding(false, true).GetString(buffer, 0, written);
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
+            return string.Create(CultureInfo.InvariantCulture, $"base64 of bytes that are not UTF-8 text (decoded byte {at + 1}); encode the JSON as UTF-8");
         }
 
+        json = StrictUtf8.GetString(bytes).TrimStart('\uFEFF');
         var start = json.AsSpan().TrimStart();
-        return start.Length > 0 && start[0] is '{' or '[';
+        return start.Length > 0 && start[0] is '{' or '[' ? null : "base64 of something other than a JSON object";
     }
 
     // ISO-8601 date-time with an explicit offset; DateTimeOffset.TryParse alone would accept local times.
@@ -159,7 +234,7 @@ public static partial class EventParser
                 return null;
             }
 
-            return value.GetString();
+            return Text(value, name);
         }
 
         public DateTimeOffset? Timestamp(string name)
@@ -200,6 +275,12 @@ public static partial class EventParser
             if (value.ValueKind != JsonValueKind.Array)
             {
                 errors.Add(new(name, "must be an array"));
+                return [];
+            }
+
+            if (value.GetArrayLength() > EventBounds.MaxItems)
+            {
+                errors.Add(new(name, "at most 100 lines"));
                 return [];
             }
 
@@ -245,11 +326,77 @@ public static partial class EventParser
             return result;
         }
 
-        private static void Flatten(JsonElement obj, string? prefix, Dictionary<string, string> into)
+        /// <summary>Reads <c>coupons</c> for its bounds only; the envelope does not carry coupon codes yet.</summary>
+        public void Coupons(string name)
+        {
+            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return;
+            }
+
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                errors.Add(new(name, "must be an array of coupon codes"));
+                return;
+            }
+
+            if (value.GetArrayLength() > EventBounds.MaxCoupons)
+            {
+                errors.Add(new(name, "at most 20 codes"));
+                return;
+            }
+
+            var codes = new List<string>();
+            var index = 0;
+            foreach (var code in value.EnumerateArray())
+            {
+                var field = string.Create(CultureInfo.InvariantCulture, $"{name}[{index++}]");
+                if (code.ValueKind != JsonValueKind.String)
+                {
+                    errors.Add(new(field, "must be a string"));
+                    continue;
+                }
+
+                codes.Add(Text(code, field) ?? string.Empty);
+            }
+
+            EventValidator.ValidateCoupons(codes, errors);
+        }
+
+        /// <summary>Reads <c>memberRef</c> for its bounds only: until identity mapping exists, memberId decides.</summary>
+        public void MemberRef(string name)
+        {
+            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return;
+            }
+
+            if (value.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new(name, "must be an object {type, value}"));
+                return;
+            }
+
+            var reference = new FieldReader(value, errors);
+            EventValidator.ValidateMemberRef(reference.NestedString(name, "type"), reference.NestedString(name, "value"), errors);
+        }
+
+        private void Flatten(JsonElement obj, string? prefix, Dictionary<string, string> into)
         {
             foreach (var property in obj.EnumerateObject())
             {
-                var key = prefix is null ? property.Name : prefix + "." + property.Name;
+                string name;
+                try
+                {
+                    name = property.Name;
+                }
+                catch (InvalidOperationException)
+                {
+                    errors.Add(new("properties", "a key is not valid Unicode text (a lone surrogate escape such as \\ud800)"));
+                    continue;
+                }
+
+                var key = prefix is null ? name : prefix + "." + name;
                 var v = property.Value;
                 switch (v.ValueKind)
                 {
@@ -257,7 +404,11 @@ public static partial class EventParser
                         Flatten(v, key, into);
                         break;
                     case JsonValueKind.String:
-                        into[key] = v.GetString()!;
+                        if (Text(v, "properties." + EventBounds.Echo(key)) is { } text)
+                        {
+                            into[key] = text;
+                        }
+
                         break;
                     case JsonValueKind.True:
                         into[key] = "true";
@@ -276,6 +427,23 @@ public static partial class EventParser
             }
         }
 
+        /// <summary>
+        /// The text of a JSON string, or null and an error when it is not Unicode text: a lone surrogate escape
+        /// (<c>"\\ud800"</c>) is valid JSON but no string can hold it; GetString throws on it.
+        /// </summary>
+        private string? Text(JsonElement value, string field)
+        {
+            try
+            {
+                return value.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                errors.Add(new(field, "is not valid Unicode text (a lone surrogate escape such as \\ud800)"));
+                return null;
+            }
+        }
+
         private string? NestedString(string parent, string name)
         {
             if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -289,7 +457,7 @@ public static partial class EventParser
                 return null;
             }
 
-            return value.GetString();
+            return Text(value, $"{parent}.{name}");
         }
 
         private int NestedInt(string parent, string name)
