@@ -20,6 +20,7 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _sendQueues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<QueueId, EngagementQueueReceiver> _receivers = new();
 
     public EngagementQueueAdapter(
         string name,
@@ -82,13 +83,26 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
         }
     }
 
-    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
-        new EngagementQueueReceiver(
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId)
+    {
+        var receiver = new EngagementQueueReceiver(
             _service.GetQueueClient(_mapper.QueueName(queueId)),
             _deadLetters(),
             _options,
             _time,
             _loggerFactory.CreateLogger<EngagementQueueReceiver>());
+        _receivers[queueId] = receiver;
+        return receiver;
+    }
+
+    /// <summary>The pulling agent gave up delivering an item of this queue: its receiver stops holding the message.</summary>
+    public void DeliveryFailed(QueueId queueId, StreamSequenceToken? token)
+    {
+        if (_receivers.TryGetValue(queueId, out var receiver))
+        {
+            receiver.DeliveryFailed(token);
+        }
+    }
 
     private Task<QueueClient> GetSendQueueAsync(string queueName) =>
         _sendQueues.GetOrAdd(queueName, name => new Lazy<Task<QueueClient>>(async () =>

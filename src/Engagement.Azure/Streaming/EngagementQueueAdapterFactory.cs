@@ -18,7 +18,7 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
     private readonly EngagementQueueAdapter _adapter;
     private readonly EngagementQueueMapper _mapper;
     private readonly IQueueAdapterCache _cache;
-    private readonly IStreamFailureHandler _failureHandler;
+    private readonly ILogger<EngagementStreamFailureHandler> _failureLogger;
 
     public EngagementQueueAdapterFactory(string providerName, IngestionOptions options, IServiceProvider services)
     {
@@ -28,7 +28,7 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
 
         // SimpleQueueCache releases an item only when no cursor is at or before it (see StreamingHostingExtensions).
         _cache = new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSize }, providerName, loggerFactory);
-        _failureHandler = new EngagementStreamFailureHandler(loggerFactory.CreateLogger<EngagementStreamFailureHandler>());
+        _failureLogger = loggerFactory.CreateLogger<EngagementStreamFailureHandler>();
         var queueService = new QueueServiceClient(options.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         _adapter = new EngagementQueueAdapter(
             providerName,
@@ -52,5 +52,6 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
 
     public IStreamQueueMapper GetStreamQueueMapper() => _mapper;
 
-    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) => Task.FromResult(_failureHandler);
+    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
+        Task.FromResult<IStreamFailureHandler>(new EngagementStreamFailureHandler(_failureLogger, token => _adapter.DeliveryFailed(queueId, token)));
 }
