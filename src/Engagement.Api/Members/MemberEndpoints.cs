@@ -149,7 +149,8 @@ public static class MemberEndpoints
                 statusCode: StatusCodes.Status409Conflict,
                 title: result.Status == RedemptionStatus.NegativeBalance ? "Points balance is negative" : "Not enough points",
                 detail: result.Detail,
-                extensions: new Dictionary<string, object?> { ["pointsBalance"] = result.PointsBalance, ["status"] = result.Status }),
+                // "status" is the problem's HTTP status; the refusal's own code goes under "reason".
+                extensions: new Dictionary<string, object?> { ["pointsBalance"] = result.PointsBalance, ["reason"] = result.Status }),
             _ => Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Redemption refused", detail: result.Detail),
         };
     }

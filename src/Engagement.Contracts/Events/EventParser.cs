@@ -47,7 +47,7 @@ public static partial class EventParser
             return EventParseResult.Invalid("body", "larger than 64 KB");
         }
 
-        return InvalidUtf8At(body) is { } at
+        return FindInvalidUtf8(body) is { } at
             ? EventParseResult.Invalid("body", string.Create(CultureInfo.InvariantCulture, $"not valid UTF-8 text (byte {at + 1}); send UTF-8"))
             : Parse(Encoding.UTF8.GetString(body), now);
     }
@@ -172,8 +172,8 @@ public static partial class EventParser
         return errors.Count == 0 ? EventParseResult.Valid(evt) : EventParseResult.Invalid(errors);
     }
 
-    /// <summary>The offset of the first byte that is not UTF-8, or null when all of it is.</summary>
-    private static int? InvalidUtf8At(ReadOnlySpan<byte> bytes)
+    /// <summary>The offset of the first byte that is not part of well-formed UTF-8, or null when all of it is.</summary>
+    public static int? FindInvalidUtf8(ReadOnlySpan<byte> bytes)
     {
         if (Utf8.IsValid(bytes))
         {
@@ -205,7 +205,7 @@ public static partial class EventParser
         }
 
         var bytes = buffer.AsSpan(0, written);
-        if (InvalidUtf8At(bytes) is { } at)
+        if (FindInvalidUtf8(bytes) is { } at)
         {
             return string.Create(CultureInfo.InvariantCulture, $"base64 of bytes that are not UTF-8 text (decoded byte {at + 1}); encode the JSON as UTF-8");
         }
