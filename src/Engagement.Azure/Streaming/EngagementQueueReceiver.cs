@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Diagnostics.CodeAnalysis;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -13,7 +14,8 @@ namespace Engagement.Azure.Streaming;
 /// <summary>
 /// Reads one storage queue for the pulling agent. Valid events go to the agent's cache; a message that cannot
 /// be decoded, parsed or validated, or was received too often, goes to the poison queue by itself and is then
-/// deleted: one message never fails its batch. A valid message is deleted only in
+/// deleted: one message never fails its batch. A message may carry a JSON array of up to 100 events
+/// (CONTRACT.md §1): each is validated on its own, a bad one dead-lettered alone with its index in the reason. A valid message is deleted only in
 /// <see cref="MessagesDeliveredAsync(IList{IBatchContainer}, CancellationToken)"/>, which the agent calls with
 /// the items its cache purged — and the cache purges an item only after every consumer cursor has moved past
 /// it, i.e. after the consumer's handler returned (see StreamingHostingExtensions for the whole argument).
@@ -90,21 +92,15 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         var poisoned = 0;
         foreach (var message in messages)
         {
-            string? reason;
             try
             {
-                reason = Admit(message, now, batch);
+                poisoned += await AdmitAsync(message, now, batch, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
             {
                 // Whatever one message does, its neighbours are still delivered.
-                reason = "body: could not be read (" + ex.GetType().Name + ")";
                 LogUnreadable(ex, message.MessageId, _queueName);
-            }
-
-            if (reason is not null)
-            {
-                poisoned += await DeadLetterAsync(reason, message, cancellationToken) ? 1 : 0;
+                poisoned += await DeadLetterAsync("body: could not be read (" + ex.GetType().Name + ")", message, cancellationToken) ? 1 : 0;
             }
         }
 
@@ -165,49 +161,101 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
 
     public ValueTask DisposeAsync() => _leases.DisposeAsync();
 
-    /// <summary>Adds the message's event to <paramref name="batch"/> and holds it; or returns why it goes to the poison queue.</summary>
-    private string? Admit(QueueMessage message, DateTimeOffset now, List<IBatchContainer> batch)
+    /// <summary>
+    /// Adds the message's valid events to <paramref name="batch"/> and holds the message until they are applied;
+    /// dead-letters what cannot be applied: the whole message when it cannot be read, each bad event of a batch
+    /// alone (its index in the reason). Returns the number of dead letters written.
+    /// </summary>
+    private async Task<int> AdmitAsync(QueueMessage message, DateTimeOffset now, List<IBatchContainer> batch, CancellationToken cancellationToken)
     {
         if (message.DequeueCount > _options.MaxDequeueCount)
         {
-            return $"delivery failed {message.DequeueCount - 1} times";
+            return await DeadLetterAsync($"delivery failed {message.DequeueCount - 1} times", message, cancellationToken) ? 1 : 0;
         }
 
-        var parsed = EventParser.Parse(message.Body.ToMemory().Span, now);
-        if (parsed.Event is not { } evt)
+        var parsed = EventParser.ParseMessage(message.Body.ToMemory().Span, now);
+        if (parsed.Error is { } unreadable)
         {
-            return parsed.ErrorMessage ?? "body: could not be read";
+            return await DeadLetterAsync(unreadable.ToString(), message, cancellationToken) ? 1 : 0;
         }
 
-        var sequence = _sequence++;
-        batch.Add(new EngagementBatchContainer
+        if (!parsed.IsBatch && parsed.Events[0].Result.Event is null)
         {
-            StreamId = StreamId.Create(StreamNames.MemberEvents, evt.MemberId),
-            Event = evt,
-            Token = new EventSequenceTokenV2(sequence),
-            MessageId = message.MessageId,
-            PopReceipt = message.PopReceipt,
-            DequeueCount = message.DequeueCount,
-        });
-        _leases.Hold(message, [sequence]);
-        return null;
+            return await DeadLetterAsync(parsed.Events[0].Result.ErrorMessage ?? "body: could not be read", message, cancellationToken) ? 1 : 0;
+        }
+
+        // A batch's bad events go first, each alone; if one cannot be written, the message waits for redelivery whole.
+        var poisoned = 0;
+        var total = parsed.Events.Count;
+        foreach (var bad in parsed.Events.Where(e => e.Result.Event is null))
+        {
+            var reason = string.Create(CultureInfo.InvariantCulture, $"{bad.Result.ErrorMessage} (event [{bad.Index}] of {total} in the message)");
+            if (!await PublishDeadLetterAsync(reason, bad.Text, message.MessageId, cancellationToken))
+            {
+                return poisoned;
+            }
+
+            poisoned++;
+        }
+
+        var valid = parsed.Events.Where(e => e.Result.Event is not null).Select(e => e.Result.Event!).ToList();
+        if (valid.Count == 0)
+        {
+            await DeleteDeadLetteredAsync(message, cancellationToken);
+            return poisoned;
+        }
+
+        var sequences = new List<long>(valid.Count);
+        foreach (var evt in valid)
+        {
+            var sequence = _sequence++;
+            sequences.Add(sequence);
+            batch.Add(new EngagementBatchContainer
+            {
+                StreamId = StreamId.Create(StreamNames.MemberEvents, evt.MemberId),
+                Event = evt,
+                Token = new EventSequenceTokenV2(sequence),
+                MessageId = message.MessageId,
+                PopReceipt = message.PopReceipt,
+                DequeueCount = message.DequeueCount,
+            });
+        }
+
+        // Deleted only when every one of its events has been applied (MessagesDeliveredAsync).
+        _leases.Hold(message, sequences);
+        return poisoned;
     }
 
+    /// <summary>Dead-letters the whole message, then deletes it; false (and the message left on the queue) when the dead letter failed.</summary>
     private async Task<bool> DeadLetterAsync(string reason, QueueMessage message, CancellationToken cancellationToken)
     {
         // Bytes that are not UTF-8 are kept as text with U+FFFD where they could not be read.
-        var body = message.Body.ToString();
-        try
+        // Dead letter first, then delete: a crash in between repeats the dead letter, never loses the message.
+        if (!await PublishDeadLetterAsync(reason, message.Body.ToString(), message.MessageId, cancellationToken))
         {
-            // Dead letter first, then delete: a crash in between repeats the dead letter, never loses the message.
-            await _deadLetters.PublishAsync(reason, _queueName, body, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogDeadLetterFailed(ex, message.MessageId, _queueName);
             return false;
         }
 
+        await DeleteDeadLetteredAsync(message, cancellationToken);
+        return true;
+    }
+
+    private async Task<bool> PublishDeadLetterAsync(string reason, string body, string messageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _deadLetters.PublishAsync(reason, _queueName, body, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDeadLetterFailed(ex, messageId, _queueName);
+            return false;
+        }
+    }
+
+    private async Task DeleteDeadLetteredAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
         try
         {
             await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
@@ -217,8 +265,6 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             // Dead-lettered but still queued: it comes back, and is dead-lettered again (the reason is the same).
             LogDeleteAfterDeadLetterFailed(ex, message.MessageId, _queueName);
         }
-
-        return true;
     }
 
     private void LogSummaryIfDue()

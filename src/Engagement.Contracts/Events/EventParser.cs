@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using System.Text.Unicode;
 
 namespace Engagement.Contracts.Events;
@@ -31,12 +30,39 @@ public static partial class EventParser
     }
 
     /// <summary>
-    /// Parses and validates one message body as the queue delivers it: bytes that must be UTF-8 text (a leading
-    /// byte-order mark is skipped) of a JSON object or of base64 of one. Never throws on any input: bytes that are
-    /// not UTF-8, lone surrogate escapes, bad base64, bad JSON and oversized bodies all come back as errors.
+    /// Parses and validates one event from bytes as the queue delivers them: UTF-8 text (a leading byte-order mark
+    /// is skipped) of a JSON object or of base64 of one. Never throws on any input: bytes that are not UTF-8,
+    /// lone surrogate escapes, bad base64, bad JSON and oversized bodies all come back as errors. A queue message
+    /// may also hold an array of events: <see cref="ParseMessage"/> reads both.
     /// </summary>
-    public static EventParseResult Parse(ReadOnlySpan<byte> body, DateTimeOffset now)
+    public static EventParseResult Parse(ReadOnlySpan<byte> body, DateTimeOffset now) =>
+        DecodeBytes(body, out var text) is { } error ? EventParseResult.Invalid([error]) : Parse(text, now);
+
+    /// <summary>Parses and validates one event (raw JSON object, or base64 of one). Never throws on any input.</summary>
+    public static EventParseResult Parse(string? text, DateTimeOffset now)
     {
+        if (DecodeText(text, out var json) is { } undecodable)
+        {
+            return EventParseResult.Invalid([undecodable]);
+        }
+
+        if (ParseJson(json, out var document) is { } malformed)
+        {
+            return EventParseResult.Invalid([malformed]);
+        }
+
+        using (document)
+        {
+            return document!.RootElement.ValueKind == JsonValueKind.Array
+                ? EventParseResult.Invalid("body", "must be one JSON object, not an array")
+                : Parse(document.RootElement, now);
+        }
+    }
+
+    /// <summary>Bytes to text: at most 64 KB, UTF-8; null when fine, else why not.</summary>
+    private static EventValidationError? DecodeBytes(ReadOnlySpan<byte> body, out string text)
+    {
+        text = string.Empty;
         if (body.StartsWith(Encoding.UTF8.Preamble))
         {
             body = body[Encoding.UTF8.Preamble.Length..];
@@ -44,60 +70,61 @@ public static partial class EventParser
 
         if (body.Length > MaxMessageBytes)
         {
-            return EventParseResult.Invalid("body", "larger than 64 KB");
+            return new("body", "larger than 64 KB");
         }
 
-        return FindInvalidUtf8(body) is { } at
-            ? EventParseResult.Invalid("body", string.Create(CultureInfo.InvariantCulture, $"not valid UTF-8 text (byte {at + 1}); send UTF-8"))
-            : Parse(Encoding.UTF8.GetString(body), now);
+        if (FindInvalidUtf8(body) is { } at)
+        {
+            return new("body", string.Create(CultureInfo.InvariantCulture, $"not valid UTF-8 text (byte {at + 1}); send UTF-8"));
+        }
+
+        text = Encoding.UTF8.GetString(body);
+        return null;
     }
 
-    /// <summary>Parses and validates one message body (raw JSON object, or base64 of one). Never throws on any input.</summary>
-    public static EventParseResult Parse(string? text, DateTimeOffset now)
+    /// <summary>Message text to JSON text: raw, or decoded from base64; null when fine, else why not.</summary>
+    private static EventValidationError? DecodeText(string? text, out string json)
     {
+        json = string.Empty;
         if (string.IsNullOrWhiteSpace(text))
         {
-            return EventParseResult.Invalid("body", "empty");
+            return new("body", "empty");
         }
 
         if (Encoding.UTF8.GetByteCount(text) > MaxMessageBytes)
         {
-            return EventParseResult.Invalid("body", "larger than 64 KB");
+            return new("body", "larger than 64 KB");
         }
 
         var trimmed = text.AsSpan().Trim().TrimStart('\uFEFF');
-        string json;
         if (trimmed.Length > 0 && trimmed[0] is '{' or '[')
         {
             json = trimmed.ToString();
-        }
-        else if (DecodeBase64(trimmed, out json) is { } base64Error)
-        {
-            return EventParseResult.Invalid("body", base64Error);
+            return null;
         }
 
-        JsonDocument document;
+        return DecodeBase64(trimmed, out json) is { } base64Error ? new("body", base64Error) : null;
+    }
+
+    /// <summary>JSON text to a document the caller disposes; null when fine, else why not.</summary>
+    private static EventValidationError? ParseJson(string json, out JsonDocument? document)
+    {
+        document = null;
         try
         {
             document = JsonDocument.Parse(json, DocumentOptions);
+            return null;
         }
         catch (JsonException ex)
         {
-            return EventParseResult.Invalid(
+            return new(
                 "body",
                 string.Create(CultureInfo.InvariantCulture, $"malformed JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"));
         }
         catch (ArgumentException)
         {
             // A .NET caller's string with a lone surrogate char cannot be transcoded to UTF-8.
-            return EventParseResult.Invalid("body", "not valid Unicode text (a lone surrogate)");
-        }
-
-        using (document)
-        {
-            return document.RootElement.ValueKind == JsonValueKind.Array
-                ? EventParseResult.Invalid("body", "must be one JSON object, not an array")
-                : Parse(document.RootElement, now);
+            return new("body", "not valid Unicode text (a lone surrogate)");
         }
     }
 
@@ -131,7 +158,7 @@ public static partial class EventParser
     private static EventParseResult ParseObject(JsonElement element, DateTimeOffset now)
     {
         var errors = new List<EventValidationError>();
-        var reader = new FieldReader(element, errors);
+        var reader = new EventFieldReader(element, errors);
 
         var eventId = reader.String("eventId");
         var type = reader.String("type");
@@ -213,290 +240,5 @@ public static partial class EventParser
         json = StrictUtf8.GetString(bytes).TrimStart('\uFEFF');
         var start = json.AsSpan().TrimStart();
         return start.Length > 0 && start[0] is '{' or '[' ? null : "base64 of something other than a JSON object";
-    }
-
-    // ISO-8601 date-time with an explicit offset; DateTimeOffset.TryParse alone would accept local times.
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoWithOffset();
-
-    private readonly struct FieldReader(JsonElement root, List<EventValidationError> errors)
-    {
-        public string? String(string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.String)
-            {
-                errors.Add(new(name, "must be a string"));
-                return null;
-            }
-
-            return Text(value, name);
-        }
-
-        public DateTimeOffset? Timestamp(string name)
-        {
-            var text = String(name);
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (!IsoWithOffset().IsMatch(text)
-                || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
-            {
-                errors.Add(new(name, "must be an ISO-8601 date-time with offset, e.g. 2026-11-23T08:39:16+08:00"));
-                return null;
-            }
-
-            return at;
-        }
-
-        public decimal? Decimal(string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            return ReadDecimal(value, name);
-        }
-
-        public List<EventItem> Items(string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return [];
-            }
-
-            if (value.ValueKind != JsonValueKind.Array)
-            {
-                errors.Add(new(name, "must be an array"));
-                return [];
-            }
-
-            if (value.GetArrayLength() > EventBounds.MaxItems)
-            {
-                errors.Add(new(name, "at most 100 lines"));
-                return [];
-            }
-
-            var items = new List<EventItem>();
-            var index = 0;
-            foreach (var element in value.EnumerateArray())
-            {
-                var field = string.Create(CultureInfo.InvariantCulture, $"{name}[{index++}]");
-                if (element.ValueKind != JsonValueKind.Object)
-                {
-                    errors.Add(new(field, "must be an object"));
-                    continue;
-                }
-
-                var line = new FieldReader(element, errors);
-                items.Add(new EventItem
-                {
-                    Sku = line.NestedString(field, "sku"),
-                    Category = line.NestedString(field, "category"),
-                    Quantity = line.NestedInt(field, "quantity"),
-                    UnitPrice = line.NestedDecimal(field, "unitPrice"),
-                });
-            }
-
-            return items;
-        }
-
-        public Dictionary<string, string> Properties(string name)
-        {
-            var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return result;
-            }
-
-            if (value.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add(new(name, "must be an object"));
-                return result;
-            }
-
-            Flatten(value, prefix: null, result);
-            return result;
-        }
-
-        /// <summary>Reads <c>coupons</c> for its bounds only; the envelope does not carry coupon codes yet.</summary>
-        public void Coupons(string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return;
-            }
-
-            if (value.ValueKind != JsonValueKind.Array)
-            {
-                errors.Add(new(name, "must be an array of coupon codes"));
-                return;
-            }
-
-            if (value.GetArrayLength() > EventBounds.MaxCoupons)
-            {
-                errors.Add(new(name, "at most 20 codes"));
-                return;
-            }
-
-            var codes = new List<string>();
-            var index = 0;
-            foreach (var code in value.EnumerateArray())
-            {
-                var field = string.Create(CultureInfo.InvariantCulture, $"{name}[{index++}]");
-                if (code.ValueKind != JsonValueKind.String)
-                {
-                    errors.Add(new(field, "must be a string"));
-                    continue;
-                }
-
-                codes.Add(Text(code, field) ?? string.Empty);
-            }
-
-            EventValidator.ValidateCoupons(codes, errors);
-        }
-
-        /// <summary>Reads <c>memberRef</c> for its bounds only: until identity mapping exists, memberId decides.</summary>
-        public void MemberRef(string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return;
-            }
-
-            if (value.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add(new(name, "must be an object {type, value}"));
-                return;
-            }
-
-            var reference = new FieldReader(value, errors);
-            EventValidator.ValidateMemberRef(reference.NestedString(name, "type"), reference.NestedString(name, "value"), errors);
-        }
-
-        private void Flatten(JsonElement obj, string? prefix, Dictionary<string, string> into)
-        {
-            foreach (var property in obj.EnumerateObject())
-            {
-                string name;
-                try
-                {
-                    name = property.Name;
-                }
-                catch (InvalidOperationException)
-                {
-                    errors.Add(new("properties", "a key is not valid Unicode text (a lone surrogate escape such as \\ud800)"));
-                    continue;
-                }
-
-                var key = prefix is null ? name : prefix + "." + name;
-                var v = property.Value;
-                switch (v.ValueKind)
-                {
-                    case JsonValueKind.Object:
-                        Flatten(v, key, into);
-                        break;
-                    case JsonValueKind.String:
-                        if (Text(v, "properties." + EventBounds.Echo(key)) is { } text)
-                        {
-                            into[key] = text;
-                        }
-
-                        break;
-                    case JsonValueKind.True:
-                        into[key] = "true";
-                        break;
-                    case JsonValueKind.False:
-                        into[key] = "false";
-                        break;
-                    case JsonValueKind.Null:
-                    case JsonValueKind.Undefined:
-                        break;
-                    default:
-                        // Numbers keep the producer's own text (no float round trip); arrays stay JSON.
-                        into[key] = v.GetRawText();
-                        break;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The text of a JSON string, or null and an error when it is not Unicode text: a lone surrogate escape
-        /// (<c>"\\ud800"</c>) is valid JSON but no string can hold it; GetString throws on it.
-        /// </summary>
-        private string? Text(JsonElement value, string field)
-        {
-            try
-            {
-                return value.GetString();
-            }
-            catch (InvalidOperationException)
-            {
-                errors.Add(new(field, "is not valid Unicode text (a lone surrogate escape such as \\ud800)"));
-                return null;
-            }
-        }
-
-        private string? NestedString(string parent, string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.String)
-            {
-                errors.Add(new($"{parent}.{name}", "must be a string"));
-                return null;
-            }
-
-            return Text(value, $"{parent}.{name}");
-        }
-
-        private int NestedInt(string parent, string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return 0;
-            }
-
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
-            {
-                errors.Add(new($"{parent}.{name}", "must be an integer"));
-                return 0;
-            }
-
-            return number;
-        }
-
-        private decimal NestedDecimal(string parent, string name) =>
-            root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
-                ? ReadDecimal(value, $"{parent}.{name}") ?? 0m
-                : 0m;
-
-        private decimal? ReadDecimal(JsonElement value, string field)
-        {
-            // Some producers quote amounts to keep decimals exact; accept an invariant numeric string too.
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
-            {
-                return number;
-            }
-
-            if (value.ValueKind == JsonValueKind.String
-                && decimal.TryParse(value.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
-            {
-                return number;
-            }
-
-            errors.Add(new(field, "must be a number"));
-            return null;
-        }
     }
 }

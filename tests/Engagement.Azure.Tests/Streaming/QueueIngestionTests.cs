@@ -107,6 +107,25 @@ public sealed class QueueIngestionTests(DefaultIngestionCluster fixture)
     }
 
     [Fact]
+    public async Task ABatchMessageReachesEachMembersConsumerAndItsBadEventGoesToPoisonAlone()
+    {
+        var first = Azurite.UniqueName("m");
+        var second = Azurite.UniqueName("m");
+        var queue = fixture.QueueOf(first);
+        var bad = Wire.Purchase(first, "b-bad", amount: 0m);
+        await queue.SendMessageAsync($"[{Wire.Purchase(first, "b-1")}, {bad}, {Wire.Login(second, "b-2")}, {Wire.Login(first, "b-3")}]");
+
+        await ReceivedAsync(first, 2);
+        await ReceivedAsync(second, 1);
+        var poison = await Eventually.ReturnsAsync(() => fixture.PoisonWithAsync(first), p => p.Count > 0, Deadline, "the bad event in the poison queue");
+
+        Assert.Equal(["b-1", "b-3"], TestConsumer.ReceivedBy(first).Select(e => e.EventId));
+        Assert.Equal("amount: must be > 0 and ≤ 10,000,000 for a purchase (event [1] of 4 in the message)", Assert.Single(poison).Reason);
+        Assert.Equal(bad, poison[0].Body);
+        await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.CountAsync(queue), n => n == 0, Deadline, "the batch deleted once every event was applied");
+    }
+
+    [Fact]
     public async Task EventThatBreaksARuleIsDeadLetteredNamingTheField()
     {
         var memberId = Azurite.UniqueName("m");

@@ -86,4 +86,50 @@ public sealed class ReceiverPoisonTests
         Assert.True(dead.Reason.StartsWith(reason, StringComparison.Ordinal), $"{kind}: {dead.Reason}");
         Assert.Equal(body, dead.Body);
     }
+
+    [Fact]
+    public async Task ABatchMessagesBadEventIsDeadLetteredAloneWithItsIndexAndTheMessageIsDeletedOnlyWhenEveryOtherEventIsApplied()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        var bad = ReceiverRig.Login("..", "b2");
+        await rig.SendAsync($"[{ReceiverRig.Purchase("M1", "b1")}, {bad}, {ReceiverRig.Login("M2", "b3")}]");
+        var receiver = await rig.ReceiverAsync(TimeSpan.FromMinutes(5));
+
+        var delivered = new List<EngagementBatchContainer>();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                delivered.AddRange(ReceiverRig.Containers(await receiver.GetQueueMessagesAsync(32)));
+                return delivered.Count >= 2;
+            },
+            Deadline,
+            "the batch's two valid events");
+
+        Assert.Equal(["b1", "b3"], delivered.Select(c => c.Event.EventId));
+        var dead = Assert.Single(await rig.PoisonAsync());
+        Assert.Equal($"memberId: {EventValidator.MemberIdRule} (event [1] of 3 in the message)", dead.Reason);
+        Assert.Equal(bad, dead.Body);
+
+        await receiver.MessagesDeliveredAsync([delivered[0]]);
+        Assert.Equal(1, await rig.CountAsync());
+        await receiver.MessagesDeliveredAsync([delivered[1]]);
+        Assert.Equal(0, await rig.CountAsync());
+    }
+
+    [Fact]
+    public async Task ABatchOfOnlyBadEventsIsDeadLetteredEventByEventAndDeleted()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync($"[{ReceiverRig.Login("..", "x1")}, {ReceiverRig.Login("M1", "s-\\ud800")}]");
+
+        var (delivered, poison) = await DrainAsync(rig, 2);
+
+        Assert.Empty(delivered);
+        Assert.Equal(
+            ["eventId: is not valid Unicode text (a lone surrogate escape such as \\ud800) (event [1] of 2 in the message)", $"memberId: {EventValidator.MemberIdRule} (event [0] of 2 in the message)"],
+            poison.Select(p => p.Reason).Order(StringComparer.Ordinal));
+        await Eventually.ReturnsAsync(rig.CountAsync, n => n == 0, Deadline, "the message deleted");
+    }
 }
