@@ -213,6 +213,20 @@ public sealed class ApiInputTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task RedemptionFieldsAreBoundedToo()
+    {
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        using var response = await admin.PostAsJsonAsync(
+            $"api/v1/members/{NewMember()}/redemptions",
+            new { redemptionId = string.Concat(Enumerable.Repeat("😀", 129)), points = 1, cashAmount = 10_000_000.01m, rewardId = new string('r', 65) },
+            Json);
+
+        var (status, errors) = await ProblemAsync(response);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(["cashAmount", "redemptionId", "rewardId"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task AQueryValueOfTheWrongTypeIsABadRequestNamingIt()
     {
         using var support = host.Client(ApiHostFixture.SupportKey);

@@ -80,6 +80,13 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             return [];
         }
 
+        // Read ahead only so far: what is held must be applied (or renewed) before its visibility runs out.
+        if (_leases.HeldEvents >= _options.MaxHeldEvents)
+        {
+            LogSummaryIfDue();
+            return [];
+        }
+
         QueueMessage[] messages = await _queue.ReceiveMessagesAsync(count, _options.VisibilityTimeout, cancellationToken);
         if (messages.Length == 0)
         {

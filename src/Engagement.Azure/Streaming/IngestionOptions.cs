@@ -22,9 +22,9 @@ public sealed class IngestionOptions
 
     /// <summary>
     /// How long a received message stays invisible, 1 s – 7 days (whole seconds; the queue counts seconds).
-    /// Default 30 seconds. The receiver renews it (Update Message, every third of it) for as long as the silo
-    /// holds the message, and releases held messages (visibility 0) on graceful shutdown; so it need not outlast
-    /// processing, and when a silo is killed its messages reappear for another silo within this time.
+    /// Default 30 seconds. The receiver renews it (Update Message, once half of it has passed) for as long as the
+    /// silo holds the message, and releases held messages (visibility 0) on graceful shutdown; so it need not
+    /// outlast processing, and when a silo is killed its messages reappear for another silo within this time.
     /// </summary>
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -50,7 +50,17 @@ public sealed class IngestionOptions
     /// </summary>
     public TimeSpan DeliveryRetryWindow { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Messages held per queue between receive and delete. Default 4096.</summary>
+    /// <summary>
+    /// Events a receiver holds at most (received, not yet applied and deleted) before it stops receiving until
+    /// some are done. Default 512. It bounds the read-ahead, so a silo does not hoard a queue's messages, and the
+    /// visibility renewals: with the default timeout a held message is usually applied before it needs one.
+    /// </summary>
+    public int MaxHeldEvents { get; set; } = 512;
+
+    /// <summary>
+    /// Events held per queue between receive and delete in the pulling agent's cache. Default 4096. Must hold
+    /// <see cref="MaxHeldEvents"/> plus one receive of <see cref="BatchSize"/> messages of 100 events each.
+    /// </summary>
     public int CacheSize { get; set; } = 4096;
 
     /// <summary>The poison queue of this prefix.</summary>
@@ -113,9 +123,14 @@ public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOption
             failures.Add("Engagement:Ingestion:MaxHoldTime must be longer than VisibilityTimeout.");
         }
 
-        if (options.CacheSize < options.BatchSize * 2)
+        if (options.MaxHeldEvents < options.BatchSize)
         {
-            failures.Add("Engagement:Ingestion:CacheSize must be at least twice BatchSize.");
+            failures.Add("Engagement:Ingestion:MaxHeldEvents must be at least BatchSize.");
+        }
+
+        if (options.CacheSize < options.MaxHeldEvents + (options.BatchSize * EventParser.MaxEventsPerMessage))
+        {
+            failures.Add("Engagement:Ingestion:CacheSize must be at least MaxHeldEvents + 100 × BatchSize (a receive of batch messages).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

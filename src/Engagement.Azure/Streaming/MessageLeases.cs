@@ -44,10 +44,13 @@ public sealed partial class MessageLeases : IAsyncDisposable
     /// <summary>Messages held now (renewed or abandoned, not yet deleted or released).</summary>
     public int Count => _byMessage.Count;
 
+    /// <summary>Events of the held messages not yet applied: what the agent's cache holds for this queue.</summary>
+    public int HeldEvents => _byMessage.Values.Sum(l => Math.Max(0, Volatile.Read(ref l.Outstanding)));
+
     /// <summary>Visibility renewals made so far.</summary>
     public long Renewals => Interlocked.Read(ref _renewals);
 
-    /// <summary>Starts renewing; a tick every sixth of the timeout renews what has had a third of it since its last renewal.</summary>
+    /// <summary>Starts renewing; a tick every sixth of the timeout renews what has had half of it since its last renewal.</summary>
     public void Start()
     {
         if (_loop.IsCompleted)
@@ -179,7 +182,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
                 LogLetGo(_queue.Name, stale.MessageId, _options.MaxHoldTime);
             }
 
-            var due = _byMessage.Values.Where(l => !l.Abandoned && now - l.RenewedAt >= timeout / 3).ToList();
+            var due = _byMessage.Values.Where(l => !l.Abandoned && now - l.RenewedAt >= timeout / 2).ToList();
             var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(due, options, async (lease, ct) =>
             {

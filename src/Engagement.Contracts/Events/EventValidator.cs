@@ -32,6 +32,7 @@ public static partial class EventValidator
     {
         ArgumentNullException.ThrowIfNull(evt);
         var errors = new List<EventValidationError>();
+        ValidateBounds(evt, now, errors);
 
         if (string.IsNullOrWhiteSpace(evt.EventId))
         {
@@ -104,8 +105,6 @@ public static partial class EventValidator
         {
             errors.Add(new("currency", "must not be empty (leave it out for CNY)"));
         }
-
-        ValidateBounds(evt, now, errors);
 
         return errors;
     }

@@ -116,4 +116,22 @@ public sealed class CrashRecoveryTests
         Assert.Equal("fails", Assert.Single(again).Event.EventId);
         Assert.Equal(1, holder.Leases.Count);
     }
+
+    [Fact]
+    public async Task AReceiverHoldsNoMoreThanMaxHeldEventsAndLeavesTheRestForOthers()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync(Enumerable.Range(1, 5).Select(i => ReceiverRig.Login("M1", $"a{i}")).ToArray());
+        var receiver = await rig.ReceiverAsync(TimeSpan.FromMinutes(5), configure: o => (o.BatchSize, o.MaxHeldEvents) = (2, 2));
+
+        var first = await TakeAsync(receiver, 2);
+        Assert.Empty(await receiver.GetQueueMessagesAsync(32));
+        Assert.Equal(3, (await rig.Queue.PeekMessagesAsync(32)).Value.Length);
+
+        await receiver.MessagesDeliveredAsync([.. first]);
+        var next = await TakeAsync(receiver, 2);
+
+        Assert.Equal(["a1", "a2", "a3", "a4"], first.Concat(next).Select(c => c.Event.EventId).Order());
+    }
 }

@@ -156,6 +156,7 @@ public sealed class ProviderPartsTests
         Assert.Equal(4, options.QueueCount);
         Assert.Equal(TimeSpan.FromSeconds(30), options.VisibilityTimeout);
         Assert.Equal(TimeSpan.FromMinutes(15), options.MaxHoldTime);
+        Assert.Equal(512, options.MaxHeldEvents);
         Assert.Equal(10, options.MaxDequeueCount);
         Assert.Equal(TimeSpan.FromMilliseconds(100), options.PollInterval);
         Assert.Equal(32, options.BatchSize);
@@ -169,6 +170,8 @@ public sealed class ProviderPartsTests
     [InlineData(nameof(IngestionOptions.QueueNamePrefix))]
     [InlineData(nameof(IngestionOptions.DeliveryRetryWindow))]
     [InlineData(nameof(IngestionOptions.MaxHoldTime))]
+    [InlineData(nameof(IngestionOptions.MaxHeldEvents))]
+    [InlineData(nameof(IngestionOptions.CacheSize))]
     public void BrokenOptionsAreRefusedAtStart(string broken)
     {
         var options = new IngestionOptions { ConnectionString = "UseDevelopmentStorage=true" };
@@ -180,6 +183,8 @@ public sealed class ProviderPartsTests
             case nameof(IngestionOptions.QueueNamePrefix): options.QueueNamePrefix = "Bad_Prefix"; break;
             case nameof(IngestionOptions.DeliveryRetryWindow): options.DeliveryRetryWindow = options.MaxHoldTime; break;
             case nameof(IngestionOptions.MaxHoldTime): options.MaxHoldTime = options.VisibilityTimeout; break;
+            case nameof(IngestionOptions.MaxHeldEvents): options.MaxHeldEvents = options.BatchSize - 1; break;
+            case nameof(IngestionOptions.CacheSize): options.CacheSize = options.MaxHeldEvents + (options.BatchSize * 100) - 1; break;
         }
 
         var result = new IngestionOptionsValidator().Validate(null, options);

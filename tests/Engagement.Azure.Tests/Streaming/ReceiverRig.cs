@@ -53,7 +53,7 @@ internal sealed class ReceiverRig : IAsyncDisposable
     }
 
     /// <summary>A receiver reading at <paramref name="time"/> (default: a clock pinned at <see cref="Start"/>, which never renews).</summary>
-    public async Task<EngagementQueueReceiver> ReceiverAsync(TimeSpan visibilityTimeout, TimeProvider? time = null)
+    public async Task<EngagementQueueReceiver> ReceiverAsync(TimeSpan visibilityTimeout, TimeProvider? time = null, Action<IngestionOptions>? configure = null)
     {
         var options = new IngestionOptions
         {
@@ -61,6 +61,7 @@ internal sealed class ReceiverRig : IAsyncDisposable
             VisibilityTimeout = visibilityTimeout,
             MaxDequeueCount = 10,
         };
+        configure?.Invoke(options);
         var receiver = new EngagementQueueReceiver(
             Queue,
             new AzureQueueDeadLetterSink(Poison, NullLogger<AzureQueueDeadLetterSink>.Instance),
