@@ -105,6 +105,9 @@ public sealed class ApiContractTests(ApiHostFixture host)
         Assert.Equal(50, (await ok.Content.ReadFromJsonAsync<JsonObject>(Json))!["pointsBalance"]!.GetValue<long>());
         Assert.True((await again.Content.ReadFromJsonAsync<JsonObject>(Json))!["replayed"]!.GetValue<bool>());
         Assert.Equal(HttpStatusCode.Conflict, tooMuch.StatusCode);
+        var conflict = (await tooMuch.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal(409, conflict["status"]!.GetValue<int>());
+        Assert.Equal("insufficient_points", conflict["reason"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         var fields = (await invalid.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject().Select(e => e.Key).ToList();
         Assert.Contains("redemptionId", fields);

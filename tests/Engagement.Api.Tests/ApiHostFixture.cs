@@ -30,9 +30,10 @@ public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifet
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
+    /// <summary>A client with <paramref name="apiKey"/> whose every JSON response is checked for repeated keys (<see cref="StrictJsonHandler"/>).</summary>
     public HttpClient Client(string? apiKey)
     {
-        var client = CreateClient();
+        var client = CreateDefaultClient(new StrictJsonHandler());
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);

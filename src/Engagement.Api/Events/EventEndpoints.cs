@@ -1,9 +1,12 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Engagement.Api.Hosting;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +15,8 @@ namespace Engagement.Api.Events;
 /// <summary>
 /// <c>POST /api/v1/events</c>: the queue envelope over HTTP, one object or an array, for systems that cannot use a queue.
 /// Valid events are applied even when others beside them are invalid; the invalid ones are named in the problem.
+/// Limits (<see cref="RequestLimits"/>): 4 MB and 1,000 events per request, 64 KB per event (the queue's own limit);
+/// a body that is not UTF-8 is refused whole (400 naming <c>body</c>).
 /// </summary>
 public static partial class EventEndpoints
 {
@@ -35,10 +40,22 @@ public static partial class EventEndpoints
     private static async Task<IResult> PostEventsAsync(HttpRequest request, IGrainFactory grains, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("Engagement.Api.Events");
+        var body = await ReadBodyAsync(request);
+        if (body is null)
+        {
+            return TooLarge($"at most {RequestLimits.MaxEventsBodyBytes / (1024 * 1024)} MB per request; send larger loads in several requests or through the queues");
+        }
+
+        if (EventParser.FindInvalidUtf8(body) is { } at)
+        {
+            return FieldErrors.Problem("body", string.Create(CultureInfo.InvariantCulture, $"not valid UTF-8 text (byte {at + 1}); send UTF-8"));
+        }
+
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            // A leading byte-order mark is not JSON, but some Windows tools write one.
+            document = JsonDocument.Parse(body.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? body.AsMemory(Encoding.UTF8.Preamble.Length) : body);
         }
         catch (JsonException ex)
         {
@@ -49,6 +66,11 @@ public static partial class EventEndpoints
 
         using (document)
         {
+            if (document.RootElement.ValueKind == JsonValueKind.Object && body.Length > RequestLimits.MaxEventBytes)
+            {
+                return TooLarge("one event is at most 64 KB, the queue's own limit");
+            }
+
             var elements = document.RootElement.ValueKind == JsonValueKind.Array
                 ? document.RootElement.EnumerateArray().ToList()
                 : [document.RootElement];
@@ -118,6 +140,41 @@ public static partial class EventEndpoints
 
             return Results.Accepted(value: new EventsAccepted(outcomes.Length, outcomes));
         }
+    }
+
+    /// <summary>The whole body, or null when it is larger than <see cref="RequestLimits.MaxEventsBodyBytes"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
+    {
+        // The server refuses a larger body with 413 (BadRequestProblemHandler); counting here holds on any server.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = RequestLimits.MaxEventsBodyBytes;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > RequestLimits.MaxEventsBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static IResult TooLarge(string message)
+    {
+        var errors = new FieldErrors();
+        errors.Add("body", message);
+        return Results.ValidationProblem(
+            errors.ToDictionary(),
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "The request body is too large");
     }
 }
 

@@ -1,11 +1,13 @@
 using Engagement.Api.Campaigns;
 using Engagement.Api.Events;
 using Engagement.Api.Members;
+using Engagement.Api.Problems;
 using Engagement.Api.Reports;
 using Engagement.Api.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -33,7 +35,13 @@ public static class ApiHostingExtensions
             .AddPolicy(ApiRoles.CampaignPolicy, p => p.RequireRole(ApiRoles.Marketing, ApiRoles.Admin))
             .AddPolicy(ApiRoles.AdminPolicy, p => p.RequireRole(ApiRoles.Admin));
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = BadRequestProblemHandler.NameTheBodyOfA413);
+
+        // Reading a request never ends in a 500: a body over its limit is a 413, JSON or a query value that does
+        // not bind is a 400, each as problem details naming the field (BadRequestProblemHandler).
+        services.AddExceptionHandler<BadRequestProblemHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = RequestLimits.MaxJsonBodyBytes);
         services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         services.AddOpenApi("v1");
         services.AddHealthChecks();

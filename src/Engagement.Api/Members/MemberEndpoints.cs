@@ -1,5 +1,6 @@
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
+using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Microsoft.AspNetCore.Mvc;
 
@@ -120,7 +121,7 @@ public static class MemberEndpoints
             return errors.ToProblem();
         }
 
-        if (string.IsNullOrWhiteSpace(request.RedemptionId) || request.RedemptionId.Length > 128)
+        if (string.IsNullOrWhiteSpace(request.RedemptionId) || EventBounds.CodePoints(request.RedemptionId) > 128)
         {
             errors.Add("redemptionId", "required, 1–128 characters");
         }
@@ -130,9 +131,14 @@ public static class MemberEndpoints
             errors.Add("points", "must be greater than 0");
         }
 
-        if (request.CashAmount is < 0)
+        if (request.CashAmount is < 0 or > EventValidator.MaxPurchaseAmount)
         {
-            errors.Add("cashAmount", "must not be negative");
+            errors.Add("cashAmount", "must be 0–10,000,000");
+        }
+
+        if (request.RewardId is { } rewardId && (rewardId.Length == 0 || EventBounds.CodePoints(rewardId) > 64))
+        {
+            errors.Add("rewardId", "must be 1–64 characters");
         }
 
         if (errors.Any)
@@ -149,7 +155,8 @@ public static class MemberEndpoints
                 statusCode: StatusCodes.Status409Conflict,
                 title: result.Status == RedemptionStatus.NegativeBalance ? "Points balance is negative" : "Not enough points",
                 detail: result.Detail,
-                extensions: new Dictionary<string, object?> { ["pointsBalance"] = result.PointsBalance, ["status"] = result.Status }),
+                // "status" is the problem's HTTP status; the refusal's own code goes under "reason".
+                extensions: new Dictionary<string, object?> { ["pointsBalance"] = result.PointsBalance, ["reason"] = result.Status }),
             _ => Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Redemption refused", detail: result.Detail),
         };
     }

@@ -1,14 +1,14 @@
-using System.Text.RegularExpressions;
+using Engagement.Contracts.Events;
 
 namespace Engagement.Api.Members;
 
-/// <summary>The memberId rule of CONTRACT.md §1: 1–64 chars of <c>A–Z a–z 0–9 _ - . :</c>.</summary>
-public static partial class MemberIds
+/// <summary>
+/// The memberId rule of CONTRACT.md §1, the same for the queue and every endpoint: 1–64 chars of
+/// <c>A–Z a–z 0–9 _ - . :</c>, not <c>.</c> or <c>..</c> (<see cref="EventValidator.IsValidMemberId"/>).
+/// </summary>
+public static class MemberIds
 {
-    public const string Rule = "must be 1–64 characters of A–Z a–z 0–9 _ - . :";
+    public const string Rule = EventValidator.MemberIdRule;
 
-    public static bool IsValid(string? memberId) => memberId is { Length: > 0 and <= 64 } && Pattern().IsMatch(memberId);
-
-    [GeneratedRegex("^[A-Za-z0-9_.:-]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex Pattern();
+    public static bool IsValid(string? memberId) => EventValidator.IsValidMemberId(memberId);
 }

@@ -17,6 +17,9 @@ public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
     // The queue limit is 64 KB; leave room for the envelope's escaping and names.
     private const int MaxMessageBytes = 64 * 1024;
 
+    // A reason lists broken rules, each quoting at most a few words of the input; this only guards the envelope.
+    private const int MaxReasonLength = 2048;
+
     private readonly QueueClient _queue;
     private readonly ILogger<AzureQueueDeadLetterSink> _logger;
     private volatile bool _created;
@@ -41,6 +44,12 @@ public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
     /// <summary>The poison message text; public so producers' tooling and tests read the same shape.</summary>
     public static string Compose(string reason, string queue, string body)
     {
+        ArgumentNullException.ThrowIfNull(reason);
+        ArgumentNullException.ThrowIfNull(body);
+
+        // A JSON string cannot hold a lone surrogate; whatever a caller passes, the dead letter is still written.
+        reason = WellFormed(reason.Length > MaxReasonLength ? reason[..MaxReasonLength] + "…" : reason);
+        body = WellFormed(body);
         var text = Write(reason, queue, body, truncated: false);
         if (Encoding.UTF8.GetByteCount(text) <= MaxMessageBytes)
         {
@@ -56,6 +65,27 @@ public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
         while (Encoding.UTF8.GetByteCount(text) > MaxMessageBytes && keep > 0);
 
         return text;
+    }
+
+    // Encoding.UTF8 replaces a lone surrogate with U+FFFD on the way through.
+    private static string WellFormed(string text) =>
+        IsWellFormedUtf16(text) ? text : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
+
+    private static bool IsWellFormedUtf16(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Write(string reason, string queue, string body, bool truncated)

@@ -19,7 +19,9 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
     private readonly Func<IDeadLetterSink> _deadLetters;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly EventCurrencies _currencies;
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _sendQueues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<QueueId, EngagementQueueReceiver> _receivers = new();
 
     public EngagementQueueAdapter(
         string name,
@@ -28,7 +30,8 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
         IngestionOptions options,
         Func<IDeadLetterSink> deadLetters,
         TimeProvider time,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        EventCurrencies? currencies = null)
     {
         Name = name;
         _service = service;
@@ -37,6 +40,7 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
         _deadLetters = deadLetters;
         _time = time;
         _loggerFactory = loggerFactory;
+        _currencies = currencies ?? EventCurrencies.ProgrammeDefault;
     }
 
     public string Name { get; }
@@ -72,7 +76,7 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
             }
 
             // An Orleans producer must not be able to put on the queue what an outside producer would have refused for.
-            var errors = EventValidator.Validate(evt, _time.GetUtcNow());
+            var errors = EventValidator.Validate(evt, _time.GetUtcNow(), _currencies);
             if (errors.Count > 0)
             {
                 throw new ArgumentException($"Event {evt.EventId} is invalid: {string.Join("; ", errors)}", nameof(events));
@@ -82,13 +86,27 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
         }
     }
 
-    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
-        new EngagementQueueReceiver(
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId)
+    {
+        var receiver = new EngagementQueueReceiver(
             _service.GetQueueClient(_mapper.QueueName(queueId)),
             _deadLetters(),
             _options,
             _time,
-            _loggerFactory.CreateLogger<EngagementQueueReceiver>());
+            _loggerFactory.CreateLogger<EngagementQueueReceiver>(),
+            _currencies);
+        _receivers[queueId] = receiver;
+        return receiver;
+    }
+
+    /// <summary>The pulling agent gave up delivering an item of this queue: its receiver stops holding the message.</summary>
+    public void DeliveryFailed(QueueId queueId, StreamSequenceToken? token)
+    {
+        if (_receivers.TryGetValue(queueId, out var receiver))
+        {
+            receiver.DeliveryFailed(token);
+        }
+    }
 
     private Task<QueueClient> GetSendQueueAsync(string queueName) =>
         _sendQueues.GetOrAdd(queueName, name => new Lazy<Task<QueueClient>>(async () =>

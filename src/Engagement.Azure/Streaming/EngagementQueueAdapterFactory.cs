@@ -1,4 +1,5 @@
 using Azure.Storage.Queues;
+using Engagement.Contracts.Events;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +20,7 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
     private readonly EngagementQueueAdapter _adapter;
     private readonly EngagementQueueMapper _mapper;
     private readonly IQueueAdapterCache _cache;
-    private readonly IStreamFailureHandler _failureHandler;
+    private readonly ILogger<EngagementStreamFailureHandler> _failureLogger;
 
     public EngagementQueueAdapterFactory(string providerName, IngestionOptions options, IServiceProvider services)
     {
@@ -29,7 +30,7 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
 
         // SimpleQueueCache releases an item only when no cursor is at or before it (see StreamingHostingExtensions).
         _cache = new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSize }, providerName, loggerFactory);
-        _failureHandler = new EngagementStreamFailureHandler(loggerFactory.CreateLogger<EngagementStreamFailureHandler>());
+        _failureLogger = loggerFactory.CreateLogger<EngagementStreamFailureHandler>();
         var queueService = new QueueServiceClient(options.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         _adapter = new EngagementQueueAdapter(
             providerName,
@@ -38,7 +39,8 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
             options,
             services.GetRequiredService<IDeadLetterSink>,
             services.GetKeyedService<TimeProvider>(EngagementTime.Key) ?? services.GetService<TimeProvider>() ?? TimeProvider.System, // one "now" with the rules
-            loggerFactory);
+            loggerFactory,
+            services.GetService<EventCurrencies>());
     }
 
     /// <summary>The factory delegate for <c>AddPersistentStreams(name, Create, …)</c>.</summary>
@@ -53,5 +55,6 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
 
     public IStreamQueueMapper GetStreamQueueMapper() => _mapper;
 
-    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) => Task.FromResult(_failureHandler);
+    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
+        Task.FromResult<IStreamFailureHandler>(new EngagementStreamFailureHandler(_failureLogger, token => _adapter.DeliveryFailed(queueId, token)));
 }

@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using Azure;
+using System.Globalization;
+using System.Diagnostics.CodeAnalysis;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Engagement.Contracts.Events;
@@ -13,18 +12,21 @@ using Orleans.Streams;
 namespace Engagement.Azure.Streaming;
 
 /// <summary>
-/// Reads one storage queue for the pulling agent. Valid events go to the agent's cache; invalid ones and
-/// ones received too often go to the poison queue and are then deleted. A valid message is deleted only in
+/// Reads one storage queue for the pulling agent. Valid events go to the agent's cache; a message that cannot
+/// be decoded, parsed or validated, or was received too often, goes to the poison queue by itself and is then
+/// deleted: one message never fails its batch. A message may carry a JSON array of up to 100 events
+/// (CONTRACT.md §1): each is validated on its own, a bad one dead-lettered alone with its index in the reason. A valid message is deleted only in
 /// <see cref="MessagesDeliveredAsync(IList{IBatchContainer}, CancellationToken)"/>, which the agent calls with
 /// the items its cache purged — and the cache purges an item only after every consumer cursor has moved past
 /// it, i.e. after the consumer's handler returned (see StreamingHostingExtensions for the whole argument).
+/// Until then the message is held invisible by <see cref="MessageLeases"/>, which renews its short visibility
+/// timeout and releases it on graceful shutdown.
 /// </summary>
-public sealed class EngagementQueueReceiver : IQueueAdapterReceiver
+public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAsyncDisposable
 {
     private const int MaxReceiveCount = 32;
     private const int DeleteParallelism = 16;
     private static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(30);
-    private static readonly ConcurrentDictionary<string, StrongBox<long>> PollsByQueue = new(StringComparer.Ordinal);
 
     private readonly QueueClient _queue;
     private readonly string _queueName;
@@ -32,30 +34,31 @@ public sealed class EngagementQueueReceiver : IQueueAdapterReceiver
     private readonly IngestionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly StrongBox<long> _polls;
+    private readonly MessageLeases _leases;
+    private readonly EventCurrencies _currencies;
     private long _sequence;
     private long _received;
     private long _deleted;
     private long _poisoned;
     private long _lastSummaryTimestamp;
 
-    public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger)
+    public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger, EventCurrencies? currencies = null)
     {
+        _currencies = currencies ?? EventCurrencies.ProgrammeDefault;
         _queue = queue;
         _queueName = queue.Name;
         _deadLetters = deadLetters;
         _options = options;
         _time = time;
         _logger = logger;
-        _polls = PollsByQueue.GetOrAdd(queue.Name, _ => new StrongBox<long>());
+        _leases = new MessageLeases(queue, options, time, logger);
         _lastSummaryTimestamp = Stopwatch.GetTimestamp();
     }
 
     public string QueueName => _queueName;
 
-    /// <summary>How many receive calls the receivers of a queue made in this process; tests use it as a clock.</summary>
-    internal static long PollCount(string queueName) =>
-        PollsByQueue.TryGetValue(queueName, out var box) ? Interlocked.Read(ref box.Value) : 0;
+    /// <summary>The messages this receiver holds (received, not yet deleted, released or given up).</summary>
+    public MessageLeases Leases => _leases;
 
     public Task Initialize(TimeSpan timeout) => Initialize(timeout, CancellationToken.None);
 
@@ -64,10 +67,8 @@ public sealed class EngagementQueueReceiver : IQueueAdapterReceiver
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         await _queue.CreateIfNotExistsAsync(cancellationToken: cts.Token);
-        if (_logger.IsEnabled(LogLevel.Information))
-        {
-            _logger.LogInformation("Receiving events from queue {Queue}", _queueName);
-        }
+        _leases.Start();
+        LogStarted(_queueName, _options.VisibilityTimeout);
     }
 
     public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount) => GetQueueMessagesAsync(maxCount, CancellationToken.None);
@@ -81,7 +82,13 @@ public sealed class EngagementQueueReceiver : IQueueAdapterReceiver
             return [];
         }
 
-        Interlocked.Increment(ref _polls.Value);
+        // Read ahead only so far: what is held must be applied (or renewed) before its visibility runs out.
+        if (_leases.HeldEvents >= _options.MaxHeldEvents)
+        {
+            LogSummaryIfDue();
+            return [];
+        }
+
         QueueMessage[] messages = await _queue.ReceiveMessagesAsync(count, _options.VisibilityTimeout, cancellationToken);
         if (messages.Length == 0)
         {
@@ -94,41 +101,21 @@ public sealed class EngagementQueueReceiver : IQueueAdapterReceiver
         var poisoned = 0;
         foreach (var message in messages)
         {
-            var body = message.Body.ToString();
-            if (message.DequeueCount > _options.MaxDequeueCount)
+            try
             {
-                var reason = $"delivery failed {message.DequeueCount - 1} times";
-                poisoned += await DeadLetterAsync(reason, message, body, cancellationToken) ? 1 : 0;
-                continue;
+                poisoned += await AdmitAsync(message, now, batch, cancellationToken);
             }
-
-            var parsed = EventParser.Parse(body, now);
-            if (parsed.Event is not { } evt)
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
             {
-                poisoned += await DeadLetterAsync(parsed.ErrorMessage!, message, body, cancellationToken) ? 1 : 0;
-                continue;
+                // Whatever one message does, its neighbours are still delivered.
+                LogUnreadable(ex, message.MessageId, _queueName);
+                poisoned += await DeadLetterAsync("body: could not be read (" + ex.GetType().Name + ")", message, cancellationToken) ? 1 : 0;
             }
-
-            batch.Add(new EngagementBatchContainer
-            {
-                StreamId = StreamId.Create(StreamNames.MemberEvents, evt.MemberId),
-                Event = evt,
-                Token = new EventSequenceTokenV2(_sequence++),
-                MessageId = message.MessageId,
-                PopReceipt = message.PopReceipt,
-                DequeueCount = message.DequeueCount,
-            });
         }
 
         Interlocked.Add(ref _received, messages.Length);
         Interlocked.Add(ref _poisoned, poisoned);
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            var total = messages.Length;
-            var valid = batch.Count;
-            _logger.LogDebug("Received {Count} messages from {Queue}: {Valid} to deliver, {Poisoned} dead-lettered", total, _queueName, valid, poisoned);
-        }
-
+        LogReceived(messages.Length, _queueName, batch.Count, poisoned);
         LogSummaryIfDue();
         return batch;
     }
@@ -146,56 +133,146 @@ public sealed class EngagementQueueReceiver : IQueueAdapterReceiver
         var options = new ParallelOptions { MaxDegreeOfParallelism = DeleteParallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(delivered, options, async (message, ct) =>
         {
-            if (await DeleteAsync(message.MessageId!, message.PopReceipt!, ct))
+            if (await _leases.CompleteAsync(message.MessageId!, message.PopReceipt!, message.Token.SequenceNumber, ct))
             {
                 Interlocked.Increment(ref _deleted);
             }
         });
     }
 
-    public Task Shutdown(TimeSpan timeout) => Shutdown(timeout, CancellationToken.None);
-
-    public Task Shutdown(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>A delivery of the item with this token finally failed: its message is left for the queue to hand out again.</summary>
+    public void DeliveryFailed(StreamSequenceToken? token)
     {
-        // Undelivered messages are not touched: they become visible again and another silo takes them.
-        LogTotals("Stopped receiving from {Queue}: {Received} received, {Deleted} deleted after delivery, {Poisoned} dead-lettered");
-        return Task.CompletedTask;
+        if (token is not null)
+        {
+            _leases.Abandon(token.SequenceNumber);
+        }
     }
 
-    private async Task<bool> DeadLetterAsync(string reason, QueueMessage message, string body, CancellationToken cancellationToken)
+    public Task Shutdown(TimeSpan timeout) => Shutdown(timeout, CancellationToken.None);
+
+    public async Task Shutdown(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // Held messages become visible at once for the queue's next owner, not after their visibility timeout.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
         try
         {
-            // Dead letter first, then delete: a crash in between repeats the dead letter, never loses the message.
-            await _deadLetters.PublishAsync(reason, _queueName, body, cancellationToken);
+            await _leases.ReleaseAllAsync(cts.Token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            _logger.LogError(ex, "Could not dead-letter message {MessageId} from {Queue}; it stays on the queue", message.MessageId, _queueName);
+            // What was not released reappears after its (short) visibility timeout.
+        }
+
+        LogTotals("Stopped receiving from {Queue}: {Received} received, {Deleted} deleted after delivery, {Poisoned} dead-lettered");
+    }
+
+    public ValueTask DisposeAsync() => _leases.DisposeAsync();
+
+    /// <summary>
+    /// Adds the message's valid events to <paramref name="batch"/> and holds the message until they are applied;
+    /// dead-letters what cannot be applied: the whole message when it cannot be read, each bad event of a batch
+    /// alone (its index in the reason). Returns the number of dead letters written.
+    /// </summary>
+    private async Task<int> AdmitAsync(QueueMessage message, DateTimeOffset now, List<IBatchContainer> batch, CancellationToken cancellationToken)
+    {
+        if (message.DequeueCount > _options.MaxDequeueCount)
+        {
+            return await DeadLetterAsync($"delivery failed {message.DequeueCount - 1} times", message, cancellationToken) ? 1 : 0;
+        }
+
+        var parsed = EventParser.ParseMessage(message.Body.ToMemory().Span, now, _currencies);
+        if (parsed.Error is { } unreadable)
+        {
+            return await DeadLetterAsync(unreadable.ToString(), message, cancellationToken) ? 1 : 0;
+        }
+
+        if (!parsed.IsBatch && parsed.Events[0].Result.Event is null)
+        {
+            return await DeadLetterAsync(parsed.Events[0].Result.ErrorMessage ?? "body: could not be read", message, cancellationToken) ? 1 : 0;
+        }
+
+        // A batch's bad events go first, each alone; if one cannot be written, the message waits for redelivery whole.
+        var poisoned = 0;
+        var total = parsed.Events.Count;
+        foreach (var bad in parsed.Events.Where(e => e.Result.Event is null))
+        {
+            var reason = string.Create(CultureInfo.InvariantCulture, $"{bad.Result.ErrorMessage} (event [{bad.Index}] of {total} in the message)");
+            if (!await PublishDeadLetterAsync(reason, bad.Text, message.MessageId, cancellationToken))
+            {
+                return poisoned;
+            }
+
+            poisoned++;
+        }
+
+        var valid = parsed.Events.Where(e => e.Result.Event is not null).Select(e => e.Result.Event!).ToList();
+        if (valid.Count == 0)
+        {
+            await DeleteDeadLetteredAsync(message, cancellationToken);
+            return poisoned;
+        }
+
+        var sequences = new List<long>(valid.Count);
+        foreach (var evt in valid)
+        {
+            var sequence = _sequence++;
+            sequences.Add(sequence);
+            batch.Add(new EngagementBatchContainer
+            {
+                StreamId = StreamId.Create(StreamNames.MemberEvents, evt.MemberId),
+                Event = evt,
+                Token = new EventSequenceTokenV2(sequence),
+                MessageId = message.MessageId,
+                PopReceipt = message.PopReceipt,
+                DequeueCount = message.DequeueCount,
+            });
+        }
+
+        // Deleted only when every one of its events has been applied (MessagesDeliveredAsync).
+        _leases.Hold(message, sequences);
+        return poisoned;
+    }
+
+    /// <summary>Dead-letters the whole message, then deletes it; false (and the message left on the queue) when the dead letter failed.</summary>
+    private async Task<bool> DeadLetterAsync(string reason, QueueMessage message, CancellationToken cancellationToken)
+    {
+        // Bytes that are not UTF-8 are kept as text with U+FFFD where they could not be read.
+        // Dead letter first, then delete: a crash in between repeats the dead letter, never loses the message.
+        if (!await PublishDeadLetterAsync(reason, message.Body.ToString(), message.MessageId, cancellationToken))
+        {
             return false;
         }
 
-        await DeleteAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        await DeleteDeadLetteredAsync(message, cancellationToken);
         return true;
     }
 
-    private async Task<bool> DeleteAsync(string messageId, string popReceipt, CancellationToken cancellationToken)
+    private async Task<bool> PublishDeadLetterAsync(string reason, string body, string messageId, CancellationToken cancellationToken)
     {
         try
         {
-            await _queue.DeleteMessageAsync(messageId, popReceipt, cancellationToken);
+            await _deadLetters.PublishAsync(reason, _queueName, body, cancellationToken);
             return true;
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The visibility timeout ran out first and someone received it again; that copy is deduped by eventId.
-            _logger.LogWarning("Message {MessageId} on {Queue} was received again before it could be deleted", messageId, _queueName);
+            LogDeadLetterFailed(ex, messageId, _queueName);
             return false;
         }
-        catch (RequestFailedException ex)
+    }
+
+    private async Task DeleteDeadLetteredAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
+        try
         {
-            _logger.LogWarning(ex, "Could not delete message {MessageId} from {Queue}; it will be redelivered", messageId, _queueName);
-            return false;
+            await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        }
+        catch (global::Azure.RequestFailedException ex)
+        {
+            // Dead-lettered but still queued: it comes back, and is dead-lettered again (the reason is the same).
+            LogDeleteAfterDeadLetterFailed(ex, message.MessageId, _queueName);
         }
     }
 
@@ -211,7 +288,7 @@ public sealed class EngagementQueueReceiver : IQueueAdapterReceiver
         LogTotals("Queue {Queue} so far: {Received} received, {Deleted} deleted after delivery, {Poisoned} dead-lettered");
     }
 
-    private void LogTotals([System.Diagnostics.CodeAnalysis.ConstantExpected] string template)
+    private void LogTotals([ConstantExpected] string template)
     {
         if (!_logger.IsEnabled(LogLevel.Information))
         {
@@ -225,4 +302,19 @@ public sealed class EngagementQueueReceiver : IQueueAdapterReceiver
         _logger.LogInformation(template, _queueName, received, deleted, poisoned);
 #pragma warning restore CA2254
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Receiving events from queue {Queue} (visibility timeout {VisibilityTimeout}, renewed while held)")]
+    private partial void LogStarted(string queue, TimeSpan visibilityTimeout);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Received {Count} messages from {Queue}: {Valid} to deliver, {Poisoned} dead-lettered")]
+    private partial void LogReceived(int count, string queue, int valid, int poisoned);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} on {Queue} could not be read; it goes to the poison queue")]
+    private partial void LogUnreadable(Exception ex, string messageId, string queue);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not dead-letter message {MessageId} from {Queue}; it stays on the queue")]
+    private partial void LogDeadLetterFailed(Exception ex, string messageId, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered message {MessageId} could not be deleted from {Queue}; it will be dead-lettered again")]
+    private partial void LogDeleteAfterDeadLetterFailed(Exception ex, string messageId, string queue);
 }

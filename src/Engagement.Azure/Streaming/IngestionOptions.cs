@@ -21,11 +21,19 @@ public sealed class IngestionOptions
     public string QueueNamePrefix { get; set; } = QueuePartitioner.DefaultQueueNamePrefix;
 
     /// <summary>
-    /// How long a received message stays invisible. Default 5 minutes. It must outlast the time an event spends
-    /// in the silo before it is durably applied (cache wait + delivery retries), or the queue hands it out again
-    /// (harmless — the member dedupes — but wasted work).
+    /// How long a received message stays invisible, 1 s – 7 days (whole seconds; the queue counts seconds).
+    /// Default 30 seconds. The receiver renews it (Update Message, once half of it has passed) for as long as the
+    /// silo holds the message, and releases held messages (visibility 0) on graceful shutdown; so it need not
+    /// outlast processing, and when a silo is killed its messages reappear for another silo within this time.
     /// </summary>
-    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest a message is held (renewed) before the queue is left to hand it out again: a consumer stuck
+    /// this long is not waited for. Default 15 minutes; must exceed <see cref="VisibilityTimeout"/> and
+    /// <see cref="DeliveryRetryWindow"/>. A redelivered event already applied is deduped by the member.
+    /// </summary>
+    public TimeSpan MaxHoldTime { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>A message received more often than this goes to the poison queue as "delivery failed N times". Default 10.</summary>
     public int MaxDequeueCount { get; set; } = 10;
@@ -38,11 +46,21 @@ public sealed class IngestionOptions
 
     /// <summary>
     /// How long the pulling agent keeps retrying a delivery to a failing consumer before it leaves the message
-    /// on the queue for redelivery. Default 1 minute. Must be shorter than <see cref="VisibilityTimeout"/>.
+    /// on the queue for redelivery (no longer renewed). Default 1 minute. Must be shorter than <see cref="MaxHoldTime"/>.
     /// </summary>
     public TimeSpan DeliveryRetryWindow { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Messages held per queue between receive and delete. Default 4096.</summary>
+    /// <summary>
+    /// Events a receiver holds at most (received, not yet applied and deleted) before it stops receiving until
+    /// some are done. Default 512. It bounds the read-ahead, so a silo does not hoard a queue's messages, and the
+    /// visibility renewals: with the default timeout a held message is usually applied before it needs one.
+    /// </summary>
+    public int MaxHeldEvents { get; set; } = 512;
+
+    /// <summary>
+    /// Events held per queue between receive and delete in the pulling agent's cache. Default 4096. Must hold
+    /// <see cref="MaxHeldEvents"/> plus one receive of <see cref="BatchSize"/> messages of 100 events each.
+    /// </summary>
     public int CacheSize { get; set; } = 4096;
 
     /// <summary>The poison queue of this prefix.</summary>
@@ -95,14 +113,24 @@ public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOption
             failures.Add("Engagement:Ingestion:BatchSize must be 1–32.");
         }
 
-        if (options.DeliveryRetryWindow <= TimeSpan.Zero || options.DeliveryRetryWindow >= options.VisibilityTimeout)
+        if (options.DeliveryRetryWindow <= TimeSpan.Zero || options.DeliveryRetryWindow >= options.MaxHoldTime)
         {
-            failures.Add("Engagement:Ingestion:DeliveryRetryWindow must be > 0 and shorter than VisibilityTimeout.");
+            failures.Add("Engagement:Ingestion:DeliveryRetryWindow must be > 0 and shorter than MaxHoldTime.");
         }
 
-        if (options.CacheSize < options.BatchSize * 2)
+        if (options.MaxHoldTime <= options.VisibilityTimeout)
         {
-            failures.Add("Engagement:Ingestion:CacheSize must be at least twice BatchSize.");
+            failures.Add("Engagement:Ingestion:MaxHoldTime must be longer than VisibilityTimeout.");
+        }
+
+        if (options.MaxHeldEvents < options.BatchSize)
+        {
+            failures.Add("Engagement:Ingestion:MaxHeldEvents must be at least BatchSize.");
+        }
+
+        if (options.CacheSize < options.MaxHeldEvents + (options.BatchSize * EventParser.MaxEventsPerMessage))
+        {
+            failures.Add("Engagement:Ingestion:CacheSize must be at least MaxHeldEvents + 100 × BatchSize (a receive of batch messages).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

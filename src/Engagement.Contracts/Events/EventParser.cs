@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using System.Text.Unicode;
 
 namespace Engagement.Contracts.Events;
 
@@ -12,10 +14,11 @@ namespace Engagement.Contracts.Events;
 /// </summary>
 public static partial class EventParser
 {
-    /// <summary>The largest message accepted: the queue's own limit.</summary>
-    public const int MaxMessageBytes = 64 * 1024;
+    /// <summary>The largest message accepted: the queue's own limit, and the largest event over HTTP too.</summary>
+    public const int MaxMessageBytes = EventBounds.MaxEventBytes;
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Parses and validates; on failure <paramref name="error"/> lists every broken rule as <c>field: message</c>.</summary>
     public static bool TryParse(string text, DateTimeOffset now, out EngagementEvent? evt, out string? error)
@@ -26,57 +29,118 @@ public static partial class EventParser
         return result.IsValid;
     }
 
+    /// <summary>Parses and validates one event from queue bytes under the default currencies (CNY only).</summary>
+    public static EventParseResult Parse(ReadOnlySpan<byte> body, DateTimeOffset now) => Parse(body, now, EventCurrencies.ProgrammeDefault);
+
+    /// <summary>
+    /// Parses and validates one event from bytes as the queue delivers them: UTF-8 text (a leading byte-order mark
+    /// is skipped) of a JSON object or of base64 of one. Never throws on any input: bytes that are not UTF-8,
+    /// lone surrogate escapes, bad base64, bad JSON and oversized bodies all come back as errors. A queue message
+    /// may also hold an array of events: <see cref="ParseMessage"/> reads both.
+    /// </summary>
+    public static EventParseResult Parse(ReadOnlySpan<byte> body, DateTimeOffset now, EventCurrencies currencies) =>
+        DecodeBytes(body, out var text) is { } error ? EventParseResult.Invalid([error]) : Parse(text, now, currencies);
+
     /// <summary>Parses and validates one message body (raw JSON object, or base64 of one) under the default currencies (CNY only).</summary>
     public static EventParseResult Parse(string? text, DateTimeOffset now) => Parse(text, now, EventCurrencies.ProgrammeDefault);
 
-    /// <summary>Parses and validates one message body (raw JSON object, or base64 of one).</summary>
+    /// <summary>Parses and validates one event (raw JSON object, or base64 of one). Never throws on any input.</summary>
     public static EventParseResult Parse(string? text, DateTimeOffset now, EventCurrencies currencies)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (DecodeText(text, out var json) is { } undecodable)
         {
-            return EventParseResult.Invalid("body", "empty");
+            return EventParseResult.Invalid([undecodable]);
         }
 
-        if (Encoding.UTF8.GetByteCount(text) > MaxMessageBytes)
+        if (ParseJson(json, out var document) is { } malformed)
         {
-            return EventParseResult.Invalid("body", "larger than 64 KB");
-        }
-
-        var trimmed = text.AsSpan().Trim();
-        string json;
-        if (trimmed[0] is '{' or '[')
-        {
-            json = text;
-        }
-        else if (!TryDecodeBase64(trimmed, out json))
-        {
-            return EventParseResult.Invalid("body", "neither a JSON object nor base64-encoded JSON");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            return EventParseResult.Invalid(
-                "body",
-                string.Create(CultureInfo.InvariantCulture, $"malformed JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"));
+            return EventParseResult.Invalid([malformed]);
         }
 
         using (document)
         {
-            return document.RootElement.ValueKind == JsonValueKind.Array
+            return document!.RootElement.ValueKind == JsonValueKind.Array
                 ? EventParseResult.Invalid("body", "must be one JSON object, not an array")
                 : Parse(document.RootElement, now, currencies);
+        }
+    }
+
+    /// <summary>Bytes to text: at most 64 KB, UTF-8; null when fine, else why not.</summary>
+    private static EventValidationError? DecodeBytes(ReadOnlySpan<byte> body, out string text)
+    {
+        text = string.Empty;
+        if (body.StartsWith(Encoding.UTF8.Preamble))
+        {
+            body = body[Encoding.UTF8.Preamble.Length..];
+        }
+
+        if (body.Length > MaxMessageBytes)
+        {
+            return new("body", "larger than 64 KB");
+        }
+
+        if (FindInvalidUtf8(body) is { } at)
+        {
+            return new("body", string.Create(CultureInfo.InvariantCulture, $"not valid UTF-8 text (byte {at + 1}); send UTF-8"));
+        }
+
+        text = Encoding.UTF8.GetString(body);
+        return null;
+    }
+
+    /// <summary>Message text to JSON text: raw, or decoded from base64; null when fine, else why not.</summary>
+    private static EventValidationError? DecodeText(string? text, out string json)
+    {
+        json = string.Empty;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return new("body", "empty");
+        }
+
+        if (Encoding.UTF8.GetByteCount(text) > MaxMessageBytes)
+        {
+            return new("body", "larger than 64 KB");
+        }
+
+        var trimmed = text.AsSpan().Trim().TrimStart('\uFEFF');
+        if (trimmed.Length > 0 && trimmed[0] is '{' or '[')
+        {
+            json = trimmed.ToString();
+            return null;
+        }
+
+        return DecodeBase64(trimmed, out json) is { } base64Error ? new("body", base64Error) : null;
+    }
+
+    /// <summary>JSON text to a document the caller disposes; null when fine, else why not.</summary>
+    private static EventValidationError? ParseJson(string json, out JsonDocument? document)
+    {
+        document = null;
+        try
+        {
+            document = JsonDocument.Parse(json, DocumentOptions);
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            return new(
+                "body",
+                string.Create(CultureInfo.InvariantCulture, $"malformed JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"));
+        }
+        catch (ArgumentException)
+        {
+            // A .NET caller's string with a lone surrogate char cannot be transcoded to UTF-8.
+            return new("body", "not valid Unicode text (a lone surrogate)");
         }
     }
 
     /// <summary>Parses and validates one envelope object under the default currencies (CNY only).</summary>
     public static EventParseResult Parse(JsonElement element, DateTimeOffset now) => Parse(element, now, EventCurrencies.ProgrammeDefault);
 
-    /// <summary>Parses and validates one envelope object (an element of an HTTP array, for instance).</summary>
+    /// <summary>
+    /// Parses and validates one envelope object (an element of an HTTP array, for instance): at most 64 KB of
+    /// JSON, like a queue message. Never throws on any input.
+    /// </summary>
     public static EventParseResult Parse(JsonElement element, DateTimeOffset now, EventCurrencies currencies)
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -84,8 +148,26 @@ public static partial class EventParser
             return EventParseResult.Invalid("body", "must be a JSON object");
         }
 
+        if (JsonMarshal.GetRawUtf8Value(element).Length > MaxMessageBytes)
+        {
+            return EventParseResult.Invalid("body", "larger than 64 KB (one event's limit, the queue's own)");
+        }
+
+        try
+        {
+            return ParseObject(element, now);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // The field readers catch what they know; this keeps "one bad message never fails a batch" for the rest.
+            return EventParseResult.Invalid("body", "could not be read: " + ex.Message);
+        }
+    }
+
+    private static EventParseResult ParseObject(JsonElement element, DateTimeOffset now)
+    {
         var errors = new List<EventValidationError>();
-        var reader = new FieldReader(element, errors);
+        var reader = new EventFieldReader(element, errors);
 
         var eventId = reader.String("eventId");
         var type = reader.String("type");
@@ -95,6 +177,8 @@ public static partial class EventParser
         var currency = reader.String("currency");
         var items = reader.Items("items");
         var properties = reader.Properties("properties");
+        reader.Coupons("coupons");
+        reader.MemberRef("memberRef");
 
         var evt = new EngagementEvent
         {
@@ -124,217 +208,46 @@ public static partial class EventParser
         return errors.Count == 0 ? EventParseResult.Valid(evt) : EventParseResult.Invalid(errors);
     }
 
-    private static bool TryDecodeBase64(ReadOnlySpan<char> text, out string json)
+    /// <summary>The offset of the first byte that is not part of well-formed UTF-8, or null when all of it is.</summary>
+    public static int? FindInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (Utf8.IsValid(bytes))
+        {
+            return null;
+        }
+
+        var at = 0;
+        while (at < bytes.Length)
+        {
+            if (Rune.DecodeFromUtf8(bytes[at..], out _, out var consumed) != OperationStatus.Done)
+            {
+                return at;
+            }
+
+            at += consumed;
+        }
+
+        return null;
+    }
+
+    /// <summary>Decodes base64 of UTF-8 JSON; null on success, else why not.</summary>
+    private static string? DecodeBase64(ReadOnlySpan<char> text, out string json)
     {
         json = string.Empty;
         var buffer = new byte[(text.Length * 3 / 4) + 3];
         if (!Convert.TryFromBase64Chars(text, buffer, out var written))
         {
-            return false;
+            return "neither a JSON object nor base64-encoded JSON";
         }
 
-        try
+        var bytes = buffer.AsSpan(0, written);
+        if (FindInvalidUtf8(bytes) is { } at)
         {
-            json = new UTF8Encoding(false, true).GetString(buffer, 0, written);
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
+            return string.Create(CultureInfo.InvariantCulture, $"base64 of bytes that are not UTF-8 text (decoded byte {at + 1}); encode the JSON as UTF-8");
         }
 
+        json = StrictUtf8.GetString(bytes).TrimStart('\uFEFF');
         var start = json.AsSpan().TrimStart();
-        return start.Length > 0 && start[0] is '{' or '[';
-    }
-
-    // ISO-8601 date-time with an explicit offset; DateTimeOffset.TryParse alone would accept local times.
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoWithOffset();
-
-    private readonly struct FieldReader(JsonElement root, List<EventValidationError> errors)
-    {
-        public string? String(string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.String)
-            {
-                errors.Add(new(name, "must be a string"));
-                return null;
-            }
-
-            return value.GetString();
-        }
-
-        public DateTimeOffset? Timestamp(string name)
-        {
-            var text = String(name);
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (!IsoWithOffset().IsMatch(text)
-                || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
-            {
-                errors.Add(new(name, "must be an ISO-8601 date-time with offset, e.g. 2026-11-23T08:39:16+08:00"));
-                return null;
-            }
-
-            return at;
-        }
-
-        public decimal? Decimal(string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            return ReadDecimal(value, name);
-        }
-
-        public List<EventItem> Items(string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return [];
-            }
-
-            if (value.ValueKind != JsonValueKind.Array)
-            {
-                errors.Add(new(name, "must be an array"));
-                return [];
-            }
-
-            var items = new List<EventItem>();
-            var index = 0;
-            foreach (var element in value.EnumerateArray())
-            {
-                var field = string.Create(CultureInfo.InvariantCulture, $"{name}[{index++}]");
-                if (element.ValueKind != JsonValueKind.Object)
-                {
-                    errors.Add(new(field, "must be an object"));
-                    continue;
-                }
-
-                var line = new FieldReader(element, errors);
-                items.Add(new EventItem
-                {
-                    Sku = line.NestedString(field, "sku"),
-                    Category = line.NestedString(field, "category"),
-                    Quantity = line.NestedInt(field, "quantity"),
-                    UnitPrice = line.NestedDecimal(field, "unitPrice"),
-                });
-            }
-
-            return items;
-        }
-
-        public Dictionary<string, string> Properties(string name)
-        {
-            var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return result;
-            }
-
-            if (value.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add(new(name, "must be an object"));
-                return result;
-            }
-
-            Flatten(value, prefix: null, result);
-            return result;
-        }
-
-        private static void Flatten(JsonElement obj, string? prefix, Dictionary<string, string> into)
-        {
-            foreach (var property in obj.EnumerateObject())
-            {
-                var key = prefix is null ? property.Name : prefix + "." + property.Name;
-                var v = property.Value;
-                switch (v.ValueKind)
-                {
-                    case JsonValueKind.Object:
-                        Flatten(v, key, into);
-                        break;
-                    case JsonValueKind.String:
-                        into[key] = v.GetString()!;
-                        break;
-                    case JsonValueKind.True:
-                        into[key] = "true";
-                        break;
-                    case JsonValueKind.False:
-                        into[key] = "false";
-                        break;
-                    case JsonValueKind.Null:
-                    case JsonValueKind.Undefined:
-                        break;
-                    default:
-                        // Numbers keep the producer's own text (no float round trip); arrays stay JSON.
-                        into[key] = v.GetRawText();
-                        break;
-                }
-            }
-        }
-
-        private string? NestedString(string parent, string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.String)
-            {
-                errors.Add(new($"{parent}.{name}", "must be a string"));
-                return null;
-            }
-
-            return value.GetString();
-        }
-
-        private int NestedInt(string parent, string name)
-        {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return 0;
-            }
-
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
-            {
-                errors.Add(new($"{parent}.{name}", "must be an integer"));
-                return 0;
-            }
-
-            return number;
-        }
-
-        private decimal NestedDecimal(string parent, string name) =>
-            root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
-                ? ReadDecimal(value, $"{parent}.{name}") ?? 0m
-                : 0m;
-
-        private decimal? ReadDecimal(JsonElement value, string field)
-        {
-            // Some producers quote amounts to keep decimals exact; accept an invariant numeric string too.
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
-            {
-                return number;
-            }
-
-            if (value.ValueKind == JsonValueKind.String
-                && decimal.TryParse(value.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
-            {
-                return number;
-            }
-
-            errors.Add(new(field, "must be a number"));
-            return null;
-        }
+        return start.Length > 0 && start[0] is '{' or '[' ? null : "base64 of something other than a JSON object";
     }
 }

@@ -9,8 +9,8 @@ namespace Engagement.Contracts.Events;
 /// </summary>
 public static partial class EventValidator
 {
-    public const int MaxEventIdLength = 128;
-    public const int MaxMemberIdLength = 64;
+    public const int MaxEventIdLength = EventBounds.MaxEventIdLength;
+    public const int MaxMemberIdLength = EventBounds.MaxMemberIdLength;
     public const decimal MaxPurchaseAmount = 10_000_000m;
     public const string DefaultCurrency = "CNY";
 
@@ -36,12 +36,13 @@ public static partial class EventValidator
     {
         ArgumentNullException.ThrowIfNull(evt);
         var errors = new List<EventValidationError>();
+        ValidateBounds(evt, now, errors);
 
         if (string.IsNullOrWhiteSpace(evt.EventId))
         {
             errors.Add(new("eventId", "required"));
         }
-        else if (evt.EventId.Length > MaxEventIdLength)
+        else if (EventBounds.CodePoints(evt.EventId) > MaxEventIdLength)
         {
             errors.Add(new("eventId", "must be 1–128 characters"));
         }
@@ -52,16 +53,16 @@ public static partial class EventValidator
         }
         else if (!EventTypes.All.Contains(evt.Type))
         {
-            errors.Add(new("type", $"'{evt.Type}' is not one of {string.Join(", ", TypesInOrder)}"));
+            errors.Add(new("type", $"'{EventBounds.Echo(evt.Type)}' is not one of {string.Join(", ", TypesInOrder)}"));
         }
 
         if (string.IsNullOrEmpty(evt.MemberId))
         {
             errors.Add(new("memberId", "required"));
         }
-        else if (!MemberIdPattern().IsMatch(evt.MemberId))
+        else if (!IsValidMemberId(evt.MemberId))
         {
-            errors.Add(new("memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :"));
+            errors.Add(new("memberId", MemberIdRule));
         }
 
         if (evt.OccurredAt == default)
@@ -144,7 +145,7 @@ public static partial class EventValidator
 
         if (properties.TryGetValue("timeZone", out var timeZone) && !IsKnownIanaTimeZone(timeZone))
         {
-            errors.Add(new("properties.timeZone", $"'{timeZone}' is not a known IANA time zone (e.g. Asia/Shanghai)"));
+            errors.Add(new("properties.timeZone", $"'{EventBounds.Echo(timeZone)}' is not a known IANA time zone (e.g. Asia/Shanghai)"));
         }
 
         foreach (var (key, value) in properties)

@@ -140,12 +140,24 @@ public sealed class ProviderPartsTests
     }
 
     [Fact]
+    public void PoisonMessageOfALoneSurrogateBodyOrAHugeReasonIsStillWritten()
+    {
+        var text = AzureQueueDeadLetterSink.Compose(new string('r', 100_000), "q", "s-" + '\ud800');
+
+        using var json = JsonDocument.Parse(text);
+        Assert.Equal("s-\uFFFD", json.RootElement.GetProperty("body").GetString());
+        Assert.Equal(2049, json.RootElement.GetProperty("reason").GetString()!.Length);
+    }
+
+    [Fact]
     public void DefaultOptionsAreValidGivenAConnectionString()
     {
         var options = new IngestionOptions { ConnectionString = "UseDevelopmentStorage=true" };
         Assert.True(new IngestionOptionsValidator().Validate(null, options).Succeeded);
         Assert.Equal(4, options.QueueCount);
-        Assert.Equal(TimeSpan.FromMinutes(5), options.VisibilityTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.VisibilityTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(15), options.MaxHoldTime);
+        Assert.Equal(512, options.MaxHeldEvents);
         Assert.Equal(10, options.MaxDequeueCount);
         Assert.Equal(TimeSpan.FromMilliseconds(100), options.PollInterval);
         Assert.Equal(32, options.BatchSize);
@@ -158,6 +170,9 @@ public sealed class ProviderPartsTests
     [InlineData(nameof(IngestionOptions.BatchSize))]
     [InlineData(nameof(IngestionOptions.QueueNamePrefix))]
     [InlineData(nameof(IngestionOptions.DeliveryRetryWindow))]
+    [InlineData(nameof(IngestionOptions.MaxHoldTime))]
+    [InlineData(nameof(IngestionOptions.MaxHeldEvents))]
+    [InlineData(nameof(IngestionOptions.CacheSize))]
     public void BrokenOptionsAreRefusedAtStart(string broken)
     {
         var options = new IngestionOptions { ConnectionString = "UseDevelopmentStorage=true" };
@@ -167,7 +182,10 @@ public sealed class ProviderPartsTests
             case nameof(IngestionOptions.QueueCount): options.QueueCount = 0; break;
             case nameof(IngestionOptions.BatchSize): options.BatchSize = 33; break;
             case nameof(IngestionOptions.QueueNamePrefix): options.QueueNamePrefix = "Bad_Prefix"; break;
-            case nameof(IngestionOptions.DeliveryRetryWindow): options.DeliveryRetryWindow = options.VisibilityTimeout; break;
+            case nameof(IngestionOptions.DeliveryRetryWindow): options.DeliveryRetryWindow = options.MaxHoldTime; break;
+            case nameof(IngestionOptions.MaxHoldTime): options.MaxHoldTime = options.VisibilityTimeout; break;
+            case nameof(IngestionOptions.MaxHeldEvents): options.MaxHeldEvents = options.BatchSize - 1; break;
+            case nameof(IngestionOptions.CacheSize): options.CacheSize = options.MaxHeldEvents + (options.BatchSize * 100) - 1; break;
         }
 
         var result = new IngestionOptionsValidator().Validate(null, options);

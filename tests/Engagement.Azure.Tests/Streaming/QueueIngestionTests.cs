@@ -1,4 +1,3 @@
-using Engagement.Azure.Streaming;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Events;
 
@@ -84,6 +83,49 @@ public sealed class QueueIngestionTests(DefaultIngestionCluster fixture)
     }
 
     [Fact]
+    public async Task ALoneSurrogateLoginIsDeadLetteredAloneAndTheFivePurchasesBesideItAreApplied()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = fixture.QueueOf(memberId);
+        var bad = Wire.Login(memberId, "s-\\ud800");
+        await queue.SendMessageAsync(Wire.Purchase(memberId, "p1"));
+        await queue.SendMessageAsync(Wire.Purchase(memberId, "p2"));
+        await queue.SendMessageAsync(bad);
+        for (var i = 3; i <= 5; i++)
+        {
+            await queue.SendMessageAsync(Wire.Purchase(memberId, $"p{i}"));
+        }
+
+        await ReceivedAsync(memberId, 5);
+        var poison = await Eventually.ReturnsAsync(() => fixture.PoisonWithAsync(memberId), p => p.Count > 0, Deadline, "the bad login in the poison queue");
+
+        Assert.Equal(["p1", "p2", "p3", "p4", "p5"], TestConsumer.ReceivedBy(memberId).Select(e => e.EventId));
+        var dead = Assert.Single(poison);
+        Assert.Equal(@"eventId: is not valid Unicode text (a lone surrogate escape such as \ud800)", dead.Reason);
+        Assert.Equal(bad, dead.Body);
+        await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.CountAsync(queue), n => n == 0, Deadline, "source queue emptied");
+    }
+
+    [Fact]
+    public async Task ABatchMessageReachesEachMembersConsumerAndItsBadEventGoesToPoisonAlone()
+    {
+        var first = Azurite.UniqueName("m");
+        var second = Azurite.UniqueName("m");
+        var queue = fixture.QueueOf(first);
+        var bad = Wire.Purchase(first, "b-bad", amount: 0m);
+        await queue.SendMessageAsync($"[{Wire.Purchase(first, "b-1")}, {bad}, {Wire.Login(second, "b-2")}, {Wire.Login(first, "b-3")}]");
+
+        await ReceivedAsync(first, 2);
+        await ReceivedAsync(second, 1);
+        var poison = await Eventually.ReturnsAsync(() => fixture.PoisonWithAsync(first), p => p.Count > 0, Deadline, "the bad event in the poison queue");
+
+        Assert.Equal(["b-1", "b-3"], TestConsumer.ReceivedBy(first).Select(e => e.EventId));
+        Assert.Equal("amount: must be > 0 and ≤ 10,000,000 for a purchase (event [1] of 4 in the message)", Assert.Single(poison).Reason);
+        Assert.Equal(bad, poison[0].Body);
+        await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.CountAsync(queue), n => n == 0, Deadline, "the batch deleted once every event was applied");
+    }
+
+    [Fact]
     public async Task EventThatBreaksARuleIsDeadLetteredNamingTheField()
     {
         var memberId = Azurite.UniqueName("m");
@@ -131,10 +173,17 @@ public sealed class QueueIngestionTests(DefaultIngestionCluster fixture)
         await queue.SendMessageAsync(Wire.Login(memberId, "e-slow"));
         await entered.Task.WaitAsync(Deadline);
 
-        // The agent purges its cache (and deletes what it purged) before every receive; let several pass.
-        var polls = EngagementQueueReceiver.PollCount(queue.Name);
-        await Eventually.TrueAsync(() => EngagementQueueReceiver.PollCount(queue.Name) >= polls + 5, Deadline, "five more polls of the queue");
-        Assert.Equal(1, await QueueStreamClusterFixture.CountAsync(queue));
+        // The agent purges its cache (and deletes what it purged) before every receive. Another member's events,
+        // each sent after the one before was delivered, prove five receives passed while the slow one was held.
+        var other = Azurite.UniqueName("m");
+        for (var i = 0; i < 5; i++)
+        {
+            await queue.SendMessageAsync(Wire.Login(other, $"o-{i}"));
+            await ReceivedAsync(other, i + 1);
+        }
+
+        // The slow message pins the cache's oldest bucket, so nothing behind it is deleted yet either.
+        Assert.Equal(6, await QueueStreamClusterFixture.CountAsync(queue));
         Assert.Empty(TestConsumer.ReceivedBy(memberId));
 
         release.SetResult();

@@ -88,7 +88,7 @@ public sealed class EventParserTests
     public void EmptyBodyIsRefused() => Assert.Equal("body: empty", Error("   "));
 
     [Fact]
-    public void ArrayIsRefusedOnTheQueue() =>
+    public void ArrayIsNotOneEvent() =>
         Assert.Equal("body: must be one JSON object, not an array", Error("[" + Purchase + "]"));
 
     [Fact]

@@ -68,7 +68,7 @@ public sealed class EventValidatorTests
     public void MemberIdOf64CharsIsTheLimit()
     {
         Assert.Empty(Errors(Valid() with { MemberId = new string('m', 64) }));
-        AssertOnly(Valid() with { MemberId = new string('m', 65) }, "memberId", "must be 1–64 characters of A–Z a–z 0–9 _ - . :");
+        AssertOnly(Valid() with { MemberId = new string('m', 65) }, "memberId", EventValidator.MemberIdRule);
     }
 
     [Theory]

@@ -1,0 +1,301 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Azure.Streaming;
+
+/// <summary>
+/// The messages one receiver holds between receive and delete, kept invisible by renewing their visibility
+/// timeout while they are processed, so the timeout itself can be short (<see cref="IngestionOptions.VisibilityTimeout"/>,
+/// 30 s): when a silo dies, its messages reappear for another silo within that timeout instead of minutes.
+/// Each renewal (Update Message) returns a new pop receipt, which the delete then uses.
+/// </summary>
+/// <remarks>
+/// A message leaves in one of four ways: deleted after its events were applied (<see cref="CompleteAsync"/>);
+/// abandoned after a final delivery failure (<see cref="Abandon"/>: no longer renewed, so the queue hands it out
+/// again after the timeout and it counts towards MaxDequeueCount); released at once on graceful shutdown
+/// (<see cref="ReleaseAllAsync"/>); or let go after <see cref="IngestionOptions.MaxHoldTime"/> (a stuck consumer).
+/// Redelivery of an event already applied is harmless: the member dedupes by eventId.
+/// </remarks>
+public sealed partial class MessageLeases : IAsyncDisposable
+{
+    private const int Parallelism = 16;
+
+    private readonly QueueClient _queue;
+    private readonly IngestionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Lease> _byMessage = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, Lease> _bySequence = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private long _renewals;
+
+    public MessageLeases(QueueClient queue, IngestionOptions options, TimeProvider time, ILogger logger)
+    {
+        _queue = queue;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Messages held now (renewed or abandoned, not yet deleted or released).</summary>
+    public int Count => _byMessage.Count;
+
+    /// <summary>Events of the held messages not yet applied: what the agent's cache holds for this queue.</summary>
+    public int HeldEvents => _byMessage.Values.Sum(l => Math.Max(0, Volatile.Read(ref l.Outstanding)));
+
+    /// <summary>Visibility renewals made so far.</summary>
+    public long Renewals => Interlocked.Read(ref _renewals);
+
+    /// <summary>Starts renewing; a tick every sixth of the timeout renews what has had half of it since its last renewal.</summary>
+    public void Start()
+    {
+        if (_loop.IsCompleted)
+        {
+            _loop = RenewLoopAsync(_stop.Token);
+        }
+    }
+
+    /// <summary>Holds a received message whose events carry the given sequence numbers (one per event of the message).</summary>
+    public void Hold(QueueMessage message, IReadOnlyCollection<long> sequences)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(sequences);
+        var now = _time.GetUtcNow();
+        var lease = new Lease(message.MessageId, message.PopReceipt, now, [.. sequences]);
+        _byMessage[message.MessageId] = lease;
+        foreach (var sequence in sequences)
+        {
+            _bySequence[sequence] = lease;
+        }
+    }
+
+    /// <summary>
+    /// One event of the message is done; when all are, the message is deleted with its latest pop receipt.
+    /// Nothing is deleted for an abandoned message. Returns whether this call deleted the message.
+    /// </summary>
+    public async Task<bool> CompleteAsync(string messageId, string popReceipt, long sequence, CancellationToken cancellationToken)
+    {
+        _bySequence.TryRemove(sequence, out _);
+        if (!_byMessage.TryGetValue(messageId, out var lease))
+        {
+            // Not held (let go after MaxHoldTime, or lost to a renewal conflict): the receipt it came with may still work.
+            return await DeleteAsync(messageId, popReceipt, cancellationToken);
+        }
+
+        if (Interlocked.Decrement(ref lease.Outstanding) > 0)
+        {
+            return false;
+        }
+
+        await lease.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            Forget(lease);
+            return !lease.Abandoned && await DeleteAsync(lease.MessageId, lease.PopReceipt, cancellationToken);
+        }
+        finally
+        {
+            lease.Gate.Release();
+        }
+    }
+
+    /// <summary>A delivery of this event finally failed: stop renewing its message, so the queue hands it out again.</summary>
+    public void Abandon(long sequence)
+    {
+        if (_bySequence.TryRemove(sequence, out var lease))
+        {
+            lease.Abandoned = true;
+            LogAbandoned(_queue.Name, lease.MessageId);
+
+            // The failed event is never purged to CompleteAsync; count it done here.
+            if (Interlocked.Decrement(ref lease.Outstanding) <= 0)
+            {
+                Forget(lease);
+            }
+        }
+    }
+
+    /// <summary>Graceful shutdown: every held message visible again at once (visibility 0), for the next owner of the queue.</summary>
+    public async Task ReleaseAllAsync(CancellationToken cancellationToken)
+    {
+        await StopAsync();
+        var held = _byMessage.Values.Where(l => !l.Abandoned).ToList();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+        var released = 0;
+        await Parallel.ForEachAsync(held, options, async (lease, ct) =>
+        {
+            if (await UpdateAsync(lease, TimeSpan.Zero, ct))
+            {
+                Interlocked.Increment(ref released);
+            }
+
+            Forget(lease);
+        });
+        if (held.Count > 0)
+        {
+            LogReleased(_queue.Name, released, held.Count);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+        foreach (var lease in _byMessage.Values)
+        {
+            Forget(lease);
+        }
+    }
+
+    private async Task StopAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync();
+        }
+
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping is what was asked for.
+        }
+    }
+
+    private async Task RenewLoopAsync(CancellationToken cancellationToken)
+    {
+        var timeout = _options.VisibilityTimeout;
+        using var timer = new PeriodicTimer(timeout / 6, _time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            var now = _time.GetUtcNow();
+            foreach (var stale in _byMessage.Values.Where(l => now - l.HeldSince > _options.MaxHoldTime))
+            {
+                // A consumer stuck this long (or an abandoned message never purged): let the queue decide again.
+                Forget(stale);
+                LogLetGo(_queue.Name, stale.MessageId, _options.MaxHoldTime);
+            }
+
+            var due = _byMessage.Values.Where(l => !l.Abandoned && now - l.RenewedAt >= timeout / 2).ToList();
+            var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(due, options, async (lease, ct) =>
+            {
+                if (await UpdateAsync(lease, timeout, ct))
+                {
+                    Interlocked.Increment(ref _renewals);
+                }
+            });
+        }
+    }
+
+    /// <summary>Sets the visibility of a held message; false (and the lease forgotten) when the queue no longer knows this receipt.</summary>
+    private async Task<bool> UpdateAsync(Lease lease, TimeSpan visibility, CancellationToken cancellationToken)
+    {
+        await lease.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_byMessage.ContainsKey(lease.MessageId) || lease.Abandoned)
+            {
+                return false;
+            }
+
+            var started = _time.GetUtcNow();
+            UpdateReceipt receipt = await _queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, (BinaryData?)null, visibility, cancellationToken);
+            lease.PopReceipt = receipt.PopReceipt;
+            lease.RenewedAt = started;
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 400 or 404)
+        {
+            // Deleted meanwhile, or its timeout ran out and another receiver holds it now (deduped by eventId).
+            Forget(lease);
+            LogLost(_queue.Name, lease.MessageId, ex.ErrorCode);
+            return false;
+        }
+        catch (RequestFailedException ex)
+        {
+            LogRenewFailed(ex, _queue.Name, lease.MessageId);
+            return false;
+        }
+        finally
+        {
+            lease.Gate.Release();
+        }
+    }
+
+    private async Task<bool> DeleteAsync(string messageId, string popReceipt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.DeleteMessageAsync(messageId, popReceipt, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 400 or 404)
+        {
+            // The visibility timeout ran out first and someone received it again; that copy is deduped by eventId.
+            LogLost(_queue.Name, messageId, ex.ErrorCode);
+            return false;
+        }
+        catch (RequestFailedException ex)
+        {
+            LogDeleteFailed(ex, _queue.Name, messageId);
+            return false;
+        }
+    }
+
+    private void Forget(Lease lease)
+    {
+        _byMessage.TryRemove(new KeyValuePair<string, Lease>(lease.MessageId, lease));
+        foreach (var sequence in lease.Sequences)
+        {
+            _bySequence.TryRemove(new KeyValuePair<long, Lease>(sequence, lease));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Released {Released} of {Held} held messages of {Queue} for the next reader")]
+    private partial void LogReleased(string queue, int released, int held);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on {Queue} is no longer held: {ErrorCode}; another receiver may have it")]
+    private partial void LogLost(string queue, string messageId, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew message {MessageId} on {Queue}; retrying on the next tick")]
+    private partial void LogRenewFailed(Exception ex, string queue, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete message {MessageId} from {Queue}; it will be redelivered")]
+    private partial void LogDeleteFailed(Exception ex, string queue, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} on {Queue} failed delivery; no longer renewed, so the queue hands it out again")]
+    private partial void LogAbandoned(string queue, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on {Queue} was held longer than {MaxHoldTime}; no longer renewed")]
+    private partial void LogLetGo(string queue, string messageId, TimeSpan maxHoldTime);
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage(
+        "Design",
+        "CA1001:Types that own disposable fields should be disposable",
+        Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose; a lease is forgotten while its gate may still be released.")]
+    private sealed class Lease(string messageId, string popReceipt, DateTimeOffset now, long[] sequences)
+    {
+        // Serialises renew, delete and release of one message: each needs the receipt the one before returned.
+        public readonly SemaphoreSlim Gate = new(1, 1);
+        public int Outstanding = sequences.Length;
+
+        public string MessageId { get; } = messageId;
+
+        public long[] Sequences { get; } = sequences;
+
+        public DateTimeOffset HeldSince { get; } = now;
+
+        public string PopReceipt { get; set; } = popReceipt;
+
+        public DateTimeOffset RenewedAt { get; set; } = now;
+
+        public bool Abandoned { get; set; }
+    }
+}

@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Engagement.Contracts.Events;
+
+/// <summary>
+/// Reads the fields of one envelope object for <see cref="EventParser"/>, adding an error naming the field for
+/// each value of the wrong JSON type or that is not Unicode text. Bounds and business rules are
+/// <see cref="EventValidator"/>'s.
+/// </summary>
+internal readonly partial struct EventFieldReader(JsonElement root, List<EventValidationError> errors)
+{
+    // ISO-8601 date-time with an explicit offset; DateTimeOffset.TryParse alone would accept local times.
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoWithOffset();
+
+    public string? String(string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(new(name, "must be a string"));
+            return null;
+        }
+
+        return Text(value, name);
+    }
+
+    public DateTimeOffset? Timestamp(string name)
+    {
+        var text = String(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!IsoWithOffset().IsMatch(text)
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        {
+            errors.Add(new(name, "must be an ISO-8601 date-time with offset, e.g. 2026-11-23T08:39:16+08:00"));
+            return null;
+        }
+
+        return at;
+    }
+
+    public decimal? Decimal(string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return ReadDecimal(value, name);
+    }
+
+    public List<EventItem> Items(string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new(name, "must be an array"));
+            return [];
+        }
+
+        if (value.GetArrayLength() > EventBounds.MaxItems)
+        {
+            errors.Add(new(name, "at most 100 lines"));
+            return [];
+        }
+
+        var items = new List<EventItem>();
+        var index = 0;
+        foreach (var element in value.EnumerateArray())
+        {
+            var field = string.Create(CultureInfo.InvariantCulture, $"{name}[{index++}]");
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new(field, "must be an object"));
+                continue;
+            }
+
+            var line = new EventFieldReader(element, errors);
+            items.Add(new EventItem
+            {
+                Sku = line.NestedString(field, "sku"),
+                Category = line.NestedString(field, "category"),
+                Quantity = line.NestedInt(field, "quantity"),
+                UnitPrice = line.NestedDecimal(field, "unitPrice"),
+            });
+        }
+
+        return items;
+    }
+
+    public Dictionary<string, string> Properties(string name)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return result;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new(name, "must be an object"));
+            return result;
+        }
+
+        Flatten(value, prefix: null, result);
+        return result;
+    }
+
+    /// <summary>Reads <c>coupons</c> for its bounds only; the envelope does not carry coupon codes yet.</summary>
+    public void Coupons(string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new(name, "must be an array of coupon codes"));
+            return;
+        }
+
+        if (value.GetArrayLength() > EventBounds.MaxCoupons)
+        {
+            errors.Add(new(name, "at most 20 codes"));
+            return;
+        }
+
+        var codes = new List<string>();
+        var index = 0;
+        foreach (var code in value.EnumerateArray())
+        {
+            var field = string.Create(CultureInfo.InvariantCulture, $"{name}[{index++}]");
+            if (code.ValueKind != JsonValueKind.String)
+            {
+                errors.Add(new(field, "must be a string"));
+                continue;
+            }
+
+            codes.Add(Text(code, field) ?? string.Empty);
+        }
+
+        EventValidator.ValidateCoupons(codes, errors);
+    }
+
+    /// <summary>Reads <c>memberRef</c> for its bounds only: until identity mapping exists, memberId decides.</summary>
+    public void MemberRef(string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new(name, "must be an object {type, value}"));
+            return;
+        }
+
+        var reference = new EventFieldReader(value, errors);
+        EventValidator.ValidateMemberRef(reference.NestedString(name, "type"), reference.NestedString(name, "value"), errors);
+    }
+
+    private void Flatten(JsonElement obj, string? prefix, Dictionary<string, string> into)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                errors.Add(new("properties", "a key is not valid Unicode text (a lone surrogate escape such as \\ud800)"));
+                continue;
+            }
+
+            var key = prefix is null ? name : prefix + "." + name;
+            var v = property.Value;
+            switch (v.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    Flatten(v, key, into);
+                    break;
+                case JsonValueKind.String:
+                    if (Text(v, "properties." + EventBounds.Echo(key)) is { } text)
+                    {
+                        into[key] = text;
+                    }
+
+                    break;
+                case JsonValueKind.True:
+                    into[key] = "true";
+                    break;
+                case JsonValueKind.False:
+                    into[key] = "false";
+                    break;
+                case JsonValueKind.Null:
+                case JsonValueKind.Undefined:
+                    break;
+                default:
+                    // Numbers keep the producer's own text (no float round trip); arrays stay JSON.
+                    into[key] = v.GetRawText();
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The text of a JSON string, or null and an error when it is not Unicode text: a lone surrogate escape
+    /// (<c>"\\ud800"</c>) is valid JSON but no string can hold it; GetString throws on it.
+    /// </summary>
+    private string? Text(JsonElement value, string field)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add(new(field, "is not valid Unicode text (a lone surrogate escape such as \\ud800)"));
+            return null;
+        }
+    }
+
+    private string? NestedString(string parent, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(new($"{parent}.{name}", "must be a string"));
+            return null;
+        }
+
+        return Text(value, $"{parent}.{name}");
+    }
+
+    private int NestedInt(string parent, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return 0;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
+        {
+            errors.Add(new($"{parent}.{name}", "must be an integer"));
+            return 0;
+        }
+
+        return number;
+    }
+
+    private decimal NestedDecimal(string parent, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
+            ? ReadDecimal(value, $"{parent}.{name}") ?? 0m
+            : 0m;
+
+    private decimal? ReadDecimal(JsonElement value, string field)
+    {
+        // Some producers quote amounts to keep decimals exact; accept an invariant numeric string too.
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
+        {
+            return number;
+        }
+
+        if (value.ValueKind == JsonValueKind.String
+            && decimal.TryParse(value.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
+        {
+            return number;
+        }
+
+        errors.Add(new(field, "must be a number"));
+        return null;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Engagement.Azure.Streaming;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Streaming;
+
+/// <summary>
+/// Issue 14 §3: a short visibility timeout, renewed while a message is held, released on graceful shutdown.
+/// Real Azurite queues, whose visibility clock is real time; the receivers' own clocks are fakes the tests move.
+/// </summary>
+public sealed class CrashRecoveryTests
+{
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private static async Task<List<EngagementBatchContainer>> TakeAsync(EngagementQueueReceiver receiver, int count, Action? eachPoll = null)
+    {
+        var taken = new List<EngagementBatchContainer>();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                eachPoll?.Invoke();
+                taken.AddRange(ReceiverRig.Containers(await receiver.GetQueueMessagesAsync(32)));
+                return taken.Count >= count;
+            },
+            Deadline,
+            $"{count} messages received");
+        return taken;
+    }
+
+    [Fact]
+    public async Task MessagesOfAKilledReceiverAreTakenByAnotherWithinTheShortTimeout()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync(ReceiverRig.Purchase("M1", "k1"), ReceiverRig.Purchase("M1", "k2"), ReceiverRig.Login("M2", "k3"));
+
+        // The killed silo's clock never moves again: it never renews, never deletes, never releases.
+        var killed = await rig.ReceiverAsync(Short);
+        await TakeAsync(killed, 3);
+        var survivor = await rig.ReceiverAsync(Short);
+
+        var watch = Stopwatch.StartNew();
+        var recovered = await TakeAsync(survivor, 3);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"recovered after {watch.Elapsed}");
+        Assert.Equal(["k1", "k2", "k3"], recovered.Select(c => c.Event.EventId).Order());
+        Assert.All(recovered, c => Assert.Equal(2, c.DequeueCount));
+
+        await survivor.MessagesDeliveredAsync([.. recovered]);
+        Assert.Equal(0, await rig.CountAsync());
+    }
+
+    [Fact]
+    public async Task MessagesHeldLongerThanTheTimeoutWhileProcessingAreNotRedeliveredAndAreDeletedWithTheRenewedReceipt()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync(ReceiverRig.Purchase("M1", "h1"), ReceiverRig.Login("M1", "h2"));
+        var clock = new FakeTimeProvider(ReceiverRig.Start);
+        var holder = await rig.ReceiverAsync(Short, clock);
+        var held = await TakeAsync(holder, 2);
+        var other = await rig.ReceiverAsync(Short);
+
+        // Three timeouts of real queue time pass while the holder's clock ticks along; nobody else gets them.
+        var watch = Stopwatch.StartNew();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(500));
+                Assert.Empty(await other.GetQueueMessagesAsync(32));
+                return watch.Elapsed > 3 * Short && holder.Leases.Renewals >= 6;
+            },
+            Deadline,
+            "three visibility timeouts held");
+
+        Assert.Equal(2, holder.Leases.Count);
+        await holder.MessagesDeliveredAsync([.. held]);
+        Assert.Equal(0, holder.Leases.Count);
+        Assert.Equal(0, await rig.CountAsync());
+    }
+
+    [Fact]
+    public async Task GracefulShutdownReleasesHeldMessagesAtOnce()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync(ReceiverRig.Login("M1", "r1"), ReceiverRig.Login("M2", "r2"));
+
+        // A timeout far longer than the test's deadline: only the release can bring them back in time.
+        var leaving = await rig.ReceiverAsync(TimeSpan.FromMinutes(10));
+        await TakeAsync(leaving, 2);
+        await leaving.Shutdown(TimeSpan.FromSeconds(10));
+        var next = await rig.ReceiverAsync(TimeSpan.FromMinutes(10));
+
+        var taken = await TakeAsync(next, 2);
+
+        Assert.Equal(["r1", "r2"], taken.Select(c => c.Event.EventId).Order());
+        Assert.Equal(0, leaving.Leases.Count);
+    }
+
+    [Fact]
+    public async Task AMessageWhoseDeliveryFinallyFailedIsNoLongerRenewedAndComesBackWhileItsNeighbourStaysHeld()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync(ReceiverRig.Login("M1", "fails"), ReceiverRig.Login("M2", "fine"));
+        var clock = new FakeTimeProvider(ReceiverRig.Start);
+        var holder = await rig.ReceiverAsync(Short, clock);
+        var held = await TakeAsync(holder, 2);
+        var other = await rig.ReceiverAsync(Short);
+
+        holder.DeliveryFailed(held.Single(c => c.Event.EventId == "fails").Token);
+        var again = await TakeAsync(other, 1, () => clock.Advance(TimeSpan.FromMilliseconds(500)));
+
+        Assert.Equal("fails", Assert.Single(again).Event.EventId);
+        Assert.Equal(1, holder.Leases.Count);
+    }
+
+    [Fact]
+    public async Task AReceiverHoldsNoMoreThanMaxHeldEventsAndLeavesTheRestForOthers()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync(Enumerable.Range(1, 5).Select(i => ReceiverRig.Login("M1", $"a{i}")).ToArray());
+        var receiver = await rig.ReceiverAsync(TimeSpan.FromMinutes(5), configure: o => (o.BatchSize, o.MaxHeldEvents) = (2, 2));
+
+        var first = await TakeAsync(receiver, 2);
+        Assert.Empty(await receiver.GetQueueMessagesAsync(32));
+        Assert.Equal(3, (await rig.Queue.PeekMessagesAsync(32)).Value.Length);
+
+        await receiver.MessagesDeliveredAsync([.. first]);
+        var next = await TakeAsync(receiver, 2);
+
+        Assert.Equal(["a1", "a2", "a3", "a4"], first.Concat(next).Select(c => c.Event.EventId).Order());
+    }
+}

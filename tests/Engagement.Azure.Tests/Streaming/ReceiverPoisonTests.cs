@@ -1,0 +1,135 @@
+using System.Text;
+using Engagement.Azure.Streaming;
+using Engagement.Contracts.Events;
+
+namespace Engagement.Azure.Tests.Streaming;
+
+/// <summary>
+/// One message that cannot be decoded, parsed or validated goes to the poison queue by itself, with its reason;
+/// the rest of its batch is delivered. Real Azurite queues; the test plays the pulling agent.
+/// </summary>
+public sealed class ReceiverPoisonTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    private static async Task<(List<EngagementBatchContainer> Delivered, IReadOnlyList<PoisonMessage> Poison)> DrainAsync(ReceiverRig rig, int messages)
+    {
+        var receiver = await rig.ReceiverAsync(TimeSpan.FromMinutes(5));
+        var delivered = new List<EngagementBatchContainer>();
+        var poison = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                delivered.AddRange(ReceiverRig.Containers(await receiver.GetQueueMessagesAsync(32)));
+                return await rig.PoisonAsync();
+            },
+            p => p.Count + delivered.Count >= messages,
+            Deadline,
+            $"{messages} messages delivered or dead-lettered");
+        await receiver.MessagesDeliveredAsync([.. delivered]);
+        return (delivered, poison);
+    }
+
+    [Fact]
+    public async Task ALoneSurrogateLoginBesideFivePurchasesIsDeadLetteredAloneAndThePurchasesAreDelivered()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        var bad = ReceiverRig.Login("M1", "s-\\ud800");
+        await rig.SendAsync(
+            ReceiverRig.Purchase("M1", "p1"),
+            ReceiverRig.Purchase("M1", "p2"),
+            bad,
+            ReceiverRig.Purchase("M1", "p3"),
+            ReceiverRig.Purchase("M1", "p4"),
+            ReceiverRig.Purchase("M1", "p5"));
+
+        var (delivered, poison) = await DrainAsync(rig, 6);
+
+        Assert.Equal(["p1", "p2", "p3", "p4", "p5"], delivered.Select(c => c.Event.EventId).Order());
+        var dead = Assert.Single(poison);
+        Assert.Equal(@"eventId: is not valid Unicode text (a lone surrogate escape such as \ud800)", dead.Reason);
+        Assert.Equal(rig.Queue.Name, dead.Queue);
+        Assert.Equal(bad, dead.Body);
+        await Eventually.ReturnsAsync(rig.CountAsync, n => n == 0, Deadline, "the queue emptied: purchases deleted after delivery, the bad one after dead-lettering");
+    }
+
+    public static TheoryData<string, string, string> BadMessages()
+    {
+        var gbk = Encoding.ASCII.GetBytes(ReceiverRig.Login("M1", "g-__"));
+        var at = Array.IndexOf(gbk, (byte)'_');
+        (gbk[at], gbk[at + 1]) = ((byte)0xBB, (byte)0xE1);
+        var longOrder = ReceiverRig.Purchase("M1", "p-long").Replace("O-p-long", new string('o', 60_001), StringComparison.Ordinal);
+        return new()
+        {
+            { "lone surrogate", ReceiverRig.Login("M1", "s-\\udfff"), "eventId: is not valid Unicode text (a lone surrogate escape such as \\ud800)" },
+            { "base64 of GBK text", Convert.ToBase64String(gbk), "body: base64 of bytes that are not UTF-8 text (decoded byte " },
+            { "broken base64", "eyJldmVudElkIjo", "body: neither a JSON object nor base64-encoded JSON" },
+            { "broken JSON", "{\"eventId\": \"x\", ", "body: malformed JSON (line 1, " },
+            { "60,001-character orderId", longOrder, "orderId: must be 1–128 characters" },
+            { "memberId ..", ReceiverRig.Login("..", "dots"), "memberId: " + EventValidator.MemberIdRule },
+            { "event a year and a day old", ReceiverRig.Login("M1", "old").Replace("2026-11-23T08", "2025-11-22T08", StringComparison.Ordinal), "occurredAt: more than 365 days in the past" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadMessages))]
+    public async Task EachKindOfBadMessageIsDeadLetteredWithItsReasonAndItsNeighbourDelivered(string kind, string body, string reason)
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync(body, ReceiverRig.Login("M2", "neighbour"));
+
+        var (delivered, poison) = await DrainAsync(rig, 2);
+
+        Assert.Equal("neighbour", Assert.Single(delivered).Event.EventId);
+        var dead = Assert.Single(poison);
+        Assert.True(dead.Reason.StartsWith(reason, StringComparison.Ordinal), $"{kind}: {dead.Reason}");
+        Assert.Equal(body, dead.Body);
+    }
+
+    [Fact]
+    public async Task ABatchMessagesBadEventIsDeadLetteredAloneWithItsIndexAndTheMessageIsDeletedOnlyWhenEveryOtherEventIsApplied()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        var bad = ReceiverRig.Login("..", "b2");
+        await rig.SendAsync($"[{ReceiverRig.Purchase("M1", "b1")}, {bad}, {ReceiverRig.Login("M2", "b3")}]");
+        var receiver = await rig.ReceiverAsync(TimeSpan.FromMinutes(5));
+
+        var delivered = new List<EngagementBatchContainer>();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                delivered.AddRange(ReceiverRig.Containers(await receiver.GetQueueMessagesAsync(32)));
+                return delivered.Count >= 2;
+            },
+            Deadline,
+            "the batch's two valid events");
+
+        Assert.Equal(["b1", "b3"], delivered.Select(c => c.Event.EventId));
+        var dead = Assert.Single(await rig.PoisonAsync());
+        Assert.Equal($"memberId: {EventValidator.MemberIdRule} (event [1] of 3 in the message)", dead.Reason);
+        Assert.Equal(bad, dead.Body);
+
+        await receiver.MessagesDeliveredAsync([delivered[0]]);
+        Assert.Equal(1, await rig.CountAsync());
+        await receiver.MessagesDeliveredAsync([delivered[1]]);
+        Assert.Equal(0, await rig.CountAsync());
+    }
+
+    [Fact]
+    public async Task ABatchOfOnlyBadEventsIsDeadLetteredEventByEventAndDeleted()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync($"[{ReceiverRig.Login("..", "x1")}, {ReceiverRig.Login("M1", "s-\\ud800")}]");
+
+        var (delivered, poison) = await DrainAsync(rig, 2);
+
+        Assert.Empty(delivered);
+        Assert.Equal(
+            ["eventId: is not valid Unicode text (a lone surrogate escape such as \\ud800) (event [1] of 2 in the message)", $"memberId: {EventValidator.MemberIdRule} (event [0] of 2 in the message)"],
+            poison.Select(p => p.Reason).Order(StringComparer.Ordinal));
+        await Eventually.ReturnsAsync(rig.CountAsync, n => n == 0, Deadline, "the message deleted");
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Engagement.Azure.Streaming;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Contracts.Events;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Streams;
+
+namespace Engagement.Azure.Tests.Streaming;
+
+/// <summary>
+/// A receiver straight on a real Azurite queue, without a cluster: the test plays the pulling agent. Its own
+/// queue and poison queue, deleted afterwards. Event time is pinned: events occur at <see cref="OccurredAt"/>
+/// and receivers read them at <see cref="Start"/>.
+/// </summary>
+internal sealed class ReceiverRig : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 23, 0, 40, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset OccurredAt = new(2026, 11, 23, 8, 39, 16, TimeSpan.FromHours(8));
+
+    private readonly List<EngagementQueueReceiver> _receivers = [];
+
+    public ReceiverRig()
+    {
+        var service = new QueueServiceClient(Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var name = Azurite.UniqueName("rig");
+        Queue = service.GetQueueClient(name);
+        Poison = service.GetQueueClient(name + "-poison");
+    }
+
+    public QueueClient Queue { get; }
+
+    public QueueClient Poison { get; }
+
+    public static string Purchase(string memberId, string eventId) =>
+        string.Create(CultureInfo.InvariantCulture, $$"""
+            {"eventId": "{{eventId}}", "type": "purchase", "memberId": "{{memberId}}", "occurredAt": "{{OccurredAt:yyyy-MM-ddTHH:mm:sszzz}}",
+             "orderId": "O-{{eventId}}", "amount": 100.00}
+            """);
+
+    public static string Login(string memberId, string eventId) =>
+        string.Create(CultureInfo.InvariantCulture, $$"""
+            {"eventId": "{{eventId}}", "type": "login", "memberId": "{{memberId}}", "occurredAt": "{{OccurredAt:yyyy-MM-ddTHH:mm:sszzz}}"}
+            """);
+
+    public async Task InitializeAsync()
+    {
+        await Queue.CreateIfNotExistsAsync();
+        await Poison.CreateIfNotExistsAsync();
+    }
+
+    /// <summary>A receiver reading at <paramref name="time"/> (default: a clock pinned at <see cref="Start"/>, which never renews).</summary>
+    public async Task<EngagementQueueReceiver> ReceiverAsync(TimeSpan visibilityTimeout, TimeProvider? time = null, Action<IngestionOptions>? configure = null)
+    {
+        var options = new IngestionOptions
+        {
+            ConnectionString = Azurite.ConnectionString,
+            VisibilityTimeout = visibilityTimeout,
+            MaxDequeueCount = 10,
+        };
+        configure?.Invoke(options);
+        var receiver = new EngagementQueueReceiver(
+            Queue,
+            new AzureQueueDeadLetterSink(Poison, NullLogger<AzureQueueDeadLetterSink>.Instance),
+            options,
+            time ?? new FakeTimeProvider(Start),
+            NullLogger.Instance);
+        _receivers.Add(receiver);
+        await receiver.Initialize(TimeSpan.FromSeconds(10));
+        return receiver;
+    }
+
+    public async Task SendAsync(params string[] bodies)
+    {
+        foreach (var body in bodies)
+        {
+            await Queue.SendMessageAsync(body);
+        }
+    }
+
+    public static IReadOnlyList<EngagementBatchContainer> Containers(IList<IBatchContainer> batch) =>
+        batch.Cast<EngagementBatchContainer>().ToList();
+
+    public async Task<int> CountAsync() => (await Queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+    public async Task<IReadOnlyList<PoisonMessage>> PoisonAsync()
+    {
+        PeekedMessage[] peeked = await Poison.PeekMessagesAsync(32);
+        return peeked.Select(m => JsonSerializer.Deserialize<PoisonMessage>(m.Body.ToString(), EventJson.Options)!).ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var receiver in _receivers)
+        {
+            await receiver.DisposeAsync();
+        }
+
+        await Queue.DeleteIfExistsAsync();
+        await Poison.DeleteIfExistsAsync();
+    }
+}

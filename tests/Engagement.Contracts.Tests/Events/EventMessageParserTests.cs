@@ -1,0 +1,78 @@
+using System.Text;
+using Engagement.Contracts.Events;
+
+namespace Engagement.Contracts.Tests.Events;
+
+/// <summary>A queue message holds one event or a batch of up to 100 (CONTRACT.md §1); each event of a batch stands alone.</summary>
+public sealed class EventMessageParserTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 40, 0, TimeSpan.FromHours(8));
+
+    private static string Login(string eventId) =>
+        $$"""{"eventId": "{{eventId}}", "type": "login", "memberId": "M1", "occurredAt": "2026-11-23T08:39:16+08:00"}""";
+
+    private static MessageParseResult Parse(string text) => EventParser.ParseMessage(Encoding.UTF8.GetBytes(text), Now);
+
+    [Fact]
+    public void OneObjectIsOneEventNotABatch()
+    {
+        var result = Parse(Login("e1"));
+
+        Assert.Null(result.Error);
+        Assert.False(result.IsBatch);
+        Assert.Equal("e1", Assert.Single(result.Events).Result.Event!.EventId);
+    }
+
+    [Fact]
+    public void EachEventOfABatchIsValidatedOnItsOwnWithItsIndexAndText()
+    {
+        var bad = """{"eventId": "e2", "type": "login", "occurredAt": "2026-11-23T08:39:16+08:00"}""";
+        var result = Parse($"[{Login("e1")}, {bad}, {Login("e3")}]");
+
+        Assert.Null(result.Error);
+        Assert.True(result.IsBatch);
+        Assert.Equal([0, 1, 2], result.Events.Select(e => e.Index));
+        Assert.Equal(["e1", null, "e3"], result.Events.Select(e => e.Result.Event?.EventId));
+        Assert.Equal("memberId: required", result.Events[1].Result.ErrorMessage);
+        Assert.Equal(bad, result.Events[1].Text);
+    }
+
+    [Fact]
+    public void ABatchMayBeBase64Too()
+    {
+        var text = Convert.ToBase64String(Encoding.UTF8.GetBytes($"[{Login("e1")}, {Login("e2")}]"));
+        Assert.Equal(["e1", "e2"], Parse(text).Events.Select(e => e.Result.Event!.EventId));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    public void AnArrayOfNoneOrOverAHundredEventsIsRefusedWhole(int count)
+    {
+        var result = Parse("[" + string.Join(",", Enumerable.Range(0, count).Select(i => Login($"e{i}"))) + "]");
+
+        Assert.Equal(new EventValidationError("body", $"an array holds 1 to 100 events, not {count}"), result.Error);
+        Assert.Empty(result.Events);
+    }
+
+    [Fact]
+    public void AHundredEventsAreTheLimit() =>
+        Assert.Equal(100, Parse("[" + string.Join(",", Enumerable.Range(0, 100).Select(i => Login($"e{i}"))) + "]").Events.Count(e => e.Result.IsValid));
+
+    [Fact]
+    public void AnElementThatIsNotAnObjectIsRefusedAlone()
+    {
+        var result = Parse($"[{Login("e1")}, 42, \"x\"]");
+
+        Assert.True(result.Events[0].Result.IsValid);
+        Assert.Equal("body: must be a JSON object", result.Events[1].Result.ErrorMessage);
+        Assert.Equal("42", result.Events[1].Text);
+    }
+
+    [Fact]
+    public void AMessageThatCannotBeReadIsRefusedWhole()
+    {
+        Assert.Equal("body", Parse("[{\"eventId\": ").Error?.Field);
+        Assert.StartsWith("not valid UTF-8", EventParser.ParseMessage([(byte)'[', 0xFF, (byte)']'], Now).Error?.Message, StringComparison.Ordinal);
+    }
+}
