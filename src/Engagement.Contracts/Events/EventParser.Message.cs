@@ -67,7 +67,7 @@ public static partial class EventParser
     }
 }
 
-/// <summary>What <see cref="EventParser.ParseMessage"/> made of a queue message.</summary>
+/// <summary>What <see cref="EventParser.ParseMessage(ReadOnlySpan{byte}, DateTimeOffset, EventCurrencies)"/> made of a queue message.</summary>
 public sealed record MessageParseResult
 {
     private MessageParseResult(EventValidationError? error, IReadOnlyList<MessageEvent> events, bool isBatch)

@@ -36,7 +36,7 @@ public static partial class EventParser
     /// Parses and validates one event from bytes as the queue delivers them: UTF-8 text (a leading byte-order mark
     /// is skipped) of a JSON object or of base64 of one. Never throws on any input: bytes that are not UTF-8,
     /// lone surrogate escapes, bad base64, bad JSON and oversized bodies all come back as errors. A queue message
-    /// may also hold an array of events: <see cref="ParseMessage"/> reads both.
+    /// may also hold an array of events: <see cref="ParseMessage(ReadOnlySpan{byte}, DateTimeOffset, EventCurrencies)"/> reads both.
     /// </summary>
     public static EventParseResult Parse(ReadOnlySpan<byte> body, DateTimeOffset now, EventCurrencies currencies) =>
         DecodeBytes(body, out var text) is { } error ? EventParseResult.Invalid([error]) : Parse(text, now, currencies);
@@ -155,7 +155,7 @@ public static partial class EventParser
 
         try
         {
-            return ParseObject(element, now);
+            return ParseObject(element, now, currencies);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
@@ -164,7 +164,7 @@ public static partial class EventParser
         }
     }
 
-    private static EventParseResult ParseObject(JsonElement element, DateTimeOffset now)
+    private static EventParseResult ParseObject(JsonElement element, DateTimeOffset now, EventCurrencies currencies)
     {
         var errors = new List<EventValidationError>();
         var reader = new EventFieldReader(element, errors);
@@ -191,7 +191,7 @@ public static partial class EventParser
             Channel = reader.String("channel"),
             OrderId = reader.String("orderId"),
             Amount = amount,
-            Currency = string.IsNullOrWhiteSpace(currency) ? EventValidator.DefaultCurrency : currency,
+            Currency = string.IsNullOrWhiteSpace(currency) ? currencies.ProgrammeCurrency : currency,
             Items = items,
             Properties = properties,
         };
