@@ -27,6 +27,7 @@ try
         orleans.AddEngagementGrains(builder.Configuration);
         orleans.AddEngagementAzureStorage(builder.Configuration);
         orleans.AddEngagementCampaignStorage(builder.Configuration);
+        orleans.AddEngagementSupportStorage();
         orleans.AddEngagementQueueStreams(builder.Configuration);
     });
 
