@@ -15,6 +15,9 @@ public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifet
     public const string SupportKey = "api-test-support";
     public const string MarketingKey = "api-test-marketing";
 
+    /// <summary>A support key with a name (<c>support:Li Na</c>): the audit records the name.</summary>
+    public const string NamedSupportKey = "api-test-support-named";
+
     private readonly string _serviceId = "apitests-" + Guid.NewGuid().ToString("N")[..8];
 
     public Task InitializeAsync()
@@ -52,6 +55,7 @@ public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
         builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support");
         builder.UseSetting($"Engagement:Api:Keys:{MarketingKey}", "marketing");
+        builder.UseSetting($"Engagement:Api:Keys:{NamedSupportKey}", "support:Li Na");
     }
 
     private static int FreePort()

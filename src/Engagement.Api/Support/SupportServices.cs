@@ -133,9 +133,50 @@ public sealed class MemberDirectory(IMemberSearch search)
     }
 }
 
-/// <summary>The campaign list: ids from the catalogue grain, status from each campaign.</summary>
-public sealed class CampaignCatalogue(IGrainFactory grains)
+/// <summary>
+/// Campaigns for the console: the list (ids from the catalogue grain, status from each campaign), and create and
+/// trigger with the API's validation (<see cref="CampaignDefinitions.Validate"/>) and an audit entry for the trigger.
+/// </summary>
+public sealed class CampaignCatalogue(IGrainFactory grains, IAuditLog audit, TimeProvider time)
 {
+    /// <summary>Validates and stores a definition; field errors name the JSON field (e.g. <c>validUntil</c>).</summary>
+    public async Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition)
+    {
+        var problems = CampaignDefinitions.Validate(definition);
+        if (problems.Count > 0)
+        {
+            return new CampaignCreateResult { Status = CampaignCreateResult.Invalid, Errors = problems };
+        }
+
+        var result = await grains.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition);
+        if (result.Status is CampaignCreateResult.Created or CampaignCreateResult.Exists)
+        {
+            await grains.GetGrain<ICampaignCatalogGrain>(0).AddAsync(definition.Id);
+        }
+
+        return result;
+    }
+
+    /// <summary>Starts a broadcast's fan-out (idempotent) and records who did.</summary>
+    public async Task<CampaignTriggerResult> TriggerAsync(string campaignId, ClaimsPrincipal user)
+    {
+        var result = await grains.GetGrain<ICampaignGrain>(campaignId).TriggerAsync();
+        if (result.Status == CampaignTriggerResult.Started)
+        {
+            await audit.AppendAsync(new AuditEntry
+            {
+                AuditId = $"campaign.trigger|{campaignId}",
+                At = time.GetUtcNow(),
+                Actor = ApiKeyIdentity.NameOf(user),
+                Role = ApiKeyIdentity.RoleOf(user),
+                Action = "campaign.trigger",
+                Target = campaignId,
+            });
+        }
+
+        return result;
+    }
+
     public async Task<IReadOnlyList<CampaignStatusView>> ListAsync(int skip, int take)
     {
         var ids = await grains.GetGrain<ICampaignCatalogGrain>(0).ListAsync(skip, take);
