@@ -3,7 +3,6 @@ using Engagement.Api.Security;
 using Engagement.Console.Components;
 using Engagement.Console.Services;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
@@ -78,9 +77,9 @@ public static class ConsoleHostingExtensions
         });
         app.UseAntiforgery();
         app.MapStaticAssets();
-        app.MapPost(BasePath + "/signin", SignInAsync).DisableAntiforgery().AllowAnonymous();
-        app.MapGet(BasePath + "/signout", SignOutAsync).AllowAnonymous();
-        app.MapGet(BasePath + "/culture", SetCulture).AllowAnonymous();
+        app.MapPost(BasePath + "/signin", (Delegate)SignInAsync).DisableAntiforgery().AllowAnonymous();
+        app.MapGet(BasePath + "/signout", (Delegate)SignOutAsync).AllowAnonymous();
+        app.MapGet(BasePath + "/culture", (Delegate)SetCulture).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
