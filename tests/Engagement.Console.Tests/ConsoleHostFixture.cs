@@ -80,7 +80,22 @@ public sealed class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncL
             TimezoneId = timeZone,
             ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
         });
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+
+        // Browser-side failures end up in the test log, where a timeout alone would not explain them.
+        page.Console += (_, m) =>
+        {
+            System.Console.WriteLine($"[browser {m.Type}] {m.Text}");
+        };
+        page.PageError += (_, e) => System.Console.WriteLine($"[browser page error] {e}");
+        page.Response += (_, r) =>
+        {
+            if (r.Status >= 400)
+            {
+                System.Console.WriteLine($"[browser http {r.Status}] {r.Url}");
+            }
+        };
+        return page;
     }
 
     /// <summary>Posts events through the API as admin (applied before the answer).</summary>
@@ -98,6 +113,9 @@ public sealed class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncL
             ? cs
             : throw new InvalidOperationException("AZURE_STORAGE_CONNECTION_STRING is not set: run the tests with scripts/test (it starts Azurite).");
         builder.UseEnvironment("Production");
+
+        // Not published: serve blazor.web.js and MudBlazor from their build-time locations, as Development does.
+        builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:AzureStorage", connection);
         builder.UseSetting("Engagement:Silo:SiloPort", FreePort().ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Engagement:Silo:GatewayPort", FreePort().ToString(CultureInfo.InvariantCulture));
