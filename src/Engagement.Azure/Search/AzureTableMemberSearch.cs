@@ -62,15 +62,23 @@ public sealed class AzureTableMemberSearch : IMemberSearch
             await _table.DeleteEntityAsync(PartitionOf('p', oldKey), oldKey + "|" + memberId, ETag.All, cancellationToken);
         }
 
-        await _table.UpsertEntityAsync(
-            new TableEntity(PartitionOf('m', memberId), memberId) { ["Phone"] = phone, ["Tier"] = tier },
-            TableUpdateMode.Replace, cancellationToken);
-        if (newKey.Length > 0)
+        foreach (var row in RowsOf(memberId, phone, tier))
         {
-            await _table.UpsertEntityAsync(
-                new TableEntity(PartitionOf('p', newKey), newKey + "|" + memberId) { ["MemberId"] = memberId, ["Phone"] = phone, ["Tier"] = tier },
-                TableUpdateMode.Replace, cancellationToken);
+            await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
         }
+    }
+
+    /// <summary>The rows a member has in the index: by id, and by phone when it has one (bulk loads write these in batches).</summary>
+    public static IReadOnlyList<TableEntity> RowsOf(string memberId, string phone, string tier)
+    {
+        var rows = new List<TableEntity> { new(PartitionOf('m', memberId), memberId) { ["Phone"] = phone, ["Tier"] = tier } };
+        var key = PhoneKey(phone);
+        if (key.Length > 0)
+        {
+            rows.Add(new TableEntity(PartitionOf('p', key), key + "|" + memberId) { ["MemberId"] = memberId, ["Phone"] = phone, ["Tier"] = tier });
+        }
+
+        return rows;
     }
 
     public async Task<IReadOnlyList<MemberSearchHit>> SearchAsync(string query, int limit, CancellationToken cancellationToken = default)

@@ -73,3 +73,4 @@ public sealed class SupportStorageTests : IAsyncLifetime
         Assert.Empty(await audit.ReadAsync(t0.AddDays(1), t0, 100));
     }
 }
+
