@@ -1,6 +1,7 @@
 using System.Globalization;
 using Engagement.Api.Hosting;
 using Engagement.Azure.Hosting;
+using Engagement.Console.Hosting;
 using Engagement.Grains.Hosting;
 using Engagement.Silo;
 using Microsoft.Extensions.Options;
@@ -27,15 +28,18 @@ try
         orleans.AddEngagementGrains(builder.Configuration);
         orleans.AddEngagementAzureStorage(builder.Configuration);
         orleans.AddEngagementCampaignStorage(builder.Configuration);
+        orleans.AddEngagementSupportStorage();
         orleans.AddEngagementQueueStreams(builder.Configuration);
     });
 
     builder.Services.AddEngagementApi(builder.Configuration);
+    builder.Services.AddEngagementConsole();
     builder.Services.AddHealthChecks().AddEngagementStorageCheck(ApiHostingExtensions.ReadyTag);
 
     var app = builder.Build();
     app.UseSerilogRequestLogging();
     app.MapEngagementApi();
+    app.MapEngagementConsole();
 
     app.Lifetime.ApplicationStarted.Register(() =>
     {

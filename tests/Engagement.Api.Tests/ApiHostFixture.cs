@@ -16,6 +16,9 @@ public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifet
     public const string SupportKey = "api-test-support";
     public const string MarketingKey = "api-test-marketing";
 
+    /// <summary>A support key with a name (<c>support:Li Na</c>): the audit records the name.</summary>
+    public const string NamedSupportKey = "api-test-support-named";
+
     private readonly string _serviceId = "apitests-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>The instant the tests date their events by; the host's engine clock starts from it.</summary>
@@ -58,6 +61,7 @@ public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
         builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support");
         builder.UseSetting($"Engagement:Api:Keys:{MarketingKey}", "marketing");
+        builder.UseSetting($"Engagement:Api:Keys:{NamedSupportKey}", "support:Li Na");
     }
 
     private static int FreePort()

@@ -67,6 +67,10 @@ public static class CampaignEndpoints
         }
 
         var result = await grains.GetGrain<ICampaignGrain>(definition!.Id).CreateAsync(definition);
+        if (result.Status is CampaignCreateResult.Created or CampaignCreateResult.Exists)
+        {
+            await grains.GetGrain<ICampaignCatalogGrain>(0).AddAsync(definition.Id);
+        }
         return result.Status switch
         {
             CampaignCreateResult.Created => Results.Created($"/api/v1/campaigns/{definition.Id}", result.Campaign),

@@ -4,6 +4,7 @@ using Engagement.Api.Members;
 using Engagement.Api.Problems;
 using Engagement.Api.Reports;
 using Engagement.Api.Security;
+using Engagement.Api.Support;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
@@ -24,7 +25,7 @@ public static class ApiHostingExtensions
     {
         services.AddOptions<ApiKeyOptions>()
             .Bind(configuration.GetSection(ApiKeyOptions.SectionName))
-            .Validate(o => o.Keys.Values.All(ApiRoles.All.Contains), "Engagement:Api:Keys values must be support, marketing or admin")
+            .Validate(o => o.Keys.Values.All(v => ApiKeyIdentity.Parse(v) is not null), "Engagement:Api:Keys values must be support, marketing or admin, optionally followed by :name")
             .Validate(o => o.Keys.Keys.All(k => k.Length >= 8), "Engagement:Api:Keys keys must be at least 8 characters")
             .ValidateOnStart();
 
@@ -33,7 +34,8 @@ public static class ApiHostingExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiRoles.ReadPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Marketing, ApiRoles.Admin))
             .AddPolicy(ApiRoles.CampaignPolicy, p => p.RequireRole(ApiRoles.Marketing, ApiRoles.Admin))
-            .AddPolicy(ApiRoles.AdminPolicy, p => p.RequireRole(ApiRoles.Admin));
+            .AddPolicy(ApiRoles.AdminPolicy, p => p.RequireRole(ApiRoles.Admin))
+            .AddPolicy(SupportEndpoints.SupportPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Admin));
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = BadRequestProblemHandler.NameTheBodyOfA413);
 
@@ -46,6 +48,7 @@ public static class ApiHostingExtensions
         services.AddOpenApi("v1");
         services.AddHealthChecks();
         services.TryAddTimeProvider();
+        services.AddEngagementSupportServices(configuration);
         return services;
     }
 
@@ -69,6 +72,7 @@ public static class ApiHostingExtensions
         app.MapEventEndpoints();
         app.MapReportEndpoints();
         app.MapCampaignEndpoints();
+        app.MapSupportEndpoints();
         foreach (var prefix in new[] { "/api/v1/health", "/health" })
         {
             app.MapHealthChecks(prefix + "/live", new HealthCheckOptions { Predicate = _ => false });

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
@@ -24,15 +23,12 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var key = values.ToString();
-        if (!keys.CurrentValue.Keys.TryGetValue(key, out var role))
+        if (!keys.CurrentValue.Keys.TryGetValue(key, out var value) || ApiKeyIdentity.Principal(value, SchemeName) is not { } principal)
         {
             return Task.FromResult(AuthenticateResult.Fail("unknown API key"));
         }
 
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, "api-key:" + role), new Claim(ClaimTypes.Role, role)],
-            SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

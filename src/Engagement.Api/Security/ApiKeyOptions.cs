@@ -10,6 +10,9 @@ public sealed class ApiKeyOptions
 
     public const string HeaderName = "X-Api-Key";
 
-    /// <summary>Key → role (<c>support</c>, <c>marketing</c>, <c>admin</c>). No defaults: a deployment configures its own.</summary>
+    /// <summary>
+    /// Key → <c>role</c> or <c>role:name</c> (role <c>support</c>, <c>marketing</c> or <c>admin</c>; the name is who the
+    /// audit records, see <see cref="ApiKeyIdentity"/>). No defaults: a deployment configures its own.
+    /// </summary>
     public Dictionary<string, string> Keys { get; set; } = new(StringComparer.Ordinal);
 }

@@ -30,6 +30,9 @@ public interface IMemberGrain : IGrainWithStringKey, IMemberCampaignTarget
 
     /// <summary>Sets channel consent (true = allowed). Returns the view after the change; null for an unknown member.</summary>
     Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent);
+
+    /// <summary>Applies a manual points or growth adjustment (Domain/Points/AdjustmentPolicy); idempotent by adjustmentId.</summary>
+    Task<AdjustmentResult> AdjustAsync(AdjustmentRequest request);
 }
 
 /// <summary>What became of one applied event.</summary>

@@ -75,6 +75,9 @@ public sealed record MemberAttributes
     /// <summary>Sorted, ordinal.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>The member's phone as given (empty when none); the support search index keys on it.</summary>
+    public string Phone { get; init; } = "";
+
     public bool SameAs(MemberAttributes? other) =>
         other is not null
         && Tier == other.Tier
@@ -82,5 +85,6 @@ public sealed record MemberAttributes
         && ValueClass == other.ValueClass
         && Stage == other.Stage
         && Region == other.Region
-        && Tags.SequenceEqual(other.Tags, StringComparer.Ordinal);
+        && Tags.SequenceEqual(other.Tags, StringComparer.Ordinal)
+        && Phone == other.Phone;
 }

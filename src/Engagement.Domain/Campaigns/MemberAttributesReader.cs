@@ -18,6 +18,7 @@ public static class MemberAttributesReader
             Stage = state.Lifecycle.Stage,
             Region = summary.RegionId ?? "",
             Tags = [.. summary.Tags.Order(StringComparer.Ordinal)],
+            Phone = summary.Phone ?? "",
         };
     }
 }

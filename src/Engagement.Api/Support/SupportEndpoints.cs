@@ -1,0 +1,126 @@
+using System.Security.Claims;
+using Engagement.Api.Problems;
+using Engagement.Api.Security;
+using Engagement.Contracts.Audit;
+using Engagement.Contracts.Members;
+using Engagement.Domain.Points;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Engagement.Api.Support;
+
+/// <summary>
+/// Support and audit endpoints of CONTRACT.md §4: member search, manual adjustments, the audit trail, the campaign list.
+/// Each calls the same application service the console uses.
+/// </summary>
+public static class SupportEndpoints
+{
+    /// <summary>Support and admin: adjust members (within the support limit unless admin), read the audit.</summary>
+    public const string SupportPolicy = "engagement.support";
+
+    public const int MaxAuditLimit = 1000;
+
+    public static IEndpointRouteBuilder MapSupportEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/v1/members", SearchAsync).WithTags("members").RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("Find members by memberId prefix or phone prefix (phone masked unless admin); typing-ahead from an index");
+        routes.MapPost("/api/v1/members/{memberId}/adjustments", AdjustAsync).WithTags("members").RequireAuthorization(SupportPolicy)
+            .WithSummary("Manual points or growth change {adjustmentId, kind, delta, reason}; support up to the configured limit, admin beyond; idempotent; audited");
+        routes.MapGet("/api/v1/audit", ReadAuditAsync).WithTags("audit").RequireAuthorization(SupportPolicy)
+            .WithSummary("Every manual action from `from` to `to` (UTC; default the last 7 days): who, when, what, reason; newest first");
+        routes.MapGet("/api/v1/campaigns", ListCampaignsAsync).WithTags("campaigns").RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("Campaigns, newest first, with status and progress; page with skip and take");
+        return routes;
+    }
+
+    private static async Task<IResult> SearchAsync(string? query, int? limit, MemberDirectory directory, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(query) || query.Trim().Length > 64)
+        {
+            errors.Add("query", "required, 1–64 characters: a memberId prefix or phone digits");
+        }
+
+        if (limit is < 1 or > MemberDirectory.MaxLimit)
+        {
+            errors.Add("limit", $"must be between 1 and {MemberDirectory.MaxLimit}");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return Results.Ok(await directory.SearchAsync(query!, limit ?? 20, user, cancellationToken));
+    }
+
+    private static async Task<IResult> AdjustAsync(
+        string memberId, [FromBody] AdjustmentRequest? request, MemberAdjustments adjustments, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var outcome = await adjustments.AdjustAsync(memberId, request, user, cancellationToken);
+        if (outcome.Errors is { } errors)
+        {
+            return errors.ToProblem();
+        }
+
+        if (outcome.Forbidden is { } why)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Above the support limit", detail: why);
+        }
+
+        var result = outcome.Result!;
+        return result.Status switch
+        {
+            AdjustmentStatuses.Applied or AdjustmentStatuses.Replayed => Results.Ok(result),
+            AdjustmentResult.UnknownMember => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Member not found", detail: result.Detail),
+            _ => Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: result.Status == AdjustmentStatuses.Conflict ? "adjustmentId already used differently" : "Adjustment refused",
+                detail: result.Detail,
+                extensions: new Dictionary<string, object?> { ["status"] = result.Status, ["balanceAfter"] = result.BalanceAfter }),
+        };
+    }
+
+    private static async Task<IResult> ReadAuditAsync(
+        DateTimeOffset? from, DateTimeOffset? to, int? limit, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var end = to ?? time.GetUtcNow();
+        var start = from ?? end.AddDays(-7);
+        var errors = new FieldErrors();
+        if (end <= start)
+        {
+            errors.Add("to", "must be after from");
+        }
+        else if (end - start > TimeSpan.FromDays(366))
+        {
+            errors.Add("from", "the range may cover at most 366 days");
+        }
+
+        if (limit is < 1 or > MaxAuditLimit)
+        {
+            errors.Add("limit", $"must be between 1 and {MaxAuditLimit}");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return Results.Ok(await audit.ReadAsync(start, end, limit ?? 200, cancellationToken));
+    }
+
+    private static async Task<IResult> ListCampaignsAsync(int? skip, int? take, CampaignCatalogue catalogue)
+    {
+        var errors = new FieldErrors();
+        if (skip is < 0 or > 10_000)
+        {
+            errors.Add("skip", "must be between 0 and 10000");
+        }
+
+        if (take is < 1 or > 100)
+        {
+            errors.Add("take", "must be between 1 and 100");
+        }
+
+        return errors.Any ? errors.ToProblem() : Results.Ok(await catalogue.ListAsync(skip ?? 0, take ?? 50));
+    }
+}

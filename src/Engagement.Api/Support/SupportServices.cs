@@ -1,0 +1,202 @@
+using System.Security.Claims;
+using Engagement.Api.Members;
+using Engagement.Api.Problems;
+using Engagement.Api.Security;
+using Engagement.Contracts.Audit;
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Members;
+using Engagement.Contracts.Search;
+using Engagement.Domain.Points;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Api.Support;
+
+/// <summary>Limits on manual adjustments, bound from <c>Engagement:Api:Adjustments</c>.</summary>
+public sealed class AdjustmentOptions
+{
+    public const string SectionName = "Engagement:Api:Adjustments";
+
+    /// <summary>Largest |delta| (points or growth) a support key may apply in one adjustment; above it needs admin. Default 1,000.</summary>
+    public long SupportLimit { get; set; } = 1_000;
+}
+
+/// <summary>What an adjustment request came to: field errors, a refusal by role, or the member's answer.</summary>
+public sealed record AdjustmentOutcome(FieldErrors? Errors, string? Forbidden, AdjustmentResult? Result);
+
+/// <summary>
+/// Manual adjustments as one application service for the API and the console: validation, the role limit, the member
+/// grain (which applies <see cref="AdjustmentPolicy"/>), and the audit entry.
+/// </summary>
+public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, TimeProvider time, IOptions<AdjustmentOptions> options)
+{
+    public long SupportLimit => options.Value.SupportLimit;
+
+    public async Task<AdjustmentOutcome> AdjustAsync(string memberId, AdjustmentRequest? request, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var errors = Validate(memberId, request);
+        if (errors.Any)
+        {
+            return new AdjustmentOutcome(errors, null, null);
+        }
+
+        var role = ApiKeyIdentity.RoleOf(user);
+        if (role != ApiRoles.Admin && AdjustmentPolicy.NeedsAdmin(request!.Delta, SupportLimit))
+        {
+            return new AdjustmentOutcome(null, $"|delta| above {SupportLimit} needs an admin key", null);
+        }
+
+        var clean = request! with { Reason = request.Reason.Trim() };
+        var result = await grains.GetGrain<IMemberGrain>(memberId).AdjustAsync(clean);
+        if (result.Status is AdjustmentStatuses.Applied or AdjustmentStatuses.Replayed)
+        {
+            await audit.AppendAsync(new AuditEntry
+            {
+                AuditId = $"adjustment|{memberId}|{clean.AdjustmentId}",
+                At = time.GetUtcNow(),
+                Actor = ApiKeyIdentity.NameOf(user),
+                Role = role,
+                Action = "member.adjustment",
+                Target = memberId,
+                Detail = $"{clean.Kind} {clean.Delta:+#;-#;0}",
+                Reason = clean.Reason,
+            }, cancellationToken);
+        }
+
+        return new AdjustmentOutcome(null, null, result);
+    }
+
+    private static FieldErrors Validate(string memberId, AdjustmentRequest? request)
+    {
+        var errors = new FieldErrors();
+        if (!MemberIds.IsValid(memberId))
+        {
+            errors.Add("memberId", MemberIds.Rule);
+        }
+
+        if (request is null)
+        {
+            errors.Add("body", "a JSON object {adjustmentId, kind, delta, reason} is required");
+            return errors;
+        }
+
+        if (string.IsNullOrWhiteSpace(request.AdjustmentId) || request.AdjustmentId.Length > 128 || request.AdjustmentId.Any(char.IsControl))
+        {
+            errors.Add("adjustmentId", "required, 1–128 characters");
+        }
+
+        if (request.Kind is not (AdjustmentPolicy.PointsKind or AdjustmentPolicy.GrowthKind))
+        {
+            errors.Add("kind", "must be points or growth");
+        }
+
+        if (request.Delta == 0 || Math.Abs(request.Delta) > AdjustmentPolicy.MaxDelta)
+        {
+            errors.Add("delta", $"must be non-zero and at most {AdjustmentPolicy.MaxDelta:N0} either way");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Trim().Length > AdjustmentPolicy.MaxReasonLength)
+        {
+            errors.Add("reason", $"required, 1–{AdjustmentPolicy.MaxReasonLength} characters");
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>A member found by the search, with the phone as the caller's role may see it.</summary>
+public sealed record MemberSearchResult(string MemberId, string Phone, string Tier, string MatchedBy);
+
+/// <summary>Member search for support: the index, and the phone masked (<c>138****1234</c>) unless the caller is admin.</summary>
+public sealed class MemberDirectory(IMemberSearch search)
+{
+    public const int MaxLimit = 50;
+
+    public async Task<IReadOnlyList<MemberSearchResult>> SearchAsync(string query, int limit, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var admin = ApiKeyIdentity.RoleOf(user) == ApiRoles.Admin;
+        var hits = await search.SearchAsync(query, Math.Clamp(limit, 1, MaxLimit), cancellationToken);
+        return [.. hits.Select(h => new MemberSearchResult(h.MemberId, admin ? h.Phone : MaskPhone(h.Phone), h.Tier, h.MatchedBy))];
+    }
+
+    /// <summary>Keeps the first three and last four characters: <c>13812341234</c> → <c>138****1234</c>; shorter ones become all stars.</summary>
+    public static string MaskPhone(string phone)
+    {
+        ArgumentNullException.ThrowIfNull(phone);
+        return phone.Length switch
+        {
+            0 => "",
+            < 8 => new string('*', phone.Length),
+            _ => phone[..3] + "****" + phone[^4..],
+        };
+    }
+}
+
+/// <summary>
+/// Campaigns for the console: the list (ids from the catalogue grain, status from each campaign), and create and
+/// trigger with the API's validation (<see cref="CampaignDefinitions.Validate"/>) and an audit entry for the trigger.
+/// </summary>
+public sealed class CampaignCatalogue(IGrainFactory grains, IAuditLog audit, TimeProvider time)
+{
+    /// <summary>Validates and stores a definition; field errors name the JSON field (e.g. <c>validUntil</c>).</summary>
+    public async Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition)
+    {
+        var problems = CampaignDefinitions.Validate(definition);
+        if (problems.Count > 0)
+        {
+            return new CampaignCreateResult { Status = CampaignCreateResult.Invalid, Errors = problems };
+        }
+
+        var result = await grains.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition);
+        if (result.Status is CampaignCreateResult.Created or CampaignCreateResult.Exists)
+        {
+            await grains.GetGrain<ICampaignCatalogGrain>(0).AddAsync(definition.Id);
+        }
+
+        return result;
+    }
+
+    /// <summary>Starts a broadcast's fan-out (idempotent) and records who did.</summary>
+    public async Task<CampaignTriggerResult> TriggerAsync(string campaignId, ClaimsPrincipal user)
+    {
+        var result = await grains.GetGrain<ICampaignGrain>(campaignId).TriggerAsync();
+        if (result.Status == CampaignTriggerResult.Started)
+        {
+            await audit.AppendAsync(new AuditEntry
+            {
+                AuditId = $"campaign.trigger|{campaignId}",
+                At = time.GetUtcNow(),
+                Actor = ApiKeyIdentity.NameOf(user),
+                Role = ApiKeyIdentity.RoleOf(user),
+                Action = "campaign.trigger",
+                Target = campaignId,
+            });
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<CampaignStatusView>> ListAsync(int skip, int take)
+    {
+        var ids = await grains.GetGrain<ICampaignCatalogGrain>(0).ListAsync(skip, take);
+        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<ICampaignGrain>(id).GetAsync()));
+        return [.. views.OfType<CampaignStatusView>()];
+    }
+}
+
+/// <summary>Registration of the support application services.</summary>
+public static class SupportServiceCollectionExtensions
+{
+    public static IServiceCollection AddEngagementSupportServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AdjustmentOptions>()
+            .Bind(configuration.GetSection(AdjustmentOptions.SectionName))
+            .Validate(o => o.SupportLimit is >= 0 and <= AdjustmentPolicy.MaxDelta, "Engagement:Api:Adjustments:SupportLimit must be 0–1,000,000")
+            .ValidateOnStart();
+        services.AddSingleton<MemberAdjustments>();
+        services.AddSingleton<MemberDirectory>();
+        services.AddSingleton<CampaignCatalogue>();
+        return services;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Engagement.Azure.Storage;
+using Engagement.Contracts.Audit;
+
+namespace Engagement.Azure.Audit;
+
+/// <summary>
+/// The audit trail in an Azure table (default <c>EngagementAudit</c>): partition the UTC day (<c>yyyyMMdd</c>), row key
+/// the action's audit id (so a retried action on the same day is one row), properties <c>At, Actor, Role, Action,
+/// Target, Detail, Reason</c>. A range read touches only the days asked for.
+/// </summary>
+public sealed class AzureTableAuditLog : IAuditLog
+{
+    public const string DefaultTableName = "EngagementAudit";
+
+    /// <summary>Longest range one read covers, in days.</summary>
+    public const int MaxRangeDays = 366;
+
+    private readonly TableClient _table;
+    private readonly AsyncOnce _createTable;
+
+    public AzureTableAuditLog(TableServiceClient serviceClient, string tableName = DefaultTableName)
+    {
+        ArgumentNullException.ThrowIfNull(serviceClient);
+        if (!StorageNaming.IsValidTableName(tableName))
+        {
+            throw new ArgumentException($"'{tableName}' is not a valid Azure table name.", nameof(tableName));
+        }
+
+        _table = serviceClient.GetTableClient(tableName);
+        _createTable = new AsyncOnce(() => _table.CreateIfNotExistsAsync());
+    }
+
+    /// <summary>Creates the table if missing; every operation also ensures it once.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => _createTable.RunAsync(cancellationToken);
+
+    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await InitializeAsync(cancellationToken);
+        var row = new TableEntity(Day(entry.At), RowKeyOf(entry.AuditId))
+        {
+            ["AuditId"] = entry.AuditId,
+            ["At"] = entry.At.ToUniversalTime(),
+            ["Actor"] = entry.Actor,
+            ["Role"] = entry.Role,
+            ["Action"] = entry.Action,
+            ["Target"] = entry.Target,
+            ["Detail"] = entry.Detail,
+            ["Reason"] = entry.Reason,
+        };
+        try
+        {
+            await _table.AddEntityAsync(row, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Already recorded by the first attempt of this action.
+        }
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default)
+    {
+        if (to <= from || limit < 1)
+        {
+            return [];
+        }
+
+        if (to - from > TimeSpan.FromDays(MaxRangeDays))
+        {
+            from = to - TimeSpan.FromDays(MaxRangeDays);
+        }
+
+        await InitializeAsync(cancellationToken);
+        var fromUtc = from.ToUniversalTime();
+        var toUtc = to.ToUniversalTime();
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {Day(fromUtc)} and PartitionKey le {Day(toUtc)} and At ge {fromUtc} and At lt {toUtc}");
+        var entries = new List<AuditEntry>();
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            entries.Add(new AuditEntry
+            {
+                AuditId = row.GetString("AuditId") ?? row.RowKey,
+                At = row.GetDateTimeOffset("At") ?? default,
+                Actor = row.GetString("Actor") ?? "",
+                Role = row.GetString("Role") ?? "",
+                Action = row.GetString("Action") ?? "",
+                Target = row.GetString("Target") ?? "",
+                Detail = row.GetString("Detail") ?? "",
+                Reason = row.GetString("Reason") ?? "",
+            });
+        }
+
+        return [.. entries.OrderByDescending(e => e.At).ThenBy(e => e.AuditId, StringComparer.Ordinal).Take(limit)];
+    }
+
+    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    /// <summary>Audit ids may hold characters a row key may not; those become '_' (ids stay distinct in practice: they are built from safe ids).</summary>
+    private static string RowKeyOf(string auditId) =>
+        new([.. auditId.Take(512).Select(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c) ? '_' : c)]);
+}

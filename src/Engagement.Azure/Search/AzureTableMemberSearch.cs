@@ -1,0 +1,154 @@
+using Azure;
+using Azure.Data.Tables;
+using Engagement.Azure.Storage;
+using Engagement.Contracts.Search;
+
+namespace Engagement.Azure.Search;
+
+/// <summary>
+/// The support search index in an Azure table (default <c>EngagementMemberSearch</c>): one row per member keyed by
+/// its id and one per member with a phone keyed by the phone's digits, so a prefix is a key-range read.
+/// </summary>
+/// <remarks>
+/// <para>Row layout: partition <c>m</c> + the first three characters of the member id (fewer when shorter), row key the
+/// member id, properties <c>Phone</c>, <c>Tier</c>; partition <c>p</c> + the first three phone digits, row key
+/// <c>{digits}|{memberId}</c>, properties <c>MemberId</c>, <c>Phone</c>, <c>Tier</c>. Spreading by the first characters
+/// keeps writes off one hot partition; a query of three or more characters reads one partition by row-key range, a
+/// shorter one a small partition-key range; both stop at the limit, so the cost is the page, not the member count.</para>
+/// <para>Written by <see cref="SearchIndexingMemberIndex"/> whenever the member grain writes its campaign index row
+/// (which it does when tier, phone or another indexed attribute changes); rebuilt the same way.</para>
+/// </remarks>
+public sealed class AzureTableMemberSearch : IMemberSearch
+{
+    public const string DefaultTableName = "EngagementMemberSearch";
+
+    /// <summary>Characters of the key that make the partition.</summary>
+    public const int PartitionChars = 3;
+
+    /// <summary>Longest query used, in characters (member ids are at most 64).</summary>
+    public const int MaxQueryLength = 64;
+
+    private readonly TableClient _table;
+    private readonly AsyncOnce _createTable;
+
+    public AzureTableMemberSearch(TableServiceClient serviceClient, string tableName = DefaultTableName)
+    {
+        ArgumentNullException.ThrowIfNull(serviceClient);
+        if (!StorageNaming.IsValidTableName(tableName))
+        {
+            throw new ArgumentException($"'{tableName}' is not a valid Azure table name.", nameof(tableName));
+        }
+
+        _table = serviceClient.GetTableClient(tableName);
+        _createTable = new AsyncOnce(() => _table.CreateIfNotExistsAsync());
+    }
+
+    /// <summary>Creates the table if missing; every operation also ensures it once.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => _createTable.RunAsync(cancellationToken);
+
+    /// <summary>The phone's digits (at most 20), the form rows are keyed by; empty when it has none.</summary>
+    public static string PhoneKey(string? phone) =>
+        phone is null ? "" : new string([.. phone.Where(char.IsAsciiDigit).Take(20)]);
+
+    /// <summary>Writes the member's rows; drops the row of a phone it no longer has.</summary>
+    public async Task UpsertAsync(string memberId, string phone, string tier, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken);
+        var idRow = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionOf('m', memberId), memberId, cancellationToken: cancellationToken);
+        var oldKey = idRow.HasValue ? PhoneKey(idRow.Value!.GetString("Phone")) : "";
+        var newKey = PhoneKey(phone);
+        if (oldKey.Length > 0 && oldKey != newKey)
+        {
+            await _table.DeleteEntityAsync(PartitionOf('p', oldKey), oldKey + "|" + memberId, ETag.All, cancellationToken);
+        }
+
+        foreach (var row in RowsOf(memberId, phone, tier))
+        {
+            await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+        }
+    }
+
+    /// <summary>The rows a member has in the index: by id, and by phone when it has one (bulk loads write these in batches).</summary>
+    public static IReadOnlyList<TableEntity> RowsOf(string memberId, string phone, string tier)
+    {
+        var rows = new List<TableEntity> { new(PartitionOf('m', memberId), memberId) { ["Phone"] = phone, ["Tier"] = tier } };
+        var key = PhoneKey(phone);
+        if (key.Length > 0)
+        {
+            rows.Add(new TableEntity(PartitionOf('p', key), key + "|" + memberId) { ["MemberId"] = memberId, ["Phone"] = phone, ["Tier"] = tier });
+        }
+
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<MemberSearchHit>> SearchAsync(string query, int limit, CancellationToken cancellationToken = default)
+    {
+        query = (query ?? "").Trim();
+        if (query.Length == 0 || limit < 1)
+        {
+            return [];
+        }
+
+        query = query.Length > MaxQueryLength ? query[..MaxQueryLength] : query;
+        await InitializeAsync(cancellationToken);
+        var hits = new List<MemberSearchHit>();
+        if (IsRowKeySafe(query))
+        {
+            await foreach (var row in QueryPrefixAsync('m', query, limit, cancellationToken))
+            {
+                hits.Add(new MemberSearchHit { MemberId = row.RowKey, Phone = row.GetString("Phone") ?? "", Tier = row.GetString("Tier") ?? "", MatchedBy = "memberId" });
+            }
+        }
+
+        var digits = PhoneKey(query);
+        if (hits.Count < limit && digits.Length >= 3 && digits.Length == query.Count(c => c is not (' ' or '-' or '+')))
+        {
+            await foreach (var row in QueryPrefixAsync('p', digits, limit, cancellationToken))
+            {
+                var id = row.GetString("MemberId") ?? "";
+                if (hits.Count < limit && !hits.Exists(h => h.MemberId == id))
+                {
+                    hits.Add(new MemberSearchHit { MemberId = id, Phone = row.GetString("Phone") ?? "", Tier = row.GetString("Tier") ?? "", MatchedBy = "phone" });
+                }
+            }
+        }
+
+        return hits;
+    }
+
+    private async IAsyncEnumerable<TableEntity> QueryPrefixAsync(
+        char kind, string prefix, int limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var upper = Successor(prefix);
+        string filter;
+        if (prefix.Length >= PartitionChars)
+        {
+            var partition = PartitionOf(kind, prefix);
+            filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {upper}");
+        }
+        else
+        {
+            filter = TableClient.CreateQueryFilter($"PartitionKey ge {kind + prefix} and PartitionKey lt {kind + upper}");
+        }
+
+        var count = 0;
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: limit, cancellationToken: cancellationToken))
+        {
+            yield return row;
+            if (++count >= limit)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private static string PartitionOf(char kind, string key) =>
+        kind + (key.Length > PartitionChars ? key[..PartitionChars] : key);
+
+    /// <summary>The smallest string greater than every string starting with <paramref name="prefix"/>.</summary>
+    private static string Successor(string prefix) =>
+        prefix[..^1] + (char)(prefix[^1] + 1);
+
+    private static bool IsRowKeySafe(string s) =>
+        s.All(c => c is not ('/' or '\\' or '#' or '?' or '\'') && !char.IsControl(c));
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using Engagement.Domain.Growth;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Program;
+using Engagement.Domain.Tiers;
+
+namespace Engagement.Domain.Points;
+
+/// <summary>
+/// Manual points and growth adjustments by staff (CONTRACT.md §4, <c>POST /members/{id}/adjustments</c>): who may
+/// make one, and what it does to the member. Idempotent by adjustment id; each applied one writes one ledger entry
+/// with rule <c>points.adjustment</c> or <c>growth.adjustment</c> and the stated reason.
+/// </summary>
+public static class AdjustmentPolicy
+{
+    public const string PointsRule = "points.adjustment";
+    public const string GrowthRule = "growth.adjustment";
+    public const string PointsKind = LedgerKinds.Points;
+    public const string GrowthKind = LedgerKinds.Growth;
+
+    /// <summary>Longest reason kept, in characters.</summary>
+    public const int MaxReasonLength = 200;
+
+    /// <summary>Largest |delta| anyone may apply in one adjustment (points or growth).</summary>
+    public const long MaxDelta = 1_000_000;
+
+    /// <summary>The id under which an adjustment is remembered and written on its ledger entry.</summary>
+    public static string EventIdOf(string adjustmentId) => "adjustment|" + adjustmentId;
+
+    /// <summary>
+    /// True when an adjustment of this size needs the admin role: |delta| above the support limit
+    /// (<paramref name="supportLimit"/>, points or growth, inclusive limit).
+    /// </summary>
+    public static bool NeedsAdmin(long delta, long supportLimit) => Math.Abs(delta) > supportLimit;
+
+    /// <summary>
+    /// Applies one adjustment at <paramref name="now"/>. Points: a positive delta adds a lot that expires like a
+    /// purchase's (<see cref="ProgramOptions.PointsLifetimeMonths"/>) and earns no RFM; a negative one takes from
+    /// live lots, soonest to expire first, and is refused when the balance does not cover it. Growth: counted on the
+    /// member-local day of <paramref name="now"/>, refused when trailing growth would fall below zero; the tier is
+    /// reassessed at once. A repeat of an applied id returns its first outcome (<c>replayed</c>); the same id with a
+    /// different kind or delta is a <c>conflict</c>.
+    /// </summary>
+    public static AdjustmentDecision Apply(
+        MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var eventId = EventIdOf(adjustmentId);
+        if (state.RecentEventIds.Contains(eventId))
+        {
+            var first = state.Ledger.Find(e => e.EventId == eventId && e.Kind == kind);
+            var same = first is null || first.Delta == delta;
+            return new AdjustmentDecision
+            {
+                Status = same ? AdjustmentStatuses.Replayed : AdjustmentStatuses.Conflict,
+                BalanceAfter = Balance(state, kind, options, now),
+                Detail = same ? "already applied" : $"adjustment {adjustmentId} was applied with another kind or delta",
+            };
+        }
+
+        var entries = new List<LedgerEntry>();
+        var text = string.Create(CultureInfo.InvariantCulture, $"manual adjustment {delta:+#;-#;0}: {reason}");
+        if (kind == PointsKind)
+        {
+            var balance = PointsWallet.Balance(state);
+            if (delta < 0 && balance + delta < 0)
+            {
+                return Refused(state, kind, options, now, string.Create(CultureInfo.InvariantCulture, $"balance is {balance} points; cannot take {-delta}"));
+            }
+
+            if (delta > 0)
+            {
+                var lot = new OrderRecord { OrderId = eventId, At = now, Amount = 0m, Points = delta, ExpiresAt = now.AddMonths(options.PointsLifetimeMonths) };
+                state.Orders.Add(lot);
+                PointsWallet.AddLot(state, lot);
+            }
+            else
+            {
+                PointsWallet.Spend(state, -delta);
+            }
+
+            LedgerBook.Append(state, entries, now, LedgerKinds.Points, delta, PointsWallet.Balance(state), text, PointsRule, eventId);
+        }
+        else if (kind == GrowthKind)
+        {
+            var growth = GrowthPolicy.TrailingGrowth(state, options, now);
+            if (growth + delta < 0)
+            {
+                return Refused(state, kind, options, now, string.Create(CultureInfo.InvariantCulture, $"growth is {growth}; cannot take {-delta}"));
+            }
+
+            var day = MemberTimeZones.LocalDate(now, GrowthPolicy.Zone(state, options));
+            state.GrowthByDay[day] = state.GrowthByDay.GetValueOrDefault(day) + delta;
+            LedgerBook.Append(state, entries, now, LedgerKinds.Growth, delta, GrowthPolicy.TrailingGrowth(state, options, now), text, GrowthRule, eventId);
+            entries.AddRange(TierPolicy.Reassess(state, options, now).NewEntries);
+        }
+        else
+        {
+            return Refused(state, PointsKind, options, now, "kind must be points or growth");
+        }
+
+        state.RecentEventIds.Add(eventId);
+        var excess = state.RecentEventIds.Count - Math.Max(1, options.RecentEventIdsKept);
+        if (excess > 0)
+        {
+            state.RecentEventIds.RemoveRange(0, excess);
+        }
+
+        LedgerBook.Trim(state, options.LedgerEntriesKept);
+        return new AdjustmentDecision
+        {
+            Status = AdjustmentStatuses.Applied,
+            BalanceAfter = Balance(state, kind, options, now),
+            Detail = text,
+            NewEntries = entries,
+        };
+    }
+
+    private static long Balance(MemberState state, string kind, ProgramOptions options, DateTimeOffset now) =>
+        kind == GrowthKind ? GrowthPolicy.TrailingGrowth(state, options, now) : PointsWallet.Balance(state);
+
+    private static AdjustmentDecision Refused(MemberState state, string kind, ProgramOptions options, DateTimeOffset now, string detail) =>
+        new() { Status = AdjustmentStatuses.Refused, BalanceAfter = Balance(state, kind, options, now), Detail = detail };
+}
+
+/// <summary>Outcomes of <see cref="AdjustmentPolicy.Apply"/>.</summary>
+public static class AdjustmentStatuses
+{
+    public const string Applied = "applied";
+    public const string Replayed = "replayed";
+
+    /// <summary>Would take the balance or growth below zero (or an unknown kind).</summary>
+    public const string Refused = "refused";
+
+    /// <summary>The id was used before for another kind or delta.</summary>
+    public const string Conflict = "conflict";
+}
+
+/// <summary>What one adjustment did: status, the points balance or trailing growth after it, and new ledger entries to archive.</summary>
+public sealed record AdjustmentDecision
+{
+    public required string Status { get; init; }
+
+    public long BalanceAfter { get; init; }
+
+    public string Detail { get; init; } = "";
+
+    public IReadOnlyList<LedgerEntry> NewEntries { get; init; } = [];
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using Engagement.Azure.Audit;
+using Engagement.Azure.Search;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Contracts.Audit;
+
+namespace Engagement.Azure.Tests.Support;
+
+/// <summary>The support search index and the audit trail on Azurite.</summary>
+public sealed class SupportStorageTests : IAsyncLifetime
+{
+    private readonly string _search = StorageClients.TableName("Search");
+    private readonly string _audit = StorageClients.TableName("Audit");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await StorageClients.DeleteTableQuietlyAsync(_search);
+        await StorageClients.DeleteTableQuietlyAsync(_audit);
+    }
+
+    [Fact]
+    public async Task PrefixesOfIdsAndPhonesAreFoundByKeyRangeAndAChangedPhoneLeavesNoStaleRow()
+    {
+        var search = new AzureTableMemberSearch(StorageClients.Tables(), _search);
+        var ids = Enumerable.Range(0, 120).Select(i => "K" + i.ToString("D4", CultureInfo.InvariantCulture)).ToList();
+        foreach (var chunk in ids.Chunk(30))
+        {
+            await Task.WhenAll(chunk.Select((id, i) => search.UpsertAsync(id, "1380000" + id[1..], "V1")));
+        }
+
+        var byId = await search.SearchAsync("K001", 50);
+        Assert.Equal(ids.Where(i => i.StartsWith("K001", StringComparison.Ordinal)), byId.Select(h => h.MemberId));
+        Assert.All(byId, h => Assert.Equal("memberId", h.MatchedBy));
+
+        var shortPrefix = await search.SearchAsync("K", 7);
+        Assert.Equal(ids.Take(7), shortPrefix.Select(h => h.MemberId));
+
+        var byPhone = await search.SearchAsync("13800000042", 10);
+        var hit = Assert.Single(byPhone);
+        Assert.Equal(("K0042", "13800000042", "phone"), (hit.MemberId, hit.Phone, hit.MatchedBy));
+
+        await search.UpsertAsync("K0042", "139 1234 5678", "V2");
+        Assert.Empty(await search.SearchAsync("13800000042", 10));
+        var moved = Assert.Single(await search.SearchAsync("13912345678", 10));
+        Assert.Equal(("K0042", "139 1234 5678", "V2"), (moved.MemberId, moved.Phone, moved.Tier));
+
+        Assert.Empty(await search.SearchAsync("Z", 10));
+        Assert.Empty(await search.SearchAsync("K/'#", 10));
+    }
+
+    [Fact]
+    public async Task AuditReadsTheRangeNewestFirstAndARetriedActionIsOneRow()
+    {
+        var audit = new AzureTableAuditLog(StorageClients.Tables(), _audit);
+        var t0 = new DateTimeOffset(2026, 3, 9, 23, 30, 0, TimeSpan.Zero);
+        AuditEntry Entry(string id, DateTimeOffset at) => new()
+        {
+            AuditId = id, At = at, Actor = "Wang Fang", Role = "support", Action = "member.adjustment", Target = "M1",
+            Detail = "points +5", Reason = "goodwill",
+        };
+
+        await audit.AppendAsync(Entry("a1", t0));
+        await audit.AppendAsync(Entry("a2", t0.AddHours(1)));
+        await audit.AppendAsync(Entry("a2", t0.AddHours(1).AddSeconds(3)));
+        await audit.AppendAsync(Entry("a3", t0.AddDays(2)));
+
+        var read = await audit.ReadAsync(t0, t0.AddDays(1), 100);
+        Assert.Equal(["a2", "a1"], read.Select(e => e.AuditId));
+        Assert.Equal(("Wang Fang", "goodwill", t0.AddHours(1)), (read[0].Actor, read[0].Reason, read[0].At));
+        Assert.Single(await audit.ReadAsync(t0, t0.AddDays(1), 1));
+        Assert.Empty(await audit.ReadAsync(t0.AddDays(1), t0, 100));
+    }
+}
+

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.Playwright;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>
+/// The real host (silo + API + console, Program.cs) on Kestrel over Azurite (from scripts/test), with the engine clock
+/// pinned at <see cref="Now"/>, and one headless Debian Chromium driven by Playwright (never a downloaded browser).
+/// </summary>
+public sealed class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string SupportKey = "console-test-support";
+    public const string MarketingKey = "console-test-marketing";
+    public const string AdminKey = "console-test-admin";
+    public const string SupportName = "Wang Fang";
+
+    /// <summary>The engine's pinned instant: 2026-03-10 12:00 in Asia/Shanghai, outside quiet hours.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 3, 10, 4, 0, 0, TimeSpan.Zero);
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly string _serviceId = "console-" + Guid.NewGuid().ToString("N")[..8];
+    private IPlaywright? _playwright;
+
+    public FakeTimeProvider Clock { get; } = new(Now);
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public Uri Address { get; private set; } = default!;
+
+    /// <summary>Where each test's full-page screenshot goes (the test results folder).</summary>
+    public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        Address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        Directory.CreateDirectory(ScreenshotDirectory);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        });
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        await DisposeAsync();
+    }
+
+    /// <summary>A browser page in its own context (cookies), with the given language and time zone.</summary>
+    public async Task<IPage> NewPageAsync(string locale = "en-US", string timeZone = "Asia/Shanghai")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Address.ToString(),
+            Locale = locale,
+            TimezoneId = timeZone,
+            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+
+        // Browser-side failures end up in the test log, where a timeout alone would not explain them.
+        page.Console += (_, m) =>
+        {
+            System.Console.WriteLine($"[browser {m.Type}] {m.Text}");
+        };
+        page.PageError += (_, e) => System.Console.WriteLine($"[browser page error] {e}");
+        page.Response += (_, r) =>
+        {
+            if (r.Status >= 400)
+            {
+                System.Console.WriteLine($"[browser http {r.Status}] {r.Url}");
+            }
+        };
+        return page;
+    }
+
+    /// <summary>Posts events through the API as admin (applied before the answer).</summary>
+    public async Task PostEventsAsync(IEnumerable<object> events)
+    {
+        using var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        using var response = await client.PostAsJsonAsync("api/v1/events", events.ToArray(), Json);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var connection = Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException("AZURE_STORAGE_CONNECTION_STRING is not set: run the tests with scripts/test (it starts Azurite).");
+        builder.UseEnvironment("Production");
+
+        // Not published: serve blazor.web.js and MudBlazor from their build-time locations, as Development does.
+        builder.UseStaticWebAssets();
+        builder.UseSetting("ConnectionStrings:AzureStorage", connection);
+        builder.UseSetting("Engagement:Silo:SiloPort", FreePort().ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Engagement:Silo:GatewayPort", FreePort().ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Engagement:Silo:ServiceId", _serviceId);
+        builder.UseSetting("Engagement:Silo:ClusterId", _serviceId);
+        builder.UseSetting("Engagement:Ingestion:QueueNamePrefix", "cons" + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support:" + SupportName);
+        builder.UseSetting($"Engagement:Api:Keys:{MarketingKey}", "marketing:Chen Jie");
+        builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAllKeyed<TimeProvider>("engagement");
+            services.AddKeyedSingleton<TimeProvider>("engagement", Clock);
+        });
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConsoleHostCollection : ICollectionFixture<ConsoleHostFixture>
+{
+    public const string Name = "console host";
+}

@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>What every browser test does: sign in, wait for the interactive circuit, type into MudBlazor inputs, save a screenshot.</summary>
+public static partial class ConsolePages
+{
+    public static readonly float WaitMs = 30_000;
+
+    public static async Task SignInAsync(IPage page, string key)
+    {
+        await page.GotoAsync("console/signin");
+        await page.GetByTestId("signin-key").FillAsync(key);
+        await page.GetByTestId("signin-submit").ClickAsync();
+        await page.WaitForURLAsync(ConsoleHome(), new() { Timeout = WaitMs });
+        await WaitForCircuitAsync(page);
+    }
+
+    /// <summary>Waits until the layout marks the page interactive (the Blazor circuit rendered it).</summary>
+    public static Task WaitForCircuitAsync(IPage page) =>
+        page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = WaitMs });
+
+    public static async Task GoAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await WaitForCircuitAsync(page);
+    }
+
+    /// <summary>The input inside a MudBlazor field carrying <paramref name="testId"/> (or the input itself).</summary>
+    public static ILocator Input(IPage page, string testId) =>
+        page.Locator($"input[data-testid={testId}], [data-testid={testId}] input, textarea[data-testid={testId}], [data-testid={testId}] textarea").First;
+
+    public static async Task ScreenshotAsync(IPage page, string name, bool forDocs = false)
+    {
+        var path = Path.Combine(ConsoleHostFixture.ScreenshotDirectory, name + ".png");
+        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        Assert.True(new FileInfo(path).Length > 10_000, $"screenshot {name} is suspiciously small");
+
+        // The README's pictures are refreshed on request only, so a test run leaves the tree clean.
+        if (forDocs && Environment.GetEnvironmentVariable("CONSOLE_UPDATE_DOCS_IMAGES") == "1")
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Engagement.sln")))
+            {
+                root = root.Parent;
+            }
+
+            if (root is not null)
+            {
+                var docs = Directory.CreateDirectory(Path.Combine(root.FullName, "docs", "images"));
+                File.Copy(path, Path.Combine(docs.FullName, name + ".png"), overwrite: true);
+            }
+        }
+    }
+
+    [GeneratedRegex("/console/?$")]
+    private static partial Regex ConsoleHome();
+}

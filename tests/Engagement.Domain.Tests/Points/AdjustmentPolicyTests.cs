@@ -1,0 +1,74 @@
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Points;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Points;
+
+public class AdjustmentPolicyTests
+{
+    [Fact]
+    public void PointsAdjustmentAddsALotThatExpiresLikeAPurchaseWritesTheReasonAndIsAppliedOnce()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 100m);
+
+        var first = AdjustmentPolicy.Apply(member.State, "adj-1", "points", 50, "late parcel", member.Options, member.Now);
+        var again = AdjustmentPolicy.Apply(member.State, "adj-1", "points", 50, "late parcel", member.Options, member.Now);
+
+        Assert.Equal(AdjustmentStatuses.Applied, first.Status);
+        Assert.Equal(250, first.BalanceAfter);
+        var entry = Assert.Single(first.NewEntries);
+        Assert.Equal((LedgerKinds.Points, 50L, 250L, AdjustmentPolicy.PointsRule), (entry.Kind, entry.Delta, entry.BalanceAfter, entry.RuleId));
+        Assert.Contains("late parcel", entry.Reason, StringComparison.Ordinal);
+        Assert.Equal(AdjustmentStatuses.Replayed, again.Status);
+        Assert.Empty(again.NewEntries);
+        Assert.Equal(250, member.Balance);
+        var lot = Assert.Single(PointsWallet.Lots(member.State), l => l.Original == 50);
+        Assert.Equal(member.Now.AddMonths(member.Options.PointsLifetimeMonths), lot.ExpiresAt);
+
+        // A bonus lot is not a purchase: RFM frequency still counts one order.
+        Assert.Equal(1, member.Summary.Rfm.Frequency);
+    }
+
+    [Fact]
+    public void TakingMorePointsThanTheBalanceIsRefusedAndChangesNothing()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 100m);
+
+        var decision = AdjustmentPolicy.Apply(member.State, "adj-2", "points", -201, "fraud", member.Options, member.Now);
+
+        Assert.Equal(AdjustmentStatuses.Refused, decision.Status);
+        Assert.Equal(200, member.Balance);
+        Assert.Empty(decision.NewEntries);
+        Assert.Equal(AdjustmentStatuses.Applied, AdjustmentPolicy.Apply(member.State, "adj-2", "points", -200, "fraud", member.Options, member.Now).Status);
+        Assert.Equal(0, member.Balance);
+    }
+
+    [Fact]
+    public void GrowthAdjustmentMovesTheTierAtOnceAndAReusedIdWithAnotherDeltaIsAConflict()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 900m);
+
+        var decision = AdjustmentPolicy.Apply(member.State, "adj-3", "growth", 100, "store opening", member.Options, member.Now);
+        var conflict = AdjustmentPolicy.Apply(member.State, "adj-3", "growth", 99, "store opening", member.Options, member.Now);
+
+        Assert.Equal(AdjustmentStatuses.Applied, decision.Status);
+        Assert.Equal(1000, member.Growth);
+        Assert.Equal("V2", member.Tier);
+        Assert.Contains(decision.NewEntries, e => e.RuleId == AdjustmentPolicy.GrowthRule && e.Delta == 100);
+        Assert.Contains(decision.NewEntries, e => e.RuleId == RuleIds.TierUpgrade);
+        Assert.Equal(AdjustmentStatuses.Conflict, conflict.Status);
+        Assert.Equal(1000, member.Growth);
+        Assert.Equal(AdjustmentStatuses.Refused, AdjustmentPolicy.Apply(member.State, "adj-4", "growth", -1001, "x", member.Options, member.Now).Status);
+    }
+
+    [Theory]
+    [InlineData(1000, 1000, false)]
+    [InlineData(-1000, 1000, false)]
+    [InlineData(1001, 1000, true)]
+    [InlineData(-1001, 1000, true)]
+    public void SupportLimitIsInclusiveEitherWay(long delta, long limit, bool needsAdmin) =>
+        Assert.Equal(needsAdmin, AdjustmentPolicy.NeedsAdmin(delta, limit));
+}
