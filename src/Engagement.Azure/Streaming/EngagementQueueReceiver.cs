@@ -82,8 +82,11 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             return [];
         }
 
-        // Read ahead only so far: what is held must be applied (or renewed) before its visibility runs out.
-        if (_leases.HeldEvents >= _options.MaxHeldEvents)
+        // Read ahead only as far as this silo applies events in half a visibility timeout (at least one batch,
+        // at most MaxHeldEvents): held messages are then mostly applied before they need a renewal, and a slow
+        // silo does not hoard a queue's messages.
+        var readAhead = Math.Clamp(_leases.AppliedWithin(_options.VisibilityTimeout / 2), _options.BatchSize, _options.MaxHeldEvents);
+        if (_leases.HeldEvents >= readAhead)
         {
             LogSummaryIfDue();
             return [];

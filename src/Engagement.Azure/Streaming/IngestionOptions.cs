@@ -52,8 +52,9 @@ public sealed class IngestionOptions
 
     /// <summary>
     /// Events a receiver holds at most (received, not yet applied and deleted) before it stops receiving until
-    /// some are done. Default 512. It bounds the read-ahead, so a silo does not hoard a queue's messages, and the
-    /// visibility renewals: with the default timeout a held message is usually applied before it needs one.
+    /// some are done. Default 512. Below it, a receiver reads ahead only as many events as it applied in the last
+    /// half visibility timeout (at least <see cref="BatchSize"/>), so a held message is usually applied before it
+    /// needs a renewal, renewals stay few, and a slow silo does not hoard a queue's messages.
     /// </summary>
     public int MaxHeldEvents { get; set; } = 512;
 

@@ -30,6 +30,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lease> _byMessage = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, Lease> _bySequence = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<DateTimeOffset> _applied = new();
     private Task _loop = Task.CompletedTask;
     private long _renewals;
 
@@ -46,6 +47,21 @@ public sealed partial class MessageLeases : IAsyncDisposable
 
     /// <summary>Events of the held messages not yet applied: what the agent's cache holds for this queue.</summary>
     public int HeldEvents => _byMessage.Values.Sum(l => Math.Max(0, Volatile.Read(ref l.Outstanding)));
+
+    /// <summary>
+    /// Events applied (their message deleted or not) within <paramref name="window"/> before now: the pace at
+    /// which this queue's held events are being worked off.
+    /// </summary>
+    public int AppliedWithin(TimeSpan window)
+    {
+        var since = _time.GetUtcNow() - window;
+        while (_applied.TryPeek(out var at) && at < since)
+        {
+            _applied.TryDequeue(out _);
+        }
+
+        return _applied.Count;
+    }
 
     /// <summary>Visibility renewals made so far.</summary>
     public long Renewals => Interlocked.Read(ref _renewals);
@@ -80,6 +96,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
     public async Task<bool> CompleteAsync(string messageId, string popReceipt, long sequence, CancellationToken cancellationToken)
     {
         _bySequence.TryRemove(sequence, out _);
+        _applied.Enqueue(_time.GetUtcNow());
         if (!_byMessage.TryGetValue(messageId, out var lease))
         {
             // Not held (let go after MaxHoldTime, or lost to a renewal conflict): the receipt it came with may still work.

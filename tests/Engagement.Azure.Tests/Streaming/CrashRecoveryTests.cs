@@ -52,14 +52,14 @@ public sealed class CrashRecoveryTests
     }
 
     [Fact]
-    public async Task MessagesHeldLongerThanTheTimeoutWhileProcessingAreNotRedeliveredAndAreDeletedWithTheRenewedReceipt()
+    public async Task MessagesHeldLongerThanTheTimeoutWhileProcessingAreNotRedeliveredAndKeepTheirContent()
     {
         await using var rig = new ReceiverRig();
         await rig.InitializeAsync();
-        await rig.SendAsync(ReceiverRig.Purchase("M1", "h1"), ReceiverRig.Login("M1", "h2"));
+        await rig.SendAsync(ReceiverRig.Purchase("M1", "h1"), ReceiverRig.Login("M1", "h2"), ReceiverRig.Login("M2", "h3"));
         var clock = new FakeTimeProvider(ReceiverRig.Start);
         var holder = await rig.ReceiverAsync(Short, clock);
-        var held = await TakeAsync(holder, 2);
+        var held = await TakeAsync(holder, 3);
         var other = await rig.ReceiverAsync(Short);
 
         // Three timeouts of real queue time pass while the holder's clock ticks along; nobody else gets them.
@@ -69,15 +69,22 @@ public sealed class CrashRecoveryTests
             {
                 clock.Advance(TimeSpan.FromMilliseconds(500));
                 Assert.Empty(await other.GetQueueMessagesAsync(32));
-                return watch.Elapsed > 3 * Short && holder.Leases.Renewals >= 6;
+                return watch.Elapsed > 3 * Short && holder.Leases.Renewals >= 9;
             },
             Deadline,
             "three visibility timeouts held");
 
+        // Deleted with the receipt of its latest renewal.
+        Assert.Equal(3, holder.Leases.Count);
+        await holder.MessagesDeliveredAsync([held.Single(c => c.Event.EventId == "h1")]);
         Assert.Equal(2, holder.Leases.Count);
-        await holder.MessagesDeliveredAsync([.. held]);
-        Assert.Equal(0, holder.Leases.Count);
-        Assert.Equal(0, await rig.CountAsync());
+        Assert.Equal(2, await rig.CountAsync());
+
+        // Renewing changed the visibility only: released, the others read the same events.
+        await holder.Shutdown(TimeSpan.FromSeconds(10));
+        var released = await TakeAsync(other, 2);
+        Assert.Equal(["h2", "h3"], released.Select(c => c.Event.EventId).Order());
+        Assert.Equal("M2", released.Single(c => c.Event.EventId == "h3").Event.MemberId);
     }
 
     [Fact]
