@@ -124,7 +124,7 @@ public static partial class EventValidator
 
         if (!currencies.TryGetDecimals(evt.Currency, out var decimals))
         {
-            errors.Add(new("currency", $"'{evt.Currency}' is not accepted: use {string.Join(" or ", currencies.Accepted)} (ISO 4217, upper case)"));
+            errors.Add(new("currency", $"'{EventBounds.Echo(evt.Currency)}' is not accepted: use {string.Join(" or ", currencies.Accepted)} (ISO 4217, upper case)"));
             return;
         }
 
