@@ -19,11 +19,10 @@ try
         .Bind(builder.Configuration.GetSection(SiloHostOptions.SectionName))
         .ValidateDataAnnotations()
         .ValidateOnStart();
-    var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
 
     builder.UseOrleans(orleans =>
     {
-        orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+        orleans.ConfigureEngagementCluster(builder.Configuration);
         orleans.AddEngagementGrains(builder.Configuration);
         orleans.AddEngagementAzureStorage(builder.Configuration);
         orleans.AddEngagementCampaignStorage(builder.Configuration);
@@ -41,10 +40,14 @@ try
     {
         var options = app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value;
         Log.Information(
-            "Engagement silo {ServiceId} up: API on {Urls}, Orleans gateway on port {GatewayPort}",
+            "Engagement silo {ServiceId}/{ClusterId} up: API on {Urls}, silo {Address}:{SiloPort}, gateway port {GatewayPort}, clustering {Clustering}",
             options.ServiceId,
+            options.ClusterId,
             string.Join(", ", app.Urls),
-            options.GatewayPort);
+            options.AdvertisedAddress,
+            options.SiloPort,
+            options.GatewayPort,
+            options.Clustering);
     });
 
     await app.RunAsync();
