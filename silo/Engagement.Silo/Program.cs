@@ -20,9 +20,11 @@ try
         .ValidateDataAnnotations()
         .ValidateOnStart();
 
+    var operations = new OperationsOptions();
     builder.UseOrleans(orleans =>
     {
         orleans.ConfigureEngagementCluster(builder.Configuration);
+        operations = builder.AddEngagementOperations(orleans);
         orleans.AddEngagementGrains(builder.Configuration);
         orleans.AddEngagementAzureStorage(builder.Configuration);
         orleans.AddEngagementCampaignStorage(builder.Configuration);
@@ -35,6 +37,7 @@ try
     var app = builder.Build();
     app.UseSerilogRequestLogging();
     app.MapEngagementApi();
+    app.MapEngagementOperations(operations);
 
     app.Lifetime.ApplicationStarted.Register(() =>
     {
