@@ -1,10 +1,16 @@
 using System.Globalization;
 using Engagement.Api.Hosting;
+using Engagement.Azure.Backup;
 using Engagement.Azure.Hosting;
 using Engagement.Grains.Hosting;
 using Engagement.Silo;
 using Microsoft.Extensions.Options;
 using Serilog;
+
+if (await BackupCommands.TryRunAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
 
 Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: CultureInfo.InvariantCulture).CreateBootstrapLogger();
 try
@@ -32,6 +38,7 @@ try
     });
 
     builder.Services.AddEngagementApi(builder.Configuration);
+    builder.Services.AddEngagementBackups(builder.Configuration);
     builder.Services.AddHealthChecks().AddEngagementStorageCheck(ApiHostingExtensions.ReadyTag);
 
     var app = builder.Build();

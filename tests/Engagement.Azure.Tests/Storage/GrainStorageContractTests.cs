@@ -3,8 +3,6 @@ using Azure.Data.Tables;
 using Engagement.Azure.Storage;
 using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
-using Engagement.Domain.Members;
-using Engagement.Domain.Program;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Orleans.Storage;
@@ -147,7 +145,7 @@ public sealed class GrainStorageContractTests(StorageSiloFixture silo)
     public async Task AMemberStateRoundTripsThroughTableStorageByteForByte()
     {
         var grain = NewGrain();
-        var member = MemberWithHistory();
+        var member = MemberStates.WithHistory();
         var serializer = new JsonGrainStateSerializer();
         var before = serializer.Serialize(member).ToArray();
         Assert.Contains("\"orders\"", Encoding.UTF8.GetString(before), StringComparison.OrdinalIgnoreCase);
@@ -157,38 +155,5 @@ public sealed class GrainStorageContractTests(StorageSiloFixture silo)
         await silo.Storage.ReadStateAsync("member", grain, read);
 
         Assert.Equal(Encoding.UTF8.GetString(before), Encoding.UTF8.GetString(serializer.Serialize(read.State).ToArray()));
-    }
-
-    /// <summary>A member with orders (positional JSON), a partial refund, profile text outside ASCII and ledger entries.</summary>
-    private static MemberGrainState MemberWithHistory()
-    {
-        var options = new ProgramOptions();
-        var start = new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.FromHours(8));
-        var state = new MemberState();
-        var events = new List<MemberEvent>
-        {
-            new("e1", MemberEventTypes.Register, start) { RegionId = "east", StoreId = "S001", Channel = "pos" },
-            new("e2", MemberEventTypes.Purchase, start.AddMinutes(5))
-            {
-                OrderId = "O-1", Amount = 268.50m, RegionId = "east", StoreId = "S001", Channel = "pos",
-                Items = [new MemberEventItem("SKU-1", "skincare", 2, 134.25m)],
-            },
-            new("e3", MemberEventTypes.Purchase, start.AddDays(3)) { OrderId = "O-2", Amount = 1999.99m, Channel = "app" },
-            new("e4", MemberEventTypes.Refund, start.AddDays(4)) { OrderId = "O-2", Amount = 500.01m },
-            new("e5", MemberEventTypes.ProfileUpdate, start.AddDays(5))
-            {
-                Properties = new Dictionary<string, string>(StringComparer.Ordinal) { ["birthday"] = "1990-02-03", ["timeZone"] = "Asia/Shanghai" },
-            },
-            new("e6", MemberEventTypes.Share, start.AddDays(6)),
-        };
-        var archive = new List<Domain.Ledger.LedgerEntry>();
-        foreach (var evt in events)
-        {
-            var decision = MemberEngine.Apply(state, evt, options, evt.OccurredAt.AddSeconds(1));
-            Assert.Equal(EventStatus.Applied, decision.Status);
-            archive.AddRange(decision.NewEntries);
-        }
-
-        return new MemberGrainState { Member = state, PendingArchive = archive, ReminderPeriod = TimeSpan.FromDays(1), NextReminderAt = start.AddDays(7) };
     }
 }
