@@ -63,7 +63,7 @@ public static class OperationsEndpoints
 
         if (options.Dashboard)
         {
-            app.MapOrleansDashboard("/dashboard").RequireAuthorization(ApiRoles.AdminPolicy);
+            app.MapOrleansDashboard("/dashboard").RequireAuthorization(ApiRoles.AdminPolicy).ExcludeFromDescription();
         }
 
         app.MapScalarApiReference("/docs", docs => docs.WithTitle("Engagement engine API"));

@@ -82,6 +82,9 @@ public sealed class OperationsTests(OperationsHostFixture host)
         var html = await docs.Content.ReadAsStringAsync();
         Assert.Contains("Engagement engine API", html, StringComparison.Ordinal);
         Assert.Contains("openapi/v1.json", html, StringComparison.Ordinal);
+        var document = await anonymous.GetStringAsync("openapi/v1.json");
+        Assert.Contains("/api/v1/members/{memberId}", document, StringComparison.Ordinal);
+        Assert.DoesNotContain("/dashboard", document, StringComparison.Ordinal);
     }
 
     [Fact]

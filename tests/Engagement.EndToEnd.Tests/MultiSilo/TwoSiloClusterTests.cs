@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace Engagement.EndToEnd.Tests.MultiSilo;
 
 /// <summary>
-/// Issue 14: two silo processes on one storage account form one cluster (the Azure membership table): the event
+/// Issue 14: two (or three) silo processes on one storage account form one cluster (the Azure membership table): the event
 /// queues are shared out between them, each member has one activation cluster-wide, and when one silo is SIGKILLed
 /// the other takes over its queues and finishes the stream. Marked <c>Category=MultiSilo</c>; a few minutes.
 /// </summary>
@@ -74,6 +74,40 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
                 await b.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task AThirdSiloJoiningMidStreamTakesOverQueuesAndNoEventIsAppliedTwice()
+    {
+        var first = SiloSettings.ForTest("trio") with
+        {
+            QueueCount = 6,
+            Extra = new Dictionary<string, string>
+            {
+                ["Engagement__Ingestion__VisibilityTimeout"] = VisibilityTimeout.ToString("c", CultureInfo.InvariantCulture),
+                ["Engagement__Ingestion__DeliveryRetryWindow"] = "00:00:02",
+            },
+        };
+        var second = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
+        var third = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
+        var model = LoadModel.OrderInsensitive("T" + Guid.NewGuid().ToString("N")[..6], members: 300, purchasesPerMember: 4, seed: 1403, now: DateTimeOffset.UtcNow);
+        var messages = WithDuplicates(model.Messages, share: 0.05, seed: 1406);
+        var queues = new SharedQueues(first);
+        await queues.CreateAsync();
+        await queues.PublishAsync(messages);
+
+        await using var a = await SiloProcess.StartAsync(first);
+        await using var b = await SiloProcess.StartAsync(second);
+        await Poll.UntilAsync(async () => await queues.PendingAsync() < messages.Count * 3 / 4, TimeSpan.FromMinutes(3), "a quarter of the events applied");
+        Assert.True(await queues.PendingAsync() > 0, "the stream must still be running when the third silo joins");
+
+        await using var c = await SiloProcess.StartAsync(third);
+        await Poll.UntilAsync(() => Task.FromResult(c.Output.Contains("Receiving events from queue", StringComparison.Ordinal)), TimeSpan.FromMinutes(1), "the third silo took over some of the queues");
+        await Poll.UntilAsync(async () => await queues.PendingAsync() == 0, TimeSpan.FromMinutes(4), "the three silos drained every event queue");
+
+        Assert.Equal(0, await queues.PoisonCountAsync());
+        await AssertMembersMatchAsync(c, model);
+        await AssertReadsAgreeAsync(a, b, model.Members.Keys.Take(60).ToList());
     }
 
     private static List<LoadModel.Message> WithDuplicates(List<LoadModel.Message> messages, double share, int seed)
