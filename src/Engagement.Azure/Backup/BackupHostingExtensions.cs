@@ -14,6 +14,8 @@ public static class BackupHostingExtensions
     /// <summary>
     /// Adds <see cref="TableBackup"/>, <see cref="TableRestore"/> and, when <see cref="BackupOptions.Enabled"/>, the
     /// <see cref="BackupScheduler"/>. Needs the storage registration (<c>AddEngagementAzureStorage</c>) for the account.
+    /// Backups run on the wall clock (<see cref="TimeProvider.System"/>), never on the engine's clock, which tests may
+    /// speed up.
     /// </summary>
     public static IServiceCollection AddEngagementBackups(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,7 +28,7 @@ public static class BackupHostingExtensions
             sp.GetRequiredService<EngagementStorageClients>().Tables,
             sp.GetRequiredService<BlobServiceClient>(),
             sp.GetRequiredService<IOptions<BackupOptions>>().Value,
-            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            TimeProvider.System,
             sp.GetRequiredService<ILogger<TableBackup>>()));
         services.TryAddSingleton(sp => new TableRestore(
             sp.GetRequiredService<EngagementStorageClients>().Tables,
@@ -38,7 +40,7 @@ public static class BackupHostingExtensions
                 sp.GetRequiredService<TableBackup>(),
                 sp.GetRequiredService<BlobServiceClient>(),
                 sp.GetRequiredService<IOptions<BackupOptions>>(),
-                sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                TimeProvider.System,
                 sp.GetRequiredService<ILogger<BackupScheduler>>()));
         }
 
