@@ -1,6 +1,9 @@
 // SupportConsole: what a support agent sees for one member, straight from the member's grain.
-//   dotnet run --project client-samples/SupportConsole -- M000001 [--ledger 10] [--gateway-port 30000]
-//        [--cluster-id engagement-dev] [--service-id engagement]
+//   dotnet run --project client-samples/SupportConsole -- M000001 [--ledger 10]
+//        [--cluster-id engagement-dev] [--service-id engagement] [--membership-table EngagementSilos]
+//        [--gateway-port 30000 (localhost clustering instead of the membership table)]
+// The silos are found in the cluster's Azure membership table, on the account of ConnectionStrings__AzureStorage
+// (default: Azurite on loopback), so any silo of the cluster can answer.
 using System.Globalization;
 using Engagement.Contracts.Members;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,13 +13,32 @@ using Microsoft.Extensions.Logging;
 var options = SupportArgs.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: SupportConsole <memberId> [--ledger N] [--gateway-port 30000] [--cluster-id engagement-dev] [--service-id engagement]");
+    Console.Error.WriteLine("usage: SupportConsole <memberId> [--ledger N] [--cluster-id engagement-dev] [--service-id engagement] [--membership-table EngagementSilos] [--gateway-port 30000]");
     return 2;
 }
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.UseOrleansClient(client => client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId));
+var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__AzureStorage") is { Length: > 0 } cs ? cs : "UseDevelopmentStorage=true";
+builder.UseOrleansClient(client =>
+{
+    if (options.GatewayPort is { } port)
+    {
+        client.UseLocalhostClustering(port, options.ServiceId, options.ClusterId);
+        return;
+    }
+
+    client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+    {
+        o.ClusterId = options.ClusterId;
+        o.ServiceId = options.ServiceId;
+    });
+    client.UseAzureStorageClustering(o =>
+    {
+        o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(connectionString);
+        o.TableName = options.MembershipTable;
+    });
+});
 using var host = builder.Build();
 try
 {
@@ -24,7 +46,7 @@ try
 }
 catch (Exception ex) when (ex is not OutOfMemoryException)
 {
-    Console.Error.WriteLine($"cannot reach the silo gateway on 127.0.0.1:{options.GatewayPort}: {ex.Message}\nIs the engine running? scripts/run");
+    Console.Error.WriteLine($"cannot reach a gateway of cluster {options.ClusterId}: {ex.Message}\nIs the engine running? scripts/run");
     return 1;
 }
 
@@ -61,13 +83,14 @@ foreach (var e in ledger.Entries)
 await host.StopAsync();
 return 0;
 
-internal sealed record SupportArgs(string MemberId, int LedgerLines, int GatewayPort, string ClusterId, string ServiceId)
+internal sealed record SupportArgs(string MemberId, int LedgerLines, int? GatewayPort, string ClusterId, string ServiceId, string MembershipTable)
 {
     public static SupportArgs? Parse(string[] args)
     {
         string? memberId = null;
-        int ledger = 10, port = 30000;
-        string clusterId = "engagement-dev", serviceId = "engagement";
+        var ledger = 10;
+        int? port = null;
+        string clusterId = "engagement-dev", serviceId = "engagement", table = "EngagementSilos";
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -77,11 +100,12 @@ internal sealed record SupportArgs(string MemberId, int LedgerLines, int Gateway
                 case "--gateway-port": port = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--cluster-id": clusterId = Next(); break;
                 case "--service-id": serviceId = Next(); break;
+                case "--membership-table": table = Next(); break;
                 case "-h" or "--help": return null;
                 default: memberId = args[i]; break;
             }
         }
 
-        return memberId is null ? null : new SupportArgs(memberId, ledger, port, clusterId, serviceId);
+        return memberId is null ? null : new SupportArgs(memberId, ledger, port, clusterId, serviceId, table);
     }
 }

@@ -1,11 +1,17 @@
 using System.Globalization;
 using Engagement.Api.Hosting;
+using Engagement.Azure.Backup;
 using Engagement.Azure.Hosting;
 using Engagement.Console.Hosting;
 using Engagement.Grains.Hosting;
 using Engagement.Silo;
 using Microsoft.Extensions.Options;
 using Serilog;
+
+if (await BackupCommands.TryRunAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
 
 Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: CultureInfo.InvariantCulture).CreateBootstrapLogger();
 try
@@ -20,11 +26,12 @@ try
         .Bind(builder.Configuration.GetSection(SiloHostOptions.SectionName))
         .ValidateDataAnnotations()
         .ValidateOnStart();
-    var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
 
+    var operations = new OperationsOptions();
     builder.UseOrleans(orleans =>
     {
-        orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+        orleans.ConfigureEngagementCluster(builder.Configuration);
+        operations = builder.AddEngagementOperations(orleans);
         orleans.AddEngagementGrains(builder.Configuration);
         orleans.AddEngagementAzureStorage(builder.Configuration);
         orleans.AddEngagementCampaignStorage(builder.Configuration);
@@ -34,21 +41,27 @@ try
 
     builder.Services.AddEngagementApi(builder.Configuration);
     builder.Services.AddEngagementConsole();
+    builder.Services.AddEngagementBackups(builder.Configuration);
     builder.Services.AddHealthChecks().AddEngagementStorageCheck(ApiHostingExtensions.ReadyTag);
 
     var app = builder.Build();
     app.UseSerilogRequestLogging();
     app.MapEngagementApi();
     app.MapEngagementConsole();
+    app.MapEngagementOperations(operations);
 
     app.Lifetime.ApplicationStarted.Register(() =>
     {
         var options = app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value;
         Log.Information(
-            "Engagement silo {ServiceId} up: API on {Urls}, Orleans gateway on port {GatewayPort}",
+            "Engagement silo {ServiceId}/{ClusterId} up: API on {Urls}, silo {Address}:{SiloPort}, gateway port {GatewayPort}, clustering {Clustering}",
             options.ServiceId,
+            options.ClusterId,
             string.Join(", ", app.Urls),
-            options.GatewayPort);
+            options.AdvertisedAddress,
+            options.SiloPort,
+            options.GatewayPort,
+            options.Clustering);
     });
 
     await app.RunAsync();

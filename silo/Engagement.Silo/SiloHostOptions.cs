@@ -1,13 +1,16 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace Engagement.Silo;
 
 /// <summary>
-/// How this silo joins its cluster, bound from <c>Engagement:Silo</c>. Localhost clustering until
-/// multi-silo membership lands; the ports let two silos (or a test host beside a dev one) share a machine.
+/// How this silo joins its cluster, bound from <c>Engagement:Silo</c>. Silos with the same <see cref="ClusterId"/>
+/// on one storage account form one cluster through the Azure membership table; each needs its own
+/// <see cref="SiloPort"/> and <see cref="GatewayPort"/> when several share a machine.
 /// </summary>
-public sealed class SiloHostOptions
+public sealed class SiloHostOptions : IValidatableObject
 {
+    /// <summary>Configuration section.</summary>
     public const string SectionName = "Engagement:Silo";
 
     /// <summary>Silo-to-silo port. Default 11111.</summary>
@@ -18,11 +21,68 @@ public sealed class SiloHostOptions
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>Cluster id. Default <c>engagement-dev</c>.</summary>
+    /// <summary>
+    /// The IP address other silos and clients reach this silo at, as written to the membership table. Default
+    /// <c>127.0.0.1</c> (every silo on one machine); in production the host's or pod's own address
+    /// (<c>Engagement__Silo__AdvertisedAddress=$(POD_IP)</c>).
+    /// </summary>
+    [Required]
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// The address the silo and gateway ports listen on. Default: the advertised address; <c>0.0.0.0</c> listens on
+    /// every interface (behind NAT or in a container).
+    /// </summary>
+    public string? ListenAddress { get; set; }
+
+    /// <summary>
+    /// How silos find each other: <c>AzureStorage</c> (default; the membership table on the engine's storage
+    /// account, any number of silos) or <c>Localhost</c> (one silo, nothing written to storage).
+    /// </summary>
+    [Required]
+    public string Clustering { get; set; } = AzureStorageClustering;
+
+    /// <summary>Cluster id: silos with the same id on one account form one cluster. Default <c>engagement-dev</c>.</summary>
     [Required]
     public string ClusterId { get; set; } = "engagement-dev";
 
     /// <summary>Service id: the key under which grain state and reminders are stored. Default <c>engagement</c>.</summary>
     [Required]
     public string ServiceId { get; set; } = "engagement";
+
+    /// <summary>Value of <see cref="Clustering"/> for the Azure membership table.</summary>
+    public const string AzureStorageClustering = "AzureStorage";
+
+    /// <summary>Value of <see cref="Clustering"/> for one silo on localhost.</summary>
+    public const string LocalhostClustering = "Localhost";
+
+    /// <summary><see cref="AdvertisedAddress"/> parsed.</summary>
+    public IPAddress AdvertisedIp => IPAddress.Parse(AdvertisedAddress);
+
+    /// <summary><see cref="ListenAddress"/> parsed, or the advertised address.</summary>
+    public IPAddress ListenIp => ListenAddress is { Length: > 0 } listen ? IPAddress.Parse(listen) : AdvertisedIp;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(AdvertisedAddress, out _))
+        {
+            yield return new ValidationResult($"{SectionName}:{nameof(AdvertisedAddress)} '{AdvertisedAddress}' is not an IP address.", [nameof(AdvertisedAddress)]);
+        }
+
+        if (ListenAddress is { Length: > 0 } && !IPAddress.TryParse(ListenAddress, out _))
+        {
+            yield return new ValidationResult($"{SectionName}:{nameof(ListenAddress)} '{ListenAddress}' is not an IP address.", [nameof(ListenAddress)]);
+        }
+
+        if (Clustering is not (AzureStorageClustering or LocalhostClustering))
+        {
+            yield return new ValidationResult($"{SectionName}:{nameof(Clustering)} must be '{AzureStorageClustering}' or '{LocalhostClustering}'.", [nameof(Clustering)]);
+        }
+
+        if (SiloPort == GatewayPort)
+        {
+            yield return new ValidationResult($"{SectionName}: {nameof(SiloPort)} and {nameof(GatewayPort)} must differ.", [nameof(SiloPort), nameof(GatewayPort)]);
+        }
+    }
 }

@@ -29,6 +29,7 @@ public static class ApiHostingExtensions
             .Validate(o => o.Keys.Keys.All(k => k.Length >= 8), "Engagement:Api:Keys keys must be at least 8 characters")
             .ValidateOnStart();
 
+        services.AddEngagementApiProtection();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -66,6 +67,7 @@ public static class ApiHostingExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapMemberEndpoints();

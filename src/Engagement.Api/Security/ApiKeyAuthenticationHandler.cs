@@ -17,13 +17,15 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(ApiKeyOptions.HeaderName, out var values) || string.IsNullOrEmpty(values.ToString()))
+        if ((!Request.Headers.TryGetValue(ApiKeyOptions.HeaderName, out var values) || string.IsNullOrEmpty(values.ToString()))
+            && (values = ApiKeyHashes.BasicPassword(Request)).Count == 0)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
         var key = values.ToString();
-        if (!keys.CurrentValue.Keys.TryGetValue(key, out var value) || ApiKeyIdentity.Principal(value, SchemeName) is not { } principal)
+        if ((!keys.CurrentValue.Keys.TryGetValue(key, out var value) && !ApiKeyHashes.TryFind(keys.CurrentValue, key, out value))
+            || ApiKeyIdentity.Principal(value, SchemeName) is not { } principal)
         {
             return Task.FromResult(AuthenticateResult.Fail("unknown API key"));
         }
@@ -34,6 +36,7 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
+        ApiKeyHashes.OfferBasicLogin(Request, Response);
         await Results.Problem(
             statusCode: StatusCodes.Status401Unauthorized,
             title: "API key required",

@@ -15,4 +15,14 @@ public sealed class ApiKeyOptions
     /// audit records, see <see cref="ApiKeyIdentity"/>). No defaults: a deployment configures its own.
     /// </summary>
     public Dictionary<string, string> Keys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// SHA-256 of a key (64 hex digits, either case) → role, so production configuration holds no plain key:
+    /// <c>Engagement:Api:KeyHashes:{sha256-hex} = admin</c>. Make one with
+    /// <c>printf %s "$KEY" | sha256sum</c>. See <see cref="ApiKeyHashes"/>.
+    /// </summary>
+    public Dictionary<string, string> KeyHashes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Requests allowed per API key (or per client address without one); see <see cref="ApiRateLimitOptions"/>.</summary>
+    public ApiRateLimitOptions RateLimit { get; set; } = new();
 }

@@ -1,11 +1,14 @@
 using Engagement.Azure.Ledger;
 using Engagement.Azure.Lifecycle;
+using Engagement.Azure.Reminders;
+using Engagement.Azure.Storage;
 using Engagement.Azure.Touches;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.ReminderService;
 
 namespace Engagement.Azure.Hosting;
 
@@ -15,9 +18,14 @@ namespace Engagement.Azure.Hosting;
 /// (<see cref="ITouchOutbox"/>), all on one storage account described by <see cref="EngagementStorageOptions"/>.
 /// </summary>
 /// <remarks>
-/// <b>Multi-silo safety.</b> Every provider registered here is safe with several silos sharing the account: grain
-/// state writes and reminder removals are ETag-guarded, ledger rows are idempotent upserts keyed by sequence, and
-/// touches carry deterministic ids for connectors to de-duplicate.
+/// <para><b>Official providers where they fit.</b> Grain state is the official Azure table provider
+/// (<c>Microsoft.Orleans.Persistence.AzureStorage</c>) in string format with the engine's System.Text.Json serializer,
+/// behind <see cref="GrainStateSizeGuard"/>; reminders are the official Azure table reminder service
+/// (<c>Microsoft.Orleans.Reminders.AzureStorage</c>) behind <see cref="CountingReminderTable"/>. The ledger, journal,
+/// index and touch outbox are the engine's own append-only stores.</para>
+/// <para><b>Multi-silo safety.</b> Every provider registered here is safe with several silos sharing the account: grain
+/// state writes are ETag-guarded (a stale writer gets <c>InconsistentStateException</c>), ledger rows are idempotent
+/// upserts keyed by sequence, and touches carry deterministic ids for connectors to de-duplicate.</para>
 /// </remarks>
 public static class AzureStorageHostingExtensions
 {
@@ -55,18 +63,26 @@ public static class AzureStorageHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EngagementStorageOptions>, EngagementStorageOptionsValidator>());
         services.TryAddSingleton<EngagementStorageClients>();
 
-        builder.AddEngagementTableGrainStorage(StorageNames.GrainState, options => options.Configure<EngagementStorageClients>((o, clients) =>
+        builder.AddAzureTableGrainStorage(StorageNames.GrainState, options => options.Configure<EngagementStorageClients>((o, clients) =>
         {
             o.TableServiceClient = clients.Tables;
             o.TableName = clients.Options.GrainStateTableName;
             o.DeleteStateOnClear = clients.Options.DeleteStateOnClear;
+            o.UseStringFormat = true;
+            o.GrainStorageSerializer = new BoundedJsonGrainStateSerializer(clients.Options.MaxGrainStateBytes);
         }));
+        GrainStateSizeGuard.Decorate(services, StorageNames.GrainState);
 
-        builder.AddEngagementTableReminders(options => options.Configure<EngagementStorageClients>((o, clients) =>
+        builder.UseAzureTableReminderService(options => options.Configure<EngagementStorageClients>((o, clients) =>
         {
             o.TableServiceClient = clients.Tables;
             o.TableName = clients.Options.ReminderTableName;
         }));
+        services.TryAddSingleton(ReminderTableStats.Shared);
+        services.RemoveAll<IReminderTable>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<AzureBasedReminderTable>(sp));
+        services.TryAddSingleton(sp => new CountingReminderTable(sp.GetRequiredService<AzureBasedReminderTable>(), sp.GetRequiredService<ReminderTableStats>()));
+        services.AddSingleton<IReminderTable>(sp => sp.GetRequiredService<CountingReminderTable>());
 
         services.TryAddSingleton(sp =>
         {
@@ -90,6 +106,27 @@ public static class AzureStorageHostingExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, EngagementStorageInitializer>());
         return builder;
+    }
+}
+
+/// <summary>Cluster membership on the engine's storage account.</summary>
+public static class ClusteringHostingExtensions
+{
+    /// <summary>
+    /// Joins the silo to the cluster recorded in the Azure membership table (official
+    /// <c>Microsoft.Orleans.Clustering.AzureStorage</c>), table <see cref="EngagementStorageOptions.MembershipTableName"/>
+    /// on the account of <c>ConnectionStrings:AzureStorage</c>. Silos with the same <c>ClusterOptions.ClusterId</c> on one
+    /// account form one cluster. Call with <see cref="AzureStorageHostingExtensions.AddEngagementAzureStorage(ISiloBuilder, IConfiguration)"/>.
+    /// </summary>
+    public static ISiloBuilder UseEngagementAzureClustering(this ISiloBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<EngagementStorageClients>();
+        return builder.UseAzureStorageClustering(options => options.Configure<EngagementStorageClients>((o, clients) =>
+        {
+            o.TableServiceClient = clients.Tables;
+            o.TableName = clients.Options.MembershipTableName;
+        }));
     }
 }
 

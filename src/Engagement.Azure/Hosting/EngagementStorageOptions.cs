@@ -1,5 +1,4 @@
 using Engagement.Azure.Ledger;
-using Engagement.Azure.Reminders;
 using Engagement.Azure.Storage;
 using Engagement.Azure.Touches;
 using Microsoft.Extensions.Options;
@@ -25,11 +24,45 @@ public sealed class EngagementStorageOptions
     /// <summary>Storage account connection string. Default <c>UseDevelopmentStorage=true</c> (Azurite on 127.0.0.1).</summary>
     public string ConnectionString { get; set; } = DevelopmentConnectionString;
 
-    /// <summary>Grain state table. Default <c>EngagementGrainState</c>.</summary>
-    public string GrainStateTableName { get; set; } = AzureTableGrainStorageOptions.DefaultTableName;
+    /// <summary>Default for <see cref="GrainStateTableName"/>.</summary>
+    public const string DefaultGrainStateTableName = "EngagementGrainState";
 
-    /// <summary>Reminder table. Default <c>EngagementReminders</c>.</summary>
-    public string ReminderTableName { get; set; } = AzureTableReminderTableOptions.DefaultTableName;
+    /// <summary>Default for <see cref="ReminderTableName"/>.</summary>
+    public const string DefaultReminderTableName = "EngagementReminders";
+
+    /// <summary>Default for <see cref="MembershipTableName"/>.</summary>
+    public const string DefaultMembershipTableName = "EngagementSilos";
+
+    /// <summary>Default for <see cref="MaxGrainStateBytes"/>: 256 KiB.</summary>
+    public const int DefaultMaxGrainStateBytes = 256 * 1024;
+
+    /// <summary>
+    /// What one row of the official table provider holds in string format: 15 properties of 32K characters. The
+    /// provider drops whatever does not fit without an error, so the bound may not be set above this.
+    /// </summary>
+    public const int ProviderStringCapacity = 15 * 32 * 1024;
+
+    /// <summary>
+    /// Grain state table (official <c>Microsoft.Orleans.Persistence.AzureStorage</c> provider, string format: the
+    /// state's System.Text.Json text is readable in a table browser). Default <c>EngagementGrainState</c>.
+    /// </summary>
+    public string GrainStateTableName { get; set; } = DefaultGrainStateTableName;
+
+    /// <summary>Reminder table (official <c>Microsoft.Orleans.Reminders.AzureStorage</c>). Default <c>EngagementReminders</c>.</summary>
+    public string ReminderTableName { get; set; } = DefaultReminderTableName;
+
+    /// <summary>
+    /// Cluster membership table (official <c>Microsoft.Orleans.Clustering.AzureStorage</c>): every silo of a cluster
+    /// and every client finds the others here. Default <c>EngagementSilos</c>.
+    /// </summary>
+    public string MembershipTableName { get; set; } = DefaultMembershipTableName;
+
+    /// <summary>
+    /// The largest grain state written, UTF-8 bytes of JSON; a larger one is refused with
+    /// <see cref="GrainStateTooLargeException"/> before anything is written. Default 256 KiB; at most
+    /// <see cref="ProviderStringCapacity"/> (491,520), at least 1,024.
+    /// </summary>
+    public int MaxGrainStateBytes { get; set; } = DefaultMaxGrainStateBytes;
 
     /// <summary>Ledger archive table. Default <c>EngagementLedger</c>.</summary>
     public string LedgerTableName { get; set; } = AzureTableLedgerArchive.DefaultTableName;
@@ -39,7 +72,7 @@ public sealed class EngagementStorageOptions
 
     /// <summary>
     /// When true, clearing grain state deletes the row instead of leaving a cleared marker. Default false
-    /// (see <see cref="AzureTableGrainStorageOptions.DeleteStateOnClear"/>).
+    /// (passed to the official provider's <c>AzureTableStorageOptions.DeleteStateOnClear</c>).
     /// </summary>
     public bool DeleteStateOnClear { get; set; }
 }
@@ -60,12 +93,18 @@ internal sealed class EngagementStorageOptionsValidator : IValidateOptions<Engag
                      (nameof(options.GrainStateTableName), options.GrainStateTableName),
                      (nameof(options.ReminderTableName), options.ReminderTableName),
                      (nameof(options.LedgerTableName), options.LedgerTableName),
+                     (nameof(options.MembershipTableName), options.MembershipTableName),
                  })
         {
             if (!StorageNaming.IsValidTableName(table))
             {
                 failures.Add($"{EngagementStorageOptions.SectionName}:{key} '{table}' is not a valid Azure table name (3-63 letters/digits, starting with a letter).");
             }
+        }
+
+        if (options.MaxGrainStateBytes is < 1024 or > EngagementStorageOptions.ProviderStringCapacity)
+        {
+            failures.Add($"{EngagementStorageOptions.SectionName}:{nameof(options.MaxGrainStateBytes)} {options.MaxGrainStateBytes} must be between 1024 and {EngagementStorageOptions.ProviderStringCapacity} (what one table row holds).");
         }
 
         if (!StorageNaming.IsValidQueueName(options.TouchQueueName))

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Engagement.Azure.Reminders;
 
 /// <summary>
-/// How many writes the reminder table has sent to storage, for tests and the benchmark (the target is close to zero
+/// How many writes the reminder table (through <see cref="CountingReminderTable"/>) has sent to storage, for tests and the benchmark (the target is close to zero
 /// reminder writes per purchase event). Registered as a singleton; <see cref="Shared"/> is the instance used when
 /// none is injected. Every write is also counted on the <c>engagement.reminders.table_writes</c> counter of the
 /// <c>Engagement.Azure</c> meter, tagged <c>operation=upsert|remove</c>.

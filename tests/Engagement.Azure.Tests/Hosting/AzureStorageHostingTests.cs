@@ -82,8 +82,8 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
         {
             var services = host.Services;
             var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
-            Assert.IsType<AzureTableGrainStorage>(storage);
-            Assert.IsType<AzureTableReminderTable>(services.GetRequiredService<IReminderTable>());
+            Assert.IsType<Orleans.Storage.AzureTableGrainStorage>(Assert.IsType<GrainStateSizeGuard>(storage).Inner);
+            Assert.IsType<Orleans.Runtime.ReminderService.AzureBasedReminderTable>(Assert.IsType<CountingReminderTable>(services.GetRequiredService<IReminderTable>()).Inner);
             Assert.IsType<AzureTableLedgerArchive>(services.GetRequiredService<ILedgerArchive>());
             Assert.IsType<AzureQueueTouchOutbox>(services.GetRequiredService<ITouchOutbox>());
 
@@ -123,7 +123,7 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
         await host.StartAsync();
         try
         {
-            var table = host.Services.GetRequiredService<AzureTableReminderTable>();
+            var table = host.Services.GetRequiredService<IReminderTable>();
             var stats = host.Services.GetRequiredService<ReminderTableStats>();
             var probe = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IReminderProbeGrain>("M-reminded");
             var member = probe.GetGrainId();
@@ -159,6 +159,17 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AGrainStateBoundBeyondWhatOneRowHoldsStopsTheSiloAtStartup()
+    {
+        var settings = Settings();
+        settings["Engagement:Storage:MaxGrainStateBytes"] = "600000";
+        using var host = BuildSilo(settings);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("MaxGrainStateBytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheDefaultConnectionStringIsTheAzuriteAccountOnLoopback()
     {
         var options = new EngagementStorageOptions();
@@ -170,6 +181,8 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
         Assert.Equal("EngagementGrainState", options.GrainStateTableName);
         Assert.Equal("EngagementReminders", options.ReminderTableName);
         Assert.Equal("EngagementLedger", options.LedgerTableName);
+        Assert.Equal("EngagementSilos", options.MembershipTableName);
+        Assert.Equal(256 * 1024, options.MaxGrainStateBytes);
         Assert.Equal("engagement-touches", options.TouchQueueName);
     }
 

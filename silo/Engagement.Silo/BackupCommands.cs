@@ -1,0 +1,83 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Engagement.Azure.Backup;
+using Engagement.Azure.Hosting;
+
+namespace Engagement.Silo;
+
+/// <summary>
+/// The silo's operator commands, run instead of the silo when the first argument names one; they read the same
+/// configuration (appsettings, <c>ConnectionStrings__AzureStorage</c>, <c>Engagement__Backup__*</c>):
+/// <list type="bullet">
+/// <item><c>Engagement.Silo backup</c>: take a backup now.</item>
+/// <item><c>Engagement.Silo backups</c>: list the backups, newest first.</item>
+/// <item><c>Engagement.Silo restore --backup &lt;name&gt;</c>: restore one into an account whose engine tables are empty.</item>
+/// </list>
+/// </summary>
+public static class BackupCommands
+{
+    /// <summary>Runs the command named by <paramref name="args"/>[0], or returns null when there is none.</summary>
+    /// <returns>The process exit code: 0 done, 1 failed, 2 bad usage.</returns>
+    public static async Task<int?> TryRunAsync(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0 || args[0] is not ("backup" or "backups" or "restore"))
+        {
+            return null;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args[1..], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(TimeProvider.System);
+        using var host = builder.Build();
+        var configuration = builder.Configuration;
+        var connection = configuration.GetConnectionString(EngagementStorageOptions.ConnectionStringName) is { Length: > 0 } cs ? cs : EngagementStorageOptions.DevelopmentConnectionString;
+        var options = configuration.GetSection(BackupOptions.SectionName).Get<BackupOptions>() ?? new BackupOptions();
+        var tables = new TableServiceClient(connection);
+        var blobs = new BlobServiceClient(connection);
+        try
+        {
+            switch (args[0])
+            {
+                case "backup":
+                    var backup = new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>());
+                    var manifest = await backup.RunAsync(progress: new SyncProgress());
+                    Console.WriteLine($"backup {manifest.Name}: {manifest.Tables.Count} tables, {manifest.Tables.Sum(t => t.Rows):N0} rows, in container {options.Container}");
+                    return 0;
+                case "backups":
+                    var list = new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>());
+                    foreach (var (listed, m) in await list.ListAsync())
+                    {
+                        Console.WriteLine(m is null
+                            ? $"{listed}  (no manifest: incomplete)"
+                            : $"{listed}  {m.Status,-8}  {m.Tables.Count} tables  {m.Tables.Sum(t => t.Rows),12:N0} rows  {m.StartedAt:u} → {m.FinishedAt:u}");
+                    }
+
+                    return 0;
+                default:
+                    var name = configuration["backup"];
+                    if (string.IsNullOrEmpty(name))
+                    {
+                        Console.Error.WriteLine("usage: Engagement.Silo restore --backup <name>   (names: Engagement.Silo backups)");
+                        return 2;
+                    }
+
+                    Console.WriteLine($"restoring backup {name} from container {options.Container}");
+                    var restored = await new TableRestore(tables, blobs, options).RunAsync(name, new SyncProgress());
+                    Console.WriteLine($"restored {restored.Count} tables, {restored.Values.Sum():N0} rows");
+                    return 0;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or global::Azure.RequestFailedException or IOException)
+        {
+            Console.Error.WriteLine($"{args[0]} failed: {ex.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Prints progress lines as they come, in order (<see cref="Progress{T}"/> would post them to the thread pool).</summary>
+    private sealed class SyncProgress : IProgress<string>
+    {
+        public void Report(string value) => Console.WriteLine("  " + value);
+    }
+}

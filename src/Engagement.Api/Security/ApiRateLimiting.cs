@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Api.Security;
+
+/// <summary>
+/// Per-key request limit, bound from <c>Engagement:Api:RateLimit</c>: a fixed window of <see cref="PermitLimit"/>
+/// requests per <see cref="Window"/> for each API key (each client address for requests without one), with up to
+/// <see cref="QueueLimit"/> more waiting for the next window. Beyond that: 429 with <c>Retry-After</c> (seconds).
+/// </summary>
+public sealed class ApiRateLimitOptions
+{
+    /// <summary>Requests per window per key. Default 2,000; 0 turns the limit off.</summary>
+    public int PermitLimit { get; set; } = 2000;
+
+    /// <summary>The window. Default 1 second.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Requests over the limit that wait for the next window instead of being refused. Default 200.</summary>
+    public int QueueLimit { get; set; } = 200;
+}
+
+/// <summary>Wires ASP.NET Core's rate limiter per API key, and the start-up checks of hashed keys and limits.</summary>
+public static class ApiRateLimiting
+{
+    /// <summary>Registers the limiter (apply it with <c>app.UseRateLimiter()</c>) and validation of the key options.</summary>
+    public static IServiceCollection AddEngagementApiProtection(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiKeyOptions>, ApiKeyProtectionValidator>());
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+                    ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+                    : 1;
+                var response = context.HttpContext.Response;
+                response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await Results.Problem(
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Too many requests",
+                    detail: $"This API key sent more than its limit of requests; retry after {seconds} s.").ExecuteAsync(context.HttpContext);
+            };
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> Partition(HttpContext context)
+    {
+        var path = context.Request.Path;
+        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<ApiKeyOptions>>().CurrentValue.RateLimit;
+        if (options.PermitLimit == 0 || path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics"))
+        {
+            return RateLimitPartition.GetNoLimiter("unlimited");
+        }
+
+        // Partitioned by the key's hash, so the limiter keeps no plain key in memory.
+        var partition = context.Request.Headers.TryGetValue(ApiKeyOptions.HeaderName, out var key) && key.ToString() is { Length: > 0 } presented
+            ? "key:" + ApiKeyHashes.Hash(presented)
+            : "ip:" + context.Connection.RemoteIpAddress;
+        return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = options.PermitLimit,
+            Window = options.Window,
+            QueueLimit = options.QueueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    }
+}

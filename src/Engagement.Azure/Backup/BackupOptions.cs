@@ -1,0 +1,87 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Azure.Backup;
+
+/// <summary>
+/// Scheduled backups of every table the engine owns to blob storage, bound from <c>Engagement:Backup</c> and
+/// validated at start-up. Times are local times of day in <see cref="TimeZone"/> (the programme's time zone).
+/// </summary>
+public sealed class BackupOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Engagement:Backup";
+
+    /// <summary>Run the schedule in this silo. Default true (a blob lease lets one silo of a cluster run each backup).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Local times of day to back up at, <c>HH:mm</c>. Default 02:00, 10:00 and 18:00 (three a day).</summary>
+    public List<string> Times { get; set; } = [];
+
+    /// <summary>IANA time zone of <see cref="Times"/>. Default <c>Asia/Shanghai</c> (the programme's default).</summary>
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>Backups older than this many days are deleted after a successful backup. Default 14; at least 1.</summary>
+    public int RetentionDays { get; set; } = 14;
+
+    /// <summary>Blob container that holds the backups. Default <c>engagement-backups</c>.</summary>
+    public string Container { get; set; } = "engagement-backups";
+
+    /// <summary>
+    /// Tables backed up whose name starts with this. Default <c>Engagement</c>: grain state (members, campaigns),
+    /// reminders, ledger, lifecycle journal, member index, and any table a later feature adds under the prefix.
+    /// </summary>
+    public string TablePrefix { get; set; } = "Engagement";
+
+    /// <summary>Tables never backed up (cluster membership is rebuilt by the silos). Default <c>EngagementSilos</c>.</summary>
+    public List<string> ExcludedTables { get; set; } = [];
+
+    /// <summary>The first table(s) to copy: grain state goes first, so effects it lists as pending are re-emitted after a restore.</summary>
+    public List<string> FirstTables { get; set; } = [];
+
+    /// <summary><see cref="Times"/> parsed, defaults applied.</summary>
+    public IReadOnlyList<TimeOnly> ParsedTimes() =>
+        (Times.Count == 0 ? ["02:00", "10:00", "18:00"] : Times)
+        .Select(t => TimeOnly.ParseExact(t, "HH:mm", CultureInfo.InvariantCulture))
+        .Order()
+        .ToList();
+
+    /// <summary><see cref="ExcludedTables"/> with its default.</summary>
+    public IReadOnlyList<string> Excluded() => ExcludedTables.Count == 0 ? ["EngagementSilos"] : ExcludedTables;
+
+    /// <summary><see cref="FirstTables"/> with its default.</summary>
+    public IReadOnlyList<string> First() => FirstTables.Count == 0 ? ["EngagementGrainState"] : FirstTables;
+}
+
+/// <summary>Checks <see cref="BackupOptions"/> at start-up.</summary>
+internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BackupOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var time in options.Times)
+        {
+            if (!TimeOnly.TryParseExact(time, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            {
+                failures.Add($"{BackupOptions.SectionName}:Times: '{time}' is not a time of day HH:mm.");
+            }
+        }
+
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(options.TimeZone, out _))
+        {
+            failures.Add($"{BackupOptions.SectionName}:TimeZone '{options.TimeZone}' is not a known time zone.");
+        }
+
+        if (options.RetentionDays < 1)
+        {
+            failures.Add($"{BackupOptions.SectionName}:RetentionDays must be at least 1.");
+        }
+
+        if (options.Container is not { Length: >= 3 and <= 63 } || !options.Container.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            failures.Add($"{BackupOptions.SectionName}:Container '{options.Container}' is not a valid blob container name.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Azure.Backup;
+
+/// <summary>
+/// Copies every table the engine owns to blob storage as gzip JSON lines (<see cref="EntityJson"/>), one blob per
+/// table, then a <see cref="BackupManifest"/> with row counts, checksums and start/end times; deletes backups past
+/// their retention. See <see cref="TableRestore"/> for the way back.
+/// </summary>
+/// <remarks>
+/// <para>Grain state is copied first. A member's state lists the ledger and journal rows it has not yet confirmed
+/// as written, and re-emits them when it activates, so a ledger copied after the state holds at least what the
+/// state relies on: a backup taken under load restores to consistent members (each state row is one atomic
+/// entity; no member is half-written).</para>
+/// </remarks>
+public sealed partial class TableBackup(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options, TimeProvider time, ILogger<TableBackup> logger)
+{
+    private const string ManifestBlob = "manifest.json";
+
+    internal static readonly JsonSerializerOptions ManifestJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>The blob holding table <paramref name="table"/> of backup <paramref name="backup"/>.</summary>
+    public static string TableBlobName(string backup, string table) => $"{backup}/tables/{table}.jsonl.gz";
+
+    /// <summary>The manifest blob of backup <paramref name="backup"/>.</summary>
+    public static string ManifestBlobName(string backup) => $"{backup}/{ManifestBlob}";
+
+    /// <summary>The tables a backup copies now: those starting with the prefix, less the excluded, grain state first.</summary>
+    public async Task<IReadOnlyList<string>> TablesAsync(CancellationToken cancellationToken = default)
+    {
+        var names = new List<string>();
+        await foreach (var table in tables.QueryAsync(cancellationToken: cancellationToken))
+        {
+            if (table.Name.StartsWith(options.TablePrefix, StringComparison.Ordinal) && !options.Excluded().Contains(table.Name, StringComparer.OrdinalIgnoreCase))
+            {
+                names.Add(table.Name);
+            }
+        }
+
+        var first = options.First();
+        return names
+            .OrderBy(n => first.Contains(n, StringComparer.Ordinal) ? 0 : 1)
+            .ThenBy(n => n, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>The name of a backup taken at <paramref name="at"/>: <c>yyyyMMdd-HHmmss</c> in UTC.</summary>
+    public static string NameFor(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Takes one backup, named <paramref name="name"/> or by its UTC start (<see cref="NameFor"/>), and returns its
+    /// manifest. A failure is logged as an error, recorded in a <c>failed</c> manifest, and thrown.
+    /// </summary>
+    public async Task<BackupManifest> RunAsync(string? name = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var startedAt = time.GetUtcNow();
+        name ??= NameFor(startedAt);
+        var container = blobs.GetBlobContainerClient(options.Container);
+        var entries = new List<BackupTableEntry>();
+        LogStarted(logger, name, options.Container);
+        try
+        {
+            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            foreach (var table in await TablesAsync(cancellationToken))
+            {
+                var entry = await CopyTableAsync(container, name, table, cancellationToken);
+                entries.Add(entry);
+                progress?.Report($"{table}: {entry.Rows:N0} rows");
+            }
+
+            var manifest = new BackupManifest { Name = name, Status = BackupManifest.Complete, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Tables = entries };
+            await WriteManifestAsync(container, manifest, cancellationToken);
+            var rows = entries.Sum(e => e.Rows);
+            LogCompleted(logger, name, entries.Count, rows, (manifest.FinishedAt - startedAt).TotalSeconds);
+            await DeleteExpiredAsync(container, cancellationToken);
+            return manifest;
+        }
+        catch (Exception ex) when (ex is RequestFailedException or IOException or InvalidOperationException or NotSupportedException or OperationCanceledException)
+        {
+            LogFailed(logger, ex, name, options.Container);
+            var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = ex.Message, Tables = entries };
+            try
+            {
+                await WriteManifestAsync(container, failed, CancellationToken.None);
+            }
+            catch (RequestFailedException)
+            {
+                // The storage that failed the backup may fail this too; the error is logged above.
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The backups in the container, newest first, with their manifests (null when a backup has none).</summary>
+    public async Task<IReadOnlyList<(string Name, BackupManifest? Manifest)>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var container = blobs.GetBlobContainerClient(options.Container);
+        var result = new List<(string, BackupManifest?)>();
+        if (!await container.ExistsAsync(cancellationToken))
+        {
+            return result;
+        }
+
+        await foreach (var prefix in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", null, cancellationToken))
+        {
+            if (prefix.IsPrefix && IsBackupName(prefix.Prefix.TrimEnd('/')))
+            {
+                var name = prefix.Prefix.TrimEnd('/');
+                result.Add((name, await ReadManifestAsync(container, name, cancellationToken)));
+            }
+        }
+
+        return result.OrderByDescending(b => b.Item1, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Whether <paramref name="name"/> has the form of a backup name (<c>yyyyMMdd-HHmmss</c>).</summary>
+    public static bool IsBackupName(string name) =>
+        DateTime.TryParseExact(name, "yyyyMMdd-HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+
+    internal static async Task<BackupManifest?> ReadManifestAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    {
+        var blob = container.GetBlobClient(ManifestBlobName(name));
+        if (!await blob.ExistsAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var content = await blob.DownloadContentAsync(cancellationToken);
+        return content.Value.Content.ToObjectFromJson<BackupManifest>(ManifestJson);
+    }
+
+    private async Task<BackupTableEntry> CopyTableAsync(BlobContainerClient container, string backup, string table, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        var blob = container.GetBlobClient(TableBlobName(backup, table));
+        long rows = 0, bytes = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var line = new ArrayBufferWriter<byte>(4096);
+        await using (var stream = await blob.OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken))
+        await using (var gzip = new GZipStream(stream, CompressionLevel.Optimal))
+        {
+            await foreach (var entity in tables.GetTableClient(table).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+            {
+                line.ResetWrittenCount();
+                EntityJson.WriteLine(entity, line);
+                hash.AppendData(line.WrittenSpan);
+                await gzip.WriteAsync(line.WrittenMemory, cancellationToken);
+                bytes += line.WrittenCount;
+                rows++;
+            }
+        }
+
+        await blob.SetHttpHeadersAsync(new BlobHttpHeaders { ContentType = "application/gzip" }, cancellationToken: cancellationToken);
+        return new BackupTableEntry(table, rows, Convert.ToHexStringLower(hash.GetHashAndReset()), bytes, started, time.GetUtcNow());
+    }
+
+    private static async Task WriteManifestAsync(BlobContainerClient container, BackupManifest manifest, CancellationToken cancellationToken) =>
+        await container.GetBlobClient(ManifestBlobName(manifest.Name)).UploadAsync(BinaryData.FromObjectAsJson(manifest, ManifestJson), overwrite: true, cancellationToken);
+
+    private async Task DeleteExpiredAsync(BlobContainerClient container, CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow().AddDays(-options.RetentionDays).UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        await foreach (var item in container.GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            var backup = item.Name.Split('/')[0];
+            if (IsBackupName(backup) && string.CompareOrdinal(backup, cutoff) < 0)
+            {
+                await container.DeleteBlobIfExistsAsync(item.Name, cancellationToken: cancellationToken);
+                LogExpired(logger, item.Name);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} to container {Container} started")]
+    private static partial void LogStarted(ILogger logger, string backup, string container);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} complete: {Tables} tables, {Rows} rows in {Seconds:F1} s")]
+    private static partial void LogCompleted(ILogger logger, string backup, int tables, long rows, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup} to container {Container} FAILED; the last complete backup is the one to restore")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string backup, string container);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted expired backup blob {Blob}")]
+    private static partial void LogExpired(ILogger logger, string blob);
+}

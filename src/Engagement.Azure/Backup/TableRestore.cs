@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+
+namespace Engagement.Azure.Backup;
+
+/// <summary>
+/// Restores a backup written by <see cref="TableBackup"/> into an account whose engine tables are empty (or absent):
+/// first every table blob is read and checked against the manifest (row count and SHA-256), so a damaged backup
+/// writes nothing; then the rows are written back, in transactions of up to 100 rows of one partition.
+/// </summary>
+public sealed class TableRestore(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options)
+{
+    private const int TransactionSize = 100;
+
+    /// <summary>Restores <paramref name="backup"/>; reports progress per table and every 10,000 rows.</summary>
+    /// <returns>Rows written per table.</returns>
+    /// <exception cref="InvalidOperationException">No such complete backup, or a target table already holds rows.</exception>
+    /// <exception cref="InvalidDataException">A table blob does not match the manifest; nothing was written.</exception>
+    public async Task<IReadOnlyDictionary<string, long>> RunAsync(string backup, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backup);
+        var container = blobs.GetBlobContainerClient(options.Container);
+        var manifest = await TableBackup.ReadManifestAsync(container, backup, cancellationToken)
+            ?? throw new InvalidOperationException($"No backup '{backup}' (no {TableBackup.ManifestBlobName(backup)} in container {options.Container}).");
+        if (manifest.Status != BackupManifest.Complete)
+        {
+            throw new InvalidOperationException($"Backup '{backup}' is {manifest.Status} ({manifest.Error}); restore a complete one.");
+        }
+
+        foreach (var entry in manifest.Tables)
+        {
+            if (await HasRowsAsync(entry.Table, cancellationToken))
+            {
+                throw new InvalidOperationException($"Table {entry.Table} already holds rows; a restore goes into an empty account (delete the table first).");
+            }
+        }
+
+        foreach (var entry in manifest.Tables)
+        {
+            var (rows, sha) = await VerifyAsync(container, backup, entry.Table, cancellationToken);
+            if (rows != entry.Rows || sha != entry.Sha256)
+            {
+                throw new InvalidDataException($"Table {entry.Table} of backup '{backup}': {rows} rows, SHA-256 {sha}; the manifest says {entry.Rows} rows, {entry.Sha256}. Nothing was restored.");
+            }
+
+            progress?.Report($"verified {entry.Table}: {rows:N0} rows");
+        }
+
+        var written = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var entry in manifest.Tables)
+        {
+            written[entry.Table] = await RestoreTableAsync(container, backup, entry, progress, cancellationToken);
+            progress?.Report($"restored {entry.Table}: {written[entry.Table]:N0} of {entry.Rows:N0} rows");
+        }
+
+        return written;
+    }
+
+    private async Task<bool> HasRowsAsync(string table, CancellationToken cancellationToken)
+    {
+        await foreach (var t in tables.QueryAsync(x => x.Name == table, cancellationToken: cancellationToken))
+        {
+            await foreach (var _ in tables.GetTableClient(t.Name).QueryAsync<TableEntity>(maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static async Task<(long Rows, string Sha256)> VerifyAsync(BlobContainerClient container, string backup, string table, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long rows = 0;
+        await foreach (var line in LinesAsync(container, backup, table, cancellationToken))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(line + "\n"));
+            rows++;
+        }
+
+        return (rows, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    private async Task<long> RestoreTableAsync(BlobContainerClient container, string backup, BackupTableEntry entry, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var client = tables.GetTableClient(entry.Table);
+        await client.CreateIfNotExistsAsync(cancellationToken);
+        var batch = new List<TableTransactionAction>(TransactionSize);
+        long written = 0;
+        await foreach (var line in LinesAsync(container, backup, entry.Table, cancellationToken))
+        {
+            var entity = EntityJson.ReadLine(line);
+            if (batch.Count == TransactionSize || (batch.Count > 0 && batch[0].Entity.PartitionKey != entity.PartitionKey))
+            {
+                written += await FlushAsync(client, batch, cancellationToken);
+                if (written % 10_000 < batch.Count)
+                {
+                    progress?.Report(string.Create(CultureInfo.InvariantCulture, $"  {entry.Table}: {written:N0} of {entry.Rows:N0} rows"));
+                }
+
+                batch.Clear();
+            }
+
+            batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
+        }
+
+        return written + await FlushAsync(client, batch, cancellationToken);
+    }
+
+    private static async Task<int> FlushAsync(TableClient client, List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count > 0)
+        {
+            await client.SubmitTransactionAsync(batch, cancellationToken);
+        }
+
+        return batch.Count;
+    }
+
+    private static async IAsyncEnumerable<string> LinesAsync(BlobContainerClient container, string backup, string table, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var download = await container.GetBlobClient(TableBackup.TableBlobName(backup, table)).DownloadStreamingAsync(cancellationToken: cancellationToken);
+        await using var gzip = new GZipStream(download.Value.Content, CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                yield return line;
+            }
+        }
+    }
+}

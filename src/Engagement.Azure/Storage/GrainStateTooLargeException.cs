@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace Engagement.Azure.Storage;
+
+/// <summary>
+/// A grain state was refused before it was written, because its JSON is larger than
+/// <see cref="Hosting.EngagementStorageOptions.MaxGrainStateBytes"/>. Nothing was written: storage still holds the
+/// previous version, and the activation must not adopt the state it tried to write.
+/// </summary>
+/// <remarks>
+/// The official Azure table provider stores string state in at most 15 properties of 32K characters and drops
+/// whatever does not fit without an error; this exception is the engine's guard in front of that.
+/// </remarks>
+public sealed class GrainStateTooLargeException : InvalidOperationException
+{
+    /// <summary>Creates the exception for a state of <paramref name="actualBytes"/> UTF-8 bytes of JSON.</summary>
+    /// <param name="actualBytes">Size of the serialized state, UTF-8 bytes.</param>
+    /// <param name="limitBytes">The configured bound, UTF-8 bytes.</param>
+    /// <param name="what">What was being written (state name and grain id, or the state's type).</param>
+    public GrainStateTooLargeException(long actualBytes, long limitBytes, string what)
+        : base(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Refused to write {what}: its JSON is {actualBytes:N0} bytes, over the bound of {limitBytes:N0} bytes " +
+            $"(Engagement:Storage:MaxGrainStateBytes). Nothing was written; the stored state is unchanged."))
+    {
+        ActualBytes = actualBytes;
+        LimitBytes = limitBytes;
+    }
+
+    /// <summary>Creates the exception with a message of its own.</summary>
+    public GrainStateTooLargeException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message of its own.</summary>
+    public GrainStateTooLargeException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public GrainStateTooLargeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Size of the refused state's JSON, UTF-8 bytes.</summary>
+    public long ActualBytes { get; }
+
+    /// <summary>The bound it broke, UTF-8 bytes.</summary>
+    public long LimitBytes { get; }
+}

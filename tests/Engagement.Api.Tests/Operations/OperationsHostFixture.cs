@@ -1,0 +1,79 @@
+using System.Globalization;
+using Engagement.Api.Security;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Engagement.Api.Tests.Operations;
+
+/// <summary>
+/// The real host (Program.cs) configured as production would be for protection: a key given only by its SHA-256,
+/// and a tight per-key rate limit (5 requests a minute, none queued), so the tests can see a 429.
+/// </summary>
+public sealed class OperationsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminKey = "ops-test-admin";
+    public const string SupportKey = "ops-test-support";
+    public const string LimitedKey = "ops-test-limited";
+
+    /// <summary>Configured only as its hash; the plain text appears nowhere in the host's configuration.</summary>
+    public const string HashedKey = "ops-test-hashed-support-key";
+
+    public const int PermitsPerMinute = 5;
+
+    private readonly string _serviceId = "opstests-" + Guid.NewGuid().ToString("N")[..8];
+
+    public Task InitializeAsync()
+    {
+        UseKestrel(0);
+        StartServer();
+        return Task.CompletedTask;
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    public HttpClient Client(string? apiKey)
+    {
+        var client = CreateClient();
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var connection = Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException("AZURE_STORAGE_CONNECTION_STRING is not set: run the tests with scripts/test (it starts Azurite).");
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:AzureStorage", connection);
+        builder.UseSetting("Engagement:Silo:SiloPort", ApiHostFixtureFreePort().ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Engagement:Silo:GatewayPort", ApiHostFixtureFreePort().ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Engagement:Silo:ServiceId", _serviceId);
+        builder.UseSetting("Engagement:Silo:ClusterId", _serviceId);
+        builder.UseSetting("Engagement:Ingestion:QueueNamePrefix", "opst" + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
+        builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support");
+        builder.UseSetting($"Engagement:Api:Keys:{LimitedKey}", "support");
+        builder.UseSetting($"Engagement:Api:KeyHashes:{ApiKeyHashes.Hash(HashedKey).ToUpperInvariant()}", "support");
+        builder.UseSetting("Engagement:Api:RateLimit:PermitLimit", PermitsPerMinute.ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Engagement:Api:RateLimit:Window", "00:01:00");
+        builder.UseSetting("Engagement:Api:RateLimit:QueueLimit", "0");
+    }
+
+    private static int ApiHostFixtureFreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Never beside another host in this process: each host's Program.cs sets Serilog's static bootstrap logger.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OperationsHostCollection : ICollectionFixture<OperationsHostFixture>
+{
+    public const string Name = "operations host";
+}

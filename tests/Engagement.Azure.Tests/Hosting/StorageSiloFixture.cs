@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using Azure.Data.Tables;
+using Engagement.Azure.Hosting;
+using Engagement.Azure.Reminders;
+using Engagement.Azure.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Storage;
+
+namespace Engagement.Azure.Tests.Hosting;
+
+/// <summary>
+/// One silo started with the engine's storage registration (the official Azure providers) on tables of its own,
+/// so the contract tests exercise exactly what the engine runs on, against Azurite.
+/// </summary>
+public sealed class StorageSiloFixture : IAsyncLifetime
+{
+    /// <summary>The grain-state bound this silo is configured with (small, so refusals are cheap to provoke).</summary>
+    public const int MaxGrainStateBytes = 64 * 1024;
+
+    private readonly string _suffix = Azurite.UniqueName("c");
+    private IHost? _host;
+
+    public string ServiceId => "svc-" + _suffix;
+
+    public string GrainStateTable => "gs" + _suffix;
+
+    public string ReminderTable => "rem" + _suffix;
+
+    private string LedgerTable => "ledger" + _suffix;
+
+    private string TouchQueue => "touches-" + _suffix;
+
+    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
+
+    public IGrainStorage Storage => Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+
+    public IReminderTable Reminders => Services.GetRequiredService<IReminderTable>();
+
+    public ReminderTableStats ReminderStats => Services.GetRequiredService<ReminderTableStats>();
+
+    public TableClient GrainStateRows => StorageClients.Tables().GetTableClient(GrainStateTable);
+
+    public async Task InitializeAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
+            ["Engagement:Storage:GrainStateTableName"] = GrainStateTable,
+            ["Engagement:Storage:ReminderTableName"] = ReminderTable,
+            ["Engagement:Storage:LedgerTableName"] = LedgerTable,
+            ["Engagement:Storage:TouchQueueName"] = TouchQueue,
+            ["Engagement:Storage:MaxGrainStateBytes"] = MaxGrainStateBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        builder.Services.AddSingleton(new ReminderTableStats());
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: ServiceId, clusterId: "c");
+            silo.AddEngagementAzureStorage(builder.Configuration);
+        });
+        _host = builder.Build();
+        await _host.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+
+        foreach (var table in new[] { GrainStateTable, ReminderTable, LedgerTable })
+        {
+            await StorageClients.DeleteTableQuietlyAsync(table);
+        }
+
+        await StorageClients.Queues().GetQueueClient(TouchQueue).DeleteIfExistsAsync();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StorageSiloCollection : ICollectionFixture<StorageSiloFixture>
+{
+    public const string Name = "the engine's storage registration on Azurite";
+}
