@@ -17,8 +17,8 @@ public sealed class ApiInputTests(ApiHostFixture host)
 
     private static string NewMember() => "I" + Guid.NewGuid().ToString("N")[..12];
 
-    private static string Login(string memberId, string eventId) =>
-        $$"""{"eventId": "{{eventId}}", "type": "login", "memberId": "{{memberId}}", "occurredAt": "{{DateTimeOffset.UtcNow.AddMinutes(-1):O}}"}""";
+    private string Login(string memberId, string eventId) =>
+        $$"""{"eventId": "{{eventId}}", "type": "login", "memberId": "{{memberId}}", "occurredAt": "{{host.Clock.GetUtcNow().AddMinutes(-1):O}}"}""";
 
     private static ByteArrayContent JsonBytes(byte[] bytes)
     {
@@ -137,7 +137,7 @@ public sealed class ApiInputTests(ApiHostFixture host)
     public async Task ASixtyThousandCharacterOrderIdIsRefusedNamingIt()
     {
         var id = NewMember();
-        var purchase = new { eventId = id + "-p", type = "purchase", memberId = id, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), orderId = new string('o', 60_001), amount = 10m };
+        var purchase = new { eventId = id + "-p", type = "purchase", memberId = id, occurredAt = host.Clock.GetUtcNow().AddMinutes(-1), orderId = new string('o', 60_001), amount = 10m };
         using var admin = host.Client(ApiHostFixture.AdminKey);
 
         using var response = await admin.PostAsJsonAsync("api/v1/events", purchase, Json);

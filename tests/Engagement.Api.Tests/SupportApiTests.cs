@@ -15,6 +15,7 @@ public sealed class SupportApiTests(ApiHostFixture host)
     public async Task NamedSupportKeyAdjustsPointsOnceAndTheLedgerAndAuditSayWhoAndWhy()
     {
         var id = await SeedAsync(120m, phone: null);
+        // The audit records the wall-clock moment of a manual action (not the engine clock the rules run on).
         var before = DateTimeOffset.UtcNow.AddSeconds(-5);
         using var support = host.Client(ApiHostFixture.NamedSupportKey);
         var request = new { adjustmentId = "goodwill-1", kind = "points", delta = 50, reason = "parcel arrived late" };
@@ -111,8 +112,8 @@ public sealed class SupportApiTests(ApiHostFixture host)
                 audience = new { regions = new[] { "nowhere-" + id } },
                 channel = "push",
                 offer = new { kind = "coupon", code = "LIST5", unitCost = 5m },
-                validFrom = DateTimeOffset.UtcNow.AddHours(-1),
-                validUntil = DateTimeOffset.UtcNow.AddDays(1),
+                validFrom = host.Clock.GetUtcNow().AddHours(-1),
+                validUntil = host.Clock.GetUtcNow().AddDays(1),
             }, Json);
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
@@ -126,7 +127,7 @@ public sealed class SupportApiTests(ApiHostFixture host)
     {
         var id = "S" + Guid.NewGuid().ToString("N")[..12];
         using var admin = host.Client(ApiHostFixture.AdminKey);
-        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var at = host.Clock.GetUtcNow().AddMinutes(-1);
         var events = new List<object>
         {
             new { eventId = $"{id}-O1", type = "purchase", memberId = id, occurredAt = at, orderId = "O1", amount },
@@ -143,7 +144,7 @@ public sealed class SupportApiTests(ApiHostFixture host)
 
     private static async Task<T> PollAsync<T>(Func<Task<T?>> read, Func<T, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             var value = await read();
@@ -152,7 +153,7 @@ public sealed class SupportApiTests(ApiHostFixture host)
                 return value;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 20 s");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), "condition not met within 20 s");
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
             await timer.WaitForNextTickAsync();
         }

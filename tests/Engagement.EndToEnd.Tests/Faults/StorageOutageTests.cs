@@ -19,8 +19,8 @@ public sealed class StorageOutageTests
         var settings = Settings(azurite, "outage");
         var memberId = "NEW1-" + Guid.NewGuid().ToString("N")[..8];
 
-        // The silo's clock is the real one: the event is ten minutes old whatever the hour (no rule here reads the hour).
-        var purchase = new { eventId = memberId + "-p1", type = "purchase", memberId, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-10), orderId = "O-1", amount = 1000.00m, regionId = "east" };
+        // The silo's engine clock runs from the settings' pinned clock: the event is ten minutes old on it.
+        var purchase = new { eventId = memberId + "-p1", type = "purchase", memberId, occurredAt = settings.Clock.GetUtcNow().AddMinutes(-10), orderId = "O-1", amount = 1000.00m, regionId = "east" };
         JsonObject applied;
         await using (var silo = await SiloProcess.StartAsync(settings))
         {

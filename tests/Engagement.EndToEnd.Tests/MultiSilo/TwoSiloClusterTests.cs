@@ -45,7 +45,7 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
             },
         };
         var second = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
-        var model = LoadModel.OrderInsensitive("P" + Guid.NewGuid().ToString("N")[..6], members: 400, purchasesPerMember: 4, seed: 14, now: DateTimeOffset.UtcNow);
+        var model = LoadModel.OrderInsensitive("P" + Guid.NewGuid().ToString("N")[..6], members: 400, purchasesPerMember: 4, seed: 14, now: first.Clock.GetUtcNow());
         var messages = WithDuplicates(model.Messages, share: 0.05, seed: 1405);
         var queues = new SharedQueues(first);
         await queues.CreateAsync();
@@ -100,7 +100,7 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         };
         var second = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
         var third = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
-        var model = LoadModel.OrderInsensitive("T" + Guid.NewGuid().ToString("N")[..6], members: 300, purchasesPerMember: 4, seed: 1403, now: DateTimeOffset.UtcNow);
+        var model = LoadModel.OrderInsensitive("T" + Guid.NewGuid().ToString("N")[..6], members: 300, purchasesPerMember: 4, seed: 1403, now: first.Clock.GetUtcNow());
         var messages = WithDuplicates(model.Messages, share: 0.05, seed: 1406);
         var queues = new SharedQueues(first);
         await queues.CreateAsync();
