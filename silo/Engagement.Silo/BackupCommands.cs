@@ -42,13 +42,13 @@ public static class BackupCommands
                 case "backup":
                     var backup = new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>());
                     var manifest = await backup.RunAsync(progress: new SyncProgress());
-                    Console.WriteLine($"backup {manifest.Name}: {manifest.Tables.Count} tables, {manifest.Tables.Sum(t => t.Rows):N0} rows, in container {options.Container}");
+                    System.Console.WriteLine($"backup {manifest.Name}: {manifest.Tables.Count} tables, {manifest.Tables.Sum(t => t.Rows):N0} rows, in container {options.Container}");
                     return 0;
                 case "backups":
                     var list = new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>());
                     foreach (var (listed, m) in await list.ListAsync())
                     {
-                        Console.WriteLine(m is null
+                        System.Console.WriteLine(m is null
                             ? $"{listed}  (no manifest: incomplete)"
                             : $"{listed}  {m.Status,-8}  {m.Tables.Count} tables  {m.Tables.Sum(t => t.Rows),12:N0} rows  {m.StartedAt:u} → {m.FinishedAt:u}");
                     }
@@ -58,19 +58,19 @@ public static class BackupCommands
                     var name = configuration["backup"];
                     if (string.IsNullOrEmpty(name))
                     {
-                        Console.Error.WriteLine("usage: Engagement.Silo restore --backup <name>   (names: Engagement.Silo backups)");
+                        System.Console.Error.WriteLine("usage: Engagement.Silo restore --backup <name>   (names: Engagement.Silo backups)");
                         return 2;
                     }
 
-                    Console.WriteLine($"restoring backup {name} from container {options.Container}");
+                    System.Console.WriteLine($"restoring backup {name} from container {options.Container}");
                     var restored = await new TableRestore(tables, blobs, options).RunAsync(name, new SyncProgress());
-                    Console.WriteLine($"restored {restored.Count} tables, {restored.Values.Sum():N0} rows");
+                    System.Console.WriteLine($"restored {restored.Count} tables, {restored.Values.Sum():N0} rows");
                     return 0;
             }
         }
         catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or global::Azure.RequestFailedException or IOException)
         {
-            Console.Error.WriteLine($"{args[0]} failed: {ex.Message}");
+            System.Console.Error.WriteLine($"{args[0]} failed: {ex.Message}");
             return 1;
         }
     }
@@ -78,6 +78,6 @@ public static class BackupCommands
     /// <summary>Prints progress lines as they come, in order (<see cref="Progress{T}"/> would post them to the thread pool).</summary>
     private sealed class SyncProgress : IProgress<string>
     {
-        public void Report(string value) => Console.WriteLine("  " + value);
+        public void Report(string value) => System.Console.WriteLine("  " + value);
     }
 }
