@@ -76,7 +76,8 @@ public static class SupportEndpoints
                 statusCode: StatusCodes.Status409Conflict,
                 title: result.Status == AdjustmentStatuses.Conflict ? "adjustmentId already used differently" : "Adjustment refused",
                 detail: result.Detail,
-                extensions: new Dictionary<string, object?> { ["status"] = result.Status, ["balanceAfter"] = result.BalanceAfter }),
+                // "status" is the problem's HTTP status; the refusal's own code goes under "reason" (no body repeats a key).
+                extensions: new Dictionary<string, object?> { ["reason"] = result.Status, ["balanceAfter"] = result.BalanceAfter }),
         };
     }
 
