@@ -42,6 +42,9 @@ public sealed class OperationsHostFixture : WebApplicationFactory<Program>, IAsy
         return client;
     }
 
+    /// <summary>The instant the tests date their events by; the host's engine clock starts from it.</summary>
+    public TestClock Clock { get; } = new(TestClock.DefaultStart);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         var connection = Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { Length: > 0 } cs
@@ -49,6 +52,7 @@ public sealed class OperationsHostFixture : WebApplicationFactory<Program>, IAsy
             : throw new InvalidOperationException("AZURE_STORAGE_CONNECTION_STRING is not set: run the tests with scripts/test (it starts Azurite).");
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:AzureStorage", connection);
+        builder.UseSetting("Engagement:Testing:ClockStart", Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         builder.UseSetting("Engagement:Silo:SiloPort", ApiHostFixtureFreePort().ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Engagement:Silo:GatewayPort", ApiHostFixtureFreePort().ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Engagement:Silo:ServiceId", _serviceId);

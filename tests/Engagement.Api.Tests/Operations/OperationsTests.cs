@@ -16,7 +16,7 @@ public sealed class OperationsTests(OperationsHostFixture host)
         var memberId = "OPS-" + Guid.NewGuid().ToString("N")[..8];
         using var posted = await admin.PostAsJsonAsync("api/v1/events", new
         {
-            eventId = memberId + "-e1", type = "purchase", memberId, occurredAt = "2026-11-23T08:00:00+08:00",
+            eventId = memberId + "-e1", type = "purchase", memberId, occurredAt = host.Clock.GetUtcNow().AddMinutes(-5),
             orderId = "O1", amount = 120.5m, currency = "CNY",
         });
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
