@@ -146,15 +146,20 @@ public sealed record CampaignGroupResult
     [Id(10)] public CampaignUplift? Uplift { get; init; }
 }
 
-/// <summary>Difference of conversion rates with its 95% confidence interval (normal approximation).</summary>
+/// <summary>
+/// Difference of conversion rates with its 95% confidence interval: Newcombe's hybrid score interval (Wilson score
+/// limits of each rate combined), which holds at small counts and at zero conversions.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("engagement.campaign-uplift.v1")]
 public sealed record CampaignUplift
 {
     /// <summary>rate(group) − rate(baseline), in absolute terms (0.02 = two percentage points).</summary>
     [Id(0)] public double Difference { get; init; }
 
+    /// <summary>Lower 95% limit of <see cref="Difference"/> (≥ −1).</summary>
     [Id(1)] public double Low { get; init; }
 
+    /// <summary>Upper 95% limit of <see cref="Difference"/> (≤ 1).</summary>
     [Id(2)] public double High { get; init; }
 
     /// <summary>Difference / baseline rate; null when the baseline rate is 0.</summary>

