@@ -63,7 +63,7 @@ public static partial class CampaignDefinitions
 
         if (!IsValidId(definition.Id))
         {
-            Add("id", "required, 1–64 characters of A–Z a–z 0–9 _ - .");
+            Add("id", "required, " + IdRule);
         }
 
         if (string.IsNullOrWhiteSpace(definition.Name) || definition.Name.Length > 200)
@@ -165,7 +165,10 @@ public static partial class CampaignDefinitions
     }
 
     /// <summary>The campaign id rule: 1–64 chars of <c>A–Z a–z 0–9 _ - .</c>.</summary>
-    public static bool IsValidId(string? id) => id is { Length: > 0 and <= 64 } && IdPattern().IsMatch(id);
+    public static bool IsValidId(string? id) => id is { Length: > 0 and <= 64 } and not ("." or "..") && IdPattern().IsMatch(id);
+
+    /// <summary>The campaign id rule in words, for problem details naming <c>id</c> or <c>campaignId</c>.</summary>
+    public const string IdRule = "1–64 characters of A–Z a–z 0–9 _ - ., and not . or .. (the id is a URL path segment)";
 
     /// <summary>The offer an arm hands out: its own, else the campaign's.</summary>
     public static CampaignOffer OfferOf(CampaignDefinition definition, CampaignArm arm) =>

@@ -21,6 +21,9 @@ public sealed record CampaignStatusView
     [Id(6)] public long GrantsReserved { get; init; }
 
     [Id(7)] public decimal CostReserved { get; init; }
+
+    /// <summary>When the current pause began (UTC); null unless <see cref="CampaignStatuses.Paused"/>.</summary>
+    [Id(8)] public DateTimeOffset? PausedAt { get; init; }
 }
 
 /// <summary>How far the fan-out got. Counts are exact: each audience member is counted once.</summary>
@@ -58,6 +61,12 @@ public sealed record CampaignProgress
     [Id(10)] public int ShardsDone { get; init; }
 
     [Id(11)] public int Shards { get; init; }
+
+    /// <summary>
+    /// True while the fan-out has a page in flight. After a pause it turns false once the pages under way are
+    /// checkpointed; from then on the counts stand still until a resume.
+    /// </summary>
+    [Id(12)] public bool FanOutRunning { get; init; }
 }
 
 /// <summary>Campaign statuses.</summary>
@@ -71,6 +80,12 @@ public static class CampaignStatuses
 
     /// <summary>Triggered; delivering to members.</summary>
     public const string Running = "running";
+
+    /// <summary>
+    /// Paused by marketing: a broadcast's fan-out stops at the next page boundary (and resumes from there), a
+    /// triggered campaign grants nothing. Persisted, so it stays paused across silo restarts.
+    /// </summary>
+    public const string Paused = "paused";
 
     /// <summary>Every audience member was processed.</summary>
     public const string Completed = "completed";

@@ -18,6 +18,19 @@ public interface ICampaignGrain : IGrainWithStringKey
     /// <summary>Starts the fan-out of a broadcast campaign. Idempotent: a second trigger reports the running or finished one.</summary>
     Task<CampaignTriggerResult> TriggerAsync();
 
+    /// <summary>
+    /// Pauses a broadcast's fan-out (it stops at the next page boundary: pages under way finish and are checkpointed)
+    /// or a triggered campaign's grants. <c>changed</c>; <c>already</c> when paused; <c>refused</c> (with why) for a
+    /// draft, completed or ended campaign; <c>not_found</c>.
+    /// </summary>
+    Task<CampaignControlResult> PauseAsync();
+
+    /// <summary>
+    /// Resumes a paused campaign from where it stopped (the fan-out's cursors, or granting again). <c>changed</c>;
+    /// <c>already</c> when it runs; <c>refused</c> (with why) for a campaign that was never paused; <c>not_found</c>.
+    /// </summary>
+    Task<CampaignControlResult> ResumeAsync();
+
     /// <summary>Per arm, control and global control: audience, outcomes, conversions, revenue, cost, ROI, uplift with 95% CI.</summary>
     [ReadOnly]
     Task<CampaignResults?> GetResultsAsync();
@@ -82,6 +95,27 @@ public sealed record CampaignTriggerResult
     [Id(2)] public CampaignStatusView? Campaign { get; init; }
 
     public const string Started = "started";
+    public const string Already = "already";
+    public const string NotFound = "not_found";
+    public const string Refused = "refused";
+}
+
+/// <summary>The answer to <see cref="ICampaignGrain.PauseAsync"/> or <see cref="ICampaignGrain.ResumeAsync"/>.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.campaign-control-result.v1")]
+public sealed record CampaignControlResult
+{
+    /// <summary><c>changed</c>, <c>already</c> (nothing to do), <c>not_found</c>, <c>refused</c>.</summary>
+    [Id(0)] public required string Status { get; init; }
+
+    /// <summary>Why it was refused (or what it already is), for people.</summary>
+    [Id(1)] public string? Detail { get; init; }
+
+    [Id(2)] public CampaignStatusView? Campaign { get; init; }
+
+    /// <summary>The number of the pause concerned (1 for the first): a pause and its resume share it, so an audit entry keyed by it is written once.</summary>
+    [Id(3)] public long Pause { get; init; }
+
+    public const string Changed = "changed";
     public const string Already = "already";
     public const string NotFound = "not_found";
     public const string Refused = "refused";

@@ -1,21 +1,34 @@
 using Engagement.Contracts.Campaigns;
+using Engagement.Domain.Campaigns;
 
 namespace Engagement.Grains.Campaigns;
 
 /// <summary>
 /// What a campaign grain persists (System.Text.Json, like member state). Cursors and counters are written in one
 /// state, so a checkpoint moves both together: after a crash the fan-out resumes from the last page both agree on.
+/// The rules that move the counters and the budget are the domain's (<see cref="GroupCounters"/>,
+/// <see cref="BudgetReservation"/>, <see cref="PageTally"/>); this class only holds them and shapes the views.
 /// </summary>
 public sealed class CampaignGrainState
 {
     /// <summary>Normalized definition; null until created.</summary>
     public CampaignDefinition? Definition { get; set; }
 
+    /// <summary>See <see cref="CampaignStatuses"/>.</summary>
     public string Status { get; set; } = "";
+
+    /// <summary>While <see cref="CampaignStatuses.Paused"/>: the status a resume returns to (counting, running or active).</summary>
+    public string? ResumeTo { get; set; }
+
+    /// <summary>How many times the campaign was paused (numbers each pause/resume for idempotent audit entries).</summary>
+    public long Pauses { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? TriggeredAt { get; set; }
+
+    /// <summary>When the current pause began (UTC); null unless paused.</summary>
+    public DateTimeOffset? PausedAt { get; set; }
 
     public DateTimeOffset? CompletedAt { get; set; }
 
@@ -32,10 +45,76 @@ public sealed class CampaignGrainState
     /// <summary>Grants held by sent or deferred touches (committed pages and triggered grants).</summary>
     public long GrantsReserved { get; set; }
 
+    /// <summary>The cost of those grants, CNY.</summary>
     public decimal CostReserved { get; set; }
 
     /// <summary>A broadcast stops delivering once a page could not reserve a grant.</summary>
     public bool BudgetExhausted { get; set; }
+
+    /// <summary>The counters of a group, created empty when missing.</summary>
+    public GroupCounters Counters(string key)
+    {
+        if (!Groups.TryGetValue(key, out var counters))
+        {
+            Groups[key] = counters = new GroupCounters();
+        }
+
+        return counters;
+    }
+
+    /// <summary>Grants held: committed plus those in flight on pages of shards other than <paramref name="except"/>.</summary>
+    public BudgetHeld Held(ShardCursor? except = null) => BudgetReservation.Held(
+        new BudgetHeld(GrantsReserved, CostReserved),
+        Shards.Where(s => !ReferenceEquals(s, except) && s.InFlightGrants is not null).Select(s => new BudgetHeld(s.InFlightGrants!.Value, s.InFlightCost)));
+
+    /// <summary>Adds or removes held grants (a checkpoint keeps a page's, a suppression releases one).</summary>
+    public void Hold(BudgetHeld delta)
+    {
+        GrantsReserved += delta.Grants;
+        CostReserved += delta.Cost;
+    }
+
+    /// <summary>The status as the outside sees it: an active triggered campaign past its validity is <c>ended</c>.</summary>
+    public string StatusAt(DateTimeOffset now) =>
+        Status == CampaignStatuses.Active && Definition is { } d && now >= d.ValidUntil ? CampaignStatuses.Ended : Status;
+
+    /// <summary>Definition, status and progress; <paramref name="fanOutRunning"/> says whether a page is in flight.</summary>
+    public CampaignStatusView View(DateTimeOffset now, bool fanOutRunning) => new()
+    {
+        Definition = Definition!,
+        Status = StatusAt(now),
+        Progress = Progress(now, fanOutRunning),
+        CreatedAt = CreatedAt,
+        TriggeredAt = TriggeredAt,
+        CompletedAt = CompletedAt,
+        PausedAt = PausedAt,
+        GrantsReserved = GrantsReserved,
+        CostReserved = CostReserved,
+    };
+
+    /// <summary>Exact counts so far: every audience member processed is in exactly one of them.</summary>
+    public CampaignProgress Progress(DateTimeOffset now, bool fanOutRunning)
+    {
+        var arms = Definition!.Arms.Select(a => Groups.GetValueOrDefault(a.Name) ?? new GroupCounters()).ToList();
+        var control = Groups.GetValueOrDefault(CampaignGroups.Control) ?? new GroupCounters();
+        var global = Groups.GetValueOrDefault(CampaignGroups.GlobalControl) ?? new GroupCounters();
+        return new CampaignProgress
+        {
+            Reached = arms.Sum(a => a.Audience) + control.Audience + global.Audience + Ineligible + BudgetSkipped,
+            Total = Shards.Count > 0 && Shards.All(s => s.Counted) ? Shards.Sum(s => s.Total) : null,
+            Sent = arms.Sum(a => a.Sent),
+            Deferred = arms.Sum(a => a.Deferred),
+            Suppressed = arms.Sum(a => a.Suppressed),
+            Control = control.Audience,
+            Excluded = global.Audience,
+            Ineligible = Ineligible,
+            BudgetSkipped = BudgetSkipped,
+            State = StatusAt(now),
+            Shards = Shards.Count,
+            ShardsDone = Shards.Count(s => s.Done),
+            FanOutRunning = fanOutRunning,
+        };
+    }
 }
 
 /// <summary>Where one shard's fan-out stands.</summary>
@@ -59,35 +138,6 @@ public sealed class ShardCursor
     /// </summary>
     public long? InFlightGrants { get; set; }
 
+    /// <summary>The cost of <see cref="InFlightGrants"/>, CNY.</summary>
     public decimal InFlightCost { get; set; }
-}
-
-/// <summary>Counters of one group.</summary>
-public sealed class GroupCounters
-{
-    public long Audience { get; set; }
-
-    public long Sent { get; set; }
-
-    public long Deferred { get; set; }
-
-    public long Suppressed { get; set; }
-
-    public long Converted { get; set; }
-
-    public decimal Revenue { get; set; }
-
-    /// <summary>Unit cost × sent grants.</summary>
-    public decimal Cost { get; set; }
-
-    public void Add(GroupCounters other)
-    {
-        Audience += other.Audience;
-        Sent += other.Sent;
-        Deferred += other.Deferred;
-        Suppressed += other.Suppressed;
-        Converted += other.Converted;
-        Revenue += other.Revenue;
-        Cost += other.Cost;
-    }
 }

@@ -4,7 +4,10 @@ using Engagement.Domain.Campaigns;
 
 namespace Engagement.Grains.Campaigns;
 
-/// <summary>Maps campaign contracts to the domain's audience rules; matches trigger conditions.</summary>
+/// <summary>
+/// Maps campaign contracts to the domain's campaign rules (<c>Domain/Campaigns</c>): audience criteria, the trigger
+/// rule, assignment to a group, the outcome a member reports, and the delivery a member is asked to apply.
+/// </summary>
 internal static class CampaignMapping
 {
     public static AudienceCriteria ToCriteria(CampaignAudience? audience) => audience is null ? new AudienceCriteria() : new AudienceCriteria
@@ -17,20 +20,89 @@ internal static class CampaignMapping
         Tags = audience.Tags ?? [],
     };
 
-    /// <summary>The event matches the campaign's trigger: type, an item of the category (if set), amount at least the threshold (if set).</summary>
-    public static bool TriggerMatches(CampaignTrigger trigger, EngagementEvent evt)
+    /// <summary>The event matches the campaign's trigger (<see cref="CampaignTriggerRule"/>).</summary>
+    public static bool TriggerMatches(CampaignTrigger trigger, EngagementEvent evt) =>
+        ToRule(trigger).Matches(evt.Type, evt.Items.Select(i => i.Category), evt.Amount);
+
+    public static CampaignTriggerRule ToRule(CampaignTrigger trigger) => new(trigger.EventType, trigger.ItemCategory, trigger.MinAmount);
+
+    public static BudgetLimit ToLimit(CampaignBudget? budget) => new(budget?.MaxGrants, budget?.MaxCost);
+
+    /// <summary>A reported outcome (<see cref="CampaignOutcomes"/>) as the domain counts it; null for none or an unknown one.</summary>
+    public static DeliveryOutcome? ToOutcome(string? outcome) => outcome switch
     {
-        if (!string.Equals(trigger.EventType, evt.Type, StringComparison.Ordinal))
+        CampaignOutcomes.Sent => DeliveryOutcome.Sent,
+        CampaignOutcomes.Deferred => DeliveryOutcome.Deferred,
+        CampaignOutcomes.Suppressed => DeliveryOutcome.Suppressed,
+        CampaignOutcomes.Held => DeliveryOutcome.Held,
+        CampaignOutcomes.Ineligible => DeliveryOutcome.Ineligible,
+        _ => null,
+    };
+
+    /// <summary>A status (<see cref="CampaignStatuses"/>) as the pause rule reads it; an unknown one reads as a draft (nothing to pause).</summary>
+    public static CampaignPhase ToPhase(string? status) => status switch
+    {
+        CampaignStatuses.Counting => CampaignPhase.Counting,
+        CampaignStatuses.Running => CampaignPhase.Running,
+        CampaignStatuses.Paused => CampaignPhase.Paused,
+        CampaignStatuses.Completed => CampaignPhase.Completed,
+        CampaignStatuses.Active => CampaignPhase.Active,
+        CampaignStatuses.Ended => CampaignPhase.Ended,
+        _ => CampaignPhase.Draft,
+    };
+
+    /// <summary>The status of a phase (the inverse of <see cref="ToPhase"/>).</summary>
+    public static string ToStatus(CampaignPhase phase) => phase switch
+    {
+        CampaignPhase.Counting => CampaignStatuses.Counting,
+        CampaignPhase.Running => CampaignStatuses.Running,
+        CampaignPhase.Paused => CampaignStatuses.Paused,
+        CampaignPhase.Completed => CampaignStatuses.Completed,
+        CampaignPhase.Active => CampaignStatuses.Active,
+        CampaignPhase.Ended => CampaignStatuses.Ended,
+        _ => CampaignStatuses.Draft,
+    };
+
+    /// <summary>The counters key of a group: the arm's name for an arm, else the group.</summary>
+    public static string GroupKey(string group, string? arm) => group == CampaignGroups.Arm ? arm ?? "" : group;
+
+    /// <summary>The arm's offer unit cost (CNY); 0 for no arm or an unknown one.</summary>
+    public static decimal UnitCostOf(CampaignDefinition definition, string? arm) =>
+        definition.Arms.FirstOrDefault(a => a.Name == arm) is { } found ? CampaignDefinitions.OfferOf(definition, found).UnitCost : 0m;
+
+    /// <summary>Global control first (the programme-wide hold-out), then the campaign's control or an arm (<see cref="CampaignAssignment"/>).</summary>
+    public static PlannedDelivery Plan(CampaignDefinition definition, string memberId, int globalControlPercent)
+    {
+        if (CampaignAssignment.IsGlobalControl(memberId, globalControlPercent))
         {
-            return false;
+            return new PlannedDelivery(memberId, CampaignGroups.GlobalControl, null, 0m);
         }
 
-        if (trigger.ItemCategory is { } category
-            && !evt.Items.Any(i => string.Equals(i.Category, category, StringComparison.OrdinalIgnoreCase)))
+        var armIndex = CampaignAssignment.Assign(definition.Id, memberId, definition.ControlShare ?? CampaignDefinitions.DefaultControlShare, [.. definition.Arms.Select(a => a.Weight)]);
+        if (armIndex < 0)
         {
-            return false;
+            return new PlannedDelivery(memberId, CampaignGroups.Control, null, 0m);
         }
 
-        return trigger.MinAmount is not { } min || (evt.Amount is { } amount && amount >= min);
+        var arm = definition.Arms[armIndex];
+        return new PlannedDelivery(memberId, CampaignGroups.Arm, arm.Name, CampaignDefinitions.OfferOf(definition, arm).UnitCost);
+    }
+
+    /// <summary>What the member is asked to apply for its planned group.</summary>
+    public static CampaignDelivery DeliveryFor(CampaignDefinition definition, PlannedDelivery planned)
+    {
+        var arm = definition.Arms.FirstOrDefault(a => a.Name == planned.Arm);
+        return new CampaignDelivery
+        {
+            CampaignId = definition.Id,
+            Group = planned.Group,
+            Arm = arm?.Name,
+            Channel = definition.Channel,
+            Offer = arm is null ? null : CampaignDefinitions.OfferOf(definition, arm),
+            ValidUntil = definition.ValidUntil,
+            AttributionWindowDays = definition.AttributionWindowDays ?? CampaignDefinitions.DefaultAttributionWindowDays,
+            Audience = definition.Audience,
+            GrantReserved = planned.Reserved,
+        };
     }
 }

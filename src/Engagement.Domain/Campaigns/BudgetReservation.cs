@@ -1,0 +1,126 @@
+namespace Engagement.Domain.Campaigns;
+
+/// <summary>A campaign's budget: at most this many grants and this much cost (CNY); null = no limit on that side.</summary>
+public sealed record BudgetLimit(long? MaxGrants, decimal? MaxCost)
+{
+    /// <summary>Either side is limited: reservations are written ahead of delivery.</summary>
+    public bool Limited => MaxGrants is not null || MaxCost is not null;
+}
+
+/// <summary>Grants and their cost (CNY) held or reserved.</summary>
+public readonly record struct BudgetHeld(long Grants, decimal Cost);
+
+/// <summary>One audience member of a fan-out page and what the campaign decided for it.</summary>
+/// <param name="MemberId">The member.</param>
+/// <param name="Group">Its group as assigned (arm, control, global control).</param>
+/// <param name="Arm">The arm's name when assigned to an arm, else null.</param>
+/// <param name="UnitCost">The arm offer's unit cost, CNY (0 outside arms).</param>
+public sealed record PlannedDelivery(string MemberId, string Group, string? Arm, decimal UnitCost)
+{
+    /// <summary>Assigned to an arm: the only members that need a grant.</summary>
+    public bool IsArm => Arm is not null;
+
+    /// <summary>A grant is reserved for it (it may send).</summary>
+    public bool Reserved { get; set; }
+
+    /// <summary>Not delivered: the budget ran out at or before it.</summary>
+    public bool Skip { get; set; }
+}
+
+/// <summary>What a page reserved, and whether the reservation must be written before any member is called.</summary>
+/// <param name="Reserved">Grants and cost reserved for the page's arm members.</param>
+/// <param name="WriteAhead">A new reservation of a limited budget: persist it (per shard) before delivering.</param>
+/// <param name="Exhausted">A member did not fit: the rest of the page, and of the campaign, is skipped.</param>
+public sealed record PageReservation(BudgetHeld Reserved, bool WriteAhead, bool Exhausted);
+
+/// <summary>
+/// The budget rule: a grant is reserved before a member is told to send, so grants held by members plus grants
+/// reserved never exceed <c>maxGrants</c> / <c>maxCost</c>. A suppression releases its grant; a deferred touch keeps it.
+/// </summary>
+public static class BudgetReservation
+{
+    /// <summary>Grants committed plus those in flight (reserved by pages not yet checkpointed).</summary>
+    public static BudgetHeld Held(BudgetHeld committed, IEnumerable<BudgetHeld> inFlight)
+    {
+        ArgumentNullException.ThrowIfNull(inFlight);
+        var (grants, cost) = (committed.Grants, committed.Cost);
+        foreach (var page in inFlight)
+        {
+            grants += page.Grants;
+            cost += page.Cost;
+        }
+
+        return new BudgetHeld(grants, cost);
+    }
+
+    /// <summary>True when <paramref name="grants"/> more grants costing <paramref name="cost"/> fit beside what is held.</summary>
+    public static bool Fits(BudgetLimit limit, BudgetHeld held, long grants, decimal cost)
+    {
+        ArgumentNullException.ThrowIfNull(limit);
+        return (limit.MaxGrants is not { } maxGrants || held.Grants + grants <= maxGrants)
+            && (limit.MaxCost is not { } maxCost || held.Cost + cost <= maxCost);
+    }
+
+    /// <summary>
+    /// Marks which planned members get a grant. Once exhausted: nobody. Unlimited: every arm member. Otherwise members
+    /// are taken in page order against what is left beside <paramref name="heldElsewhere"/> (or, for a page replayed after
+    /// a crash, exactly what it reserved the first time, <paramref name="replay"/>); from the first arm member that does
+    /// not fit, the rest of the page is skipped.
+    /// </summary>
+    public static PageReservation ReservePage(BudgetLimit limit, bool exhausted, BudgetHeld heldElsewhere, BudgetHeld? replay, IReadOnlyList<PlannedDelivery> plan)
+    {
+        ArgumentNullException.ThrowIfNull(limit);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (exhausted)
+        {
+            Mark(plan, skip: true);
+            return new PageReservation(default, false, true);
+        }
+
+        if (!limit.Limited)
+        {
+            Mark(plan, skip: false);
+            return new PageReservation(new BudgetHeld(plan.Count(p => p.IsArm), plan.Where(p => p.IsArm).Sum(p => p.UnitCost)), false, false);
+        }
+
+        var allow = replay ?? new BudgetHeld(
+            limit.MaxGrants is { } maxGrants ? Math.Max(0, maxGrants - heldElsewhere.Grants) : long.MaxValue,
+            limit.MaxCost is { } maxCost ? Math.Max(0, maxCost - heldElsewhere.Cost) : decimal.MaxValue);
+
+        long grants = 0;
+        decimal cost = 0;
+        var exhaustedHere = false;
+        foreach (var p in plan)
+        {
+            if (exhaustedHere)
+            {
+                p.Skip = true;
+            }
+            else if (p.IsArm)
+            {
+                if (grants + 1 <= allow.Grants && cost + p.UnitCost <= allow.Cost)
+                {
+                    grants++;
+                    cost += p.UnitCost;
+                    p.Reserved = true;
+                }
+                else
+                {
+                    exhaustedHere = true;
+                    p.Skip = true;
+                }
+            }
+        }
+
+        return new PageReservation(new BudgetHeld(grants, cost), replay is null && grants > 0, exhaustedHere);
+    }
+
+    private static void Mark(IReadOnlyList<PlannedDelivery> plan, bool skip)
+    {
+        foreach (var p in plan)
+        {
+            p.Skip = skip;
+            p.Reserved = !skip && p.IsArm;
+        }
+    }
+}

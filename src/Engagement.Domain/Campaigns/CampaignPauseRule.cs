@@ -1,0 +1,78 @@
+namespace Engagement.Domain.Campaigns;
+
+/// <summary>Where a campaign stands, as the pause rule reads it (the wire names are <c>CampaignStatuses</c> in the contracts).</summary>
+public enum CampaignPhase
+{
+    /// <summary>A broadcast defined but not triggered.</summary>
+    Draft,
+
+    /// <summary>A broadcast counting its audience.</summary>
+    Counting,
+
+    /// <summary>A broadcast delivering to members.</summary>
+    Running,
+
+    /// <summary>Paused by marketing.</summary>
+    Paused,
+
+    /// <summary>A broadcast that reached every audience member.</summary>
+    Completed,
+
+    /// <summary>A triggered campaign within its validity.</summary>
+    Active,
+
+    /// <summary>A triggered campaign past its validity.</summary>
+    Ended,
+}
+
+/// <summary>What a pause or resume request comes to.</summary>
+public enum ControlVerdict
+{
+    /// <summary>The transition happens.</summary>
+    Change,
+
+    /// <summary>Nothing to do: it is so already (idempotent).</summary>
+    Already,
+
+    /// <summary>Not allowed from here; <see cref="ControlDecision.Reason"/> says why.</summary>
+    Refused,
+}
+
+/// <summary>A pause or resume decision: the verdict, the phase after it, and the reason in words.</summary>
+public sealed record ControlDecision(ControlVerdict Verdict, CampaignPhase Next, string? Reason);
+
+/// <summary>
+/// Pause and resume (CONTRACT.md §4, <c>POST /campaigns/{id}/pause</c>, <c>/resume</c>): a running broadcast (counting or
+/// delivering) or an active triggered campaign may be paused; a paused one resumes to where it was. Repeating either is
+/// idempotent; a draft, completed or ended campaign is refused with the reason.
+/// </summary>
+public static class CampaignPauseRule
+{
+    /// <summary>Decides a pause from <paramref name="phase"/>; <see cref="ControlDecision.Next"/> is <see cref="CampaignPhase.Paused"/> on a change.</summary>
+    public static ControlDecision Pause(CampaignPhase phase) => phase switch
+    {
+        CampaignPhase.Counting or CampaignPhase.Running or CampaignPhase.Active => new(ControlVerdict.Change, CampaignPhase.Paused, null),
+        CampaignPhase.Paused => new(ControlVerdict.Already, phase, "the campaign is already paused"),
+        _ => new(ControlVerdict.Refused, phase, Why(phase)),
+    };
+
+    /// <summary>
+    /// Decides a resume: a paused campaign returns to <paramref name="resumeTo"/> (where the pause found it; a
+    /// triggered campaign whose validity passed meanwhile is <see cref="CampaignPhase.Ended"/> and refused).
+    /// </summary>
+    public static ControlDecision Resume(CampaignPhase phase, CampaignPhase resumeTo, bool validityOver) => phase switch
+    {
+        CampaignPhase.Paused when resumeTo == CampaignPhase.Active && validityOver => new(ControlVerdict.Refused, phase, Why(CampaignPhase.Ended)),
+        CampaignPhase.Paused => new(ControlVerdict.Change, resumeTo, null),
+        CampaignPhase.Counting or CampaignPhase.Running or CampaignPhase.Active => new(ControlVerdict.Already, phase, "the campaign is not paused"),
+        _ => new(ControlVerdict.Refused, phase, Why(phase)),
+    };
+
+    private static string Why(CampaignPhase phase) => phase switch
+    {
+        CampaignPhase.Draft => "the campaign is a draft: trigger it first",
+        CampaignPhase.Completed => "the fan-out completed: every audience member was reached",
+        CampaignPhase.Ended => "the campaign's validity is over",
+        _ => $"the campaign is {phase}",
+    };
+}

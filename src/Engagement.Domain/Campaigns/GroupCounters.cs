@@ -1,0 +1,113 @@
+namespace Engagement.Domain.Campaigns;
+
+/// <summary>What a member's campaign delivery came to, as the campaign counts it.</summary>
+public enum DeliveryOutcome
+{
+    /// <summary>The touch went out; the member holds a grant.</summary>
+    Sent,
+
+    /// <summary>The touch waits (quiet hours, a cap until tomorrow); the member holds a grant until it is sent or suppressed.</summary>
+    Deferred,
+
+    /// <summary>Caps, opt-out or an ended offer stopped the touch; no grant is held.</summary>
+    Suppressed,
+
+    /// <summary>Control or global control: recorded, not touched.</summary>
+    Held,
+
+    /// <summary>The member's live state no longer matched the audience; counted apart, in no group.</summary>
+    Ineligible,
+}
+
+/// <summary>
+/// Counters of one campaign group (an arm, the control, the global control) and the rules that move them: a first
+/// outcome, a later move of a deferred touch, a purchase. Persisted inside the campaign's state (JSON).
+/// </summary>
+public sealed class GroupCounters
+{
+    /// <summary>Members assigned to the group (intention to treat).</summary>
+    public long Audience { get; set; }
+
+    public long Sent { get; set; }
+
+    public long Deferred { get; set; }
+
+    public long Suppressed { get; set; }
+
+    /// <summary>Members with a purchase within the attribution window.</summary>
+    public long Converted { get; set; }
+
+    /// <summary>Their purchases within the window, CNY.</summary>
+    public decimal Revenue { get; set; }
+
+    /// <summary>Unit cost × sent grants, CNY.</summary>
+    public decimal Cost { get; set; }
+
+    /// <summary>A member's first outcome: one more in the audience, and in the outcome's counter (a sent touch costs its unit cost).</summary>
+    public void Record(DeliveryOutcome outcome, decimal unitCost)
+    {
+        Audience++;
+        Enter(outcome, unitCost);
+    }
+
+    /// <summary>
+    /// A touch counted as <paramref name="from"/> (null: counted nowhere yet, as a triggered grant) moved on to
+    /// <paramref name="to"/>. Returns true when the move releases the member's grant (it ended suppressed).
+    /// </summary>
+    public bool Move(DeliveryOutcome? from, DeliveryOutcome to, decimal unitCost)
+    {
+        switch (from)
+        {
+            case DeliveryOutcome.Deferred:
+                Deferred--;
+                break;
+            case DeliveryOutcome.Sent:
+                Sent--;
+                Cost -= unitCost;
+                break;
+        }
+
+        Enter(to, unitCost);
+        return to == DeliveryOutcome.Suppressed;
+    }
+
+    /// <summary>A purchase within the window: the member's first one converts it; every one adds its amount (CNY).</summary>
+    public void Purchase(decimal amount, bool conversion)
+    {
+        Converted += conversion ? 1 : 0;
+        Revenue += amount;
+    }
+
+    /// <summary>Adds another group's counters (a page's tally at its checkpoint, all arms together).</summary>
+    public void Add(GroupCounters other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Audience += other.Audience;
+        Sent += other.Sent;
+        Deferred += other.Deferred;
+        Suppressed += other.Suppressed;
+        Converted += other.Converted;
+        Revenue += other.Revenue;
+        Cost += other.Cost;
+    }
+
+    /// <summary>The figures <see cref="CampaignMath"/> reads.</summary>
+    public GroupTally ToTally() => new() { Audience = Audience, Converted = Converted, Revenue = Revenue, Cost = Cost };
+
+    private void Enter(DeliveryOutcome outcome, decimal unitCost)
+    {
+        switch (outcome)
+        {
+            case DeliveryOutcome.Sent:
+                Sent++;
+                Cost += unitCost;
+                break;
+            case DeliveryOutcome.Deferred:
+                Deferred++;
+                break;
+            case DeliveryOutcome.Suppressed:
+                Suppressed++;
+                break;
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Members;
+using Engagement.Domain.Campaigns;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Grains.Campaigns;
+
+/// <summary>
+/// The paging of one broadcast's fan-out, run by <see cref="CampaignGrain"/>'s timer on the grain's own scheduler: a
+/// counting pass over every member-index shard, then the delivery pass, <see cref="CampaignOptions.FanOutShardConcurrency"/>
+/// shards at once, one page at a time. After each page its tally and the shard's cursor are written in one state
+/// write (through the grain's write gate). It stops at a page boundary when the campaign is paused and continues from
+/// the cursors when run again. The budget and counting rules are <see cref="BudgetReservation"/> and <see cref="PageTally"/>.
+/// </summary>
+internal sealed class CampaignFanOut(
+    string campaignId,
+    Func<CampaignGrainState> state,
+    IMemberIndex index,
+    CampaignOptions options,
+    IGrainFactory grains,
+    Func<Task> saveAsync,
+    TimeProvider time,
+    ILogger logger)
+{
+    private readonly DeliveryPacer _pacer = new(options.MaxDeliveriesPerSecond);
+
+    private CampaignGrainState S => state();
+
+    private bool FanningOut => S.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
+
+    /// <summary>Runs until the fan-out completes (true) or is paused (false). Throws on a failed read or write; the caller retries later.</summary>
+    public async Task<bool> RunAsync(CancellationToken cancellationToken)
+    {
+        // A pause leaves this loop at a page boundary; a resume while the last pages finish keeps it going.
+        while (FanningOut)
+        {
+            if (S.Status == CampaignStatuses.Counting)
+            {
+                await ForEachShardAsync(s => !s.Counted, CountShardAsync, cancellationToken);
+                if (S.Status == CampaignStatuses.Counting && S.Shards.All(s => s.Counted))
+                {
+                    S.Status = CampaignStatuses.Running;
+                    await saveAsync();
+                    var total = S.Shards.Sum(s => s.Total);
+                    CampaignLog.Counted(logger, campaignId, total);
+                }
+
+                continue;
+            }
+
+            await ForEachShardAsync(s => !s.Done, DeliverShardAsync, cancellationToken);
+            if (S.Status == CampaignStatuses.Running && S.Shards.All(s => s.Done))
+            {
+                S.Status = CampaignStatuses.Completed;
+                S.CompletedAt = time.GetUtcNow();
+                await saveAsync();
+                var p = S.Progress(time.GetUtcNow(), false);
+                CampaignLog.Completed(logger, campaignId, p.Reached, p.Sent, p.Deferred, p.Suppressed, p.Control, p.Excluded);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task ForEachShardAsync(Func<ShardCursor, bool> pending, Func<ShardCursor, CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        // Workers run on the activation's scheduler: the queue is touched by one turn at a time.
+        var queue = new Queue<ShardCursor>(S.Shards.Where(pending));
+        var workers = Enumerable.Range(0, Math.Min(options.FanOutShardConcurrency, queue.Count)).Select(async _ =>
+        {
+            while (FanningOut && queue.TryDequeue(out var shard))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await work(shard, cancellationToken);
+            }
+        });
+        await Task.WhenAll(workers);
+    }
+
+    private async Task CountShardAsync(ShardCursor cursor, CancellationToken cancellationToken)
+    {
+        var criteria = CampaignMapping.ToCriteria(S.Definition!.Audience);
+        string? continuation = null;
+        long total = 0;
+        do
+        {
+            var page = await index.ReadShardAsync(cursor.Shard, continuation, options.FanOutPageSize, cancellationToken);
+            total += page.Entries.Count(e => criteria.Matches(e.Attributes));
+            continuation = page.Continuation;
+        }
+        while (continuation is not null);
+
+        (cursor.Total, cursor.Counted) = (total, true);
+        await saveAsync();
+    }
+
+    private async Task DeliverShardAsync(ShardCursor cursor, CancellationToken cancellationToken)
+    {
+        while (!cursor.Done && S.Status == CampaignStatuses.Running)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await DeliverPageAsync(cursor, cancellationToken);
+        }
+    }
+
+    private async Task DeliverPageAsync(ShardCursor cursor, CancellationToken cancellationToken)
+    {
+        var definition = S.Definition!;
+        var criteria = CampaignMapping.ToCriteria(definition.Audience);
+        var page = await index.ReadShardAsync(cursor.Shard, cursor.Continuation, options.FanOutPageSize, cancellationToken);
+        List<PlannedDelivery> plan = [.. page.Entries
+            .Where(e => criteria.Matches(e.Attributes))
+            .Select(e => CampaignMapping.Plan(definition, e.MemberId, options.GlobalControlPercent))];
+
+        // Write-ahead: a limited budget's reservation is stored before any member is called; a replayed page reuses it.
+        var replay = cursor.InFlightGrants is { } grants ? new BudgetHeld(grants, cursor.InFlightCost) : (BudgetHeld?)null;
+        var reservation = BudgetReservation.ReservePage(CampaignMapping.ToLimit(definition.Budget), S.BudgetExhausted, S.Held(except: cursor), replay, plan);
+        if (reservation.WriteAhead)
+        {
+            (cursor.InFlightGrants, cursor.InFlightCost) = (reservation.Reserved.Grants, reservation.Reserved.Cost);
+            await saveAsync();
+        }
+
+        var tally = new PageTally();
+        var next = 0;
+        var workers = Enumerable.Range(0, Math.Min(options.MemberConcurrency, plan.Count)).Select(async _ =>
+        {
+            while (next < plan.Count)
+            {
+                var item = plan[next++];
+                if (item.Skip)
+                {
+                    tally.Skipped();
+                    continue;
+                }
+
+                await _pacer.PaceAsync(cancellationToken);
+                var result = await DeliverWithRetryAsync(item.MemberId, CampaignMapping.DeliveryFor(definition, item));
+
+                // A repeat reports the group recorded the first time: count what the member actually has.
+                var arm = result.Group == CampaignGroups.Arm ? result.Arm : null;
+                var outcome = CampaignMapping.ToOutcome(result.Outcome) ?? DeliveryOutcome.Held;
+                tally.Count(item, CampaignMapping.GroupKey(result.Group, arm), outcome, CampaignMapping.UnitCostOf(definition, arm));
+            }
+        });
+        await Task.WhenAll(workers);
+
+        // One checkpoint: the page's counters, the cursor past it, the in-flight reservation turned into held grants.
+        foreach (var (key, counters) in tally.Groups)
+        {
+            S.Counters(key).Add(counters);
+        }
+
+        (S.Ineligible, S.BudgetSkipped) = (S.Ineligible + tally.Ineligible, S.BudgetSkipped + tally.BudgetSkipped);
+        S.Hold(tally.Kept);
+        S.BudgetExhausted |= reservation.Exhausted;
+        (cursor.InFlightGrants, cursor.InFlightCost) = (null, 0);
+        (cursor.Continuation, cursor.Done) = (page.Continuation, page.Continuation is null);
+        await saveAsync();
+    }
+
+    private async Task<CampaignDeliveryResult> DeliverWithRetryAsync(string memberId, CampaignDelivery delivery)
+    {
+        var member = grains.GetGrain<IMemberGrain>(memberId);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await member.DeliverCampaignAsync(delivery);
+            }
+            catch (Exception ex) when (attempt < 3 && ex is TimeoutException or OrleansException)
+            {
+                // Safe to repeat: the member answers a repeat from memory.
+                CampaignLog.DeliveryRetry(logger, ex, campaignId, memberId, attempt);
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Grains.Campaigns;
+
+/// <summary>The campaign grain's log lines (message templates, source-generated).</summary>
+internal static partial class CampaignLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} created ({Kind}, {Arms} arms)")]
+    public static partial void Created(ILogger logger, string campaignId, string kind, int arms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} triggered over {Shards} index shards")]
+    public static partial void Triggered(ILogger logger, string campaignId, int shards);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} audience counted: {Total}")]
+    public static partial void Counted(ILogger logger, string campaignId, long total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} fan-out completed: {Reached} reached, {Sent} sent, {Deferred} deferred, {Suppressed} suppressed, {Control} control, {Excluded} global control")]
+    public static partial void Completed(ILogger logger, string campaignId, long reached, long sent, long deferred, long suppressed, long control, long excluded);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} paused (pause {Pause}) while {Status}; {Reached} reached so far")]
+    public static partial void Paused(ILogger logger, string campaignId, long pause, string status, long reached);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} resumed (pause {Pause}) to {Status}")]
+    public static partial void Resumed(ILogger logger, string campaignId, long pause, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId} fan-out stopped; it resumes from the last checkpoint")]
+    public static partial void FanOutFailed(ILogger logger, Exception ex, string campaignId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: delivery to {MemberId} failed (attempt {Attempt}); retrying")]
+    public static partial void DeliveryRetry(ILogger logger, Exception ex, string campaignId, string memberId, int attempt);
+}
