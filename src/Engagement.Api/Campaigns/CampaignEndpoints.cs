@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
@@ -10,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Engagement.Api.Campaigns;
 
 /// <summary>
-/// Marketing's campaigns (CONTRACT.md §4): define, trigger, follow, read results; and the admin's member-index rebuild.
+/// Marketing's campaigns (CONTRACT.md §4): define, trigger, pause and resume (audited, <see cref="CampaignCommands"/>),
+/// follow, read results; and the admin's member-index rebuild.
 /// </summary>
 public static class CampaignEndpoints
 {
@@ -29,7 +31,13 @@ public static class CampaignEndpoints
             .WithSummary("Definition, status and progress (reached / total, sent, deferred, suppressed, control, excluded)");
         campaigns.MapPost("/{campaignId}/trigger", TriggerAsync).RequireAuthorization(ApiRoles.CampaignPolicy)
             .Produces<CampaignStatusView>(StatusCodes.Status202Accepted)
-            .WithSummary("Start a broadcast's fan-out; idempotent (a second trigger changes nothing)");
+            .WithSummary("Start a broadcast's fan-out; idempotent (a second trigger changes nothing); audited");
+        campaigns.MapPost("/{campaignId}/pause", PauseAsync).RequireAuthorization(ApiRoles.CampaignPolicy)
+            .Produces<CampaignStatusView>(StatusCodes.Status200OK)
+            .WithSummary("Pause a running broadcast (it stops at the next page boundary) or an active triggered campaign; idempotent; 409 naming why when not allowed; audited");
+        campaigns.MapPost("/{campaignId}/resume", ResumeAsync).RequireAuthorization(ApiRoles.CampaignPolicy)
+            .Produces<CampaignStatusView>(StatusCodes.Status200OK)
+            .WithSummary("Resume a paused campaign from where it stopped; idempotent; 409 naming why when not allowed; audited");
         campaigns.MapGet("/{campaignId}/results", GetResultsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("Per arm, control and global control: audience, outcomes, conversions, revenue, cost, ROI, uplift with 95% CI");
         campaigns.MapGet("/{campaignId}/members/{memberId}", GetMembershipAsync).RequireAuthorization(ApiRoles.ReadPolicy)
@@ -94,14 +102,14 @@ public static class CampaignEndpoints
         return view is null ? NotFound(campaignId) : Results.Ok(view);
     }
 
-    private static async Task<IResult> TriggerAsync(string campaignId, IGrainFactory grains)
+    private static async Task<IResult> TriggerAsync(string campaignId, CampaignCommands commands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (InvalidId(campaignId) is { } invalid)
         {
             return invalid;
         }
 
-        var result = await grains.GetGrain<ICampaignGrain>(campaignId).TriggerAsync();
+        var result = await commands.TriggerAsync(campaignId, user, cancellationToken);
         return result.Status switch
         {
             CampaignTriggerResult.NotFound => NotFound(campaignId),
@@ -109,6 +117,24 @@ public static class CampaignEndpoints
             _ => Results.Accepted($"/api/v1/campaigns/{campaignId}", result.Campaign),
         };
     }
+
+    private static async Task<IResult> PauseAsync(string campaignId, CampaignCommands commands, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        InvalidId(campaignId) ?? Controlled(campaignId, "paused", await commands.PauseAsync(campaignId, user, cancellationToken));
+
+    private static async Task<IResult> ResumeAsync(string campaignId, CampaignCommands commands, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        InvalidId(campaignId) ?? Controlled(campaignId, "resumed", await commands.ResumeAsync(campaignId, user, cancellationToken));
+
+    /// <summary>200 with the campaign when it changed or already was so; 404; 409 whose detail says why the transition is not allowed.</summary>
+    private static IResult Controlled(string campaignId, string verb, CampaignControlResult result) => result.Status switch
+    {
+        CampaignControlResult.NotFound => NotFound(campaignId),
+        CampaignControlResult.Refused => Results.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: $"The campaign cannot be {verb}",
+            detail: result.Detail,
+            extensions: new Dictionary<string, object?> { ["campaignStatus"] = result.Campaign?.Status }),
+        _ => Results.Ok(result.Campaign),
+    };
 
     private static async Task<IResult> GetResultsAsync(string campaignId, IGrainFactory grains)
     {
@@ -126,7 +152,7 @@ public static class CampaignEndpoints
         var errors = new FieldErrors();
         if (!CampaignDefinitions.IsValidId(campaignId))
         {
-            errors.Add("campaignId", "must be 1–64 characters of A–Z a–z 0–9 _ - .");
+            errors.Add("campaignId", "must be " + CampaignDefinitions.IdRule);
         }
 
         if (!MemberIds.IsValid(memberId))
@@ -200,7 +226,7 @@ public static class CampaignEndpoints
     }
 
     private static IResult? InvalidId(string campaignId) =>
-        CampaignDefinitions.IsValidId(campaignId) ? null : FieldErrors.Problem("campaignId", "must be 1–64 characters of A–Z a–z 0–9 _ - .");
+        CampaignDefinitions.IsValidId(campaignId) ? null : FieldErrors.Problem("campaignId", "must be " + CampaignDefinitions.IdRule);
 
     private static IResult NotFound(string campaignId) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"No campaign '{campaignId}' is defined.");

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Engagement.Api.Campaigns;
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
@@ -137,7 +138,7 @@ public sealed class MemberDirectory(IMemberSearch search)
 /// Campaigns for the console: the list (ids from the catalogue grain, status from each campaign), and create and
 /// trigger with the API's validation (<see cref="CampaignDefinitions.Validate"/>) and an audit entry for the trigger.
 /// </summary>
-public sealed class CampaignCatalogue(IGrainFactory grains, IAuditLog audit, TimeProvider time)
+public sealed class CampaignCatalogue(IGrainFactory grains, CampaignCommands commands)
 {
     /// <summary>Validates and stores a definition; field errors name the JSON field (e.g. <c>validUntil</c>).</summary>
     public async Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition)
@@ -157,25 +158,8 @@ public sealed class CampaignCatalogue(IGrainFactory grains, IAuditLog audit, Tim
         return result;
     }
 
-    /// <summary>Starts a broadcast's fan-out (idempotent) and records who did.</summary>
-    public async Task<CampaignTriggerResult> TriggerAsync(string campaignId, ClaimsPrincipal user)
-    {
-        var result = await grains.GetGrain<ICampaignGrain>(campaignId).TriggerAsync();
-        if (result.Status == CampaignTriggerResult.Started)
-        {
-            await audit.AppendAsync(new AuditEntry
-            {
-                AuditId = $"campaign.trigger|{campaignId}",
-                At = time.GetUtcNow(),
-                Actor = ApiKeyIdentity.NameOf(user),
-                Role = ApiKeyIdentity.RoleOf(user),
-                Action = "campaign.trigger",
-                Target = campaignId,
-            });
-        }
-
-        return result;
-    }
+    /// <summary>Starts a broadcast's fan-out (idempotent) and records who did (<see cref="CampaignCommands"/>).</summary>
+    public Task<CampaignTriggerResult> TriggerAsync(string campaignId, ClaimsPrincipal user) => commands.TriggerAsync(campaignId, user);
 
     public async Task<IReadOnlyList<CampaignStatusView>> ListAsync(int skip, int take)
     {
@@ -196,6 +180,7 @@ public static class SupportServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<MemberAdjustments>();
         services.AddSingleton<MemberDirectory>();
+        services.AddSingleton<CampaignCommands>();
         services.AddSingleton<CampaignCatalogue>();
         return services;
     }

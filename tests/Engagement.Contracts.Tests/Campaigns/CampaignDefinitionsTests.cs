@@ -29,6 +29,18 @@ public sealed class CampaignDefinitionsTests
         Assert.Equal(7, normalized.AttributionWindowDays);
     }
 
+    [Theory]
+    [InlineData(".", false)]
+    [InlineData("..", false)]
+    [InlineData("...", true)]
+    [InlineData("a.b", true)]
+    [InlineData(".winter", true)]
+    public void DotAndDotDotAreNoCampaignIds(string id, bool valid)
+    {
+        Assert.Equal(valid, CampaignDefinitions.IsValidId(id));
+        Assert.Equal(valid, !CampaignDefinitions.Validate(Valid() with { Id = id }).Any(e => e.Field == "id"));
+    }
+
     [Fact]
     public void EachInvalidFieldIsNamedTheWayTheBodySpellsIt()
     {

@@ -24,6 +24,9 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
 
     public InMemoryTouchOutbox Outbox { get; } = new();
 
+    /// <summary>Closes the member index on one page while a test acts (the index is in memory behind it).</summary>
+    public IndexGate IndexGate { get; } = new();
+
     /// <summary>Injected storage and reminder outages per grain; off unless a test turns them on for its own member.</summary>
     public StorageFaults Faults { get; } = new();
 
@@ -46,6 +49,7 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
             silo.AddFaultyEngagementStorage(Faults);
             silo.AddMemoryStreams(StreamNames.Provider);
             silo.AddEngagementGrains(configuration);
+            silo.Services.AddSingleton<IMemberIndex>(sp => new GatedMemberIndex(ActivatorUtilities.CreateInstance<InMemoryMemberIndex>(sp), IndexGate));
             silo.AddEngagementCampaigns(configuration);
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
             silo.Services.AddSingleton<ILedgerArchive>(new InMemoryLedgerArchive());

@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using Engagement.Api.Security;
+using Engagement.Contracts.Audit;
+using Engagement.Contracts.Campaigns;
+
+namespace Engagement.Api.Campaigns;
+
+/// <summary>
+/// Marketing's manual campaign actions as one application service for the API and the console: trigger, pause and
+/// resume, each through <see cref="ICampaignGrain"/> (which decides what is allowed) and recorded in the audit trail
+/// (who = the key's name, what, the campaign's progress at that moment).
+/// </summary>
+public sealed class CampaignCommands(IGrainFactory grains, IAuditLog audit, TimeProvider time)
+{
+    /// <summary>Starts a broadcast's fan-out (idempotent); audited once, as <c>campaign.trigger</c>, when it starts.</summary>
+    public async Task<CampaignTriggerResult> TriggerAsync(string campaignId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var result = await grains.GetGrain<ICampaignGrain>(campaignId).TriggerAsync();
+        if (result.Status == CampaignTriggerResult.Started)
+        {
+            await AuditAsync("campaign.trigger", $"campaign.trigger|{campaignId}", campaignId, "fan-out started", user, cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Pauses a campaign (a broadcast stops at the next page boundary). Audited as <c>campaign.pause</c> under the pause's
+    /// number, so a retried request (answered <c>already</c>) records the same entry once.
+    /// </summary>
+    public async Task<CampaignControlResult> PauseAsync(string campaignId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var result = await grains.GetGrain<ICampaignGrain>(campaignId).PauseAsync();
+        await AuditControlAsync("campaign.pause", campaignId, result, user, cancellationToken);
+        return result;
+    }
+
+    /// <summary>Resumes a paused campaign from where it stopped; audited as <c>campaign.resume</c> under the pause's number.</summary>
+    public async Task<CampaignControlResult> ResumeAsync(string campaignId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var result = await grains.GetGrain<ICampaignGrain>(campaignId).ResumeAsync();
+        await AuditControlAsync("campaign.resume", campaignId, result, user, cancellationToken);
+        return result;
+    }
+
+    private Task AuditControlAsync(string action, string campaignId, CampaignControlResult result, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (result.Pause == 0 || result.Status is not (CampaignControlResult.Changed or CampaignControlResult.Already))
+        {
+            return Task.CompletedTask;
+        }
+
+        var progress = result.Campaign?.Progress;
+        var detail = $"pause {result.Pause}: {result.Campaign?.Status}, {progress?.Reached ?? 0} of {progress?.Total?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} reached";
+        return AuditAsync(action, $"{action}|{campaignId}|{result.Pause}", campaignId, detail, user, cancellationToken);
+    }
+
+    private Task AuditAsync(string action, string auditId, string campaignId, string detail, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        audit.AppendAsync(
+            new AuditEntry
+            {
+                AuditId = auditId,
+                At = time.GetUtcNow(),
+                Actor = ApiKeyIdentity.NameOf(user),
+                Role = ApiKeyIdentity.RoleOf(user),
+                Action = action,
+                Target = campaignId,
+                Detail = detail,
+            },
+            cancellationToken);
+}

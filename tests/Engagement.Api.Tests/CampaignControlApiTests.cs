@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Engagement.Api.Tests;
+
+/// <summary>CONTRACT.md §4 campaign control: pause, resume and trigger by marketing, each audited; ids that are path tricks refused.</summary>
+[Collection(ApiHostCollection.Name)]
+public sealed class CampaignControlApiTests(ApiHostFixture host)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public async Task MarketingPausesAndResumesATriggeredCampaignIdempotentlyAndTheAuditSaysWhoOnce()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var id = "ctl-" + Guid.NewGuid().ToString("N")[..8];
+        using var marketing = host.Client(ApiHostFixture.MarketingKey);
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(marketing, id, "triggered")).StatusCode);
+
+        using var forbidden = await support.PostAsync($"api/v1/campaigns/{id}/pause", null);
+        using var paused = await marketing.PostAsync($"api/v1/campaigns/{id}/pause", null);
+        using var pausedAgain = await marketing.PostAsync($"api/v1/campaigns/{id}/pause", null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        Assert.Equal("paused", (await paused.Content.ReadFromJsonAsync<JsonObject>(Json))!["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, pausedAgain.StatusCode);
+        Assert.Equal("paused", (await marketing.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}", Json))!["status"]!.GetValue<string>());
+
+        using var resumed = await marketing.PostAsync($"api/v1/campaigns/{id}/resume", null);
+        using var resumedAgain = await marketing.PostAsync($"api/v1/campaigns/{id}/resume", null);
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal("active", (await resumed.Content.ReadFromJsonAsync<JsonObject>(Json))!["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, resumedAgain.StatusCode);
+
+        var audit = await support.GetFromJsonAsync<JsonArray>($"api/v1/audit?from={Uri.EscapeDataString(before.ToString("O"))}", Json);
+        var mine = audit!.Where(a => a!["target"]!.GetValue<string>() == id).Select(a => a!.AsObject()).ToList();
+        Assert.Equal(["campaign.pause", "campaign.resume"], mine.Select(a => a["action"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.All(mine, a => Assert.Equal("marketing", a["role"]!.GetValue<string>()));
+        Assert.All(mine, a => Assert.StartsWith("pause 1:", a["detail"]!.GetValue<string>(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TransitionsThatAreNotAllowedAre409sSayingWhyAndTheApiTriggerIsAudited()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var id = "ctl-" + Guid.NewGuid().ToString("N")[..8];
+        using var marketing = host.Client(ApiHostFixture.MarketingKey);
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(marketing, id, "broadcast")).StatusCode);
+
+        using var pauseDraft = await marketing.PostAsync($"api/v1/campaigns/{id}/pause", null);
+        using var resumeDraft = await marketing.PostAsync($"api/v1/campaigns/{id}/resume", null);
+        using var missing = await marketing.PostAsync($"api/v1/campaigns/{id}-none/pause", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, pauseDraft.StatusCode);
+        var problem = (await pauseDraft.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal("The campaign cannot be paused", problem["title"]!.GetValue<string>());
+        Assert.Contains("draft: trigger it first", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("draft", problem["campaignStatus"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, resumeDraft.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        using var triggered = await marketing.PostAsync($"api/v1/campaigns/{id}/trigger", null);
+        Assert.Equal(HttpStatusCode.Accepted, triggered.StatusCode);
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        var audit = await admin.GetFromJsonAsync<JsonArray>($"api/v1/audit?from={Uri.EscapeDataString(before.ToString("O"))}", Json);
+        var row = Assert.Single(audit!, a => a!["target"]!.GetValue<string>() == id)!;
+        Assert.Equal("campaign.trigger", row["action"]!.GetValue<string>());
+        Assert.Equal("marketing", row["actor"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task DotIdsAreRefusedNamingTheField(string id)
+    {
+        using var marketing = host.Client(ApiHostFixture.MarketingKey);
+
+        using var created = await CreateAsync(marketing, id, "broadcast");
+        var escaped = id.Replace(".", "%2E", StringComparison.Ordinal);
+        using var paused = await marketing.PostAsync($"api/v1/campaigns/{escaped}/pause", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
+        Assert.True((await created.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject().ContainsKey("id"));
+
+        // In a path a dot segment is resolved away before routing (…/campaigns/%2E%2E/pause is …/pause): it never names a campaign.
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, paused.StatusCode);
+    }
+
+    private Task<HttpResponseMessage> CreateAsync(HttpClient marketing, string id, string kind) => marketing.PostAsJsonAsync("api/v1/campaigns", new
+    {
+        id,
+        name = "Control " + id,
+        kind,
+        audience = new { regions = new[] { "nowhere-" + id } },
+        channel = "push",
+        offer = new { kind = "coupon", code = "CTL5", unitCost = 5m },
+        validFrom = host.Clock.GetUtcNow().AddHours(-1),
+        validUntil = host.Clock.GetUtcNow().AddDays(1),
+        trigger = kind == "triggered" ? new { eventType = "purchase" } : null,
+    }, Json);
+}
