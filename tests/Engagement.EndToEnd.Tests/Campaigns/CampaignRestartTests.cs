@@ -18,6 +18,89 @@ public sealed class CampaignRestartTests
     [Fact]
     public async Task FanOutResumesAfterSiloKillAndReachesEveryMemberExactlyOnce()
     {
+        var (scope, touchQueue, settings) = Setup();
+        var silo = await SiloProcess.StartAsync(settings);
+        try
+        {
+            var (campaignId, members) = await SeedAndTriggerAsync(silo, scope, settings.Clock);
+            using (var marketing = silo.CreateClient(SiloProcess.MarketingKey))
+            {
+                // Kill once a good part, but not all, of the audience is reached.
+                await UntilQuarterReachedAsync(marketing, campaignId);
+            }
+
+            await silo.KillAsync();
+            await silo.DisposeAsync();
+            silo = await SiloProcess.StartAsync(settings);
+
+            using var http = silo.CreateClient(SiloProcess.MarketingKey);
+            var campaign = await UntilCompletedAsync(http, campaignId, "the fan-out completes after the restart");
+
+            await AssertEveryMemberReachedOnceAsync(silo, settings, touchQueue, campaignId, members, campaign["progress"]!.AsObject());
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task APausedFanOutStaysPausedAcrossASiloKillAndResumesToReachEveryMemberOnce()
+    {
+        var (scope, touchQueue, settings) = Setup();
+        var silo = await SiloProcess.StartAsync(settings);
+        try
+        {
+            var (campaignId, members) = await SeedAndTriggerAsync(silo, scope, settings.Clock);
+            long reachedAtPause;
+            using (var marketing = silo.CreateClient(SiloProcess.MarketingKey))
+            {
+                await UntilQuarterReachedAsync(marketing, campaignId);
+                using var paused = await marketing.PostAsync($"api/v1/campaigns/{campaignId}/pause", null);
+                Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+
+                // The pages under way finish and are checkpointed; then the counts stand still.
+                JsonObject progress = new();
+                await Poll.UntilAsync(async () =>
+                {
+                    progress = (await CampaignAsync(marketing, campaignId))["progress"]!.AsObject();
+                    return !progress["fanOutRunning"]!.GetValue<bool>();
+                }, TimeSpan.FromSeconds(60), "the fan-out stops at a page boundary");
+                reachedAtPause = progress.Int64Of("reached");
+                Assert.InRange(reachedAtPause, 1, MemberCount - 1);
+            }
+
+            await silo.KillAsync();
+            await silo.DisposeAsync();
+            silo = await SiloProcess.StartAsync(settings);
+
+            using var http = silo.CreateClient(SiloProcess.MarketingKey);
+
+            // Neither the activation nor the reminder restarts a paused fan-out: watched for 3 s (a page of 20 takes
+            // 0.17 s at 120 deliveries/s), the status stays paused and not one more member is reached.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromSeconds(3))
+            {
+                var still = await CampaignAsync(http, campaignId);
+                Assert.Equal("paused", still.Str("status"));
+                Assert.Equal(reachedAtPause, still["progress"]!.AsObject().Int64Of("reached"));
+                await Poll.PauseAsync();
+            }
+
+            using var resumed = await http.PostAsync($"api/v1/campaigns/{campaignId}/resume", null);
+            Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+            var campaign = await UntilCompletedAsync(http, campaignId, "the fan-out completes after the resume");
+
+            await AssertEveryMemberReachedOnceAsync(silo, settings, touchQueue, campaignId, members, campaign["progress"]!.AsObject());
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
+    }
+
+    private static (string Scope, string TouchQueue, SiloSettings Settings) Setup()
+    {
         var scope = "c" + Guid.NewGuid().ToString("N")[..10];
         var touchQueue = ("touch-" + scope).ToLowerInvariant();
         var settings = SiloSettings.ForTest("campaign") with
@@ -27,108 +110,108 @@ public sealed class CampaignRestartTests
                 ["Engagement__Campaigns__MemberIndexTableName"] = "MIdx" + scope,
                 ["Engagement__Campaigns__IndexShardCount"] = "8",
                 ["Engagement__Campaigns__FanOutPageSize"] = "20",
-                // Slow enough that the kill lands mid-fan-out (a real deployment uses it to spare connectors).
+                // Slow enough that the kill (or the pause) lands mid-fan-out (a real deployment uses it to spare connectors).
                 ["Engagement__Campaigns__MaxDeliveriesPerSecond"] = "120",
                 ["Engagement__Storage__TouchQueueName"] = touchQueue,
             },
         };
+        return (scope, touchQueue, settings);
+    }
 
-        var silo = await SiloProcess.StartAsync(settings);
-        try
+    /// <summary>Seeds <see cref="MemberCount"/> members in one region, creates a two-arm broadcast over it and triggers it.</summary>
+    private static async Task<(string CampaignId, List<string> Members)> SeedAndTriggerAsync(SiloProcess silo, string scope, TimeProvider clock)
+    {
+        var region = scope + "-east";
+        var members = Enumerable.Range(0, MemberCount).Select(i => $"{scope}-{i.ToString("D4", CultureInfo.InvariantCulture)}").ToList();
+        using (var admin = silo.CreateClient())
         {
-            var region = scope + "-east";
-            var members = Enumerable.Range(0, MemberCount).Select(i => $"{scope}-{i.ToString("D4", CultureInfo.InvariantCulture)}").ToList();
-            using (var admin = silo.CreateClient())
-            {
-                await SeedMembersAsync(admin, members, region, settings.Clock);
-            }
-
-            var campaignId = scope + "-winter";
-            using (var marketing = silo.CreateClient(SiloProcess.MarketingKey))
-            {
-                var now = settings.Clock.GetUtcNow();
-                using var created = await marketing.PostAsJsonAsync("api/v1/campaigns", new
-                {
-                    id = campaignId,
-                    name = "Winter restart test",
-                    kind = "broadcast",
-                    audience = new { regions = new[] { region } },
-                    offer = new { kind = "coupon", code = "WINTER20", unitCost = 20m },
-                    channel = "push",
-                    validFrom = now.AddHours(-1),
-                    validUntil = now.AddDays(2),
-                    arms = new[] { new { name = "a", weight = 1.0 }, new { name = "b", weight = 1.0 } },
-                    controlShare = 0.2,
-                }, Api.Json);
-                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-                using var triggered = await marketing.PostAsync($"api/v1/campaigns/{campaignId}/trigger", null);
-                Assert.Equal(HttpStatusCode.Accepted, triggered.StatusCode);
-
-                // Kill once a good part, but not all, of the audience is reached.
-                JsonObject progress = new();
-                await Poll.UntilAsync(async () =>
-                {
-                    progress = (await CampaignAsync(marketing, campaignId))["progress"]!.AsObject();
-                    return progress.Int64Of("reached") >= MemberCount / 4;
-                }, TimeSpan.FromSeconds(60), "a quarter of the audience reached");
-                Assert.True(progress.Int64Of("reached") < MemberCount, "the fan-out finished before the kill; slow it down");
-            }
-
-            await silo.KillAsync();
-            await silo.DisposeAsync();
-            silo = await SiloProcess.StartAsync(settings);
-
-            using var http = silo.CreateClient(SiloProcess.MarketingKey);
-            JsonObject campaign = new();
-            await Poll.UntilAsync(async () =>
-            {
-                campaign = await CampaignAsync(http, campaignId);
-                return campaign.Str("status") == "completed";
-            }, TimeSpan.FromSeconds(90), "the fan-out completes after the restart");
-
-            var p = campaign["progress"]!.AsObject();
-            Assert.Equal(MemberCount, p.Int64Of("total"));
-            Assert.Equal(MemberCount, p.Int64Of("reached"));
-            Assert.Equal(
-                MemberCount,
-                p.Int64Of("sent") + p.Int64Of("deferred") + p.Int64Of("suppressed") + p.Int64Of("control") + p.Int64Of("excluded") + p.Int64Of("ineligible"));
-
-            // Every member has exactly one record of the campaign, and at most one touch decision for it.
-            var groups = new Dictionary<string, int>(StringComparer.Ordinal);
-            using var support = silo.CreateClient(SiloProcess.SupportKey);
-            foreach (var id in members)
-            {
-                using var response = await support.GetAsync($"api/v1/campaigns/{campaignId}/members/{id}");
-                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{id} was not reached: {response.StatusCode}");
-                var membership = (await response.Content.ReadFromJsonAsync<JsonNode>(Api.Json))!.AsObject();
-                var group = membership.Str("group");
-                groups[group] = groups.GetValueOrDefault(group) + 1;
-
-                var touches = (await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{id}/touches", Api.Json))!
-                    .Select(t => t!.AsObject())
-                    .Where(t => t["campaignId"]?.GetValue<string>() == campaignId)
-                    .ToList();
-                Assert.True(touches.Select(t => t.Str("touchId")).Distinct().Count() <= 1, $"{id} has more than one touch id for the campaign");
-                Assert.True(touches.Count(t => t.Str("decision") == "sent") <= 1, $"{id} was sent the campaign twice");
-                if (group != "arm")
-                {
-                    Assert.Empty(touches);
-                }
-            }
-
-            Assert.Equal(p.Int64Of("control"), groups.GetValueOrDefault("control"));
-            Assert.Equal(p.Int64Of("excluded"), groups.GetValueOrDefault("global_control"));
-
-            // The outbox queue carries each sent touch id for one member only (repeats of one id are allowed by contract).
-            var published = await DrainAsync(new QueueClient(settings.ConnectionString, touchQueue));
-            var ofCampaign = published.Where(t => t["campaignId"]?.GetValue<string>() == campaignId).ToList();
-            Assert.All(ofCampaign.GroupBy(t => t.Str("memberId")), g => Assert.Single(g.Select(t => t.Str("touchId")).Distinct()));
-            Assert.Equal(p.Int64Of("sent"), ofCampaign.Select(t => t.Str("memberId")).Distinct().Count());
+            await SeedMembersAsync(admin, members, region, clock);
         }
-        finally
+
+        var campaignId = scope + "-winter";
+        using var marketing = silo.CreateClient(SiloProcess.MarketingKey);
+        var now = clock.GetUtcNow();
+        using var created = await marketing.PostAsJsonAsync("api/v1/campaigns", new
         {
-            await silo.DisposeAsync();
+            id = campaignId,
+            name = "Winter restart test",
+            kind = "broadcast",
+            audience = new { regions = new[] { region } },
+            offer = new { kind = "coupon", code = "WINTER20", unitCost = 20m },
+            channel = "push",
+            validFrom = now.AddHours(-1),
+            validUntil = now.AddDays(2),
+            arms = new[] { new { name = "a", weight = 1.0 }, new { name = "b", weight = 1.0 } },
+            controlShare = 0.2,
+        }, Api.Json);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using var triggered = await marketing.PostAsync($"api/v1/campaigns/{campaignId}/trigger", null);
+        Assert.Equal(HttpStatusCode.Accepted, triggered.StatusCode);
+        return (campaignId, members);
+    }
+
+    private static async Task<JsonObject> UntilCompletedAsync(HttpClient http, string campaignId, string what)
+    {
+        JsonObject campaign = new();
+        await Poll.UntilAsync(async () =>
+        {
+            campaign = await CampaignAsync(http, campaignId);
+            return campaign.Str("status") == "completed";
+        }, TimeSpan.FromSeconds(90), what);
+        return campaign;
+    }
+
+    private static async Task UntilQuarterReachedAsync(HttpClient marketing, string campaignId)
+    {
+        JsonObject progress = new();
+        await Poll.UntilAsync(async () =>
+        {
+            progress = (await CampaignAsync(marketing, campaignId))["progress"]!.AsObject();
+            return progress.Int64Of("reached") >= MemberCount / 4;
+        }, TimeSpan.FromSeconds(60), "a quarter of the audience reached");
+        Assert.True(progress.Int64Of("reached") < MemberCount, "the fan-out finished too early; slow it down");
+    }
+
+    /// <summary>Every member has exactly one record of the campaign and at most one touch; the counts and the touch queue agree.</summary>
+    private static async Task AssertEveryMemberReachedOnceAsync(SiloProcess silo, SiloSettings settings, string touchQueue, string campaignId, List<string> members, JsonObject p)
+    {
+        Assert.Equal(MemberCount, p.Int64Of("total"));
+        Assert.Equal(MemberCount, p.Int64Of("reached"));
+        Assert.Equal(
+            MemberCount,
+            p.Int64Of("sent") + p.Int64Of("deferred") + p.Int64Of("suppressed") + p.Int64Of("control") + p.Int64Of("excluded") + p.Int64Of("ineligible"));
+
+        // Every member has exactly one record of the campaign, and at most one touch decision for it.
+        var groups = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var support = silo.CreateClient(SiloProcess.SupportKey);
+        foreach (var id in members)
+        {
+            using var response = await support.GetAsync($"api/v1/campaigns/{campaignId}/members/{id}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{id} was not reached: {response.StatusCode}");
+            var membership = (await response.Content.ReadFromJsonAsync<JsonNode>(Api.Json))!.AsObject();
+            var group = membership.Str("group");
+            groups[group] = groups.GetValueOrDefault(group) + 1;
+
+            var touches = (await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{id}/touches", Api.Json))!
+                .Select(t => t!.AsObject())
+                .Where(t => t["campaignId"]?.GetValue<string>() == campaignId)
+                .ToList();
+            Assert.True(touches.Select(t => t.Str("touchId")).Distinct().Count() <= 1, $"{id} has more than one touch id for the campaign");
+            Assert.True(touches.Count(t => t.Str("decision") == "sent") <= 1, $"{id} was sent the campaign twice");
+            if (group != "arm")
+            {
+                Assert.Empty(touches);
+            }
         }
+
+        Assert.Equal(p.Int64Of("control"), groups.GetValueOrDefault("control"));
+        Assert.Equal(p.Int64Of("excluded"), groups.GetValueOrDefault("global_control"));
+
+        // The outbox queue carries each sent touch id for one member only (repeats of one id are allowed by contract).
+        var published = await DrainAsync(new QueueClient(settings.ConnectionString, touchQueue));
+        var ofCampaign = published.Where(t => t["campaignId"]?.GetValue<string>() == campaignId).ToList();
+        Assert.All(ofCampaign.GroupBy(t => t.Str("memberId")), g => Assert.Single(g.Select(t => t.Str("touchId")).Distinct()));
+        Assert.Equal(p.Int64Of("sent"), ofCampaign.Select(t => t.Str("memberId")).Distinct().Count());
     }
 
     private static async Task SeedMembersAsync(HttpClient admin, IReadOnlyList<string> members, string region, TimeProvider clock)

@@ -75,6 +75,22 @@ public static class CampaignTestKit
         ValidUntil = now.AddDays(3),
     };
 
+    /// <summary>A triggered campaign on one region: 500 points (offer <c>SKIN500</c>, 5 CNY) by push, no control share, five days.</summary>
+    public static CampaignDefinition Triggered(string id, DateTimeOffset now, string region, CampaignTrigger trigger, long? maxGrants = null) => new()
+    {
+        Id = id,
+        Name = "Follow-up " + id,
+        Kind = CampaignKinds.Triggered,
+        Audience = new CampaignAudience { Regions = [region] },
+        Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "SKIN500", UnitCost = 5m, Points = 500 },
+        Channel = "push",
+        ValidFrom = now.AddHours(-1),
+        ValidUntil = now.AddDays(5),
+        ControlShare = 0,
+        Budget = new CampaignBudget { MaxGrants = maxGrants },
+        Trigger = trigger,
+    };
+
     public static async Task<CampaignStatusView> CreateAndRunAsync(IClusterClient client, CampaignDefinition definition)
     {
         var campaign = client.GetGrain<ICampaignGrain>(definition.Id);

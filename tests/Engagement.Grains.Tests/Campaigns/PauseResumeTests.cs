@@ -78,19 +78,7 @@ public sealed class PauseResumeTests(CampaignClusterFixture cluster)
     {
         var scope = "q" + Guid.NewGuid().ToString("N")[..8];
         var region = scope + "-east";
-        var definition = new CampaignDefinition
-        {
-            Id = scope,
-            Name = "Paused follow-up",
-            Kind = CampaignKinds.Triggered,
-            Audience = new CampaignAudience { Regions = [region] },
-            Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "P100", UnitCost = 1m, Points = 100 },
-            Channel = "push",
-            ValidFrom = Now.AddHours(-1),
-            ValidUntil = Now.AddDays(5),
-            ControlShare = 0,
-            Trigger = new CampaignTrigger { EventType = EventTypes.Purchase },
-        };
+        var definition = Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase });
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         await campaign.CreateAsync(definition);
         var ids = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(2).ToList();

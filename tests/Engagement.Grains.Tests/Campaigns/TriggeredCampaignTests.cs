@@ -21,20 +21,8 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         Items = [new EventItem { Sku = "S1", Category = "skincare", Quantity = 1, UnitPrice = amount }],
     };
 
-    private CampaignDefinition Triggered(string id, string region, long? maxGrants = null) => new()
-    {
-        Id = id,
-        Name = "Skincare follow-up",
-        Kind = CampaignKinds.Triggered,
-        Audience = new CampaignAudience { Regions = [region] },
-        Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "SKIN500", UnitCost = 5m, Points = 500 },
-        Channel = "push",
-        ValidFrom = Now.AddHours(-1),
-        ValidUntil = Now.AddDays(5),
-        ControlShare = 0,
-        Budget = new CampaignBudget { MaxGrants = maxGrants },
-        Trigger = new CampaignTrigger { EventType = EventTypes.Purchase, ItemCategory = "skincare", MinAmount = 200m },
-    };
+    private CampaignDefinition Triggered(string id, string region, long? maxGrants = null) =>
+        CampaignTestKit.Triggered(id, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase, ItemCategory = "skincare", MinAmount = 200m }, maxGrants);
 
     [Fact]
     public async Task AMatchingPurchaseFiresOncePerMemberAndOthersDoNot()
