@@ -81,14 +81,7 @@ public sealed class CampaignGrain(
             return new CampaignCreateResult { Status = same ? CampaignCreateResult.Exists : CampaignCreateResult.Conflict, Campaign = View() };
         }
 
-        S.Definition = normalized;
-        S.Status = normalized.Kind == CampaignKinds.Triggered ? CampaignStatuses.Active : CampaignStatuses.Draft;
-        S.CreatedAt = time.GetUtcNow();
-        foreach (var key in normalized.Arms.Select(a => a.Name).Append(CampaignGroups.Control).Append(CampaignGroups.GlobalControl))
-        {
-            S.Counters(key);
-        }
-
+        S.Create(normalized, normalized.Kind == CampaignKinds.Triggered ? CampaignStatuses.Active : CampaignStatuses.Draft, time.GetUtcNow());
         await SaveAsync();
         if (normalized.Kind == CampaignKinds.Triggered)
         {
@@ -290,6 +283,7 @@ public sealed class CampaignGrain(
 
     private async Task RunFanOutAsync(CancellationToken cancellationToken)
     {
+        var again = false;
         try
         {
             _fanOut ??= new CampaignFanOut(CampaignId, () => state.State, index, _options, GrainFactory, Gate.WriteAsync, time, logger);
@@ -297,6 +291,8 @@ public sealed class CampaignGrain(
             {
                 await UnregisterFanOutReminderAsync();
             }
+
+            again = FanningOut; // resumed between the loop's last look and here
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -306,6 +302,11 @@ public sealed class CampaignGrain(
         finally
         {
             _looping = false;
+        }
+
+        if (again)
+        {
+            StartLoop();
         }
     }
 

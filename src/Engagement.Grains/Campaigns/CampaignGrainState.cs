@@ -51,6 +51,16 @@ public sealed class CampaignGrainState
     /// <summary>A broadcast stops delivering once a page could not reserve a grant.</summary>
     public bool BudgetExhausted { get; set; }
 
+    /// <summary>A new campaign: its definition, first status, creation time (UTC) and empty counters for every group.</summary>
+    public void Create(CampaignDefinition definition, string status, DateTimeOffset now)
+    {
+        (Definition, Status, CreatedAt) = (definition, status, now);
+        foreach (var key in definition.Arms.Select(a => a.Name).Append(CampaignGroups.Control).Append(CampaignGroups.GlobalControl))
+        {
+            Counters(key);
+        }
+    }
+
     /// <summary>The counters of a group, created empty when missing.</summary>
     public GroupCounters Counters(string key)
     {

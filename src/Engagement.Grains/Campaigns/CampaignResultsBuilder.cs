@@ -24,7 +24,7 @@ internal static class CampaignResultsBuilder
             treatedCounters.Add(counters);
         }
 
-        var treated = ToTally(treatedCounters);
+        var treated = treatedCounters.ToTally();
         return new CampaignResults
         {
             CampaignId = campaignId,
@@ -42,7 +42,7 @@ internal static class CampaignResultsBuilder
 
     private static CampaignGroupResult Row(string name, GroupCounters counters, GroupTally? baseline)
     {
-        var tally = ToTally(counters);
+        var tally = counters.ToTally();
         return new CampaignGroupResult
         {
             Name = name,
@@ -70,7 +70,5 @@ internal static class CampaignResultsBuilder
 
     private static GroupCounters Counters(CampaignGrainState state, string key) => state.Groups.GetValueOrDefault(key) ?? new GroupCounters();
 
-    private static GroupTally Tally(CampaignGrainState state, string key) => ToTally(Counters(state, key));
-
-    private static GroupTally ToTally(GroupCounters c) => new() { Audience = c.Audience, Converted = c.Converted, Revenue = c.Revenue, Cost = c.Cost };
+    private static GroupTally Tally(CampaignGrainState state, string key) => Counters(state, key).ToTally();
 }
