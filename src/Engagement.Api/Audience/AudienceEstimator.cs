@@ -31,8 +31,8 @@ public sealed class AudienceOptions
 /// <remarks>
 /// Shards are read whole, in shard order, until <see cref="AudienceOptions.MaxRowsRead"/> rows were read; shards are
 /// hash-random shares of the members, so the shards read are a cluster sample: the estimate is the mean count per
-/// shard read times the shard count, and its 95% interval ±1.96 standard errors (with the finite-population correction;
-/// with one shard read, a Poisson error). The cost is bounded by the budget, not by the number of members.
+/// shard read times the shard count, and its 95% interval ± Student's t standard errors (the per-shard variance at
+/// least the Poisson one, with the finite-population correction). The cost is bounded by the budget, not by the number of members.
 /// </remarks>
 public sealed class AudienceEstimator(IAudienceIndex index, IOptions<AudienceOptions> options)
 {
@@ -115,10 +115,14 @@ public sealed class AudienceEstimator(IAudienceIndex index, IOptions<AudienceOpt
         if (!exact && k > 0)
         {
             var mean = (double)matched / k;
-            var variance = k > 1 ? shards.Sum(s => (s.Matched - mean) * (s.Matched - mean)) / (k - 1) : mean;
+            // A shard's count is close to binomial (members land in shards by hash), so its variance is at least about
+            // its mean; a handful of shards can look more alike than that by chance, so the larger of the two is used.
+            var sampleVariance = k > 1 ? shards.Sum(s => (s.Matched - mean) * (s.Matched - mean)) / (k - 1) : 0;
+            var variance = Math.Max(sampleVariance, mean);
             var standardError = shardCount * Math.Sqrt(variance / k * (1 - (double)k / shardCount));
-            low = Math.Max(matched, (long)Math.Floor(members - (1.96 * standardError)));
-            high = (long)Math.Ceiling(members + (1.96 * standardError));
+            var z = StudentT975(k - 1);
+            low = Math.Max(matched, (long)Math.Floor(members - (z * standardError)));
+            high = (long)Math.Ceiling(members + (z * standardError));
         }
 
         var groups = arms.Select((a, i) => new AudienceGroup(CampaignGroups.Arm, a.Name, Scale(shards.Sum(s => s.Arms[i]))))
@@ -137,6 +141,24 @@ public sealed class AudienceEstimator(IAudienceIndex index, IOptions<AudienceOpt
             Groups = groups,
         };
     }
+
+    /// <summary>The 97.5% quantile of Student's t with <paramref name="df"/> degrees of freedom (two-sided 95%); 1.96 from 30 on.</summary>
+    private static double StudentT975(int df) => df switch
+    {
+        <= 1 => 12.71,
+        2 => 4.30,
+        3 => 3.18,
+        4 => 2.78,
+        5 => 2.57,
+        6 => 2.45,
+        7 => 2.36,
+        8 => 2.31,
+        9 => 2.26,
+        < 15 => 2.20,
+        < 20 => 2.13,
+        < 30 => 2.09,
+        _ => 1.96,
+    };
 
     private static AudienceCriteria ToCriteria(CampaignAudience? audience) => new()
     {
