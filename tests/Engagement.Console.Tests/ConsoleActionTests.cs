@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Playwright;
 using static Engagement.Console.Tests.ConsolePages;
 
 namespace Engagement.Console.Tests;
@@ -41,7 +40,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         await Input(page, "consent-reason").FillAsync("member asked on the phone: no more SMS");
         await page.GetByTestId("consent-submit").ClickAsync();
         await page.GetByTestId("consent-chip-sms").WaitForAsync(new() { Timeout = WaitMs });
-        Assert.Equal("sms: No", (await page.GetByTestId("consent-chip-sms").InnerTextAsync()).Trim());
+        Assert.Equal("sms: no", (await page.GetByTestId("consent-chip-sms").InnerTextAsync()).Trim(), ignoreCase: true);
         var view = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", ConsoleHostFixture.Json);
         Assert.Equal(["sms"], view!["caps"]!["optedOutChannels"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.False(view["consent"]!["sms"]!.GetValue<bool>());
