@@ -10,8 +10,9 @@ internal sealed class BenchOptions
     public const string Footprint = "footprint";
     public const string Lifecycle = "lifecycle";
     public const string Campaign = "campaign";
+    public const string ConsoleSearch = "console-search";
 
-    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign];
+    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, ConsoleSearch];
 
     public List<string> Scenarios { get; } = [];
 
@@ -135,12 +136,13 @@ internal sealed class BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Engagement.Bench -- [scenario...] [options]
 
-        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign
+        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign console-search
           --members N          ingest-durable members (default 2000)
           --events M           ingest-durable events (default 20000)
           --memory-members N   ingest-memory members (default 10 x --members)
           --memory-events M    ingest-memory events (default 10 x --events)
-          --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free)
+          --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free); also
+                               the members console-search seeds into the search and member indexes
           --sweep-members N    lifecycle sweep members (default 100000)
           --audience N         campaign audience (default 100000)
           --queues Q           event queues (default 4, as in production)

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
+using Engagement.Api.Support;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +12,6 @@ namespace Engagement.Api.Members;
 public static class MemberEndpoints
 {
     private static readonly HashSet<string> LedgerKinds = new(StringComparer.Ordinal) { "points", "growth", "tier" };
-    private static readonly HashSet<string> ConsentChannels = new(StringComparer.Ordinal) { "sms", "push", "call", "wechat" };
 
     public static IEndpointRouteBuilder MapMemberEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -24,8 +25,8 @@ public static class MemberEndpoints
             .WithSummary("Every touch decision (sent, deferred, suppressed) with its reason");
         members.MapPost("/redemptions", RedeemAsync).RequireAuthorization(ApiRoles.AdminPolicy)
             .WithSummary("Redeem points (optionally with cash); idempotent by redemptionId");
-        members.MapPut("/consent", SetConsentAsync).RequireAuthorization(ApiRoles.AdminPolicy)
-            .WithSummary("Set channel consent, e.g. {\"sms\": false}");
+        members.MapPut("/consent", SetConsentAsync).RequireAuthorization(SupportEndpoints.SupportPolicy)
+            .WithSummary("Set channel consent, e.g. {\"sms\": false}, with an optional ?reason=; support and admin; audited (member.consent)");
         return routes;
     }
 
@@ -161,32 +162,15 @@ public static class MemberEndpoints
         };
     }
 
-    private static async Task<IResult> SetConsentAsync(string memberId, [FromBody] Dictionary<string, bool>? consent, IGrainFactory grains)
+    private static async Task<IResult> SetConsentAsync(
+        string memberId, [FromBody] Dictionary<string, bool>? consent, string? reason, MemberConsents consents, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        if (!MemberIds.IsValid(memberId))
-        {
-            errors.Add("memberId", MemberIds.Rule);
-        }
-
-        if (consent is null || consent.Count == 0)
-        {
-            errors.Add("body", "a JSON object of channel → true/false is required, e.g. {\"sms\": false}");
-        }
-        else
-        {
-            foreach (var channel in consent.Keys.Where(c => !ConsentChannels.Contains(c)))
-            {
-                errors.Add(channel, "unknown channel; use sms, push, call or wechat");
-            }
-        }
-
-        if (errors.Any)
+        var outcome = await consents.ChangeAsync(memberId, consent, reason, user, cancellationToken: cancellationToken);
+        if (outcome.Errors is { } errors)
         {
             return errors.ToProblem();
         }
 
-        var view = await grains.GetGrain<IMemberGrain>(memberId).SetConsentAsync(consent!);
-        return view is null ? MemberNotFound(memberId) : Results.Ok(view);
+        return outcome.View is { } view ? Results.Ok(view) : MemberNotFound(memberId);
     }
 }

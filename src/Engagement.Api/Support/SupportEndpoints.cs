@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Engagement.Api.Audience;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Audit;
@@ -29,6 +30,7 @@ public static class SupportEndpoints
             .WithSummary("Every manual action from `from` to `to` (UTC; default the last 7 days): who, when, what, reason; newest first");
         routes.MapGet("/api/v1/campaigns", ListCampaignsAsync).WithTags("campaigns").RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("Campaigns, newest first, with status and progress; page with skip and take");
+        routes.MapAudienceEndpoints();
         return routes;
     }
 

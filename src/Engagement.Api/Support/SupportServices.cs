@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Engagement.Api.Audience;
 using Engagement.Api.Campaigns;
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
@@ -179,9 +180,11 @@ public static class SupportServiceCollectionExtensions
             .Validate(o => o.SupportLimit is >= 0 and <= AdjustmentPolicy.MaxDelta, "Engagement:Api:Adjustments:SupportLimit must be 0–1,000,000")
             .ValidateOnStart();
         services.AddSingleton<MemberAdjustments>();
+        services.AddSingleton<MemberConsents>();
         services.AddSingleton<MemberDirectory>();
         services.AddSingleton<CampaignCommands>();
         services.AddSingleton<CampaignCatalogue>();
+        services.AddEngagementAudience(configuration);
         return services;
     }
 }

@@ -15,7 +15,8 @@ public static class SupportStorageHostingExtensions
     /// <summary>
     /// Adds <see cref="IMemberSearch"/> (table <see cref="AzureTableMemberSearch.DefaultTableName"/>), kept current by
     /// wrapping the campaign member index, and <see cref="IAuditLog"/> (table <see cref="AzureTableAuditLog.DefaultTableName"/>),
-    /// on the account of <c>AddEngagementAzureStorage</c>. Call after <c>AddEngagementCampaignStorage</c>.
+    /// on the account of <c>AddEngagementAzureStorage</c>, and <see cref="IAudienceIndex"/> (audience estimates read the
+    /// campaign member index). Call after <c>AddEngagementCampaignStorage</c>.
     /// </summary>
     public static ISiloBuilder AddEngagementSupportStorage(this ISiloBuilder builder)
     {
@@ -27,6 +28,7 @@ public static class SupportStorageHostingExtensions
         services.RemoveAll<IMemberIndex>();
         services.AddSingleton<IMemberIndex>(sp =>
             new SearchIndexingMemberIndex(sp.GetRequiredService<AzureTableMemberIndex>(), sp.GetRequiredService<AzureTableMemberSearch>()));
+        services.TryAddSingleton<IAudienceIndex, MemberIndexAudience>();
         return builder;
     }
 }

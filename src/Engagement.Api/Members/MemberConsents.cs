@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Security.Claims;
+using Engagement.Api.Problems;
+using Engagement.Api.Security;
+using Engagement.Contracts.Audit;
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
+
+namespace Engagement.Api.Members;
+
+/// <summary>What a consent change came to: field errors, an unknown member, or the member's view after the change.</summary>
+public sealed record ConsentOutcome(FieldErrors? Errors, bool UnknownMember, MemberView? View);
+
+/// <summary>
+/// Channel consent changes by staff as one application service for the API (<c>PUT /members/{id}/consent</c>) and the
+/// console: validation (channels of CONTRACT.md §1 <c>consent.{sms,push,call,wechat}</c>, a bounded reason), the
+/// member grain, and an audit entry <c>member.consent</c> naming who, when, each channel's before → after, and why.
+/// Support and admin keys may change consent (the API's <see cref="Support.SupportEndpoints.SupportPolicy"/>).
+/// </summary>
+public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimeProvider time)
+{
+    /// <summary>Longest reason kept, in characters.</summary>
+    public const int MaxReasonLength = 200;
+
+    /// <summary>The audit action of a consent change.</summary>
+    public const string AuditAction = "member.consent";
+
+    /// <summary>
+    /// Validates and applies <paramref name="consent"/> (channel → allowed) to the member, then records it in the audit.
+    /// A reason is optional (1–<see cref="MaxReasonLength"/> characters when given) unless <paramref name="reasonRequired"/>.
+    /// </summary>
+    /// <returns>Field errors naming each bad field (<c>memberId</c>, <c>body</c>, the unknown channel, <c>reason</c>);
+    /// <see cref="ConsentOutcome.UnknownMember"/> when the member was never seen; otherwise the member's new view.</returns>
+    public async Task<ConsentOutcome> ChangeAsync(
+        string memberId, IReadOnlyDictionary<string, bool>? consent, string? reason, ClaimsPrincipal user, bool reasonRequired = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var errors = Validate(memberId, consent, reason, reasonRequired);
+        if (errors.Any)
+        {
+            return new ConsentOutcome(errors, false, null);
+        }
+
+        var grain = grains.GetGrain<IMemberGrain>(memberId);
+        var before = await grain.GetViewAsync();
+        if (before is null)
+        {
+            return new ConsentOutcome(null, true, null);
+        }
+
+        var after = await grain.SetConsentAsync(consent!);
+        if (after is null)
+        {
+            return new ConsentOutcome(null, true, null);
+        }
+
+        var at = time.GetUtcNow();
+        var changes = Describe(before.Consent, consent!);
+        await audit.AppendAsync(new AuditEntry
+        {
+            // A consent change carries no id of its own: the instant and the change make the row (a retry later is a new row).
+            AuditId = string.Create(CultureInfo.InvariantCulture, $"consent|{memberId}|{at.UtcTicks}|{changes}"),
+            At = at,
+            Actor = ApiKeyIdentity.NameOf(user),
+            Role = ApiKeyIdentity.RoleOf(user),
+            Action = AuditAction,
+            Target = memberId,
+            Detail = "consent " + changes,
+            Reason = reason?.Trim() ?? "",
+        }, cancellationToken);
+        return new ConsentOutcome(null, false, after);
+    }
+
+    /// <summary><c>sms yes→no, push default→yes</c>: each changed channel as it was and as it is now.</summary>
+    public static string Describe(IReadOnlyDictionary<string, bool> before, IReadOnlyDictionary<string, bool> changes)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(changes);
+        static string Word(bool? allowed) => allowed switch { true => "yes", false => "no", null => "default" };
+        return string.Join(", ", changes.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c =>
+            $"{c.Key} {Word(before.TryGetValue(c.Key, out var was) ? was : null)}→{Word(c.Value)}"));
+    }
+
+    private static FieldErrors Validate(string memberId, IReadOnlyDictionary<string, bool>? consent, string? reason, bool reasonRequired)
+    {
+        var errors = new FieldErrors();
+        if (!MemberIds.IsValid(memberId))
+        {
+            errors.Add("memberId", MemberIds.Rule);
+        }
+
+        if (consent is null || consent.Count == 0)
+        {
+            errors.Add("body", "a JSON object of channel → true/false is required, e.g. {\"sms\": false}");
+        }
+        else
+        {
+            foreach (var channel in consent.Keys.Where(c => !EventValidator.ConsentChannels.Contains(c, StringComparer.Ordinal)))
+            {
+                errors.Add(channel.Length > 40 ? channel[..40] : channel, "unknown channel; use sms, push, call or wechat");
+            }
+        }
+
+        var trimmed = reason?.Trim() ?? "";
+        if ((reasonRequired && trimmed.Length == 0) || trimmed.Length > MaxReasonLength || (reason is not null && reason.Length > 0 && trimmed.Length == 0))
+        {
+            errors.Add("reason", reasonRequired ? $"required, 1–{MaxReasonLength} characters" : $"when given, 1–{MaxReasonLength} characters");
+        }
+
+        return errors;
+    }
+}

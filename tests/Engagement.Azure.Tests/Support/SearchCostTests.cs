@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Engagement.Azure.Search;
+using Engagement.Azure.Tests.Infrastructure;
+
+namespace Engagement.Azure.Tests.Support;
+
+/// <summary>
+/// A member search costs the same whatever the member count: the same queries against 500 and 5,000 members make the
+/// same number of storage requests and read at most their page of rows each (rows counted in the table service's answers).
+/// </summary>
+public sealed class SearchCostTests : IAsyncLifetime
+{
+    private const int Limit = 20;
+    private readonly string _small = StorageClients.TableName("SearchS");
+    private readonly string _large = StorageClients.TableName("SearchL");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await StorageClients.DeleteTableQuietlyAsync(_small);
+        await StorageClients.DeleteTableQuietlyAsync(_large);
+    }
+
+    [Fact]
+    public async Task TenTimesTheMembersNeedsNoMoreRequestsAndNoMoreRowsPerSearch()
+    {
+        string[] queries = ["0", "00", "000", "0001", "00012", "138", "1380", "13800001", "1380000012", "X"];
+
+        var small = await CostAsync(_small, 500, queries);
+        var large = await CostAsync(_large, 5_000, queries);
+
+        Assert.Equal(small.Select(c => c.Requests), large.Select(c => c.Requests));
+        Assert.All(large, c => Assert.InRange(c.Requests, 1, 2));
+        Assert.All(large, c => Assert.InRange(c.RowsRead, 0, 2 * Limit));
+        Assert.All(large, c => Assert.InRange(c.Hits, 0, Limit));
+        // A broad prefix matches thousands of members, yet is answered from one page.
+        Assert.Equal(Limit, large[0].Hits);
+        Assert.Equal(Limit, large[5].Hits);
+    }
+
+    private sealed record Cost(string Query, long Requests, long RowsRead, int Hits);
+
+    private static async Task<List<Cost>> CostAsync(string table, int members, string[] queries)
+    {
+        var counter = new Counter();
+        var options = new TableClientOptions();
+        options.AddPolicy(counter, HttpPipelinePosition.PerCall);
+        var service = new TableServiceClient(Azurite.ConnectionString, options);
+        var search = new AzureTableMemberSearch(service, table);
+        await search.InitializeAsync();
+        var rows = Enumerable.Range(0, members).SelectMany(i =>
+        {
+            var id = i.ToString("D6", CultureInfo.InvariantCulture);
+            return AzureTableMemberSearch.RowsOf(id, "13800" + id, "V1");
+        });
+        var client = service.GetTableClient(table);
+        foreach (var batch in rows.GroupBy(r => r.PartitionKey).SelectMany(p => p.Chunk(100)))
+        {
+            await client.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+        }
+
+        var costs = new List<Cost>();
+        foreach (var query in queries)
+        {
+            var (requests, read) = (counter.Requests, counter.Rows);
+            var hits = await search.SearchAsync(query, Limit);
+            costs.Add(new Cost(query, counter.Requests - requests, counter.Rows - read, hits.Count));
+        }
+
+        return costs;
+    }
+
+    /// <summary>Counts requests, and the rows in each query answer (<c>value</c> of the table service's JSON).</summary>
+    private sealed class Counter : HttpPipelineSynchronousPolicy
+    {
+        private long _requests;
+        private long _rows;
+
+        public long Requests => Interlocked.Read(ref _requests);
+
+        public long Rows => Interlocked.Read(ref _rows);
+
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _requests);
+
+        public override void OnReceivedResponse(HttpMessage message)
+        {
+            if (message.Request.Method != RequestMethod.Get || message.Response.Content is not { } content || content.ToMemory().Length == 0)
+            {
+                return;
+            }
+
+            using var json = JsonDocument.Parse(content.ToMemory());
+            if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Array)
+            {
+                Interlocked.Add(ref _rows, value.GetArrayLength());
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using static Engagement.Console.Tests.ConsolePages;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>The console's consent change (audited), the audience size before a trigger, and the operations page.</summary>
+[Collection(ConsoleHostCollection.Name)]
+public sealed class ConsoleActionTests(ConsoleHostFixture host)
+{
+    private static readonly DateTimeOffset T0 = ConsoleHostFixture.Now;
+
+    [Fact]
+    public async Task SupportTurnsAChannelOffWithAReasonAndTheAuditSaysWhoWhatAndWhy()
+    {
+        var id = "CNS" + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync(
+        [
+            new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" },
+            new { eventId = id + "-o", type = "purchase", memberId = id, occurredAt = T0.AddDays(-5), orderId = "O1", amount = 120m },
+        ]);
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("consent-form").WaitForAsync(new() { Timeout = WaitMs });
+        var sms = page.GetByTestId("consent-sms").Locator("input");
+        Assert.True(await sms.IsCheckedAsync());
+
+        // Switched off without a reason: the form names the field and nothing changes.
+        await page.GetByTestId("consent-sms").ClickAsync();
+        Assert.False(await sms.IsCheckedAsync());
+        await page.GetByTestId("consent-submit").ClickAsync();
+        await page.GetByTestId("consent-message").WaitForAsync();
+        Assert.Contains("Reason", await page.GetByTestId("consent-message").InnerTextAsync(), StringComparison.Ordinal);
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
+        var unchanged = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", ConsoleHostFixture.Json);
+        Assert.Empty(unchanged!["caps"]!["optedOutChannels"]!.AsArray());
+
+        await Input(page, "consent-reason").FillAsync("member asked on the phone: no more SMS");
+        await page.GetByTestId("consent-submit").ClickAsync();
+        await page.GetByTestId("consent-chip-sms").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Equal("sms: no", (await page.GetByTestId("consent-chip-sms").InnerTextAsync()).Trim(), ignoreCase: true);
+        var view = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", ConsoleHostFixture.Json);
+        Assert.Equal(["sms"], view!["caps"]!["optedOutChannels"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.False(view["consent"]!["sms"]!.GetValue<bool>());
+        await ScreenshotAsync(page, "member-consent");
+
+        await GoAsync(page, "console/audit");
+        var auditRow = page.GetByTestId("audit-table").Locator("tr", new() { HasText = id });
+        await auditRow.WaitForAsync(new() { Timeout = WaitMs });
+        var audit = await auditRow.InnerTextAsync();
+        Assert.Contains(ConsoleHostFixture.SupportName, audit, StringComparison.Ordinal);
+        Assert.Contains("member.consent", audit, StringComparison.Ordinal);
+        Assert.Contains("consent sms default→no", audit, StringComparison.Ordinal);
+        Assert.Contains("member asked on the phone: no more SMS", audit, StringComparison.Ordinal);
+        Assert.Equal(1, await page.GetByTestId("audit-table").Locator("tr", new() { HasText = id }).CountAsync());
+        await ScreenshotAsync(page, "audit-consent");
+    }
+
+    [Fact]
+    public async Task MarketingSeesTheAudienceSizeAndSplitBeforeTriggeringAndTheFanOutReachesExactlyThat()
+    {
+        var region = "au" + Guid.NewGuid().ToString("N")[..8];
+        var members = Enumerable.Range(0, 30).Select(i => $"{region}-{i:D3}").ToList();
+        await host.PostEventsAsync(members.Select(m =>
+            (object)new { eventId = m + "-r", type = "register", memberId = m, occurredAt = T0.AddDays(-20), regionId = region }));
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, "console/campaigns");
+
+        var campaignId = "size-" + region;
+        await Input(page, "f-id").FillAsync(campaignId);
+        await Input(page, "f-name").FillAsync("Audience size check");
+        await Input(page, "f-regions").FillAsync(region);
+        await Input(page, "f-coupon").FillAsync("SIZE5");
+        await Input(page, "f-control").FillAsync("0.3");
+        await page.GetByTestId("campaign-create").ClickAsync();
+        await page.WaitForURLAsync($"**/console/campaigns/{campaignId}");
+        await WaitForCircuitAsync(page);
+
+        var size = page.GetByTestId("audience-members");
+        await size.WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Equal("30 members match the audience criteria.", (await size.InnerTextAsync()).Trim());
+        var groups = await page.GetByTestId("audience-group").AllInnerTextsAsync();
+        Assert.Equal(4, groups.Count);
+        Assert.Equal(30, groups.Sum(g => long.Parse(g[(g.LastIndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture)));
+        await ScreenshotAsync(page, "campaign-audience");
+
+        // The API answers the same, group by group, for the stored campaign.
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
+        var estimate = await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{campaignId}/audience", ConsoleHostFixture.Json);
+        Assert.True(estimate!["exact"]!.GetValue<bool>());
+        Assert.Equal(30, estimate["members"]!.GetValue<long>());
+
+        await page.GetByTestId("campaign-trigger").ClickAsync();
+        await page.GetByTestId("campaign-status").Filter(new() { HasText = "completed" }).WaitForAsync(new() { Timeout = 60_000 });
+        await GoAsync(page, $"console/campaigns/{campaignId}");
+        var rows = await page.GetByTestId("result-row").AllInnerTextsAsync();
+        var shown = estimate["groups"]!.AsArray().Select(g => g!["members"]!.GetValue<long>()).ToList();
+        var reached = rows.Select(r => long.Parse(r.Split('\t', StringSplitOptions.TrimEntries)[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(shown, reached);
+    }
+
+    [Fact]
+    public async Task OperationsShowsHonestPlaceholdersAndTheWinBackChart()
+    {
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, "console/operations");
+        var tiles = await page.GetByTestId("ops-placeholder").AllInnerTextsAsync();
+        Assert.Equal(6, tiles.Count);
+        Assert.All(tiles, t => Assert.Contains("Available when programme metrics are enabled.", t, StringComparison.Ordinal));
+        await page.GetByTestId("winback-chart").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Contains("Level 1", await page.GetByTestId("winback-chart").InnerHTMLAsync(), StringComparison.Ordinal);
+        await ScreenshotAsync(page, "operations");
+    }
+}
