@@ -17,6 +17,13 @@ public interface IRewardCatalogueGrain : IGrainWithIntegerKey
     [ReadOnly]
     Task<RewardItemDto?> GetAsync(string rewardId);
 
+    /// <summary>
+    /// Whether a member of <paramref name="tier"/> may redeem <paramref name="rewardId"/> paying <paramref name="points"/>
+    /// + <paramref name="cash"/> CNY: the item exists, is active, the payment is one of its options, the tier is eligible.
+    /// </summary>
+    [ReadOnly]
+    Task<RewardQuote> QuoteAsync(string rewardId, long points, decimal cash, string? tier);
+
     /// <summary>Every item, by rewardId.</summary>
     [ReadOnly]
     Task<IReadOnlyList<RewardItemDto>> ListAsync();
@@ -68,4 +75,24 @@ public sealed record CataloguePutResult
     [Id(1)] public RewardItemDto? Item { get; init; }
 
     [Id(2)] public IReadOnlyList<OfferFieldError> Errors { get; init; } = [];
+}
+
+/// <summary>
+/// Whether a redemption may go ahead: <c>ok</c>, <c>not_found</c>, <c>reward_withdrawn</c>, <c>payment_not_offered</c>
+/// (the detail lists the options), <c>tier_not_eligible</c>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.reward-quote.v1")]
+public sealed record RewardQuote
+{
+    public const string Ok = "ok";
+    public const string NotFound = "not_found";
+    public const string Withdrawn = "reward_withdrawn";
+    public const string PaymentNotOffered = "payment_not_offered";
+    public const string TierNotEligible = "tier_not_eligible";
+
+    [Id(0)] public required string Status { get; init; }
+
+    [Id(1)] public string Detail { get; init; } = "";
+
+    [Id(2)] public RewardItemDto? Item { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Program;
 using Engagement.Grains.Hosting;
@@ -38,6 +39,34 @@ public sealed class RewardCatalogueGrain(
 
     public Task<RewardItemDto?> GetAsync(string rewardId) =>
         Task.FromResult(state.State.Value.Items.GetValueOrDefault(rewardId));
+
+    public Task<RewardQuote> QuoteAsync(string rewardId, long points, decimal cash, string? tier)
+    {
+        if (state.State.Value.Items.GetValueOrDefault(rewardId) is not { } dto)
+        {
+            return Task.FromResult(new RewardQuote { Status = RewardQuote.NotFound, Detail = $"The catalogue has no reward '{rewardId}'." });
+        }
+
+        var item = dto.ToDomain();
+        var quote = new RewardQuote { Status = RewardQuote.Ok, Item = dto };
+        if (!item.Active)
+        {
+            quote = quote with { Status = RewardQuote.Withdrawn, Detail = $"Reward '{rewardId}' has been withdrawn from the catalogue." };
+        }
+        else if (item.Match(points, cash) is null)
+        {
+            var options = string.Join("; ", item.PaymentOptions.Select(o => o.Cash == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{o.Points} points")
+                : string.Create(CultureInfo.InvariantCulture, $"{o.Points} points + {o.Cash:0.00} CNY")));
+            quote = quote with { Status = RewardQuote.PaymentNotOffered, Detail = $"points and cashAmount must be one of the reward's options: {options}" };
+        }
+        else if (!item.IsEligible(tier))
+        {
+            quote = quote with { Status = RewardQuote.TierNotEligible, Detail = $"Reward '{rewardId}' is for tiers {string.Join(", ", item.EligibleTiers)}; the member is {tier}." };
+        }
+
+        return Task.FromResult(quote);
+    }
 
     public Task<IReadOnlyList<RewardItemDto>> ListAsync()
     {
