@@ -25,6 +25,25 @@ public sealed record CouponBook
         Coupons.Where(c => c.Status == CouponStatuses.Issued).Select(c => (DateTimeOffset?)c.ValidUntil).Min();
 
     /// <summary>
+    /// Issued coupons whose expiry reminder is due at <paramref name="now"/>: from <paramref name="days"/> days before
+    /// their expiry instant until it (<see cref="OffersOptions.ExpiryReminderDays"/>, default 3; 0 = none). The member
+    /// sends one service touch per coupon, with touch id <c>coupon-expiry:{code}</c>, so a repeat is dropped.
+    /// </summary>
+    public IReadOnlyList<Coupon> DueForExpiryReminder(DateTimeOffset now, int days) =>
+        days <= 0 ? [] : [.. Coupons.Where(c => c.Status == CouponStatuses.Issued && now >= c.ValidUntil.AddDays(-days) && now < c.ValidUntil)];
+
+    /// <summary>
+    /// The next instant this book needs the member awake after <paramref name="now"/>: an expiry reminder becoming due
+    /// (<paramref name="reminderDays"/> before an expiry) or an expiry; null when no coupon is live.
+    /// </summary>
+    public DateTimeOffset? NextDueAfter(DateTimeOffset now, int reminderDays) =>
+        Coupons.Where(c => c.Status == CouponStatuses.Issued)
+            .SelectMany(c => reminderDays > 0 ? new[] { c.ValidUntil.AddDays(-reminderDays), c.ValidUntil } : [c.ValidUntil])
+            .Where(at => at > now)
+            .Select(at => (DateTimeOffset?)at)
+            .Min();
+
+    /// <summary>
     /// Adds <paramref name="coupon"/>. A coupon whose code the book already holds is a retried grant: the book is
     /// unchanged and the held coupon comes back (<see cref="CouponIssueStatus.Duplicate"/>).
     /// </summary>

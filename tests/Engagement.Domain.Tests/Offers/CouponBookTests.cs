@@ -56,6 +56,22 @@ public class CouponBookTests
     }
 
     [Fact]
+    public void TheExpiryReminderIsDueThreeDaysBeforeTheExpiryInstant()
+    {
+        var coupon = Issue(WakeUpGift);
+        var book = BookWith(coupon);
+        var reminderAt = coupon.ValidUntil.AddDays(-3);
+
+        Assert.Empty(book.DueForExpiryReminder(reminderAt.AddTicks(-1), 3));
+        Assert.Equal(coupon.Code, Assert.Single(book.DueForExpiryReminder(reminderAt, 3)).Code);
+        Assert.Empty(book.DueForExpiryReminder(coupon.ValidUntil, 3));
+        Assert.Empty(book.DueForExpiryReminder(reminderAt, 0));
+        Assert.Equal(reminderAt, book.NextDueAfter(Noon, 3));
+        Assert.Equal(coupon.ValidUntil, book.NextDueAfter(reminderAt, 3));
+        Assert.Null(book.NextDueAfter(coupon.ValidUntil, 3));
+    }
+
+    [Fact]
     public void RedeemIsIdempotentByRedemptionIdAndASecondRedemptionIsRefusedAsUsed()
     {
         var coupon = Issue(WakeUpGift);
