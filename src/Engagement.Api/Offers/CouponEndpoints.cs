@@ -83,25 +83,21 @@ public static class CouponEndpoints
             return errors.ToProblem();
         }
 
-        if (string.IsNullOrWhiteSpace(grant.GrantId) || EventBounds.CodePoints(grant.GrantId) > 128)
-        {
-            errors.Add("grantId", "required, 1–128 characters");
-        }
-
-        var normalized = grant with { Regions = grant.Regions ?? [], Stores = grant.Stores ?? [], Skus = grant.Skus ?? [], Categories = grant.Categories ?? [] };
-        foreach (var (field, message) in CouponGrants.Validate(normalized))
-        {
-            errors.Add(field, message);
-        }
-
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
+        var normalized = grant with { Regions = grant.Regions ?? [], Stores = grant.Stores ?? [], Skus = grant.Skus ?? [], Categories = grant.Categories ?? [] };
         var result = await grains.GetGrain<ICouponHolder>(memberId).IssueCouponAsync(normalized);
+        foreach (var error in result.Errors)
+        {
+            errors.Add(error.Field, error.Message);
+        }
+
         return result.Status switch
         {
+            CouponIssueResult.Invalid => errors.ToProblem("The grant has invalid fields"),
             CouponIssueResult.Issued => Results.Created($"/api/v1/coupons/{result.Coupon!.Code}", result.Coupon),
             CouponIssueResult.Duplicate => Results.Ok(result.Coupon),
             _ => OfferProblems.Conflict("Coupon not issued", result.Detail, "refused"),

@@ -1,5 +1,3 @@
-using Engagement.Contracts.Offers;
-using Engagement.Domain.Offers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -24,20 +22,4 @@ public static class OfferEndpoints
         routes.MapCouponEndpoints();
         return routes;
     }
-}
-
-/// <summary>Checks of a coupon grant on the wire, by the domain's template rules.</summary>
-internal static class CouponGrants
-{
-    public static IEnumerable<(string Field, string Message)> Validate(CouponGrant grant) =>
-        new CouponTemplate
-        {
-            OfferId = grant.OfferId,
-            Kind = grant.Kind,
-            Value = grant.Value,
-            MinSpend = grant.MinSpend,
-            Gift = grant.Gift,
-            ValidDays = grant.ValidDays,
-            Scope = new CouponScope { Regions = grant.Regions, Stores = grant.Stores, Skus = grant.Skus, Categories = grant.Categories },
-        }.Validate();
 }

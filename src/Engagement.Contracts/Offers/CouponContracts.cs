@@ -72,19 +72,25 @@ public sealed record CouponGrant
     [Id(10)] public IReadOnlyList<string> Categories { get; init; } = [];
 }
 
-/// <summary>What an issue did: <c>issued</c>, <c>duplicate</c> (the grant's coupon was held already), <c>refused</c>.</summary>
+/// <summary>
+/// What an issue did: <c>issued</c>, <c>duplicate</c> (the grant's coupon was held already), <c>invalid</c> (the grant's
+/// fields, named in <see cref="Errors"/>), <c>refused</c> (e.g. the member holds the most live coupons allowed).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("engagement.coupon-issue-result.v1")]
 public sealed record CouponIssueResult
 {
     public const string Issued = "issued";
     public const string Duplicate = "duplicate";
     public const string Refused = "refused";
+    public const string Invalid = "invalid";
 
     [Id(0)] public required string Status { get; init; }
 
     [Id(1)] public CouponView? Coupon { get; init; }
 
     [Id(2)] public string Detail { get; init; } = "";
+
+    [Id(3)] public IReadOnlyList<OfferFieldError> Errors { get; init; } = [];
 }
 
 /// <summary>A coupon as the API shows it: amounts CNY, instants with the member's offset.</summary>

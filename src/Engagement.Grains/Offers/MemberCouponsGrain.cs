@@ -29,15 +29,15 @@ public sealed partial class MemberCouponsGrain(
     {
         ArgumentNullException.ThrowIfNull(grant);
         var template = grant.ToTemplate();
-        var errors = template.Validate();
+        var errors = template.Validate().Select(e => new OfferFieldError(e.Field, e.Message)).ToList();
         if (string.IsNullOrWhiteSpace(grant.GrantId) || grant.GrantId.Length > 128)
         {
-            return Refused("grantId: required, 1–128 characters");
+            errors.Add(new("grantId", "required, 1–128 characters"));
         }
 
         if (errors.Count > 0)
         {
-            return Refused(string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));
+            return new CouponIssueResult { Status = CouponIssueResult.Invalid, Errors = errors, Detail = string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")) };
         }
 
         // The member's own zone belongs to the member state; until the wiring, the programme's zone.
