@@ -4,6 +4,7 @@ using Engagement.Azure.Backup;
 using Engagement.Azure.Hosting;
 using Engagement.Console.Hosting;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Offers;
 using Engagement.Silo;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -33,6 +34,7 @@ try
         orleans.ConfigureEngagementCluster(builder.Configuration);
         operations = builder.AddEngagementOperations(orleans);
         orleans.AddEngagementGrains(builder.Configuration);
+        orleans.AddEngagementOffers(builder.Configuration);
         orleans.AddEngagementAzureStorage(builder.Configuration);
         orleans.AddEngagementCampaignStorage(builder.Configuration);
         orleans.AddEngagementSupportStorage();

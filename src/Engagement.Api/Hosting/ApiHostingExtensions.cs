@@ -1,6 +1,7 @@
 using Engagement.Api.Campaigns;
 using Engagement.Api.Events;
 using Engagement.Api.Members;
+using Engagement.Api.Offers;
 using Engagement.Api.Problems;
 using Engagement.Api.Reports;
 using Engagement.Api.Security;
@@ -25,7 +26,7 @@ public static class ApiHostingExtensions
     {
         services.AddOptions<ApiKeyOptions>()
             .Bind(configuration.GetSection(ApiKeyOptions.SectionName))
-            .Validate(o => o.Keys.Values.All(v => ApiKeyIdentity.Parse(v) is not null), "Engagement:Api:Keys values must be support, marketing or admin, optionally followed by :name")
+            .Validate(o => o.Keys.Values.All(v => ApiKeyIdentity.Parse(v) is not null), "Engagement:Api:Keys values must be support, marketing, admin or store, optionally followed by :name")
             .Validate(o => o.Keys.Keys.All(k => k.Length >= 8), "Engagement:Api:Keys keys must be at least 8 characters")
             .ValidateOnStart();
 
@@ -36,7 +37,9 @@ public static class ApiHostingExtensions
             .AddPolicy(ApiRoles.ReadPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Marketing, ApiRoles.Admin))
             .AddPolicy(ApiRoles.CampaignPolicy, p => p.RequireRole(ApiRoles.Marketing, ApiRoles.Admin))
             .AddPolicy(ApiRoles.AdminPolicy, p => p.RequireRole(ApiRoles.Admin))
-            .AddPolicy(SupportEndpoints.SupportPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Admin));
+            .AddPolicy(SupportEndpoints.SupportPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Admin))
+            .AddPolicy(ApiRoles.StorePolicy, p => p.RequireRole(ApiRoles.Store, ApiRoles.Admin))
+            .AddPolicy(ApiRoles.OffersReadPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Marketing, ApiRoles.Admin, ApiRoles.Store));
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = BadRequestProblemHandler.NameTheBodyOfA413);
 
@@ -50,6 +53,7 @@ public static class ApiHostingExtensions
         services.AddHealthChecks();
         services.TryAddTimeProvider();
         services.AddEngagementSupportServices(configuration);
+        services.AddEngagementOfferServices();
         return services;
     }
 
@@ -75,6 +79,7 @@ public static class ApiHostingExtensions
         app.MapReportEndpoints();
         app.MapCampaignEndpoints();
         app.MapSupportEndpoints();
+        app.MapOfferEndpoints();
         foreach (var prefix in new[] { "/api/v1/health", "/health" })
         {
             app.MapHealthChecks(prefix + "/live", new HealthCheckOptions { Predicate = _ => false });

@@ -79,7 +79,7 @@ internal sealed class ApiKeyProtectionValidator : IValidateOptions<ApiKeyOptions
 
             if (!ApiRoles.All.Contains(value.Split(':')[0]))
             {
-                failures.Add($"{ApiKeyOptions.SectionName}:KeyHashes:{hash} must map to support, marketing or admin.");
+                failures.Add($"{ApiKeyOptions.SectionName}:KeyHashes:{hash} must map to support, marketing, admin or store.");
             }
         }
 

@@ -7,7 +7,10 @@ public static class ApiRoles
     public const string Marketing = "marketing";
     public const string Admin = "admin";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Support, Marketing, Admin };
+    /// <summary>A store system or POS (CONTRACT.md §4 "a store-system key"): inventory, coupon checks and redemptions, catalogue redemptions.</summary>
+    public const string Store = "store";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Support, Marketing, Admin, Store };
 
     /// <summary>Reading members, ledgers, touches, reports: every role.</summary>
     public const string ReadPolicy = "engagement.read";
@@ -17,4 +20,10 @@ public static class ApiRoles
 
     /// <summary>Writes to members and ingestion (events, redemptions, consent): admin.</summary>
     public const string AdminPolicy = "engagement.admin";
+
+    /// <summary>Store-side writes (inventory, stock, coupon and catalogue redemptions): store and admin.</summary>
+    public const string StorePolicy = "engagement.store";
+
+    /// <summary>Reading the catalogue, a store's inventory, a coupon by code: every role including store.</summary>
+    public const string OffersReadPolicy = "engagement.offers.read";
 }

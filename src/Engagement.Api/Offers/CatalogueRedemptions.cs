@@ -1,0 +1,182 @@
+using Engagement.Api.Members;
+using Engagement.Api.Problems;
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
+using Engagement.Contracts.Offers;
+using Engagement.Domain.Offers;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Api.Offers;
+
+/// <summary>
+/// A catalogue redemption at a store (CONTRACT.md §2.1): the reward must exist and be active, the points + cash must be
+/// one of its payment options, the member's tier eligible; then one unit of the store's stock is taken (409
+/// "out of stock" naming reward and store when none is left), the member pays (<see cref="IRewardPointsSide"/>), and the
+/// unit is confirmed, or released when the member side refuses. Idempotent by redemptionId on both sides: a retry
+/// after a crash between the steps finishes the same redemption.
+/// </summary>
+public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPointsSide points, TimeProvider clock, ILogger<CatalogueRedemptions> logger)
+{
+    public async Task<IResult> RedeemAsync(string rewardId, CatalogueRedemptionRequest? request)
+    {
+        if (Validate(rewardId, request) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var cash = request!.CashAmount ?? 0m;
+        var catalogue = grains.GetGrain<IRewardCatalogueGrain>(0);
+        if ((await catalogue.GetAsync(rewardId)) is null)
+        {
+            return CatalogueEndpoints.RewardNotFound(rewardId);
+        }
+
+        var member = await grains.GetGrain<IMemberGrain>(request.MemberId!).GetViewAsync();
+        if (member is null)
+        {
+            return OfferProblems.NotFound("Member not found", $"No event for member '{request.MemberId}' has been seen.");
+        }
+
+        var quote = await catalogue.QuoteAsync(rewardId, request.Points, cash, member.Tier);
+        switch (quote.Status)
+        {
+            case RewardQuote.NotFound:
+                return CatalogueEndpoints.RewardNotFound(rewardId);
+            case RewardQuote.PaymentNotOffered:
+                return FieldErrors.Problem("points", quote.Detail);
+            case RewardQuote.Withdrawn:
+                return OfferProblems.Conflict("Reward withdrawn", quote.Detail, quote.Status);
+            case RewardQuote.TierNotEligible:
+                return OfferProblems.Conflict("Tier not eligible", quote.Detail, quote.Status);
+        }
+
+        var stock = grains.GetGrain<IRewardStockGrain>(OfferIds.StockKey(rewardId, request.StoreId!));
+        var take = await stock.TakeAsync(request.RedemptionId!, request.MemberId!);
+        if (take.Status == StockTakeResult.OutOfStock)
+        {
+            return OfferProblems.Conflict("Out of stock", $"Reward '{rewardId}' is out of stock at store '{request.StoreId}'.", "out_of_stock",
+                new Dictionary<string, object?> { ["rewardId"] = rewardId, ["storeId"] = request.StoreId });
+        }
+
+        if (take.Status == StockTakeResult.ReleasedBefore)
+        {
+            return OfferProblems.Conflict("Redemption refused before", $"Redemption '{request.RedemptionId}' was refused and its unit released; send a new redemptionId.", "released_before");
+        }
+
+        var pointValue = await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(clock.GetUtcNow());
+        var paid = await points.PayAsync(request.MemberId!, new RedemptionRequest { RedemptionId = request.RedemptionId!, Points = request.Points, CashAmount = request.CashAmount, RewardId = rewardId }, pointValue);
+        if (!paid.Accepted)
+        {
+            var released = await stock.ReleaseAsync(request.RedemptionId!);
+            LogRefused(logger, request.RedemptionId!, request.MemberId!, rewardId, request.StoreId!, paid.Status);
+            return OfferProblems.Conflict(paid.Status == RedemptionStatus.NegativeBalance ? "Points balance is negative" : "Not enough points", paid.Detail ?? paid.Status, paid.Status,
+                new Dictionary<string, object?> { ["pointsBalance"] = paid.PointsBalance, ["stock"] = released });
+        }
+
+        var confirmed = await stock.ConfirmAsync(request.RedemptionId!);
+        return Results.Ok(new CatalogueRedemptionResponse
+        {
+            RedemptionId = request.RedemptionId!,
+            RewardId = rewardId,
+            StoreId = request.StoreId!,
+            MemberId = request.MemberId!,
+            Points = request.Points,
+            CashAmount = cash,
+            PointValue = pointValue,
+            PointsValue = decimal.Round(request.Points * pointValue, 2, MidpointRounding.ToZero),
+            MarketPrice = quote.Item!.MarketPrice,
+            PointsBalance = paid.PointsBalance,
+            Replayed = paid.Replayed,
+            Stock = confirmed,
+        });
+    }
+
+    private static IResult? Validate(string rewardId, CatalogueRedemptionRequest? request)
+    {
+        var errors = new FieldErrors();
+        if (!OfferIds.IsValid(rewardId))
+        {
+            errors.Add("rewardId", OfferIds.Rule);
+        }
+
+        if (request is null)
+        {
+            errors.Add("body", "a JSON object {redemptionId, memberId, storeId, points, cashAmount?} is required");
+            return errors.ToProblem();
+        }
+
+        if (string.IsNullOrWhiteSpace(request.RedemptionId) || EventBounds.CodePoints(request.RedemptionId) > 128)
+        {
+            errors.Add("redemptionId", "required, 1–128 characters");
+        }
+
+        if (!MemberIds.IsValid(request.MemberId))
+        {
+            errors.Add("memberId", MemberIds.Rule);
+        }
+
+        if (!OfferIds.IsValid(request.StoreId))
+        {
+            errors.Add("storeId", OfferIds.Rule);
+        }
+
+        if (request.Points is < 0 or > RewardItem.MaxPoints)
+        {
+            errors.Add("points", $"must be 0–{RewardItem.MaxPoints}");
+        }
+
+        if (request.CashAmount is { } cash && (cash < 0 || cash > RewardItem.MaxCash || decimal.Round(cash, 2) != cash))
+        {
+            errors.Add("cashAmount", "must be CNY 0–1,000,000 with at most 2 decimals");
+        }
+
+        return errors.Any ? errors.ToProblem() : null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redemption {RedemptionId} of {MemberId} for {RewardId} at {StoreId} refused by the member side ({Status}); its unit was released")]
+    private static partial void LogRefused(ILogger logger, string redemptionId, string memberId, string rewardId, string storeId, string status);
+}
+
+/// <summary>A catalogue redemption: <c>{redemptionId, memberId, storeId, points, cashAmount?}</c> (points + CNY, one of the reward's options).</summary>
+public sealed record CatalogueRedemptionRequest
+{
+    public string? RedemptionId { get; init; }
+
+    public string? MemberId { get; init; }
+
+    public string? StoreId { get; init; }
+
+    public long Points { get; init; }
+
+    public decimal? CashAmount { get; init; }
+}
+
+/// <summary>An accepted catalogue redemption: what was paid (points, CNY), at which point value, the balance after, the store's stock after.</summary>
+public sealed record CatalogueRedemptionResponse
+{
+    public required string RedemptionId { get; init; }
+
+    public required string RewardId { get; init; }
+
+    public required string StoreId { get; init; }
+
+    public required string MemberId { get; init; }
+
+    public long Points { get; init; }
+
+    public decimal CashAmount { get; init; }
+
+    /// <summary>CNY per point in force at the redemption (<c>GET /programme/point-value</c>).</summary>
+    public decimal PointValue { get; init; }
+
+    /// <summary>The points' worth in CNY at <see cref="PointValue"/>, rounded down to the fen.</summary>
+    public decimal PointsValue { get; init; }
+
+    public decimal MarketPrice { get; init; }
+
+    public long PointsBalance { get; init; }
+
+    public bool Replayed { get; init; }
+
+    public required StockView Stock { get; init; }
+}

@@ -1,0 +1,179 @@
+using System.Security.Claims;
+using Engagement.Api.Members;
+using Engagement.Api.Problems;
+using Engagement.Api.Security;
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Offers;
+using Engagement.Domain.Offers;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Engagement.Api.Offers;
+
+/// <summary>
+/// Coupons (CONTRACT.md §2.1, §4). A POS validates with <c>GET /coupons/{code}?memberId=</c> and redeems with
+/// <c>POST /members/{memberId}/coupons/{code}/redeem</c>; both resolve the code through the directory (no scan) and
+/// answer a code the member does not hold exactly like a code that does not exist. Staff keys may look a code up
+/// without the member; a store key must name it.
+/// </summary>
+public static class CouponEndpoints
+{
+    public static IEndpointRouteBuilder MapCouponEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/v1/coupons/{code}", FindAsync).WithTags("coupons").RequireAuthorization(ApiRoles.OffersReadPolicy)
+            .WithSummary("One coupon and the member holding it; a store key passes ?memberId= and sees only that member's coupon");
+        var member = routes.MapGroup("/api/v1/members/{memberId}/coupons").WithTags("coupons");
+        member.MapGet("", ListAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("A member's coupons, newest first");
+        member.MapPost("", IssueAsync).RequireAuthorization(ApiRoles.AdminPolicy)
+            .WithSummary("Issue a coupon to a member (a goodwill grant); idempotent by grantId");
+        member.MapPost("/{code}/redeem", RedeemAsync).RequireAuthorization(ApiRoles.StorePolicy)
+            .WithSummary("Redeem a coupon at a store {redemptionId, storeId, regionId?, orderAmount}; 409 names why not; idempotent by redemptionId");
+        return routes;
+    }
+
+    private static async Task<IResult> FindAsync(string code, string? memberId, IGrainFactory grains, ClaimsPrincipal user)
+    {
+        var errors = new FieldErrors();
+        var normal = CouponCodes.Normalize(code);
+        if (normal is null)
+        {
+            errors.Add("code", $"a coupon code is {CouponCodes.Length} characters of {CouponCodes.Alphabet} (dashes and spaces ignored)");
+        }
+
+        if (memberId is not null && !MemberIds.IsValid(memberId))
+        {
+            errors.Add("memberId", MemberIds.Rule);
+        }
+        else if (memberId is null && ApiKeyIdentity.RoleOf(user) == ApiRoles.Store)
+        {
+            errors.Add("memberId", "required with a store key: the member presenting the coupon");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var holder = await grains.GetGrain<ICouponDirectoryGrain>(normal!).FindMemberAsync();
+        if (holder is null || (memberId is not null && !string.Equals(holder, memberId, StringComparison.Ordinal)))
+        {
+            return OfferProblems.CouponNotFound();
+        }
+
+        var coupon = await grains.GetGrain<ICouponHolder>(holder).GetCouponAsync(normal!);
+        return coupon is null ? OfferProblems.CouponNotFound() : Results.Ok(coupon);
+    }
+
+    private static async Task<IResult> ListAsync(string memberId, IGrainFactory grains) =>
+        MemberIds.IsValid(memberId)
+            ? Results.Ok(await grains.GetGrain<ICouponHolder>(memberId).GetCouponsAsync())
+            : FieldErrors.Problem("memberId", MemberIds.Rule);
+
+    private static async Task<IResult> IssueAsync(string memberId, [FromBody] CouponGrant? grant, IGrainFactory grains)
+    {
+        var errors = new FieldErrors();
+        if (!MemberIds.IsValid(memberId))
+        {
+            errors.Add("memberId", MemberIds.Rule);
+        }
+
+        if (grant is null)
+        {
+            errors.Add("body", "a JSON object {grantId, offerId?, kind, value, minSpend?, gift?, validDays?, regions?, stores?, skus?, categories?} is required");
+            return errors.ToProblem();
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var normalized = grant with { Regions = grant.Regions ?? [], Stores = grant.Stores ?? [], Skus = grant.Skus ?? [], Categories = grant.Categories ?? [] };
+        var result = await grains.GetGrain<ICouponHolder>(memberId).IssueCouponAsync(normalized);
+        foreach (var error in result.Errors)
+        {
+            errors.Add(error.Field, error.Message);
+        }
+
+        return result.Status switch
+        {
+            CouponIssueResult.Invalid => errors.ToProblem("The grant has invalid fields"),
+            CouponIssueResult.Issued => Results.Created($"/api/v1/coupons/{result.Coupon!.Code}", result.Coupon),
+            CouponIssueResult.Duplicate => Results.Ok(result.Coupon),
+            _ => OfferProblems.Conflict("Coupon not issued", result.Detail, "refused"),
+        };
+    }
+
+    private static async Task<IResult> RedeemAsync(string memberId, string code, [FromBody] CouponRedeemRequest? request, IGrainFactory grains)
+    {
+        var errors = new FieldErrors();
+        var normal = CouponCodes.Normalize(code);
+        if (!MemberIds.IsValid(memberId))
+        {
+            errors.Add("memberId", MemberIds.Rule);
+        }
+
+        if (normal is null)
+        {
+            errors.Add("code", $"a coupon code is {CouponCodes.Length} characters of {CouponCodes.Alphabet} (dashes and spaces ignored)");
+        }
+
+        if (request is null)
+        {
+            errors.Add("body", "a JSON object {redemptionId, storeId, regionId?, orderAmount} is required");
+            return errors.ToProblem();
+        }
+
+        if (string.IsNullOrWhiteSpace(request.RedemptionId) || EventBounds.CodePoints(request.RedemptionId) > 128)
+        {
+            errors.Add("redemptionId", "required, 1–128 characters");
+        }
+
+        if (!OfferIds.IsValid(request.StoreId))
+        {
+            errors.Add("storeId", OfferIds.Rule);
+        }
+
+        if (request.RegionId is { } region && !OfferIds.IsValid(region))
+        {
+            errors.Add("regionId", OfferIds.Rule);
+        }
+
+        if (request.OrderAmount <= 0 || request.OrderAmount > EventValidator.MaxPurchaseAmount || decimal.Round(request.OrderAmount, 2) != request.OrderAmount)
+        {
+            errors.Add("orderAmount", "must be CNY > 0 and ≤ 10,000,000 with at most 2 decimals");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var holder = await grains.GetGrain<ICouponDirectoryGrain>(normal!).FindMemberAsync();
+        if (!string.Equals(holder, memberId, StringComparison.Ordinal))
+        {
+            return OfferProblems.CouponNotFound();
+        }
+
+        var result = await grains.GetGrain<ICouponHolder>(memberId).RedeemCouponAsync(normal!, request);
+        if (result.Accepted)
+        {
+            return Results.Ok(result);
+        }
+
+        return result.Reason == CouponRefusals.NotFound
+            ? OfferProblems.CouponNotFound()
+            : OfferProblems.Conflict(TitleOf(result.Reason), result.Detail, result.Reason ?? "refused", new Dictionary<string, object?> { ["coupon"] = result.Coupon });
+    }
+
+    private static string TitleOf(string? reason) => reason switch
+    {
+        CouponRefusals.Expired => "Coupon expired",
+        CouponRefusals.Used => "Coupon already used",
+        CouponRefusals.WrongStore => "Coupon not valid at this store",
+        CouponRefusals.BelowMinSpend => "Order below the coupon's minimum spend",
+        CouponRefusals.Voided => "Coupon voided",
+        CouponRefusals.NotYetValid => "Coupon not valid yet",
+        _ => "Coupon not applicable",
+    };
+}

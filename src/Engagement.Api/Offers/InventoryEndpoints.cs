@@ -1,0 +1,73 @@
+using Engagement.Api.Problems;
+using Engagement.Api.Security;
+using Engagement.Contracts.Offers;
+using Engagement.Domain.Offers;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Engagement.Api.Offers;
+
+/// <summary>
+/// Store inventory per sku (CONTRACT.md §2.1): <c>PUT /stores/{storeId}/inventory</c> <c>[{sku, available}]</c> from a
+/// store system (store or admin key) sets the skus it names; <c>GET</c> reads them.
+/// </summary>
+public static class InventoryEndpoints
+{
+    /// <summary>Lines one request may carry.</summary>
+    public const int MaxLines = 1000;
+
+    public static IEndpointRouteBuilder MapInventoryEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var stores = routes.MapGroup("/api/v1/stores/{storeId}/inventory").WithTags("stores");
+        stores.MapPut("", PutAsync).RequireAuthorization(ApiRoles.StorePolicy)
+            .WithSummary("Set the units available per sku at a store: [{sku, available}]; skus not named stay as they were");
+        stores.MapGet("", GetAsync).RequireAuthorization(ApiRoles.OffersReadPolicy)
+            .WithSummary("A store's inventory per sku");
+        return routes;
+    }
+
+    private static async Task<IResult> PutAsync(string storeId, [FromBody] List<InventoryLine?>? lines, IGrainFactory grains)
+    {
+        var errors = new FieldErrors();
+        if (!OfferIds.IsValid(storeId))
+        {
+            errors.Add("storeId", OfferIds.Rule);
+        }
+
+        if (lines is null || lines.Count is 0 or > MaxLines)
+        {
+            errors.Add("body", $"a JSON array of 1–{MaxLines} {{sku, available}} is required");
+            return errors.ToProblem();
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i] is not { } line || !OfferIds.IsValid(line.Sku))
+            {
+                errors.Add($"[{i}].sku", OfferIds.Rule);
+            }
+            else if (!seen.Add(line.Sku))
+            {
+                errors.Add($"[{i}].sku", "named twice");
+            }
+
+            if (lines[i] is { Available: < 0 or > StoreInventory.MaxAvailable })
+            {
+                errors.Add($"[{i}].available", "must be 0–1,000,000,000");
+            }
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var result = await grains.GetGrain<IStoreInventoryGrain>(storeId).PutAsync([.. lines!.Select(l => l!)]);
+        return result.Refusal is { } refusal ? FieldErrors.Problem("body", refusal) : Results.Ok(result.Inventory);
+    }
+
+    private static async Task<IResult> GetAsync(string storeId, IGrainFactory grains) =>
+        OfferIds.IsValid(storeId)
+            ? Results.Ok(await grains.GetGrain<IStoreInventoryGrain>(storeId).GetAsync())
+            : FieldErrors.Problem("storeId", OfferIds.Rule);
+}

@@ -1,0 +1,173 @@
+using Orleans.Concurrency;
+
+namespace Engagement.Contracts.Offers;
+
+/// <summary>
+/// Where a coupon code lives (key: the normalised code): code → memberId, written when the coupon is issued, so
+/// <c>GET /coupons/{code}</c> finds the member without a scan. It answers only who holds a code; callers that are not
+/// staff must name the member too, and get the same "not found" for a code of another member as for no code at all.
+/// </summary>
+public interface ICouponDirectoryGrain : IGrainWithStringKey
+{
+    /// <summary>Records that <paramref name="memberId"/> holds this code. False when another member holds it (never expected: 80-bit codes).</summary>
+    Task<bool> RegisterAsync(string memberId);
+
+    /// <summary>The member holding this code, or null.</summary>
+    [ReadOnly]
+    Task<string?> FindMemberAsync();
+}
+
+/// <summary>
+/// A member's coupons (key memberId; CONTRACT.md §2.1, §4). INTEGRATION SEAM: today <c>MemberCouponsGrain</c> implements
+/// it with a coupon book of its own; after the member hot path lands, the member grain implements this interface over the
+/// <c>CouponBook</c> in its state (issue as an outbox effect, confirm by a purchase's <c>coupons</c>) and that interim
+/// grain is deleted. Callers (API, campaigns, win-back) depend only on this interface.
+/// </summary>
+public interface ICouponHolder : IGrainWithStringKey
+{
+    /// <summary>Issues the coupon of a grant; a retried grant returns the coupon it issued before.</summary>
+    Task<CouponIssueResult> IssueCouponAsync(CouponGrant grant);
+
+    /// <summary>Every coupon the member holds, newest first.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<CouponView>> GetCouponsAsync();
+
+    /// <summary>One coupon of this member, or null when the member holds no such code.</summary>
+    [ReadOnly]
+    Task<CouponView?> GetCouponAsync(string code);
+
+    /// <summary>Redeems a coupon at a store (the POS call); idempotent by redemptionId.</summary>
+    Task<CouponRedeemResult> RedeemCouponAsync(string code, CouponRedeemRequest request);
+}
+
+/// <summary>A grant of a coupon offer to one member: the deterministic grant id and what the coupon is.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.coupon-grant.v1")]
+public sealed record CouponGrant
+{
+    /// <summary>Deterministic per grant (e.g. <c>campaign:C1</c>, <c>winback:L1:2026-11-23</c>): the code derives from it.</summary>
+    [Id(0)] public string GrantId { get; init; } = "";
+
+    [Id(1)] public string OfferId { get; init; } = "";
+
+    /// <summary><c>no_threshold</c>, <c>threshold</c>, <c>percent</c>, <c>gift</c>.</summary>
+    [Id(2)] public string Kind { get; init; } = "";
+
+    /// <summary>CNY off, or percent off for <c>percent</c>.</summary>
+    [Id(3)] public decimal Value { get; init; }
+
+    /// <summary>Smallest order, CNY.</summary>
+    [Id(4)] public decimal MinSpend { get; init; }
+
+    [Id(5)] public string? Gift { get; init; }
+
+    /// <summary>Whole days after the day of issue it stays valid.</summary>
+    [Id(6)] public int ValidDays { get; init; } = 14;
+
+    [Id(7)] public IReadOnlyList<string> Regions { get; init; } = [];
+
+    [Id(8)] public IReadOnlyList<string> Stores { get; init; } = [];
+
+    [Id(9)] public IReadOnlyList<string> Skus { get; init; } = [];
+
+    [Id(10)] public IReadOnlyList<string> Categories { get; init; } = [];
+}
+
+/// <summary>
+/// What an issue did: <c>issued</c>, <c>duplicate</c> (the grant's coupon was held already), <c>invalid</c> (the grant's
+/// fields, named in <see cref="Errors"/>), <c>refused</c> (e.g. the member holds the most live coupons allowed).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.coupon-issue-result.v1")]
+public sealed record CouponIssueResult
+{
+    public const string Issued = "issued";
+    public const string Duplicate = "duplicate";
+    public const string Refused = "refused";
+    public const string Invalid = "invalid";
+
+    [Id(0)] public required string Status { get; init; }
+
+    [Id(1)] public CouponView? Coupon { get; init; }
+
+    [Id(2)] public string Detail { get; init; } = "";
+
+    [Id(3)] public IReadOnlyList<OfferFieldError> Errors { get; init; } = [];
+}
+
+/// <summary>A coupon as the API shows it: amounts CNY, instants with the member's offset.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.coupon-view.v1")]
+public sealed record CouponView
+{
+    [Id(0)] public string Code { get; init; } = "";
+
+    [Id(1)] public string MemberId { get; init; } = "";
+
+    [Id(2)] public string OfferId { get; init; } = "";
+
+    [Id(3)] public string Kind { get; init; } = "";
+
+    [Id(4)] public decimal Value { get; init; }
+
+    [Id(5)] public decimal MinSpend { get; init; }
+
+    [Id(6)] public string? Gift { get; init; }
+
+    [Id(7)] public DateTimeOffset ValidFrom { get; init; }
+
+    [Id(8)] public DateTimeOffset ValidUntil { get; init; }
+
+    /// <summary><c>issued</c>, <c>redeemed</c>, <c>expired</c>, <c>voided</c>.</summary>
+    [Id(9)] public string Status { get; init; } = "";
+
+    [Id(10)] public string StatusReason { get; init; } = "";
+
+    [Id(11)] public DateTimeOffset StatusAt { get; init; }
+
+    [Id(12)] public IReadOnlyList<string> Regions { get; init; } = [];
+
+    [Id(13)] public IReadOnlyList<string> Stores { get; init; } = [];
+
+    [Id(14)] public IReadOnlyList<string> Skus { get; init; } = [];
+
+    [Id(15)] public IReadOnlyList<string> Categories { get; init; } = [];
+
+    [Id(16)] public string? RedemptionId { get; init; }
+
+    [Id(17)] public string? OrderId { get; init; }
+
+    [Id(18)] public string? StoreId { get; init; }
+
+    [Id(19)] public DateTimeOffset IssuedAt { get; init; }
+}
+
+/// <summary>A POS redeeming a coupon: <c>{redemptionId, storeId, regionId?, orderAmount}</c> (CNY).</summary>
+[GenerateSerializer, Immutable, Alias("engagement.coupon-redeem-request.v1")]
+public sealed record CouponRedeemRequest
+{
+    [Id(0)] public string RedemptionId { get; init; } = "";
+
+    [Id(1)] public string StoreId { get; init; } = "";
+
+    [Id(2)] public string? RegionId { get; init; }
+
+    [Id(3)] public decimal OrderAmount { get; init; }
+}
+
+/// <summary>
+/// Outcome of a coupon redemption: accepted (with the discount in CNY), or refused with a reason code (<c>expired</c>,
+/// <c>used</c>, <c>wrong_store</c>, <c>below_min_spend</c>, <c>voided</c>, <c>not_yet_valid</c>, <c>not_found</c>).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.coupon-redeem-result.v1")]
+public sealed record CouponRedeemResult
+{
+    [Id(0)] public bool Accepted { get; init; }
+
+    [Id(1)] public string? Reason { get; init; }
+
+    [Id(2)] public string Detail { get; init; } = "";
+
+    [Id(3)] public decimal Discount { get; init; }
+
+    [Id(4)] public bool Replayed { get; init; }
+
+    [Id(5)] public CouponView? Coupon { get; init; }
+}

@@ -1,0 +1,23 @@
+using System.Text.RegularExpressions;
+
+namespace Engagement.Contracts.Offers;
+
+/// <summary>Ids of the offer side (rewardId, storeId, sku, redemptionId): 1–64 characters of <c>A–Z a–z 0–9 _ - . :</c>.</summary>
+public static partial class OfferIds
+{
+    public const string Rule = "required, 1–64 characters of A–Z a–z 0–9 _ - . :";
+
+    public static bool IsValid(string? id) => id is { Length: >= 1 and <= 64 } && IdPattern().IsMatch(id);
+
+    /// <summary>The key of the stock counter of <paramref name="rewardId"/> at <paramref name="storeId"/> (<c>|</c> appears in neither).</summary>
+    public static string StockKey(string rewardId, string storeId) => rewardId + "|" + storeId;
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdPattern();
+}
+
+/// <summary>One problem with a request, naming the JSON field (e.g. <c>steps[1].cash</c>).</summary>
+[GenerateSerializer, Immutable, Alias("engagement.offer-field-error.v1")]
+public sealed record OfferFieldError(
+    [property: Id(0)] string Field,
+    [property: Id(1)] string Message);

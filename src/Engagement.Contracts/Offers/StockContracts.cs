@@ -1,0 +1,96 @@
+using Orleans.Concurrency;
+
+namespace Engagement.Contracts.Offers;
+
+/// <summary>
+/// Stock of one reward at one store (key <see cref="OfferIds.StockKey"/>). One activation serialises every take, so
+/// concurrent redemptions never oversell; each take is written before it is answered and is idempotent by redemptionId.
+/// </summary>
+public interface IRewardStockGrain : IGrainWithStringKey
+{
+    /// <summary>Sets the units free to take (units held by unanswered redemptions stay held).</summary>
+    Task<StockView> SetAvailableAsync(long available);
+
+    /// <summary>Takes one unit for <paramref name="redemptionId"/> (held until confirmed or released).</summary>
+    Task<StockTakeResult> TakeAsync(string redemptionId, string memberId);
+
+    /// <summary>The member side accepted the redemption: its unit is spent.</summary>
+    Task<StockView> ConfirmAsync(string redemptionId);
+
+    /// <summary>The member side refused the redemption: its unit is free again.</summary>
+    Task<StockView> ReleaseAsync(string redemptionId);
+
+    [ReadOnly]
+    Task<StockView> GetAsync();
+}
+
+/// <summary>Stock of a reward at a store: units free, held by unanswered redemptions, redeemed all time.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.stock-view.v1")]
+public sealed record StockView
+{
+    [Id(0)] public string RewardId { get; init; } = "";
+
+    [Id(1)] public string StoreId { get; init; } = "";
+
+    [Id(2)] public long Available { get; init; }
+
+    [Id(3)] public long Held { get; init; }
+
+    [Id(4)] public long Redeemed { get; init; }
+}
+
+/// <summary>What a take did: <c>taken</c>, <c>replayed</c> (this redemption had it), <c>released_before</c>, <c>out_of_stock</c>.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.stock-take-result.v1")]
+public sealed record StockTakeResult
+{
+    public const string Taken = "taken";
+    public const string Replayed = "replayed";
+    public const string ReleasedBefore = "released_before";
+    public const string OutOfStock = "out_of_stock";
+
+    [Id(0)] public required string Status { get; init; }
+
+    [Id(1)] public required StockView Stock { get; init; }
+
+    public bool HasUnit => Status is Taken or Replayed;
+}
+
+/// <summary>Goods in stock at one store per sku (key storeId), from <c>PUT /stores/{storeId}/inventory</c>.</summary>
+public interface IStoreInventoryGrain : IGrainWithStringKey
+{
+    /// <summary>Sets the counts of the skus named; others stay. Refused when the store would list more than 20,000 skus.</summary>
+    Task<InventoryPutResult> PutAsync(IReadOnlyList<InventoryLine> lines);
+
+    [ReadOnly]
+    Task<InventoryView> GetAsync();
+
+    /// <summary>True when any of <paramref name="skus"/> has a unit: whether a goods-tied offer may be issued here.</summary>
+    [ReadOnly]
+    Task<bool> HasAnyAsync(IReadOnlyList<string> skus);
+}
+
+/// <summary>One sku's units available at a store.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.inventory-line.v1")]
+public sealed record InventoryLine(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] long Available);
+
+/// <summary>A store's inventory.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.inventory-view.v1")]
+public sealed record InventoryView
+{
+    [Id(0)] public string StoreId { get; init; } = "";
+
+    [Id(1)] public IReadOnlyList<InventoryLine> Items { get; init; } = [];
+
+    [Id(2)] public DateTimeOffset? UpdatedAt { get; init; }
+}
+
+/// <summary>What an inventory write did: the inventory, or why it was refused.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.inventory-put-result.v1")]
+public sealed record InventoryPutResult
+{
+    [Id(0)] public InventoryView? Inventory { get; init; }
+
+    [Id(1)] public string? Refusal { get; init; }
+}

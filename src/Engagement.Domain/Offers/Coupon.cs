@@ -1,0 +1,125 @@
+namespace Engagement.Domain.Offers;
+
+/// <summary>
+/// One coupon a member holds (CONTRACT.md §2.1). Amounts are CNY (the programme currency) with at most 2 decimals;
+/// instants are absolute (<see cref="ValidUntil"/> carries the member's local offset it was computed in).
+/// </summary>
+public sealed record Coupon
+{
+    /// <summary>The code (<see cref="CouponCodes"/>), 16 characters; unique programme-wide.</summary>
+    public string Code { get; init; } = "";
+
+    /// <summary>The grant that issued it (e.g. <c>winback:L1:2026-11-23</c>, <c>campaign:C1</c>); with the member, what the code derives from.</summary>
+    public string GrantId { get; init; } = "";
+
+    /// <summary>The offer or campaign it came from, for per-offer redemption rates; may be empty.</summary>
+    public string OfferId { get; init; } = "";
+
+    /// <summary>A <see cref="CouponKinds"/> value.</summary>
+    public string Kind { get; init; } = CouponKinds.NoThreshold;
+
+    /// <summary>CNY off for <c>no_threshold</c>/<c>threshold</c>; percent off (1–99) for <c>percent</c>; 0 for <c>gift</c>.</summary>
+    public decimal Value { get; init; }
+
+    /// <summary>Smallest order amount (CNY) it applies to; 0 when any order does.</summary>
+    public decimal MinSpend { get; init; }
+
+    /// <summary>What a <c>gift</c> coupon gives (e.g. "trial pack"); shown to the cashier. Optional.</summary>
+    public string? Gift { get; init; }
+
+    /// <summary>Where it may be redeemed; empty lists mean anywhere.</summary>
+    public CouponScope Scope { get; init; } = new();
+
+    public DateTimeOffset IssuedAt { get; init; }
+
+    /// <summary>First instant it may be redeemed.</summary>
+    public DateTimeOffset ValidFrom { get; init; }
+
+    /// <summary>The exact instant it expires (exclusive): redeemable strictly before it.</summary>
+    public DateTimeOffset ValidUntil { get; init; }
+
+    /// <summary>A <see cref="CouponStatuses"/> value.</summary>
+    public string Status { get; init; } = CouponStatuses.Issued;
+
+    /// <summary>Why it has its status (e.g. "redeemed at S001 by redemption R1").</summary>
+    public string StatusReason { get; init; } = "";
+
+    public DateTimeOffset StatusAt { get; init; }
+
+    /// <summary>The redemption that used it (POS redeem call), if any.</summary>
+    public string? RedemptionId { get; init; }
+
+    /// <summary>The order that used it (purchase event's <c>coupons</c>), if known.</summary>
+    public string? OrderId { get; init; }
+
+    /// <summary>The store it was redeemed at, if known.</summary>
+    public string? StoreId { get; init; }
+
+    /// <summary>Its status changes, oldest first (at most <see cref="MaxHistory"/>).</summary>
+    public IReadOnlyList<CouponTransition> History { get; init; } = [];
+
+    /// <summary>Status changes kept per coupon.</summary>
+    public const int MaxHistory = 8;
+
+    /// <summary>True while it is issued and <paramref name="at"/> is inside its validity window.</summary>
+    public bool IsUsableAt(DateTimeOffset at) => Status == CouponStatuses.Issued && at >= ValidFrom && at < ValidUntil;
+
+    /// <summary>This coupon moved to <paramref name="status"/> at <paramref name="at"/> for <paramref name="reason"/>.</summary>
+    public Coupon MoveTo(string status, string reason, DateTimeOffset at)
+    {
+        var history = History.Append(new CouponTransition(at, Status, status, reason));
+        return this with
+        {
+            Status = status,
+            StatusReason = reason,
+            StatusAt = at,
+            History = [.. history.TakeLast(MaxHistory)],
+        };
+    }
+}
+
+/// <summary>One status change of a coupon: when, from, to, why.</summary>
+public sealed record CouponTransition(DateTimeOffset At, string From, string To, string Reason);
+
+/// <summary>Where a coupon may be used. Each non-empty list must match; an empty list places no limit.</summary>
+public sealed record CouponScope
+{
+    public IReadOnlyList<string> Regions { get; init; } = [];
+
+    public IReadOnlyList<string> Stores { get; init; } = [];
+
+    /// <summary>Goods it is tied to: the order must contain one of them (when the POS sends items).</summary>
+    public IReadOnlyList<string> Skus { get; init; } = [];
+
+    public IReadOnlyList<string> Categories { get; init; } = [];
+
+    /// <summary>True when the coupon is tied to goods (skus or categories): it is issued only where they are in stock.</summary>
+    public bool IsGoodsTied => Skus.Count > 0 || Categories.Count > 0;
+}
+
+/// <summary>Coupon kinds (CONTRACT.md §2.1).</summary>
+public static class CouponKinds
+{
+    /// <summary>A fixed amount off any order (e.g. the win-back L1 20 CNY wake-up gift).</summary>
+    public const string NoThreshold = "no_threshold";
+
+    /// <summary>A fixed amount off an order of at least <see cref="Coupon.MinSpend"/> (spend 500, get 100 off).</summary>
+    public const string Threshold = "threshold";
+
+    /// <summary>A percentage off the order.</summary>
+    public const string Percent = "percent";
+
+    /// <summary>Goods given (e.g. a trial pack), no money off.</summary>
+    public const string Gift = "gift";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { NoThreshold, Threshold, Percent, Gift };
+}
+
+/// <summary>Coupon statuses: <c>issued</c> → <c>redeemed</c> | <c>expired</c> | <c>voided</c> (a full refund may restore a redeemed one).</summary>
+public static class CouponStatuses
+{
+    public const string Issued = "issued";
+    public const string Redeemed = "redeemed";
+    public const string Expired = "expired";
+    public const string Voided = "voided";
+}

@@ -1,0 +1,233 @@
+using System.Globalization;
+
+namespace Engagement.Domain.Offers;
+
+/// <summary>
+/// The coupons one member holds (CONTRACT.md §2.1), as a value: every operation returns a new book and leaves this one
+/// untouched, so the member grain decides on it and adopts the result only after its state write succeeded. Bounded:
+/// at most <c>maxCoupons</c> coupons; issuing into a full book first forgets the oldest spent (redeemed, expired,
+/// voided) coupon, and refuses only when every coupon is still live.
+/// </summary>
+public sealed record CouponBook
+{
+    /// <summary>An empty book.</summary>
+    public static readonly CouponBook Empty = new();
+
+    /// <summary>The coupons, oldest issued first.</summary>
+    public IReadOnlyList<Coupon> Coupons { get; init; } = [];
+
+    /// <summary>The coupon with this code (normalised), or null.</summary>
+    public Coupon? Find(string code) =>
+        CouponCodes.Normalize(code) is { } normal ? Coupons.FirstOrDefault(c => c.Code == normal) : null;
+
+    /// <summary>The earliest instant an issued coupon expires (when the member should wake to expire it), or null.</summary>
+    public DateTimeOffset? NextExpiry =>
+        Coupons.Where(c => c.Status == CouponStatuses.Issued).Select(c => (DateTimeOffset?)c.ValidUntil).Min();
+
+    /// <summary>
+    /// Issued coupons whose expiry reminder is due at <paramref name="now"/>: from <paramref name="days"/> days before
+    /// their expiry instant until it (<see cref="OffersOptions.ExpiryReminderDays"/>, default 3; 0 = none). The member
+    /// sends one service touch per coupon, with touch id <c>coupon-expiry:{code}</c>, so a repeat is dropped.
+    /// </summary>
+    public IReadOnlyList<Coupon> DueForExpiryReminder(DateTimeOffset now, int days) =>
+        days <= 0 ? [] : [.. Coupons.Where(c => c.Status == CouponStatuses.Issued && now >= c.ValidUntil.AddDays(-days) && now < c.ValidUntil)];
+
+    /// <summary>
+    /// The next instant this book needs the member awake after <paramref name="now"/>: an expiry reminder becoming due
+    /// (<paramref name="reminderDays"/> before an expiry) or an expiry; null when no coupon is live.
+    /// </summary>
+    public DateTimeOffset? NextDueAfter(DateTimeOffset now, int reminderDays) =>
+        Coupons.Where(c => c.Status == CouponStatuses.Issued)
+            .SelectMany(c => reminderDays > 0 ? new[] { c.ValidUntil.AddDays(-reminderDays), c.ValidUntil } : [c.ValidUntil])
+            .Where(at => at > now)
+            .Select(at => (DateTimeOffset?)at)
+            .Min();
+
+    /// <summary>
+    /// Adds <paramref name="coupon"/>. A coupon whose code the book already holds is a retried grant: the book is
+    /// unchanged and the held coupon comes back (<see cref="CouponIssueStatus.Duplicate"/>).
+    /// </summary>
+    public (CouponBook Book, CouponIssueOutcome Outcome) Issue(Coupon coupon, int maxCoupons)
+    {
+        ArgumentNullException.ThrowIfNull(coupon);
+        if (Find(coupon.Code) is { } held)
+        {
+            return (this, new(CouponIssueStatus.Duplicate, held, "this grant's coupon is already held"));
+        }
+
+        var coupons = Coupons.ToList();
+        while (coupons.Count >= maxCoupons)
+        {
+            var spent = coupons.Where(c => c.Status != CouponStatuses.Issued).OrderBy(c => c.StatusAt).FirstOrDefault();
+            if (spent is null)
+            {
+                return (this, new(CouponIssueStatus.Full, null, $"the member already holds {coupons.Count} live coupons, the most allowed"));
+            }
+
+            coupons.Remove(spent);
+        }
+
+        coupons.Add(coupon);
+        return (this with { Coupons = coupons }, new(CouponIssueStatus.Issued, coupon, coupon.StatusReason));
+    }
+
+    /// <summary>
+    /// Redeems coupon <paramref name="code"/> for <paramref name="redemptionId"/> at a store (the POS call). Idempotent:
+    /// the same redemptionId on a coupon it already redeemed returns that acceptance again, changing nothing.
+    /// </summary>
+    public (CouponBook Book, CouponRedeemOutcome Outcome) Redeem(string code, string redemptionId, CouponOrder order, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (Find(code) is not { } coupon)
+        {
+            return (this, CouponRedeemOutcome.Refused(new(CouponRefusals.NotFound, "this member holds no coupon with that code")));
+        }
+
+        if (coupon.Status == CouponStatuses.Redeemed && string.Equals(coupon.RedemptionId, redemptionId, StringComparison.Ordinal))
+        {
+            return (this, new CouponRedeemOutcome(coupon, null, CouponPolicy.DiscountOn(coupon, order.Amount), Replayed: true));
+        }
+
+        if (CouponPolicy.CheckRedeem(coupon, order, now) is { } refusal)
+        {
+            return (this, CouponRedeemOutcome.Refused(refusal, coupon));
+        }
+
+        var redeemed = coupon.MoveTo(CouponStatuses.Redeemed, $"redeemed at store {order.StoreId} by redemption {redemptionId}", now)
+            with { RedemptionId = redemptionId, StoreId = order.StoreId };
+        return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, CouponPolicy.DiscountOn(redeemed, order.Amount), Replayed: false));
+    }
+
+    /// <summary>
+    /// Confirms coupon <paramref name="code"/> by a purchase that names it in <c>coupons</c> (CONTRACT.md §1), as of the
+    /// purchase's <paramref name="occurredAt"/>: a coupon the POS already redeemed gets the order attached; an issued one
+    /// is redeemed by the order (also when a late purchase falls inside a window that has since ended); the same order
+    /// again changes nothing. A refusal is reported and the purchase itself still applies.
+    /// </summary>
+    public (CouponBook Book, CouponRedeemOutcome Outcome) ConfirmByPurchase(string code, string orderId, CouponOrder order, DateTimeOffset occurredAt)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (Find(code) is not { } coupon)
+        {
+            return (this, CouponRedeemOutcome.Refused(new(CouponRefusals.NotFound, "this member holds no coupon with that code")));
+        }
+
+        if (coupon.Status == CouponStatuses.Redeemed)
+        {
+            if (string.Equals(coupon.OrderId, orderId, StringComparison.Ordinal))
+            {
+                return (this, new CouponRedeemOutcome(coupon, null, CouponPolicy.DiscountOn(coupon, order.Amount), Replayed: true));
+            }
+
+            if (coupon.OrderId is null)
+            {
+                var confirmed = coupon with { OrderId = orderId, StatusReason = coupon.StatusReason + $"; confirmed by order {orderId}" };
+                return (Replace(confirmed), new CouponRedeemOutcome(confirmed, null, CouponPolicy.DiscountOn(confirmed, order.Amount), Replayed: false));
+            }
+        }
+
+        // A late purchase is judged as of its own time: a coupon the clock expired since was still valid then.
+        var asOfThen = coupon.Status == CouponStatuses.Expired && occurredAt < coupon.ValidUntil ? coupon with { Status = CouponStatuses.Issued } : coupon;
+        if (CouponPolicy.CheckRedeem(asOfThen, order, occurredAt) is { } refusal)
+        {
+            return (this, CouponRedeemOutcome.Refused(refusal, coupon));
+        }
+
+        var redeemed = coupon.MoveTo(CouponStatuses.Redeemed, $"redeemed by order {orderId} at store {order.StoreId}", occurredAt)
+            with { OrderId = orderId, StoreId = order.StoreId };
+        return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, CouponPolicy.DiscountOn(redeemed, order.Amount), Replayed: false));
+    }
+
+    /// <summary>
+    /// After order <paramref name="orderId"/> was refunded in full: its coupons are issued again when
+    /// <paramref name="restore"/> is on (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>) and they are still
+    /// valid at <paramref name="now"/>; the others stay redeemed. Returns the restored coupons.
+    /// </summary>
+    public (CouponBook Book, IReadOnlyList<Coupon> Restored) RestoreForFullRefund(string orderId, DateTimeOffset now, bool restore)
+    {
+        if (!restore)
+        {
+            return (this, []);
+        }
+
+        var restored = new List<Coupon>();
+        var book = this;
+        foreach (var coupon in Coupons.Where(c => c.Status == CouponStatuses.Redeemed && string.Equals(c.OrderId, orderId, StringComparison.Ordinal) && now < c.ValidUntil))
+        {
+            var again = coupon.MoveTo(CouponStatuses.Issued, $"restored: order {orderId} was refunded in full", now)
+                with { OrderId = null, RedemptionId = null, StoreId = null };
+            book = book.Replace(again);
+            restored.Add(again);
+        }
+
+        return (book, restored);
+    }
+
+    /// <summary>Voids an issued coupon (an offer withdrawn, fraud) for <paramref name="reason"/>; a spent one is refused.</summary>
+    public (CouponBook Book, CouponRedeemOutcome Outcome) Void(string code, string reason, DateTimeOffset now)
+    {
+        if (Find(code) is not { } coupon)
+        {
+            return (this, CouponRedeemOutcome.Refused(new(CouponRefusals.NotFound, "this member holds no coupon with that code")));
+        }
+
+        if (coupon.Status != CouponStatuses.Issued)
+        {
+            return (this, CouponRedeemOutcome.Refused(new(coupon.Status == CouponStatuses.Expired ? CouponRefusals.Expired : coupon.Status == CouponStatuses.Voided ? CouponRefusals.Voided : CouponRefusals.Used, $"only an issued coupon can be voided; this one is {coupon.Status}"), coupon));
+        }
+
+        var voided = coupon.MoveTo(CouponStatuses.Voided, "voided: " + reason, now);
+        return (Replace(voided), new CouponRedeemOutcome(voided, null, 0m, Replayed: false));
+    }
+
+    /// <summary>Moves every issued coupon whose validity ended by <paramref name="now"/> to expired; returns those.</summary>
+    public (CouponBook Book, IReadOnlyList<Coupon> Expired) ExpireDue(DateTimeOffset now)
+    {
+        var due = Coupons.Where(c => c.Status == CouponStatuses.Issued && now >= c.ValidUntil).ToList();
+        if (due.Count == 0)
+        {
+            return (this, []);
+        }
+
+        var book = this;
+        var expired = new List<Coupon>(due.Count);
+        foreach (var coupon in due)
+        {
+            var moved = coupon.MoveTo(CouponStatuses.Expired, string.Create(CultureInfo.InvariantCulture, $"validity ended at {coupon.ValidUntil:yyyy-MM-dd HH:mm:ss zzz}"), coupon.ValidUntil);
+            book = book.Replace(moved);
+            expired.Add(moved);
+        }
+
+        return (book, expired);
+    }
+
+    private CouponBook Replace(Coupon coupon) =>
+        this with { Coupons = [.. Coupons.Select(c => c.Code == coupon.Code ? coupon : c)] };
+}
+
+/// <summary>What an issue did.</summary>
+public enum CouponIssueStatus
+{
+    /// <summary>Added to the book.</summary>
+    Issued,
+
+    /// <summary>The grant had issued it before; nothing changed.</summary>
+    Duplicate,
+
+    /// <summary>Refused: the book is full of live coupons.</summary>
+    Full,
+}
+
+/// <summary>The outcome of an issue: status, the held coupon (null when refused), why.</summary>
+public sealed record CouponIssueOutcome(CouponIssueStatus Status, Coupon? Coupon, string Detail);
+
+/// <summary>
+/// The outcome of a redeem, confirm or void: the coupon (as it now is; null when the member holds no such code), the
+/// refusal if refused, the discount in CNY it gives on the order, and whether this repeats an earlier acceptance.
+/// </summary>
+public sealed record CouponRedeemOutcome(Coupon? Coupon, CouponRefusal? Refusal, decimal Discount, bool Replayed)
+{
+    public bool Accepted => Refusal is null;
+
+    public static CouponRedeemOutcome Refused(CouponRefusal refusal, Coupon? coupon = null) => new(coupon, refusal, 0m, Replayed: false);
+}

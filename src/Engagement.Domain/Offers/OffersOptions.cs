@@ -1,0 +1,60 @@
+namespace Engagement.Domain.Offers;
+
+/// <summary>Coupon settings, bound from <c>Engagement:Offers</c>.</summary>
+public sealed class OffersOptions
+{
+    public const string SectionName = "Engagement:Offers";
+
+    /// <summary>
+    /// The programme secret coupon codes are derived from (<see cref="CouponCodes"/>), at least 32 characters. No
+    /// default: a deployment sets it (e.g. <c>Engagement__Offers__CouponSecret</c>) and keeps it; changing it changes
+    /// the code a retried grant would issue. Without it the engine runs, but issuing a coupon fails naming this setting.
+    /// </summary>
+    public string? CouponSecret { get; set; }
+
+    /// <summary>Coupons a member holds at most (1–1,000); spent ones are forgotten first. Default 50.</summary>
+    public int MaxCouponsPerMember { get; set; } = 50;
+
+    /// <summary>Whether a full refund of an order issues its coupons again while they are still valid. Default true.</summary>
+    public bool RestoreCouponsOnFullRefund { get; set; } = true;
+
+    /// <summary>Days before a coupon expires that the expiry reminder goes out (0 = none). Default 3.</summary>
+    public int ExpiryReminderDays { get; set; } = 3;
+
+    /// <summary>Redemption ids a stock counter remembers (per reward × store) for idempotency, 100–1,000,000. Default 20,000.</summary>
+    public int MaxStockRedemptionsKept { get; set; } = 20_000;
+
+    /// <summary>The code maker, or an exception naming the missing setting.</summary>
+    /// <exception cref="InvalidOperationException"><see cref="CouponSecret"/> is not set.</exception>
+    public CouponCodes Codes() =>
+        CouponSecret is { Length: >= CouponCodes.MinSecretLength } secret
+            ? new CouponCodes(secret)
+            : throw new InvalidOperationException($"{SectionName}:CouponSecret is not set (at least {CouponCodes.MinSecretLength} characters): coupons cannot be issued");
+
+    /// <summary>What is wrong with these settings; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (CouponSecret is not null && CouponSecret.Length < CouponCodes.MinSecretLength)
+        {
+            errors.Add($"CouponSecret must be at least {CouponCodes.MinSecretLength} characters.");
+        }
+
+        if (MaxCouponsPerMember is < 1 or > 1000)
+        {
+            errors.Add("MaxCouponsPerMember must be 1–1000.");
+        }
+
+        if (ExpiryReminderDays is < 0 or > 60)
+        {
+            errors.Add("ExpiryReminderDays must be 0–60.");
+        }
+
+        if (MaxStockRedemptionsKept is < 100 or > 1_000_000)
+        {
+            errors.Add("MaxStockRedemptionsKept must be 100–1000000.");
+        }
+
+        return errors;
+    }
+}

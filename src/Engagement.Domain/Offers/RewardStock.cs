@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+
+namespace Engagement.Domain.Offers;
+
+/// <summary>
+/// Stock of one reward at one store, with the redemptions that took from it (CONTRACT.md §2.1). A value: each operation
+/// returns a new stock. A take is idempotent by redemptionId and never drives <see cref="Available"/> below zero; a take
+/// is held until the member side confirms it (then it is spent) or refuses it (then the unit is released).
+/// </summary>
+public sealed record RewardStock
+{
+    /// <summary>Units free to take now (held units are not counted).</summary>
+    public long Available { get; init; }
+
+    /// <summary>Units taken and confirmed, all time.</summary>
+    public long Redeemed { get; init; }
+
+    /// <summary>Remembered redemptions by id (bounded; held ones are never forgotten).</summary>
+    public ImmutableDictionary<string, StockHold> Holds { get; init; } = ImmutableDictionary.Create<string, StockHold>(StringComparer.Ordinal);
+
+    /// <summary>Sequence of the next hold, so the oldest is forgotten first.</summary>
+    public long NextSequence { get; init; } = 1;
+
+    /// <summary>Units held by redemptions the member side has not answered yet.</summary>
+    public long Held => Holds.Values.LongCount(h => h.Status == StockHoldStatus.Held);
+
+    /// <summary>Sets the free units (a store count or HQ allocation); units already held stay held.</summary>
+    public RewardStock SetAvailable(long available) => this with { Available = Math.Max(0, available) };
+
+    /// <summary>Takes one unit for <paramref name="redemptionId"/>; a repeat of the id returns its first outcome.</summary>
+    public (RewardStock Stock, StockTakeStatus Status) Take(string redemptionId, string memberId, DateTimeOffset now, int maxKept)
+    {
+        if (Holds.TryGetValue(redemptionId, out var hold))
+        {
+            return (this, hold.Status == StockHoldStatus.Released ? StockTakeStatus.ReleasedBefore : StockTakeStatus.Replayed);
+        }
+
+        if (Available <= 0)
+        {
+            return (this, StockTakeStatus.OutOfStock);
+        }
+
+        var taken = this with
+        {
+            Available = Available - 1,
+            Holds = Holds.Add(redemptionId, new StockHold(memberId, StockHoldStatus.Held, now, NextSequence)),
+            NextSequence = NextSequence + 1,
+        };
+        return (taken.Prune(maxKept), StockTakeStatus.Taken);
+    }
+
+    /// <summary>The member side accepted: the held unit is spent. Unknown or already settled ids change nothing.</summary>
+    public RewardStock Confirm(string redemptionId, DateTimeOffset now) =>
+        Holds.TryGetValue(redemptionId, out var hold) && hold.Status == StockHoldStatus.Held
+            ? this with { Redeemed = Redeemed + 1, Holds = Holds.SetItem(redemptionId, hold with { Status = StockHoldStatus.Confirmed, At = now }) }
+            : this;
+
+    /// <summary>The member side refused: the held unit is free again. Unknown or already settled ids change nothing.</summary>
+    public RewardStock Release(string redemptionId, DateTimeOffset now) =>
+        Holds.TryGetValue(redemptionId, out var hold) && hold.Status == StockHoldStatus.Held
+            ? this with { Available = Available + 1, Holds = Holds.SetItem(redemptionId, hold with { Status = StockHoldStatus.Released, At = now }) }
+            : this;
+
+    private RewardStock Prune(int maxKept)
+    {
+        if (Holds.Count <= maxKept)
+        {
+            return this;
+        }
+
+        // Forget a tenth at once, oldest settled first, so pruning is rare.
+        var forget = Holds.Where(h => h.Value.Status != StockHoldStatus.Held)
+            .OrderBy(h => h.Value.Sequence)
+            .Take(Math.Max(1, maxKept / 10))
+            .Select(h => h.Key);
+        return this with { Holds = Holds.RemoveRange(forget) };
+    }
+}
+
+/// <summary>A redemption's claim on one unit: who, held/confirmed/released, when, in what order.</summary>
+public sealed record StockHold(string MemberId, StockHoldStatus Status, DateTimeOffset At, long Sequence);
+
+public enum StockHoldStatus
+{
+    Held,
+    Confirmed,
+    Released,
+}
+
+/// <summary>What a take did.</summary>
+public enum StockTakeStatus
+{
+    /// <summary>One unit is now held for the redemption.</summary>
+    Taken,
+
+    /// <summary>The redemption had taken it before (held or confirmed): nothing changed.</summary>
+    Replayed,
+
+    /// <summary>The redemption had taken and released it (its member side refused): not taken again.</summary>
+    ReleasedBefore,
+
+    /// <summary>No unit left.</summary>
+    OutOfStock,
+}

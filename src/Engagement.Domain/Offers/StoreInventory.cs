@@ -1,0 +1,41 @@
+using System.Collections.Immutable;
+
+namespace Engagement.Domain.Offers;
+
+/// <summary>
+/// Goods in stock at one store, per sku (CONTRACT.md §2.1, <c>PUT /stores/{storeId}/inventory</c>), as the store system
+/// reports them: each report sets the counts of the skus it names and leaves the others. Goods-tied offers are issued
+/// only where <see cref="HasAny"/> says so.
+/// </summary>
+public sealed record StoreInventory
+{
+    /// <summary>Skus one store may list.</summary>
+    public const int MaxSkus = 20_000;
+
+    /// <summary>Largest count of one sku.</summary>
+    public const long MaxAvailable = 1_000_000_000;
+
+    /// <summary>Sku → units available.</summary>
+    public ImmutableSortedDictionary<string, long> Skus { get; init; } = ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal);
+
+    /// <summary>When the store last reported, or null.</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>The inventory with these counts set, or the refusal when the store would list more than <see cref="MaxSkus"/> skus.</summary>
+    public (StoreInventory Inventory, string? Refusal) Put(IReadOnlyList<(string Sku, long Available)> counts, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        var skus = Skus.ToBuilder();
+        foreach (var (sku, available) in counts)
+        {
+            skus[sku] = available;
+        }
+
+        return skus.Count > MaxSkus
+            ? (this, $"a store lists at most {MaxSkus} skus")
+            : (this with { Skus = skus.ToImmutable(), UpdatedAt = now }, null);
+    }
+
+    /// <summary>True when any of <paramref name="skus"/> has at least one unit.</summary>
+    public bool HasAny(IEnumerable<string> skus) => skus.Any(s => Skus.TryGetValue(s, out var n) && n > 0);
+}

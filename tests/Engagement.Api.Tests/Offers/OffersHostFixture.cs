@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Engagement.Api.Tests.Offers;
+
+/// <summary>
+/// The real host (Program.cs) over real HTTP on Azurite, with a store-system key and a coupon secret besides the usual
+/// keys, and an engine clock pinned to <see cref="Clock"/>.
+/// </summary>
+public sealed class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminKey = "offers-test-admin";
+    public const string SupportKey = "offers-test-support";
+    public const string StoreKey = "offers-test-store-pos";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly string _id = "offers-" + Guid.NewGuid().ToString("N")[..8];
+
+    public TestClock Clock { get; } = new(TestClock.DefaultStart);
+
+    public Task InitializeAsync()
+    {
+        UseKestrel(0);
+        StartServer();
+        return Task.CompletedTask;
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    public HttpClient Client(string apiKey)
+    {
+        var client = CreateDefaultClient(new StrictJsonHandler());
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    /// <summary>Members who each bought <paramref name="amount"/> CNY a minute ago (first purchase: points = 2 × amount).</summary>
+    public async Task<string[]> SeedBuyersAsync(int count, decimal amount)
+    {
+        var prefix = "OF" + Guid.NewGuid().ToString("N")[..10];
+        var at = Clock.GetUtcNow().AddMinutes(-1);
+        var ids = Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToArray();
+        var events = ids.Select(id => new { eventId = id + "-O1", type = "purchase", memberId = id, occurredAt = at, orderId = "O1", amount }).ToList();
+        using var admin = Client(AdminKey);
+        using var response = await admin.PostAsJsonAsync("api/v1/events", events, Json);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return ids;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var connection = Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException("AZURE_STORAGE_CONNECTION_STRING is not set: run the tests with scripts/test (it starts Azurite).");
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:AzureStorage"] = connection,
+            ["Engagement:Silo:SiloPort"] = FreePort(),
+            ["Engagement:Silo:GatewayPort"] = FreePort(),
+            ["Engagement:Silo:ServiceId"] = _id,
+            ["Engagement:Silo:ClusterId"] = _id,
+            ["Engagement:Ingestion:QueueNamePrefix"] = "of" + _id[7..],
+            ["Engagement:Testing:ClockStart"] = Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+            ["Engagement:Offers:CouponSecret"] = "offers-test-secret-" + Guid.NewGuid().ToString("N"),
+            [$"Engagement:Api:Keys:{AdminKey}"] = "admin",
+            [$"Engagement:Api:Keys:{SupportKey}"] = "support",
+            [$"Engagement:Api:Keys:{StoreKey}"] = "store:POS S001",
+        };
+        builder.UseEnvironment("Production");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    private static string FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class OffersHostCollection : ICollectionFixture<OffersHostFixture>
+{
+    public const string Name = "offers host";
+}

@@ -1,0 +1,124 @@
+using Engagement.Azure.Hosting;
+using Engagement.Azure.Tests.Hosting;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Contracts.Offers;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Offers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Offers;
+
+/// <summary>
+/// The stock counter, the coupon directory and a member's coupons on the engine's own Azure storage registration: what a
+/// silo answered is what a new silo on the same tables reads back.
+/// </summary>
+public sealed class OfferGrainsOnAzuriteTests : IAsyncLifetime
+{
+    private readonly string _table = StorageClients.TableName("offers");
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 4, 0, 0, TimeSpan.Zero));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => StorageClients.DeleteTableQuietlyAsync(_table);
+
+    private async Task<IHost> StartSiloAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
+            ["Engagement:Storage:GrainStateTableName"] = _table,
+            ["Engagement:Storage:ReminderTableName"] = _table + "rem",
+            ["Engagement:Offers:CouponSecret"] = "azure-offer-tests-secret-0123456789",
+        });
+        builder.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, _clock);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: StorageSiloFixture.FreePort(), gatewayPort: StorageSiloFixture.FreePort(), serviceId: "offers-" + _table, clusterId: "c");
+            silo.AddEngagementGrains(builder.Configuration);
+            silo.AddEngagementOffers(builder.Configuration);
+            silo.AddEngagementAzureStorage(builder.Configuration);
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static async Task StopAsync(IHost host)
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+
+    [Fact]
+    public async Task FiftyConcurrentTakesOfTenUnitsTakeExactlyTenAndANewSiloReadsTheSameStock()
+    {
+        var key = OfferIds.StockKey("R-1", "S-1");
+        var first = await StartSiloAsync();
+        var grains = first.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<IRewardStockGrain>(key).SetAvailableAsync(10);
+
+        var takes = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => grains.GetGrain<IRewardStockGrain>(key).TakeAsync("red-" + i, "M" + i)));
+        var winners = takes.Select((t, i) => (t, i)).Where(x => x.t.Status == StockTakeResult.Taken).Select(x => "red-" + x.i).ToList();
+        await grains.GetGrain<IRewardStockGrain>(key).ConfirmAsync(winners[0]);
+        await grains.GetGrain<IRewardStockGrain>(key).ReleaseAsync(winners[1]);
+        await StopAsync(first);
+
+        Assert.Equal(10, winners.Count);
+        Assert.Equal(40, takes.Count(t => t.Status == StockTakeResult.OutOfStock));
+
+        var second = await StartSiloAsync();
+        try
+        {
+            var stock = second.Services.GetRequiredService<IGrainFactory>().GetGrain<IRewardStockGrain>(key);
+            var view = await stock.GetAsync();
+            var replay = await stock.TakeAsync(winners[2], "M");
+            var released = await stock.TakeAsync(winners[1], "M");
+
+            Assert.Equal((1L, 8L, 1L), (view.Available, view.Held, view.Redeemed));
+            Assert.Equal(StockTakeResult.Replayed, replay.Status);
+            Assert.Equal(StockTakeResult.ReleasedBefore, released.Status);
+            Assert.Equal(("R-1", "S-1"), (view.RewardId, view.StoreId));
+        }
+        finally
+        {
+            await StopAsync(second);
+        }
+    }
+
+    [Fact]
+    public async Task AnIssuedCouponIsFoundByItsCodeAfterARestartAndARetriedGrantIssuesNothingNew()
+    {
+        var grant = new CouponGrant { GrantId = "winback:L1:2026-11-23", OfferId = "winback.l1", Kind = "no_threshold", Value = 20m, ValidDays = 14 };
+        var first = await StartSiloAsync();
+        var issued = await first.Services.GetRequiredService<IGrainFactory>().GetGrain<ICouponHolder>("M-A").IssueCouponAsync(grant);
+        await StopAsync(first);
+
+        var second = await StartSiloAsync();
+        try
+        {
+            var grains = second.Services.GetRequiredService<IGrainFactory>();
+            var code = issued.Coupon!.Code;
+            var holder = await grains.GetGrain<ICouponDirectoryGrain>(code).FindMemberAsync();
+            var retried = await grains.GetGrain<ICouponHolder>("M-A").IssueCouponAsync(grant);
+            var coupons = await grains.GetGrain<ICouponHolder>("M-A").GetCouponsAsync();
+
+            Assert.Equal(CouponIssueResult.Issued, issued.Status);
+            Assert.Equal("M-A", holder);
+            Assert.Equal((CouponIssueResult.Duplicate, code), (retried.Status, retried.Coupon!.Code));
+            Assert.Equal(code, Assert.Single(coupons).Code);
+
+            _clock.SetUtcNow(issued.Coupon.ValidUntil);
+            var expired = await grains.GetGrain<ICouponHolder>("M-A").RedeemCouponAsync(code, new CouponRedeemRequest { RedemptionId = "r1", StoreId = "S1", OrderAmount = 50m });
+            Assert.Equal("expired", expired.Reason);
+            Assert.Equal("expired", (await grains.GetGrain<ICouponHolder>("M-A").GetCouponAsync(code))!.Status);
+        }
+        finally
+        {
+            await StopAsync(second);
+        }
+    }
+}
