@@ -220,6 +220,13 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         var sequences = new List<long>(valid.Count);
         foreach (var evt in valid)
         {
+            if (message.DequeueCount > 1)
+            {
+                // Handed out before (a failed delivery, a silo that stopped): later events of the member may have
+                // been applied meanwhile; the member applies this one as of its occurredAt (CONTRACT.md §1.1).
+                LogRedelivered(evt.EventId, evt.MemberId, evt.OccurredAt, message.DequeueCount, message.MessageId, _queueName);
+            }
+
             var sequence = _sequence++;
             sequences.Add(sequence);
             batch.Add(new EngagementBatchContainer
@@ -311,6 +318,9 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Received {Count} messages from {Queue}: {Valid} to deliver, {Poisoned} dead-lettered")]
     private partial void LogReceived(int count, string queue, int valid, int poisoned);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} of member {MemberId} (occurred {OccurredAt}) is delivered again, receive {DequeueCount} of message {MessageId} on {Queue}; it may be applied after later events of the member")]
+    private partial void LogRedelivered(string eventId, string memberId, DateTimeOffset occurredAt, long dequeueCount, string messageId, string queue);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} on {Queue} could not be read; it goes to the poison queue")]
     private partial void LogUnreadable(Exception ex, string messageId, string queue);
