@@ -217,6 +217,14 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             return poisoned;
         }
 
+        var popReceipt = message.PopReceipt;
+        if (poisoned > 0)
+        {
+            // The message now carries only what is left to apply, so a redelivery does not dead-letter its bad events twice.
+            var rest = "[" + string.Join(",", parsed.Events.Where(e => e.Result.Event is not null).Select(e => e.Text)) + "]";
+            popReceipt = await RewriteAsync(message, rest, cancellationToken) ?? popReceipt;
+        }
+
         var sequences = new List<long>(valid.Count);
         foreach (var evt in valid)
         {
@@ -235,14 +243,30 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
                 Event = evt,
                 Token = new EventSequenceTokenV2(sequence),
                 MessageId = message.MessageId,
-                PopReceipt = message.PopReceipt,
+                PopReceipt = popReceipt,
                 DequeueCount = message.DequeueCount,
             });
         }
 
         // Deleted only when every one of its events has been applied (MessagesDeliveredAsync).
-        _leases.Hold(message, sequences);
+        _leases.Hold(message.MessageId, popReceipt, sequences);
         return poisoned;
+    }
+
+    /// <summary>Replaces the message's content (keeping it invisible); its new pop receipt, or null when the queue refused.</summary>
+    private async Task<string?> RewriteAsync(QueueMessage message, string body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var receipt = await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, new BinaryData(body), _options.VisibilityTimeout, cancellationToken);
+            return receipt.Value.PopReceipt;
+        }
+        catch (global::Azure.RequestFailedException ex)
+        {
+            // Left as it was: a redelivery dead-letters its bad events again (with the same reasons).
+            LogRewriteFailed(ex, message.MessageId, _queueName);
+            return null;
+        }
     }
 
     /// <summary>Dead-letters the whole message, then deletes it; false (and the message left on the queue) when the dead letter failed.</summary>
@@ -327,6 +351,9 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not dead-letter message {MessageId} from {Queue}; it stays on the queue")]
     private partial void LogDeadLetterFailed(Exception ex, string messageId, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch message {MessageId} on {Queue} could not be rewritten without its dead-lettered events; a redelivery dead-letters them again")]
+    private partial void LogRewriteFailed(Exception ex, string messageId, string queue);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered message {MessageId} could not be deleted from {Queue}; it will be dead-lettered again")]
     private partial void LogDeleteAfterDeadLetterFailed(Exception ex, string messageId, string queue);

@@ -58,8 +58,8 @@ public sealed class MemberQueueCluster : IAsyncLifetime
                 GrainStorageNames.State,
                 (sp, _) => new SwitchedStorage(sp.GetRequiredKeyedService<IGrainStorage>(InnerStorage), FailingWrites));
             silo.AddEngagementGrains(configuration);
+            silo.AddEngagementQueueStreams(configuration); // its poison-queue sink first: the in-memory ports only fill gaps
             silo.AddEngagementInMemoryPorts();
-            silo.AddEngagementQueueStreams(configuration);
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, new FakeTimeProvider(Wire.Now));
             silo.Services.PostConfigure<GrainTypeOptions>(o => o.Classes.Remove(typeof(TestConsumerGrain)));
         });
