@@ -3,7 +3,6 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Engagement.Azure.Hosting;
 using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
 using Engagement.Contracts.Events;
@@ -22,10 +21,8 @@ internal static class BacklogScenario
 {
     public static async Task RunAsync(BenchOptions options, ScenarioResult result)
     {
-        if (options.ConnectionString is not { Length: > 0 } connectionString)
+        if (!IngestDurableScenario.HasStorage(options, result, out var connectionString))
         {
-            result.Status = ScenarioResult.Skipped;
-            result.Message = "needs Azurite: eval \"$(scripts/azurite start /tmp/bench-azurite)\" sets AZURE_STORAGE_CONNECTION_STRING (and AZURITE_PID, for its CPU)";
             return;
         }
 
@@ -178,14 +175,7 @@ internal static class BacklogScenario
         var prefix = $"bench-{run}";
         var service = new QueueServiceClient(connectionString);
         var tables = new TableServiceClient(connectionString);
-        var names = new EngagementStorageOptions
-        {
-            ConnectionString = connectionString,
-            GrainStateTableName = $"B{run}State",
-            ReminderTableName = $"B{run}Reminders",
-            LedgerTableName = $"B{run}Ledger",
-            TouchQueueName = $"{prefix}-touches",
-        };
+        var names = IngestDurableScenario.StorageNames(connectionString, run, prefix);
         cleanUp.Add(() => DeleteQueuesAsync(service, prefix, options.Queues));
         cleanUp.Add(async () =>
         {

@@ -30,23 +30,14 @@ internal static class IngestDurableScenario
 {
     public static async Task RunAsync(BenchOptions options, ScenarioResult result)
     {
-        if (options.ConnectionString is not { Length: > 0 } connectionString)
+        if (!HasStorage(options, result, out var connectionString))
         {
-            result.Status = ScenarioResult.Skipped;
-            result.Message = "needs Azurite: eval \"$(scripts/azurite start /tmp/bench-azurite)\" sets AZURE_STORAGE_CONNECTION_STRING";
             return;
         }
 
         var run = options.RunId;
         var prefix = $"bench-{run}";
-        var names = new EngagementStorageOptions
-        {
-            ConnectionString = connectionString,
-            GrainStateTableName = $"B{run}State",
-            ReminderTableName = $"B{run}Reminders",
-            LedgerTableName = $"B{run}Ledger",
-            TouchQueueName = $"{prefix}-touches",
-        };
+        var names = StorageNames(connectionString, run, prefix);
         // The engine's clock (which the queue receivers check events on too) and the events' times start at --start,
         // whose time of day is the run's, not the wall clock's.
         var time = new ShiftableTime(options.Start);
@@ -274,6 +265,30 @@ internal static class IngestDurableScenario
             await CleanUpAsync(queueService, tableService, publisher, names, prefix, run);
         }
     }
+
+    /// <summary>Whether the run has storage (Azurite); if not, the scenario is marked skipped, saying how to start it.</summary>
+    internal static bool HasStorage(BenchOptions options, ScenarioResult result, out string connectionString)
+    {
+        connectionString = options.ConnectionString ?? "";
+        if (connectionString.Length > 0)
+        {
+            return true;
+        }
+
+        result.Status = ScenarioResult.Skipped;
+        result.Message = "needs Azurite: eval \"$(scripts/azurite start /tmp/bench-azurite)\" sets AZURE_STORAGE_CONNECTION_STRING (and AZURITE_PID, for its CPU)";
+        return false;
+    }
+
+    /// <summary>The tables and touch queue of one engine run.</summary>
+    internal static EngagementStorageOptions StorageNames(string connectionString, string run, string prefix) => new()
+    {
+        ConnectionString = connectionString,
+        GrainStateTableName = $"B{run}State",
+        ReminderTableName = $"B{run}Reminders",
+        LedgerTableName = $"B{run}Ledger",
+        TouchQueueName = $"{prefix}-touches",
+    };
 
     /// <summary>
     /// One silo composed like silo/Engagement.Silo (table grain storage, table reminders, ledger archive, touch
