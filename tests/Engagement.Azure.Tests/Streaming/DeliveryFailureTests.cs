@@ -5,14 +5,40 @@ using Microsoft.Extensions.Logging;
 namespace Engagement.Azure.Tests.Streaming;
 
 /// <summary>
-/// Issue 10 §7 with the real member grains: a batch message is deleted only when every event in it is durably
-/// applied or dead-lettered. When one member of a batch cannot write its state, the message comes back whole; the
-/// events already applied are deduped by their member (nothing doubled), the rest are applied, the message deleted.
+/// Issue 10 with the real member grains, whose state writes the tests make fail for one member so that the agent
+/// gives its deliveries up and the queue hands the messages out again.
+/// Ordering: a delivery that fails must not let a later event of the same member overtake it silently — the member
+/// still ends as if its events had come in occurredAt order, and the log names the late event.
+/// Batches (§7): a message is deleted only when every event in it is durably applied or dead-lettered; when one
+/// member of a batch cannot write, the message comes back whole, the events already applied are deduped by their
+/// member (nothing doubled), the rest are applied, and the message is deleted.
 /// </summary>
 [Collection(MemberQueueCollection.Name)]
-public sealed class BatchRedeliveryTests(MemberQueueCluster cluster)
+public sealed class DeliveryFailureTests(MemberQueueCluster cluster)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task APurchaseWhoseDeliveryFailedIsAppliedLateInOccurredAtOrderAndEveryLateStepIsLogged()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = cluster.QueueOf(memberId);
+        cluster.FailingWrites[memberId] = true;
+        await queue.SendMessageAsync(Wire.Purchase(memberId, "first-" + memberId, amount: 100m, minutesAgo: 30));
+
+        await Eventually.TrueAsync(() => cluster.Logs.Lines(LogLevel.Warning, "first-" + memberId, "failed delivery").Count > 0, Deadline, "the failed delivery named");
+        cluster.FailingWrites.TryRemove(memberId, out _);
+        await queue.SendMessageAsync(Wire.Purchase(memberId, "second-" + memberId, amount: 200m, minutesAgo: 10));
+
+        var member = cluster.Client.GetGrain<IMemberGrain>(memberId);
+        var view = await Eventually.ReturnsAsync(member.GetViewAsync, v => v?.GrowthValue == 300, Deadline, "both purchases applied");
+
+        // In occurredAt order: 100 × 2 (the member's first purchase) + 200 × 1 — whichever arrived first.
+        Assert.Equal(400, view!.PointsBalance);
+        Assert.Equal("V1", view.Tier);
+        Assert.NotEmpty(cluster.Logs.Lines(LogLevel.Information, "first-" + memberId, "delivered again"));
+        Assert.Empty(cluster.Logs.Lines(LogLevel.Information, "second-" + memberId, "delivered again"));
+    }
 
     [Fact]
     public async Task ABatchWhoseOneMemberFailsComesBackAndNoEventOfItsOtherMemberIsAppliedTwice()
