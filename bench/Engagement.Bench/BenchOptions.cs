@@ -11,8 +11,9 @@ internal sealed class BenchOptions
     public const string Lifecycle = "lifecycle";
     public const string Campaign = "campaign";
     public const string ConsoleSearch = "console-search";
+    public const string Backlog = "backlog";
 
-    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, ConsoleSearch];
+    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, Backlog, ConsoleSearch];
 
     public List<string> Scenarios { get; } = [];
 
@@ -41,6 +42,15 @@ internal sealed class BenchOptions
 
     /// <summary>Event queues (the engine's read concurrency); the production default is 4.</summary>
     public int Queues { get; private set; } = 4;
+
+    /// <summary>Events pre-queued in the backlog scenario (default 20,000).</summary>
+    public int BacklogEvents { get; private set; } = 20_000;
+
+    /// <summary>Members of the backlog scenario (default 2,000).</summary>
+    public int BacklogMembers { get; private set; } = 2_000;
+
+    /// <summary>Events per message in the backlog scenario's batch drain, 1–100 (default 50).</summary>
+    public int BacklogBatch { get; private set; } = 50;
 
     /// <summary>Messages per storage-ceiling pass; default min(M, 10,000).</summary>
     public int? CeilingEvents { get; private set; }
@@ -91,6 +101,9 @@ internal sealed class BenchOptions
                 case "--audience": options.Audience = Int(args, ref i, sized); break;
                 case "--queues": options.Queues = Int(args, ref i, sized); break;
                 case "--ceiling-events": options.CeilingEvents = Int(args, ref i, sized); break;
+                case "--backlog-events": options.BacklogEvents = Int(args, ref i, sized); break;
+                case "--backlog-members": options.BacklogMembers = Int(args, ref i, sized); break;
+                case "--backlog-batch": options.BacklogBatch = Int(args, ref i, sized) is var b and <= 100 ? b : throw new UsageException("--backlog-batch is 1 to 100 events a message"); break;
                 case "--concurrency": options.CallConcurrency = Int(args, ref i, sized); break;
                 case "--start": options.Start = Instant(args, ref i); break;
                 case "--out": options.OutDirectory = Value(args, ref i); break;
@@ -128,6 +141,8 @@ internal sealed class BenchOptions
             options.SweepMembers = sized.Contains("--sweep-members") ? options.SweepMembers : 1_000;
             options.Audience = sized.Contains("--audience") ? options.Audience : 1_000;
             options.CeilingEvents ??= 200;
+            options.BacklogEvents = sized.Contains("--backlog-events") ? options.BacklogEvents : 400;
+            options.BacklogMembers = sized.Contains("--backlog-members") ? options.BacklogMembers : 40;
         }
 
         return options;
@@ -136,7 +151,7 @@ internal sealed class BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Engagement.Bench -- [scenario...] [options]
 
-        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign console-search
+        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign backlog console-search
           --members N          ingest-durable members (default 2000)
           --events M           ingest-durable events (default 20000)
           --memory-members N   ingest-memory members (default 10 x --members)
@@ -147,6 +162,9 @@ internal sealed class BenchOptions
           --audience N         campaign audience (default 100000)
           --queues Q           event queues (default 4, as in production)
           --ceiling-events C   messages per storage-ceiling pass (default min(M, 10000))
+          --backlog-events B   backlog: events pre-queued before the engine starts (default 20000)
+          --backlog-members N  backlog: members (default 2000)
+          --backlog-batch K    backlog: events per message in its batch drain, 1-100 (default 50)
           --concurrency K      grain calls in flight when the bench drives grains (default 256)
           --start INSTANT      engine clock at the start of each scenario, ISO-8601 UTC (default 2026-06-01T04:00:00Z,
                                noon in Shanghai, outside quiet hours; then it runs at real speed)

@@ -48,6 +48,7 @@ foreach (var name in options.Scenarios)
             BenchOptions.Lifecycle => LifecycleSweepScenario.RunAsync(options, result),
             BenchOptions.Campaign => CampaignScenario.RunAsync(options, result),
             BenchOptions.ConsoleSearch => ConsoleSearchScenario.RunAsync(options, result),
+            BenchOptions.Backlog => BacklogScenario.RunAsync(options, result),
             _ => throw new InvalidOperationException(name),
         });
     }

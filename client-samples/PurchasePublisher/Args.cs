@@ -42,6 +42,9 @@ internal sealed class Args
     public string Prefix { get; private set; } = "engagement-events";
     public bool Base64 { get; private set; }
     public int Concurrency { get; private set; } = 16;
+
+    /// <summary>Events per queue message, 1–100 (CONTRACT.md §1: a message may carry a JSON array of up to 100).</summary>
+    public int Batch { get; private set; } = 1;
     public bool DryRun { get; private set; }
 
     // generate
@@ -66,7 +69,7 @@ internal sealed class Args
 
     private static readonly HashSet<string> KnownOptions = new(StringComparer.Ordinal)
     {
-        "connection", "queues", "prefix", "base64", "concurrency", "dry-run",
+        "connection", "queues", "prefix", "base64", "concurrency", "batch", "dry-run",
         "members", "events", "seed", "duplicates", "malformed", "refunds", "early-refunds",
         "member-prefix", "start", "days", "out", "expect-file", "file",
     };
@@ -166,6 +169,7 @@ internal sealed class Args
                 case "queues": args.QueueCount = Int(name, value, 1, 1000); break;
                 case "prefix": args.Prefix = value; break;
                 case "concurrency": args.Concurrency = Int(name, value, 1, 512); break;
+                case "batch": args.Batch = Int(name, value, 1, 100); break;
                 case "members": args.Members = Int(name, value, 1, 100_000_000); break;
                 case "events": args.Events = Int(name, value, 1, 1_000_000_000); break;
                 case "seed": args.Seed = Int(name, value, int.MinValue, int.MaxValue); break;
@@ -281,6 +285,9 @@ internal sealed class Args
           --prefix <name>        queue name prefix (default engagement-events); queues are created if missing
           --base64               send base64-encoded JSON instead of raw JSON text
           --concurrency <n>      sends in flight (default 16); one member's events are still sent in order
+          --batch <N>            events per queue message, 1-100 (default 1): a JSON array of up to N events
+                                 of one queue, as an offline POS uploading its day would send; at most 64 KB
+                                 a message; junk that is not a JSON object is still sent alone
           --dry-run              generate and write --out/--expect-file, send nothing
 
         generate:

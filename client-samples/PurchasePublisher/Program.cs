@@ -160,7 +160,7 @@ internal static class Program
             return ExitUsage;
         }
 
-        var publisher = new Publisher(service, args.Prefix, args.QueueCount, args.Base64, args.Concurrency);
+        var publisher = new Publisher(service, args.Prefix, args.QueueCount, args.Base64, args.Concurrency, args.Batch);
         try
         {
             await publisher.EnsureQueuesAsync(cancellationToken);
@@ -179,7 +179,7 @@ internal static class Program
         }
 
         var last = args.QueueCount - 1;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"publishing {total} messages to {publisher.Endpoint} queues {args.Prefix}-0..{last} ({(args.Base64 ? "base64 JSON" : "raw JSON")}, {args.Concurrency} in flight)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"publishing {total} messages to {publisher.Endpoint} queues {args.Prefix}-0..{last} ({(args.Base64 ? "base64 JSON" : "raw JSON")}, {args.Concurrency} in flight{(args.Batch > 1 ? $", up to {args.Batch} events a message" : "")})"));
 
         PublishResult result;
         try
@@ -193,7 +193,9 @@ internal static class Program
         }
 
         var seconds = Math.Max(result.Elapsed.TotalSeconds, 1e-3);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sent {result.Sent} messages in {result.Elapsed.TotalSeconds:0.00} s ({result.Sent / seconds:0} msg/s)"));
+        Console.WriteLine(args.Batch > 1
+            ? string.Create(CultureInfo.InvariantCulture, $"sent {result.Sent} events in {result.QueueMessages} queue messages in {result.Elapsed.TotalSeconds:0.00} s ({result.Sent / seconds:0} events/s)")
+            : string.Create(CultureInfo.InvariantCulture, $"sent {result.Sent} messages in {result.Elapsed.TotalSeconds:0.00} s ({result.Sent / seconds:0} msg/s)"));
         Console.WriteLine($"  by type:   {Join(result.PerLabel.OrderBy(kv => kv.Key, StringComparer.Ordinal))}");
         Console.WriteLine($"  per queue: {Join(result.PerQueue.Select((n, i) => new KeyValuePair<string, long>(QueueChoice.QueueName(args.Prefix, i), n)))}");
         return ExitOk;

@@ -48,8 +48,8 @@ internal sealed record OutgoingMessage(string Body, string? MemberId, string Lab
 /// <summary>What <see cref="OutgoingMessage.Inspect"/> found in a body.</summary>
 internal readonly record struct BodyFields(bool IsJsonObject, string? MemberId, string? Type, string? EventId);
 
-/// <summary>What a publish run did.</summary>
-internal sealed record PublishResult(long Sent, long[] PerQueue, IReadOnlyDictionary<string, long> PerLabel, TimeSpan Elapsed);
+/// <summary>What a publish run did: <paramref name="Sent"/> events (per queue and label) in <paramref name="QueueMessages"/> queue messages.</summary>
+internal sealed record PublishResult(long Sent, long[] PerQueue, IReadOnlyDictionary<string, long> PerLabel, TimeSpan Elapsed, long QueueMessages);
 
 /// <summary>
 /// Sends messages to the event queues with bounded concurrency.
@@ -57,15 +57,23 @@ internal sealed record PublishResult(long Sent, long[] PerQueue, IReadOnlyDictio
 /// Ordering: messages are spread over <c>concurrency</c> lanes by member, and each lane sends one
 /// message at a time, in the order given. So one member's events reach their queue in the order
 /// they were published, while many members' events are in flight at once.
+///
+/// Batches (<c>--batch N</c>): a lane gathers up to N events per queue into one JSON array message
+/// (CONTRACT.md §1), sent when full, when the next would pass 64 KB, or when the lane has nothing
+/// more waiting; the engine applies each on its own. A body that is not a JSON object goes alone.
 /// </summary>
 internal sealed class Publisher
 {
     private readonly QueueClient[] _queues;
     private readonly bool _base64;
     private readonly int _concurrency;
+    private readonly int _batch;
 
-    public Publisher(QueueServiceClient service, string prefix, int queueCount, bool base64, int concurrency)
+    public Publisher(QueueServiceClient service, string prefix, int queueCount, bool base64, int concurrency, int batch = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, MaxBatch);
+        _batch = batch;
         Endpoint = service.Uri;
         _queues = Enumerable.Range(0, queueCount)
             .Select(i => service.GetQueueClient(QueueChoice.QueueName(prefix, i)))
@@ -73,6 +81,12 @@ internal sealed class Publisher
         _base64 = base64;
         _concurrency = concurrency;
     }
+
+    /// <summary>The most events one message may carry (CONTRACT.md §1).</summary>
+    public const int MaxBatch = 100;
+
+    // The queue's limit is 64 KiB per message; base64 makes a body 4/3 as long.
+    private const int MaxMessageBytes = 60 * 1024;
 
     public Uri Endpoint { get; }
 
@@ -93,11 +107,12 @@ internal sealed class Publisher
         var perQueue = new long[_queues.Length];
         var perLabel = new Dictionary<string, long>(StringComparer.Ordinal);
         long sent = 0;
+        long queueMessages = 0;
         ExceptionDispatchInfo? failure = null;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var lanes = Enumerable.Range(0, _concurrency)
-            .Select(_ => Channel.CreateBounded<OutgoingMessage>(new BoundedChannelOptions(64)
+            .Select(_ => Channel.CreateBounded<OutgoingMessage>(new BoundedChannelOptions(Math.Max(64, 2 * _batch))
             {
                 SingleReader = true,
                 SingleWriter = true,
@@ -105,23 +120,69 @@ internal sealed class Publisher
             }))
             .ToArray();
 
+        async Task SendAsync(int queue, string body, IReadOnlyList<OutgoingMessage> events)
+        {
+            var text = _base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(body)) : body;
+            await _queues[queue].SendMessageAsync(text, stop.Token);
+            Interlocked.Increment(ref queueMessages);
+            Interlocked.Add(ref perQueue[queue], events.Count);
+            lock (perLabel)
+            {
+                foreach (var message in events)
+                {
+                    perLabel[message.Label] = perLabel.GetValueOrDefault(message.Label) + 1;
+                }
+            }
+
+            progress.Report(Interlocked.Add(ref sent, events.Count));
+        }
+
         async Task SendLaneAsync(ChannelReader<OutgoingMessage> lane)
         {
+            var pending = new Dictionary<int, Pending>();
+            async Task FlushAsync(int queue)
+            {
+                if (pending.Remove(queue, out var batch))
+                {
+                    await SendAsync(queue, batch.Events.Count == 1 ? batch.Events[0].Body : "[" + string.Join(",", batch.Events.Select(e => e.Body)) + "]", batch.Events);
+                }
+            }
+
             try
             {
-                await foreach (var message in lane.ReadAllAsync(stop.Token))
+                while (await lane.WaitToReadAsync(stop.Token))
                 {
-                    var index = message.QueueIndex(_queues.Length);
-                    var text = _base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(message.Body)) : message.Body;
-                    await _queues[index].SendMessageAsync(text, stop.Token);
-
-                    Interlocked.Increment(ref perQueue[index]);
-                    lock (perLabel)
+                    while (lane.TryRead(out var message))
                     {
-                        perLabel[message.Label] = perLabel.GetValueOrDefault(message.Label) + 1;
+                        var index = message.QueueIndex(_queues.Length);
+                        if (_batch == 1 || !OutgoingMessage.Inspect(message.Body).IsJsonObject)
+                        {
+                            // Junk goes alone: in an array it would take its neighbours to the poison queue.
+                            await FlushAsync(index);
+                            await SendAsync(index, message.Body, [message]);
+                            continue;
+                        }
+
+                        var bytes = Encoding.UTF8.GetByteCount(message.Body) + 1;
+                        if (pending.TryGetValue(index, out var open) && open.Bytes + bytes > (_base64 ? MaxMessageBytes * 3 / 4 : MaxMessageBytes))
+                        {
+                            await FlushAsync(index);
+                        }
+
+                        var batch = pending.TryGetValue(index, out var existing) ? existing : pending[index] = new Pending();
+                        batch.Events.Add(message);
+                        batch.Bytes += bytes;
+                        if (batch.Events.Count >= _batch)
+                        {
+                            await FlushAsync(index);
+                        }
                     }
 
-                    progress.Report(Interlocked.Increment(ref sent));
+                    // Nothing more waiting in this lane: send what it gathered rather than hold it back.
+                    foreach (var queue in pending.Keys.ToList())
+                    {
+                        await FlushAsync(queue);
+                    }
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -162,6 +223,14 @@ internal sealed class Publisher
         progress.Complete(Interlocked.Read(ref sent));
         failure?.Throw();
         cancellationToken.ThrowIfCancellationRequested();
-        return new PublishResult(sent, perQueue, perLabel, progress.Elapsed);
+        return new PublishResult(sent, perQueue, perLabel, progress.Elapsed, queueMessages);
+    }
+
+    /// <summary>The events a lane is gathering for one queue, in order, and their size as array members.</summary>
+    private sealed class Pending
+    {
+        public List<OutgoingMessage> Events { get; } = [];
+
+        public int Bytes { get; set; } = 2;
     }
 }

@@ -11,7 +11,7 @@ namespace Engagement.EndToEnd.Tests;
 /// </summary>
 public sealed class BenchSmokeTests
 {
-    private static readonly string[] Scenarios = ["ingest-durable", "ingest-memory", "footprint", "lifecycle", "campaign", "console-search"];
+    private static readonly string[] Scenarios = ["ingest-durable", "ingest-memory", "footprint", "lifecycle", "campaign", "backlog", "console-search"];
 
     [Fact]
     public async Task SmokeRunReportsEveryScenarioWithNumbersAboveZero()

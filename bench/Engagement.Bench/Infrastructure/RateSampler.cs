@@ -102,6 +102,13 @@ internal sealed class RateSampler : IAsyncDisposable
         return longest;
     }
 
+    /// <summary>Seconds from the start until the count first reached <paramref name="count"/> (the last sample if it never did).</summary>
+    public double SecondsAt(long count)
+    {
+        var samples = Snapshot();
+        return samples.FirstOrDefault(s => s.Count >= count, samples[^1]).Seconds;
+    }
+
     /// <summary>Seconds from the start until the first counted event.</summary>
     public double FirstAt() => Snapshot().FirstOrDefault(s => s.Count > 0).Seconds;
 

@@ -30,23 +30,14 @@ internal static class IngestDurableScenario
 {
     public static async Task RunAsync(BenchOptions options, ScenarioResult result)
     {
-        if (options.ConnectionString is not { Length: > 0 } connectionString)
+        if (!HasStorage(options, result, out var connectionString))
         {
-            result.Status = ScenarioResult.Skipped;
-            result.Message = "needs Azurite: eval \"$(scripts/azurite start /tmp/bench-azurite)\" sets AZURE_STORAGE_CONNECTION_STRING";
             return;
         }
 
         var run = options.RunId;
         var prefix = $"bench-{run}";
-        var names = new EngagementStorageOptions
-        {
-            ConnectionString = connectionString,
-            GrainStateTableName = $"B{run}State",
-            ReminderTableName = $"B{run}Reminders",
-            LedgerTableName = $"B{run}Ledger",
-            TouchQueueName = $"{prefix}-touches",
-        };
+        var names = StorageNames(connectionString, run, prefix);
         // The engine's clock (which the queue receivers check events on too) and the events' times start at --start,
         // whose time of day is the run's, not the wall clock's.
         var time = new ShiftableTime(options.Start);
@@ -103,13 +94,7 @@ internal static class IngestDurableScenario
             var storage = new StorageStats();
             var tracker = new AppliedTracker();
             var counters = new OperationCounters();
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:AzureStorage"] = connectionString,
-                ["Engagement:Ingestion:QueueNamePrefix"] = prefix,
-                ["Engagement:Ingestion:QueueCount"] = options.Queues.ToString(CultureInfo.InvariantCulture),
-                ["Engagement:Campaigns:MemberIndexTableName"] = IndexTable(run),
-            }).Build();
+            var configuration = EngineConfiguration(connectionString, prefix, options.Queues, run);
 
             var acceptedBase = IngestionMetrics.AcceptedTotal;
             var duplicateBase = IngestionMetrics.DuplicateTotal;
@@ -121,19 +106,8 @@ internal static class IngestDurableScenario
             string? stalled = null;
             var drainStart = CpuSample.Take();
             var sampler = RateSampler.Start(Accepted);
-            BenchSilo? silo = await BenchSilo.StartAsync(prefix, time, s =>
+            BenchSilo? silo = await StartEngineAsync(prefix, time, names, configuration, s =>
             {
-                s.AddEngagementGrains(configuration);
-                s.AddEngagementAzureStorage(o =>
-                {
-                    o.ConnectionString = names.ConnectionString;
-                    o.GrainStateTableName = names.GrainStateTableName;
-                    o.ReminderTableName = names.ReminderTableName;
-                    o.LedgerTableName = names.LedgerTableName;
-                    o.TouchQueueName = names.TouchQueueName;
-                });
-                s.AddEngagementCampaignStorage(configuration);
-                s.AddEngagementQueueStreams(configuration);
                 CountingGrainStorage.Decorate(s.Services, GrainStorageNames.State, storage, tracker.OnWritten);
                 counters.Decorate(s.Services);
             });
@@ -292,7 +266,62 @@ internal static class IngestDurableScenario
         }
     }
 
-    private static string IndexTable(string run) => $"B{run}Index";
+    /// <summary>Whether the run has storage (Azurite); if not, the scenario is marked skipped, saying how to start it.</summary>
+    internal static bool HasStorage(BenchOptions options, ScenarioResult result, out string connectionString)
+    {
+        connectionString = options.ConnectionString ?? "";
+        if (connectionString.Length > 0)
+        {
+            return true;
+        }
+
+        result.Status = ScenarioResult.Skipped;
+        result.Message = "needs Azurite: eval \"$(scripts/azurite start /tmp/bench-azurite)\" sets AZURE_STORAGE_CONNECTION_STRING (and AZURITE_PID, for its CPU)";
+        return false;
+    }
+
+    /// <summary>The tables and touch queue of one engine run.</summary>
+    internal static EngagementStorageOptions StorageNames(string connectionString, string run, string prefix) => new()
+    {
+        ConnectionString = connectionString,
+        GrainStateTableName = $"B{run}State",
+        ReminderTableName = $"B{run}Reminders",
+        LedgerTableName = $"B{run}Ledger",
+        TouchQueueName = $"{prefix}-touches",
+    };
+
+    /// <summary>
+    /// One silo composed like silo/Engagement.Silo (table grain storage, table reminders, ledger archive, touch
+    /// outbox, campaign member index, queue streams) over <paramref name="names"/>; <paramref name="extra"/> decorates.
+    /// </summary>
+    internal static Task<BenchSilo> StartEngineAsync(string serviceId, ShiftableTime time, EngagementStorageOptions names, IConfiguration configuration, Action<ISiloBuilder>? extra = null) =>
+        BenchSilo.StartAsync(serviceId, time, s =>
+        {
+            s.AddEngagementGrains(configuration);
+            s.AddEngagementAzureStorage(o =>
+            {
+                o.ConnectionString = names.ConnectionString;
+                o.GrainStateTableName = names.GrainStateTableName;
+                o.ReminderTableName = names.ReminderTableName;
+                o.LedgerTableName = names.LedgerTableName;
+                o.TouchQueueName = names.TouchQueueName;
+            });
+            s.AddEngagementCampaignStorage(configuration);
+            s.AddEngagementQueueStreams(configuration);
+            extra?.Invoke(s);
+        });
+
+    /// <summary>The engine's configuration for a run: its queues and member-index table.</summary>
+    internal static IConfiguration EngineConfiguration(string connectionString, string prefix, int queues, string run) =>
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:AzureStorage"] = connectionString,
+            ["Engagement:Ingestion:QueueNamePrefix"] = prefix,
+            ["Engagement:Ingestion:QueueCount"] = queues.ToString(CultureInfo.InvariantCulture),
+            ["Engagement:Campaigns:MemberIndexTableName"] = IndexTable(run),
+        }).Build();
+
+    internal static string IndexTable(string run) => $"B{run}Index";
 
     private static async Task<int> AverageStateCharsAsync(TableClient table)
     {

@@ -17,14 +17,15 @@ namespace Engagement.Azure.Hosting;
 /// <remarks>
 /// <para><b>Why a message is deleted only after its member applied it.</b> The pulling agent (Orleans 10.4)
 /// calls <c>MessagesDeliveredAsync</c> only with items <c>IQueueCache.TryPurgeFromCache</c> returned, and it
-/// purges at the start of each read from the queue. <c>SimpleQueueCache</c> purges whole buckets, oldest first,
-/// and stops at the first bucket any cursor points into. A consumer's cursor rests on the item being delivered
-/// for the whole of <c>DeliverBatch</c>, which awaits the grain's <c>OnNextAsync</c> (where the member persists
-/// its state), and moves on only when it returns. A new stream's first item is pinned by the agent's own cursor
-/// until the implicit consumer's handshake created its cursor, and the agent does not read (nor purge) while a
-/// registration is pending. An item whose delivery finally failed is flagged and left out of the purged list,
-/// so it is not deleted and the queue redelivers it after the visibility timeout. This holds for
-/// <c>BatchContainerBatchSize = 1</c>, which is pinned below.</para>
+/// purges at the start of each read from the queue. The cache (<see cref="EngagementQueueCache"/>) releases an
+/// item only when every cursor of its own stream has moved past it. A consumer's cursor rests on the item being
+/// delivered for the whole of <c>DeliverBatch</c>, which awaits the grain's <c>OnNextAsync</c> (where the member
+/// persists its state), and moves on only when it returns. A new stream's first item is pinned by the agent's own
+/// cursor until the implicit consumer's handshake created its cursor. An item whose delivery finally failed is
+/// flagged and left out of the purged list, so it is not deleted and the queue redelivers it after the visibility
+/// timeout. This holds for <c>BatchContainerBatchSize = 1</c>, which is pinned below. Unlike Orleans'
+/// <c>SimpleQueueCache</c>, which purges whole buckets oldest first, one slow member holds only its own
+/// items: the rest of the queue is deleted and read on behind it.</para>
 /// <para><b>Queue balancing.</b> Orleans' default for persistent streams, the consistent-ring balancer: each
 /// silo reads the queues whose ring position falls in its membership range. During a membership change two
 /// silos can briefly both read a queue; with storage queues that is safe — a received message is invisible to

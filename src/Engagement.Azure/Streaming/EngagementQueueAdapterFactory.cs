@@ -5,8 +5,6 @@ using Engagement.Grains.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Configuration;
-using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 
 namespace Engagement.Azure.Streaming;
@@ -28,8 +26,8 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
         var loggerFactory = services.GetRequiredService<ILoggerFactory>();
         _mapper = new EngagementQueueMapper(options.QueueCount, options.QueueNamePrefix);
 
-        // SimpleQueueCache releases an item only when no cursor is at or before it (see StreamingHostingExtensions).
-        _cache = new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSize }, providerName, loggerFactory);
+        // Releases each item once its own stream's cursor moved past it (see StreamingHostingExtensions).
+        _cache = new EngagementQueueAdapterCache(options.CacheSize, loggerFactory);
         _failureLogger = loggerFactory.CreateLogger<EngagementStreamFailureHandler>();
         var queueService = new QueueServiceClient(options.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         _adapter = new EngagementQueueAdapter(

@@ -217,9 +217,24 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             return poisoned;
         }
 
+        var popReceipt = message.PopReceipt;
+        if (poisoned > 0)
+        {
+            // The message now carries only what is left to apply, so a redelivery does not dead-letter its bad events twice.
+            var rest = "[" + string.Join(",", parsed.Events.Where(e => e.Result.Event is not null).Select(e => e.Text)) + "]";
+            popReceipt = await RewriteAsync(message, rest, cancellationToken) ?? popReceipt;
+        }
+
         var sequences = new List<long>(valid.Count);
         foreach (var evt in valid)
         {
+            if (message.DequeueCount > 1)
+            {
+                // Handed out before (a failed delivery, a silo that stopped): later events of the member may have
+                // been applied meanwhile; the member applies this one as of its occurredAt (CONTRACT.md §1.1).
+                LogRedelivered(evt.EventId, evt.MemberId, evt.OccurredAt, message.DequeueCount, message.MessageId, _queueName);
+            }
+
             var sequence = _sequence++;
             sequences.Add(sequence);
             batch.Add(new EngagementBatchContainer
@@ -228,14 +243,30 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
                 Event = evt,
                 Token = new EventSequenceTokenV2(sequence),
                 MessageId = message.MessageId,
-                PopReceipt = message.PopReceipt,
+                PopReceipt = popReceipt,
                 DequeueCount = message.DequeueCount,
             });
         }
 
         // Deleted only when every one of its events has been applied (MessagesDeliveredAsync).
-        _leases.Hold(message, sequences);
+        _leases.Hold(message.MessageId, popReceipt, sequences);
         return poisoned;
+    }
+
+    /// <summary>Replaces the message's content (keeping it invisible); its new pop receipt, or null when the queue refused.</summary>
+    private async Task<string?> RewriteAsync(QueueMessage message, string body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var receipt = await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, new BinaryData(body), _options.VisibilityTimeout, cancellationToken);
+            return receipt.Value.PopReceipt;
+        }
+        catch (global::Azure.RequestFailedException ex)
+        {
+            // Left as it was: a redelivery dead-letters its bad events again (with the same reasons).
+            LogRewriteFailed(ex, message.MessageId, _queueName);
+            return null;
+        }
     }
 
     /// <summary>Dead-letters the whole message, then deletes it; false (and the message left on the queue) when the dead letter failed.</summary>
@@ -312,11 +343,17 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     [LoggerMessage(Level = LogLevel.Debug, Message = "Received {Count} messages from {Queue}: {Valid} to deliver, {Poisoned} dead-lettered")]
     private partial void LogReceived(int count, string queue, int valid, int poisoned);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} of member {MemberId} (occurred {OccurredAt}) is delivered again, receive {DequeueCount} of message {MessageId} on {Queue}; it may be applied after later events of the member")]
+    private partial void LogRedelivered(string eventId, string memberId, DateTimeOffset occurredAt, long dequeueCount, string messageId, string queue);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} on {Queue} could not be read; it goes to the poison queue")]
     private partial void LogUnreadable(Exception ex, string messageId, string queue);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not dead-letter message {MessageId} from {Queue}; it stays on the queue")]
     private partial void LogDeadLetterFailed(Exception ex, string messageId, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch message {MessageId} on {Queue} could not be rewritten without its dead-lettered events; a redelivery dead-letters them again")]
+    private partial void LogRewriteFailed(Exception ex, string messageId, string queue);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered message {MessageId} could not be deleted from {Queue}; it will be dead-lettered again")]
     private partial void LogDeleteAfterDeadLetterFailed(Exception ex, string messageId, string queue);

@@ -75,14 +75,16 @@ public sealed partial class MessageLeases : IAsyncDisposable
         }
     }
 
-    /// <summary>Holds a received message whose events carry the given sequence numbers (one per event of the message).</summary>
-    public void Hold(QueueMessage message, IReadOnlyCollection<long> sequences)
+    /// <summary>
+    /// Holds a received message, by its id and latest pop receipt, whose events carry the given sequence numbers
+    /// (one per event of the message).
+    /// </summary>
+    public void Hold(string messageId, string popReceipt, IReadOnlyCollection<long> sequences)
     {
-        ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(sequences);
         var now = _time.GetUtcNow();
-        var lease = new Lease(message.MessageId, message.PopReceipt, now, [.. sequences]);
-        _byMessage[message.MessageId] = lease;
+        var lease = new Lease(messageId, popReceipt, now, [.. sequences]);
+        _byMessage[messageId] = lease;
         foreach (var sequence in sequences)
         {
             _bySequence[sequence] = lease;
@@ -95,12 +97,15 @@ public sealed partial class MessageLeases : IAsyncDisposable
     /// </summary>
     public async Task<bool> CompleteAsync(string messageId, string popReceipt, long sequence, CancellationToken cancellationToken)
     {
-        _bySequence.TryRemove(sequence, out _);
         _applied.Enqueue(_time.GetUtcNow());
-        if (!_byMessage.TryGetValue(messageId, out var lease))
+
+        // By the event's own sequence, not the message id: a message that came back (abandoned, or its timeout ran
+        // out) and was received again is a new lease, which the old copy's events must not count down.
+        if (!_bySequence.TryRemove(sequence, out var lease))
         {
-            // Not held (let go after MaxHoldTime, or lost to a renewal conflict): the receipt it came with may still work.
-            return await DeleteAsync(messageId, popReceipt, cancellationToken);
+            // Not held (let go after MaxHoldTime, or lost to a renewal conflict): the receipt it came with may still
+            // work, unless a newer copy of the message is held now (that copy is deleted when its own events are done).
+            return !_byMessage.ContainsKey(messageId) && await DeleteAsync(messageId, popReceipt, cancellationToken);
         }
 
         if (Interlocked.Decrement(ref lease.Outstanding) > 0)

@@ -141,4 +141,33 @@ public sealed class CrashRecoveryTests
 
         Assert.Equal(["a1", "a2", "a3", "a4"], first.Concat(next).Select(c => c.Event.EventId).Order());
     }
+
+    [Fact]
+    public async Task ABatchPartlyAppliedWhenItsReceiverDiedComesBackWholeWithoutItsDeadLetteredEventAndIsDeletedOnce()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        var bad = ReceiverRig.Login("..", "x2");
+        await rig.SendAsync($"[{ReceiverRig.Purchase("M1", "x1")}, {bad}, {ReceiverRig.Login("M2", "x3")}]");
+
+        // The first event applied, then the silo dies: the message is not deleted.
+        var killed = await rig.ReceiverAsync(Short);
+        var first = await TakeAsync(killed, 2);
+        await killed.MessagesDeliveredAsync([first.Single(c => c.Event.EventId == "x1")]);
+        Assert.Equal(1, await rig.CountAsync());
+
+        var survivor = await rig.ReceiverAsync(Short);
+        var again = await TakeAsync(survivor, 2);
+
+        // Both valid events again (x1 is deduped by its member), the bad one not again: it was dead-lettered once.
+        Assert.Equal(["x1", "x3"], again.Select(c => c.Event.EventId));
+        Assert.All(again, c => Assert.Equal(2, c.DequeueCount));
+        var dead = Assert.Single(await rig.PoisonAsync());
+        Assert.Equal(bad, dead.Body);
+
+        await survivor.MessagesDeliveredAsync([again[0]]);
+        Assert.Equal(1, await rig.CountAsync());
+        await survivor.MessagesDeliveredAsync([again[1]]);
+        Assert.Equal(0, await rig.CountAsync());
+    }
 }

@@ -9,10 +9,10 @@ internal static class Wire
     /// <summary>The engine's "now" in the stream fixtures (a pinned clock): Monday 2026-11-23 12:00 in Shanghai.</summary>
     public static readonly DateTimeOffset Now = new(2026, 11, 23, 4, 0, 0, TimeSpan.Zero);
 
-    public static string Purchase(string memberId, string eventId, decimal amount = 268.50m) =>
+    public static string Purchase(string memberId, string eventId, decimal amount = 268.50m, int minutesAgo = 1) =>
         string.Create(CultureInfo.InvariantCulture, $$"""
             {"eventId": "{{eventId}}", "type": "purchase", "memberId": "{{memberId}}",
-             "occurredAt": "{{Now.AddMinutes(-1).ToOffset(TimeSpan.FromHours(8)):yyyy-MM-ddTHH:mm:sszzz}}",
+             "occurredAt": "{{Now.AddMinutes(-minutesAgo).ToOffset(TimeSpan.FromHours(8)):yyyy-MM-ddTHH:mm:sszzz}}",
              "storeId": "S001", "orderId": "O-{{eventId}}", "amount": {{amount}},
              "properties": {"consent": {"sms": false} } }
             """);
