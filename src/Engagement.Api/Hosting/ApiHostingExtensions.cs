@@ -2,6 +2,7 @@ using Engagement.Api.Campaigns;
 using Engagement.Api.Events;
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
+using Engagement.Api.Programme;
 using Engagement.Api.Reports;
 using Engagement.Api.Security;
 using Engagement.Api.Support;
@@ -50,6 +51,7 @@ public static class ApiHostingExtensions
         services.AddHealthChecks();
         services.TryAddTimeProvider();
         services.AddEngagementSupportServices(configuration);
+        services.AddEngagementProgrammeViews(configuration);
         return services;
     }
 
@@ -75,6 +77,7 @@ public static class ApiHostingExtensions
         app.MapReportEndpoints();
         app.MapCampaignEndpoints();
         app.MapSupportEndpoints();
+        app.MapProgrammeEndpoints();
         foreach (var prefix in new[] { "/api/v1/health", "/health" })
         {
             app.MapHealthChecks(prefix + "/live", new HealthCheckOptions { Predicate = _ => false });

@@ -27,6 +27,9 @@ public sealed class AlertOptions
 {
     public const string SectionName = "Engagement:Alerts";
 
+    /// <summary>The queue alert state changes are published to (default <c>engagement-alerts</c>, CONTRACT.md §5).</summary>
+    public string QueueName { get; set; } = "engagement-alerts";
+
     /// <summary>Rule names turned off.</summary>
     public List<string> Disabled { get; set; } = [];
 
@@ -100,6 +103,11 @@ public sealed class AlertOptions
         if (PointsBandLow < 0 || PointsBandHigh > 1 || PointsBandLow > PointsBandHigh)
         {
             errors.Add("PointsBandLow ≤ PointsBandHigh, both fractions 0–1.");
+        }
+
+        if (QueueName.Length is < 3 or > 63 || !QueueName.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+        {
+            errors.Add("QueueName must be 3–63 characters of a–z 0–9 -.");
         }
 
         if (EvaluateEveryMinutes is < 1 or > 60 || HistoryLimit is < 1 or > 10_000)

@@ -29,6 +29,15 @@ public sealed class MetricsOptions
     /// <summary>How long an aggregator remembers applied contribution ids after applying them, days (1–60, default 7): the redelivery horizon.</summary>
     public int DedupeDays { get; set; } = 7;
 
+    /// <summary>Share of members in value class A, by monetary rank (CONTRACT.md §2; default 0.15, the top 15%).</summary>
+    public double ValueClassAShare { get; set; } = 0.15;
+
+    /// <summary>Share of members in value class B, the next ones (default 0.35).</summary>
+    public double ValueClassBShare { get; set; } = 0.35;
+
+    /// <summary>Hours after which value-class thresholds are recomputed (1–24, default 24: at least daily).</summary>
+    public int ValueClassRefreshHours { get; set; } = 24;
+
     /// <summary>Configuration errors, empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -41,6 +50,11 @@ public sealed class MetricsOptions
         if (DedupeDays is < 1 or > 60)
         {
             errors.Add("DedupeDays must be 1–60.");
+        }
+
+        if (ValueClassAShare is <= 0 or >= 1 || ValueClassBShare is <= 0 or >= 1 || ValueClassAShare + ValueClassBShare >= 1 || ValueClassRefreshHours is < 1 or > 24)
+        {
+            errors.Add("ValueClassAShare and ValueClassBShare must be fractions with a sum below 1; ValueClassRefreshHours 1–24.");
         }
 
         if (MemberTimeZones.TryFind(TimeZone) is null)
