@@ -180,16 +180,5 @@ public static class ProgrammeEndpoints
     }
 
     private static IResult Csv(string body, string name) =>
-        Results.Text(body, ProgrammeCsv.ContentType, System.Text.Encoding.UTF8).WithFileName(name + ".csv");
-
-    private static IResult WithFileName(this IResult result, string fileName) => new FileNamed(result, fileName);
-
-    private sealed class FileNamed(IResult inner, string fileName) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
+        Results.File(System.Text.Encoding.UTF8.GetBytes(body), ProgrammeCsv.ContentType, name + ".csv");
 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Engagement.Grains.Programme;
 
 /// <summary>Registers programme metrics and alerts in a silo (CONTRACT.md §5).</summary>
-public static class ProgrammeHostingExtensions
+public static partial class ProgrammeHostingExtensions
 {
     /// <summary>
     /// Binds <see cref="MetricsOptions"/> (<c>Engagement:Metrics</c>) and <see cref="AlertOptions"/>
