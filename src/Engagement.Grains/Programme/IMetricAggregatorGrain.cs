@@ -10,8 +10,11 @@ namespace Engagement.Grains.Programme;
 /// </summary>
 public interface IMetricAggregatorGrain : IGrainWithStringKey
 {
-    /// <summary>Applies the contributions not applied before (by id); returns how many were new. Durable on return.</summary>
-    Task<int> ApplyAsync(IReadOnlyList<MetricContribution> contributions);
+    /// <summary>
+    /// Applies the contributions not applied before (by id). Durable on return: concurrent calls are committed together
+    /// in one state write (group commit), and each returns only after the write that holds its contributions.
+    /// </summary>
+    Task ApplyAsync(IReadOnlyList<MetricContribution> contributions);
 
     /// <summary>The sums (day counters or gauges) as stored.</summary>
     Task<DayCounters> GetAsync();

@@ -3,14 +3,17 @@ using Engagement.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 
 namespace Engagement.Grains.Programme;
 
 /// <summary>
-/// Holds one aggregator's sums and recent ids (<see cref="AggregatorShard"/>). Calls are serialized (not reentrant),
-/// so each apply is one state write; the grain adopts the new sums only after that write succeeded, and deactivates
-/// after a failed one so it reloads what storage holds (memory never ahead of storage).
+/// Holds one aggregator's sums and recent ids (<see cref="AggregatorShard"/>). Reentrant with group commit: calls that
+/// arrive while a write is in flight wait together and are applied and written in the next single write, so a hot
+/// region-day costs one state write per batch, not per event. Reads and callers see only what a successful write
+/// stored; after a failed write the grain deactivates and reloads what storage holds (memory never ahead of storage).
 /// </summary>
+[Reentrant]
 public sealed partial class MetricAggregatorGrain(
     [PersistentState("metrics", GrainStorageNames.State)] IPersistentState<AggregatorShard> state,
     IOptions<MetricsOptions> options,
@@ -18,9 +21,20 @@ public sealed partial class MetricAggregatorGrain(
     ILogger<MetricAggregatorGrain> logger)
     : Grain, IMetricAggregatorGrain
 {
+    private readonly List<(IReadOnlyList<MetricContribution> Contributions, TaskCompletionSource Done)> _waiting = [];
+    private Task? _committing;
     private bool _regionRecorded;
 
-    public async Task<int> ApplyAsync(IReadOnlyList<MetricContribution> contributions)
+    // What storage holds (loaded at activation, then each successful write); reads answer from it, never from a write in flight.
+    private AggregatorShard _stored = new();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stored = state.State;
+        return Task.CompletedTask;
+    }
+
+    public async Task ApplyAsync(IReadOnlyList<MetricContribution> contributions)
     {
         ArgumentNullException.ThrowIfNull(contributions);
         var key = this.GetPrimaryKeyString();
@@ -35,34 +49,73 @@ public sealed partial class MetricAggregatorGrain(
             _regionRecorded = true;
         }
 
-        var before = state.State;
-        var (next, applied) = AggregatorShard.Apply(before, contributions, time.GetUtcNow(), options.Value.DedupeDays);
-        if (applied == 0 && next.Applied.Count == before.Applied.Count)
-        {
-            LogRepeats(key, contributions.Count);
-            return 0;
-        }
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting.Add((contributions, done));
+        _committing ??= CommitAsync();
+        await done.Task;
+    }
 
+    public Task<DayCounters> GetAsync()
+    {
+        return Task.FromResult(new DayCounters { Counters = _stored.Counters, Revenue = _stored.Revenue });
+    }
+
+    private async Task CommitAsync()
+    {
+        try
+        {
+            while (_waiting.Count > 0)
+            {
+                var batch = _waiting.ToList();
+                _waiting.Clear();
+                var before = state.State;
+                var (next, applied) = AggregatorShard.Apply(before, batch.SelectMany(b => b.Contributions), time.GetUtcNow(), options.Value.DedupeDays);
+                if (applied == 0 && next.Applied.Count == before.Applied.Count)
+                {
+                    batch.ForEach(b => b.Done.SetResult());
+                    continue;
+                }
+
+                if (!await WriteAsync(next, before, batch))
+                {
+                    return;
+                }
+
+                batch.ForEach(b => b.Done.SetResult());
+            }
+        }
+        finally
+        {
+            _committing = null;
+        }
+    }
+
+    private async Task<bool> WriteAsync(AggregatorShard next, AggregatorShard before, List<(IReadOnlyList<MetricContribution> Contributions, TaskCompletionSource Done)> batch)
+    {
         state.State = next;
         try
         {
             await state.WriteStateAsync();
+            _stored = next;
+            return true;
         }
-        catch
+        catch (Exception ex)
         {
             state.State = before;
-            DeactivateOnIdle();
-            throw;
-        }
+            LogWriteFailed(ex, this.GetPrimaryKeyString());
+            foreach (var waiter in batch.Concat(_waiting))
+            {
+                waiter.Done.TrySetException(ex);
+            }
 
-        return applied;
+            _waiting.Clear();
+            DeactivateOnIdle();
+            return false;
+        }
     }
 
-    public Task<DayCounters> GetAsync() =>
-        Task.FromResult(new DayCounters { Counters = state.State.Counters, Revenue = state.State.Revenue });
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Aggregator {Key} ignored {Count} repeated contributions")]
-    private partial void LogRepeats(string key, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Aggregator {Key} could not write its sums; callers re-emit")]
+    private partial void LogWriteFailed(Exception exception, string key);
 }
 
 /// <summary>The region registry (see <see cref="IProgrammeRegionsGrain"/>).</summary>

@@ -31,7 +31,7 @@ public sealed class ProgrammeMetricsGrain(IOptions<MetricsOptions> options) : Gr
         var keys = (from day in days from region in regions from shard in Enumerable.Range(0, shards) select (day, MetricKeys.Day(region, day, shard))).ToList();
         var read = await ReadAsync(keys.Select(k => k.Item2).ToList());
         var byDay = keys.GroupBy(k => k.day).ToDictionary(g => g.Key, g => g.Select(k => read[k.Item2]).ToList());
-        return days.Select(day => ToView(DayCounters.Sum(day, byDay[day]))).ToList();
+        return days.Select(day => ToView(DayCounters.Sum(day, byDay.GetValueOrDefault(day) ?? []))).ToList();
     }
 
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> GetGaugesAsync(string? regionId)

@@ -1,4 +1,3 @@
-using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Programme;
 
@@ -46,6 +45,31 @@ public sealed class ProgrammeAggregationTests
         var gauges = await silo.Reader.GetGaugesAsync(null);
         Assert.Equal(20, gauges["east"][GaugeNames.Members]);
         Assert.Equal(["east"], await silo.Reader.GetRegionsAsync());
+    }
+
+    [Fact]
+    public async Task ConcurrentAppliesToOneHotAggregatorAreCommittedTogetherAndCountedExactly()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        static MetricContribution C(int i) => new()
+        {
+            Id = $"hot-m{i}|e|d|hot|20261124",
+            RegionId = "hot",
+            Day = Today,
+            Shard = 0,
+            Counters = new Dictionary<string, long> { [MetricNames.Dau] = 1 },
+            Revenue = 1.25m,
+        };
+        var grain = silo.Grains.GetGrain<IMetricAggregatorGrain>(MetricKeys.Day("hot", Today, 0));
+
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(i => grain.ApplyAsync([C(i % 200)])));
+        await silo.StopAsync();
+        await silo.StartAsync();
+
+        var day = (await silo.Reader.GetDaysAsync("hot", Today, Today)).Single();
+        Assert.Equal(200, day.Counters[MetricNames.Dau]);
+        Assert.Equal(250.00m, day.Revenue);
     }
 
     [Fact]

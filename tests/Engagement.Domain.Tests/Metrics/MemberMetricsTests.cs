@@ -92,7 +92,7 @@ public class MemberMetricsTests
         Assert.Equal(2, kit.Day(D0, MetricNames.Purchasers30));
         Assert.Equal(1, kit.Day(D0, MetricNames.Repurchasers30));
         Assert.Equal(2, kit.Day(D0.AddDays(8), MetricNames.Repurchasers30));
-        Assert.Equal(190m, kit.Revenue);
+        Assert.Equal(200m, kit.Revenue);
     }
 
     [Fact]
