@@ -51,42 +51,38 @@ public sealed partial class MetricAggregatorGrain(
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting.Add((contributions, done));
-        _committing ??= CommitAsync();
+        // One commit loop at a time; it may have finished synchronously (all repeats), so a completed one is replaced.
+        if (_committing is null || _committing.IsCompleted)
+        {
+            _committing = CommitAsync();
+        }
+
         await done.Task;
     }
 
-    public Task<DayCounters> GetAsync()
-    {
-        return Task.FromResult(new DayCounters { Counters = _stored.Counters, Revenue = _stored.Revenue });
-    }
+    public Task<DayCounters> GetAsync() =>
+        Task.FromResult(new DayCounters { Counters = _stored.Counters, Revenue = _stored.Revenue });
 
     private async Task CommitAsync()
     {
-        try
+        while (_waiting.Count > 0)
         {
-            while (_waiting.Count > 0)
+            var batch = _waiting.ToList();
+            _waiting.Clear();
+            var before = state.State;
+            var (next, applied) = AggregatorShard.Apply(before, batch.SelectMany(b => b.Contributions), time.GetUtcNow(), options.Value.DedupeDays);
+            if (applied == 0 && next.Applied.Count == before.Applied.Count)
             {
-                var batch = _waiting.ToList();
-                _waiting.Clear();
-                var before = state.State;
-                var (next, applied) = AggregatorShard.Apply(before, batch.SelectMany(b => b.Contributions), time.GetUtcNow(), options.Value.DedupeDays);
-                if (applied == 0 && next.Applied.Count == before.Applied.Count)
-                {
-                    batch.ForEach(b => b.Done.SetResult());
-                    continue;
-                }
-
-                if (!await WriteAsync(next, before, batch))
-                {
-                    return;
-                }
-
                 batch.ForEach(b => b.Done.SetResult());
+                continue;
             }
-        }
-        finally
-        {
-            _committing = null;
+
+            if (!await WriteAsync(next, before, batch))
+            {
+                return;
+            }
+
+            batch.ForEach(b => b.Done.SetResult());
         }
     }
 
