@@ -143,20 +143,7 @@ public sealed partial class AlertsGrain(
         await WriteAsync(AlertBook.Published(before, outbox.Select(r => r.MessageId).ToList()), before);
     }
 
-    private async Task WriteAsync(AlertBookState next, AlertBookState before)
-    {
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = before;
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+    private Task WriteAsync(AlertBookState next, AlertBookState before) => state.WriteOrRestoreAsync(next, before, DeactivateOnIdle);
 
     private static AlertView ToView(AlertRecord r) => new()
     {

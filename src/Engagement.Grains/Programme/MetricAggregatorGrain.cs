@@ -130,18 +130,7 @@ public sealed class ProgrammeRegionsGrain(
             return;
         }
 
-        var before = state.State;
-        state.State = [.. before.Append(regionId).Order(StringComparer.Ordinal)];
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = before;
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRestoreAsync([.. state.State.Append(regionId).Order(StringComparer.Ordinal)], state.State, DeactivateOnIdle);
     }
 
     public Task<IReadOnlyList<string>> GetAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State]);

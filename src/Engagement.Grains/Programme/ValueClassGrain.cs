@@ -46,18 +46,8 @@ public sealed class ValueClassGrain(
             }
         }
 
-        var before = state.State;
-        state.State = ValueClassThresholds.From(buckets, options.Value.ValueClassAShare, options.Value.ValueClassBShare, time.GetUtcNow());
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = before;
-            DeactivateOnIdle();
-            throw;
-        }
+        var next = ValueClassThresholds.From(buckets, options.Value.ValueClassAShare, options.Value.ValueClassBShare, time.GetUtcNow());
+        await state.WriteOrRestoreAsync(next, state.State, DeactivateOnIdle);
 
         return state.State;
     }
