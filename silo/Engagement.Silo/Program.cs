@@ -2,9 +2,11 @@ using System.Globalization;
 using Engagement.Api.Hosting;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Hosting;
+using Engagement.Azure.Programme;
 using Engagement.Console.Hosting;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Offers;
+using Engagement.Grains.Programme;
 using Engagement.Silo;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -39,6 +41,8 @@ try
         orleans.AddEngagementCampaignStorage(builder.Configuration);
         orleans.AddEngagementSupportStorage();
         orleans.AddEngagementQueueStreams(builder.Configuration);
+        orleans.AddEngagementProgramme(builder.Configuration);
+        orleans.AddEngagementProgrammeStorage();
     });
 
     builder.Services.AddEngagementApi(builder.Configuration);

@@ -3,6 +3,7 @@ using Engagement.Api.Events;
 using Engagement.Api.Members;
 using Engagement.Api.Offers;
 using Engagement.Api.Problems;
+using Engagement.Api.Programme;
 using Engagement.Api.Reports;
 using Engagement.Api.Security;
 using Engagement.Api.Support;
@@ -54,6 +55,7 @@ public static class ApiHostingExtensions
         services.TryAddTimeProvider();
         services.AddEngagementSupportServices(configuration);
         services.AddEngagementOfferServices();
+        services.AddEngagementProgrammeViews(configuration);
         return services;
     }
 
@@ -80,6 +82,7 @@ public static class ApiHostingExtensions
         app.MapCampaignEndpoints();
         app.MapSupportEndpoints();
         app.MapOfferEndpoints();
+        app.MapProgrammeEndpoints();
         foreach (var prefix in new[] { "/api/v1/health", "/health" })
         {
             app.MapHealthChecks(prefix + "/live", new HealthCheckOptions { Predicate = _ => false });

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+using CsvHelper;
+using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Api.Programme;
+
+/// <summary>CSV exports (RFC 4180, invariant culture, UTF-8) of the programme views, one row per day (or per item).</summary>
+public static class ProgrammeCsv
+{
+    /// <summary>The media type of the exports.</summary>
+    public const string ContentType = "text/csv; charset=utf-8";
+
+    public static string Health(HealthReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return Write(
+            ["day", "members", "newMembers", "dau", "wau", "mau", "activeShare", "dauMau", "revenue", "purchasers", "arpu", "repurchaseRate", "purchasers30", "repurchaseRate30", "repurchase7d", "nextDayRetention", "shareRate", "complaints", "complaintRate", "campaignResponse", "couponRedemptionRate", "funnelLogin", "funnelBrowse", "funnelAddToCart", "funnelPurchase"],
+            report.Days.Select(d => new object?[] { d.Day, d.Members, d.NewMembers, d.Dau, d.Wau, d.Mau, d.ActiveShare, d.DauMau, d.Revenue, d.Purchasers, d.Arpu, d.RepurchaseRate, d.Purchasers30, d.RepurchaseRate30, d.Repurchase7d, d.NextDayRetention, d.ShareRate, d.Complaints, d.ComplaintRate, d.CampaignResponse, d.CouponRedemptionRate, d.Funnel.Login, d.Funnel.Browse, d.Funnel.AddToCart, d.Funnel.Purchase }));
+    }
+
+    public static string Points(PointsReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return Write(
+            ["day", "issued", "redeemed", "expired", "reversed", "adjusted"],
+            report.Economy.Days.Select(d => new object?[] { d.Day, d.Issued, d.Redeemed, d.Expired, d.Reversed, d.Adjusted }));
+    }
+
+    public static string Funnel(FunnelReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return Write(
+            ["day", "login", "browse", "addToCart", "purchase"],
+            report.Days.Select(d => new object?[] { d.Day, d.Login, d.Browse, d.AddToCart, d.Purchase }));
+    }
+
+    /// <summary>One row per region × dimension × value (region <c>all</c> for the totals).</summary>
+    public static string Segments(SegmentsReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        static IEnumerable<object?[]> Rows(string region, SegmentCounts c) =>
+            new[] { new object?[] { region, "members", "", c.Members }, [region, "pointsOutstanding", "", c.PointsOutstanding] }
+                .Concat(c.Tiers.Select(kv => new object?[] { region, "tier", kv.Key, kv.Value }))
+                .Concat(c.RfmSegments.Select(kv => new object?[] { region, "rfmSegment", kv.Key, kv.Value }))
+                .Concat(c.ValueClasses.Select(kv => new object?[] { region, "valueClass", kv.Key, kv.Value }))
+                .Concat(c.LifecycleStages.Select(kv => new object?[] { region, "lifecycleStage", kv.Key, kv.Value }));
+        return Write(
+            ["regionId", "dimension", "value", "members"],
+            report.Regions.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => Rows(kv.Key, kv.Value)).Concat(Rows(AlertRules.AllRegions, report.Total)));
+    }
+
+    public static string Alerts(IReadOnlyList<AlertView> alerts)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        return Write(
+            ["alertId", "rule", "regionId", "state", "value", "threshold", "raisedAt", "resolvedAt", "message"],
+            alerts.Select(a => new object?[] { a.AlertId, a.Rule, a.RegionId, a.State, a.Value, a.Threshold, a.RaisedAt, a.ResolvedAt, a.Message }));
+    }
+
+    private static string Write(string[] header, IEnumerable<object?[]> rows)
+    {
+        var text = new StringBuilder();
+        using (var writer = new StringWriter(text, CultureInfo.InvariantCulture))
+        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
+        {
+            foreach (var name in header)
+            {
+                csv.WriteField(name);
+            }
+
+            csv.NextRecord();
+            foreach (var row in rows)
+            {
+                foreach (var value in row)
+                {
+                    csv.WriteField(Format(value));
+                }
+
+                csv.NextRecord();
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Format(object? value) => value switch
+    {
+        null => "",
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTimeOffset t => t.ToString("O", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using Engagement.Api.Hosting;
+using Engagement.Api.Problems;
+using Engagement.Api.Security;
+using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Api.Programme;
+
+/// <summary>
+/// Programme health (CONTRACT.md §5, §4): <c>GET /programme/health</c>, <c>/programme/points</c>,
+/// <c>/programme/funnel</c>, <c>/segments</c>, <c>/alerts</c> (every role reads), <c>POST /alerts/evaluate</c> (admin).
+/// Each GET answers JSON, or CSV with <c>format=csv</c>.
+/// </summary>
+public static class ProgrammeEndpoints
+{
+    /// <summary>A range spans at most this many local days (the days kept).</summary>
+    public const int MaxDays = 400;
+
+    /// <summary>Default range: the 30 days ending today.</summary>
+    public const int DefaultDays = 30;
+
+    /// <summary>Most alerts one read returns.</summary>
+    public const int MaxAlerts = 1000;
+
+    public static IEndpointRouteBuilder MapProgrammeEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api/v1").WithTags("programme");
+        api.MapGet("/programme/health", HealthAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("§5 metrics per local day and for the range: members, dau/wau/mau, activeShare, arpu, repurchase, retention, share and complaint rates, funnel (regionId, from, to: YYYY-MM-DD; format=csv)");
+        api.MapGet("/programme/points", PointsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("§5 points economy: issued, redeemed, expired, reversed per day; outstanding, liability in CNY, 90-day redemption rate against the band");
+        api.MapGet("/programme/funnel", FunnelAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("§5 funnel: distinct members with a login, browse, add_to_cart, purchase per day");
+        api.MapGet("/segments", SegmentsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("Live member counts by tier, RFM segment, value class, lifecycle stage, per region and in total");
+        api.MapGet("/alerts", AlertsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("§5 alerts newest first (state=open|resolved, limit, format=csv)");
+        api.MapPost("/alerts/evaluate", EvaluateAsync).RequireAuthorization(ApiRoles.AdminPolicy)
+            .WithSummary("Evaluate every alert rule now; returns the open alerts");
+        return routes;
+    }
+
+    private static Task<IResult> HealthAsync(HttpContext context, ProgrammeViews views, string? regionId, string? from, string? to, string? format) =>
+        RangeAsync(context, views, regionId, from, to, format, async q =>
+        {
+            var report = await views.HealthAsync(q.RegionId, q.From, q.To, q.Today);
+            return q.Csv ? Csv(ProgrammeCsv.Health(report), "programme-health") : Results.Ok(report);
+        });
+
+    private static Task<IResult> PointsAsync(HttpContext context, ProgrammeViews views, string? regionId, string? from, string? to, string? format) =>
+        RangeAsync(context, views, regionId, from, to, format, async q =>
+        {
+            var report = await views.PointsAsync(q.RegionId, q.From, q.To);
+            return q.Csv ? Csv(ProgrammeCsv.Points(report), "programme-points") : Results.Ok(report);
+        });
+
+    private static Task<IResult> FunnelAsync(HttpContext context, ProgrammeViews views, string? regionId, string? from, string? to, string? format) =>
+        RangeAsync(context, views, regionId, from, to, format, async q =>
+        {
+            var report = await views.FunnelAsync(q.RegionId, q.From, q.To);
+            return q.Csv ? Csv(ProgrammeCsv.Funnel(report), "programme-funnel") : Results.Ok(report);
+        });
+
+    private static async Task<IResult> SegmentsAsync(ProgrammeViews views, string? regionId, string? format)
+    {
+        var errors = new FieldErrors();
+        var region = Region(regionId, errors);
+        var csv = Csv(format, errors);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var report = await views.SegmentsAsync(region);
+        return csv ? Csv(ProgrammeCsv.Segments(report), "segments") : Results.Ok(report);
+    }
+
+    private static async Task<IResult> AlertsAsync(ProgrammeViews views, string? state, string? limit, string? format)
+    {
+        var errors = new FieldErrors();
+        if (state is not (null or AlertStates.Open or AlertStates.Resolved))
+        {
+            errors.Add("state", "must be open or resolved");
+        }
+
+        var max = 100;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > MaxAlerts))
+        {
+            errors.Add("limit", $"must be a whole number 1–{MaxAlerts}");
+        }
+
+        var csv = Csv(format, errors);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var alerts = await views.AlertsAsync(state, max);
+        return csv ? Csv(ProgrammeCsv.Alerts(alerts), "alerts") : Results.Ok(alerts);
+    }
+
+    private static async Task<IResult> EvaluateAsync(IGrainFactory grains) =>
+        Results.Ok(await grains.GetGrain<IAlertsGrain>(0).EvaluateAsync());
+
+    private sealed record RangeQuery(string? RegionId, DateOnly From, DateOnly To, DateOnly Today, bool Csv);
+
+    private static async Task<IResult> RangeAsync(HttpContext context, ProgrammeViews views, string? regionId, string? from, string? to, string? format, Func<RangeQuery, Task<IResult>> answer)
+    {
+        var errors = new FieldErrors();
+        var region = Region(regionId, errors);
+        var today = views.Today(EngineClock.Of(context.RequestServices).GetUtcNow(), region);
+        var toDay = Day(to, "to", today, errors);
+        var fromDay = Day(from, "from", toDay.AddDays(-(DefaultDays - 1)), errors);
+        var csv = Csv(format, errors);
+        if (!errors.Any && toDay > today)
+        {
+            errors.Add("to", $"must not be after today ({today:yyyy-MM-dd} local)");
+        }
+
+        if (!errors.Any && fromDay > toDay)
+        {
+            errors.Add("from", "must not be after to");
+        }
+
+        if (!errors.Any && toDay.DayNumber - fromDay.DayNumber >= MaxDays)
+        {
+            errors.Add("from", $"a range spans at most {MaxDays} days");
+        }
+
+        return errors.Any ? errors.ToProblem() : await answer(new RangeQuery(region, fromDay, toDay, today, csv));
+    }
+
+    private static string? Region(string? regionId, FieldErrors errors)
+    {
+        if (regionId is null)
+        {
+            return null;
+        }
+
+        var normalized = MetricsOptions.RegionOf(regionId);
+        if (regionId.Length > MetricsOptions.MaxRegionLength || !string.Equals(normalized, regionId.Trim().ToLowerInvariant(), StringComparison.Ordinal))
+        {
+            errors.Add("regionId", $"must be 1–{MetricsOptions.MaxRegionLength} characters of a–z 0–9 - _");
+        }
+
+        return normalized;
+    }
+
+    private static bool Csv(string? format, FieldErrors errors)
+    {
+        if (format is null or "json")
+        {
+            return false;
+        }
+
+        if (format == "csv")
+        {
+            return true;
+        }
+
+        errors.Add("format", "must be json or csv");
+        return false;
+    }
+
+    private static DateOnly Day(string? text, string field, DateOnly fallback, FieldErrors errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return day;
+        }
+
+        errors.Add(field, "must be a date YYYY-MM-DD");
+        return fallback;
+    }
+
+    private static IResult Csv(string body, string name) =>
+        Results.File(System.Text.Encoding.UTF8.GetBytes(body), ProgrammeCsv.ContentType, name + ".csv");
+}

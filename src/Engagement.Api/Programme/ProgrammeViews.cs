@@ -1,0 +1,183 @@
+using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
+using Engagement.Domain.Program;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Api.Programme;
+
+/// <summary>§5 health over a range: each local day and the range's summary (<see cref="HealthMetrics.Summary"/>).</summary>
+public sealed record HealthReport
+{
+    /// <summary>The region, or null for the whole programme.</summary>
+    public string? RegionId { get; init; }
+
+    public DateOnly From { get; init; }
+
+    /// <summary>Inclusive.</summary>
+    public DateOnly To { get; init; }
+
+    public IReadOnlyList<HealthDay> Days { get; init; } = [];
+
+    public HealthDay Summary { get; init; } = new();
+}
+
+/// <summary>§5 points economy over a range.</summary>
+public sealed record PointsReport
+{
+    public string? RegionId { get; init; }
+
+    public DateOnly From { get; init; }
+
+    public DateOnly To { get; init; }
+
+    public PointsEconomyView Economy { get; init; } = new();
+}
+
+/// <summary>§5 funnel over a range: distinct members at each step per day, and member-day sums.</summary>
+public sealed record FunnelReport
+{
+    public string? RegionId { get; init; }
+
+    public DateOnly From { get; init; }
+
+    public DateOnly To { get; init; }
+
+    public IReadOnlyList<FunnelRow> Days { get; init; } = [];
+
+    public FunnelDay Total { get; init; } = new();
+}
+
+/// <summary>One day of the funnel.</summary>
+public sealed record FunnelRow(DateOnly Day, long Login, long Browse, long AddToCart, long Purchase);
+
+/// <summary>Member counts by dimension (<c>GET /segments</c>), per region and in total.</summary>
+public sealed record SegmentsReport
+{
+    public IReadOnlyDictionary<string, SegmentCounts> Regions { get; init; } = new Dictionary<string, SegmentCounts>(StringComparer.Ordinal);
+
+    public SegmentCounts Total { get; init; } = new();
+}
+
+/// <summary>Live gauges of one region (or all).</summary>
+public sealed record SegmentCounts
+{
+    public long Members { get; init; }
+
+    /// <summary>Points held, points.</summary>
+    public long PointsOutstanding { get; init; }
+
+    public IReadOnlyDictionary<string, long> Tiers { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, long> RfmSegments { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, long> ValueClasses { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, long> LifecycleStages { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Builds the programme views from the merged aggregators (<see cref="IProgrammeMetricsGrain"/>) with the domain's
+/// definitions; shared by the HTTP API and the console.
+/// </summary>
+public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions> metrics, IOptions<AlertOptions> alerts, IOptions<ProgramOptions> program)
+{
+    private IProgrammeMetricsGrain Reader => grains.GetGrain<IProgrammeMetricsGrain>(0);
+
+    /// <summary>The local day of <paramref name="now"/> in the region's zone (the programme's for all regions).</summary>
+    public DateOnly Today(DateTimeOffset now, string? regionId) => metrics.Value.LocalDay(now, regionId ?? "");
+
+    /// <summary>Health of each day in [from, to] and the summary; <paramref name="today"/> anchors the live member count.</summary>
+    public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateOnly today)
+    {
+        var last = today > to ? today : to;
+        var all = Counters(await Reader.GetDaysAsync(regionId, from, last));
+        var range = all.Where(d => d.Day <= to).ToList();
+        var joinedAfter = all.Where(d => d.Day > to).Sum(d => d[MetricNames.NewMembers]);
+        var members = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members));
+        var series = HealthMetrics.Series(range, members, joinedAfter);
+        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range, series) };
+    }
+
+    /// <summary>The points economy of [from, to] with the 90-day rate ending at <paramref name="to"/>.</summary>
+    public async Task<PointsReport> PointsAsync(string? regionId, DateOnly from, DateOnly to)
+    {
+        var windowFrom = to.AddDays(-(PointsEconomy.RateWindowDays - 1));
+        var start = windowFrom < from ? windowFrom : from;
+        var all = Counters(await Reader.GetDaysAsync(regionId, start, to));
+        var outstanding = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.PointsOutstanding));
+        var economy = PointsEconomy.Of(
+            all.Where(d => d.Day >= from).ToList(),
+            all.Where(d => d.Day >= windowFrom).ToList(),
+            outstanding,
+            program.Value.PointValue,
+            alerts.Value.PointsBandLow,
+            alerts.Value.PointsBandHigh);
+        return new PointsReport { RegionId = regionId, From = from, To = to, Economy = economy };
+    }
+
+    /// <summary>The funnel of [from, to].</summary>
+    public async Task<FunnelReport> FunnelAsync(string? regionId, DateOnly from, DateOnly to)
+    {
+        var rows = Counters(await Reader.GetDaysAsync(regionId, from, to))
+            .Select(c => new FunnelRow(c.Day, c[MetricNames.FunnelLogin], c[MetricNames.FunnelBrowse], c[MetricNames.FunnelCart], c[MetricNames.Purchasers]))
+            .ToList();
+        return new FunnelReport
+        {
+            RegionId = regionId,
+            From = from,
+            To = to,
+            Days = rows,
+            Total = new FunnelDay { Login = rows.Sum(r => r.Login), Browse = rows.Sum(r => r.Browse), AddToCart = rows.Sum(r => r.AddToCart), Purchase = rows.Sum(r => r.Purchase) },
+        };
+    }
+
+    /// <summary>Live segment counts per region and in total.</summary>
+    public async Task<SegmentsReport> SegmentsAsync(string? regionId)
+    {
+        var gauges = await Reader.GetGaugesAsync(regionId);
+        var regions = gauges.ToDictionary(kv => kv.Key, kv => Segments(kv.Value), StringComparer.Ordinal);
+        var total = Segments(DayCounters.Sum(default, gauges.Values.Select(g => new DayCounters { Counters = g })).Counters);
+        return new SegmentsReport { Regions = regions, Total = total };
+    }
+
+    /// <summary>Alerts newest first.</summary>
+    public Task<IReadOnlyList<AlertView>> AlertsAsync(string? state, int limit) => grains.GetGrain<IAlertsGrain>(0).GetAsync(state, limit);
+
+    private static SegmentCounts Segments(IReadOnlyDictionary<string, long> g)
+    {
+        IReadOnlyDictionary<string, long> With(string prefix) => g
+            .Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) && kv.Value != 0 && kv.Key.Length > prefix.Length)
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
+        return new SegmentCounts
+        {
+            Members = g.GetValueOrDefault(GaugeNames.Members),
+            PointsOutstanding = g.GetValueOrDefault(GaugeNames.PointsOutstanding),
+            Tiers = With(GaugeNames.TierPrefix),
+            RfmSegments = With(GaugeNames.SegmentPrefix),
+            ValueClasses = With(GaugeNames.ValueClassPrefix),
+            LifecycleStages = With(GaugeNames.StagePrefix),
+        };
+    }
+
+    private static List<DayCounters> Counters(IReadOnlyList<CounterDay> days) =>
+        days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
+}
+
+/// <summary>Registers <see cref="ProgrammeViews"/> and the options it reads.</summary>
+public static class ProgrammeViewsHosting
+{
+    /// <summary>Binds <c>Engagement:Metrics</c> and <c>Engagement:Alerts</c> (the silo validates them) and adds the views.</summary>
+    public static IServiceCollection AddEngagementProgrammeViews(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName));
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName));
+        services.AddOptions<ProgramOptions>();
+        services.TryAddSingleton<ProgrammeViews>();
+        return services;
+    }
+}

@@ -1,0 +1,68 @@
+using Orleans.Concurrency;
+
+namespace Engagement.Contracts.Programme;
+
+/// <summary>
+/// The programme's alerts (CONTRACT.md §5), key 0: evaluates the rules on a reminder (at least hourly) and on demand,
+/// raises each once per episode, resolves it on recovery, keeps history, and publishes every state change to queue
+/// <c>engagement-alerts</c> through an outbox persisted with the change.
+/// </summary>
+public interface IAlertsGrain : IGrainWithIntegerKey
+{
+    /// <summary>Alerts newest first: open ones (<paramref name="state"/> <c>open</c>), resolved ones (<c>resolved</c>) or both (null), at most <paramref name="limit"/>.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<AlertView>> GetAsync(string? state, int limit);
+
+    /// <summary>Evaluates every rule now; returns the open alerts after it.</summary>
+    Task<IReadOnlyList<AlertView>> EvaluateAsync();
+
+    /// <summary>Raises <c>data.anomaly</c> for <paramref name="source"/> (e.g. <c>backup</c>) unless open; idempotent.</summary>
+    Task RaiseAnomalyAsync(string source, string message);
+
+    /// <summary>Resolves the open <c>data.anomaly</c> of <paramref name="source"/>, if any.</summary>
+    Task ResolveAnomalyAsync(string source);
+}
+
+/// <summary>
+/// One alert as published to <c>engagement-alerts</c> and shown by <c>GET /alerts</c> (CONTRACT.md §5):
+/// <c>{"alertId","rule","regionId","state","value","threshold","raisedAt","resolvedAt","message"}</c>, plus
+/// <c>messageId</c> (<c>{alertId}:{state}</c>) by which a consumer drops repeats.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.alert-view.v1")]
+public sealed record AlertView
+{
+    [Id(0)] public required string AlertId { get; init; }
+
+    [Id(1)] public required string Rule { get; init; }
+
+    /// <summary>The region, or <c>all</c> for the whole programme.</summary>
+    [Id(2)] public required string RegionId { get; init; }
+
+    /// <summary><c>open</c> or <c>resolved</c>.</summary>
+    [Id(3)] public required string State { get; init; }
+
+    /// <summary>The measured fraction (e.g. 0.045 for 4.5%), null when not a metric.</summary>
+    [Id(4)] public double? Value { get; init; }
+
+    [Id(5)] public double? Threshold { get; init; }
+
+    /// <summary>UTC.</summary>
+    [Id(6)] public DateTimeOffset RaisedAt { get; init; }
+
+    /// <summary>UTC; null while open.</summary>
+    [Id(7)] public DateTimeOffset? ResolvedAt { get; init; }
+
+    [Id(8)] public string Message { get; init; } = "";
+
+    [Id(9)] public required string MessageId { get; init; }
+}
+
+/// <summary>Raises and resolves <c>data.anomaly</c> alerts (CONTRACT.md §5) from code that sees a fault, e.g. a failed backup.</summary>
+public interface IDataAnomalyReporter
+{
+    /// <summary>Raises the anomaly of <paramref name="source"/> once (while open, repeats change nothing).</summary>
+    Task RaiseAsync(string source, string message, CancellationToken cancellationToken = default);
+
+    /// <summary>Resolves it when the fault is gone.</summary>
+    Task ResolveAsync(string source, CancellationToken cancellationToken = default);
+}

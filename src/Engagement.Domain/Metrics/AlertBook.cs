@@ -1,0 +1,143 @@
+using System.Globalization;
+
+namespace Engagement.Domain.Metrics;
+
+/// <summary>Alert states on the wire (CONTRACT.md §5).</summary>
+public static class AlertStates
+{
+    public const string Open = "open";
+    public const string Resolved = "resolved";
+}
+
+/// <summary>One alert episode: raised once, resolved once (CONTRACT.md §5 message shape).</summary>
+public sealed record AlertRecord
+{
+    /// <summary>Deterministic: <c>{rule}:{regionId}:{episode}</c>, the episode counting from 1 per rule and region.</summary>
+    public required string AlertId { get; init; }
+
+    public required string Rule { get; init; }
+
+    public required string RegionId { get; init; }
+
+    /// <summary><see cref="AlertStates.Open"/> or <see cref="AlertStates.Resolved"/>.</summary>
+    public required string State { get; init; }
+
+    /// <summary>The measured value when raised (or last seen while open).</summary>
+    public double? Value { get; init; }
+
+    public double? Threshold { get; init; }
+
+    /// <summary>UTC.</summary>
+    public DateTimeOffset RaisedAt { get; init; }
+
+    /// <summary>UTC; null while open.</summary>
+    public DateTimeOffset? ResolvedAt { get; init; }
+
+    public string Message { get; init; } = "";
+
+    /// <summary>The id of the queue message for this state: <c>{alertId}:{state}</c>; a consumer drops repeats by it.</summary>
+    public string MessageId => AlertId + ":" + State;
+}
+
+/// <summary>
+/// The alert book: open episodes, closed history (bounded), and the outbox of state changes not yet published.
+/// Persisted whole by the alert grain, so a change and its message are written together.
+/// </summary>
+public sealed record AlertBookState
+{
+    /// <summary>Open episodes by <c>{rule}|{regionId}</c>.</summary>
+    public IReadOnlyDictionary<string, AlertRecord> Open { get; init; } = new Dictionary<string, AlertRecord>(StringComparer.Ordinal);
+
+    /// <summary>Resolved episodes, newest first, at most <see cref="AlertOptions.HistoryLimit"/>.</summary>
+    public IReadOnlyList<AlertRecord> History { get; init; } = [];
+
+    /// <summary>Episodes raised so far per <c>{rule}|{regionId}</c> (numbers the next alert id).</summary>
+    public IReadOnlyDictionary<string, int> Episodes { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>State changes to publish to <c>engagement-alerts</c>, oldest first.</summary>
+    public IReadOnlyList<AlertRecord> Outbox { get; init; } = [];
+
+    public DateTimeOffset? LastEvaluatedAt { get; init; }
+}
+
+/// <summary>Episode logic: raise once per episode, resolve on recovery, queue each change once. Pure.</summary>
+public static class AlertBook
+{
+    /// <summary>
+    /// Applies observations: a breached rule without an open episode opens one; an open episode whose rule no longer
+    /// holds (or has no data) is resolved; anything else changes nothing. Each change joins the outbox.
+    /// </summary>
+    public static AlertBookState Apply(AlertBookState state, IEnumerable<AlertObservation> observations, DateTimeOffset now, int historyLimit)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(observations);
+        var next = state;
+        foreach (var o in observations)
+        {
+            next = o.Breached ? Raise(next, o.Rule, o.RegionId, o.Value, o.Threshold, o.Message, now) : Resolve(next, o.Rule, o.RegionId, o.Value, now, historyLimit);
+        }
+
+        return next with { LastEvaluatedAt = now };
+    }
+
+    /// <summary>Opens an episode for <paramref name="rule"/> in <paramref name="regionId"/> unless one is open.</summary>
+    public static AlertBookState Raise(AlertBookState state, string rule, string regionId, double? value, double? threshold, string message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var key = Key(rule, regionId);
+        if (state.Open.ContainsKey(key))
+        {
+            return state;
+        }
+
+        var episode = state.Episodes.GetValueOrDefault(key) + 1;
+        var record = new AlertRecord
+        {
+            AlertId = string.Create(CultureInfo.InvariantCulture, $"{rule}:{regionId}:{episode}"),
+            Rule = rule,
+            RegionId = regionId,
+            State = AlertStates.Open,
+            Value = value,
+            Threshold = threshold,
+            RaisedAt = now,
+            Message = message,
+        };
+        return state with
+        {
+            Open = new Dictionary<string, AlertRecord>(state.Open, StringComparer.Ordinal) { [key] = record },
+            Episodes = new Dictionary<string, int>(state.Episodes, StringComparer.Ordinal) { [key] = episode },
+            Outbox = [.. state.Outbox, record],
+        };
+    }
+
+    /// <summary>Resolves the open episode of <paramref name="rule"/> in <paramref name="regionId"/>, if any.</summary>
+    public static AlertBookState Resolve(AlertBookState state, string rule, string regionId, double? value, DateTimeOffset now, int historyLimit)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var key = Key(rule, regionId);
+        if (!state.Open.TryGetValue(key, out var open))
+        {
+            return state;
+        }
+
+        var resolved = open with { State = AlertStates.Resolved, ResolvedAt = now, Value = value ?? open.Value };
+        var remaining = new Dictionary<string, AlertRecord>(state.Open, StringComparer.Ordinal);
+        remaining.Remove(key);
+        return state with
+        {
+            Open = remaining,
+            History = [resolved, .. state.History.Take(Math.Max(0, historyLimit - 1))],
+            Outbox = [.. state.Outbox, resolved],
+        };
+    }
+
+    /// <summary>Drops published messages (by <see cref="AlertRecord.MessageId"/>) from the outbox.</summary>
+    public static AlertBookState Published(AlertBookState state, IReadOnlyCollection<string> messageIds)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(messageIds);
+        return state with { Outbox = state.Outbox.Where(r => !messageIds.Contains(r.MessageId)).ToList() };
+    }
+
+    private static string Key(string rule, string regionId) => rule + "|" + regionId;
+}

@@ -1,0 +1,120 @@
+namespace Engagement.Domain.Metrics;
+
+/// <summary>Alert rule names (CONTRACT.md §5).</summary>
+public static class AlertRules
+{
+    /// <summary>activeShare (or dau/mau) below the baseline on <see cref="AlertOptions.ActivityDays"/> consecutive days.</summary>
+    public const string ActivityBelowBaseline = "activity.below-baseline";
+
+    /// <summary>couponRedemptionRate below <see cref="AlertOptions.CouponRedemptionMin"/>.</summary>
+    public const string BenefitsRedemptionLow = "benefits.redemption-low";
+
+    /// <summary>complaintRate above <see cref="AlertOptions.ComplaintRateMax"/>.</summary>
+    public const string ComplaintsHigh = "complaints.high";
+
+    /// <summary>pointsRedemptionRate outside [<see cref="AlertOptions.PointsBandLow"/>, <see cref="AlertOptions.PointsBandHigh"/>].</summary>
+    public const string PointsRedemptionBand = "points.redemption-band";
+
+    /// <summary>A backup or storage fault, raised by the code that saw it.</summary>
+    public const string DataAnomaly = "data.anomaly";
+
+    /// <summary>The region id of programme-wide alerts.</summary>
+    public const string AllRegions = "all";
+}
+
+/// <summary>Alert thresholds (<c>Engagement:Alerts</c>, CONTRACT.md §5); every rule can be tuned or turned off.</summary>
+public sealed class AlertOptions
+{
+    public const string SectionName = "Engagement:Alerts";
+
+    /// <summary>The queue alert state changes are published to (default <c>engagement-alerts</c>, CONTRACT.md §5).</summary>
+    public string QueueName { get; set; } = "engagement-alerts";
+
+    /// <summary>Rule names turned off.</summary>
+    public List<string> Disabled { get; set; } = [];
+
+    /// <summary>The activity baseline as a fraction (e.g. 0.05 for "5% of members active"), or null for the programme's own trailing 8-week median.</summary>
+    public double? ActivityBaseline { get; set; }
+
+    /// <summary>Which activity measure is compared: <c>activeShare</c> (mau/members, default) or <c>dauMau</c>.</summary>
+    public string ActivityMetric { get; set; } = "activeShare";
+
+    /// <summary>Consecutive days below the baseline that raise the alert (default 14).</summary>
+    public int ActivityDays { get; set; } = 14;
+
+    /// <summary>Days of the trailing median baseline (default 56, 8 weeks); at least half must have a value.</summary>
+    public int BaselineDays { get; set; } = 56;
+
+    /// <summary>couponRedemptionRate below this raises <c>benefits.redemption-low</c> (default 0.15).</summary>
+    public double CouponRedemptionMin { get; set; } = 0.15;
+
+    /// <summary>Days of the coupon window (default 30).</summary>
+    public int CouponWindowDays { get; set; } = 30;
+
+    /// <summary>Coupons issued in the window needed before the rule judges (default 20).</summary>
+    public long CouponMinIssued { get; set; } = 20;
+
+    /// <summary>complaintRate above this raises <c>complaints.high</c> (default 0.03).</summary>
+    public double ComplaintRateMax { get; set; } = 0.03;
+
+    /// <summary>Days of the complaint window, ending today (default 7).</summary>
+    public int ComplaintWindowDays { get; set; } = 7;
+
+    /// <summary>Active member-days in the window needed before the rule judges (default 100).</summary>
+    public long ComplaintMinActive { get; set; } = 100;
+
+    /// <summary>Low end of the pointsRedemptionRate band (default 0.28).</summary>
+    public double PointsBandLow { get; set; } = 0.28;
+
+    /// <summary>High end of the band (default 0.32).</summary>
+    public double PointsBandHigh { get; set; } = 0.32;
+
+    /// <summary>Points issued in 90 days needed before the band rule judges (default 1,000).</summary>
+    public long PointsMinIssued { get; set; } = 1000;
+
+    /// <summary>How often the alert grain evaluates, minutes (1–60, default 60).</summary>
+    public int EvaluateEveryMinutes { get; set; } = 60;
+
+    /// <summary>Closed episodes kept in history (default 500).</summary>
+    public int HistoryLimit { get; set; } = 500;
+
+    /// <summary>Days of series the rules read, ending today.</summary>
+    public int LookbackDays => Math.Max(Math.Max(ActivityDays + (ActivityBaseline is null ? BaselineDays : 0), CouponWindowDays), Math.Max(ComplaintWindowDays, PointsEconomy.RateWindowDays));
+
+    /// <summary>Configuration errors, empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (ActivityBaseline is < 0 or > 1)
+        {
+            errors.Add("ActivityBaseline must be a fraction 0–1.");
+        }
+
+        if (ActivityMetric is not ("activeShare" or "dauMau"))
+        {
+            errors.Add("ActivityMetric must be activeShare or dauMau.");
+        }
+
+        if (ActivityDays is < 1 or > 90 || BaselineDays is < 7 or > 180 || CouponWindowDays is < 1 or > 90 || ComplaintWindowDays is < 1 or > 90)
+        {
+            errors.Add("ActivityDays, CouponWindowDays, ComplaintWindowDays must be 1–90 and BaselineDays 7–180.");
+        }
+
+        if (PointsBandLow < 0 || PointsBandHigh > 1 || PointsBandLow > PointsBandHigh)
+        {
+            errors.Add("PointsBandLow ≤ PointsBandHigh, both fractions 0–1.");
+        }
+
+        if (QueueName.Length is < 3 or > 63 || !QueueName.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+        {
+            errors.Add("QueueName must be 3–63 characters of a–z 0–9 -.");
+        }
+
+        if (EvaluateEveryMinutes is < 1 or > 60 || HistoryLimit is < 1 or > 10_000)
+        {
+            errors.Add("EvaluateEveryMinutes must be 1–60 and HistoryLimit 1–10000.");
+        }
+
+        return errors;
+    }
+}

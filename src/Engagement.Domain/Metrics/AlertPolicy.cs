@@ -1,0 +1,142 @@
+using System.Globalization;
+
+namespace Engagement.Domain.Metrics;
+
+/// <summary>What one rule found for one region at one evaluation.</summary>
+public sealed record AlertObservation
+{
+    public required string Rule { get; init; }
+
+    /// <summary>The region, or <see cref="AlertRules.AllRegions"/>.</summary>
+    public required string RegionId { get; init; }
+
+    /// <summary>Whether the condition holds now.</summary>
+    public bool Breached { get; init; }
+
+    /// <summary>The measured value (a fraction), null when there is too little data to judge (then never breached).</summary>
+    public double? Value { get; init; }
+
+    public double? Threshold { get; init; }
+
+    public string Message { get; init; } = "";
+}
+
+/// <summary>Judges the §5 alert rules on a region's daily series (CONTRACT.md §5). Pure.</summary>
+public static class AlertPolicy
+{
+    /// <summary>
+    /// The observations of every enabled metric rule for one region, from its health series and day counters
+    /// (both oldest first, ending today; at least <see cref="AlertOptions.LookbackDays"/> days for full judgement).
+    /// </summary>
+    public static IReadOnlyList<AlertObservation> Observe(string regionId, IReadOnlyList<HealthDay> series, IReadOnlyList<DayCounters> counters, AlertOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(counters);
+        ArgumentNullException.ThrowIfNull(options);
+        var list = new List<AlertObservation>
+        {
+            Activity(regionId, series, options),
+            Coupons(regionId, counters, options),
+            Complaints(regionId, counters, options),
+            Points(regionId, counters, options),
+        };
+        return list.Where(o => !options.Disabled.Contains(o.Rule)).ToList();
+    }
+
+    /// <summary>activity.below-baseline: the measure below the baseline on each of the last <see cref="AlertOptions.ActivityDays"/> days.</summary>
+    public static AlertObservation Activity(string regionId, IReadOnlyList<HealthDay> series, AlertOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(options);
+        double? Measure(HealthDay d) => options.ActivityMetric == "dauMau" ? d.DauMau : d.ActiveShare;
+        var n = options.ActivityDays;
+        var result = new AlertObservation { Rule = AlertRules.ActivityBelowBaseline, RegionId = regionId };
+        if (series.Count < n)
+        {
+            return result;
+        }
+
+        double? lastBaseline = null;
+        var below = true;
+        for (var i = series.Count - n; i < series.Count; i++)
+        {
+            var baseline = options.ActivityBaseline ?? Median(series.Skip(Math.Max(0, i - options.BaselineDays)).Take(Math.Min(i, options.BaselineDays)).Select(Measure), options.BaselineDays / 2);
+            var value = Measure(series[i]);
+            lastBaseline = baseline;
+            below &= baseline is not null && value is not null && value < baseline;
+        }
+
+        var now = Measure(series[^1]);
+        return result with
+        {
+            Breached = below,
+            Value = now,
+            Threshold = lastBaseline,
+            Message = string.Create(CultureInfo.InvariantCulture, $"{options.ActivityMetric} {Pct(now)} against baseline {Pct(lastBaseline)}; below it {(below ? "on each" : "not on each")} of the last {n} days: churn-warning analysis"),
+        };
+    }
+
+    private static AlertObservation Coupons(string regionId, IReadOnlyList<DayCounters> counters, AlertOptions options)
+    {
+        var window = counters.TakeLast(options.CouponWindowDays).ToList();
+        var issued = window.Sum(d => d[MetricNames.CouponsIssued]);
+        var rate = issued < options.CouponMinIssued ? null : HealthMetrics.Rate(window.Sum(d => d[MetricNames.CouponsRedeemed]), issued);
+        return new AlertObservation
+        {
+            Rule = AlertRules.BenefitsRedemptionLow,
+            RegionId = regionId,
+            Breached = rate < options.CouponRedemptionMin,
+            Value = rate,
+            Threshold = options.CouponRedemptionMin,
+            Message = string.Create(CultureInfo.InvariantCulture, $"coupon redemption {Pct(rate)} over {options.CouponWindowDays} days (floor {Pct(options.CouponRedemptionMin)}): benefit audit"),
+        };
+    }
+
+    private static AlertObservation Complaints(string regionId, IReadOnlyList<DayCounters> counters, AlertOptions options)
+    {
+        var window = counters.TakeLast(options.ComplaintWindowDays).ToList();
+        var active = window.Sum(d => d[MetricNames.Dau]);
+        var rate = active < options.ComplaintMinActive ? null : HealthMetrics.Rate(window.Sum(d => d[MetricNames.Complaints]), active);
+        return new AlertObservation
+        {
+            Rule = AlertRules.ComplaintsHigh,
+            RegionId = regionId,
+            Breached = rate > options.ComplaintRateMax,
+            Value = rate,
+            Threshold = options.ComplaintRateMax,
+            Message = string.Create(CultureInfo.InvariantCulture, $"complaint rate {Pct(rate)} over {options.ComplaintWindowDays} days (ceiling {Pct(options.ComplaintRateMax)}): service-process review"),
+        };
+    }
+
+    private static AlertObservation Points(string regionId, IReadOnlyList<DayCounters> counters, AlertOptions options)
+    {
+        var window = counters.TakeLast(PointsEconomy.RateWindowDays).ToList();
+        var issued = window.Sum(d => d[MetricNames.PointsIssued]);
+        var rate = issued < options.PointsMinIssued ? null : HealthMetrics.Rate(window.Sum(d => d[MetricNames.PointsRedeemed]), issued);
+        var low = rate < options.PointsBandLow;
+        return new AlertObservation
+        {
+            Rule = AlertRules.PointsRedemptionBand,
+            RegionId = regionId,
+            Breached = low || rate > options.PointsBandHigh,
+            Value = rate,
+            Threshold = low ? options.PointsBandLow : options.PointsBandHigh,
+            Message = string.Create(CultureInfo.InvariantCulture, $"points redemption {Pct(rate)} over 90 days (band {Pct(options.PointsBandLow)}–{Pct(options.PointsBandHigh)}): points {(low ? "hoarding" : "inflation")} review"),
+        };
+    }
+
+    /// <summary>The median of the values present, null when fewer than <paramref name="minCount"/> are.</summary>
+    public static double? Median(IEnumerable<double?> values, int minCount)
+    {
+        var sorted = values.Where(v => v is not null).Select(v => v!.Value).Order().ToList();
+        if (sorted.Count == 0 || sorted.Count < minCount)
+        {
+            return null;
+        }
+
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static string Pct(double? v) => v is null ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{v.Value * 100:0.##}%");
+}

@@ -1,0 +1,187 @@
+namespace Engagement.Domain.Metrics;
+
+/// <summary>
+/// The programme health metrics of CONTRACT.md §5 for one local day (or a range), computed from summed counters.
+/// Rates are fractions in [0, 1] rounded to 4 decimals, null when their denominator is 0; money is CNY rounded to
+/// 2 decimals (half away from zero).
+/// </summary>
+public sealed record HealthDay
+{
+    public DateOnly Day { get; init; }
+
+    /// <summary>§5 <c>members</c>: members registered by the end of the day.</summary>
+    public long Members { get; init; }
+
+    /// <summary>§5 <c>newMembers</c>: registered that day (first appearance).</summary>
+    public long NewMembers { get; init; }
+
+    /// <summary>§5 <c>dau</c>: distinct members with any activity (any event but <c>complaint</c>) that day.</summary>
+    public long Dau { get; init; }
+
+    /// <summary>§5 <c>wau</c>: distinct members active in the 7 days ending that day.</summary>
+    public long Wau { get; init; }
+
+    /// <summary>§5 <c>mau</c>: distinct members active in the 30 days ending that day.</summary>
+    public long Mau { get; init; }
+
+    /// <summary>§5 <c>activeShare</c> = mau / members.</summary>
+    public double? ActiveShare { get; init; }
+
+    /// <summary>dau / mau (stickiness).</summary>
+    public double? DauMau { get; init; }
+
+    /// <summary>Revenue net of refunds, CNY.</summary>
+    public decimal Revenue { get; init; }
+
+    /// <summary>Distinct purchasers of the day (for a range: purchaser-days, the sum over its days).</summary>
+    public long Purchasers { get; init; }
+
+    /// <summary>§5 <c>arpu</c> = revenue net of refunds / distinct purchasers, CNY.</summary>
+    public decimal? Arpu { get; init; }
+
+    /// <summary>§5 <c>repurchaseRate</c>: purchasers with ≥ 2 purchases that day / purchasers.</summary>
+    public double? RepurchaseRate { get; init; }
+
+    /// <summary>§5 <c>repurchaseRate</c> over the 30 days ending that day: members with ≥ 2 purchases / members with one.</summary>
+    public double? RepurchaseRate30 { get; init; }
+
+    /// <summary>Distinct purchasers in the 30 days ending that day.</summary>
+    public long Purchasers30 { get; init; }
+
+    /// <summary>§5 <c>repurchase7d</c>: of members whose first purchase fell on the day, the share who bought again within 7 days.</summary>
+    public double? Repurchase7d { get; init; }
+
+    /// <summary>§5 <c>nextDayRetention</c>: of members registered on the day, the share active on the next day.</summary>
+    public double? NextDayRetention { get; init; }
+
+    /// <summary>§5 <c>shareRate</c>: members who shared / active members (dau).</summary>
+    public double? ShareRate { get; init; }
+
+    /// <summary>Complaint events.</summary>
+    public long Complaints { get; init; }
+
+    /// <summary>§5 <c>complaintRate</c>: complaints / active members (dau).</summary>
+    public double? ComplaintRate { get; init; }
+
+    /// <summary>§5 <c>campaignResponse</c>: converted / reached.</summary>
+    public double? CampaignResponse { get; init; }
+
+    /// <summary>§5 <c>couponRedemptionRate</c>: coupons redeemed / issued.</summary>
+    public double? CouponRedemptionRate { get; init; }
+
+    /// <summary>§5 <c>funnel</c>: distinct members with a login, browse, add_to_cart, purchase that day.</summary>
+    public FunnelDay Funnel { get; init; } = new();
+}
+
+/// <summary>Distinct members at each funnel step of one day (CONTRACT.md §5 <c>funnel</c>).</summary>
+public sealed record FunnelDay
+{
+    public long Login { get; init; }
+
+    public long Browse { get; init; }
+
+    public long AddToCart { get; init; }
+
+    public long Purchase { get; init; }
+}
+
+/// <summary>Computes <see cref="HealthDay"/> from counters (CONTRACT.md §5).</summary>
+public static class HealthMetrics
+{
+    /// <summary>The §5 metrics of one day from its counters and the members registered by its end.</summary>
+    public static HealthDay Of(DayCounters c, long members)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var purchasers = c[MetricNames.Purchasers];
+        var dau = c[MetricNames.Dau];
+        var mau = c[MetricNames.Mau];
+        return new HealthDay
+        {
+            Day = c.Day,
+            Members = members,
+            NewMembers = c[MetricNames.NewMembers],
+            Dau = dau,
+            Wau = c[MetricNames.Wau],
+            Mau = mau,
+            ActiveShare = Rate(mau, members),
+            DauMau = Rate(dau, mau),
+            Revenue = Money(c.Revenue),
+            Purchasers = purchasers,
+            Arpu = purchasers == 0 ? null : Money(c.Revenue / purchasers),
+            RepurchaseRate = Rate(c[MetricNames.Repurchasers], purchasers),
+            Purchasers30 = c[MetricNames.Purchasers30],
+            RepurchaseRate30 = Rate(c[MetricNames.Repurchasers30], c[MetricNames.Purchasers30]),
+            Repurchase7d = Rate(c[MetricNames.Repurchased7d], c[MetricNames.FirstPurchasers]),
+            NextDayRetention = Rate(c[MetricNames.RetainedNextDay], c[MetricNames.NewMembers]),
+            ShareRate = Rate(c[MetricNames.Sharers], dau),
+            Complaints = c[MetricNames.Complaints],
+            ComplaintRate = Rate(c[MetricNames.Complaints], dau),
+            CampaignResponse = Rate(c[MetricNames.CampaignConverted], c[MetricNames.CampaignReached]),
+            CouponRedemptionRate = Rate(c[MetricNames.CouponsRedeemed], c[MetricNames.CouponsIssued]),
+            Funnel = new FunnelDay
+            {
+                Login = c[MetricNames.FunnelLogin],
+                Browse = c[MetricNames.FunnelBrowse],
+                AddToCart = c[MetricNames.FunnelCart],
+                Purchase = purchasers,
+            },
+        };
+    }
+
+    /// <summary>
+    /// A series of days, oldest first, with <c>members</c> of each day worked back from the live member count
+    /// <paramref name="membersNow"/> minus the members who joined after it (<paramref name="joinedAfterLast"/> joined
+    /// after the series' last day).
+    /// </summary>
+    public static IReadOnlyList<HealthDay> Series(IReadOnlyList<DayCounters> days, long membersNow, long joinedAfterLast)
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        var result = new HealthDay[days.Count];
+        var members = membersNow - joinedAfterLast;
+        for (var i = days.Count - 1; i >= 0; i--)
+        {
+            result[i] = Of(days[i], Math.Max(0, members));
+            members -= days[i][MetricNames.NewMembers];
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The range's summary: sums of its days' counters, rates of those sums (so distinct counts are member-days:
+    /// <c>arpu</c> is revenue per purchaser-day); <c>members</c>, <c>dau</c>, <c>wau</c>, <c>mau</c> and the 30-day
+    /// windows are those of the last day.
+    /// </summary>
+    public static HealthDay Summary(IReadOnlyList<DayCounters> days, IReadOnlyList<HealthDay> series)
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        ArgumentNullException.ThrowIfNull(series);
+        if (days.Count == 0)
+        {
+            return new HealthDay();
+        }
+
+        var last = days[^1];
+        var sum = DayCounters.Sum(last.Day, days);
+        var counters = new Dictionary<string, long>(sum.Counters, StringComparer.Ordinal);
+        foreach (var name in new[] { MetricNames.Dau, MetricNames.Wau, MetricNames.Mau, MetricNames.Purchasers30, MetricNames.Repurchasers30 })
+        {
+            counters[name] = last[name];
+        }
+
+        var of = Of(sum with { Counters = counters }, series[^1].Members);
+        var dauDays = sum[MetricNames.Dau];
+        return of with
+        {
+            ShareRate = Rate(sum[MetricNames.Sharers], dauDays),
+            ComplaintRate = Rate(sum[MetricNames.Complaints], dauDays),
+        };
+    }
+
+    /// <summary>numerator / denominator rounded to 4 decimals; null when the denominator is not positive.</summary>
+    public static double? Rate(long numerator, long denominator) =>
+        denominator <= 0 ? null : Math.Round((double)numerator / denominator, 4, MidpointRounding.AwayFromZero);
+
+    /// <summary>CNY to 2 decimals, half away from zero.</summary>
+    public static decimal Money(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
+}

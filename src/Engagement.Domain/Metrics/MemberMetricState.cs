@@ -1,0 +1,63 @@
+namespace Engagement.Domain.Metrics;
+
+/// <summary>
+/// What a member keeps to contribute distinct counts exactly (CONTRACT.md §5): which of its last 128 local days it
+/// was active, logged in, browsed, added to cart, purchased (and purchased twice), shared; its joining and first
+/// purchase days. About 200 bytes of JSON, whatever the member's history.
+/// </summary>
+public sealed record MemberMetricState
+{
+    public DayBits Active { get; init; } = DayBits.Empty;
+
+    public DayBits Login { get; init; } = DayBits.Empty;
+
+    public DayBits Browse { get; init; } = DayBits.Empty;
+
+    public DayBits Cart { get; init; } = DayBits.Empty;
+
+    public DayBits Purchase { get; init; } = DayBits.Empty;
+
+    /// <summary>Days with at least two purchases.</summary>
+    public DayBits Repurchase { get; init; } = DayBits.Empty;
+
+    public DayBits Share { get; init; } = DayBits.Empty;
+
+    /// <summary>The local day the member joined, once known.</summary>
+    public DateOnly? JoinedDay { get; init; }
+
+    /// <summary>The local day of the member's first purchase, once known.</summary>
+    public DateOnly? FirstPurchaseDay { get; init; }
+
+    /// <summary>Whether the member already counted in <see cref="MetricNames.Repurchased7d"/> of its first purchase's day.</summary>
+    public bool Repurchased7dCounted { get; init; }
+
+    /// <summary>A member that has contributed nothing yet.</summary>
+    public static MemberMetricState Empty { get; } = new();
+}
+
+/// <summary>
+/// Counter deltas for one aggregator grain (one region × local day × shard, or one region × shard of gauges), from
+/// one member outcome. Applied at most once by its <see cref="Id"/>.
+/// </summary>
+public sealed record MetricContribution
+{
+    /// <summary>Deterministic: member, outcome, target, region and day; the same outcome replayed gives the same id.</summary>
+    public required string Id { get; init; }
+
+    public required string RegionId { get; init; }
+
+    /// <summary>The local day the counters belong to (for gauges: the outcome's day, informative).</summary>
+    public required DateOnly Day { get; init; }
+
+    /// <summary>The aggregator shard (a stable hash of the member id modulo <see cref="MetricsOptions.Shards"/>).</summary>
+    public int Shard { get; init; }
+
+    /// <summary>True for gauge deltas (<see cref="GaugeNames"/>), false for day counters (<see cref="MetricNames"/>).</summary>
+    public bool IsGauge { get; init; }
+
+    /// <summary>Counter name → signed delta; no zero entries.</summary>
+    public required IReadOnlyDictionary<string, long> Counters { get; init; }
+
+    /// <summary>Net revenue delta, CNY (day counters only).</summary>
+    public decimal Revenue { get; init; }
+}

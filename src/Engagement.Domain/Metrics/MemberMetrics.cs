@@ -1,0 +1,284 @@
+using System.Globalization;
+
+namespace Engagement.Domain.Metrics;
+
+/// <summary>
+/// Derives a member's metric contributions from one outcome (CONTRACT.md §5). Pure: the same state and transition
+/// always give the same new state and the same contributions with the same ids.
+/// </summary>
+/// <remarks>
+/// <para><b>Distinct counts without sets of ids.</b> A member is counted in <c>dau</c> of day D when it becomes active
+/// on D for the first time; in <c>wau</c>/<c>mau</c> of each day D' whose 7/30-day window it enters by this
+/// activity (so a member active daily adds one to the window's newest day, a returning member up to 7/30 days).
+/// The same holds for the 30-day purchaser windows. Late activity counts in its own day and fills only the windows it
+/// newly covers, which the member's <see cref="DayBits"/> tell exactly.</para>
+/// <para><b>Lateness bound.</b> Activity more than <see cref="ExactLatenessDays"/> days older than the member's latest
+/// active day falls outside its remembered window and is not placed in distinct counts (counted as
+/// <see cref="MetricNames.LateUncounted"/>); sums (revenue, points, complaints) still count in their own day.</para>
+/// </remarks>
+public static class MemberMetrics
+{
+    /// <summary>The weekly window (days).</summary>
+    public const int WeekDays = 7;
+
+    /// <summary>The monthly window (days).</summary>
+    public const int MonthDays = 30;
+
+    /// <summary>Repurchase within this many days of the first purchase counts for <see cref="MetricNames.Repurchased7d"/>.</summary>
+    public const int RepurchaseWithinDays = 7;
+
+    /// <summary>Activity at most this many days older than the member's latest is placed exactly.</summary>
+    public const int ExactLatenessDays = DayBits.Span - MonthDays;
+
+    /// <summary>The new state and the contributions (one per target aggregator) of <paramref name="transition"/>.</summary>
+    public static (MemberMetricState State, IReadOnlyList<MetricContribution> Contributions) Derive(
+        MemberMetricState state, MemberTransition transition, MetricsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(transition);
+        ArgumentNullException.ThrowIfNull(options);
+        var sink = new Sink(transition, options);
+        var day = transition.Day;
+        var region = transition.After.RegionId;
+        var s = state;
+
+        if (transition.Joined && s.JoinedDay is null)
+        {
+            sink.Add(region, day, MetricNames.NewMembers, 1);
+            s = s with { JoinedDay = day };
+        }
+
+        var type = transition.EventType;
+        if (type is not null && type != "complaint")
+        {
+            s = Activity(s, transition, sink, region, day);
+        }
+
+        sink.Add(region, day, MetricNames.Complaints, type == "complaint" ? 1 : 0);
+        sink.Add(region, day, MetricNames.PointsIssued, transition.PointsIssued);
+        sink.Add(region, day, MetricNames.PointsRedeemed, transition.PointsRedeemed);
+        sink.Add(region, day, MetricNames.PointsExpired, transition.PointsExpired);
+        sink.Add(region, day, MetricNames.PointsReversed, transition.PointsReversed);
+        sink.Add(region, day, MetricNames.PointsAdjusted, transition.PointsAdjusted);
+        sink.Add(region, day, MetricNames.CouponsIssued, transition.CouponsIssued);
+        sink.Add(region, day, MetricNames.CouponsRedeemed, transition.CouponsRedeemed);
+        sink.Add(region, day, MetricNames.CampaignReached, transition.CampaignReached);
+        sink.Add(region, day, MetricNames.CampaignConverted, transition.CampaignConverted);
+        sink.AddRevenue(region, day, transition.Revenue);
+        Gauges(transition.Before, transition.After, sink, day);
+        return (s, sink.Build());
+    }
+
+    private static MemberMetricState Activity(MemberMetricState s, MemberTransition t, Sink sink, string region, DateOnly day)
+    {
+        if (!s.Active.Covers(day.AddDays(-(MonthDays - 1))))
+        {
+            sink.Add(region, day, MetricNames.LateUncounted, 1);
+            return s;
+        }
+
+        if (!s.Active.Has(day))
+        {
+            sink.Add(region, day, MetricNames.Dau, 1);
+            Windows(s.Active, s.Active.With(day), day, WeekDays, MetricNames.Wau, region, sink, static (b, from, to) => b.Any(from, to));
+            Windows(s.Active, s.Active.With(day), day, MonthDays, MetricNames.Mau, region, sink, static (b, from, to) => b.Any(from, to));
+            if (s.JoinedDay is { } joined && joined.AddDays(1) == day)
+            {
+                sink.Add(region, joined, MetricNames.RetainedNextDay, 1);
+            }
+
+            s = s with { Active = s.Active.With(day) };
+        }
+
+        switch (t.EventType)
+        {
+            case "login":
+                (s, _) = FirstOfDay(s, s.Login, day, b => s with { Login = b }, MetricNames.FunnelLogin, region, sink);
+                break;
+            case "browse":
+                (s, _) = FirstOfDay(s, s.Browse, day, b => s with { Browse = b }, MetricNames.FunnelBrowse, region, sink);
+                break;
+            case "add_to_cart":
+                (s, _) = FirstOfDay(s, s.Cart, day, b => s with { Cart = b }, MetricNames.FunnelCart, region, sink);
+                break;
+            case "share":
+                sink.Add(region, day, MetricNames.Shares, 1);
+                (s, _) = FirstOfDay(s, s.Share, day, b => s with { Share = b }, MetricNames.Sharers, region, sink);
+                break;
+            case "purchase":
+                s = Purchase(s, t, sink, region, day);
+                break;
+            default:
+                break;
+        }
+
+        return s;
+    }
+
+    private static MemberMetricState Purchase(MemberMetricState s, MemberTransition t, Sink sink, string region, DateOnly day)
+    {
+        sink.Add(region, day, MetricNames.Purchases, 1);
+        var purchase = s.Purchase.With(day);
+        var repurchase = s.Repurchase;
+        if (!s.Purchase.Has(day))
+        {
+            sink.Add(region, day, MetricNames.Purchasers, 1);
+        }
+        else if (!s.Repurchase.Has(day))
+        {
+            sink.Add(region, day, MetricNames.Repurchasers, 1);
+            repurchase = repurchase.With(day);
+        }
+
+        WindowsOf(s.Purchase, s.Repurchase, purchase, repurchase, day, region, sink);
+        s = s with { Purchase = purchase, Repurchase = repurchase };
+
+        if (t.FirstPurchase && s.FirstPurchaseDay is null)
+        {
+            sink.Add(region, day, MetricNames.FirstPurchasers, 1);
+            return s with { FirstPurchaseDay = day };
+        }
+
+        if (s.FirstPurchaseDay is { } first && !s.Repurchased7dCounted && day >= first && day.DayNumber - first.DayNumber <= RepurchaseWithinDays)
+        {
+            sink.Add(region, first, MetricNames.Repurchased7d, 1);
+            return s with { Repurchased7dCounted = true };
+        }
+
+        return s;
+    }
+
+    private static void WindowsOf(DayBits purchaseBefore, DayBits repurchaseBefore, DayBits purchaseAfter, DayBits repurchaseAfter, DateOnly day, string region, Sink sink)
+    {
+        for (var d = day; d < day.AddDays(MonthDays); d = d.AddDays(1))
+        {
+            var from = d.AddDays(-(MonthDays - 1));
+            if (!purchaseBefore.Any(from, d) && purchaseAfter.Any(from, d))
+            {
+                sink.Add(region, d, MetricNames.Purchasers30, 1);
+            }
+
+            var before = purchaseBefore.Count(from, d) >= 2 || repurchaseBefore.Any(from, d);
+            var after = purchaseAfter.Count(from, d) >= 2 || repurchaseAfter.Any(from, d);
+            if (!before && after)
+            {
+                sink.Add(region, d, MetricNames.Repurchasers30, 1);
+            }
+        }
+    }
+
+    private static (MemberMetricState, bool) FirstOfDay(MemberMetricState s, DayBits bits, DateOnly day, Func<DayBits, MemberMetricState> set, string counter, string region, Sink sink)
+    {
+        if (bits.Has(day))
+        {
+            return (s, false);
+        }
+
+        sink.Add(region, day, counter, 1);
+        return (set(bits.With(day)), true);
+    }
+
+    private static void Windows(DayBits before, DayBits after, DateOnly day, int width, string counter, string region, Sink sink, Func<DayBits, DateOnly, DateOnly, bool> holds)
+    {
+        for (var d = day; d < day.AddDays(width); d = d.AddDays(1))
+        {
+            var from = d.AddDays(-(width - 1));
+            if (!holds(before, from, d) && holds(after, from, d))
+            {
+                sink.Add(region, d, counter, 1);
+            }
+        }
+    }
+
+    private static void Gauges(MemberSegments? before, MemberSegments after, Sink sink, DateOnly day)
+    {
+        if (before is not null)
+        {
+            foreach (var (key, value) in GaugeKeys(before))
+            {
+                sink.AddGauge(before.RegionId, day, key, -value);
+            }
+        }
+
+        foreach (var (key, value) in GaugeKeys(after))
+        {
+            sink.AddGauge(after.RegionId, day, key, value);
+        }
+    }
+
+    private static IEnumerable<(string Key, long Value)> GaugeKeys(MemberSegments m)
+    {
+        yield return (GaugeNames.Members, 1);
+        yield return (GaugeNames.PointsOutstanding, m.PointsBalance);
+        yield return (GaugeNames.TierPrefix + m.Tier, 1);
+        yield return (GaugeNames.SegmentPrefix + m.RfmSegment, 1);
+        yield return (GaugeNames.ValueClassPrefix + m.ValueClass, 1);
+        yield return (GaugeNames.StagePrefix + m.Stage, 1);
+        yield return (GaugeNames.MonetaryPrefix + MonetaryHistogram.BucketOf(m.Monetary).ToString(CultureInfo.InvariantCulture), 1);
+    }
+
+    /// <summary>Collects deltas per target and builds one contribution per target with a deterministic id.</summary>
+    private sealed class Sink(MemberTransition t, MetricsOptions options)
+    {
+        private readonly SortedDictionary<(bool Gauge, string Region, DateOnly Day), (SortedDictionary<string, long> Counters, decimal Revenue)> _targets = [];
+
+        public void Add(string region, DateOnly day, string counter, long delta) => Put(false, region, day, counter, delta);
+
+        public void AddGauge(string region, DateOnly day, string counter, long delta) => Put(true, region, day, counter, delta);
+
+        public void AddRevenue(string region, DateOnly day, decimal revenue)
+        {
+            if (revenue != 0)
+            {
+                var target = Target(false, region, day);
+                _targets[(false, region, day)] = (target.Counters, target.Revenue + revenue);
+            }
+        }
+
+        public List<MetricContribution> Build()
+        {
+            var shard = options.ShardOf(t.MemberId);
+            var list = new List<MetricContribution>();
+            foreach (var ((gauge, region, day), (counters, revenue)) in _targets)
+            {
+                foreach (var zero in counters.Where(kv => kv.Value == 0).Select(kv => kv.Key).ToList())
+                {
+                    counters.Remove(zero);
+                }
+
+                if (counters.Count == 0 && revenue == 0)
+                {
+                    continue;
+                }
+
+                var id = string.Create(CultureInfo.InvariantCulture, $"{t.MemberId}|{t.EffectId}|{(gauge ? "g" : "d")}|{region}|{day:yyyyMMdd}");
+                list.Add(new MetricContribution { Id = id, RegionId = region, Day = day, Shard = shard, IsGauge = gauge, Counters = counters, Revenue = revenue });
+            }
+
+            return list;
+        }
+
+        private void Put(bool gauge, string region, DateOnly day, string counter, long delta)
+        {
+            if (delta == 0)
+            {
+                return;
+            }
+
+            var target = Target(gauge, region, day);
+            target.Counters[counter] = target.Counters.GetValueOrDefault(counter) + delta;
+        }
+
+        private (SortedDictionary<string, long> Counters, decimal Revenue) Target(bool gauge, string region, DateOnly day)
+        {
+            // Gauges are not per day: one gauge contribution per region, whatever the day.
+            var key = (gauge, region, gauge ? t.Day : day);
+            if (!_targets.TryGetValue(key, out var target))
+            {
+                _targets[key] = target = (new SortedDictionary<string, long>(StringComparer.Ordinal), 0m);
+            }
+
+            return target;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+namespace Engagement.Domain.Metrics;
+
+/// <summary>
+/// What one member outcome means for programme metrics: the member grain fills it from its outcome (an event, a
+/// command or a tick) and hands it to <see cref="MemberMetrics.Derive"/>. Every count is of this outcome alone.
+/// </summary>
+public sealed record MemberTransition
+{
+    /// <summary>The member (1–64 characters).</summary>
+    public required string MemberId { get; init; }
+
+    /// <summary>
+    /// The deterministic id of the outcome (the event id, redemption id, tick id...): with the member id it makes the
+    /// contributions' ids, so a replayed outcome yields the same ids and is applied once.
+    /// </summary>
+    public required string EffectId { get; init; }
+
+    /// <summary>The local day of the outcome (<c>occurredAt</c> for events, <c>now</c> for ticks), in the region's zone (<see cref="MetricsOptions.LocalDay"/>).</summary>
+    public required DateOnly Day { get; init; }
+
+    /// <summary>The event type (CONTRACT.md §1) or null for commands and ticks.</summary>
+    public string? EventType { get; init; }
+
+    /// <summary>The member's first appearance (registration or first event).</summary>
+    public bool Joined { get; init; }
+
+    /// <summary>This purchase is the member's first ever (by <c>occurredAt</c>).</summary>
+    public bool FirstPurchase { get; init; }
+
+    /// <summary>Revenue in the programme currency (CNY): a purchase's amount, a refund's amount negated, else 0.</summary>
+    public decimal Revenue { get; init; }
+
+    public long PointsIssued { get; init; }
+
+    public long PointsRedeemed { get; init; }
+
+    public long PointsExpired { get; init; }
+
+    public long PointsReversed { get; init; }
+
+    /// <summary>Signed manual adjustment of points.</summary>
+    public long PointsAdjusted { get; init; }
+
+    public int CouponsIssued { get; init; }
+
+    public int CouponsRedeemed { get; init; }
+
+    public int CampaignReached { get; init; }
+
+    public int CampaignConverted { get; init; }
+
+    /// <summary>Segments before the outcome; null for a member that did not exist.</summary>
+    public MemberSegments? Before { get; init; }
+
+    /// <summary>Segments after the outcome.</summary>
+    public required MemberSegments After { get; init; }
+}
+
+/// <summary>The gauge dimensions of a member at one moment (<c>GET /segments</c>).</summary>
+public sealed record MemberSegments
+{
+    /// <summary>The region (normalized by <see cref="MetricsOptions.RegionOf"/>).</summary>
+    public required string RegionId { get; init; }
+
+    public string Tier { get; init; } = "";
+
+    public string RfmSegment { get; init; } = "";
+
+    public string ValueClass { get; init; } = "";
+
+    public string Stage { get; init; } = "";
+
+    /// <summary>Trailing 365-day monetary, CNY.</summary>
+    public decimal Monetary { get; init; }
+
+    /// <summary>The member's points balance (may be negative).</summary>
+    public long PointsBalance { get; init; }
+}

@@ -1,0 +1,91 @@
+using Engagement.Domain.Campaigns;
+using Engagement.Domain.Members;
+
+namespace Engagement.Domain.Metrics;
+
+/// <summary>
+/// Programme metrics settings (<c>Engagement:Metrics</c>): the local day of each region (CONTRACT.md §5: Asia/Shanghai
+/// unless the region says otherwise) and the aggregator sharding.
+/// </summary>
+public sealed class MetricsOptions
+{
+    public const string SectionName = "Engagement:Metrics";
+
+    /// <summary>The region a member without one counts under.</summary>
+    public const string DefaultRegion = "default";
+
+    /// <summary>Longest region id kept; longer ones are cut (a region is a grain key).</summary>
+    public const int MaxRegionLength = 32;
+
+    /// <summary>Aggregator shards per region and day (1–64, default 8): more shards, less contention per grain, more grains to read.</summary>
+    public int Shards { get; set; } = 8;
+
+    /// <summary>IANA zone of the programme's local day (default Asia/Shanghai).</summary>
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>Per-region zone overrides: region id → IANA zone.</summary>
+    public Dictionary<string, string> RegionTimeZones { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long an aggregator remembers applied contribution ids after applying them, days (1–60, default 7): the redelivery horizon.</summary>
+    public int DedupeDays { get; set; } = 7;
+
+    /// <summary>Share of members in value class A, by monetary rank (CONTRACT.md §2; default 0.15, the top 15%).</summary>
+    public double ValueClassAShare { get; set; } = 0.15;
+
+    /// <summary>Share of members in value class B, the next ones (default 0.35).</summary>
+    public double ValueClassBShare { get; set; } = 0.35;
+
+    /// <summary>Hours after which value-class thresholds are recomputed (1–24, default 24: at least daily).</summary>
+    public int ValueClassRefreshHours { get; set; } = 24;
+
+    /// <summary>Configuration errors, empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Shards is < 1 or > 64)
+        {
+            errors.Add("Shards must be 1–64.");
+        }
+
+        if (DedupeDays is < 1 or > 60)
+        {
+            errors.Add("DedupeDays must be 1–60.");
+        }
+
+        if (ValueClassAShare is <= 0 or >= 1 || ValueClassBShare is <= 0 or >= 1 || ValueClassAShare + ValueClassBShare >= 1 || ValueClassRefreshHours is < 1 or > 24)
+        {
+            errors.Add("ValueClassAShare and ValueClassBShare must be fractions with a sum below 1; ValueClassRefreshHours 1–24.");
+        }
+
+        if (MemberTimeZones.TryFind(TimeZone) is null)
+        {
+            errors.Add($"TimeZone '{TimeZone}' is not a known IANA zone.");
+        }
+
+        errors.AddRange(RegionTimeZones.Where(kv => MemberTimeZones.TryFind(kv.Value) is null).Select(kv => $"RegionTimeZones:{kv.Key} '{kv.Value}' is not a known IANA zone."));
+        return errors;
+    }
+
+    /// <summary>The region a member counts under: its own (trimmed, lower case, at most <see cref="MaxRegionLength"/> of <c>a–z 0–9 - _</c>), else <see cref="DefaultRegion"/>.</summary>
+    public static string RegionOf(string? regionId)
+    {
+        if (string.IsNullOrWhiteSpace(regionId))
+        {
+            return DefaultRegion;
+        }
+
+        var cleaned = new string(regionId.Trim().ToLowerInvariant().Where(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_').Take(MaxRegionLength).ToArray());
+        return cleaned.Length == 0 ? DefaultRegion : cleaned;
+    }
+
+    /// <summary>The local day of <paramref name="at"/> in <paramref name="regionId"/>'s zone.</summary>
+    public DateOnly LocalDay(DateTimeOffset at, string regionId) =>
+        MemberTimeZones.LocalDate(at, ZoneOf(regionId));
+
+    /// <summary>The region's zone: its override, else <see cref="TimeZone"/>, else UTC.</summary>
+    public TimeZoneInfo ZoneOf(string regionId) =>
+        MemberTimeZones.Resolve(RegionTimeZones.GetValueOrDefault(regionId), TimeZone);
+
+    /// <summary>The aggregator shard of a member: FNV-1a of its id modulo <see cref="Shards"/>.</summary>
+    public int ShardOf(string memberId) => (int)(StableHash.Fnv1a32(memberId) % (uint)Shards);
+}

@@ -1,0 +1,109 @@
+namespace Engagement.Domain.Metrics;
+
+/// <summary>Points moved on one local day (CONTRACT.md §5 <c>points</c>), points.</summary>
+public sealed record PointsDay
+{
+    public DateOnly Day { get; init; }
+
+    public long Issued { get; init; }
+
+    public long Redeemed { get; init; }
+
+    public long Expired { get; init; }
+
+    public long Reversed { get; init; }
+
+    /// <summary>Net manual adjustments (signed).</summary>
+    public long Adjusted { get; init; }
+}
+
+/// <summary>The points economy over a range (CONTRACT.md §5 <c>points</c>).</summary>
+public sealed record PointsEconomyView
+{
+    public IReadOnlyList<PointsDay> Days { get; init; } = [];
+
+    /// <summary>Sums over the range.</summary>
+    public PointsDay Total { get; init; } = new();
+
+    /// <summary>Points held by members now (live gauge; may be negative after refunds of spent points).</summary>
+    public long Outstanding { get; init; }
+
+    /// <summary>The liability of <see cref="Outstanding"/> in CNY at <see cref="PointValue"/>, rounded to 2 decimals.</summary>
+    public decimal LiabilityCny { get; init; }
+
+    /// <summary>CNY per point in force (CONTRACT.md §2 <c>PointValue</c>).</summary>
+    public decimal PointValue { get; init; }
+
+    /// <summary>§5 pointsRedemptionRate = redeemed / issued over the 90 days ending the range's last day; null when none issued.</summary>
+    public double? RedemptionRate90d { get; init; }
+
+    public long Issued90d { get; init; }
+
+    public long Redeemed90d { get; init; }
+
+    /// <summary>The healthy band of <see cref="RedemptionRate90d"/> (default 0.28–0.32).</summary>
+    public double BandLow { get; init; }
+
+    public double BandHigh { get; init; }
+
+    /// <summary>Whether the rate lies in the band (null when there is no rate).</summary>
+    public bool? InBand { get; init; }
+}
+
+/// <summary>Builds the points economy from day counters (CONTRACT.md §5).</summary>
+public static class PointsEconomy
+{
+    /// <summary>Days in the redemption-rate window.</summary>
+    public const int RateWindowDays = 90;
+
+    /// <summary>One day's points from its counters.</summary>
+    public static PointsDay Day(DayCounters c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return new PointsDay
+        {
+            Day = c.Day,
+            Issued = c[MetricNames.PointsIssued],
+            Redeemed = c[MetricNames.PointsRedeemed],
+            Expired = c[MetricNames.PointsExpired],
+            Reversed = c[MetricNames.PointsReversed],
+            Adjusted = c[MetricNames.PointsAdjusted],
+        };
+    }
+
+    /// <summary>
+    /// The economy of <paramref name="range"/> (oldest first), with the 90-day rate over <paramref name="window"/>
+    /// (the 90 days ending the range's last day), <paramref name="outstanding"/> points now and the point value.
+    /// </summary>
+    public static PointsEconomyView Of(IReadOnlyList<DayCounters> range, IReadOnlyList<DayCounters> window, long outstanding, decimal pointValue, double bandLow, double bandHigh)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        ArgumentNullException.ThrowIfNull(window);
+        var days = range.Select(Day).ToList();
+        var issued90 = window.Sum(d => d[MetricNames.PointsIssued]);
+        var redeemed90 = window.Sum(d => d[MetricNames.PointsRedeemed]);
+        var rate = HealthMetrics.Rate(redeemed90, issued90);
+        return new PointsEconomyView
+        {
+            Days = days,
+            Total = new PointsDay
+            {
+                Day = days.Count == 0 ? default : days[^1].Day,
+                Issued = days.Sum(d => d.Issued),
+                Redeemed = days.Sum(d => d.Redeemed),
+                Expired = days.Sum(d => d.Expired),
+                Reversed = days.Sum(d => d.Reversed),
+                Adjusted = days.Sum(d => d.Adjusted),
+            },
+            Outstanding = outstanding,
+            PointValue = pointValue,
+            LiabilityCny = HealthMetrics.Money(outstanding * pointValue),
+            Issued90d = issued90,
+            Redeemed90d = redeemed90,
+            RedemptionRate90d = rate,
+            BandLow = bandLow,
+            BandHigh = bandHigh,
+            InBand = rate is null ? null : rate >= bandLow && rate <= bandHigh,
+        };
+    }
+}

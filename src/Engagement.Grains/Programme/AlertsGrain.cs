@@ -1,0 +1,164 @@
+using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
+using Engagement.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Grains.Programme;
+
+/// <summary>
+/// The programme's alert book (see <see cref="IAlertsGrain"/>). Rules are the domain's (<see cref="AlertPolicy"/>,
+/// <see cref="AlertBook"/>); this grain reads the merged metrics, persists the book with its outbox in one write,
+/// then publishes the outbox and persists it emptied. A crash before the publish leaves the change in the outbox
+/// (published on the next activation); re-evaluation after a crash finds the episode open and raises nothing new.
+/// </summary>
+public sealed partial class AlertsGrain(
+    [PersistentState("alerts", GrainStorageNames.State)] IPersistentState<AlertBookState> state,
+    IAlertPublisher publisher,
+    IOptions<AlertOptions> alertOptions,
+    IOptions<MetricsOptions> metricsOptions,
+    [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
+    ILogger<AlertsGrain> logger)
+    : Grain, IAlertsGrain, IRemindable
+{
+    /// <summary>The reminder that evaluates the rules every <see cref="AlertOptions.EvaluateEveryMinutes"/>.</summary>
+    public const string ReminderName = "alerts-evaluate";
+
+    /// <summary>Longest anomaly source kept (it becomes part of the region id of the alert).</summary>
+    public const int MaxSourceLength = 64;
+
+    private AlertOptions Options => alertOptions.Value;
+
+    private AlertBookState State => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromMinutes(Options.EvaluateEveryMinutes);
+        await this.RegisterOrUpdateReminder(ReminderName, period, period, cancellationToken);
+        if (state.State.Outbox.Count > 0)
+        {
+            await FlushAsync();
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ReminderName)
+        {
+            return;
+        }
+
+        await EvaluateAsync();
+        await GrainFactory.GetGrain<IValueClassGrain>(0).GetThresholdsAsync();
+    }
+
+    public Task<IReadOnlyList<AlertView>> GetAsync(string? state, int limit)
+    {
+        var filter = state;
+        var book = State;
+        var all = book.Open.Values.OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal)
+            .Concat(book.History)
+            .Where(a => filter is null || a.State == filter)
+            .Take(Math.Clamp(limit, 1, 1000))
+            .Select(ToView)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<AlertView>>(all);
+    }
+
+    public async Task<IReadOnlyList<AlertView>> EvaluateAsync()
+    {
+        var now = time.GetUtcNow();
+        var reader = GrainFactory.GetGrain<IProgrammeMetricsGrain>(0);
+        var regions = await reader.GetRegionsAsync();
+        var observations = new List<AlertObservation>();
+        foreach (var region in regions.Prepend(null))
+        {
+            var today = metricsOptions.Value.LocalDay(now, region ?? "");
+            var days = await reader.GetDaysAsync(region, today.AddDays(-(Options.LookbackDays - 1)), today);
+            var gauges = await reader.GetGaugesAsync(region);
+            var counters = days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
+            var series = HealthMetrics.Series(counters, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)), 0);
+            observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options));
+        }
+
+        await ChangeAsync(book => AlertBook.Apply(book, observations, now, Options.HistoryLimit));
+        return await GetAsync(AlertStates.Open, 1000);
+    }
+
+    public Task RaiseAnomalyAsync(string source, string message)
+    {
+        var key = Source(source);
+        var text = (message ?? "").Length > 500 ? message![..500] : message ?? "";
+        return ChangeAsync(book => AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow()));
+    }
+
+    public Task ResolveAnomalyAsync(string source) =>
+        ChangeAsync(book => AlertBook.Resolve(book, AlertRules.DataAnomaly, Source(source), null, time.GetUtcNow(), Options.HistoryLimit));
+
+    private static string Source(string source)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        return source.Length > MaxSourceLength ? source[..MaxSourceLength] : source;
+    }
+
+    private async Task ChangeAsync(Func<AlertBookState, AlertBookState> change)
+    {
+        var before = state.State;
+        var next = change(before);
+        if (ReferenceEquals(next, before))
+        {
+            return;
+        }
+
+        await WriteAsync(next, before);
+        foreach (var record in next.Outbox.Skip(before.Outbox.Count))
+        {
+            LogChanged(record.Rule, record.RegionId, record.State, record.AlertId);
+        }
+
+        await FlushAsync();
+    }
+
+    private async Task FlushAsync()
+    {
+        var outbox = state.State.Outbox;
+        if (outbox.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await publisher.PublishAsync(outbox.Select(ToView).ToList());
+        }
+        catch
+        {
+            // The outbox is durable: the next activation (or the next change) publishes it again.
+            DeactivateOnIdle();
+            throw;
+        }
+
+        var before = state.State;
+        await WriteAsync(AlertBook.Published(before, outbox.Select(r => r.MessageId).ToList()), before);
+    }
+
+    private Task WriteAsync(AlertBookState next, AlertBookState before) => state.WriteOrRestoreAsync(next, before, DeactivateOnIdle);
+
+    private static AlertView ToView(AlertRecord r) => new()
+    {
+        AlertId = r.AlertId,
+        Rule = r.Rule,
+        RegionId = r.RegionId,
+        State = r.State,
+        Value = r.Value,
+        Threshold = r.Threshold,
+        RaisedAt = r.RaisedAt,
+        ResolvedAt = r.ResolvedAt,
+        Message = r.Message,
+        MessageId = r.MessageId,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule} in {RegionId} is {State} ({AlertId})")]
+    private partial void LogChanged(string rule, string regionId, string state, string alertId);
+}

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Engagement.Domain.Metrics;
+using Engagement.Grains.Programme;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engagement.Api.Tests.Programme;
+
+/// <summary>CONTRACT.md §5 over HTTP: health, points, funnel, segments, alerts, their CSV, roles and bad input.</summary>
+[Collection(ApiHostCollection.Name)]
+public sealed class ProgrammeApiTests(ApiHostFixture host)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The host's engine clock starts at 2026-11-23 12:00 in Shanghai.</summary>
+    private static readonly DateOnly Today = new(2026, 11, 23);
+
+    private readonly string _region = "api" + Guid.NewGuid().ToString("N")[..8];
+
+    private async Task FeedAsync()
+    {
+        var options = new MetricsOptions();
+        var contributions = new List<MetricContribution>();
+        void Add(string member, string effect, string type, DateOnly day, bool joined, decimal revenue = 0, long issued = 0, long redeemed = 0)
+        {
+            var transition = new MemberTransition
+            {
+                MemberId = member + _region,
+                EffectId = effect,
+                Day = day,
+                EventType = type,
+                Joined = joined,
+                FirstPurchase = type == "purchase" && joined,
+                Revenue = revenue,
+                PointsIssued = issued,
+                PointsRedeemed = redeemed,
+                After = new MemberSegments { RegionId = _region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "active", PointsBalance = issued - redeemed },
+            };
+            contributions.AddRange(MemberMetrics.Derive(MemberMetricState.Empty, transition, options).Contributions);
+        }
+
+        Add("a", "e1", "login", Today.AddDays(-1), joined: true);
+        Add("b", "e2", "purchase", Today, joined: true, revenue: 300.50m, issued: 600);
+        Add("c", "e3", "purchase", Today, joined: true, revenue: 99.50m, issued: 200, redeemed: 0);
+        Add("d", "e4", "browse", Today, joined: true);
+        var sink = host.Services.GetRequiredService<IProgrammeMetricsSink>();
+        await sink.ApplyAsync(contributions);
+        await sink.ApplyAsync(contributions);
+    }
+
+    [Fact]
+    public async Task HealthGivesEachDayAndTheRangeFromTheAggregators()
+    {
+        await FeedAsync();
+        using var support = host.Client(ApiHostFixture.SupportKey);
+
+        var health = await support.GetFromJsonAsync<JsonObject>($"api/v1/programme/health?regionId={_region}&from=2026-11-22&to=2026-11-23", Json);
+
+        var days = health!["days"]!.AsArray();
+        Assert.Equal(2, days.Count);
+        var today = days[1]!;
+        Assert.Equal("2026-11-23", today["day"]!.GetValue<string>());
+        Assert.Equal(4, today["members"]!.GetValue<long>());
+        Assert.Equal(1, days[0]!["members"]!.GetValue<long>());
+        Assert.Equal(3, today["dau"]!.GetValue<long>());
+        Assert.Equal(4, today["wau"]!.GetValue<long>());
+        Assert.Equal(400.00m, today["revenue"]!.GetValue<decimal>());
+        Assert.Equal(200.00m, today["arpu"]!.GetValue<decimal>());
+        Assert.Equal(1.0, today["activeShare"]!.GetValue<double>());
+        Assert.Equal(1, today["funnel"]!["browse"]!.GetValue<long>());
+        Assert.Equal(2, today["funnel"]!["purchase"]!.GetValue<long>());
+        Assert.Equal(4, health["summary"]!["newMembers"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task PointsFunnelAndSegmentsReadTheSameContributions()
+    {
+        await FeedAsync();
+        using var marketing = host.Client(ApiHostFixture.MarketingKey);
+
+        var points = await marketing.GetFromJsonAsync<JsonObject>($"api/v1/programme/points?regionId={_region}&from=2026-11-23&to=2026-11-23", Json);
+        var funnel = await marketing.GetFromJsonAsync<JsonObject>($"api/v1/programme/funnel?regionId={_region}&from=2026-11-22", Json);
+        var segments = await marketing.GetFromJsonAsync<JsonObject>($"api/v1/segments?regionId={_region}", Json);
+
+        var economy = points!["economy"]!;
+        Assert.Equal(800, economy["total"]!["issued"]!.GetValue<long>());
+        Assert.Equal(800, economy["outstanding"]!.GetValue<long>());
+        Assert.Equal(8.00m, economy["liabilityCny"]!.GetValue<decimal>());
+        Assert.Equal(0.0, economy["redemptionRate90d"]!.GetValue<double>());
+        Assert.False(economy["inBand"]!.GetValue<bool>());
+        Assert.Equal(1, funnel!["total"]!["login"]!.GetValue<long>());
+        Assert.Equal(2, funnel["total"]!["purchase"]!.GetValue<long>());
+        var counts = segments!["regions"]![_region]!;
+        Assert.Equal(4, counts["members"]!.GetValue<long>());
+        Assert.Equal(4, counts["tiers"]!["V1"]!.GetValue<long>());
+        Assert.Equal(4, counts["lifecycleStages"]!["active"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task EachViewExportsAsCsv()
+    {
+        await FeedAsync();
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+
+        using var health = await admin.GetAsync($"api/v1/programme/health?regionId={_region}&from=2026-11-23&format=csv");
+        var text = await health.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("text/csv", health.Content.Headers.ContentType!.MediaType);
+        var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("day,members,newMembers,dau,wau,mau,activeShare", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("2026-11-23,4,3,3,4,4,1,", lines[1], StringComparison.Ordinal);
+        foreach (var path in new[] { "programme/points", "programme/funnel", "segments", "alerts" })
+        {
+            using var csv = await admin.GetAsync($"api/v1/{path}?format=csv" + (path.StartsWith("programme", StringComparison.Ordinal) ? $"&regionId={_region}" : ""));
+            Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+            Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        }
+    }
+
+    [Theory]
+    [InlineData("programme/health?from=2026-13-01", "from")]
+    [InlineData("programme/health?to=2026-11-24", "to")]
+    [InlineData("programme/points?from=2026-11-23&to=2026-11-01", "from")]
+    [InlineData("programme/funnel?from=2025-01-01&to=2026-11-23", "from")]
+    [InlineData("programme/health?regionId=East%20China!", "regionId")]
+    [InlineData("programme/health?format=xml", "format")]
+    [InlineData("segments?format=pdf", "format")]
+    [InlineData("alerts?state=closed", "state")]
+    [InlineData("alerts?limit=0", "limit")]
+    public async Task BadInputIsAProblemNamingTheField(string path, string field)
+    {
+        using var support = host.Client(ApiHostFixture.SupportKey);
+
+        using var response = await support.GetAsync("api/v1/" + path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Json);
+        Assert.True(problem!["errors"]!.AsObject().ContainsKey(field), problem.ToJsonString());
+    }
+
+    [Fact]
+    public async Task EveryRoleReadsOnlyAdminEvaluatesAndNoKeyReadsNothing()
+    {
+        using var anonymous = host.Client(null);
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+
+        using var noKey = await anonymous.GetAsync("api/v1/segments");
+        using var read = await support.GetAsync("api/v1/alerts?state=open");
+        using var forbidden = await support.PostAsync("api/v1/alerts/evaluate", null);
+        using var evaluated = await admin.PostAsync("api/v1/alerts/evaluate", null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, evaluated.StatusCode);
+        Assert.NotNull(await evaluated.Content.ReadFromJsonAsync<JsonArray>(Json));
+    }
+}

@@ -1,0 +1,113 @@
+using Engagement.Domain.Metrics;
+using Engagement.Grains.Programme;
+
+namespace Engagement.Azure.Tests.Programme;
+
+/// <summary>Sharded aggregators on Azurite: each contribution id once, shards merged on read, sums durable across a restart.</summary>
+public sealed class ProgrammeAggregationTests
+{
+    internal static readonly DateOnly Today = new(2026, 11, 24);
+
+    internal static readonly MetricsOptions Options = new() { Shards = 4 };
+
+    /// <summary>The contributions of one event per member (a member's first outcome joins it).</summary>
+    internal static List<MetricContribution> Events(IEnumerable<string> members, string type, DateOnly day, string region = "east", decimal monetary = 0) =>
+        members.SelectMany(m => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+        {
+            MemberId = m,
+            EffectId = type + "-" + m,
+            Day = day,
+            EventType = type,
+            Joined = true,
+            After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new", Monetary = monetary },
+        }, Options).Contributions).ToList();
+
+    [Fact]
+    public async Task TheSameContributionTwiceCountsOnceAndShardsMergeOnRead()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        var members = Enumerable.Range(0, 20).Select(i => $"agg-m{i}").ToList();
+        var contributions = Events(members, "login", Today);
+        Assert.True(members.Select(Options.ShardOf).Distinct().Count() > 1, "the members spread over several shards");
+
+        await silo.Sink.ApplyAsync(contributions);
+        await silo.Sink.ApplyAsync(contributions);
+        await silo.Sink.ApplyAsync(contributions.Take(7).ToList());
+
+        var day = (await silo.Reader.GetDaysAsync("east", Today, Today)).Single();
+        Assert.Equal(20, day.Counters[MetricNames.Dau]);
+        Assert.Equal(20, day.Counters[MetricNames.NewMembers]);
+        Assert.Equal(20, day.Counters[MetricNames.FunnelLogin]);
+        var monthEnd = (await silo.Reader.GetDaysAsync(null, Today.AddDays(29), Today.AddDays(30))).ToList();
+        Assert.Equal(20, monthEnd[0].Counters[MetricNames.Mau]);
+        Assert.False(monthEnd[1].Counters.ContainsKey(MetricNames.Mau));
+        var gauges = await silo.Reader.GetGaugesAsync(null);
+        Assert.Equal(20, gauges["east"][GaugeNames.Members]);
+        Assert.Equal(["east"], await silo.Reader.GetRegionsAsync());
+    }
+
+    [Fact]
+    public async Task ConcurrentAppliesToOneHotAggregatorAreCommittedTogetherAndCountedExactly()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        static MetricContribution C(int i) => new()
+        {
+            Id = $"hot-m{i}|e|d|hot|20261124",
+            RegionId = "hot",
+            Day = Today,
+            Shard = 0,
+            Counters = new Dictionary<string, long> { [MetricNames.Dau] = 1 },
+            Revenue = 1.25m,
+        };
+        var grain = silo.Grains.GetGrain<IMetricAggregatorGrain>(MetricKeys.Day("hot", Today, 0));
+
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(i => grain.ApplyAsync([C(i % 200)])));
+        await silo.StopAsync();
+        await silo.StartAsync();
+
+        var day = (await silo.Reader.GetDaysAsync("hot", Today, Today)).Single();
+        Assert.Equal(200, day.Counters[MetricNames.Dau]);
+        Assert.Equal(250.00m, day.Revenue);
+    }
+
+    [Fact]
+    public async Task SumsSurviveARestartAndARedeliveryAfterItIsIgnored()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        var first = Events(Enumerable.Range(0, 12).Select(i => $"crash-m{i}"), "purchase", Today);
+        await silo.Sink.ApplyAsync(first);
+
+        await silo.StopAsync();
+        await silo.StartAsync();
+        await silo.Sink.ApplyAsync(first);
+        await silo.Sink.ApplyAsync(Events(["crash-late"], "purchase", Today.AddDays(-3)));
+
+        var days = await silo.Reader.GetDaysAsync("east", Today.AddDays(-3), Today);
+        Assert.Equal(12, days[^1].Counters[MetricNames.Purchasers]);
+        Assert.Equal(1, days[0].Counters[MetricNames.Purchasers]);
+        Assert.Equal(13, days[^1].Counters[MetricNames.Purchasers30]);
+        Assert.Equal(13, (await silo.Reader.GetGaugesAsync("east"))["east"][GaugeNames.Members]);
+    }
+
+    [Fact]
+    public async Task ValueClassThresholdsComeFromTheMonetaryHistogramOfEveryRegion()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        var contributions = Enumerable.Range(1, 100)
+            .SelectMany(i => Events([$"vc-m{i}"], "login", Today, i % 2 == 0 ? "east" : "west", (decimal)Math.Pow(10, i / 25.0)))
+            .ToList();
+        await silo.Sink.ApplyAsync(contributions);
+
+        var thresholds = await silo.Grains.GetGrain<IValueClassGrain>(0).GetThresholdsAsync();
+
+        Assert.Equal(100, thresholds.Members);
+        var classes = Enumerable.Range(1, 100).Select(i => thresholds.ClassOf((decimal)Math.Pow(10, i / 25.0))).ToList();
+        Assert.InRange(classes.Count(c => c == "A"), 12, 15);
+        Assert.InRange(classes.Count(c => c is "A" or "B"), 46, 50);
+        Assert.Equal(ProgrammeSilo.Start, thresholds.ComputedAt);
+    }
+}

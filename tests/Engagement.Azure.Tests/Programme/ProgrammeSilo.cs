@@ -1,0 +1,128 @@
+using Engagement.Azure.Hosting;
+using Engagement.Azure.Programme;
+using Engagement.Azure.Tests.Hosting;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Contracts.Programme;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Programme;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Programme;
+
+/// <summary>
+/// A silo with the engine's Azure storage and programme metrics on tables and queues of its own, against Azurite;
+/// it can be stopped and started again on the same storage (a crash as far as grain memory goes), with a pinned
+/// engine clock (<see cref="Clock"/>).
+/// </summary>
+public sealed class ProgrammeSilo : IAsyncDisposable
+{
+    /// <summary>Tuesday 2026-11-24 10:00 in Shanghai.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 11, 24, 2, 0, 0, TimeSpan.Zero);
+
+    private readonly string _suffix = Azurite.UniqueName("p");
+    private IHost? _host;
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+
+    /// <summary>Fails the next N publishes before passing them to the queue (a crash between the state write and the send).</summary>
+    public int FailPublishes { get; set; }
+
+    public string AlertQueue => "alerts-" + _suffix;
+
+    private string Table(string prefix) => prefix + _suffix;
+
+    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+
+    public IProgrammeMetricsSink Sink => Services.GetRequiredService<IProgrammeMetricsSink>();
+
+    public IProgrammeMetricsGrain Reader => Grains.GetGrain<IProgrammeMetricsGrain>(0);
+
+    public async Task StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        var config = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
+            ["Engagement:Storage:GrainStateTableName"] = Table("gs"),
+            ["Engagement:Storage:ReminderTableName"] = Table("rem"),
+            ["Engagement:Storage:LedgerTableName"] = Table("ledger"),
+            ["Engagement:Storage:TouchQueueName"] = "touches-" + _suffix,
+            ["Engagement:Alerts:QueueName"] = AlertQueue,
+            ["Engagement:Metrics:Shards"] = "4",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Clock);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: StorageSiloFixture.FreePort(), gatewayPort: StorageSiloFixture.FreePort(), serviceId: "svc-" + _suffix, clusterId: "c");
+            silo.AddEngagementGrains(builder.Configuration);
+            silo.AddEngagementAzureStorage(builder.Configuration);
+            silo.AddEngagementProgramme(builder.Configuration, startAlerts: false);
+            silo.AddEngagementProgrammeStorage();
+            silo.Services.RemoveAll<IAlertPublisher>();
+            silo.Services.AddSingleton<IAlertPublisher>(sp => new FlakyPublisher(this, new AzureQueueAlertPublisher(sp.GetRequiredService<EngagementStorageClients>().Queues, AlertQueue)));
+        });
+        _host = builder.Build();
+        await _host.StartAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+            _host = null;
+        }
+    }
+
+    /// <summary>The alert messages on the queue, oldest first (peeked, so they stay).</summary>
+    public async Task<IReadOnlyList<AlertView>> AlertMessagesAsync()
+    {
+        var queue = StorageClients.Queues().GetQueueClient(AlertQueue);
+        if (!(await queue.ExistsAsync()).Value)
+        {
+            return [];
+        }
+
+        var peeked = await queue.PeekMessagesAsync(32);
+        return peeked.Value.Select(m => AzureQueueAlertPublisher.Deserialize(m.Body.ToString())!).ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        foreach (var table in new[] { Table("gs"), Table("rem"), Table("ledger") })
+        {
+            await StorageClients.DeleteTableQuietlyAsync(table);
+        }
+
+        await StorageClients.Queues().GetQueueClient(AlertQueue).DeleteIfExistsAsync();
+    }
+
+    /// <summary>Passes to the queue publisher unless the silo is told to fail the next publishes.</summary>
+    internal sealed class FlakyPublisher(ProgrammeSilo silo, IAlertPublisher inner) : IAlertPublisher
+    {
+        public Task PublishAsync(IReadOnlyList<AlertView> alerts, CancellationToken cancellationToken = default)
+        {
+            if (silo.FailPublishes > 0)
+            {
+                silo.FailPublishes--;
+                throw new IOException("simulated crash before the alert reached the queue");
+            }
+
+            return inner.PublishAsync(alerts, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+public class AlertTests
+{
+    private static readonly DateOnly Start = new(2026, 9, 1);
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 2, 0, 0, TimeSpan.Zero);
+
+    private static List<HealthDay> Shares(params double[] shares) =>
+        shares.Select((s, i) => new HealthDay { Day = Start.AddDays(i), ActiveShare = s }).ToList();
+
+    [Fact]
+    public void ActivityBelowAConfiguredBaselineRaisesOnTheFourteenthConsecutiveDayExactly()
+    {
+        var options = new AlertOptions { ActivityBaseline = 0.05 };
+        var thirteen = Shares([.. Enumerable.Repeat(0.06, 5), .. Enumerable.Repeat(0.04, 13)]);
+        var fourteen = Shares([.. Enumerable.Repeat(0.06, 5), .. Enumerable.Repeat(0.04, 14)]);
+
+        Assert.False(AlertPolicy.Activity("east", thirteen, options).Breached);
+        var raised = AlertPolicy.Activity("east", fourteen, options);
+        Assert.True(raised.Breached);
+        Assert.Equal(0.04, raised.Value);
+        Assert.Equal(0.05, raised.Threshold);
+    }
+
+    [Fact]
+    public void WithoutAConfiguredBaselineTheTrailingEightWeekMedianIsTheBaseline()
+    {
+        var options = new AlertOptions { ActivityBaseline = null };
+        var history = Shares([.. Enumerable.Range(0, 56).Select(i => 0.10 + (i % 2 == 0 ? 0.01 : -0.01)), .. Enumerable.Repeat(0.05, 14)]);
+        var observed = AlertPolicy.Activity("all", history, options);
+
+        Assert.True(observed.Breached);
+        // The last day's window: 22 × 0.09, 21 × 0.11 and the 13 low days before it: median 0.09.
+        Assert.Equal(0.09, observed.Threshold!.Value, 6);
+        Assert.Null(AlertPolicy.Activity("all", Shares([.. Enumerable.Repeat(0.01, 14)]), options).Threshold);
+        Assert.False(AlertPolicy.Activity("all", Shares([.. Enumerable.Repeat(0.01, 14)]), options).Breached);
+    }
+
+    [Fact]
+    public void ComplaintsPointsAndCouponsJudgeTheirWindowsWithEnoughData()
+    {
+        var options = new AlertOptions();
+        var day = new DayCounters
+        {
+            Day = Start,
+            Counters = new Dictionary<string, long>
+            {
+                [MetricNames.Dau] = 100, [MetricNames.Complaints] = 4,
+                [MetricNames.PointsIssued] = 1000, [MetricNames.PointsRedeemed] = 250,
+                [MetricNames.CouponsIssued] = 20, [MetricNames.CouponsRedeemed] = 3,
+            },
+        };
+
+        var found = AlertPolicy.Observe("east", [new HealthDay()], [day], options).ToDictionary(o => o.Rule);
+
+        Assert.True(found[AlertRules.ComplaintsHigh].Breached);
+        Assert.Equal(0.04, found[AlertRules.ComplaintsHigh].Value);
+        Assert.True(found[AlertRules.PointsRedemptionBand].Breached);
+        Assert.Equal(0.28, found[AlertRules.PointsRedemptionBand].Threshold);
+        Assert.False(found[AlertRules.BenefitsRedemptionLow].Breached);
+        Assert.Equal(0.15, found[AlertRules.BenefitsRedemptionLow].Value);
+        var quiet = AlertPolicy.Observe("east", [new HealthDay()], [day with { Counters = new Dictionary<string, long> { [MetricNames.Dau] = 99, [MetricNames.Complaints] = 50 } }], options);
+        Assert.DoesNotContain(quiet, o => o.Breached);
+    }
+
+    [Fact]
+    public void AnEpisodeIsRaisedOnceResolvedOnRecoveryAndTheNextOneHasANewId()
+    {
+        var breached = new AlertObservation { Rule = AlertRules.ComplaintsHigh, RegionId = "east", Breached = true, Value = 0.05, Threshold = 0.03 };
+        var recovered = breached with { Breached = false, Value = 0.01 };
+
+        var s1 = AlertBook.Apply(new AlertBookState(), [breached], Now, 10);
+        var s2 = AlertBook.Apply(s1, [breached], Now.AddHours(1), 10);
+        var s3 = AlertBook.Apply(s2, [recovered], Now.AddHours(2), 10);
+        var s4 = AlertBook.Apply(s3, [recovered, breached], Now.AddHours(3), 10);
+
+        Assert.Equal(["complaints.high:east:1:open"], s2.Outbox.Select(r => r.MessageId));
+        Assert.Equal(["complaints.high:east:1:open", "complaints.high:east:1:resolved", "complaints.high:east:2:open"], s4.Outbox.Select(r => r.MessageId));
+        Assert.Equal(Now.AddHours(2), s4.History.Single().ResolvedAt);
+        Assert.Equal(0.01, s4.History.Single().Value);
+        Assert.Equal(Now.AddHours(3), s4.Open.Values.Single().RaisedAt);
+        var published = AlertBook.Published(s4, ["complaints.high:east:1:open", "complaints.high:east:1:resolved"]);
+        Assert.Equal(["complaints.high:east:2:open"], published.Outbox.Select(r => r.MessageId));
+    }
+
+    [Fact]
+    public void HistoryKeepsTheNewestResolvedEpisodesUpToItsLimit()
+    {
+        var state = new AlertBookState();
+        for (var i = 0; i < 5; i++)
+        {
+            state = AlertBook.Raise(state, AlertRules.DataAnomaly, "backup", null, null, "backup failed", Now.AddHours(i));
+            state = AlertBook.Resolve(state, AlertRules.DataAnomaly, "backup", null, Now.AddHours(i).AddMinutes(30), 3);
+        }
+
+        Assert.Equal(["data.anomaly:backup:5", "data.anomaly:backup:4", "data.anomaly:backup:3"], state.History.Select(r => r.AlertId));
+        Assert.Empty(state.Open);
+    }
+}

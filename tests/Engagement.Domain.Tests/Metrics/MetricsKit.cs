@@ -1,0 +1,71 @@
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>Feeds transitions through <see cref="MemberMetrics"/> and sums the contributions per day, like the aggregators.</summary>
+internal sealed class MetricsKit
+{
+    public static readonly DateOnly D0 = new(2026, 11, 2);
+
+    private readonly Dictionary<string, MemberMetricState> _members = new(StringComparer.Ordinal);
+    private readonly Dictionary<(DateOnly, string), long> _days = [];
+    private readonly Dictionary<string, long> _gauges = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+
+    public MetricsOptions Options { get; } = new();
+
+    public List<MetricContribution> Last { get; private set; } = [];
+
+    public decimal Revenue { get; private set; }
+
+    public static MemberTransition T(string member, string effect, DateOnly day, string? type, bool joined = false, bool first = false, decimal revenue = 0, MemberSegments? before = null, MemberSegments? after = null) => new()
+    {
+        MemberId = member,
+        EffectId = effect,
+        Day = day,
+        EventType = type,
+        Joined = joined,
+        FirstPurchase = first,
+        Revenue = revenue,
+        Before = before ?? (joined ? null : Seg()),
+        After = after ?? Seg(),
+    };
+
+    public static MemberSegments Seg(string region = "east", string tier = "V1", decimal monetary = 0, long points = 0) =>
+        new() { RegionId = region, Tier = tier, RfmSegment = "New", ValueClass = "C", Stage = "active", Monetary = monetary, PointsBalance = points };
+
+    public List<MetricContribution> Apply(MemberTransition t)
+    {
+        var (state, contributions) = MemberMetrics.Derive(_members.GetValueOrDefault(t.MemberId, MemberMetricState.Empty), t, Options);
+        _members[t.MemberId] = state;
+        Last = [.. contributions];
+        foreach (var c in contributions.Where(c => _ids.Add(c.Id)))
+        {
+            foreach (var (name, delta) in c.Counters)
+            {
+                if (c.IsGauge)
+                {
+                    _gauges[name] = _gauges.GetValueOrDefault(name) + delta;
+                }
+                else
+                {
+                    _days[(c.Day, name)] = _days.GetValueOrDefault((c.Day, name)) + delta;
+                }
+            }
+
+            Revenue += c.Revenue;
+        }
+
+        return Last;
+    }
+
+    public long Day(DateOnly day, string name) => _days.GetValueOrDefault((day, name));
+
+    public long Gauge(string name) => _gauges.GetValueOrDefault(name);
+
+    public DayCounters Counters(DateOnly day) => new()
+    {
+        Day = day,
+        Counters = _days.Where(kv => kv.Key.Item1 == day).ToDictionary(kv => kv.Key.Item2, kv => kv.Value, StringComparer.Ordinal),
+    };
+}

@@ -1,0 +1,130 @@
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+public class ProgrammeMathTests
+{
+    private static readonly DateOnly Day = new(2026, 11, 20);
+
+    private static DayCounters C(DateOnly day, decimal revenue = 0, params (string Name, long Value)[] counters) =>
+        new() { Day = day, Revenue = revenue, Counters = counters.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal) };
+
+    [Fact]
+    public void HealthOfADayFollowsTheSection5Definitions()
+    {
+        var c = C(Day, 1000.005m, (MetricNames.Dau, 40), (MetricNames.Mau, 200), (MetricNames.Purchasers, 8), (MetricNames.Repurchasers, 2),
+            (MetricNames.NewMembers, 10), (MetricNames.RetainedNextDay, 3), (MetricNames.FirstPurchasers, 4), (MetricNames.Repurchased7d, 1),
+            (MetricNames.Sharers, 6), (MetricNames.Complaints, 2), (MetricNames.CampaignReached, 50), (MetricNames.CampaignConverted, 5),
+            (MetricNames.CouponsIssued, 20), (MetricNames.CouponsRedeemed, 3), (MetricNames.FunnelLogin, 30), (MetricNames.FunnelBrowse, 20), (MetricNames.FunnelCart, 10));
+
+        var h = HealthMetrics.Of(c, 1000);
+
+        Assert.Equal(0.2, h.ActiveShare);
+        Assert.Equal(0.2, h.DauMau);
+        Assert.Equal(1000.01m, h.Revenue);
+        Assert.Equal(125.00m, h.Arpu);
+        Assert.Equal(0.25, h.RepurchaseRate);
+        Assert.Equal(0.3, h.NextDayRetention);
+        Assert.Equal(0.25, h.Repurchase7d);
+        Assert.Equal(0.15, h.ShareRate);
+        Assert.Equal(0.05, h.ComplaintRate);
+        Assert.Equal(0.1, h.CampaignResponse);
+        Assert.Equal(0.15, h.CouponRedemptionRate);
+        Assert.Equal(new FunnelDay { Login = 30, Browse = 20, AddToCart = 10, Purchase = 8 }, h.Funnel);
+        Assert.Null(HealthMetrics.Of(C(Day), 0).ActiveShare);
+    }
+
+    [Fact]
+    public void MembersOfEachDayAreWorkedBackFromTheLiveCount()
+    {
+        var days = new[] { C(Day, 0, (MetricNames.NewMembers, 5)), C(Day.AddDays(1), 0, (MetricNames.NewMembers, 3)) };
+
+        var series = HealthMetrics.Series(days, membersNow: 110, joinedAfterLast: 2);
+
+        Assert.Equal(105, series[0].Members);
+        Assert.Equal(108, series[1].Members);
+        var summary = HealthMetrics.Summary(days, series);
+        Assert.Equal(8, summary.NewMembers);
+        Assert.Equal(108, summary.Members);
+    }
+
+    [Fact]
+    public void PointsEconomyRateIsOverTheWindowAndLiabilityAtThePointValue()
+    {
+        var window = Enumerable.Range(0, 90).Select(i => C(Day.AddDays(i - 89), 0, (MetricNames.PointsIssued, 100), (MetricNames.PointsRedeemed, i < 30 ? 90 : 0))).ToList();
+
+        var view = PointsEconomy.Of(window.TakeLast(7).ToList(), window, outstanding: 12_345, pointValue: 0.01m, 0.28, 0.32);
+
+        Assert.Equal(9000, view.Issued90d);
+        Assert.Equal(2700, view.Redeemed90d);
+        Assert.Equal(0.3, view.RedemptionRate90d);
+        Assert.True(view.InBand);
+        Assert.Equal(123.45m, view.LiabilityCny);
+        Assert.Equal(700, view.Total.Issued);
+        Assert.Equal(7, view.Days.Count);
+    }
+
+    [Fact]
+    public void ValueClassThresholdsGiveTheTopFifteenPercentAAndTheNextThirtyFiveB()
+    {
+        var buckets = new Dictionary<int, long>();
+        foreach (var m in Enumerable.Range(1, 100).Select(i => (decimal)Math.Pow(10, i / 25.0)))
+        {
+            var b = MonetaryHistogram.BucketOf(m);
+            buckets[b] = buckets.GetValueOrDefault(b) + 1;
+        }
+
+        var t = ValueClassThresholds.From(buckets, 0.15, 0.35, DateTimeOffset.UnixEpoch);
+        var classes = Enumerable.Range(1, 100).Select(i => t.ClassOf((decimal)Math.Pow(10, i / 25.0))).ToList();
+
+        Assert.Equal(100, t.Members);
+        Assert.InRange(classes.Count(c => c == "A"), 12, 15);
+        Assert.InRange(classes.Count(c => c is "A" or "B"), 46, 50);
+        Assert.Equal("C", t.ClassOf(0m));
+    }
+
+    [Theory]
+    [InlineData(0.5, 0)]
+    [InlineData(1, 1)]
+    [InlineData(9.99, 10)]
+    [InlineData(10, 11)]
+    [InlineData(1000, 31)]
+    public void MonetaryBucketsAreTenPerDecade(double monetary, int bucket)
+    {
+        Assert.Equal(bucket, MonetaryHistogram.BucketOf((decimal)monetary));
+        Assert.True(MonetaryHistogram.LowerBound(bucket) <= (decimal)monetary);
+    }
+
+    [Fact]
+    public void AnAggregatorAppliesAContributionIdOnceAndForgetsIdsPastTheHorizon()
+    {
+        var c = new MetricContribution { Id = "m1|e1|d|east|20261120", RegionId = "east", Day = Day, Counters = new Dictionary<string, long> { [MetricNames.Dau] = 1 }, Revenue = 12.5m };
+        var now = new DateTimeOffset(2026, 11, 20, 3, 0, 0, TimeSpan.Zero);
+
+        var (once, applied1) = AggregatorShard.Apply(new AggregatorShard(), [c, c], now, 7);
+        var (twice, applied2) = AggregatorShard.Apply(once, [c], now.AddDays(6), 7);
+        var (late, applied3) = AggregatorShard.Apply(twice, [c], now.AddDays(7), 7);
+
+        Assert.Equal((1, 0), (applied1, applied2));
+        Assert.Equal(1, twice.Counters[MetricNames.Dau]);
+        Assert.Equal(12.5m, twice.Revenue);
+        Assert.Equal(2, twice.DuplicateCount);
+        Assert.Equal(1, applied3);
+        Assert.DoesNotContain(late.Applied.Keys, k => k == DateOnly.FromDateTime(now.UtcDateTime).DayNumber);
+    }
+
+    [Fact]
+    public void DayBitsShiftForwardAndForgetDaysPastTheSpan()
+    {
+        var bits = DayBits.Empty.With(Day).With(Day.AddDays(-3)).With(Day.AddDays(70));
+
+        Assert.True(bits.Has(Day));
+        Assert.True(bits.Has(Day.AddDays(-3)));
+        Assert.True(bits.Has(Day.AddDays(70)));
+        Assert.False(bits.Has(Day.AddDays(1)));
+        Assert.Equal(2, bits.Count(Day.AddDays(-10), Day));
+        var far = bits.With(Day.AddDays(70 + DayBits.Span));
+        Assert.False(far.Has(Day.AddDays(70)));
+        Assert.False(far.Covers(Day.AddDays(70)));
+    }
+}
