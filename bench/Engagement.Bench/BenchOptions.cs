@@ -10,8 +10,9 @@ internal sealed class BenchOptions
     public const string Footprint = "footprint";
     public const string Lifecycle = "lifecycle";
     public const string Campaign = "campaign";
+    public const string TwoSilo = "two-silo";
 
-    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign];
+    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, TwoSilo];
 
     public List<string> Scenarios { get; } = [];
 
@@ -135,9 +136,9 @@ internal sealed class BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Engagement.Bench -- [scenario...] [options]
 
-        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign
-          --members N          ingest-durable members (default 2000)
-          --events M           ingest-durable events (default 20000)
+        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign two-silo
+          --members N          ingest-durable members (default 2000; two-silo: per pass)
+          --events M           ingest-durable events (default 20000; two-silo: per pass)
           --memory-members N   ingest-memory members (default 10 x --members)
           --memory-events M    ingest-memory events (default 10 x --events)
           --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free)

@@ -47,6 +47,7 @@ foreach (var name in options.Scenarios)
             BenchOptions.Footprint => FootprintScenario.RunAsync(options, result),
             BenchOptions.Lifecycle => LifecycleSweepScenario.RunAsync(options, result),
             BenchOptions.Campaign => CampaignScenario.RunAsync(options, result),
+            BenchOptions.TwoSilo => TwoSiloScenario.RunAsync(options, result),
             _ => throw new InvalidOperationException(name),
         });
     }

@@ -63,7 +63,8 @@ public static class BackupCommands
                     }
 
                     System.Console.WriteLine($"restoring backup {name} from container {options.Container}");
-                    var restored = await new TableRestore(tables, blobs, options).RunAsync(name, new SyncProgress());
+                    var ledgerTable = configuration[$"{EngagementStorageOptions.SectionName}:{nameof(EngagementStorageOptions.LedgerTableName)}"];
+                    var restored = await new TableRestore(tables, blobs, options, ledgerTable).RunAsync(name, new SyncProgress());
                     System.Console.WriteLine($"restored {restored.Count} tables, {restored.Values.Sum():N0} rows");
                     return 0;
             }

@@ -11,7 +11,7 @@ namespace Engagement.EndToEnd.Tests;
 /// </summary>
 public sealed class BenchSmokeTests
 {
-    private static readonly string[] Scenarios = ["ingest-durable", "ingest-memory", "footprint", "lifecycle", "campaign"];
+    private static readonly string[] Scenarios = ["ingest-durable", "ingest-memory", "footprint", "lifecycle", "campaign", "two-silo"];
 
     [Fact]
     public async Task SmokeRunReportsEveryScenarioWithNumbersAboveZero()

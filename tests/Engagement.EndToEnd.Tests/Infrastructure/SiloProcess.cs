@@ -186,7 +186,7 @@ public sealed class SiloProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string LocateSiloDll()
+    public static string LocateSiloDll()
     {
         // tests/Engagement.EndToEnd.Tests/bin/{Configuration}/net10.0 → silo/Engagement.Silo/bin/{Configuration}/net10.0
         var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
