@@ -69,7 +69,7 @@ public static class BackupCommands
                     return 0;
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or global::Azure.RequestFailedException or IOException)
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or global::Azure.RequestFailedException or IOException or AggregateException)
         {
             System.Console.Error.WriteLine($"{args[0]} failed: {ex.Message}");
             return 1;

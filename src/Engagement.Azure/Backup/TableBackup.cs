@@ -74,7 +74,9 @@ public sealed partial class TableBackup(
 
     /// <summary>
     /// Takes one backup, named <paramref name="name"/> or by its UTC start (<see cref="NameFor"/>), and returns its
-    /// manifest. A failure is logged as an error, recorded in a <c>failed</c> manifest, and thrown.
+    /// manifest. A failure (any exception, including the <see cref="AggregateException"/> the Azure SDK throws once its
+    /// retries give up on an unreachable account) is recorded in a <c>failed</c> manifest when storage still takes it,
+    /// reported to every <see cref="IBackupFailureListener"/>, and rethrown.
     /// </summary>
     public async Task<BackupManifest> RunAsync(string? name = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -100,19 +102,19 @@ public sealed partial class TableBackup(
             await DeleteExpiredAsync(container, cancellationToken);
             return manifest;
         }
-        catch (Exception ex) when (ex is RequestFailedException or IOException or InvalidOperationException or NotSupportedException or OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = ex.Message, Tables = entries };
             try
             {
                 await WriteManifestAsync(container, failed, CancellationToken.None);
             }
-            catch (RequestFailedException)
+            catch (Exception manifestFailure) when (manifestFailure is RequestFailedException or AggregateException or IOException)
             {
                 // The storage that failed the backup may fail this too; the listeners below still hear of it.
             }
 
-            await NotifyFailedAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, entries.Select(e => e.Table).ToList(), ex));
+            await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, entries.Select(e => e.Table).ToList(), ex));
             throw;
         }
     }
@@ -180,8 +182,10 @@ public sealed partial class TableBackup(
         return new BackupTableEntry(table, rows, Convert.ToHexStringLower(hash.GetHashAndReset()), bytes, started, time.GetUtcNow());
     }
 
-    private async Task NotifyFailedAsync(BackupFailure failure)
+    /// <summary>Tells every <see cref="IBackupFailureListener"/> of <paramref name="failure"/>; a listener that throws is logged and skipped.</summary>
+    public async Task ReportFailureAsync(BackupFailure failure)
     {
+        ArgumentNullException.ThrowIfNull(failure);
         foreach (var listener in _failureListeners)
         {
             try

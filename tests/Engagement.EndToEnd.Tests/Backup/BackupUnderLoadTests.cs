@@ -50,7 +50,7 @@ public sealed partial class BackupUnderLoadTests(ITestOutputHelper output)
             (backup, copied) = ("", new MemberRows());
             for (var attempt = 1; attempt <= 4 && copied.RowsAheadOfState() == 0; attempt++)
             {
-                var (exit, text) = await SiloCommand.RunAsync(settings.ConnectionString, "backup");
+                var (exit, text) = await DotnetCommand.SiloAsync(settings.ConnectionString, "backup");
                 Assert.True(exit == 0, $"backup exited with {exit}:\n{text}");
                 backup = BackupLine().Match(text).Groups[1].Value;
                 var pending = await PendingAsync(queues, settings);
@@ -77,7 +77,7 @@ public sealed partial class BackupUnderLoadTests(ITestOutputHelper output)
             await queues.GetQueueClient(queue.Name).ClearMessagesAsync();
         }
 
-        var (code, restoreOutput) = await SiloCommand.RunAsync(settings.ConnectionString, "restore", "--backup", backup);
+        var (code, restoreOutput) = await DotnetCommand.SiloAsync(settings.ConnectionString, "restore", "--backup", backup);
         output.WriteLine(restoreOutput);
         Assert.True(code == 0, $"restore exited with {code}:\n{restoreOutput}");
         var cut = CutLine().Match(restoreOutput);
