@@ -19,8 +19,9 @@ namespace Engagement.Azure.Backup;
 /// <remarks>
 /// <para>Grain state is copied first. A member's state lists the ledger and journal rows it has not yet confirmed
 /// as written, and re-emits them when it activates, so a ledger copied after the state holds at least what the
-/// state relies on: a backup taken under load restores to consistent members (each state row is one atomic
-/// entity; no member is half-written).</para>
+/// state relies on; rows it holds beyond a member's state (events applied after that state row was copied) are left
+/// out by <see cref="TableRestore"/>. So a backup taken under load restores to consistent members (each state row
+/// is one atomic entity; no member is half-written). README, "Backups and restore", says what that means.</para>
 /// </remarks>
 /// <param name="tables">The account's tables.</param>
 /// <param name="blobs">The account's blobs (the backup container).</param>

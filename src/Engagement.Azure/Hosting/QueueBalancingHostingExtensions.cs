@@ -18,10 +18,12 @@ namespace Engagement.Azure.Hosting;
 /// whose share grew when membership declared it dead, take them at their next acquisition round.
 /// </summary>
 /// <remarks>
-/// Settings: <c>Engagement:Ingestion:QueueBalancer:LeaseLength</c> (default 20 s here; Azure allows 15–60 s),
-/// <c>LeaseRenewPeriod</c> (6 s: three renewals fit in a lease, so a slow storage call does not lose it) and
-/// <c>LeaseAcquisitionPeriod</c> (5 s: how soon a silo short of its share tries again). The defaults of Orleans
-/// (60 s, 29 s, 30 s) would leave a killed silo's queues unread for up to 90 s.
+/// Settings: <c>Engagement:Ingestion:QueueBalancer:LeaseLength</c> (default 30 s here; Azure allows 15–60 s),
+/// <c>LeaseRenewPeriod</c> (8 s: three renewals fit in a lease, so a storage call that takes seconds does not lose
+/// it) and <c>LeaseAcquisitionPeriod</c> (5 s: how soon a silo short of its share tries again). The defaults of
+/// Orleans (60 s, 29 s, 30 s) would leave a killed silo's queues unread for up to 90 s. A lease is only as good as
+/// storage is fast: when a renewal takes longer than the lease (an overloaded emulator), the silo loses the queue
+/// and takes it again later — still one reader at a time, but the queue pauses.
 /// </remarks>
 public static class QueueBalancingHostingExtensions
 {
@@ -51,8 +53,8 @@ public static class QueueBalancingHostingExtensions
         streams.UseLeaseBasedQueueBalancer(balancer => balancer
             .Configure(o =>
             {
-                o.LeaseLength = TimeSpan.FromSeconds(20);
-                o.LeaseRenewPeriod = TimeSpan.FromSeconds(6);
+                o.LeaseLength = TimeSpan.FromSeconds(30);
+                o.LeaseRenewPeriod = TimeSpan.FromSeconds(8);
                 o.LeaseAcquisitionPeriod = TimeSpan.FromSeconds(5);
             })
             .Bind(configuration.GetSection(SectionName))

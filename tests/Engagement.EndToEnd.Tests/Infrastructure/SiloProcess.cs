@@ -82,7 +82,17 @@ public sealed class SiloProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        await silo.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(90));
+        try
+        {
+            await silo.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(90));
+        }
+        catch
+        {
+            // A silo that never became ready must not outlive the test, reading its queues and loading the machine.
+            await silo.DisposeAsync();
+            throw;
+        }
+
         return silo;
     }
 

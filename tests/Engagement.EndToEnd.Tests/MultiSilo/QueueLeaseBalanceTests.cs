@@ -19,17 +19,17 @@ public sealed partial class QueueLeaseBalanceTests
         var second = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
 
         await using var a = await SiloProcess.StartAsync(first);
-        await Poll.UntilAsync(() => Task.FromResult(Owned(a)?.Count == 4), TimeSpan.FromMinutes(1), "the only silo owns all 4 queues");
+        await Poll.UntilAsync(() => Task.FromResult(Owned(a)?.Count == 4), TimeSpan.FromMinutes(3), "the only silo owns all 4 queues");
 
         await using var b = await SiloProcess.StartAsync(second);
-        await Poll.UntilAsync(() => Task.FromResult(Owned(a)?.Count == 2 && Owned(b)?.Count == 2), TimeSpan.FromMinutes(2), "the two silos own 2 queues each");
+        await Poll.UntilAsync(() => Task.FromResult(Owned(a)?.Count == 2 && Owned(b)?.Count == 2), TimeSpan.FromMinutes(3), "the two silos own 2 queues each");
         var queuesOfA = Owned(a)!;
         var queuesOfB = Owned(b)!;
         Assert.Empty(queuesOfA.Intersect(queuesOfB));
         Assert.Equal(4, queuesOfA.Union(queuesOfB).Count());
 
         await b.StopAsync();
-        await Poll.UntilAsync(() => Task.FromResult(Owned(a)?.Count == 4), TimeSpan.FromMinutes(1), "the survivor owns all 4 queues again after a graceful stop");
+        await Poll.UntilAsync(() => Task.FromResult(Owned(a)?.Count == 4), TimeSpan.FromMinutes(3), "the survivor owns all 4 queues again after a graceful stop");
     }
 
     /// <summary>The queues a silo's pulling manager last said it owns, or null before it said anything.</summary>

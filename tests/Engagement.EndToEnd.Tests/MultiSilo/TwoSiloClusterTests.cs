@@ -20,9 +20,8 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
     private static readonly TimeSpan VisibilityTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The consistent-ring balancer gives each silo the queues whose ring positions fall in its (randomly placed)
-    /// ranges; with this many queues a silo that joins gets at least one all but surely ((1/2)^8 for the second of
-    /// two, (2/3)^16 ≈ 0.2% for the third of three).
+    /// The lease-based balancer gives each of S silos Q/S queues (4 each of 8 for two, 5 or 6 of 16 for three), so a
+    /// silo that joins always gets some; QueueLeaseBalanceTests checks the exact split.
     /// </summary>
     private const int QueuesForTwo = 8;
 
