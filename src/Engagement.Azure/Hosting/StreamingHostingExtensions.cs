@@ -28,7 +28,8 @@ namespace Engagement.Azure.Hosting;
 /// <para><b>Queue balancing.</b> Orleans' lease-based balancer on blob leases (see
 /// <see cref="QueueBalancingHostingExtensions"/>): an even share per silo, one lease holder per queue. Between a
 /// silo releasing a lease and its pulling agent stopping, a new holder may already read that queue; with storage
-/// queues that is safe — a received message is invisible to other readers, and events are deduped by eventId.</para>
+/// queues that is safe — a received message is invisible to other readers, and events are deduped by eventId — at
+/// worst one member's events interleave out of order for that moment, which the member's rules tolerate.</para>
 /// <para><b>Pub-sub.</b> Implicit subscriptions only: no PubSubStore grain storage is needed, and no
 /// rendezvous grain is activated per member.</para>
 /// </remarks>

@@ -15,7 +15,13 @@ public sealed partial class QueueLeaseBalanceTests
     [Fact]
     public async Task TwoSilosOnFourQueuesReadTwoEachWithoutOverlapAndTheSurvivorTakesAllFourBack()
     {
-        var first = SiloSettings.ForTest("lease") with { QueueCount = 4 };
+        var first = SiloSettings.ForTest("lease") with
+        {
+            QueueCount = 4,
+
+            // The pulling manager's "I now own N queues: [...]" lines (the silo logs Orleans at Warning by default).
+            Extra = new Dictionary<string, string> { ["Serilog__MinimumLevel__Override__Orleans.Streams"] = "Information" },
+        };
         var second = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
 
         await using var a = await SiloProcess.StartAsync(first);
