@@ -56,7 +56,7 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         try
         {
             b = await SiloProcess.StartAsync(second);
-            await Poll.UntilAsync(() => Task.FromResult(b.Output.Contains("Receiving events from queue", StringComparison.Ordinal)), TimeSpan.FromMinutes(1), "the joining silo took over some of the queues");
+            await Poll.UntilAsync(() => Task.FromResult(b.Output.Contains("Receiving events from queue", StringComparison.Ordinal)), TimeSpan.FromMinutes(3), "the joining silo took over some of the queues");
             await Poll.UntilAsync(async () => await queues.PendingAsync() < messages.Count * 2 / 3, TimeSpan.FromMinutes(5), "a third of the events applied");
 
             // One activation per member, cluster-wide: while the stream runs, a read through B lies between two
