@@ -12,8 +12,9 @@ internal sealed class BenchOptions
     public const string Campaign = "campaign";
     public const string ConsoleSearch = "console-search";
     public const string Backlog = "backlog";
+    public const string TwoSilo = "two-silo";
 
-    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, Backlog, ConsoleSearch];
+    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, TwoSilo, Backlog, ConsoleSearch];
 
     public List<string> Scenarios { get; } = [];
 
@@ -151,9 +152,9 @@ internal sealed class BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Engagement.Bench -- [scenario...] [options]
 
-        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign backlog console-search
-          --members N          ingest-durable members (default 2000)
-          --events M           ingest-durable events (default 20000)
+        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign two-silo backlog console-search
+          --members N          ingest-durable members (default 2000; two-silo: per pass)
+          --events M           ingest-durable events (default 20000; two-silo: per pass)
           --memory-members N   ingest-memory members (default 10 x --members)
           --memory-events M    ingest-memory events (default 10 x --events)
           --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free); also

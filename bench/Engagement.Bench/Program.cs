@@ -49,6 +49,7 @@ foreach (var name in options.Scenarios)
             BenchOptions.Campaign => CampaignScenario.RunAsync(options, result),
             BenchOptions.ConsoleSearch => ConsoleSearchScenario.RunAsync(options, result),
             BenchOptions.Backlog => BacklogScenario.RunAsync(options, result),
+            BenchOptions.TwoSilo => TwoSiloScenario.RunAsync(options, result),
             _ => throw new InvalidOperationException(name),
         });
     }

@@ -63,12 +63,13 @@ public static class BackupCommands
                     }
 
                     System.Console.WriteLine($"restoring backup {name} from container {options.Container}");
-                    var restored = await new TableRestore(tables, blobs, options).RunAsync(name, new SyncProgress());
+                    var ledgerTable = configuration[$"{EngagementStorageOptions.SectionName}:{nameof(EngagementStorageOptions.LedgerTableName)}"];
+                    var restored = await new TableRestore(tables, blobs, options, ledgerTable).RunAsync(name, new SyncProgress());
                     System.Console.WriteLine($"restored {restored.Count} tables, {restored.Values.Sum():N0} rows");
                     return 0;
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or global::Azure.RequestFailedException or IOException)
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or global::Azure.RequestFailedException or IOException or AggregateException)
         {
             System.Console.Error.WriteLine($"{args[0]} failed: {ex.Message}");
             return 1;

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Engagement.EndToEnd.Tests.Infrastructure;
 
@@ -11,7 +9,7 @@ namespace Engagement.EndToEnd.Tests;
 /// </summary>
 public sealed class BenchSmokeTests
 {
-    private static readonly string[] Scenarios = ["ingest-durable", "ingest-memory", "footprint", "lifecycle", "campaign", "backlog", "console-search"];
+    private static readonly string[] Scenarios = ["ingest-durable", "ingest-memory", "footprint", "lifecycle", "campaign", "two-silo", "backlog", "console-search"];
 
     [Fact]
     public async Task SmokeRunReportsEveryScenarioWithNumbersAboveZero()
@@ -57,57 +55,12 @@ public sealed class BenchSmokeTests
         }
     }
 
-    private static async Task<(int ExitCode, string Log)> RunBenchAsync(string outputDirectory)
-    {
-        var dll = LocateBenchDll();
-        var info = new ProcessStartInfo("dotnet", [dll, "--smoke", "--out", outputDirectory])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString;
-
-        var log = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        // A hang guard, not a timing assertion: a smoke run takes well under a minute on a quiet machine.
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
-        {
-            await process.WaitForExitAsync(guard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Append("(killed: the smoke run did not finish within 10 minutes)");
-        }
-
-        lock (log)
-        {
-            return (process.ExitCode, log.ToString());
-        }
-
-        void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (log)
-            {
-                log.AppendLine(line);
-            }
-        }
-    }
+    // A hang guard, not a timing assertion: a smoke run takes well under a minute on a quiet machine.
+    private static Task<(int ExitCode, string Log)> RunBenchAsync(string outputDirectory) => DotnetCommand.RunAsync(
+        LocateBenchDll(),
+        ["--smoke", "--out", outputDirectory],
+        new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString },
+        TimeSpan.FromMinutes(10));
 
     private static string LocateBenchDll()
     {

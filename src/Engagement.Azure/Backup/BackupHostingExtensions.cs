@@ -12,7 +12,9 @@ namespace Engagement.Azure.Backup;
 public static class BackupHostingExtensions
 {
     /// <summary>
-    /// Adds <see cref="TableBackup"/>, <see cref="TableRestore"/> and, when <see cref="BackupOptions.Enabled"/>, the
+    /// Adds <see cref="TableBackup"/>, <see cref="TableRestore"/>, the default <see cref="IBackupFailureListener"/>
+    /// (<see cref="LoggingBackupFailureListener"/>; add more, e.g. the <c>data.anomaly</c> alert, with
+    /// <c>services.AddSingleton&lt;IBackupFailureListener, …&gt;()</c>) and, when <see cref="BackupOptions.Enabled"/>, the
     /// <see cref="BackupScheduler"/>. Needs the storage registration (<c>AddEngagementAzureStorage</c>) for the account.
     /// Backups run on the wall clock (<see cref="TimeProvider.System"/>), never on the engine's clock, which tests may
     /// speed up.
@@ -29,11 +31,14 @@ public static class BackupHostingExtensions
             sp.GetRequiredService<BlobServiceClient>(),
             sp.GetRequiredService<IOptions<BackupOptions>>().Value,
             TimeProvider.System,
-            sp.GetRequiredService<ILogger<TableBackup>>()));
+            sp.GetRequiredService<ILogger<TableBackup>>(),
+            sp.GetServices<IBackupFailureListener>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBackupFailureListener, LoggingBackupFailureListener>());
         services.TryAddSingleton(sp => new TableRestore(
             sp.GetRequiredService<EngagementStorageClients>().Tables,
             sp.GetRequiredService<BlobServiceClient>(),
-            sp.GetRequiredService<IOptions<BackupOptions>>().Value));
+            sp.GetRequiredService<IOptions<BackupOptions>>().Value,
+            sp.GetRequiredService<EngagementStorageClients>().Options.LedgerTableName));
         if (configuration.GetSection(BackupOptions.SectionName).Get<BackupOptions>() is not { Enabled: false })
         {
             services.AddHostedService(sp => new BackupScheduler(

@@ -60,7 +60,20 @@ public sealed partial class BackupScheduler(
             }
 
             var name = TableBackup.NameFor(slot);
-            if (!await ClaimAsync(settings.Container, name, stoppingToken))
+            bool claimed;
+            try
+            {
+                claimed = await ClaimAsync(settings.Container, name, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // Storage unreachable at the slot: the backup did not happen. Reported like a failed backup; the
+                // schedule (and the silo) goes on.
+                await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], ex));
+                continue;
+            }
+
+            if (!claimed)
             {
                 LogSkipped(logger, name);
                 continue;
@@ -70,9 +83,9 @@ public sealed partial class BackupScheduler(
             {
                 await backup.RunAsync(name, cancellationToken: stoppingToken);
             }
-            catch (Exception ex) when (ex is RequestFailedException or IOException or InvalidOperationException or NotSupportedException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                // TableBackup logged it as an error; the next slot tries again.
+                // TableBackup reported it to the failure listeners (the default one logs an error); the next slot tries again.
             }
         }
     }

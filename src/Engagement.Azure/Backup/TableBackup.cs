@@ -19,11 +19,28 @@ namespace Engagement.Azure.Backup;
 /// <remarks>
 /// <para>Grain state is copied first. A member's state lists the ledger and journal rows it has not yet confirmed
 /// as written, and re-emits them when it activates, so a ledger copied after the state holds at least what the
-/// state relies on: a backup taken under load restores to consistent members (each state row is one atomic
-/// entity; no member is half-written).</para>
+/// state relies on; rows it holds beyond a member's state (events applied after that state row was copied) are left
+/// out by <see cref="TableRestore"/>. So a backup taken under load restores to consistent members (each state row
+/// is one atomic entity; no member is half-written). README, "Backups and restore", says what that means.</para>
 /// </remarks>
-public sealed partial class TableBackup(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options, TimeProvider time, ILogger<TableBackup> logger)
+/// <param name="tables">The account's tables.</param>
+/// <param name="blobs">The account's blobs (the backup container).</param>
+/// <param name="options">Which tables, which container, how long backups are kept.</param>
+/// <param name="time">The wall clock: backup names and manifest times.</param>
+/// <param name="logger">Progress and completion lines.</param>
+/// <param name="failureListeners">Told of a failed backup (<see cref="IBackupFailureListener"/>); null or none: the
+/// <see cref="LoggingBackupFailureListener"/> on <paramref name="logger"/>.</param>
+public sealed partial class TableBackup(
+    TableServiceClient tables,
+    BlobServiceClient blobs,
+    BackupOptions options,
+    TimeProvider time,
+    ILogger<TableBackup> logger,
+    IEnumerable<IBackupFailureListener>? failureListeners = null)
 {
+    private readonly IReadOnlyList<IBackupFailureListener> _failureListeners =
+        failureListeners?.ToList() is { Count: > 0 } listeners ? listeners : [new LoggingBackupFailureListener(logger)];
+
     private const string ManifestBlob = "manifest.json";
 
     internal static readonly JsonSerializerOptions ManifestJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -58,7 +75,9 @@ public sealed partial class TableBackup(TableServiceClient tables, BlobServiceCl
 
     /// <summary>
     /// Takes one backup, named <paramref name="name"/> or by its UTC start (<see cref="NameFor"/>), and returns its
-    /// manifest. A failure is logged as an error, recorded in a <c>failed</c> manifest, and thrown.
+    /// manifest. A failure (any exception, including the <see cref="AggregateException"/> the Azure SDK throws once its
+    /// retries give up on an unreachable account) is recorded in a <c>failed</c> manifest when storage still takes it,
+    /// reported to every <see cref="IBackupFailureListener"/>, and rethrown.
     /// </summary>
     public async Task<BackupManifest> RunAsync(string? name = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -84,19 +103,19 @@ public sealed partial class TableBackup(TableServiceClient tables, BlobServiceCl
             await DeleteExpiredAsync(container, cancellationToken);
             return manifest;
         }
-        catch (Exception ex) when (ex is RequestFailedException or IOException or InvalidOperationException or NotSupportedException or OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogFailed(logger, ex, name, options.Container);
             var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = ex.Message, Tables = entries };
             try
             {
                 await WriteManifestAsync(container, failed, CancellationToken.None);
             }
-            catch (RequestFailedException)
+            catch (Exception manifestFailure) when (manifestFailure is RequestFailedException or AggregateException or IOException)
             {
-                // The storage that failed the backup may fail this too; the error is logged above.
+                // The storage that failed the backup may fail this too; the listeners below still hear of it.
             }
 
+            await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, entries.Select(e => e.Table).ToList(), ex));
             throw;
         }
     }
@@ -164,6 +183,24 @@ public sealed partial class TableBackup(TableServiceClient tables, BlobServiceCl
         return new BackupTableEntry(table, rows, Convert.ToHexStringLower(hash.GetHashAndReset()), bytes, started, time.GetUtcNow());
     }
 
+    /// <summary>Tells every <see cref="IBackupFailureListener"/> of <paramref name="failure"/>; a listener that throws is logged and skipped.</summary>
+    public async Task ReportFailureAsync(BackupFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        foreach (var listener in _failureListeners)
+        {
+            try
+            {
+                await listener.BackupFailedAsync(failure, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // One listener's trouble must not hide the failure from the others.
+                LogListenerFailed(logger, ex, failure.Backup, listener.GetType().Name);
+            }
+        }
+    }
+
     private static async Task WriteManifestAsync(BlobContainerClient container, BackupManifest manifest, CancellationToken cancellationToken) =>
         await container.GetBlobClient(ManifestBlobName(manifest.Name)).UploadAsync(BinaryData.FromObjectAsJson(manifest, ManifestJson), overwrite: true, cancellationToken);
 
@@ -187,8 +224,8 @@ public sealed partial class TableBackup(TableServiceClient tables, BlobServiceCl
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} complete: {Tables} tables, {Rows} rows in {Seconds:F1} s")]
     private static partial void LogCompleted(ILogger logger, string backup, int tables, long rows, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup} to container {Container} FAILED; the last complete backup is the one to restore")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string backup, string container);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup}: failure listener {Listener} threw")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception, string backup, string listener);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted expired backup blob {Blob}")]
     private static partial void LogExpired(ILogger logger, string blob);

@@ -10,14 +10,22 @@ namespace Engagement.Azure.Backup;
 /// <summary>
 /// Restores a backup written by <see cref="TableBackup"/> into an account whose engine tables are empty (or absent):
 /// first every table blob is read and checked against the manifest (row count and SHA-256), so a damaged backup
-/// writes nothing; then the rows are written back, in transactions of up to 100 rows of one partition.
+/// writes nothing; then the rows are written back, in transactions of up to 100 rows of one partition. The ledger
+/// is cut at each member's restored state (<see cref="MemberLedgerCut"/>): rows of events the member's copied state
+/// had not applied yet are left out, so every member's ledger agrees with its state.
 /// </summary>
-public sealed class TableRestore(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options)
+/// <param name="tables">The account restored into.</param>
+/// <param name="blobs">The account holding the backups.</param>
+/// <param name="options">The backup container; <see cref="BackupOptions.First"/> names the grain-state table.</param>
+/// <param name="ledgerTable">The ledger table (<c>Engagement:Storage:LedgerTableName</c>); default <c>EngagementLedger</c>.</param>
+public sealed class TableRestore(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options, string? ledgerTable = null)
 {
+    private readonly string _ledgerTable = ledgerTable ?? Ledger.AzureTableLedgerArchive.DefaultTableName;
+
     private const int TransactionSize = 100;
 
     /// <summary>Restores <paramref name="backup"/>; reports progress per table and every 10,000 rows.</summary>
-    /// <returns>Rows written per table.</returns>
+    /// <returns>Rows written per table (for the ledger, fewer than the manifest's when the cut left rows out).</returns>
     /// <exception cref="InvalidOperationException">No such complete backup, or a target table already holds rows.</exception>
     /// <exception cref="InvalidDataException">A table blob does not match the manifest; nothing was written.</exception>
     public async Task<IReadOnlyDictionary<string, long>> RunAsync(string backup, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
@@ -50,11 +58,22 @@ public sealed class TableRestore(TableServiceClient tables, BlobServiceClient bl
             progress?.Report($"verified {entry.Table}: {rows:N0} rows");
         }
 
+        // The cut needs the member states before the ledger: a backup copies (and lists) grain state first.
+        var order = manifest.Tables.Select(e => e.Table).ToList();
+        var stateTable = options.First().FirstOrDefault(order.Contains);
+        var cut = stateTable is not null && order.IndexOf(stateTable) < order.IndexOf(_ledgerTable) ? new MemberLedgerCut() : null;
         var written = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var entry in manifest.Tables)
         {
-            written[entry.Table] = await RestoreTableAsync(container, backup, entry, progress, cancellationToken);
+            Func<TableEntity, bool> keep = entry.Table == stateTable && cut is not null ? row => { cut.Observe(row); return true; }
+                : entry.Table == _ledgerTable && cut is not null ? cut.Keep
+                : _ => true;
+            written[entry.Table] = await RestoreTableAsync(container, backup, entry, keep, progress, cancellationToken);
             progress?.Report($"restored {entry.Table}: {written[entry.Table]:N0} of {entry.Rows:N0} rows");
+            if (entry.Table == _ledgerTable && cut is not null)
+            {
+                progress?.Report($"cut {entry.Table} at the state of {cut.Members:N0} members: left out {cut.Dropped:N0} rows of events applied after a member's state was copied");
+            }
         }
 
         return written;
@@ -86,7 +105,7 @@ public sealed class TableRestore(TableServiceClient tables, BlobServiceClient bl
         return (rows, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
-    private async Task<long> RestoreTableAsync(BlobContainerClient container, string backup, BackupTableEntry entry, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task<long> RestoreTableAsync(BlobContainerClient container, string backup, BackupTableEntry entry, Func<TableEntity, bool> keep, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var client = tables.GetTableClient(entry.Table);
         await client.CreateIfNotExistsAsync(cancellationToken);
@@ -95,6 +114,11 @@ public sealed class TableRestore(TableServiceClient tables, BlobServiceClient bl
         await foreach (var line in LinesAsync(container, backup, entry.Table, cancellationToken))
         {
             var entity = EntityJson.ReadLine(line);
+            if (!keep(entity))
+            {
+                continue;
+            }
+
             if (batch.Count == TransactionSize || (batch.Count > 0 && batch[0].Entity.PartitionKey != entity.PartitionKey))
             {
                 written += await FlushAsync(client, batch, cancellationToken);

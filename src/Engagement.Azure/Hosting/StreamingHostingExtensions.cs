@@ -26,11 +26,11 @@ namespace Engagement.Azure.Hosting;
 /// timeout. This holds for <c>BatchContainerBatchSize = 1</c>, which is pinned below. Unlike Orleans'
 /// <c>SimpleQueueCache</c>, which purges whole buckets oldest first, one slow member holds only its own
 /// items: the rest of the queue is deleted and read on behind it.</para>
-/// <para><b>Queue balancing.</b> Orleans' default for persistent streams, the consistent-ring balancer: each
-/// silo reads the queues whose ring position falls in its membership range. During a membership change two
-/// silos can briefly both read a queue; with storage queues that is safe — a received message is invisible to
-/// other readers, and events are deduped by eventId — at worst one member's events interleave out of order for
-/// that moment, which the member's rules tolerate.</para>
+/// <para><b>Queue balancing.</b> Orleans' lease-based balancer on blob leases (see
+/// <see cref="QueueBalancingHostingExtensions"/>): an even share per silo, one lease holder per queue. Between a
+/// silo releasing a lease and its pulling agent stopping, a new holder may already read that queue; with storage
+/// queues that is safe — a received message is invisible to other readers, and events are deduped by eventId — at
+/// worst one member's events interleave out of order for that moment, which the member's rules tolerate.</para>
 /// <para><b>Pub-sub.</b> Implicit subscriptions only: no PubSubStore grain storage is needed, and no
 /// rendezvous grain is activated per member.</para>
 /// </remarks>
@@ -44,6 +44,7 @@ public static class StreamingHostingExtensions
         builder.AddPersistentStreams(StreamNames.Provider, EngagementQueueAdapterFactory.Create, streams =>
         {
             streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+            streams.UseEngagementQueueBalancer(configuration);
             streams.ConfigurePullingAgent(agent => agent.Configure<IOptions<IngestionOptions>>((pulling, ingestion) =>
             {
                 pulling.GetQueueMsgsTimerPeriod = ingestion.Value.PollInterval;

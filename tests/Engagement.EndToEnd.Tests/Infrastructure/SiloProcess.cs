@@ -82,7 +82,17 @@ public sealed class SiloProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        await silo.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(90));
+        try
+        {
+            await silo.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(90));
+        }
+        catch
+        {
+            // A silo that never became ready must not outlive the test, reading its queues and loading the machine.
+            await silo.DisposeAsync();
+            throw;
+        }
+
         return silo;
     }
 
@@ -186,7 +196,7 @@ public sealed class SiloProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string LocateSiloDll()
+    public static string LocateSiloDll()
     {
         // tests/Engagement.EndToEnd.Tests/bin/{Configuration}/net10.0 → silo/Engagement.Silo/bin/{Configuration}/net10.0
         var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
