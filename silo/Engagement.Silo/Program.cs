@@ -48,6 +48,7 @@ try
     builder.Services.AddEngagementApi(builder.Configuration);
     builder.Services.AddEngagementConsole();
     builder.Services.AddEngagementBackups(builder.Configuration);
+    builder.Services.AddSingleton<IBackupFailureListener, AnomalyBackupFailureListener>();
     builder.Services.AddHealthChecks().AddEngagementStorageCheck(ApiHostingExtensions.ReadyTag);
 
     var app = builder.Build();

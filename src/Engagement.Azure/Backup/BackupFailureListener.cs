@@ -16,6 +16,12 @@ public interface IBackupFailureListener
     /// instead); an exception it throws is logged and the other listeners still run.
     /// </summary>
     Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called once per backup that completed (its manifest written), so a listener can end an episode it opened
+    /// on a failure. The default does nothing.
+    /// </summary>
+    Task BackupCompletedAsync(string backup, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>What failed, for a <see cref="IBackupFailureListener"/>.</summary>

@@ -100,6 +100,7 @@ public sealed partial class TableBackup(
             await WriteManifestAsync(container, manifest, cancellationToken);
             var rows = entries.Sum(e => e.Rows);
             LogCompleted(logger, name, entries.Count, rows, (manifest.FinishedAt - startedAt).TotalSeconds);
+            await NotifyCompletedAsync(name);
             await DeleteExpiredAsync(container, cancellationToken);
             return manifest;
         }
@@ -181,6 +182,22 @@ public sealed partial class TableBackup(
 
         await blob.SetHttpHeadersAsync(new BlobHttpHeaders { ContentType = "application/gzip" }, cancellationToken: cancellationToken);
         return new BackupTableEntry(table, rows, Convert.ToHexStringLower(hash.GetHashAndReset()), bytes, started, time.GetUtcNow());
+    }
+
+    /// <summary>Tells every <see cref="IBackupFailureListener"/> that <paramref name="backup"/> completed; a listener that throws is logged and skipped.</summary>
+    private async Task NotifyCompletedAsync(string backup)
+    {
+        foreach (var listener in _failureListeners)
+        {
+            try
+            {
+                await listener.BackupCompletedAsync(backup, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogListenerFailed(logger, ex, backup, listener.GetType().Name);
+            }
+        }
     }
 
     /// <summary>Tells every <see cref="IBackupFailureListener"/> of <paramref name="failure"/>; a listener that throws is logged and skipped.</summary>
