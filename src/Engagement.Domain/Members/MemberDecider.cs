@@ -48,7 +48,7 @@ public static class MemberDecider
     public static MemberOutcome<RedemptionDecision> Redeem(
         MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now)
     {
-        var decision = MemberEngine.Redeem(state, redemptionId, points, cashAmount, rewardId, options, now);
+        var decision = RedemptionPolicy.Redeem(state, redemptionId, points, cashAmount, rewardId, options, now);
         var changed = !decision.Replayed && decision.NewEntries.Count > 0;
         var effects = new List<MemberEffect>(decision.NewEntries.Count);
         if (changed)

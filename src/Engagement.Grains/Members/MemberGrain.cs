@@ -54,22 +54,6 @@ public sealed partial class MemberGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken) =>
         state.RecordExists ? ChangeAsync(RecoverOutboxAsync) : Task.CompletedTask;
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // Effects confirmed since the last write are still pending in storage; store the emptier outbox on the way out.
-        if (_confirmedSinceWrite && !_aheadOfStorage)
-        {
-            try
-            {
-                await PersistAsync();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogDeactivationWriteFailed(ex, MemberId);
-            }
-        }
-    }
-
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<EngagementEvent>().ResumeAsync(this);
 
@@ -278,26 +262,6 @@ public sealed partial class MemberGrain(
             EventStatus.Held => Held(evt, decision),
             _ => Applied(decision),
         };
-    }
-
-    private ApplyResult Rejected(EngagementEvent evt, EventDecision decision)
-    {
-        MemberMetrics.EventRejected();
-        LogRejected(MemberId, evt.EventId, decision.Reason);
-        return MemberMapper.ToResult(ApplyStatus.Rejected, decision, decision.Reason);
-    }
-
-    private ApplyResult Held(EngagementEvent evt, EventDecision decision)
-    {
-        MemberMetrics.EventHeld();
-        LogHeld(MemberId, evt.EventId, evt.OrderId);
-        return MemberMapper.ToResult(ApplyStatus.Held, decision, decision.Reason);
-    }
-
-    private static ApplyResult Applied(EventDecision decision)
-    {
-        IngestionMetrics.Accepted();
-        return MemberMapper.ToResult(ApplyStatus.Applied, decision, decision.Reason);
     }
 
     private async Task TickAsync()
