@@ -10,7 +10,6 @@ namespace Engagement.Api.Members;
 public static class MemberEndpoints
 {
     private static readonly HashSet<string> LedgerKinds = new(StringComparer.Ordinal) { "points", "growth", "tier" };
-    private static readonly HashSet<string> ConsentChannels = new(StringComparer.Ordinal) { "sms", "push", "call", "wechat" };
 
     public static IEndpointRouteBuilder MapMemberEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -175,7 +174,7 @@ public static class MemberEndpoints
         }
         else
         {
-            foreach (var channel in consent.Keys.Where(c => !ConsentChannels.Contains(c)))
+            foreach (var channel in consent.Keys.Where(c => !ContactChannels.All.Contains(c)))
             {
                 errors.Add(channel, "unknown channel; use sms, push, call or wechat");
             }
