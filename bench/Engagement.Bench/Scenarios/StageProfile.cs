@@ -10,7 +10,7 @@ namespace Engagement.Bench.Scenarios;
 
 /// <summary>
 /// Where an event's CPU goes without Orleans: the same load run single-threaded through the pure rules
-/// (<see cref="MemberEngine.Apply"/>) and through the state's JSON round trip that every durable write pays.
+/// (<see cref="MemberDecider.Apply"/>, the outbox emptied as the emitter would) and through the state's JSON round trip that every durable write pays.
 /// What the pipeline costs beyond these is streaming, messaging, scheduling and storage plumbing.
 /// </summary>
 internal static class StageProfile
@@ -35,8 +35,8 @@ internal static class StageProfile
                 states[e.MemberId] = state;
             }
 
-            MemberEngine.Apply(state.Member, ToDomain(e), options, now);
-            state.PendingArchive.Clear();
+            MemberDecider.Apply(state.Member, ToDomain(e), options, now);
+            state.Member.Outbox.Pending.Clear();
         }
 
         return states.Count == 0 ? 1 : (int)states.Values.Average(s => JsonSerializer.Serialize(s, Json).Length);
@@ -60,10 +60,11 @@ internal static class StageProfile
             }
 
             var start = Stopwatch.GetTimestamp();
-            MemberEngine.Apply(state.Member, evt, options, now);
+            MemberDecider.Apply(state.Member, evt, options, now);
             var applied = Stopwatch.GetTimestamp();
             var json = JsonSerializer.SerializeToUtf8Bytes(state, Json);
             var written = Stopwatch.GetTimestamp();
+            state.Member.Outbox.Pending.Clear(); // the emitter confirms them after the write
             _ = JsonSerializer.Deserialize<MemberGrainState>(json, Json);
             var read = Stopwatch.GetTimestamp();
             applyTicks += applied - start;

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Audit;
-using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 
 namespace Engagement.Api.Members;
@@ -96,7 +95,7 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
         }
         else
         {
-            foreach (var channel in consent.Keys.Where(c => !EventValidator.ConsentChannels.Contains(c, StringComparer.Ordinal)))
+            foreach (var channel in consent.Keys.Where(c => !ContactChannels.All.Contains(c)))
             {
                 errors.Add(channel.Length > 40 ? channel[..40] : channel, "unknown channel; use sms, push, call or wechat");
             }

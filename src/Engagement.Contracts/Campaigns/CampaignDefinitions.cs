@@ -29,7 +29,7 @@ public static partial class CampaignDefinitions
     public const int MaxArms = 10;
     public const string DefaultArmName = "main";
 
-    public static readonly IReadOnlySet<string> Channels = new HashSet<string>(StringComparer.Ordinal) { "sms", "push", "call", "wechat" };
+    public static readonly IReadOnlySet<string> Channels = Members.ContactChannels.All;
 
     public static readonly IReadOnlySet<string> Stages = new HashSet<string>(StringComparer.Ordinal) { "new", "active", "at_risk", "dormant" };
 

@@ -17,9 +17,6 @@ public static partial class EventValidator
     /// <summary>How far in the future <c>occurredAt</c> may be (clock skew between producers and the engine).</summary>
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
 
-    /// <summary>The consent channels a profile update may carry as <c>consent.{channel}</c>.</summary>
-    public static readonly IReadOnlyList<string> ConsentChannels = ["sms", "push", "call", "wechat"];
-
     // Contract order, for messages people read.
     private static readonly string[] TypesInOrder =
     [

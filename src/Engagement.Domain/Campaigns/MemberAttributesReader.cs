@@ -1,5 +1,7 @@
 using Engagement.Domain.Members;
 using Engagement.Domain.Program;
+using Engagement.Domain.Rfm;
+using Engagement.Domain.Tiers;
 
 namespace Engagement.Domain.Campaigns;
 
@@ -9,16 +11,18 @@ public static class MemberAttributesReader
     public static MemberAttributes Read(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var summary = MemberEngine.Summarize(state, options, now);
+
+        // Read straight from the state (what MemberEngine.Summarize would say): this runs after every event.
+        var rfm = RfmScorer.Score(state, options, now);
         return new MemberAttributes
         {
-            Tier = summary.Tier,
-            Segment = summary.Rfm.Segment,
-            ValueClass = summary.Rfm.ValueClass,
+            Tier = TierPolicy.Current(state, options),
+            Segment = rfm.Segment,
+            ValueClass = rfm.ValueClass,
             Stage = state.Lifecycle.Stage,
-            Region = summary.RegionId ?? "",
-            Tags = [.. summary.Tags.Order(StringComparer.Ordinal)],
-            Phone = summary.Phone ?? "",
+            Region = state.RegionId ?? "",
+            Tags = [.. state.Tags.Order(StringComparer.Ordinal)],
+            Phone = state.Phone ?? "",
         };
     }
 }

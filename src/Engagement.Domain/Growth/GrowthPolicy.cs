@@ -30,38 +30,39 @@ public static class GrowthPolicy
     /// </summary>
     internal static long TrailingGrowth(MemberState state, ProgramOptions options, DateTimeOffset at, bool includeLaterDays)
     {
+        // Summed straight from the three sources (no per-call dictionary): this runs several times per event.
         var zone = Zone(state, options);
         var day = MemberTimeZones.LocalDate(at, zone);
         var first = day.AddDays(-(options.GrowthWindowDays - 1));
+        var last = includeLaterDays ? DateOnly.MaxValue : day;
         long total = 0;
-        foreach (var (date, growth) in DailyTotals(state, zone))
+        foreach (var (date, growth) in state.GrowthByDay)
         {
-            if (date >= first && (includeLaterDays || date <= day))
+            if (date >= first && date <= last)
             {
                 total += growth;
             }
         }
 
-        return total;
-    }
-
-    /// <summary>Growth per member-local day, from orders and the day buckets together.</summary>
-    internal static Dictionary<DateOnly, long> DailyTotals(MemberState state, TimeZoneInfo zone)
-    {
-        var totals = new Dictionary<DateOnly, long>(state.GrowthByDay);
         foreach (var order in state.Orders)
         {
             var date = MemberTimeZones.LocalDate(order.At, zone);
-            totals[date] = totals.GetValueOrDefault(date) + order.NetGrowth;
+            if (date >= first && date <= last)
+            {
+                total += order.NetGrowth;
+            }
         }
 
         foreach (var record in state.BehaviourRecords)
         {
             var date = MemberTimeZones.LocalDate(record.At, zone);
-            totals[date] = totals.GetValueOrDefault(date) + record.Growth;
+            if (date >= first && date <= last)
+            {
+                total += record.Growth;
+            }
         }
 
-        return totals;
+        return total;
     }
 
     /// <summary>

@@ -78,7 +78,7 @@ public static class LifecyclePolicy
     /// Applies every stage change and win-back level due at <paramref name="now"/> to the member state and says
     /// what changed. Idempotent: a second tick at the same (or an earlier) instant changes nothing.
     /// </summary>
-    public static LifecycleDecision Tick(MemberState state, ProgramOptions options, DateTimeOffset now)
+    public static LifecycleDecision Advance(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
         var s = state.Lifecycle;
         var o = options.Lifecycle;

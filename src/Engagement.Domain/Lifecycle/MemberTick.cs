@@ -9,7 +9,7 @@ namespace Engagement.Domain.Lifecycle;
 
 /// <summary>
 /// Everything time alone makes due for one member, in one call: points expiry, tier grace and held-refund
-/// timeouts (<see cref="MemberEngine.Tick"/>), lifecycle stage and win-back, deferred touches whose time has
+/// timeouts (<see cref="MemberEngine.ApplyTimePassed"/>), lifecycle stage and win-back, deferred touches whose time has
 /// come, points-expiry notices and the birthday benefit touch.
 /// The member grain calls only this on its reminder (and whenever it wakes at <see cref="MemberTickResult.NextDueAt"/>).
 /// </summary>
@@ -22,8 +22,8 @@ public static class MemberTick
 {
     public static MemberTickResult Run(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
-        var engine = MemberEngine.Tick(state, options, now);
-        var lifecycle = LifecyclePolicy.Tick(state, options, now);
+        var engine = MemberEngine.ApplyTimePassed(state, options, now);
+        var lifecycle = LifecyclePolicy.Advance(state, options, now);
 
         var touches = new List<TouchDecision>();
         touches.AddRange(TouchGovernor.RetryDeferred(state, options, now));
@@ -175,7 +175,7 @@ public sealed record MemberTickResult
     public DateTimeOffset DecidedAt { get; init; }
 
     /// <summary>Points expired, tier changes in grace, benefits granted, held refunds timed out (to the poison queue).</summary>
-    public required TickDecision Engine { get; init; }
+    public required TimePassedDecision Engine { get; init; }
 
     public required LifecycleDecision Lifecycle { get; init; }
 

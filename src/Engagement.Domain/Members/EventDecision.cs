@@ -56,7 +56,7 @@ public sealed record EventDecision
 
 public sealed record RejectedHeldRefund(HeldRefund Refund, string Reason);
 
-/// <summary>What <see cref="MemberEngine.Redeem"/> decided.</summary>
+/// <summary>What <see cref="Points.RedemptionPolicy.Redeem"/> decided.</summary>
 public sealed record RedemptionDecision
 {
     /// <summary><c>accepted</c>, <c>insufficient_points</c>, <c>negative_balance</c> or <c>invalid</c>.</summary>
@@ -82,8 +82,8 @@ public sealed record RedemptionDecision
     public bool Accepted => Status == Points.RedemptionStatuses.Accepted;
 }
 
-/// <summary>What the periodic <see cref="MemberEngine.Tick"/> decided.</summary>
-public sealed record TickDecision
+/// <summary>What the periodic <see cref="MemberEngine.ApplyTimePassed"/> decided.</summary>
+public sealed record TimePassedDecision
 {
     public IReadOnlyList<LedgerEntry> NewEntries { get; init; } = [];
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Engagement.Domain.Benefits;
 using Engagement.Domain.Growth;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Lifecycle;
@@ -16,11 +15,8 @@ namespace Engagement.Domain.Members;
 /// change it catches up on time (expired lots, tier graces) so the outcome does not depend on when
 /// the last tick ran.
 /// </summary>
-public static partial class MemberEngine
+public static class MemberEngine
 {
-    /// <summary>Purchases above this are refused (CONTRACT.md §1).</summary>
-    public const decimal MaxPurchaseAmount = 10_000_000m;
-
     public static EventDecision Apply(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -30,16 +26,16 @@ public static partial class MemberEngine
         var early = CheckShape(evt, options) ?? CheckDuplicate(state, evt, now);
         if (early is not null)
         {
-            return Decide(state, options, now, early.Value.Status, early.Value.Reason, new Work(), stateChanged: false);
+            return Decide(state, options, now, early.Value.Status, early.Value.Reason, new RuleChanges(), stateChanged: false);
         }
 
-        var work = new Work();
+        var work = new RuleChanges();
         CatchUp(state, options, now, work);
 
         var (status, reason) = evt.Type switch
         {
-            MemberEventTypes.Purchase => ApplyPurchase(state, evt, options, now, work),
-            MemberEventTypes.Refund => ApplyRefundOrHold(state, evt, options, now, work),
+            MemberEventTypes.Purchase => PurchasePolicy.Apply(state, evt, options, now, work),
+            MemberEventTypes.Refund => RefundPolicy.ApplyOrHold(state, evt, options, now, work),
             MemberEventTypes.Register => ApplyRegister(state, evt),
             MemberEventTypes.ProfileUpdate => (EventStatus.Applied, Notes(ProfilePolicy.Apply(state, evt.Properties, options))),
             MemberEventTypes.Share or MemberEventTypes.Review or MemberEventTypes.Login => ApplyBehaviourGrowth(state, evt, options, now, work),
@@ -75,7 +71,7 @@ public static partial class MemberEngine
             TierGraceUntil = TierPolicy.GraceUntil(state, options),
             GrowthValue = GrowthPolicy.TrailingGrowth(state, options, now),
             PointsBalance = balance,
-            PointsValue = balance > 0 ? ValueOf(balance, options) : 0m,
+            PointsValue = balance > 0 ? RedemptionPolicy.ValueOf(balance, options) : 0m,
             PointsLots = PointsWallet.Lots(state),
             LastActivityAt = state.LastActivityAt,
             RegisteredAt = state.RegisteredAt,
@@ -92,25 +88,17 @@ public static partial class MemberEngine
         };
     }
 
-    /// <summary>Removes and returns the refunds that waited longer than <see cref="ProgramOptions.HeldRefundTimeout"/> for their purchase.</summary>
-    public static IReadOnlyList<HeldRefund> ReleaseExpiredHeldRefunds(MemberState state, ProgramOptions options, DateTimeOffset now)
-    {
-        var expired = state.HeldRefunds.Where(h => now - h.HeldAt >= options.HeldRefundTimeout).ToList();
-        state.HeldRefunds.RemoveAll(expired.Contains);
-        return expired;
-    }
-
     /// <summary>
-    /// The periodic work (from the grain's reminder): expire due lots, reassess the tier, release held
-    /// refunds past their timeout, and prune. Lifecycle and touches have their own tick.
+    /// What time alone changes in the points, tiers and orders (part of <see cref="Lifecycle.MemberTick.Run"/>): expire
+    /// due lots, reassess the tier, release held refunds past their timeout, and prune.
     /// </summary>
-    public static TickDecision Tick(MemberState state, ProgramOptions options, DateTimeOffset now)
+    public static TimePassedDecision ApplyTimePassed(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
-        var work = new Work();
+        var work = new RuleChanges();
         CatchUp(state, options, now, work);
-        var expired = ReleaseExpiredHeldRefunds(state, options, now);
+        var expired = RefundPolicy.ReleaseExpiredHeldRefunds(state, options, now);
         Tidy(state, options, now, work);
-        return new TickDecision
+        return new TimePassedDecision
         {
             NewEntries = work.Entries,
             TierChanges = work.TierChanges,
@@ -143,9 +131,9 @@ public static partial class MemberEngine
                 return (EventStatus.Rejected, $"{evt.Type} amount must be greater than 0");
             }
 
-            if (evt.Type == MemberEventTypes.Purchase && evt.Amount > MaxPurchaseAmount && string.IsNullOrWhiteSpace(evt.Currency))
+            if (evt.Type == MemberEventTypes.Purchase && evt.Amount > PurchasePolicy.MaxPurchaseAmount && string.IsNullOrWhiteSpace(evt.Currency))
             {
-                return (EventStatus.Rejected, string.Create(CultureInfo.InvariantCulture, $"purchase amount must not exceed {MaxPurchaseAmount:0}"));
+                return (EventStatus.Rejected, string.Create(CultureInfo.InvariantCulture, $"purchase amount must not exceed {PurchasePolicy.MaxPurchaseAmount:0}"));
             }
         }
 
@@ -187,7 +175,7 @@ public static partial class MemberEngine
         return (EventStatus.Applied, null);
     }
 
-    private static (EventStatus, string?) ApplyBehaviourGrowth(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now, Work work)
+    private static (EventStatus, string?) ApplyBehaviourGrowth(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now, RuleChanges work)
     {
         var before = work.Entries.Count;
         var note = GrowthPolicy.ApplyBehaviour(state, evt, options, now, work.Entries);
@@ -204,7 +192,7 @@ public static partial class MemberEngine
     }
 
     /// <summary>What every applied event records on the profile, and the activity signal for the lifecycle.</summary>
-    private static void Stamp(MemberState state, MemberEvent evt, DateTimeOffset now)
+    internal static void Stamp(MemberState state, MemberEvent evt, DateTimeOffset now)
     {
         state.FirstSeenAt = Min(state.FirstSeenAt, evt.OccurredAt);
         if (!state.HasRegistered)
@@ -229,14 +217,14 @@ public static partial class MemberEngine
         }
     }
 
-    private static void CatchUp(MemberState state, ProgramOptions options, DateTimeOffset now, Work work)
+    internal static void CatchUp(MemberState state, ProgramOptions options, DateTimeOffset now, RuleChanges work)
     {
         TierPolicy.EnsurePlaced(state, options, now);
         work.Entries.AddRange(PointsWallet.ExpireDue(state, now));
         TierPolicy.Reassess(state, options, now, work.Entries, work.TierChanges, work.Granted);
     }
 
-    private static void Tidy(MemberState state, ProgramOptions options, DateTimeOffset now, Work work)
+    internal static void Tidy(MemberState state, ProgramOptions options, DateTimeOffset now, RuleChanges work)
     {
         // A purchase can arrive with a lot already past its expiry (a late event under a short lifetime).
         work.Entries.AddRange(PointsWallet.ExpireDue(state, now));
@@ -247,7 +235,7 @@ public static partial class MemberEngine
     }
 
     private static EventDecision Decide(
-        MemberState state, ProgramOptions options, DateTimeOffset now, EventStatus status, string? reason, Work work, bool stateChanged) =>
+        MemberState state, ProgramOptions options, DateTimeOffset now, EventStatus status, string? reason, RuleChanges work, bool stateChanged) =>
         new()
         {
             Status = status,
@@ -271,7 +259,7 @@ public static partial class MemberEngine
         TrimFront(ids, keep);
     }
 
-    private static void TrimFront<T>(List<T> list, int keep)
+    internal static void TrimFront<T>(List<T> list, int keep)
     {
         var excess = list.Count - Math.Max(0, keep);
         if (excess > 0)
@@ -280,21 +268,7 @@ public static partial class MemberEngine
         }
     }
 
-    private static DateTimeOffset Min(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x <= b ? x : b;
+    internal static DateTimeOffset Min(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x <= b ? x : b;
 
-    private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x >= b ? x : b;
-
-    /// <summary>What one call accumulates for its decision.</summary>
-    private sealed class Work
-    {
-        public List<LedgerEntry> Entries { get; } = [];
-
-        public List<TierChange> TierChanges { get; } = [];
-
-        public List<GrantedBenefit> Granted { get; } = [];
-
-        public List<string> AppliedHeld { get; } = [];
-
-        public List<RejectedHeldRefund> RejectedHeld { get; } = [];
-    }
+    internal static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x >= b ? x : b;
 }

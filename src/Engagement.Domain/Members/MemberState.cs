@@ -3,6 +3,7 @@ using Engagement.Domain.Campaigns;
 using Engagement.Domain.Benefits;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Lifecycle;
+using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Orders;
 using Engagement.Domain.Points;
 using Engagement.Domain.Touches;
@@ -106,4 +107,17 @@ public sealed class MemberState
     public List<LedgerEntry> Ledger { get; set; } = [];
 
     public long NextSequence { get; set; } = 1;
+
+    /// <summary>Effects decided but not yet confirmed by their receivers; stored with the state, drained after the write (<see cref="MemberOutbox"/>).</summary>
+    [JsonIgnore]
+    public MemberOutbox Outbox { get; private set; } = new();
+
+    /// <summary>How <see cref="Outbox"/> is stored: its pending effects, omitted when there are none (most stored members).</summary>
+    [JsonPropertyName("outbox")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<MemberEffect>? StoredOutbox
+    {
+        get => Outbox.Count == 0 ? null : Outbox.Pending;
+        set => Outbox.Pending = value ?? [];
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Engagement.Domain.Benefits;
 using Engagement.Domain.Growth;
 using Engagement.Domain.Ledger;
@@ -13,9 +14,25 @@ namespace Engagement.Domain.Tiers;
 /// </summary>
 public static class TierPolicy
 {
-    /// <summary>Tiers from lowest to highest threshold.</summary>
-    public static IReadOnlyList<string> Ladder(ProgramOptions options) =>
-        options.Tiers.OrderBy(t => t.Value.Threshold).Select(t => t.Key).ToList();
+    private static readonly ConditionalWeakTable<ProgramOptions, StrongBox<LadderSnapshot?>> Ladders = new();
+
+    /// <summary>
+    /// Tiers from lowest to highest threshold. Sorted once per options instance and reused while its tiers and
+    /// thresholds stay as they were (it is read several times per event); a changed tier set sorts again.
+    /// </summary>
+    public static IReadOnlyList<string> Ladder(ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var box = Ladders.GetValue(options, static _ => new StrongBox<LadderSnapshot?>());
+        var snapshot = Volatile.Read(ref box.Value);
+        if (snapshot is null || !snapshot.Matches(options.Tiers))
+        {
+            snapshot = LadderSnapshot.Of(options.Tiers);
+            Volatile.Write(ref box.Value, snapshot);
+        }
+
+        return snapshot.Ladder;
+    }
 
     public static string Lowest(ProgramOptions options) => Ladder(options)[0];
 
@@ -200,5 +217,47 @@ public static class TierPolicy
         LedgerBook.Append(state, entries, at, LedgerKinds.Tier, toRank - fromRank, toRank + 1, reason, ruleId, eventId);
         changes.Add(new TierChange(from, to, ruleId, at, reason));
         granted.AddRange(BenefitCatalog.OnTierEntered(state, options, to, at));
+    }
+}
+
+/// <summary>A sorted tier ladder and the (name, threshold) pairs it was sorted from.</summary>
+internal sealed class LadderSnapshot
+{
+    private LadderSnapshot(object source, (string Name, long Threshold)[] pairs, string[] ladder)
+    {
+        Source = source;
+        Pairs = pairs;
+        Ladder = ladder;
+    }
+
+    public object Source { get; }
+
+    public (string Name, long Threshold)[] Pairs { get; }
+
+    public string[] Ladder { get; }
+
+    public static LadderSnapshot Of(IDictionary<string, TierRule> tiers)
+    {
+        var pairs = tiers.Select(t => (t.Key, t.Value.Threshold)).ToArray();
+        return new LadderSnapshot(tiers, pairs, [.. pairs.OrderBy(p => p.Threshold).Select(p => p.Key)]);
+    }
+
+    /// <summary>True while the options hold the same tiers with the same thresholds (no allocation).</summary>
+    public bool Matches(IDictionary<string, TierRule> tiers)
+    {
+        if (!ReferenceEquals(Source, tiers) || tiers.Count != Pairs.Length)
+        {
+            return false;
+        }
+
+        foreach (var (name, threshold) in Pairs)
+        {
+            if (!tiers.TryGetValue(name, out var rule) || rule is null || rule.Threshold != threshold)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -39,7 +39,7 @@ public sealed record TouchDecision
     /// <summary>How many times this touch has been decided (1 on the first decision; retries of a deferred touch add one).</summary>
     public int Attempt { get; set; } = 1;
 
-    /// <summary>For a sent touch: the grain confirmed it reached the outbox queue (<see cref="TouchGovernor.MarkPublished"/>).</summary>
+    /// <summary>For a sent touch: handed to the member's outbox (<see cref="Members.MemberDecider.QueueSentTouches"/>), which publishes it after the state write.</summary>
     public bool Published { get; set; }
 }
 

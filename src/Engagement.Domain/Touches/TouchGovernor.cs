@@ -25,7 +25,7 @@ public static class TouchGovernor
     {
         ArgumentNullException.ThrowIfNull(request);
         var touchId = TouchIds.For(state.MemberId, request);
-        var previous = Latest(state.Touches, touchId);
+        var previous = TouchHistory.Latest(state.Touches, touchId);
         if (previous is not null && (previous.Decision != TouchDecisions.Deferred || previous.NotBefore > now))
         {
             return previous with { };
@@ -48,7 +48,7 @@ public static class TouchGovernor
 
     /// <summary>Deferred touches whose <c>NotBefore</c> has come, in the order they will be retried (service first).</summary>
     public static IReadOnlyList<TouchDecision> DueDeferred(MemberState state, DateTimeOffset now) =>
-        [.. OpenDeferred(state.Touches)
+        [.. TouchHistory.OpenDeferred(state.Touches)
             .Where(d => d.NotBefore is null || d.NotBefore <= now)
             .OrderBy(d => d.Category == TouchCategories.Service ? 0 : 1)
             .ThenBy(d => d.NotBefore)
@@ -77,7 +77,7 @@ public static class TouchGovernor
 
     /// <summary>When the earliest open deferred touch becomes due; null if none waits.</summary>
     public static DateTimeOffset? NextDeferredAt(MemberState state) =>
-        OpenDeferred(state.Touches).Select(d => d.NotBefore).Where(t => t is not null).Min();
+        TouchHistory.OpenDeferred(state.Touches).Select(d => d.NotBefore).Where(t => t is not null).Min();
 
     /// <summary>Sent touches not yet confirmed on the outbox queue, oldest first: publish (again) after a restart.</summary>
     public static IReadOnlyList<TouchDecision> PendingPublish(MemberState state) =>
@@ -128,13 +128,13 @@ public static class TouchGovernor
             OptedOutChannels = MemberProfile.OptedOutChannels(state),
             InQuietHours = MemberClock.InQuietHours(now, zone, o.QuietHoursStart, o.QuietHoursEnd),
             TimeZone = zone.Id,
-            Deferred = OpenDeferred(state.Touches).Count,
-            PendingPublish = sent.Count(d => !d.Published),
+            Deferred = TouchHistory.OpenDeferred(state.Touches).Count,
+            PendingPublish = sent.Count(d => !d.Published) + state.Outbox.Pending.Count(e => e is Members.Effects.PublishTouch),
         };
     }
 
     /// <summary>The latest decision recorded for a touch id; null if none is remembered.</summary>
-    public static TouchDecision? Find(MemberState state, string touchId) => Latest(state.Touches, touchId) is { } d ? d with { } : null;
+    public static TouchDecision? Find(MemberState state, string touchId) => TouchHistory.Latest(state.Touches, touchId) is { } d ? d with { } : null;
 
     /// <summary>The zone quiet hours and daily caps are read in: the member's, else the configured default.</summary>
     public static TimeZoneInfo ZoneOf(MemberState state, ProgramOptions options) =>
@@ -158,7 +158,7 @@ public static class TouchGovernor
         }
         else
         {
-            var (at, reason) = EarliestAllowed(state.Touches, options, draft, zone, now);
+            var (at, reason) = TouchCaps.EarliestAllowed(state.Touches, options, draft, zone, now);
             if (at <= now)
             {
                 Settle(draft, TouchDecisions.Sent, SentReason(draft));
@@ -178,7 +178,7 @@ public static class TouchGovernor
             }
         }
 
-        Record(state.Touches, draft, options, now);
+        TouchHistory.Record(state.Touches, draft, options, now);
         return draft with { };
     }
 
@@ -195,222 +195,8 @@ public static class TouchGovernor
         return draft.Attempt > 1 ? $"{what} (attempt {draft.Attempt.ToString(CultureInfo.InvariantCulture)})" : what;
     }
 
-    /// <summary>The first instant at or after <paramref name="now"/> that every rule allows, and why <c>now</c> is not it.</summary>
-    private static (DateTimeOffset At, string Reason) EarliestAllowed(
-        TouchState touches, TouchOptions options, TouchDecision draft, TimeZoneInfo zone, DateTimeOffset now)
-    {
-        var at = now;
-        string? firstReason = null;
-
-        // Each round moves past every blocker found; caps only release and quiet hours only end, so this settles fast.
-        for (var round = 0; round < 32; round++)
-        {
-            var blockers = Blockers(touches, options, draft, zone, at);
-            if (blockers.Count == 0)
-            {
-                return (at, firstReason ?? "");
-            }
-
-            firstReason ??= string.Join("; ", blockers.Select(b => b.Reason));
-            var next = blockers.Max(b => b.Until);
-            if (next == DateTimeOffset.MaxValue)
-            {
-                return (next, firstReason);
-            }
-
-            at = next > at ? next : at.AddMinutes(1);
-        }
-
-        return (at, firstReason ?? "");
-    }
-
-    private static List<(string Reason, DateTimeOffset Until)> Blockers(
-        TouchState touches, TouchOptions options, TouchDecision draft, TimeZoneInfo zone, DateTimeOffset at)
-    {
-        var blockers = new List<(string, DateTimeOffset)>();
-        var marketing = draft.Category != TouchCategories.Service;
-
-        if ((marketing || options.ServiceRespectsQuietHours)
-            && MemberClock.InQuietHours(at, zone, options.QuietHoursStart, options.QuietHoursEnd))
-        {
-            blockers.Add((
-                $"quiet hours {MemberClock.DescribeQuietHours(options.QuietHoursStart, options.QuietHoursEnd, zone)}",
-                MemberClock.EndOfQuietHours(at, zone, options.QuietHoursStart, options.QuietHoursEnd)));
-        }
-
-        if (marketing)
-        {
-            var sent = touches.Sent.Where(s => s.Category == TouchCategories.Marketing).Select(s => s.DecidedAt).ToList();
-            AddDailyCap(blockers, sent, options.MarketingPerDay, zone, at, $"marketing cap {Num(options.MarketingPerDay)}/day reached", zeroMeansNone: true);
-            AddRollingCap(blockers, sent, options.MarketingPer7Days, at, $"marketing cap {Num(options.MarketingPer7Days)} per 7 days reached", zeroMeansNone: true);
-        }
-
-        if (marketing || !options.ServiceBypassesChannelCaps)
-        {
-            var sameChannel = touches.Sent
-                .Where(s => string.Equals(s.Channel, draft.Channel, StringComparison.OrdinalIgnoreCase))
-                .Where(s => !options.ServiceBypassesChannelCaps || s.Category == TouchCategories.Marketing)
-                .Select(s => s.DecidedAt)
-                .ToList();
-            if (options.ChannelPerDay.TryGetValue(draft.Channel, out var perDay) && perDay > 0)
-            {
-                AddDailyCap(blockers, sameChannel, perDay, zone, at, $"channel {draft.Channel} cap {Num(perDay)}/day reached", zeroMeansNone: false);
-            }
-
-            if (options.ChannelPerWeek.TryGetValue(draft.Channel, out var perWeek) && perWeek > 0)
-            {
-                AddRollingCap(blockers, sameChannel, perWeek, at, $"channel {draft.Channel} cap {Num(perWeek)}/week reached", zeroMeansNone: false);
-            }
-        }
-
-        return blockers;
-    }
-
-    private static void AddDailyCap(
-        List<(string, DateTimeOffset)> blockers, List<DateTimeOffset> sent, int limit, TimeZoneInfo zone, DateTimeOffset at, string reason, bool zeroMeansNone)
-    {
-        if (limit <= 0)
-        {
-            if (zeroMeansNone)
-            {
-                blockers.Add((reason, DateTimeOffset.MaxValue));
-            }
-
-            return;
-        }
-
-        var day = MemberClock.LocalDate(at, zone);
-        if (sent.Count(t => MemberClock.LocalDate(t, zone) == day) >= limit)
-        {
-            blockers.Add((reason, MemberClock.StartOfNextLocalDay(at, zone)));
-        }
-    }
-
-    private static void AddRollingCap(
-        List<(string, DateTimeOffset)> blockers, List<DateTimeOffset> sent, int limit, DateTimeOffset at, string reason, bool zeroMeansNone)
-    {
-        if (limit <= 0)
-        {
-            if (zeroMeansNone)
-            {
-                blockers.Add((reason, DateTimeOffset.MaxValue));
-            }
-
-            return;
-        }
-
-        var inWindow = sent.Where(t => t > at - Week).Order().ToList();
-        if (inWindow.Count >= limit)
-        {
-            // Enough of the oldest must leave the window to get below the limit.
-            blockers.Add((reason, inWindow[inWindow.Count - limit] + Week));
-        }
-    }
-
-    private static void Record(TouchState touches, TouchDecision decision, TouchOptions options, DateTimeOffset now)
-    {
-        touches.Decisions.Add(decision with { });
-        if (decision.Decision == TouchDecisions.Sent)
-        {
-            touches.Sent.Add(decision with { });
-        }
-
-        PruneDecisions(touches.Decisions, options.MaxRecordedDecisions);
-        PruneSent(touches.Sent, options, now);
-    }
-
-    private static void PruneDecisions(List<TouchDecision> decisions, int max)
-    {
-        if (decisions.Count <= max)
-        {
-            return;
-        }
-
-        var open = OpenDeferred(decisions).ToHashSet(ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < decisions.Count && decisions.Count > max;)
-        {
-            if (open.Contains(decisions[i]))
-            {
-                i++;
-            }
-            else
-            {
-                decisions.RemoveAt(i);
-            }
-        }
-
-        // Only open deferrals left beyond the bound (a flood of requests): the oldest give way.
-        if (decisions.Count > max)
-        {
-            decisions.RemoveRange(0, decisions.Count - max);
-        }
-    }
-
-    private static void PruneSent(List<TouchDecision> sent, TouchOptions options, DateTimeOffset now)
-    {
-        var keepFrom = now - TimeSpan.FromDays(Math.Max(7, options.KeepSentDays));
-        sent.RemoveAll(s => s.Published && s.DecidedAt < keepFrom);
-
-        // Over the bound: drop published touches the caps no longer read, oldest first; keep unpublished ones.
-        for (var i = 0; i < sent.Count && sent.Count > options.MaxSentRecords;)
-        {
-            var s = sent[i];
-            var capsIgnoreIt = s.DecidedAt <= now - Week
-                || (s.Category == TouchCategories.Service && options.ServiceBypassesChannelCaps);
-            if (s.Published && capsIgnoreIt)
-            {
-                sent.RemoveAt(i);
-            }
-            else
-            {
-                i++;
-            }
-        }
-    }
-
-    private static TouchDecision? Latest(TouchState touches, string touchId)
-    {
-        for (var i = touches.Sent.Count - 1; i >= 0; i--)
-        {
-            if (touches.Sent[i].TouchId == touchId)
-            {
-                return touches.Sent[i];
-            }
-        }
-
-        for (var i = touches.Decisions.Count - 1; i >= 0; i--)
-        {
-            if (touches.Decisions[i].TouchId == touchId)
-            {
-                return touches.Decisions[i];
-            }
-        }
-
-        return null;
-    }
-
-    private static List<TouchDecision> OpenDeferred(TouchState touches) => OpenDeferred(touches.Decisions);
-
-    /// <summary>Deferred decisions not followed by a later decision for the same touch id.</summary>
-    private static List<TouchDecision> OpenDeferred(List<TouchDecision> decisions)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var open = new List<TouchDecision>();
-        for (var i = decisions.Count - 1; i >= 0; i--)
-        {
-            var d = decisions[i];
-            if (seen.Add(d.TouchId) && d.Decision == TouchDecisions.Deferred)
-            {
-                open.Add(d);
-            }
-        }
-
-        open.Reverse();
-        return open;
-    }
-
-    private static string Local(DateTimeOffset instant, TimeZoneInfo zone) =>
+    internal static string Local(DateTimeOffset instant, TimeZoneInfo zone) =>
         MemberClock.ToLocal(instant, zone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
 
-    private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -39,3 +39,26 @@ public sealed class AcceleratedTimeProvider(TimeProvider real, double speed, Dat
 
     public override TimeZoneInfo LocalTimeZone => real.LocalTimeZone;
 }
+
+/// <summary>
+/// How reminder periods (real time, as Orleans runs them) map to the engine clock. Identity in production; a host
+/// whose engine clock runs faster (<see cref="EngagementTime.ClockSpeedSetting"/>, tests only) registers its speed.
+/// </summary>
+public sealed class ReminderClock
+{
+    /// <summary>Reminders and the engine clock run at the same speed.</summary>
+    public static readonly ReminderClock RealTime = new(1);
+
+    /// <param name="speed">Engine seconds per real second; at least 1.</param>
+    public ReminderClock(double speed) =>
+        Speed = speed >= 1 ? speed : throw new ArgumentOutOfRangeException(nameof(speed), "must be at least 1");
+
+    /// <summary>Engine seconds per real second.</summary>
+    public double Speed { get; }
+
+    /// <summary>A real-time span (a reminder period) as engine time.</summary>
+    public TimeSpan ToEngine(TimeSpan real) => real * Speed;
+
+    /// <summary>An engine-time span (time until something is due) as real time, for a reminder.</summary>
+    public TimeSpan ToReal(TimeSpan engine) => engine / Speed;
+}

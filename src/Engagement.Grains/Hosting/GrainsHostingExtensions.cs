@@ -1,6 +1,8 @@
 using Engagement.Contracts.Events;
 using Engagement.Domain.Program;
+using Engagement.Grains.Campaigns;
 using Engagement.Grains.Members;
+using Engagement.Grains.Members.Effects;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +30,7 @@ public static class GrainsHostingExtensions
         {
             // Test-only: days pass in seconds, and reminders may tick that fast.
             builder.Services.TryAddKeyedSingleton<TimeProvider>(EngagementTime.Key, new AcceleratedTimeProvider(TimeProvider.System, speed, start));
+            builder.Services.TryAddSingleton(new ReminderClock(speed));
             builder.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
         }
         else if (start is not null)
@@ -37,8 +40,28 @@ public static class GrainsHostingExtensions
         }
 
         builder.Services.TryAddKeyedSingleton(EngagementTime.Key, TimeProvider.System);
+        builder.Services.TryAddSingleton(ReminderClock.RealTime);
+        AddMemberEffects(builder.Services);
         builder.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsDomainType));
         return builder;
+    }
+
+    /// <summary>
+    /// The member's outbox emitter with one handler per effect kind, and its campaign side: the real one when the
+    /// silo has campaign services (<c>AddEngagementCampaigns</c>, in any order), else one that does nothing.
+    /// </summary>
+    private static void AddMemberEffects(IServiceCollection services)
+    {
+        services.TryAddSingleton<MemberEffectEmitter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, LedgerArchiveHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, TouchOutboxHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, LifecycleJournalHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, DeadLetterHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, MemberIndexHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, CampaignReportHandler>());
+        services.TryAddSingleton<IMemberCampaignSide>(sp => sp.GetService<CampaignServices>() is { } campaigns
+            ? ActivatorUtilities.CreateInstance<MemberCampaignSide>(sp, campaigns)
+            : NoMemberCampaignSide.Instance);
     }
 
     /// <summary>

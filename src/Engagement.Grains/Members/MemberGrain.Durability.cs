@@ -1,14 +1,12 @@
-using Engagement.Domain.Touches;
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Diagnostics;
-using Engagement.Grains.Hosting;
-using Engagement.Grains.Ports;
-using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;
 
 /// <summary>
-/// Keeping memory no further ahead than storage (ARCHITECTURE.md, "The member hot path"), the lifecycle reminder,
-/// and the effects outbox (ledger archive, lifecycle journal, touches).
+/// Keeping memory no further ahead than storage (ARCHITECTURE.md, "The member hot path"), the one write and the
+/// outbox's emit, and the lifecycle reminder.
 /// </summary>
 /// <remarks>
 /// The domain changes <see cref="MemberGrainState"/> in place. Every entry point that may change it runs inside
@@ -34,6 +32,25 @@ public sealed partial class MemberGrain
     /// <summary>How deep in <see cref="ChangeAsync{T}"/> the current call is: only the outermost one checks and settles.</summary>
     private int _changeDepth;
 
+    /// <summary>Effects were confirmed since the last write: storage still lists them as pending (re-emitting them is harmless).</summary>
+    private bool _confirmedSinceWrite;
+
+    /// <summary>Effects confirmed since the last write are still pending in storage; the emptier outbox is stored on the way out.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_confirmedSinceWrite && !_aheadOfStorage)
+        {
+            try
+            {
+                await PersistAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogDeactivationWriteFailed(ex, MemberId);
+            }
+        }
+    }
+
     /// <summary>Reloads the state from storage if a failed change left memory ahead of it. Throws while storage cannot be read.</summary>
     private async Task EnsureCurrentAsync()
     {
@@ -49,7 +66,7 @@ public sealed partial class MemberGrain
 
     /// <summary>
     /// Runs one change of the member (event, redemption, consent, tick, campaign delivery, effects). On any exception,
-    /// or when one of its writes failed (even one the campaign side logged and swallowed), the in-memory state is
+    /// or when one of its writes failed (even one that was logged and swallowed), the in-memory state is
     /// marked as ahead of storage, so the next call reloads it before anything reads it.
     /// </summary>
     private async Task<T> ChangeAsync<T>(Func<Task<T>> change)
@@ -90,11 +107,23 @@ public sealed partial class MemberGrain
         return true;
     });
 
+    /// <summary>The end of every change: one write when the member changed (none otherwise), then the outbox's emit.</summary>
+    private async Task CommitAsync(bool changed)
+    {
+        if (changed)
+        {
+            await PersistAsync();
+        }
+
+        await EmitAsync();
+    }
+
     private async Task PersistAsync()
     {
         try
         {
             await state.WriteStateAsync();
+            _confirmedSinceWrite = false;
         }
         catch
         {
@@ -105,54 +134,52 @@ public sealed partial class MemberGrain
         }
     }
 
-    /// <summary>Archives pending ledger rows and publishes sent touches not yet in the outbox.</summary>
-    private async Task EmitPendingEffectsAsync(bool persistIfChanged)
+    /// <summary>
+    /// Drains the outbox. Confirmations ride on the next write (re-emitting is idempotent), except those whose receiver
+    /// does not drop repeats (<see cref="MemberEffect.ConfirmDurably"/>): they are stored at once.
+    /// </summary>
+    private async Task EmitAsync()
     {
-        var changed = false;
-        if (state.State.PendingArchive.Count > 0)
+        var emitted = await emitter.EmitAsync(MemberId, Member.Outbox);
+        if (emitted.Durable)
         {
             try
             {
-                await archive.AppendAsync(MemberId, state.State.PendingArchive.Select(MemberViews.ToView).ToList());
-                state.State.PendingArchive.Clear();
-                changed = true;
+                await PersistAsync();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // Kept in state; the next write or activation tries again.
-                LogArchiveFailed(ex, MemberId, state.State.PendingArchive.Count);
+                // The change itself is stored; the next call reloads and may report once more.
+                LogConfirmWriteFailed(ex, MemberId);
             }
         }
+        else if (emitted.Any)
+        {
+            _confirmedSinceWrite = true;
+        }
+    }
 
-        if (state.State.PendingJournal.Count > 0)
+    /// <summary>On activation: a previous one may have crashed after its write but before its emit; older state kept backlogs beside the member.</summary>
+    private async Task RecoverOutboxAsync()
+    {
+        var legacy = state.State.PendingArchive.Count + state.State.PendingJournal.Count;
+        MemberDecider.AdoptLegacy(
+            Member,
+            state.State.PendingArchive,
+            state.State.PendingJournal.Select(j => new JournalWinBackStep(j.At, j.Kind, j.Level, j.EpisodeStartedAt)));
+        state.State.PendingArchive.Clear();
+        state.State.PendingJournal.Clear();
+        var emitted = await emitter.EmitAsync(MemberId, Member.Outbox);
+        if (legacy > 0 || emitted.Any)
         {
             try
             {
-                await journal.AppendAsync(MemberId, state.State.PendingJournal.ToList());
-                state.State.PendingJournal.Clear();
-                changed = true;
+                await PersistAsync();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogJournalFailed(ex, MemberId, state.State.PendingJournal.Count);
+                LogConfirmWriteFailed(ex, MemberId);
             }
-        }
-
-        var unpublished = TouchGovernor.PendingPublish(Member);
-        if (unpublished.Count > 0)
-        {
-            await outbox.SendAsync(unpublished.Select(t => MemberViews.ToMessage(MemberId, t)).ToList());
-            TouchGovernor.MarkPublished(Member, unpublished.Select(t => t.TouchId).ToList());
-
-            // The mark must be durable, or a reactivation would publish the same touch again
-            // (harmless to connectors, which drop repeats by touchId, but noisy).
-            persistIfChanged = true;
-            changed = true;
-        }
-
-        if (changed && persistIfChanged)
-        {
-            await PersistAsync();
         }
     }
 
@@ -171,14 +198,9 @@ public sealed partial class MemberGrain
 
         await this.RegisterOrUpdateReminder(LifecycleReminder, period, period);
         state.State.ReminderPeriod = period;
-        state.State.NextReminderAt = now + ToEngine(period);
+        state.State.NextReminderAt = now + reminderClock.ToEngine(period);
         MemberMetrics.ReminderRegistered();
     }
-
-    // Reminders run on real time; the rules on the engine clock, which only a test speeds up.
-    private TimeSpan ToEngine(TimeSpan real) => time is AcceleratedTimeProvider fast ? real * fast.Speed : real;
-
-    private TimeSpan ToReal(TimeSpan engine) => time is AcceleratedTimeProvider fast ? engine / fast.Speed : engine;
 
     /// <summary>Moves the reminder earlier when something falls due before its next tick. Returns true when it did.</summary>
     private async Task<bool> WakeAtAsync(DateTimeOffset? due, DateTimeOffset now)
@@ -190,7 +212,7 @@ public sealed partial class MemberGrain
         }
 
         var dueTime = at - now < WakeTolerance ? WakeTolerance : at - now;
-        await this.RegisterOrUpdateReminder(LifecycleReminder, ToReal(dueTime), period);
+        await this.RegisterOrUpdateReminder(LifecycleReminder, reminderClock.ToReal(dueTime), period);
         state.State.NextReminderAt = now + dueTime;
         MemberMetrics.ReminderRegistered();
         LogWake(MemberId, now + dueTime);
@@ -207,36 +229,9 @@ public sealed partial class MemberGrain
 
         while (next <= now)
         {
-            next += ToEngine(period);
+            next += reminderClock.ToEngine(period);
         }
 
         state.State.NextReminderAt = next;
     }
-
-    /// <summary>Win-back steps the domain recorded at this instant go to the journal (via state, so none is lost).</summary>
-    private void CollectJournal(DateTimeOffset now)
-    {
-        foreach (var t in Member.Lifecycle.Transitions)
-        {
-            if (t.RecordedAt == now && LifecycleJournalEntry.Kinds.Contains(t.Kind))
-            {
-                state.State.PendingJournal.Add(new LifecycleJournalEntry(t.At, t.Kind, t.Level, t.EpisodeStartedAt));
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: a change failed before it was stored; it is dropped and the state reloaded from storage before the next call")]
-    private partial void LogChangeDiscarded(Exception ex, string memberId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: state reloaded from storage after a failed change")]
-    private partial void LogReloaded(string memberId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: archiving {Count} ledger entries failed; will retry")]
-    private partial void LogArchiveFailed(Exception ex, string memberId, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: journaling {Count} win-back steps failed; will retry")]
-    private partial void LogJournalFailed(Exception ex, string memberId, int count);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} wakes early at {WakeAt} for something due")]
-    private partial void LogWake(string memberId, DateTimeOffset wakeAt);
 }

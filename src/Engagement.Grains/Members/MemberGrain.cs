@@ -1,13 +1,15 @@
 using System.Text.Json;
+using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Touches;
-using Engagement.Domain.Lifecycle;
+using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Diagnostics;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Members.Effects;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -18,18 +20,20 @@ using Orleans.Streams.Core;
 namespace Engagement.Grains.Members;
 
 /// <summary>
-/// One loyalty member. A thin shell: load state, let <see cref="MemberEngine"/> decide, persist, then
-/// emit effects (ledger archive, touches, dead letters). Effects are recorded in state before they are
-/// emitted and emitted again on the next activation, so a crash between the two loses nothing.
+/// One loyalty member, a thin shell (ARCHITECTURE.md, "The member hot path"): load the state, ask
+/// <see cref="MemberDecider"/> for one <see cref="MemberOutcome"/>, write the state once when it changed (its
+/// pending effects inside it), then let <see cref="MemberEffectEmitter"/> drain the outbox. A crash between the
+/// write and the emit loses nothing: the next activation emits again, and every effect has a deterministic id.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.MemberEvents)]
 public sealed partial class MemberGrain(
     [PersistentState("member", GrainStorageNames.State)] IPersistentState<MemberGrainState> state,
     IOptions<ProgramOptions> programOptions,
     [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
+    ReminderClock reminderClock,
     ILedgerArchive archive,
-    ILifecycleJournal journal,
-    ITouchOutbox outbox,
+    MemberEffectEmitter emitter,
+    IMemberCampaignSide campaigns,
     IDeadLetterSink deadLetters,
     ILogger<MemberGrain> logger)
     : Grain, IMemberGrain, IRemindable, IStreamSubscriptionObserver, IAsyncObserver<EngagementEvent>
@@ -45,14 +49,10 @@ public sealed partial class MemberGrain(
 
     private MemberState Member => state.State.Member;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        if (state.RecordExists)
-        {
-            // A previous activation may have crashed after persisting but before emitting.
-            await EmitPendingEffectsAsync(persistIfChanged: true);
-        }
-    }
+    private MemberContext Context(DateTimeOffset now) => new(MemberId, Member, _options, now);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        state.RecordExists ? ChangeAsync(RecoverOutboxAsync) : Task.CompletedTask;
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<EngagementEvent>().ResumeAsync(this);
@@ -80,13 +80,11 @@ public sealed partial class MemberGrain(
     public async Task<MemberView?> GetViewAsync()
     {
         await EnsureCurrentAsync();
-        return state.RecordExists ? MemberViews.ToView(Member, _options, time.GetUtcNow()) : null;
+        return state.RecordExists ? MemberMapper.ToView(Member, _options, time.GetUtcNow()) : null;
     }
 
-    // Reading the ledger flushes pending archive rows first, which may publish touches and write: a change too.
-    public Task<LedgerPage> GetLedgerAsync(LedgerQuery query) => ChangeAsync(() => ReadLedgerAsync(query));
-
-    private async Task<LedgerPage> ReadLedgerAsync(LedgerQuery query)
+    // Reading the ledger drains the outbox first (archive rows among it): a change too.
+    public Task<LedgerPage> GetLedgerAsync(LedgerQuery query) => ChangeAsync(async () =>
     {
         var limit = Math.Clamp(query.Limit, 1, 500);
         if (!state.RecordExists)
@@ -94,91 +92,126 @@ public sealed partial class MemberGrain(
             return new LedgerPage();
         }
 
-        // The archive holds every entry once pending ones are flushed; it is the one source for paging.
-        await EmitPendingEffectsAsync(persistIfChanged: false);
-        IReadOnlyList<LedgerEntryView> entries;
-        if (state.State.PendingArchive.Count == 0)
-        {
-            entries = await archive.ReadAsync(MemberId, query.Kind, query.Before, limit);
-        }
-        else
-        {
-            // The archive is unreachable: answer from the recent entries the grain keeps.
-            entries = Member.Ledger
-                .Where(e => query.Kind is null || e.Kind == query.Kind)
-                .Where(e => query.Before is null || e.Sequence < query.Before)
-                .OrderByDescending(e => e.Sequence)
-                .Take(limit)
-                .Select(MemberViews.ToView)
-                .ToList();
-        }
-
+        await EmitAsync();
+        var entries = Member.Outbox.Pending.Exists(e => e is Domain.Members.Effects.ArchiveLedgerEntry)
+            ? MemberMapper.RecentLedger(Member, query.Kind, query.Before, limit) // the archive is unreachable: the recent entries the grain keeps
+            : await archive.ReadAsync(MemberId, query.Kind, query.Before, limit);
         return new LedgerPage
         {
             Entries = entries,
             NextBefore = entries.Count == limit && entries[^1].Sequence > 1 ? entries[^1].Sequence : null,
         };
-    }
+    });
 
-    public Task<RedemptionResult> RedeemAsync(RedemptionRequest request) => ChangeAsync(() => RedeemCoreAsync(request));
-
-    private async Task<RedemptionResult> RedeemCoreAsync(RedemptionRequest request)
+    public Task<RedemptionResult> RedeemAsync(RedemptionRequest request) => ChangeAsync(async () =>
     {
         if (!state.RecordExists)
         {
             return new RedemptionResult { RedemptionId = request.RedemptionId, Status = RedemptionStatus.UnknownMember, Detail = "member has never been seen" };
         }
 
-        var decision = MemberEngine.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, time.GetUtcNow());
-        if (!decision.Replayed && decision.NewEntries.Count > 0)
+        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, time.GetUtcNow());
+        await CommitAsync(outcome.StateChanged);
+        if (outcome.StateChanged)
         {
-            state.State.PendingArchive.AddRange(decision.NewEntries);
-            await PersistAsync();
-            await EmitPendingEffectsAsync(persistIfChanged: false);
-            LogRedeemed(MemberId, request.RedemptionId, request.Points, decision.PointsBalance);
+            LogRedeemed(MemberId, request.RedemptionId, request.Points, outcome.Reply.PointsBalance);
         }
 
-        return new RedemptionResult
+        return MemberMapper.ToResult(request.RedemptionId, outcome.Reply);
+    });
+
+    public Task<AdjustmentResult> AdjustAsync(AdjustmentRequest request) => ChangeAsync(async () =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!state.RecordExists)
         {
-            RedemptionId = request.RedemptionId,
-            Status = decision.Status,
-            PointsBalance = decision.PointsBalance,
-            PointsValue = decision.PointsValue,
-            CashAmount = decision.CashAmount,
-            Replayed = decision.Replayed,
-            Detail = decision.Detail,
+            return new AdjustmentResult
+            {
+                AdjustmentId = request.AdjustmentId, Status = AdjustmentResult.UnknownMember, Kind = request.Kind, Delta = request.Delta,
+                Detail = "member has never been seen",
+            };
+        }
+
+        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, _options, time.GetUtcNow());
+        await CommitAsync(outcome.StateChanged);
+        if (outcome.StateChanged)
+        {
+            LogAdjusted(MemberId, request.AdjustmentId, request.Kind, request.Delta, outcome.Reply.BalanceAfter);
+        }
+
+        return new AdjustmentResult
+        {
+            AdjustmentId = request.AdjustmentId, Status = outcome.Reply.Status, Kind = request.Kind, Delta = request.Delta,
+            BalanceAfter = outcome.Reply.BalanceAfter, Detail = outcome.Reply.Detail,
         };
-    }
+    });
 
     public async Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit)
     {
         await EnsureCurrentAsync();
-        return TouchGovernor.History(Member)
-            .OrderByDescending(t => t.DecidedAt)
-            .Take(Math.Clamp(limit, 1, 500))
-            .Select(MemberViews.ToView)
-            .ToList();
+        return TouchGovernor.History(Member).OrderByDescending(t => t.DecidedAt).Take(Math.Clamp(limit, 1, 500)).Select(MemberMapper.ToView).ToList();
     }
 
-    public Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent) => ChangeAsync(() => SetConsentCoreAsync(consent));
-
-    private async Task<MemberView?> SetConsentCoreAsync(IReadOnlyDictionary<string, bool> consent)
+    public Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent) => ChangeAsync(async () =>
     {
         if (!state.RecordExists)
         {
             return null;
         }
 
-        foreach (var (channel, allowed) in consent)
-        {
-            Member.Consent[channel] = allowed;
-        }
-
-        await PersistAsync();
+        await CommitAsync(MemberDecider.SetConsent(Member, consent).StateChanged);
         var described = string.Join(", ", consent.Select(c => c.Key + "=" + (c.Value ? "yes" : "no")));
         LogConsent(MemberId, described);
-        return MemberViews.ToView(Member, _options, time.GetUtcNow());
+        return MemberMapper.ToView(Member, _options, time.GetUtcNow());
+    });
+
+    public Task<CampaignDeliveryResult> DeliverCampaignAsync(CampaignDelivery delivery)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+
+        // The campaign retries a failed delivery: it must meet the member as storage holds it, not a touch never stored.
+        return ChangeAsync(async () =>
+        {
+            if (CampaignMemberships.Find(Member.Campaigns, delivery.CampaignId) is { } known)
+            {
+                return CampaignDeliveries.ResultOf(Member, known, repeat: true);
+            }
+
+            if (!state.RecordExists)
+            {
+                // An index row without a member (e.g. state cleared): nothing to remember, nothing to touch.
+                return new CampaignDeliveryResult { Outcome = CampaignOutcomes.Ineligible, Group = CampaignGroups.None, Reason = "member has never been seen" };
+            }
+
+            var now = time.GetUtcNow();
+            var membership = CampaignDeliveries.Apply(Context(now), delivery, checkAudience: true);
+            if (membership.Outcome == TouchDecisions.Deferred)
+            {
+                await WakeAtAsync(TouchGovernor.NextDeferredAt(Member), now);
+            }
+
+            await CommitAsync(changed: true);
+            LogCampaignDelivered(MemberId, delivery.CampaignId, membership.Group, membership.Arm, membership.Outcome);
+            return CampaignDeliveries.ResultOf(Member, membership, repeat: false);
+        });
     }
+
+    public async Task<CampaignMembershipView?> GetCampaignMembershipAsync(string campaignId)
+    {
+        await EnsureCurrentAsync();
+        return CampaignMemberships.Find(Member.Campaigns, campaignId) is { } m ? CampaignDeliveries.View(Member, m) : null;
+    }
+
+    public Task<bool> ReindexAsync() => ChangeAsync(async () =>
+    {
+        if (!state.RecordExists || !campaigns.Reindex(Context(time.GetUtcNow())))
+        {
+            return false;
+        }
+
+        await CommitAsync(changed: true);
+        return true;
+    });
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => ChangeAsync(async () =>
     {
@@ -202,140 +235,49 @@ public sealed partial class MemberGrain(
             Member.MemberId = MemberId;
         }
 
-        var decision = MemberEngine.Apply(Member, MemberViews.ToDomain(evt), _options, now);
-        switch (decision.Status)
+        var outcome = MemberDecider.Apply(Member, MemberMapper.ToDomain(evt), _options, now);
+        var decision = outcome.Reply;
+        if (!outcome.StateChanged)
         {
-            case EventStatus.Duplicate:
-                IngestionMetrics.Duplicate();
-                return Result(ApplyStatus.Duplicate, decision, "eventId already applied");
-            case EventStatus.Rejected when !decision.StateChanged:
-                MemberMetrics.EventRejected();
-                LogRejected(MemberId, evt.EventId, decision.Reason);
-                return Result(ApplyStatus.Rejected, decision, decision.Reason);
+            if (decision.Status != EventStatus.Duplicate)
+            {
+                return Rejected(evt, decision);
+            }
+
+            IngestionMetrics.Duplicate();
+            return MemberMapper.ToResult(ApplyStatus.Duplicate, decision, "eventId already applied");
         }
 
-        state.State.PendingArchive.AddRange(decision.NewEntries);
-        CollectJournal(now);
+        // Campaign side before the write, so the event and what it caused are stored together.
+        var side = decision.Status is EventStatus.Applied or EventStatus.Held
+            ? await campaigns.AfterEventAsync(Context(now), evt, decision)
+            : default;
         await EnsureLifecycleReminderAsync(now);
-        await PersistAsync();
-
-        foreach (var refused in decision.RejectedHeldRefunds)
+        await WakeAtAsync(side.WakeAt, now);
+        await CommitAsync(changed: true);
+        LogOutcome(outcome);
+        return decision.Status switch
         {
-            // A refund held for its purchase, refused once the purchase came (e.g. more than the order).
-            await deadLetters.PublishAsync(
-                $"refund {refused.Refund.EventId} for order {refused.Refund.OrderId}: {refused.Reason}",
-                "member:" + MemberId,
-                JsonSerializer.Serialize(refused.Refund, DeadLetterJson));
-        }
-
-        if (decision.Status == EventStatus.Rejected)
-        {
-            MemberMetrics.EventRejected();
-            LogRejected(MemberId, evt.EventId, decision.Reason);
-            return Result(ApplyStatus.Rejected, decision, decision.Reason);
-        }
-
-        if (decision.Status == EventStatus.Held)
-        {
-            MemberMetrics.EventHeld();
-            LogHeld(MemberId, evt.EventId, evt.OrderId);
-        }
-        else
-        {
-            IngestionMetrics.Accepted();
-        }
-
-        foreach (var change in decision.TierChanges)
-        {
-            MemberMetrics.TierChanged(change.From, change.To);
-            LogTierChanged(MemberId, change.From, change.To, change.Reason);
-        }
-
-        await EmitPendingEffectsAsync(persistIfChanged: false);
-        await OnEventAppliedAsync(evt, decision);
-        return Result(decision.Status == EventStatus.Held ? ApplyStatus.Held : ApplyStatus.Applied, decision, decision.Reason);
+            EventStatus.Rejected => Rejected(evt, decision),
+            EventStatus.Held => Held(evt, decision),
+            _ => Applied(decision),
+        };
     }
-
-    private static ApplyResult Result(string status, EventDecision decision, string? reason) => new()
-    {
-        Status = status,
-        Reason = reason,
-        Tier = decision.Tier,
-        PointsBalance = decision.PointsBalance,
-        GrowthValue = decision.GrowthValue,
-    };
 
     private async Task TickAsync()
     {
-        var before = JsonSerializer.SerializeToUtf8Bytes(Member, DeadLetterJson);
         var now = time.GetUtcNow();
-        var tick = MemberTick.Run(Member, _options, now);
-        state.State.PendingArchive.AddRange(tick.Engine.NewEntries);
-        CollectJournal(now);
+        var outcome = MemberDecider.Tick(Member, _options, now);
         AdvanceReminderSchedule(now);
+        LogOutcome(outcome);
 
-        foreach (var change in tick.Engine.TierChanges)
-        {
-            MemberMetrics.TierChanged(change.From, change.To);
-            LogTierChanged(MemberId, change.From, change.To, change.Reason);
-        }
+        // Even when the tick changed nothing: time alone moves RFM segments ("Hibernating", "Lost"), and audiences must follow.
+        var side = campaigns.AfterTick(Context(now));
 
-        foreach (var stage in tick.Lifecycle.StageChanges)
-        {
-            LogStage(MemberId, stage.From, stage.To);
-        }
-
-        foreach (var touch in tick.Touches)
-        {
-            LogTouch(MemberId, touch.Kind, touch.Channel, touch.Decision, touch.Reason);
-        }
+        // A deferred touch due at 09:00 must not wait for tomorrow's tick: move the reminder to it.
+        var rescheduled = await WakeAtAsync(outcome.NextDueAt, now);
 
         // Most ticks of a quiet, settled member decide nothing: then nothing is written.
-        // A deferred touch due at 09:00 must not wait for tomorrow's tick: move the reminder to it.
-        var rescheduled = await WakeAtAsync(tick.NextDueAt, now);
-        var changed = !before.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(Member, DeadLetterJson));
-        if (changed || rescheduled)
-        {
-            await PersistAsync();
-        }
-
-        foreach (var held in tick.Engine.ExpiredHeldRefunds)
-        {
-            await deadLetters.PublishAsync(
-                $"refund {held.EventId} for order {held.OrderId}: its purchase did not arrive within {_options.HeldRefundTimeout}",
-                "member:" + MemberId,
-                JsonSerializer.Serialize(held, DeadLetterJson));
-        }
-
-        // Cleared ledger and journal backlogs ride on the next write (re-emitting them is idempotent);
-        // only published touches force one, so a settled tick that archived rows writes state once.
-        await EmitPendingEffectsAsync(persistIfChanged: false);
-
-        // Even when the tick stored nothing: time alone moves RFM segments ("Hibernating", "Lost"), and audiences must follow.
-        await OnTickedAsync();
+        await CommitAsync(outcome.StateChanged || side.Changed || rescheduled);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} moved from tier {FromTier} to {ToTier} ({Cause})")]
-    private partial void LogTierChanged(string memberId, string fromTier, string toTier, string cause);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId} refused event {RefusedEventId}: {Reason}")]
-    private partial void LogRejected(string memberId, string refusedEventId, string? reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} holds refund {RefundEventId} until purchase {OrderId} arrives")]
-    private partial void LogHeld(string memberId, string refundEventId, string? orderId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} redeemed {Points} points ({RedemptionId}); balance {Balance}")]
-    private partial void LogRedeemed(string memberId, string redemptionId, long points, long balance);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} consent changed: {Consent}")]
-    private partial void LogConsent(string memberId, string consent);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} moved from stage {FromStage} to {ToStage}")]
-    private partial void LogStage(string memberId, string fromStage, string toStage);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} touch {Kind} on {Channel}: {Decision} ({Reason})")]
-    private partial void LogTouch(string memberId, string kind, string channel, string decision, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event stream error")]
-    private partial void LogStreamError(Exception ex, string memberId);
 }

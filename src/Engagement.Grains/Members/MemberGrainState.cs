@@ -5,20 +5,17 @@ using Engagement.Grains.Ports;
 namespace Engagement.Grains.Members;
 
 /// <summary>
-/// What a member grain persists: the domain's <see cref="MemberState"/> plus the grain's own
-/// bookkeeping for effects that must survive a crash (ledger rows not yet archived).
+/// What a member grain persists: the domain's <see cref="MemberState"/> (its pending effects included, in
+/// <see cref="MemberState.Outbox"/>) and the lifecycle reminder's schedule.
 /// </summary>
 public sealed class MemberGrainState
 {
     public MemberState Member { get; set; } = new();
 
-    /// <summary>
-    /// Ledger entries written to state but not yet confirmed in the archive. They are archived after
-    /// every durable write and again on the next activation, so a crash loses none (archive rows are idempotent).
-    /// </summary>
+    /// <summary>Legacy (before the member outbox): ledger rows not yet archived. Read from old state, moved into the outbox on activation.</summary>
     public List<LedgerEntry> PendingArchive { get; set; } = [];
 
-    /// <summary>Win-back steps not yet confirmed in the lifecycle journal (same pattern as <see cref="PendingArchive"/>).</summary>
+    /// <summary>Legacy (before the member outbox): win-back steps not yet journaled. Moved into the outbox on activation.</summary>
     public List<LifecycleJournalEntry> PendingJournal { get; set; } = [];
 
     /// <summary>The period the lifecycle reminder was registered with; a reminder is written only when it changes.</summary>

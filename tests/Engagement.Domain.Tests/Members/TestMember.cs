@@ -55,5 +55,5 @@ internal sealed class TestMember
         });
 
     public RedemptionDecision Redeem(string redemptionId, long points, decimal? cash = null, string? rewardId = null) =>
-        MemberEngine.Redeem(State, redemptionId, points, cash, rewardId, Options, Now);
+        RedemptionPolicy.Redeem(State, redemptionId, points, cash, rewardId, Options, Now);
 }

@@ -1,5 +1,6 @@
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
 using Engagement.Domain.Points;
 using Engagement.Domain.Tests.Members;
 
@@ -153,8 +154,8 @@ public class RefundTests
         member.Refund("O-1", 500m, eventId: "r-1");
         var heldAt = member.Now;
 
-        Assert.Empty(MemberEngine.ReleaseExpiredHeldRefunds(member.State, member.Options, heldAt.AddHours(24).AddTicks(-1)));
-        var released = MemberEngine.ReleaseExpiredHeldRefunds(member.State, member.Options, heldAt.AddHours(24));
+        Assert.Empty(RefundPolicy.ReleaseExpiredHeldRefunds(member.State, member.Options, heldAt.AddHours(24).AddTicks(-1)));
+        var released = RefundPolicy.ReleaseExpiredHeldRefunds(member.State, member.Options, heldAt.AddHours(24));
 
         var refund = Assert.Single(released);
         Assert.Equal(("r-1", "O-1", 500m), (refund.EventId, refund.OrderId, refund.Amount));
@@ -167,7 +168,7 @@ public class RefundTests
         var member = new TestMember();
         member.Refund("O-1", 500m, eventId: "r-1");
 
-        var tick = MemberEngine.Tick(member.State, member.Options, member.Now.AddDays(2));
+        var tick = MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now.AddDays(2));
 
         Assert.Equal("r-1", Assert.Single(tick.ExpiredHeldRefunds).EventId);
     }

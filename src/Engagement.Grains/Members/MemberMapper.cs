@@ -8,8 +8,8 @@ using Engagement.Domain.Touches;
 
 namespace Engagement.Grains.Members;
 
-/// <summary>Maps between the wire contracts and the domain; no rules here.</summary>
-internal static class MemberViews
+/// <summary>Maps between the wire contracts (Engagement.Contracts) and the domain types; no rules here.</summary>
+internal static class MemberMapper
 {
     public static MemberEvent ToDomain(EngagementEvent evt) => new(evt.EventId, evt.Type, evt.OccurredAt)
     {
@@ -105,5 +105,42 @@ internal static class MemberViews
         Level = decision.Level,
         Offer = decision.Offer,
         CreatedAt = decision.DecidedAt,
+    };
+
+    /// <summary>The newest of the recent ledger entries the member keeps (when the archive is unreachable), newest first.</summary>
+    public static List<LedgerEntryView> RecentLedger(MemberState state, string? kind, long? before, int limit)
+    {
+        var views = new List<LedgerEntryView>(Math.Min(limit, state.Ledger.Count));
+        for (var i = state.Ledger.Count - 1; i >= 0 && views.Count < limit; i--)
+        {
+            var e = state.Ledger[i];
+            if ((kind is null || e.Kind == kind) && (before is null || e.Sequence < before))
+            {
+                views.Add(ToView(e));
+            }
+        }
+
+        views.Sort(static (a, b) => b.Sequence.CompareTo(a.Sequence));
+        return views;
+    }
+
+    public static ApplyResult ToResult(string status, EventDecision decision, string? reason) => new()
+    {
+        Status = status,
+        Reason = reason,
+        Tier = decision.Tier,
+        PointsBalance = decision.PointsBalance,
+        GrowthValue = decision.GrowthValue,
+    };
+
+    public static RedemptionResult ToResult(string redemptionId, RedemptionDecision decision) => new()
+    {
+        RedemptionId = redemptionId,
+        Status = decision.Status,
+        PointsBalance = decision.PointsBalance,
+        PointsValue = decision.PointsValue,
+        CashAmount = decision.CashAmount,
+        Replayed = decision.Replayed,
+        Detail = decision.Detail,
     };
 }

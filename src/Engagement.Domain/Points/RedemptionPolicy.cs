@@ -1,12 +1,12 @@
 using System.Globalization;
 using Engagement.Domain.Ledger;
-using Engagement.Domain.Points;
+using Engagement.Domain.Members;
 using Engagement.Domain.Program;
 
-namespace Engagement.Domain.Members;
+namespace Engagement.Domain.Points;
 
 /// <summary>Redemptions: spend points oldest lot first, idempotent by redemptionId (CONTRACT.md §2, §4).</summary>
-public static partial class MemberEngine
+public static class RedemptionPolicy
 {
     public static RedemptionDecision Redeem(
         MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now)
@@ -49,8 +49,8 @@ public static partial class MemberEngine
             return Refused(state, RedemptionStatuses.Invalid, "cashAmount must not be negative", points, cashAmount, options);
         }
 
-        var work = new Work();
-        CatchUp(state, options, now, work);
+        var work = new RuleChanges();
+        MemberEngine.CatchUp(state, options, now, work);
 
         var balance = PointsWallet.Balance(state);
         var value = ValueOf(points, options);
@@ -85,8 +85,8 @@ public static partial class MemberEngine
             Detail = detail,
             At = now,
         });
-        TrimFront(state.Redemptions, options.RecentRedemptionsKept);
-        Tidy(state, options, now, work);
+        MemberEngine.TrimFront(state.Redemptions, options.RecentRedemptionsKept);
+        MemberEngine.Tidy(state, options, now, work);
 
         return new RedemptionDecision
         {

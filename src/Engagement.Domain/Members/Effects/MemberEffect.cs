@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Engagement.Domain.Campaigns;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Touches;
+
+namespace Engagement.Domain.Members.Effects;
+
+/// <summary>
+/// Something the member decided that must leave the grain after its state is stored: an archive row, a touch, a
+/// journal row, a dead letter, an index upsert. It rides in the member's <see cref="MemberOutbox"/> inside the one
+/// state write and is emitted after it; its <see cref="Id"/> is deterministic, so emitting it again after a crash
+/// is a no-op at the receiver (ARCHITECTURE.md, "The member hot path").
+/// </summary>
+/// <remarks>
+/// A new kind (metric contribution, coupon record, ...) is one sealed record here plus its
+/// <c>[JsonDerivedType]</c> line and one emitter handler in the grains; nothing else changes.
+/// </remarks>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$effect")]
+[JsonDerivedType(typeof(ArchiveLedgerEntry), "ledger")]
+[JsonDerivedType(typeof(PublishTouch), "touch")]
+[JsonDerivedType(typeof(JournalWinBackStep), "journal")]
+[JsonDerivedType(typeof(DeadLetterRefund), "dead-letter")]
+[JsonDerivedType(typeof(UpsertMemberIndex), "index")]
+[JsonDerivedType(typeof(ReportCampaignOutcome), "campaign-outcome")]
+[JsonDerivedType(typeof(ReportCampaignPurchase), "campaign-purchase")]
+public abstract record MemberEffect
+{
+    /// <summary>Unique within the member and stable across re-emission: <c>{kind}:{natural key}</c>.</summary>
+    [JsonIgnore]
+    public abstract string Id { get; }
+
+    /// <summary>
+    /// True when the receiver does not drop repeats (a campaign's counters, the poison queue): once confirmed, the
+    /// grain stores the emptier outbox at once rather than with its next change, so a reactivation does not send it again.
+    /// </summary>
+    [JsonIgnore]
+    public virtual bool ConfirmDurably => false;
+}
+
+/// <summary>A ledger entry for the append-only archive; the archive row is keyed by its sequence number.</summary>
+public sealed record ArchiveLedgerEntry(LedgerEntry Entry) : MemberEffect
+{
+    public override string Id => "ledger:" + Entry.Sequence.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>A sent touch for the touch outbox queue; connectors drop repeats by <see cref="TouchDecision.TouchId"/>.</summary>
+public sealed record PublishTouch(TouchDecision Touch) : MemberEffect
+{
+    public override string Id => "touch:" + Touch.TouchId;
+}
+
+/// <summary>A win-back step (level entered, won back, gone dormant) for the programme's win-back journal.</summary>
+/// <param name="At">When the step took effect by the rules (UTC).</param>
+/// <param name="Kind"><c>winback.level</c>, <c>winback.won</c> or <c>winback.dormant</c>.</param>
+/// <param name="Level">The level entered or won back at.</param>
+/// <param name="EpisodeStartedAt">When the member's quiet reached the win-back threshold; tells episodes apart.</param>
+public sealed record JournalWinBackStep(DateTimeOffset At, string Kind, int? Level, DateTimeOffset? EpisodeStartedAt) : MemberEffect
+{
+    public override string Id => string.Create(CultureInfo.InvariantCulture,
+        $"journal:{Kind}|{Level?.ToString(CultureInfo.InvariantCulture) ?? "-"}|{EpisodeStartedAt?.UtcTicks.ToString(CultureInfo.InvariantCulture) ?? "-"}");
+}
+
+/// <summary>A held refund the rules refused or that timed out waiting for its purchase: it goes to the poison queue.</summary>
+public sealed record DeadLetterRefund(HeldRefund Refund, string Reason) : MemberEffect
+{
+    public override string Id => "dead-letter:" + Refund.EventId;
+
+    public override bool ConfirmDurably => true;
+}
+
+/// <summary>The member's audience attributes as of <paramref name="At"/>, for the campaign member index (only the latest counts).</summary>
+public sealed record UpsertMemberIndex(MemberAttributes Attributes, DateTimeOffset At) : MemberEffect
+{
+    public override string Id => "index";
+}
+
+/// <summary>A campaign arm's outcome for this member moved (e.g. a deferred touch went out): the campaign moves its counters.</summary>
+public sealed record ReportCampaignOutcome(string CampaignId, string Arm, string From, string To) : MemberEffect
+{
+    public override string Id => $"campaign-outcome:{CampaignId}:{From}>{To}";
+
+    public override bool ConfirmDurably => true;
+}
+
+/// <summary>A purchase attributed to a campaign the member is in (conversion and revenue).</summary>
+public sealed record ReportCampaignPurchase(string CampaignId, string Group, string? Arm, string EventId, decimal Amount, bool Conversion) : MemberEffect
+{
+    public override string Id => $"campaign-purchase:{CampaignId}:{EventId}";
+
+    public override bool ConfirmDurably => true;
+}

@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+
+namespace Engagement.Domain.Members.Effects;
+
+/// <summary>
+/// The member's pending effects, oldest first: stored with the state in the same write, removed once emitted.
+/// Adding an effect whose <see cref="MemberEffect.Id"/> is already pending replaces it (e.g. a newer index row).
+/// </summary>
+public sealed class MemberOutbox
+{
+    /// <summary>Effects decided and stored but not yet confirmed by their receiver.</summary>
+    public List<MemberEffect> Pending { get; set; } = [];
+
+    /// <summary>Number of pending effects.</summary>
+    [JsonIgnore]
+    public int Count => Pending.Count;
+
+    /// <summary>Queues an effect; one with the same id still pending is replaced in place.</summary>
+    public void Add(MemberEffect effect)
+    {
+        ArgumentNullException.ThrowIfNull(effect);
+        var id = effect.Id;
+        for (var i = 0; i < Pending.Count; i++)
+        {
+            if (string.Equals(Pending[i].Id, id, StringComparison.Ordinal))
+            {
+                Pending[i] = effect;
+                return;
+            }
+        }
+
+        Pending.Add(effect);
+    }
+
+    /// <summary>Drops the effects a receiver confirmed (by reference: a newer effect with the same id stays).</summary>
+    public void Confirm(IReadOnlyCollection<MemberEffect> emitted)
+    {
+        ArgumentNullException.ThrowIfNull(emitted);
+        if (emitted.Count > 0)
+        {
+            Pending.RemoveAll(e => emitted.Contains(e, ReferenceEqualityComparer.Instance));
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Lifecycle;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
+
+namespace Engagement.Domain.Members;
+
+/// <summary>
+/// The member aggregate's entry points: each takes the state, the input and <c>now</c>, applies the rules
+/// (<see cref="MemberEngine"/>, <see cref="AdjustmentPolicy"/>, <see cref="MemberTick"/>), queues every effect in
+/// <see cref="MemberState.Outbox"/> and answers one <see cref="MemberOutcome"/>. The grain does nothing but store
+/// the state when <see cref="MemberOutcome.StateChanged"/> and emit the outbox.
+/// </summary>
+public static class MemberDecider
+{
+    /// <summary>Applies one event (CONTRACT.md §1, §2).</summary>
+    public static MemberOutcome<EventDecision> Apply(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var decision = MemberEngine.Apply(state, evt, options, now);
+        if (!decision.StateChanged)
+        {
+            return new MemberOutcome<EventDecision> { Reply = decision };
+        }
+
+        var effects = new List<MemberEffect>(decision.NewEntries.Count + 1);
+        Archive(state, decision.NewEntries, effects);
+        foreach (var refused in decision.RejectedHeldRefunds)
+        {
+            // A refund held for its purchase, refused once the purchase came (e.g. more than the order).
+            Queue(state, new DeadLetterRefund(refused.Refund, $"refund {refused.Refund.EventId} for order {refused.Refund.OrderId}: {refused.Reason}"), effects);
+        }
+
+        Journal(state, now, effects);
+        return new MemberOutcome<EventDecision>
+        {
+            Reply = decision,
+            StateChanged = true,
+            Entries = decision.NewEntries,
+            TierChanges = decision.TierChanges,
+            Effects = effects,
+        };
+    }
+
+    /// <summary>Redeems points (CONTRACT.md §2, §4); only an accepted redemption that wrote the ledger is stored.</summary>
+    public static MemberOutcome<RedemptionDecision> Redeem(
+        MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now)
+    {
+        var decision = RedemptionPolicy.Redeem(state, redemptionId, points, cashAmount, rewardId, options, now);
+        var changed = !decision.Replayed && decision.NewEntries.Count > 0;
+        var effects = new List<MemberEffect>(decision.NewEntries.Count);
+        if (changed)
+        {
+            Archive(state, decision.NewEntries, effects);
+        }
+
+        return new MemberOutcome<RedemptionDecision> { Reply = decision, StateChanged = changed, Entries = decision.NewEntries, Effects = effects };
+    }
+
+    /// <summary>A manual points or growth adjustment (<see cref="AdjustmentPolicy"/>); stored only when applied.</summary>
+    public static MemberOutcome<AdjustmentDecision> Adjust(
+        MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now)
+    {
+        var decision = AdjustmentPolicy.Apply(state, adjustmentId, kind, delta, reason, options, now);
+        var changed = decision.Status == AdjustmentStatuses.Applied;
+        var effects = new List<MemberEffect>(decision.NewEntries.Count);
+        if (changed)
+        {
+            Archive(state, decision.NewEntries, effects);
+        }
+
+        return new MemberOutcome<AdjustmentDecision> { Reply = decision, StateChanged = changed, Entries = decision.NewEntries, Effects = effects };
+    }
+
+    /// <summary>Sets channel consent (sms, push, call, wechat): true allowed, false opted out.</summary>
+    public static MemberOutcome SetConsent(MemberState state, IReadOnlyDictionary<string, bool> consent)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(consent);
+        foreach (var (channel, allowed) in consent)
+        {
+            state.Consent[channel] = allowed;
+        }
+
+        return new MemberOutcome { StateChanged = true };
+    }
+
+    /// <summary>
+    /// Everything time alone makes due (<see cref="MemberTick.Run"/>). <see cref="MemberOutcome.StateChanged"/> is
+    /// decided from a <see cref="MemberFingerprint"/> taken before and after, not by serialising the member.
+    /// </summary>
+    public static MemberOutcome<MemberTickResult> Tick(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var before = MemberFingerprint.Of(state);
+        var tick = MemberTick.Run(state, options, now);
+        var effects = new List<MemberEffect>();
+        Archive(state, tick.Engine.NewEntries, effects);
+        foreach (var held in tick.Engine.ExpiredHeldRefunds)
+        {
+            Queue(state, new DeadLetterRefund(held, $"refund {held.EventId} for order {held.OrderId}: its purchase did not arrive within {options.HeldRefundTimeout}"), effects);
+        }
+
+        Journal(state, now, effects);
+        return new MemberOutcome<MemberTickResult>
+        {
+            Reply = tick,
+            StateChanged = MemberFingerprint.Of(state) != before,
+            Entries = tick.Engine.NewEntries,
+            TierChanges = tick.Engine.TierChanges,
+            StageChanges = tick.Lifecycle.StageChanges,
+            Touches = tick.Touches,
+            Effects = effects,
+            NextDueAt = tick.NextDueAt,
+        };
+    }
+
+    /// <summary>
+    /// Queues every sent touch not yet handed to the outbox (decided by a tick or a campaign delivery) and marks it
+    /// handed over; true when there was one. Callers outside this type decide touches through <see cref="TouchGovernor"/>.
+    /// </summary>
+    public static bool QueueSentTouches(MemberState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        List<string>? handed = null;
+        foreach (var touch in state.Touches.Sent)
+        {
+            if (!touch.Published)
+            {
+                state.Outbox.Add(new PublishTouch(touch with { Published = true }));
+                (handed ??= []).Add(touch.TouchId);
+            }
+        }
+
+        if (handed is null)
+        {
+            return false;
+        }
+
+        TouchGovernor.MarkPublished(state, handed);
+        return true;
+    }
+
+    /// <summary>Queues what older versions kept beside the state (archive and journal backlogs) into the outbox.</summary>
+    public static void AdoptLegacy(MemberState state, IEnumerable<LedgerEntry> archive, IEnumerable<JournalWinBackStep> journal)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(archive);
+        ArgumentNullException.ThrowIfNull(journal);
+        foreach (var entry in archive)
+        {
+            state.Outbox.Add(new ArchiveLedgerEntry(entry));
+        }
+
+        foreach (var step in journal)
+        {
+            state.Outbox.Add(step);
+        }
+
+        QueueSentTouches(state);
+    }
+
+    private static void Archive(MemberState state, IReadOnlyList<LedgerEntry> entries, List<MemberEffect> effects)
+    {
+        foreach (var entry in entries)
+        {
+            Queue(state, new ArchiveLedgerEntry(entry), effects);
+        }
+    }
+
+    /// <summary>Win-back steps the lifecycle recorded at this instant go to the journal.</summary>
+    private static void Journal(MemberState state, DateTimeOffset now, List<MemberEffect> effects)
+    {
+        foreach (var t in state.Lifecycle.Transitions)
+        {
+            if (t.RecordedAt == now && t.Kind is LifecycleTransitionKinds.LevelEntered or LifecycleTransitionKinds.WonBack or LifecycleTransitionKinds.Dormant)
+            {
+                Queue(state, new JournalWinBackStep(t.At, t.Kind, t.Level, t.EpisodeStartedAt), effects);
+            }
+        }
+
+        QueueSentTouchesInto(state, effects);
+    }
+
+    private static void QueueSentTouchesInto(MemberState state, List<MemberEffect> effects)
+    {
+        var count = state.Outbox.Count;
+        if (QueueSentTouches(state))
+        {
+            effects.AddRange(state.Outbox.Pending.Skip(count));
+        }
+    }
+
+    private static void Queue(MemberState state, MemberEffect effect, List<MemberEffect> effects)
+    {
+        state.Outbox.Add(effect);
+        effects.Add(effect);
+    }
+}

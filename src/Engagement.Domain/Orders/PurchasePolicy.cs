@@ -1,0 +1,101 @@
+using System.Globalization;
+using Engagement.Domain.Growth;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
+using Engagement.Domain.Tiers;
+
+namespace Engagement.Domain.Orders;
+
+/// <summary>A purchase, applied as of its occurredAt (CONTRACT.md §1, §1.1, §2): the order, its points lot, its growth, late corrections.</summary>
+public static class PurchasePolicy
+{
+    /// <summary>Purchases above this (CNY, after conversion) are refused (CONTRACT.md §1); the wire validator holds the same bound.</summary>
+    public const decimal MaxPurchaseAmount = 10_000_000m;
+
+    /// <summary>A purchase whose occurredAt is older than this many days is refused (CONTRACT.md §1: not older than 365 days).</summary>
+    public const int MaxPurchaseAgeDays = 365;
+
+    internal static (EventStatus, string?) Apply(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now, RuleChanges work)
+    {
+        var maxAge = Math.Min(MaxPurchaseAgeDays, options.OrderRetentionDays);
+        if (evt.OccurredAt < now.AddDays(-maxAge))
+        {
+            return (EventStatus.Rejected, string.Create(CultureInfo.InvariantCulture,
+                $"occurredAt: purchase {evt.OrderId} occurred more than {maxAge} days ago; too old to earn"));
+        }
+
+        var currency = Money.CurrencyOf(evt, options);
+        var (amount, rate) = Money.ToProgramme(evt.Amount!.Value, currency, options);
+        if (amount > MaxPurchaseAmount || amount <= 0m)
+        {
+            return (EventStatus.Rejected, string.Create(CultureInfo.InvariantCulture,
+                $"amount: {evt.Amount} {currency} is {amount:0.00} {options.Currency}; a purchase must be > 0 and ≤ {MaxPurchaseAmount:0} {options.Currency}"));
+        }
+
+        var order = new OrderRecord
+        {
+            OrderId = evt.OrderId!,
+            At = evt.OccurredAt,
+            Amount = amount,
+            ExpiresAt = evt.OccurredAt.AddMonths(options.PointsLifetimeMonths),
+            Foreign = rate is { } r ? new ForeignAmount { Currency = currency, Amount = evt.Amount.Value, Rate = r } : null,
+        };
+        state.Orders.Add(order);
+        EarningPolicy.NoteFirstPurchase(state, order);
+        var earning = EarningPolicy.Earned(state, options, GrowthTimeline.Build(state, options, order.At), order);
+        order.Points = earning.Points;
+        PointsWallet.AddLot(state, order);
+        state.LastPurchaseAt = MemberEngine.Max(state.LastPurchaseAt, evt.OccurredAt);
+
+        var what = $"purchase {order.OrderId} of {Money.Describe(amount, order.Foreign, null, options)}";
+        if (earning.Points > 0)
+        {
+            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, earning.Points, PointsWallet.Balance(state),
+                $"{what} {EarningPolicy.Describe(earning)}",
+                earning.First ? RuleIds.PointsEarnFirstPurchaseDouble : RuleIds.PointsEarn, evt.EventId);
+        }
+
+        var growth = (long)decimal.Floor(amount);
+        if (growth > 0)
+        {
+            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Growth, growth, GrowthPolicy.TrailingGrowth(state, options, now), what,
+                RuleIds.GrowthPurchase, evt.EventId);
+            TierPolicy.AfterGrowthGain(state, options, now, evt.EventId, work.Entries, work.TierChanges, work.Granted);
+        }
+
+        // A late purchase changes what later ones earned: the first-purchase double, the tier they were made at.
+        EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order), Late(evt, what), evt.EventId, work.Entries);
+        ApplyHeldRefunds(state, order.OrderId, options, now, work);
+        return (EventStatus.Applied, null);
+    }
+
+    /// <summary>"purchase O-1 of 1000.00 CNY (event e-1, occurred 2026-…) arrived after it": the cause a correction names.</summary>
+    private static string Late(MemberEvent evt, string what) =>
+        string.Create(CultureInfo.InvariantCulture, $"late event {evt.EventId}, {what} that occurred {evt.OccurredAt:yyyy-MM-dd'T'HH:mm:ssK}");
+
+    /// <summary>Refunds that arrived before this purchase are applied right after it, oldest first.</summary>
+    private static void ApplyHeldRefunds(MemberState state, string orderId, ProgramOptions options, DateTimeOffset now, RuleChanges work)
+    {
+        var held = state.HeldRefunds
+            .Where(h => string.Equals(h.OrderId, orderId, StringComparison.Ordinal))
+            .OrderBy(h => new EventKey(h.OccurredAt, h.EventId))
+            .ToList();
+        foreach (var refund in held)
+        {
+            state.HeldRefunds.Remove(refund);
+            var evt = refund.ToEvent();
+            var (status, reason) = RefundPolicy.Apply(state, OrderBook.Find(state, orderId)!, evt, options, now, work);
+            if (status == EventStatus.Applied)
+            {
+                MemberEngine.Stamp(state, evt, now);
+                work.AppliedHeld.Add(refund.EventId);
+            }
+            else
+            {
+                work.RejectedHeld.Add(new RejectedHeldRefund(refund, reason ?? "refused"));
+            }
+        }
+    }
+}

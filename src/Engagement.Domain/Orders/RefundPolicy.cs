@@ -1,0 +1,119 @@
+using System.Globalization;
+using Engagement.Domain.Growth;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
+using Engagement.Domain.Tiers;
+
+namespace Engagement.Domain.Orders;
+
+/// <summary>
+/// Refunds (CONTRACT.md §1.1, §2): reverse points and growth on the cumulative refunded amount, drop the tier at once
+/// when growth falls, correct later purchases; a refund whose purchase has not arrived is held, bounded, then dead-lettered.
+/// </summary>
+public static class RefundPolicy
+{
+    /// <summary>Applies a refund to its order, or holds it (bounded) until its purchase arrives.</summary>
+    internal static (EventStatus, string?) ApplyOrHold(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now, RuleChanges work)
+    {
+        var order = OrderBook.Find(state, evt.OrderId);
+        if (order is not null)
+        {
+            return Apply(state, order, evt, options, now, work);
+        }
+
+        if (state.HeldRefunds.Count >= options.MaxHeldRefunds)
+        {
+            return (EventStatus.Rejected, string.Create(CultureInfo.InvariantCulture,
+                $"order {evt.OrderId} is unknown and {options.MaxHeldRefunds} refunds already wait for their purchase"));
+        }
+
+        state.HeldRefunds.Add(new HeldRefund
+        {
+            EventId = evt.EventId,
+            OrderId = evt.OrderId!,
+            Amount = evt.Amount!.Value,
+            Currency = string.IsNullOrWhiteSpace(evt.Currency) ? null : evt.Currency,
+            OccurredAt = evt.OccurredAt,
+            HeldAt = now,
+            RegionId = evt.RegionId,
+            StoreId = evt.StoreId,
+            Channel = evt.Channel,
+        });
+        return (EventStatus.Held, string.Create(CultureInfo.InvariantCulture,
+            $"purchase of order {evt.OrderId} not seen yet; refund held until {now + options.HeldRefundTimeout:yyyy-MM-dd'T'HH:mm:ssK}"));
+    }
+
+    /// <summary>Reverses points and growth for the cumulative refund of an order, in the order's currency.</summary>
+    internal static (EventStatus, string?) Apply(MemberState state, OrderRecord order, MemberEvent evt, ProgramOptions options, DateTimeOffset now, RuleChanges work)
+    {
+        var currency = Money.CurrencyOf(evt, options);
+        var orderCurrency = order.Foreign?.Currency ?? options.Currency;
+        if (!string.Equals(currency, orderCurrency, StringComparison.Ordinal))
+        {
+            return (EventStatus.Rejected, $"currency: refund in {currency} of order {order.OrderId}, which was paid in {orderCurrency}; refund in {orderCurrency}");
+        }
+
+        var asked = evt.Amount!.Value;
+        var left = order.Foreign is { } paid ? paid.Amount - paid.Refunded : order.Unrefunded;
+        if (asked <= 0m || asked > left)
+        {
+            return (EventStatus.Rejected, string.Create(CultureInfo.InvariantCulture,
+                $"amount: refund of {asked:0.00} {currency} exceeds the {left:0.00} {currency} left unrefunded on order {order.OrderId} ({order.Foreign?.Amount ?? order.Amount:0.00} {currency})"));
+        }
+
+        // In another currency the cumulative refund is converted at the order's own rate, so parts add up to the whole.
+        var refunded = order.Refunded + asked;
+        if (order.Foreign is { } foreign)
+        {
+            foreign.Refunded += asked;
+            refunded = foreign.Refunded == foreign.Amount ? order.Amount : Math.Min(order.Amount, Money.Convert(foreign.Refunded, foreign.Rate, options));
+        }
+
+        var growthBefore = GrowthPolicy.TrailingGrowth(state, options, now);
+        var amount = refunded - order.Refunded;
+
+        // Reverse on the cumulative refund, minus what earlier refunds reversed, so two halves reverse exactly the whole.
+        var pointsTarget = (long)decimal.Floor(refunded * order.Points / order.Amount);
+        var pointsDelta = pointsTarget - order.PointsReversed;
+        var growthDelta = (long)decimal.Floor(refunded) - (long)decimal.Floor(order.Refunded);
+        order.Refunded = refunded;
+        order.PointsReversed = pointsTarget;
+        (order.RefundEventIds ??= []).Add(evt.EventId);
+        (order.RefundMarks ??= []).Add(new RefundMark(evt.OccurredAt, amount));
+        PointsWallet.Reverse(state, order, pointsDelta);
+
+        var what = $"refund of {Money.Describe(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Describe(order.Amount, order.Foreign, null, options)})";
+        if (pointsDelta > 0)
+        {
+            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -pointsDelta, PointsWallet.Balance(state), what, RuleIds.PointsRefund, evt.EventId);
+        }
+
+        if (growthDelta > 0)
+        {
+            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Growth, -growthDelta, GrowthPolicy.TrailingGrowth(state, options, now), what, RuleIds.GrowthRefund, evt.EventId);
+        }
+
+        TierPolicy.AfterRefund(state, options, now, growthBefore, order.OrderId, evt.EventId, work.Entries, work.TierChanges, work.Granted);
+
+        // Purchases made when or after this refund occurred (and after the order) were made without its growth: a late
+        // refund corrects them. Purchases made before it occurred keep what they earned.
+        if (growthDelta > 0)
+        {
+            EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order),
+                $"late event {evt.EventId}, {what} that occurred {evt.OccurredAt:yyyy-MM-dd'T'HH:mm:ssK}", evt.EventId, work.Entries,
+                occurredFrom: evt.OccurredAt);
+        }
+
+        return (EventStatus.Applied, null);
+    }
+
+    /// <summary>Removes and returns the refunds that waited longer than <see cref="ProgramOptions.HeldRefundTimeout"/> for their purchase.</summary>
+    public static IReadOnlyList<HeldRefund> ReleaseExpiredHeldRefunds(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        var expired = state.HeldRefunds.Where(h => now - h.HeldAt >= options.HeldRefundTimeout).ToList();
+        state.HeldRefunds.RemoveAll(expired.Contains);
+        return expired;
+    }
+}

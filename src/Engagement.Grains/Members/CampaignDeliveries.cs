@@ -1,0 +1,131 @@
+using Engagement.Contracts.Campaigns;
+using Engagement.Domain.Campaigns;
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Touches;
+using Engagement.Grains.Campaigns;
+
+namespace Engagement.Grains.Members;
+
+/// <summary>How a campaign delivery lands on a member, and what the member owes its campaigns (reports via the outbox).</summary>
+public static class CampaignDeliveries
+{
+    /// <summary>The touch kind of every campaign touch; with the campaign id as dedupe key it makes one touch id per campaign.</summary>
+    public const string CampaignTouchKind = "campaign";
+
+    /// <summary>Records the campaign in the member and, for an arm, lets the governor decide the touch (a sent one is queued in the outbox).</summary>
+    public static CampaignMembership Apply(MemberContext member, CampaignDelivery delivery, bool checkAudience)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(delivery);
+        var membership = new CampaignMembership
+        {
+            CampaignId = delivery.CampaignId,
+            Group = delivery.Group,
+            Arm = delivery.Arm,
+            AssignedAt = member.Now,
+            AttributionWindowDays = delivery.AttributionWindowDays,
+            ValidUntil = delivery.ValidUntil,
+        };
+
+        if (checkAudience && !CampaignMapping.ToCriteria(delivery.Audience).Matches(MemberAttributesReader.Read(member.Member, member.Options, member.Now)))
+        {
+            // The index lagged the live state; remembered, so a repeat answers the same.
+            membership.Group = CampaignGroups.None;
+            membership.Outcome = CampaignOutcomes.Ineligible;
+        }
+        else if (delivery.Group is CampaignGroups.Control or CampaignGroups.GlobalControl)
+        {
+            membership.Outcome = CampaignOutcomes.Held;
+        }
+        else
+        {
+            var touch = TouchGovernor.Decide(member.Member, new TouchRequest
+            {
+                Kind = CampaignTouchKind,
+                Channel = delivery.Channel,
+                CampaignId = delivery.CampaignId,
+                Offer = delivery.Offer?.Code,
+                ValidUntil = delivery.ValidUntil,
+                DedupeKey = delivery.CampaignId,
+                Category = TouchCategories.Marketing,
+            }, member.Options, member.Now);
+            membership.Outcome = touch.Decision;
+            membership.TouchId = touch.TouchId;
+            MemberDecider.QueueSentTouches(member.Member);
+        }
+
+        membership.ReportedOutcome = membership.Outcome;
+        member.Member.Campaigns.Memberships.Add(membership);
+        return membership;
+    }
+
+    /// <summary>
+    /// Queues a report for every arm outcome that moved since the campaign last heard (a deferred touch went out) and
+    /// every attributed purchase, and marks them reported: the outbox owns them now. True when it queued any.
+    /// </summary>
+    public static bool QueueReports(MemberState member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var queued = false;
+        foreach (var m in member.Campaigns.Memberships)
+        {
+            if (m.Group == CampaignGroups.Arm && CurrentOutcome(member, m) is { } current && current != m.ReportedOutcome)
+            {
+                member.Outbox.Add(new ReportCampaignOutcome(m.CampaignId, m.Arm ?? "", m.ReportedOutcome, current));
+                m.ReportedOutcome = current;
+                queued = true;
+            }
+
+            foreach (var p in m.PendingPurchases)
+            {
+                member.Outbox.Add(new ReportCampaignPurchase(m.CampaignId, m.Group, m.Arm, p.EventId, p.Amount, p.Conversion));
+                queued = true;
+            }
+
+            m.PendingPurchases.Clear();
+        }
+
+        return queued;
+    }
+
+    /// <summary>The touch's decision now (a deferred touch may have gone out); the recorded outcome when the touch is forgotten.</summary>
+    public static string CurrentOutcome(MemberState member, CampaignMembership m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return m.TouchId is { } touchId && TouchGovernor.Find(member, touchId) is { } touch ? touch.Decision : m.Outcome;
+    }
+
+    /// <summary>What the campaign grain hears back from a delivery.</summary>
+    public static CampaignDeliveryResult ResultOf(MemberState member, CampaignMembership m, bool repeat)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return new()
+        {
+            Outcome = m.Outcome,
+            Group = m.Group,
+            Arm = m.Arm,
+            Repeat = repeat,
+            TouchId = m.TouchId,
+            Reason = m.TouchId is { } touchId ? TouchGovernor.Find(member, touchId)?.Reason : null,
+        };
+    }
+
+    /// <summary>The member's membership of one campaign, as support sees it.</summary>
+    public static CampaignMembershipView View(MemberState member, CampaignMembership m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return new()
+        {
+            CampaignId = m.CampaignId,
+            Group = m.Group,
+            Arm = m.Arm,
+            Outcome = m.Outcome,
+            CurrentOutcome = CurrentOutcome(member, m),
+            AssignedAt = m.AssignedAt,
+            Converted = m.Converted,
+            Revenue = m.Revenue,
+            TouchId = m.TouchId,
+        };
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Engagement.Contracts.Campaigns;
+using Engagement.Domain.Members.Effects;
+using Engagement.Grains.Campaigns;
+using Engagement.Grains.Ports;
+
+namespace Engagement.Grains.Members.Effects;
+
+/// <summary>Emits one kind of <see cref="MemberEffect"/>. Registered in DI; <see cref="MemberEffectEmitter"/> asks each in turn.</summary>
+public interface IMemberEffectHandler
+{
+    /// <summary>True for the effects this handler emits.</summary>
+    bool Handles(MemberEffect effect);
+
+    /// <summary>Emits the effects in order; returns how many (from the first) the receiver confirmed. Throws when none was.</summary>
+    Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects);
+}
+
+/// <summary>The typed base of a handler: a new effect kind is one record and one subclass of this.</summary>
+/// <typeparam name="TEffect">The effect kind.</typeparam>
+public abstract class MemberEffectHandler<TEffect> : IMemberEffectHandler
+    where TEffect : MemberEffect
+{
+    public virtual bool Handles(MemberEffect effect) => effect is TEffect;
+
+    public Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects)
+    {
+        ArgumentNullException.ThrowIfNull(effects);
+        var typed = new List<TEffect>(effects.Count);
+        foreach (var effect in effects)
+        {
+            typed.Add((TEffect)effect);
+        }
+
+        return EmitAsync(memberId, typed);
+    }
+
+    /// <inheritdoc cref="IMemberEffectHandler.EmitAsync"/>
+    protected abstract Task<int> EmitAsync(string memberId, List<TEffect> effects);
+}
+
+/// <summary>Ledger entries to the append-only archive (rows keyed by sequence: idempotent).</summary>
+public sealed class LedgerArchiveHandler(ILedgerArchive archive) : MemberEffectHandler<ArchiveLedgerEntry>
+{
+    protected override async Task<int> EmitAsync(string memberId, List<ArchiveLedgerEntry> effects)
+    {
+        await archive.AppendAsync(memberId, effects.ConvertAll(e => MemberMapper.ToView(e.Entry)));
+        return effects.Count;
+    }
+}
+
+/// <summary>Sent touches to the touch outbox queue (connectors drop repeats by touchId).</summary>
+public sealed class TouchOutboxHandler(ITouchOutbox outbox) : MemberEffectHandler<PublishTouch>
+{
+    protected override async Task<int> EmitAsync(string memberId, List<PublishTouch> effects)
+    {
+        await outbox.SendAsync(effects.ConvertAll(e => MemberMapper.ToMessage(memberId, e.Touch)));
+        return effects.Count;
+    }
+}
+
+/// <summary>Win-back steps to the lifecycle journal (idempotent by member, kind, level and episode).</summary>
+public sealed class LifecycleJournalHandler(ILifecycleJournal journal) : MemberEffectHandler<JournalWinBackStep>
+{
+    protected override async Task<int> EmitAsync(string memberId, List<JournalWinBackStep> effects)
+    {
+        await journal.AppendAsync(memberId, effects.ConvertAll(e => new LifecycleJournalEntry(e.At, e.Kind, e.Level, e.EpisodeStartedAt)));
+        return effects.Count;
+    }
+}
+
+/// <summary>Refused or timed-out held refunds to the poison queue, with their reason.</summary>
+public sealed class DeadLetterHandler(IDeadLetterSink deadLetters) : MemberEffectHandler<DeadLetterRefund>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    protected override async Task<int> EmitAsync(string memberId, List<DeadLetterRefund> effects)
+    {
+        var done = 0;
+        foreach (var effect in effects)
+        {
+            await deadLetters.PublishAsync(effect.Reason, "member:" + memberId, JsonSerializer.Serialize(effect.Refund, Json));
+            done++;
+        }
+
+        return done;
+    }
+}
+
+/// <summary>
+/// The member's audience attributes to the campaign member index (only the newest row is pending at a time). A silo
+/// without campaign services has no index: then it handles nothing.
+/// </summary>
+public sealed class MemberIndexHandler(IEnumerable<IMemberIndex> indexes) : MemberEffectHandler<UpsertMemberIndex>
+{
+    private readonly IMemberIndex? _index = indexes.LastOrDefault();
+
+    public override bool Handles(MemberEffect effect) => _index is not null && base.Handles(effect);
+
+    protected override async Task<int> EmitAsync(string memberId, List<UpsertMemberIndex> effects)
+    {
+        var latest = effects[^1];
+        await _index!.UpsertAsync(new MemberIndexEntry(memberId, latest.Attributes, latest.At));
+        return effects.Count;
+    }
+}
+
+/// <summary>Outcome moves and attributed purchases to their campaign grains, in order; stops at the first refusal.</summary>
+public sealed class CampaignReportHandler(IGrainFactory grains) : IMemberEffectHandler
+{
+    public bool Handles(MemberEffect effect) => effect is ReportCampaignOutcome or ReportCampaignPurchase;
+
+    public async Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects)
+    {
+        ArgumentNullException.ThrowIfNull(effects);
+        var done = 0;
+        foreach (var effect in effects)
+        {
+            try
+            {
+                switch (effect)
+                {
+                    case ReportCampaignOutcome o:
+                        await grains.GetGrain<ICampaignGrain>(o.CampaignId).ReportOutcomeAsync(new CampaignOutcomeReport { MemberId = memberId, Arm = o.Arm, From = o.From, To = o.To });
+                        break;
+                    case ReportCampaignPurchase p:
+                        await grains.GetGrain<ICampaignGrain>(p.CampaignId).ReportPurchaseAsync(new CampaignPurchaseReport
+                        {
+                            MemberId = memberId, Group = p.Group, Arm = p.Arm, Amount = p.Amount, Conversion = p.Conversion, EventId = p.EventId,
+                        });
+                        break;
+                }
+            }
+            catch (Exception) when (done > 0)
+            {
+                // The ones before stay confirmed; this one and the rest are retried in order.
+                return done;
+            }
+
+            done++;
+        }
+
+        return done;
+    }
+}

@@ -1,0 +1,182 @@
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Events;
+using Engagement.Domain.Campaigns;
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
+using Engagement.Grains.Campaigns;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Grains.Members;
+
+/// <summary>The member being changed, as the campaign side sees it: id, live state, programme rules, the change's instant.</summary>
+/// <param name="MemberId">The grain key.</param>
+/// <param name="Member">The live state; the campaign side changes it in place, before the grain's one write.</param>
+/// <param name="Options">The programme rules.</param>
+/// <param name="Now">The engine clock's instant of this change (UTC).</param>
+public sealed record MemberContext(string MemberId, MemberState Member, ProgramOptions Options, DateTimeOffset Now);
+
+/// <summary>What the campaign side changed: whether the member state moved, and when the grain must wake for a deferred touch.</summary>
+public readonly record struct CampaignSideResult(bool Changed, DateTimeOffset? WakeAt);
+
+/// <summary>
+/// The campaign side of a member, injected into <see cref="MemberGrain"/>: conversion attribution, triggered
+/// campaigns, the member index row and the reports campaigns count. Everything it decides goes into the member
+/// state and its outbox before the grain's one write; it never writes or emits itself. <see cref="NoMemberCampaignSide"/>
+/// is the silo without campaign services. Failures are logged, never thrown: the event is applied whatever happens here.
+/// </summary>
+public interface IMemberCampaignSide
+{
+    /// <summary>After an event was applied (not a duplicate or a refusal), before the state is written.</summary>
+    Task<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision);
+
+    /// <summary>After every lifecycle tick, changed or not: stage, tier and RFM segment move by time alone.</summary>
+    CampaignSideResult AfterTick(MemberContext member);
+
+    /// <summary>Queues the index row whatever it held before; false when campaigns are off.</summary>
+    bool Reindex(MemberContext member);
+}
+
+/// <summary>The campaign side of a silo without campaign services: does nothing.</summary>
+public sealed class NoMemberCampaignSide : IMemberCampaignSide
+{
+    public static readonly NoMemberCampaignSide Instance = new();
+
+    public Task<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision) => Task.FromResult(default(CampaignSideResult));
+
+    public CampaignSideResult AfterTick(MemberContext member) => default;
+
+    public bool Reindex(MemberContext member) => false;
+}
+
+/// <summary>The campaign side of a silo with campaign services (<see cref="CampaignServices"/>).</summary>
+public sealed partial class MemberCampaignSide(CampaignServices services, IGrainFactory grains, ILogger<MemberCampaignSide> logger) : IMemberCampaignSide
+{
+    public async Task<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(evt);
+        ArgumentNullException.ThrowIfNull(decision);
+        var changed = false;
+        DateTimeOffset? wake = null;
+        try
+        {
+            if (decision.Status == EventStatus.Applied && evt.Type == EventTypes.Purchase && evt.Amount is > 0m and var amount)
+            {
+                changed |= CampaignMemberships.AttributePurchase(member.Member.Campaigns, evt.EventId, amount, evt.OccurredAt).Count > 0;
+            }
+
+            if (decision.Status == EventStatus.Applied)
+            {
+                (var fired, wake) = await FireTriggeredAsync(member, evt);
+                changed |= fired;
+            }
+
+            changed |= RefreshIndex(member, force: false);
+            if (changed)
+            {
+                CampaignMemberships.Prune(member.Member.Campaigns, member.Now, services.Options.MaxMembershipsKept);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCampaignSideFailed(ex, member.MemberId, evt.EventId);
+        }
+
+        changed |= CampaignDeliveries.QueueReports(member.Member);
+        return new CampaignSideResult(changed, wake);
+    }
+
+    public CampaignSideResult AfterTick(MemberContext member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var changed = RefreshIndex(member, force: false);
+        changed |= CampaignDeliveries.QueueReports(member.Member);
+        var before = member.Member.Campaigns.Memberships.Count;
+        CampaignMemberships.Prune(member.Member.Campaigns, member.Now, services.Options.MaxMembershipsKept);
+        return new CampaignSideResult(changed || member.Member.Campaigns.Memberships.Count != before, null);
+    }
+
+    public bool Reindex(MemberContext member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        RefreshIndex(member, force: true);
+        return true;
+    }
+
+    /// <summary>
+    /// Matches the event against the active triggered campaigns, highest priority first; the first that matches
+    /// (trigger, audience on the live state, not had before) and grants is applied. At most one per event.
+    /// </summary>
+    private async Task<(bool Fired, DateTimeOffset? WakeAt)> FireTriggeredAsync(MemberContext member, EngagementEvent evt)
+    {
+        var active = await services.Active.GetAsync();
+        if (active.Count == 0)
+        {
+            return (false, null);
+        }
+
+        MemberAttributes? attributes = null;
+        foreach (var definition in active)
+        {
+            if (definition.Trigger is null
+                || member.Now < definition.ValidFrom
+                || member.Now >= definition.ValidUntil
+                || !CampaignMapping.TriggerMatches(definition.Trigger, evt)
+                || CampaignMemberships.Find(member.Member.Campaigns, definition.Id) is not null)
+            {
+                continue;
+            }
+
+            attributes ??= MemberAttributesReader.Read(member.Member, member.Options, member.Now);
+            if (!CampaignMapping.ToCriteria(definition.Audience).Matches(attributes))
+            {
+                continue;
+            }
+
+            var grant = await grains.GetGrain<ICampaignGrain>(definition.Id).RequestGrantAsync(member.MemberId);
+            if (grant.Delivery is null)
+            {
+                continue;
+            }
+
+            var membership = CampaignDeliveries.Apply(member, grant.Delivery, checkAudience: false);
+            DateTimeOffset? wake = null;
+            if (membership.Group == CampaignGroups.Arm)
+            {
+                // The campaign counted the assignment; the outcome goes to it as a report through the outbox.
+                membership.ReportedOutcome = "";
+                if (membership.Outcome == TouchDecisions.Deferred)
+                {
+                    wake = TouchGovernor.NextDeferredAt(member.Member);
+                }
+            }
+
+            LogCampaignDelivered(member.MemberId, definition.Id, membership.Group, membership.Arm, membership.Outcome);
+            return (true, wake);
+        }
+
+        return (false, null);
+    }
+
+    /// <summary>Queues the index row when an audience attribute changed (or when asked to); true when the state changed.</summary>
+    private static bool RefreshIndex(MemberContext member, bool force)
+    {
+        var attributes = MemberAttributesReader.Read(member.Member, member.Options, member.Now);
+        if (!force && attributes.SameAs(member.Member.Campaigns.Indexed))
+        {
+            return false;
+        }
+
+        member.Member.Campaigns.Indexed = attributes;
+        member.Member.Outbox.Add(new UpsertMemberIndex(attributes, member.Now));
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} campaign {CampaignId}: {Group} {Arm} → {Outcome}")]
+    private partial void LogCampaignDelivered(string memberId, string campaignId, string group, string? arm, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: campaign side failed after {AppliedEventId}; the event stays applied")]
+    private partial void LogCampaignSideFailed(Exception ex, string memberId, string appliedEventId);
+}
