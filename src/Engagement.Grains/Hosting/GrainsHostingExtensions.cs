@@ -42,7 +42,7 @@ public static class GrainsHostingExtensions
         builder.Services.TryAddKeyedSingleton(EngagementTime.Key, TimeProvider.System);
         builder.Services.TryAddSingleton(ReminderClock.RealTime);
         AddMemberEffects(builder.Services);
-        builder.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsDomainType));
+        builder.Services.AddEngagementDomainSerialization();
         return builder;
     }
 
@@ -96,6 +96,15 @@ public static class GrainsHostingExtensions
         ArgumentNullException.ThrowIfNull(options);
         return new EventCurrencies(options.Currency, options.CurrencyDecimals, options.Currencies.ToDictionary(c => c.Key, c => c.Value.Decimals, StringComparer.Ordinal));
     }
+
+    /// <summary>
+    /// Serializes the domain's types that cross grain calls (member state, programme counters, value-class thresholds)
+    /// as JSON: the domain takes no Orleans dependency, so they carry no generated serializers. Every silo and every
+    /// Orleans client that loads this assembly's grain interfaces needs it (Orleans checks each interface's types at
+    /// start-up); <see cref="AddEngagementGrains"/> calls it for silos.
+    /// </summary>
+    public static IServiceCollection AddEngagementDomainSerialization(this IServiceCollection services) =>
+        services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsDomainType));
 
     private static bool IsDomainType(Type type) =>
         type.Namespace?.StartsWith("Engagement.Domain", StringComparison.Ordinal) == true || type == typeof(MemberGrainState);

@@ -63,6 +63,7 @@ public sealed class MemberQueueCluster : IAsyncLifetime
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, new FakeTimeProvider(Wire.Now));
             silo.Services.PostConfigure<GrainTypeOptions>(o => o.Classes.Remove(typeof(TestConsumerGrain)));
         });
+        builder.ConfigureClient(client => client.Services.AddEngagementDomainSerialization());
         _cluster = builder.Build();
         await QueueOf("any").CreateIfNotExistsAsync();
         await Queues.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(Prefix)).CreateIfNotExistsAsync();

@@ -56,12 +56,14 @@ public abstract class QueueStreamClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddEngagementQueueStreams(configuration);
+            silo.Services.AddEngagementDomainSerialization();
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, new FakeTimeProvider(Wire.Now)); // the receivers' "now"
 
             // Only the test consumer subscribes here; the real member grain has its own tests.
             silo.Services.PostConfigure<GrainTypeOptions>(o =>
                 o.Classes.RemoveWhere(t => t.Assembly == typeof(IDeadLetterSink).Assembly));
         });
+        builder.ConfigureClient(client => client.Services.AddEngagementDomainSerialization());
         _cluster = builder.Build();
         for (var i = 0; i < QueueCount; i++)
         {

@@ -57,6 +57,7 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<ILifecycleJournal>(new InMemoryLifecycleJournal());
             silo.Services.AddSingleton<IDeadLetterSink>(new InMemoryDeadLetterSink());
         });
+        builder.ConfigureClient(client => client.Services.AddEngagementDomainSerialization());
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }

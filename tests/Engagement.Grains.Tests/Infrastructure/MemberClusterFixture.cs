@@ -54,6 +54,7 @@ public sealed class MemberClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(StreamNames.Provider));
+        builder.ConfigureClient(client => client.Services.AddEngagementDomainSerialization());
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }
