@@ -28,17 +28,12 @@ public sealed class AzureTableMemberIndex : IMemberIndex
 
     public AzureTableMemberIndex(TableServiceClient serviceClient, string tableName, int shardCount)
     {
-        ArgumentNullException.ThrowIfNull(serviceClient);
-        if (!StorageNaming.IsValidTableName(tableName))
-        {
-            throw new ArgumentException($"'{tableName}' is not a valid Azure table name.", nameof(tableName));
-        }
-
+        var table = new EngineTable(serviceClient, tableName);
         ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(shardCount, 999);
         ShardCount = shardCount;
-        _table = serviceClient.GetTableClient(tableName);
-        _createTable = new AsyncOnce(() => _table.CreateIfNotExistsAsync());
+        _table = table.Client;
+        _createTable = table.Creation;
     }
 
     public int ShardCount { get; }

@@ -39,14 +39,9 @@ public sealed class AzureTableLedgerArchive : ILedgerArchive
 
     public AzureTableLedgerArchive(TableServiceClient serviceClient, string tableName = DefaultTableName)
     {
-        ArgumentNullException.ThrowIfNull(serviceClient);
-        if (!StorageNaming.IsValidTableName(tableName))
-        {
-            throw new ArgumentException($"'{tableName}' is not a valid Azure table name.", nameof(tableName));
-        }
-
-        _table = serviceClient.GetTableClient(tableName);
-        _createTable = new AsyncOnce(() => _table.CreateIfNotExistsAsync());
+        var table = new EngineTable(serviceClient, tableName);
+        _table = table.Client;
+        _createTable = table.Creation;
     }
 
     /// <summary>Creates the table if it does not exist; every operation also ensures it once.</summary>
