@@ -74,7 +74,8 @@ public sealed class BroadcastCampaignTests(CampaignClusterFixture cluster)
         Assert.Equal(CampaignTriggerResult.Already, second.Status);
         Assert.Equal(CampaignTriggerResult.Already, third.Status);
         Assert.Equal(members.Count, done.Progress.Reached);
-        Assert.Equal(done.Progress, (await campaign.GetAsync())!.Progress);
+        // The counters are final once completed; only whether the timer loop has exited yet may still change.
+        Assert.Equal(done.Progress with { FanOutRunning = false }, (await campaign.GetAsync())!.Progress with { FanOutRunning = false });
         var touches = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).ToList();
         Assert.Equal(touches.Count, touches.Select(t => t.MemberId).Distinct().Count());
 
