@@ -27,6 +27,16 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
 
     private const int QueuesForThree = 16;
 
+    /// <summary>
+    /// The balancer's and membership's own log lines (lease acquired/released, silo declared dead), so a failure here
+    /// says which step did not happen; <see cref="DumpOnFailure"/> prints them.
+    /// </summary>
+    private static readonly Dictionary<string, string> BalancerLogging = new()
+    {
+        ["Serilog__MinimumLevel__Override__Orleans.Streams"] = "Debug",
+        ["Serilog__MinimumLevel__Override__Orleans.Runtime.MembershipService"] = "Information",
+    };
+
     [Fact]
     public async Task TwoSilosShareTheQueuesReadsAgreeAndTheSurvivorOfASigkillFinishesEveryMemberExactly()
     {
@@ -41,7 +51,7 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
                 // A dead silo is declared dead after about 3 missed probes of 2 s, not the default 15 s.
                 ["Engagement__Silo__Membership__ProbeTimeout"] = "00:00:02",
                 ["Engagement__Silo__Membership__NumMissedProbesLimit"] = "3",
-            },
+            }.Concat(BalancerLogging).ToDictionary(),
         };
         var second = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
         var model = LoadModel.OrderInsensitive("P" + Guid.NewGuid().ToString("N")[..6], members: 400, purchasesPerMember: 4, seed: 14, now: first.Clock.GetUtcNow());
@@ -75,6 +85,10 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
             Assert.False(b.HasExited, "the survivor must still run");
             await AssertMembersMatchAsync(b, model);
         }
+        catch (Exception) when (DumpOnFailure(a, b))
+        {
+            throw;
+        }
         finally
         {
             await a.DisposeAsync();
@@ -95,7 +109,7 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
             {
                 ["Engagement__Ingestion__VisibilityTimeout"] = VisibilityTimeout.ToString("c", CultureInfo.InvariantCulture),
                 ["Engagement__Ingestion__DeliveryRetryWindow"] = "00:00:02",
-            },
+            }.Concat(BalancerLogging).ToDictionary(),
         };
         var second = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
         var third = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
@@ -111,12 +125,39 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         Assert.True(await queues.PendingAsync() > 0, "the stream must still be running when the third silo joins");
 
         await using var c = await SiloProcess.StartAsync(third);
-        await Poll.UntilAsync(() => Task.FromResult(c.Output.Contains("Receiving events from queue", StringComparison.Ordinal)), TimeSpan.FromMinutes(1), "the third silo took over some of the queues");
-        await Poll.UntilAsync(async () => await queues.PendingAsync() == 0, TimeSpan.FromMinutes(6), "the three silos drained every event queue");
+        try
+        {
+            await Poll.UntilAsync(() => Task.FromResult(c.Output.Contains("Receiving events from queue", StringComparison.Ordinal)), TimeSpan.FromMinutes(3), "the third silo took over some of the queues");
+            await Poll.UntilAsync(async () => await queues.PendingAsync() == 0, TimeSpan.FromMinutes(6), "the three silos drained every event queue");
 
-        Assert.Equal(0, await queues.PoisonCountAsync());
-        await AssertMembersMatchAsync(c, model);
-        await AssertReadsAgreeAsync(a, b, model.Members.Keys.Take(60).ToList());
+            Assert.Equal(0, await queues.PoisonCountAsync());
+            await AssertMembersMatchAsync(c, model);
+            await AssertReadsAgreeAsync(a, b, model.Members.Keys.Take(60).ToList());
+        }
+        catch (Exception) when (DumpOnFailure(a, b, c))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>Writes the silos' balancer, membership, warning and error lines to the test output; always false (an exception filter).</summary>
+    private bool DumpOnFailure(params SiloProcess?[] silos)
+    {
+        foreach (var (silo, index) in silos.Select((s, i) => (s, i)))
+        {
+            if (silo is null)
+            {
+                continue;
+            }
+
+            var lines = silo.Output.Split('\n')
+                .Where(l => l.Contains("Orleans.Streams", StringComparison.Ordinal) || l.Contains("Membership", StringComparison.Ordinal)
+                    || l.Contains("Receiving events", StringComparison.Ordinal) || l.Contains(" WRN]", StringComparison.Ordinal) || l.Contains(" ERR]", StringComparison.Ordinal))
+                .TakeLast(150);
+            output.WriteLine($"---- silo {(char)('A' + index)} (exited: {silo.HasExited})\n" + string.Join('\n', lines));
+        }
+
+        return false;
     }
 
     private static List<LoadModel.Message> WithDuplicates(List<LoadModel.Message> messages, double share, int seed)
