@@ -64,11 +64,21 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
 
     public async Task Initialize(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        await _queue.CreateIfNotExistsAsync(cancellationToken: cts.Token);
+        // The renewal of held messages starts first and whatever happens next: the pulling agent reads the queue even when
+        // this method fails or times out (a busy storage account at start-up), and messages it holds must not fall visible.
         _leases.Start();
         LogStarted(_queueName, _options.VisibilityTimeout);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await _queue.CreateIfNotExistsAsync(cancellationToken: cts.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The agent receives anyway; a queue that is really missing fails those receives, which are retried and logged.
+            LogCreateSlow(_queueName, timeout);
+        }
     }
 
     public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount) => GetQueueMessagesAsync(maxCount, CancellationToken.None);
@@ -336,6 +346,9 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         _logger.LogInformation(template, _queueName, received, deleted, poisoned);
 #pragma warning restore CA2254
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} was not confirmed to exist within {Timeout}; receiving from it anyway")]
+    private partial void LogCreateSlow(string queue, TimeSpan timeout);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Receiving events from queue {Queue} (visibility timeout {VisibilityTimeout}, renewed while held)")]
     private partial void LogStarted(string queue, TimeSpan visibilityTimeout);

@@ -20,6 +20,23 @@ public static class Poll
         }
     }
 
+    /// <summary>
+    /// Returns once <paramref name="condition"/> holds; after <paramref name="within"/> fails with <paramref name="what"/>
+    /// and what <paramref name="describe"/> says of the state at that moment (so a timeout shows how far it got).
+    /// </summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan within, string what, Func<Task<string>> describe)
+    {
+        ArgumentNullException.ThrowIfNull(describe);
+        try
+        {
+            await UntilAsync(condition, within, what);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + "; last seen: " + await describe(), ex);
+        }
+    }
+
     /// <summary>One polling interval (a timer tick, so the test thread is free meanwhile).</summary>
     public static async Task PauseAsync()
     {

@@ -84,7 +84,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
         try
         {
-            await silo.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(90));
+            await silo.WaitReadyAsync(readyWithin ?? TimeSpan.FromMinutes(3));
         }
         catch
         {

@@ -57,7 +57,14 @@ public sealed class WinBackEndToEndTests(ITestOutputHelper output)
                 return view!.Str("lifecycleStage") == "dormant" && touches.Count(t => t["memberId"]!.GetValue<string>() == memberId) >= 3;
             },
             TimeSpan.FromMinutes(3),
-            "three win-back touches in the outbox queue and the member dormant");
+            "three win-back touches in the outbox queue and the member dormant",
+            async () =>
+            {
+                using var support = silo.CreateClient(SiloProcess.SupportKey);
+                var view = await admin.GetMemberAsync(memberId);
+                var timeline = await support.GetStringAsync($"api/v1/members/{memberId}/touches");
+                return $"stage {view?.Str("lifecycleStage")}, {touches.Count} touches in the queue ({string.Join(", ", touches.Select(t => t["kind"]))}); timeline {timeline}";
+            });
 
         var mine = touches.Where(t => t["memberId"]!.GetValue<string>() == memberId).ToList();
         foreach (var t in mine)

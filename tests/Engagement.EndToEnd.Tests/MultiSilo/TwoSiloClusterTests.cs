@@ -33,7 +33,9 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
     /// </summary>
     private static readonly Dictionary<string, string> BalancerLogging = new()
     {
-        ["Serilog__MinimumLevel__Override__Orleans.Streams"] = "Debug",
+        ["Serilog__MinimumLevel__Override__Orleans.Streams.LeaseBasedQueueBalancer"] = "Debug",
+        ["Serilog__MinimumLevel__Override__Orleans.Streams.PersistentStreamPullingManager"] = "Information",
+        ["Serilog__MinimumLevel__Override__Orleans.Streams.PersistentStreamPullingAgent"] = "Information",
         ["Serilog__MinimumLevel__Override__Orleans.Runtime.MembershipService"] = "Information",
     };
 
@@ -48,9 +50,8 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
                 ["Engagement__Ingestion__VisibilityTimeout"] = VisibilityTimeout.ToString("c", CultureInfo.InvariantCulture),
                 ["Engagement__Ingestion__DeliveryRetryWindow"] = "00:00:02",
 
-                // A dead silo is declared dead after about 3 missed probes of 2 s, not the default 15 s.
-                ["Engagement__Silo__Membership__ProbeTimeout"] = "00:00:02",
-                ["Engagement__Silo__Membership__NumMissedProbesLimit"] = "3",
+                // Membership keeps its default probes (5 s, 3 missed): with 2 s probes a silo that is still starting on a
+                // loaded 2-core CI machine missed its probes, was voted dead by the other and never took a queue.
             }.Concat(BalancerLogging).ToDictionary(),
         };
         var second = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
@@ -66,7 +67,8 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         try
         {
             b = await SiloProcess.StartAsync(second);
-            await Poll.UntilAsync(() => Task.FromResult(b.Output.Contains("Receiving events from queue", StringComparison.Ordinal)), TimeSpan.FromMinutes(3), "the joining silo took over some of the queues");
+            await Poll.UntilAsync(() => Task.FromResult(!b.HasExited && b.Output.Contains("Receiving events from queue", StringComparison.Ordinal)), TimeSpan.FromMinutes(3), "the joining silo took over some of the queues");
+            Assert.False(a.HasExited, "silo A stopped while B joined");
             await Poll.UntilAsync(async () => await queues.PendingAsync() < messages.Count * 2 / 3, TimeSpan.FromMinutes(5), "a third of the events applied");
 
             // One activation per member, cluster-wide: while the stream runs, a read through B lies between two
@@ -151,7 +153,7 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
             }
 
             var lines = silo.Output.Split('\n')
-                .Where(l => l.Contains("Orleans.Streams", StringComparison.Ordinal) || l.Contains("Membership", StringComparison.Ordinal)
+                .Where(l => (l.Contains("Orleans.Streams", StringComparison.Ordinal) && !l.Contains("Renewed leases", StringComparison.Ordinal)) || l.Contains("Membership", StringComparison.Ordinal)
                     || l.Contains("Receiving events", StringComparison.Ordinal) || l.Contains(" WRN]", StringComparison.Ordinal) || l.Contains(" ERR]", StringComparison.Ordinal))
                 .TakeLast(150);
             output.WriteLine($"---- silo {(char)('A' + index)} (exited: {silo.HasExited})\n" + string.Join('\n', lines));
