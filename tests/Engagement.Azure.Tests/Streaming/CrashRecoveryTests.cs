@@ -88,6 +88,33 @@ public sealed class CrashRecoveryTests
     }
 
     [Fact]
+    public async Task AReceiverWhoseStartUpCheckTimedOutStillRenewsWhatItHolds()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync(ReceiverRig.Purchase("M1", "t1"), ReceiverRig.Login("M2", "t2"));
+        var clock = new FakeTimeProvider(ReceiverRig.Start);
+
+        // The pulling agent gives Initialize a few seconds and reads the queue even when it does not finish in time
+        // (a busy account at start-up); a timeout of one tick always runs out before storage answers.
+        var holder = await rig.ReceiverAsync(Short, clock, initTimeout: TimeSpan.FromTicks(1));
+        await TakeAsync(holder, 2);
+        var other = await rig.ReceiverAsync(Short);
+
+        var watch = Stopwatch.StartNew();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(500));
+                Assert.Empty(await other.GetQueueMessagesAsync(32));
+                return watch.Elapsed > 2 * Short && holder.Leases.Renewals >= 4;
+            },
+            Deadline,
+            "two visibility timeouts held by a receiver whose start-up check timed out");
+        Assert.Equal(2, holder.Leases.Count);
+    }
+
+    [Fact]
     public async Task GracefulShutdownReleasesHeldMessagesAtOnce()
     {
         await using var rig = new ReceiverRig();

@@ -52,8 +52,11 @@ internal sealed class ReceiverRig : IAsyncDisposable
         await Poison.CreateIfNotExistsAsync();
     }
 
-    /// <summary>A receiver reading at <paramref name="time"/> (default: a clock pinned at <see cref="Start"/>, which never renews).</summary>
-    public async Task<EngagementQueueReceiver> ReceiverAsync(TimeSpan visibilityTimeout, TimeProvider? time = null, Action<IngestionOptions>? configure = null)
+    /// <summary>
+    /// A receiver reading at <paramref name="time"/> (default: a clock pinned at <see cref="Start"/>, which never renews),
+    /// initialised as the pulling agent does, within <paramref name="initTimeout"/> (default 10 s).
+    /// </summary>
+    public async Task<EngagementQueueReceiver> ReceiverAsync(TimeSpan visibilityTimeout, TimeProvider? time = null, Action<IngestionOptions>? configure = null, TimeSpan? initTimeout = null)
     {
         var options = new IngestionOptions
         {
@@ -69,7 +72,7 @@ internal sealed class ReceiverRig : IAsyncDisposable
             time ?? new FakeTimeProvider(Start),
             NullLogger.Instance);
         _receivers.Add(receiver);
-        await receiver.Initialize(TimeSpan.FromSeconds(10));
+        await receiver.Initialize(initTimeout ?? TimeSpan.FromSeconds(10));
         return receiver;
     }
 
