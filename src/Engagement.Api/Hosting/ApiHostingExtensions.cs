@@ -47,6 +47,7 @@ public static class ApiHostingExtensions
         // Reading a request never ends in a 500: a body over its limit is a 413, JSON or a query value that does
         // not bind is a 400, each as problem details naming the field (BadRequestProblemHandler).
         services.AddExceptionHandler<BadRequestProblemHandler>();
+        services.AddExceptionHandler<UnavailableProblemHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = RequestLimits.MaxJsonBodyBytes);
         services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);

@@ -26,7 +26,10 @@ public sealed class WinBackEndToEndTests(ITestOutputHelper output)
         {
             Extra = new Dictionary<string, string>
             {
-                ["Engagement__Testing__ClockSpeed"] = "129600",
+                // Half an engine day per real second: each 8-day win-back level lasts 16 s of real time, so a silo
+                // that stalls for a few seconds on a loaded machine still ticks inside every level. At 1.5 days a
+                // second a stall of 6 s skipped a level, as it should (a late member is not sent stale offers).
+                ["Engagement__Testing__ClockSpeed"] = "43200",
                 ["Engagement__Program__Lifecycle__ReminderPeriod"] = "00:00:01",
                 ["Engagement__Storage__TouchQueueName"] = touchQueue,
             },
@@ -56,7 +59,7 @@ public sealed class WinBackEndToEndTests(ITestOutputHelper output)
                 var view = await admin.GetMemberAsync(memberId);
                 return view!.Str("lifecycleStage") == "dormant" && touches.Count(t => t["memberId"]!.GetValue<string>() == memberId) >= 3;
             },
-            TimeSpan.FromMinutes(3),
+            TimeSpan.FromMinutes(5),
             "three win-back touches in the outbox queue and the member dormant",
             async () =>
             {

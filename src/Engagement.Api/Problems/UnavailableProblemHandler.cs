@@ -1,0 +1,61 @@
+using Azure;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Api.Problems;
+
+/// <summary>
+/// Turns an overloaded or unreachable back end into 503 Service Unavailable with <c>Retry-After</c> (seconds) and RFC 9457
+/// problem details, instead of a 500: a grain call that timed out (<see cref="TimeoutException"/>), a silo that is gone
+/// or refused the message (<see cref="SiloUnavailableException"/>, <see cref="OrleansMessageRejectionException"/>), and
+/// Azure Storage answering 408, 429 or 5xx (<see cref="RequestFailedException"/>). Nothing was lost: a caller retries the
+/// same request (every write of the API is idempotent by its id, CONTRACT.md §3).
+/// </summary>
+public sealed partial class UnavailableProblemHandler(IProblemDetailsService problems, ILogger<UnavailableProblemHandler> logger) : IExceptionHandler
+{
+    /// <summary>The <c>Retry-After</c> the response carries, in seconds.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        if (httpContext.Response.HasStarted || !IsTransient(exception))
+        {
+            return false;
+        }
+
+        LogUnavailable(logger, exception, httpContext.Request.Method, httpContext.Request.Path, exception.GetType().Name);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "The engine is busy or its storage is unavailable; retry the same request later",
+            Type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+        };
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>True for the faults that say "not now" rather than "this request is wrong" (also when wrapped once or twice).</summary>
+    public static bool IsTransient(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case TimeoutException:
+                case SiloUnavailableException:
+                case OrleansMessageRejectionException:
+                case RequestFailedException { Status: 408 or 429 or >= 500 }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: the back end did not answer in time ({Fault})")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string method, string path, string fault);
+}

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using Azure;
+using Engagement.Api.Problems;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Engagement.Api.Tests;
+
+/// <summary>An overloaded back end answers 503 with Retry-After and problem details, never a 500; a real bug stays a 500.</summary>
+public sealed class UnavailableProblemHandlerTests
+{
+    public static TheoryData<Exception> Transient() => new()
+    {
+        new TimeoutException("Response did not arrive on time in 00:00:30"),
+        new Orleans.Runtime.SiloUnavailableException("silo gone"),
+        new RequestFailedException(503, "Server busy"),
+        new RequestFailedException(408, "Operation timed out"),
+        new InvalidOperationException("wrapped", new TimeoutException("inner")),
+    };
+
+    [Theory]
+    [MemberData(nameof(Transient))]
+    public async Task TransientFaultsAre503WithRetryAfter(Exception fault)
+    {
+        var (handler, context, body) = Arrange();
+
+        Assert.True(await handler.TryHandleAsync(context, fault, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.Equal("5", context.Response.Headers.RetryAfter.ToString());
+        body.Position = 0;
+        var problem = (await JsonNode.ParseAsync(body))!.AsObject();
+        Assert.Equal(503, problem["status"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task OtherFaultsAreLeftToTheDefaultHandler()
+    {
+        var (handler, context, _) = Arrange();
+
+        Assert.False(await handler.TryHandleAsync(context, new InvalidOperationException("a bug"), CancellationToken.None));
+        Assert.False(await handler.TryHandleAsync(context, new RequestFailedException(409, "Conflict"), CancellationToken.None));
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+    }
+
+    private static (UnavailableProblemHandler Handler, DefaultHttpContext Context, MemoryStream Body) Arrange()
+    {
+        var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
+        var body = new MemoryStream();
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(body));
+        context.Request.Method = "POST";
+        context.Request.Path = "/api/v1/events";
+        context.Request.Headers.Accept = "application/json";
+        var handler = new UnavailableProblemHandler(services.GetRequiredService<Microsoft.AspNetCore.Http.IProblemDetailsService>(), NullLogger<UnavailableProblemHandler>.Instance);
+        return (handler, context, body);
+    }
+}
