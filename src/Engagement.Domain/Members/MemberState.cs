@@ -110,7 +110,17 @@ public sealed class MemberState
     public long NextSequence { get; set; } = 1;
 
     /// <summary>What the member has contributed to programme metrics (its activity days, last counted segments; Domain/Metrics).</summary>
+    [JsonIgnore]
     public MemberMetricState Metrics { get; set; } = MemberMetricState.Empty;
+
+    /// <summary>How <see cref="Metrics"/> is stored: omitted while the member has contributed nothing.</summary>
+    [JsonPropertyName("metrics")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MemberMetricState? StoredMetrics
+    {
+        get => Metrics == MemberMetricState.Empty ? null : Metrics;
+        set => Metrics = value ?? MemberMetricState.Empty;
+    }
 
     /// <summary>Effects decided but not yet confirmed by their receivers; stored with the state, drained after the write (<see cref="MemberOutbox"/>).</summary>
     [JsonIgnore]
