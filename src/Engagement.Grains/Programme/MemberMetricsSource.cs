@@ -27,6 +27,9 @@ public sealed partial class MemberMetricsSource(
     /// <summary>How long a silo keeps the thresholds before asking again (engine clock).</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromHours(1);
 
+    /// <summary>How long a silo keeps thresholds counted over fewer than <see cref="MinRankedMembers"/> members (they are recounted, not read from the grain's daily copy).</summary>
+    public static readonly TimeSpan YoungCacheFor = TimeSpan.FromMinutes(1);
+
     /// <summary>Fewer members give no meaningful rank: the fixed thresholds stay in force.</summary>
     public const long MinRankedMembers = 100;
 
@@ -35,8 +38,9 @@ public sealed partial class MemberMetricsSource(
     private Task? _refreshing;
 
     /// <summary>
-    /// The rules for a member's next decision. Answers from the cache; when it is older than <see cref="CacheFor"/>, one
-    /// caller per silo waits for the value-class grain (a failure keeps the rules in force and is retried after a minute).
+    /// The rules for a member's next decision. Answers from the cache; when it is older than <see cref="CacheFor"/>
+    /// (<see cref="YoungCacheFor"/> while the programme has fewer than <see cref="MinRankedMembers"/> members), one caller
+    /// per silo waits for the value-class grain (a failure keeps the rules in force and is retried after a minute).
     /// </summary>
     public async ValueTask<MemberRules> RulesAsync(ProgramOptions program)
     {
@@ -110,8 +114,11 @@ public sealed partial class MemberMetricsSource(
     {
         try
         {
-            var thresholds = await grains.GetGrain<IValueClassGrain>(0).GetThresholdsAsync();
-            Volatile.Write(ref _cached, new Cached(thresholds, now + CacheFor));
+            // A young programme reaches the rank threshold within minutes: until then ask for a fresh count every minute.
+            var grain = grains.GetGrain<IValueClassGrain>(0);
+            var young = _cached?.Thresholds is not { Members: >= MinRankedMembers };
+            var thresholds = young ? await grain.RefreshAsync() : await grain.GetThresholdsAsync();
+            Volatile.Write(ref _cached, new Cached(thresholds, now + (thresholds.Members < MinRankedMembers ? YoungCacheFor : CacheFor)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
