@@ -13,8 +13,9 @@ internal sealed class BenchOptions
     public const string ConsoleSearch = "console-search";
     public const string Backlog = "backlog";
     public const string TwoSilo = "two-silo";
+    public const string MetricsRatio = "metrics-ratio";
 
-    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, TwoSilo, Backlog, ConsoleSearch];
+    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, TwoSilo, Backlog, ConsoleSearch, MetricsRatio];
 
     public List<string> Scenarios { get; } = [];
 
@@ -152,11 +153,11 @@ internal sealed class BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Engagement.Bench -- [scenario...] [options]
 
-        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign two-silo backlog console-search
+        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign two-silo backlog console-search metrics-ratio
           --members N          ingest-durable members (default 2000; two-silo: per pass)
           --events M           ingest-durable events (default 20000; two-silo: per pass)
           --memory-members N   ingest-memory members (default 10 x --members)
-          --memory-events M    ingest-memory events (default 10 x --events)
+          --memory-events M    ingest-memory events (default 10 x --events); metrics-ratio runs it twice
           --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free); also
                                the members console-search seeds into the search and member indexes
           --sweep-members N    lifecycle sweep members (default 100000)

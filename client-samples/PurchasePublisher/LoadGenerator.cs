@@ -47,6 +47,7 @@ internal sealed class LoadSummary
 ///
 /// Each member registers first, then browses, logs in, buys, reviews, complains, updates a profile;
 /// activity and spend are Pareto-distributed (most members do and spend little, a few a lot).
+/// A browse is often a shopping session: a login just before, then a cart and a payment (the §5 funnel).
 /// Refunds name an earlier purchase of the same member; some are published before that purchase.
 /// Duplicates re-send an event (same body, same eventId) a little later, as a retrying producer does;
 /// malformed messages are the mistakes real producers make.
@@ -163,14 +164,21 @@ internal sealed class LoadGenerator
         var remaining = unique - memberCount;
         var refundTarget = Math.Min((int)Math.Round(unique * _args.Refunds), remaining);
         var purchases = new List<GenEvent>();
-        for (var i = 0; i < remaining - refundTarget; i++)
+        var activities = remaining - refundTarget;
+        for (var i = 0; i < activities; i++)
         {
             var e = Activity(PickMember(), PickActivityType(allowPurchase: true));
-            valid.Add(e);
-            if (e.Type == "purchase")
+            var session = e.Type == "browse" ? Funnel(e) : [e];
+            foreach (var step in session.Take(activities - i))
             {
-                purchases.Add(e);
+                valid.Add(step);
+                if (step.Type == "purchase")
+                {
+                    purchases.Add(step);
+                }
             }
+
+            i += Math.Min(session.Count, activities - i) - 1;
         }
 
         var refundCount = Math.Min(refundTarget, purchases.Count);
@@ -417,6 +425,32 @@ internal sealed class LoadGenerator
         e.Envelope.Items = full ? p.Items : null;
         e.AmountCents = cents;
         return e;
+    }
+
+    /// <summary>
+    /// A shopping session around a browse (the login → browse → cart → pay funnel of CONTRACT.md §5): most sessions
+    /// start with a login a few minutes before, about half put something in the cart, and half of those pay.
+    /// </summary>
+    private List<GenEvent> Funnel(GenEvent browse)
+    {
+        var m = browse.Member;
+        var session = new List<GenEvent>(4);
+        if (_rng.NextDouble() < 0.7 && browse.At - TimeSpan.FromMinutes(2) > m.RegisteredAt)
+        {
+            session.Add(NewEvent(m, "login", browse.At - TimeSpan.FromMinutes(2), m.OnlineChannel, null, new Properties { { "device", Device(m.OnlineChannel) } }));
+        }
+
+        session.Add(browse);
+        if (_rng.NextDouble() < 0.5 && browse.At + TimeSpan.FromMinutes(8) <= _end)
+        {
+            session.Add(AddToCart(m, browse.At + TimeSpan.FromMinutes(3)));
+            if (_rng.NextDouble() < 0.5)
+            {
+                session.Add(Purchase(m, browse.At + TimeSpan.FromMinutes(8)));
+            }
+        }
+
+        return session;
     }
 
     private GenEvent Browse(Member m, DateTimeOffset at)

@@ -21,7 +21,8 @@ internal static class IngestMemoryScenario
     /// <summary>Memory stream queues hold at most 16,384 events each; the publisher stays well below that.</summary>
     private const int MaxBacklogPerQueue = 8_000;
 
-    public static async Task RunAsync(BenchOptions options, ScenarioResult result)
+    /// <summary>Runs the scenario; <paramref name="configure"/> adds to the silo (e.g. programme metrics), <paramref name="profile"/> adds the stage profile. Returns the sustained events/s.</summary>
+    public static async Task<double> RunAsync(BenchOptions options, ScenarioResult result, Action<ISiloBuilder>? configure = null, bool profile = true)
     {
         var members = options.EffectiveMemoryMembers;
         var total = options.EffectiveMemoryEvents;
@@ -56,6 +57,7 @@ internal static class IngestMemoryScenario
             s.Services.AddSingleton<ITouchOutbox>(outbox);
             s.Services.AddSingleton<IDeadLetterSink>(deadLetters);
             s.AddEngagementInMemoryPorts(); // any other port (e.g. the lifecycle journal): the project's in-memory one
+            configure?.Invoke(s);
             CountingGrainStorage.Decorate(s.Services, GrainStorageNames.State, storage);
         });
 
@@ -113,8 +115,13 @@ internal static class IngestMemoryScenario
         result.Add("CPU time per event", delta.Process.TotalMicroseconds / total, "µs");
         result.Add("cores busy", delta.ProcessCores, "");
         result.Add("allocated per event", (double)delta.Allocated / total, "bytes");
-        StageProfile.Measure(result, options.RunId, members, Math.Min(total, 50_000), time.GetUtcNow());
+        if (profile)
+        {
+            StageProfile.Measure(result, options.RunId, members, Math.Min(total, 50_000), time.GetUtcNow());
+        }
+
         result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"{total:N0} events ({members:N0} members, 70% purchases) published on the member streams by up to 128 concurrent producers inside the silo process while the silo drains them; CPU per event = process CPU time (publishing, streaming, grains, storage copies, GC) / events; {delta.Gen0} gen0, {delta.Gen1} gen1, {delta.Gen2} gen2 GCs."));
+        return sustained;
     }
 }

@@ -1,6 +1,7 @@
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Lifecycle;
 using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Metrics;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
@@ -15,10 +16,12 @@ namespace Engagement.Domain.Members;
 /// </summary>
 public static class MemberDecider
 {
-    /// <summary>Applies one event (CONTRACT.md §1, §2).</summary>
-    public static MemberOutcome<EventDecision> Apply(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now)
+    /// <summary>Applies one event (CONTRACT.md §1, §2); with <paramref name="metrics"/>, queues its programme metric contributions (§5).</summary>
+    public static MemberOutcome<EventDecision> Apply(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now, MetricsOptions? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(evt);
+        var metricsBefore = MemberMetricsPolicy.Before(state, evt.OrderId);
         var decision = MemberEngine.Apply(state, evt, options, now);
         if (!decision.StateChanged)
         {
@@ -34,6 +37,7 @@ public static class MemberDecider
         }
 
         Journal(state, now, effects);
+        MemberMetricsPolicy.Record(state, metricsBefore, MemberMetricsPolicy.ForEvent(evt, decision.Status), decision.NewEntries, options, metrics, now, effects);
         return new MemberOutcome<EventDecision>
         {
             Reply = decision,
@@ -46,14 +50,16 @@ public static class MemberDecider
 
     /// <summary>Redeems points (CONTRACT.md §2, §4); only an accepted redemption that wrote the ledger is stored.</summary>
     public static MemberOutcome<RedemptionDecision> Redeem(
-        MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now)
+        MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now, MetricsOptions? metrics = null)
     {
+        var metricsBefore = MemberMetricsPolicy.Before(state);
         var decision = RedemptionPolicy.Redeem(state, redemptionId, points, cashAmount, rewardId, options, now);
         var changed = !decision.Replayed && decision.NewEntries.Count > 0;
         var effects = new List<MemberEffect>(decision.NewEntries.Count);
         if (changed)
         {
             Archive(state, decision.NewEntries, effects);
+            MemberMetricsPolicy.Record(state, metricsBefore, new("r:" + redemptionId, now), decision.NewEntries, options, metrics, now, effects);
         }
 
         return new MemberOutcome<RedemptionDecision> { Reply = decision, StateChanged = changed, Entries = decision.NewEntries, Effects = effects };
@@ -61,14 +67,16 @@ public static class MemberDecider
 
     /// <summary>A manual points or growth adjustment (<see cref="AdjustmentPolicy"/>); stored only when applied.</summary>
     public static MemberOutcome<AdjustmentDecision> Adjust(
-        MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now)
+        MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now, MetricsOptions? metrics = null)
     {
+        var metricsBefore = MemberMetricsPolicy.Before(state);
         var decision = AdjustmentPolicy.Apply(state, adjustmentId, kind, delta, reason, options, now);
         var changed = decision.Status == AdjustmentStatuses.Applied;
         var effects = new List<MemberEffect>(decision.NewEntries.Count);
         if (changed)
         {
             Archive(state, decision.NewEntries, effects);
+            MemberMetricsPolicy.Record(state, metricsBefore, new("a:" + adjustmentId, now), decision.NewEntries, options, metrics, now, effects);
         }
 
         return new MemberOutcome<AdjustmentDecision> { Reply = decision, StateChanged = changed, Entries = decision.NewEntries, Effects = effects };
@@ -91,7 +99,7 @@ public static class MemberDecider
     /// Everything time alone makes due (<see cref="MemberTick.Run"/>). <see cref="MemberOutcome.StateChanged"/> is
     /// decided from a <see cref="MemberFingerprint"/> taken before and after, not by serialising the member.
     /// </summary>
-    public static MemberOutcome<MemberTickResult> Tick(MemberState state, ProgramOptions options, DateTimeOffset now)
+    public static MemberOutcome<MemberTickResult> Tick(MemberState state, ProgramOptions options, DateTimeOffset now, MetricsOptions? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
@@ -105,6 +113,7 @@ public static class MemberDecider
         }
 
         Journal(state, now, effects);
+        MemberMetricsPolicy.Record(state, MemberMetricsPolicy.Before(state), MemberMetricsPolicy.ForTick(now), tick.Engine.NewEntries, options, metrics, now, effects);
         return new MemberOutcome<MemberTickResult>
         {
             Reply = tick,

@@ -4,6 +4,7 @@ using Engagement.Domain.Benefits;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Lifecycle;
 using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Metrics;
 using Engagement.Domain.Orders;
 using Engagement.Domain.Points;
 using Engagement.Domain.Touches;
@@ -107,6 +108,19 @@ public sealed class MemberState
     public List<LedgerEntry> Ledger { get; set; } = [];
 
     public long NextSequence { get; set; } = 1;
+
+    /// <summary>What the member has contributed to programme metrics (its activity days, last counted segments; Domain/Metrics).</summary>
+    [JsonIgnore]
+    public MemberMetricState Metrics { get; set; } = MemberMetricState.Empty;
+
+    /// <summary>How <see cref="Metrics"/> is stored: omitted while the member has contributed nothing.</summary>
+    [JsonPropertyName("metrics")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MemberMetricState? StoredMetrics
+    {
+        get => Metrics == MemberMetricState.Empty ? null : Metrics;
+        set => Metrics = value ?? MemberMetricState.Empty;
+    }
 
     /// <summary>Effects decided but not yet confirmed by their receivers; stored with the state, drained after the write (<see cref="MemberOutbox"/>).</summary>
     [JsonIgnore]

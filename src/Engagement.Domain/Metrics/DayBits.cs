@@ -24,6 +24,7 @@ public sealed record DayBits
     public static DayBits Empty { get; } = new();
 
     /// <summary>True when nothing was ever marked.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => Recent == 0 && Older == 0;
 
     /// <summary>True when <paramref name="day"/> lies in the window, so <see cref="Has"/> answers it exactly.</summary>

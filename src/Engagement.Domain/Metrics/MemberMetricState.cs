@@ -31,6 +31,9 @@ public sealed record MemberMetricState
     /// <summary>Whether the member already counted in <see cref="MetricNames.Repurchased7d"/> of its first purchase's day.</summary>
     public bool Repurchased7dCounted { get; init; }
 
+    /// <summary>The segments the member last added to the gauges (<c>GET /segments</c>); null before its first contribution.</summary>
+    public MemberSegments? Segments { get; init; }
+
     /// <summary>A member that has contributed nothing yet.</summary>
     public static MemberMetricState Empty { get; } = new();
 }

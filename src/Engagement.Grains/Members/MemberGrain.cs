@@ -43,7 +43,7 @@ public sealed partial class MemberGrain(
 
     private static readonly JsonSerializerOptions DeadLetterJson = new(JsonSerializerDefaults.Web);
 
-    private readonly ProgramOptions _options = programOptions.Value;
+    private ProgramOptions _options = programOptions.Value;
 
     private string MemberId => this.GetPrimaryKeyString();
 
@@ -110,7 +110,8 @@ public sealed partial class MemberGrain(
             return new RedemptionResult { RedemptionId = request.RedemptionId, Status = RedemptionStatus.UnknownMember, Detail = "member has never been seen" };
         }
 
-        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, time.GetUtcNow());
+        await UseCurrentRulesAsync();
+        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, time.GetUtcNow(), _metrics);
         await CommitAsync(outcome.StateChanged);
         if (outcome.StateChanged)
         {
@@ -132,7 +133,8 @@ public sealed partial class MemberGrain(
             };
         }
 
-        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, _options, time.GetUtcNow());
+        await UseCurrentRulesAsync();
+        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, _options, time.GetUtcNow(), _metrics);
         await CommitAsync(outcome.StateChanged);
         if (outcome.StateChanged)
         {
@@ -229,13 +231,14 @@ public sealed partial class MemberGrain(
             return new ApplyResult { Status = ApplyStatus.Rejected, Reason = $"memberId: event for '{evt.MemberId}' delivered to member '{MemberId}'" };
         }
 
+        await UseCurrentRulesAsync();
         var now = time.GetUtcNow();
         if (!state.RecordExists && string.IsNullOrEmpty(Member.MemberId))
         {
             Member.MemberId = MemberId;
         }
 
-        var outcome = MemberDecider.Apply(Member, MemberMapper.ToDomain(evt), _options, now);
+        var outcome = MemberDecider.Apply(Member, MemberMapper.ToDomain(evt), _options, now, _metrics);
         var decision = outcome.Reply;
         if (!outcome.StateChanged)
         {
@@ -266,8 +269,9 @@ public sealed partial class MemberGrain(
 
     private async Task TickAsync()
     {
+        await UseCurrentRulesAsync();
         var now = time.GetUtcNow();
-        var outcome = MemberDecider.Tick(Member, _options, now);
+        var outcome = MemberDecider.Tick(Member, _options, now, _metrics);
         AdvanceReminderSchedule(now);
         LogOutcome(outcome);
 

@@ -3,6 +3,7 @@ using Engagement.Azure.Programme;
 using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Programme;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,15 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
     /// <summary>Fails the next N publishes before passing them to the queue (a crash between the state write and the send).</summary>
     public int FailPublishes { get; set; }
+
+    /// <summary>Fails the next N applies of the metrics sink (members' emits fail; their contributions stay in the outbox).</summary>
+    public int FailSinkApplies
+    {
+        get => Volatile.Read(ref _failSinkApplies);
+        set => Volatile.Write(ref _failSinkApplies, value);
+    }
+
+    private int _failSinkApplies;
 
     public string AlertQueue => "alerts-" + _suffix;
 
@@ -68,8 +78,11 @@ public sealed class ProgrammeSilo : IAsyncDisposable
             silo.UseLocalhostClustering(siloPort: StorageSiloFixture.FreePort(), gatewayPort: StorageSiloFixture.FreePort(), serviceId: "svc-" + _suffix, clusterId: "c");
             silo.AddEngagementGrains(builder.Configuration);
             silo.AddEngagementAzureStorage(builder.Configuration);
+            silo.AddEngagementInMemoryPorts(); // the poison queue (members need one; the ingestion host is not here)
             silo.AddEngagementProgramme(builder.Configuration, startAlerts: false);
             silo.AddEngagementProgrammeStorage();
+            silo.Services.RemoveAll<IProgrammeMetricsSink>();
+            silo.Services.AddSingleton<IProgrammeMetricsSink>(sp => new FlakySink(this, new GrainProgrammeMetricsSink(sp.GetRequiredService<IGrainFactory>())));
             silo.Services.RemoveAll<IAlertPublisher>();
             silo.Services.AddSingleton<IAlertPublisher>(sp => new FlakyPublisher(this, new AzureQueueAlertPublisher(sp.GetRequiredService<EngagementStorageClients>().Queues, AlertQueue)));
         });
@@ -109,6 +122,21 @@ public sealed class ProgrammeSilo : IAsyncDisposable
         }
 
         await StorageClients.Queues().GetQueueClient(AlertQueue).DeleteIfExistsAsync();
+    }
+
+    /// <summary>Passes to the aggregators unless the silo is told to fail the next applies.</summary>
+    internal sealed class FlakySink(ProgrammeSilo silo, IProgrammeMetricsSink inner) : IProgrammeMetricsSink
+    {
+        public Task ApplyAsync(IReadOnlyList<MetricContribution> contributions)
+        {
+            if (Interlocked.Decrement(ref silo._failSinkApplies) >= 0)
+            {
+                throw new IOException("simulated crash before the contributions reached the aggregators");
+            }
+
+            Interlocked.Increment(ref silo._failSinkApplies);
+            return inner.ApplyAsync(contributions);
+        }
     }
 
     /// <summary>Passes to the queue publisher unless the silo is told to fail the next publishes.</summary>

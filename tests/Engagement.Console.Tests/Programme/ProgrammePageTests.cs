@@ -5,7 +5,7 @@ using static Engagement.Console.Tests.ConsolePages;
 
 namespace Engagement.Console.Tests.Programme;
 
-/// <summary>The programme health page in Debian's Chromium, fed through the aggregators like the member outbox will.</summary>
+/// <summary>The programme health page in Debian's Chromium, fed through the aggregators as the member outbox does.</summary>
 [Collection(ConsoleHostCollection.Name)]
 public sealed class ProgrammePageTests(ConsoleHostFixture host)
 {
@@ -37,6 +37,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         Assert.Equal(10, await page.GetByTestId("programme-tile").CountAsync());
         Assert.True(await page.GetByTestId("programme-trend").Locator("svg").CountAsync() > 0);
         Assert.Contains("Outstanding", await page.GetByTestId("programme-points").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("exactly once", await page.GetByTestId("programme-how-counted").InnerTextAsync(), StringComparison.Ordinal);
         await ScreenshotAsync(page, "programme-health");
     }
 }

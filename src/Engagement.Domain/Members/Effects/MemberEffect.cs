@@ -17,6 +17,7 @@ namespace Engagement.Domain.Members.Effects;
 /// <c>[JsonDerivedType]</c> line and one emitter handler in the grains; nothing else changes.
 /// </remarks>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$effect")]
+[JsonDerivedType(typeof(RecordMetrics), "metrics")]
 [JsonDerivedType(typeof(ArchiveLedgerEntry), "ledger")]
 [JsonDerivedType(typeof(PublishTouch), "touch")]
 [JsonDerivedType(typeof(JournalWinBackStep), "journal")]

@@ -1,0 +1,14 @@
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Domain.Members.Effects;
+
+/// <summary>
+/// One outcome's programme metric contributions (CONTRACT.md §5), for the sharded aggregators. Each contribution
+/// carries its own deterministic id and the aggregators apply an id once, so re-emitting after a crash counts nothing twice.
+/// </summary>
+/// <param name="OutcomeId">The outcome (<see cref="MemberMetricsPolicy.MetricsInput.OutcomeId"/>).</param>
+/// <param name="Contributions">One per target aggregator (region × local day, or the region's gauges).</param>
+public sealed record RecordMetrics(string OutcomeId, IReadOnlyList<MetricContribution> Contributions) : MemberEffect
+{
+    public override string Id => "metrics:" + OutcomeId;
+}

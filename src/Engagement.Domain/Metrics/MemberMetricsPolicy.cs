@@ -1,0 +1,179 @@
+using System.Globalization;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
+using Engagement.Domain.Rfm;
+using Engagement.Domain.Tiers;
+
+namespace Engagement.Domain.Metrics;
+
+/// <summary>
+/// What a member outcome means for programme metrics (CONTRACT.md §5): <see cref="MemberDecider"/> takes a
+/// <see cref="MetricsBefore"/> before the rules run and calls <see cref="Record"/> after them; the contributions go
+/// into the member's outbox as one <see cref="RecordMetrics"/> in the same state write, and
+/// <see cref="MemberState.Metrics"/> moves with them. Pure: same state, input and <c>now</c>, same ids.
+/// </summary>
+/// <remarks>
+/// Gauges (<c>GET /segments</c>) move from the segments the member last counted
+/// (<see cref="MemberMetricState.Segments"/>) to its segments now, so they stay the exact sum over members even when
+/// time alone (RFM recency, value-class thresholds) moved a member between two outcomes.
+/// </remarks>
+public static class MemberMetricsPolicy
+{
+    /// <summary>What the member looked like before an outcome, as far as metrics need it.</summary>
+    /// <param name="Existed">The member had been seen (<see cref="MemberState.FirstSeenAt"/> set).</param>
+    /// <param name="HadPurchase">The member had a purchase (<see cref="MemberState.FirstPurchaseAt"/> set).</param>
+    /// <param name="OrderUnrefunded">The unrefunded amount (CNY) of the outcome's order before it; 0 when unknown.</param>
+    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded);
+
+    /// <summary>The outcome being recorded: its deterministic id and, for an applied event, its type and order.</summary>
+    /// <param name="OutcomeId">Unique per member and outcome: <c>e:{eventId}</c>, <c>r:{redemptionId}</c>, <c>a:{adjustmentId}</c>, <c>t:{ticks}</c>.</param>
+    /// <param name="At">The instant that names the local day: occurredAt for events, <c>now</c> otherwise (UTC).</param>
+    /// <param name="EventType">The applied event's type (CONTRACT.md §1); null for held or refused events, commands and ticks.</param>
+    /// <param name="OrderId">The order of a purchase or refund, else null.</param>
+    public readonly record struct MetricsInput(string OutcomeId, DateTimeOffset At, string? EventType = null, string? OrderId = null);
+
+    /// <summary>The snapshot to take before the rules run (cheap: a few fields and one order lookup).</summary>
+    public static MetricsBefore Before(MemberState state, string? orderId = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Unrefunded(state, orderId));
+    }
+
+    /// <summary>An applied event's input (held and refused events count nothing but their gauges and points).</summary>
+    public static MetricsInput ForEvent(MemberEvent evt, EventStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        return new MetricsInput("e:" + evt.EventId, evt.OccurredAt, status == EventStatus.Applied ? evt.Type : null, evt.OrderId);
+    }
+
+    /// <summary>A tick's input: its id is its instant.</summary>
+    public static MetricsInput ForTick(DateTimeOffset now) => new("t:" + now.UtcTicks.ToString(CultureInfo.InvariantCulture), now);
+
+    /// <summary>
+    /// Derives the outcome's contributions (<see cref="MemberMetrics.Derive"/>), moves <see cref="MemberState.Metrics"/>
+    /// and queues them in the outbox (and in <paramref name="effects"/>). Nothing when <paramref name="metrics"/> is null
+    /// (a host without programme metrics) or when the outcome changes no counter. Returns true when it queued.
+    /// </summary>
+    public static bool Record(
+        MemberState state, MetricsBefore before, MetricsInput input, IReadOnlyList<LedgerEntry> entries,
+        ProgramOptions options, MetricsOptions? metrics, DateTimeOffset now, List<MemberEffect>? effects)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(options);
+        if (metrics is null || string.IsNullOrEmpty(state.MemberId))
+        {
+            return false;
+        }
+
+        var after = Segments(state, options, now);
+        var points = PointsOf(entries);
+        var transition = new MemberTransition
+        {
+            MemberId = state.MemberId,
+            EffectId = input.OutcomeId,
+            Day = metrics.LocalDay(input.At, after.RegionId),
+            EventType = input.EventType,
+            Joined = !before.Existed && state.FirstSeenAt is not null,
+            FirstPurchase = input.EventType == MemberEventTypes.Purchase && !before.HadPurchase && state.FirstPurchaseAt is not null,
+            Revenue = input.OrderId is null ? 0m : Unrefunded(state, input.OrderId) - before.OrderUnrefunded,
+            PointsIssued = points.Issued,
+            PointsRedeemed = points.Redeemed,
+            PointsExpired = points.Expired,
+            PointsReversed = points.Reversed,
+            PointsAdjusted = points.Adjusted,
+            Before = state.Metrics.Segments,
+            After = after,
+        };
+        var (next, contributions) = MemberMetrics.Derive(state.Metrics, transition, metrics);
+        state.Metrics = next with { Segments = after };
+        if (contributions.Count == 0)
+        {
+            return false;
+        }
+
+        var effect = new RecordMetrics(input.OutcomeId, contributions);
+        state.Outbox.Add(effect);
+        effects?.Add(effect);
+        return true;
+    }
+
+    /// <summary>The member's gauge dimensions now: region, tier, RFM segment, value class, stage, trailing monetary, points.</summary>
+    public static MemberSegments Segments(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var rfm = RfmScorer.Score(state, options, now);
+        return new MemberSegments
+        {
+            RegionId = MetricsOptions.RegionOf(state.RegionId),
+            Tier = TierPolicy.Current(state, options),
+            RfmSegment = rfm.Segment,
+            ValueClass = rfm.ValueClass,
+            Stage = state.Lifecycle.Stage,
+            Monetary = rfm.Monetary,
+            PointsBalance = PointsWallet.Balance(state),
+        };
+    }
+
+    /// <summary>Points moved by the outcome's ledger entries, by the rule that wrote them.</summary>
+    public static (long Issued, long Redeemed, long Expired, long Reversed, long Adjusted) PointsOf(IReadOnlyList<LedgerEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        long issued = 0, redeemed = 0, expired = 0, reversed = 0, adjusted = 0;
+        foreach (var e in entries)
+        {
+            if (e.Kind != LedgerKinds.Points || e.Delta == 0)
+            {
+                continue;
+            }
+
+            switch (e.RuleId)
+            {
+                case RuleIds.PointsRedeem:
+                    redeemed -= e.Delta;
+                    break;
+                case RuleIds.PointsExpire:
+                    expired -= e.Delta;
+                    break;
+                case AdjustmentPolicy.PointsRule:
+                    adjusted += e.Delta;
+                    break;
+                default:
+                    // Earning, offers and upward corrections issue; refunds and downward corrections reverse.
+                    if (e.Delta > 0)
+                    {
+                        issued += e.Delta;
+                    }
+                    else
+                    {
+                        reversed -= e.Delta;
+                    }
+
+                    break;
+            }
+        }
+
+        return (issued, redeemed, expired, reversed, adjusted);
+    }
+
+    private static decimal Unrefunded(MemberState state, string? orderId)
+    {
+        if (orderId is null)
+        {
+            return 0m;
+        }
+
+        foreach (var order in state.Orders)
+        {
+            if (string.Equals(order.OrderId, orderId, StringComparison.Ordinal))
+            {
+                return order.Unrefunded;
+            }
+        }
+
+        return 0m;
+    }
+}

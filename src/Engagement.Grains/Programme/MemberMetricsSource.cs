@@ -1,0 +1,143 @@
+using Engagement.Domain.Metrics;
+using Engagement.Domain.Program;
+using Engagement.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Grains.Programme;
+
+/// <summary>The rules a member decides with: the programme's (value classes by rank when in force) and the metrics settings.</summary>
+/// <param name="Program">The programme rules; <c>Rfm:ValueClassAMin/BMin</c> replaced by the rank thresholds when they apply.</param>
+/// <param name="Metrics">Programme metrics settings (CONTRACT.md §5); the member records its contributions with them.</param>
+public sealed record MemberRules(ProgramOptions Program, MetricsOptions Metrics);
+
+/// <summary>
+/// What a member grain needs for programme metrics, one per silo (registered by <c>AddEngagementProgramme</c>): the
+/// metrics settings and the value-class thresholds by monetary rank (CONTRACT.md §2) from <see cref="IValueClassGrain"/>,
+/// cached for <see cref="CacheFor"/> so members do not call it per event. Ranks replace the fixed
+/// <c>Rfm:ValueClassAMin/BMin</c> once the histogram counts at least <see cref="MinRankedMembers"/> members.
+/// </summary>
+public sealed partial class MemberMetricsSource(
+    IOptions<MetricsOptions> metricsOptions,
+    IGrainFactory grains,
+    [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
+    ILogger<MemberMetricsSource> logger)
+{
+    /// <summary>How long a silo keeps the thresholds before asking again (engine clock).</summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromHours(1);
+
+    /// <summary>How long a silo keeps thresholds counted over fewer than <see cref="MinRankedMembers"/> members (they are recounted, not read from the grain's daily copy).</summary>
+    public static readonly TimeSpan YoungCacheFor = TimeSpan.FromMinutes(1);
+
+    /// <summary>Fewer members give no meaningful rank: the fixed thresholds stay in force.</summary>
+    public const long MinRankedMembers = 100;
+
+    private readonly object _gate = new();
+    private Cached? _cached;
+    private Task? _refreshing;
+
+    /// <summary>
+    /// The rules for a member's next decision. Answers from the cache; when it is older than <see cref="CacheFor"/>
+    /// (<see cref="YoungCacheFor"/> while the programme has fewer than <see cref="MinRankedMembers"/> members), one caller
+    /// per silo waits for the value-class grain (a failure keeps the rules in force and is retried after a minute).
+    /// </summary>
+    public async ValueTask<MemberRules> RulesAsync(ProgramOptions program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var now = time.GetUtcNow();
+        var cached = Volatile.Read(ref _cached);
+        if (cached is null || now >= cached.RefreshAt)
+        {
+            await RefreshAsync(now);
+            cached = Volatile.Read(ref _cached);
+        }
+
+        var thresholds = cached?.Thresholds;
+        if (thresholds is null || thresholds.Members < MinRankedMembers)
+        {
+            return new MemberRules(program, metricsOptions.Value);
+        }
+
+        var ranked = cached!.Ranked;
+        if (ranked is null || !ReferenceEquals(ranked.Base, program))
+        {
+            ranked = new RankedRules(program, WithValueClasses(program, thresholds));
+            cached.Ranked = ranked;
+        }
+
+        return new MemberRules(ranked.Rules, metricsOptions.Value);
+    }
+
+    /// <summary>A copy of <paramref name="program"/> whose value classes are <paramref name="thresholds"/>' (A from <see cref="ValueClassThresholds.A"/>, B from <see cref="ValueClassThresholds.B"/>).</summary>
+    public static ProgramOptions WithValueClasses(ProgramOptions program, ValueClassThresholds thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(thresholds);
+        var copy = ShallowCopy(program);
+        var rfm = ShallowCopy(program.Rfm);
+        rfm.ValueClassAMin = thresholds.A;
+        rfm.ValueClassBMin = thresholds.B;
+        copy.Rfm = rfm;
+        return copy;
+    }
+
+    private static T ShallowCopy<T>(T source)
+        where T : class, new()
+    {
+        var copy = new T();
+        foreach (var property in typeof(T).GetProperties())
+        {
+            if (property.CanRead && property.CanWrite && property.GetIndexParameters().Length == 0)
+            {
+                property.SetValue(copy, property.GetValue(source));
+            }
+        }
+
+        return copy;
+    }
+
+    private Task RefreshAsync(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_refreshing is null || _refreshing.IsCompleted)
+            {
+                _refreshing = FetchAsync(now);
+            }
+
+            return _refreshing;
+        }
+    }
+
+    private async Task FetchAsync(DateTimeOffset now)
+    {
+        try
+        {
+            // A young programme reaches the rank threshold within minutes: until then ask for a fresh count every minute.
+            var grain = grains.GetGrain<IValueClassGrain>(0);
+            var young = _cached?.Thresholds is not { Members: >= MinRankedMembers };
+            var thresholds = young ? await grain.RefreshAsync() : await grain.GetThresholdsAsync();
+            Volatile.Write(ref _cached, new Cached(thresholds, now + (thresholds.Members < MinRankedMembers ? YoungCacheFor : CacheFor)));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogThresholdsUnavailable(ex);
+            Volatile.Write(ref _cached, new Cached(_cached?.Thresholds, now + TimeSpan.FromMinutes(1)));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Value-class thresholds unavailable; members keep the classes in force and the silo asks again in a minute")]
+    private partial void LogThresholdsUnavailable(Exception exception);
+
+    private sealed class Cached(ValueClassThresholds? thresholds, DateTimeOffset refreshAt)
+    {
+        public ValueClassThresholds? Thresholds { get; } = thresholds;
+
+        public DateTimeOffset RefreshAt { get; } = refreshAt;
+
+        public RankedRules? Ranked { get; set; }
+    }
+
+    private sealed record RankedRules(ProgramOptions Base, ProgramOptions Rules);
+}

@@ -1,0 +1,99 @@
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Metrics;
+using Engagement.Domain.Program;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>The member's side of programme metrics through <see cref="MemberDecider"/>: contributions in the outbox of the same outcome.</summary>
+public class MemberMetricsPolicyTests
+{
+    private static readonly MetricsOptions Metrics = new() { Shards = 4 };
+
+    private static readonly DateTimeOffset Noon = TestMember.Shanghai(2026, 11, 23, 12);
+
+    private static MemberEvent Event(string id, string type, DateTimeOffset at, string? order = null, decimal? amount = null) =>
+        new(id, type, at) { RegionId = "East", OrderId = order, Amount = amount };
+
+    private static List<MetricContribution> Contributions(MemberOutcome outcome) =>
+        outcome.Effects.OfType<RecordMetrics>().SelectMany(r => r.Contributions).ToList();
+
+    private static long Day(List<MetricContribution> c, string name) => c.Where(x => !x.IsGauge).Sum(x => x.Counters.GetValueOrDefault(name));
+
+    private static long Gauge(List<MetricContribution> c, string name) => c.Where(x => x.IsGauge).Sum(x => x.Counters.GetValueOrDefault(name));
+
+    [Fact]
+    public void AFirstPurchaseJoinsTheMemberCountsItsDayAndItsPointsInTheSameOutbox()
+    {
+        var state = new MemberState { MemberId = "M1" };
+
+        var outcome = MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 250m), new ProgramOptions(), Noon, Metrics);
+
+        var c = Contributions(outcome);
+        Assert.Contains(outcome.Effects.OfType<RecordMetrics>().Single(), state.Outbox.Pending);
+        Assert.All(c, x => Assert.Equal("east", x.RegionId));
+        Assert.Equal(1, Day(c, MetricNames.NewMembers));
+        Assert.Equal(1, Day(c, MetricNames.FirstPurchasers));
+        Assert.Equal(1, Day(c, MetricNames.Dau));
+        Assert.Equal(250m, c.Sum(x => x.Revenue));
+        Assert.Equal(outcome.Entries.Where(e => e.Kind == "points").Sum(e => e.Delta), Day(c, MetricNames.PointsIssued));
+        Assert.Equal(1, Gauge(c, GaugeNames.Members));
+        Assert.Equal(1, Gauge(c, GaugeNames.TierPrefix + "V1"));
+        Assert.Equal(Day(c, MetricNames.PointsIssued), Gauge(c, GaugeNames.PointsOutstanding));
+        Assert.Equal(new DateOnly(2026, 11, 23), c.Single(x => !x.IsGauge && x.Counters.ContainsKey(MetricNames.Dau)).Day);
+        Assert.Equal(30, c.Count(x => !x.IsGauge && x.Counters.ContainsKey(MetricNames.Mau)));
+    }
+
+    [Fact]
+    public void ARedemptionMovesRedeemedAndOutstandingAndARefundTakesRevenueBack()
+    {
+        var state = new MemberState { MemberId = "M2" };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 500m), options, Noon, Metrics);
+
+        var redeemed = Contributions(MemberDecider.Redeem(state, "R1", 100, null, null, options, Noon.AddHours(1), Metrics));
+        var refunded = Contributions(MemberDecider.Apply(state, Event("e2", "refund", Noon.AddHours(2), "O1", 200m), options, Noon.AddHours(2), Metrics));
+
+        Assert.Equal(100, Day(redeemed, MetricNames.PointsRedeemed));
+        Assert.Equal(-100, Gauge(redeemed, GaugeNames.PointsOutstanding));
+        Assert.Equal(0, Gauge(redeemed, GaugeNames.Members));
+        Assert.Equal(-200m, refunded.Sum(x => x.Revenue));
+        Assert.True(Day(refunded, MetricNames.PointsReversed) > 0);
+        Assert.Equal(0, Day(refunded, MetricNames.NewMembers));
+    }
+
+    [Fact]
+    public void AQuietTickQueuesNothingAndChangesNothingAndNoMetricsMeansNoEffect()
+    {
+        var state = new MemberState { MemberId = "M3" };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, Event("e1", "login", Noon), options, Noon, Metrics);
+        state.Outbox.Confirm(state.Outbox.Pending.ToList());
+
+        var tick = MemberDecider.Tick(state, options, Noon.AddMinutes(5), Metrics);
+        var without = new MemberState { MemberId = "M4" };
+        var plain = MemberDecider.Apply(without, Event("e1", "login", Noon), options, Noon);
+
+        Assert.Empty(Contributions(tick));
+        Assert.False(tick.StateChanged);
+        Assert.Empty(plain.Effects.OfType<RecordMetrics>());
+        Assert.Same(MemberMetricState.Empty, without.Metrics);
+    }
+
+    [Fact]
+    public void TheSameEventOnTheSameStateGivesTheSameIdsAndARepeatGivesNone()
+    {
+        var options = new ProgramOptions();
+        var a = new MemberState { MemberId = "M5" };
+        var b = new MemberState { MemberId = "M5" };
+
+        var first = Contributions(MemberDecider.Apply(a, Event("e1", "browse", Noon), options, Noon, Metrics));
+        var replay = Contributions(MemberDecider.Apply(b, Event("e1", "browse", Noon), options, Noon.AddMinutes(3), Metrics));
+        var repeat = MemberDecider.Apply(a, Event("e1", "browse", Noon), options, Noon.AddMinutes(4), Metrics);
+
+        Assert.Equal(first.Select(c => c.Id), replay.Select(c => c.Id));
+        Assert.False(repeat.StateChanged);
+        Assert.Empty(Contributions(repeat));
+    }
+}
