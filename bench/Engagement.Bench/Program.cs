@@ -50,6 +50,7 @@ foreach (var name in options.Scenarios)
             BenchOptions.ConsoleSearch => ConsoleSearchScenario.RunAsync(options, result),
             BenchOptions.Backlog => BacklogScenario.RunAsync(options, result),
             BenchOptions.TwoSilo => TwoSiloScenario.RunAsync(options, result),
+            BenchOptions.Rules => RulesScenario.RunAsync(options, result),
             _ => throw new InvalidOperationException(name),
         });
     }

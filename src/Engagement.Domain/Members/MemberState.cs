@@ -79,6 +79,10 @@ public sealed class MemberState
     /// <summary>Capped behaviours that earned growth in the last few local days, with their instants (CONTRACT.md §1.1).</summary>
     public List<Growth.BehaviourRecord> BehaviourRecords { get; set; } = [];
 
+    /// <summary>Trailing growth kept as a running total over the three sources above (<see cref="Growth.GrowthTotals"/>); in memory only, never stored.</summary>
+    [JsonIgnore]
+    public Growth.GrowthTotals GrowthTotals { get; } = new();
+
     /// <summary>Legacy: counts of capped behaviours per local date and type from before <see cref="BehaviourRecords"/>; pruned after a few days.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Dictionary<DateOnly, Dictionary<string, int>>? CappedActionsByDay { get; set; }

@@ -75,6 +75,7 @@ public static class AdjustmentPolicy
             {
                 var lot = new OrderRecord { OrderId = eventId, At = now, Amount = 0m, Points = delta, ExpiresAt = now.AddMonths(options.PointsLifetimeMonths) };
                 state.Orders.Add(lot);
+                GrowthPolicy.Added(state, options, lot.At, lot.NetGrowth);
                 PointsWallet.AddLot(state, lot);
             }
             else
@@ -94,6 +95,7 @@ public static class AdjustmentPolicy
 
             var day = MemberTimeZones.LocalDate(now, GrowthPolicy.Zone(state, options));
             state.GrowthByDay[day] = state.GrowthByDay.GetValueOrDefault(day) + delta;
+            GrowthPolicy.Added(state, options, now, delta);
             LedgerBook.Append(state, entries, now, LedgerKinds.Growth, delta, GrowthPolicy.TrailingGrowth(state, options, now), text, GrowthRule, eventId);
             entries.AddRange(TierPolicy.Reassess(state, options, now).NewEntries);
         }

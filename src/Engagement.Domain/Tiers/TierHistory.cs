@@ -33,7 +33,7 @@ public sealed class GrowthTimeline
     private readonly TimeZoneInfo _zone;
     private readonly int _windowDays;
     private readonly long[] _thresholds;
-    private readonly IReadOnlyList<string> _ladder;
+    private readonly string[] _ladder;
     private readonly TimeSpan _grace;
 
     private GrowthTimeline(List<Entry> entries, TimeZoneInfo zone, ProgramOptions options)
@@ -41,8 +41,8 @@ public sealed class GrowthTimeline
         _entries = entries;
         _zone = zone;
         _windowDays = options.GrowthWindowDays;
-        _ladder = TierPolicy.Ladder(options);
-        _thresholds = _ladder.Select(t => options.Tiers[t].Threshold).ToArray();
+        (var ladder, _thresholds) = TierPolicy.LadderWithThresholds(options);
+        _ladder = ladder;
         _grace = TimeSpan.FromDays(options.TierGraceDays);
         _prefix = new long[entries.Count + 1];
         for (var i = 0; i < entries.Count; i++)
@@ -107,7 +107,7 @@ public sealed class GrowthTimeline
             return _ladder[rank];
         }
 
-        for (var k = 0; k < _ladder.Count && rank < _ladder.Count - 1; k++)
+        for (var k = 0; k < _ladder.Length && rank < _ladder.Length - 1; k++)
         {
             var end = key.At - (_grace * k);
             var start = end - _grace;
@@ -146,20 +146,54 @@ public sealed class GrowthTimeline
         return count > first ? _prefix[count] - _prefix[first] : 0;
     }
 
-    private int CountBefore(EventKey key) => Search(e => e.Key.CompareTo(key) < 0);
-
-    private int CountAtOrBefore(DateTimeOffset at) => Search(e => e.Key.At.UtcTicks <= at.UtcTicks);
-
-    private int FirstOnOrAfter(DateOnly day) => Search(e => e.Day < day);
-
-    /// <summary>The number of leading entries for which <paramref name="isBefore"/> holds (it must be monotone).</summary>
-    private int Search(Func<Entry, bool> isBefore)
+    // Three binary searches, each the number of leading entries for which its test holds (the tests are monotone
+    // over the sorted entries). Written out rather than one search over a predicate: a capturing lambda allocated
+    // a closure per call, and TierHeldBefore makes dozens of calls per purchase.
+    private int CountBefore(EventKey key)
     {
         int lo = 0, hi = _entries.Count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (isBefore(_entries[mid]))
+            if (_entries[mid].Key.CompareTo(key) < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private int CountAtOrBefore(DateTimeOffset at)
+    {
+        int lo = 0, hi = _entries.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_entries[mid].Key.At.UtcTicks <= at.UtcTicks)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private int FirstOnOrAfter(DateOnly day)
+    {
+        int lo = 0, hi = _entries.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_entries[mid].Day < day)
             {
                 lo = mid + 1;
             }
