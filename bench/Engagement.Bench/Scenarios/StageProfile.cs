@@ -80,6 +80,26 @@ internal static class StageProfile
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+
+        // What the stored state is made of: average JSON characters per top-level property of the member.
+        var parts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var state in states.Values)
+        {
+            using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(state.Member, Json));
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                parts[property.Name] = parts.GetValueOrDefault(property.Name) + property.Value.GetRawText().Length + property.Name.Length + 4;
+            }
+        }
+
+        foreach (var (name, chars) in parts)
+        {
+            if (chars / Math.Max(1, states.Count) >= 50)
+            {
+                result.Details["stage.member_json_chars." + name] = (double)chars / states.Count;
+            }
+        }
+
         double Us(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency / events;
         result.Details["stage.events"] = events;
         result.Details["stage.domain_apply_us_per_event"] = Us(applyTicks);
