@@ -146,16 +146,25 @@ public sealed class GrowthTimeline
         return count > first ? _prefix[count] - _prefix[first] : 0;
     }
 
-    // Three binary searches, each the number of leading entries for which its test holds (the tests are monotone
-    // over the sorted entries). Written out rather than one search over a predicate: a capturing lambda allocated
-    // a closure per call, and TierHeldBefore makes dozens of calls per purchase.
-    private int CountBefore(EventKey key)
+    private int CountBefore(EventKey key) => Search(new KeyBefore(key));
+
+    private int CountAtOrBefore(DateTimeOffset at) => Search(new AtOrBefore(at.UtcTicks));
+
+    private int FirstOnOrAfter(DateOnly day) => Search(new DayBefore(day));
+
+    /// <summary>
+    /// The number of leading entries for which <paramref name="test"/> holds (it must be monotone over the sorted
+    /// entries). The test is a struct, not a lambda: a capturing lambda allocated a closure per call, and
+    /// <see cref="TierHeldBefore"/> makes dozens of calls per purchase.
+    /// </summary>
+    private int Search<TTest>(TTest test)
+        where TTest : struct, IEntryTest
     {
         int lo = 0, hi = _entries.Count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_entries[mid].Key.CompareTo(key) < 0)
+            if (test.IsBefore(_entries[mid]))
             {
                 lo = mid + 1;
             }
@@ -168,42 +177,24 @@ public sealed class GrowthTimeline
         return lo;
     }
 
-    private int CountAtOrBefore(DateTimeOffset at)
+    private interface IEntryTest
     {
-        int lo = 0, hi = _entries.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_entries[mid].Key.At.UtcTicks <= at.UtcTicks)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
+        bool IsBefore(in Entry entry);
     }
 
-    private int FirstOnOrAfter(DateOnly day)
+    private readonly struct KeyBefore(EventKey key) : IEntryTest
     {
-        int lo = 0, hi = _entries.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_entries[mid].Day < day)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
+        public bool IsBefore(in Entry entry) => entry.Key.CompareTo(key) < 0;
+    }
 
-        return lo;
+    private readonly struct AtOrBefore(long utcTicks) : IEntryTest
+    {
+        public bool IsBefore(in Entry entry) => entry.Key.At.UtcTicks <= utcTicks;
+    }
+
+    private readonly struct DayBefore(DateOnly day) : IEntryTest
+    {
+        public bool IsBefore(in Entry entry) => entry.Day < day;
     }
 
     private readonly record struct Entry(EventKey Key, DateOnly Day, long Growth);
