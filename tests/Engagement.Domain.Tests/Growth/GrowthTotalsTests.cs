@@ -84,7 +84,13 @@ public class GrowthTotalsTests
     /// <summary>The state's JSON with its keyed buckets in key order (a long-lived dictionary enumerates in another order than a fresh one).</summary>
     private static string Normalized(MemberState state)
     {
-        state.GrowthByDay = state.GrowthByDay.OrderBy(d => d.Key).ToDictionary();
+        var days = state.GrowthByDay.OrderBy(d => d.Key).ToList();
+        state.GrowthByDay.Clear();
+        foreach (var (day, growth) in days)
+        {
+            state.GrowthByDay[day] = growth;
+        }
+
         state.EventIdsByDay = state.EventIdsByDay?.OrderBy(d => d.Key).ToDictionary();
         return JsonSerializer.Serialize(state, Web);
     }
