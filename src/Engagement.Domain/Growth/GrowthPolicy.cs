@@ -85,12 +85,12 @@ public static class GrowthPolicy
     /// <summary>
     /// Tells the running total (<see cref="MemberState.GrowthTotals"/>) about the one change of the growth sources just made:
     /// <paramref name="delta"/> of growth on the member-local day of <paramref name="at"/> (an order added or refunded, a
-    /// behaviour record added or removed, a day bucket adjusted).
+    /// behaviour record added or removed, a day bucket adjusted), with how many orders, records and day buckets it added.
     /// </summary>
-    internal static void Added(MemberState state, ProgramOptions options, DateTimeOffset at, long delta)
+    internal static void Added(MemberState state, ProgramOptions options, DateTimeOffset at, long delta, int orders = 0, int records = 0, int days = 0)
     {
         var zone = Zone(state, options);
-        state.GrowthTotals.Add(state, zone, options.GrowthWindowDays, MemberTimeZones.LocalDate(at, zone), delta);
+        state.GrowthTotals.Add(state, zone, options.GrowthWindowDays, MemberTimeZones.LocalDate(at, zone), delta, orders, records, days);
     }
 
     /// <summary>
@@ -151,11 +151,11 @@ public static class GrowthPolicy
 
             displaced = latest;
             state.BehaviourRecords.Remove(displaced);
-            Added(state, options, displaced.At, -displaced.Growth);
+            Added(state, options, displaced.At, -displaced.Growth, records: -1);
         }
 
         state.BehaviourRecords.Add(new BehaviourRecord { EventId = evt.EventId, Type = evt.Type, At = evt.OccurredAt, Growth = rule.Growth });
-        Added(state, options, evt.OccurredAt, rule.Growth);
+        Added(state, options, evt.OccurredAt, rule.Growth, records: 1);
         var position = legacy + earlier + 1;
         LedgerBook.Append(
             state, entries, now, LedgerKinds.Growth, rule.Growth, TrailingGrowth(state, options, now),
@@ -202,6 +202,7 @@ public static class GrowthPolicy
     /// </summary>
     internal static void Prune(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
+        var tracked = state.GrowthTotals.Tracks(state);
         var zone = Zone(state, options);
         var today = MemberTimeZones.LocalDate(now, zone);
         var oldestRecord = today.AddDays(-CapDaysKept);
@@ -263,7 +264,7 @@ public static class GrowthPolicy
         }
         else if (changed)
         {
-            state.GrowthTotals.Restamp(state);
+            state.GrowthTotals.Restamp(state, tracked);
         }
     }
 

@@ -57,12 +57,18 @@ public sealed class GrowthTotals
     }
 
     /// <summary>
-    /// Adds <paramref name="delta"/> of growth on the member-local <paramref name="day"/> after one change of the sources
-    /// the caller just made (and nothing else since the total was taken); a total taken for another zone or window is dropped.
+    /// Adds <paramref name="delta"/> of growth on the member-local <paramref name="day"/> after the one change of the
+    /// sources the caller just made, which added <paramref name="orders"/> orders, <paramref name="records"/> behaviour
+    /// records and <paramref name="days"/> day buckets (negative: removed). If the sources differ from what the total
+    /// was taken over by anything else (or the zone or window differ), the total is dropped and recounted on next read.
     /// </summary>
-    internal void Add(MemberState state, TimeZoneInfo zone, int windowDays, DateOnly day, long delta)
+    internal void Add(MemberState state, TimeZoneInfo zone, int windowDays, DateOnly day, long delta, int orders, int records, int days)
     {
-        if (!_valid || !ReferenceEquals(zone, _zone) || windowDays != _windowDays)
+        if (!_valid
+            || !ReferenceEquals(zone, _zone) || windowDays != _windowDays
+            || !ReferenceEquals(state.Orders, _orders) || state.Orders.Count != _orderCount + orders
+            || !ReferenceEquals(state.BehaviourRecords, _records) || state.BehaviourRecords.Count != _recordCount + records
+            || !ReferenceEquals(state.GrowthByDay, _days) || state.GrowthByDay.Count != _dayCount + days)
         {
             _valid = false;
             return;
@@ -76,12 +82,22 @@ public sealed class GrowthTotals
         Stamp(state);
     }
 
-    /// <summary>After a change that moved growth between sources without changing any day's growth (folding, pruning old days).</summary>
-    internal void Restamp(MemberState state)
+    /// <summary>True when the total is valid over the sources exactly as they are now (any window).</summary>
+    internal bool Tracks(MemberState state) => _valid && Matches(state, _zone!, _windowDays);
+
+    /// <summary>
+    /// After a change that moved growth between sources without changing any day's growth (folding, pruning old days),
+    /// made while <see cref="Tracks"/> held (<paramref name="tracked"/>); otherwise the total is dropped.
+    /// </summary>
+    internal void Restamp(MemberState state, bool tracked)
     {
-        if (_valid)
+        if (tracked)
         {
             Stamp(state);
+        }
+        else
+        {
+            _valid = false;
         }
     }
 

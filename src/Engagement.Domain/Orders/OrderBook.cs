@@ -33,6 +33,7 @@ public static class OrderBook
     /// </summary>
     internal static void Prune(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
+        var tracked = state.GrowthTotals.Tracks(state);
         var orders = state.Orders;
         if (!IsSortedByTime(orders))
         {
@@ -61,7 +62,7 @@ public static class OrderBook
             orders.RemoveRange(kept, orders.Count - kept);
 
             // A forgotten order's growth now sits in its own day's bucket: no window's total moved.
-            state.GrowthTotals.Restamp(state);
+            state.GrowthTotals.Restamp(state, tracked);
         }
     }
 

@@ -95,6 +95,20 @@ public class GrowthTotalsTests
         return JsonSerializer.Serialize(state, Web);
     }
 
+    [Fact]
+    public void AnOrderAddedBehindTheTotalsBackIsCountedEvenWhenTheRulesChangeTheSourcesNext()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 300m);
+        Assert.Equal(300, member.Growth);
+
+        member.State.Orders.Add(new Domain.Orders.OrderRecord { OrderId = "O-2", At = member.Now, Amount = 200m });
+        member.Purchase("O-3", 100m); // the rules add their order and tell the total; the one added behind it must not be lost
+        member.Behave(MemberEventTypes.Share);
+
+        Assert.Equal(600 + member.Options.BehaviourGrowth[MemberEventTypes.Share].Growth, member.Growth);
+    }
+
     private static long Recounted(MemberState state, ProgramOptions options, DateTimeOffset at) =>
         GrowthPolicy.TrailingGrowth(JsonSerializer.Deserialize<MemberState>(JsonSerializer.Serialize(state, Web), Web)!, options, at);
 
