@@ -15,6 +15,9 @@ internal sealed class BenchOptions
     public const string TwoSilo = "two-silo";
     public const string MetricsRatio = "metrics-ratio";
 
+    /// <summary>The rules alone on one thread (<see cref="Scenarios.RulesScenario"/>); only when named.</summary>
+    public const string Rules = "rules";
+
     public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, TwoSilo, Backlog, ConsoleSearch, MetricsRatio];
 
     public List<string> Scenarios { get; } = [];
@@ -113,7 +116,7 @@ internal sealed class BenchOptions
                 case "-h" or "--help":
                     throw new UsageException(null);
                 default:
-                    if (arg.StartsWith('-') || !AllScenarios.Contains(arg, StringComparer.Ordinal))
+                    if (arg.StartsWith('-') || !(AllScenarios.Contains(arg, StringComparer.Ordinal) || arg == Rules))
                     {
                         throw new UsageException($"unknown argument '{arg}'");
                     }
@@ -154,6 +157,7 @@ internal sealed class BenchOptions
         usage: dotnet run -c Release --project bench/Engagement.Bench -- [scenario...] [options]
 
         scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign two-silo backlog console-search metrics-ratio
+                               (and, only when named: rules — the member rules alone, one thread, per event type)
           --members N          ingest-durable members (default 2000; two-silo: per pass)
           --events M           ingest-durable events (default 20000; two-silo: per pass)
           --memory-members N   ingest-memory members (default 10 x --members)

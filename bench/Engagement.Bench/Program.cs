@@ -51,6 +51,7 @@ foreach (var name in options.Scenarios)
             BenchOptions.Backlog => BacklogScenario.RunAsync(options, result),
             BenchOptions.TwoSilo => TwoSiloScenario.RunAsync(options, result),
             BenchOptions.MetricsRatio => MetricsRatioScenario.RunAsync(options, result),
+            BenchOptions.Rules => RulesScenario.RunAsync(options, result),
             _ => throw new InvalidOperationException(name),
         });
     }

@@ -70,6 +70,8 @@ internal static class IngestMemoryScenario
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {total:N0} events for {members:N0} members through memory streams ({options.Queues} queues)"));
         GC.Collect();
+        using var allocations = new AllocationSampler();
+        allocations.Start();
         var before = CpuSample.Take();
         var sampler = RateSampler.Start(Accepted);
         await using (Progress.Start("ingest", total, Accepted))
@@ -92,6 +94,12 @@ internal static class IngestMemoryScenario
         }
 
         var delta = CpuSample.Take() - before;
+        allocations.Stop();
+        foreach (var (type, bytes) in allocations.Top(15))
+        {
+            result.Details["alloc_sampled." + (type.Length > 80 ? type[..80] : type)] = (double)bytes / total;
+        }
+
         await sampler.DisposeAsync();
         var sustained = sampler.SustainedRate(total);
         var overall = total / delta.Wall.TotalSeconds;
@@ -121,7 +129,7 @@ internal static class IngestMemoryScenario
         }
 
         result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"{total:N0} events ({members:N0} members, 70% purchases) published on the member streams by up to 128 concurrent producers inside the silo process while the silo drains them; CPU per event = process CPU time (publishing, streaming, grains, storage copies, GC) / events; {delta.Gen0} gen0, {delta.Gen1} gen1, {delta.Gen2} gen2 GCs."));
+            $"{total:N0} events ({members:N0} members, 70% purchases) published on the member streams by up to 128 concurrent producers inside the silo process while the silo drains them; CPU per event = process CPU time (publishing, streaming, grains, storage copies, GC) / events; {delta.Gen0} gen0, {delta.Gen1} gen1, {delta.Gen2} gen2 GCs; alloc_sampled.* = bytes per event by type from the runtime's allocation sampling (AllocationTick, ~100 KB per sample)."));
         return sustained;
     }
 }

@@ -49,7 +49,8 @@ internal static class StageProfile
         var states = new Dictionary<string, MemberGrainState>(StringComparer.Ordinal);
         var load = Enumerable.Range(0, events).Select(_ => factory.Next(now)).Select(e => (e.MemberId, Event: ToDomain(e))).ToList();
 
-        long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0;
+        long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0, applyAllocated = 0;
+        var byType = new SortedDictionary<string, (long Count, long Ticks, long Allocated)>(StringComparer.Ordinal);
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         foreach (var (memberId, evt) in load)
         {
@@ -59,9 +60,14 @@ internal static class StageProfile
                 states[memberId] = state;
             }
 
+            var allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
             var start = Stopwatch.GetTimestamp();
             MemberDecider.Apply(state.Member, evt, options, now);
             var applied = Stopwatch.GetTimestamp();
+            var ruleBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart;
+            applyAllocated += ruleBytes;
+            var typeSoFar = byType.GetValueOrDefault(evt.Type);
+            byType[evt.Type] = (typeSoFar.Count + 1, typeSoFar.Ticks + (applied - start), typeSoFar.Allocated + ruleBytes);
             var json = JsonSerializer.SerializeToUtf8Bytes(state, Json);
             var written = Stopwatch.GetTimestamp();
             state.Member.Outbox.Pending.Clear(); // the emitter confirms them after the write
@@ -74,6 +80,26 @@ internal static class StageProfile
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+
+        // What the stored state is made of: average JSON characters per top-level property of the member.
+        var parts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var state in states.Values)
+        {
+            using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(state.Member, Json));
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                parts[property.Name] = parts.GetValueOrDefault(property.Name) + property.Value.GetRawText().Length + property.Name.Length + 4;
+            }
+        }
+
+        foreach (var (name, chars) in parts)
+        {
+            if (chars / Math.Max(1, states.Count) >= 50)
+            {
+                result.Details["stage.member_json_chars." + name] = (double)chars / states.Count;
+            }
+        }
+
         double Us(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency / events;
         result.Details["stage.events"] = events;
         result.Details["stage.domain_apply_us_per_event"] = Us(applyTicks);
@@ -81,8 +107,16 @@ internal static class StageProfile
         result.Details["stage.state_json_deserialize_us_per_event"] = Us(readTicks);
         result.Details["stage.state_json_bytes_avg"] = (double)bytes / events;
         result.Details["stage.allocated_bytes_per_event"] = (double)allocated / events;
+        result.Details["stage.domain_apply_allocated_bytes_per_event"] = (double)applyAllocated / events;
+        foreach (var (type, (count, ticks, typeBytes)) in byType)
+        {
+            result.Details[$"stage.domain_apply.{type}.events"] = count;
+            result.Details[$"stage.domain_apply.{type}.us_per_event"] = ticks * 1_000_000.0 / Stopwatch.Frequency / count;
+            result.Details[$"stage.domain_apply.{type}.allocated_bytes_per_event"] = (double)typeBytes / count;
+        }
+
         result.Notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"Stage profile (one thread, no Orleans, same load): rules {Us(applyTicks):F1} µs, state JSON write {Us(writeTicks):F1} µs and read {Us(readTicks):F1} µs per event (state {(double)bytes / events:N0} bytes on average)."));
+            $"Stage profile (one thread, no Orleans, same load): rules {Us(applyTicks):F1} µs and {(double)applyAllocated / events:N0} bytes allocated, state JSON write {Us(writeTicks):F1} µs and read {Us(readTicks):F1} µs per event (state {(double)bytes / events:N0} bytes on average)."));
     }
 
     private static MemberEvent ToDomain(Engagement.Contracts.Events.EngagementEvent e) => new(e.EventId, e.Type, e.OccurredAt)

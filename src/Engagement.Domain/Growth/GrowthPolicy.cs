@@ -30,11 +30,28 @@ public static class GrowthPolicy
     /// </summary>
     internal static long TrailingGrowth(MemberState state, ProgramOptions options, DateTimeOffset at, bool includeLaterDays)
     {
-        // Summed straight from the three sources (no per-call dictionary): this runs several times per event.
         var zone = Zone(state, options);
         var day = MemberTimeZones.LocalDate(at, zone);
         var first = day.AddDays(-(options.GrowthWindowDays - 1));
-        var last = includeLaterDays ? DateOnly.MaxValue : day;
+        if (!includeLaterDays)
+        {
+            return Sum(state, zone, first, day);
+        }
+
+        // The running total (GrowthTotals): recounted only when the window moved or the sources changed unannounced.
+        if (state.GrowthTotals.TryGet(state, zone, first, options.GrowthWindowDays, out var total))
+        {
+            return total;
+        }
+
+        total = Sum(state, zone, first, DateOnly.MaxValue);
+        state.GrowthTotals.Set(state, zone, first, options.GrowthWindowDays, total);
+        return total;
+    }
+
+    /// <summary>Growth on the member-local days first..last, summed straight from the three sources.</summary>
+    internal static long Sum(MemberState state, TimeZoneInfo zone, DateOnly first, DateOnly last)
+    {
         long total = 0;
         foreach (var (date, growth) in state.GrowthByDay)
         {
@@ -66,6 +83,17 @@ public static class GrowthPolicy
     }
 
     /// <summary>
+    /// Tells the running total (<see cref="MemberState.GrowthTotals"/>) about the one change of the growth sources just made:
+    /// <paramref name="delta"/> of growth on the member-local day of <paramref name="at"/> (an order added or refunded, a
+    /// behaviour record added or removed, a day bucket adjusted), with how many orders, records and day buckets it added.
+    /// </summary>
+    internal static void Added(MemberState state, ProgramOptions options, DateTimeOffset at, long delta, int orders = 0, int records = 0, int days = 0)
+    {
+        var zone = Zone(state, options);
+        state.GrowthTotals.Add(state, zone, options.GrowthWindowDays, MemberTimeZones.LocalDate(at, zone), delta, orders, records, days);
+    }
+
+    /// <summary>
     /// Applies growth for a capped behaviour event (share, review, login) as of its occurredAt (CONTRACT.md §1.1):
     /// the cap counts the member-local day of occurredAt, and of that day's events of one type the earliest (by
     /// <see cref="EventKey"/>) earn, whatever order they arrived in. A late event earlier than the day's last earner
@@ -83,34 +111,52 @@ public static class GrowthPolicy
         var zone = Zone(state, options);
         var day = MemberTimeZones.LocalDate(evt.OccurredAt, zone);
         var today = MemberTimeZones.LocalDate(now, zone);
-        var dayText = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var dayText = new DayText(day);
         if (day < today.AddDays(-CapDaysKept))
         {
-            return $"{evt.Type} on {dayText} is older than the {CapDaysKept.ToString(CultureInfo.InvariantCulture)} days whose caps are kept; no growth";
+            return string.Create(CultureInfo.InvariantCulture, $"{evt.Type} on {dayText} is older than the {CapDaysKept} days whose caps are kept; no growth");
         }
 
         var key = new EventKey(evt.OccurredAt, evt.EventId);
-        var earners = state.BehaviourRecords
-            .Where(r => string.Equals(r.Type, evt.Type, StringComparison.Ordinal) && MemberTimeZones.LocalDate(r.At, zone) == day)
-            .OrderBy(r => r.Key)
-            .ToList();
+
+        // The day's earners of this type: how many, how many occurred before this event, and the latest of them.
+        var earners = 0;
+        var earlier = 0;
+        BehaviourRecord? latest = null;
+        foreach (var r in state.BehaviourRecords)
+        {
+            if (!string.Equals(r.Type, evt.Type, StringComparison.Ordinal) || MemberTimeZones.LocalDate(r.At, zone) != day)
+            {
+                continue;
+            }
+
+            earners++;
+            var rKey = r.Key;
+            earlier += rKey.CompareTo(key) < 0 ? 1 : 0;
+            if (latest is null || latest.Key.CompareTo(rKey) < 0)
+            {
+                latest = r;
+            }
+        }
 
         // Days before this version kept only a count (no instants): those earners cannot be displaced.
         var legacy = state.CappedActionsByDay?.TryGetValue(day, out var counts) == true ? counts.GetValueOrDefault(evt.Type) : 0;
         BehaviourRecord? displaced = null;
-        if (legacy + earners.Count >= rule.DailyCap)
+        if (legacy + earners >= rule.DailyCap)
         {
-            if (earners.Count == 0 || earners[^1].Key.CompareTo(key) < 0)
+            if (latest is null || latest.Key.CompareTo(key) < 0)
             {
                 return string.Create(CultureInfo.InvariantCulture, $"daily cap of {rule.DailyCap} {evt.Type} reached for {dayText}; no growth");
             }
 
-            displaced = earners[^1];
+            displaced = latest;
             state.BehaviourRecords.Remove(displaced);
+            Added(state, options, displaced.At, -displaced.Growth, records: -1);
         }
 
         state.BehaviourRecords.Add(new BehaviourRecord { EventId = evt.EventId, Type = evt.Type, At = evt.OccurredAt, Growth = rule.Growth });
-        var position = legacy + earners.Count(r => r.Key.CompareTo(key) < 0) + 1;
+        Added(state, options, evt.OccurredAt, rule.Growth, records: 1);
+        var position = legacy + earlier + 1;
         LedgerBook.Append(
             state, entries, now, LedgerKinds.Growth, rule.Growth, TrailingGrowth(state, options, now),
             string.Create(CultureInfo.InvariantCulture, $"{evt.Type} {position} of {rule.DailyCap} on {dayText}"),
@@ -156,25 +202,47 @@ public static class GrowthPolicy
     /// </summary>
     internal static void Prune(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
+        var tracked = state.GrowthTotals.Tracks(state);
         var zone = Zone(state, options);
         var today = MemberTimeZones.LocalDate(now, zone);
         var oldestRecord = today.AddDays(-CapDaysKept);
-        state.BehaviourRecords.RemoveAll(record =>
+        var records = state.BehaviourRecords;
+        var kept = 0;
+        for (var i = 0; i < records.Count; i++)
         {
+            var record = records[i];
             var day = MemberTimeZones.LocalDate(record.At, zone);
             if (day >= oldestRecord)
             {
-                return false;
+                records[kept++] = record;
+                continue;
             }
 
             state.GrowthByDay[day] = state.GrowthByDay.GetValueOrDefault(day) + record.Growth;
-            return true;
-        });
+        }
+
+        var changed = kept < records.Count;
+        if (changed)
+        {
+            records.RemoveRange(kept, records.Count - kept);
+        }
 
         var oldestGrowth = today.AddDays(-DayBucketsKept(options));
-        foreach (var day in state.GrowthByDay.Keys.Where(d => d < oldestGrowth || state.GrowthByDay[d] == 0).ToList())
+        List<DateOnly>? drop = null;
+        foreach (var (day, growth) in state.GrowthByDay)
         {
+            if (day < oldestGrowth || growth == 0)
+            {
+                (drop ??= []).Add(day);
+            }
+        }
+
+        var lostCounted = false;
+        foreach (var day in drop ?? [])
+        {
+            lostCounted |= day >= state.GrowthTotals.First && state.GrowthByDay[day] != 0;
             state.GrowthByDay.Remove(day);
+            changed = true;
         }
 
         var oldestCap = today.AddDays(-CapDaysKept);
@@ -187,5 +255,27 @@ public static class GrowthPolicy
 
             state.CappedActionsByDay = legacy.Count == 0 ? null : legacy;
         }
+
+        // Records folded into their own day and buckets that can no longer count (older than any window, or empty)
+        // leave every window's total as it was.
+        if (lostCounted)
+        {
+            state.GrowthTotals.Invalidate();
+        }
+        else if (changed)
+        {
+            state.GrowthTotals.Restamp(state, tracked);
+        }
+    }
+
+    /// <summary>A member-local date written yyyy-MM-dd into a message, formatted only when a message is built.</summary>
+    private readonly struct DayText(DateOnly day) : ISpanFormattable
+    {
+        public string ToString(string? format, IFormatProvider? formatProvider) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+            day.TryFormat(destination, out charsWritten, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        public override string ToString() => ToString(null, null);
     }
 }

@@ -1,6 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Domain.Ledger;
 
-/// <summary>Why a points balance, growth value or tier changed. The archive row key is <see cref="Sequence"/>.</summary>
+/// <summary>
+/// Why a points balance, growth value or tier changed. The archive row key is <see cref="Sequence"/>. In JSON (the
+/// member's stored state) an entry is a positional array (see <see cref="LedgerEntryJsonConverter"/>).
+/// </summary>
+[JsonConverter(typeof(LedgerEntryJsonConverter))]
 public sealed record LedgerEntry
 {
     /// <summary>Per member, strictly increasing.</summary>

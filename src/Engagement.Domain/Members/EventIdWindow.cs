@@ -71,13 +71,27 @@ public static class EventIdWindow
         }
 
         var oldest = Oldest(now);
-        foreach (var day in days.Keys.Where(d => d < oldest).ToList())
+        List<DateOnly>? stale = null;
+        var remembered = 0;
+        foreach (var (day, bytes) in days)
+        {
+            if (day < oldest)
+            {
+                (stale ??= []).Add(day);
+            }
+            else
+            {
+                remembered += bytes.Length / HashBytes;
+            }
+        }
+
+        foreach (var day in stale ?? [])
         {
             days.Remove(day);
         }
 
-        var excess = days.Values.Sum(b => b.Length / HashBytes) - Math.Max(0, options.MaxRememberedEventIds);
-        foreach (var day in days.Keys.Order().ToList())
+        var excess = remembered - Math.Max(0, options.MaxRememberedEventIds);
+        foreach (var day in excess > 0 ? days.Keys.Order().ToList() : [])
         {
             if (excess <= 0)
             {
@@ -110,7 +124,11 @@ public static class EventIdWindow
     {
         ArgumentNullException.ThrowIfNull(eventId);
         var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(eventId))
+        var length = Encoding.UTF8.GetMaxByteCount(eventId.Length);
+        var rented = length > 512 ? new byte[length] : null;
+        Span<byte> buffer = rented ?? stackalloc byte[512];
+        var written = Encoding.UTF8.GetBytes(eventId, buffer);
+        foreach (var b in buffer[..written])
         {
             hash = (hash ^ b) * 1099511628211UL;
         }

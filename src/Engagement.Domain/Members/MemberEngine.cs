@@ -143,9 +143,9 @@ public static class MemberEngine
 
     private static (EventStatus Status, string Reason)? CheckDuplicate(MemberState state, MemberEvent evt, DateTimeOffset now)
     {
-        if (state.RecentEventIds.Contains(evt.EventId, StringComparer.Ordinal)
+        if (state.RecentEventIds.Contains(evt.EventId) // List<string>.Contains: ordinal, no enumerator allocated
             || EventIdWindow.Contains(state, evt.EventId, now)
-            || state.HeldRefunds.Exists(h => string.Equals(h.EventId, evt.EventId, StringComparison.Ordinal)))
+            || IsHeld(state, evt.EventId))
         {
             return (EventStatus.Duplicate, $"event {evt.EventId} was already applied");
         }
@@ -162,6 +162,19 @@ public static class MemberEngine
         }
 
         return null;
+    }
+
+    private static bool IsHeld(MemberState state, string eventId)
+    {
+        foreach (var held in state.HeldRefunds)
+        {
+            if (string.Equals(held.EventId, eventId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static (EventStatus, string?) ApplyRegister(MemberState state, MemberEvent evt)
@@ -184,8 +197,8 @@ public static class MemberEngine
             TierPolicy.AfterGrowthGain(state, options, now, evt.EventId, work.Entries, work.TierChanges, work.Granted);
 
             // Growth that occurred before purchases already applied may change the tier they were made at.
-            var cause = string.Create(CultureInfo.InvariantCulture, $"late event {evt.EventId}, {evt.Type} that occurred {evt.OccurredAt:yyyy-MM-dd'T'HH:mm:ssK}");
-            EarningPolicy.CorrectOrdersAfter(state, options, now, new EventKey(evt.OccurredAt, evt.EventId), cause, evt.EventId, work.Entries);
+            EarningPolicy.CorrectOrdersAfter(
+                state, options, now, new EventKey(evt.OccurredAt, evt.EventId), new CorrectionCause(evt.EventId, evt.Type, evt.OccurredAt), evt.EventId, work.Entries);
         }
 
         return (EventStatus.Applied, note);

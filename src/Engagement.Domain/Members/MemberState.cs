@@ -13,7 +13,8 @@ namespace Engagement.Domain.Members;
 
 /// <summary>
 /// Everything the engine keeps live about one member. Plain properties so System.Text.Json
-/// round-trips it (grain storage writes it as readable JSON). Bounded by design: every list has
+/// round-trips it (grain storage writes it as readable JSON); its collections are set once (init) and changed in place,
+/// so a rule never swaps one out from under another (or from under <see cref="GrowthTotals"/>). Bounded by design: every list has
 /// a cap in <see cref="Program.ProgramOptions"/>; full history is in the ledger archive.
 /// </summary>
 public sealed class MemberState
@@ -51,12 +52,12 @@ public sealed class MemberState
     public string? Phone { get; set; }
 
     /// <summary>Channel consent (sms, push, call, wechat): true allowed, false opted out.</summary>
-    public Dictionary<string, bool> Consent { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, bool> Consent { get; init; } = new(StringComparer.Ordinal);
 
-    public List<string> Tags { get; set; } = [];
+    public List<string> Tags { get; init; } = [];
 
     /// <summary>Events per behaviour type (browse, add_to_cart, share, review, complaint, login, purchase, refund).</summary>
-    public Dictionary<string, long> Behaviour { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> Behaviour { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>Tier name; null until the first event places the member in the lowest tier.</summary>
     public string? Tier { get; set; }
@@ -66,19 +67,23 @@ public sealed class MemberState
     /// <summary>When the engine first saw trailing growth below the current tier's threshold; the grace runs from here.</summary>
     public DateTimeOffset? TierGraceStartedAt { get; set; }
 
-    public List<GrantedBenefit> Benefits { get; set; } = [];
+    public List<GrantedBenefit> Benefits { get; init; } = [];
 
     /// <summary>Points owed after a refund reversed more than the member had; paid first from new lots.</summary>
     public long PointsDebt { get; set; }
 
     /// <summary>Retained purchases with their points lots, oldest first.</summary>
-    public List<OrderRecord> Orders { get; set; } = [];
+    public List<OrderRecord> Orders { get; init; } = [];
 
     /// <summary>Growth not tied to a retained order (behaviour, orders since forgotten), by member-local date.</summary>
-    public Dictionary<DateOnly, long> GrowthByDay { get; set; } = [];
+    public Dictionary<DateOnly, long> GrowthByDay { get; init; } = [];
 
     /// <summary>Capped behaviours that earned growth in the last few local days, with their instants (CONTRACT.md §1.1).</summary>
-    public List<Growth.BehaviourRecord> BehaviourRecords { get; set; } = [];
+    public List<Growth.BehaviourRecord> BehaviourRecords { get; init; } = [];
+
+    /// <summary>Trailing growth kept as a running total over the three sources above (<see cref="Growth.GrowthTotals"/>); in memory only, never stored.</summary>
+    [JsonIgnore]
+    public Growth.GrowthTotals GrowthTotals { get; } = new();
 
     /// <summary>Legacy: counts of capped behaviours per local date and type from before <see cref="BehaviourRecords"/>; pruned after a few days.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -94,18 +99,18 @@ public sealed class MemberState
     public DateTimeOffset? LastPurchaseAt { get; set; }
 
     /// <summary>The newest ids of events that are not purchases or refunds (those are remembered on their order), oldest first; readable ids for tools.</summary>
-    public List<string> RecentEventIds { get; set; } = [];
+    public List<string> RecentEventIds { get; init; } = [];
 
     /// <summary>Hashes of applied non-order event ids by UTC date applied, kept 30 days (see <see cref="EventIdWindow"/>); null when empty.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Dictionary<DateOnly, byte[]>? EventIdsByDay { get; set; }
 
-    public List<HeldRefund> HeldRefunds { get; set; } = [];
+    public List<HeldRefund> HeldRefunds { get; init; } = [];
 
-    public List<RedemptionRecord> Redemptions { get; set; } = [];
+    public List<RedemptionRecord> Redemptions { get; init; } = [];
 
     /// <summary>The newest ledger entries, oldest first.</summary>
-    public List<LedgerEntry> Ledger { get; set; } = [];
+    public List<LedgerEntry> Ledger { get; init; } = [];
 
     public long NextSequence { get; set; } = 1;
 

@@ -7,8 +7,24 @@ namespace Engagement.Domain.Orders;
 /// <summary>Keeps the order records bounded by age and count.</summary>
 public static class OrderBook
 {
-    public static OrderRecord? Find(MemberState state, string? orderId) =>
-        orderId is null ? null : state.Orders.Find(o => string.Equals(o.OrderId, orderId, StringComparison.Ordinal));
+    public static OrderRecord? Find(MemberState state, string? orderId)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (orderId is null)
+        {
+            return null;
+        }
+
+        foreach (var order in state.Orders)
+        {
+            if (string.Equals(order.OrderId, orderId, StringComparison.Ordinal))
+            {
+                return order;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Forgets orders past the retention window and, beyond the count cap, the oldest ones. An order
@@ -17,24 +33,49 @@ public static class OrderBook
     /// </summary>
     internal static void Prune(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
-        state.Orders.Sort(static (a, b) => a.At.CompareTo(b.At));
-        var cutoff = now.AddDays(-options.OrderRetentionDays);
-        var excess = state.Orders.Count - options.MaxOrders;
-        var kept = new List<OrderRecord>(state.Orders.Count);
-        foreach (var order in state.Orders)
+        var tracked = state.GrowthTotals.Tracks(state);
+        var orders = state.Orders;
+        if (!IsSortedByTime(orders))
         {
-            var forget = order.Remaining == 0 && (order.At < cutoff || excess > 0);
-            if (forget)
+            orders.Sort(static (a, b) => a.At.CompareTo(b.At));
+        }
+
+        var cutoff = now.AddDays(-options.OrderRetentionDays);
+        var excess = orders.Count - options.MaxOrders;
+        var kept = 0;
+        for (var i = 0; i < orders.Count; i++)
+        {
+            var order = orders[i];
+            if (order.Remaining == 0 && (order.At < cutoff || excess > 0))
             {
                 GrowthPolicy.FoldOrder(state, options, order);
                 excess--;
             }
             else
             {
-                kept.Add(order);
+                orders[kept++] = order;
             }
         }
 
-        state.Orders = kept;
+        if (kept < orders.Count)
+        {
+            orders.RemoveRange(kept, orders.Count - kept);
+
+            // A forgotten order's growth now sits in its own day's bucket: no window's total moved.
+            state.GrowthTotals.Restamp(state, tracked);
+        }
+    }
+
+    private static bool IsSortedByTime(List<OrderRecord> orders)
+    {
+        for (var i = 1; i < orders.Count; i++)
+        {
+            if (orders[i - 1].At > orders[i].At)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -43,6 +43,7 @@ public static class PurchasePolicy
             Foreign = rate is { } r ? new ForeignAmount { Currency = currency, Amount = evt.Amount.Value, Rate = r } : null,
         };
         state.Orders.Add(order);
+        GrowthPolicy.Added(state, options, order.At, order.NetGrowth, orders: 1);
         EarningPolicy.NoteFirstPurchase(state, order);
         var earning = EarningPolicy.Earned(state, options, GrowthTimeline.Build(state, options, order.At), order);
         order.Points = earning.Points;
@@ -66,18 +67,19 @@ public static class PurchasePolicy
         }
 
         // A late purchase changes what later ones earned: the first-purchase double, the tier they were made at.
-        EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order), Late(evt, what), evt.EventId, work.Entries);
+        EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order), new CorrectionCause(evt.EventId, what, evt.OccurredAt), evt.EventId, work.Entries);
         ApplyHeldRefunds(state, order.OrderId, options, now, work);
         return (EventStatus.Applied, null);
     }
 
-    /// <summary>"purchase O-1 of 1000.00 CNY (event e-1, occurred 2026-…) arrived after it": the cause a correction names.</summary>
-    private static string Late(MemberEvent evt, string what) =>
-        string.Create(CultureInfo.InvariantCulture, $"late event {evt.EventId}, {what} that occurred {evt.OccurredAt:yyyy-MM-dd'T'HH:mm:ssK}");
-
     /// <summary>Refunds that arrived before this purchase are applied right after it, oldest first.</summary>
     private static void ApplyHeldRefunds(MemberState state, string orderId, ProgramOptions options, DateTimeOffset now, RuleChanges work)
     {
+        if (state.HeldRefunds.Count == 0)
+        {
+            return;
+        }
+
         var held = state.HeldRefunds
             .Where(h => string.Equals(h.OrderId, orderId, StringComparison.Ordinal))
             .OrderBy(h => new EventKey(h.OccurredAt, h.EventId))

@@ -79,6 +79,7 @@ public static class RefundPolicy
         var pointsDelta = pointsTarget - order.PointsReversed;
         var growthDelta = (long)decimal.Floor(refunded) - (long)decimal.Floor(order.Refunded);
         order.Refunded = refunded;
+        GrowthPolicy.Added(state, options, order.At, -growthDelta);
         order.PointsReversed = pointsTarget;
         (order.RefundEventIds ??= []).Add(evt.EventId);
         (order.RefundMarks ??= []).Add(new RefundMark(evt.OccurredAt, amount));
@@ -102,7 +103,7 @@ public static class RefundPolicy
         if (growthDelta > 0)
         {
             EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order),
-                $"late event {evt.EventId}, {what} that occurred {evt.OccurredAt:yyyy-MM-dd'T'HH:mm:ssK}", evt.EventId, work.Entries,
+                new CorrectionCause(evt.EventId, what, evt.OccurredAt), evt.EventId, work.Entries,
                 occurredFrom: evt.OccurredAt);
         }
 
@@ -112,7 +113,20 @@ public static class RefundPolicy
     /// <summary>Removes and returns the refunds that waited longer than <see cref="ProgramOptions.HeldRefundTimeout"/> for their purchase.</summary>
     public static IReadOnlyList<HeldRefund> ReleaseExpiredHeldRefunds(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
-        var expired = state.HeldRefunds.Where(h => now - h.HeldAt >= options.HeldRefundTimeout).ToList();
+        List<HeldRefund>? expired = null;
+        foreach (var h in state.HeldRefunds)
+        {
+            if (now - h.HeldAt >= options.HeldRefundTimeout)
+            {
+                (expired ??= []).Add(h);
+            }
+        }
+
+        if (expired is null)
+        {
+            return [];
+        }
+
         state.HeldRefunds.RemoveAll(expired.Contains);
         return expired;
     }

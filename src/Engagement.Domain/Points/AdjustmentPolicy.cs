@@ -75,6 +75,7 @@ public static class AdjustmentPolicy
             {
                 var lot = new OrderRecord { OrderId = eventId, At = now, Amount = 0m, Points = delta, ExpiresAt = now.AddMonths(options.PointsLifetimeMonths) };
                 state.Orders.Add(lot);
+                GrowthPolicy.Added(state, options, lot.At, lot.NetGrowth, orders: 1);
                 PointsWallet.AddLot(state, lot);
             }
             else
@@ -93,7 +94,9 @@ public static class AdjustmentPolicy
             }
 
             var day = MemberTimeZones.LocalDate(now, GrowthPolicy.Zone(state, options));
+            var newDay = !state.GrowthByDay.ContainsKey(day);
             state.GrowthByDay[day] = state.GrowthByDay.GetValueOrDefault(day) + delta;
+            GrowthPolicy.Added(state, options, now, delta, days: newDay ? 1 : 0);
             LedgerBook.Append(state, entries, now, LedgerKinds.Growth, delta, GrowthPolicy.TrailingGrowth(state, options, now), text, GrowthRule, eventId);
             entries.AddRange(TierPolicy.Reassess(state, options, now).NewEntries);
         }

@@ -70,27 +70,43 @@ public static class EarningPolicy
     /// points: reversed = floor(refunded × points / amount), so the correction is the change of what the order nets.
     /// </summary>
     internal static void CorrectOrdersAfter(
-        MemberState state, ProgramOptions options, DateTimeOffset now, EventKey after, string cause, string? causeEventId, List<LedgerEntry> entries,
+        MemberState state, ProgramOptions options, DateTimeOffset now, EventKey after, CorrectionCause cause, string? causeEventId, List<LedgerEntry> entries,
         DateTimeOffset? occurredFrom = null)
     {
         // An order whose lot has expired is left alone: its points are gone either way, and a loss must not be
-        // taken from the member's live lots for them.
-        var later = state.Orders
-            .Where(o => GrowthTimeline.OrderKey(o).CompareTo(after) > 0 && now < o.ExpiresAt && (occurredFrom is not { } instant || o.At >= instant))
-            .OrderBy(GrowthTimeline.OrderKey)
-            .ToList();
-        if (later.Count == 0)
+        // taken from the member's live lots for them. Most events are the member's latest: nothing to correct, nothing allocated.
+        List<OrderRecord>? later = null;
+        foreach (var o in state.Orders)
+        {
+            if (GrowthTimeline.OrderKey(o).CompareTo(after) > 0 && now < o.ExpiresAt && (occurredFrom is not { } instant || o.At >= instant))
+            {
+                (later ??= []).Add(o);
+            }
+        }
+
+        if (later is null)
         {
             return;
         }
 
+        later.Sort(static (a, b) => GrowthTimeline.OrderKey(a).CompareTo(GrowthTimeline.OrderKey(b)));
+
         // The timeline counts the refunds that occurred by each order's instant: rebuilt only when that set grows.
-        var refundInstants = state.Orders.SelectMany(o => o.RefundMarks ?? []).Select(m => m.At.UtcTicks).Order().ToList();
+        var refundInstants = new List<long>();
+        foreach (var o in state.Orders)
+        {
+            foreach (var mark in o.RefundMarks ?? [])
+            {
+                refundInstants.Add(mark.At.UtcTicks);
+            }
+        }
+
+        refundInstants.Sort();
         GrowthTimeline? timeline = null;
         var counted = -1;
         foreach (var order in later)
         {
-            var refundsBy = refundInstants.Count(t => t <= order.At.UtcTicks);
+            var refundsBy = CountAtOrBefore(refundInstants, order.At.UtcTicks);
             if (timeline is null || refundsBy != counted)
             {
                 timeline = GrowthTimeline.Build(state, options, order.At);
@@ -116,8 +132,25 @@ public static class EarningPolicy
 
             PointsWallet.Adjust(state, order, delta);
             var reason = string.Create(CultureInfo.InvariantCulture,
-                $"purchase {order.OrderId} earns {earning.Points} points {Describe(earning)} (was {was}): {cause}");
+                $"purchase {order.OrderId} earns {earning.Points} points {Describe(earning)} (was {was}): {cause.ToString()}");
             LedgerBook.Append(state, entries, now, LedgerKinds.Points, delta, PointsWallet.Balance(state), reason, RuleIds.PointsEarnCorrection, causeEventId);
         }
+    }
+
+    /// <summary>How many of the sorted <paramref name="ticks"/> are at or before <paramref name="at"/>.</summary>
+    private static int CountAtOrBefore(List<long> ticks, long at)
+    {
+        var index = ticks.BinarySearch(at);
+        if (index < 0)
+        {
+            return ~index;
+        }
+
+        while (index + 1 < ticks.Count && ticks[index + 1] == at)
+        {
+            index++;
+        }
+
+        return index + 1;
     }
 }

@@ -49,9 +49,26 @@ public static class PointsWallet
     /// <summary>Removes what is left of every lot whose expiry instant has come; one ledger entry per lot.</summary>
     public static IReadOnlyList<LedgerEntry> ExpireDue(MemberState state, DateTimeOffset now)
     {
-        var entries = new List<LedgerEntry>();
-        foreach (var order in LiveLots(state).Where(o => now >= o.ExpiresAt).ToList())
+        ArgumentNullException.ThrowIfNull(state);
+        var due = false;
+        foreach (var order in state.Orders)
         {
+            due |= order.Remaining > 0 && now >= order.ExpiresAt;
+        }
+
+        if (!due)
+        {
+            return [];
+        }
+
+        var entries = new List<LedgerEntry>();
+        foreach (var order in LiveLots(state))
+        {
+            if (now < order.ExpiresAt)
+            {
+                break; // soonest to expire first: the rest are later
+            }
+
             var expired = order.Remaining;
             order.Remaining = 0;
             LedgerBook.Append(
@@ -122,12 +139,32 @@ public static class PointsWallet
         return left;
     }
 
-    private static IEnumerable<OrderRecord> LiveLots(MemberState state) =>
-        state.Orders
-            .Where(o => o.Remaining > 0)
-            .OrderBy(o => o.ExpiresAt)
-            .ThenBy(o => o.At)
-            .ThenBy(o => o.OrderId, StringComparer.Ordinal);
+    /// <summary>Lots still holding points, soonest to expire first (then oldest, then by order id): a new list.</summary>
+    private static List<OrderRecord> LiveLots(MemberState state)
+    {
+        var lots = new List<OrderRecord>(state.Orders.Count);
+        foreach (var order in state.Orders)
+        {
+            if (order.Remaining > 0)
+            {
+                lots.Add(order);
+            }
+        }
+
+        // Order ids are unique within a member, so this order is total and the unstable sort is deterministic.
+        lots.Sort(static (a, b) =>
+        {
+            var byExpiry = a.ExpiresAt.CompareTo(b.ExpiresAt);
+            if (byExpiry != 0)
+            {
+                return byExpiry;
+            }
+
+            var byTime = a.At.CompareTo(b.At);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.OrderId, b.OrderId);
+        });
+        return lots;
+    }
 
     private static PointsLot ToLot(OrderRecord o) => new(o.OrderId, o.At, o.ExpiresAt, o.Points, o.Remaining, o.NoticeSentAt);
 }

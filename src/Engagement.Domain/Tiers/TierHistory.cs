@@ -33,7 +33,7 @@ public sealed class GrowthTimeline
     private readonly TimeZoneInfo _zone;
     private readonly int _windowDays;
     private readonly long[] _thresholds;
-    private readonly IReadOnlyList<string> _ladder;
+    private readonly string[] _ladder;
     private readonly TimeSpan _grace;
 
     private GrowthTimeline(List<Entry> entries, TimeZoneInfo zone, ProgramOptions options)
@@ -41,8 +41,8 @@ public sealed class GrowthTimeline
         _entries = entries;
         _zone = zone;
         _windowDays = options.GrowthWindowDays;
-        _ladder = TierPolicy.Ladder(options);
-        _thresholds = _ladder.Select(t => options.Tiers[t].Threshold).ToArray();
+        (var ladder, _thresholds) = TierPolicy.LadderWithThresholds(options);
+        _ladder = ladder;
         _grace = TimeSpan.FromDays(options.TierGraceDays);
         _prefix = new long[entries.Count + 1];
         for (var i = 0; i < entries.Count; i++)
@@ -107,7 +107,7 @@ public sealed class GrowthTimeline
             return _ladder[rank];
         }
 
-        for (var k = 0; k < _ladder.Count && rank < _ladder.Count - 1; k++)
+        for (var k = 0; k < _ladder.Length && rank < _ladder.Length - 1; k++)
         {
             var end = key.At - (_grace * k);
             var start = end - _grace;
@@ -146,20 +146,25 @@ public sealed class GrowthTimeline
         return count > first ? _prefix[count] - _prefix[first] : 0;
     }
 
-    private int CountBefore(EventKey key) => Search(e => e.Key.CompareTo(key) < 0);
+    private int CountBefore(EventKey key) => Search(new KeyBefore(key));
 
-    private int CountAtOrBefore(DateTimeOffset at) => Search(e => e.Key.At.UtcTicks <= at.UtcTicks);
+    private int CountAtOrBefore(DateTimeOffset at) => Search(new AtOrBefore(at.UtcTicks));
 
-    private int FirstOnOrAfter(DateOnly day) => Search(e => e.Day < day);
+    private int FirstOnOrAfter(DateOnly day) => Search(new DayBefore(day));
 
-    /// <summary>The number of leading entries for which <paramref name="isBefore"/> holds (it must be monotone).</summary>
-    private int Search(Func<Entry, bool> isBefore)
+    /// <summary>
+    /// The number of leading entries for which <paramref name="test"/> holds (it must be monotone over the sorted
+    /// entries). The test is a struct, not a lambda: a capturing lambda allocated a closure per call, and
+    /// <see cref="TierHeldBefore"/> makes dozens of calls per purchase.
+    /// </summary>
+    private int Search<TTest>(TTest test)
+        where TTest : struct, IEntryTest
     {
         int lo = 0, hi = _entries.Count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (isBefore(_entries[mid]))
+            if (test.IsBefore(_entries[mid]))
             {
                 lo = mid + 1;
             }
@@ -170,6 +175,26 @@ public sealed class GrowthTimeline
         }
 
         return lo;
+    }
+
+    private interface IEntryTest
+    {
+        bool IsBefore(in Entry entry);
+    }
+
+    private readonly struct KeyBefore(EventKey key) : IEntryTest
+    {
+        public bool IsBefore(in Entry entry) => entry.Key.CompareTo(key) < 0;
+    }
+
+    private readonly struct AtOrBefore(long utcTicks) : IEntryTest
+    {
+        public bool IsBefore(in Entry entry) => entry.Key.At.UtcTicks <= utcTicks;
+    }
+
+    private readonly struct DayBefore(DateOnly day) : IEntryTest
+    {
+        public bool IsBefore(in Entry entry) => entry.Day < day;
     }
 
     private readonly record struct Entry(EventKey Key, DateOnly Day, long Growth);

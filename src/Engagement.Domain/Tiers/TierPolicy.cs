@@ -20,7 +20,16 @@ public static class TierPolicy
     /// Tiers from lowest to highest threshold. Sorted once per options instance and reused while its tiers and
     /// thresholds stay as they were (it is read several times per event); a changed tier set sorts again.
     /// </summary>
-    public static IReadOnlyList<string> Ladder(ProgramOptions options)
+    public static IReadOnlyList<string> Ladder(ProgramOptions options) => Snapshot(options).Ladder;
+
+    /// <summary>The ladder and its thresholds (growth value, in ladder order) from one snapshot; shared arrays, do not change.</summary>
+    internal static (string[] Ladder, long[] Thresholds) LadderWithThresholds(ProgramOptions options)
+    {
+        var snapshot = Snapshot(options);
+        return (snapshot.Ladder, snapshot.Thresholds);
+    }
+
+    private static LadderSnapshot Snapshot(ProgramOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var box = Ladders.GetValue(options, static _ => new StrongBox<LadderSnapshot?>());
@@ -31,7 +40,7 @@ public static class TierPolicy
             Volatile.Write(ref box.Value, snapshot);
         }
 
-        return snapshot.Ladder;
+        return snapshot;
     }
 
     public static string Lowest(ProgramOptions options) => Ladder(options)[0];
@@ -228,7 +237,11 @@ internal sealed class LadderSnapshot
         Source = source;
         Pairs = pairs;
         Ladder = ladder;
+        Thresholds = [.. pairs.OrderBy(p => p.Threshold).Select(p => p.Threshold)];
     }
+
+    /// <summary>The thresholds in ladder order.</summary>
+    public long[] Thresholds { get; }
 
     public object Source { get; }
 

@@ -1,0 +1,26 @@
+using Engagement.Bench.Reporting;
+
+namespace Engagement.Bench.Scenarios;
+
+/// <summary>
+/// The member rules alone, no Orleans and no storage (<see cref="StageProfile"/>): one thread applies the ingest-memory
+/// load (<c>--memory-members</c>, <c>--memory-events</c>) through <c>MemberDecider.Apply</c> twice — a warm-up pass on
+/// its own members, then the measured pass — and reports CPU and bytes allocated per event, per event type, beside the
+/// state's JSON round trip. A quick, quiet-machine-independent view of the hot path; run it explicitly
+/// (<c>-- rules</c>), it is not part of the default set.
+/// </summary>
+internal static class RulesScenario
+{
+    public static Task RunAsync(BenchOptions options, ScenarioResult result)
+    {
+        var members = options.EffectiveMemoryMembers;
+        var events = options.EffectiveMemoryEvents;
+        var now = options.Start;
+        StageProfile.Measure(new ScenarioResult { Name = "warm-up" }, options.RunId + "w", members, events, now);
+        StageProfile.Measure(result, options.RunId, members, events, now);
+        result.Add("rules CPU per event", result.Details["stage.domain_apply_us_per_event"], "µs", positive: false);
+        result.Add("rules allocated per event", result.Details["stage.domain_apply_allocated_bytes_per_event"], "bytes", positive: false);
+        result.Add("state JSON write per event", result.Details["stage.state_json_serialize_us_per_event"], "µs", positive: false);
+        return Task.CompletedTask;
+    }
+}
