@@ -49,7 +49,7 @@ public sealed partial class MemberGrain(
 
     private MemberState Member => state.State.Member;
 
-    private MemberContext Context(DateTimeOffset now) => new(MemberId, Member, _options, now);
+    private MemberContext Context(DateTimeOffset now) => new(MemberId, Member, _options, now) { Offers = Offers };
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) =>
         state.RecordExists ? ChangeAsync(RecoverOutboxAsync) : Task.CompletedTask;
@@ -110,7 +110,13 @@ public sealed partial class MemberGrain(
             return new RedemptionResult { RedemptionId = request.RedemptionId, Status = RedemptionStatus.UnknownMember, Detail = "member has never been seen" };
         }
 
-        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, now);
+        if (outcome.StateChanged)
+        {
+            await ConfirmRedemptionAsync(request, outcome.Reply, now);
+        }
+
         await CommitAsync(outcome.StateChanged);
         if (outcome.StateChanged)
         {
@@ -184,7 +190,8 @@ public sealed partial class MemberGrain(
             }
 
             var now = time.GetUtcNow();
-            var membership = CampaignDeliveries.Apply(Context(now), delivery, checkAudience: true);
+            var heldBack = await CampaignOffers.HeldBackForStockAsync(GrainFactory, Context(now), delivery);
+            var membership = CampaignDeliveries.Apply(Context(now), delivery, checkAudience: true, heldBack);
             if (membership.Outcome == TouchDecisions.Deferred)
             {
                 await WakeAtAsync(TouchGovernor.NextDeferredAt(Member), now);
@@ -235,7 +242,8 @@ public sealed partial class MemberGrain(
             Member.MemberId = MemberId;
         }
 
-        var outcome = MemberDecider.Apply(Member, MemberMapper.ToDomain(evt), _options, now);
+        var domainEvent = MemberMapper.ToDomain(evt);
+        var outcome = MemberDecider.Apply(Member, domainEvent, _options, now);
         var decision = outcome.Reply;
         if (!outcome.StateChanged)
         {
@@ -246,6 +254,11 @@ public sealed partial class MemberGrain(
 
             IngestionMetrics.Duplicate();
             return MemberMapper.ToResult(ApplyStatus.Duplicate, decision, "eventId already applied");
+        }
+
+        if (decision.Status == EventStatus.Applied && ApplyCouponsOfEvent(domainEvent, now))
+        {
+            await WakeAtAsync(NextCouponDue(now), now);
         }
 
         // Campaign side before the write, so the event and what it caused are stored together.
@@ -267,7 +280,8 @@ public sealed partial class MemberGrain(
     private async Task TickAsync()
     {
         var now = time.GetUtcNow();
-        var outcome = MemberDecider.Tick(Member, _options, now);
+        var outcome = MemberDecider.Tick(Member, _options, now, FulfilWinBack(now));
+        var coupons = TickCoupons(now);
         AdvanceReminderSchedule(now);
         LogOutcome(outcome);
 
@@ -275,9 +289,9 @@ public sealed partial class MemberGrain(
         var side = campaigns.AfterTick(Context(now));
 
         // A deferred touch due at 09:00 must not wait for tomorrow's tick: move the reminder to it.
-        var rescheduled = await WakeAtAsync(outcome.NextDueAt, now);
+        var rescheduled = await WakeAtAsync(Earliest(outcome.NextDueAt, coupons.NextDueAt), now);
 
         // Most ticks of a quiet, settled member decide nothing: then nothing is written.
-        await CommitAsync(outcome.StateChanged || side.Changed || rescheduled);
+        await CommitAsync(outcome.StateChanged || coupons.StateChanged || side.Changed || rescheduled);
     }
 }
