@@ -1,3 +1,4 @@
+using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Members;
 using Engagement.Domain.Offers;
@@ -146,6 +147,14 @@ public sealed partial class MemberGrain
 
         return outcome.StateChanged;
     }
+
+    /// <summary>The live view with the member's coupons (as of now) and benefit grants, newest first.</summary>
+    private MemberView WithOffers(MemberView view, DateTimeOffset now) => view with
+    {
+        Coupons = [.. MemberCoupons.BookAsOf(Member, now).Coupons.Reverse().Select(c => c.ToView(MemberId))],
+        BenefitGrants = [.. (Member.Offers?.BenefitUses ?? []).AsEnumerable().Reverse()
+            .Select(u => new BenefitGrantView { UseId = u.UseId, Code = u.Code, Kind = u.Kind, At = u.At, Detail = u.Detail })],
+    };
 
     /// <summary>When the coupon side next needs the member awake: a deferred confirmation touch, a reminder or an expiry.</summary>
     private DateTimeOffset? NextCouponDue(DateTimeOffset now) =>

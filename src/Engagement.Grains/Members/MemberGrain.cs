@@ -80,7 +80,7 @@ public sealed partial class MemberGrain(
     public async Task<MemberView?> GetViewAsync()
     {
         await EnsureCurrentAsync();
-        return state.RecordExists ? MemberMapper.ToView(Member, _options, time.GetUtcNow()) : null;
+        return state.RecordExists ? WithOffers(MemberMapper.ToView(Member, _options, time.GetUtcNow()), time.GetUtcNow()) : null;
     }
 
     // Reading the ledger drains the outbox first (archive rows among it): a change too.

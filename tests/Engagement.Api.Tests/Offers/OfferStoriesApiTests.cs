@@ -55,6 +55,10 @@ public sealed class OfferStoriesApiTests(OffersHostFixture host)
         await PostEventsAsync(new { eventId = member + "-r1", type = "refund", memberId = member, occurredAt = at.AddSeconds(1), orderId = "O-1", amount = 148.00m });
         var restored = await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{member}/coupons", Json);
         Assert.Equal("issued", Assert.Single(restored!)!["status"]!.GetValue<string>());
+        var view = await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json);
+        var shown = Assert.Single(view!["coupons"]!.AsArray());
+        Assert.Equal((code, "issued"), (shown!["code"]!.GetValue<string>(), shown["status"]!.GetValue<string>()));
+        Assert.Contains("refunded in full", shown["statusReason"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

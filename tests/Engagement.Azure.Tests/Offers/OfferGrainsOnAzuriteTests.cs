@@ -43,6 +43,7 @@ public sealed class OfferGrainsOnAzuriteTests : IAsyncLifetime
             silo.AddEngagementGrains(builder.Configuration);
             silo.AddEngagementOffers(builder.Configuration);
             silo.AddEngagementAzureStorage(builder.Configuration);
+            silo.AddEngagementInMemoryPorts();
         });
         var host = builder.Build();
         await host.StartAsync();
