@@ -24,8 +24,9 @@ public static class MemberTick
     /// <param name="options">The programme rules.</param>
     /// <param name="now">The instant of the tick.</param>
     /// <param name="fulfil">
-    /// Fulfils a win-back level's offer before its touch is decided (Domain/Offers <c>OfferFulfilment</c>: the L1 gift
-    /// becomes a coupon) and returns the request carrying what was granted (its coupon code); null: announce only.
+    /// Fulfils the offer of a win-back level's or the birthday benefit's touch before it is decided (Domain/Offers
+    /// <c>OfferFulfilment</c>: the L1 gift and the birthday coupon become coupons) and returns the request carrying what
+    /// was granted (its coupon code); null: announce only.
     /// </param>
     public static MemberTickResult Run(MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil = null)
     {
@@ -47,7 +48,7 @@ public static class MemberTick
 
         if (BirthdayTouchDue(state, options, now) is { } birthday)
         {
-            touches.Add(TouchGovernor.Decide(state, birthday.Request, options, now));
+            touches.Add(TouchGovernor.Decide(state, fulfil?.Invoke(birthday.Request) ?? birthday.Request, options, now));
             state.Touches.BirthdayTouchYear = birthday.Year;
         }
 

@@ -30,21 +30,28 @@ public static class OfferFulfilment
     public const string BenefitKind = "benefit";
 
     /// <summary>
-    /// Fulfils a win-back level's offer before its touch is decided: L1 issues the wake-up gift coupon
-    /// (<see cref="OffersOptions.WinBackGift"/>, grant <c>winback:L1:{episode}</c>) and returns the request carrying its
-    /// code; other levels, or no coupon secret, leave the request as it is.
+    /// Fulfils the offer of a touch the tick is about to decide: win-back L1 issues the wake-up gift coupon
+    /// (<see cref="OffersOptions.WinBackGift"/>, grant <c>winback:L1:{episode}</c>), the birthday benefit touch the birthday
+    /// coupon (<see cref="OffersOptions.BirthdayCoupon"/>, grant <c>birthday:{year}</c>); the request comes back carrying
+    /// the coupon's code. Other touches, a template set to null, or no coupon secret leave the request as it is.
     /// </summary>
-    public static TouchRequest WinBack(MemberState state, TouchRequest request, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    public static TouchRequest ForTouch(MemberState state, TouchRequest request, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(offers);
         ArgumentNullException.ThrowIfNull(options);
-        if (request.Level != 1 || request.Kind != options.Lifecycle.Level1.Kind || offers.WinBackGift is not { } gift || !offers.CanIssue)
+        var (template, grantId) = request switch
+        {
+            { Level: 1 } when request.Kind == options.Lifecycle.Level1.Kind => (offers.WinBackGift, "winback:L1:" + request.DedupeKey),
+            { Kind: TouchKinds.BirthdayBenefit } => (offers.BirthdayCoupon, "birthday:" + request.DedupeKey),
+            _ => (null, ""),
+        };
+        if (template is null || !offers.CanIssue)
         {
             return request;
         }
 
-        var outcome = MemberCoupons.Issue(state, gift, "winback:L1:" + request.DedupeKey, offers, options, now);
+        var outcome = MemberCoupons.Issue(state, template, grantId, offers, options, now);
         return outcome.Reply.Coupon is { } coupon ? request with { CouponCode = coupon.Code } : request;
     }
 

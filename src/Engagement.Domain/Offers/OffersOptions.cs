@@ -40,6 +40,18 @@ public sealed class OffersOptions
         ValidDays = 14,
     };
 
+    /// <summary>
+    /// The birthday coupon the birthday benefit touch hands over (CONTRACT.md §2, tier benefits): by default a no-threshold
+    /// 30 CNY coupon valid 30 days. Null: the birthday touch only announces the benefit.
+    /// </summary>
+    public CouponTemplate? BirthdayCoupon { get; set; } = new()
+    {
+        OfferId = "birthday-coupon",
+        Kind = CouponKinds.NoThreshold,
+        Value = 30m,
+        ValidDays = 30,
+    };
+
     /// <summary>True when a coupon secret is configured, so coupons can be issued.</summary>
     public bool CanIssue => CouponSecret is { Length: >= CouponCodes.MinSecretLength };
 
@@ -72,6 +84,11 @@ public sealed class OffersOptions
         if (WinBackGift is { } gift && gift.Validate() is { Count: > 0 } giftErrors)
         {
             errors.AddRange(giftErrors.Select(e => $"WinBackGift:{e.Field} {e.Message}."));
+        }
+
+        if (BirthdayCoupon is { } birthday && birthday.Validate() is { Count: > 0 } birthdayErrors)
+        {
+            errors.AddRange(birthdayErrors.Select(e => $"BirthdayCoupon:{e.Field} {e.Message}."));
         }
 
         if (SpentCouponsKeptDays is < 1 or > 400)

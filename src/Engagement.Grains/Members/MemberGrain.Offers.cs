@@ -162,9 +162,9 @@ public sealed partial class MemberGrain
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
-    /// <summary>The win-back L1 gift becomes a coupon before its touch is decided (<see cref="OfferFulfilment.WinBack"/>).</summary>
-    private Func<TouchRequest, TouchRequest> FulfilWinBack(DateTimeOffset now) =>
-        request => OfferFulfilment.WinBack(Member, request, Offers, _options, now);
+    /// <summary>The win-back L1 gift and the birthday coupon become coupons before their touches are decided (<see cref="OfferFulfilment.ForTouch"/>).</summary>
+    private Func<TouchRequest, TouchRequest> FulfilTouch(DateTimeOffset now) =>
+        request => OfferFulfilment.ForTouch(Member, request, Offers, _options, now);
 
     /// <summary>The coupon step of a tick (expiry on its instant, reminders, forgetting old spent coupons); in memory only.</summary>
     private MemberOutcome<IReadOnlyList<Coupon>> TickCoupons(DateTimeOffset now) => MemberCoupons.Tick(Member, Offers, _options, now);

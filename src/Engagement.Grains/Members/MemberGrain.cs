@@ -280,7 +280,7 @@ public sealed partial class MemberGrain(
     private async Task TickAsync()
     {
         var now = time.GetUtcNow();
-        var outcome = MemberDecider.Tick(Member, _options, now, FulfilWinBack(now));
+        var outcome = MemberDecider.Tick(Member, _options, now, FulfilTouch(now));
         var coupons = TickCoupons(now);
         AdvanceReminderSchedule(now);
         LogOutcome(outcome);

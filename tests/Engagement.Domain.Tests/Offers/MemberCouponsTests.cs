@@ -151,7 +151,7 @@ public sealed class MemberCouponsTests
 
         // 30 days of silence, at noon: L1 is due.
         var now = start.AddDays(30).AddMinutes(1);
-        var outcome = MemberDecider.Tick(member, _options, now, r => OfferFulfilment.WinBack(member, r, Offers, _options, now));
+        var outcome = MemberDecider.Tick(member, _options, now, r => OfferFulfilment.ForTouch(member, r, Offers, _options, now));
 
         var l1 = Assert.Single(outcome.Touches, t => t.Level == 1);
         var coupon = Assert.Single(MemberCoupons.Book(member).Coupons);
@@ -160,7 +160,7 @@ public sealed class MemberCouponsTests
         Assert.Equal(MemberTimeZones.StartOfDay(MemberTimeZones.LocalDate(now, Shanghai).AddDays(15), Shanghai), coupon.ValidUntil);
         Assert.Contains(member.Outbox.Pending, e => e is PublishTouch p && p.Touch.CouponCode == coupon.Code);
 
-        var again = MemberDecider.Tick(member, _options, now.AddHours(1), r => OfferFulfilment.WinBack(member, r, Offers, _options, now.AddHours(1)));
+        var again = MemberDecider.Tick(member, _options, now.AddHours(1), r => OfferFulfilment.ForTouch(member, r, Offers, _options, now.AddHours(1)));
         Assert.DoesNotContain(again.Touches, t => t.Level == 1 && t.Decision == TouchDecisions.Sent && t.DecidedAt > now);
         Assert.Single(MemberCoupons.Book(member).Coupons);
     }
@@ -201,5 +201,22 @@ public sealed class MemberCouponsTests
         MemberCoupons.Issue(full, WakeUpGift, "g-new", small, _options, Noon.AddHours(1));
         Assert.Equal(3, MemberCoupons.Book(full).Coupons.Count);
         Assert.Null(MemberCoupons.Book(full).Find(Codes.CodeFor("M3", "g0")));
+    }
+
+    [Fact]
+    public void TheBirthdayTouchOfAV2MemberHandsOverABirthdayCouponOncePerYear()
+    {
+        var member = new MemberState { MemberId = "M1", Birthday = new DateOnly(1990, 11, 23) };
+        MemberDecider.Apply(member, new MemberEvent("e1", MemberEventTypes.Purchase, Noon.AddDays(-1)) { OrderId = "O1", Amount = 1_200m }, _options, Noon.AddDays(-1));
+        Assert.Contains(member.Benefits, b => b.Code == "birthday-coupon");
+
+        var outcome = MemberDecider.Tick(member, _options, Noon, r => OfferFulfilment.ForTouch(member, r, Offers, _options, Noon));
+        var later = Noon.AddHours(2);
+        MemberDecider.Tick(member, _options, later, r => OfferFulfilment.ForTouch(member, r, Offers, _options, later));
+
+        var touch = Assert.Single(outcome.Touches, t => t.Kind == TouchKinds.BirthdayBenefit);
+        var coupon = Assert.Single(MemberCoupons.Book(member).Coupons);
+        Assert.Equal((coupon.Code, "birthday-coupon", 30m), (touch.CouponCode, coupon.OfferId, coupon.Value));
+        Assert.Equal(Codes.CodeFor("M1", "birthday:2026"), coupon.Code);
     }
 }
