@@ -33,10 +33,6 @@ public static partial class EventValidator
         AtMost("channel", evt.Channel, EventBounds.MaxChannelLength, errors);
         ValidateItems(evt.Items, errors);
         ValidateProperties(evt.Properties, errors);
-        if (evt.Coupons is { Count: > 0 } && evt.Type != EventTypes.Purchase)
-        {
-            errors.Add(new("coupons", "only a purchase carries coupon codes"));
-        }
     }
 
     private static void ValidateItems(IReadOnlyList<EventItem>? items, List<EventValidationError> errors)
