@@ -102,8 +102,8 @@ public sealed class OfferStoriesApiTests(OffersHostFixture host)
             Assert.True(triggered.IsSuccessStatusCode);
         }
 
-        var done = await PollAsync(() => marketing.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}", Json),
-            c => c["progress"]!["reached"]!.GetValue<long>() == 20 && !c["progress"]!["fanOutRunning"]!.GetValue<bool>());
+        var done = await Poll.UntilAsync(() => marketing.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}", Json),
+            c => c["progress"]!["reached"]!.GetValue<long>() == 20 && !c["progress"]!["fanOutRunning"]!.GetValue<bool>(), seconds: 30);
 
         var heldBack = 0;
         var coupons = 0;
@@ -139,22 +139,5 @@ public sealed class OfferStoriesApiTests(OffersHostFixture host)
         Assert.Equal(heldBack, results!["treated"]!["heldBackForStock"]!.GetValue<long>());
         Assert.Equal(coupons, results["treated"]!["sent"]!.GetValue<long>() + results["treated"]!["deferred"]!.GetValue<long>());
         Assert.Equal(coupons, done["grantsReserved"]!.GetValue<long>());
-    }
-
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> read, Func<T, bool> done)
-    {
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (value is not null && done(value))
-            {
-                return value;
-            }
-
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "condition not met within 30 s");
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-            await timer.WaitForNextTickAsync();
-        }
     }
 }
