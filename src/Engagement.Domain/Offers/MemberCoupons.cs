@@ -14,6 +14,9 @@ namespace Engagement.Domain.Offers;
 /// </summary>
 public static class MemberCoupons
 {
+    /// <summary>Ledger kind of a coupon's moves (issued, redeemed, restored, expired).</summary>
+    public const string LedgerKind = "coupon";
+
     /// <summary>The member's coupon book (empty when it never held one).</summary>
     public static CouponBook Book(MemberState state)
     {
@@ -43,10 +46,11 @@ public static class MemberCoupons
             return new MemberOutcome<CouponIssueOutcome> { Reply = outcome };
         }
 
+        var mark = state.Outbox.Count;
         Adopt(state, book);
-        var effect = new RegisterCouponCode(coupon.Code);
-        state.Outbox.Add(effect);
-        return new MemberOutcome<CouponIssueOutcome> { Reply = outcome, StateChanged = true, Effects = [effect] };
+        state.Outbox.Add(new RegisterCouponCode(coupon.Code));
+        Record(state, coupon, +1, "coupon.issue", grantId, options, now);
+        return new MemberOutcome<CouponIssueOutcome> { Reply = outcome, StateChanged = true, Effects = Since(state, mark) };
     }
 
     /// <summary>
@@ -59,15 +63,22 @@ public static class MemberCoupons
         ArgumentNullException.ThrowIfNull(state);
         var mark = state.Outbox.Count;
         var before = Book(state);
-        var (book, outcome) = before.ExpireDue(now).Book.Redeem(code, redemptionId, order, now);
+        var (current, expired) = before.ExpireDue(now);
+        var (book, outcome) = current.Redeem(code, redemptionId, order, now);
         var changed = !ReferenceEquals(book, before) && !book.Coupons.SequenceEqual(before.Coupons);
         if (changed)
         {
             Adopt(state, book);
         }
 
+        foreach (var gone in expired)
+        {
+            Record(state, gone, -1, "coupon.expire", null, options, gone.ValidUntil);
+        }
+
         if (outcome is { Accepted: true, Replayed: false, Coupon: { } used })
         {
+            Record(state, used, -1, "coupon.redeem", redemptionId, options, now);
             ConfirmationTouch(state, "coupon:" + used.Code, Describe(used, outcome.Discount), used.Code, options, now);
         }
 
@@ -119,6 +130,7 @@ public static class MemberCoupons
                 // A coupon the POS redeemed was confirmed to the member then; one used only on the order is confirmed now.
                 if (!outcome.Replayed && held?.RedemptionId is null)
                 {
+                    Record(state, outcome.Coupon!, -1, "coupon.redeem", evt.EventId, options, now);
                     ConfirmationTouch(state, "coupon:" + outcome.Coupon!.Code, Describe(outcome.Coupon, outcome.Discount), outcome.Coupon.Code, options, now);
                 }
             }
@@ -130,6 +142,10 @@ public static class MemberCoupons
             {
                 Adopt(state, book);
                 changed = true;
+                foreach (var again in restored)
+                {
+                    Record(state, again, +1, "coupon.restore", evt.EventId, options, now);
+                }
             }
         }
 
@@ -178,6 +194,11 @@ public static class MemberCoupons
         if (!ReferenceEquals(book, before))
         {
             Adopt(state, book);
+        }
+
+        foreach (var gone in expired)
+        {
+            Record(state, gone, -1, "coupon.expire", null, options, gone.ValidUntil);
         }
 
         return new MemberOutcome<IReadOnlyList<Coupon>>
@@ -235,6 +256,20 @@ public static class MemberCoupons
     }
 
     internal static MemberOfferState OffersOf(MemberState state) => state.Offers ??= new MemberOfferState();
+
+    /// <summary>
+    /// A coupon's move in the member's ledger (kind <see cref="LedgerKind"/>, like <c>tier</c>): delta +1 when the member
+    /// holds one more live coupon, −1 when one is used or expires; balance after = live coupons; the reason names code and why.
+    /// Queued for the archive.
+    /// </summary>
+    private static void Record(MemberState state, Coupon coupon, long delta, string ruleId, string? eventId, ProgramOptions options, DateTimeOffset at)
+    {
+        var entries = new List<Ledger.LedgerEntry>(1);
+        var live = Book(state).Coupons.Count(c => c.Status == CouponStatuses.Issued);
+        Ledger.LedgerBook.Append(state, entries, at, LedgerKind, delta, live, $"coupon {coupon.Code} ({coupon.Kind}, offer {coupon.OfferId}): {coupon.StatusReason}", ruleId, eventId);
+        state.Outbox.Add(new ArchiveLedgerEntry(entries[0]));
+        Ledger.LedgerBook.Trim(state, options.LedgerEntriesKept);
+    }
 
     private static void Adopt(MemberState state, CouponBook book) => OffersOf(state).Coupons = book;
 

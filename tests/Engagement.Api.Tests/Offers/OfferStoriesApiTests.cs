@@ -59,6 +59,11 @@ public sealed class OfferStoriesApiTests(OffersHostFixture host)
         var shown = Assert.Single(view!["coupons"]!.AsArray());
         Assert.Equal((code, "issued"), (shown!["code"]!.GetValue<string>(), shown["status"]!.GetValue<string>()));
         Assert.Contains("refunded in full", shown["statusReason"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // The ledger tells the same story, newest first: issued, used at the POS, restored by the refund.
+        var ledger = await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}/ledger?kind=coupon", Json);
+        Assert.Equal(["coupon.restore", "coupon.redeem", "coupon.issue"], ledger!["entries"]!.AsArray().Select(e => e!["ruleId"]!.GetValue<string>()));
+        Assert.All(ledger["entries"]!.AsArray(), e => Assert.Contains(code, e!["reason"]!.GetValue<string>(), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -70,6 +70,13 @@ public sealed class MemberCouponsTests
         Assert.Equal(CouponRefusals.Used, second.Reply.Refusal!.Reason);
         var confirmation = Assert.Single(member.Outbox.Pending.OfType<PublishTouch>());
         Assert.Equal((TouchKinds.RedemptionConfirmation, TouchCategories.Service, code), (confirmation.Touch.Kind, confirmation.Touch.Category, confirmation.Touch.CouponCode));
+
+        // The ledger tells the coupon's story too: held (+1), used (−1), with the live count after and the code in the reason.
+        var moves = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).ToList();
+        Assert.Equal([(1L, "coupon.issue", 1L), (-1L, "coupon.redeem", 0L)], moves.Select(e => (e.Delta, e.RuleId, e.BalanceAfter)));
+        Assert.Contains(code, moves[1].Reason, StringComparison.Ordinal);
+        Assert.Equal("r1", moves[1].EventId);
+        Assert.Equal(2, member.Outbox.Pending.OfType<ArchiveLedgerEntry>().Count());
     }
 
     [Fact]
@@ -135,6 +142,7 @@ public sealed class MemberCouponsTests
 
         var expiry = MemberCoupons.Tick(member, Offers, _options, until);
         Assert.Equal(code, Assert.Single(expiry.Reply).Code);
+        Assert.Equal(("coupon.expire", -1L, until), (member.Ledger[^1].RuleId, member.Ledger[^1].Delta, member.Ledger[^1].At));
         Assert.Equal(until, MemberCoupons.Book(member).Find(code)!.StatusAt);
 
         var forgotten = MemberCoupons.Tick(member, Offers, _options, until.AddDays(Offers.SpentCouponsKeptDays).AddMinutes(1));
