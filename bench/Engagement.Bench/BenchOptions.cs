@@ -10,11 +10,12 @@ internal sealed class BenchOptions
     public const string Footprint = "footprint";
     public const string Lifecycle = "lifecycle";
     public const string Campaign = "campaign";
+    public const string CampaignCoupons = "campaign-coupons";
     public const string ConsoleSearch = "console-search";
     public const string Backlog = "backlog";
     public const string TwoSilo = "two-silo";
 
-    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, TwoSilo, Backlog, ConsoleSearch];
+    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, CampaignCoupons, TwoSilo, Backlog, ConsoleSearch];
 
     public List<string> Scenarios { get; } = [];
 
