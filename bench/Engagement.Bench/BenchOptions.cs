@@ -10,6 +10,7 @@ internal sealed class BenchOptions
     public const string Footprint = "footprint";
     public const string Lifecycle = "lifecycle";
     public const string Campaign = "campaign";
+    public const string CampaignCoupons = "campaign-coupons";
     public const string ConsoleSearch = "console-search";
     public const string Backlog = "backlog";
     public const string TwoSilo = "two-silo";
@@ -18,7 +19,7 @@ internal sealed class BenchOptions
     /// <summary>The rules alone on one thread (<see cref="Scenarios.RulesScenario"/>); only when named.</summary>
     public const string Rules = "rules";
 
-    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, TwoSilo, Backlog, ConsoleSearch, MetricsRatio];
+    public static readonly IReadOnlyList<string> AllScenarios = [IngestDurable, IngestMemory, Footprint, Lifecycle, Campaign, CampaignCoupons, TwoSilo, Backlog, ConsoleSearch, MetricsRatio];
 
     public List<string> Scenarios { get; } = [];
 
@@ -156,7 +157,7 @@ internal sealed class BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Engagement.Bench -- [scenario...] [options]
 
-        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign two-silo backlog console-search metrics-ratio
+        scenarios (default: all): ingest-durable ingest-memory footprint lifecycle campaign campaign-coupons two-silo backlog console-search metrics-ratio
                                (and, only when named: rules — the member rules alone, one thread, per event type)
           --members N          ingest-durable members (default 2000; two-silo: per pass)
           --events M           ingest-durable events (default 20000; two-silo: per pass)

@@ -47,6 +47,7 @@ foreach (var name in options.Scenarios)
             BenchOptions.Footprint => FootprintScenario.RunAsync(options, result),
             BenchOptions.Lifecycle => LifecycleSweepScenario.RunAsync(options, result),
             BenchOptions.Campaign => CampaignScenario.RunAsync(options, result),
+            BenchOptions.CampaignCoupons => CampaignScenario.RunAsync(options, result, coupons: true),
             BenchOptions.ConsoleSearch => ConsoleSearchScenario.RunAsync(options, result),
             BenchOptions.Backlog => BacklogScenario.RunAsync(options, result),
             BenchOptions.TwoSilo => TwoSiloScenario.RunAsync(options, result),

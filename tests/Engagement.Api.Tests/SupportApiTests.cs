@@ -83,7 +83,7 @@ public sealed class SupportApiTests(ApiHostFixture host)
         using var support = host.Client(ApiHostFixture.SupportKey);
         using var admin = host.Client(ApiHostFixture.AdminKey);
 
-        var byPhone = await PollAsync(() => support.GetFromJsonAsync<JsonArray>($"api/v1/members?query={phone[..7]}", Json), a => a.Count > 0);
+        var byPhone = await Poll.UntilAsync(() => support.GetFromJsonAsync<JsonArray>($"api/v1/members?query={phone[..7]}", Json), a => a.Count > 0);
         var hit = byPhone.Single(h => h!["memberId"]!.GetValue<string>() == id);
         Assert.Equal($"{phone[..3]}****{phone[^4..]}", hit!["phone"]!.GetValue<string>());
         Assert.Equal("phone", hit["matchedBy"]!.GetValue<string>());
@@ -140,22 +140,5 @@ public sealed class SupportApiTests(ApiHostFixture host)
         using var response = await admin.PostAsJsonAsync("api/v1/events", events, Json);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return id;
-    }
-
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> read, Func<T, bool> done)
-    {
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (value is not null && done(value))
-            {
-                return value;
-            }
-
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), "condition not met within 20 s");
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-            await timer.WaitForNextTickAsync();
-        }
     }
 }

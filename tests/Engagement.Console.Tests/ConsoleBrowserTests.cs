@@ -104,6 +104,16 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
         var view = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", ConsoleHostFixture.Json);
         Assert.Equal((1360 + 320 + 30), view!["pointsBalance"]!.GetValue<long>());
 
+        // A goodwill coupon shows on the member page with its status and why.
+        using var issued = await api.PostAsJsonAsync($"api/v1/members/{id}/coupons", new { grantId = "console-goodwill", kind = "no_threshold", value = 15.00m, validDays = 7 }, ConsoleHostFixture.Json);
+        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
+        await page.ReloadAsync();
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        await page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First.ClickAsync();
+        var couponRow = page.GetByTestId("coupons-table").Locator("tr", new() { HasText = code });
+        await couponRow.WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Contains("issued", await couponRow.InnerTextAsync(), StringComparison.Ordinal);
+
         await GoAsync(page, "console/audit");
         var auditRow = page.GetByTestId("audit-table").Locator("tr", new() { HasText = id });
         await auditRow.WaitForAsync(new() { Timeout = WaitMs });

@@ -122,6 +122,7 @@ public sealed class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("Engagement:Silo:ServiceId", _serviceId);
         builder.UseSetting("Engagement:Silo:ClusterId", _serviceId);
         builder.UseSetting("Engagement:Ingestion:QueueNamePrefix", "cons" + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting("Engagement:Offers:CouponSecret", "console-test-coupon-secret-" + Guid.NewGuid().ToString("N"));
         builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support:" + SupportName);
         builder.UseSetting($"Engagement:Api:Keys:{MarketingKey}", "marketing:Chen Jie");
         builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");

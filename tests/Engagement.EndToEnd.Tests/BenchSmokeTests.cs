@@ -9,7 +9,7 @@ namespace Engagement.EndToEnd.Tests;
 /// </summary>
 public sealed class BenchSmokeTests
 {
-    private static readonly string[] Scenarios = ["ingest-durable", "ingest-memory", "footprint", "lifecycle", "campaign", "two-silo", "backlog", "console-search", "metrics-ratio"];
+    private static readonly string[] Scenarios = ["ingest-durable", "ingest-memory", "footprint", "lifecycle", "campaign", "campaign-coupons", "two-silo", "backlog", "console-search", "metrics-ratio"];
 
     [Fact]
     public async Task SmokeRunReportsEveryScenarioWithNumbersAboveZero()

@@ -7,6 +7,7 @@ using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Touches;
 using Engagement.Grains.Campaigns;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Offers;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,9 +22,14 @@ namespace Engagement.Bench.Scenarios;
 /// The engine's clock starts at <c>--start</c> (by default noon in Shanghai, outside quiet hours), so touches are sent
 /// rather than deferred whatever the time of day the bench runs at.
 /// </summary>
+/// <remarks>
+/// <c>campaign-coupons</c> (<c>coupons: true</c>): the same with the offer side on and coupon offers that are real
+/// (issue 11): every arm member's touch carries a coupon issued into its state on the same write; the run counts the
+/// coupon codes the touches carry and that none is sent twice.
+/// </remarks>
 internal static class CampaignScenario
 {
-    public static async Task RunAsync(BenchOptions options, ScenarioResult result)
+    public static async Task RunAsync(BenchOptions options, ScenarioResult result, bool coupons = false)
     {
         var n = options.Audience;
         var storage = new StorageStats();
@@ -34,9 +40,15 @@ internal static class CampaignScenario
         {
             s.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new TextJsonGrainStorageSerializer());
             s.UseInMemoryReminderService();
-            var configuration = new ConfigurationBuilder().Build();
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(coupons
+                ? new Dictionary<string, string?> { ["Engagement:Offers:CouponSecret"] = "bench-only-coupon-secret-" + options.RunId.PadRight(16, '0') }
+                : []).Build();
             s.AddEngagementGrains(configuration);
             s.AddEngagementCampaigns(configuration);
+            if (coupons)
+            {
+                s.AddEngagementOffers(configuration);
+            }
             s.Services.AddSingleton<ITouchOutbox>(outbox);
             s.Services.AddSingleton<ILedgerArchive>(new CountingLedgerArchive());
             s.Services.AddSingleton<IDeadLetterSink>(new CountingDeadLetterSink());
@@ -47,8 +59,8 @@ internal static class CampaignScenario
         var events = new EventFactory(options.RunId + "a", n, seed: 8);
         await MemberDriver.ActivateAsync(silo.Client, time, events, "seed audience", n, options.CallConcurrency);
 
-        var first = await RunCampaignAsync(silo.Client, time, options.RunId + "-c1", "first", outbox, n);
-        var second = await RunCampaignAsync(silo.Client, time, options.RunId + "-c2", "second, same day", outbox, n);
+        var first = await RunCampaignAsync(silo.Client, time, options.RunId + "-c1", "first", outbox, n, coupons);
+        var second = await RunCampaignAsync(silo.Client, time, options.RunId + "-c2", "second, same day", outbox, n, coupons);
 
         var progress = first.Status.Progress;
         result.Details["audience_members"] = n;
@@ -74,6 +86,12 @@ internal static class CampaignScenario
         result.Add("fan-out rate", progress.Reached / first.Seconds, "members/s");
         result.Add(new Metric { Name = "audience reached", Value = progress.Reached, Unit = "members", Target = string.Create(CultureInfo.InvariantCulture, $"= {n:N0}"), Met = progress.Reached == n });
         result.Add("touches sent (first campaign)", first.Touches, "");
+        if (coupons)
+        {
+            result.Add(new Metric { Name = "coupons handed over (distinct codes on touches, both campaigns)", Value = outbox.CouponCodes, Unit = "", Target = "= touches sent", Met = outbox.CouponCodes == outbox.Touches });
+            result.Add(new Metric { Name = "coupon codes sent twice", Value = outbox.CouponRepeats, Unit = "", Target = "0", Met = outbox.CouponRepeats == 0, Positive = false });
+        }
+
         result.Add(new Metric { Name = "members touched twice by one campaign", Value = outbox.Repeats, Unit = "", Target = "0", Met = outbox.Repeats == 0, Positive = false });
         result.Add(new Metric { Name = "members given 2+ campaign touches the same day (both campaigns)", Value = outbox.MembersOverDailyCap, Unit = "", Target = "0 (1 marketing touch a day)", Met = outbox.MembersOverDailyCap == 0, Positive = false });
         result.Add(new Metric { Name = "second campaign the same day: touches sent", Value = second.Touches, Unit = "", Positive = false });
@@ -81,7 +99,7 @@ internal static class CampaignScenario
             $"{n:N0} members seeded with one purchase each; broadcast on push to everyone with a 10% control group, triggered through ICampaignGrain and polled every 200 ms until completed; then a second campaign the same day, which may only reach members the first left untouched (its control and global-control members): no member may get two campaign touches in one day. Memory storage; engine clock from {options.Start:yyyy-MM-ddTHH:mm:ssZ} (--start)."));
     }
 
-    private static async Task<CampaignRun> RunCampaignAsync(IClusterClient client, TimeProvider time, string id, string label, CampaignOutbox outbox, int audience)
+    private static async Task<CampaignRun> RunCampaignAsync(IClusterClient client, TimeProvider time, string id, string label, CampaignOutbox outbox, int audience, bool coupons)
     {
         var at = time.GetUtcNow();
         var campaign = client.GetGrain<ICampaignGrain>(id);
@@ -91,7 +109,11 @@ internal static class CampaignScenario
             Name = "bench " + label,
             Kind = CampaignKinds.Broadcast,
             Channel = "push",
-            Offer = new CampaignOffer { Kind = OfferKinds.Coupon, Code = "BENCH", UnitCost = 1 },
+            Offer = new CampaignOffer
+            {
+                Kind = OfferKinds.Coupon, Code = "BENCH", UnitCost = 1,
+                Coupon = coupons ? new Contracts.Offers.CouponGrant { Kind = "no_threshold", Value = 1m, ValidDays = 7 } : null,
+            },
             ControlShare = 0.1,
             ValidFrom = at.AddHours(-1),
             ValidUntil = at.AddDays(7),
@@ -147,6 +169,8 @@ internal static class CampaignScenario
     {
         private readonly ConcurrentDictionary<(string Member, string Campaign), int> _seen = new();
         private readonly ConcurrentDictionary<string, int> _perMember = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, int> _codes = new(StringComparer.Ordinal);
+        private long _couponRepeats;
         private long _overCap;
         private long _touches;
         private long _repeats;
@@ -154,6 +178,12 @@ internal static class CampaignScenario
         public long Touches => Interlocked.Read(ref _touches);
 
         public long Repeats => Interlocked.Read(ref _repeats);
+
+        /// <summary>Distinct coupon codes the campaign touches carried.</summary>
+        public long CouponCodes => _codes.Count;
+
+        /// <summary>Coupon codes that came on more than one touch.</summary>
+        public long CouponRepeats => Interlocked.Read(ref _couponRepeats);
 
         /// <summary>Members with more than one campaign touch; the run stays within one engine day.</summary>
         public long MembersOverDailyCap => Interlocked.Read(ref _overCap);
@@ -163,6 +193,11 @@ internal static class CampaignScenario
             foreach (var touch in touches.Where(t => t.CampaignId is not null))
             {
                 Interlocked.Increment(ref _touches);
+                if (touch.CouponCode is { } code && _codes.AddOrUpdate(code, 1, (_, c) => c + 1) == 2)
+                {
+                    Interlocked.Increment(ref _couponRepeats);
+                }
+
                 if (_seen.AddOrUpdate((touch.MemberId, touch.CampaignId!), 1, (_, c) => c + 1) > 1)
                 {
                     Interlocked.Increment(ref _repeats);

@@ -11,7 +11,7 @@ namespace Engagement.Api.Members;
 /// <summary>Support's view of a member (CONTRACT.md §4): live state, ledger, touches; redemptions and consent.</summary>
 public static class MemberEndpoints
 {
-    private static readonly HashSet<string> LedgerKinds = new(StringComparer.Ordinal) { "points", "growth", "tier" };
+    private static readonly HashSet<string> LedgerKinds = new(StringComparer.Ordinal) { "points", "growth", "tier", "coupon" };
 
     public static IEndpointRouteBuilder MapMemberEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -57,7 +57,7 @@ public static class MemberEndpoints
 
         if (kind is not null && !LedgerKinds.Contains(kind))
         {
-            errors.Add("kind", "must be points, growth or tier");
+            errors.Add("kind", "must be points, growth, tier or coupon");
         }
 
         if (limit is < 1 or > 500)

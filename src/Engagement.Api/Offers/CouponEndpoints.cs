@@ -54,8 +54,9 @@ public static class CouponEndpoints
             return errors.ToProblem();
         }
 
-        var holder = await grains.GetGrain<ICouponDirectoryGrain>(normal!).FindMemberAsync();
-        if (holder is null || (memberId is not null && !string.Equals(holder, memberId, StringComparison.Ordinal)))
+        // The member's own book is authoritative when the caller names the member; the directory answers only "who".
+        var holder = memberId ?? await grains.GetGrain<ICouponDirectoryGrain>(normal!).FindMemberAsync();
+        if (holder is null)
         {
             return OfferProblems.CouponNotFound();
         }
@@ -149,12 +150,7 @@ public static class CouponEndpoints
             return errors.ToProblem();
         }
 
-        var holder = await grains.GetGrain<ICouponDirectoryGrain>(normal!).FindMemberAsync();
-        if (!string.Equals(holder, memberId, StringComparison.Ordinal))
-        {
-            return OfferProblems.CouponNotFound();
-        }
-
+        // The member's book decides: a code it does not hold is the same 404 as a code that does not exist.
         var result = await grains.GetGrain<ICouponHolder>(memberId).RedeemCouponAsync(normal!, request);
         if (result.Accepted)
         {

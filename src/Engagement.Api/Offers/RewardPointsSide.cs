@@ -16,11 +16,11 @@ public interface IRewardPointsSide
 }
 
 /// <summary>
-/// Today's member side: <see cref="IMemberGrain.RedeemAsync"/>, which already spends points oldest lot first,
-/// refuses a negative balance and is idempotent by redemptionId.
-/// TODO(integrator, issue 11): pass <c>pointValue</c> into the member's redemption (the ledger reason and
-/// <c>pointsValue</c> still use the configured <c>Engagement:Program:PointValue</c>), record the reward and store on the
-/// ledger entry, and send the <c>redemption_confirmation</c> service touch from the member's outbox.
+/// The member side: <see cref="IMemberGrain.RedeemAsync"/>, which spends points oldest lot first, refuses a negative
+/// balance, is idempotent by redemptionId, names the reward on its ledger entry and sends the
+/// <c>redemption.confirmation</c> service touch through the member's outbox. The response's <c>pointValue</c> and
+/// <c>pointsValue</c> are the runtime point value's (the <c>pointValue</c> passed to <see cref="PayAsync"/>); the
+/// member's ledger reason still values the points at the configured <c>Engagement:Program:PointValue</c> (known gap).
 /// </summary>
 public sealed class MemberGrainRewardPointsSide(IGrainFactory grains) : IRewardPointsSide
 {

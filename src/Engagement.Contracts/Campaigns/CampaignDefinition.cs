@@ -84,6 +84,13 @@ public sealed record CampaignOffer
 
     /// <summary>For <c>points</c> offers: points granted.</summary>
     [Id(3)] public long? Points { get; init; }
+
+    /// <summary>
+    /// For <c>coupon</c> offers: the coupon each member of the arm receives (kind, value, minSpend, validDays, scope; its
+    /// grantId is the campaign's). Absent: a no-threshold coupon worth <see cref="UnitCost"/>, or a gift coupon naming
+    /// <see cref="Code"/> when the unit cost is 0. A coupon tied to skus is issued only where the member's store has them.
+    /// </summary>
+    [Id(4)] public Offers.CouponGrant? Coupon { get; init; }
 }
 
 /// <summary>Limits on grants; null means no limit of that kind.</summary>

@@ -101,5 +101,8 @@ public static class CampaignOutcomes
 
     /// <summary>The member's live state no longer matches the audience (or the member is unknown).</summary>
     public const string Ineligible = "ineligible";
+
+    /// <summary>An arm member not offered a goods-tied coupon because its store has none of the goods (CONTRACT.md §2.1).</summary>
+    public const string HeldBackForStock = "held_back_for_stock";
 }
 

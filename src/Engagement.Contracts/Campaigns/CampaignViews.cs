@@ -67,6 +67,9 @@ public sealed record CampaignProgress
     /// checkpointed; from then on the counts stand still until a resume.
     /// </summary>
     [Id(12)] public bool FanOutRunning { get; init; }
+
+    /// <summary>Arm members held back from a goods-tied coupon because their store has none of the goods (CONTRACT.md §2.1).</summary>
+    [Id(13)] public long HeldBackForStock { get; init; }
 }
 
 /// <summary>Campaign statuses.</summary>
@@ -159,6 +162,9 @@ public sealed record CampaignGroupResult
 
     /// <summary>Against the campaign's control; null for the control rows or when either side is empty.</summary>
     [Id(10)] public CampaignUplift? Uplift { get; init; }
+
+    /// <summary>Members of the group held back from a goods-tied coupon because their store has none of the goods.</summary>
+    [Id(11)] public long HeldBackForStock { get; init; }
 }
 
 /// <summary>

@@ -120,24 +120,24 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
         return result;
     }
 
-    /// <summary>Reads <c>coupons</c> for its bounds only; the envelope does not carry coupon codes yet.</summary>
-    public void Coupons(string name)
+    /// <summary>Reads <c>coupons</c> (CONTRACT.md §1: purchase only, at most 20 codes of 1–64 characters); empty when absent.</summary>
+    public IReadOnlyList<string> Coupons(string name)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
-            return;
+            return [];
         }
 
         if (value.ValueKind != JsonValueKind.Array)
         {
             errors.Add(new(name, "must be an array of coupon codes"));
-            return;
+            return [];
         }
 
         if (value.GetArrayLength() > EventBounds.MaxCoupons)
         {
             errors.Add(new(name, "at most 20 codes"));
-            return;
+            return [];
         }
 
         var codes = new List<string>();
@@ -155,6 +155,7 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
         }
 
         EventValidator.ValidateCoupons(codes, errors);
+        return codes;
     }
 
     /// <summary>Reads <c>memberRef</c> for its bounds only: until identity mapping exists, memberId decides.</summary>

@@ -177,7 +177,7 @@ public static partial class EventParser
         var currency = reader.String("currency");
         var items = reader.Items("items");
         var properties = reader.Properties("properties");
-        reader.Coupons("coupons");
+        var coupons = reader.Coupons("coupons");
         reader.MemberRef("memberRef");
 
         var evt = new EngagementEvent
@@ -194,6 +194,7 @@ public static partial class EventParser
             Currency = string.IsNullOrWhiteSpace(currency) ? currencies.ProgrammeCurrency : currency,
             Items = items,
             Properties = properties,
+            Coupons = coupons,
         };
 
         // A field the reader already faulted (wrong JSON type, bad timestamp) is not reported twice.

@@ -9,7 +9,8 @@ namespace Engagement.Contracts.Members;
 /// One loyalty member, keyed by memberId. Holds the live state (points lots, growth, tier, RFM,
 /// lifecycle, caps) and is the only writer of it. Also the implicit subscriber of the member's event stream.
 /// </summary>
-public interface IMemberGrain : IGrainWithStringKey, IMemberCampaignTarget
+/// <remarks>Its coupons (<see cref="Offers.ICouponHolder"/>, CONTRACT.md §2.1) live in the same state and ride on the same one write.</remarks>
+public interface IMemberGrain : IGrainWithStringKey, IMemberCampaignTarget, Offers.ICouponHolder
 {
     /// <summary>Applies one event; idempotent by <see cref="EngagementEvent.EventId"/>. Returns once the new state is durable.</summary>
     Task<ApplyResult> ApplyEventAsync(EngagementEvent evt);

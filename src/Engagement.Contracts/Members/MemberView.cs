@@ -49,6 +49,33 @@ public sealed record MemberView
     [Id(17)] public IReadOnlyDictionary<string, bool> Consent { get; init; } = new Dictionary<string, bool>();
 
     [Id(18)] public IReadOnlyList<string> Tags { get; init; } = [];
+
+    // Offers take ids from 40 up, so parallel additions to this view never collide.
+
+    /// <summary>The member's coupons as of now, newest first (CONTRACT.md §2.1), each with its status and why.</summary>
+    [Id(40)] public IReadOnlyList<Offers.CouponView> Coupons { get; init; } = [];
+
+    /// <summary>Non-monetary benefits granted by offers (campaigns) and their uses, newest first, each with why.</summary>
+    [Id(41)] public IReadOnlyList<BenefitGrantView> BenefitGrants { get; init; } = [];
+}
+
+/// <summary>A non-monetary benefit granted (by a campaign offer) or used (a booking slot, an advisor), with why.</summary>
+[GenerateSerializer, Immutable, Alias("engagement.benefit-grant-view.v1")]
+public sealed record BenefitGrantView
+{
+    /// <summary>The grant's or use's idempotency key (e.g. <c>campaign:C1</c>).</summary>
+    [Id(0)] public required string UseId { get; init; }
+
+    /// <summary>The benefit's code, e.g. <c>priority-booking</c>.</summary>
+    [Id(1)] public required string Code { get; init; }
+
+    /// <summary><c>granted</c> or <c>used</c>.</summary>
+    [Id(2)] public required string Kind { get; init; }
+
+    [Id(3)] public DateTimeOffset At { get; init; }
+
+    /// <summary>Why or what, in words.</summary>
+    [Id(4)] public string Detail { get; init; } = "";
 }
 
 [GenerateSerializer, Immutable, Alias("engagement.rfm-view.v1")]

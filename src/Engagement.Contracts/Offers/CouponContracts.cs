@@ -18,10 +18,9 @@ public interface ICouponDirectoryGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// A member's coupons (key memberId; CONTRACT.md §2.1, §4). INTEGRATION SEAM: today <c>MemberCouponsGrain</c> implements
-/// it with a coupon book of its own; after the member hot path lands, the member grain implements this interface over the
-/// <c>CouponBook</c> in its state (issue as an outbox effect, confirm by a purchase's <c>coupons</c>) and that interim
-/// grain is deleted. Callers (API, campaigns, win-back) depend only on this interface.
+/// A member's coupons (key memberId; CONTRACT.md §2.1, §4), implemented by the member grain over the coupon book in its
+/// own state: an issue, a redemption, a purchase's <c>coupons</c> and a full refund change it on the member's one write,
+/// and the code's directory row leaves through the member's outbox. Callers (API, campaigns) depend only on this interface.
 /// </summary>
 public interface ICouponHolder : IGrainWithStringKey
 {

@@ -30,6 +30,9 @@ public sealed record TouchView
 
     /// <summary><c>marketing</c> or <c>service</c>.</summary>
     [Id(10)] public string Category { get; init; } = "marketing";
+
+    /// <summary>The coupon the touch hands over, if any.</summary>
+    [Id(11)] public string? CouponCode { get; init; }
 }
 
 /// <summary>The message a channel connector reads from <c>engagement-touches</c> (CONTRACT.md §3).</summary>
@@ -48,6 +51,9 @@ public sealed record TouchMessage
     public int? Level { get; init; }
 
     public string? Offer { get; init; }
+
+    /// <summary>The coupon the member receives with this touch (CONTRACT.md §3), if any.</summary>
+    public string? CouponCode { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 }

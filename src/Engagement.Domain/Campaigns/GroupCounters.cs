@@ -17,6 +17,9 @@ public enum DeliveryOutcome
 
     /// <summary>The member's live state no longer matched the audience; counted apart, in no group.</summary>
     Ineligible,
+
+    /// <summary>An arm member not offered a goods-tied coupon: its store has none of the goods (CONTRACT.md §2.1); no grant is held.</summary>
+    HeldBackForStock,
 }
 
 /// <summary>
@@ -33,6 +36,9 @@ public sealed class GroupCounters
     public long Deferred { get; set; }
 
     public long Suppressed { get; set; }
+
+    /// <summary>Arm members held back because their store has none of the offer's goods (no grant held).</summary>
+    public long HeldBackForStock { get; set; }
 
     /// <summary>Members with a purchase within the attribution window.</summary>
     public long Converted { get; set; }
@@ -68,7 +74,7 @@ public sealed class GroupCounters
         }
 
         Enter(to, unitCost);
-        return to == DeliveryOutcome.Suppressed;
+        return to is DeliveryOutcome.Suppressed or DeliveryOutcome.HeldBackForStock;
     }
 
     /// <summary>A purchase within the window: the member's first one converts it; every one adds its amount (CNY).</summary>
@@ -86,6 +92,7 @@ public sealed class GroupCounters
         Sent += other.Sent;
         Deferred += other.Deferred;
         Suppressed += other.Suppressed;
+        HeldBackForStock += other.HeldBackForStock;
         Converted += other.Converted;
         Revenue += other.Revenue;
         Cost += other.Cost;
@@ -107,6 +114,9 @@ public sealed class GroupCounters
                 break;
             case DeliveryOutcome.Suppressed:
                 Suppressed++;
+                break;
+            case DeliveryOutcome.HeldBackForStock:
+                HeldBackForStock++;
                 break;
         }
     }

@@ -20,7 +20,15 @@ namespace Engagement.Domain.Lifecycle;
 /// </remarks>
 public static class MemberTick
 {
-    public static MemberTickResult Run(MemberState state, ProgramOptions options, DateTimeOffset now)
+    /// <param name="state">The member, changed in place.</param>
+    /// <param name="options">The programme rules.</param>
+    /// <param name="now">The instant of the tick.</param>
+    /// <param name="fulfil">
+    /// Fulfils the offer of a win-back level's or the birthday benefit's touch before it is decided (Domain/Offers
+    /// <c>OfferFulfilment</c>: the L1 gift and the birthday coupon become coupons) and returns the request carrying what
+    /// was granted (its coupon code); null: announce only.
+    /// </param>
+    public static MemberTickResult Run(MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil = null)
     {
         var engine = MemberEngine.ApplyTimePassed(state, options, now);
         var lifecycle = LifecyclePolicy.Advance(state, options, now);
@@ -29,7 +37,7 @@ public static class MemberTick
         touches.AddRange(TouchGovernor.RetryDeferred(state, options, now));
         foreach (var request in lifecycle.TouchRequests)
         {
-            touches.Add(TouchGovernor.Decide(state, request, options, now));
+            touches.Add(TouchGovernor.Decide(state, fulfil?.Invoke(request) ?? request, options, now));
         }
 
         foreach (var request in ExpiryNoticesDue(state, options, now))
@@ -40,7 +48,7 @@ public static class MemberTick
 
         if (BirthdayTouchDue(state, options, now) is { } birthday)
         {
-            touches.Add(TouchGovernor.Decide(state, birthday.Request, options, now));
+            touches.Add(TouchGovernor.Decide(state, fulfil?.Invoke(birthday.Request) ?? birthday.Request, options, now));
             state.Touches.BirthdayTouchYear = birthday.Year;
         }
 

@@ -99,12 +99,17 @@ public static class MemberDecider
     /// Everything time alone makes due (<see cref="MemberTick.Run"/>). <see cref="MemberOutcome.StateChanged"/> is
     /// decided from a <see cref="MemberFingerprint"/> taken before and after, not by serialising the member.
     /// </summary>
-    public static MemberOutcome<MemberTickResult> Tick(MemberState state, ProgramOptions options, DateTimeOffset now, MetricsOptions? metrics = null)
+    /// <param name="state">The member, changed in place.</param>
+    /// <param name="options">The programme rules.</param>
+    /// <param name="now">The instant of the tick.</param>
+    /// <param name="fulfil">Fulfils a win-back level's offer before its touch is decided (see <see cref="MemberTick.Run"/>); null: announce only.</param>
+    /// <param name="metrics">Programme metrics rules; null: the member records no metric contributions.</param>
+    public static MemberOutcome<MemberTickResult> Tick(MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil = null, MetricsOptions? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         var before = MemberFingerprint.Of(state);
-        var tick = MemberTick.Run(state, options, now);
+        var tick = MemberTick.Run(state, options, now, fulfil);
         var effects = new List<MemberEffect>();
         Archive(state, tick.Engine.NewEntries, effects);
         foreach (var held in tick.Engine.ExpiredHeldRefunds)

@@ -21,6 +21,9 @@ public sealed record MemberEvent(string EventId, string Type, DateTimeOffset Occ
 
     /// <summary>Flattened properties; nested objects arrive with dotted keys (<c>consent.sms</c>).</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Purchase only: coupon codes used on the order (CONTRACT.md §1); <c>Domain/Offers/MemberCoupons</c> confirms them.</summary>
+    public IReadOnlyList<string> Coupons { get; init; } = [];
 }
 
 /// <summary>One line of a purchase.</summary>

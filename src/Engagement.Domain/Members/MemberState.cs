@@ -109,6 +109,10 @@ public sealed class MemberState
 
     public List<RedemptionRecord> Redemptions { get; init; } = [];
 
+    /// <summary>Coupons, benefit usage and recent stores (Domain/Offers, CONTRACT.md §2.1); null until the member has any.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Offers.MemberOfferState? Offers { get; set; }
+
     /// <summary>The newest ledger entries, oldest first.</summary>
     public List<LedgerEntry> Ledger { get; init; } = [];
 

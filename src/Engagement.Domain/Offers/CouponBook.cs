@@ -201,6 +201,12 @@ public sealed record CouponBook
         return (book, expired);
     }
 
+    /// <summary>The book without spent coupons whose status dates from before <paramref name="before"/> (live ones are kept).</summary>
+    public CouponBook ForgetSpentBefore(DateTimeOffset before) =>
+        Coupons.Any(c => c.Status != CouponStatuses.Issued && c.StatusAt < before)
+            ? this with { Coupons = [.. Coupons.Where(c => c.Status == CouponStatuses.Issued || c.StatusAt >= before)] }
+            : this;
+
     private CouponBook Replace(Coupon coupon) =>
         this with { Coupons = [.. Coupons.Select(c => c.Code == coupon.Code ? coupon : c)] };
 }

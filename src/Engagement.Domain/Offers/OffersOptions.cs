@@ -21,8 +21,39 @@ public sealed class OffersOptions
     /// <summary>Days before a coupon expires that the expiry reminder goes out (0 = none). Default 3.</summary>
     public int ExpiryReminderDays { get; set; } = 3;
 
+    /// <summary>Days a spent (redeemed, expired, voided) coupon stays in the member's book before it is forgotten (1–400). Default 90.</summary>
+    public int SpentCouponsKeptDays { get; set; } = 90;
+
     /// <summary>Redemption ids a stock counter remembers (per reward × store) for idempotency, 100–1,000,000. Default 20,000.</summary>
     public int MaxStockRedemptionsKept { get; set; } = 20_000;
+
+    /// <summary>
+    /// The win-back L1 wake-up gift (CONTRACT.md §2): by default a no-threshold 20 CNY coupon plus a trial pack, valid 14
+    /// days after the day of issue in the member's time zone. Null: L1 only announces its offer.
+    /// </summary>
+    public CouponTemplate? WinBackGift { get; set; } = new()
+    {
+        OfferId = "winback-l1",
+        Kind = CouponKinds.NoThreshold,
+        Value = 20m,
+        Gift = "trial pack",
+        ValidDays = 14,
+    };
+
+    /// <summary>
+    /// The birthday coupon the birthday benefit touch hands over (CONTRACT.md §2, tier benefits): by default a no-threshold
+    /// 30 CNY coupon valid 30 days. Null: the birthday touch only announces the benefit.
+    /// </summary>
+    public CouponTemplate? BirthdayCoupon { get; set; } = new()
+    {
+        OfferId = "birthday-coupon",
+        Kind = CouponKinds.NoThreshold,
+        Value = 30m,
+        ValidDays = 30,
+    };
+
+    /// <summary>True when a coupon secret is configured, so coupons can be issued.</summary>
+    public bool CanIssue => CouponSecret is { Length: >= CouponCodes.MinSecretLength };
 
     /// <summary>The code maker, or an exception naming the missing setting.</summary>
     /// <exception cref="InvalidOperationException"><see cref="CouponSecret"/> is not set.</exception>
@@ -48,6 +79,21 @@ public sealed class OffersOptions
         if (ExpiryReminderDays is < 0 or > 60)
         {
             errors.Add("ExpiryReminderDays must be 0–60.");
+        }
+
+        if (WinBackGift is { } gift && gift.Validate() is { Count: > 0 } giftErrors)
+        {
+            errors.AddRange(giftErrors.Select(e => $"WinBackGift:{e.Field} {e.Message}."));
+        }
+
+        if (BirthdayCoupon is { } birthday && birthday.Validate() is { Count: > 0 } birthdayErrors)
+        {
+            errors.AddRange(birthdayErrors.Select(e => $"BirthdayCoupon:{e.Field} {e.Message}."));
+        }
+
+        if (SpentCouponsKeptDays is < 1 or > 400)
+        {
+            errors.Add("SpentCouponsKeptDays must be 1–400.");
         }
 
         if (MaxStockRedemptionsKept is < 100 or > 1_000_000)

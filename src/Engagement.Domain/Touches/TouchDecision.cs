@@ -31,6 +31,9 @@ public sealed record TouchDecision
 
     public string? Offer { get; set; }
 
+    /// <summary>The code of the coupon the touch hands over (CONTRACT.md §3), if any.</summary>
+    public string? CouponCode { get; set; }
+
     /// <summary>The request's <see cref="TouchRequest.ValidUntil"/>, kept so a deferred touch can be retried.</summary>
     public DateTimeOffset? ValidUntil { get; set; }
 
@@ -64,4 +67,10 @@ public static class TouchKinds
     public const string PointsExpiryNotice = "points.expiry-notice";
     public const string RedemptionConfirmation = "redemption.confirmation";
     public const string BirthdayBenefit = "birthday.benefit";
+
+    /// <summary>A coupon expires in a few days (Domain/Offers, <c>Engagement:Offers:ExpiryReminderDays</c>); a service touch.</summary>
+    public const string CouponExpiryReminder = "coupon.expiry-reminder";
+
+    /// <summary>A coupon, points or benefit was granted outside a touch that already announces it (e.g. an admin's goodwill coupon).</summary>
+    public const string OfferGranted = "offer.granted";
 }

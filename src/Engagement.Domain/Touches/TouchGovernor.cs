@@ -40,6 +40,7 @@ public static class TouchGovernor
             CampaignId = request.CampaignId,
             Level = request.Level,
             Offer = request.Offer,
+            CouponCode = request.CouponCode,
             ValidUntil = request.ValidUntil,
             Attempt = (previous?.Attempt ?? 0) + 1,
         };
@@ -92,6 +93,22 @@ public static class TouchGovernor
             if (touch.Decision == TouchDecisions.Sent && ids.Contains(touch.TouchId))
             {
                 touch.Published = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Names the coupon a touch already decided hands over (CONTRACT.md §3 <c>couponCode</c>: a campaign's coupon is issued
+    /// once its touch holds a grant). Call before the touch is queued for the outbox; a retried deferred touch keeps it.
+    /// </summary>
+    public static void AttachCoupon(MemberState state, string touchId, string couponCode)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        foreach (var touch in state.Touches.Sent.Concat(state.Touches.Decisions))
+        {
+            if (string.Equals(touch.TouchId, touchId, StringComparison.Ordinal))
+            {
+                touch.CouponCode = couponCode;
             }
         }
     }

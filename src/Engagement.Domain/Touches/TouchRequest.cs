@@ -15,6 +15,9 @@ public sealed record TouchRequest
 
     public string? Offer { get; init; }
 
+    /// <summary>The code of the coupon this touch hands over (CONTRACT.md §3 <c>couponCode</c>), if any.</summary>
+    public string? CouponCode { get; init; }
+
     /// <summary>
     /// Tells one logical touch from another of the same kind (the win-back episode start, the lot id, the
     /// birthday year). Part of the deterministic touch id.

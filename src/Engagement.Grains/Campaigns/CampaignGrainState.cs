@@ -115,6 +115,7 @@ public sealed class CampaignGrainState
             Sent = arms.Sum(a => a.Sent),
             Deferred = arms.Sum(a => a.Deferred),
             Suppressed = arms.Sum(a => a.Suppressed),
+            HeldBackForStock = arms.Sum(a => a.HeldBackForStock),
             Control = control.Audience,
             Excluded = global.Audience,
             Ineligible = Ineligible,

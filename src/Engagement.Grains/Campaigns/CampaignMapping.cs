@@ -36,6 +36,7 @@ internal static class CampaignMapping
         CampaignOutcomes.Suppressed => DeliveryOutcome.Suppressed,
         CampaignOutcomes.Held => DeliveryOutcome.Held,
         CampaignOutcomes.Ineligible => DeliveryOutcome.Ineligible,
+        CampaignOutcomes.HeldBackForStock => DeliveryOutcome.HeldBackForStock,
         _ => null,
     };
 

@@ -50,6 +50,7 @@ internal static class CampaignResultsBuilder
             Sent = counters.Sent,
             Deferred = counters.Deferred,
             Suppressed = counters.Suppressed,
+            HeldBackForStock = counters.HeldBackForStock,
             Converted = counters.Converted,
             Revenue = counters.Revenue,
             Cost = counters.Cost,

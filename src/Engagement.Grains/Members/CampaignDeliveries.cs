@@ -13,8 +13,12 @@ public static class CampaignDeliveries
     /// <summary>The touch kind of every campaign touch; with the campaign id as dedupe key it makes one touch id per campaign.</summary>
     public const string CampaignTouchKind = "campaign";
 
-    /// <summary>Records the campaign in the member and, for an arm, lets the governor decide the touch (a sent one is queued in the outbox).</summary>
-    public static CampaignMembership Apply(MemberContext member, CampaignDelivery delivery, bool checkAudience)
+    /// <summary>
+    /// Records the campaign in the member and, for an arm, lets the governor decide the touch (a sent one is queued in the
+    /// outbox) and fulfils the offer of a sent or deferred touch (<see cref="CampaignOffers.Grant"/>). A member
+    /// <paramref name="heldBackForStock"/> (a goods-tied coupon its store cannot honour) is recorded, not touched.
+    /// </summary>
+    public static CampaignMembership Apply(MemberContext member, CampaignDelivery delivery, bool checkAudience, bool heldBackForStock = false)
     {
         ArgumentNullException.ThrowIfNull(member);
         ArgumentNullException.ThrowIfNull(delivery);
@@ -38,6 +42,10 @@ public static class CampaignDeliveries
         {
             membership.Outcome = CampaignOutcomes.Held;
         }
+        else if (heldBackForStock)
+        {
+            membership.Outcome = CampaignOutcomes.HeldBackForStock;
+        }
         else
         {
             var touch = TouchGovernor.Decide(member.Member, new TouchRequest
@@ -52,6 +60,7 @@ public static class CampaignDeliveries
             }, member.Options, member.Now);
             membership.Outcome = touch.Decision;
             membership.TouchId = touch.TouchId;
+            CampaignOffers.Grant(member, delivery, touch);
             MemberDecider.QueueSentTouches(member.Member);
         }
 

@@ -15,7 +15,11 @@ namespace Engagement.Grains.Members;
 /// <param name="Member">The live state; the campaign side changes it in place, before the grain's one write.</param>
 /// <param name="Options">The programme rules.</param>
 /// <param name="Now">The engine clock's instant of this change (UTC).</param>
-public sealed record MemberContext(string MemberId, MemberState Member, ProgramOptions Options, DateTimeOffset Now);
+public sealed record MemberContext(string MemberId, MemberState Member, ProgramOptions Options, DateTimeOffset Now)
+{
+    /// <summary><c>Engagement:Offers</c> when the silo has the offer side: campaign offers are then fulfilled (<see cref="CampaignOffers"/>).</summary>
+    public Domain.Offers.OffersOptions? Offers { get; init; }
+}
 
 /// <summary>What the campaign side changed: whether the member state moved, and when the grain must wake for a deferred touch.</summary>
 public readonly record struct CampaignSideResult(bool Changed, DateTimeOffset? WakeAt);
@@ -141,7 +145,8 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
                 continue;
             }
 
-            var membership = CampaignDeliveries.Apply(member, grant.Delivery, checkAudience: false);
+            var heldBack = await CampaignOffers.HeldBackForStockAsync(grains, member, grant.Delivery);
+            var membership = CampaignDeliveries.Apply(member, grant.Delivery, checkAudience: false, heldBack);
             DateTimeOffset? wake = null;
             if (membership.Group == CampaignGroups.Arm)
             {

@@ -49,7 +49,7 @@ public sealed partial class MemberGrain(
 
     private MemberState Member => state.State.Member;
 
-    private MemberContext Context(DateTimeOffset now) => new(MemberId, Member, _options, now);
+    private MemberContext Context(DateTimeOffset now) => new(MemberId, Member, _options, now) { Offers = Offers };
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) =>
         state.RecordExists ? ChangeAsync(RecoverOutboxAsync) : Task.CompletedTask;
@@ -80,7 +80,7 @@ public sealed partial class MemberGrain(
     public async Task<MemberView?> GetViewAsync()
     {
         await EnsureCurrentAsync();
-        return state.RecordExists ? MemberMapper.ToView(Member, _options, time.GetUtcNow()) : null;
+        return state.RecordExists ? WithOffers(MemberMapper.ToView(Member, _options, time.GetUtcNow()), time.GetUtcNow()) : null;
     }
 
     // Reading the ledger drains the outbox first (archive rows among it): a change too.
@@ -111,7 +111,13 @@ public sealed partial class MemberGrain(
         }
 
         await UseCurrentRulesAsync();
-        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, time.GetUtcNow(), _metrics);
+        var now = time.GetUtcNow();
+        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, now, _metrics);
+        if (outcome.StateChanged)
+        {
+            await ConfirmRedemptionAsync(request, outcome.Reply, now);
+        }
+
         await CommitAsync(outcome.StateChanged);
         if (outcome.StateChanged)
         {
@@ -186,7 +192,8 @@ public sealed partial class MemberGrain(
             }
 
             var now = time.GetUtcNow();
-            var membership = CampaignDeliveries.Apply(Context(now), delivery, checkAudience: true);
+            var heldBack = await CampaignOffers.HeldBackForStockAsync(GrainFactory, Context(now), delivery);
+            var membership = CampaignDeliveries.Apply(Context(now), delivery, checkAudience: true, heldBack);
             if (membership.Outcome == TouchDecisions.Deferred)
             {
                 await WakeAtAsync(TouchGovernor.NextDeferredAt(Member), now);
@@ -238,7 +245,8 @@ public sealed partial class MemberGrain(
             Member.MemberId = MemberId;
         }
 
-        var outcome = MemberDecider.Apply(Member, MemberMapper.ToDomain(evt), _options, now, _metrics);
+        var domainEvent = MemberMapper.ToDomain(evt);
+        var outcome = MemberDecider.Apply(Member, domainEvent, _options, now, _metrics);
         var decision = outcome.Reply;
         if (!outcome.StateChanged)
         {
@@ -249,6 +257,11 @@ public sealed partial class MemberGrain(
 
             IngestionMetrics.Duplicate();
             return MemberMapper.ToResult(ApplyStatus.Duplicate, decision, "eventId already applied");
+        }
+
+        if (decision.Status == EventStatus.Applied && ApplyCouponsOfEvent(domainEvent, now))
+        {
+            await WakeAtAsync(NextCouponDue(now), now);
         }
 
         // Campaign side before the write, so the event and what it caused are stored together.
@@ -271,7 +284,8 @@ public sealed partial class MemberGrain(
     {
         await UseCurrentRulesAsync();
         var now = time.GetUtcNow();
-        var outcome = MemberDecider.Tick(Member, _options, now, _metrics);
+        var outcome = MemberDecider.Tick(Member, _options, now, FulfilTouch(now), _metrics);
+        var coupons = TickCoupons(now);
         AdvanceReminderSchedule(now);
         LogOutcome(outcome);
 
@@ -279,9 +293,9 @@ public sealed partial class MemberGrain(
         var side = campaigns.AfterTick(Context(now));
 
         // A deferred touch due at 09:00 must not wait for tomorrow's tick: move the reminder to it.
-        var rescheduled = await WakeAtAsync(outcome.NextDueAt, now);
+        var rescheduled = await WakeAtAsync(Earliest(outcome.NextDueAt, coupons.NextDueAt), now);
 
         // Most ticks of a quiet, settled member decide nothing: then nothing is written.
-        await CommitAsync(outcome.StateChanged || side.Changed || rescheduled);
+        await CommitAsync(outcome.StateChanged || coupons.StateChanged || side.Changed || rescheduled);
     }
 }

@@ -21,6 +21,7 @@ internal static class MemberMapper
         Channel = evt.Channel,
         Items = evt.Items.Select(i => new MemberEventItem(i.Sku, i.Category, i.Quantity, i.UnitPrice)).ToList(),
         Properties = evt.Properties,
+        Coupons = evt.Coupons,
     };
 
     public static MemberView ToView(MemberState state, MemberSummary summary, CapsSnapshot caps) => new()
@@ -93,6 +94,7 @@ internal static class MemberMapper
         Level = decision.Level,
         Offer = decision.Offer,
         Category = decision.Category,
+        CouponCode = decision.CouponCode,
     };
 
     public static TouchMessage ToMessage(string memberId, TouchDecision decision) => new()
@@ -104,6 +106,7 @@ internal static class MemberMapper
         CampaignId = decision.CampaignId,
         Level = decision.Level,
         Offer = decision.Offer,
+        CouponCode = decision.CouponCode,
         CreatedAt = decision.DecidedAt,
     };
 

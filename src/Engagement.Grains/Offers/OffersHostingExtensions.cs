@@ -10,8 +10,8 @@ namespace Engagement.Grains.Offers;
 public static class OffersHostingExtensions
 {
     /// <summary>
-    /// Binds <see cref="OffersOptions"/> from <c>Engagement:Offers</c>, validated at start. The grains use the silo's
-    /// grain storage (<c>engagement</c>); nothing else is needed.
+    /// Binds <see cref="OffersOptions"/> from <c>Engagement:Offers</c>, validated at start, and the member outbox's handler
+    /// of coupon codes (<see cref="CouponDirectoryHandler"/>). The grains use the silo's grain storage (<c>engagement</c>).
     /// </summary>
     public static ISiloBuilder AddEngagementOffers(this ISiloBuilder builder, IConfiguration configuration)
     {
@@ -21,6 +21,7 @@ public static class OffersHostingExtensions
             .Bind(configuration.GetSection(OffersOptions.SectionName))
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OffersOptions>, OffersOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Members.Effects.IMemberEffectHandler, CouponDirectoryHandler>());
         return builder;
     }
 

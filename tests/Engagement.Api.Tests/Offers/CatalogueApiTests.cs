@@ -67,6 +67,14 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
         Assert.Equal(20_000, loser!["pointsBalance"]!.GetValue<long>());
         var stock = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S001", Json);
         Assert.Equal((0L, 0L, 1L), (stock!["available"]!.GetValue<long>(), stock["held"]!.GetValue<long>(), stock["redeemed"]!.GetValue<long>()));
+
+        // The winner gets one redemption confirmation (a service touch), the loser none.
+        var touches = await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{members[0]}/touches", Json);
+        var confirmation = Assert.Single(touches!, t => t!["kind"]!.GetValue<string>() == "redemption.confirmation");
+        Assert.Equal(("sent", "service"), (confirmation!["decision"]!.GetValue<string>(), confirmation["category"]!.GetValue<string>()));
+        Assert.StartsWith("catalogue:" + rewardId + ";points:20000;cash:100.00", confirmation["offer"]!.GetValue<string>(), StringComparison.Ordinal);
+        var loserTouches = await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{members[1]}/touches", Json);
+        Assert.DoesNotContain(loserTouches!, t => t!["kind"]!.GetValue<string>() == "redemption.confirmation");
     }
 
     [Fact]

@@ -12,6 +12,7 @@ public sealed class CouponApiTests(OffersHostFixture host)
     private async Task<(string MemberId, string Code)> IssueAsync(object grant, string? memberId = null)
     {
         memberId ??= "CP" + Guid.NewGuid().ToString("N")[..10];
+        await host.RegisterAsync(memberId);
         using var admin = host.Client(AdminKey);
         using var issued = await admin.PostAsJsonAsync($"api/v1/members/{memberId}/coupons", grant, Json);
         Assert.Equal(HttpStatusCode.Created, issued.StatusCode);

@@ -53,6 +53,15 @@ public sealed class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLi
         return ids;
     }
 
+    /// <summary>Registers <paramref name="memberId"/> a minute ago (coupons are issued only to members the engine has seen).</summary>
+    public async Task RegisterAsync(string memberId, string? regionId = null)
+    {
+        var evt = new { eventId = memberId + "-reg", type = "register", memberId, occurredAt = Clock.GetUtcNow().AddMinutes(-1), regionId };
+        using var admin = Client(AdminKey);
+        using var response = await admin.PostAsJsonAsync("api/v1/events", evt, Json);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         var connection = Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { Length: > 0 } cs

@@ -1,6 +1,8 @@
 using Engagement.Azure.Hosting;
 using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Offers;
@@ -41,6 +43,7 @@ public sealed class OfferGrainsOnAzuriteTests : IAsyncLifetime
             silo.AddEngagementGrains(builder.Configuration);
             silo.AddEngagementOffers(builder.Configuration);
             silo.AddEngagementAzureStorage(builder.Configuration);
+            silo.AddEngagementInMemoryPorts();
         });
         var host = builder.Build();
         await host.StartAsync();
@@ -94,7 +97,9 @@ public sealed class OfferGrainsOnAzuriteTests : IAsyncLifetime
     {
         var grant = new CouponGrant { GrantId = "winback:L1:2026-11-23", OfferId = "winback.l1", Kind = "no_threshold", Value = 20m, ValidDays = 14 };
         var first = await StartSiloAsync();
-        var issued = await first.Services.GetRequiredService<IGrainFactory>().GetGrain<ICouponHolder>("M-A").IssueCouponAsync(grant);
+        var firstGrains = first.Services.GetRequiredService<IGrainFactory>();
+        await firstGrains.GetGrain<IMemberGrain>("M-A").ApplyEventAsync(new EngagementEvent { EventId = "reg", Type = "register", MemberId = "M-A", OccurredAt = _clock.GetUtcNow() });
+        var issued = await firstGrains.GetGrain<ICouponHolder>("M-A").IssueCouponAsync(grant);
         await StopAsync(first);
 
         var second = await StartSiloAsync();

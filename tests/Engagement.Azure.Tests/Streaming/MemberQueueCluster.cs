@@ -4,6 +4,7 @@ using Engagement.Azure.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Events;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Offers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,7 @@ public sealed class MemberQueueCluster : IAsyncLifetime
             ["Engagement:Ingestion:QueueCount"] = "1",
             ["Engagement:Ingestion:VisibilityTimeout"] = "00:00:02",
             ["Engagement:Ingestion:DeliveryRetryWindow"] = "00:00:00.300",
+            ["Engagement:Offers:CouponSecret"] = "member-queue-cluster-coupon-secret-0123",
         }).Build();
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
@@ -58,6 +60,7 @@ public sealed class MemberQueueCluster : IAsyncLifetime
                 GrainStorageNames.State,
                 (sp, _) => new SwitchedStorage(sp.GetRequiredKeyedService<IGrainStorage>(InnerStorage), FailingWrites));
             silo.AddEngagementGrains(configuration);
+            silo.AddEngagementOffers(configuration);
             silo.AddEngagementQueueStreams(configuration); // its poison-queue sink first: the in-memory ports only fill gaps
             silo.AddEngagementInMemoryPorts();
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, new FakeTimeProvider(Wire.Now));

@@ -20,7 +20,7 @@ public sealed class AzureQueueTouchOutboxTests : IAsyncLifetime
         var createdAt = new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(8));
         TouchMessage[] touches =
         [
-            new() { TouchId = "t-1", MemberId = "M1", Channel = "sms", Kind = "winback.l1", Level = 1, Offer = "no-threshold-coupon", CreatedAt = createdAt },
+            new() { TouchId = "t-1", MemberId = "M1", Channel = "sms", Kind = "winback.l1", Level = 1, Offer = "no-threshold-coupon", CouponCode = "7KQ2M9XD4HTRWB3N", CreatedAt = createdAt },
             new() { TouchId = "t-2", MemberId = "M2", Channel = "push", Kind = "campaign", CampaignId = "WINTER", CreatedAt = createdAt },
         ];
 
@@ -33,8 +33,9 @@ public sealed class AzureQueueTouchOutboxTests : IAsyncLifetime
 
         using var first = JsonDocument.Parse(bodies.Single(b => b.Contains("\"t-1\"", StringComparison.Ordinal)));
         Assert.Equal(
-            ["touchId", "memberId", "channel", "kind", "campaignId", "level", "offer", "createdAt"],
+            ["touchId", "memberId", "channel", "kind", "campaignId", "level", "offer", "couponCode", "createdAt"],
             first.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("7KQ2M9XD4HTRWB3N", first.RootElement.GetProperty("couponCode").GetString());
         Assert.Equal("sms", first.RootElement.GetProperty("channel").GetString());
         Assert.Equal(1, first.RootElement.GetProperty("level").GetInt32());
         Assert.Equal(JsonValueKind.Null, first.RootElement.GetProperty("campaignId").ValueKind);

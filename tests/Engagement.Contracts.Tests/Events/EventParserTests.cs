@@ -56,6 +56,16 @@ public sealed class EventParserTests
     }
 
     [Fact]
+    public void APurchasesCouponCodesReachTheEnvelopeAsSent()
+    {
+        var json = Purchase.Replace("\"currency\"", "\"coupons\": [\"7kq2-m9xd-4htr-wb3n\", \"ABCD\"], \"currency\"", StringComparison.Ordinal);
+        Assert.True(EventParser.TryParse(json, Now, out var evt, out var error), error);
+        Assert.Equal(["7kq2-m9xd-4htr-wb3n", "ABCD"], evt!.Coupons);
+        Assert.True(EventParser.TryParse(Purchase, Now, out var plain, out _));
+        Assert.Empty(plain!.Coupons);
+    }
+
+    [Fact]
     public void Base64EncodedJsonIsAccepted()
     {
         Assert.True(EventParser.TryParse(Base64(Purchase), Now, out var evt, out var error), error);

@@ -71,7 +71,7 @@ public class MemberMetricsPolicyTests
         MemberDecider.Apply(state, Event("e1", "login", Noon), options, Noon, Metrics);
         state.Outbox.Confirm(state.Outbox.Pending.ToList());
 
-        var tick = MemberDecider.Tick(state, options, Noon.AddMinutes(5), Metrics);
+        var tick = MemberDecider.Tick(state, options, Noon.AddMinutes(5), metrics: Metrics);
         var without = new MemberState { MemberId = "M4" };
         var plain = MemberDecider.Apply(without, Event("e1", "login", Noon), options, Noon);
 

@@ -1,6 +1,7 @@
 using Engagement.Contracts.Events;
 using Engagement.Grains.Campaigns;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Offers;
 using Engagement.Grains.Ports;
 using Engagement.Grains.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -39,6 +40,7 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
             ["Engagement:Campaigns:GlobalControlPercent"] = GlobalControlPercent.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Engagement:Campaigns:IndexShardCount"] = "16",
             ["Engagement:Campaigns:FanOutPageSize"] = "50",
+            ["Engagement:Offers:CouponSecret"] = "campaign-cluster-coupon-secret-0123456789",
         }).Build();
 
         var builder = new InProcessTestClusterBuilder(1);
@@ -51,6 +53,7 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
             silo.AddEngagementGrains(configuration);
             silo.Services.AddSingleton<IMemberIndex>(sp => new GatedMemberIndex(ActivatorUtilities.CreateInstance<InMemoryMemberIndex>(sp), IndexGate));
             silo.AddEngagementCampaigns(configuration);
+            silo.AddEngagementOffers(configuration);
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
             silo.Services.AddSingleton<ILedgerArchive>(new InMemoryLedgerArchive());
             silo.Services.AddSingleton<ITouchOutbox>(Outbox);

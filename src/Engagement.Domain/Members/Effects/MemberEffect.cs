@@ -25,6 +25,7 @@ namespace Engagement.Domain.Members.Effects;
 [JsonDerivedType(typeof(UpsertMemberIndex), "index")]
 [JsonDerivedType(typeof(ReportCampaignOutcome), "campaign-outcome")]
 [JsonDerivedType(typeof(ReportCampaignPurchase), "campaign-purchase")]
+[JsonDerivedType(typeof(Offers.RegisterCouponCode), "coupon-code")]
 public abstract record MemberEffect
 {
     /// <summary>Unique within the member and stable across re-emission: <c>{kind}:{natural key}</c>.</summary>

@@ -1,0 +1,299 @@
+using System.Globalization;
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
+
+namespace Engagement.Domain.Offers;
+
+/// <summary>
+/// The member's coupon rules on its one-write path (CONTRACT.md §2.1): each entry point takes the member state and
+/// <c>now</c>, changes <see cref="MemberState.Offers"/>, queues its effects in the member's outbox (the code's
+/// directory row, service touches) and answers one <see cref="MemberOutcome"/>; the grain writes once and emits.
+/// </summary>
+public static class MemberCoupons
+{
+    /// <summary>Ledger kind of a coupon's moves (issued, redeemed, restored, expired).</summary>
+    public const string LedgerKind = "coupon";
+
+    /// <summary>The member's coupon book (empty when it never held one).</summary>
+    public static CouponBook Book(MemberState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Offers?.Coupons ?? CouponBook.Empty;
+    }
+
+    /// <summary>The book as of <paramref name="now"/> (reads are as of now: a coupon past its instant shows expired).</summary>
+    public static CouponBook BookAsOf(MemberState state, DateTimeOffset now) => Book(state).ExpireDue(now).Book;
+
+    /// <summary>
+    /// Issues the coupon of grant <paramref name="grantId"/> (its code derives from member and grant, so a retried grant
+    /// finds the coupon it issued: <see cref="CouponIssueStatus.Duplicate"/>, nothing changes). Validity runs to the
+    /// start of a local day in the member's time zone. The code's directory row is queued in the outbox.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The coupon secret is not configured (<see cref="OffersOptions.Codes"/>).</exception>
+    public static MemberOutcome<CouponIssueOutcome> Issue(
+        MemberState state, CouponTemplate template, string grantId, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(offers);
+        var coupon = template.Issue(state.MemberId, grantId, now, TouchGovernor.ZoneOf(state, options), offers.Codes());
+        var (book, outcome) = Book(state).Issue(coupon, offers.MaxCouponsPerMember);
+        if (outcome.Status != CouponIssueStatus.Issued)
+        {
+            return new MemberOutcome<CouponIssueOutcome> { Reply = outcome };
+        }
+
+        var mark = state.Outbox.Count;
+        Adopt(state, book);
+        state.Outbox.Add(new RegisterCouponCode(coupon.Code));
+        Record(state, coupon, +1, "coupon.issue", grantId, options, now);
+        return new MemberOutcome<CouponIssueOutcome> { Reply = outcome, StateChanged = true, Effects = Since(state, mark) };
+    }
+
+    /// <summary>
+    /// A POS redeems <paramref name="code"/> for an order (CONTRACT.md §4): idempotent by <paramref name="redemptionId"/>;
+    /// refused with a <see cref="CouponRefusals"/> reason. An acceptance sends the <c>redemption.confirmation</c> service touch.
+    /// </summary>
+    public static MemberOutcome<CouponRedeemOutcome> Redeem(
+        MemberState state, string code, string redemptionId, CouponOrder order, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var mark = state.Outbox.Count;
+        var before = Book(state);
+        var (current, expired) = before.ExpireDue(now);
+        var (book, outcome) = current.Redeem(code, redemptionId, order, now);
+        var changed = !ReferenceEquals(book, before) && !book.Coupons.SequenceEqual(before.Coupons);
+        if (changed)
+        {
+            Adopt(state, book);
+        }
+
+        foreach (var gone in expired)
+        {
+            Record(state, gone, -1, "coupon.expire", null, options, gone.ValidUntil);
+        }
+
+        if (outcome is { Accepted: true, Replayed: false, Coupon: { } used })
+        {
+            Record(state, used, -1, "coupon.redeem", redemptionId, options, now);
+            ConfirmationTouch(state, "coupon:" + used.Code, Describe(used, outcome.Discount), used.Code, options, now);
+        }
+
+        return new MemberOutcome<CouponRedeemOutcome> { Reply = outcome, StateChanged = changed, Effects = Since(state, mark) };
+    }
+
+    /// <summary>
+    /// After an applied event: a purchase's <c>coupons</c> are marked redeemed by its order (as of its occurredAt; a code
+    /// the member does not hold or cannot use is refused, the purchase still applies) and its store remembered; a refund
+    /// that completes an order's refund restores the order's coupons while still valid
+    /// (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>). Returns the refusals, one sentence each.
+    /// </summary>
+    public static MemberOutcome<IReadOnlyList<string>> AfterEvent(
+        MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(evt);
+        ArgumentNullException.ThrowIfNull(offers);
+        var mark = state.Outbox.Count;
+        var refusals = new List<string>();
+        var changed = false;
+        if (evt.Type == MemberEventTypes.ProfileUpdate && evt.Properties.TryGetValue("homeStore", out var homeStore))
+        {
+            OffersOf(state).HomeStore = string.IsNullOrWhiteSpace(homeStore) ? null : homeStore.Trim();
+            changed = true;
+        }
+
+        if (evt.Type == MemberEventTypes.Purchase && evt.OrderId is { } orderId)
+        {
+            changed |= RememberStore(state, evt);
+            var order = new CouponOrder(evt.Amount ?? 0m, evt.StoreId, evt.RegionId ?? state.RegionId,
+                [.. evt.Items.Where(i => i.Sku is not null).Select(i => new CouponOrderItem(i.Sku!, i.Category))]);
+            foreach (var code in evt.Coupons.Distinct(StringComparer.Ordinal))
+            {
+                var held = Book(state).Find(code);
+                var (book, outcome) = Book(state).ConfirmByPurchase(code, orderId, order, evt.OccurredAt);
+                if (!outcome.Accepted)
+                {
+                    refusals.Add($"coupon {code} on order {orderId}: {outcome.Refusal!.Reason} ({outcome.Refusal.Detail})");
+                    continue;
+                }
+
+                if (!ReferenceEquals(book, Book(state)))
+                {
+                    Adopt(state, book);
+                    changed = true;
+                }
+
+                // A coupon the POS redeemed was confirmed to the member then; one used only on the order is confirmed now.
+                if (!outcome.Replayed && held?.RedemptionId is null)
+                {
+                    Record(state, outcome.Coupon!, -1, "coupon.redeem", evt.EventId, options, now);
+                    ConfirmationTouch(state, "coupon:" + outcome.Coupon!.Code, Describe(outcome.Coupon, outcome.Discount), outcome.Coupon.Code, options, now);
+                }
+            }
+        }
+        else if (evt.Type == MemberEventTypes.Refund && OrderBook.Find(state, evt.OrderId) is { FullyRefunded: true } refunded)
+        {
+            var (book, restored) = Book(state).RestoreForFullRefund(refunded.OrderId, now, offers.RestoreCouponsOnFullRefund);
+            if (restored.Count > 0)
+            {
+                Adopt(state, book);
+                changed = true;
+                foreach (var again in restored)
+                {
+                    Record(state, again, +1, "coupon.restore", evt.EventId, options, now);
+                }
+            }
+        }
+
+        return new MemberOutcome<IReadOnlyList<string>> { Reply = refusals, StateChanged = changed, Effects = Since(state, mark) };
+    }
+
+    /// <summary>
+    /// What time makes due in the coupon book: issued coupons whose instant has come expire; an expiry reminder goes out
+    /// <see cref="OffersOptions.ExpiryReminderDays"/> before (one service touch per coupon, id <c>coupon-expiry:{code}</c>);
+    /// spent coupons older than <see cref="OffersOptions.SpentCouponsKeptDays"/> are forgotten. <see cref="MemberOutcome.NextDueAt"/>
+    /// is the next reminder or expiry instant.
+    /// </summary>
+    public static MemberOutcome<IReadOnlyList<Coupon>> Tick(MemberState state, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(offers);
+        var mark = state.Outbox.Count;
+        var before = Book(state);
+        if (before.Coupons.Count == 0)
+        {
+            return new MemberOutcome<IReadOnlyList<Coupon>> { Reply = [] };
+        }
+
+        var touches = new List<TouchDecision>();
+        foreach (var coupon in before.DueForExpiryReminder(now, offers.ExpiryReminderDays))
+        {
+            var request = new TouchRequest
+            {
+                Kind = TouchKinds.CouponExpiryReminder,
+                Channel = MemberProfile.PreferredChannel(state, options.Touches.NoticeChannel, options.Touches.NoticeFallbackChannel),
+                Offer = string.Create(CultureInfo.InvariantCulture, $"coupon:{coupon.OfferId};expiresAt:{coupon.ValidUntil.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"),
+                CouponCode = coupon.Code,
+                DedupeKey = coupon.Code,
+                ValidUntil = coupon.ValidUntil,
+                Category = TouchCategories.Service,
+            };
+            if (TouchGovernor.Find(state, TouchIds.For(state.MemberId, request)) is null)
+            {
+                touches.Add(TouchGovernor.Decide(state, request, options, now));
+            }
+        }
+
+        var (book, expired) = before.ExpireDue(now);
+        book = book.ForgetSpentBefore(now.AddDays(-offers.SpentCouponsKeptDays));
+        var changed = touches.Count > 0 || !ReferenceEquals(book, before);
+        if (!ReferenceEquals(book, before))
+        {
+            Adopt(state, book);
+        }
+
+        foreach (var gone in expired)
+        {
+            Record(state, gone, -1, "coupon.expire", null, options, gone.ValidUntil);
+        }
+
+        return new MemberOutcome<IReadOnlyList<Coupon>>
+        {
+            Reply = expired,
+            StateChanged = changed,
+            Touches = touches,
+            Effects = Since(state, mark),
+            NextDueAt = book.NextDueAfter(now, offers.ExpiryReminderDays),
+        };
+    }
+
+    /// <summary>
+    /// The store the member shops at (CONTRACT.md §2.1): the profile's <c>homeStore</c> property when set, else the store
+    /// of most purchases in the 90 days before <paramref name="now"/> (ties: the most recent), else null.
+    /// </summary>
+    public static string? HomeStore(MemberState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Offers?.HomeStore is { } chosen)
+        {
+            return chosen;
+        }
+
+        var since = now.AddDays(-90);
+        return state.Offers?.StorePurchases
+            .Where(p => p.At >= since)
+            .GroupBy(p => p.StoreId, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count())
+            .ThenByDescending(g => g.Max(p => p.At))
+            .Select(g => g.Key)
+            .FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Decides a <c>redemption.confirmation</c> service touch (caps do not apply, opt-out does) and queues it in the
+    /// outbox when sent; <paramref name="key"/> makes one touch per redemption.
+    /// </summary>
+    public static TouchDecision ConfirmationTouch(MemberState state, string key, string offer, string? couponCode, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var decision = TouchGovernor.Decide(state, new TouchRequest
+        {
+            Kind = TouchKinds.RedemptionConfirmation,
+            Channel = MemberProfile.PreferredChannel(state, options.Touches.NoticeChannel, options.Touches.NoticeFallbackChannel),
+            Offer = offer,
+            CouponCode = couponCode,
+            DedupeKey = key,
+            ValidUntil = now.AddDays(1),
+            Category = TouchCategories.Service,
+        }, options, now);
+        MemberDecider.QueueSentTouches(state);
+        return decision;
+    }
+
+    internal static MemberOfferState OffersOf(MemberState state) => state.Offers ??= new MemberOfferState();
+
+    /// <summary>
+    /// A coupon's move in the member's ledger (kind <see cref="LedgerKind"/>, like <c>tier</c>): delta +1 when the member
+    /// holds one more live coupon, −1 when one is used or expires; balance after = live coupons; the reason names code and why.
+    /// Queued for the archive.
+    /// </summary>
+    private static void Record(MemberState state, Coupon coupon, long delta, string ruleId, string? eventId, ProgramOptions options, DateTimeOffset at)
+    {
+        var entries = new List<Ledger.LedgerEntry>(1);
+        var live = Book(state).Coupons.Count(c => c.Status == CouponStatuses.Issued);
+        Ledger.LedgerBook.Append(state, entries, at, LedgerKind, delta, live, $"coupon {coupon.Code} ({coupon.Kind}, offer {coupon.OfferId}): {coupon.StatusReason}", ruleId, eventId);
+        state.Outbox.Add(new ArchiveLedgerEntry(entries[0]));
+        Ledger.LedgerBook.Trim(state, options.LedgerEntriesKept);
+    }
+
+    private static void Adopt(MemberState state, CouponBook book) => OffersOf(state).Coupons = book;
+
+    private static bool RememberStore(MemberState state, MemberEvent evt)
+    {
+        if (string.IsNullOrWhiteSpace(evt.StoreId))
+        {
+            return false;
+        }
+
+        var purchases = OffersOf(state).StorePurchases;
+        purchases.Add(new StorePurchase(evt.StoreId, evt.OccurredAt));
+        purchases.Sort(static (a, b) => a.At.CompareTo(b.At));
+        if (purchases.Count > MemberOfferState.MaxStorePurchases)
+        {
+            purchases.RemoveRange(0, purchases.Count - MemberOfferState.MaxStorePurchases);
+        }
+
+        return true;
+    }
+
+    /// <summary>The effects queued since the outbox held <paramref name="mark"/> of them.</summary>
+    private static List<MemberEffect> Since(MemberState state, int mark) => [.. state.Outbox.Pending.Skip(mark)];
+
+    private static string Describe(Coupon coupon, decimal discount) =>
+        string.Create(CultureInfo.InvariantCulture, $"coupon:{coupon.OfferId};kind:{coupon.Kind};discount:{discount:0.00}");
+}

@@ -1,0 +1,49 @@
+using Engagement.Domain.Members.Effects;
+
+namespace Engagement.Domain.Offers;
+
+/// <summary>
+/// What the member keeps about offers (CONTRACT.md §2.1), inside <see cref="Members.MemberState.Offers"/>: its coupon
+/// book, the usage of its non-monetary benefits and the stores of its recent purchases (for the home store). Every list
+/// is bounded: spent coupons are forgotten after <see cref="OffersOptions.SpentCouponsKeptDays"/> (and first when the book is
+/// full), at most <see cref="MaxBenefitUses"/> usage records and <see cref="MaxStorePurchases"/> store visits.
+/// </summary>
+public sealed class MemberOfferState
+{
+    /// <summary>Benefit usage records kept (oldest forgotten first).</summary>
+    public const int MaxBenefitUses = 50;
+
+    /// <summary>Recent purchases' stores kept (oldest forgotten first).</summary>
+    public const int MaxStorePurchases = 50;
+
+    /// <summary>The member's coupons (immutable: a decision builds a new book).</summary>
+    public CouponBook Coupons { get; set; } = CouponBook.Empty;
+
+    /// <summary>Non-monetary benefit grants and their uses (priority booking slots, advisor assignments), oldest first.</summary>
+    public List<BenefitUse> BenefitUses { get; set; } = [];
+
+    /// <summary>The home store the profile names (<c>profile_update</c> property <c>homeStore</c>); null: the most frequent store.</summary>
+    public string? HomeStore { get; set; }
+
+    /// <summary>Store and instant of recent purchases, oldest first: the home store is the most frequent in 90 days.</summary>
+    public List<StorePurchase> StorePurchases { get; set; } = [];
+}
+
+/// <summary>One grant or use of a non-monetary benefit (priority booking, dedicated advisor, birthday class), with why.</summary>
+/// <param name="UseId">Idempotency key (e.g. <c>campaign:C1</c>, a booking id).</param>
+/// <param name="Code">The benefit's code (e.g. <c>priority-booking</c>).</param>
+/// <param name="Kind"><c>granted</c> or <c>used</c>.</param>
+/// <param name="At">When (UTC).</param>
+/// <param name="Detail">What, in words (the slot, the advisor, the campaign).</param>
+public sealed record BenefitUse(string UseId, string Code, string Kind, DateTimeOffset At, string Detail);
+
+/// <summary>A purchase's store and instant (occurredAt).</summary>
+public sealed record StorePurchase(string StoreId, DateTimeOffset At);
+
+/// <summary>Registers a newly issued coupon's code in the programme-wide directory (code → member) after the state write.</summary>
+/// <param name="Code">The normalised code.</param>
+public sealed record RegisterCouponCode(string Code) : MemberEffect
+{
+    /// <inheritdoc/>
+    public override string Id => "coupon-code:" + Code;
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
+
+namespace Engagement.Domain.Offers;
+
+/// <summary>
+/// Every offer the engine makes is fulfilled, not only announced (CONTRACT.md §2.1): the win-back L1 wake-up gift and
+/// campaign coupon offers become coupons in the member's book, points offers become a points lot with a ledger entry
+/// (reason and rule id), benefit offers become a benefit grant with its usage record. Each grant's id is deterministic
+/// (<c>winback:L1:{episode}</c>, <c>campaign:{campaignId}</c>), so a retry finds what it granted and grants nothing twice.
+/// </summary>
+public static class OfferFulfilment
+{
+    /// <summary>Rule id of a points offer's ledger entry.</summary>
+    public const string PointsOfferRule = "points.offer";
+
+    /// <summary>Offer kinds (the campaign offer's <c>kind</c>).</summary>
+    public const string CouponKind = "coupon";
+
+    /// <inheritdoc cref="CouponKind"/>
+    public const string PointsKind = "points";
+
+    /// <inheritdoc cref="CouponKind"/>
+    public const string BenefitKind = "benefit";
+
+    /// <summary>
+    /// Fulfils the offer of a touch the tick is about to decide: win-back L1 issues the wake-up gift coupon
+    /// (<see cref="OffersOptions.WinBackGift"/>, grant <c>winback:L1:{episode}</c>), the birthday benefit touch the birthday
+    /// coupon (<see cref="OffersOptions.BirthdayCoupon"/>, grant <c>birthday:{year}</c>); the request comes back carrying
+    /// the coupon's code. Other touches, a template set to null, or no coupon secret leave the request as it is.
+    /// </summary>
+    public static TouchRequest ForTouch(MemberState state, TouchRequest request, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(offers);
+        ArgumentNullException.ThrowIfNull(options);
+        var (template, grantId) = request switch
+        {
+            { Level: 1 } when request.Kind == options.Lifecycle.Level1.Kind => (offers.WinBackGift, "winback:L1:" + request.DedupeKey),
+            { Kind: TouchKinds.BirthdayBenefit } => (offers.BirthdayCoupon, "birthday:" + request.DedupeKey),
+            _ => (null, ""),
+        };
+        if (template is null || !offers.CanIssue)
+        {
+            return request;
+        }
+
+        var outcome = MemberCoupons.Issue(state, template, grantId, offers, options, now);
+        return outcome.Reply.Coupon is { } coupon ? request with { CouponCode = coupon.Code } : request;
+    }
+
+    /// <summary>
+    /// Grants a campaign's offer to a member of one of its arms whose touch was sent or deferred (a suppressed touch
+    /// grants nothing; control groups never get here). Coupon: the offer's <paramref name="coupon"/> template, else a
+    /// no-threshold coupon worth the offer's unit cost, else a gift coupon naming the offer's code. Points: a lot of
+    /// <paramref name="points"/> expiring like a purchase's, ledger reason naming the campaign, rule
+    /// <see cref="PointsOfferRule"/>. Benefit: a grant record of the offer's code. Returns what was granted.
+    /// </summary>
+    public static OfferGrant Campaign(
+        MemberState state, string campaignId, string kind, string code, decimal unitCost, long? points, CouponTemplate? coupon,
+        OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(offers);
+        ArgumentNullException.ThrowIfNull(options);
+        var grantId = "campaign:" + campaignId;
+        switch (kind)
+        {
+            case CouponKind when offers.CanIssue:
+                var template = (coupon ?? DefaultCoupon(code, unitCost)) with { OfferId = string.IsNullOrEmpty(coupon?.OfferId) ? campaignId : coupon.OfferId };
+                var issued = MemberCoupons.Issue(state, template, grantId, offers, options, now);
+                return new OfferGrant(kind, issued.Reply.Coupon?.Code, 0, issued.Reply.Coupon is null ? issued.Reply.Detail : $"coupon {issued.Reply.Coupon.Code}", []);
+            case CouponKind:
+                return new OfferGrant(kind, null, 0, $"{OffersOptions.SectionName}:CouponSecret is not set: no coupon issued", []);
+            case PointsKind when points is > 0:
+                return CreditPoints(state, grantId, $"campaign {campaignId} offer {code}", points.Value, options, now);
+            case BenefitKind:
+                return GrantBenefit(state, grantId, code, $"granted by campaign {campaignId}", now);
+            default:
+                return new OfferGrant(kind, null, 0, $"nothing to grant for a {kind} offer", []);
+        }
+    }
+
+    /// <summary>
+    /// Credits <paramref name="points"/> as a lot expiring <see cref="ProgramOptions.PointsLifetimeMonths"/> after now,
+    /// with a ledger entry (reason, rule <see cref="PointsOfferRule"/>, event id <c>offer|{grantId}</c>) queued for the
+    /// archive. A grant id already credited changes nothing.
+    /// </summary>
+    public static OfferGrant CreditPoints(MemberState state, string grantId, string reason, long points, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var lotId = "offer|" + grantId;
+        if (OrderBook.Find(state, lotId) is not null)
+        {
+            return new OfferGrant(PointsKind, null, 0, "already credited", []);
+        }
+
+        var lot = new OrderRecord { OrderId = lotId, At = now, Amount = 0m, Points = points, ExpiresAt = now.AddMonths(options.PointsLifetimeMonths) };
+        state.Orders.Add(lot);
+        PointsWallet.AddLot(state, lot);
+        var entries = new List<LedgerEntry>(1);
+        LedgerBook.Append(state, entries, now, LedgerKinds.Points, points, PointsWallet.Balance(state),
+            string.Create(CultureInfo.InvariantCulture, $"{points} points: {reason}"), PointsOfferRule, lotId);
+        state.Outbox.Add(new ArchiveLedgerEntry(entries[0]));
+        LedgerBook.Trim(state, options.LedgerEntriesKept);
+        return new OfferGrant(PointsKind, null, points, string.Create(CultureInfo.InvariantCulture, $"{points} points credited"), entries);
+    }
+
+    /// <summary>Records a non-monetary benefit grant (priority booking, dedicated advisor, birthday class); a repeat of the id changes nothing.</summary>
+    public static OfferGrant GrantBenefit(MemberState state, string useId, string code, string detail, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var uses = MemberCoupons.OffersOf(state).BenefitUses;
+        if (uses.Exists(u => u.UseId == useId))
+        {
+            return new OfferGrant(BenefitKind, null, 0, "already granted", []);
+        }
+
+        uses.Add(new BenefitUse(useId, code, BenefitUseKinds.Granted, now, detail));
+        if (uses.Count > MemberOfferState.MaxBenefitUses)
+        {
+            uses.RemoveRange(0, uses.Count - MemberOfferState.MaxBenefitUses);
+        }
+
+        return new OfferGrant(BenefitKind, null, 0, $"benefit {code} {detail}", []);
+    }
+
+    private static CouponTemplate DefaultCoupon(string code, decimal unitCost) => unitCost > 0
+        ? new CouponTemplate { Kind = CouponKinds.NoThreshold, Value = decimal.Round(unitCost, 2), Gift = null, ValidDays = 14 }
+        : new CouponTemplate { Kind = CouponKinds.Gift, Value = 0, Gift = code, ValidDays = 14 };
+}
+
+/// <summary>What a fulfilment granted: the offer kind, the coupon code issued, points credited, a sentence, ledger entries written.</summary>
+public sealed record OfferGrant(string Kind, string? CouponCode, long Points, string Detail, IReadOnlyList<LedgerEntry> Entries);
+
+/// <summary>Values of <see cref="BenefitUse.Kind"/>.</summary>
+public static class BenefitUseKinds
+{
+    /// <summary>The benefit was granted (by a campaign, a tier, a birthday).</summary>
+    public const string Granted = "granted";
+
+    /// <summary>The member used it (a booking slot reserved, an advisor assigned).</summary>
+    public const string Used = "used";
+}

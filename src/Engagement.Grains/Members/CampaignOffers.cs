@@ -1,0 +1,64 @@
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Offers;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Touches;
+using Engagement.Grains.Offers;
+
+namespace Engagement.Grains.Members;
+
+/// <summary>
+/// A campaign's offer made real for one member of an arm (CONTRACT.md §2.1; rules in <see cref="OfferFulfilment"/>):
+/// a coupon in the member's book, a points lot with its ledger entry, or a benefit grant; and the stock check that holds
+/// back a goods-tied coupon where the member's store has none of its goods.
+/// </summary>
+public static class CampaignOffers
+{
+    /// <summary>
+    /// True when the delivery's offer is a coupon tied to skus and the member's home store
+    /// (<see cref="MemberCoupons.HomeStore"/>) has none of them in stock (or the member has no known store): the member
+    /// is held back, so nobody holds a coupon no store near them can honour.
+    /// </summary>
+    public static async Task<bool> HeldBackForStockAsync(IGrainFactory grains, MemberContext member, CampaignDelivery delivery)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(delivery);
+        if (delivery.Group != CampaignGroups.Arm || delivery.Offer is not { Kind: OfferKinds.Coupon, Coupon: { Skus.Count: > 0 } coupon })
+        {
+            return false;
+        }
+
+        return MemberCoupons.HomeStore(member.Member, member.Now) is not { } store
+            || !await grains.GetGrain<IStoreInventoryGrain>(store).HasAnyAsync(coupon.Skus);
+    }
+
+    /// <summary>
+    /// Grants the delivery's offer after the arm's touch was decided: only a sent or deferred touch holds a grant (what
+    /// the campaign's budget counts); a suppressed one grants nothing. The coupon's code rides on the touch
+    /// (CONTRACT.md §3 <c>couponCode</c>). Returns the grant, or null when nothing was granted.
+    /// </summary>
+    public static OfferGrant? Grant(MemberContext member, CampaignDelivery delivery, TouchDecision touch)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentNullException.ThrowIfNull(touch);
+        if (delivery.Offer is not { } offer || member.Offers is not { } offers || touch.Decision == TouchDecisions.Suppressed)
+        {
+            return null;
+        }
+
+        var template = offer.Coupon?.ToTemplate();
+        if (template is not null && template.Validate().Count > 0)
+        {
+            return new OfferGrant(offer.Kind, null, 0, "the offer's coupon is invalid: " + string.Join("; ", template.Validate().Select(e => $"{e.Field} {e.Message}")), []);
+        }
+
+        var grant = OfferFulfilment.Campaign(member.Member, delivery.CampaignId, offer.Kind, offer.Code, offer.UnitCost, offer.Points, template, offers, member.Options, member.Now);
+        if (grant.CouponCode is { } code)
+        {
+            TouchGovernor.AttachCoupon(member.Member, touch.TouchId, code);
+        }
+
+        return grant;
+    }
+}

@@ -1,0 +1,230 @@
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
+using static Engagement.Domain.Tests.Offers.CouponTestKit;
+
+namespace Engagement.Domain.Tests.Offers;
+
+/// <summary>The member's coupon rules on its one-write path: what changes in the state and what goes to the outbox.</summary>
+public sealed class MemberCouponsTests
+{
+    private static readonly OffersOptions Offers = new() { CouponSecret = Secret };
+
+    private readonly ProgramOptions _options = new();
+
+    private static MemberState Member(string id = "M1", string? zone = null) => new() { MemberId = id, TimeZone = zone, FirstSeenAt = Noon.AddDays(-60) };
+
+    private static MemberEvent Purchase(string eventId, string orderId, decimal amount, DateTimeOffset at, string store = "S001", params string[] coupons) =>
+        new(eventId, MemberEventTypes.Purchase, at) { OrderId = orderId, Amount = amount, StoreId = store, RegionId = "east", Coupons = coupons };
+
+    [Fact]
+    public void ARetriedGrantIssuesTheSameCodeOnceAndQueuesItsDirectoryRowOnce()
+    {
+        var member = Member();
+        var first = MemberCoupons.Issue(member, WakeUpGift, "winback:L1:x", Offers, _options, Noon);
+        var again = MemberCoupons.Issue(member, WakeUpGift, "winback:L1:x", Offers, _options, Noon.AddMinutes(5));
+
+        Assert.True(first.StateChanged);
+        Assert.False(again.StateChanged);
+        Assert.Equal(CouponIssueStatus.Duplicate, again.Reply.Status);
+        Assert.Equal(first.Reply.Coupon!.Code, again.Reply.Coupon!.Code);
+        Assert.Equal(Codes.CodeFor("M1", "winback:L1:x"), first.Reply.Coupon.Code);
+        Assert.Equal("coupon-code:" + first.Reply.Coupon.Code, Assert.Single(member.Outbox.Pending.OfType<RegisterCouponCode>()).Id);
+    }
+
+    [Fact]
+    public void ExpiryFallsOnTheStartOfTheLocalDayInTheMembersOwnZoneAndIsExactOnItsInstant()
+    {
+        var member = Member(zone: "America/New_York");
+        var code = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!.Code;
+
+        // Noon in Shanghai is 23:00 on 22 Nov in New York: valid 14 days after 22 Nov, until 7 Dec 00:00 New York (05:00 UTC).
+        var until = MemberCoupons.Book(member).Find(code)!.ValidUntil;
+        Assert.Equal(new DateTimeOffset(2026, 12, 7, 5, 0, 0, TimeSpan.Zero), until.ToUniversalTime());
+
+        var justBefore = MemberCoupons.Redeem(member, code, "r0", At("S001", 50m), _options, until.AddTicks(-1));
+        Assert.True(justBefore.Reply.Accepted);
+
+        var other = Member("M2", "America/New_York");
+        var code2 = MemberCoupons.Issue(other, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!.Code;
+        var onTheInstant = MemberCoupons.Redeem(other, code2, "r1", At("S001", 50m), _options, until);
+        Assert.Equal(CouponRefusals.Expired, onTheInstant.Reply.Refusal!.Reason);
+        Assert.Equal(CouponStatuses.Expired, MemberCoupons.BookAsOf(other, until).Find(code2)!.Status);
+    }
+
+    [Fact]
+    public void ARedemptionIsIdempotentByItsIdSendsOneConfirmationAndAnotherIdIsRefusedAsUsed()
+    {
+        var member = Member();
+        var code = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!.Code;
+
+        var first = MemberCoupons.Redeem(member, code, "r1", At("S001", 80m), _options, Noon.AddHours(1));
+        var replay = MemberCoupons.Redeem(member, code, "r1", At("S001", 80m), _options, Noon.AddHours(2));
+        var second = MemberCoupons.Redeem(member, code, "r2", At("S001", 80m), _options, Noon.AddHours(2));
+
+        Assert.Equal((true, false, 20m), (first.Reply.Accepted, first.Reply.Replayed, first.Reply.Discount));
+        Assert.Equal((true, true, false), (replay.Reply.Accepted, replay.Reply.Replayed, replay.StateChanged));
+        Assert.Equal(CouponRefusals.Used, second.Reply.Refusal!.Reason);
+        var confirmation = Assert.Single(member.Outbox.Pending.OfType<PublishTouch>());
+        Assert.Equal((TouchKinds.RedemptionConfirmation, TouchCategories.Service, code), (confirmation.Touch.Kind, confirmation.Touch.Category, confirmation.Touch.CouponCode));
+
+        // The ledger tells the coupon's story too: held (+1), used (−1), with the live count after and the code in the reason.
+        var moves = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).ToList();
+        Assert.Equal([(1L, "coupon.issue", 1L), (-1L, "coupon.redeem", 0L)], moves.Select(e => (e.Delta, e.RuleId, e.BalanceAfter)));
+        Assert.Contains(code, moves[1].Reason, StringComparison.Ordinal);
+        Assert.Equal("r1", moves[1].EventId);
+        Assert.Equal(2, member.Outbox.Pending.OfType<ArchiveLedgerEntry>().Count());
+    }
+
+    [Fact]
+    public void APurchaseCarryingTheCodeConfirmsTheCouponAndAFullRefundRestoresIt()
+    {
+        var member = Member();
+        var code = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!.Code;
+        var purchase = Purchase("e1", "O1", 120m, Noon.AddHours(1), "S001", code.ToLowerInvariant());
+        Assert.Equal(EventStatus.Applied, MemberDecider.Apply(member, purchase, _options, Noon.AddHours(1)).Reply.Status);
+
+        var confirmed = MemberCoupons.AfterEvent(member, purchase, Offers, _options, Noon.AddHours(1));
+        var coupon = MemberCoupons.Book(member).Find(code)!;
+        Assert.True(confirmed.StateChanged);
+        Assert.Empty(confirmed.Reply);
+        Assert.Equal((CouponStatuses.Redeemed, "O1", "S001"), (coupon.Status, coupon.OrderId, coupon.StoreId));
+        Assert.Equal("S001", MemberCoupons.HomeStore(member, Noon.AddHours(1)));
+
+        var refund = new MemberEvent("e2", MemberEventTypes.Refund, Noon.AddHours(2)) { OrderId = "O1", Amount = 120m };
+        MemberDecider.Apply(member, refund, _options, Noon.AddHours(2));
+        MemberCoupons.AfterEvent(member, refund, Offers, _options, Noon.AddHours(2));
+        Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(member).Find(code)!.Status);
+        Assert.Contains("refunded in full", MemberCoupons.Book(member).Find(code)!.StatusReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APartialRefundKeepsTheCouponRedeemedAndAnUnknownCodeOnAPurchaseIsReportedNotApplied()
+    {
+        var member = Member();
+        var code = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!.Code;
+        var guessed = Codes.CodeFor("someone-else", "g");
+        var purchase = Purchase("e1", "O1", 120m, Noon.AddHours(1), "S001", code, guessed);
+        MemberDecider.Apply(member, purchase, _options, Noon.AddHours(1));
+        var outcome = MemberCoupons.AfterEvent(member, purchase, Offers, _options, Noon.AddHours(1));
+
+        var refund = new MemberEvent("e2", MemberEventTypes.Refund, Noon.AddHours(2)) { OrderId = "O1", Amount = 20m };
+        MemberDecider.Apply(member, refund, _options, Noon.AddHours(2));
+        MemberCoupons.AfterEvent(member, refund, Offers, _options, Noon.AddHours(2));
+
+        Assert.Contains(outcome.Reply, r => r.Contains(CouponRefusals.NotFound, StringComparison.Ordinal));
+        Assert.Equal(CouponStatuses.Redeemed, MemberCoupons.Book(member).Find(code)!.Status);
+        Assert.Null(MemberCoupons.Book(member).Find(guessed));
+    }
+
+    [Fact]
+    public void TheTickSendsOneExpiryReminderThreeDaysBeforeExpiresOnTimeAndForgetsOldSpentCoupons()
+    {
+        var member = Member();
+        var code = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!.Code;
+        var until = MemberCoupons.Book(member).Find(code)!.ValidUntil;
+
+        var early = MemberCoupons.Tick(member, Offers, _options, until.AddDays(-4));
+        Assert.Equal(until.AddDays(-3), early.NextDueAt);
+        Assert.Empty(early.Touches);
+
+        // 09:00 the next morning in Shanghai, outside quiet hours: the service reminder goes out once.
+        var due = until.AddDays(-3).AddHours(9);
+        var reminder = MemberCoupons.Tick(member, Offers, _options, due);
+        var again = MemberCoupons.Tick(member, Offers, _options, due.AddHours(1));
+        var touch = Assert.Single(reminder.Touches);
+        Assert.Equal((TouchKinds.CouponExpiryReminder, TouchDecisions.Sent, code), (touch.Kind, touch.Decision, touch.CouponCode));
+        Assert.Empty(again.Touches);
+        Assert.Equal(until, again.NextDueAt);
+
+        var expiry = MemberCoupons.Tick(member, Offers, _options, until);
+        Assert.Equal(code, Assert.Single(expiry.Reply).Code);
+        Assert.Equal(("coupon.expire", -1L, until), (member.Ledger[^1].RuleId, member.Ledger[^1].Delta, member.Ledger[^1].At));
+        Assert.Equal(until, MemberCoupons.Book(member).Find(code)!.StatusAt);
+
+        var forgotten = MemberCoupons.Tick(member, Offers, _options, until.AddDays(Offers.SpentCouponsKeptDays).AddMinutes(1));
+        Assert.True(forgotten.StateChanged);
+        Assert.Empty(MemberCoupons.Book(member).Coupons);
+    }
+
+    [Fact]
+    public void TheWinBackL1GiftBecomesACouponWhoseCodeRidesOnTheL1Touch()
+    {
+        var member = new MemberState { MemberId = "M1" };
+        var start = new DateTimeOffset(2026, 10, 1, 12, 0, 0, TimeSpan.FromHours(8));
+        MemberDecider.Apply(member, new MemberEvent("e1", MemberEventTypes.Purchase, start) { OrderId = "O1", Amount = 100m }, _options, start);
+
+        // 30 days of silence, at noon: L1 is due.
+        var now = start.AddDays(30).AddMinutes(1);
+        var outcome = MemberDecider.Tick(member, _options, now, r => OfferFulfilment.ForTouch(member, r, Offers, _options, now));
+
+        var l1 = Assert.Single(outcome.Touches, t => t.Level == 1);
+        var coupon = Assert.Single(MemberCoupons.Book(member).Coupons);
+        Assert.Equal(coupon.Code, l1.CouponCode);
+        Assert.Equal((CouponKinds.NoThreshold, 20m, 0m, "trial pack"), (coupon.Kind, coupon.Value, coupon.MinSpend, coupon.Gift));
+        Assert.Equal(MemberTimeZones.StartOfDay(MemberTimeZones.LocalDate(now, Shanghai).AddDays(15), Shanghai), coupon.ValidUntil);
+        Assert.Contains(member.Outbox.Pending, e => e is PublishTouch p && p.Touch.CouponCode == coupon.Code);
+
+        var again = MemberDecider.Tick(member, _options, now.AddHours(1), r => OfferFulfilment.ForTouch(member, r, Offers, _options, now.AddHours(1)));
+        Assert.DoesNotContain(again.Touches, t => t.Level == 1 && t.Decision == TouchDecisions.Sent && t.DecidedAt > now);
+        Assert.Single(MemberCoupons.Book(member).Coupons);
+    }
+
+    [Fact]
+    public void ACampaignPointsOfferIsALotWithALedgerReasonAndABenefitOfferIsAGrantBothOnce()
+    {
+        var member = Member();
+        var points = OfferFulfilment.Campaign(member, "C1", OfferFulfilment.PointsKind, "bonus-500", 0m, 500, null, Offers, _options, Noon);
+        var again = OfferFulfilment.Campaign(member, "C1", OfferFulfilment.PointsKind, "bonus-500", 0m, 500, null, Offers, _options, Noon);
+        var benefit = OfferFulfilment.Campaign(member, "C2", OfferFulfilment.BenefitKind, "priority-booking", 0m, null, null, Offers, _options, Noon);
+
+        Assert.Equal(500, PointsWallet.Balance(member));
+        var entry = Assert.Single(points.Entries);
+        Assert.Equal((500L, OfferFulfilment.PointsOfferRule), (entry.Delta, entry.RuleId));
+        Assert.Contains("campaign C1", entry.Reason, StringComparison.Ordinal);
+        Assert.Contains(member.Outbox.Pending, e => e is ArchiveLedgerEntry a && a.Entry.Sequence == entry.Sequence);
+        Assert.Empty(again.Entries);
+        Assert.Equal(("priority-booking", BenefitUseKinds.Granted), (member.Offers!.BenefitUses[0].Code, member.Offers.BenefitUses[0].Kind));
+        Assert.Equal(OfferFulfilment.BenefitKind, benefit.Kind);
+    }
+
+    [Fact]
+    public void ACampaignCouponOfferWithoutDetailsIsWorthItsUnitCostAndTheBookStaysBounded()
+    {
+        var member = Member();
+        var grant = OfferFulfilment.Campaign(member, "C9", OfferFulfilment.CouponKind, "off-15", 15m, null, null, Offers, _options, Noon);
+        Assert.Equal(15m, MemberCoupons.Book(member).Find(grant.CouponCode!)!.Value);
+
+        var small = new OffersOptions { CouponSecret = Secret, MaxCouponsPerMember = 3 };
+        var full = Member("M3");
+        for (var i = 0; i < 3; i++)
+        {
+            var code = MemberCoupons.Issue(full, WakeUpGift, "g" + i, small, _options, Noon).Reply.Coupon!.Code;
+            MemberCoupons.Redeem(full, code, "r" + i, At("S001", 50m), _options, Noon.AddMinutes(i + 1));
+        }
+
+        MemberCoupons.Issue(full, WakeUpGift, "g-new", small, _options, Noon.AddHours(1));
+        Assert.Equal(3, MemberCoupons.Book(full).Coupons.Count);
+        Assert.Null(MemberCoupons.Book(full).Find(Codes.CodeFor("M3", "g0")));
+    }
+
+    [Fact]
+    public void TheBirthdayTouchOfAV2MemberHandsOverABirthdayCouponOncePerYear()
+    {
+        var member = new MemberState { MemberId = "M1", Birthday = new DateOnly(1990, 11, 23) };
+        MemberDecider.Apply(member, new MemberEvent("e1", MemberEventTypes.Purchase, Noon.AddDays(-1)) { OrderId = "O1", Amount = 1_200m }, _options, Noon.AddDays(-1));
+        Assert.Contains(member.Benefits, b => b.Code == "birthday-coupon");
+
+        var outcome = MemberDecider.Tick(member, _options, Noon, r => OfferFulfilment.ForTouch(member, r, Offers, _options, Noon));
+        var later = Noon.AddHours(2);
+        MemberDecider.Tick(member, _options, later, r => OfferFulfilment.ForTouch(member, r, Offers, _options, later));
+
+        var touch = Assert.Single(outcome.Touches, t => t.Kind == TouchKinds.BirthdayBenefit);
+        var coupon = Assert.Single(MemberCoupons.Book(member).Coupons);
+        Assert.Equal((coupon.Code, "birthday-coupon", 30m), (touch.CouponCode, coupon.OfferId, coupon.Value));
+        Assert.Equal(Codes.CodeFor("M1", "birthday:2026"), coupon.Code);
+    }
+}
