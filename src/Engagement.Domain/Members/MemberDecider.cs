@@ -109,6 +109,7 @@ public static class MemberDecider
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         var before = MemberFingerprint.Of(state);
+        var metricsBefore = MemberMetricsPolicy.Before(state);
         var tick = MemberTick.Run(state, options, now, fulfil);
         var effects = new List<MemberEffect>();
         Archive(state, tick.Engine.NewEntries, effects);
@@ -118,7 +119,7 @@ public static class MemberDecider
         }
 
         Journal(state, now, effects);
-        MemberMetricsPolicy.Record(state, MemberMetricsPolicy.Before(state), MemberMetricsPolicy.ForTick(now), tick.Engine.NewEntries, options, metrics, now, effects);
+        MemberMetricsPolicy.Record(state, metricsBefore, MemberMetricsPolicy.ForTick(now), tick.Engine.NewEntries, options, metrics, now, effects);
         return new MemberOutcome<MemberTickResult>
         {
             Reply = tick,

@@ -26,20 +26,23 @@ public static class MemberMetricsPolicy
     /// <param name="Existed">The member had been seen (<see cref="MemberState.FirstSeenAt"/> set).</param>
     /// <param name="HadPurchase">The member had a purchase (<see cref="MemberState.FirstPurchaseAt"/> set).</param>
     /// <param name="OrderUnrefunded">The unrefunded amount (CNY) of the outcome's order before it; 0 when unknown.</param>
-    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded);
+    /// <param name="FromSequence">The member's next ledger sequence before the outcome: coupon moves (ledger kind
+    /// <c>coupon</c>) from it on are the outcome's (<see cref="CouponsSince"/>); <see cref="long.MaxValue"/>: none.</param>
+    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded, long FromSequence = long.MaxValue);
 
     /// <summary>The outcome being recorded: its deterministic id and, for an applied event, its type and order.</summary>
     /// <param name="OutcomeId">Unique per member and outcome: <c>e:{eventId}</c>, <c>r:{redemptionId}</c>, <c>a:{adjustmentId}</c>, <c>t:{ticks}</c>.</param>
     /// <param name="At">The instant that names the local day: occurredAt for events, <c>now</c> otherwise (UTC).</param>
     /// <param name="EventType">The applied event's type (CONTRACT.md §1); null for held or refused events, commands and ticks.</param>
     /// <param name="OrderId">The order of a purchase or refund, else null.</param>
-    public readonly record struct MetricsInput(string OutcomeId, DateTimeOffset At, string? EventType = null, string? OrderId = null);
+    /// <param name="CampaignReached">1 when the outcome sent a campaign arm's touch, else 0.</param>
+    public readonly record struct MetricsInput(string OutcomeId, DateTimeOffset At, string? EventType = null, string? OrderId = null, int CampaignReached = 0);
 
     /// <summary>The snapshot to take before the rules run (cheap: a few fields and one order lookup).</summary>
     public static MetricsBefore Before(MemberState state, string? orderId = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Unrefunded(state, orderId));
+        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Unrefunded(state, orderId), state.NextSequence);
     }
 
     /// <summary>An applied event's input (held and refused events count nothing but their gauges and points).</summary>
@@ -71,6 +74,7 @@ public static class MemberMetricsPolicy
 
         var after = Segments(state, options, now);
         var points = PointsOf(entries);
+        var coupons = CouponsSince(state, before.FromSequence);
         var transition = new MemberTransition
         {
             MemberId = state.MemberId,
@@ -85,6 +89,9 @@ public static class MemberMetricsPolicy
             PointsExpired = points.Expired,
             PointsReversed = points.Reversed,
             PointsAdjusted = points.Adjusted,
+            CouponsIssued = coupons.Issued,
+            CouponsRedeemed = coupons.Redeemed,
+            CampaignReached = input.CampaignReached,
             Before = state.Metrics.Segments,
             After = after,
         };
@@ -116,6 +123,57 @@ public static class MemberMetricsPolicy
             Monetary = rfm.Monetary,
             PointsBalance = PointsWallet.Balance(state),
         };
+    }
+
+    /// <summary>
+    /// Coupons the outcome issued and redeemed (net of restores on a full refund): the member's ledger rows of kind
+    /// <c>coupon</c> (issue +1, redeem −1, restore +1, expire −1; issue 11) from <paramref name="fromSequence"/> on.
+    /// </summary>
+    public static (int Issued, int Redeemed) CouponsSince(MemberState state, long fromSequence)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int issued = 0, redeemed = 0;
+        for (var i = state.Ledger.Count - 1; i >= 0 && state.Ledger[i].Sequence >= fromSequence; i--)
+        {
+            var e = state.Ledger[i];
+            if (e.Kind != Offers.MemberCoupons.LedgerKind)
+            {
+                continue;
+            }
+
+            switch (e.RuleId)
+            {
+                case Offers.MemberCoupons.IssueRule: issued++; break;
+                case Offers.MemberCoupons.RedeemRule: redeemed++; break;
+                case Offers.MemberCoupons.RestoreRule: redeemed--; break;
+            }
+        }
+
+        return (issued, redeemed);
+    }
+
+    /// <summary>
+    /// Records what a step outside <see cref="Members.MemberDecider"/> wrote (a coupon issued or redeemed, a campaign
+    /// offer's points lot or coupon): the ledger rows from <paramref name="before"/>'s sequence on, under
+    /// <paramref name="input"/>'s id, in the member's outbox like every other contribution. Same contract as <see cref="Record"/>.
+    /// </summary>
+    public static bool RecordStep(MemberState state, MetricsBefore before, MetricsInput input, ProgramOptions options, MetricsOptions? metrics, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return Record(state, before, input, EntriesSince(state, before.FromSequence), options, metrics, now, null);
+    }
+
+    /// <summary>The member's ledger rows from <paramref name="fromSequence"/> on (what a grain-side step wrote), oldest first.</summary>
+    public static IReadOnlyList<LedgerEntry> EntriesSince(MemberState state, long fromSequence)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var first = state.Ledger.Count;
+        while (first > 0 && state.Ledger[first - 1].Sequence >= fromSequence)
+        {
+            first--;
+        }
+
+        return first == state.Ledger.Count ? [] : state.Ledger.GetRange(first, state.Ledger.Count - first);
     }
 
     /// <summary>Points moved by the outcome's ledger entries, by the rule that wrote them.</summary>

@@ -17,6 +17,18 @@ public static class MemberCoupons
     /// <summary>Ledger kind of a coupon's moves (issued, redeemed, restored, expired).</summary>
     public const string LedgerKind = "coupon";
 
+    /// <summary>Ledger rule of a coupon issued (+1).</summary>
+    public const string IssueRule = "coupon.issue";
+
+    /// <summary>Ledger rule of a coupon redeemed (−1).</summary>
+    public const string RedeemRule = "coupon.redeem";
+
+    /// <summary>Ledger rule of a coupon restored by a full refund (+1).</summary>
+    public const string RestoreRule = "coupon.restore";
+
+    /// <summary>Ledger rule of a coupon expired (−1).</summary>
+    public const string ExpireRule = "coupon.expire";
+
     /// <summary>The member's coupon book (empty when it never held one).</summary>
     public static CouponBook Book(MemberState state)
     {
@@ -49,7 +61,7 @@ public static class MemberCoupons
         var mark = state.Outbox.Count;
         Adopt(state, book);
         state.Outbox.Add(new RegisterCouponCode(coupon.Code));
-        Record(state, coupon, +1, "coupon.issue", grantId, options, now);
+        Record(state, coupon, +1, IssueRule, grantId, options, now);
         return new MemberOutcome<CouponIssueOutcome> { Reply = outcome, StateChanged = true, Effects = Since(state, mark) };
     }
 
@@ -73,12 +85,12 @@ public static class MemberCoupons
 
         foreach (var gone in expired)
         {
-            Record(state, gone, -1, "coupon.expire", null, options, gone.ValidUntil);
+            Record(state, gone, -1, ExpireRule, null, options, gone.ValidUntil);
         }
 
         if (outcome is { Accepted: true, Replayed: false, Coupon: { } used })
         {
-            Record(state, used, -1, "coupon.redeem", redemptionId, options, now);
+            Record(state, used, -1, RedeemRule, redemptionId, options, now);
             ConfirmationTouch(state, "coupon:" + used.Code, Describe(used, outcome.Discount), used.Code, options, now);
         }
 
@@ -130,7 +142,7 @@ public static class MemberCoupons
                 // A coupon the POS redeemed was confirmed to the member then; one used only on the order is confirmed now.
                 if (!outcome.Replayed && held?.RedemptionId is null)
                 {
-                    Record(state, outcome.Coupon!, -1, "coupon.redeem", evt.EventId, options, now);
+                    Record(state, outcome.Coupon!, -1, RedeemRule, evt.EventId, options, now);
                     ConfirmationTouch(state, "coupon:" + outcome.Coupon!.Code, Describe(outcome.Coupon, outcome.Discount), outcome.Coupon.Code, options, now);
                 }
             }
@@ -144,7 +156,7 @@ public static class MemberCoupons
                 changed = true;
                 foreach (var again in restored)
                 {
-                    Record(state, again, +1, "coupon.restore", evt.EventId, options, now);
+                    Record(state, again, +1, RestoreRule, evt.EventId, options, now);
                 }
             }
         }
@@ -198,7 +210,7 @@ public static class MemberCoupons
 
         foreach (var gone in expired)
         {
-            Record(state, gone, -1, "coupon.expire", null, options, gone.ValidUntil);
+            Record(state, gone, -1, ExpireRule, null, options, gone.ValidUntil);
         }
 
         return new MemberOutcome<IReadOnlyList<Coupon>>

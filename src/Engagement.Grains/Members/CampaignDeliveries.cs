@@ -1,5 +1,6 @@
 using Engagement.Contracts.Campaigns;
 using Engagement.Domain.Campaigns;
+using Engagement.Domain.Metrics;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Touches;
@@ -22,6 +23,7 @@ public static class CampaignDeliveries
     {
         ArgumentNullException.ThrowIfNull(member);
         ArgumentNullException.ThrowIfNull(delivery);
+        var metricsBefore = MemberMetricsPolicy.Before(member.Member);
         var membership = new CampaignMembership
         {
             CampaignId = delivery.CampaignId,
@@ -66,6 +68,8 @@ public static class CampaignDeliveries
 
         membership.ReportedOutcome = membership.Outcome;
         member.Member.Campaigns.Memberships.Add(membership);
+        var reached = membership.Outcome == TouchDecisions.Sent ? 1 : 0;
+        MemberMetricsPolicy.RecordStep(member.Member, metricsBefore, new("cd:" + delivery.CampaignId, member.Now, CampaignReached: reached), member.Options, member.Metrics, member.Now);
         return membership;
     }
 

@@ -19,6 +19,9 @@ public sealed record MemberContext(string MemberId, MemberState Member, ProgramO
 {
     /// <summary><c>Engagement:Offers</c> when the silo has the offer side: campaign offers are then fulfilled (<see cref="CampaignOffers"/>).</summary>
     public Domain.Offers.OffersOptions? Offers { get; init; }
+
+    /// <summary>Programme metrics rules when the silo counts them (issue 12); null: the change records no contributions.</summary>
+    public Domain.Metrics.MetricsOptions? Metrics { get; init; }
 }
 
 /// <summary>What the campaign side changed: whether the member state moved, and when the grain must wake for a deferred touch.</summary>

@@ -1,6 +1,7 @@
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Members;
+using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Offers;
@@ -50,9 +51,11 @@ public sealed partial class MemberGrain
             }
 
             var now = time.GetUtcNow();
+            var metricsBefore = MemberMetricsPolicy.Before(Member);
             var outcome = MemberCoupons.Issue(Member, template, grant.GrantId, Offers, _options, now);
             if (outcome.StateChanged)
             {
+                MemberMetricsPolicy.RecordStep(Member, metricsBefore, new("ci:" + grant.GrantId, now), _options, _metrics, now);
                 await WakeAtAsync(NextCouponDue(now), now);
             }
 
@@ -96,9 +99,11 @@ public sealed partial class MemberGrain
         {
             var now = time.GetUtcNow();
             var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId ?? Member.RegionId);
+            var metricsBefore = MemberMetricsPolicy.Before(Member);
             var outcome = MemberCoupons.Redeem(Member, code, request.RedemptionId, order, _options, now);
             if (outcome.StateChanged)
             {
+                MemberMetricsPolicy.RecordStep(Member, metricsBefore, new("cr:" + request.RedemptionId, now), _options, _metrics, now);
                 await WakeAtAsync(NextCouponDue(now), now);
             }
 
@@ -139,7 +144,14 @@ public sealed partial class MemberGrain
     /// <summary>The coupon step of an applied event (a purchase's <c>coupons</c>, a full refund's restore); in memory only, the caller writes.</summary>
     private bool ApplyCouponsOfEvent(MemberEvent evt, DateTimeOffset now)
     {
+        var metricsBefore = MemberMetricsPolicy.Before(Member);
         var outcome = MemberCoupons.AfterEvent(Member, evt, Offers, _options, now);
+        if (outcome.StateChanged)
+        {
+            // Counted on the purchase's (or refund's) own local day, like the event.
+            MemberMetricsPolicy.RecordStep(Member, metricsBefore, new("ce:" + evt.EventId, evt.OccurredAt), _options, _metrics, now);
+        }
+
         foreach (var refusal in outcome.Reply)
         {
             LogCouponRefused(MemberId, evt.EventId, refusal);

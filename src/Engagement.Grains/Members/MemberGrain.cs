@@ -49,7 +49,7 @@ public sealed partial class MemberGrain(
 
     private MemberState Member => state.State.Member;
 
-    private MemberContext Context(DateTimeOffset now) => new(MemberId, Member, _options, now) { Offers = Offers };
+    private MemberContext Context(DateTimeOffset now) => new(MemberId, Member, _options, now) { Offers = Offers, Metrics = _metrics };
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) =>
         state.RecordExists ? ChangeAsync(RecoverOutboxAsync) : Task.CompletedTask;

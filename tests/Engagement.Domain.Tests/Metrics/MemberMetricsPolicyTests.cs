@@ -1,6 +1,7 @@
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
+using Engagement.Domain.Offers;
 using Engagement.Domain.Program;
 using Engagement.Domain.Tests.Members;
 
@@ -95,5 +96,35 @@ public class MemberMetricsPolicyTests
         Assert.Equal(first.Select(c => c.Id), replay.Select(c => c.Id));
         Assert.False(repeat.StateChanged);
         Assert.Empty(Contributions(repeat));
+    }
+
+    [Fact]
+    public void CouponsIssuedAndRedeemedOutsideTheDeciderAreCountedOnceEach()
+    {
+        var state = new MemberState { MemberId = "M5" };
+        var options = new ProgramOptions();
+        var offers = new OffersOptions { CouponSecret = Tests.Offers.CouponTestKit.Secret };
+        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
+
+        var before = MemberMetricsPolicy.Before(state);
+        var code = MemberCoupons.Issue(state, Tests.Offers.CouponTestKit.WakeUpGift, "g1", offers, options, Noon.AddHours(1)).Reply.Coupon!.Code;
+        Assert.True(MemberMetricsPolicy.RecordStep(state, before, new("ci:g1", Noon.AddHours(1)), options, Metrics, Noon.AddHours(1)));
+        var issued = state.Outbox.Pending.OfType<RecordMetrics>().Single(r => r.OutcomeId == "ci:g1").Contributions.ToList();
+
+        before = MemberMetricsPolicy.Before(state);
+        Assert.True(MemberCoupons.Redeem(state, code, "r1", Tests.Offers.CouponTestKit.At("S001", 80m), options, Noon.AddHours(2)).Reply.Accepted);
+        MemberMetricsPolicy.RecordStep(state, before, new("cr:r1", Noon.AddHours(2)), options, Metrics, Noon.AddHours(2));
+        var redeemed = state.Outbox.Pending.OfType<RecordMetrics>().Single(r => r.OutcomeId == "cr:r1").Contributions.ToList();
+
+        // A step that wrote nothing counts nothing.
+        before = MemberMetricsPolicy.Before(state);
+        Assert.False(MemberMetricsPolicy.RecordStep(state, before, new("cr:r2", Noon.AddHours(3)), options, Metrics, Noon.AddHours(3)));
+
+        Assert.Equal(1, Day(issued, MetricNames.CouponsIssued));
+        Assert.Equal(0, Day(issued, MetricNames.CouponsRedeemed));
+        Assert.Equal(1, Day(redeemed, MetricNames.CouponsRedeemed));
+        Assert.Equal(0, Day(redeemed, MetricNames.CouponsIssued));
+        Assert.Equal((0, 0), MemberMetricsPolicy.CouponsSince(state, state.NextSequence));
+        Assert.Equal((1, 1), MemberMetricsPolicy.CouponsSince(state, 1));
     }
 }
