@@ -104,14 +104,17 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
     }
 
     [Fact]
-    public async Task OperationsShowsHonestPlaceholdersAndTheWinBackChart()
+    public async Task OperationsLeadsToTheLiveProgrammeHealthAndShowsTheWinBackChart()
     {
         var page = await host.NewPageAsync();
         await SignInAsync(page, ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/operations");
-        var tiles = await page.GetByTestId("ops-placeholder").AllInnerTextsAsync();
+        var tiles = await page.GetByTestId("ops-tile").AllInnerTextsAsync();
         Assert.Equal(6, tiles.Count);
-        Assert.All(tiles, t => Assert.Contains("Available when programme metrics are enabled.", t, StringComparison.Ordinal));
+        Assert.All(tiles, t => Assert.Contains("Programme health page", t, StringComparison.Ordinal));
+        var links = page.GetByTestId("ops-tile").Locator("a");
+        Assert.Equal(6, await links.CountAsync());
+        Assert.Equal("/console/programme", await links.First.GetAttributeAsync("href"));
         await page.GetByTestId("winback-chart").WaitForAsync(new() { Timeout = WaitMs });
         Assert.Contains("Level 1", await page.GetByTestId("winback-chart").InnerHTMLAsync(), StringComparison.Ordinal);
         await ScreenshotAsync(page, "operations");
