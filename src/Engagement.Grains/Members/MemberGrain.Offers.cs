@@ -51,15 +51,7 @@ public sealed partial class MemberGrain
             }
 
             var now = time.GetUtcNow();
-            var metricsBefore = MemberMetricsPolicy.Before(Member);
-            var outcome = MemberCoupons.Issue(Member, template, grant.GrantId, Offers, _options, now);
-            if (outcome.StateChanged)
-            {
-                MemberMetricsPolicy.RecordStep(Member, metricsBefore, new("ci:" + grant.GrantId, now), _options, _metrics, now);
-                await WakeAtAsync(NextCouponDue(now), now);
-            }
-
-            await CommitAsync(outcome.StateChanged);
+            var outcome = await CouponStepAsync("ci:" + grant.GrantId, now, () => MemberCoupons.Issue(Member, template, grant.GrantId, Offers, _options, now));
             var reply = outcome.Reply;
             if (reply.Status == CouponIssueStatus.Issued)
             {
@@ -99,15 +91,7 @@ public sealed partial class MemberGrain
         {
             var now = time.GetUtcNow();
             var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId ?? Member.RegionId);
-            var metricsBefore = MemberMetricsPolicy.Before(Member);
-            var outcome = MemberCoupons.Redeem(Member, code, request.RedemptionId, order, _options, now);
-            if (outcome.StateChanged)
-            {
-                MemberMetricsPolicy.RecordStep(Member, metricsBefore, new("cr:" + request.RedemptionId, now), _options, _metrics, now);
-                await WakeAtAsync(NextCouponDue(now), now);
-            }
-
-            await CommitAsync(outcome.StateChanged);
+            var outcome = await CouponStepAsync("cr:" + request.RedemptionId, now, () => MemberCoupons.Redeem(Member, code, request.RedemptionId, order, _options, now));
             var reply = outcome.Reply;
             if (reply is { Accepted: true, Replayed: false })
             {
@@ -139,6 +123,24 @@ public sealed partial class MemberGrain
             : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"points:{request.Points};cash:{request.CashAmount ?? 0m:0.00}");
         MemberCoupons.ConfirmationTouch(Member, (request.RewardId is null ? "points:" : "catalogue:") + request.RedemptionId, offer, null, _options, now);
         await WakeAtAsync(TouchGovernor.NextDeferredAt(Member), now);
+    }
+
+    /// <summary>
+    /// A coupon command on the one-write path: runs <paramref name="step"/>, counts what it wrote as programme metrics
+    /// under <paramref name="outcomeId"/>, moves the wake-up to the next coupon instant, then writes once and emits.
+    /// </summary>
+    private async Task<MemberOutcome<T>> CouponStepAsync<T>(string outcomeId, DateTimeOffset now, Func<MemberOutcome<T>> step)
+    {
+        var metricsBefore = MemberMetricsPolicy.Before(Member);
+        var outcome = step();
+        if (outcome.StateChanged)
+        {
+            MemberMetricsPolicy.RecordStep(Member, metricsBefore, new(outcomeId, now), _options, _metrics, now);
+            await WakeAtAsync(NextCouponDue(now), now);
+        }
+
+        await CommitAsync(outcome.StateChanged);
+        return outcome;
     }
 
     /// <summary>The coupon step of an applied event (a purchase's <c>coupons</c>, a full refund's restore); in memory only, the caller writes.</summary>

@@ -28,6 +28,24 @@ public sealed class CrashRecoveryTests
         return taken;
     }
 
+    /// <summary>
+    /// Lets <paramref name="timeouts"/> visibility timeouts of real queue time pass while the holder's clock ticks along
+    /// (so it renews at least <paramref name="renewals"/> times); <paramref name="other"/> receives nothing meanwhile.
+    /// </summary>
+    private static async Task HoldAsync(EngagementQueueReceiver holder, FakeTimeProvider clock, EngagementQueueReceiver other, int timeouts, int renewals)
+    {
+        var watch = Stopwatch.StartNew();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(500));
+                Assert.Empty(await other.GetQueueMessagesAsync(32));
+                return watch.Elapsed > timeouts * Short && holder.Leases.Renewals >= renewals;
+            },
+            Deadline,
+            $"{timeouts} visibility timeouts held");
+    }
+
     [Fact]
     public async Task MessagesOfAKilledReceiverAreTakenByAnotherWithinTheShortTimeout()
     {
@@ -63,16 +81,7 @@ public sealed class CrashRecoveryTests
         var other = await rig.ReceiverAsync(Short);
 
         // Three timeouts of real queue time pass while the holder's clock ticks along; nobody else gets them.
-        var watch = Stopwatch.StartNew();
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                clock.Advance(TimeSpan.FromMilliseconds(500));
-                Assert.Empty(await other.GetQueueMessagesAsync(32));
-                return watch.Elapsed > 3 * Short && holder.Leases.Renewals >= 9;
-            },
-            Deadline,
-            "three visibility timeouts held");
+        await HoldAsync(holder, clock, other, timeouts: 3, renewals: 9);
 
         // Deleted with the receipt of its latest renewal.
         Assert.Equal(3, holder.Leases.Count);
@@ -101,16 +110,7 @@ public sealed class CrashRecoveryTests
         await TakeAsync(holder, 2);
         var other = await rig.ReceiverAsync(Short);
 
-        var watch = Stopwatch.StartNew();
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                clock.Advance(TimeSpan.FromMilliseconds(500));
-                Assert.Empty(await other.GetQueueMessagesAsync(32));
-                return watch.Elapsed > 2 * Short && holder.Leases.Renewals >= 4;
-            },
-            Deadline,
-            "two visibility timeouts held by a receiver whose start-up check timed out");
+        await HoldAsync(holder, clock, other, timeouts: 2, renewals: 4);
         Assert.Equal(2, holder.Leases.Count);
     }
 
