@@ -31,6 +31,7 @@ public static class SupportEndpoints
         routes.MapGet("/api/v1/campaigns", ListCampaignsAsync).WithTags("campaigns").RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("Campaigns, newest first, with status and progress; page with skip and take");
         routes.MapAudienceEndpoints();
+        routes.MapCouponReissueEndpoints();
         return routes;
     }
 

@@ -181,6 +181,7 @@ public static class SupportServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<MemberAdjustments>();
         services.AddSingleton<MemberConsents>();
+        services.AddSingleton<MemberCouponReissues>();
         services.AddSingleton<MemberDirectory>();
         services.AddSingleton<CampaignCommands>();
         services.AddSingleton<CampaignCatalogue>();

@@ -37,6 +37,9 @@ public interface ICouponHolder : IGrainWithStringKey
 
     /// <summary>Redeems a coupon at a store (the POS call); idempotent by redemptionId.</summary>
     Task<CouponRedeemResult> RedeemCouponAsync(string code, CouponRedeemRequest request);
+
+    /// <summary>A support agent reissues a coupon (the old one voided if still issued); a retry answers the same new coupon.</summary>
+    Task<CouponReissueResult> ReissueCouponAsync(string code, CouponReissueRequest request);
 }
 
 /// <summary>A grant of a coupon offer to one member: the deterministic grant id and what the coupon is.</summary>

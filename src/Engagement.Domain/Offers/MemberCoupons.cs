@@ -274,7 +274,7 @@ public static class MemberCoupons
     /// holds one more live coupon, −1 when one is used or expires; balance after = live coupons; the reason names code and why.
     /// Queued for the archive.
     /// </summary>
-    private static void Record(MemberState state, Coupon coupon, long delta, string ruleId, string? eventId, ProgramOptions options, DateTimeOffset at)
+    internal static void Record(MemberState state, Coupon coupon, long delta, string ruleId, string? eventId, ProgramOptions options, DateTimeOffset at)
     {
         var entries = new List<Ledger.LedgerEntry>(1);
         var live = Book(state).Coupons.Count(c => c.Status == CouponStatuses.Issued);
@@ -283,7 +283,7 @@ public static class MemberCoupons
         Ledger.LedgerBook.Trim(state, options.LedgerEntriesKept);
     }
 
-    private static void Adopt(MemberState state, CouponBook book) => OffersOf(state).Coupons = book;
+    internal static void Adopt(MemberState state, CouponBook book) => OffersOf(state).Coupons = book;
 
     private static bool RememberStore(MemberState state, MemberEvent evt)
     {
@@ -304,7 +304,7 @@ public static class MemberCoupons
     }
 
     /// <summary>The effects queued since the outbox held <paramref name="mark"/> of them.</summary>
-    private static List<MemberEffect> Since(MemberState state, int mark) => [.. state.Outbox.Pending.Skip(mark)];
+    internal static List<MemberEffect> Since(MemberState state, int mark) => [.. state.Outbox.Pending.Skip(mark)];
 
     private static string Describe(Coupon coupon, decimal discount) =>
         string.Create(CultureInfo.InvariantCulture, $"coupon:{coupon.OfferId};kind:{coupon.Kind};discount:{discount:0.00}");

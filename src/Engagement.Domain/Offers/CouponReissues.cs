@@ -1,0 +1,138 @@
+using System.Globalization;
+using Engagement.Domain.Members;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
+
+namespace Engagement.Domain.Offers;
+
+/// <summary>
+/// A support agent reissues a member's coupon (one lost, or expired by mistake), on the member's one-write path: the old
+/// coupon is voided when still issued, and a fresh coupon of the same offer, kind, value and scope is issued, valid from
+/// <c>now</c> for the old coupon's validity length. Its grant id is <c>reissue:{oldCode}</c>, so the new code derives
+/// from member and old code: a retried reissue answers the same new coupon and never issues two.
+/// </summary>
+public static class CouponReissues
+{
+    /// <summary>Ledger rule of a coupon voided (−1 when it was live).</summary>
+    public const string VoidRule = "coupon.void";
+
+    /// <summary>Longest reason an agent may give, in characters.</summary>
+    public const int MaxReasonLength = 200;
+
+    /// <summary>Refusal reason: the member's book is full of live coupons.</summary>
+    public const string Full = "full";
+
+    /// <summary>The grant id of the reissue of <paramref name="oldCode"/> (normalised code).</summary>
+    public static string GrantIdFor(string oldCode) => "reissue:" + oldCode;
+
+    /// <summary>
+    /// Reissues coupon <paramref name="code"/> for <paramref name="actor"/> (the key's name) with <paramref name="reason"/>
+    /// (1–<see cref="MaxReasonLength"/> characters, checked by the caller). A coupon already reissued answers its new
+    /// coupon again (<see cref="CouponReissueOutcome.Replayed"/>); a redeemed or otherwise voided coupon is refused
+    /// (<see cref="CouponRefusals.Used"/>, <see cref="CouponRefusals.Voided"/>), an unknown code is
+    /// <see cref="CouponRefusals.NotFound"/>. Ledger rows: void −1 (when it was issued), issue +1; the new code's
+    /// directory row is queued in the outbox.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The coupon secret is not configured (<see cref="OffersOptions.Codes"/>).</exception>
+    public static MemberOutcome<CouponReissueOutcome> Reissue(
+        MemberState state, string code, string reissueId, string actor, string reason, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(offers);
+        var mark = state.Outbox.Count;
+        var before = MemberCoupons.Book(state);
+        var (current, expired) = before.ExpireDue(now);
+        var changed = expired.Count > 0;
+        if (changed)
+        {
+            MemberCoupons.Adopt(state, current);
+            foreach (var gone in expired)
+            {
+                MemberCoupons.Record(state, gone, -1, MemberCoupons.ExpireRule, null, options, gone.ValidUntil);
+            }
+        }
+
+        var normal = CouponCodes.Normalize(code);
+        var old = normal is null ? null : current.Find(normal);
+        var newCode = normal is null ? null : offers.Codes().CodeFor(state.MemberId, GrantIdFor(normal));
+        CouponReissueOutcome reply;
+        if (newCode is not null && current.Find(newCode) is { } done)
+        {
+            reply = new(old, done, null, Replayed: true);
+        }
+        else if (old is null)
+        {
+            reply = new(null, null, new(CouponRefusals.NotFound, "this member holds no coupon with that code"), false);
+        }
+        else if (old.Status is CouponStatuses.Redeemed or CouponStatuses.Voided)
+        {
+            var why = old.Status == CouponStatuses.Redeemed ? CouponRefusals.Used : CouponRefusals.Voided;
+            reply = new(old, null, new(why, $"a {old.Status} coupon cannot be reissued: {old.StatusReason}"), false);
+        }
+        else
+        {
+            reply = Apply(state, old, newCode!, reissueId, actor, reason, offers, options, now);
+            changed |= reply.Refusal is null;
+        }
+
+        return new MemberOutcome<CouponReissueOutcome> { Reply = reply, StateChanged = changed, Effects = MemberCoupons.Since(state, mark) };
+    }
+
+    private static CouponReissueOutcome Apply(
+        MemberState state, Coupon old, string newCode, string reissueId, string actor, string reason, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        var book = MemberCoupons.Book(state);
+        var why = $"by {actor}: {reason}";
+        if (old.Status == CouponStatuses.Issued)
+        {
+            (book, var voided) = book.Void(old.Code, $"reissued as {newCode} {why}", now);
+            old = voided.Coupon!;
+        }
+
+        var zone = TouchGovernor.ZoneOf(state, options);
+        var until = TimeZoneInfo.ConvertTime(now + (old.ValidUntil - old.ValidFrom), zone);
+        var fresh = new Coupon
+        {
+            Code = newCode,
+            GrantId = GrantIdFor(old.Code),
+            OfferId = old.OfferId,
+            Kind = old.Kind,
+            Value = old.Value,
+            MinSpend = old.MinSpend,
+            Gift = old.Gift,
+            Scope = old.Scope,
+            IssuedAt = now,
+            ValidFrom = now,
+            ValidUntil = until,
+            Status = CouponStatuses.Issued,
+            StatusReason = string.Create(CultureInfo.InvariantCulture, $"reissued from {old.Code} {why}; valid until {until:yyyy-MM-dd HH:mm zzz}"),
+            StatusAt = now,
+        };
+        var (issuedBook, issued) = book.Issue(fresh, offers.MaxCouponsPerMember);
+        if (issued.Status != CouponIssueStatus.Issued)
+        {
+            return new(old, null, new(Full, issued.Detail), false);
+        }
+
+        if (old.Status == CouponStatuses.Voided)
+        {
+            MemberCoupons.Adopt(state, book);
+            MemberCoupons.Record(state, old, -1, VoidRule, reissueId, options, now);
+        }
+
+        MemberCoupons.Adopt(state, issuedBook);
+        state.Outbox.Add(new RegisterCouponCode(fresh.Code));
+        MemberCoupons.Record(state, fresh, +1, MemberCoupons.IssueRule, reissueId, options, now);
+        return new(old, fresh, null, false);
+    }
+}
+
+/// <summary>
+/// The outcome of a reissue: the old coupon as it now is (null when the member holds no such code), the new coupon
+/// (null when refused), the refusal, and whether this repeats an earlier reissue.
+/// </summary>
+public sealed record CouponReissueOutcome(Coupon? Old, Coupon? New, CouponRefusal? Refusal, bool Replayed)
+{
+    /// <summary>True when the member holds the new coupon (reissued now or before).</summary>
+    public bool Accepted => Refusal is null;
+}

@@ -1,0 +1,87 @@
+using Engagement.Domain.Members;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Program;
+using static Engagement.Domain.Tests.Offers.CouponTestKit;
+
+namespace Engagement.Domain.Tests.Offers;
+
+/// <summary>A support agent's coupon reissue: void the old one, issue a fresh one once, refuse a used one.</summary>
+public sealed class CouponReissueTests
+{
+    private static readonly OffersOptions Offers = new() { CouponSecret = Secret };
+
+    private readonly ProgramOptions _options = new();
+
+    private static MemberState Member() => new() { MemberId = "M1", FirstSeenAt = Noon.AddDays(-60) };
+
+    private MemberOutcome<CouponReissueOutcome> Reissue(MemberState member, string code, DateTimeOffset at, string id = "rx-1") =>
+        CouponReissues.Reissue(member, code, id, "Li Na", "member lost the coupon", Offers, _options, at);
+
+    [Fact]
+    public void AnIssuedCouponIsVoidedAndAFreshOneOfTheSameOfferRunsTheOriginalLengthFromNow()
+    {
+        var member = Member();
+        var old = MemberCoupons.Issue(member, Spend500Get100, "campaign:C-618", Offers, _options, Noon).Reply.Coupon!;
+        var at = Noon.AddDays(2).AddHours(3);
+
+        var outcome = Reissue(member, old.Code.ToLowerInvariant(), at);
+
+        Assert.True(outcome.StateChanged);
+        var fresh = outcome.Reply.New!;
+        Assert.Equal(Codes.CodeFor("M1", "reissue:" + old.Code), fresh.Code);
+        Assert.Equal((old.OfferId, old.Kind, old.Value, old.MinSpend, old.Scope), (fresh.OfferId, fresh.Kind, fresh.Value, fresh.MinSpend, fresh.Scope));
+        Assert.Equal((at, at + (old.ValidUntil - old.ValidFrom)), (fresh.ValidFrom, fresh.ValidUntil));
+        Assert.Equal(TimeSpan.FromHours(8), fresh.ValidUntil.Offset);
+        var voided = MemberCoupons.Book(member).Find(old.Code)!;
+        Assert.Equal(CouponStatuses.Voided, voided.Status);
+        Assert.Contains("reissued as " + fresh.Code, voided.StatusReason, StringComparison.Ordinal);
+        Assert.Contains("Li Na: member lost the coupon", voided.StatusReason, StringComparison.Ordinal);
+
+        var moves = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).ToList();
+        Assert.Equal([(1L, "coupon.issue", 1L), (-1L, "coupon.void", 0L), (1L, "coupon.issue", 1L)], moves.Select(e => (e.Delta, e.RuleId, e.BalanceAfter)));
+        Assert.Equal("rx-1", moves[2].EventId);
+        Assert.Equal(["coupon-code:" + old.Code, "coupon-code:" + fresh.Code], member.Outbox.Pending.OfType<RegisterCouponCode>().Select(r => r.Id));
+    }
+
+    [Fact]
+    public void ARetryAnswersTheSameNewCouponAndChangesNothing()
+    {
+        var member = Member();
+        var old = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!;
+        var first = Reissue(member, old.Code, Noon.AddHours(1));
+        var effects = member.Outbox.Count;
+
+        var again = Reissue(member, old.Code, Noon.AddHours(2), "rx-2");
+
+        Assert.False(again.StateChanged);
+        Assert.True(again.Reply.Replayed);
+        Assert.Equal(first.Reply.New!.Code, again.Reply.New!.Code);
+        Assert.Equal(effects, member.Outbox.Count);
+        Assert.Equal(2, MemberCoupons.Book(member).Coupons.Count);
+    }
+
+    [Fact]
+    public void AnExpiredCouponStaysExpiredAndItsReissueIsLiveWhileARedeemedOneIsRefused()
+    {
+        var member = Member();
+        var gift = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!;
+        var spent = MemberCoupons.Issue(member, WakeUpGift, "h", Offers, _options, Noon).Reply.Coupon!;
+        Assert.True(MemberCoupons.Redeem(member, spent.Code, "r1", At("S001", 80m), _options, Noon.AddHours(1)).Reply.Accepted);
+        var later = gift.ValidUntil.AddDays(1);
+
+        var reissued = Reissue(member, gift.Code, later);
+        var refused = Reissue(member, spent.Code, later, "rx-3");
+        var unknown = Reissue(member, "ZZZZZZZZZZZZZZZZ", later, "rx-4");
+
+        Assert.Equal(CouponStatuses.Expired, MemberCoupons.Book(member).Find(gift.Code)!.Status);
+        Assert.True(reissued.Reply.New!.IsUsableAt(later));
+        Assert.Equal(CouponRefusals.Used, refused.Reply.Refusal!.Reason);
+        Assert.Contains("redeemed", refused.Reply.Refusal.Detail, StringComparison.Ordinal);
+        Assert.False(refused.StateChanged);
+        Assert.Equal(CouponRefusals.NotFound, unknown.Reply.Refusal!.Reason);
+
+        // The expiry (−1, as of its instant) and the reissue (+1) are in the ledger; no void row for an expired coupon.
+        var rules = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Select(e => e.RuleId).ToList();
+        Assert.Equal(["coupon.issue", "coupon.issue", "coupon.redeem", "coupon.expire", "coupon.issue"], rules);
+    }
+}
