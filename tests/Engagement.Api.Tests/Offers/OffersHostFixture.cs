@@ -17,6 +17,7 @@ public sealed class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLi
     public const string AdminKey = "offers-test-admin";
     public const string SupportKey = "offers-test-support";
     public const string StoreKey = "offers-test-store-pos";
+    public const string NamedSupportKey = "offers-test-support-named";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -80,6 +81,7 @@ public sealed class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLi
             [$"Engagement:Api:Keys:{AdminKey}"] = "admin",
             [$"Engagement:Api:Keys:{SupportKey}"] = "support",
             [$"Engagement:Api:Keys:{StoreKey}"] = "store:POS S001",
+            [$"Engagement:Api:Keys:{NamedSupportKey}"] = "support:Wang Fang",
         };
         builder.UseEnvironment("Production");
         foreach (var (key, value) in settings)
