@@ -91,22 +91,21 @@ public static class CouponReissues
 
         var zone = TouchGovernor.ZoneOf(state, options);
         var until = TimeZoneInfo.ConvertTime(now + (old.ValidUntil - old.ValidFrom), zone);
-        var fresh = new Coupon
+        // The same offer, kind, value, gift and scope; a new code, window and story.
+        var fresh = old with
         {
             Code = newCode,
             GrantId = GrantIdFor(old.Code),
-            OfferId = old.OfferId,
-            Kind = old.Kind,
-            Value = old.Value,
-            MinSpend = old.MinSpend,
-            Gift = old.Gift,
-            Scope = old.Scope,
             IssuedAt = now,
             ValidFrom = now,
             ValidUntil = until,
             Status = CouponStatuses.Issued,
             StatusReason = string.Create(CultureInfo.InvariantCulture, $"reissued from {old.Code} {why}; valid until {until:yyyy-MM-dd HH:mm zzz}"),
             StatusAt = now,
+            RedemptionId = null,
+            OrderId = null,
+            StoreId = null,
+            History = [],
         };
         var (issuedBook, issued) = book.Issue(fresh, offers.MaxCouponsPerMember);
         if (issued.Status != CouponIssueStatus.Issued)
