@@ -8,6 +8,7 @@ namespace Engagement.Grains.Members;
 /// <summary>A support agent's coupon reissue (<see cref="CouponReissues"/>) on the member's one-write path, counted like the other coupon commands.</summary>
 public sealed partial class MemberGrain
 {
+    /// <inheritdoc />
     public Task<CouponReissueResult> ReissueCouponAsync(string code, CouponReissueRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
