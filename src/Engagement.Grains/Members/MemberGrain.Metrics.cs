@@ -36,4 +36,7 @@ public sealed partial class MemberGrain
         _options = rules.Program;
         _metrics = rules.Metrics;
     }
+
+    /// <summary>The member as the campaign side sees it at <paramref name="now"/>, with the silo's offer and metrics rules.</summary>
+    private MemberContext Context(DateTimeOffset now) => new(MemberId, Member, _options, now) { Offers = Offers, Metrics = _metrics };
 }

@@ -49,8 +49,6 @@ public sealed partial class MemberGrain(
 
     private MemberState Member => state.State.Member;
 
-    private MemberContext Context(DateTimeOffset now) => new(MemberId, Member, _options, now) { Offers = Offers, Metrics = _metrics };
-
     public override Task OnActivateAsync(CancellationToken cancellationToken) =>
         state.RecordExists ? ChangeAsync(RecoverOutboxAsync) : Task.CompletedTask;
 
