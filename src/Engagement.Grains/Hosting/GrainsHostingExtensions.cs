@@ -41,6 +41,10 @@ public static class GrainsHostingExtensions
 
         builder.Services.TryAddKeyedSingleton(EngagementTime.Key, TimeProvider.System);
         builder.Services.TryAddSingleton(ReminderClock.RealTime);
+        builder.Services.AddOptions<MemberOutboxOptions>()
+            .Bind(configuration.GetSection(MemberOutboxOptions.SectionName))
+            .Validate(o => o.LedgerBatch is >= 1 and <= MemberOutboxOptions.MaxLedgerBatch, $"{MemberOutboxOptions.SectionName}:{nameof(MemberOutboxOptions.LedgerBatch)} must be between 1 and {MemberOutboxOptions.MaxLedgerBatch}.")
+            .ValidateOnStart();
         AddMemberEffects(builder.Services);
         builder.Services.AddEngagementDomainSerialization();
         return builder;

@@ -35,14 +35,25 @@ public sealed partial class MemberGrain
     /// <summary>Effects were confirmed since the last write: storage still lists them as pending (re-emitting them is harmless).</summary>
     private bool _confirmedSinceWrite;
 
-    /// <summary>Effects confirmed since the last write are still pending in storage; the emptier outbox is stored on the way out.</summary>
+    /// <summary>
+    /// On the way out: ledger entries waiting for a batch are archived, and an outbox emptier than storage's is stored.
+    /// A failure leaves them pending in storage, where the next activation finds them.
+    /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_confirmedSinceWrite && !_aheadOfStorage)
+        if (!_aheadOfStorage)
         {
             try
             {
-                await PersistAsync();
+                if (Member.Outbox.Count > 0)
+                {
+                    await EmitAsync(everything: true);
+                }
+
+                if (_confirmedSinceWrite)
+                {
+                    await PersistAsync();
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -138,9 +149,10 @@ public sealed partial class MemberGrain
     /// Drains the outbox. Confirmations ride on the next write (re-emitting is idempotent), except those whose receiver
     /// does not drop repeats (<see cref="MemberEffect.ConfirmDurably"/>): they are stored at once.
     /// </summary>
-    private async Task EmitAsync()
+    /// <param name="everything">Also what may wait for a batch (ledger entries): before the ledger is read, on deactivation.</param>
+    private async Task EmitAsync(bool everything = false)
     {
-        var emitted = await emitter.EmitAsync(MemberId, Member.Outbox);
+        var emitted = await emitter.EmitAsync(MemberId, Member.Outbox, everything);
         if (emitted.Durable)
         {
             try

@@ -90,7 +90,7 @@ public sealed partial class MemberGrain(
             return new LedgerPage();
         }
 
-        await EmitAsync();
+        await EmitAsync(everything: true);
         var entries = Member.Outbox.Pending.Exists(e => e is Domain.Members.Effects.ArchiveLedgerEntry)
             ? MemberMapper.RecentLedger(Member, query.Kind, query.Before, limit) // the archive is unreachable: the recent entries the grain keeps
             : await archive.ReadAsync(MemberId, query.Kind, query.Before, limit);

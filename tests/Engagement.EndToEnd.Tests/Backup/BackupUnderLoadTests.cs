@@ -31,7 +31,9 @@ public sealed partial class BackupUnderLoadTests(ITestOutputHelper output)
         var settings = SiloSettings.ForTest("backup") with
         {
             ConnectionString = azurite.ConnectionString,
-            Extra = new Dictionary<string, string> { ["Engagement__Backup__Enabled"] = "false" },
+            // Small ledger batches: members archive every few events, so a backup both finds entries waiting in
+            // states and races ledger rows written after their state was copied.
+            Extra = new Dictionary<string, string> { ["Engagement__Backup__Enabled"] = "false", ["Engagement__Member__Outbox__LedgerBatch"] = "4" },
         };
         var prefix = "B" + Guid.NewGuid().ToString("N")[..5].ToUpperInvariant();
         var model = LoadModel.Full(prefix, members: 150, events: 2400, duplicateShare: 0.03, malformedShare: 0, seed: 1408, now: settings.Clock.GetUtcNow());

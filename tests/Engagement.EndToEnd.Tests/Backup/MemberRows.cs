@@ -101,8 +101,13 @@ public sealed class MemberRows
         }
 
         var lots = member["orders"]?.AsArray().Sum(o => o!.AsArray()[4]!.GetValue<long>()) ?? 0;
-        var pending = (root["pendingArchive"]?.AsArray() ?? []).Select(e => new LedgerRow(
-            e!["sequence"]!.GetValue<long>(), e["kind"]!.GetValue<string>(), e["delta"]!.GetValue<long>(), e["balanceAfter"]!.GetValue<long>(), e["eventId"]?.GetValue<string>())).ToList();
+        // Ledger entries waiting in the outbox for a batch (positional arrays: sequence, at, kind, delta, balanceAfter, reason, ruleId, eventId).
+        var pending = (member["outbox"]?.AsArray() ?? [])
+            .Where(e => e?["$effect"]?.GetValue<string>() == "ledger" && e["entry"] is JsonArray)
+            .Select(e => e!["entry"]!.AsArray())
+            .Select(a => new LedgerRow(
+                a[0]!.GetValue<long>(), a[2]!.GetValue<string>(), a[3]!.GetValue<long>(), a[4]!.GetValue<long>(), a.Count > 7 ? a[7]?.GetValue<string>() : null))
+            .ToList();
         States[memberId] = new MemberState(
             memberId,
             member["nextSequence"]!.GetValue<long>(),

@@ -38,11 +38,25 @@ public abstract record MemberEffect
     /// </summary>
     [JsonIgnore]
     public virtual bool ConfirmDurably => false;
+
+    /// <summary>
+    /// True when the effect may stay in the outbox (stored with the state) until enough of its kind are pending to be
+    /// sent as one batch: its receiver is read only through the member, which sends everything first.
+    /// </summary>
+    [JsonIgnore]
+    public virtual bool MayWaitForBatch => false;
 }
 
-/// <summary>A ledger entry for the append-only archive; the archive row is keyed by its sequence number.</summary>
+/// <summary>
+/// A ledger entry for the append-only archive; the archive row is keyed by its sequence number. Entries wait in the
+/// outbox for a batch (one table transaction for many events): the ledger is read through the member grain, which
+/// archives what is pending before it reads, and the entries are in the stored state meanwhile.
+/// </summary>
 public sealed record ArchiveLedgerEntry(LedgerEntry Entry) : MemberEffect
 {
+    /// <inheritdoc />
+    public override bool MayWaitForBatch => true;
+
     public override string Id => "ledger:" + Entry.Sequence.ToString(CultureInfo.InvariantCulture);
 }
 

@@ -1,5 +1,6 @@
 using Engagement.Domain.Members.Effects;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Engagement.Grains.Members.Effects;
 
@@ -7,19 +8,32 @@ namespace Engagement.Grains.Members.Effects;
 /// The one emitter of a member's outbox (<see cref="MemberOutbox"/>): after the state write, hands each pending
 /// effect to the handler of its kind and removes what the receivers confirmed. A handler that fails keeps its
 /// effects pending (the next emit, or the next activation, sends them again: each carries a deterministic id).
+/// Effects that may wait for a batch (<see cref="MemberEffect.MayWaitForBatch"/>: ledger entries) stay pending until
+/// <see cref="MemberOutboxOptions.LedgerBatch"/> of them are, or the caller asks for everything.
 /// </summary>
-public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler> handlers, ILogger<MemberEffectEmitter> logger)
+public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler> handlers, IOptions<MemberOutboxOptions> options, ILogger<MemberEffectEmitter> logger)
 {
     private readonly IMemberEffectHandler[] _handlers = [.. handlers];
+    private readonly int _batch = options.Value.LedgerBatch;
 
     /// <summary>
-    /// Emits every pending effect. Returns what was confirmed: <see cref="EmitResult.Any"/> when the outbox shrank,
-    /// <see cref="EmitResult.Durable"/> when one of them asks to be confirmed in storage at once (<see cref="MemberEffect.ConfirmDurably"/>).
+    /// Emits the pending effects: all of them when <paramref name="everything"/> (before the ledger is read, on
+    /// deactivation), otherwise all but those that may wait for a batch while fewer than the batch size are pending.
+    /// Returns what was confirmed: <see cref="EmitResult.Any"/> when the outbox shrank, <see cref="EmitResult.Durable"/>
+    /// when one of them asks to be confirmed in storage at once (<see cref="MemberEffect.ConfirmDurably"/>).
     /// </summary>
-    public async Task<EmitResult> EmitAsync(string memberId, MemberOutbox outbox)
+    public async Task<EmitResult> EmitAsync(string memberId, MemberOutbox outbox, bool everything = false)
     {
         ArgumentNullException.ThrowIfNull(outbox);
         if (outbox.Count == 0)
+        {
+            return default;
+        }
+
+        var mayWait = CountWaiting(outbox);
+        var waiting = !everything && mayWait < _batch;
+        var held = waiting ? mayWait : 0;
+        if (held == outbox.Count)
         {
             return default;
         }
@@ -31,6 +45,11 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             List<MemberEffect>? batch = null;
             foreach (var effect in outbox.Pending)
             {
+                if (waiting && effect.MayWaitForBatch)
+                {
+                    continue;
+                }
+
                 if (handler.Handles(effect))
                 {
                     (batch ??= []).Add(effect);
@@ -54,10 +73,10 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             }
         }
 
-        if (claimed < outbox.Count)
+        if (claimed + held < outbox.Count)
         {
             // A kind no handler on this silo emits (e.g. an index row with campaigns off): nothing will ever take it.
-            foreach (var orphan in outbox.Pending.Where(e => !_handlers.Any(h => h.Handles(e))))
+            foreach (var orphan in outbox.Pending.Where(e => !(waiting && e.MayWaitForBatch) && !_handlers.Any(h => h.Handles(e))))
             {
                 LogDropped(memberId, orphan.Id);
                 confirmed.Add(orphan);
@@ -66,6 +85,20 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
 
         outbox.Confirm(confirmed);
         return new EmitResult(confirmed.Count > 0, confirmed.Exists(e => e.ConfirmDurably));
+    }
+
+    private static int CountWaiting(MemberOutbox outbox)
+    {
+        var count = 0;
+        foreach (var effect in outbox.Pending)
+        {
+            if (effect.MayWaitForBatch)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: emitting {Count} effects through {Handler} failed; they stay in the outbox and are retried")]
