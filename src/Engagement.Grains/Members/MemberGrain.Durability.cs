@@ -174,13 +174,12 @@ public sealed partial class MemberGrain
     /// <summary>On activation: a previous one may have crashed after its write but before its emit; older state kept backlogs beside the member.</summary>
     private async Task RecoverOutboxAsync()
     {
-        var legacy = state.State.PendingArchive.Count + state.State.PendingJournal.Count;
-        MemberDecider.AdoptLegacy(
-            Member,
-            state.State.PendingArchive,
-            state.State.PendingJournal.Select(j => new JournalWinBackStep(j.At, j.Kind, j.Level, j.EpisodeStartedAt)));
-        state.State.PendingArchive.Clear();
-        state.State.PendingJournal.Clear();
+        var oldArchive = state.State.PendingArchive ?? [];
+        var oldJournal = state.State.PendingJournal ?? [];
+        var legacy = oldArchive.Count + oldJournal.Count;
+        MemberDecider.AdoptLegacy(Member, oldArchive, oldJournal.Select(j => new JournalWinBackStep(j.At, j.Kind, j.Level, j.EpisodeStartedAt)));
+        state.State.PendingArchive = null;
+        state.State.PendingJournal = null;
         var emitted = await emitter.EmitAsync(MemberId, Member.Outbox);
         if (legacy > 0 || emitted.Any)
         {

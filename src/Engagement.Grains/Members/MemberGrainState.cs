@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
 using Engagement.Grains.Ports;
@@ -12,15 +13,32 @@ public sealed class MemberGrainState
 {
     public MemberState Member { get; set; } = new();
 
-    /// <summary>Legacy (before the member outbox): ledger rows not yet archived. Read from old state, moved into the outbox on activation.</summary>
-    public List<LedgerEntry> PendingArchive { get; set; } = [];
+    /// <summary>
+    /// Legacy (before the member outbox): ledger rows not yet archived. Read from old state, moved into the outbox on
+    /// activation; written only while non-empty (never, once moved).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<LedgerEntry>? PendingArchive
+    {
+        get => _pendingArchive is { Count: > 0 } ? _pendingArchive : null;
+        set => _pendingArchive = value;
+    }
 
-    /// <summary>Legacy (before the member outbox): win-back steps not yet journaled. Moved into the outbox on activation.</summary>
-    public List<LifecycleJournalEntry> PendingJournal { get; set; } = [];
+    /// <summary>Legacy (before the member outbox): win-back steps not yet journaled. Moved into the outbox on activation; written only while non-empty.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<LifecycleJournalEntry>? PendingJournal
+    {
+        get => _pendingJournal is { Count: > 0 } ? _pendingJournal : null;
+        set => _pendingJournal = value;
+    }
 
     /// <summary>The period the lifecycle reminder was registered with; a reminder is written only when it changes.</summary>
     public TimeSpan? ReminderPeriod { get; set; }
 
     /// <summary>When the lifecycle reminder fires next (engine clock); an earlier due moment moves it, a later one waits.</summary>
     public DateTimeOffset? NextReminderAt { get; set; }
+
+    private List<LedgerEntry>? _pendingArchive;
+
+    private List<LifecycleJournalEntry>? _pendingJournal;
 }

@@ -88,7 +88,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
             var grain = GrainId.Create("member", memberId);
             var member = MemberStates.WithHistory(i);
             await storage.WriteStateAsync("member", grain, new TestGrainState<MemberGrainState>(member));
-            await ledger.AppendAsync(memberId, member.PendingArchive.Select(View).ToList());
+            await ledger.AppendAsync(memberId, member.PendingArchive!.Select(View).ToList());
             await reminders.UpsertRow(new ReminderEntry { GrainId = grain, ReminderName = "lifecycle", StartAt = BackupAt.UtcDateTime, Period = TimeSpan.FromDays(1) });
             written[grain] = serializer.Serialize(member).ToString();
         }
@@ -134,7 +134,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         }
 
         var page = await ledger.ReadAsync("M003", kind: null, before: null, limit: 50);
-        Assert.Equal(MemberStates.WithHistory(3).PendingArchive.Count, page.Count);
+        Assert.Equal(MemberStates.WithHistory(3).PendingArchive!.Count, page.Count);
     }
 
     [Fact]
