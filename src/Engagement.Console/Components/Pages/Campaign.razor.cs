@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Console.Components.Pages;
+
+/// <summary>The campaign page's log messages.</summary>
+public partial class Campaign
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audience estimate for campaign {CampaignId} failed; the page shows it as unavailable")]
+    private static partial void LogEstimateFailed(ILogger logger, Exception exception, string campaignId);
+}
