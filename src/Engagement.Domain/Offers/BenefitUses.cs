@@ -95,10 +95,11 @@ public static class BenefitUses
     /// Assigns an advisor where one is due and not yet assigned: the member holds <see cref="DedicatedAdvisor"/> (by its
     /// tier, key <c>tier:{grantedAt}</c>, so re-entering the tier assigns again; or by a grant, key <c>grant:{useId}</c>),
     /// or the win-back level the member is in asked for one (<c>LifecycleState.AdvisorRequestedAt</c>, key
-    /// <c>winback:{requestedAt}</c>). Each assignment is a <see cref="BenefitUse"/> (used) and an
-    /// <see cref="AdvisorAssignmentTouch"/> service touch on <see cref="OffersOptions.AdvisorChannel"/> (caps do not
-    /// apply, opt-out does), queued in the outbox when sent. The L2 call task touch itself stays as it is: this touch is
-    /// the assignment a CRM connector acts on. Idempotent: a second run changes nothing.
+    /// <c>winback:{requestedAt}</c>). Each assignment is a <see cref="BenefitUse"/> (used). A dedicated advisor also
+    /// sends an <see cref="AdvisorAssignmentTouch"/> service touch on <see cref="OffersOptions.AdvisorChannel"/> (caps do
+    /// not apply, opt-out does), queued in the outbox when sent: the assignment a CRM connector acts on. A win-back
+    /// level's assignment sends none: that level's own touch (L2: call task, offer <c>outbound-call+advisor</c>) already
+    /// carries it to the connectors. Idempotent: a second run changes nothing.
     /// </summary>
     public static MemberOutcome<IReadOnlyList<BenefitUse>> AssignAdvisorsDue(MemberState state, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
     {
@@ -119,16 +120,20 @@ public static class BenefitUses
             var use = new BenefitUse("advisor:" + key, DedicatedAdvisor, BenefitUseKinds.Used, now, "advisor assigned: " + why);
             Add(offerState.BenefitUses, use);
             assigned.Add(use);
-            TouchGovernor.Decide(state, new TouchRequest
+            if (level is null)
             {
-                Kind = AdvisorAssignmentTouch,
-                Channel = offers.AdvisorChannel,
-                Level = level,
-                Offer = level is null ? DedicatedAdvisor : "winback-advisor",
-                DedupeKey = key,
-                ValidUntil = now.AddDays(7),
-                Category = TouchCategories.Service,
-            }, options, now);
+                // A win-back level's own touch (the L2 call task, offer "outbound-call+advisor") already hands the
+                // assignment to the connectors: only the dedicated advisor needs a touch of its own.
+                TouchGovernor.Decide(state, new TouchRequest
+                {
+                    Kind = AdvisorAssignmentTouch,
+                    Channel = offers.AdvisorChannel,
+                    Offer = DedicatedAdvisor,
+                    DedupeKey = key,
+                    ValidUntil = now.AddDays(7),
+                    Category = TouchCategories.Service,
+                }, options, now);
+            }
         }
 
         if (offerState.AdvisorKeys.Count > MemberOfferState.MaxAdvisorKeys)
@@ -143,8 +148,9 @@ public static class BenefitUses
     private static List<(string Key, int? Level, string Why)> AdvisorsDue(MemberState state, ProgramOptions options)
     {
         var due = new List<(string Key, int? Level, string Why)>(2);
-        if (ByTier(state, options, DedicatedAdvisor)
-            && state.Benefits.Find(b => string.Equals(b.Code, DedicatedAdvisor, StringComparison.Ordinal)) is { } held)
+        // The held list first: most members hold no advisor, and the event path runs this on every applied event.
+        if (state.Benefits.Find(b => string.Equals(b.Code, DedicatedAdvisor, StringComparison.Ordinal)) is { } held
+            && ByTier(state, options, DedicatedAdvisor))
         {
             due.Add(("tier:" + Stamp(held.GrantedAt), null, $"dedicated advisor of tier {state.Tier}"));
         }

@@ -112,7 +112,7 @@ public sealed class BenefitUsesTests
     }
 
     [Fact]
-    public void AWinBackLevelThatAsksForAnAdvisorGetsOneOnceWithItsLevel()
+    public void AWinBackLevelThatAsksForAnAdvisorRecordsOneAssignmentOnceWithoutASecondTouch()
     {
         var member = Member("V1");
         var entered = Noon.AddDays(38);
@@ -122,9 +122,12 @@ public sealed class BenefitUsesTests
         member.Lifecycle.AdvisorRequestedAt = entered;
 
         var assigned = BenefitUses.AssignAdvisorsDue(member, Offers, _options, entered);
+        Assert.True(assigned.StateChanged);
         Assert.Contains("win-back L2", Assert.Single(assigned.Reply).Detail, StringComparison.Ordinal);
-        var touch = Assert.Single(member.Touches.Sent);
-        Assert.Equal((2, "winback-advisor"), (touch.Level, touch.Offer));
+        Assert.Equal("advisor:winback:" + entered.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture), Assert.Single(member.Offers!.BenefitUses).UseId);
+
+        // The L2 touch itself (call task, "outbound-call+advisor") carries the assignment: no second touch.
+        Assert.Empty(member.Touches.Sent);
         Assert.False(BenefitUses.AssignAdvisorsDue(member, Offers, _options, entered.AddHours(1)).StateChanged);
 
         // Activity ends the episode: nothing more is due.
