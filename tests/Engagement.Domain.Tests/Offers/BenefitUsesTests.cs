@@ -47,6 +47,12 @@ public sealed class BenefitUsesTests
         Assert.Equal(BenefitRefusals.SlotTooFar, BenefitUses.BookPriority(member, Slot("b4", (24 * 60) + 1), Offers, _options, Noon).Reply.Reason);
         Assert.True(BenefitUses.BookPriority(member, Slot("b5", 24 * 60), Offers, _options, Noon).Reply.Accepted);
         Assert.Equal(2, member.Offers.BenefitUses.Count);
+
+        // Stored as JSON (the grain state format) and read back: the slot and its store survive, so a retry still replays.
+        var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        var read = System.Text.Json.JsonSerializer.Deserialize<MemberState>(System.Text.Json.JsonSerializer.Serialize(member, web), web)!;
+        Assert.Equal(member.Offers.BenefitUses, read.Offers!.BenefitUses);
+        Assert.True(BenefitUses.BookPriority(read, Slot("b1", 26), Offers, _options, Noon).Reply.Replayed);
     }
 
     [Fact]
@@ -146,6 +152,12 @@ public sealed class BenefitUsesTests
         Assert.Equal(["S1", "S2"], one.Set("S2", inStock: true).Stores);
         Assert.False(one.Set("S1", inStock: false).Any);
         Assert.Same(none, none.Set("S9", inStock: false));
+
+        // Stored as JSON (the grain state format) and read back, it still answers and changes.
+        var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        var read = System.Text.Json.JsonSerializer.Deserialize<RegionStock>(System.Text.Json.JsonSerializer.Serialize(one.Set("S2", inStock: true), web), web)!;
+        Assert.Equal(["S1", "S2"], read.Stores);
+        Assert.Equal(["S2"], read.Set("S1", inStock: false).Stores);
     }
 
     [Fact]
