@@ -108,7 +108,7 @@ public static class MemberEndpoints
         return Results.Ok(await grain.GetTouchesAsync(limit ?? 100));
     }
 
-    private static async Task<IResult> RedeemAsync(string memberId, [FromBody] RedemptionRequest? request, IGrainFactory grains)
+    private static async Task<IResult> RedeemAsync(string memberId, [FromBody] RedemptionRequest? request, IGrainFactory grains, HttpContext context)
     {
         var errors = new FieldErrors();
         if (!MemberIds.IsValid(memberId))
@@ -147,7 +147,9 @@ public static class MemberEndpoints
             return errors.ToProblem();
         }
 
-        var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(request);
+        // The point value in force now values the redemption (never a value from the body).
+        var pointValue = await grains.GetGrain<Contracts.Offers.IPointValueGrain>(0).ValueAtAsync(Hosting.EngineClock.Of(context.RequestServices).GetUtcNow());
+        var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(request with { PointValue = pointValue });
         return result.Status switch
         {
             RedemptionStatus.Accepted => Results.Ok(result),

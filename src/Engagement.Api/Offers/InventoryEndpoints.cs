@@ -8,7 +8,9 @@ namespace Engagement.Api.Offers;
 
 /// <summary>
 /// Store inventory per sku (CONTRACT.md §2.1): <c>PUT /stores/{storeId}/inventory</c> <c>[{sku, available}]</c> from a
-/// store system (store or admin key) sets the skus it names; <c>GET</c> reads them.
+/// store system (store or admin key) sets the skus it names; <c>?regionId=</c> places the store in a region (kept until
+/// another report names another), so a goods-tied offer may be issued where the member's home store has none but
+/// another store of the member's region has some. <c>GET</c> reads them.
 /// </summary>
 public static class InventoryEndpoints
 {
@@ -19,18 +21,23 @@ public static class InventoryEndpoints
     {
         var stores = routes.MapGroup("/api/v1/stores/{storeId}/inventory").WithTags("stores");
         stores.MapPut("", PutAsync).RequireAuthorization(ApiRoles.StorePolicy)
-            .WithSummary("Set the units available per sku at a store: [{sku, available}]; skus not named stay as they were");
+            .WithSummary("Set the units available per sku at a store: [{sku, available}]; skus not named stay as they were; ?regionId= places the store in a region");
         stores.MapGet("", GetAsync).RequireAuthorization(ApiRoles.OffersReadPolicy)
             .WithSummary("A store's inventory per sku");
         return routes;
     }
 
-    private static async Task<IResult> PutAsync(string storeId, [FromBody] List<InventoryLine?>? lines, IGrainFactory grains)
+    private static async Task<IResult> PutAsync(string storeId, string? regionId, [FromBody] List<InventoryLine?>? lines, IGrainFactory grains)
     {
         var errors = new FieldErrors();
         if (!OfferIds.IsValid(storeId))
         {
             errors.Add("storeId", OfferIds.Rule);
+        }
+
+        if (regionId is not null && !OfferIds.IsValid(regionId))
+        {
+            errors.Add("regionId", OfferIds.Rule);
         }
 
         if (lines is null || lines.Count is 0 or > MaxLines)
@@ -62,7 +69,7 @@ public static class InventoryEndpoints
             return errors.ToProblem();
         }
 
-        var result = await grains.GetGrain<IStoreInventoryGrain>(storeId).PutAsync([.. lines!.Select(l => l!)]);
+        var result = await grains.GetGrain<IStoreInventoryGrain>(storeId).PutAsync([.. lines!.Select(l => l!)], regionId);
         return result.Refusal is { } refusal ? FieldErrors.Problem("body", refusal) : Results.Ok(result.Inventory);
     }
 

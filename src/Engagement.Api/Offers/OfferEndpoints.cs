@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Engagement.Api.Offers;
 
-/// <summary>Registers the offer endpoints (catalogue, stock, inventory, point value, coupons) and their services.</summary>
+/// <summary>Registers the offer endpoints (catalogue, stock, inventory, point value, coupons, benefit bookings) and their services.</summary>
 public static class OfferEndpoints
 {
     /// <summary>The catalogue redemption service and its member side (<see cref="IRewardPointsSide"/>, replaceable).</summary>
@@ -20,6 +20,7 @@ public static class OfferEndpoints
         routes.MapInventoryEndpoints();
         routes.MapPointValueEndpoints();
         routes.MapCouponEndpoints();
+        routes.MapBenefitEndpoints();
         return routes;
     }
 }

@@ -19,11 +19,11 @@ public interface IRewardPointsSide
 /// The member side: <see cref="IMemberGrain.RedeemAsync"/>, which spends points oldest lot first, refuses a negative
 /// balance, is idempotent by redemptionId, names the reward on its ledger entry and sends the
 /// <c>redemption.confirmation</c> service touch through the member's outbox. The response's <c>pointValue</c> and
-/// <c>pointsValue</c> are the runtime point value's (the <c>pointValue</c> passed to <see cref="PayAsync"/>); the
-/// member's ledger reason still values the points at the configured <c>Engagement:Program:PointValue</c> (known gap).
+/// <c>pointsValue</c> and the member's ledger reason are the runtime point value's (the <c>pointValue</c> passed to
+/// <see cref="PayAsync"/>, handed to the member as <see cref="RedemptionRequest.PointValue"/>).
 /// </summary>
 public sealed class MemberGrainRewardPointsSide(IGrainFactory grains) : IRewardPointsSide
 {
     public Task<RedemptionResult> PayAsync(string memberId, RedemptionRequest request, decimal pointValue) =>
-        grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(request);
+        grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(request with { PointValue = pointValue });
 }

@@ -76,6 +76,12 @@ public sealed record BenefitGrantView
 
     /// <summary>Why or what, in words.</summary>
     [Id(4)] public string Detail { get; init; } = "";
+
+    /// <summary>The store of a booked priority slot; null for other grants and uses.</summary>
+    [Id(5)] public string? StoreId { get; init; }
+
+    /// <summary>When a booked slot starts (UTC); null for other grants and uses.</summary>
+    [Id(6)] public DateTimeOffset? SlotStart { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("engagement.rfm-view.v1")]

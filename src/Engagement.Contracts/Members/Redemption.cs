@@ -11,6 +11,12 @@ public sealed record RedemptionRequest
     [Id(2)] public decimal? CashAmount { get; init; }
 
     [Id(3)] public string? RewardId { get; init; }
+
+    /// <summary>
+    /// CNY per point in force now (the runtime point value), set by the server from <c>IPointValueGrain</c>, never taken
+    /// from a request body; null: the configured <c>Engagement:Program:PointValue</c>.
+    /// </summary>
+    [Id(4), System.Text.Json.Serialization.JsonIgnore] public decimal? PointValue { get; init; }
 }
 
 /// <summary>Outcome of a redemption.</summary>
@@ -24,7 +30,7 @@ public sealed record RedemptionResult
 
     [Id(2)] public long PointsBalance { get; init; }
 
-    /// <summary>Cash value of the points redeemed at the configured point value.</summary>
+    /// <summary>Cash value of the points redeemed at the point value in force (<see cref="RedemptionRequest.PointValue"/>).</summary>
     [Id(3)] public decimal PointsValue { get; init; }
 
     [Id(4)] public decimal? CashAmount { get; init; }

@@ -12,6 +12,9 @@ public static partial class OfferIds
     /// <summary>The key of the stock counter of <paramref name="rewardId"/> at <paramref name="storeId"/> (<c>|</c> appears in neither).</summary>
     public static string StockKey(string rewardId, string storeId) => rewardId + "|" + storeId;
 
+    /// <summary>The key of the region index of <paramref name="sku"/> in <paramref name="regionId"/>.</summary>
+    public static string RegionStockKey(string regionId, string sku) => regionId + "|" + sku;
+
     [GeneratedRegex("^[A-Za-z0-9_.:-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 }

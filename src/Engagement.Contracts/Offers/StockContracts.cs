@@ -58,8 +58,12 @@ public sealed record StockTakeResult
 /// <summary>Goods in stock at one store per sku (key storeId), from <c>PUT /stores/{storeId}/inventory</c>.</summary>
 public interface IStoreInventoryGrain : IGrainWithStringKey
 {
-    /// <summary>Sets the counts of the skus named; others stay. Refused when the store would list more than 20,000 skus.</summary>
-    Task<InventoryPutResult> PutAsync(IReadOnlyList<InventoryLine> lines);
+    /// <summary>
+    /// Sets the counts of the skus named; others stay. Refused when the store would list more than 20,000 skus.
+    /// <paramref name="regionId"/> (null: unchanged) places the store in a region: the region's index
+    /// (<see cref="IRegionStockGrain"/>) then follows the store's stock.
+    /// </summary>
+    Task<InventoryPutResult> PutAsync(IReadOnlyList<InventoryLine> lines, string? regionId);
 
     [ReadOnly]
     Task<InventoryView> GetAsync();
@@ -67,6 +71,25 @@ public interface IStoreInventoryGrain : IGrainWithStringKey
     /// <summary>True when any of <paramref name="skus"/> has a unit: whether a goods-tied offer may be issued here.</summary>
     [ReadOnly]
     Task<bool> HasAnyAsync(IReadOnlyList<string> skus);
+}
+
+/// <summary>
+/// Which stores of a region have one sku in stock (key <c>{regionId}|{sku}</c>, <see cref="OfferIds.RegionStockKey"/>),
+/// kept by the stores' inventory grains: a goods-tied offer whose member's home store has none is issued when another
+/// store of the member's region has some (CONTRACT.md §2.1).
+/// </summary>
+public interface IRegionStockGrain : IGrainWithStringKey
+{
+    /// <summary>Records whether <paramref name="storeId"/> has a unit (idempotent).</summary>
+    Task SetAsync(string storeId, bool inStock);
+
+    /// <summary>True when some store of the region has a unit.</summary>
+    [ReadOnly]
+    Task<bool> AnyAsync();
+
+    /// <summary>The stores of the region with a unit, ordinal order.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<string>> StoresAsync();
 }
 
 /// <summary>One sku's units available at a store.</summary>
@@ -84,6 +107,9 @@ public sealed record InventoryView
     [Id(1)] public IReadOnlyList<InventoryLine> Items { get; init; } = [];
 
     [Id(2)] public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>The store's region (its last report's <c>regionId</c>), or null.</summary>
+    [Id(3)] public string? RegionId { get; init; }
 }
 
 /// <summary>What an inventory write did: the inventory, or why it was refused.</summary>

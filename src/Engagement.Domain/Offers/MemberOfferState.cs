@@ -13,6 +13,9 @@ public sealed class MemberOfferState
     /// <summary>Benefit usage records kept (oldest forgotten first).</summary>
     public const int MaxBenefitUses = 50;
 
+    /// <summary>Advisor assignment keys kept (oldest forgotten first).</summary>
+    public const int MaxAdvisorKeys = 20;
+
     /// <summary>Recent purchases' stores kept (oldest forgotten first).</summary>
     public const int MaxStorePurchases = 50;
 
@@ -21,6 +24,12 @@ public sealed class MemberOfferState
 
     /// <summary>Non-monetary benefit grants and their uses (priority booking slots, advisor assignments), oldest first.</summary>
     public List<BenefitUse> BenefitUses { get; set; } = [];
+
+    /// <summary>
+    /// Keys of the advisor assignments made (<see cref="BenefitUses.AssignAdvisorsDue"/>: <c>tier:{grantedAt}</c>,
+    /// <c>winback:{requestedAt}</c>), newest last, at most <see cref="MaxAdvisorKeys"/>: each is assigned once.
+    /// </summary>
+    public List<string> AdvisorKeys { get; set; } = [];
 
     /// <summary>The home store the profile names (<c>profile_update</c> property <c>homeStore</c>); null: the most frequent store.</summary>
     public string? HomeStore { get; set; }
@@ -35,7 +44,14 @@ public sealed class MemberOfferState
 /// <param name="Kind"><c>granted</c> or <c>used</c>.</param>
 /// <param name="At">When (UTC).</param>
 /// <param name="Detail">What, in words (the slot, the advisor, the campaign).</param>
-public sealed record BenefitUse(string UseId, string Code, string Kind, DateTimeOffset At, string Detail);
+public sealed record BenefitUse(string UseId, string Code, string Kind, DateTimeOffset At, string Detail)
+{
+    /// <summary>The store of a priority-booking slot; null for other uses.</summary>
+    public string? StoreId { get; init; }
+
+    /// <summary>When a booked slot starts (UTC); null for other uses.</summary>
+    public DateTimeOffset? SlotStart { get; init; }
+}
 
 /// <summary>A purchase's store and instant (occurredAt).</summary>
 public sealed record StorePurchase(string StoreId, DateTimeOffset At);

@@ -52,6 +52,15 @@ public sealed class OffersOptions
         ValidDays = 30,
     };
 
+    /// <summary>How far ahead a priority-booking slot may start (1–365 days, <see cref="BenefitUses"/>). Default 60.</summary>
+    public int PriorityBookingMaxDaysAhead { get; set; } = 60;
+
+    /// <summary>
+    /// The channel of the <c>advisor.assignment</c> service touch a CRM connector receives when a member gets an
+    /// advisor (<see cref="BenefitUses.AssignAdvisorsDue"/>). Default <c>call</c>.
+    /// </summary>
+    public string AdvisorChannel { get; set; } = "call";
+
     /// <summary>True when a coupon secret is configured, so coupons can be issued.</summary>
     public bool CanIssue => CouponSecret is { Length: >= CouponCodes.MinSecretLength };
 
@@ -99,6 +108,16 @@ public sealed class OffersOptions
         if (MaxStockRedemptionsKept is < 100 or > 1_000_000)
         {
             errors.Add("MaxStockRedemptionsKept must be 100–1000000.");
+        }
+
+        if (PriorityBookingMaxDaysAhead is < 1 or > 365)
+        {
+            errors.Add("PriorityBookingMaxDaysAhead must be 1–365.");
+        }
+
+        if (string.IsNullOrWhiteSpace(AdvisorChannel) || AdvisorChannel.Length > 32)
+        {
+            errors.Add("AdvisorChannel must be 1–32 characters.");
         }
 
         return errors;

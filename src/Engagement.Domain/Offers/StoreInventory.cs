@@ -18,6 +18,9 @@ public sealed record StoreInventory
     /// <summary>Sku → units available.</summary>
     public ImmutableSortedDictionary<string, long> Skus { get; init; } = ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal);
 
+    /// <summary>The region the store belongs to, as its last report with <c>?regionId=</c> said (<see cref="RegionStock"/>); null: none.</summary>
+    public string? RegionId { get; init; }
+
     /// <summary>When the store last reported, or null.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
 

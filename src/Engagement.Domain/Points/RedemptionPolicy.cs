@@ -8,8 +8,15 @@ namespace Engagement.Domain.Points;
 /// <summary>Redemptions: spend points oldest lot first, idempotent by redemptionId (CONTRACT.md §2, §4).</summary>
 public static class RedemptionPolicy
 {
+    /// <summary>
+    /// Spends <paramref name="points"/> oldest lot first. <paramref name="pointValue"/> is the CNY per point in force at
+    /// <paramref name="now"/> (the runtime value, <c>PUT /programme/point-value</c>); null, or outside the ±20% band
+    /// around the anchor: the configured <see cref="ProgramOptions.PointValue"/>. It values the redemption, its ledger
+    /// reason and its record.
+    /// </summary>
     public static RedemptionDecision Redeem(
-        MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now)
+        MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now,
+        decimal? pointValue = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
@@ -53,7 +60,7 @@ public static class RedemptionPolicy
         MemberEngine.CatchUp(state, options, now, work);
 
         var balance = PointsWallet.Balance(state);
-        var value = ValueOf(points, options);
+        var value = ValueOf(points, pointValue is { } runtime && Offers.PointValueSchedule.Check(runtime) is null ? runtime : options.PointValue);
         string status;
         string detail;
         if (balance < 0)
@@ -123,6 +130,13 @@ public static class RedemptionPolicy
     }
 
     /// <summary>Points at the configured value, cut (not rounded) to the cent so the programme never gives more than it promised.</summary>
-    public static decimal ValueOf(long points, ProgramOptions options) =>
-        decimal.Round(points * options.PointValue, 2, MidpointRounding.ToZero);
+    public static decimal ValueOf(long points, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return ValueOf(points, options.PointValue);
+    }
+
+    /// <summary>Points at <paramref name="pointValue"/> CNY each, cut (not rounded) to the cent.</summary>
+    public static decimal ValueOf(long points, decimal pointValue) =>
+        decimal.Round(points * pointValue, 2, MidpointRounding.ToZero);
 }

@@ -14,9 +14,10 @@ namespace Engagement.Grains.Members;
 public static class CampaignOffers
 {
     /// <summary>
-    /// True when the delivery's offer is a coupon tied to skus and the member's home store
-    /// (<see cref="MemberCoupons.HomeStore"/>) has none of them in stock (or the member has no known store): the member
-    /// is held back, so nobody holds a coupon no store near them can honour.
+    /// True when the delivery's offer is a coupon tied to skus and neither the member's home store
+    /// (<see cref="MemberCoupons.HomeStore"/>) nor any other store of the member's region (<see cref="IRegionStockGrain"/>,
+    /// stores placed by <c>PUT /stores/{storeId}/inventory?regionId=</c>) has any of them in stock: the member is held
+    /// back, so nobody holds a coupon no store near them can honour.
     /// </summary>
     public static async Task<bool> HeldBackForStockAsync(IGrainFactory grains, MemberContext member, CampaignDelivery delivery)
     {
@@ -28,8 +29,24 @@ public static class CampaignOffers
             return false;
         }
 
-        return MemberCoupons.HomeStore(member.Member, member.Now) is not { } store
-            || !await grains.GetGrain<IStoreInventoryGrain>(store).HasAnyAsync(coupon.Skus);
+        if (MemberCoupons.HomeStore(member.Member, member.Now) is { } store && await grains.GetGrain<IStoreInventoryGrain>(store).HasAnyAsync(coupon.Skus))
+        {
+            return false;
+        }
+
+        // The home store has none (or is unknown): another store of the member's region may have some.
+        if (member.Member.RegionId is { Length: > 0 } region && OfferIds.IsValid(region))
+        {
+            foreach (var sku in coupon.Skus)
+            {
+                if (await grains.GetGrain<IRegionStockGrain>(OfferIds.RegionStockKey(region, sku)).AnyAsync())
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -143,7 +143,7 @@ public sealed partial class MemberGrain
         return outcome;
     }
 
-    /// <summary>The coupon step of an applied event (a purchase's <c>coupons</c>, a full refund's restore); in memory only, the caller writes.</summary>
+    /// <summary>The offer step of an applied event (a purchase's <c>coupons</c>, a full refund's restore, advisors due); in memory only, the caller writes.</summary>
     private bool ApplyCouponsOfEvent(MemberEvent evt, DateTimeOffset now)
     {
         var metricsBefore = MemberMetricsPolicy.Before(Member);
@@ -159,7 +159,7 @@ public sealed partial class MemberGrain
             LogCouponRefused(MemberId, evt.EventId, refusal);
         }
 
-        return outcome.StateChanged;
+        return AssignAdvisors(now).StateChanged | outcome.StateChanged;
     }
 
     /// <summary>The live view with the member's coupons (as of now) and benefit grants, newest first.</summary>
@@ -167,7 +167,7 @@ public sealed partial class MemberGrain
     {
         Coupons = [.. MemberCoupons.BookAsOf(Member, now).Coupons.Reverse().Select(c => c.ToView(MemberId))],
         BenefitGrants = [.. (Member.Offers?.BenefitUses ?? []).AsEnumerable().Reverse()
-            .Select(u => new BenefitGrantView { UseId = u.UseId, Code = u.Code, Kind = u.Kind, At = u.At, Detail = u.Detail })],
+            .Select(ToView)],
     };
 
     /// <summary>When the coupon side next needs the member awake: a deferred confirmation touch, a reminder or an expiry.</summary>
@@ -180,8 +180,13 @@ public sealed partial class MemberGrain
     private Func<TouchRequest, TouchRequest> FulfilTouch(DateTimeOffset now) =>
         request => OfferFulfilment.ForTouch(Member, request, Offers, _options, now);
 
-    /// <summary>The coupon step of a tick (expiry on its instant, reminders, forgetting old spent coupons); in memory only.</summary>
-    private MemberOutcome<IReadOnlyList<Coupon>> TickCoupons(DateTimeOffset now) => MemberCoupons.Tick(Member, Offers, _options, now);
+    /// <summary>The offer step of a tick (coupon expiry on its instant, reminders, forgetting old spent coupons; advisors due); in memory only.</summary>
+    private MemberOutcome<IReadOnlyList<Coupon>> TickCoupons(DateTimeOffset now)
+    {
+        var coupons = MemberCoupons.Tick(Member, Offers, _options, now);
+        var advisors = AssignAdvisors(now);
+        return advisors.StateChanged ? coupons with { StateChanged = true, NextDueAt = Earliest(coupons.NextDueAt, advisors.NextDueAt) } : coupons;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} was issued a {Kind} coupon {CodePrefix}… of offer {OfferId}, valid until {ValidUntil}")]
     private partial void LogCouponIssued(string memberId, string codePrefix, string kind, string offerId, DateTimeOffset validUntil);

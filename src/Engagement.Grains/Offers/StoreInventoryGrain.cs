@@ -5,22 +5,45 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Grains.Offers;
 
-/// <summary>A store's goods per sku (see <see cref="IStoreInventoryGrain"/>); the rules are <see cref="StoreInventory"/>'s.</summary>
+/// <summary>
+/// A store's goods per sku (see <see cref="IStoreInventoryGrain"/>); the rules are <see cref="StoreInventory"/>'s. A store
+/// placed in a region mirrors whether it has each sku into that region's index (<see cref="RegionStockGrain"/>) after its
+/// own write; a store that moves region leaves the old region's index. The mirror is idempotent: when it fails the PUT
+/// fails, and the store system's retry repeats it.
+/// </summary>
 public sealed class StoreInventoryGrain(
     [PersistentState("store-inventory", GrainStorageNames.State)] IPersistentState<OfferState<StoreInventory>> state,
     [FromKeyedServices(EngagementTime.Key)] TimeProvider time)
     : Grain, IStoreInventoryGrain
 {
-    public async Task<InventoryPutResult> PutAsync(IReadOnlyList<InventoryLine> lines)
+    public async Task<InventoryPutResult> PutAsync(IReadOnlyList<InventoryLine> lines, string? regionId)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        var (next, refusal) = state.State.Value.Put([.. lines.Select(l => (l.Sku, l.Available))], time.GetUtcNow());
+        var before = state.State.Value;
+        var (next, refusal) = before.Put([.. lines.Select(l => (l.Sku, l.Available))], time.GetUtcNow());
         if (refusal is not null)
         {
             return new InventoryPutResult { Refusal = refusal };
         }
 
+        next = regionId is null ? next : next with { RegionId = regionId };
         await state.SaveAsync(next, this);
+
+        var store = this.GetPrimaryKeyString();
+        var mirror = new List<Task>();
+        var moved = before.RegionId is { } was && !string.Equals(was, next.RegionId, StringComparison.Ordinal);
+        if (moved)
+        {
+            mirror.AddRange(before.Skus.Where(kv => kv.Value > 0).Select(kv => Region(before.RegionId!, kv.Key).SetAsync(store, false)));
+        }
+
+        if (next.RegionId is { } region)
+        {
+            var skus = moved || before.RegionId is null ? next.Skus.Keys : lines.Select(l => l.Sku);
+            mirror.AddRange(skus.Select(sku => Region(region, sku).SetAsync(store, next.Skus.TryGetValue(sku, out var n) && n > 0)));
+        }
+
+        await Task.WhenAll(mirror);
         return new InventoryPutResult { Inventory = View() };
     }
 
@@ -28,10 +51,32 @@ public sealed class StoreInventoryGrain(
 
     public Task<bool> HasAnyAsync(IReadOnlyList<string> skus) => Task.FromResult(state.State.Value.HasAny(skus));
 
+    private IRegionStockGrain Region(string regionId, string sku) => GrainFactory.GetGrain<IRegionStockGrain>(OfferIds.RegionStockKey(regionId, sku));
+
     private InventoryView View() => new()
     {
         StoreId = this.GetPrimaryKeyString(),
         Items = [.. state.State.Value.Skus.Select(kv => new InventoryLine(kv.Key, kv.Value))],
         UpdatedAt = state.State.Value.UpdatedAt,
+        RegionId = state.State.Value.RegionId,
     };
+}
+
+/// <summary>Which stores of a region have one sku (see <see cref="IRegionStockGrain"/>); the rules are <see cref="RegionStock"/>'s.</summary>
+public sealed class RegionStockGrain(
+    [PersistentState("region-stock", GrainStorageNames.State)] IPersistentState<OfferState<RegionStock>> state)
+    : Grain, IRegionStockGrain
+{
+    public async Task SetAsync(string storeId, bool inStock)
+    {
+        var next = state.State.Value.Set(storeId, inStock);
+        if (!ReferenceEquals(next, state.State.Value))
+        {
+            await state.SaveAsync(next, this);
+        }
+    }
+
+    public Task<bool> AnyAsync() => Task.FromResult(state.State.Value.Any);
+
+    public Task<IReadOnlyList<string>> StoresAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Value.Stores]);
 }

@@ -1,0 +1,39 @@
+using Engagement.Contracts.Offers;
+using Engagement.Grains.Tests.Infrastructure;
+
+namespace Engagement.Grains.Tests.Offers;
+
+/// <summary>A store's inventory reports keep its region's per-sku index (CONTRACT.md §2.1 "the member's store (or region)").</summary>
+[Collection(MemberClusterCollection.Name)]
+public sealed class RegionStockGrainTests(MemberClusterFixture cluster)
+{
+    private async Task<IReadOnlyList<string>> StoresAsync(string region, string sku) =>
+        await cluster.Client.GetGrain<IRegionStockGrain>(OfferIds.RegionStockKey(region, sku)).StoresAsync();
+
+    [Fact]
+    public async Task TheRegionIndexFollowsTheStoresStockAndAStoreThatMovesLeavesItsOldRegion()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var (north, south, store, other) = ("north-" + id, "south-" + id, "S-" + id, "T-" + id);
+        var inventory = cluster.Client.GetGrain<IStoreInventoryGrain>(store);
+
+        await inventory.PutAsync([new("SKU-A", 2), new("SKU-B", 0)], north);
+        await cluster.Client.GetGrain<IStoreInventoryGrain>(other).PutAsync([new("SKU-A", 1)], north);
+        Assert.Equal([store, other], await StoresAsync(north, "SKU-A"));
+        Assert.Empty(await StoresAsync(north, "SKU-B"));
+
+        // A report without regionId keeps the region; the last unit gone takes the store out of the index.
+        var sold = await inventory.PutAsync([new("SKU-A", 0), new("SKU-B", 4)], null);
+        Assert.Equal(north, sold.Inventory!.RegionId);
+        Assert.Equal([other], await StoresAsync(north, "SKU-A"));
+        Assert.Equal([store], await StoresAsync(north, "SKU-B"));
+
+        // Moving region: the old region forgets the store, the new one learns every sku it has.
+        await inventory.PutAsync([new("SKU-C", 1)], south);
+        Assert.Empty(await StoresAsync(north, "SKU-B"));
+        Assert.Equal([store], await StoresAsync(south, "SKU-B"));
+        Assert.Equal([store], await StoresAsync(south, "SKU-C"));
+        Assert.Empty(await StoresAsync(south, "SKU-A"));
+        Assert.True(await cluster.Client.GetGrain<IRegionStockGrain>(OfferIds.RegionStockKey(south, "SKU-C")).AnyAsync());
+    }
+}
