@@ -31,6 +31,8 @@ public static class MemberMetrics
     /// <summary>Activity at most this many days older than the member's latest is placed exactly.</summary>
     public const int ExactLatenessDays = DayBits.Span - MonthDays;
 
+    private static readonly Dictionary<string, int> EmptyByOffer = new(StringComparer.Ordinal);
+
     /// <summary>The new state and the contributions (one per target aggregator) of <paramref name="transition"/>.</summary>
     public static (MemberMetricState State, IReadOnlyList<MetricContribution> Contributions) Derive(
         MemberMetricState state, MemberTransition transition, MetricsOptions options)
@@ -63,6 +65,16 @@ public static class MemberMetrics
         sink.Add(region, day, MetricNames.PointsAdjusted, transition.PointsAdjusted);
         sink.Add(region, day, MetricNames.CouponsIssued, transition.CouponsIssued);
         sink.Add(region, day, MetricNames.CouponsRedeemed, transition.CouponsRedeemed);
+        foreach (var (offer, n) in transition.CouponsIssuedByOffer ?? EmptyByOffer)
+        {
+            sink.Add(region, day, MetricNames.CouponsIssuedOfferPrefix + offer, n);
+        }
+
+        foreach (var (offer, n) in transition.CouponsRedeemedByOffer ?? EmptyByOffer)
+        {
+            sink.Add(region, day, MetricNames.CouponsRedeemedOfferPrefix + offer, n);
+        }
+
         sink.Add(region, day, MetricNames.CampaignReached, transition.CampaignReached);
         sink.Add(region, day, MetricNames.CampaignConverted, transition.CampaignConverted);
         sink.AddRevenue(region, day, transition.Revenue);

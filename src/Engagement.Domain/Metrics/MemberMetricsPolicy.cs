@@ -28,7 +28,9 @@ public static class MemberMetricsPolicy
     /// <param name="OrderUnrefunded">The unrefunded amount (CNY) of the outcome's order before it; 0 when unknown.</param>
     /// <param name="FromSequence">The member's next ledger sequence before the outcome: coupon moves (ledger kind
     /// <c>coupon</c>) from it on are the outcome's (<see cref="CouponsSince"/>); <see cref="long.MaxValue"/>: none.</param>
-    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded, long FromSequence = long.MaxValue);
+    /// <param name="Coupons">The member's coupon book before the outcome (immutable), to count coupons per offer
+    /// (<see cref="CouponMetrics.ByOffer"/>); null: not counted per offer.</param>
+    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded, long FromSequence = long.MaxValue, Offers.CouponBook? Coupons = null);
 
     /// <summary>The outcome being recorded: its deterministic id and, for an applied event, its type and order.</summary>
     /// <param name="OutcomeId">Unique per member and outcome: <c>e:{eventId}</c>, <c>r:{redemptionId}</c>, <c>a:{adjustmentId}</c>, <c>t:{ticks}</c>.</param>
@@ -42,7 +44,7 @@ public static class MemberMetricsPolicy
     public static MetricsBefore Before(MemberState state, string? orderId = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Unrefunded(state, orderId), state.NextSequence);
+        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Unrefunded(state, orderId), state.NextSequence, Offers.MemberCoupons.Book(state));
     }
 
     /// <summary>An applied event's input (held and refused events count nothing but their gauges and points).</summary>
@@ -75,6 +77,8 @@ public static class MemberMetricsPolicy
         var after = Segments(state, options, now);
         var points = PointsOf(entries);
         var coupons = CouponsSince(state, before.FromSequence);
+        var reissue = Offers.CouponReissues.IsReissue(input.OutcomeId);
+        var (issuedByOffer, redeemedByOffer) = CouponMetrics.ByOffer(before.Coupons, Offers.MemberCoupons.Book(state), reissue);
         var transition = new MemberTransition
         {
             MemberId = state.MemberId,
@@ -89,7 +93,10 @@ public static class MemberMetricsPolicy
             PointsExpired = points.Expired,
             PointsReversed = points.Reversed,
             PointsAdjusted = points.Adjusted,
-            CouponsIssued = coupons.Issued,
+            // A reissue's fresh coupon replaces one already counted: not a new issue.
+            CouponsIssued = reissue ? 0 : coupons.Issued,
+            CouponsIssuedByOffer = issuedByOffer,
+            CouponsRedeemedByOffer = redeemedByOffer,
             CouponsRedeemed = coupons.Redeemed,
             CampaignReached = input.CampaignReached,
             Before = state.Metrics.Segments,

@@ -129,4 +129,33 @@ public class MemberMetricsPolicyTests
         Assert.Equal((0, 0), MemberMetricsPolicy.CouponsSince(state, state.NextSequence));
         Assert.Equal((1, 1), MemberMetricsPolicy.CouponsSince(state, 1));
     }
+
+    [Fact]
+    public void AReissuedCouponIsNotCountedAsANewIssueAndCouponsCountPerOffer()
+    {
+        var state = new MemberState { MemberId = "M6" };
+        var options = new ProgramOptions();
+        var offers = new OffersOptions { CouponSecret = Tests.Offers.CouponTestKit.Secret };
+        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
+        var before = MemberMetricsPolicy.Before(state);
+        var code = MemberCoupons.Issue(state, Tests.Offers.CouponTestKit.WakeUpGift, "g1", offers, options, Noon.AddHours(1)).Reply.Coupon!.Code;
+        MemberMetricsPolicy.RecordStep(state, before, new("ci:g1", Noon.AddHours(1)), options, Metrics, Noon.AddHours(1));
+
+        before = MemberMetricsPolicy.Before(state);
+        var reissue = CouponReissues.Reissue(state, code, "rx-1", "Li Na", "lost", offers, options, Noon.AddHours(2));
+        MemberMetricsPolicy.RecordStep(state, before, new(CouponReissues.OutcomePrefix + "rx-1", Noon.AddHours(2)), options, Metrics, Noon.AddHours(2));
+
+        var fresh = reissue.Reply.New!;
+        before = MemberMetricsPolicy.Before(state);
+        Assert.True(MemberCoupons.Redeem(state, fresh.Code, "r1", Tests.Offers.CouponTestKit.At("S001", 80m), options, Noon.AddHours(3)).Reply.Accepted);
+        MemberMetricsPolicy.RecordStep(state, before, new("cr:r1", Noon.AddHours(3)), options, Metrics, Noon.AddHours(3));
+
+        var all = state.Outbox.Pending.OfType<RecordMetrics>().SelectMany(r => r.Contributions).ToList();
+        Assert.Equal(1, Day(all, MetricNames.CouponsIssued));
+        Assert.Equal((2, 1), MemberMetricsPolicy.CouponsSince(state, 1));
+        Assert.Equal(1, Day(all, MetricNames.CouponsIssuedOfferPrefix + fresh.OfferId));
+        Assert.Equal(1, Day(all, MetricNames.CouponsRedeemedOfferPrefix + fresh.OfferId));
+        var perOffer = PointsEconomy.CouponOffers([new DayCounters { Counters = all.Where(c => !c.IsGauge).SelectMany(c => c.Counters).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)) }]);
+        Assert.Equal([(fresh.OfferId, 1L, 1L, (double?)1.0)], perOffer.Select(o => (o.OfferId, o.Issued, o.Redeemed, o.RedemptionRate)));
+    }
 }
