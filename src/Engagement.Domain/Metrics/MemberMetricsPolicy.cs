@@ -38,7 +38,8 @@ public static class MemberMetricsPolicy
     /// <param name="EventType">The applied event's type (CONTRACT.md §1); null for held or refused events, commands and ticks.</param>
     /// <param name="OrderId">The order of a purchase or refund, else null.</param>
     /// <param name="CampaignReached">1 when the outcome sent a campaign arm's touch, else 0.</param>
-    public readonly record struct MetricsInput(string OutcomeId, DateTimeOffset At, string? EventType = null, string? OrderId = null, int CampaignReached = 0);
+    /// <param name="CampaignConverted">Campaign arms the outcome's purchase converted (<see cref="CampaignMetrics.Converted"/>), else 0.</param>
+    public readonly record struct MetricsInput(string OutcomeId, DateTimeOffset At, string? EventType = null, string? OrderId = null, int CampaignReached = 0, int CampaignConverted = 0);
 
     /// <summary>The snapshot to take before the rules run (cheap: a few fields and one order lookup).</summary>
     public static MetricsBefore Before(MemberState state, string? orderId = null)
@@ -99,6 +100,7 @@ public static class MemberMetricsPolicy
             CouponsRedeemedByOffer = redeemedByOffer,
             CouponsRedeemed = coupons.Redeemed,
             CampaignReached = input.CampaignReached,
+            CampaignConverted = input.CampaignConverted,
             Before = state.Metrics.Segments,
             After = after,
         };

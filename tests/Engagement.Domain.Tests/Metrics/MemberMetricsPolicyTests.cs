@@ -1,3 +1,4 @@
+using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
@@ -157,5 +158,28 @@ public class MemberMetricsPolicyTests
         Assert.Equal(1, Day(all, MetricNames.CouponsRedeemedOfferPrefix + fresh.OfferId));
         var perOffer = PointsEconomy.CouponOffers([new DayCounters { Counters = all.Where(c => !c.IsGauge).SelectMany(c => c.Counters).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)) }]);
         Assert.Equal([(fresh.OfferId, 1L, 1L, (double?)1.0)], perOffer.Select(o => (o.OfferId, o.Issued, o.Redeemed, o.RedemptionRate)));
+    }
+
+    [Fact]
+    public void OnlyAReachedArmsFirstAttributedPurchaseCountsAsACampaignConversion()
+    {
+        var state = new MemberState { MemberId = "M7" };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, Event("e1", "login", Noon, null, null), options, Noon, Metrics);
+        CampaignMembership M(string id, string group, string outcome) =>
+            new() { CampaignId = id, Group = group, Outcome = outcome, AssignedAt = Noon, AttributionWindowDays = 7 };
+        state.Campaigns.Memberships.AddRange([M("C1", "arm", "sent"), M("C2", "arm", "suppressed"), M("C3", "control", "")]);
+
+        var first = CampaignMemberships.AttributePurchase(state.Campaigns, "p1", 100m, Noon.AddHours(1));
+        var second = CampaignMemberships.AttributePurchase(state.Campaigns, "p2", 50m, Noon.AddHours(2));
+        var converted = CampaignMetrics.Converted(first, "p1");
+        MemberMetricsPolicy.RecordStep(state, MemberMetricsPolicy.Before(state), new("cv:p1", Noon.AddHours(1), CampaignConverted: converted), options, Metrics, Noon.AddHours(1));
+
+        Assert.Equal(3, first.Count);
+        Assert.Equal(1, converted);
+        Assert.Equal(0, CampaignMetrics.Converted(second, "p2"));
+        var c = state.Outbox.Pending.OfType<RecordMetrics>().Single(r => r.OutcomeId == "cv:p1").Contributions.ToList();
+        Assert.Equal(1, Day(c, MetricNames.CampaignConverted));
+        Assert.Equal(new DateOnly(2026, 11, 23), c.Single(x => !x.IsGauge).Day);
     }
 }
