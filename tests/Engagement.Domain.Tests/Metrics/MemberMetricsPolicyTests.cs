@@ -23,6 +23,20 @@ public class MemberMetricsPolicyTests
 
     private static long Day(List<MetricContribution> c, string name) => c.Where(x => !x.IsGauge).Sum(x => x.Counters.GetValueOrDefault(name));
 
+    private static readonly OffersOptions CouponOffers = new() { CouponSecret = Tests.Offers.CouponTestKit.Secret };
+
+    /// <summary>A member after a purchase and a coupon (grant <c>g1</c>) issued an hour later, recorded as outcome <c>ci:g1</c>.</summary>
+    private static (MemberState State, ProgramOptions Options, string Code, bool Recorded) WithIssuedCoupon(string memberId)
+    {
+        var state = new MemberState { MemberId = memberId };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
+        var before = MemberMetricsPolicy.Before(state);
+        var code = MemberCoupons.Issue(state, Tests.Offers.CouponTestKit.WakeUpGift, "g1", CouponOffers, options, Noon.AddHours(1)).Reply.Coupon!.Code;
+        var recorded = MemberMetricsPolicy.RecordStep(state, before, new("ci:g1", Noon.AddHours(1)), options, Metrics, Noon.AddHours(1));
+        return (state, options, code, recorded);
+    }
+
     private static long Gauge(List<MetricContribution> c, string name) => c.Where(x => x.IsGauge).Sum(x => x.Counters.GetValueOrDefault(name));
 
     [Fact]
@@ -104,17 +118,11 @@ public class MemberMetricsPolicyTests
     [Fact]
     public void CouponsIssuedAndRedeemedOutsideTheDeciderAreCountedOnceEach()
     {
-        var state = new MemberState { MemberId = "M5" };
-        var options = new ProgramOptions();
-        var offers = new OffersOptions { CouponSecret = Tests.Offers.CouponTestKit.Secret };
-        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
-
-        var before = MemberMetricsPolicy.Before(state);
-        var code = MemberCoupons.Issue(state, Tests.Offers.CouponTestKit.WakeUpGift, "g1", offers, options, Noon.AddHours(1)).Reply.Coupon!.Code;
-        Assert.True(MemberMetricsPolicy.RecordStep(state, before, new("ci:g1", Noon.AddHours(1)), options, Metrics, Noon.AddHours(1)));
+        var (state, options, code, recorded) = WithIssuedCoupon("M5");
+        Assert.True(recorded);
         var issued = state.Outbox.Pending.OfType<RecordMetrics>().Single(r => r.OutcomeId == "ci:g1").Contributions.ToList();
 
-        before = MemberMetricsPolicy.Before(state);
+        var before = MemberMetricsPolicy.Before(state);
         Assert.True(MemberCoupons.Redeem(state, code, "r1", Tests.Offers.CouponTestKit.At("S001", 80m), options, Noon.AddHours(2)).Reply.Accepted);
         MemberMetricsPolicy.RecordStep(state, before, new("cr:r1", Noon.AddHours(2)), options, Metrics, Noon.AddHours(2));
         var redeemed = state.Outbox.Pending.OfType<RecordMetrics>().Single(r => r.OutcomeId == "cr:r1").Contributions.ToList();
@@ -134,16 +142,10 @@ public class MemberMetricsPolicyTests
     [Fact]
     public void AReissuedCouponIsNotCountedAsANewIssueAndCouponsCountPerOffer()
     {
-        var state = new MemberState { MemberId = "M6" };
-        var options = new ProgramOptions();
-        var offers = new OffersOptions { CouponSecret = Tests.Offers.CouponTestKit.Secret };
-        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
-        var before = MemberMetricsPolicy.Before(state);
-        var code = MemberCoupons.Issue(state, Tests.Offers.CouponTestKit.WakeUpGift, "g1", offers, options, Noon.AddHours(1)).Reply.Coupon!.Code;
-        MemberMetricsPolicy.RecordStep(state, before, new("ci:g1", Noon.AddHours(1)), options, Metrics, Noon.AddHours(1));
+        var (state, options, code, _) = WithIssuedCoupon("M6");
 
-        before = MemberMetricsPolicy.Before(state);
-        var reissue = CouponReissues.Reissue(state, code, "rx-1", "Li Na", "lost", offers, options, Noon.AddHours(2));
+        var before = MemberMetricsPolicy.Before(state);
+        var reissue = CouponReissues.Reissue(state, code, "rx-1", "Li Na", "lost", CouponOffers, options, Noon.AddHours(2));
         MemberMetricsPolicy.RecordStep(state, before, new(CouponReissues.OutcomePrefix + "rx-1", Noon.AddHours(2)), options, Metrics, Noon.AddHours(2));
 
         var fresh = reissue.Reply.New!;
