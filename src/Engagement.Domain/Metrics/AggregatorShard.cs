@@ -3,10 +3,11 @@ using System.Text;
 namespace Engagement.Domain.Metrics;
 
 /// <summary>
-/// What one aggregator (region × local day × shard, or region × shard of gauges) holds: counter sums and the ids it
-/// applied recently, as 64-bit hashes grouped by the (UTC) day they arrived, kept <see cref="MetricsOptions.DedupeDays"/>
-/// days: the redelivery horizon of the member outbox, which re-emits within minutes. Bounded by the contributions of a
-/// few days of one shard.
+/// What one aggregator (region × local day × shard, or region × shard of gauges) holds: counter sums and what it needs
+/// to apply each contribution once, kept <see cref="MetricsOptions.DedupeDays"/> days after it last arrived (the
+/// redelivery horizon of the member outbox, which re-emits within minutes): per contributing member, the highest
+/// outcome sequence applied (<see cref="Members"/>: one entry per member, however many events it had that day), and
+/// for contributions without a sequence (made before sequences existed) the hashes of their ids (<see cref="Applied"/>).
 /// </summary>
 public sealed record AggregatorShard
 {
@@ -15,8 +16,11 @@ public sealed record AggregatorShard
     /// <summary>Net revenue, CNY.</summary>
     public decimal Revenue { get; init; }
 
-    /// <summary>Arrival day (<see cref="DateOnly.DayNumber"/>, UTC) → hashes of the contribution ids applied that day.</summary>
+    /// <summary>Arrival day (<see cref="DateOnly.DayNumber"/>, UTC) → hashes of the ids applied that day of contributions without a sequence.</summary>
     public IReadOnlyDictionary<int, HashSet<ulong>> Applied { get; init; } = new Dictionary<int, HashSet<ulong>>();
+
+    /// <summary>Hash of a member id (<see cref="Hash"/>) → the highest sequence of it applied and the UTC day that arrived.</summary>
+    public IReadOnlyDictionary<ulong, MemberMark> Members { get; init; } = new Dictionary<ulong, MemberMark>();
 
     /// <summary>Contributions applied since the grain was created.</summary>
     public long AppliedCount { get; init; }
@@ -25,34 +29,40 @@ public sealed record AggregatorShard
     public long DuplicateCount { get; init; }
 
     /// <summary>
-    /// Applies each contribution whose id is not among the remembered ones; forgets ids that arrived more than
-    /// <paramref name="dedupeDays"/> days before <paramref name="now"/>. Returns the new state and how many applied.
+    /// Applies each contribution not applied before — by its member's sequence (a member's contributions in one call
+    /// are taken in sequence order; one at or below the member's mark is a repeat), or by id when it has none — and
+    /// forgets marks and ids that arrived <paramref name="dedupeDays"/> days or more before <paramref name="now"/>.
+    /// Returns the new state and how many applied; <paramref name="state"/> is not changed.
     /// </summary>
     public static (AggregatorShard State, int Applied) Apply(AggregatorShard state, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(contributions);
         var today = DateOnly.FromDateTime(now.UtcDateTime).DayNumber;
-        var applied = state.Applied.Where(kv => kv.Key > today - dedupeDays).ToDictionary(kv => kv.Key, kv => new HashSet<ulong>(kv.Value));
-        if (!applied.TryGetValue(today, out var todays))
+        var list = contributions as IReadOnlyList<MetricContribution> ?? [.. contributions];
+        var applied = state.Applied.Where(kv => kv.Key > today - dedupeDays).ToDictionary(kv => kv.Key, kv => kv.Value);
+        HashSet<ulong>? todays = null;
+        var members = new Dictionary<ulong, MemberMark>(state.Members.Count + list.Count);
+        foreach (var (member, mark) in state.Members)
         {
-            applied[today] = todays = [];
+            if (mark.Day > today - dedupeDays)
+            {
+                members[member] = mark;
+            }
         }
 
         var counters = new Dictionary<string, long>(state.Counters, StringComparer.Ordinal);
         var revenue = state.Revenue;
         var count = 0;
         var duplicates = 0;
-        foreach (var c in contributions)
+        foreach (var c in list.OrderBy(c => c.Sequence))
         {
-            var hash = Hash(c.Id);
-            if (applied.Values.Any(set => set.Contains(hash)))
+            if (!Fresh(c, today, applied, ref todays, members))
             {
                 duplicates++;
                 continue;
             }
 
-            todays.Add(hash);
             foreach (var (name, delta) in c.Counters)
             {
                 counters[name] = counters.GetValueOrDefault(name) + delta;
@@ -67,10 +77,43 @@ public sealed record AggregatorShard
             Counters = counters,
             Revenue = revenue,
             Applied = applied,
+            Members = members,
             AppliedCount = state.AppliedCount + count,
             DuplicateCount = state.DuplicateCount + duplicates,
         };
         return (next, count);
+    }
+
+    /// <summary>True (and remembered) when <paramref name="c"/> was not applied before.</summary>
+    private static bool Fresh(MetricContribution c, int today, Dictionary<int, HashSet<ulong>> applied, ref HashSet<ulong>? todays, Dictionary<ulong, MemberMark> members)
+    {
+        if (c.Sequence > 0 && c.MemberId is not null)
+        {
+            var member = Hash(c.MemberId);
+            if (members.TryGetValue(member, out var mark) && mark.Sequence >= c.Sequence)
+            {
+                return false;
+            }
+
+            members[member] = new MemberMark(c.Sequence, today);
+            return true;
+        }
+
+        var hash = Hash(c.Id);
+        if (applied.Values.Any(set => set.Contains(hash)))
+        {
+            return false;
+        }
+
+        if (todays is null)
+        {
+            // Copy on write: the sets of the state passed in stay as they were.
+            todays = applied.TryGetValue(today, out var old) ? [.. old] : [];
+            applied[today] = todays;
+        }
+
+        todays.Add(hash);
+        return true;
     }
 
     /// <summary>FNV-1a 64-bit of the id's UTF-8 bytes (collisions among a shard's few thousand ids: ~10⁻¹²).</summary>
@@ -87,3 +130,6 @@ public sealed record AggregatorShard
         return hash;
     }
 }
+
+/// <summary>The highest outcome sequence of one member an aggregator applied, and the UTC day (<see cref="DateOnly.DayNumber"/>) it arrived.</summary>
+public readonly record struct MemberMark(long Sequence, int Day);

@@ -31,6 +31,13 @@ public sealed record MemberMetricState
     /// <summary>Whether the member already counted in <see cref="MetricNames.Repurchased7d"/> of its first purchase's day.</summary>
     public bool Repurchased7dCounted { get; init; }
 
+    /// <summary>
+    /// The sequence number of the member's latest outcome that contributed (0 before the first): each contributing
+    /// outcome takes the next, so the aggregators can drop repeats by a per-member high-water mark
+    /// (<see cref="AggregatorShard"/>) instead of remembering every contribution id.
+    /// </summary>
+    public long Sequence { get; init; }
+
     /// <summary>The segments the member last added to the gauges (<c>GET /segments</c>); null before its first contribution.</summary>
     public MemberSegments? Segments { get; init; }
 
@@ -51,6 +58,16 @@ public sealed record MetricContribution
 
     /// <summary>The local day the counters belong to (for gauges: the outcome's day, informative).</summary>
     public required DateOnly Day { get; init; }
+
+    /// <summary>The contributing member; null on contributions made before per-member sequences (deduplicated by <see cref="Id"/>).</summary>
+    public string? MemberId { get; init; }
+
+    /// <summary>
+    /// The member's outcome sequence (<see cref="MemberMetricState.Sequence"/>, from 1); 0 when unknown (then deduplicated
+    /// by <see cref="Id"/>). A member's outbox emits every pending contribution in this order, so an aggregator that
+    /// applied sequence n of a member has applied every earlier one addressed to it.
+    /// </summary>
+    public long Sequence { get; init; }
 
     /// <summary>The aggregator shard (a stable hash of the member id modulo <see cref="MetricsOptions.Shards"/>).</summary>
     public int Shard { get; init; }

@@ -10,7 +10,8 @@ namespace Engagement.Domain.Metrics;
 /// <para><b>Distinct counts without sets of ids.</b> A member is counted in <c>dau</c> of day D when it becomes active
 /// on D for the first time; in <c>wau</c>/<c>mau</c> of each day D' whose 7/30-day window it enters by this
 /// activity (so a member active daily adds one to the window's newest day, a returning member up to 7/30 days).
-/// The same holds for the 30-day purchaser windows. Late activity counts in its own day and fills only the windows it
+/// The same holds for the 30-day purchaser windows. Those days are recorded as one window entry on the activity's own
+/// day (<see cref="MetricWindows"/>), summed on read, so one activity touches one aggregator, not 30. Late activity counts in its own day and fills only the windows it
 /// newly covers, which the member's <see cref="DayBits"/> tell exactly.</para>
 /// <para><b>Lateness bound.</b> Activity more than <see cref="ExactLatenessDays"/> days older than the member's latest
 /// active day falls outside its remembered window and is not placed in distinct counts (counted as
@@ -29,6 +30,8 @@ public static class MemberMetrics
 
     /// <summary>Activity at most this many days older than the member's latest is placed exactly.</summary>
     public const int ExactLatenessDays = DayBits.Span - MonthDays;
+
+    private static readonly Dictionary<string, int> EmptyByOffer = new(StringComparer.Ordinal);
 
     /// <summary>The new state and the contributions (one per target aggregator) of <paramref name="transition"/>.</summary>
     public static (MemberMetricState State, IReadOnlyList<MetricContribution> Contributions) Derive(
@@ -62,11 +65,23 @@ public static class MemberMetrics
         sink.Add(region, day, MetricNames.PointsAdjusted, transition.PointsAdjusted);
         sink.Add(region, day, MetricNames.CouponsIssued, transition.CouponsIssued);
         sink.Add(region, day, MetricNames.CouponsRedeemed, transition.CouponsRedeemed);
+        foreach (var (offer, n) in transition.CouponsIssuedByOffer ?? EmptyByOffer)
+        {
+            sink.Add(region, day, MetricNames.CouponsIssuedOfferPrefix + offer, n);
+        }
+
+        foreach (var (offer, n) in transition.CouponsRedeemedByOffer ?? EmptyByOffer)
+        {
+            sink.Add(region, day, MetricNames.CouponsRedeemedOfferPrefix + offer, n);
+        }
+
         sink.Add(region, day, MetricNames.CampaignReached, transition.CampaignReached);
         sink.Add(region, day, MetricNames.CampaignConverted, transition.CampaignConverted);
         sink.AddRevenue(region, day, transition.Revenue);
         Gauges(transition.Before, transition.After, sink, day);
-        return (s, sink.Build());
+        var sequence = state.Sequence + 1;
+        var contributions = sink.Build(sequence);
+        return (contributions.Count == 0 ? s : s with { Sequence = sequence }, contributions);
     }
 
     private static MemberMetricState Activity(MemberMetricState s, MemberTransition t, Sink sink, string region, DateOnly day)
@@ -150,21 +165,11 @@ public static class MemberMetrics
 
     private static void WindowsOf(DayBits purchaseBefore, DayBits repurchaseBefore, DayBits purchaseAfter, DayBits repurchaseAfter, DateOnly day, string region, Sink sink)
     {
-        for (var d = day; d < day.AddDays(MonthDays); d = d.AddDays(1))
-        {
-            var from = d.AddDays(-(MonthDays - 1));
-            if (!purchaseBefore.Any(from, d) && purchaseAfter.Any(from, d))
-            {
-                sink.Add(region, d, MetricNames.Purchasers30, 1);
-            }
-
-            var before = purchaseBefore.Count(from, d) >= 2 || repurchaseBefore.Any(from, d);
-            var after = purchaseAfter.Count(from, d) >= 2 || repurchaseAfter.Any(from, d);
-            if (!before && after)
-            {
-                sink.Add(region, d, MetricNames.Repurchasers30, 1);
-            }
-        }
+        static bool Twice(DayBits purchases, DayBits repurchases, DateOnly from, DateOnly to) => purchases.Count(from, to) >= 2 || repurchases.Any(from, to);
+        sink.AddWindows(region, day, MetricNames.Purchasers30, MonthDays, d =>
+            !purchaseBefore.Any(d.AddDays(-(MonthDays - 1)), d) && purchaseAfter.Any(d.AddDays(-(MonthDays - 1)), d));
+        sink.AddWindows(region, day, MetricNames.Repurchasers30, MonthDays, d =>
+            !Twice(purchaseBefore, repurchaseBefore, d.AddDays(-(MonthDays - 1)), d) && Twice(purchaseAfter, repurchaseAfter, d.AddDays(-(MonthDays - 1)), d));
     }
 
     private static (MemberMetricState, bool) FirstOfDay(MemberMetricState s, DayBits bits, DateOnly day, Func<DayBits, MemberMetricState> set, string counter, string region, Sink sink)
@@ -178,17 +183,8 @@ public static class MemberMetrics
         return (set(bits.With(day)), true);
     }
 
-    private static void Windows(DayBits before, DayBits after, DateOnly day, int width, string counter, string region, Sink sink, Func<DayBits, DateOnly, DateOnly, bool> holds)
-    {
-        for (var d = day; d < day.AddDays(width); d = d.AddDays(1))
-        {
-            var from = d.AddDays(-(width - 1));
-            if (!holds(before, from, d) && holds(after, from, d))
-            {
-                sink.Add(region, d, counter, 1);
-            }
-        }
-    }
+    private static void Windows(DayBits before, DayBits after, DateOnly day, int width, string counter, string region, Sink sink, Func<DayBits, DateOnly, DateOnly, bool> holds) =>
+        sink.AddWindows(region, day, counter, width, d => !holds(before, d.AddDays(-(width - 1)), d) && holds(after, d.AddDays(-(width - 1)), d));
 
     private static void Gauges(MemberSegments? before, MemberSegments after, Sink sink, DateOnly day)
     {
@@ -226,6 +222,18 @@ public static class MemberMetrics
 
         public void AddGauge(string region, DateOnly day, string counter, long delta) => Put(true, region, day, counter, delta);
 
+        /// <summary>
+        /// Window counter <paramref name="counter"/> on the <paramref name="width"/> days from <paramref name="day"/>:
+        /// one entry (<see cref="MetricWindows"/>) per run of days it newly covers, all on <paramref name="day"/>'s aggregator.
+        /// </summary>
+        public void AddWindows(string region, DateOnly day, string counter, int width, Func<DateOnly, bool> newlyCovered)
+        {
+            foreach (var (from, to) in MetricWindows.Runs(day, width, newlyCovered))
+            {
+                Put(false, region, day, MetricWindows.Entry(counter, from, to), 1);
+            }
+        }
+
         public void AddRevenue(string region, DateOnly day, decimal revenue)
         {
             if (revenue != 0)
@@ -235,7 +243,7 @@ public static class MemberMetrics
             }
         }
 
-        public List<MetricContribution> Build()
+        public List<MetricContribution> Build(long sequence)
         {
             var shard = options.ShardOf(t.MemberId);
             var list = new List<MetricContribution>();
@@ -252,7 +260,18 @@ public static class MemberMetrics
                 }
 
                 var id = string.Create(CultureInfo.InvariantCulture, $"{t.MemberId}|{t.EffectId}|{(gauge ? "g" : "d")}|{region}|{day:yyyyMMdd}");
-                list.Add(new MetricContribution { Id = id, RegionId = region, Day = day, Shard = shard, IsGauge = gauge, Counters = counters, Revenue = revenue });
+                list.Add(new MetricContribution
+                {
+                    Id = id,
+                    MemberId = t.MemberId,
+                    Sequence = sequence,
+                    RegionId = region,
+                    Day = day,
+                    Shard = shard,
+                    IsGauge = gauge,
+                    Counters = counters,
+                    Revenue = revenue,
+                });
             }
 
             return list;

@@ -28,7 +28,9 @@ public static class MemberMetricsPolicy
     /// <param name="OrderUnrefunded">The unrefunded amount (CNY) of the outcome's order before it; 0 when unknown.</param>
     /// <param name="FromSequence">The member's next ledger sequence before the outcome: coupon moves (ledger kind
     /// <c>coupon</c>) from it on are the outcome's (<see cref="CouponsSince"/>); <see cref="long.MaxValue"/>: none.</param>
-    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded, long FromSequence = long.MaxValue);
+    /// <param name="Coupons">The member's coupon book before the outcome (immutable), to count coupons per offer
+    /// (<see cref="CouponMetrics.ByOffer"/>); null: not counted per offer.</param>
+    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded, long FromSequence = long.MaxValue, Offers.CouponBook? Coupons = null);
 
     /// <summary>The outcome being recorded: its deterministic id and, for an applied event, its type and order.</summary>
     /// <param name="OutcomeId">Unique per member and outcome: <c>e:{eventId}</c>, <c>r:{redemptionId}</c>, <c>a:{adjustmentId}</c>, <c>t:{ticks}</c>.</param>
@@ -36,13 +38,14 @@ public static class MemberMetricsPolicy
     /// <param name="EventType">The applied event's type (CONTRACT.md §1); null for held or refused events, commands and ticks.</param>
     /// <param name="OrderId">The order of a purchase or refund, else null.</param>
     /// <param name="CampaignReached">1 when the outcome sent a campaign arm's touch, else 0.</param>
-    public readonly record struct MetricsInput(string OutcomeId, DateTimeOffset At, string? EventType = null, string? OrderId = null, int CampaignReached = 0);
+    /// <param name="CampaignConverted">Campaign arms the outcome's purchase converted (<see cref="CampaignMetrics.Converted"/>), else 0.</param>
+    public readonly record struct MetricsInput(string OutcomeId, DateTimeOffset At, string? EventType = null, string? OrderId = null, int CampaignReached = 0, int CampaignConverted = 0);
 
     /// <summary>The snapshot to take before the rules run (cheap: a few fields and one order lookup).</summary>
     public static MetricsBefore Before(MemberState state, string? orderId = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Unrefunded(state, orderId), state.NextSequence);
+        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Unrefunded(state, orderId), state.NextSequence, Offers.MemberCoupons.Book(state));
     }
 
     /// <summary>An applied event's input (held and refused events count nothing but their gauges and points).</summary>
@@ -75,6 +78,8 @@ public static class MemberMetricsPolicy
         var after = Segments(state, options, now);
         var points = PointsOf(entries);
         var coupons = CouponsSince(state, before.FromSequence);
+        var reissue = Offers.CouponReissues.IsReissue(input.OutcomeId);
+        var (issuedByOffer, redeemedByOffer) = CouponMetrics.ByOffer(before.Coupons, Offers.MemberCoupons.Book(state), reissue);
         var transition = new MemberTransition
         {
             MemberId = state.MemberId,
@@ -89,9 +94,13 @@ public static class MemberMetricsPolicy
             PointsExpired = points.Expired,
             PointsReversed = points.Reversed,
             PointsAdjusted = points.Adjusted,
-            CouponsIssued = coupons.Issued,
+            // A reissue's fresh coupon replaces one already counted: not a new issue.
+            CouponsIssued = reissue ? 0 : coupons.Issued,
+            CouponsIssuedByOffer = issuedByOffer,
+            CouponsRedeemedByOffer = redeemedByOffer,
             CouponsRedeemed = coupons.Redeemed,
             CampaignReached = input.CampaignReached,
+            CampaignConverted = input.CampaignConverted,
             Before = state.Metrics.Segments,
             After = after,
         };

@@ -45,6 +45,12 @@ public sealed record MemberTransition
 
     public int CouponsRedeemed { get; init; }
 
+    /// <summary>Coupons issued by this outcome per offer id (a reissue's replacement excluded); null or empty: none.</summary>
+    public IReadOnlyDictionary<string, int>? CouponsIssuedByOffer { get; init; }
+
+    /// <summary>Coupons redeemed by this outcome per offer id, net of restores (signed); null or empty: none.</summary>
+    public IReadOnlyDictionary<string, int>? CouponsRedeemedByOffer { get; init; }
+
     public int CampaignReached { get; init; }
 
     public int CampaignConverted { get; init; }

@@ -81,6 +81,12 @@ public static class MetricNames
     /// <summary>Coupons redeemed that day.</summary>
     public const string CouponsRedeemed = "couponsRedeemed";
 
+    /// <summary>Prefix of the coupons issued that day per offer: <c>couponsIssued:{offerId}</c>.</summary>
+    public const string CouponsIssuedOfferPrefix = "couponsIssued:";
+
+    /// <summary>Prefix of the coupons redeemed that day per offer: <c>couponsRedeemed:{offerId}</c>.</summary>
+    public const string CouponsRedeemedOfferPrefix = "couponsRedeemed:";
+
     /// <summary>Campaign touches that reached a member that day.</summary>
     public const string CampaignReached = "campaignReached";
 

@@ -46,6 +46,9 @@ public sealed record PointsEconomyView
 
     public double BandHigh { get; init; }
 
+    /// <summary>Coupons issued and redeemed per offer over the range (empty when no coupon moved).</summary>
+    public IReadOnlyList<OfferCoupons> Offers { get; init; } = [];
+
     /// <summary>Whether the rate lies in the band (null when there is no rate).</summary>
     public bool? InBand { get; init; }
 }
@@ -104,6 +107,52 @@ public static class PointsEconomy
             BandLow = bandLow,
             BandHigh = bandHigh,
             InBand = rate is null ? null : rate >= bandLow && rate <= bandHigh,
+            Offers = CouponOffers(range),
         };
     }
+
+    /// <summary>Coupons issued and redeemed per offer over <paramref name="range"/>, by offer id (ordinal).</summary>
+    public static IReadOnlyList<OfferCoupons> CouponOffers(IReadOnlyList<DayCounters> range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        var offers = new SortedDictionary<string, (long Issued, long Redeemed)>(StringComparer.Ordinal);
+        foreach (var (name, value) in range.SelectMany(d => d.Counters))
+        {
+            if (name.StartsWith(MetricNames.CouponsIssuedOfferPrefix, StringComparison.Ordinal))
+            {
+                var offer = name[MetricNames.CouponsIssuedOfferPrefix.Length..];
+                var c = offers.GetValueOrDefault(offer);
+                offers[offer] = (c.Issued + value, c.Redeemed);
+            }
+            else if (name.StartsWith(MetricNames.CouponsRedeemedOfferPrefix, StringComparison.Ordinal))
+            {
+                var offer = name[MetricNames.CouponsRedeemedOfferPrefix.Length..];
+                var c = offers.GetValueOrDefault(offer);
+                offers[offer] = (c.Issued, c.Redeemed + value);
+            }
+        }
+
+        return [.. offers.Select(kv => new OfferCoupons
+        {
+            OfferId = kv.Key,
+            Issued = kv.Value.Issued,
+            Redeemed = kv.Value.Redeemed,
+            RedemptionRate = HealthMetrics.Rate(kv.Value.Redeemed, kv.Value.Issued),
+        })];
+    }
+}
+
+/// <summary>One offer's coupons over a range (CONTRACT.md §5, coupon redemption per offer).</summary>
+public sealed record OfferCoupons
+{
+    public string OfferId { get; init; } = "";
+
+    /// <summary>Coupons of the offer issued in the range (reissues not counted again).</summary>
+    public long Issued { get; init; }
+
+    /// <summary>Coupons of the offer redeemed in the range, net of restores after refunds.</summary>
+    public long Redeemed { get; init; }
+
+    /// <summary>Redeemed / issued over the range, 4 decimals; null when none issued. Coupons redeemed in the range may have been issued before it.</summary>
+    public double? RedemptionRate { get; init; }
 }

@@ -22,6 +22,15 @@ public static class CouponReissues
     /// <summary>Refusal reason: the member's book is full of live coupons.</summary>
     public const string Full = "full";
 
+    /// <summary>
+    /// The prefix of a reissue's outcome id (<c>cx:{reissueId}</c>, the id its metric contributions carry): a reissue
+    /// replaces a coupon already counted as issued, so programme metrics do not count its new coupon again (CONTRACT.md §5).
+    /// </summary>
+    public const string OutcomePrefix = "cx:";
+
+    /// <summary>True for the outcome id of a reissue (<see cref="OutcomePrefix"/>).</summary>
+    public static bool IsReissue(string outcomeId) => outcomeId is not null && outcomeId.StartsWith(OutcomePrefix, StringComparison.Ordinal);
+
     /// <summary>The grant id of the reissue of <paramref name="oldCode"/> (normalised code).</summary>
     public static string GrantIdFor(string oldCode) => "reissue:" + oldCode;
 

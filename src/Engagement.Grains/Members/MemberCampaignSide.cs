@@ -3,6 +3,7 @@ using Engagement.Contracts.Events;
 using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Metrics;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Campaigns;
@@ -71,7 +72,13 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
         {
             if (decision.Status == EventStatus.Applied && evt.Type == EventTypes.Purchase && evt.Amount is > 0m and var amount)
             {
-                changed |= CampaignMemberships.AttributePurchase(member.Member.Campaigns, evt.EventId, amount, evt.OccurredAt).Count > 0;
+                var attributed = CampaignMemberships.AttributePurchase(member.Member.Campaigns, evt.EventId, amount, evt.OccurredAt);
+                changed |= attributed.Count > 0;
+                if (CampaignMetrics.Converted(attributed, evt.EventId) is > 0 and var converted)
+                {
+                    // Counted on the purchase's own day, under its own outcome id.
+                    MemberMetricsPolicy.RecordStep(member.Member, MemberMetricsPolicy.Before(member.Member), new("cv:" + evt.EventId, evt.OccurredAt, CampaignConverted: converted), member.Options, member.Metrics, member.Now);
+                }
             }
 
             if (decision.Status == EventStatus.Applied)

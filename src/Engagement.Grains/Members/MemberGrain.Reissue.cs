@@ -25,7 +25,7 @@ public sealed partial class MemberGrain
             }
 
             var now = time.GetUtcNow();
-            var outcome = await CouponStepAsync("cx:" + request.ReissueId, now,
+            var outcome = await CouponStepAsync(CouponReissues.OutcomePrefix + request.ReissueId, now,
                 () => CouponReissues.Reissue(Member, code, request.ReissueId, request.Actor, request.Reason, Offers, _options, now));
             var reply = outcome.Reply;
             if (reply is { Accepted: true, Replayed: false })

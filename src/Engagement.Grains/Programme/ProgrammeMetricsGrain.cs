@@ -27,11 +27,14 @@ public sealed class ProgrammeMetricsGrain(IOptions<MetricsOptions> options) : Gr
 
         var regions = await RegionsAsync(regionId);
         var shards = options.Value.Shards;
-        var days = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(from.AddDays).ToList();
+        // The window counters (wau, mau, ...) of a day sum window entries of up to MaxWidth − 1 days before it.
+        var first = from.AddDays(-(MetricWindows.MaxWidth - 1));
+        var days = Enumerable.Range(0, to.DayNumber - first.DayNumber + 1).Select(first.AddDays).ToList();
         var keys = (from day in days from region in regions from shard in Enumerable.Range(0, shards) select (day, MetricKeys.Day(region, day, shard))).ToList();
         var read = await ReadAsync(keys.Select(k => k.Item2).ToList());
         var byDay = keys.GroupBy(k => k.day).ToDictionary(g => g.Key, g => g.Select(k => read[k.Item2]).ToList());
-        return days.Select(day => ToView(DayCounters.Sum(day, byDay.GetValueOrDefault(day) ?? []))).ToList();
+        var merged = days.Select(day => DayCounters.Sum(day, byDay.GetValueOrDefault(day) ?? [])).ToList();
+        return MetricWindows.Resolve(merged, from).Select(ToView).ToList();
     }
 
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> GetGaugesAsync(string? regionId)

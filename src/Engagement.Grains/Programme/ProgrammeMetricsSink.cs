@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Engagement.Domain.Metrics;
 
 namespace Engagement.Grains.Programme;
@@ -5,7 +6,7 @@ namespace Engagement.Grains.Programme;
 /// <summary>
 /// Where a member's metric contributions go (the seam the member outbox calls; see WIRING in the metrics branch
 /// report): groups them by aggregator and applies each group, in parallel. At-least-once is enough: the aggregators
-/// apply each contribution id once, so an outbox that re-emits after a crash changes nothing.
+/// apply each contribution once, so an outbox that re-emits after a crash changes nothing.
 /// </summary>
 public interface IProgrammeMetricsSink
 {
@@ -13,9 +14,16 @@ public interface IProgrammeMetricsSink
     Task ApplyAsync(IReadOnlyList<MetricContribution> contributions);
 }
 
-/// <summary>The sink on the aggregator grains.</summary>
+/// <summary>
+/// The sink on the aggregator grains, batching per aggregator on the caller's side: while one call to an aggregator is
+/// in flight, what other members send it waits and goes in the next single call (one message for many members'
+/// contributions, not one each). Each caller returns only once the call that carried its contributions returned, i.e.
+/// once they are durable; a failed call fails every caller it carried (their outboxes re-emit).
+/// </summary>
 public sealed class GrainProgrammeMetricsSink(IGrainFactory grains) : IProgrammeMetricsSink
 {
+    private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+
     public Task ApplyAsync(IReadOnlyList<MetricContribution> contributions)
     {
         ArgumentNullException.ThrowIfNull(contributions);
@@ -26,6 +34,66 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains) : IProgramme
 
         return Task.WhenAll(contributions
             .GroupBy(MetricKeys.Of, StringComparer.Ordinal)
-            .Select(g => grains.GetGrain<IMetricAggregatorGrain>(g.Key).ApplyAsync(g.ToList())));
+            .Select(g => Enqueue(g.Key, [.. g])));
+    }
+
+    private Task Enqueue(string key, List<MetricContribution> contributions)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pending = _pending.GetOrAdd(key, static _ => new Pending());
+        bool start;
+        lock (pending)
+        {
+            pending.Waiting.Add((contributions, done));
+            start = !pending.Sending;
+            pending.Sending = true;
+        }
+
+        if (start)
+        {
+            // Off the calling grain's scheduler: the loop carries other members' contributions too.
+            _ = Task.Run(() => SendAsync(key, pending));
+        }
+
+        return done.Task;
+    }
+
+    private async Task SendAsync(string key, Pending pending)
+    {
+        while (true)
+        {
+            List<(List<MetricContribution> Contributions, TaskCompletionSource Done)> batch;
+            lock (pending)
+            {
+                if (pending.Waiting.Count == 0)
+                {
+                    pending.Sending = false;
+                    // Idle: forget the key (a caller still holding this entry starts its own loop on it).
+                    _pending.TryRemove(KeyValuePair.Create(key, pending));
+                    return;
+                }
+
+                batch = [.. pending.Waiting];
+                pending.Waiting.Clear();
+            }
+
+            try
+            {
+                await grains.GetGrain<IMetricAggregatorGrain>(key).ApplyAsync([.. batch.SelectMany(b => b.Contributions)]);
+                batch.ForEach(b => b.Done.TrySetResult());
+            }
+            catch (Exception ex)
+            {
+                batch.ForEach(b => b.Done.TrySetException(ex));
+            }
+        }
+    }
+
+    /// <summary>One aggregator's contributions waiting for the next call, and whether a send loop runs.</summary>
+    private sealed class Pending
+    {
+        public List<(List<MetricContribution> Contributions, TaskCompletionSource Done)> Waiting { get; } = [];
+
+        public bool Sending { get; set; }
     }
 }

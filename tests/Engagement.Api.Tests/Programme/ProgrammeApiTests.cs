@@ -99,6 +99,34 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task PointsShowCouponsIssuedAndRedeemedPerOfferOverTheRange()
+    {
+        var options = new MetricsOptions();
+        MetricContribution[] Coupons(string member, DateOnly day, string offer, int issued, int redeemed) =>
+        [
+            .. MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+            {
+                MemberId = member + _region,
+                EffectId = "c-" + member,
+                Day = day,
+                CouponsIssuedByOffer = new Dictionary<string, int> { [offer] = issued },
+                CouponsRedeemedByOffer = new Dictionary<string, int> { [offer] = redeemed },
+                After = new MemberSegments { RegionId = _region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "active" },
+            }, options).Contributions,
+        ];
+        var sink = host.Services.GetRequiredService<IProgrammeMetricsSink>();
+        await sink.ApplyAsync([.. Coupons("a", Today, "OF-618", 3, 1), .. Coupons("b", Today, "OF-11", 1, 0), .. Coupons("c", Today.AddDays(-1), "OF-618", 5, 5)]);
+        using var marketing = host.Client(ApiHostFixture.MarketingKey);
+
+        var points = await marketing.GetFromJsonAsync<JsonObject>($"api/v1/programme/points?regionId={_region}&from=2026-11-23&to=2026-11-23", Json);
+
+        var offers = points!["economy"]!["offers"]!.AsArray();
+        Assert.Equal(["OF-11", "OF-618"], offers.Select(o => o!["offerId"]!.GetValue<string>()));
+        Assert.Equal((1, 0, 0.0), (offers[0]!["issued"]!.GetValue<long>(), offers[0]!["redeemed"]!.GetValue<long>(), offers[0]!["redemptionRate"]!.GetValue<double>()));
+        Assert.Equal((3, 1, 0.3333), (offers[1]!["issued"]!.GetValue<long>(), offers[1]!["redeemed"]!.GetValue<long>(), offers[1]!["redemptionRate"]!.GetValue<double>()));
+    }
+
+    [Fact]
     public async Task EachViewExportsAsCsv()
     {
         await FeedAsync();

@@ -73,6 +73,22 @@ public sealed class ProgrammeAggregationTests
     }
 
     [Fact]
+    public async Task ManyMembersSendingAtOnceShareCallsAndEachReturnsOnlyWhenItsContributionsAreCounted()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        var perMember = Enumerable.Range(0, 150).Select(i => Events([$"batch-m{i}"], "browse", Today, "batch")).ToList();
+
+        // Each member twice at once (a redelivery racing the first emit): every call returns, each member counts once.
+        await Task.WhenAll(perMember.Concat(perMember).Select(c => silo.Sink.ApplyAsync(c)));
+        var day = (await silo.Reader.GetDaysAsync("batch", Today, Today)).Single();
+
+        Assert.Equal(150, day.Counters[MetricNames.Dau]);
+        Assert.Equal(150, day.Counters[MetricNames.FunnelBrowse]);
+        Assert.Equal(150, (await silo.Reader.GetGaugesAsync("batch"))["batch"][GaugeNames.Members]);
+    }
+
+    [Fact]
     public async Task SumsSurviveARestartAndARedeliveryAfterItIsIgnored()
     {
         await using var silo = new ProgrammeSilo();

@@ -1,3 +1,4 @@
+using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
@@ -22,6 +23,20 @@ public class MemberMetricsPolicyTests
 
     private static long Day(List<MetricContribution> c, string name) => c.Where(x => !x.IsGauge).Sum(x => x.Counters.GetValueOrDefault(name));
 
+    private static readonly OffersOptions CouponOffers = new() { CouponSecret = Tests.Offers.CouponTestKit.Secret };
+
+    /// <summary>A member after a purchase and a coupon (grant <c>g1</c>) issued an hour later, recorded as outcome <c>ci:g1</c>.</summary>
+    private static (MemberState State, ProgramOptions Options, string Code, bool Recorded) WithIssuedCoupon(string memberId)
+    {
+        var state = new MemberState { MemberId = memberId };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
+        var before = MemberMetricsPolicy.Before(state);
+        var code = MemberCoupons.Issue(state, Tests.Offers.CouponTestKit.WakeUpGift, "g1", CouponOffers, options, Noon.AddHours(1)).Reply.Coupon!.Code;
+        var recorded = MemberMetricsPolicy.RecordStep(state, before, new("ci:g1", Noon.AddHours(1)), options, Metrics, Noon.AddHours(1));
+        return (state, options, code, recorded);
+    }
+
     private static long Gauge(List<MetricContribution> c, string name) => c.Where(x => x.IsGauge).Sum(x => x.Counters.GetValueOrDefault(name));
 
     [Fact]
@@ -43,7 +58,9 @@ public class MemberMetricsPolicyTests
         Assert.Equal(1, Gauge(c, GaugeNames.TierPrefix + "V1"));
         Assert.Equal(Day(c, MetricNames.PointsIssued), Gauge(c, GaugeNames.PointsOutstanding));
         Assert.Equal(new DateOnly(2026, 11, 23), c.Single(x => !x.IsGauge && x.Counters.ContainsKey(MetricNames.Dau)).Day);
-        Assert.Equal(30, c.Count(x => !x.IsGauge && x.Counters.ContainsKey(MetricNames.Mau)));
+        // The month window opens with one entry on the purchase's own aggregator, not one +1 on each of 30 days.
+        Assert.Equal(1, c.Single(x => !x.IsGauge && x.Day == new DateOnly(2026, 11, 23)).Counters[MetricWindows.Entry(MetricNames.Mau, 0, 29)]);
+        Assert.Single(c, x => !x.IsGauge);
     }
 
     [Fact]
@@ -101,17 +118,11 @@ public class MemberMetricsPolicyTests
     [Fact]
     public void CouponsIssuedAndRedeemedOutsideTheDeciderAreCountedOnceEach()
     {
-        var state = new MemberState { MemberId = "M5" };
-        var options = new ProgramOptions();
-        var offers = new OffersOptions { CouponSecret = Tests.Offers.CouponTestKit.Secret };
-        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
-
-        var before = MemberMetricsPolicy.Before(state);
-        var code = MemberCoupons.Issue(state, Tests.Offers.CouponTestKit.WakeUpGift, "g1", offers, options, Noon.AddHours(1)).Reply.Coupon!.Code;
-        Assert.True(MemberMetricsPolicy.RecordStep(state, before, new("ci:g1", Noon.AddHours(1)), options, Metrics, Noon.AddHours(1)));
+        var (state, options, code, recorded) = WithIssuedCoupon("M5");
+        Assert.True(recorded);
         var issued = state.Outbox.Pending.OfType<RecordMetrics>().Single(r => r.OutcomeId == "ci:g1").Contributions.ToList();
 
-        before = MemberMetricsPolicy.Before(state);
+        var before = MemberMetricsPolicy.Before(state);
         Assert.True(MemberCoupons.Redeem(state, code, "r1", Tests.Offers.CouponTestKit.At("S001", 80m), options, Noon.AddHours(2)).Reply.Accepted);
         MemberMetricsPolicy.RecordStep(state, before, new("cr:r1", Noon.AddHours(2)), options, Metrics, Noon.AddHours(2));
         var redeemed = state.Outbox.Pending.OfType<RecordMetrics>().Single(r => r.OutcomeId == "cr:r1").Contributions.ToList();
@@ -126,5 +137,51 @@ public class MemberMetricsPolicyTests
         Assert.Equal(0, Day(redeemed, MetricNames.CouponsIssued));
         Assert.Equal((0, 0), MemberMetricsPolicy.CouponsSince(state, state.NextSequence));
         Assert.Equal((1, 1), MemberMetricsPolicy.CouponsSince(state, 1));
+    }
+
+    [Fact]
+    public void AReissuedCouponIsNotCountedAsANewIssueAndCouponsCountPerOffer()
+    {
+        var (state, options, code, _) = WithIssuedCoupon("M6");
+
+        var before = MemberMetricsPolicy.Before(state);
+        var reissue = CouponReissues.Reissue(state, code, "rx-1", "Li Na", "lost", CouponOffers, options, Noon.AddHours(2));
+        MemberMetricsPolicy.RecordStep(state, before, new(CouponReissues.OutcomePrefix + "rx-1", Noon.AddHours(2)), options, Metrics, Noon.AddHours(2));
+
+        var fresh = reissue.Reply.New!;
+        before = MemberMetricsPolicy.Before(state);
+        Assert.True(MemberCoupons.Redeem(state, fresh.Code, "r1", Tests.Offers.CouponTestKit.At("S001", 80m), options, Noon.AddHours(3)).Reply.Accepted);
+        MemberMetricsPolicy.RecordStep(state, before, new("cr:r1", Noon.AddHours(3)), options, Metrics, Noon.AddHours(3));
+
+        var all = state.Outbox.Pending.OfType<RecordMetrics>().SelectMany(r => r.Contributions).ToList();
+        Assert.Equal(1, Day(all, MetricNames.CouponsIssued));
+        Assert.Equal((2, 1), MemberMetricsPolicy.CouponsSince(state, 1));
+        Assert.Equal(1, Day(all, MetricNames.CouponsIssuedOfferPrefix + fresh.OfferId));
+        Assert.Equal(1, Day(all, MetricNames.CouponsRedeemedOfferPrefix + fresh.OfferId));
+        var perOffer = PointsEconomy.CouponOffers([new DayCounters { Counters = all.Where(c => !c.IsGauge).SelectMany(c => c.Counters).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)) }]);
+        Assert.Equal([(fresh.OfferId, 1L, 1L, (double?)1.0)], perOffer.Select(o => (o.OfferId, o.Issued, o.Redeemed, o.RedemptionRate)));
+    }
+
+    [Fact]
+    public void OnlyAReachedArmsFirstAttributedPurchaseCountsAsACampaignConversion()
+    {
+        var state = new MemberState { MemberId = "M7" };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, Event("e1", "login", Noon, null, null), options, Noon, Metrics);
+        CampaignMembership M(string id, string group, string outcome) =>
+            new() { CampaignId = id, Group = group, Outcome = outcome, AssignedAt = Noon, AttributionWindowDays = 7 };
+        state.Campaigns.Memberships.AddRange([M("C1", "arm", "sent"), M("C2", "arm", "suppressed"), M("C3", "control", "")]);
+
+        var first = CampaignMemberships.AttributePurchase(state.Campaigns, "p1", 100m, Noon.AddHours(1));
+        var second = CampaignMemberships.AttributePurchase(state.Campaigns, "p2", 50m, Noon.AddHours(2));
+        var converted = CampaignMetrics.Converted(first, "p1");
+        MemberMetricsPolicy.RecordStep(state, MemberMetricsPolicy.Before(state), new("cv:p1", Noon.AddHours(1), CampaignConverted: converted), options, Metrics, Noon.AddHours(1));
+
+        Assert.Equal(3, first.Count);
+        Assert.Equal(1, converted);
+        Assert.Equal(0, CampaignMetrics.Converted(second, "p2"));
+        var c = state.Outbox.Pending.OfType<RecordMetrics>().Single(r => r.OutcomeId == "cv:p1").Contributions.ToList();
+        Assert.Equal(1, Day(c, MetricNames.CampaignConverted));
+        Assert.Equal(new DateOnly(2026, 11, 23), c.Single(x => !x.IsGauge).Day);
     }
 }

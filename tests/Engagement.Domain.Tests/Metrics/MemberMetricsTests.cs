@@ -31,9 +31,13 @@ public class MemberMetricsTests
         var next = kit.Apply(T("m1", "e2", D0.AddDays(1), "browse"));
 
         var counters = next.Where(c => !c.IsGauge).ToDictionary(c => c.Day, c => c.Counters);
+        Assert.Equal([D0, D0.AddDays(1)], counters.Keys.Order());
         Assert.Equal(1, counters[D0.AddDays(1)][MetricNames.Dau]);
-        Assert.Equal(1, counters[D0.AddDays(7)][MetricNames.Wau]);
-        Assert.Equal(1, counters[D0.AddDays(30)][MetricNames.Mau]);
+        Assert.Equal(1, counters[D0.AddDays(1)][MetricWindows.Entry(MetricNames.Wau, 6, 6)]);
+        Assert.Equal(1, counters[D0.AddDays(1)][MetricWindows.Entry(MetricNames.Mau, 29, 29)]);
+        Assert.Equal(1, kit.Day(D0.AddDays(7), MetricNames.Wau));
+        Assert.Equal(1, kit.Day(D0.AddDays(30), MetricNames.Mau));
+        Assert.Equal(0, kit.Day(D0.AddDays(31), MetricNames.Mau));
         Assert.Equal(1, kit.Day(D0, MetricNames.RetainedNextDay));
         Assert.Equal(1, kit.Day(D0.AddDays(5), MetricNames.Wau));
     }

@@ -2,7 +2,7 @@ using Engagement.Domain.Metrics;
 
 namespace Engagement.Domain.Tests.Metrics;
 
-/// <summary>Feeds transitions through <see cref="MemberMetrics"/> and sums the contributions per day, like the aggregators.</summary>
+/// <summary>Feeds transitions through <see cref="MemberMetrics"/> and sums the contributions per day, like the aggregators and their reader (window entries on each day they cover).</summary>
 internal sealed class MetricsKit
 {
     public static readonly DateOnly D0 = new(2026, 11, 2);
@@ -46,6 +46,14 @@ internal sealed class MetricsKit
                 if (c.IsGauge)
                 {
                     _gauges[name] = _gauges.GetValueOrDefault(name) + delta;
+                }
+                else if (MetricWindows.TryParse(name, out var counter, out var from, out var to))
+                {
+                    // A window entry counts on each day it covers, as the reader sums it.
+                    for (var d = c.Day.AddDays(from); d <= c.Day.AddDays(to); d = d.AddDays(1))
+                    {
+                        _days[(d, counter)] = _days.GetValueOrDefault((d, counter)) + delta;
+                    }
                 }
                 else
                 {
