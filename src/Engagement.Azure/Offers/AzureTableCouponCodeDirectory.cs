@@ -23,18 +23,14 @@ public sealed class AzureTableCouponCodeDirectory : ICouponCodeDirectory
 
     private const string MemberIdProperty = "MemberId";
 
-    private readonly TableClient _table;
-    private readonly AsyncOnce _createTable;
+    private readonly EngineTable _codes;
 
-    public AzureTableCouponCodeDirectory(TableServiceClient serviceClient, string tableName = DefaultTableName)
-    {
-        var table = new EngineTable(serviceClient, tableName);
-        _table = table.Client;
-        _createTable = table.Creation;
-    }
+    /// <summary>The directory in <paramref name="tableName"/>; nothing is sent until the first operation.</summary>
+    public AzureTableCouponCodeDirectory(TableServiceClient serviceClient, string tableName = DefaultTableName) =>
+        _codes = new EngineTable(serviceClient, tableName);
 
     /// <summary>Creates the table if it does not exist; every operation also ensures it once.</summary>
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => _createTable.RunAsync(cancellationToken);
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => _codes.Creation.RunAsync(cancellationToken);
 
     /// <inheritdoc />
     public async Task<string> RegisterAsync(string code, string memberId, CancellationToken cancellationToken = default)
@@ -44,12 +40,12 @@ public sealed class AzureTableCouponCodeDirectory : ICouponCodeDirectory
         await InitializeAsync(cancellationToken);
         try
         {
-            await _table.AddEntityAsync(new TableEntity(partitionKey, rowKey) { [MemberIdProperty] = memberId }, cancellationToken);
+            await _codes.Client.AddEntityAsync(new TableEntity(partitionKey, rowKey) { [MemberIdProperty] = memberId }, cancellationToken);
             return memberId;
         }
         catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.Conflict)
         {
-            var held = await _table.GetEntityAsync<TableEntity>(partitionKey, rowKey, [MemberIdProperty], cancellationToken);
+            var held = await _codes.Client.GetEntityAsync<TableEntity>(partitionKey, rowKey, [MemberIdProperty], cancellationToken);
             return held.Value.GetString(MemberIdProperty) ?? throw new InvalidOperationException($"coupon code row {rowKey} has no {MemberIdProperty}");
         }
     }
@@ -59,7 +55,7 @@ public sealed class AzureTableCouponCodeDirectory : ICouponCodeDirectory
     {
         var (partitionKey, rowKey) = Keys(code);
         await InitializeAsync(cancellationToken);
-        var row = await _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, [MemberIdProperty], cancellationToken);
+        var row = await _codes.Client.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, [MemberIdProperty], cancellationToken);
         return row.HasValue ? row.Value!.GetString(MemberIdProperty) : null;
     }
 
