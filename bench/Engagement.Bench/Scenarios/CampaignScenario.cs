@@ -25,7 +25,7 @@ namespace Engagement.Bench.Scenarios;
 /// <remarks>
 /// <c>campaign-coupons</c> (<c>coupons: true</c>): the same with the offer side on and coupon offers that are real
 /// (issue 11): every arm member's touch carries a coupon issued into its state on the same write; the run counts the
-/// coupon codes the touches carry and that none is sent twice.
+/// coupon codes the touches carry, that none is sent twice, and that each is in the code directory.
 /// </remarks>
 internal static class CampaignScenario
 {
@@ -35,6 +35,7 @@ internal static class CampaignScenario
         var storage = new StorageStats();
         var outbox = new CampaignOutbox();
         var time = new ShiftableTime(options.Start);
+        var directory = new InMemoryCouponCodeDirectory();
 
         await using var silo = await BenchSilo.StartAsync(options.RunId + "-cp", time, s =>
         {
@@ -47,6 +48,7 @@ internal static class CampaignScenario
             s.AddEngagementCampaigns(configuration);
             if (coupons)
             {
+                s.Services.AddSingleton<ICouponCodeDirectory>(directory);
                 s.AddEngagementOffers(configuration);
             }
             s.Services.AddSingleton<ITouchOutbox>(outbox);
@@ -77,6 +79,7 @@ internal static class CampaignScenario
         result.Details["first.touch_messages"] = first.Touches;
         result.Details["second.reached"] = second.Status.Progress.Reached;
         result.Details["second.sent"] = second.Status.Progress.Sent;
+        result.Details["second.deferred"] = second.Status.Progress.Deferred;
         result.Details["second.suppressed"] = second.Status.Progress.Suppressed;
         result.Details["second.touch_messages"] = second.Touches;
         result.Details["grain_state_writes"] = storage.Writes;
@@ -89,6 +92,9 @@ internal static class CampaignScenario
         if (coupons)
         {
             result.Add(new Metric { Name = "coupons handed over (distinct codes on touches, both campaigns)", Value = outbox.CouponCodes, Unit = "", Target = "= touches sent", Met = outbox.CouponCodes == outbox.Touches });
+            // A deferred touch (the second campaign meets the daily cap) holds its grant too: its coupon is issued now.
+            var grants = progress.Sent + progress.Deferred + second.Status.Progress.Sent + second.Status.Progress.Deferred;
+            result.Add(new Metric { Name = "coupon codes in the code directory (one row each)", Value = directory.Count, Unit = "", Target = "= grants (sent + deferred, both campaigns)", Met = directory.Count == grants });
             result.Add(new Metric { Name = "coupon codes sent twice", Value = outbox.CouponRepeats, Unit = "", Target = "0", Met = outbox.CouponRepeats == 0, Positive = false });
         }
 

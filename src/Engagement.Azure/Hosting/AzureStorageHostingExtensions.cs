@@ -1,5 +1,6 @@
 using Engagement.Azure.Ledger;
 using Engagement.Azure.Lifecycle;
+using Engagement.Azure.Offers;
 using Engagement.Azure.Reminders;
 using Engagement.Azure.Storage;
 using Engagement.Azure.Touches;
@@ -99,6 +100,10 @@ public static class AzureStorageHostingExtensions
         });
         services.RemoveAll<ITouchOutbox>();
         services.AddSingleton<ITouchOutbox>(sp => sp.GetRequiredService<AzureQueueTouchOutbox>());
+
+        services.TryAddSingleton(sp => new AzureTableCouponCodeDirectory(sp.GetRequiredService<EngagementStorageClients>().Tables));
+        services.RemoveAll<ICouponCodeDirectory>();
+        services.AddSingleton<ICouponCodeDirectory>(sp => sp.GetRequiredService<AzureTableCouponCodeDirectory>());
 
         services.TryAddSingleton(sp => new AzureTableLifecycleJournal(sp.GetRequiredService<EngagementStorageClients>().Tables, AzureTableLifecycleJournal.DefaultTableName));
         services.RemoveAll<ILifecycleJournal>();

@@ -65,9 +65,9 @@ public static class CampaignOffers
         }
 
         var template = offer.Coupon?.ToTemplate();
-        if (template is not null && template.Validate().Count > 0)
+        if (template?.Validate() is { Count: > 0 } errors)
         {
-            return new OfferGrant(offer.Kind, null, 0, "the offer's coupon is invalid: " + string.Join("; ", template.Validate().Select(e => $"{e.Field} {e.Message}")), []);
+            return new OfferGrant(offer.Kind, null, 0, "the offer's coupon is invalid: " + string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}")), []);
         }
 
         var grant = OfferFulfilment.Campaign(member.Member, delivery.CampaignId, offer.Kind, offer.Code, offer.UnitCost, offer.Points, template, offers, member.Options, member.Now);

@@ -1,52 +1,33 @@
 using Engagement.Contracts.Offers;
-using Engagement.Grains.Hosting;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 
 namespace Engagement.Grains.Offers;
 
-/// <summary>Code → member (see <see cref="ICouponDirectoryGrain"/>); one small row per coupon code.</summary>
-public sealed partial class CouponDirectoryGrain(
-    [PersistentState("coupon-code", GrainStorageNames.State)] IPersistentState<CouponDirectoryState> state,
-    ILogger<CouponDirectoryGrain> logger)
-    : Grain, ICouponDirectoryGrain
+/// <summary>
+/// Code → member (see <see cref="ICouponDirectoryGrain"/>) over the directory's own rows (<see cref="ICouponCodeDirectory"/>):
+/// it keeps nothing itself, so any silo answers for any code.
+/// </summary>
+[StatelessWorker]
+public sealed partial class CouponDirectoryGrain(ICouponCodeDirectory directory, ILogger<CouponDirectoryGrain> logger) : Grain, ICouponDirectoryGrain
 {
     public async Task<bool> RegisterAsync(string memberId)
     {
         ArgumentException.ThrowIfNullOrEmpty(memberId);
-        if (state.State.MemberId is { } holder)
+        var code = this.GetPrimaryKeyString();
+        var holder = await directory.RegisterAsync(code, memberId);
+        if (string.Equals(holder, memberId, StringComparison.Ordinal))
         {
-            if (string.Equals(holder, memberId, StringComparison.Ordinal))
-            {
-                return true;
-            }
-
-            LogCollision(logger, this.GetPrimaryKeyString(), holder, memberId);
-            return false;
+            return true;
         }
 
-        state.State.MemberId = memberId;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State.MemberId = null;
-            DeactivateOnIdle();
-            throw;
-        }
-
-        return true;
+        LogCollision(logger, code, holder, memberId);
+        return false;
     }
 
-    public Task<string?> FindMemberAsync() => Task.FromResult(state.State.MemberId);
+    public Task<string?> FindMemberAsync() => directory.FindMemberAsync(this.GetPrimaryKeyString());
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Coupon code {Code} of {Holder} was derived again for {MemberId}: refused (change nothing; report it)")]
     private static partial void LogCollision(ILogger logger, string code, string holder, string memberId);
-}
-
-/// <summary>Persisted by <see cref="CouponDirectoryGrain"/>.</summary>
-public sealed class CouponDirectoryState
-{
-    public string? MemberId { get; set; }
 }

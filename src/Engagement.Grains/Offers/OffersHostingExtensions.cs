@@ -1,4 +1,5 @@
 using Engagement.Domain.Offers;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,9 @@ public static class OffersHostingExtensions
 {
     /// <summary>
     /// Binds <see cref="OffersOptions"/> from <c>Engagement:Offers</c>, validated at start, and the member outbox's handler
-    /// of coupon codes (<see cref="CouponDirectoryHandler"/>). The grains use the silo's grain storage (<c>engagement</c>).
+    /// of coupon codes (<see cref="CouponDirectoryHandler"/>). The grains use the silo's grain storage (<c>engagement</c>);
+    /// the code directory is <see cref="ICouponCodeDirectory"/>: in memory unless the host registers one (the Azure
+    /// storage hosting registers its table, whichever is called first).
     /// </summary>
     public static ISiloBuilder AddEngagementOffers(this ISiloBuilder builder, IConfiguration configuration)
     {
@@ -21,6 +24,7 @@ public static class OffersHostingExtensions
             .Bind(configuration.GetSection(OffersOptions.SectionName))
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OffersOptions>, OffersOptionsValidator>());
+        builder.Services.TryAddSingleton<ICouponCodeDirectory, InMemoryCouponCodeDirectory>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Members.Effects.IMemberEffectHandler, CouponDirectoryHandler>());
         return builder;
     }
