@@ -41,12 +41,6 @@ internal static class MetricsRatioScenario
             {
                 result.Add($"{metric.Name}, metrics {name}", metric.Value, metric.Unit);
             }
-
-            // Where the bytes go, per phase: the runtime's sampled allocations by type (the top 12, bytes per event).
-            foreach (var (key, value) in part.Details.Where(d => d.Key.StartsWith("alloc_sampled.", StringComparison.Ordinal)).OrderByDescending(d => d.Value).Take(12))
-            {
-                result.Details[name + "." + key] = value;
-            }
         }
 
         result.Details["shards"] = new MetricsOptions().Shards;

@@ -29,15 +29,6 @@ public sealed class MetricsOptions
     /// <summary>How long an aggregator remembers applied contribution ids after applying them, days (1–60, default 7): the redelivery horizon.</summary>
     public int DedupeDays { get; set; } = 7;
 
-    /// <summary>
-    /// Milliseconds a busy aggregator's sender waits before its next call so more members' contributions join it
-    /// (0–200, default 20). Only while the aggregator is busy (contributions arrived during the previous call): a quiet
-    /// one is called at once. Every call ends in a write of the aggregator's whole state (its counters and one sequence
-    /// mark per member it counted that day), so under load fewer, larger calls cost far less per event; the price is up
-    /// to this much more latency per event while busy.
-    /// </summary>
-    public int CommitLingerMs { get; set; } = 20;
-
     /// <summary>Share of members in value class A, by monetary rank (CONTRACT.md §2; default 0.15, the top 15%).</summary>
     public double ValueClassAShare { get; set; } = 0.15;
 
@@ -59,11 +50,6 @@ public sealed class MetricsOptions
         if (DedupeDays is < 1 or > 60)
         {
             errors.Add("DedupeDays must be 1–60.");
-        }
-
-        if (CommitLingerMs is < 0 or > 200)
-        {
-            errors.Add("CommitLingerMs must be 0–200.");
         }
 
         if (ValueClassAShare is <= 0 or >= 1 || ValueClassBShare is <= 0 or >= 1 || ValueClassAShare + ValueClassBShare >= 1 || ValueClassRefreshHours is < 1 or > 24)

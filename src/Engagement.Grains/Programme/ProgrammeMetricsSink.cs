@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Engagement.Domain.Metrics;
-using Microsoft.Extensions.Options;
 
 namespace Engagement.Grains.Programme;
 
@@ -19,14 +18,11 @@ public interface IProgrammeMetricsSink
 /// The sink on the aggregator grains, batching per aggregator on the caller's side: while one call to an aggregator is
 /// in flight, what other members send it waits and goes in the next single call (one message for many members'
 /// contributions, not one each). Each caller returns only once the call that carried its contributions returned, i.e.
-/// once they are durable; a failed call fails every caller it carried (their outboxes re-emit). While an aggregator
-/// is busy (more arrived during the previous call) the sender waits <see cref="MetricsOptions.CommitLingerMs"/> before
-/// the next call, so each call, and the aggregator's state write it ends in, carries many members.
+/// once they are durable; a failed call fails every caller it carried (their outboxes re-emit).
 /// </summary>
-public sealed class GrainProgrammeMetricsSink(IGrainFactory grains, IOptions<MetricsOptions> options) : IProgrammeMetricsSink
+public sealed class GrainProgrammeMetricsSink(IGrainFactory grains) : IProgrammeMetricsSink
 {
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
-    private readonly TimeSpan _linger = TimeSpan.FromMilliseconds(options.Value.CommitLingerMs);
 
     public Task ApplyAsync(IReadOnlyList<MetricContribution> contributions)
     {
@@ -64,7 +60,6 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains, IOptions<Met
 
     private async Task SendAsync(string key, Pending pending)
     {
-        var busy = false;
         while (true)
         {
             List<(List<MetricContribution> Contributions, TaskCompletionSource Done)> batch;
@@ -77,17 +72,7 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains, IOptions<Met
                     _pending.TryRemove(KeyValuePair.Create(key, pending));
                     return;
                 }
-            }
 
-            if (busy && _linger > TimeSpan.Zero)
-            {
-                // More arrived while the last call was in flight: let others join this one.
-                await Task.Delay(_linger);
-            }
-
-            busy = true;
-            lock (pending)
-            {
                 batch = [.. pending.Waiting];
                 pending.Waiting.Clear();
             }

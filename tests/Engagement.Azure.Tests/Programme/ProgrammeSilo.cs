@@ -82,7 +82,7 @@ public sealed class ProgrammeSilo : IAsyncDisposable
             silo.AddEngagementProgramme(builder.Configuration, startAlerts: false);
             silo.AddEngagementProgrammeStorage();
             silo.Services.RemoveAll<IProgrammeMetricsSink>();
-            silo.Services.AddSingleton<IProgrammeMetricsSink>(sp => new FlakySink(this, ActivatorUtilities.CreateInstance<GrainProgrammeMetricsSink>(sp)));
+            silo.Services.AddSingleton<IProgrammeMetricsSink>(sp => new FlakySink(this, new GrainProgrammeMetricsSink(sp.GetRequiredService<IGrainFactory>())));
             silo.Services.RemoveAll<IAlertPublisher>();
             silo.Services.AddSingleton<IAlertPublisher>(sp => new FlakyPublisher(this, new AzureQueueAlertPublisher(sp.GetRequiredService<EngagementStorageClients>().Queues, AlertQueue)));
         });
