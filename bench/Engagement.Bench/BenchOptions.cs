@@ -84,6 +84,15 @@ internal sealed class BenchOptions
 
     public int EffectiveMemoryEvents => MemoryEvents ?? Events * 10;
 
+    /// <summary>A copy with the in-memory ingest sized to <paramref name="events"/> events of <paramref name="members"/> members (e.g. a warm-up run).</summary>
+    public BenchOptions WithMemorySize(int events, int members)
+    {
+        var copy = (BenchOptions)MemberwiseClone();
+        copy.MemoryEvents = events;
+        copy.MemoryMembers = members;
+        return copy;
+    }
+
     public int EffectiveCeilingEvents => CeilingEvents ?? Math.Min(Events, 10_000);
 
     public static BenchOptions Parse(string[] args)

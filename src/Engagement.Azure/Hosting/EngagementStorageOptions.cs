@@ -1,4 +1,5 @@
 using Engagement.Azure.Ledger;
+using Engagement.Azure.Programme;
 using Engagement.Azure.Storage;
 using Engagement.Azure.Touches;
 using Microsoft.Extensions.Options;
@@ -67,6 +68,9 @@ public sealed class EngagementStorageOptions
     /// <summary>Ledger archive table. Default <c>EngagementLedger</c>.</summary>
     public string LedgerTableName { get; set; } = AzureTableLedgerArchive.DefaultTableName;
 
+    /// <summary>Programme metric aggregator rows (CONTRACT.md §5). Default <c>EngagementMetrics</c>.</summary>
+    public string MetricsTableName { get; set; } = AzureTableAggregatorRowStore.DefaultTableName;
+
     /// <summary>Touch outbox queue. Default <c>engagement-touches</c>.</summary>
     public string TouchQueueName { get; set; } = AzureQueueTouchOutbox.DefaultQueueName;
 
@@ -93,6 +97,7 @@ internal sealed class EngagementStorageOptionsValidator : IValidateOptions<Engag
                      (nameof(options.GrainStateTableName), options.GrainStateTableName),
                      (nameof(options.ReminderTableName), options.ReminderTableName),
                      (nameof(options.LedgerTableName), options.LedgerTableName),
+                     (nameof(options.MetricsTableName), options.MetricsTableName),
                      (nameof(options.MembershipTableName), options.MembershipTableName),
                  })
         {

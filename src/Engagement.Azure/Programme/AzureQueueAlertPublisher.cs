@@ -1,13 +1,8 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
-using Engagement.Azure.Hosting;
 using Engagement.Azure.Storage;
 using Engagement.Contracts.Programme;
-using Engagement.Domain.Metrics;
 using Engagement.Grains.Programme;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Engagement.Azure.Programme;
 
@@ -60,24 +55,4 @@ public sealed class AzureQueueAlertPublisher : IAlertPublisher
 
     /// <summary>Parses a body written by <see cref="Serialize"/> (for consumers and tests).</summary>
     public static AlertView? Deserialize(string body) => JsonSerializer.Deserialize<AlertView>(body, Json);
-}
-
-/// <summary>Puts programme alerts on the engine's storage account.</summary>
-public static class ProgrammeStorageHostingExtensions
-{
-    /// <summary>
-    /// Publishes alerts to the queue <see cref="AlertOptions.QueueName"/> (<c>Engagement:Alerts:QueueName</c>, default
-    /// <c>engagement-alerts</c>) on the account of <see cref="EngagementStorageClients"/>; call with
-    /// <c>AddEngagementAzureStorage</c> and <c>AddEngagementProgramme</c>.
-    /// </summary>
-    public static ISiloBuilder AddEngagementProgrammeStorage(this ISiloBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<EngagementStorageClients>();
-        builder.Services.RemoveAll<IAlertPublisher>();
-        builder.Services.AddSingleton<IAlertPublisher>(sp => new AzureQueueAlertPublisher(
-            sp.GetRequiredService<EngagementStorageClients>().Queues,
-            sp.GetRequiredService<IOptions<AlertOptions>>().Value.QueueName));
-        return builder;
-    }
 }

@@ -84,6 +84,26 @@ public sealed record AggregatorShard
         return (next, count);
     }
 
+    /// <summary>
+    /// This state without the marks and ids that <see cref="Apply"/> at <paramref name="now"/> would forget (arrived
+    /// <paramref name="dedupeDays"/> days or more before): the same answers to every later <see cref="Apply"/>, less
+    /// memory for an aggregator of a past day that is only read.
+    /// </summary>
+    public AggregatorShard WithoutExpired(DateTimeOffset now, int dedupeDays)
+    {
+        var horizon = DateOnly.FromDateTime(now.UtcDateTime).DayNumber - dedupeDays;
+        if (Members.Values.All(m => m.Day > horizon) && Applied.Keys.All(d => d > horizon))
+        {
+            return this;
+        }
+
+        return this with
+        {
+            Members = Members.Where(kv => kv.Value.Day > horizon).ToDictionary(kv => kv.Key, kv => kv.Value),
+            Applied = Applied.Where(kv => kv.Key > horizon).ToDictionary(kv => kv.Key, kv => kv.Value),
+        };
+    }
+
     /// <summary>True (and remembered) when <paramref name="c"/> was not applied before.</summary>
     private static bool Fresh(MetricContribution c, int today, Dictionary<int, HashSet<ulong>> applied, ref HashSet<ulong>? todays, Dictionary<ulong, MemberMark> members)
     {

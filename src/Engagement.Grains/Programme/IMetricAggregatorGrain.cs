@@ -1,5 +1,6 @@
 using System.Globalization;
 using Engagement.Domain.Metrics;
+using Orleans.Concurrency;
 
 namespace Engagement.Grains.Programme;
 
@@ -11,10 +12,13 @@ namespace Engagement.Grains.Programme;
 public interface IMetricAggregatorGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Applies the contributions not applied before (by id). Durable on return: concurrent calls are committed together
-    /// in one state write (group commit), and each returns only after the write that holds its contributions.
+    /// Applies the contributions not applied before (by member sequence, or by id). Durable on return: concurrent calls
+    /// are committed together in one write (group commit), and each returns only after the write that holds its
+    /// contributions. Passed as <see cref="Immutable{T}"/>: the caller never changes the list or its items after the
+    /// call, so Orleans does not deep-copy them (their counters are interface-typed dictionaries, slow to copy).
     /// </summary>
-    Task ApplyAsync(IReadOnlyList<MetricContribution> contributions);
+    /// <exception cref="ArgumentException">A contribution belongs to another aggregator (<see cref="MetricKeys.Of"/>).</exception>
+    Task ApplyAsync(Immutable<IReadOnlyList<MetricContribution>> contributions);
 
     /// <summary>The sums (day counters or gauges) as stored.</summary>
     Task<DayCounters> GetAsync();

@@ -1,5 +1,6 @@
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,14 +9,18 @@ using Orleans.Concurrency;
 namespace Engagement.Grains.Programme;
 
 /// <summary>
-/// Holds one aggregator's sums and recent ids (<see cref="AggregatorShard"/>). Reentrant with group commit: calls that
-/// arrive while a write is in flight wait together and are applied and written in the next single write, so a hot
-/// region-day costs one state write per batch, not per event. Reads and callers see only what a successful write
-/// stored; after a failed write the grain deactivates and reloads what storage holds (memory never ahead of storage).
+/// Holds one aggregator's sums and dedupe marks as <see cref="AggregatorRows.Count"/> rows (<see cref="AggregatorRows"/>)
+/// in <see cref="IAggregatorRowStore"/>. Reentrant with group commit: calls that arrive while a write is in flight wait
+/// together and are applied and written in the next single write, which carries only the rows their members touch, so
+/// a hot region-day costs one small write per batch however many members it has seen. Reads and callers see only what a
+/// successful write stored; after a failed write the grain deactivates and reloads what storage holds (memory never
+/// ahead of storage). Sums written by the earlier single-state form (grain state <c>metrics</c>) are moved into rows at
+/// the first activation.
 /// </summary>
 [Reentrant]
 public sealed partial class MetricAggregatorGrain(
-    [PersistentState("metrics", GrainStorageNames.State)] IPersistentState<AggregatorShard> state,
+    [PersistentState("metrics", GrainStorageNames.State)] IPersistentState<AggregatorShard> legacy,
+    IAggregatorRowStore store,
     IOptions<MetricsOptions> options,
     [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
     ILogger<MetricAggregatorGrain> logger)
@@ -25,22 +30,54 @@ public sealed partial class MetricAggregatorGrain(
     private Task? _committing;
     private bool _regionRecorded;
 
-    // What storage holds (loaded at activation, then each successful write); reads answer from it, never from a write in flight.
-    private AggregatorShard _stored = new();
+    // What storage holds (loaded at activation, then each successful write): row → state and ETag.
+    private Dictionary<int, AggregatorRow> _rows = [];
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    // The fields of the last contribution checked against the key (see ApplyAsync).
+    private string? _checkedRegion;
+    private DateOnly _checkedDay;
+    private int _checkedShard;
+    private bool _checkedGauge;
+    private DayCounters? _sum;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _stored = state.State;
-        return Task.CompletedTask;
+        var key = this.GetPrimaryKeyString();
+        var stored = await store.ReadAsync(key, cancellationToken);
+        if (stored.Count == 0 && legacy.RecordExists)
+        {
+            // Move the single-state form into rows (the write fails on a conflict: then another activation did it).
+            var rows = AggregatorRows.Split(legacy.State).Select(kv => new AggregatorRow(kv.Key, kv.Value, null)).ToList();
+            var etags = await store.WriteAsync(key, rows, cancellationToken);
+            stored = [.. rows.Select(r => r with { ETag = etags[r.Row] })];
+            LogMigrated(key, legacy.State.Members.Count);
+        }
+
+        if (legacy.RecordExists)
+        {
+            await legacy.ClearStateAsync(cancellationToken);
+        }
+
+        var now = time.GetUtcNow();
+        _rows = stored.ToDictionary(r => r.Row, r => r with { State = r.State.WithoutExpired(now, options.Value.DedupeDays) });
     }
 
-    public async Task ApplyAsync(IReadOnlyList<MetricContribution> contributions)
+    public async Task ApplyAsync(Immutable<IReadOnlyList<MetricContribution>> contributions)
     {
-        ArgumentNullException.ThrowIfNull(contributions);
+        var list = contributions.Value ?? throw new ArgumentNullException(nameof(contributions));
         var key = this.GetPrimaryKeyString();
-        if (contributions.Any(c => MetricKeys.Of(c) != key))
+        foreach (var c in list)
         {
-            throw new ArgumentException($"every contribution must belong to aggregator '{key}'", nameof(contributions));
+            // Cheap while the fields repeat (they do: one aggregator's contributions share region, day and shard).
+            if (!string.Equals(c.RegionId, _checkedRegion, StringComparison.Ordinal) || c.Day != _checkedDay || c.Shard != _checkedShard || c.IsGauge != _checkedGauge)
+            {
+                if (MetricKeys.Of(c) != key)
+                {
+                    throw new ArgumentException($"every contribution must belong to aggregator '{key}'", nameof(contributions));
+                }
+
+                (_checkedRegion, _checkedDay, _checkedShard, _checkedGauge) = (c.RegionId, c.Day, c.Shard, c.IsGauge);
+            }
         }
 
         if (!_regionRecorded)
@@ -50,7 +87,7 @@ public sealed partial class MetricAggregatorGrain(
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting.Add((contributions, done));
+        _waiting.Add((list, done));
         // One commit loop at a time; it may have finished synchronously (all repeats), so a completed one is replaced.
         if (_committing is null || _committing.IsCompleted)
         {
@@ -61,7 +98,7 @@ public sealed partial class MetricAggregatorGrain(
     }
 
     public Task<DayCounters> GetAsync() =>
-        Task.FromResult(new DayCounters { Counters = _stored.Counters, Revenue = _stored.Revenue });
+        Task.FromResult(_sum ??= AggregatorRows.Sum(_rows.Values.Select(r => r.State)));
 
     private async Task CommitAsync()
     {
@@ -69,15 +106,9 @@ public sealed partial class MetricAggregatorGrain(
         {
             var batch = _waiting.ToList();
             _waiting.Clear();
-            var before = state.State;
-            var (next, applied) = AggregatorShard.Apply(before, batch.SelectMany(b => b.Contributions), time.GetUtcNow(), options.Value.DedupeDays);
-            if (applied == 0 && next.Applied.Count == before.Applied.Count)
-            {
-                batch.ForEach(b => b.Done.SetResult());
-                continue;
-            }
-
-            if (!await WriteAsync(next, before, batch))
+            var current = _rows.ToDictionary(kv => kv.Key, kv => kv.Value.State);
+            var (changed, _) = AggregatorRows.Apply(current, batch.SelectMany(b => b.Contributions), time.GetUtcNow(), options.Value.DedupeDays);
+            if (changed.Count > 0 && !await WriteAsync(changed, batch))
             {
                 return;
             }
@@ -86,18 +117,22 @@ public sealed partial class MetricAggregatorGrain(
         }
     }
 
-    private async Task<bool> WriteAsync(AggregatorShard next, AggregatorShard before, List<(IReadOnlyList<MetricContribution> Contributions, TaskCompletionSource Done)> batch)
+    private async Task<bool> WriteAsync(IReadOnlyDictionary<int, AggregatorShard> changed, List<(IReadOnlyList<MetricContribution> Contributions, TaskCompletionSource Done)> batch)
     {
-        state.State = next;
+        var rows = changed.Select(kv => new AggregatorRow(kv.Key, kv.Value, _rows.GetValueOrDefault(kv.Key)?.ETag)).ToList();
         try
         {
-            await state.WriteStateAsync();
-            _stored = next;
+            var etags = await store.WriteAsync(this.GetPrimaryKeyString(), rows);
+            foreach (var row in rows)
+            {
+                _rows[row.Row] = row with { ETag = etags[row.Row] };
+            }
+
+            _sum = null;
             return true;
         }
         catch (Exception ex)
         {
-            state.State = before;
             LogWriteFailed(ex, this.GetPrimaryKeyString());
             foreach (var waiter in batch.Concat(_waiting))
             {
@@ -112,6 +147,9 @@ public sealed partial class MetricAggregatorGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Aggregator {Key} could not write its sums; callers re-emit")]
     private partial void LogWriteFailed(Exception exception, string key);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Aggregator {Key}: single-state sums and {Marks} member marks moved into rows")]
+    private partial void LogMigrated(string key, int marks);
 }
 
 /// <summary>The region registry (see <see cref="IProgrammeRegionsGrain"/>).</summary>

@@ -1,6 +1,7 @@
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Members.Effects;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,7 +17,7 @@ public static partial class ProgrammeHostingExtensions
     /// Binds <see cref="MetricsOptions"/> (<c>Engagement:Metrics</c>) and <see cref="AlertOptions"/>
     /// (<c>Engagement:Alerts</c>), validated at start; adds the metrics sink the member outbox calls
     /// (<see cref="IProgrammeMetricsSink"/>, through <see cref="MetricContributionHandler"/>), the members' rules source
-    /// (<see cref="MemberMetricsSource"/>: members record contributions only on silos that have it), the <see cref="IDataAnomalyReporter"/>, an in-memory
+    /// (<see cref="MemberMetricsSource"/>: members record contributions only on silos that have it), the <see cref="IDataAnomalyReporter"/>, in-memory aggregator rows (<see cref="IAggregatorRowStore"/>) unless storage registered its table, an in-memory
     /// <see cref="IAlertPublisher"/> unless storage registered the queue one, and starts the alerts grain (its reminder)
     /// when the silo becomes active unless <paramref name="startAlerts"/> is false.
     /// </summary>
@@ -27,6 +28,7 @@ public static partial class ProgrammeHostingExtensions
         var services = builder.Services;
         services.AddEngagementProgrammeOptions(configuration);
         services.TryAddSingleton<IProgrammeMetricsSink, GrainProgrammeMetricsSink>();
+        services.TryAddSingleton<IAggregatorRowStore, InMemoryAggregatorRowStore>();
         services.TryAddSingleton<MemberMetricsSource>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, MetricContributionHandler>());
         services.TryAddSingleton<IDataAnomalyReporter, GrainDataAnomalyReporter>();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Engagement.Domain.Metrics;
+using Orleans.Concurrency;
 
 namespace Engagement.Grains.Programme;
 
@@ -79,7 +80,7 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains) : IProgramme
 
             try
             {
-                await grains.GetGrain<IMetricAggregatorGrain>(key).ApplyAsync([.. batch.SelectMany(b => b.Contributions)]);
+                await grains.GetGrain<IMetricAggregatorGrain>(key).ApplyAsync(new Immutable<IReadOnlyList<MetricContribution>>([.. batch.SelectMany(b => b.Contributions)]));
                 batch.ForEach(b => b.Done.TrySetResult());
             }
             catch (Exception ex)

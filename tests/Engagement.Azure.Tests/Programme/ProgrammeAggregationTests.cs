@@ -1,5 +1,10 @@
+using Engagement.Azure.Programme;
+using Engagement.Azure.Tests.Streaming;
 using Engagement.Domain.Metrics;
+using Engagement.Grains.Hosting;
 using Engagement.Grains.Programme;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace Engagement.Azure.Tests.Programme;
 
@@ -63,7 +68,7 @@ public sealed class ProgrammeAggregationTests
         };
         var grain = silo.Grains.GetGrain<IMetricAggregatorGrain>(MetricKeys.Day("hot", Today, 0));
 
-        await Task.WhenAll(Enumerable.Range(0, 300).Select(i => grain.ApplyAsync([C(i % 200)])));
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(i => grain.ApplyAsync(new([C(i % 200)]))));
         await silo.StopAsync();
         await silo.StartAsync();
 
@@ -106,6 +111,75 @@ public sealed class ProgrammeAggregationTests
         Assert.Equal(1, days[0].Counters[MetricNames.Purchasers]);
         Assert.Equal(13, days[^1].Counters[MetricNames.Purchasers30]);
         Assert.Equal(13, (await silo.Reader.GetGaugesAsync("east"))["east"][GaugeNames.Members]);
+    }
+
+    [Fact]
+    public async Task AWriteWhoseAnswerIsLostIsRetriedByTheCallersAndCountsOnce()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        var first = Events(Enumerable.Range(0, 30).Select(i => $"lost-m{i}"), "login", Today, "lost");
+        await silo.Sink.ApplyAsync(first);
+        var second = Events(Enumerable.Range(30, 30).Select(i => $"lost-m{i}"), "login", Today, "lost");
+
+        // Every aggregator's write lands in storage but reports a failure: callers see it fail, their outboxes re-emit.
+        silo.LoseRowWriteAnswers = 1_000;
+        await Assert.ThrowsAnyAsync<Exception>(() => silo.Sink.ApplyAsync(second));
+        silo.LoseRowWriteAnswers = 0;
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await silo.Sink.ApplyAsync(second);
+                return true;
+            }
+            catch (Exception ex) when (ex is TimeoutException or Orleans.Storage.InconsistentStateException)
+            {
+                return false; // an activation that still held the rows from before the lost answer: it deactivates
+            }
+        }, TimeSpan.FromSeconds(30), "a re-emit after the lost answers succeeds");
+
+        var day = (await silo.Reader.GetDaysAsync("lost", Today, Today)).Single();
+        Assert.Equal(60, day.Counters[MetricNames.Dau]);
+        await silo.StopAsync();
+        await silo.StartAsync();
+        Assert.Equal(60, (await silo.Reader.GetDaysAsync("lost", Today, Today)).Single().Counters[MetricNames.Dau]);
+        Assert.Equal(60, (await silo.Reader.GetGaugesAsync("lost"))["lost"][GaugeNames.Members]);
+    }
+
+    [Fact]
+    public async Task SumsStoredAsOneGrainStateBeforeRowsAreMovedIntoRowsAndStillDropRepeats()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        var key = MetricKeys.Day("legacy", Today, 1);
+        var contributions = Enumerable.Range(0, 40).Select(i => new MetricContribution
+        {
+            Id = $"legacy-m{i}|e1",
+            MemberId = $"legacy-m{i}",
+            Sequence = 1,
+            RegionId = "legacy",
+            Day = Today,
+            Shard = 1,
+            Counters = new Dictionary<string, long> { [MetricNames.Dau] = 1 },
+            Revenue = 2.5m,
+        }).ToList();
+        var (whole, _) = AggregatorShard.Apply(new AggregatorShard(), contributions, ProgrammeSilo.Start, 7);
+        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
+        var grain = silo.Grains.GetGrain<IMetricAggregatorGrain>(key);
+        await storage.WriteStateAsync("metrics", grain.GetGrainId(), new GrainState<AggregatorShard>(whole));
+
+        var sums = await grain.GetAsync();
+        await grain.ApplyAsync(new(contributions));
+
+        Assert.Equal(40, sums.Counters[MetricNames.Dau]);
+        Assert.Equal(100m, sums.Revenue);
+        Assert.Equal(40, (await grain.GetAsync()).Counters[MetricNames.Dau]);
+        var rows = await silo.Services.GetRequiredService<AzureTableAggregatorRowStore>().ReadAsync(key);
+        Assert.True(rows.Count > 10, $"the marks spread over the rows ({rows.Count})");
+        var legacy = new GrainState<AggregatorShard>();
+        await storage.ReadStateAsync("metrics", grain.GetGrainId(), legacy);
+        Assert.False(legacy.RecordExists);
     }
 
     [Fact]

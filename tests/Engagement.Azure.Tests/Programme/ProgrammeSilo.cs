@@ -5,6 +5,7 @@ using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Ports;
 using Engagement.Grains.Programme;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +42,18 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
     private int _failSinkApplies;
 
+    /// <summary>Fails the next N aggregator row writes after storage wrote them (an answer lost on the way back: the rows are stored, the grain cannot know).</summary>
+    public int LoseRowWriteAnswers
+    {
+        get => Volatile.Read(ref _loseRowWriteAnswers);
+        set => Volatile.Write(ref _loseRowWriteAnswers, value);
+    }
+
+    private int _loseRowWriteAnswers;
+
+    /// <summary>The table of the aggregators' rows.</summary>
+    public string MetricsTable => Table("met");
+
     public string AlertQueue => "alerts-" + _suffix;
 
     private string Table(string prefix) => prefix + _suffix;
@@ -62,6 +75,7 @@ public sealed class ProgrammeSilo : IAsyncDisposable
             ["Engagement:Storage:GrainStateTableName"] = Table("gs"),
             ["Engagement:Storage:ReminderTableName"] = Table("rem"),
             ["Engagement:Storage:LedgerTableName"] = Table("ledger"),
+            ["Engagement:Storage:MetricsTableName"] = MetricsTable,
             ["Engagement:Storage:TouchQueueName"] = "touches-" + _suffix,
             ["Engagement:Alerts:QueueName"] = AlertQueue,
             ["Engagement:Metrics:Shards"] = "4",
@@ -83,6 +97,8 @@ public sealed class ProgrammeSilo : IAsyncDisposable
             silo.AddEngagementProgrammeStorage();
             silo.Services.RemoveAll<IProgrammeMetricsSink>();
             silo.Services.AddSingleton<IProgrammeMetricsSink>(sp => new FlakySink(this, new GrainProgrammeMetricsSink(sp.GetRequiredService<IGrainFactory>())));
+            silo.Services.RemoveAll<IAggregatorRowStore>();
+            silo.Services.AddSingleton<IAggregatorRowStore>(sp => new LossyRowStore(this, sp.GetRequiredService<AzureTableAggregatorRowStore>()));
             silo.Services.RemoveAll<IAlertPublisher>();
             silo.Services.AddSingleton<IAlertPublisher>(sp => new FlakyPublisher(this, new AzureQueueAlertPublisher(sp.GetRequiredService<EngagementStorageClients>().Queues, AlertQueue)));
         });
@@ -116,7 +132,7 @@ public sealed class ProgrammeSilo : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        foreach (var table in new[] { Table("gs"), Table("rem"), Table("ledger") })
+        foreach (var table in new[] { Table("gs"), Table("rem"), Table("ledger"), MetricsTable })
         {
             await StorageClients.DeleteTableQuietlyAsync(table);
         }
@@ -136,6 +152,25 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
             Interlocked.Increment(ref silo._failSinkApplies);
             return inner.ApplyAsync(contributions);
+        }
+    }
+
+    /// <summary>Writes through to the table, then reports a failure while the silo is told to lose answers.</summary>
+    internal sealed class LossyRowStore(ProgrammeSilo silo, IAggregatorRowStore inner) : IAggregatorRowStore
+    {
+        public Task<IReadOnlyList<AggregatorRow>> ReadAsync(string aggregatorKey, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(aggregatorKey, cancellationToken);
+
+        public async Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, CancellationToken cancellationToken = default)
+        {
+            var etags = await inner.WriteAsync(aggregatorKey, rows, cancellationToken);
+            if (Interlocked.Decrement(ref silo._loseRowWriteAnswers) >= 0)
+            {
+                throw new TimeoutException("simulated: the rows were stored but the answer was lost");
+            }
+
+            Interlocked.Increment(ref silo._loseRowWriteAnswers);
+            return etags;
         }
     }
 

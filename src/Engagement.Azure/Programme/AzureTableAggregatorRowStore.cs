@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net;
+using Azure;
+using Azure.Data.Tables;
+using Engagement.Azure.Storage;
+using Engagement.Grains.Ports;
+using Orleans.Storage;
+
+namespace Engagement.Azure.Programme;
+
+/// <summary>
+/// Aggregator rows (<see cref="IAggregatorRowStore"/>) in an Azure table (default <c>EngagementMetrics</c>): one
+/// partition per aggregator, <c>{serviceId}|{aggregator key}</c> escaped as the official grain-state provider does (so
+/// deployments and test runs sharing an account stay apart), row key the row number <c>00</c>–<c>63</c>. Properties:
+/// <c>Counters</c> (JSON object, readable in a storage browser), <c>Revenue</c> (CNY, invariant decimal),
+/// <c>AppliedCount</c>, <c>DuplicateCount</c>, and the dedupe marks as binary chunks <c>Marks0</c>… and <c>Applied0</c>…
+/// (<see cref="AggregatorRowCodec"/>; 64 KiB per property, as Azure allows).
+/// </summary>
+/// <remarks>
+/// A write is one entity group transaction (all rows of an aggregator share its partition and a write carries at most
+/// 64): replace-if-ETag for stored rows, insert for new ones, so two activations of one aggregator (a silo failover)
+/// cannot both succeed on a row. A row holds at most <see cref="MaxMarkChunks"/> × 3,276 member marks (~36,000; an
+/// aggregator 64 times that): past it the write is refused, not cut.
+/// </remarks>
+public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
+{
+    /// <summary>Default table name.</summary>
+    public const string DefaultTableName = "EngagementMetrics";
+
+    /// <summary>Azure's limit for one binary property, bytes.</summary>
+    internal const int ChunkBytes = 64 * 1024;
+
+    /// <summary>Mark chunks a row may have (with the rest, well within Azure's 1 MiB per entity).</summary>
+    internal const int MaxMarkChunks = 11;
+
+    /// <summary>Chunks for ids applied without a sequence.</summary>
+    internal const int MaxAppliedChunks = 2;
+
+    private const string CountersProperty = "Counters";
+    private const string RevenueProperty = "Revenue";
+    private const string AppliedCountProperty = "AppliedCount";
+    private const string DuplicateCountProperty = "DuplicateCount";
+    private const string MarksPrefix = "Marks";
+    private const string AppliedPrefix = "Applied";
+
+    private readonly TableClient _table;
+    private readonly AsyncOnce _createTable;
+    private readonly string _serviceId;
+
+    /// <summary>Opens <paramref name="tableName"/>; <paramref name="serviceId"/> is the cluster's service id (Orleans <c>ClusterOptions.ServiceId</c>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="tableName"/> is not a valid table name, or <paramref name="serviceId"/> is empty.</exception>
+    public AzureTableAggregatorRowStore(TableServiceClient serviceClient, string serviceId, string tableName = DefaultTableName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serviceId);
+        var table = new EngineTable(serviceClient, tableName);
+        _table = table.Client;
+        _createTable = table.Creation;
+        _serviceId = serviceId;
+    }
+
+    /// <summary>Creates the table if it does not exist; every operation also ensures it once.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => _createTable.RunAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AggregatorRow>> ReadAsync(string aggregatorKey, CancellationToken cancellationToken = default)
+    {
+        var partition = PartitionKey(aggregatorKey);
+        await InitializeAsync(cancellationToken);
+        var rows = new List<AggregatorRow>();
+        await foreach (var entity in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
+        {
+            rows.Add(new AggregatorRow(int.Parse(entity.RowKey, CultureInfo.InvariantCulture), AggregatorRowCodec.Decode(FromEntity(entity)), entity.ETag.ToString()));
+        }
+
+        return rows;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, CancellationToken cancellationToken = default)
+    {
+        AggregatorRowChecks.Validate(rows);
+        if (rows.Count == 0)
+        {
+            return new Dictionary<int, string>();
+        }
+
+        var partition = PartitionKey(aggregatorKey);
+        var actions = rows.Select(r =>
+        {
+            var entity = ToEntity(partition, r.Row, AggregatorRowCodec.Encode(r.State));
+            return r.ETag is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(r.ETag));
+        }).ToList();
+
+        await InitializeAsync(cancellationToken);
+        try
+        {
+            var response = await _table.SubmitTransactionAsync(actions, cancellationToken);
+            var etags = new Dictionary<int, string>(rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                etags[rows[i].Row] = response.Value[i].Headers.ETag?.ToString()
+                    ?? throw new InvalidOperationException($"aggregator {aggregatorKey} row {rows[i].Row}: storage returned no ETag");
+            }
+
+            return etags;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
+        {
+            var row = ex.FailedTransactionActionIndex is { } i && i < rows.Count ? rows[i] : rows[0];
+            throw new InconsistentStateException($"aggregator {aggregatorKey} row {row.Row} was changed by another writer ({ex.ErrorCode})", null, row.ETag, ex);
+        }
+    }
+
+    internal string PartitionKey(string aggregatorKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(aggregatorKey);
+        return TableKeys.CheckLength(TableKeys.Join(_serviceId, aggregatorKey), "aggregator partition key");
+    }
+
+    private static TableEntity ToEntity(string partition, int row, EncodedAggregatorRow encoded)
+    {
+        var entity = new TableEntity(partition, row.ToString("D2", CultureInfo.InvariantCulture))
+        {
+            [CountersProperty] = encoded.Counters.Length <= ChunkBytes / 2
+                ? encoded.Counters
+                : throw new ArgumentException($"row {row}: counters are {encoded.Counters.Length} characters; a property holds {ChunkBytes / 2}", nameof(encoded)),
+            [RevenueProperty] = encoded.Revenue,
+            [AppliedCountProperty] = encoded.AppliedCount,
+            [DuplicateCountProperty] = encoded.DuplicateCount,
+        };
+        AddChunks(entity, MarksPrefix, encoded.Marks, MaxMarkChunks, row);
+        AddChunks(entity, AppliedPrefix, encoded.Applied, MaxAppliedChunks, row);
+        return entity;
+    }
+
+    private static void AddChunks(TableEntity entity, string prefix, byte[] bytes, int maxChunks, int row)
+    {
+        var chunks = (bytes.Length + ChunkBytes - 1) / ChunkBytes;
+        if (chunks > maxChunks)
+        {
+            throw new ArgumentException($"row {row}: {prefix} are {bytes.Length:N0} bytes; a row holds {maxChunks * ChunkBytes:N0}", nameof(bytes));
+        }
+
+        for (var i = 0; i < chunks; i++)
+        {
+            var start = i * ChunkBytes;
+            entity[prefix + i.ToString(CultureInfo.InvariantCulture)] = bytes[start..Math.Min(bytes.Length, start + ChunkBytes)];
+        }
+    }
+
+    private static byte[] Chunks(TableEntity entity, string prefix)
+    {
+        var parts = new List<byte[]>();
+        for (var i = 0; entity.GetBinary(prefix + i.ToString(CultureInfo.InvariantCulture)) is { } part; i++)
+        {
+            parts.Add(part);
+        }
+
+        return parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)];
+    }
+
+    private static EncodedAggregatorRow FromEntity(TableEntity entity) => new(
+        entity.GetString(CountersProperty) ?? throw Corrupt(entity, CountersProperty),
+        entity.GetString(RevenueProperty) ?? "0",
+        Chunks(entity, MarksPrefix),
+        Chunks(entity, AppliedPrefix),
+        entity.GetInt64(AppliedCountProperty) ?? 0,
+        entity.GetInt64(DuplicateCountProperty) ?? 0);
+
+    private static FormatException Corrupt(TableEntity entity, string property) =>
+        new($"Aggregator row {entity.PartitionKey}/{entity.RowKey} has no {property}.");
+}

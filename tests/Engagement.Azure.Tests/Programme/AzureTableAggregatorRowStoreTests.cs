@@ -1,0 +1,74 @@
+using Azure.Data.Tables;
+using Engagement.Azure.Programme;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Domain.Metrics;
+using Engagement.Grains.Ports;
+using Orleans.Storage;
+
+namespace Engagement.Azure.Tests.Programme;
+
+/// <summary>What the aggregators rely on from their table, on Azurite: exact round trip, all-or-nothing ETag writes, service ids apart, large rows chunked and too large ones refused.</summary>
+public sealed class AzureTableAggregatorRowStoreTests : IAsyncLifetime
+{
+    private const string Key = "d|east|2026-11-24|3";
+    private readonly string _table = StorageClients.TableName("aggrows");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => StorageClients.DeleteTableQuietlyAsync(_table);
+
+    private AzureTableAggregatorRowStore Store(string service = "svc-a") => new(StorageClients.Tables(), service, _table);
+
+    private static AggregatorShard Row(int marks, long dau = 1) => new()
+    {
+        Counters = new Dictionary<string, long>(StringComparer.Ordinal) { [MetricNames.Dau] = dau, [GaugeNames.SegmentPrefix + "Champions"] = -1 },
+        Revenue = 99.99m,
+        Members = Enumerable.Range(0, marks).ToDictionary(i => (ulong)i * 7919UL, i => new MemberMark(i, 20_416)),
+        Applied = new Dictionary<int, HashSet<ulong>> { [20_416] = [5UL] },
+        AppliedCount = marks,
+    };
+
+    [Fact]
+    public async Task RowsRoundTripWithTheirETagsAndAStaleWriteChangesNothing()
+    {
+        var store = Store();
+        var first = await store.WriteAsync(Key, [new AggregatorRow(0, Row(2), null), new AggregatorRow(63, Row(3, dau: 5), null)]);
+
+        var read = (await store.ReadAsync(Key)).OrderBy(r => r.Row).ToList();
+        Assert.Equal([0, 63], read.Select(r => r.Row));
+        Assert.Equal([first[0], first[63]], read.Select(r => r.ETag));
+        Assert.Equal(5, read[1].State.Counters[MetricNames.Dau]);
+        Assert.Equal(-1, read[1].State.Counters[GaugeNames.SegmentPrefix + "Champions"]);
+        Assert.Equal(99.99m, read[1].State.Revenue);
+        Assert.Equal(Row(3).Members.OrderBy(kv => kv.Key), read[1].State.Members.OrderBy(kv => kv.Key));
+        Assert.Equal([5UL], read[1].State.Applied[20_416]);
+
+        // One row current, one stale: the transaction fails whole.
+        var stale = await Assert.ThrowsAsync<InconsistentStateException>(() => store.WriteAsync(Key, [new AggregatorRow(0, Row(9, dau: 100), first[0]), new AggregatorRow(63, Row(9, dau: 100), "W/\"datetime'2000-01-01T00%3A00%3A00Z'\"")]));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => store.WriteAsync(Key, [new AggregatorRow(0, Row(1), null)]));
+        Assert.Contains(Key, stale.Message, StringComparison.Ordinal);
+        Assert.Equal([1L, 5L], (await store.ReadAsync(Key)).OrderBy(r => r.Row).Select(r => r.State.Counters[MetricNames.Dau]));
+
+        var next = await store.WriteAsync(Key, [new AggregatorRow(0, Row(2, dau: 2), first[0])]);
+        Assert.NotEqual(first[0], next[0]);
+        Assert.Empty(await Store("svc-b").ReadAsync(Key));
+    }
+
+    [Fact]
+    public async Task ARowOfThirtyThousandMarksIsChunkedAndOnePastTheBoundIsRefusedBeforeAnythingIsSent()
+    {
+        var store = Store();
+        await store.WriteAsync(Key, [new AggregatorRow(7, Row(30_000), null)]);
+
+        var row = Assert.Single(await store.ReadAsync(Key));
+        Assert.Equal(30_000, row.State.Members.Count);
+        Assert.Equal(Row(30_000).Members[7919UL * 29_999], row.State.Members[7919UL * 29_999]);
+        var entity = (await StorageClients.Tables().GetTableClient(_table).GetEntityAsync<TableEntity>(store.PartitionKey(Key), "07")).Value;
+        Assert.NotNull(entity.GetBinary("Marks9"));
+        Assert.Contains("\"dau\":1", entity.GetString("Counters"), StringComparison.Ordinal);
+
+        var tooLarge = AzureTableAggregatorRowStore.MaxMarkChunks * AzureTableAggregatorRowStore.ChunkBytes / AggregatorRowCodec.MarkBytes + 1;
+        await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync(Key, [new AggregatorRow(8, Row(tooLarge), null)]));
+        Assert.Single(await store.ReadAsync(Key));
+    }
+}

@@ -1,0 +1,121 @@
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>An aggregator split into rows counts exactly what one whole state counted, and a commit touches only its members' rows.</summary>
+public sealed class AggregatorRowsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 20, 3, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly D0 = new(2026, 11, 20);
+
+    private static MetricContribution C(string member, long sequence, long dau = 1, decimal revenue = 0) => new()
+    {
+        Id = $"{member}|e{sequence}|d|east|20261120",
+        MemberId = member,
+        Sequence = sequence,
+        RegionId = "east",
+        Day = D0,
+        Counters = new Dictionary<string, long> { [MetricNames.Dau] = dau, [MetricNames.Purchases] = sequence % 3 },
+        Revenue = revenue,
+    };
+
+    private static MetricContribution Unsequenced(string id) => new()
+    {
+        Id = id,
+        RegionId = "east",
+        Day = D0,
+        Counters = new Dictionary<string, long> { [MetricNames.Shares] = 1 },
+    };
+
+    [Fact]
+    public void RowsCountExactlyWhatOneWholeStateCountsUnderRedeliveryReorderingAndRepeats()
+    {
+        var random = new Random(12);
+        IReadOnlyDictionary<int, AggregatorShard> rows = new Dictionary<int, AggregatorShard>();
+        var whole = new AggregatorShard();
+        var next = new Dictionary<string, long>();
+        for (var call = 0; call < 400; call++)
+        {
+            // Each call: a few members each re-emitting their pending tail (some already applied) plus new outcomes.
+            var batch = new List<MetricContribution>();
+            foreach (var member in Enumerable.Range(0, random.Next(1, 6)).Select(_ => $"m{random.Next(300)}"))
+            {
+                var last = next.GetValueOrDefault(member);
+                var upTo = last + random.Next(0, 3);
+                for (var s = Math.Max(1, last - random.Next(0, 3)); s <= upTo; s++)
+                {
+                    batch.Add(C(member, s, dau: 1 + (s % 2), revenue: 0.01m * s));
+                }
+
+                next[member] = upTo;
+            }
+
+            if (random.Next(4) == 0)
+            {
+                batch.Add(Unsequenced($"legacy-{random.Next(50)}"));
+            }
+
+            var at = Now.AddMinutes(call);
+            var (changed, applied) = AggregatorRows.Apply(rows, batch, at, 7);
+            (whole, var wholeApplied) = AggregatorShard.Apply(whole, batch, at, 7);
+            Assert.Equal(wholeApplied, applied);
+            var merged = new Dictionary<int, AggregatorShard>(rows);
+            foreach (var (row, state) in changed)
+            {
+                merged[row] = state;
+            }
+
+            rows = merged;
+        }
+
+        var sum = AggregatorRows.Sum(rows.Values);
+        Assert.Equal(whole.Counters.OrderBy(kv => kv.Key), sum.Counters.OrderBy(kv => kv.Key));
+        Assert.Equal(whole.Revenue, sum.Revenue);
+        Assert.True(rows.Count > 40, $"300 members spread over the rows ({rows.Count} used)");
+    }
+
+    [Fact]
+    public void ACommitChangesOnlyTheRowsOfItsMembersAndNothingForRepeats()
+    {
+        var (first, applied) = AggregatorRows.Apply(new Dictionary<int, AggregatorShard>(), [C("a", 1), C("b", 1), C("a", 2)], Now, 7);
+        Assert.Equal(3, applied);
+        Assert.Equal(new[] { AggregatorRows.RowOf(C("a", 1)), AggregatorRows.RowOf(C("b", 1)) }.Distinct().Order(), first.Keys.Order());
+
+        var (again, none) = AggregatorRows.Apply(first, [C("a", 1), C("a", 2), C("b", 1)], Now.AddMinutes(1), 7);
+
+        Assert.Equal(0, none);
+        Assert.Empty(again);
+    }
+
+    [Fact]
+    public void AWholeStateSplitIntoRowsKeepsItsSumsAndStillDropsWhatItHadApplied()
+    {
+        var contributions = Enumerable.Range(0, 200).Select(i => C($"s{i}", 1 + (i % 4), revenue: 1.5m)).Append(Unsequenced("old-1")).ToList();
+        var (whole, _) = AggregatorShard.Apply(new AggregatorShard(), contributions, Now, 7);
+
+        var rows = AggregatorRows.Split(whole);
+
+        var sum = AggregatorRows.Sum(rows.Values);
+        Assert.Equal(whole.Counters.OrderBy(kv => kv.Key), sum.Counters.OrderBy(kv => kv.Key));
+        Assert.Equal(300m, sum.Revenue);
+        Assert.Equal(whole.Members.Count, rows.Values.Sum(r => r.Members.Count));
+        Assert.All(rows, kv => Assert.All(kv.Value.Members.Keys, m => Assert.Equal(kv.Key, AggregatorRows.RowOfHash(m))));
+        var (_, reapplied) = AggregatorRows.Apply(rows, contributions, Now.AddHours(1), 7);
+        Assert.Equal(0, reapplied);
+    }
+
+    [Fact]
+    public void MarksPastTheHorizonAreLeftOutWithoutChangingWhatApplyAnswers()
+    {
+        var (state, _) = AggregatorShard.Apply(new AggregatorShard(), [C("old", 1), Unsequenced("x")], Now, 7);
+        var (fresh, _) = AggregatorShard.Apply(state, [C("new", 1)], Now.AddDays(5), 7);
+
+        var trimmed = fresh.WithoutExpired(Now.AddDays(7), 7);
+
+        Assert.Equal([AggregatorShard.Hash("new")], trimmed.Members.Keys);
+        Assert.Empty(trimmed.Applied);
+        Assert.Same(fresh, fresh.WithoutExpired(Now.AddDays(6), 7));
+        var later = Now.AddDays(7);
+        Assert.Equal(AggregatorShard.Apply(fresh, [C("old", 1), C("new", 1)], later, 7).Applied, AggregatorShard.Apply(trimmed, [C("old", 1), C("new", 1)], later, 7).Applied);
+    }
+}
