@@ -20,6 +20,13 @@ public sealed class MetricsOptions
     /// <summary>Aggregator shards per region and day (1–64, default 8): more shards, less contention per grain, more grains to read.</summary>
     public int Shards { get; set; } = 8;
 
+    /// <summary>
+    /// How long a silo collects contributions for one aggregator before it calls it, milliseconds (0–1,000, default 50):
+    /// one call and one commit then carry every member that contributed meanwhile. Members do not wait for it (their
+    /// contributions go in the background), so it costs only that much freshness of the numbers.
+    /// </summary>
+    public int SendLingerMilliseconds { get; set; } = 50;
+
     /// <summary>IANA zone of the programme's local day (default Asia/Shanghai).</summary>
     public string TimeZone { get; set; } = "Asia/Shanghai";
 
@@ -45,6 +52,11 @@ public sealed class MetricsOptions
         if (Shards is < 1 or > 64)
         {
             errors.Add("Shards must be 1–64.");
+        }
+
+        if (SendLingerMilliseconds is < 0 or > 1_000)
+        {
+            errors.Add("SendLingerMilliseconds must be 0–1000.");
         }
 
         if (DedupeDays is < 1 or > 60)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Engagement.Domain.Metrics;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Engagement.Grains.Programme;
@@ -16,13 +17,16 @@ public interface IProgrammeMetricsSink
 }
 
 /// <summary>
-/// The sink on the aggregator grains, batching per aggregator on the caller's side: while one call to an aggregator is
-/// in flight, what other members send it waits and goes in the next single call (one message for many members'
+/// The sink on the aggregator grains, batching per aggregator on the caller's side: contributions for an aggregator are
+/// collected for <see cref="MetricsOptions.SendLingerMilliseconds"/> (real time, not the engine clock: it is a batching
+/// window) and while a call to it is in flight, then go in one call (one message and one commit for many members'
 /// contributions, not one each). Each caller returns only once the call that carried its contributions returned, i.e.
 /// once they are durable; a failed call fails every caller it carried (their outboxes re-emit).
 /// </summary>
-public sealed class GrainProgrammeMetricsSink(IGrainFactory grains) : IProgrammeMetricsSink
+public sealed class GrainProgrammeMetricsSink(IGrainFactory grains, IOptions<MetricsOptions>? options = null) : IProgrammeMetricsSink
 {
+    private readonly TimeSpan _linger = TimeSpan.FromMilliseconds(options?.Value.SendLingerMilliseconds ?? 0);
+
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
 
     public Task ApplyAsync(IReadOnlyList<MetricContribution> contributions)
@@ -63,6 +67,11 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains) : IProgramme
     {
         while (true)
         {
+            if (_linger > TimeSpan.Zero)
+            {
+                await Task.Delay(_linger, TimeProvider.System);
+            }
+
             List<(List<MetricContribution> Contributions, TaskCompletionSource Done)> batch;
             lock (pending)
             {

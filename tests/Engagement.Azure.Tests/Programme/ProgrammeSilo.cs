@@ -96,7 +96,7 @@ public sealed class ProgrammeSilo : IAsyncDisposable
             silo.AddEngagementProgramme(builder.Configuration, startAlerts: false);
             silo.AddEngagementProgrammeStorage();
             silo.Services.RemoveAll<IProgrammeMetricsSink>();
-            silo.Services.AddSingleton<IProgrammeMetricsSink>(sp => new FlakySink(this, new GrainProgrammeMetricsSink(sp.GetRequiredService<IGrainFactory>())));
+            silo.Services.AddSingleton<IProgrammeMetricsSink>(sp => new FlakySink(this, new GrainProgrammeMetricsSink(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MetricsOptions>>())));
             silo.Services.RemoveAll<IAggregatorRowStore>();
             silo.Services.AddSingleton<IAggregatorRowStore>(sp => new LossyRowStore(this, sp.GetRequiredService<AzureTableAggregatorRowStore>()));
             silo.Services.RemoveAll<IAlertPublisher>();

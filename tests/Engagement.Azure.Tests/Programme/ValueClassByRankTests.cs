@@ -29,8 +29,9 @@ public sealed class ValueClassByRankTests
         Assert.Equal(ApplyStatus.Applied, result.Status);
         var view = await member.GetViewAsync();
         Assert.Equal("A", view!.Rfm.ValueClass); // by the fixed Rfm thresholds (A from 5,000 CNY) it would be B
-        var gauges = (await silo.Reader.GetGaugesAsync("east"))["east"];
-        Assert.Equal(101, gauges[GaugeNames.Members]);
+        // The member's contributions reach the aggregators in the background, right after its event.
+        var gauges = await Streaming.Eventually.ReturnsAsync(
+            async () => (await silo.Reader.GetGaugesAsync("east"))["east"], g => g.GetValueOrDefault(GaugeNames.Members) == 101, TimeSpan.FromSeconds(30), "the member's gauges arrive");
         Assert.Equal(1, gauges[GaugeNames.ValueClassPrefix + "A"]);
     }
 }

@@ -64,7 +64,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             claimed += batch.Count;
             try
             {
-                var done = await handler.EmitAsync(memberId, batch);
+                var done = await (everything ? handler.EmitAllAsync(memberId, batch) : handler.EmitAsync(memberId, batch));
                 confirmed.AddRange(batch.Take(done));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

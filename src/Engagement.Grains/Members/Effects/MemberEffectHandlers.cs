@@ -14,6 +14,12 @@ public interface IMemberEffectHandler
 
     /// <summary>Emits the effects in order; returns how many (from the first) the receiver confirmed. Throws when none was.</summary>
     Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects);
+
+    /// <summary>
+    /// As <see cref="EmitAsync"/>, when the caller needs every effect confirmed before it goes on (the member is
+    /// deactivating, or its ledger is read): a handler that confirms in the background waits for it here.
+    /// </summary>
+    Task<int> EmitAllAsync(string memberId, IReadOnlyList<MemberEffect> effects) => EmitAsync(memberId, effects);
 }
 
 /// <summary>The typed base of a handler: a new effect kind is one record and one subclass of this.</summary>

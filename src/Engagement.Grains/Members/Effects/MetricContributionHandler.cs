@@ -1,30 +1,143 @@
+using System.Collections.Concurrent;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Programme;
+using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members.Effects;
 
 /// <summary>
 /// A member's programme metric contributions (<see cref="RecordMetrics"/>) to the sharded aggregators through
-/// <see cref="IProgrammeMetricsSink"/> (CONTRACT.md §5). Confirmed only once every aggregator holds them durably; a
-/// failure keeps them pending and they are re-emitted (each aggregator applies a contribution id once). A silo without
-/// programme metrics has no sink: then it handles nothing.
+/// <see cref="IProgrammeMetricsSink"/> (CONTRACT.md §5), in the background: the member's event does not wait for the
+/// aggregators (a hot region-day serialises its commits, and every member event would queue behind them). Each member
+/// has a lane on this silo: its contributions are sent in outbox order, one call at a time (an aggregator drops a
+/// member's sequence at or below the highest it applied, so a later one must never overtake an earlier one), and the
+/// member learns what the aggregators confirmed at its next emit, which removes them from its outbox; until then they
+/// stay pending in storage and a crash re-emits them (each aggregator applies a contribution once). A failed send
+/// keeps them queued for the member's next emit. <see cref="EmitAllAsync"/> (deactivation, ledger reads) waits for the
+/// lane. A silo without programme metrics has no sink: then it handles nothing.
 /// </summary>
-public sealed class MetricContributionHandler(IEnumerable<IProgrammeMetricsSink> sinks) : MemberEffectHandler<RecordMetrics>
+public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetricsSink> sinks, ILogger<MetricContributionHandler> logger) : IMemberEffectHandler
 {
     private readonly IProgrammeMetricsSink? _sink = sinks.LastOrDefault();
+    private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
 
-    public override bool Handles(MemberEffect effect) => _sink is not null && base.Handles(effect);
+    /// <summary>Members with contributions in flight or confirmations not yet taken (for tests and diagnostics).</summary>
+    public int Lanes => _lanes.Count;
 
-    protected override async Task<int> EmitAsync(string memberId, List<RecordMetrics> effects)
+    public bool Handles(MemberEffect effect) => _sink is not null && effect is RecordMetrics;
+
+    /// <summary>Queues what is new, starts sending if idle; returns how many from the first the aggregators already confirmed.</summary>
+    public Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects) => Task.FromResult(Take(memberId, effects));
+
+    /// <summary>Queues what is new and waits until the lane has sent everything (or failed); returns what is confirmed then.</summary>
+    public async Task<int> EmitAllAsync(string memberId, IReadOnlyList<MemberEffect> effects)
     {
-        var contributions = new List<MetricContribution>();
-        foreach (var effect in effects)
+        Take(memberId, effects);
+        if (_lanes.TryGetValue(memberId, out var lane))
         {
-            contributions.AddRange(effect.Contributions);
+            await lane.Sending;
         }
 
-        await _sink!.ApplyAsync(contributions);
-        return effects.Count;
+        return Take(memberId, effects, restart: false);
+    }
+
+    private int Take(string memberId, IReadOnlyList<MemberEffect> effects, bool restart = true)
+    {
+        ArgumentNullException.ThrowIfNull(effects);
+        var lane = _lanes.GetOrAdd(memberId, static _ => new Lane());
+        lock (lane)
+        {
+            var confirmed = 0;
+            while (confirmed < effects.Count && lane.Done.Remove(effects[confirmed].Id))
+            {
+                confirmed++;
+            }
+
+            if (lane.Done.Count > 0 && confirmed < effects.Count)
+            {
+                // Confirmations the member no longer lists (its outbox was reloaded from storage): nothing will take them.
+                var listed = effects.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+                lane.Done.RemoveWhere(id => !listed.Contains(id));
+            }
+
+            for (var i = confirmed; i < effects.Count; i++)
+            {
+                if (lane.Known.Add(effects[i].Id))
+                {
+                    lane.Queue.Add((RecordMetrics)effects[i]);
+                }
+            }
+
+            if (restart && lane.Queue.Count > 0 && lane.Sending.IsCompleted)
+            {
+                lane.Sending = Task.Run(() => SendAsync(memberId, lane));
+            }
+
+            if (lane.Queue.Count == 0 && lane.Done.Count == 0 && lane.Sending.IsCompleted)
+            {
+                _lanes.TryRemove(KeyValuePair.Create(memberId, lane));
+            }
+
+            return confirmed;
+        }
+    }
+
+    private async Task SendAsync(string memberId, Lane lane)
+    {
+        while (true)
+        {
+            List<RecordMetrics> batch;
+            lock (lane)
+            {
+                if (lane.Queue.Count == 0)
+                {
+                    return;
+                }
+
+                batch = [.. lane.Queue];
+            }
+
+            var contributions = new List<MetricContribution>();
+            foreach (var effect in batch)
+            {
+                contributions.AddRange(effect.Contributions);
+            }
+
+            try
+            {
+                await _sink!.ApplyAsync(contributions);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSendFailed(ex, memberId, batch.Count);
+                return; // still queued: the member's next emit sends them again
+            }
+
+            lock (lane)
+            {
+                lane.Queue.RemoveRange(0, batch.Count);
+                foreach (var effect in batch)
+                {
+                    lane.Known.Remove(effect.Id);
+                    lane.Done.Add(effect.Id);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: sending {Count} metric contributions failed; they stay in the outbox and are sent again at the member's next emit")]
+    private partial void LogSendFailed(Exception ex, string memberId, int count);
+
+    /// <summary>One member's contributions on this silo: queued (sending or to send, in outbox order) and confirmed but not yet taken.</summary>
+    private sealed class Lane
+    {
+        public List<RecordMetrics> Queue { get; } = [];
+
+        public HashSet<string> Known { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Done { get; } = new(StringComparer.Ordinal);
+
+        public Task Sending { get; set; } = Task.CompletedTask;
     }
 }
