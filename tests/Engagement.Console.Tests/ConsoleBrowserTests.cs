@@ -109,6 +109,7 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
         var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
         await page.ReloadAsync();
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        await WaitForCircuitAsync(page); // a click on the prerendered page, before the circuit, is lost
         await page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First.ClickAsync();
         var couponRow = page.GetByTestId("coupons-table").Locator("tr", new() { HasText = code });
         await couponRow.WaitForAsync(new() { Timeout = WaitMs });
