@@ -16,11 +16,6 @@ public sealed class InMemoryAggregatorRowStore : IAggregatorRowStore
     private readonly ConcurrentDictionary<string, Dictionary<int, (EncodedAggregatorRow Row, string ETag)>> _aggregators = new(StringComparer.Ordinal);
     private long _etag;
 
-    /// <summary>Rows written since start (for tests and the benchmark).</summary>
-    public long RowsWritten => Interlocked.Read(ref _rowsWritten);
-
-    private long _rowsWritten;
-
     public Task<IReadOnlyList<AggregatorRow>> ReadAsync(string aggregatorKey, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(aggregatorKey);
@@ -61,7 +56,6 @@ public sealed class InMemoryAggregatorRowStore : IAggregatorRowStore
                 etags[rows[i].Row] = etag;
             }
 
-            Interlocked.Add(ref _rowsWritten, rows.Count);
             return Task.FromResult<IReadOnlyDictionary<int, string>>(etags);
         }
     }

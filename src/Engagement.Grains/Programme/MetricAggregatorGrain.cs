@@ -30,8 +30,9 @@ public sealed partial class MetricAggregatorGrain(
     private Task? _committing;
     private bool _regionRecorded;
 
-    // What storage holds (loaded at activation, then each successful write): row → state and ETag.
-    private Dictionary<int, AggregatorRow> _rows = [];
+    // What storage holds (loaded at activation, then each successful write): row → state, and row → ETag.
+    private readonly Dictionary<int, AggregatorShard> _states = [];
+    private readonly Dictionary<int, string> _etags = [];
 
     // The fields of the last contribution checked against the key (see ApplyAsync).
     private string? _checkedRegion;
@@ -59,7 +60,11 @@ public sealed partial class MetricAggregatorGrain(
         }
 
         var now = time.GetUtcNow();
-        _rows = stored.ToDictionary(r => r.Row, r => r with { State = r.State.WithoutExpired(now, options.Value.DedupeDays) });
+        foreach (var row in stored)
+        {
+            _states[row.Row] = row.State.WithoutExpired(now, options.Value.DedupeDays);
+            _etags[row.Row] = row.ETag!;
+        }
     }
 
     public async Task ApplyAsync(Immutable<IReadOnlyList<MetricContribution>> contributions)
@@ -98,7 +103,7 @@ public sealed partial class MetricAggregatorGrain(
     }
 
     public Task<DayCounters> GetAsync() =>
-        Task.FromResult(_sum ??= AggregatorRows.Sum(_rows.Values.Select(r => r.State)));
+        Task.FromResult(_sum ??= AggregatorRows.Sum(_states.Values));
 
     private async Task CommitAsync()
     {
@@ -106,8 +111,7 @@ public sealed partial class MetricAggregatorGrain(
         {
             var batch = _waiting.ToList();
             _waiting.Clear();
-            var current = _rows.ToDictionary(kv => kv.Key, kv => kv.Value.State);
-            var (changed, _) = AggregatorRows.Apply(current, batch.SelectMany(b => b.Contributions), time.GetUtcNow(), options.Value.DedupeDays);
+            var (changed, _) = AggregatorRows.Apply(_states, batch.SelectMany(b => b.Contributions), time.GetUtcNow(), options.Value.DedupeDays);
             if (changed.Count > 0 && !await WriteAsync(changed, batch))
             {
                 return;
@@ -119,13 +123,14 @@ public sealed partial class MetricAggregatorGrain(
 
     private async Task<bool> WriteAsync(IReadOnlyDictionary<int, AggregatorShard> changed, List<(IReadOnlyList<MetricContribution> Contributions, TaskCompletionSource Done)> batch)
     {
-        var rows = changed.Select(kv => new AggregatorRow(kv.Key, kv.Value, _rows.GetValueOrDefault(kv.Key)?.ETag)).ToList();
+        var rows = changed.Select(kv => new AggregatorRow(kv.Key, kv.Value, _etags.GetValueOrDefault(kv.Key))).ToList();
         try
         {
             var etags = await store.WriteAsync(this.GetPrimaryKeyString(), rows);
             foreach (var row in rows)
             {
-                _rows[row.Row] = row with { ETag = etags[row.Row] };
+                _etags[row.Row] = etags[row.Row];
+                _states[row.Row] = row.State;
             }
 
             _sum = null;

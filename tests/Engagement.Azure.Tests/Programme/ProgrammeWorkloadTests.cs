@@ -45,7 +45,12 @@ public sealed class ProgrammeWorkloadTests
         var views = await Task.WhenAll(plan.Select(p => silo.Grains.GetGrain<IMemberGrain>(p[0].MemberId).GetViewAsync()));
 
         var expected = Expected(plan);
-        var actual = await silo.Reader.GetDaysAsync(Region, First, First.AddDays(Days - 1));
+        // Re-emits on activation go in the background: wait (with a deadline) until they have arrived, then check all.
+        var actual = await Streaming.Eventually.ReturnsAsync(
+            () => silo.Reader.GetDaysAsync(Region, First, First.AddDays(Days - 1)),
+            days => days.All(d => Counted.All(n => (expected.GetValueOrDefault(d.Day)?.GetValueOrDefault(n) ?? 0) == d.Counters.GetValueOrDefault(n))),
+            TimeSpan.FromSeconds(30),
+            "the re-emitted contributions arrive");
         Assert.Equal(Days, actual.Count);
         foreach (var day in actual)
         {

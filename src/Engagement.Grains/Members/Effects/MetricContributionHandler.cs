@@ -22,9 +22,6 @@ public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetr
     private readonly IProgrammeMetricsSink? _sink = sinks.LastOrDefault();
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
 
-    /// <summary>Members with contributions in flight or confirmations not yet taken (for tests and diagnostics).</summary>
-    public int Lanes => _lanes.Count;
-
     public bool Handles(MemberEffect effect) => _sink is not null && effect is RecordMetrics;
 
     /// <summary>Queues what is new, starts sending if idle; returns how many from the first the aggregators already confirmed.</summary>
