@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -64,12 +62,7 @@ public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting($"Engagement:Api:Keys:{NamedSupportKey}", "support:Li Na");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Engagement.Testing.TestPorts.Next();
 }
 
 [CollectionDefinition(Name)]

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -90,12 +89,7 @@ public sealed class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLi
         }
     }
 
-    private static string FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
-    }
+    private static string FreePort() => Engagement.Testing.TestPorts.Next().ToString(CultureInfo.InvariantCulture);
 }
 
 [CollectionDefinition(Name)]

@@ -67,12 +67,7 @@ public sealed class OperationsHostFixture : WebApplicationFactory<Program>, IAsy
         builder.UseSetting("Engagement:Api:RateLimit:QueueLimit", "0");
     }
 
-    private static int ApiHostFixtureFreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int ApiHostFixtureFreePort() => Engagement.Testing.TestPorts.Next();
 }
 
 /// <summary>Never beside another host in this process: each host's Program.cs sets Serilog's static bootstrap logger.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using Azure.Storage.Queues;
@@ -207,10 +205,5 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
         Assert.True(health.IsHealthy, health.Description);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Engagement.Testing.TestPorts.Next();
 }

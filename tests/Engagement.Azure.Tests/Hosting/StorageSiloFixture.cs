@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Azure.Data.Tables;
 using Engagement.Azure.Hosting;
 using Engagement.Azure.Reminders;
@@ -81,12 +79,7 @@ public sealed class StorageSiloFixture : IAsyncLifetime
         await StorageClients.Queues().GetQueueClient(TouchQueue).DeleteIfExistsAsync();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Engagement.Testing.TestPorts.Next();
 }
 
 [CollectionDefinition(Name)]

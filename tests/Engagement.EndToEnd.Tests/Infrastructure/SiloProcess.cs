@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Engagement.EndToEnd.Tests.Infrastructure;
@@ -189,12 +188,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Engagement.Testing.TestPorts.Next();
 
     public static string LocateSiloDll()
     {
