@@ -35,6 +35,7 @@ internal sealed class BenchSilo : IAsyncDisposable
             new LoggerConfiguration()
                 .MinimumLevel.Warning()
                 .MinimumLevel.Override("Orleans", LogEventLevel.Error)
+                .WriteTo.Sink(new LateDeliveryCounter())
                 .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture, outputTemplate: "  [silo {Level:u3}] {Message:lj}{NewLine}{Exception}")
                 .CreateLogger(),
             dispose: true);

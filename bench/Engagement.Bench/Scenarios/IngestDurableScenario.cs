@@ -165,6 +165,7 @@ internal static class IngestDurableScenario
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency: {latencyEvents:N0} events at {pace:N0}/s (half the sustained rate)"));
                 var latencyBase = Accepted();
                 var latencyPurchasesBase = purchases;
+                var (stateBase2, ledgerBase2, reminderBase2) = (storage.Writes, counters.LedgerAppends, reminders.Upserts);
                 var now2 = time.GetUtcNow();
                 await using (Progress.Start("latency", latencyEvents, () => tracker.Applied))
                 {
@@ -197,6 +198,12 @@ internal static class IngestDurableScenario
                     await RateSampler.WaitForAsync(Accepted, latencyBase + latencyEvents, TimeSpan.FromSeconds(30), "ingest-durable latency (accepted)");
                 }
 
+                // Members already known (every one has its reminder): the steady state of a programme whose members
+                // are enrolled long before they buy. The drain's figure above has a first contact in every 8 events.
+                var knownWrites = storage.Writes - stateBase2 + (counters.LedgerAppends - ledgerBase2) + (reminders.Upserts - reminderBase2);
+                var knownPerEvent = latencyEvents > 0 ? (double)knownWrites / latencyEvents : 0;
+                result.Details["latency.table_writes_per_event"] = knownPerEvent;
+                result.Details["latency.reminder_table_upserts"] = reminders.Upserts - reminderBase2;
                 var totalReminderWrites = reminders.Upserts - reminderBase;
                 var distinctMembers = Math.Min(options.Members, m);
                 result.Details["reminder.table_upserts_total"] = totalReminderWrites;
@@ -206,8 +213,13 @@ internal static class IngestDurableScenario
                 // The engine's real state size, to compare with the simulated one the ceiling rows used.
                 result.Details["state.average_json_chars"] = await AverageStateCharsAsync(tableService.GetTableClient(names.GrainStateTableName));
 
+                var (stateBeforeStop, ledgerBeforeStop) = (storage.Writes, counters.LedgerAppends);
                 await silo.DisposeAsync();
                 silo = null;
+
+                // Deactivation archives what still waits in each member's outbox (fewer than LedgerBatch entries).
+                result.Details["deactivation.ledger_transactions"] = counters.LedgerAppends - ledgerBeforeStop;
+                result.Details["deactivation.grain_state_writes"] = storage.Writes - stateBeforeStop;
 
                 var ratio = sustained / ceilingRate;
 
@@ -237,7 +249,8 @@ internal static class IngestDurableScenario
                     Met = beyondFirst < 0.001,
                     Positive = false,
                 });
-                result.Add(new Metric { Name = "table writes per event (state + ledger + reminders)", Value = Math.Round((double)tableWrites / m, 2), Unit = "", Positive = true });
+                result.Add(new Metric { Name = "table writes per event (state + ledger + reminders), drain of new members", Value = Math.Round((double)tableWrites / m, 2), Unit = "", Positive = true });
+                result.Add(new Metric { Name = "table writes per event, members already known (latency phase)", Value = Math.Round(knownPerEvent, 3), Unit = "", Target = "≤ 1.05", Met = knownPerEvent is > 0 and <= 1.05 });
                 if (stalled is not null)
                 {
                     result.Status = ScenarioResult.Failed;
@@ -250,7 +263,7 @@ internal static class IngestDurableScenario
                 result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
                     $"Latency: {latencies.Count:N0} further events published at {pace:N0}/s (half the sustained rate) to resident members; per event, from just before the queue send to the completion of the first grain-state write that contains it (a counting wrapper around the table grain storage sees the write return; the event is found in the written state by orderId or eventId). The 100 ms empty-queue poll interval is part of it."));
                 result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"Ceiling: a bare loop per queue (receive 32; per message upsert a {stateChars:N0}-char row like the member's state, delete the message), {ceilingCount:N0} messages per shape, on the same Azurite before the engine's phases (Azurite gets slower as rows pile up, so measuring it after the engine would understate it); the ratio uses the higher of the two shapes. The engine also writes a ledger transaction per purchase and a reminder once per member, so it does more table work per event than the ceiling loop (see table writes per event)."));
+                    $"Ceiling: a bare loop per queue (receive 32; per message upsert a {stateChars:N0}-char row like the member's state, delete the message), {ceilingCount:N0} messages per shape, on the same Azurite before the engine's phases (Azurite gets slower as rows pile up, so measuring it after the engine would understate it); the ratio uses the higher of the two shapes. The engine also archives ledger entries (one transaction per Engagement:Member:Outbox:LedgerBatch entries, default 32) and registers a reminder once per member, so it does a little more table work per event than the ceiling loop (see the table writes per event, for new and for known members)."));
             }
             finally
             {
