@@ -53,9 +53,9 @@ public static class AggregatorRowCodec
             row.DuplicateCount);
     }
 
-    /// <summary>Decodes what <see cref="Encode"/> wrote, leaving out marks and ids that arrived before <paramref name="forgetBeforeDay"/> (a UTC day number; 0 keeps all).</summary>
+    /// <summary>Decodes what <see cref="Encode"/> wrote, every mark and id as stored (expiry is <see cref="AggregatorShard.WithoutExpired"/>'s).</summary>
     /// <exception cref="FormatException">The stored row is damaged.</exception>
-    public static AggregatorShard Decode(EncodedAggregatorRow row, int forgetBeforeDay = 0)
+    public static AggregatorShard Decode(EncodedAggregatorRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
         if (row.Marks.Length % MarkBytes != 0)
@@ -66,11 +66,8 @@ public static class AggregatorRowCodec
         var members = new Dictionary<ulong, MemberMark>(row.Marks.Length / MarkBytes);
         for (var at = 0; at < row.Marks.Length; at += MarkBytes)
         {
-            var mark = new MemberMark(BinaryPrimitives.ReadInt64LittleEndian(row.Marks.AsSpan(at + 8)), BinaryPrimitives.ReadInt32LittleEndian(row.Marks.AsSpan(at + 16)));
-            if (mark.Day >= forgetBeforeDay)
-            {
-                members[BinaryPrimitives.ReadUInt64LittleEndian(row.Marks.AsSpan(at))] = mark;
-            }
+            members[BinaryPrimitives.ReadUInt64LittleEndian(row.Marks.AsSpan(at))] =
+                new MemberMark(BinaryPrimitives.ReadInt64LittleEndian(row.Marks.AsSpan(at + 8)), BinaryPrimitives.ReadInt32LittleEndian(row.Marks.AsSpan(at + 16)));
         }
 
         var applied = new Dictionary<int, HashSet<ulong>>();
@@ -90,10 +87,7 @@ public static class AggregatorRowCodec
                 ids.Add(BinaryPrimitives.ReadUInt64LittleEndian(row.Applied.AsSpan(at)));
             }
 
-            if (day >= forgetBeforeDay)
-            {
-                applied[day] = ids;
-            }
+            applied[day] = ids;
         }
 
         return new AggregatorShard

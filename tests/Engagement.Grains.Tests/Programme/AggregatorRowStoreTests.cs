@@ -18,13 +18,12 @@ public sealed class AggregatorRowStoreTests
     };
 
     [Fact]
-    public void ARowRoundTripsExactlyAndForgetsWhatArrivedBeforeTheGivenDay()
+    public void ARowRoundTripsExactlyAndADamagedOneIsRefused()
     {
         var row = Row(500);
 
         var encoded = AggregatorRowCodec.Encode(row);
         var back = AggregatorRowCodec.Decode(encoded);
-        var trimmed = AggregatorRowCodec.Decode(encoded, forgetBeforeDay: 20_001);
 
         Assert.Equal(500 * AggregatorRowCodec.MarkBytes, encoded.Marks.Length);
         Assert.Equal(row.Counters.OrderBy(kv => kv.Key), back.Counters.OrderBy(kv => kv.Key));
@@ -33,8 +32,6 @@ public sealed class AggregatorRowStoreTests
         Assert.Equal(row.Applied.Keys.Order(), back.Applied.Keys.Order());
         Assert.Equal(row.Applied[20_000].Order(), back.Applied[20_000].Order());
         Assert.Equal((42L, 7L), (back.AppliedCount, back.DuplicateCount));
-        Assert.Equal(row.Members.Count(kv => kv.Value.Day >= 20_001), trimmed.Members.Count);
-        Assert.Equal([20_001], trimmed.Applied.Keys);
         Assert.Throws<FormatException>(() => AggregatorRowCodec.Decode(encoded with { Marks = encoded.Marks[..^1] }));
     }
 
