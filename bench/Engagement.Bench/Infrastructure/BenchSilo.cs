@@ -27,6 +27,10 @@ internal sealed class BenchSilo : IAsyncDisposable
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
+    /// <summary>Orleans' own log level in bench silos: Error, or <c>BENCH_ORLEANS_LOG</c> (e.g. Warning) when diagnosing a run.</summary>
+    private static LogEventLevel OrleansLogLevel =>
+        Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable("BENCH_ORLEANS_LOG"), ignoreCase: true, out var level) ? level : LogEventLevel.Error;
+
     public static async Task<BenchSilo> StartAsync(string serviceId, ShiftableTime engineTime, Action<ISiloBuilder> configure)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -34,7 +38,7 @@ internal sealed class BenchSilo : IAsyncDisposable
         builder.Services.AddSerilog(
             new LoggerConfiguration()
                 .MinimumLevel.Warning()
-                .MinimumLevel.Override("Orleans", LogEventLevel.Error)
+                .MinimumLevel.Override("Orleans", OrleansLogLevel)
                 .WriteTo.Sink(new LateDeliveryCounter())
                 .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture, outputTemplate: "  [silo {Level:u3}] {Message:lj}{NewLine}{Exception}")
                 .CreateLogger(),
