@@ -25,8 +25,7 @@ namespace Engagement.Azure.Hosting;
 /// flagged and left out of the purged list, so it is not deleted and the queue redelivers it after the visibility
 /// timeout. This holds for <c>BatchContainerBatchSize = 1</c>, which is pinned below. Unlike Orleans'
 /// <c>SimpleQueueCache</c>, which purges whole buckets oldest first, one slow member holds only its own
-/// items: the rest of the queue is deleted and read on behind it. The receiver starts the deletes and returns, so
-/// the agent's next receive does not wait for them (<see cref="Streaming.MessageLeases.Complete"/>).</para>
+/// items: the rest of the queue is deleted and read on behind it.</para>
 /// <para><b>Queue balancing.</b> Orleans' lease-based balancer on blob leases (see
 /// <see cref="QueueBalancingHostingExtensions"/>): an even share per silo, one lease holder per queue. Between a
 /// silo releasing a lease and its pulling agent stopping, a new holder may already read that queue; with storage

@@ -25,6 +25,7 @@ namespace Engagement.Azure.Streaming;
 public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAsyncDisposable
 {
     private const int MaxReceiveCount = 32;
+    private const int DeleteParallelism = 16;
     private static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(30);
 
     private readonly QueueClient _queue;
@@ -37,6 +38,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     private readonly EventCurrencies _currencies;
     private long _sequence;
     private long _received;
+    private long _deleted;
     private long _poisoned;
     private long _lastSummaryTimestamp;
 
@@ -92,24 +94,15 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
 
         // Read ahead only as far as this silo applies events in half a visibility timeout (at least one batch,
         // at most MaxHeldEvents): held messages are then mostly applied before they need a renewal, and a slow
-        // silo does not hoard a queue's messages. Deletes run behind the receives, at most two receives' worth.
+        // silo does not hoard a queue's messages.
         var readAhead = Math.Clamp(_leases.AppliedWithin(_options.VisibilityTimeout / 2), _options.BatchSize, _options.MaxHeldEvents);
-        if (_leases.HeldEvents >= readAhead || _leases.DeletesInFlight >= 2 * MaxReceiveCount)
+        if (_leases.HeldEvents >= readAhead)
         {
             LogSummaryIfDue();
             return [];
         }
 
-        QueueMessage[] messages;
-        try
-        {
-            messages = await _queue.ReceiveMessagesAsync(count, _options.VisibilityTimeout, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return []; // the agent is stopping; a receive it cancelled is not an error to retry and log
-        }
-
+        QueueMessage[] messages = await _queue.ReceiveMessagesAsync(count, _options.VisibilityTimeout, cancellationToken);
         if (messages.Length == 0)
         {
             LogSummaryIfDue();
@@ -142,23 +135,22 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
 
     public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => MessagesDeliveredAsync(messages, CancellationToken.None);
 
-    /// <summary>
-    /// Counts the items' events applied and starts deleting each message whose events all are; returns without
-    /// waiting for the deletes (the agent receives nothing until this returns). <see cref="MessageLeases.WhenDeletedAsync"/>
-    /// waits for them; shutdown does.
-    /// </summary>
-    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
+    public async Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        foreach (var message in messages)
+        var delivered = messages.OfType<EngagementBatchContainer>().Where(m => m.MessageId is not null).ToList();
+        if (delivered.Count == 0)
         {
-            if (message is EngagementBatchContainer { MessageId: { } messageId } item)
-            {
-                _leases.Complete(messageId, item.PopReceipt!, item.Token.SequenceNumber);
-            }
+            return;
         }
 
-        return Task.CompletedTask;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = DeleteParallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(delivered, options, async (message, ct) =>
+        {
+            if (await _leases.CompleteAsync(message.MessageId!, message.PopReceipt!, message.Token.SequenceNumber, ct))
+            {
+                Interlocked.Increment(ref _deleted);
+            }
+        });
     }
 
     /// <summary>A delivery of the item with this token finally failed: its message is left for the queue to hand out again.</summary>
@@ -179,7 +171,6 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         cts.CancelAfter(timeout);
         try
         {
-            await _leases.WhenDeletedAsync().WaitAsync(cts.Token); // applied messages leave the queue, not come back
             await _leases.ReleaseAllAsync(cts.Token);
         }
         catch (OperationCanceledException)
@@ -349,7 +340,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         }
 
         var received = Interlocked.Read(ref _received);
-        var deleted = _leases.Deleted;
+        var deleted = Interlocked.Read(ref _deleted);
         var poisoned = Interlocked.Read(ref _poisoned);
 #pragma warning disable CA2254 // Both callers pass a constant template.
         _logger.LogInformation(template, _queueName, received, deleted, poisoned);

@@ -13,8 +13,7 @@ namespace Engagement.Azure.Streaming;
 /// Each renewal (Update Message) returns a new pop receipt, which the delete then uses.
 /// </summary>
 /// <remarks>
-/// A message leaves in one of four ways: deleted after its events were applied (<see cref="CompleteAsync"/>, or
-/// <see cref="Complete"/> in the background);
+/// A message leaves in one of four ways: deleted after its events were applied (<see cref="CompleteAsync"/>);
 /// abandoned after a final delivery failure (<see cref="Abandon"/>: no longer renewed, so the queue hands it out
 /// again after the timeout and it counts towards MaxDequeueCount); released at once on graceful shutdown
 /// (<see cref="ReleaseAllAsync"/>); or let go after <see cref="IngestionOptions.MaxHoldTime"/> (a stuck consumer).
@@ -32,12 +31,8 @@ public sealed partial class MessageLeases : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Lease> _bySequence = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<DateTimeOffset> _applied = new();
-    private readonly SemaphoreSlim _deleteSlots = new(Parallelism, Parallelism);
-    private readonly ConcurrentDictionary<long, Task> _deleting = new();
     private Task _loop = Task.CompletedTask;
     private long _renewals;
-    private long _deleted;
-    private long _completions;
 
     public MessageLeases(QueueClient queue, IngestionOptions options, TimeProvider time, ILogger logger)
     {
@@ -67,45 +62,6 @@ public sealed partial class MessageLeases : IAsyncDisposable
 
         return _applied.Count;
     }
-
-    /// <summary>Messages deleted after their events were applied, so far.</summary>
-    public long Deleted => Interlocked.Read(ref _deleted);
-
-    /// <summary>Completions (<see cref="Complete"/>) whose delete has not finished yet.</summary>
-    public int DeletesInFlight => _deleting.Count;
-
-    /// <summary>
-    /// <see cref="CompleteAsync"/> without waiting for the delete: the bookkeeping (events outstanding, the applied
-    /// pace) is done before this returns, the delete goes on in the background, at most 16 at a time, and
-    /// <see cref="WhenDeletedAsync"/> waits for it. The pulling agent awaits its purge before it receives again, so
-    /// a receiver that waited for the deletes there would stop applying for as long as they take.
-    /// </summary>
-    public void Complete(string messageId, string popReceipt, long sequence)
-    {
-        var completion = CompleteAsync(messageId, popReceipt, sequence, CancellationToken.None);
-        if (completion.IsCompleted)
-        {
-            Observe(completion, messageId);
-            return;
-        }
-
-        var id = Interlocked.Increment(ref _completions);
-        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _deleting[id] = finished.Task;
-        completion.ContinueWith(
-            done =>
-            {
-                Observe(done, messageId);
-                _deleting.TryRemove(id, out _);
-                finished.SetResult();
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
-
-    /// <summary>Completes when every delete <see cref="Complete"/> started so far has finished (deleted or logged); never faults.</summary>
-    public Task WhenDeletedAsync() => Task.WhenAll(_deleting.Values);
 
     /// <summary>Visibility renewals made so far.</summary>
     public long Renewals => Interlocked.Read(ref _renewals);
@@ -297,11 +253,9 @@ public sealed partial class MessageLeases : IAsyncDisposable
 
     private async Task<bool> DeleteAsync(string messageId, string popReceipt, CancellationToken cancellationToken)
     {
-        await _deleteSlots.WaitAsync(cancellationToken);
         try
         {
             await _queue.DeleteMessageAsync(messageId, popReceipt, cancellationToken);
-            Interlocked.Increment(ref _deleted);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 400 or 404)
@@ -314,18 +268,6 @@ public sealed partial class MessageLeases : IAsyncDisposable
         {
             LogDeleteFailed(ex, _queue.Name, messageId);
             return false;
-        }
-        finally
-        {
-            _deleteSlots.Release();
-        }
-    }
-
-    private void Observe(Task completion, string messageId)
-    {
-        if (completion.Exception is { } failed)
-        {
-            LogDeleteFailed(failed.GetBaseException(), _queue.Name, messageId);
         }
     }
 

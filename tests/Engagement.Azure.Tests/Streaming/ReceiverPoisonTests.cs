@@ -25,7 +25,7 @@ public sealed class ReceiverPoisonTests
             p => p.Count + delivered.Count >= messages,
             Deadline,
             $"{messages} messages delivered or dead-lettered");
-        await receiver.DeliveredAsync([.. delivered]);
+        await receiver.MessagesDeliveredAsync([.. delivered]);
         return (delivered, poison);
     }
 
@@ -111,9 +111,9 @@ public sealed class ReceiverPoisonTests
         Assert.Equal($"memberId: {EventValidator.MemberIdRule} (event [1] of 3 in the message)", dead.Reason);
         Assert.Equal(bad, dead.Body);
 
-        await receiver.DeliveredAsync([delivered[0]]);
+        await receiver.MessagesDeliveredAsync([delivered[0]]);
         Assert.Equal(1, await rig.CountAsync());
-        await receiver.DeliveredAsync([delivered[1]]);
+        await receiver.MessagesDeliveredAsync([delivered[1]]);
         Assert.Equal(0, await rig.CountAsync());
     }
 

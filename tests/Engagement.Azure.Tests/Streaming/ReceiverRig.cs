@@ -106,14 +106,3 @@ internal sealed class ReceiverRig : IAsyncDisposable
         await Poison.DeleteIfExistsAsync();
     }
 }
-
-/// <summary>The pulling agent's purge as a test plays it: the receiver starts the deletes, the test waits for them.</summary>
-internal static class ReceiverDelivery
-{
-    /// <summary>Hands <paramref name="items"/> to <see cref="EngagementQueueReceiver.MessagesDeliveredAsync(IList{IBatchContainer})"/> and waits until the deletes it started have finished.</summary>
-    public static async Task DeliveredAsync(this EngagementQueueReceiver receiver, IList<IBatchContainer> items)
-    {
-        await receiver.MessagesDeliveredAsync(items);
-        await receiver.Leases.WhenDeletedAsync();
-    }
-}
