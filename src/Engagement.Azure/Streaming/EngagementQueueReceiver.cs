@@ -102,7 +102,16 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             return [];
         }
 
-        QueueMessage[] messages = await _queue.ReceiveMessagesAsync(count, _options.VisibilityTimeout, cancellationToken);
+        QueueMessage[] messages;
+        try
+        {
+            messages = await _queue.ReceiveMessagesAsync(count, _options.VisibilityTimeout, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return []; // the agent is stopping; a receive it cancelled is not an error to retry and log
+        }
+
         if (messages.Length == 0)
         {
             LogSummaryIfDue();
