@@ -39,7 +39,6 @@ internal sealed class BenchSilo : IAsyncDisposable
             new LoggerConfiguration()
                 .MinimumLevel.Warning()
                 .MinimumLevel.Override("Orleans", OrleansLogLevel)
-                .WriteTo.Sink(new LateDeliveryCounter())
                 .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture, outputTemplate: "  [silo {Level:u3}] {Message:lj}{NewLine}{Exception}")
                 .CreateLogger(),
             dispose: true);
