@@ -136,6 +136,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         }
 
         Interlocked.Add(ref _received, messages.Length);
+        IngestionMetrics.MessagesReceived(messages.Length);
         Interlocked.Add(ref _poisoned, poisoned);
         LogReceived(messages.Length, _queueName, batch.Count, poisoned);
         LogSummaryIfDue();
@@ -158,6 +159,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             if (await _leases.CompleteAsync(message.MessageId!, message.PopReceipt!, message.Token.SequenceNumber, ct))
             {
                 Interlocked.Increment(ref _deleted);
+                IngestionMetrics.MessageDeleted();
             }
         });
     }

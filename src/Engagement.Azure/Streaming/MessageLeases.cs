@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Engagement.Contracts.Events;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Streaming;
@@ -211,6 +212,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
                 if (await UpdateAsync(lease, timeout, ct))
                 {
                     Interlocked.Increment(ref _renewals);
+                    IngestionMetrics.VisibilityRenewed();
                 }
             });
         }

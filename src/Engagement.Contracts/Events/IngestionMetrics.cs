@@ -17,11 +17,17 @@ public static class IngestionMetrics
     private static readonly Counter<long> DuplicateCounter = Meter.CreateCounter<long>("engagement.events.duplicate", "{event}", "Events ignored because their eventId was already applied");
     private static readonly Counter<long> PoisonedCounter = Meter.CreateCounter<long>("engagement.events.poisoned", "{event}", "Messages sent to the poison queue");
     private static readonly Counter<long> DeliveryFailedCounter = Meter.CreateCounter<long>("engagement.events.delivery_failed", "{event}", "Deliveries to a consumer that failed and are left on the queue for redelivery");
+    private static readonly Counter<long> ReceivedCounter = Meter.CreateCounter<long>("engagement.queue.messages_received", "{message}", "Queue messages received (one receive hands out up to 32)");
+    private static readonly Counter<long> DeletedCounter = Meter.CreateCounter<long>("engagement.queue.messages_deleted", "{message}", "Queue messages deleted after every event in them was applied");
+    private static readonly Counter<long> RenewedCounter = Meter.CreateCounter<long>("engagement.queue.visibility_renewals", "{message}", "Visibility renewals of held queue messages (Update Message calls)");
 
     private static long _accepted;
     private static long _duplicate;
     private static long _poisoned;
     private static long _deliveryFailed;
+    private static long _received;
+    private static long _deleted;
+    private static long _renewed;
 
     public static long AcceptedTotal => Interlocked.Read(ref _accepted);
 
@@ -30,6 +36,15 @@ public static class IngestionMetrics
     public static long PoisonedTotal => Interlocked.Read(ref _poisoned);
 
     public static long DeliveryFailedTotal => Interlocked.Read(ref _deliveryFailed);
+
+    /// <summary>Queue messages received so far by every receiver in the process.</summary>
+    public static long MessagesReceivedTotal => Interlocked.Read(ref _received);
+
+    /// <summary>Queue messages deleted after delivery so far (not counting dead-lettered ones).</summary>
+    public static long MessagesDeletedTotal => Interlocked.Read(ref _deleted);
+
+    /// <summary>Visibility renewals of held messages so far: queue operations spent keeping messages invisible.</summary>
+    public static long VisibilityRenewalsTotal => Interlocked.Read(ref _renewed);
 
     public static void Accepted()
     {
@@ -54,6 +69,27 @@ public static class IngestionMetrics
     {
         Interlocked.Increment(ref _deliveryFailed);
         DeliveryFailedCounter.Add(1);
+    }
+
+    /// <summary>Counts <paramref name="count"/> messages handed out by one queue receive.</summary>
+    public static void MessagesReceived(int count)
+    {
+        Interlocked.Add(ref _received, count);
+        ReceivedCounter.Add(count);
+    }
+
+    /// <summary>Counts one message deleted after its events were applied.</summary>
+    public static void MessageDeleted()
+    {
+        Interlocked.Increment(ref _deleted);
+        DeletedCounter.Add(1);
+    }
+
+    /// <summary>Counts one visibility renewal of a held message.</summary>
+    public static void VisibilityRenewed()
+    {
+        Interlocked.Increment(ref _renewed);
+        RenewedCounter.Add(1);
     }
 
     /// <summary>The part of a reason before its first colon or space, at most 40 characters.</summary>

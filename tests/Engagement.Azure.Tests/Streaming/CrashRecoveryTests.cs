@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Engagement.Azure.Streaming;
+using Engagement.Contracts.Events;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Streaming;
@@ -77,6 +78,7 @@ public sealed class CrashRecoveryTests
         await rig.SendAsync(ReceiverRig.Purchase("M1", "h1"), ReceiverRig.Login("M1", "h2"), ReceiverRig.Login("M2", "h3"));
         var clock = new FakeTimeProvider(ReceiverRig.Start);
         var holder = await rig.ReceiverAsync(Short, clock);
+        var (received, renewed, deleted) = (IngestionMetrics.MessagesReceivedTotal, IngestionMetrics.VisibilityRenewalsTotal, IngestionMetrics.MessagesDeletedTotal);
         var held = await TakeAsync(holder, 3);
         var other = await rig.ReceiverAsync(Short);
 
@@ -88,6 +90,11 @@ public sealed class CrashRecoveryTests
         await holder.MessagesDeliveredAsync([held.Single(c => c.Event.EventId == "h1")]);
         Assert.Equal(2, holder.Leases.Count);
         Assert.Equal(2, await rig.CountAsync());
+
+        // The process-wide queue counters (on /metrics) saw this receiver's work; other tests may add to them meanwhile.
+        Assert.True(IngestionMetrics.MessagesReceivedTotal - received >= 3, "messages received counted");
+        Assert.True(IngestionMetrics.VisibilityRenewalsTotal - renewed >= holder.Leases.Renewals, "visibility renewals counted");
+        Assert.True(IngestionMetrics.MessagesDeletedTotal - deleted >= 1, "message deleted counted");
 
         // Renewing changed the visibility only: released, the others read the same events.
         await holder.Shutdown(TimeSpan.FromSeconds(10));
