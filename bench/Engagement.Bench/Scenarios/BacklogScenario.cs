@@ -45,8 +45,14 @@ internal static class BacklogScenario
             var bare = await BareDrainAsync(queueService, tableService, $"bench-{run}-bare", $"B{run}Bare", options.Queues, Bodies(run + "k", members, count, time, options.Queues, 1), stateChars, result, cleanUp);
             result.Details["bare.events_per_s"] = bare;
 
+            // Each drain runs on an Azurite that holds only its own queues and tables: the emulator slows down with
+            // every row it keeps (table rows and queue messages live in LokiJS databases it saves whole every 5 s while
+            // anything changes), which would count against the later drains.
+            await CleanUpAsync(cleanUp);
+
             // (2) The engine, one event per message.
             var single = await EngineDrainAsync(options, connectionString, run + "s", Bodies(run + "s", members, count, time, options.Queues, 1), count, time, result, "engine", cleanUp);
+            await CleanUpAsync(cleanUp);
 
             // (3) The engine, batch messages of K events.
             var batched = await EngineDrainAsync(options, connectionString, run + "m", Bodies(run + "m", members, count, time, options.Queues, batch), count, time, result, "batch", cleanUp);
@@ -56,7 +62,11 @@ internal static class BacklogScenario
             result.Add("engine events/s, one event per message", single.Rate, "events/s");
             result.Add("bare receive + write + delete loop", bare, "events/s");
             result.Add(new Metric { Name = "engine / bare loop", Value = Math.Round(ratio * 100, 1), Unit = "%", Target = "≥ 80%", Met = ratio >= 0.8 });
-            result.Add(new Metric { Name = "longest pause in the engine's drain", Value = Math.Round(single.LongestPause, 2), Unit = "s", Target = "≤ 2 s", Met = single.LongestPause <= 2, Positive = false });
+            // Measured like the bare loop's (a message deleted is progress), so the two drains compare; the gap between applied
+            // events is reported beside it: events are applied in receive batches, so at this emulator's rate the gap between
+            // batches is about 32 × queues / events/s on average, whatever the engine does.
+            result.Add(new Metric { Name = "longest stand-still of the engine's drain (no message leaves the queues)", Value = Math.Round(single.LongestStandStill, 2), Unit = "s", Target = "≤ 2 s", Met = single.LongestStandStill <= 2, Positive = false });
+            result.Add(new Metric { Name = "longest gap between applied events (receive batches of 32)", Value = Math.Round(single.LongestPause, 2), Unit = "s", Target = "≤ 2 s", Met = single.LongestPause <= 2, Positive = false });
             result.Add(string.Create(CultureInfo.InvariantCulture, $"engine drain, batches of {batch}"), batched.Seconds, "s");
             var speedup = single.Seconds / Math.Max(batched.Seconds, 1e-3);
             result.Add(new Metric { Name = string.Create(CultureInfo.InvariantCulture, $"batches of {batch} vs one event per message"), Value = Math.Round(speedup, 1), Unit = "× faster", Target = "≥ 10×", Met = speedup >= 10 });
@@ -64,6 +74,8 @@ internal static class BacklogScenario
                 $"{count:N0} events of {members:N0} members preloaded on {options.Queues} queues, then drained: by a bare loop per queue (receive 32; per message upsert a {stateChars:N0}-char row and delete it; a received batch at once), by one silo composed like the real host (one event per message), and by a fresh silo with the same kind of events as JSON arrays of {batch} (new members each time). Events/s by quarter: engine {Quarters(single.Quarters)}; batches {Quarters(batched.Quarters)}."));
             result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Ordering: a member's events are applied in queue order unless a delivery fails; each such event is named in a \"failed delivery\" warning and applied late as of its occurredAt (CONTRACT.md §1.1). Logged: engine {result.Details["engine.late_deliveries_logged"]:N0}, batches {result.Details["batch.late_deliveries_logged"]:N0}."));
+            result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Stand-still vs. gaps: the bare loop's progress and the engine's stand-still count messages deleted; the engine applies events in receive batches of up to 32 per queue, so at its first-quarter rate ({single.Quarters[0]:N1} events/s) receive batches arrive {32 / Math.Max(single.Quarters[0], 1e-3):N1} s apart on average across all queues — on this emulator a gap between applied events under 2 s needs receives of fewer messages, which cost a queue operation each (see README). Visibility renewals during the engine's drain: {result.Details["engine.visibility_renewals"]:N0}."));
             if (!AzuriteLoad.Available)
             {
                 result.Notes.Add("Azurite's CPU per queue operation needs AZURITE_PID (scripts/azurite start exports it).");
@@ -71,18 +83,26 @@ internal static class BacklogScenario
         }
         finally
         {
-            foreach (var step in cleanUp)
+            await CleanUpAsync(cleanUp);
+        }
+    }
+
+    /// <summary>Deletes what the drains so far created, and forgets the steps.</summary>
+    private static async Task CleanUpAsync(List<Func<Task>> cleanUp)
+    {
+        foreach (var step in cleanUp)
+        {
+            try
             {
-                try
-                {
-                    await step();
-                }
-                catch (RequestFailedException ex)
-                {
-                    Console.WriteLine($"  (clean-up incomplete: {ex.Message})");
-                }
+                await step();
+            }
+            catch (RequestFailedException ex)
+            {
+                Console.WriteLine($"  (clean-up incomplete: {ex.Message})");
             }
         }
+
+        cleanUp.Clear();
     }
 
     /// <summary>The queue messages of a load, per queue in event order: one event each, or JSON arrays of <paramref name="perMessage"/>.</summary>
@@ -167,7 +187,7 @@ internal static class BacklogScenario
 
         (CpuSample.Take() - cpu).AddTo(result, "bare.drain", bodies.Count);
         var rate = sampler.OverallRate(bodies.Count);
-        result.Details["bare.longest_pause_s"] = sampler.LongestIdle(bodies.Count);
+        result.Details["bare.longest_standstill_s"] = sampler.LongestIdle(bodies.Count);
         await sampler.DisposeAsync();
         return rate;
     }
@@ -194,7 +214,12 @@ internal static class BacklogScenario
         var accepted = IngestionMetrics.AcceptedTotal;
         long Applied() => IngestionMetrics.AcceptedTotal - accepted;
         var cpu = CpuSample.Take();
+        var deletedBase = IngestionMetrics.MessagesDeletedTotal;
+        var receivedBase = IngestionMetrics.MessagesReceivedTotal;
+        var renewedBase = IngestionMetrics.VisibilityRenewalsTotal;
+        long Deleted() => IngestionMetrics.MessagesDeletedTotal - deletedBase;
         var sampler = RateSampler.Start(Applied);
+        var leaving = RateSampler.Start(Deleted); // the backlog leaving the queues, counted as the bare loop counts it
         await using var silo = await IngestDurableScenario.StartEngineAsync(prefix, time, names, IngestDurableScenario.EngineConfiguration(connectionString, prefix, options.Queues, run));
         await using (Progress.Start(label + " drain", events, Applied))
         {
@@ -213,13 +238,18 @@ internal static class BacklogScenario
             previous = at;
         }
 
-        var drain = new Drain(previous - first, sampler.OverallRate(events), sampler.LongestIdle(events), quarters);
+        var drain = new Drain(previous - first, sampler.OverallRate(events), sampler.LongestIdle(events), leaving.LongestIdle(bodies.Count), quarters);
         result.Details[label + ".drain_s"] = drain.Seconds;
+        result.Details[label + ".longest_standstill_s"] = drain.LongestStandStill;
+        result.Details[label + ".messages_received"] = IngestionMetrics.MessagesReceivedTotal - receivedBase;
+        result.Details[label + ".messages_deleted"] = Deleted();
+        result.Details[label + ".visibility_renewals"] = IngestionMetrics.VisibilityRenewalsTotal - renewedBase;
         result.Details[label + ".silo_start_to_first_event_s"] = first;
         result.Details[label + ".longest_pause_s"] = drain.LongestPause;
         result.Details[label + ".queue_messages"] = bodies.Count;
         result.Details[label + ".late_deliveries_logged"] = IngestionMetrics.DeliveryFailedTotal - late; // each also named in a "failed delivery" warning
         await sampler.DisposeAsync();
+        await leaving.DisposeAsync();
         return drain;
     }
 
@@ -233,6 +263,9 @@ internal static class BacklogScenario
 
     private static string Quarters(double[] rates) => string.Join(" → ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)));
 
-    /// <summary>One engine drain: seconds from its first applied event to its last, the overall rate, the longest pause, events/s by quarter.</summary>
-    private sealed record Drain(double Seconds, double Rate, double LongestPause, double[] Quarters);
+    /// <summary>
+    /// One engine drain: seconds from its first applied event to its last, the overall rate, the longest gap between
+    /// applied events, the longest time no message left the queues (deleted), events/s by quarter.
+    /// </summary>
+    private sealed record Drain(double Seconds, double Rate, double LongestPause, double LongestStandStill, double[] Quarters);
 }
