@@ -64,7 +64,7 @@ internal static class BacklogScenario
             result.Add(new Metric { Name = "engine / bare loop", Value = Math.Round(ratio * 100, 1), Unit = "%", Target = "≥ 80%", Met = ratio >= 0.8 });
             // Measured like the bare loop's (a message deleted is progress), so the two drains compare; the gap between applied
             // events is reported beside it: events are applied in receive batches, so at this emulator's rate the gap between
-            // batches is about 32 × queues / events/s on average, whatever the engine does.
+            // receive batches is about 32 / (events/s) on average, whatever the engine does.
             result.Add(new Metric { Name = "longest stand-still of the engine's drain (no message leaves the queues)", Value = Math.Round(single.LongestStandStill, 2), Unit = "s", Target = "≤ 2 s", Met = single.LongestStandStill <= 2, Positive = false });
             result.Add(new Metric { Name = "longest gap between applied events (receive batches of 32)", Value = Math.Round(single.LongestPause, 2), Unit = "s", Target = "≤ 2 s", Met = single.LongestPause <= 2, Positive = false });
             result.Add(string.Create(CultureInfo.InvariantCulture, $"engine drain, batches of {batch}"), batched.Seconds, "s");
