@@ -42,7 +42,7 @@ internal static class BacklogScenario
         {
             // (1) The bare loop: the same kind of load, on its own queues.
             var stateChars = StageProfile.AverageFinalStateChars(run + "k", members, count, time.GetUtcNow());
-            var bare = await BareDrainAsync(queueService, tableService, $"bench-{run}-bare", $"B{run}Bare", options.Queues, Bodies(run + "k", members, count, time, options.Queues, 1), stateChars, result, cleanUp);
+            var bare = await BareDrainAsync(queueService, tableService, run, $"bench-{run}-bare", $"B{run}Bare", options.Queues, Bodies(run + "k", members, count, time, options.Queues, 1), stateChars, result, cleanUp);
             result.Details["bare.events_per_s"] = bare;
 
             // Each drain runs on an Azurite that holds only its own queues and tables: the emulator slows down with
@@ -147,7 +147,7 @@ internal static class BacklogScenario
         (CpuSample.Take() - cpu).AddTo(result, label + ".preload", bodies.Count);
     }
 
-    private static async Task<double> BareDrainAsync(QueueServiceClient service, TableServiceClient tables, string prefix, string tableName, int queues, List<(int Queue, string Body)> bodies, int stateChars, ScenarioResult result, List<Func<Task>> cleanUp)
+    private static async Task<double> BareDrainAsync(QueueServiceClient service, TableServiceClient tables, string run, string prefix, string tableName, int queues, List<(int Queue, string Body)> bodies, int stateChars, ScenarioResult result, List<Func<Task>> cleanUp)
     {
         cleanUp.Add(() => DeleteQueuesAsync(service, prefix, queues));
         cleanUp.Add(() => tables.DeleteTableAsync(tableName));
@@ -157,6 +157,7 @@ internal static class BacklogScenario
         var payload = new string('x', Math.Max(stateChars, 1));
         long done = 0, operations = 0;
         var sampler = RateSampler.Start(() => Interlocked.Read(ref done));
+        using var census = StorageOperations.Start();
         var cpu = CpuSample.Take();
         await using (var load = AzuriteLoad.Start(() => bodies.Count - Interlocked.Read(ref done), () => Interlocked.Read(ref operations)))
         await using (Progress.Start("bare drain", bodies.Count, () => Interlocked.Read(ref done)))
@@ -186,6 +187,7 @@ internal static class BacklogScenario
         }
 
         (CpuSample.Take() - cpu).AddTo(result, "bare.drain", bodies.Count);
+        census.AddTo(result, "bare.drain", bodies.Count, run);
         var rate = sampler.OverallRate(bodies.Count);
         result.Details["bare.longest_standstill_s"] = sampler.LongestIdle(bodies.Count);
         await sampler.DisposeAsync();
@@ -220,6 +222,7 @@ internal static class BacklogScenario
         long Deleted() => IngestionMetrics.MessagesDeletedTotal - deletedBase;
         var sampler = RateSampler.Start(Applied);
         var leaving = RateSampler.Start(Deleted); // the backlog leaving the queues, counted as the bare loop counts it
+        using var census = StorageOperations.Start();
         await using var silo = await IngestDurableScenario.StartEngineAsync(prefix, time, names, IngestDurableScenario.EngineConfiguration(connectionString, prefix, options.Queues, run));
         await using (Progress.Start(label + " drain", events, Applied))
         {
@@ -227,6 +230,7 @@ internal static class BacklogScenario
         }
 
         (CpuSample.Take() - cpu).AddTo(result, label + ".drain", events);
+        census.AddTo(result, label + ".drain", events, run);
         var first = sampler.FirstAt();
         var quarters = new double[4];
         var previous = first;

@@ -105,6 +105,8 @@ internal static class IngestDurableScenario
 
             string? stalled = null;
             var drainStart = CpuSample.Take();
+            // Every table request, whoever makes it (state, reminders, ledger, member index, lifecycle journal, membership).
+            using var census = StorageOperations.Start();
             var sampler = RateSampler.Start(Accepted);
             BenchSilo? silo = await StartEngineAsync(prefix, time, names, configuration, s =>
             {
@@ -157,7 +159,10 @@ internal static class IngestDurableScenario
                 result.Details["drain.reminder_table_upserts"] = reminderWrites;
                 result.Details["drain.reminder_registrations"] = registrations;
                 var tableWrites = storage.Writes + counters.LedgerAppends + reminderWrites;
-                result.Details["drain.table_writes_per_event"] = (double)tableWrites / m;
+                result.Details["drain.state_ledger_reminder_writes_per_event"] = (double)tableWrites / m;
+                var drainTableWrites = census.TableWrites;
+                census.AddTo(result, "drain", m, run);
+                census.Dispose();
 
                 // Phase 2: latency at half the measured capacity, members already resident (skipped after a stall).
                 var latencyEvents = stalled is not null ? 0 : options.Smoke ? Math.Min(100, m) : Math.Min(m / 2, Math.Max(1_000, (int)(sustained * 0.5 * 30)));
@@ -166,6 +171,7 @@ internal static class IngestDurableScenario
                 var latencyBase = Accepted();
                 var latencyPurchasesBase = purchases;
                 var (stateBase2, ledgerBase2, reminderBase2) = (storage.Writes, counters.LedgerAppends, reminders.Upserts);
+                using var latencyCensus = StorageOperations.Start();
                 var now2 = time.GetUtcNow();
                 await using (Progress.Start("latency", latencyEvents, () => tracker.Applied))
                 {
@@ -201,8 +207,9 @@ internal static class IngestDurableScenario
                 // Members already known (every one has its reminder): the steady state of a programme whose members
                 // are enrolled long before they buy. The drain's figure above has a first contact in every 8 events.
                 var knownWrites = storage.Writes - stateBase2 + (counters.LedgerAppends - ledgerBase2) + (reminders.Upserts - reminderBase2);
-                var knownPerEvent = latencyEvents > 0 ? (double)knownWrites / latencyEvents : 0;
-                result.Details["latency.table_writes_per_event"] = knownPerEvent;
+                result.Details["latency.state_ledger_reminder_writes_per_event"] = latencyEvents > 0 ? (double)knownWrites / latencyEvents : 0;
+                var knownPerEvent = latencyEvents > 0 ? (double)latencyCensus.TableWrites / latencyEvents : 0;
+                latencyCensus.AddTo(result, "latency", latencyEvents, run);
                 result.Details["latency.reminder_table_upserts"] = reminders.Upserts - reminderBase2;
                 var totalReminderWrites = reminders.Upserts - reminderBase;
                 var distinctMembers = Math.Min(options.Members, m);
@@ -249,8 +256,8 @@ internal static class IngestDurableScenario
                     Met = beyondFirst < 0.001,
                     Positive = false,
                 });
-                result.Add(new Metric { Name = "table writes per event (state + ledger + reminders), drain of new members", Value = Math.Round((double)tableWrites / m, 2), Unit = "", Positive = true });
-                result.Add(new Metric { Name = "table writes per event, members already known (latency phase)", Value = Math.Round(knownPerEvent, 3), Unit = "", Target = "≤ 1.05", Met = knownPerEvent is > 0 and <= 1.05 });
+                result.Add(new Metric { Name = "table write requests per event (every table), drain of new members", Value = Math.Round((double)drainTableWrites / m, 2), Unit = "", Positive = true });
+                result.Add(new Metric { Name = "table write requests per event (every table), members already known (latency phase)", Value = Math.Round(knownPerEvent, 3), Unit = "", Target = "≤ 1.05", Met = knownPerEvent is > 0 and <= 1.05 });
                 if (stalled is not null)
                 {
                     result.Status = ScenarioResult.Failed;
@@ -263,7 +270,7 @@ internal static class IngestDurableScenario
                 result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
                     $"Latency: {latencies.Count:N0} further events published at {pace:N0}/s (half the sustained rate) to resident members; per event, from just before the queue send to the completion of the first grain-state write that contains it (a counting wrapper around the table grain storage sees the write return; the event is found in the written state by orderId or eventId). The 100 ms empty-queue poll interval is part of it."));
                 result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"Ceiling: a bare loop per queue (receive 32; per message upsert a {stateChars:N0}-char row like the member's state, delete the message), {ceilingCount:N0} messages per shape, on the same Azurite before the engine's phases (Azurite gets slower as rows pile up, so measuring it after the engine would understate it); the ratio uses the higher of the two shapes. The engine also archives ledger entries (one transaction per Engagement:Member:Outbox:LedgerBatch entries, default 32) and registers a reminder once per member, so it does a little more table work per event than the ceiling loop (see the table writes per event, for new and for known members)."));
+                    $"Ceiling: a bare loop per queue (receive 32; per message upsert a {stateChars:N0}-char row like the member's state, delete the message), {ceilingCount:N0} messages per shape, on the same Azurite before the engine's phases (Azurite gets slower as rows pile up, so measuring it after the engine would understate it); the ratio uses the higher of the two shapes. The engine also archives ledger entries (one transaction per Engagement:Member:Outbox:LedgerBatch entries, default 32) and registers a reminder once per member, and writes a member-index row when an audience attribute changes, so it does more table work per event than the ceiling loop (see the table write requests per event, for new and for known members, and the requests by table in the details)."));
             }
             finally
             {
