@@ -45,11 +45,21 @@ public sealed class AzureTableMemberSearch : IMemberSearch
     public static string PhoneKey(string? phone) =>
         phone is null ? "" : new string([.. phone.Where(char.IsAsciiDigit).Take(20)]);
 
-    /// <summary>Writes the member's rows; drops the row of a phone it no longer has.</summary>
+    /// <summary>
+    /// Writes the member's rows; drops the row of a phone it no longer has. When the member's id row already holds this
+    /// phone and tier (the campaign index row changed for another attribute: segment, value class, stage, ...), nothing
+    /// is written: one read. The id row is written last, so an id row that matches means every row was written (a
+    /// failure part-way leaves the old id row, and the retry writes them all).
+    /// </summary>
     public async Task UpsertAsync(string memberId, string phone, string tier, CancellationToken cancellationToken = default)
     {
         await InitializeAsync(cancellationToken);
         var idRow = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionOf('m', memberId), memberId, cancellationToken: cancellationToken);
+        if (idRow.HasValue && idRow.Value!.GetString("Phone") == phone && idRow.Value.GetString("Tier") == tier)
+        {
+            return;
+        }
+
         var oldKey = idRow.HasValue ? PhoneKey(idRow.Value!.GetString("Phone")) : "";
         var newKey = PhoneKey(phone);
         if (oldKey.Length > 0 && oldKey != newKey)
@@ -57,9 +67,10 @@ public sealed class AzureTableMemberSearch : IMemberSearch
             await _table.DeleteEntityAsync(PartitionOf('p', oldKey), oldKey + "|" + memberId, ETag.All, cancellationToken);
         }
 
-        foreach (var row in RowsOf(memberId, phone, tier))
+        var rows = RowsOf(memberId, phone, tier);
+        for (var i = rows.Count - 1; i >= 0; i--)
         {
-            await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+            await _table.UpsertEntityAsync(rows[i], TableUpdateMode.Replace, cancellationToken); // the phone row, then the id row
         }
     }
 

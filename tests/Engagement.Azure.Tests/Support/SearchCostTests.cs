@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
@@ -41,6 +42,31 @@ public sealed class SearchCostTests : IAsyncLifetime
         // A broad prefix matches thousands of members, yet is answered from one page.
         Assert.Equal(Limit, large[0].Hits);
         Assert.Equal(Limit, large[5].Hits);
+    }
+
+    [Fact]
+    public async Task AnIndexChangeThatKeepsPhoneAndTierIsOneReadAndARowThatFailedIsWrittenOnTheRetry()
+    {
+        var counter = new Counter();
+        var options = new TableClientOptions { Retry = { MaxRetries = 0 } };
+        options.AddPolicy(counter, HttpPipelinePosition.PerCall);
+        var search = new AzureTableMemberSearch(new TableServiceClient(Azurite.ConnectionString, options), _small);
+        await search.InitializeAsync();
+
+        await search.UpsertAsync("S0001", "13800000001", "V1");
+        var before = (counter.Requests, counter.Writes);
+        await search.UpsertAsync("S0001", "13800000001", "V1"); // e.g. the member's RFM segment changed, not its phone or tier
+        Assert.Equal((1L, 0L), (counter.Requests - before.Requests, counter.Writes - before.Writes));
+
+        // The tier changes, and the write of the phone row fails: the id row still holds the old tier, so the retry
+        // writes every row again instead of taking the member as current.
+        counter.FailNextWriteTo = "PartitionKey='p";
+        await Assert.ThrowsAnyAsync<RequestFailedException>(() => search.UpsertAsync("S0001", "13800000001", "V2"));
+        var stale = Assert.Single(await search.SearchAsync("13800000001", 5));
+        Assert.Equal("V1", stale.Tier);
+        await search.UpsertAsync("S0001", "13800000001", "V2");
+        Assert.Equal("V2", Assert.Single(await search.SearchAsync("13800000001", 5)).Tier);
+        Assert.Equal("V2", Assert.Single(await search.SearchAsync("S0001", 5)).Tier);
     }
 
     private sealed record Cost(string Query, long Requests, long RowsRead, int Hits);
@@ -85,7 +111,28 @@ public sealed class SearchCostTests : IAsyncLifetime
 
         public long Rows => Interlocked.Read(ref _rows);
 
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _requests);
+        private long _writes;
+
+        /// <summary>The next write whose URI contains this text gets a 503 instead of reaching the table.</summary>
+        public string? FailNextWriteTo { get; set; }
+
+        public long Writes => Interlocked.Read(ref _writes);
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            Interlocked.Increment(ref _requests);
+            if (message.Request.Method != RequestMethod.Get)
+            {
+                Interlocked.Increment(ref _writes);
+            }
+
+            if (FailNextWriteTo is { } target && message.Request.Method != RequestMethod.Get
+                && Uri.UnescapeDataString(message.Request.Uri.ToString()).Contains(target, StringComparison.Ordinal))
+            {
+                FailNextWriteTo = null;
+                message.Request.Uri.Reset(new Uri("http://127.0.0.1:1/refused")); // nothing listens there: the request fails
+            }
+        }
 
         public override void OnReceivedResponse(HttpMessage message)
         {
