@@ -6,7 +6,7 @@ namespace Engagement.Bench.Scenarios;
 /// The member rules alone, no Orleans and no storage (<see cref="StageProfile"/>): one thread applies the ingest-memory
 /// load (<c>--memory-members</c>, <c>--memory-events</c>) through <c>MemberDecider.Apply</c> twice — a warm-up pass on
 /// its own members, then the measured pass — and reports CPU and bytes allocated per event, per event type, beside the
-/// state's JSON round trip. A quick, quiet-machine-independent view of the hot path; run it explicitly
+/// state's JSON round trip, and how often an event changes the member's audience attributes (<see cref="IndexChurn"/>). A quick, quiet-machine-independent view of the hot path; run it explicitly
 /// (<c>-- rules</c>), it is not part of the default set.
 /// </summary>
 internal static class RulesScenario
@@ -21,6 +21,7 @@ internal static class RulesScenario
         result.Add("rules CPU per event", result.Details["stage.domain_apply_us_per_event"], "µs", positive: false);
         result.Add("rules allocated per event", result.Details["stage.domain_apply_allocated_bytes_per_event"], "bytes", positive: false);
         result.Add("state JSON write per event", result.Details["stage.state_json_serialize_us_per_event"], "µs", positive: false);
+        IndexChurn.Measure(result, options.RunId, members, events, now);
         return Task.CompletedTask;
     }
 }

@@ -119,7 +119,7 @@ internal static class StageProfile
             $"Stage profile (one thread, no Orleans, same load): rules {Us(applyTicks):F1} µs and {(double)applyAllocated / events:N0} bytes allocated, state JSON write {Us(writeTicks):F1} µs and read {Us(readTicks):F1} µs per event (state {(double)bytes / events:N0} bytes on average)."));
     }
 
-    private static MemberEvent ToDomain(Engagement.Contracts.Events.EngagementEvent e) => new(e.EventId, e.Type, e.OccurredAt)
+    internal static MemberEvent ToDomain(Engagement.Contracts.Events.EngagementEvent e) => new(e.EventId, e.Type, e.OccurredAt)
     {
         OrderId = e.OrderId,
         Amount = e.Amount,
