@@ -58,6 +58,13 @@ internal sealed class BenchOptions
     /// <summary>Events per message in the backlog scenario's batch drain, 1–100 (default 50).</summary>
     public int BacklogBatch { get; private set; } = 50;
 
+    /// <summary>
+    /// Events per message in ingest-durable's preloaded drain, 1–100 (default 1). With more, the drain is quick even
+    /// for many events per member (batch messages cost Azurite one queue operation for all their events), so the
+    /// latency phase meets members with a long history; the engine/ceiling ratio then compares unlike loads.
+    /// </summary>
+    public int DrainBatch { get; private set; } = 1;
+
     /// <summary>Messages per storage-ceiling pass; default min(M, 10,000).</summary>
     public int? CeilingEvents { get; private set; }
 
@@ -119,6 +126,7 @@ internal sealed class BenchOptions
                 case "--backlog-events": options.BacklogEvents = Int(args, ref i, sized); break;
                 case "--backlog-members": options.BacklogMembers = Int(args, ref i, sized); break;
                 case "--backlog-batch": options.BacklogBatch = Int(args, ref i, sized) is var b and <= 100 ? b : throw new UsageException("--backlog-batch is 1 to 100 events a message"); break;
+                case "--drain-batch": options.DrainBatch = Int(args, ref i, sized) is var d and <= 100 ? d : throw new UsageException("--drain-batch is 1 to 100 events a message"); break;
                 case "--concurrency": options.CallConcurrency = Int(args, ref i, sized); break;
                 case "--start": options.Start = Instant(args, ref i); break;
                 case "--out": options.OutDirectory = Value(args, ref i); break;
@@ -181,6 +189,9 @@ internal sealed class BenchOptions
           --backlog-events B   backlog: events pre-queued before the engine starts (default 20000)
           --backlog-members N  backlog: members (default 2000)
           --backlog-batch K    backlog: events per message in its batch drain, 1-100 (default 50)
+          --drain-batch K      ingest-durable: events per message in the preloaded drain, 1-100 (default 1); more
+                               gives the latency phase members with a long history (e.g. --events 25000 --members 500
+                               --drain-batch 50: 50 events each)
           --concurrency K      grain calls in flight when the bench drives grains (default 256)
           --start INSTANT      engine clock at the start of each scenario, ISO-8601 UTC (default 2026-06-01T04:00:00Z,
                                noon in Shanghai, outside quiet hours; then it runs at real speed)

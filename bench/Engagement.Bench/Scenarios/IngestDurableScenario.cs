@@ -76,15 +76,16 @@ internal static class IngestDurableScenario
             await using (Progress.Start("publish", m, () => publisher.Sent))
             {
                 var now = time.GetUtcNow();
-                await publisher.SendAllAsync(
-                    Enumerable.Range(0, m).Select(_ =>
-                    {
-                        var evt = events.Next(now);
-                        purchases += evt.Type == EventTypes.Purchase ? 1 : 0;
-                        return evt;
-                    }),
-                    concurrency: 64);
+                var load = Enumerable.Range(0, m).Select(_ =>
+                {
+                    var evt = events.Next(now);
+                    purchases += evt.Type == EventTypes.Purchase ? 1 : 0;
+                    return evt;
+                });
+                await (options.DrainBatch > 1 ? publisher.SendBatchesAsync(load, options.DrainBatch, concurrency: 64) : publisher.SendAllAsync(load, concurrency: 64));
             }
+
+            result.Details["drain.events_per_message"] = options.DrainBatch;
 
             var publishDelta = CpuSample.Take() - publishStart;
             result.Details["publish.events_per_s"] = m / publishDelta.Wall.TotalSeconds;
@@ -165,8 +166,10 @@ internal static class IngestDurableScenario
                 census.Dispose();
 
                 // Phase 2: latency at half the measured capacity, members already resident (skipped after a stall).
-                var latencyEvents = stalled is not null ? 0 : options.Smoke ? Math.Min(100, m) : Math.Min(m / 2, Math.Max(1_000, (int)(sustained * 0.5 * 30)));
-                var pace = Math.Max(sustained * 0.5, 1);
+                // Half the engine's rate on one-event messages (the latency phase sends those): the ceiling's when the drain was batched.
+                var singleRate = options.DrainBatch > 1 ? Math.Min(sustained, ceilingRate) : sustained;
+                var latencyEvents = stalled is not null ? 0 : options.Smoke ? Math.Min(100, m) : Math.Min(m / 2, Math.Max(1_000, (int)(singleRate * 0.5 * 30)));
+                var pace = Math.Max(singleRate * 0.5, 1);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency: {latencyEvents:N0} events at {pace:N0}/s (half the sustained rate)"));
                 var latencyBase = Accepted();
                 var latencyPurchasesBase = purchases;
@@ -238,11 +241,11 @@ internal static class IngestDurableScenario
                 result.Add("storage ceiling, batch-parallel (≤32·Q in flight)", parallel, "events/s");
                 result.Add(new Metric
                 {
-                    Name = "engine / storage ceiling",
+                    Name = options.DrainBatch > 1 ? $"engine / storage ceiling (drain sent as batches of {options.DrainBatch}: not comparable)" : "engine / storage ceiling",
                     Value = Math.Round(ratio * 100, 1),
                     Unit = "%",
-                    Target = "≥ 60%",
-                    Met = ratio >= 0.6,
+                    Target = options.DrainBatch > 1 ? null : "≥ 60%",
+                    Met = options.DrainBatch > 1 ? null : ratio >= 0.6,
                 });
                 var perPurchase = purchases > 0 ? (double)totalReminderWrites / purchases : 0;
                 var beyondFirst = purchases > 0 ? Math.Max(0, totalReminderWrites - distinctMembers) / (double)purchases : 0;
@@ -351,7 +354,8 @@ internal static class IngestDurableScenario
         {
             foreach (var (key, value) in entity)
             {
-                if (key.StartsWith("Data", StringComparison.Ordinal) && value is string text)
+                // The official table provider keeps a string-format state in StringData (split into more columns past 32K chars).
+                if ((key.StartsWith("StringData", StringComparison.Ordinal) || key.StartsWith("Data", StringComparison.Ordinal)) && value is string text)
                 {
                     chars += text.Length;
                 }

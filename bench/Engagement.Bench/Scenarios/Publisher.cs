@@ -37,6 +37,23 @@ internal sealed class Publisher(QueueServiceClient queues, string prefix, int qu
     public Task SendAllAsync(IEnumerable<EngagementEvent> events, int concurrency, Action<EngagementEvent>? beforeSend = null) =>
         Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (evt, ct) => await SendAsync(evt, beforeSend, ct));
 
+    /// <summary>
+    /// Sends the events as JSON arrays of up to <paramref name="perMessage"/> (CONTRACT.md §1), each array holding events
+    /// of one queue in their order; <see cref="Sent"/> counts events.
+    /// </summary>
+    public Task SendBatchesAsync(IEnumerable<EngagementEvent> events, int perMessage, int concurrency)
+    {
+        var bodies = events
+            .GroupBy(e => QueuePartitioner.QueueIndex(e.MemberId, _queues.Length))
+            .SelectMany(q => q.Chunk(perMessage).Select(chunk => (Queue: q.Key, Count: chunk.Length, Body: "[" + string.Join(",", chunk.Select(EventSerializer.ToJson)) + "]")))
+            .ToList();
+        return Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (message, ct) =>
+        {
+            await _queues[message.Queue].SendMessageAsync(message.Body, ct);
+            Interlocked.Add(ref _sent, message.Count);
+        });
+    }
+
     /// <summary>Sends <paramref name="count"/> events at a steady <paramref name="perSecond"/> (open loop: a slow engine does not slow the producer).</summary>
     public async Task SendPacedAsync(Func<EngagementEvent> next, int count, double perSecond, int concurrency, Action<EngagementEvent>? beforeSend = null)
     {
