@@ -18,6 +18,7 @@ internal sealed class StorageOperations : IDisposable
     private const string ResourcePrefix = "resource:";
     private const string TableService = "table";
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Total, long Max)> _ticks = new(StringComparer.Ordinal);
     private readonly ActivityListener _listener;
 
     static StorageOperations()
@@ -55,7 +56,8 @@ internal sealed class StorageOperations : IDisposable
 
     /// <summary>
     /// Adds <c>{label}.requests_per_event</c>, one <c>{label}.ops.{Client.Operation}</c> per client operation seen
-    /// (a retried operation counts once, its requests each) and one <c>{label}.requests.{resource} {METHOD}</c> per
+    /// (a retried operation counts once, its requests each) with its mean and longest duration
+    /// (<c>{label}.ops_ms.{Client.Operation}.mean</c>, <c>.max</c>), and one <c>{label}.requests.{resource} {METHOD}</c> per
     /// queue or table and HTTP method, all per event; <paramref name="run"/> is cut out of resource names so that
     /// runs compare.
     /// </summary>
@@ -70,6 +72,12 @@ internal sealed class StorageOperations : IDisposable
                 ? ".requests." + operation[ResourcePrefix.Length..].Replace(run, "{run}", StringComparison.Ordinal)
                 : ".ops." + operation;
             result.Details[label + key] = (double)count / per;
+            if (_ticks.TryGetValue(operation, out var time))
+            {
+                // How long the operation took as the caller saw it (retries included): mean and longest, in ms.
+                result.Details[label + ".ops_ms." + operation + ".mean"] = TimeSpan.FromTicks(time.Total / count).TotalMilliseconds;
+                result.Details[label + ".ops_ms." + operation + ".max"] = TimeSpan.FromTicks(time.Max).TotalMilliseconds;
+            }
         }
     }
 
@@ -88,6 +96,8 @@ internal sealed class StorageOperations : IDisposable
         else if (source.EndsWith("Client", StringComparison.Ordinal) && !source.EndsWith("RestClient", StringComparison.Ordinal))
         {
             _counts.AddOrUpdate(activity.OperationName, 1, static (_, c) => c + 1);
+            var ticks = activity.Duration.Ticks;
+            _ticks.AddOrUpdate(activity.OperationName, static (_, add) => (add, add), static (_, t, add) => (t.Total + add, Math.Max(t.Max, add)), ticks);
         }
     }
 
