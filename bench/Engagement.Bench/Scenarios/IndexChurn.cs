@@ -35,7 +35,8 @@ internal static class IndexChurn
             states[e.MemberId] = (state, ++count);
             var bucket = Array.FindIndex(Buckets, b => count <= b);
             seen[bucket]++;
-            if (!before.SameAs(MemberAttributesReader.Read(state, options, now)))
+            // A member's first event always writes its row (the grain has indexed nothing yet); later ones when an attribute moved.
+            if (count == 1 || !before.SameAs(MemberAttributesReader.Read(state, options, now)))
             {
                 changed[bucket]++;
             }
