@@ -110,17 +110,7 @@ internal static class BacklogScenario
     {
         var events = new EventFactory(runId, members, seed: 11);
         var now = time.GetUtcNow();
-        var perQueue = new Dictionary<int, List<string>>();
-        for (var i = 0; i < count; i++)
-        {
-            var evt = events.Next(now);
-            var queue = QueuePartitioner.QueueIndex(evt.MemberId, queues);
-            (perQueue.TryGetValue(queue, out var list) ? list : perQueue[queue] = []).Add(EventSerializer.ToJson(evt));
-        }
-
-        return perQueue
-            .SelectMany(q => q.Value.Chunk(perMessage).Select(chunk => (q.Key, perMessage == 1 ? chunk[0] : "[" + string.Join(",", chunk) + "]")))
-            .ToList();
+        return [.. Publisher.Messages(Enumerable.Range(0, count).Select(_ => events.Next(now)), queues, perMessage).Select(m => (m.Queue, m.Body))];
     }
 
     private static async Task PreloadAsync(QueueServiceClient service, string prefix, int queues, List<(int Queue, string Body)> bodies, string label, ScenarioResult result)

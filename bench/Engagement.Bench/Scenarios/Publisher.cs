@@ -41,18 +41,21 @@ internal sealed class Publisher(QueueServiceClient queues, string prefix, int qu
     /// Sends the events as JSON arrays of up to <paramref name="perMessage"/> (CONTRACT.md §1), each array holding events
     /// of one queue in their order; <see cref="Sent"/> counts events.
     /// </summary>
-    public Task SendBatchesAsync(IEnumerable<EngagementEvent> events, int perMessage, int concurrency)
-    {
-        var bodies = events
-            .GroupBy(e => QueuePartitioner.QueueIndex(e.MemberId, _queues.Length))
-            .SelectMany(q => q.Chunk(perMessage).Select(chunk => (Queue: q.Key, Count: chunk.Length, Body: "[" + string.Join(",", chunk.Select(EventSerializer.ToJson)) + "]")))
-            .ToList();
-        return Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (message, ct) =>
+    public Task SendBatchesAsync(IEnumerable<EngagementEvent> events, int perMessage, int concurrency) =>
+        Parallel.ForEachAsync(Messages(events, _queues.Length, perMessage), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (message, ct) =>
         {
             await _queues[message.Queue].SendMessageAsync(message.Body, ct);
             Interlocked.Add(ref _sent, message.Count);
         });
-    }
+
+    /// <summary>
+    /// The queue messages of a load, per queue in event order: one event each (<paramref name="perMessage"/> 1), or JSON
+    /// arrays of up to <paramref name="perMessage"/> events of that queue (CONTRACT.md §1); Count is the events in each.
+    /// </summary>
+    public static List<(int Queue, int Count, string Body)> Messages(IEnumerable<EngagementEvent> events, int queues, int perMessage) => events
+        .GroupBy(e => QueuePartitioner.QueueIndex(e.MemberId, queues))
+        .SelectMany(q => q.Chunk(perMessage).Select(chunk => (q.Key, chunk.Length, perMessage == 1 ? EventSerializer.ToJson(chunk[0]) : "[" + string.Join(",", chunk.Select(EventSerializer.ToJson)) + "]")))
+        .ToList();
 
     /// <summary>Sends <paramref name="count"/> events at a steady <paramref name="perSecond"/> (open loop: a slow engine does not slow the producer).</summary>
     public async Task SendPacedAsync(Func<EngagementEvent> next, int count, double perSecond, int concurrency, Action<EngagementEvent>? beforeSend = null)
