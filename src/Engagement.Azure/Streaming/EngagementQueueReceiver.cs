@@ -36,14 +36,24 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     private readonly ILogger _logger;
     private readonly MessageLeases _leases;
     private readonly EventCurrencies _currencies;
+    private readonly IdleQueuePolling _polling;
     private long _sequence;
     private long _received;
     private long _deleted;
     private long _poisoned;
     private long _lastSummaryTimestamp;
 
-    public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger, EventCurrencies? currencies = null)
+    /// <param name="queue">The event queue this receiver reads.</param>
+    /// <param name="deadLetters">Where unreadable messages and invalid events go (the poison queue).</param>
+    /// <param name="options">The ingestion settings (visibility, batch size, read-ahead, idle polling).</param>
+    /// <param name="time">The programme's clock: event admission and visibility renewals.</param>
+    /// <param name="logger">Structured log of receives, dead letters and totals.</param>
+    /// <param name="currencies">The currencies events may carry (CONTRACT.md §1); default the programme's.</param>
+    /// <param name="pollClock">The monotonic clock of <see cref="IdleQueuePolling"/>; default <see cref="TimeProvider.System"/>
+    /// (not <paramref name="time"/>: the programme's clock may be moved by days).</param>
+    public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger, EventCurrencies? currencies = null, TimeProvider? pollClock = null)
     {
+        _polling = new IdleQueuePolling(options.IdlePollMaxInterval, pollClock ?? TimeProvider.System);
         _currencies = currencies ?? EventCurrencies.ProgrammeDefault;
         _queue = queue;
         _queueName = queue.Name;
@@ -96,7 +106,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         // at most MaxHeldEvents): held messages are then mostly applied before they need a renewal, and a slow
         // silo does not hoard a queue's messages.
         var readAhead = Math.Clamp(_leases.AppliedWithin(_options.VisibilityTimeout / 2), _options.BatchSize, _options.MaxHeldEvents);
-        if (_leases.HeldEvents >= readAhead)
+        if (_leases.HeldEvents >= readAhead || !_polling.IsDue())
         {
             LogSummaryIfDue();
             return [];
@@ -112,6 +122,8 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             return []; // the agent is stopping; a receive it cancelled is not an error to retry and log
         }
 
+        _polling.Received(messages.Length);
+        IngestionMetrics.Receive(messages.Length);
         if (messages.Length == 0)
         {
             LogSummaryIfDue();
@@ -189,7 +201,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             // What was not released reappears after its (short) visibility timeout.
         }
 
-        LogTotals("Stopped receiving from {Queue}: {Received} received, {Deleted} deleted after delivery, {Poisoned} dead-lettered");
+        LogTotals("Stopped receiving from {Queue}: {Received} received, {Deleted} deleted after delivery, {Poisoned} dead-lettered, {IdleSkips} polls skipped while quiet");
     }
 
     public ValueTask DisposeAsync() => _leases.DisposeAsync();
@@ -340,7 +352,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             return;
         }
 
-        LogTotals("Queue {Queue} so far: {Received} received, {Deleted} deleted after delivery, {Poisoned} dead-lettered");
+        LogTotals("Queue {Queue} so far: {Received} received, {Deleted} deleted after delivery, {Poisoned} dead-lettered, {IdleSkips} polls skipped while quiet");
     }
 
     private void LogTotals([ConstantExpected] string template)
@@ -354,7 +366,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         var deleted = Interlocked.Read(ref _deleted);
         var poisoned = Interlocked.Read(ref _poisoned);
 #pragma warning disable CA2254 // Both callers pass a constant template.
-        _logger.LogInformation(template, _queueName, received, deleted, poisoned);
+        _logger.LogInformation(template, _queueName, received, deleted, poisoned, _polling.Skipped);
 #pragma warning restore CA2254
     }
 

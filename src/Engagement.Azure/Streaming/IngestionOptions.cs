@@ -41,6 +41,13 @@ public sealed class IngestionOptions
     /// <summary>Pause between polls of an empty queue. Default 100 ms: ingest must be fast.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// The longest pause between polls of a queue that has been quiet a while (<see cref="IdleQueuePolling"/>: an
+    /// empty queue waits a tenth of its quiet time, up to this). Default 2 s; from <see cref="PollInterval"/> to
+    /// 1 minute. Set it to <see cref="PollInterval"/> to poll at a fixed rate.
+    /// </summary>
+    public TimeSpan IdlePollMaxInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Messages fetched per receive call, 1–32 (the queue service's maximum). Default 32.</summary>
     public int BatchSize { get; set; } = 32;
 
@@ -107,6 +114,11 @@ public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOption
         if (options.PollInterval <= TimeSpan.Zero || options.PollInterval > TimeSpan.FromMinutes(1))
         {
             failures.Add("Engagement:Ingestion:PollInterval must be > 0 and ≤ 1 minute.");
+        }
+
+        if (options.IdlePollMaxInterval < options.PollInterval || options.IdlePollMaxInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add("Engagement:Ingestion:IdlePollMaxInterval must be at least PollInterval and ≤ 1 minute.");
         }
 
         if (options.BatchSize is < 1 or > 32)

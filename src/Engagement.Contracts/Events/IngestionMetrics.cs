@@ -19,6 +19,7 @@ public static class IngestionMetrics
     private static readonly Counter<long> DeliveryFailedCounter = Meter.CreateCounter<long>("engagement.events.delivery_failed", "{event}", "Deliveries to a consumer that failed and are left on the queue for redelivery");
     private static readonly Counter<long> ReceivedCounter = Meter.CreateCounter<long>("engagement.queue.messages_received", "{message}", "Queue messages received (one receive hands out up to 32)");
     private static readonly Counter<long> DeletedCounter = Meter.CreateCounter<long>("engagement.queue.messages_deleted", "{message}", "Queue messages deleted after every event in them was applied");
+    private static readonly Counter<long> ReceivesCounter = Meter.CreateCounter<long>("engagement.queue.receives", "{request}", "Receive requests sent to the queues (each a billed storage transaction), tagged empty=true when one found nothing");
     private static readonly Counter<long> RenewedCounter = Meter.CreateCounter<long>("engagement.queue.visibility_renewals", "{message}", "Visibility renewals of held queue messages (Update Message calls)");
 
     private static long _accepted;
@@ -28,6 +29,8 @@ public static class IngestionMetrics
     private static long _received;
     private static long _deleted;
     private static long _renewed;
+    private static long _receives;
+    private static long _emptyReceives;
 
     public static long AcceptedTotal => Interlocked.Read(ref _accepted);
 
@@ -42,6 +45,12 @@ public static class IngestionMetrics
 
     /// <summary>Queue messages deleted after delivery so far (not counting dead-lettered ones).</summary>
     public static long MessagesDeletedTotal => Interlocked.Read(ref _deleted);
+
+    /// <summary>Receive requests sent to the queues so far, empty or not.</summary>
+    public static long ReceivesTotal => Interlocked.Read(ref _receives);
+
+    /// <summary>Receive requests so far that found no message (the cost of polling quiet queues).</summary>
+    public static long EmptyReceivesTotal => Interlocked.Read(ref _emptyReceives);
 
     /// <summary>Visibility renewals of held messages so far: queue operations spent keeping messages invisible.</summary>
     public static long VisibilityRenewalsTotal => Interlocked.Read(ref _renewed);
@@ -76,6 +85,18 @@ public static class IngestionMetrics
     {
         Interlocked.Add(ref _received, count);
         ReceivedCounter.Add(count);
+    }
+
+    /// <summary>Counts one receive request that returned <paramref name="messages"/> messages (0 = an empty poll).</summary>
+    public static void Receive(int messages)
+    {
+        Interlocked.Increment(ref _receives);
+        if (messages == 0)
+        {
+            Interlocked.Increment(ref _emptyReceives);
+        }
+
+        ReceivesCounter.Add(1, new KeyValuePair<string, object?>("empty", messages == 0));
     }
 
     /// <summary>Counts one message deleted after its events were applied.</summary>

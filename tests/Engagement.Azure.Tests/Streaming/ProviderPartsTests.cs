@@ -160,6 +160,7 @@ public sealed class ProviderPartsTests
         Assert.Equal(512, options.MaxHeldEvents);
         Assert.Equal(10, options.MaxDequeueCount);
         Assert.Equal(TimeSpan.FromMilliseconds(100), options.PollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.IdlePollMaxInterval);
         Assert.Equal(32, options.BatchSize);
         Assert.Equal("engagement-events-poison", options.PoisonQueueName);
     }
@@ -173,6 +174,7 @@ public sealed class ProviderPartsTests
     [InlineData(nameof(IngestionOptions.MaxHoldTime))]
     [InlineData(nameof(IngestionOptions.MaxHeldEvents))]
     [InlineData(nameof(IngestionOptions.CacheSize))]
+    [InlineData(nameof(IngestionOptions.IdlePollMaxInterval))]
     public void BrokenOptionsAreRefusedAtStart(string broken)
     {
         var options = new IngestionOptions { ConnectionString = "UseDevelopmentStorage=true" };
@@ -186,6 +188,7 @@ public sealed class ProviderPartsTests
             case nameof(IngestionOptions.MaxHoldTime): options.MaxHoldTime = options.VisibilityTimeout; break;
             case nameof(IngestionOptions.MaxHeldEvents): options.MaxHeldEvents = options.BatchSize - 1; break;
             case nameof(IngestionOptions.CacheSize): options.CacheSize = options.MaxHeldEvents + (options.BatchSize * 100) - 1; break;
+            case nameof(IngestionOptions.IdlePollMaxInterval): options.IdlePollMaxInterval = options.PollInterval - TimeSpan.FromMilliseconds(1); break;
         }
 
         var result = new IngestionOptionsValidator().Validate(null, options);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Engagement.Azure.Streaming;
@@ -23,9 +25,13 @@ internal sealed class ReceiverRig : IAsyncDisposable
 
     private readonly List<EngagementQueueReceiver> _receivers = [];
 
+    private readonly ReceiveCounter _receives = new();
+
     public ReceiverRig()
     {
-        var service = new QueueServiceClient(Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        clientOptions.AddPolicy(_receives, HttpPipelinePosition.PerCall);
+        var service = new QueueServiceClient(Azurite.ConnectionString, clientOptions);
         var name = Azurite.UniqueName("rig");
         Queue = service.GetQueueClient(name);
         Poison = service.GetQueueClient(name + "-poison");
@@ -34,6 +40,9 @@ internal sealed class ReceiverRig : IAsyncDisposable
     public QueueClient Queue { get; }
 
     public QueueClient Poison { get; }
+
+    /// <summary>Receive requests (Get Messages, not peeks) sent to Azurite through this rig's clients so far.</summary>
+    public long ReceiveRequests => _receives.Count;
 
     public static string Purchase(string memberId, string eventId) =>
         string.Create(CultureInfo.InvariantCulture, $$"""
@@ -54,9 +63,10 @@ internal sealed class ReceiverRig : IAsyncDisposable
 
     /// <summary>
     /// A receiver reading at <paramref name="time"/> (default: a clock pinned at <see cref="Start"/>, which never renews),
-    /// initialised as the pulling agent does, within <paramref name="initTimeout"/> (default 10 s).
+    /// initialised as the pulling agent does, within <paramref name="initTimeout"/> (default 10 s); its idle polling
+    /// runs on <paramref name="pollClock"/> (default the system's monotonic clock).
     /// </summary>
-    public async Task<EngagementQueueReceiver> ReceiverAsync(TimeSpan visibilityTimeout, TimeProvider? time = null, Action<IngestionOptions>? configure = null, TimeSpan? initTimeout = null)
+    public async Task<EngagementQueueReceiver> ReceiverAsync(TimeSpan visibilityTimeout, TimeProvider? time = null, Action<IngestionOptions>? configure = null, TimeSpan? initTimeout = null, TimeProvider? pollClock = null)
     {
         var options = new IngestionOptions
         {
@@ -70,7 +80,8 @@ internal sealed class ReceiverRig : IAsyncDisposable
             new AzureQueueDeadLetterSink(Poison, NullLogger<AzureQueueDeadLetterSink>.Instance),
             options,
             time ?? new FakeTimeProvider(Start),
-            NullLogger.Instance);
+            NullLogger.Instance,
+            pollClock: pollClock);
         _receivers.Add(receiver);
         await receiver.Initialize(initTimeout ?? TimeSpan.FromSeconds(10));
         return receiver;
@@ -104,5 +115,24 @@ internal sealed class ReceiverRig : IAsyncDisposable
 
         await Queue.DeleteIfExistsAsync();
         await Poison.DeleteIfExistsAsync();
+    }
+}
+
+/// <summary>Counts the Get Messages requests (receives, not peeks) a queue client sends.</summary>
+internal sealed class ReceiveCounter : HttpPipelineSynchronousPolicy
+{
+    private long _count;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        var request = message.Request;
+        if (request.Method == RequestMethod.Get
+            && request.Uri.Path.EndsWith("/messages", StringComparison.Ordinal)
+            && !request.Uri.Query.Contains("peekonly=true", StringComparison.OrdinalIgnoreCase))
+        {
+            Interlocked.Increment(ref _count);
+        }
     }
 }
