@@ -65,6 +65,12 @@ internal sealed class BenchOptions
     /// </summary>
     public int DrainBatch { get; private set; } = 1;
 
+    /// <summary>Seconds ingest-durable's silo runs without events at its end, counting its queue receives (default 30; 2 with <c>--smoke</c>).</summary>
+    public int IdleSeconds { get; private set; } = 30;
+
+    /// <summary>The engine's <c>Engagement:Ingestion:IdlePollMaxInterval</c> in ms for the queue scenarios (default: the engine's, 2,000).</summary>
+    public int? IdlePollMaxMs { get; private set; }
+
     /// <summary>Messages per storage-ceiling pass; default min(M, 10,000).</summary>
     public int? CeilingEvents { get; private set; }
 
@@ -127,6 +133,8 @@ internal sealed class BenchOptions
                 case "--backlog-members": options.BacklogMembers = Int(args, ref i, sized); break;
                 case "--backlog-batch": options.BacklogBatch = Int(args, ref i, sized) is var b and <= 100 ? b : throw new UsageException("--backlog-batch is 1 to 100 events a message"); break;
                 case "--drain-batch": options.DrainBatch = Int(args, ref i, sized) is var d and <= 100 ? d : throw new UsageException("--drain-batch is 1 to 100 events a message"); break;
+                case "--idle-seconds": options.IdleSeconds = Int(args, ref i, sized); break;
+                case "--idle-poll-max-ms": options.IdlePollMaxMs = Int(args, ref i, sized) is var ms and >= 100 and <= 60_000 ? ms : throw new UsageException("--idle-poll-max-ms is 100 to 60000"); break;
                 case "--concurrency": options.CallConcurrency = Int(args, ref i, sized); break;
                 case "--start": options.Start = Instant(args, ref i); break;
                 case "--out": options.OutDirectory = Value(args, ref i); break;
@@ -158,6 +166,7 @@ internal sealed class BenchOptions
             // Tiny sizes unless given explicitly: the whole run stays well under a minute.
             options.Members = sized.Contains("--members") ? options.Members : 100;
             options.Events = sized.Contains("--events") ? options.Events : 400;
+            options.IdleSeconds = sized.Contains("--idle-seconds") ? options.IdleSeconds : 2;
             options.MemoryMembers ??= 200;
             options.MemoryEvents ??= 2_000;
             options.Resident = sized.Contains("--resident") ? options.Resident : 2_000;
@@ -192,6 +201,10 @@ internal sealed class BenchOptions
           --drain-batch K      ingest-durable: events per message in the preloaded drain, 1-100 (default 1); more
                                gives the latency phase members with a long history (e.g. --events 25000 --members 500
                                --drain-batch 50: 50 events each)
+          --idle-seconds N     ingest-durable: seconds without events at the end, counting idle queue receives
+                               (default 30; 2 with --smoke)
+          --idle-poll-max-ms N the engine's longest pause between polls of a quiet queue, 100-60000 (default 2000;
+                               100 polls at a fixed rate, as before the idle back-off)
           --concurrency K      grain calls in flight when the bench drives grains (default 256)
           --start INSTANT      engine clock at the start of each scenario, ISO-8601 UTC (default 2026-06-01T04:00:00Z,
                                noon in Shanghai, outside quiet hours; then it runs at real speed)
