@@ -9,7 +9,7 @@ namespace Engagement.Azure.Streaming;
 /// <remarks>
 /// <para>So an event that arrives on a queue quiet for <c>T</c> is read at most <c>T / 10</c> (and at most
 /// <see cref="IngestionOptions.IdlePollMaxInterval"/>) later than on a busy queue, while a queue quiet all night
-/// costs one receive per <see cref="IngestionOptions.IdlePollMaxInterval"/> (default 2 s) instead of ten a second.
+/// costs one receive per <see cref="IngestionOptions.IdlePollMaxInterval"/> (default 2 s) instead of up to ten a second.
 /// On Azure Storage every receive is a billed transaction and counts against the account's 20,000 per second.
 /// This is the queue trigger's idle back-off of Azure Functions (<c>maxPollingInterval</c>), kept short here
 /// because members are expected to change within moments of an event. A queue that delivers an event every second
