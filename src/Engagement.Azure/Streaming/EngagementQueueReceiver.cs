@@ -1,12 +1,10 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Diagnostics.CodeAnalysis;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Engagement.Contracts.Events;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
-using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 
 namespace Engagement.Azure.Streaming;
@@ -30,14 +28,12 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
 
     private readonly QueueClient _queue;
     private readonly string _queueName;
-    private readonly IDeadLetterSink _deadLetters;
     private readonly IngestionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MessageLeases _leases;
-    private readonly EventCurrencies _currencies;
+    private readonly MessageAdmission _admission;
     private readonly IdleQueuePolling _polling;
-    private long _sequence;
     private long _received;
     private long _deleted;
     private long _poisoned;
@@ -54,14 +50,13 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger, EventCurrencies? currencies = null, TimeProvider? pollClock = null)
     {
         _polling = new IdleQueuePolling(options.IdlePollMaxInterval, pollClock ?? TimeProvider.System);
-        _currencies = currencies ?? EventCurrencies.ProgrammeDefault;
         _queue = queue;
         _queueName = queue.Name;
-        _deadLetters = deadLetters;
         _options = options;
         _time = time;
         _logger = logger;
         _leases = new MessageLeases(queue, options, time, logger);
+        _admission = new MessageAdmission(queue, deadLetters, options, _leases, currencies ?? EventCurrencies.ProgrammeDefault, logger);
         _lastSummaryTimestamp = Stopwatch.GetTimestamp();
     }
 
@@ -135,16 +130,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         var poisoned = 0;
         foreach (var message in messages)
         {
-            try
-            {
-                poisoned += await AdmitAsync(message, now, batch, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
-            {
-                // Whatever one message does, its neighbours are still delivered.
-                LogUnreadable(ex, message.MessageId, _queueName);
-                poisoned += await DeadLetterAsync("body: could not be read (" + ex.GetType().Name + ")", message, cancellationToken) ? 1 : 0;
-            }
+            poisoned += await _admission.AdmitAsync(message, now, batch, cancellationToken);
         }
 
         Interlocked.Add(ref _received, messages.Length);
@@ -206,143 +192,6 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
 
     public ValueTask DisposeAsync() => _leases.DisposeAsync();
 
-    /// <summary>
-    /// Adds the message's valid events to <paramref name="batch"/> and holds the message until they are applied;
-    /// dead-letters what cannot be applied: the whole message when it cannot be read, each bad event of a batch
-    /// alone (its index in the reason). Returns the number of dead letters written.
-    /// </summary>
-    private async Task<int> AdmitAsync(QueueMessage message, DateTimeOffset now, List<IBatchContainer> batch, CancellationToken cancellationToken)
-    {
-        if (message.DequeueCount > _options.MaxDequeueCount)
-        {
-            return await DeadLetterAsync($"delivery failed {message.DequeueCount - 1} times", message, cancellationToken) ? 1 : 0;
-        }
-
-        var parsed = EventParser.ParseMessage(message.Body.ToMemory().Span, now, _currencies);
-        if (parsed.Error is { } unreadable)
-        {
-            return await DeadLetterAsync(unreadable.ToString(), message, cancellationToken) ? 1 : 0;
-        }
-
-        if (!parsed.IsBatch && parsed.Events[0].Result.Event is null)
-        {
-            return await DeadLetterAsync(parsed.Events[0].Result.ErrorMessage ?? "body: could not be read", message, cancellationToken) ? 1 : 0;
-        }
-
-        // A batch's bad events go first, each alone; if one cannot be written, the message waits for redelivery whole.
-        var poisoned = 0;
-        var total = parsed.Events.Count;
-        foreach (var bad in parsed.Events.Where(e => e.Result.Event is null))
-        {
-            var reason = string.Create(CultureInfo.InvariantCulture, $"{bad.Result.ErrorMessage} (event [{bad.Index}] of {total} in the message)");
-            if (!await PublishDeadLetterAsync(reason, bad.Text, message.MessageId, cancellationToken))
-            {
-                return poisoned;
-            }
-
-            poisoned++;
-        }
-
-        var valid = parsed.Events.Where(e => e.Result.Event is not null).Select(e => e.Result.Event!).ToList();
-        if (valid.Count == 0)
-        {
-            await DeleteDeadLetteredAsync(message, cancellationToken);
-            return poisoned;
-        }
-
-        var popReceipt = message.PopReceipt;
-        if (poisoned > 0)
-        {
-            // The message now carries only what is left to apply, so a redelivery does not dead-letter its bad events twice.
-            var rest = "[" + string.Join(",", parsed.Events.Where(e => e.Result.Event is not null).Select(e => e.Text)) + "]";
-            popReceipt = await RewriteAsync(message, rest, cancellationToken) ?? popReceipt;
-        }
-
-        var sequences = new List<long>(valid.Count);
-        foreach (var evt in valid)
-        {
-            if (message.DequeueCount > 1)
-            {
-                // Handed out before (a failed delivery, a silo that stopped): later events of the member may have
-                // been applied meanwhile; the member applies this one as of its occurredAt (CONTRACT.md §1.1).
-                LogRedelivered(evt.EventId, evt.MemberId, evt.OccurredAt, message.DequeueCount, message.MessageId, _queueName);
-            }
-
-            var sequence = _sequence++;
-            sequences.Add(sequence);
-            batch.Add(new EngagementBatchContainer
-            {
-                StreamId = StreamId.Create(StreamNames.MemberEvents, evt.MemberId),
-                Event = evt,
-                Token = new EventSequenceTokenV2(sequence),
-                MessageId = message.MessageId,
-                PopReceipt = popReceipt,
-                DequeueCount = message.DequeueCount,
-            });
-        }
-
-        // Deleted only when every one of its events has been applied (MessagesDeliveredAsync).
-        _leases.Hold(message.MessageId, popReceipt, sequences);
-        return poisoned;
-    }
-
-    /// <summary>Replaces the message's content (keeping it invisible); its new pop receipt, or null when the queue refused.</summary>
-    private async Task<string?> RewriteAsync(QueueMessage message, string body, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var receipt = await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, new BinaryData(body), _options.VisibilityTimeout, cancellationToken);
-            return receipt.Value.PopReceipt;
-        }
-        catch (global::Azure.RequestFailedException ex)
-        {
-            // Left as it was: a redelivery dead-letters its bad events again (with the same reasons).
-            LogRewriteFailed(ex, message.MessageId, _queueName);
-            return null;
-        }
-    }
-
-    /// <summary>Dead-letters the whole message, then deletes it; false (and the message left on the queue) when the dead letter failed.</summary>
-    private async Task<bool> DeadLetterAsync(string reason, QueueMessage message, CancellationToken cancellationToken)
-    {
-        // Bytes that are not UTF-8 are kept as text with U+FFFD where they could not be read.
-        // Dead letter first, then delete: a crash in between repeats the dead letter, never loses the message.
-        if (!await PublishDeadLetterAsync(reason, message.Body.ToString(), message.MessageId, cancellationToken))
-        {
-            return false;
-        }
-
-        await DeleteDeadLetteredAsync(message, cancellationToken);
-        return true;
-    }
-
-    private async Task<bool> PublishDeadLetterAsync(string reason, string body, string messageId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _deadLetters.PublishAsync(reason, _queueName, body, cancellationToken);
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogDeadLetterFailed(ex, messageId, _queueName);
-            return false;
-        }
-    }
-
-    private async Task DeleteDeadLetteredAsync(QueueMessage message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
-        }
-        catch (global::Azure.RequestFailedException ex)
-        {
-            // Dead-lettered but still queued: it comes back, and is dead-lettered again (the reason is the same).
-            LogDeleteAfterDeadLetterFailed(ex, message.MessageId, _queueName);
-        }
-    }
-
     private void LogSummaryIfDue()
     {
         var last = Interlocked.Read(ref _lastSummaryTimestamp);
@@ -379,18 +228,8 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     [LoggerMessage(Level = LogLevel.Debug, Message = "Received {Count} messages from {Queue}: {Valid} to deliver, {Poisoned} dead-lettered")]
     private partial void LogReceived(int count, string queue, int valid, int poisoned);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} of member {MemberId} (occurred {OccurredAt}) is delivered again, receive {DequeueCount} of message {MessageId} on {Queue}; it may be applied after later events of the member")]
-    private partial void LogRedelivered(string eventId, string memberId, DateTimeOffset occurredAt, long dequeueCount, string messageId, string queue);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} on {Queue} could not be read; it goes to the poison queue")]
-    private partial void LogUnreadable(Exception ex, string messageId, string queue);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not dead-letter message {MessageId} from {Queue}; it stays on the queue")]
-    private partial void LogDeadLetterFailed(Exception ex, string messageId, string queue);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch message {MessageId} on {Queue} could not be rewritten without its dead-lettered events; a redelivery dead-letters them again")]
-    private partial void LogRewriteFailed(Exception ex, string messageId, string queue);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered message {MessageId} could not be deleted from {Queue}; it will be dead-lettered again")]
-    private partial void LogDeleteAfterDeadLetterFailed(Exception ex, string messageId, string queue);
 }
