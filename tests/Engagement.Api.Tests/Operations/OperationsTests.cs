@@ -35,6 +35,7 @@ public sealed class OperationsTests(OperationsHostFixture host)
         }
 
         Assert.Contains("engagement_events_accepted", text, StringComparison.Ordinal);
+        Assert.Contains("engagement_queue_receives_total{", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal);
         Assert.Contains("orleans_", text, StringComparison.Ordinal);
