@@ -71,6 +71,9 @@ internal sealed class BenchOptions
     /// <summary>The engine's <c>Engagement:Ingestion:IdlePollMaxInterval</c> in ms for the queue scenarios (default: the engine's, 2,000).</summary>
     public int? IdlePollMaxMs { get; private set; }
 
+    /// <summary>The engine's <c>Engagement:Member:Outbox:LedgerBatch</c> for the queue scenarios, 1–100 (default: the engine's, 32).</summary>
+    public int? LedgerBatch { get; private set; }
+
     /// <summary>Messages per storage-ceiling pass; default min(M, 10,000).</summary>
     public int? CeilingEvents { get; private set; }
 
@@ -135,6 +138,7 @@ internal sealed class BenchOptions
                 case "--drain-batch": options.DrainBatch = Int(args, ref i, sized) is var d and <= 100 ? d : throw new UsageException("--drain-batch is 1 to 100 events a message"); break;
                 case "--idle-seconds": options.IdleSeconds = Int(args, ref i, sized); break;
                 case "--idle-poll-max-ms": options.IdlePollMaxMs = Int(args, ref i, sized) is var ms and >= 100 and <= 60_000 ? ms : throw new UsageException("--idle-poll-max-ms is 100 to 60000"); break;
+                case "--ledger-batch": options.LedgerBatch = Int(args, ref i, sized) is var lb and <= 100 ? lb : throw new UsageException("--ledger-batch is 1 to 100 entries a transaction"); break;
                 case "--concurrency": options.CallConcurrency = Int(args, ref i, sized); break;
                 case "--start": options.Start = Instant(args, ref i); break;
                 case "--out": options.OutDirectory = Value(args, ref i); break;
@@ -205,6 +209,8 @@ internal sealed class BenchOptions
                                (default 30; 2 with --smoke)
           --idle-poll-max-ms N the engine's longest pause between polls of a quiet queue, 100-60000 (default 2000;
                                100 polls at a fixed rate, as before the idle back-off)
+          --ledger-batch K     the engine's ledger entries per archive transaction, 1-100 (default 32): more means
+                               fewer ledger writes per event and a larger member state (the entries wait in it)
           --concurrency K      grain calls in flight when the bench drives grains (default 256)
           --start INSTANT      engine clock at the start of each scenario, ISO-8601 UTC (default 2026-06-01T04:00:00Z,
                                noon in Shanghai, outside quiet hours; then it runs at real speed)

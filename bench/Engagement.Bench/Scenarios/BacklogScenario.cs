@@ -213,7 +213,7 @@ internal static class BacklogScenario
         var sampler = RateSampler.Start(Applied);
         var leaving = RateSampler.Start(Deleted); // the backlog leaving the queues, counted as the bare loop counts it
         using var census = StorageOperations.Start();
-        await using var silo = await IngestDurableScenario.StartEngineAsync(prefix, time, names, IngestDurableScenario.EngineConfiguration(connectionString, prefix, options.Queues, run, options.IdlePollMaxMs));
+        await using var silo = await IngestDurableScenario.StartEngineAsync(prefix, time, names, IngestDurableScenario.EngineConfiguration(connectionString, prefix, options.Queues, run, options));
         await using (Progress.Start(label + " drain", events, Applied))
         {
             await RateSampler.WaitForAsync(Applied, events, TimeSpan.FromSeconds(400), $"backlog {label} drain", TimeSpan.FromSeconds(Math.Max(600, events / 5.0)));

@@ -49,6 +49,7 @@ internal static class IngestDurableScenario
         result.Details["members"] = options.Members;
         result.Details["events"] = m;
         result.Details["queues"] = options.Queues;
+        result.Details["ledger_batch"] = options.LedgerBatch ?? 32;
 
         try
         {
@@ -95,7 +96,7 @@ internal static class IngestDurableScenario
             var storage = new StorageStats();
             var tracker = new AppliedTracker();
             var counters = new OperationCounters();
-            var configuration = EngineConfiguration(connectionString, prefix, options.Queues, run, options.IdlePollMaxMs);
+            var configuration = EngineConfiguration(connectionString, prefix, options.Queues, run, options);
 
             var acceptedBase = IngestionMetrics.AcceptedTotal;
             var duplicateBase = IngestionMetrics.DuplicateTotal;
@@ -340,7 +341,7 @@ internal static class IngestDurableScenario
         });
 
     /// <summary>The engine's configuration for a run: its queues and member-index table.</summary>
-    internal static IConfiguration EngineConfiguration(string connectionString, string prefix, int queues, string run, int? idlePollMaxMs = null)
+    internal static IConfiguration EngineConfiguration(string connectionString, string prefix, int queues, string run, BenchOptions? options = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -349,9 +350,14 @@ internal static class IngestDurableScenario
             ["Engagement:Ingestion:QueueCount"] = queues.ToString(CultureInfo.InvariantCulture),
             ["Engagement:Campaigns:MemberIndexTableName"] = IndexTable(run),
         };
-        if (idlePollMaxMs is { } ms)
+        if (options?.IdlePollMaxMs is { } ms)
         {
             settings["Engagement:Ingestion:IdlePollMaxInterval"] = TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        if (options?.LedgerBatch is { } batch)
+        {
+            settings["Engagement:Member:Outbox:LedgerBatch"] = batch.ToString(CultureInfo.InvariantCulture);
         }
 
         return new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
