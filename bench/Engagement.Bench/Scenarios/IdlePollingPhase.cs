@@ -1,4 +1,5 @@
 using System.Globalization;
+using Engagement.Azure.Streaming;
 using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
 using Engagement.Contracts.Events;
@@ -17,11 +18,6 @@ internal static class IdlePollingPhase
 {
     public static async Task MeasureAsync(BenchOptions options, ScenarioResult result)
     {
-        if (options.IdleSeconds <= 0)
-        {
-            return;
-        }
-
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  idle: {options.IdleSeconds} s with no events on {options.Queues} queues"));
         var (receives, empty) = (IngestionMetrics.ReceivesTotal, IngestionMetrics.EmptyReceivesTotal);
         using var census = StorageOperations.Start();
@@ -40,7 +36,7 @@ internal static class IdlePollingPhase
         result.Details["idle.queue_receives_empty"] = IngestionMetrics.EmptyReceivesTotal - empty;
         result.Details["idle.queue_receives_last_half"] = lastHalf;
         result.Details["idle.storage_requests"] = census.Requests;
-        result.Details["idle.poll_max_ms"] = options.IdlePollMaxMs ?? 2_000;
+        result.Details["idle.poll_max_ms"] = options.IdlePollMaxMs ?? new IngestionOptions().IdlePollMaxInterval.TotalMilliseconds;
         result.Add(new Metric
         {
             Name = string.Create(CultureInfo.InvariantCulture, $"queue receives per queue per second, idle ({options.IdleSeconds} s with no events)"),

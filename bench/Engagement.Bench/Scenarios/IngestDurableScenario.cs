@@ -12,6 +12,7 @@ using Engagement.Contracts.Members;
 using Engagement.Contracts.Touches;
 using Engagement.Grains.Diagnostics;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Members.Effects;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,7 +50,7 @@ internal static class IngestDurableScenario
         result.Details["members"] = options.Members;
         result.Details["events"] = m;
         result.Details["queues"] = options.Queues;
-        result.Details["ledger_batch"] = options.LedgerBatch ?? 32;
+        result.Details["ledger_batch"] = options.LedgerBatch ?? new MemberOutboxOptions().LedgerBatch;
 
         try
         {

@@ -23,7 +23,7 @@ public sealed class IdleQueuePolling
     /// <summary>The share of the quiet time an empty queue waits before its next receive: one tenth.</summary>
     public const int QuietShare = 10;
 
-    private readonly TimeSpan _maxInterval;
+    private readonly long _maxWait;
     private readonly TimeProvider _clock;
     private long _lastMessageAt;
     private long _nextReceiveAt;
@@ -35,8 +35,8 @@ public sealed class IdleQueuePolling
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxInterval, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(clock);
-        _maxInterval = maxInterval;
         _clock = clock;
+        _maxWait = (long)(maxInterval.TotalSeconds * clock.TimestampFrequency);
         _lastMessageAt = clock.GetTimestamp();
         _nextReceiveAt = _lastMessageAt;
     }
@@ -68,8 +68,7 @@ public sealed class IdleQueuePolling
             return;
         }
 
-        var quiet = _clock.GetElapsedTime(_lastMessageAt, now);
-        var wait = TimeSpan.FromTicks(Math.Min(quiet.Ticks / QuietShare, _maxInterval.Ticks));
-        _nextReceiveAt = now + (long)(wait.TotalSeconds * _clock.TimestampFrequency);
+        // In the clock's own timestamp units: a tenth of the quiet time, at most the longest wait.
+        _nextReceiveAt = now + Math.Min((now - _lastMessageAt) / QuietShare, _maxWait);
     }
 }
