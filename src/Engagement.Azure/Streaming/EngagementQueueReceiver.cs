@@ -227,9 +227,4 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Received {Count} messages from {Queue}: {Valid} to deliver, {Poisoned} dead-lettered")]
     private partial void LogReceived(int count, string queue, int valid, int poisoned);
-
-
-
-
-
 }
