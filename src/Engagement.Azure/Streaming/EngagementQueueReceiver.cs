@@ -128,9 +128,17 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         var now = _time.GetUtcNow();
         var batch = new List<IBatchContainer>(messages.Length);
         var poisoned = 0;
-        foreach (var message in messages)
+        try
         {
-            poisoned += await _admission.AdmitAsync(message, now, batch, cancellationToken);
+            foreach (var message in messages)
+            {
+                poisoned += await _admission.AdmitAsync(message, now, batch, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The agent is stopping: what is held already is handed over with the batch (or released at Shutdown),
+            // never left held and undelivered; the messages not yet admitted reappear after their timeout.
         }
 
         Interlocked.Add(ref _received, messages.Length);

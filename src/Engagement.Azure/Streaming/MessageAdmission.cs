@@ -135,7 +135,7 @@ internal sealed partial class MessageAdmission(
             var receipt = await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, new BinaryData(body), options.VisibilityTimeout, cancellationToken);
             return receipt.Value.PopReceipt;
         }
-        catch (global::Azure.RequestFailedException ex)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             // Left as it was: a redelivery dead-letters its bad events again (with the same reasons).
             LogRewriteFailed(ex, message.MessageId, _queueName);
@@ -164,7 +164,7 @@ internal sealed partial class MessageAdmission(
             await deadLetters.PublishAsync(reason, _queueName, body, cancellationToken);
             return true;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             LogDeadLetterFailed(ex, messageId, _queueName);
             return false;
@@ -177,7 +177,7 @@ internal sealed partial class MessageAdmission(
         {
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
         }
-        catch (global::Azure.RequestFailedException ex)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             // Dead-lettered but still queued: it comes back, and is dead-lettered again (the reason is the same).
             LogDeleteAfterDeadLetterFailed(ex, message.MessageId, _queueName);

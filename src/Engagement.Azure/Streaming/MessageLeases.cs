@@ -197,25 +197,39 @@ public sealed partial class MessageLeases : IAsyncDisposable
         using var timer = new PeriodicTimer(timeout / 6, _time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            var now = _time.GetUtcNow();
-            foreach (var stale in _byMessage.Values.Where(l => now - l.HeldSince > _options.MaxHoldTime))
+            try
             {
-                // A consumer stuck this long (or an abandoned message never purged): let the queue decide again.
-                Forget(stale);
-                LogLetGo(_queue.Name, stale.MessageId, _options.MaxHoldTime);
+                await RenewDueAsync(timeout, cancellationToken);
             }
-
-            var due = _byMessage.Values.Where(l => !l.Abandoned && now - l.RenewedAt >= timeout / 2).ToList();
-            var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
-            await Parallel.ForEachAsync(due, options, async (lease, ct) =>
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
             {
-                if (await UpdateAsync(lease, timeout, ct))
-                {
-                    Interlocked.Increment(ref _renewals);
-                    IngestionMetrics.VisibilityRenewed();
-                }
-            });
+                // One bad tick must not end the renewing for good: held messages would fall visible while applied.
+                LogTickFailed(ex, _queue.Name);
+            }
         }
+    }
+
+    /// <summary>One tick: lets go of what was held too long, renews what has had half its timeout since the last renewal.</summary>
+    private async Task RenewDueAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var stale in _byMessage.Values.Where(l => now - l.HeldSince > _options.MaxHoldTime))
+        {
+            // A consumer stuck this long (or an abandoned message never purged): let the queue decide again.
+            Forget(stale);
+            LogLetGo(_queue.Name, stale.MessageId, _options.MaxHoldTime);
+        }
+
+        var due = _byMessage.Values.Where(l => !l.Abandoned && now - l.RenewedAt >= timeout / 2).ToList();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(due, options, async (lease, ct) =>
+        {
+            if (await UpdateAsync(lease, timeout, ct))
+            {
+                Interlocked.Increment(ref _renewals);
+                IngestionMetrics.VisibilityRenewed();
+            }
+        });
     }
 
     /// <summary>Sets the visibility of a held message; false (and the lease forgotten) when the queue no longer knows this receipt.</summary>
@@ -242,7 +256,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
             LogLost(_queue.Name, lease.MessageId, ex.ErrorCode);
             return false;
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             LogRenewFailed(ex, _queue.Name, lease.MessageId);
             return false;
@@ -266,7 +280,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
             LogLost(_queue.Name, messageId, ex.ErrorCode);
             return false;
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             LogDeleteFailed(ex, _queue.Name, messageId);
             return false;
@@ -287,6 +301,9 @@ public sealed partial class MessageLeases : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on {Queue} is no longer held: {ErrorCode}; another receiver may have it")]
     private partial void LogLost(string queue, string messageId, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Renewing the held messages of {Queue} failed on this tick; trying again on the next")]
+    private partial void LogTickFailed(Exception ex, string queue);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew message {MessageId} on {Queue}; retrying on the next tick")]
     private partial void LogRenewFailed(Exception ex, string queue, string messageId);

@@ -27,10 +27,20 @@ internal sealed class ReceiverRig : IAsyncDisposable
 
     private readonly ReceiveCounter _receives = new();
 
-    public ReceiverRig()
+    /// <param name="transportFaults">Lets <see cref="Faults"/> fail the event queue's message updates and deletes as a
+    /// dropped connection does, with one retry: the SDK then throws an <see cref="AggregateException"/>.</param>
+    public ReceiverRig(bool transportFaults = false)
     {
         var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
         clientOptions.AddPolicy(_receives, HttpPipelinePosition.PerCall);
+        if (transportFaults)
+        {
+            clientOptions.AddPolicy(Faults, HttpPipelinePosition.PerRetry);
+            clientOptions.Retry.MaxRetries = 1;
+            clientOptions.Retry.Mode = RetryMode.Fixed;
+            clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(1);
+        }
+
         var service = new QueueServiceClient(Azurite.ConnectionString, clientOptions);
         var name = Azurite.UniqueName("rig");
         Queue = service.GetQueueClient(name);
@@ -38,6 +48,9 @@ internal sealed class ReceiverRig : IAsyncDisposable
     }
 
     public QueueClient Queue { get; }
+
+    /// <summary>The injected failures (only with <c>transportFaults</c>).</summary>
+    public MessageFaults Faults { get; } = new();
 
     public QueueClient Poison { get; }
 
@@ -133,6 +146,50 @@ internal sealed class ReceiveCounter : HttpPipelineSynchronousPolicy
             && !request.Uri.Query.Contains("peekonly=true", StringComparison.OrdinalIgnoreCase))
         {
             Interlocked.Increment(ref _count);
+        }
+    }
+}
+
+/// <summary>
+/// Fails every try of one kind of request on a single message (<c>PUT</c> update or <c>DELETE</c>, path
+/// <c>…/messages/{id}</c>) with status 0, as a dropped connection does; sends and receives pass.
+/// </summary>
+internal sealed class MessageFaults : HttpPipelineSynchronousPolicy
+{
+    private int _failed;
+    private readonly Lock _gate = new();
+    private RequestMethod? _failing;
+
+    /// <summary>The method to fail now; null lets everything through.</summary>
+    public RequestMethod? Failing
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failing;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _failing = value;
+            }
+        }
+    }
+
+    /// <summary>Tries failed so far.</summary>
+    public int Failed => Volatile.Read(ref _failed);
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        var request = message.Request;
+        if (Failing is { } method && request.Method == method && request.Uri.Path.Contains("/messages/", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _failed);
+            throw new global::Azure.RequestFailedException(0, "connection reset (injected)");
         }
     }
 }
