@@ -90,7 +90,28 @@ public sealed class CampaignControlApiTests(ApiHostFixture host)
         Assert.Equal(HttpStatusCode.MethodNotAllowed, paused.StatusCode);
     }
 
-    private Task<HttpResponseMessage> CreateAsync(HttpClient marketing, string id, string kind) => marketing.PostAsJsonAsync("api/v1/campaigns", new
+    [Fact]
+    public async Task ACampaignWhoseWindowHasEndedIsRefusedAtCreationNamingValidUntil()
+    {
+        var id = "ctl-" + Guid.NewGuid().ToString("N")[..8];
+        using var marketing = host.Client(ApiHostFixture.MarketingKey);
+        var now = host.Clock.GetUtcNow();
+
+        using var ended = await CreateAsync(marketing, id, "broadcast", now.AddDays(-8), now.AddDays(-1));
+        using var missing = await marketing.GetAsync($"api/v1/campaigns/{id}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, ended.StatusCode);
+        var errors = (await ended.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
+        Assert.Equal(["validUntil"], errors.Select(e => e.Key));
+        Assert.Contains("has passed", errors["validUntil"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(marketing, id, "broadcast", now.AddDays(-8), now.AddHours(1))).StatusCode);
+    }
+
+    private Task<HttpResponseMessage> CreateAsync(HttpClient marketing, string id, string kind) =>
+        CreateAsync(marketing, id, kind, host.Clock.GetUtcNow().AddHours(-1), host.Clock.GetUtcNow().AddDays(1));
+
+    private static Task<HttpResponseMessage> CreateAsync(HttpClient marketing, string id, string kind, DateTimeOffset validFrom, DateTimeOffset validUntil) => marketing.PostAsJsonAsync("api/v1/campaigns", new
     {
         id,
         name = "Control " + id,
@@ -98,8 +119,8 @@ public sealed class CampaignControlApiTests(ApiHostFixture host)
         audience = new { regions = new[] { "nowhere-" + id } },
         channel = "push",
         offer = new { kind = "coupon", code = "CTL5", unitCost = 5m },
-        validFrom = host.Clock.GetUtcNow().AddHours(-1),
-        validUntil = host.Clock.GetUtcNow().AddDays(1),
+        validFrom,
+        validUntil,
         trigger = kind == "triggered" ? new { eventType = "purchase" } : null,
     }, Json);
 }

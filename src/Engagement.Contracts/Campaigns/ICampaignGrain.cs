@@ -8,7 +8,11 @@ namespace Engagement.Contracts.Campaigns;
 /// </summary>
 public interface ICampaignGrain : IGrainWithStringKey
 {
-    /// <summary>Stores the definition. Creating the same definition again is a no-op; a different one under the same id is refused.</summary>
+    /// <summary>
+    /// Stores the definition. Creating the same definition again is a no-op (<c>Exists</c>, whenever it comes); a
+    /// different one under the same id is refused (<c>Conflict</c>); an invalid one, or a new one whose
+    /// <c>validUntil</c> is not after the engine clock's now (UTC), is <c>Invalid</c> with the fields named.
+    /// </summary>
     Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition);
 
     /// <summary>Definition, status and progress; null when no campaign has this id.</summary>

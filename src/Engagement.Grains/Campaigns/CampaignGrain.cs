@@ -81,7 +81,16 @@ public sealed class CampaignGrain(
             return new CampaignCreateResult { Status = same ? CampaignCreateResult.Exists : CampaignCreateResult.Conflict, Campaign = View() };
         }
 
-        S.Create(normalized, normalized.Kind == CampaignKinds.Triggered ? CampaignStatuses.Active : CampaignStatuses.Draft, time.GetUtcNow());
+        // A window already over could never be triggered or fire: refused here, not at the trigger (a repeat of a
+        // campaign created in time is answered above as the same campaign, whenever it comes).
+        var now = time.GetUtcNow();
+        if (normalized.ValidUntil <= now)
+        {
+            errors.Add(new("validUntil", $"has passed: the campaign would end {normalized.ValidUntil:O} and it is {now:O}; give a window that ends in the future"));
+            return new CampaignCreateResult { Status = CampaignCreateResult.Invalid, Errors = errors };
+        }
+
+        S.Create(normalized, normalized.Kind == CampaignKinds.Triggered ? CampaignStatuses.Active : CampaignStatuses.Draft, now);
         await SaveAsync();
         if (normalized.Kind == CampaignKinds.Triggered)
         {
