@@ -279,18 +279,29 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
     private decimal? ReadDecimal(JsonElement value, string field)
     {
         // Some producers quote amounts to keep decimals exact; accept an invariant numeric string too.
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
+        var text = value.ValueKind switch
         {
-            return number;
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.String => value.GetString(),
+            _ => null,
+        };
+        decimal number = default;
+        var parsed = value.ValueKind == JsonValueKind.Number
+            ? value.TryGetDecimal(out number)
+            : decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number);
+        if (text is null || !parsed)
+        {
+            errors.Add(new(field, "must be a number"));
+            return null;
         }
 
-        if (value.ValueKind == JsonValueKind.String
-            && decimal.TryParse(value.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
+        if (!ExactDecimal.Holds(text, number))
         {
-            return number;
+            // .NET rounds past ~28 significant digits without a word; the rounded value could pass every later check.
+            errors.Add(new(field, $"{EventBounds.Echo(text)} has more digits than can be held exactly; send the exact amount, it is never rounded"));
+            return null;
         }
 
-        errors.Add(new(field, "must be a number"));
-        return null;
+        return number;
     }
 }

@@ -48,7 +48,28 @@ public sealed class MoneyRulesTests
     [InlineData("28.990")]
     [InlineData("28")]
     [InlineData("\"268.50\"")]
+    [InlineData("2.6850e2")]
+    [InlineData("268.500000000000000000000000000000")]
     public void AmountWithinTheMinorUnitIsAccepted(string amount) => Assert.True(EventParser.Parse(Json(amount), Now).IsValid);
+
+    [Theory]
+    [InlineData("28.99999999999999999999999999999", "28.99999999999999999999999999999")]
+    [InlineData("100.0000000000000000000000000001", "100.0000000000000000000000000001")]
+    [InlineData("\"28.99999999999999999999999999999\"", "28.99999999999999999999999999999")]
+    public void AmountWithMoreDigitsThanADecimalHoldsIsRefusedNotRounded(string amount, string echoed)
+    {
+        // .NET reads the first as 29 and the second as 100: both would pass the minor-unit check once rounded.
+        var fromText = EventParser.Parse(Json(amount), Now);
+        using var document = JsonDocument.Parse(Json(amount));
+        var fromElement = EventParser.Parse(document.RootElement, Now);
+
+        foreach (var result in new[] { fromText, fromElement })
+        {
+            var error = Assert.Single(result.Errors);
+            Assert.Equal("amount", error.Field);
+            Assert.StartsWith(echoed + " has more digits than can be held exactly", error.Message, StringComparison.Ordinal);
+        }
+    }
 
     [Fact]
     public void RefundAmountFollowsTheSameRule()
