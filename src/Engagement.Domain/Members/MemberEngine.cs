@@ -67,7 +67,7 @@ public static class MemberEngine
             MemberId = state.MemberId,
             HasBeenSeen = state.FirstSeenAt is not null,
             Tier = TierPolicy.Current(state, options),
-            TierSince = state.TierSince,
+            TierSince = state.TierSince ?? state.FirstSeenAt,
             TierGraceUntil = TierPolicy.GraceUntil(state, options),
             GrowthValue = GrowthPolicy.TrailingGrowth(state, options, now),
             PointsBalance = balance,
@@ -194,7 +194,7 @@ public static class MemberEngine
         var note = GrowthPolicy.ApplyBehaviour(state, evt, options, now, work.Entries);
         if (work.Entries.Count > before)
         {
-            TierPolicy.AfterGrowthGain(state, options, now, evt.EventId, work.Entries, work.TierChanges, work.Granted);
+            TierPolicy.AfterGrowthGain(state, options, now, new EventKey(evt.OccurredAt, evt.EventId), evt.EventId, work.Entries, work.TierChanges, work.Granted);
 
             // Growth that occurred before purchases already applied may change the tier they were made at.
             EarningPolicy.CorrectOrdersAfter(

@@ -62,6 +62,12 @@ public sealed class MemberState
     /// <summary>Tier name; null until the first event places the member in the lowest tier.</summary>
     public string? Tier { get; set; }
 
+    /// <summary>
+    /// When the member entered <see cref="Tier"/>, in event time (CONTRACT.md §1.1): for an upgrade by an event, the
+    /// occurredAt of the event with which trailing growth reached the tier; for a tick's move, the tick's instant (a
+    /// grace drop: the grace's end). Null while the member is in the tier it was placed in on first sight: it has held
+    /// it since <see cref="FirstSeenAt"/>, which a late event may still move earlier. UTC or the event's offset.
+    /// </summary>
     public DateTimeOffset? TierSince { get; set; }
 
     /// <summary>When the engine first saw trailing growth below the current tier's threshold; the grace runs from here.</summary>

@@ -13,6 +13,7 @@ public sealed record MemberSummary
 
     public string Tier { get; init; } = "";
 
+    /// <summary>When the member entered the tier, in event time (<see cref="MemberState.TierSince"/>; the first-seen instant for the tier it started in).</summary>
     public DateTimeOffset? TierSince { get; init; }
 
     /// <summary>When a running grace ends (the tier drops one level then unless growth recovers).</summary>

@@ -97,6 +97,23 @@ public sealed class GrowthTimeline
     /// <summary>Trailing growth from the events before <paramref name="key"/>, in the window ending on its local day.</summary>
     public long GrowthBefore(EventKey key) => Sum(CountBefore(key), MemberTimeZones.LocalDate(key.At, _zone));
 
+    /// <summary>
+    /// The instant (event time) of the first event at or after <paramref name="from"/> with which trailing growth
+    /// reached <paramref name="threshold"/> (growth points); null when none did.
+    /// </summary>
+    public DateTimeOffset? ReachedAt(long threshold, EventKey from)
+    {
+        for (var i = CountBefore(from); i < _entries.Count; i++)
+        {
+            if (Sum(i + 1, _entries[i].Day) >= threshold)
+            {
+                return _entries[i].Key.At;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The tier held just before the event at <paramref name="key"/> (see the remarks of this type).</summary>
     public string TierHeldBefore(EventKey key)
     {

@@ -145,14 +145,22 @@ public static class TierPolicy
         }
     }
 
-    /// <summary>After growth rose (purchase, behaviour): move up at once if the trailing growth reaches a higher tier.</summary>
+    /// <summary>
+    /// After growth rose (purchase, behaviour): move up at once if the trailing growth reaches a higher tier. The
+    /// member holds the new tier from the event-time instant growth reached it, from <paramref name="cause"/> (the
+    /// event that added the growth) on (CONTRACT.md §1.1): a late event's upgrade is not dated by its arrival.
+    /// </summary>
     internal static void AfterGrowthGain(
-        MemberState state, ProgramOptions options, DateTimeOffset now, string? eventId,
+        MemberState state, ProgramOptions options, DateTimeOffset now, EventKey cause, string? eventId,
         List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
     {
         var growth = GrowthPolicy.TrailingGrowth(state, options, now);
-        if (!UpgradeIfQualified(state, options, now, growth, eventId, entries, changes, granted)
-            && growth >= options.Tiers[Current(state, options)].Threshold)
+        if (UpgradeIfQualified(state, options, now, growth, eventId, entries, changes, granted))
+        {
+            var reached = GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[Current(state, options)].Threshold, cause);
+            state.TierSince = reached is { } at && at < now ? at : now;
+        }
+        else if (growth >= options.Tiers[Current(state, options)].Threshold)
         {
             state.TierGraceStartedAt = null;
         }
@@ -184,13 +192,16 @@ public static class TierPolicy
         state.TierGraceStartedAt = null;
     }
 
-    /// <summary>Puts a member into the lowest tier on first sight, or back into it if the options dropped their tier.</summary>
+    /// <summary>
+    /// Puts a member into the lowest tier on first sight (held since it was first seen: <see cref="MemberState.TierSince"/>
+    /// stays null), or back into it now if the options dropped their tier.
+    /// </summary>
     internal static void EnsurePlaced(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
         if (Rank(options, state.Tier) < 0)
         {
+            state.TierSince = state.Tier is null ? null : now;
             state.Tier = Lowest(options);
-            state.TierSince = now;
             state.TierGraceStartedAt = null;
         }
     }

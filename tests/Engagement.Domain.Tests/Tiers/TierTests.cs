@@ -36,6 +36,37 @@ public class TierTests
     }
 
     [Fact]
+    public void TierSinceIsInEventTimeWhateverOrderTheEventsArriveIn()
+    {
+        // A POS uploads its fortnight at once: every event is applied now, long after it occurred (CONTRACT.md §1.1).
+        var member = new TestMember();
+        var firstSeen = member.Now.AddDays(-12);
+        member.Behave(MemberEventTypes.Login, firstSeen);
+        Assert.Equal(("V1", firstSeen), (member.Tier, member.Summary.TierSince));
+
+        member.Purchase("O-1", 3_000m, member.Now.AddDays(-3));
+        Assert.Equal(("V2", member.Now.AddDays(-3)), (member.Tier, member.Summary.TierSince));
+
+        // Late: 2,500 two days before O-1 reaches V3 only together with O-1, so on O-1's instant, not its own or now.
+        member.Purchase("O-0", 2_500m, member.Now.AddDays(-5));
+        Assert.Equal(("V3", member.Now.AddDays(-3)), (member.Tier, member.Summary.TierSince));
+
+        // Late again, and enough alone for V4 on its own instant.
+        member.Purchase("O-00", 20_000m, member.Now.AddDays(-8));
+        Assert.Equal(("V4", member.Now.AddDays(-8)), (member.Tier, member.Summary.TierSince));
+    }
+
+    [Fact]
+    public void TheFirstTierIsHeldSinceTheMemberWasFirstSeenEvenWhenAnOlderEventArrivesLater()
+    {
+        var member = new TestMember();
+        member.Behave(MemberEventTypes.Browse, member.Now.AddHours(-2));
+        member.Behave(MemberEventTypes.Browse, member.Now.AddDays(-4));
+
+        Assert.Equal(member.Now.AddDays(-4), member.Summary.TierSince);
+    }
+
+    [Fact]
     public void BehaviourGrowthThatReachesAThresholdUpgradesAtOnce()
     {
         var member = new TestMember();
