@@ -79,6 +79,12 @@ public sealed class OrderRecord
     public long NetGrowth => (long)decimal.Floor(Amount) - (long)decimal.Floor(Refunded);
 
     public bool FullyRefunded => Refunded >= Amount;
+
+    /// <summary>
+    /// A points lot granted without a purchase (a manual adjustment, a points offer): amount 0 CNY, so it earned
+    /// nothing by the earning rule and must never be re-priced by a late event's corrections.
+    /// </summary>
+    public bool IsBonusLot => Amount == 0m;
 }
 
 /// <summary>A purchase priced in a configured currency other than the programme's; <see cref="OrderRecord.Amount"/> holds its conversion.</summary>

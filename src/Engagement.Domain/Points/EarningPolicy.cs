@@ -74,11 +74,11 @@ public static class EarningPolicy
         DateTimeOffset? occurredFrom = null)
     {
         // An order whose lot has expired is left alone: its points are gone either way, and a loss must not be
-        // taken from the member's live lots for them. Most events are the member's latest: nothing to correct, nothing allocated.
+        // taken from the member's live lots for them. A bonus lot (adjustment, points offer) is no purchase to re-price. Most events are the member's latest: nothing to correct, nothing allocated.
         List<OrderRecord>? later = null;
         foreach (var o in state.Orders)
         {
-            if (GrowthTimeline.OrderKey(o).CompareTo(after) > 0 && now < o.ExpiresAt && (occurredFrom is not { } instant || o.At >= instant))
+            if (!o.IsBonusLot && GrowthTimeline.OrderKey(o).CompareTo(after) > 0 && now < o.ExpiresAt && (occurredFrom is not { } instant || o.At >= instant))
             {
                 (later ??= []).Add(o);
             }

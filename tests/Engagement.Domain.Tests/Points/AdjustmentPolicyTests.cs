@@ -30,6 +30,33 @@ public class AdjustmentPolicyTests
         Assert.Equal(1, member.Summary.Rfm.Frequency);
     }
 
+    [Theory]
+    [InlineData("purchase")]
+    [InlineData("login")]
+    [InlineData("refund")]
+    public void ABonusLotIsNotRepricedByALateEvent(string late)
+    {
+        // Goodwill points and a campaign's points offer are lots of amount 0: a late event's corrections re-price the
+        // purchases after it, and once took those lots' points back as if they were purchases earning floor(0 × …) = 0.
+        var member = new TestMember();
+        member.Purchase("O-0", 100m, member.Now.AddDays(-2));
+        AdjustmentPolicy.Apply(member.State, "adj-1", "points", 500, "goodwill", member.Options, member.Now);
+        Engagement.Domain.Offers.OfferFulfilment.CreditPoints(member.State, "campaign:C1", "points offer", 300, member.Options, member.Now);
+        member.Now = member.Now.AddMinutes(5);
+
+        var decision = late switch
+        {
+            "purchase" => member.Purchase("O-1", 100m, member.Now.AddHours(-1)),
+            "login" => member.Behave(Engagement.Domain.Members.MemberEventTypes.Login, member.Now.AddHours(-1)),
+            _ => member.Refund("O-0", 50m, member.Now.AddHours(-1)),
+        };
+
+        Assert.DoesNotContain(decision.NewEntries, e => e.RuleId.EndsWith(".correction", StringComparison.Ordinal) && e.Delta < 0);
+        var expected = 200 + 500 + 300 + late switch { "purchase" => 100, "login" => 0, _ => -100 };
+        Assert.Equal(expected, member.Balance);
+        Assert.Equal(500, Assert.Single(PointsWallet.Lots(member.State), l => l.Original == 500).Remaining);
+    }
+
     [Fact]
     public void TakingMorePointsThanTheBalanceIsRefusedAndChangesNothing()
     {
