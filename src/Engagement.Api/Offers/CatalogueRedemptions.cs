@@ -64,12 +64,18 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
         }
 
         var pointValue = await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(clock.GetUtcNow());
-        var paid = await points.PayAsync(request.MemberId!, new RedemptionRequest { RedemptionId = request.RedemptionId!, Points = request.Points, CashAmount = request.CashAmount, RewardId = rewardId }, pointValue);
+        var paid = await points.PayAsync(request.MemberId!, new RedemptionRequest { RedemptionId = request.RedemptionId!, Points = request.Points, CashAmount = request.CashAmount, RewardId = rewardId, StoreId = request.StoreId }, pointValue);
         if (!paid.Accepted)
         {
             var released = await stock.ReleaseAsync(request.RedemptionId!);
             LogRefused(logger, request.RedemptionId!, request.MemberId!, rewardId, request.StoreId!, paid.Status);
-            return OfferProblems.Conflict(paid.Status == RedemptionStatus.NegativeBalance ? "Points balance is negative" : "Not enough points", paid.Detail ?? paid.Status, paid.Status,
+            var title = paid.Status switch
+            {
+                RedemptionStatus.NegativeBalance => "Points balance is negative",
+                RedemptionStatus.InsufficientPoints => "Not enough points",
+                _ => "Redemption refused",
+            };
+            return OfferProblems.Conflict(title, paid.Detail ?? paid.Status, paid.Status,
                 new Dictionary<string, object?> { ["pointsBalance"] = paid.PointsBalance, ["stock"] = released });
         }
 

@@ -17,6 +17,13 @@ public sealed record RedemptionRequest
     /// from a request body; null: the configured <c>Engagement:Program:PointValue</c>.
     /// </summary>
     [Id(4), System.Text.Json.Serialization.JsonIgnore] public decimal? PointValue { get; init; }
+
+    /// <summary>
+    /// The store whose stock a catalogue redemption took (<c>POST /catalogue/{rewardId}/redemptions</c>), set by the
+    /// server, never taken from a request body: the same redemptionId at another store is another request, refused
+    /// rather than replayed (a replay takes no points, so it must not take a unit either).
+    /// </summary>
+    [Id(5), System.Text.Json.Serialization.JsonIgnore] public string? StoreId { get; init; }
 }
 
 /// <summary>Outcome of a redemption.</summary>

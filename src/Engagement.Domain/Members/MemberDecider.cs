@@ -51,10 +51,10 @@ public static class MemberDecider
     /// <summary>Redeems points (CONTRACT.md §2, §4); only an accepted redemption that wrote the ledger is stored.</summary>
     public static MemberOutcome<RedemptionDecision> Redeem(
         MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now, MetricsOptions? metrics = null,
-        decimal? pointValue = null)
+        decimal? pointValue = null, string? storeId = null)
     {
         var metricsBefore = MemberMetricsPolicy.Before(state);
-        var decision = RedemptionPolicy.Redeem(state, redemptionId, points, cashAmount, rewardId, options, now, pointValue);
+        var decision = RedemptionPolicy.Redeem(state, redemptionId, points, cashAmount, rewardId, options, now, pointValue, storeId);
         var changed = !decision.Replayed && decision.NewEntries.Count > 0;
         var effects = new List<MemberEffect>(decision.NewEntries.Count);
         if (changed)

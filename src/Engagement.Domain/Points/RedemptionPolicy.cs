@@ -12,11 +12,12 @@ public static class RedemptionPolicy
     /// Spends <paramref name="points"/> oldest lot first. <paramref name="pointValue"/> is the CNY per point in force at
     /// <paramref name="now"/> (the runtime value, <c>PUT /programme/point-value</c>); null, or outside the ±20% band
     /// around the anchor: the configured <see cref="ProgramOptions.PointValue"/>. It values the redemption, its ledger
-    /// reason and its record.
+    /// reason and its record. <paramref name="storeId"/> is the store whose unit a catalogue redemption took. The same
+    /// redemptionId with other points, cash, reward or store is refused as <c>invalid</c>, never replayed.
     /// </summary>
     public static RedemptionDecision Redeem(
         MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now,
-        decimal? pointValue = null)
+        decimal? pointValue = null, string? storeId = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
@@ -29,7 +30,9 @@ public static class RedemptionPolicy
         var previous = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
         if (previous is not null)
         {
-            if (previous.Points != points || previous.CashAmount != cashAmount)
+            if (previous.Points != points || previous.CashAmount != cashAmount
+                || !string.Equals(previous.RewardId, rewardId, StringComparison.Ordinal)
+                || (previous.StoreId is not null && !string.Equals(previous.StoreId, storeId, StringComparison.Ordinal)))
             {
                 return Refused(state, RedemptionStatuses.Invalid,
                     $"redemptionId {redemptionId} was already used for a different request", points, cashAmount, options);
@@ -88,11 +91,12 @@ public static class RedemptionPolicy
             Points = points,
             CashAmount = cashAmount,
             RewardId = rewardId,
+            StoreId = storeId,
             PointsValue = status == RedemptionStatuses.Accepted ? value : 0m,
             Detail = detail,
             At = now,
         });
-        MemberEngine.TrimFront(state.Redemptions, options.RecentRedemptionsKept);
+        Forget(state.Redemptions, options.RecentRedemptionsKept);
         MemberEngine.Tidy(state, options, now, work);
 
         return new RedemptionDecision
@@ -105,6 +109,19 @@ public static class RedemptionPolicy
             NewEntries = work.Entries,
             StateChanged = true,
         };
+    }
+
+    /// <summary>
+    /// Keeps the newest <paramref name="keep"/> records, letting refused ones go first: a client looping on refusals
+    /// must not push an accepted redemption out of memory, or its retry would spend the points again.
+    /// </summary>
+    private static void Forget(List<RedemptionRecord> records, int keep)
+    {
+        while (records.Count > Math.Max(0, keep))
+        {
+            var refused = records.FindIndex(r => r.Status != RedemptionStatuses.Accepted);
+            records.RemoveAt(refused >= 0 ? refused : 0);
+        }
     }
 
     private static RedemptionDecision Refused(MemberState state, string status, string detail, long points, decimal? cash, ProgramOptions options) =>

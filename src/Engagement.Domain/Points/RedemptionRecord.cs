@@ -13,6 +13,9 @@ public sealed class RedemptionRecord
 
     public string? RewardId { get; set; }
 
+    /// <summary>The store whose unit a catalogue redemption took; null for a points-only redemption (and in records kept before it was stored).</summary>
+    public string? StoreId { get; set; }
+
     public decimal PointsValue { get; set; }
 
     public string? Detail { get; set; }

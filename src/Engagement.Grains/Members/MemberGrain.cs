@@ -110,7 +110,7 @@ public sealed partial class MemberGrain(
 
         await UseCurrentRulesAsync();
         var now = time.GetUtcNow();
-        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, now, _metrics, request.PointValue);
+        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, now, _metrics, request.PointValue, request.StoreId);
         if (outcome.StateChanged)
         {
             await ConfirmRedemptionAsync(request, outcome.Reply, now);

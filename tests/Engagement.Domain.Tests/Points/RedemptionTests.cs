@@ -68,6 +68,42 @@ public class RedemptionTests
     }
 
     [Fact]
+    public void AnAcceptedRedemptionIsStillReplayedAfterManyRefusedAttempts()
+    {
+        // A client looping on 409s with fresh ids once pushed the accepted record out of the last 100: its retry paid again.
+        var member = new TestMember();
+        member.Purchase("O-1", 10_000m);
+        Assert.Equal(RedemptionStatuses.Accepted, member.Redeem("R-1", 1_500).Status);
+        for (var i = 0; i < member.Options.RecentRedemptionsKept + 5; i++)
+        {
+            Assert.Equal(RedemptionStatuses.InsufficientPoints, member.Redeem("X-" + i, 1_000_000).Status);
+        }
+
+        var retry = member.Redeem("R-1", 1_500);
+
+        Assert.Equal((RedemptionStatuses.Accepted, true), (retry.Status, retry.Replayed));
+        Assert.Equal(20_000 - 1_500, member.Balance);
+        Assert.True(member.State.Redemptions.Count <= member.Options.RecentRedemptionsKept);
+    }
+
+    [Fact]
+    public void RedemptionIdReusedForAnotherRewardOrStoreIsInvalidNotAReplay()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        Assert.Equal(RedemptionStatuses.Accepted, RedemptionPolicy.Redeem(member.State, "R-1", 500, null, "kettle", member.Options, member.Now, storeId: "S001").Status);
+
+        var otherReward = RedemptionPolicy.Redeem(member.State, "R-1", 500, null, "mug", member.Options, member.Now, storeId: "S001");
+        var otherStore = RedemptionPolicy.Redeem(member.State, "R-1", 500, null, "kettle", member.Options, member.Now, storeId: "S002");
+        var same = RedemptionPolicy.Redeem(member.State, "R-1", 500, null, "kettle", member.Options, member.Now, storeId: "S001");
+
+        Assert.Equal((RedemptionStatuses.Invalid, false), (otherReward.Status, otherReward.Replayed));
+        Assert.Equal((RedemptionStatuses.Invalid, false), (otherStore.Status, otherStore.Replayed));
+        Assert.Equal((RedemptionStatuses.Accepted, true), (same.Status, same.Replayed));
+        Assert.Equal(1500, member.Balance);
+    }
+
+    [Fact]
     public void RedemptionIdReusedForAnotherAmountIsInvalid()
     {
         var member = new TestMember();

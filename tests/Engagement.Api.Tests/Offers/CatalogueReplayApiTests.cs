@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using static Engagement.Api.Tests.Offers.OffersHostFixture;
+
+namespace Engagement.Api.Tests.Offers;
+
+/// <summary>
+/// CONTRACT.md §2.1, §4: a catalogue redemption takes stock and points together, idempotent by redemptionId. The same
+/// id at another store is another request: refused, its unit given back, never a free unit the member did not pay for.
+/// </summary>
+[Collection(OffersHostCollection.Name)]
+public sealed class CatalogueReplayApiTests(OffersHostFixture host)
+{
+    [Fact]
+    public async Task TheSameRedemptionIdAtASecondStoreIsRefusedAndGivesNoUnitAway()
+    {
+        var rewardId = "R-MUG-" + Guid.NewGuid().ToString("N")[..8];
+        using (var admin = host.Client(AdminKey))
+        using (var put = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", new { name = "Mug", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, Json))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        using (var store = host.Client(StoreKey))
+        using (var units = await store.PutAsJsonAsync($"api/v1/catalogue/{rewardId}/stock", new[] { new { storeId = "S001", available = 5 }, new { storeId = "S002", available = 5 } }, Json))
+        {
+            Assert.Equal(HttpStatusCode.OK, units.StatusCode);
+        }
+
+        var member = (await host.SeedBuyersAsync(1, 10_000m))[0];
+        using var support = host.Client(SupportKey);
+        var before = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
+
+        using var first = await RedeemAsync(rewardId, member, "S001", "pos-0001");
+        using var replay = await RedeemAsync(rewardId, member, "S001", "pos-0001");
+        using var elsewhere = await RedeemAsync(rewardId, member, "S002", "pos-0001");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.True((await replay.Content.ReadFromJsonAsync<JsonObject>(Json))!["replayed"]!.GetValue<bool>());
+        Assert.Equal(HttpStatusCode.Conflict, elsewhere.StatusCode);
+        var problem = (await elsewhere.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal("invalid", problem["reason"]!.GetValue<string>());
+        Assert.Contains("different request", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var s1 = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S001", Json);
+        var s2 = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S002", Json);
+        Assert.Equal((1L, 0L), (s1!["redeemed"]!.GetValue<long>(), s2!["redeemed"]!.GetValue<long>()));
+        Assert.Equal(5L, s2["available"]!.GetValue<long>());
+        var after = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
+        Assert.Equal(before - 3_000, after);
+    }
+
+    private async Task<HttpResponseMessage> RedeemAsync(string rewardId, string memberId, string store, string redemptionId)
+    {
+        using var pos = host.Client(StoreKey);
+        return await pos.PostAsJsonAsync($"api/v1/catalogue/{rewardId}/redemptions",
+            new { redemptionId, memberId, storeId = store, points = 3_000, cashAmount = (decimal?)null }, Json);
+    }
+}
