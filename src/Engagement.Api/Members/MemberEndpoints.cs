@@ -1,9 +1,12 @@
 using System.Security.Claims;
+using Engagement.Api.Offers;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Api.Support;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
+using Engagement.Contracts.Offers;
+using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Engagement.Api.Members;
@@ -127,19 +130,21 @@ public static class MemberEndpoints
             errors.Add("redemptionId", "required, 1–128 characters");
         }
 
-        if (request.Points <= 0)
+        if (request.Points is <= 0 or > RewardItem.MaxPoints)
         {
-            errors.Add("points", "must be greater than 0");
+            errors.Add("points", $"must be 1–{RewardItem.MaxPoints}");
         }
 
-        if (request.CashAmount is < 0 or > EventValidator.MaxPurchaseAmount)
+        // CNY has 2 decimals: 12.345 is refused, never stored as given beside a ledger that shows 12.35.
+        if (request.CashAmount is { } cash && (cash < 0 || cash > EventValidator.MaxPurchaseAmount || decimal.Round(cash, 2) != cash))
         {
-            errors.Add("cashAmount", "must be 0–10,000,000");
+            errors.Add("cashAmount", "must be CNY 0–10,000,000 with at most 2 decimals");
         }
 
-        if (request.RewardId is { } rewardId && (rewardId.Length == 0 || EventBounds.CodePoints(rewardId) > 64))
+        // A catalogue reward's id (PUT /catalogue/{rewardId}), with its rule.
+        if (request.RewardId is { } rewardId && !OfferIds.IsValid(rewardId))
         {
-            errors.Add("rewardId", "must be 1–64 characters");
+            errors.Add("rewardId", OfferProblems.OptionalIdRule);
         }
 
         if (errors.Any)
@@ -148,7 +153,7 @@ public static class MemberEndpoints
         }
 
         // The point value in force now values the redemption (never a value from the body).
-        var pointValue = await grains.GetGrain<Contracts.Offers.IPointValueGrain>(0).ValueAtAsync(Hosting.EngineClock.Of(context.RequestServices).GetUtcNow());
+        var pointValue = await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(Hosting.EngineClock.Of(context.RequestServices).GetUtcNow());
         var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(request with { PointValue = pointValue });
         return result.Status switch
         {

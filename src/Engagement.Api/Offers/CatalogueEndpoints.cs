@@ -1,6 +1,7 @@
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Offers;
+using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Engagement.Api.Offers;
@@ -57,9 +58,9 @@ public static class CatalogueEndpoints
         {
             errors.Add("body", "a JSON object {name, marketPrice, pointsPrice, steps?, eligibleTiers?, sku?, active?} is required");
         }
-        else if (item.RewardId.Length > 0 && !string.Equals(item.RewardId, rewardId, StringComparison.Ordinal))
+        else
         {
-            errors.Add("rewardId", "must be the rewardId of the path, or left out");
+            ValidateShape(rewardId, item, errors);
         }
 
         if (errors.Any)
@@ -81,6 +82,52 @@ public static class CatalogueEndpoints
         return result.Status == CataloguePutResult.Created
             ? Results.Created($"/api/v1/catalogue/{rewardId}", result.Item)
             : Results.Ok(result.Item);
+    }
+
+    /// <summary>
+    /// What the JSON may hold that the reward's own rules (<c>RewardItem.Validate</c>) never see: a null rewardId (left
+    /// out), more steps than a reward holds, null steps or tiers (each was a 500), a tier named twice (so the list is bounded by the programme's tiers),
+    /// a sku outside the id rule of store inventory (it could never match a store's stock).
+    /// </summary>
+    private static void ValidateShape(string rewardId, RewardItemDto item, FieldErrors errors)
+    {
+        if (item.RewardId is { Length: > 0 } bodyId && !string.Equals(bodyId, rewardId, StringComparison.Ordinal))
+        {
+            errors.Add("rewardId", "must be the rewardId of the path, or left out");
+        }
+
+        var steps = item.Steps ?? [];
+        if (steps.Count > RewardItem.MaxSteps)
+        {
+            errors.Add("steps", $"at most {RewardItem.MaxSteps} points + cash steps");
+        }
+
+        for (var i = 0; i < Math.Min(steps.Count, RewardItem.MaxSteps); i++)
+        {
+            if (steps[i] is null)
+            {
+                errors.Add($"steps[{i}]", "must be an object {points, cash}, not null");
+            }
+        }
+
+        var tiers = item.EligibleTiers ?? [];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < tiers.Count; i++)
+        {
+            if (tiers[i] is null)
+            {
+                errors.Add($"eligibleTiers[{i}]", "must be a tier name, not null");
+            }
+            else if (!seen.Add(tiers[i]))
+            {
+                errors.Add($"eligibleTiers[{i}]", "named twice");
+            }
+        }
+
+        if (item.Sku is { } sku && !OfferIds.IsValid(sku))
+        {
+            errors.Add("sku", OfferProblems.OptionalIdRule);
+        }
     }
 
     private static async Task<IResult> PutStockAsync(string rewardId, [FromBody] List<StoreStockLine?>? lines, IGrainFactory grains)

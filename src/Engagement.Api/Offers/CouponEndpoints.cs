@@ -84,12 +84,23 @@ public static class CouponEndpoints
             return errors.ToProblem();
         }
 
+        // offerId is optional (docs/offers.md): left out or null is no offer; when given it is an offer id, which
+        // keys the per-offer coupon metrics, so it keeps the id rule (a null key there was a 500, a 5,000-character
+        // one was stored).
+        if (grant.OfferId is { Length: > 0 } offerId && !OfferIds.IsValid(offerId))
+        {
+            errors.Add("offerId", OfferProblems.OptionalIdRule);
+        }
+
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
-        var normalized = grant with { Regions = grant.Regions ?? [], Stores = grant.Stores ?? [], Skus = grant.Skus ?? [], Categories = grant.Categories ?? [] };
+        var normalized = grant with
+        {
+            OfferId = grant.OfferId ?? "", Regions = grant.Regions ?? [], Stores = grant.Stores ?? [], Skus = grant.Skus ?? [], Categories = grant.Categories ?? [],
+        };
         var result = await grains.GetGrain<ICouponHolder>(memberId).IssueCouponAsync(normalized);
         foreach (var error in result.Errors)
         {

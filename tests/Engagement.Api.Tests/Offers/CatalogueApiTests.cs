@@ -161,6 +161,48 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
         Assert.Equal(2, item["steps"]!.AsArray().Count);
     }
 
+    [Theory]
+    [InlineData("""{"name":"Mug","marketPrice":30.00,"pointsPrice":3000,"steps":[null]}""", "steps[0]")]
+    [InlineData("""{"name":"Mug","marketPrice":30.00,"pointsPrice":3000,"steps":[{"points":1000,"cash":20.00},null]}""", "steps[1]")]
+    [InlineData("""{"name":"Mug","marketPrice":30.00,"pointsPrice":3000,"eligibleTiers":[null]}""", "eligibleTiers[0]")]
+    [InlineData("""{"name":"Mug","marketPrice":30.00,"pointsPrice":3000,"eligibleTiers":["V3","V3"]}""", "eligibleTiers[1]")]
+    [InlineData("""{"name":"Mug","marketPrice":30.00,"pointsPrice":3000,"sku":"SKU 1"}""", "sku")]
+    [InlineData("""{"name":"Mug","marketPrice":30.00,"pointsPrice":3000,"steps":[ELEVEN]}""", "steps")]
+    [InlineData("""{"rewardId":"R-OTHER","name":"Mug","marketPrice":30.00,"pointsPrice":3000}""", "rewardId")]
+    public async Task ARewardWithANullOrUnboundedPartIsRefusedNamingIt(string json, string field)
+    {
+        var eleven = string.Join(",", Enumerable.Range(1, 11).Select(i => $$"""{"points":{{i * 100}},"cash":1.00}"""));
+        using var admin = host.Client(AdminKey);
+        using var content = new StringContent(json.Replace("ELEVEN", eleven, StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/json");
+
+        // Before: a null step was a 500 (each step was read while mapping the reward).
+        using var response = await admin.PutAsync($"api/v1/catalogue/{NewId("R-NUL-")}", content);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
+        Assert.Equal([field], errors.Select(e => e.Key));
+    }
+
+    [Fact]
+    public async Task ARewardWithANullRewardIdInTheBodyIsStoredUnderThePathId()
+    {
+        var rewardId = NewId("R-NULLID-");
+        using var admin = host.Client(AdminKey);
+        using var content = new StringContent(
+            """{"rewardId":null,"name":"Mug","marketPrice":30.00,"pointsPrice":3000,"steps":[{"points":1000,"cash":20.00}],"eligibleTiers":["V3"],"sku":"SKU-MUG"}""",
+            System.Text.Encoding.UTF8, "application/json");
+
+        // Before: "rewardId": null was a 500; null is the rewardId left out.
+        using var response = await admin.PutAsync($"api/v1/catalogue/{rewardId}", content);
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var item = (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal(rewardId, item["rewardId"]!.GetValue<string>());
+        Assert.Equal("SKU-MUG", item["sku"]!.GetValue<string>());
+        Assert.Single(item["steps"]!.AsArray());
+    }
+
     [Fact]
     public async Task StoreInventoryIsSetBySkuAndReadBackAndBadLinesAreNamed()
     {

@@ -141,4 +141,47 @@ public sealed class CouponApiTests(OffersHostFixture host)
         var grantErrors = (await badGrant.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
         Assert.Equal(new HashSet<string> { "minSpend", "validDays" }, grantErrors.Select(e => e.Key).ToHashSet());
     }
+
+    [Theory]
+    [InlineData("""{"grantId":"g-huge","offerId":"HUGE","kind":"no_threshold","value":20.00}""")]
+    [InlineData("""{"grantId":"g-space","offerId":"winback l1","kind":"no_threshold","value":20.00}""")]
+    [InlineData("""{"grantId":"g-pipe","offerId":"a|b","kind":"no_threshold","value":20.00}""")]
+    public async Task AGrantWithAnOfferIdOutsideTheIdRuleIsRefusedNamingOfferId(string json)
+    {
+        var memberId = "CPO" + Guid.NewGuid().ToString("N")[..10];
+        await host.RegisterAsync(memberId);
+        using var admin = host.Client(AdminKey);
+        using var content = new StringContent(json.Replace("HUGE", new string('x', 5_000), StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/json");
+
+        // Before: a 5,000-character offerId was issued (201) and kept as the coupon's offer.
+        using var response = await admin.PostAsync($"api/v1/members/{memberId}/coupons", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
+        Assert.Equal(["offerId"], errors.Select(e => e.Key));
+        using var coupons = await admin.GetAsync($"api/v1/members/{memberId}/coupons");
+        Assert.Empty((await coupons.Content.ReadFromJsonAsync<JsonArray>(Json))!);
+    }
+
+    [Fact]
+    public async Task AGrantWithANullOfferIdIsIssuedAsOneWithoutAnOfferBesideAValidOne()
+    {
+        var memberId = "CPN" + Guid.NewGuid().ToString("N")[..10];
+        await host.RegisterAsync(memberId);
+        using var admin = host.Client(AdminKey);
+
+        // Before: "offerId": null reached the per-offer coupon metrics as a null key: 500.
+        using var nullOffer = new StringContent("""{"grantId":"g-null","offerId":null,"kind":"no_threshold","value":20.00}""", System.Text.Encoding.UTF8, "application/json");
+        using var issuedWithout = await admin.PostAsync($"api/v1/members/{memberId}/coupons", nullOffer);
+        using var issuedWith = await admin.PostAsJsonAsync($"api/v1/members/{memberId}/coupons",
+            new { grantId = "g-valid", offerId = "campaign:C-500_1.a", kind = "no_threshold", value = 20.00m }, Json);
+
+        Assert.True(issuedWithout.StatusCode == HttpStatusCode.Created, $"{(int)issuedWithout.StatusCode} {await issuedWithout.Content.ReadAsStringAsync()}");
+        Assert.Equal("", (await issuedWithout.Content.ReadFromJsonAsync<JsonObject>(Json))!["offerId"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Created, issuedWith.StatusCode);
+        Assert.Equal("campaign:C-500_1.a", (await issuedWith.Content.ReadFromJsonAsync<JsonObject>(Json))!["offerId"]!.GetValue<string>());
+        using var coupons = await admin.GetAsync($"api/v1/members/{memberId}/coupons");
+        Assert.Equal(2, (await coupons.Content.ReadFromJsonAsync<JsonArray>(Json))!.Count);
+    }
 }
