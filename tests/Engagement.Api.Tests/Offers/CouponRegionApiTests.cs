@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using static Engagement.Api.Tests.Offers.OffersHostFixture;
+
+namespace Engagement.Api.Tests.Offers;
+
+/// <summary>
+/// docs/offers.md §5, CONTRACT.md §2.1: a region-scoped coupon is honoured only at stores of its regions, judged by the
+/// store's own region (its inventory report), not by the member's home region or what the till claims.
+/// </summary>
+[Collection(OffersHostCollection.Name)]
+public sealed class CouponRegionApiTests(OffersHostFixture host)
+{
+    [Fact]
+    public async Task ARegionScopedCouponIsRefusedAtAStoreOfAnotherRegionWhateverTheTillSays()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var north = await PlaceStoreAsync("SN" + suffix, "north");
+        var east = await PlaceStoreAsync("SE" + suffix, "east");
+        var memberId = "CPR" + suffix;
+        await host.RegisterAsync(memberId, "east");
+        using var admin = host.Client(AdminKey);
+        using var issued = await admin.PostAsJsonAsync($"api/v1/members/{memberId}/coupons",
+            new { grantId = "g-east", offerId = "east-only", kind = "no_threshold", value = 20.00m, validDays = 14, regions = new[] { "east" } }, Json);
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(Json))!["code"]!.GetValue<string>();
+
+        using var silent = await RedeemAsync(memberId, code, "r-1", north, regionId: null);
+        using var claiming = await RedeemAsync(memberId, code, "r-2", north, regionId: "east");
+        using var home = await RedeemAsync(memberId, code, "r-3", east, regionId: null);
+
+        foreach (var refused in new[] { silent, claiming })
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Equal("wrong_store", (await refused.Content.ReadFromJsonAsync<JsonObject>(Json))!["reason"]!.GetValue<string>());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Equal(20.00m, (await home.Content.ReadFromJsonAsync<JsonObject>(Json))!["discount"]!.GetValue<decimal>());
+    }
+
+    private async Task<string> PlaceStoreAsync(string storeId, string regionId)
+    {
+        using var pos = host.Client(StoreKey);
+        using var inventory = await pos.PutAsJsonAsync($"api/v1/stores/{storeId}/inventory?regionId={regionId}", new[] { new { sku = "SKU-1", available = 3 } }, Json);
+        Assert.True(inventory.IsSuccessStatusCode, await inventory.Content.ReadAsStringAsync());
+        return storeId;
+    }
+
+    private async Task<HttpResponseMessage> RedeemAsync(string memberId, string code, string redemptionId, string storeId, string? regionId)
+    {
+        using var till = host.Client(StoreKey);
+        return await till.PostAsJsonAsync($"api/v1/members/{memberId}/coupons/{code}/redeem",
+            new { redemptionId, storeId, regionId, orderAmount = 100.00m }, Json);
+    }
+}
