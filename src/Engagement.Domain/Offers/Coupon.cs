@@ -49,6 +49,16 @@ public sealed record Coupon
     /// <summary>The redemption that used it (POS redeem call), if any.</summary>
     public string? RedemptionId { get; init; }
 
+    /// <summary>
+    /// The POS redemptions it accepted (CONTRACT.md §4; docs/offers.md §5), oldest first, at most
+    /// <see cref="MaxRedemptions"/>: each id with the store that sent it and the discount in CNY it was granted, so the
+    /// same request again answers that discount (replayed) and the same id from another store is refused.
+    /// </summary>
+    public IReadOnlyList<CouponRedemption> Redemptions { get; init; } = [];
+
+    /// <summary>POS redemptions kept per coupon (a coupon is redeemed again only after a full refund restored it).</summary>
+    public const int MaxRedemptions = 4;
+
     /// <summary>The order that used it (purchase event's <c>coupons</c>), if known.</summary>
     public string? OrderId { get; init; }
 
@@ -60,6 +70,14 @@ public sealed record Coupon
 
     /// <summary>Status changes kept per coupon.</summary>
     public const int MaxHistory = 8;
+
+    /// <summary>The kept POS redemption with id <paramref name="redemptionId"/>, or null.</summary>
+    public CouponRedemption? RedemptionOf(string redemptionId) =>
+        Redemptions.LastOrDefault(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
+
+    /// <summary>This coupon with <paramref name="redemption"/> kept (the oldest forgotten beyond <see cref="MaxRedemptions"/>).</summary>
+    public Coupon WithRedemption(CouponRedemption redemption) =>
+        this with { Redemptions = [.. Redemptions.Append(redemption).TakeLast(MaxRedemptions)] };
 
     /// <summary>True while it is issued and <paramref name="at"/> is inside its validity window.</summary>
     public bool IsUsableAt(DateTimeOffset at) => Status == CouponStatuses.Issued && at >= ValidFrom && at < ValidUntil;
@@ -80,6 +98,12 @@ public sealed record Coupon
 
 /// <summary>One status change of a coupon: when, from, to, why.</summary>
 public sealed record CouponTransition(DateTimeOffset At, string From, string To, string Reason);
+
+/// <summary>
+/// A POS redemption a coupon accepted (docs/offers.md §5): its redemptionId, the store that sent it, the discount in CNY
+/// it granted (what a replay answers) and when.
+/// </summary>
+public sealed record CouponRedemption(string RedemptionId, string? StoreId, decimal Discount, DateTimeOffset At);
 
 /// <summary>Where a coupon may be used. Each non-empty list must match; an empty list places no limit.</summary>
 public sealed record CouponScope

@@ -72,8 +72,11 @@ public sealed record CouponBook
     }
 
     /// <summary>
-    /// Redeems coupon <paramref name="code"/> for <paramref name="redemptionId"/> at a store (the POS call). Idempotent:
-    /// the same redemptionId on a coupon it already redeemed returns that acceptance again, changing nothing.
+    /// Redeems coupon <paramref name="code"/> for <paramref name="redemptionId"/> at a store (the POS call). Idempotent
+    /// (docs/offers.md §5): the same redemptionId from the same store on a coupon it already redeemed answers that
+    /// acceptance again, replayed, with the discount in CNY it granted then (whatever order amount the retry names),
+    /// changing nothing; the same redemptionId from another store is another till, not a retry, and is refused as
+    /// <see cref="CouponRefusals.Used"/>.
     /// </summary>
     public (CouponBook Book, CouponRedeemOutcome Outcome) Redeem(string code, string redemptionId, CouponOrder order, DateTimeOffset now)
     {
@@ -85,7 +88,10 @@ public sealed record CouponBook
 
         if (coupon.Status == CouponStatuses.Redeemed && string.Equals(coupon.RedemptionId, redemptionId, StringComparison.Ordinal))
         {
-            return (this, new CouponRedeemOutcome(coupon, null, CouponPolicy.DiscountOn(coupon, order.Amount), Replayed: true));
+            // A coupon redeemed before its redemptions were kept: its store, and the discount on the order named now.
+            var earlier = coupon.RedemptionOf(redemptionId)
+                ?? new CouponRedemption(redemptionId, coupon.StoreId, CouponPolicy.DiscountOn(coupon, order.Amount), coupon.StatusAt);
+            return (this, Replay(coupon, earlier, order));
         }
 
         if (CouponPolicy.CheckRedeem(coupon, order, now) is { } refusal)
@@ -93,10 +99,21 @@ public sealed record CouponBook
             return (this, CouponRedeemOutcome.Refused(refusal, coupon));
         }
 
-        var redeemed = coupon.MoveTo(CouponStatuses.Redeemed, $"redeemed at store {order.StoreId} by redemption {redemptionId}", now)
-            with { RedemptionId = redemptionId, StoreId = order.StoreId };
-        return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, CouponPolicy.DiscountOn(redeemed, order.Amount), Replayed: false));
+        var discount = CouponPolicy.DiscountOn(coupon, order.Amount);
+        var redeemed = (coupon.MoveTo(CouponStatuses.Redeemed, $"redeemed at store {order.StoreId} by redemption {redemptionId}", now)
+            with { RedemptionId = redemptionId, StoreId = order.StoreId }).WithRedemption(new(redemptionId, order.StoreId, discount, now));
+        return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, discount, Replayed: false));
     }
+
+    /// <summary>
+    /// The answer to <paramref name="earlier"/>'s redemptionId presented again: from its store, the acceptance it had
+    /// (replayed, its discount in CNY); from another store, refused as used.
+    /// </summary>
+    private static CouponRedeemOutcome Replay(Coupon coupon, CouponRedemption earlier, CouponOrder order) =>
+        string.Equals(earlier.StoreId, order.StoreId, StringComparison.Ordinal)
+            ? new CouponRedeemOutcome(coupon, null, earlier.Discount, Replayed: true)
+            : CouponRedeemOutcome.Refused(new(CouponRefusals.Used,
+                $"redemption {earlier.RedemptionId} already used this coupon at store {earlier.StoreId}; the same redemptionId from store {order.StoreId} is another redemption, not a retry"), coupon);
 
     /// <summary>
     /// Confirms coupon <paramref name="code"/> by a purchase that names it in <c>coupons</c> (CONTRACT.md §1), as of the

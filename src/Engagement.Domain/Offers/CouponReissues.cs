@@ -112,6 +112,7 @@ public static class CouponReissues
             StatusReason = string.Create(CultureInfo.InvariantCulture, $"reissued from {old.Code} {why}; valid until {until:yyyy-MM-dd HH:mm zzz}"),
             StatusAt = now,
             RedemptionId = null,
+            Redemptions = [],
             OrderId = null,
             StoreId = null,
             History = [],

@@ -89,6 +89,26 @@ public class CouponBookTests
         Assert.Equal([CouponStatuses.Issued], first.Coupon.History.Select(h => h.From));
     }
 
+    // docs/offers.md §5: "the same redemptionId again → replayed" is the same request retried; the same id from another
+    // till is not, and must not have the coupon honoured twice. A replay answers the discount the redemption granted.
+    [Fact]
+    public void TheSameRedemptionIdFromAnotherStoreIsRefusedAsUsedAndAReplayAnswersTheDiscountGranted()
+    {
+        var percent = Issue(new CouponTemplate { OfferId = "p10", Kind = CouponKinds.Percent, Value = 10m, ValidDays = 7 });
+        var (book, first) = BookWith(percent).Redeem(percent.Code, "R1", At("S001", 100m), Noon.AddHours(1));
+        var (sameTill, replay) = book.Redeem(percent.Code, "R1", At("S001", 1000m), Noon.AddHours(2));
+        var (otherTill, other) = book.Redeem(percent.Code, "R1", At("S002", 300m), Noon.AddHours(2));
+
+        Assert.Equal((true, false, 10m), (first.Accepted, first.Replayed, first.Discount));
+        Assert.Equal((true, true, 10m), (replay.Accepted, replay.Replayed, replay.Discount));
+        Assert.Same(book, sameTill);
+        Assert.False(other.Accepted);
+        Assert.Equal((CouponRefusals.Used, 0m, false), (other.Refusal!.Reason, other.Discount, other.Replayed));
+        Assert.Contains("S001", other.Refusal.Detail, StringComparison.Ordinal);
+        Assert.Contains("S002", other.Refusal.Detail, StringComparison.Ordinal);
+        Assert.Same(book, otherTill);
+    }
+
     [Fact]
     public void EachRefusalNamesItsReason()
     {
