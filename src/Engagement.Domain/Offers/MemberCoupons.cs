@@ -98,8 +98,9 @@ public static class MemberCoupons
     }
 
     /// <summary>
-    /// After an applied event: a purchase's <c>coupons</c> are marked redeemed by its order (as of its occurredAt; a code
-    /// the member does not hold or cannot use is refused, the purchase still applies) and its store remembered; a refund
+    /// After an applied event: a purchase's <c>coupons</c> are marked redeemed by its order (as of its occurredAt, judged
+    /// on its amount in CNY converted as the purchase itself is, CONTRACT.md §1; a code the member does not hold or
+    /// cannot use is refused, the purchase still applies) and its store remembered; a refund
     /// that completes an order's refund restores the order's coupons while still valid
     /// (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>). Returns the refusals, one sentence each.
     /// </summary>
@@ -109,6 +110,7 @@ public static class MemberCoupons
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(evt);
         ArgumentNullException.ThrowIfNull(offers);
+        ArgumentNullException.ThrowIfNull(options);
         var mark = state.Outbox.Count;
         var refusals = new List<string>();
         var changed = false;
@@ -121,10 +123,17 @@ public static class MemberCoupons
         if (evt.Type == MemberEventTypes.Purchase && evt.OrderId is { } orderId)
         {
             changed |= RememberStore(state, evt);
-            var order = new CouponOrder(evt.Amount ?? 0m, evt.StoreId, evt.RegionId ?? state.RegionId,
+            var (amount, unconvertible) = AmountInProgramme(evt, options);
+            var order = new CouponOrder(amount, evt.StoreId, evt.RegionId ?? state.RegionId,
                 [.. evt.Items.Where(i => i.Sku is not null).Select(i => new CouponOrderItem(i.Sku!, i.Category))]);
             foreach (var code in evt.Coupons.Distinct(StringComparer.Ordinal))
             {
+                if (unconvertible is not null)
+                {
+                    refusals.Add($"coupon {code} on order {orderId}: {CouponRefusals.NotApplicable} (the order's amount has no value in {options.Currency}: {unconvertible})");
+                    continue;
+                }
+
                 var held = Book(state).Find(code);
                 var (book, outcome) = Book(state).ConfirmByPurchase(code, orderId, order, evt.OccurredAt);
                 if (!outcome.Accepted)
@@ -301,6 +310,21 @@ public static class MemberCoupons
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A purchase's amount in CNY (the programme currency), converted at its currency's configured rate exactly as the
+    /// purchase itself counts (CONTRACT.md §1, <see cref="Money.ToProgramme"/>): what a coupon's minSpend and discount,
+    /// both CNY, are judged on. Why not, when the event's currency or amount is not accepted.
+    /// </summary>
+    private static (decimal Amount, string? Unconvertible) AmountInProgramme(MemberEvent evt, ProgramOptions options)
+    {
+        if (Money.Check(evt, options) is { } why)
+        {
+            return (0m, why);
+        }
+
+        return (evt.Amount is { } amount ? Money.ToProgramme(amount, Money.CurrencyOf(evt, options), options).Amount : 0m, null);
     }
 
     /// <summary>The effects queued since the outbox held <paramref name="mark"/> of them.</summary>

@@ -101,6 +101,32 @@ public sealed class MemberCouponsTests
         Assert.Contains("refunded in full", MemberCoupons.Book(member).Find(code)!.StatusReason, StringComparison.Ordinal);
     }
 
+    // CONTRACT.md §1: a foreign amount counts converted to CNY at its configured rate; minSpend and the discount are CNY.
+    // 10,000 JPY at 0.048 is 480 CNY: below a "spend 500" coupon's minimum; 12,500 JPY (600 CNY) reaches it.
+    [Fact]
+    public void APurchasesCouponsAreJudgedOnItsAmountInCny()
+    {
+        var options = new ProgramOptions();
+        options.Currencies["JPY"] = new CurrencyRule { Rate = 0.048m, Decimals = 0 };
+        var percent = new CouponTemplate { OfferId = "p10", Kind = CouponKinds.Percent, Value = 10m, ValidDays = 7 };
+        var member = Member();
+        var spend500 = MemberCoupons.Issue(member, Spend500Get100, "g1", Offers, options, Noon).Reply.Coupon!.Code;
+        var tenth = MemberCoupons.Issue(member, percent, "g2", Offers, options, Noon).Reply.Coupon!.Code;
+
+        var small = Purchase("e1", "O1", 10_000m, Noon.AddHours(1), "S001", spend500) with { Currency = "JPY" };
+        Assert.Equal(EventStatus.Applied, MemberDecider.Apply(member, small, options, Noon.AddHours(1)).Reply.Status);
+        var refused = MemberCoupons.AfterEvent(member, small, Offers, options, Noon.AddHours(1));
+        Assert.Contains(CouponRefusals.BelowMinSpend, Assert.Single(refused.Reply), StringComparison.Ordinal);
+        Assert.Contains("480.00 CNY", refused.Reply[0], StringComparison.Ordinal);
+        Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(member).Find(spend500)!.Status);
+
+        var large = Purchase("e2", "O2", 12_500m, Noon.AddHours(2), "S001", spend500, tenth) with { Currency = "JPY" };
+        Assert.Equal(EventStatus.Applied, MemberDecider.Apply(member, large, options, Noon.AddHours(2)).Reply.Status);
+        Assert.Empty(MemberCoupons.AfterEvent(member, large, Offers, options, Noon.AddHours(2)).Reply);
+        Assert.Equal(CouponStatuses.Redeemed, MemberCoupons.Book(member).Find(spend500)!.Status);
+        Assert.Contains(member.Outbox.Pending.OfType<PublishTouch>(), t => t.Touch.Offer!.Contains("discount:60.00", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void APartialRefundKeepsTheCouponRedeemedAndAnUnknownCodeOnAPurchaseIsReportedNotApplied()
     {
