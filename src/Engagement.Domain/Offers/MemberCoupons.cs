@@ -102,7 +102,8 @@ public static class MemberCoupons
     /// on its amount in CNY converted as the purchase itself is, CONTRACT.md §1; a code the member does not hold or
     /// cannot use is refused, the purchase still applies) and its store remembered; a refund
     /// that completes an order's refund restores the order's coupons while still valid
-    /// (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>). Returns the refusals, one sentence each.
+    /// (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>), and so does a purchase whose held refunds, applied with
+    /// it, refunded it in full. Returns the refusals, one sentence each.
     /// </summary>
     public static MemberOutcome<IReadOnlyList<string>> AfterEvent(
         MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
@@ -155,22 +156,42 @@ public static class MemberCoupons
                     ConfirmationTouch(state, "coupon:" + outcome.Coupon!.Code, Describe(outcome.Coupon, outcome.Discount), outcome.Coupon.Code, options, now);
                 }
             }
+
+            // A refund that arrived before this purchase waited and was applied with it (CONTRACT.md §1): when it
+            // refunded the whole order, the coupons just confirmed come back as they would after it (docs/offers.md §6).
+            if (evt.Coupons.Count > 0 && OrderBook.Find(state, orderId) is { FullyRefunded: true })
+            {
+                changed |= RestoreForFullRefund(state, orderId, evt.EventId, offers, options, now);
+            }
         }
         else if (evt.Type == MemberEventTypes.Refund && OrderBook.Find(state, evt.OrderId) is { FullyRefunded: true } refunded)
         {
-            var (book, restored) = Book(state).RestoreForFullRefund(refunded.OrderId, now, offers.RestoreCouponsOnFullRefund);
-            if (restored.Count > 0)
-            {
-                Adopt(state, book);
-                changed = true;
-                foreach (var again in restored)
-                {
-                    Record(state, again, +1, RestoreRule, evt.EventId, options, now);
-                }
-            }
+            changed |= RestoreForFullRefund(state, refunded.OrderId, evt.EventId, offers, options, now);
         }
 
         return new MemberOutcome<IReadOnlyList<string>> { Reply = refusals, StateChanged = changed, Effects = Since(state, mark) };
+    }
+
+    /// <summary>
+    /// Order <paramref name="orderId"/> is refunded in full: its coupons still valid at <paramref name="now"/> are issued
+    /// again (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>; docs/offers.md §6), each with a
+    /// <see cref="RestoreRule"/> ledger entry (+1) naming <paramref name="eventId"/>. True when any was restored.
+    /// </summary>
+    private static bool RestoreForFullRefund(MemberState state, string orderId, string eventId, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        var (book, restored) = Book(state).RestoreForFullRefund(orderId, now, offers.RestoreCouponsOnFullRefund);
+        if (restored.Count == 0)
+        {
+            return false;
+        }
+
+        Adopt(state, book);
+        foreach (var again in restored)
+        {
+            Record(state, again, +1, RestoreRule, eventId, options, now);
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -127,6 +127,48 @@ public sealed class MemberCouponsTests
         Assert.Contains(member.Outbox.Pending.OfType<PublishTouch>(), t => t.Touch.Offer!.Contains("discount:60.00", StringComparison.Ordinal));
     }
 
+    // CONTRACT.md §1: a refund that arrives before its purchase waits and applies with it; docs/offers.md §6: a refund of
+    // the whole order issues its coupon again while still valid. The order of arrival must not change that.
+    [Fact]
+    public void AFullRefundThatArrivedBeforeItsPurchaseRestoresTheCoupon()
+    {
+        var member = Member();
+        var code = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!.Code;
+        var refund = new MemberEvent("e2", MemberEventTypes.Refund, Noon.AddHours(2)) { OrderId = "O1", Amount = 120m };
+        MemberDecider.Apply(member, refund, _options, Noon.AddHours(2));
+        MemberCoupons.AfterEvent(member, refund, Offers, _options, Noon.AddHours(2));
+
+        var purchase = Purchase("e1", "O1", 120m, Noon.AddHours(1), "S001", code);
+        Assert.Equal(EventStatus.Applied, MemberDecider.Apply(member, purchase, _options, Noon.AddHours(3)).Reply.Status);
+        var after = MemberCoupons.AfterEvent(member, purchase, Offers, _options, Noon.AddHours(3));
+
+        var coupon = MemberCoupons.Book(member).Find(code)!;
+        Assert.True(after.StateChanged);
+        Assert.Equal(CouponStatuses.Issued, coupon.Status);
+        Assert.Null(coupon.OrderId);
+        Assert.Contains("refunded in full", coupon.StatusReason, StringComparison.Ordinal);
+        Assert.Equal(
+            [(MemberCoupons.IssueRule, 1L), (MemberCoupons.RedeemRule, -1L), (MemberCoupons.RestoreRule, 1L)],
+            member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Select(e => (e.RuleId, e.Delta)));
+        Assert.Equal(1L, member.Ledger.Last(e => e.Kind == MemberCoupons.LedgerKind).BalanceAfter);
+    }
+
+    [Fact]
+    public void AFullRefundBeforeThePurchaseLeavesTheCouponRedeemedOnceItIsNoLongerValid()
+    {
+        var member = Member();
+        var coupon = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!;
+        var refund = new MemberEvent("e2", MemberEventTypes.Refund, Noon.AddHours(2)) { OrderId = "O1", Amount = 120m };
+        MemberDecider.Apply(member, refund, _options, Noon.AddHours(2));
+
+        var purchase = Purchase("e1", "O1", 120m, Noon.AddHours(1), "S001", coupon.Code);
+        var late = coupon.ValidUntil.AddHours(1);
+        MemberDecider.Apply(member, purchase, _options, late);
+        MemberCoupons.AfterEvent(member, purchase, Offers, _options, late);
+
+        Assert.Equal(CouponStatuses.Redeemed, MemberCoupons.Book(member).Find(coupon.Code)!.Status);
+    }
+
     [Fact]
     public void APartialRefundKeepsTheCouponRedeemedAndAnUnknownCodeOnAPurchaseIsReportedNotApplied()
     {
