@@ -52,7 +52,8 @@ public sealed record Coupon
     /// <summary>
     /// The POS redemptions it accepted (CONTRACT.md §4; docs/offers.md §5), oldest first, at most
     /// <see cref="MaxRedemptions"/>: each id with the store that sent it and the discount in CNY it was granted, so the
-    /// same request again answers that discount (replayed) and the same id from another store is refused.
+    /// same request again answers that discount (replayed) and the same id from another store is refused. Kept when a
+    /// full refund restores the coupon, so a late retry of the call that spent it does not spend it again.
     /// </summary>
     public IReadOnlyList<CouponRedemption> Redemptions { get; init; } = [];
 

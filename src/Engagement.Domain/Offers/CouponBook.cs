@@ -76,7 +76,8 @@ public sealed record CouponBook
     /// (docs/offers.md §5): the same redemptionId from the same store on a coupon it already redeemed answers that
     /// acceptance again, replayed, with the discount in CNY it granted then (whatever order amount the retry names),
     /// changing nothing; the same redemptionId from another store is another till, not a retry, and is refused as
-    /// <see cref="CouponRefusals.Used"/>.
+    /// <see cref="CouponRefusals.Used"/>. This holds also after a full refund restored the coupon: a late retry of the
+    /// original call is replayed and leaves the restored coupon issued.
     /// </summary>
     public (CouponBook Book, CouponRedeemOutcome Outcome) Redeem(string code, string redemptionId, CouponOrder order, DateTimeOffset now)
     {
@@ -86,12 +87,17 @@ public sealed record CouponBook
             return (this, CouponRedeemOutcome.Refused(new(CouponRefusals.NotFound, "this member holds no coupon with that code")));
         }
 
+        // A kept redemption answers for itself whatever the coupon's status since, also once a full refund restored it:
+        // the retry of a spent call must not use the restored coupon up again.
+        if (coupon.RedemptionOf(redemptionId) is { } earlier)
+        {
+            return (this, Replay(coupon, earlier, order));
+        }
+
         if (coupon.Status == CouponStatuses.Redeemed && string.Equals(coupon.RedemptionId, redemptionId, StringComparison.Ordinal))
         {
             // A coupon redeemed before its redemptions were kept: its store, and the discount on the order named now.
-            var earlier = coupon.RedemptionOf(redemptionId)
-                ?? new CouponRedemption(redemptionId, coupon.StoreId, CouponPolicy.DiscountOn(coupon, order.Amount), coupon.StatusAt);
-            return (this, Replay(coupon, earlier, order));
+            return (this, Replay(coupon, new CouponRedemption(redemptionId, coupon.StoreId, CouponPolicy.DiscountOn(coupon, order.Amount), coupon.StatusAt), order));
         }
 
         if (CouponPolicy.CheckRedeem(coupon, order, now) is { } refusal)
@@ -158,7 +164,9 @@ public sealed record CouponBook
     /// <summary>
     /// After order <paramref name="orderId"/> was refunded in full: its coupons are issued again when
     /// <paramref name="restore"/> is on (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>) and they are still
-    /// valid at <paramref name="now"/>; the others stay redeemed. Returns the restored coupons.
+    /// valid at <paramref name="now"/>; the others stay redeemed. A restored coupon keeps its
+    /// <see cref="Coupon.Redemptions"/>, so a retry of the POS call that spent it is replayed, not a new use (docs/offers.md
+    /// §5). Returns the restored coupons.
     /// </summary>
     public (CouponBook Book, IReadOnlyList<Coupon> Restored) RestoreForFullRefund(string orderId, DateTimeOffset now, bool restore)
     {

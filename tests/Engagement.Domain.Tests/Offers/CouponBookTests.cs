@@ -209,6 +209,28 @@ public class CouponBookTests
     }
 
     [Fact]
+    public void ARestoredCouponRemembersItsSpentRedemptionsBoundedAndReplaysTheirRetries()
+    {
+        var coupon = Issue(WakeUpGift);
+        var book = BookWith(coupon);
+        for (var i = 1; i <= Coupon.MaxRedemptions + 2; i++)
+        {
+            var at = Noon.AddHours(i);
+            book = book.Redeem(coupon.Code, $"R{i}", At("S001", 80m), at).Book;
+            book = book.ConfirmByPurchase(coupon.Code, $"O{i}", At("S001", 80m), at).Book;
+            book = book.RestoreForFullRefund($"O{i}", at, restore: true).Book;
+        }
+
+        var held = book.Find(coupon.Code)!;
+        var (after, retry) = book.Redeem(coupon.Code, $"R{Coupon.MaxRedemptions + 2}", At("S001", 80m), Noon.AddDays(1));
+
+        Assert.Equal(CouponStatuses.Issued, held.Status);
+        Assert.Equal(Coupon.MaxRedemptions, held.Redemptions.Count);
+        Assert.Equal((true, true, 20m), (retry.Accepted, retry.Replayed, retry.Discount));
+        Assert.Same(book, after);
+    }
+
+    [Fact]
     public void OnlyAnIssuedCouponCanBeVoided()
     {
         var coupon = Issue(WakeUpGift);

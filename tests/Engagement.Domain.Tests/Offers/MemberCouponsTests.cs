@@ -169,6 +169,37 @@ public sealed class MemberCouponsTests
         Assert.Equal(CouponStatuses.Redeemed, MemberCoupons.Book(member).Find(coupon.Code)!.Status);
     }
 
+    // docs/offers.md §5: the same redemptionId again answers replayed. A POS retrying its redeem call after the order was
+    // refunded in full (and the coupon restored) gets the replay; the restored coupon stays the member's.
+    [Fact]
+    public void ARetryOfTheOriginalRedemptionAfterAFullRefundIsAReplayAndLeavesTheRestoredCoupon()
+    {
+        var member = Member();
+        var code = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!.Code;
+        Assert.True(MemberCoupons.Redeem(member, code, "R1", At("S001", 120m), _options, Noon.AddMinutes(30)).Reply.Accepted);
+        var purchase = Purchase("e1", "O1", 120m, Noon.AddHours(1), "S001", code);
+        MemberDecider.Apply(member, purchase, _options, Noon.AddHours(1));
+        MemberCoupons.AfterEvent(member, purchase, Offers, _options, Noon.AddHours(1));
+        var refund = new MemberEvent("e2", MemberEventTypes.Refund, Noon.AddHours(2)) { OrderId = "O1", Amount = 120m };
+        MemberDecider.Apply(member, refund, _options, Noon.AddHours(2));
+        MemberCoupons.AfterEvent(member, refund, Offers, _options, Noon.AddHours(2));
+        Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(member).Find(code)!.Status);
+        var ledger = member.Ledger.Count;
+
+        var retry = MemberCoupons.Redeem(member, code, "R1", At("S001", 120m), _options, Noon.AddHours(3));
+        var elsewhere = MemberCoupons.Redeem(member, code, "R1", At("S002", 120m), _options, Noon.AddHours(3));
+
+        Assert.Equal((true, true, 20m, false), (retry.Reply.Accepted, retry.Reply.Replayed, retry.Reply.Discount, retry.StateChanged));
+        Assert.Equal(CouponRefusals.Used, elsewhere.Reply.Refusal?.Reason);
+        Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(member).Find(code)!.Status);
+        Assert.Equal(ledger, member.Ledger.Count);
+
+        // A new redemption of the restored coupon is a new request and uses it.
+        var fresh = MemberCoupons.Redeem(member, code, "R2", At("S001", 90m), _options, Noon.AddHours(4));
+        Assert.Equal((true, false), (fresh.Reply.Accepted, fresh.Reply.Replayed));
+        Assert.Equal(CouponStatuses.Redeemed, MemberCoupons.Book(member).Find(code)!.Status);
+    }
+
     [Fact]
     public void APartialRefundKeepsTheCouponRedeemedAndAnUnknownCodeOnAPurchaseIsReportedNotApplied()
     {
