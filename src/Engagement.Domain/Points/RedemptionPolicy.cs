@@ -49,9 +49,11 @@ public static class RedemptionPolicy
             };
         }
 
-        if (points <= 0)
+        // A catalogue reward may offer a step paid in cash alone (points 0, docs/offers.md): it still takes a unit and is
+        // remembered and written to the ledger (delta 0) like any redemption; without a reward, 0 points is no redemption.
+        if (points < 0 || (points == 0 && (rewardId is null || cashAmount is not > 0m)))
         {
-            return Refused(state, RedemptionStatuses.Invalid, "points must be greater than 0", points, cashAmount, options);
+            return Refused(state, RedemptionStatuses.Invalid, "points must be greater than 0 (0 only for a catalogue reward paid in cash)", points, cashAmount, options);
         }
 
         if (cashAmount < 0)

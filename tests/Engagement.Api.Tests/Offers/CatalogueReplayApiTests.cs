@@ -50,6 +50,36 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
         Assert.Equal(before - 3_000, after);
     }
 
+    [Fact]
+    public async Task AStepPaidInCashAloneIsRedeemedTakingAUnitAndNoPoints()
+    {
+        // docs/offers.md: a step's points are 0 or more; the member side once refused 0 points and released the unit.
+        var rewardId = "R-BAG-" + Guid.NewGuid().ToString("N")[..8];
+        using (var admin = host.Client(AdminKey))
+        using (var put = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", new { name = "Bag", marketPrice = 300.00m, pointsPrice = 30_000, steps = new[] { new { points = 0, cash = 280.00m } }, eligibleTiers = Array.Empty<string>() }, Json))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        using (var store = host.Client(StoreKey))
+        using (var units = await store.PutAsJsonAsync($"api/v1/catalogue/{rewardId}/stock", new[] { new { storeId = "S001", available = 1 } }, Json))
+        {
+            Assert.Equal(HttpStatusCode.OK, units.StatusCode);
+        }
+
+        var member = (await host.SeedBuyersAsync(1, 100m))[0];
+        using var pos = host.Client(StoreKey);
+        using var response = await pos.PostAsJsonAsync($"api/v1/catalogue/{rewardId}/redemptions",
+            new { redemptionId = "cash-1", memberId = member, storeId = "S001", points = 0, cashAmount = 280.00m }, Json);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal(200L, body["pointsBalance"]!.GetValue<long>());
+        using var support = host.Client(SupportKey);
+        var stock = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S001", Json);
+        Assert.Equal((0L, 1L), (stock!["available"]!.GetValue<long>(), stock["redeemed"]!.GetValue<long>()));
+    }
+
     private async Task<HttpResponseMessage> RedeemAsync(string rewardId, string memberId, string store, string redemptionId)
     {
         using var pos = host.Client(StoreKey);

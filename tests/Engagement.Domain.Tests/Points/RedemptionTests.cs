@@ -104,6 +104,24 @@ public class RedemptionTests
     }
 
     [Fact]
+    public void ACatalogueStepPaidInCashAloneIsAcceptedAndLeavesTheBalance()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 100m);
+
+        var cashOnly = RedemptionPolicy.Redeem(member.State, "R-1", 0, 280.00m, "bag", member.Options, member.Now, storeId: "S001");
+        var nothing = RedemptionPolicy.Redeem(member.State, "R-2", 0, null, "bag", member.Options, member.Now, storeId: "S001");
+        var noReward = RedemptionPolicy.Redeem(member.State, "R-3", 0, 280.00m, null, member.Options, member.Now);
+
+        Assert.Equal(RedemptionStatuses.Accepted, cashOnly.Status);
+        var entry = Assert.Single(cashOnly.NewEntries);
+        Assert.Equal(0, entry.Delta);
+        Assert.Contains("280.00 CNY cash", entry.Reason, StringComparison.Ordinal);
+        Assert.Equal(200, member.Balance);
+        Assert.Equal((RedemptionStatuses.Invalid, RedemptionStatuses.Invalid), (nothing.Status, noReward.Status));
+    }
+
+    [Fact]
     public void RedemptionIdReusedForAnotherAmountIsInvalid()
     {
         var member = new TestMember();
