@@ -74,7 +74,15 @@ public sealed class ApiContractTests(ApiHostFixture host)
         Assert.Contains("[1].amount", fields);
         Assert.Contains("[2].type", fields);
         Assert.Contains("[2].occurredAt", fields);
+        Assert.Equal("Some events were not applied", problem["title"]!.GetValue<string>());
         Assert.Equal(200, (await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", Json))!["pointsBalance"]!.GetValue<long>());
+
+        // Nothing valid: a 400 that does not claim others were applied.
+        using var none = await admin.PostAsJsonAsync("api/v1/events", batch[1..], Json);
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        var refused = (await none.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal("No event was applied", refused["title"]!.GetValue<string>());
+        Assert.DoesNotContain("others were applied", refused["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -127,10 +127,13 @@ public static partial class EventEndpoints
             if (errors.Any)
             {
                 // Everything valid beside the invalid ones has been applied; the problem says which were.
+                var noneValid = valid.Count == 0 && outcomes.Length == 0;
                 return Results.Problem(
-                    statusCode: valid.Count == 0 && outcomes.Length == 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity,
-                    title: "Some events were not applied",
-                    detail: "Each invalid event is named by its index and field; the others were applied.",
+                    statusCode: noneValid ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity,
+                    title: noneValid ? "No event was applied" : "Some events were not applied",
+                    detail: noneValid
+                        ? "Each invalid event is named by its index and field (the field alone for a single object)."
+                        : "Each invalid event is named by its index and field; the others were applied.",
                     extensions: new Dictionary<string, object?>
                     {
                         ["errors"] = errors.ToDictionary(),
