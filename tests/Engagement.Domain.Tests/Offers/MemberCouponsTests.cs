@@ -326,4 +326,25 @@ public sealed class MemberCouponsTests
         Assert.Equal((coupon.Code, "birthday-coupon", 30m), (touch.CouponCode, coupon.OfferId, coupon.Value));
         Assert.Equal(Codes.CodeFor("M1", "birthday:2026"), coupon.Code);
     }
+
+    [Fact]
+    public void TheCouponLedgerStillAddsUpWhenALatePurchaseUsesACouponTheClockHadExpired()
+    {
+        // docs/offers.md §7: each move is a ledger entry of kind coupon; their deltas sum to the live coupons held.
+        var member = Member();
+        var coupon = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!;
+        var later = coupon.ValidUntil.AddDays(1);
+        MemberCoupons.Tick(member, Offers, _options, later);
+        var late = new MemberEvent("e1", MemberEventTypes.Purchase, coupon.ValidUntil.AddDays(-2))
+            { OrderId = "O1", Amount = 120m, StoreId = "S001", RegionId = "east", Coupons = [coupon.Code] };
+
+        MemberDecider.Apply(member, late, _options, later);
+        MemberCoupons.AfterEvent(member, late, Offers, _options, later);
+
+        Assert.Equal(CouponStatuses.Redeemed, MemberCoupons.Book(member).Find(coupon.Code)!.Status);
+        var entries = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).ToList();
+        Assert.Equal([+1L, -1L, 0L], entries.Select(e => e.Delta));
+        Assert.Equal(MemberCoupons.Book(member).Coupons.Count(c => c.Status == CouponStatuses.Issued), entries.Sum(e => e.Delta));
+        Assert.Equal(0, entries[^1].BalanceAfter);
+    }
 }
