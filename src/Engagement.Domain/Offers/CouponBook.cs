@@ -13,8 +13,18 @@ public sealed record CouponBook
     /// <summary>An empty book.</summary>
     public static readonly CouponBook Empty = new();
 
+    /// <summary>How many codes of forgotten spent coupons <see cref="ForgottenCodes"/> keeps.</summary>
+    public const int MaxForgottenCodes = 64;
+
     /// <summary>The coupons, oldest issued first.</summary>
     public IReadOnlyList<Coupon> Coupons { get; init; } = [];
+
+    /// <summary>
+    /// Codes of spent coupons the book has forgotten (after <see cref="OffersOptions.SpentCouponsKeptDays"/>, or to make
+    /// room), newest last, at most <see cref="MaxForgottenCodes"/>. A code derives from member and grant, so a grant
+    /// retried after its coupon was spent and forgotten is still a duplicate, not a second coupon (CONTRACT.md §2.1).
+    /// </summary>
+    public IReadOnlyList<string> ForgottenCodes { get; init; } = [];
 
     /// <summary>The coupon with this code (normalised), or null.</summary>
     public Coupon? Find(string code) =>
@@ -55,7 +65,13 @@ public sealed record CouponBook
             return (this, new(CouponIssueStatus.Duplicate, held, "this grant's coupon is already held"));
         }
 
+        if (ForgottenCodes.Contains(coupon.Code, StringComparer.Ordinal))
+        {
+            return (this, new(CouponIssueStatus.Duplicate, null, "this grant's coupon was issued and spent before (since forgotten); it is not issued again"));
+        }
+
         var coupons = Coupons.ToList();
+        var forgotten = new List<Coupon>();
         while (coupons.Count >= maxCoupons)
         {
             var spent = coupons.Where(c => c.Status != CouponStatuses.Issued).OrderBy(c => c.StatusAt).FirstOrDefault();
@@ -65,10 +81,11 @@ public sealed record CouponBook
             }
 
             coupons.Remove(spent);
+            forgotten.Add(spent);
         }
 
         coupons.Add(coupon);
-        return (this with { Coupons = coupons }, new(CouponIssueStatus.Issued, coupon, coupon.StatusReason));
+        return (this with { Coupons = coupons, ForgottenCodes = Remembering(forgotten) }, new(CouponIssueStatus.Issued, coupon, coupon.StatusReason));
     }
 
     /// <summary>
@@ -227,10 +244,17 @@ public sealed record CouponBook
     }
 
     /// <summary>The book without spent coupons whose status dates from before <paramref name="before"/> (live ones are kept).</summary>
-    public CouponBook ForgetSpentBefore(DateTimeOffset before) =>
-        Coupons.Any(c => c.Status != CouponStatuses.Issued && c.StatusAt < before)
-            ? this with { Coupons = [.. Coupons.Where(c => c.Status == CouponStatuses.Issued || c.StatusAt >= before)] }
-            : this;
+    public CouponBook ForgetSpentBefore(DateTimeOffset before)
+    {
+        var gone = Coupons.Where(c => c.Status != CouponStatuses.Issued && c.StatusAt < before).ToList();
+        return gone.Count == 0
+            ? this
+            : this with { Coupons = [.. Coupons.Where(c => !gone.Contains(c))], ForgottenCodes = Remembering(gone) };
+    }
+
+    /// <summary><see cref="ForgottenCodes"/> with the codes of <paramref name="gone"/> added, the oldest dropped past the bound.</summary>
+    private IReadOnlyList<string> Remembering(List<Coupon> gone) =>
+        gone.Count == 0 ? ForgottenCodes : [.. ForgottenCodes.Concat(gone.Select(c => c.Code)).TakeLast(MaxForgottenCodes)];
 
     private CouponBook Replace(Coupon coupon) =>
         this with { Coupons = [.. Coupons.Select(c => c.Code == coupon.Code ? coupon : c)] };

@@ -347,4 +347,28 @@ public sealed class MemberCouponsTests
         Assert.Equal(MemberCoupons.Book(member).Coupons.Count(c => c.Status == CouponStatuses.Issued), entries.Sum(e => e.Delta));
         Assert.Equal(0, entries[^1].BalanceAfter);
     }
+
+    [Fact]
+    public void AGrantRetriedAfterItsSpentCouponWasForgottenIsStillADuplicate()
+    {
+        // CONTRACT.md §2.1: a retried grant issues nothing new. The spent coupon is forgotten after SpentCouponsKeptDays
+        // (90); its code, derived from member and grant, is remembered, so the retry does not issue a live copy.
+        var member = Member();
+        var code = MemberCoupons.Issue(member, WakeUpGift, "goodwill-1", Offers, _options, Noon).Reply.Coupon!.Code;
+        Assert.True(MemberCoupons.Redeem(member, code, "R1", new CouponOrder(120m, "S001", "east"), _options, Noon.AddHours(1)).Reply.Accepted);
+        MemberCoupons.Tick(member, Offers, _options, Noon.AddDays(Offers.SpentCouponsKeptDays + 1));
+        Assert.Null(MemberCoupons.Book(member).Find(code));
+
+        var again = MemberCoupons.Issue(member, WakeUpGift, "goodwill-1", Offers, _options, Noon.AddDays(Offers.SpentCouponsKeptDays + 1)).Reply;
+        var other = MemberCoupons.Issue(member, WakeUpGift, "goodwill-2", Offers, _options, Noon.AddDays(Offers.SpentCouponsKeptDays + 1)).Reply;
+
+        Assert.Equal((CouponIssueStatus.Duplicate, null), (again.Status, again.Coupon));
+        Assert.Equal(CouponIssueStatus.Issued, other.Status);
+        Assert.Null(MemberCoupons.Book(member).Find(code));
+
+        // What is remembered is stored with the member: a reloaded copy refuses the retry too.
+        var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        var reloaded = System.Text.Json.JsonSerializer.Deserialize<MemberState>(System.Text.Json.JsonSerializer.Serialize(member, web), web)!;
+        Assert.Equal(CouponIssueStatus.Duplicate, MemberCoupons.Issue(reloaded, WakeUpGift, "goodwill-1", Offers, _options, Noon.AddDays(100)).Reply.Status);
+    }
 }
