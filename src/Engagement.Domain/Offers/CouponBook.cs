@@ -246,10 +246,11 @@ public sealed record CouponBook
     /// <summary>The book without spent coupons whose status dates from before <paramref name="before"/> (live ones are kept).</summary>
     public CouponBook ForgetSpentBefore(DateTimeOffset before)
     {
-        var gone = Coupons.Where(c => c.Status != CouponStatuses.Issued && c.StatusAt < before).ToList();
+        bool Spent(Coupon c) => c.Status != CouponStatuses.Issued && c.StatusAt < before;
+        var gone = Coupons.Where(Spent).ToList();
         return gone.Count == 0
             ? this
-            : this with { Coupons = [.. Coupons.Where(c => !gone.Contains(c))], ForgottenCodes = Remembering(gone) };
+            : this with { Coupons = [.. Coupons.Where(c => !Spent(c))], ForgottenCodes = Remembering(gone) };
     }
 
     /// <summary><see cref="ForgottenCodes"/> with the codes of <paramref name="gone"/> added, the oldest dropped past the bound.</summary>

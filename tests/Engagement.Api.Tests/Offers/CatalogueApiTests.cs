@@ -18,16 +18,6 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
 
     private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];
 
-    private async Task PutRewardAsync(string rewardId, object reward, params (string Store, long Units)[] stock)
-    {
-        using var admin = host.Client(AdminKey);
-        using var put = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", reward, Json);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        using var store = host.Client(StoreKey);
-        using var units = await store.PutAsJsonAsync($"api/v1/catalogue/{rewardId}/stock", stock.Select(s => new { storeId = s.Store, available = s.Units }), Json);
-        Assert.Equal(HttpStatusCode.OK, units.StatusCode);
-    }
-
     private async Task<HttpResponseMessage> RedeemAsync(string rewardId, string memberId, string store, long points, decimal? cash, string? redemptionId = null)
     {
         using var pos = host.Client(StoreKey);
@@ -39,7 +29,7 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
     public async Task AV3MemberRedeemsTheLastUnitWithPointsAndCashAndTheNextMemberIsToldOutOfStock()
     {
         var rewardId = NewId("R-KETTLE-");
-        await PutRewardAsync(rewardId, Reward("Kettle", ["V3", "V4"]), ("S001", 1));
+        await host.PutRewardAsync(rewardId, Reward("Kettle", ["V3", "V4"]), ("S001", 1));
         // 10,000 CNY: growth 10,000 (V3), points 20,000 (first purchase doubled).
         var members = await host.SeedBuyersAsync(2, 10_000m);
 
@@ -81,7 +71,7 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
     public async Task FiftyParallelRedemptionsOfTheLastTenUnitsSucceedExactlyTenTimesAndChargeNoLoser()
     {
         var rewardId = NewId("R-MUG-");
-        await PutRewardAsync(rewardId, Reward("Mug"), ("S050", 10));
+        await host.PutRewardAsync(rewardId, Reward("Mug"), ("S050", 10));
         var members = await host.SeedBuyersAsync(50, 15_000m);
 
         var responses = await Task.WhenAll(members.Select(m => RedeemAsync(rewardId, m, "S050", 30_000, null)));
@@ -106,11 +96,11 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
     public async Task AMemberSideRefusalReleasesTheUnitAndTierAndPaymentAreChecked()
     {
         var rewardId = NewId("R-TOTE-");
-        await PutRewardAsync(rewardId, Reward("Tote"), ("S002", 1));
+        await host.PutRewardAsync(rewardId, Reward("Tote"), ("S002", 1));
         var poor = await host.SeedBuyersAsync(1, 100m);
         var v2 = await host.SeedBuyersAsync(1, 1_000m);
         var v4Only = NewId("R-V4-");
-        await PutRewardAsync(v4Only, Reward("Lounge", ["V4"]), ("S002", 1));
+        await host.PutRewardAsync(v4Only, Reward("Lounge", ["V4"]), ("S002", 1));
 
         using var refused = await RedeemAsync(rewardId, poor[0], "S002", 30_000, null);
         using var notAStep = await RedeemAsync(rewardId, poor[0], "S002", 15_000, 150.00m);

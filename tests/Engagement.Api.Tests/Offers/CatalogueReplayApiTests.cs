@@ -16,17 +16,7 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
     public async Task TheSameRedemptionIdAtASecondStoreIsRefusedAndGivesNoUnitAway()
     {
         var rewardId = "R-MUG-" + Guid.NewGuid().ToString("N")[..8];
-        using (var admin = host.Client(AdminKey))
-        using (var put = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", new { name = "Mug", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, Json))
-        {
-            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        }
-
-        using (var store = host.Client(StoreKey))
-        using (var units = await store.PutAsJsonAsync($"api/v1/catalogue/{rewardId}/stock", new[] { new { storeId = "S001", available = 5 }, new { storeId = "S002", available = 5 } }, Json))
-        {
-            Assert.Equal(HttpStatusCode.OK, units.StatusCode);
-        }
+        await host.PutRewardAsync(rewardId, new { name = "Mug", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, ("S001", 5), ("S002", 5));
 
         var member = (await host.SeedBuyersAsync(1, 10_000m))[0];
         using var support = host.Client(SupportKey);
@@ -55,17 +45,7 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
     {
         // docs/offers.md: a step's points are 0 or more; the member side once refused 0 points and released the unit.
         var rewardId = "R-BAG-" + Guid.NewGuid().ToString("N")[..8];
-        using (var admin = host.Client(AdminKey))
-        using (var put = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", new { name = "Bag", marketPrice = 300.00m, pointsPrice = 30_000, steps = new[] { new { points = 0, cash = 280.00m } }, eligibleTiers = Array.Empty<string>() }, Json))
-        {
-            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        }
-
-        using (var store = host.Client(StoreKey))
-        using (var units = await store.PutAsJsonAsync($"api/v1/catalogue/{rewardId}/stock", new[] { new { storeId = "S001", available = 1 } }, Json))
-        {
-            Assert.Equal(HttpStatusCode.OK, units.StatusCode);
-        }
+        await host.PutRewardAsync(rewardId, new { name = "Bag", marketPrice = 300.00m, pointsPrice = 30_000, steps = new[] { new { points = 0, cash = 280.00m } }, eligibleTiers = Array.Empty<string>() }, ("S001", 1));
 
         var member = (await host.SeedBuyersAsync(1, 100m))[0];
         using var pos = host.Client(StoreKey);

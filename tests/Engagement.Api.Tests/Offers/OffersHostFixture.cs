@@ -53,6 +53,17 @@ public sealed class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLi
         return ids;
     }
 
+    /// <summary>Defines reward <paramref name="rewardId"/> (admin, 201) and sets its units per store (store key, 200).</summary>
+    public async Task PutRewardAsync(string rewardId, object reward, params (string Store, long Units)[] stock)
+    {
+        using var admin = Client(AdminKey);
+        using var put = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", reward, Json);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        using var store = Client(StoreKey);
+        using var units = await store.PutAsJsonAsync($"api/v1/catalogue/{rewardId}/stock", stock.Select(s => new { storeId = s.Store, available = s.Units }), Json);
+        Assert.Equal(HttpStatusCode.OK, units.StatusCode);
+    }
+
     /// <summary>Registers <paramref name="memberId"/> a minute ago (coupons are issued only to members the engine has seen).</summary>
     public async Task RegisterAsync(string memberId, string? regionId = null)
     {
