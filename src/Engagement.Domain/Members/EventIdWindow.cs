@@ -5,9 +5,9 @@ using Engagement.Domain.Program;
 namespace Engagement.Domain.Members;
 
 /// <summary>
-/// Remembers the ids of applied events that are not purchases or refunds (those are remembered on their order for as
-/// long as it is kept) for at least <see cref="RetentionDays"/> days (CONTRACT.md §1: a POS that re-uploads its last
-/// month changes nothing), compactly: a 64-bit FNV-1a hash of each id (8 bytes), grouped by the UTC date it was
+/// Remembers the ids of applied events for at least <see cref="RetentionDays"/> days (CONTRACT.md §1: a POS that
+/// re-uploads its last month changes nothing; purchases and refunds are also remembered on their order for as long as
+/// it is kept, and here so that their eventId cannot come back under another orderId or type), compactly: a 64-bit FNV-1a hash of each id (8 bytes), grouped by the UTC date it was
 /// applied. At most <see cref="ProgramOptions.MaxRememberedEventIds"/> hashes are kept (2,048 by default, about 22 KB of
 /// state); a member with more events than that in 30 days forgets its oldest ids first. The chance that a new id
 /// matches a remembered hash by accident is below 2,048 / 2^64 per event.

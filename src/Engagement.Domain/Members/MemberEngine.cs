@@ -48,8 +48,11 @@ public static class MemberEngine
             if (evt.Type is not (MemberEventTypes.Purchase or MemberEventTypes.Refund))
             {
                 Remember(state.RecentEventIds, evt.EventId, options.RecentEventIdsKept);
-                EventIdWindow.Remember(state, evt.EventId, options, now);
             }
+
+            // Order events are remembered on their order too (400 days); the window also stops the same eventId
+            // coming back under another orderId or type (CONTRACT.md §1: the eventId is the idempotency key).
+            EventIdWindow.Remember(state, evt.EventId, options, now);
         }
 
         Tidy(state, options, now, work);
@@ -143,13 +146,7 @@ public static class MemberEngine
 
     private static (EventStatus Status, string Reason)? CheckDuplicate(MemberState state, MemberEvent evt, DateTimeOffset now)
     {
-        if (state.RecentEventIds.Contains(evt.EventId) // List<string>.Contains: ordinal, no enumerator allocated
-            || EventIdWindow.Contains(state, evt.EventId, now)
-            || IsHeld(state, evt.EventId))
-        {
-            return (EventStatus.Duplicate, $"event {evt.EventId} was already applied");
-        }
-
+        // The order's own records first, so a retried purchase or refund is named by its order.
         var order = OrderBook.Find(state, evt.OrderId);
         if (evt.Type == MemberEventTypes.Purchase && order is not null)
         {
@@ -159,6 +156,13 @@ public static class MemberEngine
         if (evt.Type == MemberEventTypes.Refund && order?.RefundEventIds?.Contains(evt.EventId, StringComparer.Ordinal) == true)
         {
             return (EventStatus.Duplicate, $"refund {evt.EventId} on order {order.OrderId} was already applied");
+        }
+
+        if (state.RecentEventIds.Contains(evt.EventId) // List<string>.Contains: ordinal, no enumerator allocated
+            || EventIdWindow.Contains(state, evt.EventId, now)
+            || IsHeld(state, evt.EventId))
+        {
+            return (EventStatus.Duplicate, $"event {evt.EventId} was already applied");
         }
 
         return null;

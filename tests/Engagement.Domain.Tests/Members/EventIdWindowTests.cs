@@ -61,6 +61,32 @@ public class EventIdWindowTests
         Assert.True(json.Length < 23_000, $"{json.Length} characters");
     }
 
+    [Fact]
+    public void AnEventIdAppliedOnAnOrderIsNotAppliedAgainUnderAnotherOrderOrType()
+    {
+        // CONTRACT.md §1: the eventId is the idempotency key, whatever the event carries beside it. A producer that
+        // re-sends an event with a regenerated orderId (or a reused id on another type) must not earn twice.
+        var member = new TestMember(new DateTimeOffset(2026, 11, 1, 4, 0, 0, TimeSpan.Zero));
+        Assert.Equal(EventStatus.Applied, member.Purchase("O-1", 300m, eventId: "pos-S001-000001").Status);
+        var balance = member.Balance;
+
+        member.Now = member.Now.AddDays(3);
+        var again = member.Purchase("O-1-retry", 300m, at: new DateTimeOffset(2026, 11, 1, 4, 0, 0, TimeSpan.Zero), eventId: "pos-S001-000001");
+        Assert.Equal(EventStatus.Duplicate, again.Status);
+        Assert.Equal(EventStatus.Duplicate, member.Behave(MemberEventTypes.Share, eventId: "pos-S001-000001").Status);
+
+        Assert.Equal(EventStatus.Applied, member.Refund("O-1", 100m, eventId: "pos-S001-000002").Status);
+        var afterRefund = member.Balance;
+        Assert.Equal(EventStatus.Duplicate, member.Purchase("O-2", 100m, eventId: "pos-S001-000002").Status);
+        Assert.Equal(afterRefund, member.Balance);
+        Assert.True(afterRefund < balance);
+
+        // A retried purchase is still named by its order, as before.
+        var retried = member.Purchase("O-1", 300m, at: new DateTimeOffset(2026, 11, 1, 4, 0, 0, TimeSpan.Zero), eventId: "pos-S001-000001");
+        Assert.Equal(EventStatus.Duplicate, retried.Status);
+        Assert.Contains("order O-1", retried.Reason, StringComparison.Ordinal);
+    }
+
     private static long GrowthOn(TestMember member, DateTimeOffset at) =>
         Domain.Growth.GrowthPolicy.TrailingGrowth(member.State, member.Options, at);
 
