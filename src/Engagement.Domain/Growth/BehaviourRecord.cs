@@ -7,19 +7,21 @@ namespace Engagement.Domain.Growth;
 /// A capped behaviour (share, review, login) that earned growth, kept with its instant for the last
 /// <see cref="GrowthPolicy.CapDaysKept"/> member-local days: per day and type only the earliest ones up to the cap
 /// (by <see cref="EventKey"/>) are kept, so a late event that happened earlier can take its place (CONTRACT.md §1.1).
-/// Older records fold into <see cref="MemberState.GrowthByDay"/>.
+/// Older records fold into <see cref="MemberState.GrowthByDay"/>. A manual growth adjustment is kept here too, as type
+/// <see cref="GrowthPolicy.AdjustmentRecordType"/> (its growth may be negative), and never folds: it stays with its
+/// instant for as long as a day bucket would be kept, so the tier held at a late purchase is exact (CONTRACT.md §1.1).
 /// </summary>
 public sealed class BehaviourRecord
 {
     public string EventId { get; set; } = "";
 
-    /// <summary><c>share</c>, <c>review</c> or <c>login</c>.</summary>
+    /// <summary><c>share</c>, <c>review</c> or <c>login</c>; <c>adjustment</c> for a manual growth adjustment.</summary>
     public string Type { get; set; } = "";
 
     /// <summary>The event's occurredAt.</summary>
     public DateTimeOffset At { get; set; }
 
-    /// <summary>Growth it earned (the rule's value when it was applied).</summary>
+    /// <summary>Growth it earned (the rule's value when it was applied; an adjustment's delta, which may be negative).</summary>
     public long Growth { get; set; }
 
     [JsonIgnore]

@@ -17,6 +17,12 @@ public static class GrowthPolicy
     /// </summary>
     public const int CapDaysKept = 7;
 
+    /// <summary>
+    /// The <see cref="BehaviourRecord.Type"/> of a manual growth adjustment (not an event type, so it never counts toward a
+    /// behaviour's daily cap); such records are kept with their instant until their day bucket would be dropped.
+    /// </summary>
+    public const string AdjustmentRecordType = "adjustment";
+
     public static TimeZoneInfo Zone(MemberState state, ProgramOptions options) =>
         MemberTimeZones.Resolve(state.TimeZone, options.DefaultTimeZone);
 
@@ -186,6 +192,26 @@ public static class GrowthPolicy
     }
 
     /// <summary>
+    /// Folds the oldest growth-adjustment records (<see cref="AdjustmentRecordType"/>) into the day buckets of their
+    /// member-local days until at most <paramref name="kept"/> remain; the window's totals do not change.
+    /// </summary>
+    internal static void FoldOldestAdjustmentsOver(MemberState state, ProgramOptions options, int kept)
+    {
+        var records = state.BehaviourRecords;
+        var count = records.Count(r => string.Equals(r.Type, AdjustmentRecordType, StringComparison.Ordinal));
+        while (count > Math.Max(0, kept))
+        {
+            var oldest = records.Where(r => string.Equals(r.Type, AdjustmentRecordType, StringComparison.Ordinal)).MinBy(r => r.Key)!;
+            records.Remove(oldest);
+            var day = MemberTimeZones.LocalDate(oldest.At, Zone(state, options));
+            var newDay = !state.GrowthByDay.ContainsKey(day);
+            state.GrowthByDay[day] = state.GrowthByDay.GetValueOrDefault(day) + oldest.Growth;
+            Added(state, options, oldest.At, 0, records: -1, days: newDay ? 1 : 0);
+            count--;
+        }
+    }
+
+    /// <summary>
     /// Days of growth buckets kept: the tier held at a purchase up to 365 days late looks back through the window and
     /// every grace level before it (<see cref="Tiers.GrowthTimeline"/>), so 2 × window + grace × (tiers − 1) + 1 days
     /// (the one day of slack covers a time zone change shifting a date). 821 by default: at most ~15 KB of buckets.
@@ -206,15 +232,24 @@ public static class GrowthPolicy
         var zone = Zone(state, options);
         var today = MemberTimeZones.LocalDate(now, zone);
         var oldestRecord = today.AddDays(-CapDaysKept);
+        var oldestGrowth = today.AddDays(-DayBucketsKept(options));
+        var lostCounted = false;
         var records = state.BehaviourRecords;
         var kept = 0;
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
             var day = MemberTimeZones.LocalDate(record.At, zone);
-            if (day >= oldestRecord)
+            var adjustment = string.Equals(record.Type, AdjustmentRecordType, StringComparison.Ordinal);
+            if (day >= oldestRecord || (adjustment && day >= oldestGrowth))
             {
                 records[kept++] = record;
+                continue;
+            }
+
+            if (adjustment)
+            {
+                lostCounted |= day >= state.GrowthTotals.First && record.Growth != 0;
                 continue;
             }
 
@@ -227,7 +262,6 @@ public static class GrowthPolicy
             records.RemoveRange(kept, records.Count - kept);
         }
 
-        var oldestGrowth = today.AddDays(-DayBucketsKept(options));
         List<DateOnly>? drop = null;
         foreach (var (day, growth) in state.GrowthByDay)
         {
@@ -237,7 +271,6 @@ public static class GrowthPolicy
             }
         }
 
-        var lostCounted = false;
         foreach (var day in drop ?? [])
         {
             lostCounted |= day >= state.GrowthTotals.First && state.GrowthByDay[day] != 0;

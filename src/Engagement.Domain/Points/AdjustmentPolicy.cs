@@ -26,6 +26,12 @@ public static class AdjustmentPolicy
     /// <summary>Largest |delta| anyone may apply in one adjustment (points or growth).</summary>
     public const long MaxDelta = 1_000_000;
 
+    /// <summary>
+    /// Most growth adjustments kept with their instant (state stays bounded); beyond it the oldest fold into the day
+    /// bucket of their member-local day, where they count from the start of that day.
+    /// </summary>
+    public const int MaxAdjustmentRecords = 32;
+
     /// <summary>The id under which an adjustment is remembered and written on its ledger entry.</summary>
     public static string EventIdOf(string adjustmentId) => "adjustment|" + adjustmentId;
 
@@ -38,8 +44,8 @@ public static class AdjustmentPolicy
     /// <summary>
     /// Applies one adjustment at <paramref name="now"/>. Points: a positive delta adds a lot that expires like a
     /// purchase's (<see cref="ProgramOptions.PointsLifetimeMonths"/>) and earns no RFM; a negative one takes from
-    /// live lots, soonest to expire first, and is refused when the balance does not cover it. Growth: counted on the
-    /// member-local day of <paramref name="now"/>, refused when trailing growth would fall below zero; the tier is
+    /// live lots, soonest to expire first, and is refused when the balance does not cover it. Growth: counted from the
+    /// instant <paramref name="now"/> (on its member-local day for the trailing window), refused when trailing growth would fall below zero; the tier is
     /// reassessed at once. A repeat of an applied id returns its first outcome (<c>replayed</c>); the same id with a
     /// different kind or delta is a <c>conflict</c>.
     /// </summary>
@@ -93,10 +99,10 @@ public static class AdjustmentPolicy
                 return Refused(state, kind, options, now, string.Create(CultureInfo.InvariantCulture, $"growth is {growth}; cannot take {-delta}"));
             }
 
-            var day = MemberTimeZones.LocalDate(now, GrowthPolicy.Zone(state, options));
-            var newDay = !state.GrowthByDay.ContainsKey(day);
-            state.GrowthByDay[day] = state.GrowthByDay.GetValueOrDefault(day) + delta;
-            GrowthPolicy.Added(state, options, now, delta, days: newDay ? 1 : 0);
+            // Kept with its instant (CONTRACT.md §1.1): a purchase earlier the same day, uploaded late, earns at the tier before it.
+            GrowthPolicy.FoldOldestAdjustmentsOver(state, options, MaxAdjustmentRecords - 1);
+            state.BehaviourRecords.Add(new BehaviourRecord { EventId = eventId, Type = GrowthPolicy.AdjustmentRecordType, At = now, Growth = delta });
+            GrowthPolicy.Added(state, options, now, delta, records: 1);
             LedgerBook.Append(state, entries, now, LedgerKinds.Growth, delta, GrowthPolicy.TrailingGrowth(state, options, now), text, GrowthRule, eventId);
             entries.AddRange(TierPolicy.Reassess(state, options, now).NewEntries);
         }

@@ -1,4 +1,5 @@
 using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
 using Engagement.Domain.Points;
 using Engagement.Domain.Tests.Members;
 
@@ -89,6 +90,54 @@ public class AdjustmentPolicyTests
         Assert.Equal(AdjustmentStatuses.Conflict, conflict.Status);
         Assert.Equal(1000, member.Growth);
         Assert.Equal(AdjustmentStatuses.Refused, AdjustmentPolicy.Apply(member.State, "adj-4", "growth", -1001, "x", member.Options, member.Now).Status);
+    }
+
+    [Fact]
+    public void AGrowthAdjustmentCountsFromItsInstantNotFromTheStartOfItsDay()
+    {
+        // CONTRACT.md §1.1: the multiplier is the tier held at the purchase's occurredAt. An adjustment made at 15:00
+        // lifts the tier from 15:00; a purchase made at 09:00 that same day and uploaded late earns at the tier before.
+        var member = new TestMember(TestMember.Shanghai(2026, 11, 2, 10));
+        member.Purchase("O-1", 900m, at: TestMember.Shanghai(2026, 11, 1, 10));
+        member.Now = TestMember.Shanghai(2026, 11, 3, 15);
+        Assert.Equal(AdjustmentStatuses.Applied, AdjustmentPolicy.Apply(member.State, "adj-5", "growth", 100, "goodwill", member.Options, member.Now).Status);
+        Assert.Equal("V2", member.Tier);
+
+        member.Now = TestMember.Shanghai(2026, 11, 3, 16);
+        var before = member.Balance;
+        member.Purchase("O-2", 50m, at: TestMember.Shanghai(2026, 11, 3, 9));
+        Assert.Equal(50, member.Balance - before);
+
+        // Still so once the adjustment is older than the days whose behaviour records are kept.
+        member.Now = TestMember.Shanghai(2026, 11, 20, 16);
+        member.Behave(MemberEventTypes.Browse);
+        before = member.Balance;
+        member.Purchase("O-3", 50m, at: TestMember.Shanghai(2026, 11, 3, 8));
+        Assert.Equal(50, member.Balance - before);
+
+        before = member.Balance;
+        member.Purchase("O-4", 50m, at: TestMember.Shanghai(2026, 11, 3, 17));
+        Assert.Equal(60, member.Balance - before);
+        Assert.Equal(1150, member.Growth);
+    }
+
+    [Fact]
+    public void GrowthAdjustmentsKeptWithTheirInstantAreBoundedAndTheOldestFoldWithoutChangingGrowth()
+    {
+        var member = new TestMember(TestMember.Shanghai(2026, 11, 1, 10));
+        for (var i = 0; i < AdjustmentPolicy.MaxAdjustmentRecords + 8; i++)
+        {
+            member.Now = member.Now.AddHours(5);
+            Assert.Equal(AdjustmentStatuses.Applied, AdjustmentPolicy.Apply(member.State, $"adj-{i}", "growth", 10 + i, "goodwill", member.Options, member.Now).Status);
+        }
+
+        var expected = Enumerable.Range(0, AdjustmentPolicy.MaxAdjustmentRecords + 8).Sum(i => 10L + i);
+        Assert.Equal(AdjustmentPolicy.MaxAdjustmentRecords, member.State.BehaviourRecords.Count);
+        Assert.Equal(expected, member.Growth);
+        var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        var recounted = System.Text.Json.JsonSerializer.Deserialize<MemberState>(System.Text.Json.JsonSerializer.Serialize(member.State, web), web)!;
+        Assert.Equal(expected, Domain.Growth.GrowthPolicy.TrailingGrowth(recounted, member.Options, member.Now));
+        Assert.Equal(AdjustmentPolicy.MaxAdjustmentRecords, recounted.BehaviourRecords.Count);
     }
 
     [Theory]
