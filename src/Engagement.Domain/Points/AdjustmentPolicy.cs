@@ -47,7 +47,8 @@ public static class AdjustmentPolicy
     /// live lots, soonest to expire first, and is refused when the balance does not cover it. Growth: counted from the
     /// instant <paramref name="now"/> (on its member-local day for the trailing window), refused when trailing growth would fall below zero; the tier is
     /// reassessed at once. A repeat of an applied id returns its first outcome (<c>replayed</c>); the same id with a
-    /// different kind or delta is a <c>conflict</c>.
+    /// different kind or delta is a <c>conflict</c>. An id is remembered at least 30 days, and as long as its lot or
+    /// growth record is kept.
     /// </summary>
     public static AdjustmentDecision Apply(
         MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now)
@@ -55,7 +56,7 @@ public static class AdjustmentPolicy
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         var eventId = EventIdOf(adjustmentId);
-        if (state.RecentEventIds.Contains(eventId))
+        if (WasApplied(state, eventId, now))
         {
             var first = state.Ledger.Find(e => e.EventId == eventId && e.Kind == kind);
             var same = first is null || first.Delta == delta;
@@ -112,6 +113,7 @@ public static class AdjustmentPolicy
         }
 
         state.RecentEventIds.Add(eventId);
+        EventIdWindow.Remember(state, eventId, options, now);
         var excess = state.RecentEventIds.Count - Math.Max(1, options.RecentEventIdsKept);
         if (excess > 0)
         {
@@ -127,6 +129,16 @@ public static class AdjustmentPolicy
             NewEntries = entries,
         };
     }
+
+    /// <summary>
+    /// True when the adjustment was applied before: its id is among the readable recent ids (the newest
+    /// <see cref="ProgramOptions.RecentEventIdsKept"/>) or the 30-day id window, or its points lot or growth record is kept.
+    /// </summary>
+    private static bool WasApplied(MemberState state, string eventId, DateTimeOffset now) =>
+        state.RecentEventIds.Contains(eventId)
+        || EventIdWindow.Contains(state, eventId, now)
+        || state.Orders.Exists(o => string.Equals(o.OrderId, eventId, StringComparison.Ordinal))
+        || state.BehaviourRecords.Exists(r => string.Equals(r.EventId, eventId, StringComparison.Ordinal));
 
     private static long Balance(MemberState state, string kind, ProgramOptions options, DateTimeOffset now) =>
         kind == GrowthKind ? GrowthPolicy.TrailingGrowth(state, options, now) : PointsWallet.Balance(state);

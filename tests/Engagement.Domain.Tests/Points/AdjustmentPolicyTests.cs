@@ -141,6 +141,28 @@ public class AdjustmentPolicyTests
     }
 
     [Theory]
+    [InlineData("points")]
+    [InlineData("growth")]
+    public void AnAdjustmentRetriedAfterManyOtherEventsIsReplayedNotAppliedAgain(string kind)
+    {
+        // CONTRACT.md §4: adjustments are idempotent. The readable list of recent ids keeps only the newest 64.
+        var member = new TestMember(TestMember.Shanghai(2026, 11, 1, 10));
+        member.Purchase("O-1", 100m);
+        Assert.Equal(AdjustmentStatuses.Applied, AdjustmentPolicy.Apply(member.State, "adj-7", kind, 300, "goodwill", member.Options, member.Now).Status);
+        var (balance, growth) = (member.Balance, member.Growth);
+        for (var i = 0; i < member.Options.RecentEventIdsKept + 10; i++)
+        {
+            member.Now = member.Now.AddMinutes(10);
+            member.Behave(MemberEventTypes.Browse);
+        }
+
+        var retry = AdjustmentPolicy.Apply(member.State, "adj-7", kind, 300, "goodwill", member.Options, member.Now);
+
+        Assert.Equal(AdjustmentStatuses.Replayed, retry.Status);
+        Assert.Equal((balance, growth), (member.Balance, member.Growth));
+    }
+
+    [Theory]
     [InlineData(1000, 1000, false)]
     [InlineData(-1000, 1000, false)]
     [InlineData(1001, 1000, true)]
