@@ -51,7 +51,7 @@ public static class ProgrammeEndpoints
     private static Task<IResult> PointsAsync(HttpContext context, ProgrammeViews views, string? regionId, string? from, string? to, string? format) =>
         RangeAsync(context, views, regionId, from, to, format, async q =>
         {
-            var report = await views.PointsAsync(q.RegionId, q.From, q.To);
+            var report = await views.PointsAsync(q.RegionId, q.From, q.To, q.Now);
             return q.Csv ? Csv(ProgrammeCsv.Points(report), "programme-points") : Results.Ok(report);
         });
 
@@ -103,13 +103,14 @@ public static class ProgrammeEndpoints
     private static async Task<IResult> EvaluateAsync(IGrainFactory grains) =>
         Results.Ok(await grains.GetGrain<IAlertsGrain>(0).EvaluateAsync());
 
-    private sealed record RangeQuery(string? RegionId, DateOnly From, DateOnly To, DateOnly Today, bool Csv);
+    private sealed record RangeQuery(string? RegionId, DateOnly From, DateOnly To, DateOnly Today, DateTimeOffset Now, bool Csv);
 
     private static async Task<IResult> RangeAsync(HttpContext context, ProgrammeViews views, string? regionId, string? from, string? to, string? format, Func<RangeQuery, Task<IResult>> answer)
     {
         var errors = new FieldErrors();
         var region = Region(regionId, errors);
-        var today = views.Today(EngineClock.Of(context.RequestServices).GetUtcNow(), region);
+        var now = EngineClock.Of(context.RequestServices).GetUtcNow();
+        var today = views.Today(now, region);
         var toDay = Day(to, "to", today, errors);
         var fromDay = Day(from, "from", toDay.AddDays(-(DefaultDays - 1)), errors);
         var csv = Csv(format, errors);
@@ -128,7 +129,7 @@ public static class ProgrammeEndpoints
             errors.Add("from", $"a range spans at most {MaxDays} days");
         }
 
-        return errors.Any ? errors.ToProblem() : await answer(new RangeQuery(region, fromDay, toDay, today, csv));
+        return errors.Any ? errors.ToProblem() : await answer(new RangeQuery(region, fromDay, toDay, today, now, csv));
     }
 
     private static string? Region(string? regionId, FieldErrors errors)

@@ -1,3 +1,4 @@
+using Engagement.Contracts.Offers;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Program;
@@ -82,7 +83,7 @@ public sealed record SegmentCounts
 /// Builds the programme views from the merged aggregators (<see cref="IProgrammeMetricsGrain"/>) with the domain's
 /// definitions; shared by the HTTP API and the console.
 /// </summary>
-public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions> metrics, IOptions<AlertOptions> alerts, IOptions<ProgramOptions> program)
+public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions> metrics, IOptions<AlertOptions> alerts)
 {
     private IProgrammeMetricsGrain Reader => grains.GetGrain<IProgrammeMetricsGrain>(0);
 
@@ -101,8 +102,12 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
         return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range, series) };
     }
 
-    /// <summary>The points economy of [from, to] with the 90-day rate ending at <paramref name="to"/>.</summary>
-    public async Task<PointsReport> PointsAsync(string? regionId, DateOnly from, DateOnly to)
+    /// <summary>
+    /// The points economy of [from, to] with the 90-day rate ending at <paramref name="to"/>; the outstanding points
+    /// (live) are valued at the point value in force at <paramref name="now"/> (<see cref="IPointValueGrain"/>, which
+    /// finance may move within ±20% of the anchor), not the configured starting value (CONTRACT.md §5 <c>points</c>).
+    /// </summary>
+    public async Task<PointsReport> PointsAsync(string? regionId, DateOnly from, DateOnly to, DateTimeOffset now)
     {
         var windowFrom = to.AddDays(-(PointsEconomy.RateWindowDays - 1));
         var start = windowFrom < from ? windowFrom : from;
@@ -112,7 +117,7 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
             all.Where(d => d.Day >= from).ToList(),
             all.Where(d => d.Day >= windowFrom).ToList(),
             outstanding,
-            program.Value.PointValue,
+            await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(now),
             alerts.Value.PointsBandLow,
             alerts.Value.PointsBandHigh);
         return new PointsReport { RegionId = regionId, From = from, To = to, Economy = economy };

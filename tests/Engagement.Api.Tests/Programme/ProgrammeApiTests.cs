@@ -99,6 +99,34 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task TheLiabilityIsValuedAtThePointValueInForceNotTheConfiguredOne()
+    {
+        await FeedAsync();
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        using (var raised = await admin.PutAsJsonAsync("api/v1/programme/point-value", new { value = 0.0110m, reason = "Q1 promotion" }, Json))
+        {
+            Assert.Equal(HttpStatusCode.OK, raised.StatusCode);
+        }
+
+        try
+        {
+            var points = await admin.GetFromJsonAsync<JsonObject>($"api/v1/programme/points?regionId={_region}&from=2026-11-23&to=2026-11-23", Json);
+
+            // 800 points outstanding at 0.0110 CNY each (CONTRACT.md §5: liability at the current point value).
+            var economy = points!["economy"]!;
+            Assert.Equal(800, economy["outstanding"]!.GetValue<long>());
+            Assert.Equal(0.0110m, economy["pointValue"]!.GetValue<decimal>());
+            Assert.Equal(8.80m, economy["liabilityCny"]!.GetValue<decimal>());
+        }
+        finally
+        {
+            // Back to the anchor so the other tests of this host see the default value.
+            using var back = await admin.PutAsJsonAsync("api/v1/programme/point-value", new { value = 0.0100m, reason = "end of the test quarter" }, Json);
+            Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task PointsShowCouponsIssuedAndRedeemedPerOfferOverTheRange()
     {
         var options = new MetricsOptions();
