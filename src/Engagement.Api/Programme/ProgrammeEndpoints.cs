@@ -20,6 +20,13 @@ public static class ProgrammeEndpoints
     /// <summary>Default range: the 30 days ending today.</summary>
     public const int DefaultDays = 30;
 
+    /// <summary>
+    /// The earliest day a range may name: nothing is kept before it, and reading a range reaches up to 119 days
+    /// before its start (the 90-day rate window, the 30-day windows), which near <see cref="DateOnly.MinValue"/>
+    /// would not be a date at all.
+    /// </summary>
+    public static readonly DateOnly EarliestDay = new(2000, 1, 1);
+
     /// <summary>Most alerts one read returns.</summary>
     public const int MaxAlerts = 1000;
 
@@ -112,8 +119,18 @@ public static class ProgrammeEndpoints
         var now = EngineClock.Of(context.RequestServices).GetUtcNow();
         var today = views.Today(now, region);
         var toDay = Day(to, "to", today, errors);
-        var fromDay = Day(from, "from", toDay.AddDays(-(DefaultDays - 1)), errors);
+        var fromDay = Day(from, "from", DateOnly.FromDayNumber(Math.Max(EarliestDay.DayNumber, toDay.DayNumber - (DefaultDays - 1))), errors);
         var csv = Csv(format, errors);
+        if (toDay < EarliestDay)
+        {
+            errors.Add("to", $"must not be before {EarliestDay:yyyy-MM-dd}");
+        }
+
+        if (fromDay < EarliestDay)
+        {
+            errors.Add("from", $"must not be before {EarliestDay:yyyy-MM-dd}");
+        }
+
         if (!errors.Any && toDay > today)
         {
             errors.Add("to", $"must not be after today ({today:yyyy-MM-dd} local)");

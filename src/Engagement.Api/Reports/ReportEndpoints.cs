@@ -11,6 +11,9 @@ public static class ReportEndpoints
     /// <summary>A report spans at most this many days, so one request never reads years of journal.</summary>
     public const int MaxDays = 366;
 
+    /// <summary>The earliest day a report may name (nothing is kept before it; a default range reaches 29 days back).</summary>
+    public static readonly DateOnly EarliestDay = new(2000, 1, 1);
+
     public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/v1/reports/winback", GetWinBackAsync)
@@ -25,7 +28,17 @@ public static class ReportEndpoints
         var errors = new FieldErrors();
         var today = DateOnly.FromDateTime(EngineClock.Of(context.RequestServices).GetUtcNow().UtcDateTime);
         var toDay = ParseDay(to, "to", today, errors);
-        var fromDay = ParseDay(from, "from", toDay.AddDays(-29), errors);
+        var fromDay = ParseDay(from, "from", DateOnly.FromDayNumber(Math.Max(EarliestDay.DayNumber, toDay.DayNumber - 29)), errors);
+        if (toDay < EarliestDay)
+        {
+            errors.Add("to", $"must not be before {EarliestDay:yyyy-MM-dd}");
+        }
+
+        if (fromDay < EarliestDay)
+        {
+            errors.Add("from", $"must not be before {EarliestDay:yyyy-MM-dd}");
+        }
+
         if (!errors.Any && fromDay > toDay)
         {
             errors.Add("from", "must not be after to");
