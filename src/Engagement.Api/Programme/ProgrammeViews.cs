@@ -90,13 +90,21 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
     /// <summary>The local day of <paramref name="now"/> in the region's zone (the programme's for all regions).</summary>
     public DateOnly Today(DateTimeOffset now, string? regionId) => metrics.Value.LocalDay(now, regionId ?? "");
 
-    /// <summary>Health of each day in [from, to] and the summary; <paramref name="today"/> anchors the live member count.</summary>
+    /// <summary>
+    /// Health of each day in [from, to] and the summary; <paramref name="today"/> anchors the live member count, worked
+    /// back by the members who joined after <paramref name="to"/> (read in ranges of at most
+    /// <see cref="ProgrammeEndpoints.MaxDays"/> days, so a range long before today is answered too).
+    /// </summary>
     public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateOnly today)
     {
-        var last = today > to ? today : to;
-        var all = Counters(await Reader.GetDaysAsync(regionId, from, last));
-        var range = all.Where(d => d.Day <= to).ToList();
-        var joinedAfter = all.Where(d => d.Day > to).Sum(d => d[MetricNames.NewMembers]);
+        var range = Counters(await Reader.GetDaysAsync(regionId, from, to));
+        long joinedAfter = 0;
+        for (var start = to.AddDays(1); start <= today; start = start.AddDays(ProgrammeEndpoints.MaxDays))
+        {
+            var end = DateOnly.FromDayNumber(Math.Min(today.DayNumber, start.DayNumber + ProgrammeEndpoints.MaxDays - 1));
+            joinedAfter += Counters(await Reader.GetDaysAsync(regionId, start, end)).Sum(d => d[MetricNames.NewMembers]);
+        }
+
         var members = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members));
         var series = HealthMetrics.Series(range, members, joinedAfter);
         return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range, series) };

@@ -75,6 +75,24 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task HealthOfAMonthLongAgoIsAnsweredNotAServerError()
+    {
+        await FeedAsync();
+        using var support = host.Client(ApiHostFixture.SupportKey);
+
+        // Today is 2026-11-23: a month of early 2025 lies more than 600 days back, a range of 31 days all the same.
+        using var response = await support.GetAsync($"api/v1/programme/health?regionId={_region}&from=2025-01-01&to=2025-01-31");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var health = await response.Content.ReadFromJsonAsync<JsonObject>(Json);
+        var days = health!["days"]!.AsArray();
+        Assert.Equal(31, days.Count);
+        // The four members joined on 2026-11-22 and 23, after the range: none of them counts in it.
+        Assert.All(days, d => Assert.Equal(0, d!["members"]!.GetValue<long>()));
+        Assert.Equal(0, health["summary"]!["members"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task PointsFunnelAndSegmentsReadTheSameContributions()
     {
         await FeedAsync();
