@@ -92,6 +92,7 @@ public static class MemberMetricsPolicy
             PointsIssued = points.Issued,
             PointsRedeemed = points.Redeemed,
             PointsExpired = points.Expired,
+            ExpiredDay = metrics.LocalDay(now, after.RegionId),
             PointsReversed = points.Reversed,
             PointsAdjusted = points.Adjusted,
             // A reissue's fresh coupon replaces one already counted: not a new issue.

@@ -36,6 +36,12 @@ public sealed record MemberTransition
 
     public long PointsExpired { get; init; }
 
+    /// <summary>
+    /// The local day <see cref="PointsExpired"/> belongs to: the day the engine expired the lots (<c>now</c>, the
+    /// instant of their ledger entries), which for a late event is not the event's own <see cref="Day"/>; null: <see cref="Day"/>.
+    /// </summary>
+    public DateOnly? ExpiredDay { get; init; }
+
     public long PointsReversed { get; init; }
 
     /// <summary>Signed manual adjustment of points.</summary>

@@ -82,6 +82,27 @@ public class MemberMetricsPolicyTests
     }
 
     [Fact]
+    public void PointsALateEventFindsExpiredCountOnTheDayTheyExpiredNotOnTheEventsDay()
+    {
+        var state = new MemberState { MemberId = "M-late-expiry" };
+        var options = new ProgramOptions();
+        var bought = TestMember.Shanghai(2025, 11, 23, 10);
+        MemberDecider.Apply(state, Event("e1", "purchase", bought, "O1", 500m), options, bought, Metrics);
+
+        // Its lot (1,000 points: a first purchase doubles) expired at 2026-11-23 10:00; before the member's tick ran,
+        // a POS uploads at noon a login of the evening before.
+        var late = MemberDecider.Apply(state, Event("e2", "login", TestMember.Shanghai(2026, 11, 22, 20)), options, Noon, Metrics);
+
+        var c = Contributions(late);
+        long Expired(DateOnly day) => c.Where(x => !x.IsGauge && x.Day == day).Sum(x => x.Counters.GetValueOrDefault(MetricNames.PointsExpired));
+        Assert.Equal(-1000, late.Entries.Where(e => e.RuleId == Engagement.Domain.Ledger.RuleIds.PointsExpire).Sum(e => e.Delta));
+        Assert.Equal(1000, Expired(new DateOnly(2026, 11, 23)));
+        Assert.Equal(0, Expired(new DateOnly(2026, 11, 22)));
+        // The login itself still counts on its own day.
+        Assert.Equal(1, c.Where(x => !x.IsGauge && x.Day == new DateOnly(2026, 11, 22)).Sum(x => x.Counters.GetValueOrDefault(MetricNames.Dau)));
+    }
+
+    [Fact]
     public void AQuietTickQueuesNothingAndChangesNothingAndNoMetricsMeansNoEffect()
     {
         var state = new MemberState { MemberId = "M3" };
