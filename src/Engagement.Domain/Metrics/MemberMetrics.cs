@@ -50,6 +50,10 @@ public static class MemberMetrics
             sink.Add(region, day, MetricNames.NewMembers, 1);
             s = s with { JoinedDay = day };
         }
+        else if (s.JoinedDay is { } counted && transition.RegisteredDay is { } registered && registered < counted)
+        {
+            s = MoveJoin(s, sink, region, counted, registered);
+        }
 
         var type = transition.EventType;
         if (type is not null && type != "complaint")
@@ -83,6 +87,29 @@ public static class MemberMetrics
         var sequence = state.Sequence + 1;
         var contributions = sink.Build(sequence);
         return (contributions.Count == 0 ? s : s with { Sequence = sequence }, contributions);
+    }
+
+    /// <summary>
+    /// A late event moved the member's registration earlier: it joined on <paramref name="joined"/>, not on
+    /// <paramref name="counted"/> (CONTRACT.md §1.1: the effect it would have had in order). Moves its newMembers and its
+    /// next-day retention (it was active the day after <paramref name="counted"/>, or after <paramref name="joined"/>)
+    /// to the earlier day.
+    /// </summary>
+    private static MemberMetricState MoveJoin(MemberMetricState s, Sink sink, string region, DateOnly counted, DateOnly joined)
+    {
+        sink.Add(region, counted, MetricNames.NewMembers, -1);
+        sink.Add(region, joined, MetricNames.NewMembers, 1);
+        if (s.Active.Has(counted.AddDays(1)))
+        {
+            sink.Add(region, counted, MetricNames.RetainedNextDay, -1);
+        }
+
+        if (s.Active.Has(joined.AddDays(1)))
+        {
+            sink.Add(region, joined, MetricNames.RetainedNextDay, 1);
+        }
+
+        return s with { JoinedDay = joined };
     }
 
     private static MemberMetricState Activity(MemberMetricState s, MemberTransition t, Sink sink, string region, DateOnly day)

@@ -30,7 +30,9 @@ public static class MemberMetricsPolicy
     /// <c>coupon</c>) from it on are the outcome's (<see cref="CouponsSince"/>); <see cref="long.MaxValue"/>: none.</param>
     /// <param name="Coupons">The member's coupon book before the outcome (immutable), to count coupons per offer
     /// (<see cref="CouponMetrics.ByOffer"/>); null: not counted per offer.</param>
-    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded, long FromSequence = long.MaxValue, Offers.CouponBook? Coupons = null);
+    /// <param name="RegisteredAt">The member's registration before the outcome (<see cref="MemberState.RegisteredAt"/>: its
+    /// register event, else its first appearance); null: not seen, or not known.</param>
+    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded, long FromSequence = long.MaxValue, Offers.CouponBook? Coupons = null, DateTimeOffset? RegisteredAt = null);
 
     /// <summary>The outcome being recorded: its deterministic id and, for an applied event, its type and order.</summary>
     /// <param name="OutcomeId">Unique per member and outcome: <c>e:{eventId}</c>, <c>r:{redemptionId}</c>, <c>a:{adjustmentId}</c>, <c>t:{ticks}</c>.</param>
@@ -45,7 +47,7 @@ public static class MemberMetricsPolicy
     public static MetricsBefore Before(MemberState state, string? orderId = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Unrefunded(state, orderId), state.NextSequence, Offers.MemberCoupons.Book(state));
+        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Unrefunded(state, orderId), state.NextSequence, Offers.MemberCoupons.Book(state), state.RegisteredAt);
     }
 
     /// <summary>An applied event's input (held and refused events count nothing but their gauges and points).</summary>
@@ -87,6 +89,8 @@ public static class MemberMetricsPolicy
             Day = metrics.LocalDay(input.At, after.RegionId),
             EventType = input.EventType,
             Joined = !before.Existed && state.FirstSeenAt is not null,
+            // A late registration (or a late first event of a member not registered) moves the member's join to its own day.
+            RegisteredDay = before.RegisteredAt is { } was && state.RegisteredAt is { } registered && registered < was ? metrics.LocalDay(registered, after.RegionId) : null,
             FirstPurchase = input.EventType == MemberEventTypes.Purchase && !before.HadPurchase && state.FirstPurchaseAt is not null,
             Revenue = input.OrderId is null ? 0m : Unrefunded(state, input.OrderId) - before.OrderUnrefunded,
             PointsIssued = points.Issued,

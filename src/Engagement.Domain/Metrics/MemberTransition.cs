@@ -24,6 +24,13 @@ public sealed record MemberTransition
     /// <summary>The member's first appearance (registration or first event).</summary>
     public bool Joined { get; init; }
 
+    /// <summary>
+    /// The local day of the member's registration (<c>RegisteredAt</c>: its register event, else its first appearance)
+    /// when the outcome moved it earlier: a late registration, or a late event older than everything applied to a member
+    /// that has not registered (CONTRACT.md §1.1), so the member joined on this day, not on the day it was counted; else null.
+    /// </summary>
+    public DateOnly? RegisteredDay { get; init; }
+
     /// <summary>This purchase is the member's first ever (by <c>occurredAt</c>).</summary>
     public bool FirstPurchase { get; init; }
 

@@ -103,6 +103,28 @@ public class MemberMetricsPolicyTests
     }
 
     [Fact]
+    public void ALateRegistrationBeforeTheFirstEventSeenMovesTheJoinAndItsRetentionToItsOwnDay()
+    {
+        var state = new MemberState { MemberId = "M-late-join" };
+        var options = new ProgramOptions();
+        var login = TestMember.Shanghai(2026, 11, 23, 10);
+        var first = Contributions(MemberDecider.Apply(state, Event("e1", "login", login), options, login, Metrics));
+
+        // The app's registration of the evening before reaches the engine after the morning's login.
+        var late = Contributions(MemberDecider.Apply(state, Event("e0", "register", TestMember.Shanghai(2026, 11, 22, 18)), options, Noon, Metrics));
+
+        var all = first.Concat(late).ToList();
+        long On(DateOnly day, string name) => all.Where(x => !x.IsGauge && x.Day == day).Sum(x => x.Counters.GetValueOrDefault(name));
+        var registered = new DateOnly(2026, 11, 22);
+        var next = new DateOnly(2026, 11, 23);
+        Assert.Equal((1, 0), (On(registered, MetricNames.NewMembers), On(next, MetricNames.NewMembers)));
+        // Joined on the 22nd and active on the 23rd: retained the next day.
+        Assert.Equal(1, On(registered, MetricNames.RetainedNextDay));
+        Assert.Equal((1, 1), (On(registered, MetricNames.Dau), On(next, MetricNames.Dau)));
+        Assert.Equal(1, all.Where(x => x.IsGauge).Sum(x => x.Counters.GetValueOrDefault(GaugeNames.Members)));
+    }
+
+    [Fact]
     public void AQuietTickQueuesNothingAndChangesNothingAndNoMetricsMeansNoEffect()
     {
         var state = new MemberState { MemberId = "M3" };
