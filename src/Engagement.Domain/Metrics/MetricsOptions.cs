@@ -30,7 +30,10 @@ public sealed class MetricsOptions
     /// <summary>IANA zone of the programme's local day (default Asia/Shanghai).</summary>
     public string TimeZone { get; set; } = "Asia/Shanghai";
 
-    /// <summary>Per-region zone overrides: region id → IANA zone.</summary>
+    /// <summary>
+    /// Per-region zone overrides: region id → IANA zone. A key is read as the region it names
+    /// (<see cref="RegionOf"/>): <c>East</c> configures region <c>east</c>, the one an event's <c>"regionId": "East"</c> counts under.
+    /// </summary>
     public Dictionary<string, string> RegionTimeZones { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>How long an aggregator remembers applied contribution ids after applying them, days (1–60, default 7): the redelivery horizon.</summary>
@@ -94,9 +97,27 @@ public sealed class MetricsOptions
     public DateOnly LocalDay(DateTimeOffset at, string regionId) =>
         MemberTimeZones.LocalDate(at, ZoneOf(regionId));
 
-    /// <summary>The region's zone: its override, else <see cref="TimeZone"/>, else UTC.</summary>
+    /// <summary>The region's zone: its override (keys compared as regions, <see cref="RegionOf"/>), else <see cref="TimeZone"/>, else UTC.</summary>
     public TimeZoneInfo ZoneOf(string regionId) =>
-        MemberTimeZones.Resolve(RegionTimeZones.GetValueOrDefault(regionId), TimeZone);
+        MemberTimeZones.Resolve(RegionTimeZones.GetValueOrDefault(regionId) ?? OverrideOf(regionId), TimeZone);
+
+    private string? OverrideOf(string regionId)
+    {
+        if (string.IsNullOrEmpty(regionId))
+        {
+            return null;
+        }
+
+        foreach (var (key, zone) in RegionTimeZones)
+        {
+            if (string.Equals(RegionOf(key), regionId, StringComparison.Ordinal))
+            {
+                return zone;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The aggregator shard of a member: FNV-1a of its id modulo <see cref="Shards"/>.</summary>
     public int ShardOf(string memberId) => (int)(StableHash.Fnv1a32(memberId) % (uint)Shards);

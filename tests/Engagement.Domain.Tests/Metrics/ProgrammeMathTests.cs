@@ -9,6 +9,21 @@ public class ProgrammeMathTests
     private static DayCounters C(DateOnly day, decimal revenue = 0, params (string Name, long Value)[] counters) =>
         new() { Day = day, Revenue = revenue, Counters = counters.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal) };
 
+    [Theory]
+    [InlineData("East")]
+    [InlineData("east")]
+    [InlineData(" EAST ")]
+    public void ARegionZoneConfiguredUnderTheRegionAsProducersSpellItSetsThatRegionsLocalDay(string key)
+    {
+        var options = new MetricsOptions { RegionTimeZones = { [key] = "Asia/Tokyo" } };
+        // 23:30 in Shanghai, already 00:30 the next day in Tokyo.
+        var at = new DateTimeOffset(2026, 11, 22, 15, 30, 0, TimeSpan.Zero);
+
+        Assert.Equal(new DateOnly(2026, 11, 23), options.LocalDay(at, MetricsOptions.RegionOf("East")));
+        Assert.Equal(new DateOnly(2026, 11, 22), options.LocalDay(at, MetricsOptions.RegionOf("west")));
+        Assert.Equal(new DateOnly(2026, 11, 22), options.LocalDay(at, ""));
+    }
+
     [Fact]
     public void HealthOfADayFollowsTheSection5Definitions()
     {
