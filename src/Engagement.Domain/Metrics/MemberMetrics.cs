@@ -161,6 +161,7 @@ public static class MemberMetrics
     private static MemberMetricState Purchase(MemberMetricState s, MemberTransition t, Sink sink, string region, DateOnly day)
     {
         sink.Add(region, day, MetricNames.Purchases, 1);
+        var earlier = s.Purchase;
         var purchase = s.Purchase.With(day);
         var repurchase = s.Repurchase;
         if (!s.Purchase.Has(day))
@@ -182,6 +183,11 @@ public static class MemberMetrics
             return s with { FirstPurchaseDay = day };
         }
 
+        if (s.FirstPurchaseDay is { } counted && day < counted)
+        {
+            return MoveFirstPurchase(s, sink, region, counted, day, earlier);
+        }
+
         if (s.FirstPurchaseDay is { } first && !s.Repurchased7dCounted && day >= first && day.DayNumber - first.DayNumber <= RepurchaseWithinDays)
         {
             sink.Add(region, first, MetricNames.Repurchased7d, 1);
@@ -189,6 +195,29 @@ public static class MemberMetrics
         }
 
         return s;
+    }
+
+    /// <summary>
+    /// A late purchase older than the first purchase counted (on <paramref name="counted"/>) is the member's first
+    /// (CONTRACT.md §1.1): firstPurchasers and repurchase7d move to <paramref name="day"/>, where the member bought again
+    /// within 7 days when any purchase applied before (<paramref name="earlier"/>, all later than this one) falls in them.
+    /// </summary>
+    private static MemberMetricState MoveFirstPurchase(MemberMetricState s, Sink sink, string region, DateOnly counted, DateOnly day, DayBits earlier)
+    {
+        sink.Add(region, counted, MetricNames.FirstPurchasers, -1);
+        sink.Add(region, day, MetricNames.FirstPurchasers, 1);
+        if (s.Repurchased7dCounted)
+        {
+            sink.Add(region, counted, MetricNames.Repurchased7d, -1);
+        }
+
+        var again = earlier.Any(day, day.AddDays(RepurchaseWithinDays));
+        if (again)
+        {
+            sink.Add(region, day, MetricNames.Repurchased7d, 1);
+        }
+
+        return s with { FirstPurchaseDay = day, Repurchased7dCounted = again };
     }
 
     private static void WindowsOf(DayBits purchaseBefore, DayBits repurchaseBefore, DayBits purchaseAfter, DayBits repurchaseAfter, DateOnly day, string region, Sink sink)

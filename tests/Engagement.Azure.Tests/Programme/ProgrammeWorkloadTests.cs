@@ -239,12 +239,13 @@ public sealed class ProgrammeWorkloadTests
                 Add(joined, MetricNames.RetainedNextDay);
             }
 
-            // The first purchase the member heard of (send order), and another within 7 days of it.
+            // The member's first purchase by occurredAt, whatever order they arrived in (CONTRACT.md §1.1: a late, older
+            // purchase is the first), and another within 7 days of it.
             if (purchases.Count > 0)
             {
-                var first = purchases[0];
+                var first = purchases.Min();
                 Add(first, MetricNames.FirstPurchasers);
-                if (purchases.Skip(1).Any(p => p >= first && p.DayNumber - first.DayNumber <= 7))
+                if (purchases.Count(p => p >= first && p.DayNumber - first.DayNumber <= 7) >= 2)
                 {
                     Add(first, MetricNames.Repurchased7d);
                 }

@@ -24,6 +24,21 @@ public class MemberMetricsTests
     }
 
     [Fact]
+    public void ALatePurchaseOlderThanTheFirstCountedBecomesTheFirstAndTheLaterOneItsRepurchase()
+    {
+        var kit = new MetricsKit();
+        kit.Apply(T("m1", "e2", D0.AddDays(5), "purchase", joined: true, first: true));
+
+        // An offline POS uploads a purchase of four days earlier: that one was the member's first (CONTRACT.md §1.1).
+        kit.Apply(T("m1", "e1", D0.AddDays(1), "purchase"));
+
+        Assert.Equal((1, 0), (kit.Day(D0.AddDays(1), MetricNames.FirstPurchasers), kit.Day(D0.AddDays(5), MetricNames.FirstPurchasers)));
+        // It bought again on day 5, within 7 days of its first purchase.
+        Assert.Equal((1, 0), (kit.Day(D0.AddDays(1), MetricNames.Repurchased7d), kit.Day(D0.AddDays(5), MetricNames.Repurchased7d)));
+        Assert.Equal(1.0, HealthMetrics.Of(kit.Counters(D0.AddDays(1)), 1).Repurchase7d);
+    }
+
+    [Fact]
     public void AMemberActiveDailyAddsOnlyTheNewestDayOfEachWindow()
     {
         var kit = new MetricsKit();
