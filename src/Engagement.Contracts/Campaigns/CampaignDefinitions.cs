@@ -27,6 +27,18 @@ public static partial class CampaignDefinitions
     public const int DefaultAttributionWindowDays = 7;
     public const int MaxAttributionWindowDays = 90;
     public const int MaxArms = 10;
+
+    /// <summary>Largest unit cost of one grant, CNY (the largest coupon amount, <c>CouponTemplate.MaxAmount</c>).</summary>
+    public const decimal MaxUnitCost = 100_000m;
+
+    /// <summary>Most decimals of a CNY amount (its minor unit, CONTRACT.md §1 <c>amount</c>).</summary>
+    public const int MoneyDecimals = 2;
+
+    /// <summary>Most points one points offer credits (the largest manual adjustment, <c>AdjustmentPolicy.MaxDelta</c>).</summary>
+    public const long MaxOfferPoints = 1_000_000;
+
+    /// <summary>Largest relative weight of an arm.</summary>
+    public const double MaxArmWeight = 1_000_000;
     public const string DefaultArmName = "main";
 
     public static readonly IReadOnlySet<string> Channels = Members.ContactChannels.All;
@@ -118,6 +130,10 @@ public static partial class CampaignDefinitions
         if (budget.MaxCost is < 0)
         {
             Add("budget.maxCost", "must not be negative");
+        }
+        else if (budget.MaxCost is { } maxCost && decimal.Round(maxCost, MoneyDecimals) != maxCost)
+        {
+            Add("budget.maxCost", "CNY: at most 2 decimals");
         }
 
         ValidateArms(definition.Arms, Add);
@@ -231,10 +247,18 @@ public static partial class CampaignDefinitions
         {
             add(field + ".unitCost", "must not be negative");
         }
+        else if (offer.UnitCost > MaxUnitCost || decimal.Round(offer.UnitCost, MoneyDecimals) != offer.UnitCost)
+        {
+            add(field + ".unitCost", "CNY: at most 100000, with at most 2 decimals");
+        }
 
         if (offer.Kind == OfferKinds.Points && offer.Points is not > 0)
         {
             add(field + ".points", "required and greater than 0 for a points offer");
+        }
+        else if (offer.Points is > MaxOfferPoints)
+        {
+            add(field + ".points", "at most 1000000 points");
         }
     }
 
@@ -270,9 +294,9 @@ public static partial class CampaignDefinitions
                 add(field + ".name", "must be unique and not control or global_control");
             }
 
-            if (double.IsNaN(arm.Weight) || double.IsInfinity(arm.Weight) || arm.Weight <= 0)
+            if (double.IsNaN(arm.Weight) || double.IsInfinity(arm.Weight) || arm.Weight <= 0 || arm.Weight > MaxArmWeight)
             {
-                add(field + ".weight", "must be greater than 0");
+                add(field + ".weight", "must be greater than 0 and at most 1000000");
             }
 
             if (arm.Offer is not null)

@@ -94,4 +94,31 @@ public sealed class CampaignDefinitionsTests
         };
         Assert.Empty(CampaignDefinitions.Validate(armOffers));
     }
+
+    [Fact]
+    public void MoneyPointsAndWeightsOutOfBoundsAreNamedNotAcceptedIntoAFanOutTheyWouldBreak()
+    {
+        // decimal.MaxValue as a unit cost: two sent grants overflow the campaign's cost and its fan-out throws on every page.
+        var huge = Valid() with
+        {
+            Offer = new CampaignOffer { Kind = OfferKinds.Coupon, Code = "BIG", UnitCost = decimal.MaxValue },
+            Budget = new CampaignBudget { MaxCost = 100.001m },
+            Arms = [
+                new CampaignArm { Name = "a", Weight = double.MaxValue },
+                new CampaignArm { Name = "b", Weight = double.MaxValue, Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "P", UnitCost = 0.005m, Points = long.MaxValue } },
+            ],
+        };
+
+        var errors = CampaignDefinitions.Validate(huge);
+
+        Assert.Equal(
+            ["arms[0].weight", "arms[1].offer.points", "arms[1].offer.unitCost", "arms[1].weight", "budget.maxCost", "offer.unitCost"],
+            errors.Select(e => e.Field).Order(StringComparer.Ordinal));
+        Assert.Empty(CampaignDefinitions.Validate(Valid() with
+        {
+            Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "P", UnitCost = 100_000m, Points = 1_000_000 },
+            Budget = new CampaignBudget { MaxCost = 1_000_000.50m },
+            Arms = [new CampaignArm { Name = "a", Weight = 1_000_000 }],
+        }));
+    }
 }
