@@ -59,7 +59,7 @@ public static class CampaignEndpoints
         {
             // Name the field the way the body spells it: $.arms[1].weight → arms[1].weight.
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            errors.Add(field, "has the wrong type or is not valid JSON");
+            errors.Add(field, ex.Message.StartsWith(OffsetDateTimeJsonConverter.Rule, StringComparison.Ordinal) ? OffsetDateTimeJsonConverter.Rule : "has the wrong type or is not valid JSON");
             return errors.ToProblem();
         }
 

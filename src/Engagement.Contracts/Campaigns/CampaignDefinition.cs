@@ -27,10 +27,15 @@ public sealed record CampaignDefinition
     /// <summary>Higher first when several triggered campaigns match one event. Default 0.</summary>
     [Id(6)] public int Priority { get; init; }
 
-    [Id(7)] public DateTimeOffset ValidFrom { get; init; }
+    /// <summary>Start of the campaign's validity; in JSON ISO-8601 with an offset (<see cref="OffsetDateTimeJsonConverter"/>).</summary>
+    [Id(7)]
+    [System.Text.Json.Serialization.JsonConverter(typeof(OffsetDateTimeJsonConverter))]
+    public DateTimeOffset ValidFrom { get; init; }
 
-    /// <summary>Exclusive end; touches that cannot go out before it are suppressed.</summary>
-    [Id(8)] public DateTimeOffset ValidUntil { get; init; }
+    /// <summary>Exclusive end; touches that cannot go out before it are suppressed. In JSON ISO-8601 with an offset.</summary>
+    [Id(8)]
+    [System.Text.Json.Serialization.JsonConverter(typeof(OffsetDateTimeJsonConverter))]
+    public DateTimeOffset ValidUntil { get; init; }
 
     [Id(9)] public CampaignBudget Budget { get; init; } = new();
 

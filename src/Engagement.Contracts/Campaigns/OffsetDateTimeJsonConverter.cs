@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace Engagement.Contracts.Campaigns;
+
+/// <summary>
+/// Reads a campaign instant (<c>validFrom</c>, <c>validUntil</c>) only as ISO-8601 with an explicit offset, as
+/// CONTRACT.md §1 asks of every instant: <c>2026-12-10T00:00:00</c> has no offset, and System.Text.Json alone would
+/// read it in the server's own time zone, moving the window by hours (Asia/Shanghai is UTC+8). Such text is refused
+/// with a <see cref="JsonException"/>, which the API answers as a 400 naming the field. Writes the round-trip form.
+/// </summary>
+public sealed partial class OffsetDateTimeJsonConverter : JsonConverter<DateTimeOffset>
+{
+    /// <summary>What the refusal says, e.g. in a 400's <c>errors.validFrom</c>.</summary>
+    public const string Rule = "must be an ISO-8601 date-time with offset, e.g. 2026-11-23T08:39:16+08:00";
+
+    /// <inheritdoc />
+    /// <exception cref="JsonException">Not a string, or not ISO-8601 with an offset.</exception>
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String
+            || reader.GetString() is not { } text
+            || !IsoWithOffset().IsMatch(text)
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        {
+            throw new JsonException(Rule);
+        }
+
+        return at;
+    }
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(value);
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoWithOffset();
+}
