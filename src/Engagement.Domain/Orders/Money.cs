@@ -61,6 +61,24 @@ public static class Money
         return (Convert(amount, rate, options), rate);
     }
 
+    /// <summary>
+    /// An amount as the programme counts it (CNY): <paramref name="amount"/> in <paramref name="currency"/> (null or
+    /// blank: the programme's) converted by <see cref="ToProgramme"/>. Null without an amount, or in a currency the
+    /// programme does not accept (CONTRACT.md §1 <c>currency</c>). Campaign revenue and trigger thresholds read this,
+    /// never the event's own figure.
+    /// </summary>
+    public static decimal? InProgrammeCurrency(decimal? amount, string? currency, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var code = string.IsNullOrWhiteSpace(currency) ? options.Currency : currency;
+        if (amount is not { } value || (!string.Equals(code, options.Currency, StringComparison.Ordinal) && options.Currencies.GetValueOrDefault(code) is null))
+        {
+            return null;
+        }
+
+        return ToProgramme(value, code, options).Amount;
+    }
+
     /// <summary>amount × rate, rounded half away from zero to the programme currency's minor unit.</summary>
     public static decimal Convert(decimal amount, decimal rate, ProgramOptions options)
     {

@@ -20,9 +20,12 @@ internal static class CampaignMapping
         Tags = audience.Tags ?? [],
     };
 
-    /// <summary>The event matches the campaign's trigger (<see cref="CampaignTriggerRule"/>).</summary>
-    public static bool TriggerMatches(CampaignTrigger trigger, EngagementEvent evt) =>
-        ToRule(trigger).Matches(evt.Type, evt.Items.Select(i => i.Category), evt.Amount);
+    /// <summary>
+    /// The event matches the campaign's trigger (<see cref="CampaignTriggerRule"/>); <paramref name="programmeAmount"/>
+    /// is the event's amount in CNY (<see cref="Engagement.Domain.Orders.Money.InProgrammeCurrency"/>), what <c>minAmount</c> is.
+    /// </summary>
+    public static bool TriggerMatches(CampaignTrigger trigger, EngagementEvent evt, decimal? programmeAmount) =>
+        ToRule(trigger).Matches(evt.Type, evt.Items.Select(i => i.Category), programmeAmount);
 
     public static CampaignTriggerRule ToRule(CampaignTrigger trigger) => new(trigger.EventType, trigger.ItemCategory, trigger.MinAmount);
 

@@ -4,6 +4,7 @@ using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
+using Engagement.Domain.Orders;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Campaigns;
@@ -70,7 +71,9 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
         DateTimeOffset? wake = null;
         try
         {
-            if (decision.Status == EventStatus.Applied && evt.Type == EventTypes.Purchase && evt.Amount is > 0m and var amount)
+            // Revenue and thresholds are CNY: a purchase priced in another currency counts at its configured rate.
+            var programmeAmount = Money.InProgrammeCurrency(evt.Amount, evt.Currency, member.Options);
+            if (decision.Status == EventStatus.Applied && evt.Type == EventTypes.Purchase && programmeAmount is > 0m and var amount)
             {
                 var attributed = CampaignMemberships.AttributePurchase(member.Member.Campaigns, evt.EventId, amount, evt.OccurredAt);
                 changed |= attributed.Count > 0;
@@ -83,7 +86,7 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
 
             if (decision.Status == EventStatus.Applied)
             {
-                (var fired, wake) = await FireTriggeredAsync(member, evt);
+                (var fired, wake) = await FireTriggeredAsync(member, evt, programmeAmount);
                 changed |= fired;
             }
 
@@ -123,7 +126,7 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
     /// Matches the event against the active triggered campaigns, highest priority first; the first that matches
     /// (trigger, audience on the live state, not had before) and grants is applied. At most one per event.
     /// </summary>
-    private async Task<(bool Fired, DateTimeOffset? WakeAt)> FireTriggeredAsync(MemberContext member, EngagementEvent evt)
+    private async Task<(bool Fired, DateTimeOffset? WakeAt)> FireTriggeredAsync(MemberContext member, EngagementEvent evt, decimal? programmeAmount)
     {
         var active = await services.Active.GetAsync();
         if (active.Count == 0)
@@ -137,7 +140,7 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
             if (definition.Trigger is null
                 || member.Now < definition.ValidFrom
                 || member.Now >= definition.ValidUntil
-                || !CampaignMapping.TriggerMatches(definition.Trigger, evt)
+                || !CampaignMapping.TriggerMatches(definition.Trigger, evt, programmeAmount)
                 || CampaignMemberships.Find(member.Member.Campaigns, definition.Id) is not null)
             {
                 continue;

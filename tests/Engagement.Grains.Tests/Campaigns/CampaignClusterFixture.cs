@@ -19,6 +19,9 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
 {
     public const int GlobalControlPercent = 5;
 
+    /// <summary>CNY per USD (<c>Engagement:Program:Currencies:USD:Rate</c>): events may be priced in USD.</summary>
+    public const decimal UsdRate = 7.1m;
+
     private InProcessTestCluster? _cluster;
 
     public FakeTimeProvider Time { get; } = new(MemberClusterFixture.Start);
@@ -41,6 +44,7 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
             ["Engagement:Campaigns:IndexShardCount"] = "16",
             ["Engagement:Campaigns:FanOutPageSize"] = "50",
             ["Engagement:Offers:CouponSecret"] = "campaign-cluster-coupon-secret-0123456789",
+            ["Engagement:Program:Currencies:USD:Rate"] = UsdRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).Build();
 
         var builder = new InProcessTestClusterBuilder(1);

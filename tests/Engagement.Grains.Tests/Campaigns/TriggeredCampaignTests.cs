@@ -84,4 +84,47 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         Assert.Equal(5, view.GrantsReserved);
         Assert.Equal(members.Count(m => m.GlobalControl), view.Progress.Excluded);
     }
+
+    [Fact]
+    public async Task APurchaseInAnotherCurrencyMeetsTheThresholdAndCountsAsRevenueInCny()
+    {
+        var scope = "t" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-west";
+        var definition = Triggered(scope, region);
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var buyer = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
+
+        // 50 USD is 355 CNY: over the 200 CNY threshold, though the figure 50 is under it.
+        await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-1", 50m, Now.AddMinutes(-5), region) with { Currency = "USD" });
+        var membership = await member.GetCampaignMembershipAsync(definition.Id);
+        Assert.NotNull(membership);
+        Assert.Equal(CampaignGroups.Arm, membership.Group);
+
+        // A purchase inside the attribution window: 100 USD is 710 CNY of campaign revenue, not 100.
+        await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-2", 100m, Now, region) with { Currency = "USD" });
+        var results = await ResultsWhenAsync(campaign, r => r.Treated.Converted > 0);
+
+        Assert.Equal(1, results.Treated.Converted);
+        Assert.Equal(100m * CampaignClusterFixture.UsdRate, results.Treated.Revenue);
+        Assert.Equal(100m * CampaignClusterFixture.UsdRate, (await member.GetCampaignMembershipAsync(definition.Id))!.Revenue);
+    }
+
+    /// <summary>The campaign's results once <paramref name="done"/> holds (reports travel through the member's outbox), or at a 10 s deadline.</summary>
+    private static async Task<CampaignResults> ResultsWhenAsync(ICampaignGrain campaign, Func<CampaignResults, bool> done)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var results = (await campaign.GetResultsAsync())!;
+            if (done(results) || System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+            {
+                return results;
+            }
+
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+            await timer.WaitForNextTickAsync();
+        }
+    }
 }
