@@ -48,6 +48,13 @@ public sealed class CampaignMembership
 
     public decimal Revenue { get; set; }
 
+    /// <summary>
+    /// The orders whose purchases this membership counted, CNY, so a later refund of one takes its revenue back
+    /// (<see cref="CampaignMemberships.AttributeRefund"/>); null until the first.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<AttributedOrder>? Orders { get; set; }
+
     /// <summary>Purchase reports the campaign has not acknowledged yet (retried on the next event or tick), oldest first.</summary>
     public List<PendingPurchaseReport> PendingPurchases { get; set; } = [];
 
@@ -56,8 +63,23 @@ public sealed class CampaignMembership
     public DateTimeOffset AttributionEndsAt => AssignedAt.AddDays(AttributionWindowDays);
 }
 
-/// <summary>A purchase to report to a campaign.</summary>
+/// <summary>A purchase to report to a campaign; a refund of a counted purchase is one with a negative amount and no conversion.</summary>
+/// <param name="EventId">The purchase's (or refund's) event id.</param>
+/// <param name="Amount">Revenue to add, CNY; negative for a refund.</param>
+/// <param name="Conversion">The member's first purchase in the window.</param>
 public sealed record PendingPurchaseReport(string EventId, decimal Amount, bool Conversion);
+
+/// <summary>An order a membership counted as revenue, and how much of it refunds have taken back since (CNY).</summary>
+public sealed class AttributedOrder
+{
+    public string OrderId { get; set; } = "";
+
+    /// <summary>The purchase's amount counted as revenue, CNY.</summary>
+    public decimal Amount { get; set; }
+
+    /// <summary>Revenue already taken back by refunds of the order, CNY; never above <see cref="Amount"/>.</summary>
+    public decimal Refunded { get; set; }
+}
 
 /// <summary>The attributes the member index holds and audiences filter on.</summary>
 public sealed record MemberAttributes

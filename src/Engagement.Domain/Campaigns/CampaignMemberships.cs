@@ -11,10 +11,12 @@ public static class CampaignMemberships
         state.Memberships.Find(m => string.Equals(m.CampaignId, campaignId, StringComparison.Ordinal));
 
     /// <summary>
-    /// A purchase at <paramref name="occurredAt"/>: for every assigned membership whose attribution window holds it,
-    /// queues a report (the first one is the conversion). Returns the memberships that now have something to report.
+    /// A purchase at <paramref name="occurredAt"/> of <paramref name="amount"/> CNY: for every assigned membership whose
+    /// attribution window holds it, queues a report (the first one is the conversion) and remembers
+    /// <paramref name="orderId"/> (when given) so a refund of it takes the revenue back. Returns the memberships that now
+    /// have something to report.
     /// </summary>
-    public static IReadOnlyList<CampaignMembership> AttributePurchase(CampaignMemberState state, string eventId, decimal amount, DateTimeOffset occurredAt)
+    public static IReadOnlyList<CampaignMembership> AttributePurchase(CampaignMemberState state, string eventId, decimal amount, DateTimeOffset occurredAt, string? orderId = null)
     {
         var touched = new List<CampaignMembership>();
         foreach (var m in state.Memberships)
@@ -28,6 +30,42 @@ public static class CampaignMemberships
             m.Converted = true;
             m.Revenue += amount;
             m.PendingPurchases.Add(new PendingPurchaseReport(eventId, amount, conversion));
+            if (orderId is not null)
+            {
+                (m.Orders ??= []).Add(new AttributedOrder { OrderId = orderId, Amount = amount });
+            }
+
+            touched.Add(m);
+        }
+
+        return touched;
+    }
+
+    /// <summary>
+    /// Order <paramref name="orderId"/> has now been refunded <paramref name="refundedTotal"/> CNY in all: every membership
+    /// that counted it gives back the revenue refunded since it last heard, up to what it counted, as a negative purchase
+    /// report (campaign revenue is net of refunds; the conversion stays). Cumulative, so a repeat changes nothing and
+    /// refunds in parts give back exactly what one refund of their sum would. Returns the memberships with a report.
+    /// </summary>
+    public static IReadOnlyList<CampaignMembership> AttributeRefund(CampaignMemberState state, string eventId, string orderId, decimal refundedTotal)
+    {
+        var touched = new List<CampaignMembership>();
+        foreach (var m in state.Memberships)
+        {
+            if (m.Orders?.Find(o => string.Equals(o.OrderId, orderId, StringComparison.Ordinal)) is not { } order)
+            {
+                continue;
+            }
+
+            var back = Math.Min(order.Amount, Math.Max(0m, refundedTotal)) - order.Refunded;
+            if (back <= 0m)
+            {
+                continue;
+            }
+
+            order.Refunded += back;
+            m.Revenue -= back;
+            m.PendingPurchases.Add(new PendingPurchaseReport(eventId, -back, Conversion: false));
             touched.Add(m);
         }
 

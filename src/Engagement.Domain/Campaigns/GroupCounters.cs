@@ -43,7 +43,7 @@ public sealed class GroupCounters
     /// <summary>Members with a purchase within the attribution window.</summary>
     public long Converted { get; set; }
 
-    /// <summary>Their purchases within the window, CNY.</summary>
+    /// <summary>Their purchases within the window, CNY, net of refunds of those purchases.</summary>
     public decimal Revenue { get; set; }
 
     /// <summary>Unit cost × sent grants, CNY.</summary>
@@ -77,7 +77,7 @@ public sealed class GroupCounters
         return to is DeliveryOutcome.Suppressed or DeliveryOutcome.HeldBackForStock;
     }
 
-    /// <summary>A purchase within the window: the member's first one converts it; every one adds its amount (CNY).</summary>
+    /// <summary>A purchase within the window: the member's first one converts it; every one adds its amount (CNY; a refund of one adds its negative).</summary>
     public void Purchase(decimal amount, bool conversion)
     {
         Converted += conversion ? 1 : 0;

@@ -75,13 +75,20 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
             var programmeAmount = Money.InProgrammeCurrency(evt.Amount, evt.Currency, member.Options);
             if (decision.Status == EventStatus.Applied && evt.Type == EventTypes.Purchase && programmeAmount is > 0m and var amount)
             {
-                var attributed = CampaignMemberships.AttributePurchase(member.Member.Campaigns, evt.EventId, amount, evt.OccurredAt);
+                var attributed = CampaignMemberships.AttributePurchase(member.Member.Campaigns, evt.EventId, amount, evt.OccurredAt, evt.OrderId);
                 changed |= attributed.Count > 0;
                 if (CampaignMetrics.Converted(attributed, evt.EventId) is > 0 and var converted)
                 {
                     // Counted on the purchase's own day, under its own outcome id.
                     MemberMetricsPolicy.RecordStep(member.Member, MemberMetricsPolicy.Before(member.Member), new("cv:" + evt.EventId, evt.OccurredAt, CampaignConverted: converted), member.Options, member.Metrics, member.Now);
                 }
+            }
+
+            // A refund (or a purchase meeting the refund that waited for it) takes back the revenue it counted.
+            if (decision.Status == EventStatus.Applied && evt.Type is EventTypes.Purchase or EventTypes.Refund
+                && evt.OrderId is { } orderId && OrderBook.Find(member.Member, orderId) is { Refunded: > 0m } order)
+            {
+                changed |= CampaignMemberships.AttributeRefund(member.Member.Campaigns, evt.EventId, orderId, order.Refunded).Count > 0;
             }
 
             if (decision.Status == EventStatus.Applied)

@@ -41,6 +41,29 @@ public sealed class AudienceAndMembershipTests
     }
 
     [Fact]
+    public void ARefundTakesBackTheRevenueOfTheOrderItCountedOnceAndNeverMoreThanItCounted()
+    {
+        var at = new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
+        var state = new CampaignMemberState();
+        state.Memberships.Add(new CampaignMembership { CampaignId = "c1", Group = "arm", Arm = "main", AssignedAt = at, AttributionWindowDays = 7, ValidUntil = at.AddDays(3) });
+        CampaignMemberships.AttributePurchase(state, "e1", 400m, at.AddDays(1), "o1");
+        var m = state.Memberships[0];
+        m.PendingPurchases.Clear();
+
+        // Refunds report the order's cumulative refunded amount: 150, the same again (a repeat), 400 in all, then more.
+        Assert.Single(CampaignMemberships.AttributeRefund(state, "r1", "o1", 150m));
+        Assert.Empty(CampaignMemberships.AttributeRefund(state, "r1", "o1", 150m));
+        Assert.Empty(CampaignMemberships.AttributeRefund(state, "r0", "other-order", 90m));
+        Assert.Single(CampaignMemberships.AttributeRefund(state, "r2", "o1", 400m));
+        Assert.Empty(CampaignMemberships.AttributeRefund(state, "r3", "o1", 500m));
+
+        Assert.Equal(0m, m.Revenue);
+        Assert.True(m.Converted);
+        Assert.Equal([-150m, -250m], m.PendingPurchases.Select(p => p.Amount));
+        Assert.All(m.PendingPurchases, p => Assert.False(p.Conversion));
+    }
+
+    [Fact]
     public void PruneForgetsOnlySettledMembershipsOfEndedCampaigns()
     {
         var at = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);

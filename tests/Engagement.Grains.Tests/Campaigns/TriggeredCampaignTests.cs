@@ -111,6 +111,47 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         Assert.Equal(100m * CampaignClusterFixture.UsdRate, (await member.GetCampaignMembershipAsync(definition.Id))!.Revenue);
     }
 
+    [Fact]
+    public async Task ARefundOfAnAttributedPurchaseTakesItsRevenueBackAndOnlyOnce()
+    {
+        var scope = "t" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-south";
+        var definition = Triggered(scope, region);
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var buyer = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
+
+        // The trigger purchase precedes the assignment (not revenue); the second is inside the window: 400 CNY.
+        await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-1", 300m, Now.AddMinutes(-5), region));
+        await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-2", 400m, Now, region));
+        Assert.Equal(400m, (await ResultsWhenAsync(campaign, r => r.Treated.Revenue == 400m)).Treated.Revenue);
+
+        // 150 back of the attributed order (delivered twice), and a refund of the order the campaign never counted.
+        var refund = Refund(buyer, buyer + "-2", 150m, "r1");
+        await member.ApplyEventAsync(refund);
+        await member.ApplyEventAsync(refund);
+        await member.ApplyEventAsync(Refund(buyer, buyer + "-1", 300m, "r0"));
+        var results = await ResultsWhenAsync(campaign, r => r.Treated.Revenue != 400m);
+        Assert.Equal(250m, results.Treated.Revenue);
+        Assert.Equal(1, results.Treated.Converted);
+        Assert.Equal(250m, (await member.GetCampaignMembershipAsync(definition.Id))!.Revenue);
+
+        // The rest of it: nothing of the order is left as revenue.
+        await member.ApplyEventAsync(Refund(buyer, buyer + "-2", 250m, "r2"));
+        Assert.Equal(0m, (await ResultsWhenAsync(campaign, r => r.Treated.Revenue != 250m)).Treated.Revenue);
+    }
+
+    private EngagementEvent Refund(string memberId, string orderId, decimal amount, string suffix) => new()
+    {
+        EventId = "r-" + orderId + "-" + suffix,
+        Type = EventTypes.Refund,
+        MemberId = memberId,
+        OccurredAt = Now,
+        OrderId = orderId,
+        Amount = amount,
+    };
+
     /// <summary>The campaign's results once <paramref name="done"/> holds (reports travel through the member's outbox), or at a 10 s deadline.</summary>
     private static async Task<CampaignResults> ResultsWhenAsync(ICampaignGrain campaign, Func<CampaignResults, bool> done)
     {
