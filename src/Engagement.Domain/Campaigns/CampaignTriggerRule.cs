@@ -25,4 +25,13 @@ public sealed record CampaignTriggerRule(string EventType, string? ItemCategory,
 
         return MinAmount is not { } min || (amount is { } value && value >= min);
     }
+
+    /// <summary>
+    /// True when an event that occurred at <paramref name="occurredAt"/> and is applied at <paramref name="now"/> may fire a
+    /// campaign valid from <paramref name="validFrom"/> until <paramref name="validUntil"/> (exclusive): the campaign is
+    /// valid now (it grants now) and was valid when the event occurred. A late event has the effect it would have had in
+    /// order (CONTRACT.md §1.1): a purchase made before the campaign began, uploaded late by an offline POS, fires nothing.
+    /// </summary>
+    public static bool Fires(DateTimeOffset validFrom, DateTimeOffset validUntil, DateTimeOffset occurredAt, DateTimeOffset now) =>
+        now >= validFrom && now < validUntil && occurredAt >= validFrom && occurredAt < validUntil;
 }

@@ -145,8 +145,7 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
         foreach (var definition in active)
         {
             if (definition.Trigger is null
-                || member.Now < definition.ValidFrom
-                || member.Now >= definition.ValidUntil
+                || !CampaignTriggerRule.Fires(definition.ValidFrom, definition.ValidUntil, evt.OccurredAt, member.Now)
                 || !CampaignMapping.TriggerMatches(definition.Trigger, evt, programmeAmount)
                 || CampaignMemberships.Find(member.Member.Campaigns, definition.Id) is not null)
             {

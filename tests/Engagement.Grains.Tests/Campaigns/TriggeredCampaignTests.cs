@@ -142,6 +142,27 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         Assert.Equal(0m, (await ResultsWhenAsync(campaign, r => r.Treated.Revenue != 250m)).Treated.Revenue);
     }
 
+    [Fact]
+    public async Task APurchaseMadeBeforeTheCampaignBeganAndUploadedLateFiresNothing()
+    {
+        var scope = "t" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-late";
+        var definition = Triggered(scope, region); // valid from an hour ago
+        Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition)).Status);
+        var ids = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(2).ToList();
+        var (offline, online) = (ids[0], ids[1]);
+
+        // An offline POS uploads a purchase made three hours ago, before the campaign began; another member buys now.
+        await cluster.Client.GetGrain<IMemberGrain>(offline).ApplyEventAsync(SkincarePurchase(offline, offline + "-1", 300m, Now.AddHours(-3), region));
+        await cluster.Client.GetGrain<IMemberGrain>(online).ApplyEventAsync(SkincarePurchase(online, online + "-1", 300m, Now.AddMinutes(-5), region));
+
+        Assert.Null(await cluster.Client.GetGrain<IMemberGrain>(offline).GetCampaignMembershipAsync(definition.Id));
+        Assert.NotNull(await cluster.Client.GetGrain<IMemberGrain>(online).GetCampaignMembershipAsync(definition.Id));
+        var touch = Assert.Single(cluster.Outbox.Sent, t => t.CampaignId == definition.Id);
+        Assert.Equal(online, touch.MemberId);
+        Assert.Equal(1, (await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).GetAsync())!.GrantsReserved);
+    }
+
     private EngagementEvent Refund(string memberId, string orderId, decimal amount, string suffix) => new()
     {
         EventId = "r-" + orderId + "-" + suffix,
