@@ -58,7 +58,10 @@ public sealed class GroupCounters
 
     /// <summary>
     /// A touch counted as <paramref name="from"/> (null: counted nowhere yet, as a triggered grant) moved on to
-    /// <paramref name="to"/>. Returns true when the move releases the member's grant (it ended suppressed).
+    /// <paramref name="to"/>. Returns true when the move releases the member's grant: it ended suppressed or held back
+    /// before anything was granted. A deferred touch's offer was fulfilled when it was deferred (the coupon issued, the
+    /// points credited) and stays the member's if the touch is later suppressed, so that grant stays counted: releasing
+    /// it would let the budget hand the same grant to someone else.
     /// </summary>
     public bool Move(DeliveryOutcome? from, DeliveryOutcome to, decimal unitCost)
     {
@@ -74,7 +77,7 @@ public sealed class GroupCounters
         }
 
         Enter(to, unitCost);
-        return to is DeliveryOutcome.Suppressed or DeliveryOutcome.HeldBackForStock;
+        return from != DeliveryOutcome.Deferred && (to is DeliveryOutcome.Suppressed or DeliveryOutcome.HeldBackForStock);
     }
 
     /// <summary>A purchase within the window: the member's first one converts it; every one adds its amount (CNY; a refund of one adds its negative).</summary>

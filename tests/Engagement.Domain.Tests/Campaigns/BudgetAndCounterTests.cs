@@ -80,7 +80,7 @@ public sealed class BudgetAndCounterTests
     }
 
     [Fact]
-    public void OutcomeTransitionsMoveCountersAndOnlyASuppressionReleasesTheGrant()
+    public void OutcomeTransitionsMoveCountersAndOnlyASuppressionBeforeAnyGrantReleasesIt()
     {
         var arm = new GroupCounters();
         arm.Record(DeliveryOutcome.Deferred, 20m);
@@ -88,8 +88,12 @@ public sealed class BudgetAndCounterTests
         arm.Record(DeliveryOutcome.Sent, 20m);
 
         Assert.False(arm.Move(DeliveryOutcome.Deferred, DeliveryOutcome.Sent, 20m));
-        Assert.True(arm.Move(DeliveryOutcome.Deferred, DeliveryOutcome.Suppressed, 20m));
+
+        // The deferred member already holds the offer (coupon issued, points credited): the grant stays counted.
+        Assert.False(arm.Move(DeliveryOutcome.Deferred, DeliveryOutcome.Suppressed, 20m));
         Assert.False(arm.Move(null, DeliveryOutcome.Sent, 20m)); // a triggered grant's first report
+        Assert.True(new GroupCounters().Move(null, DeliveryOutcome.Suppressed, 20m)); // a triggered grant suppressed at once
+        Assert.True(new GroupCounters().Move(null, DeliveryOutcome.HeldBackForStock, 20m));
 
         Assert.Equal(3, arm.Audience);
         Assert.Equal(3, arm.Sent);

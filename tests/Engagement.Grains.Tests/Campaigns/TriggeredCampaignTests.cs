@@ -163,6 +163,28 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         Assert.Equal(1, (await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).GetAsync())!.GrantsReserved);
     }
 
+    [Fact]
+    public async Task ADeferredGrantLaterSuppressedStaysCountedSoTheBudgetGivesNoOneElseTheSameGrant()
+    {
+        var scope = "t" + Guid.NewGuid().ToString("N")[..8];
+        var definition = Triggered(scope, scope + "-east", maxGrants: 1);
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var ids = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, scope + "-east", "V1", false).GlobalControl).Take(2).ToList();
+
+        // The first member's touch is deferred (its 500 points are credited then), and later suppressed.
+        var first = await campaign.RequestGrantAsync(ids[0]);
+        Assert.Equal(CampaignGroups.Arm, first.Group);
+        await campaign.ReportOutcomeAsync(new CampaignOutcomeReport { MemberId = ids[0], Arm = first.Arm!, From = "", To = CampaignOutcomes.Deferred });
+        await campaign.ReportOutcomeAsync(new CampaignOutcomeReport { MemberId = ids[0], Arm = first.Arm!, From = CampaignOutcomes.Deferred, To = CampaignOutcomes.Suppressed });
+
+        // The member keeps what it was granted: the one grant of the budget is spent.
+        Assert.Equal(1, (await campaign.GetAsync())!.GrantsReserved);
+        var second = await campaign.RequestGrantAsync(ids[1]);
+        Assert.Null(second.Delivery);
+        Assert.Equal("budget exhausted", second.Reason);
+    }
+
     private EngagementEvent Refund(string memberId, string orderId, decimal amount, string suffix) => new()
     {
         EventId = "r-" + orderId + "-" + suffix,
