@@ -213,6 +213,13 @@ public sealed class CampaignGrain(
         }
 
         var planned = CampaignMapping.Plan(definition, memberId, _options.GlobalControlPercent);
+        if (S.PendingGrants.Contains(memberId, StringComparer.Ordinal))
+        {
+            // The member's write of this grant failed and it retries: the same grant, already counted and held.
+            planned.Reserved = planned.IsArm;
+            return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
+        }
+
         if (planned.IsArm)
         {
             if (!BudgetReservation.Fits(CampaignMapping.ToLimit(definition.Budget), S.Held(), 1, planned.UnitCost))
@@ -226,6 +233,7 @@ public sealed class CampaignGrain(
         }
 
         S.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience++;
+        S.PendingGrants.Add(memberId);
         await SaveAsync();
         return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
     }
@@ -233,8 +241,16 @@ public sealed class CampaignGrain(
     public async Task ReportOutcomeAsync(CampaignOutcomeReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+
+        // The member's first report of a triggered grant confirms it is durable there: a later request is a new one.
+        var confirmed = report.From.Length == 0 && S.PendingGrants.Remove(report.MemberId);
         if (S.Definition is not { } definition || !definition.Arms.Any(a => a.Name == report.Arm) || CampaignMapping.ToOutcome(report.To) is not { } to)
         {
+            if (confirmed)
+            {
+                await SaveAsync();
+            }
+
             return;
         }
 

@@ -48,6 +48,13 @@ public sealed class CampaignGrainState
     /// <summary>The cost of those grants, CNY.</summary>
     public decimal CostReserved { get; set; }
 
+    /// <summary>
+    /// Members of a triggered campaign granted (counted, and an arm's grant held) whose own write has not confirmed
+    /// it yet: the member confirms through its outbox after its state is durable (an outcome report). A member whose
+    /// write failed retries the event and asks again; it is answered with the same grant, not counted twice.
+    /// </summary>
+    public List<string> PendingGrants { get; set; } = [];
+
     /// <summary>A broadcast stops delivering once a page could not reserve a grant.</summary>
     public bool BudgetExhausted { get; set; }
 

@@ -176,6 +176,11 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
                     wake = TouchGovernor.NextDeferredAt(member.Member);
                 }
             }
+            else
+            {
+                // Nothing to count, but the campaign holds the grant as pending until this write confirms it.
+                member.Member.Outbox.Add(new ReportCampaignOutcome(definition.Id, "", "", membership.Outcome));
+            }
 
             LogCampaignDelivered(member.MemberId, definition.Id, membership.Group, membership.Arm, membership.Outcome);
             return (true, wake);

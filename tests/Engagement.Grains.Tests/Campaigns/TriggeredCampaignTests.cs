@@ -185,6 +185,36 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         Assert.Equal("budget exhausted", second.Reason);
     }
 
+    [Fact]
+    public async Task AGrantWhoseMemberWriteFailedIsCountedAndHeldOnceWhenTheEventIsRetried()
+    {
+        var scope = "t" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-retry";
+        var definition = Triggered(scope, region, maxGrants: 5);
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var candidates = Enumerable.Range(0, 400).Select(i => new TestMember($"{scope}-{i}", region, "V1", false)).ToList();
+        var (buyer, held) = (candidates.First(m => !m.GlobalControl).Id, candidates.First(m => m.GlobalControl).Id);
+
+        // Each member's first write fails after the campaign granted; the queue delivers the event again.
+        foreach (var id in new[] { buyer, held })
+        {
+            var purchase = SkincarePurchase(id, id + "-1", 300m, Now.AddMinutes(-5), region);
+            var member = cluster.Client.GetGrain<IMemberGrain>(id);
+            cluster.Faults.Fail(id, Infrastructure.StorageFault.Write);
+            await Assert.ThrowsAnyAsync<Exception>(() => member.ApplyEventAsync(purchase));
+            cluster.Faults.Heal(id);
+            await member.ApplyEventAsync(purchase);
+            Assert.NotNull(await member.GetCampaignMembershipAsync(definition.Id));
+        }
+
+        var view = (await campaign.GetAsync())!;
+        Assert.Equal(1, view.GrantsReserved);
+        Assert.Equal(2, view.Progress.Reached);
+        Assert.Equal(1, view.Progress.Excluded);
+        Assert.Single(cluster.Outbox.Sent, t => t.CampaignId == definition.Id);
+    }
+
     private EngagementEvent Refund(string memberId, string orderId, decimal amount, string suffix) => new()
     {
         EventId = "r-" + orderId + "-" + suffix,
