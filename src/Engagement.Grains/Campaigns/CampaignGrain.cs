@@ -224,6 +224,12 @@ public sealed class CampaignGrain(
         {
             if (!BudgetReservation.Fits(CampaignMapping.ToLimit(definition.Budget), S.Held(), 1, planned.UnitCost))
             {
+                if (!S.UnlistedForBudget)
+                {
+                    S.UnlistedForBudget = true;
+                    await SaveAsync();
+                }
+
                 await SetListeningAsync(false);
                 return new CampaignGrant { Group = CampaignGroups.None, Reason = "budget exhausted" };
             }
@@ -255,12 +261,21 @@ public sealed class CampaignGrain(
         }
 
         var unitCost = CampaignMapping.UnitCostOf(definition, report.Arm);
+        var relist = false;
         if (S.Counters(report.Arm).Move(CampaignMapping.ToOutcome(report.From), to, unitCost))
         {
             S.Hold(new BudgetHeld(-1, -unitCost));
+
+            // The released grant is budget again: a campaign unlisted for want of it listens again.
+            relist = S.UnlistedForBudget && S.StatusAt(time.GetUtcNow()) == CampaignStatuses.Active;
+            S.UnlistedForBudget &= !relist;
         }
 
         await SaveAsync();
+        if (relist)
+        {
+            await SetListeningAsync(true);
+        }
     }
 
     public async Task ReportPurchaseAsync(CampaignPurchaseReport report)

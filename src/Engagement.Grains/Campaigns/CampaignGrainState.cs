@@ -55,6 +55,12 @@ public sealed class CampaignGrainState
     /// </summary>
     public List<string> PendingGrants { get; set; } = [];
 
+    /// <summary>
+    /// A triggered campaign taken off the registry because a grant did not fit the budget: a grant released later (a
+    /// touch suppressed at once) lists it again, or the budget it frees would never be spent.
+    /// </summary>
+    public bool UnlistedForBudget { get; set; }
+
     /// <summary>A broadcast stops delivering once a page could not reserve a grant.</summary>
     public bool BudgetExhausted { get; set; }
 

@@ -215,6 +215,29 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         Assert.Single(cluster.Outbox.Sent, t => t.CampaignId == definition.Id);
     }
 
+    [Fact]
+    public async Task AGrantReleasedAfterTheBudgetRanOutListsTheCampaignAgainForTheNextMember()
+    {
+        var scope = "t" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-relist";
+        var definition = Triggered(scope, region, maxGrants: 1);
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var ids = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(3).ToList();
+
+        // The one grant is held when a second member asks: refused, and the campaign stops listening.
+        var first = await campaign.RequestGrantAsync(ids[0]);
+        Assert.Equal("budget exhausted", (await campaign.RequestGrantAsync(ids[1])).Reason);
+
+        // The first member's touch is suppressed at once (nothing granted): the grant is free again.
+        await campaign.ReportOutcomeAsync(new CampaignOutcomeReport { MemberId = ids[0], Arm = first.Arm!, From = "", To = CampaignOutcomes.Suppressed });
+        Assert.Contains(await cluster.Client.GetGrain<ICampaignRegistryGrain>(0).ListActiveAsync(), d => d.Id == definition.Id);
+
+        await cluster.Client.GetGrain<IMemberGrain>(ids[2]).ApplyEventAsync(SkincarePurchase(ids[2], ids[2] + "-1", 300m, Now.AddMinutes(-5), region));
+        Assert.NotNull(await cluster.Client.GetGrain<IMemberGrain>(ids[2]).GetCampaignMembershipAsync(definition.Id));
+        Assert.Equal(1, (await campaign.GetAsync())!.GrantsReserved);
+    }
+
     private EngagementEvent Refund(string memberId, string orderId, decimal amount, string suffix) => new()
     {
         EventId = "r-" + orderId + "-" + suffix,
