@@ -66,8 +66,12 @@ internal static class MemberMapper
         Tags = summary.Tags,
     };
 
-    public static MemberView ToView(MemberState state, ProgramOptions options, DateTimeOffset now) =>
-        ToView(state, MemberEngine.Summarize(state, options, now), TouchGovernor.CapsSnapshot(state, options, now));
+    /// <summary>The live view as of <paramref name="now"/> (CONTRACT.md §1.1): what time made due shows even before a tick records it.</summary>
+    public static MemberView ToView(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        var current = MemberProjection.AsOf(state, options, now);
+        return ToView(current, MemberEngine.Summarize(current, options, now), TouchGovernor.CapsSnapshot(current, options, now));
+    }
 
     public static LedgerEntryView ToView(LedgerEntry entry) => new()
     {

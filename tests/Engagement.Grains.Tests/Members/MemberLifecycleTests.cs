@@ -129,6 +129,41 @@ public sealed class MemberLifecycleTests(MemberClusterFixture cluster)
         Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id);
     }
 
+    [Fact]
+    public async Task LiveViewIsAsOfNowEvenWhenNoReminderHasFired()
+    {
+        // CONTRACT.md §1.1: expired lots gone, an ended tier grace applied, the stage of this moment, before any tick.
+        var id = MemberClusterFixture.NewMemberId();
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        var purchasedAt = cluster.Time.GetUtcNow().AddMinutes(-1);
+        await member.ApplyEventAsync(Events.Purchase(id, "O1", 1500m, purchasedAt));
+        Assert.Equal("V2", (await member.GetViewAsync())!.Tier);
+
+        cluster.Time.Advance(TimeSpan.FromDays(31));
+        var quiet = (await member.GetViewAsync())!;
+        Assert.Equal("at_risk", quiet.LifecycleStage);
+        Assert.Equal(1, quiet.WinBackLevel);
+
+        cluster.Time.SetUtcNow(purchasedAt.AddMonths(12).AddDays(1));
+        var expired = (await member.GetViewAsync())!;
+        Assert.Equal(0, expired.PointsBalance);
+        Assert.Empty(expired.PointsLots);
+        Assert.Equal("dormant", expired.LifecycleStage);
+
+        await TickAsync(id); // growth has aged out: the V2 grace starts now
+        var graceUntil = (await member.GetViewAsync())!.TierGraceUntil;
+        Assert.NotNull(graceUntil);
+        cluster.Time.SetUtcNow(graceUntil.Value.AddHours(10)); // past the grace, and never into quiet hours: the clock is shared
+        var afterGrace = (await member.GetViewAsync())!;
+        Assert.Equal("V1", afterGrace.Tier);
+
+        await TickAsync(id);
+        var ticked = (await member.GetViewAsync())!;
+        Assert.Equal(afterGrace.Tier, ticked.Tier);
+        Assert.Equal(afterGrace.PointsBalance, ticked.PointsBalance);
+        Assert.Equal(afterGrace.LifecycleStage, ticked.LifecycleStage);
+    }
+
     private Task TickAsync(string memberId)
     {
         var now = cluster.Time.GetUtcNow().UtcDateTime;

@@ -162,7 +162,11 @@ public sealed class MemberStorageFaultTests(MemberClusterFixture cluster)
         cluster.Faults.Heal(id);
         Assert.Equal(writes, cluster.Faults.WritesOf(id));
         Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id);
-        Assert.Equal(0, (await member.GetViewAsync())!.WinBackLevel);
+        Assert.Equal(0, cluster.Faults.Stored<MemberGrainState>(id)!.Member.Lifecycle.WinBackLevel);
+
+        // Memory is not ahead of storage: the failed tick's L1 decision is gone (the live view shows L1 as due by now, §1.1).
+        Assert.DoesNotContain(await member.GetTouchesAsync(50), t => t.Kind == "winback.l1");
+        Assert.Equal(1, (await member.GetViewAsync())!.WinBackLevel);
 
         await TickAsync(id);
 
