@@ -19,9 +19,16 @@ public static class LifecyclePolicy
     /// An event that happened no later than the last known activity (late or replayed) tells nothing new about
     /// quiet time and changes nothing. Activity that happened before a running episode started (a late event)
     /// cancels the episode rather than counting as a win-back: the member was never quiet that long.
+    /// Activity that arrives late from an earlier level of the running episode (an offline POS uploading after the
+    /// next level's tick) is won back at the level it happened in (CONTRACT.md §1.1, §2), not the level reached since.
     /// </remarks>
-    public static void OnActivity(MemberState state, DateTimeOffset at, DateTimeOffset now)
+    /// <param name="state">The member, changed in place.</param>
+    /// <param name="at">The activity's <c>occurredAt</c>.</param>
+    /// <param name="now">When the engine applies it.</param>
+    /// <param name="options">The lifecycle rules (level days).</param>
+    public static void OnActivity(MemberState state, DateTimeOffset at, DateTimeOffset now, LifecycleOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var s = state.Lifecycle;
         if (s.FirstActivityAt is null || at < s.FirstActivityAt)
         {
@@ -38,6 +45,12 @@ public static class LifecyclePolicy
         if (s.WinBackStartedAt is { } start)
         {
             var level = s.WinBackLevel;
+            var levelAt = WinBackPolicy.LevelDue(options, start, at);
+            if (levelAt >= 1 && levelAt < level)
+            {
+                level = levelAt;
+            }
+
             var won = at >= start && level >= 1;
             if (won)
             {

@@ -44,7 +44,7 @@ public static class MemberEngine
 
         if (status == EventStatus.Applied)
         {
-            Stamp(state, evt, now);
+            Stamp(state, evt, options, now);
             if (evt.Type is not (MemberEventTypes.Purchase or MemberEventTypes.Refund))
             {
                 Remember(state.RecentEventIds, evt.EventId, options.RecentEventIdsKept);
@@ -209,7 +209,7 @@ public static class MemberEngine
     }
 
     /// <summary>What every applied event records on the profile, and the activity signal for the lifecycle.</summary>
-    internal static void Stamp(MemberState state, MemberEvent evt, DateTimeOffset now)
+    internal static void Stamp(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now)
     {
         state.FirstSeenAt = Min(state.FirstSeenAt, evt.OccurredAt);
         if (!state.HasRegistered)
@@ -230,7 +230,7 @@ public static class MemberEngine
         if (evt.Type != MemberEventTypes.Complaint)
         {
             state.LastActivityAt = Max(state.LastActivityAt, evt.OccurredAt);
-            LifecyclePolicy.OnActivity(state, evt.OccurredAt, now);
+            LifecyclePolicy.OnActivity(state, evt.OccurredAt, now, options.Lifecycle);
         }
     }
 

@@ -91,7 +91,7 @@ public static class PurchasePolicy
             var (status, reason) = RefundPolicy.Apply(state, OrderBook.Find(state, orderId)!, evt, options, now, work);
             if (status == EventStatus.Applied)
             {
-                MemberEngine.Stamp(state, evt, now);
+                MemberEngine.Stamp(state, evt, options, now);
                 work.AppliedHeld.Add(refund.EventId);
             }
             else

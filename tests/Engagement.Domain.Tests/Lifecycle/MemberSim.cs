@@ -34,7 +34,7 @@ internal sealed class MemberSim
     public void Activity(DateTimeOffset at)
     {
         Now = at;
-        LifecyclePolicy.OnActivity(State, at, at);
+        LifecyclePolicy.OnActivity(State, at, at, Options.Lifecycle);
     }
 
     public void ActivityOn(int day, int hour = 10) => Activity(At(day, hour));

@@ -1,4 +1,5 @@
 using Engagement.Domain.Lifecycle;
+using Engagement.Domain.Members;
 using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Tests.Lifecycle;
@@ -90,6 +91,27 @@ public sealed class WinBackFlowTests
         var next = sim.TickOn(71, 16);
         Assert.Equal(1, next.Lifecycle.EnteredWinBackLevel);
         Assert.Equal(2, lc.Counters.Episodes);
+    }
+
+    [Fact]
+    public void LateActivityFromL1ArrivingAfterL2BeganIsWonBackAtL1()
+    {
+        // An offline POS: the login happened on day 37 (L1), the upload reaches the engine on day 38 after L2 was entered.
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickDaily(1, 38);
+        Assert.Equal(2, sim.State.Lifecycle.WinBackLevel);
+
+        var decision = MemberEngine.Apply(sim.State, new MemberEvent("login-late-1", MemberEventTypes.Login, MemberSim.At(37, 15)), sim.Options, MemberSim.At(38, 12));
+
+        Assert.Equal(EventStatus.Applied, decision.Status);
+        var lc = sim.State.Lifecycle;
+        Assert.Equal(1, lc.WonBackAtLevel);
+        Assert.Equal((1, 0), (lc.Counters.WonBackAtLevel1, lc.Counters.WonBackAtLevel2));
+        var won = Assert.Single(lc.Transitions, t => t.Kind == LifecycleTransitionKinds.WonBack);
+        Assert.Equal(1, won.Level);
+        Assert.Equal(MemberSim.At(37, 15), won.At);
+        Assert.Equal(LifecycleStages.Active, lc.Stage);
     }
 
     [Fact]
@@ -234,7 +256,7 @@ public sealed class WinBackFlowTests
         sim.ActivityOn(0);
         sim.TickOn(31);
 
-        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(20), MemberSim.At(31, 12));
+        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(20), MemberSim.At(31, 12), sim.Options.Lifecycle);
 
         var lc = sim.State.Lifecycle;
         Assert.Null(lc.WonBackAtLevel);
