@@ -90,7 +90,7 @@ public static class MemberDecider
         ArgumentNullException.ThrowIfNull(consent);
         foreach (var (channel, allowed) in consent)
         {
-            state.Consent[channel] = allowed;
+            ProfilePolicy.SetConsent(state, channel, allowed);
         }
 
         return new MemberOutcome { StateChanged = true };

@@ -51,7 +51,7 @@ public static class ProfilePolicy
                         var channel = key[ConsentPrefix.Length..];
                         if (bool.TryParse(value, out var allowed))
                         {
-                            state.Consent[channel] = allowed;
+                            SetConsent(state, channel, allowed);
                         }
                         else
                         {
@@ -64,6 +64,27 @@ public static class ProfilePolicy
         }
 
         return notes;
+    }
+
+    /// <summary>
+    /// Records one channel's consent under its lower-case name and drops any other spelling of it, so the newest
+    /// answer is the only one (a producer writing <c>consent.SMS</c> after <c>consent.sms</c> opts the member out).
+    /// </summary>
+    /// <param name="state">The member, changed in place.</param>
+    /// <param name="channel">Channel name as written (sms, push, call, wechat), any case.</param>
+    /// <param name="allowed">True allowed, false opted out.</param>
+    public static void SetConsent(MemberState state, string channel, bool allowed)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(channel);
+        var name = channel.ToLowerInvariant();
+        foreach (var other in state.Consent.Keys.Where(k => !string.Equals(k, name, StringComparison.Ordinal)
+            && string.Equals(k, name, StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            state.Consent.Remove(other);
+        }
+
+        state.Consent[name] = allowed;
     }
 
     private static void AddTags(MemberState state, string value, int maxTags, List<string> notes)

@@ -31,17 +31,13 @@ internal static class MemberProfile
             return false;
         }
 
-        if (consent.TryGetValue(channel, out var allowed))
-        {
-            return !allowed;
-        }
-
-        // Consent arrives from events as written; compare channel names without regard to case.
+        // Consent is stored under lower-case names; a state written before that may hold several spellings of one
+        // channel (sms and SMS) whose order is lost: any of them saying no is an opt-out (CONTRACT.md §2).
         foreach (var pair in consent)
         {
-            if (string.Equals(pair.Key, channel, StringComparison.OrdinalIgnoreCase))
+            if (!pair.Value && string.Equals(pair.Key, channel, StringComparison.OrdinalIgnoreCase))
             {
-                return !pair.Value;
+                return true;
             }
         }
 

@@ -151,6 +151,27 @@ public sealed class TouchGovernorTests
     }
 
     [Fact]
+    public void ConsentWithdrawnUnderAnotherSpellingOfTheChannelStopsTheTouch()
+    {
+        // A profile system that once wrote consent.sms=true later writes consent.SMS=false: the member said no.
+        var sim = new MemberSim();
+        MemberEngine.Apply(sim.State, Profile("p1", "consent.sms", "true", Monday10.AddDays(-2)), sim.Options, Monday10.AddDays(-2));
+        MemberEngine.Apply(sim.State, Profile("p2", "consent.SMS", "false", Monday10.AddDays(-1)), sim.Options, Monday10.AddDays(-1));
+
+        var sms = sim.Decide(MemberSim.Marketing("sms", "a"), Monday10);
+
+        Assert.Equal((TouchDecisions.Suppressed, "channel sms opted out"), (sms.Decision, sms.Reason));
+        Assert.Equal(new Dictionary<string, bool> { ["sms"] = false }, sim.State.Consent);
+
+        // And the answer after that is the one that counts: opting back in under the first spelling sends again.
+        MemberEngine.Apply(sim.State, Profile("p3", "consent.sms", "true", Monday10.AddHours(1)), sim.Options, Monday10.AddHours(1));
+        Assert.Equal(TouchDecisions.Sent, sim.Decide(MemberSim.Marketing("sms", "b"), Monday10.AddHours(2)).Decision);
+    }
+
+    private static MemberEvent Profile(string eventId, string key, string value, DateTimeOffset at) =>
+        new(eventId, MemberEventTypes.ProfileUpdate, at) { Properties = new Dictionary<string, string>(StringComparer.Ordinal) { [key] = value } };
+
+    [Fact]
     public void ServiceTouchBypassesTheMarketingCapButNotOptOut()
     {
         var sim = new MemberSim();
