@@ -25,8 +25,8 @@ public static class LifecyclePolicy
     /// <param name="state">The member, changed in place.</param>
     /// <param name="at">The activity's <c>occurredAt</c>.</param>
     /// <param name="now">When the engine applies it.</param>
-    /// <param name="options">The lifecycle rules (level days).</param>
-    public static void OnActivity(MemberState state, DateTimeOffset at, DateTimeOffset now, LifecycleOptions options)
+    /// <param name="options">The programme rules (level days; the touch rules for withdrawing waiting win-back touches).</param>
+    public static void OnActivity(MemberState state, DateTimeOffset at, DateTimeOffset now, ProgramOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var s = state.Lifecycle;
@@ -45,7 +45,7 @@ public static class LifecyclePolicy
         if (s.WinBackStartedAt is { } start)
         {
             var level = s.WinBackLevel;
-            var levelAt = WinBackPolicy.LevelDue(options, start, at);
+            var levelAt = WinBackPolicy.LevelDue(options.Lifecycle, start, at);
             if (levelAt >= 1 && levelAt < level)
             {
                 level = levelAt;
@@ -75,6 +75,7 @@ public static class LifecyclePolicy
             s.WinBackStartedAt = null;
             s.WinBackLevel = 0;
             s.WinBackLevelEnteredAt = null;
+            WithdrawWaitingLevelTouches(state, options, at, now);
         }
         else if (s.Stage is LifecycleStages.Dormant or LifecycleStages.AtRisk)
         {
@@ -226,6 +227,21 @@ public static class LifecyclePolicy
         }
 
         return quietFrom;
+    }
+
+    /// <summary>
+    /// A level's touch still waiting (quiet hours, a cap) when the member comes back is not sent after it: the
+    /// win-back it belonged to has ended (CONTRACT.md §2, activity at any level ends it).
+    /// </summary>
+    private static void WithdrawWaitingLevelTouches(MemberState state, ProgramOptions options, DateTimeOffset at, DateTimeOffset now)
+    {
+        var kinds = options.Lifecycle.Levels().Select(l => l.Kind).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        TouchGovernor.WithdrawDeferred(
+            state,
+            d => d.CampaignId is null && d.Level is not null && kinds.Contains(d.Kind),
+            $"win-back ended: member active again at {TouchGovernor.Local(at, TouchGovernor.ZoneOf(state, options))}",
+            options,
+            now);
     }
 
     private static StageChange RecordStage(LifecycleState s, string to, DateTimeOffset at, DateTimeOffset now, string? note)

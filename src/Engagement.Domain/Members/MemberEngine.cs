@@ -230,7 +230,7 @@ public static class MemberEngine
         if (evt.Type != MemberEventTypes.Complaint)
         {
             state.LastActivityAt = Max(state.LastActivityAt, evt.OccurredAt);
-            LifecyclePolicy.OnActivity(state, evt.OccurredAt, now, options.Lifecycle);
+            LifecyclePolicy.OnActivity(state, evt.OccurredAt, now, options);
         }
     }
 

@@ -76,6 +76,33 @@ public static class TouchGovernor
         return results;
     }
 
+    /// <summary>
+    /// Settles every open deferred touch <paramref name="which"/> selects as suppressed with <paramref name="reason"/>,
+    /// so it is never retried (e.g. a win-back level's touch once the member came back). Returns the new decisions.
+    /// </summary>
+    /// <param name="state">The member, changed in place.</param>
+    /// <param name="which">Selects the waiting touches to withdraw.</param>
+    /// <param name="reason">Shown in the touch history (<c>GET /members/{id}/touches</c>).</param>
+    /// <param name="options">The programme rules (bounds of the touch history).</param>
+    /// <param name="now">The instant of the decision.</param>
+    public static IReadOnlyList<TouchDecision> WithdrawDeferred(
+        MemberState state, Func<TouchDecision, bool> which, string reason, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(which);
+        ArgumentNullException.ThrowIfNull(options);
+        var results = new List<TouchDecision>();
+        foreach (var open in TouchHistory.OpenDeferred(state.Touches).Where(which).ToList())
+        {
+            var draft = open with { DecidedAt = now, Published = false };
+            Settle(draft, TouchDecisions.Suppressed, reason);
+            TouchHistory.Record(state.Touches, draft, options.Touches, now);
+            results.Add(draft with { });
+        }
+
+        return results;
+    }
+
     /// <summary>When the earliest open deferred touch becomes due; null if none waits.</summary>
     public static DateTimeOffset? NextDeferredAt(MemberState state) =>
         TouchHistory.OpenDeferred(state.Touches).Select(d => d.NotBefore).Where(t => t is not null).Min();

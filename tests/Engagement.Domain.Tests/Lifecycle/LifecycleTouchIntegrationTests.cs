@@ -23,6 +23,27 @@ public sealed class LifecycleTouchIntegrationTests
     }
 
     [Fact]
+    public void WinBackTouchWaitingForTheMorningIsNotSentOnceTheMemberCameBack()
+    {
+        // L1 falls due at 22:00 and waits for 09:00; the member buys at 08:00: no "we miss you" after the purchase.
+        var sim = new MemberSim();
+        sim.ActivityOn(0, hour: 22);
+        var late = sim.TickOn(30, hour: 22);
+        Assert.Equal(TouchDecisions.Deferred, Assert.Single(late.Touches).Decision);
+
+        sim.Activity(MemberSim.At(31, 8));
+        var morning = sim.TickOn(31, hour: 9);
+
+        Assert.Equal(1, sim.State.Lifecycle.WonBackAtLevel);
+        Assert.Empty(morning.Touches);
+        Assert.DoesNotContain(sim.State.Touches.Sent, t => t.Kind == "winback.l1");
+        var settled = TouchGovernor.Find(sim.State, Assert.Single(late.Touches).TouchId)!;
+        Assert.Equal(TouchDecisions.Suppressed, settled.Decision);
+        Assert.Contains("active again", settled.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, TouchGovernor.CapsSnapshot(sim.State, sim.Options, MemberSim.At(31, 9)).Deferred);
+    }
+
+    [Fact]
     public void NoTouchIsSentDuringQuietHoursWhenTickingEveryHour()
     {
         var sim = new MemberSim();

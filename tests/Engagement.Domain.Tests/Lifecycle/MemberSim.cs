@@ -34,7 +34,7 @@ internal sealed class MemberSim
     public void Activity(DateTimeOffset at)
     {
         Now = at;
-        LifecyclePolicy.OnActivity(State, at, at, Options.Lifecycle);
+        LifecyclePolicy.OnActivity(State, at, at, Options);
     }
 
     public void ActivityOn(int day, int hour = 10) => Activity(At(day, hour));

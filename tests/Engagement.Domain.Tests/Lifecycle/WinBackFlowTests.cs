@@ -256,7 +256,7 @@ public sealed class WinBackFlowTests
         sim.ActivityOn(0);
         sim.TickOn(31);
 
-        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(20), MemberSim.At(31, 12), sim.Options.Lifecycle);
+        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(20), MemberSim.At(31, 12), sim.Options);
 
         var lc = sim.State.Lifecycle;
         Assert.Null(lc.WonBackAtLevel);
