@@ -24,9 +24,9 @@ public static class MemberTick
     /// <param name="options">The programme rules.</param>
     /// <param name="now">The instant of the tick.</param>
     /// <param name="fulfil">
-    /// Fulfils the offer of a win-back level's or the birthday benefit's touch before it is decided (Domain/Offers
+    /// Fulfils the offer of a win-back level's or the birthday benefit's touch once it is decided sent or deferred (Domain/Offers
     /// <c>OfferFulfilment</c>: the L1 gift and the birthday coupon become coupons) and returns the request carrying what
-    /// was granted (its coupon code); null: announce only.
+    /// was granted (its coupon code); a suppressed touch grants nothing; null: announce only.
     /// </param>
     public static MemberTickResult Run(MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil = null)
     {
@@ -37,7 +37,7 @@ public static class MemberTick
         touches.AddRange(TouchGovernor.RetryDeferred(state, options, now));
         foreach (var request in lifecycle.TouchRequests)
         {
-            touches.Add(TouchGovernor.Decide(state, fulfil?.Invoke(request) ?? request, options, now));
+            touches.Add(DecideThenFulfil(state, request, options, now, fulfil));
         }
 
         foreach (var request in ExpiryNoticesDue(state, options, now))
@@ -48,7 +48,7 @@ public static class MemberTick
 
         if (BirthdayTouchDue(state, options, now) is { } birthday)
         {
-            touches.Add(TouchGovernor.Decide(state, fulfil?.Invoke(birthday.Request) ?? birthday.Request, options, now));
+            touches.Add(DecideThenFulfil(state, birthday.Request, options, now, fulfil));
             state.Touches.BirthdayTouchYear = birthday.Year;
         }
 
@@ -60,6 +60,26 @@ public static class MemberTick
             Touches = touches,
             NextDueAt = NextDueAt(state, options, now),
         };
+    }
+
+    /// <summary>
+    /// Decides a touch that carries an offer, then fulfils the offer only when the touch goes out or waits to
+    /// (sent or deferred), as a campaign's offer is (CONTRACT.md §2.1): a member the touch can never reach (every
+    /// channel opted out, no room under the caps before the level ends) is not issued a coupon nobody tells them of.
+    /// The granted coupon's code is attached to the touch before it is queued for the outbox.
+    /// </summary>
+    private static TouchDecision DecideThenFulfil(
+        MemberState state, TouchRequest request, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil)
+    {
+        var decision = TouchGovernor.Decide(state, request, options, now);
+        if (fulfil is null || decision.Decision == TouchDecisions.Suppressed || decision.CouponCode is not null
+            || fulfil(request).CouponCode is not { } code)
+        {
+            return decision;
+        }
+
+        TouchGovernor.AttachCoupon(state, decision.TouchId, code);
+        return decision with { CouponCode = code };
     }
 
     /// <summary>

@@ -176,7 +176,7 @@ public sealed partial class MemberGrain
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
-    /// <summary>The win-back L1 gift and the birthday coupon become coupons before their touches are decided (<see cref="OfferFulfilment.ForTouch"/>).</summary>
+    /// <summary>The win-back L1 gift and the birthday coupon become coupons once their touches are decided sent or deferred (<see cref="OfferFulfilment.ForTouch"/>).</summary>
     private Func<TouchRequest, TouchRequest> FulfilTouch(DateTimeOffset now) =>
         request => OfferFulfilment.ForTouch(Member, request, Offers, _options, now);
 

@@ -273,6 +273,26 @@ public sealed class MemberCouponsTests
     }
 
     [Fact]
+    public void AWinBackL1TouchThatCannotReachTheMemberIssuesNoGift()
+    {
+        // Opted out of push and of its SMS fallback: the L1 touch is suppressed, so no wake-up coupon nobody announces
+        // (a campaign's suppressed touch grants nothing either); the coupon counts of §5 stay honest.
+        var member = new MemberState { MemberId = "M1" };
+        member.Consent["push"] = false;
+        member.Consent["sms"] = false;
+        var start = new DateTimeOffset(2026, 10, 1, 12, 0, 0, TimeSpan.FromHours(8));
+        MemberDecider.Apply(member, new MemberEvent("e1", MemberEventTypes.Purchase, start) { OrderId = "O1", Amount = 100m }, _options, start);
+
+        var now = start.AddDays(30).AddMinutes(1);
+        var outcome = MemberDecider.Tick(member, _options, now, r => OfferFulfilment.ForTouch(member, r, Offers, _options, now));
+
+        var l1 = Assert.Single(outcome.Touches, t => t.Level == 1);
+        Assert.Equal(TouchDecisions.Suppressed, l1.Decision);
+        Assert.Null(l1.CouponCode);
+        Assert.Empty(MemberCoupons.Book(member).Coupons);
+    }
+
+    [Fact]
     public void ACampaignPointsOfferIsALotWithALedgerReasonAndABenefitOfferIsAGrantBothOnce()
     {
         var member = Member();
