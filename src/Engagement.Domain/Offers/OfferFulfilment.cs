@@ -102,7 +102,7 @@ public static class OfferFulfilment
             return new OfferGrant(PointsKind, null, 0, "already credited", []);
         }
 
-        var lot = new OrderRecord { OrderId = lotId, At = now, Amount = 0m, Points = points, ExpiresAt = now.AddMonths(options.PointsLifetimeMonths) };
+        var lot = new OrderRecord { OrderId = lotId, At = now, Amount = 0m, Points = points, ExpiresAt = PointsWallet.ExpiryOf(state, options, now) };
         state.Orders.Add(lot);
         PointsWallet.AddLot(state, lot);
         var entries = new List<LedgerEntry>(1);

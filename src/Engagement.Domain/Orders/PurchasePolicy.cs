@@ -39,7 +39,7 @@ public static class PurchasePolicy
             OrderId = evt.OrderId!,
             At = evt.OccurredAt,
             Amount = amount,
-            ExpiresAt = evt.OccurredAt.AddMonths(options.PointsLifetimeMonths),
+            ExpiresAt = PointsWallet.ExpiryOf(state, options, evt.OccurredAt),
             Foreign = rate is { } r ? new ForeignAmount { Currency = currency, Amount = evt.Amount.Value, Rate = r } : null,
         };
         state.Orders.Add(order);

@@ -80,7 +80,7 @@ public static class AdjustmentPolicy
 
             if (delta > 0)
             {
-                var lot = new OrderRecord { OrderId = eventId, At = now, Amount = 0m, Points = delta, ExpiresAt = now.AddMonths(options.PointsLifetimeMonths) };
+                var lot = new OrderRecord { OrderId = eventId, At = now, Amount = 0m, Points = delta, ExpiresAt = PointsWallet.ExpiryOf(state, options, now) };
                 state.Orders.Add(lot);
                 GrowthPolicy.Added(state, options, lot.At, lot.NetGrowth, orders: 1);
                 PointsWallet.AddLot(state, lot);

@@ -1,7 +1,10 @@
 using System.Globalization;
+using Engagement.Domain.Growth;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
 using Engagement.Domain.Orders;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Points;
 
@@ -44,6 +47,24 @@ public static class PointsWallet
 
         order.NoticeSentAt ??= at;
         return true;
+    }
+
+    /// <summary>
+    /// When a lot earned at <paramref name="earnedAt"/> expires: <see cref="ProgramOptions.PointsLifetimeMonths"/> later on the
+    /// member's local calendar (CONTRACT.md §1.1, §2; Asia/Shanghai unless the member set a zone), at the same local time.
+    /// The same purchase expires on the same day whatever offset its <c>occurredAt</c> was written with, and a lot
+    /// bought on a local 29 February expires on 28 February.
+    /// </summary>
+    /// <param name="state">The member (its time zone).</param>
+    /// <param name="options">The programme rules (lifetime in months, default zone).</param>
+    /// <param name="earnedAt">The purchase's <c>occurredAt</c>, or the instant a points grant was credited.</param>
+    public static DateTimeOffset ExpiryOf(MemberState state, ProgramOptions options, DateTimeOffset earnedAt)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var zone = GrowthPolicy.Zone(state, options);
+        var wall = TimeZoneInfo.ConvertTime(earnedAt, zone).DateTime.AddMonths(options.PointsLifetimeMonths);
+        return MemberClock.AtLocal(DateOnly.FromDateTime(wall), TimeOnly.FromDateTime(wall), zone);
     }
 
     /// <summary>Removes what is left of every lot whose expiry instant has come; one ledger entry per lot.</summary>

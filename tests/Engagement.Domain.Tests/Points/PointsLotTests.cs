@@ -20,6 +20,31 @@ public class PointsLotTests
     }
 
     [Fact]
+    public void ALotExpiresOnTheSameLocalDayWhateverOffsetThePurchaseWasWrittenWith()
+    {
+        // 29 February 2028, 01:00 in Shanghai: one POS writes +08:00, another writes the same instant in UTC (28 February).
+        var local = new TestMember(TestMember.Shanghai(2028, 2, 29, 2, 0));
+        local.Purchase("O-1", 100m, at: TestMember.Shanghai(2028, 2, 29, 1, 0));
+        var utc = new TestMember(TestMember.Shanghai(2028, 2, 29, 2, 0));
+        utc.Purchase("O-1", 100m, at: TestMember.Shanghai(2028, 2, 29, 1, 0).ToUniversalTime());
+
+        // 12 months on the member's calendar: 28 February 2029, 01:00 local, for both (README: a lot bought on the 29th expires on the 28th).
+        Assert.Equal(TestMember.Shanghai(2029, 2, 28, 1, 0), Assert.Single(PointsWallet.Lots(local.State)).ExpiresAt);
+        Assert.Equal(TestMember.Shanghai(2029, 2, 28, 1, 0), Assert.Single(PointsWallet.Lots(utc.State)).ExpiresAt);
+    }
+
+    [Fact]
+    public void WithASixMonthLifetimeAMonthEndLotWrittenInUtcExpiresOnTheLocalMonthEnd()
+    {
+        // 31 March 2026, 01:00 in Shanghai is still 30 March in UTC; six months later is 30 September locally, not 1 October.
+        var member = new TestMember(TestMember.Shanghai(2026, 3, 31, 2, 0));
+        member.Options.PointsLifetimeMonths = 6;
+        member.Purchase("O-1", 100m, at: TestMember.Shanghai(2026, 3, 31, 1, 0).ToUniversalTime());
+
+        Assert.Equal(TestMember.Shanghai(2026, 9, 30, 1, 0), Assert.Single(PointsWallet.Lots(member.State)).ExpiresAt);
+    }
+
+    [Fact]
     public void LotIsStillThereATickBeforeItsExpiryAndGoneAtIt()
     {
         var member = new TestMember();
