@@ -19,6 +19,8 @@ public static class LifecyclePolicy
     /// An event that happened no later than the last known activity (late or replayed) tells nothing new about
     /// quiet time and changes nothing. Activity that happened before a running episode started (a late event)
     /// cancels the episode rather than counting as a win-back: the member was never quiet that long.
+    /// Activity from before the episode that arrives so late that the member has been quiet for <c>AtRiskAfterDays</c>
+    /// since it anyway does not cancel the episode: it moves its day 0 (<see cref="MoveEpisodeStart"/>).
     /// Activity that arrives late from an earlier level of the running episode (an offline POS uploading after the
     /// next level's tick) is won back at the level it happened in (CONTRACT.md §1.1, §2), not the level reached since.
     /// </remarks>
@@ -42,7 +44,12 @@ public static class LifecyclePolicy
 
         s.LastActivityAt = at;
         s.StageSince ??= at;
-        if (s.WinBackStartedAt is { } start)
+        var quietFrom = at + TimeSpan.FromDays(options.Lifecycle.AtRiskAfterDays);
+        if (s.WinBackStartedAt is { } running && at < running && quietFrom <= now)
+        {
+            MoveEpisodeStart(s, running, quietFrom, at, now);
+        }
+        else if (s.WinBackStartedAt is { } start)
         {
             var level = s.WinBackLevel;
             var levelAt = WinBackPolicy.LevelDue(options.Lifecycle, start, at);
@@ -227,6 +234,35 @@ public static class LifecyclePolicy
         }
 
         return quietFrom;
+    }
+
+    /// <summary>
+    /// Activity from before the episode started arrived so late that the member has been quiet long enough since it
+    /// anyway (an offline POS uploading its month): in order the episode would have started at <paramref name="quietFrom"/>
+    /// and would be running now. It runs on from that day 0; the levels already entered stay entered, so no touch and no
+    /// gift is sent twice, and the remaining levels and dormancy follow the corrected schedule.
+    /// </summary>
+    private static void MoveEpisodeStart(LifecycleState s, DateTimeOffset start, DateTimeOffset quietFrom, DateTimeOffset at, DateTimeOffset now)
+    {
+        s.WinBackStartedAt = quietFrom;
+        if (s.Stage == LifecycleStages.AtRisk && s.StageSince == start)
+        {
+            s.StageSince = quietFrom;
+        }
+
+        AddTransition(s, new LifecycleTransition
+        {
+            At = quietFrom,
+            RecordedAt = now,
+            Kind = LifecycleTransitionKinds.Stage,
+            FromStage = s.Stage,
+            ToStage = s.Stage,
+            Level = s.WinBackLevel,
+            EpisodeStartedAt = quietFrom,
+            Note = string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"activity at {at:yyyy-MM-dd'T'HH:mm:ssK} arrived late: quiet since then, the win-back runs from {quietFrom:yyyy-MM-dd'T'HH:mm:ssK} instead of {start:yyyy-MM-dd'T'HH:mm:ssK}"),
+        });
     }
 
     /// <summary>

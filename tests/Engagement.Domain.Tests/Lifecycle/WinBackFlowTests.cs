@@ -266,6 +266,28 @@ public sealed class WinBackFlowTests
     }
 
     [Fact]
+    public void AMonthLateUploadThatStillLeavesTheMemberQuietMovesTheEpisodeWithoutRepeatingItsLevels()
+    {
+        // Quiet since day 0: L1 on day 30, L2 on day 38. On day 40 a POS uploads its month: a purchase on day 5.
+        // In order the member was quiet from day 5, so at risk from day 35; they still are on day 40. The L1 gift and
+        // the L2 call already went out; they are not sent again, and the rest of the ladder runs from day 35.
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickDaily(1, 40);
+
+        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(5), MemberSim.At(40, 12), sim.Options);
+
+        Assert.Equal(LifecycleStages.AtRisk, sim.State.Lifecycle.Stage);
+        Assert.Equal(2, sim.State.Lifecycle.WinBackLevel);
+        sim.TickDaily(41, 80);
+        var sent = sim.SentTouches.Select(t => (t.Kind, MemberSim.DayOf(t.DecidedAt))).ToList();
+        Assert.Equal([("winback.l1", 30), ("winback.l2", 38), ("winback.l3", 51)], sent);
+        Assert.Equal(LifecycleStages.Dormant, sim.State.Lifecycle.Stage);
+        Assert.Equal(MemberSim.At(66), sim.State.Lifecycle.DormantAt);
+        Assert.Equal(1, sim.State.Lifecycle.Counters.Episodes);
+    }
+
+    [Fact]
     public void MemberWithoutActivityHasNothingDue()
     {
         var sim = new MemberSim();
