@@ -125,7 +125,7 @@ public static class TierPolicy
                 return;
             }
 
-            state.TierGraceStartedAt ??= now;
+            state.TierGraceStartedAt ??= GraceStart(state, options, threshold, now);
             var until = state.TierGraceStartedAt.Value.AddDays(options.TierGraceDays);
             if (now < until)
             {
@@ -143,6 +143,34 @@ public static class TierPolicy
             // The next level down needs its own full grace, starting no earlier than this drop.
             state.TierGraceStartedAt = growthAtDrop < options.Tiers[lower].Threshold ? until : null;
         }
+    }
+
+    /// <summary>
+    /// Where a grace that a check finds due began: growth leaves the trailing window at a member-local midnight, so the
+    /// grace runs from the start of the first local day whose window no longer reached <paramref name="threshold"/>, not
+    /// from the check that noticed it (a reminder later in the day, or days late after an outage), CONTRACT.md §2.
+    /// Walks back at most to the day the tier was entered (not at all when that is unknown) and one window; never later
+    /// than <paramref name="now"/>.
+    /// </summary>
+    private static DateTimeOffset GraceStart(MemberState state, ProgramOptions options, long threshold, DateTimeOffset now)
+    {
+        var zone = GrowthPolicy.Zone(state, options);
+        var day = MemberTimeZones.LocalDate(now, zone);
+        var floor = day.AddDays(-options.GrowthWindowDays);
+        var entered = state.TierSince is { } since ? MemberTimeZones.LocalDate(since, zone) : day;
+        if (entered > floor)
+        {
+            floor = entered;
+        }
+
+        while (day > floor
+            && GrowthPolicy.TrailingGrowth(state, options, MemberTimeZones.StartOfDay(day.AddDays(-1), zone), includeLaterDays: false) < threshold)
+        {
+            day = day.AddDays(-1);
+        }
+
+        var start = MemberTimeZones.StartOfDay(day, zone);
+        return start < now ? start : now;
     }
 
     /// <summary>

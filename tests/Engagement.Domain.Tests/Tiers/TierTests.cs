@@ -157,6 +157,33 @@ public class TierTests
     }
 
     [Fact]
+    public void TheGraceRunsFromTheDayGrowthAgedOutNotFromTheCheckThatNoticedIt()
+    {
+        // The growth of 10 January 2025 leaves the window at local midnight on 10 January 2026; the daily check runs at 15:00.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 6_000m);
+
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 15, 0));
+
+        Assert.Equal("V3", member.Tier);
+        Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
+    }
+
+    [Fact]
+    public void AFirstCheckLongAfterGrowthAgedOutDropsLevelsWhereEachGraceWouldHaveEnded()
+    {
+        // Reminders did not run for months (an outage): the tiers come out as if every check had been on time.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 6_000m);
+
+        var late = Tick(member, TestMember.Shanghai(2026, 6, 1));
+
+        Assert.Equal(
+            [("V3", "V2", TestMember.Shanghai(2026, 2, 9, 0, 0)), ("V2", "V1", TestMember.Shanghai(2026, 3, 11, 0, 0))],
+            late.Changes.Select(c => (c.From, c.To, c.At)));
+    }
+
+    [Fact]
     public void AfterAGraceDropTheMemberStaysWhereTheRemainingGrowthQualifies()
     {
         var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
