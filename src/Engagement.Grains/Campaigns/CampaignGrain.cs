@@ -11,7 +11,8 @@ namespace Engagement.Grains.Campaigns;
 /// <summary>
 /// One campaign: holds the definition, drives a broadcast's fan-out over the member index, and keeps the counters and
 /// the budget. The rules (budget reservation, outcome counters, page tallies, trigger matching, uplift) are the
-/// domain's, under <c>Domain/Campaigns</c>; this grain keeps the timer loop, the paging, the write gate and the calls.
+/// domain's, under <c>Domain/Campaigns</c>; this grain keeps the timer loop, the paging (<see cref="CampaignFanOut"/>), the
+/// write gate and the calls (a triggered campaign's in <see cref="TriggeredGrants"/>).
 /// </summary>
 /// <remarks>
 /// <para><b>Fan-out.</b> A trigger persists the status and a reminder, then runs <see cref="CampaignFanOut"/> on an
@@ -38,6 +39,7 @@ public sealed class CampaignGrain(
     private readonly CampaignOptions _options = campaignOptions.Value;
     private StateWriteGate? _writeGate;
     private CampaignFanOut? _fanOut;
+    private TriggeredGrants? _triggered;
     private IGrainTimer? _loop;
     private bool _looping;
 
@@ -47,6 +49,9 @@ public sealed class CampaignGrain(
 
     /// <summary>Every state write goes through it; a failed write deactivates the grain so it reloads what storage holds.</summary>
     private StateWriteGate Gate => _writeGate ??= new StateWriteGate(state.WriteStateAsync, DeactivateOnIdle);
+
+    /// <summary>A triggered campaign's grants and the reports members send back (<see cref="TriggeredGrants"/>).</summary>
+    private TriggeredGrants Triggered => _triggered ??= new TriggeredGrants(() => state.State, _options, time, SaveAsync, SetListeningAsync);
 
     private bool FanningOut => S.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
 
@@ -197,98 +202,11 @@ public sealed class CampaignGrain(
         ? null
         : CampaignResultsBuilder.Build(CampaignId, S.StatusAt(time.GetUtcNow()), S, time.GetUtcNow()));
 
-    public async Task<CampaignGrant> RequestGrantAsync(string memberId)
-    {
-        var definition = S.Definition;
-        var now = time.GetUtcNow();
-        if (definition is null || definition.Kind != CampaignKinds.Triggered || S.Status != CampaignStatuses.Active)
-        {
-            var reason = S.Status == CampaignStatuses.Paused ? "the campaign is paused" : "not an active triggered campaign";
-            return new CampaignGrant { Group = CampaignGroups.None, Reason = reason };
-        }
+    public Task<CampaignGrant> RequestGrantAsync(string memberId) => Triggered.RequestAsync(memberId);
 
-        if (now < definition.ValidFrom || now >= definition.ValidUntil)
-        {
-            return new CampaignGrant { Group = CampaignGroups.None, Reason = "outside the campaign's validity" };
-        }
+    public Task ReportOutcomeAsync(CampaignOutcomeReport report) => Triggered.ReportOutcomeAsync(report);
 
-        var planned = CampaignMapping.Plan(definition, memberId, _options.GlobalControlPercent);
-        if (S.PendingGrants.Contains(memberId, StringComparer.Ordinal))
-        {
-            // The member's write of this grant failed and it retries: the same grant, already counted and held.
-            planned.Reserved = planned.IsArm;
-            return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
-        }
-
-        if (planned.IsArm)
-        {
-            if (!BudgetReservation.Fits(CampaignMapping.ToLimit(definition.Budget), S.Held(), 1, planned.UnitCost))
-            {
-                if (!S.UnlistedForBudget)
-                {
-                    S.UnlistedForBudget = true;
-                    await SaveAsync();
-                }
-
-                await SetListeningAsync(false);
-                return new CampaignGrant { Group = CampaignGroups.None, Reason = "budget exhausted" };
-            }
-
-            S.Hold(new BudgetHeld(1, planned.UnitCost));
-            planned.Reserved = true;
-        }
-
-        S.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience++;
-        S.PendingGrants.Add(memberId);
-        await SaveAsync();
-        return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
-    }
-
-    public async Task ReportOutcomeAsync(CampaignOutcomeReport report)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-
-        // The member's first report of a triggered grant confirms it is durable there: a later request is a new one.
-        var confirmed = report.From.Length == 0 && S.PendingGrants.Remove(report.MemberId);
-        if (S.Definition is not { } definition || !definition.Arms.Any(a => a.Name == report.Arm) || CampaignMapping.ToOutcome(report.To) is not { } to)
-        {
-            if (confirmed)
-            {
-                await SaveAsync();
-            }
-
-            return;
-        }
-
-        var unitCost = CampaignMapping.UnitCostOf(definition, report.Arm);
-        var relist = false;
-        if (S.Counters(report.Arm).Move(CampaignMapping.ToOutcome(report.From), to, unitCost))
-        {
-            S.Hold(new BudgetHeld(-1, -unitCost));
-
-            // The released grant is budget again: a campaign unlisted for want of it listens again.
-            relist = S.UnlistedForBudget && S.StatusAt(time.GetUtcNow()) == CampaignStatuses.Active;
-            S.UnlistedForBudget &= !relist;
-        }
-
-        await SaveAsync();
-        if (relist)
-        {
-            await SetListeningAsync(true);
-        }
-    }
-
-    public async Task ReportPurchaseAsync(CampaignPurchaseReport report)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        if (S.Definition is null || !S.Groups.TryGetValue(CampaignMapping.GroupKey(report.Group, report.Arm), out var counters))
-        {
-            return;
-        }
-
-        counters.Purchase(report.Amount, report.Conversion);
-        await SaveAsync();
-    }
+    public Task ReportPurchaseAsync(CampaignPurchaseReport report) => Triggered.ReportPurchaseAsync(report);
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {

@@ -1,0 +1,122 @@
+using Engagement.Contracts.Campaigns;
+using Engagement.Domain.Campaigns;
+
+namespace Engagement.Grains.Campaigns;
+
+/// <summary>
+/// The member-facing calls of a triggered campaign, run on <see cref="CampaignGrain"/>'s scheduler: a grant asked for
+/// by a member whose event matched, and the outcome and purchase reports members send back. Each call ends with one
+/// state write through the grain's write gate. The rules are the domain's (<see cref="BudgetReservation"/>,
+/// <see cref="GroupCounters"/>, <see cref="CampaignMapping.Plan"/>); this class holds the order of the steps.
+/// </summary>
+/// <remarks>
+/// A grant is counted and its budget held when it is given, and stays in <see cref="CampaignGrainState.PendingGrants"/>
+/// until the member's first outcome report confirms its state is durable: a member whose write failed asks again and
+/// gets the same grant, not a second count. A grant that does not fit the budget takes the campaign off the registry
+/// (<c>setListening(false)</c>); an outcome that releases a grant lists it again.
+/// </remarks>
+internal sealed class TriggeredGrants(
+    Func<CampaignGrainState> state,
+    CampaignOptions options,
+    TimeProvider time,
+    Func<Task> saveAsync,
+    Func<bool, Task> setListeningAsync)
+{
+    private CampaignGrainState S => state();
+
+    /// <summary>The grant for <paramref name="memberId"/>: its group, arm and delivery, or group none with the reason.</summary>
+    public async Task<CampaignGrant> RequestAsync(string memberId)
+    {
+        var definition = S.Definition;
+        var now = time.GetUtcNow();
+        if (definition is null || definition.Kind != CampaignKinds.Triggered || S.Status != CampaignStatuses.Active)
+        {
+            var reason = S.Status == CampaignStatuses.Paused ? "the campaign is paused" : "not an active triggered campaign";
+            return new CampaignGrant { Group = CampaignGroups.None, Reason = reason };
+        }
+
+        if (now < definition.ValidFrom || now >= definition.ValidUntil)
+        {
+            return new CampaignGrant { Group = CampaignGroups.None, Reason = "outside the campaign's validity" };
+        }
+
+        var planned = CampaignMapping.Plan(definition, memberId, options.GlobalControlPercent);
+        if (S.PendingGrants.Contains(memberId, StringComparer.Ordinal))
+        {
+            // The member's write of this grant failed and it retries: the same grant, already counted and held.
+            planned.Reserved = planned.IsArm;
+            return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
+        }
+
+        if (planned.IsArm)
+        {
+            if (!BudgetReservation.Fits(CampaignMapping.ToLimit(definition.Budget), S.Held(), 1, planned.UnitCost))
+            {
+                if (!S.UnlistedForBudget)
+                {
+                    S.UnlistedForBudget = true;
+                    await saveAsync();
+                }
+
+                await setListeningAsync(false);
+                return new CampaignGrant { Group = CampaignGroups.None, Reason = "budget exhausted" };
+            }
+
+            S.Hold(new BudgetHeld(1, planned.UnitCost));
+            planned.Reserved = true;
+        }
+
+        S.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience++;
+        S.PendingGrants.Add(memberId);
+        await saveAsync();
+        return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
+    }
+
+    /// <summary>Moves the arm's outcome counters (sent, deferred, suppressed…); a released grant gives its budget back.</summary>
+    public async Task ReportOutcomeAsync(CampaignOutcomeReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+
+        // The member's first report of a triggered grant confirms it is durable there: a later request is a new one.
+        var confirmed = report.From.Length == 0 && S.PendingGrants.Remove(report.MemberId);
+        if (S.Definition is not { } definition || !definition.Arms.Any(a => a.Name == report.Arm) || CampaignMapping.ToOutcome(report.To) is not { } to)
+        {
+            if (confirmed)
+            {
+                await saveAsync();
+            }
+
+            return;
+        }
+
+        var unitCost = CampaignMapping.UnitCostOf(definition, report.Arm);
+        var relist = false;
+        if (S.Counters(report.Arm).Move(CampaignMapping.ToOutcome(report.From), to, unitCost))
+        {
+            S.Hold(new BudgetHeld(-1, -unitCost));
+
+            // The released grant is budget again: a campaign unlisted for want of it listens again.
+            relist = S.UnlistedForBudget && S.StatusAt(time.GetUtcNow()) == CampaignStatuses.Active;
+            S.UnlistedForBudget &= !relist;
+        }
+
+        await saveAsync();
+        if (relist)
+        {
+            await setListeningAsync(true);
+        }
+    }
+
+    /// <summary>Counts a purchase (amount in CNY, net of refunds when negative) and a conversion against the member's group.</summary>
+    public async Task ReportPurchaseAsync(CampaignPurchaseReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (S.Definition is null || !S.Groups.TryGetValue(CampaignMapping.GroupKey(report.Group, report.Arm), out var counters))
+        {
+            return;
+        }
+
+        counters.Purchase(report.Amount, report.Conversion);
+        await saveAsync();
+    }
+}
