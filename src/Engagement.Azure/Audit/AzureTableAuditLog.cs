@@ -8,8 +8,10 @@ namespace Engagement.Azure.Audit;
 
 /// <summary>
 /// The audit trail in an Azure table (default <c>EngagementAudit</c>): partition the UTC day (<c>yyyyMMdd</c>), row key
-/// the action's audit id (so a retried action on the same day is one row), properties <c>At, Actor, Role, Action,
-/// Target, Detail, Reason</c>. A range read touches only the days asked for.
+/// the action's audit id, properties <c>At, Actor, Role, Action, Target, Detail, Reason</c>. A range read touches only
+/// the days asked for. Beside it, partition <c>id</c> holds one row per audit id with the instant it was first recorded
+/// (property <c>At</c>), so a retried action is one row at its first instant even when the retry comes on a later UTC
+/// day (<see cref="IAuditLog.AppendAsync"/>).
 /// </summary>
 public sealed class AzureTableAuditLog : IAuditLog
 {
@@ -31,14 +33,42 @@ public sealed class AzureTableAuditLog : IAuditLog
     /// <summary>Creates the table if missing; every operation also ensures it once.</summary>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => _createTable.RunAsync(cancellationToken);
 
+    /// <summary>Partition of the rows that remember when each audit id was first recorded (above every day partition).</summary>
+    private const string IdPartition = "id";
+
+    /// <summary>
+    /// Records <paramref name="entry"/> once per audit id: a repeat (a retried action, on any day) keeps the first
+    /// instant and writes no second row. The id row is written before the day row, so a failure between them is
+    /// repaired by the retry, which writes the day row at the remembered instant.
+    /// </summary>
     public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         await InitializeAsync(cancellationToken);
-        var row = new TableEntity(Day(entry.At), RowKeyOf(entry.AuditId))
+        var key = RowKeyOf(entry.AuditId);
+        var at = entry.At.ToUniversalTime();
+        var first = await _table.GetEntityIfExistsAsync<TableEntity>(IdPartition, key, cancellationToken: cancellationToken);
+        if (!first.HasValue)
+        {
+            try
+            {
+                await _table.AddEntityAsync(new TableEntity(IdPartition, key) { ["At"] = at }, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                first = await _table.GetEntityIfExistsAsync<TableEntity>(IdPartition, key, cancellationToken: cancellationToken);
+            }
+        }
+
+        if (first.HasValue && first.Value!.GetDateTimeOffset("At") is { } recorded)
+        {
+            at = recorded;
+        }
+
+        var row = new TableEntity(Day(at), key)
         {
             ["AuditId"] = entry.AuditId,
-            ["At"] = entry.At.ToUniversalTime(),
+            ["At"] = at,
             ["Actor"] = entry.Actor,
             ["Role"] = entry.Role,
             ["Action"] = entry.Action,

@@ -6,7 +6,7 @@ namespace Engagement.Contracts.Audit;
 /// </summary>
 public interface IAuditLog
 {
-    /// <summary>Records one action. Idempotent by <see cref="AuditEntry.AuditId"/> within its UTC day.</summary>
+    /// <summary>Records one action. Idempotent by <see cref="AuditEntry.AuditId"/>: a repeat, on any day, keeps the first entry and its instant.</summary>
     Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default);
 
     /// <summary>Actions with <c>from ≤ At &lt; to</c> (UTC), newest first, at most <paramref name="limit"/>.</summary>

@@ -72,5 +72,25 @@ public sealed class SupportStorageTests : IAsyncLifetime
         Assert.Single(await audit.ReadAsync(t0, t0.AddDays(1), 1));
         Assert.Empty(await audit.ReadAsync(t0.AddDays(1), t0, 100));
     }
+
+    [Fact]
+    public async Task AnActionRetriedOnALaterUtcDayIsStillOneRowAtItsFirstInstant()
+    {
+        var audit = new AzureTableAuditLog(StorageClients.Tables(), _audit);
+        var first = new DateTimeOffset(2026, 3, 9, 23, 59, 0, TimeSpan.Zero);
+        AuditEntry Entry(DateTimeOffset at) => new()
+        {
+            AuditId = "adjustment|M7|goodwill-7", At = at, Actor = "Li Na", Role = "support", Action = "member.adjustment",
+            Target = "M7", Detail = "points +50", Reason = "parcel arrived late",
+        };
+
+        await audit.AppendAsync(Entry(first));
+        await audit.AppendAsync(Entry(first.AddMinutes(2))); // the client's retry, replayed by the member, after midnight UTC
+        await audit.AppendAsync(Entry(first.AddDays(3)));
+
+        var read = await audit.ReadAsync(first.AddDays(-1), first.AddDays(5), 100);
+        var row = Assert.Single(read);
+        Assert.Equal(first, row.At);
+    }
 }
 
