@@ -122,7 +122,11 @@ public sealed class MemberDirectory(IMemberSearch search)
         return [.. hits.Select(h => new MemberSearchResult(h.MemberId, admin ? h.Phone : MaskPhone(h.Phone), h.Tier, h.MatchedBy))];
     }
 
-    /// <summary>Keeps the first three and last four characters: <c>13812341234</c> → <c>138****1234</c>; shorter ones become all stars.</summary>
+    /// <summary>
+    /// The phone as support sees it (CONTRACT.md §4), hiding at least four characters: from 11 characters on, the
+    /// first three and last four are kept (<c>13812341234</c> → <c>138****1234</c>); from 8 to 10, only the last four
+    /// (<c>62345678</c> → <c>****5678</c>: keeping three more would show all but one digit); shorter ones become all stars.
+    /// </summary>
     public static string MaskPhone(string phone)
     {
         ArgumentNullException.ThrowIfNull(phone);
@@ -130,6 +134,7 @@ public sealed class MemberDirectory(IMemberSearch search)
         {
             0 => "",
             < 8 => new string('*', phone.Length),
+            < 11 => new string('*', phone.Length - 4) + phone[^4..],
             _ => phone[..3] + "****" + phone[^4..],
         };
     }
