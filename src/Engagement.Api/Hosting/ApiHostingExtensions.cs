@@ -72,9 +72,11 @@ public static class ApiHostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Before authentication: a request with a guessed key is refused with 401 by authorization, so a limiter after
+        // it would never count the guesses (ApiRateLimiting puts unknown keys on their address's allowance).
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapMemberEndpoints();

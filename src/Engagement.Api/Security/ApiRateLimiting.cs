@@ -23,7 +23,10 @@ public sealed class ApiRateLimitOptions
     public int QueueLimit { get; set; } = 200;
 }
 
-/// <summary>Wires ASP.NET Core's rate limiter per API key, and the start-up checks of hashed keys and limits.</summary>
+/// <summary>
+/// Wires ASP.NET Core's rate limiter per API key, and the start-up checks of hashed keys and limits. The limiter runs
+/// before authentication (see <c>MapEngagementApi</c>), so requests with an unknown key are limited too, per address.
+/// </summary>
 public static class ApiRateLimiting
 {
     /// <summary>Registers the limiter (apply it with <c>app.UseRateLimiter()</c>) and validation of the key options.</summary>
@@ -59,8 +62,14 @@ public static class ApiRateLimiting
             return RateLimitPartition.GetNoLimiter("unlimited");
         }
 
-        // Partitioned by the key's hash, so the limiter keeps no plain key in memory.
-        var partition = context.Request.Headers.TryGetValue(ApiKeyOptions.HeaderName, out var key) && key.ToString() is { Length: > 0 } presented
+        // A configured key (in the header, or as a browser's Basic password) has its own allowance, partitioned by the
+        // key's hash so the limiter keeps no plain key in memory. Anything else (no key, an unknown one) counts against
+        // the client's address: every guessed key would otherwise start a fresh allowance, and guessing be unlimited.
+        var keys = context.RequestServices.GetRequiredService<IOptionsMonitor<ApiKeyOptions>>().CurrentValue;
+        var presented = context.Request.Headers.TryGetValue(ApiKeyOptions.HeaderName, out var header) && header.ToString() is { Length: > 0 } inHeader
+            ? inHeader
+            : ApiKeyHashes.BasicPassword(context.Request).ToString();
+        var partition = presented.Length > 0 && (keys.Keys.ContainsKey(presented) || ApiKeyHashes.TryFind(keys, presented, out _))
             ? "key:" + ApiKeyHashes.Hash(presented)
             : "ip:" + context.Connection.RemoteIpAddress;
         return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
