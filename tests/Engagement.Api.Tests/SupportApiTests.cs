@@ -49,6 +49,30 @@ public sealed class SupportApiTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task APointValueChangeIsInTheAuditOnceWithWhoAndWhy()
+    {
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        // The audit records the wall-clock moment of a manual action (not the engine clock the rules run on).
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var current = (await admin.GetFromJsonAsync<JsonObject>("api/v1/programme/point-value", Json))!["current"]!.GetValue<decimal>();
+        var changeId = "pv-" + Guid.NewGuid().ToString("N")[..10];
+        var change = new { changeId, value = current, reason = "quarterly review: unchanged" }; // the value stays as it is
+
+        using var first = await admin.PutAsJsonAsync("api/v1/programme/point-value", change, Json);
+        using var retried = await admin.PutAsJsonAsync("api/v1/programme/point-value", change, Json);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        var audit = await support.GetFromJsonAsync<JsonArray>($"api/v1/audit?from={Uri.EscapeDataString(before.ToString("O"))}", Json);
+        var row = Assert.Single(audit!, a => a!["auditId"]!.GetValue<string>() == "point-value|" + changeId);
+        Assert.Equal("admin", row!["actor"]!.GetValue<string>());
+        Assert.Equal("admin", row["role"]!.GetValue<string>());
+        Assert.Equal("quarterly review: unchanged", row["reason"]!.GetValue<string>());
+        Assert.StartsWith(current.ToString(System.Globalization.CultureInfo.InvariantCulture) + " CNY per point", row["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SupportIsLimitedAdminIsNotAndAReasonIsMandatory()
     {
         var id = await SeedAsync(10m, phone: null);

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Security.Claims;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
+using Engagement.Contracts.Audit;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
@@ -26,7 +28,11 @@ public static class PointValueEndpoints
     private static async Task<IResult> GetAsync(IGrainFactory grains) =>
         Results.Ok(await grains.GetGrain<IPointValueGrain>(0).GetAsync());
 
-    private static async Task<IResult> PutAsync([FromBody] PointValueChangeRequest? request, IGrainFactory grains, ClaimsPrincipal user)
+    /// <summary>The audit action of a point value change (<c>GET /audit</c>, CONTRACT.md §4: every manual action).</summary>
+    public const string AuditAction = "programme.point-value";
+
+    private static async Task<IResult> PutAsync(
+        [FromBody] PointValueChangeRequest? request, IGrainFactory grains, ClaimsPrincipal user, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         if (request is null)
@@ -61,8 +67,26 @@ public static class PointValueEndpoints
             SetBy = ApiKeyIdentity.NameOf(user),
         };
         var result = await grains.GetGrain<IPointValueGrain>(0).SetAsync(change);
-        return result.Refusal is { } refused
-            ? FieldErrors.Problem(refused.Contains("effectiveFrom", StringComparison.Ordinal) ? "effectiveFrom" : "value", refused)
-            : Results.Ok(result.View);
+        if (result.Refusal is { } refused)
+        {
+            return FieldErrors.Problem(refused.Contains("effectiveFrom", StringComparison.Ordinal) ? "effectiveFrom" : "value", refused);
+        }
+
+        // Keyed by the change id: a retried change (idempotent in the grain) is one audit row.
+        var recorded = result.View.History.FirstOrDefault(h => h.ChangeId == change.ChangeId);
+        await audit.AppendAsync(new AuditEntry
+        {
+            AuditId = "point-value|" + change.ChangeId,
+            At = time.GetUtcNow(),
+            Actor = change.SetBy,
+            Role = ApiKeyIdentity.RoleOf(user),
+            Action = AuditAction,
+            Target = "point-value",
+            Detail = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{recorded?.Value ?? change.Value} CNY per point from {(recorded?.EffectiveFrom ?? change.EffectiveFrom)?.ToString("O", CultureInfo.InvariantCulture) ?? "now"}"),
+            Reason = change.Reason.Trim(),
+        }, cancellationToken);
+        return Results.Ok(result.View);
     }
 }
