@@ -124,7 +124,26 @@ public sealed class AzureTableAuditLog : IAuditLog
 
     private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    /// <summary>Audit ids may hold characters a row key may not; those become '_' (ids stay distinct in practice: they are built from safe ids).</summary>
-    private static string RowKeyOf(string auditId) =>
-        new([.. auditId.Take(512).Select(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c) ? '_' : c)]);
+    /// <summary>
+    /// The row key of an audit id: characters a row key may not hold (<c>/ \ # ?</c>, control characters), and the
+    /// escape character <c>~</c> itself, become <c>~</c> and four hex digits, so distinct ids (an adjustment id is any
+    /// 1–128 characters a client chose: <c>ticket/12</c>, <c>ticket#12</c>) stay distinct rows. At most 512 characters.
+    /// </summary>
+    private static string RowKeyOf(string auditId)
+    {
+        var key = new System.Text.StringBuilder(auditId.Length);
+        foreach (var c in auditId)
+        {
+            if (c is '/' or '\\' or '#' or '?' or '~' || char.IsControl(c))
+            {
+                key.Append('~').Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                key.Append(c);
+            }
+        }
+
+        return key.Length > 512 ? key.ToString(0, 512) : key.ToString();
+    }
 }

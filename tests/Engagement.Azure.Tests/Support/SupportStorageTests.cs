@@ -74,6 +74,28 @@ public sealed class SupportStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ActionsWhoseIdsDifferOnlyInCharactersARowKeyMayNotHoldAreTwoRows()
+    {
+        var audit = new AzureTableAuditLog(StorageClients.Tables(), _audit);
+        var at = new DateTimeOffset(2026, 3, 9, 10, 0, 0, TimeSpan.Zero);
+        AuditEntry Entry(string adjustmentId, string detail) => new()
+        {
+            AuditId = "adjustment|M8|" + adjustmentId, At = at, Actor = "Li Na", Role = "support", Action = "member.adjustment",
+            Target = "M8", Detail = detail, Reason = "tickets",
+        };
+
+        // Two distinct adjustments (the member applies both): ids a client may choose, 1–128 characters of any kind.
+        await audit.AppendAsync(Entry("ticket/12", "points +10"));
+        await audit.AppendAsync(Entry("ticket#12", "points +20"));
+        await audit.AppendAsync(Entry("ticket_12", "points +30"));
+
+        var read = await audit.ReadAsync(at.AddHours(-1), at.AddHours(1), 100);
+        Assert.Equal(
+            ["adjustment|M8|ticket#12", "adjustment|M8|ticket/12", "adjustment|M8|ticket_12"],
+            read.Select(e => e.AuditId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task AnActionRetriedOnALaterUtcDayIsStillOneRowAtItsFirstInstant()
     {
         var audit = new AzureTableAuditLog(StorageClients.Tables(), _audit);
