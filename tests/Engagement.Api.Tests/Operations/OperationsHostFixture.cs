@@ -7,9 +7,10 @@ namespace Engagement.Api.Tests.Operations;
 
 /// <summary>
 /// The real host (Program.cs) configured as production would be for protection: a key given only by its SHA-256,
-/// and a tight per-key rate limit (5 requests a minute, none queued), so the tests can see a 429.
+/// and a tight per-key rate limit (5 requests a minute, none queued), so the tests can see a 429. Unsealed only for
+/// <see cref="KeyGuessingHostFixture"/>, the same host started apart.
 /// </summary>
-public sealed class OperationsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class OperationsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminKey = "ops-test-admin";
     public const string SupportKey = "ops-test-support";
