@@ -69,8 +69,9 @@ public static class ApiRateLimiting
         var presented = context.Request.Headers.TryGetValue(ApiKeyOptions.HeaderName, out var header) && header.ToString() is { Length: > 0 } inHeader
             ? inHeader
             : ApiKeyHashes.BasicPassword(context.Request).ToString();
-        var partition = presented.Length > 0 && (keys.Keys.ContainsKey(presented) || ApiKeyHashes.TryFind(keys, presented, out _))
-            ? "key:" + ApiKeyHashes.Hash(presented)
+        var hash = presented.Length > 0 ? ApiKeyHashes.Hash(presented) : null;
+        var partition = hash is not null && (keys.Keys.ContainsKey(presented) || keys.KeyHashes.ContainsKey(hash))
+            ? "key:" + hash
             : "ip:" + context.Connection.RemoteIpAddress;
         return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
         {
