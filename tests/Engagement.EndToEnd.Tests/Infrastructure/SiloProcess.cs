@@ -30,6 +30,21 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The engine clock's start sent to the process (<c>Engagement:Testing:ClockStart</c>).</summary>
+    public DateTimeOffset ClockStart { get; private init; }
+
+    /// <summary>The monotonic timestamp taken just before the process was started.</summary>
+    public long LaunchedTimestamp { get; private init; }
+
+    /// <summary>
+    /// An upper bound of the silo's engine clock when it runs <paramref name="speed"/> times faster than real time
+    /// (<c>Engagement:Testing:ClockSpeed</c>): the process starts its accelerated clock after it was launched, so
+    /// its engine now is at most <see cref="ClockStart"/> plus the real time since launch times the speed. A slow
+    /// start on a loaded machine moves the engine clock on by days; a test dates its events by this, not by
+    /// <see cref="SiloSettings.Clock"/>, which runs at real speed.
+    /// </summary>
+    public DateTimeOffset EngineNowAtMost(double speed) => ClockStart + Stopwatch.GetElapsedTime(LaunchedTimestamp) * speed;
+
     /// <summary>Everything the silo wrote, for a failing test's message.</summary>
     public string Output
     {
@@ -67,14 +82,15 @@ public sealed class SiloProcess : IAsyncDisposable
         env["Engagement__Api__Keys__" + MarketingKey] = "marketing";
         env["Engagement__Ingestion__QueueNamePrefix"] = settings.QueuePrefix;
         env["Engagement__Ingestion__QueueCount"] = settings.QueueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        env["Engagement__Testing__ClockStart"] = settings.Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var clockStart = settings.Clock.GetUtcNow();
+        env["Engagement__Testing__ClockStart"] = clockStart.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (key, value) in settings.Extra)
         {
             env[key] = value;
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{httpPort}/"), settings);
+        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{httpPort}/"), settings) { ClockStart = clockStart, LaunchedTimestamp = Stopwatch.GetTimestamp() };
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.Start();

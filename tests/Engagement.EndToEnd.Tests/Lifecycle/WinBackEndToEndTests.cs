@@ -16,6 +16,8 @@ namespace Engagement.EndToEnd.Tests.Lifecycle;
 /// </summary>
 public sealed class WinBackEndToEndTests(ITestOutputHelper output)
 {
+    private const int Speed = 43_200;
+
     private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
     [Fact]
@@ -29,7 +31,7 @@ public sealed class WinBackEndToEndTests(ITestOutputHelper output)
                 // Half an engine day per real second: each 8-day win-back level lasts 16 s of real time, so a silo
                 // that stalls for a few seconds on a loaded machine still ticks inside every level. At 1.5 days a
                 // second a stall of 6 s skipped a level, as it should (a late member is not sent stale offers).
-                ["Engagement__Testing__ClockSpeed"] = "43200",
+                ["Engagement__Testing__ClockSpeed"] = Speed.ToString(CultureInfo.InvariantCulture),
                 ["Engagement__Program__Lifecycle__ReminderPeriod"] = "00:00:01",
                 ["Engagement__Storage__TouchQueueName"] = touchQueue,
             },
@@ -37,7 +39,12 @@ public sealed class WinBackEndToEndTests(ITestOutputHelper output)
         var memberId = "W" + Guid.NewGuid().ToString("N")[..10];
         await using var silo = await SiloProcess.StartAsync(settings);
         using var admin = silo.CreateClient();
-        using (var response = await admin.PostEventsAsync(new { eventId = memberId + "-p1", type = "purchase", memberId, occurredAt = settings.Clock.GetUtcNow().AddMinutes(-1), orderId = "O1", amount = 300m }))
+        // Dated by the silo's engine clock, which has run ahead by half a day for every second the silo took to
+        // start (two minutes on a loaded machine: 60 engine days, and a purchase dated by the real-speed test clock
+        // arrived dormant). Ten engine days back from its upper bound keeps it valid (not in the future) for a
+        // process that took up to 20 s to build its clock, and leaves 20 quiet days before L1.
+        var occurredAt = silo.EngineNowAtMost(Speed).AddDays(-10);
+        using (var response = await admin.PostEventsAsync(new { eventId = memberId + "-p1", type = "purchase", memberId, occurredAt, orderId = "O1", amount = 300m }))
         {
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
