@@ -12,7 +12,7 @@ namespace Engagement.Domain.Lifecycle;
 /// ("won back at level N") and makes the member <c>active</c> (or keeps them <c>new</c>).
 /// Ticks are idempotent and catch up: a tick enters only the level due at <c>now</c>, once per episode.
 /// </remarks>
-public static class LifecyclePolicy
+public static partial class LifecyclePolicy
 {
     /// <summary>Called by the member engine for every applied event that counts as activity (all but complaint).</summary>
     /// <remarks>
@@ -23,6 +23,8 @@ public static class LifecyclePolicy
     /// since it anyway does not cancel the episode: it moves its day 0 (<see cref="MoveEpisodeStart"/>).
     /// Activity that arrives late from an earlier level of the running episode (an offline POS uploading after the
     /// next level's tick) is won back at the level it happened in (CONTRACT.md §1.1, §2), not the level reached since.
+    /// So is activity from inside an episode that arrives after the member was already marked dormant: the member was
+    /// won back, never dormant (<see cref="WonBackBeforeDormancy"/>).
     /// </remarks>
     /// <param name="state">The member, changed in place.</param>
     /// <param name="at">The activity's <c>occurredAt</c>.</param>
@@ -83,6 +85,10 @@ public static class LifecyclePolicy
             s.WinBackLevel = 0;
             s.WinBackLevelEnteredAt = null;
             WithdrawWaitingLevelTouches(state, options, at, now);
+        }
+        else if (LateWinBackEpisode(s, at, options.Lifecycle) is { } ended)
+        {
+            WonBackBeforeDormancy(state, ended, at, now, options);
         }
         else if (s.Stage is LifecycleStages.Dormant or LifecycleStages.AtRisk)
         {

@@ -82,7 +82,7 @@ public sealed class LifecycleTransition
     /// <summary>When the engine noticed and recorded it (a tick's or event's <c>now</c>).</summary>
     public DateTimeOffset RecordedAt { get; set; }
 
-    /// <summary><see cref="LifecycleTransitionKinds"/>: stage, winback.level, winback.won, winback.cancelled, dormant.</summary>
+    /// <summary><see cref="LifecycleTransitionKinds"/>: stage, winback.level, winback.won, winback.cancelled, winback.dormant, winback.dormant.withdrawn.</summary>
     public string Kind { get; set; } = "";
 
     public string? FromStage { get; set; }
@@ -106,4 +106,10 @@ public static class LifecycleTransitionKinds
     public const string WonBack = "winback.won";
     public const string Cancelled = "winback.cancelled";
     public const string Dormant = "winback.dormant";
+
+    /// <summary>
+    /// A dormancy recorded earlier is taken back: activity from inside its episode arrived late (the member was won
+    /// back, not dormant). <c>At</c> is the withdrawn dormancy's instant.
+    /// </summary>
+    public const string DormantWithdrawn = "winback.dormant.withdrawn";
 }

@@ -15,7 +15,7 @@ public interface ILifecycleJournal
 
 /// <summary>One win-back step of one member.</summary>
 /// <param name="At">When the step took effect by the rules.</param>
-/// <param name="Kind"><c>winback.level</c>, <c>winback.won</c> or <c>winback.dormant</c>.</param>
+/// <param name="Kind"><c>winback.level</c>, <c>winback.won</c>, <c>winback.dormant</c> or <c>winback.dormant.withdrawn</c>.</param>
 /// <param name="Level">The level entered, or the level won back at.</param>
 /// <param name="EpisodeStartedAt">When the member's quiet reached the win-back threshold; tells episodes apart.</param>
 public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? Level, DateTimeOffset? EpisodeStartedAt)
@@ -24,7 +24,10 @@ public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? 
     public const string WonBack = "winback.won";
     public const string Dormant = "winback.dormant";
 
-    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { LevelEntered, WonBack, Dormant };
+    /// <summary>Takes back a <see cref="Dormant"/> step of the same episode (late activity showed the member was won back); same <c>At</c>, so the same report day.</summary>
+    public const string DormantWithdrawn = "winback.dormant.withdrawn";
+
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { LevelEntered, WonBack, Dormant, DormantWithdrawn };
 
     /// <summary>The idempotency key within a member.</summary>
     public string Key => $"{Kind}|{Level?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}|{EpisodeStartedAt?.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}";
@@ -42,6 +45,7 @@ public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? 
                 case LevelEntered: entered[l]++; break;
                 case WonBack: won[l]++; break;
                 case Dormant: dormant++; break;
+                case DormantWithdrawn: dormant--; break;
             }
         }
 
@@ -51,7 +55,7 @@ public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? 
             From = from,
             To = to,
             Levels = [.. Enumerable.Range(1, 3).Select(l => new WinBackLevelRow { Level = l, Entered = entered[l], WonBack = won[l] })],
-            WentDormant = dormant,
+            WentDormant = Math.Max(0, dormant),
             WinBackRate = reached == 0 ? 0 : Math.Round((double)(won[1] + won[2] + won[3]) / reached, 4),
         };
     }

@@ -1,5 +1,6 @@
 using Engagement.Domain.Lifecycle;
 using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Tests.Lifecycle;
@@ -233,6 +234,44 @@ public sealed class WinBackFlowTests
         Assert.Null(lc.WonBackAtLevel);
         Assert.Equal(1, lc.Counters.ReactivatedFromDormant);
         Assert.Equal(MemberSim.At(125), LifecyclePolicy.NextDueAt(sim.State, sim.Options));
+    }
+
+    [Fact]
+    public void ActivityFromL3UploadedAfterTheMemberWasMarkedDormantIsAWinBackAtL3AndNoDormancy()
+    {
+        // Quiet since day 0: L3 on day 46, dormant from day 61. A login on day 58 (during L3) reaches the engine on
+        // day 63, from an offline POS. In order the member was won back at L3 on day 58 and never went dormant.
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        var journal = new List<JournalWinBackStep>();
+        for (var day = 1; day <= 62; day++)
+        {
+            journal.AddRange(MemberDecider.Tick(sim.State, sim.Options, MemberSim.At(day)).Effects.OfType<JournalWinBackStep>());
+        }
+
+        Assert.Equal(LifecycleStages.Dormant, sim.State.Lifecycle.Stage);
+
+        var late = MemberDecider.Apply(sim.State, new MemberEvent("login-late-l3", MemberEventTypes.Login, MemberSim.At(58, 15)), sim.Options, MemberSim.At(63, 12));
+        journal.AddRange(late.Effects.OfType<JournalWinBackStep>());
+
+        var lc = sim.State.Lifecycle;
+        Assert.Equal(LifecycleStages.Active, lc.Stage);
+        Assert.Equal(MemberSim.At(58, 15), lc.StageSince);
+        Assert.Equal(3, lc.WonBackAtLevel);
+        Assert.Equal(MemberSim.At(58, 15), lc.WonBackAt);
+        Assert.Null(lc.DormantAt);
+        Assert.Equal((1, 0, 0), (lc.Counters.WonBackAtLevel3, lc.Counters.Dormant, lc.Counters.ReactivatedFromDormant));
+        var won = Assert.Single(lc.Transitions, t => t.Kind == LifecycleTransitionKinds.WonBack);
+        Assert.Equal((3, MemberSim.At(58, 15), MemberSim.At(30)), (won.Level, won.At, won.EpisodeStartedAt));
+
+        // The journal (the win-back report's source) gets the win at L3 and takes back the dormancy on its own day.
+        Assert.Contains(journal, j => j.Kind == LifecycleTransitionKinds.WonBack && j.Level == 3 && j.At == MemberSim.At(58, 15));
+        var dormant = Assert.Single(journal, j => j.Kind == LifecycleTransitionKinds.Dormant);
+        var withdrawn = Assert.Single(journal, j => j.Kind == LifecycleTransitionKinds.DormantWithdrawn);
+        Assert.Equal((dormant.At, dormant.EpisodeStartedAt), (withdrawn.At, withdrawn.EpisodeStartedAt));
+
+        // Quiet again from day 58 15:00: the next episode starts 30 days later.
+        Assert.Equal(MemberSim.At(88, 15), LifecyclePolicy.NextDueAt(sim.State, sim.Options));
     }
 
     [Fact]
