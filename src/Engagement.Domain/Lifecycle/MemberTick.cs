@@ -95,6 +95,8 @@ public static class MemberTick
             {
                 Kind = TouchKinds.PointsExpiryNotice,
                 Channel = channel,
+                PreferredChannel = options.Touches.NoticeChannel,
+                FallbackChannel = options.Touches.NoticeFallbackChannel,
                 Offer = string.Create(CultureInfo.InvariantCulture, $"points:{lot.Remaining};expiresAt:{lot.ExpiresAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"),
                 DedupeKey = lot.LotId,
                 ValidUntil = lot.ExpiresAt,
@@ -135,6 +137,8 @@ public static class MemberTick
         {
             Kind = TouchKinds.BirthdayBenefit,
             Channel = MemberProfile.PreferredChannel(state, o.BirthdayChannel, o.BirthdayFallbackChannel),
+            PreferredChannel = o.BirthdayChannel,
+            FallbackChannel = o.BirthdayFallbackChannel,
             Offer = o.BirthdayBenefitCode,
             DedupeKey = year.ToString(CultureInfo.InvariantCulture),
             ValidUntil = MemberClock.AtLocal(windowEnd, TimeOnly.MinValue, zone),

@@ -73,6 +73,8 @@ public static class WinBackPolicy
         {
             Kind = settings.Kind,
             Channel = channel,
+            PreferredChannel = settings.Channel,
+            FallbackChannel = settings.FallbackChannel,
             Level = level,
             Offer = settings.Offer,
             DedupeKey = TouchIds.KeyFor(episodeStart),

@@ -220,6 +220,8 @@ public static class MemberCoupons
             {
                 Kind = TouchKinds.CouponExpiryReminder,
                 Channel = MemberProfile.PreferredChannel(state, options.Touches.NoticeChannel, options.Touches.NoticeFallbackChannel),
+                PreferredChannel = options.Touches.NoticeChannel,
+                FallbackChannel = options.Touches.NoticeFallbackChannel,
                 Offer = string.Create(CultureInfo.InvariantCulture, $"coupon:{coupon.OfferId};expiresAt:{coupon.ValidUntil.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"),
                 CouponCode = coupon.Code,
                 DedupeKey = coupon.Code,
@@ -289,6 +291,8 @@ public static class MemberCoupons
         {
             Kind = TouchKinds.RedemptionConfirmation,
             Channel = MemberProfile.PreferredChannel(state, options.Touches.NoticeChannel, options.Touches.NoticeFallbackChannel),
+            PreferredChannel = options.Touches.NoticeChannel,
+            FallbackChannel = options.Touches.NoticeFallbackChannel,
             Offer = offer,
             CouponCode = couponCode,
             DedupeKey = key,

@@ -23,6 +23,12 @@ public sealed record TouchDecision
 
     public string Channel { get; set; } = "";
 
+    /// <summary>The request's preferred channel when it differs from <see cref="Channel"/> (the fallback was used); null: <see cref="Channel"/> is the preferred one.</summary>
+    public string? PreferredChannel { get; set; }
+
+    /// <summary>The request's fallback channel (<see cref="TouchRequest.FallbackChannel"/>), kept so a deferred touch's retry chooses its channel again.</summary>
+    public string? FallbackChannel { get; set; }
+
     public string Kind { get; set; } = "";
 
     public string? CampaignId { get; set; }

@@ -36,6 +36,9 @@ public static class TouchGovernor
             TouchId = touchId,
             Category = request.Category ?? CategoryOf(request.Kind, options.Touches),
             Channel = request.Channel,
+            // Kept only when they matter to a retry, so the stored history stays small.
+            PreferredChannel = string.Equals(request.PreferredChannel, request.Channel, StringComparison.OrdinalIgnoreCase) ? null : request.PreferredChannel,
+            FallbackChannel = string.IsNullOrWhiteSpace(request.FallbackChannel) ? null : request.FallbackChannel,
             Kind = request.Kind,
             CampaignId = request.CampaignId,
             Level = request.Level,
@@ -56,7 +59,11 @@ public static class TouchGovernor
             .ThenBy(d => d.DecidedAt)
             .Select(d => d with { })];
 
-    /// <summary>Decides again every due deferred touch; returns the new decisions.</summary>
+    /// <summary>
+    /// Decides again every due deferred touch; returns the new decisions. Each chooses its channel as a first attempt
+    /// at <paramref name="now"/> would: the fallback while the member is opted out of the preferred channel, the preferred
+    /// one again once they opted back in (CONTRACT.md §2).
+    /// </summary>
     public static IReadOnlyList<TouchDecision> RetryDeferred(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
         var results = new List<TouchDecision>();
@@ -64,6 +71,7 @@ public static class TouchGovernor
         {
             var draft = due with
             {
+                Channel = MemberProfile.PreferredChannel(state, due.PreferredChannel ?? due.Channel, due.FallbackChannel),
                 Decision = "",
                 Reason = "",
                 NotBefore = null,

@@ -9,6 +9,18 @@ public sealed record TouchRequest
     /// <summary><c>push</c>, <c>sms</c>, <c>call</c>, <c>wechat</c>…</summary>
     public required string Channel { get; init; }
 
+    /// <summary>
+    /// The channel the request prefers when it has a <see cref="FallbackChannel"/>; <see cref="Channel"/> is the one
+    /// chosen from the two at the request's time. Null: <see cref="Channel"/> is the preferred channel.
+    /// </summary>
+    public string? PreferredChannel { get; init; }
+
+    /// <summary>
+    /// Used instead of the preferred channel while the member is opted out of it (CONTRACT.md §2, opted-out channels are
+    /// never used); null: none. Kept with the decision so a deferred retry chooses its channel as a first attempt would.
+    /// </summary>
+    public string? FallbackChannel { get; init; }
+
     public string? CampaignId { get; init; }
 
     public int? Level { get; init; }

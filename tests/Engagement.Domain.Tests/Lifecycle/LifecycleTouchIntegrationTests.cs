@@ -44,6 +44,32 @@ public sealed class LifecycleTouchIntegrationTests
     }
 
     [Fact]
+    public void WinBackTouchWaitingForTheMorningUsesTheFallbackOnceTheMemberOptedOutOfTheFirstChannel()
+    {
+        // L1 (push, falling back to SMS) falls due at 22:00 and waits for 09:00; at 23:00 the member turns push off.
+        // A first attempt at 09:00 would go by SMS, so the retry does too, rather than being suppressed for push.
+        var sim = new MemberSim();
+        sim.ActivityOn(0, hour: 22);
+        var late = sim.TickOn(30, hour: 22);
+        Assert.Equal((TouchDecisions.Deferred, "push"), (Assert.Single(late.Touches).Decision, Assert.Single(late.Touches).Channel));
+
+        sim.State.Consent["push"] = false;
+        var morning = sim.TickOn(31, hour: 9);
+
+        var retried = Assert.Single(morning.Touches);
+        Assert.Equal((TouchDecisions.Sent, "sms", Assert.Single(late.Touches).TouchId), (retried.Decision, retried.Channel, retried.TouchId));
+        Assert.Equal("sms", Assert.Single(sim.State.Touches.Sent, t => t.Kind == "winback.l1").Channel);
+
+        // And back: opted out of push at the first attempt, in again before the retry: the retry uses push.
+        var other = new MemberSim();
+        other.State.Consent["push"] = false;
+        other.ActivityOn(0, hour: 22);
+        Assert.Equal("sms", Assert.Single(other.TickOn(30, hour: 22).Touches).Channel);
+        other.State.Consent["push"] = true;
+        Assert.Equal((TouchDecisions.Sent, "push"), (Assert.Single(other.TickOn(31, hour: 9).Touches).Decision, Assert.Single(other.Ticks[^1].Touches).Channel));
+    }
+
+    [Fact]
     public void NoTouchIsSentDuringQuietHoursWhenTickingEveryHour()
     {
         var sim = new MemberSim();
