@@ -34,6 +34,7 @@ public static class MemberTick
         var lifecycle = LifecyclePolicy.Advance(state, options, now);
 
         var touches = new List<TouchDecision>();
+        touches.AddRange(RestateWaitingExpiryNotices(state, options, now));
         touches.AddRange(TouchGovernor.RetryDeferred(state, options, now));
         foreach (var request in lifecycle.TouchRequests)
         {
@@ -97,12 +98,40 @@ public static class MemberTick
                 Channel = channel,
                 PreferredChannel = options.Touches.NoticeChannel,
                 FallbackChannel = options.Touches.NoticeFallbackChannel,
-                Offer = string.Create(CultureInfo.InvariantCulture, $"points:{lot.Remaining};expiresAt:{lot.ExpiresAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"),
+                Offer = ExpiryNoticeOffer(lot),
                 DedupeKey = lot.LotId,
                 ValidUntil = lot.ExpiresAt,
                 Category = TouchCategories.Service,
             })];
     }
+
+    /// <summary>
+    /// A points-expiry notice that waited (quiet hours) tells the member what the lot holds when it goes out, not what it
+    /// held when the notice was first decided: points redeemed or refunded in between are no longer said to expire. A lot
+    /// spent or refunded to nothing meanwhile has nothing left to expire; its waiting notice is withdrawn (returned).
+    /// </summary>
+    private static IReadOnlyList<TouchDecision> RestateWaitingExpiryNotices(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        var lots = PointsWallet.Lots(state).ToDictionary(
+            lot => TouchIds.For(state.MemberId, TouchKinds.PointsExpiryNotice, null, null, lot.LotId), StringComparer.Ordinal);
+        foreach (var waiting in TouchGovernor.DueDeferred(state, now).Where(d => d.Kind == TouchKinds.PointsExpiryNotice && d.CampaignId is null))
+        {
+            if (lots.TryGetValue(waiting.TouchId, out var lot))
+            {
+                TouchGovernor.RestateOffer(state, waiting.TouchId, ExpiryNoticeOffer(lot));
+            }
+        }
+
+        return TouchGovernor.WithdrawDeferred(
+            state,
+            d => d.Kind == TouchKinds.PointsExpiryNotice && d.CampaignId is null && (d.NotBefore is null || d.NotBefore <= now) && !lots.ContainsKey(d.TouchId),
+            "no points left to expire: the lot was spent or refunded while the notice waited",
+            options,
+            now);
+    }
+
+    private static string ExpiryNoticeOffer(PointsLot lot) =>
+        string.Create(CultureInfo.InvariantCulture, $"points:{lot.Remaining};expiresAt:{lot.ExpiresAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}");
 
     /// <summary>
     /// The birthday benefit touch, if the member holds the birthday benefit, has a birthday, is within

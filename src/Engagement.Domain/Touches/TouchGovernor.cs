@@ -148,6 +148,25 @@ public static class TouchGovernor
         }
     }
 
+    /// <summary>
+    /// Replaces the offer text of a touch still waiting (deferred), so it goes out saying what holds when it is sent
+    /// (e.g. the points a lot still holds). Sent and suppressed touches are final and keep theirs.
+    /// </summary>
+    /// <param name="state">The member, changed in place.</param>
+    /// <param name="touchId">The waiting touch.</param>
+    /// <param name="offer">The offer text as of now (CONTRACT.md §3 <c>offer</c>).</param>
+    public static void RestateOffer(MemberState state, string touchId, string offer)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        foreach (var open in TouchHistory.OpenDeferred(state.Touches))
+        {
+            if (string.Equals(open.TouchId, touchId, StringComparison.Ordinal))
+            {
+                open.Offer = offer;
+            }
+        }
+    }
+
     /// <summary>Recorded decisions, newest first.</summary>
     public static IReadOnlyList<TouchDecision> History(MemberState state, int limit = int.MaxValue) =>
         [.. Enumerable.Reverse(state.Touches.Decisions).Take(Math.Max(0, limit)).Select(d => d with { })];

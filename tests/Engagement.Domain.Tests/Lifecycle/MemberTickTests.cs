@@ -1,5 +1,6 @@
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
+using Engagement.Domain.Points;
 using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Tests.Lifecycle;
@@ -48,6 +49,43 @@ public sealed class MemberTickTests
         Assert.Equal(notice.NotBefore, night.NextDueAt);
         var morning = sim.Tick(new DateTimeOffset(2026, 12, 6, 9, 0, 0, MemberSim.Shanghai));
         Assert.Equal(TouchDecisions.Sent, Assert.Single(morning.Touches).Decision);
+    }
+
+    [Fact]
+    public void ExpiryNoticeThatWaitedForTheMorningStatesThePointsLeftWhenItGoesOut()
+    {
+        // The notice of a 200-point lot falls due at 02:00 and waits for 09:00. At 08:00 the member redeems 150 points
+        // (oldest lot first): the 09:00 SMS must say 50 points expire, not the 200 of the night before.
+        var sim = new MemberSim();
+        Purchase(sim, "O-1", 100m, MemberSim.At(0, 2));
+        var night = sim.Tick(new DateTimeOffset(2026, 12, 6, 2, 0, 0, MemberSim.Shanghai));
+        var waiting = Assert.Single(night.Touches, t => t.Kind == TouchKinds.PointsExpiryNotice);
+        Assert.Equal((TouchDecisions.Deferred, "points:200;expiresAt:2027-01-04T18:00:00Z"), (waiting.Decision, waiting.Offer));
+
+        var redeemed = RedemptionPolicy.Redeem(sim.State, "R-1", 150, null, null, sim.Options, new DateTimeOffset(2026, 12, 6, 8, 0, 0, MemberSim.Shanghai));
+        Assert.Equal(50, redeemed.PointsBalance);
+        var morning = sim.Tick(new DateTimeOffset(2026, 12, 6, 9, 0, 0, MemberSim.Shanghai));
+
+        var sent = Assert.Single(morning.Touches);
+        Assert.Equal((TouchDecisions.Sent, waiting.TouchId, "points:50;expiresAt:2027-01-04T18:00:00Z"), (sent.Decision, sent.TouchId, sent.Offer));
+        Assert.Equal("points:50;expiresAt:2027-01-04T18:00:00Z", Assert.Single(TouchGovernor.PendingPublish(sim.State)).Offer);
+    }
+
+    [Fact]
+    public void ExpiryNoticeThatWaitedIsWithdrawnWhenTheLotWasSpentMeanwhile()
+    {
+        var sim = new MemberSim();
+        Purchase(sim, "O-1", 100m, MemberSim.At(0, 2));
+        var night = sim.Tick(new DateTimeOffset(2026, 12, 6, 2, 0, 0, MemberSim.Shanghai));
+        var waiting = Assert.Single(night.Touches, t => t.Kind == TouchKinds.PointsExpiryNotice);
+
+        RedemptionPolicy.Redeem(sim.State, "R-1", 200, null, null, sim.Options, new DateTimeOffset(2026, 12, 6, 8, 0, 0, MemberSim.Shanghai));
+        var morning = sim.Tick(new DateTimeOffset(2026, 12, 6, 9, 0, 0, MemberSim.Shanghai));
+
+        var settled = Assert.Single(morning.Touches);
+        Assert.Equal((TouchDecisions.Suppressed, waiting.TouchId), (settled.Decision, settled.TouchId));
+        Assert.Contains("no points left to expire", settled.Reason, StringComparison.Ordinal);
+        Assert.Empty(TouchGovernor.PendingPublish(sim.State));
     }
 
     [Fact]
