@@ -4,12 +4,12 @@ using Engagement.Domain.Program;
 
 namespace Engagement.Domain.Lifecycle;
 
-/// <summary>Late activity from inside a win-back episode that had already been recorded as ending in dormancy.</summary>
+/// <summary>Late activity from before a dormancy that had already been recorded (inside its episode, or before its day 0).</summary>
 public static partial class LifecyclePolicy
 {
     /// <summary>
-    /// The dormancy a late activity at <paramref name="at"/> undoes: the member is dormant, and the activity happened inside
-    /// the episode that ended in that dormancy (on or after its day 0, before the window passed). Null otherwise.
+    /// The dormancy a late activity at <paramref name="at"/> changes: the member is dormant and the activity happened
+    /// before the dormancy took effect (inside its episode, or before the episode's day 0). Null otherwise.
     /// </summary>
     private static (DateTimeOffset DormantAt, DateTimeOffset EpisodeStart, int LevelEntered)? LateWinBackEpisode(
         LifecycleState s, DateTimeOffset at, LifecycleOptions o)
@@ -24,7 +24,7 @@ public static partial class LifecyclePolicy
         var dormancy = s.Transitions.LastOrDefault(t => t.Kind == LifecycleTransitionKinds.Dormant && t.At == dormantAt);
         var start = dormancy?.EpisodeStartedAt ?? dormantAt - TimeSpan.FromDays(o.DormantAfterWinBackDays + 1);
         var entered = dormancy?.Level is int level && level >= 1 ? level : o.Levels().Count;
-        return at >= start ? (dormantAt, start, entered) : null;
+        return (dormantAt, start, entered);
     }
 
     /// <summary>
@@ -38,6 +38,12 @@ public static partial class LifecyclePolicy
         MemberState state, (DateTimeOffset DormantAt, DateTimeOffset EpisodeStart, int LevelEntered) ended, DateTimeOffset at, DateTimeOffset now, ProgramOptions options)
     {
         var s = state.Lifecycle;
+        if (at < ended.EpisodeStart)
+        {
+            QuietLongerBeforeDormancy(s, ended, at, now, options.Lifecycle);
+            return;
+        }
+
         var levelAt = WinBackPolicy.LevelDue(options.Lifecycle, ended.EpisodeStart, at);
         var level = levelAt >= 1 && levelAt < ended.LevelEntered ? levelAt : Math.Max(1, ended.LevelEntered);
         var when = at.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture);
@@ -72,5 +78,45 @@ public static partial class LifecyclePolicy
             Note = $"arrived late, after the member had been marked dormant from {dormantWhen}",
         });
         Trim(s, options.Lifecycle.MaxTransitions);
+    }
+
+    /// <summary>
+    /// Activity from before the episode's day 0 reaches the engine after the member was marked dormant (a POS uploading
+    /// its month): in order the member was quiet from <paramref name="at"/>, so the same episode ran from
+    /// <c>at + AtRiskAfterDays</c> and its dormancy falls later. Not a reactivation and not a second episode: the levels
+    /// already entered stay entered (no touch or gift twice). If the moved dormancy is still ahead, the episode runs on
+    /// at the level it had reached and the dormancy is withdrawn (the tick records it again when it comes); otherwise the
+    /// member stays dormant, from the moved instant.
+    /// </summary>
+    private static void QuietLongerBeforeDormancy(
+        LifecycleState s, (DateTimeOffset DormantAt, DateTimeOffset EpisodeStart, int LevelEntered) ended, DateTimeOffset at, DateTimeOffset now, LifecycleOptions o)
+    {
+        var start = at + TimeSpan.FromDays(o.AtRiskAfterDays);
+        var dormantFrom = WinBackPolicy.DormantFrom(o, start);
+        var note = $"activity at {at.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)} arrived late: the win-back runs from "
+            + $"{start.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)} instead of {ended.EpisodeStart.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)}";
+        if (dormantFrom <= now)
+        {
+            s.DormantAt = dormantFrom;
+            s.StageSince = dormantFrom;
+            AddTransition(s, new LifecycleTransition
+            {
+                At = dormantFrom, RecordedAt = now, Kind = LifecycleTransitionKinds.Stage, FromStage = LifecycleStages.Dormant,
+                ToStage = LifecycleStages.Dormant, Level = ended.LevelEntered, EpisodeStartedAt = ended.EpisodeStart, Note = note,
+            });
+            return;
+        }
+
+        s.Counters.Dormant = Math.Max(0, s.Counters.Dormant - 1);
+        s.DormantAt = null;
+        s.WinBackStartedAt = start;
+        s.WinBackLevel = Math.Min(ended.LevelEntered, o.Levels().Count);
+        SetStage(s, LifecycleStages.AtRisk, start);
+        AddTransition(s, new LifecycleTransition
+        {
+            At = ended.DormantAt, RecordedAt = now, Kind = LifecycleTransitionKinds.DormantWithdrawn, FromStage = LifecycleStages.Dormant,
+            ToStage = LifecycleStages.AtRisk, Level = ended.LevelEntered, EpisodeStartedAt = ended.EpisodeStart, Note = note,
+        });
+        Trim(s, o.MaxTransitions);
     }
 }

@@ -24,7 +24,8 @@ public static partial class LifecyclePolicy
     /// Activity that arrives late from an earlier level of the running episode (an offline POS uploading after the
     /// next level's tick) is won back at the level it happened in (CONTRACT.md §1.1, §2), not the level reached since.
     /// So is activity from inside an episode that arrives after the member was already marked dormant: the member was
-    /// won back, never dormant (<see cref="WonBackBeforeDormancy"/>).
+    /// won back, never dormant (<see cref="WonBackBeforeDormancy"/>); activity from before such an episode's day 0 moves the
+    /// episode and its dormancy instead of counting a reactivation and a second episode.
     /// </remarks>
     /// <param name="state">The member, changed in place.</param>
     /// <param name="at">The activity's <c>occurredAt</c>.</param>

@@ -275,6 +275,56 @@ public sealed class WinBackFlowTests
     }
 
     [Fact]
+    public void ActivityFromBeforeTheEpisodeUploadedAfterDormancyMovesTheEpisodeWithoutASecondOneOrRepeatedLevels()
+    {
+        // Quiet since day 0: L1 day 30, L2 day 38, L3 day 46, dormant from day 61. On day 65 a POS uploads a purchase of
+        // day 10: in order the member was quiet from day 10, at risk from day 40, at L3 from day 56, dormant from day 71.
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        var journal = new List<JournalWinBackStep>();
+        for (var day = 1; day <= 64; day++)
+        {
+            journal.AddRange(MemberDecider.Tick(sim.State, sim.Options, MemberSim.At(day)).Effects.OfType<JournalWinBackStep>());
+        }
+
+        var late = MemberDecider.Apply(sim.State, new MemberEvent("login-late-d10", MemberEventTypes.Login, MemberSim.At(10)), sim.Options, MemberSim.At(65, 12));
+        journal.AddRange(late.Effects.OfType<JournalWinBackStep>());
+        Assert.Equal((LifecycleStages.AtRisk, 3), (sim.State.Lifecycle.Stage, sim.State.Lifecycle.WinBackLevel));
+        var ticks = new List<MemberTickResult>();
+        for (var day = 66; day <= 100; day++)
+        {
+            var outcome = MemberDecider.Tick(sim.State, sim.Options, MemberSim.At(day));
+            ticks.Add(outcome.Reply);
+            journal.AddRange(outcome.Effects.OfType<JournalWinBackStep>());
+        }
+
+        var lc = sim.State.Lifecycle;
+        Assert.Equal(LifecycleStages.Dormant, lc.Stage);
+        Assert.Equal(MemberSim.At(71), lc.DormantAt);
+        Assert.DoesNotContain(ticks.SelectMany(t => t.Touches), t => t.Kind.StartsWith("winback.", StringComparison.Ordinal));
+        Assert.Equal((1, 1, 0, 1), (lc.Counters.Episodes, lc.Counters.Dormant, lc.Counters.ReactivatedFromDormant, lc.Counters.EnteredLevel3));
+        var net = journal.Count(j => j.Kind == LifecycleTransitionKinds.Dormant) - journal.Count(j => j.Kind == LifecycleTransitionKinds.DormantWithdrawn);
+        Assert.Equal(1, net);
+    }
+
+    [Fact]
+    public void ActivityFromBeforeTheEpisodeUploadedLongAfterDormancyKeepsTheMemberDormantOnce()
+    {
+        // A purchase of day 2 uploaded on day 70: in order the member was dormant from day 63 and still is.
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickDaily(1, 69);
+
+        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(2), MemberSim.At(70, 12), sim.Options);
+        sim.TickDaily(70, 140);
+
+        var lc = sim.State.Lifecycle;
+        Assert.Equal((LifecycleStages.Dormant, MemberSim.At(63)), (lc.Stage, lc.DormantAt));
+        Assert.Equal((1, 1, 0), (lc.Counters.Episodes, lc.Counters.Dormant, lc.Counters.ReactivatedFromDormant));
+        Assert.Equal(3, sim.SentTouches.Count());
+    }
+
+    [Fact]
     public void LateEventsFromBeforeTheLastActivityChangeNothing()
     {
         var sim = new MemberSim();
