@@ -35,6 +35,7 @@ public static class MemberTick
 
         var touches = new List<TouchDecision>();
         touches.AddRange(RestateWaitingExpiryNotices(state, options, now));
+        touches.AddRange(WithdrawWaitingCouponReminders(state, options, now));
         touches.AddRange(TouchGovernor.RetryDeferred(state, options, now));
         foreach (var request in lifecycle.TouchRequests)
         {
@@ -128,6 +129,36 @@ public static class MemberTick
             "no points left to expire: the lot was spent or refunded while the notice waited",
             options,
             now);
+    }
+
+    /// <summary>
+    /// A coupon-expiry reminder that waited (quiet hours) is withdrawn when its coupon is no longer issued by the time it
+    /// would go out (redeemed, voided or expired meanwhile): the member is not told a coupon they used is about to expire.
+    /// </summary>
+    private static List<TouchDecision> WithdrawWaitingCouponReminders(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        var due = TouchGovernor.DueDeferred(state, now).Where(d => d.Kind == TouchKinds.CouponExpiryReminder && d.CouponCode is not null).ToList();
+        if (due.Count == 0)
+        {
+            return [];
+        }
+
+        var book = Offers.MemberCoupons.BookAsOf(state, now);
+        var settled = new List<TouchDecision>();
+        foreach (var waiting in due)
+        {
+            if (book.Find(waiting.CouponCode!) is { } coupon && coupon.Status != Offers.CouponStatuses.Issued)
+            {
+                settled.AddRange(TouchGovernor.WithdrawDeferred(
+                    state,
+                    d => string.Equals(d.TouchId, waiting.TouchId, StringComparison.Ordinal),
+                    $"coupon {coupon.Code} was {coupon.Status} while the reminder waited",
+                    options,
+                    now));
+            }
+        }
+
+        return settled;
     }
 
     private static string ExpiryNoticeOffer(PointsLot lot) =>

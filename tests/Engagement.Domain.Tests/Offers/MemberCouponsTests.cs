@@ -250,6 +250,26 @@ public sealed class MemberCouponsTests
     }
 
     [Fact]
+    public void AnExpiryReminderWaitingForTheMorningIsWithdrawnWhenTheCouponWasRedeemedMeanwhile()
+    {
+        // The reminder falls due at local midnight and waits for 09:00; the member uses the coupon at 08:00. The 09:00
+        // message must not tell them a coupon they have just used is about to expire.
+        var member = Member();
+        var code = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!.Code;
+        var dueAt = MemberCoupons.Book(member).Find(code)!.ValidUntil.AddDays(-3);
+        var waiting = Assert.Single(MemberCoupons.Tick(member, Offers, _options, dueAt).Touches);
+        Assert.Equal((TouchKinds.CouponExpiryReminder, TouchDecisions.Deferred), (waiting.Kind, waiting.Decision));
+        Assert.True(MemberCoupons.Redeem(member, code, "r1", At("S001", 80m), _options, dueAt.AddHours(8)).Reply.Accepted);
+
+        var morning = Engagement.Domain.Lifecycle.MemberTick.Run(member, _options, dueAt.AddHours(9));
+
+        var reminder = Assert.Single(morning.Touches, t => t.TouchId == waiting.TouchId);
+        Assert.Equal(TouchDecisions.Suppressed, reminder.Decision);
+        Assert.Contains("redeemed", reminder.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(TouchGovernor.PendingPublish(member), t => t.TouchId == waiting.TouchId);
+    }
+
+    [Fact]
     public void TheWinBackL1GiftBecomesACouponWhoseCodeRidesOnTheL1Touch()
     {
         var member = new MemberState { MemberId = "M1" };
