@@ -49,6 +49,21 @@ public static class RedemptionPolicy
             };
         }
 
+        // An accepted redemption whose record was pushed out by newer ones is still in the 30-day id window: a retry
+        // changes nothing (its first points value is not known any more; it is shown at today's value).
+        if (EventIdWindow.Contains(state, EventIdOf(redemptionId), now))
+        {
+            return new RedemptionDecision
+            {
+                Status = RedemptionStatuses.Accepted,
+                Replayed = true,
+                PointsBalance = PointsWallet.Balance(state),
+                PointsValue = ValueOf(points, pointValue is { } current && Offers.PointValueSchedule.Check(current) is null ? current : options.PointValue),
+                CashAmount = cashAmount,
+                Detail = $"redemption {redemptionId} was already applied",
+            };
+        }
+
         // A catalogue reward may offer a step paid in cash alone (points 0, docs/offers.md): it still takes a unit and is
         // remembered and written to the ledger (delta 0) like any redemption; without a reward, 0 points is no redemption.
         if (points < 0 || (points == 0 && (rewardId is null || cashAmount is not > 0m)))
@@ -84,6 +99,7 @@ public static class RedemptionPolicy
             status = RedemptionStatuses.Accepted;
             detail = RedemptionReason(redemptionId, points, value, cashAmount, rewardId);
             LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -points, PointsWallet.Balance(state), detail, RuleIds.PointsRedeem, redemptionId);
+            EventIdWindow.Remember(state, EventIdOf(redemptionId), options, now);
         }
 
         state.Redemptions.Add(new RedemptionRecord
@@ -112,6 +128,13 @@ public static class RedemptionPolicy
             StateChanged = true,
         };
     }
+
+    /// <summary>
+    /// The id under which an accepted redemption is remembered in the member's 30-day <see cref="EventIdWindow"/>, apart
+    /// from event ids: a retry after its record left the newest <see cref="ProgramOptions.RecentRedemptionsKept"/> is
+    /// still replayed, not spent again.
+    /// </summary>
+    public static string EventIdOf(string redemptionId) => "redemption|" + redemptionId;
 
     /// <summary>
     /// Keeps the newest <paramref name="keep"/> records, letting refused ones go first: a client looping on refusals

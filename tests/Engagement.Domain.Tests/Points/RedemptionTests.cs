@@ -87,6 +87,32 @@ public class RedemptionTests
     }
 
     [Fact]
+    public void AnAcceptedRedemptionRetriedAfterMoreThanTheKeptRecordsIsNotSpentAgain()
+    {
+        // The member keeps its last 100 redemption records; the 101st newer accepted one pushed R-0 out and its retry paid twice.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10, 10));
+        member.Purchase("O-1", 10_000m);
+        Assert.Equal(RedemptionStatuses.Accepted, member.Redeem("R-0", 1_000).Status);
+        var kept = member.Options.RecentRedemptionsKept;
+        for (var i = 1; i <= kept + 1; i++)
+        {
+            member.Now = member.Now.AddMinutes(1);
+            Assert.Equal(RedemptionStatuses.Accepted, member.Redeem("R-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 10).Status);
+        }
+
+        Assert.DoesNotContain(member.State.Redemptions, r => r.RedemptionId == "R-0");
+        var before = member.Balance;
+        member.Now = member.Now.AddDays(20);
+
+        var retry = member.Redeem("R-0", 1_000);
+
+        Assert.Equal((RedemptionStatuses.Accepted, true), (retry.Status, retry.Replayed));
+        Assert.Empty(retry.NewEntries);
+        Assert.Equal(before, member.Balance);
+        Assert.Equal(20_000 - 1_000 - 10 * (kept + 1), member.Balance);
+    }
+
+    [Fact]
     public void RedemptionIdReusedForAnotherRewardOrStoreIsInvalidNotAReplay()
     {
         var member = new TestMember();
