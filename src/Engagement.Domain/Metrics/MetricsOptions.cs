@@ -14,6 +14,12 @@ public sealed class MetricsOptions
     /// <summary>The region a member without one counts under.</summary>
     public const string DefaultRegion = "default";
 
+    /// <summary>
+    /// The bucket that counts members of regions past <c>ProgrammeRegionsGrain.MaxRegions</c> (256): their figures are
+    /// not lost, the programme totals still add up, and the bucket is listed and queryable like a region.
+    /// </summary>
+    public const string OtherRegion = "_other";
+
     /// <summary>Longest region id kept; longer ones are cut (a region is a grain key).</summary>
     public const int MaxRegionLength = 32;
 

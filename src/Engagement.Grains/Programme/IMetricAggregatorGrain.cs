@@ -49,8 +49,15 @@ public static class MetricKeys
 /// <summary>The set of regions that have contributed (key 0), so reads know which shards to merge.</summary>
 public interface IProgrammeRegionsGrain : IGrainWithIntegerKey
 {
-    /// <summary>Records a region (idempotent); at most <see cref="ProgrammeRegionsGrain.MaxRegions"/> are kept.</summary>
+    /// <summary>Records a region (idempotent); at most <see cref="ProgrammeRegionsGrain.MaxRegions"/> are kept, plus <see cref="MetricsOptions.OtherRegion"/>.</summary>
     Task AddAsync(string regionId);
+
+    /// <summary>
+    /// The region <paramref name="regionId"/>'s contributions count under: itself (recorded now if there is room), or,
+    /// once <see cref="ProgrammeRegionsGrain.MaxRegions"/> other regions are kept, <see cref="MetricsOptions.OtherRegion"/>
+    /// (recorded, and a warning logged). The answer for a region never changes.
+    /// </summary>
+    Task<string> ResolveAsync(string regionId);
 
     /// <summary>The regions, sorted ordinally.</summary>
     [Orleans.Concurrency.ReadOnly]

@@ -158,23 +158,53 @@ public sealed partial class MetricAggregatorGrain(
 }
 
 /// <summary>The region registry (see <see cref="IProgrammeRegionsGrain"/>).</summary>
-public sealed class ProgrammeRegionsGrain(
-    [PersistentState("regions", GrainStorageNames.State)] IPersistentState<List<string>> state)
+public sealed partial class ProgrammeRegionsGrain(
+    [PersistentState("regions", GrainStorageNames.State)] IPersistentState<List<string>> state,
+    ILogger<ProgrammeRegionsGrain> logger)
     : Grain, IProgrammeRegionsGrain
 {
-    /// <summary>Regions kept at most (a region is a grain-key part; producers send a handful).</summary>
+    /// <summary>Regions kept at most (a region is a grain-key part; producers send a handful); later ones count under <see cref="MetricsOptions.OtherRegion"/>.</summary>
     public const int MaxRegions = 256;
 
     public async Task AddAsync(string regionId)
     {
         ArgumentException.ThrowIfNullOrEmpty(regionId);
-        if (state.State.Contains(regionId) || state.State.Count >= MaxRegions)
+        if (state.State.Contains(regionId))
         {
+            return;
+        }
+
+        if (!string.Equals(regionId, MetricsOptions.OtherRegion, StringComparison.Ordinal) && Kept() >= MaxRegions)
+        {
+            LogRegionOverflow(regionId, MaxRegions, MetricsOptions.OtherRegion);
             return;
         }
 
         await state.WriteOrRestoreAsync([.. state.State.Append(regionId).Order(StringComparer.Ordinal)], state.State, DeactivateOnIdle);
     }
 
+    public async Task<string> ResolveAsync(string regionId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(regionId);
+        if (state.State.Contains(regionId))
+        {
+            return regionId;
+        }
+
+        var resolved = Kept() < MaxRegions ? regionId : MetricsOptions.OtherRegion;
+        if (resolved != regionId)
+        {
+            LogRegionOverflow(regionId, MaxRegions, MetricsOptions.OtherRegion);
+        }
+
+        await AddAsync(resolved);
+        return resolved;
+    }
+
     public Task<IReadOnlyList<string>> GetAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State]);
+
+    private int Kept() => state.State.Count(r => !string.Equals(r, MetricsOptions.OtherRegion, StringComparison.Ordinal));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Region {RegionId} is past the {MaxRegions} regions kept: its members count under region {OtherRegion}")]
+    private partial void LogRegionOverflow(string regionId, int maxRegions, string otherRegion);
 }

@@ -29,15 +29,37 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains, IOptions<Met
 
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
 
-    public Task ApplyAsync(IReadOnlyList<MetricContribution> contributions)
+    // Region → the region it counts under (itself, or the overflow bucket); the registry's answer never changes.
+    private readonly ConcurrentDictionary<string, string> _regions = new(StringComparer.Ordinal);
+
+    /// <summary>Regions whose answer is remembered at most (a bound on memory against garbage region ids).</summary>
+    private const int MaxRegionsRemembered = 4_096;
+
+    public async Task ApplyAsync(IReadOnlyList<MetricContribution> contributions)
     {
         ArgumentNullException.ThrowIfNull(contributions);
         if (contributions.Count == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        return Task.WhenAll(contributions
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var region in contributions.Select(c => c.RegionId).Distinct(StringComparer.Ordinal))
+        {
+            if (!_regions.TryGetValue(region, out var resolved))
+            {
+                resolved = await grains.GetGrain<IProgrammeRegionsGrain>(0).ResolveAsync(region);
+                if (_regions.Count < MaxRegionsRemembered)
+                {
+                    _regions[region] = resolved;
+                }
+            }
+
+            map[region] = resolved;
+        }
+
+        var routed = map.All(kv => kv.Key == kv.Value) ? contributions : OverflowBucket.Move(contributions, map);
+        await Task.WhenAll(routed
             .GroupBy(MetricKeys.Of, StringComparer.Ordinal)
             .Select(g => Enqueue(g.Key, [.. g])));
     }
@@ -105,5 +127,56 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains, IOptions<Met
         public List<(List<MetricContribution> Contributions, TaskCompletionSource Done)> Waiting { get; } = [];
 
         public bool Sending { get; set; }
+    }
+}
+
+/// <summary>Moves contributions of regions past the registry's bound to <see cref="MetricsOptions.OtherRegion"/>.</summary>
+internal static class OverflowBucket
+{
+    /// <summary>
+    /// Each contribution under its resolved region. A member's contributions of one outcome that now meet in one
+    /// aggregator (a move between two overflowed regions) are summed into one: the aggregator applies one contribution
+    /// per member sequence.
+    /// </summary>
+    public static List<MetricContribution> Move(IReadOnlyList<MetricContribution> contributions, IReadOnlyDictionary<string, string> regions)
+    {
+        var result = new List<MetricContribution>(contributions.Count);
+        var seen = new Dictionary<(string Key, string Member, long Sequence), int>();
+        foreach (var c in contributions)
+        {
+            var region = regions[c.RegionId];
+            var moved = string.Equals(region, c.RegionId, StringComparison.Ordinal) ? c : c with { RegionId = region };
+            if (moved.Sequence > 0 && moved.MemberId is { } member)
+            {
+                var key = (MetricKeys.Of(moved), member, moved.Sequence);
+                if (seen.TryGetValue(key, out var at))
+                {
+                    result[at] = Sum(result[at], moved);
+                    continue;
+                }
+
+                seen[key] = result.Count;
+            }
+
+            result.Add(moved);
+        }
+
+        return result;
+    }
+
+    private static MetricContribution Sum(MetricContribution a, MetricContribution b)
+    {
+        var counters = new Dictionary<string, long>(a.Counters, StringComparer.Ordinal);
+        foreach (var (name, delta) in b.Counters)
+        {
+            counters[name] = counters.GetValueOrDefault(name) + delta;
+        }
+
+        foreach (var name in counters.Where(kv => kv.Value == 0).Select(kv => kv.Key).ToList())
+        {
+            counters.Remove(name);
+        }
+
+        return a with { Counters = counters, Revenue = a.Revenue + b.Revenue };
     }
 }

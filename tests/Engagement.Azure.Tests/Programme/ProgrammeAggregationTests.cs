@@ -53,6 +53,27 @@ public sealed class ProgrammeAggregationTests
     }
 
     [Fact]
+    public async Task MembersOfRegionsPastTheKeptRegionsCountUnderTheOtherBucketSoTotalsAddUp()
+    {
+        // Regions past the 256th were dropped from the registry: their members were counted but never read back.
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        var regions = ProgrammeRegionsGrain.MaxRegions + 4;
+        var members = Enumerable.Range(0, regions).Select(i => $"ovf-m{i}").ToList();
+        var gaugesOnly = members
+            .SelectMany((m, i) => Events([m], "register", Today, region: string.Create(System.Globalization.CultureInfo.InvariantCulture, $"r{i:000}")))
+            .Where(c => c.IsGauge)
+            .ToList();
+
+        await silo.Sink.ApplyAsync(gaugesOnly);
+
+        var gauges = await silo.Reader.GetGaugesAsync(null);
+        Assert.Equal(regions, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)));
+        Assert.Equal(4, gauges[MetricsOptions.OtherRegion][GaugeNames.Members]);
+        Assert.Contains(MetricsOptions.OtherRegion, await silo.Reader.GetRegionsAsync());
+    }
+
+    [Fact]
     public async Task ConcurrentAppliesToOneHotAggregatorAreCommittedTogetherAndCountedExactly()
     {
         await using var silo = new ProgrammeSilo();
