@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Engagement.Azure.Storage;
 using Engagement.Contracts.Search;
+using Engagement.Domain.Members;
 
 namespace Engagement.Azure.Search;
 
@@ -106,9 +107,14 @@ public sealed class AzureTableMemberSearch : IMemberSearch
             }
         }
 
-        var digits = PhoneKey(query);
-        if (hits.Count < limit && digits.Length >= 3 && digits.Length == query.Count(c => c is not (' ' or '-' or '+')))
+        // The national number and its forms with the country code: a phone is indexed by its digits as written.
+        foreach (var digits in PhoneSearchForms.Of(query))
         {
+            if (hits.Count >= limit || digits.Length > 20)
+            {
+                break;
+            }
+
             await foreach (var row in QueryPrefixAsync('p', digits, limit, cancellationToken))
             {
                 var id = row.GetString("MemberId") ?? "";

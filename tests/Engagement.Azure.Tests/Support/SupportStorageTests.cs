@@ -50,6 +50,40 @@ public sealed class SupportStorageTests : IAsyncLifetime
         Assert.Empty(await search.SearchAsync("K/'#", 10));
     }
 
+    [Theory]
+    [InlineData("+86 138 0013 8000")]
+    [InlineData("8613800138000")]
+    [InlineData("0086 138-0013-8000")]
+    [InlineData("(+86) 13800138000")]
+    [InlineData("13800138000")]
+    [InlineData("138 0013")]
+    public async Task APhoneIsFoundWithOrWithoutTheCountryCodeWhicheverWayItWasRegistered(string query)
+    {
+        // A member registered with 13800138000 was not found by +86 138 0013 8000 or 8613800138000, and the reverse.
+        var search = new AzureTableMemberSearch(StorageClients.Tables(), _search);
+        await search.UpsertAsync("CN-NATIONAL", "13800138000", "V1");
+        await search.UpsertAsync("CN-PLUS", "+86 138 0013 8000", "V1");
+        await search.UpsertAsync("CN-BARE", "8613800138000", "V1");
+        await search.UpsertAsync("OTHER", "13900000000", "V1");
+
+        var hits = await search.SearchAsync(query, 10);
+
+        Assert.Equal(["CN-BARE", "CN-NATIONAL", "CN-PLUS"], hits.Select(h => h.MemberId).Order(StringComparer.Ordinal));
+        Assert.All(hits, h => Assert.Equal("phone", h.MatchedBy));
+    }
+
+    [Fact]
+    public async Task APhoneWithAnotherCountryCodeIsNotMistakenForAChineseOne()
+    {
+        var search = new AzureTableMemberSearch(StorageClients.Tables(), _search);
+        await search.UpsertAsync("US", "+1 415 555 0100", "V1");
+        await search.UpsertAsync("CN", "13800138000", "V1");
+
+        Assert.Equal(["US"], (await search.SearchAsync("+1 415 555", 10)).Select(h => h.MemberId));
+        Assert.Equal(["US"], (await search.SearchAsync("14155550100", 10)).Select(h => h.MemberId));
+        Assert.Empty(await search.SearchAsync("+44 138 0013", 10));
+    }
+
     [Fact]
     public async Task AuditReadsTheRangeNewestFirstAndARetriedActionIsOneRow()
     {
