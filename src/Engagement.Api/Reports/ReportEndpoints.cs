@@ -2,6 +2,8 @@ using Engagement.Api.Hosting;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Reports;
+using Engagement.Domain.Metrics;
+using Microsoft.Extensions.Options;
 
 namespace Engagement.Api.Reports;
 
@@ -19,14 +21,14 @@ public static class ReportEndpoints
         routes.MapGet("/api/v1/reports/winback", GetWinBackAsync)
             .RequireAuthorization(ApiRoles.ReadPolicy)
             .WithTags("reports")
-            .WithSummary("Members entering each win-back level, won back per level, gone dormant, between from and to (UTC days, inclusive)");
+            .WithSummary("Members entering each win-back level, won back per level, gone dormant, between from and to (the programme's local days, inclusive)");
         return routes;
     }
 
-    private static async Task<IResult> GetWinBackAsync(HttpContext context, IGrainFactory grains, string? from, string? to)
+    private static async Task<IResult> GetWinBackAsync(HttpContext context, IGrainFactory grains, IOptions<MetricsOptions> metrics, string? from, string? to)
     {
         var errors = new FieldErrors();
-        var today = DateOnly.FromDateTime(EngineClock.Of(context.RequestServices).GetUtcNow().UtcDateTime);
+        var today = metrics.Value.LocalDay(EngineClock.Of(context.RequestServices).GetUtcNow(), MetricsOptions.DefaultRegion);
         var toDay = ParseDay(to, "to", today, errors);
         var fromDay = ParseDay(from, "from", DateOnly.FromDayNumber(Math.Max(EarliestDay.DayNumber, toDay.DayNumber - 29)), errors);
         if (toDay < EarliestDay)

@@ -8,7 +8,8 @@ namespace Engagement.Azure.Lifecycle;
 
 /// <summary>
 /// Win-back steps in an Azure table (default <c>EngagementLifecycleJournal</c>): one partition per UTC day
-/// (<c>yyyyMMdd</c>), row key member + step key. A report over a date range reads those partitions only.
+/// (<c>yyyyMMdd</c>), row key member + step key. A report over a range of the programme's local days reads those
+/// partitions and the UTC day either side, and counts each step on the local day of its <c>At</c>.
 /// </summary>
 /// <remarks>
 /// <b>Multi-silo safety.</b> Rows are immutable and keyed by what they record, so an upsert from a retry or a
@@ -46,18 +47,25 @@ public sealed class AzureTableLifecycleJournal : ILifecycleJournal
         }
     }
 
-    public async Task<WinBackReport> ReportAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
+    public async Task<WinBackReport> ReportAsync(DateOnly from, DateOnly to, TimeZoneInfo zone, CancellationToken cancellationToken = default)
     {
         await _createTable.RunAsync(cancellationToken);
-        var filter = $"PartitionKey ge {TableKeys.Quote(Day(from))} and PartitionKey le {TableKeys.Quote(Day(to))}";
+        // Partitions are UTC days; a local day (offsets within ±14 h) spans the UTC days either side of it.
+        var filter = $"PartitionKey ge {TableKeys.Quote(Day(from.AddDays(-1)))} and PartitionKey le {TableKeys.Quote(Day(to.AddDays(1)))}";
         var rows = new List<(string Kind, int? Level)>();
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["Kind", "Level"], cancellationToken: cancellationToken))
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["Kind", "Level", "At"], cancellationToken: cancellationToken))
         {
-            rows.Add((row.GetString("Kind") ?? "", row.GetInt32("Level")));
+            var day = row.GetDateTimeOffset("At") is { } at ? LifecycleJournalEntry.LocalDay(at, zone) : ParseDay(row.PartitionKey);
+            if (day >= from && day <= to)
+            {
+                rows.Add((row.GetString("Kind") ?? "", row.GetInt32("Level")));
+            }
         }
 
         return LifecycleJournalEntry.Summarize(from, to, rows);
     }
 
     private static string Day(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private static DateOnly ParseDay(string partition) => DateOnly.ParseExact(partition, "yyyyMMdd", CultureInfo.InvariantCulture);
 }

@@ -10,7 +10,11 @@ public interface ILifecycleJournal
 {
     Task AppendAsync(string memberId, IReadOnlyList<LifecycleJournalEntry> entries, CancellationToken cancellationToken = default);
 
-    Task<WinBackReport> ReportAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The steps whose instant falls on a local day in <paramref name="zone"/> (the programme's, CONTRACT.md §5) from
+    /// <paramref name="from"/> to <paramref name="to"/>, inclusive.
+    /// </summary>
+    Task<WinBackReport> ReportAsync(DateOnly from, DateOnly to, TimeZoneInfo zone, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One win-back step of one member.</summary>
@@ -31,6 +35,10 @@ public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? 
 
     /// <summary>The idempotency key within a member.</summary>
     public string Key => $"{Kind}|{Level?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}|{EpisodeStartedAt?.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}";
+
+    /// <summary>The local day of <paramref name="at"/> in <paramref name="zone"/>.</summary>
+    public static DateOnly LocalDay(DateTimeOffset at, TimeZoneInfo zone) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone ?? throw new ArgumentNullException(nameof(zone))).DateTime);
 
     public static WinBackReport Summarize(DateOnly from, DateOnly to, IEnumerable<(string Kind, int? Level)> rows)
     {

@@ -18,10 +18,10 @@ public sealed class InMemoryLifecycleJournal : ILifecycleJournal
         return Task.CompletedTask;
     }
 
-    public Task<WinBackReport> ReportAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
+    public Task<WinBackReport> ReportAsync(DateOnly from, DateOnly to, TimeZoneInfo zone, CancellationToken cancellationToken = default)
     {
         var rows = _entries.Values
-            .Where(e => DateOnly.FromDateTime(e.At.UtcDateTime) is var day && day >= from && day <= to)
+            .Where(e => LifecycleJournalEntry.LocalDay(e.At, zone) is var day && day >= from && day <= to)
             .Select(e => (e.Kind, e.Level));
         return Task.FromResult(LifecycleJournalEntry.Summarize(from, to, rows));
     }
