@@ -102,19 +102,25 @@ public static class RedemptionPolicy
             EventIdWindow.Remember(state, EventIdOf(redemptionId), options, now);
         }
 
-        state.Redemptions.Add(new RedemptionRecord
+        // Only an accepted redemption is remembered: a refusal writes nothing (MemberDecider stores only a redemption that
+        // wrote the ledger), so remembering it would put memory ahead of storage and answer its retry differently
+        // before and after a restart. A refused request changed nothing; its retry is judged afresh.
+        if (status == RedemptionStatuses.Accepted)
         {
-            RedemptionId = redemptionId,
-            Status = status,
-            Points = points,
-            CashAmount = cashAmount,
-            RewardId = rewardId,
-            StoreId = storeId,
-            PointsValue = status == RedemptionStatuses.Accepted ? value : 0m,
-            Detail = detail,
-            At = now,
-        });
-        Forget(state.Redemptions, options.RecentRedemptionsKept);
+            state.Redemptions.Add(new RedemptionRecord
+            {
+                RedemptionId = redemptionId,
+                Status = status,
+                Points = points,
+                CashAmount = cashAmount,
+                RewardId = rewardId,
+                StoreId = storeId,
+                PointsValue = value,
+                Detail = detail,
+                At = now,
+            });
+            Forget(state.Redemptions, options.RecentRedemptionsKept);
+        }
         MemberEngine.Tidy(state, options, now, work);
 
         return new RedemptionDecision

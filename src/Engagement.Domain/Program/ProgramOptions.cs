@@ -106,7 +106,7 @@ public sealed class ProgramOptions
     /// </summary>
     public int MaxRememberedEventIds { get; set; } = 2_048;
 
-    /// <summary>Recent redemption ids remembered with their outcome. Default 100.</summary>
+    /// <summary>Recent accepted redemptions remembered with their outcome (refusals are not remembered). Default 100.</summary>
     public int RecentRedemptionsKept { get; set; } = 100;
 
     /// <summary>Refunds waiting for their purchase, at most. Default 20.</summary>

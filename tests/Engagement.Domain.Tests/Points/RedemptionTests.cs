@@ -175,6 +175,23 @@ public class RedemptionTests
     }
 
     [Fact]
+    public void ARefusedRedemptionIsNotRememberedSoItsRetryAfterEarningIsJudgedAfresh()
+    {
+        // A refusal was kept in memory but not stored: its retry was refused again while the grain stayed active, and
+        // accepted after a restart. Only an accepted redemption is stored (MemberDecider), so only it is remembered.
+        var member = new TestMember();
+        member.Purchase("O-1", 100m);
+        Assert.Equal(RedemptionStatuses.InsufficientPoints, member.Redeem("R-1", 300).Status);
+        Assert.Empty(member.State.Redemptions);
+
+        member.Purchase("O-2", 100m);
+        var retry = member.Redeem("R-1", 300);
+
+        Assert.Equal((RedemptionStatuses.Accepted, false), (retry.Status, retry.Replayed));
+        Assert.Equal(0, member.Balance);
+    }
+
+    [Fact]
     public void RedemptionOfExactlyTheBalanceIsAccepted()
     {
         var member = new TestMember();
