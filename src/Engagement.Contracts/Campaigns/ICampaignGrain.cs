@@ -153,6 +153,13 @@ public sealed record CampaignOutcomeReport
 
     /// <summary><c>sent</c> or <c>suppressed</c>.</summary>
     [Id(3)] public required string To { get; init; }
+
+    /// <summary>
+    /// The report's deterministic id (the member's id and its outbox effect's id): the campaign counts each id once, so
+    /// a report the member sends again (after a timeout or a failed write of its own) changes nothing. Null from an
+    /// older sender: counted, without that guard.
+    /// </summary>
+    [Id(4)] public string? ReportId { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("engagement.campaign-purchase-report.v1")]
@@ -171,4 +178,11 @@ public sealed record CampaignPurchaseReport
     [Id(4)] public bool Conversion { get; init; }
 
     [Id(5)] public required string EventId { get; init; }
+
+    /// <summary>
+    /// The report's deterministic id (the member's id and its outbox effect's id): the campaign counts each id once, so
+    /// a purchase reported again (after a timeout or a failed write of the member's) is not counted twice. Null from an
+    /// older sender: counted, without that guard.
+    /// </summary>
+    [Id(6)] public string? ReportId { get; init; }
 }

@@ -61,6 +61,9 @@ public sealed class CampaignGrainState
     /// </summary>
     public bool UnlistedForBudget { get; set; }
 
+    /// <summary>Report ids counted lately, so a report a member sends again is counted once (bounded).</summary>
+    public CountedReports Reports { get; set; } = new();
+
     /// <summary>A broadcast stops delivering once a page could not reserve a grant.</summary>
     public bool BudgetExhausted { get; set; }
 

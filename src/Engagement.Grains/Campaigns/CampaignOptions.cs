@@ -32,6 +32,12 @@ public sealed class CampaignOptions
     /// <summary>Campaign memberships a member keeps beyond those still live (ended ones are forgotten first). Default 100.</summary>
     public int MaxMembershipsKept { get; set; } = 100;
 
+    /// <summary>
+    /// Report ids (outcome moves, attributed purchases) a campaign remembers to count a resent report once (1–100,000;
+    /// each about 20 bytes of the campaign's state). Default 4,096: a report resent after that many newer ones counts again.
+    /// </summary>
+    public int ReportDedupeCapacity { get; set; } = 4096;
+
     /// <summary>The Azure table of the member index. Default <c>EngagementMemberIndex</c>.</summary>
     public string MemberIndexTableName { get; set; } = "EngagementMemberIndex";
 
@@ -71,6 +77,11 @@ public sealed class CampaignOptions
         if (TriggeredRefreshInterval <= TimeSpan.Zero)
         {
             errors.Add("TriggeredRefreshInterval must be positive.");
+        }
+
+        if (ReportDedupeCapacity is < 1 or > 100_000)
+        {
+            errors.Add("ReportDedupeCapacity must be between 1 and 100000.");
         }
 
         if (MaxMembershipsKept < 1)

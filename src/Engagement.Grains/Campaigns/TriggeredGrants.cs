@@ -76,6 +76,10 @@ internal sealed class TriggeredGrants(
     public async Task ReportOutcomeAsync(CampaignOutcomeReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        if (!await FirstTimeAsync(report.ReportId))
+        {
+            return;
+        }
 
         // The member's first report of a triggered grant confirms it is durable there: a later request is a new one.
         var confirmed = report.From.Length == 0 && S.PendingGrants.Remove(report.MemberId);
@@ -111,12 +115,27 @@ internal sealed class TriggeredGrants(
     public async Task ReportPurchaseAsync(CampaignPurchaseReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        if (S.Definition is null || !S.Groups.TryGetValue(CampaignMapping.GroupKey(report.Group, report.Arm), out var counters))
+        if (S.Definition is null || !await FirstTimeAsync(report.ReportId) || !S.Groups.TryGetValue(CampaignMapping.GroupKey(report.Group, report.Arm), out var counters))
         {
             return;
         }
 
         counters.Purchase(report.Amount, report.Conversion);
         await saveAsync();
+    }
+
+    /// <summary>
+    /// True when the report with this id was not counted yet (its id is remembered from now on, in the write that counts
+    /// it). A repeat is not counted again; it waits for a write, so the first count is durable before it is acknowledged.
+    /// </summary>
+    private async Task<bool> FirstTimeAsync(string? reportId)
+    {
+        if (string.IsNullOrEmpty(reportId) || S.Reports.TryCount(reportId, options.ReportDedupeCapacity))
+        {
+            return true;
+        }
+
+        await saveAsync();
+        return false;
     }
 }

@@ -127,12 +127,13 @@ public sealed class CampaignReportHandler(IGrainFactory grains) : IMemberEffectH
                 switch (effect)
                 {
                     case ReportCampaignOutcome o:
-                        await grains.GetGrain<ICampaignGrain>(o.CampaignId).ReportOutcomeAsync(new CampaignOutcomeReport { MemberId = memberId, Arm = o.Arm, From = o.From, To = o.To });
+                        await grains.GetGrain<ICampaignGrain>(o.CampaignId).ReportOutcomeAsync(new CampaignOutcomeReport { MemberId = memberId, Arm = o.Arm, From = o.From, To = o.To, ReportId = ReportId(memberId, o) });
                         break;
                     case ReportCampaignPurchase p:
                         await grains.GetGrain<ICampaignGrain>(p.CampaignId).ReportPurchaseAsync(new CampaignPurchaseReport
                         {
                             MemberId = memberId, Group = p.Group, Arm = p.Arm, Amount = p.Amount, Conversion = p.Conversion, EventId = p.EventId,
+                            ReportId = ReportId(memberId, p),
                         });
                         break;
                 }
@@ -148,4 +149,7 @@ public sealed class CampaignReportHandler(IGrainFactory grains) : IMemberEffectH
 
         return done;
     }
+
+    /// <summary>The id the campaign counts a report by: the member and the effect's own deterministic id.</summary>
+    private static string ReportId(string memberId, MemberEffect effect) => memberId + "|" + effect.Id;
 }

@@ -1,0 +1,49 @@
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Events;
+
+namespace Engagement.Grains.Tests.Campaigns;
+
+/// <summary>Reports a member sends again (its answer lost, its own confirming write failed) are counted once.</summary>
+[Collection(CampaignClusterCollection.Name)]
+public sealed class ReportDedupeTests(CampaignClusterFixture cluster)
+{
+    private DateTimeOffset Now => cluster.Time.GetUtcNow();
+
+    [Fact]
+    public async Task AnOutcomeAndAPurchaseReportSentAgainAreCountedOnceSoConversionsRevenueAndCostStayExact()
+    {
+        var scope = "d" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-east";
+        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase });
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var member = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var grant = await campaign.RequestGrantAsync(member);
+        Assert.Equal(CampaignGroups.Arm, grant.Group);
+
+        // What the member's outbox sends, each twice: the first answer was lost, so the member sends it again.
+        var sent = new CampaignOutcomeReport { MemberId = member, Arm = grant.Arm!, From = "", To = CampaignOutcomes.Sent, ReportId = $"{member}|campaign-outcome:{definition.Id}:>sent" };
+        var bought = new CampaignPurchaseReport
+        {
+            MemberId = member, Group = CampaignGroups.Arm, Arm = grant.Arm, Amount = 120.50m, Conversion = true, EventId = "p-1",
+            ReportId = $"{member}|campaign-purchase:{definition.Id}:p-1",
+        };
+        var again = bought with { Amount = 30m, Conversion = false, EventId = "p-2", ReportId = $"{member}|campaign-purchase:{definition.Id}:p-2" };
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            await campaign.ReportOutcomeAsync(sent);
+            await campaign.ReportPurchaseAsync(bought);
+        }
+
+        await campaign.ReportPurchaseAsync(again);
+
+        var results = (await campaign.GetResultsAsync())!;
+        var view = (await campaign.GetAsync())!;
+        Assert.Equal(1, view.Progress.Sent);
+        Assert.Equal(1, view.GrantsReserved);
+        Assert.Equal(1, results.Treated.Audience);
+        Assert.Equal(1, results.Treated.Converted);
+        Assert.Equal(150.50m, results.Treated.Revenue);
+        Assert.Equal(5m, results.Treated.Cost);
+    }
+}
