@@ -33,6 +33,12 @@ public sealed record PlannedDelivery(string MemberId, string Group, string? Arm,
 /// <param name="Exhausted">A member did not fit: the rest of the page, and of the campaign, is skipped.</param>
 public sealed record PageReservation(BudgetHeld Reserved, bool WriteAhead, bool Exhausted);
 
+/// <summary>What one round of a fan-out page reserved: the members from the round's start up to <paramref name="End"/> go out now.</summary>
+/// <param name="Reserved">Grants and cost (CNY) reserved for the round's arm members.</param>
+/// <param name="End">The plan position the round stops before: the first arm member that did not fit, or the page's end.</param>
+/// <param name="Blocked">The arm member at <paramref name="End"/> did not fit beside what is held.</param>
+public sealed record RoundReservation(BudgetHeld Reserved, int End, bool Blocked);
+
 /// <summary>
 /// The budget rule: a grant is reserved before a member is told to send, so grants held by members plus grants
 /// reserved never exceed <c>maxGrants</c> / <c>maxCost</c>. A suppression releases its grant; a deferred touch keeps it.
@@ -113,6 +119,53 @@ public static class BudgetReservation
         }
 
         return new PageReservation(new BudgetHeld(grants, cost), replay is null && grants > 0, exhaustedHere);
+    }
+
+    /// <summary>
+    /// One round of a page: from plan position <paramref name="from"/>, every member up to the first arm member whose
+    /// grant does not fit beside <paramref name="held"/> (grants committed, reserved by other pages, and kept by this
+    /// page's earlier rounds) goes out now, its arm members reserved. The page runs rounds until its end, so grants that
+    /// its own suppressed, ineligible or held-back members did not take are offered to the next members of the page
+    /// instead of being left unspent while members are skipped.
+    /// </summary>
+    /// <param name="limit">The campaign's budget.</param>
+    /// <param name="held">Everything held or reserved now, this page's kept grants included.</param>
+    /// <param name="plan">The page's members in page order.</param>
+    /// <param name="from">The first plan position not delivered yet.</param>
+    public static RoundReservation ReserveRound(BudgetLimit limit, BudgetHeld held, IReadOnlyList<PlannedDelivery> plan, int from)
+    {
+        ArgumentNullException.ThrowIfNull(limit);
+        ArgumentNullException.ThrowIfNull(plan);
+        long grants = 0;
+        decimal cost = 0;
+        for (var i = from; i < plan.Count; i++)
+        {
+            var p = plan[i];
+            if (!p.IsArm)
+            {
+                continue;
+            }
+
+            if (!Fits(limit, held, grants + 1, cost + p.UnitCost))
+            {
+                return new RoundReservation(new BudgetHeld(grants, cost), i, true);
+            }
+
+            (grants, cost, p.Reserved) = (grants + 1, cost + p.UnitCost, true);
+        }
+
+        return new RoundReservation(new BudgetHeld(grants, cost), plan.Count, false);
+    }
+
+    /// <summary>
+    /// A page blocked at <paramref name="from"/> (nothing fits) waits while other pages still hold reservations their
+    /// members have not answered (a suppression there frees budget); with none, the budget is spent: the rest of the
+    /// page is skipped.
+    /// </summary>
+    public static bool WaitForOthers(RoundReservation round, int from, long unansweredElsewhere)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        return round.Blocked && round.End == from && unansweredElsewhere > 0;
     }
 
     private static void Mark(IReadOnlyList<PlannedDelivery> plan, bool skip)

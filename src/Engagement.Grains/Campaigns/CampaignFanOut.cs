@@ -24,6 +24,12 @@ internal sealed class CampaignFanOut(
 {
     private readonly DeliveryPacer _pacer = new(options.MaxDeliveriesPerSecond);
 
+    /// <summary>Grants reserved by a page's current round whose members have not all answered yet, by shard cursor.</summary>
+    private readonly Dictionary<ShardCursor, long> _unanswered = [];
+
+    /// <summary>Completed (and replaced) whenever a page's round ends: a page blocked on others' reservations looks again.</summary>
+    private TaskCompletionSource _roundEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private CampaignGrainState S => state();
 
     private bool FanningOut => S.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
@@ -113,28 +119,94 @@ internal sealed class CampaignFanOut(
             .Where(e => criteria.Matches(e.Attributes))
             .Select(e => CampaignMapping.Plan(definition, e.MemberId, options.GlobalControlPercent))];
 
-        // Write-ahead: a limited budget's reservation is stored before any member is called; a replayed page reuses it.
-        var replay = cursor.InFlightGrants is { } grants ? new BudgetHeld(grants, cursor.InFlightCost) : (BudgetHeld?)null;
-        var reservation = BudgetReservation.ReservePage(CampaignMapping.ToLimit(definition.Budget), S.BudgetExhausted, S.Held(except: cursor), replay, plan);
-        if (reservation.WriteAhead)
+        var limit = CampaignMapping.ToLimit(definition.Budget);
+        var tally = new PageTally();
+        var from = 0;
+        if (cursor.InFlightGrants is { } grants)
         {
-            (cursor.InFlightGrants, cursor.InFlightCost) = (reservation.Reserved.Grants, reservation.Reserved.Cost);
-            await saveAsync();
+            // A page replayed after a crash first delivers what its write-ahead covered (repeats answer from memory).
+            from = Math.Min(plan.Count, cursor.InFlightEnd ?? BudgetReservation.ReserveRound(new BudgetLimit(grants, cursor.InFlightCost), default, plan, 0).End);
+            for (var i = 0; i < from; i++)
+            {
+                plan[i].Reserved = plan[i].IsArm;
+            }
+
+            await DeliverRangeAsync(definition, plan, 0, from, tally, cancellationToken);
         }
 
-        var tally = new PageTally();
-        var next = 0;
-        var workers = Enumerable.Range(0, Math.Min(options.MemberConcurrency, plan.Count)).Select(async _ =>
+        // Rounds: grants this page's own members did not take (suppressed, ineligible) go to its next members.
+        while (from < plan.Count)
         {
-            while (next < plan.Count)
+            var round = BudgetReservation.ReserveRound(limit, BudgetReservation.Held(S.Held(except: cursor), [tally.Kept]), plan, from);
+            if (BudgetReservation.WaitForOthers(round, from, _unanswered.Where(u => !ReferenceEquals(u.Key, cursor)).Sum(u => u.Value)))
             {
-                var item = plan[next++];
-                if (item.Skip)
+                await _roundEnded.Task.WaitAsync(cancellationToken);
+                continue;
+            }
+
+            if (round.End == from)
+            {
+                // The budget is spent: nobody from here on is assigned (arms and control alike, so they stay comparable).
+                for (var i = from; i < plan.Count; i++)
                 {
+                    plan[i].Skip = true;
                     tally.Skipped();
-                    continue;
                 }
 
+                break;
+            }
+
+            // Counted as unanswered from the moment it is reserved: a page blocked meanwhile waits for this round's end.
+            _unanswered[cursor] = round.Reserved.Grants;
+            try
+            {
+                if (limit.Limited && round.Reserved.Grants > 0)
+                {
+                    // Write-ahead: stored before any of the round's members is called, so a crash cannot free spent budget.
+                    (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd) = (tally.Kept.Grants + round.Reserved.Grants, tally.Kept.Cost + round.Reserved.Cost, round.End);
+                    await saveAsync();
+                }
+
+                await DeliverRangeAsync(definition, plan, from, round.End, tally, cancellationToken);
+                if (cursor.InFlightGrants is not null)
+                {
+                    // Every member of the round answered: what they did not take is free for other pages now.
+                    (cursor.InFlightGrants, cursor.InFlightCost) = (tally.Kept.Grants, tally.Kept.Cost);
+                }
+            }
+            finally
+            {
+                _unanswered.Remove(cursor);
+                var ended = _roundEnded;
+                _roundEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                ended.TrySetResult();
+            }
+
+            from = round.End;
+        }
+
+        // One checkpoint: the page's counters, the cursor past it, the in-flight reservation turned into held grants.
+        foreach (var (key, counters) in tally.Groups)
+        {
+            S.Counters(key).Add(counters);
+        }
+
+        (S.Ineligible, S.BudgetSkipped) = (S.Ineligible + tally.Ineligible, S.BudgetSkipped + tally.BudgetSkipped);
+        S.Hold(tally.Kept);
+        (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd) = (null, 0, null);
+        (cursor.Continuation, cursor.Done) = (page.Continuation, page.Continuation is null);
+        await saveAsync();
+    }
+
+    /// <summary>Delivers plan positions [<paramref name="from"/>, <paramref name="end"/>) and counts each answer in <paramref name="tally"/>.</summary>
+    private async Task DeliverRangeAsync(CampaignDefinition definition, List<PlannedDelivery> plan, int from, int end, PageTally tally, CancellationToken cancellationToken)
+    {
+        var next = from;
+        var workers = Enumerable.Range(0, Math.Min(options.MemberConcurrency, end - from)).Select(async _ =>
+        {
+            while (next < end)
+            {
+                var item = plan[next++];
                 await _pacer.PaceAsync(cancellationToken);
                 var result = await DeliverWithRetryAsync(item.MemberId, CampaignMapping.DeliveryFor(definition, item));
 
@@ -145,19 +217,6 @@ internal sealed class CampaignFanOut(
             }
         });
         await Task.WhenAll(workers);
-
-        // One checkpoint: the page's counters, the cursor past it, the in-flight reservation turned into held grants.
-        foreach (var (key, counters) in tally.Groups)
-        {
-            S.Counters(key).Add(counters);
-        }
-
-        (S.Ineligible, S.BudgetSkipped) = (S.Ineligible + tally.Ineligible, S.BudgetSkipped + tally.BudgetSkipped);
-        S.Hold(tally.Kept);
-        S.BudgetExhausted |= reservation.Exhausted;
-        (cursor.InFlightGrants, cursor.InFlightCost) = (null, 0);
-        (cursor.Continuation, cursor.Done) = (page.Continuation, page.Continuation is null);
-        await saveAsync();
     }
 
     private async Task<CampaignDeliveryResult> DeliverWithRetryAsync(string memberId, CampaignDelivery delivery)

@@ -64,7 +64,7 @@ public sealed class CampaignGrainState
     /// <summary>Report ids counted lately, so a report a member sends again is counted once (bounded).</summary>
     public CountedReports Reports { get; set; } = new();
 
-    /// <summary>A broadcast stops delivering once a page could not reserve a grant.</summary>
+    /// <summary>No longer read (it stopped a broadcast for good once one page ran short, with budget left); kept for stored states.</summary>
     public bool BudgetExhausted { get; set; }
 
     /// <summary>A new campaign: its definition, first status, creation time (UTC) and empty counters for every group.</summary>
@@ -167,4 +167,10 @@ public sealed class ShardCursor
 
     /// <summary>The cost of <see cref="InFlightGrants"/>, CNY.</summary>
     public decimal InFlightCost { get; set; }
+
+    /// <summary>
+    /// The page position (exclusive) <see cref="InFlightGrants"/> covers: members before it were delivered or reserved
+    /// (a replay delivers them all again, answered from memory). Null in a state written before rounds existed.
+    /// </summary>
+    public int? InFlightEnd { get; set; }
 }
