@@ -96,7 +96,10 @@ public static class CampaignStatuses
     /// <summary>A triggered campaign firing on member events within its validity window.</summary>
     public const string Active = "active";
 
-    /// <summary>A triggered campaign past its validity window.</summary>
+    /// <summary>
+    /// Past its validity window: a triggered campaign, or a broadcast whose fan-out had not reached every member by
+    /// <c>validUntil</c> (it stopped there; the rest got nothing).
+    /// </summary>
     public const string Ended = "ended";
 }
 

@@ -57,16 +57,25 @@ public static class CampaignPauseRule
     };
 
     /// <summary>
-    /// Decides a resume: a paused campaign returns to <paramref name="resumeTo"/> (where the pause found it; a
-    /// triggered campaign whose validity passed meanwhile is <see cref="CampaignPhase.Ended"/> and refused).
+    /// Decides a resume: a paused campaign returns to <paramref name="resumeTo"/> (where the pause found it). One whose
+    /// validity window passed meanwhile is refused, whatever it was doing: a triggered campaign grants nothing and a
+    /// broadcast hands out no offer after <c>validUntil</c> (CONTRACT.md §2.1, §4).
     /// </summary>
     public static ControlDecision Resume(CampaignPhase phase, CampaignPhase resumeTo, bool validityOver) => phase switch
     {
-        CampaignPhase.Paused when resumeTo == CampaignPhase.Active && validityOver => new(ControlVerdict.Refused, phase, Why(CampaignPhase.Ended)),
+        CampaignPhase.Paused when validityOver => new(ControlVerdict.Refused, phase, Why(CampaignPhase.Ended)),
         CampaignPhase.Paused => new(ControlVerdict.Change, resumeTo, null),
         CampaignPhase.Counting or CampaignPhase.Running or CampaignPhase.Active => new(ControlVerdict.Already, phase, "the campaign is not paused"),
         _ => new(ControlVerdict.Refused, phase, Why(phase)),
     };
+
+    /// <summary>
+    /// True once a campaign's validity window is over at <paramref name="now"/>: a broadcast's fan-out stops at its next
+    /// page boundary and is ended, the members it had not reached yet get nothing (CONTRACT.md §2.1, §4).
+    /// </summary>
+    /// <param name="validUntil">The end of the window (exclusive), as defined.</param>
+    /// <param name="now">The engine clock's instant.</param>
+    public static bool WindowOver(DateTimeOffset validUntil, DateTimeOffset now) => now >= validUntil;
 
     private static string Why(CampaignPhase phase) => phase switch
     {

@@ -40,6 +40,16 @@ internal sealed class CampaignFanOut(
         // A pause leaves this loop at a page boundary; a resume while the last pages finish keeps it going.
         while (FanningOut)
         {
+            if (CampaignPauseRule.WindowOver(S.Definition!.ValidUntil, time.GetUtcNow()))
+            {
+                // No offer after validUntil: the members not reached yet get nothing (status ended, counters as they stand).
+                (S.Status, S.CompletedAt) = (CampaignStatuses.Ended, time.GetUtcNow());
+                await saveAsync();
+                var reached = S.Progress(time.GetUtcNow(), false).Reached;
+                CampaignLog.Ended(logger, campaignId, reached);
+                return true;
+            }
+
             if (S.Status == CampaignStatuses.Counting)
             {
                 await ForEachShardAsync(s => !s.Counted, CountShardAsync, cancellationToken);
@@ -103,7 +113,7 @@ internal sealed class CampaignFanOut(
 
     private async Task DeliverShardAsync(ShardCursor cursor, CancellationToken cancellationToken)
     {
-        while (!cursor.Done && S.Status == CampaignStatuses.Running)
+        while (!cursor.Done && S.Status == CampaignStatuses.Running && !CampaignPauseRule.WindowOver(S.Definition!.ValidUntil, time.GetUtcNow()))
         {
             cancellationToken.ThrowIfCancellationRequested();
             await DeliverPageAsync(cursor, cancellationToken);

@@ -17,6 +17,9 @@ internal static partial class CampaignLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} fan-out completed: {Reached} reached, {Sent} sent, {Deferred} deferred, {Suppressed} suppressed, {Control} control, {Excluded} global control")]
     public static partial void Completed(ILogger logger, string campaignId, long reached, long sent, long deferred, long suppressed, long control, long excluded);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} fan-out ended at its validUntil: {Reached} reached; the rest get nothing")]
+    public static partial void Ended(ILogger logger, string campaignId, long reached);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} paused (pause {Pause}) while {Status}; {Reached} reached so far")]
     public static partial void Paused(ILogger logger, string campaignId, long pause, string status, long reached);
 

@@ -44,10 +44,15 @@ public sealed class TriggerAndPauseRuleTests
         Assert.Contains("validity is over", CampaignPauseRule.Pause(CampaignPhase.Ended).Reason, StringComparison.Ordinal);
         Assert.Equal(ControlVerdict.Refused, CampaignPauseRule.Resume(CampaignPhase.Completed, CampaignPhase.Draft, false).Verdict);
 
-        // A triggered campaign whose validity ran out while paused is not resumed.
+        // A campaign whose validity ran out while paused is not resumed, a triggered one or a broadcast.
         var late = CampaignPauseRule.Resume(CampaignPhase.Paused, CampaignPhase.Active, validityOver: true);
         Assert.Equal(ControlVerdict.Refused, late.Verdict);
         Assert.Contains("validity is over", late.Reason, StringComparison.Ordinal);
-        Assert.Equal(ControlVerdict.Change, CampaignPauseRule.Resume(CampaignPhase.Paused, CampaignPhase.Running, validityOver: true).Verdict);
+        var lateBroadcast = CampaignPauseRule.Resume(CampaignPhase.Paused, CampaignPhase.Running, validityOver: true);
+        Assert.Equal(ControlVerdict.Refused, lateBroadcast.Verdict);
+        Assert.Contains("validity is over", lateBroadcast.Reason, StringComparison.Ordinal);
+        Assert.Equal(ControlVerdict.Change, CampaignPauseRule.Resume(CampaignPhase.Paused, CampaignPhase.Running, validityOver: false).Verdict);
+        Assert.True(CampaignPauseRule.WindowOver(new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero)));
+        Assert.False(CampaignPauseRule.WindowOver(new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 26, 1, 59, 59, TimeSpan.Zero)));
     }
 }

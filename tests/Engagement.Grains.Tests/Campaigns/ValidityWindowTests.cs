@@ -1,0 +1,89 @@
+using Engagement.Contracts.Campaigns;
+using Engagement.Grains.Campaigns;
+using static Engagement.Grains.Tests.Campaigns.CampaignTestKit;
+
+namespace Engagement.Grains.Tests.Campaigns;
+
+/// <summary>A broadcast hands out nothing after its <c>validUntil</c>, whether it was paused or running when the window closed.</summary>
+[Collection(CampaignClusterCollection.Name)]
+public sealed class ValidityWindowTests(CampaignClusterFixture cluster)
+{
+    private DateTimeOffset Now => cluster.Time.GetUtcNow();
+
+    [Fact]
+    public async Task APausedBroadcastResumedAfterItsWindowEndedIsRefusedAndReachesNoOneMore()
+    {
+        var (members, definition, campaign) = await StartHeldAsync("v");
+        Assert.Equal(CampaignControlResult.Changed, (await campaign.PauseAsync()).Status);
+        cluster.IndexGate.Release();
+        var stopped = await UntilAsync(campaign, v => !v.Progress.FanOutRunning);
+        Assert.InRange(stopped.Progress.Reached, 1, members.Count - 1);
+
+        // A whole day later (the same hour of day, so no quiet hours): the window closed 12 hours ago.
+        cluster.Time.Advance(TimeSpan.FromDays(1));
+        var resumed = await campaign.ResumeAsync();
+
+        Assert.Equal(CampaignControlResult.Refused, resumed.Status);
+        Assert.Contains("validity", resumed.Detail, StringComparison.Ordinal);
+        var after = await UntilAsync(campaign, v => !v.Progress.FanOutRunning);
+        Assert.Equal(stopped.Progress.Reached, after.Progress.Reached);
+        var memberships = await MembershipsAsync(cluster.Client, members, definition.Id);
+        Assert.Equal(stopped.Progress.Reached, memberships.Values.Count(v => v is not null));
+    }
+
+    [Fact]
+    public async Task ARunningBroadcastStopsAtThePageBoundaryWhereItsWindowEndedAndIsEnded()
+    {
+        var (members, definition, campaign) = await StartHeldAsync("w");
+
+        // The window closes while a page is in flight: that page finishes, no later page is delivered.
+        cluster.Time.Advance(TimeSpan.FromDays(1));
+        cluster.IndexGate.Release();
+        var ended = await UntilAsync(campaign, v => v.Status is CampaignStatuses.Ended or CampaignStatuses.Completed && !v.Progress.FanOutRunning);
+
+        Assert.Equal(CampaignStatuses.Ended, ended.Status);
+        Assert.InRange(ended.Progress.Reached, 1, members.Count - 1);
+        var memberships = await MembershipsAsync(cluster.Client, members, definition.Id);
+        Assert.Equal(ended.Progress.Reached, memberships.Values.Count(v => v is not null));
+        Assert.Equal(CampaignControlResult.Refused, (await campaign.ResumeAsync()).Status);
+    }
+
+    /// <summary>A broadcast of 1,200 members (two pages or more in every shard) valid for 12 more hours, triggered, with a delivery page of shard 0 held.</summary>
+    private async Task<(IReadOnlyList<TestMember> Members, CampaignDefinition Definition, ICampaignGrain Campaign)> StartHeldAsync(string prefix)
+    {
+        var scope = prefix + Guid.NewGuid().ToString("N")[..8];
+        var members = await CreateMembersAsync(cluster.Client, Now, scope, 1200);
+        var definition = Broadcast(scope + "-window", Now, new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] }) with
+        {
+            ValidUntil = Now.AddHours(12),
+        };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var first = members.Select(m => m.Id).Where(id => MemberIndexShards.ShardOf(id, 16) == 0).Order(StringComparer.Ordinal).First();
+        var held = cluster.IndexGate.HoldRead(first, nth: 2);
+        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+        await held.WaitAsync(TimeSpan.FromSeconds(60));
+        return (members, definition, campaign);
+    }
+
+    private static async Task<CampaignStatusView> UntilAsync(ICampaignGrain campaign, Func<CampaignStatusView, bool> condition)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (true)
+        {
+            var view = (await campaign.GetAsync())!;
+            if (condition(view))
+            {
+                return view;
+            }
+
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"not within 60 s ({view.Status} {view.Progress})");
+            }
+
+            await timer.WaitForNextTickAsync();
+        }
+    }
+}
