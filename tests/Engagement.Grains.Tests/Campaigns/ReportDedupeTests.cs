@@ -1,5 +1,6 @@
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
 
 namespace Engagement.Grains.Tests.Campaigns;
 
@@ -45,5 +46,53 @@ public sealed class ReportDedupeTests(CampaignClusterFixture cluster)
         Assert.Equal(1, results.Treated.Converted);
         Assert.Equal(150.50m, results.Treated.Revenue);
         Assert.Equal(5m, results.Treated.Cost);
+    }
+
+    [Fact]
+    public async Task APurchaseThatMeetsItsWaitingRefundReportsBothItsConversionAndTheRefund()
+    {
+        var scope = "d" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-east";
+        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase, MinAmount = 200m });
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var buyer = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
+        await member.ApplyEventAsync(Purchase(buyer, buyer + "-1", 300m, Now.AddMinutes(-5), region));
+        Assert.Equal(CampaignGroups.Arm, (await member.GetCampaignMembershipAsync(definition.Id))!.Group);
+
+        // The POS uploads the refund of order -2 before the order itself: it waits, and is applied with the purchase.
+        await member.ApplyEventAsync(new EngagementEvent
+        {
+            EventId = "r-" + buyer + "-2", Type = EventTypes.Refund, MemberId = buyer, OccurredAt = Now, OrderId = buyer + "-2", Amount = 100m,
+        });
+        await member.ApplyEventAsync(Purchase(buyer, buyer + "-2", 400m, Now, region));
+
+        var results = await ResultsWhenAsync(campaign, r => r.Treated.Converted > 0 && r.Treated.Revenue == 300m);
+        Assert.Equal(300m, (await member.GetCampaignMembershipAsync(definition.Id))!.Revenue);
+        Assert.Equal(1, results.Treated.Converted);
+        Assert.Equal(300m, results.Treated.Revenue);
+    }
+
+    private static EngagementEvent Purchase(string memberId, string orderId, decimal amount, DateTimeOffset at, string region) => new()
+    {
+        EventId = "p-" + orderId, Type = EventTypes.Purchase, MemberId = memberId, OccurredAt = at, OrderId = orderId, Amount = amount, RegionId = region,
+    };
+
+    /// <summary>The campaign's results once <paramref name="done"/> holds (reports travel through the member's outbox), or at a 10 s deadline.</summary>
+    private static async Task<CampaignResults> ResultsWhenAsync(ICampaignGrain campaign, Func<CampaignResults, bool> done)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        while (true)
+        {
+            var results = (await campaign.GetResultsAsync())!;
+            if (done(results) || System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+            {
+                return results;
+            }
+
+            await timer.WaitForNextTickAsync();
+        }
     }
 }

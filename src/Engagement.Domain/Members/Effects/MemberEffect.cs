@@ -99,10 +99,14 @@ public sealed record ReportCampaignOutcome(string CampaignId, string Arm, string
     public override bool ConfirmDurably => true;
 }
 
-/// <summary>A purchase attributed to a campaign the member is in (conversion and revenue).</summary>
+/// <summary>
+/// A purchase attributed to a campaign the member is in (conversion and revenue), or, with a negative amount, revenue a
+/// refund takes back. One purchase event can carry both (a purchase meeting the refund that waited for it): the refund's
+/// id is its own, so neither replaces the other in the outbox nor is taken for a repeat by the campaign.
+/// </summary>
 public sealed record ReportCampaignPurchase(string CampaignId, string Group, string? Arm, string EventId, decimal Amount, bool Conversion) : MemberEffect
 {
-    public override string Id => $"campaign-purchase:{CampaignId}:{EventId}";
+    public override string Id => Amount < 0m ? $"campaign-refund:{CampaignId}:{EventId}" : $"campaign-purchase:{CampaignId}:{EventId}";
 
     public override bool ConfirmDurably => true;
 }
