@@ -24,12 +24,13 @@ public interface ILifecycleJournal
 /// <param name="EpisodeStartedAt">When the member's quiet reached the win-back threshold; tells episodes apart.</param>
 public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? Level, DateTimeOffset? EpisodeStartedAt)
 {
-    public const string LevelEntered = "winback.level";
-    public const string WonBack = "winback.won";
-    public const string Dormant = "winback.dormant";
+    // The journal's kinds are the domain's transition kinds (one owner, Engagement.Domain.Lifecycle).
+    public const string LevelEntered = Engagement.Domain.Lifecycle.LifecycleTransitionKinds.LevelEntered;
+    public const string WonBack = Engagement.Domain.Lifecycle.LifecycleTransitionKinds.WonBack;
+    public const string Dormant = Engagement.Domain.Lifecycle.LifecycleTransitionKinds.Dormant;
 
     /// <summary>Takes back a <see cref="Dormant"/> step of the same episode (late activity showed the member was won back); same <c>At</c>, so the same report day.</summary>
-    public const string DormantWithdrawn = "winback.dormant.withdrawn";
+    public const string DormantWithdrawn = Engagement.Domain.Lifecycle.LifecycleTransitionKinds.DormantWithdrawn;
 
     public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { LevelEntered, WonBack, Dormant, DormantWithdrawn };
 

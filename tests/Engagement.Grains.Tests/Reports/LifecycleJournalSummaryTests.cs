@@ -26,7 +26,7 @@ public sealed class LifecycleJournalSummaryTests
             new LifecycleJournalEntry(episode.AddDays(28), LifecycleJournalEntry.WonBack, 3, episode),
         ]);
 
-        var report = await journal.ReportAsync(DateOnly.FromDateTime(episode.UtcDateTime), Day);
+        var report = await journal.ReportAsync(DateOnly.FromDateTime(episode.UtcDateTime), Day, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
 
         Assert.Equal(0, report.WentDormant);
         Assert.Equal(1, report.Levels.Single(l => l.Level == 3).WonBack);
