@@ -1,5 +1,10 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
+using Engagement.Api.Support;
+using Engagement.Contracts.Audit;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
@@ -15,6 +20,9 @@ public static class CatalogueEndpoints
 {
     /// <summary>Stores one stock request may set.</summary>
     public const int MaxStockLines = 1000;
+
+    /// <summary>The audit action of a reward created or replaced (<c>GET /audit</c>, CONTRACT.md §4: every manual action).</summary>
+    public const string PutAuditAction = "catalogue.put";
 
     public static IEndpointRouteBuilder MapCatalogueEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -46,7 +54,8 @@ public static class CatalogueEndpoints
         return item is null ? RewardNotFound(rewardId) : Results.Ok(item);
     }
 
-    private static async Task<IResult> PutAsync(string rewardId, [FromBody] RewardItemDto? item, IGrainFactory grains)
+    private static async Task<IResult> PutAsync(
+        string rewardId, [FromBody] RewardItemDto? item, IGrainFactory grains, IAuditLog audit, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         if (!OfferIds.IsValid(rewardId))
@@ -68,7 +77,17 @@ public static class CatalogueEndpoints
             return errors.ToProblem();
         }
 
-        var result = await grains.GetGrain<IRewardCatalogueGrain>(0).PutAsync(item! with { RewardId = rewardId, Steps = item.Steps ?? [], EligibleTiers = item.EligibleTiers ?? [] });
+        var catalogue = grains.GetGrain<IRewardCatalogueGrain>(0);
+        var requested = item! with { RewardId = rewardId, Steps = item.Steps ?? [], EligibleTiers = item.EligibleTiers ?? [] };
+        if (await catalogue.GetAsync(rewardId) is { } current && SameContent(current, requested))
+        {
+            // A retried PUT (or one that changes nothing): no second write, so its audit row is the stored write's own,
+            // written here if that write's request failed before its audit.
+            await AuditPutAsync(audit, time, user, current, "saved", cancellationToken);
+            return Results.Ok(current);
+        }
+
+        var result = await catalogue.PutAsync(requested);
         if (result.Status == CataloguePutResult.Invalid)
         {
             foreach (var error in result.Errors)
@@ -79,9 +98,30 @@ public static class CatalogueEndpoints
             return errors.ToProblem("The reward has invalid fields");
         }
 
+        await AuditPutAsync(audit, time, user, result.Item!, result.Status, cancellationToken);
         return result.Status == CataloguePutResult.Created
             ? Results.Created($"/api/v1/catalogue/{rewardId}", result.Item)
             : Results.Ok(result.Item);
+    }
+
+    /// <summary>Whether two versions of a reward say the same (everything but the instant it was stored).</summary>
+    private static bool SameContent(RewardItemDto stored, RewardItemDto requested) =>
+        JsonSerializer.Serialize(stored with { UpdatedAt = default }) == JsonSerializer.Serialize(requested with { UpdatedAt = default });
+
+    /// <summary>
+    /// Audits a stored version of a reward as <see cref="PutAuditAction"/>, keyed by the instant it was stored: one row per
+    /// write, the same row for a retry of it.
+    /// </summary>
+    private static Task AuditPutAsync(IAuditLog audit, TimeProvider time, ClaimsPrincipal user, RewardItemDto stored, string status, CancellationToken cancellationToken)
+    {
+        // A reward stored before null steps and tiers were refused may hold nulls: the audit must not turn its PUT into a 500.
+        var steps = string.Join(" or ", (stored.Steps ?? []).OfType<PointsCashStepDto>().Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Points} points + {s.Cash} CNY")));
+        var tiers = stored.EligibleTiers is { Count: > 0 } named ? string.Join(",", named) : "all tiers";
+        var detail = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{status}: '{stored.Name}', {stored.PointsPrice} points{(steps.Length > 0 ? " or " + steps : "")}, market price {stored.MarketPrice} CNY, {tiers}, {(stored.Active ? "active" : "withdrawn")}");
+        var auditId = string.Create(CultureInfo.InvariantCulture, $"catalogue|{stored.RewardId}|{stored.UpdatedAt.UtcTicks}");
+        return audit.RecordAsync(time, user, auditId, PutAuditAction, stored.RewardId, detail, cancellationToken: cancellationToken);
     }
 
     /// <summary>

@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Engagement.Api.Tests;
+
+/// <summary>
+/// Admin and marketing actions that change what members get are in the audit (CONTRACT.md §4 <c>GET /audit</c>: every
+/// manual action, who, when, what), once per action however often a client retries it.
+/// </summary>
+[Collection(ApiHostCollection.Name)]
+public sealed class AdminAuditApiTests(ApiHostFixture host)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public async Task ACatalogueWriteIsAuditedOnceAndARetryAddsNoRow()
+    {
+        var rewardId = "aud-" + Guid.NewGuid().ToString("N")[..8];
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        var reward = new { name = "Kettle", marketPrice = 300.00m, pointsPrice = 30_000, steps = new[] { new { points = 20_000, cash = 100.00m } } };
+        var repriced = reward with { pointsPrice = 25_000 };
+
+        using var created = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", reward, Json);
+        using var retried = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", reward, Json);
+        using var changed = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", repriced, Json);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var rows = (await AuditAsync()).Where(r => r["target"]!.GetValue<string>() == rewardId).OrderBy(r => r["at"]!.GetValue<DateTimeOffset>()).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal("catalogue.put", r["action"]!.GetValue<string>());
+            Assert.Equal("admin", r["actor"]!.GetValue<string>());
+            Assert.Equal("admin", r["role"]!.GetValue<string>());
+        });
+        Assert.StartsWith("created: 'Kettle', 30000 points or 20000 points + 100.00 CNY", rows[0]["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("updated: 'Kettle', 25000 points", rows[1]["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The last week of the audit (its default range), as many rows as one read returns.</summary>
+    private async Task<List<JsonObject>> AuditAsync()
+    {
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        var rows = await support.GetFromJsonAsync<JsonArray>("api/v1/audit?limit=1000", Json);
+        return [.. rows!.Select(r => r!.AsObject())];
+    }
+}
