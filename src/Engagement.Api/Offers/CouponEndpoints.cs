@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Security.Claims;
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
+using Engagement.Api.Support;
+using Engagement.Contracts.Audit;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
@@ -17,6 +20,9 @@ namespace Engagement.Api.Offers;
 /// </summary>
 public static class CouponEndpoints
 {
+    /// <summary>The audit action of a coupon issued by staff (<c>GET /audit</c>, CONTRACT.md §4: every manual action).</summary>
+    public const string IssueAuditAction = "coupon.issue";
+
     public static IEndpointRouteBuilder MapCouponEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/v1/coupons/{code}", FindAsync).WithTags("coupons").RequireAuthorization(ApiRoles.OffersReadPolicy)
@@ -70,7 +76,8 @@ public static class CouponEndpoints
             ? Results.Ok(await grains.GetGrain<ICouponHolder>(memberId).GetCouponsAsync())
             : FieldErrors.Problem("memberId", MemberIds.Rule);
 
-    private static async Task<IResult> IssueAsync(string memberId, [FromBody] CouponGrant? grant, IGrainFactory grains)
+    private static async Task<IResult> IssueAsync(
+        string memberId, [FromBody] CouponGrant? grant, IGrainFactory grains, IAuditLog audit, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         if (!MemberIds.IsValid(memberId))
@@ -105,6 +112,15 @@ public static class CouponEndpoints
         foreach (var error in result.Errors)
         {
             errors.Add(error.Field, error.Message);
+        }
+
+        if (result.Status is CouponIssueResult.Issued or CouponIssueResult.Duplicate && result.Coupon is { } coupon)
+        {
+            // Keyed by the grant id (the issue's idempotency key): a retried grant, answered as a duplicate, is one row.
+            var detail = string.Create(
+                CultureInfo.InvariantCulture,
+                $"coupon {coupon.Code}: {coupon.Kind} {coupon.Value}{(coupon.MinSpend > 0 ? $" over {coupon.MinSpend}" : "")}{(coupon.OfferId is { Length: > 0 } offer ? ", offer " + offer : "")}, grant {normalized.GrantId}");
+            await audit.RecordAsync(time, user, $"coupon.issue|{memberId}|{normalized.GrantId}", IssueAuditAction, memberId, detail, cancellationToken: cancellationToken);
         }
 
         return result.Status switch
