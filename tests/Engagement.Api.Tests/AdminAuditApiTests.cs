@@ -41,6 +41,31 @@ public sealed class AdminAuditApiTests(ApiHostFixture host)
         Assert.StartsWith("updated: 'Kettle', 25000 points", rows[1]["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ACampaignCreationIsAuditedOnceWithWhoCreatedIt()
+    {
+        var id = "aud-" + Guid.NewGuid().ToString("N")[..8];
+        using var marketing = host.Client(ApiHostFixture.MarketingKey);
+        var now = host.Clock.GetUtcNow();
+        var definition = new
+        {
+            id, name = "Audit " + id, kind = "broadcast", audience = new { regions = new[] { "nowhere-" + id } }, channel = "push",
+            offer = new { kind = "coupon", code = "AUD5", unitCost = 5m }, budget = new { maxCost = 500m },
+            validFrom = now.AddHours(-1), validUntil = now.AddDays(1),
+        };
+
+        using var created = await marketing.PostAsJsonAsync("api/v1/campaigns", definition, Json);
+        using var retried = await marketing.PostAsJsonAsync("api/v1/campaigns", definition, Json);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        var row = Assert.Single(await AuditAsync(), r => r["target"]!.GetValue<string>() == id);
+        Assert.Equal("campaign.create", row["action"]!.GetValue<string>());
+        Assert.Equal("marketing", row["actor"]!.GetValue<string>());
+        Assert.Equal("marketing", row["role"]!.GetValue<string>());
+        Assert.StartsWith($"broadcast 'Audit {id}' on push, offer coupon AUD5, at most 500 CNY", row["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     /// <summary>The last week of the audit (its default range), as many rows as one read returns.</summary>
     private async Task<List<JsonObject>> AuditAsync()
     {

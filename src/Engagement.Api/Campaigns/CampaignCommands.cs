@@ -12,6 +12,32 @@ namespace Engagement.Api.Campaigns;
 /// </summary>
 public sealed class CampaignCommands(IGrainFactory grains, IAuditLog audit, TimeProvider time)
 {
+    /// <summary>
+    /// Stores a validated definition (<see cref="ICampaignGrain.CreateAsync"/>), lists it, and audits it once as
+    /// <c>campaign.create</c> under the campaign id: a retried create (answered <c>exists</c>) writes a row its first
+    /// attempt could not, never a second one.
+    /// </summary>
+    public async Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var result = await grains.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition);
+        if (result.Status is CampaignCreateResult.Created or CampaignCreateResult.Exists)
+        {
+            await grains.GetGrain<ICampaignCatalogGrain>(0).AddAsync(definition.Id);
+            var budget = (definition.Budget.MaxGrants, definition.Budget.MaxCost) switch
+            {
+                (null, null) => "no budget limit",
+                (var grants, var cost) => string.Join(", ", new[] { grants is null ? null : $"at most {grants} grants", cost is null ? null : $"at most {cost} CNY" }.OfType<string>()),
+            };
+            var detail = string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"{definition.Kind} '{definition.Name}' on {definition.Channel}, offer {definition.Offer?.Kind ?? "none"} {definition.Offer?.Code}, {budget}, {definition.ValidFrom:O} – {definition.ValidUntil:O}");
+            await AuditAsync("campaign.create", $"campaign.create|{definition.Id}", definition.Id, detail, user, cancellationToken);
+        }
+
+        return result;
+    }
+
     /// <summary>Starts a broadcast's fan-out (idempotent); audited once, as <c>campaign.trigger</c>, when it starts.</summary>
     public async Task<CampaignTriggerResult> TriggerAsync(string campaignId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {

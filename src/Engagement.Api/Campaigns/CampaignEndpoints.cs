@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Engagement.Api.Campaigns;
 
 /// <summary>
-/// Marketing's campaigns (CONTRACT.md §4): define, trigger, pause and resume (audited, <see cref="CampaignCommands"/>),
+/// Marketing's campaigns (CONTRACT.md §4): define, trigger, pause and resume (each audited, <see cref="CampaignCommands"/>),
 /// follow, read results; and the admin's member-index rebuild.
 /// </summary>
 public static class CampaignEndpoints
@@ -47,7 +47,7 @@ public static class CampaignEndpoints
         return routes;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json)
+    private static async Task<IResult> CreateAsync(HttpRequest request, CampaignCommands commands, ClaimsPrincipal user, IOptions<JsonOptions> json)
     {
         var errors = new FieldErrors();
         CampaignDefinition? definition;
@@ -74,19 +74,16 @@ public static class CampaignEndpoints
             return errors.ToProblem("The campaign definition has invalid fields");
         }
 
-        var result = await grains.GetGrain<ICampaignGrain>(definition!.Id).CreateAsync(definition);
-        if (result.Status is CampaignCreateResult.Created or CampaignCreateResult.Exists)
-        {
-            await grains.GetGrain<ICampaignCatalogGrain>(0).AddAsync(definition.Id);
-        }
+        var valid = definition!;
+        var result = await commands.CreateAsync(valid, user, request.HttpContext.RequestAborted);
         return result.Status switch
         {
-            CampaignCreateResult.Created => Results.Created($"/api/v1/campaigns/{definition.Id}", result.Campaign),
+            CampaignCreateResult.Created => Results.Created($"/api/v1/campaigns/{valid.Id}", result.Campaign),
             CampaignCreateResult.Exists => Results.Ok(result.Campaign),
             CampaignCreateResult.Conflict => Results.Problem(
                 statusCode: StatusCodes.Status409Conflict,
                 title: "A different campaign has this id",
-                detail: $"Campaign '{definition.Id}' exists with another definition; definitions are immutable, use a new id."),
+                detail: $"Campaign '{valid.Id}' exists with another definition; definitions are immutable, use a new id."),
             _ => FromErrors(result.Errors),
         };
     }

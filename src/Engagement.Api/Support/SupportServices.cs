@@ -142,12 +142,15 @@ public sealed class MemberDirectory(IMemberSearch search)
 
 /// <summary>
 /// Campaigns for the console: the list (ids from the catalogue grain, status from each campaign), and create and
-/// trigger with the API's validation (<see cref="CampaignDefinitions.Validate"/>) and an audit entry for the trigger.
+/// trigger with the API's validation (<see cref="CampaignDefinitions.Validate"/>) and an audit entry for each.
 /// </summary>
 public sealed class CampaignCatalogue(IGrainFactory grains, CampaignCommands commands)
 {
-    /// <summary>Validates and stores a definition; field errors name the JSON field (e.g. <c>validUntil</c>).</summary>
-    public async Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition)
+    /// <summary>
+    /// Validates and stores a definition, audited as <c>campaign.create</c> by <paramref name="user"/>
+    /// (<see cref="CampaignCommands.CreateAsync"/>); field errors name the JSON field (e.g. <c>validUntil</c>).
+    /// </summary>
+    public async Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition, ClaimsPrincipal user)
     {
         var problems = CampaignDefinitions.Validate(definition);
         if (problems.Count > 0)
@@ -155,13 +158,7 @@ public sealed class CampaignCatalogue(IGrainFactory grains, CampaignCommands com
             return new CampaignCreateResult { Status = CampaignCreateResult.Invalid, Errors = problems };
         }
 
-        var result = await grains.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition);
-        if (result.Status is CampaignCreateResult.Created or CampaignCreateResult.Exists)
-        {
-            await grains.GetGrain<ICampaignCatalogGrain>(0).AddAsync(definition.Id);
-        }
-
-        return result;
+        return await commands.CreateAsync(definition, user);
     }
 
     /// <summary>Starts a broadcast's fan-out (idempotent) and records who did (<see cref="CampaignCommands"/>).</summary>
