@@ -66,6 +66,37 @@ public sealed class AdminAuditApiTests(ApiHostFixture host)
         Assert.StartsWith($"broadcast 'Audit {id}' on push, offer coupon AUD5, at most 500 CNY", row["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AConsentChangeRetriedByTheClientIsOneAuditRow()
+    {
+        var memberId = await RegisterAsync("AK");
+        using var support = host.Client(ApiHostFixture.NamedSupportKey);
+        var uri = $"api/v1/members/{memberId}/consent?reason={Uri.EscapeDataString("asked by phone")}";
+        var optOut = new Dictionary<string, bool> { ["sms"] = false };
+
+        using var first = await support.PutAsJsonAsync(uri, optOut, Json);
+        using var retried = await support.PutAsJsonAsync(uri, optOut, Json);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.False((await retried.Content.ReadFromJsonAsync<JsonObject>(Json))!["consent"]!["sms"]!.GetValue<bool>());
+        var row = Assert.Single(await AuditAsync(), r => r["target"]!.GetValue<string>() == memberId);
+        Assert.Equal("member.consent", row["action"]!.GetValue<string>());
+        Assert.Equal("consent sms default→no", row["detail"]!.GetValue<string>());
+        Assert.Equal("Li Na", row["actor"]!.GetValue<string>());
+    }
+
+    /// <summary>Registers a new member (at the host's pinned clock) and returns its id.</summary>
+    private async Task<string> RegisterAsync(string prefix)
+    {
+        var id = prefix + Guid.NewGuid().ToString("N")[..10];
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        using var response = await admin.PostAsJsonAsync(
+            "api/v1/events", new[] { new { eventId = id + "-r", type = "register", memberId = id, occurredAt = host.Clock.GetUtcNow().AddMinutes(-1) } }, Json);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return id;
+    }
+
     /// <summary>The last week of the audit (its default range), as many rows as one read returns.</summary>
     private async Task<List<JsonObject>> AuditAsync()
     {

@@ -25,7 +25,8 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
     public const string AuditAction = "member.consent";
 
     /// <summary>
-    /// Validates and applies <paramref name="consent"/> (channel → allowed) to the member, then records it in the audit.
+    /// Validates and applies <paramref name="consent"/> (channel → allowed) to the member, then records it in the audit
+    /// when it changed a channel (a retried or restating request, which changes none, is not a second entry).
     /// A reason is optional (1–<see cref="MaxReasonLength"/> characters when given) unless <paramref name="reasonRequired"/>.
     /// </summary>
     /// <returns>Field errors naming each bad field (<c>memberId</c>, <c>body</c>, the unknown channel, <c>reason</c>);
@@ -54,11 +55,19 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
             return new ConsentOutcome(null, true, null);
         }
 
+        if (consent!.All(c => before.Consent.TryGetValue(c.Key, out var was) && was == c.Value))
+        {
+            // Nothing changed: a client's retry of a change already made (or a request that restates the consent) is no
+            // new manual action, so it adds no audit row beside the change's own.
+            return new ConsentOutcome(null, false, after);
+        }
+
         var at = time.GetUtcNow();
         var changes = Describe(before.Consent, consent!);
         await audit.AppendAsync(new AuditEntry
         {
-            // A consent change carries no id of its own: the instant and the change make the row (a retry later is a new row).
+            // A consent change carries no id of its own: the instant and the change make the row. A retry finds the
+            // consent already so and writes none (above).
             AuditId = string.Create(CultureInfo.InvariantCulture, $"consent|{memberId}|{at.UtcTicks}|{changes}"),
             At = at,
             Actor = ApiKeyIdentity.NameOf(user),
