@@ -38,11 +38,15 @@ public sealed class CampaignCommands(IGrainFactory grains, IAuditLog audit, Time
         return result;
     }
 
-    /// <summary>Starts a broadcast's fan-out (idempotent); audited once, as <c>campaign.trigger</c>, when it starts.</summary>
+    /// <summary>
+    /// Starts a broadcast's fan-out (idempotent); audited once, as <c>campaign.trigger</c> under the campaign id. A retry
+    /// (answered <c>already</c>) writes the row again, which the audit keeps once: when the first attempt's audit write
+    /// failed (the fan-out started, the caller saw an error), the retry is what records it.
+    /// </summary>
     public async Task<CampaignTriggerResult> TriggerAsync(string campaignId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var result = await grains.GetGrain<ICampaignGrain>(campaignId).TriggerAsync();
-        if (result.Status == CampaignTriggerResult.Started)
+        if (result.Status is CampaignTriggerResult.Started or CampaignTriggerResult.Already)
         {
             await AuditAsync("campaign.trigger", $"campaign.trigger|{campaignId}", campaignId, "fan-out started", user, cancellationToken);
         }
