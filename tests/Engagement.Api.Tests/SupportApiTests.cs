@@ -72,6 +72,25 @@ public sealed class SupportApiTests(ApiHostFixture host)
         Assert.StartsWith(current.ToString(System.Globalization.CultureInfo.InvariantCulture) + " CNY per point", row["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(long.MinValue)]
+    [InlineData(long.MaxValue)]
+    [InlineData(-1_000_001)]
+    public async Task AnAdjustmentDeltaAtTheEndsOfALongIsRefusedNamingDeltaNotA500(long delta)
+    {
+        var id = await SeedAsync(120m, phone: null);
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+
+        using var response = await admin.PostAsJsonAsync(
+            $"api/v1/members/{id}/adjustments", new { adjustmentId = "huge-" + delta, kind = "points", delta, reason = "typo" }, Json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
+        Assert.Equal(["delta"], errors.Select(e => e.Key));
+        var ledger = await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}/ledger?kind=points", Json);
+        Assert.Single(ledger!["entries"]!.AsArray());
+    }
+
     [Fact]
     public async Task SupportIsLimitedAdminIsNotAndAReasonIsMandatory()
     {

@@ -93,7 +93,8 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
             errors.Add("kind", "must be points or growth");
         }
 
-        if (request.Delta == 0 || Math.Abs(request.Delta) > AdjustmentPolicy.MaxDelta)
+        // Compared without Math.Abs, which throws on long.MinValue (a client sending -9223372036854775808 got a 500).
+        if (request.Delta is 0 || request.Delta < -AdjustmentPolicy.MaxDelta || request.Delta > AdjustmentPolicy.MaxDelta)
         {
             errors.Add("delta", $"must be non-zero and at most {AdjustmentPolicy.MaxDelta:N0} either way");
         }
