@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Engagement.Api.Security;
+using Engagement.Api.Support;
 using Engagement.Contracts.Audit;
 using Engagement.Contracts.Campaigns;
 
@@ -86,16 +86,5 @@ public sealed class CampaignCommands(IGrainFactory grains, IAuditLog audit, Time
     }
 
     private Task AuditAsync(string action, string auditId, string campaignId, string detail, ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        audit.AppendAsync(
-            new AuditEntry
-            {
-                AuditId = auditId,
-                At = time.GetUtcNow(),
-                Actor = ApiKeyIdentity.NameOf(user),
-                Role = ApiKeyIdentity.RoleOf(user),
-                Action = action,
-                Target = campaignId,
-                Detail = detail,
-            },
-            cancellationToken);
+        audit.RecordAsync(time, user, auditId, action, campaignId, detail, cancellationToken: cancellationToken);
 }

@@ -97,7 +97,8 @@ public sealed class PauseResumeTests(CampaignClusterFixture cluster)
         Assert.Equal(ids[1], touch.MemberId);
     }
 
-    private static async Task<CampaignStatusView> UntilAsync(ICampaignGrain campaign, Func<CampaignStatusView, bool> condition, string what)
+    /// <summary>Polls the campaign (every 50 ms, up to 60 s) until <paramref name="condition"/> holds.</summary>
+    internal static async Task<CampaignStatusView> UntilAsync(ICampaignGrain campaign, Func<CampaignStatusView, bool> condition, string what)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));

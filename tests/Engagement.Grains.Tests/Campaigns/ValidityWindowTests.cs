@@ -66,24 +66,6 @@ public sealed class ValidityWindowTests(CampaignClusterFixture cluster)
         return (members, definition, campaign);
     }
 
-    private static async Task<CampaignStatusView> UntilAsync(ICampaignGrain campaign, Func<CampaignStatusView, bool> condition)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (true)
-        {
-            var view = (await campaign.GetAsync())!;
-            if (condition(view))
-            {
-                return view;
-            }
-
-            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(60))
-            {
-                throw new TimeoutException($"not within 60 s ({view.Status} {view.Progress})");
-            }
-
-            await timer.WaitForNextTickAsync();
-        }
-    }
+    private static Task<CampaignStatusView> UntilAsync(ICampaignGrain campaign, Func<CampaignStatusView, bool> condition) =>
+        PauseResumeTests.UntilAsync(campaign, condition, "the fan-out state");
 }
