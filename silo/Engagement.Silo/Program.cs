@@ -16,14 +16,20 @@ if (await BackupCommands.TryRunAsync(args) is { } exitCode)
     return exitCode;
 }
 
-Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: CultureInfo.InvariantCulture).CreateBootstrapLogger();
+// The static logger only reports a failure to start or a crash; the host logs through its own Serilog logger. The
+// static one is never frozen into the host's (preserveStaticLogger): when two hosts start side by side in one
+// process (the API tests' fixtures), the second froze the first's bootstrap logger again, Serilog threw "already
+// frozen" and the host never built.
+Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: CultureInfo.InvariantCulture).CreateLogger();
 try
 {
     var builder = WebApplication.CreateBuilder(args);
-    builder.Services.AddSerilog((services, logger) => logger
-        .ReadFrom.Configuration(builder.Configuration)
-        .ReadFrom.Services(services)
-        .Enrich.FromLogContext());
+    builder.Services.AddSerilog(
+        (services, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .Enrich.FromLogContext(),
+        preserveStaticLogger: true);
 
     builder.Services.AddOptions<SiloHostOptions>()
         .Bind(builder.Configuration.GetSection(SiloHostOptions.SectionName))
@@ -59,8 +65,13 @@ try
 
     app.Lifetime.ApplicationStarted.Register(() =>
     {
+        if (!app.Logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
         var options = app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value;
-        Log.Information(
+        app.Logger.LogInformation(
             "Engagement silo {ServiceId}/{ClusterId} up: API on {Urls}, silo {Address}:{SiloPort}, gateway port {GatewayPort}, clustering {Clustering}",
             options.ServiceId,
             options.ClusterId,
