@@ -16,6 +16,7 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
     [InlineData(ConsoleHostFixture.SupportKey, true, false)]
     [InlineData(ConsoleHostFixture.MarketingKey, false, true)]
     [InlineData(ConsoleHostFixture.AdminKey, true, true)]
+    [InlineData(ConsoleHostFixture.HashedSupportKey, true, false)]
     public async Task EachRoleSeesOnlyItsActions(string key, bool support, bool marketing)
     {
         var page = await host.NewPageAsync();

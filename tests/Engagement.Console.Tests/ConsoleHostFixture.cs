@@ -23,6 +23,9 @@ public sealed class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncL
     public const string SupportKey = "console-test-support";
     public const string MarketingKey = "console-test-marketing";
     public const string AdminKey = "console-test-admin";
+
+    /// <summary>A support key configured only by its SHA-256 (<c>Engagement:Api:KeyHashes</c>), as production holds keys.</summary>
+    public const string HashedSupportKey = "console-test-hashed-support";
     public const string SupportName = "Wang Fang";
 
     /// <summary>The engine's pinned instant: 2026-03-10 12:00 in Asia/Shanghai, outside quiet hours.</summary>
@@ -125,6 +128,7 @@ public sealed class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support:" + SupportName);
         builder.UseSetting($"Engagement:Api:Keys:{MarketingKey}", "marketing:Chen Jie");
         builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
+        builder.UseSetting($"Engagement:Api:KeyHashes:{Engagement.Api.Security.ApiKeyHashes.Hash(HashedSupportKey)}", "support");
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAllKeyed<TimeProvider>("engagement");

@@ -24,7 +24,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var key = values.ToString();
-        if ((!keys.CurrentValue.Keys.TryGetValue(key, out var value) && !ApiKeyHashes.TryFind(keys.CurrentValue, key, out value))
+        if (!ApiKeyHashes.TryResolve(keys.CurrentValue, key, out var value)
             || ApiKeyIdentity.Principal(value, SchemeName) is not { } principal)
         {
             return Task.FromResult(AuthenticateResult.Fail("unknown API key"));

@@ -28,6 +28,19 @@ public static class ApiKeyHashes
     }
 
     /// <summary>
+    /// The configured value (the role) for a presented key: a key listed in plain (<see cref="ApiKeyOptions.Keys"/>) or
+    /// one configured only by its SHA-256 (<see cref="ApiKeyOptions.KeyHashes"/>). Every place that accepts a key (the
+    /// API's <c>X-Api-Key</c>, a Basic password, the console's sign-in form) asks this, so a production configuration
+    /// holding hashes only works everywhere.
+    /// </summary>
+    public static bool TryResolve(ApiKeyOptions options, string key, [NotNullWhen(true)] out string? role)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(key);
+        return options.Keys.TryGetValue(key, out role) || TryFind(options, key, out role);
+    }
+
+    /// <summary>
     /// The password of an HTTP Basic <c>Authorization</c> header (any user name), taken as the API key: how a person
     /// opens <c>/dashboard</c> in a browser, which cannot send <c>X-Api-Key</c>. Empty when there is none.
     /// </summary>

@@ -91,7 +91,7 @@ public static class ConsoleHostingExtensions
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var key = form["key"].ToString();
-        if (key.Length is 0 or > 256 || !keys.CurrentValue.Keys.TryGetValue(key, out var value)
+        if (key.Length is 0 or > 256 || !ApiKeyHashes.TryResolve(keys.CurrentValue, key, out var value)
             || ApiKeyIdentity.Principal(value, CookieScheme) is not { } principal)
         {
             return Results.Redirect(BasePath + "/signin?failed=1");
