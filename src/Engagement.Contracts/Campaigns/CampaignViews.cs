@@ -154,7 +154,7 @@ public sealed record CampaignGroupResult
     /// <summary>Sum of those members' purchases within the window.</summary>
     [Id(6)] public decimal Revenue { get; init; }
 
-    /// <summary>Unit cost × sent grants.</summary>
+    /// <summary>Unit cost × grants the members hold, CNY: touches sent or deferred (a deferred touch's offer is the member's from its deferral).</summary>
     [Id(7)] public decimal Cost { get; init; }
 
     /// <summary>(revenue − cost) / cost; null when cost is 0.</summary>

@@ -12,7 +12,7 @@ public sealed record GroupTally
     /// <summary>Their purchases within the window, CNY.</summary>
     public decimal Revenue { get; init; }
 
-    /// <summary>Unit cost × sent grants, CNY.</summary>
+    /// <summary>Unit cost × grants the members hold (touches sent or deferred), CNY.</summary>
     public decimal Cost { get; init; }
 }
 

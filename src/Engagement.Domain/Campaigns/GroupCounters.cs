@@ -46,10 +46,13 @@ public sealed class GroupCounters
     /// <summary>Their purchases within the window, CNY, net of refunds of those purchases.</summary>
     public decimal Revenue { get; set; }
 
-    /// <summary>Unit cost × sent grants, CNY.</summary>
+    /// <summary>
+    /// Unit cost × grants the members hold, CNY: touches sent, deferred (the offer is the member's when the touch is
+    /// deferred), and deferred then suppressed (the offer stays the member's). The same grants the budget counts.
+    /// </summary>
     public decimal Cost { get; set; }
 
-    /// <summary>A member's first outcome: one more in the audience, and in the outcome's counter (a sent touch costs its unit cost).</summary>
+    /// <summary>A member's first outcome: one more in the audience, and in the outcome's counter (a sent or deferred touch costs its unit cost).</summary>
     public void Record(DeliveryOutcome outcome, decimal unitCost)
     {
         Audience++;
@@ -60,11 +63,13 @@ public sealed class GroupCounters
     /// A touch counted as <paramref name="from"/> (null: counted nowhere yet, as a triggered grant) moved on to
     /// <paramref name="to"/>. Returns true when the move releases the member's grant: it ended suppressed or held back
     /// before anything was granted. A deferred touch's offer was fulfilled when it was deferred (the coupon issued, the
-    /// points credited) and stays the member's if the touch is later suppressed, so that grant stays counted: releasing
-    /// it would let the budget hand the same grant to someone else.
+    /// points credited) and stays the member's if the touch is later suppressed, so that grant stays counted, and its
+    /// cost with it: releasing it would let the budget hand the same grant to someone else. A deferred touch that goes
+    /// out costs nothing more: its grant was costed when it was deferred.
     /// </summary>
     public bool Move(DeliveryOutcome? from, DeliveryOutcome to, decimal unitCost)
     {
+        var costedBefore = from is DeliveryOutcome.Sent or DeliveryOutcome.Deferred;
         switch (from)
         {
             case DeliveryOutcome.Deferred:
@@ -72,13 +77,20 @@ public sealed class GroupCounters
                 break;
             case DeliveryOutcome.Sent:
                 Sent--;
-                Cost -= unitCost;
                 break;
         }
 
-        Enter(to, unitCost);
+        Enter(to, 0m);
+        var costedAfter = HoldsGrant(to) || from == DeliveryOutcome.Deferred;
+        Cost += (costedAfter ? unitCost : 0m) - (costedBefore ? unitCost : 0m);
         return from != DeliveryOutcome.Deferred && (to is DeliveryOutcome.Suppressed or DeliveryOutcome.HeldBackForStock);
     }
+
+    /// <summary>
+    /// A campaign stored before deferred grants were costed (<paramref name="unitCost"/> CNY each): adds the cost of the
+    /// touches still deferred, the grants its members already hold. Call once per stored state.
+    /// </summary>
+    public void CostDeferredGrants(decimal unitCost) => Cost += Deferred * unitCost;
 
     /// <summary>A purchase within the window: the member's first one converts it; every one adds its amount (CNY; a refund of one adds its negative).</summary>
     public void Purchase(decimal amount, bool conversion)
@@ -106,11 +118,11 @@ public sealed class GroupCounters
 
     private void Enter(DeliveryOutcome outcome, decimal unitCost)
     {
+        Cost += HoldsGrant(outcome) ? unitCost : 0m;
         switch (outcome)
         {
             case DeliveryOutcome.Sent:
                 Sent++;
-                Cost += unitCost;
                 break;
             case DeliveryOutcome.Deferred:
                 Deferred++;
@@ -123,4 +135,6 @@ public sealed class GroupCounters
                 break;
         }
     }
+
+    private static bool HoldsGrant(DeliveryOutcome outcome) => outcome is DeliveryOutcome.Sent or DeliveryOutcome.Deferred;
 }

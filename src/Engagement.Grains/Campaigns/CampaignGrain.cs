@@ -57,6 +57,7 @@ public sealed class CampaignGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        S.CostDeferredGrants();
         if (FanningOut)
         {
             StartLoop();

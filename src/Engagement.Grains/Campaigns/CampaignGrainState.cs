@@ -64,17 +64,42 @@ public sealed class CampaignGrainState
     /// <summary>Report ids counted lately, so a report a member sends again is counted once (bounded).</summary>
     public CountedReports Reports { get; set; } = new();
 
+    /// <summary>
+    /// 1 when the arms' <see cref="GroupCounters.Cost"/> counts deferred grants (every campaign created since); 0 in a
+    /// state stored before, whose still-deferred grants <see cref="CostDeferredGrants"/> adds once.
+    /// </summary>
+    public int CostRule { get; set; }
+
     /// <summary>No longer read (it stopped a broadcast for good once one page ran short, with budget left); kept for stored states.</summary>
     public bool BudgetExhausted { get; set; }
 
     /// <summary>A new campaign: its definition, first status, creation time (UTC) and empty counters for every group.</summary>
     public void Create(CampaignDefinition definition, string status, DateTimeOffset now)
     {
-        (Definition, Status, CreatedAt) = (definition, status, now);
+        (Definition, Status, CreatedAt, CostRule) = (definition, status, now, 1);
         foreach (var key in definition.Arms.Select(a => a.Name).Append(CampaignGroups.Control).Append(CampaignGroups.GlobalControl))
         {
             Counters(key);
         }
+    }
+
+    /// <summary>
+    /// A state stored when only sent grants cost: adds the cost of the grants its deferred touches hold (the members have
+    /// the offers). In memory; the next write stores it, and a reload from the older state comes to the same.
+    /// </summary>
+    public void CostDeferredGrants()
+    {
+        if (CostRule >= 1 || Definition is null)
+        {
+            return;
+        }
+
+        foreach (var arm in Definition.Arms)
+        {
+            Counters(arm.Name).CostDeferredGrants(CampaignMapping.UnitCostOf(Definition, arm.Name));
+        }
+
+        CostRule = 1;
     }
 
     /// <summary>The counters of a group, created empty when missing.</summary>

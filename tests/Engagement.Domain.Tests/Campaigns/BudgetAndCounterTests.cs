@@ -99,9 +99,33 @@ public sealed class BudgetAndCounterTests
         Assert.Equal(3, arm.Sent);
         Assert.Equal(0, arm.Deferred);
         Assert.Equal(1, arm.Suppressed);
-        Assert.Equal(60m, arm.Cost);
+
+        // Four grants held (three sent, one deferred then suppressed with its offer kept), each costed once.
+        Assert.Equal(80m, arm.Cost);
         Assert.True(arm.Move(DeliveryOutcome.Sent, DeliveryOutcome.Suppressed, 20m));
-        Assert.Equal(40m, arm.Cost);
+        Assert.Equal(60m, arm.Cost);
+    }
+
+    [Fact]
+    public void ADeferredGrantCostsWhenDeferredAndOnceWhetherItIsThenSentOrSuppressed()
+    {
+        var arm = new GroupCounters();
+        arm.Record(DeliveryOutcome.Deferred, 20m);
+        Assert.Equal(20m, arm.Cost);
+
+        Assert.False(arm.Move(DeliveryOutcome.Deferred, DeliveryOutcome.Sent, 20m));
+        Assert.Equal(20m, arm.Cost);
+
+        var triggered = new GroupCounters();
+        Assert.False(triggered.Move(null, DeliveryOutcome.Deferred, 20m));
+        Assert.False(triggered.Move(DeliveryOutcome.Deferred, DeliveryOutcome.Suppressed, 20m));
+        Assert.Equal((0, 0, 1), (triggered.Sent, triggered.Deferred, triggered.Suppressed));
+        Assert.Equal(20m, triggered.Cost);
+
+        // A campaign stored before deferred grants were costed: its waiting touches are costed once on load.
+        var stored = new GroupCounters { Audience = 3, Sent = 1, Deferred = 2, Cost = 20m };
+        stored.CostDeferredGrants(20m);
+        Assert.Equal(60m, stored.Cost);
     }
 
     [Fact]
@@ -132,7 +156,7 @@ public sealed class BudgetAndCounterTests
 
         Assert.Equal(3, tally.Groups["a"].Audience);
         Assert.Equal((1, 1, 1), (tally.Groups["a"].Sent, tally.Groups["a"].Deferred, tally.Groups["a"].Suppressed));
-        Assert.Equal(60m, tally.Groups["a"].Cost);
+        Assert.Equal(120m, tally.Groups["a"].Cost);
         Assert.Equal(1, tally.Groups["control"].Audience);
         Assert.False(tally.Groups.ContainsKey("b"));
         Assert.Equal(1, tally.Ineligible);

@@ -191,7 +191,7 @@ public sealed class BroadcastCampaignTests(CampaignClusterFixture cluster)
         var treated = Group(v => v.Group == CampaignGroups.Arm);
         var control = Group(v => v.Group == CampaignGroups.Control);
         var global = Group(v => v.Group == CampaignGroups.GlobalControl);
-        var sent = memberships.Values.Count(v => v?.Outcome == CampaignOutcomes.Sent);
+        var granted = memberships.Values.Count(v => v?.Outcome is CampaignOutcomes.Sent or CampaignOutcomes.Deferred);
 
         Assert.Equal(treated.N, results.Treated.Audience);
         Assert.Equal(treated.X, results.Treated.Converted);
@@ -200,7 +200,7 @@ public sealed class BroadcastCampaignTests(CampaignClusterFixture cluster)
         Assert.Equal(control.X, results.Control.Converted);
         Assert.Equal(global.N, results.GlobalControl.Audience);
         Assert.Equal(global.X, results.GlobalControl.Converted);
-        Assert.Equal(sent * 5m, results.Treated.Cost);
+        Assert.Equal(granted * 5m, results.Treated.Cost);
 
         double p1 = (double)treated.X / treated.N, p0 = (double)control.X / control.N;
         var (low, high) = Engagement.Domain.Campaigns.CampaignMath.DifferenceInterval(treated.X, treated.N, control.X, control.N);
@@ -208,7 +208,7 @@ public sealed class BroadcastCampaignTests(CampaignClusterFixture cluster)
         Assert.Equal(p1 - p0, results.Treated.Uplift!.Difference, 12);
         Assert.Equal(low, results.Treated.Uplift.Low, 12);
         Assert.Equal(high, results.Treated.Uplift.High, 12);
-        Assert.Equal((double)((treated.Revenue - (sent * 5m)) / (sent * 5m)), results.Treated.Roi!.Value, 9);
+        Assert.Equal((double)((treated.Revenue - (granted * 5m)) / (granted * 5m)), results.Treated.Roi!.Value, 9);
         Assert.Single(results.Arms);
         Assert.Null(results.Control.Uplift);
     }
