@@ -51,7 +51,8 @@ public sealed class CampaignGrainState
     /// <summary>
     /// Members of a triggered campaign granted (counted, and an arm's grant held) whose own write has not confirmed
     /// it yet: the member confirms through its outbox after its state is durable (an outcome report). A member whose
-    /// write failed retries the event and asks again; it is answered with the same grant, not counted twice.
+    /// write failed retries the event and asks again; it is answered with the same grant, not counted twice. Bounded by
+    /// <see cref="CampaignOptions.MaxPendingGrants"/> (<see cref="PendingGrantRule"/>).
     /// </summary>
     public List<string> PendingGrants { get; set; } = [];
 

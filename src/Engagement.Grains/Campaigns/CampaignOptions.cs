@@ -38,6 +38,13 @@ public sealed class CampaignOptions
     /// </summary>
     public int ReportDedupeCapacity { get; set; } = 4096;
 
+    /// <summary>
+    /// Grants of a triggered campaign that may await their members' confirmation at once (1–10,000; each a member id in
+    /// the campaign's state). Default 1,000. Past it a matching event fires nothing for the campaign, and nothing is
+    /// counted, until confirmations arrive (<see cref="Engagement.Domain.Campaigns.PendingGrantRule"/>).
+    /// </summary>
+    public int MaxPendingGrants { get; set; } = 1000;
+
     /// <summary>The Azure table of the member index. Default <c>EngagementMemberIndex</c>.</summary>
     public string MemberIndexTableName { get; set; } = "EngagementMemberIndex";
 
@@ -82,6 +89,11 @@ public sealed class CampaignOptions
         if (ReportDedupeCapacity is < 1 or > 100_000)
         {
             errors.Add("ReportDedupeCapacity must be between 1 and 100000.");
+        }
+
+        if (MaxPendingGrants is < 1 or > 10_000)
+        {
+            errors.Add("MaxPendingGrants must be between 1 and 10000.");
         }
 
         if (MaxMembershipsKept < 1)

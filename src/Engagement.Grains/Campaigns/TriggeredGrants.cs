@@ -12,7 +12,8 @@ namespace Engagement.Grains.Campaigns;
 /// <remarks>
 /// A grant is counted and its budget held when it is given, and stays in <see cref="CampaignGrainState.PendingGrants"/>
 /// until the member's first outcome report confirms its state is durable: a member whose write failed asks again and
-/// gets the same grant, not a second count. A grant that does not fit the budget takes the campaign off the registry
+/// gets the same grant, not a second count. At most <see cref="CampaignOptions.MaxPendingGrants"/> grants are pending at
+/// once (<see cref="PendingGrantRule"/>): past it a grant is refused, counting nothing. A grant that does not fit the budget takes the campaign off the registry
 /// (<c>setListening(false)</c>); an outcome that releases a grant lists it again.
 /// </remarks>
 internal sealed class TriggeredGrants(
@@ -41,11 +42,19 @@ internal sealed class TriggeredGrants(
         }
 
         var planned = CampaignMapping.Plan(definition, memberId, options.GlobalControlPercent);
-        if (S.PendingGrants.Contains(memberId, StringComparer.Ordinal))
+        var admission = PendingGrantRule.Admit(S.PendingGrants, memberId, options.MaxPendingGrants);
+        if (admission == PendingGrantAdmission.Repeat)
         {
             // The member's write of this grant failed and it retries: the same grant, already counted and held.
             planned.Reserved = planned.IsArm;
             return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
+        }
+
+        if (admission == PendingGrantAdmission.Full)
+        {
+            // Bounded state: nothing counted, so audience, budget and results stay exact; confirmations make room again.
+            var reason = $"{S.PendingGrants.Count} grants await their members' confirmation (Engagement:Campaigns:MaxPendingGrants); this event fires nothing";
+            return new CampaignGrant { Group = CampaignGroups.None, Reason = reason };
         }
 
         if (planned.IsArm)

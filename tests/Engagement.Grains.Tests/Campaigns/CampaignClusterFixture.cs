@@ -15,7 +15,7 @@ namespace Engagement.Grains.Tests.Campaigns;
 /// The member cluster shape plus the campaign engine: in-memory member index (16 shards, pages of 50 to exercise
 /// paging), 5% global control, and the same fake engine clock. Tests isolate themselves by a region of their own.
 /// </summary>
-public sealed class CampaignClusterFixture : IAsyncLifetime
+public class CampaignClusterFixture : IAsyncLifetime
 {
     public const int GlobalControlPercent = 5;
 
@@ -45,7 +45,7 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
             ["Engagement:Campaigns:FanOutPageSize"] = "50",
             ["Engagement:Offers:CouponSecret"] = "campaign-cluster-coupon-secret-0123456789",
             ["Engagement:Program:Currencies:USD:Rate"] = UsdRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }).Build();
+        }).AddInMemoryCollection(Settings).Build();
 
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
@@ -69,6 +69,9 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
         await _cluster.DeployAsync();
     }
 
+    /// <summary>Settings a fixture of its own adds over the shared ones.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
     public async Task DisposeAsync()
     {
         if (_cluster is not null)
@@ -86,4 +89,28 @@ public sealed class CampaignClusterFixture : IAsyncLifetime
 public sealed class CampaignClusterCollection : ICollectionFixture<CampaignClusterFixture>
 {
     public const string Name = "campaign cluster";
+}
+
+/// <summary>
+/// The campaign cluster with small campaign memories, so a test meets their bounds with tens of members:
+/// <see cref="ReportDedupeCapacity"/> report ids, <see cref="MaxPendingGrants"/> pending grants.
+/// </summary>
+public sealed class SmallCampaignMemoryFixture : CampaignClusterFixture
+{
+    public const int ReportDedupeCapacity = 16;
+
+    public const int MaxPendingGrants = 8;
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Engagement:Campaigns:ReportDedupeCapacity", ReportDedupeCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Engagement:Campaigns:MaxPendingGrants", MaxPendingGrants.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ];
+}
+
+/// <summary>Tests on <see cref="SmallCampaignMemoryFixture"/>; not parallel with other collections, as the campaign cluster.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SmallCampaignMemoryCollection : ICollectionFixture<SmallCampaignMemoryFixture>
+{
+    public const string Name = "campaign cluster, small memories";
 }
