@@ -86,6 +86,8 @@ public sealed class CampaignTriggerAuditTests
         public Task ReportOutcomeAsync(CampaignOutcomeReport report) => throw new NotSupportedException();
 
         public Task ReportPurchaseAsync(CampaignPurchaseReport report) => throw new NotSupportedException();
+
+        public Task ForgetReportsAsync(IReadOnlyList<string> reportIds) => throw new NotSupportedException();
     }
 
     /// <summary>A grain factory that hands out one campaign grain for every campaign id.</summary>

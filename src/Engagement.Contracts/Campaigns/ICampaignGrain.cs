@@ -53,6 +53,14 @@ public interface ICampaignGrain : IGrainWithStringKey
     /// <summary>A purchase by an assigned member within the attribution window (the first one counts as the conversion).</summary>
     [AlwaysInterleave]
     Task ReportPurchaseAsync(CampaignPurchaseReport report);
+
+    /// <summary>
+    /// The member that sent these reports (ids as in <see cref="CampaignOutcomeReport.ReportId"/>) has stored that it will
+    /// never send them again: the campaign stops remembering them, so its bounded memory of counted reports holds only
+    /// reports still in flight. Unknown ids are ignored; a repeat changes nothing.
+    /// </summary>
+    [AlwaysInterleave]
+    Task ForgetReportsAsync(IReadOnlyList<string> reportIds);
 }
 
 /// <summary>

@@ -7,9 +7,12 @@ namespace Engagement.Domain.Campaigns;
 /// <summary>
 /// The reports (outcome moves, attributed purchases) a campaign counted lately, by their deterministic report id, so
 /// that a report sent again (its answer timed out, or the member's write confirming it failed and the member's outbox
-/// sent it once more) is counted once. Bounded: the newest <c>capacity</c> ids are kept, each as a 64-bit digest
-/// (about 20 bytes of JSON), oldest forgotten first; a repeat arriving after that many newer reports would count again.
-/// Persisted inside the campaign's state, in the same write as the counters it guards.
+/// sent it once more) is counted once. An id is kept only while its member may still send the report again: once the
+/// member has stored the report as confirmed it says so (<see cref="Forget"/>), so the ids held are the reports in
+/// flight, not the campaign's history, and a retry is recognised however many other reports came in between. Bounded:
+/// at most <c>capacity</c> ids, each a 64-bit digest (about 20 bytes of JSON); only when more reports than that are
+/// unconfirmed at once is the oldest forgotten first, and its repeat would count again. Persisted inside the campaign's
+/// state, in the same write as the counters it guards.
 /// </summary>
 public sealed class CountedReports
 {
@@ -53,6 +56,26 @@ public sealed class CountedReports
             Digests.RemoveRange(0, excess);
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// Forgets <paramref name="reportId"/>: its member has stored that it will not send that report again
+    /// (<c>ForgetCampaignReport</c>), so remembering it would only push out the ids of reports still in flight. An id not
+    /// remembered is ignored. Returns true when it was remembered.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="reportId"/> is null or empty.</exception>
+    public bool Forget(string reportId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reportId);
+        _index ??= [.. Digests];
+        var digest = Digest(reportId);
+        if (!_index.Remove(digest))
+        {
+            return false;
+        }
+
+        Digests.Remove(digest);
         return true;
     }
 

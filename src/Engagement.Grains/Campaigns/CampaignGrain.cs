@@ -209,6 +209,8 @@ public sealed class CampaignGrain(
 
     public Task ReportPurchaseAsync(CampaignPurchaseReport report) => Triggered.ReportPurchaseAsync(report);
 
+    public Task ForgetReportsAsync(IReadOnlyList<string> reportIds) => Triggered.ForgetReports(reportIds);
+
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == FanOutReminder && FanningOut)

@@ -34,7 +34,8 @@ public sealed class CampaignOptions
 
     /// <summary>
     /// Report ids (outcome moves, attributed purchases) a campaign remembers to count a resent report once (1–100,000;
-    /// each about 20 bytes of the campaign's state). Default 4,096: a report resent after that many newer ones counts again.
+    /// each about 20 bytes of the campaign's state). Default 4,096. An id is kept until its member has stored the report
+    /// as confirmed; only when more reports than this are unconfirmed at once is the oldest dropped (its resend counts again).
     /// </summary>
     public int ReportDedupeCapacity { get; set; } = 4096;
 

@@ -134,6 +134,21 @@ internal sealed class TriggeredGrants(
     }
 
     /// <summary>
+    /// Forgets reports whose members stored that they will not send them again. In memory only: the next write stores
+    /// it, and a state reloaded before then still remembers them, which costs nothing but room.
+    /// </summary>
+    public Task ForgetReports(IReadOnlyList<string> reportIds)
+    {
+        ArgumentNullException.ThrowIfNull(reportIds);
+        foreach (var id in reportIds.Where(id => !string.IsNullOrEmpty(id)))
+        {
+            S.Reports.Forget(id);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
     /// True when the report with this id was not counted yet (its id is remembered from now on, in the write that counts
     /// it). A repeat is not counted again; it waits for a write, so the first count is durable before it is acknowledged.
     /// </summary>

@@ -163,6 +163,13 @@ public sealed partial class MemberGrain
             {
                 // The change itself is stored; the next call reloads and may report once more.
                 LogConfirmWriteFailed(ex, MemberId);
+                return;
+            }
+
+            // Stored now: the receivers may forget what they remembered to drop these effects' repeats.
+            if (Member.Outbox.HasFollowUps)
+            {
+                await EmitAsync(everything);
             }
         }
         else if (emitted.Any)

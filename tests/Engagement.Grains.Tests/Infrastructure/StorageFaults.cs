@@ -52,12 +52,20 @@ public sealed class StorageFaults
     private readonly ConcurrentDictionary<string, byte[]> _stored = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _writes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _injected = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _writesBeforeFault = new(StringComparer.Ordinal);
 
     /// <summary>From now on, the given operations fail for the grain with this key.</summary>
     public void Fail(string grainKey, StorageFault fault) => _failing[grainKey] = fault;
 
     /// <summary>Storage works again for this grain.</summary>
-    public void Heal(string grainKey) => _failing.TryRemove(grainKey, out _);
+    public void Heal(string grainKey)
+    {
+        _failing.TryRemove(grainKey, out _);
+        _writesBeforeFault.TryRemove(grainKey, out _);
+    }
+
+    /// <summary>The next <paramref name="writes"/> state writes of this grain succeed; from then on its writes fail until healed.</summary>
+    public void FailWritesAfter(string grainKey, int writes) => _writesBeforeFault[grainKey] = writes;
 
     /// <summary>Successful state writes of this grain so far.</summary>
     public int WritesOf(string grainKey) => _writes.TryGetValue(grainKey, out var n) ? n : 0;
@@ -73,6 +81,18 @@ public sealed class StorageFaults
     internal void Check(GrainId grainId, StorageFault operation, string what)
     {
         var key = grainId.Key.ToString()!;
+        if (operation == StorageFault.Write && _writesBeforeFault.TryGetValue(key, out var left))
+        {
+            if (left > 0)
+            {
+                _writesBeforeFault[key] = left - 1;
+            }
+            else
+            {
+                Fail(key, StorageFault.Write);
+            }
+        }
+
         if (_failing.TryGetValue(key, out var fault) && (fault & operation) != 0)
         {
             _injected.AddOrUpdate(key, 1, (_, n) => n + 1);

@@ -25,6 +25,7 @@ namespace Engagement.Domain.Members.Effects;
 [JsonDerivedType(typeof(UpsertMemberIndex), "index")]
 [JsonDerivedType(typeof(ReportCampaignOutcome), "campaign-outcome")]
 [JsonDerivedType(typeof(ReportCampaignPurchase), "campaign-purchase")]
+[JsonDerivedType(typeof(ForgetCampaignReport), "campaign-forget")]
 [JsonDerivedType(typeof(Offers.RegisterCouponCode), "coupon-code")]
 public abstract record MemberEffect
 {
@@ -45,6 +46,13 @@ public abstract record MemberEffect
     /// </summary>
     [JsonIgnore]
     public virtual bool MayWaitForBatch => false;
+
+    /// <summary>
+    /// What the outbox queues once this effect is confirmed (null: nothing), stored in the write that confirms it and
+    /// emitted after that write: a campaign report's <see cref="ForgetCampaignReport"/>.
+    /// </summary>
+    [JsonIgnore]
+    public virtual MemberEffect? FollowUp => null;
 }
 
 /// <summary>
@@ -97,6 +105,8 @@ public sealed record ReportCampaignOutcome(string CampaignId, string Arm, string
     public override string Id => $"campaign-outcome:{CampaignId}:{From}>{To}";
 
     public override bool ConfirmDurably => true;
+
+    public override MemberEffect? FollowUp => new ForgetCampaignReport(CampaignId, Id);
 }
 
 /// <summary>
@@ -109,4 +119,19 @@ public sealed record ReportCampaignPurchase(string CampaignId, string Group, str
     public override string Id => Amount < 0m ? $"campaign-refund:{CampaignId}:{EventId}" : $"campaign-purchase:{CampaignId}:{EventId}";
 
     public override bool ConfirmDurably => true;
+
+    public override MemberEffect? FollowUp => new ForgetCampaignReport(CampaignId, Id);
+}
+
+/// <summary>
+/// The campaign counted report <paramref name="ReportEffectId"/> and this member has stored that it will never send it
+/// again: the campaign may forget its id (<see cref="CountedReports.Forget"/>). Sent only after the write that
+/// confirmed the report, so the campaign remembers a report exactly as long as its member could still send it again;
+/// a repeat of this effect changes nothing.
+/// </summary>
+/// <param name="CampaignId">The campaign that counted the report.</param>
+/// <param name="ReportEffectId">The report's own effect id (<see cref="ReportCampaignOutcome"/>, <see cref="ReportCampaignPurchase"/>).</param>
+public sealed record ForgetCampaignReport(string CampaignId, string ReportEffectId) : MemberEffect
+{
+    public override string Id => "campaign-forget:" + ReportEffectId;
 }

@@ -32,13 +32,28 @@ public sealed class MemberOutbox
         Pending.Add(effect);
     }
 
-    /// <summary>Drops the effects a receiver confirmed (by reference: a newer effect with the same id stays).</summary>
+    /// <summary>
+    /// Drops the effects a receiver confirmed (by reference: a newer effect with the same id stays) and queues their
+    /// <see cref="MemberEffect.FollowUp"/>s.
+    /// </summary>
     public void Confirm(IReadOnlyCollection<MemberEffect> emitted)
     {
         ArgumentNullException.ThrowIfNull(emitted);
         if (emitted.Count > 0)
         {
+            var removed = Pending.Where(e => emitted.Contains(e, ReferenceEqualityComparer.Instance)).ToList();
             Pending.RemoveAll(e => emitted.Contains(e, ReferenceEqualityComparer.Instance));
+            foreach (var followUp in removed.Select(e => e.FollowUp))
+            {
+                if (followUp is not null)
+                {
+                    Add(followUp);
+                }
+            }
         }
     }
+
+    /// <summary>True when a confirmed effect's follow-up waits: emit again once the write that stores it succeeded.</summary>
+    [JsonIgnore]
+    public bool HasFollowUps => Pending.Exists(e => e is ForgetCampaignReport);
 }

@@ -114,7 +114,7 @@ public sealed class MemberIndexHandler(IEnumerable<IMemberIndex> indexes) : Memb
 /// <summary>Outcome moves and attributed purchases to their campaign grains, in order; stops at the first refusal.</summary>
 public sealed class CampaignReportHandler(IGrainFactory grains) : IMemberEffectHandler
 {
-    public bool Handles(MemberEffect effect) => effect is ReportCampaignOutcome or ReportCampaignPurchase;
+    public bool Handles(MemberEffect effect) => effect is ReportCampaignOutcome or ReportCampaignPurchase or ForgetCampaignReport;
 
     public async Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects)
     {
@@ -135,6 +135,9 @@ public sealed class CampaignReportHandler(IGrainFactory grains) : IMemberEffectH
                             MemberId = memberId, Group = p.Group, Arm = p.Arm, Amount = p.Amount, Conversion = p.Conversion, EventId = p.EventId,
                             ReportId = ReportId(memberId, p),
                         });
+                        break;
+                    case ForgetCampaignReport f:
+                        await grains.GetGrain<ICampaignGrain>(f.CampaignId).ForgetReportsAsync([memberId + "|" + f.ReportEffectId]);
                         break;
                 }
             }
