@@ -33,12 +33,12 @@ internal sealed class TriggeredGrants(
         if (definition is null || definition.Kind != CampaignKinds.Triggered || S.Status != CampaignStatuses.Active)
         {
             var reason = S.Status == CampaignStatuses.Paused ? "the campaign is paused" : "not an active triggered campaign";
-            return new CampaignGrant { Group = CampaignGroups.None, Reason = reason };
+            return await RefuseAsync(memberId, reason);
         }
 
         if (now < definition.ValidFrom || now >= definition.ValidUntil)
         {
-            return new CampaignGrant { Group = CampaignGroups.None, Reason = "outside the campaign's validity" };
+            return await RefuseAsync(memberId, "outside the campaign's validity");
         }
 
         var planned = CampaignMapping.Plan(definition, memberId, options.GlobalControlPercent);
@@ -79,6 +79,28 @@ internal sealed class TriggeredGrants(
         S.PendingGrants.Add(memberId);
         await saveAsync();
         return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
+    }
+
+    /// <summary>
+    /// Refuses a grant. A member asks only while it holds no membership of the campaign, so a member whose grant is still
+    /// pending and asks again never stored it (its write failed, or the answer was lost): refused now, that grant is
+    /// released (its audience count and its budget), or it would stay counted for a member who has nothing.
+    /// </summary>
+    private async Task<CampaignGrant> RefuseAsync(string memberId, string reason)
+    {
+        if (S.Definition is { } definition && S.PendingGrants.Remove(memberId))
+        {
+            var planned = CampaignMapping.Plan(definition, memberId, options.GlobalControlPercent);
+            S.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience--;
+            if (planned.IsArm)
+            {
+                S.Hold(new BudgetHeld(-1, -planned.UnitCost));
+            }
+
+            await saveAsync();
+        }
+
+        return new CampaignGrant { Group = CampaignGroups.None, Reason = reason };
     }
 
     /// <summary>Moves the arm's outcome counters (sent, deferred, suppressed…); a released grant gives its budget back.</summary>
