@@ -92,7 +92,7 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
 
     /// <summary>
     /// Health of each day in [from, to] and the summary; <paramref name="today"/> anchors the live member count, worked
-    /// back by the members who joined after <paramref name="to"/> (read in ranges of at most
+    /// back by the members who joined (or moved in, less those who moved out) after <paramref name="to"/> (read in ranges of at most
     /// <see cref="ProgrammeEndpoints.MaxDays"/> days, so a range long before today is answered too).
     /// </summary>
     public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateOnly today)
@@ -102,7 +102,7 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
         for (var start = to.AddDays(1); start <= today; start = start.AddDays(ProgrammeEndpoints.MaxDays))
         {
             var end = DateOnly.FromDayNumber(Math.Min(today.DayNumber, start.DayNumber + ProgrammeEndpoints.MaxDays - 1));
-            joinedAfter += Counters(await Reader.GetDaysAsync(regionId, start, end)).Sum(d => d[MetricNames.NewMembers]);
+            joinedAfter += Counters(await Reader.GetDaysAsync(regionId, start, end)).Sum(HealthMetrics.MembersAdded);
         }
 
         var members = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members));

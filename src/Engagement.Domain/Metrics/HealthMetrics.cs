@@ -130,8 +130,8 @@ public static class HealthMetrics
 
     /// <summary>
     /// A series of days, oldest first, with <c>members</c> of each day worked back from the live member count
-    /// <paramref name="membersNow"/> minus the members who joined after it (<paramref name="joinedAfterLast"/> joined
-    /// after the series' last day).
+    /// <paramref name="membersNow"/> minus the members who joined or moved in after it, plus those who moved out
+    /// (<see cref="MembersAdded"/>; <paramref name="joinedAfterLast"/>: added after the series' last day).
     /// </summary>
     public static IReadOnlyList<HealthDay> Series(IReadOnlyList<DayCounters> days, long membersNow, long joinedAfterLast)
     {
@@ -141,7 +141,7 @@ public static class HealthMetrics
         for (var i = days.Count - 1; i >= 0; i--)
         {
             result[i] = Of(days[i], Math.Max(0, members));
-            members -= days[i][MetricNames.NewMembers];
+            members -= MembersAdded(days[i]);
         }
 
         return result;
@@ -176,6 +176,16 @@ public static class HealthMetrics
             ShareRate = Rate(sum[MetricNames.Sharers], dauDays),
             ComplaintRate = Rate(sum[MetricNames.Complaints], dauDays),
         };
+    }
+
+    /// <summary>
+    /// How many members the region (or the programme) gained on the day: joined, plus moved in from another region,
+    /// minus moved out to one (the members gauge moves by exactly these).
+    /// </summary>
+    public static long MembersAdded(DayCounters day)
+    {
+        ArgumentNullException.ThrowIfNull(day);
+        return day[MetricNames.NewMembers] + day[MetricNames.MovedIn] - day[MetricNames.MovedOut];
     }
 
     /// <summary>numerator / denominator rounded to 4 decimals; null when the denominator is not positive.</summary>

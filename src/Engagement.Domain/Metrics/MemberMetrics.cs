@@ -55,6 +55,13 @@ public static class MemberMetrics
             s = MoveJoin(s, sink, region, counted, registered);
         }
 
+        if (transition.Before is { } was && !string.Equals(was.RegionId, region, StringComparison.Ordinal))
+        {
+            // The members gauge moves now; the days record it, so a region's members of a past day are worked back exactly.
+            sink.Add(was.RegionId, day, MetricNames.MovedOut, 1);
+            sink.Add(region, day, MetricNames.MovedIn, 1);
+        }
+
         var type = transition.EventType;
         if (type is not null && type != "complaint")
         {

@@ -9,6 +9,12 @@ public static class MetricNames
     /// <summary>Members that joined the programme that day (registered, or first seen).</summary>
     public const string NewMembers = "newMembers";
 
+    /// <summary>Members that came to this region from another that day (their region follows their events' <c>regionId</c>).</summary>
+    public const string MovedIn = "membersMovedIn";
+
+    /// <summary>Members that left this region for another that day.</summary>
+    public const string MovedOut = "membersMovedOut";
+
     /// <summary>Distinct members with any activity (every event type but <c>complaint</c>) that day.</summary>
     public const string Dau = "dau";
 
