@@ -80,12 +80,13 @@ public static class AlertPolicy
     {
         var window = counters.TakeLast(options.CouponWindowDays).ToList();
         var issued = window.Sum(d => d[MetricNames.CouponsIssued]);
-        var rate = issued < options.CouponMinIssued ? null : HealthMetrics.Rate(window.Sum(d => d[MetricNames.CouponsRedeemed]), issued);
+        var redeemed = window.Sum(d => d[MetricNames.CouponsRedeemed]);
+        var rate = issued < options.CouponMinIssued ? null : HealthMetrics.Rate(redeemed, issued);
         return new AlertObservation
         {
             Rule = AlertRules.BenefitsRedemptionLow,
             RegionId = regionId,
-            Breached = rate < options.CouponRedemptionMin,
+            Breached = rate is not null && Exact(redeemed, issued) < options.CouponRedemptionMin,
             Value = rate,
             Threshold = options.CouponRedemptionMin,
             Message = string.Create(CultureInfo.InvariantCulture, $"coupon redemption {Pct(rate)} over {options.CouponWindowDays} days (floor {Pct(options.CouponRedemptionMin)}): benefit audit"),
@@ -96,12 +97,13 @@ public static class AlertPolicy
     {
         var window = counters.TakeLast(options.ComplaintWindowDays).ToList();
         var active = window.Sum(d => d[MetricNames.Dau]);
-        var rate = active < options.ComplaintMinActive ? null : HealthMetrics.Rate(window.Sum(d => d[MetricNames.Complaints]), active);
+        var complaints = window.Sum(d => d[MetricNames.Complaints]);
+        var rate = active < options.ComplaintMinActive ? null : HealthMetrics.Rate(complaints, active);
         return new AlertObservation
         {
             Rule = AlertRules.ComplaintsHigh,
             RegionId = regionId,
-            Breached = rate > options.ComplaintRateMax,
+            Breached = rate is not null && Exact(complaints, active) > options.ComplaintRateMax,
             Value = rate,
             Threshold = options.ComplaintRateMax,
             Message = string.Create(CultureInfo.InvariantCulture, $"complaint rate {Pct(rate)} over {options.ComplaintWindowDays} days (ceiling {Pct(options.ComplaintRateMax)}): service-process review"),
@@ -112,18 +114,25 @@ public static class AlertPolicy
     {
         var window = counters.TakeLast(PointsEconomy.RateWindowDays).ToList();
         var issued = window.Sum(d => d[MetricNames.PointsIssued]);
-        var rate = issued < options.PointsMinIssued ? null : HealthMetrics.Rate(window.Sum(d => d[MetricNames.PointsRedeemed]), issued);
-        var low = rate < options.PointsBandLow;
+        var redeemed = window.Sum(d => d[MetricNames.PointsRedeemed]);
+        var rate = issued < options.PointsMinIssued ? null : HealthMetrics.Rate(redeemed, issued);
+        var low = rate is not null && Exact(redeemed, issued) < options.PointsBandLow;
         return new AlertObservation
         {
             Rule = AlertRules.PointsRedemptionBand,
             RegionId = regionId,
-            Breached = low || rate > options.PointsBandHigh,
+            Breached = low || (rate is not null && Exact(redeemed, issued) > options.PointsBandHigh),
             Value = rate,
             Threshold = low ? options.PointsBandLow : options.PointsBandHigh,
             Message = string.Create(CultureInfo.InvariantCulture, $"points redemption {Pct(rate)} over 90 days (band {Pct(options.PointsBandLow)}–{Pct(options.PointsBandHigh)}): points {(low ? "hoarding" : "inflation")} review"),
         };
     }
+
+    /// <summary>
+    /// The unrounded ratio a threshold is judged on: the reported value is rounded to 4 decimals, and 3,001 complaints
+    /// in 100,000 active member-days (3.001%) are above a 3% ceiling even though they show as 0.03.
+    /// </summary>
+    private static double Exact(long numerator, long denominator) => (double)numerator / denominator;
 
     /// <summary>The median of the values present, null when fewer than <paramref name="minCount"/> are.</summary>
     public static double? Median(IEnumerable<double?> values, int minCount)

@@ -66,6 +66,43 @@ public class AlertTests
     }
 
     [Fact]
+    public void ThresholdsAreJudgedOnTheExactRateNotOnItsRoundedValue()
+    {
+        var options = new AlertOptions();
+        var day = new DayCounters
+        {
+            Day = Start,
+            Counters = new Dictionary<string, long>
+            {
+                // 3.001% complaints, 27.996% of points redeemed, 14.996% of coupons redeemed: each shows rounded to the
+                // threshold (0.03, 0.28, 0.15) but lies past it.
+                [MetricNames.Dau] = 100_000, [MetricNames.Complaints] = 3_001,
+                [MetricNames.PointsIssued] = 100_000, [MetricNames.PointsRedeemed] = 27_996,
+                [MetricNames.CouponsIssued] = 100_000, [MetricNames.CouponsRedeemed] = 14_996,
+            },
+        };
+
+        var found = AlertPolicy.Observe("east", [new HealthDay()], [day], options).ToDictionary(o => o.Rule);
+
+        Assert.True(found[AlertRules.ComplaintsHigh].Breached);
+        Assert.Equal(0.03, found[AlertRules.ComplaintsHigh].Value);
+        Assert.True(found[AlertRules.PointsRedemptionBand].Breached);
+        Assert.Equal(0.28, found[AlertRules.PointsRedemptionBand].Threshold);
+        Assert.True(found[AlertRules.BenefitsRedemptionLow].Breached);
+        // Exactly on a threshold is inside it.
+        var onThresholds = day with
+        {
+            Counters = new Dictionary<string, long>
+            {
+                [MetricNames.Dau] = 100_000, [MetricNames.Complaints] = 3_000,
+                [MetricNames.PointsIssued] = 100_000, [MetricNames.PointsRedeemed] = 28_000,
+                [MetricNames.CouponsIssued] = 100_000, [MetricNames.CouponsRedeemed] = 15_000,
+            },
+        };
+        Assert.DoesNotContain(AlertPolicy.Observe("east", [new HealthDay()], [onThresholds], options), o => o.Breached);
+    }
+
+    [Fact]
     public void AnEpisodeIsRaisedOnceResolvedOnRecoveryAndTheNextOneHasANewId()
     {
         var breached = new AlertObservation { Rule = AlertRules.ComplaintsHigh, RegionId = "east", Breached = true, Value = 0.05, Threshold = 0.03 };
