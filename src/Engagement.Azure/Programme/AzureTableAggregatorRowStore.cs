@@ -3,6 +3,7 @@ using System.Net;
 using Azure;
 using Azure.Data.Tables;
 using Engagement.Azure.Storage;
+using Engagement.Domain.Metrics;
 using Engagement.Grains.Ports;
 using Orleans.Storage;
 
@@ -14,7 +15,8 @@ namespace Engagement.Azure.Programme;
 /// deployments and test runs sharing an account stay apart), row key the row number <c>00</c>–<c>63</c>. Properties:
 /// <c>Counters</c> (JSON object, readable in a storage browser), <c>Revenue</c> (CNY, invariant decimal),
 /// <c>AppliedCount</c>, <c>DuplicateCount</c>, and the dedupe marks as binary chunks <c>Marks0</c>… and <c>Applied0</c>…
-/// (<see cref="AggregatorRowCodec"/>; 64 KiB per property, as Azure allows).
+/// (<see cref="AggregatorRowCodec"/>; 64 KiB per property, as Azure allows). Row <c>sum</c> holds the aggregator's sums
+/// over all its rows (<c>Counters</c>, <c>Revenue</c>), written in the same transaction as the rows.
 /// </summary>
 /// <remarks>
 /// A write is one entity group transaction (all rows of an aggregator share its partition and a write carries at most
@@ -43,6 +45,9 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
     private const string MarksPrefix = "Marks";
     private const string AppliedPrefix = "Applied";
 
+    /// <summary>The row key of the aggregator's sums over all its rows (row keys of rows are <c>00</c>–<c>63</c>).</summary>
+    internal const string SumsRowKey = "sum";
+
     private readonly TableClient _table;
     private readonly AsyncOnce _createTable;
     private readonly string _serviceId;
@@ -67,7 +72,7 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
         var partition = PartitionKey(aggregatorKey);
         await InitializeAsync(cancellationToken);
         var rows = new List<AggregatorRow>();
-        await foreach (var entity in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
+        await foreach (var entity in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ne {SumsRowKey}"), cancellationToken: cancellationToken))
         {
             rows.Add(new AggregatorRow(int.Parse(entity.RowKey, CultureInfo.InvariantCulture), AggregatorRowCodec.Decode(FromEntity(entity)), entity.ETag.ToString()));
         }
@@ -76,7 +81,41 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, CancellationToken cancellationToken = default)
+    public bool SharedByTheCluster => true;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One query per call over the partitions from the smallest to the largest key asked for, row <c>sum</c> only, its
+    /// counters and revenue only; entities of keys not asked for (another region sorting in between) are skipped.
+    /// Aggregators written before sums were stored beside their rows have none until their next write.
+    /// </remarks>
+    public async Task<IReadOnlyDictionary<string, DayCounters>> ReadSumsAsync(IReadOnlyCollection<string> aggregatorKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(aggregatorKeys);
+        var sums = new Dictionary<string, DayCounters>(StringComparer.Ordinal);
+        if (aggregatorKeys.Count == 0)
+        {
+            return sums;
+        }
+
+        var byPartition = aggregatorKeys.Distinct(StringComparer.Ordinal).ToDictionary(PartitionKey, k => k, StringComparer.Ordinal);
+        var first = byPartition.Keys.Min(StringComparer.Ordinal)!;
+        var last = byPartition.Keys.Max(StringComparer.Ordinal)!;
+        await InitializeAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey eq {SumsRowKey}");
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", CountersProperty, RevenueProperty], cancellationToken: cancellationToken))
+        {
+            if (byPartition.TryGetValue(entity.PartitionKey, out var key))
+            {
+                sums[key] = AggregatorSumCodec.Decode(entity.GetString(CountersProperty) ?? throw Corrupt(entity, CountersProperty), entity.GetString(RevenueProperty) ?? "0");
+            }
+        }
+
+        return sums;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, DayCounters? total = null, CancellationToken cancellationToken = default)
     {
         AggregatorRowChecks.Validate(rows);
         if (rows.Count == 0)
@@ -92,6 +131,16 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
                 ? new TableTransactionAction(TableTransactionActionType.Add, entity)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(r.ETag));
         }).ToList();
+        if (total is not null)
+        {
+            // After the rows, so a failed action's index still names a row; replaced unconditionally: the rows' ETags guard the write.
+            var (counters, revenue) = AggregatorSumCodec.Encode(total);
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, SumsRowKey)
+            {
+                [CountersProperty] = counters.Length <= ChunkBytes / 2 ? counters : throw new ArgumentException($"sums are {counters.Length} characters; a property holds {ChunkBytes / 2}", nameof(total)),
+                [RevenueProperty] = revenue,
+            }));
+        }
 
         await InitializeAsync(cancellationToken);
         try

@@ -104,6 +104,27 @@ public static class AggregatorRowCodec
     }
 }
 
+/// <summary>An aggregator's sums as stored beside its rows: counters as a JSON object, revenue (CNY) as an invariant decimal.</summary>
+public static class AggregatorSumCodec
+{
+    /// <summary>The stored form of <paramref name="sums"/>: (counters JSON, revenue text).</summary>
+    public static (string Counters, string Revenue) Encode(DayCounters sums)
+    {
+        ArgumentNullException.ThrowIfNull(sums);
+        return (JsonSerializer.Serialize(sums.Counters), sums.Revenue.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Reads what <see cref="Encode"/> wrote.</summary>
+    /// <exception cref="FormatException">The stored sums are damaged.</exception>
+    public static DayCounters Decode(string counters, string revenue) => new()
+    {
+        Counters = JsonSerializer.Deserialize<Dictionary<string, long>>(counters) is { } parsed
+            ? new Dictionary<string, long>(parsed, StringComparer.Ordinal)
+            : throw new FormatException("sums are not a JSON object"),
+        Revenue = decimal.Parse(revenue, NumberStyles.Number, CultureInfo.InvariantCulture),
+    };
+}
+
 /// <summary>
 /// An aggregator row as stored (<see cref="AggregatorRowCodec"/>).
 /// </summary>

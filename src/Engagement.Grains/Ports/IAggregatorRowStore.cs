@@ -19,9 +19,31 @@ public interface IAggregatorRowStore
     /// row number once) in one atomic operation: a row with an ETag replaces the stored row only if it still has that
     /// ETag, a row without one is inserted only if none is stored. Returns each row's new ETag by row number.
     /// </summary>
+    /// <param name="aggregatorKey">The aggregator (<c>MetricKeys</c>).</param>
+    /// <param name="rows">The rows that changed.</param>
+    /// <param name="total">
+    /// The aggregator's sums over all its rows once these are written (null: leave the stored sums as they are). Stored in
+    /// the same atomic operation, so <see cref="ReadSumsAsync"/> never sees sums that disagree with the rows.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the write.</param>
     /// <exception cref="Orleans.Storage.InconsistentStateException">A row was changed or created by another writer; nothing was written.</exception>
     /// <exception cref="ArgumentException">A row number outside 0–63, a row twice, or a row too large for storage.</exception>
-    Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, DayCounters? total = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// True when every silo of the cluster reads the same store (a storage table), so a reader may take sums from it
+    /// (<see cref="ReadSumsAsync"/>) instead of asking each aggregator grain; false for a store in one silo's memory.
+    /// </summary>
+    bool SharedByTheCluster { get; }
+
+    /// <summary>
+    /// The stored sums (as <see cref="WriteAsync"/> last stored them with its <c>total</c>) of the aggregators among
+    /// <paramref name="aggregatorKeys"/> that have any, keyed by aggregator key; no entry for one that never wrote. One
+    /// range read for keys that sort together (a region's days), without activating the aggregators or reading their
+    /// member marks: how programme health reads hundreds of days at once.
+    /// </summary>
+    /// <exception cref="Exception">Storage cannot be reached.</exception>
+    Task<IReadOnlyDictionary<string, DayCounters>> ReadSumsAsync(IReadOnlyCollection<string> aggregatorKeys, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One stored row of an aggregator: its number (0–63), its sums and marks, and the ETag it was read or written with (null: not stored yet).</summary>

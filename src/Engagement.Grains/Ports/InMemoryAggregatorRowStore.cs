@@ -30,7 +30,30 @@ public sealed class InMemoryAggregatorRowStore : IAggregatorRowStore
         }
     }
 
-    public Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    public bool SharedByTheCluster => false;
+
+    /// <inheritdoc />
+    /// <remarks>Summed from the rows themselves (this store keeps no separate sums).</remarks>
+    public Task<IReadOnlyDictionary<string, DayCounters>> ReadSumsAsync(IReadOnlyCollection<string> aggregatorKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(aggregatorKeys);
+        var sums = new Dictionary<string, DayCounters>(StringComparer.Ordinal);
+        foreach (var key in aggregatorKeys)
+        {
+            if (_aggregators.TryGetValue(key, out var rows))
+            {
+                lock (rows)
+                {
+                    sums[key] = AggregatorRows.Sum(rows.Values.Select(r => AggregatorRowCodec.Decode(r.Row)));
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, DayCounters>>(sums);
+    }
+
+    public Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, DayCounters? total = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(aggregatorKey);
         ArgumentNullException.ThrowIfNull(rows);

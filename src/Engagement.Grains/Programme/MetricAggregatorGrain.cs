@@ -49,7 +49,7 @@ public sealed partial class MetricAggregatorGrain(
         {
             // Move the single-state form into rows (the write fails on a conflict: then another activation did it).
             var rows = AggregatorRows.Split(legacy.State).Select(kv => new AggregatorRow(kv.Key, kv.Value, null)).ToList();
-            var etags = await store.WriteAsync(key, rows, cancellationToken);
+            var etags = await store.WriteAsync(key, rows, AggregatorRows.Sum(rows.Select(r => r.State)), cancellationToken);
             stored = [.. rows.Select(r => r with { ETag = etags[r.Row] })];
             LogMigrated(key, legacy.State.Members.Count);
         }
@@ -126,14 +126,16 @@ public sealed partial class MetricAggregatorGrain(
         var rows = changed.Select(kv => new AggregatorRow(kv.Key, kv.Value, _etags.GetValueOrDefault(kv.Key))).ToList();
         try
         {
-            var etags = await store.WriteAsync(this.GetPrimaryKeyString(), rows);
+            // The sums over every row once these are written go in the same write, for readers of many days at once.
+            var total = AggregatorRows.Sum(_states.Where(kv => !changed.ContainsKey(kv.Key)).Select(kv => kv.Value).Concat(changed.Values));
+            var etags = await store.WriteAsync(this.GetPrimaryKeyString(), rows, total);
             foreach (var row in rows)
             {
                 _etags[row.Row] = etags[row.Row];
                 _states[row.Row] = row.State;
             }
 
-            _sum = null;
+            _sum = total;
             return true;
         }
         catch (Exception ex)

@@ -1,16 +1,19 @@
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Engagement.Grains.Programme;
 
 /// <summary>
-/// Merges the sharded aggregators on read (see <see cref="IProgrammeMetricsGrain"/>): at most
-/// <see cref="MaxParallelReads"/> aggregator reads in flight per request.
+/// Merges the sharded aggregators on read (see <see cref="IProgrammeMetricsGrain"/>). Days come from the sums stored
+/// beside the aggregators' rows (<see cref="IAggregatorRowStore.ReadSumsAsync"/>: one range read per region, no
+/// aggregator activated, so a 400-day range costs a few queries rather than thousands of activations); with a store in
+/// one silo's memory, and for gauges, from the aggregator grains, at most <see cref="MaxParallelReads"/> in flight.
 /// </summary>
 [StatelessWorker]
-public sealed class ProgrammeMetricsGrain(IOptions<MetricsOptions> options) : Grain, IProgrammeMetricsGrain
+public sealed class ProgrammeMetricsGrain(IOptions<MetricsOptions> options, IAggregatorRowStore store) : Grain, IProgrammeMetricsGrain
 {
     /// <summary>Aggregator reads in flight per request.</summary>
     public const int MaxParallelReads = 64;
@@ -31,7 +34,7 @@ public sealed class ProgrammeMetricsGrain(IOptions<MetricsOptions> options) : Gr
         var first = from.AddDays(-(MetricWindows.MaxWidth - 1));
         var days = Enumerable.Range(0, to.DayNumber - first.DayNumber + 1).Select(first.AddDays).ToList();
         var keys = (from day in days from region in regions from shard in Enumerable.Range(0, shards) select (day, MetricKeys.Day(region, day, shard))).ToList();
-        var read = await ReadAsync(keys.Select(k => k.Item2).ToList());
+        var read = store.SharedByTheCluster ? await ReadSumsAsync(keys.Select(k => k.Item2).ToList(), regions) : await ReadAsync(keys.Select(k => k.Item2).ToList());
         var byDay = keys.GroupBy(k => k.day).ToDictionary(g => g.Key, g => g.Select(k => read[k.Item2]).ToList());
         var merged = days.Select(day => DayCounters.Sum(day, byDay.GetValueOrDefault(day) ?? [])).ToList();
         return MetricWindows.Resolve(merged, from).Select(ToView).ToList();
@@ -52,6 +55,28 @@ public sealed class ProgrammeMetricsGrain(IOptions<MetricsOptions> options) : Gr
 
     private async Task<IReadOnlyList<string>> RegionsAsync(string? regionId) =>
         regionId is null ? await GetRegionsAsync() : [regionId];
+
+    /// <summary>The stored sums of <paramref name="keys"/>, one range read per region (its keys sort together); empty sums for an aggregator that never wrote.</summary>
+    private async Task<Dictionary<string, DayCounters>> ReadSumsAsync(IReadOnlyList<string> keys, IReadOnlyList<string> regions)
+    {
+        var result = new Dictionary<string, DayCounters>(StringComparer.Ordinal);
+        var byRegion = keys.GroupBy(MetricKeys.RegionOf, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        foreach (var region in regions)
+        {
+            if (!byRegion.TryGetValue(region, out var regionKeys))
+            {
+                continue;
+            }
+
+            var sums = await store.ReadSumsAsync(regionKeys);
+            foreach (var key in regionKeys)
+            {
+                result[key] = sums.TryGetValue(key, out var sum) ? sum : new DayCounters();
+            }
+        }
+
+        return result;
+    }
 
     private async Task<Dictionary<string, DayCounters>> ReadAsync(IReadOnlyList<string> keys)
     {

@@ -55,6 +55,32 @@ public sealed class AzureTableAggregatorRowStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SumsAreStoredWithTheRowsAndReadForARangeOfKeysOnlyForTheKeysAsked()
+    {
+        var store = Store();
+        DayCounters Sums(long dau, decimal revenue) => new() { Counters = new Dictionary<string, long>(StringComparer.Ordinal) { [MetricNames.Dau] = dau }, Revenue = revenue };
+        var first = await store.WriteAsync("d|east|2026-11-20|0", [new AggregatorRow(0, Row(2), null)], Sums(2, 10.5m));
+        await store.WriteAsync("d|east|2026-11-22|1", [new AggregatorRow(5, Row(1), null)], Sums(1, 0.01m));
+        await store.WriteAsync("d|east-2|2026-11-21|0", [new AggregatorRow(0, Row(1), null)], Sums(99, 99m));
+        await store.WriteAsync("d|east|2026-11-21|0", [new AggregatorRow(0, Row(1), null)]); // no sums given: none stored
+        await store.WriteAsync("d|east|2026-11-21|2", [new AggregatorRow(0, Row(1), null)], Sums(7, 7m)); // inside the range read, not asked for
+        await Store("svc-b").WriteAsync("d|east|2026-11-21|1", [new AggregatorRow(0, Row(1), null)], Sums(50, 50m));
+
+        // A stale write changes neither the rows nor the sums.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => store.WriteAsync("d|east|2026-11-20|0", [new AggregatorRow(0, Row(3), "W/\"datetime'2000-01-01T00%3A00%3A00Z'\"")], Sums(1_000, 1m)));
+        await store.WriteAsync("d|east|2026-11-20|0", [new AggregatorRow(0, Row(3), first[0])], Sums(3, 12.25m));
+
+        string[] asked = ["d|east|2026-11-20|0", "d|east|2026-11-20|1", "d|east|2026-11-21|0", "d|east|2026-11-21|1", "d|east|2026-11-22|0", "d|east|2026-11-22|1"];
+        var sums = await store.ReadSumsAsync(asked);
+
+        Assert.Equal(["d|east|2026-11-20|0", "d|east|2026-11-22|1"], sums.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((3L, 12.25m), (sums["d|east|2026-11-20|0"][MetricNames.Dau], sums["d|east|2026-11-20|0"].Revenue));
+        Assert.Equal((1L, 0.01m), (sums["d|east|2026-11-22|1"][MetricNames.Dau], sums["d|east|2026-11-22|1"].Revenue));
+        Assert.Single(await store.ReadAsync("d|east|2026-11-20|0")); // the sums are not a row
+        Assert.Empty(await store.ReadSumsAsync([]));
+    }
+
+    [Fact]
     public async Task ARowOfThirtyThousandMarksIsChunkedAndOnePastTheBoundIsRefusedBeforeAnythingIsSent()
     {
         var store = Store();

@@ -53,6 +53,33 @@ public sealed class ProgrammeAggregationTests
     }
 
     [Fact]
+    public async Task AYearOfDaysIsReadFromTheStoredSumsWithoutActivatingAnAggregatorPerDay()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 12).Select(i => $"year-m{i}"), "login", Today.AddDays(-300), region: "year"));
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 5).Select(i => $"year-n{i}"), "login", Today, region: "year"));
+        // A region whose name starts like "year"'s: its days are not "year"'s.
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 7).Select(i => $"yeara-m{i}"), "login", Today, region: "year-a"));
+        var before = await AggregatorActivationsAsync(silo);
+
+        var days = await silo.Reader.GetDaysAsync("year", Today.AddDays(-399), Today);
+
+        Assert.Equal(400, days.Count);
+        Assert.Equal(12, days.Single(d => d.Day == Today.AddDays(-300)).Counters[MetricNames.Dau]);
+        Assert.Equal(5, days[^1].Counters[MetricNames.Dau]);
+        Assert.Equal(17, days.Where(d => d.Counters.ContainsKey(MetricNames.NewMembers)).Sum(d => d.Counters[MetricNames.NewMembers]));
+        // 489 days × 4 shards read through the grains would have activated 1,956 aggregators.
+        Assert.Equal(before, await AggregatorActivationsAsync(silo));
+    }
+
+    private static async Task<int> AggregatorActivationsAsync(ProgrammeSilo silo)
+    {
+        var stats = await silo.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).GetSimpleGrainStatistics();
+        return stats.Where(s => s.GrainType.Contains(nameof(MetricAggregatorGrain), StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+    }
+
+    [Fact]
     public async Task MembersOfRegionsPastTheKeptRegionsCountUnderTheOtherBucketSoTotalsAddUp()
     {
         // Regions past the 256th were dropped from the registry: their members were counted but never read back.

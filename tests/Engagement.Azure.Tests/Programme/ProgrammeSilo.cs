@@ -161,9 +161,14 @@ public sealed class ProgrammeSilo : IAsyncDisposable
         public Task<IReadOnlyList<AggregatorRow>> ReadAsync(string aggregatorKey, CancellationToken cancellationToken = default) =>
             inner.ReadAsync(aggregatorKey, cancellationToken);
 
-        public async Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, CancellationToken cancellationToken = default)
+        public bool SharedByTheCluster => inner.SharedByTheCluster;
+
+        public Task<IReadOnlyDictionary<string, DayCounters>> ReadSumsAsync(IReadOnlyCollection<string> aggregatorKeys, CancellationToken cancellationToken = default) =>
+            inner.ReadSumsAsync(aggregatorKeys, cancellationToken);
+
+        public async Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, DayCounters? total = null, CancellationToken cancellationToken = default)
         {
-            var etags = await inner.WriteAsync(aggregatorKey, rows, cancellationToken);
+            var etags = await inner.WriteAsync(aggregatorKey, rows, total, cancellationToken);
             if (Interlocked.Decrement(ref silo._loseRowWriteAnswers) >= 0)
             {
                 throw new TimeoutException("simulated: the rows were stored but the answer was lost");
