@@ -3,6 +3,7 @@ using Engagement.Api.Audience;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Audit;
+using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Members;
 using Engagement.Domain.Points;
 using Microsoft.AspNetCore.Mvc;
@@ -27,7 +28,7 @@ public static class SupportEndpoints
         routes.MapPost("/api/v1/members/{memberId}/adjustments", AdjustAsync).WithTags("members").RequireAuthorization(SupportPolicy)
             .WithSummary("Manual points or growth change {adjustmentId, kind, delta, reason}; support up to the configured limit, admin beyond; idempotent; audited");
         routes.MapGet("/api/v1/audit", ReadAuditAsync).WithTags("audit").RequireAuthorization(SupportPolicy)
-            .WithSummary("Every manual action from `from` to `to` (UTC; default the last 7 days): who, when, what, reason; newest first");
+            .WithSummary("Every manual action from `from` to `to` (ISO-8601 with offset, e.g. 2026-11-23T00:00:00Z; default the last 7 days): who, when, what, reason; newest first");
         routes.MapGet("/api/v1/campaigns", ListCampaignsAsync).WithTags("campaigns").RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("Campaigns, newest first, with status and progress; page with skip and take");
         routes.MapAudienceEndpoints();
@@ -84,12 +85,24 @@ public static class SupportEndpoints
         };
     }
 
+    /// <summary>
+    /// Reads the audit from <paramref name="from"/> to <paramref name="to"/>. Each, when given, must be an ISO-8601
+    /// date-time with an offset (CONTRACT.md §1: instants carry one): <c>2026-11-23T00:00:00</c> alone means a different
+    /// instant on each server's time zone (8 hours apart between UTC and Asia/Shanghai), so it is a 400 naming the field.
+    /// </summary>
     private static async Task<IResult> ReadAuditAsync(
-        DateTimeOffset? from, DateTimeOffset? to, int? limit, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        string? from, string? to, int? limit, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        var end = to ?? time.GetUtcNow();
-        var start = from ?? end.AddDays(-7);
         var errors = new FieldErrors();
+        var toAt = Instant(to, "to", errors);
+        var fromAt = Instant(from, "from", errors);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var end = toAt ?? time.GetUtcNow();
+        var start = fromAt ?? end.AddDays(-7);
         if (end <= start)
         {
             errors.Add("to", "must be after from");
@@ -110,6 +123,24 @@ public static class SupportEndpoints
         }
 
         return Results.Ok(await audit.ReadAsync(start, end, limit ?? 200, cancellationToken));
+    }
+
+    /// <summary>The instant a query parameter names, null when it is absent; an error naming it when it has no offset.</summary>
+    private static DateTimeOffset? Instant(string? text, string field, FieldErrors errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (OffsetDateTimeJsonConverter.TryParse(text, out var at))
+        {
+            return at;
+        }
+
+        // A '+' left unescaped in a query string arrives as a space: say so, it is the usual reason an offset "is missing".
+        errors.Add(field, OffsetDateTimeJsonConverter.Rule + " (in a query string write + as %2B)");
+        return null;
     }
 
     private static async Task<IResult> ListCampaignsAsync(int? skip, int? take, CampaignCatalogue catalogue)

@@ -20,15 +20,28 @@ public sealed partial class OffsetDateTimeJsonConverter : JsonConverter<DateTime
     /// <exception cref="JsonException">Not a string, or not ISO-8601 with an offset.</exception>
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType != JsonTokenType.String
-            || reader.GetString() is not { } text
-            || !IsoWithOffset().IsMatch(text)
-            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        if (reader.TokenType != JsonTokenType.String || !TryParse(reader.GetString(), out var at))
         {
             throw new JsonException(Rule);
         }
 
         return at;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="text"/> as an instant only when it is ISO-8601 with an explicit offset (<see cref="Rule"/>),
+    /// the same rule for a query parameter (e.g. <c>GET /audit?from=</c>, CONTRACT.md §4) as for JSON.
+    /// </summary>
+    /// <param name="text">The text, e.g. <c>2026-11-23T08:39:16+08:00</c> or <c>2026-11-23T00:39:16Z</c>.</param>
+    /// <param name="at">The instant read, or default when the text is refused.</param>
+    /// <returns>False for null, a date-time without an offset (its meaning depends on the server's time zone), a date
+    /// alone, or an instant outside what <see cref="DateTimeOffset"/> holds.</returns>
+    public static bool TryParse(string? text, out DateTimeOffset at)
+    {
+        at = default;
+        return text is not null
+            && IsoWithOffset().IsMatch(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out at);
     }
 
     /// <inheritdoc />
