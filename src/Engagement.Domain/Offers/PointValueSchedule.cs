@@ -13,6 +13,13 @@ public sealed record PointValueSchedule
     /// <summary>Changes kept; the oldest are forgotten first (the base value stays).</summary>
     public const int MaxKept = 500;
 
+    /// <summary>
+    /// How far ahead of now a change may take effect: 366 days, one programme year. Points lots live 12 months
+    /// (CONTRACT.md §2), so a value scheduled further ahead prices no point earned or held today; such an instant is a
+    /// typo (2062 for 2026) or a placeholder (9999-12-31) that would sit in the history as a change nobody meant.
+    /// </summary>
+    public static readonly TimeSpan MaxLead = TimeSpan.FromDays(366);
+
     /// <summary>Lowest allowed value, CNY per point.</summary>
     public static decimal Min => ProgramOptions.PointValueAnchor * (1 - ProgramOptions.PointValueTolerance);
 
@@ -42,7 +49,8 @@ public sealed record PointValueSchedule
 
     /// <summary>
     /// The schedule with <paramref name="change"/> added (a change with the same id again changes nothing), or the
-    /// refusal. A change may not take effect before <paramref name="now"/> (history is not rewritten).
+    /// refusal. A change may not take effect before <paramref name="now"/> (history is not rewritten) nor more than
+    /// <see cref="MaxLead"/> after it; each refusal names <c>effectiveFrom</c>.
     /// </summary>
     public (PointValueSchedule Schedule, string? Refusal) Set(PointValueChange change, DateTimeOffset now)
     {
@@ -60,6 +68,11 @@ public sealed record PointValueSchedule
         if (change.EffectiveFrom < now - TimeSpan.FromMinutes(1))
         {
             return (this, "effectiveFrom must not be in the past");
+        }
+
+        if (change.EffectiveFrom - now > MaxLead)
+        {
+            return (this, string.Create(CultureInfo.InvariantCulture, $"effectiveFrom must be at most {MaxLead.TotalDays:0} days ahead (a programme year: points live 12 months)"));
         }
 
         var changes = Changes.Append(change).OrderBy(c => c.EffectiveFrom).ThenBy(c => c.SetAt).ToList();

@@ -217,6 +217,23 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
         Assert.Equal([("SKU-1", 5L), ("SKU-2", 7L)], items);
     }
 
+    [Theory]
+    [InlineData("9999-12-31T00:00:00Z")]
+    [InlineData("2062-11-23T04:00:00+08:00")]
+    public async Task APointValueChangeEffectiveYearsAheadIsA400NamingEffectiveFrom(string effectiveFrom)
+    {
+        using var admin = host.Client(AdminKey);
+        var changeId = NewId("far-");
+
+        using var response = await admin.PutAsJsonAsync("api/v1/programme/point-value", new { changeId, value = 0.0110m, effectiveFrom, reason = "someday" }, Json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Json);
+        Assert.StartsWith("effectiveFrom must be at most 366 days ahead", problem!["errors"]!["effectiveFrom"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        var view = await admin.GetFromJsonAsync<JsonObject>("api/v1/programme/point-value", Json);
+        Assert.DoesNotContain(view!["history"]!.AsArray(), h => h!["changeId"]!.GetValue<string>() == changeId);
+    }
+
     [Fact]
     public async Task FinanceRaisesThePointValueWithinTwentyPercentAndIsRefusedBeyond()
     {

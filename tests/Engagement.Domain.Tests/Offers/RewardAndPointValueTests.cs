@@ -71,6 +71,21 @@ public class RewardAndPointValueTests
     }
 
     [Fact]
+    public void APointValueChangeMoreThanAProgrammeYearAheadIsRefusedNamingEffectiveFrom()
+    {
+        var schedule = new PointValueSchedule();
+
+        var (_, yearAhead) = schedule.Set(new PointValueChange("c1", 0.0110m, Now.AddDays(366), Now, "finance", "next year"), Now);
+        var (same, beyond) = schedule.Set(new PointValueChange("c2", 0.0110m, Now.AddDays(366).AddSeconds(1), Now, "finance", "typo"), Now);
+        var (_, placeholder) = schedule.Set(new PointValueChange("c3", 0.0110m, new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero), Now, "finance", "someday"), Now);
+
+        Assert.Null(yearAhead);
+        Assert.Same(schedule, same);
+        Assert.StartsWith("effectiveFrom must be at most 366 days ahead", beyond, StringComparison.Ordinal);
+        Assert.StartsWith("effectiveFrom must be at most 366 days ahead", placeholder, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARepeatedChangeIdChangesNothingAndHistoryIsKeptInOrder()
     {
         var schedule = new PointValueSchedule()
