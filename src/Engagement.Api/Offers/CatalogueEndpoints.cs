@@ -170,7 +170,11 @@ public static class CatalogueEndpoints
         }
     }
 
-    private static async Task<IResult> PutStockAsync(string rewardId, [FromBody] List<StoreStockLine?>? lines, IGrainFactory grains)
+    /// <summary>The audit action of a reward's stock set per store (<c>GET /audit</c>, CONTRACT.md §4: every manual action).</summary>
+    public const string StockAuditAction = "catalogue.stock";
+
+    private static async Task<IResult> PutStockAsync(
+        string rewardId, [FromBody] List<StoreStockLine?>? lines, IGrainFactory grains, IAuditLog audit, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         if (!OfferIds.IsValid(rewardId))
@@ -213,6 +217,16 @@ public static class CatalogueEndpoints
         }
 
         var views = await Task.WhenAll(lines.Select(l => grains.GetGrain<IRewardStockGrain>(OfferIds.StockKey(rewardId, l!.StoreId!)).SetAvailableAsync(l.Available)));
+
+        // Keyed by the latest instant a store's stock was changed by this request (or, for a retry that changes nothing,
+        // by the write it repeats): one row per write, and a retry writes the row its first attempt could not.
+        if (views.Where(v => v.SetAt is not null).OrderByDescending(v => v.SetAt).ThenBy(v => v.StoreId, StringComparer.Ordinal).FirstOrDefault() is { } latest)
+        {
+            var auditId = string.Create(CultureInfo.InvariantCulture, $"catalogue.stock|{rewardId}|{latest.StoreId}|{latest.SetAt!.Value.UtcTicks}");
+            var detail = StaffAudit.DescribeCounts(lines.Select(l => (l!.StoreId!, l.Available)));
+            await audit.RecordAsync(time, user, auditId, StockAuditAction, rewardId, detail, cancellationToken: cancellationToken);
+        }
+
         return Results.Ok(views);
     }
 

@@ -1,5 +1,9 @@
+using System.Globalization;
+using System.Security.Claims;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
+using Engagement.Api.Support;
+using Engagement.Contracts.Audit;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
@@ -27,7 +31,12 @@ public static class InventoryEndpoints
         return routes;
     }
 
-    private static async Task<IResult> PutAsync(string storeId, string? regionId, [FromBody] List<InventoryLine?>? lines, IGrainFactory grains)
+    /// <summary>The audit action of a store's inventory report that changed it (<c>GET /audit</c>, CONTRACT.md §4: every manual action).</summary>
+    public const string AuditAction = "store.inventory";
+
+    private static async Task<IResult> PutAsync(
+        string storeId, string? regionId, [FromBody] List<InventoryLine?>? lines, IGrainFactory grains, IAuditLog audit, TimeProvider time, ClaimsPrincipal user,
+        CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         if (!OfferIds.IsValid(storeId))
@@ -70,7 +79,21 @@ public static class InventoryEndpoints
         }
 
         var result = await grains.GetGrain<IStoreInventoryGrain>(storeId).PutAsync([.. lines!.Select(l => l!)], regionId);
-        return result.Refusal is { } refusal ? FieldErrors.Problem("body", refusal) : Results.Ok(result.Inventory);
+        if (result.Refusal is { } refusal)
+        {
+            return FieldErrors.Problem("body", refusal);
+        }
+
+        // Keyed by the instant the inventory last changed: a report that changed it is one row, and its retry (which
+        // changes nothing) writes that row again, which the audit keeps once, so a failed first audit write is repaired.
+        if (result.Inventory?.ChangedAt is { } changedAt)
+        {
+            var detail = StaffAudit.DescribeCounts(lines.Select(l => (l!.Sku, l.Available))) + (regionId is null ? "" : $"; region {regionId}");
+            var auditId = string.Create(CultureInfo.InvariantCulture, $"store.inventory|{storeId}|{changedAt.UtcTicks}");
+            await audit.RecordAsync(time, user, auditId, AuditAction, storeId, detail, cancellationToken: cancellationToken);
+        }
+
+        return Results.Ok(result.Inventory);
     }
 
     private static async Task<IResult> GetAsync(string storeId, IGrainFactory grains) =>

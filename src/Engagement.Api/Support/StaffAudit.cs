@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Engagement.Api.Security;
 using Engagement.Contracts.Audit;
@@ -11,6 +12,22 @@ namespace Engagement.Api.Support;
 /// </summary>
 public static class StaffAudit
 {
+    /// <summary>Lines of a count write shown in one audit row's detail; the rest are counted.</summary>
+    public const int MaxDetailLines = 20;
+
+    /// <summary>
+    /// <c>S001 → 5, S002 → 0</c>: what a stock or inventory write set (store or sku → units), the first
+    /// <see cref="MaxDetailLines"/> of them and how many more, so a 1,000-line write stays a readable row.
+    /// </summary>
+    /// <param name="counts">Each name with the units it was set to.</param>
+    public static string DescribeCounts(IEnumerable<(string Name, long Units)> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        var all = counts.ToList();
+        var shown = string.Join(", ", all.Take(MaxDetailLines).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Name} → {c.Units}")));
+        return all.Count > MaxDetailLines ? string.Create(CultureInfo.InvariantCulture, $"{shown} and {all.Count - MaxDetailLines} more") : shown;
+    }
+
     /// <summary>
     /// Appends the action (<see cref="IAuditLog.AppendAsync"/>, idempotent by <paramref name="auditId"/>) at
     /// <paramref name="time"/>'s now (UTC). Throws when the audit cannot be written: the caller's request then fails, and

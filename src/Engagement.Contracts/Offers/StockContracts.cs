@@ -37,6 +37,9 @@ public sealed record StockView
     [Id(3)] public long Held { get; init; }
 
     [Id(4)] public long Redeemed { get; init; }
+
+    /// <summary>When a stock write last changed <see cref="Available"/> (UTC), or null when none has; names the write in the audit.</summary>
+    [Id(5)] public DateTimeOffset? SetAt { get; init; }
 }
 
 /// <summary>What a take did: <c>taken</c>, <c>replayed</c> (this redemption had it), <c>released_before</c>, <c>out_of_stock</c>.</summary>
@@ -110,6 +113,9 @@ public sealed record InventoryView
 
     /// <summary>The store's region (its last report's <c>regionId</c>), or null.</summary>
     [Id(3)] public string? RegionId { get; init; }
+
+    /// <summary>When a report last changed a count or the region (<see cref="UpdatedAt"/>: last reported), or null; names that report in the audit.</summary>
+    [Id(4)] public DateTimeOffset? ChangedAt { get; init; }
 }
 
 /// <summary>What an inventory write did: the inventory, or why it was refused.</summary>

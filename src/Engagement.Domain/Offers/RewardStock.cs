@@ -24,8 +24,24 @@ public sealed record RewardStock
     /// <summary>Units held by redemptions the member side has not answered yet.</summary>
     public long Held => Holds.Values.LongCount(h => h.Status == StockHoldStatus.Held);
 
+    /// <summary>
+    /// When a stock write (<see cref="SetAvailable(long, DateTimeOffset)"/>) last changed <see cref="Available"/>, or null:
+    /// the instant that names the write in the staff audit, so a retry of it (which changes nothing) names the same one.
+    /// </summary>
+    public DateTimeOffset? SetAt { get; init; }
+
     /// <summary>Sets the free units (a store count or HQ allocation); units already held stay held.</summary>
     public RewardStock SetAvailable(long available) => this with { Available = Math.Max(0, available) };
+
+    /// <summary>
+    /// Sets the free units at <paramref name="now"/> (<see cref="SetAt"/>); this same stock when they already are so (a
+    /// retried or restating write changes nothing and keeps the instant of the write that did).
+    /// </summary>
+    public RewardStock SetAvailable(long available, DateTimeOffset now)
+    {
+        var units = Math.Max(0, available);
+        return units == Available && SetAt is not null ? this : this with { Available = units, SetAt = now };
+    }
 
     /// <summary>Takes one unit for <paramref name="redemptionId"/>; a repeat of the id returns its first outcome.</summary>
     public (RewardStock Stock, StockTakeStatus Status) Take(string redemptionId, string memberId, DateTimeOffset now, int maxKept)

@@ -27,8 +27,13 @@ public sealed partial class RewardStockGrain(
     public async Task<StockView> SetAvailableAsync(long available)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(available);
-        await state.SaveAsync(Stock.SetAvailable(available), this);
-        LogSet(logger, Key, available);
+        var next = Stock.SetAvailable(available, time.GetUtcNow());
+        if (!ReferenceEquals(next, Stock))
+        {
+            await state.SaveAsync(next, this);
+            LogSet(logger, Key, available);
+        }
+
         return View();
     }
 
@@ -90,6 +95,7 @@ public sealed partial class RewardStockGrain(
             Available = Stock.Available,
             Held = Stock.Held,
             Redeemed = Stock.Redeemed,
+            SetAt = Stock.SetAt,
         };
     }
 

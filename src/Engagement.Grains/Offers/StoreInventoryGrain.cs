@@ -20,13 +20,14 @@ public sealed class StoreInventoryGrain(
     {
         ArgumentNullException.ThrowIfNull(lines);
         var before = state.State.Value;
-        var (next, refusal) = before.Put([.. lines.Select(l => (l.Sku, l.Available))], time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var (next, refusal) = before.Put([.. lines.Select(l => (l.Sku, l.Available))], now);
         if (refusal is not null)
         {
             return new InventoryPutResult { Refusal = refusal };
         }
 
-        next = regionId is null ? next : next with { RegionId = regionId };
+        next = next.InRegion(regionId, now);
         await state.SaveAsync(next, this);
 
         var store = this.GetPrimaryKeyString();
@@ -58,6 +59,7 @@ public sealed class StoreInventoryGrain(
         StoreId = this.GetPrimaryKeyString(),
         Items = [.. state.State.Value.Skus.Select(kv => new InventoryLine(kv.Key, kv.Value))],
         UpdatedAt = state.State.Value.UpdatedAt,
+        ChangedAt = state.State.Value.ChangedAt,
         RegionId = state.State.Value.RegionId,
     };
 }

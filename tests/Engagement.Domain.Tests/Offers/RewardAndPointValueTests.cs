@@ -101,6 +101,25 @@ public class RewardAndPointValueTests
     }
 
     [Fact]
+    public void AStockOrInventoryWriteThatChangesNothingKeepsTheInstantOfTheWriteThatDid()
+    {
+        var stock = new RewardStock().SetAvailable(5, Now);
+        var restated = stock.SetAvailable(5, Now.AddMinutes(1));
+        var changed = stock.SetAvailable(3, Now.AddMinutes(2));
+
+        Assert.Same(stock, restated);
+        Assert.Equal((Now, Now.AddMinutes(2)), (stock.SetAt, changed.SetAt));
+
+        var (inventory, _) = new StoreInventory().Put([("SKU-1", 5)], Now);
+        var (again, _) = inventory.InRegion("east", Now.AddMinutes(1)).Put([("SKU-1", 5)], Now.AddMinutes(2));
+        var (retried, _) = again.InRegion("east", Now.AddMinutes(3)).Put([("SKU-1", 5)], Now.AddMinutes(3));
+
+        Assert.Equal(Now, inventory.ChangedAt);
+        Assert.Equal(Now.AddMinutes(1), again.ChangedAt);
+        Assert.Equal((Now.AddMinutes(1), Now.AddMinutes(3)), (retried.ChangedAt, retried.UpdatedAt));
+    }
+
+    [Fact]
     public void StockNeverGoesBelowZeroAndTakesAreIdempotent()
     {
         var stock = new RewardStock().SetAvailable(1);
