@@ -26,7 +26,9 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
 
     /// <summary>
     /// Validates and applies <paramref name="consent"/> (channel → allowed) to the member, then records it in the audit
-    /// when it changed a channel (a retried or restating request, which changes none, is not a second entry).
+    /// under the instant the member recorded the change (<see cref="MemberView.ConsentChangedAt"/>): a retried or
+    /// restating request, which changes none, names the same row, so it is never a second entry and it writes the row
+    /// a first attempt whose audit write failed could not.
     /// A reason is optional (1–<see cref="MaxReasonLength"/> characters when given) unless <paramref name="reasonRequired"/>.
     /// </summary>
     /// <returns>Field errors naming each bad field (<c>memberId</c>, <c>body</c>, the unknown channel, <c>reason</c>);
@@ -55,26 +57,25 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
             return new ConsentOutcome(null, true, null);
         }
 
-        if (consent!.All(c => before.Consent.TryGetValue(c.Key, out var was) && was == c.Value))
+        var changed = !consent!.All(c => before.Consent.TryGetValue(c.Key, out var was) && was == c.Value);
+        if (after.ConsentChangedAt is not { } changedAt)
         {
-            // Nothing changed: a client's retry of a change already made (or a request that restates the consent) is no
-            // new manual action, so it adds no audit row beside the change's own.
+            // No staff change recorded (a request restating consent only events ever set): no manual action, no row.
             return new ConsentOutcome(null, false, after);
         }
 
-        var at = time.GetUtcNow();
-        var changes = Describe(before.Consent, consent!);
+        // Keyed by the instant the member recorded the change, not the request's: a client's retry of a change already
+        // made finds nothing to change and names the same row, so it writes the row its first attempt could not (the
+        // audit write failed after the consent was stored) and never a second one beside it.
         await audit.AppendAsync(new AuditEntry
         {
-            // A consent change carries no id of its own: the instant and the change make the row. A retry finds the
-            // consent already so and writes none (above).
-            AuditId = string.Create(CultureInfo.InvariantCulture, $"consent|{memberId}|{at.UtcTicks}|{changes}"),
-            At = at,
+            AuditId = string.Create(CultureInfo.InvariantCulture, $"consent|{memberId}|{changedAt.UtcTicks}"),
+            At = time.GetUtcNow(),
             Actor = ApiKeyIdentity.NameOf(user),
             Role = ApiKeyIdentity.RoleOf(user),
             Action = AuditAction,
             Target = memberId,
-            Detail = "consent " + changes,
+            Detail = "consent " + (changed ? Describe(before.Consent, consent!) : DescribeRetry(consent!)),
             Reason = reason?.Trim() ?? "",
         }, cancellationToken);
         return new ConsentOutcome(null, false, after);
@@ -89,6 +90,10 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
         return string.Join(", ", changes.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c =>
             $"{c.Key} {Word(before.TryGetValue(c.Key, out var was) ? was : null)}→{Word(c.Value)}"));
     }
+
+    /// <summary><c>sms →no (recorded by a retry)</c>: a change seen only after it was made, so without what it was before.</summary>
+    private static string DescribeRetry(IReadOnlyDictionary<string, bool> consent) =>
+        string.Join(", ", consent.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} →{(c.Value ? "yes" : "no")}")) + " (recorded by a retry)";
 
     private static FieldErrors Validate(string memberId, IReadOnlyDictionary<string, bool>? consent, string? reason, bool reasonRequired)
     {

@@ -50,6 +50,12 @@ public sealed record MemberView
 
     [Id(18)] public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>
+    /// When staff last changed a channel's consent (UTC, the engine clock), or null: names that change in the audit
+    /// (<c>member.consent</c>), so a retried request, which changes nothing, names the same row.
+    /// </summary>
+    [Id(19)] public DateTimeOffset? ConsentChangedAt { get; init; }
+
     // Offers take ids from 40 up, so parallel additions to this view never collide.
 
     /// <summary>The member's coupons as of now, newest first (CONTRACT.md §2.1), each with its status and why.</summary>

@@ -97,6 +97,24 @@ public static class MemberDecider
     }
 
     /// <summary>
+    /// Sets channel consent by staff at <paramref name="now"/>: as <see cref="SetConsent(MemberState, IReadOnlyDictionary{string, bool})"/>,
+    /// and when a channel changed, <see cref="MemberState.ConsentChangedAt"/> becomes <paramref name="now"/> (a request
+    /// that changes nothing keeps the instant of the one that did, so the audit names one change once).
+    /// </summary>
+    public static MemberOutcome SetConsent(MemberState state, IReadOnlyDictionary<string, bool> consent, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var before = new Dictionary<string, bool>(state.Consent, StringComparer.Ordinal);
+        var outcome = SetConsent(state, consent);
+        if (before.Count != state.Consent.Count || state.Consent.Any(c => !before.TryGetValue(c.Key, out var was) || was != c.Value))
+        {
+            state.ConsentChangedAt = now;
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
     /// Everything time alone makes due (<see cref="MemberTick.Run"/>). <see cref="MemberOutcome.StateChanged"/> is
     /// decided from a <see cref="MemberFingerprint"/> taken before and after, not by serialising the member.
     /// </summary>

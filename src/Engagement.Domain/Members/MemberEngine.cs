@@ -84,6 +84,7 @@ public static class MemberEngine
             Behaviour = new Dictionary<string, long>(state.Behaviour, StringComparer.Ordinal),
             TimeZone = MemberTimeZones.TryFind(state.TimeZone) is not null ? state.TimeZone! : options.DefaultTimeZone,
             Consent = new Dictionary<string, bool>(state.Consent, StringComparer.Ordinal),
+            ConsentChangedAt = state.ConsentChangedAt,
             Tags = state.Tags.ToList(),
             Birthday = state.Birthday,
             Phone = state.Phone,

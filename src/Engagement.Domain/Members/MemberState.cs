@@ -54,6 +54,11 @@ public sealed class MemberState
     /// <summary>Channel consent (sms, push, call, wechat): true allowed, false opted out.</summary>
     public Dictionary<string, bool> Consent { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>When staff last changed <see cref="Consent"/> (<see cref="MemberDecider.SetConsent(MemberState, IReadOnlyDictionary{string, bool}, DateTimeOffset)"/>), or null.</summary>
+    /// <remarks>Left out of the JSON while null: most members are never changed by staff, and state stays small.</remarks>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? ConsentChangedAt { get; set; }
+
     public List<string> Tags { get; init; } = [];
 
     /// <summary>Events per behaviour type (browse, add_to_cart, share, review, complaint, login, purchase, refund).</summary>

@@ -46,6 +46,9 @@ public sealed record MemberSummary
 
     public IReadOnlyDictionary<string, bool> Consent { get; init; } = new Dictionary<string, bool>();
 
+    /// <summary>When staff last changed the consent, or null (<see cref="MemberState.ConsentChangedAt"/>).</summary>
+    public DateTimeOffset? ConsentChangedAt { get; init; }
+
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     public DateOnly? Birthday { get; init; }

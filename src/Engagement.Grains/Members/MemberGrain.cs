@@ -165,7 +165,7 @@ public sealed partial class MemberGrain(
             return null;
         }
 
-        await CommitAsync(MemberDecider.SetConsent(Member, consent).StateChanged);
+        await CommitAsync(MemberDecider.SetConsent(Member, consent, time.GetUtcNow()).StateChanged);
         var described = string.Join(", ", consent.Select(c => c.Key + "=" + (c.Value ? "yes" : "no")));
         LogConsent(MemberId, described);
         return MemberMapper.ToView(Member, _options, time.GetUtcNow());

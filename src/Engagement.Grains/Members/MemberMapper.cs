@@ -63,6 +63,7 @@ internal static class MemberMapper
         TierGraceUntil = summary.TierGraceUntil,
         TimeZone = summary.TimeZone,
         Consent = summary.Consent,
+        ConsentChangedAt = summary.ConsentChangedAt,
         Tags = summary.Tags,
     };
 

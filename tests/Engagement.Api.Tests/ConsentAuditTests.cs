@@ -1,0 +1,145 @@
+using System.Reflection;
+using Engagement.Api.Members;
+using Engagement.Api.Security;
+using Engagement.Contracts.Audit;
+using Engagement.Contracts.Members;
+using Engagement.Domain.Members;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Api.Tests;
+
+/// <summary>
+/// A consent change by staff and its audit row (CONTRACT.md §4, <c>GET /audit</c>): the consent is stored before the row
+/// is written, so when the audit write fails the client's retry (which finds the consent already so) must write it.
+/// </summary>
+public sealed class ConsentAuditTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 4, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task AConsentChangeWhoseAuditWriteFailedIsAuditedByTheRetryOnce()
+    {
+        var audit = new FailsFirstAuditLog();
+        var clock = new FakeTimeProvider(Start);
+        var member = new ConsentMember(clock);
+        var consents = new MemberConsents(MemberGrains.Of(member), audit, clock);
+        var user = ApiKeyIdentity.Principal("support:Li Na", "ApiKey")!;
+        var optOut = new Dictionary<string, bool> { ["sms"] = false };
+
+        await Assert.ThrowsAsync<IOException>(() => consents.ChangeAsync("M1", optOut, "asked by phone", user));
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var retried = await consents.ChangeAsync("M1", optOut, "asked by phone", user);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var again = await consents.ChangeAsync("M1", optOut, "asked by phone", user);
+
+        Assert.False(retried.View!.Consent["sms"]);
+        Assert.False(again.View!.Consent["sms"]);
+        var row = Assert.Single(audit.Rows.Values, r => r.Action == MemberConsents.AuditAction);
+        Assert.Equal("M1", row.Target);
+        Assert.Equal("Li Na", row.Actor);
+        Assert.Equal("support", row.Role);
+        Assert.Equal("asked by phone", row.Reason);
+        Assert.Equal("consent sms →no (recorded by a retry)", row.Detail);
+        Assert.Equal(Start.AddSeconds(5), row.At);
+    }
+
+    [Fact]
+    public async Task AConsentChangedTwiceIsTwoRowsAndARestatementNone()
+    {
+        var audit = new FailsFirstAuditLog { FailFirst = false };
+        var clock = new FakeTimeProvider(Start);
+        var consents = new MemberConsents(MemberGrains.Of(new ConsentMember(clock)), audit, clock);
+        var user = ApiKeyIdentity.Principal("support:Li Na", "ApiKey")!;
+
+        await consents.ChangeAsync("M1", new Dictionary<string, bool> { ["sms"] = false }, null, user);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await consents.ChangeAsync("M1", new Dictionary<string, bool> { ["sms"] = false }, null, user);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await consents.ChangeAsync("M1", new Dictionary<string, bool> { ["sms"] = true }, null, user);
+
+        Assert.Equal(
+            ["consent sms default→no", "consent sms no→yes"],
+            audit.Rows.Values.Where(r => r.Action == MemberConsents.AuditAction).OrderBy(r => r.At).Select(r => r.Detail));
+    }
+
+    /// <summary>An audit trail whose first write fails (storage unreachable); later writes keep the first row per id, as the real one does.</summary>
+    private sealed class FailsFirstAuditLog : IAuditLog
+    {
+        private int _calls;
+
+        public bool FailFirst { get; init; } = true;
+
+        public Dictionary<string, AuditEntry> Rows { get; } = new(StringComparer.Ordinal);
+
+        public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+        {
+            if (FailFirst && _calls++ == 0)
+            {
+                throw new IOException("audit table unreachable");
+            }
+
+            Rows.TryAdd(entry.AuditId, entry);
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<AuditEntry>>([.. Rows.Values]);
+    }
+
+    /// <summary>A registered member whose consent the domain sets, as <c>MemberGrain.SetConsentAsync</c> does.</summary>
+    private sealed class ConsentMember(TimeProvider clock)
+    {
+        private readonly MemberState _state = new();
+
+        public MemberView View() => new()
+        {
+            MemberId = "M1", Tier = "V1", LifecycleStage = "active", Rfm = new RfmView(), Caps = new CapsView(),
+            Consent = new Dictionary<string, bool>(_state.Consent, StringComparer.Ordinal),
+            ConsentChangedAt = _state.ConsentChangedAt,
+        };
+
+        public MemberView SetConsent(IReadOnlyDictionary<string, bool> consent)
+        {
+            MemberDecider.SetConsent(_state, consent, clock.GetUtcNow());
+            return View();
+        }
+    }
+
+    /// <summary>A grain factory whose every member grain is <see cref="ConsentMember"/> (view and consent only).</summary>
+    public class MemberGrains : DispatchProxy
+    {
+        private ConsentMember? _member;
+
+        internal static IGrainFactory Of(object member)
+        {
+            var factory = Create<IGrainFactory, MemberGrains>();
+            ((MemberGrains)(object)factory)._member = (ConsentMember)member;
+            return factory;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod is { Name: nameof(IGrainFactory.GetGrain), IsGenericMethod: true } && targetMethod.GetGenericArguments()[0] == typeof(IMemberGrain)
+                ? MemberGrain.Of(_member!)
+                : throw new NotSupportedException(targetMethod?.Name);
+    }
+
+    /// <summary>The member grain's view and consent calls, answered by a <see cref="ConsentMember"/>.</summary>
+    public class MemberGrain : DispatchProxy
+    {
+        private ConsentMember? _member;
+
+        internal static IMemberGrain Of(object member)
+        {
+            var grain = Create<IMemberGrain, MemberGrain>();
+            ((MemberGrain)(object)grain)._member = (ConsentMember)member;
+            return grain;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
+        {
+            nameof(IMemberGrain.GetViewAsync) => Task.FromResult<MemberView?>(_member!.View()),
+            nameof(IMemberGrain.SetConsentAsync) => Task.FromResult<MemberView?>(_member!.SetConsent((IReadOnlyDictionary<string, bool>)args![0]!)),
+            _ => throw new NotSupportedException(targetMethod?.Name),
+        };
+    }
+}
