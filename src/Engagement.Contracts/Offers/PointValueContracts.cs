@@ -28,7 +28,10 @@ public sealed record PointValueChangeRequest
 
     [Id(1)] public decimal Value { get; init; }
 
-    [Id(2)] public DateTimeOffset? EffectiveFrom { get; init; }
+    /// <summary>From when (default now); in JSON ISO-8601 with an offset (<see cref="Campaigns.OptionalOffsetDateTimeJsonConverter"/>).</summary>
+    [Id(2)]
+    [System.Text.Json.Serialization.JsonConverter(typeof(Campaigns.OptionalOffsetDateTimeJsonConverter))]
+    public DateTimeOffset? EffectiveFrom { get; init; }
 
     [Id(3)] public string Reason { get; init; } = "";
 

@@ -234,6 +234,23 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
         Assert.DoesNotContain(view!["history"]!.AsArray(), h => h!["changeId"]!.GetValue<string>() == changeId);
     }
 
+    [Theory]
+    [InlineData("2026-12-01T00:00:00")]
+    [InlineData("2026-12-01")]
+    public async Task APointValueChangeEffectiveFromWithoutAnOffsetIsA400NamingEffectiveFrom(string effectiveFrom)
+    {
+        using var admin = host.Client(AdminKey);
+        var changeId = NewId("local-");
+
+        using var response = await admin.PutAsJsonAsync("api/v1/programme/point-value", new { changeId, value = 0.0110m, effectiveFrom, reason = "December" }, Json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Json);
+        Assert.NotNull(problem!["errors"]!["effectiveFrom"]);
+        var view = await admin.GetFromJsonAsync<JsonObject>("api/v1/programme/point-value", Json);
+        Assert.DoesNotContain(view!["history"]!.AsArray(), h => h!["changeId"]!.GetValue<string>() == changeId);
+    }
+
     [Fact]
     public async Task FinanceRaisesThePointValueWithinTwentyPercentAndIsRefusedBeyond()
     {
