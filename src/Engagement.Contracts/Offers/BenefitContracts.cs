@@ -25,8 +25,13 @@ public sealed record PriorityBookingRequest
     /// <summary>The store of the slot (<see cref="OfferIds"/>).</summary>
     [Id(1)] public string StoreId { get; init; } = "";
 
-    /// <summary>When the slot starts, an instant with offset (stored as UTC); after now, within the booking horizon.</summary>
-    [Id(2)] public DateTimeOffset? SlotStart { get; init; }
+    /// <summary>
+    /// When the slot starts, an instant with offset (stored as UTC); after now, within the booking horizon. In JSON a
+    /// time without an offset is refused (<see cref="Campaigns.OptionalOffsetDateTimeJsonConverter"/>).
+    /// </summary>
+    [Id(2)]
+    [System.Text.Json.Serialization.JsonConverter(typeof(Campaigns.OptionalOffsetDateTimeJsonConverter))]
+    public DateTimeOffset? SlotStart { get; init; }
 
     /// <summary>What for, at most 200 characters.</summary>
     [Id(3)] public string? Note { get; init; }

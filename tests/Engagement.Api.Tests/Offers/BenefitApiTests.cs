@@ -207,4 +207,17 @@ public sealed class BenefitApiTests(OffersHostFixture host)
             Assert.Equal(HttpStatusCode.OK, back.StatusCode);
         }
     }
+
+    [Fact]
+    public async Task ABookingSlotWithoutAnOffsetIsA400NamingSlotStart()
+    {
+        using var pos = host.Client(StoreKey);
+
+        // 10:00 in which zone? On a UTC host it was read as 18:00 in Shanghai, on a Shanghai host as 10:00.
+        using var response = await pos.PostAsJsonAsync(
+            $"api/v1/members/{NewId("NOPE-")}/benefits/priority-booking/bookings", new { bookingId = "bk-local", storeId = "S001", slotStart = "2026-11-24T10:00:00" }, Json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull((await ProblemOf(response))["errors"]!["slotStart"]);
+    }
 }
