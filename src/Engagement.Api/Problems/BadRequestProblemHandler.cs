@@ -24,10 +24,15 @@ public sealed partial class BadRequestProblemHandler(IProblemDetailsService prob
             return false;
         }
 
-        var (field, message) = Describe(bad);
-        LogRefused(logger, httpContext.Request.Method, httpContext.Request.Path, bad.StatusCode, field, message);
+        var errors = new FieldErrors();
+        foreach (var (field, message) in Describe(bad))
+        {
+            LogRefused(logger, httpContext.Request.Method, httpContext.Request.Path, bad.StatusCode, field, message);
+            errors.Add(field, message);
+        }
+
         var tooLarge = bad.StatusCode == StatusCodes.Status413PayloadTooLarge;
-        var problem = new ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        var problem = new ValidationProblemDetails(errors.ToDictionary())
         {
             Status = bad.StatusCode,
             Title = tooLarge ? "The request body is too large" : "The request could not be read",
@@ -53,28 +58,29 @@ public sealed partial class BadRequestProblemHandler(IProblemDetailsService prob
         }
     }
 
-    /// <summary>The field a refusal is about and what to say, from what the server knows.</summary>
-    private static (string Field, string Message) Describe(BadHttpRequestException bad)
+    /// <summary>
+    /// The fields a refusal is about and what to say, from what the server knows: every missing required field
+    /// at once (<see cref="JsonFieldErrors"/>), else the one field or <c>body</c>.
+    /// </summary>
+    private static IReadOnlyList<(string Field, string Message)> Describe(BadHttpRequestException bad)
     {
         if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return ("body", TooLargeMessage);
+            return [("body", TooLargeMessage)];
         }
 
         for (var inner = bad.InnerException; inner is not null; inner = inner.InnerException)
         {
             if (inner is JsonException json)
             {
-                // $.arms[1].weight → arms[1].weight, the way the body spells it.
-                var path = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
-                return (path, "has the wrong type, or the body is not valid JSON in UTF-8");
+                return JsonFieldErrors.Describe(json);
             }
         }
 
         var parameter = ParameterName().Match(bad.Message);
         return parameter.Success
-            ? (parameter.Groups["name"].Value, "has the wrong format")
-            : ("body", "could not be read: " + bad.Message);
+            ? [(parameter.Groups["name"].Value, "has the wrong format")]
+            : [("body", "could not be read: " + bad.Message)];
     }
 
     // "Failed to bind parameter "int? limit" from "abc"." and the like.
