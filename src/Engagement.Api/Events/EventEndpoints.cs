@@ -118,7 +118,8 @@ public static partial class EventEndpoints
 
             foreach (var rejected in outcomes.Where(o => o.Status == ApplyStatus.Rejected))
             {
-                errors.Add(isBatch ? $"[{rejected.Index}]" : "event", rejected.Reason ?? "refused by the member's rules");
+                var (field, message) = RefusedField(rejected.Reason);
+                errors.Add(isBatch ? $"[{rejected.Index}]{(field is null ? "" : "." + field)}" : field ?? "event", message);
             }
 
             int received = elements.Count, appliedCount = outcomes.Count(o => o.Status != ApplyStatus.Rejected), invalidCount = received - appliedCount;
@@ -126,8 +127,9 @@ public static partial class EventEndpoints
 
             if (errors.Any)
             {
-                // Everything valid beside the invalid ones has been applied; the problem says which were.
-                var noneValid = valid.Count == 0 && outcomes.Length == 0;
+                // Everything valid beside the invalid ones has been applied; the problem says which were. An event the
+                // member refused (a refund over what is left) was not applied either: when nothing was, it is a 400.
+                var noneValid = appliedCount == 0;
                 return Results.Problem(
                     statusCode: noneValid ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity,
                     title: noneValid ? "No event was applied" : "Some events were not applied",
@@ -144,6 +146,28 @@ public static partial class EventEndpoints
             return Results.Accepted(value: new EventsAccepted(outcomes.Length, outcomes));
         }
     }
+
+    /// <summary>
+    /// The field a member's refusal is about and what to say: the member's rules write <c>field: message</c>
+    /// (<c>amount: refund of 1.00 CNY exceeds …</c>), named like a wire error (<c>amount</c>, <c>[i].amount</c>);
+    /// a reason naming no event field is kept whole, under <c>event</c> (<c>[i]</c> in an array).
+    /// </summary>
+    private static (string? Field, string Message) RefusedField(string? reason)
+    {
+        if (reason is null)
+        {
+            return (null, "refused by the member's rules");
+        }
+
+        var colon = reason.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 0 && EventFieldNames.Contains(reason[..colon]) ? (reason[..colon], reason[(colon + 2)..]) : (null, reason);
+    }
+
+    /// <summary>The envelope's fields (CONTRACT.md §1) a refusal may name.</summary>
+    private static readonly HashSet<string> EventFieldNames = new(StringComparer.Ordinal)
+    {
+        "eventId", "type", "memberId", "occurredAt", "storeId", "regionId", "channel", "orderId", "amount", "currency", "items", "properties", "coupons", "memberRef",
+    };
 
     /// <summary>The whole body, or null when it is larger than <see cref="RequestLimits.MaxEventsBodyBytes"/>.</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
