@@ -1,10 +1,10 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Members;
+using Engagement.Domain.Program;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -47,30 +47,30 @@ public static class CampaignEndpoints
         return routes;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, CampaignCommands commands, ClaimsPrincipal user, IOptions<JsonOptions> json)
+    private static async Task<IResult> CreateAsync(
+        HttpRequest request, CampaignCommands commands, ClaimsPrincipal user, IOptions<JsonOptions> json, IOptions<ProgramOptions> programme)
     {
+        // Every bad field in one answer: a value that does not bind (a validFrom without its offset) is named and left
+        // out, and the rest is still validated (arms[1].weight beside it).
         var errors = new FieldErrors();
-        CampaignDefinition? definition;
-        try
+        var definition = await JsonBodies.ReadAsync<CampaignDefinition>(
+            request,
+            json.Value.SerializerOptions,
+            errors,
+            ex => ex.Message.StartsWith(OffsetDateTimeJsonConverter.Rule, StringComparison.Ordinal) ? OffsetDateTimeJsonConverter.Rule : "has the wrong type or is not valid JSON");
+        if (definition is not null || !errors.Any)
         {
-            definition = await JsonSerializer.DeserializeAsync<CampaignDefinition>(request.Body, json.Value.SerializerOptions, request.HttpContext.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            // Name the field the way the body spells it: $.arms[1].weight → arms[1].weight.
-            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            errors.Add(field, ex.Message.StartsWith(OffsetDateTimeJsonConverter.Rule, StringComparison.Ordinal) ? OffsetDateTimeJsonConverter.Rule : "has the wrong type or is not valid JSON");
-            return errors.ToProblem();
-        }
-
-        var problems = CampaignDefinitions.Validate(definition);
-        if (problems.Count > 0)
-        {
-            foreach (var problem in problems)
+            foreach (var problem in CampaignDefinitions.Validate(definition, programme.Value.Tiers.Keys))
             {
-                errors.Add(problem.Field, problem.Message);
+                if (!errors.Names(problem.Field))
+                {
+                    errors.Add(problem.Field, problem.Message);
+                }
             }
+        }
 
+        if (errors.Any)
+        {
             return errors.ToProblem("The campaign definition has invalid fields");
         }
 

@@ -7,6 +7,9 @@ public sealed class FieldErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>Whether <paramref name="field"/> is named already (so a later check does not name it twice).</summary>
+    public bool Names(string field) => _errors.ContainsKey(field);
+
     public void Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))

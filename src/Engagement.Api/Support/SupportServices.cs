@@ -9,6 +9,7 @@ using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Search;
 using Engagement.Domain.Points;
+using Engagement.Domain.Program;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -145,7 +146,7 @@ public sealed class MemberDirectory(IMemberSearch search)
 /// Campaigns for the console: the list (ids from the catalogue grain, status from each campaign), and create and
 /// trigger with the API's validation (<see cref="CampaignDefinitions.Validate"/>) and an audit entry for each.
 /// </summary>
-public sealed class CampaignCatalogue(IGrainFactory grains, CampaignCommands commands)
+public sealed class CampaignCatalogue(IGrainFactory grains, CampaignCommands commands, IOptions<ProgramOptions> programme)
 {
     /// <summary>
     /// Validates and stores a definition, audited as <c>campaign.create</c> by <paramref name="user"/>
@@ -153,7 +154,7 @@ public sealed class CampaignCatalogue(IGrainFactory grains, CampaignCommands com
     /// </summary>
     public async Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition, ClaimsPrincipal user)
     {
-        var problems = CampaignDefinitions.Validate(definition);
+        var problems = CampaignDefinitions.Validate(definition, programme.Value.Tiers.Keys);
         if (problems.Count > 0)
         {
             return new CampaignCreateResult { Status = CampaignCreateResult.Invalid, Errors = problems };

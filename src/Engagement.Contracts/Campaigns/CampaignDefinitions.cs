@@ -61,8 +61,12 @@ public static partial class CampaignDefinitions
         };
     }
 
-    /// <summary>Every problem of a (normalized or raw) definition; empty when it is valid.</summary>
-    public static IReadOnlyList<CampaignFieldError> Validate(CampaignDefinition? definition)
+    /// <summary>
+    /// Every problem of a (normalized or raw) definition; empty when it is valid. With <paramref name="tiers"/> (the
+    /// programme's configured tier names, <c>Engagement:Program:Tiers</c>) an audience tier must be one of them, so a
+    /// typo (<c>V9</c>) is a 400 naming <c>audience.tiers[i]</c> instead of an audience of nobody.
+    /// </summary>
+    public static IReadOnlyList<CampaignFieldError> Validate(CampaignDefinition? definition, IReadOnlyCollection<string>? tiers = null)
     {
         var errors = new List<CampaignFieldError>();
         if (definition is null)
@@ -107,7 +111,7 @@ public static partial class CampaignDefinitions
             Add("validUntil", "must be after validFrom");
         }
 
-        ValidateAudience(definition.Audience, Add);
+        ValidateAudience(definition.Audience, tiers, Add);
 
         if (definition.Offer is null)
         {
@@ -190,14 +194,14 @@ public static partial class CampaignDefinitions
     public static CampaignOffer OfferOf(CampaignDefinition definition, CampaignArm arm) =>
         arm.Offer ?? definition.Offer ?? throw new InvalidOperationException($"campaign {definition.Id} arm {arm.Name} has no offer");
 
-    private static void ValidateAudience(CampaignAudience? audience, Action<string, string> add)
+    private static void ValidateAudience(CampaignAudience? audience, IReadOnlyCollection<string>? tiers, Action<string, string> add)
     {
         if (audience is null)
         {
             return;
         }
 
-        void Each(IReadOnlyList<string>? values, string field, Func<string, bool>? allowed = null, string? allowedText = null)
+        void Each(IReadOnlyList<string>? values, string field, Func<string, bool>? allowed = null, string? refusal = null)
         {
             if (values is null)
             {
@@ -218,16 +222,19 @@ public static partial class CampaignDefinitions
                 }
                 else if (allowed is not null && !allowed(value))
                 {
-                    add(Indexed("audience." + field, i), "must be one of " + allowedText);
+                    add(Indexed("audience." + field, i), refusal ?? "is not allowed");
                 }
             }
         }
 
-        Each(audience.Tiers, "tiers");
+        Each(audience.Tiers, "tiers", tiers is null ? null : tiers.Contains, "must be one of the programme's tiers: " + string.Join(", ", tiers ?? []));
         Each(audience.Segments, "segments");
-        Each(audience.ValueClasses, "valueClasses", v => v is "A" or "B" or "C", "A, B, C");
-        Each(audience.Stages, "stages", Stages.Contains, "new, active, at_risk, dormant");
-        Each(audience.Regions, "regions");
+        Each(audience.ValueClasses, "valueClasses", v => v is "A" or "B" or "C", "must be one of A, B, C");
+        Each(audience.Stages, "stages", Stages.Contains, "must be one of new, active, at_risk, dormant");
+
+        // Regions are an open set (whatever regionId the events carry), but a region id is an id, the rule every other
+        // regionId of the API keeps (inventory, coupon scope): "East Coast!" is a typo, not a region.
+        Each(audience.Regions, "regions", Offers.OfferIds.IsValid, "a region id: 1–64 characters of A–Z a–z 0–9 _ - . :");
         Each(audience.Tags, "tags");
     }
 

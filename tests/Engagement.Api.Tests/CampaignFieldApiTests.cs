@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Engagement.Api.Tests;
+
+/// <summary>
+/// A campaign definition's every bad field is named in one answer (README, Campaigns); an audience that names a tier
+/// the programme does not have, or a region that is not a region id, is refused rather than reaching nobody.
+/// </summary>
+[Collection(ApiHostCollection.Name)]
+public sealed class CampaignFieldApiTests(ApiHostFixture host)
+{
+    private string Definition(string id, string audience, string validFrom, string arms)
+    {
+        var until = host.Clock.GetUtcNow().AddDays(7).ToString("O", CultureInfo.InvariantCulture);
+        return $$"""
+            {"id":"{{id}}","name":"Fields {{id}}","kind":"broadcast","audience":{{audience}},
+             "offer":{"kind":"coupon","code":"F5","unitCost":5},"channel":"push",
+             "validFrom":{{validFrom}},"validUntil":"{{until}}","arms":{{arms}}}
+            """;
+    }
+
+    private async Task<(HttpStatusCode Status, JsonObject? Errors)> CreateAsync(string json)
+    {
+        using var marketing = host.Client(ApiHostFixture.MarketingKey);
+        using var response = await marketing.PostAsync("api/v1/campaigns", new StringContent(json, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, JsonNode.Parse(text)!["errors"]?.AsObject());
+    }
+
+    private static string NewId() => "fld-" + Guid.NewGuid().ToString("N")[..8];
+
+    private string From => "\"" + host.Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) + "\"";
+
+    [Fact]
+    public async Task AnUnknownTierAndAMalformedRegionAreNamed()
+    {
+        var (status, errors) = await CreateAsync(Definition(
+            NewId(), """{"tiers":["V2","V9"],"regions":["east","East Coast!"]}""", From, """[{"name":"a","weight":1}]"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(["audience.regions[1]", "audience.tiers[1]"], errors!.Select(e => e.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ADateWithoutOffsetIsNamedWithEveryOtherBadField()
+    {
+        var (status, errors) = await CreateAsync(Definition(
+            NewId(), """{"tiers":["V2"]}""", "\"2026-12-02\"", """[{"name":"a","weight":1},{"name":"b","weight":0}]"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(["arms[1].weight", "validFrom"], errors!.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Contains("with offset", errors!["validFrom"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AKnownTierAndARegionIdAreAccepted()
+    {
+        var (status, _) = await CreateAsync(Definition(NewId(), """{"tiers":["V3"],"regions":["east-1"]}""", From, """[{"name":"a","weight":1}]"""));
+
+        Assert.Equal(HttpStatusCode.Created, status);
+    }
+}
