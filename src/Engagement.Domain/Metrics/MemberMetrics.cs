@@ -55,7 +55,8 @@ public static class MemberMetrics
             s = MoveJoin(s, sink, region, counted, registered);
         }
 
-        if (transition.Before is { } was && !string.Equals(was.RegionId, region, StringComparison.Ordinal))
+        // A member not counted on one side (known only by a held refund) joins or leaves the gauge; it does not move.
+        if (transition.Before is { Counted: true } was && transition.After.Counted && !string.Equals(was.RegionId, region, StringComparison.Ordinal))
         {
             // The members gauge moves now; the days record it, so a region's members of a past day are worked back exactly.
             sink.Add(was.RegionId, day, MetricNames.MovedOut, 1);
@@ -271,10 +272,16 @@ public static class MemberMetrics
         }
     }
 
+    /// <summary>The gauges a member adds; one not <see cref="MemberSegments.Counted"/> adds its points only.</summary>
     private static IEnumerable<(string Key, long Value)> GaugeKeys(MemberSegments m)
     {
-        yield return (GaugeNames.Members, 1);
         yield return (GaugeNames.PointsOutstanding, m.PointsBalance);
+        if (!m.Counted)
+        {
+            yield break;
+        }
+
+        yield return (GaugeNames.Members, 1);
         yield return (GaugeNames.TierPrefix + m.Tier, 1);
         yield return (GaugeNames.SegmentPrefix + m.RfmSegment, 1);
         yield return (GaugeNames.ValueClassPrefix + m.ValueClass, 1);

@@ -126,7 +126,10 @@ public static class MemberMetricsPolicy
         return true;
     }
 
-    /// <summary>The member's gauge dimensions now: region, tier, RFM segment, value class, stage, trailing monetary, points.</summary>
+    /// <summary>
+    /// The member's gauge dimensions now: region, tier, RFM segment, value class, stage, trailing monetary, points, and
+    /// whether it counts as a member yet (<see cref="MemberSegments.Counted"/>: not while known only by a held refund).
+    /// </summary>
     public static MemberSegments Segments(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -140,6 +143,8 @@ public static class MemberMetricsPolicy
             Stage = state.Lifecycle.Stage,
             Monetary = rfm.Monetary,
             PointsBalance = PointsWallet.Balance(state),
+            // Known only by a held refund: not a member yet (it joins with its first applied event), CONTRACT.md §5.
+            Counted = state.FirstSeenAt is not null,
         };
     }
 

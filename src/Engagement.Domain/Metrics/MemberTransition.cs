@@ -107,4 +107,13 @@ public sealed record MemberSegments
 
     /// <summary>The member's points balance (may be negative).</summary>
     public long PointsBalance { get; init; }
+
+    /// <summary>
+    /// Whether the member counts in the members gauge and its segment gauges (CONTRACT.md §5 <c>members</c>: registered
+    /// members): true once it has joined (registered, or an applied event; the join that counts in <c>newMembers</c>),
+    /// false while it is known only by events held for later ones (a refund waiting for its purchase), so the members
+    /// gauge stays the sum of joins. Its points still count in <see cref="GaugeNames.PointsOutstanding"/>. Stored states
+    /// written before this property read true.
+    /// </summary>
+    public bool Counted { get; init; } = true;
 }
