@@ -27,8 +27,21 @@ public sealed partial class MemberMetricsSource(
     /// <summary>How long a silo keeps the thresholds before asking again (engine clock).</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromHours(1);
 
-    /// <summary>How long a silo keeps thresholds counted over fewer than <see cref="MinRankedMembers"/> members (they are recounted, not read from the grain's daily copy).</summary>
+    /// <summary>
+    /// How long a silo keeps thresholds counted over fewer than <see cref="SettledMembers"/> members: they are recounted
+    /// (<see cref="IValueClassGrain.RefreshAsync"/>), not read from the grain's daily copy, so a young programme's
+    /// classes follow its growth (CONTRACT.md §2: top 15% A, next 35% B of the programme as it is, not as it was).
+    /// </summary>
     public static readonly TimeSpan YoungCacheFor = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Thresholds counted over fewer members than this are young: recounted every <see cref="YoungCacheFor"/>
+    /// instead of kept <see cref="CacheFor"/> by the silo and <see cref="MetricsOptions.ValueClassRefreshHours"/> by the
+    /// grain. Cost: while young, one recount per silo per minute (one read of the gauges of every region × shard and one
+    /// state write of the value-class grain); from this many members on, growth of a few percent moves ranks little and
+    /// the hourly/daily copies are used.
+    /// </summary>
+    public const long SettledMembers = 10_000;
 
     /// <summary>Fewer members give no meaningful rank: the fixed thresholds stay in force.</summary>
     public const long MinRankedMembers = 100;
@@ -39,7 +52,7 @@ public sealed partial class MemberMetricsSource(
 
     /// <summary>
     /// The rules for a member's next decision. Answers from the cache; when it is older than <see cref="CacheFor"/>
-    /// (<see cref="YoungCacheFor"/> while the programme has fewer than <see cref="MinRankedMembers"/> members), one caller
+    /// (<see cref="YoungCacheFor"/> while the thresholds were counted over fewer than <see cref="SettledMembers"/> members), one caller
     /// per silo waits for the value-class grain (a failure keeps the rules in force and is retried after a minute).
     /// </summary>
     public async ValueTask<MemberRules> RulesAsync(ProgramOptions program)
@@ -114,11 +127,12 @@ public sealed partial class MemberMetricsSource(
     {
         try
         {
-            // A young programme reaches the rank threshold within minutes: until then ask for a fresh count every minute.
+            // A young programme grows by multiples within minutes (a load, an opening): until its thresholds are counted
+            // over SettledMembers, ask for a fresh count every minute, not the copy counted when it was a tenth of its size.
             var grain = grains.GetGrain<IValueClassGrain>(0);
-            var young = _cached?.Thresholds is not { Members: >= MinRankedMembers };
+            var young = _cached?.Thresholds is not { Members: >= SettledMembers };
             var thresholds = young ? await grain.RefreshAsync() : await grain.GetThresholdsAsync();
-            Volatile.Write(ref _cached, new Cached(thresholds, now + (thresholds.Members < MinRankedMembers ? YoungCacheFor : CacheFor)));
+            Volatile.Write(ref _cached, new Cached(thresholds, now + (thresholds.Members < SettledMembers ? YoungCacheFor : CacheFor)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

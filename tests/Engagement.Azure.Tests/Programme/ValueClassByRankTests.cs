@@ -34,4 +34,40 @@ public sealed class ValueClassByRankTests
             async () => (await silo.Reader.GetGaugesAsync("east"))["east"], g => g.GetValueOrDefault(GaugeNames.Members) == 101, TimeSpan.FromSeconds(30), "the member's gauges arrive");
         Assert.Equal(1, gauges[GaugeNames.ValueClassPrefix + "A"]);
     }
+
+    [Fact]
+    public async Task AYoungProgrammesThresholdsAreRecountedAMinuteLaterNotKeptForAnHour()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+
+        // The programme passes 100 members, all with little spend (1 to 10 CNY): the first rank thresholds are counted over them.
+        await silo.Sink.ApplyAsync(Enumerable.Range(1, 100)
+            .SelectMany(i => ProgrammeAggregationTests.Events([$"young-m{i}"], "login", ProgrammeAggregationTests.Today, "east", (decimal)Math.Pow(10, i / 100.0)))
+            .ToList());
+        var first = silo.Grains.GetGrain<IMemberGrain>("young-first");
+        await first.ApplyEventAsync(new EngagementEvent
+        {
+            EventId = "young-e1", Type = "login", MemberId = "young-first", OccurredAt = ProgrammeSilo.Start.AddHours(-1), RegionId = "east",
+        });
+
+        // Then 300 members who spent 5,000 to 50,000 CNY join (the demo's load), and two minutes pass.
+        await silo.Sink.ApplyAsync(Enumerable.Range(1, 300)
+            .SelectMany(i => ProgrammeAggregationTests.Events([$"young-big{i}"], "login", ProgrammeAggregationTests.Today, "east", 5_000m * (decimal)Math.Pow(10, i / 300.0)))
+            .ToList());
+        silo.Clock.Advance(TimeSpan.FromMinutes(2));
+        var buyer = silo.Grains.GetGrain<IMemberGrain>("young-buyer");
+
+        await buyer.ApplyEventAsync(new EngagementEvent
+        {
+            EventId = "young-e2", Type = "purchase", MemberId = "young-buyer", OccurredAt = ProgrammeSilo.Start.AddMinutes(1),
+            RegionId = "east", OrderId = "YO1", Amount = 4_000m,
+        });
+
+        // 4,000 CNY ranks below all 300 big spenders (the top 75% of 400): class C. By the thresholds counted over the
+        // first 100 members (A from about 7 CNY) it would be A.
+        Assert.Equal("C", (await buyer.GetViewAsync())!.Rfm.ValueClass);
+        var thresholds = await silo.Grains.GetGrain<Engagement.Grains.Programme.IValueClassGrain>(0).GetThresholdsAsync();
+        Assert.True(thresholds.Members >= 400, $"recounted over the grown programme, not {thresholds.Members} members");
+    }
 }
