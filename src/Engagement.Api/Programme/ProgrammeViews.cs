@@ -114,8 +114,6 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
     /// The points economy of [from, to] with the 90-day rate ending at <paramref name="to"/>; the outstanding points
     /// (live) are valued at the point value in force at <paramref name="now"/> (<see cref="IPointValueGrain"/>, which
     /// finance may move within ±20% of the anchor), not the configured starting value (CONTRACT.md §5 <c>points</c>).
-    /// As of <paramref name="now"/> (CONTRACT.md §1.1): a lot past its expiry is out of the outstanding points and in its
-    /// expiry day's expired points even before its member's tick processed it (<see cref="ExpiringPoints"/>).
     /// </summary>
     public async Task<PointsReport> PointsAsync(string? regionId, DateOnly from, DateOnly to, DateTimeOffset now)
     {
