@@ -82,25 +82,6 @@ public class PointsExpiryAsOfTests
         Assert.Equal(300, after.Total.Redeemed);
     }
 
-    [Fact]
-    public void TheScheduleAMemberContributedSurvivesItsStateBeingStoredAndReadBack()
-    {
-        var options = new ProgramOptions();
-        var a = new MemberState { MemberId = "M-stored" };
-        var bought = TestMember.Shanghai(2025, 11, 23, 10);
-        MemberDecider.Apply(a, Purchase("a1", bought, "A1", 500m), options, bought, Metrics);
-        var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
-
-        var back = System.Text.Json.JsonSerializer.Deserialize<MemberState>(System.Text.Json.JsonSerializer.Serialize(a, web), web)!;
-
-        Assert.Equal(a.Metrics.Expiring, back.Metrics.Expiring);
-        Assert.Equal(1000, Assert.Single(back.Metrics.Expiring!).Value);
-        // Read back after a restart, the member's tick at the lot's expiry places the breakage on its own day.
-        var tick = MemberDecider.Tick(back, options, TestMember.Shanghai(2026, 11, 24, 0, 30), metrics: Metrics);
-        var expired = tick.Effects.OfType<RecordMetrics>().SelectMany(r => r.Contributions).Where(c => !c.IsGauge && c.Counters.ContainsKey(MetricNames.PointsExpired)).ToList();
-        Assert.Equal(new DateOnly(2026, 11, 23), Assert.Single(expired).Day);
-    }
-
     /// <summary>Sums contributions like the aggregators (each id once) and reads the economy like <c>GET /programme/points</c>.</summary>
     private sealed class Programme
     {
