@@ -119,21 +119,15 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
     {
         var windowFrom = to.AddDays(-(PointsEconomy.RateWindowDays - 1));
         var start = windowFrom < from ? windowFrom : from;
-        // Up to tomorrow: lots past their expiry that no tick has processed yet sit on the days up to now (a region
-        // ahead of the programme's zone may already be in tomorrow); they leave the outstanding points as of now.
-        var today = Today(now, regionId);
-        var end = (today > to ? today : to).AddDays(1);
-        var all = Counters(await Reader.GetDaysAsync(regionId, start, end));
+        var all = Counters(await Reader.GetDaysAsync(regionId, start, to));
         var outstanding = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.PointsOutstanding));
         var economy = PointsEconomy.Of(
-            all.Where(d => d.Day >= from && d.Day <= to).ToList(),
-            all.Where(d => d.Day >= windowFrom && d.Day <= to).ToList(),
+            all.Where(d => d.Day >= from).ToList(),
+            all.Where(d => d.Day >= windowFrom).ToList(),
             outstanding,
             await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(now),
             alerts.Value.PointsBandLow,
-            alerts.Value.PointsBandHigh,
-            now,
-            all);
+            alerts.Value.PointsBandHigh);
         return new PointsReport { RegionId = regionId, From = from, To = to, Economy = economy };
     }
 

@@ -38,12 +38,6 @@ public sealed record MemberMetricState
     /// </summary>
     public long Sequence { get; init; }
 
-    /// <summary>
-    /// The points of its live lots by expiry bucket the member last contributed (<see cref="ExpiringPoints"/>), in the
-    /// region of <see cref="Segments"/>; null when none.
-    /// </summary>
-    public IReadOnlyDictionary<long, long>? Expiring { get; init; }
-
     /// <summary>The segments the member last added to the gauges (<c>GET /segments</c>); null before its first contribution.</summary>
     public MemberSegments? Segments { get; init; }
 

@@ -72,13 +72,8 @@ public static class MemberMetrics
         sink.Add(region, day, MetricNames.Complaints, type == "complaint" ? 1 : 0);
         sink.Add(region, day, MetricNames.PointsIssued, transition.PointsIssued);
         sink.Add(region, day, MetricNames.PointsRedeemed, transition.PointsRedeemed);
-        // Lots expire when their instant comes, not on the day of the (possibly late) tick or event that found them due.
-        foreach (var (r, d, counter, delta) in ExpiringPoints.Moves(s, transition, region, options))
-        {
-            sink.Add(r, d, counter, delta);
-        }
-
-        s = transition.ExpiringKnown ? s with { Expiring = transition.Expiring } : s;
+        // Lots expire when their instant comes, not on the day of the (possibly late) event that found them due.
+        sink.Add(region, transition.ExpiredDay ?? day, MetricNames.PointsExpired, transition.PointsExpired);
         sink.Add(region, day, MetricNames.PointsReversed, transition.PointsReversed);
         sink.Add(region, day, MetricNames.PointsAdjusted, transition.PointsAdjusted);
         sink.Add(region, day, MetricNames.CouponsIssued, transition.CouponsIssued);

@@ -81,7 +81,6 @@ public static class MemberMetricsPolicy
         var points = PointsOf(entries);
         var coupons = CouponsSince(state, before.FromSequence);
         var reissue = Offers.CouponReissues.IsReissue(input.OutcomeId);
-        var expiring = ExpiringPoints.Of(state);
         var (issuedByOffer, redeemedByOffer) = CouponMetrics.ByOffer(before.Coupons, Offers.MemberCoupons.Book(state), reissue);
         var transition = new MemberTransition
         {
@@ -98,9 +97,6 @@ public static class MemberMetricsPolicy
             PointsRedeemed = points.Redeemed,
             PointsExpired = points.Expired,
             ExpiredDay = metrics.LocalDay(now, after.RegionId),
-            DecidedAt = now,
-            Expiring = ExpiringPoints.Same(state.Metrics.Expiring, expiring) ? state.Metrics.Expiring : expiring,
-            ExpiringKnown = true,
             PointsReversed = points.Reversed,
             PointsAdjusted = points.Adjusted,
             // A reissue's fresh coupon replaces one already counted: not a new issue.

@@ -44,23 +44,10 @@ public sealed record MemberTransition
     public long PointsExpired { get; init; }
 
     /// <summary>
-    /// The local day of the expired points <see cref="MemberMetricState.Expiring"/> cannot place on their lot's own
-    /// expiry day (a member that contributed no schedule yet): the day the engine expired the lots (<c>now</c>, the
+    /// The local day <see cref="PointsExpired"/> belongs to: the day the engine expired the lots (<c>now</c>, the
     /// instant of their ledger entries), which for a late event is not the event's own <see cref="Day"/>; null: <see cref="Day"/>.
     /// </summary>
     public DateOnly? ExpiredDay { get; init; }
-
-    /// <summary>The instant the outcome was decided at (<c>now</c>): only lots expiring by then can have expired in it; null: any.</summary>
-    public DateTimeOffset? DecidedAt { get; init; }
-
-    /// <summary>
-    /// The member's live lots by expiry bucket after the outcome (<see cref="ExpiringPoints.Of"/>), null when it holds
-    /// none; moved from <see cref="MemberMetricState.Expiring"/>. Not set (<see cref="ExpiringKnown"/> false): unchanged.
-    /// </summary>
-    public IReadOnlyDictionary<long, long>? Expiring { get; init; }
-
-    /// <summary>Whether <see cref="Expiring"/> was taken (true from the member's outcomes).</summary>
-    public bool ExpiringKnown { get; init; }
 
     public long PointsReversed { get; init; }
 

@@ -75,12 +75,6 @@ public static class MetricNames
     /// <summary>Points lost to lot expiry that day.</summary>
     public const string PointsExpired = "pointsExpired";
 
-    /// <summary>
-    /// Prefix of the points of live lots expiring that day, per 15-minute bucket of their expiry instant, not yet
-    /// processed by the member's tick: <c>pointsExpiringAt:{bucket}</c> (<see cref="ExpiringPoints"/>).
-    /// </summary>
-    public const string PointsExpiringPrefix = "pointsExpiringAt:";
-
     /// <summary>Points taken back by refunds and downward corrections that day.</summary>
     public const string PointsReversed = "pointsReversed";
 

@@ -25,10 +25,7 @@ public sealed record PointsEconomyView
     /// <summary>Sums over the range.</summary>
     public PointsDay Total { get; init; } = new();
 
-    /// <summary>
-    /// Points held by members now (live gauge; may be negative after refunds of spent points), without lots whose expiry
-    /// has passed even when no tick has processed them yet.
-    /// </summary>
+    /// <summary>Points held by members now (live gauge; may be negative after refunds of spent points).</summary>
     public long Outstanding { get; init; }
 
     /// <summary>The liability of <see cref="Outstanding"/> in CNY at <see cref="PointValue"/>, rounded to 2 decimals.</summary>
@@ -62,11 +59,8 @@ public static class PointsEconomy
     /// <summary>Days in the redemption-rate window.</summary>
     public const int RateWindowDays = 90;
 
-    /// <summary>
-    /// One day's points from its counters; as of <paramref name="asOf"/>, its expired points include the lots of that day
-    /// whose expiry has passed but that no member tick has processed yet (<see cref="ExpiringPoints.DueOn"/>).
-    /// </summary>
-    public static PointsDay Day(DayCounters c, DateTimeOffset? asOf = null)
+    /// <summary>One day's points from its counters.</summary>
+    public static PointsDay Day(DayCounters c)
     {
         ArgumentNullException.ThrowIfNull(c);
         return new PointsDay
@@ -74,7 +68,7 @@ public static class PointsEconomy
             Day = c.Day,
             Issued = c[MetricNames.PointsIssued],
             Redeemed = c[MetricNames.PointsRedeemed],
-            Expired = c[MetricNames.PointsExpired] + (asOf is { } at ? ExpiringPoints.DueOn(c, at) : 0),
+            Expired = c[MetricNames.PointsExpired],
             Reversed = c[MetricNames.PointsReversed],
             Adjusted = c[MetricNames.PointsAdjusted],
         };
@@ -84,30 +78,11 @@ public static class PointsEconomy
     /// The economy of <paramref name="range"/> (oldest first), with the 90-day rate over <paramref name="window"/>
     /// (the 90 days ending the range's last day), <paramref name="outstanding"/> points now and the point value.
     /// </summary>
-    /// <param name="range">The days reported, oldest first.</param>
-    /// <param name="window">The 90 days ending the range's last day.</param>
-    /// <param name="outstanding">The members' balances as they last counted them (gauge <see cref="GaugeNames.PointsOutstanding"/>), points.</param>
-    /// <param name="pointValue">CNY per point in force.</param>
-    /// <param name="bandLow">The band's low end (fraction).</param>
-    /// <param name="bandHigh">The band's high end (fraction).</param>
-    /// <param name="asOf">
-    /// The instant the economy is read at (CONTRACT.md §1.1: reads are as of now): a lot whose expiry has passed is
-    /// expired on its own day and no longer outstanding, whether or not its member's tick has processed it; null: as
-    /// the members last counted.
-    /// </param>
-    /// <param name="upToNow">Every day read that may hold such lots (from the oldest day read up to today), for <paramref name="asOf"/>.</param>
-    public static PointsEconomyView Of(
-        IReadOnlyList<DayCounters> range, IReadOnlyList<DayCounters> window, long outstanding, decimal pointValue, double bandLow, double bandHigh,
-        DateTimeOffset? asOf = null, IReadOnlyList<DayCounters>? upToNow = null)
+    public static PointsEconomyView Of(IReadOnlyList<DayCounters> range, IReadOnlyList<DayCounters> window, long outstanding, decimal pointValue, double bandLow, double bandHigh)
     {
         ArgumentNullException.ThrowIfNull(range);
         ArgumentNullException.ThrowIfNull(window);
-        if (asOf is { } at && upToNow is not null)
-        {
-            outstanding -= upToNow.Sum(d => ExpiringPoints.DueOn(d, at));
-        }
-
-        var days = range.Select(d => Day(d, asOf)).ToList();
+        var days = range.Select(Day).ToList();
         var issued90 = window.Sum(d => d[MetricNames.PointsIssued]);
         var redeemed90 = window.Sum(d => d[MetricNames.PointsRedeemed]);
         var rate = HealthMetrics.Rate(redeemed90, issued90);
