@@ -1,7 +1,6 @@
 using System.Reflection;
 using Engagement.Api.Campaigns;
 using Engagement.Api.Security;
-using Engagement.Contracts.Audit;
 using Engagement.Contracts.Campaigns;
 using Microsoft.Extensions.Time.Testing;
 
@@ -35,28 +34,6 @@ public sealed class CampaignTriggerAuditTests
         Assert.Equal("marketing", row.Role);
         Assert.Equal("spring-sale", row.Target);
         Assert.Equal(Start, row.At);
-    }
-
-    /// <summary>An audit trail whose first write fails (storage unreachable); later writes keep the first row per id, as the real one does.</summary>
-    private sealed class FailsFirstAuditLog : IAuditLog
-    {
-        private int _calls;
-
-        public Dictionary<string, AuditEntry> Rows { get; } = new(StringComparer.Ordinal);
-
-        public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
-        {
-            if (_calls++ == 0)
-            {
-                throw new IOException("audit table unreachable");
-            }
-
-            Rows.TryAdd(entry.AuditId, entry);
-            return Task.CompletedTask;
-        }
-
-        public Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<AuditEntry>>([.. Rows.Values]);
     }
 
     /// <summary>A broadcast that starts on its first trigger and answers <c>already</c> after, as <c>CampaignGrain</c> does.</summary>

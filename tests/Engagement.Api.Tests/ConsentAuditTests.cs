@@ -1,7 +1,6 @@
 using System.Reflection;
 using Engagement.Api.Members;
 using Engagement.Api.Security;
-using Engagement.Contracts.Audit;
 using Engagement.Contracts.Members;
 using Engagement.Domain.Members;
 using Microsoft.Extensions.Time.Testing;
@@ -60,30 +59,6 @@ public sealed class ConsentAuditTests
         Assert.Equal(
             ["consent sms default→no", "consent sms no→yes"],
             audit.Rows.Values.Where(r => r.Action == MemberConsents.AuditAction).OrderBy(r => r.At).Select(r => r.Detail));
-    }
-
-    /// <summary>An audit trail whose first write fails (storage unreachable); later writes keep the first row per id, as the real one does.</summary>
-    private sealed class FailsFirstAuditLog : IAuditLog
-    {
-        private int _calls;
-
-        public bool FailFirst { get; init; } = true;
-
-        public Dictionary<string, AuditEntry> Rows { get; } = new(StringComparer.Ordinal);
-
-        public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
-        {
-            if (FailFirst && _calls++ == 0)
-            {
-                throw new IOException("audit table unreachable");
-            }
-
-            Rows.TryAdd(entry.AuditId, entry);
-            return Task.CompletedTask;
-        }
-
-        public Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<AuditEntry>>([.. Rows.Values]);
     }
 
     /// <summary>A registered member whose consent the domain sets, as <c>MemberGrain.SetConsentAsync</c> does.</summary>
