@@ -30,13 +30,15 @@ public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetr
     /// <summary>Queues what is new and waits until the lane has sent everything (or failed); returns what is confirmed then.</summary>
     public async Task<int> EmitAllAsync(string memberId, IReadOnlyList<MemberEffect> effects)
     {
-        Take(memberId, effects);
-        if (_lanes.TryGetValue(memberId, out var lane))
+        // The first look takes the confirmations already in: counted here, since taking them removes them.
+        var confirmed = Take(memberId, effects);
+        if (confirmed < effects.Count && _lanes.TryGetValue(memberId, out var lane))
         {
             await lane.Sending;
+            confirmed += Take(memberId, [.. effects.Skip(confirmed)], restart: false);
         }
 
-        return Take(memberId, effects, restart: false);
+        return confirmed;
     }
 
     private int Take(string memberId, IReadOnlyList<MemberEffect> effects, bool restart = true)
