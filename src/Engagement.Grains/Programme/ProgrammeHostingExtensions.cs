@@ -30,7 +30,9 @@ public static partial class ProgrammeHostingExtensions
         services.TryAddSingleton<IProgrammeMetricsSink, GrainProgrammeMetricsSink>();
         services.TryAddSingleton<IAggregatorRowStore, InMemoryAggregatorRowStore>();
         services.TryAddSingleton<MemberMetricsSource>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, MetricContributionHandler>());
+        services.TryAddSingleton<MetricContributionHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, MetricContributionHandler>(sp => sp.GetRequiredService<MetricContributionHandler>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, MetricContributionHandler>(sp => sp.GetRequiredService<MetricContributionHandler>()));
         services.TryAddSingleton<IDataAnomalyReporter, GrainDataAnomalyReporter>();
         services.TryAddSingleton<InMemoryAlertPublisher>();
         services.TryAddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<InMemoryAlertPublisher>());

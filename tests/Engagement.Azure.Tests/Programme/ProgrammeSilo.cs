@@ -2,6 +2,7 @@ using Engagement.Azure.Hosting;
 using Engagement.Azure.Programme;
 using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Hosting;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Programme;
@@ -66,6 +68,9 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
     public IProgrammeMetricsGrain Reader => Grains.GetGrain<IProgrammeMetricsGrain>(0);
 
+    /// <summary>When set, every log line of the silo at Information or above, over every start.</summary>
+    public LogCapture? Logs { get; init; }
+
     public async Task StartAsync(IDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -86,6 +91,11 @@ public sealed class ProgrammeSilo : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(config);
+        if (Logs is not null)
+        {
+            builder.Logging.AddProvider(Logs);
+        }
+
         builder.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Clock);
         builder.UseOrleans(silo =>
         {

@@ -17,10 +17,33 @@ namespace Engagement.Grains.Members.Effects;
 /// keeps them queued for the member's next emit. <see cref="EmitAllAsync"/> (deactivation, ledger reads) waits for the
 /// lane. A silo without programme metrics has no sink: then it handles nothing.
 /// </summary>
-public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetricsSink> sinks, ILogger<MetricContributionHandler> logger) : IMemberEffectHandler
+/// <remarks>
+/// A graceful stop deactivates every member late in the stop (Orleans' grain-deactivation stage), when the aggregators
+/// are deactivating too and a stopping silo cannot place them again: a send from a deactivating member then fails
+/// with errors from Orleans' messaging, on every deploy. So when the silo starts to stop (before members
+/// deactivate, at <see cref="ServiceLifecycleStage.Active"/>) the handler sends what is queued and waits for it, for at
+/// most <see cref="FlushTimeout"/>, and from then on starts no send: members deactivating later leave their
+/// contributions pending in their stored outbox, which their next activation sends, and the silo says once, at
+/// Information, how many it left. Nothing is lost or counted twice either way (each aggregator applies a
+/// contribution id once).
+/// </remarks>
+public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetricsSink> sinks, ILogger<MetricContributionHandler> logger)
+    : IMemberEffectHandler, ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>How long a stopping silo waits for the contributions it sends before members deactivate.</summary>
+    public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(10);
+
     private readonly IProgrammeMetricsSink? _sink = sinks.LastOrDefault();
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+
+    /// <summary>The silo is stopping: no send starts any more (set before the flush).</summary>
+    private volatile bool _stopping;
+
+    /// <summary>The flush is over: a send loop still running stops before its next batch.</summary>
+    private volatile bool _stopped;
+
+    private int _membersLeft;
+    private int _contributionsLeft;
 
     public bool Handles(MemberEffect effect) => _sink is not null && effect is RecordMetrics;
 
@@ -38,7 +61,58 @@ public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetr
             confirmed += Take(memberId, [.. effects.Skip(confirmed)], restart: false);
         }
 
+        if (_stopping && confirmed < effects.Count)
+        {
+            Interlocked.Increment(ref _membersLeft);
+            Interlocked.Add(ref _contributionsLeft, effects.Count - confirmed);
+        }
+
         return confirmed;
+    }
+
+    /// <summary>Flushes when the silo stops (before its members deactivate) and reports what members left when it is done.</summary>
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(nameof(MetricContributionHandler), ServiceLifecycleStage.Active, _ => Task.CompletedTask, FlushAsync);
+        lifecycle.Subscribe(nameof(MetricContributionHandler), ServiceLifecycleStage.ApplicationServices, _ => Task.CompletedTask, _ =>
+        {
+            if (_membersLeft > 0)
+            {
+                LogLeftForNextActivation(_contributionsLeft, _membersLeft);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        var sending = new List<Task>();
+        foreach (var (memberId, lane) in _lanes)
+        {
+            lock (lane)
+            {
+                if (lane.Queue.Count > 0 && lane.Sending.IsCompleted)
+                {
+                    lane.Sending = Task.Run(() => SendAsync(memberId, lane), CancellationToken.None);
+                }
+
+                sending.Add(lane.Sending);
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(sending).WaitAsync(FlushTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // What is still on its way stays pending in the members' outboxes.
+        }
+
+        _stopped = true;
     }
 
     private int Take(string memberId, IReadOnlyList<MemberEffect> effects, bool restart = true)
@@ -68,7 +142,7 @@ public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetr
                 }
             }
 
-            if (restart && lane.Queue.Count > 0 && lane.Sending.IsCompleted)
+            if (restart && !_stopping && lane.Queue.Count > 0 && lane.Sending.IsCompleted)
             {
                 lane.Sending = Task.Run(() => SendAsync(memberId, lane));
             }
@@ -89,7 +163,7 @@ public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetr
             List<RecordMetrics> batch;
             lock (lane)
             {
-                if (lane.Queue.Count == 0)
+                if (lane.Queue.Count == 0 || _stopped)
                 {
                     return;
                 }
@@ -127,6 +201,9 @@ public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetr
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: sending {Count} metric contributions failed; they stay in the outbox and are sent again at the member's next emit")]
     private partial void LogSendFailed(Exception ex, string memberId, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The silo stopped with {Count} metric contributions of {Members} members not sent; they stay in the members' outboxes and each member's next activation sends them")]
+    private partial void LogLeftForNextActivation(int count, int members);
 
     /// <summary>One member's contributions on this silo: queued (sending or to send, in outbox order) and confirmed but not yet taken.</summary>
     private sealed class Lane
