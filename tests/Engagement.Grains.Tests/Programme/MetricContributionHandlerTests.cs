@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Net;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Members.Effects;
@@ -33,6 +35,40 @@ public sealed class MetricContributionHandlerTests
         Assert.Equal(["e:3"], sink.Calls[1]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AStoppingSiloKeepsSendingOnlyWhileAnotherSiloOfTheClusterIsActive(bool anotherActive)
+    {
+        var local = SiloAddress.New(IPAddress.Loopback, 11111, 1);
+        var other = SiloAddress.New(IPAddress.Loopback, 11112, 1);
+        var members = ImmutableDictionary<SiloAddress, ClusterMember>.Empty
+            .Add(local, new ClusterMember(local, SiloStatus.ShuttingDown, "local"))
+            .Add(other, new ClusterMember(other, anotherActive ? SiloStatus.Active : SiloStatus.ShuttingDown, "other"));
+        using var sink = new CountingSink();
+        sink.Answer.SetResult();
+        var handler = new MetricContributionHandler(
+            [sink], NullLogger<MetricContributionHandler>.Instance, new FixedMembership(new(members, new MembershipVersion(2))), new LocalSilo(local));
+        var lifecycle = new StopOnlyLifecycle();
+        handler.Participate(lifecycle);
+
+        await lifecycle.StopAsync(ServiceLifecycleStage.Active);
+
+        // A member deactivating after the flush: with another silo active its send goes out (the aggregators can be
+        // placed there); on the last silo it stays in the member's outbox and nothing is sent.
+        await handler.EmitAsync("m1", [Record("e:1")]);
+        if (anotherActive)
+        {
+            Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it to the other silo");
+            Assert.Equal(["e:1"], Assert.Single(sink.Calls));
+        }
+        else
+        {
+            Assert.Equal(0, await handler.EmitAllAsync("m1", [Record("e:1")]));
+            Assert.Empty(sink.Calls);
+        }
+    }
+
     private static RecordMetrics Record(string outcome) =>
         new(outcome, [new MetricContribution { Id = outcome, MemberId = "m1", RegionId = "east", Day = new DateOnly(2026, 11, 24), Counters = new Dictionary<string, long> { [outcome] = 1 } }]);
 
@@ -58,5 +94,54 @@ public sealed class MetricContributionHandlerTests
         }
 
         public void Dispose() => Called.Dispose();
+    }
+
+    private sealed class FixedMembership(ClusterMembershipSnapshot snapshot) : IClusterMembershipService
+    {
+        public ClusterMembershipSnapshot CurrentSnapshot => snapshot;
+
+        public IAsyncEnumerable<ClusterMembershipSnapshot> MembershipUpdates => throw new NotSupportedException();
+
+        public ValueTask Refresh(MembershipVersion minimumVersion = default, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public Task<bool> TryKill(SiloAddress siloAddress) => Task.FromResult(false);
+    }
+
+    private sealed class LocalSilo(SiloAddress address) : ILocalSiloDetails
+    {
+        public string Name => "local";
+
+        public string ClusterId => "test";
+
+        public string DnsHostName => "localhost";
+
+        public SiloAddress SiloAddress => address;
+
+        public SiloAddress GatewayAddress => address;
+    }
+
+    /// <summary>A silo lifecycle that only records its observers, to run one stage's stop.</summary>
+    private sealed class StopOnlyLifecycle : ISiloLifecycle
+    {
+        private readonly List<(int Stage, ILifecycleObserver Observer)> _observers = [];
+
+        public int HighestCompletedStage => ServiceLifecycleStage.Active;
+
+        public int LowestStoppedStage => int.MaxValue;
+
+        public IDisposable Subscribe(string observerName, int stage, ILifecycleObserver observer)
+        {
+            _observers.Add((stage, observer));
+            return new NoDispose();
+        }
+
+        public Task StopAsync(int stage) => Task.WhenAll(_observers.Where(o => o.Stage == stage).Select(o => o.Observer.OnStop(CancellationToken.None)));
+
+        private sealed class NoDispose : IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
     }
 }

@@ -22,12 +22,17 @@ namespace Engagement.Grains.Members.Effects;
 /// are deactivating too and a stopping silo cannot place them again: a send from a deactivating member then fails
 /// with errors from Orleans' messaging, on every deploy. So when the silo starts to stop (before members
 /// deactivate, at <see cref="ServiceLifecycleStage.Active"/>) the handler sends what is queued and waits for it, for at
-/// most <see cref="FlushTimeout"/>, and from then on starts no send: members deactivating later leave their
+/// most <see cref="FlushTimeout"/>, and, when no other silo of the cluster is active (the last silo stops), from then on
+/// starts no send: members deactivating later leave their
 /// contributions pending in their stored outbox, which their next activation sends, and the silo says once, at
 /// Information, how many it left. Nothing is lost or counted twice either way (each aggregator applies a
 /// contribution id once).
 /// </remarks>
-public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetricsSink> sinks, ILogger<MetricContributionHandler> logger)
+public sealed partial class MetricContributionHandler(
+    IEnumerable<IProgrammeMetricsSink> sinks,
+    ILogger<MetricContributionHandler> logger,
+    IClusterMembershipService? membership = null,
+    ILocalSiloDetails? localSilo = null)
     : IMemberEffectHandler, ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>How long a stopping silo waits for the contributions it sends before members deactivate.</summary>
@@ -86,9 +91,32 @@ public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetr
         });
     }
 
+    /// <summary>
+    /// Whether another silo of the cluster is active: then the aggregators can be placed there, so members deactivating
+    /// on this stopping silo keep sending (a rolling deploy loses no freshness) and only the flush runs.
+    /// </summary>
+    private bool AnotherSiloActive()
+    {
+        if (membership is null || localSilo is null)
+        {
+            return false;
+        }
+
+        foreach (var member in membership.CurrentSnapshot.Members.Values)
+        {
+            if (member.Status == SiloStatus.Active && !member.SiloAddress.Equals(localSilo.SiloAddress))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
-        _stopping = true;
+        var last = !AnotherSiloActive();
+        _stopping = last;
         var sending = new List<Task>();
         foreach (var (memberId, lane) in _lanes)
         {
@@ -112,7 +140,7 @@ public sealed partial class MetricContributionHandler(IEnumerable<IProgrammeMetr
             // What is still on its way stays pending in the members' outboxes.
         }
 
-        _stopped = true;
+        _stopped = last;
     }
 
     private int Take(string memberId, IReadOnlyList<MemberEffect> effects, bool restart = true)
