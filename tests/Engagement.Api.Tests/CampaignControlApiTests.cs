@@ -73,6 +73,72 @@ public sealed class CampaignControlApiTests(ApiHostFixture host)
         Assert.Equal("marketing", row["actor"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task EveryCampaign409NamesAStableReasonBesideTheDetail()
+    {
+        var id = "rsn-" + Guid.NewGuid().ToString("N")[..8];
+        using var marketing = host.Client(ApiHostFixture.MarketingKey);
+        var now = host.Clock.GetUtcNow();
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(marketing, id + "-d", "broadcast")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(marketing, id + "-t", "triggered")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(marketing, id + "-s", "broadcast", now.AddDays(1), now.AddDays(2))).StatusCode);
+
+        await AssertRefusedAsync(await CreateAsync(marketing, id + "-d", "triggered"), "definition_differs", "definitions are immutable");
+        await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-d/pause", null), "draft", "trigger it first");
+        await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-d/resume", null), "draft", "trigger it first");
+        await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-t/trigger", null), "not_broadcast", "only broadcasts are triggered");
+        await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-s/trigger", null), "not_started", "the campaign runs from");
+
+        // A broadcast whose audience is nobody completes at once: pausing or resuming it is refused as completed.
+        Assert.Equal(HttpStatusCode.Accepted, (await marketing.PostAsync($"api/v1/campaigns/{id}-d/trigger", null)).StatusCode);
+        await Poll.UntilAsync(() => marketing.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}-d", Json), c => c["status"]!.GetValue<string>() == "completed");
+        await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-d/pause", null), "completed", "every audience member was reached");
+        await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-d/resume", null), "completed", "every audience member was reached");
+
+        // Windows that end in two seconds of the host's clock: one paused before, one left active, one broadcast never triggered.
+        var end = now.AddSeconds(2);
+        foreach (var (suffix, kind) in new[] { ("-p", "triggered"), ("-a", "triggered"), ("-b", "broadcast") })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await CreateAsync(marketing, id + suffix, kind, now.AddHours(-1), end)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await marketing.PostAsync($"api/v1/campaigns/{id}-p/pause", null)).StatusCode);
+        await Poll.UntilAsync(() => marketing.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}-a", Json), c => c["status"]!.GetValue<string>() == "ended");
+        await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-p/resume", null), "ended", "validity is over");
+        await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-a/pause", null), "ended", "validity is over");
+        await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-b/trigger", null), "ended", "the campaign runs from");
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentListsTheCampaign409sAndTheirReasons()
+    {
+        using var anonymous = host.Client(null);
+        var paths = (await anonymous.GetFromJsonAsync<JsonObject>("openapi/v1.json", Json))!["paths"]!;
+        foreach (var (path, reasons) in new[]
+        {
+            ("/api/v1/campaigns", new[] { "definition_differs" }),
+            ("/api/v1/campaigns/{campaignId}/trigger", ["not_broadcast", "not_started", "ended"]),
+            ("/api/v1/campaigns/{campaignId}/pause", ["draft", "completed", "ended"]),
+            ("/api/v1/campaigns/{campaignId}/resume", ["draft", "completed", "ended"]),
+        })
+        {
+            var post = paths[path]!["post"]!;
+            Assert.NotNull(post["responses"]!["409"]);
+            Assert.All(reasons, r => Assert.Contains(r, post["summary"]!.GetValue<string>(), StringComparison.Ordinal));
+        }
+    }
+
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, string reason, string detail)
+    {
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+            var problem = (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+            Assert.Equal(reason, problem["reason"]?.GetValue<string>());
+            Assert.Contains(detail, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData(".")]
     [InlineData("..")]

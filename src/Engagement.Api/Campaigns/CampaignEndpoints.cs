@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Engagement.Api.Members;
+using Engagement.Api.Offers;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Campaigns;
@@ -12,7 +13,8 @@ namespace Engagement.Api.Campaigns;
 
 /// <summary>
 /// Marketing's campaigns (CONTRACT.md §4): define, trigger, pause and resume (each audited, <see cref="CampaignCommands"/>),
-/// follow, read results; and the admin's member-index rebuild.
+/// follow, read results; and the admin's member-index rebuild. Every 409 names why in words (<c>detail</c>) and as a
+/// stable code (<c>reason</c>, one of <see cref="CampaignRefusals"/>).
 /// </summary>
 public static class CampaignEndpoints
 {
@@ -26,18 +28,22 @@ public static class CampaignEndpoints
         campaigns.MapPost("", CreateAsync).RequireAuthorization(ApiRoles.CampaignPolicy)
             .Accepts<CampaignDefinition>("application/json")
             .Produces<CampaignStatusView>(StatusCodes.Status201Created)
-            .WithSummary("Define a campaign (broadcast or triggered): audience, offer, channel, budget, arms, control share, attribution window");
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Define a campaign (broadcast or triggered): audience, offer, channel, budget, arms, control share, attribution window; 409 reason definition_differs when the id holds another definition");
         campaigns.MapGet("/{campaignId}", GetAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("Definition, status and progress (reached / total, sent, deferred, suppressed, control, excluded)");
         campaigns.MapPost("/{campaignId}/trigger", TriggerAsync).RequireAuthorization(ApiRoles.CampaignPolicy)
             .Produces<CampaignStatusView>(StatusCodes.Status202Accepted)
-            .WithSummary("Start a broadcast's fan-out; idempotent (a second trigger changes nothing); audited");
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Start a broadcast's fan-out; idempotent (a second trigger changes nothing); audited; 409 reason not_broadcast, not_started or ended");
         campaigns.MapPost("/{campaignId}/pause", PauseAsync).RequireAuthorization(ApiRoles.CampaignPolicy)
             .Produces<CampaignStatusView>(StatusCodes.Status200OK)
-            .WithSummary("Pause a running broadcast (it stops at the next page boundary) or an active triggered campaign; idempotent; 409 naming why when not allowed; audited");
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Pause a running broadcast (it stops at the next page boundary) or an active triggered campaign; idempotent; audited; 409 reason draft, completed or ended");
         campaigns.MapPost("/{campaignId}/resume", ResumeAsync).RequireAuthorization(ApiRoles.CampaignPolicy)
             .Produces<CampaignStatusView>(StatusCodes.Status200OK)
-            .WithSummary("Resume a paused campaign from where it stopped; idempotent; 409 naming why when not allowed; audited");
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Resume a paused campaign from where it stopped; idempotent; audited; 409 reason draft, completed or ended (also a paused campaign whose validity ran out)");
         campaigns.MapGet("/{campaignId}/results", GetResultsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("Per arm, control and global control: audience, outcomes, conversions, revenue, cost, ROI, uplift with 95% CI");
         campaigns.MapGet("/{campaignId}/members/{memberId}", GetMembershipAsync).RequireAuthorization(ApiRoles.ReadPolicy)
@@ -80,10 +86,10 @@ public static class CampaignEndpoints
         {
             CampaignCreateResult.Created => Results.Created($"/api/v1/campaigns/{valid.Id}", result.Campaign),
             CampaignCreateResult.Exists => Results.Ok(result.Campaign),
-            CampaignCreateResult.Conflict => Results.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "A different campaign has this id",
-                detail: $"Campaign '{valid.Id}' exists with another definition; definitions are immutable, use a new id."),
+            CampaignCreateResult.Conflict => OfferProblems.Conflict(
+                "A different campaign has this id",
+                $"Campaign '{valid.Id}' exists with another definition; definitions are immutable, use a new id.",
+                CampaignRefusals.DefinitionDiffers),
             _ => FromErrors(result.Errors),
         };
     }
@@ -110,7 +116,7 @@ public static class CampaignEndpoints
         return result.Status switch
         {
             CampaignTriggerResult.NotFound => NotFound(campaignId),
-            CampaignTriggerResult.Refused => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The campaign cannot be triggered", detail: result.Detail),
+            CampaignTriggerResult.Refused => OfferProblems.Conflict("The campaign cannot be triggered", result.Detail ?? "", result.Reason ?? "", Status(result.Campaign)),
             _ => Results.Accepted($"/api/v1/campaigns/{campaignId}", result.Campaign),
         };
     }
@@ -121,17 +127,18 @@ public static class CampaignEndpoints
     private static async Task<IResult> ResumeAsync(string campaignId, CampaignCommands commands, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         InvalidId(campaignId) ?? Controlled(campaignId, "resumed", await commands.ResumeAsync(campaignId, user, cancellationToken));
 
-    /// <summary>200 with the campaign when it changed or already was so; 404; 409 whose detail says why the transition is not allowed.</summary>
+    /// <summary>
+    /// 200 with the campaign when it changed or already was so; 404; 409 whose <c>detail</c> says why the transition is
+    /// not allowed, <c>reason</c> the same as a code (<see cref="CampaignControlResult.Reason"/>), <c>campaignStatus</c> its status.
+    /// </summary>
     private static IResult Controlled(string campaignId, string verb, CampaignControlResult result) => result.Status switch
     {
         CampaignControlResult.NotFound => NotFound(campaignId),
-        CampaignControlResult.Refused => Results.Problem(
-            statusCode: StatusCodes.Status409Conflict,
-            title: $"The campaign cannot be {verb}",
-            detail: result.Detail,
-            extensions: new Dictionary<string, object?> { ["campaignStatus"] = result.Campaign?.Status }),
+        CampaignControlResult.Refused => OfferProblems.Conflict($"The campaign cannot be {verb}", result.Detail ?? "", result.Reason ?? "", Status(result.Campaign)),
         _ => Results.Ok(result.Campaign),
     };
+
+    private static Dictionary<string, object?> Status(CampaignStatusView? campaign) => new() { ["campaignStatus"] = campaign?.Status };
 
     private static async Task<IResult> GetResultsAsync(string campaignId, IGrainFactory grains)
     {

@@ -106,6 +106,12 @@ public sealed record CampaignTriggerResult
 
     [Id(2)] public CampaignStatusView? Campaign { get; init; }
 
+    /// <summary>
+    /// When <c>refused</c>: why, as a stable code (<see cref="CampaignRefusals.NotBroadcast"/>,
+    /// <see cref="CampaignRefusals.NotStarted"/>, <see cref="CampaignRefusals.Ended"/>); the 409's <c>reason</c>. Else null.
+    /// </summary>
+    [Id(3)] public string? Reason { get; init; }
+
     public const string Started = "started";
     public const string Already = "already";
     public const string NotFound = "not_found";
@@ -127,10 +133,41 @@ public sealed record CampaignControlResult
     /// <summary>The number of the pause concerned (1 for the first): a pause and its resume share it, so an audit entry keyed by it is written once.</summary>
     [Id(3)] public long Pause { get; init; }
 
+    /// <summary>
+    /// When <c>refused</c>: why, as a stable code (<see cref="CampaignRefusals.Draft"/>, <see cref="CampaignRefusals.Completed"/>,
+    /// <see cref="CampaignRefusals.Ended"/>); the 409's <c>reason</c>. Else null.
+    /// </summary>
+    [Id(4)] public string? Reason { get; init; }
+
     public const string Changed = "changed";
     public const string Already = "already";
     public const string NotFound = "not_found";
     public const string Refused = "refused";
+}
+
+/// <summary>
+/// Why a campaign action is refused: the machine-readable <c>reason</c> of every campaign 409 (CONTRACT.md §4; the
+/// <c>detail</c> says it in words). Stable: clients may switch on them.
+/// </summary>
+public static class CampaignRefusals
+{
+    /// <summary>Pause or resume of a broadcast never triggered: trigger it first.</summary>
+    public const string Draft = CampaignStatuses.Draft;
+
+    /// <summary>Pause or resume of a broadcast whose fan-out reached every audience member.</summary>
+    public const string Completed = CampaignStatuses.Completed;
+
+    /// <summary>The validity window is over (<c>validUntil</c> passed): nothing is triggered, paused or resumed any more.</summary>
+    public const string Ended = CampaignStatuses.Ended;
+
+    /// <summary>A trigger before <c>validFrom</c>.</summary>
+    public const string NotStarted = "not_started";
+
+    /// <summary>A trigger of a triggered campaign: it fires on member events, only broadcasts are triggered.</summary>
+    public const string NotBroadcast = "not_broadcast";
+
+    /// <summary>A create under an id that holds a different definition (definitions are immutable; use a new id).</summary>
+    public const string DefinitionDiffers = "definition_differs";
 }
 
 /// <summary>A campaign's answer to a member that matched a triggered campaign.</summary>

@@ -39,7 +39,15 @@ public enum ControlVerdict
 }
 
 /// <summary>A pause or resume decision: the verdict, the phase after it, and the reason in words.</summary>
-public sealed record ControlDecision(ControlVerdict Verdict, CampaignPhase Next, string? Reason);
+/// <param name="Verdict">Change, already so, or refused.</param>
+/// <param name="Next">The phase after the decision (unchanged unless <see cref="ControlVerdict.Change"/>).</param>
+/// <param name="Reason">Why, for people; null on a change.</param>
+/// <param name="RefusedAs">
+/// On a refusal, the phase that forbids it (<see cref="CampaignPhase.Draft"/>, <see cref="CampaignPhase.Completed"/> or
+/// <see cref="CampaignPhase.Ended"/>, also for a paused campaign whose validity ran out): its wire name is the 409's
+/// machine-readable <c>reason</c> (CONTRACT.md §4). Null unless refused.
+/// </param>
+public sealed record ControlDecision(ControlVerdict Verdict, CampaignPhase Next, string? Reason, CampaignPhase? RefusedAs = null);
 
 /// <summary>
 /// Pause and resume (CONTRACT.md §4, <c>POST /campaigns/{id}/pause</c>, <c>/resume</c>): a running broadcast (counting or
@@ -53,7 +61,7 @@ public static class CampaignPauseRule
     {
         CampaignPhase.Counting or CampaignPhase.Running or CampaignPhase.Active => new(ControlVerdict.Change, CampaignPhase.Paused, null),
         CampaignPhase.Paused => new(ControlVerdict.Already, phase, "the campaign is already paused"),
-        _ => new(ControlVerdict.Refused, phase, Why(phase)),
+        _ => new(ControlVerdict.Refused, phase, Why(phase), phase),
     };
 
     /// <summary>
@@ -63,10 +71,10 @@ public static class CampaignPauseRule
     /// </summary>
     public static ControlDecision Resume(CampaignPhase phase, CampaignPhase resumeTo, bool validityOver) => phase switch
     {
-        CampaignPhase.Paused when validityOver => new(ControlVerdict.Refused, phase, Why(CampaignPhase.Ended)),
+        CampaignPhase.Paused when validityOver => new(ControlVerdict.Refused, phase, Why(CampaignPhase.Ended), CampaignPhase.Ended),
         CampaignPhase.Paused => new(ControlVerdict.Change, resumeTo, null),
         CampaignPhase.Counting or CampaignPhase.Running or CampaignPhase.Active => new(ControlVerdict.Already, phase, "the campaign is not paused"),
-        _ => new(ControlVerdict.Refused, phase, Why(phase)),
+        _ => new(ControlVerdict.Refused, phase, Why(phase), phase),
     };
 
     /// <summary>

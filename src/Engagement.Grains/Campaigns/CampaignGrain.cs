@@ -119,7 +119,11 @@ public sealed class CampaignGrain(
 
         if (definition.Kind != CampaignKinds.Broadcast)
         {
-            return new CampaignTriggerResult { Status = CampaignTriggerResult.Refused, Detail = "a triggered campaign fires on member events; only broadcasts are triggered", Campaign = View() };
+            return new CampaignTriggerResult
+            {
+                Status = CampaignTriggerResult.Refused, Reason = CampaignRefusals.NotBroadcast, Campaign = View(),
+                Detail = "a triggered campaign fires on member events; only broadcasts are triggered",
+            };
         }
 
         if (S.Status != CampaignStatuses.Draft)
@@ -138,7 +142,8 @@ public sealed class CampaignGrain(
         if (now < definition.ValidFrom || now >= definition.ValidUntil)
         {
             var detail = $"the campaign runs from {definition.ValidFrom:O} until {definition.ValidUntil:O}; it is {now:O}";
-            return new CampaignTriggerResult { Status = CampaignTriggerResult.Refused, Detail = detail, Campaign = View() };
+            var reason = now < definition.ValidFrom ? CampaignRefusals.NotStarted : CampaignRefusals.Ended;
+            return new CampaignTriggerResult { Status = CampaignTriggerResult.Refused, Reason = reason, Detail = detail, Campaign = View() };
         }
 
         (S.Status, S.TriggeredAt) = (CampaignStatuses.Counting, now);
@@ -282,6 +287,7 @@ public sealed class CampaignGrain(
             _ => CampaignControlResult.Refused,
         },
         Detail = decision.Reason,
+        Reason = decision.RefusedAs is { } refusedAs ? CampaignMapping.ToStatus(refusedAs) : null,
         Campaign = View(),
         Pause = S.Pauses,
     };

@@ -40,6 +40,9 @@ public sealed class TriggerAndPauseRuleTests
         var draft = CampaignPauseRule.Pause(CampaignPhase.Draft);
         Assert.Equal(ControlVerdict.Refused, draft.Verdict);
         Assert.Contains("trigger it first", draft.Reason, StringComparison.Ordinal);
+        Assert.Equal(CampaignPhase.Draft, draft.RefusedAs);
+        Assert.Equal(CampaignPhase.Completed, CampaignPauseRule.Resume(CampaignPhase.Completed, CampaignPhase.Draft, false).RefusedAs);
+        Assert.Null(CampaignPauseRule.Pause(CampaignPhase.Paused).RefusedAs);
         Assert.Contains("completed", CampaignPauseRule.Pause(CampaignPhase.Completed).Reason, StringComparison.Ordinal);
         Assert.Contains("validity is over", CampaignPauseRule.Pause(CampaignPhase.Ended).Reason, StringComparison.Ordinal);
         Assert.Equal(ControlVerdict.Refused, CampaignPauseRule.Resume(CampaignPhase.Completed, CampaignPhase.Draft, false).Verdict);
@@ -48,6 +51,7 @@ public sealed class TriggerAndPauseRuleTests
         var late = CampaignPauseRule.Resume(CampaignPhase.Paused, CampaignPhase.Active, validityOver: true);
         Assert.Equal(ControlVerdict.Refused, late.Verdict);
         Assert.Contains("validity is over", late.Reason, StringComparison.Ordinal);
+        Assert.Equal(CampaignPhase.Ended, late.RefusedAs);
         var lateBroadcast = CampaignPauseRule.Resume(CampaignPhase.Paused, CampaignPhase.Running, validityOver: true);
         Assert.Equal(ControlVerdict.Refused, lateBroadcast.Verdict);
         Assert.Contains("validity is over", lateBroadcast.Reason, StringComparison.Ordinal);
