@@ -60,6 +60,8 @@ public sealed class CampaignTriggerAuditTests
 
         public Task<CampaignGrant> RequestGrantAsync(string memberId) => throw new NotSupportedException();
 
+        public Task ReleasePendingGrantAsync(string memberId) => throw new NotSupportedException();
+
         public Task ReportOutcomeAsync(CampaignOutcomeReport report) => throw new NotSupportedException();
 
         public Task ReportPurchaseAsync(CampaignPurchaseReport report) => throw new NotSupportedException();

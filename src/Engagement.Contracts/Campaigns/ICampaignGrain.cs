@@ -46,6 +46,14 @@ public interface ICampaignGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<CampaignGrant> RequestGrantAsync(string memberId);
 
+    /// <summary>
+    /// The member's event fired a campaign of higher priority, and the member holds no membership of this one: a grant
+    /// this campaign still holds pending for it (asked for by an attempt of the event whose write failed) is released, its
+    /// audience count and budget with it, so they count only what members hold. Nothing pending: nothing changes.
+    /// </summary>
+    [AlwaysInterleave]
+    Task ReleasePendingGrantAsync(string memberId);
+
     /// <summary>A member's touch moved on after delivery (deferred → sent or suppressed); a suppression releases its grant.</summary>
     [AlwaysInterleave]
     Task ReportOutcomeAsync(CampaignOutcomeReport report);

@@ -210,6 +210,8 @@ public sealed class CampaignGrain(
 
     public Task<CampaignGrant> RequestGrantAsync(string memberId) => Triggered.RequestAsync(memberId);
 
+    public Task ReleasePendingGrantAsync(string memberId) => Triggered.ReleaseAsync(memberId);
+
     public Task ReportOutcomeAsync(CampaignOutcomeReport report) => Triggered.ReportOutcomeAsync(report);
 
     public Task ReportPurchaseAsync(CampaignPurchaseReport report) => Triggered.ReportPurchaseAsync(report);

@@ -88,19 +88,31 @@ internal sealed class TriggeredGrants(
     /// </summary>
     private async Task<CampaignGrant> RefuseAsync(string memberId, string reason)
     {
-        if (S.Definition is { } definition && S.PendingGrants.Remove(memberId))
-        {
-            var planned = CampaignMapping.Plan(definition, memberId, options.GlobalControlPercent);
-            S.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience--;
-            if (planned.IsArm)
-            {
-                S.Hold(new BudgetHeld(-1, -planned.UnitCost));
-            }
+        await ReleaseAsync(memberId);
+        return new CampaignGrant { Group = CampaignGroups.None, Reason = reason };
+    }
 
-            await saveAsync();
+    /// <summary>
+    /// Releases the grant pending for <paramref name="memberId"/>, if any: its audience count and, for an arm, its budget
+    /// (a campaign unlisted for want of budget listens again). Called when the member shows it never stored the grant: it
+    /// asks again and is refused, or its event fired a campaign of higher priority (<see cref="ICampaignGrain.ReleasePendingGrantAsync"/>).
+    /// Writes only when something was pending.
+    /// </summary>
+    public async Task ReleaseAsync(string memberId)
+    {
+        if (S.Definition is not { } definition || !S.PendingGrants.Remove(memberId))
+        {
+            return;
         }
 
-        return new CampaignGrant { Group = CampaignGroups.None, Reason = reason };
+        var planned = CampaignMapping.Plan(definition, memberId, options.GlobalControlPercent);
+        S.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience--;
+        var relist = planned.IsArm && GiveBack(planned.UnitCost);
+        await saveAsync();
+        if (relist)
+        {
+            await setListeningAsync(true);
+        }
     }
 
     /// <summary>Moves the arm's outcome counters (sent, deferred, suppressed…); a released grant gives its budget back.</summary>
@@ -128,11 +140,7 @@ internal sealed class TriggeredGrants(
         var relist = false;
         if (S.Counters(report.Arm).Move(CampaignMapping.ToOutcome(report.From), to, unitCost))
         {
-            S.Hold(new BudgetHeld(-1, -unitCost));
-
-            // The released grant is budget again: a campaign unlisted for want of it listens again.
-            relist = S.UnlistedForBudget && S.StatusAt(time.GetUtcNow()) == CampaignStatuses.Active;
-            S.UnlistedForBudget &= !relist;
+            relist = GiveBack(unitCost);
         }
 
         await saveAsync();
@@ -168,6 +176,18 @@ internal sealed class TriggeredGrants(
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Gives one grant costing <paramref name="unitCost"/> back to the budget; true when the campaign, unlisted for want
+    /// of it and still active, must listen again (the flag is cleared here, the caller relists after its write).
+    /// </summary>
+    private bool GiveBack(decimal unitCost)
+    {
+        S.Hold(new BudgetHeld(-1, -unitCost));
+        var relist = S.UnlistedForBudget && S.StatusAt(time.GetUtcNow()) == CampaignStatuses.Active;
+        S.UnlistedForBudget &= !relist;
+        return relist;
     }
 
     /// <summary>

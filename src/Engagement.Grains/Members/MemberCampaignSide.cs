@@ -131,8 +131,15 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
 
     /// <summary>
     /// Matches the event against the active triggered campaigns, highest priority first; the first that matches
-    /// (trigger, audience on the live state, not had before) and grants is applied. At most one per event.
+    /// (trigger, audience on the live state, not had before) and grants is applied. At most one per event. The
+    /// campaigns after it that match too are told to release a grant they may hold pending for the member: an earlier
+    /// attempt of this event, whose write failed, may have been granted by one of them before the one applied now
+    /// started or had room (<see cref="ICampaignGrain.ReleasePendingGrantAsync"/>).
     /// </summary>
+    /// <remarks>
+    /// Cost on the hot path: nothing unless a campaign fires (once per member and campaign), then one call per
+    /// lower-priority campaign the event matches as well, in parallel; with one matching campaign, none.
+    /// </remarks>
     private async Task<(bool Fired, DateTimeOffset? WakeAt)> FireTriggeredAsync(MemberContext member, EngagementEvent evt, decimal? programmeAmount)
     {
         var active = await services.Active.GetAsync();
@@ -142,18 +149,24 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
         }
 
         MemberAttributes? attributes = null;
-        foreach (var definition in active)
+        bool Matches(CampaignDefinition definition)
         {
             if (definition.Trigger is null
                 || !CampaignTriggerRule.Fires(definition.ValidFrom, definition.ValidUntil, evt.OccurredAt, member.Now)
                 || !CampaignMapping.TriggerMatches(definition.Trigger, evt, programmeAmount)
                 || CampaignMemberships.Find(member.Member.Campaigns, definition.Id) is not null)
             {
-                continue;
+                return false;
             }
 
             attributes ??= MemberAttributesReader.Read(member.Member, member.Options, member.Now);
-            if (!CampaignMapping.ToCriteria(definition.Audience).Matches(attributes))
+            return CampaignMapping.ToCriteria(definition.Audience).Matches(attributes);
+        }
+
+        for (var i = 0; i < active.Count; i++)
+        {
+            var definition = active[i];
+            if (!Matches(definition))
             {
                 continue;
             }
@@ -183,10 +196,29 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
             }
 
             LogCampaignDelivered(member.MemberId, definition.Id, membership.Group, membership.Arm, membership.Outcome);
+            await ReleaseSkippedAsync(member.MemberId, active.Skip(i + 1).Where(Matches));
             return (true, wake);
         }
 
         return (false, null);
+    }
+
+    /// <summary>
+    /// Tells each campaign the member matched but did not take (a campaign of higher priority fired) to release a grant
+    /// it holds pending for the member. The member holds none of them (it was matched only without a membership), and its
+    /// grain runs one call at a time, so no grant it is about to store is released. A failure is logged: the grant then
+    /// stays pending, counted, as before, within <c>MaxPendingGrants</c>.
+    /// </summary>
+    private async Task ReleaseSkippedAsync(string memberId, IEnumerable<CampaignDefinition> skipped)
+    {
+        try
+        {
+            await Task.WhenAll(skipped.Select(d => grains.GetGrain<ICampaignGrain>(d.Id).ReleasePendingGrantAsync(memberId)));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReleaseFailed(ex, memberId);
+        }
     }
 
     /// <summary>Queues the index row when an audience attribute changed (or when asked to); true when the state changed.</summary>
@@ -205,6 +237,9 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} campaign {CampaignId}: {Group} {Arm} → {Outcome}")]
     private partial void LogCampaignDelivered(string memberId, string campaignId, string group, string? arm, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: releasing pending grants of campaigns a higher-priority one replaced failed; they stay pending")]
+    private partial void LogReleaseFailed(Exception ex, string memberId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: campaign side failed after {AppliedEventId}; the event stays applied")]
     private partial void LogCampaignSideFailed(Exception ex, string memberId, string appliedEventId);

@@ -1,6 +1,8 @@
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
 using Engagement.Grains.Campaigns;
+using Engagement.Grains.Tests.Infrastructure;
 
 namespace Engagement.Grains.Tests.Campaigns;
 
@@ -37,5 +39,46 @@ public sealed class PendingGrantReleaseTests(SmallCampaignMemoryFixture cluster)
         Assert.Equal(CampaignControlResult.Changed, (await campaign.ResumeAsync()).Status);
         Assert.Equal(CampaignGroups.Arm, (await campaign.RequestGrantAsync(member)).Group);
         Assert.Equal(1, (await campaign.GetAsync())!.GrantsReserved);
+    }
+
+    [Fact]
+    public async Task AGrantWhoseMemberRetriesIntoAHigherPriorityCampaignIsReleasedSoItsAudienceAndBudgetAreRight()
+    {
+        var scope = "pp" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-east";
+        var purchase = new CampaignTrigger { EventType = EventTypes.Purchase };
+        var first = CampaignTestKit.Triggered(scope + "-first", Now, region, purchase, maxGrants: 1);
+        var higher = CampaignTestKit.Triggered(scope + "-higher", Now, region, purchase) with { Priority = 10 };
+        var firstCampaign = cluster.Client.GetGrain<ICampaignGrain>(first.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await firstCampaign.CreateAsync(first)).Status);
+        var (buyer, other) = Enumerable.Range(0, 60).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(2).ToList() switch
+        {
+            [var a, var b] => (a, b),
+            _ => throw new InvalidOperationException("two members outside the global control"),
+        };
+        var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
+        var evt = new EngagementEvent { EventId = "p-" + buyer, Type = EventTypes.Purchase, MemberId = buyer, OccurredAt = Now.AddMinutes(-5), OrderId = buyer + "-1", Amount = 300m, RegionId = region };
+
+        // The purchase fires the only campaign there is, but the member's write fails: it holds nothing.
+        cluster.Faults.Fail(buyer, StorageFault.Write);
+        await Assert.ThrowsAnyAsync<Exception>(() => member.ApplyEventAsync(evt));
+        cluster.Faults.Heal(buyer);
+        Assert.Equal(1, (await firstCampaign.GetAsync())!.GrantsReserved);
+
+        // Meanwhile a campaign of higher priority starts; the retried purchase fires it instead.
+        Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(higher.Id).CreateAsync(higher)).Status);
+        await member.ApplyEventAsync(evt);
+        Assert.Equal(CampaignGroups.Arm, (await member.GetCampaignMembershipAsync(higher.Id))?.Group);
+        Assert.Null(await member.GetCampaignMembershipAsync(first.Id));
+
+        // The first campaign counts nobody and holds no budget for the member who has nothing of it...
+        var view = (await firstCampaign.GetAsync())!;
+        Assert.Equal(0, view.Progress.Reached);
+        Assert.Equal(0, view.GrantsReserved);
+        Assert.Empty(cluster.Faults.Stored<CampaignGrainState>(first.Id)!.PendingGrants);
+        Assert.Equal(1, (await cluster.Client.GetGrain<ICampaignGrain>(higher.Id).GetAsync())!.Progress.Reached);
+
+        // ...so its one grant goes to the next member it fires for.
+        Assert.Equal(CampaignGroups.Arm, (await firstCampaign.RequestGrantAsync(other)).Group);
     }
 }
