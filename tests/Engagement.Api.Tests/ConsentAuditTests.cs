@@ -38,8 +38,32 @@ public sealed class ConsentAuditTests
         Assert.Equal("Li Na", row.Actor);
         Assert.Equal("support", row.Role);
         Assert.Equal("asked by phone", row.Reason);
-        Assert.Equal("consent sms →no (recorded by a retry)", row.Detail);
+        Assert.Equal("consent sms default→no", row.Detail);
         Assert.Equal(Start.AddSeconds(5), row.At);
+    }
+
+    [Fact]
+    public async Task ARowRepairedByAnotherStaffMembersRepeatNamesWhoMadeTheChange()
+    {
+        var audit = new FailsFirstAuditLog();
+        var clock = new FakeTimeProvider(Start);
+        var consents = new MemberConsents(MemberGrains.Of(new ConsentMember(clock)), audit, clock);
+        var liNa = ApiKeyIdentity.Principal("support:Li Na", "ApiKey")!;
+        var wangFang = ApiKeyIdentity.Principal("admin:Wang Fang", "ApiKey")!;
+
+        // Li Na opts the member out of SMS; the consent is stored, her audit row is not.
+        await Assert.ThrowsAsync<IOException>(() => consents.ChangeAsync("M1", new Dictionary<string, bool> { ["sms"] = false }, "asked by phone", liNa));
+
+        // An hour later Wang Fang, seeing the member still complaining, sends the same opt-out with a reason of his own.
+        clock.Advance(TimeSpan.FromHours(1));
+        var repeated = await consents.ChangeAsync("M1", new Dictionary<string, bool> { ["sms"] = false }, "complained again", wangFang);
+
+        Assert.False(repeated.View!.Consent["sms"]);
+        var row = Assert.Single(audit.Rows.Values, r => r.Action == MemberConsents.AuditAction);
+        Assert.Equal("Li Na", row.Actor);
+        Assert.Equal("support", row.Role);
+        Assert.Equal("asked by phone", row.Reason);
+        Assert.Equal("consent sms default→no", row.Detail);
     }
 
     [Fact]
@@ -71,11 +95,13 @@ public sealed class ConsentAuditTests
             MemberId = "M1", Tier = "V1", LifecycleStage = "active", Rfm = new RfmView(), Caps = new CapsView(),
             Consent = new Dictionary<string, bool>(_state.Consent, StringComparer.Ordinal),
             ConsentChangedAt = _state.ConsentChangedAt,
+            ConsentChangedBy = _state.ConsentChangedBy is { } by ? new StaffActor { Name = by.Name, Role = by.Role, Reason = by.Reason } : null,
+            ConsentChange = _state.ConsentChange,
         };
 
-        public MemberView SetConsent(IReadOnlyDictionary<string, bool> consent)
+        public MemberView SetConsent(IReadOnlyDictionary<string, bool> consent, StaffActor? by)
         {
-            MemberDecider.SetConsent(_state, consent, clock.GetUtcNow());
+            MemberDecider.SetConsent(_state, consent, clock.GetUtcNow(), by is null ? null : new ConsentActor(by.Name, by.Role, by.Reason));
             return View();
         }
     }
@@ -113,7 +139,7 @@ public sealed class ConsentAuditTests
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
         {
             nameof(IMemberGrain.GetViewAsync) => Task.FromResult<MemberView?>(_member!.View()),
-            nameof(IMemberGrain.SetConsentAsync) => Task.FromResult<MemberView?>(_member!.SetConsent((IReadOnlyDictionary<string, bool>)args![0]!)),
+            nameof(IMemberGrain.SetConsentAsync) => Task.FromResult<MemberView?>(_member!.SetConsent((IReadOnlyDictionary<string, bool>)args![0]!, (StaffActor?)args[1])),
             _ => throw new NotSupportedException(targetMethod?.Name),
         };
     }

@@ -28,7 +28,9 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
     /// Validates and applies <paramref name="consent"/> (channel → allowed) to the member, then records it in the audit
     /// under the instant the member recorded the change (<see cref="MemberView.ConsentChangedAt"/>): a retried or
     /// restating request, which changes none, names the same row, so it is never a second entry and it writes the row
-    /// a first attempt whose audit write failed could not.
+    /// a first attempt whose audit write failed could not. The row is the change as the member kept it: who made it, their
+    /// reason and what it did (<see cref="MemberView.ConsentChangedBy"/>, <see cref="MemberView.ConsentChange"/>), also when
+    /// the request that writes it late comes from someone else.
     /// A reason is optional (1–<see cref="MaxReasonLength"/> characters when given) unless <paramref name="reasonRequired"/>.
     /// </summary>
     /// <returns>Field errors naming each bad field (<c>memberId</c>, <c>body</c>, the unknown channel, <c>reason</c>);
@@ -44,20 +46,13 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
             return new ConsentOutcome(errors, false, null);
         }
 
-        var grain = grains.GetGrain<IMemberGrain>(memberId);
-        var before = await grain.GetViewAsync();
-        if (before is null)
-        {
-            return new ConsentOutcome(null, true, null);
-        }
-
-        var after = await grain.SetConsentAsync(consent!);
+        var caller = new StaffActor { Name = ApiKeyIdentity.NameOf(user), Role = ApiKeyIdentity.RoleOf(user), Reason = reason?.Trim() ?? "" };
+        var after = await grains.GetGrain<IMemberGrain>(memberId).SetConsentAsync(consent!, caller);
         if (after is null)
         {
             return new ConsentOutcome(null, true, null);
         }
 
-        var changed = !consent!.All(c => before.Consent.TryGetValue(c.Key, out var was) && was == c.Value);
         if (after.ConsentChangedAt is not { } changedAt)
         {
             // No staff change recorded (a request restating consent only events ever set): no manual action, no row.
@@ -66,32 +61,24 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
 
         // Keyed by the instant the member recorded the change, not the request's: a client's retry of a change already
         // made finds nothing to change and names the same row, so it writes the row its first attempt could not (the
-        // audit write failed after the consent was stored) and never a second one beside it.
+        // audit write failed after the consent was stored) and never a second one beside it. Who, why and what are the
+        // change's own, kept with it; a change stored before they were kept is named by the caller.
+        var maker = after.ConsentChangedBy ?? caller;
         await audit.AppendAsync(new AuditEntry
         {
             AuditId = string.Create(CultureInfo.InvariantCulture, $"consent|{memberId}|{changedAt.UtcTicks}"),
             At = time.GetUtcNow(),
-            Actor = ApiKeyIdentity.NameOf(user),
-            Role = ApiKeyIdentity.RoleOf(user),
+            Actor = maker.Name,
+            Role = maker.Role,
             Action = AuditAction,
             Target = memberId,
-            Detail = "consent " + (changed ? Describe(before.Consent, consent!) : DescribeRetry(consent!)),
-            Reason = reason?.Trim() ?? "",
+            Detail = "consent " + (after.ConsentChange ?? DescribeRetry(consent!)),
+            Reason = maker.Reason,
         }, cancellationToken);
         return new ConsentOutcome(null, false, after);
     }
 
-    /// <summary><c>sms yes→no, push default→yes</c>: each changed channel as it was and as it is now.</summary>
-    public static string Describe(IReadOnlyDictionary<string, bool> before, IReadOnlyDictionary<string, bool> changes)
-    {
-        ArgumentNullException.ThrowIfNull(before);
-        ArgumentNullException.ThrowIfNull(changes);
-        static string Word(bool? allowed) => allowed switch { true => "yes", false => "no", null => "default" };
-        return string.Join(", ", changes.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c =>
-            $"{c.Key} {Word(before.TryGetValue(c.Key, out var was) ? was : null)}→{Word(c.Value)}"));
-    }
-
-    /// <summary><c>sms →no (recorded by a retry)</c>: a change seen only after it was made, so without what it was before.</summary>
+    /// <summary><c>sms →no (recorded by a retry)</c>: a change stored before members kept what it did, seen only after it was made.</summary>
     private static string DescribeRetry(IReadOnlyDictionary<string, bool> consent) =>
         string.Join(", ", consent.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} →{(c.Value ? "yes" : "no")}")) + " (recorded by a retry)";
 

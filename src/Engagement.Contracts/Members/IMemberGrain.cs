@@ -29,8 +29,11 @@ public interface IMemberGrain : IGrainWithStringKey, IMemberCampaignTarget, Offe
     [ReadOnly]
     Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit);
 
-    /// <summary>Sets channel consent (true = allowed). Returns the view after the change; null for an unknown member.</summary>
-    Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent);
+    /// <summary>
+    /// Sets channel consent (true = allowed) for staff member <paramref name="by"/>, who is kept with the change when a
+    /// channel changes (<see cref="MemberView.ConsentChangedBy"/>). Returns the view after the change; null for an unknown member.
+    /// </summary>
+    Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent, StaffActor? by = null);
 
     /// <summary>Applies a manual points or growth adjustment (Domain/Points/AdjustmentPolicy); idempotent by adjustmentId.</summary>
     Task<AdjustmentResult> AdjustAsync(AdjustmentRequest request);

@@ -56,6 +56,12 @@ public sealed record MemberView
     /// </summary>
     [Id(19)] public DateTimeOffset? ConsentChangedAt { get; init; }
 
+    /// <summary>Who made the change of <see cref="ConsentChangedAt"/> (null when none, or for a change stored before this was kept).</summary>
+    [Id(20)] public StaffActor? ConsentChangedBy { get; init; }
+
+    /// <summary>What that change did, each changed channel as it was and became: <c>sms default→no</c>.</summary>
+    [Id(21)] public string? ConsentChange { get; init; }
+
     // Offers take ids from 40 up, so parallel additions to this view never collide.
 
     /// <summary>The member's coupons as of now, newest first (CONTRACT.md §2.1), each with its status and why.</summary>
@@ -63,6 +69,20 @@ public sealed record MemberView
 
     /// <summary>Non-monetary benefits granted by offers (campaigns) and their uses, newest first, each with why.</summary>
     [Id(41)] public IReadOnlyList<BenefitGrantView> BenefitGrants { get; init; } = [];
+}
+
+/// <summary>A staff member acting on a member through the API or the console (the audit's who, role and why).</summary>
+[GenerateSerializer, Immutable, Alias("engagement.staff-actor.v1")]
+public sealed record StaffActor
+{
+    /// <summary>The key's name, e.g. <c>Li Na</c>.</summary>
+    [Id(0)] public required string Name { get; init; }
+
+    /// <summary>The key's role (<c>support</c>, <c>admin</c>).</summary>
+    [Id(1)] public required string Role { get; init; }
+
+    /// <summary>Why, as the person wrote it; empty when none was given.</summary>
+    [Id(2)] public string Reason { get; init; } = "";
 }
 
 /// <summary>A non-monetary benefit granted (by a campaign offer) or used (a booking slot, an advisor), with why.</summary>

@@ -98,17 +98,25 @@ public static class MemberDecider
 
     /// <summary>
     /// Sets channel consent by staff at <paramref name="now"/>: as <see cref="SetConsent(MemberState, IReadOnlyDictionary{string, bool})"/>,
-    /// and when a channel changed, <see cref="MemberState.ConsentChangedAt"/> becomes <paramref name="now"/> (a request
-    /// that changes nothing keeps the instant of the one that did, so the audit names one change once).
+    /// and when a channel changed, <see cref="MemberState.ConsentChangedAt"/> becomes <paramref name="now"/>,
+    /// <see cref="MemberState.ConsentChangedBy"/> <paramref name="by"/> and <see cref="MemberState.ConsentChange"/> what
+    /// changed. A request that changes nothing keeps all three of the one that did, so the audit names one change once,
+    /// and by whoever made it, whoever repeats it.
     /// </summary>
-    public static MemberOutcome SetConsent(MemberState state, IReadOnlyDictionary<string, bool> consent, DateTimeOffset now)
+    public static MemberOutcome SetConsent(MemberState state, IReadOnlyDictionary<string, bool> consent, DateTimeOffset now, ConsentActor? by = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var before = new Dictionary<string, bool>(state.Consent, StringComparer.Ordinal);
         var outcome = SetConsent(state, consent);
-        if (before.Count != state.Consent.Count || state.Consent.Any(c => !before.TryGetValue(c.Key, out var was) || was != c.Value))
+        static string Word(bool? allowed) => allowed switch { true => "yes", false => "no", null => "default" };
+        var changes = before.Keys.Union(state.Consent.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(c => (Channel: c, Was: before.TryGetValue(c, out var was) ? was : (bool?)null, Is: state.Consent.TryGetValue(c, out var after) ? after : (bool?)null))
+            .Where(c => c.Was != c.Is)
+            .Select(c => $"{c.Channel} {Word(c.Was)}→{Word(c.Is)}")
+            .ToList();
+        if (changes.Count > 0)
         {
-            state.ConsentChangedAt = now;
+            (state.ConsentChangedAt, state.ConsentChangedBy, state.ConsentChange) = (now, by, string.Join(", ", changes));
         }
 
         return outcome;

@@ -85,6 +85,8 @@ public static class MemberEngine
             TimeZone = MemberTimeZones.TryFind(state.TimeZone) is not null ? state.TimeZone! : options.DefaultTimeZone,
             Consent = new Dictionary<string, bool>(state.Consent, StringComparer.Ordinal),
             ConsentChangedAt = state.ConsentChangedAt,
+            ConsentChangedBy = state.ConsentChangedBy,
+            ConsentChange = state.ConsentChange,
             Tags = state.Tags.ToList(),
             Birthday = state.Birthday,
             Phone = state.Phone,

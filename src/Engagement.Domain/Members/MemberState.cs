@@ -54,10 +54,18 @@ public sealed class MemberState
     /// <summary>Channel consent (sms, push, call, wechat): true allowed, false opted out.</summary>
     public Dictionary<string, bool> Consent { get; init; } = new(StringComparer.Ordinal);
 
-    /// <summary>When staff last changed <see cref="Consent"/> (<see cref="MemberDecider.SetConsent(MemberState, IReadOnlyDictionary{string, bool}, DateTimeOffset)"/>), or null.</summary>
+    /// <summary>When staff last changed <see cref="Consent"/> (<see cref="MemberDecider.SetConsent(MemberState, IReadOnlyDictionary{string, bool}, DateTimeOffset, ConsentActor)"/>), or null.</summary>
     /// <remarks>Left out of the JSON while null: most members are never changed by staff, and state stays small.</remarks>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? ConsentChangedAt { get; set; }
+
+    /// <summary>Who made the change of <see cref="ConsentChangedAt"/>, or null (none, or a change stored before it was kept).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ConsentActor? ConsentChangedBy { get; set; }
+
+    /// <summary>What the change of <see cref="ConsentChangedAt"/> did, each changed channel as it was and became: <c>sms default→no, push yes→no</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ConsentChange { get; set; }
 
     public List<string> Tags { get; init; } = [];
 

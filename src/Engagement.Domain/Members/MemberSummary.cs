@@ -49,6 +49,12 @@ public sealed record MemberSummary
     /// <summary>When staff last changed the consent, or null (<see cref="MemberState.ConsentChangedAt"/>).</summary>
     public DateTimeOffset? ConsentChangedAt { get; init; }
 
+    /// <summary>Who made that change, or null (<see cref="MemberState.ConsentChangedBy"/>).</summary>
+    public ConsentActor? ConsentChangedBy { get; init; }
+
+    /// <summary>What that change did (<see cref="MemberState.ConsentChange"/>), e.g. <c>sms default→no</c>.</summary>
+    public string? ConsentChange { get; init; }
+
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     public DateOnly? Birthday { get; init; }

@@ -158,14 +158,15 @@ public sealed partial class MemberGrain(
         return TouchGovernor.History(Member).OrderByDescending(t => t.DecidedAt).Take(Math.Clamp(limit, 1, 500)).Select(MemberMapper.ToView).ToList();
     }
 
-    public Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent) => ChangeAsync(async () =>
+    public Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent, StaffActor? by = null) => ChangeAsync(async () =>
     {
         if (!state.RecordExists)
         {
             return null;
         }
 
-        await CommitAsync(MemberDecider.SetConsent(Member, consent, time.GetUtcNow()).StateChanged);
+        var actor = by is null ? null : new ConsentActor(by.Name, by.Role, by.Reason);
+        await CommitAsync(MemberDecider.SetConsent(Member, consent, time.GetUtcNow(), actor).StateChanged);
         var described = string.Join(", ", consent.Select(c => c.Key + "=" + (c.Value ? "yes" : "no")));
         LogConsent(MemberId, described);
         return MemberMapper.ToView(Member, _options, time.GetUtcNow());

@@ -64,6 +64,8 @@ internal static class MemberMapper
         TimeZone = summary.TimeZone,
         Consent = summary.Consent,
         ConsentChangedAt = summary.ConsentChangedAt,
+        ConsentChangedBy = summary.ConsentChangedBy is { } by ? new StaffActor { Name = by.Name, Role = by.Role, Reason = by.Reason } : null,
+        ConsentChange = summary.ConsentChange,
         Tags = summary.Tags,
     };
 
