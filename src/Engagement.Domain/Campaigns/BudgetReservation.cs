@@ -68,6 +68,17 @@ public static class BudgetReservation
     }
 
     /// <summary>
+    /// True when not one more grant fits beside <paramref name="held"/> at any of <paramref name="unitCosts"/> (CNY, the
+    /// arms' offers): only then is the budget spent. With arms whose offers cost differently, an arm too dear for what is
+    /// left does not stop a cheaper one that still fits, up to the exact bound (<c>maxCost</c> included).
+    /// </summary>
+    public static bool Spent(BudgetLimit limit, BudgetHeld held, IEnumerable<decimal> unitCosts)
+    {
+        ArgumentNullException.ThrowIfNull(unitCosts);
+        return !unitCosts.Any(cost => Fits(limit, held, 1, cost));
+    }
+
+    /// <summary>
     /// Marks which planned members get a grant. Once exhausted: nobody. Unlimited: every arm member. Otherwise members
     /// are taken in page order against what is left beside <paramref name="heldElsewhere"/> (or, for a page replayed after
     /// a crash, exactly what it reserved the first time, <paramref name="replay"/>); from the first arm member that does

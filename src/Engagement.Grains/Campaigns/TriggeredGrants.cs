@@ -59,8 +59,15 @@ internal sealed class TriggeredGrants(
 
         if (planned.IsArm)
         {
-            if (!BudgetReservation.Fits(CampaignMapping.ToLimit(definition.Budget), S.Held(), 1, planned.UnitCost))
+            var limit = CampaignMapping.ToLimit(definition.Budget);
+            if (!BudgetReservation.Fits(limit, S.Held(), 1, planned.UnitCost))
             {
+                // The campaign stops listening only when no arm's grant fits: a cheaper arm may still take what is left.
+                if (!BudgetReservation.Spent(limit, S.Held(), definition.Arms.Select(a => CampaignDefinitions.OfferOf(definition, a).UnitCost)))
+                {
+                    return new CampaignGrant { Group = CampaignGroups.None, Reason = $"the budget left is less than arm {planned.Arm}'s unit cost" };
+                }
+
                 if (!S.UnlistedForBudget)
                 {
                     S.UnlistedForBudget = true;
