@@ -1,3 +1,4 @@
+using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Programme;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,5 +40,42 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         Assert.Contains("Outstanding", await page.GetByTestId("programme-points").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("exactly once", await page.GetByTestId("programme-how-counted").InnerTextAsync(), StringComparison.Ordinal);
         await ScreenshotAsync(page, "programme-health");
+    }
+
+    [Theory]
+    [InlineData("zh-CN", "投诉率过高 (complaints.high)", "近 7 天投诉率 5%（上限 3%）：请复盘服务流程")]
+    [InlineData("en-US", "High complaint rate (complaints.high)", "complaint rate 5% over 7 days (ceiling 3%): service-process review")]
+    public async Task AnAlertReadsInTheViewersLanguageFromItsRuleAndNumbers(string locale, string rule, string message)
+    {
+        // 5 complaints against 100 active members today: 5%, above the 3% ceiling (CONTRACT.md §5).
+        var region = "al" + Guid.NewGuid().ToString("N")[..6];
+        var today = new MetricsOptions().LocalDay(ConsoleHostFixture.Now, region);
+        var contributions = Enumerable.Range(0, 105).SelectMany(i => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+        {
+            MemberId = $"{region}-m{i}",
+            EffectId = "e" + i,
+            Day = today,
+            EventType = i < 100 ? "login" : "complaint",
+            Joined = true,
+            After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },
+        }, new MetricsOptions()).Contributions).ToList();
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
+        var open = await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0).EvaluateAsync();
+
+        // The stored and published message is the contract's English whatever the console's language.
+        var alert = open.Single(a => a.RegionId == region);
+        Assert.Equal("complaint rate 5% over 7 days (ceiling 3%): service-process review", alert.Message);
+
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        var row = page.GetByTestId("programme-alerts").Locator("tr", new() { HasText = region });
+        await row.WaitForAsync(new() { Timeout = WaitMs });
+        var cells = await row.Locator("td").AllInnerTextsAsync();
+        Assert.Equal(rule, cells[0]);
+        Assert.Equal("5%", cells[2]);
+        Assert.Equal("3%", cells[3]);
+        Assert.Equal(message, cells[5]);
+        await ScreenshotAsync(page, "programme-alerts-" + locale);
     }
 }
