@@ -76,6 +76,11 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         Assert.Equal("5%", cells[2]);
         Assert.Equal("3%", cells[3]);
         Assert.Equal(message, cells[5]);
+
+        // Raised on the programme's clock (Asia/Shanghai, UTC+8), not the server's UTC.
+        var shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        Assert.Equal(TimeZoneInfo.ConvertTime(alert.RaisedAt, shanghai).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), cells[4]);
+        Assert.Contains("Asia/Shanghai", await page.GetByTestId("programme-alerts").Locator("th").Nth(4).InnerTextAsync(), StringComparison.Ordinal);
         await ScreenshotAsync(page, "programme-alerts-" + locale);
     }
 }
