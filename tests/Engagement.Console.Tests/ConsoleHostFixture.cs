@@ -18,7 +18,7 @@ namespace Engagement.Console.Tests;
 /// The real host (silo + API + console, Program.cs) on Kestrel over Azurite (from scripts/test), with the engine clock
 /// pinned at <see cref="Now"/>, and one headless Debian Chromium driven by Playwright (never a downloaded browser).
 /// </summary>
-public sealed class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string SupportKey = "console-test-support";
     public const string MarketingKey = "console-test-marketing";
@@ -36,7 +36,15 @@ public sealed class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncL
     private readonly string _serviceId = "console-" + Guid.NewGuid().ToString("N")[..8];
     private IPlaywright? _playwright;
 
-    public FakeTimeProvider Clock { get; } = new(Now);
+    public ConsoleHostFixture()
+        : this(Now)
+    {
+    }
+
+    /// <summary>A host whose engine clock starts at <paramref name="start"/> (a fixture of its own collection).</summary>
+    protected ConsoleHostFixture(DateTimeOffset start) => Clock = new FakeTimeProvider(start);
+
+    public FakeTimeProvider Clock { get; }
 
     public IBrowser Browser { get; private set; } = default!;
 

@@ -1,0 +1,16 @@
+namespace Engagement.Console.Tests;
+
+/// <summary>
+/// The console host with the engine clock at <see cref="Evening"/>, 2026-03-10 20:00 UTC: already 2026-03-11 04:00 in
+/// Asia/Shanghai, where the programme counts its days; the UTC date is a day behind.
+/// </summary>
+public sealed class EveningConsoleHostFixture() : ConsoleHostFixture(Evening)
+{
+    public static readonly DateTimeOffset Evening = new(2026, 3, 10, 20, 0, 0, TimeSpan.Zero);
+}
+
+[CollectionDefinition(Name)]
+public sealed class EveningConsoleHostCollection : ICollectionFixture<EveningConsoleHostFixture>
+{
+    public const string Name = "console host, evening in UTC";
+}
