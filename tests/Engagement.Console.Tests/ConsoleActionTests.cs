@@ -58,6 +58,32 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         await ScreenshotAsync(page, "audit-consent");
     }
 
+    [Theory]
+    [InlineData("zh-CN", "未执行：当前积分余额 240，扣减 900 会使余额低于零。")]
+    [InlineData("en-US", "Not applied: the balance is 240 points and cannot go below zero by taking 900.")]
+    public async Task ANegativeAdjustmentBeyondTheBalanceIsRefusedInTheViewersLanguageAndChangesNothing(string locale, string message)
+    {
+        var id = "NEG" + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync(
+        [
+            new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" },
+            new { eventId = id + "-o", type = "purchase", memberId = id, occurredAt = T0.AddDays(-5), orderId = "O1", amount = 120m },
+        ]);
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("adjust-form").WaitForAsync(new() { Timeout = WaitMs });
+
+        await Input(page, "adjust-delta").FillAsync("-900");
+        await Input(page, "adjust-reason").FillAsync("wrong goodwill");
+        await page.GetByTestId("adjust-submit").ClickAsync();
+        var shown = page.GetByTestId("adjust-message");
+        await shown.WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Equal(message, (await shown.InnerTextAsync()).Trim());
+        Assert.Equal("240", (await page.GetByTestId("points").InnerTextAsync()).Trim());
+        await ScreenshotAsync(page, "adjust-refused-" + locale);
+    }
+
     [Fact]
     public async Task MarketingSeesTheAudienceSizeAndSplitBeforeTriggeringAndTheFanOutReachesExactlyThat()
     {
