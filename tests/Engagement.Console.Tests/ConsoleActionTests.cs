@@ -84,6 +84,42 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         await ScreenshotAsync(page, "adjust-refused-" + locale);
     }
 
+    [Theory]
+    [InlineData("zh-CN", "不是有效的会员号：会员号为 1–64 个 A–Z a–z 0–9 _ - . : 字符，不含空格。", "您要找的是 {0} 吗？", "从未见过会员 {0}。")]
+    [InlineData("en-US", "is not a member id: 1–64 characters of A–Z a–z 0–9 _ - . : without spaces.", "Did you mean {0}?", "Member {0} has never been seen.")]
+    public async Task AMemberIdTypedWithSpacesInLowerCaseOrFarTooLongGetsAClearMessageAndTheMemberMeant(string locale, string invalid, string didYouMean, string notFound)
+    {
+        var id = "TYP" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var missing = page.GetByTestId("member-missing");
+
+        // Spaces from a copied number: not an id at all, and the member it was meant to be is offered.
+        await GoAsync(page, $"console/members/{id[..3]} {id[3..]}");
+        await missing.WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Contains(invalid, await missing.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, didYouMean, id), (await page.GetByTestId("member-suggestion").InnerTextAsync()).Trim());
+
+        // Lower case: a valid id of nobody; the upper-case member is offered and opens.
+        await GoAsync(page, $"console/members/{id.ToLowerInvariant()}");
+        await missing.WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, notFound, id.ToLowerInvariant()), await missing.InnerTextAsync(), StringComparison.Ordinal);
+        await page.GetByTestId("member-suggestion").ClickAsync();
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.EndsWith("/console/members/" + id, page.Url, StringComparison.Ordinal);
+
+        // 200 characters: the message, shortened, and no suggestion.
+        await GoAsync(page, "console/members/" + new string('A', 200));
+        await missing.WaitForAsync(new() { Timeout = WaitMs });
+        var text = await missing.InnerTextAsync();
+        Assert.Contains(invalid, text, StringComparison.Ordinal);
+        Assert.Contains("200", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('A', 65), text, StringComparison.Ordinal);
+        Assert.Equal(0, await page.GetByTestId("member-suggestion").CountAsync());
+        await ScreenshotAsync(page, "member-invalid-id-" + locale);
+    }
+
     [Fact]
     public async Task MarketingSeesTheAudienceSizeAndSplitBeforeTriggeringAndTheFanOutReachesExactlyThat()
     {
