@@ -121,6 +121,41 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task TheChineseConsoleNamesStagesSegmentsAndLedgerKindsInChinese()
+    {
+        var id = "ZHC" + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync(
+        [
+            new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-40), regionId = "east" },
+            new { eventId = id + "-o", type = "purchase", memberId = id, occurredAt = T0.AddDays(-20), orderId = "O1", amount = 1680.5m },
+            new { eventId = id + "-s", type = "share", memberId = id, occurredAt = T0.AddHours(-7) },
+        ]);
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.SupportKey);
+        var view = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", ConsoleHostFixture.Json);
+        Assert.Equal("active", view!["lifecycleStage"]!.GetValue<string>());
+        Assert.Equal("Potential Loyalist", view["rfm"]!["segment"]!.GetValue<string>());
+
+        var page = await host.NewPageAsync("zh-CN");
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Equal("活跃", (await page.GetByTestId("stage").InnerTextAsync()).Trim());
+        Assert.Equal("潜在忠诚客户", (await page.GetByTestId("segment").InnerTextAsync()).Trim());
+        var kinds = await page.GetByTestId("ledger-table").Locator("tbody tr td:nth-child(3)").AllInnerTextsAsync();
+        Assert.Contains("积分", kinds.Select(k => k.Trim()));
+        Assert.All(kinds, k => Assert.Contains(k.Trim(), new[] { "积分", "成长值", "等级", "优惠券" }));
+
+        await GoAsync(page, "console/programme");
+        var segments = page.GetByTestId("programme-segments");
+        await segments.WaitForAsync(new() { Timeout = WaitMs });
+        var labels = await segments.InnerTextAsync();
+        Assert.Contains("潜在忠诚客户", labels, StringComparison.Ordinal);
+        Assert.DoesNotContain("Potential Loyalist", labels, StringComparison.Ordinal);
+        await ScreenshotAsync(page, "codes-zh-CN");
+    }
+
+    [Fact]
     public async Task MarketingSeesTheAudienceSizeAndSplitBeforeTriggeringAndTheFanOutReachesExactlyThat()
     {
         var region = "au" + Guid.NewGuid().ToString("N")[..8];
