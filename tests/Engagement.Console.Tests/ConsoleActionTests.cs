@@ -155,6 +155,26 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         await ScreenshotAsync(page, "codes-zh-CN");
     }
 
+    [Theory]
+    [InlineData("zh-CN")]
+    [InlineData("en-US")]
+    public async Task SupportFindsAMemberTypedInLowerCaseOrWithASpace(string locale)
+    {
+        var id = "LOW" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/members");
+
+        foreach (var typed in new[] { id.ToLowerInvariant(), $"{id[..3]} {id[3..]}" })
+        {
+            await Input(page, "member-search").FillAsync(typed);
+            var hit = page.GetByTestId("search-results").GetByTestId("hit").Filter(new() { HasText = id });
+            await hit.WaitForAsync(new() { Timeout = WaitMs });
+            Assert.Equal(id, (await hit.InnerTextAsync()).Trim());
+        }
+    }
+
     [Fact]
     public async Task MarketingSeesTheAudienceSizeAndSplitBeforeTriggeringAndTheFanOutReachesExactlyThat()
     {

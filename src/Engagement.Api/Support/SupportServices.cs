@@ -117,10 +117,22 @@ public sealed class MemberDirectory(IMemberSearch search)
 {
     public const int MaxLimit = 50;
 
+    /// <summary>
+    /// Members whose id starts with <paramref name="query"/> or whose phone matches it (CONTRACT.md §4,
+    /// <c>GET /members?query=</c>). When nothing matches, the query as an agent would have meant it is tried once more:
+    /// without spaces and in upper case (<c>m000 123</c> finds <c>M000123</c>), so a query that matches costs no extra read.
+    /// </summary>
     public async Task<IReadOnlyList<MemberSearchResult>> SearchAsync(string query, int limit, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var admin = ApiKeyIdentity.RoleOf(user) == ApiRoles.Admin;
         var hits = await search.SearchAsync(query, Math.Clamp(limit, 1, MaxLimit), cancellationToken);
+        var meant = string.Concat(query.Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();
+        if (hits.Count == 0 && meant.Length > 0 && meant != query.Trim())
+        {
+            hits = await search.SearchAsync(meant, Math.Clamp(limit, 1, MaxLimit), cancellationToken);
+        }
+
         return [.. hits.Select(h => new MemberSearchResult(h.MemberId, admin ? h.Phone : MaskPhone(h.Phone), h.Tier, h.MatchedBy))];
     }
 
