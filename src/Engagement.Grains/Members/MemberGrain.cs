@@ -169,7 +169,8 @@ public sealed partial class MemberGrain(
         await CommitAsync(MemberDecider.SetConsent(Member, consent, time.GetUtcNow(), actor).StateChanged);
         var described = string.Join(", ", consent.Select(c => c.Key + "=" + (c.Value ? "yes" : "no")));
         LogConsent(MemberId, described);
-        return MemberMapper.ToView(Member, _options, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        return WithOffers(MemberMapper.ToView(Member, _options, now), now); // the same view as GetViewAsync, coupons included
     });
 
     public Task<CampaignDeliveryResult> DeliverCampaignAsync(CampaignDelivery delivery)
