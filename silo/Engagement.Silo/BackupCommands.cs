@@ -16,14 +16,39 @@ namespace Engagement.Silo;
 /// </summary>
 public static class BackupCommands
 {
-    /// <summary>Runs the command named by <paramref name="args"/>[0], or returns null when there is none.</summary>
+    /// <summary>What <c>Engagement.Silo --help</c> prints.</summary>
+    public const string Usage = """
+        usage: Engagement.Silo [--urls <url>] [Section:Key=value ...]   run the silo (settings as in the README)
+               Engagement.Silo backup                                 take a backup now
+               Engagement.Silo backups                                list the backups, newest first
+               Engagement.Silo restore --backup <name>                restore one into empty engine tables (silos stopped)
+        """;
+
+    /// <summary>
+    /// Runs the command named by <paramref name="args"/>[0], or returns null when the silo should start: no argument, an
+    /// option (<c>--urls</c>) or a setting (<c>Key=value</c>). <c>--help</c> prints <see cref="Usage"/>; any other word is a
+    /// mistyped command, refused, since a silo started by mistake beside a running one takes over its address and the
+    /// cluster stops the running one.
+    /// </summary>
     /// <returns>The process exit code: 0 done, 1 failed, 2 bad usage.</returns>
     public static async Task<int?> TryRunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        if (args.Length == 0 || args[0] is not ("backup" or "backups" or "restore"))
+        if (args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h")) || args[0].StartsWith('/') || args[0].Contains('=', StringComparison.Ordinal))
         {
             return null;
+        }
+
+        if (args[0] is "--help" or "-h" or "help")
+        {
+            System.Console.WriteLine(Usage);
+            return 0;
+        }
+
+        if (args[0] is not ("backup" or "backups" or "restore"))
+        {
+            System.Console.Error.WriteLine($"unknown command '{args[0]}'\n{Usage}");
+            return 2;
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args[1..], ContentRootPath = AppContext.BaseDirectory });
