@@ -113,7 +113,11 @@ public static class IngestionMetrics
         RenewedCounter.Add(1);
     }
 
-    /// <summary>The part of a reason before its first colon or space, at most 40 characters.</summary>
+    /// <summary>
+    /// The field a reason names, as the poison counter's tag: the part before its first colon or space, and of a nested
+    /// field only the top-level name (<c>properties.promo-7f3a</c> → <c>properties</c>, <c>items[42].sku</c> →
+    /// <c>items</c>), since property keys and indexes come from producers and would make a series each; at most 40 characters.
+    /// </summary>
     public static string ReasonCategory(string? reason)
     {
         if (string.IsNullOrWhiteSpace(reason))
@@ -121,7 +125,7 @@ public static class IngestionMetrics
             return "unknown";
         }
 
-        var end = reason.AsSpan().IndexOfAny(':', ' ');
+        var end = reason.AsSpan().IndexOfAny(":. [");
         var category = end > 0 ? reason[..end] : reason;
         return category.Length > 40 ? category[..40] : category;
     }

@@ -25,6 +25,9 @@ public sealed class IngestionMetricsTests
     [InlineData("delivery failed 10 times", "delivery")]
     [InlineData("body: malformed JSON (line 1, byte 3)", "body")]
     [InlineData("", "unknown")]
+    [InlineData("properties.promo-7f3a: at most 512 characters", "properties")] // a producer's own key must not become a metric series
+    [InlineData("items[42].sku: at most 64 characters", "items")]
+    [InlineData("coupons[3]: 1–64 characters", "coupons")]
     public void PoisonReasonsAreTaggedByTheirField(string reason, string category) =>
         Assert.Equal(category, IngestionMetrics.ReasonCategory(reason));
 
