@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Engagement.Contracts.Events;
@@ -19,6 +20,10 @@ public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
 
     // A reason lists broken rules, each quoting at most a few words of the input; this only guards the envelope.
     private const int MaxReasonLength = 2048;
+
+    // Read by people in a queue browser: "≤", "会员" and the producer's quotes as written, not \u2264 or \u0022 (the
+    // default encoder's HTML-safe escapes). The message is never put in a web page as is.
+    private static readonly JsonWriterOptions ReadableJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly QueueClient _queue;
     private readonly ILogger<AzureQueueDeadLetterSink> _logger;
@@ -91,7 +96,7 @@ public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
     private static string Write(string reason, string queue, string body, bool truncated)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, ReadableJson))
         {
             writer.WriteStartObject();
             writer.WriteString("reason", reason);

@@ -140,6 +140,20 @@ public sealed class ProviderPartsTests
     }
 
     [Fact]
+    public void PoisonMessageReadsAsWrittenWhenOpenedInAQueueBrowser()
+    {
+        const string Body = """{"eventId":"会员-1","amount":-5}""";
+
+        var text = AzureQueueDeadLetterSink.Compose("amount: must be > 0 and ≤ 10,000,000 for a purchase", "engagement-events-1", Body);
+
+        // Whoever peeks the poison queue sees the reason and the producer's JSON as sent, not \u0022 and \u2264 escapes.
+        Assert.Contains("\"reason\":\"amount: must be > 0 and ≤ 10,000,000 for a purchase\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"body\":\"{\\\"eventId\\\":\\\"会员-1\\\",\\\"amount\\\":-5}\"", text, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(text);
+        Assert.Equal(Body, json.RootElement.GetProperty("body").GetString());
+    }
+
+    [Fact]
     public void PoisonMessageOfALoneSurrogateBodyOrAHugeReasonIsStillWritten()
     {
         var text = AzureQueueDeadLetterSink.Compose(new string('r', 100_000), "q", "s-" + '\ud800');
