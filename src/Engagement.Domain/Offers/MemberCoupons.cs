@@ -314,7 +314,7 @@ public static class MemberCoupons
     {
         var entries = new List<Ledger.LedgerEntry>(1);
         var live = Book(state).Coupons.Count(c => c.Status == CouponStatuses.Issued);
-        Ledger.LedgerBook.Append(state, entries, at, LedgerKind, delta, live, $"coupon {coupon.Code} ({coupon.Kind}, offer {coupon.OfferId}): {coupon.StatusReason}", ruleId, eventId);
+        Ledger.LedgerBook.Append(state, entries, at, LedgerKind, delta, live, $"coupon {coupon.Code} ({coupon.Kind}{(coupon.OfferId.Length > 0 ? ", offer " + coupon.OfferId : "")}): {coupon.StatusReason}", ruleId, eventId);
         state.Outbox.Add(new ArchiveLedgerEntry(entries[0]));
         Ledger.LedgerBook.Trim(state, options.LedgerEntriesKept);
     }

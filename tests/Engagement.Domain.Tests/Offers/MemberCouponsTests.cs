@@ -36,6 +36,19 @@ public sealed class MemberCouponsTests
     }
 
     [Fact]
+    public void TheLedgerReasonOfACouponWithoutAnOfferNamesNoEmptyOffer()
+    {
+        // An admin's goodwill grant (POST /members/{id}/coupons without offerId) has no offer to name.
+        var member = Member();
+        var code = MemberCoupons.Issue(member, WakeUpGift with { OfferId = "" }, "goodwill", Offers, _options, Noon).Reply.Coupon!.Code;
+        MemberCoupons.Issue(member, WakeUpGift, "winback:L1:x", Offers, _options, Noon);
+
+        var reasons = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Select(e => e.Reason).ToList();
+        Assert.StartsWith($"coupon {code} (no_threshold): issued by grant goodwill", reasons[0], StringComparison.Ordinal);
+        Assert.Contains("(no_threshold, offer winback.l1): ", reasons[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ExpiryFallsOnTheStartOfTheLocalDayInTheMembersOwnZoneAndIsExactOnItsInstant()
     {
         var member = Member(zone: "America/New_York");
