@@ -291,7 +291,10 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
             : decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number);
         if (text is null || !parsed)
         {
-            errors.Add(new(field, "must be a number"));
+            // A JSON number that a decimal cannot hold (1e400) is a number all the same: say what is wrong with it.
+            errors.Add(new(field, value.ValueKind == JsonValueKind.Number
+                ? $"{EventBounds.Echo(text)} is too large a number to hold; send the exact amount"
+                : "must be a number"));
             return null;
         }
 

@@ -71,6 +71,17 @@ public sealed class MoneyRulesTests
         }
     }
 
+    [Theory]
+    [InlineData("1e400")]
+    [InlineData("100000000000000000000000000000000")]
+    public void AmountTooLargeForADecimalIsNamedAsTooLargeNotAsNotANumber(string amount)
+    {
+        // A POS developer who sent a number was told "must be a number": the poison queue's reason must say what is wrong.
+        var error = Assert.Single(EventParser.Parse(Json(amount), Now).Errors);
+
+        Assert.Equal(("amount", amount + " is too large a number to hold; send the exact amount"), (error.Field, error.Message));
+    }
+
     [Fact]
     public void RefundAmountFollowsTheSameRule()
     {
