@@ -33,6 +33,8 @@ public static class MemberMetrics
 
     private static readonly Dictionary<string, int> EmptyByOffer = new(StringComparer.Ordinal);
 
+    private static readonly Dictionary<DateOnly, long> EmptyExpired = [];
+
     /// <summary>The new state and the contributions (one per target aggregator) of <paramref name="transition"/>.</summary>
     public static (MemberMetricState State, IReadOnlyList<MetricContribution> Contributions) Derive(
         MemberMetricState state, MemberTransition transition, MetricsOptions options)
@@ -72,8 +74,11 @@ public static class MemberMetrics
         sink.Add(region, day, MetricNames.Complaints, type == "complaint" ? 1 : 0);
         sink.Add(region, day, MetricNames.PointsIssued, transition.PointsIssued);
         sink.Add(region, day, MetricNames.PointsRedeemed, transition.PointsRedeemed);
-        // Lots expire when their instant comes, not on the day of the (possibly late) event that found them due.
-        sink.Add(region, transition.ExpiredDay ?? day, MetricNames.PointsExpired, transition.PointsExpired);
+        foreach (var (expiredOn, points) in transition.PointsExpired ?? EmptyExpired)
+        {
+            sink.Add(region, expiredOn, MetricNames.PointsExpired, points);
+        }
+
         sink.Add(region, day, MetricNames.PointsReversed, transition.PointsReversed);
         sink.Add(region, day, MetricNames.PointsAdjusted, transition.PointsAdjusted);
         sink.Add(region, day, MetricNames.CouponsIssued, transition.CouponsIssued);

@@ -95,8 +95,7 @@ public static class MemberMetricsPolicy
             Revenue = input.OrderId is null ? 0m : Unrefunded(state, input.OrderId) - before.OrderUnrefunded,
             PointsIssued = points.Issued,
             PointsRedeemed = points.Redeemed,
-            PointsExpired = points.Expired,
-            ExpiredDay = metrics.LocalDay(now, after.RegionId),
+            PointsExpired = points.Expired == 0 ? null : ExpiredByDay(entries, metrics, after.RegionId),
             PointsReversed = points.Reversed,
             PointsAdjusted = points.Adjusted,
             // A reissue's fresh coupon replaces one already counted: not a new issue.
@@ -234,6 +233,28 @@ public static class MemberMetricsPolicy
         }
 
         return (issued, redeemed, expired, reversed, adjusted);
+    }
+
+    /// <summary>
+    /// Points of the outcome's <c>points.expire</c> entries by the local day (in <paramref name="regionId"/>'s zone) of
+    /// their instant, which is the lot's own expiry instant (<see cref="PointsWallet.ExpireDue"/>), not the outcome's.
+    /// Only called when the outcome expired points, so no other outcome pays for it.
+    /// </summary>
+    public static IReadOnlyDictionary<DateOnly, long> ExpiredByDay(IReadOnlyList<LedgerEntry> entries, MetricsOptions metrics, string regionId)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(metrics);
+        var byDay = new Dictionary<DateOnly, long>();
+        foreach (var e in entries)
+        {
+            if (e.Kind == LedgerKinds.Points && e.RuleId == RuleIds.PointsExpire && e.Delta != 0)
+            {
+                var day = metrics.LocalDay(e.At, regionId);
+                byDay[day] = byDay.GetValueOrDefault(day) - e.Delta;
+            }
+        }
+
+        return byDay;
     }
 
     private static decimal Unrefunded(MemberState state, string? orderId)

@@ -41,13 +41,13 @@ public sealed record MemberTransition
 
     public long PointsRedeemed { get; init; }
 
-    public long PointsExpired { get; init; }
-
     /// <summary>
-    /// The local day <see cref="PointsExpired"/> belongs to: the day the engine expired the lots (<c>now</c>, the
-    /// instant of their ledger entries), which for a late event is not the event's own <see cref="Day"/>; null: <see cref="Day"/>.
+    /// Points lost to lot expiry by this outcome, by the local day of each lot's own expiry instant (the instant of its
+    /// <c>points.expire</c> ledger entry, <see cref="Points.PointsWallet.ExpireDue"/>), in the region's zone: a tick or a
+    /// late event that finds a lot past its expiry counts it on the day it expired, not on the day it ran (CONTRACT.md §5
+    /// <c>points</c> expired). Null or empty: none expired.
     /// </summary>
-    public DateOnly? ExpiredDay { get; init; }
+    public IReadOnlyDictionary<DateOnly, long>? PointsExpired { get; init; }
 
     public long PointsReversed { get; init; }
 

@@ -67,7 +67,12 @@ public static class PointsWallet
         return MemberClock.AtLocal(DateOnly.FromDateTime(wall), TimeOnly.FromDateTime(wall), zone);
     }
 
-    /// <summary>Removes what is left of every lot whose expiry instant has come; one ledger entry per lot.</summary>
+    /// <summary>
+    /// Removes what is left of every lot whose expiry instant has come; one ledger entry per lot, dated by the lot's own
+    /// expiry instant (when its points expired), not by <paramref name="now"/> (when the member's tick or next event
+    /// found it due), so the ledger and the programme's expired points (CONTRACT.md §5 <c>points</c>) put it on the day it
+    /// expired even when the tick comes after midnight.
+    /// </summary>
     public static IReadOnlyList<LedgerEntry> ExpireDue(MemberState state, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -93,7 +98,7 @@ public static class PointsWallet
             var expired = order.Remaining;
             order.Remaining = 0;
             LedgerBook.Append(
-                state, entries, now, LedgerKinds.Points, -expired, Balance(state),
+                state, entries, order.ExpiresAt, LedgerKinds.Points, -expired, Balance(state),
                 string.Create(CultureInfo.InvariantCulture, $"{expired} points of purchase {order.OrderId} expired at {order.ExpiresAt:yyyy-MM-dd'T'HH:mm:ssK}"),
                 RuleIds.PointsExpire, eventId: null);
         }

@@ -103,6 +103,27 @@ public class MemberMetricsPolicyTests
     }
 
     [Fact]
+    public void ALotExpiringAt2359CountsOnItsExpiryDayWhenTheTickComesAfterMidnight()
+    {
+        var state = new MemberState { MemberId = "M-tick-after-midnight" };
+        var options = new ProgramOptions();
+        var bought = TestMember.Shanghai(2025, 11, 23, 23, 59);
+        MemberDecider.Apply(state, Event("e1", "purchase", bought, "O1", 500m), options, bought, Metrics);
+        var expiresAt = TestMember.Shanghai(2026, 11, 23, 23, 59);
+        Assert.Equal(expiresAt, state.Orders.Single().ExpiresAt);
+
+        // The member's reminder comes 31 minutes late, on the next local day.
+        var tick = MemberDecider.Tick(state, options, TestMember.Shanghai(2026, 11, 24, 0, 30), metrics: Metrics);
+
+        var c = Contributions(tick);
+        long Expired(DateOnly day) => c.Where(x => !x.IsGauge && x.Day == day).Sum(x => x.Counters.GetValueOrDefault(MetricNames.PointsExpired));
+        Assert.Equal((1000L, 0L), (Expired(new DateOnly(2026, 11, 23)), Expired(new DateOnly(2026, 11, 24))));
+        // The ledger says when the points expired; the balance left the outstanding points with this tick.
+        Assert.Equal(expiresAt, tick.Entries.Single(e => e.RuleId == Engagement.Domain.Ledger.RuleIds.PointsExpire).At);
+        Assert.Equal(-1000, Gauge(c, GaugeNames.PointsOutstanding));
+    }
+
+    [Fact]
     public void ALateRegistrationBeforeTheFirstEventSeenMovesTheJoinAndItsRetentionToItsOwnDay()
     {
         var state = new MemberState { MemberId = "M-late-join" };
