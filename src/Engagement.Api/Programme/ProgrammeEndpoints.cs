@@ -34,7 +34,11 @@ public static class ProgrammeEndpoints
     {
         var api = routes.MapGroup("/api/v1").WithTags("programme");
         api.MapGet("/programme/health", HealthAsync).RequireAuthorization(ApiRoles.ReadPolicy)
-            .WithSummary("§5 metrics per local day and for the range: members, dau/wau/mau, activeShare, arpu, repurchase, retention, share and complaint rates, funnel (regionId, from, to: YYYY-MM-DD; format=csv)");
+            .WithSummary("§5 metrics per local day and for the range: members, dau/wau/mau, activeShare, arpu, repurchase, retention, share and complaint rates, funnel (regionId, from, to: YYYY-MM-DD; format=csv)")
+            .WithDescription("Each day is exact. The summary sums the days, so its distinct counts are member-days: purchasers are purchaser-days, "
+                + "arpu is revenue per purchaser-day and repurchaseRate is repurchaser-days / purchaser-days (a member buying once on each of two days "
+                + "is two purchaser-days and no repurchase), not the distinct members of the range. For distinct members use repurchaseRate30 and "
+                + "purchasers30 (the 30 days ending `to`; the default range is those 30 days). dau, wau, mau and members are the last day's.");
         api.MapGet("/programme/points", PointsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("§5 points economy: issued, redeemed, expired, reversed per day; outstanding, liability in CNY, 90-day redemption rate against the band");
         api.MapGet("/programme/funnel", FunnelAsync).RequireAuthorization(ApiRoles.ReadPolicy)

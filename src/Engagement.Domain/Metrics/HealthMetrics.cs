@@ -39,7 +39,14 @@ public sealed record HealthDay
     /// <summary>§5 <c>arpu</c> = revenue net of refunds / distinct purchasers, CNY.</summary>
     public decimal? Arpu { get; init; }
 
-    /// <summary>§5 <c>repurchaseRate</c>: purchasers with ≥ 2 purchases that day / purchasers.</summary>
+    /// <summary>
+    /// §5 <c>repurchaseRate</c> of the day: purchasers with ≥ 2 purchases that day / purchasers (a fraction, 4 decimals).
+    /// In a range's summary (<see cref="HealthMetrics.Summary"/>) it is <b>not</b> §5's rate of the period (distinct
+    /// members with ≥ 2 purchases in the range / distinct purchasers), which sums of days cannot give: it is
+    /// repurchaser-days / purchaser-days, the share of purchaser-days with ≥ 2 purchases on that same day, so a member
+    /// buying once on each of two days counts as two purchaser-days and no repurchase. The distinct-member figure is
+    /// <see cref="RepurchaseRate30"/> of the range's last day (exact for the 30 days ending it, e.g. the default range).
+    /// </summary>
     public double? RepurchaseRate { get; init; }
 
     /// <summary>§5 <c>repurchaseRate</c> over the 30 days ending that day: members with ≥ 2 purchases / members with one.</summary>
@@ -149,8 +156,9 @@ public static class HealthMetrics
 
     /// <summary>
     /// The range's summary: sums of its days' counters, rates of those sums (so distinct counts are member-days:
-    /// <c>arpu</c> is revenue per purchaser-day); <c>members</c>, <c>dau</c>, <c>wau</c>, <c>mau</c> and the 30-day
-    /// windows are those of the last day.
+    /// <c>arpu</c> is revenue per purchaser-day, <c>repurchaseRate</c> repurchaser-days per purchaser-day, see
+    /// <see cref="HealthDay.RepurchaseRate"/>); <c>members</c>, <c>dau</c>, <c>wau</c>, <c>mau</c> and the 30-day
+    /// windows (<c>purchasers30</c>, <c>repurchaseRate30</c>: distinct members) are those of the last day.
     /// </summary>
     public static HealthDay Summary(IReadOnlyList<DayCounters> days, IReadOnlyList<HealthDay> series)
     {

@@ -64,6 +64,24 @@ public class ProgrammeMathTests
     }
 
     [Fact]
+    public void ARangesRepurchaseRateIsPerPurchaserDayAndItsDistinctMembersAreInTheThirtyDayWindow()
+    {
+        // One member buys once on each of two days: two purchaser-days, no day with two purchases; in the 30 days
+        // ending the second day it is one distinct purchaser who bought twice.
+        var days = new[]
+        {
+            C(Day, 100m, (MetricNames.Purchasers, 1), (MetricNames.Purchasers30, 1)),
+            C(Day.AddDays(1), 100m, (MetricNames.Purchasers, 1), (MetricNames.Purchasers30, 1), (MetricNames.Repurchasers30, 1)),
+        };
+
+        var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0));
+
+        // As documented (HealthDay.RepurchaseRate, README): purchaser-days, not §5's distinct members of the period.
+        Assert.Equal((2L, 0.0, 100m), (summary.Purchasers, summary.RepurchaseRate!.Value, summary.Arpu!.Value));
+        Assert.Equal((1L, 1.0), (summary.Purchasers30, summary.RepurchaseRate30!.Value));
+    }
+
+    [Fact]
     public void PointsEconomyRateIsOverTheWindowAndLiabilityAtThePointValue()
     {
         var window = Enumerable.Range(0, 90).Select(i => C(Day.AddDays(i - 89), 0, (MetricNames.PointsIssued, 100), (MetricNames.PointsRedeemed, i < 30 ? 90 : 0))).ToList();
