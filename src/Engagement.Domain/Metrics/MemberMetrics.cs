@@ -71,6 +71,15 @@ public static class MemberMetrics
             s = Activity(s, transition, sink, region, day);
         }
 
+        if (transition.HeldRefundDays is { Count: > 0 } heldRefunds)
+        {
+            var refund = transition with { EventType = "refund" };
+            foreach (var refundDay in heldRefunds)
+            {
+                s = Activity(s, refund, sink, region, refundDay);
+            }
+        }
+
         sink.Add(region, day, MetricNames.Complaints, type == "complaint" ? 1 : 0);
         sink.Add(region, day, MetricNames.PointsIssued, transition.PointsIssued);
         sink.Add(region, day, MetricNames.PointsRedeemed, transition.PointsRedeemed);

@@ -91,6 +91,7 @@ public static class MemberMetricsPolicy
             Joined = !before.Existed && state.FirstSeenAt is not null,
             // A late registration (or a late first event of a member not registered) moves the member's join to its own day.
             RegisteredDay = before.RegisteredAt is { } was && state.RegisteredAt is { } registered && registered < was ? metrics.LocalDay(registered, after.RegionId) : null,
+            HeldRefundDays = input.EventType == MemberEventTypes.Purchase ? HeldRefundDays(state, input.OrderId, metrics, after.RegionId) : null,
             FirstPurchase = input.EventType == MemberEventTypes.Purchase && !before.HadPurchase && state.FirstPurchaseAt is not null,
             Revenue = input.OrderId is null ? 0m : Unrefunded(state, input.OrderId) - before.OrderUnrefunded,
             PointsIssued = points.Issued,
@@ -255,6 +256,20 @@ public static class MemberMetricsPolicy
         }
 
         return byDay;
+    }
+
+    /// <summary>
+    /// The local days of the refunds an applied purchase's order already carries: they were held for it and applied
+    /// with it (the order did not exist before its purchase), so they are activity the outcome has not counted yet.
+    /// </summary>
+    private static List<DateOnly>? HeldRefundDays(MemberState state, string? orderId, MetricsOptions metrics, string regionId)
+    {
+        if (Orders.OrderBook.Find(state, orderId)?.RefundMarks is not { Count: > 0 } marks)
+        {
+            return null;
+        }
+
+        return marks.ConvertAll(m => metrics.LocalDay(m.At, regionId));
     }
 
     private static decimal Unrefunded(MemberState state, string? orderId)

@@ -31,6 +31,13 @@ public sealed record MemberTransition
     /// </summary>
     public DateOnly? RegisteredDay { get; init; }
 
+    /// <summary>
+    /// The local days of the refunds that waited for this purchase and were applied with it (a refund that arrived
+    /// before its purchase): each is activity on its own day (CONTRACT.md §2, §5: any event but <c>complaint</c>).
+    /// Null or empty: none.
+    /// </summary>
+    public IReadOnlyList<DateOnly>? HeldRefundDays { get; init; }
+
     /// <summary>This purchase is the member's first ever (by <c>occurredAt</c>).</summary>
     public bool FirstPurchase { get; init; }
 

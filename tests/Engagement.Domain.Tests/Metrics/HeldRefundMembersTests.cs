@@ -53,6 +53,28 @@ public class HeldRefundMembersTests
     }
 
     [Fact]
+    public void AHeldRefundAppliedWithItsPurchaseIsActivityOnTheRefundsOwnDay()
+    {
+        var state = new MemberState { MemberId = "R4" };
+        var options = new ProgramOptions();
+        var all = new List<MetricContribution>();
+
+        all.AddRange(Contributions(MemberDecider.Apply(state, Event("rf1", "refund", RefundAt, "O1", 50m), options, Now, Metrics)));
+        // The purchase (two days before the refund) comes an hour later and releases the refund.
+        var purchase = MemberDecider.Apply(state, Event("p1", "purchase", RefundAt.AddDays(-2), "O1", 200m), options, Now.AddHours(1), Metrics);
+        Assert.Equal(["rf1"], purchase.Reply.AppliedHeldRefunds);
+        all.AddRange(Contributions(purchase));
+
+        // A refund is an event other than a complaint: activity on 11-20 (CONTRACT.md §2, §5 dau), as the member's own
+        // lastActivityAt already says; the purchase's day counts once too.
+        var refundDay = new DateOnly(2026, 11, 20);
+        Assert.Equal(RefundAt, state.LastActivityAt);
+        Assert.Equal(1, Day(all, MetricNames.Dau, refundDay));
+        Assert.Equal(1, Day(all, MetricNames.Dau, new DateOnly(2026, 11, 18)));
+        Assert.Equal(0, Day(all, MetricNames.Purchasers, refundDay));
+    }
+
+    [Fact]
     public void AHeldRefundDeadLetteredAfterItsHoldLeavesNoMemberCounted()
     {
         var state = new MemberState { MemberId = "R2" };
