@@ -1,15 +1,20 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Domain.Metrics;
 
 /// <summary>
 /// Which of the last <see cref="Span"/> local days something happened on (a member's activity, purchase, share...):
-/// a 128-day bitmap anchored at the latest day seen. Bounded (two longs and a day number) and exact for days inside
-/// the window; days older than the window are unknown (<see cref="Covers"/>). Immutable: <see cref="With"/> returns a
-/// new value.
+/// a 448-day bitmap anchored at the latest day seen, long enough that an event as late as the contract accepts
+/// (365 days, CONTRACT.md §1) still finds its day and the 30 days before it. Bounded (seven longs and a day number;
+/// the five older words are stored only when set) and exact for days inside the window; days older than the window
+/// are unknown (<see cref="Covers"/>). Immutable: <see cref="With"/> returns a new value.
 /// </summary>
 public sealed record DayBits
 {
     /// <summary>Days the bitmap remembers, counting back from <see cref="Latest"/> (inclusive).</summary>
-    public const int Span = 128;
+    public const int Span = Words * 64;
+
+    private const int Words = 7;
 
     /// <summary>The latest day marked (<see cref="DateOnly.DayNumber"/>), or 0 when nothing is marked.</summary>
     public int Latest { get; init; }
@@ -20,12 +25,32 @@ public sealed record DayBits
     /// <summary>Bits for <see cref="Latest"/> − 64 … − 127.</summary>
     public ulong Older { get; init; }
 
+    /// <summary>Bits for <see cref="Latest"/> − 128 … − 191 (absent from JSON when 0, as in states stored before it).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ulong Past128 { get; init; }
+
+    /// <summary>Bits for <see cref="Latest"/> − 192 … − 255.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ulong Past192 { get; init; }
+
+    /// <summary>Bits for <see cref="Latest"/> − 256 … − 319.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ulong Past256 { get; init; }
+
+    /// <summary>Bits for <see cref="Latest"/> − 320 … − 383.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ulong Past320 { get; init; }
+
+    /// <summary>Bits for <see cref="Latest"/> − 384 … − 447.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ulong Past384 { get; init; }
+
     /// <summary>An empty bitmap.</summary>
     public static DayBits Empty { get; } = new();
 
     /// <summary>True when nothing was ever marked.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsEmpty => Recent == 0 && Older == 0;
+    [JsonIgnore]
+    public bool IsEmpty => (Recent | Older | Past128 | Past192 | Past256 | Past320 | Past384) == 0;
 
     /// <summary>True when <paramref name="day"/> lies in the window, so <see cref="Has"/> answers it exactly.</summary>
     public bool Covers(DateOnly day) => IsEmpty || (day.DayNumber > Latest - Span);
@@ -34,12 +59,12 @@ public sealed record DayBits
     public bool Has(DateOnly day)
     {
         var back = Latest - day.DayNumber;
-        if (IsEmpty || back < 0 || back >= Span)
+        if (back < 0 || back >= Span || IsEmpty)
         {
             return false;
         }
 
-        return back < 64 ? (Recent & (1UL << back)) != 0 : (Older & (1UL << (back - 64))) != 0;
+        return (Word(back >> 6) & (1UL << (back & 63))) != 0;
     }
 
     /// <summary>Marks <paramref name="day"/>; a day newer than <see cref="Latest"/> shifts the window forward.</summary>
@@ -50,13 +75,17 @@ public sealed record DayBits
             return new DayBits { Latest = day.DayNumber, Recent = 1 };
         }
 
-        var recent = Recent;
-        var older = Older;
+        Span<ulong> words = stackalloc ulong[Words];
+        for (var i = 0; i < Words; i++)
+        {
+            words[i] = Word(i);
+        }
+
         var latest = Latest;
         var shift = day.DayNumber - latest;
         if (shift > 0)
         {
-            (recent, older) = ShiftLeft(recent, older, shift);
+            ShiftLeft(words, shift);
             latest = day.DayNumber;
         }
 
@@ -66,16 +95,12 @@ public sealed record DayBits
             return this;
         }
 
-        if (back < 64)
+        words[back >> 6] |= 1UL << (back & 63);
+        return new DayBits
         {
-            recent |= 1UL << back;
-        }
-        else
-        {
-            older |= 1UL << (back - 64);
-        }
-
-        return new DayBits { Latest = latest, Recent = recent, Older = older };
+            Latest = latest, Recent = words[0], Older = words[1],
+            Past128 = words[2], Past192 = words[3], Past256 = words[4], Past320 = words[5], Past384 = words[6],
+        };
     }
 
     /// <summary>Whether any day in [<paramref name="from"/>, <paramref name="to"/>] is marked.</summary>
@@ -104,18 +129,34 @@ public sealed record DayBits
         return n;
     }
 
-    private static (ulong Recent, ulong Older) ShiftLeft(ulong recent, ulong older, int shift)
+    private ulong Word(int i) => i switch
+    {
+        0 => Recent,
+        1 => Older,
+        2 => Past128,
+        3 => Past192,
+        4 => Past256,
+        5 => Past320,
+        _ => Past384,
+    };
+
+    /// <summary>Moves every bit <paramref name="shift"/> days back (bit i becomes bit i + shift); bits past the span fall off.</summary>
+    private static void ShiftLeft(Span<ulong> words, int shift)
     {
         if (shift >= Span)
         {
-            return (0, 0);
+            words.Clear();
+            return;
         }
 
-        if (shift >= 64)
+        var whole = shift >> 6;
+        var bits = shift & 63;
+        for (var i = words.Length - 1; i >= 0; i--)
         {
-            return (0, recent << (shift - 64));
+            var from = i - whole;
+            var high = from >= 0 ? words[from] << bits : 0;
+            var low = bits != 0 && from >= 1 ? words[from - 1] >> (64 - bits) : 0;
+            words[i] = high | low;
         }
-
-        return (recent << shift, (older << shift) | (recent >> (64 - shift)));
     }
 }

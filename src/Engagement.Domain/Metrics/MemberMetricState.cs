@@ -1,9 +1,10 @@
 namespace Engagement.Domain.Metrics;
 
 /// <summary>
-/// What a member keeps to contribute distinct counts exactly (CONTRACT.md §5): which of its last 128 local days it
+/// What a member keeps to contribute distinct counts exactly (CONTRACT.md §5): which of its last 448 local days it
 /// was active, logged in, browsed, added to cart, purchased (and purchased twice), shared; its joining and first
-/// purchase days. About 200 bytes of JSON, whatever the member's history.
+/// purchase days. About 200 bytes of JSON for a member seen over less than 128 days, at most about 1.2 KB more for
+/// one active across the whole window (<see cref="DayBits"/> stores its older words only when set).
 /// </summary>
 public sealed record MemberMetricState
 {

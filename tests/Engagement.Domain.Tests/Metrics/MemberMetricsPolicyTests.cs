@@ -124,6 +124,43 @@ public class MemberMetricsPolicyTests
     }
 
     [Fact]
+    public void APurchaseAlmostAYearOlderThanTheMembersLatestActivityCountsInItsDaysDistinctCountsOnce()
+    {
+        var state = new MemberState { MemberId = "M-year-late" };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, Event("e1", "login", Noon), options, Noon, Metrics);
+
+        // A POS uploads purchases of 300 days ago (CONTRACT.md §1 accepts 365): applied as of their occurredAt.
+        var then = Noon.AddDays(-300);
+        var first = Contributions(MemberDecider.Apply(state, Event("e2", "purchase", then, "O1", 120m), options, Noon, Metrics));
+        var second = Contributions(MemberDecider.Apply(state, Event("e3", "purchase", then.AddHours(1), "O2", 80m), options, Noon, Metrics));
+
+        var all = first.Concat(second).ToList();
+        var day = DateOnly.FromDateTime(then.DateTime);
+        long On(string name) => all.Where(x => !x.IsGauge && x.Day == day).Sum(x => x.Counters.GetValueOrDefault(name));
+        Assert.Equal((1L, 1L, 1L, 2L, 0L), (On(MetricNames.Dau), On(MetricNames.Purchasers), On(MetricNames.Repurchasers), On(MetricNames.Purchases), On(MetricNames.LateUncounted)));
+        Assert.Equal(200m, all.Sum(x => x.Revenue));
+        // The member is still known active today: the late days did not push today out of its window.
+        Assert.True(state.Metrics.Active.Has(DateOnly.FromDateTime(Noon.DateTime)));
+    }
+
+    [Fact]
+    public void DayBitsStoredBeforeTheWiderWindowReadBackAndOldDaysSurviveAJsonRoundTrip()
+    {
+        var json = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        var old = System.Text.Json.JsonSerializer.Deserialize<DayBits>("""{"latest":739500,"recent":5,"older":1}""", json)!;
+        Assert.True(old.Has(DateOnly.FromDayNumber(739500)) && old.Has(DateOnly.FromDayNumber(739498)) && old.Has(DateOnly.FromDayNumber(739436)));
+
+        var bits = old.With(DateOnly.FromDayNumber(739500 + 300));
+        var back = System.Text.Json.JsonSerializer.Deserialize<DayBits>(System.Text.Json.JsonSerializer.Serialize(bits, json), json)!;
+
+        Assert.Equal(bits, back);
+        Assert.True(back.Has(DateOnly.FromDayNumber(739436)));
+        Assert.Equal(4, back.Count(DateOnly.FromDayNumber(739000), DateOnly.FromDayNumber(739800)));
+        Assert.DoesNotContain("past", System.Text.Json.JsonSerializer.Serialize(old, json), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ALateRegistrationBeforeTheFirstEventSeenMovesTheJoinAndItsRetentionToItsOwnDay()
     {
         var state = new MemberState { MemberId = "M-late-join" };
