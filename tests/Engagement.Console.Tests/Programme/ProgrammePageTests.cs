@@ -1,3 +1,5 @@
+using Engagement.Api.Programme;
+using Engagement.Console.Services;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Programme;
@@ -40,6 +42,46 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         Assert.Contains("Outstanding", await page.GetByTestId("programme-points").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("exactly once", await page.GetByTestId("programme-how-counted").InnerTextAsync(), StringComparison.Ordinal);
         await ScreenshotAsync(page, "programme-health");
+    }
+
+    [Fact]
+    public async Task TheRepurchaseTileShowsDistinctMembersOverThirtyDaysNotPurchaserDays()
+    {
+        // One member buying on two days of the range: a repurchaser (CONTRACT.md §5), but in the range's purchaser-day
+        // figure a purchaser on each day and a repurchaser on neither.
+        var region = "rp" + Guid.NewGuid().ToString("N")[..6];
+        var options = new MetricsOptions();
+        var today = options.LocalDay(ConsoleHostFixture.Now, region);
+        var state = MemberMetricState.Empty;
+        var contributions = new List<MetricContribution>();
+        foreach (var (day, i) in new[] { (today.AddDays(-3), 0), (today, 1) })
+        {
+            var (next, emitted) = MemberMetrics.Derive(state, new MemberTransition
+            {
+                MemberId = region + "-m",
+                EffectId = "e" + i,
+                Day = day,
+                EventType = "purchase",
+                Joined = i == 0,
+                FirstPurchase = i == 0,
+                Revenue = 100m,
+                After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },
+            }, options);
+            state = next;
+            contributions.AddRange(emitted);
+        }
+
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
+        var views = host.Services.GetRequiredService<ProgrammeViews>();
+        var health = (await views.HealthAsync(null, today.AddDays(-29), today, today)).Summary;
+        Assert.NotEqual(health.RepurchaseRate, health.RepurchaseRate30);
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "Repurchase rate (30 days)" });
+        await tile.WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Contains(AlertTexts.Percent(health.RepurchaseRate30, "-"), await tile.InnerTextAsync(), StringComparison.Ordinal);
     }
 
     [Theory]
