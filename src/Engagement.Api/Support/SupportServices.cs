@@ -8,6 +8,7 @@ using Engagement.Contracts.Audit;
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Search;
+using Engagement.Domain.Members;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Microsoft.Extensions.Configuration;
@@ -140,10 +141,20 @@ public sealed class MemberDirectory(IMemberSearch search)
     /// The phone as support sees it (CONTRACT.md §4), hiding at least four characters: from 11 characters on, the
     /// first three and last four are kept (<c>13812341234</c> → <c>138****1234</c>); from 8 to 10, only the last four
     /// (<c>62345678</c> → <c>****5678</c>: keeping three more would show all but one digit); shorter ones become all stars.
+    /// A Chinese mobile number written with its country code shows the country code and the national number masked the
+    /// same way (<c>+86 138 1234 1234</c>, <c>0086…</c> or <c>86…</c> → <c>+86 138****1234</c>), so support can read
+    /// it back to the member as the contract shows it, whatever form it was registered in.
     /// </summary>
     public static string MaskPhone(string phone)
     {
         ArgumentNullException.ThrowIfNull(phone);
+        if (PhoneSearchForms.Of(phone) is [var national, _, _] && national.Length == PhoneSearchForms.MobileDigits && national[0] == '1')
+        {
+            var digits = phone.Count(char.IsAsciiDigit);
+            var masked = national[..3] + "****" + national[^4..];
+            return digits == national.Length ? masked : "+" + PhoneSearchForms.ChinaCode + " " + masked;
+        }
+
         return phone.Length switch
         {
             0 => "",
