@@ -71,12 +71,13 @@ public static class MemberMetrics
             s = Activity(s, transition, sink, region, day);
         }
 
-        if (transition.HeldRefundDays is { Count: > 0 } heldRefunds)
+        if (transition.HeldRefunds is { Count: > 0 } heldRefunds)
         {
             var refund = transition with { EventType = "refund" };
-            foreach (var refundDay in heldRefunds)
+            foreach (var (refundDay, amount) in heldRefunds)
             {
                 s = Activity(s, refund, sink, region, refundDay);
+                sink.AddRevenue(region, refundDay, -amount);
             }
         }
 

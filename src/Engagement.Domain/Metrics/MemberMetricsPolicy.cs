@@ -82,6 +82,7 @@ public static class MemberMetricsPolicy
         var coupons = CouponsSince(state, before.FromSequence);
         var reissue = Offers.CouponReissues.IsReissue(input.OutcomeId);
         var (issuedByOffer, redeemedByOffer) = CouponMetrics.ByOffer(before.Coupons, Offers.MemberCoupons.Book(state), reissue);
+        var held = input.EventType == MemberEventTypes.Purchase ? HeldRefunds(state, input.OrderId, metrics, after.RegionId) : null;
         var transition = new MemberTransition
         {
             MemberId = state.MemberId,
@@ -91,9 +92,10 @@ public static class MemberMetricsPolicy
             Joined = !before.Existed && state.FirstSeenAt is not null,
             // A late registration (or a late first event of a member not registered) moves the member's join to its own day.
             RegisteredDay = before.RegisteredAt is { } was && state.RegisteredAt is { } registered && registered < was ? metrics.LocalDay(registered, after.RegionId) : null,
-            HeldRefundDays = input.EventType == MemberEventTypes.Purchase ? HeldRefundDays(state, input.OrderId, metrics, after.RegionId) : null,
+            HeldRefunds = held,
             FirstPurchase = input.EventType == MemberEventTypes.Purchase && !before.HadPurchase && state.FirstPurchaseAt is not null,
-            Revenue = input.OrderId is null ? 0m : Unrefunded(state, input.OrderId) - before.OrderUnrefunded,
+            // The held refunds net on their own days, not on the purchase's: its day keeps the whole amount.
+            Revenue = input.OrderId is null ? 0m : Unrefunded(state, input.OrderId) - before.OrderUnrefunded + (held?.Sum(static h => h.Amount) ?? 0m),
             PointsIssued = points.Issued,
             PointsRedeemed = points.Redeemed,
             PointsExpired = points.Expired == 0 ? null : ExpiredByDay(entries, metrics, after.RegionId),
@@ -259,17 +261,19 @@ public static class MemberMetricsPolicy
     }
 
     /// <summary>
-    /// The local days of the refunds an applied purchase's order already carries: they were held for it and applied
-    /// with it (the order did not exist before its purchase), so they are activity the outcome has not counted yet.
+    /// The refunds an applied purchase's order already carries, on their local days: they were held for it and applied
+    /// with it (the order did not exist before its purchase), so they are activity and revenue of their own days the
+    /// outcome has not counted yet. Their marks add up to the order's refunded amount exactly (a new order has no older,
+    /// unmarked refunds).
     /// </summary>
-    private static List<DateOnly>? HeldRefundDays(MemberState state, string? orderId, MetricsOptions metrics, string regionId)
+    private static List<HeldRefundDay>? HeldRefunds(MemberState state, string? orderId, MetricsOptions metrics, string regionId)
     {
         if (Orders.OrderBook.Find(state, orderId)?.RefundMarks is not { Count: > 0 } marks)
         {
             return null;
         }
 
-        return marks.ConvertAll(m => metrics.LocalDay(m.At, regionId));
+        return marks.ConvertAll(m => new HeldRefundDay(metrics.LocalDay(m.At, regionId), m.Amount));
     }
 
     private static decimal Unrefunded(MemberState state, string? orderId)

@@ -32,16 +32,19 @@ public sealed record MemberTransition
     public DateOnly? RegisteredDay { get; init; }
 
     /// <summary>
-    /// The local days of the refunds that waited for this purchase and were applied with it (a refund that arrived
-    /// before its purchase): each is activity on its own day (CONTRACT.md §2, §5: any event but <c>complaint</c>).
-    /// Null or empty: none.
+    /// The refunds that waited for this purchase and were applied with it (a refund that arrived before its purchase),
+    /// each on its own local day: activity on that day (CONTRACT.md §2, §5: any event but <c>complaint</c>) and its
+    /// amount netted from that day's revenue, as an in-order refund would (§1.1, §5). Null or empty: none.
     /// </summary>
-    public IReadOnlyList<DateOnly>? HeldRefundDays { get; init; }
+    public IReadOnlyList<HeldRefundDay>? HeldRefunds { get; init; }
 
     /// <summary>This purchase is the member's first ever (by <c>occurredAt</c>).</summary>
     public bool FirstPurchase { get; init; }
 
-    /// <summary>Revenue in the programme currency (CNY): a purchase's amount, a refund's amount negated, else 0.</summary>
+    /// <summary>
+    /// Revenue of <see cref="Day"/> in the programme currency (CNY): a purchase's whole amount (the refunds applied with
+    /// it count on their own days, <see cref="HeldRefunds"/>), a refund's amount negated, else 0.
+    /// </summary>
     public decimal Revenue { get; init; }
 
     public long PointsIssued { get; init; }
@@ -81,6 +84,11 @@ public sealed record MemberTransition
     /// <summary>Segments after the outcome.</summary>
     public required MemberSegments After { get; init; }
 }
+
+/// <summary>A refund held for its purchase and applied with it (<see cref="MemberTransition.HeldRefunds"/>).</summary>
+/// <param name="Day">The refund's local day (its <c>occurredAt</c>, in the region's zone, <see cref="MetricsOptions.LocalDay"/>).</param>
+/// <param name="Amount">What it refunded, in the programme currency (CNY, &gt; 0, exact: the order's refund mark).</param>
+public readonly record struct HeldRefundDay(DateOnly Day, decimal Amount);
 
 /// <summary>The gauge dimensions of a member at one moment (<c>GET /segments</c>).</summary>
 public sealed record MemberSegments

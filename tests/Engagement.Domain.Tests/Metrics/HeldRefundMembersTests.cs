@@ -29,6 +29,12 @@ public class HeldRefundMembersTests
     private static long Day(IEnumerable<MetricContribution> c, string name, DateOnly? day = null) =>
         c.Where(x => !x.IsGauge && (day is null || x.Day == day)).Sum(x => x.Counters.GetValueOrDefault(name));
 
+    private static DayCounters Counters(IEnumerable<MetricContribution> c, DateOnly day)
+    {
+        var parts = c.Where(x => !x.IsGauge && x.Day == day).Select(x => new DayCounters { Day = day, Counters = x.Counters, Revenue = x.Revenue });
+        return DayCounters.Sum(day, parts);
+    }
+
     [Fact]
     public void AHeldRefundOfAnUnknownMemberCountsNoMemberUntilItsPurchaseJoinsItOnThePurchasesDay()
     {
@@ -72,6 +78,37 @@ public class HeldRefundMembersTests
         Assert.Equal(1, Day(all, MetricNames.Dau, refundDay));
         Assert.Equal(1, Day(all, MetricNames.Dau, new DateOnly(2026, 11, 18)));
         Assert.Equal(0, Day(all, MetricNames.Purchasers, refundDay));
+    }
+
+    [Fact]
+    public void AHeldRefundsRevenueNetsOnTheRefundsOwnDayNotOnTheLatePurchasesDay()
+    {
+        var state = new MemberState { MemberId = "R5" };
+        var options = new ProgramOptions();
+        var all = new List<MetricContribution>();
+
+        // The refund (11-20) arrives first and waits; its purchase (11-19) arrives an hour later and applies it.
+        all.AddRange(Contributions(MemberDecider.Apply(state, Event("rf1", "refund", RefundAt, "O1", 50.25m), options, Now, Metrics)));
+        var purchase = MemberDecider.Apply(state, Event("p1", "purchase", RefundAt.AddDays(-1), "O1", 200.00m), options, Now.AddHours(1), Metrics);
+        Assert.Equal(["rf1"], purchase.Reply.AppliedHeldRefunds);
+        all.AddRange(Contributions(purchase));
+
+        // CONTRACT.md §5 per local day, §1.1 the effect it would have had in order: the purchase's day takes the
+        // purchase's whole amount, the refund's day its refund, as an in-order refund does.
+        var purchaseDay = new DateOnly(2026, 11, 19);
+        var refundDay = new DateOnly(2026, 11, 20);
+        var days = new[] { purchaseDay, refundDay }.Select(d => Counters(all, d)).ToList();
+        Assert.Equal(200.00m, days[0].Revenue);
+        Assert.Equal(-50.25m, days[1].Revenue);
+        Assert.Equal(149.75m, all.Sum(c => c.Revenue));
+
+        // ARPU follows: the purchase's day per its purchaser; the range nets the refund over its purchaser-days.
+        var series = HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0);
+        Assert.Equal(200.00m, series[0].Arpu);
+        Assert.Null(series[1].Arpu);
+        var range = HealthMetrics.Summary(days, series);
+        Assert.Equal(149.75m, range.Revenue);
+        Assert.Equal(149.75m, range.Arpu);
     }
 
     [Fact]
