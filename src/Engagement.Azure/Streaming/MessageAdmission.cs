@@ -59,7 +59,7 @@ internal sealed partial class MessageAdmission(
             return await DeadLetterAsync($"delivery failed {message.DequeueCount - 1} times", message, cancellationToken) ? 1 : 0;
         }
 
-        var parsed = EventParser.ParseMessage(message.Body.ToMemory().Span, now, currencies);
+        var parsed = EventParser.ParseMessage(message.Body.ToMemory().Span, now, currencies, _queueName);
         if (parsed.Error is { } unreadable)
         {
             return await DeadLetterAsync(unreadable.ToString(), message, cancellationToken) ? 1 : 0;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Contracts.Events;
 
 /// <summary>
@@ -37,6 +39,20 @@ public sealed record EngagementEvent
 
     /// <summary>Purchase only: coupon codes used on this order (CONTRACT.md §1, §2.1); the member marks them redeemed by it. At most 20.</summary>
     [Id(12)] public IReadOnlyList<string> Coupons { get; init; } = [];
+
+    /// <summary>
+    /// The storage queue this event was read from (e.g. <c>engagement-events-2</c>), so a member that refuses it
+    /// dead-letters it naming that queue (CONTRACT.md §1); null when it did not come from a queue (<c>POST /events</c>,
+    /// an Orleans producer). One shared string per queue. Not part of the wire JSON.
+    /// </summary>
+    [Id(13), JsonIgnore] public string? SourceQueue { get; init; }
+
+    /// <summary>
+    /// The producer's own text of this event (the message body, or this event's element of a batch message) when it
+    /// came from a queue: the <c>body</c> of its dead letter (CONTRACT.md §1); null otherwise. The string the parser
+    /// already read, not a copy. Not part of the wire JSON.
+    /// </summary>
+    [Id(14), JsonIgnore] public string? SourceText { get; init; }
 }
 
 /// <summary>One line of a purchase.</summary>

@@ -24,7 +24,16 @@ public static partial class EventParser
     /// <see cref="ParseMessage(ReadOnlySpan{byte}, DateTimeOffset)"/> under the programme's accepted currencies
     /// (CNY and those configured with a rate, CONTRACT.md §1).
     /// </summary>
-    public static MessageParseResult ParseMessage(ReadOnlySpan<byte> body, DateTimeOffset now, EventCurrencies currencies)
+    public static MessageParseResult ParseMessage(ReadOnlySpan<byte> body, DateTimeOffset now, EventCurrencies currencies) =>
+        ParseMessage(body, now, currencies, sourceQueue: null);
+
+    /// <summary>
+    /// <see cref="ParseMessage(ReadOnlySpan{byte}, DateTimeOffset, EventCurrencies)"/> for a message read from
+    /// <paramref name="sourceQueue"/>: each valid event carries that name and its own text
+    /// (<see cref="EngagementEvent.SourceQueue"/>, <see cref="EngagementEvent.SourceText"/>), so a member that
+    /// refuses it dead-letters what the producer sent (CONTRACT.md §1). Null: no origin, as the overload above.
+    /// </summary>
+    public static MessageParseResult ParseMessage(ReadOnlySpan<byte> body, DateTimeOffset now, EventCurrencies currencies, string? sourceQueue)
     {
         if (DecodeBytes(body, out var text) is { } undecodable)
         {
@@ -46,7 +55,7 @@ public static partial class EventParser
             var root = document!.RootElement;
             if (root.ValueKind != JsonValueKind.Array)
             {
-                return MessageParseResult.One(new MessageEvent(0, Parse(root, now, currencies), json));
+                return MessageParseResult.One(new MessageEvent(0, Parse(root, now, currencies, Origin(sourceQueue, json)), json));
             }
 
             var count = root.GetArrayLength();
@@ -59,12 +68,16 @@ public static partial class EventParser
             var index = 0;
             foreach (var element in root.EnumerateArray())
             {
-                events.Add(new MessageEvent(index++, Parse(element, now, currencies), Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(element))));
+                var elementText = Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(element));
+                events.Add(new MessageEvent(index++, Parse(element, now, currencies, Origin(sourceQueue, elementText)), elementText));
             }
 
             return MessageParseResult.Batch(events);
         }
     }
+
+    private static (string Queue, string Text)? Origin(string? sourceQueue, string text) =>
+        sourceQueue is null ? null : (sourceQueue, text);
 }
 
 /// <summary>What <see cref="EventParser.ParseMessage(ReadOnlySpan{byte}, DateTimeOffset, EventCurrencies)"/> made of a queue message.</summary>

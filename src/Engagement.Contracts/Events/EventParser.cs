@@ -141,7 +141,11 @@ public static partial class EventParser
     /// Parses and validates one envelope object (an element of an HTTP array, for instance): at most 64 KB of
     /// JSON, like a queue message. Never throws on any input.
     /// </summary>
-    public static EventParseResult Parse(JsonElement element, DateTimeOffset now, EventCurrencies currencies)
+    public static EventParseResult Parse(JsonElement element, DateTimeOffset now, EventCurrencies currencies) =>
+        Parse(element, now, currencies, origin: null);
+
+    // origin: where a queue message's event came from, set on the event as it is built (no copy of it afterwards).
+    private static EventParseResult Parse(JsonElement element, DateTimeOffset now, EventCurrencies currencies, (string Queue, string Text)? origin)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -155,7 +159,7 @@ public static partial class EventParser
 
         try
         {
-            return ParseObject(element, now, currencies);
+            return ParseObject(element, now, currencies, origin);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
@@ -164,7 +168,7 @@ public static partial class EventParser
         }
     }
 
-    private static EventParseResult ParseObject(JsonElement element, DateTimeOffset now, EventCurrencies currencies)
+    private static EventParseResult ParseObject(JsonElement element, DateTimeOffset now, EventCurrencies currencies, (string Queue, string Text)? origin)
     {
         var errors = new List<EventValidationError>();
         var reader = new EventFieldReader(element, errors);
@@ -195,6 +199,8 @@ public static partial class EventParser
             Items = items,
             Properties = properties,
             Coupons = coupons,
+            SourceQueue = origin?.Queue,
+            SourceText = origin?.Text,
         };
 
         // A field the reader already faulted (wrong JSON type, bad timestamp) is not reported twice.

@@ -61,7 +61,11 @@ public sealed partial class MemberGrain(
         var result = await ChangeAsync(() => ApplyCoreAsync(item));
         if (result.Status == ApplyStatus.Rejected)
         {
-            await deadLetters.PublishAsync(result.Reason ?? "refused by the member's rules", "stream:" + StreamNames.MemberEvents, JsonSerializer.Serialize(item, DeadLetterJson));
+            // The producer's text and queue when it came from one (CONTRACT.md §1); else (an Orleans producer) the stream and our copy.
+            await deadLetters.PublishAsync(
+                result.Reason ?? "refused by the member's rules",
+                item.SourceQueue ?? "stream:" + StreamNames.MemberEvents,
+                item.SourceText ?? JsonSerializer.Serialize(item, DeadLetterJson));
         }
     }
 

@@ -37,6 +37,9 @@ public sealed class MemberQueueCluster : IAsyncLifetime
 
     public QueueServiceClient Queues { get; } = new(Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
 
+    /// <summary>The poison queue of <see cref="Prefix"/>.</summary>
+    public QueueClient Poison => Queues.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(Prefix));
+
     public QueueClient QueueOf(string memberId) => Queues.GetQueueClient(QueuePartitioner.QueueName(Prefix, QueuePartitioner.QueueIndex(memberId, 1)));
 
     public async Task InitializeAsync()
@@ -69,7 +72,7 @@ public sealed class MemberQueueCluster : IAsyncLifetime
         builder.ConfigureClient(client => client.Services.AddEngagementDomainSerialization());
         _cluster = builder.Build();
         await QueueOf("any").CreateIfNotExistsAsync();
-        await Queues.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(Prefix)).CreateIfNotExistsAsync();
+        await Poison.CreateIfNotExistsAsync();
         await _cluster.DeployAsync();
     }
 
@@ -81,7 +84,7 @@ public sealed class MemberQueueCluster : IAsyncLifetime
         }
 
         await QueueOf("any").DeleteIfExistsAsync();
-        await Queues.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(Prefix)).DeleteIfExistsAsync();
+        await Poison.DeleteIfExistsAsync();
     }
 
     private sealed class SwitchedStorage(IGrainStorage inner, ConcurrentDictionary<string, bool> failing) : IGrainStorage

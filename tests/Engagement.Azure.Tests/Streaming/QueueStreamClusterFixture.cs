@@ -93,9 +93,12 @@ public abstract class QueueStreamClusterFixture : IAsyncLifetime
     public static async Task<int> CountAsync(QueueClient queue) => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
 
     /// <summary>The poison messages whose body contains <paramref name="marker"/>.</summary>
-    public async Task<IReadOnlyList<PoisonMessage>> PoisonWithAsync(string marker)
+    public Task<IReadOnlyList<PoisonMessage>> PoisonWithAsync(string marker) => PoisonWithAsync(Poison, marker);
+
+    /// <summary>The messages of <paramref name="poison"/> whose body contains <paramref name="marker"/>.</summary>
+    public static async Task<IReadOnlyList<PoisonMessage>> PoisonWithAsync(QueueClient poison, string marker)
     {
-        PeekedMessage[] peeked = await Poison.PeekMessagesAsync(32);
+        PeekedMessage[] peeked = await poison.PeekMessagesAsync(32);
         return peeked
             .Select(m => JsonSerializer.Deserialize<PoisonMessage>(m.Body.ToString(), EventJson.Options)!)
             .Where(p => p.Body.Contains(marker, StringComparison.Ordinal))

@@ -17,6 +17,13 @@ internal static class Wire
              "properties": {"consent": {"sms": false} } }
             """);
 
+    /// <summary>A refund of the order <see cref="Purchase"/> wrote for <paramref name="purchaseEventId"/>.</summary>
+    public static string Refund(string memberId, string eventId, string purchaseEventId, decimal amount) =>
+        string.Create(CultureInfo.InvariantCulture, $$"""
+            {"eventId": "{{eventId}}", "type": "refund", "memberId": "{{memberId}}",
+             "occurredAt": "{{Now.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-ddTHH:mm:sszzz}}", "orderId": "O-{{purchaseEventId}}", "amount": {{amount}} }
+            """);
+
     public static string Login(string memberId, string eventId) =>
         string.Create(CultureInfo.InvariantCulture, $$"""
             {"eventId": "{{eventId}}", "type": "login", "memberId": "{{memberId}}", "occurredAt": "{{Now.AddMinutes(-1):O}}"}

@@ -1,0 +1,50 @@
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Contracts.Members;
+
+namespace Engagement.Azure.Tests.Streaming;
+
+/// <summary>
+/// An event the member refuses after delivery (CONTRACT.md §1): its dead letter names the queue it came from and
+/// carries the producer's own text of it, as the parser's dead letters do, not the engine's re-serialised copy.
+/// </summary>
+[Collection(MemberQueueCollection.Name)]
+public sealed class MemberDeadLetterTests(MemberQueueCluster cluster)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task ARefundAboveItsOrdersRemainderInABatchIsDeadLetteredWithItsQueueAndItsOwnText()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = cluster.QueueOf(memberId);
+        var refund = Wire.Refund(memberId, "r-" + memberId, "p-" + memberId, amount: 150m);
+        await queue.SendMessageAsync($"[{Wire.Purchase(memberId, "p-" + memberId, amount: 100m, minutesAgo: 10)}, {refund}]");
+
+        var member = cluster.Client.GetGrain<IMemberGrain>(memberId);
+        await Eventually.ReturnsAsync(member.GetViewAsync, v => v?.GrowthValue == 100, Deadline, "the purchase applied");
+        var poison = await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.PoisonWithAsync(cluster.Poison, "r-" + memberId), p => p.Count > 0, Deadline, "the refund in the poison queue");
+
+        var dead = Assert.Single(poison);
+        Assert.Equal(queue.Name, dead.Queue);
+        Assert.Equal(refund, dead.Body);
+        Assert.Contains("amount", dead.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARefundAboveItsOrdersRemainderAloneInAMessageIsDeadLetteredWithTheMessageText()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = cluster.QueueOf(memberId);
+        await queue.SendMessageAsync(Wire.Purchase(memberId, "p-" + memberId, amount: 100m, minutesAgo: 10));
+        var member = cluster.Client.GetGrain<IMemberGrain>(memberId);
+        await Eventually.ReturnsAsync(member.GetViewAsync, v => v?.GrowthValue == 100, Deadline, "the purchase applied");
+
+        var refund = Wire.Refund(memberId, "r-" + memberId, "p-" + memberId, amount: 100.01m);
+        await queue.SendMessageAsync(refund);
+        var poison = await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.PoisonWithAsync(cluster.Poison, "r-" + memberId), p => p.Count > 0, Deadline, "the refund in the poison queue");
+
+        var dead = Assert.Single(poison);
+        Assert.Equal(queue.Name, dead.Queue);
+        Assert.Equal(refund, dead.Body);
+    }
+}
