@@ -24,6 +24,12 @@ public sealed record MemberEvent(string EventId, string Type, DateTimeOffset Occ
 
     /// <summary>Purchase only: coupon codes used on the order (CONTRACT.md §1); <c>Domain/Offers/MemberCoupons</c> confirms them.</summary>
     public IReadOnlyList<string> Coupons { get; init; } = [];
+
+    /// <summary>The queue the event was read from, null when not from a queue; kept on a held refund for its dead letter.</summary>
+    public string? SourceQueue { get; init; }
+
+    /// <summary>The producer's text of the event when read from a queue (CONTRACT.md §1 dead-letter <c>body</c>); else null.</summary>
+    public string? SourceText { get; init; }
 }
 
 /// <summary>One line of a purchase.</summary>

@@ -40,6 +40,8 @@ public static class RefundPolicy
             RegionId = evt.RegionId,
             StoreId = evt.StoreId,
             Channel = evt.Channel,
+            SourceQueue = evt.SourceQueue,
+            SourceText = evt.SourceText is { Length: <= HeldRefund.MaxSourceTextLength } text ? text : null,
         });
         return (EventStatus.Held, string.Create(CultureInfo.InvariantCulture,
             $"purchase of order {evt.OrderId} not seen yet; refund held until {now + options.HeldRefundTimeout:yyyy-MM-dd'T'HH:mm:ssK}"));

@@ -22,6 +22,8 @@ internal static class MemberMapper
         Items = evt.Items.Select(i => new MemberEventItem(i.Sku, i.Category, i.Quantity, i.UnitPrice)).ToList(),
         Properties = evt.Properties,
         Coupons = evt.Coupons,
+        SourceQueue = evt.SourceQueue,
+        SourceText = evt.SourceText,
     };
 
     public static MemberView ToView(MemberState state, MemberSummary summary, CapsSnapshot caps) => new()

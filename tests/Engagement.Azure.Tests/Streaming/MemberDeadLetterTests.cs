@@ -47,4 +47,23 @@ public sealed class MemberDeadLetterTests(MemberQueueCluster cluster)
         Assert.Equal(queue.Name, dead.Queue);
         Assert.Equal(refund, dead.Body);
     }
+
+    [Fact]
+    public async Task ARefundHeldForItsPurchaseAndRefusedWhenItCameIsDeadLetteredWithItsQueueAndItsOwnText()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = cluster.QueueOf(memberId);
+        var refund = Wire.Refund(memberId, "r-" + memberId, "p-" + memberId, amount: 150m);
+        await queue.SendMessageAsync(refund);
+        var member = cluster.Client.GetGrain<IMemberGrain>(memberId);
+        await Eventually.ReturnsAsync(member.GetViewAsync, v => v is not null, Deadline, "the refund held by its member");
+
+        await queue.SendMessageAsync(Wire.Purchase(memberId, "p-" + memberId, amount: 100m, minutesAgo: 10));
+        var poison = await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.PoisonWithAsync(cluster.Poison, "r-" + memberId), p => p.Count > 0, Deadline, "the refund in the poison queue");
+
+        var dead = Assert.Single(poison);
+        Assert.Equal(queue.Name, dead.Queue);
+        Assert.Equal(refund, dead.Body);
+        Assert.Equal(100, (await member.GetViewAsync())!.GrowthValue);
+    }
 }

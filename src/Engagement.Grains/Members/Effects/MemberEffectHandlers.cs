@@ -85,7 +85,9 @@ public sealed class DeadLetterHandler(IDeadLetterSink deadLetters) : MemberEffec
         var done = 0;
         foreach (var effect in effects)
         {
-            await deadLetters.PublishAsync(effect.Reason, "member:" + memberId, JsonSerializer.Serialize(effect.Refund, Json));
+            // The producer's text and queue when the refund came from one (CONTRACT.md §1); else the member and its record.
+            var refund = effect.Refund;
+            await deadLetters.PublishAsync(effect.Reason, refund.SourceQueue ?? "member:" + memberId, refund.SourceText ?? JsonSerializer.Serialize(refund, Json));
             done++;
         }
 
