@@ -47,7 +47,7 @@ public static class MemberMetricsPolicy
     public static MetricsBefore Before(MemberState state, string? orderId = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Unrefunded(state, orderId), state.NextSequence, Offers.MemberCoupons.Book(state), state.RegisteredAt);
+        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Orders.OrderBook.Find(state, orderId)?.Unrefunded ?? 0m, state.NextSequence, Offers.MemberCoupons.Book(state), state.RegisteredAt);
     }
 
     /// <summary>An applied event's input (held and refused events count nothing but their gauges and points).</summary>
@@ -82,7 +82,8 @@ public static class MemberMetricsPolicy
         var coupons = CouponsSince(state, before.FromSequence);
         var reissue = Offers.CouponReissues.IsReissue(input.OutcomeId);
         var (issuedByOffer, redeemedByOffer) = CouponMetrics.ByOffer(before.Coupons, Offers.MemberCoupons.Book(state), reissue);
-        var held = input.EventType == MemberEventTypes.Purchase ? HeldRefunds(state, input.OrderId, metrics, after.RegionId) : null;
+        var order = Orders.OrderBook.Find(state, input.OrderId);
+        var held = input.EventType == MemberEventTypes.Purchase ? HeldRefunds(order, metrics, after.RegionId) : null;
         var transition = new MemberTransition
         {
             MemberId = state.MemberId,
@@ -95,7 +96,7 @@ public static class MemberMetricsPolicy
             HeldRefunds = held,
             FirstPurchase = input.EventType == MemberEventTypes.Purchase && !before.HadPurchase && state.FirstPurchaseAt is not null,
             // The held refunds net on their own days, not on the purchase's: its day keeps the whole amount.
-            Revenue = input.OrderId is null ? 0m : Unrefunded(state, input.OrderId) - before.OrderUnrefunded + (held?.Sum(static h => h.Amount) ?? 0m),
+            Revenue = input.OrderId is null ? 0m : (order?.Unrefunded ?? 0m) - before.OrderUnrefunded + (held?.Sum(static h => h.Amount) ?? 0m),
             PointsIssued = points.Issued,
             PointsRedeemed = points.Redeemed,
             PointsExpired = points.Expired == 0 ? null : ExpiredByDay(entries, metrics, after.RegionId),
@@ -266,31 +267,13 @@ public static class MemberMetricsPolicy
     /// outcome has not counted yet. Their marks add up to the order's refunded amount exactly (a new order has no older,
     /// unmarked refunds).
     /// </summary>
-    private static List<HeldRefundDay>? HeldRefunds(MemberState state, string? orderId, MetricsOptions metrics, string regionId)
+    private static List<HeldRefundDay>? HeldRefunds(Orders.OrderRecord? order, MetricsOptions metrics, string regionId)
     {
-        if (Orders.OrderBook.Find(state, orderId)?.RefundMarks is not { Count: > 0 } marks)
+        if (order?.RefundMarks is not { Count: > 0 } marks)
         {
             return null;
         }
 
         return marks.ConvertAll(m => new HeldRefundDay(metrics.LocalDay(m.At, regionId), m.Amount));
-    }
-
-    private static decimal Unrefunded(MemberState state, string? orderId)
-    {
-        if (orderId is null)
-        {
-            return 0m;
-        }
-
-        foreach (var order in state.Orders)
-        {
-            if (string.Equals(order.OrderId, orderId, StringComparison.Ordinal))
-            {
-                return order.Unrefunded;
-            }
-        }
-
-        return 0m;
     }
 }
