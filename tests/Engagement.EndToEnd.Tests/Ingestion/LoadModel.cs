@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Engagement.Contracts.Events;
 
 namespace Engagement.EndToEnd.Tests.Ingestion;
 
@@ -246,6 +247,16 @@ public sealed class LoadModel
     }
 
     public static string Base64(string body) => Convert.ToBase64String(Encoding.UTF8.GetBytes(body));
+
+    /// <summary>
+    /// The messages as CONTRACT.md §1 batch messages: per queue (by member, as the engine partitions), JSON arrays of up
+    /// to <paramref name="eventsPerMessage"/> events in their order; the queue index and body of each.
+    /// </summary>
+    public static List<(int Queue, string Body)> Batches(IEnumerable<Message> messages, int eventsPerMessage, int queueCount) =>
+        messages
+            .GroupBy(m => QueuePartitioner.QueueIndex(m.MemberId!, queueCount))
+            .SelectMany(q => q.Chunk(eventsPerMessage).Select(chunk => (Queue: q.Key, Body: "[" + string.Join(",", chunk.Select(m => m.Body)) + "]")))
+            .ToList();
 
     private static void ApplyRefund(Expected member, decimal orderAmount, long orderPoints, decimal refunded)
     {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Azure.Storage.Queues;
-using Engagement.Contracts.Events;
 using Engagement.EndToEnd.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -23,7 +21,7 @@ public sealed class QueueIngestionTests(ITestOutputHelper output)
         var model = LoadModel.Full("I" + Guid.NewGuid().ToString("N")[..6], members: 1000, events: 10_000, duplicateShare: 0.05, malformedShare: 0.01, seed: 20261124, now: settings.Clock.GetUtcNow());
         Assert.True(model.EarlyRefunds > 0, "the load must contain refunds sent before their purchase");
 
-        var queues = new QueueSet(settings);
+        var queues = new EventQueues(settings);
         await queues.CreateAsync();
         await using var silo = await SiloProcess.StartAsync(settings);
         var started = Stopwatch.GetTimestamp();
@@ -65,7 +63,7 @@ public sealed class QueueIngestionTests(ITestOutputHelper output)
             },
         };
         var model = LoadModel.OrderInsensitive("K" + Guid.NewGuid().ToString("N")[..6], members, purchasesPerMember: 4, seed: 7, now: settings.Clock.GetUtcNow());
-        var queues = new QueueSet(settings);
+        var queues = new EventQueues(settings);
         await queues.CreateAsync();
         var total = await queues.PublishBatchedAsync(model.Messages, eventsPerMessage);
 
@@ -118,89 +116,5 @@ public sealed class QueueIngestionTests(ITestOutputHelper output)
         });
 
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {model.Members.Count} members differ:\n" + string.Join("\n", mismatches.Take(20)));
-    }
-
-    /// <summary>The event queues and poison queue of one test, used with the plain Azure.Storage.Queues client.</summary>
-    private sealed class QueueSet(SiloSettings settings)
-    {
-        private readonly QueueServiceClient _service = new(settings.ConnectionString);
-
-        private IEnumerable<QueueClient> Queues => Enumerable.Range(0, settings.QueueCount).Select(i => _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, i)));
-
-        private QueueClient Poison => _service.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(settings.QueuePrefix));
-
-        public async Task CreateAsync()
-        {
-            foreach (var queue in Queues.Append(Poison))
-            {
-                await queue.CreateIfNotExistsAsync();
-            }
-        }
-
-        /// <summary>
-        /// One member's messages go in order, from one sender; members are spread over 8 senders a queue, as a
-        /// POS fleet would publish side by side.
-        /// </summary>
-        public async Task PublishAsync(IReadOnlyList<LoadModel.Message> messages, int base64Every)
-        {
-            const int lanesPerQueue = 8;
-            var lanes = messages
-                .Select((m, i) => (Message: m, Index: i))
-                .GroupBy(x =>
-                {
-                    var hash = x.Message.MemberId is null ? 0u : QueuePartitioner.Fnv1a32(x.Message.MemberId);
-                    var queue = x.Message.MemberId is null ? 0 : QueuePartitioner.QueueIndex(x.Message.MemberId, settings.QueueCount);
-                    return (Queue: queue, Lane: (int)(hash / (uint)settings.QueueCount % lanesPerQueue));
-                });
-            await Task.WhenAll(lanes.Select(async lane =>
-            {
-                var queue = _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, lane.Key.Queue));
-                foreach (var (message, index) in lane)
-                {
-                    var body = base64Every > 0 && index % base64Every == 0 ? LoadModel.Base64(message.Body) : message.Body;
-                    await queue.SendMessageAsync(body);
-                }
-            }));
-        }
-
-        /// <summary>
-        /// Sends the messages as JSON arrays of up to <paramref name="eventsPerMessage"/> events of one queue (one
-        /// object each when 1), in order per queue; returns the number of queue messages.
-        /// </summary>
-        public async Task<int> PublishBatchedAsync(List<LoadModel.Message> messages, int eventsPerMessage)
-        {
-            if (eventsPerMessage == 1)
-            {
-                await PublishAsync(messages, base64Every: 0);
-                return messages.Count;
-            }
-
-            var batches = messages
-                .GroupBy(m => QueuePartitioner.QueueIndex(m.MemberId!, settings.QueueCount))
-                .SelectMany(q => q.Chunk(eventsPerMessage).Select(chunk => (Queue: q.Key, Body: "[" + string.Join(",", chunk.Select(m => m.Body)) + "]")))
-                .ToList();
-            await Task.WhenAll(batches.GroupBy(b => b.Queue).Select(async queue =>
-            {
-                var client = _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, queue.Key));
-                foreach (var batch in queue)
-                {
-                    await client.SendMessageAsync(batch.Body);
-                }
-            }));
-            return batches.Count;
-        }
-
-        public async Task<int> PendingAsync()
-        {
-            var total = 0;
-            foreach (var queue in Queues)
-            {
-                total += (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
-            }
-
-            return total;
-        }
-
-        public async Task<int> PoisonCountAsync() => (await Poison.GetPropertiesAsync()).Value.ApproximateMessagesCount;
     }
 }

@@ -1,0 +1,93 @@
+using Azure.Storage.Queues;
+using Engagement.Contracts.Events;
+using Engagement.EndToEnd.Tests.Ingestion;
+
+namespace Engagement.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The event queues and poison queue of one test, used with the plain Azure.Storage.Queues client as a producer (a POS
+/// fleet, a batch uploader) would: the silos under test read them.
+/// </summary>
+public sealed class EventQueues(SiloSettings settings)
+{
+    private readonly QueueServiceClient _service = new(settings.ConnectionString);
+
+    private IEnumerable<QueueClient> Queues => Names.Select(_service.GetQueueClient);
+
+    private QueueClient Poison => _service.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(settings.QueuePrefix));
+
+    public async Task CreateAsync()
+    {
+        foreach (var queue in Queues.Append(Poison))
+        {
+            await queue.CreateIfNotExistsAsync();
+        }
+    }
+
+    /// <summary>
+    /// One member's messages go in order, from one sender; members are spread over 8 senders a queue, as a
+    /// POS fleet would publish side by side.
+    /// </summary>
+    public async Task PublishAsync(IReadOnlyList<LoadModel.Message> messages, int base64Every)
+    {
+        const int lanesPerQueue = 8;
+        var lanes = messages
+            .Select((m, i) => (Message: m, Index: i))
+            .GroupBy(x =>
+            {
+                var hash = x.Message.MemberId is null ? 0u : QueuePartitioner.Fnv1a32(x.Message.MemberId);
+                var queue = x.Message.MemberId is null ? 0 : QueuePartitioner.QueueIndex(x.Message.MemberId, settings.QueueCount);
+                return (Queue: queue, Lane: (int)(hash / (uint)settings.QueueCount % lanesPerQueue));
+            });
+        await Task.WhenAll(lanes.Select(async lane =>
+        {
+            var queue = _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, lane.Key.Queue));
+            foreach (var (message, index) in lane)
+            {
+                var body = base64Every > 0 && index % base64Every == 0 ? LoadModel.Base64(message.Body) : message.Body;
+                await queue.SendMessageAsync(body);
+            }
+        }));
+    }
+
+    /// <summary>
+    /// Sends the messages as JSON arrays of up to <paramref name="eventsPerMessage"/> events of one queue (one
+    /// object each when 1), in order per queue; returns the number of queue messages.
+    /// </summary>
+    public async Task<int> PublishBatchedAsync(List<LoadModel.Message> messages, int eventsPerMessage)
+    {
+        if (eventsPerMessage == 1)
+        {
+            await PublishAsync(messages, base64Every: 0);
+            return messages.Count;
+        }
+
+        var batches = LoadModel.Batches(messages, eventsPerMessage, settings.QueueCount);
+        await Task.WhenAll(batches.GroupBy(b => b.Queue).Select(async queue =>
+        {
+            var client = _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, queue.Key));
+            foreach (var batch in queue)
+            {
+                await client.SendMessageAsync(batch.Body);
+            }
+        }));
+        return batches.Count;
+    }
+
+    /// <summary>The event queues' names, by queue index.</summary>
+    public IReadOnlyList<string> Names => Enumerable.Range(0, settings.QueueCount).Select(i => QueuePartitioner.QueueName(settings.QueuePrefix, i)).ToList();
+
+    /// <summary>Messages still in the event queues (or only in <paramref name="names"/>), visible or held by a silo.</summary>
+    public async Task<int> PendingAsync(IEnumerable<string>? names = null)
+    {
+        var total = 0;
+        foreach (var name in names ?? Names)
+        {
+            total += (await _service.GetQueueClient(name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        }
+
+        return total;
+    }
+
+    public async Task<int> PoisonCountAsync() => (await Poison.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+}
