@@ -74,10 +74,12 @@ public static class MemberMetrics
         if (transition.HeldRefunds is { Count: > 0 } heldRefunds)
         {
             var refund = transition with { EventType = "refund" };
-            foreach (var (refundDay, amount) in heldRefunds)
+            foreach (var held in heldRefunds)
             {
-                s = Activity(s, refund, sink, region, refundDay);
-                sink.AddRevenue(region, refundDay, -amount);
+                s = Activity(s, refund, sink, region, held.Day);
+                sink.AddRevenue(region, held.Day, -held.Amount);
+                sink.Add(region, held.Day, MetricNames.PointsIssued, held.PointsIssued);
+                sink.Add(region, held.Day, MetricNames.PointsReversed, held.PointsReversed);
             }
         }
 

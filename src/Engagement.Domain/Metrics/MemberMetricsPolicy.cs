@@ -83,7 +83,7 @@ public static class MemberMetricsPolicy
         var reissue = Offers.CouponReissues.IsReissue(input.OutcomeId);
         var (issuedByOffer, redeemedByOffer) = CouponMetrics.ByOffer(before.Coupons, Offers.MemberCoupons.Book(state), reissue);
         var order = Orders.OrderBook.Find(state, input.OrderId);
-        var held = input.EventType == MemberEventTypes.Purchase ? HeldRefunds(order, metrics, after.RegionId) : null;
+        var held = input.EventType == MemberEventTypes.Purchase ? HeldRefunds(order, entries, metrics, after.RegionId) : null;
         var transition = new MemberTransition
         {
             MemberId = state.MemberId,
@@ -97,10 +97,11 @@ public static class MemberMetricsPolicy
             FirstPurchase = input.EventType == MemberEventTypes.Purchase && !before.HadPurchase && state.FirstPurchaseAt is not null,
             // The held refunds net on their own days, not on the purchase's: its day keeps the whole amount.
             Revenue = input.OrderId is null ? 0m : (order?.Unrefunded ?? 0m) - before.OrderUnrefunded + (held?.Sum(static h => h.Amount) ?? 0m),
-            PointsIssued = points.Issued,
+            // The points the held refunds reversed (or corrected) count on their own days too.
+            PointsIssued = points.Issued - (held?.Sum(static h => h.PointsIssued) ?? 0),
             PointsRedeemed = points.Redeemed,
             PointsExpired = points.Expired == 0 ? null : ExpiredByDay(entries, metrics, after.RegionId),
-            PointsReversed = points.Reversed,
+            PointsReversed = points.Reversed - (held?.Sum(static h => h.PointsReversed) ?? 0),
             PointsAdjusted = points.Adjusted,
             // A reissue's fresh coupon replaces one already counted: not a new issue.
             CouponsIssued = reissue ? 0 : coupons.Issued,
@@ -263,17 +264,47 @@ public static class MemberMetricsPolicy
 
     /// <summary>
     /// The refunds an applied purchase's order already carries, on their local days: they were held for it and applied
-    /// with it (the order did not exist before its purchase), so they are activity and revenue of their own days the
-    /// outcome has not counted yet. Their marks add up to the order's refunded amount exactly (a new order has no older,
-    /// unmarked refunds).
+    /// with it (the order did not exist before its purchase), so they are activity, revenue and points of their own days
+    /// the outcome has not counted yet. Their marks add up to the order's refunded amount exactly (a new order has no
+    /// older, unmarked refunds); the points each moved are the outcome's points entries naming its event id (its
+    /// <c>points.refund</c> and any correction it caused), as its own outcome would have counted them in order.
     /// </summary>
-    private static List<HeldRefundDay>? HeldRefunds(Orders.OrderRecord? order, MetricsOptions metrics, string regionId)
+    private static List<HeldRefundDay>? HeldRefunds(Orders.OrderRecord? order, IReadOnlyList<LedgerEntry> entries, MetricsOptions metrics, string regionId)
     {
         if (order?.RefundMarks is not { Count: > 0 } marks)
         {
             return null;
         }
 
-        return marks.ConvertAll(m => new HeldRefundDay(metrics.LocalDay(m.At, regionId), m.Amount));
+        // Both lists grow together as each refund applies (RefundPolicy.Apply); a new order has no refund without a mark.
+        var ids = order.RefundEventIds is { } known && known.Count == marks.Count ? known : null;
+        var held = new List<HeldRefundDay>(marks.Count);
+        for (var i = 0; i < marks.Count; i++)
+        {
+            var (issued, reversed) = ids is null ? (0L, 0L) : PointsOfEvent(entries, ids[i]);
+            held.Add(new HeldRefundDay(metrics.LocalDay(marks[i].At, regionId), marks[i].Amount)
+            {
+                PointsIssued = issued,
+                PointsReversed = reversed,
+            });
+        }
+
+        return held;
+    }
+
+    /// <summary>Points issued and reversed by the entries of <paramref name="entries"/> that name <paramref name="eventId"/>.</summary>
+    private static (long Issued, long Reversed) PointsOfEvent(IReadOnlyList<LedgerEntry> entries, string eventId)
+    {
+        var own = new List<LedgerEntry>();
+        foreach (var e in entries)
+        {
+            if (string.Equals(e.EventId, eventId, StringComparison.Ordinal))
+            {
+                own.Add(e);
+            }
+        }
+
+        var points = PointsOf(own);
+        return (points.Issued, points.Reversed);
     }
 }

@@ -33,8 +33,9 @@ public sealed record MemberTransition
 
     /// <summary>
     /// The refunds that waited for this purchase and were applied with it (a refund that arrived before its purchase),
-    /// each on its own local day: activity on that day (CONTRACT.md §2, §5: any event but <c>complaint</c>) and its
-    /// amount netted from that day's revenue, as an in-order refund would (§1.1, §5). Null or empty: none.
+    /// each on its own local day: activity on that day (CONTRACT.md §2, §5: any event but <c>complaint</c>), its
+    /// amount netted from that day's revenue and the points it reversed counted on that day, as an in-order refund
+    /// would (§1.1, §5). Null or empty: none.
     /// </summary>
     public IReadOnlyList<HeldRefundDay>? HeldRefunds { get; init; }
 
@@ -47,6 +48,7 @@ public sealed record MemberTransition
     /// </summary>
     public decimal Revenue { get; init; }
 
+    /// <summary>Points issued on <see cref="Day"/> (those of <see cref="HeldRefunds"/> count on their own days instead).</summary>
     public long PointsIssued { get; init; }
 
     public long PointsRedeemed { get; init; }
@@ -59,6 +61,7 @@ public sealed record MemberTransition
     /// </summary>
     public IReadOnlyDictionary<DateOnly, long>? PointsExpired { get; init; }
 
+    /// <summary>Points reversed on <see cref="Day"/> (those of <see cref="HeldRefunds"/> count on their own days instead).</summary>
     public long PointsReversed { get; init; }
 
     /// <summary>Signed manual adjustment of points.</summary>
@@ -88,7 +91,14 @@ public sealed record MemberTransition
 /// <summary>A refund held for its purchase and applied with it (<see cref="MemberTransition.HeldRefunds"/>).</summary>
 /// <param name="Day">The refund's local day (its <c>occurredAt</c>, in the region's zone, <see cref="MetricsOptions.LocalDay"/>).</param>
 /// <param name="Amount">What it refunded, in the programme currency (CNY, &gt; 0, exact: the order's refund mark).</param>
-public readonly record struct HeldRefundDay(DateOnly Day, decimal Amount);
+public readonly record struct HeldRefundDay(DateOnly Day, decimal Amount)
+{
+    /// <summary>Points its application issued (an upward correction it caused), counted on <see cref="Day"/>; not in <see cref="MemberTransition.PointsIssued"/>.</summary>
+    public long PointsIssued { get; init; }
+
+    /// <summary>Points it reversed (its <c>points.refund</c>, downward corrections), counted on <see cref="Day"/>; not in <see cref="MemberTransition.PointsReversed"/>.</summary>
+    public long PointsReversed { get; init; }
+}
 
 /// <summary>The gauge dimensions of a member at one moment (<c>GET /segments</c>).</summary>
 public sealed record MemberSegments
