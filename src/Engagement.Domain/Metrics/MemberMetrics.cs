@@ -76,10 +76,11 @@ public static class MemberMetrics
             var refund = transition with { EventType = "refund" };
             foreach (var held in heldRefunds)
             {
-                s = Activity(s, refund, sink, region, held.Day);
-                sink.AddRevenue(region, held.Day, -held.Amount);
-                sink.Add(region, held.Day, MetricNames.PointsIssued, held.PointsIssued);
-                sink.Add(region, held.Day, MetricNames.PointsReversed, held.PointsReversed);
+                var where = held.RegionId ?? region;
+                s = Activity(s, refund, sink, where, held.Day);
+                sink.AddRevenue(where, held.Day, -held.Amount);
+                sink.Add(where, held.Day, MetricNames.PointsIssued, held.PointsIssued);
+                sink.Add(where, held.Day, MetricNames.PointsReversed, held.PointsReversed);
             }
         }
 

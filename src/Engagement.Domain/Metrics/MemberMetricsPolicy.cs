@@ -32,7 +32,9 @@ public static class MemberMetricsPolicy
     /// (<see cref="CouponMetrics.ByOffer"/>); null: not counted per offer.</param>
     /// <param name="RegisteredAt">The member's registration before the outcome (<see cref="MemberState.RegisteredAt"/>: its
     /// register event, else its first appearance); null: not seen, or not known.</param>
-    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded, long FromSequence = long.MaxValue, Offers.CouponBook? Coupons = null, DateTimeOffset? RegisteredAt = null);
+    /// <param name="Held">The refunds held for the outcome's order before it (<see cref="MemberState.HeldRefunds"/>), whose
+    /// region a purchase that applies them counts them in; null: none, or not known.</param>
+    public readonly record struct MetricsBefore(bool Existed, bool HadPurchase, decimal OrderUnrefunded, long FromSequence = long.MaxValue, Offers.CouponBook? Coupons = null, DateTimeOffset? RegisteredAt = null, IReadOnlyList<HeldRefund>? Held = null);
 
     /// <summary>The outcome being recorded: its deterministic id and, for an applied event, its type and order.</summary>
     /// <param name="OutcomeId">Unique per member and outcome: <c>e:{eventId}</c>, <c>r:{redemptionId}</c>, <c>a:{adjustmentId}</c>, <c>t:{ticks}</c>.</param>
@@ -43,11 +45,31 @@ public static class MemberMetricsPolicy
     /// <param name="CampaignConverted">Campaign arms the outcome's purchase converted (<see cref="CampaignMetrics.Converted"/>), else 0.</param>
     public readonly record struct MetricsInput(string OutcomeId, DateTimeOffset At, string? EventType = null, string? OrderId = null, int CampaignReached = 0, int CampaignConverted = 0);
 
-    /// <summary>The snapshot to take before the rules run (cheap: a few fields and one order lookup).</summary>
+    /// <summary>The snapshot to take before the rules run (cheap: a few fields, one order lookup, the held refunds' scan).</summary>
     public static MetricsBefore Before(MemberState state, string? orderId = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new MetricsBefore(state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Orders.OrderBook.Find(state, orderId)?.Unrefunded ?? 0m, state.NextSequence, Offers.MemberCoupons.Book(state), state.RegisteredAt);
+        return new MetricsBefore(
+            state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Orders.OrderBook.Find(state, orderId)?.Unrefunded ?? 0m,
+            state.NextSequence, Offers.MemberCoupons.Book(state), state.RegisteredAt, HeldFor(state, orderId));
+    }
+
+    /// <summary>The refunds held for <paramref name="orderId"/> (at most <see cref="ProgramOptions.MaxHeldRefunds"/>); null when none.</summary>
+    private static List<HeldRefund>? HeldFor(MemberState state, string? orderId)
+    {
+        List<HeldRefund>? held = null;
+        if (orderId is not null)
+        {
+            foreach (var h in state.HeldRefunds)
+            {
+                if (string.Equals(h.OrderId, orderId, StringComparison.Ordinal))
+                {
+                    (held ??= []).Add(h);
+                }
+            }
+        }
+
+        return held;
     }
 
     /// <summary>An applied event's input (held and refused events count nothing but their gauges and points).</summary>
@@ -83,7 +105,7 @@ public static class MemberMetricsPolicy
         var reissue = Offers.CouponReissues.IsReissue(input.OutcomeId);
         var (issuedByOffer, redeemedByOffer) = CouponMetrics.ByOffer(before.Coupons, Offers.MemberCoupons.Book(state), reissue);
         var order = Orders.OrderBook.Find(state, input.OrderId);
-        var held = input.EventType == MemberEventTypes.Purchase ? HeldRefunds(order, entries, metrics, after.RegionId) : null;
+        var held = input.EventType == MemberEventTypes.Purchase ? HeldRefunds(order, before.Held, entries, metrics, after.RegionId) : null;
         var transition = new MemberTransition
         {
             MemberId = state.MemberId,
@@ -267,9 +289,11 @@ public static class MemberMetricsPolicy
     /// with it (the order did not exist before its purchase), so they are activity, revenue and points of their own days
     /// the outcome has not counted yet. Their marks add up to the order's refunded amount exactly (a new order has no
     /// older, unmarked refunds); the points each moved are the outcome's points entries naming its event id (its
-    /// <c>points.refund</c> and any correction it caused), as its own outcome would have counted them in order.
+    /// <c>points.refund</c> and any correction it caused), as its own outcome would have counted them in order. Each
+    /// counts in the region of its own event (its <c>regionId</c>, like an in-order refund, which moves the member there),
+    /// else in <paramref name="regionId"/>, the member's, and takes that region's local day.
     /// </summary>
-    private static List<HeldRefundDay>? HeldRefunds(Orders.OrderRecord? order, IReadOnlyList<LedgerEntry> entries, MetricsOptions metrics, string regionId)
+    private static List<HeldRefundDay>? HeldRefunds(Orders.OrderRecord? order, IReadOnlyList<HeldRefund>? wereHeld, IReadOnlyList<LedgerEntry> entries, MetricsOptions metrics, string regionId)
     {
         if (order?.RefundMarks is not { Count: > 0 } marks)
         {
@@ -282,8 +306,11 @@ public static class MemberMetricsPolicy
         for (var i = 0; i < marks.Count; i++)
         {
             var (issued, reversed) = ids is null ? (0L, 0L) : PointsOfEvent(entries, ids[i]);
-            held.Add(new HeldRefundDay(metrics.LocalDay(marks[i].At, regionId), marks[i].Amount)
+            var own = ids is null ? null : wereHeld?.FirstOrDefault(h => string.Equals(h.EventId, ids[i], StringComparison.Ordinal))?.RegionId;
+            var region = string.IsNullOrWhiteSpace(own) ? regionId : MetricsOptions.RegionOf(own);
+            held.Add(new HeldRefundDay(metrics.LocalDay(marks[i].At, region), marks[i].Amount)
             {
+                RegionId = region,
                 PointsIssued = issued,
                 PointsReversed = reversed,
             });

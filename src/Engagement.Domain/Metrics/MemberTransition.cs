@@ -89,10 +89,16 @@ public sealed record MemberTransition
 }
 
 /// <summary>A refund held for its purchase and applied with it (<see cref="MemberTransition.HeldRefunds"/>).</summary>
-/// <param name="Day">The refund's local day (its <c>occurredAt</c>, in the region's zone, <see cref="MetricsOptions.LocalDay"/>).</param>
+/// <param name="Day">The refund's local day (its <c>occurredAt</c>, in <see cref="RegionId"/>'s zone, <see cref="MetricsOptions.LocalDay"/>).</param>
 /// <param name="Amount">What it refunded, in the programme currency (CNY, &gt; 0, exact: the order's refund mark).</param>
 public readonly record struct HeldRefundDay(DateOnly Day, decimal Amount)
 {
+    /// <summary>
+    /// The region it counts in (normalized, <see cref="MetricsOptions.RegionOf"/>): its own event's <c>regionId</c>, as an
+    /// in-order refund counts in the region it moves the member to; null: the outcome's (<see cref="MemberSegments.RegionId"/> after).
+    /// </summary>
+    public string? RegionId { get; init; }
+
     /// <summary>Points its application issued (an upward correction it caused), counted on <see cref="Day"/>; not in <see cref="MemberTransition.PointsIssued"/>.</summary>
     public long PointsIssued { get; init; }
 

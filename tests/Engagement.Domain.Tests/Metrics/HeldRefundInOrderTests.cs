@@ -105,6 +105,29 @@ public class HeldRefundInOrderTests
     }
 
     [Fact]
+    public void AHeldRefundFromAnotherRegionsStoreCountsInThatRegionOnItsLocalDayAsInOrder()
+    {
+        // West keeps another zone: 2026-11-20 10:00 +08:00 is still 11-19 there.
+        var metrics = new MetricsOptions { Shards = 4, RegionTimeZones = { ["west"] = "America/Los_Angeles" } };
+        var inOrder = Arrive(metrics, Purchase(100.00m), Refund("rf1", 33.33m, region: "West", store: "S900"));
+        var held = Arrive(metrics, Refund("rf1", 33.33m, region: "West", store: "S900"), Purchase(100.00m));
+
+        var westDay = new DateOnly(2026, 11, 19);
+        Assert.Equal(66, Counter(inOrder, "west", westDay, MetricNames.PointsReversed));
+        Assert.Equal(66, Counter(held, "west", westDay, MetricNames.PointsReversed));
+        Assert.Equal(1, Counter(held, "west", westDay, MetricNames.Dau));
+        Assert.Equal(-33.33m, held.Where(c => !c.IsGauge && c.RegionId == "west").Sum(c => c.Revenue));
+        Assert.Equal(100.00m, held.Where(c => !c.IsGauge && c.RegionId == "east").Sum(c => c.Revenue));
+        Assert.Equal(0, held.Where(c => !c.IsGauge && c.RegionId == "east").Sum(c => c.Counters.GetValueOrDefault(MetricNames.PointsReversed)));
+
+        // In order the refund also moves the member to west (its region follows its events, applied in arrival order);
+        // held, the purchase is applied last and keeps it in east. Every other day counter is the same.
+        static SortedDictionary<string, long> NoMoves(SortedDictionary<string, long> d) =>
+            new(d.Where(kv => !kv.Key.EndsWith(MetricNames.MovedIn, StringComparison.Ordinal) && !kv.Key.EndsWith(MetricNames.MovedOut, StringComparison.Ordinal)).ToDictionary(), StringComparer.Ordinal);
+        Assert.Equal(NoMoves(Days(inOrder)), NoMoves(Days(held)));
+    }
+
+    [Fact]
     public void AHeldRefundWithoutARegionCountsInTheMembersRegionAsInOrder()
     {
         var metrics = new MetricsOptions { Shards = 4 };
