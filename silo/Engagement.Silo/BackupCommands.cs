@@ -57,7 +57,7 @@ public static class BackupCommands
         using var host = builder.Build();
         var configuration = builder.Configuration;
         var connection = configuration.GetConnectionString(EngagementStorageOptions.ConnectionStringName) is { Length: > 0 } cs ? cs : EngagementStorageOptions.DevelopmentConnectionString;
-        var options = configuration.GetSection(BackupOptions.SectionName).Get<BackupOptions>() ?? new BackupOptions();
+        var options = BackupHostingExtensions.ReadBackupOptions(configuration);
         var tables = new TableServiceClient(connection);
         var blobs = new BlobServiceClient(connection);
         try

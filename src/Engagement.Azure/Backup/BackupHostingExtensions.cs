@@ -22,7 +22,10 @@ public static class BackupHostingExtensions
     public static IServiceCollection AddEngagementBackups(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<BackupOptions>().Bind(configuration.GetSection(BackupOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<BackupOptions>()
+            .Bind(configuration.GetSection(BackupOptions.SectionName))
+            .PostConfigure(options => ApplyEngineConfiguration(options, configuration))
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupOptions>, BackupOptionsValidator>());
         services.TryAddSingleton<EngagementStorageClients>();
         services.TryAddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<EngagementStorageClients>().Options.ConnectionString));
@@ -50,5 +53,58 @@ public static class BackupHostingExtensions
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Reads <see cref="BackupOptions"/> from <c>Engagement:Backup</c> as the silo does, with the engine's own
+    /// configuration applied (<see cref="ApplyEngineConfiguration"/>); for commands that run without the silo's services.
+    /// </summary>
+    public static BackupOptions ReadBackupOptions(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(BackupOptions.SectionName).Get<BackupOptions>() ?? new BackupOptions();
+        ApplyEngineConfiguration(options, configuration);
+        return options;
+    }
+
+    /// <summary>
+    /// Fills what <c>Engagement:Backup</c> leaves to the rest of the configuration: every engine table as configured
+    /// (<c>Engagement:Storage:*TableName</c>, <c>Engagement:Campaigns:MemberIndexTableName</c>) joins
+    /// <see cref="BackupOptions.Tables"/>, the configured grain state table is copied first and the configured
+    /// membership table left out (unless <see cref="BackupOptions.FirstTables"/> / <see cref="BackupOptions.ExcludedTables"/>
+    /// are set), and without <c>Engagement:Backup:TimeZone</c> the schedule runs in the programme's zone
+    /// (<c>Engagement:Metrics:TimeZone</c>).
+    /// </summary>
+    public static void ApplyEngineConfiguration(BackupOptions options, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var storage = configuration.GetSection(EngagementStorageOptions.SectionName).Get<EngagementStorageOptions>() ?? new EngagementStorageOptions();
+        var memberIndex = configuration[$"{Grains.Campaigns.CampaignOptions.SectionName}:{nameof(Grains.Campaigns.CampaignOptions.MemberIndexTableName)}"] is { Length: > 0 } index
+            ? index
+            : new Grains.Campaigns.CampaignOptions().MemberIndexTableName;
+        foreach (var table in new[] { storage.GrainStateTableName, storage.ReminderTableName, storage.LedgerTableName, storage.MetricsTableName, memberIndex })
+        {
+            if (!options.Tables.Contains(table, StringComparer.OrdinalIgnoreCase))
+            {
+                options.Tables.Add(table);
+            }
+        }
+
+        if (options.FirstTables.Count == 0)
+        {
+            options.FirstTables.Add(storage.GrainStateTableName);
+        }
+
+        if (options.ExcludedTables.Count == 0)
+        {
+            options.ExcludedTables.Add(storage.MembershipTableName);
+        }
+
+        if (string.IsNullOrEmpty(configuration[$"{BackupOptions.SectionName}:{nameof(BackupOptions.TimeZone)}"])
+            && configuration[$"{Domain.Metrics.MetricsOptions.SectionName}:{nameof(Domain.Metrics.MetricsOptions.TimeZone)}"] is { Length: > 0 } programmeZone)
+        {
+            options.TimeZone = programmeZone;
+        }
     }
 }

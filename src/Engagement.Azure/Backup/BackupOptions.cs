@@ -18,7 +18,10 @@ public sealed class BackupOptions
     /// <summary>Local times of day to back up at, <c>HH:mm</c>. Default 02:00, 10:00 and 18:00 (three a day).</summary>
     public List<string> Times { get; set; } = [];
 
-    /// <summary>IANA time zone of <see cref="Times"/>. Default <c>Asia/Shanghai</c> (the programme's default).</summary>
+    /// <summary>
+    /// IANA time zone of <see cref="Times"/>. Default: the programme's zone (<c>Engagement:Metrics:TimeZone</c>, the
+    /// zone of its local day), else <c>Asia/Shanghai</c>.
+    /// </summary>
     public string TimeZone { get; set; } = "Asia/Shanghai";
 
     /// <summary>Backups older than this many days are deleted after a successful backup. Default 14; at least 1.</summary>
@@ -33,10 +36,23 @@ public sealed class BackupOptions
     /// </summary>
     public string TablePrefix { get; set; } = "Engagement";
 
-    /// <summary>Tables never backed up (cluster membership is rebuilt by the silos). Default <c>EngagementSilos</c>.</summary>
+    /// <summary>
+    /// Tables backed up besides those under <see cref="TablePrefix"/>. The host adds the engine's tables as configured
+    /// (<c>Engagement:Storage:*TableName</c>, <c>Engagement:Campaigns:MemberIndexTableName</c>), so a table renamed
+    /// outside the prefix is still copied.
+    /// </summary>
+    public List<string> Tables { get; set; } = [];
+
+    /// <summary>
+    /// Tables never backed up (cluster membership is rebuilt by the silos). Default: the configured membership table
+    /// (<c>Engagement:Storage:MembershipTableName</c>, <c>EngagementSilos</c>).
+    /// </summary>
     public List<string> ExcludedTables { get; set; } = [];
 
-    /// <summary>The first table(s) to copy: grain state goes first, so effects it lists as pending are re-emitted after a restore.</summary>
+    /// <summary>
+    /// The first table(s) to copy: grain state goes first, so effects it lists as pending are re-emitted after a
+    /// restore. Default: the configured grain state table (<c>Engagement:Storage:GrainStateTableName</c>).
+    /// </summary>
     public List<string> FirstTables { get; set; } = [];
 
     /// <summary><see cref="Times"/> parsed, defaults applied.</summary>

@@ -51,13 +51,17 @@ public sealed partial class TableBackup(
     /// <summary>The manifest blob of backup <paramref name="backup"/>.</summary>
     public static string ManifestBlobName(string backup) => $"{backup}/{ManifestBlob}";
 
-    /// <summary>The tables a backup copies now: those starting with the prefix, less the excluded, grain state first.</summary>
+    /// <summary>
+    /// The tables a backup copies now: those starting with the prefix and those named in <see cref="BackupOptions.Tables"/>,
+    /// less the excluded, grain state first.
+    /// </summary>
     public async Task<IReadOnlyList<string>> TablesAsync(CancellationToken cancellationToken = default)
     {
         var names = new List<string>();
         await foreach (var table in tables.QueryAsync(cancellationToken: cancellationToken))
         {
-            if (table.Name.StartsWith(options.TablePrefix, StringComparison.Ordinal) && !options.Excluded().Contains(table.Name, StringComparer.OrdinalIgnoreCase))
+            var owned = table.Name.StartsWith(options.TablePrefix, StringComparison.Ordinal) || options.Tables.Contains(table.Name, StringComparer.OrdinalIgnoreCase);
+            if (owned && !options.Excluded().Contains(table.Name, StringComparer.OrdinalIgnoreCase))
             {
                 names.Add(table.Name);
             }
