@@ -1,0 +1,100 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Engagement.Azure.Backup;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Backup;
+
+/// <summary>
+/// Issue 14 §4: the schedule itself. Two silos run the same schedule on one account; when a slot comes exactly one
+/// of them takes the backup (a complete manifest named by the slot) and the other skips it; the next slot is taken
+/// again. The clock is a <see cref="FakeTimeProvider"/> the test moves; storage is Azurite.
+/// </summary>
+public sealed class BackupScheduleTests
+{
+    [Fact]
+    public async Task AtEachSlotExactlyOneOfTwoSilosTakesTheBackupAndTheOtherSkipsIt()
+    {
+        var prefix = "Sch" + Guid.NewGuid().ToString("N")[..10];
+        var container = Azurite.UniqueName("backups-");
+        var options = new BackupOptions { TablePrefix = prefix, Container = container, FirstTables = [prefix + "GrainState"], RetentionDays = 14, TimeZone = "Asia/Shanghai" };
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
+        await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
+
+        // 09:59:30 in Shanghai: the 10:00 slot is 30 s away.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8)));
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silos = Enumerable.Range(0, 2).Select(_ => new BackupScheduler(
+            new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()),
+            blobs,
+            Options.Create(options),
+            clock,
+            loggers.CreateLogger<BackupScheduler>())).ToList();
+        try
+        {
+            foreach (var silo in silos)
+            {
+                await silo.StartAsync(CancellationToken.None);
+            }
+
+            await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
+            await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, "both silos done with 10:00");
+
+            Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete"));
+            Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
+            var backups = await new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync();
+            var only = Assert.Single(backups);
+            Assert.Equal("20261130-020000", only.Name);
+            Assert.Equal(BackupManifest.Complete, only.Manifest?.Status);
+            Assert.Equal(1, Assert.Single(only.Manifest!.Tables).Rows);
+
+            await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 18, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 6, "both silos done with 18:00");
+            Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-100000 complete"));
+            Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-100000 is taken by another silo"));
+            Assert.Equal(["20261130-100000", "20261130-020000"], (await new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync()).Select(b => b.Name));
+            Assert.Empty(logs.Lines(LogLevel.Error));
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.StopAsync(CancellationToken.None);
+                silo.Dispose();
+            }
+
+            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
+            await blobs.GetBlobContainerClient(container).DeleteIfExistsAsync();
+        }
+    }
+
+    /// <summary>"Next backup at …" lines: each silo writes one when it starts and one after each slot it finished.</summary>
+    private static int Waits(LogCapture logs) => logs.Lines(LogLevel.Information, "Next backup at").Count;
+
+    /// <summary>
+    /// Sets the clock to <paramref name="slot"/>, then moves it a second per poll until <paramref name="done"/>: a
+    /// scheduler that read the time just before the jump waits on a timer the jump did not reach.
+    /// </summary>
+    private static Task ReachAsync(FakeTimeProvider clock, DateTimeOffset slot, Func<bool> done, string what)
+    {
+        clock.SetUtcNow(slot);
+        return Eventually.TrueAsync(
+            () =>
+            {
+                if (!done())
+                {
+                    clock.Advance(TimeSpan.FromSeconds(1));
+                }
+
+                return done();
+            },
+            TimeSpan.FromSeconds(30),
+            what);
+    }
+}
