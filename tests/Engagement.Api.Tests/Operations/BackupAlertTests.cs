@@ -26,7 +26,7 @@ public sealed class BackupAlertTests(OperationsHostFixture host)
         var listeners = host.Services.GetServices<IBackupFailureListener>().ToList();
         var logger = host.Services.GetRequiredService<ILogger<TableBackup>>();
         var blobs = new BlobServiceClient(connection);
-        using var admin = host.Client(OperationsHostFixture.AdminKey);
+        using var admin = host.Client(OperationsHostFixture.AlertsKey);
 
         // Nobody listens on port 9 (discard): the backup fails at once, without retries.
         var deadTables = new TableServiceClient(

@@ -16,12 +16,30 @@ public class OperationsHostFixture : WebApplicationFactory<Program>, IAsyncLifet
     public const string SupportKey = "ops-test-support";
     public const string LimitedKey = "ops-test-limited";
 
+    /// <summary>An admin key of its own for <see cref="BackupAlertTests"/>: the per-key limit is 5 a minute, and the other tests spend AdminKey's.</summary>
+    public const string AlertsKey = "ops-test-alerts";
+
     /// <summary>Configured only as its hash; the plain text appears nowhere in the host's configuration.</summary>
     public const string HashedKey = "ops-test-hashed-support-key";
 
     public const int PermitsPerMinute = 5;
 
     private readonly string _serviceId = "opstests-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The cluster id the host joins (its own, so its membership row is the only one).</summary>
+    public string ClusterId => _serviceId;
+
+    /// <summary>
+    /// The address the silo advertises and listens on: a loopback address other than the default 127.0.0.1, so the
+    /// membership table shows that <c>Engagement:Silo:AdvertisedAddress</c> was used.
+    /// </summary>
+    public const string AdvertisedAddress = "127.0.0.2";
+
+    /// <summary>Silo-to-silo port (<c>Engagement:Silo:SiloPort</c>).</summary>
+    public int SiloPort { get; } = ApiHostFixtureFreePort();
+
+    /// <summary>Gateway port (<c>Engagement:Silo:GatewayPort</c>).</summary>
+    public int GatewayPort { get; } = ApiHostFixtureFreePort();
 
     public Task InitializeAsync()
     {
@@ -54,14 +72,16 @@ public class OperationsHostFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:AzureStorage", connection);
         builder.UseSetting("Engagement:Testing:ClockStart", Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-        builder.UseSetting("Engagement:Silo:SiloPort", ApiHostFixtureFreePort().ToString(CultureInfo.InvariantCulture));
-        builder.UseSetting("Engagement:Silo:GatewayPort", ApiHostFixtureFreePort().ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Engagement:Silo:SiloPort", SiloPort.ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Engagement:Silo:GatewayPort", GatewayPort.ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Engagement:Silo:AdvertisedAddress", AdvertisedAddress);
         builder.UseSetting("Engagement:Silo:ServiceId", _serviceId);
         builder.UseSetting("Engagement:Silo:ClusterId", _serviceId);
         builder.UseSetting("Engagement:Ingestion:QueueNamePrefix", "opst" + Guid.NewGuid().ToString("N")[..8]);
         builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
         builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support");
         builder.UseSetting($"Engagement:Api:Keys:{LimitedKey}", "support");
+        builder.UseSetting($"Engagement:Api:Keys:{AlertsKey}", "admin");
         builder.UseSetting($"Engagement:Api:KeyHashes:{ApiKeyHashes.Hash(HashedKey).ToUpperInvariant()}", "support");
         builder.UseSetting("Engagement:Api:RateLimit:PermitLimit", PermitsPerMinute.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Engagement:Api:RateLimit:Window", "00:01:00");
