@@ -27,6 +27,14 @@ public sealed class BackupOptions
     /// <summary>Backups older than this many days are deleted after a successful backup. Default 14; at least 1.</summary>
     public int RetentionDays { get; set; } = 14;
 
+    /// <summary>
+    /// A backup with no manifest whose claim (<c>{backup}/claim</c>) has not been touched for this long is recorded as
+    /// failed (a <c>failed</c> manifest) and reported (error log, <c>data.anomaly</c>) by a silo that skipped it: its
+    /// silo stopped mid-copy. The silo taking a backup touches its claim every quarter of this. Default 10 minutes;
+    /// 1 minute to 12 hours.
+    /// </summary>
+    public TimeSpan StalledAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Blob container that holds the backups. Default <c>engagement-backups</c>.</summary>
     public string Container { get; set; } = "engagement-backups";
 
@@ -91,6 +99,11 @@ internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
         if (options.RetentionDays < 1)
         {
             failures.Add($"{BackupOptions.SectionName}:RetentionDays must be at least 1.");
+        }
+
+        if (options.StalledAfter < TimeSpan.FromMinutes(1) || options.StalledAfter > TimeSpan.FromHours(12))
+        {
+            failures.Add($"{BackupOptions.SectionName}:StalledAfter must be between 00:01:00 and 12:00:00.");
         }
 
         if (options.Container is not { Length: >= 3 and <= 63 } || !options.Container.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))

@@ -11,7 +11,11 @@ namespace Engagement.Azure.Backup;
 /// Runs <see cref="TableBackup"/> at <see cref="BackupOptions.Times"/> in <see cref="BackupOptions.TimeZone"/>.
 /// Every silo of a cluster runs this schedule; for each slot the first silo to create the blob
 /// <c>{backup}/claim</c> (conditional create) takes the backup, the others skip it. A failed backup is logged as an
-/// error by <see cref="TableBackup"/>, and the schedule goes on.
+/// error by <see cref="TableBackup"/>, and the schedule goes on. The silo taking a backup touches its claim every
+/// quarter of <see cref="BackupOptions.StalledAfter"/>; a silo that skipped it watches until the next slot, and if the
+/// backup has no manifest while its claim stays untouched for <see cref="BackupOptions.StalledAfter"/> (its silo was
+/// killed mid-copy), records it failed and reports it (<see cref="TableBackup.AbandonAsync"/>), so a lost backup is
+/// never silent.
 /// </summary>
 public sealed partial class BackupScheduler(
     TableBackup backup,
@@ -43,12 +47,29 @@ public sealed partial class BackupScheduler(
         throw new InvalidOperationException("no backup time configured");
     }
 
+    /// <summary>The last scheduled moment at or before <paramref name="now"/>.</summary>
+    public static DateTimeOffset PreviousSlot(DateTimeOffset now, IReadOnlyList<TimeOnly> times, TimeZoneInfo zone)
+    {
+        var slot = NextSlot(now.AddDays(-2), times, zone);
+        for (var next = NextSlot(slot, times, zone); next <= now; next = NextSlot(next, times, zone))
+        {
+            slot = next;
+        }
+
+        return slot;
+    }
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone);
         var times = settings.ParsedTimes();
+
+        // A silo (re)starting watches the last slot too: if the silo that claimed it was killed mid-copy — this one,
+        // in a one-silo cluster — it is reported once its claim has been quiet for StalledAfter.
+        var last = PreviousSlot(time.GetUtcNow(), times, zone);
+        var watch = WatchAsync(settings, TableBackup.NameFor(last), last, NextSlot(last, times, zone), stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             var slot = NextSlot(time.GetUtcNow(), times, zone);
@@ -76,9 +97,13 @@ public sealed partial class BackupScheduler(
             if (!claimed)
             {
                 LogSkipped(logger, name);
+                await watch;
+                watch = WatchAsync(settings, name, slot, NextSlot(slot, times, zone), stoppingToken);
                 continue;
             }
 
+            using var beating = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var heartbeat = HeartbeatAsync(settings, name, beating.Token);
             try
             {
                 await backup.RunAsync(name, cancellationToken: stoppingToken);
@@ -87,6 +112,81 @@ public sealed partial class BackupScheduler(
             {
                 // TableBackup reported it to the failure listeners (the default one logs an error); the next slot tries again.
             }
+            finally
+            {
+                await beating.CancelAsync();
+                await heartbeat;
+            }
+        }
+
+        await watch;
+    }
+
+    /// <summary>Touches the claim of backup <paramref name="name"/> every quarter of <see cref="BackupOptions.StalledAfter"/> until cancelled.</summary>
+    private async Task HeartbeatAsync(BackupOptions settings, string name, CancellationToken cancellationToken)
+    {
+        var claim = blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim");
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
+                await claim.UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+            {
+                // The backup itself will meet the same storage; its own failure is what gets reported.
+                LogHeartbeatFailed(logger, ex, name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Watches backup <paramref name="name"/>, taken by another silo at <paramref name="slot"/>, until <paramref name="until"/>:
+    /// done when it has a manifest; recorded failed and reported when its claim stays untouched for
+    /// <see cref="BackupOptions.StalledAfter"/> (<see cref="ClaimWatch"/>).
+    /// </summary>
+    private async Task WatchAsync(BackupOptions settings, string name, DateTimeOffset slot, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(settings.Container);
+        var claim = container.GetBlobClient($"{name}/claim");
+        var stall = new ClaimWatch(settings.StalledAfter);
+        try
+        {
+            while (time.GetUtcNow() < until)
+            {
+                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
+                if (await container.GetBlobClient(TableBackup.ManifestBlobName(name)).ExistsAsync(cancellationToken))
+                {
+                    LogWatched(logger, name, "it has its manifest");
+                    return;
+                }
+
+                var touched = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag;
+                if (stall.Observe(touched, time.GetUtcNow()))
+                {
+                    var holder = (await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
+                    var reason = new TimeoutException($"backup {name} was taken by {holder} and has shown no progress for {stall.Quiet.TotalMinutes:F0} minutes without finishing; that silo probably stopped mid-copy");
+                    var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
+                    LogWatched(logger, name, recorded ? "stalled, recorded failed by this silo" : "stalled, already recorded by another silo");
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Not claimed (the slot before this silo's start was never taken, or the container is new): nothing to watch.
+        }
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+        {
+            LogWatchFailed(logger, ex, name);
         }
     }
 
@@ -113,4 +213,13 @@ public sealed partial class BackupScheduler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} is taken by another silo")]
     private static partial void LogSkipped(ILogger logger, string backup);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}, taken by another silo: done watching, {Outcome}")]
+    private static partial void LogWatched(ILogger logger, string backup, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; another silo may take it for stalled")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: stopped watching the silo that takes it")]
+    private static partial void LogWatchFailed(ILogger logger, Exception exception, string backup);
 }

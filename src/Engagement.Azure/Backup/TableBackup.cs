@@ -204,6 +204,33 @@ public sealed partial class TableBackup(
         }
     }
 
+    /// <summary>
+    /// Records backup <paramref name="name"/>, begun at <paramref name="startedAt"/> (UTC) by a silo that stopped before
+    /// finishing it, as <c>failed</c> with <paramref name="reason"/> and reports it to every
+    /// <see cref="IBackupFailureListener"/> — only if it has no manifest yet, so of several silos that notice, one
+    /// reports. Returns false when a manifest already exists (the backup ended, or another silo recorded it).
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage refused the manifest for another reason.</exception>
+    public async Task<bool> AbandonAsync(string name, DateTimeOffset startedAt, Exception reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = reason.Message, Tables = [] };
+        try
+        {
+            await blobs.GetBlobContainerClient(options.Container).GetBlobClient(ManifestBlobName(name)).UploadAsync(
+                BinaryData.FromObjectAsJson(failed, ManifestJson),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+
+        await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, [], reason));
+        return true;
+    }
+
     /// <summary>Tells every <see cref="IBackupFailureListener"/> of <paramref name="failure"/>; a listener that throws is logged and skipped.</summary>
     public async Task ReportFailureAsync(BackupFailure failure)
     {

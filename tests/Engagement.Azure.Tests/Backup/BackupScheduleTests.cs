@@ -74,6 +74,122 @@ public sealed class BackupScheduleTests
         }
     }
 
+    [Fact]
+    public async Task ABackupWhoseSiloDiedMidCopyIsRecordedFailedAndReportedOnceByTheSilosThatSkippedIt()
+    {
+        var prefix = "Dead" + Guid.NewGuid().ToString("N")[..10];
+        var container = Azurite.UniqueName("backups-");
+        var options = new BackupOptions { TablePrefix = prefix, Container = container, FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+
+        // A silo claimed the 10:00 backup and was killed before it wrote anything: a claim, no manifest, never touched.
+        var backups = blobs.GetBlobContainerClient(container);
+        await backups.CreateIfNotExistsAsync();
+        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("killed-silo"));
+
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8)));
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silos = Enumerable.Range(0, 2).Select(_ => new BackupScheduler(
+            new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()),
+            blobs,
+            Options.Create(options),
+            clock,
+            loggers.CreateLogger<BackupScheduler>())).ToList();
+        try
+        {
+            foreach (var silo in silos)
+            {
+                await silo.StartAsync(CancellationToken.None);
+            }
+
+            await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
+            await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, "both silos skipped 10:00");
+            Assert.Equal(2, logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo").Count);
+            Assert.Empty(logs.Lines(LogLevel.Error));
+
+            // Half a minute at a time: nothing is reported before the claim has been quiet for StalledAfter, then one silo reports.
+            var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (failed().Count == 0)
+                    {
+                        Assert.True(clock.GetUtcNow() < new DateTimeOffset(2026, 11, 30, 11, 0, 0, TimeSpan.FromHours(8)), "not reported within an hour");
+                        clock.Advance(TimeSpan.FromSeconds(30));
+                    }
+
+                    return failed().Count > 0;
+                },
+                TimeSpan.FromSeconds(60),
+                "the stalled backup reported");
+            Assert.True(clock.GetUtcNow() >= new DateTimeOffset(2026, 11, 30, 10, 10, 0, TimeSpan.FromHours(8)), $"reported at {clock.GetUtcNow():HH:mm}, before the claim was quiet for 10 minutes");
+
+            var manifest = Assert.Single(await new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync()).Manifest;
+            Assert.Equal(BackupManifest.Failed, manifest?.Status);
+            Assert.Contains("killed-silo", manifest!.Error, StringComparison.Ordinal);
+
+            // The other silo finds the manifest (or the failure already recorded) and stops watching: still one report.
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    clock.Advance(TimeSpan.FromMinutes(1));
+                    return logs.Lines(LogLevel.Information, "Backup 20261130-020000, taken by another silo: done watching").Count == 2;
+                },
+                TimeSpan.FromSeconds(30),
+                "both silos done watching");
+            Assert.Single(failed());
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.StopAsync(CancellationToken.None);
+                silo.Dispose();
+            }
+
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ASiloRestartedAfterItWasKilledMidBackupReportsTheBackupItHadClaimed()
+    {
+        var container = Azurite.UniqueName("backups-");
+        var options = new BackupOptions { TablePrefix = "Restart" + Guid.NewGuid().ToString("N")[..10], Container = container, TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        var backups = blobs.GetBlobContainerClient(container);
+        await backups.CreateIfNotExistsAsync();
+        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("the-only-silo"));
+
+        // The only silo of the cluster claimed 10:00, was killed, and starts again at 10:05.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 5, 0, TimeSpan.FromHours(8)));
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        using var silo = new BackupScheduler(new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()), blobs, Options.Create(options), clock, loggers.CreateLogger<BackupScheduler>());
+        try
+        {
+            await silo.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    Assert.True(clock.GetUtcNow() < new DateTimeOffset(2026, 11, 30, 11, 0, 0, TimeSpan.FromHours(8)), "not reported within an hour of the restart");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED").Count > 0;
+                },
+                TimeSpan.FromSeconds(60),
+                "the backup the silo had claimed before it was killed reported failed");
+            Assert.Contains("the-only-silo", (await new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync()).Single().Manifest!.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
     /// <summary>"Next backup at …" lines: each silo writes one when it starts and one after each slot it finished.</summary>
     private static int Waits(LogCapture logs) => logs.Lines(LogLevel.Information, "Next backup at").Count;
 
