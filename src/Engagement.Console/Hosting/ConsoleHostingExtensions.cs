@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using MudBlazor;
 using MudBlazor.Services;
 
 namespace Engagement.Console.Hosting;
@@ -37,6 +38,8 @@ public static class ConsoleHostingExtensions
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        // MudBlazor's own texts (pager, close buttons, "Required", date pickers) in the viewer's language.
+        services.AddTransient<MudLocalizer, ConsoleMudLocalizer>();
         services.AddLocalization();
         services.AddCascadingAuthenticationState();
         services.AddScoped<ViewerClock>();

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Engagement.Console.Resources;
+using Microsoft.Extensions.Localization;
+
+namespace Engagement.Console.Services;
+
+/// <summary>
+/// What the engine recorded in English, for people, worded in the viewer's language: a ledger entry's reason from its
+/// rule id and the numbers of its stored reason (CONTRACT.md §4, ledger), an audit row's action and detail from the
+/// action id (CONTRACT.md §4, <c>GET /audit</c>). The stored text stays as it is (the API and the archive keep it);
+/// what a person typed (an adjustment's reason) is carried over as typed, never translated. A text the console
+/// does not know the shape of, or a language without a wording (English), shows as stored.
+/// </summary>
+public static partial class RecordTexts
+{
+    /// <summary>The reason of a ledger entry written by <paramref name="ruleId"/>, worded from <paramref name="reason"/>'s numbers; <paramref name="reason"/> itself when none applies.</summary>
+    /// <param name="text">The record wordings of the viewer's culture.</param>
+    /// <param name="ruleId">The entry's rule, e.g. <c>points.earn</c>, <c>growth.share</c>.</param>
+    /// <param name="reason">The stored English reason, e.g. <c>purchase O-1 of 1000.00 CNY at V1 ×1.0</c>.</param>
+    /// <param name="time">Shows an instant in the viewer's zone (an expiry's).</param>
+    public static string LedgerReason(IStringLocalizer<RecordStrings> text, string ruleId, string reason, Func<DateTimeOffset, string> time)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(time);
+        if (string.IsNullOrEmpty(reason) || text["Ledger_Purchase"].ResourceNotFound)
+        {
+            return reason ?? "";
+        }
+
+        Match m;
+        return ruleId switch
+        {
+            "points.earn" or "points.earn.first-purchase-double" when (m = Earn().Match(reason)).Success =>
+                text["Ledger_Earn", m.Groups["order"].Value, Money(text, m.Groups["money"].Value), m.Groups["tier"].Value, m.Groups["mult"].Value]
+                + (m.Groups["first"].Success ? text["Ledger_EarnFirst", m.Groups["first"].Value].Value : ""),
+            "growth.purchase" when (m = Purchase().Match(reason)).Success =>
+                text["Ledger_Purchase", m.Groups["order"].Value, Money(text, m.Groups["money"].Value)],
+            "points.refund" or "growth.refund" when (m = Refund().Match(reason)).Success =>
+                text["Ledger_Refund", m.Groups["order"].Value, Money(text, m.Groups["total"].Value), Money(text, m.Groups["money"].Value)],
+            "points.expire" when (m = Expiry().Match(reason)).Success
+                && DateTimeOffset.TryParse(m.Groups["at"].Value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) =>
+                text["Ledger_Expiry", m.Groups["n"].Value, m.Groups["order"].Value, time(at)],
+            "points.adjustment" or "growth.adjustment" when (m = Adjustment().Match(reason)).Success =>
+                text["Ledger_Adjustment", m.Groups["delta"].Value] + m.Groups["why"].Value,
+            "points.redeem" when (m = Redemption().Match(reason)).Success =>
+                text["Ledger_Redemption", m.Groups["id"].Value, m.Groups["points"].Value, m.Groups["value"].Value]
+                + (m.Groups["cash"].Success ? text["Ledger_RedemptionCash", m.Groups["cash"].Value].Value : "")
+                + (m.Groups["reward"].Success ? text["Ledger_RedemptionReward", m.Groups["reward"].Value].Value : ""),
+            "tier.upgrade" when (m = Upgrade().Match(reason)).Success =>
+                text["Ledger_Upgrade", m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["growth"].Value, m.Groups["threshold"].Value],
+            _ when ruleId.StartsWith("growth.", StringComparison.Ordinal) && (m = Behaviour().Match(reason)).Success
+                && ruleId == "growth." + m.Groups["type"].Value =>
+                text["Ledger_Behaviour", Of(text, "Behaviour_", m.Groups["type"].Value), m.Groups["day"].Value, m.Groups["n"].Value, m.Groups["cap"].Value],
+            _ => reason,
+        };
+    }
+
+    /// <summary>An audit action id (<c>member.adjustment</c>) named in the viewer's language; the id when there is no name.</summary>
+    public static string AuditAction(IStringLocalizer<RecordStrings> text, string action) => Of(text, "AuditAction_", action);
+
+    /// <summary>
+    /// An audit row's detail worded from <paramref name="action"/> and the stored <paramref name="detail"/>'s values;
+    /// <paramref name="detail"/> itself when none applies.
+    /// </summary>
+    /// <param name="text">The record wordings of the viewer's culture.</param>
+    /// <param name="action">The action id, e.g. <c>member.adjustment</c>.</param>
+    /// <param name="detail">The stored detail, e.g. <c>points +100</c>.</param>
+    /// <param name="status">Names a campaign status code (<c>paused</c>) in the viewer's language.</param>
+    public static string AuditDetail(IStringLocalizer<RecordStrings> text, string action, string detail, Func<string, string> status)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(status);
+        if (string.IsNullOrEmpty(detail) || text["Ledger_Purchase"].ResourceNotFound)
+        {
+            return detail ?? "";
+        }
+
+        Match m;
+        return action switch
+        {
+            "member.adjustment" when (m = AuditAdjustment().Match(detail)).Success =>
+                text["Audit_Adjustment", Of(text, "Amount_", m.Groups["kind"].Value), m.Groups["delta"].Value],
+            "member.coupon_reissue" when (m = AuditReissue().Match(detail)).Success =>
+                text["Audit_Reissue", m.Groups["old"].Value, m.Groups["new"].Value],
+            "member.consent" when detail.StartsWith("consent ", StringComparison.Ordinal) =>
+                text["Audit_Consent", detail["consent ".Length..]],
+            "campaign.pause" or "campaign.resume" when (m = AuditPause().Match(detail)).Success =>
+                text["Audit_Pause", m.Groups["pause"].Value, status(m.Groups["status"].Value), m.Groups["reached"].Value, m.Groups["total"].Value],
+            "programme.point-value" when (m = AuditPointValue().Match(detail)).Success =>
+                text["Audit_PointValue", m.Groups["value"].Value, m.Groups["from"].Value == "now" ? text["Audit_Now"].Value : m.Groups["from"].Value],
+            _ => detail,
+        };
+    }
+
+    // "100 USD at 7.1 = 710.00 CNY": a foreign amount, its rate and the programme's amount.
+    private static string Money(IStringLocalizer<RecordStrings> text, string money) =>
+        Foreign().Match(money) is { Success: true } f ? text["Ledger_Foreign", f.Groups["foreign"].Value, f.Groups["rate"].Value, f.Groups["programme"].Value] : money;
+
+    private static string Of(IStringLocalizer<RecordStrings> text, string prefix, string code) =>
+        text[prefix + code] is { ResourceNotFound: false } found ? found.Value : code;
+
+    [GeneratedRegex(@"^purchase (?<order>\S+) of (?<money>.+?) at (?<tier>\S+) ×(?<mult>[0-9.]+)(?:, first purchase ×(?<first>[0-9.]+))?$")]
+    private static partial Regex Earn();
+
+    [GeneratedRegex(@"^purchase (?<order>\S+) of (?<money>.+)$")]
+    private static partial Regex Purchase();
+
+    [GeneratedRegex(@"^refund of (?<money>.+) on order (?<order>\S+) \((?<total>.+)\)$")]
+    private static partial Regex Refund();
+
+    [GeneratedRegex(@"^(?<n>\d+) points of purchase (?<order>\S+) expired at (?<at>\S+)$")]
+    private static partial Regex Expiry();
+
+    [GeneratedRegex(@"^manual adjustment (?<delta>[+-]?\d+): (?<why>.*)$", RegexOptions.Singleline)]
+    private static partial Regex Adjustment();
+
+    [GeneratedRegex(@"^redemption (?<id>\S+) of (?<points>\d+) points \((?<value>[0-9.]+ [A-Z]{3})\)(?: \+ (?<cash>[0-9.]+ [A-Z]{3}) cash)?(?: for reward (?<reward>\S+))?$")]
+    private static partial Regex Redemption();
+
+    [GeneratedRegex(@"^(?<from>\S+) → (?<to>\S+): trailing growth (?<growth>\d+) reached (?<threshold>\d+)$")]
+    private static partial Regex Upgrade();
+
+    [GeneratedRegex(@"^(?<type>[a-z_]+) (?<n>\d+) of (?<cap>\d+) on (?<day>\S+)$")]
+    private static partial Regex Behaviour();
+
+    [GeneratedRegex(@"^(?<foreign>\S+ [A-Z]{3}) at (?<rate>\S+) = (?<programme>\S+ [A-Z]{3})$")]
+    private static partial Regex Foreign();
+
+    [GeneratedRegex(@"^(?<kind>points|growth) (?<delta>[+-]?\d+)$")]
+    private static partial Regex AuditAdjustment();
+
+    [GeneratedRegex(@"^coupon (?<old>\S+) → (?<new>\S+)$")]
+    private static partial Regex AuditReissue();
+
+    [GeneratedRegex(@"^pause (?<pause>\d+): (?<status>\w*), (?<reached>\d+) of (?<total>\S+) reached$")]
+    private static partial Regex AuditPause();
+
+    [GeneratedRegex(@"^(?<value>\S+) CNY per point from (?<from>\S+)$")]
+    private static partial Regex AuditPointValue();
+}
