@@ -22,6 +22,8 @@ public sealed class ConsoleChineseRecordsTests(ConsoleHostFixture host)
             new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-30), regionId = "east" },
             new { eventId = id + "-o1", type = "purchase", memberId = id, occurredAt = T0.AddDays(-20), orderId = "O1", amount = 680m },
             new { eventId = id + "-f1", type = "refund", memberId = id, occurredAt = T0.AddDays(-10), orderId = "O1", amount = 80m },
+            new { eventId = id + "-o2", type = "purchase", memberId = id, occurredAt = T0.AddDays(-5), orderId = "O2", amount = 400m },
+            new { eventId = id + "-s", type = "share", memberId = id, occurredAt = T0.AddDays(-2) },
         ]);
         var page = await host.NewPageAsync("zh-CN");
         await SignInAsync(page, ConsoleHostFixture.SupportKey);
@@ -41,7 +43,10 @@ public sealed class ConsoleChineseRecordsTests(ConsoleHostFixture host)
         Assert.StartsWith("purchase O1 of 680.00 CNY", await earned.GetAttributeAsync("title"), StringComparison.Ordinal);
         Assert.Equal("订单 O1（680.00 CNY）退款 80.00 CNY", (await ReasonCell(ledger, "points.refund").InnerTextAsync()).Trim());
         Assert.Equal("订单 O1（680.00 CNY）退款 80.00 CNY", (await ReasonCell(ledger, "growth.refund").InnerTextAsync()).Trim());
-        Assert.Equal("订单 O1 消费 680.00 CNY", (await ReasonCell(ledger, "growth.purchase").InnerTextAsync()).Trim());
+        Assert.Equal("订单 O2 消费 400.00 CNY", (await ReasonCell(ledger, "growth.purchase").InnerTextAsync()).Trim());
+        Assert.Equal("订单 O2 消费 400.00 CNY，V1 等级 ×1.0", (await ReasonCell(ledger, "points.earn").InnerTextAsync()).Trim());
+        Assert.Equal("V1 → V2：近期成长值 1000 达到 1000", (await ReasonCell(ledger, "tier.upgrade").InnerTextAsync()).Trim());
+        Assert.Equal("分享：2026-03-08 第 1 次（每日上限 5 次）", (await ReasonCell(ledger, "growth.share").InnerTextAsync()).Trim());
         // A person's words are never translated: shown as typed after the worded part.
         Assert.Equal("人工调整 +30：" + typed, (await ReasonCell(ledger, "points.adjustment").InnerTextAsync()).Trim());
         var shown = await ledger.InnerTextAsync();
@@ -54,6 +59,7 @@ public sealed class ConsoleChineseRecordsTests(ConsoleHostFixture host)
         var auditRow = page.GetByTestId("audit-table").Locator("tr", new() { HasText = id });
         await auditRow.WaitForAsync(new() { Timeout = WaitMs });
         var cells = await auditRow.Locator("td").AllInnerTextsAsync();
+        Assert.Equal("Wang Fang（客服）", cells[1].Trim());
         Assert.Equal("人工调整", cells[2].Trim());
         Assert.Equal("积分 +30", cells[4].Trim());
         Assert.Equal(typed, cells[5].Trim());

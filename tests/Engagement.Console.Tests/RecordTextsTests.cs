@@ -1,0 +1,64 @@
+using System.Globalization;
+using Engagement.Console.Resources;
+using Engagement.Console.Services;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>
+/// The ledger and audit wordings the browser tests do not reach (an expiry needs a year to pass): each stored English
+/// shape, as the domain and API write it, reads in Chinese; an unknown shape and English stay as stored.
+/// </summary>
+public sealed class RecordTextsTests
+{
+    private static readonly IStringLocalizer<RecordStrings> Text = new StringLocalizer<RecordStrings>(
+        new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
+
+    [Theory]
+    [InlineData("points.expire", "1360 points of purchase O1 expired at 2027-02-18T04:00:00+00:00", "订单 O1 的 1360 积分于 [2027-02-18T04:00:00.0000000+00:00] 到期")]
+    [InlineData("points.redeem", "redemption R-9 of 500 points (5.00 CNY)", "兑换 R-9：500 积分（5.00 CNY）")]
+    [InlineData("points.redeem", "redemption R-9 of 500 points (5.00 CNY) + 20.00 CNY cash for reward mug", "兑换 R-9：500 积分（5.00 CNY），另付现金 20.00 CNY，奖品 mug")]
+    [InlineData("growth.share", "share 2 of 3 on 2026-03-08", "分享：2026-03-08 第 2 次（每日上限 3 次）")]
+    [InlineData("tier.upgrade", "V1 → V2: trailing growth 1043 reached 1000", "V1 → V2：近期成长值 1043 达到 1000")]
+    [InlineData("points.earn", "purchase O7 of 100 USD at 7.1 = 710.00 CNY at V2 ×1.5", "订单 O7 消费 100 USD（汇率 7.1）= 710.00 CNY，V2 等级 ×1.5")]
+    [InlineData("growth.adjustment", "manual adjustment -5: 顾客投诉 at store 12: refund of 3", "人工调整 -5：顾客投诉 at store 12: refund of 3")]
+    [InlineData("points.earn.correction", "purchase O2 earns 640 points at V1 ×1.0 (was 1280): late purchase O1", "purchase O2 earns 640 points at V1 ×1.0 (was 1280): late purchase O1")]
+    [InlineData("points.earn", "something the console has not seen", "something the console has not seen")]
+    public void LedgerReasonsReadInChinese(string ruleId, string stored, string shown) =>
+        InCulture("zh-CN", () => Assert.Equal(shown, RecordTexts.LedgerReason(Text, ruleId, stored, Bracketed)));
+
+    [Theory]
+    [InlineData("member.adjustment", "growth -20", "成长值 -20")]
+    [InlineData("member.coupon_reissue", "coupon C-1 → C-2", "优惠券 C-1 换发为 C-2")]
+    [InlineData("campaign.pause", "pause 1: paused, 40 of 100 reached", "第 1 次暂停：[paused]，已触达 40 / 100")]
+    [InlineData("programme.point-value", "0.02 CNY per point from now", "每积分 0.02 CNY，自 即时 起")]
+    [InlineData("catalogue.put", "created: 'Mug', 500 points", "created: 'Mug', 500 points")]
+    public void AuditDetailsReadInChinese(string action, string stored, string shown) =>
+        InCulture("zh-CN", () => Assert.Equal(shown, RecordTexts.AuditDetail(Text, action, stored, s => "[" + s + "]")));
+
+    [Fact]
+    public void InEnglishEverythingShowsAsStored() => InCulture("en", () =>
+    {
+        Assert.Equal("purchase O1 of 680.00 CNY", RecordTexts.LedgerReason(Text, "growth.purchase", "purchase O1 of 680.00 CNY", Bracketed));
+        Assert.Equal("points +30", RecordTexts.AuditDetail(Text, "member.adjustment", "points +30", s => s));
+        Assert.Equal("member.adjustment", RecordTexts.AuditAction(Text, "member.adjustment"));
+    });
+
+    private static string Bracketed(DateTimeOffset at) => "[" + at.ToString("O", CultureInfo.InvariantCulture) + "]";
+
+    private static void InCulture(string name, Action check)
+    {
+        var before = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = new CultureInfo(name);
+        try
+        {
+            check();
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = before;
+        }
+    }
+}
