@@ -38,12 +38,27 @@ public sealed class RecordTextsTests
     public void AuditDetailsReadInChinese(string action, string stored, string shown) =>
         InCulture("zh-CN", () => Assert.Equal(shown, RecordTexts.AuditDetail(Text, action, stored, s => "[" + s + "]")));
 
+    [Theory]
+    [InlineData("within caps and outside quiet hours (attempt 2)", "未超触达上限，且不在免打扰时段（第 2 次尝试）")]
+    [InlineData("service touch, marketing caps do not apply", "服务类触达，不受营销上限限制")]
+    [InlineData("channel sms opted out", "会员已关闭渠道 sms")]
+    [InlineData("offer expired at 2026-03-10 12:00 +08:00", "优惠已于 2026-03-10 12:00 +08:00 过期")]
+    [InlineData("quiet hours 22:00–08:00 Asia/Shanghai; marketing cap 1/day reached", "免打扰时段 22:00–08:00 Asia/Shanghai；已达营销触达每日上限 1 次")]
+    [InlineData("marketing cap 3 per 7 days reached; channel push cap 2/day reached; channel call cap 1/week reached",
+        "已达营销触达 7 日上限 3 次；渠道 push 已达每日上限 2 次；渠道 call 已达每周上限 1 次")]
+    [InlineData("marketing cap 1/day reached; next allowed 2026-03-11 08:00 +08:00, after the offer ends 2026-03-10 23:59 +08:00",
+        "已达营销触达每日上限 1 次；最早可于 2026-03-11 08:00 +08:00 发送，晚于优惠结束时间 2026-03-10 23:59 +08:00")]
+    [InlineData("a reason of a new shape; channel sms opted out", "a reason of a new shape；会员已关闭渠道 sms")]
+    public void TouchReasonsReadInChinese(string stored, string shown) =>
+        InCulture("zh-CN", () => Assert.Equal(shown, RecordTexts.TouchReason(Text, stored)));
+
     [Fact]
     public void InEnglishEverythingShowsAsStored() => InCulture("en", () =>
     {
         Assert.Equal("purchase O1 of 680.00 CNY", RecordTexts.LedgerReason(Text, "growth.purchase", "purchase O1 of 680.00 CNY", Bracketed));
         Assert.Equal("points +30", RecordTexts.AuditDetail(Text, "member.adjustment", "points +30", s => s));
         Assert.Equal("member.adjustment", RecordTexts.AuditAction(Text, "member.adjustment"));
+        Assert.Equal("channel sms opted out", RecordTexts.TouchReason(Text, "channel sms opted out"));
     });
 
     private static string Bracketed(DateTimeOffset at) => "[" + at.ToString("O", CultureInfo.InvariantCulture) + "]";

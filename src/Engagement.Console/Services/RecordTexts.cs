@@ -93,6 +93,44 @@ public static partial class RecordTexts
         };
     }
 
+    /// <summary>
+    /// A touch decision's reason (CONTRACT.md §4, touches) worded clause by clause (<c>quiet hours 22:00–08:00
+    /// Asia/Shanghai; marketing cap 1/day reached</c>); a clause of an unknown shape stays as stored.
+    /// </summary>
+    /// <param name="text">The record wordings of the viewer's culture.</param>
+    /// <param name="reason">The stored reason.</param>
+    public static string TouchReason(IStringLocalizer<RecordStrings> text, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (string.IsNullOrEmpty(reason) || text["Ledger_Purchase"].ResourceNotFound)
+        {
+            return reason ?? "";
+        }
+
+        return string.Join(text["Touch_Separator"].Value, reason.Split("; ").Select(clause => TouchClause(text, clause)));
+    }
+
+    private static string TouchClause(IStringLocalizer<RecordStrings> text, string clause)
+    {
+        var attempt = Attempt().Match(clause);
+        var core = attempt.Success ? attempt.Groups["clause"].Value : clause;
+        Match m;
+        string worded = core switch
+        {
+            "within caps and outside quiet hours" => text["Touch_WithinCaps"],
+            "service touch, marketing caps do not apply" => text["Touch_Service"],
+            _ when (m = OfferExpired().Match(core)).Success => text["Touch_OfferExpired", m.Groups["at"].Value],
+            _ when (m = OptedOut().Match(core)).Success => text["Touch_OptedOut", m.Groups["channel"].Value],
+            _ when (m = QuietHours().Match(core)).Success => text["Touch_QuietHours", m.Groups["hours"].Value],
+            _ when (m = MarketingCap().Match(core)).Success => text[m.Groups["per"].Value == "/day" ? "Touch_MarketingDay" : "Touch_MarketingWeek", m.Groups["n"].Value],
+            _ when (m = ChannelCap().Match(core)).Success =>
+                text[m.Groups["per"].Value == "day" ? "Touch_ChannelDay" : "Touch_ChannelWeek", m.Groups["channel"].Value, m.Groups["n"].Value],
+            _ when (m = NextAllowed().Match(core)).Success => text["Touch_NextAllowed", m.Groups["at"].Value, m.Groups["until"].Value],
+            _ => core,
+        };
+        return attempt.Success ? worded + text["Touch_Attempt", attempt.Groups["n"].Value].Value : worded;
+    }
+
     // "100 USD at 7.1 = 710.00 CNY": a foreign amount, its rate and the programme's amount.
     private static string Money(IStringLocalizer<RecordStrings> text, string money) =>
         Foreign().Match(money) is { Success: true } f ? text["Ledger_Foreign", f.Groups["foreign"].Value, f.Groups["rate"].Value, f.Groups["programme"].Value] : money;
@@ -126,6 +164,27 @@ public static partial class RecordTexts
 
     [GeneratedRegex(@"^(?<foreign>\S+ [A-Z]{3}) at (?<rate>\S+) = (?<programme>\S+ [A-Z]{3})$")]
     private static partial Regex Foreign();
+
+    [GeneratedRegex(@"^(?<clause>.+) \(attempt (?<n>\d+)\)$")]
+    private static partial Regex Attempt();
+
+    [GeneratedRegex(@"^offer expired at (?<at>.+)$")]
+    private static partial Regex OfferExpired();
+
+    [GeneratedRegex(@"^channel (?<channel>\S+) opted out$")]
+    private static partial Regex OptedOut();
+
+    [GeneratedRegex(@"^quiet hours (?<hours>.+)$")]
+    private static partial Regex QuietHours();
+
+    [GeneratedRegex(@"^marketing cap (?<n>\d+)(?<per>/day| per 7 days) reached$")]
+    private static partial Regex MarketingCap();
+
+    [GeneratedRegex(@"^channel (?<channel>\S+) cap (?<n>\d+)/(?<per>day|week) reached$")]
+    private static partial Regex ChannelCap();
+
+    [GeneratedRegex(@"^next allowed (?<at>.+), after the offer ends (?<until>.+)$")]
+    private static partial Regex NextAllowed();
 
     [GeneratedRegex(@"^(?<kind>points|growth) (?<delta>[+-]?\d+)$")]
     private static partial Regex AuditAdjustment();
