@@ -24,7 +24,13 @@ public sealed class RecordTextsTests
     [InlineData("tier.upgrade", "V1 → V2: trailing growth 1043 reached 1000", "V1 → V2：近期成长值 1043 达到 1000")]
     [InlineData("points.earn", "purchase O7 of 100 USD at 7.1 = 710.00 CNY at V2 ×1.5", "订单 O7 消费 100 USD（汇率 7.1）= 710.00 CNY，V2 等级 ×1.5")]
     [InlineData("growth.adjustment", "manual adjustment -5: 顾客投诉 at store 12: refund of 3", "人工调整 -5：顾客投诉 at store 12: refund of 3")]
-    [InlineData("points.earn.correction", "purchase O2 earns 640 points at V1 ×1.0 (was 1280): late purchase O1", "purchase O2 earns 640 points at V1 ×1.0 (was 1280): late purchase O1")]
+    [InlineData("points.earn.correction", "purchase O2 earns 640 points at V1 ×1.0 (was 1280): late event E1, purchase O1 of 680.00 CNY that occurred 2026-03-01T04:00:00Z",
+        "订单 O2 改按 V1 等级 ×1.0 计 640 积分（原 1280）：迟到事件 E1（订单 O1 消费 680.00 CNY，发生于 [2026-03-01T04:00:00.0000000+00:00]）")]
+    [InlineData("points.earn.correction", "purchase O2 earns 2560 points at V2 ×1.2, first purchase ×2 (was 1280): late event E2, refund of 80.00 CNY on order O1 (680.00 CNY) that occurred 2026-03-01T04:00:00Z",
+        "订单 O2 改按 V2 等级 ×1.2，首单 ×2 计 2560 积分（原 1280）：迟到事件 E2（订单 O1（680.00 CNY）退款 80.00 CNY，发生于 [2026-03-01T04:00:00.0000000+00:00]）")]
+    [InlineData("growth.share.correction", "share S5 is past the daily cap of 5 on 2026-03-08: late share S0 occurred earlier that day",
+        "分享 S5 超出 2026-03-08 每日上限 5 次：同日更早发生的 S0 迟到送达")]
+    [InlineData("points.earn.correction", "purchase O2 earns 640 points (a shape not known)", "purchase O2 earns 640 points (a shape not known)")]
     [InlineData("points.earn", "something the console has not seen", "something the console has not seen")]
     public void LedgerReasonsReadInChinese(string ruleId, string stored, string shown) =>
         InCulture("zh-CN", () => Assert.Equal(shown, RecordTexts.LedgerReason(Text, ruleId, stored, Bracketed)));

@@ -49,6 +49,15 @@ public static partial class RecordTexts
                 + (m.Groups["reward"].Success ? text["Ledger_RedemptionReward", m.Groups["reward"].Value].Value : ""),
             "tier.upgrade" when (m = Upgrade().Match(reason)).Success =>
                 text["Ledger_Upgrade", m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["growth"].Value, m.Groups["threshold"].Value],
+            "points.earn.correction" when (m = EarnCorrection().Match(reason)).Success
+                && DateTimeOffset.TryParse(m.Groups["at"].Value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var occurred) =>
+                text["Ledger_EarnCorrection", m.Groups["order"].Value, m.Groups["points"].Value, m.Groups["tier"].Value, m.Groups["mult"].Value,
+                    m.Groups["first"].Success ? text["Ledger_EarnFirst", m.Groups["first"].Value].Value : "", m.Groups["was"].Value,
+                    m.Groups["event"].Value, CauseText(text, m.Groups["what"].Value), time(occurred)],
+            _ when ruleId.StartsWith("growth.", StringComparison.Ordinal) && ruleId.EndsWith(".correction", StringComparison.Ordinal)
+                && (m = BehaviourCorrection().Match(reason)).Success =>
+                text["Ledger_BehaviourCorrection", Of(text, "Behaviour_", m.Groups["type"].Value), m.Groups["displaced"].Value, m.Groups["day"].Value,
+                    m.Groups["cap"].Value, m.Groups["late"].Value],
             _ when ruleId.StartsWith("growth.", StringComparison.Ordinal) && (m = Behaviour().Match(reason)).Success
                 && ruleId == "growth." + m.Groups["type"].Value =>
                 text["Ledger_Behaviour", Of(text, "Behaviour_", m.Groups["type"].Value), m.Groups["day"].Value, m.Groups["n"].Value, m.Groups["cap"].Value],
@@ -131,6 +140,19 @@ public static partial class RecordTexts
         return attempt.Success ? worded + text["Touch_Attempt", attempt.Groups["n"].Value].Value : worded;
     }
 
+    // What a late event was: "purchase O1 of 680.00 CNY", "refund of 80.00 CNY on order O1 (680.00 CNY)" or a behaviour type.
+    private static string CauseText(IStringLocalizer<RecordStrings> text, string what)
+    {
+        Match m;
+        return what switch
+        {
+            _ when (m = Purchase().Match(what)).Success => text["Ledger_Purchase", m.Groups["order"].Value, Money(text, m.Groups["money"].Value)],
+            _ when (m = Refund().Match(what)).Success =>
+                text["Ledger_Refund", m.Groups["order"].Value, Money(text, m.Groups["total"].Value), Money(text, m.Groups["money"].Value)],
+            _ => Of(text, "Behaviour_", what),
+        };
+    }
+
     // "100 USD at 7.1 = 710.00 CNY": a foreign amount, its rate and the programme's amount.
     private static string Money(IStringLocalizer<RecordStrings> text, string money) =>
         Foreign().Match(money) is { Success: true } f ? text["Ledger_Foreign", f.Groups["foreign"].Value, f.Groups["rate"].Value, f.Groups["programme"].Value] : money;
@@ -140,6 +162,12 @@ public static partial class RecordTexts
 
     [GeneratedRegex(@"^purchase (?<order>\S+) of (?<money>.+?) at (?<tier>\S+) ×(?<mult>[0-9.]+)(?:, first purchase ×(?<first>[0-9.]+))?$")]
     private static partial Regex Earn();
+
+    [GeneratedRegex(@"^purchase (?<order>\S+) earns (?<points>\d+) points at (?<tier>\S+) ×(?<mult>[0-9.]+)(?:, first purchase ×(?<first>[0-9.]+))? \(was (?<was>\d+)\): late event (?<event>\S+), (?<what>.+) that occurred (?<at>\S+)$")]
+    private static partial Regex EarnCorrection();
+
+    [GeneratedRegex(@"^(?<type>[a-z_]+) (?<displaced>\S+) is past the daily cap of (?<cap>\d+) on (?<day>\S+): late [a-z_]+ (?<late>\S+) occurred earlier that day$")]
+    private static partial Regex BehaviourCorrection();
 
     [GeneratedRegex(@"^purchase (?<order>\S+) of (?<money>.+)$")]
     private static partial Regex Purchase();
