@@ -143,17 +143,13 @@ public sealed partial class MemberGrain
         return outcome;
     }
 
-    /// <summary>The offer step of an applied event (a purchase's <c>coupons</c>, a full refund's restore, advisors due); in memory only, the caller writes.</summary>
-    private bool ApplyCouponsOfEvent(MemberEvent evt, DateTimeOffset now)
+    /// <summary>
+    /// The offer step of an applied event (<see cref="CouponEventStep"/>: a purchase's <c>coupons</c>, a full refund's restore;
+    /// advisors due); <paramref name="held"/>: the refunds held for its order before it applied. In memory only, the caller writes.
+    /// </summary>
+    private bool ApplyCouponsOfEvent(MemberEvent evt, IReadOnlyList<HeldRefund>? held, DateTimeOffset now)
     {
-        var metricsBefore = MemberMetricsPolicy.Before(Member);
-        var outcome = MemberCoupons.AfterEvent(Member, evt, Offers, _options, now);
-        if (outcome.StateChanged)
-        {
-            // Counted on the purchase's (or refund's) own local day, like the event.
-            MemberMetricsPolicy.RecordStep(Member, metricsBefore, new("ce:" + evt.EventId, evt.OccurredAt), _options, _metrics, now);
-        }
-
+        var outcome = CouponEventStep.Apply(Member, evt, held, Offers, _options, _metrics, now);
         foreach (var refusal in outcome.Reply)
         {
             LogCouponRefused(MemberId, evt.EventId, refusal);

@@ -5,6 +5,7 @@ using Engagement.Contracts.Members;
 using Engagement.Contracts.Touches;
 using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
+using Engagement.Domain.Offers;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Diagnostics;
@@ -250,6 +251,7 @@ public sealed partial class MemberGrain(
         }
 
         var domainEvent = MemberMapper.ToDomain(evt);
+        var heldForOrder = CouponEventStep.HeldFor(Member, domainEvent);
         var outcome = MemberDecider.Apply(Member, domainEvent, _options, now, _metrics);
         var decision = outcome.Reply;
         if (!outcome.StateChanged)
@@ -263,7 +265,7 @@ public sealed partial class MemberGrain(
             return MemberMapper.ToResult(ApplyStatus.Duplicate, decision, "eventId already applied");
         }
 
-        if (decision.Status == EventStatus.Applied && ApplyCouponsOfEvent(domainEvent, now))
+        if (decision.Status == EventStatus.Applied && ApplyCouponsOfEvent(domainEvent, heldForOrder, now))
         {
             await WakeAtAsync(NextCouponDue(now), now);
         }

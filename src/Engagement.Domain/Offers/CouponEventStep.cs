@@ -1,0 +1,56 @@
+using Engagement.Domain.Members;
+using Engagement.Domain.Metrics;
+using Engagement.Domain.Program;
+
+namespace Engagement.Domain.Offers;
+
+/// <summary>
+/// The offer step of an applied event on the member's one-write path, with its programme metrics (CONTRACT.md §2.1,
+/// §5): a purchase's <c>coupons</c> confirmed, a full refund's coupons restored (<see cref="MemberCoupons.AfterEvent"/>),
+/// each counted under the outcome id <c>ce:{eventId}</c> on the event's own local day. The grain runs it right after
+/// <see cref="MemberDecider.Apply"/> and writes once.
+/// </summary>
+public static class CouponEventStep
+{
+    /// <summary>The outcome id of event <paramref name="eventId"/>'s coupon step (its metric contributions' id).</summary>
+    public static string OutcomeId(string eventId) => "ce:" + eventId;
+
+    /// <summary>
+    /// The refunds held for <paramref name="evt"/>'s order before it is applied (a purchase applies and removes them),
+    /// to hand to <see cref="Apply"/>; null when none (the usual case, no allocation).
+    /// </summary>
+    public static IReadOnlyList<HeldRefund>? HeldFor(MemberState state, MemberEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(evt);
+        if (evt.Type != MemberEventTypes.Purchase || evt.OrderId is not { } orderId || state.HeldRefunds.Count == 0)
+        {
+            return null;
+        }
+
+        var held = state.HeldRefunds.Where(h => string.Equals(h.OrderId, orderId, StringComparison.Ordinal)).ToList();
+        return held.Count == 0 ? null : held;
+    }
+
+    /// <summary>
+    /// Runs the coupon rules of applied event <paramref name="evt"/> and records what they wrote as programme metrics
+    /// (nothing when <paramref name="metrics"/> is null). <paramref name="held"/>: <see cref="HeldFor"/> taken before the
+    /// event was applied. Returns the coupon refusals, one sentence each; in memory only, the caller writes.
+    /// </summary>
+    public static MemberOutcome<IReadOnlyList<string>> Apply(
+        MemberState state, MemberEvent evt, IReadOnlyList<HeldRefund>? held, OffersOptions offers, ProgramOptions options, MetricsOptions? metrics, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(evt);
+        var metricsBefore = MemberMetricsPolicy.Before(state);
+        var outcome = MemberCoupons.AfterEvent(state, evt, offers, options, now);
+        if (outcome.StateChanged)
+        {
+            // Counted on the purchase's (or refund's) own local day, like the event.
+            MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(evt.EventId), evt.OccurredAt), options, metrics, now);
+        }
+
+        _ = held;
+        return outcome;
+    }
+}
