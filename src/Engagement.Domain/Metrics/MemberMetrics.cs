@@ -44,25 +44,26 @@ public static class MemberMetrics
         ArgumentNullException.ThrowIfNull(options);
         var sink = new Sink(transition, options);
         var day = transition.Day;
-        var region = transition.After.RegionId;
+        var home = transition.After.RegionId;
+        var region = transition.RegionId ?? home;
         var s = state;
 
         if (transition.Joined && s.JoinedDay is null)
         {
-            sink.Add(region, day, MetricNames.NewMembers, 1);
+            sink.Add(home, day, MetricNames.NewMembers, 1);
             s = s with { JoinedDay = day };
         }
         else if (s.JoinedDay is { } counted && transition.RegisteredDay is { } registered && registered < counted)
         {
-            s = MoveJoin(s, sink, region, counted, registered);
+            s = MoveJoin(s, sink, home, counted, registered);
         }
 
         // A member not counted on one side (known only by a held refund) joins or leaves the gauge; it does not move.
-        if (transition.Before is { Counted: true } was && transition.After.Counted && !string.Equals(was.RegionId, region, StringComparison.Ordinal))
+        if (transition.Before is { Counted: true } was && transition.After.Counted && !string.Equals(was.RegionId, home, StringComparison.Ordinal))
         {
             // The members gauge moves now; the days record it, so a region's members of a past day are worked back exactly.
             sink.Add(was.RegionId, day, MetricNames.MovedOut, 1);
-            sink.Add(region, day, MetricNames.MovedIn, 1);
+            sink.Add(home, day, MetricNames.MovedIn, 1);
         }
 
         var type = transition.EventType;

@@ -43,7 +43,10 @@ public static class MemberMetricsPolicy
     /// <param name="OrderId">The order of a purchase or refund, else null.</param>
     /// <param name="CampaignReached">1 when the outcome sent a campaign arm's touch, else 0.</param>
     /// <param name="CampaignConverted">Campaign arms the outcome's purchase converted (<see cref="CampaignMetrics.Converted"/>), else 0.</param>
-    public readonly record struct MetricsInput(string OutcomeId, DateTimeOffset At, string? EventType = null, string? OrderId = null, int CampaignReached = 0, int CampaignConverted = 0);
+    /// <param name="RegionId">The region the outcome counts in and whose local day <paramref name="At"/> names, when not the
+    /// member's (a held refund's step counted in its own event's region, as an in-order refund moves the member there);
+    /// null or blank: the member's. Gauges still follow the member.</param>
+    public readonly record struct MetricsInput(string OutcomeId, DateTimeOffset At, string? EventType = null, string? OrderId = null, int CampaignReached = 0, int CampaignConverted = 0, string? RegionId = null);
 
     /// <summary>The snapshot to take before the rules run (cheap: a few fields, one order lookup, the held refunds' scan).</summary>
     public static MetricsBefore Before(MemberState state, string? orderId = null)
@@ -106,11 +109,13 @@ public static class MemberMetricsPolicy
         var (issuedByOffer, redeemedByOffer) = CouponMetrics.ByOffer(before.Coupons, Offers.MemberCoupons.Book(state), reissue);
         var order = Orders.OrderBook.Find(state, input.OrderId);
         var held = input.EventType == MemberEventTypes.Purchase ? HeldRefunds(order, before.Held, entries, metrics, after.RegionId) : null;
+        var countsIn = string.IsNullOrWhiteSpace(input.RegionId) ? null : MetricsOptions.RegionOf(input.RegionId);
         var transition = new MemberTransition
         {
             MemberId = state.MemberId,
             EffectId = input.OutcomeId,
-            Day = metrics.LocalDay(input.At, after.RegionId),
+            Day = metrics.LocalDay(input.At, countsIn ?? after.RegionId),
+            RegionId = countsIn,
             EventType = input.EventType,
             Joined = !before.Existed && state.FirstSeenAt is not null,
             // A late registration (or a late first event of a member not registered) moves the member's join to its own day.

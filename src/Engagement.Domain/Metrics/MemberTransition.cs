@@ -15,7 +15,14 @@ public sealed record MemberTransition
     /// </summary>
     public required string EffectId { get; init; }
 
-    /// <summary>The local day of the outcome (<c>occurredAt</c> for events, <c>now</c> for ticks), in the region's zone (<see cref="MetricsOptions.LocalDay"/>).</summary>
+    /// <summary>
+    /// The region the outcome's day counters count in when not the member's (<see cref="After"/>'s): a held refund's coupon
+    /// restore counts in its own event's region, as the same refund in order would (CONTRACT.md §1.1, §5); normalized
+    /// (<see cref="MetricsOptions.RegionOf"/>). Null: the member's. Gauges and region moves always follow the member.
+    /// </summary>
+    public string? RegionId { get; init; }
+
+    /// <summary>The local day of the outcome (<c>occurredAt</c> for events, <c>now</c> for ticks), in its region's zone (<see cref="RegionId"/>, else the member's) (<see cref="MetricsOptions.LocalDay"/>).</summary>
     public required DateOnly Day { get; init; }
 
     /// <summary>The event type (CONTRACT.md §1) or null for commands and ticks.</summary>

@@ -6,7 +6,7 @@ namespace Engagement.Domain.Offers;
 
 /// <summary>
 /// The offer step of an applied event on the member's one-write path, with its programme metrics (CONTRACT.md §2.1,
-/// §5): a purchase's <c>coupons</c> confirmed, a full refund's coupons restored (<see cref="MemberCoupons.AfterEvent"/>),
+/// §5): a purchase's <c>coupons</c> confirmed, a full refund's coupons restored (<see cref="MemberCoupons.AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>),
 /// each counted under the outcome id <c>ce:{eventId}</c> on the event's own local day. The grain runs it right after
 /// <see cref="MemberDecider.Apply"/> and writes once.
 /// </summary>
@@ -35,22 +35,33 @@ public static class CouponEventStep
     /// <summary>
     /// Runs the coupon rules of applied event <paramref name="evt"/> and records what they wrote as programme metrics
     /// (nothing when <paramref name="metrics"/> is null). <paramref name="held"/>: <see cref="HeldFor"/> taken before the
-    /// event was applied. Returns the coupon refusals, one sentence each; in memory only, the caller writes.
+    /// event was applied. A purchase whose held refunds refunded it in full restores its coupons as a step of the refund
+    /// that completed it (CONTRACT.md §1.1: the effect it would have had in order): counted under that refund's
+    /// <c>ce:</c> id, on its local day and in its own event's region (else the member's), the ledger rows naming it, so
+    /// the purchase's day keeps its redemption. Returns the coupon refusals, one sentence each; in memory only, the caller writes.
     /// </summary>
     public static MemberOutcome<IReadOnlyList<string>> Apply(
         MemberState state, MemberEvent evt, IReadOnlyList<HeldRefund>? held, OffersOptions offers, ProgramOptions options, MetricsOptions? metrics, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(evt);
+        var mark = state.Outbox.Count;
         var metricsBefore = MemberMetricsPolicy.Before(state);
-        var outcome = MemberCoupons.AfterEvent(state, evt, offers, options, now);
+        var outcome = MemberCoupons.AfterEvent(state, evt, offers, options, now, restoreHeld: false);
         if (outcome.StateChanged)
         {
             // Counted on the purchase's (or refund's) own local day, like the event.
             MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(evt.EventId), evt.OccurredAt), options, metrics, now);
         }
 
-        _ = held;
-        return outcome;
+        metricsBefore = MemberMetricsPolicy.Before(state);
+        if (MemberCoupons.RestoreForHeldRefunds(state, evt, offers, options, now) is not { } refund)
+        {
+            return outcome;
+        }
+
+        var region = held?.FirstOrDefault(h => string.Equals(h.EventId, refund.EventId, StringComparison.Ordinal))?.RegionId;
+        MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(refund.EventId), refund.OccurredAt, RegionId: region), options, metrics, now);
+        return outcome with { StateChanged = true, Effects = MemberCoupons.Since(state, mark) };
     }
 }

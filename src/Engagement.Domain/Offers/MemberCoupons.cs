@@ -106,7 +106,12 @@ public static class MemberCoupons
     /// it, refunded it in full. Returns the refusals, one sentence each.
     /// </summary>
     public static MemberOutcome<IReadOnlyList<string>> AfterEvent(
-        MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+        MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now) =>
+        AfterEvent(state, evt, offers, options, now, restoreHeld: true);
+
+    /// <summary><see cref="AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>, with the held refunds' restore (<see cref="RestoreForHeldRefunds"/>) only when <paramref name="restoreHeld"/>: <see cref="CouponEventStep"/> runs and counts it as the refund's own step.</summary>
+    internal static MemberOutcome<IReadOnlyList<string>> AfterEvent(
+        MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now, bool restoreHeld)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(evt);
@@ -159,11 +164,9 @@ public static class MemberCoupons
                 }
             }
 
-            // A refund that arrived before this purchase waited and was applied with it (CONTRACT.md §1): when it
-            // refunded the whole order, the coupons just confirmed come back as they would after it (docs/offers.md §6).
-            if (evt.Coupons.Count > 0 && OrderBook.Find(state, orderId) is { FullyRefunded: true })
+            if (restoreHeld)
             {
-                changed |= RestoreForFullRefund(state, orderId, evt.EventId, offers, options, now);
+                changed |= RestoreForHeldRefunds(state, evt, offers, options, now) is not null;
             }
         }
         else if (evt.Type == MemberEventTypes.Refund && OrderBook.Find(state, evt.OrderId) is { FullyRefunded: true } refunded)
@@ -172,6 +175,26 @@ public static class MemberCoupons
         }
 
         return new MemberOutcome<IReadOnlyList<string>> { Reply = refusals, StateChanged = changed, Effects = Since(state, mark) };
+    }
+
+    /// <summary>
+    /// A refund that arrived before purchase <paramref name="evt"/> waited and was applied with it (CONTRACT.md §1): when
+    /// the held refunds refunded the whole order, the coupons the purchase just confirmed come back as they would have
+    /// after it (docs/offers.md §6), each <see cref="RestoreRule"/> row naming the refund that completed the refund (the
+    /// last applied, as in order), as its own coupon step would have. Returns that refund's event id and occurredAt when
+    /// any coupon was restored, else null. Call after <see cref="AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>'s confirmations.
+    /// </summary>
+    internal static (string EventId, DateTimeOffset OccurredAt)? RestoreForHeldRefunds(MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        if (evt.Type != MemberEventTypes.Purchase || evt.Coupons.Count == 0 || OrderBook.Find(state, evt.OrderId) is not { FullyRefunded: true } order)
+        {
+            return null;
+        }
+
+        // The refunds applied with the purchase are the order's (a new order has no other); the last one completed it.
+        var refundId = order.RefundEventIds is { Count: > 0 } ids ? ids[^1] : evt.EventId;
+        var at = order.RefundMarks is { Count: > 0 } marks ? marks[^1].At : evt.OccurredAt;
+        return RestoreForFullRefund(state, order.OrderId, refundId, offers, options, now) ? (refundId, at) : null;
     }
 
     /// <summary>

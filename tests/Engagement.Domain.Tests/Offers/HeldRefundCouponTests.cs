@@ -1,0 +1,136 @@
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Metrics;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Program;
+using Engagement.Domain.Tests.Members;
+using static Engagement.Domain.Tests.Offers.CouponTestKit;
+
+namespace Engagement.Domain.Tests.Offers;
+
+/// <summary>
+/// A full refund of an order that used a coupon restores the coupon (docs/offers.md §6); when the refund arrived before
+/// its purchase and was held, the restore counts in programme metrics (CONTRACT.md §5) and reads in the ledger exactly
+/// as the same refund arriving after its purchase (§1.1): a restore (−1 redeemed) on the refund's own local day and in
+/// its region, the ledger row naming the refund, while the purchase's day keeps its redemption.
+/// </summary>
+public sealed class HeldRefundCouponTests
+{
+    private static readonly OffersOptions Offers = new() { CouponSecret = Secret };
+
+    private static readonly ProgramOptions Options = new();
+
+    private static readonly DateTimeOffset IssuedAt = TestMember.Shanghai(2026, 11, 17, 9);
+
+    private static readonly DateTimeOffset PurchaseAt = TestMember.Shanghai(2026, 11, 18, 15);
+
+    private static readonly DateTimeOffset RefundAt = TestMember.Shanghai(2026, 11, 20, 10);
+
+    private static readonly DateTimeOffset Now = TestMember.Shanghai(2026, 11, 23, 12);
+
+    private static readonly DateOnly PurchaseDay = new(2026, 11, 18);
+
+    private static readonly DateOnly RefundDay = new(2026, 11, 20);
+
+    private static readonly string Code = Codes.CodeFor("H1", "g");
+
+    private static MemberEvent Purchase() =>
+        new("p1", MemberEventTypes.Purchase, PurchaseAt) { RegionId = "East", StoreId = "S001", OrderId = "O1", Amount = 100.00m, Coupons = [Code] };
+
+    private static MemberEvent Refund(string? region = "East") =>
+        new("rf1", MemberEventTypes.Refund, RefundAt) { RegionId = region, StoreId = region is null ? null : "S900", OrderId = "O1", Amount = 100.00m };
+
+    /// <summary>The member after <paramref name="events"/> arrive in this order, an hour apart, each through the rules and its coupon step as the grain runs them.</summary>
+    private static MemberState Arrive(MetricsOptions metrics, params MemberEvent[] events)
+    {
+        var state = new MemberState { MemberId = "H1" };
+        Assert.Equal(Code, MemberCoupons.Issue(state, WakeUpGift, "g", Offers, Options, IssuedAt).Reply.Coupon!.Code);
+        for (var i = 0; i < events.Length; i++)
+        {
+            var now = Now.AddHours(i);
+            var held = CouponEventStep.HeldFor(state, events[i]);
+            var outcome = MemberDecider.Apply(state, events[i], Options, now, metrics);
+            Assert.NotEqual(EventStatus.Rejected, outcome.Reply.Status);
+            if (outcome.Reply.Status == EventStatus.Applied)
+            {
+                Assert.Empty(CouponEventStep.Apply(state, events[i], held, Offers, Options, metrics, now).Reply);
+            }
+        }
+
+        Assert.Empty(state.HeldRefunds);
+        Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(state).Find(Code)!.Status);
+        return state;
+    }
+
+    /// <summary>Coupon day counters (gauges left out) summed by region, day and name; zeros dropped.</summary>
+    private static SortedDictionary<string, long> CouponDays(MemberState state)
+    {
+        var sums = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var c in state.Outbox.Pending.OfType<RecordMetrics>().SelectMany(r => r.Contributions).Where(c => !c.IsGauge))
+        {
+            foreach (var (name, delta) in c.Counters.Where(kv => kv.Key.StartsWith("coupons", StringComparison.Ordinal)))
+            {
+                var key = $"{c.RegionId}|{c.Day:yyyy-MM-dd}|{name}";
+                sums[key] = sums.GetValueOrDefault(key) + delta;
+            }
+        }
+
+        foreach (var zero in sums.Where(kv => kv.Value == 0).Select(kv => kv.Key).ToList())
+        {
+            sums.Remove(zero);
+        }
+
+        return sums;
+    }
+
+    private static LedgerEntry Restore(MemberState state) =>
+        Assert.Single(state.Ledger, e => e.Kind == MemberCoupons.LedgerKind && e.RuleId == MemberCoupons.RestoreRule);
+
+    [Fact]
+    public void AHeldFullRefundRestoresTheCouponOnItsOwnDayAndTheLedgerNamesItAsInOrder()
+    {
+        var metrics = new MetricsOptions { Shards = 4 };
+        var inOrder = Arrive(metrics, Purchase(), Refund());
+        var held = Arrive(metrics, Refund(), Purchase());
+
+        var expected = new SortedDictionary<string, long>(StringComparer.Ordinal)
+        {
+            [$"east|2026-11-18|{MetricNames.CouponsRedeemed}"] = 1,
+            [$"east|2026-11-18|{MetricNames.CouponsRedeemedOfferPrefix}winback.l1"] = 1,
+            [$"east|2026-11-20|{MetricNames.CouponsRedeemed}"] = -1,
+            [$"east|2026-11-20|{MetricNames.CouponsRedeemedOfferPrefix}winback.l1"] = -1,
+        };
+        Assert.Equal(expected, CouponDays(inOrder));
+        Assert.Equal(expected, CouponDays(held));
+        Assert.Equal(PurchaseDay.AddDays(2), RefundDay);
+
+        // The restore row names the refund, written when the refund was applied (the second arrival in both orders).
+        Assert.Equal(("rf1", Now.AddHours(1), 1L, 1L), (Restore(inOrder).EventId, Restore(inOrder).At, Restore(inOrder).Delta, Restore(inOrder).BalanceAfter));
+        Assert.Equal(("rf1", Now.AddHours(1), 1L, 1L), (Restore(held).EventId, Restore(held).At, Restore(held).Delta, Restore(held).BalanceAfter));
+    }
+
+    [Fact]
+    public void AHeldFullRefundFromAnotherRegionRestoresTheCouponInThatRegionOnItsLocalDayAsInOrder()
+    {
+        // West keeps another zone: 2026-11-20 10:00 +08:00 is still 11-19 there.
+        var metrics = new MetricsOptions { Shards = 4, RegionTimeZones = { ["west"] = "America/Los_Angeles" } };
+        var inOrder = Arrive(metrics, Purchase(), Refund("West"));
+        var held = Arrive(metrics, Refund("West"), Purchase());
+
+        Assert.Equal(-1, CouponDays(held).GetValueOrDefault($"west|2026-11-19|{MetricNames.CouponsRedeemed}"));
+        Assert.Equal(1, CouponDays(held).GetValueOrDefault($"east|2026-11-18|{MetricNames.CouponsRedeemed}"));
+        Assert.Equal(CouponDays(inOrder), CouponDays(held));
+    }
+
+    [Fact]
+    public void AHeldFullRefundWithoutARegionRestoresInTheMembersRegionAsInOrder()
+    {
+        var metrics = new MetricsOptions { Shards = 4 };
+        var inOrder = Arrive(metrics, Purchase(), Refund(region: null));
+        var held = Arrive(metrics, Refund(region: null), Purchase());
+
+        Assert.Equal(-1, CouponDays(held).GetValueOrDefault($"east|2026-11-20|{MetricNames.CouponsRedeemed}"));
+        Assert.Equal(CouponDays(inOrder), CouponDays(held));
+    }
+}
