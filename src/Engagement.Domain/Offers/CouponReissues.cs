@@ -8,7 +8,8 @@ namespace Engagement.Domain.Offers;
 /// <summary>
 /// A support agent reissues a member's coupon (one lost, or expired by mistake), on the member's one-write path: the old
 /// coupon is voided when still issued, and a fresh coupon of the same offer, kind, value and scope is issued, valid from
-/// <c>now</c> for the old coupon's validity length. Its grant id is <c>reissue:{oldCode}</c>, so the new code derives
+/// <c>now</c> for the old coupon's length in whole days (<see cref="ValidDaysOf"/>), ending like any issue at the start of
+/// a local day in the member's time zone (<see cref="CouponTemplate.ExpiryOf"/>, docs/offers.md §3). Its grant id is <c>reissue:{oldCode}</c>, so the new code derives
 /// from member and old code: a retried reissue answers the same new coupon and never issues two.
 /// </summary>
 public static class CouponReissues
@@ -98,8 +99,9 @@ public static class CouponReissues
             old = voided.Coupon!;
         }
 
+        // The original length in whole days, ending at the start of a local day like any issue (docs/offers.md §3).
         var zone = TouchGovernor.ZoneOf(state, options);
-        var until = TimeZoneInfo.ConvertTime(now + (old.ValidUntil - old.ValidFrom), zone);
+        var until = CouponTemplate.ExpiryOf(now, ValidDaysOf(old, zone), zone);
         // The same offer, kind, value, gift and scope; a new code, window and story.
         var fresh = old with
         {
@@ -133,6 +135,22 @@ public static class CouponReissues
         state.Outbox.Add(new RegisterCouponCode(fresh.Code));
         MemberCoupons.Record(state, fresh, +1, MemberCoupons.IssueRule, reissueId, options, now);
         return new(old, fresh, null, false);
+    }
+
+    /// <summary>
+    /// The whole days after its day of issue <paramref name="coupon"/> was valid for (<see cref="CouponTemplate.ValidDays"/>:
+    /// it expires at the start of local day issue date + days + 1), read back from its window in the member's
+    /// <paramref name="zone"/>: its validUntil less the start of its first day, rounded to whole days (so a DST change or
+    /// a window not on a day boundary, as reissues before this rule had, still reads right), minus that first day;
+    /// 1–<see cref="CouponTemplate.MaxValidDays"/>.
+    /// </summary>
+    public static int ValidDaysOf(Coupon coupon, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(coupon);
+        ArgumentNullException.ThrowIfNull(zone);
+        var firstDay = MemberTimeZones.StartOfDay(MemberTimeZones.LocalDate(coupon.ValidFrom, zone), zone);
+        var days = (int)Math.Round((coupon.ValidUntil - firstDay).TotalDays, MidpointRounding.AwayFromZero) - 1;
+        return Math.Clamp(days, 1, CouponTemplate.MaxValidDays);
     }
 }
 

@@ -43,9 +43,11 @@ public sealed class CouponReissueApiTests(OffersHostFixture host)
         Assert.Equal(("reissued", "voided"), (reissued["status"]!.GetValue<string>(), reissued["old"]!["status"]!.GetValue<string>()));
         var (oldCoupon, newCoupon) = (reissued["old"]!, reissued["coupon"]!);
         Assert.InRange(newCoupon["validFrom"]!.GetValue<DateTimeOffset>(), oldCoupon["statusAt"]!.GetValue<DateTimeOffset>(), host.Clock.GetUtcNow());
-        Assert.Equal(
-            oldCoupon["validUntil"]!.GetValue<DateTimeOffset>() - oldCoupon["validFrom"]!.GetValue<DateTimeOffset>(),
-            newCoupon["validUntil"]!.GetValue<DateTimeOffset>() - newCoupon["validFrom"]!.GetValue<DateTimeOffset>());
+        // The same whole days as the old one, ending like any issue at the start of a local day (docs/offers.md §3): the
+        // old validUntil's wall-clock instant, as many days later as the reissue's day is after the issue's (here 0 or 1).
+        var later = newCoupon["validUntil"]!.GetValue<DateTimeOffset>() - oldCoupon["validUntil"]!.GetValue<DateTimeOffset>();
+        Assert.Equal(0, later.Ticks % TimeSpan.TicksPerDay);
+        Assert.InRange(later, TimeSpan.Zero, TimeSpan.FromDays(1));
         Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
         var replayed = await retried.Content.ReadFromJsonAsync<JsonObject>(Json);
         Assert.Equal(("replayed", fresh), (replayed!["status"]!.GetValue<string>(), replayed["coupon"]!["code"]!.GetValue<string>()));

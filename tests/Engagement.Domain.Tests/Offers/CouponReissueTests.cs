@@ -30,7 +30,8 @@ public sealed class CouponReissueTests
         var fresh = outcome.Reply.New!;
         Assert.Equal(Codes.CodeFor("M1", "reissue:" + old.Code), fresh.Code);
         Assert.Equal((old.OfferId, old.Kind, old.Value, old.MinSpend, old.Scope), (fresh.OfferId, fresh.Kind, fresh.Value, fresh.MinSpend, fresh.Scope));
-        Assert.Equal((at, at + (old.ValidUntil - old.ValidFrom)), (fresh.ValidFrom, fresh.ValidUntil));
+        // Issued 23 Nov 12:00 for 7 days (until 1 Dec 00:00); reissued 25 Nov 15:00: 7 whole days after 25 Nov.
+        Assert.Equal((at, new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.FromHours(8))), (fresh.ValidFrom, fresh.ValidUntil));
         Assert.Equal(TimeSpan.FromHours(8), fresh.ValidUntil.Offset);
         var voided = MemberCoupons.Book(member).Find(old.Code)!;
         Assert.Equal(CouponStatuses.Voided, voided.Status);
@@ -41,6 +42,37 @@ public sealed class CouponReissueTests
         Assert.Equal([(1L, "coupon.issue", 1L), (-1L, "coupon.void", 0L), (1L, "coupon.issue", 1L)], moves.Select(e => (e.Delta, e.RuleId, e.BalanceAfter)));
         Assert.Equal("rx-1", moves[2].EventId);
         Assert.Equal(["coupon-code:" + old.Code, "coupon-code:" + fresh.Code], member.Outbox.Pending.OfType<RegisterCouponCode>().Select(r => r.Id));
+    }
+
+    // docs/offers.md §3: a coupon is valid validDays whole days after the day of issue, in the member's time zone, and
+    // expires at the start of a local day; README: a reissue is valid from now "for the original length". The reissue
+    // follows the same rule as a first issue of the same offer at that instant: the same number of whole days, ending at
+    // a local midnight, whatever the time of day of the old issue or of the reissue.
+    [Theory]
+    [InlineData("Asia/Shanghai", 14, 9)]
+    [InlineData("America/New_York", 14, 23)]
+    [InlineData("America/New_York", 30, 1)]
+    public void AReissueEndsAtTheStartOfALocalDayLikeAFirstIssueOfTheSameLength(string zoneId, int validDays, int reissueHour)
+    {
+        var member = new MemberState { MemberId = "M1", TimeZone = zoneId, FirstSeenAt = Noon.AddDays(-60) };
+        var zone = MemberTimeZones.TryFind(zoneId)!;
+        var template = WakeUpGift with { ValidDays = validDays };
+        var old = MemberCoupons.Issue(member, template, "g", Offers, _options, Noon).Reply.Coupon!;
+
+        // Two days later, at another hour of the member's own day.
+        var day = MemberTimeZones.LocalDate(Noon, zone).AddDays(2);
+        var at = MemberTimeZones.StartOfDay(day, zone).AddHours(reissueHour).AddMinutes(17);
+        var fresh = Reissue(member, old.Code, at).Reply.New!;
+
+        Assert.Equal(CouponTemplate.ExpiryOf(at, validDays, zone), fresh.ValidUntil);
+        Assert.Equal(TimeSpan.Zero, TimeZoneInfo.ConvertTime(fresh.ValidUntil, zone).TimeOfDay);
+        Assert.Equal(day.AddDays(validDays + 1), MemberTimeZones.LocalDate(fresh.ValidUntil, zone));
+        Assert.Equal(zone.GetUtcOffset(fresh.ValidUntil), fresh.ValidUntil.Offset);
+        Assert.EndsWith($"valid until {fresh.ValidUntil:yyyy-MM-dd HH:mm zzz}", fresh.StatusReason, StringComparison.Ordinal);
+
+        // Reissued again the next day: still the same whole days.
+        var again = Reissue(member, fresh.Code, at.AddDays(1).AddHours(-reissueHour), "rx-2").Reply.New!;
+        Assert.Equal(CouponTemplate.ExpiryOf(at.AddDays(1).AddHours(-reissueHour), validDays, zone), again.ValidUntil);
     }
 
     [Fact]
