@@ -6,6 +6,7 @@ using Engagement.Azure.Tests.Streaming;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Offers;
 using Engagement.Grains.Ports;
 using Engagement.Grains.Programme;
 using Microsoft.Extensions.Configuration;
@@ -71,6 +72,9 @@ public sealed class ProgrammeSilo : IAsyncDisposable
     /// <summary>When set, every log line of the silo at Information or above, over every start.</summary>
     public LogCapture? Logs { get; init; }
 
+    /// <summary>When set, the silo also hosts the offers (coupons issued with this secret, their code directory in memory).</summary>
+    public string? CouponSecret { get; init; }
+
     public async Task StartAsync(IDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -85,6 +89,11 @@ public sealed class ProgrammeSilo : IAsyncDisposable
             ["Engagement:Alerts:QueueName"] = AlertQueue,
             ["Engagement:Metrics:Shards"] = "4",
         };
+        if (CouponSecret is not null)
+        {
+            config["Engagement:Offers:CouponSecret"] = CouponSecret;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             config[key] = value;
@@ -101,6 +110,11 @@ public sealed class ProgrammeSilo : IAsyncDisposable
         {
             silo.UseLocalhostClustering(siloPort: StorageSiloFixture.FreePort(), gatewayPort: StorageSiloFixture.FreePort(), serviceId: "svc-" + _suffix, clusterId: "c");
             silo.AddEngagementGrains(builder.Configuration);
+            if (CouponSecret is not null)
+            {
+                silo.AddEngagementOffers(builder.Configuration);
+            }
+
             silo.AddEngagementAzureStorage(builder.Configuration);
             silo.AddEngagementInMemoryPorts(); // the poison queue (members need one; the ingestion host is not here)
             silo.AddEngagementProgramme(builder.Configuration, startAlerts: false);
