@@ -31,18 +31,9 @@ public sealed class BackupScheduleTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8)));
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silos = Enumerable.Range(0, 2).Select(_ => new BackupScheduler(
-            new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()),
-            blobs,
-            Options.Create(options),
-            clock,
-            loggers.CreateLogger<BackupScheduler>())).ToList();
+        var silos = await StartSilosAsync(2, options, clock, loggers);
         try
         {
-            foreach (var silo in silos)
-            {
-                await silo.StartAsync(CancellationToken.None);
-            }
 
             await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
             await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, "both silos done with 10:00");
@@ -63,11 +54,7 @@ public sealed class BackupScheduleTests
         }
         finally
         {
-            foreach (var silo in silos)
-            {
-                await silo.StopAsync(CancellationToken.None);
-                silo.Dispose();
-            }
+            await StopAsync(silos);
 
             await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
             await blobs.GetBlobContainerClient(container).DeleteIfExistsAsync();
@@ -91,18 +78,9 @@ public sealed class BackupScheduleTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8)));
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silos = Enumerable.Range(0, 2).Select(_ => new BackupScheduler(
-            new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()),
-            blobs,
-            Options.Create(options),
-            clock,
-            loggers.CreateLogger<BackupScheduler>())).ToList();
+        var silos = await StartSilosAsync(2, options, clock, loggers);
         try
         {
-            foreach (var silo in silos)
-            {
-                await silo.StartAsync(CancellationToken.None);
-            }
 
             await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
             await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, "both silos skipped 10:00");
@@ -143,11 +121,7 @@ public sealed class BackupScheduleTests
         }
         finally
         {
-            foreach (var silo in silos)
-            {
-                await silo.StopAsync(CancellationToken.None);
-                silo.Dispose();
-            }
+            await StopAsync(silos);
 
             await backups.DeleteIfExistsAsync();
         }
@@ -167,11 +141,9 @@ public sealed class BackupScheduleTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 5, 0, TimeSpan.FromHours(8)));
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        using var silo = new BackupScheduler(new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()), blobs, Options.Create(options), clock, loggers.CreateLogger<BackupScheduler>());
+        var silos = await StartSilosAsync(1, options, clock, loggers);
         try
         {
-            await silo.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(
                 () =>
                 {
@@ -181,12 +153,40 @@ public sealed class BackupScheduleTests
                 },
                 TimeSpan.FromSeconds(60),
                 "the backup the silo had claimed before it was killed reported failed");
-            Assert.Contains("the-only-silo", (await new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync()).Single().Manifest!.Error, StringComparison.Ordinal);
+            Assert.Contains("the-only-silo", (await new TableBackup(new TableServiceClient(Azurite.ConnectionString), blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync()).Single().Manifest!.Error, StringComparison.Ordinal);
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
+            await StopAsync(silos);
             await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    /// <summary>Starts <paramref name="count"/> schedulers on Azurite with one clock, as that many silos of a cluster run them.</summary>
+    private static async Task<List<BackupScheduler>> StartSilosAsync(int count, BackupOptions options, FakeTimeProvider clock, ILoggerFactory loggers)
+    {
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        var silos = Enumerable.Range(0, count).Select(_ => new BackupScheduler(
+            new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()),
+            blobs,
+            Options.Create(options),
+            clock,
+            loggers.CreateLogger<BackupScheduler>())).ToList();
+        foreach (var silo in silos)
+        {
+            await silo.StartAsync(CancellationToken.None);
+        }
+
+        return silos;
+    }
+
+    private static async Task StopAsync(IEnumerable<BackupScheduler> silos)
+    {
+        foreach (var silo in silos)
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
         }
     }
 
