@@ -63,16 +63,28 @@ public sealed class EventQueues(SiloSettings settings)
         }
 
         var batches = LoadModel.Batches(messages, eventsPerMessage, settings.QueueCount);
-        await Task.WhenAll(batches.GroupBy(b => b.Queue).Select(async queue =>
-        {
-            var client = _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, queue.Key));
-            foreach (var batch in queue)
-            {
-                await client.SendMessageAsync(batch.Body);
-            }
-        }));
+        await SendAsync(batches);
         return batches.Count;
     }
+
+    /// <summary>Sends each (queue index, body) in order per queue, one sender per queue, the queues side by side.</summary>
+    public Task SendAsync(IEnumerable<(int Queue, string Body)> messages) =>
+        Task.WhenAll(messages.GroupBy(m => m.Queue).Select(async queue =>
+        {
+            var client = _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, queue.Key));
+            foreach (var message in queue)
+            {
+                await client.SendMessageAsync(message.Body);
+            }
+        }));
+
+    /// <summary>
+    /// Sends every (queue index, body) at once, up to 32 side by side: fast enough that the silos cannot keep up while it
+    /// lasts, in no particular order (for a load whose outcome does not depend on order).
+    /// </summary>
+    public Task SendAtOnceAsync(IEnumerable<(int Queue, string Body)> messages) =>
+        Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (message, cancellationToken) =>
+            await _service.GetQueueClient(QueuePartitioner.QueueName(settings.QueuePrefix, message.Queue)).SendMessageAsync(message.Body, cancellationToken));
 
     /// <summary>The event queues' names, by queue index.</summary>
     public IReadOnlyList<string> Names => Enumerable.Range(0, settings.QueueCount).Select(i => QueuePartitioner.QueueName(settings.QueuePrefix, i)).ToList();

@@ -73,40 +73,49 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         Assert.True(events.Count >= 10_000, $"the issue asks for 10,000 events; the load has {events.Count}");
         var queues = new EventQueues(first);
         await queues.CreateAsync();
+        // The first half of each queue's batches before the silos start, the second once the queues are shared out, all
+        // at once (this load's outcome does not depend on order), so that the silo killed then has work in its queues
+        // whatever the machine's speed: sent one after another, the silos kept up with the sender.
+        var batches = LoadModel.Batches(events, EventsPerMessage, QueuesForTwo);
+        var messages = batches.Count;
+        var firstHalf = batches.GroupBy(m => m.Queue).SelectMany(q => q.Take(q.Count() / 2)).ToHashSet();
+        var clock = Stopwatch.StartNew();
+        await queues.SendAsync(batches.Where(firstHalf.Contains));
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: published the first {firstHalf.Count} of {messages} messages: {events.Count} events ({events.Count - model.Messages.Count} duplicates) of {model.Members.Count} members");
 
-        var a = await SiloProcess.StartAsync(first);
-        SiloProcess? b = null;
+        // Both start together, so that neither drains much alone before the queues are shared; A is the one killed.
+        var (a, b) = await StartBothAsync(first, second);
         try
         {
-            // The cluster forms first, so that the load is shared from its first message and the silo killed below
-            // holds half the queues with messages left in them.
-            b = await SiloProcess.StartAsync(second);
-            await Poll.UntilAsync(() => Task.FromResult(!b.HasExited && ReceivingQueues(b).Count == QueuesForTwo / 2), TimeSpan.FromMinutes(3), "the joining silo took half of the queues");
-            Assert.False(a.HasExited, "silo A stopped while B joined");
-            var queuesOfA = queues.Names.Except(ReceivingQueues(b)).ToList();
-            var clock = Stopwatch.StartNew();
-            var messages = await queues.PublishBatchedAsync(events, EventsPerMessage);
-            var messagesOfA = LoadModel.Batches(events, EventsPerMessage, QueuesForTwo).Count(m => queuesOfA.Contains(queues.Names[m.Queue]));
-            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: published {events.Count} events ({events.Count - model.Messages.Count} duplicates) for {model.Members.Count} members in {messages} messages, {messagesOfA} of them to A's queues {string.Join(", ", queuesOfA)}");
-
             // One activation per member, cluster-wide: while the stream runs, a read through B lies between two
-            // reads through A (this load only ever adds points and growth), which two stale copies would break.
-            await Poll.UntilAsync(async () => await queues.PendingAsync() < messages * 9 / 10, TimeSpan.FromMinutes(5), "a tenth of the events applied");
+            // reads through A (this load only ever adds points and growth), which two stale copies would break. The
+            // cluster has formed once both read a queue (before, a read may meet a silo still joining: 503).
+            await Poll.UntilAsync(() => Task.FromResult(ReceivingQueues(a).Count > 0 && ReceivingQueues(b).Count > 0), TimeSpan.FromMinutes(3), "both silos read queues");
             await AssertReadsAgreeAsync(a, b, model.Members.Keys.Take(120).ToList());
-            await Poll.UntilAsync(async () => await queues.PendingAsync(queuesOfA) < messagesOfA * 2 / 3, TimeSpan.FromMinutes(5), "a third of A's events applied");
-            var leftToA = await queues.PendingAsync(queuesOfA);
-            Assert.True(leftToA > 0, "A's queues must still hold messages when A is killed, or there is nothing to take over");
 
+            await Poll.UntilAsync(() => Task.FromResult(!a.HasExited && !b.HasExited && ReceivingQueues(a).Count == QueuesForTwo / 2 && ReceivingQueues(b).Count == QueuesForTwo / 2), TimeSpan.FromMinutes(3), "each silo reads half of the queues");
+            var queuesOfA = ReceivingQueues(a).Order().ToList();
+            Assert.Empty(queuesOfA.Intersect(ReceivingQueues(b)));
+            var secondHalf = batches.Where(m => !firstHalf.Contains(m)).ToList();
+            var beforeKill = secondHalf.GroupBy(m => m.Queue).SelectMany(q => q.Take(q.Count() / 4)).ToHashSet();
+            var afterKill = secondHalf.Where(m => !beforeKill.Contains(m)).ToList();
+            var afterKillToA = afterKill.Count(m => queuesOfA.Contains(queues.Names[m.Queue]));
+            Assert.True(afterKillToA > 0, "some messages must go to A's queues after the kill, for the survivor to take over");
+
+            // The producer goes on sending while A dies: a quarter of the second half before the kill (A is busy with
+            // it when killed), the rest after, which only the survivor can read, once it holds A's queues.
+            await queues.SendAtOnceAsync(beforeKill);
             await a.KillAsync();
             var killedAt = Stopwatch.StartNew();
-            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: killed silo A with {leftToA} of its {messagesOfA} messages and {await queues.PendingAsync()} of {messages} in all left");
+            var leftToA = await queues.PendingAsync(queuesOfA);
+            await queues.SendAtOnceAsync(afterKill);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: killed silo A, reading {string.Join(", ", queuesOfA)}, with {leftToA} messages in them; {afterKillToA} more sent to them after the kill");
 
             // Polled past the bound so that a slow takeover fails below with its time, not as a timeout.
-            await Poll.UntilAsync(async () => await queues.PendingAsync() == 0, TimeSpan.FromMinutes(6), "the survivor drained every event queue");
+            await Poll.UntilAsync(async () => ReceivingQueues(b).Count == QueuesForTwo && await queues.PendingAsync() == 0, TimeSpan.FromMinutes(6), "the survivor read every queue and drained them");
             var takeover = killedAt.Elapsed;
-            output.WriteLine($"the survivor drained the rest {takeover.TotalSeconds:F1} s after the kill (visibility timeout {VisibilityTimeout.TotalSeconds} s)");
+            output.WriteLine($"the survivor read A's queues and drained the rest {takeover.TotalSeconds:F1} s after the kill (visibility timeout {VisibilityTimeout.TotalSeconds} s)");
             Assert.True(takeover <= TakeoverBound, $"the survivor finished {takeover.TotalSeconds:F1} s after the kill; issue 14 allows {TakeoverBound.TotalSeconds} s");
-            Assert.Equal(queues.Names.Order(), ReceivingQueues(b).Order());
 
             Assert.Equal(0, await queues.PoisonCountAsync());
             Assert.False(b.HasExited, "the survivor must still run");
@@ -119,11 +128,29 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         finally
         {
             await a.DisposeAsync();
-            if (b is not null)
-            {
-                await b.DisposeAsync();
-            }
+            await b.DisposeAsync();
         }
+    }
+
+    /// <summary>Starts two silos side by side; if either fails to start, the other is stopped and the failure thrown.</summary>
+    private static async Task<(SiloProcess A, SiloProcess B)> StartBothAsync(SiloSettings first, SiloSettings second)
+    {
+        Task<SiloProcess>[] starting = [SiloProcess.StartAsync(first), SiloProcess.StartAsync(second)];
+        try
+        {
+            await Task.WhenAll(starting);
+        }
+        catch
+        {
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        return (starting[0].Result, starting[1].Result);
     }
 
     [Fact]
@@ -157,6 +184,11 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
             await Poll.UntilAsync(() => Task.FromResult(c.Output.Contains("Receiving events from queue", StringComparison.Ordinal)), TimeSpan.FromMinutes(3), "the third silo took over some of the queues");
             await Poll.UntilAsync(async () => await queues.PendingAsync() == 0, TimeSpan.FromMinutes(6), "the three silos drained every event queue");
 
+            // Rebalanced: every queue has exactly one reader, and each silo reads its share, 16/3 = 5 or 6.
+            await Poll.UntilAsync(() => Task.FromResult(new[] { a, b, c }.All(s => ReceivingQueues(s).Count is QueuesForThree / 3 or QueuesForThree / 3 + 1)), TimeSpan.FromMinutes(2), "each silo reads 5 or 6 queues");
+            var owners = new[] { a, b, c }.SelectMany(s => ReceivingQueues(s)).ToList();
+            Assert.Equal(queues.Names.Order(), owners.Order());
+
             Assert.Equal(0, await queues.PoisonCountAsync());
             await AssertMembersMatchAsync(c, model);
             await AssertReadsAgreeAsync(a, b, model.Members.Keys.Take(60).ToList());
@@ -167,9 +199,27 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The event queues a silo has started receiving from (its "Receiving events from queue" lines).</summary>
-    private static HashSet<string> ReceivingQueues(SiloProcess silo) =>
-        Regex.Matches(silo.Output, "Receiving events from queue \"?([A-Za-z0-9-]+)").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// The event queues a silo reads now: each queue whose last line in its log is "Receiving events from queue" (it took
+    /// the queue's lease) rather than "Stopped receiving from" (it gave the lease up).
+    /// </summary>
+    private static HashSet<string> ReceivingQueues(SiloProcess silo)
+    {
+        var owned = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match line in Regex.Matches(silo.Output, "(Receiving events from queue|Stopped receiving from) \"?([A-Za-z0-9-]+)"))
+        {
+            if (line.Groups[1].Value.StartsWith("Receiving", StringComparison.Ordinal))
+            {
+                owned.Add(line.Groups[2].Value);
+            }
+            else
+            {
+                owned.Remove(line.Groups[2].Value);
+            }
+        }
+
+        return owned;
+    }
 
     /// <summary>Writes the silos' balancer, membership, warning and error lines to the test output; always false (an exception filter).</summary>
     private bool DumpOnFailure(params SiloProcess?[] silos)
@@ -212,21 +262,48 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         using var viaA = a.CreateClient(SiloProcess.SupportKey);
         using var viaB = b.CreateClient(SiloProcess.SupportKey);
         var broken = new List<string>();
-        foreach (var memberId in members)
+
+        // Members side by side (each member's three reads in order), so the check ends while the stream still runs.
+        await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (memberId, _) =>
         {
-            var before = await viaA.GetMemberAsync(memberId);
-            var middle = await viaB.GetMemberAsync(memberId);
-            var after = await viaA.GetMemberAsync(memberId);
+            var before = await ReadAsync(viaA, memberId);
+            var middle = await ReadAsync(viaB, memberId);
+            var after = await ReadAsync(viaA, memberId);
             var (p0, g0) = Totals(before);
             var (p1, g1) = Totals(middle);
             var (p2, g2) = Totals(after);
             if (p1 < p0 || p1 > p2 || g1 < g0 || g1 > g2)
             {
-                broken.Add($"{memberId}: A {p0}/{g0}, then B {p1}/{g1}, then A {p2}/{g2} (points/growth)");
+                lock (broken)
+                {
+                    broken.Add($"{memberId}: A {p0}/{g0}, then B {p1}/{g1}, then A {p2}/{g2} (points/growth)");
+                }
             }
-        }
+        });
 
         Assert.True(broken.Count == 0, $"{broken.Count} members read differently through the two silos:\n" + string.Join("\n", broken.Take(20)));
+
+        // A silo too busy to answer in time says 503 (with Retry-After), as the API does under load; a client reads again.
+        static async Task<System.Text.Json.Nodes.JsonObject?> ReadAsync(HttpClient client, string memberId)
+        {
+            System.Text.Json.Nodes.JsonObject? view = null;
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    try
+                    {
+                        view = await client.GetMemberAsync(memberId);
+                        return true;
+                    }
+                    catch (HttpRequestException ex) when (ex.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+                    {
+                        return false;
+                    }
+                },
+                TimeSpan.FromMinutes(1),
+                $"a read of {memberId} answered");
+            return view;
+        }
 
         static (long Points, long Growth) Totals(System.Text.Json.Nodes.JsonObject? view) =>
             view is null ? (0, 0) : (view.Int64Of("pointsBalance"), view.Int64Of("growthValue"));
