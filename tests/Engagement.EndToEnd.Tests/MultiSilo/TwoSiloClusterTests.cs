@@ -13,6 +13,7 @@ namespace Engagement.EndToEnd.Tests.MultiSilo;
 /// the other takes over its queues and finishes the stream. Marked <c>Category=MultiSilo</c>; a few minutes.
 /// </summary>
 [Trait("Category", "MultiSilo")]
+[Collection(MultiSiloCollection.Name)]
 public sealed class TwoSiloClusterTests(ITestOutputHelper output)
 {
     /// <summary>How long a message received by the killed silo stays invisible; the survivor waits this long for it.</summary>
