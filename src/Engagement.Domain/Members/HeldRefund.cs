@@ -34,6 +34,48 @@ public sealed class HeldRefund
     /// </summary>
     public string? SourceText { get; set; }
 
+    /// <summary>
+    /// The refunds of <paramref name="held"/> (a member's <see cref="MemberState.HeldRefunds"/>, at most
+    /// <see cref="Program.ProgramOptions.MaxHeldRefunds"/>) that wait for order <paramref name="orderId"/>, in held order;
+    /// null when there are none or <paramref name="orderId"/> is null (the usual case, no allocation).
+    /// </summary>
+    public static List<HeldRefund>? ForOrder(IReadOnlyList<HeldRefund> held, string? orderId)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        List<HeldRefund>? found = null;
+        if (orderId is null)
+        {
+            return found;
+        }
+
+        foreach (var h in held)
+        {
+            if (string.Equals(h.OrderId, orderId, StringComparison.Ordinal))
+            {
+                (found ??= []).Add(h);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The <see cref="RegionId"/> of the refund of <paramref name="held"/> with event id <paramref name="eventId"/>; null when not there or none given.</summary>
+    public static string? RegionOf(IReadOnlyList<HeldRefund>? held, string eventId)
+    {
+        if (held is not null)
+        {
+            foreach (var h in held)
+            {
+                if (string.Equals(h.EventId, eventId, StringComparison.Ordinal))
+                {
+                    return h.RegionId;
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The event to replay once the purchase is in.</summary>
     public MemberEvent ToEvent() => new(EventId, MemberEventTypes.Refund, OccurredAt)
     {

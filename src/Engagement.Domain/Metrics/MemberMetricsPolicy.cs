@@ -54,25 +54,7 @@ public static class MemberMetricsPolicy
         ArgumentNullException.ThrowIfNull(state);
         return new MetricsBefore(
             state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Orders.OrderBook.Find(state, orderId)?.Unrefunded ?? 0m,
-            state.NextSequence, Offers.MemberCoupons.Book(state), state.RegisteredAt, HeldFor(state, orderId));
-    }
-
-    /// <summary>The refunds held for <paramref name="orderId"/> (at most <see cref="ProgramOptions.MaxHeldRefunds"/>); null when none.</summary>
-    private static List<HeldRefund>? HeldFor(MemberState state, string? orderId)
-    {
-        List<HeldRefund>? held = null;
-        if (orderId is not null)
-        {
-            foreach (var h in state.HeldRefunds)
-            {
-                if (string.Equals(h.OrderId, orderId, StringComparison.Ordinal))
-                {
-                    (held ??= []).Add(h);
-                }
-            }
-        }
-
-        return held;
+            state.NextSequence, Offers.MemberCoupons.Book(state), state.RegisteredAt, HeldRefund.ForOrder(state.HeldRefunds, orderId));
     }
 
     /// <summary>An applied event's input (held and refused events count nothing but their gauges and points).</summary>
@@ -311,7 +293,7 @@ public static class MemberMetricsPolicy
         for (var i = 0; i < marks.Count; i++)
         {
             var (issued, reversed) = ids is null ? (0L, 0L) : PointsOfEvent(entries, ids[i]);
-            var own = ids is null ? null : wereHeld?.FirstOrDefault(h => string.Equals(h.EventId, ids[i], StringComparison.Ordinal))?.RegionId;
+            var own = ids is null ? null : HeldRefund.RegionOf(wereHeld, ids[i]);
             var region = string.IsNullOrWhiteSpace(own) ? regionId : MetricsOptions.RegionOf(own);
             held.Add(new HeldRefundDay(metrics.LocalDay(marks[i].At, region), marks[i].Amount)
             {

@@ -23,13 +23,7 @@ public static class CouponEventStep
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(evt);
-        if (evt.Type != MemberEventTypes.Purchase || evt.OrderId is not { } orderId || state.HeldRefunds.Count == 0)
-        {
-            return null;
-        }
-
-        var held = state.HeldRefunds.Where(h => string.Equals(h.OrderId, orderId, StringComparison.Ordinal)).ToList();
-        return held.Count == 0 ? null : held;
+        return evt.Type == MemberEventTypes.Purchase ? HeldRefund.ForOrder(state.HeldRefunds, evt.OrderId) : null;
     }
 
     /// <summary>
@@ -52,16 +46,15 @@ public static class CouponEventStep
         {
             // Counted on the purchase's (or refund's) own local day, like the event.
             MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(evt.EventId), evt.OccurredAt), options, metrics, now);
+            metricsBefore = MemberMetricsPolicy.Before(state);
         }
 
-        metricsBefore = MemberMetricsPolicy.Before(state);
         if (MemberCoupons.RestoreForHeldRefunds(state, evt, offers, options, now) is not { } refund)
         {
             return outcome;
         }
 
-        var region = held?.FirstOrDefault(h => string.Equals(h.EventId, refund.EventId, StringComparison.Ordinal))?.RegionId;
-        MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(refund.EventId), refund.OccurredAt, RegionId: region), options, metrics, now);
+        MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(refund.EventId), refund.OccurredAt, RegionId: HeldRefund.RegionOf(held, refund.EventId)), options, metrics, now);
         return outcome with { StateChanged = true, Effects = MemberCoupons.Since(state, mark) };
     }
 }

@@ -75,15 +75,12 @@ public static class PurchasePolicy
     /// <summary>Refunds that arrived before this purchase are applied right after it, oldest first.</summary>
     private static void ApplyHeldRefunds(MemberState state, string orderId, ProgramOptions options, DateTimeOffset now, RuleChanges work)
     {
-        if (state.HeldRefunds.Count == 0)
+        if (HeldRefund.ForOrder(state.HeldRefunds, orderId) is not { } held)
         {
             return;
         }
 
-        var held = state.HeldRefunds
-            .Where(h => string.Equals(h.OrderId, orderId, StringComparison.Ordinal))
-            .OrderBy(h => new EventKey(h.OccurredAt, h.EventId))
-            .ToList();
+        held.Sort(static (a, b) => new EventKey(a.OccurredAt, a.EventId).CompareTo(new EventKey(b.OccurredAt, b.EventId)));
         foreach (var refund in held)
         {
             state.HeldRefunds.Remove(refund);
