@@ -25,6 +25,8 @@ public sealed class BackupAlertTests(OperationsHostFixture host)
         var options = new BackupOptions { TablePrefix = prefix, Container = "bk-alert-" + Guid.NewGuid().ToString("N")[..12], FirstTables = [prefix + "GrainState"] };
         var listeners = host.Services.GetServices<IBackupFailureListener>().ToList();
         var logger = host.Services.GetRequiredService<ILogger<TableBackup>>();
+        // The host's clock, as its scheduled backups and its alerts read it.
+        var clock = host.Services.GetRequiredService<TimeProvider>();
         var blobs = new BlobServiceClient(connection);
         using var admin = host.Client(OperationsHostFixture.AlertsKey);
 
@@ -33,7 +35,7 @@ public sealed class BackupAlertTests(OperationsHostFixture host)
             new Uri("http://127.0.0.1:9/devstoreaccount1"),
             new TableSharedKeyCredential("devstoreaccount1", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="),
             new TableClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(5) } });
-        await Assert.ThrowsAnyAsync<Exception>(() => new TableBackup(deadTables, blobs, options, TimeProvider.System, logger, listeners).RunAsync());
+        await Assert.ThrowsAnyAsync<Exception>(() => new TableBackup(deadTables, blobs, options, clock, logger, listeners).RunAsync());
 
         var open = await BackupAlertsAsync(admin, "open");
         var raised = Assert.Single(open);
@@ -44,7 +46,7 @@ public sealed class BackupAlertTests(OperationsHostFixture host)
         await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
         try
         {
-            var manifest = await new TableBackup(tables, blobs, options, TimeProvider.System, logger, listeners).RunAsync();
+            var manifest = await new TableBackup(tables, blobs, options, clock, logger, listeners).RunAsync();
             Assert.Equal(BackupManifest.Complete, manifest.Status);
             Assert.Empty(await BackupAlertsAsync(admin, "open"));
             Assert.Contains(await BackupAlertsAsync(admin, "resolved"), a => a["alertId"]!.GetValue<string>() == raised["alertId"]!.GetValue<string>());

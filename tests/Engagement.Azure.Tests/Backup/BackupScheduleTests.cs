@@ -71,9 +71,7 @@ public sealed class BackupScheduleTests
         var blobs = new BlobServiceClient(Azurite.ConnectionString);
 
         // A silo claimed the 10:00 backup and was killed before it wrote anything: a claim, no manifest, never touched.
-        var backups = blobs.GetBlobContainerClient(container);
-        await backups.CreateIfNotExistsAsync();
-        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("killed-silo"));
+        var backups = await ClaimedByADeadSiloAsync(blobs, container, "killed-silo");
 
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8)));
         using var logs = new LogCapture();
@@ -133,9 +131,7 @@ public sealed class BackupScheduleTests
         var container = Azurite.UniqueName("backups-");
         var options = new BackupOptions { TablePrefix = "Restart" + Guid.NewGuid().ToString("N")[..10], Container = container, TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
         var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        var backups = blobs.GetBlobContainerClient(container);
-        await backups.CreateIfNotExistsAsync();
-        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("the-only-silo"));
+        var backups = await ClaimedByADeadSiloAsync(blobs, container, "the-only-silo");
 
         // The only silo of the cluster claimed 10:00, was killed, and starts again at 10:05.
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 5, 0, TimeSpan.FromHours(8)));
@@ -191,6 +187,15 @@ public sealed class BackupScheduleTests
     }
 
     /// <summary>"Next backup at …" lines: each silo writes one when it starts and one after each slot it finished.</summary>
+    /// <summary>Container <paramref name="container"/> holding the claim of the 10:00 (Shanghai) backup of 30 Nov 2026 by silo <paramref name="holder"/>, and nothing else: a silo killed before it wrote anything.</summary>
+    private static async Task<BlobContainerClient> ClaimedByADeadSiloAsync(BlobServiceClient blobs, string container, string holder)
+    {
+        var backups = blobs.GetBlobContainerClient(container);
+        await backups.CreateIfNotExistsAsync();
+        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString(holder));
+        return backups;
+    }
+
     private static int Waits(LogCapture logs) => logs.Lines(LogLevel.Information, "Next backup at").Count;
 
     /// <summary>
