@@ -53,16 +53,20 @@ internal sealed class EventFactory(string runId, int members, int seed)
             Channel = "pos",
             OrderId = string.Create(CultureInfo.InvariantCulture, $"{runId}-o{ordinal}"),
             Amount = unitPrice * quantity,
-            Items =
-            [
-                new EventItem
+
+            // A List, as EventParser makes for events read from a queue. A collection expression here would make a
+            // compiler-synthesized IReadOnlyList type that Orleans has no codec for: every serialization of the event
+            // (memory streams serialize each one) then failed a codec lookup by reflection before falling back.
+            Items = new List<EventItem>
+            {
+                new()
                 {
                     Sku = string.Create(CultureInfo.InvariantCulture, $"SKU-{_random.Next(1, 500)}"),
                     Category = Categories[_random.Next(Categories.Length)],
                     Quantity = quantity,
                     UnitPrice = unitPrice,
                 },
-            ],
+            },
         };
     }
 }
