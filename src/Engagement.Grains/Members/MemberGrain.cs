@@ -46,7 +46,10 @@ public sealed partial class MemberGrain(
 
     private ProgramOptions _options = programOptions.Value;
 
-    private string MemberId => this.GetPrimaryKeyString();
+    /// <summary>The member's id, read once per activation: Orleans decodes a string key into a new string on every read.</summary>
+    private string? _memberId;
+
+    private string MemberId => _memberId ??= this.GetPrimaryKeyString();
 
     private MemberState Member => state.State.Member;
 
