@@ -4,6 +4,7 @@ using Engagement.Grains.Campaigns;
 using Engagement.Grains.Members;
 using Engagement.Grains.Members.Effects;
 using Engagement.Grains.Ports;
+using Engagement.Grains.Programme;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,8 +52,9 @@ public static class GrainsHostingExtensions
     }
 
     /// <summary>
-    /// The member's outbox emitter with one handler per effect kind, and its campaign side: the real one when the
-    /// silo has campaign services (<c>AddEngagementCampaigns</c>, in any order), else one that does nothing.
+    /// The member's outbox emitter with one handler per effect kind, its campaign side (the real one when the silo has
+    /// campaign services, <c>AddEngagementCampaigns</c>, in any order, else one that does nothing) and its rules source
+    /// (the programme metrics' when the silo has them, <c>AddEngagementProgramme</c>, in any order, else the configured rules).
     /// </summary>
     private static void AddMemberEffects(IServiceCollection services)
     {
@@ -66,6 +68,9 @@ public static class GrainsHostingExtensions
         services.TryAddSingleton<IMemberCampaignSide>(sp => sp.GetService<CampaignServices>() is { } campaigns
             ? ActivatorUtilities.CreateInstance<MemberCampaignSide>(sp, campaigns)
             : NoMemberCampaignSide.Instance);
+        services.TryAddSingleton<IMemberRulesSource>(sp => sp.GetService<MemberMetricsSource>() is { } metrics
+            ? metrics
+            : ConfiguredMemberRules.Instance);
     }
 
     /// <summary>

@@ -1,18 +1,11 @@
 using Engagement.Domain.Metrics;
-using Engagement.Grains.Programme;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Grains.Members;
 
-/// <summary>Programme metrics (CONTRACT.md §5): the rules each change decides with, when the silo has programme metrics.</summary>
+/// <summary>The rules each change decides with (<see cref="IMemberRulesSource"/>), and the member as the campaign side sees it.</summary>
 public sealed partial class MemberGrain
 {
-    /// <summary>The silo's metrics source; null when the silo runs without programme metrics (<c>AddEngagementProgramme</c>).</summary>
-    private MemberMetricsSource? _metricsSource;
-
-    private bool _metricsResolved;
-
-    /// <summary>The metrics settings the decider records contributions with; null: no programme metrics on this silo.</summary>
+    /// <summary>The metrics settings the decider records contributions with; null: no programme metrics on this silo (CONTRACT.md §5).</summary>
     private MetricsOptions? _metrics;
 
     /// <summary>
@@ -21,18 +14,7 @@ public sealed partial class MemberGrain
     /// </summary>
     private async ValueTask UseCurrentRulesAsync()
     {
-        if (!_metricsResolved)
-        {
-            _metricsSource = ServiceProvider.GetService<MemberMetricsSource>();
-            _metricsResolved = true;
-        }
-
-        if (_metricsSource is null)
-        {
-            return;
-        }
-
-        var rules = await _metricsSource.RulesAsync(programOptions.Value);
+        var rules = await rulesSource.RulesAsync(programOptions.Value);
         _options = rules.Program;
         _metrics = rules.Metrics;
     }

@@ -5,9 +5,7 @@ using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Offers;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Engagement.Grains.Members;
 
@@ -18,10 +16,8 @@ namespace Engagement.Grains.Members;
 /// </summary>
 public sealed partial class MemberGrain
 {
-    private OffersOptions? _offers;
-
     /// <summary><c>Engagement:Offers</c>; defaults (no coupon secret: nothing is issued) on a silo without the offer side.</summary>
-    private OffersOptions Offers => _offers ??= ServiceProvider.GetService<IOptions<OffersOptions>>()?.Value ?? new OffersOptions();
+    private OffersOptions Offers => offersOptions.Value;
 
     public Task<CouponIssueResult> IssueCouponAsync(CouponGrant grant)
     {

@@ -30,6 +30,8 @@ namespace Engagement.Grains.Members;
 public sealed partial class MemberGrain(
     [PersistentState("member", GrainStorageNames.State)] IPersistentState<MemberGrainState> state,
     IOptions<ProgramOptions> programOptions,
+    IOptions<OffersOptions> offersOptions,
+    IMemberRulesSource rulesSource,
     [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
     ReminderClock reminderClock,
     ILedgerArchive archive,
@@ -102,11 +104,7 @@ public sealed partial class MemberGrain(
         var entries = Member.Outbox.Pending.Exists(e => e is Domain.Members.Effects.ArchiveLedgerEntry)
             ? MemberMapper.RecentLedger(Member, query.Kind, query.Before, limit) // the archive is unreachable: the recent entries the grain keeps
             : await archive.ReadAsync(MemberId, query.Kind, query.Before, limit);
-        return new LedgerPage
-        {
-            Entries = entries,
-            NextBefore = entries.Count == limit && entries[^1].Sequence > 1 ? entries[^1].Sequence : null,
-        };
+        return MemberMapper.ToPage(entries, limit);
     });
 
     public Task<RedemptionResult> RedeemAsync(RedemptionRequest request) => ChangeAsync(async () =>
@@ -138,11 +136,7 @@ public sealed partial class MemberGrain(
         ArgumentNullException.ThrowIfNull(request);
         if (!state.RecordExists)
         {
-            return new AdjustmentResult
-            {
-                AdjustmentId = request.AdjustmentId, Status = AdjustmentResult.UnknownMember, Kind = request.Kind, Delta = request.Delta,
-                Detail = "member has never been seen",
-            };
+            return MemberMapper.ToResult(request, null);
         }
 
         await UseCurrentRulesAsync();
@@ -153,11 +147,7 @@ public sealed partial class MemberGrain(
             LogAdjusted(MemberId, request.AdjustmentId, request.Kind, request.Delta, outcome.Reply.BalanceAfter);
         }
 
-        return new AdjustmentResult
-        {
-            AdjustmentId = request.AdjustmentId, Status = outcome.Reply.Status, Kind = request.Kind, Delta = request.Delta,
-            BalanceAfter = outcome.Reply.BalanceAfter, Detail = outcome.Reply.Detail,
-        };
+        return MemberMapper.ToResult(request, outcome.Reply);
     });
 
     public async Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit)
@@ -173,11 +163,11 @@ public sealed partial class MemberGrain(
             return null;
         }
 
+        var now = time.GetUtcNow();
         var actor = by is null ? null : new ConsentActor(by.Name, by.Role, by.Reason);
-        await CommitAsync(MemberDecider.SetConsent(Member, consent, time.GetUtcNow(), actor).StateChanged);
+        await CommitAsync(MemberDecider.SetConsent(Member, consent, now, actor).StateChanged);
         var described = string.Join(", ", consent.Select(c => c.Key + "=" + (c.Value ? "yes" : "no")));
         LogConsent(MemberId, described);
-        var now = time.GetUtcNow();
         return WithOffers(MemberMapper.ToView(Member, _options, now), now); // the same view as GetViewAsync, coupons included
     });
 

@@ -3,6 +3,7 @@ using Engagement.Contracts.Members;
 using Engagement.Contracts.Touches;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
+using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
 
@@ -154,5 +155,23 @@ internal static class MemberMapper
         CashAmount = decision.CashAmount,
         Replayed = decision.Replayed,
         Detail = decision.Detail,
+    };
+
+    /// <summary>The answer to a staff adjustment: <paramref name="decision"/>'s, or "unknown member" when it is null (the member was never seen).</summary>
+    public static AdjustmentResult ToResult(AdjustmentRequest request, AdjustmentDecision? decision) => new()
+    {
+        AdjustmentId = request.AdjustmentId,
+        Status = decision?.Status ?? AdjustmentResult.UnknownMember,
+        Kind = request.Kind,
+        Delta = request.Delta,
+        BalanceAfter = decision?.BalanceAfter ?? 0,
+        Detail = decision?.Detail ?? "member has never been seen",
+    };
+
+    /// <summary>A ledger page of <paramref name="entries"/> (newest first); a full page of <paramref name="limit"/> names the sequence to read on from.</summary>
+    public static LedgerPage ToPage(IReadOnlyList<LedgerEntryView> entries, int limit) => new()
+    {
+        Entries = entries,
+        NextBefore = entries.Count == limit && entries[^1].Sequence > 1 ? entries[^1].Sequence : null,
     };
 }

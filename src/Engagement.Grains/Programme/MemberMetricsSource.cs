@@ -1,16 +1,12 @@
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Program;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Members;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Grains.Programme;
-
-/// <summary>The rules a member decides with: the programme's (value classes by rank when in force) and the metrics settings.</summary>
-/// <param name="Program">The programme rules; <c>Rfm:ValueClassAMin/BMin</c> replaced by the rank thresholds when they apply.</param>
-/// <param name="Metrics">Programme metrics settings (CONTRACT.md §5); the member records its contributions with them.</param>
-public sealed record MemberRules(ProgramOptions Program, MetricsOptions Metrics);
 
 /// <summary>
 /// What a member grain needs for programme metrics, one per silo (registered by <c>AddEngagementProgramme</c>): the
@@ -22,7 +18,7 @@ public sealed partial class MemberMetricsSource(
     IOptions<MetricsOptions> metricsOptions,
     IGrainFactory grains,
     [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
-    ILogger<MemberMetricsSource> logger)
+    ILogger<MemberMetricsSource> logger) : IMemberRulesSource
 {
     /// <summary>How long a silo keeps the thresholds before asking again (engine clock).</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromHours(1);
