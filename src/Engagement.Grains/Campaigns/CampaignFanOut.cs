@@ -30,9 +30,9 @@ internal sealed class CampaignFanOut(
     /// <summary>Completed (and replaced) whenever a page's round ends: a page blocked on others' reservations looks again.</summary>
     private TaskCompletionSource _roundEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private CampaignGrainState S => state();
+    private CampaignGrainState Campaign => state();
 
-    private bool FanningOut => S.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
+    private bool FanningOut => Campaign.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
 
     /// <summary>Runs until the fan-out completes (true) or is paused (false). Throws on a failed read or write; the caller retries later.</summary>
     public async Task<bool> RunAsync(CancellationToken cancellationToken)
@@ -40,24 +40,24 @@ internal sealed class CampaignFanOut(
         // A pause leaves this loop at a page boundary; a resume while the last pages finish keeps it going.
         while (FanningOut)
         {
-            if (CampaignPauseRule.WindowOver(S.Definition!.ValidUntil, time.GetUtcNow()))
+            if (CampaignPauseRule.WindowOver(Campaign.Definition!.ValidUntil, time.GetUtcNow()))
             {
                 // No offer after validUntil: the members not reached yet get nothing (status ended, counters as they stand).
-                (S.Status, S.CompletedAt) = (CampaignStatuses.Ended, time.GetUtcNow());
+                (Campaign.Status, Campaign.CompletedAt) = (CampaignStatuses.Ended, time.GetUtcNow());
                 await saveAsync();
-                var reached = S.Progress(time.GetUtcNow(), false).Reached;
+                var reached = Campaign.Progress(time.GetUtcNow(), false).Reached;
                 CampaignLog.Ended(logger, campaignId, reached);
                 return true;
             }
 
-            if (S.Status == CampaignStatuses.Counting)
+            if (Campaign.Status == CampaignStatuses.Counting)
             {
                 await ForEachShardAsync(s => !s.Counted, CountShardAsync, cancellationToken);
-                if (S.Status == CampaignStatuses.Counting && S.Shards.All(s => s.Counted))
+                if (Campaign.Status == CampaignStatuses.Counting && Campaign.Shards.All(s => s.Counted))
                 {
-                    S.Status = CampaignStatuses.Running;
+                    Campaign.Status = CampaignStatuses.Running;
                     await saveAsync();
-                    var total = S.Shards.Sum(s => s.Total);
+                    var total = Campaign.Shards.Sum(s => s.Total);
                     CampaignLog.Counted(logger, campaignId, total);
                 }
 
@@ -65,12 +65,12 @@ internal sealed class CampaignFanOut(
             }
 
             await ForEachShardAsync(s => !s.Done, DeliverShardAsync, cancellationToken);
-            if (S.Status == CampaignStatuses.Running && S.Shards.All(s => s.Done))
+            if (Campaign.Status == CampaignStatuses.Running && Campaign.Shards.All(s => s.Done))
             {
-                S.Status = CampaignStatuses.Completed;
-                S.CompletedAt = time.GetUtcNow();
+                Campaign.Status = CampaignStatuses.Completed;
+                Campaign.CompletedAt = time.GetUtcNow();
                 await saveAsync();
-                var p = S.Progress(time.GetUtcNow(), false);
+                var p = Campaign.Progress(time.GetUtcNow(), false);
                 CampaignLog.Completed(logger, campaignId, p.Reached, p.Sent, p.Deferred, p.Suppressed, p.Control, p.Excluded);
                 return true;
             }
@@ -82,7 +82,7 @@ internal sealed class CampaignFanOut(
     private async Task ForEachShardAsync(Func<ShardCursor, bool> pending, Func<ShardCursor, CancellationToken, Task> work, CancellationToken cancellationToken)
     {
         // Workers run on the activation's scheduler: the queue is touched by one turn at a time.
-        var queue = new Queue<ShardCursor>(S.Shards.Where(pending));
+        var queue = new Queue<ShardCursor>(Campaign.Shards.Where(pending));
         var workers = Enumerable.Range(0, Math.Min(options.FanOutShardConcurrency, queue.Count)).Select(async _ =>
         {
             while (FanningOut && queue.TryDequeue(out var shard))
@@ -96,7 +96,7 @@ internal sealed class CampaignFanOut(
 
     private async Task CountShardAsync(ShardCursor cursor, CancellationToken cancellationToken)
     {
-        var criteria = CampaignMapping.ToCriteria(S.Definition!.Audience);
+        var criteria = CampaignMapping.ToCriteria(Campaign.Definition!.Audience);
         string? continuation = null;
         long total = 0;
         do
@@ -113,7 +113,7 @@ internal sealed class CampaignFanOut(
 
     private async Task DeliverShardAsync(ShardCursor cursor, CancellationToken cancellationToken)
     {
-        while (!cursor.Done && S.Status == CampaignStatuses.Running && !CampaignPauseRule.WindowOver(S.Definition!.ValidUntil, time.GetUtcNow()))
+        while (!cursor.Done && Campaign.Status == CampaignStatuses.Running && !CampaignPauseRule.WindowOver(Campaign.Definition!.ValidUntil, time.GetUtcNow()))
         {
             cancellationToken.ThrowIfCancellationRequested();
             await DeliverPageAsync(cursor, cancellationToken);
@@ -122,7 +122,7 @@ internal sealed class CampaignFanOut(
 
     private async Task DeliverPageAsync(ShardCursor cursor, CancellationToken cancellationToken)
     {
-        var definition = S.Definition!;
+        var definition = Campaign.Definition!;
         var criteria = CampaignMapping.ToCriteria(definition.Audience);
         var page = await index.ReadShardAsync(cursor.Shard, cursor.Continuation, options.FanOutPageSize, cancellationToken);
         List<PlannedDelivery> plan = [.. page.Entries
@@ -147,7 +147,7 @@ internal sealed class CampaignFanOut(
         // Rounds: grants this page's own members did not take (suppressed, ineligible) go to its next members.
         while (from < plan.Count)
         {
-            var round = BudgetReservation.ReserveRound(limit, BudgetReservation.Held(S.Held(except: cursor), [tally.Kept]), plan, from);
+            var round = BudgetReservation.ReserveRound(limit, BudgetReservation.Held(Campaign.Held(except: cursor), [tally.Kept]), plan, from);
             if (BudgetReservation.WaitForOthers(round, from, _unanswered.Where(u => !ReferenceEquals(u.Key, cursor)).Sum(u => u.Value)))
             {
                 await _roundEnded.Task.WaitAsync(cancellationToken);
@@ -198,11 +198,11 @@ internal sealed class CampaignFanOut(
         // One checkpoint: the page's counters, the cursor past it, the in-flight reservation turned into held grants.
         foreach (var (key, counters) in tally.Groups)
         {
-            S.Counters(key).Add(counters);
+            Campaign.Counters(key).Add(counters);
         }
 
-        (S.Ineligible, S.BudgetSkipped) = (S.Ineligible + tally.Ineligible, S.BudgetSkipped + tally.BudgetSkipped);
-        S.Hold(tally.Kept);
+        (Campaign.Ineligible, Campaign.BudgetSkipped) = (Campaign.Ineligible + tally.Ineligible, Campaign.BudgetSkipped + tally.BudgetSkipped);
+        Campaign.Hold(tally.Kept);
         (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd) = (null, 0, null);
         (cursor.Continuation, cursor.Done) = (page.Continuation, page.Continuation is null);
         await saveAsync();

@@ -26,6 +26,7 @@ namespace Engagement.Grains.Campaigns;
 public sealed class CampaignGrain(
     [PersistentState("campaign", GrainStorageNames.State)] IPersistentState<CampaignGrainState> state,
     IMemberIndex index,
+    ActiveCampaignCache activeCampaigns,
     IOptions<CampaignOptions> campaignOptions,
     [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
     ILogger<CampaignGrain> logger)
@@ -45,7 +46,7 @@ public sealed class CampaignGrain(
 
     private string CampaignId => this.GetPrimaryKeyString();
 
-    private CampaignGrainState S => state.State;
+    private CampaignGrainState Campaign => state.State;
 
     /// <summary>Every state write goes through it; a failed write deactivates the grain so it reloads what storage holds.</summary>
     private StateWriteGate Gate => _writeGate ??= new StateWriteGate(state.WriteStateAsync, DeactivateOnIdle);
@@ -53,11 +54,11 @@ public sealed class CampaignGrain(
     /// <summary>A triggered campaign's grants and the reports members send back (<see cref="TriggeredGrants"/>).</summary>
     private TriggeredGrants Triggered => _triggered ??= new TriggeredGrants(() => state.State, _options, time, SaveAsync, SetListeningAsync);
 
-    private bool FanningOut => S.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
+    private bool FanningOut => Campaign.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        S.CostDeferredGrants();
+        Campaign.CostDeferredGrants();
         if (FanningOut)
         {
             StartLoop();
@@ -81,9 +82,9 @@ public sealed class CampaignGrain(
             return new CampaignCreateResult { Status = CampaignCreateResult.Invalid, Errors = errors };
         }
 
-        if (S.Definition is not null)
+        if (Campaign.Definition is not null)
         {
-            var same = JsonSerializer.Serialize(S.Definition, CompareJson) == JsonSerializer.Serialize(normalized, CompareJson);
+            var same = JsonSerializer.Serialize(Campaign.Definition, CompareJson) == JsonSerializer.Serialize(normalized, CompareJson);
             return new CampaignCreateResult { Status = same ? CampaignCreateResult.Exists : CampaignCreateResult.Conflict, Campaign = View() };
         }
 
@@ -96,7 +97,7 @@ public sealed class CampaignGrain(
             return new CampaignCreateResult { Status = CampaignCreateResult.Invalid, Errors = errors };
         }
 
-        S.Create(normalized, normalized.Kind == CampaignKinds.Triggered ? CampaignStatuses.Active : CampaignStatuses.Draft, now);
+        Campaign.Create(normalized, normalized.Kind == CampaignKinds.Triggered ? CampaignStatuses.Active : CampaignStatuses.Draft, now);
         await SaveAsync();
         if (normalized.Kind == CampaignKinds.Triggered)
         {
@@ -107,11 +108,11 @@ public sealed class CampaignGrain(
         return new CampaignCreateResult { Status = CampaignCreateResult.Created, Campaign = View() };
     }
 
-    public Task<CampaignStatusView?> GetAsync() => Task.FromResult(S.Definition is null ? null : View());
+    public Task<CampaignStatusView?> GetAsync() => Task.FromResult(Campaign.Definition is null ? null : View());
 
     public async Task<CampaignTriggerResult> TriggerAsync()
     {
-        var definition = S.Definition;
+        var definition = Campaign.Definition;
         if (definition is null)
         {
             return new CampaignTriggerResult { Status = CampaignTriggerResult.NotFound, Detail = $"no campaign '{CampaignId}'" };
@@ -126,7 +127,7 @@ public sealed class CampaignGrain(
             };
         }
 
-        if (S.Status != CampaignStatuses.Draft)
+        if (Campaign.Status != CampaignStatuses.Draft)
         {
             // Idempotent: the fan-out already runs (or ran, or is paused); make sure a running one is moving.
             if (FanningOut)
@@ -134,7 +135,7 @@ public sealed class CampaignGrain(
                 StartLoop();
             }
 
-            var detail = S.Status == CampaignStatuses.Paused ? "already triggered, and paused: resume it" : "already triggered";
+            var detail = Campaign.Status == CampaignStatuses.Paused ? "already triggered, and paused: resume it" : "already triggered";
             return new CampaignTriggerResult { Status = CampaignTriggerResult.Already, Detail = detail, Campaign = View() };
         }
 
@@ -146,67 +147,67 @@ public sealed class CampaignGrain(
             return new CampaignTriggerResult { Status = CampaignTriggerResult.Refused, Reason = reason, Detail = detail, Campaign = View() };
         }
 
-        (S.Status, S.TriggeredAt) = (CampaignStatuses.Counting, now);
-        S.Shards = [.. Enumerable.Range(0, index.ShardCount).Select(i => new ShardCursor { Shard = i })];
+        (Campaign.Status, Campaign.TriggeredAt) = (CampaignStatuses.Counting, now);
+        Campaign.Shards = [.. Enumerable.Range(0, index.ShardCount).Select(i => new ShardCursor { Shard = i })];
         await SaveAsync();
         await StartFanOutAsync();
-        CampaignLog.Triggered(logger, CampaignId, S.Shards.Count);
+        CampaignLog.Triggered(logger, CampaignId, Campaign.Shards.Count);
         return new CampaignTriggerResult { Status = CampaignTriggerResult.Started, Campaign = View() };
     }
 
     public async Task<CampaignControlResult> PauseAsync()
     {
-        if (S.Definition is null)
+        if (Campaign.Definition is null)
         {
             return NotFound();
         }
 
-        var decision = CampaignPauseRule.Pause(CampaignMapping.ToPhase(S.StatusAt(time.GetUtcNow())));
+        var decision = CampaignPauseRule.Pause(CampaignMapping.ToPhase(Campaign.StatusAt(time.GetUtcNow())));
         if (decision.Verdict != ControlVerdict.Change)
         {
             return Answer(decision);
         }
 
-        (S.ResumeTo, S.Status, S.PausedAt) = (S.Status, CampaignStatuses.Paused, time.GetUtcNow());
-        S.Pauses++;
+        (Campaign.ResumeTo, Campaign.Status, Campaign.PausedAt) = (Campaign.Status, CampaignStatuses.Paused, time.GetUtcNow());
+        Campaign.Pauses++;
         await SaveAsync();
-        if (S.ResumeTo == CampaignStatuses.Active)
+        if (Campaign.ResumeTo == CampaignStatuses.Active)
         {
             await SetListeningAsync(false);
         }
 
         // The fan-out sees the status at its next page boundary and stops there; no reminder is needed meanwhile.
         await UnregisterFanOutReminderAsync();
-        var reached = S.Progress(time.GetUtcNow(), _looping).Reached;
-        CampaignLog.Paused(logger, CampaignId, S.Pauses, S.ResumeTo, reached);
+        var reached = Campaign.Progress(time.GetUtcNow(), _looping).Reached;
+        CampaignLog.Paused(logger, CampaignId, Campaign.Pauses, Campaign.ResumeTo, reached);
         return Answer(decision);
     }
 
     public async Task<CampaignControlResult> ResumeAsync()
     {
-        if (S.Definition is not { } definition)
+        if (Campaign.Definition is not { } definition)
         {
             return NotFound();
         }
 
         var now = time.GetUtcNow();
-        var decision = CampaignPauseRule.Resume(CampaignMapping.ToPhase(S.StatusAt(now)), CampaignMapping.ToPhase(S.ResumeTo), now >= definition.ValidUntil);
+        var decision = CampaignPauseRule.Resume(CampaignMapping.ToPhase(Campaign.StatusAt(now)), CampaignMapping.ToPhase(Campaign.ResumeTo), now >= definition.ValidUntil);
         if (decision.Verdict != ControlVerdict.Change)
         {
             return Answer(decision);
         }
 
-        (S.Status, S.ResumeTo, S.PausedAt) = (CampaignMapping.ToStatus(decision.Next), null, null);
+        (Campaign.Status, Campaign.ResumeTo, Campaign.PausedAt) = (CampaignMapping.ToStatus(decision.Next), null, null);
         await SaveAsync();
         await (FanningOut ? StartFanOutAsync() : SetListeningAsync(true));
 
-        CampaignLog.Resumed(logger, CampaignId, S.Pauses, S.Status);
+        CampaignLog.Resumed(logger, CampaignId, Campaign.Pauses, Campaign.Status);
         return Answer(decision);
     }
 
-    public Task<CampaignResults?> GetResultsAsync() => Task.FromResult(S.Definition is null
+    public Task<CampaignResults?> GetResultsAsync() => Task.FromResult(Campaign.Definition is null
         ? null
-        : CampaignResultsBuilder.Build(CampaignId, S.StatusAt(time.GetUtcNow()), S, time.GetUtcNow()));
+        : CampaignResultsBuilder.Build(CampaignId, Campaign.StatusAt(time.GetUtcNow()), Campaign, time.GetUtcNow()));
 
     public Task<CampaignGrant> RequestGrantAsync(string memberId) => Triggered.RequestAsync(memberId);
 
@@ -291,18 +292,18 @@ public sealed class CampaignGrain(
         Detail = decision.Reason,
         Reason = decision.RefusedAs is { } refusedAs ? CampaignMapping.ToStatus(refusedAs) : null,
         Campaign = View(),
-        Pause = S.Pauses,
+        Pause = Campaign.Pauses,
     };
 
     /// <summary>Lists (or unlists) a triggered campaign in the registry members match events against.</summary>
     private async Task SetListeningAsync(bool listening)
     {
         var registry = GrainFactory.GetGrain<ICampaignRegistryGrain>(0);
-        await (listening ? registry.SetActiveAsync(S.Definition!) : registry.RemoveAsync(CampaignId));
-        ServiceProvider.GetService<ActiveCampaignCache>()?.Invalidate();
+        await (listening ? registry.SetActiveAsync(Campaign.Definition!) : registry.RemoveAsync(CampaignId));
+        activeCampaigns.Invalidate();
     }
 
-    private CampaignStatusView View() => S.View(time.GetUtcNow(), _looping);
+    private CampaignStatusView View() => Campaign.View(time.GetUtcNow(), _looping);
 
     private Task SaveAsync() => Gate.WriteAsync();
 

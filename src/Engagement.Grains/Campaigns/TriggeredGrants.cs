@@ -23,16 +23,16 @@ internal sealed class TriggeredGrants(
     Func<Task> saveAsync,
     Func<bool, Task> setListeningAsync)
 {
-    private CampaignGrainState S => state();
+    private CampaignGrainState Campaign => state();
 
     /// <summary>The grant for <paramref name="memberId"/>: its group, arm and delivery, or group none with the reason.</summary>
     public async Task<CampaignGrant> RequestAsync(string memberId)
     {
-        var definition = S.Definition;
+        var definition = Campaign.Definition;
         var now = time.GetUtcNow();
-        if (definition is null || definition.Kind != CampaignKinds.Triggered || S.Status != CampaignStatuses.Active)
+        if (definition is null || definition.Kind != CampaignKinds.Triggered || Campaign.Status != CampaignStatuses.Active)
         {
-            var reason = S.Status == CampaignStatuses.Paused ? "the campaign is paused" : "not an active triggered campaign";
+            var reason = Campaign.Status == CampaignStatuses.Paused ? "the campaign is paused" : "not an active triggered campaign";
             return await RefuseAsync(memberId, reason);
         }
 
@@ -42,7 +42,7 @@ internal sealed class TriggeredGrants(
         }
 
         var planned = CampaignMapping.Plan(definition, memberId, options.GlobalControlPercent);
-        var admission = PendingGrantRule.Admit(S.PendingGrants, memberId, options.MaxPendingGrants);
+        var admission = PendingGrantRule.Admit(Campaign.PendingGrants, memberId, options.MaxPendingGrants);
         if (admission == PendingGrantAdmission.Repeat)
         {
             // The member's write of this grant failed and it retries: the same grant, already counted and held.
@@ -53,24 +53,24 @@ internal sealed class TriggeredGrants(
         if (admission == PendingGrantAdmission.Full)
         {
             // Bounded state: nothing counted, so audience, budget and results stay exact; confirmations make room again.
-            var reason = $"{S.PendingGrants.Count} grants await their members' confirmation (Engagement:Campaigns:MaxPendingGrants); this event fires nothing";
+            var reason = $"{Campaign.PendingGrants.Count} grants await their members' confirmation (Engagement:Campaigns:MaxPendingGrants); this event fires nothing";
             return new CampaignGrant { Group = CampaignGroups.None, Reason = reason };
         }
 
         if (planned.IsArm)
         {
             var limit = CampaignMapping.ToLimit(definition.Budget);
-            if (!BudgetReservation.Fits(limit, S.Held(), 1, planned.UnitCost))
+            if (!BudgetReservation.Fits(limit, Campaign.Held(), 1, planned.UnitCost))
             {
                 // The campaign stops listening only when no arm's grant fits: a cheaper arm may still take what is left.
-                if (!BudgetReservation.Spent(limit, S.Held(), definition.Arms.Select(a => CampaignDefinitions.OfferOf(definition, a).UnitCost)))
+                if (!BudgetReservation.Spent(limit, Campaign.Held(), definition.Arms.Select(a => CampaignDefinitions.OfferOf(definition, a).UnitCost)))
                 {
                     return new CampaignGrant { Group = CampaignGroups.None, Reason = $"the budget left is less than arm {planned.Arm}'s unit cost" };
                 }
 
-                if (!S.UnlistedForBudget)
+                if (!Campaign.UnlistedForBudget)
                 {
-                    S.UnlistedForBudget = true;
+                    Campaign.UnlistedForBudget = true;
                     await saveAsync();
                 }
 
@@ -78,12 +78,12 @@ internal sealed class TriggeredGrants(
                 return new CampaignGrant { Group = CampaignGroups.None, Reason = "budget exhausted" };
             }
 
-            S.Hold(new BudgetHeld(1, planned.UnitCost));
+            Campaign.Hold(new BudgetHeld(1, planned.UnitCost));
             planned.Reserved = true;
         }
 
-        S.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience++;
-        S.PendingGrants.Add(memberId);
+        Campaign.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience++;
+        Campaign.PendingGrants.Add(memberId);
         await saveAsync();
         return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
     }
@@ -107,13 +107,13 @@ internal sealed class TriggeredGrants(
     /// </summary>
     public async Task ReleaseAsync(string memberId)
     {
-        if (S.Definition is not { } definition || !S.PendingGrants.Remove(memberId))
+        if (Campaign.Definition is not { } definition || !Campaign.PendingGrants.Remove(memberId))
         {
             return;
         }
 
         var planned = CampaignMapping.Plan(definition, memberId, options.GlobalControlPercent);
-        S.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience--;
+        Campaign.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience--;
         var relist = planned.IsArm && GiveBack(planned.UnitCost);
         await saveAsync();
         if (relist)
@@ -132,8 +132,8 @@ internal sealed class TriggeredGrants(
         }
 
         // The member's first report of a triggered grant confirms it is durable there: a later request is a new one.
-        var confirmed = report.From.Length == 0 && S.PendingGrants.Remove(report.MemberId);
-        if (S.Definition is not { } definition || !definition.Arms.Any(a => a.Name == report.Arm) || CampaignMapping.ToOutcome(report.To) is not { } to)
+        var confirmed = report.From.Length == 0 && Campaign.PendingGrants.Remove(report.MemberId);
+        if (Campaign.Definition is not { } definition || !definition.Arms.Any(a => a.Name == report.Arm) || CampaignMapping.ToOutcome(report.To) is not { } to)
         {
             if (confirmed)
             {
@@ -145,7 +145,7 @@ internal sealed class TriggeredGrants(
 
         var unitCost = CampaignMapping.UnitCostOf(definition, report.Arm);
         var relist = false;
-        if (S.Counters(report.Arm).Move(CampaignMapping.ToOutcome(report.From), to, unitCost))
+        if (Campaign.Counters(report.Arm).Move(CampaignMapping.ToOutcome(report.From), to, unitCost))
         {
             relist = GiveBack(unitCost);
         }
@@ -161,7 +161,7 @@ internal sealed class TriggeredGrants(
     public async Task ReportPurchaseAsync(CampaignPurchaseReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        if (S.Definition is null || !await FirstTimeAsync(report.ReportId) || !S.Groups.TryGetValue(CampaignMapping.GroupKey(report.Group, report.Arm), out var counters))
+        if (Campaign.Definition is null || !await FirstTimeAsync(report.ReportId) || !Campaign.Groups.TryGetValue(CampaignMapping.GroupKey(report.Group, report.Arm), out var counters))
         {
             return;
         }
@@ -179,7 +179,7 @@ internal sealed class TriggeredGrants(
         ArgumentNullException.ThrowIfNull(reportIds);
         foreach (var id in reportIds.Where(id => !string.IsNullOrEmpty(id)))
         {
-            S.Reports.Forget(id);
+            Campaign.Reports.Forget(id);
         }
 
         return Task.CompletedTask;
@@ -191,9 +191,9 @@ internal sealed class TriggeredGrants(
     /// </summary>
     private bool GiveBack(decimal unitCost)
     {
-        S.Hold(new BudgetHeld(-1, -unitCost));
-        var relist = S.UnlistedForBudget && S.StatusAt(time.GetUtcNow()) == CampaignStatuses.Active;
-        S.UnlistedForBudget &= !relist;
+        Campaign.Hold(new BudgetHeld(-1, -unitCost));
+        var relist = Campaign.UnlistedForBudget && Campaign.StatusAt(time.GetUtcNow()) == CampaignStatuses.Active;
+        Campaign.UnlistedForBudget &= !relist;
         return relist;
     }
 
@@ -203,7 +203,7 @@ internal sealed class TriggeredGrants(
     /// </summary>
     private async Task<bool> FirstTimeAsync(string? reportId)
     {
-        if (string.IsNullOrEmpty(reportId) || S.Reports.TryCount(reportId, options.ReportDedupeCapacity))
+        if (string.IsNullOrEmpty(reportId) || Campaign.Reports.TryCount(reportId, options.ReportDedupeCapacity))
         {
             return true;
         }
