@@ -37,6 +37,9 @@ internal sealed class BenchOptions
     /// <summary>Events of ingest-memory; default 10 × M.</summary>
     public int? MemoryEvents { get; private set; }
 
+    /// <summary>Events of ingest-memory's warm-up pass (not counted: JIT, pools, Orleans' caches); default a tenth of the run, 0 = none.</summary>
+    public int? MemoryWarmUpEvents { get; private set; }
+
     /// <summary>Resident members of the footprint scenario.</summary>
     public int Resident { get; private set; } = 100_000;
 
@@ -100,6 +103,14 @@ internal sealed class BenchOptions
 
     public int EffectiveMemoryEvents => MemoryEvents ?? Events * 10;
 
+    /// <summary>ingest-memory's grain storage: <c>grain</c> (Orleans' memory storage, a storage grain per call) or <c>local</c> (<see cref="Infrastructure.LocalGrainStorage"/>).</summary>
+    public string MemoryStorage { get; private set; } = "grain";
+
+    /// <summary>How ingest-memory hands events to members: <c>stream</c> (memory streams, pulling agents; default) or <c>direct</c> (a grain call per event, no stream).</summary>
+    public string MemoryPath { get; private set; } = "stream";
+
+    public int EffectiveMemoryWarmUpEvents => MemoryWarmUpEvents ?? Math.Max(200, EffectiveMemoryEvents / 10);
+
     /// <summary>A copy with the in-memory ingest sized to <paramref name="events"/> events of <paramref name="members"/> members (e.g. a warm-up run).</summary>
     public BenchOptions WithMemorySize(int events, int members)
     {
@@ -127,6 +138,17 @@ internal sealed class BenchOptions
                 case "--events": options.Events = Int(args, ref i, sized); break;
                 case "--memory-members": options.MemoryMembers = Int(args, ref i, sized); break;
                 case "--memory-events": options.MemoryEvents = Int(args, ref i, sized); break;
+                case "--memory-storage":
+                    options.MemoryStorage = Value(args, ref i) is var storage && storage is "grain" or "local"
+                        ? storage
+                        : throw new UsageException("--memory-storage is grain or local");
+                    break;
+                case "--memory-path":
+                    options.MemoryPath = Value(args, ref i) is var path && path is "stream" or "direct"
+                        ? path
+                        : throw new UsageException("--memory-path is stream or direct");
+                    break;
+                case "--memory-warmup": options.MemoryWarmUpEvents = Int(args, ref i, sized, min: 0); break;
                 case "--resident": options.Resident = Int(args, ref i, sized); break;
                 case "--sweep-members": options.SweepMembers = Int(args, ref i, sized); break;
                 case "--audience": options.Audience = Int(args, ref i, sized); break;
@@ -193,6 +215,11 @@ internal sealed class BenchOptions
           --events M           ingest-durable events (default 20000; two-silo: per pass)
           --memory-members N   ingest-memory members (default 10 x --members)
           --memory-events M    ingest-memory events (default 10 x --events); metrics-ratio runs it twice
+          --memory-storage S   ingest-memory grain storage: grain (Orleans' memory storage, default) or local (in
+                               process, no storage grain: the state is serialized and kept, nothing else)
+          --memory-path P      ingest-memory: stream (memory streams and pulling agents, default) or direct (the
+                               bench calls each member grain: what the member costs without the stream)
+          --memory-warmup W    ingest-memory warm-up events, not counted (default a tenth of M; 0 = none)
           --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free); also
                                the members console-search seeds into the search and member indexes
           --sweep-members N    lifecycle sweep members (default 100000)
@@ -219,13 +246,13 @@ internal sealed class BenchOptions
           --smoke              tiny sizes for every scenario (< ~60 s on a quiet machine), used by the test suite
         """;
 
-    private static int Int(string[] args, ref int i, HashSet<string> sized)
+    private static int Int(string[] args, ref int i, HashSet<string> sized, int min = 1)
     {
         var name = args[i];
         var text = Value(args, ref i);
-        if (!int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 1)
+        if (!int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min)
         {
-            throw new UsageException($"{name} needs a positive whole number, not '{text}'");
+            throw new UsageException(min == 1 ? $"{name} needs a positive whole number, not '{text}'" : $"{name} needs a whole number of at least {min}, not '{text}'");
         }
 
         sized.Add(name);

@@ -43,7 +43,7 @@ foreach (var name in options.Scenarios)
         await (name switch
         {
             BenchOptions.IngestDurable => IngestDurableScenario.RunAsync(options, result),
-            BenchOptions.IngestMemory => IngestMemoryScenario.RunAsync(options, result),
+            BenchOptions.IngestMemory => IngestMemoryScenario.RunWithWarmUpAsync(options, result),
             BenchOptions.Footprint => FootprintScenario.RunAsync(options, result),
             BenchOptions.Lifecycle => LifecycleSweepScenario.RunAsync(options, result),
             BenchOptions.Campaign => CampaignScenario.RunAsync(options, result),
