@@ -271,7 +271,7 @@ public static class GrowthPolicy
             }
         }
 
-        foreach (var day in drop ?? [])
+        foreach (var day in drop ?? Enumerable.Empty<DateOnly>())
         {
             lostCounted |= day >= state.GrowthTotals.First && state.GrowthByDay[day] != 0;
             state.GrowthByDay.Remove(day);

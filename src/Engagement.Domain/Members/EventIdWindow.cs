@@ -85,13 +85,14 @@ public static class EventIdWindow
             }
         }
 
-        foreach (var day in stale ?? [])
+        foreach (var day in stale ?? Enumerable.Empty<DateOnly>())
         {
             days.Remove(day);
         }
 
+        // Per event: nothing stale and nothing over the cap is the usual case, and then nothing is allocated.
         var excess = remembered - Math.Max(0, options.MaxRememberedEventIds);
-        foreach (var day in excess > 0 ? days.Keys.Order().ToList() : [])
+        foreach (var day in excess > 0 ? days.Keys.Order().ToList() : Enumerable.Empty<DateOnly>())
         {
             if (excess <= 0)
             {

@@ -61,7 +61,12 @@ public sealed class OrderRecord
     public decimal RefundedBy(DateTimeOffset at)
     {
         var refunded = Refunded;
-        foreach (var mark in RefundMarks ?? [])
+        if (RefundMarks is not { } marks)
+        {
+            return refunded; // the usual order, never refunded: no empty list made for it
+        }
+
+        foreach (var mark in marks)
         {
             if (mark.At.UtcTicks > at.UtcTicks)
             {

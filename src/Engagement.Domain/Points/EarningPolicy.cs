@@ -95,9 +95,12 @@ public static class EarningPolicy
         var refundInstants = new List<long>();
         foreach (var o in state.Orders)
         {
-            foreach (var mark in o.RefundMarks ?? [])
+            if (o.RefundMarks is { } marks)
             {
-                refundInstants.Add(mark.At.UtcTicks);
+                foreach (var mark in marks)
+                {
+                    refundInstants.Add(mark.At.UtcTicks);
+                }
             }
         }
 
