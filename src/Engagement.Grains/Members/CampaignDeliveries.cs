@@ -5,6 +5,7 @@ using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Campaigns;
+using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;
 
@@ -13,6 +14,39 @@ public static class CampaignDeliveries
 {
     /// <summary>The touch kind of every campaign touch; with the campaign id as dedupe key it makes one touch id per campaign.</summary>
     public const string CampaignTouchKind = "campaign";
+
+    /// <summary>
+    /// A campaign's delivery to one member on the member's one-write path (run inside <paramref name="gate"/>'s change):
+    /// a repeat is answered as first decided; an unknown member is ineligible; else the delivery is applied
+    /// (<see cref="Apply"/>, stock checked for a goods-tied coupon), the reminder moved for a deferred touch, written once.
+    /// </summary>
+    internal static async Task<CampaignDeliveryResult> DeliverAsync(
+        MemberActivation member, CampaignDelivery delivery, IGrainFactory grains, MemberWriteGate gate, MemberWakeUps wakeUps, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        if (CampaignMemberships.Find(member.Member.Campaigns, delivery.CampaignId) is { } known)
+        {
+            return ResultOf(member.Member, known, repeat: true);
+        }
+
+        if (!member.Exists)
+        {
+            // An index row without a member (e.g. state cleared): nothing to remember, nothing to touch.
+            return new CampaignDeliveryResult { Outcome = CampaignOutcomes.Ineligible, Group = CampaignGroups.None, Reason = "member has never been seen" };
+        }
+
+        var now = member.Now;
+        var heldBack = await CampaignOffers.HeldBackForStockAsync(grains, member.Context(now), delivery);
+        var membership = Apply(member.Context(now), delivery, checkAudience: true, heldBack);
+        if (membership.Outcome == TouchDecisions.Deferred)
+        {
+            await wakeUps.WakeAtAsync(TouchGovernor.NextDeferredAt(member.Member), now);
+        }
+
+        await gate.CommitAsync(changed: true);
+        logger.LogCampaignDelivered(member.MemberId, delivery.CampaignId, membership.Group, membership.Arm, membership.Outcome);
+        return ResultOf(member.Member, membership, repeat: false);
+    }
 
     /// <summary>
     /// Records the campaign in the member and, for an arm, lets the governor decide the touch (a sent one is queued in the

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
+using Engagement.Contracts.Offers;
 using Engagement.Contracts.Touches;
 using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
@@ -25,9 +26,10 @@ namespace Engagement.Grains.Members;
 /// <see cref="MemberDecider"/> for one <see cref="MemberOutcome"/>, write the state once when it changed (its
 /// pending effects inside it), then let <see cref="MemberEffectEmitter"/> drain the outbox. A crash between the
 /// write and the emit loses nothing: the next activation emits again, and every effect has a deterministic id.
+/// Per activation: <see cref="MemberWriteGate"/> (the write, the emit), <see cref="MemberWakeUps"/>, <see cref="MemberOfferSide"/>.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.MemberEvents)]
-public sealed partial class MemberGrain(
+public sealed class MemberGrain(
     [PersistentState("member", GrainStorageNames.State)] IPersistentState<MemberGrainState> state,
     IOptions<ProgramOptions> programOptions,
     IOptions<OffersOptions> offersOptions,
@@ -39,24 +41,37 @@ public sealed partial class MemberGrain(
     IMemberCampaignSide campaigns,
     IDeadLetterSink deadLetters,
     ILogger<MemberGrain> logger)
-    : Grain, IMemberGrain, IRemindable, IStreamSubscriptionObserver, IAsyncObserver<EngagementEvent>
+    : Grain, IMemberGrain, IBenefitHolder, IRemindable, IStreamSubscriptionObserver, IAsyncObserver<EngagementEvent>
 {
     /// <summary>The one reminder a member has: it wakes the grain for lifecycle, expiry and win-back.</summary>
     public const string LifecycleReminder = "lifecycle";
 
     private static readonly JsonSerializerOptions DeadLetterJson = new(JsonSerializerDefaults.Web);
 
-    private ProgramOptions _options = programOptions.Value;
+    // One set per activation, made in OnActivateAsync (before any call reaches the grain).
+    private MemberActivation _member = null!;
+    private MemberWriteGate _gate = null!;
+    private MemberWakeUps _wakeUps = null!;
+    private MemberOfferSide _offers = null!;
 
-    /// <summary>The member's id, read once per activation: Orleans decodes a string key into a new string on every read.</summary>
-    private string? _memberId;
+    private string MemberId => _member.MemberId;
 
-    private string MemberId => _memberId ??= this.GetPrimaryKeyString();
+    private MemberState Member => _member.Member;
 
-    private MemberState Member => state.State.Member;
+    private ProgramOptions Options => _member.Options;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        state.RecordExists ? ChangeAsync(RecoverOutboxAsync) : Task.CompletedTask;
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // The id is read once: Orleans decodes a string key into a new string on every read.
+        _member = new MemberActivation(state, this.GetPrimaryKeyString(), programOptions.Value, offersOptions.Value, rulesSource, time);
+        _gate = new MemberWriteGate(_member, emitter, logger);
+        _wakeUps = new MemberWakeUps(_member, reminderClock, (due, period) => this.RegisterOrUpdateReminder(LifecycleReminder, due, period), logger);
+        _offers = new MemberOfferSide(_member, _gate, _wakeUps, logger);
+        return state.RecordExists ? _gate.ChangeAsync(_gate.RecoverOutboxAsync) : Task.CompletedTask;
+    }
+
+    /// <inheritdoc cref="MemberWriteGate.DeactivateAsync"/>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _gate?.DeactivateAsync() ?? Task.CompletedTask;
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<EngagementEvent>().ResumeAsync(this);
@@ -64,7 +79,7 @@ public sealed partial class MemberGrain(
     public async Task OnNextAsync(EngagementEvent item, StreamSequenceToken? token = null)
     {
         // A failure here fails the delivery, so the queue redelivers; the redelivery meets state as storage holds it.
-        var result = await ChangeAsync(() => ApplyCoreAsync(item));
+        var result = await _gate.ChangeAsync(() => ApplyCoreAsync(item));
         if (result.Status == ApplyStatus.Rejected)
         {
             // The producer's text and queue when it came from one (CONTRACT.md §1); else (an Orleans producer) the stream and our copy.
@@ -79,20 +94,20 @@ public sealed partial class MemberGrain(
 
     public Task OnErrorAsync(Exception ex)
     {
-        LogStreamError(ex, MemberId);
+        logger.LogStreamError(ex, MemberId);
         return Task.CompletedTask;
     }
 
-    public Task<ApplyResult> ApplyEventAsync(EngagementEvent evt) => ChangeAsync(() => ApplyCoreAsync(evt));
+    public Task<ApplyResult> ApplyEventAsync(EngagementEvent evt) => _gate.ChangeAsync(() => ApplyCoreAsync(evt));
 
     public async Task<MemberView?> GetViewAsync()
     {
-        await EnsureCurrentAsync();
-        return state.RecordExists ? WithOffers(MemberMapper.ToView(Member, _options, time.GetUtcNow()), time.GetUtcNow()) : null;
+        await _gate.EnsureCurrentAsync();
+        return state.RecordExists ? _offers.WithOffers(MemberMapper.ToView(Member, Options, time.GetUtcNow()), time.GetUtcNow()) : null;
     }
 
     // Reading the ledger drains the outbox first (archive rows among it): a change too.
-    public Task<LedgerPage> GetLedgerAsync(LedgerQuery query) => ChangeAsync(async () =>
+    public Task<LedgerPage> GetLedgerAsync(LedgerQuery query) => _gate.ChangeAsync(async () =>
     {
         var limit = Math.Clamp(query.Limit, 1, 500);
         if (!state.RecordExists)
@@ -100,38 +115,38 @@ public sealed partial class MemberGrain(
             return new LedgerPage();
         }
 
-        await EmitAsync(everything: true);
+        await _gate.EmitAsync(everything: true);
         var entries = Member.Outbox.Pending.Exists(e => e is Domain.Members.Effects.ArchiveLedgerEntry)
             ? MemberMapper.RecentLedger(Member, query.Kind, query.Before, limit) // the archive is unreachable: the recent entries the grain keeps
             : await archive.ReadAsync(MemberId, query.Kind, query.Before, limit);
         return MemberMapper.ToPage(entries, limit);
     });
 
-    public Task<RedemptionResult> RedeemAsync(RedemptionRequest request) => ChangeAsync(async () =>
+    public Task<RedemptionResult> RedeemAsync(RedemptionRequest request) => _gate.ChangeAsync(async () =>
     {
         if (!state.RecordExists)
         {
             return new RedemptionResult { RedemptionId = request.RedemptionId, Status = RedemptionStatus.UnknownMember, Detail = "member has never been seen" };
         }
 
-        await UseCurrentRulesAsync();
+        await _member.UseCurrentRulesAsync();
         var now = time.GetUtcNow();
-        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, _options, now, _metrics, request.PointValue, request.StoreId);
+        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, Options, now, _member.Metrics, request.PointValue, request.StoreId);
         if (outcome.StateChanged)
         {
-            await ConfirmRedemptionAsync(request, outcome.Reply, now);
+            await _offers.ConfirmRedemptionAsync(request, outcome.Reply, now);
         }
 
-        await CommitAsync(outcome.StateChanged);
+        await _gate.CommitAsync(outcome.StateChanged);
         if (outcome.StateChanged)
         {
-            LogRedeemed(MemberId, request.RedemptionId, request.Points, outcome.Reply.PointsBalance);
+            logger.LogRedeemed(MemberId, request.RedemptionId, request.Points, outcome.Reply.PointsBalance);
         }
 
         return MemberMapper.ToResult(request.RedemptionId, outcome.Reply);
     });
 
-    public Task<AdjustmentResult> AdjustAsync(AdjustmentRequest request) => ChangeAsync(async () =>
+    public Task<AdjustmentResult> AdjustAsync(AdjustmentRequest request) => _gate.ChangeAsync(async () =>
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!state.RecordExists)
@@ -139,12 +154,12 @@ public sealed partial class MemberGrain(
             return MemberMapper.ToResult(request, null);
         }
 
-        await UseCurrentRulesAsync();
-        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, _options, time.GetUtcNow(), _metrics);
-        await CommitAsync(outcome.StateChanged);
+        await _member.UseCurrentRulesAsync();
+        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, Options, time.GetUtcNow(), _member.Metrics);
+        await _gate.CommitAsync(outcome.StateChanged);
         if (outcome.StateChanged)
         {
-            LogAdjusted(MemberId, request.AdjustmentId, request.Kind, request.Delta, outcome.Reply.BalanceAfter);
+            logger.LogAdjusted(MemberId, request.AdjustmentId, request.Kind, request.Delta, outcome.Reply.BalanceAfter);
         }
 
         return MemberMapper.ToResult(request, outcome.Reply);
@@ -152,11 +167,11 @@ public sealed partial class MemberGrain(
 
     public async Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit)
     {
-        await EnsureCurrentAsync();
+        await _gate.EnsureCurrentAsync();
         return TouchGovernor.History(Member).OrderByDescending(t => t.DecidedAt).Take(Math.Clamp(limit, 1, 500)).Select(MemberMapper.ToView).ToList();
     }
 
-    public Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent, StaffActor? by = null) => ChangeAsync(async () =>
+    public Task<MemberView?> SetConsentAsync(IReadOnlyDictionary<string, bool> consent, StaffActor? by = null) => _gate.ChangeAsync(async () =>
     {
         if (!state.RecordExists)
         {
@@ -165,68 +180,52 @@ public sealed partial class MemberGrain(
 
         var now = time.GetUtcNow();
         var actor = by is null ? null : new ConsentActor(by.Name, by.Role, by.Reason);
-        await CommitAsync(MemberDecider.SetConsent(Member, consent, now, actor).StateChanged);
+        await _gate.CommitAsync(MemberDecider.SetConsent(Member, consent, now, actor).StateChanged);
         var described = string.Join(", ", consent.Select(c => c.Key + "=" + (c.Value ? "yes" : "no")));
-        LogConsent(MemberId, described);
-        return WithOffers(MemberMapper.ToView(Member, _options, now), now); // the same view as GetViewAsync, coupons included
+        logger.LogConsent(MemberId, described);
+        return _offers.WithOffers(MemberMapper.ToView(Member, Options, now), now); // the same view as GetViewAsync, coupons included
     });
 
-    public Task<CampaignDeliveryResult> DeliverCampaignAsync(CampaignDelivery delivery)
-    {
-        ArgumentNullException.ThrowIfNull(delivery);
-
-        // The campaign retries a failed delivery: it must meet the member as storage holds it, not a touch never stored.
-        return ChangeAsync(async () =>
-        {
-            if (CampaignMemberships.Find(Member.Campaigns, delivery.CampaignId) is { } known)
-            {
-                return CampaignDeliveries.ResultOf(Member, known, repeat: true);
-            }
-
-            if (!state.RecordExists)
-            {
-                // An index row without a member (e.g. state cleared): nothing to remember, nothing to touch.
-                return new CampaignDeliveryResult { Outcome = CampaignOutcomes.Ineligible, Group = CampaignGroups.None, Reason = "member has never been seen" };
-            }
-
-            var now = time.GetUtcNow();
-            var heldBack = await CampaignOffers.HeldBackForStockAsync(GrainFactory, Context(now), delivery);
-            var membership = CampaignDeliveries.Apply(Context(now), delivery, checkAudience: true, heldBack);
-            if (membership.Outcome == TouchDecisions.Deferred)
-            {
-                await WakeAtAsync(TouchGovernor.NextDeferredAt(Member), now);
-            }
-
-            await CommitAsync(changed: true);
-            LogCampaignDelivered(MemberId, delivery.CampaignId, membership.Group, membership.Arm, membership.Outcome);
-            return CampaignDeliveries.ResultOf(Member, membership, repeat: false);
-        });
-    }
+    // The campaign retries a failed delivery: it must meet the member as storage holds it, not a touch never stored.
+    public Task<CampaignDeliveryResult> DeliverCampaignAsync(CampaignDelivery delivery) =>
+        _gate.ChangeAsync(() => CampaignDeliveries.DeliverAsync(_member, delivery, GrainFactory, _gate, _wakeUps, logger));
 
     public async Task<CampaignMembershipView?> GetCampaignMembershipAsync(string campaignId)
     {
-        await EnsureCurrentAsync();
+        await _gate.EnsureCurrentAsync();
         return CampaignMemberships.Find(Member.Campaigns, campaignId) is { } m ? CampaignDeliveries.View(Member, m) : null;
     }
 
-    public Task<bool> ReindexAsync() => ChangeAsync(async () =>
+    public Task<bool> ReindexAsync() => _gate.ChangeAsync(async () =>
     {
-        if (!state.RecordExists || !campaigns.Reindex(Context(time.GetUtcNow())))
+        if (!state.RecordExists || !campaigns.Reindex(_member.Context(time.GetUtcNow())))
         {
             return false;
         }
 
-        await CommitAsync(changed: true);
+        await _gate.CommitAsync(changed: true);
         return true;
     });
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => ChangeAsync(async () =>
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _gate.ChangeAsync(async () =>
     {
         if (reminderName == LifecycleReminder && state.RecordExists)
         {
             await TickAsync();
         }
     });
+
+    public Task<CouponIssueResult> IssueCouponAsync(CouponGrant grant) => _offers.IssueAsync(grant);
+
+    public Task<IReadOnlyList<CouponView>> GetCouponsAsync() => _offers.CouponsAsync();
+
+    public Task<CouponView?> GetCouponAsync(string code) => _offers.CouponAsync(code);
+
+    public Task<CouponRedeemResult> RedeemCouponAsync(string code, CouponRedeemRequest request) => _offers.RedeemAsync(code, request);
+
+    public Task<CouponReissueResult> ReissueCouponAsync(string code, CouponReissueRequest request) => _offers.ReissueAsync(code, request);
+
+    public Task<PriorityBookingResult> BookPriorityAsync(PriorityBookingRequest request) => _offers.BookPriorityAsync(request);
 
     private async Task<ApplyResult> ApplyCoreAsync(EngagementEvent evt)
     {
@@ -236,7 +235,7 @@ public sealed partial class MemberGrain(
             return new ApplyResult { Status = ApplyStatus.Rejected, Reason = $"memberId: event for '{evt.MemberId}' delivered to member '{MemberId}'" };
         }
 
-        await UseCurrentRulesAsync();
+        await _member.UseCurrentRulesAsync();
         var now = time.GetUtcNow();
         if (!state.RecordExists && string.IsNullOrEmpty(Member.MemberId))
         {
@@ -245,56 +244,56 @@ public sealed partial class MemberGrain(
 
         var domainEvent = MemberMapper.ToDomain(evt);
         var heldForOrder = CouponEventStep.HeldFor(Member, domainEvent);
-        var outcome = MemberDecider.Apply(Member, domainEvent, _options, now, _metrics);
+        var outcome = MemberDecider.Apply(Member, domainEvent, Options, now, _member.Metrics);
         var decision = outcome.Reply;
         if (!outcome.StateChanged)
         {
             if (decision.Status != EventStatus.Duplicate)
             {
-                return Rejected(evt, decision);
+                return EventReplies.Rejected(logger, MemberId, evt, decision);
             }
 
             IngestionMetrics.Duplicate();
             return MemberMapper.ToResult(ApplyStatus.Duplicate, decision, "eventId already applied");
         }
 
-        if (decision.Status == EventStatus.Applied && ApplyCouponsOfEvent(domainEvent, heldForOrder, now))
+        if (decision.Status == EventStatus.Applied && _offers.ApplyEventStep(domainEvent, heldForOrder, now))
         {
-            await WakeAtAsync(NextCouponDue(now), now);
+            await _wakeUps.WakeAtAsync(_offers.NextDue(now), now);
         }
 
         // Campaign side before the write, so the event and what it caused are stored together.
         var side = decision.Status is EventStatus.Applied or EventStatus.Held
-            ? await campaigns.AfterEventAsync(Context(now), evt, decision)
+            ? await campaigns.AfterEventAsync(_member.Context(now), evt, decision)
             : default;
-        await EnsureLifecycleReminderAsync(now);
-        await WakeAtAsync(side.WakeAt, now);
-        await CommitAsync(changed: true);
-        LogOutcome(outcome);
+        await _wakeUps.EnsureRegisteredAsync(now);
+        await _wakeUps.WakeAtAsync(side.WakeAt, now);
+        await _gate.CommitAsync(changed: true);
+        logger.LogOutcome(MemberId, outcome);
         return decision.Status switch
         {
-            EventStatus.Rejected => Rejected(evt, decision),
-            EventStatus.Held => Held(evt, decision),
-            _ => Applied(decision),
+            EventStatus.Rejected => EventReplies.Rejected(logger, MemberId, evt, decision),
+            EventStatus.Held => EventReplies.Held(logger, MemberId, evt, decision),
+            _ => EventReplies.Applied(decision),
         };
     }
 
     private async Task TickAsync()
     {
-        await UseCurrentRulesAsync();
+        await _member.UseCurrentRulesAsync();
         var now = time.GetUtcNow();
-        var outcome = MemberDecider.Tick(Member, _options, now, FulfilTouch(now), _metrics);
-        var coupons = TickCoupons(now);
-        AdvanceReminderSchedule(now);
-        LogOutcome(outcome);
+        var outcome = MemberDecider.Tick(Member, Options, now, _offers.FulfilTouch(now), _member.Metrics);
+        var coupons = _offers.TickStep(now);
+        _wakeUps.Advance(now);
+        logger.LogOutcome(MemberId, outcome);
 
         // Even when the tick changed nothing: time alone moves RFM segments ("Hibernating", "Lost"), and audiences must follow.
-        var side = campaigns.AfterTick(Context(now));
+        var side = campaigns.AfterTick(_member.Context(now));
 
         // A deferred touch due at 09:00 must not wait for tomorrow's tick: move the reminder to it.
-        var rescheduled = await WakeAtAsync(Earliest(outcome.NextDueAt, coupons.NextDueAt), now);
+        var rescheduled = await _wakeUps.WakeAtAsync(MemberOfferSide.Earliest(outcome.NextDueAt, coupons.NextDueAt), now);
 
         // Most ticks of a quiet, settled member decide nothing: then nothing is written.
-        await CommitAsync(outcome.StateChanged || coupons.StateChanged || side.Changed || rescheduled);
+        await _gate.CommitAsync(outcome.StateChanged || coupons.StateChanged || side.Changed || rescheduled);
     }
 }

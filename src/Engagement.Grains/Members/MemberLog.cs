@@ -1,0 +1,92 @@
+using Engagement.Domain.Members;
+using Engagement.Grains.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Grains.Members;
+
+/// <summary>What a member activation logs (category <see cref="MemberGrain"/>): one structured message per kind of change.</summary>
+internal static partial class MemberLog
+{
+    /// <summary>Logs what an outcome moved (tiers, stages, touches); tier changes are also counted (<see cref="MemberMetrics.TierChanged"/>).</summary>
+    public static void LogOutcome(this ILogger logger, string memberId, MemberOutcome outcome)
+    {
+        foreach (var change in outcome.TierChanges)
+        {
+            MemberMetrics.TierChanged(change.From, change.To);
+            logger.LogTierChanged(memberId, change.From, change.To, change.Reason);
+        }
+
+        foreach (var stage in outcome.StageChanges)
+        {
+            logger.LogStage(memberId, stage.From, stage.To);
+        }
+
+        foreach (var touch in outcome.Touches)
+        {
+            logger.LogTouch(memberId, touch.Kind, touch.Channel, touch.Decision, touch.Reason);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: a change failed before it was stored; it is dropped and the state reloaded from storage before the next call")]
+    public static partial void LogChangeDiscarded(this ILogger logger, Exception ex, string memberId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: state reloaded from storage after a failed change")]
+    public static partial void LogReloaded(this ILogger logger, string memberId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: storing confirmed effects failed; they may be emitted once more")]
+    public static partial void LogConfirmWriteFailed(this ILogger logger, Exception ex, string memberId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: storing confirmed effects on deactivation failed; they may be emitted once more")]
+    public static partial void LogDeactivationWriteFailed(this ILogger logger, Exception ex, string memberId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} wakes early at {WakeAt} for something due")]
+    public static partial void LogWake(this ILogger logger, string memberId, DateTimeOffset wakeAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} moved from tier {FromTier} to {ToTier} ({Cause})")]
+    public static partial void LogTierChanged(this ILogger logger, string memberId, string fromTier, string toTier, string cause);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId} refused event {RefusedEventId}: {Reason}")]
+    public static partial void LogRejected(this ILogger logger, string memberId, string refusedEventId, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} holds refund {RefundEventId} until purchase {OrderId} arrives")]
+    public static partial void LogHeld(this ILogger logger, string memberId, string refundEventId, string? orderId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} redeemed {Points} points ({RedemptionId}); balance {Balance}")]
+    public static partial void LogRedeemed(this ILogger logger, string memberId, string redemptionId, long points, long balance);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} adjusted by {AdjustmentId}: {Kind} {Delta}, now {Balance}")]
+    public static partial void LogAdjusted(this ILogger logger, string memberId, string adjustmentId, string kind, long delta, long balance);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} consent changed: {Consent}")]
+    public static partial void LogConsent(this ILogger logger, string memberId, string consent);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} moved from stage {FromStage} to {ToStage}")]
+    public static partial void LogStage(this ILogger logger, string memberId, string fromStage, string toStage);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} touch {Kind} on {Channel}: {Decision} ({Reason})")]
+    public static partial void LogTouch(this ILogger logger, string memberId, string kind, string channel, string decision, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} campaign {CampaignId}: {Group} {Arm} → {Outcome}")]
+    public static partial void LogCampaignDelivered(this ILogger logger, string memberId, string campaignId, string group, string? arm, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event stream error")]
+    public static partial void LogStreamError(this ILogger logger, Exception ex, string memberId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} was issued a {Kind} coupon {CodePrefix}… of offer {OfferId}, valid until {ValidUntil}")]
+    public static partial void LogCouponIssued(this ILogger logger, string memberId, string codePrefix, string kind, string offerId, DateTimeOffset validUntil);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} redeemed a coupon of offer {OfferId} at {StoreId} (redemption {RedemptionId})")]
+    public static partial void LogCouponRedeemed(this ILogger logger, string memberId, string offerId, string storeId, string redemptionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event {EventId} names a coupon the member cannot use; the purchase applies without it: {Refusal}")]
+    public static partial void LogCouponRefused(this ILogger logger, string memberId, string eventId, string refusal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: a coupon of offer {OfferId} was reissued by {Actor} (reissue {ReissueId})")]
+    public static partial void LogCouponReissued(this ILogger logger, string memberId, string offerId, string actor, string reissueId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} booked priority slot {SlotStart} at {StoreId} (booking {BookingId})")]
+    public static partial void LogPriorityBooked(this ILogger logger, string memberId, string bookingId, string storeId, DateTimeOffset slotStart);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} was assigned an advisor ({UseId}): {Detail}")]
+    public static partial void LogAdvisorAssigned(this ILogger logger, string memberId, string useId, string detail);
+}

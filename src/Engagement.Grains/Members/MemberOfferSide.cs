@@ -1,0 +1,284 @@
+using Engagement.Contracts.Members;
+using Engagement.Contracts.Offers;
+using Engagement.Domain.Members;
+using Engagement.Domain.Metrics;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Touches;
+using Engagement.Grains.Offers;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Grains.Members;
+
+/// <summary>
+/// The member's offers: coupons (<see cref="ICouponHolder"/>, CONTRACT.md §2.1, §4) and benefits in use
+/// (<see cref="IBenefitHolder"/>). Every rule is the domain's (<see cref="MemberCoupons"/>, <see cref="CouponReissues"/>,
+/// <see cref="BenefitUses"/>, <see cref="CouponEventStep"/>); this runs them on the member's one-write path (the gate's
+/// change, one write, then the outbox: the code's directory row, confirmation touches), and gives the grain the offer
+/// steps of an event and of a tick, which ride on that step's write. One per activation.
+/// </summary>
+/// <param name="member">The activation.</param>
+/// <param name="gate">The activation's write gate.</param>
+/// <param name="wakeUps">The activation's reminder, moved to the next coupon instant.</param>
+/// <param name="logger">The grain's logger.</param>
+internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate gate, MemberWakeUps wakeUps, ILogger logger)
+{
+    private MemberState Member => member.Member;
+
+    private string MemberId => member.MemberId;
+
+    private OffersOptions Offers => member.Offers;
+
+    /// <summary>Issues a coupon of <paramref name="grant"/>'s offer; invalid fields are answered, not thrown (CONTRACT.md §2.1).</summary>
+    public Task<CouponIssueResult> IssueAsync(CouponGrant grant)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        var template = grant.ToTemplate();
+        var errors = template.Validate().Select(e => new OfferFieldError(e.Field, e.Message)).ToList();
+        if (string.IsNullOrWhiteSpace(grant.GrantId) || grant.GrantId.Length > 128)
+        {
+            errors.Add(new("grantId", "required, 1–128 characters"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Task.FromResult(new CouponIssueResult { Status = CouponIssueResult.Invalid, Errors = errors, Detail = string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")) });
+        }
+
+        return gate.ChangeAsync(async () =>
+        {
+            if (!member.Exists)
+            {
+                return new CouponIssueResult { Status = CouponIssueResult.Refused, Detail = "member has never been seen" };
+            }
+
+            if (!Offers.CanIssue)
+            {
+                return new CouponIssueResult { Status = CouponIssueResult.Refused, Detail = $"{OffersOptions.SectionName}:CouponSecret is not set: coupons cannot be issued" };
+            }
+
+            var now = member.Now;
+            var outcome = await CouponStepAsync("ci:" + grant.GrantId, now, () => MemberCoupons.Issue(Member, template, grant.GrantId, Offers, member.Options, now));
+            var reply = outcome.Reply;
+            if (reply.Status == CouponIssueStatus.Issued)
+            {
+                logger.LogCouponIssued(MemberId, reply.Coupon!.Code[..4], reply.Coupon.Kind, reply.Coupon.OfferId, reply.Coupon.ValidUntil);
+            }
+
+            return new CouponIssueResult
+            {
+                Status = reply.Status switch
+                {
+                    CouponIssueStatus.Issued => CouponIssueResult.Issued,
+                    CouponIssueStatus.Duplicate => CouponIssueResult.Duplicate,
+                    _ => CouponIssueResult.Refused,
+                },
+                Coupon = reply.Coupon?.ToView(MemberId),
+                Detail = reply.Detail,
+            };
+        });
+    }
+
+    /// <summary>The member's coupons as of now, newest first.</summary>
+    public async Task<IReadOnlyList<CouponView>> CouponsAsync()
+    {
+        await gate.EnsureCurrentAsync();
+        return [.. MemberCoupons.BookAsOf(Member, member.Now).Coupons.Reverse().Select(c => c.ToView(MemberId))];
+    }
+
+    /// <summary>One coupon by its code as of now; null when the member has none with it.</summary>
+    public async Task<CouponView?> CouponAsync(string code)
+    {
+        await gate.EnsureCurrentAsync();
+        return MemberCoupons.BookAsOf(Member, member.Now).Find(code)?.ToView(MemberId);
+    }
+
+    /// <summary>Redeems a coupon at a store (CONTRACT.md §4); a refusal is answered with its reason.</summary>
+    public Task<CouponRedeemResult> RedeemAsync(string code, CouponRedeemRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return gate.ChangeAsync(async () =>
+        {
+            var now = member.Now;
+            var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId ?? Member.RegionId);
+            var outcome = await CouponStepAsync("cr:" + request.RedemptionId, now, () => MemberCoupons.Redeem(Member, code, request.RedemptionId, order, member.Options, now));
+            var reply = outcome.Reply;
+            if (reply is { Accepted: true, Replayed: false })
+            {
+                logger.LogCouponRedeemed(MemberId, reply.Coupon!.OfferId, request.StoreId, request.RedemptionId);
+            }
+
+            return new CouponRedeemResult
+            {
+                Accepted = reply.Accepted,
+                Reason = reply.Refusal?.Reason,
+                Detail = reply.Refusal?.Detail ?? reply.Coupon!.StatusReason,
+                Discount = reply.Discount,
+                Replayed = reply.Replayed,
+                Coupon = reply.Coupon?.ToView(MemberId),
+            };
+        });
+    }
+
+    /// <summary>A support agent's coupon reissue (<see cref="CouponReissues"/>), counted like the other coupon commands.</summary>
+    public Task<CouponReissueResult> ReissueAsync(string code, CouponReissueRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return gate.ChangeAsync(async () =>
+        {
+            if (!member.Exists)
+            {
+                return new CouponReissueResult { Status = CouponReissueResult.NotFound, Reason = CouponRefusals.NotFound, Detail = "member has never been seen" };
+            }
+
+            if (!Offers.CanIssue)
+            {
+                return new CouponReissueResult { Status = CouponReissueResult.Refused, Reason = "not_configured", Detail = $"{OffersOptions.SectionName}:CouponSecret is not set: coupons cannot be issued" };
+            }
+
+            var now = member.Now;
+            var outcome = await CouponStepAsync(CouponReissues.OutcomePrefix + request.ReissueId, now,
+                () => CouponReissues.Reissue(Member, code, request.ReissueId, request.Actor, request.Reason, Offers, member.Options, now));
+            var reply = outcome.Reply;
+            if (reply is { Accepted: true, Replayed: false })
+            {
+                logger.LogCouponReissued(MemberId, reply.New!.OfferId, request.Actor, request.ReissueId);
+            }
+
+            return new CouponReissueResult
+            {
+                Status = reply.Refusal?.Reason switch
+                {
+                    null => reply.Replayed ? CouponReissueResult.Replayed : CouponReissueResult.Reissued,
+                    CouponRefusals.NotFound => CouponReissueResult.NotFound,
+                    _ => CouponReissueResult.Refused,
+                },
+                Reason = reply.Refusal?.Reason,
+                Detail = reply.Refusal?.Detail ?? reply.New!.StatusReason,
+                Old = reply.Old?.ToView(MemberId),
+                Coupon = reply.New?.ToView(MemberId),
+            };
+        });
+    }
+
+    /// <summary>A priority booking (<see cref="BenefitUses.BookPriority"/>); a refusal is answered with its reason.</summary>
+    public Task<PriorityBookingResult> BookPriorityAsync(PriorityBookingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return gate.ChangeAsync(async () =>
+        {
+            if (!member.Exists)
+            {
+                return new PriorityBookingResult { Status = PriorityBookingResult.NotFound, Detail = "member has never been seen" };
+            }
+
+            await member.UseCurrentRulesAsync();
+            var now = member.Now;
+            var command = new PriorityBookingCommand(request.BookingId, request.StoreId, request.SlotStart ?? default, request.Note);
+            var outcome = BenefitUses.BookPriority(Member, command, Offers, member.Options, now);
+            await gate.CommitAsync(outcome.StateChanged);
+            var reply = outcome.Reply;
+            if (outcome.StateChanged)
+            {
+                logger.LogPriorityBooked(MemberId, request.BookingId, request.StoreId, command.SlotStart);
+            }
+
+            return new PriorityBookingResult
+            {
+                Status = reply.Accepted ? (reply.Replayed ? PriorityBookingResult.Replayed : PriorityBookingResult.Booked) : PriorityBookingResult.Refused,
+                Reason = reply.Reason,
+                Detail = reply.Detail,
+                Booking = reply.Use is { } use ? ToView(use) : null,
+            };
+        });
+    }
+
+    /// <summary>An accepted points or catalogue redemption sends the <c>redemption.confirmation</c> service touch (CONTRACT.md §2.1); in memory only.</summary>
+    public async Task ConfirmRedemptionAsync(RedemptionRequest request, RedemptionDecision decision, DateTimeOffset now)
+    {
+        if (decision.Status != Domain.Points.RedemptionStatuses.Accepted || decision.Replayed)
+        {
+            return;
+        }
+
+        var offer = request.RewardId is { } reward
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"catalogue:{reward};points:{request.Points};cash:{request.CashAmount ?? 0m:0.00}")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"points:{request.Points};cash:{request.CashAmount ?? 0m:0.00}");
+        MemberCoupons.ConfirmationTouch(Member, (request.RewardId is null ? "points:" : "catalogue:") + request.RedemptionId, offer, null, member.Options, now);
+        await wakeUps.WakeAtAsync(TouchGovernor.NextDeferredAt(Member), now);
+    }
+
+    /// <summary>
+    /// The offer step of an applied event (<see cref="CouponEventStep"/>: a purchase's <c>coupons</c>, a full refund's restore;
+    /// advisors due); <paramref name="held"/>: the refunds held for its order before it applied. In memory only, the caller
+    /// writes. True when it changed the member.
+    /// </summary>
+    public bool ApplyEventStep(MemberEvent evt, IReadOnlyList<HeldRefund>? held, DateTimeOffset now)
+    {
+        var outcome = CouponEventStep.Apply(Member, evt, held, Offers, member.Options, member.Metrics, now);
+        foreach (var refusal in outcome.Reply)
+        {
+            logger.LogCouponRefused(MemberId, evt.EventId, refusal);
+        }
+
+        return AssignAdvisors(now).StateChanged | outcome.StateChanged;
+    }
+
+    /// <summary>The offer step of a tick (coupon expiry on its instant, reminders, forgetting old spent coupons; advisors due); in memory only.</summary>
+    public MemberOutcome<IReadOnlyList<Coupon>> TickStep(DateTimeOffset now)
+    {
+        var coupons = MemberCoupons.Tick(Member, Offers, member.Options, now);
+        var advisors = AssignAdvisors(now);
+        return advisors.StateChanged ? coupons with { StateChanged = true, NextDueAt = Earliest(coupons.NextDueAt, advisors.NextDueAt) } : coupons;
+    }
+
+    /// <summary>The win-back L1 gift and the birthday coupon become coupons once their touches are decided sent or deferred (<see cref="OfferFulfilment.ForTouch"/>).</summary>
+    public Func<TouchRequest, TouchRequest> FulfilTouch(DateTimeOffset now) =>
+        request => OfferFulfilment.ForTouch(Member, request, Offers, member.Options, now);
+
+    /// <summary>When the coupon side next needs the member awake (UTC): a deferred confirmation touch, a reminder or an expiry.</summary>
+    public DateTimeOffset? NextDue(DateTimeOffset now) =>
+        Earliest(TouchGovernor.NextDeferredAt(Member), MemberCoupons.Book(Member).NextDueAfter(now, Offers.ExpiryReminderDays));
+
+    /// <summary>The live view with the member's coupons (as of <paramref name="now"/>) and benefit grants, newest first.</summary>
+    public MemberView WithOffers(MemberView view, DateTimeOffset now) => view with
+    {
+        Coupons = [.. MemberCoupons.BookAsOf(Member, now).Coupons.Reverse().Select(c => c.ToView(MemberId))],
+        BenefitGrants = [.. (Member.Offers?.BenefitUses ?? []).AsEnumerable().Reverse().Select(ToView)],
+    };
+
+    /// <summary>The earlier of two instants; null only when both are.</summary>
+    public static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    /// <summary>
+    /// A coupon command on the one-write path: runs <paramref name="step"/>, counts what it wrote as programme metrics
+    /// under <paramref name="outcomeId"/>, moves the wake-up to the next coupon instant, then writes once and emits.
+    /// </summary>
+    private async Task<MemberOutcome<T>> CouponStepAsync<T>(string outcomeId, DateTimeOffset now, Func<MemberOutcome<T>> step)
+    {
+        var metricsBefore = MemberMetricsPolicy.Before(Member);
+        var outcome = step();
+        if (outcome.StateChanged)
+        {
+            MemberMetricsPolicy.RecordStep(Member, metricsBefore, new(outcomeId, now), member.Options, member.Metrics, now);
+            await wakeUps.WakeAtAsync(NextDue(now), now);
+        }
+
+        await gate.CommitAsync(outcome.StateChanged);
+        return outcome;
+    }
+
+    /// <summary>Advisor assignments due after an event or a tick (in memory only; the caller writes).</summary>
+    private MemberOutcome<IReadOnlyList<BenefitUse>> AssignAdvisors(DateTimeOffset now)
+    {
+        var outcome = BenefitUses.AssignAdvisorsDue(Member, Offers, member.Options, now);
+        foreach (var use in outcome.Reply)
+        {
+            logger.LogAdvisorAssigned(MemberId, use.UseId, use.Detail);
+        }
+
+        return outcome;
+    }
+
+    private static BenefitGrantView ToView(BenefitUse u) =>
+        new() { UseId = u.UseId, Code = u.Code, Kind = u.Kind, At = u.At, Detail = u.Detail, StoreId = u.StoreId, SlotStart = u.SlotStart };
+}

@@ -1,0 +1,82 @@
+using Engagement.Grains.Diagnostics;
+using Engagement.Grains.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Grains.Members;
+
+/// <summary>
+/// The member's one lifecycle reminder (<see cref="MemberGrain.LifecycleReminder"/>): registered once per member, moved
+/// earlier when something falls due before the next tick (a deferred touch at 09:00 local, a coupon expiry), and its
+/// next instant kept in the stored state (UTC, engine clock) so the decision to move it needs no reminder-table read.
+/// One per activation; not thread-safe.
+/// </summary>
+/// <param name="member">The activation whose reminder this is; the period is <c>Program:Lifecycle:ReminderPeriod</c> of its rules.</param>
+/// <param name="clock">Maps reminder periods (real time) to the engine clock.</param>
+/// <param name="register">Registers or updates the reminder: (due time, period), both real time; throws when the reminder table fails.</param>
+/// <param name="logger">The grain's logger.</param>
+internal sealed class MemberWakeUps(MemberActivation member, ReminderClock clock, Func<TimeSpan, TimeSpan, Task> register, ILogger logger)
+{
+    /// <summary>Orleans' smallest reminder period; also how close "due" must be before the reminder is moved.</summary>
+    private static readonly TimeSpan WakeTolerance = TimeSpan.FromMinutes(1);
+
+    private TimeSpan Period => member.Options.Lifecycle.ReminderPeriod;
+
+    /// <summary>
+    /// Registers the lifecycle reminder once per member (and again only if the configured period changes): never per event.
+    /// Called before the state write that records it, so stored state never claims a reminder that is not there; a
+    /// failure throws and fails the change (see <see cref="MemberWriteGate.ChangeAsync{T}"/>), and the retry registers again.
+    /// </summary>
+    public async Task EnsureRegisteredAsync(DateTimeOffset now)
+    {
+        var period = Period;
+        var stored = member.State.State;
+        if (stored.ReminderPeriod == period)
+        {
+            return;
+        }
+
+        await register(period, period);
+        stored.ReminderPeriod = period;
+        stored.NextReminderAt = now + clock.ToEngine(period);
+        MemberMetrics.ReminderRegistered();
+    }
+
+    /// <summary>
+    /// Moves the reminder earlier when <paramref name="due"/> (UTC) falls before its next tick. Returns true when it did
+    /// (the stored schedule changed: the caller writes). Throws when the reminder table fails.
+    /// </summary>
+    public async Task<bool> WakeAtAsync(DateTimeOffset? due, DateTimeOffset now)
+    {
+        var period = Period;
+        var stored = member.State.State;
+        if (due is not { } at || stored.NextReminderAt is not { } next || at >= next - WakeTolerance || period <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var dueTime = at - now < WakeTolerance ? WakeTolerance : at - now;
+        await register(clock.ToReal(dueTime), period);
+        stored.NextReminderAt = now + dueTime;
+        MemberMetrics.ReminderRegistered();
+        logger.LogWake(member.MemberId, now + dueTime);
+        return true;
+    }
+
+    /// <summary>On a tick: the next reminder instant moves past <paramref name="now"/> by whole periods (in memory; the tick writes).</summary>
+    public void Advance(DateTimeOffset now)
+    {
+        var period = Period;
+        var stored = member.State.State;
+        if (stored.NextReminderAt is not { } next || period <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        while (next <= now)
+        {
+            next += clock.ToEngine(period);
+        }
+
+        stored.NextReminderAt = next;
+    }
+}

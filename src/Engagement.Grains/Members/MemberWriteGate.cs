@@ -1,0 +1,214 @@
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Grains.Members.Effects;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Grains.Members;
+
+/// <summary>
+/// Keeps a member activation's memory no further ahead than storage (ARCHITECTURE.md, "The member hot path"): the one
+/// write per change and the outbox's emit after it.
+/// </summary>
+/// <remarks>
+/// The domain changes <see cref="MemberGrainState"/> in place. Every grain entry point that may change it runs inside
+/// <see cref="ChangeAsync{T}"/>: if anything fails between the change and a successful write (the reminder table,
+/// the state write, a bug in a rule), the gate marks memory as ahead of storage and rethrows; the next call,
+/// whatever it is, first reloads the state from storage (<see cref="EnsureCurrentAsync"/>) and fails while storage
+/// cannot be read. The grain is not reentrant, and its [ReadOnly] calls interleave only with each other, so no caller
+/// ever reads or builds on a change that storage does not hold: a retried event is applied again, not answered as a
+/// duplicate. (The activation is not deactivated instead: a call that arrives while it deactivates is rejected
+/// after two forwards, which would turn one failure into several.) One gate per activation; not thread-safe.
+/// </remarks>
+/// <param name="member">The activation whose state the gate guards.</param>
+/// <param name="emitter">Drains the outbox (archive rows, journal rows, touches, index rows, metric contributions, coupon records).</param>
+/// <param name="logger">The grain's logger.</param>
+internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitter emitter, ILogger logger)
+{
+    /// <summary>True while memory may hold what storage does not: during a change, and after one failed until reloaded.</summary>
+    private bool _aheadOfStorage;
+
+    /// <summary>Failed state writes of this activation, counted so a change can tell that one of its writes failed even when the failure was logged and swallowed.</summary>
+    private int _failedWrites;
+
+    /// <summary>How deep in <see cref="ChangeAsync{T}"/> the current call is: only the outermost one checks and settles.</summary>
+    private int _changeDepth;
+
+    /// <summary>Effects were confirmed since the last write: storage still lists them as pending (re-emitting them is harmless).</summary>
+    private bool _confirmedSinceWrite;
+
+    private MemberState Member => member.Member;
+
+    /// <summary>
+    /// On the way out: ledger entries waiting for a batch are archived, and an outbox emptier than storage's is stored.
+    /// A failure is logged and leaves them pending in storage, where the next activation finds them; never throws but
+    /// for cancellation.
+    /// </summary>
+    public async Task DeactivateAsync()
+    {
+        if (_aheadOfStorage)
+        {
+            return;
+        }
+
+        try
+        {
+            if (Member.Outbox.Count > 0)
+            {
+                await EmitAsync(everything: true);
+            }
+
+            if (_confirmedSinceWrite)
+            {
+                await PersistAsync();
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogDeactivationWriteFailed(ex, member.MemberId);
+        }
+    }
+
+    /// <summary>Reloads the state from storage if a failed change left memory ahead of it. Throws while storage cannot be read.</summary>
+    public async Task EnsureCurrentAsync()
+    {
+        if (!_aheadOfStorage)
+        {
+            return;
+        }
+
+        await member.State.ReadStateAsync();
+        _aheadOfStorage = false;
+        logger.LogReloaded(member.MemberId);
+    }
+
+    /// <summary>
+    /// Runs one change of the member (event, redemption, consent, tick, campaign delivery, effects). On any exception,
+    /// or when one of its writes failed (even one that was logged and swallowed), the in-memory state is
+    /// marked as ahead of storage, so the next call reloads it before anything reads it. Rethrows what
+    /// <paramref name="change"/> throws. A change inside a change runs as part of the outer one.
+    /// </summary>
+    public async Task<T> ChangeAsync<T>(Func<Task<T>> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (_changeDepth > 0)
+        {
+            return await change();
+        }
+
+        await EnsureCurrentAsync();
+        var failedWritesBefore = _failedWrites;
+        _aheadOfStorage = true;
+        _changeDepth++;
+        try
+        {
+            var result = await change();
+            if (_failedWrites == failedWritesBefore)
+            {
+                _aheadOfStorage = false;
+            }
+
+            return result;
+        }
+        catch (Exception ex)
+        {
+            logger.LogChangeDiscarded(ex, member.MemberId);
+            throw;
+        }
+        finally
+        {
+            _changeDepth--;
+        }
+    }
+
+    /// <summary>A change with no answer; see <see cref="ChangeAsync{T}"/>.</summary>
+    public async Task ChangeAsync(Func<Task> change) => await ChangeAsync(async () =>
+    {
+        await change();
+        return true;
+    });
+
+    /// <summary>The end of every change: one write when the member changed (none otherwise), then the outbox's emit. Throws when the write fails.</summary>
+    public async Task CommitAsync(bool changed)
+    {
+        if (changed)
+        {
+            await PersistAsync();
+        }
+
+        await EmitAsync();
+    }
+
+    /// <summary>
+    /// Drains the outbox. Confirmations ride on the next write (re-emitting is idempotent), except those whose receiver
+    /// does not drop repeats (<see cref="MemberEffect.ConfirmDurably"/>): they are stored at once (a failure of that
+    /// write is logged, not thrown: the change itself is stored).
+    /// </summary>
+    /// <param name="everything">Also what may wait for a batch (ledger entries): before the ledger is read, on deactivation.</param>
+    public async Task EmitAsync(bool everything = false)
+    {
+        var emitted = await emitter.EmitAsync(member.MemberId, Member.Outbox, everything);
+        if (emitted.Durable)
+        {
+            try
+            {
+                await PersistAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The change itself is stored; the next call reloads and may report once more.
+                logger.LogConfirmWriteFailed(ex, member.MemberId);
+                return;
+            }
+
+            // Stored now: the receivers may forget what they remembered to drop these effects' repeats.
+            if (Member.Outbox.HasFollowUps)
+            {
+                await EmitAsync(everything);
+            }
+        }
+        else if (emitted.Any)
+        {
+            _confirmedSinceWrite = true;
+        }
+    }
+
+    /// <summary>On activation: a previous one may have crashed after its write but before its emit; older state kept backlogs beside the member.</summary>
+    public async Task RecoverOutboxAsync()
+    {
+        var stored = member.State.State;
+        var oldArchive = stored.PendingArchive ?? [];
+        var oldJournal = stored.PendingJournal ?? [];
+        var legacy = oldArchive.Count + oldJournal.Count;
+        MemberDecider.AdoptLegacy(Member, oldArchive, oldJournal.Select(j => new JournalWinBackStep(j.At, j.Kind, j.Level, j.EpisodeStartedAt)));
+        stored.PendingArchive = null;
+        stored.PendingJournal = null;
+        var emitted = await emitter.EmitAsync(member.MemberId, Member.Outbox);
+        if (legacy > 0 || emitted.Any)
+        {
+            try
+            {
+                await PersistAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogConfirmWriteFailed(ex, member.MemberId);
+            }
+        }
+    }
+
+    private async Task PersistAsync()
+    {
+        try
+        {
+            await member.State.WriteStateAsync();
+            _confirmedSinceWrite = false;
+        }
+        catch
+        {
+            // Memory is ahead of storage now: the next call starts over from what storage holds (see ChangeAsync).
+            _failedWrites++;
+            _aheadOfStorage = true;
+            throw;
+        }
+    }
+}
