@@ -1,0 +1,186 @@
+using System.Text.Json;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Program;
+using Engagement.Grains.Members;
+using Engagement.Grains.Members.Effects;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Grains.Tests.Members;
+
+/// <summary>
+/// The member's write gate on its own, without a cluster (ARCHITECTURE.md, "The member hot path"): memory is never
+/// ahead of storage after a failed change. The grain-level and Azurite storage-fault tests
+/// (<c>MemberStorageFaultTests</c>) show the same through the grain; these pin each rule of the gate.
+/// </summary>
+public sealed class MemberWriteGateTests
+{
+    private static readonly TimeSpan Stored = TimeSpan.FromDays(1);
+    private static readonly TimeSpan Unsaved = TimeSpan.FromDays(2);
+
+    [Fact]
+    public async Task A_change_whose_write_fails_is_dropped_and_the_next_call_meets_what_storage_holds()
+    {
+        var (storage, gate) = await StoredMemberAsync();
+        storage.FailWrites = true;
+
+        await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(async () =>
+        {
+            storage.State.ReminderPeriod = Unsaved;
+            await gate.CommitAsync(changed: true);
+        }));
+
+        storage.FailWrites = false;
+        var seen = await gate.ChangeAsync(() => Task.FromResult(storage.State.ReminderPeriod));
+        Assert.Equal(Stored, seen);
+        Assert.Equal(1, storage.Reads);
+    }
+
+    [Fact]
+    public async Task A_rule_that_throws_after_changing_memory_leaves_nothing_behind()
+    {
+        var (storage, gate) = await StoredMemberAsync();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => gate.ChangeAsync(() =>
+        {
+            storage.State.ReminderPeriod = Unsaved;
+            throw new InvalidOperationException("a bug in a rule");
+        }));
+
+        await gate.EnsureCurrentAsync();
+        Assert.Equal(Stored, storage.State.ReminderPeriod);
+        Assert.Equal(1, storage.Writes);
+    }
+
+    [Fact]
+    public async Task While_storage_cannot_be_read_every_call_fails_and_none_sees_the_dropped_change()
+    {
+        var (storage, gate) = await StoredMemberAsync();
+        storage.FailWrites = true;
+        await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(async () =>
+        {
+            storage.State.ReminderPeriod = Unsaved;
+            await gate.CommitAsync(changed: true);
+        }));
+
+        storage.FailReads = true;
+        await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(() => Task.FromResult(storage.State.ReminderPeriod)));
+        await Assert.ThrowsAsync<IOException>(gate.EnsureCurrentAsync);
+
+        storage.FailReads = false;
+        storage.FailWrites = false;
+        Assert.Equal(Stored, await gate.ChangeAsync(() => Task.FromResult(storage.State.ReminderPeriod)));
+    }
+
+    [Fact]
+    public async Task A_stored_change_stays_in_memory_and_nothing_is_read_back()
+    {
+        var (storage, gate) = await StoredMemberAsync();
+
+        await gate.ChangeAsync(async () =>
+        {
+            storage.State.ReminderPeriod = Unsaved;
+            await gate.CommitAsync(changed: true);
+        });
+
+        Assert.Equal(Unsaved, await gate.ChangeAsync(() => Task.FromResult(storage.State.ReminderPeriod)));
+        Assert.Equal(0, storage.Reads);
+        Assert.Equal(2, storage.Writes);
+    }
+
+    [Fact]
+    public async Task Nothing_changed_means_no_write()
+    {
+        var (storage, gate) = await StoredMemberAsync();
+
+        await gate.ChangeAsync(() => gate.CommitAsync(changed: false));
+
+        Assert.Equal(1, storage.Writes);
+    }
+
+    [Fact]
+    public async Task A_failure_inside_a_nested_change_drops_the_outer_change_too()
+    {
+        var (storage, gate) = await StoredMemberAsync();
+        storage.FailWrites = true;
+
+        await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(async () =>
+        {
+            storage.State.ReminderPeriod = Unsaved;
+            await gate.ChangeAsync(() => gate.CommitAsync(changed: true));
+        }));
+
+        storage.FailWrites = false;
+        Assert.Equal(Stored, await gate.ChangeAsync(() => Task.FromResult(storage.State.ReminderPeriod)));
+    }
+
+    /// <summary>A member stored once through the gate, with <see cref="Stored"/> as its reminder period.</summary>
+    private static async Task<(FaultyState Storage, MemberWriteGate Gate)> StoredMemberAsync()
+    {
+        var storage = new FaultyState();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 2, 0, 0, TimeSpan.Zero));
+        var member = new MemberActivation(storage, "M1", new ProgramOptions(), new OffersOptions(), ConfiguredMemberRules.Instance, time);
+        var emitter = new MemberEffectEmitter([], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        var gate = new MemberWriteGate(member, emitter, NullLogger.Instance);
+        await gate.ChangeAsync(async () =>
+        {
+            storage.State.ReminderPeriod = Stored;
+            await gate.CommitAsync(changed: true);
+        });
+        storage.Reads = 0;
+        return (storage, gate);
+    }
+
+    /// <summary>Grain state kept as JSON, as the table provider keeps it, whose reads and writes can be made to fail.</summary>
+    private sealed class FaultyState : IPersistentState<MemberGrainState>
+    {
+        private string? _stored;
+
+        public MemberGrainState State { get; set; } = new();
+
+        public string? Etag { get; private set; }
+
+        public bool RecordExists => _stored is not null;
+
+        public bool FailWrites { get; set; }
+
+        public bool FailReads { get; set; }
+
+        public int Reads { get; set; }
+
+        public int Writes { get; private set; }
+
+        public Task ReadStateAsync()
+        {
+            if (FailReads)
+            {
+                throw new IOException("storage cannot be read");
+            }
+
+            Reads++;
+            State = _stored is null ? new() : JsonSerializer.Deserialize<MemberGrainState>(_stored)!;
+            return Task.CompletedTask;
+        }
+
+        public Task WriteStateAsync()
+        {
+            if (FailWrites)
+            {
+                throw new IOException("storage cannot be written");
+            }
+
+            Writes++;
+            _stored = JsonSerializer.Serialize(State);
+            Etag = Writes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        }
+
+        public Task ClearStateAsync()
+        {
+            _stored = null;
+            State = new();
+            return Task.CompletedTask;
+        }
+    }
+}
