@@ -23,13 +23,8 @@ public sealed class MemberWriteGateTests
     public async Task A_change_whose_write_fails_is_dropped_and_the_next_call_meets_what_storage_holds()
     {
         var (storage, gate) = await StoredMemberAsync();
-        storage.FailWrites = true;
 
-        await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(async () =>
-        {
-            storage.State.ReminderPeriod = Unsaved;
-            await gate.CommitAsync(changed: true);
-        }));
+        await ChangeWhoseWriteFailsAsync(storage, gate);
 
         storage.FailWrites = false;
         var seen = await gate.ChangeAsync(() => Task.FromResult(storage.State.ReminderPeriod));
@@ -57,12 +52,7 @@ public sealed class MemberWriteGateTests
     public async Task While_storage_cannot_be_read_every_call_fails_and_none_sees_the_dropped_change()
     {
         var (storage, gate) = await StoredMemberAsync();
-        storage.FailWrites = true;
-        await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(async () =>
-        {
-            storage.State.ReminderPeriod = Unsaved;
-            await gate.CommitAsync(changed: true);
-        }));
+        await ChangeWhoseWriteFailsAsync(storage, gate);
 
         storage.FailReads = true;
         await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(() => Task.FromResult(storage.State.ReminderPeriod)));
@@ -113,6 +103,17 @@ public sealed class MemberWriteGateTests
 
         storage.FailWrites = false;
         Assert.Equal(Stored, await gate.ChangeAsync(() => Task.FromResult(storage.State.ReminderPeriod)));
+    }
+
+    /// <summary>Changes the member's reminder period to <see cref="Unsaved"/> and fails the write (storage then accepts writes again only when told).</summary>
+    private static async Task ChangeWhoseWriteFailsAsync(FaultyState storage, MemberWriteGate gate)
+    {
+        storage.FailWrites = true;
+        await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(async () =>
+        {
+            storage.State.ReminderPeriod = Unsaved;
+            await gate.CommitAsync(changed: true);
+        }));
     }
 
     /// <summary>A member stored once through the gate, with <see cref="Stored"/> as its reminder period.</summary>
