@@ -219,7 +219,8 @@ internal sealed class BenchOptions
                                process, no storage grain: the state is serialized and kept, nothing else)
           --memory-path P      ingest-memory: stream (memory streams and pulling agents, default) or direct (the
                                bench calls each member grain: what the member costs without the stream)
-          --memory-warmup W    ingest-memory warm-up events, not counted (default a tenth of M; 0 = none)
+          --memory-warmup W    ingest-memory warm-up events per pass, not counted, on the measured silo; passes
+                               repeat until the JIT settles, at most 40 (default a tenth of M; 0 = none)
           --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free); also
                                the members console-search seeds into the search and member indexes
           --sweep-members N    lifecycle sweep members (default 100000)

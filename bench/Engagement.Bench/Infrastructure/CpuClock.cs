@@ -5,9 +5,10 @@ namespace Engagement.Bench.Infrastructure;
 
 /// <summary>
 /// CPU time of this process and, when <c>AZURITE_PID</c> names it, of the Azurite process (from /proc), plus GC
-/// counts: the in-process profile that says whether the engine or the storage emulator is the bottleneck.
+/// counts and the JIT's work (methods compiled, compile time; tiered compilation recompiles hot methods in the background):
+/// the in-process profile that says whether the engine or the storage emulator is the bottleneck, and whether a run was warm.
 /// </summary>
-internal readonly record struct CpuSample(TimeSpan Wall, TimeSpan Process, TimeSpan? Azurite, int Gen0, int Gen1, int Gen2, long Allocated)
+internal readonly record struct CpuSample(TimeSpan Wall, TimeSpan Process, TimeSpan? Azurite, int Gen0, int Gen1, int Gen2, long Allocated, long JitMethods, TimeSpan JitTime)
 {
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
@@ -21,7 +22,9 @@ internal readonly record struct CpuSample(TimeSpan Wall, TimeSpan Process, TimeS
             GC.CollectionCount(0),
             GC.CollectionCount(1),
             GC.CollectionCount(2),
-            GC.GetTotalAllocatedBytes());
+            GC.GetTotalAllocatedBytes(),
+            System.Runtime.JitInfo.GetCompiledMethodCount(),
+            System.Runtime.JitInfo.GetCompilationTime());
     }
 
     public static CpuDelta operator -(CpuSample after, CpuSample before) => new(
@@ -31,7 +34,9 @@ internal readonly record struct CpuSample(TimeSpan Wall, TimeSpan Process, TimeS
         after.Gen0 - before.Gen0,
         after.Gen1 - before.Gen1,
         after.Gen2 - before.Gen2,
-        after.Allocated - before.Allocated);
+        after.Allocated - before.Allocated,
+        after.JitMethods - before.JitMethods,
+        after.JitTime - before.JitTime);
 
     public static CpuDelta Subtract(CpuSample after, CpuSample before) => after - before;
 
@@ -63,7 +68,7 @@ internal readonly record struct CpuSample(TimeSpan Wall, TimeSpan Process, TimeS
 }
 
 /// <summary>What happened between two samples.</summary>
-internal readonly record struct CpuDelta(TimeSpan Wall, TimeSpan Process, TimeSpan? Azurite, int Gen0, int Gen1, int Gen2, long Allocated)
+internal readonly record struct CpuDelta(TimeSpan Wall, TimeSpan Process, TimeSpan? Azurite, int Gen0, int Gen1, int Gen2, long Allocated, long JitMethods, TimeSpan JitTime)
 {
     /// <summary>Cores this process kept busy on average.</summary>
     public double ProcessCores => Process.TotalSeconds / Math.Max(Wall.TotalSeconds, 1e-6);
@@ -94,5 +99,7 @@ internal readonly record struct CpuDelta(TimeSpan Wall, TimeSpan Process, TimeSp
         result.Details[prefix + ".gc_gen0"] = Gen0;
         result.Details[prefix + ".gc_gen1"] = Gen1;
         result.Details[prefix + ".gc_gen2"] = Gen2;
+        result.Details[prefix + ".jit_methods"] = JitMethods;
+        result.Details[prefix + ".jit_ms"] = JitTime.TotalMilliseconds;
     }
 }
