@@ -2,6 +2,7 @@ using Engagement.Domain.Members;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Program;
+using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;
 
@@ -16,18 +17,23 @@ namespace Engagement.Grains.Members;
 /// <param name="offers"><c>Engagement:Offers</c>; defaults (no coupon secret: nothing is issued) on a silo without the offer side.</param>
 /// <param name="rulesSource">Where the rules in force come from (value classes by rank, programme metrics).</param>
 /// <param name="time">The engine clock (UTC).</param>
+/// <param name="logger">The grain's logger (category <see cref="MemberGrain"/>), shared by the collaborators.</param>
 internal sealed class MemberActivation(
     IPersistentState<MemberGrainState> state,
     string memberId,
     ProgramOptions configured,
     OffersOptions offers,
     IMemberRulesSource rulesSource,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger logger)
 {
     private readonly ProgramOptions _configured = configured;
 
     /// <summary>The grain's persistent state: the member and what the grain keeps beside it (reminder schedule, old backlogs).</summary>
     public IPersistentState<MemberGrainState> State { get; } = state;
+
+    /// <summary>The grain's logger, shared by the activation's collaborators (one reference per activation, not one each).</summary>
+    public ILogger Logger { get; } = logger;
 
     /// <summary>The member's id (the grain key), read once per activation.</summary>
     public string MemberId { get; } = memberId;

@@ -63,10 +63,10 @@ public sealed class MemberGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // The id is read once: Orleans decodes a string key into a new string on every read.
-        _member = new MemberActivation(state, this.GetPrimaryKeyString(), programOptions.Value, offersOptions.Value, rulesSource, time);
-        _gate = new MemberWriteGate(_member, emitter, logger);
-        _wakeUps = new MemberWakeUps(_member, reminderClock, (due, period) => this.RegisterOrUpdateReminder(LifecycleReminder, due, period), logger);
-        _offers = new MemberOfferSide(_member, _gate, _wakeUps, logger);
+        _member = new MemberActivation(state, this.GetPrimaryKeyString(), programOptions.Value, offersOptions.Value, rulesSource, time, logger);
+        _gate = new MemberWriteGate(_member, emitter);
+        _wakeUps = new MemberWakeUps(_member, reminderClock, this);
+        _offers = new MemberOfferSide(_member, _gate, _wakeUps);
         return state.RecordExists ? _gate.ChangeAsync(_gate.RecoverOutboxAsync) : Task.CompletedTask;
     }
 

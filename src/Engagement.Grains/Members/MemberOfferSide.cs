@@ -19,9 +19,10 @@ namespace Engagement.Grains.Members;
 /// <param name="member">The activation.</param>
 /// <param name="gate">The activation's write gate.</param>
 /// <param name="wakeUps">The activation's reminder, moved to the next coupon instant.</param>
-/// <param name="logger">The grain's logger.</param>
-internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate gate, MemberWakeUps wakeUps, ILogger logger)
+internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate gate, MemberWakeUps wakeUps)
 {
+    private ILogger Logger => member.Logger;
+
     private MemberState Member => member.Member;
 
     private string MemberId => member.MemberId;
@@ -61,7 +62,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             var reply = outcome.Reply;
             if (reply.Status == CouponIssueStatus.Issued)
             {
-                logger.LogCouponIssued(MemberId, reply.Coupon!.Code[..4], reply.Coupon.Kind, reply.Coupon.OfferId, reply.Coupon.ValidUntil);
+                Logger.LogCouponIssued(MemberId, reply.Coupon!.Code[..4], reply.Coupon.Kind, reply.Coupon.OfferId, reply.Coupon.ValidUntil);
             }
 
             return new CouponIssueResult
@@ -104,7 +105,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             var reply = outcome.Reply;
             if (reply is { Accepted: true, Replayed: false })
             {
-                logger.LogCouponRedeemed(MemberId, reply.Coupon!.OfferId, request.StoreId, request.RedemptionId);
+                Logger.LogCouponRedeemed(MemberId, reply.Coupon!.OfferId, request.StoreId, request.RedemptionId);
             }
 
             return new CouponRedeemResult
@@ -141,7 +142,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             var reply = outcome.Reply;
             if (reply is { Accepted: true, Replayed: false })
             {
-                logger.LogCouponReissued(MemberId, reply.New!.OfferId, request.Actor, request.ReissueId);
+                Logger.LogCouponReissued(MemberId, reply.New!.OfferId, request.Actor, request.ReissueId);
             }
 
             return new CouponReissueResult
@@ -179,7 +180,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             var reply = outcome.Reply;
             if (outcome.StateChanged)
             {
-                logger.LogPriorityBooked(MemberId, request.BookingId, request.StoreId, command.SlotStart);
+                Logger.LogPriorityBooked(MemberId, request.BookingId, request.StoreId, command.SlotStart);
             }
 
             return new PriorityBookingResult
@@ -217,7 +218,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
         var outcome = CouponEventStep.Apply(Member, evt, held, Offers, member.Options, member.Metrics, now);
         foreach (var refusal in outcome.Reply)
         {
-            logger.LogCouponRefused(MemberId, evt.EventId, refusal);
+            Logger.LogCouponRefused(MemberId, evt.EventId, refusal);
         }
 
         return AssignAdvisors(now).StateChanged | outcome.StateChanged;
@@ -273,7 +274,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
         var outcome = BenefitUses.AssignAdvisorsDue(Member, Offers, member.Options, now);
         foreach (var use in outcome.Reply)
         {
-            logger.LogAdvisorAssigned(MemberId, use.UseId, use.Detail);
+            Logger.LogAdvisorAssigned(MemberId, use.UseId, use.Detail);
         }
 
         return outcome;

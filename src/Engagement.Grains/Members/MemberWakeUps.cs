@@ -1,6 +1,5 @@
 using Engagement.Grains.Diagnostics;
 using Engagement.Grains.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;
 
@@ -12,9 +11,8 @@ namespace Engagement.Grains.Members;
 /// </summary>
 /// <param name="member">The activation whose reminder this is; the period is <c>Program:Lifecycle:ReminderPeriod</c> of its rules.</param>
 /// <param name="clock">Maps reminder periods (real time) to the engine clock.</param>
-/// <param name="register">Registers or updates the reminder: (due time, period), both real time; throws when the reminder table fails.</param>
-/// <param name="logger">The grain's logger.</param>
-internal sealed class MemberWakeUps(MemberActivation member, ReminderClock clock, Func<TimeSpan, TimeSpan, Task> register, ILogger logger)
+/// <param name="grain">The member grain, whose reminder this registers (Orleans' reminder service; throws when the reminder table fails).</param>
+internal sealed class MemberWakeUps(MemberActivation member, ReminderClock clock, IGrainBase grain)
 {
     /// <summary>Orleans' smallest reminder period; also how close "due" must be before the reminder is moved.</summary>
     private static readonly TimeSpan WakeTolerance = TimeSpan.FromMinutes(1);
@@ -35,7 +33,7 @@ internal sealed class MemberWakeUps(MemberActivation member, ReminderClock clock
             return;
         }
 
-        await register(period, period);
+        await Register(period, period);
         stored.ReminderPeriod = period;
         stored.NextReminderAt = now + clock.ToEngine(period);
         MemberMetrics.ReminderRegistered();
@@ -55,12 +53,15 @@ internal sealed class MemberWakeUps(MemberActivation member, ReminderClock clock
         }
 
         var dueTime = at - now < WakeTolerance ? WakeTolerance : at - now;
-        await register(clock.ToReal(dueTime), period);
+        await Register(clock.ToReal(dueTime), period);
         stored.NextReminderAt = now + dueTime;
         MemberMetrics.ReminderRegistered();
-        logger.LogWake(member.MemberId, now + dueTime);
+        member.Logger.LogWake(member.MemberId, now + dueTime);
         return true;
     }
+
+    /// <summary>Registers or updates the reminder: due time and period, both real time.</summary>
+    private Task<IGrainReminder> Register(TimeSpan due, TimeSpan period) => grain.RegisterOrUpdateReminder(MemberGrain.LifecycleReminder, due, period);
 
     /// <summary>On a tick: the next reminder instant moves past <paramref name="now"/> by whole periods (in memory; the tick writes).</summary>
     public void Advance(DateTimeOffset now)

@@ -21,9 +21,10 @@ namespace Engagement.Grains.Members;
 /// </remarks>
 /// <param name="member">The activation whose state the gate guards.</param>
 /// <param name="emitter">Drains the outbox (archive rows, journal rows, touches, index rows, metric contributions, coupon records).</param>
-/// <param name="logger">The grain's logger.</param>
-internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitter emitter, ILogger logger)
+internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitter emitter)
 {
+    private ILogger Logger => member.Logger;
+
     /// <summary>True while memory may hold what storage does not: during a change, and after one failed until reloaded.</summary>
     private bool _aheadOfStorage;
 
@@ -64,7 +65,7 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitt
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogDeactivationWriteFailed(ex, member.MemberId);
+            Logger.LogDeactivationWriteFailed(ex, member.MemberId);
         }
     }
 
@@ -78,7 +79,7 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitt
 
         await member.State.ReadStateAsync();
         _aheadOfStorage = false;
-        logger.LogReloaded(member.MemberId);
+        Logger.LogReloaded(member.MemberId);
     }
 
     /// <summary>
@@ -111,7 +112,7 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitt
         }
         catch (Exception ex)
         {
-            logger.LogChangeDiscarded(ex, member.MemberId);
+            Logger.LogChangeDiscarded(ex, member.MemberId);
             throw;
         }
         finally
@@ -156,7 +157,7 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitt
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The change itself is stored; the next call reloads and may report once more.
-                logger.LogConfirmWriteFailed(ex, member.MemberId);
+                Logger.LogConfirmWriteFailed(ex, member.MemberId);
                 return;
             }
 
@@ -191,7 +192,7 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitt
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogConfirmWriteFailed(ex, member.MemberId);
+                Logger.LogConfirmWriteFailed(ex, member.MemberId);
             }
         }
     }

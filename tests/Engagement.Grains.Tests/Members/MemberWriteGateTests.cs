@@ -121,9 +121,9 @@ public sealed class MemberWriteGateTests
     {
         var storage = new FaultyState();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 2, 0, 0, TimeSpan.Zero));
-        var member = new MemberActivation(storage, "M1", new ProgramOptions(), new OffersOptions(), ConfiguredMemberRules.Instance, time);
+        var member = new MemberActivation(storage, "M1", new ProgramOptions(), new OffersOptions(), ConfiguredMemberRules.Instance, time, NullLogger.Instance);
         var emitter = new MemberEffectEmitter([], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
-        var gate = new MemberWriteGate(member, emitter, NullLogger.Instance);
+        var gate = new MemberWriteGate(member, emitter);
         await gate.ChangeAsync(async () =>
         {
             storage.State.ReminderPeriod = Stored;
