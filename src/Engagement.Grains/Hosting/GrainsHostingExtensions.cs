@@ -52,13 +52,14 @@ public static class GrainsHostingExtensions
     }
 
     /// <summary>
-    /// The member's outbox emitter with one handler per effect kind, its campaign side (the real one when the silo has
+    /// What every member activation shares (<see cref="MemberGrainServices"/>), the member's outbox emitter with one handler per effect kind, its campaign side (the real one when the silo has
     /// campaign services, <c>AddEngagementCampaigns</c>, in any order, else one that does nothing) and its rules source
     /// (the programme metrics' when the silo has them, <c>AddEngagementProgramme</c>, in any order, else the configured rules).
     /// </summary>
     private static void AddMemberEffects(IServiceCollection services)
     {
         services.TryAddSingleton<MemberEffectEmitter>();
+        services.TryAddSingleton<MemberGrainServices>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, LedgerArchiveHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, TouchOutboxHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemberEffectHandler, LifecycleJournalHandler>());

@@ -8,35 +8,23 @@ namespace Engagement.Grains.Members;
 
 /// <summary>
 /// One member activation as <see cref="MemberGrain"/>'s collaborators see it (<see cref="MemberWriteGate"/>,
-/// <see cref="MemberWakeUps"/>, <see cref="MemberOfferSide"/>): the stored state, the member's id, and the rules the
-/// next decision is made with. Created once per activation; not thread-safe (the grain is not reentrant).
+/// <see cref="MemberWakeUps"/>, <see cref="MemberOfferSide"/>): the stored state, the member's id, the silo's shared
+/// services, and the rules the next decision is made with. Created once per activation; not thread-safe (the grain is
+/// not reentrant).
 /// </summary>
 /// <param name="state">The grain's persistent state (Orleans' <c>IPersistentState</c>, table <c>member</c>).</param>
 /// <param name="memberId">The grain key: the producer's member id (CONTRACT.md §1).</param>
-/// <param name="configured">The silo's <c>Engagement:Program</c> rules; the rules source may refine them per decision.</param>
-/// <param name="offers"><c>Engagement:Offers</c>; defaults (no coupon secret: nothing is issued) on a silo without the offer side.</param>
-/// <param name="rulesSource">Where the rules in force come from (value classes by rank, programme metrics).</param>
-/// <param name="time">The engine clock (UTC).</param>
-/// <param name="logger">The grain's logger (category <see cref="MemberGrain"/>), shared by the collaborators.</param>
-internal sealed class MemberActivation(
-    IPersistentState<MemberGrainState> state,
-    string memberId,
-    ProgramOptions configured,
-    OffersOptions offers,
-    IMemberRulesSource rulesSource,
-    TimeProvider time,
-    ILogger logger)
+/// <param name="services">What every activation on the silo shares.</param>
+internal sealed class MemberActivation(IPersistentState<MemberGrainState> state, string memberId, MemberGrainServices services)
 {
-    private readonly ProgramOptions _configured = configured;
-
     /// <summary>The grain's persistent state: the member and what the grain keeps beside it (reminder schedule, old backlogs).</summary>
     public IPersistentState<MemberGrainState> State { get; } = state;
 
-    /// <summary>The grain's logger, shared by the activation's collaborators (one reference per activation, not one each).</summary>
-    public ILogger Logger { get; } = logger;
-
     /// <summary>The member's id (the grain key), read once per activation.</summary>
     public string MemberId { get; } = memberId;
+
+    /// <summary>What every activation on the silo shares.</summary>
+    public MemberGrainServices Services { get; } = services;
 
     /// <summary>The member aggregate the domain changes in place.</summary>
     public MemberState Member => State.State.Member;
@@ -45,16 +33,19 @@ internal sealed class MemberActivation(
     public bool Exists => State.RecordExists;
 
     /// <summary>The programme rules of the last <see cref="UseCurrentRulesAsync"/>; the configured ones before it.</summary>
-    public ProgramOptions Options { get; private set; } = configured;
+    public ProgramOptions Options { get; private set; } = services.Program;
 
     /// <summary>The metrics settings the decider records contributions with; null: no programme metrics on this silo (CONTRACT.md §5).</summary>
     public MetricsOptions? Metrics { get; private set; }
 
     /// <summary><c>Engagement:Offers</c> (CONTRACT.md §2.1).</summary>
-    public OffersOptions Offers { get; } = offers;
+    public OffersOptions Offers => Services.Offers;
+
+    /// <summary>The grain's logger, shared by the activation's collaborators.</summary>
+    public ILogger Logger => Services.Logger;
 
     /// <summary>The engine clock's current instant (UTC).</summary>
-    public DateTimeOffset Now => time.GetUtcNow();
+    public DateTimeOffset Now => Services.Time.GetUtcNow();
 
     /// <summary>
     /// Takes the rules in force for the next decision: value classes by rank (cached per silo) and the metrics settings.
@@ -62,7 +53,7 @@ internal sealed class MemberActivation(
     /// </summary>
     public async ValueTask UseCurrentRulesAsync()
     {
-        var rules = await rulesSource.RulesAsync(_configured);
+        var rules = await Services.Rules.RulesAsync(Services.Program);
         Options = rules.Program;
         Metrics = rules.Metrics;
     }

@@ -13,9 +13,7 @@ using Engagement.Grains.Diagnostics;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members.Effects;
 using Engagement.Grains.Ports;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -31,16 +29,10 @@ namespace Engagement.Grains.Members;
 [ImplicitStreamSubscription(StreamNames.MemberEvents)]
 public sealed class MemberGrain(
     [PersistentState("member", GrainStorageNames.State)] IPersistentState<MemberGrainState> state,
-    IOptions<ProgramOptions> programOptions,
-    IOptions<OffersOptions> offersOptions,
-    IMemberRulesSource rulesSource,
-    [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
-    ReminderClock reminderClock,
+    MemberGrainServices services,
     ILedgerArchive archive,
-    MemberEffectEmitter emitter,
     IMemberCampaignSide campaigns,
-    IDeadLetterSink deadLetters,
-    ILogger<MemberGrain> logger)
+    IDeadLetterSink deadLetters)
     : Grain, IMemberGrain, IBenefitHolder, IRemindable, IStreamSubscriptionObserver, IAsyncObserver<EngagementEvent>
 {
     /// <summary>The one reminder a member has: it wakes the grain for lifecycle, expiry and win-back.</summary>
@@ -60,12 +52,14 @@ public sealed class MemberGrain(
 
     private ProgramOptions Options => _member.Options;
 
+    private ILogger Logger => services.Logger;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // The id is read once: Orleans decodes a string key into a new string on every read.
-        _member = new MemberActivation(state, this.GetPrimaryKeyString(), programOptions.Value, offersOptions.Value, rulesSource, time, logger);
-        _gate = new MemberWriteGate(_member, emitter);
-        _wakeUps = new MemberWakeUps(_member, reminderClock, this);
+        _member = new MemberActivation(state, this.GetPrimaryKeyString(), services);
+        _gate = new MemberWriteGate(_member);
+        _wakeUps = new MemberWakeUps(_member, this);
         _offers = new MemberOfferSide(_member, _gate, _wakeUps);
         return state.RecordExists ? _gate.ChangeAsync(_gate.RecoverOutboxAsync) : Task.CompletedTask;
     }
@@ -94,7 +88,7 @@ public sealed class MemberGrain(
 
     public Task OnErrorAsync(Exception ex)
     {
-        logger.LogStreamError(ex, MemberId);
+        Logger.LogStreamError(ex, MemberId);
         return Task.CompletedTask;
     }
 
@@ -103,7 +97,7 @@ public sealed class MemberGrain(
     public async Task<MemberView?> GetViewAsync()
     {
         await _gate.EnsureCurrentAsync();
-        return state.RecordExists ? _offers.WithOffers(MemberMapper.ToView(Member, Options, time.GetUtcNow()), time.GetUtcNow()) : null;
+        return state.RecordExists ? _offers.WithOffers(MemberMapper.ToView(Member, Options, _member.Now), _member.Now) : null;
     }
 
     // Reading the ledger drains the outbox first (archive rows among it): a change too.
@@ -130,7 +124,7 @@ public sealed class MemberGrain(
         }
 
         await _member.UseCurrentRulesAsync();
-        var now = time.GetUtcNow();
+        var now = _member.Now;
         var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, Options, now, _member.Metrics, request.PointValue, request.StoreId);
         if (outcome.StateChanged)
         {
@@ -140,7 +134,7 @@ public sealed class MemberGrain(
         await _gate.CommitAsync(outcome.StateChanged);
         if (outcome.StateChanged)
         {
-            logger.LogRedeemed(MemberId, request.RedemptionId, request.Points, outcome.Reply.PointsBalance);
+            Logger.LogRedeemed(MemberId, request.RedemptionId, request.Points, outcome.Reply.PointsBalance);
         }
 
         return MemberMapper.ToResult(request.RedemptionId, outcome.Reply);
@@ -155,11 +149,11 @@ public sealed class MemberGrain(
         }
 
         await _member.UseCurrentRulesAsync();
-        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, Options, time.GetUtcNow(), _member.Metrics);
+        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, Options, _member.Now, _member.Metrics);
         await _gate.CommitAsync(outcome.StateChanged);
         if (outcome.StateChanged)
         {
-            logger.LogAdjusted(MemberId, request.AdjustmentId, request.Kind, request.Delta, outcome.Reply.BalanceAfter);
+            Logger.LogAdjusted(MemberId, request.AdjustmentId, request.Kind, request.Delta, outcome.Reply.BalanceAfter);
         }
 
         return MemberMapper.ToResult(request, outcome.Reply);
@@ -178,17 +172,17 @@ public sealed class MemberGrain(
             return null;
         }
 
-        var now = time.GetUtcNow();
+        var now = _member.Now;
         var actor = by is null ? null : new ConsentActor(by.Name, by.Role, by.Reason);
         await _gate.CommitAsync(MemberDecider.SetConsent(Member, consent, now, actor).StateChanged);
         var described = string.Join(", ", consent.Select(c => c.Key + "=" + (c.Value ? "yes" : "no")));
-        logger.LogConsent(MemberId, described);
+        Logger.LogConsent(MemberId, described);
         return _offers.WithOffers(MemberMapper.ToView(Member, Options, now), now); // the same view as GetViewAsync, coupons included
     });
 
     // The campaign retries a failed delivery: it must meet the member as storage holds it, not a touch never stored.
     public Task<CampaignDeliveryResult> DeliverCampaignAsync(CampaignDelivery delivery) =>
-        _gate.ChangeAsync(() => CampaignDeliveries.DeliverAsync(_member, delivery, GrainFactory, _gate, _wakeUps, logger));
+        _gate.ChangeAsync(() => CampaignDeliveries.DeliverAsync(_member, delivery, GrainFactory, _gate, _wakeUps, Logger));
 
     public async Task<CampaignMembershipView?> GetCampaignMembershipAsync(string campaignId)
     {
@@ -198,7 +192,7 @@ public sealed class MemberGrain(
 
     public Task<bool> ReindexAsync() => _gate.ChangeAsync(async () =>
     {
-        if (!state.RecordExists || !campaigns.Reindex(_member.Context(time.GetUtcNow())))
+        if (!state.RecordExists || !campaigns.Reindex(_member.Context(_member.Now)))
         {
             return false;
         }
@@ -236,7 +230,7 @@ public sealed class MemberGrain(
         }
 
         await _member.UseCurrentRulesAsync();
-        var now = time.GetUtcNow();
+        var now = _member.Now;
         if (!state.RecordExists && string.IsNullOrEmpty(Member.MemberId))
         {
             Member.MemberId = MemberId;
@@ -250,7 +244,7 @@ public sealed class MemberGrain(
         {
             if (decision.Status != EventStatus.Duplicate)
             {
-                return EventReplies.Rejected(logger, MemberId, evt, decision);
+                return EventReplies.Rejected(Logger, MemberId, evt, decision);
             }
 
             IngestionMetrics.Duplicate();
@@ -269,11 +263,11 @@ public sealed class MemberGrain(
         await _wakeUps.EnsureRegisteredAsync(now);
         await _wakeUps.WakeAtAsync(side.WakeAt, now);
         await _gate.CommitAsync(changed: true);
-        logger.LogOutcome(MemberId, outcome);
+        Logger.LogOutcome(MemberId, outcome);
         return decision.Status switch
         {
-            EventStatus.Rejected => EventReplies.Rejected(logger, MemberId, evt, decision),
-            EventStatus.Held => EventReplies.Held(logger, MemberId, evt, decision),
+            EventStatus.Rejected => EventReplies.Rejected(Logger, MemberId, evt, decision),
+            EventStatus.Held => EventReplies.Held(Logger, MemberId, evt, decision),
             _ => EventReplies.Applied(decision),
         };
     }
@@ -281,11 +275,11 @@ public sealed class MemberGrain(
     private async Task TickAsync()
     {
         await _member.UseCurrentRulesAsync();
-        var now = time.GetUtcNow();
+        var now = _member.Now;
         var outcome = MemberDecider.Tick(Member, Options, now, _offers.FulfilTouch(now), _member.Metrics);
         var coupons = _offers.TickStep(now);
         _wakeUps.Advance(now);
-        logger.LogOutcome(MemberId, outcome);
+        Logger.LogOutcome(MemberId, outcome);
 
         // Even when the tick changed nothing: time alone moves RFM segments ("Hibernating", "Lost"), and audiences must follow.
         var side = campaigns.AfterTick(_member.Context(now));

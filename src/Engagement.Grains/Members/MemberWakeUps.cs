@@ -10,10 +10,12 @@ namespace Engagement.Grains.Members;
 /// One per activation; not thread-safe.
 /// </summary>
 /// <param name="member">The activation whose reminder this is; the period is <c>Program:Lifecycle:ReminderPeriod</c> of its rules.</param>
-/// <param name="clock">Maps reminder periods (real time) to the engine clock.</param>
 /// <param name="grain">The member grain, whose reminder this registers (Orleans' reminder service; throws when the reminder table fails).</param>
-internal sealed class MemberWakeUps(MemberActivation member, ReminderClock clock, IGrainBase grain)
+internal sealed class MemberWakeUps(MemberActivation member, IGrainBase grain)
 {
+    /// <summary>Maps reminder periods (real time) to the engine clock.</summary>
+    private ReminderClock Clock => member.Services.ReminderClock;
+
     /// <summary>Orleans' smallest reminder period; also how close "due" must be before the reminder is moved.</summary>
     private static readonly TimeSpan WakeTolerance = TimeSpan.FromMinutes(1);
 
@@ -35,7 +37,7 @@ internal sealed class MemberWakeUps(MemberActivation member, ReminderClock clock
 
         await Register(period, period);
         stored.ReminderPeriod = period;
-        stored.NextReminderAt = now + clock.ToEngine(period);
+        stored.NextReminderAt = now + Clock.ToEngine(period);
         MemberMetrics.ReminderRegistered();
     }
 
@@ -53,7 +55,7 @@ internal sealed class MemberWakeUps(MemberActivation member, ReminderClock clock
         }
 
         var dueTime = at - now < WakeTolerance ? WakeTolerance : at - now;
-        await Register(clock.ToReal(dueTime), period);
+        await Register(Clock.ToReal(dueTime), period);
         stored.NextReminderAt = now + dueTime;
         MemberMetrics.ReminderRegistered();
         member.Logger.LogWake(member.MemberId, now + dueTime);
@@ -75,7 +77,7 @@ internal sealed class MemberWakeUps(MemberActivation member, ReminderClock clock
 
         while (next <= now)
         {
-            next += clock.ToEngine(period);
+            next += Clock.ToEngine(period);
         }
 
         stored.NextReminderAt = next;

@@ -20,10 +20,12 @@ namespace Engagement.Grains.Members;
 /// after two forwards, which would turn one failure into several.) One gate per activation; not thread-safe.
 /// </remarks>
 /// <param name="member">The activation whose state the gate guards.</param>
-/// <param name="emitter">Drains the outbox (archive rows, journal rows, touches, index rows, metric contributions, coupon records).</param>
-internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitter emitter)
+internal sealed class MemberWriteGate(MemberActivation member)
 {
     private ILogger Logger => member.Logger;
+
+    /// <summary>Drains the outbox (archive rows, journal rows, touches, index rows, metric contributions, coupon records).</summary>
+    private MemberEffectEmitter Emitter => member.Services.Emitter;
 
     /// <summary>True while memory may hold what storage does not: during a change, and after one failed until reloaded.</summary>
     private bool _aheadOfStorage;
@@ -147,7 +149,7 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitt
     /// <param name="everything">Also what may wait for a batch (ledger entries): before the ledger is read, on deactivation.</param>
     public async Task EmitAsync(bool everything = false)
     {
-        var emitted = await emitter.EmitAsync(member.MemberId, Member.Outbox, everything);
+        var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox, everything);
         if (emitted.Durable)
         {
             try
@@ -183,7 +185,7 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberEffectEmitt
         MemberDecider.AdoptLegacy(Member, oldArchive, oldJournal.Select(j => new JournalWinBackStep(j.At, j.Kind, j.Level, j.EpisodeStartedAt)));
         stored.PendingArchive = null;
         stored.PendingJournal = null;
-        var emitted = await emitter.EmitAsync(member.MemberId, Member.Outbox);
+        var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox);
         if (legacy > 0 || emitted.Any)
         {
             try

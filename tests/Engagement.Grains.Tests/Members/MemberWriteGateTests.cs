@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Program;
+using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Engagement.Grains.Members.Effects;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -121,9 +122,10 @@ public sealed class MemberWriteGateTests
     {
         var storage = new FaultyState();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 2, 0, 0, TimeSpan.Zero));
-        var member = new MemberActivation(storage, "M1", new ProgramOptions(), new OffersOptions(), ConfiguredMemberRules.Instance, time, NullLogger.Instance);
         var emitter = new MemberEffectEmitter([], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
-        var gate = new MemberWriteGate(member, emitter);
+        var services = new MemberGrainServices(
+            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance);
+        var gate = new MemberWriteGate(new MemberActivation(storage, "M1", services));
         await gate.ChangeAsync(async () =>
         {
             storage.State.ReminderPeriod = Stored;
