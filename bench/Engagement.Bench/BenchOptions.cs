@@ -106,7 +106,7 @@ internal sealed class BenchOptions
     /// <summary>ingest-memory's grain storage: <c>grain</c> (Orleans' memory storage, a storage grain per call) or <c>local</c> (<see cref="Infrastructure.LocalGrainStorage"/>).</summary>
     public string MemoryStorage { get; private set; } = "grain";
 
-    /// <summary>How ingest-memory hands events to members: <c>stream</c> (memory streams, pulling agents; default) or <c>direct</c> (a grain call per event, no stream).</summary>
+    /// <summary>How ingest-memory hands events to members: <c>stream</c> (memory streams, pulling agents; default), <c>direct</c> (a grain call per event, no stream) or <c>floor</c> (the same streams and storage into <see cref="Infrastructure.FloorGrain"/>, which keeps the event and writes its state, with none of the engine's rules).</summary>
     public string MemoryPath { get; private set; } = "stream";
 
     public int EffectiveMemoryWarmUpEvents => MemoryWarmUpEvents ?? Math.Max(200, EffectiveMemoryEvents / 10);
@@ -144,9 +144,9 @@ internal sealed class BenchOptions
                         : throw new UsageException("--memory-storage is grain or local");
                     break;
                 case "--memory-path":
-                    options.MemoryPath = Value(args, ref i) is var path && path is "stream" or "direct"
+                    options.MemoryPath = Value(args, ref i) is var path && path is "stream" or "direct" or "floor"
                         ? path
-                        : throw new UsageException("--memory-path is stream or direct");
+                        : throw new UsageException("--memory-path is stream, direct or floor");
                     break;
                 case "--memory-warmup": options.MemoryWarmUpEvents = Int(args, ref i, sized, min: 0); break;
                 case "--resident": options.Resident = Int(args, ref i, sized); break;
@@ -217,8 +217,10 @@ internal sealed class BenchOptions
           --memory-events M    ingest-memory events (default 10 x --events); metrics-ratio runs it twice
           --memory-storage S   ingest-memory grain storage: grain (Orleans' memory storage, default) or local (in
                                process, no storage grain: the state is serialized and kept, nothing else)
-          --memory-path P      ingest-memory: stream (memory streams and pulling agents, default) or direct (the
-                               bench calls each member grain: what the member costs without the stream)
+          --memory-path P      ingest-memory: stream (memory streams and pulling agents, default), direct (the
+                               bench calls each member grain: what the member costs without the stream) or floor
+                               (the same streams and storage into a grain that only keeps the event in its state
+                               and writes it once: the platform's floor, none of the engine's rules)
           --memory-warmup W    ingest-memory warm-up events per pass, not counted, on the measured silo; passes
                                repeat until the JIT settles, at most 40 (default a tenth of M; 0 = none)
           --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free); also

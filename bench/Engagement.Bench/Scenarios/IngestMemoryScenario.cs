@@ -58,6 +58,7 @@ internal static class IngestMemoryScenario
         result.Details["storage_" + options.MemoryStorage] = 1;
         result.Details["path_" + options.MemoryPath] = 1;
         var direct = options.MemoryPath == "direct";
+        var streamNamespace = options.MemoryPath == "floor" ? FloorGrain.Namespace : StreamNames.MemberEvents;
 
         var time = new ShiftableTime(options.Start);
         await using var silo = await BenchSilo.StartAsync(options.RunId + "-mem", time, s =>
@@ -123,7 +124,7 @@ internal static class IngestMemoryScenario
                         return;
                     }
 
-                    var stream = provider.GetStream<EngagementEvent>(StreamId.Create(StreamNames.MemberEvents, evt.MemberId));
+                    var stream = provider.GetStream<EngagementEvent>(StreamId.Create(streamNamespace, evt.MemberId));
                     await stream.OnNextAsync(evt);
                 });
                 await RateSampler.WaitForAsync(Accepted, count, TimeSpan.FromSeconds(60), label);
