@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Engagement.Domain.Members.Effects;
 
 namespace Engagement.Domain.Offers;
@@ -61,5 +62,6 @@ public sealed record StorePurchase(string StoreId, DateTimeOffset At);
 public sealed record RegisterCouponCode(string Code) : MemberEffect
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string Id => "coupon-code:" + Code;
 }

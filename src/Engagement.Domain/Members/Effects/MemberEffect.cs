@@ -14,7 +14,10 @@ namespace Engagement.Domain.Members.Effects;
 /// </summary>
 /// <remarks>
 /// A new kind (metric contribution, coupon record, ...) is one sealed record here plus its
-/// <c>[JsonDerivedType]</c> line and one emitter handler in the grains; nothing else changes.
+/// <c>[JsonDerivedType]</c> line and one emitter handler in the grains; nothing else changes. An override of
+/// <see cref="Id"/>, <see cref="ConfirmDurably"/>, <see cref="MayWaitForBatch"/> or <see cref="FollowUp"/> carries
+/// <c>[JsonIgnore]</c> again: System.Text.Json does not inherit it from the base, and would otherwise store the derived
+/// values in every state write (pinned by <c>MemberEffectJsonTests</c>).
 /// </remarks>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$effect")]
 [JsonDerivedType(typeof(RecordMetrics), "metrics")]
@@ -53,6 +56,13 @@ public abstract record MemberEffect
     /// </summary>
     [JsonIgnore]
     public virtual MemberEffect? FollowUp => null;
+
+    /// <summary>
+    /// True when <paramref name="other"/> has the same <see cref="Id"/>. Ids start with their kind, so effects of two
+    /// types never share one; a kind whose id is cheaper to compare than to build overrides this.
+    /// </summary>
+    public virtual bool HasSameId(MemberEffect other) =>
+        other is not null && other.GetType() == GetType() && string.Equals(other.Id, Id, StringComparison.Ordinal);
 }
 
 /// <summary>
@@ -63,14 +73,21 @@ public abstract record MemberEffect
 public sealed record ArchiveLedgerEntry(LedgerEntry Entry) : MemberEffect
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override bool MayWaitForBatch => true;
 
+    [JsonIgnore]
     public override string Id => "ledger:" + Entry.Sequence.ToString(CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    /// <remarks>By sequence, without building either id: up to a batch of entries waits, and each new one is compared with all.</remarks>
+    public override bool HasSameId(MemberEffect other) => other is ArchiveLedgerEntry entry && entry.Entry.Sequence == Entry.Sequence;
 }
 
 /// <summary>A sent touch for the touch outbox queue; connectors drop repeats by <see cref="TouchDecision.TouchId"/>.</summary>
 public sealed record PublishTouch(TouchDecision Touch) : MemberEffect
 {
+    [JsonIgnore]
     public override string Id => "touch:" + Touch.TouchId;
 }
 
@@ -81,6 +98,7 @@ public sealed record PublishTouch(TouchDecision Touch) : MemberEffect
 /// <param name="EpisodeStartedAt">When the member's quiet reached the win-back threshold; tells episodes apart.</param>
 public sealed record JournalWinBackStep(DateTimeOffset At, string Kind, int? Level, DateTimeOffset? EpisodeStartedAt) : MemberEffect
 {
+    [JsonIgnore]
     public override string Id => string.Create(CultureInfo.InvariantCulture,
         $"journal:{Kind}|{Level?.ToString(CultureInfo.InvariantCulture) ?? "-"}|{EpisodeStartedAt?.UtcTicks.ToString(CultureInfo.InvariantCulture) ?? "-"}");
 }
@@ -88,24 +106,30 @@ public sealed record JournalWinBackStep(DateTimeOffset At, string Kind, int? Lev
 /// <summary>A held refund the rules refused or that timed out waiting for its purchase: it goes to the poison queue.</summary>
 public sealed record DeadLetterRefund(HeldRefund Refund, string Reason) : MemberEffect
 {
+    [JsonIgnore]
     public override string Id => "dead-letter:" + Refund.EventId;
 
+    [JsonIgnore]
     public override bool ConfirmDurably => true;
 }
 
 /// <summary>The member's audience attributes as of <paramref name="At"/>, for the campaign member index (only the latest counts).</summary>
 public sealed record UpsertMemberIndex(MemberAttributes Attributes, DateTimeOffset At) : MemberEffect
 {
+    [JsonIgnore]
     public override string Id => "index";
 }
 
 /// <summary>A campaign arm's outcome for this member moved (e.g. a deferred touch went out): the campaign moves its counters.</summary>
 public sealed record ReportCampaignOutcome(string CampaignId, string Arm, string From, string To) : MemberEffect
 {
+    [JsonIgnore]
     public override string Id => $"campaign-outcome:{CampaignId}:{From}>{To}";
 
+    [JsonIgnore]
     public override bool ConfirmDurably => true;
 
+    [JsonIgnore]
     public override MemberEffect? FollowUp => new ForgetCampaignReport(CampaignId, Id);
 }
 
@@ -116,10 +140,13 @@ public sealed record ReportCampaignOutcome(string CampaignId, string Arm, string
 /// </summary>
 public sealed record ReportCampaignPurchase(string CampaignId, string Group, string? Arm, string EventId, decimal Amount, bool Conversion) : MemberEffect
 {
+    [JsonIgnore]
     public override string Id => Amount < 0m ? $"campaign-refund:{CampaignId}:{EventId}" : $"campaign-purchase:{CampaignId}:{EventId}";
 
+    [JsonIgnore]
     public override bool ConfirmDurably => true;
 
+    [JsonIgnore]
     public override MemberEffect? FollowUp => new ForgetCampaignReport(CampaignId, Id);
 }
 
@@ -133,5 +160,6 @@ public sealed record ReportCampaignPurchase(string CampaignId, string Group, str
 /// <param name="ReportEffectId">The report's own effect id (<see cref="ReportCampaignOutcome"/>, <see cref="ReportCampaignPurchase"/>).</param>
 public sealed record ForgetCampaignReport(string CampaignId, string ReportEffectId) : MemberEffect
 {
+    [JsonIgnore]
     public override string Id => "campaign-forget:" + ReportEffectId;
 }

@@ -19,10 +19,9 @@ public sealed class MemberOutbox
     public void Add(MemberEffect effect)
     {
         ArgumentNullException.ThrowIfNull(effect);
-        var id = effect.Id;
         for (var i = 0; i < Pending.Count; i++)
         {
-            if (string.Equals(Pending[i].Id, id, StringComparison.Ordinal))
+            if (Pending[i].HasSameId(effect))
             {
                 Pending[i] = effect;
                 return;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Engagement.Domain.Metrics;
 
 namespace Engagement.Domain.Members.Effects;
@@ -10,5 +11,6 @@ namespace Engagement.Domain.Members.Effects;
 /// <param name="Contributions">One per target aggregator (region × local day, or the region's gauges).</param>
 public sealed record RecordMetrics(string OutcomeId, IReadOnlyList<MetricContribution> Contributions) : MemberEffect
 {
+    [JsonIgnore]
     public override string Id => "metrics:" + OutcomeId;
 }
