@@ -42,7 +42,7 @@ public static class MemberMetrics
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(transition);
         ArgumentNullException.ThrowIfNull(options);
-        var sink = new Sink(transition, options);
+        var sink = new ContributionSink(transition, options);
         var day = transition.Day;
         var home = transition.After.RegionId;
         var region = transition.RegionId ?? home;
@@ -122,7 +122,7 @@ public static class MemberMetrics
     /// next-day retention (it was active the day after <paramref name="counted"/>, or after <paramref name="joined"/>)
     /// to the earlier day.
     /// </summary>
-    private static MemberMetricState MoveJoin(MemberMetricState s, Sink sink, string region, DateOnly counted, DateOnly joined)
+    private static MemberMetricState MoveJoin(MemberMetricState s, ContributionSink sink, string region, DateOnly counted, DateOnly joined)
     {
         sink.Add(region, counted, MetricNames.NewMembers, -1);
         sink.Add(region, joined, MetricNames.NewMembers, 1);
@@ -139,7 +139,7 @@ public static class MemberMetrics
         return s with { JoinedDay = joined };
     }
 
-    private static MemberMetricState Activity(MemberMetricState s, MemberTransition t, Sink sink, string region, DateOnly day)
+    private static MemberMetricState Activity(MemberMetricState s, MemberTransition t, ContributionSink sink, string region, DateOnly day)
     {
         if (!s.Active.Covers(day.AddDays(-(MonthDays - 1))))
         {
@@ -185,7 +185,7 @@ public static class MemberMetrics
         return s;
     }
 
-    private static MemberMetricState Purchase(MemberMetricState s, MemberTransition t, Sink sink, string region, DateOnly day)
+    private static MemberMetricState Purchase(MemberMetricState s, MemberTransition t, ContributionSink sink, string region, DateOnly day)
     {
         sink.Add(region, day, MetricNames.Purchases, 1);
         var earlier = s.Purchase;
@@ -229,7 +229,7 @@ public static class MemberMetrics
     /// (CONTRACT.md §1.1): firstPurchasers and repurchase7d move to <paramref name="day"/>, where the member bought again
     /// within 7 days when any purchase applied before (<paramref name="earlier"/>, all later than this one) falls in them.
     /// </summary>
-    private static MemberMetricState MoveFirstPurchase(MemberMetricState s, Sink sink, string region, DateOnly counted, DateOnly day, DayBits earlier)
+    private static MemberMetricState MoveFirstPurchase(MemberMetricState s, ContributionSink sink, string region, DateOnly counted, DateOnly day, DayBits earlier)
     {
         sink.Add(region, counted, MetricNames.FirstPurchasers, -1);
         sink.Add(region, day, MetricNames.FirstPurchasers, 1);
@@ -247,7 +247,7 @@ public static class MemberMetrics
         return s with { FirstPurchaseDay = day, Repurchased7dCounted = again };
     }
 
-    private static void WindowsOf(DayBits purchaseBefore, DayBits repurchaseBefore, DayBits purchaseAfter, DayBits repurchaseAfter, DateOnly day, string region, Sink sink)
+    private static void WindowsOf(DayBits purchaseBefore, DayBits repurchaseBefore, DayBits purchaseAfter, DayBits repurchaseAfter, DateOnly day, string region, ContributionSink sink)
     {
         static bool Twice(DayBits purchases, DayBits repurchases, DateOnly from, DateOnly to) => purchases.Count(from, to) >= 2 || repurchases.Any(from, to);
         sink.AddWindows(region, day, MetricNames.Purchasers30, MonthDays, d =>
@@ -256,7 +256,7 @@ public static class MemberMetrics
             !Twice(purchaseBefore, repurchaseBefore, d.AddDays(-(MonthDays - 1)), d) && Twice(purchaseAfter, repurchaseAfter, d.AddDays(-(MonthDays - 1)), d));
     }
 
-    private static (MemberMetricState, bool) FirstOfDay(MemberMetricState s, DayBits bits, DateOnly day, Func<DayBits, MemberMetricState> set, string counter, string region, Sink sink)
+    private static (MemberMetricState, bool) FirstOfDay(MemberMetricState s, DayBits bits, DateOnly day, Func<DayBits, MemberMetricState> set, string counter, string region, ContributionSink sink)
     {
         if (bits.Has(day))
         {
@@ -267,11 +267,34 @@ public static class MemberMetrics
         return (set(bits.With(day)), true);
     }
 
-    private static void Windows(DayBits before, DayBits after, DateOnly day, int width, string counter, string region, Sink sink, Func<DayBits, DateOnly, DateOnly, bool> holds) =>
+    private static void Windows(DayBits before, DayBits after, DateOnly day, int width, string counter, string region, ContributionSink sink, Func<DayBits, DateOnly, DateOnly, bool> holds) =>
         sink.AddWindows(region, day, counter, width, d => !holds(before, d.AddDays(-(width - 1)), d) && holds(after, d.AddDays(-(width - 1)), d));
 
-    private static void Gauges(MemberSegments? before, MemberSegments after, Sink sink, DateOnly day)
+    private static void Gauges(MemberSegments? before, MemberSegments after, ContributionSink sink, DateOnly day)
     {
+        if (before is not null && before.Counted == after.Counted && string.Equals(before.RegionId, after.RegionId, StringComparison.Ordinal))
+        {
+            // The usual event: same region, counted as before. Only what changed moves; the full before and after
+            // below would give the same contribution (equal keys cancel, and zero counters are not sent).
+            var region = after.RegionId;
+            sink.AddGauge(region, day, GaugeNames.PointsOutstanding, after.PointsBalance - before.PointsBalance);
+            if (after.Counted)
+            {
+                MoveGauge(sink, region, day, GaugeNames.TierPrefix, before.Tier, after.Tier);
+                MoveGauge(sink, region, day, GaugeNames.SegmentPrefix, before.RfmSegment, after.RfmSegment);
+                MoveGauge(sink, region, day, GaugeNames.ValueClassPrefix, before.ValueClass, after.ValueClass);
+                MoveGauge(sink, region, day, GaugeNames.StagePrefix, before.Stage, after.Stage);
+                var (was, now) = (MonetaryHistogram.BucketOf(before.Monetary), MonetaryHistogram.BucketOf(after.Monetary));
+                if (was != now)
+                {
+                    sink.AddGauge(region, day, GaugeNames.MonetaryPrefix + was.ToString(CultureInfo.InvariantCulture), -1);
+                    sink.AddGauge(region, day, GaugeNames.MonetaryPrefix + now.ToString(CultureInfo.InvariantCulture), 1);
+                }
+            }
+
+            return;
+        }
+
         if (before is not null)
         {
             foreach (var (key, value) in GaugeKeys(before))
@@ -283,6 +306,16 @@ public static class MemberMetrics
         foreach (var (key, value) in GaugeKeys(after))
         {
             sink.AddGauge(after.RegionId, day, key, value);
+        }
+    }
+
+    /// <summary>One member leaves the <paramref name="prefix"/> gauge of <paramref name="was"/> for that of <paramref name="now"/>, when they differ.</summary>
+    private static void MoveGauge(ContributionSink sink, string region, DateOnly day, string prefix, string was, string now)
+    {
+        if (!string.Equals(was, now, StringComparison.Ordinal))
+        {
+            sink.AddGauge(region, day, prefix + was, -1);
+            sink.AddGauge(region, day, prefix + now, 1);
         }
     }
 
@@ -301,93 +334,5 @@ public static class MemberMetrics
         yield return (GaugeNames.ValueClassPrefix + m.ValueClass, 1);
         yield return (GaugeNames.StagePrefix + m.Stage, 1);
         yield return (GaugeNames.MonetaryPrefix + MonetaryHistogram.BucketOf(m.Monetary).ToString(CultureInfo.InvariantCulture), 1);
-    }
-
-    /// <summary>Collects deltas per target and builds one contribution per target with a deterministic id.</summary>
-    private sealed class Sink(MemberTransition t, MetricsOptions options)
-    {
-        private readonly SortedDictionary<(bool Gauge, string Region, DateOnly Day), (SortedDictionary<string, long> Counters, decimal Revenue)> _targets = [];
-
-        public void Add(string region, DateOnly day, string counter, long delta) => Put(false, region, day, counter, delta);
-
-        public void AddGauge(string region, DateOnly day, string counter, long delta) => Put(true, region, day, counter, delta);
-
-        /// <summary>
-        /// Window counter <paramref name="counter"/> on the <paramref name="width"/> days from <paramref name="day"/>:
-        /// one entry (<see cref="MetricWindows"/>) per run of days it newly covers, all on <paramref name="day"/>'s aggregator.
-        /// </summary>
-        public void AddWindows(string region, DateOnly day, string counter, int width, Func<DateOnly, bool> newlyCovered)
-        {
-            foreach (var (from, to) in MetricWindows.Runs(day, width, newlyCovered))
-            {
-                Put(false, region, day, MetricWindows.Entry(counter, from, to), 1);
-            }
-        }
-
-        public void AddRevenue(string region, DateOnly day, decimal revenue)
-        {
-            if (revenue != 0)
-            {
-                var target = Target(false, region, day);
-                _targets[(false, region, day)] = (target.Counters, target.Revenue + revenue);
-            }
-        }
-
-        public List<MetricContribution> Build(long sequence)
-        {
-            var shard = options.ShardOf(t.MemberId);
-            var list = new List<MetricContribution>();
-            foreach (var ((gauge, region, day), (counters, revenue)) in _targets)
-            {
-                foreach (var zero in counters.Where(kv => kv.Value == 0).Select(kv => kv.Key).ToList())
-                {
-                    counters.Remove(zero);
-                }
-
-                if (counters.Count == 0 && revenue == 0)
-                {
-                    continue;
-                }
-
-                var id = string.Create(CultureInfo.InvariantCulture, $"{t.MemberId}|{t.EffectId}|{(gauge ? "g" : "d")}|{region}|{day:yyyyMMdd}");
-                list.Add(new MetricContribution
-                {
-                    Id = id,
-                    MemberId = t.MemberId,
-                    Sequence = sequence,
-                    RegionId = region,
-                    Day = day,
-                    Shard = shard,
-                    IsGauge = gauge,
-                    Counters = counters,
-                    Revenue = revenue,
-                });
-            }
-
-            return list;
-        }
-
-        private void Put(bool gauge, string region, DateOnly day, string counter, long delta)
-        {
-            if (delta == 0)
-            {
-                return;
-            }
-
-            var target = Target(gauge, region, day);
-            target.Counters[counter] = target.Counters.GetValueOrDefault(counter) + delta;
-        }
-
-        private (SortedDictionary<string, long> Counters, decimal Revenue) Target(bool gauge, string region, DateOnly day)
-        {
-            // Gauges are not per day: one gauge contribution per region, whatever the day.
-            var key = (gauge, region, gauge ? t.Day : day);
-            if (!_targets.TryGetValue(key, out var target))
-            {
-                _targets[key] = target = (new SortedDictionary<string, long>(StringComparer.Ordinal), 0m);
-            }
-
-            return target;
-        }
     }
 }

@@ -13,4 +13,8 @@ public sealed record RecordMetrics(string OutcomeId, IReadOnlyList<MetricContrib
 {
     [JsonIgnore]
     public override string Id => "metrics:" + OutcomeId;
+
+    /// <inheritdoc />
+    /// <remarks>By outcome id, without building either id: contributions wait in the outbox while the sink sends them in the background.</remarks>
+    public override bool HasSameId(MemberEffect other) => other is RecordMetrics metrics && string.Equals(metrics.OutcomeId, OutcomeId, StringComparison.Ordinal);
 }
