@@ -109,6 +109,9 @@ internal sealed class BenchOptions
     /// <summary>How ingest-memory hands events to members: <c>stream</c> (memory streams, pulling agents; default), <c>direct</c> (a grain call per event, no stream) or <c>floor</c> (the same streams and storage into <see cref="Infrastructure.FloorGrain"/>, which keeps the event and writes its state, with none of the engine's rules).</summary>
     public string MemoryPath { get; private set; } = "stream";
 
+    /// <summary>ingest-memory: whether the silo has offers and programme metrics, as the engine's silo does (<c>--memory-programme on|off</c>, default on).</summary>
+    public bool MemoryProgramme { get; private set; } = true;
+
     public int EffectiveMemoryWarmUpEvents => MemoryWarmUpEvents ?? Math.Max(200, EffectiveMemoryEvents / 10);
 
     /// <summary>A copy with the in-memory ingest sized to <paramref name="events"/> events of <paramref name="members"/> members (e.g. a warm-up run).</summary>
@@ -147,6 +150,14 @@ internal sealed class BenchOptions
                     options.MemoryPath = Value(args, ref i) is var path && path is "stream" or "direct" or "floor"
                         ? path
                         : throw new UsageException("--memory-path is stream, direct or floor");
+                    break;
+                case "--memory-programme":
+                    options.MemoryProgramme = Value(args, ref i) switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        _ => throw new UsageException("--memory-programme is on or off"),
+                    };
                     break;
                 case "--memory-warmup": options.MemoryWarmUpEvents = Int(args, ref i, sized, min: 0); break;
                 case "--resident": options.Resident = Int(args, ref i, sized); break;
@@ -221,6 +232,8 @@ internal sealed class BenchOptions
                                bench calls each member grain: what the member costs without the stream) or floor
                                (the same streams and storage into a grain that only keeps the event in its state
                                and writes it once: the platform's floor, none of the engine's rules)
+          --memory-programme X ingest-memory: on (default; offers and programme metrics with their aggregators, as the
+                               engine's silo) or off (the member with campaigns only, as before 2026-12-03)
           --memory-warmup W    ingest-memory warm-up events per pass, not counted, on the measured silo; passes
                                repeat until the JIT settles, at most 40 (default a tenth of M; 0 = none)
           --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free); also

@@ -12,7 +12,22 @@ internal sealed class TextJsonGrainStorageSerializer : IGrainStorageSerializer
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-    public BinaryData Serialize<T>(T? input) => new(JsonSerializer.SerializeToUtf8Bytes(input, Options));
+    private static long _bytes;
+    private static long _states;
+
+    /// <summary>Bytes of JSON serialized so far by every instance in the process (states written, whatever the grain).</summary>
+    public static long BytesSerialized => Interlocked.Read(ref _bytes);
+
+    /// <summary>States serialized so far by every instance in the process.</summary>
+    public static long StatesSerialized => Interlocked.Read(ref _states);
+
+    public BinaryData Serialize<T>(T? input)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(input, Options);
+        Interlocked.Add(ref _bytes, bytes.Length);
+        Interlocked.Increment(ref _states);
+        return new(bytes);
+    }
 
     public T Deserialize<T>(BinaryData input) => JsonSerializer.Deserialize<T>(input.ToMemory().Span, Options)!;
 }

@@ -5,7 +5,9 @@ using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Grains.Campaigns;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Offers;
 using Engagement.Grains.Ports;
+using Engagement.Grains.Programme;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -35,9 +37,24 @@ internal static class IngestMemoryScenario
     /// compilation with dynamic PGO first runs hot methods as instrumented code and recompiles them in the background;
     /// on two busy cores that takes tens of seconds, and a production silo runs for days, so the figure is the steady
     /// state. The JIT has settled when it took at most 2% of the CPU time of two passes in a row; at most 40 passes. The measured run's
-    /// own JIT work is in its notes and details (<c>run.jit_methods</c>, <c>run.jit_ms</c>).
+    /// own JIT work is in its notes and details (<c>run.jit_methods</c>, <c>run.jit_ms</c>). The silo has what the
+    /// engine's silo (<c>silo/Engagement.Silo</c>) adds to the member: campaigns (member index in memory), offers and
+    /// programme metrics with their aggregators (alerts not started); <c>--memory-programme off</c> leaves offers and
+    /// programme metrics out, as this scenario ran before 2026-12-03.
     /// </summary>
-    public static Task RunWithWarmUpAsync(BenchOptions options, ScenarioResult result) => RunAsync(options, result, warmUp: true);
+    public static Task RunWithWarmUpAsync(BenchOptions options, ScenarioResult result)
+    {
+        result.Details["programme_" + (options.MemoryProgramme ? "on" : "off")] = 1;
+        Action<ISiloBuilder>? programme = options.MemoryProgramme
+            ? s =>
+            {
+                var configuration = new ConfigurationBuilder().Build();
+                s.AddEngagementOffers(configuration);
+                s.AddEngagementProgramme(configuration, startAlerts: false);
+            }
+            : null;
+        return RunAsync(options, result, programme, warmUp: true);
+    }
 
     /// <summary>
     /// Runs the scenario on a silo of its own; <paramref name="configure"/> adds to the silo (e.g. programme metrics),
@@ -145,6 +162,8 @@ internal static class IngestMemoryScenario
         var touchesBase = outbox.Touches;
         var lettersBase = deadLetters.Letters;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {total:N0} events for {members:N0} members through memory streams ({options.Queues} queues)"));
+        var jsonBytesBase = TextJsonGrainStorageSerializer.BytesSerialized;
+        var jsonStatesBase = TextJsonGrainStorageSerializer.StatesSerialized;
         GC.Collect();
         using var allocations = new AllocationSampler();
         allocations.Start();
@@ -165,6 +184,8 @@ internal static class IngestMemoryScenario
         result.Details["touches"] = outbox.Touches - touchesBase;
         result.Details["dead_letters"] = deadLetters.Letters - lettersBase;
         result.Details["overall_events_per_s"] = overall;
+        var statesWritten = TextJsonGrainStorageSerializer.StatesSerialized - jsonStatesBase;
+        result.Details["grain_state_json_bytes_avg"] = statesWritten > 0 ? (double)(TextJsonGrainStorageSerializer.BytesSerialized - jsonBytesBase) / statesWritten : 0;
 
         result.Add(new Metric
         {
