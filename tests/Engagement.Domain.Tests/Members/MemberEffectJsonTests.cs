@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members.Effects;
-using Engagement.Domain.Offers;
 
 namespace Engagement.Domain.Tests.Members;
 
@@ -63,26 +62,7 @@ public class MemberEffectJsonTests
         Assert.Equal(json, JsonSerializer.Serialize(back, Web));
     }
 
-    [Fact]
-    public void AddingAnEffectWithAPendingIdReplacesItAndKeepsTheOthers()
-    {
-        var outbox = new MemberOutbox();
-        var first = new ArchiveLedgerEntry(Entry(7));
-        var again = new ArchiveLedgerEntry(Entry(7) with { Reason = "again" });
-        outbox.Add(first);
-        outbox.Add(new ArchiveLedgerEntry(Entry(8)));
-        outbox.Add(new UpsertMemberIndex(new(), DateTimeOffset.UnixEpoch));
-        outbox.Add(new RegisterCouponCode("7")); // another kind whose natural key reads the same as an entry's sequence
-
-        outbox.Add(again);
-        outbox.Add(new UpsertMemberIndex(new(), DateTimeOffset.UnixEpoch.AddDays(1)));
-
-        Assert.Equal(["ledger:7", "ledger:8", "index", "coupon-code:7"], outbox.Pending.Select(e => e.Id));
-        Assert.Same(again, outbox.Pending[0]);
-        Assert.Equal(DateTimeOffset.UnixEpoch.AddDays(1), Assert.IsType<UpsertMemberIndex>(outbox.Pending[2]).At);
-    }
-
-    private static LedgerEntry Entry(long sequence) => new()
+    internal static LedgerEntry Entry(long sequence) => new()
     {
         Sequence = sequence,
         At = DateTimeOffset.UnixEpoch,

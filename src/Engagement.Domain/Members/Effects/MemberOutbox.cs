@@ -38,17 +38,31 @@ public sealed class MemberOutbox
     public void Confirm(IReadOnlyCollection<MemberEffect> emitted)
     {
         ArgumentNullException.ThrowIfNull(emitted);
-        if (emitted.Count > 0)
+        if (emitted.Count == 0)
         {
-            var removed = Pending.Where(e => emitted.Contains(e, ReferenceEqualityComparer.Instance)).ToList();
-            Pending.RemoveAll(e => emitted.Contains(e, ReferenceEqualityComparer.Instance));
-            foreach (var followUp in removed.Select(e => e.FollowUp))
+            return;
+        }
+
+        var gone = new HashSet<MemberEffect>(emitted, ReferenceEqualityComparer.Instance);
+        List<MemberEffect>? followUps = null;
+        var kept = 0;
+        for (var i = 0; i < Pending.Count; i++)
+        {
+            var effect = Pending[i];
+            if (!gone.Contains(effect))
             {
-                if (followUp is not null)
-                {
-                    Add(followUp);
-                }
+                Pending[kept++] = effect;
             }
+            else if (effect.FollowUp is { } followUp)
+            {
+                (followUps ??= []).Add(followUp);
+            }
+        }
+
+        Pending.RemoveRange(kept, Pending.Count - kept);
+        foreach (var followUp in followUps ?? [])
+        {
+            Add(followUp);
         }
     }
 
