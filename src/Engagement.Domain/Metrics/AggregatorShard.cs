@@ -141,7 +141,9 @@ public sealed record AggregatorShard
     {
         ArgumentNullException.ThrowIfNull(id);
         var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(id))
+        var most = Encoding.UTF8.GetMaxByteCount(id.Length);
+        Span<byte> utf8 = most <= 512 ? stackalloc byte[most] : new byte[most];
+        foreach (var b in utf8[..Encoding.UTF8.GetBytes(id, utf8)])
         {
             hash ^= b;
             hash = unchecked(hash * 1099511628211UL);
