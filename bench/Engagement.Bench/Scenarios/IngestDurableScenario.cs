@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Engagement.Azure.Hosting;
 using Engagement.Azure.Ledger;
+using Engagement.Azure.Programme;
 using Engagement.Azure.Reminders;
 using Engagement.Azure.Touches;
 using Engagement.Bench.Infrastructure;
@@ -13,10 +14,12 @@ using Engagement.Contracts.Touches;
 using Engagement.Grains.Diagnostics;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members.Effects;
+using Engagement.Grains.Offers;
 using Engagement.Grains.Ports;
+using Engagement.Grains.Programme;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Bench.Scenarios;
 
@@ -51,6 +54,7 @@ internal static class IngestDurableScenario
         result.Details["events"] = m;
         result.Details["queues"] = options.Queues;
         result.Details["ledger_batch"] = options.LedgerBatch ?? new MemberOutboxOptions().LedgerBatch;
+        result.Details["metrics_linger_ms"] = options.MetricsLingerMs;
 
         try
         {
@@ -317,27 +321,34 @@ internal static class IngestDurableScenario
         GrainStateTableName = $"B{run}State",
         ReminderTableName = $"B{run}Reminders",
         LedgerTableName = $"B{run}Ledger",
+        MetricsTableName = $"B{run}Metrics",
         TouchQueueName = $"{prefix}-touches",
     };
 
     /// <summary>
     /// One silo composed like silo/Engagement.Silo (table grain storage, table reminders, ledger archive, touch
-    /// outbox, campaign member index, queue streams) over <paramref name="names"/>; <paramref name="extra"/> decorates.
+    /// outbox, offers, campaign member index, queue streams, programme metrics with their aggregator rows in a table;
+    /// alerts not started) over <paramref name="names"/>; <paramref name="extra"/> decorates. Before 2026-12-03 it had
+    /// neither offers nor programme metrics.
     /// </summary>
     internal static Task<BenchSilo> StartEngineAsync(string serviceId, ShiftableTime time, EngagementStorageOptions names, IConfiguration configuration, Action<ISiloBuilder>? extra = null) =>
         BenchSilo.StartAsync(serviceId, time, s =>
         {
             s.AddEngagementGrains(configuration);
+            s.AddEngagementOffers(configuration);
             s.AddEngagementAzureStorage(o =>
             {
                 o.ConnectionString = names.ConnectionString;
                 o.GrainStateTableName = names.GrainStateTableName;
                 o.ReminderTableName = names.ReminderTableName;
                 o.LedgerTableName = names.LedgerTableName;
+                o.MetricsTableName = names.MetricsTableName;
                 o.TouchQueueName = names.TouchQueueName;
             });
             s.AddEngagementCampaignStorage(configuration);
             s.AddEngagementQueueStreams(configuration);
+            s.AddEngagementProgramme(configuration, startAlerts: false);
+            s.AddEngagementProgrammeStorage();
             extra?.Invoke(s);
         });
 
@@ -355,6 +366,8 @@ internal static class IngestDurableScenario
         {
             settings["Engagement:Ingestion:IdlePollMaxInterval"] = TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture);
         }
+
+        settings["Engagement:Metrics:SendLingerMilliseconds"] = (options?.MetricsLingerMs ?? BenchOptions.SiloMetricsLingerMs).ToString(CultureInfo.InvariantCulture);
 
         if (options?.LedgerBatch is { } batch)
         {

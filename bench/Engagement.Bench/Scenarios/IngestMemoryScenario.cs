@@ -39,16 +39,20 @@ internal static class IngestMemoryScenario
     /// state. The JIT has settled when it took at most 2% of the CPU time of two passes in a row; at most 40 passes. The measured run's
     /// own JIT work is in its notes and details (<c>run.jit_methods</c>, <c>run.jit_ms</c>). The silo has what the
     /// engine's silo (<c>silo/Engagement.Silo</c>) adds to the member: campaigns (member index in memory), offers and
-    /// programme metrics with their aggregators (alerts not started); <c>--memory-programme off</c> leaves offers and
+    /// programme metrics with their aggregators (alerts not started; the silo's 1,000 ms send linger, <c>--metrics-linger-ms</c>); <c>--memory-programme off</c> leaves offers and
     /// programme metrics out, as this scenario ran before 2026-12-03.
     /// </summary>
     public static Task RunWithWarmUpAsync(BenchOptions options, ScenarioResult result)
     {
         result.Details["programme_" + (options.MemoryProgramme ? "on" : "off")] = 1;
+        result.Details["metrics_linger_ms"] = options.MemoryProgramme ? options.MetricsLingerMs : 0;
         Action<ISiloBuilder>? programme = options.MemoryProgramme
             ? s =>
             {
-                var configuration = new ConfigurationBuilder().Build();
+                var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Engagement:Metrics:SendLingerMilliseconds"] = options.MetricsLingerMs.ToString(CultureInfo.InvariantCulture),
+                }).Build();
                 s.AddEngagementOffers(configuration);
                 s.AddEngagementProgramme(configuration, startAlerts: false);
             }

@@ -29,7 +29,10 @@ public sealed class MetricsOptions
     /// <summary>
     /// How long a silo collects contributions for one aggregator before it calls it, milliseconds (0–1,000, default 50):
     /// one call and one commit then carry every member that contributed meanwhile. Members do not wait for it (their
-    /// contributions go in the background), so it costs only that much freshness of the numbers.
+    /// contributions go in the background), so it costs only that much freshness of the numbers. The silo's
+    /// <c>appsettings.json</c> sets 1,000: on table storage each commit is a table transaction, and at 50 ms a
+    /// moderately busy silo committed about 1.3 per event on top of the member's own write (bench
+    /// <c>ingest-durable</c>, 2026-12-03: 2.65 → 1.54 table write requests per event, throughput 84 → 112 events/s).
     /// </summary>
     public int SendLingerMilliseconds { get; set; } = 50;
 
