@@ -8,7 +8,9 @@ namespace Engagement.Domain.Metrics;
 /// </summary>
 internal sealed class ContributionSink(MemberTransition t, MetricsOptions options)
 {
-    private readonly SortedDictionary<(bool Gauge, string Region, DateOnly Day), (SortedDictionary<string, long> Counters, decimal Revenue)> _targets = [];
+    // An outcome has a handful of targets (its region's day, perhaps the region it left, and their gauges), so a list
+    // searched in order beats a sorted map; Build orders them (gauge, region, day, all ordinal) for a stable outbox.
+    private readonly List<Target> _targets = new(4);
 
     public void Add(string region, DateOnly day, string counter, long delta) => Put(false, region, day, counter, delta);
 
@@ -30,46 +32,68 @@ internal sealed class ContributionSink(MemberTransition t, MetricsOptions option
     {
         if (revenue != 0)
         {
-            var target = Target(false, region, day);
-            _targets[(false, region, day)] = (target.Counters, target.Revenue + revenue);
+            TargetOf(false, region, day).Revenue += revenue;
         }
     }
 
+    /// <summary>
+    /// One contribution per target with a non-zero delta, ordered by gauge, region and day; each contribution's counters
+    /// are a plain dictionary filled in ordinal name order (no zero entries), so the outbox's JSON is the same for the
+    /// same outcome and serializing it allocates no sorted-tree enumerator.
+    /// </summary>
     public List<MetricContribution> Build(long sequence)
     {
         var shard = options.ShardOf(t.MemberId);
-        var list = new List<MetricContribution>();
-        foreach (var ((gauge, region, day), (counters, revenue)) in _targets)
+        _targets.Sort(static (a, b) => a.Gauge != b.Gauge ? a.Gauge.CompareTo(b.Gauge)
+            : string.CompareOrdinal(a.Region, b.Region) is var byRegion and not 0 ? byRegion
+            : a.Day.CompareTo(b.Day));
+        var list = new List<MetricContribution>(_targets.Count);
+        foreach (var target in _targets)
         {
-            if (counters.ContainsValue(0))
-            {
-                foreach (var zero in counters.Where(kv => kv.Value == 0).Select(kv => kv.Key).ToList())
-                {
-                    counters.Remove(zero);
-                }
-            }
-
-            if (counters.Count == 0 && revenue == 0)
+            var counters = NonZeroInOrder(target.Counters);
+            if (counters.Count == 0 && target.Revenue == 0)
             {
                 continue;
             }
 
-            var id = string.Create(CultureInfo.InvariantCulture, $"{t.MemberId}|{t.EffectId}|{(gauge ? "g" : "d")}|{region}|{day:yyyyMMdd}");
+            var id = string.Create(CultureInfo.InvariantCulture, $"{t.MemberId}|{t.EffectId}|{(target.Gauge ? "g" : "d")}|{target.Region}|{target.Day:yyyyMMdd}");
             list.Add(new MetricContribution
             {
                 Id = id,
                 MemberId = t.MemberId,
                 Sequence = sequence,
-                RegionId = region,
-                Day = day,
+                RegionId = target.Region,
+                Day = target.Day,
                 Shard = shard,
-                IsGauge = gauge,
+                IsGauge = target.Gauge,
                 Counters = counters,
-                Revenue = revenue,
+                Revenue = target.Revenue,
             });
         }
 
         return list;
+    }
+
+    private static Dictionary<string, long> NonZeroInOrder(Dictionary<string, long> counters)
+    {
+        var entries = new KeyValuePair<string, long>[counters.Count];
+        var n = 0;
+        foreach (var entry in counters)
+        {
+            if (entry.Value != 0)
+            {
+                entries[n++] = entry;
+            }
+        }
+
+        Array.Sort(entries, 0, n, CounterNameOrder.Instance);
+        var ordered = new Dictionary<string, long>(n, StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            ordered.Add(entries[i].Key, entries[i].Value);
+        }
+
+        return ordered;
     }
 
     private void Put(bool gauge, string region, DateOnly day, string counter, long delta)
@@ -79,19 +103,44 @@ internal sealed class ContributionSink(MemberTransition t, MetricsOptions option
             return;
         }
 
-        var target = Target(gauge, region, day);
-        target.Counters[counter] = target.Counters.GetValueOrDefault(counter) + delta;
+        var counters = TargetOf(gauge, region, day).Counters;
+        counters[counter] = counters.GetValueOrDefault(counter) + delta;
     }
 
-    private (SortedDictionary<string, long> Counters, decimal Revenue) Target(bool gauge, string region, DateOnly day)
+    private Target TargetOf(bool gauge, string region, DateOnly day)
     {
         // Gauges are not per day: one gauge contribution per region, whatever the day.
-        var key = (gauge, region, gauge ? t.Day : day);
-        if (!_targets.TryGetValue(key, out var target))
+        var key = gauge ? t.Day : day;
+        foreach (var target in _targets)
         {
-            _targets[key] = target = (new SortedDictionary<string, long>(StringComparer.Ordinal), 0m);
+            if (target.Gauge == gauge && target.Day == key && string.Equals(target.Region, region, StringComparison.Ordinal))
+            {
+                return target;
+            }
         }
 
-        return target;
+        var added = new Target(gauge, region, key);
+        _targets.Add(added);
+        return added;
+    }
+
+    private sealed class Target(bool gauge, string region, DateOnly day)
+    {
+        public bool Gauge { get; } = gauge;
+
+        public string Region { get; } = region;
+
+        public DateOnly Day { get; } = day;
+
+        public Dictionary<string, long> Counters { get; } = new(StringComparer.Ordinal);
+
+        public decimal Revenue { get; set; }
+    }
+
+    private sealed class CounterNameOrder : IComparer<KeyValuePair<string, long>>
+    {
+        public static CounterNameOrder Instance { get; } = new();
+
+        public int Compare(KeyValuePair<string, long> x, KeyValuePair<string, long> y) => string.CompareOrdinal(x.Key, y.Key);
     }
 }

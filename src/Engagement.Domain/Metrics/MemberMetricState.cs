@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Domain.Metrics;
 
 /// <summary>
@@ -50,6 +52,11 @@ public sealed record MemberMetricState
 /// Counter deltas for one aggregator grain (one region × local day × shard, or one region × shard of gauges), from
 /// one member outcome. Applied at most once by its <see cref="Id"/>.
 /// </summary>
+/// <remarks>
+/// In the member's stored outbox, <see cref="Shard"/>, <see cref="IsGauge"/> and <see cref="Revenue"/> are left out of
+/// the JSON when they hold their default (0, false, 0 CNY): a contribution waits in every state write until its
+/// aggregator confirms it. Any version reads a missing one as that same default, so states written either way load alike.
+/// </remarks>
 public sealed record MetricContribution
 {
     /// <summary>Deterministic: member, outcome, target, region and day; the same outcome replayed gives the same id.</summary>
@@ -71,14 +78,17 @@ public sealed record MetricContribution
     public long Sequence { get; init; }
 
     /// <summary>The aggregator shard (a stable hash of the member id modulo <see cref="MetricsOptions.Shards"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Shard { get; init; }
 
     /// <summary>True for gauge deltas (<see cref="GaugeNames"/>), false for day counters (<see cref="MetricNames"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool IsGauge { get; init; }
 
     /// <summary>Counter name → signed delta; no zero entries.</summary>
     public required IReadOnlyDictionary<string, long> Counters { get; init; }
 
     /// <summary>Net revenue delta, CNY (day counters only).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public decimal Revenue { get; init; }
 }
