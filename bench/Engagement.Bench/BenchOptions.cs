@@ -1,4 +1,5 @@
 using System.Globalization;
+using Engagement.Domain.Metrics;
 
 namespace Engagement.Bench;
 
@@ -80,7 +81,7 @@ internal sealed class BenchOptions
     /// <summary>The silo's <c>Engagement:Metrics:SendLingerMilliseconds</c> (<c>silo/Engagement.Silo/appsettings.json</c>).</summary>
     public const int SiloMetricsLingerMs = 1_000;
 
-    /// <summary>The engine's <c>Engagement:Metrics:SendLingerMilliseconds</c> in ingest-memory and the queue scenarios, 0–1,000 (default: the silo's, <see cref="SiloMetricsLingerMs"/>).</summary>
+    /// <summary>The engine's <c>Engagement:Metrics:SendLingerMilliseconds</c> in ingest-memory and the queue scenarios, 0–5,000 (default: the silo's, <see cref="SiloMetricsLingerMs"/>).</summary>
     public int MetricsLingerMs { get; private set; } = SiloMetricsLingerMs;
 
     /// <summary>Messages per storage-ceiling pass; default min(M, 10,000).</summary>
@@ -177,7 +178,7 @@ internal sealed class BenchOptions
                 case "--drain-batch": options.DrainBatch = Int(args, ref i, sized) is var d and <= 100 ? d : throw new UsageException("--drain-batch is 1 to 100 events a message"); break;
                 case "--idle-seconds": options.IdleSeconds = Int(args, ref i, sized); break;
                 case "--idle-poll-max-ms": options.IdlePollMaxMs = Int(args, ref i, sized) is var ms and >= 100 and <= 60_000 ? ms : throw new UsageException("--idle-poll-max-ms is 100 to 60000"); break;
-                case "--metrics-linger-ms": options.MetricsLingerMs = Int(args, ref i, sized, min: 0) is var ml and <= 1_000 ? ml : throw new UsageException("--metrics-linger-ms is 0 to 1000"); break;
+                case "--metrics-linger-ms": options.MetricsLingerMs = Int(args, ref i, sized, min: 0) is var ml and <= MetricsOptions.MaxSendLingerMilliseconds ? ml : throw new UsageException("--metrics-linger-ms is 0 to 5000"); break;
                 case "--ledger-batch": options.LedgerBatch = Int(args, ref i, sized) is var lb and <= 100 ? lb : throw new UsageException("--ledger-batch is 1 to 100 entries a transaction"); break;
                 case "--concurrency": options.CallConcurrency = Int(args, ref i, sized); break;
                 case "--start": options.Start = Instant(args, ref i); break;
@@ -260,7 +261,7 @@ internal sealed class BenchOptions
           --idle-poll-max-ms N the engine's longest pause between polls of a quiet queue, 100-60000 (default 2000;
                                100 polls at a fixed rate, as before the idle back-off)
           --metrics-linger-ms N the engine's Engagement:Metrics:SendLingerMilliseconds in ingest-memory and the queue
-                               scenarios, 0-1000 (default 1000, as the silo's appsettings.json; the library's own
+                               scenarios, 0-5000 (default 1000, as the silo's appsettings.json; the library's own
                                default is 50): how long a silo collects contributions per aggregator before one commit
           --ledger-batch K     the engine's ledger entries per archive transaction, 1-100 (default 32): more means
                                fewer ledger writes per event and a larger member state (the entries wait in it)

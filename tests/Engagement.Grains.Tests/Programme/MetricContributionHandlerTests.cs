@@ -12,6 +12,11 @@ namespace Engagement.Grains.Tests.Programme;
 public sealed class MetricContributionHandlerTests
 {
     [Fact]
+    public void TheLongestSendLingerLeavesAStoppingSiloTimeForItsFlushToGoOut() =>
+        // The flush waits for the sink's send loop, which lingers once more before it calls the aggregator.
+        Assert.True(TimeSpan.FromMilliseconds(MetricsOptions.MaxSendLingerMilliseconds) * 2 <= MetricContributionHandler.FlushTimeout);
+
+    [Fact]
     public async Task EmitAllReportsContributionsTheAggregatorsAlreadyConfirmedAndDoesNotQueueThemAgain()
     {
         using var sink = new CountingSink();
