@@ -44,6 +44,12 @@ internal sealed class BenchOptions
     /// <summary>Resident members of the footprint scenario.</summary>
     public int Resident { get; private set; } = 100_000;
 
+    /// <summary>
+    /// Footprint: members also measured as loaded from storage (activated, deactivated, activated again by a read), as
+    /// after a silo restart; 0 (default) skips that phase.
+    /// </summary>
+    public int FootprintReload { get; private set; }
+
     /// <summary>Members ticked by the lifecycle sweep.</summary>
     public int SweepMembers { get; private set; } = 100_000;
 
@@ -168,6 +174,7 @@ internal sealed class BenchOptions
                     break;
                 case "--memory-warmup": options.MemoryWarmUpEvents = Int(args, ref i, sized, min: 0); break;
                 case "--resident": options.Resident = Int(args, ref i, sized); break;
+                case "--footprint-reload": options.FootprintReload = Int(args, ref i, sized, min: 0); break;
                 case "--sweep-members": options.SweepMembers = Int(args, ref i, sized); break;
                 case "--audience": options.Audience = Int(args, ref i, sized); break;
                 case "--queues": options.Queues = Int(args, ref i, sized); break;
@@ -246,6 +253,8 @@ internal sealed class BenchOptions
                                repeat until the JIT settles, at most 40 (default a tenth of M; 0 = none)
           --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free); also
                                the members console-search seeds into the search and member indexes
+          --footprint-reload N footprint: also N members loaded from storage, as after a silo restart (activated
+                               by a purchase, deactivated, read again; state kept in process; default 0 = off)
           --sweep-members N    lifecycle sweep members (default 100000)
           --audience N         campaign audience (default 100000)
           --queues Q           event queues (default 4, as in production)

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
+using Engagement.Contracts.Members;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace Engagement.Bench.Scenarios;
 
@@ -19,6 +21,15 @@ namespace Engagement.Bench.Scenarios;
 internal static class FootprintScenario
 {
     public static async Task RunAsync(BenchOptions options, ScenarioResult result)
+    {
+        await MeasureFreshAsync(options, result);
+        if (options.FootprintReload > 0)
+        {
+            await MeasureReloadedAsync(options, result);
+        }
+    }
+
+    private static async Task MeasureFreshAsync(BenchOptions options, ScenarioResult result)
     {
         var n = options.Resident;
         var warmUpMembers = Math.Min(2_000, Math.Max(100, n / 4));
@@ -98,6 +109,68 @@ internal static class FootprintScenario
         {
             result.Notes.Add($"Only {resident:N0} of {n:N0} activations were resident at the end.");
         }
+    }
+
+    /// <summary>
+    /// Members as a silo restart leaves them: activated by a purchase with their state kept in process
+    /// (<see cref="LocalGrainStorage"/>), all deactivated (each writes its state once more, its waiting ledger entries
+    /// archived), then activated again by a read, so their state comes from its JSON. Both figures are against the
+    /// heap with every member deactivated, so the kept JSON and the reminder entries count in neither.
+    /// </summary>
+    private static async Task MeasureReloadedAsync(BenchOptions options, ScenarioResult result)
+    {
+        var n = options.FootprintReload;
+        var time = new ShiftableTime(options.Start);
+        await using var silo = await BenchSilo.StartAsync(options.RunId + "-fr", time, s =>
+        {
+            s.Services.AddKeyedSingleton<IGrainStorage, LocalGrainStorage>(GrainStorageNames.State);
+            s.UseInMemoryReminderService();
+            s.AddEngagementGrains(new ConfigurationBuilder().Build());
+            s.Services.AddSingleton<ILedgerArchive>(new CountingLedgerArchive());
+            s.Services.AddSingleton<ITouchOutbox>(new CountingTouchOutbox());
+            s.Services.AddSingleton<IDeadLetterSink>(new CountingDeadLetterSink());
+            s.AddEngagementInMemoryPorts();
+        });
+
+        var management = silo.Client.GetGrain<IManagementGrain>(0);
+        await MemberDriver.ActivateAsync(silo.Client, time, new EventFactory(options.RunId + "rw", 1_000, seed: 6), "reload warm-up", 1_000, options.CallConcurrency);
+        var events = new EventFactory(options.RunId + "r", n, seed: 7);
+        await MemberDriver.ActivateAsync(silo.Client, time, events, "reload: activate", n, options.CallConcurrency);
+        MemberDriver.FullGc();
+        var heapActive = GC.GetTotalMemory(forceFullCollection: false);
+
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        var deadline = Stopwatch.StartNew();
+        while (await management.GetTotalActivationCount() > n / 100)
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                throw new InvalidOperationException($"members still active 5 min after the collection: {await management.GetTotalActivationCount():N0}");
+            }
+
+            await Task.Delay(200);
+        }
+
+        MemberDriver.FullGc();
+        var heapIdle = GC.GetTotalMemory(forceFullCollection: false);
+        await MemberDriver.ForEachMemberAsync("reload: read", n, options.CallConcurrency, async i =>
+        {
+            _ = await silo.Client.GetGrain<IMemberGrain>(events.MemberId(i)).GetViewAsync()
+                ?? throw new InvalidOperationException($"member {events.MemberId(i)} has no state after the reload");
+        });
+        MemberDriver.FullGc();
+        var heapReloaded = GC.GetTotalMemory(forceFullCollection: false);
+
+        var fresh = (double)(heapActive - heapIdle) / n;
+        var reloaded = (double)(heapReloaded - heapIdle) / n;
+        result.Details["reload.members"] = n;
+        result.Details["reload.heap_active_bytes"] = heapActive;
+        result.Details["reload.heap_idle_bytes"] = heapIdle;
+        result.Details["reload.heap_reloaded_bytes"] = heapReloaded;
+        result.Add("GC heap per member, fresh (reload phase)", Math.Round(fresh), "bytes", positive: !options.Smoke);
+        result.Add("GC heap per member, loaded from storage", Math.Round(reloaded), "bytes", positive: !options.Smoke);
+        result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"Reload phase: {n:N0} members activated by one purchase each with their state kept in process, all deactivated, then read again; per-member heap against the heap with all deactivated (kept JSON and reminder entries excluded), fresh {fresh:N0} bytes, loaded from storage {reloaded:N0} bytes."));
     }
 
     private static long WorkingSet()
