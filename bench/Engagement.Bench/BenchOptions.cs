@@ -81,6 +81,13 @@ internal sealed class BenchOptions
     /// <summary>The engine's <c>Engagement:Ingestion:IdlePollMaxInterval</c> in ms for the queue scenarios (default: the engine's, 2,000).</summary>
     public int? IdlePollMaxMs { get; private set; }
 
+    /// <summary>
+    /// ingest-durable: regions the members are spread over (1–200, default 1): each region has its own day and gauge
+    /// aggregators per shard, so more regions means fewer outcomes per aggregator commit, as in a programme of many
+    /// regions at an ordinary hour.
+    /// </summary>
+    public int Regions { get; private set; } = 1;
+
     /// <summary>The engine's <c>Engagement:Member:Outbox:LedgerBatch</c> for the queue scenarios, 1–100 (default: the engine's, 32).</summary>
     public int? LedgerBatch { get; private set; }
 
@@ -186,6 +193,7 @@ internal sealed class BenchOptions
                 case "--idle-seconds": options.IdleSeconds = Int(args, ref i, sized); break;
                 case "--idle-poll-max-ms": options.IdlePollMaxMs = Int(args, ref i, sized) is var ms and >= 100 and <= 60_000 ? ms : throw new UsageException("--idle-poll-max-ms is 100 to 60000"); break;
                 case "--metrics-linger-ms": options.MetricsLingerMs = Int(args, ref i, sized, min: 0) is var ml and <= MetricsOptions.MaxSendLingerMilliseconds ? ml : throw new UsageException("--metrics-linger-ms is 0 to 5000"); break;
+                case "--regions": options.Regions = Int(args, ref i, sized) is var rg and <= 200 ? rg : throw new UsageException("--regions is 1 to 200"); break;
                 case "--ledger-batch": options.LedgerBatch = Int(args, ref i, sized) is var lb and <= 100 ? lb : throw new UsageException("--ledger-batch is 1 to 100 entries a transaction"); break;
                 case "--concurrency": options.CallConcurrency = Int(args, ref i, sized); break;
                 case "--start": options.Start = Instant(args, ref i); break;
@@ -272,6 +280,9 @@ internal sealed class BenchOptions
           --metrics-linger-ms N the engine's Engagement:Metrics:SendLingerMilliseconds in ingest-memory and the queue
                                scenarios, 0-5000 (default 1000, as the silo's appsettings.json; the library's own
                                default is 50): how long a silo collects contributions per aggregator before one commit
+          --regions R          ingest-durable: members spread over R regions, 1-200 (default 1): each region has
+                               its own metric aggregators, so each commit carries fewer outcomes, as at an
+                               ordinary hour of a programme of many regions
           --ledger-batch K     the engine's ledger entries per archive transaction, 1-100 (default 32): more means
                                fewer ledger writes per event and a larger member state (the entries wait in it)
           --concurrency K      grain calls in flight when the bench drives grains (default 256)

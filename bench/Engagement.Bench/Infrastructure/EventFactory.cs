@@ -6,9 +6,10 @@ namespace Engagement.Bench.Infrastructure;
 /// <summary>
 /// Deterministic bench load: 70% purchases (one line, 20–800 CNY), the rest logins, browses, add-to-carts and
 /// shares. The first <c>members</c> events give every member one event; after that members are drawn at random.
-/// Ids carry the run id, so runs never see each other's members in shared storage.
+/// Ids carry the run id, so runs never see each other's members in shared storage. Purchases carry region
+/// <c>east</c>, or with <c>regions</c> above 1 the member's own of <c>r01</c>… (member index modulo regions).
 /// </summary>
-internal sealed class EventFactory(string runId, int members, int seed)
+internal sealed class EventFactory(string runId, int members, int seed, int regions = 1)
 {
     private static readonly string[] Interactions = [EventTypes.Login, EventTypes.Browse, EventTypes.AddToCart, EventTypes.Share];
     private static readonly string[] Categories = ["skincare", "makeup", "fragrance", "bodycare", "haircare"];
@@ -49,7 +50,7 @@ internal sealed class EventFactory(string runId, int members, int seed)
             MemberId = MemberId(member),
             OccurredAt = occurredAt,
             StoreId = string.Create(CultureInfo.InvariantCulture, $"S{_random.Next(1, 40):D3}"),
-            RegionId = "east",
+            RegionId = regions <= 1 ? "east" : string.Create(CultureInfo.InvariantCulture, $"r{1 + (member % regions):D2}"),
             Channel = "pos",
             OrderId = string.Create(CultureInfo.InvariantCulture, $"{runId}-o{ordinal}"),
             Amount = unitPrice * quantity,

@@ -48,11 +48,12 @@ internal static class IngestDurableScenario
         var queueService = new QueueServiceClient(connectionString);
         var tableService = new TableServiceClient(connectionString);
         var publisher = new Publisher(queueService, prefix, options.Queues);
-        var events = new EventFactory(run + "d", options.Members, seed: 1);
+        var events = new EventFactory(run + "d", options.Members, seed: 1, options.Regions);
         var m = options.Events;
         result.Details["members"] = options.Members;
         result.Details["events"] = m;
         result.Details["queues"] = options.Queues;
+        result.Details["regions"] = options.Regions;
         result.Details["ledger_batch"] = options.LedgerBatch ?? new MemberOutboxOptions().LedgerBatch;
         result.Details["metrics_linger_ms"] = options.MetricsLingerMs;
 
