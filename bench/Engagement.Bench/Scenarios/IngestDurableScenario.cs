@@ -102,6 +102,7 @@ internal static class IngestDurableScenario
             var storage = new StorageStats();
             var tracker = new AppliedTracker();
             var counters = new OperationCounters();
+            var indexChanges = new IndexChangeCounter();
             var configuration = EngineConfiguration(connectionString, prefix, options.Queues, run, options);
 
             var acceptedBase = IngestionMetrics.AcceptedTotal;
@@ -120,6 +121,7 @@ internal static class IngestDurableScenario
             {
                 CountingGrainStorage.Decorate(s.Services, GrainStorageNames.State, storage, tracker.OnWritten);
                 counters.Decorate(s.Services);
+                indexChanges.Decorate(s.Services);
             });
             var siloStarted = sampler.Elapsed;
             var reminders = silo.Services.GetRequiredService<ReminderTableStats>();
@@ -182,6 +184,7 @@ internal static class IngestDurableScenario
                 var latencyPurchasesBase = purchases;
                 var (stateBase2, ledgerBase2, reminderBase2) = (storage.Writes, counters.LedgerAppends, reminders.Upserts);
                 using var latencyCensus = StorageOperations.Start();
+                var indexBefore = indexChanges.Snapshot();
                 var now2 = time.GetUtcNow();
                 await using (Progress.Start("latency", latencyEvents, () => tracker.Applied))
                 {
@@ -220,6 +223,15 @@ internal static class IngestDurableScenario
                 result.Details["latency.state_ledger_reminder_writes_per_event"] = latencyEvents > 0 ? (double)knownWrites / latencyEvents : 0;
                 var knownPerEvent = latencyEvents > 0 ? (double)latencyCensus.TableWrites / latencyEvents : 0;
                 latencyCensus.AddTo(result, "latency", latencyEvents, run);
+                foreach (var (change, rows) in indexChanges.Snapshot())
+                {
+                    var delta = rows - indexBefore.GetValueOrDefault(change);
+                    if (delta > 0 && latencyEvents > 0)
+                    {
+                        result.Details["latency.index_rows_per_event." + change] = (double)delta / latencyEvents;
+                    }
+                }
+
                 result.Details["latency.reminder_table_upserts"] = reminders.Upserts - reminderBase2;
                 var totalReminderWrites = reminders.Upserts - reminderBase;
                 var distinctMembers = Math.Min(options.Members, m);
