@@ -97,6 +97,9 @@ internal sealed class BenchOptions
     /// <summary>The engine's <c>Engagement:Metrics:SendLingerMilliseconds</c> in ingest-memory and the queue scenarios, 0–5,000 (default: the silo's, <see cref="SiloMetricsLingerMs"/>).</summary>
     public int MetricsLingerMs { get; private set; } = SiloMetricsLingerMs;
 
+    /// <summary>The engine's <c>Engagement:Metrics:Shards</c> in the queue scenarios, 1–64 (default: the engine's, 8).</summary>
+    public int? MetricsShards { get; private set; }
+
     /// <summary>Messages per storage-ceiling pass; default min(M, 10,000).</summary>
     public int? CeilingEvents { get; private set; }
 
@@ -192,6 +195,7 @@ internal sealed class BenchOptions
                 case "--drain-batch": options.DrainBatch = Int(args, ref i, sized) is var d and <= 100 ? d : throw new UsageException("--drain-batch is 1 to 100 events a message"); break;
                 case "--idle-seconds": options.IdleSeconds = Int(args, ref i, sized); break;
                 case "--idle-poll-max-ms": options.IdlePollMaxMs = Int(args, ref i, sized) is var ms and >= 100 and <= 60_000 ? ms : throw new UsageException("--idle-poll-max-ms is 100 to 60000"); break;
+                case "--metrics-shards": options.MetricsShards = Int(args, ref i, sized) is var sh and <= 64 ? sh : throw new UsageException("--metrics-shards is 1 to 64"); break;
                 case "--metrics-linger-ms": options.MetricsLingerMs = Int(args, ref i, sized, min: 0) is var ml and <= MetricsOptions.MaxSendLingerMilliseconds ? ml : throw new UsageException("--metrics-linger-ms is 0 to 5000"); break;
                 case "--regions": options.Regions = Int(args, ref i, sized) is var rg and <= 200 ? rg : throw new UsageException("--regions is 1 to 200"); break;
                 case "--ledger-batch": options.LedgerBatch = Int(args, ref i, sized) is var lb and <= 100 ? lb : throw new UsageException("--ledger-batch is 1 to 100 entries a transaction"); break;
@@ -280,6 +284,8 @@ internal sealed class BenchOptions
           --metrics-linger-ms N the engine's Engagement:Metrics:SendLingerMilliseconds in ingest-memory and the queue
                                scenarios, 0-5000 (default 1000, as the silo's appsettings.json; the library's own
                                default is 50): how long a silo collects contributions per aggregator before one commit
+          --metrics-shards N   the engine's Engagement:Metrics:Shards in the queue scenarios, 1-64 (default 8):
+                               aggregators per region and day, and per region for gauges
           --regions R          ingest-durable: members spread over R regions, 1-200 (default 1): each region has
                                its own metric aggregators, so each commit carries fewer outcomes, as at an
                                ordinary hour of a programme of many regions

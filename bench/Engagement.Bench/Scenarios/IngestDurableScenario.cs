@@ -56,6 +56,7 @@ internal static class IngestDurableScenario
         result.Details["regions"] = options.Regions;
         result.Details["ledger_batch"] = options.LedgerBatch ?? new MemberOutboxOptions().LedgerBatch;
         result.Details["metrics_linger_ms"] = options.MetricsLingerMs;
+        result.Details["metrics_shards"] = options.MetricsShards ?? new Engagement.Domain.Metrics.MetricsOptions().Shards;
 
         try
         {
@@ -381,6 +382,10 @@ internal static class IngestDurableScenario
         }
 
         settings["Engagement:Metrics:SendLingerMilliseconds"] = (options?.MetricsLingerMs ?? BenchOptions.SiloMetricsLingerMs).ToString(CultureInfo.InvariantCulture);
+        if (options?.MetricsShards is { } shards)
+        {
+            settings["Engagement:Metrics:Shards"] = shards.ToString(CultureInfo.InvariantCulture);
+        }
 
         if (options?.LedgerBatch is { } batch)
         {
