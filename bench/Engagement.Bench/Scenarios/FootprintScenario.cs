@@ -38,12 +38,7 @@ internal static class FootprintScenario
         await using var silo = await BenchSilo.StartAsync(options.RunId + "-fp", time, s =>
         {
             s.AddMemoryGrainStorage(GrainStorageNames.State, o => o.GrainStorageSerializer = new TextJsonGrainStorageSerializer());
-            s.UseInMemoryReminderService();
-            s.AddEngagementGrains(new ConfigurationBuilder().Build());
-            s.Services.AddSingleton<ILedgerArchive>(new CountingLedgerArchive());
-            s.Services.AddSingleton<ITouchOutbox>(new CountingTouchOutbox());
-            s.Services.AddSingleton<IDeadLetterSink>(new CountingDeadLetterSink());
-            s.AddEngagementInMemoryPorts(); // any other port (e.g. the lifecycle journal): the project's in-memory one
+            AddMembers(s);
             CountingGrainStorage.Decorate(s.Services, GrainStorageNames.State, storage, discard: true);
         });
 
@@ -124,12 +119,7 @@ internal static class FootprintScenario
         await using var silo = await BenchSilo.StartAsync(options.RunId + "-fr", time, s =>
         {
             s.Services.AddKeyedSingleton<IGrainStorage, LocalGrainStorage>(GrainStorageNames.State);
-            s.UseInMemoryReminderService();
-            s.AddEngagementGrains(new ConfigurationBuilder().Build());
-            s.Services.AddSingleton<ILedgerArchive>(new CountingLedgerArchive());
-            s.Services.AddSingleton<ITouchOutbox>(new CountingTouchOutbox());
-            s.Services.AddSingleton<IDeadLetterSink>(new CountingDeadLetterSink());
-            s.AddEngagementInMemoryPorts();
+            AddMembers(s);
         });
 
         var management = silo.Client.GetGrain<IManagementGrain>(0);
@@ -171,6 +161,20 @@ internal static class FootprintScenario
         result.Add("GC heap per member, loaded from storage", Math.Round(reloaded), "bytes", positive: !options.Smoke);
         result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"Reload phase: {n:N0} members activated by one purchase each with their state kept in process, all deactivated, then read again; per-member heap against the heap with all deactivated (kept JSON and reminder entries excluded), fresh {fresh:N0} bytes, loaded from storage {reloaded:N0} bytes."));
+    }
+
+    /// <summary>
+    /// The member grains with in-memory reminders and counting sinks for the ledger archive, touches and dead letters;
+    /// any other port (e.g. the lifecycle journal) the project's in-memory one. Grain storage is the caller's.
+    /// </summary>
+    private static void AddMembers(ISiloBuilder s)
+    {
+        s.UseInMemoryReminderService();
+        s.AddEngagementGrains(new ConfigurationBuilder().Build());
+        s.Services.AddSingleton<ILedgerArchive>(new CountingLedgerArchive());
+        s.Services.AddSingleton<ITouchOutbox>(new CountingTouchOutbox());
+        s.Services.AddSingleton<IDeadLetterSink>(new CountingDeadLetterSink());
+        s.AddEngagementInMemoryPorts();
     }
 
     private static long WorkingSet()
