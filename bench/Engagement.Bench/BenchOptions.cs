@@ -75,6 +75,12 @@ internal sealed class BenchOptions
     /// </summary>
     public int DrainBatch { get; private set; } = 1;
 
+    /// <summary>
+    /// ingest-durable's visits phase: known members that get one event each in an activation of their own and are
+    /// deactivated after it (default 200; 20 with <c>--smoke</c>; 0 skips it; at most the members).
+    /// </summary>
+    public int Visits { get; private set; } = 200;
+
     /// <summary>Seconds ingest-durable's silo runs without events at its end, counting its queue receives (default 30; 2 with <c>--smoke</c>).</summary>
     public int IdleSeconds { get; private set; } = 30;
 
@@ -193,6 +199,7 @@ internal sealed class BenchOptions
                 case "--backlog-members": options.BacklogMembers = Int(args, ref i, sized); break;
                 case "--backlog-batch": options.BacklogBatch = Int(args, ref i, sized) is var b and <= 100 ? b : throw new UsageException("--backlog-batch is 1 to 100 events a message"); break;
                 case "--drain-batch": options.DrainBatch = Int(args, ref i, sized) is var d and <= 100 ? d : throw new UsageException("--drain-batch is 1 to 100 events a message"); break;
+                case "--visits": options.Visits = Int(args, ref i, sized, min: 0); break;
                 case "--idle-seconds": options.IdleSeconds = Int(args, ref i, sized); break;
                 case "--idle-poll-max-ms": options.IdlePollMaxMs = Int(args, ref i, sized) is var ms and >= 100 and <= 60_000 ? ms : throw new UsageException("--idle-poll-max-ms is 100 to 60000"); break;
                 case "--metrics-shards": options.MetricsShards = Int(args, ref i, sized) is var sh and <= 64 ? sh : throw new UsageException("--metrics-shards is 1 to 64"); break;
@@ -231,6 +238,7 @@ internal sealed class BenchOptions
             options.Members = sized.Contains("--members") ? options.Members : 100;
             options.Events = sized.Contains("--events") ? options.Events : 400;
             options.IdleSeconds = sized.Contains("--idle-seconds") ? options.IdleSeconds : 2;
+            options.Visits = sized.Contains("--visits") ? options.Visits : 20;
             options.MemoryMembers ??= 200;
             options.MemoryEvents ??= 2_000;
             options.Resident = sized.Contains("--resident") ? options.Resident : 2_000;
@@ -277,6 +285,10 @@ internal sealed class BenchOptions
           --drain-batch K      ingest-durable: events per message in the preloaded drain, 1-100 (default 1); more
                                gives the latency phase members with a long history (e.g. --events 25000 --members 500
                                --drain-batch 50: 50 events each)
+          --visits V           ingest-durable: V known members get one event each in an activation of their own
+                               and are deactivated after it, as a live programme's members come and go; reports
+                               the table writes of such an event, its deactivation included (default 200; 20
+                               with --smoke; 0 skips the phase)
           --idle-seconds N     ingest-durable: seconds without events at the end, counting idle queue receives
                                (default 30; 2 with --smoke)
           --idle-poll-max-ms N the engine's longest pause between polls of a quiet queue, 100-60000 (default 2000;

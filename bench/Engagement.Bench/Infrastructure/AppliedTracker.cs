@@ -67,13 +67,25 @@ internal sealed class AppliedTracker
         }
     }
 
-    /// <summary>The latencies so far, sorted, in milliseconds.</summary>
-    public List<double> SortedLatencies()
+    /// <summary>Latencies recorded so far (a phase's start, for <see cref="SortedLatencies(int)"/>).</summary>
+    public int LatencyCount
+    {
+        get
+        {
+            lock (_latenciesMs)
+            {
+                return _latenciesMs.Count;
+            }
+        }
+    }
+
+    /// <summary>The latencies so far, sorted, in milliseconds; <paramref name="skip"/>: leave out the first that many recorded (an earlier phase's).</summary>
+    public List<double> SortedLatencies(int skip = 0)
     {
         List<double> copy;
         lock (_latenciesMs)
         {
-            copy = [.. _latenciesMs];
+            copy = [.. _latenciesMs.Skip(skip)];
         }
 
         copy.Sort();

@@ -21,11 +21,15 @@ internal sealed class EventFactory(string runId, int members, int seed, int regi
 
     public string MemberId(int index) => string.Create(CultureInfo.InvariantCulture, $"{runId}-M{index:D7}");
 
-    /// <summary>The next event; <paramref name="now"/> anchors occurredAt (up to an hour earlier).</summary>
-    public EngagementEvent Next(DateTimeOffset now, string? forceType = null)
+    /// <summary>
+    /// The next event; <paramref name="now"/> anchors occurredAt (up to an hour earlier). Its member is
+    /// <paramref name="member"/> (an index below <see cref="Members"/>) when given; otherwise each member in turn for the
+    /// first <see cref="Members"/> events, then one at random.
+    /// </summary>
+    public EngagementEvent Next(DateTimeOffset now, string? forceType = null, int? member = null)
     {
         var ordinal = _ordinal++;
-        var member = ordinal < members ? (int)ordinal : _random.Next(members);
+        var index = member ?? (ordinal < members ? (int)ordinal : _random.Next(members));
         var type = forceType ?? (_random.Next(100) < 70 ? EventTypes.Purchase : Interactions[_random.Next(Interactions.Length)]);
         var eventId = string.Create(CultureInfo.InvariantCulture, $"{runId}-e{ordinal}");
         var occurredAt = now.AddSeconds(-_random.Next(0, 3600));
@@ -35,7 +39,7 @@ internal sealed class EventFactory(string runId, int members, int seed, int regi
             {
                 EventId = eventId,
                 Type = type,
-                MemberId = MemberId(member),
+                MemberId = MemberId(index),
                 OccurredAt = occurredAt,
                 Channel = "app",
             };
@@ -47,10 +51,10 @@ internal sealed class EventFactory(string runId, int members, int seed, int regi
         {
             EventId = eventId,
             Type = type,
-            MemberId = MemberId(member),
+            MemberId = MemberId(index),
             OccurredAt = occurredAt,
             StoreId = string.Create(CultureInfo.InvariantCulture, $"S{_random.Next(1, 40):D3}"),
-            RegionId = regions <= 1 ? "east" : string.Create(CultureInfo.InvariantCulture, $"r{1 + (member % regions):D2}"),
+            RegionId = regions <= 1 ? "east" : string.Create(CultureInfo.InvariantCulture, $"r{1 + (index % regions):D2}"),
             Channel = "pos",
             OrderId = string.Create(CultureInfo.InvariantCulture, $"{runId}-o{ordinal}"),
             Amount = unitPrice * quantity,

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using Engagement.Bench.Infrastructure;
+using Engagement.Bench.Reporting;
+
+namespace Engagement.Bench.Scenarios;
+
+/// <summary>
+/// ingest-durable's visits phase: what one event costs a member who comes, buys once and goes, as nearly every member
+/// of a live programme does (5% active, a visit a week). The resident members are deactivated first; then
+/// <see cref="BenchOptions.Visits"/> known members each get one event (each activates, reads its state, applies the
+/// event and writes once), and are deactivated again, as Orleans' idle collection would do some minutes later. The
+/// count covers both: what the event wrote, and what the member's deactivation wrote (its outbox's waiting ledger
+/// entries archived in one transaction, and the state written again to clear what was emitted), plus the programme
+/// metric aggregators' commits and the member-index rows. The other phases never see the deactivation, because their
+/// members get several events in one activation.
+/// </summary>
+internal static class VisitsPhase
+{
+    public static async Task MeasureAsync(BenchSilo silo, Publisher publisher, EventFactory events, AppliedTracker tracker, DateTimeOffset now, double pace, int visits, ScenarioResult result, string run)
+    {
+        visits = Math.Min(visits, events.Members);
+        if (visits <= 0)
+        {
+            return;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  visits: {visits:N0} known members, one event each at {pace:N0}/s, each deactivated after it"));
+        await DeactivateMembersAsync(silo, "before the visits");
+        var latenciesBefore = tracker.LatencyCount;
+        var appliedBefore = tracker.Applied;
+        using var census = StorageOperations.Start();
+        var cpu = CpuSample.Take();
+        var index = 0;
+        await publisher.SendPacedAsync(
+            () => events.Next(now, member: index++), // one event for each of the first members in turn
+            visits,
+            pace,
+            concurrency: 16,
+            tracker.Publishing);
+        await RateSampler.WaitForAsync(() => tracker.Applied - appliedBefore, visits, TimeSpan.FromSeconds(60), "ingest-durable visits");
+        var afterEvents = census.TableWrites;
+        await DeactivateMembersAsync(silo, "after the visits");
+        (CpuSample.Take() - cpu).AddTo(result, "visits", visits);
+
+        var latencies = tracker.SortedLatencies(skip: latenciesBefore);
+        result.Details["visits.members"] = visits;
+        result.Details["visits.latency_p50_ms"] = Stats.Percentile(latencies, 50);
+        result.Details["visits.latency_p99_ms"] = Stats.Percentile(latencies, 99);
+        result.Details["visits.table_write_requests_per_event_before_deactivation"] = (double)afterEvents / visits;
+        census.AddTo(result, "visits", visits, run);
+        result.Add(new Metric
+        {
+            Name = "table write requests per event, one event per activation (visits phase: the event, the member's deactivation, aggregators, index)",
+            Value = Math.Round((double)census.TableWrites / visits, 2),
+            Unit = "",
+        });
+        result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"Visits: {visits:N0} known members, deactivated first, each sent one event at {pace:N0}/s and deactivated again once it was applied (management grain, as Orleans' idle collection would some minutes later); table write requests counted from the first send until the silo had no member activation and its writes had settled. Publish→applied of a visit (the member's activation and state read included): p50 {Stats.Percentile(latencies, 50):F0} ms, p99 {Stats.Percentile(latencies, 99):F0} ms."));
+    }
+
+    /// <summary>Deactivates every member grain and waits until none is active and the table writes of their deactivation have settled.</summary>
+    private static async Task DeactivateMembersAsync(BenchSilo silo, string when)
+    {
+        var management = silo.Client.GetGrain<IManagementGrain>(0);
+        using var writes = StorageOperations.Start();
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        var deadline = Stopwatch.StartNew();
+        var (lastWrites, stableSince) = (-1L, Stopwatch.StartNew());
+        while (true)
+        {
+            var statistics = await management.GetSimpleGrainStatistics();
+            var members = statistics.Where(s => s.GrainType.Contains("MemberGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+            if (writes.TableWrites != lastWrites)
+            {
+                (lastWrites, stableSince) = (writes.TableWrites, Stopwatch.StartNew());
+            }
+
+            // Settled: no member left, and no table write for 3 s (the aggregators' last commits included).
+            if (members == 0 && stableSince.Elapsed > TimeSpan.FromSeconds(3))
+            {
+                return;
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(90))
+            {
+                throw new TimeoutException($"visits: {members:N0} members still active, or table writes still going, 90 s after the collection {when}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}
