@@ -18,9 +18,6 @@ namespace Engagement.Api.Offers;
 /// </summary>
 public static class CatalogueEndpoints
 {
-    /// <summary>Stores one stock request may set.</summary>
-    public const int MaxStockLines = 1000;
-
     /// <summary>The audit action of a reward created or replaced (<c>GET /audit</c>, CONTRACT.md §4: every manual action).</summary>
     public const string PutAuditAction = "catalogue.put";
 
@@ -182,31 +179,7 @@ public static class CatalogueEndpoints
             errors.Add("rewardId", OfferIds.Rule);
         }
 
-        if (lines is null || lines.Count is 0 or > MaxStockLines)
-        {
-            errors.Add("body", $"a JSON array of 1–{MaxStockLines} {{storeId, available}} is required");
-            return errors.ToProblem();
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < lines.Count; i++)
-        {
-            if (lines[i] is not { } line || !OfferIds.IsValid(line.StoreId))
-            {
-                errors.Add($"[{i}].storeId", OfferIds.Rule);
-            }
-            else if (!seen.Add(line.StoreId!))
-            {
-                errors.Add($"[{i}].storeId", "named twice");
-            }
-
-            if (lines[i] is { Available: < 0 or > 1_000_000_000 })
-            {
-                errors.Add($"[{i}].available", "must be 0–1,000,000,000");
-            }
-        }
-
-        if (errors.Any)
+        if (!CountLines.Check(errors, lines, "storeId", l => l.StoreId, l => l.Available) || errors.Any)
         {
             return errors.ToProblem();
         }

@@ -5,7 +5,6 @@ using Engagement.Api.Security;
 using Engagement.Api.Support;
 using Engagement.Contracts.Audit;
 using Engagement.Contracts.Offers;
-using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Engagement.Api.Offers;
@@ -18,9 +17,6 @@ namespace Engagement.Api.Offers;
 /// </summary>
 public static class InventoryEndpoints
 {
-    /// <summary>Lines one request may carry.</summary>
-    public const int MaxLines = 1000;
-
     public static IEndpointRouteBuilder MapInventoryEndpoints(this IEndpointRouteBuilder routes)
     {
         var stores = routes.MapGroup("/api/v1/stores/{storeId}/inventory").WithTags("stores");
@@ -49,31 +45,7 @@ public static class InventoryEndpoints
             errors.Add("regionId", OfferIds.Rule);
         }
 
-        if (lines is null || lines.Count is 0 or > MaxLines)
-        {
-            errors.Add("body", $"a JSON array of 1–{MaxLines} {{sku, available}} is required");
-            return errors.ToProblem();
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < lines.Count; i++)
-        {
-            if (lines[i] is not { } line || !OfferIds.IsValid(line.Sku))
-            {
-                errors.Add($"[{i}].sku", OfferIds.Rule);
-            }
-            else if (!seen.Add(line.Sku))
-            {
-                errors.Add($"[{i}].sku", "named twice");
-            }
-
-            if (lines[i] is { Available: < 0 or > StoreInventory.MaxAvailable })
-            {
-                errors.Add($"[{i}].available", "must be 0–1,000,000,000");
-            }
-        }
-
-        if (errors.Any)
+        if (!CountLines.Check(errors, lines, "sku", l => l.Sku, l => l.Available) || errors.Any)
         {
             return errors.ToProblem();
         }

@@ -194,6 +194,25 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
     }
 
     [Fact]
+    public async Task BadLinesOfARewardsStockAreNamedAndNoStoreOfTheRequestIsSet()
+    {
+        var rewardId = NewId("R-STOCKBAD-");
+        await host.PutRewardAsync(rewardId, Reward("Umbrella"), ("S001", 3));
+        using var store = host.Client(StoreKey);
+        using var support = host.Client(SupportKey);
+
+        using var bad = await store.PutAsJsonAsync($"api/v1/catalogue/{rewardId}/stock",
+            new object?[] { new { storeId = "S002", available = 5L }, new { storeId = "S002", available = 2_000_000_000L }, null }, Json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
+        Assert.Equal(new HashSet<string> { "[1].storeId", "[1].available", "[2].storeId" }, errors.Select(e => e.Key).ToHashSet());
+        var s001 = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S001", Json);
+        var s002 = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S002", Json);
+        Assert.Equal((3L, 0L), (s001!["available"]!.GetValue<long>(), s002!["available"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public async Task StoreInventoryIsSetBySkuAndReadBackAndBadLinesAreNamed()
     {
         var storeId = NewId("S-INV-");
