@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
+using Engagement.Grains.Members;
 
 namespace Engagement.Bench.Scenarios;
 
@@ -63,14 +64,22 @@ internal static class VisitsPhase
     private static async Task DeactivateMembersAsync(BenchSilo silo, string when)
     {
         var management = silo.Client.GetGrain<IManagementGrain>(0);
+        async Task<int> MembersAsync() => (await management.GetSimpleGrainStatistics())
+            .Where(s => s.GrainType.Contains(nameof(MemberGrain), StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+
+        // Members are resident here (the latency phase's, or the visits'): none found means the count is blind.
+        if (await MembersAsync() == 0)
+        {
+            throw new InvalidOperationException($"visits: no {nameof(MemberGrain)} activation found {when}; the grain statistics name the type otherwise");
+        }
+
         using var writes = StorageOperations.Start();
         await management.ForceActivationCollection(TimeSpan.Zero);
         var deadline = Stopwatch.StartNew();
         var (lastWrites, stableSince) = (-1L, Stopwatch.StartNew());
         while (true)
         {
-            var statistics = await management.GetSimpleGrainStatistics();
-            var members = statistics.Where(s => s.GrainType.Contains("MemberGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+            var members = await MembersAsync();
             if (writes.TableWrites != lastWrites)
             {
                 (lastWrites, stableSince) = (writes.TableWrites, Stopwatch.StartNew());
