@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Engagement.Api.Problems;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
@@ -16,6 +17,9 @@ public static class CountLines
 {
     /// <summary>Lines one request may carry.</summary>
     public const int MaxLines = 1000;
+
+    /// <summary>The message of a line's units out of bounds: "must be 0–1,000,000,000".</summary>
+    public static readonly string UnitsRule = string.Create(CultureInfo.InvariantCulture, $"must be 0–{StoreInventory.MaxAvailable:N0}");
 
     /// <summary>
     /// Adds to <paramref name="errors"/> one error per bad field of a line (<c>[i].{keyName}</c>, <c>[i].available</c>),
@@ -54,7 +58,7 @@ public static class CountLines
 
             if (lines[i] is { } counted && available(counted) is < 0 or > StoreInventory.MaxAvailable)
             {
-                errors.Add($"[{i}].available", "must be 0–1,000,000,000");
+                errors.Add($"[{i}].available", UnitsRule);
                 valid = false;
             }
         }
