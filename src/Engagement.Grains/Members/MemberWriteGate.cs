@@ -130,11 +130,15 @@ internal sealed class MemberWriteGate(MemberActivation member)
         return true;
     });
 
-    /// <summary>The end of every change: one write when the member changed (none otherwise), then the outbox's emit. Throws when the write fails.</summary>
+    /// <summary>
+    /// The end of every change: one write when the member changed (none otherwise), then the outbox's emit. Throws when
+    /// the write fails. The write leaves out what receivers confirmed in the background since the last emit.
+    /// </summary>
     public async Task CommitAsync(bool changed)
     {
         if (changed)
         {
+            Emitter.TakeConfirmed(member.MemberId, Member.Outbox);
             await PersistAsync();
         }
 

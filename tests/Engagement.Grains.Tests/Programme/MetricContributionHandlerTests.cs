@@ -40,6 +40,60 @@ public sealed class MetricContributionHandlerTests
         Assert.Equal(["e:3"], sink.Calls[1]);
     }
 
+    [Fact]
+    public async Task ConfirmationsAreTakenBeforeTheNextWriteOnceAndNothingOfThemIsSentAgain()
+    {
+        using var sink = new CountingSink();
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        Assert.True(((IMemberEffectHandler)handler).ConfirmsInBackground);
+        List<MemberEffect> effects = [Record("e:1"), Record("e:2")];
+
+        // Nothing confirmed yet: a member with nothing sent, or whose lane waits for the aggregators, takes nothing.
+        Assert.Equal(0, handler.TakeConfirmed("m1", effects));
+        Assert.Equal(0, await handler.EmitAsync("m1", effects));
+        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent them");
+        Assert.Equal(0, handler.TakeConfirmed("m1", effects));
+        sink.Answer.SetResult();
+
+        // The member's next event: before its write, both confirmations are taken (the new e:3 is not), and only once.
+        Assert.Equal(2, handler.TakeConfirmed("m1", [.. effects, Record("e:3")]));
+        Assert.Equal(0, handler.TakeConfirmed("m1", [Record("e:3")]));
+
+        // The emit after that write sends e:3 alone and reports nothing confirmed twice.
+        Assert.Equal(0, await handler.EmitAsync("m1", [Record("e:3")]));
+        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent the new one");
+        Assert.Equal(2, sink.Calls.Count);
+        Assert.Equal(["e:1", "e:2"], sink.Calls[0]);
+        Assert.Equal(["e:3"], sink.Calls[1]);
+        Assert.Equal(1, await handler.EmitAllAsync("m1", [Record("e:3")]));
+    }
+
+    [Fact]
+    public async Task TheEmitterDropsConfirmedContributionsFromTheOutboxAndLeavesEverythingElse()
+    {
+        using var sink = new CountingSink();
+        sink.Answer.SetResult();
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        var emitter = new MemberEffectEmitter([handler], Microsoft.Extensions.Options.Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        var step = new JournalWinBackStep(new DateTimeOffset(2026, 11, 24, 2, 0, 0, TimeSpan.Zero), "L1", 1, null);
+        var outbox = new MemberOutbox();
+        outbox.Add(Record("e:1"));
+        Assert.False(emitter.TakeConfirmed("m1", outbox));
+
+        await emitter.EmitAsync("m1", outbox);
+        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it");
+        outbox.Add(step);
+        outbox.Add(Record("e:2"));
+
+        // e:1 was applied by its aggregator: the write about to store the outbox leaves it out; the journal step
+        // (no handler here confirms it) and the new e:2 stay.
+        Assert.True(emitter.TakeConfirmed("m1", outbox));
+        Assert.Equal(2, outbox.Count);
+        Assert.Same(step, outbox.Pending[0]);
+        Assert.Equal("metrics:e:2", outbox.Pending[1].Id);
+        Assert.False(emitter.TakeConfirmed("m1", outbox));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -15,6 +15,48 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
 {
     private readonly IMemberEffectHandler[] _handlers = [.. handlers];
     private readonly int _batch = options.Value.LedgerBatch;
+    private readonly IMemberEffectHandler[] _background = [.. handlers.Where(h => h.ConfirmsInBackground)];
+
+    /// <summary>
+    /// Before a state write: drops from the outbox what receivers confirmed in the background since the last emit
+    /// (<see cref="IMemberEffectHandler.TakeConfirmed"/>: metric contributions the aggregators applied), so the write
+    /// does not store them once more. Sends nothing, never waits; returns whether the outbox shrank. Storage may still
+    /// list them: a reload re-emits them, and their receiver applies each id once.
+    /// </summary>
+    public bool TakeConfirmed(string memberId, MemberOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        if (_background.Length == 0 || outbox.Count == 0)
+        {
+            return false;
+        }
+
+        List<MemberEffect>? confirmed = null;
+        foreach (var handler in _background)
+        {
+            List<MemberEffect>? batch = null;
+            foreach (var effect in outbox.Pending)
+            {
+                if (handler.Handles(effect))
+                {
+                    (batch ??= []).Add(effect);
+                }
+            }
+
+            if (batch is not null && handler.TakeConfirmed(memberId, batch) is var done and > 0)
+            {
+                (confirmed ??= []).AddRange(batch.Take(done));
+            }
+        }
+
+        if (confirmed is null)
+        {
+            return false;
+        }
+
+        outbox.Confirm(confirmed);
+        return true;
+    }
 
     /// <summary>
     /// Emits the pending effects: all of them when <paramref name="everything"/> (before the ledger is read, on

@@ -20,6 +20,20 @@ public interface IMemberEffectHandler
     /// deactivating, or its ledger is read): a handler that confirms in the background waits for it here.
     /// </summary>
     Task<int> EmitAllAsync(string memberId, IReadOnlyList<MemberEffect> effects) => EmitAsync(memberId, effects);
+
+    /// <summary>
+    /// True for a handler whose receiver confirms in the background (after <see cref="EmitAsync"/> has returned): its
+    /// confirmations can be taken before the member's next state write (<see cref="TakeConfirmed"/>), so that write
+    /// no longer stores effects already applied.
+    /// </summary>
+    bool ConfirmsInBackground => false;
+
+    /// <summary>
+    /// How many of <paramref name="effects"/> (in outbox order, from the first) the receiver has confirmed since they
+    /// were emitted; those confirmations are taken (a later call does not count them again). Sends nothing and never
+    /// waits. 0 for a handler that confirms as it emits.
+    /// </summary>
+    int TakeConfirmed(string memberId, IReadOnlyList<MemberEffect> effects) => 0;
 }
 
 /// <summary>The typed base of a handler: a new effect kind is one record and one subclass of this.</summary>

@@ -55,6 +55,33 @@ public sealed partial class MetricContributionHandler(
     /// <summary>Queues what is new, starts sending if idle; returns how many from the first the aggregators already confirmed.</summary>
     public Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects) => Task.FromResult(Take(memberId, effects));
 
+    /// <inheritdoc />
+    public bool ConfirmsInBackground => true;
+
+    /// <summary>
+    /// Takes the confirmations the member's lane has received for its leading contributions, so the member's next state
+    /// write no longer stores them; queues and sends nothing. Returns how many from the first are confirmed.
+    /// </summary>
+    public int TakeConfirmed(string memberId, IReadOnlyList<MemberEffect> effects)
+    {
+        ArgumentNullException.ThrowIfNull(effects);
+        if (!_lanes.TryGetValue(memberId, out var lane))
+        {
+            return 0;
+        }
+
+        lock (lane)
+        {
+            var confirmed = 0;
+            while (confirmed < effects.Count && lane.Done.Remove(effects[confirmed].Id))
+            {
+                confirmed++;
+            }
+
+            return confirmed;
+        }
+    }
+
     /// <summary>Queues what is new and waits until the lane has sent everything (or failed); returns what is confirmed then.</summary>
     public async Task<int> EmitAllAsync(string memberId, IReadOnlyList<MemberEffect> effects)
     {
