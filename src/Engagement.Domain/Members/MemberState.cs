@@ -17,7 +17,7 @@ namespace Engagement.Domain.Members;
 /// so a rule never swaps one out from under another (or from under <see cref="GrowthTotals"/>). Bounded by design: every list has
 /// a cap in <see cref="Program.ProgramOptions"/>; full history is in the ledger archive.
 /// </summary>
-public sealed class MemberState
+public sealed class MemberState : IJsonOnDeserialized
 {
     public string MemberId { get; set; } = "";
 
@@ -154,12 +154,19 @@ public sealed class MemberState
     [JsonIgnore]
     public MemberOutbox Outbox { get; private set; } = new();
 
-    /// <summary>How <see cref="Outbox"/> is stored: its pending effects, omitted when there are none (most stored members).</summary>
+    /// <summary>
+    /// How <see cref="Outbox"/> is stored: its pending effects, omitted when there are none (most stored members); a
+    /// pending ledger entry that <see cref="Ledger"/> also holds is stored as its sequence number only
+    /// (<see cref="LedgerReferences"/>) and turned back into the entry when the state is loaded.
+    /// </summary>
     [JsonPropertyName("outbox")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<MemberEffect>? StoredOutbox
     {
-        get => Outbox.Count == 0 ? null : Outbox.Pending;
+        get => Outbox.Count == 0 ? null : LedgerReferences.ForStorage(Outbox.Pending, Ledger);
         set => Outbox.Pending = value ?? [];
     }
+
+    /// <summary>Turns the stored outbox's ledger references back into the entries. Throws <see cref="System.Text.Json.JsonException"/> for a reference the stored ledger does not hold.</summary>
+    void IJsonOnDeserialized.OnDeserialized() => LedgerReferences.Resolve(Outbox.Pending, Ledger);
 }

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Program;
+
+namespace Engagement.Domain.Tests.Members;
+
+/// <summary>
+/// Ledger entries waiting in the outbox for their archive batch are stored once: by sequence when the recent ledger
+/// written beside them holds them, in full when it does not; loading gives back the same entries either way.
+/// </summary>
+public sealed class LedgerReferencesTests
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    private static readonly DateTimeOffset Start = new(2026, 1, 5, 10, 0, 0, TimeSpan.FromHours(8));
+
+    [Fact]
+    public void PendingEntriesTheRecentLedgerHoldsAreStoredBySequenceAndLoadBackAsTheSameEntries()
+    {
+        var state = Purchases(new ProgramOptions(), 6);
+        var pending = state.Outbox.Pending.OfType<ArchiveLedgerEntry>().Select(e => e.Entry).ToList();
+        Assert.True(pending.Count >= 6, $"{pending.Count} pending entries");
+
+        var json = JsonSerializer.Serialize(state, Web);
+        var back = JsonSerializer.Deserialize<MemberState>(json, Web)!;
+
+        // Each entry is stored once (in the recent ledger), each pending one as a reference.
+        foreach (var entry in pending)
+        {
+            Assert.Single(Occurrences(json, JsonSerializer.Serialize(entry, Web)));
+        }
+
+        Assert.Equal(pending.Count, Occurrences(json, "\"$effect\":\"ledger-ref\"").Count);
+        Assert.Empty(Occurrences(json, "\"$effect\":\"ledger\","));
+
+        // Loaded, the outbox lists the same effects in the same order, each the recent ledger's own entry.
+        Assert.Equal(state.Outbox.Pending.Select(e => e.Id), back.Outbox.Pending.Select(e => e.Id));
+        var loaded = back.Outbox.Pending.OfType<ArchiveLedgerEntry>().Select(e => e.Entry).ToList();
+        Assert.Equal(pending, loaded);
+        Assert.All(loaded, e => Assert.Contains(back.Ledger, l => ReferenceEquals(l, e)));
+        Assert.DoesNotContain(back.Outbox.Pending, e => e is ArchiveLedgerReference);
+        Assert.Equal(json, JsonSerializer.Serialize(back, Web));
+
+        // Storing never changes the outbox itself.
+        Assert.All(state.Outbox.Pending, e => Assert.IsNotType<ArchiveLedgerReference>(e));
+    }
+
+    [Fact]
+    public void PendingEntriesTrimmedFromTheRecentLedgerAreStoredInFull()
+    {
+        // Keep only the newest 2 ledger entries: the older pending ones are not beside them in the stored state.
+        var state = Purchases(new ProgramOptions { LedgerEntriesKept = 2 }, 4);
+        var pending = state.Outbox.Pending.OfType<ArchiveLedgerEntry>().Select(e => e.Entry).ToList();
+        var trimmed = pending.Where(e => !state.Ledger.Contains(e)).ToList();
+        Assert.NotEmpty(trimmed);
+
+        var json = JsonSerializer.Serialize(state, Web);
+        var back = JsonSerializer.Deserialize<MemberState>(json, Web)!;
+
+        Assert.Equal(trimmed.Count, Occurrences(json, "\"$effect\":\"ledger\",").Count);
+        Assert.Equal(pending.Count - trimmed.Count, Occurrences(json, "\"$effect\":\"ledger-ref\"").Count);
+        Assert.Equal(pending, back.Outbox.Pending.OfType<ArchiveLedgerEntry>().Select(e => e.Entry));
+    }
+
+    [Fact]
+    public void AStateWhoseOutboxNamesAnEntryItsLedgerDoesNotHoldIsRefused()
+    {
+        var state = Purchases(new ProgramOptions(), 1);
+        var json = JsonSerializer.Serialize(state, Web);
+        var sequence = state.Ledger[^1].Sequence;
+        var broken = json.Replace($"\"$effect\":\"ledger-ref\",\"sequence\":{sequence}", "\"$effect\":\"ledger-ref\",\"sequence\":9999", StringComparison.Ordinal);
+        Assert.NotEqual(json, broken);
+
+        var error = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<MemberState>(broken, Web));
+        Assert.Contains("9999", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StatesStoredBeforeReferencesLoadAlike()
+    {
+        // Written by earlier versions: every pending entry in full, beside the same entry in the recent ledger.
+        var state = Purchases(new ProgramOptions(), 3);
+        var pending = state.Outbox.Pending.OfType<ArchiveLedgerEntry>().ToList();
+        var older = JsonSerializer.Serialize(state, Web);
+        foreach (var effect in pending)
+        {
+            older = older.Replace(
+                $"{{\"$effect\":\"ledger-ref\",\"sequence\":{effect.Entry.Sequence}}}",
+                JsonSerializer.Serialize<MemberEffect>(effect, Web),
+                StringComparison.Ordinal);
+        }
+
+        Assert.Empty(Occurrences(older, "ledger-ref"));
+        var back = JsonSerializer.Deserialize<MemberState>(older, Web)!;
+
+        Assert.Equal(pending.Select(e => e.Entry), back.Outbox.Pending.OfType<ArchiveLedgerEntry>().Select(e => e.Entry));
+        Assert.True(JsonSerializer.Serialize(back, Web).Length < older.Length);
+    }
+
+    private static MemberState Purchases(ProgramOptions options, int count)
+    {
+        var state = new MemberState { MemberId = "M1" };
+        for (var i = 0; i < count; i++)
+        {
+            var at = Start.AddHours(i);
+            MemberDecider.Apply(state, new MemberEvent("e-O" + i, MemberEventTypes.Purchase, at) { OrderId = "O" + i, Amount = 120m + i }, options, at);
+        }
+
+        return state;
+    }
+
+    private static List<int> Occurrences(string text, string value)
+    {
+        var found = new List<int>();
+        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.Ordinal))
+        {
+            found.Add(at);
+        }
+
+        return found;
+    }
+}
