@@ -72,14 +72,20 @@ public sealed partial class MetricContributionHandler(
 
         lock (lane)
         {
-            var confirmed = 0;
-            while (confirmed < effects.Count && lane.Done.Remove(effects[confirmed].Id))
-            {
-                confirmed++;
-            }
-
-            return confirmed;
+            return TakeLeading(lane, effects);
         }
+    }
+
+    /// <summary>Removes the lane's confirmations of the leading effects; returns how many from the first were confirmed. Under the lane's lock.</summary>
+    private static int TakeLeading(Lane lane, IReadOnlyList<MemberEffect> effects)
+    {
+        var confirmed = 0;
+        while (confirmed < effects.Count && lane.Done.Remove(effects[confirmed].Id))
+        {
+            confirmed++;
+        }
+
+        return confirmed;
     }
 
     /// <summary>Queues what is new and waits until the lane has sent everything (or failed); returns what is confirmed then.</summary>
@@ -176,12 +182,7 @@ public sealed partial class MetricContributionHandler(
         var lane = _lanes.GetOrAdd(memberId, static _ => new Lane());
         lock (lane)
         {
-            var confirmed = 0;
-            while (confirmed < effects.Count && lane.Done.Remove(effects[confirmed].Id))
-            {
-                confirmed++;
-            }
-
+            var confirmed = TakeLeading(lane, effects);
             if (lane.Done.Count > 0 && confirmed < effects.Count)
             {
                 // Confirmations the member no longer lists (its outbox was reloaded from storage): nothing will take them.
