@@ -64,6 +64,21 @@ public sealed class LedgerReferencesTests
     }
 
     [Fact]
+    public void AnEntryWhoseSequenceTheLedgerHoldsWithOtherContentIsStoredInFull()
+    {
+        var state = Purchases(new ProgramOptions(), 1);
+        var held = state.Ledger[^1];
+        var other = held with { Delta = held.Delta + 1, BalanceAfter = held.BalanceAfter + 1 };
+        state.Outbox.Confirm([.. state.Outbox.Pending]);
+        state.Outbox.Add(new ArchiveLedgerEntry(other));
+
+        var back = JsonSerializer.Deserialize<MemberState>(JsonSerializer.Serialize(state, Web), Web)!;
+
+        Assert.Equal(other, Assert.IsType<ArchiveLedgerEntry>(Assert.Single(back.Outbox.Pending)).Entry);
+        Assert.Equal(held, back.Ledger[^1]);
+    }
+
+    [Fact]
     public void AStateWhoseOutboxNamesAnEntryItsLedgerDoesNotHoldIsRefused()
     {
         var state = Purchases(new ProgramOptions(), 1);

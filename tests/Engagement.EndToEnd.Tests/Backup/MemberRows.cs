@@ -101,10 +101,17 @@ public sealed class MemberRows
         }
 
         var lots = member["orders"]?.AsArray().Sum(o => o!.AsArray()[4]!.GetValue<long>()) ?? 0;
-        // Ledger entries waiting in the outbox for a batch (positional arrays: sequence, at, kind, delta, balanceAfter, reason, ruleId, eventId).
+        // Ledger entries waiting in the outbox for a batch (positional arrays: sequence, at, kind, delta, balanceAfter, reason, ruleId, eventId),
+        // stored in full or, when the recent ledger beside them holds them, by sequence ("ledger-ref").
+        var recent = (member["ledger"]?.AsArray() ?? []).OfType<JsonArray>().ToDictionary(a => a[0]!.GetValue<long>());
         var pending = (member["outbox"]?.AsArray() ?? [])
-            .Where(e => e?["$effect"]?.GetValue<string>() == "ledger" && e["entry"] is JsonArray)
-            .Select(e => e!["entry"]!.AsArray())
+            .Select(e => e?["$effect"]?.GetValue<string>() switch
+            {
+                "ledger" when e["entry"] is JsonArray entry => entry,
+                "ledger-ref" => recent[e["sequence"]!.GetValue<long>()],
+                _ => null,
+            })
+            .OfType<JsonArray>()
             .Select(a => new LedgerRow(
                 a[0]!.GetValue<long>(), a[2]!.GetValue<string>(), a[3]!.GetValue<long>(), a[4]!.GetValue<long>(), a.Count > 7 ? a[7]?.GetValue<string>() : null))
             .ToList();

@@ -1,9 +1,12 @@
 using System.Text.Json;
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Program;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Engagement.Grains.Members.Effects;
+using Engagement.Grains.Programme;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -106,6 +109,66 @@ public sealed class MemberWriteGateTests
         Assert.Equal(Stored, await gate.ChangeAsync(() => Task.FromResult(storage.State.ReminderPeriod)));
     }
 
+    [Fact]
+    public async Task A_write_leaves_out_contributions_the_aggregators_confirmed_and_a_failed_one_gets_them_back()
+    {
+        var sink = new AnsweringSink();
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        var (storage, gate) = await StoredMemberAsync(handler);
+        await gate.ChangeAsync(async () =>
+        {
+            storage.State.Member.Outbox.Add(Contribution("e:1"));
+            await gate.CommitAsync(changed: true);
+        });
+        Assert.Contains("e:1", storage.Stored, StringComparison.Ordinal);
+        await sink.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        sink.Answer.SetResult(); // the lane takes the answer inside SetResult: e:1 is confirmed from here on
+
+        // The next change's write stores its own contribution, not the one already applied.
+        await gate.ChangeAsync(async () =>
+        {
+            storage.State.Member.Outbox.Add(Contribution("e:2"));
+            await gate.CommitAsync(changed: true);
+        });
+        Assert.Contains("e:2", storage.Stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("e:1", storage.Stored, StringComparison.Ordinal);
+
+        // A failed write after such a drop: memory starts over from storage, which still lists what it stored.
+        var sink2 = new AnsweringSink();
+        var handler2 = new MetricContributionHandler([sink2], NullLogger<MetricContributionHandler>.Instance);
+        var (storage2, gate2) = await StoredMemberAsync(handler2);
+        await gate2.ChangeAsync(async () =>
+        {
+            storage2.State.Member.Outbox.Add(Contribution("e:1"));
+            await gate2.CommitAsync(changed: true);
+        });
+        await sink2.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        sink2.Answer.SetResult();
+        storage2.FailWrites = true;
+        await Assert.ThrowsAsync<IOException>(() => gate2.ChangeAsync(async () =>
+        {
+            storage2.State.Member.Outbox.Add(Contribution("e:2"));
+            await gate2.CommitAsync(changed: true);
+        }));
+        storage2.FailWrites = false;
+        await gate2.EnsureCurrentAsync();
+        Assert.Equal(["metrics:e:1"], storage2.State.Member.Outbox.Pending.Select(e => e.Id));
+    }
+
+    private static RecordMetrics Contribution(string outcome) =>
+        new(outcome, [new MetricContribution { Id = "M1|" + outcome, MemberId = "M1", RegionId = "east", Day = new DateOnly(2026, 6, 1), Counters = new Dictionary<string, long> { ["dau"] = 1 } }]);
+
+    /// <summary>Aggregators that answer the first call when told (later calls at once).</summary>
+    private sealed class AnsweringSink : IProgrammeMetricsSink
+    {
+        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Answer { get; } = new();
+
+        public Task ApplyAsync(IReadOnlyList<MetricContribution> contributions) =>
+            Called.TrySetResult() ? Answer.Task : Task.CompletedTask;
+    }
+
     /// <summary>Changes the member's reminder period to <see cref="Unsaved"/> and fails the write (storage then accepts writes again only when told).</summary>
     private static async Task ChangeWhoseWriteFailsAsync(FaultyState storage, MemberWriteGate gate)
     {
@@ -118,11 +181,11 @@ public sealed class MemberWriteGateTests
     }
 
     /// <summary>A member stored once through the gate, with <see cref="Stored"/> as its reminder period.</summary>
-    private static async Task<(FaultyState Storage, MemberWriteGate Gate)> StoredMemberAsync()
+    private static async Task<(FaultyState Storage, MemberWriteGate Gate)> StoredMemberAsync(params IMemberEffectHandler[] handlers)
     {
         var storage = new FaultyState();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 2, 0, 0, TimeSpan.Zero));
-        var emitter = new MemberEffectEmitter([], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        var emitter = new MemberEffectEmitter(handlers, Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
         var services = new MemberGrainServices(
             Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance);
         var gate = new MemberWriteGate(new MemberActivation(storage, "M1", services));
@@ -153,6 +216,9 @@ public sealed class MemberWriteGateTests
         public int Reads { get; set; }
 
         public int Writes { get; private set; }
+
+        /// <summary>The JSON of the last successful write.</summary>
+        public string Stored => _stored ?? "";
 
         public Task ReadStateAsync()
         {

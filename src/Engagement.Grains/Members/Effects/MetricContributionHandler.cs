@@ -72,7 +72,14 @@ public sealed partial class MetricContributionHandler(
 
         lock (lane)
         {
-            return TakeLeading(lane, effects);
+            var confirmed = TakeLeading(lane, effects);
+            if (lane.Queue.Count == 0 && lane.Done.Count == 0 && lane.Sending.IsCompleted)
+            {
+                // Nothing left to send or to hand back: the member's next emit may have no contribution to come here with.
+                _lanes.TryRemove(KeyValuePair.Create(memberId, lane));
+            }
+
+            return confirmed;
         }
     }
 
