@@ -78,11 +78,14 @@ public sealed record ArchiveLedgerEntry(LedgerEntry Entry) : MemberEffect
     public override bool MayWaitForBatch => true;
 
     [JsonIgnore]
-    public override string Id => "ledger:" + Entry.Sequence.ToString(CultureInfo.InvariantCulture);
+    public override string Id => IdOf(Entry.Sequence);
 
     /// <inheritdoc />
     /// <remarks>By sequence, without building either id: up to a batch of entries waits, and each new one is compared with all.</remarks>
     public override bool HasSameId(MemberEffect other) => other is ArchiveLedgerEntry entry && entry.Entry.Sequence == Entry.Sequence;
+
+    /// <summary>The id of the archive effect of ledger entry <paramref name="sequence"/>: <c>ledger:{sequence}</c>.</summary>
+    internal static string IdOf(long sequence) => "ledger:" + sequence.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -98,8 +101,9 @@ public sealed record ArchiveLedgerReference(long Sequence) : MemberEffect
     [JsonIgnore]
     public override bool MayWaitForBatch => true;
 
+    /// <summary>The same id as the entry's <see cref="ArchiveLedgerEntry"/>.</summary>
     [JsonIgnore]
-    public override string Id => "ledger:" + Sequence.ToString(CultureInfo.InvariantCulture);
+    public override string Id => ArchiveLedgerEntry.IdOf(Sequence);
 }
 
 /// <summary>A sent touch for the touch outbox queue; connectors drop repeats by <see cref="TouchDecision.TouchId"/>.</summary>
