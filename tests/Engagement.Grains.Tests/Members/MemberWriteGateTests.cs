@@ -112,48 +112,40 @@ public sealed class MemberWriteGateTests
     [Fact]
     public async Task A_write_leaves_out_contributions_the_aggregators_confirmed_and_a_failed_one_gets_them_back()
     {
-        var sink = new AnsweringSink();
-        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
-        var (storage, gate) = await StoredMemberAsync(handler);
-        await gate.ChangeAsync(async () =>
-        {
-            storage.State.Member.Outbox.Add(Contribution("e:1"));
-            await gate.CommitAsync(changed: true);
-        });
-        Assert.Contains("e:1", storage.Stored, StringComparison.Ordinal);
-        await sink.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        sink.Answer.SetResult(); // the lane takes the answer inside SetResult: e:1 is confirmed from here on
+        var (storage, gate) = await MemberWithConfirmedContributionAsync();
 
         // The next change's write stores its own contribution, not the one already applied.
-        await gate.ChangeAsync(async () =>
-        {
-            storage.State.Member.Outbox.Add(Contribution("e:2"));
-            await gate.CommitAsync(changed: true);
-        });
+        await ChangeWithContributionAsync(storage, gate, "e:2");
         Assert.Contains("e:2", storage.Stored, StringComparison.Ordinal);
         Assert.DoesNotContain("e:1", storage.Stored, StringComparison.Ordinal);
 
         // A failed write after such a drop: memory starts over from storage, which still lists what it stored.
-        var sink2 = new AnsweringSink();
-        var handler2 = new MetricContributionHandler([sink2], NullLogger<MetricContributionHandler>.Instance);
-        var (storage2, gate2) = await StoredMemberAsync(handler2);
-        await gate2.ChangeAsync(async () =>
-        {
-            storage2.State.Member.Outbox.Add(Contribution("e:1"));
-            await gate2.CommitAsync(changed: true);
-        });
-        await sink2.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        sink2.Answer.SetResult();
+        var (storage2, gate2) = await MemberWithConfirmedContributionAsync();
         storage2.FailWrites = true;
-        await Assert.ThrowsAsync<IOException>(() => gate2.ChangeAsync(async () =>
-        {
-            storage2.State.Member.Outbox.Add(Contribution("e:2"));
-            await gate2.CommitAsync(changed: true);
-        }));
+        await Assert.ThrowsAsync<IOException>(() => ChangeWithContributionAsync(storage2, gate2, "e:2"));
         storage2.FailWrites = false;
         await gate2.EnsureCurrentAsync();
         Assert.Equal(["metrics:e:1"], storage2.State.Member.Outbox.Pending.Select(e => e.Id));
     }
+
+    /// <summary>A stored member whose contribution e:1 was written, sent and confirmed by the aggregators (its lane holds the confirmation).</summary>
+    private static async Task<(FaultyState Storage, MemberWriteGate Gate)> MemberWithConfirmedContributionAsync()
+    {
+        var sink = new AnsweringSink();
+        var (storage, gate) = await StoredMemberAsync(new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance));
+        await ChangeWithContributionAsync(storage, gate, "e:1");
+        Assert.Contains("e:1", storage.Stored, StringComparison.Ordinal);
+        await sink.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        sink.Answer.SetResult(); // the lane takes the answer inside SetResult: e:1 is confirmed from here on
+        return (storage, gate);
+    }
+
+    /// <summary>A change that queues one outcome's contribution and commits (one write, then the emit).</summary>
+    private static Task ChangeWithContributionAsync(FaultyState storage, MemberWriteGate gate, string outcome) => gate.ChangeAsync(async () =>
+    {
+        storage.State.Member.Outbox.Add(Contribution(outcome));
+        await gate.CommitAsync(changed: true);
+    });
 
     private static RecordMetrics Contribution(string outcome) =>
         new(outcome, [new MetricContribution { Id = "M1|" + outcome, MemberId = "M1", RegionId = "east", Day = new DateOnly(2026, 6, 1), Counters = new Dictionary<string, long> { ["dau"] = 1 } }]);
