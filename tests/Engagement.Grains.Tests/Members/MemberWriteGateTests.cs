@@ -7,6 +7,7 @@ using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Engagement.Grains.Members.Effects;
 using Engagement.Grains.Programme;
+using Engagement.Grains.Tests.Programme;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -132,11 +133,13 @@ public sealed class MemberWriteGateTests
     private static async Task<(FaultyState Storage, MemberWriteGate Gate)> MemberWithConfirmedContributionAsync()
     {
         var sink = new AnsweringSink();
-        var (storage, gate) = await StoredMemberAsync(new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance));
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        var (storage, gate) = await StoredMemberAsync(handler);
         await ChangeWithContributionAsync(storage, gate, "e:1");
         Assert.Contains("e:1", storage.Stored, StringComparison.Ordinal);
         await sink.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        sink.Answer.SetResult(); // the lane takes the answer inside SetResult: e:1 is confirmed from here on
+        sink.Answer.SetResult();
+        await MetricLanes.UntilConfirmedAsync(handler, "M1"); // the lane takes the answer on its own thread
         return (storage, gate);
     }
 

@@ -76,19 +76,14 @@ public sealed class MetricContributionHandlerTests
         Assert.Equal(0, await handler.EmitAsync("m1", [Record("e:1")]));
         Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it");
         sink.Answer.SetResult();
-        Assert.Equal(1, Lanes(handler));
+        await MetricLanes.UntilConfirmedAsync(handler, "m1");
+        Assert.Equal(1, MetricLanes.Count(handler));
 
         // The member's next change has no contribution (a consent, a tick): its emit never comes to this handler, and
         // neither does its deactivation. Taking the confirmation before its write must not leave the lane behind.
         Assert.Equal(1, handler.TakeConfirmed("m1", [Record("e:1")]));
-        Assert.Equal(0, Lanes(handler));
+        Assert.Equal(0, MetricLanes.Count(handler));
     }
-
-    /// <summary>The members this silo keeps a lane for (the handler's private map, read only by this test).</summary>
-    private static int Lanes(MetricContributionHandler handler) =>
-        ((System.Collections.ICollection)typeof(MetricContributionHandler)
-            .GetField("_lanes", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .GetValue(handler)!).Count;
 
     [Fact]
     public async Task TheEmitterDropsConfirmedContributionsFromTheOutboxAndLeavesEverythingElse()
@@ -104,7 +99,8 @@ public sealed class MetricContributionHandlerTests
         await emitter.EmitAsync("m1", outbox);
         Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it");
         Assert.False(emitter.TakeConfirmed("m1", outbox));
-        sink.Answer.SetResult(); // the lane takes the answer inside SetResult: e:1 is confirmed from here on
+        sink.Answer.SetResult();
+        await MetricLanes.UntilConfirmedAsync(handler, "m1"); // the lane takes the answer on its own thread
         outbox.Add(step);
         outbox.Add(Record("e:2"));
 

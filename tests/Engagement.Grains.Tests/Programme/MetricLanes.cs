@@ -1,0 +1,44 @@
+using Engagement.Grains.Members.Effects;
+
+namespace Engagement.Grains.Tests.Programme;
+
+/// <summary>Reads a <see cref="MetricContributionHandler"/>'s private member lanes (for its tests only), under the lock the handler takes.</summary>
+internal static class MetricLanes
+{
+    /// <summary>The members the handler keeps a lane for.</summary>
+    public static int Count(MetricContributionHandler handler) => Lanes(handler).Count;
+
+    /// <summary>
+    /// Waits (polling, at most 10 s) until the member's lane holds a confirmation the member has not taken: the lane
+    /// takes the aggregators' answer on its own thread, which may still be on its way to its await when a test gives
+    /// the answer, so a test must not assume the confirmation is in once it has answered.
+    /// </summary>
+    public static async Task UntilConfirmedAsync(MetricContributionHandler handler, string memberId)
+    {
+        var lanes = Lanes(handler);
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (lanes[memberId] is { } lane)
+            {
+                var done = (IReadOnlyCollection<string>)lane.GetType().GetProperty("Done")!.GetValue(lane)!;
+                lock (lane)
+                {
+                    if (done.Count > 0)
+                    {
+                        return;
+                    }
+                }
+            }
+
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the lane took no confirmation within 10 s");
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+            await timer.WaitForNextTickAsync();
+        }
+    }
+
+    private static System.Collections.IDictionary Lanes(MetricContributionHandler handler) =>
+        (System.Collections.IDictionary)typeof(MetricContributionHandler)
+            .GetField("_lanes", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(handler)!;
+}
