@@ -155,18 +155,19 @@ public sealed class MemberState : IJsonOnDeserialized
     public MemberOutbox Outbox { get; private set; } = new();
 
     /// <summary>
-    /// How <see cref="Outbox"/> is stored: its pending effects, omitted when there are none (most stored members); a
-    /// pending ledger entry that <see cref="Ledger"/> also holds is stored as its sequence number only
-    /// (<see cref="LedgerReferences"/>) and turned back into the entry when the state is loaded.
+    /// How <see cref="Outbox"/> is stored: its pending effects, omitted when there are none (most stored members); what
+    /// the same document already says is not written again (<see cref="OutboxStorage"/>): a pending ledger entry that
+    /// <see cref="Ledger"/> also holds is stored as its sequence number only, metric contributions without the ids and
+    /// member id rebuilt from <see cref="MemberId"/>; loading the state turns both back.
     /// </summary>
     [JsonPropertyName("outbox")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<MemberEffect>? StoredOutbox
     {
-        get => Outbox.Count == 0 ? null : LedgerReferences.ForStorage(Outbox.Pending, Ledger);
+        get => Outbox.Count == 0 ? null : OutboxStorage.ForStorage(Outbox.Pending, Ledger, MemberId);
         set => Outbox.Pending = value ?? [];
     }
 
-    /// <summary>Turns the stored outbox's ledger references back into the entries. Throws <see cref="System.Text.Json.JsonException"/> for a reference the stored ledger does not hold.</summary>
-    void IJsonOnDeserialized.OnDeserialized() => LedgerReferences.Resolve(Outbox.Pending, Ledger);
+    /// <summary>Turns the stored outbox's short forms back into its effects. Throws <see cref="System.Text.Json.JsonException"/> for one the stored state cannot resolve.</summary>
+    void IJsonOnDeserialized.OnDeserialized() => OutboxStorage.Resolve(Outbox.Pending, Ledger, MemberId);
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Engagement.Domain.Metrics;
 
 /// <summary>
@@ -56,7 +54,7 @@ internal sealed class ContributionSink(MemberTransition t, MetricsOptions option
                 continue;
             }
 
-            var id = string.Create(CultureInfo.InvariantCulture, $"{t.MemberId}|{t.EffectId}|{(target.Gauge ? "g" : "d")}|{target.Region}|{target.Day:yyyyMMdd}");
+            var id = MetricContribution.IdOf(t.MemberId, t.EffectId, target.Gauge, target.Region, target.Day);
             list.Add(new MetricContribution
             {
                 Id = id,

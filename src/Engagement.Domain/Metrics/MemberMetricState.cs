@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace Engagement.Domain.Metrics;
@@ -59,7 +60,7 @@ public sealed record MemberMetricState
 /// </remarks>
 public sealed record MetricContribution
 {
-    /// <summary>Deterministic: member, outcome, target, region and day; the same outcome replayed gives the same id.</summary>
+    /// <summary>Deterministic: member, outcome, target, region and day (<see cref="IdOf"/>); the same outcome replayed gives the same id.</summary>
     public required string Id { get; init; }
 
     public required string RegionId { get; init; }
@@ -91,4 +92,49 @@ public sealed record MetricContribution
     /// <summary>Net revenue delta, CNY (day counters only).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public decimal Revenue { get; init; }
+
+    /// <summary>
+    /// The id of the contribution of member <paramref name="memberId"/>'s outcome <paramref name="outcomeId"/> to one
+    /// target: <c>{memberId}|{outcomeId}|{d or g}|{region}|{yyyyMMdd}</c> (<c>g</c> for gauges).
+    /// </summary>
+    public static string IdOf(string memberId, string outcomeId, bool gauge, string region, DateOnly day) =>
+        string.Create(CultureInfo.InvariantCulture, $"{memberId}|{outcomeId}|{(gauge ? "g" : "d")}|{region}|{day:yyyyMMdd}");
+
+    /// <summary>True when <see cref="Id"/> and <see cref="MemberId"/> are exactly what <see cref="IdOf"/> gives for this contribution of <paramref name="memberId"/>'s outcome <paramref name="outcomeId"/>. Allocates nothing.</summary>
+    public bool HasIdOf(string memberId, string outcomeId)
+    {
+        if (!string.Equals(MemberId, memberId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var id = Id.AsSpan();
+        if (!(Next(ref id, memberId) && Next(ref id, outcomeId) && Next(ref id, IsGauge ? "g" : "d") && Next(ref id, RegionId)) || id.Length != 8)
+        {
+            return false;
+        }
+
+        // The day as yyyyMMdd, compared digit by digit without formatting it.
+        var digits = (Day.Year * 10_000) + (Day.Month * 100) + Day.Day;
+        for (var i = 7; i >= 0; i--, digits /= 10)
+        {
+            if (id[i] != (char)('0' + (digits % 10)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+
+        static bool Next(ref ReadOnlySpan<char> rest, ReadOnlySpan<char> part)
+        {
+            if (rest.Length <= part.Length || !rest.StartsWith(part, StringComparison.Ordinal) || rest[part.Length] != '|')
+            {
+                return false;
+            }
+
+            rest = rest[(part.Length + 1)..];
+            return true;
+        }
+    }
 }

@@ -21,6 +21,7 @@ namespace Engagement.Domain.Members.Effects;
 /// </remarks>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$effect")]
 [JsonDerivedType(typeof(RecordMetrics), "metrics")]
+[JsonDerivedType(typeof(CompactRecordMetrics), "metrics-compact")]
 [JsonDerivedType(typeof(ArchiveLedgerEntry), "ledger")]
 [JsonDerivedType(typeof(ArchiveLedgerReference), "ledger-ref")]
 [JsonDerivedType(typeof(PublishTouch), "touch")]

@@ -12,9 +12,12 @@ namespace Engagement.Domain.Members.Effects;
 public sealed record RecordMetrics(string OutcomeId, IReadOnlyList<MetricContribution> Contributions) : MemberEffect
 {
     [JsonIgnore]
-    public override string Id => "metrics:" + OutcomeId;
+    public override string Id => IdOf(OutcomeId);
 
     /// <inheritdoc />
     /// <remarks>By outcome id, without building either id: contributions wait in the outbox while the sink sends them in the background.</remarks>
     public override bool HasSameId(MemberEffect other) => other is RecordMetrics metrics && string.Equals(metrics.OutcomeId, OutcomeId, StringComparison.Ordinal);
+
+    /// <summary>The effect id of outcome <paramref name="outcomeId"/>'s contributions: <c>metrics:{outcomeId}</c>.</summary>
+    public static string IdOf(string outcomeId) => "metrics:" + outcomeId;
 }
