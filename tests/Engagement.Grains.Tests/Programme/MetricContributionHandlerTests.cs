@@ -23,8 +23,8 @@ public sealed class MetricContributionHandlerTests
         var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
         List<MemberEffect> effects = [Record("e:1"), Record("e:2")];
 
-        // The member's write emits in the background; the aggregators confirm both (the lane takes the answer
-        // synchronously inside Answer.SetResult, so they are confirmed before the next line).
+        // The member's write emits in the background; the aggregators confirm both (the lane takes the answer on its
+        // own thread; EmitAllAsync below waits for the lane).
         Assert.Equal(0, await handler.EmitAsync("m1", effects));
         Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent them");
         sink.Answer.SetResult();
@@ -54,6 +54,7 @@ public sealed class MetricContributionHandlerTests
         Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent them");
         Assert.Equal(0, handler.TakeConfirmed("m1", effects));
         sink.Answer.SetResult();
+        await MetricLanes.UntilConfirmedAsync(handler, "m1");
 
         // The member's next event: before its write, both confirmations are taken (the new e:3 is not), and only once.
         Assert.Equal(2, handler.TakeConfirmed("m1", [.. effects, Record("e:3")]));

@@ -9,9 +9,9 @@ internal static class MetricLanes
     public static int Count(MetricContributionHandler handler) => Lanes(handler).Count;
 
     /// <summary>
-    /// Waits (polling, at most 10 s) until the member's lane holds a confirmation the member has not taken: the lane
-    /// takes the aggregators' answer on its own thread, which may still be on its way to its await when a test gives
-    /// the answer, so a test must not assume the confirmation is in once it has answered.
+    /// Waits (polling, at most 10 s) until the member's lane holds a confirmation the member has not taken and its
+    /// sender has stopped: the lane takes the aggregators' answer on its own thread, which may still be on its way to
+    /// its await when a test gives the answer, so a test must not assume the confirmation is in once it has answered.
     /// </summary>
     public static async Task UntilConfirmedAsync(MetricContributionHandler handler, string memberId)
     {
@@ -22,9 +22,10 @@ internal static class MetricLanes
             if (lanes[memberId] is { } lane)
             {
                 var done = (IReadOnlyCollection<string>)lane.GetType().GetProperty("Done")!.GetValue(lane)!;
+                var running = lane.GetType().GetProperty("Running")!;
                 lock (lane)
                 {
-                    if (done.Count > 0)
+                    if (done.Count > 0 && !(bool)running.GetValue(lane)!)
                     {
                         return;
                     }

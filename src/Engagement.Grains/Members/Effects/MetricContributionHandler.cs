@@ -73,7 +73,7 @@ public sealed partial class MetricContributionHandler(
         lock (lane)
         {
             var confirmed = TakeLeading(lane, effects);
-            if (lane.Queue.Count == 0 && lane.Done.Count == 0 && lane.Sending.IsCompleted)
+            if (lane.Queue.Count == 0 && lane.Done.Count == 0 && !lane.Running)
             {
                 // Nothing left to send or to hand back: the member's next emit may have no contribution to come here with.
                 _lanes.TryRemove(KeyValuePair.Create(memberId, lane));
@@ -162,9 +162,9 @@ public sealed partial class MetricContributionHandler(
         {
             lock (lane)
             {
-                if (lane.Queue.Count > 0 && lane.Sending.IsCompleted)
+                if (lane.Queue.Count > 0 && !lane.Running)
                 {
-                    lane.Sending = Task.Run(() => SendAsync(memberId, lane), CancellationToken.None);
+                    StartSending(memberId, lane);
                 }
 
                 sending.Add(lane.Sending);
@@ -205,18 +205,25 @@ public sealed partial class MetricContributionHandler(
                 }
             }
 
-            if (restart && !_stopping && lane.Queue.Count > 0 && lane.Sending.IsCompleted)
+            if (restart && !_stopping && lane.Queue.Count > 0 && !lane.Running)
             {
-                lane.Sending = Task.Run(() => SendAsync(memberId, lane));
+                StartSending(memberId, lane);
             }
 
-            if (lane.Queue.Count == 0 && lane.Done.Count == 0 && lane.Sending.IsCompleted)
+            if (lane.Queue.Count == 0 && lane.Done.Count == 0 && !lane.Running)
             {
                 _lanes.TryRemove(KeyValuePair.Create(memberId, lane));
             }
 
             return confirmed;
         }
+    }
+
+    /// <summary>Starts the lane's sender. Under the lane's lock, while none runs.</summary>
+    private void StartSending(string memberId, Lane lane)
+    {
+        lane.Running = true;
+        lane.Sending = Task.Run(() => SendAsync(memberId, lane), CancellationToken.None);
     }
 
     private async Task SendAsync(string memberId, Lane lane)
@@ -228,6 +235,8 @@ public sealed partial class MetricContributionHandler(
             {
                 if (lane.Queue.Count == 0 || _stopped)
                 {
+                    // Decided under the lock: a contribution queued from here on finds no sender and starts one.
+                    lane.Running = false;
                     return;
                 }
 
@@ -244,8 +253,18 @@ public sealed partial class MetricContributionHandler(
             {
                 await _sink!.ApplyAsync(contributions);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
+                lock (lane)
+                {
+                    lane.Running = false;
+                }
+
+                if (ex is OperationCanceledException)
+                {
+                    throw;
+                }
+
                 LogSendFailed(ex, memberId, batch.Count);
                 return; // still queued: the member's next emit sends them again
             }
@@ -278,5 +297,12 @@ public sealed partial class MetricContributionHandler(
         public HashSet<string> Done { get; } = new(StringComparer.Ordinal);
 
         public Task Sending { get; set; } = Task.CompletedTask;
+
+        /// <summary>
+        /// A sender runs and looks at the queue again before it stops. Set and cleared under the lane's lock, so a
+        /// contribution queued after the sender's last look always starts a new one (<see cref="Sending"/> completes
+        /// only after that look, a little later).
+        /// </summary>
+        public bool Running { get; set; }
     }
 }
