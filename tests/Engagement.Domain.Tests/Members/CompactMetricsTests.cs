@@ -151,6 +151,18 @@ public sealed class CompactMetricsTests
     }
 
     [Theory]
+    [InlineData("\"day\":\"2026-01-05\"", "\"day\":\"2026/01/05\"")]
+    [InlineData("\"contributions\":[", "\"contributions\":null,\"x\":[")]
+    [InlineData("{\"regionId\":\"east\",\"day\"", "{\"day\"")]
+    public void ABrokenCompactFormIsRefusedAsJson(string part, string broken)
+    {
+        var json = JsonSerializer.Serialize(Purchases(1), Web);
+        Assert.Contains(part, json, StringComparison.Ordinal);
+
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<MemberState>(json.Replace(part, broken, StringComparison.Ordinal), Web));
+    }
+
+    [Theory]
     [InlineData("M1", "e:e-1", true, "east", "M1|e:e-1|g|east|20260105", true)]
     [InlineData("M1", "e:e-1", true, "east", "M1|e:e-1|g|east|2026010x", false)]
     [InlineData("M1", "e:e-1", false, "east", "M1|e:e-1|d|east|20260105", true)]

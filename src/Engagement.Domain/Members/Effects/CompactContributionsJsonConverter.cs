@@ -11,9 +11,10 @@ namespace Engagement.Domain.Members.Effects;
 /// <c>{"regionId":"east","day":"2026-01-05","sequence":3,"shard":2,"isGauge":true,"counters":{"dau":1},"revenue":12.30}</c>,
 /// <c>shard</c>, <c>isGauge</c> and <c>revenue</c> left out at their defaults (0, false, 0 CNY). Written field by field:
 /// a contribution waits in every state write until its aggregator confirms it. Reads that form back with an empty id
-/// and no member (<see cref="CompactMetrics.Resolve"/> rebuilds both); a field it does not know is skipped.
+/// and no member (<see cref="CompactMetrics.Resolve"/> rebuilds both); a field it does not know is skipped. Only this
+/// converter writes the form, so it reads exactly these camelCase names whatever the serializer's options.
 /// </summary>
-/// <exception cref="JsonException">On reading: not an array of objects, or an object without <c>regionId</c>, <c>day</c> or <c>counters</c>.</exception>
+/// <exception cref="JsonException">On reading: not an array of objects, an object without <c>regionId</c>, <c>day</c> or <c>counters</c>, or a day not in <c>yyyy-MM-dd</c>.</exception>
 public sealed class CompactContributionsJsonConverter : JsonConverter<IReadOnlyList<MetricContribution>>
 {
     private static readonly JsonEncodedText RegionId = JsonEncodedText.Encode("regionId");
@@ -104,7 +105,7 @@ public sealed class CompactContributionsJsonConverter : JsonConverter<IReadOnlyL
             switch (name)
             {
                 case "regionId": region = reader.GetString(); break;
-                case "day": day = DateOnly.ParseExact(reader.GetString() ?? "", "yyyy-MM-dd", CultureInfo.InvariantCulture); break;
+                case "day": day = DateOnly.TryParseExact(reader.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : throw new JsonException("A stored contribution's day is not yyyy-MM-dd."); break;
                 case "sequence": sequence = reader.GetInt64(); break;
                 case "shard": shard = reader.GetInt32(); break;
                 case "isGauge": gauge = reader.GetBoolean(); break;

@@ -5,8 +5,9 @@ using Engagement.Domain.Metrics;
 namespace Engagement.Domain.Members.Effects;
 
 /// <summary>
-/// How a pending <see cref="RecordMetrics"/> is stored when every contribution's <see cref="MetricContribution.Id"/>
-/// and <see cref="MetricContribution.MemberId"/> are what <see cref="MetricContribution.IdOf"/> and the member give:
+/// How a pending <see cref="RecordMetrics"/> is stored when it has contributions and every one has a sequence (from 1)
+/// and the <see cref="MetricContribution.Id"/> and <see cref="MetricContribution.MemberId"/> that
+/// <see cref="MetricContribution.IdOf"/> and the member give:
 /// without them (about 100 of each contribution's 300 bytes of JSON; a contribution waits in every state write until
 /// its aggregator confirms it). It exists only in stored JSON: loading the state turns it back into the
 /// <see cref="RecordMetrics"/> with both rebuilt (<see cref="CompactMetrics"/>), so no handler ever sees one.
@@ -30,12 +31,12 @@ internal static class CompactMetrics
 {
     /// <summary>
     /// The compact form of <paramref name="metrics"/> for member <paramref name="memberId"/> (it shares the contributions,
-    /// copies nothing); null (store it in full) when the member id is unknown, or a contribution's id or member is not
-    /// the one rebuilt on loading.
+    /// copies nothing); null (store it in full) when the member id is unknown, there is no contribution, or one has no
+    /// sequence or not the id and member rebuilt on loading.
     /// </summary>
-    public static CompactRecordMetrics? For(RecordMetrics metrics, string memberId)
+    public static CompactRecordMetrics? For(RecordMetrics metrics, string? memberId)
     {
-        if (memberId.Length == 0 || metrics.Contributions.Count == 0)
+        if (string.IsNullOrEmpty(memberId) || metrics.Contributions is not { Count: > 0 })
         {
             return null;
         }
@@ -52,12 +53,17 @@ internal static class CompactMetrics
     }
 
     /// <summary>The <see cref="RecordMetrics"/> <paramref name="stored"/> stands for, ids and member rebuilt.</summary>
-    /// <exception cref="JsonException">The stored state has no member id to rebuild them with.</exception>
-    public static RecordMetrics Resolve(CompactRecordMetrics stored, string memberId)
+    /// <exception cref="JsonException">The stored state has no member id to rebuild them with, or the stored effect no outcome or contributions.</exception>
+    public static RecordMetrics Resolve(CompactRecordMetrics stored, string? memberId)
     {
         if (string.IsNullOrEmpty(memberId))
         {
             throw new JsonException($"The stored outbox holds compact metric contributions of outcome {stored.OutcomeId}, but the stored state has no memberId.");
+        }
+
+        if (stored.OutcomeId is null || stored.Contributions is null)
+        {
+            throw new JsonException("A stored metrics-compact effect has no outcomeId or no contributions.");
         }
 
         var contributions = new List<MetricContribution>(stored.Contributions.Count);
