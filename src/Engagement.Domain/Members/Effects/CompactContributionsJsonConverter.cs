@@ -31,8 +31,9 @@ public sealed class CompactContributionsJsonConverter : JsonConverter<IReadOnlyL
         ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartArray();
         Span<char> day = stackalloc char[10];
-        foreach (var c in value)
+        for (var i = 0; i < value.Count; i++)
         {
+            var c = value[i]; // indexed: a foreach over the interface would box an enumerator per write
             writer.WriteStartObject();
             writer.WriteString(RegionId, c.RegionId);
             c.Day.TryFormat(day, out var written, "O", CultureInfo.InvariantCulture);

@@ -41,8 +41,11 @@ internal static class CompactMetrics
             return null;
         }
 
-        foreach (var c in metrics.Contributions)
+        // Indexed: a foreach over the interface would box an enumerator on every state write.
+        var contributions = metrics.Contributions;
+        for (var i = 0; i < contributions.Count; i++)
         {
+            var c = contributions[i];
             if (c.Sequence <= 0 || !c.HasIdOf(memberId, metrics.OutcomeId))
             {
                 return null;
