@@ -49,7 +49,9 @@ internal sealed class MemberActivation(IPersistentState<MemberGrainState> state,
 
     /// <summary>
     /// Takes the rules in force for the next decision: value classes by rank (cached per silo) and the metrics settings.
-    /// Called at the start of every change that records metrics (event, redemption, adjustment, tick, booking).
+    /// Called at the start of every call of the grain (<see cref="MemberWriteGate.EnsureCurrentAsync"/>), so that a
+    /// campaign delivery or a coupon command that activates the member records its metrics and checks audiences with
+    /// the value classes in force, as an event does.
     /// </summary>
     public async ValueTask UseCurrentRulesAsync()
     {

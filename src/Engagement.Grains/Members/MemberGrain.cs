@@ -123,7 +123,6 @@ public sealed class MemberGrain(
             return new RedemptionResult { RedemptionId = request.RedemptionId, Status = RedemptionStatus.UnknownMember, Detail = "member has never been seen" };
         }
 
-        await _member.UseCurrentRulesAsync();
         var now = _member.Now;
         var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, Options, now, _member.Metrics, request.PointValue, request.StoreId);
         if (outcome.StateChanged)
@@ -148,7 +147,6 @@ public sealed class MemberGrain(
             return MemberMapper.ToResult(request, null);
         }
 
-        await _member.UseCurrentRulesAsync();
         var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, Options, _member.Now, _member.Metrics);
         await _gate.CommitAsync(outcome.StateChanged);
         if (outcome.StateChanged)
@@ -229,7 +227,6 @@ public sealed class MemberGrain(
             return new ApplyResult { Status = ApplyStatus.Rejected, Reason = $"memberId: event for '{evt.MemberId}' delivered to member '{MemberId}'" };
         }
 
-        await _member.UseCurrentRulesAsync();
         var now = _member.Now;
         if (!state.RecordExists && string.IsNullOrEmpty(Member.MemberId))
         {
@@ -274,7 +271,6 @@ public sealed class MemberGrain(
 
     private async Task TickAsync()
     {
-        await _member.UseCurrentRulesAsync();
         var now = _member.Now;
         var outcome = MemberDecider.Tick(Member, Options, now, _offers.FulfilTouch(now), _member.Metrics);
         var coupons = _offers.TickStep(now);

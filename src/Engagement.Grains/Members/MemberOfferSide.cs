@@ -172,7 +172,6 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
                 return new PriorityBookingResult { Status = PriorityBookingResult.NotFound, Detail = "member has never been seen" };
             }
 
-            await member.UseCurrentRulesAsync();
             var now = member.Now;
             var command = new PriorityBookingCommand(request.BookingId, request.StoreId, request.SlotStart ?? default, request.Note);
             var outcome = BenefitUses.BookPriority(Member, command, Offers, member.Options, now);

@@ -71,17 +71,22 @@ internal sealed class MemberWriteGate(MemberActivation member)
         }
     }
 
-    /// <summary>Reloads the state from storage if a failed change left memory ahead of it. Throws while storage cannot be read.</summary>
+    /// <summary>
+    /// Reloads the state from storage if a failed change left memory ahead of it, then takes the rules in force now
+    /// (<see cref="MemberActivation.UseCurrentRulesAsync"/>: value classes by rank, the metrics settings), so that every
+    /// call decides and answers with them, the first call of an activation too, whatever it is (an event, a campaign
+    /// delivery, a coupon command, a view). Throws while storage cannot be read.
+    /// </summary>
     public async Task EnsureCurrentAsync()
     {
-        if (!_aheadOfStorage)
+        if (_aheadOfStorage)
         {
-            return;
+            await member.State.ReadStateAsync();
+            _aheadOfStorage = false;
+            Logger.LogReloaded(member.MemberId);
         }
 
-        await member.State.ReadStateAsync();
-        _aheadOfStorage = false;
-        Logger.LogReloaded(member.MemberId);
+        await member.UseCurrentRulesAsync();
     }
 
     /// <summary>
