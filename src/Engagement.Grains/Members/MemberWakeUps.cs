@@ -49,12 +49,11 @@ internal sealed class MemberWakeUps(MemberActivation member, IGrainBase grain)
     {
         var period = Period;
         var stored = member.State.State;
-        if (due is not { } at || stored.NextReminderAt is not { } next || at >= next - WakeTolerance || period <= TimeSpan.Zero)
+        if (period <= TimeSpan.Zero || WakeIn(due, NextTick(stored.NextReminderAt, now, Clock.ToEngine(period)), now) is not { } dueTime)
         {
             return false;
         }
 
-        var dueTime = at - now < WakeTolerance ? WakeTolerance : at - now;
         await Register(Clock.ToReal(dueTime), period);
         stored.NextReminderAt = now + dueTime;
         MemberMetrics.ReminderRegistered();
@@ -62,24 +61,44 @@ internal sealed class MemberWakeUps(MemberActivation member, IGrainBase grain)
         return true;
     }
 
+    /// <summary>
+    /// The reminder's next tick after <paramref name="now"/> (UTC, engine clock): <paramref name="stored"/> moved on by
+    /// whole periods (<paramref name="enginePeriod"/>, engine time) while it is not after <paramref name="now"/>. The
+    /// stored instant lags whenever ticks that changed nothing went unwritten (storage keeps the tick before them) or
+    /// the silo was down; the reminder itself kept its period. Null when no reminder is registered.
+    /// </summary>
+    internal static DateTimeOffset? NextTick(DateTimeOffset? stored, DateTimeOffset now, TimeSpan enginePeriod)
+    {
+        if (stored is not { } next || enginePeriod <= TimeSpan.Zero || next > now)
+        {
+            return stored;
+        }
+
+        return next + TimeSpan.FromTicks(enginePeriod.Ticks * (((now - next).Ticks / enginePeriod.Ticks) + 1));
+    }
+
+    /// <summary>
+    /// How long from <paramref name="now"/> the reminder must fire to meet <paramref name="due"/> (engine time, at least
+    /// Orleans' one minute), or null when its <paramref name="next"/> tick (<see cref="NextTick"/>) comes soon enough
+    /// (within that minute of it) or nothing is due or registered.
+    /// </summary>
+    internal static TimeSpan? WakeIn(DateTimeOffset? due, DateTimeOffset? next, DateTimeOffset now)
+    {
+        if (due is not { } at || next is not { } tick || at >= tick - WakeTolerance)
+        {
+            return null;
+        }
+
+        return at - now < WakeTolerance ? WakeTolerance : at - now;
+    }
+
     /// <summary>Registers or updates the reminder: due time and period, both real time.</summary>
     private Task<IGrainReminder> Register(TimeSpan due, TimeSpan period) => grain.RegisterOrUpdateReminder(MemberGrain.LifecycleReminder, due, period);
 
-    /// <summary>On a tick: the next reminder instant moves past <paramref name="now"/> by whole periods (in memory; the tick writes).</summary>
+    /// <summary>On a tick: the next reminder instant moves past <paramref name="now"/> by whole periods (in memory; the tick writes if it changed anything).</summary>
     public void Advance(DateTimeOffset now)
     {
-        var period = Period;
         var stored = member.State.State;
-        if (stored.NextReminderAt is not { } next || period <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        while (next <= now)
-        {
-            next += Clock.ToEngine(period);
-        }
-
-        stored.NextReminderAt = next;
+        stored.NextReminderAt = NextTick(stored.NextReminderAt, now, Clock.ToEngine(Period));
     }
 }
