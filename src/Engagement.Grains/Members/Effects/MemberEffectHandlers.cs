@@ -3,6 +3,7 @@ using Engagement.Contracts.Campaigns;
 using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Campaigns;
 using Engagement.Grains.Ports;
+using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members.Effects;
 
@@ -89,8 +90,11 @@ public sealed class LifecycleJournalHandler(ILifecycleJournal journal) : MemberE
     }
 }
 
-/// <summary>Refused or timed-out held refunds to the poison queue, with their reason.</summary>
-public sealed class DeadLetterHandler(IDeadLetterSink deadLetters) : MemberEffectHandler<DeadLetterRefund>
+/// <summary>
+/// Refused or timed-out held refunds to the poison queue, with their reason, in order. The poison queue does not drop
+/// repeats, so when one fails after others went out, those are confirmed and only the rest are retried.
+/// </summary>
+public sealed partial class DeadLetterHandler(IDeadLetterSink deadLetters, ILogger<DeadLetterHandler> logger) : MemberEffectHandler<DeadLetterRefund>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -101,12 +105,24 @@ public sealed class DeadLetterHandler(IDeadLetterSink deadLetters) : MemberEffec
         {
             // The producer's text and queue when the refund came from one (CONTRACT.md §1); else the member and its record.
             var refund = effect.Refund;
-            await deadLetters.PublishAsync(effect.Reason, refund.SourceQueue ?? "member:" + memberId, refund.SourceText ?? JsonSerializer.Serialize(refund, Json));
+            try
+            {
+                await deadLetters.PublishAsync(effect.Reason, refund.SourceQueue ?? "member:" + memberId, refund.SourceText ?? JsonSerializer.Serialize(refund, Json));
+            }
+            catch (Exception ex) when (done > 0 && ex is not OperationCanceledException)
+            {
+                LogPartlyPublished(ex, memberId, done, effects.Count);
+                return done;
+            }
+
             done++;
         }
 
         return done;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: {Done} of {Count} dead letters reached the poison queue; the rest stay in the outbox and are retried")]
+    private partial void LogPartlyPublished(Exception ex, string memberId, int done, int count);
 }
 
 /// <summary>
