@@ -44,17 +44,18 @@ internal sealed class MemberWriteGate(MemberActivation member)
     /// <summary>
     /// On the way out: ledger entries waiting for a batch are archived, and an outbox emptier than storage's is stored.
     /// A failure is logged and leaves them pending in storage, where the next activation finds them; never throws but
-    /// for cancellation.
+    /// for cancellation. Either way the silo's effect handlers then forget the member
+    /// (<see cref="MemberEffectEmitter.Release"/>).
     /// </summary>
     public async Task DeactivateAsync()
     {
-        if (_aheadOfStorage)
-        {
-            return;
-        }
-
         try
         {
+            if (_aheadOfStorage)
+            {
+                return;
+            }
+
             if (Member.Outbox.Count > 0)
             {
                 await EmitAsync(everything: true);
@@ -68,6 +69,10 @@ internal sealed class MemberWriteGate(MemberActivation member)
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Logger.LogDeactivationWriteFailed(ex, member.MemberId);
+        }
+        finally
+        {
+            Emitter.Release(member.MemberId);
         }
     }
 

@@ -114,6 +114,28 @@ public sealed class MetricContributionHandlerTests
         Assert.False(emitter.TakeConfirmed("m1", outbox));
     }
 
+    [Fact]
+    public async Task AMemberThatDeactivatesAfterAFailedSendLeavesNoLaneAndNothingIsSentForItLater()
+    {
+        using var sink = new CountingSink();
+        sink.Answer.SetException(new IOException("the aggregator did not answer"));
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        var emitter = new MemberEffectEmitter([handler], Microsoft.Extensions.Options.Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        var lifecycle = new StopOnlyLifecycle();
+        handler.Participate(lifecycle);
+
+        // Deactivation waits for the lane: the send fails, nothing is confirmed, the contribution stays in the stored outbox.
+        Assert.Equal(0, await handler.EmitAllAsync("m1", [Record("e:1")]));
+        Assert.Equal(1, MetricLanes.Count(handler));
+
+        emitter.Release("m1");
+
+        // The lane is gone, and the silo's stop sends nothing for the member: its next activation, on any silo, does.
+        Assert.Equal(0, MetricLanes.Count(handler));
+        await lifecycle.StopAsync(ServiceLifecycleStage.Active);
+        Assert.Equal(["e:1"], Assert.Single(sink.Calls));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

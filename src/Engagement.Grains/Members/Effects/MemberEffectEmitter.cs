@@ -129,6 +129,19 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
         return new EmitResult(confirmed.Count > 0, confirmed.Exists(e => e.ConfirmDurably));
     }
 
+    /// <summary>
+    /// The member has deactivated: each handler forgets what it kept for it on this silo
+    /// (<see cref="IMemberEffectHandler.Release"/>), so a member that leaves with a failed send behind it holds no
+    /// memory here and nothing is sent for it later from here. Never throws.
+    /// </summary>
+    public void Release(string memberId)
+    {
+        foreach (var handler in _handlers)
+        {
+            handler.Release(memberId);
+        }
+    }
+
     private static int CountWaiting(MemberOutbox outbox)
     {
         var count = 0;

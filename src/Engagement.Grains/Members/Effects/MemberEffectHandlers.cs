@@ -35,6 +35,14 @@ public interface IMemberEffectHandler
     /// waits. 0 for a handler that confirms as it emits.
     /// </summary>
     int TakeConfirmed(string memberId, IReadOnlyList<MemberEffect> effects) => 0;
+
+    /// <summary>
+    /// The member has deactivated on this silo: forget whatever is kept for it here (what it left unconfirmed stays
+    /// pending in its stored outbox, which its next activation, on any silo, emits again). Never throws.
+    /// </summary>
+    void Release(string memberId)
+    {
+    }
 }
 
 /// <summary>The typed base of a handler: a new effect kind is one record and one subclass of this.</summary>

@@ -115,6 +115,32 @@ public sealed partial class MetricContributionHandler(
         return confirmed;
     }
 
+    /// <summary>
+    /// The member deactivated on this silo: its lane is dropped, queued contributions and confirmations with it (what
+    /// the member left unconfirmed is pending in its stored outbox, and its next activation, on any silo, sends it
+    /// again). Without this a member that left after a failed send kept its lane here for good, and a stopping silo's
+    /// flush sent its contributions again, however old. A lane whose sender still runs goes when the sender stops,
+    /// unless the member has come back to it meanwhile.
+    /// </summary>
+    public void Release(string memberId)
+    {
+        if (!_lanes.TryGetValue(memberId, out var lane))
+        {
+            return;
+        }
+
+        lock (lane)
+        {
+            if (lane.Running)
+            {
+                lane.Released = true;
+                return;
+            }
+
+            _lanes.TryRemove(KeyValuePair.Create(memberId, lane));
+        }
+    }
+
     /// <summary>Flushes when the silo stops (before its members deactivate) and reports what members left when it is done.</summary>
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -189,6 +215,7 @@ public sealed partial class MetricContributionHandler(
         var lane = _lanes.GetOrAdd(memberId, static _ => new Lane());
         lock (lane)
         {
+            lane.Released = false;
             var confirmed = TakeLeading(lane, effects);
             if (lane.Done.Count > 0 && confirmed < effects.Count)
             {
@@ -236,7 +263,7 @@ public sealed partial class MetricContributionHandler(
                 if (lane.Queue.Count == 0 || _stopped)
                 {
                     // Decided under the lock: a contribution queued from here on finds no sender and starts one.
-                    lane.Running = false;
+                    Stop(memberId, lane);
                     return;
                 }
 
@@ -257,7 +284,7 @@ public sealed partial class MetricContributionHandler(
             {
                 lock (lane)
                 {
-                    lane.Running = false;
+                    Stop(memberId, lane);
                 }
 
                 if (ex is OperationCanceledException)
@@ -278,6 +305,16 @@ public sealed partial class MetricContributionHandler(
                     lane.Done.Add(effect.Id);
                 }
             }
+        }
+    }
+
+    /// <summary>The lane's sender stops; a lane its member released meanwhile goes with it. Under the lane's lock.</summary>
+    private void Stop(string memberId, Lane lane)
+    {
+        lane.Running = false;
+        if (lane.Released)
+        {
+            _lanes.TryRemove(KeyValuePair.Create(memberId, lane));
         }
     }
 
@@ -304,5 +341,8 @@ public sealed partial class MetricContributionHandler(
         /// only after that look, a little later).
         /// </summary>
         public bool Running { get; set; }
+
+        /// <summary>The member deactivated while the sender ran: the lane is dropped when it stops (<see cref="Release"/>).</summary>
+        public bool Released { get; set; }
     }
 }
