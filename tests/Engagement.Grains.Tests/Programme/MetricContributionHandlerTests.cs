@@ -136,6 +136,42 @@ public sealed class MetricContributionHandlerTests
         Assert.Equal(["e:1"], Assert.Single(sink.Calls));
     }
 
+    [Fact]
+    public async Task ALaneReleasedWhileItsSendIsUnderWayGoesWhenTheSendEnds()
+    {
+        using var sink = new CountingSink();
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        Assert.Equal(0, await handler.EmitAsync("m1", [Record("e:1")]));
+        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it");
+
+        // The member deactivates while the aggregators have not answered: the send finishes, then the lane goes.
+        handler.Release("m1");
+        Assert.Equal(1, MetricLanes.Count(handler));
+        sink.Answer.SetResult();
+        await MetricLanes.UntilCountAsync(handler, 0);
+        Assert.Equal(["e:1"], Assert.Single(sink.Calls));
+    }
+
+    [Fact]
+    public async Task AMemberBackOnTheSiloBeforeItsReleasedLaneStoppedKeepsOneLaneAndOneSender()
+    {
+        using var sink = new CountingSink();
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        Assert.Equal(0, await handler.EmitAsync("m1", [Record("e:1")]));
+        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it");
+        handler.Release("m1");
+
+        // The next activation reloads e:1 (still pending in storage) beside its new e:2: e:1 is not queued twice, and
+        // e:2 goes after it on the same lane, which stays.
+        Assert.Equal(0, await handler.EmitAsync("m1", [Record("e:1"), Record("e:2")]));
+        sink.Answer.SetResult();
+        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent the new one");
+        await MetricLanes.UntilConfirmedAsync(handler, "m1");
+        Assert.Equal(1, MetricLanes.Count(handler));
+        Assert.Equal(2, await handler.EmitAllAsync("m1", [Record("e:1"), Record("e:2")]));
+        Assert.Equal([["e:1"], ["e:2"]], sink.Calls);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

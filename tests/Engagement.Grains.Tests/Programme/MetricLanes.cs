@@ -38,6 +38,18 @@ internal static class MetricLanes
         }
     }
 
+    /// <summary>Waits (polling, at most 10 s) until the handler keeps <paramref name="count"/> lanes.</summary>
+    public static async Task UntilCountAsync(MetricContributionHandler handler, int count)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (Count(handler) != count)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"the handler kept {Count(handler)} lanes, not {count}, for 10 s");
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+            await timer.WaitForNextTickAsync();
+        }
+    }
+
     private static System.Collections.IDictionary Lanes(MetricContributionHandler handler) =>
         (System.Collections.IDictionary)typeof(MetricContributionHandler)
             .GetField("_lanes", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!

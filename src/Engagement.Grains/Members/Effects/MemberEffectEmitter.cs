@@ -132,7 +132,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     /// <summary>
     /// The member has deactivated: each handler forgets what it kept for it on this silo
     /// (<see cref="IMemberEffectHandler.Release"/>), so a member that leaves with a failed send behind it holds no
-    /// memory here and nothing is sent for it later from here. Never throws.
+    /// memory here and nothing of it is sent again from here (a send already under way finishes). Never throws.
     /// </summary>
     public void Release(string memberId)
     {

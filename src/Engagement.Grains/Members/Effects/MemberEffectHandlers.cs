@@ -117,8 +117,9 @@ public sealed partial class DeadLetterHandler(IDeadLetterSink deadLetters, ILogg
             {
                 await deadLetters.PublishAsync(effect.Reason, refund.SourceQueue ?? "member:" + memberId, refund.SourceText ?? JsonSerializer.Serialize(refund, Json));
             }
-            catch (Exception ex) when (done > 0 && ex is not OperationCanceledException)
+            catch (Exception ex) when (done > 0)
             {
+                // A cancellation too (an HTTP timeout surfaces as one): those already sent must not be sent again.
                 LogPartlyPublished(ex, memberId, done, effects.Count);
                 return done;
             }

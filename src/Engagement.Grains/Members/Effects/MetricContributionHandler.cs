@@ -131,13 +131,11 @@ public sealed partial class MetricContributionHandler(
 
         lock (lane)
         {
-            if (lane.Running)
+            lane.Released = true;
+            if (!lane.Running)
             {
-                lane.Released = true;
-                return;
+                _lanes.TryRemove(KeyValuePair.Create(memberId, lane));
             }
-
-            _lanes.TryRemove(KeyValuePair.Create(memberId, lane));
         }
     }
 
@@ -188,7 +186,7 @@ public sealed partial class MetricContributionHandler(
         {
             lock (lane)
             {
-                if (lane.Queue.Count > 0 && !lane.Running)
+                if (lane.Queue.Count > 0 && !lane.Running && !lane.Released)
                 {
                     StartSending(memberId, lane);
                 }
@@ -212,38 +210,54 @@ public sealed partial class MetricContributionHandler(
     private int Take(string memberId, IReadOnlyList<MemberEffect> effects, bool restart = true)
     {
         ArgumentNullException.ThrowIfNull(effects);
-        var lane = _lanes.GetOrAdd(memberId, static _ => new Lane());
-        lock (lane)
+        while (true)
         {
-            lane.Released = false;
-            var confirmed = TakeLeading(lane, effects);
-            if (lane.Done.Count > 0 && confirmed < effects.Count)
+            var lane = _lanes.GetOrAdd(memberId, static _ => new Lane());
+            lock (lane)
             {
-                // Confirmations the member no longer lists (its outbox was reloaded from storage): nothing will take them.
-                var listed = effects.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
-                lane.Done.RemoveWhere(id => !listed.Contains(id));
-            }
-
-            for (var i = confirmed; i < effects.Count; i++)
-            {
-                if (lane.Known.Add(effects[i].Id))
+                // A lane removed between the lookup and the lock (emptied, or released by a deactivation whose sender
+                // just stopped) must not be used: its sender would run beside the new lane's.
+                if (!_lanes.TryGetValue(memberId, out var current) || !ReferenceEquals(current, lane))
                 {
-                    lane.Queue.Add((RecordMetrics)effects[i]);
+                    continue;
                 }
-            }
 
-            if (restart && !_stopping && lane.Queue.Count > 0 && !lane.Running)
-            {
-                StartSending(memberId, lane);
+                return TakeLocked(memberId, lane, effects, restart);
             }
-
-            if (lane.Queue.Count == 0 && lane.Done.Count == 0 && !lane.Running)
-            {
-                _lanes.TryRemove(KeyValuePair.Create(memberId, lane));
-            }
-
-            return confirmed;
         }
+    }
+
+    /// <summary><see cref="Take"/> on the member's current lane, under its lock.</summary>
+    private int TakeLocked(string memberId, Lane lane, IReadOnlyList<MemberEffect> effects, bool restart)
+    {
+        lane.Released = false;
+        var confirmed = TakeLeading(lane, effects);
+        if (lane.Done.Count > 0 && confirmed < effects.Count)
+        {
+            // Confirmations the member no longer lists (its outbox was reloaded from storage): nothing will take them.
+            var listed = effects.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+            lane.Done.RemoveWhere(id => !listed.Contains(id));
+        }
+
+        for (var i = confirmed; i < effects.Count; i++)
+        {
+            if (lane.Known.Add(effects[i].Id))
+            {
+                lane.Queue.Add((RecordMetrics)effects[i]);
+            }
+        }
+
+        if (restart && !_stopping && lane.Queue.Count > 0 && !lane.Running)
+        {
+            StartSending(memberId, lane);
+        }
+
+        if (lane.Queue.Count == 0 && lane.Done.Count == 0 && !lane.Running)
+        {
+            _lanes.TryRemove(KeyValuePair.Create(memberId, lane));
+        }
+
+        return confirmed;
     }
 
     /// <summary>Starts the lane's sender. Under the lane's lock, while none runs.</summary>
