@@ -248,6 +248,8 @@ public sealed class MemberGrain(
             return MemberMapper.ToResult(ApplyStatus.Duplicate, decision, "eventId already applied");
         }
 
+        // The reminder first (a new member's, or one whose period changed), so that what falls due earlier can move it.
+        await _wakeUps.EnsureRegisteredAsync(now);
         if (decision.Status == EventStatus.Applied && _offers.ApplyEventStep(domainEvent, heldForOrder, now))
         {
             await _wakeUps.WakeAtAsync(_offers.NextDue(now), now);
@@ -257,7 +259,6 @@ public sealed class MemberGrain(
         var side = decision.Status is EventStatus.Applied or EventStatus.Held
             ? await campaigns.AfterEventAsync(_member.Context(now), evt, decision)
             : default;
-        await _wakeUps.EnsureRegisteredAsync(now);
         await _wakeUps.WakeAtAsync(side.WakeAt, now);
         await _gate.CommitAsync(changed: true);
         Logger.LogOutcome(MemberId, outcome);

@@ -12,7 +12,7 @@ namespace Engagement.Grains.Members;
 public sealed record MemberRules(ProgramOptions Program, MetricsOptions? Metrics);
 
 /// <summary>
-/// Where <see cref="MemberGrain"/> takes the rules of its next decision (event, redemption, adjustment, tick, booking),
+/// Where <see cref="MemberGrain"/> takes the rules of its calls (every one: events, ticks, point, coupon and campaign commands, views),
 /// injected like its campaign side: the programme metrics' source (<c>Programme/MemberMetricsSource</c>) on a silo that
 /// has programme metrics (<c>AddEngagementProgramme</c>, in any order), else <see cref="ConfiguredMemberRules"/>.
 /// </summary>

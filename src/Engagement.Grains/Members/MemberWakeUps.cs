@@ -42,19 +42,22 @@ internal sealed class MemberWakeUps(MemberActivation member, IGrainBase grain)
     }
 
     /// <summary>
-    /// Moves the reminder earlier when <paramref name="due"/> (UTC) falls before its next tick. Returns true when it did
-    /// (the stored schedule changed: the caller writes). Throws when the reminder table fails.
+    /// Moves the reminder earlier when <paramref name="due"/> (UTC) falls before its next tick (<see cref="NextTick"/>
+    /// with the period the reminder runs with; it is registered again with the configured one). Returns true when it
+    /// did (the stored schedule changed: the caller writes). Nothing moves before <see cref="EnsureRegisteredAsync"/>
+    /// has registered the reminder. Throws when the reminder table fails.
     /// </summary>
     public async Task<bool> WakeAtAsync(DateTimeOffset? due, DateTimeOffset now)
     {
         var period = Period;
         var stored = member.State.State;
-        if (period <= TimeSpan.Zero || WakeIn(due, NextTick(stored.NextReminderAt, now, Clock.ToEngine(period)), now) is not { } dueTime)
+        if (period <= TimeSpan.Zero || WakeIn(due, NextTick(stored.NextReminderAt, now, Clock.ToEngine(stored.ReminderPeriod ?? period)), now) is not { } dueTime)
         {
             return false;
         }
 
         await Register(Clock.ToReal(dueTime), period);
+        stored.ReminderPeriod = period;
         stored.NextReminderAt = now + dueTime;
         MemberMetrics.ReminderRegistered();
         member.Logger.LogWake(member.MemberId, now + dueTime);
@@ -95,10 +98,13 @@ internal sealed class MemberWakeUps(MemberActivation member, IGrainBase grain)
     /// <summary>Registers or updates the reminder: due time and period, both real time.</summary>
     private Task<IGrainReminder> Register(TimeSpan due, TimeSpan period) => grain.RegisterOrUpdateReminder(MemberGrain.LifecycleReminder, due, period);
 
-    /// <summary>On a tick: the next reminder instant moves past <paramref name="now"/> by whole periods (in memory; the tick writes if it changed anything).</summary>
+    /// <summary>
+    /// On a tick: the next reminder instant moves past <paramref name="now"/> by whole periods of the period the reminder
+    /// runs with (in memory; the tick writes if it changed anything).
+    /// </summary>
     public void Advance(DateTimeOffset now)
     {
         var stored = member.State.State;
-        stored.NextReminderAt = NextTick(stored.NextReminderAt, now, Clock.ToEngine(Period));
+        stored.NextReminderAt = NextTick(stored.NextReminderAt, now, Clock.ToEngine(stored.ReminderPeriod ?? Period));
     }
 }

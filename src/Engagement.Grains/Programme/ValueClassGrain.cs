@@ -10,7 +10,7 @@ namespace Engagement.Grains.Programme;
 /// <summary>
 /// The programme's value-class thresholds by monetary rank (CONTRACT.md §2), key 0: computed from the monetary
 /// histogram gauges of every region, recomputed when older than <see cref="MetricsOptions.ValueClassRefreshHours"/>
-/// (at least daily; the alerts reminder also refreshes them). A member reads them on its next event or tick.
+/// (at least daily; the alerts reminder also refreshes them). A member reads them at its next call of any kind.
 /// </summary>
 public interface IValueClassGrain : IGrainWithIntegerKey
 {
