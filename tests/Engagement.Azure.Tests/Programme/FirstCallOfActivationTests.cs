@@ -9,7 +9,7 @@ namespace Engagement.Azure.Tests.Programme;
 /// A member's first call after it was activated from storage decides and answers with the rules in force (value classes
 /// by rank, the metrics settings; CONTRACT.md §2 and §5), whatever the call is: until 2026-12-03 only events, ticks,
 /// redemptions, adjustments and bookings took them, so a coupon issued to a member whose activation had been collected
-/// was never counted, and its view showed the configured value class.
+/// was never counted (and a first view showed the configured value class: <see cref="ValueClassByRankTests"/>).
 /// </summary>
 public sealed class FirstCallOfActivationTests
 {
@@ -39,30 +39,5 @@ public sealed class FirstCallOfActivationTests
             d => d.Count == 1 && d[0].Counters.GetValueOrDefault(MetricNames.CouponsIssued) == 1,
             TimeSpan.FromSeconds(30),
             $"{region}: one coupon issued on {Today}");
-    }
-
-    [Fact]
-    public async Task AViewAsTheFirstCallAfterARestartShowsTheValueClassByRank()
-    {
-        await using var silo = new ProgrammeSilo();
-        await silo.StartAsync();
-
-        // 100 members whose trailing monetary spans 1.1 to 10,000 CNY: the top 15% start near 3,162 CNY.
-        await silo.Sink.ApplyAsync(Enumerable.Range(1, 100)
-            .SelectMany(i => ProgrammeAggregationTests.Events([$"fcv-m{i}"], "login", ProgrammeAggregationTests.Today, "east", (decimal)Math.Pow(10, i / 25.0)))
-            .ToList());
-        var bought = await silo.Grains.GetGrain<IMemberGrain>("fcv-buyer").ApplyEventAsync(new EngagementEvent
-        {
-            EventId = "fcv-e1", Type = "purchase", MemberId = "fcv-buyer", OccurredAt = ProgrammeSilo.Start.AddHours(-1),
-            RegionId = "east", OrderId = "FO1", Amount = 4_000m,
-        });
-        Assert.Equal(ApplyStatus.Applied, bought.Status);
-        Assert.Equal("A", (await silo.Grains.GetGrain<IMemberGrain>("fcv-buyer").GetViewAsync())!.Rfm.ValueClass);
-
-        await silo.StopAsync();
-        await silo.StartAsync();
-
-        // By the fixed Rfm thresholds (A from 5,000 CNY) it would be B.
-        Assert.Equal("A", (await silo.Grains.GetGrain<IMemberGrain>("fcv-buyer").GetViewAsync())!.Rfm.ValueClass);
     }
 }

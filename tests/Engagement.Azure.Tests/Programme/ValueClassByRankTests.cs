@@ -8,7 +8,7 @@ namespace Engagement.Azure.Tests.Programme;
 public sealed class ValueClassByRankTests
 {
     [Fact]
-    public async Task AMemberTakesItsClassFromTheProgrammesRankOnItsNextEvent()
+    public async Task AMemberTakesItsClassFromTheProgrammesRankOnItsNextEventAndKeepsItAfterARestart()
     {
         await using var silo = new ProgrammeSilo();
         await silo.StartAsync();
@@ -33,6 +33,11 @@ public sealed class ValueClassByRankTests
         var gauges = await Streaming.Eventually.ReturnsAsync(
             async () => (await silo.Reader.GetGaugesAsync("east"))["east"], g => g.GetValueOrDefault(GaugeNames.Members) == 101, TimeSpan.FromSeconds(30), "the member's gauges arrive");
         Assert.Equal(1, gauges[GaugeNames.ValueClassPrefix + "A"]);
+
+        // After a restart the member's first call, a view, shows the class by rank too, not the configured one.
+        await silo.StopAsync();
+        await silo.StartAsync();
+        Assert.Equal("A", (await silo.Grains.GetGrain<IMemberGrain>("rank-buyer").GetViewAsync())!.Rfm.ValueClass);
     }
 
     [Fact]

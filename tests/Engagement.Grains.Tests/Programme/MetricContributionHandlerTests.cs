@@ -140,12 +140,9 @@ public sealed class MetricContributionHandlerTests
     public async Task ALaneReleasedWhileItsSendIsUnderWayGoesWhenTheSendEnds()
     {
         using var sink = new CountingSink();
-        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
-        Assert.Equal(0, await handler.EmitAsync("m1", [Record("e:1")]));
-        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it");
+        var handler = await ReleasedWhileSendingAsync(sink);
 
-        // The member deactivates while the aggregators have not answered: the send finishes, then the lane goes.
-        handler.Release("m1");
+        // The send finishes, then the lane goes.
         Assert.Equal(1, MetricLanes.Count(handler));
         sink.Answer.SetResult();
         await MetricLanes.UntilCountAsync(handler, 0);
@@ -156,10 +153,7 @@ public sealed class MetricContributionHandlerTests
     public async Task AMemberBackOnTheSiloBeforeItsReleasedLaneStoppedKeepsOneLaneAndOneSender()
     {
         using var sink = new CountingSink();
-        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
-        Assert.Equal(0, await handler.EmitAsync("m1", [Record("e:1")]));
-        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it");
-        handler.Release("m1");
+        var handler = await ReleasedWhileSendingAsync(sink);
 
         // The next activation reloads e:1 (still pending in storage) beside its new e:2: e:1 is not queued twice, and
         // e:2 goes after it on the same lane, which stays.
@@ -204,6 +198,16 @@ public sealed class MetricContributionHandlerTests
             Assert.Equal(0, await handler.EmitAllAsync("m1", [Record("e:1")]));
             Assert.Empty(sink.Calls);
         }
+    }
+
+    /// <summary>A handler whose lane for m1 has sent e:1; the member deactivates before the aggregators answer.</summary>
+    private static async Task<MetricContributionHandler> ReleasedWhileSendingAsync(CountingSink sink)
+    {
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        Assert.Equal(0, await handler.EmitAsync("m1", [Record("e:1")]));
+        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it");
+        handler.Release("m1");
+        return handler;
     }
 
     private static RecordMetrics Record(string outcome) =>
