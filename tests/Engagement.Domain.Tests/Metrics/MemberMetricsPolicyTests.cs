@@ -217,6 +217,24 @@ public class MemberMetricsPolicyTests
     }
 
     [Fact]
+    public void AnOutcomeIdThatComesAgainQueuesItsOwnContributionsBesideTheEarlierOnes()
+    {
+        // Two coupons issued under one outcome id (a campaign delivered again once its delivery list was pruned): each
+        // counts from the state the one before left, so neither may replace the other in the outbox.
+        var (state, options, _, _) = WithIssuedCoupon("M6");
+        var before = MemberMetricsPolicy.Before(state);
+        MemberCoupons.Issue(state, Tests.Offers.CouponTestKit.WakeUpGift, "g2", CouponOffers, options, Noon.AddHours(2));
+        Assert.True(MemberMetricsPolicy.RecordStep(state, before, new("ci:g1", Noon.AddHours(2)), options, Metrics, Noon.AddHours(2)));
+
+        var both = state.Outbox.Pending.OfType<RecordMetrics>().Where(r => r.OutcomeId == "ci:g1").ToList();
+        Assert.Equal(2, both.Count);
+        Assert.Equal(["metrics:ci:g1#2", "metrics:ci:g1#3"], both.Select(r => r.Id));
+        Assert.False(both[0].HasSameId(both[1]));
+        Assert.Equal(2, Day([.. both.SelectMany(r => r.Contributions)], MetricNames.CouponsIssued));
+        Assert.Equal(2, Day([.. state.Outbox.Pending.OfType<RecordMetrics>().SelectMany(r => r.Contributions)], MetricNames.CouponsIssued));
+    }
+
+    [Fact]
     public void CouponsIssuedAndRedeemedOutsideTheDeciderAreCountedOnceEach()
     {
         var (state, options, code, recorded) = WithIssuedCoupon("M5");

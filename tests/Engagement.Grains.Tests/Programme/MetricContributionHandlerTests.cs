@@ -115,6 +115,30 @@ public sealed class MetricContributionHandlerTests
     }
 
     [Fact]
+    public async Task ALaterOutcomeWithTheSameOutcomeIdIsSentOnItsOwnAndNotTakenAsConfirmedWithTheEarlierOne()
+    {
+        using var sink = new CountingSink();
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        var emitter = new MemberEffectEmitter([handler], Microsoft.Extensions.Options.Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        var outbox = new MemberOutbox();
+        outbox.Add(Record("t:1", sequence: 1));
+        await emitter.EmitAsync("m1", outbox);
+        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent the first");
+
+        // A second outcome under the same id (a tick at the same instant) while the first is on its way: it is queued
+        // beside it, not in its place, and the first one's confirmation leaves it pending until it is sent itself.
+        outbox.Add(Record("t:1", sequence: 2));
+        Assert.Equal(2, outbox.Count);
+        sink.Answer.SetResult();
+        await MetricLanes.UntilConfirmedAsync(handler, "m1");
+        Assert.True(emitter.TakeConfirmed("m1", outbox));
+        Assert.Equal(["metrics:t:1#2"], outbox.Pending.Select(e => e.Id));
+
+        Assert.Equal(1, await handler.EmitAllAsync("m1", outbox.Pending));
+        Assert.Equal(2, sink.Calls.Count);
+    }
+
+    [Fact]
     public async Task AMemberThatDeactivatesAfterAFailedSendLeavesNoLaneAndNothingIsSentForItLater()
     {
         using var sink = new CountingSink();
@@ -210,8 +234,8 @@ public sealed class MetricContributionHandlerTests
         return handler;
     }
 
-    private static RecordMetrics Record(string outcome) =>
-        new(outcome, [new MetricContribution { Id = outcome, MemberId = "m1", RegionId = "east", Day = new DateOnly(2026, 11, 24), Counters = new Dictionary<string, long> { [outcome] = 1 } }]);
+    private static RecordMetrics Record(string outcome, long sequence = 0) =>
+        new(outcome, [new MetricContribution { Id = outcome, MemberId = "m1", Sequence = sequence, RegionId = "east", Day = new DateOnly(2026, 11, 24), Counters = new Dictionary<string, long> { [outcome] = 1 } }]);
 
     private sealed class CountingSink : IProgrammeMetricsSink, IDisposable
     {

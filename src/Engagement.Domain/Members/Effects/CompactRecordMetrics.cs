@@ -23,7 +23,7 @@ public sealed record CompactRecordMetrics(
 {
     /// <summary>The same id as the <see cref="RecordMetrics"/> it stands for.</summary>
     [JsonIgnore]
-    public override string Id => RecordMetrics.IdOf(OutcomeId);
+    public override string Id => RecordMetrics.IdOf(OutcomeId, RecordMetrics.SequenceOf(Contributions));
 }
 
 /// <summary>Stores pending metric contributions without what the member's state already says (<see cref="CompactRecordMetrics"/>).</summary>
