@@ -58,6 +58,13 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
                 new Dictionary<string, object?> { ["rewardId"] = rewardId, ["storeId"] = request.StoreId });
         }
 
+        if (take.Status == StockTakeResult.OtherMember)
+        {
+            // The member is not charged: the unit is the other member's redemption's, not this one's.
+            return OfferProblems.Conflict("Redemption id already used", $"Redemption '{request.RedemptionId}' at store '{request.StoreId}' is another member's; send a new redemptionId.", "invalid",
+                new Dictionary<string, object?> { ["field"] = "redemptionId" });
+        }
+
         if (take.Status == StockTakeResult.ReleasedBefore)
         {
             return OfferProblems.Conflict("Redemption refused before", $"Redemption '{request.RedemptionId}' was refused and its unit released; send a new redemptionId.", "released_before");

@@ -42,7 +42,10 @@ public sealed record StockView
     [Id(5)] public DateTimeOffset? SetAt { get; init; }
 }
 
-/// <summary>What a take did: <c>taken</c>, <c>replayed</c> (this redemption had it), <c>released_before</c>, <c>out_of_stock</c>.</summary>
+/// <summary>
+/// What a take did: <c>taken</c>, <c>replayed</c> (this redemption had it), <c>released_before</c>, <c>out_of_stock</c>,
+/// <c>other_member</c> (the id names another member's redemption at this store: nothing taken).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("engagement.stock-take-result.v1")]
 public sealed record StockTakeResult
 {
@@ -50,6 +53,7 @@ public sealed record StockTakeResult
     public const string Replayed = "replayed";
     public const string ReleasedBefore = "released_before";
     public const string OutOfStock = "out_of_stock";
+    public const string OtherMember = "other_member";
 
     [Id(0)] public required string Status { get; init; }
 

@@ -43,12 +43,18 @@ public sealed record RewardStock
         return units == Available && SetAt is not null ? this : this with { Available = units, SetAt = now };
     }
 
-    /// <summary>Takes one unit for <paramref name="redemptionId"/>; a repeat of the id returns its first outcome.</summary>
+    /// <summary>
+    /// Takes one unit for <paramref name="redemptionId"/>; a repeat of the id by the same member returns its first
+    /// outcome, the id of another member's redemption (<see cref="StockTakeStatus.OtherMember"/>) changes nothing.
+    /// </summary>
     public (RewardStock Stock, StockTakeStatus Status) Take(string redemptionId, string memberId, DateTimeOffset now, int maxKept)
     {
         if (Holds.TryGetValue(redemptionId, out var hold))
         {
-            return (this, hold.Status == StockHoldStatus.Released ? StockTakeStatus.ReleasedBefore : StockTakeStatus.Replayed);
+            // Another member's redemption is not this one's replay: answered as one, the caller would charge this
+            // member for the unit the other took (two paid, one unit gone).
+            return (this, !string.Equals(hold.MemberId, memberId, StringComparison.Ordinal) ? StockTakeStatus.OtherMember
+                : hold.Status == StockHoldStatus.Released ? StockTakeStatus.ReleasedBefore : StockTakeStatus.Replayed);
         }
 
         if (Available <= 0)
@@ -117,4 +123,7 @@ public enum StockTakeStatus
 
     /// <summary>No unit left.</summary>
     OutOfStock,
+
+    /// <summary>The redemption id is another member's redemption at this store: nothing changed, not a replay.</summary>
+    OtherMember,
 }

@@ -53,6 +53,7 @@ public sealed partial class RewardStockGrain(
                 StockTakeStatus.Taken => StockTakeResult.Taken,
                 StockTakeStatus.Replayed => StockTakeResult.Replayed,
                 StockTakeStatus.ReleasedBefore => StockTakeResult.ReleasedBefore,
+                StockTakeStatus.OtherMember => StockTakeResult.OtherMember,
                 _ => StockTakeResult.OutOfStock,
             },
             Stock = View(),

@@ -41,6 +41,30 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
     }
 
     [Fact]
+    public async Task AnotherMembersRedemptionIdAtTheSameStoreChargesNothingAndTakesNoUnit()
+    {
+        // A terminal's ids restart, or two terminals share a scheme: the second member's request is not the first's replay.
+        var rewardId = "R-CUP-" + Guid.NewGuid().ToString("N")[..8];
+        await host.PutRewardAsync(rewardId, new { name = "Cup", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, ("S001", 1));
+        var members = await host.SeedBuyersAsync(2, 10_000m);
+        using var support = host.Client(SupportKey);
+        var before = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{members[1]}", Json))!["pointsBalance"]!.GetValue<long>();
+
+        using var first = await RedeemAsync(rewardId, members[0], "S001", "pos-0001");
+        using var second = await RedeemAsync(rewardId, members[1], "S001", "pos-0001");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        var problem = (await second.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal("invalid", problem["reason"]!.GetValue<string>());
+        Assert.Equal("redemptionId", problem["field"]!.GetValue<string>());
+        var after = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{members[1]}", Json))!["pointsBalance"]!.GetValue<long>();
+        Assert.Equal(before, after);
+        var stock = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S001", Json);
+        Assert.Equal((0L, 0L, 1L), (stock!["available"]!.GetValue<long>(), stock["held"]!.GetValue<long>(), stock["redeemed"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public async Task AStepPaidInCashAloneIsRedeemedTakingAUnitAndNoPoints()
     {
         // docs/offers.md: a step's points are 0 or more; the member side once refused 0 points and released the unit.

@@ -144,6 +144,18 @@ public class RewardAndPointValueTests
     }
 
     [Fact]
+    public void AnotherMembersRedemptionIdTakesNothingAndIsNotAReplay()
+    {
+        var (taken, _) = new RewardStock().SetAvailable(1).Take("pos-0001", "M1", Now, 100);
+
+        var (after, status) = taken.Take("pos-0001", "M2", Now, 100);
+
+        Assert.Equal(StockTakeStatus.OtherMember, status);
+        Assert.Same(taken, after);
+        Assert.Equal(StockTakeStatus.Replayed, taken.Take("pos-0001", "M1", Now, 100).Status);
+    }
+
+    [Fact]
     public void StockForgetsOldSettledRedemptionsButNeverAHeldOne()
     {
         var stock = new RewardStock().SetAvailable(1000);
