@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Engagement.Contracts.Members;
 
 namespace Engagement.Contracts.Events;
 
@@ -147,7 +148,17 @@ public static partial class EventValidator
 
         foreach (var (key, value) in properties)
         {
-            if (key.StartsWith("consent.", StringComparison.Ordinal) && !bool.TryParse(value, out _))
+            if (!key.StartsWith("consent.", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            // Only the contract's channels: each other name would be a new entry in the member's stored consent, for good.
+            if (!ContactChannels.All.Contains(key["consent.".Length..].ToLowerInvariant()))
+            {
+                errors.Add(new("properties." + EventBounds.Echo(key), $"not a consent channel; one of {string.Join(", ", ContactChannels.InOrder)}"));
+            }
+            else if (!bool.TryParse(value, out _))
             {
                 errors.Add(new("properties." + key, "must be true or false"));
             }

@@ -8,6 +8,13 @@ public static class ProfilePolicy
 {
     public const string ConsentPrefix = "consent.";
 
+    /// <summary>
+    /// Channels a member's consent holds at most: a channel not yet held is ignored (with a note) once it holds this
+    /// many. The contract names four (CONTRACT.md §1: sms, push, call, wechat), which the event validator and the
+    /// consent endpoint enforce; this bound keeps the state bounded whatever reaches the rules.
+    /// </summary>
+    public const int MaxConsentChannels = 8;
+
     /// <summary>Applies what is valid; returns a note for each property it ignored, so bad input never blocks good input.</summary>
     public static IReadOnlyList<string> Apply(MemberState state, IReadOnlyDictionary<string, string> properties, ProgramOptions options)
     {
@@ -49,7 +56,11 @@ public static class ProfilePolicy
                     if (key.StartsWith(ConsentPrefix, StringComparison.Ordinal) && key.Length > ConsentPrefix.Length)
                     {
                         var channel = key[ConsentPrefix.Length..];
-                        if (bool.TryParse(value, out var allowed))
+                        if (state.Consent.Count >= MaxConsentChannels && !state.Consent.Keys.Any(k => string.Equals(k, channel, StringComparison.OrdinalIgnoreCase)))
+                        {
+                            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{key} not recorded: at most {MaxConsentChannels} consent channels"));
+                        }
+                        else if (bool.TryParse(value, out var allowed))
                         {
                             SetConsent(state, channel, allowed);
                         }

@@ -180,6 +180,12 @@ public sealed class EventValidatorTests
     public void ConsentMustBeBoolean(string value) =>
         AssertOnly(Profile(("consent.sms", value)), "properties.consent.sms", "must be true or false");
 
+    [Theory]
+    [InlineData("consent.email")]
+    [InlineData("consent.c0001xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
+    public void ConsentNamesOnlyTheContractsChannels(string key) =>
+        AssertOnly(Profile((key, "true")), "properties." + key[..Math.Min(key.Length, 40)] + (key.Length > 40 ? "…" : ""), "not a consent channel; one of sms, push, call, wechat");
+
     [Fact]
     public void ProfileRulesApplyOnlyToProfileUpdates() =>
         Assert.Empty(Errors(Valid() with { Properties = new Dictionary<string, string> { ["birthday"] = "soon" } }));

@@ -168,6 +168,23 @@ public sealed class TouchGovernorTests
         Assert.Equal(TouchDecisions.Sent, sim.Decide(MemberSim.Marketing("sms", "b"), Monday10.AddHours(2)).Decision);
     }
 
+    [Fact]
+    public void AMembersConsentHoldsABoundedNumberOfChannelsAndKnownOnesStillChange()
+    {
+        // A producer inventing channel names (the validator refuses them; this holds whatever reaches the rules).
+        var sim = new MemberSim();
+        MemberEngine.Apply(sim.State, Profile("p0", "consent.sms", "true", Monday10.AddDays(-3)), sim.Options, Monday10.AddDays(-3));
+        for (var i = 1; i <= 20; i++)
+        {
+            MemberEngine.Apply(sim.State, Profile("p" + i, "consent.x" + i, "true", Monday10.AddDays(-2)), sim.Options, Monday10.AddDays(-2));
+        }
+
+        Assert.Equal(ProfilePolicy.MaxConsentChannels, sim.State.Consent.Count);
+        MemberEngine.Apply(sim.State, Profile("p21", "consent.SMS", "false", Monday10.AddDays(-1)), sim.Options, Monday10.AddDays(-1));
+        Assert.False(sim.State.Consent["sms"]);
+        Assert.Equal(ProfilePolicy.MaxConsentChannels, sim.State.Consent.Count);
+    }
+
     private static MemberEvent Profile(string eventId, string key, string value, DateTimeOffset at) =>
         new(eventId, MemberEventTypes.ProfileUpdate, at) { Properties = new Dictionary<string, string>(StringComparer.Ordinal) { [key] = value } };
 
