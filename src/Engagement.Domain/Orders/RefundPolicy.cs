@@ -57,6 +57,12 @@ public static class RefundPolicy
             return (EventStatus.Rejected, $"currency: refund in {currency} of order {order.OrderId}, which was paid in {orderCurrency}; refund in {orderCurrency}");
         }
 
+        if (order.RefundEventIds is { } earlier && earlier.Count >= options.MaxRefundsPerOrder)
+        {
+            return (EventStatus.Rejected, string.Create(CultureInfo.InvariantCulture,
+                $"orderId: order {order.OrderId} already has {earlier.Count} refunds, the most one order takes (MaxRefundsPerOrder); settle this one by an adjustment"));
+        }
+
         var asked = evt.Amount!.Value;
         var left = order.Foreign is { } paid ? paid.Amount - paid.Refunded : order.Unrefunded;
         if (asked <= 0m || asked > left)

@@ -112,6 +112,12 @@ public sealed class ProgramOptions
     /// <summary>Refunds waiting for their purchase, at most. Default 20.</summary>
     public int MaxHeldRefunds { get; set; } = 20;
 
+    /// <summary>
+    /// Refunds one order takes, at most (each is remembered on the order, for as long as the order is kept): a refund
+    /// past it is refused naming the order, for a person to settle. Default 100, at least 1, at most 1,000.
+    /// </summary>
+    public int MaxRefundsPerOrder { get; set; } = 100;
+
     /// <summary>How long a refund waits for its purchase before it goes to the poison queue. Default 24 h.</summary>
     public TimeSpan HeldRefundTimeout { get; set; } = TimeSpan.FromHours(24);
 
@@ -203,6 +209,11 @@ public sealed class ProgramOptions
 
         RequireAtLeast(errors, nameof(RecentRedemptionsKept), RecentRedemptionsKept, 0);
         RequireAtLeast(errors, nameof(MaxHeldRefunds), MaxHeldRefunds, 0);
+        RequireAtLeast(errors, nameof(MaxRefundsPerOrder), MaxRefundsPerOrder, 1);
+        if (MaxRefundsPerOrder > 1_000)
+        {
+            errors.Add("MaxRefundsPerOrder must be ≤ 1000 (member state stays within tens of KB).");
+        }
         RequireAtLeast(errors, nameof(MaxOrders), MaxOrders, 1);
         RequireAtLeast(errors, nameof(MaxTags), MaxTags, 0);
         if (HeldRefundTimeout <= TimeSpan.Zero)

@@ -26,6 +26,26 @@ public class RefundTests
     }
 
     [Fact]
+    public void AnOrderTakesABoundedNumberOfRefundsAndTheOnePastItIsRefusedNamingTheOrder()
+    {
+        // 0.01 CNY at a time, each refund remembered on the order: without a bound the member's state grows past what storage takes.
+        var member = new TestMember();
+        member.Purchase("O-1", 268.50m);
+        for (var i = 0; i < member.Options.MaxRefundsPerOrder; i++)
+        {
+            Assert.Equal(EventStatus.Applied, member.Refund("O-1", 0.01m).Status);
+        }
+
+        var past = member.Refund("O-1", 0.01m);
+
+        Assert.Equal(EventStatus.Rejected, past.Status);
+        Assert.StartsWith("orderId: order O-1 already has 100 refunds", past.Reason, StringComparison.Ordinal);
+        var order = member.State.Orders.Single(o => o.OrderId == "O-1");
+        Assert.Equal(100, order.RefundEventIds!.Count);
+        Assert.Equal(1.00m, order.Refunded);
+    }
+
+    [Fact]
     public void ThreeThirdRefundsNeverOverReverseThroughRounding()
     {
         var member = new TestMember();
