@@ -15,7 +15,8 @@ public static partial class OfferIds
     /// <summary>The key of the region index of <paramref name="sku"/> in <paramref name="regionId"/>.</summary>
     public static string RegionStockKey(string regionId, string sku) => regionId + "|" + sku;
 
-    [GeneratedRegex("^[A-Za-z0-9_.:-]+$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, which would let "S001\n" become a grain and table key.
+    [GeneratedRegex(@"^[A-Za-z0-9_.:-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 }
 

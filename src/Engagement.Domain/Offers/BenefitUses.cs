@@ -174,7 +174,7 @@ public static class BenefitUses
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Adds a use; beyond <see cref="MemberOfferState.MaxBenefitUses"/> the oldest uses go first (grants, which entitle, stay).</summary>
-    private static void Add(List<BenefitUse> uses, BenefitUse use)
+    internal static void Add(List<BenefitUse> uses, BenefitUse use)
     {
         uses.Add(use);
         while (uses.Count > MemberOfferState.MaxBenefitUses)

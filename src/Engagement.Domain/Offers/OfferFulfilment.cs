@@ -123,11 +123,8 @@ public static class OfferFulfilment
             return new OfferGrant(BenefitKind, null, 0, "already granted", []);
         }
 
-        uses.Add(new BenefitUse(useId, code, BenefitUseKinds.Granted, now, detail));
-        if (uses.Count > MemberOfferState.MaxBenefitUses)
-        {
-            uses.RemoveRange(0, uses.Count - MemberOfferState.MaxBenefitUses);
-        }
+        // Trimmed as every use is: the oldest use first, so a grant that still entitles the member is not pushed out.
+        BenefitUses.Add(uses, new BenefitUse(useId, code, BenefitUseKinds.Granted, now, detail));
 
         return new OfferGrant(BenefitKind, null, 0, $"benefit {code} {detail}", []);
     }

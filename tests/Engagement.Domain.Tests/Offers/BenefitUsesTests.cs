@@ -88,6 +88,13 @@ public sealed class BenefitUsesTests
         Assert.Equal(MemberOfferState.MaxBenefitUses, uses.Count);
         Assert.Equal("campaign:C1", uses[0].UseId);
         Assert.Equal("booking:b7", uses[1].UseId);
+
+        // A second campaign's grant at the bound pushes out the oldest use too, not the first campaign's grant.
+        OfferFulfilment.GrantBenefit(member, "campaign:C2", BenefitUses.DedicatedAdvisor, "granted by campaign C2", Noon);
+        Assert.Equal(MemberOfferState.MaxBenefitUses, uses.Count);
+        Assert.Equal("campaign:C1", uses[0].UseId);
+        Assert.Equal("booking:b8", uses[1].UseId);
+        Assert.True(BenefitUses.BookPriority(member, Slot("b99", 99), Offers, _options, Noon).Reply.Accepted);
     }
 
     [Fact]
