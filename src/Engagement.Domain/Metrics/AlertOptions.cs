@@ -79,7 +79,7 @@ public sealed class AlertOptions
     public int HistoryLimit { get; set; } = 500;
 
     /// <summary>Days of series the rules read, ending today.</summary>
-    public int LookbackDays => Math.Max(Math.Max(ActivityDays + (ActivityBaseline is null ? BaselineDays : 0), CouponWindowDays), Math.Max(ComplaintWindowDays, PointsEconomy.RateWindowDays));
+    public int LookbackDays => Math.Max(Math.Max(ActivityDays + 1 + (ActivityBaseline is null ? BaselineDays : 0), CouponWindowDays), Math.Max(ComplaintWindowDays, PointsEconomy.RateWindowDays));
 
     /// <summary>Configuration errors, empty when valid.</summary>
     public IReadOnlyList<string> Validate()

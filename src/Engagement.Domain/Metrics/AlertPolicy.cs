@@ -27,6 +27,8 @@ public static class AlertPolicy
     /// <summary>
     /// The observations of every enabled metric rule for one region, from its health series and day counters
     /// (both oldest first, ending today; at least <see cref="AlertOptions.LookbackDays"/> days for full judgement).
+    /// activity.below-baseline judges complete local days only: today's measure, a few hours into the day, is far below
+    /// any baseline (its DAU has barely begun), and judged with them it opened an episode every night that closed by day.
     /// </summary>
     public static IReadOnlyList<AlertObservation> Observe(string regionId, IReadOnlyList<HealthDay> series, IReadOnlyList<DayCounters> counters, AlertOptions options)
     {
@@ -35,7 +37,7 @@ public static class AlertPolicy
         ArgumentNullException.ThrowIfNull(options);
         var list = new List<AlertObservation>
         {
-            Activity(regionId, series, options),
+            Activity(regionId, series.Count > 0 ? series.Take(series.Count - 1).ToList() : series, options),
             Coupons(regionId, counters, options),
             Complaints(regionId, counters, options),
             Points(regionId, counters, options),

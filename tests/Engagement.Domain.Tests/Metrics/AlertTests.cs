@@ -25,6 +25,21 @@ public class AlertTests
     }
 
     [Fact]
+    public void TodaysUnfinishedDayIsNotJudgedAgainstTheActivityBaseline()
+    {
+        // Just after midnight today's share is near 0: thirteen complete days below the baseline are not fourteen.
+        var options = new AlertOptions { ActivityBaseline = 0.05 };
+        var thirteenAndToday = Shares([.. Enumerable.Repeat(0.06, 5), .. Enumerable.Repeat(0.04, 13), 0.001]);
+        var fourteenAndToday = Shares([.. Enumerable.Repeat(0.06, 5), .. Enumerable.Repeat(0.04, 14), 0.001]);
+
+        var counters = new List<DayCounters>();
+        Assert.False(AlertPolicy.Observe("east", thirteenAndToday, counters, options).Single(o => o.Rule == AlertRules.ActivityBelowBaseline).Breached);
+        var raised = AlertPolicy.Observe("east", fourteenAndToday, counters, options).Single(o => o.Rule == AlertRules.ActivityBelowBaseline);
+        Assert.True(raised.Breached);
+        Assert.Equal(0.04, raised.Value);
+    }
+
+    [Fact]
     public void WithoutAConfiguredBaselineTheTrailingEightWeekMedianIsTheBaseline()
     {
         var options = new AlertOptions { ActivityBaseline = null };
