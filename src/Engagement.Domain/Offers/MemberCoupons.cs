@@ -257,6 +257,13 @@ public static class MemberCoupons
             }
         }
 
+        // A reminder decided sent goes into the outbox with this write (the tick's own touches were queued before it):
+        // left for a later write it went out late, even after the coupon was used.
+        if (touches.Exists(static t => t.Decision == TouchDecisions.Sent))
+        {
+            MemberDecider.QueueSentTouches(state);
+        }
+
         var (book, expired) = before.ExpireDue(now);
         book = book.ForgetSpentBefore(now.AddDays(-offers.SpentCouponsKeptDays));
         var changed = touches.Count > 0 || !ReferenceEquals(book, before);
@@ -276,7 +283,7 @@ public static class MemberCoupons
             StateChanged = changed,
             Touches = touches,
             Effects = Since(state, mark),
-            NextDueAt = book.NextDueAfter(now, offers.ExpiryReminderDays),
+            NextDueAt = NextDue(book.NextDueAfter(now, offers.ExpiryReminderDays), TouchGovernor.NextDeferredAt(state), now),
         };
     }
 
@@ -325,6 +332,14 @@ public static class MemberCoupons
         MemberDecider.QueueSentTouches(state);
         return decision;
     }
+
+    /// <summary>
+    /// The earlier of the book's next instant and a deferred touch's (a reminder decided in quiet hours waits for
+    /// their end, which must wake the member rather than wait for the next reminder or expiry); a deferred instant
+    /// not after <paramref name="now"/> is the tick's own to release, not a wake-up.
+    /// </summary>
+    private static DateTimeOffset? NextDue(DateTimeOffset? book, DateTimeOffset? deferred, DateTimeOffset now) =>
+        deferred is not { } d || d <= now ? book : book is { } b && b <= d ? b : d;
 
     internal static MemberOfferState OffersOf(MemberState state) => state.Offers ??= new MemberOfferState();
 

@@ -249,6 +249,8 @@ public sealed class MemberCouponsTests
         var again = MemberCoupons.Tick(member, Offers, _options, due.AddHours(1));
         var touch = Assert.Single(reminder.Touches);
         Assert.Equal((TouchKinds.CouponExpiryReminder, TouchDecisions.Sent, code), (touch.Kind, touch.Decision, touch.CouponCode));
+        // Published with the tick's own write, not left for a later one.
+        Assert.Contains(reminder.Effects.OfType<PublishTouch>(), p => p.Touch.CouponCode == code);
         Assert.Empty(again.Touches);
         Assert.Equal(until, again.NextDueAt);
 
@@ -270,8 +272,12 @@ public sealed class MemberCouponsTests
         var member = Member();
         var code = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!.Code;
         var dueAt = MemberCoupons.Book(member).Find(code)!.ValidUntil.AddDays(-3);
-        var waiting = Assert.Single(MemberCoupons.Tick(member, Offers, _options, dueAt).Touches);
+        var tick = MemberCoupons.Tick(member, Offers, _options, dueAt);
+        var waiting = Assert.Single(tick.Touches);
         Assert.Equal((TouchKinds.CouponExpiryReminder, TouchDecisions.Deferred), (waiting.Kind, waiting.Decision));
+        // The member is woken when quiet hours end, not at the next day's tick.
+        Assert.Equal(waiting.NotBefore, tick.NextDueAt);
+        Assert.True(tick.NextDueAt < dueAt.AddDays(1));
         Assert.True(MemberCoupons.Redeem(member, code, "r1", At("S001", 80m), _options, dueAt.AddHours(8)).Reply.Accepted);
 
         var morning = Engagement.Domain.Lifecycle.MemberTick.Run(member, _options, dueAt.AddHours(9));
