@@ -220,9 +220,13 @@ public static class MemberEngine
             state.RegisteredAt = state.FirstSeenAt;
         }
 
-        if (!string.IsNullOrWhiteSpace(evt.RegionId))
+        // The region of the latest event, not of the latest to arrive: an offline upload of an older event in the
+        // member's former region would move it back there (and every region gauge with it; CONTRACT.md §1.1, §5).
+        if (!string.IsNullOrWhiteSpace(evt.RegionId)
+            && (state.RegionId is null || evt.OccurredAt >= (state.RegionAt ?? state.LastActivityAt ?? DateTimeOffset.MinValue)))
         {
             state.RegionId = evt.RegionId;
+            state.RegionAt = evt.OccurredAt;
         }
 
         if (MemberEventTypes.Behaviour.Contains(evt.Type))

@@ -42,7 +42,15 @@ public sealed class MemberState : IJsonOnDeserialized
     /// <summary>Latest occurredAt of any event that counts as activity (all but complaint).</summary>
     public DateTimeOffset? LastActivityAt { get; set; }
 
+    /// <summary>The region of the member's latest event that named one (CONTRACT.md §1.1: a late event does not move it back).</summary>
     public string? RegionId { get; set; }
+
+    /// <summary>
+    /// When the event that set <see cref="RegionId"/> occurred (UTC); null in states stored before it was kept, where
+    /// <see cref="LastActivityAt"/> stands in for it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? RegionAt { get; set; }
 
     /// <summary>IANA id the member chose; null means the programme default.</summary>
     public string? TimeZone { get; set; }

@@ -50,7 +50,7 @@ public static class MemberMetrics
 
         if (transition.Joined && s.JoinedDay is null)
         {
-            sink.Add(home, day, MetricNames.NewMembers, 1);
+            sink.Add(region, day, MetricNames.NewMembers, 1);
             s = s with { JoinedDay = day };
         }
         else if (s.JoinedDay is { } counted && transition.RegisteredDay is { } registered && registered < counted)

@@ -57,11 +57,15 @@ public static class MemberMetricsPolicy
             state.NextSequence, Offers.MemberCoupons.Book(state), state.RegisteredAt, HeldRefund.ForOrder(state.HeldRefunds, orderId));
     }
 
-    /// <summary>An applied event's input (held and refused events count nothing but their gauges and points).</summary>
+    /// <summary>
+    /// An applied event's input (held and refused events count nothing but their gauges and points). It counts in the
+    /// event's own region: the member's, unless the event is late and the member has since moved, when in order it
+    /// would have counted where it happened (CONTRACT.md §1.1).
+    /// </summary>
     public static MetricsInput ForEvent(MemberEvent evt, EventStatus status)
     {
         ArgumentNullException.ThrowIfNull(evt);
-        return new MetricsInput("e:" + evt.EventId, evt.OccurredAt, status == EventStatus.Applied ? evt.Type : null, evt.OrderId);
+        return new MetricsInput("e:" + evt.EventId, evt.OccurredAt, status == EventStatus.Applied ? evt.Type : null, evt.OrderId, RegionId: status == EventStatus.Applied ? evt.RegionId : null);
     }
 
     /// <summary>A tick's input: its id is its instant.</summary>

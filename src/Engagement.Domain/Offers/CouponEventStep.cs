@@ -44,8 +44,8 @@ public static class CouponEventStep
         var outcome = MemberCoupons.AfterEvent(state, evt, offers, options, now, restoreHeld: false);
         if (outcome.StateChanged)
         {
-            // Counted on the purchase's (or refund's) own local day, like the event.
-            MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(evt.EventId), evt.OccurredAt), options, metrics, now);
+            // Counted on the purchase's (or refund's) own local day and in its region, like the event.
+            MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(evt.EventId), evt.OccurredAt, RegionId: evt.RegionId), options, metrics, now);
             metricsBefore = MemberMetricsPolicy.Before(state);
         }
 

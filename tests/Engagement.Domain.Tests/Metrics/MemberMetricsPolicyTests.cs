@@ -235,6 +235,30 @@ public class MemberMetricsPolicyTests
     }
 
     [Fact]
+    public void ALateEventFromTheMembersFormerRegionCountsThereOnItsDayAndDoesNotMoveTheMemberBack()
+    {
+        // Registers in east, moves to west with a purchase on day 5; an offline POS then uploads a day-3 login in east.
+        var state = new MemberState { MemberId = "M7" };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, new MemberEvent("r1", "register", Noon) { RegionId = "east" }, options, Noon, Metrics);
+        MemberDecider.Apply(state, new MemberEvent("p1", "purchase", Noon.AddDays(5)) { RegionId = "west", OrderId = "O1", Amount = 100m }, options, Noon.AddDays(5), Metrics);
+
+        var late = MemberDecider.Apply(state, new MemberEvent("l1", "login", Noon.AddDays(3)) { RegionId = "east" }, options, Noon.AddDays(6), Metrics);
+
+        Assert.Equal(EventStatus.Applied, late.Reply.Status);
+        Assert.Equal("west", state.RegionId);
+        var c = Contributions(late);
+        Assert.Equal(0, Gauge(c, GaugeNames.Members));
+        Assert.DoesNotContain(c, x => x.Counters.ContainsKey(MetricNames.MovedIn) || x.Counters.ContainsKey(MetricNames.MovedOut));
+        var dau = c.Single(x => !x.IsGauge && x.Counters.ContainsKey(MetricNames.Dau));
+        Assert.Equal(("east", DateOnly.FromDateTime(Noon.AddDays(3).ToOffset(TimeSpan.FromHours(8)).Date)), (dau.RegionId, dau.Day));
+
+        // The member's next event in order in east does move it.
+        MemberDecider.Apply(state, new MemberEvent("l2", "login", Noon.AddDays(7)) { RegionId = "east" }, options, Noon.AddDays(7), Metrics);
+        Assert.Equal("east", state.RegionId);
+    }
+
+    [Fact]
     public void CouponsIssuedAndRedeemedOutsideTheDeciderAreCountedOnceEach()
     {
         var (state, options, code, recorded) = WithIssuedCoupon("M5");
