@@ -59,9 +59,10 @@ public static class AggregatorRows
         foreach (var (row, list) in byRow)
         {
             var before = rows.GetValueOrDefault(row) ?? Empty;
-            var (next, count) = AggregatorShard.Apply(before, list, now, dedupeDays);
+            var (next, count, renewed) = AggregatorShard.ApplyCounting(before, list, now, dedupeDays);
             applied += count;
-            if (count > 0 || next.Applied.Count != before.Applied.Count || next.Members.Count != before.Members.Count)
+            // A repeat that renewed its member's mark (the first of a later day) is written too: the mark must outlive a restart.
+            if (count > 0 || renewed > 0 || next.Applied.Count != before.Applied.Count || next.Members.Count != before.Members.Count)
             {
                 changed[row] = next;
             }

@@ -36,6 +36,16 @@ public sealed record AggregatorShard
     /// </summary>
     public static (AggregatorShard State, int Applied) Apply(AggregatorShard state, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays)
     {
+        var (next, applied, _) = ApplyCounting(state, contributions, now, dedupeDays);
+        return (next, applied);
+    }
+
+    /// <summary>
+    /// <see cref="Apply"/>, also counting the repeats that renewed their member's mark (a repeat on a later day than the
+    /// mark's keeps it for another <paramref name="dedupeDays"/>): a state with renewed marks must be written.
+    /// </summary>
+    internal static (AggregatorShard State, int Applied, int Renewed) ApplyCounting(AggregatorShard state, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays)
+    {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(contributions);
         var today = DateOnly.FromDateTime(now.UtcDateTime).DayNumber;
@@ -55,9 +65,10 @@ public sealed record AggregatorShard
         var revenue = state.Revenue;
         var count = 0;
         var duplicates = 0;
+        var renewed = 0;
         foreach (var c in list.OrderBy(c => c.Sequence))
         {
-            if (!Fresh(c, today, applied, ref todays, members))
+            if (!Fresh(c, today, applied, ref todays, members, ref renewed))
             {
                 duplicates++;
                 continue;
@@ -81,7 +92,7 @@ public sealed record AggregatorShard
             AppliedCount = state.AppliedCount + count,
             DuplicateCount = state.DuplicateCount + duplicates,
         };
-        return (next, count);
+        return (next, count, renewed);
     }
 
     /// <summary>
@@ -105,13 +116,22 @@ public sealed record AggregatorShard
     }
 
     /// <summary>True (and remembered) when <paramref name="c"/> was not applied before.</summary>
-    private static bool Fresh(MetricContribution c, int today, Dictionary<int, HashSet<ulong>> applied, ref HashSet<ulong>? todays, Dictionary<ulong, MemberMark> members)
+    private static bool Fresh(MetricContribution c, int today, Dictionary<int, HashSet<ulong>> applied, ref HashSet<ulong>? todays, Dictionary<ulong, MemberMark> members, ref int renewed)
     {
         if (c.Sequence > 0 && c.MemberId is not null)
         {
             var member = Hash(c.MemberId);
             if (members.TryGetValue(member, out var mark) && mark.Sequence >= c.Sequence)
             {
+                // A repeat keeps the mark alive: a member whose sends keep failing elsewhere (another aggregator of the
+                // same batch) sends this one again and again, and a mark forgotten DedupeDays after its first arrival
+                // would count the next repeat a second time.
+                if (mark.Day < today)
+                {
+                    members[member] = mark with { Day = today };
+                    renewed++;
+                }
+
                 return false;
             }
 

@@ -75,6 +75,28 @@ public sealed class AggregatorRowsTests
     }
 
     [Fact]
+    public void ARepeatOnALaterDayRenewsItsMembersMarkSoItIsNotCountedAgainAfterTheHorizon()
+    {
+        // A member whose batch keeps failing at another aggregator sends this one the same contribution every day.
+        var (rows, _) = AggregatorRows.Apply(new Dictionary<int, AggregatorShard>(), [C("a", 1)], Now, 7);
+        var state = new Dictionary<int, AggregatorShard>(rows);
+        for (var day = 1; day <= 10; day++)
+        {
+            var (changed, applied) = AggregatorRows.Apply(state, [C("a", 1)], Now.AddDays(day), 7);
+            Assert.Equal(0, applied);
+            Assert.NotEmpty(changed); // the renewed mark is written
+            foreach (var (row, shard) in changed)
+            {
+                state[row] = shard;
+            }
+        }
+
+        Assert.Equal(1, state.Values.Sum(s => s.Counters.GetValueOrDefault(MetricNames.Dau)));
+        var (sameDay, _) = AggregatorRows.Apply(state, [C("a", 1)], Now.AddDays(10).AddHours(1), 7);
+        Assert.Empty(sameDay); // a second repeat on the same day renews nothing and writes nothing
+    }
+
+    [Fact]
     public void ACommitChangesOnlyTheRowsOfItsMembersAndNothingForRepeats()
     {
         var (first, applied) = AggregatorRows.Apply(new Dictionary<int, AggregatorShard>(), [C("a", 1), C("b", 1), C("a", 2)], Now, 7);
