@@ -101,20 +101,25 @@ public static partial class EventEndpoints
                 }
             }
 
-            // One member's events stay in order; members run side by side.
-            var outcomes = new ApplyOutcome[valid.Count];
-            await Parallel.ForEachAsync(
-                valid.Select((v, position) => (v.Index, v.Event, Position: position)).GroupBy(v => v.Event.MemberId, StringComparer.Ordinal),
-                new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = request.HttpContext.RequestAborted },
-                async (group, _) =>
-                {
-                    var grain = grains.GetGrain<IMemberGrain>(group.Key);
-                    foreach (var (index, evt, position) in group)
-                    {
-                        var result = await grain.ApplyEventAsync(evt);
-                        outcomes[position] = new ApplyOutcome(index, evt.EventId, evt.MemberId, result.Status, result.Reason);
-                    }
-                });
+            // One member's events stay in order; members run side by side; a member that fails, fails alone.
+            var (outcomes, failuresTransient) = await EventBatchApplier.ApplyAsync(
+                valid, evt => grains.GetGrain<IMemberGrain>(evt.MemberId).ApplyEventAsync(evt), logger, request.HttpContext.RequestAborted);
+            var failed = outcomes.Count(o => o.Status == EventBatchApplier.Failed);
+            if (failed > 0 && failuresTransient && !errors.Any)
+            {
+                // Only "not now": the caller sends the failed ones again (the applied ones would answer duplicate).
+                request.HttpContext.Response.Headers.RetryAfter = UnavailableProblemHandler.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return Results.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "The engine is busy or its storage is unavailable; send the failed events again later",
+                    detail: string.Create(CultureInfo.InvariantCulture, $"{failed} of {outcomes.Length} events were not applied (status failed in results); the others were."),
+                    extensions: new Dictionary<string, object?> { ["results"] = outcomes });
+            }
+
+            foreach (var notApplied in outcomes.Where(o => o.Status == EventBatchApplier.Failed))
+            {
+                errors.Add(isBatch ? $"[{notApplied.Index}]" : "event", notApplied.Reason ?? "not applied");
+            }
 
             foreach (var rejected in outcomes.Where(o => o.Status == ApplyStatus.Rejected))
             {
@@ -122,14 +127,15 @@ public static partial class EventEndpoints
                 errors.Add(isBatch ? $"[{rejected.Index}]{(field is null ? "" : "." + field)}" : field ?? "event", message);
             }
 
-            int received = elements.Count, appliedCount = outcomes.Count(o => o.Status != ApplyStatus.Rejected), invalidCount = received - appliedCount;
+            int received = elements.Count, appliedCount = outcomes.Count(o => o.Status is not (ApplyStatus.Rejected or EventBatchApplier.Failed)), invalidCount = received - appliedCount;
             LogReceived(logger, received, appliedCount, invalidCount);
 
             if (errors.Any)
             {
                 // Everything valid beside the invalid ones has been applied; the problem says which were. An event the
                 // member refused (a refund over what is left) was not applied either: when nothing was, it is a 400.
-                var noneValid = appliedCount == 0;
+                // An event the engine failed to store is not the caller's fault: never a 400 (422 names it).
+                var noneValid = appliedCount == 0 && failed == 0;
                 return Results.Problem(
                     statusCode: noneValid ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity,
                     title: noneValid ? "No event was applied" : "Some events were not applied",
