@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Engagement.Azure.Storage;
 
 namespace Engagement.Azure.Backup;
 
@@ -21,8 +22,6 @@ namespace Engagement.Azure.Backup;
 public sealed class TableRestore(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options, string? ledgerTable = null)
 {
     private readonly string _ledgerTable = ledgerTable ?? Ledger.AzureTableLedgerArchive.DefaultTableName;
-
-    private const int TransactionSize = 100;
 
     /// <summary>Restores <paramref name="backup"/>; reports progress per table and every 10,000 rows.</summary>
     /// <returns>Rows written per table (for the ledger, fewer than the manifest's when the cut left rows out).</returns>
@@ -109,8 +108,8 @@ public sealed class TableRestore(TableServiceClient tables, BlobServiceClient bl
     {
         var client = tables.GetTableClient(entry.Table);
         await client.CreateIfNotExistsAsync(cancellationToken);
-        var batch = new List<TableTransactionAction>(TransactionSize);
-        long written = 0;
+        var batch = new List<TableTransactionAction>(TransactionPayload.MaxActions);
+        long written = 0, batchBytes = 0;
         await foreach (var line in LinesAsync(container, backup, entry.Table, cancellationToken))
         {
             var entity = EntityJson.ReadLine(line);
@@ -119,7 +118,8 @@ public sealed class TableRestore(TableServiceClient tables, BlobServiceClient bl
                 continue;
             }
 
-            if (batch.Count == TransactionSize || (batch.Count > 0 && batch[0].Entity.PartitionKey != entity.PartitionKey))
+            // One partition per transaction, 100 rows and 4 MiB at most (an aggregator's rows of marks are large).
+            if (batch.Count > 0 && (!TransactionPayload.Fits(batch.Count, batchBytes, entity) || batch[0].Entity.PartitionKey != entity.PartitionKey))
             {
                 written += await FlushAsync(client, batch, cancellationToken);
                 if (written % 10_000 < batch.Count)
@@ -128,9 +128,11 @@ public sealed class TableRestore(TableServiceClient tables, BlobServiceClient bl
                 }
 
                 batch.Clear();
+                batchBytes = 0;
             }
 
             batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
+            batchBytes += TransactionPayload.EstimateBytes(entity);
         }
 
         return written + await FlushAsync(client, batch, cancellationToken);

@@ -143,23 +143,33 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
         }
 
         await InitializeAsync(cancellationToken);
-        try
+        var etags = new Dictionary<int, string>(rows.Count);
+        var done = 0;
+        // Rows of many marks exceed one transaction's 4 MiB: they go in several, the sums with the last. Each member's
+        // marks live in one row, so a failure after the first leaves every row exact on its own (the caller reloads and
+        // its members re-send; each row drops what it applied); only the stored sums wait for the next write.
+        foreach (var transaction in TransactionPayload.Split(actions))
         {
-            var response = await _table.SubmitTransactionAsync(actions, cancellationToken);
-            var etags = new Dictionary<int, string>(rows.Count);
-            for (var i = 0; i < rows.Count; i++)
+            try
             {
-                etags[rows[i].Row] = response.Value[i].Headers.ETag?.ToString()
-                    ?? throw new InvalidOperationException($"aggregator {aggregatorKey} row {rows[i].Row}: storage returned no ETag");
+                var response = await _table.SubmitTransactionAsync(transaction, cancellationToken);
+                for (var i = 0; i < transaction.Count && done + i < rows.Count; i++)
+                {
+                    var row = rows[done + i];
+                    etags[row.Row] = response.Value[i].Headers.ETag?.ToString()
+                        ?? throw new InvalidOperationException($"aggregator {aggregatorKey} row {row.Row}: storage returned no ETag");
+                }
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
+            {
+                var row = ex.FailedTransactionActionIndex is { } i && done + i < rows.Count ? rows[done + i] : rows[Math.Min(done, rows.Count - 1)];
+                throw new InconsistentStateException($"aggregator {aggregatorKey} row {row.Row} was changed by another writer ({ex.ErrorCode})", null, row.ETag, ex);
             }
 
-            return etags;
+            done += transaction.Count;
         }
-        catch (TableTransactionFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
-        {
-            var row = ex.FailedTransactionActionIndex is { } i && i < rows.Count ? rows[i] : rows[0];
-            throw new InconsistentStateException($"aggregator {aggregatorKey} row {row.Row} was changed by another writer ({ex.ErrorCode})", null, row.ETag, ex);
-        }
+
+        return etags;
     }
 
     internal string PartitionKey(string aggregatorKey)
@@ -168,7 +178,7 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
         return TableKeys.CheckLength(TableKeys.Join(_serviceId, aggregatorKey), "aggregator partition key");
     }
 
-    private static TableEntity ToEntity(string partition, int row, EncodedAggregatorRow encoded)
+    internal static TableEntity ToEntity(string partition, int row, EncodedAggregatorRow encoded)
     {
         var entity = new TableEntity(partition, row.ToString("D2", CultureInfo.InvariantCulture))
         {

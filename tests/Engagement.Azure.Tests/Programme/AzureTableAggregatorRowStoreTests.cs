@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Engagement.Azure.Programme;
+using Engagement.Azure.Storage;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Ports;
@@ -96,5 +97,31 @@ public sealed class AzureTableAggregatorRowStoreTests : IAsyncLifetime
         var tooLarge = AzureTableAggregatorRowStore.MaxMarkChunks * AzureTableAggregatorRowStore.ChunkBytes / AggregatorRowCodec.MarkBytes + 1;
         await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync(Key, [new AggregatorRow(8, Row(tooLarge), null)]));
         Assert.Single(await store.ReadAsync(Key));
+    }
+
+    [Fact]
+    public async Task RowsTooLargeForOneTransactionGoInSeveralUnderAzuresFourMiBAndAllRoundTrip()
+    {
+        // Sixteen rows of 30,000 marks: about 12.8 MB of base64, where Azure refuses a transaction body over 4 MiB
+        // (Azurite does not, so the cut itself is checked on the estimate).
+        var rows = Enumerable.Range(0, 16).Select(r => new AggregatorRow(r * 4, Row(30_000, dau: r + 1), null)).ToList();
+        var partition = Store().PartitionKey(Key);
+        var actions = rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, AzureTableAggregatorRowStore.ToEntity(partition, r.Row, AggregatorRowCodec.Encode(r.State)))).ToList();
+        var transactions = TransactionPayload.Split(actions).ToList();
+        Assert.True(transactions.Count >= 4, $"{transactions.Count} transactions");
+        Assert.All(transactions, t => Assert.True(t.Sum(a => TransactionPayload.EstimateBytes(a.Entity)) <= TransactionPayload.MaxBytes));
+        Assert.All(actions, a => Assert.True(TransactionPayload.EstimateBytes(a.Entity) >= ((AggregatorRowCodec.Encode(Row(30_000)).Marks.Length + 2) / 3) * 4));
+        Assert.Equal(rows.Select(r => r.Row), transactions.SelectMany(t => t).Select(a => int.Parse(a.Entity.RowKey, System.Globalization.CultureInfo.InvariantCulture)));
+
+        var store = Store();
+        var sums = new DayCounters { Counters = new Dictionary<string, long>(StringComparer.Ordinal) { [MetricNames.Dau] = 136 }, Revenue = 1m };
+        var etags = await store.WriteAsync(Key, rows, sums);
+
+        var read = (await store.ReadAsync(Key)).OrderBy(r => r.Row).ToList();
+        Assert.Equal(rows.Select(r => r.Row), read.Select(r => r.Row));
+        Assert.Equal(rows.Select(r => etags[r.Row]), read.Select(r => r.ETag));
+        Assert.Equal(Enumerable.Range(1, 16).Select(d => (long)d), read.Select(r => r.State.Counters[MetricNames.Dau]));
+        Assert.All(read, r => Assert.Equal(30_000, r.State.Members.Count));
+        Assert.Equal(136, (await store.ReadSumsAsync([Key]))[Key][MetricNames.Dau]);
     }
 }
