@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Engagement.Domain.Offers;
 
@@ -20,6 +21,23 @@ public sealed record StoreInventory
 
     /// <summary>The region the store belongs to, as its last report with <c>?regionId=</c> said (<see cref="RegionStock"/>); null: none.</summary>
     public string? RegionId { get; init; }
+
+    /// <summary>
+    /// While a move between regions is not yet mirrored into the regions' indexes: the region whose index still lists
+    /// the store (<c>""</c>: none, the store's first placement). Null once the index of <see cref="RegionId"/> is
+    /// complete, which is every state stored before this was kept. A report retried after a failed mirror repeats the
+    /// whole move from it (<see cref="IndexedIn"/>), so the old region's index is left even when the first attempt
+    /// failed after the store's own write.
+    /// </summary>
+    public string? IndexedRegion { get; init; }
+
+    /// <summary>The region whose index lists the store now (null: none): <see cref="IndexedRegion"/>, else <see cref="RegionId"/>.</summary>
+    [JsonIgnore]
+    public string? IndexedIn => IndexedRegion is null ? RegionId : IndexedRegion.Length == 0 ? null : IndexedRegion;
+
+    /// <summary>True while the indexes have not followed the store's region (<see cref="IndexedRegion"/>).</summary>
+    [JsonIgnore]
+    public bool IndexPending => !string.Equals(IndexedIn, RegionId, StringComparison.Ordinal);
 
     /// <summary>When the store last reported, or null.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
@@ -47,9 +65,17 @@ public sealed record StoreInventory
             : (this with { Skus = skus.ToImmutable(), UpdatedAt = now, ChangedAt = changed ? now : ChangedAt }, null);
     }
 
-    /// <summary>The inventory placed in <paramref name="regionId"/> (null: where it was), changed at <paramref name="now"/> when that moves it.</summary>
+    /// <summary>
+    /// The inventory placed in <paramref name="regionId"/> (null: where it was), changed at <paramref name="now"/> when
+    /// that moves it; the indexes are then pending (<see cref="IndexedRegion"/>) until <see cref="Indexed"/>.
+    /// </summary>
     public StoreInventory InRegion(string? regionId, DateTimeOffset now) =>
-        regionId is null || string.Equals(regionId, RegionId, StringComparison.Ordinal) ? this : this with { RegionId = regionId, ChangedAt = now };
+        regionId is null || string.Equals(regionId, RegionId, StringComparison.Ordinal)
+            ? this
+            : this with { RegionId = regionId, ChangedAt = now, IndexedRegion = IndexedIn ?? "" };
+
+    /// <summary>The inventory once the indexes follow its region: the move is mirrored (this same one when none was pending).</summary>
+    public StoreInventory Indexed() => IndexPending ? this with { IndexedRegion = null } : this;
 
     /// <summary>True when any of <paramref name="skus"/> has at least one unit.</summary>
     public bool HasAny(IEnumerable<string> skus) => skus.Any(s => Skus.TryGetValue(s, out var n) && n > 0);

@@ -30,21 +30,29 @@ public sealed class StoreInventoryGrain(
         next = next.InRegion(regionId, now);
         await state.SaveAsync(next, this);
 
+        // A move (or a first placement) stays pending in the stored state until both indexes follow it, so a retry
+        // after a failed mirror repeats the whole move, not only this report's skus.
         var store = this.GetPrimaryKeyString();
         var mirror = new List<Task>();
-        var moved = before.RegionId is { } was && !string.Equals(was, next.RegionId, StringComparison.Ordinal);
-        if (moved)
+        var moving = next.IndexPending;
+        if (moving && next.IndexedIn is { } was)
         {
-            mirror.AddRange(before.Skus.Where(kv => kv.Value > 0).Select(kv => Region(before.RegionId!, kv.Key).SetAsync(store, false)));
+            // Every sku the store ever listed: the old index may list any of them (clearing one it does not is a no-op).
+            mirror.AddRange(next.Skus.Keys.Select(sku => Region(was, sku).SetAsync(store, false)));
         }
 
         if (next.RegionId is { } region)
         {
-            var skus = moved || before.RegionId is null ? next.Skus.Keys : lines.Select(l => l.Sku);
+            var skus = moving ? next.Skus.Keys : lines.Select(l => l.Sku);
             mirror.AddRange(skus.Select(sku => Region(region, sku).SetAsync(store, next.Skus.TryGetValue(sku, out var n) && n > 0)));
         }
 
         await Task.WhenAll(mirror);
+        if (moving)
+        {
+            await state.SaveAsync(next.Indexed(), this);
+        }
+
         return new InventoryPutResult { Inventory = View() };
     }
 

@@ -36,4 +36,26 @@ public sealed class RegionStockGrainTests(MemberClusterFixture cluster)
         Assert.Empty(await StoresAsync(south, "SKU-A"));
         Assert.True(await cluster.Client.GetGrain<IRegionStockGrain>(OfferIds.RegionStockKey(south, "SKU-C")).AnyAsync());
     }
+
+    [Fact]
+    public async Task AMoveWhoseOldRegionCouldNotBeClearedIsRepeatedWholeByTheRetriedReport()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var (east, west, store) = ("east-" + id, "west-" + id, "S-" + id);
+        var inventory = cluster.Client.GetGrain<IStoreInventoryGrain>(store);
+        await inventory.PutAsync([new("SKU-1", 5)], east);
+        Assert.Equal([store], await StoresAsync(east, "SKU-1"));
+
+        // The store's own write succeeds, clearing it from east's index fails: the PUT fails and the store system retries.
+        var eastKey = OfferIds.RegionStockKey(east, "SKU-1");
+        cluster.Faults.Fail(eastKey, StorageFault.Write);
+        await Assert.ThrowsAnyAsync<Exception>(() => inventory.PutAsync([new("SKU-1", 5)], west));
+        cluster.Faults.Heal(eastKey);
+        Assert.Equal(west, (await inventory.GetAsync()).RegionId);
+
+        await inventory.PutAsync([new("SKU-1", 5)], west);
+
+        Assert.Empty(await StoresAsync(east, "SKU-1"));
+        Assert.Equal([store], await StoresAsync(west, "SKU-1"));
+    }
 }
