@@ -25,6 +25,13 @@ public interface IMemberGrain : IGrainWithStringKey, IMemberCampaignTarget, Offe
     /// <summary>Redeems points (optionally with cash); idempotent by redemptionId.</summary>
     Task<RedemptionResult> RedeemAsync(RedemptionRequest request);
 
+    /// <summary>
+    /// Whether the member accepted redemption <paramref name="redemptionId"/> (remembered 30 days); false for a refused
+    /// or unknown one, or an unknown member. A stock counter asks it to settle a unit a redemption left held.
+    /// </summary>
+    [ReadOnly]
+    Task<bool> HasAcceptedRedemptionAsync(string redemptionId);
+
     /// <summary>Every touch decision, newest first (bounded to the recent ones kept in state).</summary>
     [ReadOnly]
     Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit);

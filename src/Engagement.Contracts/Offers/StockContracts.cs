@@ -22,6 +22,13 @@ public interface IRewardStockGrain : IGrainWithStringKey
 
     [ReadOnly]
     Task<StockView> GetAsync();
+
+    /// <summary>
+    /// Settles the units held longer than <c>Engagement:Offers:StockHoldMinutes</c> by redemptions that never confirmed
+    /// or released them: confirmed when the member side accepted the redemption, else released. The counter runs it
+    /// itself (a reminder while any unit is held); returns how many it settled.
+    /// </summary>
+    Task<int> SettleStaleHoldsAsync();
 }
 
 /// <summary>Stock of a reward at a store: units free, held by unanswered redemptions, redeemed all time.</summary>

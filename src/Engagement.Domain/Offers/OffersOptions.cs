@@ -28,6 +28,13 @@ public sealed class OffersOptions
     public int MaxStockRedemptionsKept { get; set; } = 20_000;
 
     /// <summary>
+    /// How long a stock counter's unit may stay held by a redemption that neither confirmed nor released it before the
+    /// counter settles it by asking the member side (<c>RewardStock.StaleHolds</c>), 2–1,440 minutes. Far longer than
+    /// any request (30 s), so a redemption still on its way is never settled under it. Default 10 minutes.
+    /// </summary>
+    public int StockHoldMinutes { get; set; } = 10;
+
+    /// <summary>
     /// The win-back L1 wake-up gift (CONTRACT.md §2): by default a no-threshold 20 CNY coupon plus a trial pack, valid 14
     /// days after the day of issue in the member's time zone. Null: L1 only announces its offer.
     /// </summary>
@@ -108,6 +115,11 @@ public sealed class OffersOptions
         if (MaxStockRedemptionsKept is < 100 or > 1_000_000)
         {
             errors.Add("MaxStockRedemptionsKept must be 100–1000000.");
+        }
+
+        if (StockHoldMinutes is < 2 or > 1_440)
+        {
+            errors.Add("StockHoldMinutes must be 2–1440.");
         }
 
         if (PriorityBookingMaxDaysAhead is < 1 or > 365)

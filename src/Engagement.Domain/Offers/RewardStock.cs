@@ -83,6 +83,17 @@ public sealed record RewardStock
             ? this with { Available = Available + 1, Holds = Holds.SetItem(redemptionId, hold with { Status = StockHoldStatus.Released, At = now }) }
             : this;
 
+    /// <summary>
+    /// The redemptions whose unit has been held since before <paramref name="heldBefore"/>: the request that took it
+    /// never confirmed or released it (the member side's answer or the confirm was lost to a failure, and the caller did
+    /// not retry). Settled by asking the member side whether it accepted the redemption (then
+    /// <see cref="Confirm"/>), else <see cref="Release"/>, so a unit is never held for good.
+    /// </summary>
+    public IReadOnlyList<(string RedemptionId, string MemberId)> StaleHolds(DateTimeOffset heldBefore) =>
+        [.. Holds.Where(h => h.Value.Status == StockHoldStatus.Held && h.Value.At < heldBefore)
+            .OrderBy(h => h.Value.Sequence)
+            .Select(h => (h.Key, h.Value.MemberId))];
+
     private RewardStock Prune(int maxKept)
     {
         if (Holds.Count <= maxKept)

@@ -136,6 +136,18 @@ public static class RedemptionPolicy
     }
 
     /// <summary>
+    /// Whether the member accepted redemption <paramref name="redemptionId"/>: its record, else the 30-day id window
+    /// (an accepted one whose record was pushed out). False for a refused or unknown one. A stock counter settles a
+    /// hold its redemption left unanswered by it (<c>RewardStock.StaleHolds</c>).
+    /// </summary>
+    public static bool Accepted(MemberState state, string redemptionId, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var record = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
+        return record is not null ? record.Status == RedemptionStatuses.Accepted : EventIdWindow.Contains(state, EventIdOf(redemptionId), now);
+    }
+
+    /// <summary>
     /// The id under which an accepted redemption is remembered in the member's 30-day <see cref="EventIdWindow"/>, apart
     /// from event ids: a retry after its record left the newest <see cref="ProgramOptions.RecentRedemptionsKept"/> is
     /// still replayed, not spent again.

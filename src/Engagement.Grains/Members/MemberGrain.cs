@@ -7,6 +7,7 @@ using Engagement.Contracts.Touches;
 using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
 using Engagement.Domain.Offers;
+using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Diagnostics;
@@ -156,6 +157,12 @@ public sealed class MemberGrain(
 
         return MemberMapper.ToResult(request, outcome.Reply);
     });
+
+    public async Task<bool> HasAcceptedRedemptionAsync(string redemptionId)
+    {
+        await _gate.EnsureCurrentAsync();
+        return state.RecordExists && RedemptionPolicy.Accepted(Member, redemptionId, _member.Now);
+    }
 
     public async Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit)
     {

@@ -1,3 +1,4 @@
+using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
 using Engagement.Grains.Hosting;
@@ -9,16 +10,24 @@ namespace Engagement.Grains.Offers;
 
 /// <summary>
 /// Stock of one reward at one store (see <see cref="IRewardStockGrain"/>): non-reentrant, so takes run one at a time,
-/// each durable before it is answered; the rules are <see cref="RewardStock"/>'s.
+/// each durable before it is answered; the rules are <see cref="RewardStock"/>'s. While a unit is held, a reminder
+/// (every <see cref="OffersOptions.StockHoldMinutes"/>) settles the holds their redemption left behind
+/// (<see cref="SettleStaleHoldsAsync"/>); it is dropped once none is held.
 /// </summary>
 public sealed partial class RewardStockGrain(
     [PersistentState("reward-stock", GrainStorageNames.State)] IPersistentState<OfferState<RewardStock>> state,
     IOptions<OffersOptions> options,
     [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
     ILogger<RewardStockGrain> logger)
-    : Grain, IRewardStockGrain
+    : Grain, IRewardStockGrain, IRemindable
 {
+    /// <summary>The reminder that settles stale holds.</summary>
+    public const string SettleReminder = "settle-stale-holds";
+
     private string? _key;
+
+    /// <summary>This activation registered <see cref="SettleReminder"/> (or found units held when it started).</summary>
+    private bool _settling;
 
     private RewardStock Stock => state.State.Value;
 
@@ -44,6 +53,13 @@ public sealed partial class RewardStockGrain(
         if (!ReferenceEquals(next, Stock))
         {
             await state.SaveAsync(next, this);
+            if (!_settling)
+            {
+                // Once per activation: the reminder outlives it and is dropped only when no unit is held.
+                var period = TimeSpan.FromMinutes(options.Value.StockHoldMinutes);
+                await this.RegisterOrUpdateReminder(SettleReminder, period, period);
+                _settling = true;
+            }
         }
 
         return new StockTakeResult
@@ -85,6 +101,47 @@ public sealed partial class RewardStockGrain(
 
     public Task<StockView> GetAsync() => Task.FromResult(View());
 
+    public async Task<int> SettleStaleHoldsAsync()
+    {
+        var now = time.GetUtcNow();
+        var stale = Stock.StaleHolds(now.AddMinutes(-options.Value.StockHoldMinutes));
+        if (stale.Count == 0)
+        {
+            return 0;
+        }
+
+        // Every answer first, then one write: the member side is asked, never charged (an unknown redemption was not).
+        var next = Stock;
+        foreach (var (redemptionId, memberId) in stale)
+        {
+            var accepted = await GrainFactory.GetGrain<IMemberGrain>(memberId).HasAcceptedRedemptionAsync(redemptionId);
+            next = accepted ? next.Confirm(redemptionId, now) : next.Release(redemptionId, now);
+            LogSettled(logger, redemptionId, memberId, Key, options.Value.StockHoldMinutes, accepted ? "confirmed: the member had paid" : "released: the member had not paid");
+        }
+
+        await state.SaveAsync(next, this);
+        return stale.Count;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != SettleReminder)
+        {
+            return;
+        }
+
+        await SettleStaleHoldsAsync();
+        if (Stock.Held == 0)
+        {
+            if (await this.GetReminder(SettleReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            _settling = false;
+        }
+    }
+
     private StockView View()
     {
         var key = Key;
@@ -102,6 +159,9 @@ public sealed partial class RewardStockGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stock {StockKey} set to {Available} available")]
     private static partial void LogSet(ILogger logger, string stockKey, long available);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redemption {RedemptionId} of member {MemberId} held a unit of {StockKey} for over {Minutes} minutes without confirming or releasing it; {Outcome}")]
+    private static partial void LogSettled(ILogger logger, string redemptionId, string memberId, string stockKey, int minutes, string outcome);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redemption {RedemptionId} released its unit of {StockKey}: the member side refused")]
     private static partial void LogReleased(ILogger logger, string redemptionId, string stockKey);

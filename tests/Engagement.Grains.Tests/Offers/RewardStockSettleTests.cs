@@ -1,0 +1,42 @@
+using Engagement.Contracts.Members;
+using Engagement.Contracts.Offers;
+using Engagement.Grains.Tests.Infrastructure;
+
+namespace Engagement.Grains.Tests.Offers;
+
+/// <summary>
+/// A unit held by a catalogue redemption that never confirmed or released it (the caller failed between its steps and
+/// did not retry) is settled by the stock counter: confirmed when the member paid, released when it did not.
+/// </summary>
+[Collection(MemberClusterCollection.Name)]
+public sealed class RewardStockSettleTests(MemberClusterFixture cluster)
+{
+    [Fact]
+    public async Task HoldsLeftBehindAreConfirmedWhenTheMemberPaidAndReleasedWhenItDidNot()
+    {
+        var stock = cluster.Client.GetGrain<IRewardStockGrain>(OfferIds.StockKey("R-" + Guid.NewGuid().ToString("N")[..8], "S001"));
+        await stock.SetAvailableAsync(3);
+        var payer = MemberClusterFixture.NewMemberId();
+        var member = cluster.Client.GetGrain<IMemberGrain>(payer);
+        await member.ApplyEventAsync(Events.Purchase(payer, "O1", 500m, cluster.Time.GetUtcNow().AddMinutes(-1)));
+
+        // Paid, then the confirm was lost; and a take whose member side was never reached.
+        Assert.Equal(StockTakeResult.Taken, (await stock.TakeAsync("pos-paid", payer)).Status);
+        Assert.Equal(RedemptionStatus.Accepted, (await member.RedeemAsync(new RedemptionRequest { RedemptionId = "pos-paid", Points = 100 })).Status);
+        Assert.Equal(StockTakeResult.Taken, (await stock.TakeAsync("pos-unpaid", payer)).Status);
+        Assert.True(await member.HasAcceptedRedemptionAsync("pos-paid"));
+        Assert.False(await member.HasAcceptedRedemptionAsync("pos-unpaid"));
+
+        // A redemption still on its way is never settled under it.
+        Assert.Equal(0, await stock.SettleStaleHoldsAsync());
+        Assert.Equal((1L, 2L), ((await stock.GetAsync()).Available, (await stock.GetAsync()).Held));
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(2, await stock.SettleStaleHoldsAsync());
+
+        var after = await stock.GetAsync();
+        Assert.Equal((2L, 0L, 1L), (after.Available, after.Held, after.Redeemed));
+        Assert.Equal(StockTakeResult.ReleasedBefore, (await stock.TakeAsync("pos-unpaid", payer)).Status);
+        Assert.Equal(StockTakeResult.Replayed, (await stock.TakeAsync("pos-paid", payer)).Status);
+    }
+}
