@@ -78,12 +78,15 @@ public sealed class OfferGrainsOnAzuriteTests : IAsyncLifetime
         {
             var stock = second.Services.GetRequiredService<IGrainFactory>().GetGrain<IRewardStockGrain>(key);
             var view = await stock.GetAsync();
-            var replay = await stock.TakeAsync(winners[2], "M");
-            var released = await stock.TakeAsync(winners[1], "M");
+            // The same redemption ids of the same members (red-i was member Mi's).
+            var replay = await stock.TakeAsync(winners[2], "M" + winners[2]["red-".Length..]);
+            var released = await stock.TakeAsync(winners[1], "M" + winners[1]["red-".Length..]);
+            var otherMember = await stock.TakeAsync(winners[2], "M-other");
 
             Assert.Equal((1L, 8L, 1L), (view.Available, view.Held, view.Redeemed));
             Assert.Equal(StockTakeResult.Replayed, replay.Status);
             Assert.Equal(StockTakeResult.ReleasedBefore, released.Status);
+            Assert.Equal(StockTakeResult.OtherMember, otherMember.Status);
             Assert.Equal(("R-1", "S-1"), (view.RewardId, view.StoreId));
         }
         finally
