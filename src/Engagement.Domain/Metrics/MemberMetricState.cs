@@ -29,8 +29,22 @@ public sealed record MemberMetricState
     /// <summary>The local day the member joined, once known.</summary>
     public DateOnly? JoinedDay { get; init; }
 
+    /// <summary>
+    /// The region <see cref="JoinedDay"/>'s newMembers counted in: its cohort's retention is credited there, wherever the
+    /// member is active the next day. Null in states stored before it was kept (then the region of the outcome).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? JoinedRegion { get; init; }
+
     /// <summary>The local day of the member's first purchase, once known.</summary>
     public DateOnly? FirstPurchaseDay { get; init; }
+
+    /// <summary>
+    /// The region <see cref="FirstPurchaseDay"/>'s firstPurchasers counted in: repurchased7d is credited there, wherever
+    /// the member buys again. Null in states stored before it was kept (then the region of the outcome).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FirstPurchaseRegion { get; init; }
 
     /// <summary>Whether the member already counted in <see cref="MetricNames.Repurchased7d"/> of its first purchase's day.</summary>
     public bool Repurchased7dCounted { get; init; }

@@ -51,11 +51,11 @@ public static class MemberMetrics
         if (transition.Joined && s.JoinedDay is null)
         {
             sink.Add(region, day, MetricNames.NewMembers, 1);
-            s = s with { JoinedDay = day };
+            s = s with { JoinedDay = day, JoinedRegion = region };
         }
         else if (s.JoinedDay is { } counted && transition.RegisteredDay is { } registered && registered < counted)
         {
-            s = MoveJoin(s, sink, home, counted, registered);
+            s = MoveJoin(s, sink, region, counted, registered);
         }
 
         // A member not counted on one side (known only by a held refund) joins or leaves the gauge; it does not move.
@@ -120,15 +120,16 @@ public static class MemberMetrics
     /// A late event moved the member's registration earlier: it joined on <paramref name="joined"/>, not on
     /// <paramref name="counted"/> (CONTRACT.md §1.1: the effect it would have had in order). Moves its newMembers and its
     /// next-day retention (it was active the day after <paramref name="counted"/>, or after <paramref name="joined"/>)
-    /// to the earlier day.
+    /// to the earlier day, from the region it was counted in to <paramref name="region"/>, the registration's.
     /// </summary>
     private static MemberMetricState MoveJoin(MemberMetricState s, ContributionSink sink, string region, DateOnly counted, DateOnly joined)
     {
-        sink.Add(region, counted, MetricNames.NewMembers, -1);
+        var was = s.JoinedRegion ?? region;
+        sink.Add(was, counted, MetricNames.NewMembers, -1);
         sink.Add(region, joined, MetricNames.NewMembers, 1);
         if (s.Active.Has(counted.AddDays(1)))
         {
-            sink.Add(region, counted, MetricNames.RetainedNextDay, -1);
+            sink.Add(was, counted, MetricNames.RetainedNextDay, -1);
         }
 
         if (s.Active.Has(joined.AddDays(1)))
@@ -136,7 +137,7 @@ public static class MemberMetrics
             sink.Add(region, joined, MetricNames.RetainedNextDay, 1);
         }
 
-        return s with { JoinedDay = joined };
+        return s with { JoinedDay = joined, JoinedRegion = region };
     }
 
     private static MemberMetricState Activity(MemberMetricState s, MemberTransition t, ContributionSink sink, string region, DateOnly day)
@@ -154,7 +155,8 @@ public static class MemberMetrics
             Windows(s.Active, s.Active.With(day), day, MonthDays, MetricNames.Mau, region, sink, static (b, from, to) => b.Any(from, to));
             if (s.JoinedDay is { } joined && joined.AddDays(1) == day)
             {
-                sink.Add(region, joined, MetricNames.RetainedNextDay, 1);
+                // The join's cohort, in the region it joined in (a share of that region's newMembers).
+                sink.Add(s.JoinedRegion ?? region, joined, MetricNames.RetainedNextDay, 1);
             }
 
             s = s with { Active = s.Active.With(day) };
@@ -207,7 +209,7 @@ public static class MemberMetrics
         if (t.FirstPurchase && s.FirstPurchaseDay is null)
         {
             sink.Add(region, day, MetricNames.FirstPurchasers, 1);
-            return s with { FirstPurchaseDay = day };
+            return s with { FirstPurchaseDay = day, FirstPurchaseRegion = region };
         }
 
         if (s.FirstPurchaseDay is { } counted && day < counted)
@@ -217,7 +219,8 @@ public static class MemberMetrics
 
         if (s.FirstPurchaseDay is { } first && !s.Repurchased7dCounted && day >= first && day.DayNumber - first.DayNumber <= RepurchaseWithinDays)
         {
-            sink.Add(region, first, MetricNames.Repurchased7d, 1);
+            // The first purchase's cohort, in the region it counted in (a share of that region's firstPurchasers).
+            sink.Add(s.FirstPurchaseRegion ?? region, first, MetricNames.Repurchased7d, 1);
             return s with { Repurchased7dCounted = true };
         }
 
@@ -231,11 +234,12 @@ public static class MemberMetrics
     /// </summary>
     private static MemberMetricState MoveFirstPurchase(MemberMetricState s, ContributionSink sink, string region, DateOnly counted, DateOnly day, DayBits earlier)
     {
-        sink.Add(region, counted, MetricNames.FirstPurchasers, -1);
+        var was = s.FirstPurchaseRegion ?? region;
+        sink.Add(was, counted, MetricNames.FirstPurchasers, -1);
         sink.Add(region, day, MetricNames.FirstPurchasers, 1);
         if (s.Repurchased7dCounted)
         {
-            sink.Add(region, counted, MetricNames.Repurchased7d, -1);
+            sink.Add(was, counted, MetricNames.Repurchased7d, -1);
         }
 
         var again = earlier.Any(day, day.AddDays(RepurchaseWithinDays));
@@ -244,7 +248,7 @@ public static class MemberMetrics
             sink.Add(region, day, MetricNames.Repurchased7d, 1);
         }
 
-        return s with { FirstPurchaseDay = day, Repurchased7dCounted = again };
+        return s with { FirstPurchaseDay = day, FirstPurchaseRegion = region, Repurchased7dCounted = again };
     }
 
     private static void WindowsOf(DayBits purchaseBefore, DayBits repurchaseBefore, DayBits purchaseAfter, DayBits repurchaseAfter, DateOnly day, string region, ContributionSink sink)

@@ -63,4 +63,36 @@ public class RegionMoveTests
         Assert.Equal(1, east.Sum(d => d.NewMembers));
         Assert.Equal(0, west.Sum(d => d.NewMembers));
     }
+
+    private long Day(string region, DateOnly day, string name) => _days.GetValueOrDefault((region, day))?.GetValueOrDefault(name) ?? 0;
+
+    [Fact]
+    public void RetentionAndRepurchaseCountInTheRegionTheCohortWasCountedInWhereverTheMemberComesBack()
+    {
+        // Joins and first buys in east on d0; comes back the next day and buys again two days later, both in west.
+        var d0 = MetricsKit.D0;
+        Apply(MetricsKit.T("m1", "e1", d0, "purchase", joined: true, first: true, after: MetricsKit.Seg("east")));
+        Apply(MetricsKit.T("m1", "e2", d0.AddDays(1), "login", before: MetricsKit.Seg("east"), after: MetricsKit.Seg("west")));
+        Apply(MetricsKit.T("m1", "e3", d0.AddDays(2), "purchase", before: MetricsKit.Seg("west"), after: MetricsKit.Seg("west")));
+
+        // A share of east's d0 cohort, never above 1 in any region.
+        Assert.Equal((1L, 1L, 1L, 1L), (Day("east", d0, MetricNames.NewMembers), Day("east", d0, MetricNames.RetainedNextDay), Day("east", d0, MetricNames.FirstPurchasers), Day("east", d0, MetricNames.Repurchased7d)));
+        Assert.Equal((0L, 0L), (Day("west", d0, MetricNames.RetainedNextDay), Day("west", d0, MetricNames.Repurchased7d)));
+        Assert.Equal(1, Day("west", d0.AddDays(1), MetricNames.Dau));
+    }
+
+    [Fact]
+    public void ALateEarlierFirstPurchaseMovesTheCohortFromTheRegionItWasCountedIn()
+    {
+        // First counted in west on d0 + 3; a late purchase in east on d0 + 1 is the real first one.
+        var d0 = MetricsKit.D0;
+        Apply(MetricsKit.T("m1", "e1", d0.AddDays(3), "purchase", joined: true, first: true, after: MetricsKit.Seg("west")));
+        Apply(MetricsKit.T("m1", "e2", d0.AddDays(1), "purchase", before: MetricsKit.Seg("west"), after: MetricsKit.Seg("west")) with { RegionId = "east" });
+
+        Assert.Equal(0, Day("west", d0.AddDays(3), MetricNames.FirstPurchasers));
+        Assert.Equal(1, Day("east", d0.AddDays(1), MetricNames.FirstPurchasers));
+        Assert.Equal(0, Day("east", d0.AddDays(3), MetricNames.FirstPurchasers));
+        Assert.Equal(1, Day("east", d0.AddDays(1), MetricNames.Repurchased7d));
+        Assert.All(_days.Values, d => Assert.True(d.GetValueOrDefault(MetricNames.FirstPurchasers) >= 0));
+    }
 }
