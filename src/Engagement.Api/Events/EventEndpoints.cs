@@ -105,13 +105,16 @@ public static partial class EventEndpoints
             var (outcomes, failuresTransient) = await EventBatchApplier.ApplyAsync(
                 valid, evt => grains.GetGrain<IMemberGrain>(evt.MemberId).ApplyEventAsync(evt), logger, request.HttpContext.RequestAborted);
             var failed = outcomes.Count(o => o.Status == EventBatchApplier.Failed);
-            if (failed > 0 && failuresTransient && !errors.Any)
+            if (failed > 0 && !errors.Any)
             {
-                // Only "not now": the caller sends the failed ones again (the applied ones would answer duplicate).
+                // The engine's fault, not the request's (storage down, a timeout; the reasons say which when it is not
+                // only "not now"): the caller sends the failed ones again (the applied ones would answer duplicate).
                 request.HttpContext.Response.Headers.RetryAfter = UnavailableProblemHandler.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 return Results.Problem(
                     statusCode: StatusCodes.Status503ServiceUnavailable,
-                    title: "The engine is busy or its storage is unavailable; send the failed events again later",
+                    title: failuresTransient
+                        ? "The engine is busy or its storage is unavailable; send the failed events again later"
+                        : "The engine could not apply some events; send the failed events again later (its log says why)",
                     detail: string.Create(CultureInfo.InvariantCulture, $"{failed} of {outcomes.Length} events were not applied (status failed in results); the others were."),
                     extensions: new Dictionary<string, object?> { ["results"] = outcomes });
             }
