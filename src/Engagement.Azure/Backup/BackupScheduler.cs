@@ -12,10 +12,11 @@ namespace Engagement.Azure.Backup;
 /// Every silo of a cluster runs this schedule; for each slot the first silo to create the blob
 /// <c>{backup}/claim</c> (conditional create) takes the backup, the others skip it. A failed backup is logged as an
 /// error by <see cref="TableBackup"/>, and the schedule goes on. The silo taking a backup touches its claim every
-/// quarter of <see cref="BackupOptions.StalledAfter"/>; a silo that skipped it watches until the next slot, and if the
-/// backup has no manifest while its claim stays untouched for <see cref="BackupOptions.StalledAfter"/> (its silo was
-/// killed mid-copy), records it failed and reports it (<see cref="TableBackup.AbandonAsync"/>), so a lost backup is
-/// never silent.
+/// quarter of <see cref="BackupOptions.StalledAfter"/>; a silo that skipped it watches it until it has its manifest,
+/// however many slots that takes, and if the backup has no manifest while its claim stays untouched for
+/// <see cref="BackupOptions.StalledAfter"/> (its silo was killed mid-copy), records it failed and reports it
+/// (<see cref="TableBackup.AbandonAsync"/>), so a lost backup is never silent. A slot that comes while a watched
+/// backup is still copying is skipped with a warning: two full copies at once would double the read load.
 /// </summary>
 public sealed partial class BackupScheduler(
     TableBackup backup,
@@ -69,7 +70,7 @@ public sealed partial class BackupScheduler(
         // A silo (re)starting watches the last slot too: if the silo that claimed it was killed mid-copy — this one,
         // in a one-silo cluster — it is reported once its claim has been quiet for StalledAfter.
         var last = PreviousSlot(time.GetUtcNow(), times, zone);
-        var watch = WatchAsync(settings, TableBackup.NameFor(last), last, NextSlot(last, times, zone), stoppingToken);
+        var watches = new List<Watch> { StartWatch(settings, TableBackup.NameFor(last), last, stoppingToken) };
         while (!stoppingToken.IsCancellationRequested)
         {
             var slot = NextSlot(time.GetUtcNow(), times, zone);
@@ -81,6 +82,15 @@ public sealed partial class BackupScheduler(
             }
 
             var name = TableBackup.NameFor(slot);
+            watches.RemoveAll(w => w.Task.IsCompleted);
+            if (await StillCopyingAsync(settings, watches, stoppingToken) is { } running)
+            {
+                // Another silo's backup is still copying (its claim is fresh, it has no manifest): a second full copy
+                // beside it would double the read load and finish no sooner. The slot is skipped, said once.
+                LogOverlap(logger, name, running.Name);
+                continue;
+            }
+
             bool claimed;
             try
             {
@@ -97,8 +107,7 @@ public sealed partial class BackupScheduler(
             if (!claimed)
             {
                 LogSkipped(logger, name);
-                await watch;
-                watch = WatchAsync(settings, name, slot, NextSlot(slot, times, zone), stoppingToken);
+                watches.Add(StartWatch(settings, name, slot, stoppingToken));
                 continue;
             }
 
@@ -119,7 +128,7 @@ public sealed partial class BackupScheduler(
             }
         }
 
-        await watch;
+        await Task.WhenAll(watches.Select(w => w.Task));
     }
 
     /// <summary>Touches the claim of backup <paramref name="name"/> every quarter of <see cref="BackupOptions.StalledAfter"/> until cancelled.</summary>
@@ -146,20 +155,54 @@ public sealed partial class BackupScheduler(
     }
 
     /// <summary>
-    /// Watches backup <paramref name="name"/>, taken by another silo at <paramref name="slot"/>, until <paramref name="until"/>:
-    /// done when it has a manifest; recorded failed and reported when its claim stays untouched for
-    /// <see cref="BackupOptions.StalledAfter"/> (<see cref="ClaimWatch"/>).
+    /// The first watched backup still copying now: its watch saw its claim fresh, and it has no manifest yet (looked at
+    /// now, not at the watch's last look, which may be minutes old). Null when none is, or storage cannot say.
     /// </summary>
-    private async Task WatchAsync(BackupOptions settings, string name, DateTimeOffset slot, DateTimeOffset until, CancellationToken cancellationToken)
+    private async Task<Watch?> StillCopyingAsync(BackupOptions settings, List<Watch> watches, CancellationToken cancellationToken)
     {
+        var container = blobs.GetBlobContainerClient(settings.Container);
+        foreach (var watch in watches.Where(w => w.Running))
+        {
+            try
+            {
+                if (!await container.GetBlobClient(TableBackup.ManifestBlobName(watch.Name)).ExistsAsync(cancellationToken))
+                {
+                    return watch;
+                }
+            }
+            catch (RequestFailedException ex)
+            {
+                LogWatchFailed(logger, ex, watch.Name);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts watching backup <paramref name="name"/>, taken by another silo at <paramref name="slot"/> (<see cref="WatchAsync"/>).</summary>
+    private Watch StartWatch(BackupOptions settings, string name, DateTimeOffset slot, CancellationToken cancellationToken)
+    {
+        var watch = new Watch(name);
+        watch.Task = WatchAsync(settings, watch, slot, cancellationToken);
+        return watch;
+    }
+
+    /// <summary>
+    /// Watches backup <see cref="Watch.Name"/>, taken by another silo at <paramref name="slot"/>, for as long as it runs
+    /// (however many slots that spans): done when it has a manifest; recorded failed and reported when its claim stays
+    /// untouched for <see cref="BackupOptions.StalledAfter"/> (<see cref="ClaimWatch"/>). Looks at once, then every
+    /// quarter of it; <see cref="Watch.Running"/> while the claim is there without a manifest.
+    /// </summary>
+    private async Task WatchAsync(BackupOptions settings, Watch watch, DateTimeOffset slot, CancellationToken cancellationToken)
+    {
+        var name = watch.Name;
         var container = blobs.GetBlobContainerClient(settings.Container);
         var claim = container.GetBlobClient($"{name}/claim");
         var stall = new ClaimWatch(settings.StalledAfter);
         try
         {
-            while (time.GetUtcNow() < until)
+            while (true)
             {
-                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
                 if (await container.GetBlobClient(TableBackup.ManifestBlobName(name)).ExistsAsync(cancellationToken))
                 {
                     LogWatched(logger, name, "it has its manifest");
@@ -169,12 +212,16 @@ public sealed partial class BackupScheduler(
                 var touched = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag;
                 if (stall.Observe(touched, time.GetUtcNow()))
                 {
+                    watch.Running = false;
                     var holder = (await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
                     var reason = new TimeoutException($"backup {name} was taken by {holder} and has shown no progress for {stall.Quiet.TotalMinutes:F0} minutes without finishing; that silo probably stopped mid-copy");
                     var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
                     LogWatched(logger, name, recorded ? "stalled, recorded failed by this silo" : "stalled, already recorded by another silo");
                     return;
                 }
+
+                watch.Running = true;
+                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -187,6 +234,10 @@ public sealed partial class BackupScheduler(
         catch (Exception ex) when (ex is RequestFailedException or AggregateException)
         {
             LogWatchFailed(logger, ex, name);
+        }
+        finally
+        {
+            watch.Running = false;
         }
     }
 
@@ -211,6 +262,9 @@ public sealed partial class BackupScheduler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Next backup at {Slot} ({TimeZone} schedule)")]
     private static partial void LogNext(ILogger logger, DateTimeOffset slot, string timeZone);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot is still copying on another silo (a full copy takes longer than the time between slots; see Capacity planning)")]
+    private static partial void LogOverlap(ILogger logger, string backup, string running);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} is taken by another silo")]
     private static partial void LogSkipped(ILogger logger, string backup);
 
@@ -222,4 +276,18 @@ public sealed partial class BackupScheduler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: stopped watching the silo that takes it")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception, string backup);
+
+    /// <summary>A backup another silo takes, watched by this one.</summary>
+    private sealed class Watch(string name)
+    {
+        public string Name { get; } = name;
+
+        /// <summary>The watch runs until the backup has a manifest or stalls.</summary>
+        public Task Task { get; set; } = Task.CompletedTask;
+
+        /// <summary>Its claim was there, fresh, without a manifest at the last look.</summary>
+        public bool Running { get => Volatile.Read(ref _running); set => Volatile.Write(ref _running, value); }
+
+        private bool _running;
+    }
 }

@@ -126,6 +126,71 @@ public sealed class BackupScheduleTests
     }
 
     [Fact]
+    public async Task ASlotThatComesWhileAnotherSilosBackupStillCopiesIsSkippedAndThatBackupIsWatchedUntilItEnds()
+    {
+        var container = Azurite.UniqueName("backups-");
+        var options = new BackupOptions { TablePrefix = "Slow" + Guid.NewGuid().ToString("N")[..10], Container = container, TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        var backups = await ClaimedByADeadSiloAsync(blobs, container, "slow-silo");
+        var claim = backups.GetBlobClient("20261130-020000/claim");
+
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8)));
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silos = await StartSilosAsync(2, options, clock, loggers);
+        try
+        {
+            await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
+            await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, "both silos skipped 10:00");
+
+            // The silo that took 10:00 is still copying at 18:00 (a full copy can take hours): its claim is touched every
+            // 2 minutes until 18:30.
+            var stops = new DateTimeOffset(2026, 11, 30, 18, 30, 0, TimeSpan.FromHours(8));
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    if (clock.GetUtcNow() >= stops)
+                    {
+                        return true;
+                    }
+
+                    await claim.UploadAsync(BinaryData.FromString("slow-silo"), overwrite: true);
+                    clock.Advance(TimeSpan.FromMinutes(2));
+                    return false;
+                },
+                TimeSpan.FromSeconds(90),
+                "the slow backup copied until 18:30");
+
+            Assert.Equal(2, logs.Lines(LogLevel.Warning, "Backup 20261130-100000 skipped", "20261130-020000 of an earlier slot is still copying").Count);
+            Assert.False(await backups.GetBlobClient("20261130-100000/claim").ExistsAsync());
+            Assert.Empty(logs.Lines(LogLevel.Error));
+
+            // Then it stops without a manifest, hours after its own slot's next one: still reported, once.
+            var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (failed().Count == 0)
+                    {
+                        Assert.True(clock.GetUtcNow() < stops.AddHours(1), "not reported within an hour of the silo's last sign");
+                        clock.Advance(TimeSpan.FromSeconds(30));
+                    }
+
+                    return failed().Count > 0;
+                },
+                TimeSpan.FromSeconds(60),
+                "the stalled backup reported");
+            Assert.Single(failed());
+            Assert.True(clock.GetUtcNow() >= stops.AddMinutes(10), $"reported at {clock.GetUtcNow():HH:mm}, before its claim was quiet for 10 minutes");
+        }
+        finally
+        {
+            await StopAsync(silos);
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
     public async Task ASiloRestartedAfterItWasKilledMidBackupReportsTheBackupItHadClaimed()
     {
         var container = Azurite.UniqueName("backups-");
