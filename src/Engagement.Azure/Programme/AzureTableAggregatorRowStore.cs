@@ -13,14 +13,16 @@ namespace Engagement.Azure.Programme;
 /// Aggregator rows (<see cref="IAggregatorRowStore"/>) in an Azure table (default <c>EngagementMetrics</c>): one
 /// partition per aggregator, <c>{serviceId}|{aggregator key}</c> escaped as the official grain-state provider does (so
 /// deployments and test runs sharing an account stay apart), row key the row number <c>00</c>–<c>63</c>. Properties:
-/// <c>Counters</c> (JSON object, readable in a storage browser), <c>Revenue</c> (CNY, invariant decimal),
+/// <c>Counters</c> (JSON object, readable in a storage browser; past 32 Ki characters it continues in <c>Counters1</c>…),
+/// <c>Revenue</c> (CNY, invariant decimal),
 /// <c>AppliedCount</c>, <c>DuplicateCount</c>, and the dedupe marks as binary chunks <c>Marks0</c>… and <c>Applied0</c>…
 /// (<see cref="AggregatorRowCodec"/>; 64 KiB per property, as Azure allows). Row <c>sum</c> holds the aggregator's sums
 /// over all its rows (<c>Counters</c>, <c>Revenue</c>), written in the same transaction as the rows.
 /// </summary>
 /// <remarks>
-/// A write is one entity group transaction (all rows of an aggregator share its partition and a write carries at most
-/// 64): replace-if-ETag for stored rows, insert for new ones, so two activations of one aggregator (a silo failover)
+/// A write is one entity group transaction when it fits Azure's 4 MiB (all rows of an aggregator share its partition
+/// and a write carries at most 64), several when rows of many marks do not (<see cref="TransactionPayload"/>):
+/// replace-if-ETag for stored rows, insert for new ones, so two activations of one aggregator (a silo failover)
 /// cannot both succeed on a row. A row holds at most <see cref="MaxMarkChunks"/> × 3,276 member marks (~36,000; an
 /// aggregator 64 times that): past it the write is refused, not cut.
 /// </remarks>
@@ -37,6 +39,15 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
 
     /// <summary>Chunks for ids applied without a sequence.</summary>
     internal const int MaxAppliedChunks = 2;
+
+    /// <summary>
+    /// Characters of counters JSON one string property holds (Azure: 64 KiB of UTF-16); longer counters continue in
+    /// <c>Counters1</c>, <c>Counters2</c>, ... (a day of many coupon offers counts two names per offer).
+    /// </summary>
+    internal const int CounterChunkChars = ChunkBytes / 2;
+
+    /// <summary>Counter chunks a row (or the sums) may have: 128 Ki characters of counters JSON.</summary>
+    internal const int MaxCounterChunks = 4;
 
     private const string CountersProperty = "Counters";
     private const string RevenueProperty = "Revenue";
@@ -103,11 +114,12 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
         var last = byPartition.Keys.Max(StringComparer.Ordinal)!;
         await InitializeAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey eq {SumsRowKey}");
-        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", CountersProperty, RevenueProperty], cancellationToken: cancellationToken))
+        string[] select = ["PartitionKey", RevenueProperty, .. Enumerable.Range(0, MaxCounterChunks).Select(i => i == 0 ? CountersProperty : CountersProperty + i.ToString(CultureInfo.InvariantCulture))];
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, select: select, cancellationToken: cancellationToken))
         {
             if (byPartition.TryGetValue(entity.PartitionKey, out var key))
             {
-                sums[key] = AggregatorSumCodec.Decode(entity.GetString(CountersProperty) ?? throw Corrupt(entity, CountersProperty), entity.GetString(RevenueProperty) ?? "0");
+                sums[key] = AggregatorSumCodec.Decode(Counters(entity), entity.GetString(RevenueProperty) ?? "0");
             }
         }
 
@@ -135,11 +147,9 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
         {
             // After the rows, so a failed action's index still names a row; replaced unconditionally: the rows' ETags guard the write.
             var (counters, revenue) = AggregatorSumCodec.Encode(total);
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, SumsRowKey)
-            {
-                [CountersProperty] = counters.Length <= ChunkBytes / 2 ? counters : throw new ArgumentException($"sums are {counters.Length} characters; a property holds {ChunkBytes / 2}", nameof(total)),
-                [RevenueProperty] = revenue,
-            }));
+            var sums = new TableEntity(partition, SumsRowKey) { [RevenueProperty] = revenue };
+            AddCounters(sums, counters, "sums");
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, sums));
         }
 
         await InitializeAsync(cancellationToken);
@@ -182,13 +192,11 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
     {
         var entity = new TableEntity(partition, row.ToString("D2", CultureInfo.InvariantCulture))
         {
-            [CountersProperty] = encoded.Counters.Length <= ChunkBytes / 2
-                ? encoded.Counters
-                : throw new ArgumentException($"row {row}: counters are {encoded.Counters.Length} characters; a property holds {ChunkBytes / 2}", nameof(encoded)),
             [RevenueProperty] = encoded.Revenue,
             [AppliedCountProperty] = encoded.AppliedCount,
             [DuplicateCountProperty] = encoded.DuplicateCount,
         };
+        AddCounters(entity, encoded.Counters, $"row {row}");
         AddChunks(entity, MarksPrefix, encoded.Marks, MaxMarkChunks, row);
         AddChunks(entity, AppliedPrefix, encoded.Applied, MaxAppliedChunks, row);
         return entity;
@@ -220,8 +228,43 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
         return parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)];
     }
 
+    /// <summary>Puts <paramref name="counters"/> in <c>Counters</c> and, past <see cref="CounterChunkChars"/>, <c>Counters1</c>...</summary>
+    /// <exception cref="ArgumentException">More than <see cref="MaxCounterChunks"/> chunks; nothing is sent.</exception>
+    private static void AddCounters(TableEntity entity, string counters, string what)
+    {
+        var chunks = Math.Max(1, (counters.Length + CounterChunkChars - 1) / CounterChunkChars);
+        if (chunks > MaxCounterChunks)
+        {
+            throw new ArgumentException($"{what}: counters are {counters.Length:N0} characters; a row holds {MaxCounterChunks * CounterChunkChars:N0}", nameof(counters));
+        }
+
+        for (var i = 0; i < chunks; i++)
+        {
+            var start = i * CounterChunkChars;
+            entity[i == 0 ? CountersProperty : CountersProperty + i.ToString(CultureInfo.InvariantCulture)] = counters[start..Math.Min(counters.Length, start + CounterChunkChars)];
+        }
+    }
+
+    /// <summary>The counters JSON of <paramref name="entity"/>: <c>Counters</c>, then <c>Counters1</c>... joined.</summary>
+    private static string Counters(TableEntity entity)
+    {
+        var first = entity.GetString(CountersProperty) ?? throw Corrupt(entity, CountersProperty);
+        if (entity.GetString(CountersProperty + "1") is null)
+        {
+            return first;
+        }
+
+        var joined = new System.Text.StringBuilder(first);
+        for (var i = 1; entity.GetString(CountersProperty + i.ToString(CultureInfo.InvariantCulture)) is { } part; i++)
+        {
+            joined.Append(part);
+        }
+
+        return joined.ToString();
+    }
+
     private static EncodedAggregatorRow FromEntity(TableEntity entity) => new(
-        entity.GetString(CountersProperty) ?? throw Corrupt(entity, CountersProperty),
+        Counters(entity),
         entity.GetString(RevenueProperty) ?? "0",
         Chunks(entity, MarksPrefix),
         Chunks(entity, AppliedPrefix),

@@ -100,6 +100,22 @@ public sealed class AzureTableAggregatorRowStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CountersLongerThanOnePropertyContinueInTheNextAndRoundTripInRowsAndSums()
+    {
+        // A day of 400 coupon offers with 64-character ids: two counter names each, past the 32 Ki characters of one property.
+        var counters = Enumerable.Range(0, 400).SelectMany(i => new[] { MetricNames.CouponsIssuedOfferPrefix + i.ToString("D64", System.Globalization.CultureInfo.InvariantCulture), MetricNames.CouponsRedeemedOfferPrefix + i.ToString("D64", System.Globalization.CultureInfo.InvariantCulture) })
+            .ToDictionary(n => n, n => (long)n.Length, StringComparer.Ordinal);
+        var row = Row(1) with { Counters = counters };
+        var store = Store();
+        await store.WriteAsync(Key, [new AggregatorRow(3, row, null)], new DayCounters { Counters = counters, Revenue = 1m });
+
+        var entity = (await StorageClients.Tables().GetTableClient(_table).GetEntityAsync<TableEntity>(store.PartitionKey(Key), "03")).Value;
+        Assert.NotNull(entity.GetString("Counters1"));
+        Assert.Equal(counters.OrderBy(kv => kv.Key), (await store.ReadAsync(Key)).Single().State.Counters.OrderBy(kv => kv.Key));
+        Assert.Equal(counters.OrderBy(kv => kv.Key), (await store.ReadSumsAsync([Key]))[Key].Counters.OrderBy(kv => kv.Key));
+    }
+
+    [Fact]
     public async Task RowsTooLargeForOneTransactionGoInSeveralUnderAzuresFourMiBAndAllRoundTrip()
     {
         // Sixteen rows of 30,000 marks: about 12.8 MB of base64, where Azure refuses a transaction body over 4 MiB
