@@ -36,6 +36,9 @@ public sealed class AzureTableAuditLog : IAuditLog
     /// <summary>Partition of the rows that remember when each audit id was first recorded (above every day partition).</summary>
     private const string IdPartition = "id";
 
+    /// <summary>Day partitions read in one query, newest week first (<see cref="ReadAsync"/>).</summary>
+    private const int WeekDays = 7;
+
     /// <summary>
     /// Records <paramref name="entry"/> once per audit id: a repeat (a retried action, on any day) keeps the first
     /// instant and writes no second row. The id row is written before the day row, so a failure between them is
@@ -101,9 +104,23 @@ public sealed class AzureTableAuditLog : IAuditLog
         await InitializeAsync(cancellationToken);
         var fromUtc = from.ToUniversalTime();
         var toUtc = to.ToUniversalTime();
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey ge {Day(fromUtc)} and PartitionKey le {Day(toUtc)} and At ge {fromUtc} and At lt {toUtc}");
         var entries = new List<AuditEntry>();
+
+        // A week of day partitions at a time, newest first, until the limit is reached: the newest entries are all in
+        // the weeks read, and a year of a busy programme's audit is never held in memory for a page of 100.
+        for (var weekEnd = toUtc.UtcDateTime.Date; weekEnd >= fromUtc.UtcDateTime.Date && entries.Count < limit; weekEnd = weekEnd.AddDays(-WeekDays))
+        {
+            var weekStart = weekEnd.AddDays(-(WeekDays - 1));
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey ge {Day(weekStart)} and PartitionKey le {Day(weekEnd)} and At ge {fromUtc} and At lt {toUtc}");
+            await ReadWeekAsync(filter, entries, cancellationToken);
+        }
+
+        return [.. entries.OrderByDescending(e => e.At).ThenBy(e => e.AuditId, StringComparer.Ordinal).Take(limit)];
+    }
+
+    private async Task ReadWeekAsync(string filter, List<AuditEntry> entries, CancellationToken cancellationToken)
+    {
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             entries.Add(new AuditEntry
@@ -118,11 +135,11 @@ public sealed class AzureTableAuditLog : IAuditLog
                 Reason = row.GetString("Reason") ?? "",
             });
         }
-
-        return [.. entries.OrderByDescending(e => e.At).ThenBy(e => e.AuditId, StringComparer.Ordinal).Take(limit)];
     }
 
-    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    private static string Day(DateTimeOffset at) => Day(at.UtcDateTime);
+
+    private static string Day(DateTime utc) => utc.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The row key of an audit id: characters a row key may not hold (<c>/ \ # ?</c>, control characters), and the

@@ -148,5 +148,30 @@ public sealed class SupportStorageTests : IAsyncLifetime
         var row = Assert.Single(read);
         Assert.Equal(first, row.At);
     }
+
+    [Fact]
+    public async Task APageOfTheNewestEntriesIsTheSameWhetherItsWeeksAreReadOrTheWholeRange()
+    {
+        var audit = new AzureTableAuditLog(StorageClients.Tables(), _audit);
+        var last = new DateTimeOffset(2026, 6, 30, 12, 0, 0, TimeSpan.Zero);
+        // One entry every third day for 60 days, around UTC midnight too: nine weeks of partitions.
+        var all = Enumerable.Range(0, 20).Select(i => new AuditEntry
+        {
+            AuditId = "consent|M" + i, At = last.AddDays(-3 * i).AddHours(i % 2 == 0 ? 11.9 : -12), Actor = "Li Na", Role = "support",
+            Action = "member.consent", Target = "M" + i, Detail = "sms no", Reason = "asked at the counter",
+        }).ToList();
+        foreach (var entry in all)
+        {
+            await audit.AppendAsync(entry);
+        }
+
+        var newest = await audit.ReadAsync(last.AddDays(-366), last.AddDays(1), 4);
+        var every = await audit.ReadAsync(last.AddDays(-366), last.AddDays(1), 1000);
+        var window = await audit.ReadAsync(last.AddDays(-10), last.AddDays(-2), 1000);
+
+        Assert.Equal(all.OrderByDescending(e => e.At).Take(4).Select(e => e.AuditId), newest.Select(e => e.AuditId));
+        Assert.Equal(all.OrderByDescending(e => e.At).Select(e => e.AuditId), every.Select(e => e.AuditId));
+        Assert.Equal(all.Where(e => e.At >= last.AddDays(-10) && e.At < last.AddDays(-2)).OrderByDescending(e => e.At).Select(e => e.AuditId), window.Select(e => e.AuditId));
+    }
 }
 
