@@ -16,6 +16,9 @@ namespace Engagement.Azure.Tests.Backup;
 /// </summary>
 public sealed class BackupScheduleTests
 {
+    /// <summary>09:59:30 in Shanghai on 30 Nov 2026: the 10:00 slot is 30 s away.</summary>
+    private static readonly DateTimeOffset NineFiftyNine = new(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8));
+
     [Fact]
     public async Task AtEachSlotExactlyOneOfTwoSilosTakesTheBackupAndTheOtherSkipsIt()
     {
@@ -27,16 +30,14 @@ public sealed class BackupScheduleTests
         await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
         await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
 
-        // 09:59:30 in Shanghai: the 10:00 slot is 30 s away.
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8)));
+        var clock = new FakeTimeProvider(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var silos = await StartSilosAsync(2, options, clock, loggers);
         try
         {
 
-            await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
-            await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, "both silos done with 10:00");
+            await PastTenAsync(clock, logs, "both silos done with 10:00");
 
             Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete"));
             Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
@@ -73,15 +74,14 @@ public sealed class BackupScheduleTests
         // A silo claimed the 10:00 backup and was killed before it wrote anything: a claim, no manifest, never touched.
         var backups = await ClaimedByADeadSiloAsync(blobs, container, "killed-silo");
 
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8)));
+        var clock = new FakeTimeProvider(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var silos = await StartSilosAsync(2, options, clock, loggers);
         try
         {
 
-            await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
-            await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, "both silos skipped 10:00");
+            await PastTenAsync(clock, logs, "both silos skipped 10:00");
             Assert.Equal(2, logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo").Count);
             Assert.Empty(logs.Lines(LogLevel.Error));
 
@@ -128,20 +128,16 @@ public sealed class BackupScheduleTests
     [Fact]
     public async Task ASlotThatComesWhileAnotherSilosBackupStillCopiesIsSkippedAndThatBackupIsWatchedUntilItEnds()
     {
-        var container = Azurite.UniqueName("backups-");
-        var options = new BackupOptions { TablePrefix = "Slow" + Guid.NewGuid().ToString("N")[..10], Container = container, TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        var backups = await ClaimedByADeadSiloAsync(blobs, container, "slow-silo");
+        var (options, blobs, backups) = await ClaimedAsync("Slow", "slow-silo");
         var claim = backups.GetBlobClient("20261130-020000/claim");
 
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8)));
+        var clock = new FakeTimeProvider(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var silos = await StartSilosAsync(2, options, clock, loggers);
         try
         {
-            await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
-            await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, "both silos skipped 10:00");
+            await PastTenAsync(clock, logs, "both silos skipped 10:00");
 
             // The silo that took 10:00 is still copying at 18:00 (a full copy can take hours): its claim is touched every
             // 2 minutes until 18:30.
@@ -193,10 +189,7 @@ public sealed class BackupScheduleTests
     [Fact]
     public async Task ASiloRestartedAfterItWasKilledMidBackupReportsTheBackupItHadClaimed()
     {
-        var container = Azurite.UniqueName("backups-");
-        var options = new BackupOptions { TablePrefix = "Restart" + Guid.NewGuid().ToString("N")[..10], Container = container, TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        var backups = await ClaimedByADeadSiloAsync(blobs, container, "the-only-silo");
+        var (options, blobs, backups) = await ClaimedAsync("Restart", "the-only-silo");
 
         // The only silo of the cluster claimed 10:00, was killed, and starts again at 10:05.
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 5, 0, TimeSpan.FromHours(8)));
@@ -261,7 +254,23 @@ public sealed class BackupScheduleTests
         return backups;
     }
 
+    /// <summary>Options (StalledAfter 10 minutes) for a fresh container whose 10:00 backup silo <paramref name="holder"/> claimed (<see cref="ClaimedByADeadSiloAsync"/>).</summary>
+    private static async Task<(BackupOptions Options, BlobServiceClient Blobs, BlobContainerClient Backups)> ClaimedAsync(string prefix, string holder)
+    {
+        var container = Azurite.UniqueName("backups-");
+        var options = new BackupOptions { TablePrefix = prefix + Guid.NewGuid().ToString("N")[..10], Container = container, TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        return (options, blobs, await ClaimedByADeadSiloAsync(blobs, container, holder));
+    }
+
     private static int Waits(LogCapture logs) => logs.Lines(LogLevel.Information, "Next backup at").Count;
+
+    /// <summary>Both silos started at <see cref="NineFiftyNine"/> wait for the 10:00 slot, then the clock reaches it and both are done with it.</summary>
+    private static async Task PastTenAsync(FakeTimeProvider clock, LogCapture logs, string what)
+    {
+        await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
+        await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, what);
+    }
 
     /// <summary>
     /// Sets the clock to <paramref name="slot"/>, then moves it a second per poll until <paramref name="done"/>: a
