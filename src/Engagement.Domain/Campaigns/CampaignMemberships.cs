@@ -78,7 +78,10 @@ public static class CampaignMemberships
     /// </summary>
     public static void Prune(CampaignMemberState state, DateTimeOffset now, int max)
     {
-        bool Settled(CampaignMembership m) => m.PendingPurchases.Count == 0 && m.Outcome == m.ReportedOutcome
+        // Settled once the campaign has heard the outcome it keeps: a deferred touch that went out since delivery is
+        // settled as sent (its Outcome stays "deferred", what the campaign counted at delivery). Compared with Outcome,
+        // such a membership was never forgotten, and the member's state grew with every one.
+        static bool Settled(CampaignMembership m) => m.PendingPurchases.Count == 0 && m.ReportedOutcome.Length > 0
             && m.ReportedOutcome != "deferred";
 
         state.Memberships.RemoveAll(m => Settled(m) && now >= m.ValidUntil && now >= m.AttributionEndsAt);

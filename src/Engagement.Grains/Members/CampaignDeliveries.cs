@@ -136,11 +136,17 @@ public static class CampaignDeliveries
         return queued;
     }
 
-    /// <summary>The touch's decision now (a deferred touch may have gone out); the recorded outcome when the touch is forgotten.</summary>
+    /// <summary>
+    /// The touch's decision now (a deferred touch may have gone out); once the touch has left the member's touch history,
+    /// the outcome last reported to the campaign (<see cref="CampaignMembership.ReportedOutcome"/>), else the delivery's.
+    /// Falling back to the delivery's outcome, a deferred touch that went out and was later forgotten reported a move
+    /// back from sent to deferred: the arm's sent counter went down for good.
+    /// </summary>
     public static string CurrentOutcome(MemberState member, CampaignMembership m)
     {
         ArgumentNullException.ThrowIfNull(m);
-        return m.TouchId is { } touchId && TouchGovernor.Find(member, touchId) is { } touch ? touch.Decision : m.Outcome;
+        return m.TouchId is { } touchId && TouchGovernor.Find(member, touchId) is { } touch ? touch.Decision
+            : m.ReportedOutcome.Length > 0 ? m.ReportedOutcome : m.Outcome;
     }
 
     /// <summary>What the campaign grain hears back from a delivery.</summary>
