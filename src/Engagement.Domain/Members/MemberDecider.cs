@@ -84,20 +84,27 @@ public static class MemberDecider
     }
 
     /// <summary>Sets channel consent (sms, push, call, wechat): true allowed, false opted out.</summary>
-    public static MemberOutcome SetConsent(MemberState state, IReadOnlyDictionary<string, bool> consent)
+    public static MemberOutcome SetConsent(MemberState state, IReadOnlyDictionary<string, bool> consent) => SetChannels(state, consent, null);
+
+    /// <summary>
+    /// Sets each channel's consent, stamped at <paramref name="at"/> when given, so an older <c>profile_update</c>
+    /// arriving late does not undo it.
+    /// </summary>
+    private static MemberOutcome SetChannels(MemberState state, IReadOnlyDictionary<string, bool> consent, DateTimeOffset? at)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(consent);
         foreach (var (channel, allowed) in consent)
         {
-            ProfilePolicy.SetConsent(state, channel, allowed);
+            ProfilePolicy.SetConsent(state, channel, allowed, at);
         }
 
         return new MemberOutcome { StateChanged = true };
     }
 
     /// <summary>
-    /// Sets channel consent by staff at <paramref name="now"/>: as <see cref="SetConsent(MemberState, IReadOnlyDictionary{string, bool})"/>,
+    /// Sets channel consent by staff at <paramref name="now"/> (stamped then, so an older <c>profile_update</c> arriving
+    /// late does not undo it): as <see cref="SetConsent(MemberState, IReadOnlyDictionary{string, bool})"/>,
     /// and when a channel changed, <see cref="MemberState.ConsentChangedAt"/> becomes <paramref name="now"/>,
     /// <see cref="MemberState.ConsentChangedBy"/> <paramref name="by"/> and <see cref="MemberState.ConsentChange"/> what
     /// changed. A request that changes nothing keeps all three of the one that did, so the audit names one change once,
@@ -107,7 +114,7 @@ public static class MemberDecider
     {
         ArgumentNullException.ThrowIfNull(state);
         var before = new Dictionary<string, bool>(state.Consent, StringComparer.Ordinal);
-        var outcome = SetConsent(state, consent);
+        var outcome = SetChannels(state, consent, now);
         static string Word(bool? allowed) => allowed switch { true => "yes", false => "no", null => "default" };
         var changes = before.Keys.Union(state.Consent.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Select(c => (Channel: c, Was: before.TryGetValue(c, out var was) ? was : (bool?)null, Is: state.Consent.TryGetValue(c, out var after) ? after : (bool?)null))

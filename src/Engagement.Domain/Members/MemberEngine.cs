@@ -37,7 +37,7 @@ public static class MemberEngine
             MemberEventTypes.Purchase => PurchasePolicy.Apply(state, evt, options, now, work),
             MemberEventTypes.Refund => RefundPolicy.ApplyOrHold(state, evt, options, now, work),
             MemberEventTypes.Register => ApplyRegister(state, evt),
-            MemberEventTypes.ProfileUpdate => (EventStatus.Applied, Notes(ProfilePolicy.Apply(state, evt.Properties, options))),
+            MemberEventTypes.ProfileUpdate => (EventStatus.Applied, Notes(ProfilePolicy.Apply(state, evt.Properties, options, evt.OccurredAt))),
             MemberEventTypes.Share or MemberEventTypes.Review or MemberEventTypes.Login => ApplyBehaviourGrowth(state, evt, options, now, work),
             _ => (EventStatus.Applied, (string?)null),
         };

@@ -62,6 +62,15 @@ public sealed class MemberState : IJsonOnDeserialized
     /// <summary>Channel consent (sms, push, call, wechat): true allowed, false opted out.</summary>
     public Dictionary<string, bool> Consent { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// When each profile value was last set (UTC): <c>birthday</c>, <c>timeZone</c>, <c>phone</c> and
+    /// <c>consent.{channel}</c>, from the occurredAt of the event that set it, or the instant staff set a consent. A
+    /// late event older than the value's stamp does not overwrite it (CONTRACT.md §1.1). At most 3 fields and
+    /// <see cref="ProfilePolicy.MaxConsentChannels"/> channels; null before any was stamped.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, DateTimeOffset>? ProfileAt { get; set; }
+
     /// <summary>When staff last changed <see cref="Consent"/> (<see cref="MemberDecider.SetConsent(MemberState, IReadOnlyDictionary{string, bool}, DateTimeOffset, ConsentActor)"/>), or null.</summary>
     /// <remarks>Left out of the JSON while null: most members are never changed by staff, and state stays small.</remarks>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]

@@ -15,19 +15,34 @@ public static class ProfilePolicy
     /// </summary>
     public const int MaxConsentChannels = 8;
 
-    /// <summary>Applies what is valid; returns a note for each property it ignored, so bad input never blocks good input.</summary>
-    public static IReadOnlyList<string> Apply(MemberState state, IReadOnlyDictionary<string, string> properties, ProgramOptions options)
+    /// <summary>
+    /// Applies what is valid as of <paramref name="occurredAt"/> (the event's instant; null: unstamped); returns a note
+    /// for each property it ignored, so bad input never blocks good input. A value set by a later event (or by staff
+    /// later) is kept: an offline upload of an older opt-in must not undo a newer opt-out (CONTRACT.md §1.1, §2).
+    /// </summary>
+    public static IReadOnlyList<string> Apply(MemberState state, IReadOnlyDictionary<string, string> properties, ProgramOptions options, DateTimeOffset? occurredAt = null)
     {
         var notes = new List<string>();
         foreach (var (key, raw) in properties)
         {
             var value = raw?.Trim() ?? "";
+            var stamp = key.StartsWith(ConsentPrefix, StringComparison.Ordinal) ? ConsentPrefix + key[ConsentPrefix.Length..].ToLowerInvariant() : key;
+            if (key is "birthday" or "timeZone" or "phone" || stamp.Length > ConsentPrefix.Length && stamp.StartsWith(ConsentPrefix, StringComparison.Ordinal))
+            {
+                if (occurredAt is { } at && state.ProfileAt?.GetValueOrDefault(stamp) is { } newer && newer > at)
+                {
+                    notes.Add(string.Create(CultureInfo.InvariantCulture, $"{key} not changed: set by a later change at {newer:yyyy-MM-dd'T'HH:mm:ssK}"));
+                    continue;
+                }
+            }
+
             switch (key)
             {
                 case "birthday":
                     if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var birthday))
                     {
                         state.Birthday = birthday;
+                        Stamp(state, key, occurredAt);
                     }
                     else
                     {
@@ -39,6 +54,7 @@ public static class ProfilePolicy
                     if (MemberTimeZones.TryFind(value) is not null)
                     {
                         state.TimeZone = value;
+                        Stamp(state, key, occurredAt);
                     }
                     else
                     {
@@ -48,6 +64,7 @@ public static class ProfilePolicy
                     break;
                 case "phone":
                     state.Phone = value.Length == 0 ? null : value;
+                    Stamp(state, key, occurredAt);
                     break;
                 case "tags":
                     AddTags(state, value, options.MaxTags, notes);
@@ -62,7 +79,7 @@ public static class ProfilePolicy
                         }
                         else if (bool.TryParse(value, out var allowed))
                         {
-                            SetConsent(state, channel, allowed);
+                            SetConsent(state, channel, allowed, occurredAt);
                         }
                         else
                         {
@@ -84,7 +101,8 @@ public static class ProfilePolicy
     /// <param name="state">The member, changed in place.</param>
     /// <param name="channel">Channel name as written (sms, push, call, wechat), any case.</param>
     /// <param name="allowed">True allowed, false opted out.</param>
-    public static void SetConsent(MemberState state, string channel, bool allowed)
+    /// <param name="at">When it was said (an event's occurredAt, or when staff set it), kept in <see cref="MemberState.ProfileAt"/>; null: not stamped.</param>
+    public static void SetConsent(MemberState state, string channel, bool allowed, DateTimeOffset? at = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(channel);
@@ -96,6 +114,16 @@ public static class ProfilePolicy
         }
 
         state.Consent[name] = allowed;
+        Stamp(state, ConsentPrefix + name, at);
+    }
+
+    /// <summary>Keeps when profile value <paramref name="key"/> was set (<see cref="MemberState.ProfileAt"/>); nothing when <paramref name="at"/> is null.</summary>
+    private static void Stamp(MemberState state, string key, DateTimeOffset? at)
+    {
+        if (at is { } instant)
+        {
+            (state.ProfileAt ??= new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal))[key] = instant;
+        }
     }
 
     private static void AddTags(MemberState state, string value, int maxTags, List<string> notes)

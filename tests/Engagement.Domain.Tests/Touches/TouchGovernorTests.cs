@@ -169,6 +169,27 @@ public sealed class TouchGovernorTests
     }
 
     [Fact]
+    public void AnOlderOptInArrivingLateDoesNotUndoANewerOptOutNorAStaffOne()
+    {
+        // The member opted out at 09:00; an offline POS uploads its 08:00 opt-in afterwards (CONTRACT.md §1.1).
+        var sim = new MemberSim();
+        MemberEngine.Apply(sim.State, Profile("p2", "consent.sms", "false", Monday10.AddHours(-1)), sim.Options, Monday10);
+        var late = MemberEngine.Apply(sim.State, Profile("p1", "consent.SMS", "true", Monday10.AddHours(-2)), sim.Options, Monday10);
+
+        Assert.Equal(EventStatus.Applied, late.Status);
+        Assert.Contains("set by a later change", late.Reason, StringComparison.Ordinal);
+        Assert.Equal((TouchDecisions.Suppressed, "channel sms opted out"), (sim.Decide(MemberSim.Marketing("sms", "a"), Monday10).Decision, sim.Decide(MemberSim.Marketing("sms", "a"), Monday10).Reason));
+
+        // Staff opt the member out of push at 10:00; a push opt-in that occurred at 09:30 and arrives later changes nothing,
+        // one that occurred after it does.
+        MemberDecider.SetConsent(sim.State, new Dictionary<string, bool> { ["push"] = false }, Monday10);
+        MemberEngine.Apply(sim.State, Profile("p3", "consent.push", "true", Monday10.AddMinutes(-30)), sim.Options, Monday10.AddMinutes(5));
+        Assert.False(sim.State.Consent["push"]);
+        MemberEngine.Apply(sim.State, Profile("p4", "consent.push", "true", Monday10.AddMinutes(10)), sim.Options, Monday10.AddMinutes(10));
+        Assert.True(sim.State.Consent["push"]);
+    }
+
+    [Fact]
     public void AMembersConsentHoldsABoundedNumberOfChannelsAndKnownOnesStillChange()
     {
         // A producer inventing channel names (the validator refuses them; this holds whatever reaches the rules).
