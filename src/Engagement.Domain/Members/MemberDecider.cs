@@ -66,13 +66,16 @@ public static class MemberDecider
         return new MemberOutcome<RedemptionDecision> { Reply = decision, StateChanged = changed, Entries = decision.NewEntries, Effects = effects };
     }
 
-    /// <summary>A manual points or growth adjustment (<see cref="AdjustmentPolicy"/>); stored only when applied.</summary>
+    /// <summary>
+    /// A manual points or growth adjustment (<see cref="AdjustmentPolicy"/>); stored when applied, or when a refused
+    /// one expired lots first (their ledger entries must not stay in memory alone).
+    /// </summary>
     public static MemberOutcome<AdjustmentDecision> Adjust(
         MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now, MetricsOptions? metrics = null)
     {
         var metricsBefore = MemberMetricsPolicy.Before(state);
         var decision = AdjustmentPolicy.Apply(state, adjustmentId, kind, delta, reason, options, now);
-        var changed = decision.Status == AdjustmentStatuses.Applied;
+        var changed = decision.Status == AdjustmentStatuses.Applied || decision.NewEntries.Count > 0;
         var effects = new List<MemberEffect>(decision.NewEntries.Count);
         if (changed)
         {

@@ -68,14 +68,16 @@ public static class AdjustmentPolicy
             };
         }
 
-        var entries = new List<LedgerEntry>();
+        // Lots past their expiry go first, as for any event or redemption (CONTRACT.md §1.1: reads are as of now): the
+        // balance checked and the lots taken are the live ones, not those a tick has not removed yet.
+        var entries = new List<LedgerEntry>(PointsWallet.ExpireDue(state, now));
         var text = string.Create(CultureInfo.InvariantCulture, $"manual adjustment {delta:+#;-#;0}: {reason}");
         if (kind == PointsKind)
         {
             var balance = PointsWallet.Balance(state);
             if (delta < 0 && balance + delta < 0)
             {
-                return Refused(state, kind, options, now, string.Create(CultureInfo.InvariantCulture, $"balance is {balance} points; cannot take {-delta}"));
+                return Refused(state, kind, options, now, string.Create(CultureInfo.InvariantCulture, $"balance is {balance} points; cannot take {-delta}"), entries);
             }
 
             if (delta > 0)
@@ -97,7 +99,7 @@ public static class AdjustmentPolicy
             var growth = GrowthPolicy.TrailingGrowth(state, options, now);
             if (growth + delta < 0)
             {
-                return Refused(state, kind, options, now, string.Create(CultureInfo.InvariantCulture, $"growth is {growth}; cannot take {-delta}"));
+                return Refused(state, kind, options, now, string.Create(CultureInfo.InvariantCulture, $"growth is {growth}; cannot take {-delta}"), entries);
             }
 
             // Kept with its instant (CONTRACT.md §1.1): a purchase earlier the same day, uploaded late, earns at the tier before it.
@@ -109,7 +111,7 @@ public static class AdjustmentPolicy
         }
         else
         {
-            return Refused(state, PointsKind, options, now, "kind must be points or growth");
+            return Refused(state, PointsKind, options, now, "kind must be points or growth", entries);
         }
 
         state.RecentEventIds.Add(eventId);
@@ -143,8 +145,9 @@ public static class AdjustmentPolicy
     private static long Balance(MemberState state, string kind, ProgramOptions options, DateTimeOffset now) =>
         kind == GrowthKind ? GrowthPolicy.TrailingGrowth(state, options, now) : PointsWallet.Balance(state);
 
-    private static AdjustmentDecision Refused(MemberState state, string kind, ProgramOptions options, DateTimeOffset now, string detail) =>
-        new() { Status = AdjustmentStatuses.Refused, BalanceAfter = Balance(state, kind, options, now), Detail = detail };
+    /// <summary>A refusal; <paramref name="expired"/> are the expiries it wrote first, which must still be stored.</summary>
+    private static AdjustmentDecision Refused(MemberState state, string kind, ProgramOptions options, DateTimeOffset now, string detail, List<LedgerEntry> expired) =>
+        new() { Status = AdjustmentStatuses.Refused, BalanceAfter = Balance(state, kind, options, now), Detail = detail, NewEntries = expired };
 }
 
 /// <summary>Outcomes of <see cref="AdjustmentPolicy.Apply"/>.</summary>

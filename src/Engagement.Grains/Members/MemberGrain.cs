@@ -150,7 +150,7 @@ public sealed class MemberGrain(
 
         var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, Options, _member.Now, _member.Metrics);
         await _gate.CommitAsync(outcome.StateChanged);
-        if (outcome.StateChanged)
+        if (outcome.Reply.Status == AdjustmentStatuses.Applied)
         {
             Logger.LogAdjusted(MemberId, request.AdjustmentId, request.Kind, request.Delta, outcome.Reply.BalanceAfter);
         }

@@ -74,6 +74,27 @@ public class AdjustmentPolicyTests
     }
 
     [Fact]
+    public void AnAdjustmentAfterALotExpiredButBeforeTheTickTakesOnlyFromLiveLotsAndStoresTheExpiry()
+    {
+        // Two lots a day apart (200 points, the first purchase doubled, and 50); an hour after the first expired, no tick
+        // has removed it yet: the live balance is 50.
+        var member = new TestMember();
+        member.Purchase("O-1", 100m, member.Now);
+        member.Purchase("O-2", 50m, member.Now.AddDays(1));
+        var firstExpires = PointsWallet.Lots(member.State).Min(l => l.ExpiresAt);
+        var at = firstExpires.AddHours(1);
+
+        var tooMuch = AdjustmentPolicy.Apply(member.State, "adj-3", "points", -100, "duplicate order", member.Options, at);
+        Assert.Equal(AdjustmentStatuses.Refused, tooMuch.Status);
+        Assert.Equal(50, tooMuch.BalanceAfter);
+        Assert.Equal(-200, Assert.Single(tooMuch.NewEntries).Delta); // the expiry: stored even though the adjustment is refused
+
+        var taken = AdjustmentPolicy.Apply(member.State, "adj-4", "points", -50, "duplicate order", member.Options, at);
+        Assert.Equal((AdjustmentStatuses.Applied, 0L), (taken.Status, taken.BalanceAfter));
+        Assert.Equal(0, PointsWallet.Balance(member.State));
+    }
+
+    [Fact]
     public void GrowthAdjustmentMovesTheTierAtOnceAndAReusedIdWithAnotherDeltaIsAConflict()
     {
         var member = new TestMember();
