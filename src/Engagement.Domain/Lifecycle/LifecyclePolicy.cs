@@ -45,6 +45,15 @@ public static partial class LifecyclePolicy
             return;
         }
 
+        // The episode's window ended before this activity, and the tick that would have marked the member dormant has
+        // not run yet (a reminder a little late, a backlog after an outage): the dormancy comes first, at its own
+        // instant, and the activity reactivates a dormant member. Taken as a win-back at the last level, it counted a
+        // member the flow had already lost (CONTRACT.md §2: dormant once the win-back window passed without activity).
+        if (s.WinBackStartedAt is { } open && s.Stage != LifecycleStages.Dormant && at >= WinBackPolicy.DormantFrom(options.Lifecycle, open))
+        {
+            Advance(state, options, at);
+        }
+
         s.LastActivityAt = at;
         s.StageSince ??= at;
         var quietFrom = at + TimeSpan.FromDays(options.Lifecycle.AtRiskAfterDays);

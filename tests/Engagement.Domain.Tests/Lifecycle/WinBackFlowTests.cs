@@ -237,6 +237,25 @@ public sealed class WinBackFlowTests
     }
 
     [Fact]
+    public void ActivityJustAfterTheWinBackWindowEndsBeforeTheTickMarksTheMemberDormantThenReactivatesIt()
+    {
+        // Quiet since day 0, ticked daily through L3; dormant from day 61 10:00. A purchase at 10:05 is applied before
+        // that day's tick (the reminder runs a little late).
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickDaily(1, 60);
+        Assert.Equal(3, sim.State.Lifecycle.WinBackLevel);
+
+        sim.Activity(MemberSim.At(61, 10, 5));
+
+        var lc = sim.State.Lifecycle;
+        Assert.Equal(LifecycleStages.Active, lc.Stage);
+        Assert.Null(lc.WonBackAtLevel);
+        Assert.Equal((0, 1, 1), (lc.Counters.WonBackAtLevel3, lc.Counters.Dormant, lc.Counters.ReactivatedFromDormant));
+        Assert.Equal(MemberSim.At(61), Assert.Single(lc.Transitions, t => t.Kind == LifecycleTransitionKinds.Dormant).At);
+    }
+
+    [Fact]
     public void ActivityFromL3UploadedAfterTheMemberWasMarkedDormantIsAWinBackAtL3AndNoDormancy()
     {
         // Quiet since day 0: L3 on day 46, dormant from day 61. A login on day 58 (during L3) reaches the engine on
