@@ -197,10 +197,12 @@ public static class TierPolicy
     /// <summary>
     /// After a refund: if the member qualified for the tier before the refund and no longer does,
     /// the tier drops at once to what the remaining growth supports, so buying up and refunding gains
-    /// nothing. A member already short of the tier through ageing stays on the running grace.
+    /// nothing. A member already short of the tier through ageing stays on the running grace; so does a member who
+    /// held the tier before the refunded order (<paramref name="orderAt"/>) and whose grace, as if the order had never
+    /// been, still runs: the order had ended that grace, and its refund must not cost the member the rest of it.
     /// </summary>
     internal static void AfterRefund(
-        MemberState state, ProgramOptions options, DateTimeOffset now, long growthBefore, string orderId, string? eventId,
+        MemberState state, ProgramOptions options, DateTimeOffset now, long growthBefore, string orderId, DateTimeOffset orderAt, string? eventId,
         List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
     {
         var current = Current(state, options);
@@ -211,6 +213,17 @@ public static class TierPolicy
         if (!qualifiedBefore || Rank(options, supported) >= rank)
         {
             return;
+        }
+
+        // Held before the order: the grace it would be on without the order (its growth is already taken back).
+        if (rank > 0 && state.TierSince is { } since && since < orderAt)
+        {
+            var graceFrom = GraceStart(state, options, options.Tiers[current].Threshold, now);
+            if (now < graceFrom.AddDays(options.TierGraceDays))
+            {
+                state.TierGraceStartedAt = graceFrom;
+                return;
+            }
         }
 
         var reason = string.Create(

@@ -142,6 +142,43 @@ public class TierTests
     }
 
     [Fact]
+    public void AMemberOnGraceWhoBuysAndRefundsKeepsTheRestOfTheGrace()
+    {
+        // V2 from a year ago; growth aged out on 2026-01-10, grace until 02-09. A purchase on 01-20 qualifies the member
+        // again (the grace ends), and its full refund on 01-21 must not cost the member the rest of the grace.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 1_200m);
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
+
+        member.Now = TestMember.Shanghai(2026, 1, 20);
+        member.Purchase("O-2", 1_000m);
+        Assert.Null(member.Summary.TierGraceUntil);
+        member.Now = TestMember.Shanghai(2026, 1, 21);
+        var refund = member.Refund("O-2", 1_000m);
+
+        Assert.Null(refund.TierChange);
+        Assert.Equal("V2", member.Tier);
+        Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
+        Assert.Equal("V1", (Tick(member, TestMember.Shanghai(2026, 2, 9, 0, 0)), member.Tier).Item2);
+    }
+
+    [Fact]
+    public void BuyingUpAndRefundingGainsNoGrace()
+    {
+        // The tier the refunded order itself reached drops at once, as before.
+        var member = new TestMember(TestMember.Shanghai(2026, 1, 10));
+        member.Purchase("O-1", 1_200m);
+        Assert.Equal("V2", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 1, 11);
+
+        member.Refund("O-1", 1_200m);
+
+        Assert.Equal("V1", member.Tier);
+        Assert.Null(member.Summary.TierGraceUntil);
+    }
+
+    [Fact]
     public void LateTickDropsLevelsAtTheInstantsEachGraceEnded()
     {
         var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
