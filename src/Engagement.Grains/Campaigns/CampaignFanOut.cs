@@ -127,7 +127,7 @@ internal sealed class CampaignFanOut(
         var page = await index.ReadShardAsync(cursor.Shard, cursor.Continuation, options.FanOutPageSize, cancellationToken);
         List<PlannedDelivery> plan = [.. page.Entries
             .Where(e => criteria.Matches(e.Attributes))
-            .Select(e => CampaignMapping.Plan(definition, e.MemberId, options.GlobalControlPercent))];
+            .Select(e => CampaignMapping.Plan(definition, e.MemberId, Campaign.GlobalControlPercentOr(options.GlobalControlPercent)))];
 
         var limit = CampaignMapping.ToLimit(definition.Budget);
         var tally = new PageTally();

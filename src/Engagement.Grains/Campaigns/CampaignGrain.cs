@@ -97,7 +97,7 @@ public sealed class CampaignGrain(
             return new CampaignCreateResult { Status = CampaignCreateResult.Invalid, Errors = errors };
         }
 
-        Campaign.Create(normalized, normalized.Kind == CampaignKinds.Triggered ? CampaignStatuses.Active : CampaignStatuses.Draft, now);
+        Campaign.Create(normalized, normalized.Kind == CampaignKinds.Triggered ? CampaignStatuses.Active : CampaignStatuses.Draft, now, _options.GlobalControlPercent);
         await SaveAsync();
         if (normalized.Kind == CampaignKinds.Triggered)
         {

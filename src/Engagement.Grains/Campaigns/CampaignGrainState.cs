@@ -74,10 +74,24 @@ public sealed class CampaignGrainState
     /// <summary>No longer read (it stopped a broadcast for good once one page ran short, with budget left); kept for stored states.</summary>
     public bool BudgetExhausted { get; set; }
 
-    /// <summary>A new campaign: its definition, first status, creation time (UTC) and empty counters for every group.</summary>
-    public void Create(CampaignDefinition definition, string status, DateTimeOffset now)
+    /// <summary>
+    /// The share of members (0–15 %) in the programme's global control group when the campaign was created: its
+    /// assignments all use it, whatever the setting becomes later or on another silo during a rolling restart (a
+    /// member's group must never change, nor a release give back a grant its group never held). Null in states
+    /// stored before it was kept: then the setting in force.
+    /// </summary>
+    public int? GlobalControlPercent { get; set; }
+
+    /// <summary>The global control share the campaign's assignments use: <see cref="GlobalControlPercent"/>, else <paramref name="setting"/>.</summary>
+    public int GlobalControlPercentOr(int setting) => GlobalControlPercent ?? setting;
+
+    /// <summary>
+    /// A new campaign: its definition, first status, creation time (UTC), the global control share in force
+    /// (<paramref name="globalControlPercent"/>) and empty counters for every group.
+    /// </summary>
+    public void Create(CampaignDefinition definition, string status, DateTimeOffset now, int globalControlPercent)
     {
-        (Definition, Status, CreatedAt, CostRule) = (definition, status, now, 1);
+        (Definition, Status, CreatedAt, CostRule, GlobalControlPercent) = (definition, status, now, 1, globalControlPercent);
         foreach (var key in definition.Arms.Select(a => a.Name).Append(CampaignGroups.Control).Append(CampaignGroups.GlobalControl))
         {
             Counters(key);

@@ -41,7 +41,7 @@ internal sealed class TriggeredGrants(
             return await RefuseAsync(memberId, "outside the campaign's validity");
         }
 
-        var planned = CampaignMapping.Plan(definition, memberId, options.GlobalControlPercent);
+        var planned = CampaignMapping.Plan(definition, memberId, Campaign.GlobalControlPercentOr(options.GlobalControlPercent));
         var admission = PendingGrantRule.Admit(Campaign.PendingGrants, memberId, options.MaxPendingGrants);
         if (admission == PendingGrantAdmission.Repeat)
         {
@@ -112,7 +112,7 @@ internal sealed class TriggeredGrants(
             return;
         }
 
-        var planned = CampaignMapping.Plan(definition, memberId, options.GlobalControlPercent);
+        var planned = CampaignMapping.Plan(definition, memberId, Campaign.GlobalControlPercentOr(options.GlobalControlPercent));
         Campaign.Counters(CampaignMapping.GroupKey(planned.Group, planned.Arm)).Audience--;
         var relist = planned.IsArm && GiveBack(planned.UnitCost);
         await saveAsync();
