@@ -52,17 +52,20 @@ public sealed class AzureTableLifecycleJournal : ILifecycleJournal
         await _createTable.RunAsync(cancellationToken);
         // Partitions are UTC days; a local day (offsets within ±14 h) spans the UTC days either side of it.
         var filter = $"PartitionKey ge {TableKeys.Quote(Day(from.AddDays(-1)))} and PartitionKey le {TableKeys.Quote(Day(to.AddDays(1)))}";
-        var rows = new List<(string Kind, int? Level)>();
+        // Counted as they stream, by kind and level (a handful of keys): a month of a large programme's steps is
+        // millions of rows, which a list of them held in memory all at once.
+        var counts = new Dictionary<(string Kind, int? Level), int>();
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["Kind", "Level", "At"], cancellationToken: cancellationToken))
         {
             var day = row.GetDateTimeOffset("At") is { } at ? LifecycleJournalEntry.LocalDay(at, zone) : ParseDay(row.PartitionKey);
             if (day >= from && day <= to)
             {
-                rows.Add((row.GetString("Kind") ?? "", row.GetInt32("Level")));
+                var key = (row.GetString("Kind") ?? "", row.GetInt32("Level"));
+                counts[key] = counts.GetValueOrDefault(key) + 1;
             }
         }
 
-        return LifecycleJournalEntry.Summarize(from, to, rows);
+        return LifecycleJournalEntry.Summarize(from, to, counts.SelectMany(kv => Enumerable.Repeat(kv.Key, kv.Value)));
     }
 
     private static string Day(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);

@@ -35,4 +35,46 @@ public sealed class LifecycleJournalDayTests : IAsyncLifetime
         Assert.Equal((1, 1), (level1.Entered, level1.WonBack));
         Assert.Equal((1, 0), (june12.Levels.Single(l => l.Level == 1).Entered, june12.Levels.Single(l => l.Level == 1).WonBack));
     }
+
+    [Fact]
+    public async Task AWeekOfManyMembersStepsIsCountedByKindAndLevel()
+    {
+        var journal = new AzureTableLifecycleJournal(StorageClients.Tables(), _table);
+        var shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        var day = new DateTimeOffset(2026, 7, 1, 10, 0, 0, TimeSpan.FromHours(8));
+        // 40 members enter L1, 20 of them L2, 10 L3; 8 are won back at L1, 4 at L2, 2 at L3; 6 go dormant, one of whom a
+        // late activity takes back.
+        for (var m = 0; m < 40; m++)
+        {
+            var at = day.AddDays(m % 7).AddMinutes(m);
+            var start = at.AddDays(-30);
+            List<LifecycleJournalEntry> steps = [new(at, LifecycleJournalEntry.LevelEntered, 1, start)];
+            if (m < 20)
+            {
+                steps.Add(new(at.AddMinutes(1), LifecycleJournalEntry.LevelEntered, 2, start));
+            }
+
+            if (m < 10)
+            {
+                steps.Add(new(at.AddMinutes(2), LifecycleJournalEntry.LevelEntered, 3, start));
+            }
+
+            if (m is >= 10 and < 16)
+            {
+                steps.Add(new(at.AddMinutes(3), m == 10 ? LifecycleJournalEntry.DormantWithdrawn : LifecycleJournalEntry.Dormant, 2, start));
+            }
+
+            if (m >= 26)
+            {
+                steps.Add(new(at.AddMinutes(4), LifecycleJournalEntry.WonBack, m >= 32 ? 1 : m >= 28 ? 2 : 3, start));
+            }
+
+            await journal.AppendAsync("W" + m, steps);
+        }
+
+        var week = await journal.ReportAsync(new DateOnly(2026, 7, 1), new DateOnly(2026, 7, 7), shanghai);
+
+        Assert.Equal([(40, 8), (20, 4), (10, 2)], week.Levels.OrderBy(l => l.Level).Select(l => (l.Entered, l.WonBack)));
+        Assert.Equal(4, week.WentDormant);
+    }
 }
