@@ -26,6 +26,16 @@ public sealed record CampaignDelivery
 
     /// <summary>True when the campaign reserved a grant for this member (arms only).</summary>
     [Id(8)] public bool GrantReserved { get; init; }
+
+    /// <summary>
+    /// Only a repeat is answered: a member that has no membership of the campaign records nothing, touches nobody and
+    /// answers group <c>none</c> (<see cref="CampaignOutcomes.Ineligible"/>, reason <see cref="NotDeliveredBefore"/>). A
+    /// campaign whose window ended asks so to count a page a failure interrupted, without offering anything after it.
+    /// </summary>
+    [Id(9)] public bool RepeatOnly { get; init; }
+
+    /// <summary>The reason a member without a membership answers a <see cref="RepeatOnly"/> delivery with.</summary>
+    public const string NotDeliveredBefore = "not delivered before the campaign's window ended";
 }
 
 /// <summary>What the member did with a <see cref="CampaignDelivery"/>, or what it did the first time (repeats answer from memory).</summary>

@@ -42,7 +42,13 @@ internal sealed class CampaignFanOut(
         {
             if (CampaignPauseRule.WindowOver(Campaign.Definition!.ValidUntil, time.GetUtcNow()))
             {
-                // No offer after validUntil: the members not reached yet get nothing (status ended, counters as they stand).
+                // No offer after validUntil: the members not reached yet get nothing (status ended, counters as they
+                // stand). A page a failure interrupted is counted first, asking its members only what they already have.
+                foreach (var interrupted in Campaign.Shards.Where(s => s.InFlightGrants is not null && !s.Done).ToList())
+                {
+                    await DeliverPageAsync(interrupted, cancellationToken, repeatOnly: true);
+                }
+
                 (Campaign.Status, Campaign.CompletedAt) = (CampaignStatuses.Ended, time.GetUtcNow());
                 await saveAsync();
                 var reached = Campaign.Progress(time.GetUtcNow(), false).Reached;
@@ -120,7 +126,12 @@ internal sealed class CampaignFanOut(
         }
     }
 
-    private async Task DeliverPageAsync(ShardCursor cursor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers one page of <paramref name="cursor"/>'s shard and checkpoints it. <paramref name="repeatOnly"/>: only
+    /// the part a write-ahead covered is asked again (<see cref="CampaignDelivery.RepeatOnly"/>: members answer what
+    /// they already have, and nobody new is touched), then the page is checkpointed as it stands.
+    /// </summary>
+    private async Task DeliverPageAsync(ShardCursor cursor, CancellationToken cancellationToken, bool repeatOnly = false)
     {
         var definition = Campaign.Definition!;
         var criteria = CampaignMapping.ToCriteria(definition.Audience);
@@ -141,11 +152,11 @@ internal sealed class CampaignFanOut(
                 plan[i].Reserved = plan[i].IsArm;
             }
 
-            await DeliverRangeAsync(definition, plan, 0, from, tally, cancellationToken);
+            await DeliverRangeAsync(definition, plan, 0, from, tally, cancellationToken, repeatOnly);
         }
 
         // Rounds: grants this page's own members did not take (suppressed, ineligible) go to its next members.
-        while (from < plan.Count)
+        while (!repeatOnly && from < plan.Count)
         {
             var round = BudgetReservation.ReserveRound(limit, BudgetReservation.Held(Campaign.Held(except: cursor), [tally.Kept]), plan, from);
             if (BudgetReservation.WaitForOthers(round, from, _unanswered.Where(u => !ReferenceEquals(u.Key, cursor)).Sum(u => u.Value)))
@@ -208,8 +219,12 @@ internal sealed class CampaignFanOut(
         await saveAsync();
     }
 
-    /// <summary>Delivers plan positions [<paramref name="from"/>, <paramref name="end"/>) and counts each answer in <paramref name="tally"/>.</summary>
-    private async Task DeliverRangeAsync(CampaignDefinition definition, List<PlannedDelivery> plan, int from, int end, PageTally tally, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers plan positions [<paramref name="from"/>, <paramref name="end"/>) and counts each answer in
+    /// <paramref name="tally"/>; <paramref name="repeatOnly"/>: asks only for what members already have, and counts nothing
+    /// for a member that has none (it was never reached).
+    /// </summary>
+    private async Task DeliverRangeAsync(CampaignDefinition definition, List<PlannedDelivery> plan, int from, int end, PageTally tally, CancellationToken cancellationToken, bool repeatOnly = false)
     {
         var next = from;
         var workers = Enumerable.Range(0, Math.Min(options.MemberConcurrency, end - from)).Select(async _ =>
@@ -218,7 +233,11 @@ internal sealed class CampaignFanOut(
             {
                 var item = plan[next++];
                 await _pacer.PaceAsync(cancellationToken);
-                var result = await DeliverWithRetryAsync(item.MemberId, CampaignMapping.DeliveryFor(definition, item));
+                var result = await DeliverWithRetryAsync(item.MemberId, CampaignMapping.DeliveryFor(definition, item) with { RepeatOnly = repeatOnly });
+                if (repeatOnly && !result.Repeat)
+                {
+                    continue;
+                }
 
                 // A repeat reports the group recorded the first time: count what the member actually has.
                 var arm = result.Group == CampaignGroups.Arm ? result.Arm : null;

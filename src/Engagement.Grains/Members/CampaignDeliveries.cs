@@ -29,6 +29,11 @@ public static class CampaignDeliveries
             return ResultOf(member.Member, known, repeat: true);
         }
 
+        if (delivery.RepeatOnly)
+        {
+            return new CampaignDeliveryResult { Outcome = CampaignOutcomes.Ineligible, Group = CampaignGroups.None, Reason = CampaignDelivery.NotDeliveredBefore };
+        }
+
         if (!member.Exists)
         {
             // An index row without a member (e.g. state cleared): nothing to remember, nothing to touch.

@@ -1,5 +1,6 @@
 using Engagement.Contracts.Campaigns;
 using Engagement.Grains.Campaigns;
+using Engagement.Grains.Tests.Infrastructure;
 using static Engagement.Grains.Tests.Campaigns.CampaignTestKit;
 
 namespace Engagement.Grains.Tests.Campaigns;
@@ -46,6 +47,40 @@ public sealed class ValidityWindowTests(CampaignClusterFixture cluster)
         var memberships = await MembershipsAsync(cluster.Client, members, definition.Id);
         Assert.Equal(ended.Progress.Reached, memberships.Values.Count(v => v is not null));
         Assert.Equal(CampaignControlResult.Refused, (await campaign.ResumeAsync()).Status);
+    }
+
+    [Fact]
+    public async Task APageAFailureInterruptedIsCountedWhenTheWindowEndsBeforeItsRetryAndNobodyNewIsTouched()
+    {
+        // A budgeted broadcast (its pages write ahead); one member's writes fail, so its page stops after the others
+        // of the page were touched; the window ends before the retry.
+        var scope = "i" + Guid.NewGuid().ToString("N")[..8];
+        var members = await CreateMembersAsync(cluster.Client, Now, scope, 240);
+        var definition = Broadcast(scope + "-cut", Now, new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] }) with
+        {
+            ValidUntil = Now.AddHours(12),
+            ControlShare = 0,
+            Budget = new CampaignBudget { MaxGrants = 10_000 },
+        };
+        var failing = members.First(m => !m.GlobalControl).Id;
+        cluster.Faults.Fail(failing, StorageFault.Write);
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+        var stopped = await UntilAsync(campaign, v => !v.Progress.FanOutRunning);
+        Assert.Equal(CampaignStatuses.Running, stopped.Status);
+        Assert.True(cluster.Faults.FailuresOf(failing) > 0);
+
+        cluster.Time.Advance(TimeSpan.FromDays(1));
+        cluster.Faults.Heal(failing);
+        await campaign.AsReference<IRemindable>().ReceiveReminder(CampaignGrain.FanOutReminder, new TickStatus(Now.UtcDateTime, TimeSpan.FromMinutes(1), Now.UtcDateTime));
+        var ended = await UntilAsync(campaign, v => v.Status == CampaignStatuses.Ended && !v.Progress.FanOutRunning);
+
+        // Every touch that went out is counted, the interrupted page's included; the member whose write failed got nothing.
+        var touched = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).Select(t => t.MemberId).ToList();
+        Assert.Equal(touched.Count, ended.Progress.Sent + ended.Progress.Deferred);
+        Assert.DoesNotContain(failing, touched);
+        Assert.Null((await MembershipsAsync(cluster.Client, [members.Single(m => m.Id == failing)], definition.Id))[failing]);
     }
 
     /// <summary>A broadcast of 1,200 members (two pages or more in every shard) valid for 12 more hours, triggered, with a delivery page of shard 0 held.</summary>
