@@ -25,6 +25,12 @@ public sealed record PlannedDelivery(string MemberId, string Group, string? Arm,
 
     /// <summary>Not delivered: the budget ran out at or before it.</summary>
     public bool Skip { get; set; }
+
+    /// <summary>
+    /// Only asked what it already has, never delivered anew: a member a replayed round covered whose index row no longer
+    /// matches the audience (it changed between the crash and the replay), or any member once the window has ended.
+    /// </summary>
+    public bool RepeatOnly { get; set; }
 }
 
 /// <summary>What a page reserved, and whether the reservation must be written before any member is called.</summary>

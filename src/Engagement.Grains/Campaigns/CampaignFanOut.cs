@@ -143,10 +143,21 @@ internal sealed class CampaignFanOut(
         var limit = CampaignMapping.ToLimit(definition.Budget);
         var tally = new PageTally();
         var from = 0;
-        if (cursor.InFlightGrants is { } grants)
+        if (cursor.InFlightGrants is { } grants && cursor.InFlightLast is { } last)
         {
-            // A page replayed after a crash first delivers what its write-ahead covered (repeats answer from memory).
-            from = Math.Min(plan.Count, cursor.InFlightEnd ?? BudgetReservation.ReserveRound(new BudgetLimit(grants, cursor.InFlightCost), default, plan, 0).End);
+            // A page replayed after a crash first asks every member its write-ahead covered, by member id: one whose index
+            // row no longer matches the audience (a purchase moved its tier) is asked only what it has, so its grant stays
+            // counted and held, and the page goes on after the last of them (positions would have shifted).
+            List<PlannedDelivery> replay = [.. page.Entries
+                .Where(e => string.CompareOrdinal(e.MemberId, last) <= 0)
+                .Select(e => Covered(definition, e.MemberId, repeatOnly || !criteria.Matches(e.Attributes)))];
+            plan.RemoveAll(p => string.CompareOrdinal(p.MemberId, last) <= 0);
+            await DeliverRangeAsync(definition, replay, 0, replay.Count, tally, cancellationToken, repeatOnly);
+        }
+        else if (cursor.InFlightGrants is { } legacy)
+        {
+            // A write-ahead stored before member ids were kept: by position in the page as filtered now.
+            from = Math.Min(plan.Count, cursor.InFlightEnd ?? BudgetReservation.ReserveRound(new BudgetLimit(legacy, cursor.InFlightCost), default, plan, 0).End);
             for (var i = 0; i < from; i++)
             {
                 plan[i].Reserved = plan[i].IsArm;
@@ -184,7 +195,8 @@ internal sealed class CampaignFanOut(
                 if (limit.Limited && round.Reserved.Grants > 0)
                 {
                     // Write-ahead: stored before any of the round's members is called, so a crash cannot free spent budget.
-                    (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd) = (tally.Kept.Grants + round.Reserved.Grants, tally.Kept.Cost + round.Reserved.Cost, round.End);
+                    (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd, cursor.InFlightLast) =
+                        (tally.Kept.Grants + round.Reserved.Grants, tally.Kept.Cost + round.Reserved.Cost, round.End, plan[round.End - 1].MemberId);
                     await saveAsync();
                 }
 
@@ -214,9 +226,18 @@ internal sealed class CampaignFanOut(
 
         (Campaign.Ineligible, Campaign.BudgetSkipped) = (Campaign.Ineligible + tally.Ineligible, Campaign.BudgetSkipped + tally.BudgetSkipped);
         Campaign.Hold(tally.Kept);
-        (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd) = (null, 0, null);
+        (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd, cursor.InFlightLast) = (null, 0, null, null);
         (cursor.Continuation, cursor.Done) = (page.Continuation, page.Continuation is null);
         await saveAsync();
+    }
+
+    /// <summary>A member a replayed write-ahead covered: planned as any, its grant reserved, asked only what it has when <paramref name="askOnly"/>.</summary>
+    private PlannedDelivery Covered(CampaignDefinition definition, string memberId, bool askOnly)
+    {
+        var planned = CampaignMapping.Plan(definition, memberId, Campaign.GlobalControlPercentOr(options.GlobalControlPercent));
+        planned.Reserved = planned.IsArm;
+        planned.RepeatOnly = askOnly;
+        return planned;
     }
 
     /// <summary>
@@ -233,8 +254,9 @@ internal sealed class CampaignFanOut(
             {
                 var item = plan[next++];
                 await _pacer.PaceAsync(cancellationToken);
-                var result = await DeliverWithRetryAsync(item.MemberId, CampaignMapping.DeliveryFor(definition, item) with { RepeatOnly = repeatOnly });
-                if (repeatOnly && !result.Repeat)
+                var askOnly = repeatOnly || item.RepeatOnly;
+                var result = await DeliverWithRetryAsync(item.MemberId, CampaignMapping.DeliveryFor(definition, item) with { RepeatOnly = askOnly });
+                if (askOnly && !result.Repeat)
                 {
                     continue;
                 }

@@ -213,4 +213,12 @@ public sealed class ShardCursor
     /// (a replay delivers them all again, answered from memory). Null in a state written before rounds existed.
     /// </summary>
     public int? InFlightEnd { get; set; }
+
+    /// <summary>
+    /// The member id (ordinal) of the last member <see cref="InFlightGrants"/> covers: a replay asks every index row of
+    /// the page up to it, whether or not it still matches the audience (one whose tier changed since it was touched is
+    /// still counted, and its grant still held), then goes on after it. Null in a state written before it was kept
+    /// (then <see cref="InFlightEnd"/>, a position in the page as filtered now).
+    /// </summary>
+    public string? InFlightLast { get; set; }
 }
