@@ -49,6 +49,9 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
     /// <summary>Counter chunks a row (or the sums) may have: 128 Ki characters of counters JSON.</summary>
     internal const int MaxCounterChunks = 4;
 
+    /// <summary>Azure's limit for one entity, bytes as it counts them (<see cref="EntityBytes"/>).</summary>
+    internal const int MaxEntityBytes = 1024 * 1024;
+
     private const string CountersProperty = "Counters";
     private const string RevenueProperty = "Revenue";
     private const string AppliedCountProperty = "AppliedCount";
@@ -143,22 +146,24 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
                 ? new TableTransactionAction(TableTransactionActionType.Add, entity)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(r.ETag));
         }).ToList();
+        TableTransactionAction? sumsAction = null;
         if (total is not null)
         {
             // After the rows, so a failed action's index still names a row; replaced unconditionally: the rows' ETags guard the write.
             var (counters, revenue) = AggregatorSumCodec.Encode(total);
             var sums = new TableEntity(partition, SumsRowKey) { [RevenueProperty] = revenue };
             AddCounters(sums, counters, "sums");
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, sums));
+            sumsAction = new TableTransactionAction(TableTransactionActionType.UpsertReplace, sums);
         }
 
         await InitializeAsync(cancellationToken);
         var etags = new Dictionary<int, string>(rows.Count);
         var done = 0;
-        // Rows of many marks exceed one transaction's 4 MiB: they go in several, the sums with the last. Each member's
-        // marks live in one row, so a failure after the first leaves every row exact on its own (the caller reloads and
-        // its members re-send; each row drops what it applied); only the stored sums wait for the next write.
-        foreach (var transaction in TransactionPayload.Split(actions))
+        // Rows of many marks exceed one transaction's 4 MiB: they go in several, the sums always with the last rows. Each
+        // member's marks live in one row, so a failure after the first leaves every row exact on its own (the caller
+        // reloads and its members re-send; each row drops what it applied). The stored sums wait for the next write,
+        // which the re-sent contributions of the last transaction's rows (not applied, so not repeats) make.
+        foreach (var transaction in TransactionPayload.Split(actions, sumsAction))
         {
             try
             {
@@ -199,6 +204,13 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
         AddCounters(entity, encoded.Counters, $"row {row}");
         AddChunks(entity, MarksPrefix, encoded.Marks, MaxMarkChunks, row);
         AddChunks(entity, AppliedPrefix, encoded.Applied, MaxAppliedChunks, row);
+
+        // Each part has its own bound; together they must still fit Azure's 1 MiB entity (Azurite does not check it).
+        if (EntityBytes(entity) is var size && size > MaxEntityBytes)
+        {
+            throw new ArgumentException($"row {row}: {size:N0} bytes as Azure counts them; an entity holds {MaxEntityBytes:N0}", nameof(encoded));
+        }
+
         return entity;
     }
 
@@ -226,6 +238,32 @@ public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
         }
 
         return parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)];
+    }
+
+    /// <summary>
+    /// The size Azure Table storage counts for <paramref name="entity"/>: 4 bytes, the keys at 2 bytes a character, and
+    /// per property 8 bytes, its name at 2 a character and its value (a string at 2 a character plus 4, binary its
+    /// length plus 4, any other 8).
+    /// </summary>
+    internal static long EntityBytes(TableEntity entity)
+    {
+        long bytes = 4 + ((entity.PartitionKey.Length + entity.RowKey.Length) * 2L);
+        foreach (var (name, value) in entity)
+        {
+            if (name is "PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")
+            {
+                continue;
+            }
+
+            bytes += 8 + (name.Length * 2L) + value switch
+            {
+                string text => (text.Length * 2L) + 4,
+                byte[] binary => binary.Length + 4L,
+                _ => 8,
+            };
+        }
+
+        return bytes;
     }
 
     /// <summary>Puts <paramref name="counters"/> in <c>Counters</c> and, past <see cref="CounterChunkChars"/>, <c>Counters1</c>...</summary>

@@ -11,9 +11,9 @@ internal static partial class StorageNaming
     public static bool IsValidQueueName(string? name) => name is not null && QueueName().IsMatch(name) &&
         !name.Contains("--", StringComparison.Ordinal);
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{2,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TableName();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\z", RegexOptions.CultureInvariant)]
     private static partial Regex QueueName();
 }

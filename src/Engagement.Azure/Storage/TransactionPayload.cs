@@ -51,15 +51,20 @@ internal static class TransactionPayload
     /// <see cref="MaxBytes"/> estimated bytes; an action larger than that alone goes alone (the entity limit of 1 MiB
     /// keeps any one action well below 4 MiB).
     /// </summary>
-    public static IEnumerable<List<TableTransactionAction>> Split(IReadOnlyList<TableTransactionAction> actions)
+    /// <param name="actions">The actions, in order.</param>
+    /// <param name="last">An action that must go in the last transaction, with the last of <paramref name="actions"/>
+    /// (room is kept for it in every one): an aggregator's sums, so that they are never written apart from rows.</param>
+    public static IEnumerable<List<TableTransactionAction>> Split(IReadOnlyList<TableTransactionAction> actions, TableTransactionAction? last = null)
     {
         ArgumentNullException.ThrowIfNull(actions);
+        var reserved = last is null ? 0 : EstimateBytes(last.Entity);
+        var maxActions = last is null ? MaxActions : MaxActions - 1;
         var current = new List<TableTransactionAction>();
         long bytes = 0;
         foreach (var action in actions)
         {
             var size = EstimateBytes(action.Entity);
-            if (current.Count > 0 && (current.Count == MaxActions || bytes + size > MaxBytes))
+            if (current.Count > 0 && (current.Count == maxActions || bytes + size + reserved > MaxBytes))
             {
                 yield return current;
                 current = [];
@@ -68,6 +73,11 @@ internal static class TransactionPayload
 
             current.Add(action);
             bytes += size;
+        }
+
+        if (last is not null)
+        {
+            current.Add(last);
         }
 
         if (current.Count > 0)

@@ -94,6 +94,14 @@ public sealed class AzureTableAggregatorRowStoreTests : IAsyncLifetime
         Assert.NotNull(entity.GetBinary("Marks9"));
         Assert.Contains("\"dau\":1", entity.GetString("Counters"), StringComparison.Ordinal);
 
+        // A row whose marks and counters fit their own bounds but not, together, Azure's 1 MiB entity is refused too.
+        var fullMarks = AzureTableAggregatorRowStore.MaxMarkChunks * AzureTableAggregatorRowStore.ChunkBytes / AggregatorRowCodec.MarkBytes;
+        var manyCounters = Enumerable.Range(0, 1_400).ToDictionary(i => MetricNames.CouponsIssuedOfferPrefix + i.ToString("D60", System.Globalization.CultureInfo.InvariantCulture), _ => 1L, StringComparer.Ordinal);
+        var manyIds = new Dictionary<int, HashSet<ulong>> { [20_416] = [.. Enumerable.Range(1, 15_000).Select(i => (ulong)i)] };
+        var full = Row(fullMarks) with { Counters = manyCounters, Applied = manyIds };
+        var both = await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync(Key, [new AggregatorRow(9, full, null)]));
+        Assert.Contains("as Azure counts them", both.Message, StringComparison.Ordinal);
+
         var tooLarge = AzureTableAggregatorRowStore.MaxMarkChunks * AzureTableAggregatorRowStore.ChunkBytes / AggregatorRowCodec.MarkBytes + 1;
         await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync(Key, [new AggregatorRow(8, Row(tooLarge), null)]));
         Assert.Single(await store.ReadAsync(Key));
@@ -128,6 +136,13 @@ public sealed class AzureTableAggregatorRowStoreTests : IAsyncLifetime
         Assert.All(transactions, t => Assert.True(t.Sum(a => TransactionPayload.EstimateBytes(a.Entity)) <= TransactionPayload.MaxBytes));
         Assert.All(actions, a => Assert.True(TransactionPayload.EstimateBytes(a.Entity) >= ((AggregatorRowCodec.Encode(Row(30_000)).Marks.Length + 2) / 3) * 4));
         Assert.Equal(rows.Select(r => r.Row), transactions.SelectMany(t => t).Select(a => int.Parse(a.Entity.RowKey, System.Globalization.CultureInfo.InvariantCulture)));
+
+        // The sums never go alone: with the last rows, in the room kept for them.
+        var sumsEntity = new TableEntity(partition, "sum") { ["Counters"] = new string('x', 30_000) };
+        var withSums = TransactionPayload.Split(actions, new TableTransactionAction(TableTransactionActionType.UpsertReplace, sumsEntity)).ToList();
+        Assert.Equal("sum", withSums[^1][^1].Entity.RowKey);
+        Assert.True(withSums[^1].Count >= 2);
+        Assert.All(withSums, t => Assert.True(t.Sum(a => TransactionPayload.EstimateBytes(a.Entity)) <= TransactionPayload.MaxBytes));
 
         var store = Store();
         var sums = new DayCounters { Counters = new Dictionary<string, long>(StringComparer.Ordinal) { [MetricNames.Dau] = 136 }, Revenue = 1m };

@@ -17,4 +17,10 @@ public sealed class OfferIdsTests
     [InlineData("S001|x")]
     [InlineData("")]
     public void ControlCharactersSpacesAndTheKeySeparatorAreNot(string id) => Assert.False(OfferIds.IsValid(id));
+
+    [Theory]
+    [InlineData("C1\n")]
+    [InlineData("C1\r\n")]
+    public void ACampaignIdEndsAtTheEndOfTheTextToo(string id) =>
+        Assert.False(Engagement.Contracts.Campaigns.CampaignDefinitions.IsValidId(id));
 }
