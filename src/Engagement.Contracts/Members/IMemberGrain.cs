@@ -26,11 +26,13 @@ public interface IMemberGrain : IGrainWithStringKey, IMemberCampaignTarget, Offe
     Task<RedemptionResult> RedeemAsync(RedemptionRequest request);
 
     /// <summary>
-    /// Whether the member accepted redemption <paramref name="redemptionId"/> (remembered 30 days); false for a refused
-    /// or unknown one, or an unknown member. A stock counter asks it to settle a unit a redemption left held.
+    /// Whether the member accepted redemption <paramref name="redemptionId"/> of reward <paramref name="rewardId"/> at
+    /// store <paramref name="storeId"/> (remembered 30 days; a record of the same id for another reward or store does
+    /// not count); false for a refused or unknown one, or an unknown member. A stock counter asks it to settle a unit a
+    /// redemption left held.
     /// </summary>
     [ReadOnly]
-    Task<bool> HasAcceptedRedemptionAsync(string redemptionId);
+    Task<bool> HasAcceptedRedemptionAsync(string redemptionId, string rewardId, string storeId);
 
     /// <summary>Every touch decision, newest first (bounded to the recent ones kept in state).</summary>
     [ReadOnly]

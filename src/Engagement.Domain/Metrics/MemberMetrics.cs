@@ -55,7 +55,7 @@ public static class MemberMetrics
         }
         else if (s.JoinedDay is { } counted && transition.RegisteredDay is { } registered && registered < counted)
         {
-            s = MoveJoin(s, sink, region, counted, registered);
+            s = MoveJoin(s, sink, region, counted, registered, CountedIn(transition));
         }
 
         // A member not counted on one side (known only by a held refund) joins or leaves the gauge; it does not move.
@@ -117,14 +117,21 @@ public static class MemberMetrics
     }
 
     /// <summary>
+    /// Where a cohort (a join, a first purchase) was counted when the member's state does not say (stored before
+    /// <see cref="MemberMetricState.JoinedRegion"/> was kept): the member's region before this outcome, as those
+    /// versions counted it, not the region of the event that comes now.
+    /// </summary>
+    private static string CountedIn(MemberTransition t) => t.Before?.RegionId ?? t.After.RegionId;
+
+    /// <summary>
     /// A late event moved the member's registration earlier: it joined on <paramref name="joined"/>, not on
     /// <paramref name="counted"/> (CONTRACT.md §1.1: the effect it would have had in order). Moves its newMembers and its
     /// next-day retention (it was active the day after <paramref name="counted"/>, or after <paramref name="joined"/>)
     /// to the earlier day, from the region it was counted in to <paramref name="region"/>, the registration's.
     /// </summary>
-    private static MemberMetricState MoveJoin(MemberMetricState s, ContributionSink sink, string region, DateOnly counted, DateOnly joined)
+    private static MemberMetricState MoveJoin(MemberMetricState s, ContributionSink sink, string region, DateOnly counted, DateOnly joined, string legacy)
     {
-        var was = s.JoinedRegion ?? region;
+        var was = s.JoinedRegion ?? legacy;
         sink.Add(was, counted, MetricNames.NewMembers, -1);
         sink.Add(region, joined, MetricNames.NewMembers, 1);
         if (s.Active.Has(counted.AddDays(1)))
@@ -156,7 +163,7 @@ public static class MemberMetrics
             if (s.JoinedDay is { } joined && joined.AddDays(1) == day)
             {
                 // The join's cohort, in the region it joined in (a share of that region's newMembers).
-                sink.Add(s.JoinedRegion ?? region, joined, MetricNames.RetainedNextDay, 1);
+                sink.Add(s.JoinedRegion ?? CountedIn(t), joined, MetricNames.RetainedNextDay, 1);
             }
 
             s = s with { Active = s.Active.With(day) };
@@ -214,13 +221,13 @@ public static class MemberMetrics
 
         if (s.FirstPurchaseDay is { } counted && day < counted)
         {
-            return MoveFirstPurchase(s, sink, region, counted, day, earlier);
+            return MoveFirstPurchase(s, sink, region, counted, day, earlier, CountedIn(t));
         }
 
         if (s.FirstPurchaseDay is { } first && !s.Repurchased7dCounted && day >= first && day.DayNumber - first.DayNumber <= RepurchaseWithinDays)
         {
             // The first purchase's cohort, in the region it counted in (a share of that region's firstPurchasers).
-            sink.Add(s.FirstPurchaseRegion ?? region, first, MetricNames.Repurchased7d, 1);
+            sink.Add(s.FirstPurchaseRegion ?? CountedIn(t), first, MetricNames.Repurchased7d, 1);
             return s with { Repurchased7dCounted = true };
         }
 
@@ -232,9 +239,9 @@ public static class MemberMetrics
     /// (CONTRACT.md §1.1): firstPurchasers and repurchase7d move to <paramref name="day"/>, where the member bought again
     /// within 7 days when any purchase applied before (<paramref name="earlier"/>, all later than this one) falls in them.
     /// </summary>
-    private static MemberMetricState MoveFirstPurchase(MemberMetricState s, ContributionSink sink, string region, DateOnly counted, DateOnly day, DayBits earlier)
+    private static MemberMetricState MoveFirstPurchase(MemberMetricState s, ContributionSink sink, string region, DateOnly counted, DateOnly day, DayBits earlier, string legacy)
     {
-        var was = s.FirstPurchaseRegion ?? region;
+        var was = s.FirstPurchaseRegion ?? legacy;
         sink.Add(was, counted, MetricNames.FirstPurchasers, -1);
         sink.Add(region, day, MetricNames.FirstPurchasers, 1);
         if (s.Repurchased7dCounted)

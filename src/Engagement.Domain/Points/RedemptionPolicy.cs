@@ -136,15 +136,20 @@ public static class RedemptionPolicy
     }
 
     /// <summary>
-    /// Whether the member accepted redemption <paramref name="redemptionId"/>: its record, else the 30-day id window
-    /// (an accepted one whose record was pushed out). False for a refused or unknown one. A stock counter settles a
-    /// hold its redemption left unanswered by it (<c>RewardStock.StaleHolds</c>).
+    /// Whether the member accepted redemption <paramref name="redemptionId"/> of reward <paramref name="rewardId"/> at
+    /// store <paramref name="storeId"/>: its record (for that reward, and that store when it names one), else the 30-day
+    /// id window (an accepted one whose record was pushed out; its reward is not known any more). False for a refused or
+    /// unknown one. A stock counter settles a hold its redemption left unanswered by it (<c>RewardStock.StaleHolds</c>):
+    /// an id the member accepted for another reward must not confirm this reward's unit.
     /// </summary>
-    public static bool Accepted(MemberState state, string redemptionId, DateTimeOffset now)
+    public static bool Accepted(MemberState state, string redemptionId, string? rewardId, string? storeId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         var record = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
-        return record is not null ? record.Status == RedemptionStatuses.Accepted : EventIdWindow.Contains(state, EventIdOf(redemptionId), now);
+        return record is not null
+            ? record.Status == RedemptionStatuses.Accepted && string.Equals(record.RewardId, rewardId, StringComparison.Ordinal)
+                && (record.StoreId is null || string.Equals(record.StoreId, storeId, StringComparison.Ordinal))
+            : EventIdWindow.Contains(state, EventIdOf(redemptionId), now);
     }
 
     /// <summary>

@@ -215,15 +215,13 @@ public static class TierPolicy
             return;
         }
 
-        // Held before the order: the grace it would be on without the order (its growth is already taken back).
+        // Held before the order: the grace it would be on without the order (its growth is already taken back), and
+        // when that grace has run out since, the drops it would have had in order, one level per grace (Reassess).
         if (rank > 0 && state.TierSince is { } since && since < orderAt)
         {
-            var graceFrom = GraceStart(state, options, options.Tiers[current].Threshold, now);
-            if (now < graceFrom.AddDays(options.TierGraceDays))
-            {
-                state.TierGraceStartedAt = graceFrom;
-                return;
-            }
+            state.TierGraceStartedAt = GraceStart(state, options, options.Tiers[current].Threshold, now);
+            Reassess(state, options, now, entries, changes, granted);
+            return;
         }
 
         var reason = string.Create(

@@ -158,10 +158,10 @@ public sealed class MemberGrain(
         return MemberMapper.ToResult(request, outcome.Reply);
     });
 
-    public async Task<bool> HasAcceptedRedemptionAsync(string redemptionId)
+    public async Task<bool> HasAcceptedRedemptionAsync(string redemptionId, string rewardId, string storeId)
     {
         await _gate.EnsureCurrentAsync();
-        return state.RecordExists && RedemptionPolicy.Accepted(Member, redemptionId, _member.Now);
+        return state.RecordExists && RedemptionPolicy.Accepted(Member, redemptionId, rewardId, storeId, _member.Now);
     }
 
     public async Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit)

@@ -52,14 +52,9 @@ public sealed partial class RewardStockGrain(
         var (next, status) = Stock.Take(redemptionId, memberId, time.GetUtcNow(), options.Value.MaxStockRedemptionsKept);
         if (!ReferenceEquals(next, Stock))
         {
+            // The reminder before the hold is stored: a hold is never stored without one to settle it.
+            await EnsureSettlingAsync();
             await state.SaveAsync(next, this);
-            if (!_settling)
-            {
-                // Once per activation: the reminder outlives it and is dropped only when no unit is held.
-                var period = TimeSpan.FromMinutes(options.Value.StockHoldMinutes);
-                await this.RegisterOrUpdateReminder(SettleReminder, period, period);
-                _settling = true;
-            }
         }
 
         return new StockTakeResult
@@ -101,6 +96,30 @@ public sealed partial class RewardStockGrain(
 
     public Task<StockView> GetAsync() => Task.FromResult(View());
 
+    /// <summary>
+    /// A counter that holds units when it activates (held before this version settled them, or an activation that
+    /// failed after its take) registers the reminder too: an out-of-stock counter takes nothing, so only this starts it.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await base.OnActivateAsync(cancellationToken);
+        if (Stock.Held > 0)
+        {
+            await EnsureSettlingAsync();
+        }
+    }
+
+    /// <summary>Registers the settling reminder once per activation (it outlives the activation; dropped when nothing is held).</summary>
+    private async Task EnsureSettlingAsync()
+    {
+        if (!_settling)
+        {
+            var period = TimeSpan.FromMinutes(options.Value.StockHoldMinutes);
+            await this.RegisterOrUpdateReminder(SettleReminder, period, period);
+            _settling = true;
+        }
+    }
+
     public async Task<int> SettleStaleHoldsAsync()
     {
         var now = time.GetUtcNow();
@@ -111,10 +130,11 @@ public sealed partial class RewardStockGrain(
         }
 
         // Every answer first, then one write: the member side is asked, never charged (an unknown redemption was not).
+        var view = View();
         var next = Stock;
         foreach (var (redemptionId, memberId) in stale)
         {
-            var accepted = await GrainFactory.GetGrain<IMemberGrain>(memberId).HasAcceptedRedemptionAsync(redemptionId);
+            var accepted = await GrainFactory.GetGrain<IMemberGrain>(memberId).HasAcceptedRedemptionAsync(redemptionId, view.RewardId, view.StoreId);
             next = accepted ? next.Confirm(redemptionId, now) : next.Release(redemptionId, now);
             LogSettled(logger, redemptionId, memberId, Key, options.Value.StockHoldMinutes, accepted ? "confirmed: the member had paid" : "released: the member had not paid");
         }

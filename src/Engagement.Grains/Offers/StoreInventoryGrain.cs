@@ -41,6 +41,12 @@ public sealed class StoreInventoryGrain(
             mirror.AddRange(next.Skus.Keys.Select(sku => Region(was, sku).SetAsync(store, false)));
         }
 
+        if (moving && before.IndexPending && before.RegionId is { } between && between != next.RegionId && between != next.IndexedIn)
+        {
+            // Moved again while a move was pending: the region it was on its way to may already list it in part.
+            mirror.AddRange(next.Skus.Keys.Select(sku => Region(between, sku).SetAsync(store, false)));
+        }
+
         if (next.RegionId is { } region)
         {
             var skus = moving ? next.Skus.Keys : lines.Select(l => l.Sku);

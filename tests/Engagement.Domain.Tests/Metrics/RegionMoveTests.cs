@@ -82,6 +82,21 @@ public class RegionMoveTests
     }
 
     [Fact]
+    public void AMemberStoredBeforeCohortRegionsWereKeptMovesItsJoinFromItsOwnRegion()
+    {
+        // Joined in east on d0 + 2 under a version that did not keep the join's region; a late register from a west POS
+        // says it joined on d0. The −1 goes where the join was counted (the member's region then), not to west.
+        var d0 = MetricsKit.D0;
+        Apply(MetricsKit.T("m1", "e1", d0.AddDays(2), "login", joined: true, after: MetricsKit.Seg("east")));
+        _state = _state with { JoinedRegion = null };
+        Apply(MetricsKit.T("m1", "e2", d0, "register", before: MetricsKit.Seg("east"), after: MetricsKit.Seg("east")) with { RegisteredDay = d0, RegionId = "west" });
+
+        Assert.Equal(0, Day("east", d0.AddDays(2), MetricNames.NewMembers));
+        Assert.Equal(1, Day("west", d0, MetricNames.NewMembers));
+        Assert.Equal(0, Day("west", d0.AddDays(2), MetricNames.NewMembers));
+    }
+
+    [Fact]
     public void ALateEarlierFirstPurchaseMovesTheCohortFromTheRegionItWasCountedIn()
     {
         // First counted in west on d0 + 3; a late purchase in east on d0 + 1 is the real first one.

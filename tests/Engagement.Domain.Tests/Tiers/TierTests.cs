@@ -164,6 +164,25 @@ public class TierTests
     }
 
     [Fact]
+    public void ARefundAfterTheGraceItWouldHaveHadRanOutDropsOneLevelAsInOrderNotToWhatGrowthSupports()
+    {
+        // V3 on grace from 2026-01-10 (until 02-09); a purchase on 01-20 ends the grace; its refund comes on 02-19. In
+        // order the member dropped to V2 on 02-09 with a new grace until 03-11: V2 now, not V1.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 6_000m);
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        member.Now = TestMember.Shanghai(2026, 1, 20);
+        member.Purchase("O-2", 5_000m);
+        member.Now = TestMember.Shanghai(2026, 2, 19);
+
+        var refund = member.Refund("O-2", 5_000m);
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Equal(("V3", "V2", RuleIds.TierDowngradeGrace), (refund.TierChange?.From, refund.TierChange?.To, refund.TierChange?.RuleId));
+        Assert.Equal(TestMember.Shanghai(2026, 3, 11, 0, 0), member.Summary.TierGraceUntil);
+    }
+
+    [Fact]
     public void BuyingUpAndRefundingGainsNoGrace()
     {
         // The tier the refunded order itself reached drops at once, as before.

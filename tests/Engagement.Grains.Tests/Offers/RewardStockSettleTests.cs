@@ -14,7 +14,8 @@ public sealed class RewardStockSettleTests(MemberClusterFixture cluster)
     [Fact]
     public async Task HoldsLeftBehindAreConfirmedWhenTheMemberPaidAndReleasedWhenItDidNot()
     {
-        var stock = cluster.Client.GetGrain<IRewardStockGrain>(OfferIds.StockKey("R-" + Guid.NewGuid().ToString("N")[..8], "S001"));
+        var reward = "R-" + Guid.NewGuid().ToString("N")[..8];
+        var stock = cluster.Client.GetGrain<IRewardStockGrain>(OfferIds.StockKey(reward, "S001"));
         await stock.SetAvailableAsync(3);
         var payer = MemberClusterFixture.NewMemberId();
         var member = cluster.Client.GetGrain<IMemberGrain>(payer);
@@ -22,10 +23,11 @@ public sealed class RewardStockSettleTests(MemberClusterFixture cluster)
 
         // Paid, then the confirm was lost; and a take whose member side was never reached.
         Assert.Equal(StockTakeResult.Taken, (await stock.TakeAsync("pos-paid", payer)).Status);
-        Assert.Equal(RedemptionStatus.Accepted, (await member.RedeemAsync(new RedemptionRequest { RedemptionId = "pos-paid", Points = 100 })).Status);
+        Assert.Equal(RedemptionStatus.Accepted, (await member.RedeemAsync(new RedemptionRequest { RedemptionId = "pos-paid", Points = 100, RewardId = reward, StoreId = "S001" })).Status);
         Assert.Equal(StockTakeResult.Taken, (await stock.TakeAsync("pos-unpaid", payer)).Status);
-        Assert.True(await member.HasAcceptedRedemptionAsync("pos-paid"));
-        Assert.False(await member.HasAcceptedRedemptionAsync("pos-unpaid"));
+        Assert.True(await member.HasAcceptedRedemptionAsync("pos-paid", reward, "S001"));
+        Assert.False(await member.HasAcceptedRedemptionAsync("pos-paid", "R-other", "S001")); // the same id for another reward
+        Assert.False(await member.HasAcceptedRedemptionAsync("pos-unpaid", reward, "S001"));
 
         // A redemption still on its way is never settled under it.
         Assert.Equal(0, await stock.SettleStaleHoldsAsync());
