@@ -43,8 +43,11 @@ internal sealed class CampaignFanOut(
             if (CampaignPauseRule.WindowOver(Campaign.Definition!.ValidUntil, time.GetUtcNow()))
             {
                 // No offer after validUntil: the members not reached yet get nothing (status ended, counters as they
-                // stand). A page a failure interrupted is counted first, asking its members only what they already have.
-                foreach (var interrupted in Campaign.Shards.Where(s => s.InFlightGrants is not null && !s.Done).ToList())
+                // stand). A page a failure may have interrupted is counted first, asking its members only what they
+                // already have: every shard's current page once delivery had begun (a campaign without a budget writes
+                // nothing ahead, so any of them may be one).
+                var delivering = Campaign.Status == CampaignStatuses.Running;
+                foreach (var interrupted in Campaign.Shards.Where(s => !s.Done && (delivering || s.InFlightGrants is not null)).ToList())
                 {
                     await DeliverPageAsync(interrupted, cancellationToken, repeatOnly: true);
                 }
@@ -145,14 +148,20 @@ internal sealed class CampaignFanOut(
         var from = 0;
         if (cursor.InFlightGrants is { } grants && cursor.InFlightLast is { } last)
         {
-            // A page replayed after a crash first asks every member its write-ahead covered, by member id: one whose index
-            // row no longer matches the audience (a purchase moved its tier) is asked only what it has, so its grant stays
-            // counted and held, and the page goes on after the last of them (positions would have shifted).
+            // A page replayed after a crash first asks every member its write-ahead covered, by member id, only what it
+            // already has: one whose index row no longer matches the audience (a purchase moved its tier) keeps its grant
+            // counted and held. Those that have nothing and still match go back to the rounds, which reserve budget for
+            // them like for anyone (a member new to the audience in that range must not take an unreserved grant).
             List<PlannedDelivery> replay = [.. page.Entries
                 .Where(e => string.CompareOrdinal(e.MemberId, last) <= 0)
-                .Select(e => Covered(definition, e.MemberId, repeatOnly || !criteria.Matches(e.Attributes)))];
+                .Select(e => Covered(definition, e.MemberId))];
+            var matching = page.Entries.Where(e => string.CompareOrdinal(e.MemberId, last) <= 0 && criteria.Matches(e.Attributes))
+                .Select(e => e.MemberId).ToHashSet(StringComparer.Ordinal);
             plan.RemoveAll(p => string.CompareOrdinal(p.MemberId, last) <= 0);
-            await DeliverRangeAsync(definition, replay, 0, replay.Count, tally, cancellationToken, repeatOnly);
+            var notReached = new List<PlannedDelivery>();
+            await DeliverRangeAsync(definition, replay, 0, replay.Count, tally, cancellationToken, repeatOnly: true, notReached);
+            plan.InsertRange(0, notReached.Where(p => matching.Contains(p.MemberId)).OrderBy(p => p.MemberId, StringComparer.Ordinal)
+                .Select(p => CampaignMapping.Plan(definition, p.MemberId, Campaign.GlobalControlPercentOr(options.GlobalControlPercent))));
         }
         else if (cursor.InFlightGrants is { } legacy)
         {
@@ -164,6 +173,11 @@ internal sealed class CampaignFanOut(
             }
 
             await DeliverRangeAsync(definition, plan, 0, from, tally, cancellationToken, repeatOnly);
+        }
+        else if (repeatOnly)
+        {
+            // No write-ahead (no budget to guard): the whole page is asked what its members already have.
+            await DeliverRangeAsync(definition, plan, 0, plan.Count, tally, cancellationToken, repeatOnly: true);
         }
 
         // Rounds: grants this page's own members did not take (suppressed, ineligible) go to its next members.
@@ -231,21 +245,23 @@ internal sealed class CampaignFanOut(
         await saveAsync();
     }
 
-    /// <summary>A member a replayed write-ahead covered: planned as any, its grant reserved, asked only what it has when <paramref name="askOnly"/>.</summary>
-    private PlannedDelivery Covered(CampaignDefinition definition, string memberId, bool askOnly)
+    /// <summary>A member a replayed write-ahead covered: planned as any, its grant reserved, asked only what it has.</summary>
+    private PlannedDelivery Covered(CampaignDefinition definition, string memberId)
     {
         var planned = CampaignMapping.Plan(definition, memberId, Campaign.GlobalControlPercentOr(options.GlobalControlPercent));
         planned.Reserved = planned.IsArm;
-        planned.RepeatOnly = askOnly;
+        planned.RepeatOnly = true;
         return planned;
     }
 
     /// <summary>
     /// Delivers plan positions [<paramref name="from"/>, <paramref name="end"/>) and counts each answer in
-    /// <paramref name="tally"/>; <paramref name="repeatOnly"/>: asks only for what members already have, and counts nothing
-    /// for a member that has none (it was never reached).
+    /// <paramref name="tally"/>; <paramref name="repeatOnly"/> (or an item's own <see cref="PlannedDelivery.RepeatOnly"/>):
+    /// asks only for what members already have, and counts nothing for a member that has none (it was never reached),
+    /// which goes to <paramref name="notReached"/> when given.
     /// </summary>
-    private async Task DeliverRangeAsync(CampaignDefinition definition, List<PlannedDelivery> plan, int from, int end, PageTally tally, CancellationToken cancellationToken, bool repeatOnly = false)
+    private async Task DeliverRangeAsync(
+        CampaignDefinition definition, List<PlannedDelivery> plan, int from, int end, PageTally tally, CancellationToken cancellationToken, bool repeatOnly = false, List<PlannedDelivery>? notReached = null)
     {
         var next = from;
         var workers = Enumerable.Range(0, Math.Min(options.MemberConcurrency, end - from)).Select(async _ =>
@@ -258,6 +274,8 @@ internal sealed class CampaignFanOut(
                 var result = await DeliverWithRetryAsync(item.MemberId, CampaignMapping.DeliveryFor(definition, item) with { RepeatOnly = askOnly });
                 if (askOnly && !result.Repeat)
                 {
+                    // Workers run on the activation's scheduler, one turn at a time: the list needs no lock.
+                    notReached?.Add(item);
                     continue;
                 }
 

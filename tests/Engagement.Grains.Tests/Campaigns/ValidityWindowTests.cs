@@ -49,18 +49,20 @@ public sealed class ValidityWindowTests(CampaignClusterFixture cluster)
         Assert.Equal(CampaignControlResult.Refused, (await campaign.ResumeAsync()).Status);
     }
 
-    [Fact]
-    public async Task APageAFailureInterruptedIsCountedWhenTheWindowEndsBeforeItsRetryAndNobodyNewIsTouched()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task APageAFailureInterruptedIsCountedWhenTheWindowEndsBeforeItsRetryAndNobodyNewIsTouched(bool budgeted)
     {
-        // A budgeted broadcast (its pages write ahead); one member's writes fail, so its page stops after the others
-        // of the page were touched; the window ends before the retry.
-        var scope = "i" + Guid.NewGuid().ToString("N")[..8];
+        // A broadcast with a budget (its pages write ahead) or without; one member's writes fail, so its page stops after
+        // the others of the page were touched; the window ends before the retry.
+        var scope = (budgeted ? "i" : "u") + Guid.NewGuid().ToString("N")[..8];
         var members = await CreateMembersAsync(cluster.Client, Now, scope, 240);
         var definition = Broadcast(scope + "-cut", Now, new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] }) with
         {
             ValidUntil = Now.AddHours(12),
             ControlShare = 0,
-            Budget = new CampaignBudget { MaxGrants = 10_000 },
+            Budget = budgeted ? new CampaignBudget { MaxGrants = 10_000 } : new CampaignBudget(),
         };
         var failing = members.First(m => !m.GlobalControl).Id;
         cluster.Faults.Fail(failing, StorageFault.Write);
