@@ -83,12 +83,18 @@ public sealed partial class BackupScheduler(
 
             var name = TableBackup.NameFor(slot);
             watches.RemoveAll(w => w.Task.IsCompleted);
-            if (await StillCopyingAsync(settings, watches, stoppingToken) is { } running)
+            if (await StillCopyingAsync(settings, watches, stoppingToken) is { } copying)
             {
-                // Another silo's backup is still copying (its claim is fresh, it has no manifest): a second full copy
-                // beside it would double the read load and finish no sooner. The slot is skipped, said once.
-                LogOverlap(logger, name, running.Name);
-                continue;
+                // A copier killed just before the slot looks alive until its claim has been quiet for StalledAfter: wait
+                // that long at most for its backup to finish or be found stalled, then take the slot (late) if it did.
+                await Task.WhenAny(copying.Task, Task.Delay(settings.StalledAfter, time, stoppingToken));
+                if (await StillCopyingAsync(settings, watches, stoppingToken) is { } running)
+                {
+                    // Still copying (its claim is fresh, it has no manifest): a second full copy beside it would double
+                    // the read load and finish no sooner. The slot is skipped, said once.
+                    LogOverlap(logger, name, running.Name);
+                    continue;
+                }
             }
 
             bool claimed;

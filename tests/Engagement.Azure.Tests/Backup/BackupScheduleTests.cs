@@ -187,6 +187,47 @@ public sealed class BackupScheduleTests
     }
 
     [Fact]
+    public async Task ASlotWhoseEarlierCopyWasKilledJustBeforeItIsTakenLateOnceThatCopyIsFoundStalled()
+    {
+        // The 02:00 backup's silo was killed a moment before 10:00: its claim looks fresh at the slot.
+        var (options, blobs, backups) = await ClaimedAsync("Late", "nobody");
+        await backups.GetBlobClient("20261130-020000/claim").DeleteIfExistsAsync();
+        await backups.GetBlobClient("20261129-180000/claim").UploadAsync(BinaryData.FromString("killed-copier"));
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silos = await StartSilosAsync(2, options, clock, loggers);
+        try
+        {
+            await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
+            clock.SetUtcNow(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)));
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    if (!await backups.GetBlobClient("20261130-020000/claim").ExistsAsync())
+                    {
+                        Assert.True(clock.GetUtcNow() < new DateTimeOffset(2026, 11, 30, 10, 30, 0, TimeSpan.FromHours(8)), "the 10:00 slot not taken within half an hour");
+                        clock.Advance(TimeSpan.FromSeconds(30));
+                        return false;
+                    }
+
+                    return true;
+                },
+                TimeSpan.FromSeconds(60),
+                "the 10:00 slot taken once the killed copy was found stalled");
+
+            Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-180000", "FAILED"));
+            Assert.Empty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 skipped"));
+        }
+        finally
+        {
+            await StopAsync(silos);
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
     public async Task ASiloRestartedAfterItWasKilledMidBackupReportsTheBackupItHadClaimed()
     {
         var (options, blobs, backups) = await ClaimedAsync("Restart", "the-only-silo");
