@@ -87,19 +87,7 @@ public sealed class BackupScheduleTests
 
             // Half a minute at a time: nothing is reported before the claim has been quiet for StalledAfter, then one silo reports.
             var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    if (failed().Count == 0)
-                    {
-                        Assert.True(clock.GetUtcNow() < new DateTimeOffset(2026, 11, 30, 11, 0, 0, TimeSpan.FromHours(8)), "not reported within an hour");
-                        clock.Advance(TimeSpan.FromSeconds(30));
-                    }
-
-                    return failed().Count > 0;
-                },
-                TimeSpan.FromSeconds(60),
-                "the stalled backup reported");
+            await StepUntilAsync(clock, () => failed().Count > 0, new DateTimeOffset(2026, 11, 30, 11, 0, 0, TimeSpan.FromHours(8)), "the stalled backup reported");
             Assert.True(clock.GetUtcNow() >= new DateTimeOffset(2026, 11, 30, 10, 10, 0, TimeSpan.FromHours(8)), $"reported at {clock.GetUtcNow():HH:mm}, before the claim was quiet for 10 minutes");
 
             var manifest = Assert.Single(await new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync()).Manifest;
@@ -163,19 +151,7 @@ public sealed class BackupScheduleTests
 
             // Then it stops without a manifest, hours after its own slot's next one: still reported, once.
             var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    if (failed().Count == 0)
-                    {
-                        Assert.True(clock.GetUtcNow() < stops.AddHours(1), "not reported within an hour of the silo's last sign");
-                        clock.Advance(TimeSpan.FromSeconds(30));
-                    }
-
-                    return failed().Count > 0;
-                },
-                TimeSpan.FromSeconds(60),
-                "the stalled backup reported");
+            await StepUntilAsync(clock, () => failed().Count > 0, stops.AddHours(1), "the stalled backup reported");
             Assert.Single(failed());
             Assert.True(clock.GetUtcNow() >= stops.AddMinutes(10), $"reported at {clock.GetUtcNow():HH:mm}, before its claim was quiet for 10 minutes");
         }
@@ -202,20 +178,8 @@ public sealed class BackupScheduleTests
         {
             await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
             clock.SetUtcNow(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)));
-            await Eventually.TrueAsync(
-                async () =>
-                {
-                    if (!await backups.GetBlobClient("20261130-020000/claim").ExistsAsync())
-                    {
-                        Assert.True(clock.GetUtcNow() < new DateTimeOffset(2026, 11, 30, 10, 30, 0, TimeSpan.FromHours(8)), "the 10:00 slot not taken within half an hour");
-                        clock.Advance(TimeSpan.FromSeconds(30));
-                        return false;
-                    }
-
-                    return true;
-                },
-                TimeSpan.FromSeconds(60),
-                "the 10:00 slot taken once the killed copy was found stalled");
+            var slot = backups.GetBlobClient("20261130-020000/claim");
+            await StepUntilAsync(clock, async () => await slot.ExistsAsync(), new DateTimeOffset(2026, 11, 30, 10, 30, 0, TimeSpan.FromHours(8)), "the 10:00 slot taken once the killed copy was found stalled");
 
             Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-180000", "FAILED"));
             Assert.Empty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 skipped"));
@@ -239,14 +203,8 @@ public sealed class BackupScheduleTests
         var silos = await StartSilosAsync(1, options, clock, loggers);
         try
         {
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    Assert.True(clock.GetUtcNow() < new DateTimeOffset(2026, 11, 30, 11, 0, 0, TimeSpan.FromHours(8)), "not reported within an hour of the restart");
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                    return logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED").Count > 0;
-                },
-                TimeSpan.FromSeconds(60),
+            await StepUntilAsync(
+                clock, () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED").Count > 0, new DateTimeOffset(2026, 11, 30, 11, 0, 0, TimeSpan.FromHours(8)),
                 "the backup the silo had claimed before it was killed reported failed");
             Assert.Contains("the-only-silo", (await new TableBackup(new TableServiceClient(Azurite.ConnectionString), blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync()).Single().Manifest!.Error, StringComparison.Ordinal);
         }
@@ -305,6 +263,26 @@ public sealed class BackupScheduleTests
     }
 
     private static int Waits(LogCapture logs) => logs.Lines(LogLevel.Information, "Next backup at").Count;
+
+    /// <summary>Moves the clock half a minute per poll until <paramref name="done"/>; fails once the clock passes <paramref name="before"/>.</summary>
+    private static Task StepUntilAsync(FakeTimeProvider clock, Func<Task<bool>> done, DateTimeOffset before, string what) =>
+        Eventually.TrueAsync(
+            async () =>
+            {
+                if (await done())
+                {
+                    return true;
+                }
+
+                Assert.True(clock.GetUtcNow() < before, $"{what}: not by {before:HH:mm}");
+                clock.Advance(TimeSpan.FromSeconds(30));
+                return false;
+            },
+            TimeSpan.FromSeconds(60),
+            what);
+
+    private static Task StepUntilAsync(FakeTimeProvider clock, Func<bool> done, DateTimeOffset before, string what) =>
+        StepUntilAsync(clock, () => Task.FromResult(done()), before, what);
 
     /// <summary>Both silos started at <see cref="NineFiftyNine"/> wait for the 10:00 slot, then the clock reaches it and both are done with it.</summary>
     private static async Task PastTenAsync(FakeTimeProvider clock, LogCapture logs, string what)
