@@ -134,11 +134,13 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
     /// (trigger, audience on the live state, not had before) and grants is applied. At most one per event. The
     /// campaigns after it that match too are told to release a grant they may hold pending for the member: an earlier
     /// attempt of this event, whose write failed, may have been granted by one of them before the one applied now
-    /// started or had room (<see cref="ICampaignGrain.ReleasePendingGrantAsync"/>).
+    /// started or had room (<see cref="ICampaignGrain.ReleasePendingGrantAsync"/>, sent through the outbox as
+    /// <see cref="ReleaseCampaignGrant"/>). A request whose answer is lost, or a failure between the grant and its
+    /// membership, queues the same release for the campaign asked: it may have counted a grant the member never stores.
     /// </summary>
     /// <remarks>
     /// Cost on the hot path: nothing unless a campaign fires (once per member and campaign), then one call per
-    /// lower-priority campaign the event matches as well, in parallel; with one matching campaign, none.
+    /// lower-priority campaign the event matches as well, after the write; with one matching campaign, none.
     /// </remarks>
     private async Task<(bool Fired, DateTimeOffset? WakeAt)> FireTriggeredAsync(MemberContext member, EngagementEvent evt, decimal? programmeAmount)
     {
@@ -171,14 +173,29 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
                 continue;
             }
 
-            var grant = await grains.GetGrain<ICampaignGrain>(definition.Id).RequestGrantAsync(member.MemberId);
-            if (grant.Delivery is null)
+            CampaignMembership membership;
+            try
             {
-                continue;
+                var grant = await grains.GetGrain<ICampaignGrain>(definition.Id).RequestGrantAsync(member.MemberId);
+                if (grant.Delivery is null)
+                {
+                    continue;
+                }
+
+                var heldBack = await CampaignOffers.HeldBackForStockAsync(grains, member, grant.Delivery);
+                membership = CampaignDeliveries.Apply(member, grant.Delivery, checkAudience: false, heldBack);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The campaign may have counted the grant and hold it pending (its answer lost, or this side failed
+                // after it): the member never stores it, so the campaign is told to release it after this write.
+                member.Member.Outbox.Add(new ReleaseCampaignGrant(definition.Id));
+                LogGrantNotStored(ex, member.MemberId, definition.Id);
+                return (true, null);
             }
 
-            var heldBack = await CampaignOffers.HeldBackForStockAsync(grains, member, grant.Delivery);
-            var membership = CampaignDeliveries.Apply(member, grant.Delivery, checkAudience: false, heldBack);
+            // A release queued by an earlier attempt whose answer was lost: this request got the same grant, now stored.
+            member.Member.Outbox.Withdraw(new ReleaseCampaignGrant(definition.Id));
             DateTimeOffset? wake = null;
             if (membership.Group == CampaignGroups.Arm)
             {
@@ -196,29 +213,18 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
             }
 
             LogCampaignDelivered(member.MemberId, definition.Id, membership.Group, membership.Arm, membership.Outcome);
-            await ReleaseSkippedAsync(member.MemberId, active.Skip(i + 1).Where(Matches));
+
+            // The campaigns after it that match too may hold a grant pending for the member from an earlier attempt of
+            // this event (its write failed): they are told to release it after this write, retried until they answer.
+            foreach (var skipped in active.Skip(i + 1).Where(Matches))
+            {
+                member.Member.Outbox.Add(new ReleaseCampaignGrant(skipped.Id));
+            }
+
             return (true, wake);
         }
 
         return (false, null);
-    }
-
-    /// <summary>
-    /// Tells each campaign the member matched but did not take (a campaign of higher priority fired) to release a grant
-    /// it holds pending for the member. The member holds none of them (it was matched only without a membership), and its
-    /// grain runs one call at a time, so no grant it is about to store is released. A failure is logged: the grant then
-    /// stays pending, counted, as before, within <c>MaxPendingGrants</c>.
-    /// </summary>
-    private async Task ReleaseSkippedAsync(string memberId, IEnumerable<CampaignDefinition> skipped)
-    {
-        try
-        {
-            await Task.WhenAll(skipped.Select(d => grains.GetGrain<ICampaignGrain>(d.Id).ReleasePendingGrantAsync(memberId)));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogReleaseFailed(ex, memberId);
-        }
     }
 
     /// <summary>Queues the index row when an audience attribute changed (or when asked to); true when the state changed.</summary>
@@ -238,8 +244,8 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} campaign {CampaignId}: {Group} {Arm} → {Outcome}")]
     private partial void LogCampaignDelivered(string memberId, string campaignId, string group, string? arm, string outcome);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: releasing pending grants of campaigns a higher-priority one replaced failed; they stay pending")]
-    private partial void LogReleaseFailed(Exception ex, string memberId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: the grant of campaign {CampaignId} was not stored (no answer, or failed after it); the campaign is told to release it")]
+    private partial void LogGrantNotStored(Exception ex, string memberId, string campaignId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: campaign side failed after {AppliedEventId}; the event stays applied")]
     private partial void LogCampaignSideFailed(Exception ex, string memberId, string appliedEventId);

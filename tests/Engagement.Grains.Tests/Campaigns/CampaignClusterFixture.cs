@@ -34,6 +34,9 @@ public class CampaignClusterFixture : IAsyncLifetime
     /// <summary>Injected storage and reminder outages per grain; off unless a test turns them on for its own member.</summary>
     public StorageFaults Faults { get; } = new();
 
+    /// <summary>Grant requests whose answers are lost after the campaign ran them; off unless a test arms it for its own member.</summary>
+    public LostReplies LostReplies { get; } = new();
+
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
 
     public async Task InitializeAsync()
@@ -53,6 +56,7 @@ public class CampaignClusterFixture : IAsyncLifetime
             silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
             silo.UseInMemoryReminderService();
             silo.AddFaultyEngagementStorage(Faults);
+            silo.AddOutgoingGrainCallFilter(LostReplies.FilterAsync);
             silo.AddMemoryStreams(StreamNames.Provider);
             silo.AddEngagementGrains(configuration);
             silo.Services.AddSingleton<IMemberIndex>(sp => new GatedMemberIndex(ActivatorUtilities.CreateInstance<InMemoryMemberIndex>(sp), IndexGate));

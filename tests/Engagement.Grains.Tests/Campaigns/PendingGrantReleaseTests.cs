@@ -81,4 +81,71 @@ public sealed class PendingGrantReleaseTests(SmallCampaignMemoryFixture cluster)
         // ...so its one grant goes to the next member it fires for.
         Assert.Equal(CampaignGroups.Arm, (await firstCampaign.RequestGrantAsync(other)).Group);
     }
+
+    [Fact]
+    public async Task AGrantWhoseAnswerTheMemberNeverGotIsReleasedAfterItsWriteSoTheBudgetGoesToAMemberWhoGetsIt()
+    {
+        var scope = "pl" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-east";
+        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase }, maxGrants: 1);
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var (buyer, other) = Enumerable.Range(0, 60).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(2).ToList() switch
+        {
+            [var a, var b] => (a, b),
+            _ => throw new InvalidOperationException("two members outside the global control"),
+        };
+
+        // The campaign grants the buyer its one grant, but the answer is lost on the way back (a timeout): the
+        // purchase is applied and stored without a membership, and nothing would ever ask for that grant again.
+        cluster.LostReplies.LoseGrantAnswers(buyer);
+        var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
+        var evt = new EngagementEvent { EventId = "p-" + buyer, Type = EventTypes.Purchase, MemberId = buyer, OccurredAt = Now.AddMinutes(-5), OrderId = buyer + "-1", Amount = 300m, RegionId = region };
+        Assert.Equal(ApplyStatus.Applied, (await member.ApplyEventAsync(evt)).Status);
+        Assert.Null(await member.GetCampaignMembershipAsync(definition.Id));
+
+        // The member told the campaign after its write: the grant it never stored is released...
+        var view = (await campaign.GetAsync())!;
+        Assert.Equal(0, view.Progress.Reached);
+        Assert.Equal(0, view.GrantsReserved);
+        Assert.Empty(cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.PendingGrants);
+
+        // ...and the one grant of the budget goes to the next member the campaign fires for.
+        var next = cluster.Client.GetGrain<IMemberGrain>(other);
+        await next.ApplyEventAsync(evt with { EventId = "p-" + other, MemberId = other, OrderId = other + "-1" });
+        Assert.Equal(CampaignGroups.Arm, (await next.GetCampaignMembershipAsync(definition.Id))?.Group);
+        Assert.Equal(1, (await campaign.GetAsync())!.GrantsReserved);
+    }
+
+    [Fact]
+    public async Task AMemberWhoseLostGrantComesBackOnItsNextEventKeepsItAndTheReleaseItQueuedIsWithdrawn()
+    {
+        var scope = "pw" + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-east";
+        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase }, maxGrants: 1);
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var buyer = Enumerable.Range(0, 60).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
+        var first = new EngagementEvent { EventId = "p1-" + buyer, Type = EventTypes.Purchase, MemberId = buyer, OccurredAt = Now.AddMinutes(-5), OrderId = buyer + "-1", Amount = 300m, RegionId = region };
+
+        // The answer is lost and the release the member queues cannot reach the campaign yet: the grant stays pending.
+        cluster.LostReplies.LoseGrantAnswers(buyer);
+        cluster.LostReplies.FailReleases(buyer, on: true);
+        Assert.Equal(ApplyStatus.Applied, (await member.ApplyEventAsync(first)).Status);
+        Assert.Null(await member.GetCampaignMembershipAsync(definition.Id));
+        Assert.Equal(1, (await campaign.GetAsync())!.GrantsReserved);
+
+        // The next purchase fires the campaign again and gets the same grant, which the member now stores.
+        Assert.Equal(ApplyStatus.Applied, (await member.ApplyEventAsync(first with { EventId = "p2-" + buyer, OrderId = buyer + "-2", OccurredAt = Now.AddMinutes(-1) })).Status);
+        Assert.Equal(CampaignGroups.Arm, (await member.GetCampaignMembershipAsync(definition.Id))?.Group);
+
+        // The campaign is reachable again and the member's outbox drains: the grant it holds is not released.
+        cluster.LostReplies.FailReleases(buyer, on: false);
+        await member.ApplyEventAsync(first with { EventId = "p3-" + buyer, OrderId = buyer + "-3", OccurredAt = Now });
+        var view = (await campaign.GetAsync())!;
+        Assert.Equal(1, view.Progress.Reached);
+        Assert.Equal(1, view.GrantsReserved);
+        Assert.Empty(cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.PendingGrants);
+    }
 }

@@ -31,6 +31,7 @@ namespace Engagement.Domain.Members.Effects;
 [JsonDerivedType(typeof(ReportCampaignOutcome), "campaign-outcome")]
 [JsonDerivedType(typeof(ReportCampaignPurchase), "campaign-purchase")]
 [JsonDerivedType(typeof(ForgetCampaignReport), "campaign-forget")]
+[JsonDerivedType(typeof(ReleaseCampaignGrant), "campaign-release")]
 [JsonDerivedType(typeof(Offers.RegisterCouponCode), "coupon-code")]
 public abstract record MemberEffect
 {
@@ -185,4 +186,18 @@ public sealed record ForgetCampaignReport(string CampaignId, string ReportEffect
 {
     [JsonIgnore]
     public override string Id => "campaign-forget:" + ReportEffectId;
+}
+
+/// <summary>
+/// The member holds no grant of triggered campaign <paramref name="CampaignId"/> that the campaign may hold pending for
+/// it: the member's request was sent but its answer lost (a timeout), the grant came but the member failed before storing
+/// it, or a campaign of higher priority fired on the same event. The campaign releases the pending grant, if any (its
+/// audience count and budget); a repeat finds nothing pending and changes nothing. Withdrawn from the outbox when the
+/// member stores a membership of the campaign after all (a later request got the same grant).
+/// </summary>
+/// <param name="CampaignId">The triggered campaign.</param>
+public sealed record ReleaseCampaignGrant(string CampaignId) : MemberEffect
+{
+    [JsonIgnore]
+    public override string Id => "campaign-release:" + CampaignId;
 }

@@ -31,6 +31,13 @@ public sealed class MemberOutbox
         Pending.Add(effect);
     }
 
+    /// <summary>Drops the pending effect with <paramref name="effect"/>'s id, if any, unsent; true when one was pending.</summary>
+    public bool Withdraw(MemberEffect effect)
+    {
+        ArgumentNullException.ThrowIfNull(effect);
+        return Pending.RemoveAll(e => e.HasSameId(effect)) > 0;
+    }
+
     /// <summary>
     /// Drops the effects a receiver confirmed (by reference: a newer effect with the same id stays) and queues their
     /// <see cref="MemberEffect.FollowUp"/>s.

@@ -152,10 +152,10 @@ public sealed class MemberIndexHandler(IEnumerable<IMemberIndex> indexes) : Memb
     }
 }
 
-/// <summary>Outcome moves and attributed purchases to their campaign grains, in order; stops at the first refusal.</summary>
+/// <summary>Outcome moves, attributed purchases and grant releases to their campaign grains, in order; stops at the first refusal.</summary>
 public sealed class CampaignReportHandler(IGrainFactory grains) : IMemberEffectHandler
 {
-    public bool Handles(MemberEffect effect) => effect is ReportCampaignOutcome or ReportCampaignPurchase or ForgetCampaignReport;
+    public bool Handles(MemberEffect effect) => effect is ReportCampaignOutcome or ReportCampaignPurchase or ForgetCampaignReport or ReleaseCampaignGrant;
 
     public async Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects)
     {
@@ -179,6 +179,9 @@ public sealed class CampaignReportHandler(IGrainFactory grains) : IMemberEffectH
                         break;
                     case ForgetCampaignReport f:
                         await grains.GetGrain<ICampaignGrain>(f.CampaignId).ForgetReportsAsync([memberId + "|" + f.ReportEffectId]);
+                        break;
+                    case ReleaseCampaignGrant r:
+                        await grains.GetGrain<ICampaignGrain>(r.CampaignId).ReleasePendingGrantAsync(memberId);
                         break;
                 }
             }
