@@ -51,7 +51,7 @@ public static partial class LifecyclePolicy
         // member the flow had already lost (CONTRACT.md §2: dormant once the win-back window passed without activity).
         if (s.WinBackStartedAt is { } open && s.Stage != LifecycleStages.Dormant && at >= WinBackPolicy.DormantFrom(options.Lifecycle, open))
         {
-            Advance(state, options, at);
+            AdvanceRecordedAt(state, options, at, recordedAt: now);
         }
 
         s.LastActivityAt = at;
@@ -115,7 +115,14 @@ public static partial class LifecyclePolicy
     /// Applies every stage change and win-back level due at <paramref name="now"/> to the member state and says
     /// what changed. Idempotent: a second tick at the same (or an earlier) instant changes nothing.
     /// </summary>
-    public static LifecycleDecision Advance(MemberState state, ProgramOptions options, DateTimeOffset now)
+    public static LifecycleDecision Advance(MemberState state, ProgramOptions options, DateTimeOffset now) => AdvanceRecordedAt(state, options, now, now);
+
+    /// <summary>
+    /// <see cref="Advance(MemberState, ProgramOptions, DateTimeOffset)"/> judged at <paramref name="now"/> (an activity's
+    /// <c>occurredAt</c> that finds the window ended) but recorded at <paramref name="recordedAt"/>, when the engine
+    /// applies it: the win-back journal takes the steps recorded at the applying instant.
+    /// </summary>
+    private static LifecycleDecision AdvanceRecordedAt(MemberState state, ProgramOptions options, DateTimeOffset now, DateTimeOffset recordedAt)
     {
         var s = state.Lifecycle;
         var o = options.Lifecycle;
@@ -133,7 +140,7 @@ public static partial class LifecyclePolicy
 
             if (s.Stage == LifecycleStages.New && now >= newUntil && now < quietFrom)
             {
-                changes.Add(RecordStage(s, LifecycleStages.Active, newUntil, now, "new-member period over"));
+                changes.Add(RecordStage(s, LifecycleStages.Active, newUntil, recordedAt, "new-member period over"));
             }
 
             if (s.Stage != LifecycleStages.Dormant && now >= quietFrom)
@@ -145,7 +152,7 @@ public static partial class LifecyclePolicy
                     s.Counters.Episodes++;
                     if (s.Stage != LifecycleStages.AtRisk)
                     {
-                        changes.Add(RecordStage(s, LifecycleStages.AtRisk, quietFrom, now, $"no activity for {o.AtRiskAfterDays} days"));
+                        changes.Add(RecordStage(s, LifecycleStages.AtRisk, quietFrom, recordedAt, $"no activity for {o.AtRiskAfterDays} days"));
                     }
                 }
 
@@ -162,7 +169,7 @@ public static partial class LifecyclePolicy
                     AddTransition(s, new LifecycleTransition
                     {
                         At = dormantFrom,
-                        RecordedAt = now,
+                        RecordedAt = recordedAt,
                         Kind = LifecycleTransitionKinds.Dormant,
                         FromStage = from,
                         ToStage = LifecycleStages.Dormant,
@@ -196,7 +203,7 @@ public static partial class LifecyclePolicy
                     AddTransition(s, new LifecycleTransition
                     {
                         At = now,
-                        RecordedAt = now,
+                        RecordedAt = recordedAt,
                         Kind = LifecycleTransitionKinds.LevelEntered,
                         FromStage = s.Stage,
                         ToStage = s.Stage,

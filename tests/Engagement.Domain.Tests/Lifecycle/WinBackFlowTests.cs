@@ -256,6 +256,27 @@ public sealed class WinBackFlowTests
     }
 
     [Fact]
+    public void ADormancyTheActivityFindsIsJournaledWhenTheEventIsAppliedAfterItsOwnInstant()
+    {
+        // As above, but the purchase of 10:05 is applied at 10:06: the dormancy it finds is recorded when it is
+        // applied, so the win-back journal has it (the report counts it as the member's counters do).
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        var journal = new List<JournalWinBackStep>();
+        for (var day = 1; day <= 60; day++)
+        {
+            journal.AddRange(MemberDecider.Tick(sim.State, sim.Options, MemberSim.At(day)).Effects.OfType<JournalWinBackStep>());
+        }
+
+        var purchase = new MemberEvent("late-by-a-minute", MemberEventTypes.Login, MemberSim.At(61, 10, 5));
+        journal.AddRange(MemberDecider.Apply(sim.State, purchase, sim.Options, MemberSim.At(61, 10, 6)).Effects.OfType<JournalWinBackStep>());
+
+        Assert.Equal(1, sim.State.Lifecycle.Counters.Dormant);
+        var dormant = Assert.Single(journal, j => j.Kind == LifecycleTransitionKinds.Dormant);
+        Assert.Equal(MemberSim.At(61), dormant.At);
+    }
+
+    [Fact]
     public void ActivityFromL3UploadedAfterTheMemberWasMarkedDormantIsAWinBackAtL3AndNoDormancy()
     {
         // Quiet since day 0: L3 on day 46, dormant from day 61. A login on day 58 (during L3) reaches the engine on
