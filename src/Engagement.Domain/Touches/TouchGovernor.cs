@@ -242,6 +242,11 @@ public static class TouchGovernor
             {
                 Settle(draft, TouchDecisions.Suppressed, $"{reason}; next allowed {Local(at, zone)}, after the offer ends {Local(until, zone)}");
             }
+            else if (TouchHistory.WaitingFull(state.Touches, draft.TouchId, options.MaxRecordedDecisions))
+            {
+                // Deferred, it would push a waiting touch out unsettled (its campaign would count it deferred for good).
+                Settle(draft, TouchDecisions.Suppressed, $"{reason}; {options.MaxRecordedDecisions} touches already wait (Touches:MaxRecordedDecisions)");
+            }
             else
             {
                 Settle(draft, TouchDecisions.Deferred, reason);

@@ -40,7 +40,8 @@ internal static class TouchHistory
             }
         }
 
-        // Only open deferrals left beyond the bound (a flood of requests): the oldest give way.
+        // Only open deferrals left beyond the bound: not reached by new touches (a touch finding the bound full is
+        // suppressed, TouchHistory.WaitingFull), only after the bound was lowered; the oldest give way.
         if (decisions.Count > max)
         {
             decisions.RemoveRange(0, decisions.Count - max);
@@ -91,6 +92,16 @@ internal static class TouchHistory
     }
 
     internal static List<TouchDecision> OpenDeferred(TouchState touches) => OpenDeferred(touches.Decisions);
+
+    /// <summary>
+    /// True when <paramref name="max"/> deferred touches already wait and <paramref name="touchId"/> is not one of them:
+    /// deferring it too would push the oldest out of the bounded history, neither sent nor suppressed.
+    /// </summary>
+    internal static bool WaitingFull(TouchState touches, string touchId, int max)
+    {
+        var open = OpenDeferred(touches.Decisions);
+        return open.Count >= max && !open.Exists(d => string.Equals(d.TouchId, touchId, StringComparison.Ordinal));
+    }
 
     /// <summary>Deferred decisions not followed by a later decision for the same touch id.</summary>
     private static List<TouchDecision> OpenDeferred(List<TouchDecision> decisions)

@@ -335,6 +335,27 @@ public sealed class TouchGovernorTests
     }
 
     [Fact]
+    public void ATouchThatFindsTheWaitingBoundFullIsSuppressedAndTheTouchesWaitingStayOpen()
+    {
+        // Three marketing touches at 22:00 (quiet hours) with room for two waiting: the third is settled, not the first dropped.
+        var sim = new MemberSim();
+        sim.Options.Touches.MaxRecordedDecisions = 2;
+        var night = MemberSim.At(0, 22);
+        var first = sim.Decide(MemberSim.Marketing("push", "w1", night.AddDays(3)), night);
+        var second = sim.Decide(MemberSim.Marketing("push", "w2", night.AddDays(3)), night);
+        var third = sim.Decide(MemberSim.Marketing("push", "w3", night.AddDays(3)), night);
+
+        Assert.Equal((TouchDecisions.Deferred, TouchDecisions.Deferred), (first.Decision, second.Decision));
+        Assert.Equal(TouchDecisions.Suppressed, third.Decision);
+        Assert.Contains("MaxRecordedDecisions", third.Reason, StringComparison.Ordinal);
+        Assert.Equal([first.TouchId, second.TouchId], TouchGovernor.DueDeferred(sim.State, MemberSim.At(1, 9)).Select(d => d.TouchId));
+
+        // A waiting touch retried and deferred again keeps its place.
+        var again = sim.Decide(MemberSim.Marketing("push", "w1", night.AddDays(3)), MemberSim.At(1, 9));
+        Assert.NotEqual(TouchDecisions.Suppressed, again.Decision);
+    }
+
+    [Fact]
     public void DefaultOptionsAreValidAndBrokenOnesAreNamed()
     {
         Assert.Empty(new TouchOptions().Validate());
