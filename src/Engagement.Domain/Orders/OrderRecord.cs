@@ -33,6 +33,14 @@ public sealed class OrderRecord
     /// <summary>The lot expires at this exact instant (<c>now ≥ ExpiresAt</c> means expired).</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 
+    /// <summary>
+    /// Points of the lot that expired and that no refund has reversed yet. A refund takes its reversal from the lot's
+    /// remaining points, then from these (gone already: nobody is charged for them), and only then from the member's
+    /// other lots or as debt (CONTRACT.md §2: only points already spent drive the balance negative). Lots that expired
+    /// before this was kept count 0.
+    /// </summary>
+    public long Expired { get; set; }
+
     /// <summary>Cumulative refunded amount.</summary>
     public decimal Refunded { get; set; }
 

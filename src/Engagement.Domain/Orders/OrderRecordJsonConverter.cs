@@ -5,7 +5,7 @@ namespace Engagement.Domain.Orders;
 
 /// <summary>
 /// Writes an order as <c>[orderId, at, amount, points, remaining, expiresAt, refunded, pointsReversed,
-/// noticeSentAt, refundEventIds, foreign, refundMarks]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
+/// noticeSentAt, refundEventIds, foreign, refundMarks, expired]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
 /// instead of about 190. Append new fields at the end only, so stored state keeps reading.
 /// </summary>
 public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
@@ -35,6 +35,7 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
                 case 9: order.RefundEventIds = reader.TokenType == JsonTokenType.Null ? null : ReadStrings(ref reader); break;
                 case 10: order.Foreign = reader.TokenType == JsonTokenType.Null ? null : ReadForeign(ref reader); break;
                 case 11: order.RefundMarks = reader.TokenType == JsonTokenType.Null ? null : ReadMarks(ref reader); break;
+                case 12: order.Expired = reader.GetInt64(); break;
                 default: reader.Skip(); break;
             }
         }
@@ -52,8 +53,9 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         writer.WriteNumberValue(value.Remaining);
         writer.WriteStringValue(value.ExpiresAt);
 
+        var hasExpired = value.Expired != 0;
         var hasMarks = value.RefundMarks is { Count: > 0 };
-        var hasForeign = value.Foreign is not null || hasMarks;
+        var hasForeign = value.Foreign is not null || hasMarks || hasExpired;
         var hasIds = value.RefundEventIds is { Count: > 0 } || hasForeign;
         var hasNotice = value.NoticeSentAt is not null;
         if (value.Refunded != 0m || value.PointsReversed != 0 || hasNotice || hasIds)
@@ -94,7 +96,7 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
             writer.WriteNumberValue(foreign.Refunded);
             writer.WriteEndArray();
         }
-        else if (hasMarks)
+        else if (hasMarks || hasExpired)
         {
             writer.WriteNullValue();
         }
@@ -110,6 +112,15 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
             }
 
             writer.WriteEndArray();
+        }
+        else if (hasExpired)
+        {
+            writer.WriteNullValue();
+        }
+
+        if (hasExpired)
+        {
+            writer.WriteNumberValue(value.Expired);
         }
 
         writer.WriteEndArray();

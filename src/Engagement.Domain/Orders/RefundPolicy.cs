@@ -91,12 +91,15 @@ public static class RefundPolicy
         order.PointsReversed = pointsTarget;
         (order.RefundEventIds ??= []).Add(evt.EventId);
         (order.RefundMarks ??= []).Add(new RefundMark(evt.OccurredAt, amount));
-        PointsWallet.Reverse(state, order, pointsDelta);
+        var taken = PointsWallet.Reverse(state, order, pointsDelta);
 
         var what = $"refund of {Money.Describe(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Describe(order.Amount, order.Foreign, null, options)})";
-        if (pointsDelta > 0)
+        if (taken > 0)
         {
-            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -pointsDelta, PointsWallet.Balance(state), what, RuleIds.PointsRefund, evt.EventId);
+            // Points of the order's lot that had expired are not taken again (from other lots, or as debt).
+            var reason = taken == pointsDelta ? what
+                : string.Create(CultureInfo.InvariantCulture, $"{what}; {pointsDelta - taken} of the {pointsDelta} points it reverses had expired");
+            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -taken, PointsWallet.Balance(state), reason, RuleIds.PointsRefund, evt.EventId);
         }
 
         if (growthDelta > 0)

@@ -97,6 +97,7 @@ public static class PointsWallet
 
             var expired = order.Remaining;
             order.Remaining = 0;
+            order.Expired += expired;
             LedgerBook.Append(
                 state, entries, order.ExpiresAt, LedgerKinds.Points, -expired, Balance(state),
                 string.Create(CultureInfo.InvariantCulture, $"{expired} points of purchase {order.OrderId} expired at {order.ExpiresAt:yyyy-MM-dd'T'HH:mm:ssK}"),
@@ -128,7 +129,7 @@ public static class PointsWallet
         }
         else
         {
-            Reverse(state, order, -delta);
+            _ = Reverse(state, order, -delta); // only lots that have not expired are corrected: nothing of theirs expired
         }
     }
 
@@ -136,15 +137,20 @@ public static class PointsWallet
     internal static void Spend(MemberState state, long points) => TakeFromLots(state, points);
 
     /// <summary>
-    /// Takes reversed points from the order's own lot first, then from the rest of the balance; whatever
-    /// is still owed becomes debt, so the balance may go negative.
+    /// Takes reversed points from the order's own lot first, then from its points that expired (gone already, so
+    /// nobody pays for them), then from the rest of the balance; whatever is still owed becomes debt, so the balance may
+    /// go negative only for points already spent (CONTRACT.md §2). Returns the points taken from the member: those
+    /// reversed minus those that had expired.
     /// </summary>
-    internal static void Reverse(MemberState state, OrderRecord order, long points)
+    internal static long Reverse(MemberState state, OrderRecord order, long points)
     {
         var fromOwn = Math.Min(order.Remaining, points);
         order.Remaining -= fromOwn;
-        var left = TakeFromLots(state, points - fromOwn);
+        var fromExpired = Math.Min(order.Expired, points - fromOwn);
+        order.Expired -= fromExpired;
+        var left = TakeFromLots(state, points - fromOwn - fromExpired);
         state.PointsDebt += left;
+        return points - fromExpired;
     }
 
     private static long TakeFromLots(MemberState state, long points)

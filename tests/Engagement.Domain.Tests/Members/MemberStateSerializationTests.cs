@@ -39,6 +39,22 @@ public class MemberStateSerializationTests
     }
 
     [Fact]
+    public void AnOrderKeepsThePointsOfItsLotThatExpiredAcrossAWriteAndOldOrdersReadAsNone()
+    {
+        var order = new Domain.Orders.OrderRecord { OrderId = "O-1", At = DateTimeOffset.UnixEpoch, Amount = 10m, Points = 10, ExpiresAt = DateTimeOffset.UnixEpoch.AddYears(1), Expired = 7 };
+
+        var json = JsonSerializer.Serialize(order, Web);
+        var back = JsonSerializer.Deserialize<Domain.Orders.OrderRecord>(json, Web)!;
+        Assert.Equal(7, back.Expired);
+        Assert.Equal(json, JsonSerializer.Serialize(back, Web));
+
+        // An order stored before the field was kept (and one with nothing expired) has none, and writes none.
+        var plain = JsonSerializer.Serialize(new Domain.Orders.OrderRecord { OrderId = "O-2", Points = 10, Remaining = 10 }, Web);
+        Assert.Equal(0, JsonSerializer.Deserialize<Domain.Orders.OrderRecord>(plain, Web)!.Expired);
+        Assert.Equal(6, JsonDocument.Parse(plain).RootElement.GetArrayLength());
+    }
+
+    [Fact]
     public void MemberWithThreeHundredPurchasesInAYearStaysWellUnderSixtyFourKilobytes()
     {
         var member = BusyYear(purchases: 300, withDailyApp: false);

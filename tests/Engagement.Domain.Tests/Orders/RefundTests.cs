@@ -113,6 +113,47 @@ public class RefundTests
     }
 
     [Fact]
+    public void ARefundOfAnOrderWhosePointsExpiredTakesNothingForThemFromTheMembersOtherLots()
+    {
+        // O-1 earns 2,000 (first purchase ×2), O-2 600 at V2; O-1's lot expires on 2026-01-10, untouched. Its refund
+        // after that reverses points that are gone already: the member never spent one, so nothing is taken and no debt.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 1000m);
+        member.Now = TestMember.Shanghai(2025, 12, 1);
+        member.Purchase("O-2", 500m);
+        Assert.Equal(2600, member.Balance);
+
+        member.Now = TestMember.Shanghai(2026, 1, 20);
+        Assert.Equal(EventStatus.Applied, member.Refund("O-1", 1000m).Status);
+
+        Assert.Equal(600, member.Balance);
+        Assert.Equal(0, member.State.PointsDebt);
+        Assert.DoesNotContain(member.State.Ledger, e => e.Kind == LedgerKinds.Points && e.RuleId == RuleIds.PointsRefund);
+    }
+
+    [Fact]
+    public void ARefundOfAnExpiredOrderTakesBackOnlyThePointsSpentFromItAndHalvesAddUpToTheWhole()
+    {
+        // O-1 earns 2,000 and 500 of them are redeemed before the other 1,500 expire: two half refunds take back 500 in all.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 1000m);
+        Assert.Equal(RedemptionStatuses.Accepted, member.Redeem("R-1", 500).Status);
+        member.Now = TestMember.Shanghai(2025, 12, 1);
+        member.Purchase("O-2", 500m);
+
+        member.Now = TestMember.Shanghai(2026, 1, 20);
+        member.Refund("O-1", 500m);
+        Assert.Equal(600, member.Balance);
+        member.Refund("O-1", 500m);
+
+        Assert.Equal(100, member.Balance);
+        Assert.Equal(0, member.State.PointsDebt);
+        var taken = Assert.Single(member.State.Ledger, e => e.Kind == LedgerKinds.Points && e.RuleId == RuleIds.PointsRefund);
+        Assert.Equal(-500, taken.Delta);
+        Assert.Contains("500 of the 1000 points it reverses had expired", taken.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DuplicateRefundEventChangesNothing()
     {
         var member = new TestMember();
