@@ -42,6 +42,28 @@ public static class AdjustmentPolicy
     public static bool NeedsAdmin(long delta, long supportLimit) => Math.Abs(delta) > supportLimit;
 
     /// <summary>
+    /// The kind and delta the adjustment <paramref name="eventId"/> was applied with: from its ledger entry while the
+    /// member keeps it, else from what it left (a positive points lot, a growth record); null when none is kept, and a
+    /// repeat can only be taken as one.
+    /// </summary>
+    private static (string Kind, long Delta)? FirstApplied(MemberState state, string eventId)
+    {
+        if (state.Ledger.Find(e => e.EventId == eventId && e.RuleId is PointsRule or GrowthRule) is { } entry)
+        {
+            return (entry.Kind, entry.Delta);
+        }
+
+        if (state.Orders.Find(o => o.OrderId == eventId) is { } lot)
+        {
+            return (PointsKind, lot.Points);
+        }
+
+        return state.BehaviourRecords.Find(r => r.EventId == eventId && r.Type == GrowthPolicy.AdjustmentRecordType) is { } record
+            ? (GrowthKind, record.Growth)
+            : null;
+    }
+
+    /// <summary>
     /// Applies one adjustment at <paramref name="now"/>. Points: a positive delta adds a lot that expires like a
     /// purchase's (<see cref="ProgramOptions.PointsLifetimeMonths"/>) and earns no RFM; a negative one takes from
     /// live lots, soonest to expire first, and is refused when the balance does not cover it. Growth: counted from the
@@ -58,8 +80,7 @@ public static class AdjustmentPolicy
         var eventId = EventIdOf(adjustmentId);
         if (WasApplied(state, eventId, now))
         {
-            var first = state.Ledger.Find(e => e.EventId == eventId && e.Kind == kind);
-            var same = first is null || first.Delta == delta;
+            var same = FirstApplied(state, eventId) is not { } first || (first.Kind == kind && first.Delta == delta);
             return new AdjustmentDecision
             {
                 Status = same ? AdjustmentStatuses.Replayed : AdjustmentStatuses.Conflict,

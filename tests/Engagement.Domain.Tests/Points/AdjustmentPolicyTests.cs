@@ -114,6 +114,32 @@ public class AdjustmentPolicyTests
     }
 
     [Fact]
+    public void AReusedIdWithAnotherKindIsAConflictNotAReplayOfAChangeThatNeverHappened()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 900m);
+        Assert.Equal(AdjustmentStatuses.Applied, AdjustmentPolicy.Apply(member.State, "adj-k", "points", 100, "goodwill", member.Options, member.Now).Status);
+
+        var growth = AdjustmentPolicy.Apply(member.State, "adj-k", "growth", 100, "goodwill", member.Options, member.Now);
+
+        Assert.Equal(AdjustmentStatuses.Conflict, growth.Status);
+        Assert.Equal(900, member.Growth);
+        Assert.Equal(AdjustmentStatuses.Replayed, AdjustmentPolicy.Apply(member.State, "adj-k", "points", 100, "goodwill", member.Options, member.Now).Status);
+    }
+
+    [Fact]
+    public void AReusedIdWithAnotherDeltaIsAConflictAfterItsLedgerEntryLeftTheMembersStateAsLongAsItsLotIsKept()
+    {
+        var member = new TestMember();
+        Assert.Equal(AdjustmentStatuses.Applied, AdjustmentPolicy.Apply(member.State, "adj-t", "points", 100, "goodwill", member.Options, member.Now).Status);
+        member.State.Ledger.Clear(); // as when newer entries pushed it out of the entries the member keeps
+
+        Assert.Equal(AdjustmentStatuses.Conflict, AdjustmentPolicy.Apply(member.State, "adj-t", "points", 99, "goodwill", member.Options, member.Now).Status);
+        Assert.Equal(AdjustmentStatuses.Replayed, AdjustmentPolicy.Apply(member.State, "adj-t", "points", 100, "goodwill", member.Options, member.Now).Status);
+        Assert.Equal(100, member.Balance);
+    }
+
+    [Fact]
     public void AGrowthAdjustmentCountsFromItsInstantNotFromTheStartOfItsDay()
     {
         // CONTRACT.md §1.1: the multiplier is the tier held at the purchase's occurredAt. An adjustment made at 15:00
