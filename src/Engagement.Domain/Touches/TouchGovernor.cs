@@ -85,6 +85,40 @@ public static class TouchGovernor
     }
 
     /// <summary>
+    /// Settles as suppressed every touch decided sent but still waiting in the member's outbox (its queue send failed
+    /// so far) on a channel the member has opted out of since: an opted-out channel is never used (CONTRACT.md §2),
+    /// whenever the opt-out came, service touches included. The touch leaves the outbox and the sent touches the caps
+    /// count; its campaign, if any, hears the move to suppressed. Returns how many were withdrawn.
+    /// </summary>
+    /// <param name="state">The member, changed in place.</param>
+    /// <param name="options">The programme rules (bounds of the touch history).</param>
+    /// <param name="now">The instant of the decision.</param>
+    public static int WithdrawOptedOut(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        List<Members.Effects.PublishTouch>? stuck = null;
+        foreach (var effect in state.Outbox.Pending)
+        {
+            if (effect is Members.Effects.PublishTouch publish && MemberProfile.IsOptedOut(state, publish.Touch.Channel))
+            {
+                (stuck ??= []).Add(publish);
+            }
+        }
+
+        foreach (var publish in stuck ?? [])
+        {
+            state.Outbox.Withdraw(publish);
+            state.Touches.Sent.RemoveAll(s => string.Equals(s.TouchId, publish.Touch.TouchId, StringComparison.Ordinal));
+            var draft = publish.Touch with { DecidedAt = now, Published = false };
+            Settle(draft, TouchDecisions.Suppressed, $"channel {draft.Channel} opted out before the touch went out");
+            TouchHistory.Record(state.Touches, draft, options.Touches, now);
+        }
+
+        return stuck?.Count ?? 0;
+    }
+
+    /// <summary>
     /// Settles every open deferred touch <paramref name="which"/> selects as suppressed with <paramref name="reason"/>,
     /// so it is never retried (e.g. a win-back level's touch once the member came back). Returns the new decisions.
     /// </summary>
