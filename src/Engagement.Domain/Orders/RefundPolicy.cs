@@ -107,7 +107,7 @@ public static class RefundPolicy
             LedgerBook.Append(state, work.Entries, now, LedgerKinds.Growth, -growthDelta, GrowthPolicy.TrailingGrowth(state, options, now), what, RuleIds.GrowthRefund, evt.EventId);
         }
 
-        TierPolicy.AfterRefund(state, options, now, growthBefore, order.OrderId, order.At, evt.EventId, work.Entries, work.TierChanges, work.Granted);
+        TierPolicy.AfterRefund(state, options, now, growthBefore, order.OrderId, order.At, evt.EventId, work.Entries, work.TierChanges, work.Granted, evt.OccurredAt, growthDelta);
 
         // Purchases made when or after this refund occurred (and after the order) were made without its growth: a late
         // refund corrects them. Purchases made before it occurred keep what they earned.

@@ -12,7 +12,7 @@ namespace Engagement.Domain.Tiers;
 /// Tiers by trailing growth. Upgrades happen at once; a refund that takes away the growth a tier
 /// stood on drops it at once; growth that merely ages out buys a grace period per level.
 /// </summary>
-public static class TierPolicy
+public static partial class TierPolicy
 {
     private static readonly ConditionalWeakTable<ProgramOptions, StrongBox<LadderSnapshot?>> Ladders = new();
 
@@ -188,9 +188,19 @@ public static class TierPolicy
             var reached = GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[Current(state, options)].Threshold, cause);
             state.TierSince = reached is { } at && at < now ? at : now;
         }
-        else if (growth >= options.Tiers[Current(state, options)].Threshold)
+        else
         {
-            state.TierGraceStartedAt = null;
+            if (growth >= options.Tiers[Current(state, options)].Threshold)
+            {
+                state.TierGraceStartedAt = null;
+            }
+
+            // Only an event of an earlier local day can have seen growth that has aged out since (most are today's).
+            var zone = GrowthPolicy.Zone(state, options);
+            if (MemberTimeZones.LocalDate(cause.At, zone) < MemberTimeZones.LocalDate(now, zone))
+            {
+                UpgradeAsOf(state, options, now, cause, eventId, entries, changes, granted);
+            }
         }
     }
 
@@ -201,15 +211,27 @@ public static class TierPolicy
     /// held the tier before the refunded order (<paramref name="orderAt"/>) and whose grace, as if the order had never
     /// been, still runs: the order had ended that grace, and its refund must not cost the member the rest of it.
     /// </summary>
+    /// <remarks>
+    /// A late refund (<paramref name="refundAt"/> on an earlier local day) is judged on its own day too: one that occurred
+    /// while the member still qualified, the order's growth having aged out since, drops the tier in order at once to what
+    /// the growth left then (or now, the higher), with the grace of that tier when it is past too. Judged today alone, the
+    /// member kept the tier on grace.
+    /// </remarks>
     internal static void AfterRefund(
         MemberState state, ProgramOptions options, DateTimeOffset now, long growthBefore, string orderId, DateTimeOffset orderAt, string? eventId,
-        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, DateTimeOffset refundAt, long reversedGrowth)
     {
         var current = Current(state, options);
         var rank = Rank(options, current);
         var growthAfter = GrowthPolicy.TrailingGrowth(state, options, now);
         var qualifiedBefore = Rank(options, Qualifying(options, growthBefore)) >= rank;
         var supported = Qualifying(options, growthAfter);
+        if (!qualifiedBefore && rank > 0 && !(state.TierSince is { } held && held < orderAt))
+        {
+            DropAsOf(state, options, now, orderId, orderAt, eventId, refundAt, reversedGrowth, supported, entries, changes, granted);
+            return;
+        }
+
         if (!qualifiedBefore || Rank(options, supported) >= rank)
         {
             return;

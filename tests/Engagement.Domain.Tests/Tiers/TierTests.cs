@@ -142,6 +142,53 @@ public class TierTests
     }
 
     [Fact]
+    public void ALatePurchaseThatLiftedTheTierOnTheDayBeforeOlderGrowthAgedOutGivesTheTierOnGrace()
+    {
+        // O-1 600 on 2025-01-10 ages out on 2026-01-10. O-2 500 occurred on 01-09 20:00 (growth 1,100: V2 then) and
+        // arrives on 01-10 at 06:00 from an offline POS. In order the member moved up on 01-09 and is on V2's grace now.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 600m);
+        member.Now = TestMember.Shanghai(2026, 1, 10, 6);
+        member.Purchase("O-2", 500m, at: TestMember.Shanghai(2026, 1, 9, 20));
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Equal(500, member.Growth);
+        Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
+        Assert.Contains(member.State.Benefits, b => b.Code == "birthday-coupon");
+        Assert.Equal("V1", (Tick(member, TestMember.Shanghai(2026, 2, 9, 0, 0)), member.Tier).Item2);
+    }
+
+    [Fact]
+    public void ALatePurchaseWhoseTiersGraceRanOutSinceLeavesTheMemberWhereItWouldBeInOrder()
+    {
+        // The same purchase arriving on 03-01: V2 from 01-09, its grace ran out on 02-09, back to V1.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 600m);
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Purchase("O-2", 500m, at: TestMember.Shanghai(2026, 1, 9, 20));
+
+        Assert.Equal("V1", member.Tier);
+        Assert.Null(member.Summary.TierGraceUntil);
+    }
+
+    [Fact]
+    public void ALateRefundThatOccurredBeforeItsOrdersGrowthAgedOutDropsTheTierAsInOrderNotOntoAGrace()
+    {
+        // O-1 1,000 on 2025-01-10 (V2) ages out on 2026-01-10. Its full refund occurred on 01-09 20:00 and arrives on
+        // 01-10: in order the member dropped to V1 at once; judged today alone it kept V2 on a 30-day grace.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 1_000m);
+        Assert.Equal("V2", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 1, 10, 6);
+
+        var refund = member.Refund("O-1", 1_000m, at: TestMember.Shanghai(2026, 1, 9, 20));
+
+        Assert.Equal(EventStatus.Applied, refund.Status);
+        Assert.Equal("V1", member.Tier);
+        Assert.Null(member.Summary.TierGraceUntil);
+    }
+
+    [Fact]
     public void AMemberOnGraceWhoBuysAndRefundsKeepsTheRestOfTheGrace()
     {
         // V2 from a year ago; growth aged out on 2026-01-10, grace until 02-09. A purchase on 01-20 qualifies the member
