@@ -119,4 +119,49 @@ public static partial class LifecyclePolicy
         });
         Trim(s, o.MaxTransitions);
     }
+
+    /// <summary>
+    /// Activity from an earlier level of an episode that a newer activity already ended arrives late (the member logged
+    /// in during L2, then an offline POS uploads a purchase from L1): in order the member came back at that earlier level
+    /// (CONTRACT.md §1.1, §2). The win-back moves there: its counters follow, and a
+    /// <see cref="LifecycleTransitionKinds.WonBackWithdrawn"/> step takes the later one out of the win-back report
+    /// beside a new <see cref="LifecycleTransitionKinds.WonBack"/>. The levels entered meanwhile stay entered (their
+    /// touches went out). Nothing when the win-back's own transition is no longer kept.
+    /// </summary>
+    private static void WonBackEarlier(LifecycleState s, DateTimeOffset at, DateTimeOffset now, LifecycleOptions o)
+    {
+        if (s.WonBackAt is not { } wonAt || s.WonBackAtLevel is not int wonLevel || at >= wonAt
+            || s.Transitions.LastOrDefault(t => t.Kind == LifecycleTransitionKinds.WonBack && t.At == wonAt) is not { EpisodeStartedAt: { } start } won
+            || at < start)
+        {
+            return;
+        }
+
+        var level = WinBackPolicy.LevelDue(o, start, at);
+        if (level < 1 || level >= wonLevel)
+        {
+            return;
+        }
+
+        var when = at.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture);
+        CountWonBack(s.Counters, wonLevel, by: -1);
+        CountWonBack(s.Counters, level);
+        s.WonBackAtLevel = level;
+        s.WonBackAt = at;
+        if (s.Stage == LifecycleStages.Active && s.StageSince == wonAt)
+        {
+            s.StageSince = at;
+        }
+
+        AddTransition(s, new LifecycleTransition
+        {
+            At = wonAt, RecordedAt = now, Kind = LifecycleTransitionKinds.WonBackWithdrawn, FromStage = won.FromStage, ToStage = LifecycleStages.Active,
+            Level = wonLevel, EpisodeStartedAt = start, Note = $"activity at {when} from L{level} arrived late: won back there, not at L{wonLevel}",
+        });
+        AddTransition(s, new LifecycleTransition
+        {
+            At = at, RecordedAt = now, Kind = LifecycleTransitionKinds.WonBack, FromStage = won.FromStage, ToStage = LifecycleStages.Active,
+            Level = level, EpisodeStartedAt = start,
+        });
+    }
 }

@@ -42,6 +42,7 @@ public static partial class LifecyclePolicy
 
         if (s.LastActivityAt is { } last && at <= last)
         {
+            WonBackEarlier(s, at, now, options.Lifecycle);
             return;
         }
 
@@ -350,13 +351,13 @@ public static partial class LifecyclePolicy
         }
     }
 
-    private static void CountWonBack(WinBackCounters c, int level)
+    private static void CountWonBack(WinBackCounters c, int level, int by = 1)
     {
         switch (level)
         {
-            case 1: c.WonBackAtLevel1++; break;
-            case 2: c.WonBackAtLevel2++; break;
-            default: c.WonBackAtLevel3++; break;
+            case 1: c.WonBackAtLevel1 = Math.Max(0, c.WonBackAtLevel1 + by); break;
+            case 2: c.WonBackAtLevel2 = Math.Max(0, c.WonBackAtLevel2 + by); break;
+            default: c.WonBackAtLevel3 = Math.Max(0, c.WonBackAtLevel3 + by); break;
         }
     }
 }

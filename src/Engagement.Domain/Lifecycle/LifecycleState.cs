@@ -112,4 +112,11 @@ public static class LifecycleTransitionKinds
     /// back, not dormant). <c>At</c> is the withdrawn dormancy's instant.
     /// </summary>
     public const string DormantWithdrawn = "winback.dormant.withdrawn";
+
+    /// <summary>
+    /// A win-back recorded earlier is taken back because activity from an earlier level of the same episode arrived late
+    /// (the member came back at that level, recorded by a new <see cref="WonBack"/>). <c>At</c> and <c>Level</c> are the
+    /// withdrawn win-back's.
+    /// </summary>
+    public const string WonBackWithdrawn = "winback.won.withdrawn";
 }

@@ -237,7 +237,7 @@ public static class MemberDecider
         foreach (var t in state.Lifecycle.Transitions)
         {
             if (t.RecordedAt == now && t.Kind is LifecycleTransitionKinds.LevelEntered or LifecycleTransitionKinds.WonBack or LifecycleTransitionKinds.Dormant
-                or LifecycleTransitionKinds.DormantWithdrawn)
+                or LifecycleTransitionKinds.DormantWithdrawn or LifecycleTransitionKinds.WonBackWithdrawn)
             {
                 Queue(state, new JournalWinBackStep(t.At, t.Kind, t.Level, t.EpisodeStartedAt), effects);
             }

@@ -19,7 +19,7 @@ public interface ILifecycleJournal
 
 /// <summary>One win-back step of one member.</summary>
 /// <param name="At">When the step took effect by the rules.</param>
-/// <param name="Kind"><c>winback.level</c>, <c>winback.won</c>, <c>winback.dormant</c> or <c>winback.dormant.withdrawn</c>.</param>
+/// <param name="Kind"><c>winback.level</c>, <c>winback.won</c>, <c>winback.dormant</c>, <c>winback.dormant.withdrawn</c> or <c>winback.won.withdrawn</c>.</param>
 /// <param name="Level">The level entered, or the level won back at.</param>
 /// <param name="EpisodeStartedAt">When the member's quiet reached the win-back threshold; tells episodes apart.</param>
 public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? Level, DateTimeOffset? EpisodeStartedAt)
@@ -32,7 +32,10 @@ public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? 
     /// <summary>Takes back a <see cref="Dormant"/> step of the same episode (late activity showed the member was won back); same <c>At</c>, so the same report day.</summary>
     public const string DormantWithdrawn = Engagement.Domain.Lifecycle.LifecycleTransitionKinds.DormantWithdrawn;
 
-    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { LevelEntered, WonBack, Dormant, DormantWithdrawn };
+    /// <summary>Takes back a <see cref="WonBack"/> step of the same episode at that level (late activity showed the member came back at an earlier one); same <c>At</c>.</summary>
+    public const string WonBackWithdrawn = Engagement.Domain.Lifecycle.LifecycleTransitionKinds.WonBackWithdrawn;
+
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { LevelEntered, WonBack, Dormant, DormantWithdrawn, WonBackWithdrawn };
 
     /// <summary>The idempotency key within a member.</summary>
     public string Key => $"{Kind}|{Level?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}|{EpisodeStartedAt?.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}";
@@ -55,6 +58,7 @@ public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? 
                 case WonBack: won[l]++; break;
                 case Dormant: dormant++; break;
                 case DormantWithdrawn: dormant--; break;
+                case WonBackWithdrawn: won[l]--; break;
             }
         }
 
@@ -63,9 +67,9 @@ public sealed record LifecycleJournalEntry(DateTimeOffset At, string Kind, int? 
         {
             From = from,
             To = to,
-            Levels = [.. Enumerable.Range(1, 3).Select(l => new WinBackLevelRow { Level = l, Entered = entered[l], WonBack = won[l] })],
+            Levels = [.. Enumerable.Range(1, 3).Select(l => new WinBackLevelRow { Level = l, Entered = entered[l], WonBack = Math.Max(0, won[l]) })],
             WentDormant = Math.Max(0, dormant),
-            WinBackRate = reached == 0 ? 0 : Math.Round((double)(won[1] + won[2] + won[3]) / reached, 4),
+            WinBackRate = reached == 0 ? 0 : Math.Round((double)(Math.Max(0, won[1]) + Math.Max(0, won[2]) + Math.Max(0, won[3])) / reached, 4),
         };
     }
 }

@@ -256,6 +256,39 @@ public sealed class WinBackFlowTests
     }
 
     [Fact]
+    public void ALateActivityFromL1AfterALoginInL2HadEndedTheEpisodeMovesTheWinBackToL1()
+    {
+        // Quiet since day 0: L1 from day 31, L2 from day 38. A login on day 40 wins the member back at L2; on day 41 an
+        // offline POS uploads a purchase from day 33 (L1). In order the member came back at L1.
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        var journal = new List<JournalWinBackStep>();
+        for (var day = 1; day <= 40; day++)
+        {
+            journal.AddRange(MemberDecider.Tick(sim.State, sim.Options, MemberSim.At(day)).Effects.OfType<JournalWinBackStep>());
+        }
+
+        Assert.Equal(2, sim.State.Lifecycle.WinBackLevel);
+        journal.AddRange(MemberDecider.Apply(sim.State, new MemberEvent("login-l2", MemberEventTypes.Login, MemberSim.At(40, 12)), sim.Options, MemberSim.At(40, 12)).Effects.OfType<JournalWinBackStep>());
+        Assert.Equal(2, sim.State.Lifecycle.WonBackAtLevel);
+
+        var late = MemberDecider.Apply(sim.State, new MemberEvent("login-l1", MemberEventTypes.Login, MemberSim.At(33, 15)), sim.Options, MemberSim.At(41, 9));
+        journal.AddRange(late.Effects.OfType<JournalWinBackStep>());
+
+        var lc = sim.State.Lifecycle;
+        Assert.Equal((1, MemberSim.At(33, 15)), (lc.WonBackAtLevel, lc.WonBackAt));
+        Assert.Equal((1, 0, 0), (lc.Counters.WonBackAtLevel1, lc.Counters.WonBackAtLevel2, lc.Counters.WonBackAtLevel3));
+        var won = journal.Where(j => j.Kind is LifecycleTransitionKinds.WonBack or LifecycleTransitionKinds.WonBackWithdrawn).Select(j => (j.Kind, j.Level, j.At)).ToList();
+        Assert.Equal(
+            [(LifecycleTransitionKinds.WonBack, (int?)2, MemberSim.At(40, 12)), (LifecycleTransitionKinds.WonBackWithdrawn, 2, MemberSim.At(40, 12)), (LifecycleTransitionKinds.WonBack, 1, MemberSim.At(33, 15))],
+            won);
+
+        // The same upload again changes nothing.
+        MemberDecider.Apply(sim.State, new MemberEvent("login-l1", MemberEventTypes.Login, MemberSim.At(33, 15)), sim.Options, MemberSim.At(41, 10));
+        Assert.Equal(1, sim.State.Lifecycle.Counters.WonBackAtLevel1);
+    }
+
+    [Fact]
     public void ADormancyTheActivityFindsIsJournaledWhenTheEventIsAppliedAfterItsOwnInstant()
     {
         // As above, but the purchase of 10:05 is applied at 10:06: the dormancy it finds is recorded when it is

@@ -32,4 +32,28 @@ public sealed class LifecycleJournalSummaryTests
         Assert.Equal(1, report.Levels.Single(l => l.Level == 3).WonBack);
         Assert.Equal(1.0, report.WinBackRate);
     }
+
+    [Fact]
+    public async Task AWinBackWithdrawnByLateL1ActivityCountsOnceAtL1()
+    {
+        var journal = new InMemoryLifecycleJournal();
+        var episode = new DateTimeOffset(2026, 2, 4, 10, 0, 0, TimeSpan.FromHours(8));
+        var wonAtL2 = episode.AddDays(9);
+        await journal.AppendAsync("M1",
+        [
+            new LifecycleJournalEntry(episode, LifecycleJournalEntry.LevelEntered, 1, episode),
+            new LifecycleJournalEntry(episode.AddDays(7), LifecycleJournalEntry.LevelEntered, 2, episode),
+            new LifecycleJournalEntry(wonAtL2, LifecycleJournalEntry.WonBack, 2, episode),
+        ]);
+        await journal.AppendAsync("M1",
+        [
+            new LifecycleJournalEntry(wonAtL2, LifecycleJournalEntry.WonBackWithdrawn, 2, episode),
+            new LifecycleJournalEntry(episode.AddDays(2), LifecycleJournalEntry.WonBack, 1, episode),
+        ]);
+
+        var report = await journal.ReportAsync(DateOnly.FromDateTime(episode.UtcDateTime), Day, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
+
+        Assert.Equal([1, 0, 0], report.Levels.Select(l => l.WonBack));
+        Assert.Equal(1.0, report.WinBackRate);
+    }
 }
