@@ -131,7 +131,7 @@ public static class BenefitUses
                     Offer = DedicatedAdvisor,
                     DedupeKey = key,
                     ValidUntil = now.AddDays(7),
-                    Category = TouchCategories.Service,
+                    // Within the caps unless listed in Touches:ServiceKinds (CONTRACT.md §2 names two service touches).
                 }, options, now);
             }
         }

@@ -249,7 +249,8 @@ public static class MemberCoupons
                 CouponCode = coupon.Code,
                 DedupeKey = coupon.Code,
                 ValidUntil = coupon.ValidUntil,
-                Category = TouchCategories.Service,
+                // Marketing unless listed in Touches:ServiceKinds: CONTRACT.md §2 names only the points-expiry notice and the
+                // redemption confirmation as service touches, and three coupons expiring together must not send three SMS.
             };
             if (TouchGovernor.Find(state, TouchIds.For(state.MemberId, request)) is null)
             {

@@ -74,7 +74,10 @@ public static class TouchKinds
     public const string RedemptionConfirmation = "redemption.confirmation";
     public const string BirthdayBenefit = "birthday.benefit";
 
-    /// <summary>A coupon expires in a few days (Domain/Offers, <c>Engagement:Offers:ExpiryReminderDays</c>); a service touch.</summary>
+    /// <summary>
+    /// A coupon expires in a few days (Domain/Offers, <c>Engagement:Offers:ExpiryReminderDays</c>); a marketing touch,
+    /// within the caps, unless <c>Touches:ServiceKinds</c> lists it.
+    /// </summary>
     public const string CouponExpiryReminder = "coupon.expiry-reminder";
 
     /// <summary>A coupon, points or benefit was granted outside a touch that already announces it (e.g. an admin's goodwill coupon).</summary>

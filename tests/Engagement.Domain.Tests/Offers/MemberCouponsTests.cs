@@ -265,6 +265,29 @@ public sealed class MemberCouponsTests
     }
 
     [Fact]
+    public void ThreeCouponsExpiringTogetherSendOneReminderADayWithinTheMarketingCaps()
+    {
+        // CONTRACT.md §2 names two service touches; a coupon reminder is not one: the member gets one message a day.
+        var member = Member();
+        var codes = Enumerable.Range(1, 3).Select(i => MemberCoupons.Issue(member, WakeUpGift, "g" + i, Offers, _options, Noon).Reply.Coupon!.Code).ToList();
+        var until = MemberCoupons.Book(member).Find(codes[0])!.ValidUntil;
+
+        var tick = MemberCoupons.Tick(member, Offers, _options, until.AddDays(-3).AddHours(9));
+
+        Assert.Equal(3, tick.Touches.Count);
+        Assert.All(tick.Touches, t => Assert.Equal(TouchCategories.Marketing, t.Category));
+        Assert.Single(tick.Touches, t => t.Decision == TouchDecisions.Sent);
+        Assert.Equal(2, tick.Touches.Count(t => t.Decision == TouchDecisions.Deferred));
+
+        // Listed in Touches:ServiceKinds, the reminders are service touches again, as an operator may choose.
+        var listed = Member();
+        _options.Touches.ServiceKinds.Add(TouchKinds.CouponExpiryReminder);
+        Enumerable.Range(1, 3).ToList().ForEach(i => MemberCoupons.Issue(listed, WakeUpGift, "g" + i, Offers, _options, Noon));
+        var service = MemberCoupons.Tick(listed, Offers, _options, until.AddDays(-3).AddHours(9));
+        Assert.All(service.Touches, t => Assert.Equal((TouchCategories.Service, TouchDecisions.Sent), (t.Category, t.Decision)));
+    }
+
+    [Fact]
     public void AnExpiryReminderWaitingForTheMorningIsWithdrawnWhenTheCouponWasRedeemedMeanwhile()
     {
         // The reminder falls due at local midnight and waits for 09:00; the member uses the coupon at 08:00. The 09:00
