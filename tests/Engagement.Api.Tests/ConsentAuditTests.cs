@@ -101,7 +101,7 @@ public sealed class ConsentAuditTests
 
         public MemberView SetConsent(IReadOnlyDictionary<string, bool> consent, StaffActor? by)
         {
-            MemberDecider.SetConsent(_state, consent, clock.GetUtcNow(), new Engagement.Domain.Program.ProgramOptions(), by is null ? null : new ConsentActor(by.Name, by.Role, by.Reason));
+            MemberDecider.SetConsent(_state, consent, clock.GetUtcNow(), by is null ? null : new ConsentActor(by.Name, by.Role, by.Reason));
             return View();
         }
     }

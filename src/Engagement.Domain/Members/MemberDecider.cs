@@ -31,7 +31,7 @@ public static class MemberDecider
         if (evt.Type == MemberEventTypes.ProfileUpdate)
         {
             // A touch still waiting in the outbox must not go out on a channel this update opted out of.
-            TouchGovernor.WithdrawOptedOut(state, options, now);
+            TouchGovernor.WithholdOptedOut(state, now);
         }
 
         var effects = new List<MemberEffect>(decision.NewEntries.Count + 1);
@@ -118,14 +118,14 @@ public static class MemberDecider
     /// <see cref="MemberState.ConsentChangedBy"/> <paramref name="by"/> and <see cref="MemberState.ConsentChange"/> what
     /// changed. A request that changes nothing keeps all three of the one that did, so the audit names one change once,
     /// and by whoever made it, whoever repeats it. A touch still waiting in the outbox on a channel now opted out is
-    /// withdrawn (<see cref="TouchGovernor.WithdrawOptedOut"/>).
+    /// withheld (<see cref="TouchGovernor.WithholdOptedOut"/>).
     /// </summary>
-    public static MemberOutcome SetConsent(MemberState state, IReadOnlyDictionary<string, bool> consent, DateTimeOffset now, ProgramOptions options, ConsentActor? by = null)
+    public static MemberOutcome SetConsent(MemberState state, IReadOnlyDictionary<string, bool> consent, DateTimeOffset now, ConsentActor? by = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var before = new Dictionary<string, bool>(state.Consent, StringComparer.Ordinal);
         var outcome = SetChannels(state, consent, now);
-        TouchGovernor.WithdrawOptedOut(state, options, now);
+        TouchGovernor.WithholdOptedOut(state, now);
         static string Word(bool? allowed) => allowed switch { true => "yes", false => "no", null => "default" };
         var changes = before.Keys.Union(state.Consent.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Select(c => (Channel: c, Was: before.TryGetValue(c, out var was) ? was : (bool?)null, Is: state.Consent.TryGetValue(c, out var after) ? after : (bool?)null))

@@ -71,7 +71,7 @@ public sealed class MemberState : IJsonOnDeserialized
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Dictionary<string, DateTimeOffset>? ProfileAt { get; set; }
 
-    /// <summary>When staff last changed <see cref="Consent"/> (<see cref="MemberDecider.SetConsent(MemberState, IReadOnlyDictionary{string, bool}, DateTimeOffset, Program.ProgramOptions, ConsentActor)"/>), or null.</summary>
+    /// <summary>When staff last changed <see cref="Consent"/> (<see cref="MemberDecider.SetConsent(MemberState, IReadOnlyDictionary{string, bool}, DateTimeOffset, ConsentActor)"/>), or null.</summary>
     /// <remarks>Left out of the JSON while null: most members are never changed by staff, and state stays small.</remarks>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? ConsentChangedAt { get; set; }

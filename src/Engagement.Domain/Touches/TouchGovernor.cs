@@ -85,18 +85,18 @@ public static class TouchGovernor
     }
 
     /// <summary>
-    /// Settles as suppressed every touch decided sent but still waiting in the member's outbox (its queue send failed
-    /// so far) on a channel the member has opted out of since: an opted-out channel is never used (CONTRACT.md §2),
-    /// whenever the opt-out came, service touches included. The touch leaves the outbox and the sent touches the caps
-    /// count; its campaign, if any, hears the move to suppressed. Returns how many were withdrawn.
+    /// Withholds every touch decided sent but still waiting in the member's outbox (its queue send has not been confirmed)
+    /// on a channel the member has opted out of since: an opted-out channel is never used (CONTRACT.md §2), whenever the
+    /// opt-out came, service touches included. The touch leaves the outbox; its decision stays <c>sent</c> with a note
+    /// saying it was withheld, because an unconfirmed send may still have gone out (a batch that failed part-way, a
+    /// confirmation not yet stored): the caps keep counting it, and its campaign keeps counting it as sent (its offer is
+    /// the member's, as for any touch once decided). Returns how many were withheld.
     /// </summary>
     /// <param name="state">The member, changed in place.</param>
-    /// <param name="options">The programme rules (bounds of the touch history).</param>
-    /// <param name="now">The instant of the decision.</param>
-    public static int WithdrawOptedOut(MemberState state, ProgramOptions options, DateTimeOffset now)
+    /// <param name="now">The instant of the opt-out (UTC).</param>
+    public static int WithholdOptedOut(MemberState state, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(options);
         List<Members.Effects.PublishTouch>? stuck = null;
         foreach (var effect in state.Outbox.Pending)
         {
@@ -109,10 +109,16 @@ public static class TouchGovernor
         foreach (var publish in stuck ?? [])
         {
             state.Outbox.Withdraw(publish);
-            state.Touches.Sent.RemoveAll(s => string.Equals(s.TouchId, publish.Touch.TouchId, StringComparison.Ordinal));
-            var draft = publish.Touch with { DecidedAt = now, Published = false };
-            Settle(draft, TouchDecisions.Suppressed, $"channel {draft.Channel} opted out before the touch went out");
-            TouchHistory.Record(state.Touches, draft, options.Touches, now);
+            var note = string.Create(CultureInfo.InvariantCulture,
+                $"; withheld at {now.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: channel {publish.Touch.Channel} opted out before the send was confirmed");
+            foreach (var decision in state.Touches.Decisions.Concat(state.Touches.Sent))
+            {
+                if (string.Equals(decision.TouchId, publish.Touch.TouchId, StringComparison.Ordinal) && decision.Decision == TouchDecisions.Sent
+                    && !decision.Reason.Contains("; withheld at ", StringComparison.Ordinal))
+                {
+                    decision.Reason += note;
+                }
+            }
         }
 
         return stuck?.Count ?? 0;

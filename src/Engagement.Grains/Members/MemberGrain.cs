@@ -179,7 +179,7 @@ public sealed class MemberGrain(
 
         var now = _member.Now;
         var actor = by is null ? null : new ConsentActor(by.Name, by.Role, by.Reason);
-        await _gate.CommitAsync(MemberDecider.SetConsent(Member, consent, now, Options, actor).StateChanged);
+        await _gate.CommitAsync(MemberDecider.SetConsent(Member, consent, now, actor).StateChanged);
         var described = string.Join(", ", consent.Select(c => c.Key + "=" + (c.Value ? "yes" : "no")));
         Logger.LogConsent(MemberId, described);
         return _offers.WithOffers(MemberMapper.ToView(Member, Options, now), now); // the same view as GetViewAsync, coupons included

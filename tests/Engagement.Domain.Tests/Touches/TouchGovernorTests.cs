@@ -183,7 +183,7 @@ public sealed class TouchGovernorTests
 
         // Staff opt the member out of push at 10:00; a push opt-in that occurred at 09:30 and arrives later changes nothing,
         // one that occurred after it does.
-        MemberDecider.SetConsent(sim.State, new Dictionary<string, bool> { ["push"] = false }, Monday10, sim.Options);
+        MemberDecider.SetConsent(sim.State, new Dictionary<string, bool> { ["push"] = false }, Monday10);
         MemberEngine.Apply(sim.State, Profile("p3", "consent.push", "true", Monday10.AddMinutes(-30)), sim.Options, Monday10.AddMinutes(5));
         Assert.False(sim.State.Consent["push"]);
         MemberEngine.Apply(sim.State, Profile("p4", "consent.push", "true", Monday10.AddMinutes(10)), sim.Options, Monday10.AddMinutes(10));
@@ -191,7 +191,7 @@ public sealed class TouchGovernorTests
     }
 
     [Fact]
-    public void ATouchStillWaitingInTheOutboxIsWithdrawnWhenItsChannelIsOptedOutBeforeItGoesOut()
+    public void ATouchStillWaitingInTheOutboxIsWithheldWhenItsChannelIsOptedOutBeforeItGoesOut()
     {
         // An SMS decided sent at 10:00 waits in the outbox (its queue send failed); staff opt the member out of SMS.
         var sim = new MemberSim();
@@ -200,16 +200,18 @@ public sealed class TouchGovernorTests
         Assert.Equal((TouchDecisions.Sent, TouchDecisions.Sent), (sms.Decision, push.Decision));
         Assert.True(MemberDecider.QueueSentTouches(sim.State));
 
-        MemberDecider.SetConsent(sim.State, new Dictionary<string, bool> { ["sms"] = false }, Monday10.AddMinutes(30), sim.Options);
+        MemberDecider.SetConsent(sim.State, new Dictionary<string, bool> { ["sms"] = false }, Monday10.AddMinutes(30));
 
         var waiting = sim.State.Outbox.Pending.OfType<PublishTouch>().Select(p => p.Touch.TouchId).ToList();
         Assert.Equal([push.TouchId], waiting);
         var latest = TouchGovernor.Find(sim.State, sms.TouchId)!;
-        Assert.Equal(TouchDecisions.Suppressed, latest.Decision);
-        Assert.Contains("opted out before the touch went out", latest.Reason, StringComparison.Ordinal);
-        Assert.DoesNotContain(sim.State.Touches.Sent, d => d.TouchId == sms.TouchId);
+        Assert.Equal(TouchDecisions.Sent, latest.Decision);
+        Assert.Contains("opted out before the send was confirmed", latest.Reason, StringComparison.Ordinal);
 
-        // The same through a profile_update: the push service notice waiting too is withdrawn (opt-out binds service touches).
+        // It may have gone out before the failure: the caps still count it, so no second marketing touch today.
+        Assert.Equal(TouchDecisions.Deferred, sim.Decide(MemberSim.Marketing("push", "later"), Monday10.AddHours(1)).Decision);
+
+        // The same through a profile_update: the push service notice waiting too is withheld (opt-out binds service touches).
         MemberDecider.Apply(sim.State, Profile("p-out", "consent.push", "false", Monday10.AddMinutes(40)), sim.Options, Monday10.AddMinutes(41));
         Assert.DoesNotContain(sim.State.Outbox.Pending, e => e is PublishTouch);
     }
