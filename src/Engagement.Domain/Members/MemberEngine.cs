@@ -201,7 +201,13 @@ public static class MemberEngine
         var note = GrowthPolicy.ApplyBehaviour(state, evt, options, now, work.Entries);
         if (work.Entries.Count > before)
         {
-            TierPolicy.AfterGrowthGain(state, options, now, new EventKey(evt.OccurredAt, evt.EventId), evt.EventId, work.Entries, work.TierChanges, work.Granted);
+            long added = 0;
+            for (var i = before; i < work.Entries.Count; i++)
+            {
+                added += work.Entries[i].Kind == LedgerKinds.Growth ? work.Entries[i].Delta : 0;
+            }
+
+            TierPolicy.AfterGrowthGain(state, options, now, new EventKey(evt.OccurredAt, evt.EventId), evt.EventId, work.Entries, work.TierChanges, work.Granted, added);
 
             // Growth that occurred before purchases already applied may change the tier they were made at.
             EarningPolicy.CorrectOrdersAfter(

@@ -63,7 +63,7 @@ public static class PurchasePolicy
         {
             LedgerBook.Append(state, work.Entries, now, LedgerKinds.Growth, growth, GrowthPolicy.TrailingGrowth(state, options, now), what,
                 RuleIds.GrowthPurchase, evt.EventId);
-            TierPolicy.AfterGrowthGain(state, options, now, GrowthTimeline.OrderKey(order), evt.EventId, work.Entries, work.TierChanges, work.Granted);
+            TierPolicy.AfterGrowthGain(state, options, now, GrowthTimeline.OrderKey(order), evt.EventId, work.Entries, work.TierChanges, work.Granted, growth);
         }
 
         // A late purchase changes what later ones earned: the first-purchase double, the tier they were made at.

@@ -16,13 +16,16 @@ public static partial class TierPolicy
     /// per grace run out since (as <c>Reassess</c> does). Judged today alone, it stayed on the lower tier.
     /// </summary>
     private static void UpgradeAsOf(
-        MemberState state, ProgramOptions options, DateTimeOffset now, EventKey cause, string? eventId,
+        MemberState state, ProgramOptions options, DateTimeOffset now, EventKey cause, long added, string? eventId,
         List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
     {
         var current = Current(state, options);
         var then = GrowthPolicy.TrailingGrowth(state, options, cause.At, includeLaterDays: false);
         var qualifying = Qualifying(options, then);
-        if (Rank(options, qualifying) <= Rank(options, current))
+
+        // The event must be what reached the tier: one the day already qualified without lifted nothing in order (the
+        // tier and the grace it had were played out by the ticks).
+        if (Rank(options, qualifying) <= Rank(options, current) || Rank(options, Qualifying(options, then - added)) >= Rank(options, qualifying))
         {
             return;
         }
@@ -67,6 +70,9 @@ public static partial class TierPolicy
             CultureInfo.InvariantCulture,
             $"{current} → {target}: refund on order {orderId} at {refundAt:yyyy-MM-dd'T'HH:mm:ssK} (a late event) left trailing growth {thenAfter} below {options.Tiers[current].Threshold}");
         Move(state, options, target, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
+
+        // Held since the refund in order: its grace, if any, runs from the first day after it whose window fell short.
+        state.TierSince = refundAt;
         var threshold = options.Tiers[target].Threshold;
         state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= threshold ? null : GraceStart(state, options, threshold, now);
         if (state.TierGraceStartedAt is not null)

@@ -176,11 +176,12 @@ public static partial class TierPolicy
     /// <summary>
     /// After growth rose (purchase, behaviour): move up at once if the trailing growth reaches a higher tier. The
     /// member holds the new tier from the event-time instant growth reached it, from <paramref name="cause"/> (the
-    /// event that added the growth) on (CONTRACT.md §1.1): a late event's upgrade is not dated by its arrival.
+    /// event that added the growth) on (CONTRACT.md §1.1): a late event's upgrade is not dated by its arrival. The
+    /// last argument is the growth the event added on its own local day: a late event lifts the tier only when it did.
     /// </summary>
     internal static void AfterGrowthGain(
         MemberState state, ProgramOptions options, DateTimeOffset now, EventKey cause, string? eventId,
-        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, long added)
     {
         var growth = GrowthPolicy.TrailingGrowth(state, options, now);
         if (UpgradeIfQualified(state, options, now, growth, eventId, entries, changes, granted))
@@ -199,7 +200,7 @@ public static partial class TierPolicy
             var zone = GrowthPolicy.Zone(state, options);
             if (MemberTimeZones.LocalDate(cause.At, zone) < MemberTimeZones.LocalDate(now, zone))
             {
-                UpgradeAsOf(state, options, now, cause, eventId, entries, changes, granted);
+                UpgradeAsOf(state, options, now, cause, added, eventId, entries, changes, granted);
             }
         }
     }

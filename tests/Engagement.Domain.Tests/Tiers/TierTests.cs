@@ -189,6 +189,46 @@ public class TierTests
     }
 
     [Fact]
+    public void ALateRefundDropsTheTierOnItsOwnDayAndTheGraceOfTheTierLeftRunsFromWhenItWouldInOrder()
+    {
+        // O-A 4,500 (2025-01-10) and O-B 600 (2025-06-01): V3. O-A ages out on 2026-01-10 (V3 on grace). A refund of O-B
+        // that occurred on 01-09 20:00 arrives on 01-29: in order V2 at once on 01-09, V2's grace from 01-10, V1 on 02-09.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-A", 4_500m);
+        member.Now = TestMember.Shanghai(2025, 6, 1);
+        member.Purchase("O-B", 600m);
+        Assert.Equal("V3", member.Tier);
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        member.Now = TestMember.Shanghai(2026, 1, 29);
+
+        member.Refund("O-B", 600m, at: TestMember.Shanghai(2026, 1, 9, 20));
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
+        Assert.Equal("V1", (Tick(member, TestMember.Shanghai(2026, 2, 10)), member.Tier).Item2);
+    }
+
+    [Fact]
+    public void ALateSmallPurchaseOnADayThatAlreadyQualifiedChangesNoTier()
+    {
+        // O-1 1,200 (2025-01-10): V2, aged out on 2026-01-10, V1 since 02-09. A 10 CNY purchase of 01-05 arrives on 03-01:
+        // the day already qualified for V2 without it, so in order it lifted nothing.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", 1_200m);
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        Tick(member, TestMember.Shanghai(2026, 2, 9, 0, 0));
+        Assert.Equal("V1", member.Tier);
+        var tierEntries = member.State.Ledger.Count(e => e.Kind == LedgerKinds.Tier);
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+
+        var late = member.Purchase("O-2", 10m, at: TestMember.Shanghai(2026, 1, 5));
+
+        Assert.Equal(EventStatus.Applied, late.Status);
+        Assert.Equal("V1", member.Tier);
+        Assert.Equal(tierEntries, member.State.Ledger.Count(e => e.Kind == LedgerKinds.Tier));
+    }
+
+    [Fact]
     public void AMemberOnGraceWhoBuysAndRefundsKeepsTheRestOfTheGrace()
     {
         // V2 from a year ago; growth aged out on 2026-01-10, grace until 02-09. A purchase on 01-20 qualifies the member
