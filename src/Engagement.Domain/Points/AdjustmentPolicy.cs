@@ -41,10 +41,13 @@ public static class AdjustmentPolicy
     /// </summary>
     public static bool NeedsAdmin(long delta, long supportLimit) => Math.Abs(delta) > supportLimit;
 
+    /// <summary>The adjustment with its kind and delta, remembered beside its id: a repeat is a replay only when they match.</summary>
+    private static string SignatureOf(string adjustmentId, string kind, long delta) =>
+        string.Create(CultureInfo.InvariantCulture, $"adjustment-as|{adjustmentId}|{kind}|{delta}");
+
     /// <summary>
     /// The kind and delta the adjustment <paramref name="eventId"/> was applied with: from its ledger entry while the
-    /// member keeps it, else from what it left (a positive points lot, a growth record); null when none is kept, and a
-    /// repeat can only be taken as one.
+    /// member keeps it, else from what it left (a positive points lot, a growth record); null when none is kept.
     /// </summary>
     private static (string Kind, long Delta)? FirstApplied(MemberState state, string eventId)
     {
@@ -80,7 +83,10 @@ public static class AdjustmentPolicy
         var eventId = EventIdOf(adjustmentId);
         if (WasApplied(state, eventId, now))
         {
-            var same = FirstApplied(state, eventId) is not { } first || (first.Kind == kind && first.Delta == delta);
+            // What it was applied with: remembered with its id; else read from what it left (adjustments remembered before
+            // that); unknown is a conflict, never a replay of a change that may not have happened.
+            var same = EventIdWindow.Contains(state, SignatureOf(adjustmentId, kind, delta), now)
+                || (FirstApplied(state, eventId) is { } first && first.Kind == kind && first.Delta == delta);
             return new AdjustmentDecision
             {
                 Status = same ? AdjustmentStatuses.Replayed : AdjustmentStatuses.Conflict,
@@ -137,6 +143,7 @@ public static class AdjustmentPolicy
 
         state.RecentEventIds.Add(eventId);
         EventIdWindow.Remember(state, eventId, options, now);
+        EventIdWindow.Remember(state, SignatureOf(adjustmentId, kind, delta), options, now);
         var excess = state.RecentEventIds.Count - Math.Max(1, options.RecentEventIdsKept);
         if (excess > 0)
         {

@@ -140,6 +140,20 @@ public class AdjustmentPolicyTests
     }
 
     [Fact]
+    public void ANegativeAdjustmentReusedWithAnotherKindAfterItsLedgerEntryLeftIsStillAConflict()
+    {
+        // A −50 points adjustment leaves no lot and no growth record; once its ledger entry is trimmed only its id is left.
+        var member = new TestMember();
+        member.Purchase("O-1", 900m);
+        Assert.Equal(AdjustmentStatuses.Applied, AdjustmentPolicy.Apply(member.State, "adj-n", "points", -50, "correction", member.Options, member.Now).Status);
+        member.State.Ledger.Clear();
+
+        Assert.Equal(AdjustmentStatuses.Conflict, AdjustmentPolicy.Apply(member.State, "adj-n", "growth", 500, "x", member.Options, member.Now).Status);
+        Assert.Equal(AdjustmentStatuses.Replayed, AdjustmentPolicy.Apply(member.State, "adj-n", "points", -50, "correction", member.Options, member.Now).Status);
+        Assert.Equal(900, member.Growth);
+    }
+
+    [Fact]
     public void AGrowthAdjustmentCountsFromItsInstantNotFromTheStartOfItsDay()
     {
         // CONTRACT.md §1.1: the multiplier is the tier held at the purchase's occurredAt. An adjustment made at 15:00
