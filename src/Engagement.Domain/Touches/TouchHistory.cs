@@ -20,6 +20,11 @@ internal static class TouchHistory
         PruneSent(touches.Sent, options, now);
     }
 
+    /// <summary>
+    /// Keeps at most <paramref name="max"/> decisions, and the newest beside them: settled ones go first, oldest first;
+    /// open deferrals stay (a new touch finding <paramref name="max"/> waiting is suppressed instead,
+    /// <see cref="WaitingFull"/>), and so does the decision just recorded, so the history shows why it was suppressed.
+    /// </summary>
     private static void PruneDecisions(List<TouchDecision> decisions, int max)
     {
         if (decisions.Count <= max)
@@ -28,7 +33,7 @@ internal static class TouchHistory
         }
 
         var open = OpenDeferred(decisions).ToHashSet(ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < decisions.Count && decisions.Count > max;)
+        for (var i = 0; i < decisions.Count - 1 && decisions.Count > max;)
         {
             if (open.Contains(decisions[i]))
             {
@@ -40,11 +45,10 @@ internal static class TouchHistory
             }
         }
 
-        // Only open deferrals left beyond the bound: not reached by new touches (a touch finding the bound full is
-        // suppressed, TouchHistory.WaitingFull), only after the bound was lowered; the oldest give way.
-        if (decisions.Count > max)
+        // Only open deferrals left beyond the bound and the newest: only after the bound was lowered; the oldest give way.
+        if (decisions.Count > max + 1)
         {
-            decisions.RemoveRange(0, decisions.Count - max);
+            decisions.RemoveRange(0, decisions.Count - max - 1);
         }
     }
 

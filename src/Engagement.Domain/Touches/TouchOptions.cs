@@ -40,7 +40,10 @@ public sealed class TouchOptions
     /// </summary>
     public string? DefaultTimeZone { get; set; }
 
-    /// <summary>Decisions kept in the member's touch history. Default 100.</summary>
+    /// <summary>
+    /// Decisions kept in the member's touch history, and the newest beside them while this many deferred touches wait
+    /// (a touch finding them all waiting is suppressed, and its decision kept). Default 100.
+    /// </summary>
     public int MaxRecordedDecisions { get; set; } = 100;
 
     /// <summary>

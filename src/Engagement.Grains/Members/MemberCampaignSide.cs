@@ -188,8 +188,13 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The campaign may have counted the grant and hold it pending (its answer lost, or this side failed
-                // after it): the member never stores it, so the campaign is told to release it after this write.
-                member.Member.Outbox.Add(new ReleaseCampaignGrant(definition.Id));
+                // after it): unless the member took it as a membership before the failure, it never stores it, so the
+                // campaign is told to release it after this write.
+                if (CampaignMemberships.Find(member.Member.Campaigns, definition.Id) is null)
+                {
+                    member.Member.Outbox.Add(new ReleaseCampaignGrant(definition.Id));
+                }
+
                 LogGrantNotStored(ex, member.MemberId, definition.Id);
                 return (true, null);
             }

@@ -376,6 +376,7 @@ public sealed class TouchGovernorTests
         Assert.Equal(TouchDecisions.Suppressed, third.Decision);
         Assert.Contains("MaxRecordedDecisions", third.Reason, StringComparison.Ordinal);
         Assert.Equal([first.TouchId, second.TouchId], TouchGovernor.DueDeferred(sim.State, MemberSim.At(1, 9)).Select(d => d.TouchId));
+        Assert.Contains(TouchGovernor.History(sim.State), d => d.TouchId == third.TouchId && d.Decision == TouchDecisions.Suppressed);
 
         // A waiting touch retried and deferred again keeps its place.
         var again = sim.Decide(MemberSim.Marketing("push", "w1", night.AddDays(3)), MemberSim.At(1, 9));
