@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Engagement.Api.Audience;
 using Engagement.Api.Problems;
+using Engagement.Api.Reports;
 using Engagement.Api.Security;
 using Engagement.Contracts.Audit;
 using Engagement.Contracts.Campaigns;
@@ -20,6 +21,13 @@ public static class SupportEndpoints
     public const string SupportPolicy = "engagement.support";
 
     public const int MaxAuditLimit = 1000;
+
+    /// <summary>
+    /// The earliest instant an audit range may name: the start (UTC) of <see cref="ReportEndpoints.EarliestDay"/>, before
+    /// which nothing is kept. Near <see cref="DateTimeOffset.MinValue"/> the default week before <c>to</c> would not be an
+    /// instant at all.
+    /// </summary>
+    public static readonly DateTimeOffset EarliestAuditInstant = new(ReportEndpoints.EarliestDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     public static IEndpointRouteBuilder MapSupportEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -96,13 +104,21 @@ public static class SupportEndpoints
         var errors = new FieldErrors();
         var toAt = Instant(to, "to", errors);
         var fromAt = Instant(from, "from", errors);
+        foreach (var (field, at) in new[] { ("to", toAt), ("from", fromAt) })
+        {
+            if (at < EarliestAuditInstant)
+            {
+                errors.Add(field, $"must not be before {EarliestAuditInstant:yyyy-MM-dd'T'HH:mm:ss'Z'}");
+            }
+        }
+
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
         var end = toAt ?? time.GetUtcNow();
-        var start = fromAt ?? end.AddDays(-7);
+        var start = fromAt ?? (end - EarliestAuditInstant > TimeSpan.FromDays(7) ? end.AddDays(-7) : EarliestAuditInstant);
         if (end <= start)
         {
             errors.Add("to", "must be after from");

@@ -108,12 +108,20 @@ public sealed class AzureTableAuditLog : IAuditLog
 
         // A week of day partitions at a time, newest first, until the limit is reached: the newest entries are all in
         // the weeks read, and a year of a busy programme's audit is never held in memory for a page of 100.
-        for (var weekEnd = toUtc.UtcDateTime.Date; weekEnd >= fromUtc.UtcDateTime.Date && entries.Count < limit; weekEnd = weekEnd.AddDays(-WeekDays))
+        // The week's first day never goes below the range's (near DateTime.MinValue a week back is not a date at all).
+        var firstDay = fromUtc.UtcDateTime.Date;
+        for (var weekEnd = toUtc.UtcDateTime.Date; weekEnd >= firstDay && entries.Count < limit;)
         {
-            var weekStart = weekEnd.AddDays(-(WeekDays - 1));
+            var weekStart = weekEnd - firstDay > TimeSpan.FromDays(WeekDays - 1) ? weekEnd.AddDays(-(WeekDays - 1)) : firstDay;
             var filter = TableClient.CreateQueryFilter(
                 $"PartitionKey ge {Day(weekStart)} and PartitionKey le {Day(weekEnd)} and At ge {fromUtc} and At lt {toUtc}");
             await ReadWeekAsync(filter, entries, cancellationToken);
+            if (weekStart == firstDay)
+            {
+                break;
+            }
+
+            weekEnd = weekStart.AddDays(-1);
         }
 
         return [.. entries.OrderByDescending(e => e.At).ThenBy(e => e.AuditId, StringComparer.Ordinal).Take(limit)];

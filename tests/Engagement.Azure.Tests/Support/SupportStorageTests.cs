@@ -173,5 +173,16 @@ public sealed class SupportStorageTests : IAsyncLifetime
         Assert.Equal(all.OrderByDescending(e => e.At).Select(e => e.AuditId), every.Select(e => e.AuditId));
         Assert.Equal(all.Where(e => e.At >= last.AddDays(-10) && e.At < last.AddDays(-2)).OrderByDescending(e => e.At).Select(e => e.AuditId), window.Select(e => e.AuditId));
     }
-}
 
+    [Fact]
+    public async Task ARangeAtTheStartOfTimeReadsNoWeekBeforeYearOne()
+    {
+        var audit = new AzureTableAuditLog(StorageClients.Tables(), _audit);
+        var start = new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        // Its week would have begun six days before 0001-01-02, which is no date: the read stops at the range's first day.
+        var read = await audit.ReadAsync(start, start.AddDays(1), 10);
+
+        Assert.Empty(read);
+    }
+}
