@@ -199,6 +199,25 @@ public sealed class ApiContractTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task TheLiveViewsRfmHasEveryFieldTheContractNamesWithRecencyInDaysSinceTheLastPurchase()
+    {
+        var id = NewMember();
+        await PostAsync(new
+        {
+            eventId = $"{id}-O1", type = "purchase", memberId = id, occurredAt = host.Clock.GetUtcNow().AddDays(-3).AddHours(-1),
+            orderId = "O1", amount = 120m,
+        });
+        using var support = host.Client(ApiHostFixture.SupportKey);
+
+        var rfm = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", Json))!["rfm"]!.AsObject();
+
+        // CONTRACT.md §4: rfm{recency,frequency,monetary,score,segment,valueClass}; a renamed field is a broken client.
+        Assert.All(["recency", "frequency", "monetary", "score", "segment", "valueClass"], field => Assert.True(rfm.ContainsKey(field), field));
+        Assert.Equal(3, rfm["recency"]!.GetValue<int>());
+        Assert.Equal(1, rfm["frequency"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task HealthIsOpenAndReadinessChecksStorage()
     {
         using var anonymous = host.Client(null);

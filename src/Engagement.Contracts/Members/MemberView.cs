@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Contracts.Members;
 
 /// <summary>The live view of one member (CONTRACT.md §4, <c>GET /members/{memberId}</c>).</summary>
@@ -113,8 +115,11 @@ public sealed record BenefitGrantView
 [GenerateSerializer, Immutable, Alias("engagement.rfm-view.v1")]
 public sealed record RfmView
 {
-    /// <summary>Days since the last purchase; null before the first.</summary>
-    [Id(0)] public int? RecencyDays { get; init; }
+    /// <summary>
+    /// Days since the last purchase; null before the first. On the wire it is <c>recency</c>, the name CONTRACT.md §4 fixes
+    /// for <c>GET /members/{memberId}</c> (nothing in this repository reads a JSON <c>recencyDays</c>, so it is not emitted).
+    /// </summary>
+    [Id(0), JsonPropertyName("recency")] public int? RecencyDays { get; init; }
 
     /// <summary>Purchases in the trailing 365 days.</summary>
     [Id(1)] public int Frequency { get; init; }
