@@ -1,9 +1,11 @@
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Campaigns;
+using Engagement.Domain.Program;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Engagement.Api.Audience;
 
@@ -22,16 +24,18 @@ public static class AudienceEndpoints
     /// <summary>
     /// The problems of <paramref name="definition"/> that matter to an estimate, each naming its JSON field: <c>id</c>
     /// (arms are assigned by it), <c>audience.*</c>, <c>arms</c> (names and weights) and <c>controlShare</c>; the rest
-    /// of a draft (name, offer, validity…) may still be missing.
+    /// of a draft (name, offer, validity…) may still be missing. <paramref name="tiers"/> are the programme's tier names:
+    /// an <c>audience.tiers[i]</c> outside them is refused as <c>POST /campaigns</c> refuses it (it would select nobody).
     /// </summary>
-    public static IReadOnlyList<CampaignFieldError> Validate(CampaignDefinition? definition) =>
-        [.. CampaignDefinitions.Validate(definition).Where(e => e.Field is "body" or "id" or "controlShare" or "arms"
+    public static IReadOnlyList<CampaignFieldError> Validate(CampaignDefinition? definition, IReadOnlyCollection<string> tiers) =>
+        [.. CampaignDefinitions.Validate(definition, tiers).Where(e => e.Field is "body" or "id" or "controlShare" or "arms"
             || e.Field.StartsWith("audience", StringComparison.Ordinal)
             || (e.Field.StartsWith("arms[", StringComparison.Ordinal) && !e.Field.Contains(".offer", StringComparison.Ordinal)))];
 
-    private static async Task<IResult> EstimateAsync([FromBody] CampaignDefinition? definition, AudienceEstimator estimator, CancellationToken cancellationToken)
+    private static async Task<IResult> EstimateAsync(
+        [FromBody] CampaignDefinition? definition, AudienceEstimator estimator, IOptions<ProgramOptions> programme, CancellationToken cancellationToken)
     {
-        var problems = Validate(definition);
+        var problems = Validate(definition, programme.Value.Tiers.Keys);
         if (problems.Count > 0)
         {
             var errors = new FieldErrors();
