@@ -124,6 +124,26 @@ public sealed class ApiContractTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task ARedemptionIdReusedForAnotherRequestIsA409InvalidNamingRedemptionIdAndSpendsNothing()
+    {
+        var id = NewMember();
+        await PostAsync(Purchase(id, "O1", 100m));
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        using var first = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 50 }, Json);
+
+        using var reused = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 60 }, Json);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+        var problem = (await reused.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal(409, problem["status"]!.GetValue<int>());
+        Assert.Equal("invalid", problem["reason"]!.GetValue<string>());
+        Assert.Equal("redemptionId", problem["field"]!.GetValue<string>());
+        Assert.Contains("different request", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(150, (await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", Json))!["pointsBalance"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task ARedemptionWithCashOfThreeDecimalsIsRefusedNamingCashAmountNotRounded()
     {
         var id = NewMember();

@@ -165,6 +165,12 @@ public static class MemberEndpoints
                 detail: result.Detail,
                 // "status" is the problem's HTTP status; the refusal's own code goes under "reason".
                 extensions: new Dictionary<string, object?> { ["pointsBalance"] = result.PointsBalance, ["reason"] = result.Status }),
+
+            // The member's other "invalid" answers (no redemptionId, points ≤ 0, negative cash) are refused above as 400s
+            // naming the field, so here it is the same redemptionId sent with another request: 409 "invalid" (README §HTTP API).
+            RedemptionStatus.Invalid => Offers.OfferProblems.Conflict(
+                "redemptionId already used differently", result.Detail ?? $"redemptionId {request.RedemptionId} was already used for a different request",
+                RedemptionStatus.Invalid, new Dictionary<string, object?> { ["field"] = "redemptionId", ["pointsBalance"] = result.PointsBalance }),
             _ => Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Redemption refused", detail: result.Detail),
         };
     }
