@@ -57,7 +57,10 @@ public static class ApiRateLimiting
     {
         var path = context.Request.Path;
         var options = context.RequestServices.GetRequiredService<IOptionsMonitor<ApiKeyOptions>>().CurrentValue.RateLimit;
-        if (options.PermitLimit == 0 || path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics"))
+        // Probes and the scrape are never limited: CONTRACT.md §4 puts health under /api/v1, where a probe behind a
+        // NAT shares its address's allowance with every keyless client and would be refused as "unhealthy".
+        if (options.PermitLimit == 0 || path.StartsWithSegments("/health") || path.StartsWithSegments("/api/v1/health")
+            || path.StartsWithSegments("/metrics"))
         {
             return RateLimitPartition.GetNoLimiter("unlimited");
         }

@@ -34,6 +34,22 @@ public sealed class KeyGuessingTests(KeyGuessingHostFixture host)
         Assert.NotNull(retryAfter);
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
     }
+
+    [Theory]
+    [InlineData("api/v1/health/live")] // where CONTRACT.md §4 puts it
+    [InlineData("health/live")]
+    public async Task HealthProbesAreNeverRateLimited(string path)
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < KeyGuessingHostFixture.PermitsPerMinute + 2; i++)
+        {
+            using var probe = host.Client(null);
+            using var response = await probe.GetAsync(path);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+    }
 }
 
 /// <summary>
