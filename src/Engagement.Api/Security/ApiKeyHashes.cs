@@ -90,9 +90,11 @@ internal sealed class ApiKeyProtectionValidator : IValidateOptions<ApiKeyOptions
                 failures.Add($"{ApiKeyOptions.SectionName}:KeyHashes: '{hash}' is not a SHA-256 in hex (64 hex digits).");
             }
 
-            if (!ApiRoles.All.Contains(value.Split(':')[0]))
+            // The same reading sign-in uses: "admin:" (an empty name) or a name over the limit would pass a check of the
+            // role alone and then refuse every request with that key (401).
+            if (ApiKeyIdentity.Parse(value) is null)
             {
-                failures.Add($"{ApiKeyOptions.SectionName}:KeyHashes:{hash} must map to support, marketing, admin or store.");
+                failures.Add($"{ApiKeyOptions.SectionName}:KeyHashes:{hash} must map to support, marketing, admin or store, optionally followed by :name (1–{ApiKeyIdentity.MaxNameLength} characters).");
             }
         }
 
