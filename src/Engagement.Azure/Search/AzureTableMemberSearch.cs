@@ -29,6 +29,9 @@ public sealed class AzureTableMemberSearch : IMemberSearch
     /// <summary>Longest query used, in characters (member ids are at most 64).</summary>
     public const int MaxQueryLength = 64;
 
+    /// <summary>The id row's property naming a phone whose row may be written while the id row still names another.</summary>
+    private const string PendingPhoneProperty = "PendingPhone";
+
     private readonly TableClient _table;
     private readonly AsyncOnce _createTable;
 
@@ -50,28 +53,49 @@ public sealed class AzureTableMemberSearch : IMemberSearch
     /// Writes the member's rows; drops the row of a phone it no longer has. When the member's id row already holds this
     /// phone and tier (the campaign index row changed for another attribute: segment, value class, stage, ...), nothing
     /// is written: one read. The id row is written last, so an id row that matches means every row was written (a
-    /// failure part-way leaves the old id row, and the retry writes them all).
+    /// failure part-way leaves the old id row, and the retry writes them all). Before a phone row the id row does not
+    /// name yet is written, the id row records it as <c>PendingPhone</c>: when that write succeeds and the id row's own
+    /// write fails, the next write (perhaps for yet another phone) finds the pending phone's row and drops it too, so no
+    /// search by a number the member no longer has finds it.
     /// </summary>
     public async Task UpsertAsync(string memberId, string phone, string tier, CancellationToken cancellationToken = default)
     {
         await InitializeAsync(cancellationToken);
-        var idRow = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionOf('m', memberId), memberId, cancellationToken: cancellationToken);
-        if (idRow.HasValue && idRow.Value!.GetString("Phone") == phone && idRow.Value.GetString("Tier") == tier)
+        var idPartition = PartitionOf('m', memberId);
+        var idRow = await _table.GetEntityIfExistsAsync<TableEntity>(idPartition, memberId, cancellationToken: cancellationToken);
+        var stored = idRow.HasValue ? idRow.Value : null;
+        var pending = stored?.GetString(PendingPhoneProperty);
+        if (stored is not null && stored.GetString("Phone") == phone && stored.GetString("Tier") == tier && string.IsNullOrEmpty(pending))
         {
             return;
         }
 
-        var oldKey = idRow.HasValue ? PhoneKey(idRow.Value!.GetString("Phone")) : "";
+        var oldKey = PhoneKey(stored?.GetString("Phone"));
+        var pendingKey = PhoneKey(pending);
         var newKey = PhoneKey(phone);
-        if (oldKey.Length > 0 && oldKey != newKey)
+        foreach (var stale in new[] { oldKey, pendingKey }.Where(k => k.Length > 0 && k != newKey).Distinct(StringComparer.Ordinal))
         {
-            await _table.DeleteEntityAsync(PartitionOf('p', oldKey), oldKey + "|" + memberId, ETag.All, cancellationToken);
+            await _table.DeleteEntityAsync(PartitionOf('p', stale), stale + "|" + memberId, ETag.All, cancellationToken);
+        }
+
+        if (newKey.Length > 0 && newKey != oldKey && newKey != pendingKey)
+        {
+            // A member new to the index shows no phone until its row is written; a known one keeps its id row as it was.
+            var marker = new TableEntity(idPartition, memberId) { [PendingPhoneProperty] = phone };
+            if (stored is null)
+            {
+                marker["Phone"] = "";
+                marker["Tier"] = tier;
+            }
+
+            await _table.UpsertEntityAsync(marker, TableUpdateMode.Merge, cancellationToken);
         }
 
         var rows = RowsOf(memberId, phone, tier);
         for (var i = rows.Count - 1; i >= 0; i--)
         {
-            await _table.UpsertEntityAsync(rows[i], TableUpdateMode.Replace, cancellationToken); // the phone row, then the id row
+            // The phone row, then the id row; replacing the id row clears its PendingPhone.
+            await _table.UpsertEntityAsync(rows[i], TableUpdateMode.Replace, cancellationToken);
         }
     }
 

@@ -78,6 +78,35 @@ public sealed class SearchCostTests : IAsyncLifetime
         Assert.Equal("V2", Assert.Single(await search.SearchAsync("S0001", 5)).Tier);
     }
 
+    [Fact]
+    public async Task APhoneWhoseIdRowWriteFailedIsDroppedWhenThePhoneChangesAgainBeforeTheRetry()
+    {
+        var counter = new Counter();
+        var options = new TableClientOptions { Retry = { MaxRetries = 0 } };
+        options.AddPolicy(counter, HttpPipelinePosition.PerCall);
+        var search = new AzureTableMemberSearch(new TableServiceClient(Azurite.ConnectionString, options), _small);
+        await search.InitializeAsync();
+        await search.UpsertAsync("S0002", "13900000001", "V1");
+
+        // A → B: A's row is dropped and B's written, then the id row's write (the whole row, a PUT) fails: it still says A.
+        counter.FailNextWriteTo = "PartitionKey='m";
+        counter.FailNextMethod = RequestMethod.Put;
+        await Assert.ThrowsAnyAsync<RequestFailedException>(() => search.UpsertAsync("S0002", "13900000002", "V1"));
+        Assert.Null(counter.FailNextWriteTo);
+
+        // Before that write is retried, the phone changes again to C.
+        await search.UpsertAsync("S0002", "13900000003", "V1");
+
+        Assert.Empty(await search.SearchAsync("13900000002", 5)); // B is not the member's any more
+        Assert.Empty(await search.SearchAsync("13900000001", 5));
+        Assert.Equal("S0002", Assert.Single(await search.SearchAsync("13900000003", 5)).MemberId);
+        Assert.Equal("13900000003", Assert.Single(await search.SearchAsync("S0002", 5)).Phone);
+
+        var before = (counter.Requests, counter.Writes);
+        await search.UpsertAsync("S0002", "13900000003", "V1"); // nothing pending: one read again
+        Assert.Equal((1L, 0L), (counter.Requests - before.Requests, counter.Writes - before.Writes));
+    }
+
     private sealed record Cost(string Query, long Requests, long RowsRead, int Hits);
 
     private static async Task<List<Cost>> CostAsync(string table, int members, string[] queries)
@@ -125,6 +154,9 @@ public sealed class SearchCostTests : IAsyncLifetime
         /// <summary>The next write whose URI contains this text gets a 503 instead of reaching the table.</summary>
         public string? FailNextWriteTo { get; set; }
 
+        /// <summary>When set, only a write with this method counts as the next write to <see cref="FailNextWriteTo"/>.</summary>
+        public RequestMethod? FailNextMethod { get; set; }
+
         public long Writes => Interlocked.Read(ref _writes);
 
         public override void OnSendingRequest(HttpMessage message)
@@ -136,9 +168,11 @@ public sealed class SearchCostTests : IAsyncLifetime
             }
 
             if (FailNextWriteTo is { } target && message.Request.Method != RequestMethod.Get
+                && (FailNextMethod is not { } method || message.Request.Method == method)
                 && Uri.UnescapeDataString(message.Request.Uri.ToString()).Contains(target, StringComparison.Ordinal))
             {
                 FailNextWriteTo = null;
+                FailNextMethod = null;
                 message.Request.Uri.Reset(new Uri("http://127.0.0.1:1/refused")); // nothing listens there: the request fails
             }
         }
