@@ -166,6 +166,54 @@ public sealed class SupportApiTests(ApiHostFixture host)
         Assert.Equal(ids.Reverse(), listed);
     }
 
+    [Fact]
+    public async Task ACampaignCreatedBetweenTwoPagesRepeatsNothingWhenTheNextPageStartsAfterTheLastOneSeen()
+    {
+        using var marketing = host.Client(ApiHostFixture.MarketingKey);
+        var ids = Enumerable.Range(0, 4).Select(_ => "page-" + Guid.NewGuid().ToString("N")[..8]).ToArray();
+        foreach (var id in ids[..3])
+        {
+            await CreateCampaignAsync(marketing, id);
+        }
+
+        var first = Ids(await marketing.GetFromJsonAsync<JsonArray>("api/v1/campaigns?take=2", Json));
+        Assert.Equal([ids[2], ids[1]], first);
+        await CreateCampaignAsync(marketing, ids[3]); // between the pages
+
+        var bySkip = Ids(await marketing.GetFromJsonAsync<JsonArray>("api/v1/campaigns?skip=2&take=2", Json));
+        var byCursor = Ids(await marketing.GetFromJsonAsync<JsonArray>($"api/v1/campaigns?after={first[^1]}&take=2", Json));
+
+        Assert.Equal([ids[1], ids[0]], bySkip); // skip still counts from the newest, as documented: it shows ids[1] again
+        Assert.Equal(ids[0], byCursor[0]);
+        Assert.DoesNotContain(byCursor, first.Contains);
+        Assert.DoesNotContain(ids[3], byCursor);
+
+        using var unknown = await marketing.GetAsync("api/v1/campaigns?after=page-never-created");
+        using var both = await marketing.GetAsync($"api/v1/campaigns?after={ids[0]}&skip=1");
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.True((await unknown.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject().ContainsKey("after"));
+        Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
+        Assert.True((await both.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject().ContainsKey("skip"));
+
+        static List<string> Ids(JsonArray? page) => [.. page!.Select(c => c!["definition"]!["id"]!.GetValue<string>())];
+    }
+
+    private async Task CreateCampaignAsync(HttpClient marketing, string id)
+    {
+        using var created = await marketing.PostAsJsonAsync("api/v1/campaigns", new
+        {
+            id,
+            name = "Page " + id,
+            kind = "broadcast",
+            audience = new { regions = new[] { "nowhere-" + id } },
+            channel = "push",
+            offer = new { kind = "coupon", code = "PAGE5", unitCost = 5m },
+            validFrom = host.Clock.GetUtcNow().AddHours(-1),
+            validUntil = host.Clock.GetUtcNow().AddDays(1),
+        }, Json);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
     private async Task<string> SeedAsync(decimal amount, string? phone)
     {
         var id = "S" + Guid.NewGuid().ToString("N")[..12];

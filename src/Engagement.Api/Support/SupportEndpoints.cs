@@ -38,7 +38,7 @@ public static class SupportEndpoints
         routes.MapGet("/api/v1/audit", ReadAuditAsync).WithTags("audit").RequireAuthorization(SupportPolicy)
             .WithSummary("Every manual action from `from` to `to` (ISO-8601 with offset, e.g. 2026-11-23T00:00:00Z; default the last 7 days): who, when, what, reason; newest first");
         routes.MapGet("/api/v1/campaigns", ListCampaignsAsync).WithTags("campaigns").RequireAuthorization(ApiRoles.ReadPolicy)
-            .WithSummary("Campaigns, newest first, with status and progress; page with skip and take");
+            .WithSummary("Campaigns, newest first, with status and progress; page with take and either skip or after (the id of the last campaign of the page before: a campaign created between pages repeats nothing)");
         routes.MapAudienceEndpoints();
         routes.MapCouponReissueEndpoints();
         return routes;
@@ -159,7 +159,11 @@ public static class SupportEndpoints
         return null;
     }
 
-    private static async Task<IResult> ListCampaignsAsync(int? skip, int? take, CampaignCatalogue catalogue)
+    /// <summary>
+    /// Lists campaigns newest first: by <paramref name="skip"/> from the newest, or after campaign <paramref name="after"/>
+    /// (a cursor: the id of the last campaign of the page before; a campaign created between the pages repeats nothing).
+    /// </summary>
+    private static async Task<IResult> ListCampaignsAsync(int? skip, int? take, string? after, CampaignCatalogue catalogue)
     {
         var errors = new FieldErrors();
         if (skip is < 0 or > 10_000)
@@ -172,6 +176,27 @@ public static class SupportEndpoints
             errors.Add("take", "must be between 1 and 100");
         }
 
-        return errors.Any ? errors.ToProblem() : Results.Ok(await catalogue.ListAsync(skip ?? 0, take ?? 50));
+        if (after is not null && !CampaignDefinitions.IsValidId(after))
+        {
+            errors.Add("after", "a campaign id: 1–64 characters of A–Z a–z 0–9 _ - .");
+        }
+        else if (after is not null && skip is not null)
+        {
+            errors.Add("skip", "not with after: the page starts just after that campaign");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        if (after is null)
+        {
+            return Results.Ok(await catalogue.ListAsync(skip ?? 0, take ?? 50));
+        }
+
+        return await catalogue.ListAfterAsync(after, take ?? 50) is { } page
+            ? Results.Ok(page)
+            : FieldErrors.Problem("after", $"no campaign '{after}' in the list (unknown, or older than the {ICampaignCatalogGrain.MaxKept} kept)");
     }
 }

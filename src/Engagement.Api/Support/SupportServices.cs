@@ -189,9 +189,73 @@ public sealed class CampaignCatalogue(IGrainFactory grains, CampaignCommands com
     /// <summary>Starts a broadcast's fan-out (idempotent) and records who did (<see cref="CampaignCommands"/>).</summary>
     public Task<CampaignTriggerResult> TriggerAsync(string campaignId, ClaimsPrincipal user) => commands.TriggerAsync(campaignId, user);
 
-    public async Task<IReadOnlyList<CampaignStatusView>> ListAsync(int skip, int take)
+    /// <summary>Most ids one read of the catalogue grain returns.</summary>
+    private const int CatalogPage = 500;
+
+    /// <summary>
+    /// Campaigns newest first, skipping <paramref name="skip"/>. A campaign created between two pages moves every older
+    /// one down by one, so a page by skip may repeat the last of the page before; <see cref="ListAfterAsync"/> does not.
+    /// </summary>
+    public async Task<IReadOnlyList<CampaignStatusView>> ListAsync(int skip, int take) =>
+        await ViewsAsync(await grains.GetGrain<ICampaignCatalogGrain>(0).ListAsync(skip, take));
+
+    /// <summary>
+    /// At most <paramref name="take"/> (≤ 100) campaigns, newest first, that come after campaign <paramref name="after"/>
+    /// (the last one of the page before): a cursor, so campaigns created meanwhile, which come before it, change nothing
+    /// and no campaign is listed twice. Null when <paramref name="after"/> is not in the list (unknown, or forgotten
+    /// among more than <see cref="ICampaignCatalogGrain.MaxKept"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<CampaignStatusView>?> ListAfterAsync(string after, int take)
     {
-        var ids = await grains.GetGrain<ICampaignCatalogGrain>(0).ListAsync(skip, take);
+        var catalog = grains.GetGrain<ICampaignCatalogGrain>(0);
+        IReadOnlyList<string> page = [];
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (await PositionOfAsync(catalog, after) is not { } position)
+            {
+                return null;
+            }
+
+            // Read from the cursor itself: campaigns created since the position was found show as the cursor moved on,
+            // and the page is found again instead of starting early.
+            page = await catalog.ListAsync(position, take + 1);
+            if (page.Count > 0 && page[0] == after)
+            {
+                return await ViewsAsync(page.Skip(1));
+            }
+        }
+
+        var at = page.ToList().IndexOf(after);
+        return at < 0 ? null : await ViewsAsync(page.Skip(at + 1));
+    }
+
+    /// <summary>The index of <paramref name="campaignId"/> in the newest-first list; null when it is not there.</summary>
+    private static async Task<int?> PositionOfAsync(ICampaignCatalogGrain catalog, string campaignId)
+    {
+        // Campaigns only ever move down (a new one comes first; the oldest are forgotten from the end), so reading page
+        // after page never steps over the one looked for.
+        for (var offset = 0; offset < ICampaignCatalogGrain.MaxKept + CatalogPage; offset += CatalogPage)
+        {
+            var ids = await catalog.ListAsync(offset, CatalogPage);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                if (string.Equals(ids[i], campaignId, StringComparison.Ordinal))
+                {
+                    return offset + i;
+                }
+            }
+
+            if (ids.Count < CatalogPage)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<IReadOnlyList<CampaignStatusView>> ViewsAsync(IEnumerable<string> ids)
+    {
         var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<ICampaignGrain>(id).GetAsync()));
         return [.. views.OfType<CampaignStatusView>()];
     }
