@@ -46,6 +46,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 
     public FakeTimeProvider Clock { get; }
 
+    /// <summary>The host's audit log, which a test can make fail once (<see cref="FlakyAuditLog"/>).</summary>
+    public FlakyAuditLog Audit => Services.GetRequiredService<FlakyAuditLog>();
+
     public IBrowser Browser { get; private set; } = default!;
 
     public Uri Address { get; private set; } = default!;
@@ -141,6 +144,14 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         {
             services.RemoveAllKeyed<TimeProvider>("engagement");
             services.AddKeyedSingleton<TimeProvider>("engagement", Clock);
+
+            // The registered audit log, wrapped so a test can make one write or read fail.
+            var audit = services.Last(d => d.ServiceType == typeof(Engagement.Contracts.Audit.IAuditLog));
+            services.RemoveAll<Engagement.Contracts.Audit.IAuditLog>();
+            services.AddSingleton(sp => new FlakyAuditLog((Engagement.Contracts.Audit.IAuditLog)(audit.ImplementationInstance
+                ?? audit.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, audit.ImplementationType!))));
+            services.AddSingleton<Engagement.Contracts.Audit.IAuditLog>(sp => sp.GetRequiredService<FlakyAuditLog>());
         });
     }
 

@@ -1,0 +1,82 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using static Engagement.Console.Tests.ConsolePages;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>What the console does when the engine or its storage fails under an action: it says so, and a retry is safe.</summary>
+[Collection(ConsoleHostCollection.Name)]
+public sealed class ConsoleFailureTests(ConsoleHostFixture host)
+{
+    private static readonly DateTimeOffset T0 = ConsoleHostFixture.Now;
+
+    [Fact]
+    public async Task AnAdjustmentWhoseAuditWriteFailsSaysNotConfirmedAndARetryAfterAReloadGrantsItOnce()
+    {
+        var id = "ADF" + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync(
+        [
+            new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" },
+            new { eventId = id + "-o", type = "purchase", memberId = id, occurredAt = T0.AddDays(-5), orderId = "O1", amount = 120m },
+        ]);
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("adjust-form").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Equal("240", (await page.GetByTestId("points").InnerTextAsync()).Trim());
+
+        // The member applies +500, then the audit write fails: the form says so and keeps the adjustment's id.
+        host.Audit.FailNextAppend(id);
+        await Input(page, "adjust-delta").FillAsync("500");
+        await Input(page, "adjust-reason").FillAsync("goodwill for a lost parcel");
+        await page.GetByTestId("adjust-submit").ClickAsync();
+        var shown = page.GetByTestId("adjust-message");
+        await shown.WaitForAsync(new() { Timeout = WaitMs });
+        var notConfirmed = await shown.InnerTextAsync();
+        Assert.Contains("Not confirmed", notConfirmed, StringComparison.Ordinal);
+        Assert.Contains("Retrying is safe", notConfirmed, StringComparison.Ordinal);
+
+        // The agent reloads: the unconfirmed adjustment comes back with its id, and applying it again counts once.
+        await page.ReloadAsync();
+        await WaitForCircuitAsync(page);
+        await Assertions.Expect(shown).ToContainTextAsync("was sent but not confirmed", new() { Timeout = WaitMs });
+        Assert.Equal("500", await Input(page, "adjust-delta").InputValueAsync());
+        await page.GetByTestId("adjust-submit").ClickAsync();
+        await Assertions.Expect(shown).ToContainTextAsync("Done. Balance now 740.", new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("points")).ToHaveTextAsync("740", new() { Timeout = WaitMs });
+
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
+        var view = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", ConsoleHostFixture.Json);
+        Assert.Equal(740, view!["pointsBalance"]!.GetValue<long>());
+        var ledger = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}/ledger?kind=points&limit=50", ConsoleHostFixture.Json);
+        Assert.Single(ledger!["entries"]!.AsArray(), e => e!["delta"]!.GetValue<long>() == 500);
+
+        // A fresh page after the success starts a new adjustment (nothing pending).
+        await page.ReloadAsync();
+        await WaitForCircuitAsync(page);
+        await page.GetByTestId("adjust-form").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Equal(0, await shown.CountAsync());
+        await ScreenshotAsync(page, "adjust-not-confirmed-retried");
+    }
+
+    [Fact]
+    public async Task APageThatFailsShowsAMessageAndTheConsoleKeepsWorking()
+    {
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+
+        // The audit read fails as the page opens (inside the circuit): the layout shows a message instead of freezing.
+        host.Audit.FailNextRead();
+        await page.GetByTestId("nav-audit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("page-error")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+
+        // The same circuit still answers: the next page opens and works.
+        await page.GetByTestId("nav-members").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("page-error")).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/console/members$"), new() { Timeout = WaitMs });
+        await page.GetByTestId("nav-audit").ClickAsync();
+        await page.GetByTestId("audit-table").WaitForAsync(new() { Timeout = WaitMs });
+    }
+}

@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using Engagement.Contracts.Audit;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>
+/// The host's audit log with failures on request: the next write about a target, or the next read, throws once
+/// (as a storage outage would), everything else goes to the real log.
+/// </summary>
+public sealed class FlakyAuditLog(IAuditLog inner) : IAuditLog
+{
+    private readonly ConcurrentDictionary<string, bool> _failNextAppend = new(StringComparer.Ordinal);
+    private int _failNextRead;
+
+    /// <summary>The next <see cref="AppendAsync"/> whose entry's target is <paramref name="target"/> throws, once.</summary>
+    public void FailNextAppend(string target) => _failNextAppend[target] = true;
+
+    /// <summary>The next <see cref="ReadAsync"/> throws, once.</summary>
+    public void FailNextRead() => Interlocked.Exchange(ref _failNextRead, 1);
+
+    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return _failNextAppend.TryRemove(entry.Target, out _)
+            ? throw new IOException($"test: the audit write for {entry.Target} failed")
+            : inner.AppendAsync(entry, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default) =>
+        Interlocked.Exchange(ref _failNextRead, 0) == 1
+            ? throw new IOException("test: the audit read failed")
+            : inner.ReadAsync(from, to, limit, cancellationToken);
+}
