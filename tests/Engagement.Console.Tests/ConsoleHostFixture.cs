@@ -24,6 +24,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     public const string MarketingKey = "console-test-marketing";
     public const string AdminKey = "console-test-admin";
 
+    /// <summary>A store (POS) system's key: it may sign in, but sees none of the programme's data.</summary>
+    public const string StoreKey = "console-test-store";
+
     /// <summary>A support key configured only by its SHA-256 (<c>Engagement:Api:KeyHashes</c>), as production holds keys.</summary>
     public const string HashedSupportKey = "console-test-hashed-support";
     public const string SupportName = "Wang Fang";
@@ -139,6 +142,7 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support:" + SupportName);
         builder.UseSetting($"Engagement:Api:Keys:{MarketingKey}", "marketing:Chen Jie");
         builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
+        builder.UseSetting($"Engagement:Api:Keys:{StoreKey}", "store:POS S001");
         builder.UseSetting($"Engagement:Api:KeyHashes:{Engagement.Api.Security.ApiKeyHashes.Hash(HashedSupportKey)}", "support");
         builder.ConfigureTestServices(services =>
         {
