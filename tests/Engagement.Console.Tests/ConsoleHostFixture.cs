@@ -49,6 +49,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 
     public FakeTimeProvider Clock { get; }
 
+    /// <summary>Keys a test adds, changes or revokes while the host runs.</summary>
+    public ReloadableKeys Keys { get; } = new();
+
     /// <summary>The host's audit log, which a test can make fail once (<see cref="FlakyAuditLog"/>).</summary>
     public FlakyAuditLog Audit => Services.GetRequiredService<FlakyAuditLog>();
 
@@ -144,6 +147,7 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
         builder.UseSetting($"Engagement:Api:Keys:{StoreKey}", "store:POS S001");
         builder.UseSetting($"Engagement:Api:KeyHashes:{Engagement.Api.Security.ApiKeyHashes.Hash(HashedSupportKey)}", "support");
+        builder.ConfigureAppConfiguration(configuration => configuration.Add(Keys));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAllKeyed<TimeProvider>("engagement");

@@ -16,7 +16,8 @@ namespace Engagement.Console.Hosting;
 
 /// <summary>
 /// The operator console at <c>/console</c> in the silo host: Blazor interactive server pages on MudBlazor, signed in
-/// with an API key (kept as a cookie session with the key's role and name), in English and Simplified Chinese.
+/// with an API key (kept as a cookie session with the key's role, name and hash, re-checked against the live key list:
+/// <see cref="ConsoleSessions"/>), in English and Simplified Chinese.
 /// </summary>
 public static class ConsoleHostingExtensions
 {
@@ -63,7 +64,11 @@ public static class ConsoleHostingExtensions
                 o.AccessDeniedPath = BasePath + "/denied";
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
+
+                // Re-checked against the live key list on every request: a revoked or downgraded key ends the session.
+                o.Events.OnValidatePrincipal = ConsoleSessions.ValidateAsync;
             });
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, ConsoleSessionRevalidator>();
         return services;
     }
 
@@ -94,8 +99,7 @@ public static class ConsoleHostingExtensions
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var key = form["key"].ToString();
-        if (key.Length is 0 or > 256 || !ApiKeyHashes.TryResolve(keys.CurrentValue, key, out var value)
-            || ApiKeyIdentity.Principal(value, CookieScheme) is not { } principal)
+        if (key.Length is 0 or > 256 || ConsoleSessions.SignIn(keys.CurrentValue, key, CookieScheme) is not { } principal)
         {
             return Results.Redirect(BasePath + "/signin?failed=1");
         }
