@@ -58,6 +58,46 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         await ScreenshotAsync(page, "audit-consent");
     }
 
+    [Fact]
+    public async Task AConsentSwitchTurnedOffSurvivesPagingTheLedgerAndIsSaved()
+    {
+        var id = "CNP" + Guid.NewGuid().ToString("N")[..10];
+        var events = new List<object> { new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-30), regionId = "east" } };
+
+        // Enough purchases for more than one ledger page (20 rows), so "Older" re-renders the member page.
+        for (var i = 1; i <= 12; i++)
+        {
+            events.Add(new { eventId = $"{id}-o{i}", type = "purchase", memberId = id, occurredAt = T0.AddDays(-20 + i), orderId = "O" + i, amount = 50m });
+        }
+
+        await host.PostEventsAsync(events);
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("consent-form").WaitForAsync(new() { Timeout = WaitMs });
+        var sms = page.GetByTestId("consent-sms").Locator("input");
+        Assert.True(await sms.IsCheckedAsync());
+
+        await page.GetByTestId("consent-sms").ClickAsync();
+        Assert.False(await sms.IsCheckedAsync());
+        await Input(page, "consent-reason").FillAsync("member asked: no SMS");
+
+        // The agent looks at older ledger rows before saving: the page re-renders, the switch stays off.
+        await page.Locator(".mud-tab", new() { HasTextString = "Ledger" }).ClickAsync();
+        var firstRow = page.GetByTestId("ledger-table").Locator("tbody tr").First;
+        var newest = await firstRow.InnerTextAsync();
+        await page.GetByTestId("ledger-older").ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(firstRow).Not.ToHaveTextAsync(newest, new() { Timeout = WaitMs });
+        Assert.False(await sms.IsCheckedAsync());
+
+        await page.GetByTestId("consent-submit").ClickAsync();
+        await page.GetByTestId("consent-chip-sms").WaitForAsync(new() { Timeout = WaitMs });
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
+        var view = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", ConsoleHostFixture.Json);
+        Assert.Equal(["sms"], view!["caps"]!["optedOutChannels"]!.AsArray().Select(c => c!.GetValue<string>()));
+    }
+
     [Theory]
     [InlineData("zh-CN", "未执行：当前积分余额 240，扣减 900 会使余额低于零。")]
     [InlineData("en-US", "Not applied: the balance is 240 points and cannot go below zero by taking 900.")]
