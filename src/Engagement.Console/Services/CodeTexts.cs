@@ -16,6 +16,9 @@ public static class CodeTexts
     /// <summary>RFM segments: <c>Segment_Champions</c>, <c>Segment_Potential Loyalist</c>…</summary>
     public const string Segment = "Segment_";
 
+    /// <summary>Campaign statuses: <c>Status_draft</c>, <c>Status_active</c>, <c>Status_ended</c>…</summary>
+    public const string CampaignStatus = "Status_";
+
     /// <summary>Coupon statuses: <c>CouponStatus_issued</c>…</summary>
     public const string CouponStatus = "CouponStatus_";
 

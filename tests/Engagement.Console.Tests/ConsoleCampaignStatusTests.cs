@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using static Engagement.Console.Tests.ConsolePages;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>Campaign statuses and refusals as marketing reads them on the campaign pages.</summary>
+[Collection(ConsoleHostCollection.Name)]
+public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
+{
+    [Theory]
+    [InlineData("en-US", "active", "ended")]
+    [InlineData("zh-CN", "生效中", "已结束")]
+    public async Task ATriggeredCampaignActiveOrEndedShowsItsStatusInWordsNotAResourceKey(string locale, string active, string ended)
+    {
+        var id = "st-" + Guid.NewGuid().ToString("N")[..8];
+        var now = host.Clock.GetUtcNow();
+        using var api = MarketingClient();
+        await CreateAsync(api, id + "-a", "triggered", now.AddHours(-1), now.AddDays(7));
+        await CreateAsync(api, id + "-e", "triggered", now.AddHours(-1), now.AddMinutes(1));
+
+        // The second one's window passes (a window must end in the future when it is created).
+        host.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, "console/campaigns");
+        var list = page.GetByTestId("campaign-list");
+        await Assertions.Expect(list.Locator("tr", new() { HasTextString = id + "-a" })).ToContainTextAsync(active, new() { Timeout = WaitMs });
+        await Assertions.Expect(list.Locator("tr", new() { HasTextString = id + "-e" })).ToContainTextAsync(ended, new() { Timeout = WaitMs });
+        Assert.DoesNotContain("Status_", await list.InnerTextAsync(), StringComparison.Ordinal);
+
+        await GoAsync(page, $"console/campaigns/{id}-e");
+        await Assertions.Expect(page.GetByTestId("campaign-status")).ToHaveTextAsync(ended, new() { Timeout = WaitMs });
+    }
+
+    private HttpClient MarketingClient()
+    {
+        var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
+        return client;
+    }
+
+    private static async Task CreateAsync(HttpClient marketing, string id, string kind, DateTimeOffset validFrom, DateTimeOffset validUntil)
+    {
+        using var created = await marketing.PostAsJsonAsync("api/v1/campaigns", new
+        {
+            id,
+            name = "Status " + id,
+            kind,
+            audience = new { regions = new[] { "nowhere-" + id } },
+            channel = "push",
+            offer = new { kind = "coupon", code = "ST5", unitCost = 5m },
+            validFrom,
+            validUntil,
+            trigger = kind == "triggered" ? new { eventType = "purchase" } : null,
+        }, ConsoleHostFixture.Json);
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+    }
+}
