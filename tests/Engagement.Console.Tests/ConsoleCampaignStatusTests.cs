@@ -35,6 +35,26 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         await Assertions.Expect(page.GetByTestId("campaign-status")).ToHaveTextAsync(ended, new() { Timeout = WaitMs });
     }
 
+    [Fact]
+    public async Task TriggeringABroadcastWhoseWindowHasPassedShowsWhyItWasRefused()
+    {
+        var id = "tr-" + Guid.NewGuid().ToString("N")[..8];
+        var now = host.Clock.GetUtcNow();
+        using var api = MarketingClient();
+        await CreateAsync(api, id, "broadcast", now.AddHours(-1), now.AddMinutes(1));
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, $"console/campaigns/{id}");
+        await page.GetByTestId("campaign-trigger").WaitForAsync(new() { Timeout = WaitMs });
+
+        // The window passes while the page is open; the marketer clicks Trigger and is told why nothing started.
+        host.Clock.Advance(TimeSpan.FromMinutes(2));
+        await page.GetByTestId("campaign-trigger").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-control-refused")).ToContainTextAsync("the campaign runs from", new() { Timeout = WaitMs });
+        await ScreenshotAsync(page, "campaign-trigger-refused");
+    }
+
     private HttpClient MarketingClient()
     {
         var client = host.CreateClient();
