@@ -79,4 +79,40 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         await page.GetByTestId("nav-audit").ClickAsync();
         await page.GetByTestId("audit-table").WaitForAsync(new() { Timeout = WaitMs });
     }
+
+    [Fact]
+    public async Task ASlowEarlierSearchNeverReplacesTheResultsOfTheQueryTypedAfterIt()
+    {
+        var prefix = "SQ" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        string slow = prefix + "A", typed = prefix + "B";
+        await host.PostEventsAsync(
+        [
+            new { eventId = slow + "1-r", type = "register", memberId = slow + "1", occurredAt = T0.AddDays(-10), regionId = "east" },
+            new { eventId = typed + "1-r", type = "register", memberId = typed + "1", occurredAt = T0.AddDays(-10), regionId = "east" },
+        ]);
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/members");
+
+        // The search for the first query is slow; the agent types on before it answers.
+        var hold = host.Search.HoldNext(slow);
+        try
+        {
+            await Input(page, "member-search").FillAsync(slow);
+            await hold.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await Input(page, "member-search").FillAsync(typed);
+            var hits = page.GetByTestId("hit");
+            await Assertions.Expect(hits).ToHaveTextAsync([typed + "1"], new() { Timeout = WaitMs });
+
+            // The earlier search was called off, and letting it finish changes nothing.
+            await hold.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            hold.Release();
+            await Assertions.Expect(hits).ToHaveTextAsync([typed + "1"], new() { Timeout = WaitMs });
+            Assert.Equal(typed, await Input(page, "member-search").InputValueAsync());
+        }
+        finally
+        {
+            hold.Release();
+        }
+    }
 }

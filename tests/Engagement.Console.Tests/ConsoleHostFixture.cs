@@ -55,6 +55,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The host's audit log, which a test can make fail once (<see cref="FlakyAuditLog"/>).</summary>
     public FlakyAuditLog Audit => Services.GetRequiredService<FlakyAuditLog>();
 
+    /// <summary>The host's member search, which a test can hold for one query (<see cref="GatedMemberSearch"/>).</summary>
+    public GatedMemberSearch Search => Services.GetRequiredService<GatedMemberSearch>();
+
     public IBrowser Browser { get; private set; } = default!;
 
     public Uri Address { get; private set; } = default!;
@@ -160,6 +163,13 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
                 ?? audit.ImplementationFactory?.Invoke(sp)
                 ?? ActivatorUtilities.CreateInstance(sp, audit.ImplementationType!))));
             services.AddSingleton<Engagement.Contracts.Audit.IAuditLog>(sp => sp.GetRequiredService<FlakyAuditLog>());
+
+            var search = services.Last(d => d.ServiceType == typeof(Engagement.Contracts.Search.IMemberSearch));
+            services.RemoveAll<Engagement.Contracts.Search.IMemberSearch>();
+            services.AddSingleton(sp => new GatedMemberSearch((Engagement.Contracts.Search.IMemberSearch)(search.ImplementationInstance
+                ?? search.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, search.ImplementationType!))));
+            services.AddSingleton<Engagement.Contracts.Search.IMemberSearch>(sp => sp.GetRequiredService<GatedMemberSearch>());
         });
     }
 

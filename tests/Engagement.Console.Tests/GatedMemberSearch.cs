@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Engagement.Contracts.Search;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>The host's member search, where a test can hold the search for one query until it lets it go (a slow read).</summary>
+public sealed class GatedMemberSearch(IMemberSearch inner) : IMemberSearch
+{
+    private readonly ConcurrentDictionary<string, Hold> _holds = new(StringComparer.Ordinal);
+
+    /// <summary>The next search for <paramref name="query"/> waits until <see cref="Hold.Release"/> (or its cancellation).</summary>
+    public Hold HoldNext(string query) => _holds[query] = new Hold();
+
+    public async Task<IReadOnlyList<MemberSearchHit>> SearchAsync(string query, int limit, CancellationToken cancellationToken = default)
+    {
+        if (_holds.TryRemove(query, out var hold))
+        {
+            hold.Entered.TrySetResult();
+            try
+            {
+                await hold.Released.Task.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                hold.Cancelled.TrySetResult();
+                throw;
+            }
+        }
+
+        return await inner.SearchAsync(query, limit, cancellationToken);
+    }
+
+    /// <summary>One held search: when it started, whether its caller cancelled it, and the release.</summary>
+    public sealed class Hold
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        internal TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => Released.TrySetResult();
+    }
+}
