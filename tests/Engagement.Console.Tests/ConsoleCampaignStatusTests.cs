@@ -55,6 +55,38 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         await ScreenshotAsync(page, "campaign-trigger-refused");
     }
 
+    [Fact]
+    public async Task LiveProgressSurvivesAFailedReadMarksItStaleAndKeepsFollowingTheCampaign()
+    {
+        var id = "lp-" + Guid.NewGuid().ToString("N")[..8];
+        var now = host.Clock.GetUtcNow();
+        using var api = MarketingClient();
+        await CreateAsync(api, id, "broadcast", now.AddHours(-1), now.AddDays(7));
+        host.CampaignCalls.ShowRunning(id, true);
+        try
+        {
+            var page = await host.NewPageAsync();
+            await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+            await GoAsync(page, $"console/campaigns/{id}");
+            var status = page.GetByTestId("campaign-status");
+            await Assertions.Expect(status).ToHaveTextAsync("running", new() { Timeout = WaitMs });
+
+            // Two reads fail while the page follows the campaign: it says the figures are stale, and polls on.
+            host.CampaignCalls.FailReads(id, 2);
+            await Assertions.Expect(page.GetByTestId("campaign-stale")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+
+            // The next read that works shows the campaign as it is (here: back to its draft), and the warning goes.
+            host.CampaignCalls.ShowRunning(id, false);
+            await Assertions.Expect(status).ToHaveTextAsync("draft", new() { Timeout = WaitMs });
+            await Assertions.Expect(page.GetByTestId("campaign-stale")).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+        }
+        finally
+        {
+            host.CampaignCalls.ShowRunning(id, false);
+            host.CampaignCalls.FailReads(id, 0);
+        }
+    }
+
     private HttpClient MarketingClient()
     {
         var client = host.CreateClient();

@@ -58,6 +58,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The host's member search, which a test can hold for one query (<see cref="GatedMemberSearch"/>).</summary>
     public GatedMemberSearch Search => Services.GetRequiredService<GatedMemberSearch>();
 
+    /// <summary>Faults in the host's calls to campaign grains (<see cref="CampaignCallFaults"/>).</summary>
+    public CampaignCallFaults CampaignCalls { get; } = new();
+
     public IBrowser Browser { get; private set; } = default!;
 
     public Uri Address { get; private set; } = default!;
@@ -170,6 +173,7 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
                 ?? search.ImplementationFactory?.Invoke(sp)
                 ?? ActivatorUtilities.CreateInstance(sp, search.ImplementationType!))));
             services.AddSingleton<Engagement.Contracts.Search.IMemberSearch>(sp => sp.GetRequiredService<GatedMemberSearch>());
+            services.AddSingleton<IOutgoingGrainCallFilter>(CampaignCalls);
         });
     }
 

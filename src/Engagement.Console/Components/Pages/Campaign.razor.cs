@@ -7,4 +7,7 @@ public partial class Campaign
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audience estimate for campaign {CampaignId} failed; the page shows it as unavailable")]
     private static partial void LogEstimateFailed(ILogger logger, Exception exception, string campaignId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live progress of campaign {CampaignId} could not be read; the page shows it as stale and tries again")]
+    private static partial void LogProgressFailed(ILogger logger, Exception exception, string campaignId);
 }

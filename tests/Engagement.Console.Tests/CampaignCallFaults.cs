@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Engagement.Contracts.Campaigns;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>
+/// Outgoing calls to campaign grains as a test wants them: a campaign shown as running while it is not (so a page
+/// keeps polling it), and reads of its status that fail a given number of times (a silo restarting, a timeout).
+/// </summary>
+public sealed class CampaignCallFaults : IOutgoingGrainCallFilter
+{
+    private readonly ConcurrentDictionary<string, bool> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+
+    /// <summary>Campaign <paramref name="campaignId"/>'s status reads say <c>running</c> (or, with false, what it is).</summary>
+    public void ShowRunning(string campaignId, bool running)
+    {
+        if (running)
+        {
+            _running[campaignId] = true;
+        }
+        else
+        {
+            _running.TryRemove(campaignId, out _);
+        }
+    }
+
+    /// <summary>The next <paramref name="times"/> status reads of <paramref name="campaignId"/> throw.</summary>
+    public void FailReads(string campaignId, int times) => _failures[campaignId] = times;
+
+    public async Task Invoke(IOutgoingGrainCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.InterfaceMethod?.DeclaringType != typeof(ICampaignGrain) || context.MethodName != nameof(ICampaignGrain.GetAsync)
+            || context.TargetId.Key.ToString() is not { } campaignId)
+        {
+            await context.Invoke();
+            return;
+        }
+
+        if (_failures.TryGetValue(campaignId, out var left) && left > 0 && _failures.TryUpdate(campaignId, left - 1, left))
+        {
+            throw new TimeoutException($"test: reading campaign {campaignId} timed out");
+        }
+
+        await context.Invoke();
+        if (_running.ContainsKey(campaignId) && context.Result is CampaignStatusView view)
+        {
+            context.Result = view with { Status = CampaignStatuses.Running };
+        }
+    }
+}
