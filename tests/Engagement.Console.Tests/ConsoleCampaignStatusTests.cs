@@ -5,8 +5,11 @@ using static Engagement.Console.Tests.ConsolePages;
 
 namespace Engagement.Console.Tests;
 
-/// <summary>Campaign statuses and refusals as marketing reads them on the campaign pages.</summary>
-[Collection(ConsoleHostCollection.Name)]
+/// <summary>
+/// Campaign statuses and refusals as marketing reads them on the campaign pages. These tests move the engine clock past
+/// campaign windows, so they have a host of their own: the other console tests read times at the pinned instant.
+/// </summary>
+[Collection(ClockMovingConsoleHostCollection.Name)]
 public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
 {
     [Theory]
@@ -110,4 +113,10 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         }, ConsoleHostFixture.Json);
         Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
     }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClockMovingConsoleHostCollection : ICollectionFixture<ConsoleHostFixture>
+{
+    public const string Name = "console host, clock moved by its tests";
 }
