@@ -114,6 +114,28 @@ public sealed class GrowthTimeline
         return null;
     }
 
+    /// <summary>
+    /// The first event at or after <paramref name="from"/> with which trailing growth reached <paramref name="threshold"/>
+    /// only thanks to the <paramref name="added"/> growth of the event at <paramref name="from"/> (without it, that
+    /// window fell short): when a late event lifted the member to a tier in order. Null when none did.
+    /// </summary>
+    public DateTimeOffset? ReachedWith(long threshold, EventKey from, long added)
+    {
+        var fromDay = MemberTimeZones.LocalDate(from.At, _zone);
+        for (var i = CountBefore(from); i < _entries.Count; i++)
+        {
+            var day = _entries[i].Day;
+            var total = Sum(i + 1, day);
+            var counted = fromDay > day.AddDays(-_windowDays) ? added : 0;
+            if (total >= threshold && total - counted < threshold)
+            {
+                return _entries[i].Key.At;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The tier held just before the event at <paramref name="key"/> (see the remarks of this type).</summary>
     public string TierHeldBefore(EventKey key)
     {

@@ -11,34 +11,39 @@ namespace Engagement.Domain.Tiers;
 public static partial class TierPolicy
 {
     /// <summary>
-    /// A late event that lifted growth to a higher tier on its own day, growth that has aged out of the window since:
-    /// in order the member moved up then and is on that tier's grace now (CONTRACT.md §1.1, §2), or has dropped one level
-    /// per grace run out since (as <c>Reassess</c> does). Judged today alone, it stayed on the lower tier.
+    /// A late event whose growth lifted the member to a higher tier in order, on its own day or with an event applied
+    /// after it, growth that has aged out since: in order the member moved up then and is on that tier's grace now
+    /// (CONTRACT.md §1.1, §2), or has dropped one level per grace run out since (as <c>Reassess</c> does). Judged today
+    /// alone, it stayed on the lower tier. An event the window already qualified without lifted nothing.
     /// </summary>
     private static void UpgradeAsOf(
         MemberState state, ProgramOptions options, DateTimeOffset now, EventKey cause, long added, string? eventId,
         List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
     {
-        var current = Current(state, options);
-        var then = GrowthPolicy.TrailingGrowth(state, options, cause.At, includeLaterDays: false);
-        var qualifying = Qualifying(options, then);
-
-        // The event must be what reached the tier: one the day already qualified without lifted nothing in order (the
-        // tier and the grace it had were played out by the ticks).
-        if (Rank(options, qualifying) <= Rank(options, current) || Rank(options, Qualifying(options, then - added)) >= Rank(options, qualifying))
+        if (added <= 0)
         {
             return;
         }
 
-        var threshold = options.Tiers[qualifying].Threshold;
-        var reason = string.Create(
-            CultureInfo.InvariantCulture,
-            $"{current} → {qualifying}: trailing growth {then} reached {threshold} at {cause.At:yyyy-MM-dd'T'HH:mm:ssK} (a late event); it has aged out since");
-        Move(state, options, qualifying, now, RuleIds.TierUpgrade, reason, eventId, entries, changes, granted);
-        var reached = GrowthTimeline.Build(state, options).ReachedAt(threshold, cause);
-        state.TierSince = reached is { } at && at < now ? at : cause.At;
-        state.TierGraceStartedAt = GraceStart(state, options, threshold, now);
-        Reassess(state, options, now, entries, changes, granted);
+        var current = Current(state, options);
+        var (ladder, thresholds) = LadderWithThresholds(options);
+        var timeline = GrowthTimeline.Build(state, options);
+        for (var rank = ladder.Length - 1; rank > Rank(options, current); rank--)
+        {
+            if (timeline.ReachedWith(thresholds[rank], cause, added) is not { } reached || reached > now)
+            {
+                continue;
+            }
+
+            var reason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{current} → {ladder[rank]}: trailing growth reached {thresholds[rank]} at {reached:yyyy-MM-dd'T'HH:mm:ssK} with a late event; it has aged out since");
+            Move(state, options, ladder[rank], now, RuleIds.TierUpgrade, reason, eventId, entries, changes, granted);
+            state.TierSince = reached;
+            state.TierGraceStartedAt = GraceStart(state, options, thresholds[rank], now);
+            Reassess(state, options, now, entries, changes, granted);
+            return;
+        }
     }
 
     /// <summary>The late refund's drop in order (<see cref="AfterRefund"/>'s remarks); nothing when the refund's own day did not qualify either.</summary>

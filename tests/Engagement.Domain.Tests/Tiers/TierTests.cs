@@ -209,6 +209,26 @@ public class TierTests
     }
 
     [Fact]
+    public void ALatePurchaseThatLetALaterPurchaseReachTheTierGivesItFromThenOnGrace()
+    {
+        // O-0 600 (2025-01-05) ages out on 2026-01-05. O-2 300 (01-03) and O-3 50 (01-04) were applied in order; a late
+        // O-1 200 of 01-01 arrives on 01-06. In order growth was 1,100 on 01-03: V2 from then, on grace from 01-05.
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 5));
+        member.Purchase("O-0", 600m);
+        member.Now = TestMember.Shanghai(2026, 1, 3);
+        member.Purchase("O-2", 300m);
+        member.Now = TestMember.Shanghai(2026, 1, 4);
+        member.Purchase("O-3", 50m);
+        Assert.Equal("V1", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 1, 6);
+
+        member.Purchase("O-1", 200m, at: TestMember.Shanghai(2026, 1, 1));
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Equal(TestMember.Shanghai(2026, 2, 4, 0, 0), member.Summary.TierGraceUntil);
+    }
+
+    [Fact]
     public void ALateSmallPurchaseOnADayThatAlreadyQualifiedChangesNoTier()
     {
         // O-1 1,200 (2025-01-10): V2, aged out on 2026-01-10, V1 since 02-09. A 10 CNY purchase of 01-05 arrives on 03-01:
