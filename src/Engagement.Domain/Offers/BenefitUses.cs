@@ -131,7 +131,9 @@ public static class BenefitUses
                     Offer = DedicatedAdvisor,
                     DedupeKey = key,
                     ValidUntil = now.AddDays(7),
-                    // Within the caps unless listed in Touches:ServiceKinds (CONTRACT.md §2 names two service touches).
+                    // A hand-off the connectors act on, recorded as used at once: capped (call 1 a week) it could be
+                    // suppressed for good while the use says assigned. Service, as its summary says.
+                    Category = TouchCategories.Service,
                 }, options, now);
             }
         }

@@ -92,7 +92,7 @@ public sealed class BenefitApiTests(OffersHostFixture host)
 
         var touches = await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{member}/touches", Json);
         var advisor = Assert.Single(touches!, t => t!["kind"]!.GetValue<string>() == "advisor.assignment");
-        Assert.Equal(("sent", "marketing", "call", "dedicated-advisor"),
+        Assert.Equal(("sent", "service", "call", "dedicated-advisor"),
             (advisor!["decision"]!.GetValue<string>(), advisor["category"]!.GetValue<string>(), advisor["channel"]!.GetValue<string>(), advisor["offer"]!.GetValue<string>()));
     }
 

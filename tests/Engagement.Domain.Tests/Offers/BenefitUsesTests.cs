@@ -98,7 +98,7 @@ public sealed class BenefitUsesTests
     }
 
     [Fact]
-    public void AV4MemberGetsOneAdvisorAssignmentAsAUseAndATouchWithinTheMarketingCaps()
+    public void AV4MemberGetsOneAdvisorAssignmentAsAUseAndAServiceTouch()
     {
         var member = Member("V4");
         var first = BenefitUses.AssignAdvisorsDue(member, Offers, _options, Noon);
@@ -107,7 +107,7 @@ public sealed class BenefitUsesTests
         var use = Assert.Single(first.Reply);
         Assert.Equal((BenefitUses.DedicatedAdvisor, BenefitUseKinds.Used), (use.Code, use.Kind));
         var touch = Assert.Single(member.Touches.Sent);
-        Assert.Equal((BenefitUses.AdvisorAssignmentTouch, TouchCategories.Marketing, "call", BenefitUses.DedicatedAdvisor), (touch.Kind, touch.Category, touch.Channel, touch.Offer));
+        Assert.Equal((BenefitUses.AdvisorAssignmentTouch, TouchCategories.Service, "call", BenefitUses.DedicatedAdvisor), (touch.Kind, touch.Category, touch.Channel, touch.Offer));
         Assert.Single(member.Outbox.Pending.OfType<PublishTouch>());
 
         var again = BenefitUses.AssignAdvisorsDue(member, Offers, _options, Noon.AddDays(1));
