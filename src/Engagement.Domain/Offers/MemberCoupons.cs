@@ -249,8 +249,7 @@ public static class MemberCoupons
                 CouponCode = coupon.Code,
                 DedupeKey = coupon.Code,
                 ValidUntil = coupon.ValidUntil,
-                // Marketing unless listed in Touches:ServiceKinds: CONTRACT.md §2 names only the points-expiry notice and the
-                // redemption confirmation as service touches, and three coupons expiring together must not send three SMS.
+                // Within the caps unless Touches:ServiceKinds lists it: CONTRACT.md §2 names two service touches, not this one.
             };
             if (TouchGovernor.Find(state, TouchIds.For(state.MemberId, request)) is null)
             {
