@@ -13,16 +13,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
     [Fact]
     public async Task SupportTurnsAChannelOffWithAReasonAndTheAuditSaysWhoWhatAndWhy()
     {
-        var id = "CNS" + Guid.NewGuid().ToString("N")[..10];
-        await host.PostEventsAsync(
-        [
-            new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" },
-            new { eventId = id + "-o", type = "purchase", memberId = id, occurredAt = T0.AddDays(-5), orderId = "O1", amount = 120m },
-        ]);
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        await GoAsync(page, $"console/members/{id}");
-        await page.GetByTestId("consent-form").WaitForAsync(new() { Timeout = WaitMs });
+        var (id, page) = await OpenSeededMemberAsync(host, "CNS", "consent-form");
         var sms = page.GetByTestId("consent-sms").Locator("input");
         Assert.True(await sms.IsCheckedAsync());
 
@@ -103,16 +94,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
     [InlineData("en-US", "Not applied: the balance is 240 points and cannot go below zero by taking 900.")]
     public async Task ANegativeAdjustmentBeyondTheBalanceIsRefusedInTheViewersLanguageAndChangesNothing(string locale, string message)
     {
-        var id = "NEG" + Guid.NewGuid().ToString("N")[..10];
-        await host.PostEventsAsync(
-        [
-            new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" },
-            new { eventId = id + "-o", type = "purchase", memberId = id, occurredAt = T0.AddDays(-5), orderId = "O1", amount = 120m },
-        ]);
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        await GoAsync(page, $"console/members/{id}");
-        await page.GetByTestId("adjust-form").WaitForAsync(new() { Timeout = WaitMs });
+        var (id, page) = await OpenSeededMemberAsync(host, "NEG", "adjust-form", locale);
 
         await Input(page, "adjust-delta").FillAsync("-900");
         await Input(page, "adjust-reason").FillAsync("wrong goodwill");

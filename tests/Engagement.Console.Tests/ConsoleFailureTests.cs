@@ -14,16 +14,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     [Fact]
     public async Task AnAdjustmentWhoseAuditWriteFailsSaysNotConfirmedAndARetryAfterAReloadGrantsItOnce()
     {
-        var id = "ADF" + Guid.NewGuid().ToString("N")[..10];
-        await host.PostEventsAsync(
-        [
-            new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" },
-            new { eventId = id + "-o", type = "purchase", memberId = id, occurredAt = T0.AddDays(-5), orderId = "O1", amount = 120m },
-        ]);
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        await GoAsync(page, $"console/members/{id}");
-        await page.GetByTestId("adjust-form").WaitForAsync(new() { Timeout = WaitMs });
+        var (id, page) = await OpenSeededMemberAsync(host, "ADF", "adjust-form");
         Assert.Equal("240", (await page.GetByTestId("points").InnerTextAsync()).Trim());
 
         // The member applies +500, then the audit write fails: the form says so and keeps the adjustment's id.

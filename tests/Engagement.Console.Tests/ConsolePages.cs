@@ -27,6 +27,28 @@ public static partial class ConsolePages
         await WaitForCircuitAsync(page);
     }
 
+    /// <summary>
+    /// Seeds a member (<paramref name="prefix"/> and a fresh suffix) registered in region east 10 days before the
+    /// fixture's start and one 120 CNY purchase 5 days before it (240 points), signs in as support and opens the member's
+    /// page until <paramref name="waitFor"/> shows.
+    /// </summary>
+    public static async Task<(string MemberId, IPage Page)> OpenSeededMemberAsync(ConsoleHostFixture host, string prefix, string waitFor, string locale = "en-US")
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var id = prefix + Guid.NewGuid().ToString("N")[..10];
+        var t0 = ConsoleHostFixture.Now;
+        await host.PostEventsAsync(
+        [
+            new { eventId = id + "-r", type = "register", memberId = id, occurredAt = t0.AddDays(-10), regionId = "east" },
+            new { eventId = id + "-o", type = "purchase", memberId = id, occurredAt = t0.AddDays(-5), orderId = "O1", amount = 120m },
+        ]);
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId(waitFor).WaitForAsync(new() { Timeout = WaitMs });
+        return (id, page);
+    }
+
     /// <summary>The input inside a MudBlazor field carrying <paramref name="testId"/> (or the input itself).</summary>
     public static ILocator Input(IPage page, string testId) =>
         page.Locator($"input[data-testid={testId}], [data-testid={testId}] input, textarea[data-testid={testId}], [data-testid={testId}] textarea").First;
