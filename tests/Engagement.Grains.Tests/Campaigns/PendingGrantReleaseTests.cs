@@ -15,12 +15,8 @@ public sealed class PendingGrantReleaseTests(SmallCampaignMemoryFixture cluster)
     [Fact]
     public async Task AGrantWhoseMemberRetriesAfterAPauseIsReleasedSoAudienceAndBudgetHoldOnlyWhatMembersHave()
     {
-        var scope = "pr" + Guid.NewGuid().ToString("N")[..8];
-        var region = scope + "-east";
-        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase }, maxGrants: 1);
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
-        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var member = Enumerable.Range(0, 60).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var (definition, campaign, region, members) = await StartOneGrantCampaignAsync("pr");
+        var member = members[0];
 
         // The member's event matched and it was granted, but its own write failed: it holds nothing and will ask again.
         Assert.Equal(CampaignGroups.Arm, (await campaign.RequestGrantAsync(member)).Group);
@@ -85,16 +81,8 @@ public sealed class PendingGrantReleaseTests(SmallCampaignMemoryFixture cluster)
     [Fact]
     public async Task AGrantWhoseAnswerTheMemberNeverGotIsReleasedAfterItsWriteSoTheBudgetGoesToAMemberWhoGetsIt()
     {
-        var scope = "pl" + Guid.NewGuid().ToString("N")[..8];
-        var region = scope + "-east";
-        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase }, maxGrants: 1);
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
-        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var (buyer, other) = Enumerable.Range(0, 60).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(2).ToList() switch
-        {
-            [var a, var b] => (a, b),
-            _ => throw new InvalidOperationException("two members outside the global control"),
-        };
+        var (definition, campaign, region, members) = await StartOneGrantCampaignAsync("pl");
+        var (buyer, other) = (members[0], members[1]);
 
         // The campaign grants the buyer its one grant, but the answer is lost on the way back (a timeout): the
         // purchase is applied and stored without a membership, and nothing would ever ask for that grant again.
@@ -120,12 +108,8 @@ public sealed class PendingGrantReleaseTests(SmallCampaignMemoryFixture cluster)
     [Fact]
     public async Task AMemberWhoseLostGrantComesBackOnItsNextEventKeepsItAndTheReleaseItQueuedIsWithdrawn()
     {
-        var scope = "pw" + Guid.NewGuid().ToString("N")[..8];
-        var region = scope + "-east";
-        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase }, maxGrants: 1);
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
-        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var buyer = Enumerable.Range(0, 60).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var (definition, campaign, region, members) = await StartOneGrantCampaignAsync("pw");
+        var buyer = members[0];
         var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
         var first = new EngagementEvent { EventId = "p1-" + buyer, Type = EventTypes.Purchase, MemberId = buyer, OccurredAt = Now.AddMinutes(-5), OrderId = buyer + "-1", Amount = 300m, RegionId = region };
 
@@ -147,5 +131,21 @@ public sealed class PendingGrantReleaseTests(SmallCampaignMemoryFixture cluster)
         Assert.Equal(1, view.Progress.Reached);
         Assert.Equal(1, view.GrantsReserved);
         Assert.Empty(cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.PendingGrants);
+    }
+
+    /// <summary>
+    /// A triggered campaign of one grant on purchases in a region of the test's own, and two member ids of that region
+    /// outside the global control group.
+    /// </summary>
+    private async Task<(CampaignDefinition Definition, ICampaignGrain Campaign, string Region, IReadOnlyList<string> Members)> StartOneGrantCampaignAsync(string prefix)
+    {
+        var scope = prefix + Guid.NewGuid().ToString("N")[..8];
+        var region = scope + "-east";
+        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase }, maxGrants: 1);
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var members = Enumerable.Range(0, 60).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(2).ToList();
+        Assert.Equal(2, members.Count);
+        return (definition, campaign, region, members);
     }
 }
