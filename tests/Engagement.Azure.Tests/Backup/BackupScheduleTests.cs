@@ -179,9 +179,14 @@ public sealed class BackupScheduleTests
             await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
             clock.SetUtcNow(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)));
             var slot = backups.GetBlobClient("20261130-020000/claim");
-            await StepUntilAsync(clock, async () => await slot.ExistsAsync(), new DateTimeOffset(2026, 11, 30, 10, 30, 0, TimeSpan.FromHours(8)), "the 10:00 slot taken once the killed copy was found stalled");
+            // The watcher marks the copy stalled before it records and reports it: the slot may be taken a moment
+            // before the report is logged, so both are waited for.
+            var reported = () => logs.Lines(LogLevel.Error, "Backup 20261129-180000", "FAILED");
+            await StepUntilAsync(
+                clock, async () => await slot.ExistsAsync() && reported().Count > 0, new DateTimeOffset(2026, 11, 30, 10, 30, 0, TimeSpan.FromHours(8)),
+                "the 10:00 slot taken once the killed copy was found stalled, and that copy reported");
 
-            Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-180000", "FAILED"));
+            Assert.Single(reported());
             Assert.Empty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 skipped"));
         }
         finally
