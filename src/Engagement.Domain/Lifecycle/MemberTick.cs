@@ -34,7 +34,7 @@ public static class MemberTick
         var lifecycle = LifecyclePolicy.Advance(state, options, now);
 
         var touches = new List<TouchDecision>();
-        touches.AddRange(RestateWaitingExpiryNotices(state, options, now));
+        touches.AddRange(ExpiryNotices.RestateWaiting(state, options, now));
         touches.AddRange(WithdrawWaitingCouponReminders(state, options, now));
         touches.AddRange(TouchGovernor.RetryDeferred(state, options, now));
         foreach (var request in lifecycle.TouchRequests)
@@ -42,10 +42,13 @@ public static class MemberTick
             touches.Add(DecideThenFulfil(state, request, options, now, fulfil));
         }
 
-        foreach (var request in ExpiryNoticesDue(state, options, now))
+        foreach (var (request, lotIds) in ExpiryNotices.Due(state, options, now))
         {
             touches.Add(TouchGovernor.Decide(state, request, options, now));
-            PointsWallet.MarkExpiryNoticeSent(state, request.DedupeKey, now);
+            foreach (var lotId in lotIds)
+            {
+                PointsWallet.MarkExpiryNoticeSent(state, lotId, now);
+            }
         }
 
         if (BirthdayTouchDue(state, options, now) is { } birthday)
@@ -85,53 +88,6 @@ public static class MemberTick
     }
 
     /// <summary>
-    /// One service notice per live lot expiring within <see cref="ProgramOptions.PointsExpiryNoticeDays"/> whose
-    /// notice has not been decided yet; valid until the lot expires.
-    /// </summary>
-    public static IReadOnlyList<TouchRequest> ExpiryNoticesDue(MemberState state, ProgramOptions options, DateTimeOffset now)
-    {
-        var channel = MemberProfile.PreferredChannel(state, options.Touches.NoticeChannel, options.Touches.NoticeFallbackChannel);
-        return [.. PointsWallet.LotsExpiringWithin(state, now, TimeSpan.FromDays(options.PointsExpiryNoticeDays))
-            .Where(lot => lot.NoticeSentAt is null)
-            .Select(lot => new TouchRequest
-            {
-                Kind = TouchKinds.PointsExpiryNotice,
-                Channel = channel,
-                PreferredChannel = options.Touches.NoticeChannel,
-                FallbackChannel = options.Touches.NoticeFallbackChannel,
-                Offer = ExpiryNoticeOffer(lot),
-                DedupeKey = lot.LotId,
-                ValidUntil = lot.ExpiresAt,
-                Category = TouchCategories.Service,
-            })];
-    }
-
-    /// <summary>
-    /// A points-expiry notice that waited (quiet hours) tells the member what the lot holds when it goes out, not what it
-    /// held when the notice was first decided: points redeemed or refunded in between are no longer said to expire. A lot
-    /// spent or refunded to nothing meanwhile has nothing left to expire; its waiting notice is withdrawn (returned).
-    /// </summary>
-    private static IReadOnlyList<TouchDecision> RestateWaitingExpiryNotices(MemberState state, ProgramOptions options, DateTimeOffset now)
-    {
-        var lots = PointsWallet.Lots(state).ToDictionary(
-            lot => TouchIds.For(state.MemberId, TouchKinds.PointsExpiryNotice, null, null, lot.LotId), StringComparer.Ordinal);
-        foreach (var waiting in TouchGovernor.DueDeferred(state, now).Where(d => d.Kind == TouchKinds.PointsExpiryNotice && d.CampaignId is null))
-        {
-            if (lots.TryGetValue(waiting.TouchId, out var lot))
-            {
-                TouchGovernor.RestateOffer(state, waiting.TouchId, ExpiryNoticeOffer(lot));
-            }
-        }
-
-        return TouchGovernor.WithdrawDeferred(
-            state,
-            d => d.Kind == TouchKinds.PointsExpiryNotice && d.CampaignId is null && (d.NotBefore is null || d.NotBefore <= now) && !lots.ContainsKey(d.TouchId),
-            "no points left to expire: the lot was spent or refunded while the notice waited",
-            options,
-            now);
-    }
-
-    /// <summary>
     /// A coupon-expiry reminder that waited (quiet hours) is withdrawn when its coupon is no longer issued by the time it
     /// would go out (redeemed, voided or expired meanwhile): the member is not told a coupon they used is about to expire.
     /// </summary>
@@ -160,9 +116,6 @@ public static class MemberTick
 
         return settled;
     }
-
-    private static string ExpiryNoticeOffer(PointsLot lot) =>
-        string.Create(CultureInfo.InvariantCulture, $"points:{lot.Remaining};expiresAt:{lot.ExpiresAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}");
 
     /// <summary>
     /// The birthday benefit touch, if the member holds the birthday benefit, has a birthday, is within

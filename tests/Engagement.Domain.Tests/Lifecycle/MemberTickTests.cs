@@ -89,6 +89,64 @@ public sealed class MemberTickTests
     }
 
     [Fact]
+    public void LotsExpiringOnTheSameLocalDayShareOneNotice()
+    {
+        // A member who bought three times on one day has three lots expiring that day a year on: one SMS says so,
+        // with the points of all three and the earliest instant, not three SMS within eight hours.
+        var sim = new MemberSim();
+        Purchase(sim, "O-1", 100m, MemberSim.At(0, 10));
+        Purchase(sim, "O-2", 50m, MemberSim.At(0, 13));
+        Purchase(sim, "O-3", 25m, MemberSim.At(0, 18));
+
+        sim.TickDaily(1, 335); // day 335 is 2026-12-06, 30 days before the lots expire
+        foreach (var hour in new[] { 13, 18 })
+        {
+            sim.Tick(new DateTimeOffset(2026, 12, 6, hour, 0, 0, MemberSim.Shanghai));
+        }
+
+        sim.TickDaily(336, 370);
+
+        var notice = Assert.Single(sim.AllTouchDecisions, t => t.Kind == TouchKinds.PointsExpiryNotice);
+        Assert.Equal(TouchDecisions.Sent, notice.Decision);
+        Assert.Equal(new DateTimeOffset(2026, 12, 6, 10, 0, 0, MemberSim.Shanghai), notice.DecidedAt);
+        Assert.Equal("points:275;expiresAt:2027-01-05T02:00:00Z", notice.Offer);
+    }
+
+    [Fact]
+    public void LotsExpiringOnDifferentLocalDaysEachHaveTheirNotice()
+    {
+        var sim = new MemberSim();
+        Purchase(sim, "O-1", 100m, MemberSim.At(0, 10));
+        Purchase(sim, "O-2", 50m, MemberSim.At(1, 10));
+
+        sim.TickDaily(1, 370);
+
+        var notices = sim.AllTouchDecisions.Where(t => t.Kind == TouchKinds.PointsExpiryNotice).ToList();
+        Assert.Equal(
+            ["points:200;expiresAt:2027-01-05T02:00:00Z", "points:50;expiresAt:2027-01-06T02:00:00Z"],
+            notices.Select(n => n.Offer));
+    }
+
+    [Fact]
+    public void ASharedNoticeThatWaitedStatesWhatTheDaysOtherLotsStillHold()
+    {
+        // Two lots expire on one day; their notice waits for 09:00. Redeeming the whole first lot meanwhile leaves the
+        // second's 50 points to expire: the notice says so rather than being withdrawn with the first lot.
+        var sim = new MemberSim();
+        Purchase(sim, "O-1", 100m, MemberSim.At(0, 2));
+        Purchase(sim, "O-2", 50m, MemberSim.At(0, 4));
+        var night = sim.Tick(new DateTimeOffset(2026, 12, 6, 2, 0, 0, MemberSim.Shanghai));
+        var waiting = Assert.Single(night.Touches, t => t.Kind == TouchKinds.PointsExpiryNotice);
+        Assert.Equal((TouchDecisions.Deferred, "points:250;expiresAt:2027-01-04T18:00:00Z"), (waiting.Decision, waiting.Offer));
+
+        RedemptionPolicy.Redeem(sim.State, "R-1", 200, null, null, sim.Options, new DateTimeOffset(2026, 12, 6, 8, 0, 0, MemberSim.Shanghai));
+        var morning = sim.Tick(new DateTimeOffset(2026, 12, 6, 9, 0, 0, MemberSim.Shanghai));
+
+        var sent = Assert.Single(morning.Touches);
+        Assert.Equal((TouchDecisions.Sent, waiting.TouchId, "points:50;expiresAt:2027-01-04T20:00:00Z"), (sent.Decision, sent.TouchId, sent.Offer));
+    }
+
+    [Fact]
     public void NextDueAtIncludesTheExpiryNoticeInstant()
     {
         var sim = new MemberSim();
