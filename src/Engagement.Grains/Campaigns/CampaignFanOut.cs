@@ -138,7 +138,7 @@ internal sealed class CampaignFanOut(
     {
         var definition = Campaign.Definition!;
         var criteria = CampaignMapping.ToCriteria(definition.Audience);
-        var page = await index.ReadShardAsync(cursor.Shard, cursor.Continuation, options.FanOutPageSize, cancellationToken);
+        var page = await ReadPageAsync(cursor, cancellationToken);
         List<PlannedDelivery> plan = [.. page.Entries
             .Where(e => criteria.Matches(e.Attributes))
             .Select(e => CampaignMapping.Plan(definition, e.MemberId, Campaign.GlobalControlPercentOr(options.GlobalControlPercent)))];
@@ -243,6 +243,25 @@ internal sealed class CampaignFanOut(
         (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd, cursor.InFlightLast) = (null, 0, null, null);
         (cursor.Continuation, cursor.Done) = (page.Continuation, page.Continuation is null);
         await saveAsync();
+    }
+
+    /// <summary>
+    /// The cursor's next page. A page replayed after a write-ahead reads on until it reaches past
+    /// <see cref="ShardCursor.InFlightLast"/>: rows indexed into the shard meanwhile may sort before the members the
+    /// write-ahead covered and push some past a page's end, and those must be replayed as covered, not met as new in the
+    /// next page (one that left the audience meanwhile would never be counted, nor its grant held).
+    /// </summary>
+    private async Task<MemberIndexPage> ReadPageAsync(ShardCursor cursor, CancellationToken cancellationToken)
+    {
+        var page = await index.ReadShardAsync(cursor.Shard, cursor.Continuation, options.FanOutPageSize, cancellationToken);
+        while (cursor.InFlightLast is { } covered && page.Continuation is { } next
+            && (page.Entries.Count == 0 || string.CompareOrdinal(page.Entries[^1].MemberId, covered) < 0))
+        {
+            var more = await index.ReadShardAsync(cursor.Shard, next, options.FanOutPageSize, cancellationToken);
+            page = new MemberIndexPage([.. page.Entries, .. more.Entries], more.Continuation);
+        }
+
+        return page;
     }
 
     /// <summary>A member a replayed write-ahead covered: planned as any, its grant reserved, asked only what it has.</summary>

@@ -16,7 +16,17 @@ public sealed class PageReplayTests(CampaignClusterFixture cluster)
     private DateTimeOffset Now => cluster.Time.GetUtcNow();
 
     [Fact]
-    public async Task AMemberWhoLeftTheAudienceBetweenTheFailureAndTheReplayIsStillCountedAndItsGrantHeld()
+    public Task AMemberWhoLeftTheAudienceBetweenTheFailureAndTheReplayIsStillCountedAndItsGrantHeld() =>
+        ReplayAfterAFailureAsync(insertedBeforeReplay: 0);
+
+    [Fact]
+    public Task MembersIndexedIntoThePageBeforeTheReplayDoNotPushCoveredMembersOutOfIt() =>
+        // 50 new rows (a full page) sort before the covered members in their shard: the replayed page must still reach
+        // past every member the write-ahead covered, or those pushed out come back as fresh members of the next page and
+        // one that left the audience meanwhile is never counted.
+        ReplayAfterAFailureAsync(insertedBeforeReplay: 50);
+
+    private async Task ReplayAfterAFailureAsync(int insertedBeforeReplay)
     {
         var scope = "r" + Guid.NewGuid().ToString("N")[..8];
         var members = await CreateMembersAsync(cluster.Client, Now, scope, 240);
@@ -36,6 +46,15 @@ public sealed class PageReplayTests(CampaignClusterFixture cluster)
         Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
         Assert.Equal(CampaignStatuses.Running, (await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning, "the interrupted fan-out")).Status);
         Assert.Equal(CampaignOutcomes.Sent, (await MembershipsAsync(cluster.Client, [new TestMember(moved, "", "V1", false)], definition.Id))[moved]?.Outcome);
+
+        // New members whose rows sort first in that shard ("-00000-k" comes before "-00001").
+        var shard = MemberIndexShards.ShardOf(moved, 16);
+        var inserted = Enumerable.Range(0, 5_000).Select(k => $"{scope}-00000-{k:D4}")
+            .Where(id => MemberIndexShards.ShardOf(id, 16) == shard).Take(insertedBeforeReplay).ToList();
+        foreach (var id in inserted)
+        {
+            await cluster.Client.GetGrain<IMemberGrain>(id).ApplyEventAsync(Events.Purchase(id, id + "-o0", 200m, Now.AddMinutes(-2)) with { RegionId = scope + "-east" });
+        }
 
         // The touched member buys up to V2 (its index row leaves the audience), the failing one heals, the reminder replays.
         await cluster.Client.GetGrain<IMemberGrain>(moved).ApplyEventAsync(Events.Purchase(moved, moved + "-up", 1_500m, Now.AddMinutes(-1)) with { RegionId = members.Single(m => m.Id == moved).Region });
