@@ -191,7 +191,8 @@ public static partial class TierPolicy
         }
         else
         {
-            if (growth >= options.Tiers[Current(state, options)].Threshold)
+            var threshold = options.Tiers[Current(state, options)].Threshold;
+            if (growth >= threshold)
             {
                 state.TierGraceStartedAt = null;
             }
@@ -200,6 +201,13 @@ public static partial class TierPolicy
             var zone = GrowthPolicy.Zone(state, options);
             if (MemberTimeZones.LocalDate(cause.At, zone) < MemberTimeZones.LocalDate(now, zone))
             {
+                // A running grace starts where the window ran short in order: the late growth may have kept it
+                // qualified past the day the grace was first dated from (never earlier than that day).
+                if (state.TierGraceStartedAt is { } started && GraceStart(state, options, threshold, now) is var inOrder && inOrder > started)
+                {
+                    state.TierGraceStartedAt = inOrder;
+                }
+
                 UpgradeAsOf(state, options, now, cause, added, eventId, entries, changes, granted);
             }
         }

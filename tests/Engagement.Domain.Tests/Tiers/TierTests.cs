@@ -381,6 +381,29 @@ public class TierTests
     }
 
     [Fact]
+    public void ALatePurchaseThatKeptTheWindowQualifiedAfterTheGraceBeganMovesTheGraceToWhenItRanShort()
+    {
+        // O-0 400 (2024-12-01) and O-1 700 (2024-12-20) give V2. O-0 ages out on 2025-12-01: V2's grace runs to 12-31.
+        // O-2 300 occurred on 2025-06-01 and arrives on 12-25 from an offline POS: in order the window held 1,000 until
+        // O-1 aged out on 12-20, so the grace began then and runs to 2026-01-19, not 12-31.
+        var member = new TestMember(TestMember.Shanghai(2024, 12, 1));
+        member.Purchase("O-0", 400m);
+        member.Now = TestMember.Shanghai(2024, 12, 20);
+        member.Purchase("O-1", 700m);
+        Assert.Equal("V2", member.Tier);
+        Tick(member, TestMember.Shanghai(2025, 12, 1, 0, 0));
+        Assert.Equal(TestMember.Shanghai(2025, 12, 31, 0, 0), member.Summary.TierGraceUntil);
+
+        member.Now = TestMember.Shanghai(2025, 12, 25);
+        Assert.Equal(EventStatus.Applied, member.Purchase("O-2", 300m, at: TestMember.Shanghai(2025, 6, 1, 12)).Status);
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Equal(TestMember.Shanghai(2026, 1, 19, 0, 0), member.Summary.TierGraceUntil);
+        Assert.Empty(Tick(member, TestMember.Shanghai(2026, 1, 18, 23, 59)).Changes);
+        Assert.Equal("V1", (Tick(member, TestMember.Shanghai(2026, 1, 19, 0, 0)), member.Tier).Item2);
+    }
+
+    [Fact]
     public void SmallRefundDuringAGraceDoesNotCutTheGraceShort()
     {
         var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
