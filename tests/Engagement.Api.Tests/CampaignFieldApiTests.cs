@@ -62,4 +62,41 @@ public sealed class CampaignFieldApiTests(ApiHostFixture host)
 
         Assert.Equal(HttpStatusCode.Created, status);
     }
+
+    [Fact]
+    public async Task ACouponThatCouldNeverBeIssuedIsRefusedAtCreationNamingItsField()
+    {
+        // A threshold coupon whose minimum spend is below its value, on the campaign and on an arm, a coupon on a points
+        // offer, and a null scope list: each would have been announced and never issued (or failed every delivery).
+        var until = host.Clock.GetUtcNow().AddDays(7).ToString("O", CultureInfo.InvariantCulture);
+        var json = $$$$"""
+            {"id":"{{{{NewId()}}}}","name":"Bad coupon","kind":"broadcast","audience":{},
+             "offer":{"kind":"coupon","code":"T50","unitCost":50,"coupon":{"kind":"threshold","value":50,"minSpend":20,"validDays":14}},
+             "channel":"push","validFrom":{{{{From}}}},"validUntil":"{{{{until}}}}",
+             "arms":[{"name":"a","weight":1,"offer":{"kind":"coupon","code":"G1","unitCost":0,"coupon":{"kind":"gift","value":0,"gift":"pack","skus":null}}},
+                     {"name":"b","weight":1,"offer":{"kind":"points","code":"P1","unitCost":1,"points":100,"coupon":{"kind":"no_threshold","value":5}}}]}
+            """;
+
+        var (status, errors) = await CreateAsync(json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(
+            ["arms[0].offer.coupon.skus", "arms[1].offer.coupon", "offer.coupon.minSpend"],
+            errors!.Select(e => e.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AValidCouponOfferIsAccepted()
+    {
+        var until = host.Clock.GetUtcNow().AddDays(7).ToString("O", CultureInfo.InvariantCulture);
+        var json = $$$$"""
+            {"id":"{{{{NewId()}}}}","name":"Good coupon","kind":"broadcast","audience":{},
+             "offer":{"kind":"coupon","code":"T50","unitCost":50,"coupon":{"kind":"threshold","value":50,"minSpend":200,"validDays":14,"skus":["SKU-1"]}},
+             "channel":"push","validFrom":{{{{From}}}},"validUntil":"{{{{until}}}}","arms":[{"name":"a","weight":1}]}
+            """;
+
+        var (status, _) = await CreateAsync(json);
+
+        Assert.Equal(HttpStatusCode.Created, status);
+    }
 }

@@ -66,7 +66,7 @@ public static class CampaignEndpoints
             ex => ex.Message.StartsWith(OffsetDateTimeJsonConverter.Rule, StringComparison.Ordinal) ? OffsetDateTimeJsonConverter.Rule : "has the wrong type or is not valid JSON");
         if (definition is not null || !errors.Any)
         {
-            foreach (var problem in CampaignDefinitions.Validate(definition, programme.Value.Tiers.Keys))
+            foreach (var problem in CampaignDefinitions.Validate(definition, programme.Value.Tiers.Keys).Concat(CampaignCoupons.Errors(definition)))
             {
                 if (!errors.Names(problem.Field))
                 {

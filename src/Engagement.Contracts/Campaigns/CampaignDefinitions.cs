@@ -259,6 +259,24 @@ public static partial class CampaignDefinitions
             add(field + ".unitCost", "CNY: at most 100000, with at most 2 decimals");
         }
 
+        if (offer.Coupon is { } coupon)
+        {
+            // The coupon's own rules (value, minSpend, validDays, scope sizes) are the domain's CouponTemplate's, checked
+            // by the campaign grain and the API beside these; here only what they cannot read.
+            if (offer.Kind != OfferKinds.Coupon)
+            {
+                add(field + ".coupon", $"only a coupon offer carries a coupon; this offer's kind is {offer.Kind}");
+            }
+
+            foreach (var (name, list) in new[] { ("regions", coupon.Regions), ("stores", coupon.Stores), ("skus", coupon.Skus), ("categories", coupon.Categories) })
+            {
+                if (list is null)
+                {
+                    add(field + ".coupon." + name, "must be a list of ids (it may be empty), not null");
+                }
+            }
+        }
+
         if (offer.Kind == OfferKinds.Points && offer.Points is not > 0)
         {
             add(field + ".points", "required and greater than 0 for a points offer");
@@ -312,6 +330,31 @@ public static partial class CampaignDefinitions
             }
         }
     }
+
+    /// <summary>
+    /// The coupons a definition's offers carry, each with its field (<c>offer.coupon</c>, <c>arms[1].offer.coupon</c>), for
+    /// the checks of the domain's coupon rules (the API's and the campaign grain's).
+    /// </summary>
+    public static IEnumerable<(string Field, Offers.CouponGrant Coupon)> Coupons(CampaignDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (definition.Offer?.Coupon is { } coupon)
+        {
+            yield return ("offer.coupon", coupon);
+        }
+
+        for (var i = 0; i < (definition.Arms?.Count ?? 0); i++)
+        {
+            if (definition.Arms![i]?.Offer?.Coupon is { } armCoupon)
+            {
+                yield return (Indexed("arms", i) + ".offer.coupon", armCoupon);
+            }
+        }
+    }
+
+    /// <summary>A coupon rule's field (<c>minSpend</c>, <c>scope.skus</c>) as a field of the coupon at <paramref name="couponField"/>: its scope lists are flat there.</summary>
+    public static string CouponField(string couponField, string ruleField) =>
+        couponField + "." + (ruleField.StartsWith("scope.", StringComparison.Ordinal) ? ruleField["scope.".Length..] : ruleField);
 
     private static string Indexed(string field, int index) => field + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
 

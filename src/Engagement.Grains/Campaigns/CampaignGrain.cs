@@ -72,6 +72,7 @@ public sealed class CampaignGrain(
         ArgumentNullException.ThrowIfNull(definition);
         var normalized = CampaignDefinitions.Normalize(definition);
         var errors = CampaignDefinitions.Validate(normalized).ToList();
+        errors.AddRange(CampaignMapping.CouponErrors(normalized).Where(e => !errors.Exists(x => x.Field == e.Field)));
         if (!string.Equals(normalized.Id, CampaignId, StringComparison.Ordinal))
         {
             errors.Add(new("id", $"must be the campaign's id '{CampaignId}'"));

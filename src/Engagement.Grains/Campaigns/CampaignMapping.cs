@@ -1,6 +1,7 @@
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Domain.Campaigns;
+using Engagement.Grains.Offers;
 
 namespace Engagement.Grains.Campaigns;
 
@@ -26,6 +27,19 @@ internal static class CampaignMapping
     /// </summary>
     public static bool TriggerMatches(CampaignTrigger trigger, EngagementEvent evt, decimal? programmeAmount) =>
         ToRule(trigger).Matches(evt.Type, evt.Items.Select(i => i.Category), programmeAmount);
+
+    /// <summary>
+    /// What is wrong with the coupons a definition's offers describe (the campaign's and each arm's), by the domain's
+    /// <see cref="Engagement.Domain.Offers.CouponTemplate.Validate"/>, as fields of the definition
+    /// (<c>offer.coupon.minSpend</c>, <c>arms[1].offer.coupon.skus</c>): a coupon that could never be issued is refused
+    /// when the campaign is created, not announced to every member and issued to none (CONTRACT.md §2.1). Null scope
+    /// lists are <see cref="CampaignDefinitions.Validate"/>'s to name.
+    /// </summary>
+    public static IEnumerable<CampaignFieldError> CouponErrors(CampaignDefinition definition) =>
+        from offer in CampaignDefinitions.Coupons(definition)
+        let grant = offer.Coupon with { Regions = offer.Coupon.Regions ?? [], Stores = offer.Coupon.Stores ?? [], Skus = offer.Coupon.Skus ?? [], Categories = offer.Coupon.Categories ?? [] }
+        from error in grant.ToTemplate().Validate()
+        select new CampaignFieldError(CampaignDefinitions.CouponField(offer.Field, error.Field), error.Message);
 
     public static CampaignTriggerRule ToRule(CampaignTrigger trigger) => new(trigger.EventType, trigger.ItemCategory, trigger.MinAmount);
 

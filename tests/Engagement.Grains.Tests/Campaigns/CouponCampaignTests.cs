@@ -13,6 +13,25 @@ public sealed class CouponCampaignTests(CampaignClusterFixture cluster)
     private DateTimeOffset Now => cluster.Time.GetUtcNow();
 
     [Fact]
+    public async Task ACampaignWhoseCouponCouldNeverBeIssuedIsNotCreated()
+    {
+        // Created by any caller, not only the API: the grain itself refuses a threshold coupon below its value.
+        var definition = Broadcast("k" + Guid.NewGuid().ToString("N")[..8] + "-bad", Now, new CampaignAudience()) with
+        {
+            Offer = new CampaignOffer
+            {
+                Kind = OfferKinds.Coupon, Code = "T50", UnitCost = 50m,
+                Coupon = new CouponGrant { Kind = "threshold", Value = 50m, MinSpend = 20m, ValidDays = 7 },
+            },
+        };
+
+        var result = await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition);
+
+        Assert.Equal(CampaignCreateResult.Invalid, result.Status);
+        Assert.Equal("offer.coupon.minSpend", Assert.Single(result.Errors).Field);
+    }
+
+    [Fact]
     public async Task APausedAndResumedCouponFanOutIssuesOneCouponPerGrantNeverPastTheBudgetAndTheTouchCarriesItsCode()
     {
         var scope = "k" + Guid.NewGuid().ToString("N")[..8];
