@@ -216,6 +216,26 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ATriggeredCampaignWhoseWindowEndedIsNoLongerListed()
+    {
+        // Nothing unlists a triggered campaign when its window simply ends; the registry (one grain state, read by every
+        // silo) must not keep it, or months of campaigns fill it until no campaign can be listed at all.
+        var scope = "t" + Guid.NewGuid().ToString("N")[..8];
+        var ending = CampaignTestKit.Triggered(scope + "-ends", Now, scope + "-r", new CampaignTrigger { EventType = "purchase" }) with { ValidUntil = Now.AddHours(1) };
+        Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(ending.Id).CreateAsync(ending)).Status);
+        var registry = cluster.Client.GetGrain<ICampaignRegistryGrain>(0);
+        Assert.Contains(await registry.ListActiveAsync(), d => d.Id == ending.Id);
+
+        cluster.Time.Advance(TimeSpan.FromHours(2));
+        var next = CampaignTestKit.Triggered(scope + "-next", Now, scope + "-r", new CampaignTrigger { EventType = "purchase" });
+        Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(next.Id).CreateAsync(next)).Status);
+
+        var listed = await registry.ListActiveAsync();
+        Assert.DoesNotContain(listed, d => d.Id == ending.Id);
+        Assert.Contains(listed, d => d.Id == next.Id);
+    }
+
+    [Fact]
     public async Task AGrantReleasedAfterTheBudgetRanOutListsTheCampaignAgainForTheNextMember()
     {
         var scope = "t" + Guid.NewGuid().ToString("N")[..8];
