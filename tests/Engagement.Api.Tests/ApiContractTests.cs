@@ -195,6 +195,7 @@ public sealed class ApiContractTests(ApiHostFixture host)
     [InlineData("api/v1/reports/winback?from=2026-13-01", "from")]
     [InlineData("api/v1/reports/winback?from=2026-02-01&to=2026-01-01", "from")]
     [InlineData("api/v1/reports/winback?to=0001-01-05", "to")]
+    [InlineData("api/v1/reports/winback?to=9999-12-31", "to")]
     public async Task BadQueriesAreBadRequestsNamingTheField(string path, string field)
     {
         using var support = host.Client(ApiHostFixture.SupportKey);
