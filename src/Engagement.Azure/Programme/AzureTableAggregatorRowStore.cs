@@ -24,7 +24,8 @@ namespace Engagement.Azure.Programme;
 /// and a write carries at most 64), several when rows of many marks do not (<see cref="TransactionPayload"/>):
 /// replace-if-ETag for stored rows, insert for new ones, so two activations of one aggregator (a silo failover)
 /// cannot both succeed on a row. A row holds at most <see cref="MaxMarkChunks"/> × 3,276 member marks (~36,000; an
-/// aggregator 64 times that): past it the write is refused, not cut.
+/// aggregator 64 times that, ~2.3 million members): past it the write is refused, not cut, and the aggregator's members
+/// keep their contributions (marks are never dropped to make room: a forgotten member would count twice).
 /// </remarks>
 public sealed class AzureTableAggregatorRowStore : IAggregatorRowStore
 {

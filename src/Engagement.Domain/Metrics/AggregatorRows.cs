@@ -34,8 +34,8 @@ public static class AggregatorRows
 
     /// <summary>
     /// Applies <paramref name="contributions"/> to the rows they belong to (<paramref name="rows"/>: row number → what
-    /// storage holds; a missing row is empty). Returns only the rows that changed (applied something, or forgot marks
-    /// and ids past <paramref name="dedupeDays"/>) and how many contributions applied; <paramref name="rows"/> is not changed.
+    /// storage holds; a missing row is empty). Returns only the rows that changed (applied something, or forgot ids
+    /// without a sequence past <paramref name="dedupeDays"/>; member marks are never forgotten) and how many contributions applied; <paramref name="rows"/> is not changed.
     /// </summary>
     public static (IReadOnlyDictionary<int, AggregatorShard> Changed, int Applied) Apply(
         IReadOnlyDictionary<int, AggregatorShard> rows, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays)
@@ -59,10 +59,9 @@ public static class AggregatorRows
         foreach (var (row, list) in byRow)
         {
             var before = rows.GetValueOrDefault(row) ?? Empty;
-            var (next, count, renewed) = AggregatorShard.ApplyCounting(before, list, now, dedupeDays);
+            var (next, count) = AggregatorShard.Apply(before, list, now, dedupeDays);
             applied += count;
-            // A repeat that renewed its member's mark (the first of a later day) is written too: the mark must outlive a restart.
-            if (count > 0 || renewed > 0 || next.Applied.Count != before.Applied.Count || next.Members.Count != before.Members.Count)
+            if (count > 0 || next.Applied.Count != before.Applied.Count)
             {
                 changed[row] = next;
             }

@@ -4,11 +4,21 @@ namespace Engagement.Domain.Metrics;
 
 /// <summary>
 /// What one aggregator (region × local day × shard, or region × shard of gauges) holds: counter sums and what it needs
-/// to apply each contribution once, kept <see cref="MetricsOptions.DedupeDays"/> days after it last arrived (the
-/// redelivery horizon of the member outbox, which re-emits within minutes): per contributing member, the highest
-/// outcome sequence applied (<see cref="Members"/>: one entry per member, however many events it had that day), and
-/// for contributions without a sequence (made before sequences existed) the hashes of their ids (<see cref="Applied"/>).
+/// to apply each contribution once: per contributing member, the highest outcome sequence applied (<see cref="Members"/>:
+/// one entry per member, however many events it had that day), kept for as long as the aggregator exists; and for
+/// contributions without a sequence (made before sequences existed) the hashes of their ids (<see cref="Applied"/>),
+/// kept <see cref="MetricsOptions.DedupeDays"/> days after they arrived.
 /// </summary>
+/// <remarks>
+/// Member marks never expire because a member's confirmed contributions leave its stored outbox only at its next state
+/// write: a silo that crashes after the aggregator confirmed but before that write leaves them there, and the member
+/// sends them again at its next activation, which may be a lifecycle reminder a month later. An aggregator that had
+/// forgotten the member would count its activity, revenue and gauge moves a second time, for good. What this costs is
+/// bounded by the members an aggregator sees (20 bytes a mark in storage): the members active on one region-day in one
+/// shard, or every member of a region in one gauge shard. The table store holds ~36,000 marks per row, 64 rows per
+/// aggregator (~2.3 million members, ~18 million per region at the default 8 shards); past it the aggregator's write is
+/// refused and its contributions stay in the members' outboxes (counted late, never twice), logged at Error.
+/// </remarks>
 public sealed record AggregatorShard
 {
     public IReadOnlyDictionary<string, long> Counters { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -19,7 +29,7 @@ public sealed record AggregatorShard
     /// <summary>Arrival day (<see cref="DateOnly.DayNumber"/>, UTC) → hashes of the ids applied that day of contributions without a sequence.</summary>
     public IReadOnlyDictionary<int, HashSet<ulong>> Applied { get; init; } = new Dictionary<int, HashSet<ulong>>();
 
-    /// <summary>Hash of a member id (<see cref="Hash"/>) → the highest sequence of it applied and the UTC day that arrived.</summary>
+    /// <summary>Hash of a member id (<see cref="Hash"/>) → the highest sequence of it applied and the UTC day that arrived (never forgotten).</summary>
     public IReadOnlyDictionary<ulong, MemberMark> Members { get; init; } = new Dictionary<ulong, MemberMark>();
 
     /// <summary>Contributions applied since the grain was created.</summary>
@@ -30,21 +40,11 @@ public sealed record AggregatorShard
 
     /// <summary>
     /// Applies each contribution not applied before — by its member's sequence (a member's contributions in one call
-    /// are taken in sequence order; one at or below the member's mark is a repeat), or by id when it has none — and
-    /// forgets marks and ids that arrived <paramref name="dedupeDays"/> days or more before <paramref name="now"/>.
-    /// Returns the new state and how many applied; <paramref name="state"/> is not changed.
+    /// are taken in sequence order; one at or below the member's mark is a repeat, however long after), or by id when it
+    /// has none — and forgets ids without a sequence that arrived <paramref name="dedupeDays"/> days or more before
+    /// <paramref name="now"/>. Returns the new state and how many applied; <paramref name="state"/> is not changed.
     /// </summary>
     public static (AggregatorShard State, int Applied) Apply(AggregatorShard state, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays)
-    {
-        var (next, applied, _) = ApplyCounting(state, contributions, now, dedupeDays);
-        return (next, applied);
-    }
-
-    /// <summary>
-    /// <see cref="Apply"/>, also counting the repeats that renewed their member's mark (a repeat on a later day than the
-    /// mark's keeps it for another <paramref name="dedupeDays"/>): a state with renewed marks must be written.
-    /// </summary>
-    internal static (AggregatorShard State, int Applied, int Renewed) ApplyCounting(AggregatorShard state, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(contributions);
@@ -52,23 +52,14 @@ public sealed record AggregatorShard
         var list = contributions as IReadOnlyList<MetricContribution> ?? [.. contributions];
         var applied = state.Applied.Where(kv => kv.Key > today - dedupeDays).ToDictionary(kv => kv.Key, kv => kv.Value);
         HashSet<ulong>? todays = null;
-        var members = new Dictionary<ulong, MemberMark>(state.Members.Count + list.Count);
-        foreach (var (member, mark) in state.Members)
-        {
-            if (mark.Day > today - dedupeDays)
-            {
-                members[member] = mark;
-            }
-        }
-
+        var members = new Dictionary<ulong, MemberMark>(state.Members);
         var counters = new Dictionary<string, long>(state.Counters, StringComparer.Ordinal);
         var revenue = state.Revenue;
         var count = 0;
         var duplicates = 0;
-        var renewed = 0;
         foreach (var c in list.OrderBy(c => c.Sequence))
         {
-            if (!Fresh(c, today, applied, ref todays, members, ref renewed))
+            if (!Fresh(c, today, applied, ref todays, members))
             {
                 duplicates++;
                 continue;
@@ -92,46 +83,30 @@ public sealed record AggregatorShard
             AppliedCount = state.AppliedCount + count,
             DuplicateCount = state.DuplicateCount + duplicates,
         };
-        return (next, count, renewed);
+        return (next, count);
     }
 
     /// <summary>
-    /// This state without the marks and ids that <see cref="Apply"/> at <paramref name="now"/> would forget (arrived
-    /// <paramref name="dedupeDays"/> days or more before): the same answers to every later <see cref="Apply"/>, less
-    /// memory for an aggregator of a past day that is only read.
+    /// This state without the ids that <see cref="Apply"/> at <paramref name="now"/> would forget (contributions without a
+    /// sequence that arrived <paramref name="dedupeDays"/> days or more before; member marks are kept): the same answers
+    /// to every later <see cref="Apply"/>, less memory for an aggregator of a past day that is only read.
     /// </summary>
     public AggregatorShard WithoutExpired(DateTimeOffset now, int dedupeDays)
     {
         var horizon = DateOnly.FromDateTime(now.UtcDateTime).DayNumber - dedupeDays;
-        if (Members.Values.All(m => m.Day > horizon) && Applied.Keys.All(d => d > horizon))
-        {
-            return this;
-        }
-
-        return this with
-        {
-            Members = Members.Where(kv => kv.Value.Day > horizon).ToDictionary(kv => kv.Key, kv => kv.Value),
-            Applied = Applied.Where(kv => kv.Key > horizon).ToDictionary(kv => kv.Key, kv => kv.Value),
-        };
+        return Applied.Keys.All(d => d > horizon)
+            ? this
+            : this with { Applied = Applied.Where(kv => kv.Key > horizon).ToDictionary(kv => kv.Key, kv => kv.Value) };
     }
 
     /// <summary>True (and remembered) when <paramref name="c"/> was not applied before.</summary>
-    private static bool Fresh(MetricContribution c, int today, Dictionary<int, HashSet<ulong>> applied, ref HashSet<ulong>? todays, Dictionary<ulong, MemberMark> members, ref int renewed)
+    private static bool Fresh(MetricContribution c, int today, Dictionary<int, HashSet<ulong>> applied, ref HashSet<ulong>? todays, Dictionary<ulong, MemberMark> members)
     {
         if (c.Sequence > 0 && c.MemberId is not null)
         {
             var member = Hash(c.MemberId);
             if (members.TryGetValue(member, out var mark) && mark.Sequence >= c.Sequence)
             {
-                // A repeat keeps the mark alive: a member whose sends keep failing elsewhere (another aggregator of the
-                // same batch) sends this one again and again, and a mark forgotten DedupeDays after its first arrival
-                // would count the next repeat a second time.
-                if (mark.Day < today)
-                {
-                    members[member] = mark with { Day = today };
-                    renewed++;
-                }
-
                 return false;
             }
 

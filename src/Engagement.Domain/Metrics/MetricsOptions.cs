@@ -56,7 +56,11 @@ public sealed class MetricsOptions
     /// </summary>
     public Dictionary<string, string> RegionTimeZones { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>How long an aggregator remembers applied contribution ids after applying them, days (1–60, default 7): the redelivery horizon.</summary>
+    /// <summary>
+    /// How long an aggregator remembers the ids of contributions without a member sequence (made before sequences
+    /// existed) after applying them, days (1–60, default 7). A member's sequence mark is kept for good, whatever this
+    /// says: a member re-sends a confirmed contribution at its next activation, which may come a month later.
+    /// </summary>
     public int DedupeDays { get; set; } = 7;
 
     /// <summary>Share of members in value class A, by monetary rank (CONTRACT.md §2; default 0.15, the top 15%).</summary>

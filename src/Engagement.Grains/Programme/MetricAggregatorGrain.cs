@@ -140,7 +140,16 @@ public sealed partial class MetricAggregatorGrain(
         }
         catch (Exception ex)
         {
-            LogWriteFailed(ex, this.GetPrimaryKeyString());
+            if (ex is ArgumentException)
+            {
+                // A row past what storage holds (member marks are never forgotten): refused, so counted late, never twice.
+                LogRowTooLarge(ex, this.GetPrimaryKeyString());
+            }
+            else
+            {
+                LogWriteFailed(ex, this.GetPrimaryKeyString());
+            }
+
             foreach (var waiter in batch.Concat(_waiting))
             {
                 waiter.Done.TrySetException(ex);
@@ -154,6 +163,9 @@ public sealed partial class MetricAggregatorGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Aggregator {Key} could not write its sums; callers re-emit")]
     private partial void LogWriteFailed(Exception exception, string key);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Aggregator {Key} has a row larger than storage holds (member marks past its bound); its members' contributions stay in their outboxes, uncounted")]
+    private partial void LogRowTooLarge(Exception exception, string key);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Aggregator {Key}: single-state sums and {Marks} member marks moved into rows")]
     private partial void LogMigrated(string key, int marks);

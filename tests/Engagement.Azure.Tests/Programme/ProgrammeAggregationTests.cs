@@ -162,6 +162,27 @@ public sealed class ProgrammeAggregationTests
     }
 
     [Fact]
+    public async Task AConfirmedContributionResentAMonthLaterAfterARestartCountsOnce()
+    {
+        // The member's state write after the confirmation was lost (a crash): its next activation, a month later, sends
+        // the day's contributions again, to the day's aggregators and to the gauges, both reactivated from storage.
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        var purchase = Events(["month-m1"], "purchase", Today, "month", monetary: 100m);
+        await silo.Sink.ApplyAsync(purchase);
+
+        await silo.StopAsync();
+        silo.Clock.Advance(TimeSpan.FromDays(30));
+        await silo.StartAsync();
+        await silo.Sink.ApplyAsync(purchase);
+
+        var day = (await silo.Reader.GetDaysAsync("month", Today, Today)).Single();
+        Assert.Equal(1, day.Counters[MetricNames.Dau]);
+        Assert.Equal(1, day.Counters[MetricNames.Purchasers]);
+        Assert.Equal(1, (await silo.Reader.GetGaugesAsync("month"))["month"][GaugeNames.Members]);
+    }
+
+    [Fact]
     public async Task AWriteWhoseAnswerIsLostIsRetriedByTheCallersAndCountsOnce()
     {
         await using var silo = new ProgrammeSilo();
