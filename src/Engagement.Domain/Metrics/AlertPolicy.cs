@@ -45,7 +45,11 @@ public static class AlertPolicy
         return list.Where(o => !options.Disabled.Contains(o.Rule)).ToList();
     }
 
-    /// <summary>activity.below-baseline: the measure below the baseline on each of the last <see cref="AlertOptions.ActivityDays"/> days.</summary>
+    /// <summary>
+    /// activity.below-baseline: the measure below the baseline on each of the last <see cref="AlertOptions.ActivityDays"/>
+    /// days; the baseline is <see cref="AlertOptions.ActivityBaseline"/>, or the median of the
+    /// <see cref="AlertOptions.BaselineDays"/> days before those judged, one value for the whole run.
+    /// </summary>
     public static AlertObservation Activity(string regionId, IReadOnlyList<HealthDay> series, AlertOptions options)
     {
         ArgumentNullException.ThrowIfNull(series);
@@ -58,14 +62,15 @@ public static class AlertPolicy
             return result;
         }
 
-        double? lastBaseline = null;
-        var below = true;
-        for (var i = series.Count - n; i < series.Count; i++)
+        // One baseline for the whole judged run, from the days before it: a baseline per judged day took the run's own
+        // low days into it, so a sustained drop became its own baseline and resolved itself while the measure stayed low.
+        var start = series.Count - n;
+        var lastBaseline = options.ActivityBaseline ?? Median(series.Skip(Math.Max(0, start - options.BaselineDays)).Take(Math.Min(start, options.BaselineDays)).Select(Measure), options.BaselineDays / 2);
+        var below = lastBaseline is not null;
+        for (var i = start; i < series.Count && below; i++)
         {
-            var baseline = options.ActivityBaseline ?? Median(series.Skip(Math.Max(0, i - options.BaselineDays)).Take(Math.Min(i, options.BaselineDays)).Select(Measure), options.BaselineDays / 2);
             var value = Measure(series[i]);
-            lastBaseline = baseline;
-            below &= baseline is not null && value is not null && value < baseline;
+            below = value is not null && value < lastBaseline;
         }
 
         var now = Measure(series[^1]);

@@ -47,10 +47,25 @@ public class AlertTests
         var observed = AlertPolicy.Activity("all", history, options);
 
         Assert.True(observed.Breached);
-        // The last day's window: 22 × 0.09, 21 × 0.11 and the 13 low days before it: median 0.09.
-        Assert.Equal(0.09, observed.Threshold!.Value, 6);
+        // The 56 days before the judged 14: 28 × 0.09 and 28 × 0.11, median 0.10.
+        Assert.Equal(0.10, observed.Threshold!.Value, 6);
         Assert.Null(AlertPolicy.Activity("all", Shares([.. Enumerable.Repeat(0.01, 14)]), options).Threshold);
         Assert.False(AlertPolicy.Activity("all", Shares([.. Enumerable.Repeat(0.01, 14)]), options).Breached);
+    }
+
+    [Fact]
+    public void ASustainedDropStaysBreachedWhileTheMeasureStaysLow()
+    {
+        // Judging each day against the 56 days before that day took the drop's own days into the baseline: from about
+        // the 28th low day on, the median was the low value and the episode resolved with nothing recovered.
+        var options = new AlertOptions { ActivityBaseline = null };
+        var history = Shares([.. Enumerable.Repeat(0.10, 56), .. Enumerable.Repeat(0.05, 30)]);
+
+        var observed = AlertPolicy.Activity("all", history, options);
+
+        Assert.True(observed.Breached);
+        Assert.Equal(0.10, observed.Threshold!.Value, 6);
+        Assert.Equal(0.05, observed.Value);
     }
 
     [Fact]
