@@ -65,16 +65,35 @@ public static class AlertBook
 {
     /// <summary>
     /// Applies observations: a breached rule without an open episode opens one; an open episode whose rule no longer
-    /// holds (or has no data) is resolved; anything else changes nothing. Each change joins the outbox.
+    /// holds is resolved; an observation without a value (too little data to judge) leaves the episode as it is, so a
+    /// rate whose denominator hovers around its minimum does not close and reopen episodes. Open episodes of the rules in
+    /// <paramref name="disabled"/> are resolved, saying so. Each change joins the outbox.
     /// </summary>
-    public static AlertBookState Apply(AlertBookState state, IEnumerable<AlertObservation> observations, DateTimeOffset now, int historyLimit)
+    /// <param name="state">The book before.</param>
+    /// <param name="observations">This evaluation's observations.</param>
+    /// <param name="now">The evaluation instant, UTC.</param>
+    /// <param name="historyLimit">Resolved episodes kept.</param>
+    /// <param name="disabled">Rules turned off (<see cref="AlertOptions.Disabled"/>); null for none.</param>
+    public static AlertBookState Apply(AlertBookState state, IEnumerable<AlertObservation> observations, DateTimeOffset now, int historyLimit, IReadOnlyCollection<string>? disabled = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(observations);
         var next = state;
         foreach (var o in observations)
         {
-            next = o.Breached ? Raise(next, o.Rule, o.RegionId, o.Value, o.Threshold, o.Message, now) : Resolve(next, o.Rule, o.RegionId, o.Value, now, historyLimit);
+            if (o.Breached)
+            {
+                next = Raise(next, o.Rule, o.RegionId, o.Value, o.Threshold, o.Message, now);
+            }
+            else if (o.Value is not null)
+            {
+                next = Resolve(next, o.Rule, o.RegionId, o.Value, now, historyLimit);
+            }
+        }
+
+        foreach (var open in next.Open.Values.Where(a => disabled?.Contains(a.Rule) == true).ToList())
+        {
+            next = Resolve(next, open.Rule, open.RegionId, null, now, historyLimit, "resolved: the rule was turned off (Engagement:Alerts:Disabled)");
         }
 
         return next with { LastEvaluatedAt = now };
@@ -110,8 +129,11 @@ public static class AlertBook
         };
     }
 
-    /// <summary>Resolves the open episode of <paramref name="rule"/> in <paramref name="regionId"/>, if any.</summary>
-    public static AlertBookState Resolve(AlertBookState state, string rule, string regionId, double? value, DateTimeOffset now, int historyLimit)
+    /// <summary>
+    /// Resolves the open episode of <paramref name="rule"/> in <paramref name="regionId"/>, if any; a
+    /// <paramref name="reason"/> is added to its message.
+    /// </summary>
+    public static AlertBookState Resolve(AlertBookState state, string rule, string regionId, double? value, DateTimeOffset now, int historyLimit, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var key = Key(rule, regionId);
@@ -120,7 +142,7 @@ public static class AlertBook
             return state;
         }
 
-        var resolved = open with { State = AlertStates.Resolved, ResolvedAt = now, Value = value ?? open.Value };
+        var resolved = open with { State = AlertStates.Resolved, ResolvedAt = now, Value = value ?? open.Value, Message = reason is null ? open.Message : open.Message + "; " + reason };
         var remaining = new Dictionary<string, AlertRecord>(state.Open, StringComparer.Ordinal);
         remaining.Remove(key);
         return state with

@@ -13,7 +13,10 @@ public sealed record AlertObservation
     /// <summary>Whether the condition holds now.</summary>
     public bool Breached { get; init; }
 
-    /// <summary>The measured value (a fraction), null when there is too little data to judge (then never breached).</summary>
+    /// <summary>
+    /// The measured value (a fraction), null when there is too little data to judge: then never breached, and an open
+    /// episode of the rule stays as it is (<see cref="AlertBook.Apply"/>).
+    /// </summary>
     public double? Value { get; init; }
 
     public double? Threshold { get; init; }
@@ -66,14 +69,12 @@ public static class AlertPolicy
         // low days into it, so a sustained drop became its own baseline and resolved itself while the measure stayed low.
         var start = series.Count - n;
         var lastBaseline = options.ActivityBaseline ?? Median(series.Skip(Math.Max(0, start - options.BaselineDays)).Take(Math.Min(start, options.BaselineDays)).Select(Measure), options.BaselineDays / 2);
-        var below = lastBaseline is not null;
-        for (var i = start; i < series.Count && below; i++)
-        {
-            var value = Measure(series[i]);
-            below = value is not null && value < lastBaseline;
-        }
-
-        var now = Measure(series[^1]);
+        var values = series.Skip(start).Select(Measure).ToList();
+        var below = lastBaseline is not null && values.All(v => v is not null && v < lastBaseline);
+        // Judged only with a baseline and, unless a day is at or above it, a measure on every day: otherwise the value is
+        // null (too little data), which leaves an open episode as it is.
+        var judged = lastBaseline is not null && (below || values.Any(v => v is not null && v >= lastBaseline));
+        var now = judged ? Measure(series[^1]) : null;
         return result with
         {
             Breached = below,

@@ -82,13 +82,18 @@ public sealed partial class AlertsGrain(
             observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options));
         }
 
-        await ChangeAsync(book => AlertBook.Apply(book, observations, now, Options.HistoryLimit));
+        await ChangeAsync(book => AlertBook.Apply(book, observations, now, Options.HistoryLimit, Options.Disabled));
         return await GetAsync(AlertStates.Open, 1000);
     }
 
     public Task RaiseAnomalyAsync(string source, string message)
     {
         var key = Source(source);
+        if (Options.Disabled.Contains(AlertRules.DataAnomaly))
+        {
+            return Task.CompletedTask; // turned off: the next evaluation would only resolve it again
+        }
+
         var text = (message ?? "").Length > 500 ? message![..500] : message ?? "";
         return ChangeAsync(book => AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow()));
     }

@@ -153,6 +153,45 @@ public class AlertTests
     }
 
     [Fact]
+    public void TooLittleDataLeavesAnOpenEpisodeOpenSoItDoesNotFlap()
+    {
+        // Coupon redemption 10% of 20 issued breaches; the next hour a refund takes issued below the minimum (no value).
+        var options = new AlertOptions();
+        DayCounters Coupons(long issued, long redeemed) => new()
+        {
+            Day = Start,
+            Counters = new Dictionary<string, long> { [MetricNames.CouponsIssued] = issued, [MetricNames.CouponsRedeemed] = redeemed },
+        };
+        IEnumerable<AlertObservation> Observe(DayCounters day) =>
+            AlertPolicy.Observe("east", [new HealthDay()], [day], options).Where(o => o.Rule == AlertRules.BenefitsRedemptionLow);
+
+        var s1 = AlertBook.Apply(new AlertBookState(), Observe(Coupons(20, 2)), Now, 10);
+        var undecided = Observe(Coupons(options.CouponMinIssued - 1, 1)).Single();
+        var s2 = AlertBook.Apply(s1, [undecided], Now.AddHours(1), 10);
+        var s3 = AlertBook.Apply(s2, Observe(Coupons(20, 2)), Now.AddHours(2), 10);
+        var s4 = AlertBook.Apply(s3, Observe(Coupons(20, 5)), Now.AddHours(3), 10);
+
+        Assert.Null(undecided.Value);
+        Assert.Single(s2.Open);
+        Assert.Equal(["benefits.redemption-low:east:1:open"], s3.Outbox.Select(r => r.MessageId));
+        Assert.Equal(["benefits.redemption-low:east:1:open", "benefits.redemption-low:east:1:resolved"], s4.Outbox.Select(r => r.MessageId));
+    }
+
+    [Fact]
+    public void ActivityWithoutABaselineHasNoValueAndLeavesItsEpisodeAsItIs()
+    {
+        var options = new AlertOptions { ActivityBaseline = null };
+        var open = AlertBook.Raise(new AlertBookState(), AlertRules.ActivityBelowBaseline, "all", 0.04, 0.05, "low", Now);
+
+        var observed = AlertPolicy.Activity("all", Shares([.. Enumerable.Repeat(0.01, 14)]), options);
+        var after = AlertBook.Apply(open, [observed], Now.AddHours(1), 10);
+
+        Assert.False(observed.Breached);
+        Assert.Null(observed.Value);
+        Assert.Single(after.Open);
+    }
+
+    [Fact]
     public void HistoryKeepsTheNewestResolvedEpisodesUpToItsLimit()
     {
         var state = new AlertBookState();
