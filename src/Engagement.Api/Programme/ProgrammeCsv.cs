@@ -41,7 +41,7 @@ public static class ProgrammeCsv
     {
         ArgumentNullException.ThrowIfNull(report);
         static IEnumerable<object?[]> Rows(string region, SegmentCounts c) =>
-            new[] { new object?[] { region, "members", "", c.Members }, [region, "pointsOutstanding", "", c.PointsOutstanding] }
+            new[] { new object?[] { region, "members", "", c.Members }, [region, "pointsOutstanding", "", c.PointsOutstanding], [region, "pointsDebt", "", c.PointsDebt] }
                 .Concat(c.Tiers.Select(kv => new object?[] { region, "tier", kv.Key, kv.Value }))
                 .Concat(c.RfmSegments.Select(kv => new object?[] { region, "rfmSegment", kv.Key, kv.Value }))
                 .Concat(c.ValueClasses.Select(kv => new object?[] { region, "valueClass", kv.Key, kv.Value }))

@@ -67,8 +67,11 @@ public sealed record SegmentCounts
 {
     public long Members { get; init; }
 
-    /// <summary>Points held, points.</summary>
+    /// <summary>Points held, net of members' debts, points.</summary>
     public long PointsOutstanding { get; init; }
+
+    /// <summary>Points owed by members with a negative balance, points (the positive balances are <see cref="PointsOutstanding"/> + this).</summary>
+    public long PointsDebt { get; init; }
 
     public IReadOnlyDictionary<string, long> Tiers { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
 
@@ -120,14 +123,16 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
         var windowFrom = to.AddDays(-(PointsEconomy.RateWindowDays - 1));
         var start = windowFrom < from ? windowFrom : from;
         var all = Counters(await Reader.GetDaysAsync(regionId, start, to));
-        var outstanding = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.PointsOutstanding));
+        var gauges = (await Reader.GetGaugesAsync(regionId)).Values.ToList();
+        var outstanding = gauges.Sum(g => g.GetValueOrDefault(GaugeNames.PointsOutstanding));
         var economy = PointsEconomy.Of(
             all.Where(d => d.Day >= from).ToList(),
             all.Where(d => d.Day >= windowFrom).ToList(),
             outstanding,
             await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(now),
             alerts.Value.PointsBandLow,
-            alerts.Value.PointsBandHigh);
+            alerts.Value.PointsBandHigh,
+            gauges.Sum(g => g.GetValueOrDefault(GaugeNames.PointsDebt)));
         return new PointsReport { RegionId = regionId, From = from, To = to, Economy = economy };
     }
 
@@ -169,6 +174,7 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
         {
             Members = g.GetValueOrDefault(GaugeNames.Members),
             PointsOutstanding = g.GetValueOrDefault(GaugeNames.PointsOutstanding),
+            PointsDebt = g.GetValueOrDefault(GaugeNames.PointsDebt),
             Tiers = With(GaugeNames.TierPrefix),
             RfmSegments = With(GaugeNames.SegmentPrefix),
             ValueClasses = With(GaugeNames.ValueClassPrefix),

@@ -289,6 +289,7 @@ public static class MemberMetrics
             // below would give the same contribution (equal keys cancel, and zero counters are not sent).
             var region = after.RegionId;
             sink.AddGauge(region, day, GaugeNames.PointsOutstanding, after.PointsBalance - before.PointsBalance);
+            sink.AddGauge(region, day, GaugeNames.PointsDebt, Debt(after) - Debt(before));
             if (after.Counted)
             {
                 MoveGauge(sink, region, day, GaugeNames.TierPrefix, before.Tier, after.Tier);
@@ -330,10 +331,14 @@ public static class MemberMetrics
         }
     }
 
+    /// <summary>What the member owes: its balance when negative, as a positive number (one member's debt is no other's credit).</summary>
+    private static long Debt(MemberSegments m) => Math.Max(0, -m.PointsBalance);
+
     /// <summary>The gauges a member adds; one not <see cref="MemberSegments.Counted"/> adds its points only.</summary>
     private static IEnumerable<(string Key, long Value)> GaugeKeys(MemberSegments m)
     {
         yield return (GaugeNames.PointsOutstanding, m.PointsBalance);
+        yield return (GaugeNames.PointsDebt, Debt(m));
         if (!m.Counted)
         {
             yield break;

@@ -109,8 +109,14 @@ public static class GaugeNames
     /// <summary>Members of the region.</summary>
     public const string Members = "members";
 
-    /// <summary>Points outstanding (balance held by the region's members), points.</summary>
+    /// <summary>Points outstanding (balance held by the region's members, net: a member's debt counts against it), points.</summary>
     public const string PointsOutstanding = "pointsOutstanding";
+
+    /// <summary>
+    /// Points the region's members owe (the negative balances a refund of spent points leaves, as a positive number),
+    /// points: the points liability is <see cref="PointsOutstanding"/> plus this, the positive balances alone.
+    /// </summary>
+    public const string PointsDebt = "pointsDebt";
 
     public const string TierPrefix = "tier:";
     public const string SegmentPrefix = "segment:";

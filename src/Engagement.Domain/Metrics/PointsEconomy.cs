@@ -25,10 +25,19 @@ public sealed record PointsEconomyView
     /// <summary>Sums over the range.</summary>
     public PointsDay Total { get; init; } = new();
 
-    /// <summary>Points held by members now (live gauge; may be negative after refunds of spent points).</summary>
+    /// <summary>Points held by members now, net (live gauge): <see cref="Held"/> − <see cref="Debt"/>.</summary>
     public long Outstanding { get; init; }
 
-    /// <summary>The liability of <see cref="Outstanding"/> in CNY at <see cref="PointValue"/>, rounded to 2 decimals.</summary>
+    /// <summary>Points owed by members whose balance is negative (refunds of spent points), now, as a positive number.</summary>
+    public long Debt { get; init; }
+
+    /// <summary>Points of the members with a positive balance, now: what the programme owes.</summary>
+    public long Held { get; init; }
+
+    /// <summary>
+    /// The liability of <see cref="Held"/> in CNY at <see cref="PointValue"/>, rounded to 2 decimals: a member's debt
+    /// does not reduce what the programme owes the others.
+    /// </summary>
     public decimal LiabilityCny { get; init; }
 
     /// <summary>CNY per point in force (CONTRACT.md §2 <c>PointValue</c>).</summary>
@@ -78,9 +87,11 @@ public static class PointsEconomy
     /// The economy of <paramref name="range"/> (oldest first), with the 90-day rate over <paramref name="window"/>
     /// (the 90 days ending the range's last day), <paramref name="outstanding"/> points now and the point value.
     /// </summary>
-    public static PointsEconomyView Of(IReadOnlyList<DayCounters> range, IReadOnlyList<DayCounters> window, long outstanding, decimal pointValue, double bandLow, double bandHigh)
+    public static PointsEconomyView Of(IReadOnlyList<DayCounters> range, IReadOnlyList<DayCounters> window, long outstanding, decimal pointValue, double bandLow, double bandHigh, long debt = 0)
     {
         ArgumentNullException.ThrowIfNull(range);
+        // Debts predating the debt gauge are not in it; one repaid since moves it below 0, which is no debt.
+        debt = Math.Max(0, debt);
         ArgumentNullException.ThrowIfNull(window);
         var days = range.Select(Day).ToList();
         var issued90 = window.Sum(d => d[MetricNames.PointsIssued]);
@@ -99,8 +110,10 @@ public static class PointsEconomy
                 Adjusted = days.Sum(d => d.Adjusted),
             },
             Outstanding = outstanding,
+            Debt = debt,
+            Held = outstanding + debt,
             PointValue = pointValue,
-            LiabilityCny = HealthMetrics.Money(outstanding * pointValue),
+            LiabilityCny = HealthMetrics.Money(Math.Max(0, outstanding + debt) * pointValue),
             Issued90d = issued90,
             Redeemed90d = redeemed90,
             RedemptionRate90d = rate,
