@@ -35,10 +35,11 @@ public static class ProgrammeEndpoints
         var api = routes.MapGroup("/api/v1").WithTags("programme");
         api.MapGet("/programme/health", HealthAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("§5 metrics per local day and for the range: members, dau/wau/mau, activeShare, arpu, repurchase, retention, share and complaint rates, funnel (regionId, from, to: YYYY-MM-DD; format=csv)")
-            .WithDescription("Each day is exact. The summary sums the days, so its distinct counts are member-days: purchasers are purchaser-days, "
-                + "arpu is revenue per purchaser-day and repurchaseRate is repurchaser-days / purchaser-days (a member buying once on each of two days "
-                + "is two purchaser-days and no repurchase), not the distinct members of the range. For distinct members use repurchaseRate30 and "
-                + "purchasers30 (the 30 days ending `to`; the default range is those 30 days). dau, wau, mau and members are the last day's.");
+            .WithDescription("Each day is exact. The summary sums the days, so its purchasers are purchaser-days and shareRate and complaintRate "
+                + "are per active member-day. Its arpu (revenue / distinct purchasers of the range) and repurchaseRate (distinct purchasers with "
+                + "two or more purchases / distinct purchasers) are given for a range of one day or of the 30 days ending `to` (the default range), "
+                + "where the distinct purchasers are counted (purchasers30, repurchaseRate30), and are null for any other range: sums of days "
+                + "cannot tell a member buying on two days from two members. dau, wau, mau and members are the last day's.");
         api.MapGet("/programme/points", PointsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("§5 points economy: issued, redeemed, expired, reversed per day; outstanding, liability in CNY, 90-day redemption rate against the band");
         api.MapGet("/programme/funnel", FunnelAsync).RequireAuthorization(ApiRoles.ReadPolicy)

@@ -36,16 +36,18 @@ public sealed record HealthDay
     /// <summary>Distinct purchasers of the day (for a range: purchaser-days, the sum over its days).</summary>
     public long Purchasers { get; init; }
 
-    /// <summary>§5 <c>arpu</c> = revenue net of refunds / distinct purchasers, CNY.</summary>
+    /// <summary>
+    /// §5 <c>arpu</c> = revenue net of refunds / distinct purchasers in the period, CNY. For a range
+    /// (<see cref="HealthMetrics.Summary"/>) only where its distinct purchasers are counted: a single day, or the 30 days
+    /// ending the range's last day (<see cref="Purchasers30"/>); null for other ranges, whose distinct purchasers sums of
+    /// days cannot give.
+    /// </summary>
     public decimal? Arpu { get; init; }
 
     /// <summary>
-    /// §5 <c>repurchaseRate</c> of the day: purchasers with ≥ 2 purchases that day / purchasers (a fraction, 4 decimals).
-    /// In a range's summary (<see cref="HealthMetrics.Summary"/>) it is <b>not</b> §5's rate of the period (distinct
-    /// members with ≥ 2 purchases in the range / distinct purchasers), which sums of days cannot give: it is
-    /// repurchaser-days / purchaser-days, the share of purchaser-days with ≥ 2 purchases on that same day, so a member
-    /// buying once on each of two days counts as two purchaser-days and no repurchase. The distinct-member figure is
-    /// <see cref="RepurchaseRate30"/> of the range's last day (exact for the 30 days ending it, e.g. the default range).
+    /// §5 <c>repurchaseRate</c>: purchasers with ≥ 2 purchases in the period / purchasers (a fraction, 4 decimals). For a
+    /// range (<see cref="HealthMetrics.Summary"/>) only a single day or the 30 days ending its last day
+    /// (<see cref="RepurchaseRate30"/>); null for other ranges, as <see cref="Arpu"/>.
     /// </summary>
     public double? RepurchaseRate { get; init; }
 
@@ -155,10 +157,13 @@ public static class HealthMetrics
     }
 
     /// <summary>
-    /// The range's summary: sums of its days' counters, rates of those sums (so distinct counts are member-days:
-    /// <c>arpu</c> is revenue per purchaser-day, <c>repurchaseRate</c> repurchaser-days per purchaser-day, see
-    /// <see cref="HealthDay.RepurchaseRate"/>); <c>members</c>, <c>dau</c>, <c>wau</c>, <c>mau</c> and the 30-day
-    /// windows (<c>purchasers30</c>, <c>repurchaseRate30</c>: distinct members) are those of the last day.
+    /// The range's summary: sums of its days' counters and rates of those sums (<c>shareRate</c> and
+    /// <c>complaintRate</c> per active member-day, <c>purchasers</c> purchaser-days); <c>members</c>, <c>dau</c>,
+    /// <c>wau</c>, <c>mau</c> and the 30-day windows (<c>purchasers30</c>, <c>repurchaseRate30</c>: distinct members) are
+    /// those of the last day. §5's <c>arpu</c> and <c>repurchaseRate</c> divide by the distinct purchasers of the period,
+    /// which the counters hold for one day and for the 30 days ending a day: a range of one day or of the 30 days ending
+    /// its last day has them, any other range null (dividing by purchaser-days instead made a member buying on two days
+    /// two purchasers and halved its ARPU).
     /// </summary>
     public static HealthDay Summary(IReadOnlyList<DayCounters> days, IReadOnlyList<HealthDay> series)
     {
@@ -179,12 +184,20 @@ public static class HealthMetrics
 
         var of = Of(sum with { Counters = counters }, series[^1].Members);
         var dauDays = sum[MetricNames.Dau];
+        var oneDay = days.Count == 1;
+        var thirtyDays = days.Count == DistinctWindowDays && days[0].Day == last.Day.AddDays(-(DistinctWindowDays - 1));
+        var distinct = oneDay ? of.Purchasers : last[MetricNames.Purchasers30];
         return of with
         {
             ShareRate = Rate(sum[MetricNames.Sharers], dauDays),
             ComplaintRate = Rate(sum[MetricNames.Complaints], dauDays),
+            Arpu = (oneDay || thirtyDays) && distinct > 0 ? Money(sum.Revenue / distinct) : null,
+            RepurchaseRate = oneDay ? of.RepurchaseRate : thirtyDays ? of.RepurchaseRate30 : null,
         };
     }
+
+    /// <summary>The width of the distinct-purchaser window (<see cref="HealthDay.Purchasers30"/>), days.</summary>
+    public const int DistinctWindowDays = 30;
 
     /// <summary>
     /// How many members the region (or the programme) gained on the day: joined, plus moved in from another region,

@@ -56,7 +56,7 @@ public sealed class HeldRefundRevenueDayTests
             Assert.Equal(-50.25m, series[1].Revenue);
             var range = HealthMetrics.Summary(counters, series);
             Assert.Equal(149.75m, range.Revenue);
-            Assert.Equal(149.75m, range.Arpu);
+            Assert.Null(range.Arpu); // a two-day range: its distinct purchasers are not counted (CONTRACT.md §5 arpu)
         }
     }
 

@@ -102,13 +102,14 @@ public class HeldRefundMembersTests
         Assert.Equal(-50.25m, days[1].Revenue);
         Assert.Equal(149.75m, all.Sum(c => c.Revenue));
 
-        // ARPU follows: the purchase's day per its purchaser; the range nets the refund over its purchaser-days.
+        // ARPU follows: the purchase's day per its purchaser; the two-day range nets the refund in its revenue and has
+        // no ARPU (its distinct purchasers are not counted, CONTRACT.md §5).
         var series = HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0);
         Assert.Equal(200.00m, series[0].Arpu);
         Assert.Null(series[1].Arpu);
         var range = HealthMetrics.Summary(days, series);
         Assert.Equal(149.75m, range.Revenue);
-        Assert.Equal(149.75m, range.Arpu);
+        Assert.Null(range.Arpu);
     }
 
     [Fact]

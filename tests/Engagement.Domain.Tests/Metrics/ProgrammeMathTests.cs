@@ -64,7 +64,24 @@ public class ProgrammeMathTests
     }
 
     [Fact]
-    public void ARangesRepurchaseRateIsPerPurchaserDayAndItsDistinctMembersAreInTheThirtyDayWindow()
+    public void ARangeOfThirtyDaysDividesByItsDistinctPurchasers()
+    {
+        // CONTRACT.md §5: arpu = revenue / distinct purchasers in the period. One member spends 100 on each of two days
+        // of the 30 ending today: one purchaser, arpu 200, and a repurchaser (it bought twice in the period).
+        var days = Enumerable.Range(0, 30).Select(i => C(Day.AddDays(i - 29), 0)).ToList();
+        days[10] = C(days[10].Day, 100m, (MetricNames.Purchasers, 1), (MetricNames.Purchasers30, 1));
+        days[29] = C(Day, 100m, (MetricNames.Purchasers, 1), (MetricNames.Purchasers30, 1), (MetricNames.Repurchasers30, 1));
+
+        var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0));
+
+        Assert.Equal(200m, summary.Revenue);
+        Assert.Equal(200.00m, summary.Arpu);
+        Assert.Equal(1.0, summary.RepurchaseRate);
+        Assert.Equal(2, summary.Purchasers); // purchaser-days, as documented
+    }
+
+    [Fact]
+    public void ARangeWhoseDistinctPurchasersAreNotCountedHasNoArpuNorRepurchaseRate()
     {
         // One member buys once on each of two days: two purchaser-days, no day with two purchases; in the 30 days
         // ending the second day it is one distinct purchaser who bought twice.
@@ -76,8 +93,13 @@ public class ProgrammeMathTests
 
         var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0));
 
-        // As documented (HealthDay.RepurchaseRate, README): purchaser-days, not §5's distinct members of the period.
-        Assert.Equal((2L, 0.0, 100m), (summary.Purchasers, summary.RepurchaseRate!.Value, summary.Arpu!.Value));
+        // A two-day range: its distinct purchasers are not counted, so no §5 arpu or repurchaseRate (not per purchaser-day).
+        Assert.Equal(2L, summary.Purchasers);
+        Assert.Null(summary.Arpu);
+        Assert.Null(summary.RepurchaseRate);
+        // One day is its own period.
+        var one = HealthMetrics.Summary(days[1..], HealthMetrics.Series(days[1..], membersNow: 1, joinedAfterLast: 0));
+        Assert.Equal((100m, 0.0), (one.Arpu!.Value, one.RepurchaseRate!.Value));
         Assert.Equal((1L, 1.0), (summary.Purchasers30, summary.RepurchaseRate30!.Value));
     }
 
