@@ -81,7 +81,9 @@ public sealed partial class TableBackup(
     /// Takes one backup, named <paramref name="name"/> or by its UTC start (<see cref="NameFor"/>), and returns its
     /// manifest. A failure (any exception, including the <see cref="AggregateException"/> the Azure SDK throws once its
     /// retries give up on an unreachable account) is recorded in a <c>failed</c> manifest when storage still takes it,
-    /// reported to every <see cref="IBackupFailureListener"/>, and rethrown.
+    /// reported to every <see cref="IBackupFailureListener"/>, and rethrown. Once the <c>complete</c> manifest is
+    /// written the backup stands: deleting expired backups afterwards may fail or be cancelled (logged as a warning),
+    /// and that never records or reports the backup as failed.
     /// </summary>
     public async Task<BackupManifest> RunAsync(string? name = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -90,6 +92,7 @@ public sealed partial class TableBackup(
         var container = blobs.GetBlobContainerClient(options.Container);
         var entries = new List<BackupTableEntry>();
         LogStarted(logger, name, options.Container);
+        BackupManifest manifest;
         try
         {
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
@@ -100,13 +103,8 @@ public sealed partial class TableBackup(
                 progress?.Report($"{table}: {entry.Rows:N0} rows");
             }
 
-            var manifest = new BackupManifest { Name = name, Status = BackupManifest.Complete, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Tables = entries };
+            manifest = new BackupManifest { Name = name, Status = BackupManifest.Complete, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Tables = entries };
             await WriteManifestAsync(container, manifest, cancellationToken);
-            var rows = entries.Sum(e => e.Rows);
-            LogCompleted(logger, name, entries.Count, rows, (manifest.FinishedAt - startedAt).TotalSeconds);
-            await NotifyCompletedAsync(name);
-            await DeleteExpiredAsync(container, cancellationToken);
-            return manifest;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -123,6 +121,23 @@ public sealed partial class TableBackup(
             await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, entries.Select(e => e.Table).ToList(), ex));
             throw;
         }
+
+        // The complete manifest is written: the backup is done. Nothing after this may turn it into a failed one.
+        var rows = entries.Sum(e => e.Rows);
+        LogCompleted(logger, name, entries.Count, rows, (manifest.FinishedAt - startedAt).TotalSeconds);
+        await NotifyCompletedAsync(name);
+        try
+        {
+            await DeleteExpiredAsync(container, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Retention is housekeeping (a lease or legal hold on an old blob, storage trouble, shutdown): the expired
+            // backups are deleted after the next complete one.
+            LogRetentionFailed(logger, ex, name, options.RetentionDays);
+        }
+
+        return manifest;
     }
 
     /// <summary>The backups in the container, newest first, with their manifests (null when a backup has none).</summary>
@@ -274,6 +289,9 @@ public sealed partial class TableBackup(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup}: failure listener {Listener} threw")]
     private static partial void LogListenerFailed(ILogger logger, Exception exception, string backup, string listener);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} is complete, but deleting backups older than {RetentionDays} days failed; they are deleted after the next complete backup")]
+    private static partial void LogRetentionFailed(ILogger logger, Exception exception, string backup, int retentionDays);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted expired backup blob {Blob}")]
     private static partial void LogExpired(ILogger logger, string blob);

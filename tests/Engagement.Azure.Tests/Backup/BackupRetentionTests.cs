@@ -1,7 +1,10 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
+using Azure.Storage.Blobs.Specialized;
 using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -60,6 +63,72 @@ public sealed class BackupRetentionTests
         {
             await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
             await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ABackupWhoseRetentionCleanupFailsStaysCompleteRestorableAndUnreported()
+    {
+        var prefix = "RetF" + Guid.NewGuid().ToString("N")[..10];
+        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], RetentionDays = 2 };
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        var state = tables.GetTableClient(prefix + "GrainState");
+        await state.CreateIfNotExistsAsync();
+        await state.AddEntityAsync(new TableEntity("p", "r") { ["Value"] = 7 });
+
+        // An expired backup whose blob holds a lease (as a legal hold or an operator's copy would): deleting it fails.
+        var container = blobs.GetBlobContainerClient(options.Container);
+        await container.CreateIfNotExistsAsync();
+        var expired = container.GetBlobClient("20261020-020000/tables/" + prefix + "GrainState.jsonl.gz");
+        await expired.UploadAsync(BinaryData.FromString("{}"));
+        var lease = expired.GetBlobLeaseClient();
+        await lease.AcquireAsync(TimeSpan.FromSeconds(-1));
+
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 2, 0, 0, TimeSpan.Zero));
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var listener = new RecordingListener();
+        try
+        {
+            var manifest = await new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>(), [listener]).RunAsync();
+
+            Assert.Equal(BackupManifest.Complete, manifest.Status);
+            var listed = await new TableBackup(tables, blobs, options, clock, NullLogger<TableBackup>.Instance).ListAsync();
+            Assert.Equal(BackupManifest.Complete, listed.Single(b => b.Name == manifest.Name).Manifest?.Status);
+            Assert.Empty(listener.Failed);
+            Assert.Equal([manifest.Name], listener.Completed);
+            Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {manifest.Name} is complete, but deleting backups older than 2 days failed"));
+
+            await tables.DeleteTableAsync(prefix + "GrainState");
+            var restored = await new TableRestore(tables, blobs, options).RunAsync(manifest.Name);
+            Assert.Equal(1, restored[prefix + "GrainState"]);
+            Assert.Equal(7, (await state.GetEntityAsync<TableEntity>("p", "r")).Value.GetInt32("Value"));
+        }
+        finally
+        {
+            await lease.BreakAsync(TimeSpan.Zero);
+            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
+            await container.DeleteIfExistsAsync();
+        }
+    }
+
+    private sealed class RecordingListener : IBackupFailureListener
+    {
+        public List<string> Failed { get; } = [];
+
+        public List<string> Completed { get; } = [];
+
+        public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken)
+        {
+            Failed.Add(failure.Backup);
+            return Task.CompletedTask;
+        }
+
+        public Task BackupCompletedAsync(string backup, CancellationToken cancellationToken)
+        {
+            Completed.Add(backup);
+            return Task.CompletedTask;
         }
     }
 }
