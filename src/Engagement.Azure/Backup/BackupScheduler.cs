@@ -73,68 +73,87 @@ public sealed partial class BackupScheduler(
         var watches = new List<Watch> { StartWatch(settings, TableBackup.NameFor(last), last, stoppingToken) };
         while (!stoppingToken.IsCancellationRequested)
         {
-            var slot = NextSlot(time.GetUtcNow(), times, zone);
-            LogNext(logger, slot, settings.TimeZone);
-            var wait = slot - time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, time, stoppingToken);
-            }
-
-            var name = TableBackup.NameFor(slot);
-            watches.RemoveAll(w => w.Task.IsCompleted);
-            if (await StillCopyingAsync(settings, watches, stoppingToken) is { } copying)
-            {
-                // A copier killed just before the slot looks alive until its claim has been quiet for StalledAfter: wait
-                // that long at most for its backup to finish or be found stalled, then take the slot (late) if it did.
-                await Task.WhenAny(copying.Task, Task.Delay(settings.StalledAfter, time, stoppingToken));
-                if (await StillCopyingAsync(settings, watches, stoppingToken) is { } running)
-                {
-                    // Still copying (its claim is fresh, it has no manifest): a second full copy beside it would double
-                    // the read load and finish no sooner. The slot is skipped, said once.
-                    LogOverlap(logger, name, running.Name);
-                    continue;
-                }
-            }
-
-            bool claimed;
             try
             {
-                claimed = await ClaimAsync(settings.Container, name, stoppingToken);
+                await RunSlotAsync(settings, zone, times, watches, stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                // Storage unreachable at the slot: the backup did not happen. Reported like a failed backup; the
-                // schedule (and the silo) goes on.
-                await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], ex));
-                continue;
+                break;
             }
-
-            if (!claimed)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                LogSkipped(logger, name);
-                watches.Add(StartWatch(settings, name, slot, stoppingToken));
-                continue;
-            }
-
-            using var beating = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var heartbeat = HeartbeatAsync(settings, name, beating.Token);
-            try
-            {
-                await backup.RunAsync(name, cancellationToken: stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                // TableBackup reported it to the failure listeners (the default one logs an error); the next slot tries again.
-            }
-            finally
-            {
-                await beating.CancelAsync();
-                await heartbeat;
+                // One bad slot (storage unreachable once the SDK's retries give up, as an AggregateException) must not
+                // end the schedule: an exception out of ExecuteAsync stops the whole silo (StopHost). The next slot tries again.
+                LogSlotFailed(logger, ex);
             }
         }
 
         await Task.WhenAll(watches.Select(w => w.Task));
+    }
+
+    /// <summary>Waits for the next slot and takes its backup, skips it to another silo (and watches that), or skips it as overlapping.</summary>
+    private async Task RunSlotAsync(BackupOptions settings, TimeZoneInfo zone, IReadOnlyList<TimeOnly> times, List<Watch> watches, CancellationToken stoppingToken)
+    {
+        var slot = NextSlot(time.GetUtcNow(), times, zone);
+        LogNext(logger, slot, settings.TimeZone);
+        var wait = slot - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, stoppingToken);
+        }
+
+        var name = TableBackup.NameFor(slot);
+        watches.RemoveAll(w => w.Task.IsCompleted);
+        if (await StillCopyingAsync(settings, watches, stoppingToken) is { } copying)
+        {
+            // A copier killed just before the slot looks alive until its claim has been quiet for StalledAfter: wait
+            // that long at most for its backup to finish or be found stalled, then take the slot (late) if it did.
+            await Task.WhenAny(copying.Task, Task.Delay(settings.StalledAfter, time, stoppingToken));
+            if (await StillCopyingAsync(settings, watches, stoppingToken) is { } running)
+            {
+                // Still copying (its claim is fresh, it has no manifest): a second full copy beside it would double
+                // the read load and finish no sooner. The slot is skipped, said once.
+                LogOverlap(logger, name, running.Name);
+                return;
+            }
+        }
+
+        bool claimed;
+        try
+        {
+            claimed = await ClaimAsync(settings.Container, name, stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // Storage unreachable at the slot: the backup did not happen. Reported like a failed backup; the
+            // schedule (and the silo) goes on.
+            await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], ex));
+            return;
+        }
+
+        if (!claimed)
+        {
+            LogSkipped(logger, name);
+            watches.Add(StartWatch(settings, name, slot, stoppingToken));
+            return;
+        }
+
+        using var beating = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var heartbeat = HeartbeatAsync(settings, name, beating.Token);
+        try
+        {
+            await backup.RunAsync(name, cancellationToken: stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // TableBackup reported it to the failure listeners (the default one logs an error); the next slot tries again.
+        }
+        finally
+        {
+            await beating.CancelAsync();
+            await heartbeat;
+        }
     }
 
     /// <summary>Touches the claim of backup <paramref name="name"/> every quarter of <see cref="BackupOptions.StalledAfter"/> until cancelled.</summary>
@@ -176,9 +195,9 @@ public sealed partial class BackupScheduler(
                     return watch;
                 }
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex) when (ex is RequestFailedException or AggregateException)
             {
-                LogWatchFailed(logger, ex, watch.Name);
+                LogLookFailed(logger, ex, watch.Name);
             }
         }
 
@@ -282,6 +301,12 @@ public sealed partial class BackupScheduler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: stopped watching the silo that takes it")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not tell whether it is still copying; the slot goes ahead")]
+    private static partial void LogLookFailed(ILogger logger, Exception exception, string backup);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backup schedule: a slot failed unexpectedly; the schedule goes on with the next slot")]
+    private static partial void LogSlotFailed(ILogger logger, Exception exception);
 
     /// <summary>A backup another silo takes, watched by this one.</summary>
     private sealed class Watch(string name)
