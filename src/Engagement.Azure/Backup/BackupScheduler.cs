@@ -25,6 +25,9 @@ public sealed partial class BackupScheduler(
     TimeProvider time,
     ILogger<BackupScheduler> logger) : BackgroundService
 {
+    /// <summary>The slot of the last pass of the schedule (<see cref="ExecuteAsync"/> only).</summary>
+    private DateTimeOffset? _lastSlot;
+
     /// <summary>The first scheduled moment strictly after <paramref name="now"/>.</summary>
     public static DateTimeOffset NextSlot(DateTimeOffset now, IReadOnlyList<TimeOnly> times, TimeZoneInfo zone)
     {
@@ -96,6 +99,16 @@ public sealed partial class BackupScheduler(
     private async Task RunSlotAsync(BackupOptions settings, TimeZoneInfo zone, IReadOnlyList<TimeOnly> times, List<Watch> watches, CancellationToken stoppingToken)
     {
         var slot = NextSlot(time.GetUtcNow(), times, zone);
+        if (_lastSlot is { } last)
+        {
+            // This silo's own copy (or its wait for another's) ran past the slots after it: they are skipped, said once each.
+            for (var missed = NextSlot(last, times, zone); missed < slot; missed = NextSlot(missed, times, zone))
+            {
+                LogOverran(logger, TableBackup.NameFor(missed), TableBackup.NameFor(last));
+            }
+        }
+
+        _lastSlot = slot;
         LogNext(logger, slot, settings.TimeZone);
         var wait = slot - time.GetUtcNow();
         if (wait > TimeSpan.Zero)
@@ -228,37 +241,44 @@ public sealed partial class BackupScheduler(
         {
             while (true)
             {
-                if (await container.GetBlobClient(TableBackup.ManifestBlobName(name)).ExistsAsync(cancellationToken))
+                try
                 {
-                    LogWatched(logger, name, "it has its manifest");
+                    if (await container.GetBlobClient(TableBackup.ManifestBlobName(name)).ExistsAsync(cancellationToken))
+                    {
+                        LogWatched(logger, name, "it has its manifest");
+                        return;
+                    }
+
+                    var touched = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag;
+                    if (stall.Observe(touched, time.GetUtcNow()))
+                    {
+                        watch.Running = false;
+                        var holder = (await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
+                        var reason = new TimeoutException($"backup {name} was taken by {holder} and has shown no progress for {stall.Quiet.TotalMinutes:F0} minutes without finishing; that silo probably stopped mid-copy");
+                        var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
+                        LogWatched(logger, name, recorded ? "stalled, recorded failed by this silo" : "stalled, already recorded by another silo");
+                        return;
+                    }
+
+                    watch.Running = true;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // Not claimed (the slot before this silo's start was never taken, or the container is new): nothing to watch.
                     return;
                 }
-
-                var touched = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag;
-                if (stall.Observe(touched, time.GetUtcNow()))
+                catch (Exception ex) when (ex is RequestFailedException or AggregateException)
                 {
-                    watch.Running = false;
-                    var holder = (await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
-                    var reason = new TimeoutException($"backup {name} was taken by {holder} and has shown no progress for {stall.Quiet.TotalMinutes:F0} minutes without finishing; that silo probably stopped mid-copy");
-                    var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
-                    LogWatched(logger, name, recorded ? "stalled, recorded failed by this silo" : "stalled, already recorded by another silo");
-                    return;
+                    // One failed look (storage briefly unreachable) must not end the watch: a backup whose silo died
+                    // meanwhile would never be reported. Running keeps its last value; the next look decides.
+                    LogWatchFailed(logger, ex, name, settings.StalledAfter / 4);
                 }
 
-                watch.Running = true;
                 await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // Not claimed (the slot before this silo's start was never taken, or the container is new): nothing to watch.
-        }
-        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
-        {
-            LogWatchFailed(logger, ex, name);
         }
         finally
         {
@@ -299,8 +319,11 @@ public sealed partial class BackupScheduler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; another silo may take it for stalled")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string backup);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: stopped watching the silo that takes it")]
-    private static partial void LogWatchFailed(ILogger logger, Exception exception, string backup);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look at the silo that takes it; looking again in {Interval}")]
+    private static partial void LogWatchFailed(ILogger logger, Exception exception, string backup, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot was still copying on this silo at its time (a full copy takes longer than the time between slots; see Capacity planning)")]
+    private static partial void LogOverran(ILogger logger, string backup, string running);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not tell whether it is still copying; the slot goes ahead")]
     private static partial void LogLookFailed(ILogger logger, Exception exception, string backup);

@@ -55,6 +55,93 @@ public sealed class BackupScheduleFaultTests
         }
     }
 
+    [Fact]
+    public async Task AWatchThatCannotLookOnceKeepsWatchingAndStillReportsAStalledBackup()
+    {
+        // The only silo claimed 10:00, was killed, and starts again at 10:05 while storage is unreachable.
+        var (options, backups) = await ContainerAsync("Blip");
+        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("the-only-silo"));
+        var storage = new UnreachableStorage { Down = UnreachableStorage.All };
+
+        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = Silo(options, clock, loggers, storage.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => logs.Lines(LogLevel.Warning, "Backup 20261130-020000").Count > 0, TimeSpan.FromSeconds(20), "the watch's first look failed");
+            storage.Down = null;
+
+            var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (failed().Count > 0)
+                    {
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < Ten.AddHours(1), "the stalled backup not reported by 11:00");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "the stalled backup reported");
+            Assert.Single(failed());
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ASlotPassedWhileThisSilosOwnCopyRanIsSkippedWithAWarning()
+    {
+        var (options, backups) = await ContainerAsync("Over");
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
+        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+
+        // The 10:00 copy takes until 18:30: the clock moves on while it runs (when it tells its listeners it is done).
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = Silo(options, clock, loggers, new BlobServiceClient(Azurite.ConnectionString), new SlowCopy(clock, TimeSpan.FromHours(8.5)));
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            await StepAsync(clock, Ten, () => Waits(logs) == 2, "the 10:00 backup done");
+
+            Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete"));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-100000 skipped", "20261130-020000 of an earlier slot was still copying on this silo"));
+            Assert.False(await backups.GetBlobClient("20261130-100000/claim").ExistsAsync());
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    /// <summary>A copy that takes <paramref name="takes"/>: the clock is moved on as the backup completes.</summary>
+    private sealed class SlowCopy(FakeTimeProvider clock, TimeSpan takes) : IBackupFailureListener
+    {
+        public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task BackupCompletedAsync(string backup, CancellationToken cancellationToken)
+        {
+            clock.Advance(takes);
+            return Task.CompletedTask;
+        }
+    }
+
     /// <summary>A fresh container and options for it (StalledAfter 10 minutes, Shanghai schedule).</summary>
     internal static async Task<(BackupOptions Options, BlobContainerClient Backups)> ContainerAsync(string prefix)
     {
