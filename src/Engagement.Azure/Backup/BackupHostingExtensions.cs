@@ -41,7 +41,8 @@ public static class BackupHostingExtensions
             sp.GetRequiredService<EngagementStorageClients>().Tables,
             sp.GetRequiredService<BlobServiceClient>(),
             sp.GetRequiredService<IOptions<BackupOptions>>().Value,
-            sp.GetRequiredService<EngagementStorageClients>().Options.LedgerTableName));
+            sp.GetRequiredService<EngagementStorageClients>().Options.LedgerTableName,
+            sp.GetRequiredService<ILogger<TableRestore>>()));
         if (configuration.GetSection(BackupOptions.SectionName).Get<BackupOptions>() is not { Enabled: false })
         {
             services.AddHostedService(sp => new BackupScheduler(

@@ -69,7 +69,7 @@ public sealed partial class TableBackup(
 
         var first = options.First();
         return names
-            .OrderBy(n => first.Contains(n, StringComparer.Ordinal) ? 0 : 1)
+            .OrderBy(n => first.Contains(n, StringComparer.OrdinalIgnoreCase) ? 0 : 1)
             .ThenBy(n => n, StringComparer.Ordinal)
             .ToList();
     }

@@ -5,6 +5,8 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Engagement.Azure.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engagement.Azure.Backup;
 
@@ -18,10 +20,13 @@ namespace Engagement.Azure.Backup;
 /// <param name="tables">The account restored into.</param>
 /// <param name="blobs">The account holding the backups.</param>
 /// <param name="options">The backup container; <see cref="BackupOptions.First"/> names the grain-state table.</param>
-/// <param name="ledgerTable">The ledger table (<c>Engagement:Storage:LedgerTableName</c>); default <c>EngagementLedger</c>.</param>
-public sealed class TableRestore(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options, string? ledgerTable = null)
+/// <param name="ledgerTable">The ledger table (<c>Engagement:Storage:LedgerTableName</c>); default <c>EngagementLedger</c>.
+/// Table names are matched ignoring case, as Azure does.</param>
+/// <param name="logger">Warnings (a ledger restored uncut); none when null.</param>
+public sealed partial class TableRestore(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options, string? ledgerTable = null, ILogger<TableRestore>? logger = null)
 {
     private readonly string _ledgerTable = ledgerTable ?? Ledger.AzureTableLedgerArchive.DefaultTableName;
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     /// <summary>Restores <paramref name="backup"/>; reports progress per table and every 10,000 rows.</summary>
     /// <returns>Rows written per table (for the ledger, fewer than the manifest's when the cut left rows out).</returns>
@@ -58,25 +63,39 @@ public sealed class TableRestore(TableServiceClient tables, BlobServiceClient bl
         }
 
         // The cut needs the member states before the ledger: a backup copies (and lists) grain state first.
+        // Azure table names ignore case, and so does the backup's choice of tables: so does the match here.
         var order = manifest.Tables.Select(e => e.Table).ToList();
-        var stateTable = options.First().FirstOrDefault(order.Contains);
-        var cut = stateTable is not null && order.IndexOf(stateTable) < order.IndexOf(_ledgerTable) ? new MemberLedgerCut() : null;
+        var stateIndex = order.FindIndex(t => options.First().Contains(t, StringComparer.OrdinalIgnoreCase));
+        var ledgerIndex = order.FindIndex(IsLedger);
+        var cut = stateIndex >= 0 && stateIndex < ledgerIndex ? new MemberLedgerCut() : null;
+        var stateTable = stateIndex >= 0 ? order[stateIndex] : null;
         var written = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var entry in manifest.Tables)
         {
             Func<TableEntity, bool> keep = entry.Table == stateTable && cut is not null ? row => { cut.Observe(row); return true; }
-                : entry.Table == _ledgerTable && cut is not null ? cut.Keep
+                : IsLedger(entry.Table) && cut is not null ? cut.Keep
                 : _ => true;
             written[entry.Table] = await RestoreTableAsync(container, backup, entry, keep, progress, cancellationToken);
             progress?.Report($"restored {entry.Table}: {written[entry.Table]:N0} of {entry.Rows:N0} rows");
-            if (entry.Table == _ledgerTable && cut is not null)
+            if (IsLedger(entry.Table) && cut is not null)
             {
                 progress?.Report($"cut {entry.Table} at the state of {cut.Members:N0} members: left out {cut.Dropped:N0} rows of events applied after a member's state was copied");
+                if (cut.Members == 0 && written[stateTable!] > 0)
+                {
+                    // State rows that name no member (not the engine's member JSON): nothing to cut by, so every row was kept.
+                    progress?.Report($"WARNING: {stateTable} held {written[stateTable!]:N0} rows but none named a member: {entry.Table} was restored uncut and may hold entries of events the restored members never applied");
+                    LogUncut(_logger, entry.Table, stateTable!, written[stateTable!]);
+                }
             }
         }
 
         return written;
     }
+
+    private bool IsLedger(string table) => string.Equals(table, _ledgerTable, StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restore: {Ledger} restored uncut: {StateTable} held {StateRows} rows but none named a member, so the ledger may hold entries of events the restored members never applied")]
+    private static partial void LogUncut(ILogger logger, string ledger, string stateTable, long stateRows);
 
     private async Task<bool> HasRowsAsync(string table, CancellationToken cancellationToken)
     {
