@@ -139,6 +139,15 @@ public sealed partial class BackupScheduler(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
+            if (await ClaimExistsAsync(settings.Container, name, stoppingToken))
+            {
+                // The claim is there: another silo took the slot (or this one did and lost the answer). Watched like any
+                // backup another silo takes, so it is reported only if it never finishes.
+                LogClaimUnsure(logger, ex, name);
+                watches.Add(StartWatch(settings, name, slot, stoppingToken));
+                return;
+            }
+
             // Storage unreachable at the slot: the backup did not happen. Reported like a failed backup; the
             // schedule (and the silo) goes on.
             await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], ex));
@@ -286,6 +295,19 @@ public sealed partial class BackupScheduler(
         }
     }
 
+    /// <summary>Whether backup <paramref name="name"/> has a claim; false when storage cannot say.</summary>
+    private async Task<bool> ClaimExistsAsync(string containerName, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await blobs.GetBlobContainerClient(containerName).GetBlobClient($"{name}/claim").ExistsAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+        {
+            return false;
+        }
+    }
+
     private async Task<bool> ClaimAsync(string containerName, string name, CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(containerName);
@@ -309,6 +331,9 @@ public sealed partial class BackupScheduler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot is still copying on another silo (a full copy takes longer than the time between slots; see Capacity planning)")]
     private static partial void LogOverlap(ILogger logger, string backup, string running);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it failed, but it is claimed; watching it as taken by another silo")]
+    private static partial void LogClaimUnsure(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} is taken by another silo")]
     private static partial void LogSkipped(ILogger logger, string backup);

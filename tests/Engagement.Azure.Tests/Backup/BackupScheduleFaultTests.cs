@@ -142,6 +142,38 @@ public sealed class BackupScheduleFaultTests
         }
     }
 
+    [Fact]
+    public async Task ASiloWhoseClaimFailedWatchesTheSlotAnotherSiloClaimedInsteadOfReportingIt()
+    {
+        // Another silo claimed 10:00 and completed it; this silo's own claim request fails (storage unreachable for it).
+        var (options, backups) = await ContainerAsync("Lost");
+        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("other-silo"));
+        await backups.GetBlobClient(TableBackup.ManifestBlobName("20261130-020000")).UploadAsync(BinaryData.FromString("{}"));
+        var storage = new UnreachableStorage { Down = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/claim", StringComparison.Ordinal) };
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = Silo(options, clock, loggers, storage.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            var watched = () => logs.Lines(LogLevel.Information, "Backup 20261130-020000, taken by another silo: done watching, it has its manifest").Count > 0;
+            await StepAsync(clock, Ten, () => (Waits(logs) == 2 && watched()) || logs.Lines(LogLevel.Error).Count > 0, "10:00 done with");
+
+            Assert.True(storage.Failed > 0, "the claim request never failed");
+            Assert.Empty(logs.Lines(LogLevel.Error));
+            Assert.True(watched(), "the slot was not watched");
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
     /// <summary>A fresh container and options for it (StalledAfter 10 minutes, Shanghai schedule).</summary>
     internal static async Task<(BackupOptions Options, BlobContainerClient Backups)> ContainerAsync(string prefix)
     {
