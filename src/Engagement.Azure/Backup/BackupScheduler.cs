@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -74,6 +75,7 @@ public sealed partial class BackupScheduler(
         // in a one-silo cluster — it is reported once its claim has been quiet for StalledAfter.
         var last = PreviousSlot(time.GetUtcNow(), times, zone);
         var watches = new List<Watch> { StartWatch(settings, TableBackup.NameFor(last), last, stoppingToken) };
+        await WatchUnfinishedAsync(settings, TableBackup.NameFor(last), watches, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -93,6 +95,26 @@ public sealed partial class BackupScheduler(
         }
 
         await Task.WhenAll(watches.Select(w => w.Task));
+    }
+
+    /// <summary>
+    /// Watches too the backups older than <paramref name="before"/> (the last slot) with no manifest: a cluster whose
+    /// copier died more than a slot before it started again still reports them (<see cref="TableBackup.UnfinishedBeforeAsync"/>).
+    /// </summary>
+    private async Task WatchUnfinishedAsync(BackupOptions settings, string before, List<Watch> watches, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var name in await backup.UnfinishedBeforeAsync(before, cancellationToken))
+            {
+                var startedAt = DateTimeOffset.ParseExact(name, "yyyyMMdd-HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+                watches.Add(StartWatch(settings, name, startedAt, cancellationToken));
+            }
+        }
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+        {
+            LogScanFailed(logger, ex);
+        }
     }
 
     /// <summary>Waits for the next slot and takes its backup, skips it to another silo (and watches that), or skips it as overlapping.</summary>
@@ -334,6 +356,9 @@ public sealed partial class BackupScheduler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it failed, but it is claimed; watching it as taken by another silo")]
     private static partial void LogClaimUnsure(ILogger logger, Exception exception, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup schedule: could not list earlier unfinished backups to watch; the last slot is still watched")]
+    private static partial void LogScanFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} is taken by another silo")]
     private static partial void LogSkipped(ILogger logger, string backup);

@@ -162,6 +162,28 @@ public sealed partial class TableBackup(
         return result.OrderByDescending(b => b.Item1, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The backups named before <paramref name="before"/> that have no manifest (begun, never finished nor recorded failed), oldest first.</summary>
+    public async Task<IReadOnlyList<string>> UnfinishedBeforeAsync(string before, CancellationToken cancellationToken = default)
+    {
+        var container = blobs.GetBlobContainerClient(options.Container);
+        var result = new List<string>();
+        if (!await container.ExistsAsync(cancellationToken))
+        {
+            return result;
+        }
+
+        await foreach (var item in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", null, cancellationToken))
+        {
+            var name = item.IsPrefix ? item.Prefix.TrimEnd('/') : "";
+            if (IsBackupName(name) && string.CompareOrdinal(name, before) < 0 && !await container.GetBlobClient(ManifestBlobName(name)).ExistsAsync(cancellationToken))
+            {
+                result.Add(name);
+            }
+        }
+
+        return result.Order(StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>Whether <paramref name="name"/> has the form of a backup name (<c>yyyyMMdd-HHmmss</c>).</summary>
     public static bool IsBackupName(string name) =>
         DateTime.TryParseExact(name, "yyyyMMdd-HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);

@@ -174,6 +174,45 @@ public sealed class BackupScheduleFaultTests
         }
     }
 
+    [Fact]
+    public async Task ASiloStartingAfterMoreThanASlotStillReportsAnEarlierBackupLeftWithoutAManifest()
+    {
+        // The cluster's copier was killed during the 18:00 backup of 29 Nov, two slots before this silo starts.
+        var (options, backups) = await ContainerAsync("Old");
+        await backups.GetBlobClient("20261129-100000/claim").UploadAsync(BinaryData.FromString("long-dead-silo"));
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = Silo(options, clock, loggers, new BlobServiceClient(Azurite.ConnectionString));
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            var failed = () => logs.Lines(LogLevel.Error, "Backup 20261129-100000", "FAILED");
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (failed().Count > 0)
+                    {
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(30), "the unfinished backup not reported by 10:30");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "the unfinished backup reported");
+            Assert.Contains("long-dead-silo", (await TableBackup.ReadManifestAsync(backups, "20261129-100000", CancellationToken.None))!.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
     /// <summary>A fresh container and options for it (StalledAfter 10 minutes, Shanghai schedule).</summary>
     internal static async Task<(BackupOptions Options, BlobContainerClient Backups)> ContainerAsync(string prefix)
     {
