@@ -142,9 +142,11 @@ public sealed partial class BackupScheduler(
         watches.RemoveAll(w => w.Task.IsCompleted);
         if (await StillCopyingAsync(settings, watches, stoppingToken) is { } copying)
         {
-            // A copier killed just before the slot looks alive until its claim has been quiet for StalledAfter: wait
-            // that long at most for its backup to finish or be found stalled, then take the slot (late) if it did.
-            await Task.WhenAny(copying.Task, Task.Delay(settings.StalledAfter, time, stoppingToken));
+            // A copier killed just before the slot looks alive until its claim has been quiet for StalledAfter by the
+            // watch's own clock, counted from the watch's first look and judged a poll (a quarter) at a time: wait half
+            // as long again at most for its backup to finish or be found stalled, then take the slot (late) if it did.
+            // Waiting only StalledAfter raced the watch: one that first looked a moment after the slot let it be skipped.
+            await Task.WhenAny(copying.Task, Task.Delay(settings.StalledAfter + settings.StalledAfter / 2, time, stoppingToken));
             if (await StillCopyingAsync(settings, watches, stoppingToken) is { } running)
             {
                 // Still copying (its claim is fresh, it has no manifest): a second full copy beside it would double

@@ -37,7 +37,10 @@ public sealed class BackupScheduleFaultTests
         try
         {
             // The watch looked at the copy (its manifest, its claim): it is running. Then the account becomes unreachable.
-            await Eventually.TrueAsync(() => Waits(logs) == 1 && storage.Passed >= 2, TimeSpan.FromSeconds(20), "the silo watches the 02:00 copy and waits for 10:00");
+            await Eventually.TrueAsync(
+                () => Waits(logs) == 1 && storage.PassedPaths.Any(p => p.EndsWith("20261129-180000/claim", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(20),
+                "the silo watches the 02:00 copy (it looked at its claim) and waits for 10:00");
             storage.Down = UnreachableStorage.All;
 
             await StepAsync(clock, Ten, () => Waits(logs) == 2 || silo.ExecuteTask!.IsCompleted, "the schedule past 10:00");

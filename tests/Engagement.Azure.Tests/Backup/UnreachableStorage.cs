@@ -24,6 +24,9 @@ internal sealed class UnreachableStorage : HttpPipelinePolicy
     /// <summary>Requests that reached Azurite so far.</summary>
     public int Passed => Volatile.Read(ref _passed);
 
+    /// <summary>The paths of the requests that reached Azurite, in the order their answers came.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> PassedPaths { get; } = new();
+
     /// <summary>Every request fails.</summary>
     public static bool All(global::Azure.Core.Request request) => true;
 
@@ -38,13 +41,23 @@ internal sealed class UnreachableStorage : HttpPipelinePolicy
     {
         Redirect(message);
         ProcessNext(message, pipeline);
-        Interlocked.Increment(ref _passed);
+        Passing(message);
     }
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         Redirect(message);
         await ProcessNextAsync(message, pipeline);
+        Passing(message);
+    }
+
+    private void Passing(HttpMessage message)
+    {
+        if (message.Request.Uri.Port != 9)
+        {
+            PassedPaths.Enqueue(message.Request.Uri.Path);
+        }
+
         Interlocked.Increment(ref _passed);
     }
 
