@@ -142,7 +142,7 @@ public sealed class CampaignGrainState
 
     /// <summary>The status as the outside sees it: an active triggered campaign past its validity is <c>ended</c>.</summary>
     public string StatusAt(DateTimeOffset now) =>
-        Status == CampaignStatuses.Active && Definition is { } d && now >= d.ValidUntil ? CampaignStatuses.Ended : Status;
+        Status is CampaignStatuses.Active or CampaignStatuses.Paused && Definition is { } d && now >= d.ValidUntil ? CampaignStatuses.Ended : Status;
 
     /// <summary>Definition, status and progress; <paramref name="fanOutRunning"/> says whether a page is in flight.</summary>
     public CampaignStatusView View(DateTimeOffset now, bool fanOutRunning) => new()

@@ -30,6 +30,10 @@ public sealed class ValidityWindowTests(CampaignClusterFixture cluster)
         Assert.Equal(stopped.Progress.Reached, after.Progress.Reached);
         var memberships = await MembershipsAsync(cluster.Client, members, definition.Id);
         Assert.Equal(stopped.Progress.Reached, memberships.Values.Count(v => v is not null));
+
+        // Paused when its window closed: it is ended now, not paused for good.
+        Assert.Equal(CampaignStatuses.Ended, after.Status);
+        Assert.Equal(CampaignStatuses.Ended, (await campaign.GetResultsAsync())!.Status);
     }
 
     [Fact]
