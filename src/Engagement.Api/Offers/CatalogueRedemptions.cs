@@ -65,6 +65,14 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
                 new Dictionary<string, object?> { ["field"] = "redemptionId" });
         }
 
+        if (take.Status == StockTakeResult.Forgotten)
+        {
+            // Its first outcome is not known any more: answering a replay could charge a member without a unit, taking
+            // again would sell a second unit for one redemption.
+            return OfferProblems.Conflict("Redemption id too old", $"Redemption '{request.RedemptionId}' at store '{request.StoreId}' was settled long ago and is no longer remembered; send a new redemptionId.", "invalid",
+                new Dictionary<string, object?> { ["field"] = "redemptionId" });
+        }
+
         if (take.Status == StockTakeResult.ReleasedBefore)
         {
             return OfferProblems.Conflict("Redemption refused before", $"Redemption '{request.RedemptionId}' was refused and its unit released; send a new redemptionId.", "released_before");

@@ -51,7 +51,8 @@ public sealed record StockView
 
 /// <summary>
 /// What a take did: <c>taken</c>, <c>replayed</c> (this redemption had it), <c>released_before</c>, <c>out_of_stock</c>,
-/// <c>other_member</c> (the id names another member's redemption at this store: nothing taken).
+/// <c>other_member</c> (the id names another member's redemption at this store: nothing taken), <c>forgotten</c> (the id
+/// was settled so long ago that only its fingerprint is kept: nothing taken).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("engagement.stock-take-result.v1")]
 public sealed record StockTakeResult
@@ -61,6 +62,7 @@ public sealed record StockTakeResult
     public const string ReleasedBefore = "released_before";
     public const string OutOfStock = "out_of_stock";
     public const string OtherMember = "other_member";
+    public const string Forgotten = "forgotten";
 
     [Id(0)] public required string Status { get; init; }
 
@@ -73,7 +75,7 @@ public sealed record StockTakeResult
 public interface IStoreInventoryGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Sets the counts of the skus named; others stay. Refused when the store would list more than 20,000 skus.
+    /// Sets the counts of the skus named; others stay. Refused when the store would list more than 2,000 skus (StoreInventory.MaxSkus).
     /// <paramref name="regionId"/> (null: unchanged) places the store in a region: the region's index
     /// (<see cref="IRegionStockGrain"/>) then follows the store's stock.
     /// </summary>

@@ -24,8 +24,13 @@ public sealed class OffersOptions
     /// <summary>Days a spent (redeemed, expired, voided) coupon stays in the member's book before it is forgotten (1–400). Default 90.</summary>
     public int SpentCouponsKeptDays { get; set; } = 90;
 
-    /// <summary>Redemption ids a stock counter remembers (per reward × store) for idempotency, 100–1,000,000. Default 20,000.</summary>
-    public int MaxStockRedemptionsKept { get; set; } = 20_000;
+    /// <summary>
+    /// Settled redemptions a stock counter remembers by id (per reward × store) for idempotency, 100–2,000. Default 500.
+    /// Their JSON is bounded too (<see cref="RewardStock.MaxSettledBytes"/>), so a counter's state stays far below the
+    /// grain state bound (256 KiB) however long its ids; older ids keep only a 4-byte fingerprint
+    /// (<see cref="RewardStock.Forgotten"/>), whose retry is refused rather than given a second unit.
+    /// </summary>
+    public int MaxStockRedemptionsKept { get; set; } = 500;
 
     /// <summary>
     /// How long a stock counter's unit may stay held by a redemption that neither confirmed nor released it before the
@@ -112,9 +117,9 @@ public sealed class OffersOptions
             errors.Add("SpentCouponsKeptDays must be 1–400.");
         }
 
-        if (MaxStockRedemptionsKept is < 100 or > 1_000_000)
+        if (MaxStockRedemptionsKept is < 100 or > 2_000)
         {
-            errors.Add("MaxStockRedemptionsKept must be 100–1000000.");
+            errors.Add("MaxStockRedemptionsKept must be 100–2000 (a stock counter's state must fit the grain state bound).");
         }
 
         if (StockHoldMinutes is < 2 or > 1_440)

@@ -15,8 +15,24 @@ public sealed record RewardStock
     /// <summary>Units taken and confirmed, all time.</summary>
     public long Redeemed { get; init; }
 
+    /// <summary>
+    /// Settled (confirmed or released) redemptions kept by id at most: the newest <see cref="MaxSettledBytes"/> of them
+    /// fit a grain state many times over; older ones move to <see cref="Forgotten"/>.
+    /// </summary>
+    public const int MaxSettledBytes = 64 * 1024;
+
+    /// <summary>Forgotten redemption ids whose fingerprint is kept (<see cref="Forgotten"/>): 8,192 × 4 bytes.</summary>
+    public const int MaxForgotten = 8_192;
+
     /// <summary>Remembered redemptions by id (bounded; held ones are never forgotten).</summary>
     public ImmutableDictionary<string, StockHold> Holds { get; init; } = ImmutableDictionary.Create<string, StockHold>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// 32-bit fingerprints (<see cref="Fingerprint"/>, 4 bytes each, oldest first) of the settled redemptions pruned
+    /// from <see cref="Holds"/>, the newest <see cref="MaxForgotten"/>: a retry of one is answered
+    /// <see cref="StockTakeStatus.Forgotten"/>, never with a second unit. Stored as base64, so 8,192 ids cost ~44 KB.
+    /// </summary>
+    public byte[] Forgotten { get; init; } = [];
 
     /// <summary>Sequence of the next hold, so the oldest is forgotten first.</summary>
     public long NextSequence { get; init; } = 1;
@@ -31,7 +47,7 @@ public sealed record RewardStock
     public DateTimeOffset? SetAt { get; init; }
 
     /// <summary>Sets the free units (a store count or HQ allocation); units already held stay held.</summary>
-    public RewardStock SetAvailable(long available) => this with { Available = Math.Max(0, available) };
+    public RewardStock SetAvailable(long available) => (this with { Available = Math.Max(0, available) }).Prune(int.MaxValue);
 
     /// <summary>
     /// Sets the free units at <paramref name="now"/> (<see cref="SetAt"/>); this same stock when they already are so (a
@@ -40,12 +56,14 @@ public sealed record RewardStock
     public RewardStock SetAvailable(long available, DateTimeOffset now)
     {
         var units = Math.Max(0, available);
-        return units == Available && SetAt is not null ? this : this with { Available = units, SetAt = now };
+        return units == Available && SetAt is not null ? this : (this with { Available = units, SetAt = now }).Prune(int.MaxValue);
     }
 
     /// <summary>
     /// Takes one unit for <paramref name="redemptionId"/>; a repeat of the id by the same member returns its first
-    /// outcome, the id of another member's redemption (<see cref="StockTakeStatus.OtherMember"/>) changes nothing.
+    /// outcome, the id of another member's redemption (<see cref="StockTakeStatus.OtherMember"/>) changes nothing, an id
+    /// settled so long ago that only its fingerprint is kept is <see cref="StockTakeStatus.Forgotten"/> (nothing taken).
+    /// <paramref name="maxKept"/> bounds the settled redemptions kept by id (their bytes are bounded too).
     /// </summary>
     public (RewardStock Stock, StockTakeStatus Status) Take(string redemptionId, string memberId, DateTimeOffset now, int maxKept)
     {
@@ -55,6 +73,11 @@ public sealed record RewardStock
             // member for the unit the other took (two paid, one unit gone).
             return (this, !string.Equals(hold.MemberId, memberId, StringComparison.Ordinal) ? StockTakeStatus.OtherMember
                 : hold.Status == StockHoldStatus.Released ? StockTakeStatus.ReleasedBefore : StockTakeStatus.Replayed);
+        }
+
+        if (IsForgotten(redemptionId))
+        {
+            return (this, StockTakeStatus.Forgotten);
         }
 
         if (Available <= 0)
@@ -74,13 +97,13 @@ public sealed record RewardStock
     /// <summary>The member side accepted: the held unit is spent. Unknown or already settled ids change nothing.</summary>
     public RewardStock Confirm(string redemptionId, DateTimeOffset now) =>
         Holds.TryGetValue(redemptionId, out var hold) && hold.Status == StockHoldStatus.Held
-            ? this with { Redeemed = Redeemed + 1, Holds = Holds.SetItem(redemptionId, hold with { Status = StockHoldStatus.Confirmed, At = now }) }
+            ? (this with { Redeemed = Redeemed + 1, Holds = Holds.SetItem(redemptionId, hold with { Status = StockHoldStatus.Confirmed, At = now }) }).Prune(int.MaxValue)
             : this;
 
     /// <summary>The member side refused: the held unit is free again. Unknown or already settled ids change nothing.</summary>
     public RewardStock Release(string redemptionId, DateTimeOffset now) =>
         Holds.TryGetValue(redemptionId, out var hold) && hold.Status == StockHoldStatus.Held
-            ? this with { Available = Available + 1, Holds = Holds.SetItem(redemptionId, hold with { Status = StockHoldStatus.Released, At = now }) }
+            ? (this with { Available = Available + 1, Holds = Holds.SetItem(redemptionId, hold with { Status = StockHoldStatus.Released, At = now }) }).Prune(int.MaxValue)
             : this;
 
     /// <summary>
@@ -94,20 +117,78 @@ public sealed record RewardStock
             .OrderBy(h => h.Value.Sequence)
             .Select(h => (h.Key, h.Value.MemberId))];
 
+    /// <summary>True when <paramref name="redemptionId"/>'s fingerprint is among <see cref="Forgotten"/>.</summary>
+    public bool IsForgotten(string redemptionId)
+    {
+        var print = Fingerprint(redemptionId);
+        for (var i = 0; i + 4 <= Forgotten.Length; i += 4)
+        {
+            if (BitConverter.ToUInt32(Forgotten, i) == print)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>FNV-1a 32 of the id's UTF-8: what <see cref="Forgotten"/> keeps of a pruned redemption.</summary>
+    public static uint Fingerprint(string redemptionId)
+    {
+        ArgumentNullException.ThrowIfNull(redemptionId);
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(redemptionId))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        return hash;
+    }
+
+    /// <summary>
+    /// Keeps at most <paramref name="maxKept"/> settled redemptions and at most <see cref="MaxSettledBytes"/> of their
+    /// JSON (held ones are never forgotten); when over either, the oldest settled go down to 90% of both at once, so
+    /// pruning is rare, and their fingerprints join <see cref="Forgotten"/>. This same stock when nothing goes.
+    /// </summary>
     private RewardStock Prune(int maxKept)
     {
-        if (Holds.Count <= maxKept)
+        var settled = Holds.Where(h => h.Value.Status != StockHoldStatus.Held).OrderBy(h => h.Value.Sequence).ToList();
+        var bytes = settled.Sum(h => JsonBytes(h.Key, h.Value));
+        if (settled.Count <= maxKept && bytes <= MaxSettledBytes)
         {
             return this;
         }
 
-        // Forget a tenth at once, oldest settled first, so pruning is rare.
-        var forget = Holds.Where(h => h.Value.Status != StockHoldStatus.Held)
-            .OrderBy(h => h.Value.Sequence)
-            .Take(Math.Max(1, maxKept / 10))
-            .Select(h => h.Key);
-        return this with { Holds = Holds.RemoveRange(forget) };
+        var keepCount = maxKept == int.MaxValue ? int.MaxValue : maxKept - (maxKept / 10);
+        var keepBytes = MaxSettledBytes - (MaxSettledBytes / 10);
+        var forget = new List<string>();
+        var left = settled.Count;
+        foreach (var (id, hold) in settled)
+        {
+            if (left <= keepCount && bytes <= keepBytes)
+            {
+                break;
+            }
+
+            forget.Add(id);
+            bytes -= JsonBytes(id, hold);
+            left--;
+        }
+
+        var prints = new List<byte>(Forgotten);
+        foreach (var id in forget)
+        {
+            prints.AddRange(BitConverter.GetBytes(Fingerprint(id)));
+        }
+
+        var over = Math.Max(0, prints.Count - (MaxForgotten * 4));
+        return this with { Holds = Holds.RemoveRange(forget), Forgotten = [.. prints.Skip(over)] };
     }
+
+    /// <summary>An upper bound of one hold's JSON: a non-ASCII or escaped character may take 6 bytes (<c>\uXXXX</c>).</summary>
+    private static int JsonBytes(string id, StockHold hold) => TextBytes(id) + TextBytes(hold.MemberId) + 112;
+
+    private static int TextBytes(string text) => text.Sum(c => c is < (char)0x80 and >= ' ' and not ('"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`') ? 1 : 6);
 }
 
 /// <summary>A redemption's claim on one unit: who, held/confirmed/released, when, in what order.</summary>
@@ -137,4 +218,10 @@ public enum StockTakeStatus
 
     /// <summary>The redemption id is another member's redemption at this store: nothing changed, not a replay.</summary>
     OtherMember,
+
+    /// <summary>
+    /// The redemption id was settled so long ago that only its fingerprint is kept (<see cref="RewardStock.Forgotten"/>):
+    /// its first outcome is not known any more, so nothing is taken; the caller sends a new redemptionId.
+    /// </summary>
+    Forgotten,
 }

@@ -65,6 +65,7 @@ public sealed partial class RewardStockGrain(
                 StockTakeStatus.Replayed => StockTakeResult.Replayed,
                 StockTakeStatus.ReleasedBefore => StockTakeResult.ReleasedBefore,
                 StockTakeStatus.OtherMember => StockTakeResult.OtherMember,
+                StockTakeStatus.Forgotten => StockTakeResult.Forgotten,
                 _ => StockTakeResult.OutOfStock,
             },
             Stock = View(),

@@ -96,6 +96,40 @@ public sealed class OfferGrainsOnAzuriteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThreeThousandRedemptionsWithRealisticIdsStillFitTheGrainStateAndAForgottenIdTakesNoSecondUnit()
+    {
+        var key = OfferIds.StockKey("R-GIFT", "S001");
+        var host = await StartSiloAsync();
+        try
+        {
+            var stock = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IRewardStockGrain>(key);
+            await stock.SetAvailableAsync(5_000);
+            for (var i = 0; i < 3_000; i++)
+            {
+                var id = $"pos-S001-20261123-{i:000000}";
+                var member = $"M{i % 997:000000}";
+                Assert.Equal(StockTakeResult.Taken, (await stock.TakeAsync(id, member)).Status);
+                await stock.ConfirmAsync(id);
+            }
+
+            // Before the bound, every write past ~2,200 redemptions failed with GrainStateTooLargeException.
+            var set = await stock.SetAvailableAsync(100);
+            var oldRetry = await stock.TakeAsync("pos-S001-20261123-000000", "M000000");
+            var recentRetry = await stock.TakeAsync("pos-S001-20261123-002999", $"M{2_999 % 997:000000}");
+            var view = await stock.GetAsync();
+
+            Assert.Equal((100L, 0L, 3_000L), (set.Available, set.Held, set.Redeemed));
+            Assert.Equal("forgotten", oldRetry.Status); // StockTakeResult.Forgotten
+            Assert.Equal(StockTakeResult.Replayed, recentRetry.Status);
+            Assert.Equal(100L, view.Available);
+        }
+        finally
+        {
+            await StopAsync(host);
+        }
+    }
+
+    [Fact]
     public async Task AnIssuedCouponIsFoundByItsCodeAfterARestartAndARetriedGrantIssuesNothingNew()
     {
         var grant = new CouponGrant { GrantId = "winback:L1:2026-11-23", OfferId = "winback.l1", Kind = "no_threshold", Value = 20m, ValidDays = 14 };
