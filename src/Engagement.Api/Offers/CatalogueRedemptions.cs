@@ -12,7 +12,8 @@ namespace Engagement.Api.Offers;
 /// A catalogue redemption at a store (CONTRACT.md §2.1): the reward must exist and be active, the points + cash must be
 /// one of its payment options, the member's tier eligible; then one unit of the store's stock is taken (409
 /// "out of stock" naming reward and store when none is left), the member pays (<see cref="IRewardPointsSide"/>), and the
-/// unit is confirmed, or released when the member side refuses. Idempotent by redemptionId on both sides: a retry
+/// unit is confirmed, or released when the member side refuses (unless the unit is an earlier accepted request's with the
+/// same id). Idempotent by redemptionId on both sides: a retry
 /// after a crash between the steps finishes the same redemption.
 /// </summary>
 public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPointsSide points, TimeProvider clock, ILogger<CatalogueRedemptions> logger)
@@ -82,7 +83,12 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
         var paid = await points.PayAsync(request.MemberId!, new RedemptionRequest { RedemptionId = request.RedemptionId!, Points = request.Points, CashAmount = request.CashAmount, RewardId = rewardId, StoreId = request.StoreId }, pointValue);
         if (!paid.Accepted)
         {
-            var released = await stock.ReleaseAsync(request.RedemptionId!);
+            // Only a unit no accepted redemption paid for is given back: on a replayed take the unit may be the earlier
+            // accepted request's (a retry with another payment is refused as invalid), and releasing it would sell it twice.
+            var released = take.Status == StockTakeResult.Taken
+                || !await grains.GetGrain<IMemberGrain>(request.MemberId!).HasAcceptedRedemptionAsync(request.RedemptionId!, rewardId, request.StoreId!)
+                ? await stock.ReleaseAsync(request.RedemptionId!)
+                : take.Stock;
             LogRefused(logger, request.RedemptionId!, request.MemberId!, rewardId, request.StoreId!, paid.Status);
             var title = paid.Status switch
             {

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Engagement.Contracts.Members;
+using Engagement.Contracts.Offers;
+using Microsoft.Extensions.DependencyInjection;
 using static Engagement.Api.Tests.Offers.OffersHostFixture;
 
 namespace Engagement.Api.Tests.Offers;
@@ -82,6 +85,31 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
         using var support = host.Client(SupportKey);
         var stock = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S001", Json);
         Assert.Equal((0L, 1L), (stock!["available"]!.GetValue<long>(), stock["redeemed"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public async Task ARetryWithAnotherPaymentOfAPaidRedemptionKeepsItsUnitAndTheRightRetryFinishesIt()
+    {
+        // The first request took the unit and the member paid, then it failed before confirming: the unit is still held.
+        var rewardId = "R-PEN-" + Guid.NewGuid().ToString("N")[..8];
+        await host.PutRewardAsync(rewardId, new { name = "Pen", marketPrice = 30.00m, pointsPrice = 3_000, steps = new[] { new { points = 2_000, cash = 10.00m } }, eligibleTiers = Array.Empty<string>() }, ("S001", 1));
+        var member = (await host.SeedBuyersAsync(1, 10_000m))[0];
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        var stock = grains.GetGrain<IRewardStockGrain>(OfferIds.StockKey(rewardId, "S001"));
+        Assert.Equal(StockTakeResult.Taken, (await stock.TakeAsync("pos-X", member)).Status);
+        Assert.Equal(RedemptionStatus.Accepted, (await grains.GetGrain<IMemberGrain>(member).RedeemAsync(new RedemptionRequest { RedemptionId = "pos-X", Points = 3_000, RewardId = rewardId, StoreId = "S001" })).Status);
+
+        using var pos = host.Client(StoreKey);
+        using var otherPayment = await pos.PostAsJsonAsync($"api/v1/catalogue/{rewardId}/redemptions",
+            new { redemptionId = "pos-X", memberId = member, storeId = "S001", points = 2_000, cashAmount = 10.00m }, Json);
+        var held = await stock.GetAsync();
+        using var rightRetry = await RedeemAsync(rewardId, member, "S001", "pos-X");
+
+        Assert.Equal(HttpStatusCode.Conflict, otherPayment.StatusCode);
+        Assert.Equal((0L, 1L), (held.Available, held.Held)); // not released: the paid redemption's unit
+        Assert.Equal(HttpStatusCode.OK, rightRetry.StatusCode);
+        var after = await stock.GetAsync();
+        Assert.Equal((0L, 0L, 1L), (after.Available, after.Held, after.Redeemed));
     }
 
     private async Task<HttpResponseMessage> RedeemAsync(string rewardId, string memberId, string store, string redemptionId)
