@@ -101,6 +101,23 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
         }
 
         var confirmed = await stock.ConfirmAsync(request.RedemptionId!);
+        if (confirmed.Status == StockConfirmResult.Lost)
+        {
+            // The hold was settled as stale (released) between a replayed take and the payment, and no unit is left:
+            // the member is never charged for a unit there is not, so the points go back (idempotent by this id).
+            var undone = request.Points > 0
+                ? (await grains.GetGrain<IMemberGrain>(request.MemberId!).AdjustAsync(new AdjustmentRequest
+                {
+                    AdjustmentId = "redemption-undo:" + request.RedemptionId,
+                    Kind = "points",
+                    Delta = request.Points,
+                    Reason = $"redemption {request.RedemptionId} undone: its unit of {rewardId} at {request.StoreId} was released and none is left",
+                })).BalanceAfter
+                : paid.PointsBalance;
+            return OfferProblems.Conflict("Out of stock", $"Reward '{rewardId}' is out of stock at store '{request.StoreId}': redemption '{request.RedemptionId}' lost its held unit and its points were given back.", "out_of_stock",
+                new Dictionary<string, object?> { ["rewardId"] = rewardId, ["storeId"] = request.StoreId, ["pointsBalance"] = undone, ["stock"] = confirmed.Stock });
+        }
+
         return Results.Ok(new CatalogueRedemptionResponse
         {
             RedemptionId = request.RedemptionId!,
@@ -114,7 +131,7 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
             MarketPrice = quote.Item!.MarketPrice,
             PointsBalance = paid.PointsBalance,
             Replayed = paid.Replayed,
-            Stock = confirmed,
+            Stock = confirmed.Stock,
         });
     }
 

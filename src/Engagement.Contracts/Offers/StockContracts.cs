@@ -14,8 +14,11 @@ public interface IRewardStockGrain : IGrainWithStringKey
     /// <summary>Takes one unit for <paramref name="redemptionId"/> (held until confirmed or released).</summary>
     Task<StockTakeResult> TakeAsync(string redemptionId, string memberId);
 
-    /// <summary>The member side accepted the redemption: its unit is spent.</summary>
-    Task<StockView> ConfirmAsync(string redemptionId);
+    /// <summary>
+    /// The member side accepted the redemption: its unit is spent; when its hold was released meanwhile, a free unit in
+    /// its place (<c>reclaimed</c>), else <c>lost</c> (nothing spent: the caller undoes the payment).
+    /// </summary>
+    Task<StockConfirmResult> ConfirmAsync(string redemptionId);
 
     /// <summary>The member side refused the redemption: its unit is free again.</summary>
     Task<StockView> ReleaseAsync(string redemptionId);
@@ -69,6 +72,24 @@ public sealed record StockTakeResult
     [Id(1)] public required StockView Stock { get; init; }
 
     public bool HasUnit => Status is Taken or Replayed;
+}
+
+/// <summary>
+/// What a confirm did: <c>confirmed</c>, <c>already_confirmed</c>, <c>reclaimed</c> (its hold had been released; a free
+/// unit was spent instead), <c>lost</c> (released and none free: nothing spent), <c>unknown</c>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.stock-confirm-result.v1")]
+public sealed record StockConfirmResult
+{
+    public const string Confirmed = "confirmed";
+    public const string AlreadyConfirmed = "already_confirmed";
+    public const string Reclaimed = "reclaimed";
+    public const string Lost = "lost";
+    public const string Unknown = "unknown";
+
+    [Id(0)] public required string Status { get; init; }
+
+    [Id(1)] public required StockView Stock { get; init; }
 }
 
 /// <summary>Goods in stock at one store per sku (key storeId), from <c>PUT /stores/{storeId}/inventory</c>.</summary>

@@ -70,9 +70,13 @@ public sealed record RewardStock
         if (Holds.TryGetValue(redemptionId, out var hold))
         {
             // Another member's redemption is not this one's replay: answered as one, the caller would charge this
-            // member for the unit the other took (two paid, one unit gone).
-            return (this, !string.Equals(hold.MemberId, memberId, StringComparison.Ordinal) ? StockTakeStatus.OtherMember
-                : hold.Status == StockHoldStatus.Released ? StockTakeStatus.ReleasedBefore : StockTakeStatus.Replayed);
+            // member for the unit the other took (two paid, one unit gone). A replayed hold still held is renewed, so
+            // the request now on its way is not settled under it (StaleHolds) between its take and its confirm.
+            return !string.Equals(hold.MemberId, memberId, StringComparison.Ordinal) ? (this, StockTakeStatus.OtherMember)
+                : hold.Status == StockHoldStatus.Released ? (this, StockTakeStatus.ReleasedBefore)
+                : hold.Status == StockHoldStatus.Held && hold.At < now
+                    ? (this with { Holds = Holds.SetItem(redemptionId, hold with { At = now }) }, StockTakeStatus.Replayed)
+                    : (this, StockTakeStatus.Replayed);
         }
 
         if (IsForgotten(redemptionId))
@@ -94,11 +98,34 @@ public sealed record RewardStock
         return (taken.Prune(maxKept), StockTakeStatus.Taken);
     }
 
-    /// <summary>The member side accepted: the held unit is spent. Unknown or already settled ids change nothing.</summary>
-    public RewardStock Confirm(string redemptionId, DateTimeOffset now) =>
-        Holds.TryGetValue(redemptionId, out var hold) && hold.Status == StockHoldStatus.Held
-            ? (this with { Redeemed = Redeemed + 1, Holds = Holds.SetItem(redemptionId, hold with { Status = StockHoldStatus.Confirmed, At = now }) }).Prune(int.MaxValue)
-            : this;
+    /// <summary>The member side accepted: the held unit is spent (<see cref="ConfirmHold"/>).</summary>
+    public RewardStock Confirm(string redemptionId, DateTimeOffset now) => ConfirmHold(redemptionId, now).Stock;
+
+    /// <summary>
+    /// The member side accepted (paid for) <paramref name="redemptionId"/>: its held unit is spent. When its hold was
+    /// released meanwhile (settled as stale between a replayed take and the payment), a free unit is spent in its place
+    /// (<see cref="StockConfirmStatus.Reclaimed"/>), else <see cref="StockConfirmStatus.Lost"/>: the member paid for a
+    /// unit there is not, and the caller undoes the payment. An already confirmed or unknown id changes nothing.
+    /// </summary>
+    public (RewardStock Stock, StockConfirmStatus Status) ConfirmHold(string redemptionId, DateTimeOffset now)
+    {
+        if (!Holds.TryGetValue(redemptionId, out var hold))
+        {
+            return (this, StockConfirmStatus.Unknown);
+        }
+
+        switch (hold.Status)
+        {
+            case StockHoldStatus.Held:
+                return ((this with { Redeemed = Redeemed + 1, Holds = Holds.SetItem(redemptionId, hold with { Status = StockHoldStatus.Confirmed, At = now }) }).Prune(int.MaxValue), StockConfirmStatus.Confirmed);
+            case StockHoldStatus.Released when Available > 0:
+                return ((this with { Available = Available - 1, Redeemed = Redeemed + 1, Holds = Holds.SetItem(redemptionId, hold with { Status = StockHoldStatus.Confirmed, At = now }) }).Prune(int.MaxValue), StockConfirmStatus.Reclaimed);
+            case StockHoldStatus.Released:
+                return (this, StockConfirmStatus.Lost);
+            default:
+                return (this, StockConfirmStatus.AlreadyConfirmed);
+        }
+    }
 
     /// <summary>The member side refused: the held unit is free again. Unknown or already settled ids change nothing.</summary>
     public RewardStock Release(string redemptionId, DateTimeOffset now) =>
@@ -199,6 +226,25 @@ public enum StockHoldStatus
     Held,
     Confirmed,
     Released,
+}
+
+/// <summary>What a confirm did (<see cref="RewardStock.ConfirmHold"/>).</summary>
+public enum StockConfirmStatus
+{
+    /// <summary>The held unit is spent.</summary>
+    Confirmed,
+
+    /// <summary>Confirmed before: nothing changed.</summary>
+    AlreadyConfirmed,
+
+    /// <summary>The hold had been released; a free unit is spent in its place.</summary>
+    Reclaimed,
+
+    /// <summary>The hold had been released and no unit is free: nothing changed; the payment must be undone.</summary>
+    Lost,
+
+    /// <summary>No such redemption: nothing changed.</summary>
+    Unknown,
 }
 
 /// <summary>What a take did.</summary>

@@ -72,15 +72,26 @@ public sealed partial class RewardStockGrain(
         };
     }
 
-    public async Task<StockView> ConfirmAsync(string redemptionId)
+    public async Task<StockConfirmResult> ConfirmAsync(string redemptionId)
     {
-        var next = Stock.Confirm(redemptionId, time.GetUtcNow());
+        var (next, status) = Stock.ConfirmHold(redemptionId, time.GetUtcNow());
         if (!ReferenceEquals(next, Stock))
         {
             await state.SaveAsync(next, this);
         }
 
-        return View();
+        return new StockConfirmResult
+        {
+            Status = status switch
+            {
+                StockConfirmStatus.Confirmed => StockConfirmResult.Confirmed,
+                StockConfirmStatus.AlreadyConfirmed => StockConfirmResult.AlreadyConfirmed,
+                StockConfirmStatus.Reclaimed => StockConfirmResult.Reclaimed,
+                StockConfirmStatus.Lost => StockConfirmResult.Lost,
+                _ => StockConfirmResult.Unknown,
+            },
+            Stock = View(),
+        };
     }
 
     public async Task<StockView> ReleaseAsync(string redemptionId)

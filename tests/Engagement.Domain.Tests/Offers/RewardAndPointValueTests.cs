@@ -144,6 +144,19 @@ public class RewardAndPointValueTests
     }
 
     [Fact]
+    public void APaidRedemptionWhoseHoldWasReleasedSpendsAFreeUnitOrReportsItLost()
+    {
+        // Settled as stale (released) between a replayed take and the payment: the member has paid.
+        var released = new RewardStock().SetAvailable(1).Take("r1", "M1", Now, 100).Stock.Release("r1", Now);
+        var (reclaimed, status) = released.ConfirmHold("r1", Now);
+        var (lost, lostStatus) = released.Take("r2", "M2", Now, 100).Stock.ConfirmHold("r1", Now);
+
+        Assert.Equal((StockConfirmStatus.Reclaimed, 0L, 1L), (status, reclaimed.Available, reclaimed.Redeemed));
+        Assert.Equal((StockConfirmStatus.Lost, 0L, 0L), (lostStatus, lost.Available, lost.Redeemed));
+        Assert.Equal(StockConfirmStatus.AlreadyConfirmed, reclaimed.ConfirmHold("r1", Now).Status);
+    }
+
+    [Fact]
     public void AnotherMembersRedemptionIdTakesNothingAndIsNotAReplay()
     {
         var (taken, _) = new RewardStock().SetAvailable(1).Take("pos-0001", "M1", Now, 100);

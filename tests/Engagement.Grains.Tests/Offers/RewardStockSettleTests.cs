@@ -41,4 +41,27 @@ public sealed class RewardStockSettleTests(MemberClusterFixture cluster)
         Assert.Equal(StockTakeResult.ReleasedBefore, (await stock.TakeAsync("pos-unpaid", payer)).Status);
         Assert.Equal(StockTakeResult.Replayed, (await stock.TakeAsync("pos-paid", payer)).Status);
     }
+
+    [Fact]
+    public async Task AHoldReplayedByARetryIsNotSettledUnderItBetweenItsTakeAndItsPayment()
+    {
+        var reward = "R-" + Guid.NewGuid().ToString("N")[..8];
+        var stock = cluster.Client.GetGrain<IRewardStockGrain>(OfferIds.StockKey(reward, "S001"));
+        await stock.SetAvailableAsync(1);
+        var payer = MemberClusterFixture.NewMemberId();
+        var member = cluster.Client.GetGrain<IMemberGrain>(payer);
+        await member.ApplyEventAsync(Events.Purchase(payer, "O1", 500m, cluster.Time.GetUtcNow().AddMinutes(-1)));
+
+        // The first attempt took the unit and failed before paying; its retry comes 11 minutes later.
+        Assert.Equal(StockTakeResult.Taken, (await stock.TakeAsync("pos-late", payer)).Status);
+        cluster.Time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(StockTakeResult.Replayed, (await stock.TakeAsync("pos-late", payer)).Status);
+        var settled = await stock.SettleStaleHoldsAsync(); // the reminder fires while the retry is on its way
+        Assert.Equal(RedemptionStatus.Accepted, (await member.RedeemAsync(new RedemptionRequest { RedemptionId = "pos-late", Points = 100, RewardId = reward, StoreId = "S001" })).Status);
+        await stock.ConfirmAsync("pos-late");
+
+        Assert.Equal(0, settled);
+        var after = await stock.GetAsync();
+        Assert.Equal((0L, 0L, 1L), (after.Available, after.Held, after.Redeemed)); // paid and spent, not back on sale
+    }
 }
