@@ -8,6 +8,7 @@ using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Api.Members;
 
@@ -111,7 +112,7 @@ public static class MemberEndpoints
         return Results.Ok(await grain.GetTouchesAsync(limit ?? 100));
     }
 
-    private static async Task<IResult> RedeemAsync(string memberId, [FromBody] RedemptionRequest? request, IGrainFactory grains, HttpContext context)
+    private static async Task<IResult> RedeemAsync(string memberId, [FromBody] MemberRedemptionBody? request, IGrainFactory grains, HttpContext context)
     {
         var errors = new FieldErrors();
         if (!MemberIds.IsValid(memberId))
@@ -121,7 +122,7 @@ public static class MemberEndpoints
 
         if (request is null)
         {
-            errors.Add("body", "a JSON object {redemptionId, points, cashAmount?, rewardId?} is required");
+            errors.Add("body", "a JSON object {redemptionId, points, cashAmount?, rewardId?, storeId?} is required");
             return errors.ToProblem();
         }
 
@@ -147,14 +148,28 @@ public static class MemberEndpoints
             errors.Add("rewardId", OfferProblems.OptionalIdRule);
         }
 
+        // A reward is a catalogue redemption: its stock, price and tier are checked and a unit taken at a store.
+        if (request.RewardId is not null && !OfferIds.IsValid(request.StoreId))
+        {
+            errors.Add("storeId", "required with rewardId (1–64 characters of A–Z a–z 0–9 _ - . :): the store whose unit the reward takes, as POST /catalogue/{rewardId}/redemptions");
+        }
+
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
+        if (request.RewardId is { } reward)
+        {
+            return await context.RequestServices.GetRequiredService<CatalogueRedemptions>().RedeemAsync(reward, new CatalogueRedemptionRequest
+            {
+                RedemptionId = request.RedemptionId, MemberId = memberId, StoreId = request.StoreId, Points = request.Points, CashAmount = request.CashAmount,
+            });
+        }
+
         // The point value in force now values the redemption (never a value from the body).
         var pointValue = await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(Hosting.EngineClock.Of(context.RequestServices).GetUtcNow());
-        var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(request with { PointValue = pointValue });
+        var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(new RedemptionRequest { RedemptionId = request.RedemptionId, Points = request.Points, CashAmount = request.CashAmount, PointValue = pointValue });
         return result.Status switch
         {
             RedemptionStatus.Accepted => Results.Ok(result),
@@ -186,4 +201,26 @@ public static class MemberEndpoints
 
         return outcome.View is { } view ? Results.Ok(view) : MemberNotFound(memberId);
     }
+}
+
+/// <summary>
+/// The body of <c>POST /members/{memberId}/redemptions</c>: <c>{redemptionId, points, cashAmount?, rewardId?, storeId?}</c>.
+/// With <c>rewardId</c> it is a catalogue redemption at <c>storeId</c> (required then): stock, price and tier are checked.
+/// </summary>
+public sealed record MemberRedemptionBody
+{
+    /// <summary>The idempotency key, 1–128 characters.</summary>
+    public required string RedemptionId { get; init; }
+
+    /// <summary>Points spent.</summary>
+    public long Points { get; init; }
+
+    /// <summary>CNY paid besides, at most 2 decimals.</summary>
+    public decimal? CashAmount { get; init; }
+
+    /// <summary>A catalogue reward (<c>PUT /catalogue/{rewardId}</c>); null: points alone.</summary>
+    public string? RewardId { get; init; }
+
+    /// <summary>The store whose unit the reward takes; required with <see cref="RewardId"/>.</summary>
+    public string? StoreId { get; init; }
 }

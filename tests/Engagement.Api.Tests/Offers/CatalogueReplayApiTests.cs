@@ -112,6 +112,27 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
         Assert.Equal((0L, 0L, 1L), (after.Available, after.Held, after.Redeemed));
     }
 
+    [Fact]
+    public async Task AMemberRedemptionNamingARewardChecksItsStockAndNeedsAStore()
+    {
+        var rewardId = "R-FAN-" + Guid.NewGuid().ToString("N")[..8];
+        await host.PutRewardAsync(rewardId, new { name = "Fan", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, ("S001", 0));
+        var member = (await host.SeedBuyersAsync(1, 10_000m))[0];
+        using var support = host.Client(SupportKey);
+        var before = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
+
+        using var admin = host.Client(AdminKey);
+        using var noStock = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "m-1", points = 3_000, rewardId, storeId = "S001" }, Json);
+        using var noStore = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "m-2", points = 3_000, rewardId }, Json);
+
+        Assert.Equal(HttpStatusCode.Conflict, noStock.StatusCode);
+        Assert.Equal("out_of_stock", (await noStock.Content.ReadFromJsonAsync<JsonObject>(Json))!["reason"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, noStore.StatusCode);
+        Assert.NotNull((await noStore.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!["storeId"]);
+        var after = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
+        Assert.Equal(before, after);
+    }
+
     private async Task<HttpResponseMessage> RedeemAsync(string rewardId, string memberId, string store, string redemptionId)
     {
         using var pos = host.Client(StoreKey);
