@@ -140,7 +140,8 @@ public sealed record CouponBook
 
     /// <summary>
     /// Confirms coupon <paramref name="code"/> by a purchase that names it in <c>coupons</c> (CONTRACT.md §1), as of the
-    /// purchase's <paramref name="occurredAt"/>: a coupon the POS already redeemed gets the order attached; an issued one
+    /// purchase's <paramref name="occurredAt"/>: a coupon the POS already redeemed gets the order attached when the order
+    /// is at the same store (at another store it is already used); an issued one
     /// is redeemed by the order (also when a late purchase falls inside a window that has since ended); the same order
     /// again changes nothing. A refusal is reported and the purchase itself still applies.
     /// </summary>
@@ -159,7 +160,9 @@ public sealed record CouponBook
                 return (this, new CouponRedeemOutcome(coupon, null, CouponPolicy.DiscountOn(coupon, order.Amount), Replayed: true));
             }
 
-            if (coupon.OrderId is null)
+            // Only an order at the store the POS redeemed it at is that redemption's: the coupon used again offline
+            // elsewhere is a second use (attached, a refund of that order would restore it for a third).
+            if (coupon.OrderId is null && (coupon.StoreId is null || string.Equals(coupon.StoreId, order.StoreId, StringComparison.Ordinal)))
             {
                 var confirmed = coupon with { OrderId = orderId, StatusReason = coupon.StatusReason + $"; confirmed by order {orderId}" };
                 return (Replace(confirmed), new CouponRedeemOutcome(confirmed, null, CouponPolicy.DiscountOn(confirmed, order.Amount), Replayed: false));

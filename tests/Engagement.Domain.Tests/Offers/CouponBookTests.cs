@@ -173,6 +173,20 @@ public class CouponBookTests
     }
 
     [Fact]
+    public void AnOrderAtAnotherStoreIsNotAttachedToACouponThePosRedeemedAndItsRefundRestoresNothing()
+    {
+        var coupon = Issue(WakeUpGift);
+        var book = BookWith(coupon).Redeem(coupon.Code, "R1", At("S001", 80m), Noon).Book;
+
+        var (b1, elsewhere) = book.ConfirmByPurchase(coupon.Code, "O2", At("S002", 80m), Noon.AddMinutes(5));
+        var (_, restored) = b1.RestoreForFullRefund("O2", Noon.AddDays(1), restore: true);
+
+        Assert.Equal(CouponRefusals.Used, elsewhere.Refusal?.Reason);
+        Assert.Null(b1.Find(coupon.Code)!.OrderId);
+        Assert.Empty(restored);
+    }
+
+    [Fact]
     public void ALatePurchaseInsideTheWindowRedeemsACouponTheClockAlreadyExpired()
     {
         var coupon = Issue(WakeUpGift);
