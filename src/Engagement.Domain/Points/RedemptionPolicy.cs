@@ -49,10 +49,18 @@ public static class RedemptionPolicy
             };
         }
 
-        // An accepted redemption whose record was pushed out by newer ones is still in the 30-day id window: a retry
+        // An accepted redemption whose record was pushed out by newer ones is still in the 30-day id window: a points retry
         // changes nothing (its first points value is not known any more; it is shown at today's value).
         if (EventIdWindow.Contains(state, EventIdOf(redemptionId), now))
         {
+            // Its reward, store and payment are not known any more: a catalogue redemption answered as a replay would take
+            // a unit and pay nothing, so a reward redemption reusing the id is refused; a points one is a replay.
+            if (rewardId is not null)
+            {
+                return Refused(state, RedemptionStatuses.Invalid,
+                    $"redemptionId {redemptionId} was already used (its record is no longer kept); send a new redemptionId", points, cashAmount, options);
+            }
+
             return new RedemptionDecision
             {
                 Status = RedemptionStatuses.Accepted,

@@ -113,6 +113,25 @@ public class RedemptionTests
     }
 
     [Fact]
+    public void ARewardRedemptionReusingAnIdKnownOnlyToTheWindowIsInvalidNotAFreeReplay()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 10_000m);
+        Assert.Equal(RedemptionStatuses.Accepted, member.Redeem("R-0", 100).Status);
+        for (var i = 1; i <= member.Options.RecentRedemptionsKept; i++)
+        {
+            Assert.Equal(RedemptionStatuses.Accepted, member.Redeem("R-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 10).Status);
+        }
+
+        var before = member.Balance;
+        var reused = RedemptionPolicy.Redeem(member.State, "R-0", 3_000, null, "kettle", member.Options, member.Now, storeId: "S001");
+
+        Assert.DoesNotContain(member.State.Redemptions, r => r.RedemptionId == "R-0");
+        Assert.Equal((RedemptionStatuses.Invalid, false), (reused.Status, reused.Replayed));
+        Assert.Equal(before, member.Balance);
+    }
+
+    [Fact]
     public void RedemptionIdReusedForAnotherRewardOrStoreIsInvalidNotAReplay()
     {
         var member = new TestMember();
