@@ -16,7 +16,8 @@ namespace Engagement.Api.Offers;
 /// same id). Idempotent by redemptionId on both sides: a retry
 /// after a crash between the steps finishes the same redemption.
 /// </summary>
-public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPointsSide points, TimeProvider clock, ILogger<CatalogueRedemptions> logger)
+/// <remarks>Points are valued at the engine clock's now (<see cref="Hosting.EngineClock"/>), as the member endpoint does.</remarks>
+public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPointsSide points, IServiceProvider services, ILogger<CatalogueRedemptions> logger)
 {
     public async Task<IResult> RedeemAsync(string rewardId, CatalogueRedemptionRequest? request)
     {
@@ -79,7 +80,7 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
             return OfferProblems.Conflict("Redemption refused before", $"Redemption '{request.RedemptionId}' was refused and its unit released; send a new redemptionId.", "released_before");
         }
 
-        var pointValue = await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(clock.GetUtcNow());
+        var pointValue = await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(Hosting.EngineClock.Of(services).GetUtcNow());
         var paid = await points.PayAsync(request.MemberId!, new RedemptionRequest { RedemptionId = request.RedemptionId!, Points = request.Points, CashAmount = request.CashAmount, RewardId = rewardId, StoreId = request.StoreId }, pointValue);
         if (!paid.Accepted)
         {

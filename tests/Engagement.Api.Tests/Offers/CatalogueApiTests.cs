@@ -271,6 +271,28 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
     }
 
     [Fact]
+    public async Task ACatalogueRedemptionIsValuedAtTheEngineClocksPointValue()
+    {
+        // A change effective two days ahead of the engine clock (but before the host's wall clock in this test) must not
+        // value a redemption now; before, the catalogue read the host's clock while the member endpoint read the engine's.
+        using var admin = host.Client(AdminKey);
+        using var support = host.Client(SupportKey);
+        var current = (await support.GetFromJsonAsync<JsonObject>("api/v1/programme/point-value", Json))!["current"]!.GetValue<decimal>();
+        var ahead = host.Clock.GetUtcNow().AddDays(2);
+        Assert.True(ahead < DateTimeOffset.UtcNow, "the engine clock is pinned before the wall clock");
+        using var change = await admin.PutAsJsonAsync("api/v1/programme/point-value", new { changeId = NewId("ahead-"), value = current == 0.0090m ? 0.0095m : 0.0090m, reason = "next promotion", effectiveFrom = ahead }, Json);
+        Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        var rewardId = NewId("R-CLOCK-");
+        await host.PutRewardAsync(rewardId, Reward("Clock"), ("S003", 1));
+        var member = await host.SeedBuyersAsync(1, 20_000m);
+
+        using var redeemed = await RedeemAsync(rewardId, member[0], "S003", 30_000, null);
+
+        Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
+        Assert.Equal(current, (await redeemed.Content.ReadFromJsonAsync<JsonObject>(Json))!["pointValue"]!.GetValue<decimal>());
+    }
+
+    [Fact]
     public async Task FinanceRaisesThePointValueWithinTwentyPercentAndIsRefusedBeyond()
     {
         using var admin = host.Client(AdminKey);
