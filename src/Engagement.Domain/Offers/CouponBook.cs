@@ -54,6 +54,14 @@ public sealed record CouponBook
             .Min();
 
     /// <summary>
+    /// True when <see cref="Issue"/> of grant <paramref name="grantId"/> would not be refused as full: the grant's coupon
+    /// is held already (a retry), or the book has fewer than <paramref name="maxCoupons"/> coupons or a spent one to forget.
+    /// </summary>
+    public bool HasRoomFor(string grantId, int maxCoupons) =>
+        Coupons.Count < maxCoupons
+        || Coupons.Any(c => c.Status != CouponStatuses.Issued || string.Equals(c.GrantId, grantId, StringComparison.Ordinal));
+
+    /// <summary>
     /// Adds <paramref name="coupon"/>. A coupon whose code the book already holds is a retried grant: the book is
     /// unchanged and the held coupon comes back (<see cref="CouponIssueStatus.Duplicate"/>).
     /// </summary>

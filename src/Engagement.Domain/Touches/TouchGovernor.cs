@@ -47,7 +47,7 @@ public static class TouchGovernor
             ValidUntil = request.ValidUntil,
             Attempt = (previous?.Attempt ?? 0) + 1,
         };
-        return DecideAndRecord(state, draft, options, now);
+        return DecideAndRecord(state, draft, options, now, request.SuppressReason);
     }
 
     /// <summary>Deferred touches whose <c>NotBefore</c> has come, in the order they will be retried (service first).</summary>
@@ -254,12 +254,16 @@ public static class TouchGovernor
     private static string CategoryOf(string kind, TouchOptions options) =>
         options.ServiceKinds.Contains(kind, StringComparer.OrdinalIgnoreCase) ? TouchCategories.Service : TouchCategories.Marketing;
 
-    private static TouchDecision DecideAndRecord(MemberState state, TouchDecision draft, ProgramOptions programOptions, DateTimeOffset now)
+    private static TouchDecision DecideAndRecord(MemberState state, TouchDecision draft, ProgramOptions programOptions, DateTimeOffset now, string? suppress = null)
     {
         var options = programOptions.Touches;
         var zone = ZoneOf(state, programOptions);
         draft.DecidedAt = now;
-        if (draft.ValidUntil is { } validUntil && now >= validUntil)
+        if (suppress is not null)
+        {
+            Settle(draft, TouchDecisions.Suppressed, suppress);
+        }
+        else if (draft.ValidUntil is { } validUntil && now >= validUntil)
         {
             Settle(draft, TouchDecisions.Suppressed, $"offer expired at {Local(validUntil, zone)}");
         }

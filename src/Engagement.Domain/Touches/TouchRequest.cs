@@ -44,4 +44,10 @@ public sealed record TouchRequest
 
     /// <summary><c>marketing</c> or <c>service</c>; null: service if the kind is in <c>TouchOptions.ServiceKinds</c>.</summary>
     public string? Category { get; init; }
+
+    /// <summary>
+    /// Why the caller found the touch cannot be fulfilled (e.g. the member's coupon book is full): the touch is recorded
+    /// suppressed with this reason and nothing goes out. Null: the caps and quiet hours decide.
+    /// </summary>
+    public string? SuppressReason { get; init; }
 }

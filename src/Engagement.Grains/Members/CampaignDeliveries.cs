@@ -98,6 +98,7 @@ public static class CampaignDeliveries
                 ValidUntil = delivery.ValidUntil,
                 DedupeKey = delivery.CampaignId,
                 Category = TouchCategories.Marketing,
+                SuppressReason = CampaignOffers.NoRoomReason(member, delivery),
             }, member.Options, member.Now);
             membership.Outcome = touch.Decision;
             membership.TouchId = touch.TouchId;

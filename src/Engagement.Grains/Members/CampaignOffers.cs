@@ -50,6 +50,21 @@ public static class CampaignOffers
     }
 
     /// <summary>
+    /// Why the delivery's coupon could not be issued, decided before its touch: the member's coupon book is full of live
+    /// coupons (<see cref="OffersOptions.MaxCouponsPerMember"/>), so the touch would announce a coupon never issued. Null
+    /// when there is room, the grant is a retry of one held, or the offer is no coupon.
+    /// </summary>
+    public static string? NoRoomReason(MemberContext member, CampaignDelivery delivery)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(delivery);
+        return delivery.Offer is { Kind: OfferKinds.Coupon } && member.Offers is { CanIssue: true } offers
+            && !MemberCoupons.Book(member.Member).HasRoomFor("campaign:" + delivery.CampaignId, offers.MaxCouponsPerMember)
+            ? $"coupon book full: the member holds {offers.MaxCouponsPerMember} live coupons, the most allowed; the campaign's coupon cannot be issued"
+            : null;
+    }
+
+    /// <summary>
     /// Grants the delivery's offer after the arm's touch was decided: only a sent or deferred touch holds a grant (what
     /// the campaign's budget counts); a suppressed one grants nothing. The coupon's code rides on the touch
     /// (CONTRACT.md §3 <c>couponCode</c>). Returns the grant, or null when nothing was granted.
