@@ -58,17 +58,36 @@ public sealed partial class EngagementQueueCache : IQueueCache
         }
     }
 
-    /// <summary>Queue messages the agent may read next: as many as are sure to fit.</summary>
+    /// <summary>
+    /// Queue messages the agent may read next: as many as are sure to fit, and at least 1 while some item is
+    /// ready to be purged.
+    /// </summary>
+    /// <remarks>
+    /// The agent (Orleans' <c>PumpQueue</c>) skips its whole read when this is 0, and that read is the only place
+    /// it purges the cache and reports purged items delivered (their messages deleted): a cache full of delivered
+    /// items would never be emptied, and its queue never read again while the silo keeps the queue's lease. Items
+    /// whose lease was dropped (a lost renewal, <see cref="IngestionOptions.MaxHoldTime"/>, a copy received again)
+    /// are not counted by the receiver's read-ahead and can fill the cache that way. So a purgeable item lets the
+    /// read start; the agent purges first, then checks <see cref="IsUnderPressure"/>, which still holds the
+    /// receive back until a batch message surely fits.
+    /// </remarks>
     public int GetMaxAddCount()
     {
         lock (_gate)
         {
-            return Math.Max(0, (_capacity - _count) / _itemsPerMessage);
+            var fit = Fit();
+            return fit > 0 ? fit : AnyPurgeable() ? 1 : 0;
         }
     }
 
     /// <summary>Under pressure when not even one more message of the largest size would fit.</summary>
-    public bool IsUnderPressure() => GetMaxAddCount() == 0;
+    public bool IsUnderPressure()
+    {
+        lock (_gate)
+        {
+            return Fit() == 0;
+        }
+    }
 
     public void AddToCache(IList<IBatchContainer> messages)
     {
@@ -211,6 +230,23 @@ public sealed partial class EngagementQueueCache : IQueueCache
             cursor.Log.Cursors.Remove(cursor);
             ForgetIfIdle(cursor.Log);
         }
+    }
+
+    /// <summary>Messages of the largest size that surely fit now (caller holds the lock).</summary>
+    private int Fit() => Math.Max(0, (_capacity - _count) / _itemsPerMessage);
+
+    /// <summary>Whether a purge would release something: some stream's oldest item is done (caller holds the lock).</summary>
+    private bool AnyPurgeable()
+    {
+        foreach (var log in _withItems)
+        {
+            if (log.Items.First is { } first && log.Done(first.Value))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private StreamLog LogOf(StreamId streamId)

@@ -146,11 +146,28 @@ public sealed class QueueCacheTests
     {
         var cache = new EngagementQueueCache(250, 100, new LogCapture());
         Assert.Equal(2, cache.GetMaxAddCount());
+        var held = Item("held", "h0");
+        cache.AddToCache([held]);
+        using var cursor = cache.GetCacheCursor(held.StreamId, held.Token);
+        Assert.Equal("h0", Next(cursor)); // being delivered: not purgeable
+        cache.AddToCache(Enumerable.Range(1, 150).Select(i => (IBatchContainer)Item("held", "h" + i)).ToList());
+
+        Assert.Equal(0, cache.GetMaxAddCount()); // full, and nothing to purge: the agent rests
+        Assert.True(cache.IsUnderPressure());
+    }
+
+    [Fact]
+    public void ACacheFullOfDeliveredItemsStillLetsTheAgentReadSoItPurgesThemAndReadsOn()
+    {
+        // The agent skips its read (where alone it purges and reports delivered) while GetMaxAddCount is 0: items
+        // whose leases were dropped could otherwise fill the cache for good and stop the queue.
+        var cache = new EngagementQueueCache(250, 100, new LogCapture());
         cache.AddToCache(Enumerable.Range(0, 151).Select(i => (IBatchContainer)Item("p" + i, "e" + i)).ToList());
 
-        Assert.Equal(0, cache.GetMaxAddCount());
-        Assert.True(cache.IsUnderPressure());
-        Assert.Equal(151, Purge(cache).Count); // no cursor reads these streams
+        Assert.True(cache.GetMaxAddCount() > 0, "a purgeable cache lets the agent's read start");
+        Assert.True(cache.IsUnderPressure(), "the read still waits for its purge before receiving");
+        Assert.Equal(151, Purge(cache).Count); // no cursor reads these streams: all delivered
         Assert.False(cache.IsUnderPressure());
+        Assert.Equal(2, cache.GetMaxAddCount());
     }
 }
