@@ -45,18 +45,20 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     /// <param name="time">The programme's clock: event admission and visibility renewals.</param>
     /// <param name="logger">Structured log of receives, dead letters and totals.</param>
     /// <param name="currencies">The currencies events may carry (CONTRACT.md §1); default the programme's.</param>
-    /// <param name="pollClock">The monotonic clock of <see cref="IdleQueuePolling"/>; default <see cref="TimeProvider.System"/>
-    /// (not <paramref name="time"/>: the programme's clock may be moved by days).</param>
+    /// <param name="pollClock">The real clock: monotonic for <see cref="IdleQueuePolling"/>, wall for a message's age against
+    /// <see cref="IngestionOptions.PoisonAfter"/>; default <see cref="TimeProvider.System"/> (not <paramref name="time"/>: the
+    /// programme's clock may be moved by days).</param>
     public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger, EventCurrencies? currencies = null, TimeProvider? pollClock = null)
     {
-        _polling = new IdleQueuePolling(options.IdlePollMaxInterval, pollClock ?? TimeProvider.System);
+        var realClock = pollClock ?? TimeProvider.System;
+        _polling = new IdleQueuePolling(options.IdlePollMaxInterval, realClock);
         _queue = queue;
         _queueName = queue.Name;
         _options = options;
         _time = time;
         _logger = logger;
         _leases = new MessageLeases(queue, options, time, logger);
-        _admission = new MessageAdmission(queue, deadLetters, options, _leases, currencies ?? EventCurrencies.ProgrammeDefault, logger);
+        _admission = new MessageAdmission(queue, deadLetters, options, _leases, currencies ?? EventCurrencies.ProgrammeDefault, realClock, logger);
         _lastSummaryTimestamp = Stopwatch.GetTimestamp();
     }
 

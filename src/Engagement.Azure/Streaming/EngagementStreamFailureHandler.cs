@@ -8,8 +8,8 @@ namespace Engagement.Azure.Streaming;
 /// Called by the pulling agent of one queue when a consumer kept failing for the whole retry window. The
 /// subscription is never faulted (implicit subscriptions cannot be): the failed message is flagged in the
 /// cache, so it is not deleted, and <paramref name="onFailure"/> tells its receiver to stop renewing it, so the
-/// queue hands it out again after the visibility timeout; after MaxDequeueCount receives it goes to the
-/// poison queue.
+/// queue hands it out again after the visibility timeout; after MaxDequeueCount receives, once it is also
+/// PoisonAfter old, it goes to the poison queue.
 /// </summary>
 public sealed class EngagementStreamFailureHandler(ILogger<EngagementStreamFailureHandler> logger, Action<StreamSequenceToken?>? onFailure = null) : IStreamFailureHandler
 {

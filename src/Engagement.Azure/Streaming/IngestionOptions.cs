@@ -35,8 +35,20 @@ public sealed class IngestionOptions
     /// </summary>
     public TimeSpan MaxHoldTime { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>A message received more often than this goes to the poison queue as "delivery failed N times". Default 10.</summary>
+    /// <summary>
+    /// A message received more often than this goes to the poison queue as "delivery failed N times over {age};
+    /// last failure: event …", once it is also <see cref="PoisonAfter"/> old. Default 10.
+    /// </summary>
     public int MaxDequeueCount { get; set; } = 10;
+
+    /// <summary>
+    /// How old (since the queue took it) a message received more than <see cref="MaxDequeueCount"/> times must be
+    /// before it goes to the poison queue. Default 24 hours; 0 to 7 days (a queue message lives 7 days). Every
+    /// receive counts towards <see cref="MaxDequeueCount"/>, those after a storage outage too (each failed delivery
+    /// costs about <see cref="DeliveryRetryWindow"/> plus <see cref="VisibilityTimeout"/>): a count alone would
+    /// dead-letter every valid event held through a 15-minute outage.
+    /// </summary>
+    public TimeSpan PoisonAfter { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>Pause between polls of an empty queue. Default 100 ms: ingest must be fast.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -109,6 +121,11 @@ public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOption
         if (options.MaxDequeueCount < 1)
         {
             failures.Add("Engagement:Ingestion:MaxDequeueCount must be at least 1.");
+        }
+
+        if (options.PoisonAfter < TimeSpan.Zero || options.PoisonAfter > TimeSpan.FromDays(7))
+        {
+            failures.Add("Engagement:Ingestion:PoisonAfter must be between 0 and 7 days.");
         }
 
         if (options.PollInterval <= TimeSpan.Zero || options.PollInterval > TimeSpan.FromMinutes(1))

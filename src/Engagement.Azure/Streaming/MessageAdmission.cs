@@ -15,6 +15,8 @@ namespace Engagement.Azure.Streaming;
 /// they are applied; what cannot be applied is dead-lettered (<see cref="IDeadLetterSink"/>): the whole message
 /// when it cannot be read or was received more than <see cref="IngestionOptions.MaxDequeueCount"/> times, each bad
 /// event of a batch message alone, with its index in the reason (the message is then rewritten without it).
+/// A message received too often goes only once it is also <see cref="IngestionOptions.PoisonAfter"/> old: every
+/// receive counts, those after a storage outage too, and a valid event must outlast an outage, not be dead-lettered by it.
 /// One per <see cref="EngagementQueueReceiver"/>, called by its reads one at a time.
 /// </summary>
 internal sealed partial class MessageAdmission(
@@ -23,6 +25,7 @@ internal sealed partial class MessageAdmission(
     IngestionOptions options,
     MessageLeases leases,
     EventCurrencies currencies,
+    TimeProvider wallClock,
     ILogger logger)
 {
     private readonly string _queueName = queue.Name;
@@ -56,7 +59,17 @@ internal sealed partial class MessageAdmission(
     {
         if (message.DequeueCount > options.MaxDequeueCount)
         {
-            return await DeadLetterAsync($"delivery failed {message.DequeueCount - 1} times", message, cancellationToken) ? 1 : 0;
+            // Its age by the storage service's clock (InsertedOn) against this host's wall clock, not the programme's
+            // (which may be moved by days or run fast in tests): a minute of skew is nothing against PoisonAfter.
+            var age = message.InsertedOn is { } inserted ? wallClock.GetUtcNow() - inserted : TimeSpan.MaxValue;
+            if (age >= options.PoisonAfter)
+            {
+                var last = leases.TakeLastFailure(message.MessageId) ?? "not seen by this receiver";
+                var reason = string.Create(CultureInfo.InvariantCulture, $"delivery failed {message.DequeueCount - 1} times over {Whole(age)}; last failure: {last}");
+                return await DeadLetterAsync(reason, message, cancellationToken) ? 1 : 0;
+            }
+
+            LogKeptYoung(message.MessageId, _queueName, message.DequeueCount, Whole(age), options.PoisonAfter);
         }
 
         var parsed = EventParser.ParseMessage(message.Body.ToMemory().Span, now, currencies, _queueName);
@@ -100,6 +113,7 @@ internal sealed partial class MessageAdmission(
         }
 
         var sequences = new List<long>(valid.Count);
+        var eventIds = new List<string>(valid.Count);
         foreach (var evt in valid)
         {
             if (message.DequeueCount > 1)
@@ -111,6 +125,7 @@ internal sealed partial class MessageAdmission(
 
             var sequence = _sequence++;
             sequences.Add(sequence);
+            eventIds.Add(evt.EventId);
             batch.Add(new EngagementBatchContainer
             {
                 StreamId = StreamId.Create(StreamNames.MemberEvents, evt.MemberId),
@@ -123,9 +138,13 @@ internal sealed partial class MessageAdmission(
         }
 
         // Deleted only when every one of its events has been applied (MessagesDeliveredAsync).
-        leases.Hold(message.MessageId, popReceipt, sequences);
+        leases.Hold(message.MessageId, popReceipt, sequences, eventIds);
         return poisoned;
     }
+
+    /// <summary>A duration to the whole second, for reasons and logs.</summary>
+    private static TimeSpan Whole(TimeSpan age) =>
+        age == TimeSpan.MaxValue ? age : TimeSpan.FromSeconds(Math.Floor(Math.Max(0, age.TotalSeconds)));
 
     /// <summary>Replaces the message's content (keeping it invisible); its new pop receipt, or null when the queue refused.</summary>
     private async Task<string?> RewriteAsync(QueueMessage message, string body, CancellationToken cancellationToken)
@@ -186,6 +205,9 @@ internal sealed partial class MessageAdmission(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} of member {MemberId} (occurred {OccurredAt}) is delivered again, receive {DequeueCount} of message {MessageId} on {Queue}; it may be applied after later events of the member")]
     private partial void LogRedelivered(string eventId, string memberId, DateTimeOffset occurredAt, long dequeueCount, string messageId, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on {Queue} is received for the {DequeueCount}th time but is only {Age} old; delivered again, not dead-lettered before it is {PoisonAfter} old (a storage outage must not poison valid events)")]
+    private partial void LogKeptYoung(string messageId, string queue, long dequeueCount, TimeSpan age, TimeSpan poisonAfter);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} on {Queue} could not be read; it goes to the poison queue")]
     private partial void LogUnreadable(Exception ex, string messageId, string queue);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -32,6 +33,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Lease> _bySequence = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<DateTimeOffset> _applied = new();
+    private readonly ConcurrentDictionary<string, string> _lastFailures = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
     private long _renewals;
 
@@ -78,13 +80,13 @@ public sealed partial class MessageLeases : IAsyncDisposable
 
     /// <summary>
     /// Holds a received message, by its id and latest pop receipt, whose events carry the given sequence numbers
-    /// (one per event of the message).
+    /// (one per event of the message) and, when given, the given event ids (in the same order).
     /// </summary>
-    public void Hold(string messageId, string popReceipt, IReadOnlyCollection<long> sequences)
+    public void Hold(string messageId, string popReceipt, IReadOnlyCollection<long> sequences, IReadOnlyList<string>? eventIds = null)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         var now = _time.GetUtcNow();
-        var lease = new Lease(messageId, popReceipt, now, [.. sequences]);
+        var lease = new Lease(messageId, popReceipt, now, [.. sequences], eventIds is null ? [] : [.. eventIds]);
         _byMessage[messageId] = lease;
         foreach (var sequence in sequences)
         {
@@ -118,7 +120,13 @@ public sealed partial class MessageLeases : IAsyncDisposable
         try
         {
             Forget(lease);
-            return !lease.Abandoned && await DeleteAsync(lease.MessageId, lease.PopReceipt, cancellationToken);
+            if (lease.Abandoned || !await DeleteAsync(lease.MessageId, lease.PopReceipt, cancellationToken))
+            {
+                return false;
+            }
+
+            _lastFailures.TryRemove(lease.MessageId, out _);
+            return true;
         }
         finally
         {
@@ -133,6 +141,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
         {
             lease.Abandoned = true;
             LogAbandoned(_queue.Name, lease.MessageId);
+            RecordFailure(lease, sequence);
 
             // The failed event is never purged to CompleteAsync; count it done here.
             if (Interlocked.Decrement(ref lease.Outstanding) <= 0)
@@ -141,6 +150,13 @@ public sealed partial class MessageLeases : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// What this receiver last saw go wrong with the message: the event whose delivery finally failed (the agent's
+    /// failure handler is given no exception, only the event's token); null when none was seen here. Taken: asked
+    /// once, when the message goes to the poison queue.
+    /// </summary>
+    public string? TakeLastFailure(string messageId) => _lastFailures.TryRemove(messageId, out var failure) ? failure : null;
 
     /// <summary>Graceful shutdown: every held message visible again at once (visibility 0), for the next owner of the queue.</summary>
     public async Task ReleaseAllAsync(CancellationToken cancellationToken)
@@ -287,6 +303,23 @@ public sealed partial class MessageLeases : IAsyncDisposable
         }
     }
 
+    private void RecordFailure(Lease lease, long sequence)
+    {
+        // Kept per message until it is deleted or dead-lettered; bounded, since a message that never comes back
+        // here (another silo took its queue) is never asked for: past the bound all are dropped (a poison reason then
+        // lacks its detail, nothing else).
+        if (_lastFailures.Count >= _options.MaxHeldEvents)
+        {
+            _lastFailures.Clear();
+        }
+
+        var index = Array.IndexOf(lease.Sequences, sequence);
+        var eventId = index >= 0 && index < lease.EventIds.Length ? lease.EventIds[index] : "?";
+        _lastFailures[lease.MessageId] = string.Create(
+            CultureInfo.InvariantCulture,
+            $"event {eventId}: its consumer kept failing for {_options.DeliveryRetryWindow} (at {_time.GetUtcNow():O})");
+    }
+
     private void Forget(Lease lease)
     {
         _byMessage.TryRemove(new KeyValuePair<string, Lease>(lease.MessageId, lease));
@@ -321,7 +354,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
         "Design",
         "CA1001:Types that own disposable fields should be disposable",
         Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose; a lease is forgotten while its gate may still be released.")]
-    private sealed class Lease(string messageId, string popReceipt, DateTimeOffset now, long[] sequences)
+    private sealed class Lease(string messageId, string popReceipt, DateTimeOffset now, long[] sequences, string[] eventIds)
     {
         // Serialises renew, delete and release of one message: each needs the receipt the one before returned.
         public readonly SemaphoreSlim Gate = new(1, 1);
@@ -330,6 +363,8 @@ public sealed partial class MessageLeases : IAsyncDisposable
         public string MessageId { get; } = messageId;
 
         public long[] Sequences { get; } = sequences;
+
+        public string[] EventIds { get; } = eventIds;
 
         public DateTimeOffset HeldSince { get; } = now;
 

@@ -173,6 +173,7 @@ public sealed class ProviderPartsTests
         Assert.Equal(TimeSpan.FromMinutes(15), options.MaxHoldTime);
         Assert.Equal(512, options.MaxHeldEvents);
         Assert.Equal(10, options.MaxDequeueCount);
+        Assert.Equal(TimeSpan.FromHours(24), options.PoisonAfter);
         Assert.Equal(TimeSpan.FromMilliseconds(100), options.PollInterval);
         Assert.Equal(TimeSpan.FromSeconds(2), options.IdlePollMaxInterval);
         Assert.Equal(32, options.BatchSize);
@@ -189,6 +190,7 @@ public sealed class ProviderPartsTests
     [InlineData(nameof(IngestionOptions.MaxHeldEvents))]
     [InlineData(nameof(IngestionOptions.CacheSize))]
     [InlineData(nameof(IngestionOptions.IdlePollMaxInterval))]
+    [InlineData(nameof(IngestionOptions.PoisonAfter))]
     public void BrokenOptionsAreRefusedAtStart(string broken)
     {
         var options = new IngestionOptions { ConnectionString = "UseDevelopmentStorage=true" };
@@ -203,6 +205,7 @@ public sealed class ProviderPartsTests
             case nameof(IngestionOptions.MaxHeldEvents): options.MaxHeldEvents = options.BatchSize - 1; break;
             case nameof(IngestionOptions.CacheSize): options.CacheSize = options.MaxHeldEvents + (options.BatchSize * 100) - 1; break;
             case nameof(IngestionOptions.IdlePollMaxInterval): options.IdlePollMaxInterval = options.PollInterval - TimeSpan.FromMilliseconds(1); break;
+            case nameof(IngestionOptions.PoisonAfter): options.PoisonAfter = TimeSpan.FromDays(7) + TimeSpan.FromSeconds(1); break;
         }
 
         var result = new IngestionOptionsValidator().Validate(null, options);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Engagement.Azure.Hosting;
+using Engagement.Azure.Streaming;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Events;
 using Engagement.Grains.Hosting;
@@ -114,8 +115,28 @@ public sealed class DefaultIngestionCluster : QueueStreamClusterFixture
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 }
 
-/// <summary>Messages come back fast: a failed delivery is visible again after 2 s, dead-lettered on the third receive.</summary>
+/// <summary>
+/// Messages come back fast: a failed delivery is visible again after 2 s, dead-lettered on the third receive once
+/// it is 4 s old (real time: the queue's InsertedOn against the silo's wall clock).
+/// </summary>
 public sealed class FastRedeliveryCluster : QueueStreamClusterFixture
+{
+    public static readonly TimeSpan PoisonAfter = TimeSpan.FromSeconds(4);
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Engagement:Ingestion:VisibilityTimeout"] = "00:00:02",
+        ["Engagement:Ingestion:DeliveryRetryWindow"] = "00:00:00.300",
+        ["Engagement:Ingestion:MaxDequeueCount"] = "2",
+        ["Engagement:Ingestion:PoisonAfter"] = PoisonAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>
+/// As <see cref="FastRedeliveryCluster"/>, with the default <see cref="IngestionOptions.PoisonAfter"/> (24 h): a
+/// message received far more than MaxDequeueCount times within a test is never dead-lettered for it.
+/// </summary>
+public sealed class OutageRedeliveryCluster : QueueStreamClusterFixture
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -135,4 +156,10 @@ public sealed class DefaultIngestionCollection : ICollectionFixture<DefaultInges
 public sealed class FastRedeliveryCollection : ICollectionFixture<FastRedeliveryCluster>
 {
     public const string Name = "queue ingestion, fast redelivery";
+}
+
+[CollectionDefinition(Name)]
+public sealed class OutageRedeliveryCollection : ICollectionFixture<OutageRedeliveryCluster>
+{
+    public const string Name = "queue ingestion, fast redelivery, default PoisonAfter";
 }
