@@ -42,12 +42,13 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     /// <param name="queue">The event queue this receiver reads.</param>
     /// <param name="deadLetters">Where unreadable messages and invalid events go (the poison queue).</param>
     /// <param name="options">The ingestion settings (visibility, batch size, read-ahead, idle polling).</param>
-    /// <param name="time">The programme's clock: event admission and visibility renewals.</param>
+    /// <param name="time">The programme's clock: event admission (an event's occurredAt against "now").</param>
     /// <param name="logger">Structured log of receives, dead letters and totals.</param>
     /// <param name="currencies">The currencies events may carry (CONTRACT.md §1); default the programme's.</param>
-    /// <param name="pollClock">The real clock: monotonic for <see cref="IdleQueuePolling"/>, wall for a message's age against
+    /// <param name="pollClock">The real clock: monotonic for <see cref="IdleQueuePolling"/> and the held messages'
+    /// renewals (<see cref="MessageLeases"/>: visibility timeouts are real durations), wall for a message's age against
     /// <see cref="IngestionOptions.PoisonAfter"/>; default <see cref="TimeProvider.System"/> (not <paramref name="time"/>: the
-    /// programme's clock may be moved by days).</param>
+    /// programme's clock may run fast or be moved by days).</param>
     public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger, EventCurrencies? currencies = null, TimeProvider? pollClock = null)
     {
         var realClock = pollClock ?? TimeProvider.System;
@@ -57,7 +58,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         _options = options;
         _time = time;
         _logger = logger;
-        _leases = new MessageLeases(queue, options, time, logger);
+        _leases = new MessageLeases(queue, options, realClock, logger);
         _admission = new MessageAdmission(queue, deadLetters, options, _leases, currencies ?? EventCurrencies.ProgrammeDefault, realClock, logger);
         _lastSummaryTimestamp = Stopwatch.GetTimestamp();
     }

@@ -15,6 +15,11 @@ namespace Engagement.Azure.Streaming;
 /// Each renewal (Update Message) returns a new pop receipt, which the delete then uses.
 /// </summary>
 /// <remarks>
+/// Its clock is the real one the receiver polls by, never the programme's: visibility timeouts are real durations
+/// on the storage service, and the programme's clock may run fast (<c>Engagement:Testing:ClockSpeed</c>) or be
+/// moved by days, which would let go of held messages at once, or never renew them.
+/// </remarks>
+/// <remarks>
 /// A message leaves in one of four ways: deleted after its events were applied (<see cref="CompleteAsync"/>);
 /// abandoned after a final delivery failure (<see cref="Abandon"/>: no longer renewed, so the queue hands it out
 /// again after the timeout and it counts towards MaxDequeueCount); released at once on graceful shutdown
@@ -37,11 +42,16 @@ public sealed partial class MessageLeases : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private long _renewals;
 
-    public MessageLeases(QueueClient queue, IngestionOptions options, TimeProvider time, ILogger logger)
+    /// <param name="queue">The queue whose messages are held.</param>
+    /// <param name="options">Visibility timeout, MaxHoldTime, MaxHeldEvents.</param>
+    /// <param name="realClock">A real clock (<see cref="TimeProvider.System"/> in a silo; a fake in tests): held, renewed
+    /// and applied times and the renewal timer; never the programme's clock.</param>
+    /// <param name="logger">Where lost, let-go and abandoned messages are named.</param>
+    public MessageLeases(QueueClient queue, IngestionOptions options, TimeProvider realClock, ILogger logger)
     {
         _queue = queue;
         _options = options;
-        _time = time;
+        _time = realClock;
         _logger = logger;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Engagement.Azure.Streaming;
 using Engagement.Contracts.Events;
+using Engagement.Grains.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Streaming;
@@ -119,6 +120,35 @@ public sealed class CrashRecoveryTests
 
         await HoldAsync(holder, clock, other, timeouts: 2, renewals: 4);
         Assert.Equal(2, holder.Leases.Count);
+    }
+
+    [Fact]
+    public async Task AReceiverWhoseProgrammeClockRunsAThousandTimesFasterStillHoldsByRealTime()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        await rig.SendAsync(ReceiverRig.Purchase("M1", "fast-1"));
+
+        // Engagement:Testing:ClockSpeed 1000: MaxHoldTime (15 min) passes in 0.9 s of the programme's clock. Holding
+        // and renewing go by real time, as the queue's visibility timeout does.
+        var programme = new AcceleratedTimeProvider(TimeProvider.System, 1000, ReceiverRig.Start);
+        var holder = await rig.ReceiverAsync(Short, programme, pollClock: TimeProvider.System);
+        Assert.Single(await TakeAsync(holder, 1));
+        var other = await rig.ReceiverAsync(Short);
+
+        var watch = Stopwatch.StartNew();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                Assert.Empty(await other.GetQueueMessagesAsync(32));
+                Assert.Empty(await holder.GetQueueMessagesAsync(32));
+                return watch.Elapsed > 2 * Short && holder.Leases.Renewals >= 2;
+            },
+            Deadline,
+            "two visibility timeouts of real time held");
+
+        Assert.Equal(1, holder.Leases.Count);
+        Assert.Equal(1, holder.Leases.HeldEvents);
     }
 
     [Fact]

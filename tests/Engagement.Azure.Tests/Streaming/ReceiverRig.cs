@@ -75,9 +75,10 @@ internal sealed class ReceiverRig : IAsyncDisposable
     }
 
     /// <summary>
-    /// A receiver reading at <paramref name="time"/> (default: a clock pinned at <see cref="Start"/>, which never renews),
-    /// initialised as the pulling agent does, within <paramref name="initTimeout"/> (default 10 s); its idle polling
-    /// runs on <paramref name="pollClock"/> (default the system's monotonic clock).
+    /// A receiver reading at <paramref name="time"/> (default: a clock pinned at <see cref="Start"/>), initialised as the
+    /// pulling agent does, within <paramref name="initTimeout"/> (default 10 s); its idle polling and the renewal of what
+    /// it holds run on <paramref name="pollClock"/>, by default the same clock as <paramref name="time"/>: a test moves
+    /// one fake, and a receiver on the pinned default never renews (as a killed silo).
     /// </summary>
     public async Task<EngagementQueueReceiver> ReceiverAsync(TimeSpan visibilityTimeout, TimeProvider? time = null, Action<IngestionOptions>? configure = null, TimeSpan? initTimeout = null, TimeProvider? pollClock = null)
     {
@@ -88,13 +89,14 @@ internal sealed class ReceiverRig : IAsyncDisposable
             MaxDequeueCount = 10,
         };
         configure?.Invoke(options);
+        time ??= new FakeTimeProvider(Start);
         var receiver = new EngagementQueueReceiver(
             Queue,
             new AzureQueueDeadLetterSink(Poison, NullLogger<AzureQueueDeadLetterSink>.Instance),
             options,
-            time ?? new FakeTimeProvider(Start),
+            time,
             NullLogger.Instance,
-            pollClock: pollClock);
+            pollClock: pollClock ?? time);
         _receivers.Add(receiver);
         await receiver.Initialize(initTimeout ?? TimeSpan.FromSeconds(10));
         return receiver;
