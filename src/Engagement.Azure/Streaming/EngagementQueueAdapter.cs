@@ -23,6 +23,10 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _sendQueues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<QueueId, EngagementQueueReceiver> _receivers = new();
 
+    // One counter for every receiver this adapter makes: a queue's receiver is replaced when its agent restarts, and a
+    // late DeliveryFailed of the old agent goes to the new receiver, whose items must not share the old numbers.
+    private readonly QueueSequence _sequences = new();
+
     public EngagementQueueAdapter(
         string name,
         QueueServiceClient service,
@@ -94,7 +98,8 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
             _options,
             _time,
             _loggerFactory.CreateLogger<EngagementQueueReceiver>(),
-            _currencies);
+            _currencies,
+            sequences: _sequences);
         _receivers[queueId] = receiver;
         return receiver;
     }

@@ -49,7 +49,9 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     /// renewals (<see cref="MessageLeases"/>: visibility timeouts are real durations), wall for a message's age against
     /// <see cref="IngestionOptions.PoisonAfter"/>; default <see cref="TimeProvider.System"/> (not <paramref name="time"/>: the
     /// programme's clock may run fast or be moved by days).</param>
-    public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger, EventCurrencies? currencies = null, TimeProvider? pollClock = null)
+    /// <param name="sequences">The adapter's counter, shared by all its receivers (a failure reported late by a stopped
+    /// agent must not name an item of this one); default a counter of this receiver's own.</param>
+    public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger, EventCurrencies? currencies = null, TimeProvider? pollClock = null, QueueSequence? sequences = null)
     {
         var realClock = pollClock ?? TimeProvider.System;
         _polling = new IdleQueuePolling(options.IdlePollMaxInterval, realClock);
@@ -59,7 +61,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         _time = time;
         _logger = logger;
         _leases = new MessageLeases(queue, options, realClock, logger);
-        _admission = new MessageAdmission(queue, deadLetters, options, _leases, currencies ?? EventCurrencies.ProgrammeDefault, realClock, logger);
+        _admission = new MessageAdmission(queue, deadLetters, options, _leases, currencies ?? EventCurrencies.ProgrammeDefault, realClock, sequences ?? new QueueSequence(), logger);
         _lastSummaryTimestamp = Stopwatch.GetTimestamp();
     }
 

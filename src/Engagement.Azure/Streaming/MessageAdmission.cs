@@ -11,7 +11,7 @@ namespace Engagement.Azure.Streaming;
 
 /// <summary>
 /// What one received queue message becomes (CONTRACT.md §1): its valid events go into the pulling agent's batch,
-/// each with the next sequence number of this queue, and the message is held (<see cref="MessageLeases"/>) until
+/// each with the next sequence number of its adapter (<see cref="QueueSequence"/>), and the message is held (<see cref="MessageLeases"/>) until
 /// they are applied; what cannot be applied is dead-lettered (<see cref="IDeadLetterSink"/>): the whole message
 /// when it cannot be read or was received more than <see cref="IngestionOptions.MaxDequeueCount"/> times, each bad
 /// event of a batch message alone, with its index in the reason (the message is then rewritten without it).
@@ -26,11 +26,11 @@ internal sealed partial class MessageAdmission(
     MessageLeases leases,
     EventCurrencies currencies,
     TimeProvider wallClock,
+    QueueSequence sequenceNumbers,
     ILogger logger)
 {
     private readonly string _queueName = queue.Name;
     private readonly ILogger _logger = logger;
-    private long _sequence;
 
     /// <summary>
     /// Admits <paramref name="message"/> into <paramref name="batch"/>; returns the dead letters written (0 when
@@ -123,7 +123,7 @@ internal sealed partial class MessageAdmission(
                 LogRedelivered(evt.EventId, evt.MemberId, evt.OccurredAt, message.DequeueCount, message.MessageId, _queueName);
             }
 
-            var sequence = _sequence++;
+            var sequence = sequenceNumbers.Next();
             sequences.Add(sequence);
             eventIds.Add(evt.EventId);
             batch.Add(new EngagementBatchContainer

@@ -212,6 +212,67 @@ public sealed class ProviderPartsTests
         Assert.True(result.Failed);
     }
 
+    [Fact]
+    public async Task ALateDeliveryFailureOfAStoppedAgentDoesNotAbandonAMessageOfTheQueuesNewReceiver()
+    {
+        var prefix = Azurite.UniqueName("seq");
+        var options = new IngestionOptions { ConnectionString = Azurite.ConnectionString, QueueCount = 1, QueueNamePrefix = prefix };
+        var service = new QueueServiceClient(Azurite.ConnectionString, RawText);
+        var mapper = new EngagementQueueMapper(1, prefix);
+        var poison = service.GetQueueClient(options.PoisonQueueName);
+        var adapter = new EngagementQueueAdapter(
+            StreamNames.Provider,
+            service,
+            mapper,
+            options,
+            () => new AzureQueueDeadLetterSink(poison, NullLogger<AzureQueueDeadLetterSink>.Instance),
+            new FakeTimeProvider(Wire.Now),
+            NullLoggerFactory.Instance);
+        var queueId = Assert.Single(mapper.GetAllQueues());
+        var queue = service.GetQueueClient(mapper.QueueName(queueId));
+        await queue.CreateIfNotExistsAsync();
+        var a = (EngagementQueueReceiver)adapter.CreateReceiver(queueId);
+        var b = (EngagementQueueReceiver)adapter.CreateReceiver(queueId);
+        try
+        {
+            await a.Initialize(TimeSpan.FromSeconds(10));
+            await b.Initialize(TimeSpan.FromSeconds(10));
+
+            // A's agent held the first message; the queue's agent restarted with receiver B, which holds the second.
+            await queue.SendMessageAsync(Wire.Login("M1", "held-by-a"));
+            var heldByA = await TakeOneAsync(a);
+            await queue.SendMessageAsync(Wire.Login("M2", "held-by-b"));
+            var heldByB = await TakeOneAsync(b);
+
+            // A's old agent gives up its item late: the failure goes to the queue's receiver now, B.
+            adapter.DeliveryFailed(queueId, heldByA.Token);
+
+            Assert.Equal(1, b.Leases.Count);
+            Assert.Equal(1, b.Leases.HeldEvents);
+            Assert.NotEqual(heldByA.Token, heldByB.Token);
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await queue.DeleteIfExistsAsync();
+        }
+    }
+
+    private static async Task<EngagementBatchContainer> TakeOneAsync(EngagementQueueReceiver receiver)
+    {
+        var taken = new List<EngagementBatchContainer>();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                taken.AddRange(ReceiverRig.Containers(await receiver.GetQueueMessagesAsync(32)));
+                return taken.Count > 0;
+            },
+            TimeSpan.FromSeconds(20),
+            "a message received");
+        return Assert.Single(taken);
+    }
+
     private static (EngagementQueueAdapter Adapter, QueueServiceClient Service, string Prefix) NewAdapter()
     {
         var prefix = Azurite.UniqueName("prod");
