@@ -62,9 +62,11 @@ public sealed partial class MessageLeases : IAsyncDisposable
     public int HeldEvents => _byMessage.Values.Sum(l => Math.Max(0, Volatile.Read(ref l.Outstanding)));
 
     /// <summary>
-    /// Events applied (their message deleted or not) within <paramref name="window"/> before now: the pace at
-    /// which this queue's held events are being worked off.
+    /// Events applied (their message deleted or not) within <paramref name="window"/> before now, counted up to
+    /// <see cref="IngestionOptions.MaxHeldEvents"/>: the pace at which this queue's held events are being worked off.
     /// </summary>
+    /// <remarks>Only the latest MaxHeldEvents times are kept: the receiver reads ahead at most that many, so a larger
+    /// count would change nothing, and at target load one time per event for 15 s would be some 750,000 entries.</remarks>
     public int AppliedWithin(TimeSpan window)
     {
         var since = _time.GetUtcNow() - window;
@@ -111,6 +113,10 @@ public sealed partial class MessageLeases : IAsyncDisposable
     public async Task<bool> CompleteAsync(string messageId, string popReceipt, long sequence, CancellationToken cancellationToken)
     {
         _applied.Enqueue(_time.GetUtcNow());
+        while (_applied.Count > _options.MaxHeldEvents && _applied.TryDequeue(out _))
+        {
+            // Oldest first: what is kept are the latest, so a count within any window is exact up to the cap.
+        }
 
         // By the event's own sequence, not the message id: a message that came back (abandoned, or its timeout ran
         // out) and was received again is a new lease, which the old copy's events must not count down.
