@@ -148,10 +148,9 @@ public static class MemberEndpoints
             errors.Add("rewardId", OfferProblems.OptionalIdRule);
         }
 
-        // A reward is a catalogue redemption: its stock, price and tier are checked and a unit taken at a store.
-        if (request.RewardId is not null && !OfferIds.IsValid(request.StoreId))
+        if (request.StoreId is not null && !OfferIds.IsValid(request.StoreId))
         {
-            errors.Add("storeId", "required with rewardId (1–64 characters of A–Z a–z 0–9 _ - . :): the store whose unit the reward takes, as POST /catalogue/{rewardId}/redemptions");
+            errors.Add("storeId", OfferProblems.OptionalIdRule);
         }
 
         if (errors.Any)
@@ -159,7 +158,10 @@ public static class MemberEndpoints
             return errors.ToProblem();
         }
 
-        if (request.RewardId is { } reward)
+        // A reward at a store is a catalogue redemption: its stock, price and tier are checked and a unit taken there.
+        // Without a store the body is CONTRACT.md §4's {redemptionId, points, cashAmount?, rewardId?}: a points
+        // redemption naming the reward, which takes no unit (no store holds one for it).
+        if (request.RewardId is { } reward && request.StoreId is not null)
         {
             return await context.RequestServices.GetRequiredService<CatalogueRedemptions>().RedeemAsync(reward, new CatalogueRedemptionRequest
             {
@@ -169,7 +171,7 @@ public static class MemberEndpoints
 
         // The point value in force now values the redemption (never a value from the body).
         var pointValue = await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(Hosting.EngineClock.Of(context.RequestServices).GetUtcNow());
-        var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(new RedemptionRequest { RedemptionId = request.RedemptionId, Points = request.Points, CashAmount = request.CashAmount, PointValue = pointValue });
+        var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(new RedemptionRequest { RedemptionId = request.RedemptionId, Points = request.Points, CashAmount = request.CashAmount, RewardId = request.RewardId, PointValue = pointValue });
         return result.Status switch
         {
             RedemptionStatus.Accepted => Results.Ok(result),
@@ -205,7 +207,9 @@ public static class MemberEndpoints
 
 /// <summary>
 /// The body of <c>POST /members/{memberId}/redemptions</c>: <c>{redemptionId, points, cashAmount?, rewardId?, storeId?}</c>.
-/// With <c>rewardId</c> it is a catalogue redemption at <c>storeId</c> (required then): stock, price and tier are checked.
+/// With <c>rewardId</c> and <c>storeId</c> it is a catalogue redemption at that store (stock, price and tier checked, a
+/// unit taken; the answer is <c>POST /catalogue/{rewardId}/redemptions</c>'s, with <c>status</c> <c>accepted</c>); with
+/// <c>rewardId</c> alone, CONTRACT.md §4's points redemption naming the reward, which takes no unit.
 /// </summary>
 public sealed record MemberRedemptionBody
 {
@@ -221,6 +225,6 @@ public sealed record MemberRedemptionBody
     /// <summary>A catalogue reward (<c>PUT /catalogue/{rewardId}</c>); null: points alone.</summary>
     public string? RewardId { get; init; }
 
-    /// <summary>The store whose unit the reward takes; required with <see cref="RewardId"/>.</summary>
+    /// <summary>The store whose unit the reward takes (an extension of CONTRACT.md §4's body); null: no unit is taken.</summary>
     public string? StoreId { get; init; }
 }

@@ -199,6 +199,9 @@ public sealed record CatalogueRedemptionRequest
 /// <summary>An accepted catalogue redemption: what was paid (points, CNY), at which point value, the balance after, the store's stock after.</summary>
 public sealed record CatalogueRedemptionResponse
 {
+    /// <summary><c>accepted</c>, as a member redemption's answer says (CONTRACT.md §4): a refusal is a problem, never a 200.</summary>
+    public string Status { get; init; } = "accepted";
+
     public required string RedemptionId { get; init; }
 
     public required string RewardId { get; init; }

@@ -113,24 +113,32 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
     }
 
     [Fact]
-    public async Task AMemberRedemptionNamingARewardChecksItsStockAndNeedsAStore()
+    public async Task AMemberRedemptionNamingARewardAtAStoreChecksItsStockAndOneWithoutAStoreKeepsTheContractsShape()
     {
         var rewardId = "R-FAN-" + Guid.NewGuid().ToString("N")[..8];
-        await host.PutRewardAsync(rewardId, new { name = "Fan", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, ("S001", 0));
+        await host.PutRewardAsync(rewardId, new { name = "Fan", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, ("S001", 0), ("S002", 1));
         var member = (await host.SeedBuyersAsync(1, 10_000m))[0];
         using var support = host.Client(SupportKey);
         var before = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
 
+        // At a store with none left: 409 out_of_stock and nothing charged.
         using var admin = host.Client(AdminKey);
         using var noStock = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "m-1", points = 3_000, rewardId, storeId = "S001" }, Json);
-        using var noStore = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "m-2", points = 3_000, rewardId }, Json);
-
         Assert.Equal(HttpStatusCode.Conflict, noStock.StatusCode);
         Assert.Equal("out_of_stock", (await noStock.Content.ReadFromJsonAsync<JsonObject>(Json))!["reason"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.BadRequest, noStore.StatusCode);
-        Assert.NotNull((await noStore.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!["storeId"]);
-        var after = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
-        Assert.Equal(before, after);
+        Assert.Equal(before, (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>());
+
+        // At a store that has one: the catalogue's answer, accepted as a member redemption's is, and the unit taken.
+        using var taken = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "m-2", points = 3_000, rewardId, storeId = "S002" }, Json);
+        Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+        var answer = (await taken.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal(("accepted", before - 3_000), (answer["status"]!.GetValue<string>(), answer["pointsBalance"]!.GetValue<long>()));
+
+        // CONTRACT.md §4's body, no store: a points redemption naming the reward, 200 with the new balance as before.
+        using var noStore = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "m-3", points = 1_000, rewardId }, Json);
+        Assert.Equal(HttpStatusCode.OK, noStore.StatusCode);
+        var plain = (await noStore.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal(("accepted", before - 4_000), (plain["status"]!.GetValue<string>(), plain["pointsBalance"]!.GetValue<long>()));
     }
 
     private async Task<HttpResponseMessage> RedeemAsync(string rewardId, string memberId, string store, string redemptionId)

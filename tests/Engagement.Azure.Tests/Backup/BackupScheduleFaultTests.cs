@@ -77,20 +77,7 @@ public sealed class BackupScheduleFaultTests
             storage.Down = null;
 
             var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    if (failed().Count > 0)
-                    {
-                        return true;
-                    }
-
-                    Assert.True(clock.GetUtcNow() < Ten.AddHours(1), "the stalled backup not reported by 11:00");
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "the stalled backup reported");
+            await StepUntilAsync(clock, () => failed().Count > 0, Ten.AddHours(1), "the stalled backup reported", "the stalled backup not reported by 11:00");
             Assert.Single(failed());
         }
         finally
@@ -192,20 +179,7 @@ public sealed class BackupScheduleFaultTests
         try
         {
             var failed = () => logs.Lines(LogLevel.Error, "Backup 20261129-100000", "FAILED");
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    if (failed().Count > 0)
-                    {
-                        return true;
-                    }
-
-                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(30), "the unfinished backup not reported by 10:30");
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "the unfinished backup reported");
+            await StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(30), "the unfinished backup reported", "the unfinished backup not reported by 10:30");
             Assert.Contains("long-dead-silo", (await TableBackup.ReadManifestAsync(backups, "20261129-100000", CancellationToken.None))!.Error, StringComparison.Ordinal);
         }
         finally
@@ -253,4 +227,24 @@ public sealed class BackupScheduleFaultTests
             TimeSpan.FromSeconds(30),
             what);
     }
+
+    /// <summary>
+    /// Moves the clock half a minute per poll until <paramref name="done"/>; fails with <paramref name="late"/> once the clock
+    /// reaches <paramref name="before"/>, or after a minute of real time.
+    /// </summary>
+    private static Task StepUntilAsync(FakeTimeProvider clock, Func<bool> done, DateTimeOffset before, string what, string late) =>
+        Eventually.TrueAsync(
+            () =>
+            {
+                if (done())
+                {
+                    return true;
+                }
+
+                Assert.True(clock.GetUtcNow() < before, late);
+                clock.Advance(TimeSpan.FromSeconds(30));
+                return false;
+            },
+            TimeSpan.FromSeconds(60),
+            what);
 }
