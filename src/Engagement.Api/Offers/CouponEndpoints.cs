@@ -178,10 +178,12 @@ public static class CouponEndpoints
         }
 
         // A region-scoped coupon is checked against the store's own region, as its inventory reports it: a till that
-        // leaves regionId out must not pass as the member's home region, and cannot claim one for a store whose region
-        // is not known (StoreRegionKnown false: a region-scoped coupon is refused there).
+        // leaves regionId out must not pass as the member's home region (and cannot claim another).
         var store = await grains.GetGrain<IStoreInventoryGrain>(request.StoreId).GetAsync();
-        request = request with { RegionId = store.RegionId, StoreRegionKnown = store.RegionId is not null };
+        if (store.RegionId is { } storeRegion)
+        {
+            request = request with { RegionId = storeRegion };
+        }
 
         // The member's book decides: a code it does not hold is the same 404 as a code that does not exist.
         var result = await grains.GetGrain<ICouponHolder>(memberId).RedeemCouponAsync(normal!, request);

@@ -152,13 +152,6 @@ public sealed record CouponRedeemRequest
     [Id(2)] public string? RegionId { get; init; }
 
     [Id(3)] public decimal OrderAmount { get; init; }
-
-    /// <summary>
-    /// Set by the server, never from a body: false when the store's region is not known (its inventory report names
-    /// none), so a region-scoped coupon is refused there rather than judged by a region the till or the member names;
-    /// null: not checked (<see cref="RegionId"/>, else the member's home region, is the order's region).
-    /// </summary>
-    [Id(4), System.Text.Json.Serialization.JsonIgnore] public bool? StoreRegionKnown { get; init; }
 }
 
 /// <summary>

@@ -41,12 +41,7 @@ public static class CouponPolicy
             return new(CouponRefusals.WrongStore, $"coupon is valid only at stores {string.Join(", ", scope.Stores)}, not at '{order.StoreId}'");
         }
 
-        if (scope.Regions.Count > 0 && order.RegionId is null)
-        {
-            return new(CouponRefusals.WrongStore, $"coupon is valid only in regions {string.Join(", ", scope.Regions)}, and the region of store '{order.StoreId}' is not known");
-        }
-
-        if (scope.Regions.Count > 0 && !scope.Regions.Contains(order.RegionId!, StringComparer.Ordinal))
+        if (scope.Regions.Count > 0 && (order.RegionId is null || !scope.Regions.Contains(order.RegionId, StringComparer.Ordinal)))
         {
             return new(CouponRefusals.WrongStore, $"coupon is valid only in regions {string.Join(", ", scope.Regions)}, not in '{order.RegionId}'");
         }

@@ -100,7 +100,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
         return gate.ChangeAsync(async () =>
         {
             var now = member.Now;
-            var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId ?? (request.StoreRegionKnown == false ? null : Member.RegionId));
+            var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId ?? Member.RegionId);
             var outcome = await CouponStepAsync("cr:" + request.RedemptionId, now, () => MemberCoupons.Redeem(Member, code, request.RedemptionId, order, member.Options, now));
             var reply = outcome.Reply;
             if (reply is { Accepted: true, Replayed: false })
