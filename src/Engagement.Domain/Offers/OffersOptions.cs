@@ -25,12 +25,20 @@ public sealed class OffersOptions
     public int SpentCouponsKeptDays { get; set; } = 90;
 
     /// <summary>
-    /// Settled redemptions a stock counter remembers by id (per reward × store) for idempotency, 100–2,000. Default 500.
+    /// Settled redemptions a stock counter remembers by id (per reward × store) for idempotency; 100–1,000,000 is accepted
+    /// (the bound earlier versions validated, so their configuration still starts), and more than
+    /// <see cref="MaxStockRedemptionsKeptInEffect"/> (2,000) is used as 2,000. Default 500.
     /// Their JSON is bounded too (<see cref="RewardStock.MaxSettledBytes"/>), so a counter's state stays far below the
     /// grain state bound (256 KiB) however long its ids; older ids keep only a 4-byte fingerprint
     /// (<see cref="RewardStock.Forgotten"/>), whose retry is refused rather than given a second unit.
     /// </summary>
     public int MaxStockRedemptionsKept { get; set; } = 500;
+
+    /// <summary>The most settled redemption ids a stock counter keeps whatever is configured: its state must fit the grain state bound.</summary>
+    public const int MaxStockRedemptionsKeptInEffect = 2_000;
+
+    /// <summary><see cref="MaxStockRedemptionsKept"/> as used: at most <see cref="MaxStockRedemptionsKeptInEffect"/>.</summary>
+    public int StockRedemptionsKept => Math.Min(MaxStockRedemptionsKept, MaxStockRedemptionsKeptInEffect);
 
     /// <summary>
     /// How long a stock counter's unit may stay held by a redemption that neither confirmed nor released it before the
@@ -117,9 +125,9 @@ public sealed class OffersOptions
             errors.Add("SpentCouponsKeptDays must be 1–400.");
         }
 
-        if (MaxStockRedemptionsKept is < 100 or > 2_000)
+        if (MaxStockRedemptionsKept is < 100 or > 1_000_000)
         {
-            errors.Add("MaxStockRedemptionsKept must be 100–2000 (a stock counter's state must fit the grain state bound).");
+            errors.Add("MaxStockRedemptionsKept must be 100–1000000 (more than 2000 is used as 2000).");
         }
 
         if (StockHoldMinutes is < 2 or > 1_440)

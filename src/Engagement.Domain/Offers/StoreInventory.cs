@@ -63,7 +63,9 @@ public sealed record StoreInventory
             skus[sku] = available;
         }
 
-        return skus.Count > MaxSkus
+        // Only a put that adds skus past the bound is refused: a store an earlier version let list more can still
+        // change its counts (set them to 0 among them), or its stock would freeze at the last counts it sent.
+        return skus.Count > MaxSkus && skus.Count > Skus.Count
             ? (this, $"a store lists at most {MaxSkus} skus")
             : (this with { Skus = skus.ToImmutable(), UpdatedAt = now, ChangedAt = changed ? now : ChangedAt }, null);
     }

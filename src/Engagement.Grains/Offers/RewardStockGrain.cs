@@ -49,7 +49,7 @@ public sealed partial class RewardStockGrain(
     public async Task<StockTakeResult> TakeAsync(string redemptionId, string memberId)
     {
         ArgumentException.ThrowIfNullOrEmpty(redemptionId);
-        var (next, status) = Stock.Take(redemptionId, memberId, time.GetUtcNow(), options.Value.MaxStockRedemptionsKept);
+        var (next, status) = Stock.Take(redemptionId, memberId, time.GetUtcNow(), options.Value.StockRedemptionsKept);
         if (!ReferenceEquals(next, Stock))
         {
             // The reminder before the hold is stored: a hold is never stored without one to settle it.

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Engagement.Domain.Offers;
 
 namespace Engagement.Domain.Tests.Offers;
@@ -193,5 +194,32 @@ public class RewardAndPointValueTests
         Assert.False(inventory.HasAny(["SKU-2", "SKU-9"]));
         Assert.Equal([("SKU-1", 5L), ("SKU-2", 3L)], updated.Skus.Select(kv => (kv.Key, kv.Value)));
         Assert.Equal(Now.AddHours(1), updated.UpdatedAt);
+    }
+
+    [Fact]
+    public void AStoreListingMoreSkusThanTheBoundStillChangesItsCountsButAddsNoMore()
+    {
+        // 2,500 skus, as an earlier version let a store list: its counts must still change (to 0 among them).
+        var many = new StoreInventory
+        {
+            Skus = Enumerable.Range(0, StoreInventory.MaxSkus + 500)
+                .ToImmutableSortedDictionary(i => $"SKU-{i:D5}", _ => 5L, StringComparer.Ordinal),
+        };
+
+        var (changed, refusal) = many.Put([("SKU-00001", 0)], Now);
+        var (_, grown) = many.Put([("SKU-NEW", 1)], Now);
+
+        Assert.Null(refusal);
+        Assert.Equal(0, changed.Skus["SKU-00001"]);
+        Assert.NotNull(grown);
+    }
+
+    [Fact]
+    public void AStockIdBoundFromAnEarlierVersionStillValidatesAndIsUsedAtTheBoundInEffect()
+    {
+        var options = new OffersOptions { CouponSecret = new string('s', 32), MaxStockRedemptionsKept = 20_000 };
+
+        Assert.DoesNotContain(options.Validate(), e => e.Contains("MaxStockRedemptionsKept", StringComparison.Ordinal));
+        Assert.Equal(OffersOptions.MaxStockRedemptionsKeptInEffect, options.StockRedemptionsKept);
     }
 }
