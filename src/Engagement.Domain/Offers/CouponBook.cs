@@ -169,8 +169,9 @@ public sealed record CouponBook
             }
 
             // Only an order at the store the POS redeemed it at is that redemption's: the coupon used again offline
-            // elsewhere is a second use (attached, a refund of that order would restore it for a third).
-            if (coupon.OrderId is null && (coupon.StoreId is null || string.Equals(coupon.StoreId, order.StoreId, StringComparison.Ordinal)))
+            // elsewhere is a second use (attached, a refund of that order would restore it for a third). An order
+            // naming no store (storeId is optional, CONTRACT.md §1) cannot be told apart from it and confirms it.
+            if (coupon.OrderId is null && (coupon.StoreId is null || order.StoreId is null || string.Equals(coupon.StoreId, order.StoreId, StringComparison.Ordinal)))
             {
                 var confirmed = coupon with { OrderId = orderId, StatusReason = coupon.StatusReason + $"; confirmed by order {orderId}" };
                 return (Replace(confirmed), new CouponRedeemOutcome(confirmed, null, CouponPolicy.DiscountOn(confirmed, order.Amount), Replayed: false));

@@ -173,6 +173,22 @@ public class CouponBookTests
     }
 
     [Fact]
+    public void AnOrderWithoutAStoreIsAttachedToACouponThePosRedeemedAndItsFullRefundRestoresIt()
+    {
+        // storeId is optional on a purchase (CONTRACT.md §1): an order that names no store cannot be told apart from
+        // the redemption's own, so it confirms it, and its full refund gives the coupon back.
+        var coupon = Issue(WakeUpGift);
+        var book = BookWith(coupon).Redeem(coupon.Code, "R1", At("S001", 80m), Noon).Book;
+
+        var (b1, confirmed) = book.ConfirmByPurchase(coupon.Code, "O2", At(null, 80m), Noon.AddMinutes(5));
+        var (_, restored) = b1.RestoreForFullRefund("O2", Noon.AddDays(1), restore: true);
+
+        Assert.Null(confirmed.Refusal);
+        Assert.Equal("O2", b1.Find(coupon.Code)!.OrderId);
+        Assert.Single(restored);
+    }
+
+    [Fact]
     public void AnOrderAtAnotherStoreIsNotAttachedToACouponThePosRedeemedAndItsRefundRestoresNothing()
     {
         var coupon = Issue(WakeUpGift);

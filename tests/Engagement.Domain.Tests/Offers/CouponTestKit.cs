@@ -37,5 +37,5 @@ internal static class CouponTestKit
         return book;
     }
 
-    public static CouponOrder At(string store, decimal amount, string region = "east") => new(amount, store, region);
+    public static CouponOrder At(string? store, decimal amount, string region = "east") => new(amount, store, region);
 }
