@@ -50,6 +50,14 @@ public sealed record MemberMetricState
     public bool Repurchased7dCounted { get; init; }
 
     /// <summary>
+    /// Whether the member's debt (a negative points balance) is in <see cref="GaugeNames.PointsDebt"/>: true once any
+    /// outcome was derived by a version that keeps that gauge. False in states stored before it (a missing field reads
+    /// false): such a member's debt never entered the gauge, so its next outcome adds the whole debt it has then,
+    /// instead of only the change, and a later repayment takes out only what went in.
+    /// </summary>
+    public bool DebtCounted { get; init; }
+
+    /// <summary>
     /// The sequence number of the member's latest outcome that contributed (0 before the first): each contributing
     /// outcome takes the next, so the aggregators can drop repeats by a per-member high-water mark
     /// (<see cref="AggregatorShard"/>) instead of remembering every contribution id.

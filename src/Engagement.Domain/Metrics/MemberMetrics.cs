@@ -110,7 +110,8 @@ public static class MemberMetrics
         sink.Add(region, day, MetricNames.CampaignReached, transition.CampaignReached);
         sink.Add(region, day, MetricNames.CampaignConverted, transition.CampaignConverted);
         sink.AddRevenue(region, day, transition.Revenue);
-        Gauges(transition.Before, transition.After, sink, day);
+        Gauges(transition.Before, transition.After, s.DebtCounted, sink, day);
+        s = s with { DebtCounted = true };
         var sequence = state.Sequence + 1;
         var contributions = sink.Build(sequence);
         return (contributions.Count == 0 ? s : s with { Sequence = sequence }, contributions);
@@ -281,7 +282,12 @@ public static class MemberMetrics
     private static void Windows(DayBits before, DayBits after, DateOnly day, int width, string counter, string region, ContributionSink sink, Func<DayBits, DateOnly, DateOnly, bool> holds) =>
         sink.AddWindows(region, day, counter, width, d => !holds(before, d.AddDays(-(width - 1)), d) && holds(after, d.AddDays(-(width - 1)), d));
 
-    private static void Gauges(MemberSegments? before, MemberSegments after, ContributionSink sink, DateOnly day)
+    /// <summary>
+    /// The member's gauge deltas from <paramref name="before"/> to <paramref name="after"/>. A member whose debt never
+    /// entered <see cref="GaugeNames.PointsDebt"/> (<paramref name="debtCounted"/> false: its state was stored before that
+    /// gauge existed) is taken to have owed nothing before, so its whole current debt enters now, where it is.
+    /// </summary>
+    private static void Gauges(MemberSegments? before, MemberSegments after, bool debtCounted, ContributionSink sink, DateOnly day)
     {
         if (before is not null && before.Counted == after.Counted && string.Equals(before.RegionId, after.RegionId, StringComparison.Ordinal))
         {
@@ -289,7 +295,7 @@ public static class MemberMetrics
             // below would give the same contribution (equal keys cancel, and zero counters are not sent).
             var region = after.RegionId;
             sink.AddGauge(region, day, GaugeNames.PointsOutstanding, after.PointsBalance - before.PointsBalance);
-            sink.AddGauge(region, day, GaugeNames.PointsDebt, Debt(after) - Debt(before));
+            sink.AddGauge(region, day, GaugeNames.PointsDebt, Debt(after) - (debtCounted ? Debt(before) : 0));
             if (after.Counted)
             {
                 MoveGauge(sink, region, day, GaugeNames.TierPrefix, before.Tier, after.Tier);
@@ -309,13 +315,13 @@ public static class MemberMetrics
 
         if (before is not null)
         {
-            foreach (var (key, value) in GaugeKeys(before))
+            foreach (var (key, value) in GaugeKeys(before, debtCounted))
             {
                 sink.AddGauge(before.RegionId, day, key, -value);
             }
         }
 
-        foreach (var (key, value) in GaugeKeys(after))
+        foreach (var (key, value) in GaugeKeys(after, true))
         {
             sink.AddGauge(after.RegionId, day, key, value);
         }
@@ -334,11 +340,14 @@ public static class MemberMetrics
     /// <summary>What the member owes: its balance when negative, as a positive number (one member's debt is no other's credit).</summary>
     private static long Debt(MemberSegments m) => Math.Max(0, -m.PointsBalance);
 
-    /// <summary>The gauges a member adds; one not <see cref="MemberSegments.Counted"/> adds its points only.</summary>
-    private static IEnumerable<(string Key, long Value)> GaugeKeys(MemberSegments m)
+    /// <summary>
+    /// The gauges a member adds; one not <see cref="MemberSegments.Counted"/> adds its points only. Its debt only when
+    /// <paramref name="debt"/> (a debt that never entered the gauge is not taken out of it).
+    /// </summary>
+    private static IEnumerable<(string Key, long Value)> GaugeKeys(MemberSegments m, bool debt)
     {
         yield return (GaugeNames.PointsOutstanding, m.PointsBalance);
-        yield return (GaugeNames.PointsDebt, Debt(m));
+        yield return (GaugeNames.PointsDebt, debt ? Debt(m) : 0);
         if (!m.Counted)
         {
             yield break;
