@@ -153,6 +153,13 @@ public static class AlertBook
         };
     }
 
+    /// <summary>The open episode of <paramref name="rule"/> in <paramref name="regionId"/>; null when none is open.</summary>
+    public static AlertRecord? OpenOf(AlertBookState state, string rule, string regionId)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Open.GetValueOrDefault(Key(rule, regionId));
+    }
+
     /// <summary>Drops published messages (by <see cref="AlertRecord.MessageId"/>) from the outbox.</summary>
     public static AlertBookState Published(AlertBookState state, IReadOnlyCollection<string> messageIds)
     {

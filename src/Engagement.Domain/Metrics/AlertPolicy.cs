@@ -32,15 +32,17 @@ public static class AlertPolicy
     /// (both oldest first, ending today; at least <see cref="AlertOptions.LookbackDays"/> days for full judgement).
     /// activity.below-baseline judges complete local days only: today's measure, a few hours into the day, is far below
     /// any baseline (its DAU has barely begun), and judged with them it opened an episode every night that closed by day.
+    /// An open activity episode of the region in <paramref name="book"/> is judged against the baseline it was raised on.
     /// </summary>
-    public static IReadOnlyList<AlertObservation> Observe(string regionId, IReadOnlyList<HealthDay> series, IReadOnlyList<DayCounters> counters, AlertOptions options)
+    public static IReadOnlyList<AlertObservation> Observe(string regionId, IReadOnlyList<HealthDay> series, IReadOnlyList<DayCounters> counters, AlertOptions options, AlertBookState? book = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(counters);
         ArgumentNullException.ThrowIfNull(options);
+        var raisedOn = book is null ? null : AlertBook.OpenOf(book, AlertRules.ActivityBelowBaseline, regionId)?.Threshold;
         var list = new List<AlertObservation>
         {
-            Activity(regionId, series.Count > 0 ? series.Take(series.Count - 1).ToList() : series, options),
+            Activity(regionId, series.Count > 0 ? series.Take(series.Count - 1).ToList() : series, options, raisedOn),
             Coupons(regionId, counters, options),
             Complaints(regionId, counters, options),
             Points(regionId, counters, options),
@@ -51,9 +53,17 @@ public static class AlertPolicy
     /// <summary>
     /// activity.below-baseline: the measure below the baseline on each of the last <see cref="AlertOptions.ActivityDays"/>
     /// days; the baseline is <see cref="AlertOptions.ActivityBaseline"/>, or the median of the
-    /// <see cref="AlertOptions.BaselineDays"/> days before those judged, one value for the whole run.
+    /// <see cref="AlertOptions.BaselineDays"/> days before those judged, one value for the whole run. While an episode is
+    /// open, that median is the one it was raised on (<paramref name="raisedOn"/>, its <see cref="AlertRecord.Threshold"/>):
+    /// the median window moves on daily, and after some six weeks of a steady drop its own low days made the median, so
+    /// the episode resolved though the measure never returned (CONTRACT.md §5). It resolves when a judged day is back at
+    /// that baseline.
     /// </summary>
-    public static AlertObservation Activity(string regionId, IReadOnlyList<HealthDay> series, AlertOptions options)
+    /// <param name="regionId">The region, or <see cref="AlertRules.AllRegions"/>.</param>
+    /// <param name="series">Complete local days, oldest first.</param>
+    /// <param name="options">The alert options.</param>
+    /// <param name="raisedOn">The baseline of the region's open episode of this rule; null when none is open.</param>
+    public static AlertObservation Activity(string regionId, IReadOnlyList<HealthDay> series, AlertOptions options, double? raisedOn = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);
@@ -68,7 +78,7 @@ public static class AlertPolicy
         // One baseline for the whole judged run, from the days before it: a baseline per judged day took the run's own
         // low days into it, so a sustained drop became its own baseline and resolved itself while the measure stayed low.
         var start = series.Count - n;
-        var lastBaseline = options.ActivityBaseline ?? Median(series.Skip(Math.Max(0, start - options.BaselineDays)).Take(Math.Min(start, options.BaselineDays)).Select(Measure), options.BaselineDays / 2);
+        var lastBaseline = options.ActivityBaseline ?? raisedOn ?? Median(series.Skip(Math.Max(0, start - options.BaselineDays)).Take(Math.Min(start, options.BaselineDays)).Select(Measure), options.BaselineDays / 2);
         var values = series.Skip(start).Select(Measure).ToList();
         var below = lastBaseline is not null && values.All(v => v is not null && v < lastBaseline);
         // Judged only with a baseline and, unless a day is at or above it, a measure on every day: otherwise the value is

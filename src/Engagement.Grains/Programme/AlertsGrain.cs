@@ -79,7 +79,7 @@ public sealed partial class AlertsGrain(
             var gauges = await reader.GetGaugesAsync(region);
             var counters = days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
             var series = HealthMetrics.Series(counters, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)), 0);
-            observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options));
+            observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State));
         }
 
         await ChangeAsync(book => AlertBook.Apply(book, observations, now, Options.HistoryLimit, Options.Disabled));

@@ -69,6 +69,32 @@ public class AlertTests
     }
 
     [Fact]
+    public void AnOpenActivityEpisodeResolvesOnlyWhenTheMeasureReturnsToTheBaselineItWasRaisedOn()
+    {
+        // The 56 days before the judged 14 move on daily: after 60 days at half the usual share, 46 of them are low, the
+        // median is 0.05 and 0.05 is not below it, so the episode resolved with nothing recovered.
+        var options = new AlertOptions { ActivityBaseline = null };
+        IReadOnlyList<AlertObservation> Observe(AlertBookState book, params double[] shares) =>
+            AlertPolicy.Observe("east", Shares([.. shares, 0.0]), [], options, book).Where(o => o.Rule == AlertRules.ActivityBelowBaseline).ToList();
+        double[] usual = [.. Enumerable.Repeat(0.10, 56)];
+
+        var raised = AlertBook.Apply(new AlertBookState(), Observe(new AlertBookState(), [.. usual, .. Enumerable.Repeat(0.05, 14)]), Now, 100);
+        var key = AlertBook.OpenOf(raised, AlertRules.ActivityBelowBaseline, "east");
+        var low = Observe(raised, [.. usual, .. Enumerable.Repeat(0.05, 60)]).Single();
+        var stillOpen = AlertBook.Apply(raised, [low], Now.AddDays(46), 100);
+        var back = Observe(stillOpen, [.. usual, .. Enumerable.Repeat(0.05, 60), .. Enumerable.Repeat(0.10, 14)]).Single();
+        var resolved = AlertBook.Apply(stillOpen, [back], Now.AddDays(60), 100);
+
+        Assert.Equal(0.10, key!.Threshold!.Value, 6);
+        Assert.True(low.Breached);
+        Assert.Equal(0.10, low.Threshold!.Value, 6);
+        Assert.Single(stillOpen.Open.Values, a => a.AlertId == key.AlertId);
+        Assert.False(back.Breached);
+        Assert.Empty(resolved.Open);
+        Assert.Equal((key.AlertId, AlertStates.Resolved), (resolved.History[0].AlertId, resolved.History[0].State));
+    }
+
+    [Fact]
     public void ComplaintsPointsAndCouponsJudgeTheirWindowsWithEnoughData()
     {
         var options = new AlertOptions();
