@@ -61,8 +61,9 @@ public static class ExpiryNotices
     /// A notice that waited (quiet hours) tells the member what its day's lots hold when it goes out, not what they held
     /// when it was first decided: points redeemed or refunded in between are no longer said to expire. A day whose
     /// noticed lots were all spent or refunded meanwhile has nothing left to expire; its waiting notice is withdrawn
-    /// (returned). A notice decided before lots shared one (no <see cref="TouchDecision.ValidUntil"/> day to go by) is
-    /// matched to its own lot by touch id.
+    /// (returned). Notices decided one per lot by an earlier version and waiting for the same day become one: the first
+    /// states the day's points, the others are withdrawn (returned). A notice with no <see cref="TouchDecision.ValidUntil"/>
+    /// day to go by is matched to its own lot by touch id.
     /// </summary>
     public static IReadOnlyList<TouchDecision> RestateWaiting(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
@@ -77,8 +78,18 @@ public static class ExpiryNotices
         var zone = TouchGovernor.ZoneOf(state, options);
         var noticed = PointsWallet.Lots(state).Where(lot => lot.NoticeSentAt is not null && lot.ExpiresAt > now).ToList();
         var emptied = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var notice in waiting)
+        var merged = new HashSet<string>(StringComparer.Ordinal);
+        var days = new HashSet<DateOnly>();
+        foreach (var notice in waiting.OrderBy(n => n.ValidUntil).ThenBy(n => n.TouchId, StringComparer.Ordinal))
         {
+            // Notices decided one per lot (before lots shared one) that wait for the same day: the first states the
+            // day's points, the others are withdrawn, or the member would hear the day's total once per lot.
+            if (notice.ValidUntil is { } day && !days.Add(MemberTimeZones.LocalDate(day, zone)))
+            {
+                merged.Add(notice.TouchId);
+                continue;
+            }
+
             var lots = notice.ValidUntil is { } until
                 ? noticed.Where(lot => MemberTimeZones.LocalDate(lot.ExpiresAt, zone) == MemberTimeZones.LocalDate(until, zone)).ToList()
                 : noticed.Where(lot => TouchIds.For(state.MemberId, TouchKinds.PointsExpiryNotice, null, null, lot.LotId) == notice.TouchId).ToList();
@@ -91,14 +102,28 @@ public static class ExpiryNotices
             TouchGovernor.RestateOffer(state, notice.TouchId, Offer([.. lots.OrderBy(lot => lot.ExpiresAt).ThenBy(lot => lot.LotId, StringComparer.Ordinal)]));
         }
 
-        return emptied.Count == 0
-            ? []
-            : TouchGovernor.WithdrawDeferred(
+        var settled = new List<TouchDecision>();
+        if (merged.Count > 0)
+        {
+            settled.AddRange(TouchGovernor.WithdrawDeferred(
+                state,
+                d => IsNotice(d) && (d.NotBefore is null || d.NotBefore <= now) && merged.Contains(d.TouchId),
+                "merged into the notice of the same day, which states all of that day's expiring points",
+                options,
+                now));
+        }
+
+        if (emptied.Count > 0)
+        {
+            settled.AddRange(TouchGovernor.WithdrawDeferred(
                 state,
                 d => IsNotice(d) && (d.NotBefore is null || d.NotBefore <= now) && emptied.Contains(d.TouchId),
                 "no points left to expire: the day's lots were spent or refunded while the notice waited",
                 options,
-                now);
+                now));
+        }
+
+        return settled;
     }
 
     private static bool IsNotice(TouchDecision decision) =>

@@ -147,6 +147,29 @@ public sealed class MemberTickTests
     }
 
     [Fact]
+    public void NoticesAnEarlierVersionDecidedPerLotForOneDayGoOutAsOne()
+    {
+        // Two per-lot notices (as decided before lots shared one) wait for 09:00 for the same day's lots: one goes out
+        // with the day's 250 points, the other is withdrawn, not two SMS each saying 250.
+        var sim = new MemberSim();
+        Purchase(sim, "O-1", 100m, MemberSim.At(0, 2));
+        Purchase(sim, "O-2", 50m, MemberSim.At(0, 4));
+        var night = new DateTimeOffset(2026, 12, 6, 2, 0, 0, MemberSim.Shanghai);
+        foreach (var lot in PointsWallet.Lots(sim.State))
+        {
+            var old = MemberSim.Service(key: lot.LotId) with { ValidUntil = lot.ExpiresAt, Offer = $"points:{lot.Remaining}" };
+            Assert.Equal(TouchDecisions.Deferred, sim.Decide(old, night).Decision);
+            PointsWallet.MarkExpiryNoticeSent(sim.State, lot.LotId, night);
+        }
+
+        var morning = sim.Tick(new DateTimeOffset(2026, 12, 6, 9, 0, 0, MemberSim.Shanghai));
+
+        var notices = morning.Touches.Where(t => t.Kind == TouchKinds.PointsExpiryNotice).ToList();
+        Assert.Equal("points:250;expiresAt:2027-01-04T18:00:00Z", Assert.Single(notices, t => t.Decision == TouchDecisions.Sent).Offer);
+        Assert.Contains("merged", Assert.Single(notices, t => t.Decision == TouchDecisions.Suppressed).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NextDueAtIncludesTheExpiryNoticeInstant()
     {
         var sim = new MemberSim();
