@@ -61,11 +61,15 @@ internal sealed partial class MessageAdmission(
         {
             // Its age by the storage service's clock (InsertedOn) against this host's wall clock, not the programme's
             // (which may be moved by days or run fast in tests): a minute of skew is nothing against PoisonAfter.
+            // One that would expire before another whole delivery (a producer's time-to-live shorter than PoisonAfter)
+            // goes now too: left on the queue it would vanish uncounted.
             var age = message.InsertedOn is { } inserted ? wallClock.GetUtcNow() - inserted : TimeSpan.MaxValue;
-            if (age >= options.PoisonAfter)
+            var expiring = message.ExpiresOn is { } expires && expires - wallClock.GetUtcNow() < options.VisibilityTimeout + options.DeliveryRetryWindow;
+            if (age >= options.PoisonAfter || expiring)
             {
                 var last = leases.TakeLastFailure(message.MessageId) ?? "not seen by this receiver";
-                var reason = string.Create(CultureInfo.InvariantCulture, $"delivery failed {message.DequeueCount - 1} times over {Whole(age)}; last failure: {last}");
+                var when = expiring ? $"; it expires at {message.ExpiresOn:yyyy-MM-dd'T'HH:mm:ss'Z'}, before another delivery" : "";
+                var reason = string.Create(CultureInfo.InvariantCulture, $"delivery failed {message.DequeueCount - 1} times over {Whole(age)}{when}; last failure: {last}");
                 return await DeadLetterAsync(reason, message, cancellationToken) ? 1 : 0;
             }
 

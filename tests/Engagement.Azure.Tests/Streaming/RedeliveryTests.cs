@@ -83,4 +83,19 @@ public sealed class OutageRedeliveryTests(OutageRedeliveryCluster fixture)
         await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.CountAsync(queue), n => n == 0, Deadline, "the message deleted once applied");
         Assert.Empty(await fixture.PoisonWithAsync(memberId));
     }
+
+    [Fact]
+    public async Task AFailingMessageAboutToExpireIsDeadLetteredBeforePoisonAfterRatherThanLost()
+    {
+        // A producer may send with a time-to-live shorter than PoisonAfter (24 h here): such a message, received too
+        // often, would expire on the queue uncounted. Once too little life is left for another delivery it goes to poison.
+        var memberId = Azurite.UniqueName("m");
+        var queue = fixture.QueueOf(memberId);
+        TestConsumer.Behave(memberId, (_, _) => throw new InvalidOperationException("always broken"));
+
+        await queue.SendMessageAsync(Wire.Login(memberId, "e-short-lived"), timeToLive: TimeSpan.FromSeconds(30));
+
+        var poison = await Eventually.ReturnsAsync(() => fixture.PoisonWithAsync(memberId), p => p.Count > 0, Deadline, "the short-lived message dead-lettered");
+        Assert.Contains("expires", Assert.Single(poison).Reason, StringComparison.Ordinal);
+    }
 }
