@@ -75,6 +75,16 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
                 new Dictionary<string, object?> { ["field"] = "redemptionId" });
         }
 
+        if (take.Status == StockTakeResult.ReleasedBefore
+            && await grains.GetGrain<IMemberGrain>(request.MemberId!).HasAcceptedRedemptionAsync(request.RedemptionId!, rewardId, request.StoreId!))
+        {
+            // The member paid for a unit that was released since (settled as stale under a retry, and the request that
+            // found it died before giving the points back): they are given back now, once (idempotent by this id).
+            var balance = request.Points > 0 ? await GiveBackAsync(request, rewardId, "its unit was released before it was confirmed") : member.PointsBalance;
+            return OfferProblems.Conflict("Out of stock", $"Redemption '{request.RedemptionId}' lost its held unit of '{rewardId}' at store '{request.StoreId}'; its points were given back.", "out_of_stock",
+                new Dictionary<string, object?> { ["rewardId"] = rewardId, ["storeId"] = request.StoreId, ["pointsBalance"] = balance, ["stock"] = take.Stock });
+        }
+
         if (take.Status == StockTakeResult.ReleasedBefore)
         {
             return OfferProblems.Conflict("Redemption refused before", $"Redemption '{request.RedemptionId}' was refused and its unit released; send a new redemptionId.", "released_before");
@@ -106,15 +116,7 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
         {
             // The hold was settled as stale (released) between a replayed take and the payment, and no unit is left:
             // the member is never charged for a unit there is not, so the points go back (idempotent by this id).
-            var undone = request.Points > 0
-                ? (await grains.GetGrain<IMemberGrain>(request.MemberId!).AdjustAsync(new AdjustmentRequest
-                {
-                    AdjustmentId = "redemption-undo:" + request.RedemptionId,
-                    Kind = "points",
-                    Delta = request.Points,
-                    Reason = $"redemption {request.RedemptionId} undone: its unit of {rewardId} at {request.StoreId} was released and none is left",
-                })).BalanceAfter
-                : paid.PointsBalance;
+            var undone = request.Points > 0 ? await GiveBackAsync(request, rewardId, "its unit was released and none is left") : paid.PointsBalance;
             return OfferProblems.Conflict("Out of stock", $"Reward '{rewardId}' is out of stock at store '{request.StoreId}': redemption '{request.RedemptionId}' lost its held unit and its points were given back.", "out_of_stock",
                 new Dictionary<string, object?> { ["rewardId"] = rewardId, ["storeId"] = request.StoreId, ["pointsBalance"] = undone, ["stock"] = confirmed.Stock });
         }
@@ -135,6 +137,19 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
             Stock = confirmed.Stock,
         });
     }
+
+    /// <summary>
+    /// Gives a paid redemption's points back (adjustment <c>redemption-undo:{redemptionId}</c>, so once however often it
+    /// is asked); returns the member's balance after it.
+    /// </summary>
+    private async Task<long> GiveBackAsync(CatalogueRedemptionRequest request, string rewardId, string why) =>
+        (await grains.GetGrain<IMemberGrain>(request.MemberId!).AdjustAsync(new AdjustmentRequest
+        {
+            AdjustmentId = "redemption-undo:" + request.RedemptionId,
+            Kind = "points",
+            Delta = request.Points,
+            Reason = $"redemption {request.RedemptionId} undone: {why} ({rewardId} at {request.StoreId})",
+        })).BalanceAfter;
 
     private static IResult? Validate(string rewardId, CatalogueRedemptionRequest? request)
     {

@@ -88,6 +88,31 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
     }
 
     [Fact]
+    public async Task ARetryOfAPaidRedemptionWhoseUnitWasReleasedGivesThePointsBack()
+    {
+        // The member paid, then the unit was released (settled as stale, and the request died before it could give the
+        // points back). The retry must not leave the member charged for a unit it does not have.
+        var rewardId = "R-CUP-" + Guid.NewGuid().ToString("N")[..8];
+        await host.PutRewardAsync(rewardId, new { name = "Cup", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, ("S001", 1));
+        var member = (await host.SeedBuyersAsync(1, 10_000m))[0];
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        var stock = grains.GetGrain<IRewardStockGrain>(OfferIds.StockKey(rewardId, "S001"));
+        using var support = host.Client(SupportKey);
+        var before = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
+        Assert.Equal(StockTakeResult.Taken, (await stock.TakeAsync("pos-Y", member)).Status);
+        Assert.Equal(RedemptionStatus.Accepted, (await grains.GetGrain<IMemberGrain>(member).RedeemAsync(new RedemptionRequest { RedemptionId = "pos-Y", Points = 3_000, RewardId = rewardId, StoreId = "S001" })).Status);
+        await stock.ReleaseAsync("pos-Y");
+
+        using var retry = await RedeemAsync(rewardId, member, "S001", "pos-Y");
+        using var again = await RedeemAsync(rewardId, member, "S001", "pos-Y");
+
+        Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var after = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
+        Assert.Equal(before, after); // given back once, however often it is retried
+    }
+
+    [Fact]
     public async Task ARetryWithAnotherPaymentOfAPaidRedemptionKeepsItsUnitAndTheRightRetryFinishesIt()
     {
         // The first request took the unit and the member paid, then it failed before confirming: the unit is still held.
