@@ -61,14 +61,16 @@ internal sealed partial class MessageAdmission(
         {
             // Its age by the storage service's clock (InsertedOn) against this host's wall clock, not the programme's
             // (which may be moved by days or run fast in tests): a minute of skew is nothing against PoisonAfter.
-            // One that would expire before another whole delivery (a producer's time-to-live shorter than PoisonAfter)
-            // goes now too: left on the queue it would vanish uncounted.
+            // One that would expire before three more whole deliveries (a producer's time-to-live shorter than
+            // PoisonAfter) goes now too: left on the queue it would vanish uncounted. Three, because a failed delivery
+            // comes back a retry window and a visibility timeout later, plus polling (slower under load): with one the last receive before
+            // the expiry could fall just outside the margin.
             var age = message.InsertedOn is { } inserted ? wallClock.GetUtcNow() - inserted : TimeSpan.MaxValue;
-            var expiring = message.ExpiresOn is { } expires && expires - wallClock.GetUtcNow() < options.VisibilityTimeout + options.DeliveryRetryWindow;
+            var expiring = message.ExpiresOn is { } expires && expires - wallClock.GetUtcNow() < 3 * (options.VisibilityTimeout + options.DeliveryRetryWindow);
             if (age >= options.PoisonAfter || expiring)
             {
                 var last = leases.TakeLastFailure(message.MessageId) ?? "not seen by this receiver";
-                var when = expiring ? $"; it expires at {message.ExpiresOn:yyyy-MM-dd'T'HH:mm:ss'Z'}, before another delivery" : "";
+                var when = expiring ? $"; it expires at {message.ExpiresOn:yyyy-MM-dd'T'HH:mm:ss'Z'}, before three more deliveries could end" : "";
                 var reason = string.Create(CultureInfo.InvariantCulture, $"delivery failed {message.DequeueCount - 1} times over {Whole(age)}{when}; last failure: {last}");
                 return await DeadLetterAsync(reason, message, cancellationToken) ? 1 : 0;
             }
