@@ -18,6 +18,11 @@ public sealed class UnavailableProblemHandlerTests
         new RequestFailedException(503, "Server busy"),
         new RequestFailedException(408, "Operation timed out"),
         new InvalidOperationException("wrapped", new TimeoutException("inner")),
+        // What the Azure SDK throws once its retries on a refused connection are used up.
+        new AggregateException("Retry failed after 4 tries.",
+            new RequestFailedException("Connection refused (127.0.0.1:10002)", new HttpRequestException("Connection refused")),
+            new RequestFailedException("Connection refused (127.0.0.1:10002)", new HttpRequestException("Connection refused"))),
+        new HttpRequestException("Connection refused"),
     };
 
     [Theory]
@@ -42,6 +47,7 @@ public sealed class UnavailableProblemHandlerTests
 
         Assert.False(await handler.TryHandleAsync(context, new InvalidOperationException("a bug"), CancellationToken.None));
         Assert.False(await handler.TryHandleAsync(context, new RequestFailedException(409, "Conflict"), CancellationToken.None));
+        Assert.False(await handler.TryHandleAsync(context, new AggregateException(new ArgumentException("a bug"), new RequestFailedException(404, "Not found")), CancellationToken.None));
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
     }
 

@@ -9,7 +9,8 @@ namespace Engagement.Api.Problems;
 /// Turns an overloaded or unreachable back end into 503 Service Unavailable with <c>Retry-After</c> (seconds) and RFC 9457
 /// problem details, instead of a 500: a grain call that timed out (<see cref="TimeoutException"/>), a silo that is gone
 /// or refused the message (<see cref="SiloUnavailableException"/>, <see cref="OrleansMessageRejectionException"/>), and
-/// Azure Storage answering 408, 429 or 5xx (<see cref="RequestFailedException"/>). Nothing was lost: a caller retries the
+/// Azure Storage answering 408, 429 or 5xx or not reachable at all (<see cref="RequestFailedException"/>, also inside the
+/// <see cref="AggregateException"/> its retries end with). Nothing was lost: a caller retries the
 /// same request (every write of the API is idempotent by its id, CONTRACT.md §3).
 /// </summary>
 public sealed partial class UnavailableProblemHandler(IProblemDetailsService problems, ILogger<UnavailableProblemHandler> logger) : IExceptionHandler
@@ -38,18 +39,30 @@ public sealed partial class UnavailableProblemHandler(IProblemDetailsService pro
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
-    /// <summary>True for the faults that say "not now" rather than "this request is wrong" (also when wrapped once or twice).</summary>
-    public static bool IsTransient(Exception exception)
+    /// <summary>
+    /// True for the faults that say "not now" rather than "this request is wrong", also when wrapped: through inner
+    /// exceptions and through every exception of an <see cref="AggregateException"/> (once the Azure SDK's retries are
+    /// used up on a network error it throws an aggregate of <see cref="RequestFailedException"/>s with status 0).
+    /// Storage unreachable (status 0, <see cref="HttpRequestException"/>, <see cref="IOException"/>) counts as "not now".
+    /// </summary>
+    public static bool IsTransient(Exception exception) => IsTransientAt(exception, depth: 0);
+
+    private static bool IsTransientAt(Exception? exception, int depth)
     {
-        for (var e = exception; e is not null; e = e.InnerException)
+        // Bounded: an exception graph is a tree in practice, but nothing stops a cycle through InnerException.
+        for (var e = exception; e is not null && depth < 16; e = e.InnerException, depth++)
         {
             switch (e)
             {
                 case TimeoutException:
                 case SiloUnavailableException:
                 case OrleansMessageRejectionException:
-                case RequestFailedException { Status: 408 or 429 or >= 500 }:
+                case RequestFailedException { Status: 0 or 408 or 429 or >= 500 }:
+                case HttpRequestException:
+                case IOException:
                     return true;
+                case AggregateException aggregate:
+                    return aggregate.InnerExceptions.Any(inner => IsTransientAt(inner, depth + 1));
             }
         }
 
