@@ -34,6 +34,10 @@ public sealed partial class OffsetDateTimeJsonConverter : JsonConverter<DateTime
     /// </summary>
     /// <param name="text">The text, e.g. <c>2026-11-23T08:39:16+08:00</c> or <c>2026-11-23T00:39:16Z</c>.</param>
     /// <param name="at">The instant read, or default when the text is refused.</param>
+    /// <remarks>
+    /// Up to nine fractional digits are read (Go's <c>RFC3339Nano</c>, what <c>json.Marshal</c> writes for a
+    /// <c>time.Time</c>); an instant keeps .NET's precision of 100 ns, the digits past the seventh rounded.
+    /// </remarks>
     /// <returns>False for null, a date-time without an offset (its meaning depends on the server's time zone), a date
     /// alone, or an instant outside what <see cref="DateTimeOffset"/> holds.</returns>
     public static bool TryParse(string? text, out DateTimeOffset at)
@@ -51,6 +55,6 @@ public sealed partial class OffsetDateTimeJsonConverter : JsonConverter<DateTime
         writer.WriteStringValue(value);
     }
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
     private static partial Regex IsoWithOffset();
 }

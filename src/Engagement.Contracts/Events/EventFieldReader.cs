@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Engagement.Contracts.Events;
 
@@ -11,10 +10,6 @@ namespace Engagement.Contracts.Events;
 /// </summary>
 internal readonly partial struct EventFieldReader(JsonElement root, List<EventValidationError> errors)
 {
-    // ISO-8601 date-time with an explicit offset; DateTimeOffset.TryParse alone would accept local times.
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoWithOffset();
-
     public string? String(string name)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -39,10 +34,10 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
             return null;
         }
 
-        if (!IsoWithOffset().IsMatch(text)
-            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        // One rule for every instant the engine reads (CONTRACT.md §1): ISO-8601 with an explicit offset.
+        if (!Campaigns.OffsetDateTimeJsonConverter.TryParse(text, out var at))
         {
-            errors.Add(new(name, "must be an ISO-8601 date-time with offset, e.g. 2026-11-23T08:39:16+08:00"));
+            errors.Add(new(name, Campaigns.OffsetDateTimeJsonConverter.Rule));
             return null;
         }
 

@@ -156,6 +156,25 @@ public sealed class EventParserTests
         Assert.True(EventParser.TryParse(json, Now, out _, out var error), error);
     }
 
+    [Theory]
+    [InlineData("2026-11-23T08:39:16.123456789+08:00", 1234568)]
+    [InlineData("2026-11-23T08:39:16.12345678+08:00", 1234568)]
+    [InlineData("2026-11-23T08:39:16.1234567+08:00", 1234567)]
+    public void OccurredAtWithNanosecondsAsGoWritesItIsReadToTheTick(string occurredAt, long ticksIntoTheSecond)
+    {
+        // Go's time.RFC3339Nano, what json.Marshal writes for a time.Time: nine fractional digits.
+        var json = Purchase.Replace("2026-11-23T08:39:16+08:00", occurredAt, StringComparison.Ordinal);
+        Assert.True(EventParser.TryParse(json, Now, out var evt, out var error), error);
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 0, 39, 16, TimeSpan.Zero).AddTicks(ticksIntoTheSecond), evt!.OccurredAt);
+    }
+
+    [Fact]
+    public void OccurredAtWithTenFractionalDigitsIsRefused()
+    {
+        var json = Purchase.Replace("2026-11-23T08:39:16+08:00", "2026-11-23T08:39:16.1234567891+08:00", StringComparison.Ordinal);
+        Assert.StartsWith("occurredAt: must be an ISO-8601", Error(json), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MissingCurrencyDefaultsToCny()
     {
