@@ -126,10 +126,18 @@ public sealed class SupportApiTests(ApiHostFixture host)
         using var support = host.Client(ApiHostFixture.SupportKey);
         using var admin = host.Client(ApiHostFixture.AdminKey);
 
-        var byPhone = await Poll.UntilAsync(() => support.GetFromJsonAsync<JsonArray>($"api/v1/members?query={phone[..7]}", Json), a => a.Count > 0);
+        var byPhone = await Poll.UntilAsync(() => support.GetFromJsonAsync<JsonArray>($"api/v1/members?query={phone}", Json), a => a.Count > 0);
         var hit = byPhone.Single(h => h!["memberId"]!.GetValue<string>() == id);
         Assert.Equal($"{phone[..3]}****{phone[^4..]}", hit!["phone"]!.GetValue<string>());
         Assert.Equal("phone", hit["matchedBy"]!.GetValue<string>());
+        var withCountryCode = await support.GetFromJsonAsync<JsonArray>($"api/v1/members?query=%2B86%20{phone}", Json);
+        Assert.Contains(withCountryCode!, h => h!["memberId"]!.GetValue<string>() == id);
+
+        // A prefix reaching into the masked digits would show them beside the last four: only an admin searches by one.
+        var byPrefix = await support.GetFromJsonAsync<JsonArray>($"api/v1/members?query={phone[..7]}", Json);
+        Assert.DoesNotContain(byPrefix!, h => h!["memberId"]!.GetValue<string>() == id);
+        var byPrefixAsAdmin = await admin.GetFromJsonAsync<JsonArray>($"api/v1/members?query={phone[..7]}", Json);
+        Assert.Contains(byPrefixAsAdmin!, h => h!["memberId"]!.GetValue<string>() == id && h["phone"]!.GetValue<string>() == phone);
 
         var asAdmin = await admin.GetFromJsonAsync<JsonArray>($"api/v1/members?query={id[..10]}", Json);
         var full = asAdmin!.Single(h => h!["memberId"]!.GetValue<string>() == id);

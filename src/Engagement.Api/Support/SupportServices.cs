@@ -120,7 +120,8 @@ public sealed class MemberDirectory(IMemberSearch search)
 
     /// <summary>
     /// Members whose id starts with <paramref name="query"/> or whose phone matches it (CONTRACT.md §4,
-    /// <c>GET /members?query=</c>). When nothing matches, the query as an agent would have meant it is tried once more:
+    /// <c>GET /members?query=</c>): for an admin any phone starting with the query's digits (at least 3), for everyone
+    /// else only the whole number. When nothing matches, the query as an agent would have meant it is tried once more:
     /// without spaces and in upper case (<c>m000 123</c> finds <c>M000123</c>), so a query that matches costs no extra read.
     /// </summary>
     public async Task<IReadOnlyList<MemberSearchResult>> SearchAsync(string query, int limit, ClaimsPrincipal user, CancellationToken cancellationToken = default)
@@ -134,8 +135,23 @@ public sealed class MemberDirectory(IMemberSearch search)
             hits = await search.SearchAsync(meant, Math.Clamp(limit, 1, MaxLimit), cancellationToken);
         }
 
+        if (!admin)
+        {
+            hits = [.. hits.Where(h => h.MatchedBy != MemberSearchHit.ByPhone || IsWholeNumber(query, h.Phone) || IsWholeNumber(meant, h.Phone))];
+        }
+
         return [.. hits.Select(h => new MemberSearchResult(h.MemberId, admin ? h.Phone : MaskPhone(h.Phone), h.Tier, h.MatchedBy))];
     }
+
+    /// <summary>
+    /// True when <paramref name="query"/> is the whole of <paramref name="phone"/> (in any of the forms
+    /// <see cref="PhoneSearchForms"/> reads as one number), not a prefix of it. Only admins find members by a phone
+    /// prefix: a masked phone (<c>138****5678</c>) found by the query <c>1381234</c> would show the digits the mask hides,
+    /// and walking prefixes would list every member's number (CONTRACT.md §4: support sees phones masked).
+    /// </summary>
+    private static bool IsWholeNumber(string query, string phone) =>
+        PhoneSearchForms.Of(query) is [var number, ..] && PhoneSearchForms.Of(phone) is [var whole, ..]
+        && string.Equals(number, whole, StringComparison.Ordinal);
 
     /// <summary>
     /// The phone as support sees it (CONTRACT.md §4), hiding at least four characters: from 11 characters on, the

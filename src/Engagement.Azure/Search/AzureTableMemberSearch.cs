@@ -127,7 +127,7 @@ public sealed class AzureTableMemberSearch : IMemberSearch
         {
             await foreach (var row in QueryPrefixAsync('m', query, limit, cancellationToken))
             {
-                hits.Add(new MemberSearchHit { MemberId = row.RowKey, Phone = row.GetString("Phone") ?? "", Tier = row.GetString("Tier") ?? "", MatchedBy = "memberId" });
+                hits.Add(new MemberSearchHit { MemberId = row.RowKey, Phone = row.GetString("Phone") ?? "", Tier = row.GetString("Tier") ?? "", MatchedBy = MemberSearchHit.ByMemberId });
             }
         }
 
@@ -144,7 +144,7 @@ public sealed class AzureTableMemberSearch : IMemberSearch
                 var id = row.GetString("MemberId") ?? "";
                 if (hits.Count < limit && !hits.Exists(h => h.MemberId == id))
                 {
-                    hits.Add(new MemberSearchHit { MemberId = id, Phone = row.GetString("Phone") ?? "", Tier = row.GetString("Tier") ?? "", MatchedBy = "phone" });
+                    hits.Add(new MemberSearchHit { MemberId = id, Phone = row.GetString("Phone") ?? "", Tier = row.GetString("Tier") ?? "", MatchedBy = MemberSearchHit.ByPhone });
                 }
             }
         }

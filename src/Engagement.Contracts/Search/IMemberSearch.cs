@@ -24,6 +24,12 @@ public sealed record MemberSearchHit
     /// <summary>The tier when the row was last written.</summary>
     public string Tier { get; init; } = "";
 
-    /// <summary><c>memberId</c> or <c>phone</c>: which key matched.</summary>
+    /// <summary><see cref="ByMemberId"/> or <see cref="ByPhone"/>: which key matched.</summary>
     public required string MatchedBy { get; init; }
+
+    /// <summary><see cref="MatchedBy"/> of a hit found by its member id's prefix.</summary>
+    public const string ByMemberId = "memberId";
+
+    /// <summary><see cref="MatchedBy"/> of a hit found by its phone.</summary>
+    public const string ByPhone = "phone";
 }
