@@ -131,9 +131,11 @@ public static class MemberEndpoints
             errors.Add("redemptionId", "required, 1–128 characters");
         }
 
-        if (request.Points is <= 0 or > RewardItem.MaxPoints)
+        // A catalogue redemption (a reward at a store) may be cash only, as its reward's option allows: 0 points.
+        var atStore = request.RewardId is not null && request.StoreId is not null;
+        if (request.Points is < 0 or > RewardItem.MaxPoints || (request.Points == 0 && !atStore))
         {
-            errors.Add("points", $"must be 1–{RewardItem.MaxPoints}");
+            errors.Add("points", atStore ? $"must be 0–{RewardItem.MaxPoints}" : $"must be 1–{RewardItem.MaxPoints}");
         }
 
         // CNY has 2 decimals: 12.345 is refused, never stored as given beside a ledger that shows 12.35.

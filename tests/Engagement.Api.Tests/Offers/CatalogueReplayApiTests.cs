@@ -88,6 +88,30 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
     }
 
     [Fact]
+    public async Task AStepPaidInCashAloneIsRedeemedThroughTheMemberPathToo()
+    {
+        // POST /members/{id}/redemptions with rewardId and storeId is the same catalogue redemption: 0 points is a step.
+        var rewardId = "R-BAG-" + Guid.NewGuid().ToString("N")[..8];
+        await host.PutRewardAsync(rewardId, new { name = "Bag", marketPrice = 300.00m, pointsPrice = 30_000, steps = new[] { new { points = 0, cash = 280.00m } }, eligibleTiers = Array.Empty<string>() }, ("S001", 1));
+        var member = (await host.SeedBuyersAsync(1, 100m))[0];
+        using var admin = host.Client(AdminKey);
+
+        using var response = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions",
+            new { redemptionId = "cash-m1", points = 0, cashAmount = 280.00m, rewardId, storeId = "S001" }, Json);
+        using var noStore = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions",
+            new { redemptionId = "cash-m2", points = 0, cashAmount = 280.00m, rewardId }, Json);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("accepted", (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["status"]!.GetValue<string>());
+        using var support = host.Client(SupportKey);
+        var stock = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S001", Json);
+        Assert.Equal((0L, 1L), (stock!["available"]!.GetValue<long>(), stock["redeemed"]!.GetValue<long>()));
+        // Without a store it is a points redemption (CONTRACT.md §4), and one of 0 points is still refused, naming the field.
+        Assert.Equal(HttpStatusCode.BadRequest, noStore.StatusCode);
+        Assert.NotNull((await noStore.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!["points"]);
+    }
+
+    [Fact]
     public async Task ARetryOfAPaidRedemptionWhoseUnitWasReleasedGivesThePointsBack()
     {
         // The member paid, then the unit was released (settled as stale, and the request died before it could give the
