@@ -8,7 +8,8 @@ namespace Engagement.Api.Security;
 
 /// <summary>
 /// Per-key request limit, bound from <c>Engagement:Api:RateLimit</c>: a fixed window of <see cref="PermitLimit"/>
-/// requests per <see cref="Window"/> for each API key (each client address for requests without one), with up to
+/// requests per <see cref="Window"/> for each API key (for requests with an unknown key, and apart from them for
+/// requests with none, each client address as the silo sees it), in each silo, with up to
 /// <see cref="QueueLimit"/> more waiting for the next window. Beyond that: 429 with <c>Retry-After</c> (seconds).
 /// </summary>
 public sealed class ApiRateLimitOptions
@@ -66,16 +67,18 @@ public static class ApiRateLimiting
         }
 
         // A configured key (in the header, or as a browser's Basic password) has its own allowance, partitioned by the
-        // key's hash so the limiter keeps no plain key in memory. Anything else (no key, an unknown one) counts against
-        // the client's address: every guessed key would otherwise start a fresh allowance, and guessing be unlimited.
+        // key's hash so the limiter keeps no plain key in memory. An unknown key counts against the client's address:
+        // every guessed key would otherwise start a fresh allowance, and guessing be unlimited. Requests with no key at
+        // all (the console's pages and sign-in, its static files) have their address's other allowance, so keys guessed
+        // from behind the same proxy or NAT do not lock the people there out of the console.
         var keys = context.RequestServices.GetRequiredService<IOptionsMonitor<ApiKeyOptions>>().CurrentValue;
         var presented = context.Request.Headers.TryGetValue(ApiKeyOptions.HeaderName, out var header) && header.ToString() is { Length: > 0 } inHeader
             ? inHeader
             : ApiKeyHashes.BasicPassword(context.Request).ToString();
         var hash = presented.Length > 0 ? ApiKeyHashes.Hash(presented) : null;
-        var partition = hash is not null && (keys.Keys.ContainsKey(presented) || keys.KeyHashes.ContainsKey(hash))
-            ? "key:" + hash
-            : "ip:" + context.Connection.RemoteIpAddress;
+        var partition = hash is null ? "anonymous:" + context.Connection.RemoteIpAddress
+            : keys.Keys.ContainsKey(presented) || keys.KeyHashes.ContainsKey(hash) ? "key:" + hash
+            : "guessed:" + context.Connection.RemoteIpAddress;
         return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = options.PermitLimit,

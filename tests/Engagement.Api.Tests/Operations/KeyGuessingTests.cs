@@ -28,11 +28,15 @@ public sealed class KeyGuessingTests(KeyGuessingHostFixture host)
 
         using var valid = host.Client(KeyGuessingHostFixture.SupportKey);
         using var read = await valid.GetAsync("api/v1/members/GUESS-NEVER-SEEN");
+        // A request with no key from the same address (a console page, its sign-in) has an allowance of its own.
+        using var keyless = host.Client(null);
+        using var page = await keyless.GetAsync("api/v1/members/GUESS-NEVER-SEEN");
 
         Assert.Equal(KeyGuessingHostFixture.PermitsPerMinute, statuses.Count(s => s == HttpStatusCode.Unauthorized));
         Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         Assert.NotNull(retryAfter);
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
     }
 
     [Theory]
