@@ -164,4 +164,41 @@ public static partial class LifecyclePolicy
             Level = level, EpisodeStartedAt = start,
         });
     }
+
+    /// <summary>
+    /// The win-back level the member is at now (CONTRACT.md §4 <c>winBackLevel</c>): 0 unless an episode runs, and 0 while
+    /// a postponed episode waits for its day 0 (the member is active then).
+    /// </summary>
+    /// <param name="s">The member's lifecycle.</param>
+    /// <returns>0, or 1–3 while the member is <c>at_risk</c> in an episode.</returns>
+    public static int RunningWinBackLevel(LifecycleState s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return s.Stage == LifecycleStages.AtRisk ? s.WinBackLevel : 0;
+    }
+
+    /// <summary>
+    /// Activity from before a running episode's day 0 arrives while quiet since it is still short of
+    /// <c>AtRiskAfterDays</c> (an offline POS uploading a purchase from two days before the episode, after L1 and L2 went
+    /// out): in order the member was never that quiet, so this is no win-back, and they are active again. But the quiet
+    /// spell the touches were sent in goes on: the episode is postponed to its new day 0 (<paramref name="quietFrom"/>)
+    /// with the levels already entered kept, so the next ticks do not send the L1 gift and the L2 call a second time and
+    /// the counters count one episode (CONTRACT.md §2). Waiting level touches are withdrawn (the member is active now).
+    /// Activity that happened after the last level was entered ends a postponed episode as any activity would.
+    /// </summary>
+    private static void PostponeEpisode(MemberState state, DateTimeOffset start, DateTimeOffset quietFrom, DateTimeOffset at, DateTimeOffset now, ProgramOptions options)
+    {
+        var s = state.Lifecycle;
+        var from = s.Stage;
+        SetStage(s, LifecycleStages.Active, at);
+        s.WinBackStartedAt = quietFrom;
+        AddTransition(s, new LifecycleTransition
+        {
+            At = at, RecordedAt = now, Kind = LifecycleTransitionKinds.Cancelled, FromStage = from, ToStage = LifecycleStages.Active,
+            Level = s.WinBackLevel, EpisodeStartedAt = start,
+            Note = $"activity from before the episode started arrived late: the win-back resumes from {quietFrom.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)} above L{s.WinBackLevel}",
+        });
+        WithdrawWaitingLevelTouches(state, options, at, now);
+        Trim(s, options.Lifecycle.MaxTransitions);
+    }
 }

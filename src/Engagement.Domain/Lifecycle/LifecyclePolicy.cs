@@ -18,7 +18,9 @@ public static partial class LifecyclePolicy
     /// <remarks>
     /// An event that happened no later than the last known activity (late or replayed) tells nothing new about
     /// quiet time and changes nothing. Activity that happened before a running episode started (a late event)
-    /// cancels the episode rather than counting as a win-back: the member was never quiet that long.
+    /// cancels the episode rather than counting as a win-back: the member was never quiet that long. The levels it already
+    /// entered stay entered: the episode is postponed to the new day 0 (<see cref="PostponeEpisode"/>), so the gift and
+    /// the call are not sent again when quiet reaches <c>AtRiskAfterDays</c> since the late activity.
     /// Activity from before the episode that arrives so late that the member has been quiet for <c>AtRiskAfterDays</c>
     /// since it anyway does not cancel the episode: it moves its day 0 (<see cref="MoveEpisodeStart"/>).
     /// Activity that arrives late from an earlier level of the running episode (an offline POS uploading after the
@@ -61,6 +63,10 @@ public static partial class LifecyclePolicy
         if (s.WinBackStartedAt is { } running && at < running && quietFrom <= now)
         {
             MoveEpisodeStart(s, running, quietFrom, at, now);
+        }
+        else if (s.WinBackStartedAt is { } early && at < early && s.WinBackLevel >= 1 && s.WinBackLevelEnteredAt is { } sentAt && at < sentAt)
+        {
+            PostponeEpisode(state, early, quietFrom, at, now, options);
         }
         else if (s.WinBackStartedAt is { } start)
         {
@@ -156,6 +162,11 @@ public static partial class LifecyclePolicy
                         changes.Add(RecordStage(s, LifecycleStages.AtRisk, quietFrom, recordedAt, $"no activity for {o.AtRiskAfterDays} days"));
                     }
                 }
+                else if (s.Stage != LifecycleStages.AtRisk)
+                {
+                    // A postponed episode (PostponeEpisode) reaches its day 0: the same episode, above the levels it sent.
+                    changes.Add(RecordStage(s, LifecycleStages.AtRisk, quietFrom, recordedAt, $"no activity for {o.AtRiskAfterDays} days; win-back resumes above L{s.WinBackLevel}"));
+                }
 
                 var start = s.WinBackStartedAt.Value;
                 var due = WinBackPolicy.LevelDue(o, start, now);
@@ -245,6 +256,11 @@ public static partial class LifecyclePolicy
 
         if (s.WinBackStartedAt is { } start)
         {
+            if (s.Stage != LifecycleStages.AtRisk)
+            {
+                return start; // postponed: it resumes at its new day 0
+            }
+
             return s.WinBackLevel >= 1 && s.WinBackLevel < o.Levels().Count
                 ? WinBackPolicy.LevelStart(o, start, s.WinBackLevel + 1)
                 : s.WinBackLevel >= 1 ? WinBackPolicy.DormantFrom(o, start) : start;

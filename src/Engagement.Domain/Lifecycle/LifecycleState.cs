@@ -18,10 +18,15 @@ public sealed class LifecycleState
     /// <summary>Latest activity (any applied event but <c>complaint</c>); quiet time counts from here.</summary>
     public DateTimeOffset? LastActivityAt { get; set; }
 
-    /// <summary>0 when no win-back runs; 1–3 while one does.</summary>
+    /// <summary>
+    /// 0 when no win-back runs; 1–3 while one does, and the levels a postponed episode already entered while the member
+    /// is active before its new day 0 (<see cref="WinBackStartedAt"/> then lies ahead; see <c>LifecyclePolicy.RunningWinBackLevel</c>).
+    /// </summary>
     public int WinBackLevel { get; set; }
 
-    /// <summary>Day 0 of the running win-back episode; null when none runs. Also the episode's touch dedupe key.</summary>
+    /// <summary>
+    /// Day 0 of the running (or postponed) win-back episode; null when none runs. Also the episode's touch dedupe key.
+    /// </summary>
     public DateTimeOffset? WinBackStartedAt { get; set; }
 
     /// <summary>When the current win-back level was entered.</summary>

@@ -2,6 +2,7 @@ using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Touches;
 using Engagement.Domain.Ledger;
+using Engagement.Domain.Lifecycle;
 using Engagement.Domain.Members;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
@@ -35,7 +36,7 @@ internal static class MemberMapper
         PointsBalance = summary.PointsBalance,
         LastActivityAt = summary.LastActivityAt,
         LifecycleStage = state.Lifecycle.Stage,
-        WinBackLevel = state.Lifecycle.WinBackLevel,
+        WinBackLevel = LifecyclePolicy.RunningWinBackLevel(state.Lifecycle),
         Rfm = new RfmView
         {
             RecencyDays = summary.Rfm.RecencyDays,

@@ -428,6 +428,45 @@ public sealed class WinBackFlowTests
     }
 
     [Fact]
+    public void ALateUploadThatCancelsARunningEpisodeDoesNotSendItsGiftOrCallAgainWhenQuietResumes()
+    {
+        // Quiet since day 0: L1 gift on day 30, L2 call on day 38. On day 39 an offline POS uploads a purchase of day 28:
+        // in order the member was never quiet 30 days, so no win, but the quiet spell the gift and the call went out in
+        // goes on. When it reaches 30 days (day 58) the win-back resumes above L2: L3 on day 74, dormant from day 89.
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickDaily(1, 39);
+
+        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(28), MemberSim.At(39, 12), sim.Options);
+        Assert.Equal(LifecycleStages.Active, sim.State.Lifecycle.Stage);
+        Assert.Equal(0, LifecyclePolicy.RunningWinBackLevel(sim.State.Lifecycle));
+        sim.TickDaily(40, 90);
+
+        var sent = sim.SentTouches.Select(t => (t.Kind, MemberSim.DayOf(t.DecidedAt))).ToList();
+        Assert.Equal([("winback.l1", 30), ("winback.l2", 38), ("winback.l3", 74)], sent);
+        var lc = sim.State.Lifecycle;
+        Assert.Equal((1, 1, 1, 1), (lc.Counters.Episodes, lc.Counters.EnteredLevel1, lc.Counters.EnteredLevel2, lc.Counters.EnteredLevel3));
+        Assert.Equal((LifecycleStages.Dormant, MemberSim.At(89)), (lc.Stage, lc.DormantAt));
+        Assert.Null(lc.WonBackAtLevel);
+    }
+
+    [Fact]
+    public void ActivityAfterAPostponedEpisodesLevelsWentOutEndsItAndTheNextQuietSpellStartsAfresh()
+    {
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickDaily(1, 39);
+        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(28), MemberSim.At(39, 12), sim.Options);
+
+        sim.ActivityOn(45); // a real login, after the gift and the call
+        sim.TickDaily(46, 80);
+
+        var sent = sim.SentTouches.Select(t => (t.Kind, MemberSim.DayOf(t.DecidedAt))).ToList();
+        Assert.Equal([("winback.l1", 30), ("winback.l2", 38), ("winback.l1", 75)], sent);
+        Assert.Equal(2, sim.State.Lifecycle.Counters.Episodes);
+    }
+
+    [Fact]
     public void AMonthLateUploadThatStillLeavesTheMemberQuietMovesTheEpisodeWithoutRepeatingItsLevels()
     {
         // Quiet since day 0: L1 on day 30, L2 on day 38. On day 40 a POS uploads its month: a purchase on day 5.
