@@ -24,9 +24,10 @@ public static class MemberTick
     /// <param name="options">The programme rules.</param>
     /// <param name="now">The instant of the tick.</param>
     /// <param name="fulfil">
-    /// Fulfils the offer of a win-back level's or the birthday benefit's touch once it is decided sent or deferred (Domain/Offers
-    /// <c>OfferFulfilment</c>: the L1 gift and the birthday coupon become coupons) and returns the request carrying what
-    /// was granted (its coupon code); a suppressed touch grants nothing; null: announce only.
+    /// Fulfils the offer of a win-back level's or the birthday benefit's touch once it is decided sent, at once or on the
+    /// retry of a deferred one (Domain/Offers <c>OfferFulfilment</c>: the L1 gift and the birthday coupon become coupons),
+    /// and returns the request carrying what was granted (its coupon code); a touch that waits grants nothing yet, and one
+    /// that ends suppressed or withdrawn grants nothing; null: announce only.
     /// </param>
     public static MemberTickResult Run(MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil = null)
     {
@@ -36,7 +37,11 @@ public static class MemberTick
         var touches = new List<TouchDecision>();
         touches.AddRange(ExpiryNotices.RestateWaiting(state, options, now));
         touches.AddRange(WithdrawWaitingCouponReminders(state, options, now));
-        touches.AddRange(TouchGovernor.RetryDeferred(state, options, now));
+        foreach (var retried in TouchGovernor.RetryDeferred(state, options, now))
+        {
+            touches.Add(FulfilOnSend(state, retried, fulfil));
+        }
+
         foreach (var request in lifecycle.TouchRequests)
         {
             touches.Add(DecideThenFulfil(state, request, options, now, fulfil));
@@ -68,16 +73,22 @@ public static class MemberTick
     }
 
     /// <summary>
-    /// Decides a touch that carries an offer, then fulfils the offer only when the touch goes out or waits to
-    /// (sent or deferred), as a campaign's offer is (CONTRACT.md §2.1): a member the touch can never reach (every
-    /// channel opted out, no room under the caps before the level ends) is not issued a coupon nobody tells them of.
-    /// The granted coupon's code is attached to the touch before it is queued for the outbox.
+    /// Decides a touch that carries an offer, then fulfils the offer only when the touch goes out (CONTRACT.md §2.1): a
+    /// touch that waits (quiet hours, a cap) keeps its request's dedupe key and is fulfilled by the retry that sends it
+    /// (<see cref="FulfilOnSend"/>), so a member the touch never reaches (withdrawn when they came back, suppressed by the
+    /// caps before the level ends, every channel opted out) holds no coupon nobody told them of, and the coupon counts of
+    /// §5 stay honest. The granted coupon's code is attached to the touch before it is queued for the outbox.
     /// </summary>
     private static TouchDecision DecideThenFulfil(
         MemberState state, TouchRequest request, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil)
     {
         var decision = TouchGovernor.Decide(state, request, options, now);
-        if (fulfil is null || decision.Decision == TouchDecisions.Suppressed || decision.CouponCode is not null
+        if (fulfil is not null && decision is { Decision: TouchDecisions.Deferred, CouponCode: null })
+        {
+            TouchGovernor.KeepDedupeKey(state, decision.TouchId, request.DedupeKey);
+        }
+
+        if (fulfil is null || decision.Decision != TouchDecisions.Sent || decision.CouponCode is not null
             || fulfil(request).CouponCode is not { } code)
         {
             return decision;
@@ -85,6 +96,31 @@ public static class MemberTick
 
         TouchGovernor.AttachCoupon(state, decision.TouchId, code);
         return decision with { CouponCode = code };
+    }
+
+    /// <summary>
+    /// A waiting offer touch (<see cref="DecideThenFulfil"/>) that its retry sends: its offer is fulfilled now, under the
+    /// grant its first decision named (the request rebuilt from the kept dedupe key), and the code rides on the touch.
+    /// </summary>
+    private static TouchDecision FulfilOnSend(MemberState state, TouchDecision retried, Func<TouchRequest, TouchRequest>? fulfil)
+    {
+        if (fulfil is null || retried is not { Decision: TouchDecisions.Sent, CouponCode: null, DedupeKey: { } key })
+        {
+            return retried;
+        }
+
+        var request = new TouchRequest
+        {
+            Kind = retried.Kind, Channel = retried.Channel, Level = retried.Level, Offer = retried.Offer, DedupeKey = key,
+            ValidUntil = retried.ValidUntil, Category = retried.Category,
+        };
+        if (fulfil(request).CouponCode is not { } code)
+        {
+            return retried;
+        }
+
+        TouchGovernor.AttachCoupon(state, retried.TouchId, code);
+        return retried with { CouponCode = code };
     }
 
     /// <summary>

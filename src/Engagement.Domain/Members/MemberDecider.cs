@@ -147,7 +147,7 @@ public static class MemberDecider
     /// <param name="state">The member, changed in place.</param>
     /// <param name="options">The programme rules.</param>
     /// <param name="now">The instant of the tick.</param>
-    /// <param name="fulfil">Fulfils a win-back level's offer once its touch is decided sent or deferred (see <see cref="MemberTick.Run"/>); null: announce only.</param>
+    /// <param name="fulfil">Fulfils a win-back level's offer once its touch is decided sent, at once or when a waiting one goes out (see <see cref="MemberTick.Run"/>); null: announce only.</param>
     /// <param name="metrics">Programme metrics rules; null: the member records no metric contributions.</param>
     public static MemberOutcome<MemberTickResult> Tick(MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil = null, MetricsOptions? metrics = null)
     {

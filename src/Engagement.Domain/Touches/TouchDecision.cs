@@ -40,6 +40,12 @@ public sealed record TouchDecision
     /// <summary>The code of the coupon the touch hands over (CONTRACT.md §3), if any.</summary>
     public string? CouponCode { get; set; }
 
+    /// <summary>
+    /// The request's <see cref="TouchRequest.DedupeKey"/>, kept only on a waiting touch whose offer is fulfilled when it is
+    /// sent (the win-back L1 gift, the birthday coupon: <c>MemberTick</c>), so the retry that sends it grants the same coupon.
+    /// </summary>
+    public string? DedupeKey { get; set; }
+
     /// <summary>The request's <see cref="TouchRequest.ValidUntil"/>, kept so a deferred touch can be retried.</summary>
     public DateTimeOffset? ValidUntil { get; set; }
 

@@ -189,6 +189,25 @@ public static class TouchGovernor
     }
 
     /// <summary>
+    /// Keeps the request's dedupe key on a touch still waiting (deferred) whose offer is granted only when it is sent, so
+    /// the retry that sends it can name the same grant (<see cref="TouchDecision.DedupeKey"/>).
+    /// </summary>
+    /// <param name="state">The member, changed in place.</param>
+    /// <param name="touchId">The waiting touch.</param>
+    /// <param name="dedupeKey">Its request's <see cref="TouchRequest.DedupeKey"/>.</param>
+    public static void KeepDedupeKey(MemberState state, string touchId, string dedupeKey)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        foreach (var open in TouchHistory.OpenDeferred(state.Touches))
+        {
+            if (string.Equals(open.TouchId, touchId, StringComparison.Ordinal))
+            {
+                open.DedupeKey = dedupeKey;
+            }
+        }
+    }
+
+    /// <summary>
     /// Replaces the offer text of a touch still waiting (deferred), so it goes out saying what holds when it is sent
     /// (e.g. the points a lot still holds). Sent and suppressed touches are final and keep theirs.
     /// </summary>

@@ -231,7 +231,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
         return advisors.StateChanged ? coupons with { StateChanged = true, NextDueAt = Earliest(coupons.NextDueAt, advisors.NextDueAt) } : coupons;
     }
 
-    /// <summary>The win-back L1 gift and the birthday coupon become coupons once their touches are decided sent or deferred (<see cref="OfferFulfilment.ForTouch"/>).</summary>
+    /// <summary>The win-back L1 gift and the birthday coupon become coupons once their touches are decided sent, at once or when a waiting one goes out (<see cref="OfferFulfilment.ForTouch"/>).</summary>
     public Func<TouchRequest, TouchRequest> FulfilTouch(DateTimeOffset now) =>
         request => OfferFulfilment.ForTouch(Member, request, Offers, member.Options, now);
 
