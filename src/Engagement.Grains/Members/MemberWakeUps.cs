@@ -10,9 +10,17 @@ namespace Engagement.Grains.Members;
 /// One per activation; not thread-safe.
 /// </summary>
 /// <param name="member">The activation whose reminder this is; the period is <c>Program:Lifecycle:ReminderPeriod</c> of its rules.</param>
-/// <param name="grain">The member grain, whose reminder this registers (Orleans' reminder service; throws when the reminder table fails).</param>
-internal sealed class MemberWakeUps(MemberActivation member, IGrainBase grain)
+/// <param name="register">Registers or updates the reminder: due time and period, both real time (throws when the reminder table fails).</param>
+internal sealed class MemberWakeUps(MemberActivation member, Func<TimeSpan, TimeSpan, Task> register)
 {
+    /// <summary>The wake-ups of <paramref name="grain"/>'s lifecycle reminder, registered with Orleans' reminder service.</summary>
+    /// <param name="member">The activation whose reminder this is.</param>
+    /// <param name="grain">The member grain, whose reminder this registers (throws when the reminder table fails).</param>
+    public MemberWakeUps(MemberActivation member, IGrainBase grain)
+        : this(member, (due, period) => grain.RegisterOrUpdateReminder(MemberGrain.LifecycleReminder, due, period))
+    {
+    }
+
     /// <summary>Maps reminder periods (real time) to the engine clock.</summary>
     private ReminderClock Clock => member.Services.ReminderClock;
 
@@ -25,6 +33,8 @@ internal sealed class MemberWakeUps(MemberActivation member, IGrainBase grain)
     /// Registers the lifecycle reminder once per member (and again only if the configured period changes): never per event.
     /// Called before the state write that records it, so stored state never claims a reminder that is not there; a
     /// failure throws and fails the change (see <see cref="MemberWriteGate.ChangeAsync{T}"/>), and the retry registers again.
+    /// Registered again for a new period, it first fires at the stored next wake when that comes sooner than a period
+    /// from now (a deferred touch due at 09:00 that <see cref="WakeAtAsync"/> had moved the reminder to), not a period late.
     /// </summary>
     public async Task EnsureRegisteredAsync(DateTimeOffset now)
     {
@@ -35,9 +45,11 @@ internal sealed class MemberWakeUps(MemberActivation member, IGrainBase grain)
             return;
         }
 
-        await Register(period, period);
+        var enginePeriod = Clock.ToEngine(period);
+        var sooner = WakeIn(NextTick(stored.NextReminderAt, now, Clock.ToEngine(stored.ReminderPeriod ?? period)), now + enginePeriod, now);
+        await Register(sooner is { } due ? Clock.ToReal(due) : period, period);
         stored.ReminderPeriod = period;
-        stored.NextReminderAt = now + Clock.ToEngine(period);
+        stored.NextReminderAt = now + (sooner ?? enginePeriod);
         MemberMetrics.ReminderRegistered();
     }
 
@@ -96,7 +108,7 @@ internal sealed class MemberWakeUps(MemberActivation member, IGrainBase grain)
     }
 
     /// <summary>Registers or updates the reminder: due time and period, both real time.</summary>
-    private Task<IGrainReminder> Register(TimeSpan due, TimeSpan period) => grain.RegisterOrUpdateReminder(MemberGrain.LifecycleReminder, due, period);
+    private Task Register(TimeSpan due, TimeSpan period) => register(due, period);
 
     /// <summary>
     /// On a tick: the next reminder instant moves past <paramref name="now"/> by whole periods of the period the reminder

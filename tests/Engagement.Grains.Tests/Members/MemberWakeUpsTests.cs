@@ -1,4 +1,11 @@
+using Engagement.Domain.Offers;
+using Engagement.Domain.Program;
+using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
+using Engagement.Grains.Members.Effects;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Grains.Tests.Members;
 
@@ -56,4 +63,48 @@ public sealed class MemberWakeUpsTests
     [Fact]
     public void ADueTimeAlreadyPastFiresInOrleansSmallestDueTime() =>
         Assert.Equal(TimeSpan.FromMinutes(1), MemberWakeUps.WakeIn(Registered - TimeSpan.FromHours(1), Registered + Day, Registered));
+
+    [Fact]
+    public async Task ANewReminderPeriodKeepsAWakeMovedEarlierForATouchDueAtNine()
+    {
+        // Thursday 22:00 Shanghai: the reminder (period one day) was moved to Friday 09:00 for a deferred touch. Then the
+        // operator sets the period to 12 hours and an event re-registers it: registered a period from now, it fired at
+        // Friday 10:00 and the touch went out an hour late.
+        var now = new DateTimeOffset(2026, 11, 26, 14, 0, 0, TimeSpan.Zero);
+        var nine = new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero);
+        var program = new ProgramOptions();
+        program.Lifecycle.ReminderPeriod = TimeSpan.FromHours(12);
+        var state = new InMemoryState();
+        state.State.ReminderPeriod = Day;
+        state.State.NextReminderAt = nine;
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var emitter = new MemberEffectEmitter([], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        var services = new MemberGrainServices(
+            Options.Create(program), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, new FakeTimeProvider(now), ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance);
+        var wakeUps = new MemberWakeUps(new MemberActivation(state, "M1", services), (due, period) =>
+        {
+            registered.Add((due, period));
+            return Task.CompletedTask;
+        });
+
+        await wakeUps.EnsureRegisteredAsync(now);
+
+        Assert.Equal((TimeSpan.FromHours(11), TimeSpan.FromHours(12)), Assert.Single(registered));
+        Assert.Equal((TimeSpan.FromHours(12), nine), (state.State.ReminderPeriod, state.State.NextReminderAt));
+    }
+
+    private sealed class InMemoryState : IPersistentState<MemberGrainState>
+    {
+        public MemberGrainState State { get; set; } = new();
+
+        public string? Etag => null;
+
+        public bool RecordExists => true;
+
+        public Task ClearStateAsync() => Task.CompletedTask;
+
+        public Task WriteStateAsync() => Task.CompletedTask;
+
+        public Task ReadStateAsync() => Task.CompletedTask;
+    }
 }
