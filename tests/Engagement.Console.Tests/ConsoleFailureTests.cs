@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Engagement.Console.Tests.ConsolePages;
 
@@ -50,6 +51,77 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         await page.GetByTestId("adjust-form").WaitForAsync(new() { Timeout = WaitMs });
         Assert.Equal(0, await shown.CountAsync());
         await ScreenshotAsync(page, "adjust-not-confirmed-retried");
+    }
+
+    [Fact]
+    public async Task AConsentChangeWhoseAuditWriteFailsSaysNotConfirmedAndARetryWritesItsAuditRowOnce()
+    {
+        var (id, page) = await OpenSeededMemberAsync(host, "CAF", "consent-form");
+
+        // The member stores sms → no, then the audit write fails: the form says so instead of the page failing.
+        host.Audit.FailNextAppend(id);
+        await page.GetByTestId("consent-sms").ClickAsync();
+        await Input(page, "consent-reason").FillAsync("member asked: no SMS");
+        await page.GetByTestId("consent-submit").ClickAsync();
+        var shown = page.GetByTestId("consent-message");
+        await Assertions.Expect(shown).ToContainTextAsync("Not confirmed", new() { Timeout = WaitMs });
+        Assert.Contains("Retrying is safe", await shown.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+
+        // Saving again sends the same change: the member finds nothing to change and the missing row is written, once.
+        await page.GetByTestId("consent-submit").ClickAsync();
+        await Assertions.Expect(shown).ToContainTextAsync("Saved", new() { Timeout = WaitMs });
+        var rows = await AuditRowsAsync(id, "member.consent");
+        var row = Assert.Single(rows);
+        Assert.Contains("sms", row.Detail, StringComparison.Ordinal);
+        Assert.Equal("member asked: no SMS", row.Reason);
+        await page.GetByTestId("consent-submit").ClickAsync();
+        await Assertions.Expect(shown).ToContainTextAsync("Nothing to save", new() { Timeout = WaitMs });
+        Assert.Single(await AuditRowsAsync(id, "member.consent"));
+    }
+
+    [Fact]
+    public async Task ACouponReissueWhoseAuditWriteFailsSaysNotConfirmedAndARetryGivesTheSameCouponAndOneAuditRow()
+    {
+        var id = "CRF" + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
+        using var issued = await api.PostAsJsonAsync($"api/v1/members/{id}/coupons", new { grantId = "lost-one", offerId = "goodwill", kind = "no_threshold", value = 15.00m, validDays = 7 }, ConsoleHostFixture.Json);
+        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        await page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First.ClickAsync();
+        await page.GetByTestId("reissue-" + code).ClickAsync();
+        await Input(page, "reissue-reason").FillAsync("member lost the paper coupon");
+
+        // The member voids the old coupon and issues a new one, then the audit write fails: the form says so and stays.
+        host.Audit.FailNextAppend(id);
+        await page.GetByTestId("reissue-submit").ClickAsync();
+        var shown = page.GetByTestId("reissue-message");
+        await Assertions.Expect(shown).ToContainTextAsync("Not confirmed", new() { Timeout = WaitMs });
+        Assert.Contains("Retrying is safe", await shown.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+        Assert.Empty(await AuditRowsAsync(id, "member.coupon_reissue"));
+
+        // Trying again replays the same reissue: one new coupon, and the row the first attempt lost.
+        await page.GetByTestId("reissue-submit").ClickAsync();
+        await Assertions.Expect(shown).ToContainTextAsync("New coupon", new() { Timeout = WaitMs });
+        var coupons = await api.GetFromJsonAsync<JsonArray>($"api/v1/members/{id}/coupons", ConsoleHostFixture.Json);
+        var fresh = Assert.Single(coupons!, c => c!["status"]!.GetValue<string>() == "issued")!["code"]!.GetValue<string>();
+        var row = Assert.Single(await AuditRowsAsync(id, "member.coupon_reissue"));
+        Assert.Equal($"coupon {code} → {fresh}", row.Detail);
+        Assert.Equal("member lost the paper coupon", row.Reason);
+    }
+
+    // Read as the audit page reads it: the week up to the host's time (the audit's clock, which is not the engine's pinned one).
+    private async Task<IReadOnlyList<Engagement.Contracts.Audit.AuditEntry>> AuditRowsAsync(string target, string action)
+    {
+        var now = host.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        return (await host.Audit.ReadAsync(now.AddDays(-7), now.AddMinutes(1), 5_000)).Where(e => e.Target == target && e.Action == action).ToList();
     }
 
     [Fact]
