@@ -54,6 +54,37 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task AnUnconfirmedAdjustmentCannotBeChangedBeforeItsRetrySoTheRetryGrantsItAndWritesItsAuditRow()
+    {
+        var (id, page) = await OpenSeededMemberAsync(host, "ADC", "adjust-form");
+
+        host.Audit.FailNextAppend(id);
+        await Input(page, "adjust-delta").FillAsync("500");
+        await Input(page, "adjust-reason").FillAsync("goodwill for a lost parcel");
+        await page.GetByTestId("adjust-submit").ClickAsync();
+        var shown = page.GetByTestId("adjust-message");
+        await Assertions.Expect(shown).ToContainTextAsync("Not confirmed", new() { Timeout = WaitMs });
+
+        // The +500 may be applied already: its change stays as sent until an answer comes, so the agent cannot turn the
+        // retry into a different adjustment under the same id (which the member would refuse as a conflict).
+        Assert.False(await Input(page, "adjust-delta").IsEditableAsync());
+        Assert.False(await Input(page, "adjust-reason").IsEditableAsync());
+        Assert.Equal("500", await Input(page, "adjust-delta").InputValueAsync());
+        await page.GetByTestId("adjust-submit").ClickAsync();
+        await Assertions.Expect(shown).ToContainTextAsync("Done. Balance now 740.", new() { Timeout = WaitMs });
+        var row = Assert.Single(await AuditRowsAsync(id, "member.adjustment"));
+        Assert.Contains("+500", row.Detail, StringComparison.Ordinal);
+
+        // Answered: the form is free again for the next adjustment, under a new id.
+        Assert.True(await Input(page, "adjust-delta").IsEditableAsync());
+        await Input(page, "adjust-delta").FillAsync("50");
+        await Input(page, "adjust-reason").FillAsync("another goodwill");
+        await page.GetByTestId("adjust-submit").ClickAsync();
+        await Assertions.Expect(shown).ToContainTextAsync("Done. Balance now 790.", new() { Timeout = WaitMs });
+        Assert.Equal(2, (await AuditRowsAsync(id, "member.adjustment")).Count);
+    }
+
+    [Fact]
     public async Task AConsentChangeWhoseAuditWriteFailsSaysNotConfirmedAndARetryWritesItsAuditRowOnce()
     {
         var (id, page) = await OpenSeededMemberAsync(host, "CAF", "consent-form");
