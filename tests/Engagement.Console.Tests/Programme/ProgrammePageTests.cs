@@ -39,7 +39,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
         Assert.Equal(10, await page.GetByTestId("programme-tile").CountAsync());
         Assert.True(await page.GetByTestId("programme-trend").Locator("svg").CountAsync() > 0);
-        Assert.Contains("Outstanding", await page.GetByTestId("programme-points").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Held by members", await page.GetByTestId("programme-points").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("exactly once", await page.GetByTestId("programme-how-counted").InnerTextAsync(), StringComparison.Ordinal);
         await ScreenshotAsync(page, "programme-health");
     }
@@ -83,6 +83,36 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "Repurchase rate (30 days)" });
         await tile.WaitForAsync(new() { Timeout = WaitMs });
         Assert.Contains(AlertTexts.Percent(health.RepurchaseRate30, "-"), await tile.InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ThePointsCardShowsThePointsMembersHoldAndTheDebtApartNotNettedOff()
+    {
+        // One member holds 1,000 points, another owes 300 (a refund of spent points): the programme owes 1,000.
+        var region = "pd" + Guid.NewGuid().ToString("N")[..6];
+        var options = new MetricsOptions();
+        var today = options.LocalDay(ConsoleHostFixture.Now, region);
+        var contributions = new[] { 1_000L, -300L }.SelectMany((balance, i) => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+        {
+            MemberId = $"{region}-m{i}",
+            EffectId = "e" + i,
+            Day = today,
+            EventType = "login",
+            Joined = true,
+            After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new", PointsBalance = balance },
+        }, options).Contributions).ToList();
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        await page.GetByTestId("programme-points").WaitForAsync(new() { Timeout = WaitMs });
+        await page.GetByTestId("programme-region").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText(region, new() { Exact = true }).ClickAsync();
+        var card = page.GetByTestId("programme-points");
+        await Microsoft.Playwright.Assertions.Expect(card).ToContainTextAsync("Held by members 1,000 points", new() { Timeout = WaitMs });
+        Assert.Contains("Owed by members with a negative balance: 300 points", await card.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("700", await card.InnerTextAsync(), StringComparison.Ordinal);
     }
 
     [Theory]
