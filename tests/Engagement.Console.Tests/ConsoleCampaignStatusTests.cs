@@ -39,6 +39,28 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task AnActiveTriggeredCampaignCanBePausedAndResumedFromItsPage()
+    {
+        var id = "ap-" + Guid.NewGuid().ToString("N")[..8];
+        var now = host.Clock.GetUtcNow();
+        using var api = MarketingClient();
+        await CreateAsync(api, id, "triggered", now.AddHours(-1), now.AddDays(7));
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, $"console/campaigns/{id}");
+        var status = page.GetByTestId("campaign-status");
+        await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });
+
+        // Inside its window a triggered campaign grants on every matching event: marketing can stop it here, as the API allows.
+        await page.GetByTestId("campaign-pause").ClickAsync(new() { Timeout = WaitMs });
+        await Assertions.Expect(status).ToHaveTextAsync("paused", new() { Timeout = WaitMs });
+        await page.GetByTestId("campaign-resume").ClickAsync(new() { Timeout = WaitMs });
+        await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("campaign-pause")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+    }
+
+    [Fact]
     public async Task TriggeringABroadcastWhoseWindowHasPassedShowsWhyItWasRefused()
     {
         var id = "tr-" + Guid.NewGuid().ToString("N")[..8];
