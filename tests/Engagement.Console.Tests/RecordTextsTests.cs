@@ -58,6 +58,23 @@ public sealed class RecordTextsTests
     public void TouchReasonsReadInChinese(string stored, string shown) =>
         InCulture("zh-CN", () => Assert.Equal(shown, RecordTexts.TouchReason(Text, stored)));
 
+    [Theory]
+    [InlineData("zh-CN", "兑换 R-7 退回 500 积分：门店 S1 的奖品 mug 缺货")]
+    [InlineData("en", "500 points of redemption R-7 given back: reward mug was out of stock at store S1")]
+    public void TheEnginesGiveBackOfALostRedemptionReadsAsARedemptionRefundNotAStaffAdjustment(string culture, string shown) => InCulture(culture, () =>
+    {
+        // As CatalogueRedemptions gives the points back: adjustment redemption-undo:{id}, no staff, no audit row.
+        const string stored = "manual adjustment +500: redemption R-7 undone: its unit was released and none is left (mug at S1)";
+        Assert.Equal(shown, RecordTexts.LedgerReason(Text, "points.adjustment", stored, Bracketed, "adjustment|redemption-undo:R-7"));
+        Assert.Equal("Rule_points.redemption-undo", RecordTexts.LedgerRuleKey("points.adjustment", "adjustment|redemption-undo:R-7"));
+        var rules = new StringLocalizer<Strings>(new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
+        Assert.False(rules["Rule_points.redemption-undo"].ResourceNotFound);
+
+        // A staff adjustment, even one whose reason reads the same, stays a manual adjustment.
+        Assert.Equal("Rule_points.adjustment", RecordTexts.LedgerRuleKey("points.adjustment", "adjustment|console-1"));
+        Assert.DoesNotContain("R-7 退回", RecordTexts.LedgerReason(Text, "points.adjustment", stored, Bracketed, "adjustment|console-1"), StringComparison.Ordinal);
+    });
+
     [Fact]
     public void InEnglishEverythingShowsAsStored() => InCulture("en", () =>
     {

@@ -14,21 +14,32 @@ namespace Engagement.Console.Services;
 /// </summary>
 public static partial class RecordTexts
 {
+    // AdjustmentPolicy.EventIdOf("redemption-undo:" + id), as CatalogueRedemptions gives a redemption's points back.
+    private const string RedemptionUndoEventPrefix = "adjustment|redemption-undo:";
+
     /// <summary>The reason of a ledger entry written by <paramref name="ruleId"/>, worded from <paramref name="reason"/>'s numbers; <paramref name="reason"/> itself when none applies.</summary>
     /// <param name="text">The record wordings of the viewer's culture.</param>
     /// <param name="ruleId">The entry's rule, e.g. <c>points.earn</c>, <c>growth.share</c>.</param>
     /// <param name="reason">The stored English reason, e.g. <c>purchase O-1 of 1000.00 CNY at V1 ×1.0</c>.</param>
     /// <param name="time">Shows an instant in the viewer's zone (an expiry's).</param>
-    public static string LedgerReason(IStringLocalizer<RecordStrings> text, string ruleId, string reason, Func<DateTimeOffset, string> time)
+    /// <param name="eventId">The entry's event id: it tells the engine's own give-back of a redemption from a staff adjustment.</param>
+    public static string LedgerReason(IStringLocalizer<RecordStrings> text, string ruleId, string reason, Func<DateTimeOffset, string> time, string? eventId = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(time);
+        Match m;
+        if (IsRedemptionUndo(ruleId, eventId) && !string.IsNullOrEmpty(reason) && (m = RedemptionUndo().Match(reason)).Success
+            && !text["Ledger_RedemptionUndo"].ResourceNotFound)
+        {
+            // Written by the engine as an adjustment, but no one adjusted anything: it is worded in English too.
+            return text["Ledger_RedemptionUndo", m.Groups["delta"].Value, m.Groups["id"].Value, m.Groups["reward"].Value, m.Groups["store"].Value];
+        }
+
         if (string.IsNullOrEmpty(reason) || text["Ledger_Purchase"].ResourceNotFound)
         {
             return reason ?? "";
         }
 
-        Match m;
         return ruleId switch
         {
             "points.earn" or "points.earn.first-purchase-double" when (m = Earn().Match(reason)).Success =>
@@ -64,6 +75,17 @@ public static partial class RecordTexts
             _ => reason,
         };
     }
+
+    /// <summary>
+    /// Whether a ledger entry is the engine's give-back of a catalogue redemption's points after its reward unit was lost
+    /// (adjustment id <c>redemption-undo:{redemptionId}</c>), not a staff adjustment, though it is recorded as one.
+    /// </summary>
+    public static bool IsRedemptionUndo(string ruleId, string? eventId) =>
+        ruleId == "points.adjustment" && eventId is not null && eventId.StartsWith(RedemptionUndoEventPrefix, StringComparison.Ordinal);
+
+    /// <summary>The key of a ledger entry's rule name in the console's texts (<c>Rule_{ruleId}</c>, or the redemption give-back's own).</summary>
+    public static string LedgerRuleKey(string ruleId, string? eventId) =>
+        IsRedemptionUndo(ruleId, eventId) ? "Rule_points.redemption-undo" : "Rule_" + ruleId;
 
     /// <summary>An audit action id (<c>member.adjustment</c>) named in the viewer's language; the id when there is no name.</summary>
     public static string AuditAction(IStringLocalizer<RecordStrings> text, string action) => Of(text, "AuditAction_", action);
@@ -180,6 +202,9 @@ public static partial class RecordTexts
 
     [GeneratedRegex(@"^manual adjustment (?<delta>[+-]?\d+): (?<why>.*)$", RegexOptions.Singleline)]
     private static partial Regex Adjustment();
+
+    [GeneratedRegex(@"^manual adjustment \+(?<delta>\d+): redemption (?<id>\S+) undone: .* \((?<reward>\S+) at (?<store>\S+)\)$", RegexOptions.Singleline)]
+    private static partial Regex RedemptionUndo();
 
     [GeneratedRegex(@"^redemption (?<id>\S+) of (?<points>\d+) points \((?<value>[0-9.]+ [A-Z]{3})\)(?: \+ (?<cash>[0-9.]+ [A-Z]{3}) cash)?(?: for reward (?<reward>\S+))?$")]
     private static partial Regex Redemption();
