@@ -61,6 +61,38 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task APauseWhoseAuditWriteFailsSaysNotConfirmedAndPausingAgainWritesItsAuditRowOnce()
+    {
+        var id = "pf-" + Guid.NewGuid().ToString("N")[..8];
+        var now = host.Clock.GetUtcNow();
+        using var api = MarketingClient();
+        await CreateAsync(api, id, "triggered", now.AddHours(-1), now.AddDays(7));
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, $"console/campaigns/{id}");
+        var status = page.GetByTestId("campaign-status");
+        await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });
+
+        // The campaign pauses, then the audit write fails: the page says so (not the page error) and offers the pause again.
+        host.Audit.FailNextAppend(id);
+        await page.GetByTestId("campaign-pause").ClickAsync();
+        var unconfirmed = page.GetByTestId("campaign-control-unconfirmed");
+        await Assertions.Expect(unconfirmed).ToContainTextAsync("Pause not confirmed", new() { Timeout = WaitMs });
+        Assert.Contains("Retrying is safe", await unconfirmed.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+        await Assertions.Expect(status).ToHaveTextAsync("paused", new() { Timeout = WaitMs });
+        Assert.Empty(await ReadAuditAsync(host, id, "campaign.pause"));
+
+        // Pausing again answers "already" and writes the pause's row, once; then it resumes as usual.
+        await page.GetByTestId("campaign-control-retry").ClickAsync();
+        await Assertions.Expect(unconfirmed).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+        Assert.Single(await ReadAuditAsync(host, id, "campaign.pause"));
+        await page.GetByTestId("campaign-resume").ClickAsync();
+        await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });
+    }
+
+    [Fact]
     public async Task TriggeringABroadcastWhoseWindowHasPassedShowsWhyItWasRefused()
     {
         var id = "tr-" + Guid.NewGuid().ToString("N")[..8];

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Engagement.Console.Tests.ConsolePages;
 
@@ -148,12 +147,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         Assert.Equal("member lost the paper coupon", row.Reason);
     }
 
-    // Read as the audit page reads it: the week up to the host's time (the audit's clock, which is not the engine's pinned one).
-    private async Task<IReadOnlyList<Engagement.Contracts.Audit.AuditEntry>> AuditRowsAsync(string target, string action)
-    {
-        var now = host.Services.GetRequiredService<TimeProvider>().GetUtcNow();
-        return (await host.Audit.ReadAsync(now.AddDays(-7), now.AddMinutes(1), 5_000)).Where(e => e.Target == target && e.Action == action).ToList();
-    }
+    private Task<IReadOnlyList<Engagement.Contracts.Audit.AuditEntry>> AuditRowsAsync(string target, string action) => ReadAuditAsync(host, target, action);
 
     [Fact]
     public async Task APageThatFailsShowsAMessageAndTheConsoleKeepsWorking()

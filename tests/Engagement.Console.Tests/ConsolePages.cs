@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Engagement.Console.Tests;
@@ -74,6 +75,17 @@ public static partial class ConsolePages
                 File.Copy(path, Path.Combine(docs.FullName, name + ".png"), overwrite: true);
             }
         }
+    }
+
+    /// <summary>
+    /// The audit rows of <paramref name="action"/> on <paramref name="target"/>, read as the audit page reads them: the week
+    /// up to the host's time (the audit's clock, which is not the engine's pinned one).
+    /// </summary>
+    public static async Task<IReadOnlyList<Engagement.Contracts.Audit.AuditEntry>> ReadAuditAsync(ConsoleHostFixture host, string target, string action)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var now = host.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        return [.. (await host.Audit.ReadAsync(now.AddDays(-7), now.AddMinutes(1), 5_000)).Where(e => e.Target == target && e.Action == action)];
     }
 
     [GeneratedRegex("/console/?$")]
