@@ -113,6 +113,25 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task InChineseATriggerRefusedForAPassedWindowSaysWhyInChineseWithTheWindow()
+    {
+        var id = "zr-" + Guid.NewGuid().ToString("N")[..8];
+        var now = host.Clock.GetUtcNow();
+        using var api = MarketingClient();
+        await CreateAsync(api, id, "broadcast", now.AddHours(-1), now.AddMinutes(1));
+
+        var page = await host.NewPageAsync("zh-CN");
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, $"console/campaigns/{id}");
+        await page.GetByTestId("campaign-trigger").WaitForAsync(new() { Timeout = WaitMs });
+        host.Clock.Advance(TimeSpan.FromMinutes(2));
+        await page.GetByTestId("campaign-trigger").ClickAsync();
+        var refused = page.GetByTestId("campaign-control-refused");
+        await Assertions.Expect(refused).ToContainTextAsync("活动有效期已过", new() { Timeout = WaitMs });
+        Assert.DoesNotContain("the campaign runs from", await refused.InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LiveProgressSurvivesAFailedReadMarksItStaleAndKeepsFollowingTheCampaign()
     {
         var id = "lp-" + Guid.NewGuid().ToString("N")[..8];

@@ -57,4 +57,34 @@ public sealed class ConsoleCouponReissueTests(ConsoleHostFixture host)
         Assert.Contains($"coupon {code} → {fresh}", audit, StringComparison.Ordinal);
         Assert.Contains("member lost the paper coupon", audit, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task InChineseAReissueRefusedBecauseTheCouponWasUsedMeanwhileSaysWhyInChinese()
+    {
+        var id = "CRZ" + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = ConsoleHostFixture.Now.AddDays(-10), regionId = "east" }]);
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
+        using var issued = await api.PostAsJsonAsync($"api/v1/members/{id}/coupons", new { grantId = "used-one", offerId = "goodwill", kind = "no_threshold", value = 15.00m, validDays = 7 }, ConsoleHostFixture.Json);
+        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
+
+        var page = await host.NewPageAsync("zh-CN");
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        await page.Locator(".mud-tab").Filter(new() { HasText = "权益" }).First.ClickAsync();
+        await page.GetByTestId("reissue-" + code).ClickAsync();
+        await Input(page, "reissue-reason").FillAsync("会员说券丢了");
+
+        // The member uses the coupon at a till while the agent fills in the form.
+        using var store = host.CreateClient();
+        store.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.StoreKey);
+        using var redeemed = await store.PostAsJsonAsync($"api/v1/members/{id}/coupons/{code}/redeem", new { redemptionId = id + "-use", storeId = "S001", orderAmount = 100m }, ConsoleHostFixture.Json);
+        Assert.True(redeemed.IsSuccessStatusCode, await redeemed.Content.ReadAsStringAsync());
+
+        await page.GetByTestId("reissue-submit").ClickAsync();
+        var shown = page.GetByTestId("reissue-message");
+        await Microsoft.Playwright.Assertions.Expect(shown).ToContainTextAsync("未补发：该券已核销", new() { Timeout = WaitMs });
+        Assert.DoesNotContain("cannot be reissued", await shown.InnerTextAsync(), StringComparison.Ordinal);
+    }
 }
