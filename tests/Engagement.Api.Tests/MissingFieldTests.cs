@@ -33,6 +33,16 @@ public sealed class MissingFieldTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task AnAdjustmentUnderTheEnginesGiveBackIdIsRefusedNamingAdjustmentId()
+    {
+        // The member's ledger reads redemption-undo:… as the engine's give-back of a redemption, not staff's work.
+        var (status, errors) = await PostAsync("api/v1/members/M000004/adjustments", """{"adjustmentId":"redemption-undo:R1","kind":"points","delta":50,"reason":"goodwill"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(["adjustmentId"], errors.Select(e => e.Key));
+    }
+
+    [Fact]
     public async Task AnAdjustmentWithoutIdOrReasonNamesBoth()
     {
         var (status, errors) = await PostAsync("api/v1/members/M000004/adjustments", """{"kind":"points","delta":50}""");

@@ -4,6 +4,7 @@ using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
+using Engagement.Domain.Points;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Api.Offers;
@@ -145,7 +146,7 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
     private async Task<long> GiveBackAsync(CatalogueRedemptionRequest request, string rewardId, string why) =>
         (await grains.GetGrain<IMemberGrain>(request.MemberId!).AdjustAsync(new AdjustmentRequest
         {
-            AdjustmentId = "redemption-undo:" + request.RedemptionId,
+            AdjustmentId = AdjustmentPolicy.RedemptionUndoPrefix + request.RedemptionId,
             Kind = "points",
             Delta = request.Points,
             Reason = $"redemption {request.RedemptionId} undone: {why} ({rewardId} at {request.StoreId})",

@@ -89,6 +89,10 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
         {
             errors.Add("adjustmentId", "required, 1–128 characters");
         }
+        else if (AdjustmentPolicy.IsEngineAdjustment(request.AdjustmentId))
+        {
+            errors.Add("adjustmentId", $"must not start with '{AdjustmentPolicy.RedemptionUndoPrefix}' (the engine's own give-back of a redemption)");
+        }
 
         if (request.Kind is not (AdjustmentPolicy.PointsKind or AdjustmentPolicy.GrowthKind))
         {

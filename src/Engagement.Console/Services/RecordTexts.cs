@@ -14,8 +14,8 @@ namespace Engagement.Console.Services;
 /// </summary>
 public static partial class RecordTexts
 {
-    // AdjustmentPolicy.EventIdOf("redemption-undo:" + id), as CatalogueRedemptions gives a redemption's points back.
-    private const string RedemptionUndoEventPrefix = "adjustment|redemption-undo:";
+    // As CatalogueRedemptions gives a redemption's points back; staff cannot use the prefix (SupportServices).
+    private static readonly string RedemptionUndoEventPrefix = Engagement.Domain.Points.AdjustmentPolicy.EventIdOf(Engagement.Domain.Points.AdjustmentPolicy.RedemptionUndoPrefix);
 
     /// <summary>The reason of a ledger entry written by <paramref name="ruleId"/>, worded from <paramref name="reason"/>'s numbers; <paramref name="reason"/> itself when none applies.</summary>
     /// <param name="text">The record wordings of the viewer's culture.</param>

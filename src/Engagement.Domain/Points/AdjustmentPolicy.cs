@@ -36,6 +36,17 @@ public static class AdjustmentPolicy
     public static string EventIdOf(string adjustmentId) => "adjustment|" + adjustmentId;
 
     /// <summary>
+    /// The start of the adjustment id the engine gives a catalogue redemption's points back under
+    /// (<c>redemption-undo:{redemptionId}</c>, once however often it is asked). Reserved: a staff adjustment may not
+    /// use it, so the member's ledger can tell the engine's give-back from an adjustment by staff.
+    /// </summary>
+    public const string RedemptionUndoPrefix = "redemption-undo:";
+
+    /// <summary>True when <paramref name="adjustmentId"/> is one the engine gives itself (<see cref="RedemptionUndoPrefix"/>).</summary>
+    public static bool IsEngineAdjustment(string? adjustmentId) =>
+        adjustmentId is not null && adjustmentId.StartsWith(RedemptionUndoPrefix, StringComparison.Ordinal);
+
+    /// <summary>
     /// True when an adjustment of this size needs the admin role: |delta| above the support limit
     /// (<paramref name="supportLimit"/>, points or growth, inclusive limit).
     /// </summary>
