@@ -9,7 +9,7 @@ namespace Engagement.Api.Security;
 /// <summary>
 /// Per-key request limit, bound from <c>Engagement:Api:RateLimit</c>: a fixed window of <see cref="PermitLimit"/>
 /// requests per <see cref="Window"/> for each API key (for requests with an unknown key, and apart from them for
-/// requests with none, each client address as the silo sees it), in each silo, with up to
+/// requests with none, each client address as the silo sees it; the console's sign-in form counts as an unknown key), in each silo, with up to
 /// <see cref="QueueLimit"/> more waiting for the next window. Beyond that: 429 with <c>Retry-After</c> (seconds).
 /// </summary>
 public sealed class ApiRateLimitOptions
@@ -54,6 +54,12 @@ public static class ApiRateLimiting
         return services;
     }
 
+    /// <summary>
+    /// The console's sign-in form (<c>POST</c>), whose key comes in the form body: counted with the unknown keys of its
+    /// address, so keys guessed there neither use up the allowance of the console's pages nor get one of their own.
+    /// </summary>
+    public const string ConsoleSignInPath = "/console/session";
+
     private static RateLimitPartition<string> Partition(HttpContext context)
     {
         var path = context.Request.Path;
@@ -76,7 +82,9 @@ public static class ApiRateLimiting
             ? inHeader
             : ApiKeyHashes.BasicPassword(context.Request).ToString();
         var hash = presented.Length > 0 ? ApiKeyHashes.Hash(presented) : null;
-        var partition = hash is null ? "anonymous:" + context.Connection.RemoteIpAddress
+        var signIn = HttpMethods.IsPost(context.Request.Method) && path.Equals(ConsoleSignInPath, StringComparison.OrdinalIgnoreCase);
+        var partition = signIn ? "guessed:" + context.Connection.RemoteIpAddress
+            : hash is null ? "anonymous:" + context.Connection.RemoteIpAddress
             : keys.Keys.ContainsKey(presented) || keys.KeyHashes.ContainsKey(hash) ? "key:" + hash
             : "guessed:" + context.Connection.RemoteIpAddress;
         return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions

@@ -85,7 +85,7 @@ public static class ConsoleHostingExtensions
         });
         app.UseAntiforgery();
         app.MapStaticAssets();
-        app.MapPost(BasePath + "/session", (Delegate)SignInAsync).DisableAntiforgery().AllowAnonymous();
+        app.MapPost(Engagement.Api.Security.ApiRateLimiting.ConsoleSignInPath, (Delegate)SignInAsync).DisableAntiforgery().AllowAnonymous();
         app.MapGet(BasePath + "/signout", (Delegate)SignOutAsync).AllowAnonymous();
         app.MapGet(BasePath + "/culture", (Delegate)SetCulture).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -31,12 +31,15 @@ public sealed class KeyGuessingTests(KeyGuessingHostFixture host)
         // A request with no key from the same address (a console page, its sign-in) has an allowance of its own.
         using var keyless = host.Client(null);
         using var page = await keyless.GetAsync("api/v1/members/GUESS-NEVER-SEEN");
+        // A key guessed through the console's sign-in form is one more guess from that address.
+        using var signIn = await keyless.PostAsync("console/session", new FormUrlEncodedContent([new("key", "guess-by-form")]));
 
         Assert.Equal(KeyGuessingHostFixture.PermitsPerMinute, statuses.Count(s => s == HttpStatusCode.Unauthorized));
         Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         Assert.NotNull(retryAfter);
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, signIn.StatusCode);
     }
 
     [Theory]
