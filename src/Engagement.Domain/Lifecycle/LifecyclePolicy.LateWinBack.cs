@@ -182,23 +182,59 @@ public static partial class LifecyclePolicy
     /// <c>AtRiskAfterDays</c> (an offline POS uploading a purchase from two days before the episode, after L1 and L2 went
     /// out): in order the member was never that quiet, so this is no win-back, and they are active again. But the quiet
     /// spell the touches were sent in goes on: the episode is postponed to its new day 0 (<paramref name="quietFrom"/>)
-    /// with the levels already entered kept, so the next ticks do not send the L1 gift and the L2 call a second time and
-    /// the counters count one episode (CONTRACT.md §2). Waiting level touches are withdrawn (the member is active now).
-    /// Activity that happened after the last level was entered ends a postponed episode as any activity would.
+    /// with the levels whose touches went out kept, so the next ticks do not send the L1 gift and the L2 call a second time
+    /// and the counters count one episode (CONTRACT.md §2). Waiting level touches are withdrawn (the member is active now);
+    /// a level whose touch was withdrawn unsent (quiet hours, the call cap) is not kept: the resumed episode enters it
+    /// again under its new day 0 (the L1 gift is issued only when its touch is sent), not counted twice. A waiting touch
+    /// that already holds a coupon (granted when it was deferred, before gifts waited for the send) keeps its level done,
+    /// so no second coupon is issued. Activity that happened after the last level was entered ends a postponed episode as
+    /// any activity would.
     /// </summary>
     private static void PostponeEpisode(MemberState state, DateTimeOffset start, DateTimeOffset quietFrom, DateTimeOffset at, DateTimeOffset now, ProgramOptions options)
     {
         var s = state.Lifecycle;
         var from = s.Stage;
+        var entered = s.WinBackLevel;
         SetStage(s, LifecycleStages.Active, at);
         s.WinBackStartedAt = quietFrom;
+        s.WinBackLevelCounted = Math.Max(s.WinBackLevelCounted, entered);
+        var firstUnsent = WithdrawWaitingLevelTouches(state, options, at, now)
+            .Where(d => d.CouponCode is null && d.Level is int l && l >= 1 && l <= entered)
+            .Select(d => d.Level!.Value)
+            .DefaultIfEmpty(entered + 1)
+            .Min();
+        if (firstUnsent <= entered)
+        {
+            s.WinBackLevel = firstUnsent - 1;
+            s.WinBackLevelEnteredAt = s.WinBackLevel == 0 ? null
+                : s.Transitions.LastOrDefault(t => t.Level == s.WinBackLevel && t.EpisodeStartedAt == start
+                    && t.Kind is LifecycleTransitionKinds.LevelEntered or LifecycleTransitionKinds.LevelReentered)?.At ?? s.WinBackLevelEnteredAt;
+        }
+
+        var resumes = quietFrom.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture);
         AddTransition(s, new LifecycleTransition
         {
             At = at, RecordedAt = now, Kind = LifecycleTransitionKinds.Cancelled, FromStage = from, ToStage = LifecycleStages.Active,
-            Level = s.WinBackLevel, EpisodeStartedAt = start,
-            Note = $"activity from before the episode started arrived late: the win-back resumes from {quietFrom.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)} above L{s.WinBackLevel}",
+            Level = entered, EpisodeStartedAt = start,
+            Note = $"activity from before the episode started arrived late: the win-back resumes from {resumes} above L{s.WinBackLevel}"
+                + (s.WinBackLevel < entered ? $"; L{s.WinBackLevel + 1} is entered again there, its touch had not gone out" : ""),
         });
-        WithdrawWaitingLevelTouches(state, options, at, now);
         Trim(s, options.Lifecycle.MaxTransitions);
+    }
+
+    /// <summary>
+    /// Counts a level entered, once per episode: true (and nothing counted) when the episode already counted it, i.e. a
+    /// postponed episode enters again a level whose touch was withdrawn unsent (<see cref="PostponeEpisode"/>).
+    /// </summary>
+    private static bool ReenteredAfterPostponement(LifecycleState s, int level)
+    {
+        if (level <= s.WinBackLevelCounted)
+        {
+            return true;
+        }
+
+        CountEntered(s.Counters, level);
+        s.WinBackLevelCounted = level;
+        return false;
     }
 }

@@ -156,6 +156,7 @@ public static partial class LifecyclePolicy
                 {
                     s.WinBackStartedAt = quietFrom;
                     s.WinBackLevel = 0;
+                    s.WinBackLevelCounted = 0;
                     s.Counters.Episodes++;
                     if (s.Stage != LifecycleStages.AtRisk)
                     {
@@ -200,13 +201,13 @@ public static partial class LifecyclePolicy
                 {
                     // Missed ticks: go to the level due now only; the earlier levels' windows have passed.
                     skipped.AddRange(Enumerable.Range(s.WinBackLevel + 1, due - s.WinBackLevel - 1));
-                    s.Counters.SkippedLevels += skipped.Count;
+                    s.Counters.SkippedLevels += skipped.Count(l => l > s.WinBackLevelCounted);
+                    var again = ReenteredAfterPostponement(s, due);
                     s.WinBackLevel = due;
                     s.WinBackLevelEnteredAt = now;
-                    CountEntered(s.Counters, due);
                     entered = due;
                     requests.Add(WinBackPolicy.RequestFor(state, o, start, due));
-                    if (o.Levels()[due - 1].AssignAdvisor)
+                    if (!again && o.Levels()[due - 1].AssignAdvisor)
                     {
                         assignAdvisor = true;
                         s.AdvisorRequestedAt = now;
@@ -216,12 +217,12 @@ public static partial class LifecyclePolicy
                     {
                         At = now,
                         RecordedAt = recordedAt,
-                        Kind = LifecycleTransitionKinds.LevelEntered,
+                        Kind = again ? LifecycleTransitionKinds.LevelReentered : LifecycleTransitionKinds.LevelEntered,
                         FromStage = s.Stage,
                         ToStage = s.Stage,
                         Level = due,
                         EpisodeStartedAt = start,
-                        Note = skipped.Count > 0 ? SkippedNote(skipped) : null,
+                        Note = again ? "its touch was withdrawn unsent when the episode was postponed" : skipped.Count > 0 ? SkippedNote(skipped) : null,
                     });
                 }
             }
@@ -309,10 +310,10 @@ public static partial class LifecyclePolicy
     /// A level's touch still waiting (quiet hours, a cap) when the member comes back is not sent after it: the
     /// win-back it belonged to has ended (CONTRACT.md §2, activity at any level ends it).
     /// </summary>
-    private static void WithdrawWaitingLevelTouches(MemberState state, ProgramOptions options, DateTimeOffset at, DateTimeOffset now)
+    private static IReadOnlyList<TouchDecision> WithdrawWaitingLevelTouches(MemberState state, ProgramOptions options, DateTimeOffset at, DateTimeOffset now)
     {
         var kinds = options.Lifecycle.Levels().Select(l => l.Kind).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        TouchGovernor.WithdrawDeferred(
+        return TouchGovernor.WithdrawDeferred(
             state,
             d => d.CampaignId is null && d.Level is not null && kinds.Contains(d.Kind),
             $"win-back ended: member active again at {TouchGovernor.Local(at, TouchGovernor.ZoneOf(state, options))}",

@@ -32,6 +32,13 @@ public sealed class LifecycleState
     /// <summary>When the current win-back level was entered.</summary>
     public DateTimeOffset? WinBackLevelEnteredAt { get; set; }
 
+    /// <summary>
+    /// The highest level the current (or last) episode counted in <see cref="Counters"/>. Above <see cref="WinBackLevel"/>
+    /// only while a postponed episode waits to enter again the levels whose touches were withdrawn unsent: entering
+    /// them again is not a second entry (<see cref="LifecycleTransitionKinds.LevelReentered"/>).
+    /// </summary>
+    public int WinBackLevelCounted { get; set; }
+
     /// <summary>Level at which the last win-back episode ended with activity; null if none did yet.</summary>
     public int? WonBackAtLevel { get; set; }
 
@@ -87,7 +94,7 @@ public sealed class LifecycleTransition
     /// <summary>When the engine noticed and recorded it (a tick's or event's <c>now</c>).</summary>
     public DateTimeOffset RecordedAt { get; set; }
 
-    /// <summary><see cref="LifecycleTransitionKinds"/>: stage, winback.level, winback.won, winback.cancelled, winback.dormant, winback.dormant.withdrawn.</summary>
+    /// <summary><see cref="LifecycleTransitionKinds"/>: stage, winback.level, winback.level.reentered, winback.won, winback.cancelled, winback.dormant, winback.dormant.withdrawn.</summary>
     public string Kind { get; set; } = "";
 
     public string? FromStage { get; set; }
@@ -108,6 +115,12 @@ public static class LifecycleTransitionKinds
 {
     public const string Stage = "stage";
     public const string LevelEntered = "winback.level";
+
+    /// <summary>
+    /// A postponed episode enters again, under its new day 0, a level whose touch was still waiting (quiet hours, a cap)
+    /// and was withdrawn unsent when the episode was postponed. Not a second entry: not counted, not in the win-back report.
+    /// </summary>
+    public const string LevelReentered = "winback.level.reentered";
     public const string WonBack = "winback.won";
     public const string Cancelled = "winback.cancelled";
     public const string Dormant = "winback.dormant";

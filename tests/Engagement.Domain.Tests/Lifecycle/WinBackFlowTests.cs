@@ -467,6 +467,47 @@ public sealed class WinBackFlowTests
     }
 
     [Fact]
+    public void ALateUploadThatPostponesAnEpisodeWhoseGiftWasStillWaitingSendsTheGiftWhenTheEpisodeResumes()
+    {
+        // Quiet since day 0 22:00: L1 entered on day 30 at 22:00, its gift deferred to 09:00 (quiet hours). At 02:00 an
+        // offline POS uploads a purchase of day 28: the episode is postponed to day 58 10:00 and the waiting gift withdrawn
+        // unsent. The resumed episode enters L1 again on day 58 and its gift goes out then, before
+        // the L2 call: the member is never called without having had the wake-up gift.
+        var sim = new MemberSim();
+        sim.ActivityOn(0, hour: 22);
+        var entry = sim.TickOn(30, 22);
+        Assert.Equal([("winback.l1", TouchDecisions.Deferred)], entry.Touches.Select(t => (t.Kind, t.Decision)).ToList());
+
+        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(28), MemberSim.At(31, 2), sim.Options);
+        sim.TickDaily(31, 70);
+
+        var sent = sim.SentTouches.Select(t => (t.Kind, MemberSim.DayOf(t.DecidedAt))).ToList();
+        Assert.Equal([("winback.l1", 58), ("winback.l2", 66)], sent);
+        var lc = sim.State.Lifecycle;
+        Assert.Equal((1, 1, 1), (lc.Counters.Episodes, lc.Counters.EnteredLevel1, lc.Counters.EnteredLevel2));
+        Assert.Single(lc.Transitions, t => t.Kind == LifecycleTransitionKinds.LevelEntered && t.Level == 1);
+        Assert.Single(lc.Transitions, t => t.Kind == LifecycleTransitionKinds.LevelReentered && t.Level == 1 && t.EpisodeStartedAt == MemberSim.At(58));
+    }
+
+    [Fact]
+    public void APostponedEpisodeWhoseWaitingGiftAlreadyHeldItsCouponDoesNotEnterL1Again()
+    {
+        // A waiting gift deferred before gifts waited for the send already holds its coupon: the gift was granted, so L1
+        // stays done and the resumed episode goes on with the L2 call (no second coupon).
+        var sim = new MemberSim();
+        sim.ActivityOn(0, hour: 22);
+        var waiting = Assert.Single(sim.TickOn(30, 22).Touches);
+        TouchGovernor.AttachCoupon(sim.State, waiting.TouchId, "WB-GRANTED");
+
+        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(28), MemberSim.At(31, 2), sim.Options);
+        sim.TickDaily(31, 70);
+
+        var sent = sim.SentTouches.Select(t => (t.Kind, MemberSim.DayOf(t.DecidedAt))).ToList();
+        Assert.Equal([("winback.l2", 66)], sent);
+        Assert.Equal((1, 1), (sim.State.Lifecycle.Counters.EnteredLevel1, sim.State.Lifecycle.Counters.EnteredLevel2));
+    }
+
+    [Fact]
     public void AMonthLateUploadThatStillLeavesTheMemberQuietMovesTheEpisodeWithoutRepeatingItsLevels()
     {
         // Quiet since day 0: L1 on day 30, L2 on day 38. On day 40 a POS uploads its month: a purchase on day 5.
