@@ -78,6 +78,7 @@ public static partial class LifecyclePolicy
             }
 
             var won = at >= start && level >= 1;
+            var postponed = s.Stage != LifecycleStages.AtRisk; // PostponeEpisode: the member was active, the episode not yet resumed
             if (won)
             {
                 s.WonBackAtLevel = level;
@@ -96,7 +97,7 @@ public static partial class LifecyclePolicy
                 ToStage = LifecycleStages.Active,
                 Level = level,
                 EpisodeStartedAt = start,
-                Note = won ? null : "activity from before the episode started arrived late",
+                Note = won ? null : postponed ? "member active again before the postponed episode resumed" : "activity from before the episode started arrived late",
             });
             s.WinBackStartedAt = null;
             s.WinBackLevel = 0;

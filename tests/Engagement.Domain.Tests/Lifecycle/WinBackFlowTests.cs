@@ -464,6 +464,8 @@ public sealed class WinBackFlowTests
         var sent = sim.SentTouches.Select(t => (t.Kind, MemberSim.DayOf(t.DecidedAt))).ToList();
         Assert.Equal([("winback.l1", 30), ("winback.l2", 38), ("winback.l1", 75)], sent);
         Assert.Equal(2, sim.State.Lifecycle.Counters.Episodes);
+        var ended = sim.State.Lifecycle.Transitions.Last(t => t.Kind == LifecycleTransitionKinds.Cancelled);
+        Assert.Equal((MemberSim.At(45), "member active again before the postponed episode resumed"), (ended.At, ended.Note));
     }
 
     [Fact]
