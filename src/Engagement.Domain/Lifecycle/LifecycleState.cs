@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Domain.Lifecycle;
 
 /// <summary>Lifecycle stage and win-back progress of one member.</summary>
@@ -35,8 +37,10 @@ public sealed class LifecycleState
     /// <summary>
     /// The highest level the current (or last) episode counted in <see cref="Counters"/>. Above <see cref="WinBackLevel"/>
     /// only while a postponed episode waits to enter again the levels whose touches were withdrawn unsent: entering
-    /// them again is not a second entry (<see cref="LifecycleTransitionKinds.LevelReentered"/>).
+    /// them again is not a second entry (<see cref="LifecycleTransitionKinds.LevelReentered"/>). Not written while 0, so a
+    /// member never in win-back stays small.
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int WinBackLevelCounted { get; set; }
 
     /// <summary>Level at which the last win-back episode ended with activity; null if none did yet.</summary>
