@@ -492,6 +492,28 @@ public sealed class WinBackFlowTests
     }
 
     [Fact]
+    public void ALateUploadThatPostponesAnEpisodeWhoseCallWaitedOnTheCallCapMakesTheCallWhenTheEpisodeResumes()
+    {
+        // A campaign call on day 37 holds the weekly call cap: the L2 call of day 38 waits. A late upload on day 39 (a
+        // purchase of day 28) postpones the episode to day 58 and withdraws the waiting call; L1's gift went out and is
+        // kept, L2 is entered again on day 66 and the call goes out, counted once.
+        var sim = new MemberSim();
+        sim.ActivityOn(0);
+        sim.TickDaily(1, 36);
+        Assert.Equal(TouchDecisions.Sent, sim.Decide(MemberSim.Marketing(channel: "call", key: "c1"), MemberSim.At(37, 12)).Decision);
+        sim.TickDaily(37, 39);
+        Assert.Contains(sim.AllTouchDecisions, t => t is { Kind: "winback.l2", Decision: TouchDecisions.Deferred });
+
+        LifecyclePolicy.OnActivity(sim.State, MemberSim.At(28), MemberSim.At(39, 12), sim.Options);
+        sim.TickDaily(40, 80);
+
+        var sent = sim.SentTouches.Select(t => (t.Kind, MemberSim.DayOf(t.DecidedAt))).ToList();
+        Assert.Equal([("winback.l1", 30), ("winback.l2", 66), ("winback.l3", 74)], sent);
+        var c = sim.State.Lifecycle.Counters;
+        Assert.Equal((1, 1, 1, 1), (c.Episodes, c.EnteredLevel1, c.EnteredLevel2, c.EnteredLevel3));
+    }
+
+    [Fact]
     public void APostponedEpisodeWhoseWaitingGiftAlreadyHeldItsCouponDoesNotEnterL1Again()
     {
         // A waiting gift deferred before gifts waited for the send already holds its coupon: the gift was granted, so L1
