@@ -66,7 +66,7 @@ public sealed class MemberGrain(
     }
 
     /// <inheritdoc cref="MemberWriteGate.DeactivateAsync"/>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _gate?.DeactivateAsync() ?? Task.CompletedTask;
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _gate?.DeactivateAsync(cancellationToken) ?? Task.CompletedTask;
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<EngagementEvent>().ResumeAsync(this);

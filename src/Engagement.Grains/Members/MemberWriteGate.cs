@@ -43,11 +43,11 @@ internal sealed class MemberWriteGate(MemberActivation member)
 
     /// <summary>
     /// On the way out: ledger entries waiting for a batch are archived, and an outbox emptier than storage's is stored.
-    /// A failure is logged and leaves them pending in storage, where the next activation finds them; never throws but
-    /// for cancellation. Either way the silo's effect handlers then forget the member
-    /// (<see cref="MemberEffectEmitter.Release"/>).
+    /// A failure is logged and leaves them pending in storage, where the next activation finds them (a handler's own
+    /// timeout too); never throws but for <paramref name="cancellationToken"/> (Orleans' deactivation timeout). Either
+    /// way the silo's effect handlers then forget the member (<see cref="MemberEffectEmitter.Release"/>).
     /// </summary>
-    public async Task DeactivateAsync()
+    public async Task DeactivateAsync(CancellationToken cancellationToken = default)
     {
         try
         {
@@ -58,7 +58,7 @@ internal sealed class MemberWriteGate(MemberActivation member)
 
             if (Member.Outbox.Count > 0)
             {
-                await EmitAsync(everything: true);
+                await EmitAsync(everything: true, cancellationToken);
             }
 
             if (_confirmedSinceWrite)
@@ -161,9 +161,10 @@ internal sealed class MemberWriteGate(MemberActivation member)
     /// write is logged, not thrown: the change itself is stored).
     /// </summary>
     /// <param name="everything">Also what may wait for a batch (ledger entries): before the ledger is read, on deactivation.</param>
-    public async Task EmitAsync(bool everything = false)
+    /// <param name="cancellationToken">The caller's (deactivation's); its cancellation is the one failure of a handler that is thrown.</param>
+    public async Task EmitAsync(bool everything = false, CancellationToken cancellationToken = default)
     {
-        var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox, everything);
+        var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox, everything, cancellationToken);
         if (emitted.Durable)
         {
             try
@@ -180,7 +181,7 @@ internal sealed class MemberWriteGate(MemberActivation member)
             // Stored now: the receivers may forget what they remembered to drop these effects' repeats.
             if (Member.Outbox.HasFollowUps)
             {
-                await EmitAsync(everything);
+                await EmitAsync(everything, cancellationToken);
             }
         }
         else if (emitted.Any)

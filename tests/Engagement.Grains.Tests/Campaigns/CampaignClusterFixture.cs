@@ -31,6 +31,12 @@ public class CampaignClusterFixture : IAsyncLifetime
     /// <summary>Closes the member index on one page while a test acts (the index is in memory behind it).</summary>
     public IndexGate IndexGate { get; } = new();
 
+    /// <summary>Member index upserts that time out, per member; none unless a test adds its own.</summary>
+    public IndexTimeouts IndexTimeouts { get; } = new();
+
+    /// <summary>The poison queue.</summary>
+    public InMemoryDeadLetterSink DeadLetters { get; } = new();
+
     /// <summary>Injected storage and reminder outages per grain; off unless a test turns them on for its own member.</summary>
     public StorageFaults Faults { get; } = new();
 
@@ -59,14 +65,14 @@ public class CampaignClusterFixture : IAsyncLifetime
             silo.AddOutgoingGrainCallFilter(LostReplies.FilterAsync);
             silo.AddMemoryStreams(StreamNames.Provider);
             silo.AddEngagementGrains(configuration);
-            silo.Services.AddSingleton<IMemberIndex>(sp => new GatedMemberIndex(ActivatorUtilities.CreateInstance<InMemoryMemberIndex>(sp), IndexGate));
+            silo.Services.AddSingleton<IMemberIndex>(sp => new GatedMemberIndex(new TimingOutMemberIndex(ActivatorUtilities.CreateInstance<InMemoryMemberIndex>(sp), IndexTimeouts), IndexGate));
             silo.AddEngagementCampaigns(configuration);
             silo.AddEngagementOffers(configuration);
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
             silo.Services.AddSingleton<ILedgerArchive>(new InMemoryLedgerArchive());
             silo.Services.AddSingleton<ITouchOutbox>(Outbox);
             silo.Services.AddSingleton<ILifecycleJournal>(new InMemoryLifecycleJournal());
-            silo.Services.AddSingleton<IDeadLetterSink>(new InMemoryDeadLetterSink());
+            silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);
         });
         builder.ConfigureClient(client => client.Services.AddEngagementDomainSerialization());
         _cluster = builder.Build();

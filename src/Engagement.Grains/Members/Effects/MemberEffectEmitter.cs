@@ -62,9 +62,14 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     /// Emits the pending effects: all of them when <paramref name="everything"/> (before the ledger is read, on
     /// deactivation), otherwise all but those that may wait for a batch while fewer than the batch size are pending.
     /// Returns what was confirmed: <see cref="EmitResult.Any"/> when the outbox shrank, <see cref="EmitResult.Durable"/>
-    /// when one of them asks to be confirmed in storage at once (<see cref="MemberEffect.ConfirmDurably"/>).
+    /// when one of them asks to be confirmed in storage at once (<see cref="MemberEffect.ConfirmDurably"/>). A handler
+    /// that throws, a cancellation too (an Azure SDK request that timed out surfaces as
+    /// <see cref="TaskCanceledException"/>), keeps its own effects pending and does not stop the handlers after it;
+    /// what the others confirmed is confirmed either way. Throws only <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> (the caller's, e.g. the deactivation's) is cancelled, after confirming what
+    /// went out before it, and <see cref="OutOfMemoryException"/>.
     /// </summary>
-    public async Task<EmitResult> EmitAsync(string memberId, MemberOutbox outbox, bool everything = false)
+    public async Task<EmitResult> EmitAsync(string memberId, MemberOutbox outbox, bool everything = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outbox);
         if (outbox.Count == 0)
@@ -81,52 +86,65 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
         }
 
         var confirmed = new List<MemberEffect>();
-        var claimed = 0;
-        foreach (var handler in _handlers)
+        try
         {
-            List<MemberEffect>? batch = null;
-            foreach (var effect in outbox.Pending)
+            var claimed = 0;
+            foreach (var handler in _handlers)
             {
-                if (waiting && effect.MayWaitForBatch)
+                claimed += await EmitThroughAsync(handler, memberId, outbox, waiting, everything, confirmed, cancellationToken);
+            }
+
+            if (claimed + held < outbox.Count)
+            {
+                // A kind no handler on this silo emits (e.g. an index row with campaigns off): nothing will ever take it.
+                foreach (var orphan in outbox.Pending.Where(e => !(waiting && e.MayWaitForBatch) && !_handlers.Any(h => h.Handles(e))))
                 {
-                    continue;
+                    LogDropped(memberId, orphan.Id);
+                    confirmed.Add(orphan);
                 }
-
-                if (handler.Handles(effect))
-                {
-                    (batch ??= []).Add(effect);
-                }
-            }
-
-            if (batch is null)
-            {
-                continue;
-            }
-
-            claimed += batch.Count;
-            try
-            {
-                var done = await (everything ? handler.EmitAllAsync(memberId, batch) : handler.EmitAsync(memberId, batch));
-                confirmed.AddRange(batch.Take(done));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogEmitFailed(ex, memberId, batch.Count, handler.GetType().Name);
             }
         }
-
-        if (claimed + held < outbox.Count)
+        finally
         {
-            // A kind no handler on this silo emits (e.g. an index row with campaigns off): nothing will ever take it.
-            foreach (var orphan in outbox.Pending.Where(e => !(waiting && e.MayWaitForBatch) && !_handlers.Any(h => h.Handles(e))))
-            {
-                LogDropped(memberId, orphan.Id);
-                confirmed.Add(orphan);
-            }
+            // Even when the caller's cancellation stops the pass: what went out must not go out again (the poison queue keeps repeats).
+            outbox.Confirm(confirmed);
         }
 
-        outbox.Confirm(confirmed);
         return new EmitResult(confirmed.Count > 0, confirmed.Exists(e => e.ConfirmDurably));
+    }
+
+    /// <summary>
+    /// Hands one handler its pending effects and adds what it confirmed to <paramref name="confirmed"/>; returns how many
+    /// it was given. Its failure, whatever it is (a timeout's cancellation too), is logged and leaves them pending.
+    /// </summary>
+    private async Task<int> EmitThroughAsync(IMemberEffectHandler handler, string memberId, MemberOutbox outbox, bool waiting, bool everything, List<MemberEffect> confirmed, CancellationToken cancellationToken)
+    {
+        List<MemberEffect>? batch = null;
+        foreach (var effect in outbox.Pending)
+        {
+            if (!(waiting && effect.MayWaitForBatch) && handler.Handles(effect))
+            {
+                (batch ??= []).Add(effect);
+            }
+        }
+
+        if (batch is null)
+        {
+            return 0;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var done = await (everything ? handler.EmitAllAsync(memberId, batch) : handler.EmitAsync(memberId, batch));
+            confirmed.AddRange(batch.Take(done));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            LogEmitFailed(ex, memberId, batch.Count, handler.GetType().Name);
+        }
+
+        return batch.Count;
     }
 
     /// <summary>
