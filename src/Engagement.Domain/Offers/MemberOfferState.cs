@@ -63,5 +63,8 @@ public sealed record RegisterCouponCode(string Code) : MemberEffect
 {
     /// <inheritdoc/>
     [JsonIgnore]
-    public override string Id => "coupon-code:" + Code;
+    public override string Id => IdOf(Code);
+
+    /// <summary>The id of the registration of <paramref name="code"/>: <c>coupon-code:{code}</c>.</summary>
+    internal static string IdOf(string code) => "coupon-code:" + code;
 }

@@ -13,6 +13,9 @@ namespace Engagement.Grains.Offers;
 /// </summary>
 public sealed partial class CouponDirectoryHandler(ICouponCodeDirectory directory, ILogger<CouponDirectoryHandler> logger) : MemberEffectHandler<RegisterCouponCode>
 {
+    /// <summary>Before the touches (and everything else): a touch naming a code waits until the code is registered.</summary>
+    public override int EmitOrder => -1;
+
     protected override async Task<int> EmitAsync(string memberId, List<RegisterCouponCode> effects)
     {
         var done = 0;

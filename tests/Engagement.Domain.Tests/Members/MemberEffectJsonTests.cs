@@ -15,7 +15,7 @@ namespace Engagement.Domain.Tests.Members;
 public class MemberEffectJsonTests
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-    private static readonly string[] Derived = ["id", "confirmDurably", "mayWaitForBatch", "followUp"];
+    private static readonly string[] Derived = ["id", "confirmDurably", "mayWaitForBatch", "followUp", "after"];
 
     public static TheoryData<Type> EffectTypes()
     {

@@ -34,6 +34,9 @@ public class CampaignClusterFixture : IAsyncLifetime
     /// <summary>Member index upserts that time out, per member; none unless a test adds its own.</summary>
     public IndexTimeouts IndexTimeouts { get; } = new();
 
+    /// <summary>The coupon code directory, failing registrations on demand.</summary>
+    public FlakyCouponDirectory CouponDirectory { get; } = new(new InMemoryCouponCodeDirectory());
+
     /// <summary>The poison queue.</summary>
     public InMemoryDeadLetterSink DeadLetters { get; } = new();
 
@@ -67,6 +70,7 @@ public class CampaignClusterFixture : IAsyncLifetime
             silo.AddEngagementGrains(configuration);
             silo.Services.AddSingleton<IMemberIndex>(sp => new GatedMemberIndex(new TimingOutMemberIndex(ActivatorUtilities.CreateInstance<InMemoryMemberIndex>(sp), IndexTimeouts), IndexGate));
             silo.AddEngagementCampaigns(configuration);
+            silo.Services.AddSingleton<ICouponCodeDirectory>(CouponDirectory);
             silo.AddEngagementOffers(configuration);
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
             silo.Services.AddSingleton<ILedgerArchive>(new InMemoryLedgerArchive());

@@ -15,7 +15,7 @@ namespace Engagement.Domain.Members.Effects;
 /// <remarks>
 /// A new kind (metric contribution, coupon record, ...) is one sealed record here plus its
 /// <c>[JsonDerivedType]</c> line and one emitter handler in the grains; nothing else changes. An override of
-/// <see cref="Id"/>, <see cref="ConfirmDurably"/>, <see cref="MayWaitForBatch"/> or <see cref="FollowUp"/> carries
+/// <see cref="Id"/>, <see cref="ConfirmDurably"/>, <see cref="MayWaitForBatch"/>, <see cref="FollowUp"/> or <see cref="After"/> carries
 /// <c>[JsonIgnore]</c> again: System.Text.Json does not inherit it from the base, and would otherwise store the derived
 /// values in every state write (pinned by <c>MemberEffectJsonTests</c>).
 /// </remarks>
@@ -59,6 +59,14 @@ public abstract record MemberEffect
     /// </summary>
     [JsonIgnore]
     public virtual MemberEffect? FollowUp => null;
+
+    /// <summary>
+    /// The <see cref="Id"/> of an effect the receivers must have confirmed before this one goes out (null: none). While
+    /// that effect is pending in the outbox (and the silo has a handler for it), this one stays pending too: a touch
+    /// naming a coupon code waits for the code's directory row, so a POS can look up the code the member is told.
+    /// </summary>
+    [JsonIgnore]
+    public virtual string? After => null;
 
     /// <summary>
     /// True when <paramref name="other"/> has the same <see cref="Id"/>. Ids start with their kind, so effects of two
@@ -113,6 +121,10 @@ public sealed record PublishTouch(TouchDecision Touch) : MemberEffect
 {
     [JsonIgnore]
     public override string Id => "touch:" + Touch.TouchId;
+
+    /// <summary>The registration of the coupon code the touch names (CONTRACT.md §3 <c>couponCode</c>), if any.</summary>
+    [JsonIgnore]
+    public override string? After => Touch.CouponCode is { } code ? Offers.RegisterCouponCode.IdOf(code) : null;
 }
 
 /// <summary>A win-back step (level entered, won back, gone dormant) for the programme's win-back journal.</summary>

@@ -13,7 +13,9 @@ namespace Engagement.Grains.Members.Effects;
 /// </summary>
 public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler> handlers, IOptions<MemberOutboxOptions> options, ILogger<MemberEffectEmitter> logger)
 {
-    private readonly IMemberEffectHandler[] _handlers = [.. handlers];
+    // By their EmitOrder, not the order of DI registration (which follows the host's Add… calls): coupon codes are
+    // registered before the touches that name them go out.
+    private readonly IMemberEffectHandler[] _handlers = [.. handlers.OrderBy(h => h.EmitOrder)];
     private readonly int _batch = options.Value.LedgerBatch;
     private readonly IMemberEffectHandler[] _background = [.. handlers.Where(h => h.ConfirmsInBackground)];
 
@@ -67,7 +69,8 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     /// <see cref="TaskCanceledException"/>), keeps its own effects pending and does not stop the handlers after it;
     /// what the others confirmed is confirmed either way. Throws only <see cref="OperationCanceledException"/> when
     /// <paramref name="cancellationToken"/> (the caller's, e.g. the deactivation's) is cancelled, after confirming what
-    /// went out before it, and <see cref="OutOfMemoryException"/>.
+    /// went out before it, and <see cref="OutOfMemoryException"/>. An effect whose <see cref="MemberEffect.After"/> is
+    /// still pending after its handler's turn stays pending (sent by a later emit).
     /// </summary>
     public async Task<EmitResult> EmitAsync(string memberId, MemberOutbox outbox, bool everything = false, CancellationToken cancellationToken = default)
     {
@@ -120,17 +123,24 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     private async Task<int> EmitThroughAsync(IMemberEffectHandler handler, string memberId, MemberOutbox outbox, bool waiting, bool everything, List<MemberEffect> confirmed, CancellationToken cancellationToken)
     {
         List<MemberEffect>? batch = null;
+        var heldBack = 0;
         foreach (var effect in outbox.Pending)
         {
             if (!(waiting && effect.MayWaitForBatch) && handler.Handles(effect))
             {
+                if (effect.After is { } after && Unconfirmed(after, outbox, confirmed))
+                {
+                    heldBack++;
+                    continue;
+                }
+
                 (batch ??= []).Add(effect);
             }
         }
 
         if (batch is null)
         {
-            return 0;
+            return heldBack;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -144,7 +154,21 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             LogEmitFailed(ex, memberId, batch.Count, handler.GetType().Name);
         }
 
-        return batch.Count;
+        return batch.Count + heldBack;
+    }
+
+    /// <summary>True when the effect with id <paramref name="id"/> is pending, not confirmed in this pass, and some handler here emits it.</summary>
+    private bool Unconfirmed(string id, MemberOutbox outbox, List<MemberEffect> confirmed)
+    {
+        foreach (var effect in outbox.Pending)
+        {
+            if (string.Equals(effect.Id, id, StringComparison.Ordinal))
+            {
+                return !confirmed.Exists(c => ReferenceEquals(c, effect)) && _handlers.Any(h => h.Handles(effect));
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -13,6 +13,13 @@ public interface IMemberEffectHandler
     /// <summary>True for the effects this handler emits.</summary>
     bool Handles(MemberEffect effect);
 
+    /// <summary>
+    /// Where the handler's turn comes in an emit pass: lower first, registration order among equals (default 0). A
+    /// handler whose effects others wait for (<see cref="MemberEffect.After"/>) goes earlier, so they can follow in the
+    /// same pass.
+    /// </summary>
+    int EmitOrder => 0;
+
     /// <summary>Emits the effects in order; returns how many (from the first) the receiver confirmed. Throws when none was.</summary>
     Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects);
 
@@ -51,6 +58,9 @@ public abstract class MemberEffectHandler<TEffect> : IMemberEffectHandler
     where TEffect : MemberEffect
 {
     public virtual bool Handles(MemberEffect effect) => effect is TEffect;
+
+    /// <inheritdoc cref="IMemberEffectHandler.EmitOrder"/>
+    public virtual int EmitOrder => 0;
 
     public Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects)
     {
