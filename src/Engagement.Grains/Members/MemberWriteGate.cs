@@ -20,7 +20,8 @@ namespace Engagement.Grains.Members;
 /// after two forwards, which would turn one failure into several.) One gate per activation; not thread-safe.
 /// </remarks>
 /// <param name="member">The activation whose state the gate guards.</param>
-internal sealed class MemberWriteGate(MemberActivation member)
+/// <param name="retry">Retries what an emit leaves pending (null: only the member's next emit sends it).</param>
+internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry? retry = null)
 {
     private ILogger Logger => member.Logger;
 
@@ -61,7 +62,9 @@ internal sealed class MemberWriteGate(MemberActivation member)
                 await EmitAsync(everything: true, cancellationToken);
             }
 
-            if (_confirmedSinceWrite)
+            // Effects still pending wake the member for a retry, not only at its next daily reminder.
+            var rescheduled = retry is not null && await retry.WakeForRetryAsync();
+            if (_confirmedSinceWrite || rescheduled)
             {
                 await PersistAsync();
             }
@@ -72,6 +75,7 @@ internal sealed class MemberWriteGate(MemberActivation member)
         }
         finally
         {
+            retry?.Dispose();
             Emitter.Release(member.MemberId);
         }
     }
@@ -164,6 +168,18 @@ internal sealed class MemberWriteGate(MemberActivation member)
     /// <param name="cancellationToken">The caller's (deactivation's); its cancellation is the one failure of a handler that is thrown.</param>
     public async Task EmitAsync(bool everything = false, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            await EmitCoreAsync(everything, cancellationToken);
+        }
+        finally
+        {
+            retry?.AfterEmit();
+        }
+    }
+
+    private async Task EmitCoreAsync(bool everything, CancellationToken cancellationToken)
+    {
         var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox, everything, cancellationToken);
         if (emitted.Durable)
         {
@@ -181,7 +197,7 @@ internal sealed class MemberWriteGate(MemberActivation member)
             // Stored now: the receivers may forget what they remembered to drop these effects' repeats.
             if (Member.Outbox.HasFollowUps)
             {
-                await EmitAsync(everything, cancellationToken);
+                await EmitCoreAsync(everything, cancellationToken);
             }
         }
         else if (emitted.Any)
@@ -201,6 +217,7 @@ internal sealed class MemberWriteGate(MemberActivation member)
         stored.PendingArchive = null;
         stored.PendingJournal = null;
         var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox);
+        retry?.AfterEmit();
         if (legacy > 0 || emitted.Any)
         {
             try

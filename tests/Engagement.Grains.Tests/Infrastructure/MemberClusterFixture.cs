@@ -26,12 +26,17 @@ public sealed class MemberClusterFixture : IAsyncLifetime
 
     public InMemoryTouchOutbox Outbox { get; } = new();
 
+    /// <summary>What the silo sends touches through: <see cref="Outbox"/>, failing on demand.</summary>
+    public FlakyTouchOutbox Touches { get; }
+
     public InMemoryLifecycleJournal Journal { get; } = new();
 
     public InMemoryDeadLetterSink DeadLetters { get; } = new();
 
     /// <summary>Injected storage and reminder outages per grain; off unless a test turns them on for its own member.</summary>
     public StorageFaults Faults { get; } = new();
+
+    public MemberClusterFixture() => Touches = new FlakyTouchOutbox(Outbox);
 
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
 
@@ -49,7 +54,7 @@ public sealed class MemberClusterFixture : IAsyncLifetime
             silo.AddEngagementGrains(new ConfigurationBuilder().Build());
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
             silo.Services.AddSingleton<ILedgerArchive>(Archive);
-            silo.Services.AddSingleton<ITouchOutbox>(Outbox);
+            silo.Services.AddSingleton<ITouchOutbox>(Touches);
             silo.Services.AddSingleton<ILifecycleJournal>(Journal);
             silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);
         });
