@@ -99,7 +99,8 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
     }
 
     /// <summary>
-    /// Runs one change of the member (event, redemption, consent, tick, campaign delivery, effects). On any exception,
+    /// Runs one change of the member (event, redemption, consent, tick, campaign delivery, effects); with more than
+    /// <see cref="MemberOutboxOptions.EmitFirstAbove"/> effects pending it emits them all first. On any exception,
     /// or when one of its writes failed (even one that was logged and swallowed), the in-memory state is
     /// marked as ahead of storage, so the next call reloads it before anything reads it. Rethrows what
     /// <paramref name="change"/> throws. A change inside a change runs as part of the outer one.
@@ -118,6 +119,12 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
         _changeDepth++;
         try
         {
+            if (Member.Outbox.Count > MemberOutboxOptions.EmitFirstAbove && member.Exists)
+            {
+                // Stored effects only: emitting them first is safe, and what they free keeps the change's write under the bound.
+                await EmitAsync(everything: true);
+            }
+
             var result = await change();
             if (_failedWrites == failedWritesBefore)
             {

@@ -26,6 +26,9 @@ public sealed class MemberClusterFixture : IAsyncLifetime
 
     public InMemoryTouchOutbox Outbox { get; } = new();
 
+    /// <summary>What the silo archives ledger entries through: <see cref="Archive"/>, failing on demand.</summary>
+    public FlakyLedgerArchive Ledger { get; }
+
     /// <summary>What the silo sends touches through: <see cref="Outbox"/>, failing on demand.</summary>
     public FlakyTouchOutbox Touches { get; }
 
@@ -36,7 +39,11 @@ public sealed class MemberClusterFixture : IAsyncLifetime
     /// <summary>Injected storage and reminder outages per grain; off unless a test turns them on for its own member.</summary>
     public StorageFaults Faults { get; } = new();
 
-    public MemberClusterFixture() => Touches = new FlakyTouchOutbox(Outbox);
+    public MemberClusterFixture()
+    {
+        Touches = new FlakyTouchOutbox(Outbox);
+        Ledger = new FlakyLedgerArchive(Archive);
+    }
 
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
 
@@ -53,7 +60,7 @@ public sealed class MemberClusterFixture : IAsyncLifetime
             silo.AddMemoryStreams(StreamNames.Provider);
             silo.AddEngagementGrains(new ConfigurationBuilder().Build());
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
-            silo.Services.AddSingleton<ILedgerArchive>(Archive);
+            silo.Services.AddSingleton<ILedgerArchive>(Ledger);
             silo.Services.AddSingleton<ITouchOutbox>(Touches);
             silo.Services.AddSingleton<ILifecycleJournal>(Journal);
             silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Members;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
@@ -53,6 +54,7 @@ public sealed class StorageFaults
     private readonly ConcurrentDictionary<string, int> _writes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _injected = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _writesBeforeFault = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _outboxBounds = new(StringComparer.Ordinal);
 
     /// <summary>From now on, the given operations fail for the grain with this key.</summary>
     public void Fail(string grainKey, StorageFault fault) => _failing[grainKey] = fault;
@@ -66,6 +68,12 @@ public sealed class StorageFaults
 
     /// <summary>The next <paramref name="writes"/> state writes of this grain succeed; from then on its writes fail until healed.</summary>
     public void FailWritesAfter(string grainKey, int writes) => _writesBeforeFault[grainKey] = writes;
+
+    /// <summary>
+    /// From now on, a member state write of this grain whose outbox holds more than <paramref name="maxPending"/> effects
+    /// is refused before anything is written, as the state bound of the Azure storage refuses a state over 256 KiB.
+    /// </summary>
+    public void BoundOutbox(string grainKey, int maxPending) => _outboxBounds[grainKey] = maxPending;
 
     /// <summary>Successful state writes of this grain so far.</summary>
     public int WritesOf(string grainKey) => _writes.TryGetValue(grainKey, out var n) ? n : 0;
@@ -97,6 +105,16 @@ public sealed class StorageFaults
         {
             _injected.AddOrUpdate(key, 1, (_, n) => n + 1);
             throw new InjectedStorageFaultException($"injected fault: {what} of {grainId} failed");
+        }
+    }
+
+    internal void CheckSize<T>(GrainId grainId, T state)
+    {
+        var key = grainId.Key.ToString()!;
+        if (state is MemberGrainState member && _outboxBounds.TryGetValue(key, out var bound) && member.Member.Outbox.Count > bound)
+        {
+            _injected.AddOrUpdate(key, 1, (_, n) => n + 1);
+            throw new InjectedStorageFaultException($"injected fault: the state of {grainId} is too large ({member.Member.Outbox.Count} effects pending)");
         }
     }
 
@@ -146,6 +164,7 @@ public static class StorageFaultsHosting
         public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
             faults.Check(grainId, StorageFault.Write, "writing state");
+            faults.CheckSize(grainId, grainState.State);
             await inner.WriteStateAsync(stateName, grainId, grainState);
             faults.Written(grainId, grainState.State);
         }
