@@ -93,6 +93,39 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task APauseWhoseAuditWriteFailsKeepsItsRowWhenTheCampaignIsResumedInsteadOfPausedAgain()
+    {
+        var id = "pr-" + Guid.NewGuid().ToString("N")[..8];
+        var now = host.Clock.GetUtcNow();
+        using var api = MarketingClient();
+        await CreateAsync(api, id, "triggered", now.AddHours(-1), now.AddDays(7));
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, $"console/campaigns/{id}");
+        var status = page.GetByTestId("campaign-status");
+        await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });
+
+        // The pause's audit write fails; the page is reloaded (the offer to pause again is gone) and the campaign resumed.
+        host.Audit.FailNextAppend(id);
+        await page.GetByTestId("campaign-pause").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-control-unconfirmed")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        await page.ReloadAsync();
+        await Assertions.Expect(status).ToHaveTextAsync("paused", new() { Timeout = WaitMs });
+        await page.GetByTestId("campaign-resume").ClickAsync(new() { Timeout = WaitMs });
+        await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });
+
+        // The resume wrote the missing row of the pause it ended, once; a later pause is pause 2, with its own row.
+        var pause = Assert.Single(await ReadAuditAsync(host, id, "campaign.pause"));
+        Assert.StartsWith("pause 1:", pause.Detail, StringComparison.Ordinal);
+        Assert.Single(await ReadAuditAsync(host, id, "campaign.resume"));
+        await page.GetByTestId("campaign-pause").ClickAsync(new() { Timeout = WaitMs });
+        await Assertions.Expect(status).ToHaveTextAsync("paused", new() { Timeout = WaitMs });
+        Assert.Equal(2, (await ReadAuditAsync(host, id, "campaign.pause")).Count);
+        Assert.Single(await ReadAuditAsync(host, id, "campaign.resume"));
+    }
+
+    [Fact]
     public async Task TriggeringABroadcastWhoseWindowHasPassedShowsWhyItWasRefused()
     {
         var id = "tr-" + Guid.NewGuid().ToString("N")[..8];

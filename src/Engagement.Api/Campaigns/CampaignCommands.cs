@@ -56,33 +56,53 @@ public sealed class CampaignCommands(IGrainFactory grains, IAuditLog audit, Time
 
     /// <summary>
     /// Pauses a campaign (a broadcast stops at the next page boundary). Audited as <c>campaign.pause</c> under the pause's
-    /// number, so a retried request (answered <c>already</c>) records the same entry once.
+    /// number, so a retried request (answered <c>already</c>) records the same entry once. Pause n+1 first writes, under
+    /// its own id, the resume of pause n when that row is missing (its audit write failed and nobody retried it).
     /// </summary>
     public async Task<CampaignControlResult> PauseAsync(string campaignId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var result = await grains.GetGrain<ICampaignGrain>(campaignId).PauseAsync();
+        if (IsAudited(result) && result.Pause > 1)
+        {
+            await AuditControlAsync("campaign.resume", campaignId, result.Pause - 1, "resumed", result, user, cancellationToken);
+        }
+
         await AuditControlAsync("campaign.pause", campaignId, result, user, cancellationToken);
         return result;
     }
 
-    /// <summary>Resumes a paused campaign from where it stopped; audited as <c>campaign.resume</c> under the pause's number.</summary>
+    /// <summary>
+    /// Resumes a paused campaign from where it stopped; audited as <c>campaign.resume</c> under the pause's number. It
+    /// first writes, under its own id, the pause it ends when that row is missing (the pause's audit write failed and was
+    /// not retried: the page was reloaded, or Resume was pressed instead), so every pause keeps its row, once.
+    /// </summary>
     public async Task<CampaignControlResult> ResumeAsync(string campaignId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var result = await grains.GetGrain<ICampaignGrain>(campaignId).ResumeAsync();
+        if (IsAudited(result))
+        {
+            await AuditControlAsync("campaign.pause", campaignId, result.Pause, CampaignStatuses.Paused, result, user, cancellationToken);
+        }
+
         await AuditControlAsync("campaign.resume", campaignId, result, user, cancellationToken);
         return result;
     }
 
-    private Task AuditControlAsync(string action, string campaignId, CampaignControlResult result, ClaimsPrincipal user, CancellationToken cancellationToken)
-    {
-        if (result.Pause == 0 || result.Status is not (CampaignControlResult.Changed or CampaignControlResult.Already))
-        {
-            return Task.CompletedTask;
-        }
+    private static bool IsAudited(CampaignControlResult result) =>
+        result.Pause > 0 && result.Status is CampaignControlResult.Changed or CampaignControlResult.Already;
 
+    private Task AuditControlAsync(string action, string campaignId, CampaignControlResult result, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        IsAudited(result)
+            ? AuditControlAsync(action, campaignId, result.Pause, result.Campaign?.Status, result, user, cancellationToken)
+            : Task.CompletedTask;
+
+    // One campaign.pause|… or campaign.resume|… row for pause number `pause`, idempotent by its id (a repeat keeps the first).
+    private Task AuditControlAsync(
+        string action, string campaignId, long pause, string? status, CampaignControlResult result, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
         var progress = result.Campaign?.Progress;
-        var detail = $"pause {result.Pause}: {result.Campaign?.Status}, {progress?.Reached ?? 0} of {progress?.Total?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} reached";
-        return AuditAsync(action, $"{action}|{campaignId}|{result.Pause}", campaignId, detail, user, cancellationToken);
+        var detail = $"pause {pause}: {status}, {progress?.Reached ?? 0} of {progress?.Total?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} reached";
+        return AuditAsync(action, $"{action}|{campaignId}|{pause}", campaignId, detail, user, cancellationToken);
     }
 
     private Task AuditAsync(string action, string auditId, string campaignId, string detail, ClaimsPrincipal user, CancellationToken cancellationToken) =>
