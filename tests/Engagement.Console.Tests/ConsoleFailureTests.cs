@@ -150,6 +150,67 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     private Task<IReadOnlyList<Engagement.Contracts.Audit.AuditEntry>> AuditRowsAsync(string target, string action) => ReadAuditAsync(host, target, action);
 
     [Fact]
+    public async Task AnUnconfirmedConsentChangeIsStillOfferedAfterAReloadAndItsRetryWritesItsAuditRowOnce()
+    {
+        var (id, page) = await OpenSeededMemberAsync(host, "CRL", "consent-form");
+        host.Audit.FailNextAppend(id);
+        await page.GetByTestId("consent-sms").ClickAsync();
+        await Input(page, "consent-reason").FillAsync("member asked: no SMS");
+        await page.GetByTestId("consent-submit").ClickAsync();
+        var shown = page.GetByTestId("consent-message");
+        await Assertions.Expect(shown).ToContainTextAsync("Not confirmed", new() { Timeout = WaitMs });
+
+        // After a reload the switch shows the stored "no": the change is restored from the tab, so saving sends it again.
+        await page.ReloadAsync();
+        await Assertions.Expect(shown).ToContainTextAsync("Not confirmed", new() { Timeout = WaitMs });
+        await page.GetByTestId("consent-submit").ClickAsync();
+        await Assertions.Expect(shown).ToContainTextAsync("Saved", new() { Timeout = WaitMs });
+        var row = Assert.Single(await AuditRowsAsync(id, "member.consent"));
+        Assert.Contains("sms", row.Detail, StringComparison.Ordinal);
+        Assert.Equal("member asked: no SMS", row.Reason);
+
+        // Answered: a further reload offers nothing again.
+        await page.ReloadAsync();
+        await page.GetByTestId("consent-form").WaitForAsync(new() { Timeout = WaitMs });
+        await Assertions.Expect(shown).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+    }
+
+    [Fact]
+    public async Task AnUnconfirmedCouponReissueIsStillOfferedAfterAReloadAndItsRetryWritesItsAuditRowOnce()
+    {
+        var id = "CRR" + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
+        using var issued = await api.PostAsJsonAsync($"api/v1/members/{id}/coupons", new { grantId = "lost-one", offerId = "goodwill", kind = "no_threshold", value = 15.00m, validDays = 7 }, ConsoleHostFixture.Json);
+        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        var benefits = page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First;
+        await benefits.ClickAsync();
+        await page.GetByTestId("reissue-" + code).ClickAsync();
+        await Input(page, "reissue-reason").FillAsync("member lost the paper coupon");
+        host.Audit.FailNextAppend(id);
+        await page.GetByTestId("reissue-submit").ClickAsync();
+        var shown = page.GetByTestId("reissue-message");
+        await Assertions.Expect(shown).ToContainTextAsync("Not confirmed", new() { Timeout = WaitMs });
+
+        // After a reload the old coupon is voided (no Reissue button): its form opens again with the reissue it sent.
+        await page.ReloadAsync();
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        await benefits.ClickAsync();
+        await Assertions.Expect(shown).ToContainTextAsync("Not confirmed", new() { Timeout = WaitMs });
+        await page.GetByTestId("reissue-submit").ClickAsync();
+        await Assertions.Expect(shown).ToContainTextAsync("New coupon", new() { Timeout = WaitMs });
+        var row = Assert.Single(await AuditRowsAsync(id, "member.coupon_reissue"));
+        Assert.StartsWith($"coupon {code} → ", row.Detail, StringComparison.Ordinal);
+        Assert.Equal("member lost the paper coupon", row.Reason);
+    }
+
+    [Fact]
     public async Task APageThatFailsShowsAMessageAndTheConsoleKeepsWorking()
     {
         var page = await host.NewPageAsync();
