@@ -95,8 +95,10 @@ public sealed class CampaignControlApiTests(ApiHostFixture host)
         await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-d/pause", null), "completed", "every audience member was reached");
         await AssertRefusedAsync(await marketing.PostAsync($"api/v1/campaigns/{id}-d/resume", null), "completed", "every audience member was reached");
 
-        // Windows that end in two seconds of the host's clock: one paused before, one left active, one broadcast never triggered.
-        var end = now.AddSeconds(2);
+        // Windows that end in five seconds of the host's clock, read now (the steps above may take seconds on a loaded
+        // machine, and a window already over is refused at creation): one paused before, one left active, one
+        // broadcast never triggered.
+        var end = host.Clock.GetUtcNow().AddSeconds(5);
         foreach (var (suffix, kind) in new[] { ("-p", "triggered"), ("-a", "triggered"), ("-b", "broadcast") })
         {
             Assert.Equal(HttpStatusCode.Created, (await CreateAsync(marketing, id + suffix, kind, now.AddHours(-1), end)).StatusCode);
