@@ -82,7 +82,7 @@ public static class ApiRateLimiting
             ? inHeader
             : ApiKeyHashes.BasicPassword(context.Request).ToString();
         var hash = presented.Length > 0 ? ApiKeyHashes.Hash(presented) : null;
-        var signIn = HttpMethods.IsPost(context.Request.Method) && path.Equals(ConsoleSignInPath, StringComparison.OrdinalIgnoreCase);
+        var signIn = HttpMethods.IsPost(context.Request.Method) && string.Equals(path.Value?.TrimEnd('/'), ConsoleSignInPath, StringComparison.OrdinalIgnoreCase);
         var partition = signIn ? "guessed:" + context.Connection.RemoteIpAddress
             : hash is null ? "anonymous:" + context.Connection.RemoteIpAddress
             : keys.Keys.ContainsKey(presented) || keys.KeyHashes.ContainsKey(hash) ? "key:" + hash

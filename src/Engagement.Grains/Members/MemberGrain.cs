@@ -34,7 +34,7 @@ public sealed class MemberGrain(
     ILedgerArchive archive,
     IMemberCampaignSide campaigns,
     IDeadLetterSink deadLetters)
-    : Grain, IMemberGrain, IBenefitHolder, IMemberOutboxGrain, IRemindable, IStreamSubscriptionObserver, IAsyncObserver<EngagementEvent>
+    : Grain, IMemberGrain, IBenefitHolder, IRemindable, IStreamSubscriptionObserver, IAsyncObserver<EngagementEvent>
 {
     /// <summary>The one reminder a member has: it wakes the grain for lifecycle, expiry and win-back.</summary>
     public const string LifecycleReminder = "lifecycle";
@@ -59,9 +59,8 @@ public sealed class MemberGrain(
     {
         // The id is read once: Orleans decodes a string key into a new string on every read.
         _member = new MemberActivation(state, this.GetPrimaryKeyString(), services);
+        _gate = new MemberWriteGate(_member);
         _wakeUps = new MemberWakeUps(_member, this);
-        var self = this.AsReference<IMemberOutboxGrain>();
-        _gate = new MemberWriteGate(_member, new MemberOutboxRetry(_member, _wakeUps, self.RetryOutboxAsync));
         _offers = new MemberOfferSide(_member, _gate, _wakeUps);
         return state.RecordExists ? _gate.ChangeAsync(_gate.RecoverOutboxAsync) : Task.CompletedTask;
     }
@@ -205,14 +204,6 @@ public sealed class MemberGrain(
 
         await _gate.CommitAsync(changed: true);
         return true;
-    });
-
-    public Task RetryOutboxAsync() => _gate.ChangeAsync(async () =>
-    {
-        if (state.RecordExists)
-        {
-            await _gate.EmitAsync();
-        }
     });
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => _gate.ChangeAsync(async () =>

@@ -39,9 +39,6 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: storing confirmed effects on deactivation failed; they may be emitted once more")]
     public static partial void LogDeactivationWriteFailed(this ILogger logger, Exception ex, string memberId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: retrying the outbox failed; its next call, deactivation or reminder emits it")]
-    public static partial void LogOutboxRetryFailed(this ILogger logger, Exception ex, string memberId);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} wakes early at {WakeAt} for something due")]
     public static partial void LogWake(this ILogger logger, string memberId, DateTimeOffset wakeAt);
 

@@ -20,8 +20,7 @@ namespace Engagement.Grains.Members;
 /// after two forwards, which would turn one failure into several.) One gate per activation; not thread-safe.
 /// </remarks>
 /// <param name="member">The activation whose state the gate guards.</param>
-/// <param name="retry">Retries what an emit leaves pending (null: only the member's next emit sends it).</param>
-internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry? retry = null)
+internal sealed class MemberWriteGate(MemberActivation member)
 {
     private ILogger Logger => member.Logger;
 
@@ -62,9 +61,7 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
                 await EmitAsync(everything: true, cancellationToken);
             }
 
-            // Effects still pending wake the member for a retry, not only at its next daily reminder.
-            var rescheduled = retry is not null && await retry.WakeForRetryAsync();
-            if (_confirmedSinceWrite || rescheduled)
+            if (_confirmedSinceWrite)
             {
                 await PersistAsync();
             }
@@ -75,7 +72,6 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
         }
         finally
         {
-            retry?.Dispose();
             Emitter.Release(member.MemberId);
         }
     }
@@ -175,18 +171,6 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
     /// <param name="cancellationToken">The caller's (deactivation's); its cancellation is the one failure of a handler that is thrown.</param>
     public async Task EmitAsync(bool everything = false, CancellationToken cancellationToken = default)
     {
-        try
-        {
-            await EmitCoreAsync(everything, cancellationToken);
-        }
-        finally
-        {
-            retry?.AfterEmit();
-        }
-    }
-
-    private async Task EmitCoreAsync(bool everything, CancellationToken cancellationToken)
-    {
         var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox, everything, cancellationToken);
         if (emitted.Durable)
         {
@@ -204,7 +188,7 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
             // Stored now: the receivers may forget what they remembered to drop these effects' repeats.
             if (Member.Outbox.HasFollowUps)
             {
-                await EmitCoreAsync(everything, cancellationToken);
+                await EmitAsync(everything, cancellationToken);
             }
         }
         else if (emitted.Any)
@@ -224,7 +208,6 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
         stored.PendingArchive = null;
         stored.PendingJournal = null;
         var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox);
-        retry?.AfterEmit();
         if (legacy > 0 || emitted.Any)
         {
             try

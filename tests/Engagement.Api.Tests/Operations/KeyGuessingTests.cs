@@ -33,6 +33,7 @@ public sealed class KeyGuessingTests(KeyGuessingHostFixture host)
         using var page = await keyless.GetAsync("api/v1/members/GUESS-NEVER-SEEN");
         // A key guessed through the console's sign-in form is one more guess from that address.
         using var signIn = await keyless.PostAsync("console/session", new FormUrlEncodedContent([new("key", "guess-by-form")]));
+        using var signInSlash = await keyless.PostAsync("console/session/", new FormUrlEncodedContent([new("key", "guess-by-form")]));
 
         Assert.Equal(KeyGuessingHostFixture.PermitsPerMinute, statuses.Count(s => s == HttpStatusCode.Unauthorized));
         Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
@@ -40,6 +41,7 @@ public sealed class KeyGuessingTests(KeyGuessingHostFixture host)
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, signIn.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, signInSlash.StatusCode);
     }
 
     [Theory]

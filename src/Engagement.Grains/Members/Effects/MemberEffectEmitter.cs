@@ -184,24 +184,6 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
         }
     }
 
-    /// <summary>
-    /// True when <paramref name="outbox"/> holds an effect that only another emit sends: one a handler on this silo
-    /// confirms as it emits (not in the background), that does not wait for a ledger batch. What a retry is for.
-    /// </summary>
-    public bool HasRetryable(MemberOutbox outbox)
-    {
-        ArgumentNullException.ThrowIfNull(outbox);
-        foreach (var effect in outbox.Pending)
-        {
-            if (!effect.MayWaitForBatch && Array.Exists(_handlers, h => !h.ConfirmsInBackground && h.Handles(effect)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static int CountWaiting(MemberOutbox outbox)
     {
         var count = 0;
