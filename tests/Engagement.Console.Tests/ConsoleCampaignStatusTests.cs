@@ -42,15 +42,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
     public async Task AnActiveTriggeredCampaignCanBePausedAndResumedFromItsPage()
     {
         var id = "ap-" + Guid.NewGuid().ToString("N")[..8];
-        var now = host.Clock.GetUtcNow();
-        using var api = MarketingClient();
-        await CreateAsync(api, id, "triggered", now.AddHours(-1), now.AddDays(7));
-
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
-        await GoAsync(page, $"console/campaigns/{id}");
-        var status = page.GetByTestId("campaign-status");
-        await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });
+        var (page, status) = await OpenActiveTriggeredCampaignAsync(id);
 
         // Inside its window a triggered campaign grants on every matching event: marketing can stop it here, as the API allows.
         await page.GetByTestId("campaign-pause").ClickAsync(new() { Timeout = WaitMs });
@@ -64,15 +56,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
     public async Task APauseWhoseAuditWriteFailsSaysNotConfirmedAndPausingAgainWritesItsAuditRowOnce()
     {
         var id = "pf-" + Guid.NewGuid().ToString("N")[..8];
-        var now = host.Clock.GetUtcNow();
-        using var api = MarketingClient();
-        await CreateAsync(api, id, "triggered", now.AddHours(-1), now.AddDays(7));
-
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
-        await GoAsync(page, $"console/campaigns/{id}");
-        var status = page.GetByTestId("campaign-status");
-        await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });
+        var (page, status) = await OpenActiveTriggeredCampaignAsync(id);
 
         // The campaign pauses, then the audit write fails: the page says so (not the page error) and offers the pause again.
         host.Audit.FailNextAppend(id);
@@ -96,15 +80,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
     public async Task APauseWhoseAuditWriteFailsKeepsItsRowWhenTheCampaignIsResumedInsteadOfPausedAgain()
     {
         var id = "pr-" + Guid.NewGuid().ToString("N")[..8];
-        var now = host.Clock.GetUtcNow();
-        using var api = MarketingClient();
-        await CreateAsync(api, id, "triggered", now.AddHours(-1), now.AddDays(7));
-
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
-        await GoAsync(page, $"console/campaigns/{id}");
-        var status = page.GetByTestId("campaign-status");
-        await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });
+        var (page, status) = await OpenActiveTriggeredCampaignAsync(id);
 
         // The pause's audit write fails; the page is reloaded (the offer to pause again is gone) and the campaign resumed.
         host.Audit.FailNextAppend(id);
@@ -129,13 +105,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
     public async Task TriggeringABroadcastWhoseWindowHasPassedShowsWhyItWasRefused()
     {
         var id = "tr-" + Guid.NewGuid().ToString("N")[..8];
-        var now = host.Clock.GetUtcNow();
-        using var api = MarketingClient();
-        await CreateAsync(api, id, "broadcast", now.AddHours(-1), now.AddMinutes(1));
-
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
-        await GoAsync(page, $"console/campaigns/{id}");
+        var page = await OpenNewCampaignAsync(id, "broadcast", TimeSpan.FromMinutes(1));
         await page.GetByTestId("campaign-trigger").WaitForAsync(new() { Timeout = WaitMs });
 
         // The window passes while the page is open; the marketer clicks Trigger and is told why nothing started.
@@ -149,13 +119,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
     public async Task InChineseATriggerRefusedForAPassedWindowSaysWhyInChineseWithTheWindow()
     {
         var id = "zr-" + Guid.NewGuid().ToString("N")[..8];
-        var now = host.Clock.GetUtcNow();
-        using var api = MarketingClient();
-        await CreateAsync(api, id, "broadcast", now.AddHours(-1), now.AddMinutes(1));
-
-        var page = await host.NewPageAsync("zh-CN");
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
-        await GoAsync(page, $"console/campaigns/{id}");
+        var page = await OpenNewCampaignAsync(id, "broadcast", TimeSpan.FromMinutes(1), "zh-CN");
         await page.GetByTestId("campaign-trigger").WaitForAsync(new() { Timeout = WaitMs });
         host.Clock.Advance(TimeSpan.FromMinutes(2));
         await page.GetByTestId("campaign-trigger").ClickAsync();
@@ -194,6 +158,33 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
             host.CampaignCalls.ShowRunning(id, false);
             host.CampaignCalls.FailReads(id, 0);
         }
+    }
+
+    /// <summary>
+    /// Creates a campaign whose window began an hour ago (host clock) and ends <paramref name="endsIn"/> from now, and
+    /// opens its page signed in as marketing.
+    /// </summary>
+    private async Task<IPage> OpenNewCampaignAsync(string id, string kind, TimeSpan endsIn, string locale = "en-US")
+    {
+        var now = host.Clock.GetUtcNow();
+        using (var api = MarketingClient())
+        {
+            await CreateAsync(api, id, kind, now.AddHours(-1), now.Add(endsIn));
+        }
+
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, $"console/campaigns/{id}");
+        return page;
+    }
+
+    /// <summary>A triggered campaign inside its week-long window, its page open and showing it active.</summary>
+    private async Task<(IPage Page, ILocator Status)> OpenActiveTriggeredCampaignAsync(string id)
+    {
+        var page = await OpenNewCampaignAsync(id, "triggered", TimeSpan.FromDays(7));
+        var status = page.GetByTestId("campaign-status");
+        await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });
+        return (page, status);
     }
 
     private HttpClient MarketingClient()

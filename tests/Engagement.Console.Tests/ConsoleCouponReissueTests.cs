@@ -11,19 +11,8 @@ public sealed class ConsoleCouponReissueTests(ConsoleHostFixture host)
     [Fact]
     public async Task SupportReissuesALostCouponWithAReasonSeesTheNewOneAndTheAuditRow()
     {
-        var id = "CRX" + Guid.NewGuid().ToString("N")[..10];
-        await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = ConsoleHostFixture.Now.AddDays(-10), regionId = "east" }]);
-        using var api = host.CreateClient();
-        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
-        using var issued = await api.PostAsJsonAsync($"api/v1/members/{id}/coupons", new { grantId = "lost-one", offerId = "goodwill", kind = "no_threshold", value = 15.00m, validDays = 7 }, ConsoleHostFixture.Json);
-        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
-
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        await GoAsync(page, $"console/members/{id}");
-        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
-        await page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First.ClickAsync();
-        await page.GetByTestId("reissue-" + code).ClickAsync();
+        var (id, code, page, admin) = await OpenCouponReissueAsync(host, "CRX");
+        using var api = admin;
 
         // Without a reason the form names the field and nothing changes.
         await page.GetByTestId("reissue-submit").ClickAsync();

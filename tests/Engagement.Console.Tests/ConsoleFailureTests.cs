@@ -113,19 +113,8 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     [Fact]
     public async Task ACouponReissueWhoseAuditWriteFailsSaysNotConfirmedAndARetryGivesTheSameCouponAndOneAuditRow()
     {
-        var id = "CRF" + Guid.NewGuid().ToString("N")[..10];
-        await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
-        using var api = host.CreateClient();
-        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
-        using var issued = await api.PostAsJsonAsync($"api/v1/members/{id}/coupons", new { grantId = "lost-one", offerId = "goodwill", kind = "no_threshold", value = 15.00m, validDays = 7 }, ConsoleHostFixture.Json);
-        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
-
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        await GoAsync(page, $"console/members/{id}");
-        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
-        await page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First.ClickAsync();
-        await page.GetByTestId("reissue-" + code).ClickAsync();
+        var (id, code, page, admin) = await OpenCouponReissueAsync(host, "CRF");
+        using var api = admin;
         await Input(page, "reissue-reason").FillAsync("member lost the paper coupon");
 
         // The member voids the old coupon and issues a new one, then the audit write fails: the form says so and stays.
@@ -178,20 +167,9 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     [Fact]
     public async Task AnUnconfirmedCouponReissueIsStillOfferedAfterAReloadAndItsRetryWritesItsAuditRowOnce()
     {
-        var id = "CRR" + Guid.NewGuid().ToString("N")[..10];
-        await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
-        using var api = host.CreateClient();
-        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
-        using var issued = await api.PostAsJsonAsync($"api/v1/members/{id}/coupons", new { grantId = "lost-one", offerId = "goodwill", kind = "no_threshold", value = 15.00m, validDays = 7 }, ConsoleHostFixture.Json);
-        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
-
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        await GoAsync(page, $"console/members/{id}");
-        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        var (id, code, page, admin) = await OpenCouponReissueAsync(host, "CRR");
+        using var api = admin;
         var benefits = page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First;
-        await benefits.ClickAsync();
-        await page.GetByTestId("reissue-" + code).ClickAsync();
         await Input(page, "reissue-reason").FillAsync("member lost the paper coupon");
         host.Audit.FailNextAppend(id);
         await page.GetByTestId("reissue-submit").ClickAsync();

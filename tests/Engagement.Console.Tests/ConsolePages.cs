@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -48,6 +49,30 @@ public static partial class ConsolePages
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId(waitFor).WaitForAsync(new() { Timeout = WaitMs });
         return (id, page);
+    }
+
+    /// <summary>
+    /// Registers a member (<paramref name="prefix"/> and a fresh suffix), issues them a CNY 15 goodwill coupon as admin,
+    /// and opens their page's Benefits tab as support with that coupon's reissue form open. Returns the member, the
+    /// coupon's code, the page and the admin client (the caller disposes it).
+    /// </summary>
+    public static async Task<(string MemberId, string Code, IPage Page, HttpClient Admin)> OpenCouponReissueAsync(ConsoleHostFixture host, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var id = prefix + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = ConsoleHostFixture.Now.AddDays(-10), regionId = "east" }]);
+        var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
+        using var issued = await api.PostAsJsonAsync($"api/v1/members/{id}/coupons", new { grantId = "lost-one", offerId = "goodwill", kind = "no_threshold", value = 15.00m, validDays = 7 }, ConsoleHostFixture.Json);
+        var code = (await issued.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        await page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First.ClickAsync();
+        await page.GetByTestId("reissue-" + code).ClickAsync();
+        return (id, code, page, api);
     }
 
     /// <summary>The input inside a MudBlazor field carrying <paramref name="testId"/> (or the input itself).</summary>
