@@ -37,7 +37,35 @@ public static class ApiKeyHashes
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(key);
-        return options.Keys.TryGetValue(key, out role) || TryFind(options, key, out role);
+        return TryFindPlain(options, key, out role) || TryFind(options, key, out role);
+    }
+
+    /// <summary>
+    /// A key listed in plain, compared in fixed time: the presented key's SHA-256 against each configured key's, so the
+    /// time taken says nothing about how many leading characters a guess got right (a dictionary lookup ends at the
+    /// first differing character). Every configured key is compared; the list is a handful of keys.
+    /// </summary>
+    private static bool TryFindPlain(ApiKeyOptions options, string key, [NotNullWhen(true)] out string? role)
+    {
+        role = null;
+        if (options.Keys.Count == 0)
+        {
+            return false;
+        }
+
+        Span<byte> presented = stackalloc byte[SHA256.HashSizeInBytes];
+        Span<byte> configured = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(key), presented);
+        foreach (var (candidate, value) in options.Keys)
+        {
+            SHA256.HashData(Encoding.UTF8.GetBytes(candidate), configured);
+            if (CryptographicOperations.FixedTimeEquals(presented, configured) && role is null)
+            {
+                role = value;
+            }
+        }
+
+        return role is not null;
     }
 
     /// <summary>
