@@ -76,6 +76,17 @@ public sealed class RecordTextsTests
     });
 
     [Fact]
+    public void TheResumeRowAPauseWritesForAnEarlierPauseReadsInChinese() => InCulture("zh-CN", () =>
+    {
+        // CampaignCommands.PauseAsync writes the missing resume row of pause n as "pause n: resumed, …": "resumed" is
+        // no campaign status the API returns, so it needs a wording of its own.
+        var statuses = new StringLocalizer<Strings>(new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
+        Assert.Equal(
+            "第 1 次暂停：已恢复，已触达 40 / 100",
+            RecordTexts.AuditDetail(Text, "campaign.resume", "pause 1: resumed, 40 of 100 reached", s => CodeTexts.Of(statuses, CodeTexts.CampaignStatus, s)));
+    });
+
+    [Fact]
     public void InEnglishEverythingShowsAsStored() => InCulture("en", () =>
     {
         Assert.Equal("purchase O1 of 680.00 CNY", RecordTexts.LedgerReason(Text, "growth.purchase", "purchase O1 of 680.00 CNY", Bracketed));
