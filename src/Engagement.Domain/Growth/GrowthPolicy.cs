@@ -192,6 +192,30 @@ public static class GrowthPolicy
     }
 
     /// <summary>
+    /// Undoes <see cref="FoldOrder"/> for an order brought back from its summary (<see cref="Orders.OrderBook.Revive"/>):
+    /// its net growth leaves the day bucket of its member-local day, where the order itself counts it again. The caller
+    /// invalidates the running total.
+    /// </summary>
+    internal static void UnfoldOrder(MemberState state, ProgramOptions options, Orders.OrderRecord order)
+    {
+        if (order.NetGrowth == 0)
+        {
+            return;
+        }
+
+        var day = MemberTimeZones.LocalDate(order.At, Zone(state, options));
+        var left = state.GrowthByDay.GetValueOrDefault(day) - order.NetGrowth;
+        if (left == 0)
+        {
+            state.GrowthByDay.Remove(day);
+        }
+        else
+        {
+            state.GrowthByDay[day] = left;
+        }
+    }
+
+    /// <summary>
     /// Folds the oldest growth-adjustment records (<see cref="AdjustmentRecordType"/>) into the day buckets of their
     /// member-local days until at most <paramref name="kept"/> remain; the window's totals do not change.
     /// </summary>

@@ -149,16 +149,22 @@ public static class MemberEngine
 
     private static (EventStatus Status, string Reason)? CheckDuplicate(MemberState state, MemberEvent evt, DateTimeOffset now)
     {
-        // The order's own records first, so a retried purchase or refund is named by its order.
-        var order = OrderBook.Find(state, evt.OrderId);
-        if (evt.Type == MemberEventTypes.Purchase && order is not null)
+        // The order's own records first, so a retried purchase or refund is named by its order; an order the count cap
+        // took out of the full list is still kept as a summary until the end of its retention (CONTRACT.md §1: 400 days).
+        if (evt.Type is MemberEventTypes.Purchase or MemberEventTypes.Refund)
         {
-            return (EventStatus.Duplicate, $"purchase of order {order.OrderId} was already applied");
-        }
+            var order = OrderBook.Find(state, evt.OrderId);
+            var summary = order is null ? OrderBook.FindSummary(state, evt.OrderId) : null;
+            if (evt.Type == MemberEventTypes.Purchase && (order is not null || summary is not null))
+            {
+                return (EventStatus.Duplicate, $"purchase of order {evt.OrderId} was already applied");
+            }
 
-        if (evt.Type == MemberEventTypes.Refund && order?.RefundEventIds?.Contains(evt.EventId, StringComparer.Ordinal) == true)
-        {
-            return (EventStatus.Duplicate, $"refund {evt.EventId} on order {order.OrderId} was already applied");
+            if (evt.Type == MemberEventTypes.Refund
+                && (order?.RefundEventIds ?? summary?.RefundEventIds)?.Contains(evt.EventId, StringComparer.Ordinal) == true)
+            {
+                return (EventStatus.Duplicate, $"refund {evt.EventId} on order {evt.OrderId} was already applied");
+            }
         }
 
         if (state.RecentEventIds.Contains(evt.EventId) // List<string>.Contains: ordinal, no enumerator allocated

@@ -111,6 +111,37 @@ public sealed class MemberState : IJsonOnDeserialized
     /// <summary>Retained purchases with their points lots, oldest first.</summary>
     public List<OrderRecord> Orders { get; init; } = [];
 
+    /// <summary>
+    /// Orders the count cap (<see cref="Program.ProgramOptions.MaxOrders"/>) took out of <see cref="Orders"/> before the end of
+    /// their retention (<see cref="Program.ProgramOptions.OrderRetentionDays"/>), lot spent, kept as compact summaries so a
+    /// re-sent purchase or refund is still a duplicate and a later refund still applies (CONTRACT.md §1, §2); oldest first,
+    /// at most <see cref="Program.ProgramOptions.MaxOrderSummaries"/> (see <see cref="OrderBook"/>). Stored as
+    /// <c>orderSummaries</c>, left out while empty; state stored before it existed reads as none.
+    /// </summary>
+    [JsonIgnore]
+    public List<OrderSummary> OrderSummaries { get; } = [];
+
+    /// <summary>How <see cref="OrderSummaries"/> is stored: omitted while empty (most members).</summary>
+    [JsonPropertyName("orderSummaries")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<OrderSummary>? StoredOrderSummaries
+    {
+        get => OrderSummaries.Count == 0 ? null : OrderSummaries;
+        set
+        {
+            OrderSummaries.Clear();
+            OrderSummaries.AddRange(value ?? []);
+        }
+    }
+
+    /// <summary>
+    /// Order summaries dropped by <see cref="Program.ProgramOptions.MaxOrderSummaries"/> before the end of their retention,
+    /// ever (a member past both caps: its oldest orders' duplicates and refunds are no longer recognised); 0 for nearly
+    /// every member, and then not stored.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long OrderSummariesDropped { get; set; }
+
     /// <summary>Growth not tied to a retained order (behaviour, orders since forgotten), by member-local date.</summary>
     public Dictionary<DateOnly, long> GrowthByDay { get; init; } = [];
 

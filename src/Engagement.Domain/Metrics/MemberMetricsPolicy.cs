@@ -53,7 +53,7 @@ public static class MemberMetricsPolicy
     {
         ArgumentNullException.ThrowIfNull(state);
         return new MetricsBefore(
-            state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Orders.OrderBook.Find(state, orderId)?.Unrefunded ?? 0m,
+            state.FirstSeenAt is not null, state.FirstPurchaseAt is not null, Orders.OrderBook.UnrefundedOf(state, orderId),
             state.NextSequence, Offers.MemberCoupons.Book(state), state.RegisteredAt, HeldRefund.ForOrder(state.HeldRefunds, orderId));
     }
 
@@ -109,7 +109,7 @@ public static class MemberMetricsPolicy
             HeldRefunds = held,
             FirstPurchase = input.EventType == MemberEventTypes.Purchase && !before.HadPurchase && state.FirstPurchaseAt is not null,
             // The held refunds net on their own days, not on the purchase's: its day keeps the whole amount.
-            Revenue = input.OrderId is null ? 0m : (order?.Unrefunded ?? 0m) - before.OrderUnrefunded + (held?.Sum(static h => h.Amount) ?? 0m),
+            Revenue = input.OrderId is null ? 0m : Orders.OrderBook.UnrefundedOf(state, input.OrderId) - before.OrderUnrefunded + (held?.Sum(static h => h.Amount) ?? 0m),
             // The points the held refunds reversed (or corrected) count on their own days too.
             PointsIssued = points.Issued - (held?.Sum(static h => h.PointsIssued) ?? 0),
             PointsRedeemed = points.Redeemed,

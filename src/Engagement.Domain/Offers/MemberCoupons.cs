@@ -169,9 +169,9 @@ public static class MemberCoupons
                 changed |= RestoreForHeldRefunds(state, evt, offers, options, now) is not null;
             }
         }
-        else if (evt.Type == MemberEventTypes.Refund && OrderBook.Find(state, evt.OrderId) is { FullyRefunded: true } refunded)
+        else if (evt.Type == MemberEventTypes.Refund && evt.OrderId is { } refundedId && OrderBook.IsFullyRefunded(state, refundedId))
         {
-            changed |= RestoreForFullRefund(state, refunded.OrderId, evt.EventId, offers, options, now);
+            changed |= RestoreForFullRefund(state, refundedId, evt.EventId, offers, options, now);
         }
 
         return new MemberOutcome<IReadOnlyList<string>> { Reply = refusals, StateChanged = changed, Effects = Since(state, mark) };

@@ -97,7 +97,7 @@ public static class OfferFulfilment
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         var lotId = "offer|" + grantId;
-        if (OrderBook.Find(state, lotId) is not null)
+        if (OrderBook.IsKept(state, lotId)) // in full or, once the count cap took it out, as a summary
         {
             return new OfferGrant(PointsKind, null, 0, "already credited", []);
         }

@@ -1,10 +1,11 @@
 using Engagement.Domain.Growth;
 using Engagement.Domain.Members;
+using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 
 namespace Engagement.Domain.Orders;
 
-/// <summary>Keeps the order records bounded by age and count.</summary>
+/// <summary>Keeps the order records bounded by age and count, with compact summaries of orders the count cap took out early.</summary>
 public static class OrderBook
 {
     public static OrderRecord? Find(MemberState state, string? orderId)
@@ -27,9 +28,73 @@ public static class OrderBook
     }
 
     /// <summary>
-    /// Forgets orders past the retention window and, beyond the count cap, the oldest ones. An order
-    /// whose points lot still holds points is never forgotten: those points are the member's.
-    /// A forgotten order's growth moves into the day buckets so the tier does not notice.
+    /// The summary of an order the count cap took out of <see cref="MemberState.Orders"/> within its retention
+    /// (<see cref="MemberState.OrderSummaries"/>), or null.
+    /// </summary>
+    public static OrderSummary? FindSummary(MemberState state, string? orderId)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (orderId is null)
+        {
+            return null;
+        }
+
+        foreach (var summary in state.OrderSummaries)
+        {
+            if (string.Equals(summary.OrderId, orderId, StringComparison.Ordinal))
+            {
+                return summary;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// True while the member keeps order (or lot) <paramref name="orderId"/>, in full or as a summary: within
+    /// <see cref="ProgramOptions.OrderRetentionDays"/> (CONTRACT.md §1: at least 400 days) unless both caps were passed.
+    /// </summary>
+    public static bool IsKept(MemberState state, string? orderId) => Find(state, orderId) is not null || FindSummary(state, orderId) is not null;
+
+    /// <summary>The unrefunded amount (programme currency) of a kept order, full or summarised; 0 when it is not kept.</summary>
+    public static decimal UnrefundedOf(MemberState state, string? orderId) =>
+        Find(state, orderId)?.Unrefunded ?? FindSummary(state, orderId)?.Unrefunded ?? 0m;
+
+    /// <summary>The refunded amount (programme currency) of a kept order, full or summarised; 0 when it is not kept.</summary>
+    public static decimal RefundedOf(MemberState state, string? orderId) =>
+        Find(state, orderId)?.Refunded ?? FindSummary(state, orderId)?.Refunded ?? 0m;
+
+    /// <summary>True when a kept order, full or summarised, has been refunded in full.</summary>
+    public static bool IsFullyRefunded(MemberState state, string? orderId) =>
+        Find(state, orderId)?.FullyRefunded ?? FindSummary(state, orderId)?.FullyRefunded ?? false;
+
+    /// <summary>
+    /// Brings a summarised order back into <see cref="MemberState.Orders"/> (its growth moves from its day bucket back onto
+    /// the order) so a refund applies to it exactly as to a kept order; the next prune summarises it again while the count
+    /// cap still holds. Returns null when <paramref name="orderId"/> has no summary.
+    /// </summary>
+    internal static OrderRecord? Revive(MemberState state, ProgramOptions options, string? orderId)
+    {
+        if (FindSummary(state, orderId) is not { } summary)
+        {
+            return null;
+        }
+
+        state.OrderSummaries.Remove(summary);
+        var order = summary.ToOrder(PointsWallet.ExpiryOf(state, options, summary.At));
+        GrowthPolicy.UnfoldOrder(state, options, order);
+        state.Orders.Add(order);
+        state.GrowthTotals.Invalidate(); // rare: recounted on the next read
+        return order;
+    }
+
+    /// <summary>
+    /// Forgets orders past the retention window. Beyond the count cap (<see cref="ProgramOptions.MaxOrders"/>) the oldest
+    /// orders leave the full list but are kept as summaries (<see cref="MemberState.OrderSummaries"/>) until the end of their
+    /// retention, so their purchase and refunds stay duplicates and a refund of one still applies (CONTRACT.md §1, §2); past
+    /// <see cref="ProgramOptions.MaxOrderSummaries"/> the oldest summaries are dropped and counted in
+    /// <see cref="MemberState.OrderSummariesDropped"/>. An order whose points lot still holds points is never taken out:
+    /// those points are the member's. An order taken out has its growth moved into the day buckets so the tier does not notice.
     /// </summary>
     internal static void Prune(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
@@ -46,9 +111,15 @@ public static class OrderBook
         for (var i = 0; i < orders.Count; i++)
         {
             var order = orders[i];
-            if (order.Remaining == 0 && (order.At < cutoff || excess > 0))
+            if (order.Remaining == 0 && order.At < cutoff)
             {
                 GrowthPolicy.FoldOrder(state, options, order);
+                excess--;
+            }
+            else if (order.Remaining == 0 && excess > 0)
+            {
+                GrowthPolicy.FoldOrder(state, options, order);
+                state.OrderSummaries.Add(OrderSummary.Of(order));
                 excess--;
             }
             else
@@ -64,6 +135,38 @@ public static class OrderBook
             // A forgotten order's growth now sits in its own day's bucket: no window's total moved.
             state.GrowthTotals.Restamp(state, tracked);
         }
+
+        PruneSummaries(state, options, cutoff);
+    }
+
+    /// <summary>Drops summaries past the retention window, then the oldest beyond the cap (counted: their orders are lost early).</summary>
+    private static void PruneSummaries(MemberState state, ProgramOptions options, DateTimeOffset cutoff)
+    {
+        var summaries = state.OrderSummaries;
+        if (summaries.Count == 0)
+        {
+            return;
+        }
+
+        // Summaries are added oldest first; a revived order summarised again may come back out of order.
+        for (var i = 1; i < summaries.Count; i++)
+        {
+            if (summaries[i - 1].At > summaries[i].At)
+            {
+                summaries.Sort(static (a, b) => a.At.CompareTo(b.At));
+                break;
+            }
+        }
+
+        var old = 0;
+        while (old < summaries.Count && summaries[old].At < cutoff)
+        {
+            old++;
+        }
+
+        var over = Math.Max(0, summaries.Count - old - Math.Max(0, options.MaxOrderSummaries));
+        state.OrderSummariesDropped += over;
+        summaries.RemoveRange(0, old + over);
     }
 
     private static bool IsSortedByTime(List<OrderRecord> orders)

@@ -17,7 +17,8 @@ public static class RefundPolicy
     /// <summary>Applies a refund to its order, or holds it (bounded) until its purchase arrives.</summary>
     internal static (EventStatus, string?) ApplyOrHold(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now, RuleChanges work)
     {
-        var order = OrderBook.Find(state, evt.OrderId);
+        // An order the count cap summarised comes back for the refund (and is summarised again by the next prune).
+        var order = OrderBook.Find(state, evt.OrderId) ?? OrderBook.Revive(state, options, evt.OrderId);
         if (order is not null)
         {
             return Apply(state, order, evt, options, now, work);

@@ -72,6 +72,11 @@ public static class AdjustmentPolicy
             return (PointsKind, lot.Points);
         }
 
+        if (OrderBook.FindSummary(state, eventId) is { } spent)
+        {
+            return (PointsKind, spent.Points);
+        }
+
         return state.BehaviourRecords.Find(r => r.EventId == eventId && r.Type == GrowthPolicy.AdjustmentRecordType) is { } record
             ? (GrowthKind, record.Growth)
             : null;
@@ -173,12 +178,13 @@ public static class AdjustmentPolicy
 
     /// <summary>
     /// True when the adjustment was applied before: its id is among the readable recent ids (the newest
-    /// <see cref="ProgramOptions.RecentEventIdsKept"/>) or the 30-day id window, or its points lot or growth record is kept.
+    /// <see cref="ProgramOptions.RecentEventIdsKept"/>) or the 30-day id window, or its points lot (in full or as a summary,
+    /// <see cref="OrderBook.IsKept"/>) or growth record is kept.
     /// </summary>
     private static bool WasApplied(MemberState state, string eventId, DateTimeOffset now) =>
         state.RecentEventIds.Contains(eventId)
         || EventIdWindow.Contains(state, eventId, now)
-        || state.Orders.Exists(o => string.Equals(o.OrderId, eventId, StringComparison.Ordinal))
+        || OrderBook.IsKept(state, eventId)
         || state.BehaviourRecords.Exists(r => string.Equals(r.EventId, eventId, StringComparison.Ordinal));
 
     private static long Balance(MemberState state, string kind, ProgramOptions options, DateTimeOffset now) =>

@@ -28,10 +28,32 @@ public static class EarningPolicy
             return false;
         }
 
-        // State written before FirstPurchaseOrderId existed: the earliest retained order at that instant.
+        // State written before FirstPurchaseOrderId existed: the earliest kept order at that instant (summaries included).
         return state.FirstPurchaseOrderId is { } id
             ? string.Equals(id, order.OrderId, StringComparison.Ordinal)
-            : ReferenceEquals(state.Orders.Where(o => o.At.UtcTicks == first.UtcTicks).MinBy(GrowthTimeline.OrderKey), order);
+            : IsEarliestKeptAt(state, first, order);
+    }
+
+    private static bool IsEarliestKeptAt(MemberState state, DateTimeOffset first, OrderRecord order)
+    {
+        var key = GrowthTimeline.OrderKey(order);
+        foreach (var o in state.Orders)
+        {
+            if (o.At.UtcTicks == first.UtcTicks && GrowthTimeline.OrderKey(o).CompareTo(key) < 0)
+            {
+                return false;
+            }
+        }
+
+        foreach (var s in state.OrderSummaries)
+        {
+            if (s.At.UtcTicks == first.UtcTicks && new EventKey(s.At, s.OrderId).CompareTo(key) < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Makes <paramref name="order"/> the first purchase when it is earlier than the one recorded.</summary>

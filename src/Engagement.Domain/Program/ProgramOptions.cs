@@ -127,8 +127,20 @@ public sealed class ProgramOptions
     /// </summary>
     public int OrderRetentionDays { get; set; } = 400;
 
-    /// <summary>Orders kept at most, oldest forgotten first (never while their points lot is alive). Default 500.</summary>
+    /// <summary>
+    /// Orders kept in full at most; beyond it the oldest whose points lot is spent leave the full list (never while their lot
+    /// holds points) and are kept as summaries (<see cref="MaxOrderSummaries"/>) until <see cref="OrderRetentionDays"/>. Default 500.
+    /// </summary>
     public int MaxOrders { get; set; } = 500;
+
+    /// <summary>
+    /// Compact summaries kept, at most, of orders <see cref="MaxOrders"/> took out before the end of their retention
+    /// (<see cref="Members.MemberState.OrderSummaries"/>, about 60 bytes each): while one is kept its purchase and refunds are
+    /// still duplicates and a refund of it still applies (CONTRACT.md §1, §2). Past it the oldest summary is dropped and
+    /// counted in <see cref="Members.MemberState.OrderSummariesDropped"/>. Default 2,000 (with the 500 full orders, six
+    /// orders a day for 400 days; about 120 KB at most). At least 0.
+    /// </summary>
+    public int MaxOrderSummaries { get; set; } = 2_000;
 
     /// <summary>Tags kept on a member at most. Default 32.</summary>
     public int MaxTags { get; set; } = 32;
@@ -215,6 +227,7 @@ public sealed class ProgramOptions
             errors.Add("MaxRefundsPerOrder must be ≤ 1000 (member state stays within tens of KB).");
         }
         RequireAtLeast(errors, nameof(MaxOrders), MaxOrders, 1);
+        RequireAtLeast(errors, nameof(MaxOrderSummaries), MaxOrderSummaries, 0);
         RequireAtLeast(errors, nameof(MaxTags), MaxTags, 0);
         if (HeldRefundTimeout <= TimeSpan.Zero)
         {

@@ -86,9 +86,9 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
 
             // A refund (or a purchase meeting the refund that waited for it) takes back the revenue it counted.
             if (decision.Status == EventStatus.Applied && evt.Type is EventTypes.Purchase or EventTypes.Refund
-                && evt.OrderId is { } orderId && OrderBook.Find(member.Member, orderId) is { Refunded: > 0m } order)
+                && evt.OrderId is { } orderId && OrderBook.RefundedOf(member.Member, orderId) is > 0m and var refunded)
             {
-                changed |= CampaignMemberships.AttributeRefund(member.Member.Campaigns, evt.EventId, orderId, order.Refunded).Count > 0;
+                changed |= CampaignMemberships.AttributeRefund(member.Member.Campaigns, evt.EventId, orderId, refunded).Count > 0;
             }
 
             if (decision.Status == EventStatus.Applied)

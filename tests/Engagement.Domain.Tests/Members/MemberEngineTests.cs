@@ -223,6 +223,100 @@ public class MemberEngineTests
     }
 
     [Fact]
+    public void AnOrderTheCountCapTookOutIsStillADuplicateAndStillRefundableWithinItsRetention()
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Options.MaxOrders = 3;
+        for (var i = 0; i < 5; i++)
+        {
+            member.Now = TestMember.Shanghai(2025, 1, 10).AddHours(i);
+            member.Purchase("O-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 100m, eventId: "p-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // O-0 (the first purchase, double points: 200) and O-1 (100) are spent, then taken out by the count cap.
+        member.Redeem("R-1", 300);
+        member.Behave(MemberEventTypes.Browse);
+        Assert.Equal(["O-2", "O-3", "O-4"], member.State.Orders.Select(o => o.OrderId));
+        Assert.Equal(["O-0", "O-1"], member.State.OrderSummaries.Select(o => o.OrderId));
+        Assert.Equal((500, 300), (member.Growth, member.Balance));
+
+        // 31 days on, past the 30-day id window: the re-sent first purchase is still a duplicate.
+        member.Now = TestMember.Shanghai(2025, 2, 10, 12);
+        var again = member.Purchase("O-0", 100m, at: TestMember.Shanghai(2025, 1, 10), eventId: "p-0");
+        Assert.Equal(EventStatus.Duplicate, again.Status);
+        Assert.Empty(again.NewEntries);
+        Assert.Equal((500, 300), (member.Growth, member.Balance));
+
+        // A refund of half of O-0 reverses half its 200 points (from the other lots: its own was spent) and 50 growth.
+        var refund = member.Refund("O-0", 50m, eventId: "r-0");
+        Assert.Equal(EventStatus.Applied, refund.Status);
+        Assert.Equal(-100, Assert.Single(refund.NewEntries, e => e.RuleId == RuleIds.PointsRefund).Delta);
+        Assert.Equal(-50, Assert.Single(refund.NewEntries, e => e.RuleId == RuleIds.GrowthRefund).Delta);
+        Assert.Equal((450, 200), (member.Growth, member.Balance));
+        Assert.Equal(["O-2", "O-3", "O-4"], member.State.Orders.Select(o => o.OrderId));
+        Assert.Equal((50m, 100L), (member.State.OrderSummaries[0].Refunded, member.State.OrderSummaries[0].PointsReversed));
+
+        // Its retry is a duplicate; the rest of the order refunds what is left, exactly.
+        Assert.Equal(EventStatus.Duplicate, member.Refund("O-0", 50m, eventId: "r-0").Status);
+        Assert.Equal(EventStatus.Applied, member.Refund("O-0", 50m, eventId: "r-1").Status);
+        Assert.Equal((400, 100), (member.Growth, member.Balance));
+
+        // The summary survives a write, and is dropped at the end of the order's retention.
+        var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        var json = System.Text.Json.JsonSerializer.Serialize(member.State, web);
+        Assert.Contains("\"orderSummaries\":[[\"O-0\",", json, StringComparison.Ordinal);
+        var back = System.Text.Json.JsonSerializer.Deserialize<MemberState>(json, web)!;
+        Assert.Equal((100m, 200L, 2), (back.OrderSummaries[0].Refunded, back.OrderSummaries[0].PointsReversed, back.OrderSummaries[0].RefundEventIds!.Count));
+        member.Now = TestMember.Shanghai(2026, 2, 15);
+        member.Behave(MemberEventTypes.Browse);
+        Assert.Empty(member.State.OrderSummaries);
+        Assert.Equal(0, member.State.OrderSummariesDropped);
+    }
+
+    [Fact]
+    public void APointsGrantOrAdjustmentWhoseSpentLotTheCountCapTookOutIsNotCreditedAgain()
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Options.MaxOrders = 1;
+        Engagement.Domain.Offers.OfferFulfilment.CreditPoints(member.State, "G1", "campaign C1", 100, member.Options, member.Now);
+        Engagement.Domain.Points.AdjustmentPolicy.Apply(member.State, "A1", "points", 50, "goodwill", member.Options, member.Now);
+        member.Redeem("R-1", 150);
+        member.Now = TestMember.Shanghai(2025, 1, 10, 13);
+        member.Purchase("O-1", 100m); // first purchase: 200 points; the two spent lots leave the full list
+        Assert.Equal(["O-1"], member.State.Orders.Select(o => o.OrderId));
+
+        // Past the 30-day id window only the lots' summaries remember them.
+        member.Now = TestMember.Shanghai(2025, 2, 12);
+        var grant = Engagement.Domain.Offers.OfferFulfilment.CreditPoints(member.State, "G1", "campaign C1", 100, member.Options, member.Now);
+        var adjustment = Engagement.Domain.Points.AdjustmentPolicy.Apply(member.State, "A1", "points", 50, "goodwill", member.Options, member.Now);
+
+        Assert.Equal((0L, "already credited"), (grant.Points, grant.Detail));
+        Assert.Equal(Engagement.Domain.Points.AdjustmentStatuses.Replayed, adjustment.Status);
+        Assert.Equal(200, member.Balance);
+    }
+
+    [Fact]
+    public void PastTheSummaryCapTheOldestSummaryIsDroppedAndCounted()
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Options.MaxOrders = 1;
+        member.Options.MaxOrderSummaries = 2;
+        for (var i = 0; i < 4; i++)
+        {
+            member.Now = TestMember.Shanghai(2025, 1, 10).AddHours(i);
+            member.Purchase("O-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 100m);
+            member.Redeem("R-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), member.Balance);
+        }
+
+        member.Behave(MemberEventTypes.Browse);
+
+        Assert.Equal(["O-3"], member.State.Orders.Select(o => o.OrderId));
+        Assert.Equal(["O-1", "O-2"], member.State.OrderSummaries.Select(o => o.OrderId));
+        Assert.Equal(1, member.State.OrderSummariesDropped);
+        Assert.Equal(400, member.Growth);
+    }
+
+    [Fact]
     public void OrdersPastTheRetentionWindowAreForgotten()
     {
         var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
