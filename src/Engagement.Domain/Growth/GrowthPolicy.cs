@@ -179,6 +179,25 @@ public static class GrowthPolicy
         return null;
     }
 
+    /// <summary>
+    /// True when an event with <paramref name="eventId"/> earned behaviour growth still kept with its instant
+    /// (<see cref="MemberState.BehaviourRecords"/>, the last <see cref="CapDaysKept"/> days): applying it again would earn
+    /// twice, so the engine answers it as a duplicate (CONTRACT.md §1: the eventId is the idempotency key).
+    /// </summary>
+    public static bool HasRecord(MemberState state, string eventId)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        foreach (var record in state.BehaviourRecords)
+        {
+            if (string.Equals(record.EventId, eventId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Keeps a forgotten order's growth counting until it ages out of the window by itself.</summary>
     internal static void FoldOrder(MemberState state, ProgramOptions options, Orders.OrderRecord order)
     {

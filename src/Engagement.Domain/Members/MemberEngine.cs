@@ -169,7 +169,10 @@ public static class MemberEngine
 
         if (state.RecentEventIds.Contains(evt.EventId) // List<string>.Contains: ordinal, no enumerator allocated
             || EventIdWindow.Contains(state, evt.EventId, now)
-            || IsHeld(state, evt.EventId))
+            || IsHeld(state, evt.EventId)
+            // A capped behaviour that earned is remembered on its growth record (CapDaysKept days) even when heavy traffic
+            // pushed its id out of the bounded id window: a replay must not earn twice.
+            || (evt.Type is MemberEventTypes.Share or MemberEventTypes.Review or MemberEventTypes.Login && GrowthPolicy.HasRecord(state, evt.EventId)))
         {
             return (EventStatus.Duplicate, $"event {evt.EventId} was already applied");
         }

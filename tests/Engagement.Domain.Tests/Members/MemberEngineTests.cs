@@ -21,6 +21,26 @@ public class MemberEngineTests
     }
 
     [Fact]
+    public void AShareReplayedAfterBrowsesPushedItsIdOutOfTheIdWindowIsStillADuplicate()
+    {
+        var member = new TestMember();
+        member.Options.MaxRememberedEventIds = 4;
+        member.Options.RecentEventIdsKept = 4;
+        member.Behave(MemberEventTypes.Share, eventId: "s1");
+        for (var i = 0; i < 5; i++)
+        {
+            member.Behave(MemberEventTypes.Browse);
+        }
+
+        var again = member.Behave(MemberEventTypes.Share, eventId: "s1");
+
+        Assert.Equal(EventStatus.Duplicate, again.Status);
+        Assert.Empty(again.NewEntries);
+        Assert.Equal(5, member.Growth);
+        Assert.Equal(1, member.State.Behaviour["share"]);
+    }
+
+    [Fact]
     public void RecentEventIdsAreBoundedOldestForgottenFirst()
     {
         var member = new TestMember();
