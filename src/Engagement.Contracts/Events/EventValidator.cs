@@ -15,6 +15,17 @@ public static partial class EventValidator
     public const decimal MaxPurchaseAmount = 10_000_000m;
     public const string DefaultCurrency = "CNY";
 
+    /// <summary>
+    /// Starts of orderIds the engine keeps for its own points lots: a staff adjustment (<c>adjustment|{id}</c>) and a points
+    /// offer (<c>offer|{grantId}</c>). A purchase or refund under one would pass for, or block, that lot, so it is refused
+    /// naming <c>orderId</c>. The domain owns them (<c>AdjustmentPolicy.EventIdPrefix</c>,
+    /// <c>OfferFulfilment.PointsLotPrefix</c>); a test pins these equal.
+    /// </summary>
+    public const string AdjustmentLotPrefix = "adjustment|";
+
+    /// <inheritdoc cref="AdjustmentLotPrefix"/>
+    public const string OfferLotPrefix = "offer|";
+
     /// <summary>How far in the future <c>occurredAt</c> may be (clock skew between producers and the engine).</summary>
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
 
@@ -84,6 +95,10 @@ public static partial class EventValidator
                 {
                     errors.Add(new("orderId", "required for a purchase"));
                 }
+                else
+                {
+                    ValidateOrderId(evt.OrderId, errors);
+                }
 
                 break;
             case EventTypes.Refund:
@@ -95,6 +110,10 @@ public static partial class EventValidator
                 if (string.IsNullOrWhiteSpace(evt.OrderId))
                 {
                     errors.Add(new("orderId", "required for a refund (the purchase's orderId)"));
+                }
+                else
+                {
+                    ValidateOrderId(evt.OrderId, errors);
                 }
 
                 break;
@@ -130,6 +149,19 @@ public static partial class EventValidator
         {
             var unit = decimals == 0 ? "no decimals" : $"at most {decimals} decimal{(decimals == 1 ? "" : "s")}";
             errors.Add(new("amount", string.Create(CultureInfo.InvariantCulture, $"{amount} has more decimals than {evt.Currency} allows ({unit}); send the exact amount, it is never rounded")));
+        }
+    }
+
+    /// <summary>An orderId may not start with a prefix of the engine's own points lots (<see cref="AdjustmentLotPrefix"/>, <see cref="OfferLotPrefix"/>).</summary>
+    private static void ValidateOrderId(string orderId, List<EventValidationError> errors)
+    {
+        foreach (var prefix in (ReadOnlySpan<string>)[AdjustmentLotPrefix, OfferLotPrefix])
+        {
+            if (orderId.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                errors.Add(new("orderId", $"must not start with '{prefix}' (reserved for the engine's own points lots)"));
+                return;
+            }
         }
     }
 

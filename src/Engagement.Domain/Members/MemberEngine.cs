@@ -132,6 +132,11 @@ public static class MemberEngine
                 return (EventStatus.Rejected, $"{evt.Type} needs an orderId");
             }
 
+            if (OrderBook.IsReservedOrderId(evt.OrderId))
+            {
+                return (EventStatus.Rejected, $"orderId: '{evt.OrderId}' starts with a prefix reserved for the engine's own points lots");
+            }
+
             if (evt.Amount is not > 0m)
             {
                 return (EventStatus.Rejected, $"{evt.Type} amount must be greater than 0");

@@ -88,6 +88,13 @@ public static class OfferFulfilment
     }
 
     /// <summary>
+    /// The start of a points offer's lot id among the member's orders (<c>offer|{grantId}</c>), also its ledger entry's event
+    /// id. Reserved: a purchase or refund orderId may not start with it (<see cref="OrderBook.IsReservedOrderId"/>; the wire
+    /// validator holds the same prefix).
+    /// </summary>
+    public const string PointsLotPrefix = "offer|";
+
+    /// <summary>
     /// Credits <paramref name="points"/> as a lot expiring <see cref="ProgramOptions.PointsLifetimeMonths"/> after now,
     /// with a ledger entry (reason, rule <see cref="PointsOfferRule"/>, event id <c>offer|{grantId}</c>) queued for the
     /// archive. A grant id already credited changes nothing.
@@ -96,7 +103,7 @@ public static class OfferFulfilment
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
-        var lotId = "offer|" + grantId;
+        var lotId = PointsLotPrefix + grantId;
         if (OrderBook.IsKept(state, lotId)) // in full or, once the count cap took it out, as a summary
         {
             return new OfferGrant(PointsKind, null, 0, "already credited", []);

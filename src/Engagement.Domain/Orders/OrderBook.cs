@@ -28,6 +28,16 @@ public static class OrderBook
     }
 
     /// <summary>
+    /// True when <paramref name="orderId"/> starts with a prefix of the engine's own points lots
+    /// (<see cref="Points.AdjustmentPolicy.EventIdPrefix"/>, <see cref="Offers.OfferFulfilment.PointsLotPrefix"/>): a purchase
+    /// or refund under it would pass for, or block, an adjustment or a points grant, so the engine refuses it (CONTRACT.md §1).
+    /// </summary>
+    public static bool IsReservedOrderId(string? orderId) =>
+        orderId is not null
+        && (orderId.StartsWith(AdjustmentPolicy.EventIdPrefix, StringComparison.Ordinal)
+            || orderId.StartsWith(Offers.OfferFulfilment.PointsLotPrefix, StringComparison.Ordinal));
+
+    /// <summary>
     /// The summary of an order the count cap took out of <see cref="MemberState.Orders"/> within its retention
     /// (<see cref="MemberState.OrderSummaries"/>), or null.
     /// </summary>

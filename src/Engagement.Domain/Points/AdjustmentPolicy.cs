@@ -32,8 +32,15 @@ public static class AdjustmentPolicy
     /// </summary>
     public const int MaxAdjustmentRecords = 32;
 
+    /// <summary>
+    /// The start of every adjustment's event id (<see cref="EventIdOf"/>), which is also the id of a positive points
+    /// adjustment's lot among the member's orders. Reserved: a purchase or refund orderId may not start with it
+    /// (<see cref="Orders.OrderBook.IsReservedOrderId"/>; the wire validator holds the same prefix).
+    /// </summary>
+    public const string EventIdPrefix = "adjustment|";
+
     /// <summary>The id under which an adjustment is remembered and written on its ledger entry.</summary>
-    public static string EventIdOf(string adjustmentId) => "adjustment|" + adjustmentId;
+    public static string EventIdOf(string adjustmentId) => EventIdPrefix + adjustmentId;
 
     /// <summary>
     /// The start of the adjustment id the engine gives a catalogue redemption's points back under

@@ -48,6 +48,21 @@ public sealed class EventValidatorTests
             error.Message);
     }
 
+    [Theory]
+    [InlineData(EventTypes.Purchase, "offer|G1", "offer|")]
+    [InlineData(EventTypes.Purchase, "adjustment|A1", "adjustment|")]
+    [InlineData(EventTypes.Refund, "offer|G1", "offer|")]
+    [InlineData(EventTypes.Refund, "adjustment|A1", "adjustment|")]
+    public void AnOrderIdInTheEnginesOwnLotIdsIsRefusedNamingOrderId(string type, string orderId, string prefix) =>
+        AssertOnly(Valid(type) with { OrderId = orderId }, "orderId", $"must not start with '{prefix}' (reserved for the engine's own points lots)");
+
+    [Theory]
+    [InlineData("offer-G1")]
+    [InlineData("O-offer|G1")]
+    [InlineData("Adjustment|A1")]
+    public void AnOrderIdThatOnlyLooksLikeALotIdIsValid(string orderId) =>
+        Assert.Empty(Errors(Valid(EventTypes.Purchase) with { OrderId = orderId }));
+
     [Fact]
     public void TypeIsCaseSensitive() => Assert.Single(Errors(Valid() with { Type = "Purchase" }));
 

@@ -41,6 +41,20 @@ public class MemberEngineTests
     }
 
     [Fact]
+    public void APurchaseUnderAPointsGrantsLotIdIsRefusedAndTheGrantStillCredits()
+    {
+        var member = new TestMember();
+
+        var purchase = member.Purchase("offer|G1", 100m);
+        var grant = Engagement.Domain.Offers.OfferFulfilment.CreditPoints(member.State, "G1", "campaign C1", 100, member.Options, member.Now);
+
+        Assert.Equal(EventStatus.Rejected, purchase.Status);
+        Assert.StartsWith("orderId:", purchase.Reason, StringComparison.Ordinal);
+        Assert.Equal(100, grant.Points);
+        Assert.Equal(100, member.Balance);
+    }
+
+    [Fact]
     public void RecentEventIdsAreBoundedOldestForgottenFirst()
     {
         var member = new TestMember();

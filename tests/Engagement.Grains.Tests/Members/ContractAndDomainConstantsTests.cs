@@ -32,6 +32,13 @@ public sealed class ContractAndDomainConstantsTests
         Assert.Equal(EventValidator.MaxPurchaseAmount, PurchasePolicy.MaxPurchaseAmount);
     }
 
+    [Fact]
+    public void TheReservedLotPrefixesAreTheSameOnTheWireAndInTheDomain()
+    {
+        Assert.Equal(EventValidator.AdjustmentLotPrefix, Engagement.Domain.Points.AdjustmentPolicy.EventIdPrefix);
+        Assert.Equal(EventValidator.OfferLotPrefix, Engagement.Domain.Offers.OfferFulfilment.PointsLotPrefix);
+    }
+
     private static SortedDictionary<string, string> Constants(Type type) => new(
         type.GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.FieldType == typeof(string))
