@@ -14,6 +14,8 @@ public static class MemberMetrics
     private static readonly Counter<long> RejectedCounter = Meter.CreateCounter<long>("engagement.events.rejected", description: "Events a member refused (sent to the poison queue)");
     private static readonly Counter<long> HeldCounter = Meter.CreateCounter<long>("engagement.events.held", description: "Refunds held until their purchase arrives");
     private static readonly Counter<long> TierChangeCounter = Meter.CreateCounter<long>("engagement.tier.changes", description: "Tier changes");
+    private static readonly Counter<long> OrdersLostCounter = Meter.CreateCounter<long>(
+        "engagement.orders.lost_early", description: "Order summaries dropped by MaxOrderSummaries before the end of their retention (their duplicates and refunds are no longer recognised)");
     private static readonly Counter<long> ReminderRegistrations = Meter.CreateCounter<long>("engagement.reminders.registrations", description: "Lifecycle reminder registrations (writes to the reminder table)");
 
     private static long _rejected;
@@ -40,6 +42,9 @@ public static class MemberMetrics
 
     public static void TierChanged(string from, string to) =>
         TierChangeCounter.Add(1, new KeyValuePair<string, object?>("from", from), new KeyValuePair<string, object?>("to", to));
+
+    /// <summary>Counts <paramref name="orders"/> order summaries a member dropped early (<c>ProgramOptions.MaxOrderSummaries</c>).</summary>
+    public static void OrdersLostEarly(long orders) => OrdersLostCounter.Add(orders);
 
     public static void ReminderRegistered()
     {

@@ -27,6 +27,23 @@ internal static partial class MemberLog
         }
     }
 
+    /// <summary>
+    /// Warns (and counts, <see cref="MemberMetrics.OrdersLostEarly"/>) when the member dropped order summaries past
+    /// <c>ProgramOptions.MaxOrderSummaries</c> between <paramref name="droppedBefore"/> and <paramref name="droppedAfter"/>
+    /// (<c>MemberState.OrderSummariesDropped</c>): those orders' re-sent purchases and refunds are no longer recognised.
+    /// </summary>
+    public static void LogOrdersLostEarly(this ILogger logger, string memberId, long droppedBefore, long droppedAfter)
+    {
+        if (droppedAfter > droppedBefore)
+        {
+            MemberMetrics.OrdersLostEarly(droppedAfter - droppedBefore);
+            logger.LogOrderSummariesDropped(memberId, droppedAfter - droppedBefore, droppedAfter);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId} dropped {Orders} order summaries past MaxOrderSummaries before their retention ended ({Total} so far): a re-sent purchase or a refund of those orders is no longer recognised")]
+    public static partial void LogOrderSummariesDropped(this ILogger logger, string memberId, long orders, long total);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: a change failed before it was stored; it is dropped and the state reloaded from storage before the next call")]
     public static partial void LogChangeDiscarded(this ILogger logger, Exception ex, string memberId);
 
