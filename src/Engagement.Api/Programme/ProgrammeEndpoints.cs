@@ -162,7 +162,11 @@ public static class ProgrammeEndpoints
         }
 
         var normalized = MetricsOptions.RegionOf(regionId);
-        if (regionId.Length > MetricsOptions.MaxRegionLength || !string.Equals(normalized, regionId.Trim().ToLowerInvariant(), StringComparison.Ordinal))
+        if (string.Equals(regionId.Trim(), AlertRules.AllRegions, StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add("regionId", "'all' is the whole programme, not a region: leave regionId out for the programme's figures");
+        }
+        else if (regionId.Length > MetricsOptions.MaxRegionLength || !string.Equals(normalized, regionId.Trim().ToLowerInvariant(), StringComparison.Ordinal))
         {
             errors.Add("regionId", $"must be 1–{MetricsOptions.MaxRegionLength} characters of a–z 0–9 - _");
         }

@@ -18,7 +18,10 @@ public static class AlertRules
     /// <summary>A backup or storage fault, raised by the code that saw it.</summary>
     public const string DataAnomaly = "data.anomaly";
 
-    /// <summary>The region id of programme-wide alerts.</summary>
+    /// <summary>
+    /// The region id of programme-wide alerts (on the wire, in alert ids and book keys). No region can have it:
+    /// <see cref="MetricsOptions.RegionOf"/> counts a region id <c>all</c> under <see cref="MetricsOptions.DefaultRegion"/>.
+    /// </summary>
     public const string AllRegions = "all";
 }
 

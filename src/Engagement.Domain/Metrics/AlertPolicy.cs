@@ -51,6 +51,19 @@ public static class AlertPolicy
     }
 
     /// <summary>
+    /// The regions an evaluation judges besides the whole programme (<see cref="AlertRules.AllRegions"/>): every listed
+    /// region but one named <c>all</c>, which aggregators may hold from before <see cref="MetricsOptions.RegionOf"/>
+    /// reserved the name. Judged, it wrote the programme's episodes (<c>{rule}|all</c>) with its own figures and closed and
+    /// reopened them on every run; its members are in the programme-wide figures.
+    /// </summary>
+    /// <param name="regions">The regions the aggregators list.</param>
+    public static IReadOnlyList<string> JudgedRegions(IEnumerable<string> regions)
+    {
+        ArgumentNullException.ThrowIfNull(regions);
+        return regions.Where(r => !string.Equals(r, AlertRules.AllRegions, StringComparison.Ordinal)).ToList();
+    }
+
+    /// <summary>
     /// activity.below-baseline: the measure below the baseline on each of the last <see cref="AlertOptions.ActivityDays"/>
     /// days; the baseline is <see cref="AlertOptions.ActivityBaseline"/>, or the median of the
     /// <see cref="AlertOptions.BaselineDays"/> days before those judged, one value for the whole run. While an episode is

@@ -105,7 +105,14 @@ public sealed class MetricsOptions
         return errors;
     }
 
-    /// <summary>The region a member counts under: its own (trimmed, lower case, at most <see cref="MaxRegionLength"/> of <c>a–z 0–9 - _</c>), else <see cref="DefaultRegion"/>.</summary>
+    /// <summary>
+    /// The region a member counts under: its own (trimmed, lower case, at most <see cref="MaxRegionLength"/> of
+    /// <c>a–z 0–9 - _</c>), else <see cref="DefaultRegion"/>. A region id that comes out as <c>all</c>
+    /// (<see cref="AlertRules.AllRegions"/>, e.g. a producer's <c>ALL</c>) counts under <see cref="DefaultRegion"/> too:
+    /// <c>all</c> is the region id of programme-wide alerts on the wire and of the programme rows of a CSV export
+    /// (CONTRACT.md §5), and a region of that name shared the programme's alert episodes, so each evaluation opened and
+    /// resolved them in turn.
+    /// </summary>
     public static string RegionOf(string? regionId)
     {
         if (string.IsNullOrWhiteSpace(regionId))
@@ -114,7 +121,7 @@ public sealed class MetricsOptions
         }
 
         var cleaned = new string(regionId.Trim().ToLowerInvariant().Where(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_').Take(MaxRegionLength).ToArray());
-        return cleaned.Length == 0 ? DefaultRegion : cleaned;
+        return cleaned.Length == 0 || cleaned == AlertRules.AllRegions ? DefaultRegion : cleaned;
     }
 
     /// <summary>The local day of <paramref name="at"/> in <paramref name="regionId"/>'s zone.</summary>

@@ -72,7 +72,7 @@ public sealed partial class AlertsGrain(
         var reader = GrainFactory.GetGrain<IProgrammeMetricsGrain>(0);
         var regions = await reader.GetRegionsAsync();
         var observations = new List<AlertObservation>();
-        foreach (var region in regions.Prepend(null))
+        foreach (var region in AlertPolicy.JudgedRegions(regions).Prepend(null))
         {
             var today = metricsOptions.Value.LocalDay(now, region ?? "");
             var days = await reader.GetDaysAsync(region, today.AddDays(-(Options.LookbackDays - 1)), today);
