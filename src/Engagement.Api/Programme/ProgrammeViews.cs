@@ -94,7 +94,8 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
     public DateOnly Today(DateTimeOffset now, string? regionId) => metrics.Value.LocalDay(now, regionId ?? "");
 
     /// <summary>
-    /// Health of each day in [from, to] and the summary; <paramref name="today"/> anchors the live member count, worked
+    /// Health of each day in [from, to] and the summary; <paramref name="today"/> (the region's local day of now) ends the
+    /// complete days the cohort figures wait for and anchors the live member count, worked
     /// back by the members who joined (or moved in, less those who moved out) after <paramref name="to"/> (read in ranges of at most
     /// <see cref="ProgrammeEndpoints.MaxDays"/> days, so a range long before today is answered too).
     /// </summary>
@@ -109,8 +110,8 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
         }
 
         var members = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members));
-        var series = HealthMetrics.Series(range, members, joinedAfter);
-        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range, series) };
+        var series = HealthMetrics.Series(range, members, joinedAfter, today);
+        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range, series, today) };
     }
 
     /// <summary>

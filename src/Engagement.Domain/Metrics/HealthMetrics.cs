@@ -57,10 +57,18 @@ public sealed record HealthDay
     /// <summary>Distinct purchasers in the 30 days ending that day.</summary>
     public long Purchasers30 { get; init; }
 
-    /// <summary>§5 <c>repurchase7d</c>: of members whose first purchase fell on the day, the share who bought again within 7 days.</summary>
+    /// <summary>
+    /// §5 <c>repurchase7d</c>: of members whose first purchase fell on the day, the share who bought again within 7 days
+    /// (by the end of local day D + 7). Null until D + 7 is a complete local day of the region (it only ever rose until
+    /// then); for a range, the cohorts of its days whose D + 7 is complete.
+    /// </summary>
     public double? Repurchase7d { get; init; }
 
-    /// <summary>§5 <c>nextDayRetention</c>: of members registered on the day, the share active on the next day.</summary>
+    /// <summary>
+    /// §5 <c>nextDayRetention</c>: of members registered on the day, the share active on the next day. Null until D + 1 is
+    /// a complete local day of the region (today's cohort read 0 of n); for a range, the cohorts of its days whose D + 1
+    /// is complete.
+    /// </summary>
     public double? NextDayRetention { get; init; }
 
     /// <summary>§5 <c>shareRate</c>: members who shared / active members (dau).</summary>
@@ -97,8 +105,15 @@ public sealed record FunnelDay
 /// <summary>Computes <see cref="HealthDay"/> from counters (CONTRACT.md §5).</summary>
 public static class HealthMetrics
 {
-    /// <summary>The §5 metrics of one day from its counters and the members registered by its end.</summary>
-    public static HealthDay Of(DayCounters c, long members)
+    /// <summary>
+    /// The §5 metrics of one day from its counters and the members registered by its end. The cohort figures
+    /// (<see cref="HealthDay.NextDayRetention"/>, <see cref="HealthDay.Repurchase7d"/>) are null until the days they wait
+    /// for are complete local days: before <paramref name="today"/>, the region's local day of now (CONTRACT.md §5).
+    /// </summary>
+    /// <param name="c">The day's counters.</param>
+    /// <param name="members">Members registered by the end of the day.</param>
+    /// <param name="today">The region's local day of now (Asia/Shanghai unless the region says otherwise).</param>
+    public static HealthDay Of(DayCounters c, long members, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(c);
         var purchasers = c[MetricNames.Purchasers];
@@ -120,8 +135,8 @@ public static class HealthMetrics
             RepurchaseRate = Rate(c[MetricNames.Repurchasers], purchasers),
             Purchasers30 = c[MetricNames.Purchasers30],
             RepurchaseRate30 = Rate(c[MetricNames.Repurchasers30], c[MetricNames.Purchasers30]),
-            Repurchase7d = Rate(c[MetricNames.Repurchased7d], c[MetricNames.FirstPurchasers]),
-            NextDayRetention = Rate(c[MetricNames.RetainedNextDay], c[MetricNames.NewMembers]),
+            Repurchase7d = Complete(c.Day, MemberMetrics.RepurchaseWithinDays, today) ? Rate(c[MetricNames.Repurchased7d], c[MetricNames.FirstPurchasers]) : null,
+            NextDayRetention = Complete(c.Day, 1, today) ? Rate(c[MetricNames.RetainedNextDay], c[MetricNames.NewMembers]) : null,
             ShareRate = Rate(c[MetricNames.Sharers], dau),
             Complaints = c[MetricNames.Complaints],
             ComplaintRate = Rate(c[MetricNames.Complaints], dau),
@@ -140,16 +155,21 @@ public static class HealthMetrics
     /// <summary>
     /// A series of days, oldest first, with <c>members</c> of each day worked back from the live member count
     /// <paramref name="membersNow"/> minus the members who joined or moved in after it, plus those who moved out
-    /// (<see cref="MembersAdded"/>; <paramref name="joinedAfterLast"/>: added after the series' last day).
+    /// (<see cref="MembersAdded"/>; <paramref name="joinedAfterLast"/>: added after the series' last day). Cohort figures
+    /// wait for complete local days before <paramref name="today"/> (<see cref="Of"/>).
     /// </summary>
-    public static IReadOnlyList<HealthDay> Series(IReadOnlyList<DayCounters> days, long membersNow, long joinedAfterLast)
+    /// <param name="days">The days' counters, oldest first.</param>
+    /// <param name="membersNow">The live member count.</param>
+    /// <param name="joinedAfterLast">Members added after the last day.</param>
+    /// <param name="today">The region's local day of now.</param>
+    public static IReadOnlyList<HealthDay> Series(IReadOnlyList<DayCounters> days, long membersNow, long joinedAfterLast, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(days);
         var result = new HealthDay[days.Count];
         var members = membersNow - joinedAfterLast;
         for (var i = days.Count - 1; i >= 0; i--)
         {
-            result[i] = Of(days[i], Math.Max(0, members));
+            result[i] = Of(days[i], Math.Max(0, members), today);
             members -= MembersAdded(days[i]);
         }
 
@@ -163,9 +183,14 @@ public static class HealthMetrics
     /// those of the last day. §5's <c>arpu</c> and <c>repurchaseRate</c> divide by the distinct purchasers of the period,
     /// which the counters hold for one day and for the 30 days ending a day: a range of one day or of the 30 days ending
     /// its last day has them, any other range null (dividing by purchaser-days instead made a member buying on two days
-    /// two purchasers and halved its ARPU).
+    /// two purchasers and halved its ARPU). <c>nextDayRetention</c> and <c>repurchase7d</c> sum only the cohort days
+    /// whose D + 1 (D + 7) is a complete local day before <paramref name="today"/>: an unfinished cohort counted its
+    /// members but not yet their return, so a range ending today read 0.5 where every finished cohort was 1.0.
     /// </summary>
-    public static HealthDay Summary(IReadOnlyList<DayCounters> days, IReadOnlyList<HealthDay> series)
+    /// <param name="days">The range's counters, oldest first.</param>
+    /// <param name="series">Its <see cref="Series"/>.</param>
+    /// <param name="today">The region's local day of now.</param>
+    public static HealthDay Summary(IReadOnlyList<DayCounters> days, IReadOnlyList<HealthDay> series, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(days);
         ArgumentNullException.ThrowIfNull(series);
@@ -182,7 +207,7 @@ public static class HealthMetrics
             counters[name] = last[name];
         }
 
-        var of = Of(sum with { Counters = counters }, series[^1].Members);
+        var of = Of(sum with { Counters = counters }, series[^1].Members, DateOnly.MaxValue);
         var dauDays = sum[MetricNames.Dau];
         var oneDay = days.Count == 1;
         var thirtyDays = days.Count == DistinctWindowDays && days[0].Day == last.Day.AddDays(-(DistinctWindowDays - 1));
@@ -193,7 +218,19 @@ public static class HealthMetrics
             ComplaintRate = Rate(sum[MetricNames.Complaints], dauDays),
             Arpu = (oneDay || thirtyDays) && distinct > 0 ? Money(sum.Revenue / distinct) : null,
             RepurchaseRate = oneDay ? of.RepurchaseRate : thirtyDays ? of.RepurchaseRate30 : null,
+            Repurchase7d = Cohorts(days, MemberMetrics.RepurchaseWithinDays, today, MetricNames.Repurchased7d, MetricNames.FirstPurchasers),
+            NextDayRetention = Cohorts(days, 1, today, MetricNames.RetainedNextDay, MetricNames.NewMembers),
         };
+    }
+
+    /// <summary>Whether local day <paramref name="day"/> + <paramref name="after"/> is complete: before <paramref name="today"/>.</summary>
+    private static bool Complete(DateOnly day, int after, DateOnly today) => day.DayNumber + after < today.DayNumber;
+
+    /// <summary>The rate over the cohort days of <paramref name="days"/> whose day + <paramref name="after"/> is complete; null when none is.</summary>
+    private static double? Cohorts(IReadOnlyList<DayCounters> days, int after, DateOnly today, string counted, string cohort)
+    {
+        var complete = days.Where(d => Complete(d.Day, after, today)).ToList();
+        return complete.Count == 0 ? null : Rate(complete.Sum(d => d[counted]), complete.Sum(d => d[cohort]));
     }
 
     /// <summary>The width of the distinct-purchaser window (<see cref="HealthDay.Purchasers30"/>), days.</summary>

@@ -78,7 +78,7 @@ public sealed partial class AlertsGrain(
             var days = await reader.GetDaysAsync(region, today.AddDays(-(Options.LookbackDays - 1)), today);
             var gauges = await reader.GetGaugesAsync(region);
             var counters = days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
-            var series = HealthMetrics.Series(counters, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)), 0);
+            var series = HealthMetrics.Series(counters, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)), 0, today);
             observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State));
         }
 

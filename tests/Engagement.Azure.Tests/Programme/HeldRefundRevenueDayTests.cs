@@ -50,11 +50,11 @@ public sealed class HeldRefundRevenueDayTests
                 TimeSpan.FromSeconds(30),
                 "the purchase's contributions reach the aggregators");
             var counters = days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
-            var series = HealthMetrics.Series(counters, membersNow: 1, joinedAfterLast: 0);
+            var series = HealthMetrics.Series(counters, membersNow: 1, joinedAfterLast: 0, refundDay.AddDays(1));
             Assert.Equal(200.00m, series[0].Revenue);
             Assert.Equal(200.00m, series[0].Arpu);
             Assert.Equal(-50.25m, series[1].Revenue);
-            var range = HealthMetrics.Summary(counters, series);
+            var range = HealthMetrics.Summary(counters, series, refundDay.AddDays(1));
             Assert.Equal(149.75m, range.Revenue);
             Assert.Null(range.Arpu); // a two-day range: its distinct purchasers are not counted (CONTRACT.md §5 arpu)
         }

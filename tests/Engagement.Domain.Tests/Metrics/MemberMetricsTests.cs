@@ -35,7 +35,7 @@ public class MemberMetricsTests
         Assert.Equal((1, 0), (kit.Day(D0.AddDays(1), MetricNames.FirstPurchasers), kit.Day(D0.AddDays(5), MetricNames.FirstPurchasers)));
         // It bought again on day 5, within 7 days of its first purchase.
         Assert.Equal((1, 0), (kit.Day(D0.AddDays(1), MetricNames.Repurchased7d), kit.Day(D0.AddDays(5), MetricNames.Repurchased7d)));
-        Assert.Equal(1.0, HealthMetrics.Of(kit.Counters(D0.AddDays(1)), 1).Repurchase7d);
+        Assert.Equal(1.0, HealthMetrics.Of(kit.Counters(D0.AddDays(1)), 1, D0.AddDays(9)).Repurchase7d);
     }
 
     [Fact]

@@ -6,6 +6,9 @@ public class ProgrammeMathTests
 {
     private static readonly DateOnly Day = new(2026, 11, 20);
 
+    /// <summary>A local day of now by which every cohort of these tests is complete.</summary>
+    private static readonly DateOnly Later = Day.AddDays(MemberMetrics.RepurchaseWithinDays + 2);
+
     private static DayCounters C(DateOnly day, decimal revenue = 0, params (string Name, long Value)[] counters) =>
         new() { Day = day, Revenue = revenue, Counters = counters.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal) };
 
@@ -32,7 +35,7 @@ public class ProgrammeMathTests
             (MetricNames.Sharers, 6), (MetricNames.Complaints, 2), (MetricNames.CampaignReached, 50), (MetricNames.CampaignConverted, 5),
             (MetricNames.CouponsIssued, 20), (MetricNames.CouponsRedeemed, 3), (MetricNames.FunnelLogin, 30), (MetricNames.FunnelBrowse, 20), (MetricNames.FunnelCart, 10));
 
-        var h = HealthMetrics.Of(c, 1000);
+        var h = HealthMetrics.Of(c, 1000, Later);
 
         Assert.Equal(0.2, h.ActiveShare);
         Assert.Equal(0.2, h.DauMau);
@@ -46,7 +49,7 @@ public class ProgrammeMathTests
         Assert.Equal(0.1, h.CampaignResponse);
         Assert.Equal(0.15, h.CouponRedemptionRate);
         Assert.Equal(new FunnelDay { Login = 30, Browse = 20, AddToCart = 10, Purchase = 8 }, h.Funnel);
-        Assert.Null(HealthMetrics.Of(C(Day), 0).ActiveShare);
+        Assert.Null(HealthMetrics.Of(C(Day), 0, Later).ActiveShare);
     }
 
     [Fact]
@@ -54,11 +57,11 @@ public class ProgrammeMathTests
     {
         var days = new[] { C(Day, 0, (MetricNames.NewMembers, 5)), C(Day.AddDays(1), 0, (MetricNames.NewMembers, 3)) };
 
-        var series = HealthMetrics.Series(days, membersNow: 110, joinedAfterLast: 2);
+        var series = HealthMetrics.Series(days, membersNow: 110, joinedAfterLast: 2, Later);
 
         Assert.Equal(105, series[0].Members);
         Assert.Equal(108, series[1].Members);
-        var summary = HealthMetrics.Summary(days, series);
+        var summary = HealthMetrics.Summary(days, series, Later);
         Assert.Equal(8, summary.NewMembers);
         Assert.Equal(108, summary.Members);
     }
@@ -72,7 +75,7 @@ public class ProgrammeMathTests
         days[10] = C(days[10].Day, 100m, (MetricNames.Purchasers, 1), (MetricNames.Purchasers30, 1));
         days[29] = C(Day, 100m, (MetricNames.Purchasers, 1), (MetricNames.Purchasers30, 1), (MetricNames.Repurchasers30, 1));
 
-        var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0));
+        var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0, Later), Later);
 
         Assert.Equal(200m, summary.Revenue);
         Assert.Equal(200.00m, summary.Arpu);
@@ -91,14 +94,14 @@ public class ProgrammeMathTests
             C(Day.AddDays(1), 100m, (MetricNames.Purchasers, 1), (MetricNames.Purchasers30, 1), (MetricNames.Repurchasers30, 1)),
         };
 
-        var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0));
+        var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0, Later), Later);
 
         // A two-day range: its distinct purchasers are not counted, so no §5 arpu or repurchaseRate (not per purchaser-day).
         Assert.Equal(2L, summary.Purchasers);
         Assert.Null(summary.Arpu);
         Assert.Null(summary.RepurchaseRate);
         // One day is its own period.
-        var one = HealthMetrics.Summary(days[1..], HealthMetrics.Series(days[1..], membersNow: 1, joinedAfterLast: 0));
+        var one = HealthMetrics.Summary(days[1..], HealthMetrics.Series(days[1..], membersNow: 1, joinedAfterLast: 0, Later), Later);
         Assert.Equal((100m, 0.0), (one.Arpu!.Value, one.RepurchaseRate!.Value));
         Assert.Equal((1L, 1.0), (summary.Purchasers30, summary.RepurchaseRate30!.Value));
     }

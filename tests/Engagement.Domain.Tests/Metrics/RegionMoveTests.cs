@@ -44,7 +44,8 @@ public class RegionMoveTests
             [.. Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(i => from.AddDays(i))
                 .Select(d => new DayCounters { Day = d, Counters = _days.GetValueOrDefault((region, d)) ?? [] })],
             _members.GetValueOrDefault(region),
-            0);
+            0,
+            to.AddDays(MemberMetrics.RepurchaseWithinDays + 1));
 
     [Fact]
     public void AMemberWhoMovesRegionCountsInItsOldRegionUntilTheMoveAndInTheNewOneFromThenOn()
