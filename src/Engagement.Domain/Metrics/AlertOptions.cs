@@ -51,7 +51,7 @@ public sealed class AlertOptions
     /// <summary>couponRedemptionRate below this raises <c>benefits.redemption-low</c> (default 0.15).</summary>
     public double CouponRedemptionMin { get; set; } = 0.15;
 
-    /// <summary>Days of the coupon window (default 30).</summary>
+    /// <summary>Days of the coupon window: complete local days, ending yesterday (default 30).</summary>
     public int CouponWindowDays { get; set; } = 30;
 
     /// <summary>Coupons issued in the window needed before the rule judges (default 20).</summary>
@@ -60,7 +60,7 @@ public sealed class AlertOptions
     /// <summary>complaintRate above this raises <c>complaints.high</c> (default 0.03).</summary>
     public double ComplaintRateMax { get; set; } = 0.03;
 
-    /// <summary>Days of the complaint window, ending today (default 7).</summary>
+    /// <summary>Days of the complaint window: complete local days, ending yesterday (default 7).</summary>
     public int ComplaintWindowDays { get; set; } = 7;
 
     /// <summary>Active member-days in the window needed before the rule judges (default 100).</summary>
@@ -81,8 +81,11 @@ public sealed class AlertOptions
     /// <summary>Closed episodes kept in history (default 500).</summary>
     public int HistoryLimit { get; set; } = 500;
 
-    /// <summary>Days of series the rules read, ending today.</summary>
-    public int LookbackDays => Math.Max(Math.Max(ActivityDays + 1 + (ActivityBaseline is null ? BaselineDays : 0), CouponWindowDays), Math.Max(ComplaintWindowDays, PointsEconomy.RateWindowDays));
+    /// <summary>
+    /// Days of series the rules read, ending today: the longest window of complete local days (the points rule's 90 of
+    /// <see cref="PointsEconomy.RateWindowDays"/> by default) and today, which no rule judges.
+    /// </summary>
+    public int LookbackDays => Math.Max(Math.Max(ActivityDays + (ActivityBaseline is null ? BaselineDays : 0), CouponWindowDays), Math.Max(ComplaintWindowDays, PointsEconomy.RateWindowDays)) + 1;
 
     /// <summary>Configuration errors, empty when valid.</summary>
     public IReadOnlyList<string> Validate()

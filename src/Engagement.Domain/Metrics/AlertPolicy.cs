@@ -30,22 +30,32 @@ public static class AlertPolicy
     /// <summary>
     /// The observations of every enabled metric rule for one region, from its health series and day counters
     /// (both oldest first, ending today; at least <see cref="AlertOptions.LookbackDays"/> days for full judgement).
-    /// activity.below-baseline judges complete local days only: today's measure, a few hours into the day, is far below
-    /// any baseline (its DAU has barely begun), and judged with them it opened an episode every night that closed by day.
-    /// An open activity episode of the region in <paramref name="book"/> is judged against the baseline it was raised on.
+    /// Every rule judges complete local days only, the last element of each list (today) left out. Today's
+    /// activity measure, a few hours into the day, is far below any baseline (its DAU has barely begun), and judged with
+    /// them it opened an episode every night that closed by day; the coupon, complaint and points windows ending today
+    /// moved with every hourly evaluation as the day filled, so a rate near its threshold opened and resolved episodes
+    /// several times a day (a morning of complaints above 3%, an evening of logins back under it). Judged on complete
+    /// days, a rule's observation changes once a day, after local midnight. An open activity episode of the region in
+    /// <paramref name="book"/> is judged against the baseline it was raised on.
     /// </summary>
+    /// <param name="regionId">The region, or <see cref="AlertRules.AllRegions"/>.</param>
+    /// <param name="series">The region's health series, oldest first, ending today (local day).</param>
+    /// <param name="counters">Its day counters, oldest first, ending today (local day).</param>
+    /// <param name="options">The alert options.</param>
+    /// <param name="book">The alert book, for the baseline of an open activity episode; null for none.</param>
     public static IReadOnlyList<AlertObservation> Observe(string regionId, IReadOnlyList<HealthDay> series, IReadOnlyList<DayCounters> counters, AlertOptions options, AlertBookState? book = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(counters);
         ArgumentNullException.ThrowIfNull(options);
         var raisedOn = book is null ? null : AlertBook.OpenOf(book, AlertRules.ActivityBelowBaseline, regionId)?.Threshold;
+        var complete = counters.Take(Math.Max(0, counters.Count - 1)).ToList();
         var list = new List<AlertObservation>
         {
-            Activity(regionId, series.Count > 0 ? series.Take(series.Count - 1).ToList() : series, options, raisedOn),
-            Coupons(regionId, counters, options),
-            Complaints(regionId, counters, options),
-            Points(regionId, counters, options),
+            Activity(regionId, series.Take(Math.Max(0, series.Count - 1)).ToList(), options, raisedOn),
+            Coupons(regionId, complete, options),
+            Complaints(regionId, complete, options),
+            Points(regionId, complete, options),
         };
         return list.Where(o => !options.Disabled.Contains(o.Rule)).ToList();
     }

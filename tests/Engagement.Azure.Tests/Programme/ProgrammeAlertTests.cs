@@ -12,13 +12,16 @@ public sealed class ProgrammeAlertTests
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
+    /// <summary>The last complete local day at <see cref="ProgrammeSilo.Start"/>: the rules judge complete days only.</summary>
+    private static readonly DateOnly Yesterday = Today.AddDays(-1);
+
     [Fact]
     public async Task ComplaintsAboveThreePercentRaiseOnceAcrossReevaluationAndRestartAndResolveOnRecovery()
     {
         await using var silo = new ProgrammeSilo();
         await silo.StartAsync(Settings);
-        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 20).Select(i => $"al-m{i}"), "login", Today));
-        await silo.Sink.ApplyAsync(Events(["al-angry"], "complaint", Today));
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 20).Select(i => $"al-m{i}"), "login", Yesterday));
+        await silo.Sink.ApplyAsync(Events(["al-angry"], "complaint", Yesterday));
         var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
 
         var open = await alerts.EvaluateAsync();
@@ -38,7 +41,7 @@ public sealed class ProgrammeAlertTests
         Assert.Equal(2, messages.Count);
         Assert.All(messages, m => Assert.Equal(AlertStates.Open, m.State));
 
-        await silo.Sink.ApplyAsync(Events(Enumerable.Range(20, 20).Select(i => $"al-m{i}"), "login", Today));
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(20, 20).Select(i => $"al-m{i}"), "login", Yesterday));
         var after = await alerts.EvaluateAsync();
         await alerts.EvaluateAsync();
 
@@ -58,8 +61,8 @@ public sealed class ProgrammeAlertTests
     {
         await using var silo = new ProgrammeSilo();
         await silo.StartAsync(Settings);
-        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 10).Select(i => $"cr-m{i}"), "login", Today, "north"));
-        await silo.Sink.ApplyAsync(Events(["cr-angry"], "complaint", Today, "north"));
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 10).Select(i => $"cr-m{i}"), "login", Yesterday, "north"));
+        await silo.Sink.ApplyAsync(Events(["cr-angry"], "complaint", Yesterday, "north"));
         var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
 
         silo.FailPublishes = 1;

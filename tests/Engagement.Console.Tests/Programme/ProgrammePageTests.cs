@@ -120,14 +120,15 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
     [InlineData("en-US", "High complaint rate (complaints.high)", "complaint rate 5% over 7 days (ceiling 3%): service-process review")]
     public async Task AnAlertReadsInTheViewersLanguageFromItsRuleAndNumbers(string locale, string rule, string message)
     {
-        // 5 complaints against 100 active members today: 5%, above the 3% ceiling (CONTRACT.md §5).
+        // 5 complaints against 100 active members yesterday (the rules judge complete local days): 5%, above the 3%
+        // ceiling (CONTRACT.md §5).
         var region = "al" + Guid.NewGuid().ToString("N")[..6];
-        var today = new MetricsOptions().LocalDay(ConsoleHostFixture.Now, region);
+        var yesterday = new MetricsOptions().LocalDay(ConsoleHostFixture.Now, region).AddDays(-1);
         var contributions = Enumerable.Range(0, 105).SelectMany(i => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
         {
             MemberId = $"{region}-m{i}",
             EffectId = "e" + i,
-            Day = today,
+            Day = yesterday,
             EventType = i < 100 ? "login" : "complaint",
             Joined = true,
             After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },

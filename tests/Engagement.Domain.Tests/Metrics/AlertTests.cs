@@ -7,6 +7,9 @@ public class AlertTests
     private static readonly DateOnly Start = new(2026, 9, 1);
     private static readonly DateTimeOffset Now = new(2026, 11, 30, 2, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Today's unfinished day after the judged <see cref="Start"/>: no rule judges it.</summary>
+    private static readonly DayCounters Unfinished = new() { Day = Start.AddDays(1) };
+
     private static List<HealthDay> Shares(params double[] shares) =>
         shares.Select((s, i) => new HealthDay { Day = Start.AddDays(i), ActiveShare = s }).ToList();
 
@@ -109,7 +112,7 @@ public class AlertTests
             },
         };
 
-        var found = AlertPolicy.Observe("east", [new HealthDay()], [day], options).ToDictionary(o => o.Rule);
+        var found = AlertPolicy.Observe("east", [new HealthDay()], [day, Unfinished], options).ToDictionary(o => o.Rule);
 
         Assert.True(found[AlertRules.ComplaintsHigh].Breached);
         Assert.Equal(0.04, found[AlertRules.ComplaintsHigh].Value);
@@ -117,7 +120,7 @@ public class AlertTests
         Assert.Equal(0.28, found[AlertRules.PointsRedemptionBand].Threshold);
         Assert.False(found[AlertRules.BenefitsRedemptionLow].Breached);
         Assert.Equal(0.15, found[AlertRules.BenefitsRedemptionLow].Value);
-        var quiet = AlertPolicy.Observe("east", [new HealthDay()], [day with { Counters = new Dictionary<string, long> { [MetricNames.Dau] = 99, [MetricNames.Complaints] = 50 } }], options);
+        var quiet = AlertPolicy.Observe("east", [new HealthDay()], [day with { Counters = new Dictionary<string, long> { [MetricNames.Dau] = 99, [MetricNames.Complaints] = 50 } }, Unfinished], options);
         Assert.DoesNotContain(quiet, o => o.Breached);
     }
 
@@ -138,7 +141,7 @@ public class AlertTests
             },
         };
 
-        var found = AlertPolicy.Observe("east", [new HealthDay()], [day], options).ToDictionary(o => o.Rule);
+        var found = AlertPolicy.Observe("east", [new HealthDay()], [day, Unfinished], options).ToDictionary(o => o.Rule);
 
         Assert.True(found[AlertRules.ComplaintsHigh].Breached);
         Assert.Equal(0.03, found[AlertRules.ComplaintsHigh].Value);
@@ -155,7 +158,7 @@ public class AlertTests
                 [MetricNames.CouponsIssued] = 100_000, [MetricNames.CouponsRedeemed] = 15_000,
             },
         };
-        Assert.DoesNotContain(AlertPolicy.Observe("east", [new HealthDay()], [onThresholds], options), o => o.Breached);
+        Assert.DoesNotContain(AlertPolicy.Observe("east", [new HealthDay()], [onThresholds, Unfinished], options), o => o.Breached);
     }
 
     [Fact]
@@ -189,7 +192,7 @@ public class AlertTests
             Counters = new Dictionary<string, long> { [MetricNames.CouponsIssued] = issued, [MetricNames.CouponsRedeemed] = redeemed },
         };
         IEnumerable<AlertObservation> Observe(DayCounters day) =>
-            AlertPolicy.Observe("east", [new HealthDay()], [day], options).Where(o => o.Rule == AlertRules.BenefitsRedemptionLow);
+            AlertPolicy.Observe("east", [new HealthDay()], [day, Unfinished], options).Where(o => o.Rule == AlertRules.BenefitsRedemptionLow);
 
         var s1 = AlertBook.Apply(new AlertBookState(), Observe(Coupons(20, 2)), Now, 10);
         var undecided = Observe(Coupons(options.CouponMinIssued - 1, 1)).Single();
