@@ -162,13 +162,30 @@ public static class MemberEndpoints
 
         // A reward at a store is a catalogue redemption: its stock, price and tier are checked and a unit taken there.
         // Without a store the body is CONTRACT.md §4's {redemptionId, points, cashAmount?, rewardId?}: a points
-        // redemption naming the reward, which takes no unit (no store holds one for it).
+        // redemption naming the reward, checked below like a catalogue one but taking no unit (no store holds one for it).
         if (request.RewardId is { } reward && request.StoreId is not null)
         {
             return await context.RequestServices.GetRequiredService<CatalogueRedemptions>().RedeemAsync(reward, new CatalogueRedemptionRequest
             {
                 RedemptionId = request.RedemptionId, MemberId = memberId, StoreId = request.StoreId, Points = request.Points, CashAmount = request.CashAmount,
             });
+        }
+
+        // A store-less redemption naming a reward takes no unit, but the reward is checked by the catalogue's own rule as at
+        // a store (exists, active, points + cash one of its options, the member's tier): the member pays for that reward
+        // and is sent its catalogue confirmation, so a withdrawn, unknown or under-priced reward is refused, nothing spent.
+        if (request.RewardId is { } named)
+        {
+            if (await grains.GetGrain<IMemberGrain>(memberId).GetViewAsync() is not { } member)
+            {
+                return MemberNotFound(memberId);
+            }
+
+            var quote = await grains.GetGrain<IRewardCatalogueGrain>(0).QuoteAsync(named, request.Points, request.CashAmount ?? 0m, member.Tier);
+            if (CatalogueRedemptions.Refusal(named, quote) is { } refused)
+            {
+                return refused;
+            }
         }
 
         // The point value in force now values the redemption (never a value from the body).
@@ -211,7 +228,9 @@ public static class MemberEndpoints
 /// The body of <c>POST /members/{memberId}/redemptions</c>: <c>{redemptionId, points, cashAmount?, rewardId?, storeId?}</c>.
 /// With <c>rewardId</c> and <c>storeId</c> it is a catalogue redemption at that store (stock, price and tier checked, a
 /// unit taken; the answer is <c>POST /catalogue/{rewardId}/redemptions</c>'s, with <c>status</c> <c>accepted</c>); with
-/// <c>rewardId</c> alone, CONTRACT.md §4's points redemption naming the reward, which takes no unit.
+/// <c>rewardId</c> alone, CONTRACT.md §4's points redemption naming the reward, which takes no unit but is refused as the
+/// catalogue redemption is when the reward is unknown (404), withdrawn or not for the member's tier (409), or the points +
+/// cash are not one of its options (400 naming <c>points</c>).
 /// </summary>
 public sealed record MemberRedemptionBody
 {

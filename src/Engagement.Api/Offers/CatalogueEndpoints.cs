@@ -222,8 +222,10 @@ public static class CatalogueEndpoints
     private static Task<IResult> RedeemAsync(string rewardId, [FromBody] CatalogueRedemptionRequest? request, CatalogueRedemptions redemptions) =>
         redemptions.RedeemAsync(rewardId, request);
 
+    /// <summary>404: the catalogue has no reward <paramref name="rewardId"/>; names the field (<c>field</c> <c>rewardId</c>).</summary>
     internal static IResult RewardNotFound(string rewardId) =>
-        OfferProblems.NotFound("Reward not found", $"The catalogue has no reward '{rewardId}'.");
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Reward not found", detail: $"The catalogue has no reward '{rewardId}'.",
+            extensions: new Dictionary<string, object?> { ["field"] = "rewardId", ["rewardId"] = rewardId });
 }
 
 /// <summary>Units of a reward available at one store.</summary>

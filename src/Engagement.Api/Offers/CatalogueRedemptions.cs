@@ -41,16 +41,9 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
         }
 
         var quote = await catalogue.QuoteAsync(rewardId, request.Points, cash, member.Tier);
-        switch (quote.Status)
+        if (Refusal(rewardId, quote) is { } refused)
         {
-            case RewardQuote.NotFound:
-                return CatalogueEndpoints.RewardNotFound(rewardId);
-            case RewardQuote.PaymentNotOffered:
-                return FieldErrors.Problem("points", quote.Detail);
-            case RewardQuote.Withdrawn:
-                return OfferProblems.Conflict("Reward withdrawn", quote.Detail, quote.Status);
-            case RewardQuote.TierNotEligible:
-                return OfferProblems.Conflict("Tier not eligible", quote.Detail, quote.Status);
+            return refused;
         }
 
         var stock = grains.GetGrain<IRewardStockGrain>(OfferIds.StockKey(rewardId, request.StoreId!));
@@ -138,6 +131,23 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
             Stock = confirmed.Stock,
         });
     }
+
+    /// <summary>
+    /// The answer to a reward's quote (<see cref="IRewardCatalogueGrain.QuoteAsync"/>: the catalogue's rule that the reward
+    /// exists and is active, that points + cashAmount (CNY) are one of its payment options and that the member's tier is
+    /// eligible; CONTRACT.md §2.1): null when the redemption may go ahead; else 404 naming <c>rewardId</c> (no such
+    /// reward), 400 naming <c>points</c> (not one of its options), 409 <c>reward_withdrawn</c> or 409
+    /// <c>tier_not_eligible</c>. Used by this catalogue redemption and by the store-less member redemption naming a reward
+    /// (<c>POST /members/{memberId}/redemptions</c>), so both refuse the same requests the same way.
+    /// </summary>
+    internal static IResult? Refusal(string rewardId, RewardQuote quote) => quote.Status switch
+    {
+        RewardQuote.NotFound => CatalogueEndpoints.RewardNotFound(rewardId),
+        RewardQuote.PaymentNotOffered => FieldErrors.Problem("points", quote.Detail),
+        RewardQuote.Withdrawn => OfferProblems.Conflict("Reward withdrawn", quote.Detail, quote.Status),
+        RewardQuote.TierNotEligible => OfferProblems.Conflict("Tier not eligible", quote.Detail, quote.Status),
+        _ => null,
+    };
 
     /// <summary>
     /// Gives a paid redemption's points back (adjustment <c>redemption-undo:{redemptionId}</c>, so once however often it

@@ -12,8 +12,9 @@ public static class RedemptionPolicy
     /// Spends <paramref name="points"/> oldest lot first. <paramref name="pointValue"/> is the CNY per point in force at
     /// <paramref name="now"/> (the runtime value, <c>PUT /programme/point-value</c>); null, or outside the ±20% band
     /// around the anchor: the configured <see cref="ProgramOptions.PointValue"/>. It values the redemption, its ledger
-    /// reason and its record. <paramref name="storeId"/> is the store whose unit a catalogue redemption took. The same
-    /// redemptionId with other points, cash, reward or store is refused as <c>invalid</c>, never replayed.
+    /// reason and its record. <paramref name="storeId"/> is the store whose unit a catalogue redemption took (null: none
+    /// was taken). The same redemptionId with other points, cash, reward or store (null and a store differ) is refused as
+    /// <c>invalid</c>, never replayed (CONTRACT.md §4: idempotent by redemptionId).
     /// </summary>
     public static RedemptionDecision Redeem(
         MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now,
@@ -32,8 +33,10 @@ public static class RedemptionPolicy
         {
             if (previous.Points != points || previous.CashAmount != cashAmount
                 || !string.Equals(previous.RewardId, rewardId, StringComparison.Ordinal)
-                || (previous.StoreId is not null && !string.Equals(previous.StoreId, storeId, StringComparison.Ordinal)))
+                || !string.Equals(previous.StoreId, storeId, StringComparison.Ordinal))
             {
+                // Stores compare as given, null included: a store-less redemption (no unit taken) answered as the replay
+                // of one at a store would let a stock counter take a unit per store for one payment.
                 return Refused(state, RedemptionStatuses.Invalid,
                     $"redemptionId {redemptionId} was already used for a different request", points, cashAmount, options);
             }
@@ -145,7 +148,8 @@ public static class RedemptionPolicy
 
     /// <summary>
     /// Whether the member accepted redemption <paramref name="redemptionId"/> of reward <paramref name="rewardId"/> at
-    /// store <paramref name="storeId"/>: its record (for that reward, and that store when it names one), else the 30-day
+    /// store <paramref name="storeId"/>: its record (for that reward and that same store; a store-less record never
+    /// confirms a store's unit, CONTRACT.md §4), else the 30-day
     /// id window (an accepted one whose record was pushed out; its reward is not known any more). False for a refused or
     /// unknown one. A stock counter settles a hold its redemption left unanswered by it (<c>RewardStock.StaleHolds</c>):
     /// an id the member accepted for another reward must not confirm this reward's unit.
@@ -156,7 +160,7 @@ public static class RedemptionPolicy
         var record = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
         return record is not null
             ? record.Status == RedemptionStatuses.Accepted && string.Equals(record.RewardId, rewardId, StringComparison.Ordinal)
-                && (record.StoreId is null || string.Equals(record.StoreId, storeId, StringComparison.Ordinal))
+                && string.Equals(record.StoreId, storeId, StringComparison.Ordinal)
             : EventIdWindow.Contains(state, EventIdOf(redemptionId), now);
     }
 

@@ -183,11 +183,18 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
         var answer = (await taken.Content.ReadFromJsonAsync<JsonObject>(Json))!;
         Assert.Equal(("accepted", before - 3_000), (answer["status"]!.GetValue<string>(), answer["pointsBalance"]!.GetValue<long>()));
 
-        // CONTRACT.md §4's body, no store: a points redemption naming the reward, 200 with the new balance as before.
-        using var noStore = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "m-3", points = 1_000, rewardId }, Json);
+        // CONTRACT.md §4's body, no store: the reward's price is checked as at a store, so 1,000 points for a 3,000-point
+        // reward is refused naming points and nothing is spent; at its price it is a points redemption taking no unit.
+        using var underPriced = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "m-3", points = 1_000, rewardId }, Json);
+        Assert.Equal(HttpStatusCode.BadRequest, underPriced.StatusCode);
+        Assert.NotNull((await underPriced.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!["points"]);
+        Assert.Equal(before - 3_000, (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>());
+        using var noStore = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "m-4", points = 3_000, rewardId }, Json);
         Assert.Equal(HttpStatusCode.OK, noStore.StatusCode);
         var plain = (await noStore.Content.ReadFromJsonAsync<JsonObject>(Json))!;
-        Assert.Equal(("accepted", before - 4_000), (plain["status"]!.GetValue<string>(), plain["pointsBalance"]!.GetValue<long>()));
+        Assert.Equal(("accepted", before - 6_000), (plain["status"]!.GetValue<string>(), plain["pointsBalance"]!.GetValue<long>()));
+        var s2 = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S002", Json);
+        Assert.Equal((0L, 1L), (s2!["available"]!.GetValue<long>(), s2["redeemed"]!.GetValue<long>()));
     }
 
     private async Task<HttpResponseMessage> RedeemAsync(string rewardId, string memberId, string store, string redemptionId)

@@ -282,4 +282,34 @@ public class RedemptionTests
 
         Assert.Equal(["R-2", "R-3", "R-4"], member.State.Redemptions.Select(r => r.RedemptionId));
     }
+
+    [Fact]
+    public void AStoreLessRedemptionIsNoReplayOfTheSameIdAtAStoreAndConfirmsNoStoresUnit()
+    {
+        // CONTRACT.md §4's body has no storeId: the record keeps StoreId null. The same id at store S1 (a stock counter
+        // took a unit there) is another request, not the replay of the store-less one, or each store gives a unit away.
+        var member = new TestMember();
+        member.Purchase("O-1", 10_000m);
+        Assert.Equal(RedemptionStatuses.Accepted,
+            RedemptionPolicy.Redeem(member.State, "A-77", 3_000, null, "RW", member.Options, member.Now).Status);
+        var balance = member.Balance;
+
+        var atS1 = RedemptionPolicy.Redeem(member.State, "A-77", 3_000, null, "RW", member.Options, member.Now, storeId: "S1");
+        var atS2 = RedemptionPolicy.Redeem(member.State, "A-77", 3_000, null, "RW", member.Options, member.Now, storeId: "S2");
+        var storeLess = RedemptionPolicy.Redeem(member.State, "A-77", 3_000, null, "RW", member.Options, member.Now);
+
+        Assert.Equal((RedemptionStatuses.Invalid, false), (atS1.Status, atS1.Replayed));
+        Assert.Equal((RedemptionStatuses.Invalid, false), (atS2.Status, atS2.Replayed));
+        Assert.Equal((RedemptionStatuses.Accepted, true), (storeLess.Status, storeLess.Replayed));
+        Assert.Equal(balance, member.Balance);
+        Assert.False(RedemptionPolicy.Accepted(member.State, "A-77", "RW", "S1", member.Now));
+        Assert.True(RedemptionPolicy.Accepted(member.State, "A-77", "RW", null, member.Now));
+
+        // And the reverse: an id first used at S1 is no replay without a store, and confirms only S1's unit.
+        Assert.Equal(RedemptionStatuses.Accepted,
+            RedemptionPolicy.Redeem(member.State, "A-78", 3_000, null, "RW", member.Options, member.Now, storeId: "S1").Status);
+        Assert.Equal(RedemptionStatuses.Invalid, RedemptionPolicy.Redeem(member.State, "A-78", 3_000, null, "RW", member.Options, member.Now).Status);
+        Assert.True(RedemptionPolicy.Accepted(member.State, "A-78", "RW", "S1", member.Now));
+        Assert.False(RedemptionPolicy.Accepted(member.State, "A-78", "RW", null, member.Now));
+    }
 }
