@@ -177,8 +177,10 @@ public static class CouponEndpoints
             return errors.ToProblem();
         }
 
-        // A region-scoped coupon is checked against the store's own region, as its inventory reports it: a till that
-        // leaves regionId out must not pass as the member's home region (and cannot claim another).
+        // A region-scoped coupon is checked against the store's own region, as its inventory reports it (a till cannot
+        // claim another). For a store that never reported one, the till's regionId is trusted (it is all there is); with
+        // none, the region is not known and a region-scoped coupon is refused wrong_store naming the store. Never the
+        // member's home region: where the member lives says nothing about where the store is.
         var store = await grains.GetGrain<IStoreInventoryGrain>(request.StoreId).GetAsync();
         if (store.RegionId is { } storeRegion)
         {

@@ -149,6 +149,11 @@ public sealed record CouponRedeemRequest
 
     [Id(1)] public string StoreId { get; init; } = "";
 
+    /// <summary>
+    /// The region a region-scoped coupon is judged in: the store's own (its inventory report) replaces the till's; for a
+    /// store that never reported one, the till's is trusted; null: not known, and a region-scoped coupon is refused
+    /// <c>wrong_store</c>. Never the member's home region.
+    /// </summary>
     [Id(2)] public string? RegionId { get; init; }
 
     [Id(3)] public decimal OrderAmount { get; init; }

@@ -41,9 +41,20 @@ public static class CouponPolicy
             return new(CouponRefusals.WrongStore, $"coupon is valid only at stores {string.Join(", ", scope.Stores)}, not at '{order.StoreId}'");
         }
 
-        if (scope.Regions.Count > 0 && (order.RegionId is null || !scope.Regions.Contains(order.RegionId, StringComparer.Ordinal)))
+        if (scope.Regions.Count > 0)
         {
-            return new(CouponRefusals.WrongStore, $"coupon is valid only in regions {string.Join(", ", scope.Regions)}, not in '{order.RegionId}'");
+            // No region known (a store that never reported one, and a till that sent none): never assumed, refused.
+            if (order.RegionId is null)
+            {
+                return new(CouponRefusals.WrongStore, order.StoreId is { } store
+                    ? $"coupon is valid only in regions {string.Join(", ", scope.Regions)}, and the region of store '{store}' is not known (it never reported one with its inventory, and none was sent)"
+                    : $"coupon is valid only in regions {string.Join(", ", scope.Regions)}, and the order's region is not known");
+            }
+
+            if (!scope.Regions.Contains(order.RegionId, StringComparer.Ordinal))
+            {
+                return new(CouponRefusals.WrongStore, $"coupon is valid only in regions {string.Join(", ", scope.Regions)}, not in '{order.RegionId}'");
+            }
         }
 
         if (order.Amount < coupon.MinSpend)

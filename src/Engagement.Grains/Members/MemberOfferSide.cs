@@ -93,14 +93,20 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
         return MemberCoupons.BookAsOf(Member, member.Now).Find(code)?.ToView(MemberId);
     }
 
-    /// <summary>Redeems a coupon at a store (CONTRACT.md §4); a refusal is answered with its reason.</summary>
+    /// <summary>
+    /// Redeems a coupon at a store (CONTRACT.md §4); a refusal is answered with its reason. The order's region is
+    /// <see cref="CouponRedeemRequest.RegionId"/> alone (null: not known, so a region-scoped coupon is refused
+    /// <c>wrong_store</c>).
+    /// </summary>
     public Task<CouponRedeemResult> RedeemAsync(string code, CouponRedeemRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return gate.ChangeAsync(async () =>
         {
             var now = member.Now;
-            var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId ?? Member.RegionId);
+            // The region is the store's (or, for a store that never reported one, the till's; CouponEndpoints), never the
+            // member's home region: a member of east is not at an east store. None known: a region-scoped coupon is refused.
+            var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId);
             var outcome = await CouponStepAsync("cr:" + request.RedemptionId, now, () => MemberCoupons.Redeem(Member, code, request.RedemptionId, order, member.Options, now));
             var reply = outcome.Reply;
             if (reply is { Accepted: true, Replayed: false })

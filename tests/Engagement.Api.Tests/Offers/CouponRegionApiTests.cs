@@ -40,6 +40,36 @@ public sealed class CouponRegionApiTests(OffersHostFixture host)
         Assert.Equal(20.00m, (await home.Content.ReadFromJsonAsync<JsonObject>(Json))!["discount"]!.GetValue<decimal>());
     }
 
+    [Fact]
+    public async Task ARegionScopedCouponAtAnUnplacedStoreWithoutARegionIsRefusedNamingTheStoreNeverJudgedByTheHomeRegion()
+    {
+        // The store never reported its region (no PUT /stores/{id}/inventory?regionId=) and the till sends none: the
+        // member's home region (east) says nothing about where the store is, so the east coupon is refused there.
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var unplaced = "SU" + suffix;
+        var memberId = "CPU" + suffix;
+        await host.RegisterAsync(memberId, "east");
+        using var admin = host.Client(AdminKey);
+        using var issued = await admin.PostAsJsonAsync($"api/v1/members/{memberId}/coupons",
+            new { grantId = "g-east-u", offerId = "east-only", kind = "no_threshold", value = 20.00m, validDays = 14, regions = new[] { "east" } }, Json);
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(Json))!["code"]!.GetValue<string>();
+
+        using var silent = await RedeemAsync(memberId, code, "u-1", unplaced, regionId: null);
+
+        Assert.Equal(HttpStatusCode.Conflict, silent.StatusCode);
+        var problem = (await silent.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal("wrong_store", problem["reason"]!.GetValue<string>());
+        Assert.Contains($"region of store '{unplaced}' is not known", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var support = host.Client(SupportKey);
+        var coupon = (await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{memberId}/coupons", Json))!.Single()!;
+        Assert.Equal("issued", coupon["status"]!.GetValue<string>());
+
+        // The till's regionId is trusted for a store whose region is not known: east there is honoured.
+        using var claimed = await RedeemAsync(memberId, code, "u-2", unplaced, regionId: "east");
+        Assert.Equal(HttpStatusCode.OK, claimed.StatusCode);
+    }
+
     private async Task<string> PlaceStoreAsync(string storeId, string regionId)
     {
         using var pos = host.Client(StoreKey);

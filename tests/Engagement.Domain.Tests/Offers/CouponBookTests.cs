@@ -110,6 +110,19 @@ public class CouponBookTests
     }
 
     [Fact]
+    public void ARegionScopedCouponIsRefusedWhenTheStoresRegionIsNotKnownNamingTheStore()
+    {
+        // No region (a store that never reported one, a till that sent none): never assumed to be one of the coupon's.
+        var threshold = Issue(Spend500Get100, grant: "u");
+        var book = BookWith(threshold);
+
+        var refusal = book.Redeem(threshold.Code, "R", new CouponOrder(600m, "S-UNPLACED", null), Noon.AddHours(1)).Outcome.Refusal;
+
+        Assert.Equal(CouponRefusals.WrongStore, refusal?.Reason);
+        Assert.Contains("region of store 'S-UNPLACED' is not known", refusal!.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EachRefusalNamesItsReason()
     {
         var threshold = Issue(Spend500Get100, grant: "t");
