@@ -85,7 +85,7 @@ public static class ApiRateLimiting
         var signIn = HttpMethods.IsPost(context.Request.Method) && string.Equals(path.Value?.TrimEnd('/'), ConsoleSignInPath, StringComparison.OrdinalIgnoreCase);
         var partition = signIn ? "guessed:" + context.Connection.RemoteIpAddress
             : hash is null ? "anonymous:" + context.Connection.RemoteIpAddress
-            : keys.Keys.ContainsKey(presented) || keys.KeyHashes.ContainsKey(hash) ? "key:" + hash
+            : ApiKeyHashes.TryResolve(keys, presented, out _) ? "key:" + hash
             : "guessed:" + context.Connection.RemoteIpAddress;
         return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
         {
