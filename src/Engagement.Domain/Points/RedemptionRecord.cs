@@ -13,7 +13,10 @@ public sealed class RedemptionRecord
 
     public string? RewardId { get; set; }
 
-    /// <summary>The store whose unit a catalogue redemption took; null for a points-only redemption (and in records kept before it was stored).</summary>
+    /// <summary>
+    /// The store whose unit a catalogue redemption took; null for a store-less one (no unit taken). Compared as given, null
+    /// included (<see cref="RedemptionPolicy.Redeem"/>): no records from before the field was stored exist to excuse.
+    /// </summary>
     public string? StoreId { get; set; }
 
     public decimal PointsValue { get; set; }
