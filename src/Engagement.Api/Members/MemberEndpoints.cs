@@ -174,7 +174,11 @@ public static class MemberEndpoints
         // A store-less redemption naming a reward takes no unit, but the reward is checked by the catalogue's own rule as at
         // a store (exists, active, points + cash one of its options, the member's tier): the member pays for that reward
         // and is sent its catalogue confirmation, so a withdrawn, unknown or under-priced reward is refused, nothing spent.
-        if (request.RewardId is { } named)
+        // A retry of a redemption the member already accepted for this reward is the member's to answer (a replay, or 409
+        // invalid for another request under its id; CONTRACT.md §4, idempotent by redemptionId), whatever the catalogue
+        // says now: the reward withdrawn, repriced or the member's tier lowered since must not refuse a paid redemption.
+        if (request.RewardId is { } named
+            && !await grains.GetGrain<IMemberGrain>(memberId).HasAcceptedRedemptionAsync(request.RedemptionId, named, storeId: null))
         {
             if (await grains.GetGrain<IMemberGrain>(memberId).GetViewAsync() is not { } member)
             {

@@ -29,7 +29,7 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
 
         var cash = request!.CashAmount ?? 0m;
         var catalogue = grains.GetGrain<IRewardCatalogueGrain>(0);
-        if ((await catalogue.GetAsync(rewardId)) is null)
+        if (await catalogue.GetAsync(rewardId) is not { } item)
         {
             return CatalogueEndpoints.RewardNotFound(rewardId);
         }
@@ -40,8 +40,10 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
             return OfferProblems.NotFound("Member not found", $"No event for member '{request.MemberId}' has been seen.");
         }
 
-        var quote = await catalogue.QuoteAsync(rewardId, request.Points, cash, member.Tier);
-        if (Refusal(rewardId, quote) is { } refused)
+        // A retry of a redemption the member already accepted at this store goes on to its replay (CONTRACT.md §4,
+        // idempotent by redemptionId): the reward withdrawn, repriced or the tier lowered since must not refuse it.
+        if (!await grains.GetGrain<IMemberGrain>(request.MemberId!).HasAcceptedRedemptionAsync(request.RedemptionId!, rewardId, request.StoreId!)
+            && Refusal(rewardId, await catalogue.QuoteAsync(rewardId, request.Points, cash, member.Tier)) is { } refused)
         {
             return refused;
         }
@@ -125,7 +127,7 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
             CashAmount = cash,
             PointValue = pointValue,
             PointsValue = decimal.Round(request.Points * pointValue, 2, MidpointRounding.ToZero),
-            MarketPrice = quote.Item!.MarketPrice,
+            MarketPrice = item.MarketPrice,
             PointsBalance = paid.PointsBalance,
             Replayed = paid.Replayed,
             Stock = confirmed.Stock,

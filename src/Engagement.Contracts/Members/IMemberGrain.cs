@@ -27,12 +27,13 @@ public interface IMemberGrain : IGrainWithStringKey, IMemberCampaignTarget, Offe
 
     /// <summary>
     /// Whether the member accepted redemption <paramref name="redemptionId"/> of reward <paramref name="rewardId"/> at
-    /// store <paramref name="storeId"/> (remembered 30 days; a record of the same id for another reward or store does
-    /// not count); false for a refused or unknown one, or an unknown member. A stock counter asks it to settle a unit a
-    /// redemption left held.
+    /// store <paramref name="storeId"/> (null: a store-less redemption, which took no unit; remembered 30 days; a record of
+    /// the same id for another reward or store does not count); false for a refused or unknown one, or an unknown member.
+    /// A stock counter asks it to settle a unit a redemption left held; the store-less redemption endpoint asks it so a
+    /// retry is replayed before the reward is checked again.
     /// </summary>
     [ReadOnly]
-    Task<bool> HasAcceptedRedemptionAsync(string redemptionId, string rewardId, string storeId);
+    Task<bool> HasAcceptedRedemptionAsync(string redemptionId, string rewardId, string? storeId);
 
     /// <summary>Every touch decision, newest first (bounded to the recent ones kept in state).</summary>
     [ReadOnly]

@@ -158,7 +158,7 @@ public sealed class MemberGrain(
         return MemberMapper.ToResult(request, outcome.Reply);
     });
 
-    public async Task<bool> HasAcceptedRedemptionAsync(string redemptionId, string rewardId, string storeId)
+    public async Task<bool> HasAcceptedRedemptionAsync(string redemptionId, string rewardId, string? storeId)
     {
         await _gate.EnsureCurrentAsync();
         return state.RecordExists && RedemptionPolicy.Accepted(Member, redemptionId, rewardId, storeId, _member.Now);

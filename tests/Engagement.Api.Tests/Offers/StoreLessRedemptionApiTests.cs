@@ -85,4 +85,37 @@ public sealed class StoreLessRedemptionApiTests(OffersHostFixture host)
         Assert.DoesNotContain($"catalogue:{v4Only}", touches, StringComparison.Ordinal);
         Assert.DoesNotContain($"catalogue:{withdrawn}", touches, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ARetryOfAPaidRedemptionIsReplayedAfterTheRewardIsWithdrawn()
+    {
+        var rewardId = "R-MUG-" + Guid.NewGuid().ToString("N")[..8];
+        await host.PutRewardAsync(rewardId, new { name = "Mug", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, ("S1", 1));
+        var member = (await host.SeedBuyersAsync(1, 10_000m))[0];
+        using var admin = host.Client(AdminKey);
+
+        using var pos = host.Client(StoreKey);
+        using var atStore = await pos.PostAsJsonAsync($"api/v1/catalogue/{rewardId}/redemptions", new { redemptionId = "w-0", memberId = member, storeId = "S1", points = 3_000 }, Json);
+        Assert.True(atStore.IsSuccessStatusCode, await atStore.Content.ReadAsStringAsync());
+        using var paid = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "w-1", points = 3_000, rewardId }, Json);
+        Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+        var balance = (await paid.Content.ReadFromJsonAsync<JsonObject>(Json))!["pointsBalance"]!.GetValue<long>();
+
+        // HQ withdraws the reward; the till, which lost the first answer, retries: the points were spent, so it is a replay.
+        using var withdraw = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", new { name = "Mug", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>(), active = false }, Json);
+        Assert.True(withdraw.IsSuccessStatusCode, await withdraw.Content.ReadAsStringAsync());
+        using var retry = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "w-1", points = 3_000, rewardId }, Json);
+        var body = await retry.Content.ReadFromJsonAsync<JsonObject>(Json);
+        Assert.True(retry.StatusCode == HttpStatusCode.OK, body?.ToJsonString());
+        Assert.True(body!["replayed"]!.GetValue<bool>());
+        Assert.Equal(balance, body["pointsBalance"]!.GetValue<long>());
+        using var storeRetry = await pos.PostAsJsonAsync($"api/v1/catalogue/{rewardId}/redemptions", new { redemptionId = "w-0", memberId = member, storeId = "S1", points = 3_000 }, Json);
+        var storeBody = await storeRetry.Content.ReadFromJsonAsync<JsonObject>(Json);
+        Assert.True(storeRetry.IsSuccessStatusCode, storeBody?.ToJsonString());
+        Assert.True(storeBody!["replayed"]!.GetValue<bool>());
+
+        // A new redemption of the withdrawn reward is still refused.
+        using var fresh = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "w-2", points = 3_000, rewardId }, Json);
+        Assert.Equal(HttpStatusCode.Conflict, fresh.StatusCode);
+    }
 }
