@@ -102,6 +102,10 @@ public sealed class MetricsOptions
         }
 
         errors.AddRange(RegionTimeZones.Where(kv => MemberTimeZones.TryFind(kv.Value) is null).Select(kv => $"RegionTimeZones:{kv.Key} '{kv.Value}' is not a known IANA zone."));
+
+        // "all" counts under the default region (RegionOf), so its zone would silently become the default region's.
+        errors.AddRange(RegionTimeZones.Keys.Where(key => string.Equals(key.Trim(), AlertRules.AllRegions, StringComparison.OrdinalIgnoreCase))
+            .Select(key => $"RegionTimeZones:{key}: 'all' is the whole programme, not a region (a region named so counts under '{DefaultRegion}')."));
         return errors;
     }
 

@@ -25,6 +25,14 @@ public class AlertAllRegionTests
         Assert.Equal(MetricsOptions.DefaultRegion, MetricsOptions.RegionOf(producerRegion));
 
     [Fact]
+    public void ATimeZoneConfiguredForARegionNamedAllIsRefusedAtStartUp()
+    {
+        // Otherwise "ALL" → default region through RegionOf, and its zone silently became the default region's.
+        var errors = new MetricsOptions { RegionTimeZones = new() { ["ALL"] = "America/Los_Angeles", ["west"] = "America/Los_Angeles" } }.Validate();
+        Assert.Equal(["RegionTimeZones:ALL: 'all' is the whole programme, not a region (a region named so counts under 'default')."], errors);
+    }
+
+    [Fact]
     public void AProgrammeAboveTheCeilingAndARegionNamedAllBelowItRaiseOneEpisodeOverTwoEvaluations()
     {
         var options = new AlertOptions();
