@@ -178,8 +178,9 @@ public sealed record CouponBook
             }
         }
 
-        // A late purchase is judged as of its own time: a coupon the clock expired since was still valid then.
-        var asOfThen = coupon.Status == CouponStatuses.Expired && occurredAt < coupon.ValidUntil ? coupon with { Status = CouponStatuses.Issued } : coupon;
+        // A late purchase is judged as of its own time: a coupon the clock expired since was still valid then, and so was
+        // one support voided by a reissue after it (the till gave the discount; the replacement goes, CouponReissues.AfterLateUse).
+        var asOfThen = IssuedAt(coupon, occurredAt) ? coupon with { Status = CouponStatuses.Issued } : coupon;
         if (CouponPolicy.CheckRedeem(asOfThen, order, occurredAt) is { } refusal)
         {
             return (this, CouponRedeemOutcome.Refused(refusal, coupon));
@@ -189,6 +190,17 @@ public sealed record CouponBook
             with { OrderId = orderId, StoreId = order.StoreId };
         return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, CouponPolicy.DiscountOn(redeemed, order.Amount), Replayed: false));
     }
+
+    /// <summary>
+    /// True when <paramref name="coupon"/>, expired or voided now, was still issued at <paramref name="at"/>: before its
+    /// expiry instant, and for a voided one before it was voided by a reissue (<see cref="CouponReissues.ReplacementOf"/>).
+    /// </summary>
+    private bool IssuedAt(Coupon coupon, DateTimeOffset at) => coupon.Status switch
+    {
+        CouponStatuses.Expired => at < coupon.ValidUntil,
+        CouponStatuses.Voided => at < coupon.ValidUntil && at < coupon.StatusAt && CouponReissues.ReplacementOf(this, coupon.Code) is not null,
+        _ => false,
+    };
 
     /// <summary>
     /// After order <paramref name="orderId"/> was refunded in full: its coupons are issued again when

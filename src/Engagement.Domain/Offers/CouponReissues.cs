@@ -17,6 +17,12 @@ public static class CouponReissues
     /// <summary>Ledger rule of a coupon voided (−1 when it was live).</summary>
     public const string VoidRule = "coupon.void";
 
+    /// <summary>
+    /// Ledger rule of a coupon used twice (delta 0): a late purchase used the original of a reissue whose replacement
+    /// the member has redeemed too (<see cref="AfterLateUse"/>), so the member got its value twice.
+    /// </summary>
+    public const string DoubleUseRule = "coupon.double-use";
+
     /// <summary>Longest reason an agent may give, in characters.</summary>
     public const int MaxReasonLength = 200;
 
@@ -34,6 +40,42 @@ public static class CouponReissues
 
     /// <summary>The grant id of the reissue of <paramref name="oldCode"/> (normalised code).</summary>
     public static string GrantIdFor(string oldCode) => "reissue:" + oldCode;
+
+    /// <summary>The coupon reissued from <paramref name="code"/> (normalised; its grant id is <see cref="GrantIdFor"/>), or null.</summary>
+    public static Coupon? ReplacementOf(CouponBook book, string code)
+    {
+        ArgumentNullException.ThrowIfNull(book);
+        var grantId = GrantIdFor(code);
+        return book.Coupons.FirstOrDefault(c => string.Equals(c.GrantId, grantId, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Purchase <paramref name="evt"/> (judged as of its occurredAt, CONTRACT.md §1.1) used <paramref name="used"/>, which
+    /// support had reissued since: the till gave its discount, so the use stands on the original, and the replacement
+    /// (and any reissue of it) must not give the value again. One still issued is voided (<see cref="VoidRule"/> −1, the
+    /// reason naming the late purchase); one already redeemed is a double use the engine can no longer undo, recorded
+    /// (<see cref="DoubleUseRule"/>, delta 0, naming both coupons and the purchase) for support to follow up.
+    /// </summary>
+    internal static void AfterLateUse(MemberState state, Coupon used, MemberEvent evt, ProgramOptions options, DateTimeOffset now)
+    {
+        var code = used.Code;
+        for (var link = 0; link < Coupon.MaxHistory && ReplacementOf(MemberCoupons.Book(state), code) is { } next; link++, code = next.Code)
+        {
+            var late = string.Create(CultureInfo.InvariantCulture,
+                $"original {used.Code} (reissued as {next.Code}) was used by late purchase {evt.EventId} (order {evt.OrderId}, occurred {evt.OccurredAt:yyyy-MM-dd HH:mm zzz}) when it was still valid");
+            if (next.Status == CouponStatuses.Issued)
+            {
+                var (book, voided) = MemberCoupons.Book(state).Void(next.Code, late + "; the till gave its discount, so the replacement is withdrawn", now);
+                MemberCoupons.Adopt(state, book);
+                MemberCoupons.Record(state, voided.Coupon!, -1, VoidRule, evt.EventId, options, now);
+            }
+            else if (next.Status == CouponStatuses.Redeemed)
+            {
+                var twice = next with { StatusReason = $"used twice: {late}, and the replacement was redeemed too ({next.StatusReason})" };
+                MemberCoupons.Record(state, twice, 0, DoubleUseRule, evt.EventId, options, now);
+            }
+        }
+    }
 
     /// <summary>
     /// Reissues coupon <paramref name="code"/> for <paramref name="actor"/> (the key's name) with <paramref name="reason"/>

@@ -157,10 +157,10 @@ public static class MemberCoupons
                 // A coupon the POS redeemed was confirmed to the member then; one used only on the order is confirmed now.
                 if (!outcome.Replayed && held?.RedemptionId is null)
                 {
-                    // A late purchase may use a coupon the clock already expired (-1 then): expired → redeemed leaves the
-                    // live count as it was, so the ledger still adds up to the coupons held (docs/offers.md §7).
+                    // A late use of a coupon expired or voided (-1 then) since leaves the live count as it was (docs/offers.md §7).
                     Record(state, outcome.Coupon!, held?.Status == CouponStatuses.Issued ? -1 : 0, RedeemRule, evt.EventId, options, now);
                     ConfirmationTouch(state, "coupon:" + outcome.Coupon!.Code, Describe(outcome.Coupon, outcome.Discount), outcome.Coupon.Code, options, now);
+                    CouponReissues.AfterLateUse(state, outcome.Coupon, evt, options, now);
                 }
             }
 

@@ -98,6 +98,9 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event {EventId} names a coupon the member cannot use; the purchase applies without it: {Refusal}")]
     public static partial void LogCouponRefused(this ILogger logger, string memberId, string eventId, string refusal);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event {EventId} used a reissued coupon whose replacement was redeemed too; the member got its value twice: {Detail}")]
+    public static partial void LogCouponUsedTwice(this ILogger logger, string memberId, string eventId, string detail);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: a coupon of offer {OfferId} was reissued by {Actor} (reissue {ReissueId})")]
     public static partial void LogCouponReissued(this ILogger logger, string memberId, string offerId, string actor, string reissueId);
 

@@ -220,10 +220,17 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
     /// </summary>
     public bool ApplyEventStep(MemberEvent evt, IReadOnlyList<HeldRefund>? held, DateTimeOffset now)
     {
+        var from = Member.NextSequence;
         var outcome = CouponEventStep.Apply(Member, evt, held, Offers, member.Options, member.Metrics, now);
         foreach (var refusal in outcome.Reply)
         {
             Logger.LogCouponRefused(MemberId, evt.EventId, refusal);
+        }
+
+        // A late purchase used a reissued coupon whose replacement was redeemed as well (CouponReissues.AfterLateUse).
+        foreach (var twice in MemberMetricsPolicy.EntriesSince(Member, from).Where(e => e.RuleId == CouponReissues.DoubleUseRule))
+        {
+            Logger.LogCouponUsedTwice(MemberId, evt.EventId, twice.Reason);
         }
 
         return AssignAdvisors(now).StateChanged | outcome.StateChanged;

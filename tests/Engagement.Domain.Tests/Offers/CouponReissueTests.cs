@@ -116,4 +116,77 @@ public sealed class CouponReissueTests
         var rules = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Select(e => e.RuleId).ToList();
         Assert.Equal(["coupon.issue", "coupon.issue", "coupon.redeem", "coupon.expire", "coupon.issue"], rules);
     }
+    private static MemberEvent LatePurchase(string eventId, DateTimeOffset occurredAt, string code) =>
+        new(eventId, MemberEventTypes.Purchase, occurredAt) { OrderId = "O-" + eventId, Amount = 120m, StoreId = "S009", RegionId = "east", Coupons = [code] };
+
+    // CONTRACT.md §1.1, §2.1: an offline POS gave C's discount at 23:00, C expired at midnight, support reissued it the
+    // next day (an expired coupon stays expired), then the upload arrived. Judged as of 23:00, C was valid: the use stands
+    // on C and the replacement, still issued, is voided naming the late purchase, so the member gets the value once.
+    [Fact]
+    public void ALatePurchaseUsingAnExpiredCouponSinceReissuedRedeemsItAndVoidsTheReplacement()
+    {
+        var member = Member();
+        var old = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!;
+        var fresh = Reissue(member, old.Code, old.ValidUntil.AddHours(10)).Reply.New!;
+
+        var step = MemberCoupons.AfterEvent(member, LatePurchase("pos-late", old.ValidUntil.AddHours(-1), old.Code), Offers, _options, old.ValidUntil.AddHours(12));
+
+        Assert.Empty(step.Reply);
+        AssertUsedOnceOnTheOriginal(member, old.Code, fresh.Code);
+    }
+
+    // The same when C was still issued at the reissue (voided by it): the purchase happened before the void, at the till.
+    [Fact]
+    public void ALatePurchaseBeforeTheReissueUsesTheVoidedOriginalAndVoidsTheReplacement()
+    {
+        var member = Member();
+        var old = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!;
+        var fresh = Reissue(member, old.Code, Noon.AddDays(1)).Reply.New!;
+
+        // A purchase after the reissue cannot use the voided original, and changes nothing.
+        var after = MemberCoupons.AfterEvent(member, LatePurchase("pos-after", Noon.AddDays(1).AddHours(1), old.Code), Offers, _options, Noon.AddDays(2));
+        Assert.Contains(CouponRefusals.Voided, Assert.Single(after.Reply), StringComparison.Ordinal);
+        Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(member).Find(fresh.Code)!.Status);
+
+        var step = MemberCoupons.AfterEvent(member, LatePurchase("pos-late", Noon.AddHours(20), old.Code), Offers, _options, Noon.AddDays(2));
+
+        Assert.Empty(step.Reply);
+        AssertUsedOnceOnTheOriginal(member, old.Code, fresh.Code);
+    }
+
+    // The replacement was redeemed before the upload arrived: both discounts were given, nothing can take one back, so
+    // the double use is recorded (coupon.double-use, naming both codes and the purchase), not left silent.
+    [Fact]
+    public void ALatePurchaseUsingTheOriginalOfARedeemedReplacementRecordsTheDoubleUse()
+    {
+        var member = Member();
+        var old = MemberCoupons.Issue(member, WakeUpGift, "g", Offers, _options, Noon).Reply.Coupon!;
+        var fresh = Reissue(member, old.Code, old.ValidUntil.AddHours(10)).Reply.New!;
+        Assert.True(MemberCoupons.Redeem(member, fresh.Code, "r1", At("S001", 80m), _options, old.ValidUntil.AddHours(11)).Reply.Accepted);
+
+        MemberCoupons.AfterEvent(member, LatePurchase("pos-late", old.ValidUntil.AddHours(-1), old.Code), Offers, _options, old.ValidUntil.AddHours(12));
+
+        var book = MemberCoupons.Book(member);
+        Assert.Equal((CouponStatuses.Redeemed, CouponStatuses.Redeemed), (book.Find(old.Code)!.Status, book.Find(fresh.Code)!.Status));
+        var twice = Assert.Single(member.Ledger, e => e.RuleId == "coupon.double-use");
+        Assert.Equal((0L, "pos-late"), (twice.Delta, twice.EventId));
+        Assert.Contains("used twice", twice.Reason, StringComparison.Ordinal);
+        Assert.Contains(old.Code, twice.Reason, StringComparison.Ordinal);
+        Assert.Contains(fresh.Code, twice.Reason, StringComparison.Ordinal);
+    }
+
+    private static void AssertUsedOnceOnTheOriginal(MemberState member, string oldCode, string freshCode)
+    {
+        var book = MemberCoupons.Book(member);
+        var (original, replacement) = (book.Find(oldCode)!, book.Find(freshCode)!);
+        Assert.Equal(CouponStatuses.Redeemed, original.Status);
+        Assert.Equal(CouponStatuses.Voided, replacement.Status);
+        Assert.Contains("late purchase pos-late", replacement.StatusReason, StringComparison.Ordinal);
+        Assert.DoesNotContain(book.Coupons, c => c.Status == CouponStatuses.Issued);
+
+        var moves = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).ToList();
+        var last = moves[^1];
+        Assert.Equal((-1L, CouponReissues.VoidRule, "pos-late", 0L), (last.Delta, last.RuleId, last.EventId, last.BalanceAfter));
+        Assert.Equal(0L, moves.Sum(e => e.Delta));
+    }
 }
