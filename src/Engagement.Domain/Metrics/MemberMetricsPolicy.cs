@@ -212,7 +212,10 @@ public static class MemberMetricsPolicy
         return first == state.Ledger.Count ? [] : state.Ledger.GetRange(first, state.Ledger.Count - first);
     }
 
-    /// <summary>Points moved by the outcome's ledger entries, by the rule that wrote them.</summary>
+    /// <summary>
+    /// Points moved by the outcome's ledger entries, by the rule that wrote them; the engine's give-back of a redemption
+    /// (<see cref="AdjustmentPolicy.IsRedemptionUndo"/>) counts as redeemed negated, not as adjusted.
+    /// </summary>
     public static (long Issued, long Redeemed, long Expired, long Reversed, long Adjusted) PointsOf(IReadOnlyList<LedgerEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
@@ -231,6 +234,10 @@ public static class MemberMetricsPolicy
                     break;
                 case RuleIds.PointsExpire:
                     expired -= e.Delta;
+                    break;
+                case AdjustmentPolicy.PointsRule when AdjustmentPolicy.IsRedemptionUndo(e.EventId):
+                    // A catalogue redemption given back (stock lost): it un-redeems its points, it is no adjustment.
+                    redeemed -= e.Delta;
                     break;
                 case AdjustmentPolicy.PointsRule:
                     adjusted += e.Delta;

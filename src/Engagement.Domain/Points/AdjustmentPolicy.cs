@@ -54,6 +54,14 @@ public static class AdjustmentPolicy
         adjustmentId is not null && adjustmentId.StartsWith(RedemptionUndoPrefix, StringComparison.Ordinal);
 
     /// <summary>
+    /// True when <paramref name="eventId"/> (a ledger entry's) is that of the engine's give-back of a redemption
+    /// (<see cref="EventIdOf"/> a <see cref="RedemptionUndoPrefix"/> id): the redemption undone, not an adjustment, for the
+    /// points economy (CONTRACT.md §5).
+    /// </summary>
+    public static bool IsRedemptionUndo(string? eventId) =>
+        eventId is not null && eventId.StartsWith(EventIdPrefix + RedemptionUndoPrefix, StringComparison.Ordinal);
+
+    /// <summary>
     /// True when an adjustment of this size needs the admin role: |delta| above the support limit
     /// (<paramref name="supportLimit"/>, points or growth, inclusive limit).
     /// </summary>
