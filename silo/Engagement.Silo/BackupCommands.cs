@@ -10,7 +10,8 @@ namespace Engagement.Silo;
 /// configuration (appsettings, <c>ConnectionStrings__AzureStorage</c>, <c>Engagement__Backup__*</c>):
 /// <list type="bullet">
 /// <item><c>Engagement.Silo backup</c>: take a backup now.</item>
-/// <item><c>Engagement.Silo backups</c>: list the backups, newest first.</item>
+/// <item><c>Engagement.Silo backups</c>: list the backups, newest first: each name (its UTC start) with that start in
+/// the programme's zone (<see cref="BackupOptions.TimeZone"/>), e.g. <c>20261129-180000  2026-11-30 02:00 +08:00</c>.</item>
 /// <item><c>Engagement.Silo restore --backup &lt;name&gt;</c>: restore one into an account whose engine tables are empty.</item>
 /// </list>
 /// </summary>
@@ -20,7 +21,7 @@ public static class BackupCommands
     public const string Usage = """
         usage: Engagement.Silo [--urls <url>] [Section:Key=value ...]   run the silo (settings as in the README)
                Engagement.Silo backup                                 take a backup now
-               Engagement.Silo backups                                list the backups, newest first
+               Engagement.Silo backups                                list the backups, newest first (names are UTC starts)
                Engagement.Silo restore --backup <name>                restore one into empty engine tables (silos stopped)
         """;
 
@@ -70,12 +71,13 @@ public static class BackupCommands
                     System.Console.WriteLine($"backup {manifest.Name}: {manifest.Tables.Count} tables, {manifest.Tables.Sum(t => t.Rows):N0} rows, in container {options.Container}");
                     return 0;
                 case "backups":
+                    // Names are UTC starts; each line shows the start in the programme's zone (the schedule's) too.
                     var list = new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>());
+                    var zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
+                    System.Console.WriteLine($"name (UTC start)  start in {options.TimeZone}");
                     foreach (var (listed, m) in await list.ListAsync())
                     {
-                        System.Console.WriteLine(m is null
-                            ? $"{listed}  (no manifest: incomplete)"
-                            : $"{listed}  {m.Status,-8}  {m.Tables.Count} tables  {m.Tables.Sum(t => t.Rows),12:N0} rows  {m.StartedAt:u} → {m.FinishedAt:u}");
+                        System.Console.WriteLine(BackupListing.Line(listed, m, zone));
                     }
 
                     return 0;
@@ -89,7 +91,7 @@ public static class BackupCommands
 
                     System.Console.WriteLine($"restoring backup {name} from container {options.Container}");
                     var ledgerTable = configuration[$"{EngagementStorageOptions.SectionName}:{nameof(EngagementStorageOptions.LedgerTableName)}"];
-                    var restored = await new TableRestore(tables, blobs, options, ledgerTable).RunAsync(name, new SyncProgress());
+                    var restored = await new TableRestore(tables, blobs, options, ledgerTable, host.Services.GetRequiredService<ILogger<TableRestore>>()).RunAsync(name, new SyncProgress());
                     System.Console.WriteLine($"restored {restored.Count} tables, {restored.Values.Sum():N0} rows");
                     return 0;
             }

@@ -19,16 +19,21 @@ namespace Engagement.Azure.Backup;
 /// </summary>
 /// <param name="tables">The account restored into.</param>
 /// <param name="blobs">The account holding the backups.</param>
-/// <param name="options">The backup container; <see cref="BackupOptions.First"/> names the grain-state table.</param>
+/// <param name="options">The backup container; <see cref="BackupOptions.First"/> names the grain-state table;
+/// <see cref="BackupOptions.TimeZone"/> the zone the backup's start is shown in (UTC when unknown).</param>
 /// <param name="ledgerTable">The ledger table (<c>Engagement:Storage:LedgerTableName</c>); default <c>EngagementLedger</c>.
 /// Table names are matched ignoring case, as Azure does.</param>
-/// <param name="logger">Warnings (a ledger restored uncut); none when null.</param>
+/// <param name="logger">The backup's start (UTC and local) before anything is written, warnings (a ledger restored
+/// uncut); none when null.</param>
 public sealed partial class TableRestore(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options, string? ledgerTable = null, ILogger<TableRestore>? logger = null)
 {
     private readonly string _ledgerTable = ledgerTable ?? Ledger.AzureTableLedgerArchive.DefaultTableName;
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
-    /// <summary>Restores <paramref name="backup"/>; reports progress per table and every 10,000 rows.</summary>
+    /// <summary>
+    /// Restores <paramref name="backup"/> (a name is the backup's UTC start, <see cref="TableBackup.NameFor"/>); first
+    /// reports and logs that start in <see cref="BackupOptions.TimeZone"/>, then progress per table and every 10,000 rows.
+    /// </summary>
     /// <returns>Rows written per table (for the ledger, fewer than the manifest's when the cut left rows out).</returns>
     /// <exception cref="InvalidOperationException">No such complete backup, or a target table already holds rows.</exception>
     /// <exception cref="InvalidDataException">A table blob does not match the manifest; nothing was written.</exception>
@@ -42,6 +47,13 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
         {
             throw new InvalidOperationException($"Backup '{backup}' is {manifest.Status} ({manifest.Error}); restore a complete one.");
         }
+
+        // The name is the UTC start; say the start in the programme's zone too, before anything is written, so an
+        // operator who meant "the 02:00 backup" sees which one this is.
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(options.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
+        var localStart = BackupListing.LocalTime(manifest.StartedAt, zone);
+        LogRestoring(_logger, backup, manifest.StartedAt, localStart, zone.Id);
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"backup {backup} started {manifest.StartedAt:u} (UTC), {localStart} in {zone.Id}"));
 
         foreach (var entry in manifest.Tables)
         {
@@ -93,6 +105,9 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
     }
 
     private bool IsLedger(string table) => string.Equals(table, _ledgerTable, StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restore of backup {Backup}: it started {StartedAt:u} (UTC), {LocalStart} in {TimeZone}")]
+    private static partial void LogRestoring(ILogger logger, string backup, DateTimeOffset startedAt, string localStart, string timeZone);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Restore: {Ledger} restored uncut: {StateTable} held {StateRows} rows but none named a member, so the ledger may hold entries of events the restored members never applied")]
     private static partial void LogUncut(ILogger logger, string ledger, string stateTable, long stateRows);

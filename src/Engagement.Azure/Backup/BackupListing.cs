@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Engagement.Azure.Backup;
+
+/// <summary>
+/// How operators see a backup (<c>Engagement.Silo backups</c>, the restore's first lines): its name is its start in
+/// UTC (<see cref="TableBackup.NameFor"/>), which in the programme's zone is another hour and often another day
+/// (the 02:00 Asia/Shanghai backup of 30 Nov is <c>20261129-180000</c>), so its start is shown in that zone too.
+/// </summary>
+public static class BackupListing
+{
+    /// <summary>
+    /// <paramref name="at"/> as a wall-clock time in <paramref name="zone"/> with its offset, to the minute, e.g.
+    /// <c>2026-11-30 02:00 +08:00</c>.
+    /// </summary>
+    public static string LocalTime(DateTimeOffset at, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        return TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// When backup <paramref name="name"/> started (UTC): its manifest's <see cref="BackupManifest.StartedAt"/>, or, with
+    /// no manifest, the UTC instant its name spells (null when it is not a backup name).
+    /// </summary>
+    public static DateTimeOffset? StartOf(string name, BackupManifest? manifest) =>
+        manifest is not null ? manifest.StartedAt
+        : DateTimeOffset.TryParseExact(name, "yyyyMMdd-HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
+        : null;
+
+    /// <summary>
+    /// One line of the <c>backups</c> listing: the name (UTC), the start in <paramref name="zone"/>, then the status,
+    /// tables, rows and the UTC start and end from the manifest (or that it has none).
+    /// </summary>
+    public static string Line(string name, BackupManifest? manifest, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var local = StartOf(name, manifest) is { } start ? LocalTime(start, zone) : "?";
+        return manifest is null
+            ? string.Create(CultureInfo.InvariantCulture, $"{name}  {local}  (no manifest: incomplete)")
+            : string.Create(CultureInfo.InvariantCulture, $"{name}  {local}  {manifest.Status,-9}  {manifest.Tables.Count} tables  {manifest.Tables.Sum(t => t.Rows),12:N0} rows  {manifest.StartedAt:u} → {manifest.FinishedAt:u}");
+    }
+}
