@@ -1,7 +1,6 @@
 using System.Globalization;
 using Azure;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,7 +16,9 @@ namespace Engagement.Azure.Backup;
 /// however many slots that takes, and if the backup has no manifest while its claim stays untouched for
 /// <see cref="BackupOptions.StalledAfter"/> (its silo was killed mid-copy), records it failed and reports it
 /// (<see cref="TableBackup.AbandonAsync"/>), so a lost backup is never silent. A slot that comes while a watched
-/// backup is still copying is skipped with a warning: two full copies at once would double the read load.
+/// backup is still copying is skipped with a warning: two full copies at once would double the read load. A silo
+/// stopped mid-copy (its stopping token cancelled: a rolling deploy) abandons the backup without reporting it and
+/// releases the claim; a silo watching the slot then takes it late (<see cref="TakeLateIfReleasedAsync"/>).
 /// </summary>
 public sealed partial class BackupScheduler(
     TableBackup backup,
@@ -185,169 +186,7 @@ public sealed partial class BackupScheduler(
             return;
         }
 
-        using var beating = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var heartbeat = HeartbeatAsync(settings, name, beating.Token);
-        try
-        {
-            await backup.RunAsync(name, cancellationToken: stoppingToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-        {
-            // TableBackup reported it to the failure listeners (the default one logs an error); the next slot tries again.
-        }
-        finally
-        {
-            await beating.CancelAsync();
-            await heartbeat;
-        }
-    }
-
-    /// <summary>Touches the claim of backup <paramref name="name"/> every quarter of <see cref="BackupOptions.StalledAfter"/> until cancelled.</summary>
-    private async Task HeartbeatAsync(BackupOptions settings, string name, CancellationToken cancellationToken)
-    {
-        var claim = blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim");
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
-                await claim.UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is RequestFailedException or AggregateException)
-            {
-                // The backup itself will meet the same storage; its own failure is what gets reported.
-                LogHeartbeatFailed(logger, ex, name);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The first watched backup still copying now: its watch saw its claim fresh, and it has no manifest yet (looked at
-    /// now, not at the watch's last look, which may be minutes old). Null when none is, or storage cannot say.
-    /// </summary>
-    private async Task<Watch?> StillCopyingAsync(BackupOptions settings, List<Watch> watches, CancellationToken cancellationToken)
-    {
-        var container = blobs.GetBlobContainerClient(settings.Container);
-        foreach (var watch in watches.Where(w => w.Running))
-        {
-            try
-            {
-                if (!await container.GetBlobClient(TableBackup.ManifestBlobName(watch.Name)).ExistsAsync(cancellationToken))
-                {
-                    return watch;
-                }
-            }
-            catch (Exception ex) when (ex is RequestFailedException or AggregateException)
-            {
-                LogLookFailed(logger, ex, watch.Name);
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Starts watching backup <paramref name="name"/>, taken by another silo at <paramref name="slot"/> (<see cref="WatchAsync"/>).</summary>
-    private Watch StartWatch(BackupOptions settings, string name, DateTimeOffset slot, CancellationToken cancellationToken)
-    {
-        var watch = new Watch(name);
-        watch.Task = WatchAsync(settings, watch, slot, cancellationToken);
-        return watch;
-    }
-
-    /// <summary>
-    /// Watches backup <see cref="Watch.Name"/>, taken by another silo at <paramref name="slot"/>, for as long as it runs
-    /// (however many slots that spans): done when it has a manifest; recorded failed and reported when its claim stays
-    /// untouched for <see cref="BackupOptions.StalledAfter"/> (<see cref="ClaimWatch"/>). Looks at once, then every
-    /// quarter of it; <see cref="Watch.Running"/> while the claim is there without a manifest.
-    /// </summary>
-    private async Task WatchAsync(BackupOptions settings, Watch watch, DateTimeOffset slot, CancellationToken cancellationToken)
-    {
-        var name = watch.Name;
-        var container = blobs.GetBlobContainerClient(settings.Container);
-        var claim = container.GetBlobClient($"{name}/claim");
-        var stall = new ClaimWatch(settings.StalledAfter);
-        try
-        {
-            while (true)
-            {
-                try
-                {
-                    if (await container.GetBlobClient(TableBackup.ManifestBlobName(name)).ExistsAsync(cancellationToken))
-                    {
-                        LogWatched(logger, name, "it has its manifest");
-                        return;
-                    }
-
-                    var touched = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag;
-                    if (stall.Observe(touched, time.GetUtcNow()))
-                    {
-                        watch.Running = false;
-                        var holder = (await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
-                        var reason = new TimeoutException($"backup {name} was taken by {holder} and has shown no progress for {stall.Quiet.TotalMinutes:F0} minutes without finishing; that silo probably stopped mid-copy");
-                        var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
-                        LogWatched(logger, name, recorded ? "stalled, recorded failed by this silo" : "stalled, already recorded by another silo");
-                        return;
-                    }
-
-                    watch.Running = true;
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    // Not claimed (the slot before this silo's start was never taken, or the container is new): nothing to watch.
-                    return;
-                }
-                catch (Exception ex) when (ex is RequestFailedException or AggregateException)
-                {
-                    // One failed look (storage briefly unreachable) must not end the watch: a backup whose silo died
-                    // meanwhile would never be reported. Running keeps its last value; the next look decides.
-                    LogWatchFailed(logger, ex, name, settings.StalledAfter / 4);
-                }
-
-                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            watch.Running = false;
-        }
-    }
-
-    /// <summary>Whether backup <paramref name="name"/> has a claim; false when storage cannot say.</summary>
-    private async Task<bool> ClaimExistsAsync(string containerName, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await blobs.GetBlobContainerClient(containerName).GetBlobClient($"{name}/claim").ExistsAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
-        {
-            return false;
-        }
-    }
-
-    private async Task<bool> ClaimAsync(string containerName, string name, CancellationToken cancellationToken)
-    {
-        var container = blobs.GetBlobContainerClient(containerName);
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        try
-        {
-            await container.GetBlobClient($"{name}/claim").UploadAsync(
-                BinaryData.FromString(Environment.MachineName),
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
-                cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            return false;
-        }
+        await CopyAsync(settings, name, stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Next backup at {Slot} ({TimeZone} schedule)")]
@@ -365,35 +204,9 @@ public sealed partial class BackupScheduler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} is taken by another silo")]
     private static partial void LogSkipped(ILogger logger, string backup);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}, taken by another silo: done watching, {Outcome}")]
-    private static partial void LogWatched(ILogger logger, string backup, string outcome);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; another silo may take it for stalled")]
-    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string backup);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look at the silo that takes it; looking again in {Interval}")]
-    private static partial void LogWatchFailed(ILogger logger, Exception exception, string backup, TimeSpan interval);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot was still copying on this silo at its time (a full copy takes longer than the time between slots; see Capacity planning)")]
     private static partial void LogOverran(ILogger logger, string backup, string running);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not tell whether it is still copying; the slot goes ahead")]
-    private static partial void LogLookFailed(ILogger logger, Exception exception, string backup);
-
     [LoggerMessage(Level = LogLevel.Error, Message = "Backup schedule: a slot failed unexpectedly; the schedule goes on with the next slot")]
     private static partial void LogSlotFailed(ILogger logger, Exception exception);
-
-    /// <summary>A backup another silo takes, watched by this one.</summary>
-    private sealed class Watch(string name)
-    {
-        public string Name { get; } = name;
-
-        /// <summary>The watch runs until the backup has a manifest or stalls.</summary>
-        public Task Task { get; set; } = Task.CompletedTask;
-
-        /// <summary>Its claim was there, fresh, without a manifest at the last look.</summary>
-        public bool Running { get => Volatile.Read(ref _running); set => Volatile.Write(ref _running, value); }
-
-        private bool _running;
-    }
 }

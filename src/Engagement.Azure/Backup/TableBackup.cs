@@ -83,8 +83,12 @@ public sealed partial class TableBackup(
     /// retries give up on an unreachable account) is recorded in a <c>failed</c> manifest when storage still takes it,
     /// reported to every <see cref="IBackupFailureListener"/>, and rethrown. Once the <c>complete</c> manifest is
     /// written the backup stands: deleting expired backups afterwards may fail or be cancelled (logged as a warning),
-    /// and that never records or reports the backup as failed.
+    /// and that never records or reports the backup as failed. Cancelled through <paramref name="cancellationToken"/>
+    /// before that (the host stopping) the backup is abandoned, not failed: no manifest is written, no listener is
+    /// told, a warning is logged, and the exception the cancellation caused is rethrown.
     /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled mid-copy (or
+    /// another exception the cancellation caused in storage calls).</exception>
     public async Task<BackupManifest> RunAsync(string? name = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var startedAt = time.GetUtcNow();
@@ -105,6 +109,14 @@ public sealed partial class TableBackup(
 
             manifest = new BackupManifest { Name = name, Status = BackupManifest.Complete, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Tables = entries };
             await WriteManifestAsync(container, manifest, cancellationToken);
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
+        {
+            // Cancelled by the caller (the host stopping: a rolling deploy, a scale-in): abandoned, not failed. No
+            // manifest (a silo watching the slot would take one for the end of it), no alert; BackupScheduler releases the
+            // claim so another silo takes the slot late.
+            LogAbandoned(logger, name, entries.Count);
+            throw;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -305,6 +317,9 @@ public sealed partial class TableBackup(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} to container {Container} started")]
     private static partial void LogStarted(ILogger logger, string backup, string container);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned after {Tables} complete tables: cancelled (the silo is stopping); no manifest written, not reported as failed")]
+    private static partial void LogAbandoned(ILogger logger, string backup, int tables);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} complete: {Tables} tables, {Rows} rows in {Seconds:F1} s")]
     private static partial void LogCompleted(ILogger logger, string backup, int tables, long rows, double seconds);

@@ -1,0 +1,139 @@
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Azure.Backup;
+
+/// <summary>The schedule's claims: <c>{backup}/claim</c> taken, touched while copying, and released when the silo stops mid-copy.</summary>
+public sealed partial class BackupScheduler
+{
+    /// <summary>
+    /// The blob a silo that stopped mid-copy leaves when it releases backup <paramref name="name"/> (it holds that
+    /// silo's machine name): the claim is gone, and a watching silo takes the slot late.
+    /// </summary>
+    public static string ReleasedBlobName(string name) => $"{name}/released";
+
+    /// <summary>
+    /// Takes backup <paramref name="name"/>, claimed by this silo, touching its claim meanwhile. A failure was recorded
+    /// and reported by <see cref="TableBackup"/>; the next slot tries again. Cancelled by <paramref name="stoppingToken"/>
+    /// (the host stopping: a rolling deploy, a scale-in) the copy is abandoned, not failed: <see cref="TableBackup"/>
+    /// writes no manifest and reports nothing, and the claim is released (<see cref="ReleaseAsync"/>) so a silo watching
+    /// it takes the slot late; the cancellation is then rethrown.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="stoppingToken"/> was cancelled.</exception>
+    private async Task CopyAsync(BackupOptions settings, string name, CancellationToken stoppingToken)
+    {
+        var abandoned = false;
+        using (var beating = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+        {
+            var heartbeat = HeartbeatAsync(settings, name, beating.Token);
+            try
+            {
+                await backup.RunAsync(name, cancellationToken: stoppingToken);
+            }
+            catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is not OutOfMemoryException)
+            {
+                abandoned = true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // TableBackup reported it to the failure listeners (the default one logs an error); the next slot tries again.
+            }
+            finally
+            {
+                // The heartbeat ends before a release: a touch after it would put the claim back.
+                await beating.CancelAsync();
+                await heartbeat;
+            }
+        }
+
+        if (abandoned)
+        {
+            await ReleaseAsync(settings.Container, name);
+            stoppingToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// Releases backup <paramref name="name"/>, abandoned by this stopping silo: writes <see cref="ReleasedBlobName"/>,
+    /// then deletes the claim. Not cancellable (the host is stopping); when storage refuses, the claim stays and
+    /// another silo reports the backup failed once the claim has been quiet for <see cref="BackupOptions.StalledAfter"/>.
+    /// </summary>
+    private async Task ReleaseAsync(string containerName, string name)
+    {
+        var container = blobs.GetBlobContainerClient(containerName);
+        try
+        {
+            await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, CancellationToken.None);
+            await container.GetBlobClient($"{name}/claim").DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            LogReleased(logger, name);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+        {
+            LogReleaseFailed(logger, ex, name);
+        }
+    }
+
+    /// <summary>Touches the claim of backup <paramref name="name"/> every quarter of <see cref="BackupOptions.StalledAfter"/> until cancelled.</summary>
+    private async Task HeartbeatAsync(BackupOptions settings, string name, CancellationToken cancellationToken)
+    {
+        var claim = blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim");
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
+                await claim.UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+            {
+                // The backup itself will meet the same storage; its own failure is what gets reported.
+                LogHeartbeatFailed(logger, ex, name);
+            }
+        }
+    }
+
+    /// <summary>Whether backup <paramref name="name"/> has a claim; false when storage cannot say.</summary>
+    private async Task<bool> ClaimExistsAsync(string containerName, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await blobs.GetBlobContainerClient(containerName).GetBlobClient($"{name}/claim").ExistsAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<bool> ClaimAsync(string containerName, string name, CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(containerName);
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        try
+        {
+            await container.GetBlobClient($"{name}/claim").UploadAsync(
+                BinaryData.FromString(Environment.MachineName),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; another silo may take it for stalled")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: this silo is stopping; its claim is released and another silo takes the slot late")]
+    private static partial void LogReleased(ILogger logger, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: this silo is stopping, and releasing its claim failed; another silo reports it once the claim is quiet for StalledAfter")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string backup);
+}

@@ -1,0 +1,179 @@
+using Azure;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Azure.Backup;
+
+/// <summary>The schedule's watches: backups other silos take, followed until they have a manifest, stall, or are released.</summary>
+public sealed partial class BackupScheduler
+{
+    /// <summary>
+    /// The first watched backup still copying now: its watch saw its claim fresh, and it has no manifest yet (looked at
+    /// now, not at the watch's last look, which may be minutes old). Null when none is, or storage cannot say.
+    /// </summary>
+    private async Task<Watch?> StillCopyingAsync(BackupOptions settings, List<Watch> watches, CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(settings.Container);
+        foreach (var watch in watches.Where(w => w.Running))
+        {
+            try
+            {
+                if (!await container.GetBlobClient(TableBackup.ManifestBlobName(watch.Name)).ExistsAsync(cancellationToken))
+                {
+                    return watch;
+                }
+            }
+            catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+            {
+                LogLookFailed(logger, ex, watch.Name);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts watching backup <paramref name="name"/>, taken by another silo at <paramref name="slot"/> (<see cref="WatchAsync"/>).</summary>
+    private Watch StartWatch(BackupOptions settings, string name, DateTimeOffset slot, CancellationToken cancellationToken)
+    {
+        var watch = new Watch(name);
+        watch.Task = WatchAsync(settings, watch, slot, cancellationToken);
+        return watch;
+    }
+
+    /// <summary>
+    /// Watches backup <see cref="Watch.Name"/>, taken by another silo at <paramref name="slot"/>, for as long as it runs
+    /// (however many slots that spans): done when it has a manifest; recorded failed and reported when its claim stays
+    /// untouched for <see cref="BackupOptions.StalledAfter"/> (<see cref="ClaimWatch"/>); taken late by this silo when
+    /// the silo copying it stopped and released it (<see cref="TakeLateIfReleasedAsync"/>). Looks at once, then every
+    /// quarter of it; <see cref="Watch.Running"/> while the claim is there without a manifest.
+    /// </summary>
+    private async Task WatchAsync(BackupOptions settings, Watch watch, DateTimeOffset slot, CancellationToken cancellationToken)
+    {
+        var name = watch.Name;
+        var container = blobs.GetBlobContainerClient(settings.Container);
+        var claim = container.GetBlobClient($"{name}/claim");
+        var stall = new ClaimWatch(settings.StalledAfter);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (await container.GetBlobClient(TableBackup.ManifestBlobName(name)).ExistsAsync(cancellationToken))
+                    {
+                        LogWatched(logger, name, "it has its manifest");
+                        return;
+                    }
+
+                    if (!await claim.ExistsAsync(cancellationToken))
+                    {
+                        // Not claimed (the slot before this silo's start was never taken, or the container is new):
+                        // nothing to watch. Or released by a silo that stopped mid-copy: taken late by one watcher.
+                        if (await TakeLateIfReleasedAsync(settings, watch, cancellationToken))
+                        {
+                            await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
+                            continue;
+                        }
+
+                        return;
+                    }
+
+                    var touched = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag;
+                    if (stall.Observe(touched, time.GetUtcNow()))
+                    {
+                        watch.Running = false;
+                        var holder = (await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
+                        var reason = new TimeoutException($"backup {name} was taken by {holder} and has shown no progress for {stall.Quiet.TotalMinutes:F0} minutes without finishing; that silo probably stopped mid-copy");
+                        var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
+                        LogWatched(logger, name, recorded ? "stalled, recorded failed by this silo" : "stalled, already recorded by another silo");
+                        return;
+                    }
+
+                    watch.Running = true;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // The claim went between two looks (released by a silo that stopped): the next look decides.
+                }
+                catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+                {
+                    // One failed look (storage briefly unreachable) must not end the watch: a backup whose silo died
+                    // meanwhile would never be reported. Running keeps its last value; the next look decides.
+                    LogWatchFailed(logger, ex, name, settings.StalledAfter / 4);
+                }
+
+                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            watch.Running = false;
+        }
+    }
+
+    /// <summary>
+    /// Backup <see cref="Watch.Name"/> has no claim. When the silo copying it stopped (host shutdown, a rolling deploy)
+    /// and released it (<see cref="ReleasedBlobName"/>), and it is of the last slot, this silo claims it and takes it
+    /// late (<see cref="CopyAsync"/>). Returns whether to keep watching: true when another silo claimed it first.
+    /// An older released backup is left: a later slot has come since, and its backup stands for it.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage could not say (the watch logs it and looks again).</exception>
+    private async Task<bool> TakeLateIfReleasedAsync(BackupOptions settings, Watch watch, CancellationToken cancellationToken)
+    {
+        var name = watch.Name;
+        if (!await blobs.GetBlobContainerClient(settings.Container).GetBlobClient(ReleasedBlobName(name)).ExistsAsync(cancellationToken))
+        {
+            return false;
+        }
+
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone);
+        var last = TableBackup.NameFor(PreviousSlot(time.GetUtcNow(), settings.ParsedTimes(), zone));
+        if (string.CompareOrdinal(name, last) < 0)
+        {
+            LogNotTakenLate(logger, name, last);
+            return false;
+        }
+
+        if (!await ClaimAsync(settings.Container, name, cancellationToken))
+        {
+            // Another watcher took it late first: watched like any backup another silo takes.
+            return true;
+        }
+
+        watch.Running = true;
+        LogTakingLate(logger, name);
+        await CopyAsync(settings, name, cancellationToken);
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}, taken by another silo: done watching, {Outcome}")]
+    private static partial void LogWatched(ILogger logger, string backup, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look at the silo that takes it; looking again in {Interval}")]
+    private static partial void LogWatchFailed(ILogger logger, Exception exception, string backup, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not tell whether it is still copying; the slot goes ahead")]
+    private static partial void LogLookFailed(ILogger logger, Exception exception, string backup);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}, taken by another silo: done watching, it was released by a silo that stopped, and slot {Later} has come since, so it is not taken late")]
+    private static partial void LogNotTakenLate(ILogger logger, string backup, string later);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late")]
+    private static partial void LogTakingLate(ILogger logger, string backup);
+
+    /// <summary>A backup another silo takes, watched by this one (and taken late by it if that silo releases it).</summary>
+    private sealed class Watch(string name)
+    {
+        public string Name { get; } = name;
+
+        /// <summary>The watch runs until the backup has a manifest or stalls.</summary>
+        public Task Task { get; set; } = Task.CompletedTask;
+
+        /// <summary>Its claim was there, fresh, without a manifest at the last look.</summary>
+        public bool Running { get => Volatile.Read(ref _running); set => Volatile.Write(ref _running, value); }
+
+        private bool _running;
+    }
+}

@@ -1,0 +1,138 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Engagement.Azure.Backup;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Backup;
+
+/// <summary>
+/// A normal shutdown (a rolling deploy stops the silo) in the middle of a copy is not a failed backup: the copying
+/// silo writes no <c>failed</c> manifest, tells no failure listener (no <c>data.anomaly</c>), and releases its claim;
+/// the silo watching the slot takes it late and completes it. Two schedulers on Azurite, one clock
+/// (<see cref="FakeTimeProvider"/>); the copying one is held inside its first table read until it is stopped.
+/// </summary>
+public sealed class BackupShutdownTests
+{
+    private static readonly DateTimeOffset NineFiftyNine = new(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8));
+    private static readonly DateTimeOffset Ten = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
+
+    [Fact]
+    public async Task ASiloStoppedMidCopyReleasesItsSlotWithoutAFailureAndTheWatchingSiloTakesItLate()
+    {
+        var prefix = "Stop" + Guid.NewGuid().ToString("N")[..10];
+        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
+        await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
+        var gate = new HeldRead(prefix + "GrainState");
+        var gatedOptions = new TableClientOptions();
+        gatedOptions.AddPolicy(gate, HttpPipelinePosition.PerCall);
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var failures = new RecordingListener();
+        var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures);
+        var watching = Silo(tables, options, clock, loggers, failures);
+        try
+        {
+            // The first silo takes the 10:00 slot and is held reading its first table.
+            await copying.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+
+            // The second silo starts and watches the slot (claimed, no manifest); then the first is stopped mid-copy.
+            await watching.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
+            await copying.StopAsync(CancellationToken.None);
+
+            var container = blobs.GetBlobContainerClient(options.Container);
+            Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
+            Assert.Null(await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
+
+            // The watcher looks every 2.5 minutes: it finds the slot released and takes it late.
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    if (await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None) is { Status: BackupManifest.Complete })
+                    {
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(30), "the released slot not taken late by 10:30");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "a complete manifest for the 10:00 slot");
+
+            var manifest = await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None);
+            Assert.Equal(1, Assert.Single(manifest!.Tables).Rows);
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 was released by a silo that stopped mid-copy; this silo takes it late"));
+            Assert.Empty(logs.Lines(LogLevel.Error));
+            Assert.Empty(failures.Failed);
+        }
+        finally
+        {
+            await watching.StopAsync(CancellationToken.None);
+            watching.Dispose();
+            copying.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
+            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+        }
+    }
+
+    private static BackupScheduler Silo(TableServiceClient tables, BackupOptions options, FakeTimeProvider clock, ILoggerFactory loggers, IBackupFailureListener listener)
+    {
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        return new BackupScheduler(
+            new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>(), [listener, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>())]),
+            blobs,
+            Options.Create(options),
+            clock,
+            loggers.CreateLogger<BackupScheduler>());
+    }
+
+    /// <summary>Holds every read of table <paramref name="table"/>'s rows until its request is cancelled: a copy in progress.</summary>
+    private sealed class HeldRead(string table) : HttpPipelinePolicy
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _never = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => ProcessNext(message, pipeline);
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Method == RequestMethod.Get && message.Request.Uri.Path.Contains(table + "(", StringComparison.Ordinal))
+            {
+                _entered.TrySetResult();
+                await _never.Task.WaitAsync(message.CancellationToken);
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
+    }
+
+    private sealed class RecordingListener : IBackupFailureListener
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<BackupFailure> Failed { get; } = new();
+
+        public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken)
+        {
+            Failed.Enqueue(failure);
+            return Task.CompletedTask;
+        }
+
+        public Task BackupCompletedAsync(string backup, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
