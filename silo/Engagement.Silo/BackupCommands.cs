@@ -12,7 +12,8 @@ namespace Engagement.Silo;
 /// <item><c>Engagement.Silo backup</c>: take a backup now.</item>
 /// <item><c>Engagement.Silo backups</c>: list the backups, newest first: each name (its UTC start) with that start in
 /// the programme's zone (<see cref="BackupOptions.TimeZone"/>), e.g. <c>20261129-180000  2026-11-30 02:00 +08:00</c>.</item>
-/// <item><c>Engagement.Silo restore --backup &lt;name&gt;</c>: restore one into an account whose engine tables are empty.</item>
+/// <item><c>Engagement.Silo restore --backup &lt;name&gt; [--resume]</c>: restore one into an account whose engine tables are
+/// empty, or (<c>--resume</c>) go on with a restore of it that broke off (<see cref="RestoreJournal"/>).</item>
 /// </list>
 /// </summary>
 public static class BackupCommands
@@ -22,7 +23,8 @@ public static class BackupCommands
         usage: Engagement.Silo [--urls <url>] [Section:Key=value ...]   run the silo (settings as in the README)
                Engagement.Silo backup                                 take a backup now
                Engagement.Silo backups                                list the backups, newest first (names are UTC starts)
-               Engagement.Silo restore --backup <name>                restore one into empty engine tables (silos stopped)
+               Engagement.Silo restore --backup <name> [--resume]     restore one into empty engine tables (silos stopped);
+                                                                      --resume goes on with one that broke off
         """;
 
     /// <summary>
@@ -52,7 +54,10 @@ public static class BackupCommands
             return 2;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args[1..], ContentRootPath = AppContext.BaseDirectory });
+        // --resume is a flag (no value): taken out before the rest is read as configuration.
+        var resume = args[0] == "restore" && args.Contains("--resume", StringComparer.Ordinal);
+        var settings = args[1..].Where(a => a != "--resume").ToArray();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = settings, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(TimeProvider.System);
         using var host = builder.Build();
@@ -85,13 +90,13 @@ public static class BackupCommands
                     var name = configuration["backup"];
                     if (string.IsNullOrEmpty(name))
                     {
-                        System.Console.Error.WriteLine("usage: Engagement.Silo restore --backup <name>   (names: Engagement.Silo backups)");
+                        System.Console.Error.WriteLine("usage: Engagement.Silo restore --backup <name> [--resume]   (names: Engagement.Silo backups)");
                         return 2;
                     }
 
-                    System.Console.WriteLine($"restoring backup {name} from container {options.Container}");
+                    System.Console.WriteLine($"{(resume ? "resuming the restore of" : "restoring")} backup {name} from container {options.Container}");
                     var ledgerTable = configuration[$"{EngagementStorageOptions.SectionName}:{nameof(EngagementStorageOptions.LedgerTableName)}"];
-                    var restored = await new TableRestore(tables, blobs, options, ledgerTable, host.Services.GetRequiredService<ILogger<TableRestore>>()).RunAsync(name, new SyncProgress());
+                    var restored = await new TableRestore(tables, blobs, options, ledgerTable, host.Services.GetRequiredService<ILogger<TableRestore>>()).RunAsync(name, resume, new SyncProgress());
                     System.Console.WriteLine($"restored {restored.Count} tables, {restored.Values.Sum():N0} rows");
                     return 0;
             }

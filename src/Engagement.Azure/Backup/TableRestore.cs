@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using Engagement.Azure.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,9 +12,11 @@ namespace Engagement.Azure.Backup;
 /// <summary>
 /// Restores a backup written by <see cref="TableBackup"/> into an account whose engine tables are empty (or absent):
 /// first every table blob is read and checked against the manifest (row count and SHA-256), so a damaged backup
-/// writes nothing; then the rows are written back, in transactions of up to 100 rows of one partition. The ledger
-/// is cut at each member's restored state (<see cref="MemberLedgerCut"/>): rows of events the member's copied state
-/// had not applied yet are left out, so every member's ledger agrees with its state.
+/// writes nothing; then the rows are written back, in transactions of up to 100 rows of one partition, up to
+/// <see cref="Parallelism"/> of them at once. The ledger is cut at each member's restored state
+/// (<see cref="MemberLedgerCut"/>): rows of events the member's copied state had not applied yet are left out, so
+/// every member's ledger agrees with its state. How far it came is kept in a <see cref="RestoreJournal"/>, so a restore
+/// broken off can be resumed.
 /// </summary>
 /// <param name="tables">The account restored into.</param>
 /// <param name="blobs">The account holding the backups.</param>
@@ -23,21 +24,44 @@ namespace Engagement.Azure.Backup;
 /// <see cref="BackupOptions.TimeZone"/> the zone the backup's start is shown in (UTC when unknown).</param>
 /// <param name="ledgerTable">The ledger table (<c>Engagement:Storage:LedgerTableName</c>); default <c>EngagementLedger</c>.
 /// Table names are matched ignoring case, as Azure does.</param>
-/// <param name="logger">The backup's start (UTC and local) before anything is written, warnings (a ledger restored
-/// uncut); none when null.</param>
-public sealed partial class TableRestore(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options, string? ledgerTable = null, ILogger<TableRestore>? logger = null)
+/// <param name="logger">The backup's start (UTC and local) before anything is written, progress with rows/s, warnings
+/// (a ledger restored uncut); none when null.</param>
+/// <param name="time">Times progress (every <see cref="ProgressRows"/> rows or minute) and the journal; default the system clock.</param>
+public sealed partial class TableRestore(TableServiceClient tables, BlobServiceClient blobs, BackupOptions options, string? ledgerTable = null, ILogger<TableRestore>? logger = null, TimeProvider? time = null)
 {
     private readonly string _ledgerTable = ledgerTable ?? Ledger.AzureTableLedgerArchive.DefaultTableName;
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>Transactions (so partitions) written at once; default 16.</summary>
+    public int Parallelism { get; init; } = 16;
+
+    /// <summary>Progress is reported (and the journal saved) every this many rows written, and at least every minute; default 10,000.</summary>
+    public int ProgressRows { get; init; } = 10_000;
+
+    /// <summary>Restores <paramref name="backup"/> into empty tables (<see cref="RunAsync(string, bool, IProgress{string}?, CancellationToken)"/> without resume).</summary>
+    /// <returns>Rows restored per table (for the ledger, fewer than the manifest's when the cut left rows out).</returns>
+    /// <exception cref="InvalidOperationException">No such complete backup, or a target table already holds rows.</exception>
+    /// <exception cref="InvalidDataException">A table blob does not match the manifest; nothing was written.</exception>
+    public Task<IReadOnlyDictionary<string, long>> RunAsync(string backup, IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
+        RunAsync(backup, resume: false, progress, cancellationToken);
 
     /// <summary>
     /// Restores <paramref name="backup"/> (a name is the backup's UTC start, <see cref="TableBackup.NameFor"/>); first
-    /// reports and logs that start in <see cref="BackupOptions.TimeZone"/>, then progress per table and every 10,000 rows.
+    /// reports and logs that start in <see cref="BackupOptions.TimeZone"/>, then progress per table and every
+    /// <see cref="ProgressRows"/> rows or minute, with rows/s. With <paramref name="resume"/> it goes on from the
+    /// <see cref="RestoreJournal"/> of an earlier run of this backup into this account that broke off: the tables it
+    /// finished are not written again, the one it was writing is written from the line after the last it confirmed
+    /// (rows are upserted: one written twice is the same row), and the tables' rows are not checked for emptiness.
     /// </summary>
-    /// <returns>Rows written per table (for the ledger, fewer than the manifest's when the cut left rows out).</returns>
-    /// <exception cref="InvalidOperationException">No such complete backup, or a target table already holds rows.</exception>
+    /// <returns>Rows restored per table, by this run and the ones it resumes (for the ledger, fewer than the manifest's
+    /// when the cut left rows out).</returns>
+    /// <exception cref="InvalidOperationException">No such complete backup; a target table already holds rows (without
+    /// <paramref name="resume"/>); no journal to resume (with it).</exception>
     /// <exception cref="InvalidDataException">A table blob does not match the manifest; nothing was written.</exception>
-    public async Task<IReadOnlyDictionary<string, long>> RunAsync(string backup, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="global::Azure.RequestFailedException">Storage failed while writing (also an <see cref="AggregateException"/>
+    /// once the SDK's retries give up): the journal says how far it came; run again with <paramref name="resume"/>.</exception>
+    public async Task<IReadOnlyDictionary<string, long>> RunAsync(string backup, bool resume, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(backup);
         var container = blobs.GetBlobContainerClient(options.Container);
@@ -55,12 +79,27 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
         LogRestoring(_logger, backup, manifest.StartedAt, localStart, zone.Id);
         progress?.Report(string.Create(CultureInfo.InvariantCulture, $"backup {backup} started {manifest.StartedAt:u} (UTC), {localStart} in {zone.Id}"));
 
-        foreach (var entry in manifest.Tables)
+        var journalBlob = container.GetBlobClient(RestoreJournal.BlobName(backup, tables.AccountName));
+        RestoreJournal journal;
+        if (resume)
         {
-            if (await HasRowsAsync(entry.Table, cancellationToken))
+            journal = await RestoreJournal.ReadAsync(journalBlob, cancellationToken) is { } earlier && earlier.Backup == backup
+                ? earlier
+                : throw new InvalidOperationException($"No restore of backup '{backup}' into account {tables.AccountName} to resume (no {journalBlob.Name} in container {options.Container}); restore without --resume into empty tables.");
+            progress?.Report($"resuming: {journal.FinishedTables.Count} tables finished" + (journal.Table is { } at ? string.Create(CultureInfo.InvariantCulture, $", {at} from line {journal.LinesDone + 1:N0}") : ""));
+            LogResuming(_logger, backup, journal.FinishedTables.Count, journal.Table, journal.LinesDone);
+        }
+        else
+        {
+            foreach (var entry in manifest.Tables)
             {
-                throw new InvalidOperationException($"Table {entry.Table} already holds rows; a restore goes into an empty account (delete the table first).");
+                if (await HasRowsAsync(entry.Table, cancellationToken))
+                {
+                    throw new InvalidOperationException($"Table {entry.Table} already holds rows; a restore goes into an empty account (delete the table first), or resumes one broken off (--resume).");
+                }
             }
+
+            journal = new RestoreJournal { Backup = backup };
         }
 
         foreach (var entry in manifest.Tables)
@@ -87,7 +126,11 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
             Func<TableEntity, bool> keep = entry.Table == stateTable && cut is not null ? row => { cut.Observe(row); return true; }
                 : IsLedger(entry.Table) && cut is not null ? cut.Keep
                 : _ => true;
-            written[entry.Table] = await RestoreTableAsync(container, backup, entry, keep, progress, cancellationToken);
+            // A finished table is read again (not written) for what the cut needs of it, and to count it.
+            var skip = journal.FinishedTables.Contains(entry.Table, StringComparer.Ordinal) ? long.MaxValue
+                : journal.Table == entry.Table ? journal.LinesDone
+                : 0;
+            written[entry.Table] = await RestoreTableAsync(container, backup, entry, keep, skip, journal, journalBlob, progress, cancellationToken);
             progress?.Report($"restored {entry.Table}: {written[entry.Table]:N0} of {entry.Rows:N0} rows");
             if (IsLedger(entry.Table) && cut is not null)
             {
@@ -101,6 +144,8 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
             }
         }
 
+        // Done: nothing left to resume.
+        await journalBlob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
         return written;
     }
 
@@ -108,6 +153,18 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Restore of backup {Backup}: it started {StartedAt:u} (UTC), {LocalStart} in {TimeZone}")]
     private static partial void LogRestoring(ILogger logger, string backup, DateTimeOffset startedAt, string localStart, string timeZone);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restore of backup {Backup}: resuming after {Tables} finished tables, {Table} after line {LinesDone}")]
+    private static partial void LogResuming(ILogger logger, string backup, int tables, string? table, long linesDone);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restore: {Table}: {Rows} of {Total} rows, {Written} written by this run, {RowsPerSecond:F0} rows/s")]
+    private static partial void LogProgress(ILogger logger, string table, long rows, long total, long written, double rowsPerSecond);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Restore broke off in {Table} after line {LinesDone} (journal {Journal}); run it again with --resume")]
+    private static partial void LogBrokenOff(ILogger logger, Exception exception, string table, long linesDone, string journal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restore broke off in {Table}, and its journal could not be saved; a resume goes on from the journal's last save")]
+    private static partial void LogJournalFailed(ILogger logger, Exception exception, string table);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Restore: {Ledger} restored uncut: {StateTable} held {StateRows} rows but none named a member, so the ledger may hold entries of events the restored members never applied")]
     private static partial void LogUncut(ILogger logger, string ledger, string stateTable, long stateRows);
@@ -138,48 +195,95 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
         return (rows, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
-    private async Task<long> RestoreTableAsync(BlobContainerClient container, string backup, BackupTableEntry entry, Func<TableEntity, bool> keep, IProgress<string>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the rows of one table that <paramref name="keep"/> keeps, from the line after <paramref name="skip"/>
+    /// (long.MaxValue: none), and returns how many rows it keeps in all. Every line goes through <paramref name="keep"/>,
+    /// skipped or not, so the ledger cut sees what a run from the start would.
+    /// </summary>
+    private async Task<long> RestoreTableAsync(
+        BlobContainerClient container, string backup, BackupTableEntry entry, Func<TableEntity, bool> keep, long skip,
+        RestoreJournal journal, BlobClient journalBlob, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var client = tables.GetTableClient(entry.Table);
-        await client.CreateIfNotExistsAsync(cancellationToken);
-        var batch = new List<TableTransactionAction>(TransactionPayload.MaxActions);
-        long written = 0, batchBytes = 0;
-        await foreach (var line in LinesAsync(container, backup, entry.Table, cancellationToken))
+        var writes = skip != long.MaxValue;
+        if (writes)
         {
-            var entity = EntityJson.ReadLine(line);
-            if (!keep(entity))
-            {
-                continue;
-            }
+            await client.CreateIfNotExistsAsync(cancellationToken);
+            (journal.Table, journal.LinesDone) = (entry.Table, skip);
+        }
 
-            // One partition per transaction, 100 rows and 4 MiB at most (an aggregator's rows of marks are large).
-            if (batch.Count > 0 && (!TransactionPayload.Fits(batch.Count, batchBytes, entity) || batch[0].Entity.PartitionKey != entity.PartitionKey))
+        var writer = new RestoreTableWriter(client, Parallelism, journal, cancellationToken);
+        var started = _time.GetTimestamp();
+        var (reportedRows, reportedAt) = (0L, started);
+        long line = 0, kept = 0;
+        try
+        {
+            await foreach (var text in LinesAsync(container, backup, entry.Table, cancellationToken))
             {
-                written += await FlushAsync(client, batch, cancellationToken);
-                if (written % 10_000 < batch.Count)
+                line++;
+                var entity = EntityJson.ReadLine(text);
+                if (line == skip && journal.LastPartitionKey is { } last && last != entity.PartitionKey)
                 {
-                    progress?.Report(string.Create(CultureInfo.InvariantCulture, $"  {entry.Table}: {written:N0} of {entry.Rows:N0} rows"));
+                    throw new InvalidDataException($"Table {entry.Table}: the journal's line {skip:N0} has partition key {last}, the backup's {entity.PartitionKey}; the journal is not of this backup. Restore without --resume into empty tables.");
                 }
 
-                batch.Clear();
-                batchBytes = 0;
+                if (!keep(entity))
+                {
+                    continue;
+                }
+
+                kept++;
+                if (line <= skip)
+                {
+                    continue;
+                }
+
+                await writer.AddAsync(entity, line);
+                if (writer.Written - reportedRows >= ProgressRows || _time.GetElapsedTime(reportedAt) >= TimeSpan.FromMinutes(1))
+                {
+                    (reportedRows, reportedAt) = (writer.Written, _time.GetTimestamp());
+                    Report(entry, writer.Written, kept, started, progress);
+                    await journal.SaveAsync(journalBlob, _time.GetUtcNow(), cancellationToken);
+                }
             }
 
-            batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
-            batchBytes += TransactionPayload.EstimateBytes(entity);
+            await writer.CompleteAsync();
+        }
+        catch (Exception ex) when (writes && ex is not OutOfMemoryException)
+        {
+            // Keep how far it came (only past transactions that succeeded, in order) for a resume.
+            await writer.AbortAsync();
+            try
+            {
+                await journal.SaveAsync(journalBlob, _time.GetUtcNow(), CancellationToken.None);
+                LogBrokenOff(_logger, ex, entry.Table, journal.LinesDone, journalBlob.Name);
+            }
+            catch (Exception journalFailure) when (journalFailure is global::Azure.RequestFailedException or AggregateException)
+            {
+                // The storage that failed the restore may fail this too: a resume starts this table from the journal's last save.
+                LogJournalFailed(_logger, journalFailure, entry.Table);
+            }
+
+            throw;
         }
 
-        return written + await FlushAsync(client, batch, cancellationToken);
+        if (writes)
+        {
+            Report(entry, writer.Written, kept, started, progress);
+            journal.FinishedTables.Add(entry.Table);
+            (journal.Table, journal.LinesDone, journal.LastPartitionKey) = (null, 0, null);
+            await journal.SaveAsync(journalBlob, _time.GetUtcNow(), cancellationToken);
+        }
+
+        return kept;
     }
 
-    private static async Task<int> FlushAsync(TableClient client, List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    private void Report(BackupTableEntry entry, long written, long kept, long started, IProgress<string>? progress)
     {
-        if (batch.Count > 0)
-        {
-            await client.SubmitTransactionAsync(batch, cancellationToken);
-        }
-
-        return batch.Count;
+        var seconds = Math.Max(_time.GetElapsedTime(started).TotalSeconds, 0.001);
+        var rate = written / seconds;
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"  {entry.Table}: {kept:N0} of {entry.Rows:N0} rows, {written:N0} written by this run, {rate:N0} rows/s"));
+        LogProgress(_logger, entry.Table, kept, entry.Rows, written, rate);
     }
 
     private static async IAsyncEnumerable<string> LinesAsync(BlobContainerClient container, string backup, string table, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

@@ -170,6 +170,58 @@ public sealed class BackupRestoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARestoreBrokenOffByAStorageFaultIsResumedAndGivesBackTheSameTables()
+    {
+        var storage = Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+        var ledger = Services.GetRequiredService<ILedgerArchive>();
+        var reminders = Services.GetRequiredService<IReminderTable>();
+        for (var i = 0; i < Members; i++)
+        {
+            var grain = GrainId.Create("member", $"M{i:D3}");
+            var member = MemberStates.WithHistory(i);
+            await storage.WriteStateAsync("member", grain, new TestGrainState<MemberGrainState>(member));
+            await ledger.AppendAsync($"M{i:D3}", member.PendingArchive!.Select(View).ToList());
+            await reminders.UpsertRow(new ReminderEntry { GrainId = grain, ReminderName = "lifecycle", StartAt = BackupAt.UtcDateTime, Period = TimeSpan.FromDays(1) });
+        }
+
+        var before = await SnapshotAsync();
+        var partitions = before.Sum(t => t.Value.Select(r => System.Text.Json.JsonDocument.Parse(r).RootElement.GetProperty("pk").GetString()).Distinct(StringComparer.Ordinal).Count());
+        var manifest = await new TableBackup(StorageClients.Tables(), Blobs(), Options, new FakeTimeProvider(BackupAt), NullLogger<TableBackup>.Instance).RunAsync();
+        foreach (var table in Tables)
+        {
+            await StorageClients.Tables().DeleteTableAsync(table);
+        }
+
+        // Storage stops answering after 15 transactions (four in flight at a time): the restore breaks off mid-way.
+        const int BeforeTheFault = 15;
+        var fault = new BatchesFailAfter(BeforeTheFault);
+        var time = new FakeTimeProvider(BackupAt.AddDays(1));
+        var broken = new TableRestore(fault.Tables(), Blobs(), Options, time: time) { Parallelism = 4 };
+        var failure = await Record.ExceptionAsync(() => broken.RunAsync(manifest.Name));
+        Assert.True(failure is global::Azure.RequestFailedException or AggregateException, $"the restore did not break off on the fault: {failure}");
+        Assert.True(partitions > BeforeTheFault + 4, $"{partitions} transactions: the fault came too late to break a restore off");
+
+        // Run again: refused without --resume (the tables hold rows), finished with it, writing only what was left.
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => new TableRestore(StorageClients.Tables(), Blobs(), Options).RunAsync(manifest.Name));
+        Assert.Contains("--resume", refused.Message, StringComparison.Ordinal);
+        var counting = new BatchesFailAfter(int.MaxValue);
+        var progress = new List<string>();
+        var restored = await new TableRestore(counting.Tables(), Blobs(), Options, time: time) { Parallelism = 4 }.RunAsync(manifest.Name, resume: true, new ListProgress(progress));
+
+        Assert.Contains(progress, p => p.StartsWith("resuming: ", StringComparison.Ordinal));
+        Assert.Contains(progress, p => p.Contains("rows/s", StringComparison.Ordinal));
+        Assert.True(counting.Sent <= partitions - BeforeTheFault + 4, $"the resume wrote {counting.Sent} of {partitions} transactions again; {BeforeTheFault} had succeeded");
+        Assert.All(manifest.Tables, t => Assert.Equal(t.Rows, restored[t.Table]));
+        var after = await SnapshotAsync();
+        foreach (var table in Tables)
+        {
+            Assert.Equal(before[table], after[table]);
+        }
+
+        Assert.False(await Blobs().GetBlobContainerClient(_container).GetBlobClient(RestoreJournal.BlobName(manifest.Name, StorageClients.Tables().AccountName)).ExistsAsync(), "the journal of a finished restore is left");
+    }
+
+    [Fact]
     public void TheScheduleRunsThreeTimesADayInTheProgrammesTimeZone()
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
@@ -218,6 +270,46 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         RuleId = entry.RuleId,
         EventId = entry.EventId,
     };
+
+    /// <summary>
+    /// A table client on the test Azurite whose entity-group transactions after the first <c>after</c> go to a closed
+    /// port (127.0.0.1:9): real connection failures, one retry, as on an account that stops answering.
+    /// </summary>
+    private sealed class BatchesFailAfter(int after) : global::Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        private int _sent;
+
+        /// <summary>Transactions that reached Azurite.</summary>
+        public int Sent => Math.Min(Volatile.Read(ref _sent), after);
+
+        public TableServiceClient Tables()
+        {
+            var options = new TableClientOptions { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1), NetworkTimeout = TimeSpan.FromSeconds(5) } };
+            options.AddPolicy(this, global::Azure.Core.HttpPipelinePosition.PerRetry);
+            return new TableServiceClient(Azurite.ConnectionString, options);
+        }
+
+        public override void Process(global::Azure.Core.HttpMessage message, ReadOnlyMemory<global::Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            Redirect(message);
+            ProcessNext(message, pipeline);
+        }
+
+        public override ValueTask ProcessAsync(global::Azure.Core.HttpMessage message, ReadOnlyMemory<global::Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            Redirect(message);
+            return ProcessNextAsync(message, pipeline);
+        }
+
+        private void Redirect(global::Azure.Core.HttpMessage message)
+        {
+            if (message.Request.Method == global::Azure.Core.RequestMethod.Post && message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal)
+                && Interlocked.Increment(ref _sent) > after)
+            {
+                message.Request.Uri.Port = 9;
+            }
+        }
+    }
 
     private sealed class ListProgress(List<string> lines) : IProgress<string>
     {
