@@ -16,7 +16,9 @@ namespace Engagement.Azure.Backup;
 /// <remarks>
 /// Rows the state relies on but the ledger copy lacks are not missing: the state lists them as pending and the
 /// member writes them when it next activates. Memory: one entry per member (its escaped id and a number), about
-/// 100 bytes, so 10 million members need about 1 GB in the restoring process.
+/// 100 bytes, so 10 million members need about 1 GB in the restoring process, and one per member whose ledger had no
+/// readable state. A state row that cannot be read is counted (<see cref="Unreadable"/>), and so are the ledgers left
+/// out for want of a state (<see cref="MembersWithoutState"/>), so the restore can warn instead of dropping them silently.
 /// </remarks>
 internal sealed class MemberLedgerCut
 {
@@ -25,8 +27,22 @@ internal sealed class MemberLedgerCut
     /// <summary>Member state rows seen.</summary>
     public int Members => _nextSequence.Count;
 
+    private readonly HashSet<string> _withoutState = new(StringComparer.Ordinal);
+
     /// <summary>Ledger rows left out because their member's state had not reached them.</summary>
     public long Dropped { get; private set; }
+
+    /// <summary>
+    /// State rows that could not be read as a grain's state: their data is not JSON, or names a member without a
+    /// readable id and next sequence. Their members' ledgers are left out whole (no state to cut by), so a restore warns.
+    /// </summary>
+    public int Unreadable { get; private set; }
+
+    /// <summary>Members (ledger partitions) whose every ledger row was left out because no readable state named them.</summary>
+    public int MembersWithoutState => _withoutState.Count;
+
+    /// <summary>Ledger rows left out because no readable state named their member (part of <see cref="Dropped"/>).</summary>
+    public long DroppedWithoutState { get; private set; }
 
     /// <summary>Notes the member in a grain-state row (the official provider's <c>StringData</c>, <c>StringData1</c>…); other grains' rows are ignored.</summary>
     public void Observe(TableEntity stateRow)
@@ -50,16 +66,27 @@ internal sealed class MemberLedgerCut
         {
             using var document = JsonDocument.Parse(json.ToString());
             // The state JSON is camelCase (web defaults): {"member":{"memberId":…,"nextSequence":…},…}.
-            if (Property(document.RootElement, "member") is { ValueKind: JsonValueKind.Object } member
-                && Property(member, "memberId") is { ValueKind: JsonValueKind.String } id && id.GetString() is { Length: > 0 } memberId
+            if (Property(document.RootElement, "member") is not { ValueKind: JsonValueKind.Object } member)
+            {
+                // Another grain's state: nothing to cut by.
+                return;
+            }
+
+            if (Property(member, "memberId") is { ValueKind: JsonValueKind.String } id && id.GetString() is { Length: > 0 } memberId
                 && Property(member, "nextSequence") is { ValueKind: JsonValueKind.Number } next && next.TryGetInt64(out var nextSequence))
             {
                 _nextSequence[AzureTableLedgerArchive.PartitionKey(memberId)] = nextSequence;
             }
+            else
+            {
+                // A member's state without its id or next sequence: its ledger has nothing to be cut at.
+                Unreadable++;
+            }
         }
         catch (JsonException)
         {
-            // Not a member's JSON (another grain's state); nothing to cut by.
+            // Not JSON (damaged, or written by something else): if it was a member's, its ledger is left out whole.
+            Unreadable++;
         }
     }
 
@@ -94,6 +121,11 @@ internal sealed class MemberLedgerCut
         if (!keep)
         {
             Dropped++;
+            if (!_nextSequence.ContainsKey(ledgerRow.PartitionKey))
+            {
+                DroppedWithoutState++;
+                _withoutState.Add(ledgerRow.PartitionKey);
+            }
         }
 
         return keep;

@@ -135,6 +135,17 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
             if (IsLedger(entry.Table) && cut is not null)
             {
                 progress?.Report($"cut {entry.Table} at the state of {cut.Members:N0} members: left out {cut.Dropped:N0} rows of events applied after a member's state was copied");
+                if (cut.Unreadable > 0 && cut.Members > 0)
+                {
+                    // Their members' ledgers had no state to be cut at, and were left out whole: say so, with counts.
+                    progress?.Report($"WARNING: {cut.Unreadable:N0} rows of {stateTable} could not be read as a member's state; the ledgers of {cut.MembersWithoutState:N0} members with no readable state ({cut.DroppedWithoutState:N0} rows) were left out of {entry.Table}");
+                    LogUnreadable(_logger, cut.Unreadable, stateTable!, cut.MembersWithoutState, cut.DroppedWithoutState, entry.Table);
+                }
+                else if (cut.MembersWithoutState > 0)
+                {
+                    progress?.Report($"  of them, {cut.DroppedWithoutState:N0} rows of {cut.MembersWithoutState:N0} members first seen after the states were copied");
+                }
+
                 if (cut.Members == 0 && written[stateTable!] > 0)
                 {
                     // State rows that name no member (not the engine's member JSON): nothing to cut by, so every row was kept.
@@ -165,6 +176,9 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Restore broke off in {Table}, and its journal could not be saved; a resume goes on from the journal's last save")]
     private static partial void LogJournalFailed(ILogger logger, Exception exception, string table);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restore: {Unreadable} rows of {StateTable} could not be read as a member's state; the ledgers of {Members} members with no readable state ({Rows} rows) were left out of {Ledger}")]
+    private static partial void LogUnreadable(ILogger logger, int unreadable, string stateTable, int members, long rows, string ledger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Restore: {Ledger} restored uncut: {StateTable} held {StateRows} rows but none named a member, so the ledger may hold entries of events the restored members never applied")]
     private static partial void LogUncut(ILogger logger, string ledger, string stateTable, long stateRows);

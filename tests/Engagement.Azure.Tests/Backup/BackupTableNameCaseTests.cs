@@ -101,6 +101,45 @@ public sealed class BackupTableNameCaseTests
         }
     }
 
+    [Fact]
+    public async Task AStateRowThatCannotBeReadIsCountedAndItsMembersLedgerLeftOutWithAWarning()
+    {
+        var prefix = "Unread" + Guid.NewGuid().ToString("N")[..10];
+        string state = prefix + "State", ledger = prefix + "Ledger", audit = prefix + "Audit";
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [state] };
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        try
+        {
+            // M1's state is damaged (cut off mid-JSON); M2's is whole and has applied both of its ledger rows.
+            await SeedAsync(tables, state, ledger, audit, """{"member":{"memberId":"M1","nextSeq""");
+            await tables.GetTableClient(state).AddEntityAsync(new TableEntity("member", "M2") { ["StringData"] = """{"member":{"memberId":"M2","nextSequence":3}}""" });
+            foreach (var sequence in new long[] { 1, 2 })
+            {
+                await tables.GetTableClient(ledger).AddEntityAsync(new TableEntity(AzureTableLedgerArchive.PartitionKey("M2"), sequence.ToString("D10", System.Globalization.CultureInfo.InvariantCulture)) { ["Sequence"] = sequence });
+            }
+
+            var manifest = await new TableBackup(tables, blobs, options, new FakeTimeProvider(BackupAt), NullLogger<TableBackup>.Instance).RunAsync();
+            foreach (var table in new[] { state, ledger, audit })
+            {
+                await tables.DeleteTableAsync(table);
+            }
+
+            var progress = new List<string>();
+            var restored = await new TableRestore(tables, blobs, options, ledger, loggers.CreateLogger<TableRestore>()).RunAsync(manifest.Name, new ListProgress(progress));
+
+            Assert.Equal(2, restored[ledger]);
+            Assert.Contains($"WARNING: 1 rows of {state} could not be read as a member's state; the ledgers of 1 members with no readable state (2 rows) were left out of {ledger}", progress);
+            Assert.Single(logs.Lines(LogLevel.Warning, $"1 rows of {state} could not be read", "(2 rows) were left out"));
+        }
+        finally
+        {
+            await CleanUpAsync(blobs, options, state, ledger, audit);
+        }
+    }
+
     /// <summary>One state row (<paramref name="stateJson"/>), member M1's ledger rows 1 and 2, and a table sorting between them.</summary>
     private static async Task SeedAsync(TableServiceClient tables, string state, string ledger, string audit, string stateJson)
     {
