@@ -83,13 +83,34 @@ public static class OrderBook
     /// the order) so a refund applies to it exactly as to a kept order; the next prune summarises it again while the count
     /// cap still holds. Returns null when <paramref name="orderId"/> has no summary.
     /// </summary>
-    internal static OrderRecord? Revive(MemberState state, ProgramOptions options, string? orderId)
+    internal static OrderRecord? Revive(MemberState state, ProgramOptions options, string? orderId) =>
+        FindSummary(state, orderId) is { } summary ? ReviveSummary(state, options, summary) : null;
+
+    /// <summary>
+    /// Revives (<see cref="Revive(MemberState, ProgramOptions, string?)"/>) every summarised purchase a late event may re-price
+    /// (CONTRACT.md §1.1): later than <paramref name="after"/> (and, with <paramref name="occurredFrom"/>, occurred at or after
+    /// it), its lot not expired at <paramref name="now"/>; bonus lots are no purchases. The next prune summarises them again.
+    /// </summary>
+    internal static void ReviveLaterThan(MemberState state, ProgramOptions options, DateTimeOffset now, EventKey after, DateTimeOffset? occurredFrom)
     {
-        if (FindSummary(state, orderId) is not { } summary)
+        List<OrderSummary>? later = null;
+        foreach (var s in state.OrderSummaries)
         {
-            return null;
+            if (s.Amount > 0m && new EventKey(s.At, s.OrderId).CompareTo(after) > 0 && (occurredFrom is not { } instant || s.At >= instant)
+                && now < PointsWallet.ExpiryOf(state, options, s.At))
+            {
+                (later ??= []).Add(s);
+            }
         }
 
+        foreach (var s in later ?? [])
+        {
+            ReviveSummary(state, options, s);
+        }
+    }
+
+    private static OrderRecord ReviveSummary(MemberState state, ProgramOptions options, OrderSummary summary)
+    {
         state.OrderSummaries.Remove(summary);
         var order = summary.ToOrder(PointsWallet.ExpiryOf(state, options, summary.At));
         GrowthPolicy.UnfoldOrder(state, options, order);

@@ -86,7 +86,7 @@ public static class EarningPolicy
             $"at {earning.Tier} ×{earning.Multiplier:0.0#}{(earning.First ? $", first purchase ×{earning.FirstFactor:0.##}" : "")}");
 
     /// <summary>
-    /// Recomputes every retained order after <paramref name="after"/> (the earliest point of history the late event
+    /// Recomputes every kept order (summaries revived, <see cref="OrderBook.ReviveLaterThan"/>) after <paramref name="after"/> (the earliest point of history the late event
     /// changed; with <paramref name="occurredFrom"/>, only orders that occurred at or after that instant) whose lot has not
     /// expired, and appends a correction for each whose points differ. An order's refund reversal follows its new
     /// points: reversed = floor(refunded × points / amount), so the correction is the change of what the order nets.
@@ -97,6 +97,8 @@ public static class EarningPolicy
     {
         // An order whose lot has expired is left alone: its points are gone either way, and a loss must not be
         // taken from the member's live lots for them. A bonus lot (adjustment, points offer) is no purchase to re-price. Most events are the member's latest: nothing to correct, nothing allocated.
+        // A purchase the count cap summarised is re-priced like any other: brought back in full (the next prune summarises it again).
+        OrderBook.ReviveLaterThan(state, options, now, after, occurredFrom);
         List<OrderRecord>? later = null;
         foreach (var o in state.Orders)
         {

@@ -329,6 +329,36 @@ public class MemberEngineTests
         Assert.Equal(200, member.Balance);
     }
 
+    [Theory]
+    [InlineData(1)] // F summarised by the count cap before the late purchase arrives
+    [InlineData(500)] // F kept in full: the answer the summary must give too
+    public void ALatePurchaseRepricesASummarisedOrderAsItWouldAKeptOne(int maxOrders)
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Options.MaxOrders = maxOrders;
+        member.Purchase("F", 100m); // the first purchase: 200 points
+        member.Redeem("R-1", 200);
+        member.Now = TestMember.Shanghai(2025, 1, 11);
+        member.Purchase("O2", 100m);
+        Assert.Equal(maxOrders == 1, member.State.OrderSummaries.Exists(s => s.OrderId == "F"));
+
+        // L, a day before F, arrives late: it is the first purchase now, and F loses its double (CONTRACT.md §1.1).
+        var late = member.Purchase("L", 100m, at: TestMember.Shanghai(2025, 1, 9));
+
+        Assert.Equal(EventStatus.Applied, late.Status);
+        Assert.Equal(200, Assert.Single(late.NewEntries, e => e.RuleId == RuleIds.PointsEarnFirstPurchaseDouble).Delta);
+        var correction = Assert.Single(late.NewEntries, e => e.RuleId == RuleIds.PointsEarnCorrection);
+        Assert.Equal(-100, correction.Delta);
+        Assert.Contains("purchase F earns 100 points", correction.Reason, StringComparison.Ordinal);
+        Assert.Equal((200L, 0L), (member.Balance, member.State.PointsDebt));
+        Assert.Equal(300, member.Growth);
+
+        // F, spent, goes back to its summary with its new points; a re-sent L changes nothing.
+        Assert.Equal(maxOrders == 1 ? 100L : (long?)null, member.State.OrderSummaries.Find(s => s.OrderId == "F")?.Points);
+        Assert.Equal(EventStatus.Duplicate, member.Purchase("L", 100m, at: TestMember.Shanghai(2025, 1, 9)).Status);
+        Assert.Equal((200L, 300L), (member.Balance, member.Growth));
+    }
+
     [Fact]
     public void PastTheSummaryCapTheOldestSummaryIsDroppedAndCounted()
     {
