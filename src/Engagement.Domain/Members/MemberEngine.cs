@@ -272,7 +272,7 @@ public static class MemberEngine
     {
         // A purchase can arrive with a lot already past its expiry (a late event under a short lifetime).
         work.Entries.AddRange(PointsWallet.ExpireDue(state, now));
-        OrderBook.Prune(state, options, now);
+        OrderBook.Prune(state, options, now, keepInFull: work.NewOrderId);
         EventIdWindow.Prune(state, options, now);
         GrowthPolicy.Prune(state, options, now);
         LedgerBook.Trim(state, options.LedgerEntriesKept);

@@ -19,4 +19,10 @@ internal sealed class RuleChanges
 
     /// <summary>Held refunds a purchase released but the rules refused.</summary>
     public List<RejectedHeldRefund> RejectedHeld { get; } = [];
+
+    /// <summary>
+    /// The order this call created (a purchase), which the call's own prune leaves in full even when its lot is empty: the
+    /// steps after the rules (metrics, coupons) find it there. The next call's prune may summarise it.
+    /// </summary>
+    public string? NewOrderId { get; set; }
 }

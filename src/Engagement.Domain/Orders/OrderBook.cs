@@ -126,8 +126,10 @@ public static class OrderBook
     /// <see cref="ProgramOptions.MaxOrderSummaries"/> the oldest summaries are dropped and counted in
     /// <see cref="MemberState.OrderSummariesDropped"/>. An order whose points lot still holds points is never taken out:
     /// those points are the member's. An order taken out has its growth moved into the day buckets so the tier does not notice.
+    /// <paramref name="keepInFull"/>, the order the current call created, is not summarised by this prune even when its lot is
+    /// empty (an amount under 1 CNY, held refunds that reversed it on arrival): what runs after the rules reads it in full.
     /// </summary>
-    internal static void Prune(MemberState state, ProgramOptions options, DateTimeOffset now)
+    internal static void Prune(MemberState state, ProgramOptions options, DateTimeOffset now, string? keepInFull = null)
     {
         var tracked = state.GrowthTotals.Tracks(state);
         var orders = state.Orders;
@@ -147,7 +149,7 @@ public static class OrderBook
                 GrowthPolicy.FoldOrder(state, options, order);
                 excess--;
             }
-            else if (order.Remaining == 0 && excess > 0)
+            else if (order.Remaining == 0 && excess > 0 && !string.Equals(order.OrderId, keepInFull, StringComparison.Ordinal))
             {
                 GrowthPolicy.FoldOrder(state, options, order);
                 state.OrderSummaries.Add(OrderSummary.Of(order));

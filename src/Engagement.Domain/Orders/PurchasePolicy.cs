@@ -43,6 +43,7 @@ public static class PurchasePolicy
             Foreign = rate is { } r ? new ForeignAmount { Currency = currency, Amount = evt.Amount.Value, Rate = r } : null,
         };
         state.Orders.Add(order);
+        work.NewOrderId = order.OrderId;
         GrowthPolicy.Added(state, options, order.At, order.NetGrowth, orders: 1);
         EarningPolicy.NoteFirstPurchase(state, order);
         var earning = EarningPolicy.Earned(state, options, GrowthTimeline.Build(state, options, order.At), order);

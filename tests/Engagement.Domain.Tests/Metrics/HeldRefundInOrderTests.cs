@@ -129,6 +129,48 @@ public class HeldRefundInOrderTests
     }
 
     [Fact]
+    public void AHeldFullRefundCountsOnItsOwnDayWhenTheCountCapCouldTakeItsNewOrderAtOnce()
+    {
+        // MaxOrders 1 and an earlier order whose lot still holds points: the new order, its lot reversed in full on arrival
+        // by the held refund, is the one spent order the count cap could take out, in the very call that created it.
+        var metrics = new MetricsOptions { Shards = 4 };
+        var state = new MemberState { MemberId = "H1" };
+        var options = new ProgramOptions { MaxOrders = 1 };
+        var earlier = new MemberEvent("p0", "purchase", PurchaseAt.AddDays(-1)) { RegionId = "East", StoreId = "S001", OrderId = "O0", Amount = 100.00m };
+        var all = new List<MetricContribution>();
+        MemberEvent[] events = [earlier, Refund("rf1", 100.00m), Purchase(100.00m)];
+        for (var i = 0; i < events.Length; i++)
+        {
+            var outcome = MemberDecider.Apply(state, events[i], options, Now.AddHours(i), metrics);
+            Assert.NotEqual(EventStatus.Rejected, outcome.Reply.Status);
+            all.AddRange(outcome.Effects.OfType<RecordMetrics>().SelectMany(r => r.Contributions));
+        }
+
+        // The refund's revenue and reversed points count on its own day, as in order; the purchase's day keeps the whole amount.
+        Assert.Equal(-100.00m, all.Where(c => !c.IsGauge && c.Day == RefundDay).Sum(c => c.Revenue));
+        Assert.Equal(100.00m, all.Where(c => !c.IsGauge && c.Day == PurchaseDay).Sum(c => c.Revenue));
+        Assert.Equal(100, Counter(all, "east", RefundDay, MetricNames.PointsReversed));
+        Assert.Contains(state.Orders, o => o.OrderId == "O1" && o.Remaining == 0);
+
+        // The next call's prune summarises it, spent as it is.
+        MemberDecider.Apply(state, new MemberEvent("b1", "browse", Now.AddHours(3)), options, Now.AddHours(3), metrics);
+        Assert.Equal(["O1"], state.OrderSummaries.Select(o => o.OrderId));
+    }
+
+    [Fact]
+    public void APurchaseUnderOneYuanStaysInFullForTheCallThatCreatedIt()
+    {
+        var state = new MemberState { MemberId = "H1" };
+        var options = new ProgramOptions { MaxOrders = 1 };
+        MemberEngine.Apply(state, new MemberEvent("p0", "purchase", PurchaseAt) { OrderId = "O0", Amount = 100.00m }, options, Now);
+
+        MemberEngine.Apply(state, new MemberEvent("p1", "purchase", PurchaseAt.AddHours(1)) { OrderId = "O1", Amount = 0.50m }, options, Now);
+
+        Assert.Equal(["O0", "O1"], state.Orders.Select(o => o.OrderId));
+        Assert.Empty(state.OrderSummaries);
+    }
+
+    [Fact]
     public void AHeldRefundWithoutARegionCountsInTheMembersRegionAsInOrder()
     {
         var metrics = new MetricsOptions { Shards = 4 };
