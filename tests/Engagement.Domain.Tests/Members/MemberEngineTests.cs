@@ -301,6 +301,26 @@ public class MemberEngineTests
         Assert.Contains("\"orderSummaries\":[[\"O-0\",", json, StringComparison.Ordinal);
         var back = System.Text.Json.JsonSerializer.Deserialize<MemberState>(json, web)!;
         Assert.Equal((100m, 200L, 2), (back.OrderSummaries[0].Refunded, back.OrderSummaries[0].PointsReversed, back.OrderSummaries[0].RefundEventIds!.Count));
+
+        // A summary of a foreign-currency order with expired points keeps every field, decimal scale included.
+        var foreign = new MemberState { MemberId = "M-F" };
+        foreign.OrderSummaries.Add(new Engagement.Domain.Orders.OrderSummary
+        {
+            OrderId = "O-USD", At = TestMember.Shanghai(2025, 1, 9), Amount = 268.40m, Points = 268, Refunded = 72.35m, PointsReversed = 72, Expired = 5,
+            RefundEventIds = ["r-usd"], Foreign = new Engagement.Domain.Orders.ForeignAmount { Currency = "USD", Amount = 37.10m, Rate = 7.2345m, Refunded = 10.00m },
+        });
+        var foreignJson = System.Text.Json.JsonSerializer.Serialize(foreign, web);
+        Assert.Contains("[\"O-USD\",\"2025-01-09T12:00:00+08:00\",268.40,268,72.35,72,5,[\"r-usd\"],[\"USD\",37.10,7.2345,10.00]]", foreignJson, StringComparison.Ordinal);
+        var foreignBack = Assert.Single(System.Text.Json.JsonSerializer.Deserialize<MemberState>(foreignJson, web)!.OrderSummaries);
+        Assert.Equal(
+            ("O-USD", TestMember.Shanghai(2025, 1, 9), "268.40", 268L, "72.35", 72L, 5L, "r-usd"),
+            (foreignBack.OrderId, foreignBack.At, foreignBack.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture), foreignBack.Points,
+                foreignBack.Refunded.ToString(System.Globalization.CultureInfo.InvariantCulture), foreignBack.PointsReversed, foreignBack.Expired, Assert.Single(foreignBack.RefundEventIds!)));
+        Assert.Equal(
+            ("USD", "37.10", "7.2345", "10.00"),
+            (foreignBack.Foreign!.Currency, foreignBack.Foreign.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                foreignBack.Foreign.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture), foreignBack.Foreign.Refunded.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(foreignJson, System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize<MemberState>(foreignJson, web), web));
         member.Now = TestMember.Shanghai(2026, 2, 15);
         member.Behave(MemberEventTypes.Browse);
         Assert.Empty(member.State.OrderSummaries);
@@ -312,12 +332,19 @@ public class MemberEngineTests
     {
         var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
         member.Options.MaxOrders = 1;
+
+        // Neither the readable recent ids nor the ledger remember A1 by then: only what its lot left can.
+        member.Options.RecentEventIdsKept = 1;
+        member.Options.LedgerEntriesKept = 1;
         Engagement.Domain.Offers.OfferFulfilment.CreditPoints(member.State, "G1", "campaign C1", 100, member.Options, member.Now);
         Engagement.Domain.Points.AdjustmentPolicy.Apply(member.State, "A1", "points", 50, "goodwill", member.Options, member.Now);
         member.Redeem("R-1", 150);
         member.Now = TestMember.Shanghai(2025, 1, 10, 13);
         member.Purchase("O-1", 100m); // first purchase: 200 points; the two spent lots leave the full list
+        member.Behave(MemberEventTypes.Browse);
         Assert.Equal(["O-1"], member.State.Orders.Select(o => o.OrderId));
+        Assert.DoesNotContain("adjustment|A1", member.State.RecentEventIds);
+        Assert.DoesNotContain(member.State.Ledger, e => e.EventId == "adjustment|A1");
 
         // Past the 30-day id window only the lots' summaries remember them.
         member.Now = TestMember.Shanghai(2025, 2, 12);
