@@ -61,8 +61,9 @@ public class MemberStateSerializationTests
 
         var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(member.State, Web));
 
-        // About 43 KB: 300 orders (about 95 bytes each, with their lots) and 50 ledger entries are most of it.
-        Assert.Equal(300, member.State.Orders.Count);
+        // About 43 KB: 300 orders (about 95 bytes each, with their lots; the few spent ones past MaxOrders as summaries)
+        // and 50 ledger entries are most of it.
+        Assert.Equal(300, member.State.Orders.Count + member.State.OrderSummaries.Count);
         Assert.True(bytes < 48 * 1024, $"state is {bytes} bytes");
     }
 
@@ -75,6 +76,44 @@ public class MemberStateSerializationTests
 
         Assert.True(bytes < 60 * 1024, $"state is {bytes} bytes");
     }
+
+    /// <summary>The grain-state bound the storage refuses to write past (Engagement:Storage:MaxGrainStateBytes, default 256 KiB).</summary>
+    private const int MaxGrainStateBytes = 256 * 1024;
+
+    [Fact]
+    public void AMemberAtBothOrderCapsWithGuidIdsAndARefundOnEveryOrderStaysWellUnderTheStateLimit()
+    {
+        // The worst the order caps allow: every id a 36-character GUID, every order refunded once (its refund id kept on
+        // it), every lot spent so that MaxOrders orders stay in full and MaxOrderSummaries more as summaries, in 360 days.
+        var start = TestMember.Shanghai(2025, 1, 1, 10);
+        var member = new TestMember(start);
+        var total = member.Options.MaxOrders + member.Options.MaxOrderSummaries;
+        var step = TimeSpan.FromMinutes(360d * 24 * 60 / total);
+        for (var i = 0; i < total; i++)
+        {
+            member.Now = start + (step * i);
+            var orderId = Guid(i, 1);
+            Assert.Equal(EventStatus.Applied, member.Purchase(orderId, 1234.56m + (i % 97 * 13.45m), eventId: Guid(i, 2)).Status);
+            Assert.Equal(EventStatus.Applied, member.Refund(orderId, 12.34m, eventId: Guid(i, 3)).Status);
+            if (member.Balance > 0)
+            {
+                Assert.Equal(Domain.Points.RedemptionStatuses.Accepted, member.Redeem(Guid(i, 4), member.Balance).Status);
+            }
+        }
+
+        member.Behave(MemberEventTypes.Browse, eventId: Guid(total, 5));
+        var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(member.State, Web));
+
+        Assert.Equal((member.Options.MaxOrders, member.Options.MaxOrderSummaries, 0L),
+            (member.State.Orders.Count, member.State.OrderSummaries.Count, member.State.OrderSummariesDropped));
+        // Measured: about 144 KB (143,699 bytes, 55% of the bound) at 250 full orders (about 213 bytes each) and 350 summaries (about 136),
+        // the 100 remembered redemptions (28 KB) and the rest; the other 40% is for touches, coupons and campaigns.
+        Assert.True(bytes <= MaxGrainStateBytes * 6 / 10, $"state is {bytes} bytes, over 60% of {MaxGrainStateBytes}");
+    }
+
+    /// <summary>A deterministic GUID-shaped id (36 characters) for item <paramref name="i"/> of kind <paramref name="kind"/>.</summary>
+    private static string Guid(int i, int kind) =>
+        new System.Guid(i, (short)kind, 0x4abc, 0x8d, 0x1e, 0x2f, 0x3a, 0x4b, 0x5c, 0x6d, 0x7e).ToString("D");
 
     [Fact]
     public void NeverSeenMemberSerializesSmall()
