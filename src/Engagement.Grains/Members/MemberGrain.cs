@@ -242,7 +242,6 @@ public sealed class MemberGrain(
 
         var domainEvent = MemberMapper.ToDomain(evt);
         var heldForOrder = CouponEventStep.HeldFor(Member, domainEvent);
-        var droppedBefore = Member.OrderSummariesDropped;
         var outcome = MemberDecider.Apply(Member, domainEvent, Options, now, _member.Metrics);
         var decision = outcome.Reply;
         if (!outcome.StateChanged)
@@ -270,7 +269,6 @@ public sealed class MemberGrain(
         await _wakeUps.WakeAtAsync(side.WakeAt, now);
         await _gate.CommitAsync(changed: true);
         Logger.LogOutcome(MemberId, outcome);
-        Logger.LogOrdersLostEarly(MemberId, droppedBefore, Member.OrderSummariesDropped);
         return decision.Status switch
         {
             EventStatus.Rejected => EventReplies.Rejected(Logger, MemberId, evt, decision),
@@ -282,12 +280,10 @@ public sealed class MemberGrain(
     private async Task TickAsync()
     {
         var now = _member.Now;
-        var droppedBefore = Member.OrderSummariesDropped;
         var outcome = MemberDecider.Tick(Member, Options, now, _offers.FulfilTouch(now), _member.Metrics);
         var coupons = _offers.TickStep(now);
         _wakeUps.Advance(now);
         Logger.LogOutcome(MemberId, outcome);
-        Logger.LogOrdersLostEarly(MemberId, droppedBefore, Member.OrderSummariesDropped);
 
         // Even when the tick changed nothing: time alone moves RFM segments ("Hibernating", "Lost"), and audiences must follow.
         var side = campaigns.AfterTick(_member.Context(now));

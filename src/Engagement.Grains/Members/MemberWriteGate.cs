@@ -39,6 +39,13 @@ internal sealed class MemberWriteGate(MemberActivation member)
     /// <summary>Effects were confirmed since the last write: storage still lists them as pending (re-emitting them is harmless).</summary>
     private bool _confirmedSinceWrite;
 
+    /// <summary>
+    /// <see cref="MemberState.OrderSummariesDropped"/> as storage holds it (null until the activation first looks): a write
+    /// that stores a higher count reports the difference once (<see cref="MemberLog.LogOrdersLostEarly"/>), whichever
+    /// change dropped them (an event, a tick, a redemption, ...); a failed write reports nothing, so its retry is not counted twice.
+    /// </summary>
+    private long? _storedDropped;
+
     private MemberState Member => member.Member;
 
     /// <summary>
@@ -88,8 +95,11 @@ internal sealed class MemberWriteGate(MemberActivation member)
         {
             await member.State.ReadStateAsync();
             _aheadOfStorage = false;
+            _storedDropped = Member.OrderSummariesDropped;
             Logger.LogReloaded(member.MemberId);
         }
+
+        _storedDropped ??= Member.OrderSummariesDropped;
 
         await member.UseCurrentRulesAsync();
     }
@@ -235,5 +245,13 @@ internal sealed class MemberWriteGate(MemberActivation member)
             _aheadOfStorage = true;
             throw;
         }
+
+        var dropped = Member.OrderSummariesDropped;
+        if (_storedDropped is { } before)
+        {
+            Logger.LogOrdersLostEarly(member.MemberId, before, dropped);
+        }
+
+        _storedDropped = dropped;
     }
 }

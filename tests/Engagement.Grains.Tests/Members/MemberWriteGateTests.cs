@@ -8,6 +8,7 @@ using Engagement.Grains.Members;
 using Engagement.Grains.Members.Effects;
 using Engagement.Grains.Programme;
 using Engagement.Grains.Tests.Programme;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -150,6 +151,58 @@ public sealed class MemberWriteGateTests
         await gate.CommitAsync(changed: true);
     });
 
+    [Fact]
+    public async Task Order_summaries_dropped_are_reported_once_when_stored_and_never_for_a_write_that_failed()
+    {
+        var logger = new WarningCounter();
+        var (storage, gate) = await StoredMemberAsync(logger);
+
+        // A change (any: an event, a tick, a redemption) that drops two summaries, whose write fails: nothing is reported.
+        storage.FailWrites = true;
+        await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(async () =>
+        {
+            storage.State.Member.OrderSummariesDropped += 2;
+            await gate.CommitAsync(changed: true);
+        }));
+        Assert.Empty(logger.Warnings);
+
+        // Its retry, from what storage holds, is stored: reported once, with the two.
+        storage.FailWrites = false;
+        await gate.ChangeAsync(async () =>
+        {
+            storage.State.Member.OrderSummariesDropped += 2;
+            await gate.CommitAsync(changed: true);
+        });
+        var warning = Assert.Single(logger.Warnings);
+        Assert.Contains("dropped 2 order summaries", warning, StringComparison.Ordinal);
+
+        // A later change that drops none, even one that writes again, reports nothing more.
+        await gate.ChangeAsync(async () =>
+        {
+            storage.State.ReminderPeriod = Unsaved;
+            await gate.CommitAsync(changed: true);
+        });
+        Assert.Single(logger.Warnings);
+    }
+
+    /// <summary>The member grain's log, keeping its warnings.</summary>
+    private sealed class WarningCounter : ILogger<MemberGrain>
+    {
+        public List<string> Warnings { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Warning && formatter(state, exception) is { } text && text.Contains("order summaries", StringComparison.Ordinal))
+            {
+                Warnings.Add(text);
+            }
+        }
+    }
+
     private static RecordMetrics Contribution(string outcome) =>
         new(outcome, [new MetricContribution { Id = "M1|" + outcome, MemberId = "M1", RegionId = "east", Day = new DateOnly(2026, 6, 1), Counters = new Dictionary<string, long> { ["dau"] = 1 } }]);
 
@@ -176,13 +229,17 @@ public sealed class MemberWriteGateTests
     }
 
     /// <summary>A member stored once through the gate, with <see cref="Stored"/> as its reminder period.</summary>
-    private static async Task<(FaultyState Storage, MemberWriteGate Gate)> StoredMemberAsync(params IMemberEffectHandler[] handlers)
+    private static Task<(FaultyState Storage, MemberWriteGate Gate)> StoredMemberAsync(params IMemberEffectHandler[] handlers) =>
+        StoredMemberAsync(NullLogger<MemberGrain>.Instance, handlers);
+
+    /// <summary>A member stored once through the gate, logging to <paramref name="logger"/>.</summary>
+    private static async Task<(FaultyState Storage, MemberWriteGate Gate)> StoredMemberAsync(ILogger<MemberGrain> logger, params IMemberEffectHandler[] handlers)
     {
         var storage = new FaultyState();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 2, 0, 0, TimeSpan.Zero));
         var emitter = new MemberEffectEmitter(handlers, Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
         var services = new MemberGrainServices(
-            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance);
+            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, logger);
         var gate = new MemberWriteGate(new MemberActivation(storage, "M1", services));
         await gate.ChangeAsync(async () =>
         {
