@@ -22,6 +22,17 @@ public static class RfmScorer
             }
         }
 
+        // Orders the count cap summarised are still purchases of the window: a member with more than MaxOrders orders a
+        // year keeps every one in frequency and monetary (an engine lot, amount 0, counts as fully refunded in both).
+        foreach (var summary in state.OrderSummaries)
+        {
+            if (summary.At > from && !summary.FullyRefunded)
+            {
+                frequency++;
+                monetary += summary.Unrefunded;
+            }
+        }
+
         int? recencyDays = state.LastPurchaseAt is { } last ? Math.Max(0, (int)(now - last).TotalDays) : null;
         var r = RecencyScore(rfm, recencyDays);
         var f = FrequencyScore(rfm, frequency);

@@ -257,6 +257,25 @@ public class MemberEngineTests
     }
 
     [Fact]
+    public void OrdersTheCountCapSummarisedStillCountInRfmFrequencyAndMonetary()
+    {
+        var member = new TestMember();
+        member.Options.MaxOrders = 3;
+        for (var i = 0; i < 5; i++)
+        {
+            member.Now = TestMember.Shanghai(2025, 1, 10).AddHours(i);
+            member.Purchase("O-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 100m);
+        }
+
+        member.Redeem("R-1", 300);
+        Assert.Equal(3, member.State.Orders.Count);
+        Assert.Equal(2, member.State.OrderSummaries.Count);
+
+        var rfm = Engagement.Domain.Rfm.RfmScorer.Score(member.State, member.Options, member.Now);
+        Assert.Equal((5, 500m), (rfm.Frequency, rfm.Monetary));
+    }
+
+    [Fact]
     public void AnOrderTheCountCapTookOutIsStillADuplicateAndStillRefundableWithinItsRetention()
     {
         var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
