@@ -66,6 +66,13 @@ public sealed record Coupon
     /// <summary>The store it was redeemed at, if known.</summary>
     public string? StoreId { get; init; }
 
+    /// <summary>
+    /// For a reissue's replacement voided because a late purchase used its original (<see cref="CouponReissues.AfterLateUse"/>):
+    /// that purchase's order. Null (absent in stored JSON) for any other coupon or void. A purchase that used this coupon
+    /// before that void is a double use, recorded as such; a full refund of that order issues this coupon again.
+    /// </summary>
+    public string? VoidedForLateOrderId { get; init; }
+
     /// <summary>Its status changes, oldest first (at most <see cref="MaxHistory"/>).</summary>
     public IReadOnlyList<CouponTransition> History { get; init; } = [];
 

@@ -193,12 +193,14 @@ public sealed record CouponBook
 
     /// <summary>
     /// True when <paramref name="coupon"/>, expired or voided now, was still issued at <paramref name="at"/>: before its
-    /// expiry instant, and for a voided one before it was voided by a reissue (<see cref="CouponReissues.ReplacementOf"/>).
+    /// expiry instant, and for a voided one before it was voided by a reissue (<see cref="CouponReissues.ReplacementOf"/>)
+    /// or, a replacement, for the late use of its original (<see cref="Coupon.VoidedForLateOrderId"/>: a double use).
     /// </summary>
     private bool IssuedAt(Coupon coupon, DateTimeOffset at) => coupon.Status switch
     {
         CouponStatuses.Expired => at < coupon.ValidUntil,
-        CouponStatuses.Voided => at < coupon.ValidUntil && at < coupon.StatusAt && CouponReissues.ReplacementOf(this, coupon.Code) is not null,
+        CouponStatuses.Voided => at < coupon.ValidUntil && at < coupon.StatusAt
+            && (coupon.VoidedForLateOrderId is not null || CouponReissues.ReplacementOf(this, coupon.Code) is not null),
         _ => false,
     };
 
@@ -281,7 +283,8 @@ public sealed record CouponBook
     private IReadOnlyList<string> Remembering(List<Coupon> gone) =>
         gone.Count == 0 ? ForgottenCodes : [.. ForgottenCodes.Concat(gone.Select(c => c.Code)).TakeLast(MaxForgottenCodes)];
 
-    private CouponBook Replace(Coupon coupon) =>
+    /// <summary>This book with <paramref name="coupon"/> in place of the coupon of the same code.</summary>
+    internal CouponBook Replace(Coupon coupon) =>
         this with { Coupons = [.. Coupons.Select(c => c.Code == coupon.Code ? coupon : c)] };
 }
 

@@ -54,10 +54,23 @@ public static class CouponReissues
     /// support had reissued since: the till gave its discount, so the use stands on the original, and the replacement
     /// (and any reissue of it) must not give the value again. One still issued is voided (<see cref="VoidRule"/> −1, the
     /// reason naming the late purchase); one already redeemed is a double use the engine can no longer undo, recorded
-    /// (<see cref="DoubleUseRule"/>, delta 0, naming both coupons and the purchase) for support to follow up.
+    /// (<see cref="DoubleUseRule"/>, delta 0, naming both coupons and the purchase) for support to follow up. A voided
+    /// replacement keeps the late order (<see cref="Coupon.VoidedForLateOrderId"/>): when <paramref name="used"/> is such a
+    /// replacement, used by a till before that void and redeemed now, the member got the value twice, recorded the same way.
     /// </summary>
     internal static void AfterLateUse(MemberState state, Coupon used, MemberEvent evt, ProgramOptions options, DateTimeOffset now)
     {
+        if (used.VoidedForLateOrderId is { } lateOrder)
+        {
+            var original = used.GrantId.StartsWith(GrantIdFor(""), StringComparison.Ordinal) ? used.GrantId[GrantIdFor("").Length..] : used.GrantId;
+            var twice = used with
+            {
+                StatusReason = string.Create(CultureInfo.InvariantCulture,
+                    $"used twice: replacement {used.Code} (reissued from {original}) was used by purchase {evt.EventId} (order {evt.OrderId}, occurred {evt.OccurredAt:yyyy-MM-dd HH:mm zzz}) before it was voided because late order {lateOrder} used the original {original}"),
+            };
+            MemberCoupons.Record(state, twice, 0, DoubleUseRule, evt.EventId, options, now);
+        }
+
         var code = used.Code;
         for (var link = 0; link < Coupon.MaxHistory && ReplacementOf(MemberCoupons.Book(state), code) is { } next; link++, code = next.Code)
         {
@@ -66,7 +79,7 @@ public static class CouponReissues
             if (next.Status == CouponStatuses.Issued)
             {
                 var (book, voided) = MemberCoupons.Book(state).Void(next.Code, late + "; the till gave its discount, so the replacement is withdrawn", now);
-                MemberCoupons.Adopt(state, book);
+                MemberCoupons.Adopt(state, book.Replace(voided.Coupon! with { VoidedForLateOrderId = evt.OrderId }));
                 MemberCoupons.Record(state, voided.Coupon!, -1, VoidRule, evt.EventId, options, now);
             }
             else if (next.Status == CouponStatuses.Redeemed)
