@@ -209,7 +209,10 @@ public sealed record CouponBook
     /// <paramref name="restore"/> is on (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>) and they are still
     /// valid at <paramref name="now"/>; the others stay redeemed. A restored coupon keeps its
     /// <see cref="Coupon.Redemptions"/>, so a retry of the POS call that spent it is replayed, not a new use (docs/offers.md
-    /// §5). Returns the restored coupons.
+    /// §5). A reissue's family gives its value once: a coupon whose reissue original or replacement is redeemed stays
+    /// redeemed (the member used the value on that one), and when the order was a late use that voided the replacement
+    /// (<see cref="Coupon.VoidedForLateOrderId"/>), that replacement is issued again while valid instead of the original,
+    /// which support withdrew, so the member holds exactly one live coupon. Returns the coupons issued again.
     /// </summary>
     public (CouponBook Book, IReadOnlyList<Coupon> Restored) RestoreForFullRefund(string orderId, DateTimeOffset now, bool restore)
     {
@@ -222,6 +225,26 @@ public sealed record CouponBook
         var book = this;
         foreach (var coupon in Coupons.Where(c => c.Status == CouponStatuses.Redeemed && string.Equals(c.OrderId, orderId, StringComparison.Ordinal) && now < c.ValidUntil))
         {
+            var family = FamilyOf(coupon);
+            var withdrawn = family.Where(c => c.Status == CouponStatuses.Voided && string.Equals(c.VoidedForLateOrderId, orderId, StringComparison.Ordinal)).ToList();
+            if (withdrawn.Count > 0)
+            {
+                foreach (var replacement in withdrawn.Where(c => now < c.ValidUntil))
+                {
+                    var back = replacement.MoveTo(CouponStatuses.Issued, $"issued again: late order {orderId}, which used {coupon.Code} and voided this replacement, was refunded in full", now)
+                        with { VoidedForLateOrderId = null };
+                    book = book.Replace(back);
+                    restored.Add(back);
+                }
+
+                continue;
+            }
+
+            if (family.Any(c => c.Status == CouponStatuses.Redeemed && c.Code != coupon.Code))
+            {
+                continue;
+            }
+
             var again = coupon.MoveTo(CouponStatuses.Issued, $"restored: order {orderId} was refunded in full", now)
                 with { OrderId = null, RedemptionId = null, StoreId = null };
             book = book.Replace(again);
@@ -229,6 +252,30 @@ public sealed record CouponBook
         }
 
         return (book, restored);
+    }
+
+    /// <summary>
+    /// <paramref name="coupon"/>'s reissue family: the coupons it was reissued from and those reissued from it, linked
+    /// by grant id <c>reissue:{code}</c> (<see cref="CouponReissues.GrantIdFor"/>), itself included.
+    /// </summary>
+    internal IReadOnlyList<Coupon> FamilyOf(Coupon coupon)
+    {
+        var prefix = CouponReissues.GrantIdFor("");
+        var family = new Dictionary<string, Coupon>(StringComparer.Ordinal) { [coupon.Code] = coupon };
+        var todo = new Stack<Coupon>([coupon]);
+        while (todo.TryPop(out var next))
+        {
+            var original = next.GrantId.StartsWith(prefix, StringComparison.Ordinal) ? Find(next.GrantId[prefix.Length..]) : null;
+            foreach (var linked in new[] { original, CouponReissues.ReplacementOf(this, next.Code) })
+            {
+                if (linked is not null && family.TryAdd(linked.Code, linked))
+                {
+                    todo.Push(linked);
+                }
+            }
+        }
+
+        return [.. family.Values];
     }
 
     /// <summary>Voids an issued coupon (an offer withdrawn, fraud) for <paramref name="reason"/>; a spent one is refused.</summary>

@@ -65,4 +65,55 @@ public sealed class CouponLateUseTests
         Assert.Contains(CouponRefusals.Voided, Assert.Single(step.Reply), StringComparison.Ordinal);
         Assert.DoesNotContain(member.Ledger, e => e.RuleId == CouponReissues.DoubleUseRule);
     }
+
+    // C voided by the reissue (still within its window), the member redeemed C', then the late purchase with C recorded
+    // a double use. A full refund of that late order must not restore C: C' gave the value, so no coupon stays live.
+    [Fact]
+    public void ARefundOfTheLateOrderAfterADoubleUseRestoresNoCoupon()
+    {
+        var member = Member();
+        var (old, fresh) = IssueAndReissue(member);
+        Assert.True(MemberCoupons.Redeem(member, fresh.Code, "r1", At("S001", 80m), _options, Noon.AddDays(1).AddHours(2)).Reply.Accepted);
+        LateUseOf(member, old.Code);
+        Assert.Single(member.Ledger, e => e.RuleId == CouponReissues.DoubleUseRule);
+
+        RefundLateOrder(member);
+
+        Assert.DoesNotContain(MemberCoupons.Book(member).Coupons, c => c.Status == CouponStatuses.Issued);
+        Assert.Equal(0L, member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Sum(e => e.Delta));
+    }
+
+    // The late use voided C'; refunding that late order gives the value back once: C' (the coupon support meant the
+    // member to hold) is issued again, C (withdrawn by the reissue) stays as the refunded order left it.
+    [Fact]
+    public void ARefundOfTheLateOrderThatVoidedTheReplacementIssuesTheReplacementAgain()
+    {
+        var member = Member();
+        var (old, fresh) = IssueAndReissue(member);
+        LateUseOf(member, old.Code);
+        Assert.Equal(CouponStatuses.Voided, MemberCoupons.Book(member).Find(fresh.Code)!.Status);
+
+        RefundLateOrder(member);
+
+        var live = Assert.Single(MemberCoupons.Book(member).Coupons, c => c.Status == CouponStatuses.Issued);
+        Assert.Equal(fresh.Code, live.Code);
+        Assert.Null(live.VoidedForLateOrderId);
+        Assert.Equal(CouponStatuses.Redeemed, MemberCoupons.Book(member).Find(old.Code)!.Status);
+        Assert.Equal(1L, member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Sum(e => e.Delta));
+    }
+
+    private void LateUseOf(MemberState member, string code)
+    {
+        var late = Purchase("pos-late", Noon.AddHours(8), code);
+        MemberDecider.Apply(member, late, _options, Noon.AddDays(2));
+        MemberCoupons.AfterEvent(member, late, Offers, _options, Noon.AddDays(2));
+        Assert.Equal(CouponStatuses.Redeemed, MemberCoupons.Book(member).Find(code)!.Status);
+    }
+
+    private void RefundLateOrder(MemberState member)
+    {
+        var refund = new MemberEvent("refund-late", MemberEventTypes.Refund, Noon.AddDays(2).AddHours(1)) { OrderId = "O-pos-late", Amount = 120m };
+        MemberDecider.Apply(member, refund, _options, Noon.AddDays(2).AddHours(1));
+        MemberCoupons.AfterEvent(member, refund, Offers, _options, Noon.AddDays(2).AddHours(1));
+    }
 }
