@@ -1,5 +1,6 @@
 using System.Globalization;
 using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
 
@@ -51,41 +52,34 @@ public static class CouponReissues
 
     /// <summary>
     /// Purchase <paramref name="evt"/> (judged as of its occurredAt, CONTRACT.md §1.1) used <paramref name="used"/>, which
-    /// support had reissued since: the till gave its discount, so the use stands on the original, and the replacement
-    /// (and any reissue of it) must not give the value again. One still issued is voided (<see cref="VoidRule"/> −1, the
-    /// reason naming the late purchase); one already redeemed is a double use the engine can no longer undo, recorded
-    /// (<see cref="DoubleUseRule"/>, delta 0, naming both coupons and the purchase) for support to follow up. A voided
-    /// replacement keeps the late order (<see cref="Coupon.VoidedForLateOrderId"/>): when <paramref name="used"/> is such a
-    /// replacement, used by a till before that void and redeemed now, the member got the value twice, recorded the same way.
+    /// support may have reissued since: the till gave its discount, so the use stands, and the reissue family
+    /// (<see cref="CouponBook.FamilyOf"/>: the coupons it came from and those reissued from it) must not give the value
+    /// again. Replacements reissued from it and still issued are voided (<see cref="VoidRule"/> −1, the reason naming the
+    /// late purchase, the order kept in <see cref="Coupon.VoidedForLateOrderId"/>). Another coupon of the family already
+    /// redeemed by an order not refunded in full, earlier or later in the chain, is a double use the engine can no longer
+    /// undo, recorded once (<see cref="DoubleUseRule"/>, delta 0, naming both coupons and the purchase) for support to
+    /// follow up; whichever of the two uses arrives last records it, so the outcome does not depend on arrival order.
     /// </summary>
     internal static void AfterLateUse(MemberState state, Coupon used, MemberEvent evt, ProgramOptions options, DateTimeOffset now)
     {
-        if (used.VoidedForLateOrderId is { } lateOrder)
+        var late = string.Create(CultureInfo.InvariantCulture,
+            $"{used.Code} was used by late purchase {evt.EventId} (order {evt.OrderId}, occurred {evt.OccurredAt:yyyy-MM-dd HH:mm zzz}) when it was still valid");
+        var family = MemberCoupons.Book(state).FamilyOf(used);
+        if (family.FirstOrDefault(c => c.Code != used.Code && c.Status == CouponStatuses.Redeemed && !OrderBook.IsFullyRefunded(state, c.OrderId)) is { } other)
         {
-            var original = used.GrantId.StartsWith(GrantIdFor(""), StringComparison.Ordinal) ? used.GrantId[GrantIdFor("").Length..] : used.GrantId;
-            var twice = used with
-            {
-                StatusReason = string.Create(CultureInfo.InvariantCulture,
-                    $"used twice: replacement {used.Code} (reissued from {original}) was used by purchase {evt.EventId} (order {evt.OrderId}, occurred {evt.OccurredAt:yyyy-MM-dd HH:mm zzz}) before it was voided because late order {lateOrder} used the original {original}"),
-            };
+            var twice = other with { StatusReason = $"used twice: {late}, and {other.Code} of the same reissue was redeemed too ({other.StatusReason})" };
             MemberCoupons.Record(state, twice, 0, DoubleUseRule, evt.EventId, options, now);
         }
 
-        var code = used.Code;
-        for (var link = 0; link < Coupon.MaxHistory && ReplacementOf(MemberCoupons.Book(state), code) is { } next; link++, code = next.Code)
+        var visited = new HashSet<string>(StringComparer.Ordinal) { used.Code };
+        for (var code = used.Code; ReplacementOf(MemberCoupons.Book(state), code) is { } next && visited.Add(next.Code); code = next.Code)
         {
-            var late = string.Create(CultureInfo.InvariantCulture,
-                $"original {used.Code} (reissued as {next.Code}) was used by late purchase {evt.EventId} (order {evt.OrderId}, occurred {evt.OccurredAt:yyyy-MM-dd HH:mm zzz}) when it was still valid");
             if (next.Status == CouponStatuses.Issued)
             {
-                var (book, voided) = MemberCoupons.Book(state).Void(next.Code, late + "; the till gave its discount, so the replacement is withdrawn", now);
+                var reason = $"{late}, reissued as {next.Code}; the till gave its discount, so the replacement is withdrawn";
+                var (book, voided) = MemberCoupons.Book(state).Void(next.Code, reason, now);
                 MemberCoupons.Adopt(state, book.Replace(voided.Coupon! with { VoidedForLateOrderId = evt.OrderId }));
                 MemberCoupons.Record(state, voided.Coupon!, -1, VoidRule, evt.EventId, options, now);
-            }
-            else if (next.Status == CouponStatuses.Redeemed)
-            {
-                var twice = next with { StatusReason = $"used twice: {late}, and the replacement was redeemed too ({next.StatusReason})" };
-                MemberCoupons.Record(state, twice, 0, DoubleUseRule, evt.EventId, options, now);
             }
         }
     }

@@ -116,4 +116,49 @@ public sealed class CouponLateUseTests
         MemberDecider.Apply(member, refund, _options, Noon.AddDays(2).AddHours(1));
         MemberCoupons.AfterEvent(member, refund, Offers, _options, Noon.AddDays(2).AddHours(1));
     }
+
+    // A chain C -> C' -> C'' (reissued twice); tills used C (before the first reissue) and C' (between the two), both
+    // uploads late. Whichever arrives first, both uses stand, C'' is withdrawn and the double use is recorded once.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LateUsesOfTwoCouponsOfAReissueChainRecordOneDoubleUseInEitherOrder(bool originalFirst)
+    {
+        var member = Member();
+        var (old, middle) = IssueAndReissue(member);
+        var last = CouponReissues.Reissue(member, middle.Code, "rx-2", "Li Na", "lost again", Offers, _options, Noon.AddDays(2)).Reply.New!;
+        var first = Purchase("pos-a", Noon.AddHours(8), old.Code);
+        var second = Purchase("pos-b", Noon.AddDays(1).AddHours(3), middle.Code);
+        foreach (var evt in originalFirst ? new[] { first, second } : [second, first])
+        {
+            Assert.Empty(MemberCoupons.AfterEvent(member, evt, Offers, _options, Noon.AddDays(3)).Reply);
+        }
+
+        var book = MemberCoupons.Book(member);
+        Assert.Equal(
+            (CouponStatuses.Redeemed, CouponStatuses.Redeemed, CouponStatuses.Voided),
+            (book.Find(old.Code)!.Status, book.Find(middle.Code)!.Status, book.Find(last.Code)!.Status));
+        var twice = Assert.Single(member.Ledger, e => e.RuleId == CouponReissues.DoubleUseRule);
+        Assert.Contains(old.Code, twice.Reason, StringComparison.Ordinal);
+        Assert.Contains(middle.Code, twice.Reason, StringComparison.Ordinal);
+        Assert.Equal(0L, member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Sum(e => e.Delta));
+    }
+
+    // The late order that used C was refunded in full and C' issued again: the member then using C' is the one use
+    // left, not a double use, though C still reads redeemed by the refunded order.
+    [Fact]
+    public void UsingTheReplacementIssuedAgainAfterTheLateOrdersRefundIsNoDoubleUse()
+    {
+        var member = Member();
+        var (old, fresh) = IssueAndReissue(member);
+        LateUseOf(member, old.Code);
+        RefundLateOrder(member);
+
+        var use = Purchase("pos-fresh", Noon.AddDays(2).AddHours(2), fresh.Code);
+        MemberDecider.Apply(member, use, _options, Noon.AddDays(2).AddHours(2));
+        Assert.Empty(MemberCoupons.AfterEvent(member, use, Offers, _options, Noon.AddDays(2).AddHours(2)).Reply);
+
+        Assert.Equal(CouponStatuses.Redeemed, MemberCoupons.Book(member).Find(fresh.Code)!.Status);
+        Assert.DoesNotContain(member.Ledger, e => e.RuleId == CouponReissues.DoubleUseRule);
+    }
 }
