@@ -68,7 +68,7 @@ public sealed partial class BackupScheduler
                     {
                         // Not claimed (the slot before this silo's start was never taken, or the container is new):
                         // nothing to watch. Or released by a silo that stopped mid-copy: taken late by one watcher.
-                        if (await TakeLateIfReleasedAsync(settings, watch, cancellationToken))
+                        if (await TakeLateIfReleasedAsync(settings, watch, slot, cancellationToken))
                         {
                             await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
                             continue;
@@ -117,10 +117,12 @@ public sealed partial class BackupScheduler
     /// Backup <see cref="Watch.Name"/> has no claim. When the silo copying it stopped (host shutdown, a rolling deploy)
     /// and released it (<see cref="ReleasedBlobName"/>), and it is of the last slot, this silo claims it and takes it
     /// late (<see cref="CopyAsync"/>). Returns whether to keep watching: true when another silo claimed it first.
-    /// An older released backup is left: a later slot has come since, and its backup stands for it.
+    /// An older released backup is not taken any more (a later slot has come since, and its backup stands for it) but is
+    /// recorded failed and reported (<see cref="TableBackup.AbandonAsync"/>, once across silos): its slot has no backup,
+    /// which must not pass in silence.
     /// </summary>
     /// <exception cref="RequestFailedException">Storage could not say (the watch logs it and looks again).</exception>
-    private async Task<bool> TakeLateIfReleasedAsync(BackupOptions settings, Watch watch, CancellationToken cancellationToken)
+    private async Task<bool> TakeLateIfReleasedAsync(BackupOptions settings, Watch watch, DateTimeOffset slot, CancellationToken cancellationToken)
     {
         var name = watch.Name;
         if (!await blobs.GetBlobContainerClient(settings.Container).GetBlobClient(ReleasedBlobName(name)).ExistsAsync(cancellationToken))
@@ -132,7 +134,9 @@ public sealed partial class BackupScheduler
         var last = TableBackup.NameFor(PreviousSlot(time.GetUtcNow(), settings.ParsedTimes(), zone));
         if (string.CompareOrdinal(name, last) < 0)
         {
-            LogNotTakenLate(logger, name, last);
+            var reason = new InvalidOperationException($"backup {name} was released by a silo that stopped mid-copy and not taken again before slot {last}; its slot has no backup");
+            var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
+            LogNotTakenLate(logger, name, last, recorded ? "recorded failed by this silo" : "already recorded");
             return false;
         }
 
@@ -157,8 +161,8 @@ public sealed partial class BackupScheduler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not tell whether it is still copying; the slot goes ahead")]
     private static partial void LogLookFailed(ILogger logger, Exception exception, string backup);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}, taken by another silo: done watching, it was released by a silo that stopped, and slot {Later} has come since, so it is not taken late")]
-    private static partial void LogNotTakenLate(ILogger logger, string backup, string later);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}, taken by another silo: released by a silo that stopped, and slot {Later} has come since, so it is not taken late ({Outcome})")]
+    private static partial void LogNotTakenLate(ILogger logger, string backup, string later, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late")]
     private static partial void LogTakingLate(ILogger logger, string backup);

@@ -90,6 +90,56 @@ public sealed class BackupShutdownTests
         }
     }
 
+    [Fact]
+    public async Task AReleasedBackupNobodyTookBeforeTheNextSlotIsRecordedFailedAndReported()
+    {
+        var prefix = "Lost" + Guid.NewGuid().ToString("N")[..10];
+        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
+        await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
+        var gate = new HeldRead(prefix + "GrainState");
+        var gatedOptions = new TableClientOptions();
+        gatedOptions.AddPolicy(gate, HttpPipelinePosition.PerCall);
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var failures = new RecordingListener();
+        var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures);
+        var later = Silo(tables, options, clock, loggers, failures);
+        try
+        {
+            // The only silo takes the 10:00 slot, is stopped mid-copy (a whole-cluster deploy) and releases it.
+            await copying.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            await copying.StopAsync(CancellationToken.None);
+            Assert.Empty(failures.Failed);
+
+            // The cluster comes back after the 18:00 slot: the 10:00 backup is not taken late any more, and its slot has
+            // no backup, so it is recorded failed and reported (data.anomaly), not only logged.
+            clock.Advance(TimeSpan.FromHours(8).Add(TimeSpan.FromMinutes(5)));
+            await later.StartAsync(CancellationToken.None);
+            var container = blobs.GetBlobContainerClient(options.Container);
+            await Eventually.TrueAsync(
+                async () => await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None) is { Status: BackupManifest.Failed },
+                TimeSpan.FromSeconds(30),
+                "a failed manifest for the released 10:00 backup");
+            var failure = Assert.Single(failures.Failed, f => f.Backup == "20261130-020000");
+            Assert.Contains("not taken again before slot", failure.Exception.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await later.StopAsync(CancellationToken.None);
+            later.Dispose();
+            copying.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
+            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+        }
+    }
+
     private static BackupScheduler Silo(TableServiceClient tables, BackupOptions options, FakeTimeProvider clock, ILoggerFactory loggers, IBackupFailureListener listener)
     {
         var blobs = new BlobServiceClient(Azurite.ConnectionString);
