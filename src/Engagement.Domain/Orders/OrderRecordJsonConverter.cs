@@ -89,12 +89,7 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
 
         if (value.Foreign is { } foreign)
         {
-            writer.WriteStartArray();
-            writer.WriteStringValue(foreign.Currency);
-            writer.WriteNumberValue(foreign.Amount);
-            writer.WriteNumberValue(foreign.Rate);
-            writer.WriteNumberValue(foreign.Refunded);
-            writer.WriteEndArray();
+            WriteForeign(writer, foreign);
         }
         else if (hasMarks || hasExpired)
         {
@@ -126,7 +121,19 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         writer.WriteEndArray();
     }
 
-    private static ForeignAmount ReadForeign(ref Utf8JsonReader reader)
+    /// <summary>Writes a foreign amount as <c>[currency, amount, rate, refunded]</c> (shared with <see cref="OrderSummaryJsonConverter"/>).</summary>
+    internal static void WriteForeign(Utf8JsonWriter writer, ForeignAmount foreign)
+    {
+        writer.WriteStartArray();
+        writer.WriteStringValue(foreign.Currency);
+        writer.WriteNumberValue(foreign.Amount);
+        writer.WriteNumberValue(foreign.Rate);
+        writer.WriteNumberValue(foreign.Refunded);
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Reads <c>[currency, amount, rate, refunded]</c>; throws <see cref="JsonException"/> for anything else.</summary>
+    internal static ForeignAmount ReadForeign(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {

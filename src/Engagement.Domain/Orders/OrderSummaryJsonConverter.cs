@@ -32,7 +32,7 @@ public sealed class OrderSummaryJsonConverter : JsonConverter<OrderSummary>
                 case 5: summary.PointsReversed = reader.GetInt64(); break;
                 case 6: summary.Expired = reader.GetInt64(); break;
                 case 7: summary.RefundEventIds = reader.TokenType == JsonTokenType.Null ? null : JsonSerializer.Deserialize<List<string>>(ref reader, options); break;
-                case 8: summary.Foreign = reader.TokenType == JsonTokenType.Null ? null : ReadForeign(ref reader); break;
+                case 8: summary.Foreign = reader.TokenType == JsonTokenType.Null ? null : OrderRecordJsonConverter.ReadForeign(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
@@ -86,38 +86,9 @@ public sealed class OrderSummaryJsonConverter : JsonConverter<OrderSummary>
 
         if (value.Foreign is { } foreign)
         {
-            writer.WriteStartArray();
-            writer.WriteStringValue(foreign.Currency);
-            writer.WriteNumberValue(foreign.Amount);
-            writer.WriteNumberValue(foreign.Rate);
-            writer.WriteNumberValue(foreign.Refunded);
-            writer.WriteEndArray();
+            OrderRecordJsonConverter.WriteForeign(writer, foreign);
         }
 
         writer.WriteEndArray();
-    }
-
-    private static ForeignAmount ReadForeign(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            throw new JsonException("foreign is stored as [currency, amount, rate, refunded].");
-        }
-
-        var foreign = new ForeignAmount();
-        var index = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            switch (index++)
-            {
-                case 0: foreign.Currency = reader.GetString() ?? ""; break;
-                case 1: foreign.Amount = reader.GetDecimal(); break;
-                case 2: foreign.Rate = reader.GetDecimal(); break;
-                case 3: foreign.Refunded = reader.GetDecimal(); break;
-                default: reader.Skip(); break;
-            }
-        }
-
-        return foreign;
     }
 }

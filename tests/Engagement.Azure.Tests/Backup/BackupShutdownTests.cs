@@ -25,21 +25,9 @@ public sealed class BackupShutdownTests
     [Fact]
     public async Task ASiloStoppedMidCopyReleasesItsSlotWithoutAFailureAndTheWatchingSiloTakesItLate()
     {
-        var prefix = "Stop" + Guid.NewGuid().ToString("N")[..10];
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
-        await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
-        var gate = new HeldRead(prefix + "GrainState");
-        var gatedOptions = new TableClientOptions();
-        gatedOptions.AddPolicy(gate, HttpPipelinePosition.PerCall);
-
-        var clock = new FakeTimeProvider(NineFiftyNine);
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var failures = new RecordingListener();
-        var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures);
+        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("Stop");
+        using var logsScope = logs;
+        using var loggersScope = loggers;
         var watching = Silo(tables, options, clock, loggers, failures);
         try
         {
@@ -93,21 +81,9 @@ public sealed class BackupShutdownTests
     [Fact]
     public async Task AReleasedBackupNobodyTookBeforeTheNextSlotIsRecordedFailedAndReported()
     {
-        var prefix = "Lost" + Guid.NewGuid().ToString("N")[..10];
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
-        await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
-        var gate = new HeldRead(prefix + "GrainState");
-        var gatedOptions = new TableClientOptions();
-        gatedOptions.AddPolicy(gate, HttpPipelinePosition.PerCall);
-
-        var clock = new FakeTimeProvider(NineFiftyNine);
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var failures = new RecordingListener();
-        var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures);
+        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("Lost");
+        using var logsScope = logs;
+        using var loggersScope = loggers;
         var later = Silo(tables, options, clock, loggers, failures);
         try
         {
@@ -138,6 +114,29 @@ public sealed class BackupShutdownTests
             await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
             await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
         }
+    }
+
+    /// <summary>
+    /// One member-state table (<paramref name="prefix"/> + a fresh suffix) holding one row, a container, one clock at
+    /// 09:59:30 Shanghai, and the first silo, whose reads of that table are held (<see cref="HeldRead"/>): a copy in progress.
+    /// </summary>
+    private static async Task<(string Prefix, BackupOptions Options, TableServiceClient Tables, BlobServiceClient Blobs, HeldRead Gate, FakeTimeProvider Clock,
+        LogCapture Logs, ILoggerFactory Loggers, RecordingListener Failures, BackupScheduler Copying)> ArrangeAsync(string prefix)
+    {
+        prefix += Guid.NewGuid().ToString("N")[..10];
+        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
+        await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
+        var gate = new HeldRead(prefix + "GrainState");
+        var gatedOptions = new TableClientOptions();
+        gatedOptions.AddPolicy(gate, HttpPipelinePosition.PerCall);
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        var logs = new LogCapture();
+        var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var failures = new RecordingListener();
+        var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures);
+        return (prefix, options, tables, new BlobServiceClient(Azurite.ConnectionString), gate, clock, logs, loggers, failures, copying);
     }
 
     private static BackupScheduler Silo(TableServiceClient tables, BackupOptions options, FakeTimeProvider clock, ILoggerFactory loggers, IBackupFailureListener listener)
