@@ -212,10 +212,14 @@ public sealed record CouponBook
     /// §5). A reissue's family gives its value once: a coupon whose reissue original or replacement is redeemed stays
     /// redeemed (the member used the value on that one), and when the order was a late use that voided the replacement
     /// (<see cref="Coupon.VoidedForLateOrderId"/>), that replacement is issued again while valid instead of the original,
-    /// which support withdrew, so the member holds exactly one live coupon. Returns the coupons issued again.
+    /// which support withdrew, so the member holds exactly one live coupon. A family coupon counts as redeemed only while
+    /// its order is not refunded in full (<paramref name="fullyRefunded"/>, by order id; null: none is), so refunding both uses of a
+    /// double use gives the value back once, and the outcome does not depend on which late order arrived first.
+    /// Returns the coupons issued again.
     /// </summary>
-    public (CouponBook Book, IReadOnlyList<Coupon> Restored) RestoreForFullRefund(string orderId, DateTimeOffset now, bool restore)
+    public (CouponBook Book, IReadOnlyList<Coupon> Restored) RestoreForFullRefund(string orderId, DateTimeOffset now, bool restore, Func<string?, bool>? fullyRefunded = null)
     {
+        fullyRefunded ??= static _ => false;
         if (!restore)
         {
             return (this, []);
@@ -223,9 +227,16 @@ public sealed record CouponBook
 
         var restored = new List<Coupon>();
         var book = this;
-        foreach (var coupon in Coupons.Where(c => c.Status == CouponStatuses.Redeemed && string.Equals(c.OrderId, orderId, StringComparison.Ordinal) && now < c.ValidUntil))
+        foreach (var coupon in Coupons.Where(c => c.Status == CouponStatuses.Redeemed && string.Equals(c.OrderId, orderId, StringComparison.Ordinal)))
         {
+            // Another use of the family stands (its order not refunded): the member had the value there; nothing comes back.
             var family = FamilyOf(coupon);
+            if (family.Any(c => c.Status == CouponStatuses.Redeemed && c.Code != coupon.Code && !fullyRefunded(c.OrderId)))
+            {
+                continue;
+            }
+
+            // The replacement this late use withdrew comes back while it is valid: its window, not the original's, counts.
             var withdrawn = family.Where(c => c.Status == CouponStatuses.Voided && string.Equals(c.VoidedForLateOrderId, orderId, StringComparison.Ordinal)).ToList();
             if (withdrawn.Count > 0)
             {
@@ -240,7 +251,7 @@ public sealed record CouponBook
                 continue;
             }
 
-            if (family.Any(c => c.Status == CouponStatuses.Redeemed && c.Code != coupon.Code))
+            if (now >= coupon.ValidUntil)
             {
                 continue;
             }

@@ -204,7 +204,7 @@ public static class MemberCoupons
     /// </summary>
     private static bool RestoreForFullRefund(MemberState state, string orderId, string eventId, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
     {
-        var (book, restored) = Book(state).RestoreForFullRefund(orderId, now, offers.RestoreCouponsOnFullRefund);
+        var (book, restored) = Book(state).RestoreForFullRefund(orderId, now, offers.RestoreCouponsOnFullRefund, id => OrderBook.IsFullyRefunded(state, id));
         if (restored.Count == 0)
         {
             return false;

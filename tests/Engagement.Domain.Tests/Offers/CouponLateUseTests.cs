@@ -102,6 +102,69 @@ public sealed class CouponLateUseTests
         Assert.Equal(1L, member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Sum(e => e.Delta));
     }
 
+    // C expires (14 days) before C' (14 days from the reissue a day later): a refund of the late order after C's end and
+    // before C''s still issues C' again; its own window counts, not the original's.
+    [Fact]
+    public void ARefundOfTheLateOrderAfterTheOriginalsEndStillIssuesTheReplacementAgain()
+    {
+        var member = Member();
+        var (old, fresh) = IssueAndReissue(member);
+        LateUseOf(member, old.Code);
+        var at = old.ValidUntil.AddHours(1);
+        Assert.True(at < fresh.ValidUntil);
+
+        Apply(member, new MemberEvent("refund-late", MemberEventTypes.Refund, at) { OrderId = "O-pos-late", Amount = 120m }, at);
+
+        Assert.Equal(fresh.Code, Assert.Single(MemberCoupons.Book(member).Coupons, c => c.Status == CouponStatuses.Issued).Code);
+    }
+
+    // C' used on order O-pos-fresh, C on the late order: a double use. Refunding the late order gives nothing back (C'
+    // stands); refunding O-pos-fresh too then gives the value back once: exactly one live coupon.
+    [Fact]
+    public void RefundingBothUsesOfADoubleUseGivesTheValueBackOnce()
+    {
+        var member = Member();
+        var (old, fresh) = IssueAndReissue(member);
+        Apply(member, Purchase("pos-fresh", Noon.AddDays(1).AddHours(2), fresh.Code), Noon.AddDays(1).AddHours(2));
+        LateUseOf(member, old.Code);
+        RefundLateOrder(member);
+        Assert.DoesNotContain(MemberCoupons.Book(member).Coupons, c => c.Status == CouponStatuses.Issued);
+
+        var at = Noon.AddDays(2).AddHours(2);
+        Apply(member, new MemberEvent("refund-fresh", MemberEventTypes.Refund, at) { OrderId = "O-pos-fresh", Amount = 120m }, at);
+
+        Assert.Single(MemberCoupons.Book(member).Coupons, c => c.Status == CouponStatuses.Issued);
+    }
+
+    // Chain C -> C' -> C''; late orders used C (O-pos-a) and C' (O-pos-b). Refunding O-pos-a alone gives nothing back,
+    // whichever late order arrived first: C' still gave the value on O-pos-b.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void RefundingOneUseOfAChainsDoubleUseGivesNothingBackInEitherOrder(bool originalFirst)
+    {
+        var member = Member();
+        var (old, middle) = IssueAndReissue(member);
+        CouponReissues.Reissue(member, middle.Code, "rx-2", "Li Na", "lost again", Offers, _options, Noon.AddDays(2));
+        var first = Purchase("pos-a", Noon.AddHours(8), old.Code);
+        var second = Purchase("pos-b", Noon.AddDays(1).AddHours(3), middle.Code);
+        foreach (var evt in originalFirst ? new[] { first, second } : [second, first])
+        {
+            Apply(member, evt, Noon.AddDays(3));
+        }
+
+        var at = Noon.AddDays(3).AddHours(1);
+        Apply(member, new MemberEvent("refund-a", MemberEventTypes.Refund, at) { OrderId = "O-pos-a", Amount = 120m }, at);
+
+        Assert.DoesNotContain(MemberCoupons.Book(member).Coupons, c => c.Status == CouponStatuses.Issued);
+    }
+
+    private void Apply(MemberState member, MemberEvent evt, DateTimeOffset now)
+    {
+        MemberDecider.Apply(member, evt, _options, now);
+        MemberCoupons.AfterEvent(member, evt, Offers, _options, now);
+    }
+
     private void LateUseOf(MemberState member, string code)
     {
         var late = Purchase("pos-late", Noon.AddHours(8), code);
