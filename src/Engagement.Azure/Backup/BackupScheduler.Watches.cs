@@ -64,7 +64,14 @@ public sealed partial class BackupScheduler
                         return;
                     }
 
-                    if (!await claim.ExistsAsync(cancellationToken))
+                    // One look at the claim (its properties; 404 when there is none), so the watch is running as soon
+                    // as that look answers.
+                    ETag touched;
+                    try
+                    {
+                        touched = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag;
+                    }
+                    catch (RequestFailedException ex) when (ex.Status == 404)
                     {
                         // Not claimed (the slot before this silo's start was never taken, or the container is new):
                         // nothing to watch. Or released by a silo that stopped mid-copy: taken late by one watcher.
@@ -77,7 +84,6 @@ public sealed partial class BackupScheduler
                         return;
                     }
 
-                    var touched = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag;
                     if (stall.Observe(touched, time.GetUtcNow()))
                     {
                         watch.Running = false;
@@ -119,7 +125,8 @@ public sealed partial class BackupScheduler
     /// late (<see cref="CopyAsync"/>). Returns whether to keep watching: true when another silo claimed it first.
     /// An older released backup is not taken any more (a later slot has come since, and its backup stands for it) but is
     /// recorded failed and reported (<see cref="TableBackup.AbandonAsync"/>, once across silos): its slot has no backup,
-    /// which must not pass in silence.
+    /// which must not pass in silence. It is claimed first, so a silo that claimed it just before the slot and is copying
+    /// it is watched, not reported failed.
     /// </summary>
     /// <exception cref="RequestFailedException">Storage could not say (the watch logs it and looks again).</exception>
     private async Task<bool> TakeLateIfReleasedAsync(BackupOptions settings, Watch watch, DateTimeOffset slot, CancellationToken cancellationToken)
@@ -134,6 +141,12 @@ public sealed partial class BackupScheduler
         var last = TableBackup.NameFor(PreviousSlot(time.GetUtcNow(), settings.ParsedTimes(), zone));
         if (string.CompareOrdinal(name, last) < 0)
         {
+            if (!await ClaimAsync(settings.Container, name, cancellationToken))
+            {
+                // Another silo claimed it just before the slot and is taking it late: watched, not reported.
+                return true;
+            }
+
             var reason = new InvalidOperationException($"backup {name} was released by a silo that stopped mid-copy and not taken again before slot {last}; its slot has no backup");
             var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
             LogNotTakenLate(logger, name, last, recorded ? "recorded failed by this silo" : "already recorded");
