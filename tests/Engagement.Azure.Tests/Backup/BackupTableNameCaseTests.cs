@@ -82,14 +82,7 @@ public sealed class BackupTableNameCaseTests
         try
         {
             await SeedAsync(tables, state, ledger, audit, """{"somethingElse":1}""");
-            var manifest = await new TableBackup(tables, blobs, options, new FakeTimeProvider(BackupAt), NullLogger<TableBackup>.Instance).RunAsync();
-            foreach (var table in new[] { state, ledger, audit })
-            {
-                await tables.DeleteTableAsync(table);
-            }
-
-            var progress = new List<string>();
-            var restored = await new TableRestore(tables, blobs, options, ledger, loggers.CreateLogger<TableRestore>()).RunAsync(manifest.Name, new ListProgress(progress));
+            var (restored, progress) = await BackUpDropAndRestoreAsync(tables, blobs, options, loggers, state, ledger, audit);
 
             Assert.Equal(2, restored[ledger]);
             Assert.Contains(progress, p => p.StartsWith("WARNING: ", StringComparison.Ordinal) && p.Contains($"{ledger} was restored uncut", StringComparison.Ordinal));
@@ -121,14 +114,7 @@ public sealed class BackupTableNameCaseTests
                 await tables.GetTableClient(ledger).AddEntityAsync(new TableEntity(AzureTableLedgerArchive.PartitionKey("M2"), sequence.ToString("D10", System.Globalization.CultureInfo.InvariantCulture)) { ["Sequence"] = sequence });
             }
 
-            var manifest = await new TableBackup(tables, blobs, options, new FakeTimeProvider(BackupAt), NullLogger<TableBackup>.Instance).RunAsync();
-            foreach (var table in new[] { state, ledger, audit })
-            {
-                await tables.DeleteTableAsync(table);
-            }
-
-            var progress = new List<string>();
-            var restored = await new TableRestore(tables, blobs, options, ledger, loggers.CreateLogger<TableRestore>()).RunAsync(manifest.Name, new ListProgress(progress));
+            var (restored, progress) = await BackUpDropAndRestoreAsync(tables, blobs, options, loggers, state, ledger, audit);
 
             Assert.Equal(2, restored[ledger]);
             Assert.Contains($"WARNING: 1 rows of {state} could not be read as a member's state; the ledgers of 1 members with no readable state (2 rows) were left out of {ledger}", progress);
@@ -138,6 +124,24 @@ public sealed class BackupTableNameCaseTests
         {
             await CleanUpAsync(blobs, options, state, ledger, audit);
         }
+    }
+
+    /// <summary>
+    /// Backs up the three tables at <see cref="BackupAt"/>, deletes them and restores that backup into them (ledger
+    /// <paramref name="ledger"/>), returning the rows restored per table and the restore's progress lines.
+    /// </summary>
+    private static async Task<(IReadOnlyDictionary<string, long> Restored, List<string> Progress)> BackUpDropAndRestoreAsync(
+        TableServiceClient tables, BlobServiceClient blobs, BackupOptions options, ILoggerFactory loggers, string state, string ledger, string audit)
+    {
+        var manifest = await new TableBackup(tables, blobs, options, new FakeTimeProvider(BackupAt), NullLogger<TableBackup>.Instance).RunAsync();
+        foreach (var table in new[] { state, ledger, audit })
+        {
+            await tables.DeleteTableAsync(table);
+        }
+
+        var progress = new List<string>();
+        var restored = await new TableRestore(tables, blobs, options, ledger, loggers.CreateLogger<TableRestore>()).RunAsync(manifest.Name, new ListProgress(progress));
+        return (restored, progress);
     }
 
     /// <summary>One state row (<paramref name="stateJson"/>), member M1's ledger rows 1 and 2, and a table sorting between them.</summary>
