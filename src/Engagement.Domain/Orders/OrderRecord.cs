@@ -66,24 +66,7 @@ public sealed class OrderRecord
     public decimal Unrefunded => Amount - Refunded;
 
     /// <summary>Refunded amount counting only refunds that occurred at or before <paramref name="at"/>.</summary>
-    public decimal RefundedBy(DateTimeOffset at)
-    {
-        var refunded = Refunded;
-        if (RefundMarks is not { } marks)
-        {
-            return refunded; // the usual order, never refunded: no empty list made for it
-        }
-
-        foreach (var mark in marks)
-        {
-            if (mark.At.UtcTicks > at.UtcTicks)
-            {
-                refunded -= mark.Amount;
-            }
-        }
-
-        return refunded;
-    }
+    public decimal RefundedBy(DateTimeOffset at) => RefundMark.RefundedBy(Refunded, RefundMarks, at);
 
     /// <summary>Growth the purchase contributes for a purchase at <paramref name="at"/>: floor(amount) − floor(refunded by then).</summary>
     public long NetGrowthBy(DateTimeOffset at) => (long)decimal.Floor(Amount) - (long)decimal.Floor(RefundedBy(at));
@@ -117,4 +100,47 @@ public sealed class ForeignAmount
 }
 
 /// <summary>One refund of an order: when it occurred and how much (programme currency) it refunded.</summary>
-public sealed record RefundMark(DateTimeOffset At, decimal Amount);
+public sealed record RefundMark(DateTimeOffset At, decimal Amount)
+{
+    /// <summary>
+    /// The cumulative <paramref name="refunded"/> amount (programme currency) less the <paramref name="marks"/> that occurred
+    /// after <paramref name="at"/> (compared as UTC instants): what was refunded by then (CONTRACT.md §1.1). Refunds without a
+    /// mark count from the purchase on.
+    /// </summary>
+    public static decimal RefundedBy(decimal refunded, IReadOnlyList<RefundMark>? marks, DateTimeOffset at)
+    {
+        if (marks is null)
+        {
+            return refunded; // the usual order, never refunded: no empty list made for it
+        }
+
+        foreach (var mark in marks)
+        {
+            if (mark.At.UtcTicks > at.UtcTicks)
+            {
+                refunded -= mark.Amount;
+            }
+        }
+
+        return refunded;
+    }
+
+    /// <summary>
+    /// The marks of <paramref name="marks"/> that occurred after the purchase at <paramref name="purchasedAt"/>, in their order,
+    /// or null when none: only those change what was refunded by an instant the order counts at (one at or before the
+    /// purchase counts from the purchase on, as an unmarked refund does).
+    /// </summary>
+    public static List<RefundMark>? After(IReadOnlyList<RefundMark>? marks, DateTimeOffset purchasedAt)
+    {
+        List<RefundMark>? after = null;
+        foreach (var mark in marks ?? [])
+        {
+            if (mark.At.UtcTicks > purchasedAt.UtcTicks)
+            {
+                (after ??= []).Add(mark);
+            }
+        }
+
+        return after;
+    }
+}

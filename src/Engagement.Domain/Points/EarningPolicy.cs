@@ -115,17 +115,17 @@ public static class EarningPolicy
 
         later.Sort(static (a, b) => GrowthTimeline.OrderKey(a).CompareTo(GrowthTimeline.OrderKey(b)));
 
-        // The timeline counts the refunds that occurred by each order's instant: rebuilt only when that set grows.
+        // The timeline counts the refunds that occurred by each order's instant (summarised orders' too): rebuilt only when
+        // that set grows.
         var refundInstants = new List<long>();
         foreach (var o in state.Orders)
         {
-            if (o.RefundMarks is { } marks)
-            {
-                foreach (var mark in marks)
-                {
-                    refundInstants.Add(mark.At.UtcTicks);
-                }
-            }
+            AddInstants(refundInstants, o.RefundMarks);
+        }
+
+        foreach (var s in state.OrderSummaries)
+        {
+            AddInstants(refundInstants, s.RefundMarks);
         }
 
         refundInstants.Sort();
@@ -161,6 +161,14 @@ public static class EarningPolicy
             var reason = string.Create(CultureInfo.InvariantCulture,
                 $"purchase {order.OrderId} earns {earning.Points} points {Describe(earning)} (was {was}): {cause.ToString()}");
             LedgerBook.Append(state, entries, now, LedgerKinds.Points, delta, PointsWallet.Balance(state), reason, RuleIds.PointsEarnCorrection, causeEventId);
+        }
+    }
+
+    private static void AddInstants(List<long> ticks, List<RefundMark>? marks)
+    {
+        foreach (var mark in marks ?? [])
+        {
+            ticks.Add(mark.At.UtcTicks);
         }
     }
 

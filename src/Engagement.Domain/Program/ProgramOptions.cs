@@ -130,17 +130,18 @@ public sealed class ProgramOptions
     /// <summary>
     /// Orders kept in full at most; beyond it the oldest whose points lot is spent leave the full list (never while their lot
     /// holds points) and are kept as summaries (<see cref="MaxOrderSummaries"/>) until <see cref="OrderRetentionDays"/>. Default 250
-    /// (about 213 bytes each with a 36-character orderId and one refund; see <see cref="MaxOrderSummaries"/> for the state size).
+    /// (about 207 bytes each with a 36-character orderId and one refund; see <see cref="MaxOrderSummaries"/> for the state size).
     /// </summary>
     public int MaxOrders { get; set; } = 250;
 
     /// <summary>
     /// Compact summaries kept, at most, of orders <see cref="MaxOrders"/> took out before the end of their retention
-    /// (<see cref="Members.MemberState.OrderSummaries"/>, about 136 bytes each with a 36-character orderId and one refund id):
-    /// while one is kept its purchase and refunds are still duplicates and a refund of it still applies (CONTRACT.md §1, §2).
+    /// (<see cref="Members.MemberState.OrderSummaries"/>, about 151 bytes each with a 36-character orderId and one refund that
+    /// occurred after the purchase, its id and instant kept): while one is kept its purchase and refunds are still duplicates,
+    /// a refund of it still applies, and its refunds count against the tier from when they occurred (CONTRACT.md §1, §1.1, §2).
     /// Past it the oldest summary is dropped and counted in <see cref="Members.MemberState.OrderSummariesDropped"/>. Default 350
     /// (with the 250 full orders, 600 orders in 400 days). Measured at both caps with such ids, a refund on every order and
-    /// 100 remembered redemptions, the member state is about 144 KB (143,699 bytes), 55% of the 256 KiB grain-state bound
+    /// 100 remembered redemptions, the member state is about 150 KB (149,999 bytes), 57% of the 256 KiB grain-state bound
     /// (Engagement:Storage:MaxGrainStateBytes), leaving the rest for touches, coupons and campaigns; raise either cap only
     /// with that bound in mind. At least 0.
     /// </summary>

@@ -23,7 +23,9 @@ namespace Engagement.Domain.Tiers;
 /// "keep the tier through a 30-day grace, then drop one level at a time" rule measured from the instant growth
 /// actually fell, not from the tick that noticed it, so the live tier may drop up to one tick later than this.</item>
 /// <item>Growth older than <see cref="GrowthPolicy.CapDaysKept"/> days from behaviours, and of orders no longer
-/// retained, is known per local day only; it counts from the start of its day.</item>
+/// retained in full, is known per local day only; it counts from the start of its day. A summarised order's refunds
+/// still count from when they occurred (<see cref="OrderSummary.RefundMarks"/>); those of an order forgotten at the end
+/// of its retention (<see cref="ProgramOptions.OrderRetentionDays"/>) count from its purchase on.</item>
 /// </list>
 /// </remarks>
 public sealed class GrowthTimeline
@@ -53,7 +55,9 @@ public sealed class GrowthTimeline
 
     /// <summary>
     /// Builds the timeline from the retained orders (net of the refunds that occurred by <paramref name="refundsBy"/>,
-    /// all refunds when null), the recent behaviour records and the day buckets.
+    /// all refunds when null), the recent behaviour records and the day buckets (with <paramref name="refundsBy"/>, the
+    /// growth of summarised orders' refunds that occurred after it back in their buckets:
+    /// <see cref="OrderSummary.RefundMarks"/>).
     /// </summary>
     public static GrowthTimeline Build(MemberState state, ProgramOptions options, DateTimeOffset? refundsBy = null)
     {
@@ -75,16 +79,46 @@ public sealed class GrowthTimeline
             entries.Add(new Entry(record.Key, MemberTimeZones.LocalDate(record.At, zone), record.Growth));
         }
 
+        // A summarised order's growth sits in its day bucket net of all its refunds: those that occurred after refundsBy
+        // give theirs back there, in the same entry, so the bucket counts as the order would in full.
+        var refundedLater = refundsBy is { } asOf ? RefundedAfter(state, zone, asOf) : null;
         foreach (var (day, growth) in state.GrowthByDay)
         {
-            if (growth != 0)
+            var total = growth + (refundedLater is not null && refundedLater.Remove(day, out var back) ? back : 0);
+            if (total != 0)
             {
-                entries.Add(new Entry(new EventKey(MemberTimeZones.StartOfDay(day, zone), ""), day, growth));
+                entries.Add(new Entry(new EventKey(MemberTimeZones.StartOfDay(day, zone), ""), day, total));
             }
+        }
+
+        foreach (var (day, back) in refundedLater ?? [])
+        {
+            entries.Add(new Entry(new EventKey(MemberTimeZones.StartOfDay(day, zone), ""), day, back)); // refunded in full: no bucket
         }
 
         entries.Sort(static (a, b) => a.Key.CompareTo(b.Key));
         return new GrowthTimeline(entries, zone, options);
+    }
+
+    /// <summary>
+    /// Growth the summarised orders' refunds that occurred after <paramref name="asOf"/> took from their day buckets, by
+    /// member-local day (only days with some); null when none (the usual member).
+    /// </summary>
+    private static Dictionary<DateOnly, long>? RefundedAfter(MemberState state, TimeZoneInfo zone, DateTimeOffset asOf)
+    {
+        Dictionary<DateOnly, long>? byDay = null;
+        foreach (var summary in state.OrderSummaries)
+        {
+            var back = summary.RefundMarks is null ? 0 : summary.NetGrowthBy(asOf) - summary.NetGrowth;
+            if (back != 0)
+            {
+                var day = MemberTimeZones.LocalDate(summary.At, zone);
+                byDay ??= [];
+                byDay[day] = byDay.GetValueOrDefault(day) + back;
+            }
+        }
+
+        return byDay;
     }
 
     /// <summary>The key a purchase sorts by: its occurredAt, then its orderId.</summary>
