@@ -42,6 +42,9 @@ public static class PurchasePolicy
             ExpiresAt = PointsWallet.ExpiryOf(state, options, evt.OccurredAt),
             Foreign = rate is { } r ? new ForeignAmount { Currency = currency, Amount = evt.Amount.Value, Rate = r } : null,
         };
+        // Summarised purchases later than this one come back in full first (CorrectOrdersAfter below re-prices them): their
+        // growth sits in the bucket of their day, counted from its start, so one made later that day would count here.
+        OrderBook.ReviveLaterThan(state, options, now, GrowthTimeline.OrderKey(order), occurredFrom: null);
         state.Orders.Add(order);
         work.NewOrderId = order.OrderId;
         GrowthPolicy.Added(state, options, order.At, order.NetGrowth, orders: 1);

@@ -34,6 +34,35 @@ public class SummarisedRefundTimingTests
     }
 
     [Fact]
+    public void ALatePurchaseEarlierOnTheDayOfASummarisedOrderDoesNotCountThatOrdersGrowth()
+    {
+        var kept = RunSameDay(maxOrders: 500);
+        var summarised = RunSameDay(maxOrders: 1);
+
+        // In order: L (9:00) is the first purchase, at V1 (S, at 18:00 that day, came after it); S loses its double.
+        Assert.Equal("points.earn.first-purchase-double 200, points.earn.correction -1000", kept.LateEntries);
+        Assert.Equal("L=200 S=1000 T=120", kept.Orders);
+        Assert.Equal(kept, summarised);
+    }
+
+    private static Outcome RunSameDay(int maxOrders)
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10, 18));
+        member.Options.MaxOrders = maxOrders;
+        Assert.Equal(EventStatus.Applied, member.Purchase("S", 1_000m).Status);
+        member.Redeem("R-1", 2_000);
+        member.Now = TestMember.Shanghai(2025, 1, 11);
+        Assert.Equal(EventStatus.Applied, member.Purchase("T", 100m).Status);
+        Assert.Equal(maxOrders == 1, member.State.OrderSummaries.Exists(s => s.OrderId == "S"));
+
+        member.Now = TestMember.Shanghai(2025, 1, 12);
+        var late = member.Purchase("L", 100m, at: TestMember.Shanghai(2025, 1, 10, 9));
+        Assert.Equal(EventStatus.Applied, late.Status);
+        member.Behave(MemberEventTypes.Browse);
+        return OutcomeOf(member, late);
+    }
+
+    [Fact]
     public void ASummaryKeepsTheInstantsOfRefundsAfterItsPurchaseThroughAWriteAndReadsOneStoredWithoutThem()
     {
         var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
@@ -109,6 +138,11 @@ public class SummarisedRefundTimingTests
         Assert.Equal(EventStatus.Applied, late.Status);
         member.Behave(MemberEventTypes.Browse);
 
+        return OutcomeOf(member, late);
+    }
+
+    private static Outcome OutcomeOf(TestMember member, EventDecision late)
+    {
         var entries = string.Join(", ", late.NewEntries.Where(e => e.Kind == LedgerKinds.Points).Select(e => $"{e.RuleId} {e.Delta}"));
         var orders = member.State.Orders.Select(o => (o.OrderId, o.Points))
             .Concat(member.State.OrderSummaries.Select(s => (s.OrderId, s.Points)))
