@@ -7,8 +7,10 @@ namespace Engagement.Domain.Orders;
 /// Writes an order summary as <c>[orderId, at, amount, points, refunded, pointsReversed, expired, refundEventIds, foreign,
 /// refundMarks]</c>, leaving off trailing defaults (a plain purchase is <c>["O-1","2026-11-23T08:39:16+08:00",268.5,268]</c>;
 /// foreign is null when refund marks follow and the order was paid in the programme currency). Refund marks are flat pairs
-/// <c>[secondsAfterPurchase, amount, ...]</c>: a refund 20 days after its purchase is <c>1728000,310</c>, 23 bytes fewer than
-/// an ISO instant; seconds keep up to 7 decimals, so the instant is exact to the tick (read back in the purchase's offset).
+/// <c>[secondsAfterPurchase, amount, ...]</c>: a refund 20 days after its purchase is <c>1728000,310</c>, its time 7 digits
+/// where an ISO instant with its offset takes 27 (a whole-second refund up to 115 days after its purchase takes at most 7
+/// digits, one up to 400 days 8; a sub-second one adds its fraction, up to 8 characters); seconds keep up to 7 decimals, so
+/// the instant is exact to the tick (read back in the purchase's offset).
 /// Append new fields at the end only, so stored state keeps reading: a summary stored before refund marks were kept reads
 /// with none.
 /// </summary>
@@ -130,7 +132,11 @@ public sealed class OrderSummaryJsonConverter : JsonConverter<OrderSummary>
         writer.WriteEndArray();
     }
 
-    /// <summary>Reads what <see cref="WriteMarks"/> writes; throws <see cref="JsonException"/> for anything else.</summary>
+    /// <summary>
+    /// Reads what <see cref="WriteMarks"/> writes; throws <see cref="JsonException"/> for anything else: a time or amount that
+    /// is not a JSON number or does not fit a decimal, a time more precise than a tick, or one that puts the instant outside
+    /// what <see cref="DateTimeOffset"/> holds (in UTC or in the purchase's offset).
+    /// </summary>
     private static List<RefundMark> ReadMarks(ref Utf8JsonReader reader, DateTimeOffset purchasedAt)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -138,21 +144,35 @@ public sealed class OrderSummaryJsonConverter : JsonConverter<OrderSummary>
             throw new JsonException("an order summary's refund marks are stored as a flat JSON array [secondsAfterPurchase, amount, ...].");
         }
 
+        // Ticks a mark may lie from the purchase so that both its UTC and its local clock stay within DateTimeOffset's range.
+        var minTicks = -Math.Min(purchasedAt.UtcTicks, purchasedAt.Ticks);
+        var maxTicks = DateTime.MaxValue.Ticks - Math.Max(purchasedAt.UtcTicks, purchasedAt.Ticks);
         var marks = new List<RefundMark>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var ticks = reader.GetDecimal() * TimeSpan.TicksPerSecond;
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out var seconds))
+            {
+                throw new JsonException("an order summary's refund mark time is not a number of seconds after the purchase.");
+            }
+
+            // Compared in seconds first: seconds × 10^7 could overflow a decimal, and the ticks a long.
+            if (seconds < (decimal)minTicks / TimeSpan.TicksPerSecond || seconds > (decimal)maxTicks / TimeSpan.TicksPerSecond)
+            {
+                throw new JsonException("an order summary's refund mark time is outside the range of a DateTimeOffset.");
+            }
+
+            var ticks = seconds * TimeSpan.TicksPerSecond;
             if (ticks != decimal.Truncate(ticks))
             {
                 throw new JsonException("an order summary's refund mark is more precise than a tick (100 ns).");
             }
 
-            if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
+            if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out var amount))
             {
-                throw new JsonException("an order summary's refund marks need an amount after each time.");
+                throw new JsonException("an order summary's refund marks need an amount (a JSON number) after each time.");
             }
 
-            marks.Add(new RefundMark(purchasedAt.AddTicks((long)ticks), reader.GetDecimal()));
+            marks.Add(new RefundMark(purchasedAt.AddTicks((long)ticks), amount));
         }
 
         return marks;

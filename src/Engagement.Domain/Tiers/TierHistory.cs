@@ -23,8 +23,10 @@ namespace Engagement.Domain.Tiers;
 /// "keep the tier through a 30-day grace, then drop one level at a time" rule measured from the instant growth
 /// actually fell, not from the tick that noticed it, so the live tier may drop up to one tick later than this.</item>
 /// <item>Growth older than <see cref="GrowthPolicy.CapDaysKept"/> days from behaviours, and of orders no longer
-/// retained in full, is known per local day only; it counts from the start of its day (a purchase being priced first
-/// brings back in full the summarised purchases after it, so none of them counts early for it). A summarised order's refunds
+/// retained in full, is known per local day only; it counts from the start of its day. A purchase being priced first
+/// brings back in full the summarised purchases after it, so none of them counts early for it, except one whose points lot
+/// has expired: that stays summarised and counts from the start of its day, which can change the price only of a purchase
+/// whose own lot had expired on arrival (earlier the same day, so expiring no later). A summarised order's refunds
 /// still count from when they occurred (<see cref="OrderSummary.RefundMarks"/>); those of an order forgotten at the end
 /// of its retention (<see cref="ProgramOptions.OrderRetentionDays"/>) count from its purchase on.</item>
 /// </list>

@@ -14,6 +14,7 @@ namespace Engagement.Domain.Tests.Orders;
 public class SummarisedRefundTimingTests
 {
     private static readonly DateTimeOffset Start = TestMember.Shanghai(2025, 1, 1);
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     /// <summary>What a run ends with: the late event's points entries and the member's points, debt, growth, tier and orders.</summary>
     private sealed record Outcome(string LateEntries, long Balance, long Debt, long Growth, string Tier, string Orders);
@@ -105,6 +106,21 @@ public class SummarisedRefundTimingTests
         member.Refund("A", 1m, eventId: "r-a2");
         Assert.Equal([TestMember.Shanghai(2025, 1, 20), TestMember.Shanghai(2025, 1, 25)],
             member.State.OrderSummaries.Single(s => s.OrderId == "A").RefundMarks!.Select(m => m.At));
+    }
+
+    [Theory]
+    [InlineData("[\"x\",1]")] // a time that is no number
+    [InlineData("[1e400,1]")] // a number no decimal holds
+    [InlineData("[1e15,1]")] // seconds whose ticks overflow a long
+    [InlineData("[3e11,1]")] // ticks that fit a long, an instant past the year 9999
+    [InlineData("[-1e11,1]")] // an instant before the year 1
+    [InlineData("[864000,\"x\"]")] // an amount that is no number
+    [InlineData("[864000,1e400]")] // an amount no decimal holds
+    public void RefundMarksThatAreNoInstantAfterThePurchaseFailAsJson(string marks)
+    {
+        var json = $"[\"A\",\"2025-01-10T12:00:00+08:00\",1000,2000,320,640,0,[\"r-a1\"],null,{marks}]";
+
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<OrderSummary>(json, Web));
     }
 
     private static Outcome Run(int maxOrders, bool spendB)
