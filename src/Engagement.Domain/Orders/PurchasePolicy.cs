@@ -42,8 +42,9 @@ public static class PurchasePolicy
             ExpiresAt = PointsWallet.ExpiryOf(state, options, evt.OccurredAt),
             Foreign = rate is { } r ? new ForeignAmount { Currency = currency, Amount = evt.Amount.Value, Rate = r } : null,
         };
-        // Summarised purchases later than this one come back in full first (CorrectOrdersAfter below re-prices them): their
-        // growth sits in the bucket of their day, counted from its start, so one made later that day would count here.
+        // Summarised purchases later than this one come back in full first (CorrectOrdersAfter below re-prices them without
+        // scanning the summaries again): their growth sits in the bucket of their day, counted from its start, so one made
+        // later that day would count here. An in-order purchase finds none: one pass over the summaries, nothing revived.
         OrderBook.ReviveLaterThan(state, options, now, GrowthTimeline.OrderKey(order), occurredFrom: null);
         state.Orders.Add(order);
         work.NewOrderId = order.OrderId;
@@ -71,7 +72,8 @@ public static class PurchasePolicy
         }
 
         // A late purchase changes what later ones earned: the first-purchase double, the tier they were made at.
-        EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order), new CorrectionCause(evt.EventId, what, evt.OccurredAt), evt.EventId, work.Entries);
+        EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order), new CorrectionCause(evt.EventId, what, evt.OccurredAt), evt.EventId, work.Entries,
+            laterRevived: true);
         ApplyHeldRefunds(state, order.OrderId, options, now, work);
         return (EventStatus.Applied, null);
     }

@@ -90,15 +90,21 @@ public static class EarningPolicy
     /// changed; with <paramref name="occurredFrom"/>, only orders that occurred at or after that instant) whose lot has not
     /// expired, and appends a correction for each whose points differ. An order's refund reversal follows its new
     /// points: reversed = floor(refunded × points / amount), so the correction is the change of what the order nets.
+    /// <paramref name="laterRevived"/>: the caller already revived those summaries (<see cref="OrderBook.ReviveLaterThan"/> with
+    /// the same <paramref name="after"/> and <paramref name="occurredFrom"/>, nothing summarised since), so they are not scanned again.
     /// </summary>
     internal static void CorrectOrdersAfter(
         MemberState state, ProgramOptions options, DateTimeOffset now, EventKey after, CorrectionCause cause, string? causeEventId, List<LedgerEntry> entries,
-        DateTimeOffset? occurredFrom = null)
+        DateTimeOffset? occurredFrom = null, bool laterRevived = false)
     {
         // An order whose lot has expired is left alone: its points are gone either way, and a loss must not be
         // taken from the member's live lots for them. A bonus lot (adjustment, points offer) is no purchase to re-price. Most events are the member's latest: nothing to correct, nothing allocated.
         // A purchase the count cap summarised is re-priced like any other: brought back in full (the next prune summarises it again).
-        OrderBook.ReviveLaterThan(state, options, now, after, occurredFrom);
+        if (!laterRevived)
+        {
+            OrderBook.ReviveLaterThan(state, options, now, after, occurredFrom);
+        }
+
         List<OrderRecord>? later = null;
         foreach (var o in state.Orders)
         {

@@ -105,14 +105,22 @@ public sealed class GrowthTimeline
 
     /// <summary>
     /// Growth the summarised orders' refunds that occurred after <paramref name="asOf"/> took from their day buckets, by
-    /// member-local day (only days with some); null when none (the usual member).
+    /// member-local day (only days with some); null when none (the usual member, and every in-order purchase: its refunds
+    /// all occurred before it). Only a summary with a mark later than <paramref name="asOf"/> (UTC ticks compared) is
+    /// priced in decimals; the others give nothing back.
     /// </summary>
     private static Dictionary<DateOnly, long>? RefundedAfter(MemberState state, TimeZoneInfo zone, DateTimeOffset asOf)
     {
+        var asOfTicks = asOf.UtcTicks;
         Dictionary<DateOnly, long>? byDay = null;
         foreach (var summary in state.OrderSummaries)
         {
-            var back = summary.RefundMarks is null ? 0 : summary.NetGrowthBy(asOf) - summary.NetGrowth;
+            if (!HasMarkAfter(summary.RefundMarks, asOfTicks))
+            {
+                continue;
+            }
+
+            var back = summary.NetGrowthBy(asOf) - summary.NetGrowth;
             if (back != 0)
             {
                 var day = MemberTimeZones.LocalDate(summary.At, zone);
@@ -122,6 +130,25 @@ public sealed class GrowthTimeline
         }
 
         return byDay;
+    }
+
+    /// <summary>True when some of <paramref name="marks"/> occurred after the UTC instant <paramref name="ticks"/>.</summary>
+    private static bool HasMarkAfter(List<RefundMark>? marks, long ticks)
+    {
+        if (marks is null)
+        {
+            return false;
+        }
+
+        foreach (var mark in marks)
+        {
+            if (mark.At.UtcTicks > ticks)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The key a purchase sorts by: its occurredAt, then its orderId.</summary>

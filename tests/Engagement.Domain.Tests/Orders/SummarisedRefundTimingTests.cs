@@ -3,6 +3,7 @@ using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
 using Engagement.Domain.Orders;
 using Engagement.Domain.Tests.Members;
+using Engagement.Domain.Tiers;
 
 namespace Engagement.Domain.Tests.Orders;
 
@@ -106,6 +107,32 @@ public class SummarisedRefundTimingTests
         member.Refund("A", 1m, eventId: "r-a2");
         Assert.Equal([TestMember.Shanghai(2025, 1, 20), TestMember.Shanghai(2025, 1, 25)],
             member.State.OrderSummaries.Single(s => s.OrderId == "A").RefundMarks!.Select(m => m.At));
+    }
+
+    [Fact]
+    public void ASummarysRefundGivesItsGrowthBackOnlyToInstantsBeforeIt()
+    {
+        // The refund is recorded in UTC and asked about in +08:00: the timeline compares UTC instants, not clock readings.
+        var refundAt = TestMember.Shanghai(2025, 1, 20).ToUniversalTime();
+        DateTimeOffset[] asOf = [TestMember.Shanghai(2025, 1, 15), TestMember.Shanghai(2025, 1, 20).AddTicks(-1), refundAt, TestMember.Shanghai(2025, 1, 21)];
+        var at = new EventKey(TestMember.Shanghai(2025, 1, 20, 12, 30), "x"); // after the refund, before B
+
+        long[] GrowthAsOf(int maxOrders)
+        {
+            var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+            member.Options.MaxOrders = maxOrders;
+            member.Purchase("A", 1_000m);
+            member.Now = TestMember.Shanghai(2025, 1, 20, 13);
+            Assert.Equal(EventStatus.Applied, member.Refund("A", 310m, at: refundAt).Status);
+            member.Redeem("R-1", member.Balance);
+            member.Purchase("B", 100m);
+            Assert.Equal(maxOrders == 1, member.State.OrderSummaries.Exists(s => s.OrderId == "A"));
+            return [.. asOf.Select(t => GrowthTimeline.Build(member.State, member.Options, t).GrowthBefore(at))];
+        }
+
+        // Before the refund's instant A counts 1,000; from it on (the same tick included) 690, kept in full or summarised.
+        Assert.Equal([1_000L, 1_000L, 690L, 690L], GrowthAsOf(maxOrders: 500));
+        Assert.Equal([1_000L, 1_000L, 690L, 690L], GrowthAsOf(maxOrders: 1));
     }
 
     [Theory]
