@@ -130,22 +130,24 @@ public sealed class ProgramOptions
     /// <summary>
     /// Orders kept in full at most; beyond it the oldest whose points lot is spent leave the full list (never while their lot
     /// holds points) and are kept as summaries (<see cref="MaxOrderSummaries"/>) until <see cref="OrderRetentionDays"/>. Default 250
-    /// (about 207 bytes each with a 36-character orderId and one refund; see <see cref="MaxOrderSummaries"/> for the state size).
+    /// (about 207 to 232 bytes each with a 36-character orderId and one refund, by how precise its instants are; see <see cref="MaxOrderSummaries"/> for the state size).
     /// </summary>
     public int MaxOrders { get; set; } = 250;
 
     /// <summary>
     /// Compact summaries kept, at most, of orders <see cref="MaxOrders"/> took out before the end of their retention
-    /// (<see cref="Members.MemberState.OrderSummaries"/>, about 151 bytes each with a 36-character orderId and one refund that
-    /// occurred after the purchase, its id and instant kept): while one is kept its purchase and refunds are still duplicates,
+    /// (<see cref="Members.MemberState.OrderSummaries"/>, about 151 to 172 bytes each with a 36-character orderId and one refund
+    /// that occurred after the purchase, its id and instant kept: 151 for a refund an hour after a whole-second purchase, 172
+    /// for one 300 days after with 7-digit fractions on both instants): while one is kept its purchase and refunds are still duplicates,
     /// a refund of it still applies, and its refunds count against the tier from when they occurred (CONTRACT.md §1, §1.1, §2).
-    /// Past it the oldest summary is dropped and counted in <see cref="Members.MemberState.OrderSummariesDropped"/>. Default 350
-    /// (with the 250 full orders, 600 orders in 400 days). Measured at both caps with such ids, a refund on every order and
-    /// 100 remembered redemptions, the member state is about 150 KB (149,999 bytes), 57% of the 256 KiB grain-state bound
-    /// (Engagement:Storage:MaxGrainStateBytes), leaving the rest for touches, coupons and campaigns; raise either cap only
+    /// Past it the oldest summary is dropped and counted in <see cref="Members.MemberState.OrderSummariesDropped"/>. Default 300
+    /// (with the 250 full orders, 550 orders in 400 days). Measured at both caps with such ids, every instant with a 7-digit
+    /// fraction, a refund 300 days after every order and 100 remembered redemptions, the member state is about 154 KB
+    /// (154,292 bytes), 59% of the 256 KiB grain-state bound (Engagement:Storage:MaxGrainStateBytes; with 350 summaries it
+    /// was 62%, over the 60% aimed at), leaving the rest for touches, coupons and campaigns; raise either cap only
     /// with that bound in mind. At least 0.
     /// </summary>
-    public int MaxOrderSummaries { get; set; } = 350;
+    public int MaxOrderSummaries { get; set; } = 300;
 
     /// <summary>Tags kept on a member at most. Default 32.</summary>
     public int MaxTags { get; set; } = 32;

@@ -23,7 +23,7 @@ public class ProgramOptionsTests
         Assert.Equal((64, 2_048), (options.RecentEventIdsKept, options.MaxRememberedEventIds));
         Assert.Equal(20, options.MaxHeldRefunds);
         Assert.Equal(TimeSpan.FromHours(24), options.HeldRefundTimeout);
-        Assert.Equal((400, 250, 350), (options.OrderRetentionDays, options.MaxOrders, options.MaxOrderSummaries));
+        Assert.Equal((400, 250, 300), (options.OrderRetentionDays, options.MaxOrders, options.MaxOrderSummaries));
         Assert.Equal("Asia/Shanghai", options.DefaultTimeZone);
     }
 
