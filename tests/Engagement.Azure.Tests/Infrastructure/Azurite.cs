@@ -15,6 +15,22 @@ public static class Azurite
                 $"{EnvironmentVariable} is not set. Run the tests with scripts/test, which starts Azurite, " +
                 "or start one yourself: eval \"$(scripts/azurite start)\".");
 
+    /// <summary>
+    /// A second account in the same Azurite (<c>engagementbackup</c>; scripts/azurite starts Azurite with it, beside
+    /// devstoreaccount1): backups kept apart from the data (<c>ConnectionStrings:BackupStorage</c>).
+    /// </summary>
+    public static string BackupAccountConnectionString => Variable("AZURE_STORAGE_BACKUP_CONNECTION_STRING");
+
+    /// <summary>A third account that no test keeps data in (<c>engagementspare</c>): a restore into a new account.</summary>
+    public static string SpareAccountConnectionString => Variable("AZURE_STORAGE_SPARE_CONNECTION_STRING");
+
+    private static string Variable(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException(
+                $"{name} is not set. Run the tests with scripts/test, which starts Azurite with the accounts the tests use, " +
+                "or start one yourself: eval \"$(scripts/azurite start)\".");
+
     /// <summary>A table/queue name unique to one test, so tests never see each other's data.</summary>
     public static string UniqueName(string prefix) =>
         (prefix + Guid.NewGuid().ToString("N")[..12]).ToLowerInvariant();
