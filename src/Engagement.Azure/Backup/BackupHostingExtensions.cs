@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using Engagement.Azure.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,16 +7,22 @@ using Microsoft.Extensions.Options;
 
 namespace Engagement.Azure.Backup;
 
-/// <summary>Registers backups (<see cref="BackupOptions"/>, section <c>Engagement:Backup</c>) on the engine's storage account.</summary>
+/// <summary>
+/// Registers backups (<see cref="BackupOptions"/>, section <c>Engagement:Backup</c>) of the engine's tables, kept in the
+/// account of <c>ConnectionStrings:BackupStorage</c>, else in the engine's own account (<see cref="BackupStorage"/>).
+/// </summary>
 public static class BackupHostingExtensions
 {
     /// <summary>
     /// Adds <see cref="TableBackup"/>, <see cref="TableRestore"/>, the default <see cref="IBackupFailureListener"/>
     /// (<see cref="LoggingBackupFailureListener"/>; add more, e.g. the <c>data.anomaly</c> alert, with
     /// <c>services.AddSingleton&lt;IBackupFailureListener, …&gt;()</c>) and, when <see cref="BackupOptions.Enabled"/>, the
-    /// <see cref="BackupScheduler"/>. Needs the storage registration (<c>AddEngagementAzureStorage</c>) for the account.
-    /// Backups run on the wall clock (<see cref="TimeProvider.System"/>), never on the engine's clock, which tests may
-    /// speed up.
+    /// <see cref="BackupScheduler"/>. Needs the storage registration (<c>AddEngagementAzureStorage</c>) for the data's
+    /// account. The backups (table blobs, manifests, claims, restore journals) go to the <see cref="BackupStorage"/> of
+    /// <c>ConnectionStrings:BackupStorage</c> (refused at start when it is not a connection string), or, unset, to the
+    /// data's account: the schedule then logs one warning when the silo starts
+    /// (<see cref="BackupStorage.SharingWarning"/>). Backups run on the wall clock (<see cref="TimeProvider.System"/>),
+    /// never on the engine's clock, which tests may speed up.
     /// </summary>
     public static IServiceCollection AddEngagementBackups(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,10 +33,12 @@ public static class BackupHostingExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupOptions>, BackupOptionsValidator>());
         services.TryAddSingleton<EngagementStorageClients>();
-        services.TryAddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<EngagementStorageClients>().Options.ConnectionString));
+        var backupConnectionString = configuration.GetConnectionString(BackupStorage.ConnectionStringName);
+        services.AddSingleton<IValidateOptions<BackupOptions>>(new BackupStorageValidator(backupConnectionString));
+        services.TryAddSingleton(sp => new BackupStorage(sp.GetRequiredService<EngagementStorageClients>().Options.ConnectionString, backupConnectionString));
         services.TryAddSingleton(sp => new TableBackup(
             sp.GetRequiredService<EngagementStorageClients>().Tables,
-            sp.GetRequiredService<BlobServiceClient>(),
+            sp.GetRequiredService<BackupStorage>().Blobs,
             sp.GetRequiredService<IOptions<BackupOptions>>().Value,
             TimeProvider.System,
             sp.GetRequiredService<ILogger<TableBackup>>(),
@@ -39,7 +46,7 @@ public static class BackupHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBackupFailureListener, LoggingBackupFailureListener>());
         services.TryAddSingleton(sp => new TableRestore(
             sp.GetRequiredService<EngagementStorageClients>().Tables,
-            sp.GetRequiredService<BlobServiceClient>(),
+            sp.GetRequiredService<BackupStorage>().Blobs,
             sp.GetRequiredService<IOptions<BackupOptions>>().Value,
             sp.GetRequiredService<EngagementStorageClients>().Options.LedgerTableName,
             sp.GetRequiredService<ILogger<TableRestore>>()));
@@ -47,10 +54,11 @@ public static class BackupHostingExtensions
         {
             services.AddHostedService(sp => new BackupScheduler(
                 sp.GetRequiredService<TableBackup>(),
-                sp.GetRequiredService<BlobServiceClient>(),
+                sp.GetRequiredService<BackupStorage>().Blobs,
                 sp.GetRequiredService<IOptions<BackupOptions>>(),
                 TimeProvider.System,
                 sp.GetRequiredService<ILogger<BackupScheduler>>()));
+            services.AddHostedService(sp => new BackupStorageWarning(sp.GetRequiredService<BackupStorage>(), sp.GetRequiredService<ILogger<BackupScheduler>>()));
         }
 
         return services;

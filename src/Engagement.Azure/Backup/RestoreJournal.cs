@@ -30,7 +30,12 @@ public sealed record RestoreJournal
     /// <summary>When the journal was last saved (UTC).</summary>
     public DateTimeOffset SavedAt { get; set; }
 
-    /// <summary>The journal blob of the restore of <paramref name="backup"/> into storage account <paramref name="account"/>.</summary>
+    /// <summary>
+    /// The journal blob of the restore of <paramref name="backup"/> into storage account <paramref name="account"/>: the
+    /// account whose tables are written (<c>ConnectionStrings:AzureStorage</c>), never the one keeping the backups, which
+    /// may be another (<see cref="BackupStorage"/>): a restore into a new account after the data's account was lost has a
+    /// journal of its own.
+    /// </summary>
     public static string BlobName(string backup, string account) => $"{backup}/restore/{account}.json";
 
     /// <summary>Reads the journal at <paramref name="blob"/>; null when there is none.</summary>

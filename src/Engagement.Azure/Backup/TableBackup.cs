@@ -23,8 +23,9 @@ namespace Engagement.Azure.Backup;
 /// out by <see cref="TableRestore"/>. So a backup taken under load restores to consistent members (each state row
 /// is one atomic entity; no member is half-written). README, "Backups and restore", says what that means.</para>
 /// </remarks>
-/// <param name="tables">The account's tables.</param>
-/// <param name="blobs">The account's blobs (the backup container).</param>
+/// <param name="tables">The data's account's tables (<c>ConnectionStrings:AzureStorage</c>).</param>
+/// <param name="blobs">The account that keeps the backups (the backup container; <see cref="BackupStorage"/>): the
+/// data's own or, with <c>ConnectionStrings:BackupStorage</c>, another.</param>
 /// <param name="options">Which tables, which container, how long backups are kept.</param>
 /// <param name="time">The wall clock: backup names and manifest times.</param>
 /// <param name="logger">Progress and completion lines.</param>

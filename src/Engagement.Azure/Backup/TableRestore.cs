@@ -19,7 +19,8 @@ namespace Engagement.Azure.Backup;
 /// broken off can be resumed.
 /// </summary>
 /// <param name="tables">The account restored into.</param>
-/// <param name="blobs">The account holding the backups.</param>
+/// <param name="blobs">The account holding the backups (<see cref="BackupStorage"/>; may be another than <paramref name="tables"/>'):
+/// the restore journal is kept there too, named by <paramref name="tables"/>' account (<see cref="RestoreJournal.BlobName"/>).</param>
 /// <param name="options">The backup container; <see cref="BackupOptions.First"/> names the grain-state table;
 /// <see cref="BackupOptions.TimeZone"/> the zone the backup's start is shown in (UTC when unknown).</param>
 /// <param name="ledgerTable">The ledger table (<c>Engagement:Storage:LedgerTableName</c>); default <c>EngagementLedger</c>.
@@ -66,7 +67,7 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
         ArgumentException.ThrowIfNullOrEmpty(backup);
         var container = blobs.GetBlobContainerClient(options.Container);
         var manifest = await TableBackup.ReadManifestAsync(container, backup, cancellationToken)
-            ?? throw new InvalidOperationException($"No backup '{backup}' (no {TableBackup.ManifestBlobName(backup)} in container {options.Container}).");
+            ?? throw new InvalidOperationException($"No backup '{backup}' (no {TableBackup.ManifestBlobName(backup)} in container {options.Container} of account {blobs.AccountName}; backups kept in another account are read with ConnectionStrings:BackupStorage).");
         if (manifest.Status != BackupManifest.Complete)
         {
             throw new InvalidOperationException($"Backup '{backup}' is {manifest.Status} ({manifest.Error}); restore a complete one.");

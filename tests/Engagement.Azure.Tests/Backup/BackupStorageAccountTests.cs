@@ -1,0 +1,217 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Engagement.Azure.Backup;
+using Engagement.Azure.Hosting;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Azure.Tests.Backup;
+
+/// <summary>
+/// Backups kept apart from the data (README, "Backups and restore"): with <c>ConnectionStrings:BackupStorage</c> the
+/// backup blobs, manifest and restore journal are written to that account and the tables read from and restored into
+/// <c>ConnectionStrings:AzureStorage</c>'s, so losing the data's account does not lose its backups; a restore into a new
+/// account works by pointing <c>AzureStorage</c> at it. Against real Azurite with three accounts (devstoreaccount1, the
+/// data; engagementbackup; engagementspare, the new account), through the services <c>AddEngagementBackups</c> registers.
+/// </summary>
+public sealed class BackupStorageAccountTests : IAsyncLifetime
+{
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
+    private readonly string _container = Azurite.UniqueName("backups-");
+
+    private string[] Tables => ["Sa" + _suffix + "State", "Sa" + _suffix + "Ledger", "Sa" + _suffix + "Reminders"];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var account in new[] { Azurite.ConnectionString, Azurite.SpareAccountConnectionString })
+        {
+            foreach (var table in Tables)
+            {
+                await new TableServiceClient(account).GetTableClient(table).DeleteAsync();
+            }
+        }
+
+        foreach (var account in new[] { Azurite.ConnectionString, Azurite.BackupAccountConnectionString })
+        {
+            await new BlobServiceClient(account).GetBlobContainerClient(_container).DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ABackupGoesToTheBackupAccountAndRestoresTheDataAccountsDroppedTables()
+    {
+        var data = new TableServiceClient(Azurite.ConnectionString);
+        await FillAsync(data);
+        await using var services = Services(Azurite.ConnectionString, Azurite.BackupAccountConnectionString);
+
+        var manifest = await services.GetRequiredService<TableBackup>().RunAsync();
+
+        Assert.Equal(Tables.Order(StringComparer.Ordinal), manifest.Tables.Select(t => t.Table).Order(StringComparer.Ordinal));
+        var kept = new BlobServiceClient(Azurite.BackupAccountConnectionString).GetBlobContainerClient(_container);
+        var names = await BlobNamesAsync(kept);
+        Assert.Contains(TableBackup.ManifestBlobName(manifest.Name), names);
+        Assert.All(Tables, t => Assert.Contains(TableBackup.TableBlobName(manifest.Name, t), names));
+        Assert.False(await new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(_container).ExistsAsync(), "the backup container was created in the data's account too");
+
+        foreach (var table in Tables)
+        {
+            await data.DeleteTableAsync(table);
+        }
+
+        // The journal of the restore in progress is the backup account's, named by the account restored into.
+        var journal = kept.GetBlobClient(RestoreJournal.BlobName(manifest.Name, "devstoreaccount1"));
+        var progress = new JournalWatch(journal);
+        var restored = await services.GetRequiredService<TableRestore>().RunAsync(manifest.Name, progress);
+
+        Assert.All(manifest.Tables, t => Assert.Equal(t.Rows, restored[t.Table]));
+        await AssertRowsAsync(data);
+        Assert.Equal(Tables.Length, progress.JournalSeen);
+        Assert.False(await journal.ExistsAsync(), "the journal of a finished restore is left");
+        Assert.False(await new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(_container).ExistsAsync(), "the restore wrote to the data's account's blobs");
+    }
+
+    [Fact]
+    public async Task WithTheDataAccountLostTheBackupIsRestoredIntoANewAccount()
+    {
+        await FillAsync(new TableServiceClient(Azurite.ConnectionString));
+        BackupManifest manifest;
+        await using (var before = Services(Azurite.ConnectionString, Azurite.BackupAccountConnectionString))
+        {
+            manifest = await before.GetRequiredService<TableBackup>().RunAsync();
+        }
+
+        // The data's account is gone: the silos point AzureStorage at a new account, BackupStorage still at the backups'.
+        await using (var forgot = Services(Azurite.SpareAccountConnectionString, backupStorage: null))
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => forgot.GetRequiredService<TableRestore>().RunAsync(manifest.Name));
+            Assert.Contains("of account engagementspare", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("ConnectionStrings:BackupStorage", refused.Message, StringComparison.Ordinal);
+        }
+
+        await using var after = Services(Azurite.SpareAccountConnectionString, Azurite.BackupAccountConnectionString);
+        var kept = new BlobServiceClient(Azurite.BackupAccountConnectionString).GetBlobContainerClient(_container);
+        var progress = new JournalWatch(kept.GetBlobClient(RestoreJournal.BlobName(manifest.Name, "engagementspare")));
+        var restored = await after.GetRequiredService<TableRestore>().RunAsync(manifest.Name, progress);
+
+        Assert.All(manifest.Tables, t => Assert.Equal(t.Rows, restored[t.Table]));
+        await AssertRowsAsync(new TableServiceClient(Azurite.SpareAccountConnectionString));
+        Assert.Equal(Tables.Length, progress.JournalSeen);
+        Assert.DoesNotContain(await BlobNamesAsync(kept), n => n.Contains("/restore/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheScheduleWarnsOnceAtStartOnlyWhileBackupsShareTheDataAccount()
+    {
+        Assert.Equal(
+            ["Backup storage: Backups are kept in devstoreaccount1, the storage account that holds the data (ConnectionStrings:BackupStorage is not set): losing that account (deleted, wiped with a leaked key, a region outage) loses the backups with it. Set ConnectionStrings:BackupStorage to another account (geo-redundant, its own keys)."],
+            await StartWarningsAsync(backupStorage: null));
+        var same = Assert.Single(await StartWarningsAsync(Azurite.ConnectionString));
+        Assert.StartsWith("Backup storage: ConnectionStrings:BackupStorage names devstoreaccount1, the storage account that holds the data", same, StringComparison.Ordinal);
+        Assert.Empty(await StartWarningsAsync(Azurite.BackupAccountConnectionString));
+    }
+
+    [Theory]
+    [InlineData("https://engagementbackup.blob.core.windows.net/?sv=2024-11-04&sig=c2VjcmV0")]
+    [InlineData("AccountKey c2VjcmV0")]
+    public async Task ABackupStorageThatIsNoConnectionStringIsRefusedAtStartWithoutShowingIt(string backupStorage)
+    {
+        await using var services = Services(Azurite.ConnectionString, backupStorage);
+        var refused = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<BackupOptions>>().Value);
+        Assert.Contains("ConnectionStrings:BackupStorage is not a storage account connection string", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("c2VjcmV0", refused.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<List<string>> StartWarningsAsync(string? backupStorage)
+    {
+        var logs = new LogCapture();
+        await using var services = Services(Azurite.ConnectionString, backupStorage, enabled: true, logs);
+        foreach (var hosted in services.GetServices<IHostedService>().OfType<BackupStorageWarning>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        return logs.Lines(LogLevel.Warning).Select(l => l[(l.IndexOf(": ", StringComparison.Ordinal) + 2)..]).ToList();
+    }
+
+    private ServiceProvider Services(string dataAccount, string? backupStorage, bool enabled = false, LogCapture? logs = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:AzureStorage"] = dataAccount,
+            ["ConnectionStrings:BackupStorage"] = backupStorage,
+            ["Engagement:Backup:Enabled"] = enabled ? "true" : "false",
+            ["Engagement:Backup:TablePrefix"] = "Sa" + _suffix,
+            ["Engagement:Backup:Container"] = _container,
+            ["Engagement:Storage:GrainStateTableName"] = Tables[0],
+            ["Engagement:Storage:LedgerTableName"] = Tables[1],
+            ["Engagement:Storage:ReminderTableName"] = Tables[2],
+            ["Engagement:Storage:MetricsTableName"] = "Sa" + _suffix + "Metrics",
+            ["Engagement:Campaigns:MemberIndexTableName"] = "Sa" + _suffix + "Index",
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(builder => builder.AddProvider(logs ?? new LogCapture()));
+        services.AddOptions<EngagementStorageOptions>()
+            .Bind(configuration.GetSection(EngagementStorageOptions.SectionName))
+            .Configure(o => o.ConnectionString = dataAccount);
+        services.AddEngagementBackups(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>A member's state, two ledger rows and a reminder, in three partitions.</summary>
+    private async Task FillAsync(TableServiceClient account)
+    {
+        foreach (var table in Tables)
+        {
+            await account.CreateTableIfNotExistsAsync(table);
+        }
+
+        await account.GetTableClient(Tables[0]).AddEntityAsync(new TableEntity("member", "M001") { ["Value"] = "state" });
+        await account.GetTableClient(Tables[1]).AddEntityAsync(new TableEntity("x", "1") { ["Value"] = "ledger 1" });
+        await account.GetTableClient(Tables[1]).AddEntityAsync(new TableEntity("y", "2") { ["Value"] = "ledger 2" });
+        await account.GetTableClient(Tables[2]).AddEntityAsync(new TableEntity("r", "lifecycle") { ["Value"] = "reminder" });
+    }
+
+    private async Task AssertRowsAsync(TableServiceClient account)
+    {
+        Assert.Equal("state", (await account.GetTableClient(Tables[0]).GetEntityAsync<TableEntity>("member", "M001")).Value.GetString("Value"));
+        Assert.Equal("ledger 1", (await account.GetTableClient(Tables[1]).GetEntityAsync<TableEntity>("x", "1")).Value.GetString("Value"));
+        Assert.Equal("ledger 2", (await account.GetTableClient(Tables[1]).GetEntityAsync<TableEntity>("y", "2")).Value.GetString("Value"));
+        Assert.Equal("reminder", (await account.GetTableClient(Tables[2]).GetEntityAsync<TableEntity>("r", "lifecycle")).Value.GetString("Value"));
+    }
+
+    private static async Task<List<string>> BlobNamesAsync(BlobContainerClient container)
+    {
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync())
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// Counts the tables after whose "restored" line the journal blob exists (the restore saves it after each table,
+    /// before that line, and deletes it only at the end).
+    /// </summary>
+    private sealed class JournalWatch(BlobClient journal) : IProgress<string>
+    {
+        public int JournalSeen { get; private set; }
+
+        public void Report(string value)
+        {
+            if (value.StartsWith("restored ", StringComparison.Ordinal) && journal.Exists().Value)
+            {
+                JournalSeen++;
+            }
+        }
+    }
+}
