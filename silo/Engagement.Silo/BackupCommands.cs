@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Hosting;
 
@@ -7,7 +6,8 @@ namespace Engagement.Silo;
 
 /// <summary>
 /// The silo's operator commands, run instead of the silo when the first argument names one; they read the same
-/// configuration (appsettings, <c>ConnectionStrings__AzureStorage</c>, <c>Engagement__Backup__*</c>):
+/// configuration (appsettings, <c>ConnectionStrings__AzureStorage</c> for the tables, <c>ConnectionStrings__BackupStorage</c>
+/// for the account that keeps the backups when set, <c>Engagement__Backup__*</c>; see <see cref="BackupStorage"/>):
 /// <list type="bullet">
 /// <item><c>Engagement.Silo backup</c>: take a backup now.</item>
 /// <item><c>Engagement.Silo backups</c>: list the backups, newest first: each name (its UTC start) with that start in
@@ -64,16 +64,23 @@ public static class BackupCommands
         var configuration = builder.Configuration;
         var connection = configuration.GetConnectionString(EngagementStorageOptions.ConnectionStringName) is { Length: > 0 } cs ? cs : EngagementStorageOptions.DevelopmentConnectionString;
         var options = BackupHostingExtensions.ReadBackupOptions(configuration);
-        var tables = new TableServiceClient(connection);
-        var blobs = new BlobServiceClient(connection);
         try
         {
+            // The tables are the data's account's; the backups are kept in ConnectionStrings:BackupStorage's when set.
+            var storage = BackupStorage.FromConfiguration(configuration);
+            var tables = new TableServiceClient(connection);
+            var blobs = storage.Blobs;
+            if (args[0] == "backup" && storage.SharingWarning is { } warning)
+            {
+                System.Console.Error.WriteLine("warning: " + warning);
+            }
+
             switch (args[0])
             {
                 case "backup":
                     var backup = new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>());
                     var manifest = await backup.RunAsync(progress: new SyncProgress());
-                    System.Console.WriteLine($"backup {manifest.Name}: {manifest.Tables.Count} tables, {manifest.Tables.Sum(t => t.Rows):N0} rows, in container {options.Container}");
+                    System.Console.WriteLine($"backup {manifest.Name}: {manifest.Tables.Count} tables, {manifest.Tables.Sum(t => t.Rows):N0} rows, in container {options.Container} of account {storage.AccountName}");
                     return 0;
                 case "backups":
                     // Names are UTC starts; each line shows the start in the programme's zone (the schedule's) too.
@@ -94,7 +101,7 @@ public static class BackupCommands
                         return 2;
                     }
 
-                    System.Console.WriteLine($"{(resume ? "resuming the restore of" : "restoring")} backup {name} from container {options.Container}");
+                    System.Console.WriteLine($"{(resume ? "resuming the restore of" : "restoring")} backup {name} from container {options.Container} of account {storage.AccountName} into account {tables.AccountName}");
                     var ledgerTable = configuration[$"{EngagementStorageOptions.SectionName}:{nameof(EngagementStorageOptions.LedgerTableName)}"];
                     var restored = await new TableRestore(tables, blobs, options, ledgerTable, host.Services.GetRequiredService<ILogger<TableRestore>>()).RunAsync(name, resume, new SyncProgress());
                     System.Console.WriteLine($"restored {restored.Count} tables, {restored.Values.Sum():N0} rows");
