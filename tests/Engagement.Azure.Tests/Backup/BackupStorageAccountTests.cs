@@ -107,6 +107,45 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheScheduleClaimsAndTakesItsBackupInTheBackupAccount()
+    {
+        await FillAsync(new TableServiceClient(Azurite.ConnectionString));
+
+        // The schedule runs on the wall clock: one slot a day, half a day from now, so its last slot is half a day ago,
+        // far from a boundary the test could cross. A silo stopped mid-copy released that slot in the backup account:
+        // the schedule, at its start, claims it there and takes it late.
+        var now = TimeProvider.System.GetUtcNow();
+        var halfADayOn = now.UtcDateTime.AddHours(12);
+        var at = new TimeOnly(halfADayOn.Hour, halfADayOn.Minute);
+        var last = TableBackup.NameFor(BackupScheduler.PreviousSlot(now, [at], TimeZoneInfo.Utc));
+        var kept = new BlobServiceClient(Azurite.BackupAccountConnectionString).GetBlobContainerClient(_container);
+        await kept.CreateIfNotExistsAsync();
+        await kept.GetBlobClient(BackupScheduler.ReleasedBlobName(last)).UploadAsync(BinaryData.FromString("a stopped silo"));
+        await using var services = Services(
+            Azurite.ConnectionString,
+            Azurite.BackupAccountConnectionString,
+            enabled: true,
+            extra: new() { ["Engagement:Backup:Times:0"] = at.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), ["Engagement:Backup:TimeZone"] = "UTC" });
+        var scheduler = services.GetServices<IHostedService>().OfType<BackupScheduler>().Single();
+
+        await scheduler.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(async () => (await kept.GetBlobClient(TableBackup.ManifestBlobName(last)).ExistsAsync()).Value, TimeSpan.FromSeconds(60), $"backup {last} taken late in the backup account");
+        }
+        finally
+        {
+            await scheduler.StopAsync(CancellationToken.None);
+        }
+
+        var manifest = await TableBackup.ReadManifestAsync(kept, last, CancellationToken.None);
+        Assert.Equal(BackupManifest.Complete, manifest!.Status);
+        Assert.Equal(Tables.Order(StringComparer.Ordinal), manifest.Tables.Select(t => t.Table).Order(StringComparer.Ordinal));
+        Assert.True((await kept.GetBlobClient($"{last}/claim").ExistsAsync()).Value, "the claim is not in the backup account");
+        Assert.False(await new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(_container).ExistsAsync(), "the schedule wrote to the data's account's blobs");
+    }
+
+    [Fact]
     public async Task TheScheduleWarnsOnceAtStartOnlyWhileBackupsShareTheDataAccount()
     {
         Assert.Equal(
@@ -140,7 +179,7 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
         return logs.Lines(LogLevel.Warning).Select(l => l[(l.IndexOf(": ", StringComparison.Ordinal) + 2)..]).ToList();
     }
 
-    private ServiceProvider Services(string dataAccount, string? backupStorage, bool enabled = false, LogCapture? logs = null)
+    private ServiceProvider Services(string dataAccount, string? backupStorage, bool enabled = false, LogCapture? logs = null, Dictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -155,6 +194,11 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
             ["Engagement:Storage:MetricsTableName"] = "Sa" + _suffix + "Metrics",
             ["Engagement:Campaigns:MemberIndexTableName"] = "Sa" + _suffix + "Index",
         };
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging(builder => builder.AddProvider(logs ?? new LogCapture()));
