@@ -58,7 +58,8 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
     /// <returns>Rows restored per table, by this run and the ones it resumes (for the ledger, fewer than the manifest's
     /// when the cut left rows out).</returns>
     /// <exception cref="InvalidOperationException">No such complete backup; a target table already holds rows (without
-    /// <paramref name="resume"/>); no journal to resume (with it).</exception>
+    /// <paramref name="resume"/>); no journal to resume, or one whose finished tables hold no rows (with it: an earlier
+    /// restore into an account of the same name, since deleted and created again).</exception>
     /// <exception cref="InvalidDataException">A table blob does not match the manifest; nothing was written.</exception>
     /// <exception cref="global::Azure.RequestFailedException">Storage failed while writing (also an <see cref="AggregateException"/>
     /// once the SDK's retries give up): the journal says how far it came; run again with <paramref name="resume"/>.</exception>
@@ -87,6 +88,7 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
             journal = await RestoreJournal.ReadAsync(journalBlob, cancellationToken) is { } earlier && earlier.Backup == backup
                 ? earlier
                 : throw new InvalidOperationException($"No restore of backup '{backup}' into account {tables.AccountName} to resume (no {journalBlob.Name} in container {options.Container}); restore without --resume into empty tables.");
+            await CheckFinishedAsync(manifest, journal, cancellationToken);
             progress?.Report($"resuming: {journal.FinishedTables.Count} tables finished" + (journal.Table is { } at ? string.Create(CultureInfo.InvariantCulture, $", {at} from line {journal.LinesDone + 1:N0}") : ""));
             LogResuming(_logger, backup, journal.FinishedTables.Count, journal.Table, journal.LinesDone);
         }
@@ -162,6 +164,22 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
     }
 
     private bool IsLedger(string table) => string.Equals(table, _ledgerTable, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// A journal names its account by name only, and a lost account may be created again under its name: a journal left
+    /// by a restore into the old one would skip, in the new one, tables that are not there. Every table it calls
+    /// finished that the backup has rows of must hold rows (the ledger aside: the cut may leave it empty).
+    /// </summary>
+    private async Task CheckFinishedAsync(BackupManifest manifest, RestoreJournal journal, CancellationToken cancellationToken)
+    {
+        foreach (var entry in manifest.Tables.Where(e => e.Rows > 0 && !IsLedger(e.Table) && journal.FinishedTables.Contains(e.Table, StringComparer.Ordinal)))
+        {
+            if (!await HasRowsAsync(entry.Table, cancellationToken))
+            {
+                throw new InvalidOperationException($"The journal of the restore of backup '{manifest.Name}' into account {tables.AccountName} says {entry.Table} was restored, but it holds no rows: the journal is of an earlier restore into an account of that name. Restore without --resume into empty tables.");
+            }
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Restore of backup {Backup}: it started {StartedAt:u} (UTC), {LocalStart} in {TimeZone}")]
     private static partial void LogRestoring(ILogger logger, string backup, DateTimeOffset startedAt, string localStart, string timeZone);

@@ -107,6 +107,36 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AResumeWithAJournalOfAnEarlierAccountOfTheSameNameIsRefused()
+    {
+        await FillAsync(new TableServiceClient(Azurite.ConnectionString));
+        await using var services = Services(Azurite.SpareAccountConnectionString, Azurite.BackupAccountConnectionString);
+        BackupManifest manifest;
+        await using (var before = Services(Azurite.ConnectionString, Azurite.BackupAccountConnectionString))
+        {
+            manifest = await before.GetRequiredService<TableBackup>().RunAsync();
+        }
+
+        // A restore into an account named engagementspare broke off after the state table; that account was then lost
+        // and created again under its name (empty): the journal, named by the account's name only, is still there.
+        var kept = new BlobServiceClient(Azurite.BackupAccountConnectionString).GetBlobContainerClient(_container);
+        var left = new RestoreJournal { Backup = manifest.Name, FinishedTables = [Tables[0]] };
+        await left.SaveAsync(kept.GetBlobClient(RestoreJournal.BlobName(manifest.Name, "engagementspare")), manifest.FinishedAt, CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => services.GetRequiredService<TableRestore>().RunAsync(manifest.Name, resume: true));
+
+        Assert.Contains($"says {Tables[0]} was restored, but it holds no rows", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("without --resume", refused.Message, StringComparison.Ordinal);
+        var created = new List<string>();
+        await foreach (var table in new TableServiceClient(Azurite.SpareAccountConnectionString).QueryAsync(t => t.Name == Tables[1] || t.Name == Tables[2]))
+        {
+            created.Add(table.Name);
+        }
+
+        Assert.Empty(created);
+    }
+
+    [Fact]
     public async Task TheScheduleClaimsAndTakesItsBackupInTheBackupAccount()
     {
         await FillAsync(new TableServiceClient(Azurite.ConnectionString));
