@@ -53,13 +53,14 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
     /// <see cref="ProgressRows"/> rows or minute, with rows/s. With <paramref name="resume"/> it goes on from the
     /// <see cref="RestoreJournal"/> of an earlier run of this backup into this account that broke off: the tables it
     /// finished are not written again, the one it was writing is written from the line after the last it confirmed
-    /// (rows are upserted: one written twice is the same row), and the tables' rows are not checked for emptiness.
+    /// (rows are upserted: one written twice is the same row), and the tables' rows are not checked for emptiness; instead
+    /// each table must hold, read back by its keys, the last row the journal says it wrote (the ledger aside).
     /// </summary>
     /// <returns>Rows restored per table, by this run and the ones it resumes (for the ledger, fewer than the manifest's
     /// when the cut left rows out).</returns>
     /// <exception cref="InvalidOperationException">No such complete backup; a target table already holds rows (without
-    /// <paramref name="resume"/>); no journal to resume, or one whose finished tables hold no rows (with it: an earlier
-    /// restore into an account of the same name, since deleted and created again).</exception>
+    /// <paramref name="resume"/>); no journal to resume, or one whose tables lack the last row it says it wrote (with it:
+    /// an earlier restore into an account of the same name, since deleted and created again).</exception>
     /// <exception cref="InvalidDataException">A table blob does not match the manifest; nothing was written.</exception>
     /// <exception cref="global::Azure.RequestFailedException">Storage failed while writing (also an <see cref="AggregateException"/>
     /// once the SDK's retries give up): the journal says how far it came; run again with <paramref name="resume"/>.</exception>
@@ -88,9 +89,6 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
             journal = await RestoreJournal.ReadAsync(journalBlob, cancellationToken) is { } earlier && earlier.Backup == backup
                 ? earlier
                 : throw new InvalidOperationException($"No restore of backup '{backup}' into account {tables.AccountName} to resume (no {journalBlob.Name} in container {options.Container}); restore without --resume into empty tables.");
-            await CheckFinishedAsync(manifest, journal, cancellationToken);
-            progress?.Report($"resuming: {journal.FinishedTables.Count} tables finished" + (journal.Table is { } at ? string.Create(CultureInfo.InvariantCulture, $", {at} from line {journal.LinesDone + 1:N0}") : ""));
-            LogResuming(_logger, backup, journal.FinishedTables.Count, journal.Table, journal.LinesDone);
         }
         else
         {
@@ -105,15 +103,34 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
             journal = new RestoreJournal { Backup = backup };
         }
 
+        // A resume reads back the last row the journal says each table got: the line it last wrote, of the table it was
+        // writing, and the last line of each finished one (the ledger aside: the cut may have left those lines out).
+        var lastWritten = new List<(string Table, long Line, TableEntity Row)>();
         foreach (var entry in manifest.Tables)
         {
-            var (rows, sha) = await VerifyAsync(container, backup, entry.Table, cancellationToken);
+            var probe = !resume || IsLedger(entry.Table) ? 0
+                : journal.FinishedTables.Contains(entry.Table, StringComparer.Ordinal) ? entry.Rows
+                : journal.Table == entry.Table ? journal.LinesDone
+                : 0;
+            var (rows, sha, row) = await VerifyAsync(container, backup, entry.Table, probe, cancellationToken);
             if (rows != entry.Rows || sha != entry.Sha256)
             {
                 throw new InvalidDataException($"Table {entry.Table} of backup '{backup}': {rows} rows, SHA-256 {sha}; the manifest says {entry.Rows} rows, {entry.Sha256}. Nothing was restored.");
             }
 
+            if (row is not null)
+            {
+                lastWritten.Add((entry.Table, probe, row));
+            }
+
             progress?.Report($"verified {entry.Table}: {rows:N0} rows");
+        }
+
+        if (resume)
+        {
+            await CheckWrittenAsync(manifest.Name, lastWritten, cancellationToken);
+            progress?.Report($"resuming: {journal.FinishedTables.Count} tables finished" + (journal.Table is { } at ? string.Create(CultureInfo.InvariantCulture, $", {at} from line {journal.LinesDone + 1:N0}") : ""));
+            LogResuming(_logger, backup, journal.FinishedTables.Count, journal.Table, journal.LinesDone);
         }
 
         // The cut needs the member states before the ledger: a backup copies (and lists) grain state first.
@@ -167,17 +184,32 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
 
     /// <summary>
     /// A journal names its account by name only, and a lost account may be created again under its name: a journal left
-    /// by a restore into the old one would skip, in the new one, tables that are not there. Every table it calls
-    /// finished that the backup has rows of must hold rows (the ledger aside: the cut may leave it empty).
+    /// by a restore into the old one would skip, in the new one, rows that are not there (whole tables it calls finished,
+    /// the first lines of the one it was writing). Each table must hold, by its keys, the row the journal says it wrote
+    /// last (<paramref name="lastWritten"/>): a read-back of that row, not "holds rows", which a few rows written by silos
+    /// on the new account would pass.
     /// </summary>
-    private async Task CheckFinishedAsync(BackupManifest manifest, RestoreJournal journal, CancellationToken cancellationToken)
+    private async Task CheckWrittenAsync(string backup, List<(string Table, long Line, TableEntity Row)> lastWritten, CancellationToken cancellationToken)
     {
-        foreach (var entry in manifest.Tables.Where(e => e.Rows > 0 && !IsLedger(e.Table) && journal.FinishedTables.Contains(e.Table, StringComparer.Ordinal)))
+        foreach (var (table, line, row) in lastWritten)
         {
-            if (!await HasRowsAsync(entry.Table, cancellationToken))
+            if (!await HoldsAsync(table, row, cancellationToken))
             {
-                throw new InvalidOperationException($"The journal of the restore of backup '{manifest.Name}' into account {tables.AccountName} says {entry.Table} was restored, but it holds no rows: the journal is of an earlier restore into an account of that name. Restore without --resume into empty tables.");
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The journal of the restore of backup '{backup}' into account {tables.AccountName} says {table} was restored up to line {line:N0}, but {table} does not hold that line's row: the journal is of an earlier restore into an account of that name, since lost and created again. Restore without --resume into empty tables (delete any of them that hold rows first)."));
             }
+        }
+    }
+
+    private async Task<bool> HoldsAsync(string table, TableEntity row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var found = await tables.GetTableClient(table).GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, select: ["PartitionKey"], cancellationToken: cancellationToken);
+            return found.HasValue;
+        }
+        catch (global::Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false; // no such table
         }
     }
 
@@ -215,17 +247,23 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
         return false;
     }
 
-    private static async Task<(long Rows, string Sha256)> VerifyAsync(BlobContainerClient container, string backup, string table, CancellationToken cancellationToken)
+    /// <summary>Counts and hashes a table blob's lines, and reads the row at line <paramref name="probe"/> (from 1; 0: none).</summary>
+    private static async Task<(long Rows, string Sha256, TableEntity? Row)> VerifyAsync(BlobContainerClient container, string backup, string table, long probe, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long rows = 0;
+        TableEntity? row = null;
         await foreach (var line in LinesAsync(container, backup, table, cancellationToken))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(line + "\n"));
             rows++;
+            if (rows == probe)
+            {
+                row = EntityJson.ReadLine(line);
+            }
         }
 
-        return (rows, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        return (rows, Convert.ToHexStringLower(hash.GetHashAndReset()), row);
     }
 
     /// <summary>

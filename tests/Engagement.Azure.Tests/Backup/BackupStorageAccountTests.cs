@@ -125,7 +125,7 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => services.GetRequiredService<TableRestore>().RunAsync(manifest.Name, resume: true));
 
-        Assert.Contains($"says {Tables[0]} was restored, but it holds no rows", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"says {Tables[0]} was restored up to line 1, but {Tables[0]} does not hold that line's row", refused.Message, StringComparison.Ordinal);
         Assert.Contains("without --resume", refused.Message, StringComparison.Ordinal);
         var created = new List<string>();
         await foreach (var table in new TableServiceClient(Azurite.SpareAccountConnectionString).QueryAsync(t => t.Name == Tables[1] || t.Name == Tables[2]))
@@ -134,6 +134,39 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
         }
 
         Assert.Empty(created);
+    }
+
+    [Fact]
+    public async Task AResumeWithAJournalThatBrokeOffInTheFirstTableOfAnEarlierAccountIsRefused()
+    {
+        await FillAsync(new TableServiceClient(Azurite.ConnectionString));
+        await using var services = Services(Azurite.SpareAccountConnectionString, Azurite.BackupAccountConnectionString);
+        BackupManifest manifest;
+        await using (var before = Services(Azurite.ConnectionString, Azurite.BackupAccountConnectionString))
+        {
+            manifest = await before.GetRequiredService<TableBackup>().RunAsync();
+        }
+
+        // A restore into an account named engagementspare broke off after line 1 of the state table, none finished;
+        // that account was lost and created again (its state table is there, with a row a silo wrote, but not line 1's).
+        var kept = new BlobServiceClient(Azurite.BackupAccountConnectionString).GetBlobContainerClient(_container);
+        var left = new RestoreJournal { Backup = manifest.Name, Table = Tables[0], LinesDone = 1, LastPartitionKey = "member" };
+        await left.SaveAsync(kept.GetBlobClient(RestoreJournal.BlobName(manifest.Name, "engagementspare")), manifest.FinishedAt, CancellationToken.None);
+        var spare = new TableServiceClient(Azurite.SpareAccountConnectionString);
+        await spare.CreateTableIfNotExistsAsync(Tables[0]);
+        await spare.GetTableClient(Tables[0]).AddEntityAsync(new TableEntity("member", "M002") { ["Value"] = "a silo's" });
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => services.GetRequiredService<TableRestore>().RunAsync(manifest.Name, resume: true));
+
+        Assert.Contains($"says {Tables[0]} was restored up to line 1, but {Tables[0]} does not hold that line's row", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Restore without --resume into empty tables", refused.Message, StringComparison.Ordinal);
+        var rows = new List<string>();
+        await foreach (var row in spare.GetTableClient(Tables[0]).QueryAsync<TableEntity>())
+        {
+            rows.Add(row.RowKey);
+        }
+
+        Assert.Equal(["M002"], rows);
     }
 
     [Fact]
