@@ -31,12 +31,16 @@ public sealed class BackupStorage
     /// the setting, never its value (which holds a key).</exception>
     public BackupStorage(string dataConnectionString, string? backupConnectionString)
     {
-        DataAccountName = Client(dataConnectionString, $"ConnectionStrings:{EngagementStorageOptions.ConnectionStringName}").AccountName;
+        var data = Client(dataConnectionString, $"ConnectionStrings:{EngagementStorageOptions.ConnectionStringName}");
+        DataAccountName = data.AccountName;
+        _dataBlobEndpoint = data.Uri;
         IsConfigured = !string.IsNullOrWhiteSpace(backupConnectionString);
         Blobs = IsConfigured
             ? Client(backupConnectionString!, $"ConnectionStrings:{ConnectionStringName}")
             : Client(dataConnectionString, $"ConnectionStrings:{EngagementStorageOptions.ConnectionStringName}");
     }
+
+    private readonly Uri _dataBlobEndpoint;
 
     /// <summary>The blob service of the account that keeps the backups.</summary>
     public BlobServiceClient Blobs { get; }
@@ -52,18 +56,27 @@ public sealed class BackupStorage
 
     /// <summary>
     /// True when the backups are kept in the data's own account: <c>ConnectionStrings:BackupStorage</c> is not set, or
-    /// names an account of the same name (account names are unique in Azure). Then an accident to that account (deleted,
-    /// a leaked key used to wipe it, a region outage) loses the backups with the data.
+    /// its blob endpoint is the data's (host, port and path, ignoring case and the scheme; not the account names, which
+    /// are empty for custom-domain endpoints and repeat across clouds). Then an accident to that account (deleted, a
+    /// leaked key used to wipe it, a region outage) loses the backups with the data.
     /// </summary>
-    public bool SharesDataAccount => string.Equals(AccountName, DataAccountName, StringComparison.OrdinalIgnoreCase);
+    public bool SharesDataAccount => SameEndpoint(Blobs.Uri, _dataBlobEndpoint);
 
     /// <summary>
     /// One line for an operator when <see cref="SharesDataAccount"/>: what it risks and what to set; null otherwise.
     /// </summary>
     public string? SharingWarning => !SharesDataAccount ? null
         : IsConfigured
-            ? $"ConnectionStrings:{ConnectionStringName} names {AccountName}, the storage account that holds the data: losing that account (deleted, wiped with a leaked key, a region outage) loses the backups with it. Point it at another account (geo-redundant, its own keys)."
-            : $"Backups are kept in {AccountName}, the storage account that holds the data (ConnectionStrings:{ConnectionStringName} is not set): losing that account (deleted, wiped with a leaked key, a region outage) loses the backups with it. Set ConnectionStrings:{ConnectionStringName} to another account (geo-redundant, its own keys).";
+            ? $"ConnectionStrings:{ConnectionStringName} names {Shown}, the storage account that holds the data: losing that account (deleted, wiped with a leaked key, a region outage) loses the backups with it. Point it at another account (geo-redundant, its own keys)."
+            : $"Backups are kept in {Shown}, the storage account that holds the data (ConnectionStrings:{ConnectionStringName} is not set): losing that account (deleted, wiped with a leaked key, a region outage) loses the backups with it. Set ConnectionStrings:{ConnectionStringName} to another account (geo-redundant, its own keys).";
+
+    /// <summary>The backup account's name, or its blob endpoint's host when it has none (a custom domain).</summary>
+    private string Shown => string.IsNullOrEmpty(AccountName) ? Blobs.Uri.Host : AccountName;
+
+    private static bool SameEndpoint(Uri a, Uri b) =>
+        string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase)
+        && (a.Port == b.Port || (a.IsDefaultPort && b.IsDefaultPort))
+        && string.Equals(a.AbsolutePath.TrimEnd('/'), b.AbsolutePath.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The backup storage of <paramref name="configuration"/>: <c>ConnectionStrings:BackupStorage</c>, and

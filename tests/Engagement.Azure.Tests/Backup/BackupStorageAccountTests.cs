@@ -220,6 +220,22 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("https://engagement.blob.core.windows.net/", "https://engagement.blob.core.chinacloudapi.cn/", false)] // same name, other cloud
+    [InlineData("https://data.example.com/", "https://backups.example.com/", false)] // custom domains: no account names
+    [InlineData("https://data.example.com/", "https://DATA.example.com", true)]
+    [InlineData("https://engagement.blob.core.windows.net/", "http://engagement.blob.core.windows.net/", true)]
+    [InlineData("http://127.0.0.1:10000/devstoreaccount1", "http://127.0.0.1:10000/engagementbackup", false)]
+    public void TheBackupsShareTheDataAccountWhenTheirBlobEndpointsAreTheSame(string data, string backups, bool shares)
+    {
+        static string Sas(string endpoint) => $"BlobEndpoint={endpoint};SharedAccessSignature=sv=2024-11-04&sig=c2VjcmV0";
+
+        var storage = new BackupStorage(Sas(data), Sas(backups));
+
+        Assert.Equal(shares, storage.SharesDataAccount);
+        Assert.Equal(shares, storage.SharingWarning is not null);
+    }
+
+    [Theory]
     [InlineData("https://engagementbackup.blob.core.windows.net/?sv=2024-11-04&sig=c2VjcmV0")]
     [InlineData("AccountKey c2VjcmV0")]
     public async Task ABackupStorageThatIsNoConnectionStringIsRefusedAtStartWithoutShowingIt(string backupStorage)
