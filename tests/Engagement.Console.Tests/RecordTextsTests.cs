@@ -70,6 +70,11 @@ public sealed class RecordTextsTests
         var rules = new StringLocalizer<Strings>(new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
         Assert.False(rules["Rule_points.redemption-undo"].ResourceNotFound);
 
+        // Since the points go back to their own lots, the entry names them; they follow the worded text as stored.
+        const string lots = "O-1 +300 until 2026-12-10T12:00:00+08:00, O-0 +200 expired at 2026-12-01T12:00:00+08:00, a 30-day grace lot until 2027-01-03T12:00:00+08:00";
+        var named = RecordTexts.LedgerReason(Text, "points.adjustment", stored + "; points back to their lots: " + lots, Bracketed, "adjustment|redemption-undo:R-7");
+        Assert.Equal(shown + (culture == "en" ? "; points back to their lots: " : "；积分退回原批次：") + lots, named);
+
         // A staff adjustment, even one whose reason reads the same, stays a manual adjustment.
         Assert.Equal("Rule_points.adjustment", RecordTexts.LedgerRuleKey("points.adjustment", "adjustment|console-1"));
         Assert.DoesNotContain("R-7 退回", RecordTexts.LedgerReason(Text, "points.adjustment", stored, Bracketed, "adjustment|console-1"), StringComparison.Ordinal);

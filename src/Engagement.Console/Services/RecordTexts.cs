@@ -32,7 +32,9 @@ public static partial class RecordTexts
             && !text["Ledger_RedemptionUndo"].ResourceNotFound)
         {
             // Written by the engine as an adjustment, but no one adjusted anything: it is worded in English too.
-            return text["Ledger_RedemptionUndo", m.Groups["delta"].Value, m.Groups["id"].Value, m.Groups["reward"].Value, m.Groups["store"].Value];
+            // The lots the points went back to (RedemptionUndo) follow as stored: lot ids, points and instants.
+            return text["Ledger_RedemptionUndo", m.Groups["delta"].Value, m.Groups["id"].Value, m.Groups["reward"].Value, m.Groups["store"].Value]
+                + (m.Groups["lots"].Success ? text["Ledger_RedemptionUndoLots", m.Groups["lots"].Value].Value : "");
         }
 
         if (string.IsNullOrEmpty(reason) || text["Ledger_Purchase"].ResourceNotFound)
@@ -203,7 +205,7 @@ public static partial class RecordTexts
     [GeneratedRegex(@"^manual adjustment (?<delta>[+-]?\d+): (?<why>.*)$", RegexOptions.Singleline)]
     private static partial Regex Adjustment();
 
-    [GeneratedRegex(@"^manual adjustment \+(?<delta>\d+): redemption (?<id>\S+) undone: .* \((?<reward>\S+) at (?<store>\S+)\)$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^manual adjustment \+(?<delta>\d+): redemption (?<id>\S+) undone: .* \((?<reward>\S+) at (?<store>\S+)\)(?:; points back to their lots: (?<lots>[^()]+))?$", RegexOptions.Singleline)]
     private static partial Regex RedemptionUndo();
 
     [GeneratedRegex(@"^redemption (?<id>\S+) of (?<points>\d+) points \((?<value>[0-9.]+ [A-Z]{3})\)(?: \+ (?<cash>[0-9.]+ [A-Z]{3}) cash)?(?: for reward (?<reward>\S+))?$")]

@@ -99,7 +99,8 @@ public static class AdjustmentPolicy
 
     /// <summary>
     /// Applies one adjustment at <paramref name="now"/>. Points: a positive delta adds a lot that expires like a
-    /// purchase's (<see cref="ProgramOptions.PointsLifetimeMonths"/>) and earns no RFM; a negative one takes from
+    /// purchase's (<see cref="ProgramOptions.PointsLifetimeMonths"/>) and earns no RFM, except the engine's undo of a
+    /// catalogue redemption whose lots it kept, which gives each lot back what it gave (<see cref="RedemptionUndo"/>); a negative one takes from
     /// live lots, soonest to expire first, and is refused when the balance does not cover it. Growth: counted from the
     /// instant <paramref name="now"/> (on its member-local day for the trailing window), refused when trailing growth would fall below zero; the tier is
     /// reassessed at once. A repeat of an applied id returns its first outcome (<c>replayed</c>); the same id with a
@@ -138,7 +139,11 @@ public static class AdjustmentPolicy
                 return Refused(state, kind, options, now, string.Create(CultureInfo.InvariantCulture, $"balance is {balance} points; cannot take {-delta}"), entries);
             }
 
-            if (delta > 0)
+            if (delta > 0 && IsEngineAdjustment(adjustmentId) && RedemptionUndo.Restore(state, adjustmentId, delta, options, now) is { } back)
+            {
+                text += back; // each point back to the lot it was taken from (RedemptionUndo)
+            }
+            else if (delta > 0)
             {
                 var lot = new OrderRecord { OrderId = eventId, At = now, Amount = 0m, Points = delta, ExpiresAt = PointsWallet.ExpiryOf(state, options, now) };
                 state.Orders.Add(lot);

@@ -133,8 +133,11 @@ public static class PointsWallet
         }
     }
 
-    /// <summary>Takes points from live lots, oldest first. The caller has checked the balance covers them.</summary>
-    internal static void Spend(MemberState state, long points) => TakeFromLots(state, points);
+    /// <summary>
+    /// Takes points from live lots, oldest first. The caller has checked the balance covers them. With
+    /// <paramref name="taken"/>, adds each lot taken from and the points it gave, in the order taken.
+    /// </summary>
+    internal static void Spend(MemberState state, long points, List<(OrderRecord Lot, long Points)>? taken = null) => TakeFromLots(state, points, taken);
 
     /// <summary>
     /// Takes reversed points from the order's own lot first, then from its points that expired (gone already, so
@@ -148,12 +151,12 @@ public static class PointsWallet
         order.Remaining -= fromOwn;
         var fromExpired = Math.Min(order.Expired, points - fromOwn);
         order.Expired -= fromExpired;
-        var left = TakeFromLots(state, points - fromOwn - fromExpired);
+        var left = TakeFromLots(state, points - fromOwn - fromExpired, taken: null);
         state.PointsDebt += left;
         return points - fromExpired;
     }
 
-    private static long TakeFromLots(MemberState state, long points)
+    private static long TakeFromLots(MemberState state, long points, List<(OrderRecord Lot, long Points)>? taken)
     {
         var left = points;
         foreach (var order in LiveLots(state))
@@ -166,6 +169,7 @@ public static class PointsWallet
             var take = Math.Min(order.Remaining, left);
             order.Remaining -= take;
             left -= take;
+            taken?.Add((order, take));
         }
 
         return left;

@@ -94,6 +94,7 @@ public static class RedemptionPolicy
         var value = ValueOf(points, pointValue is { } runtime && Offers.PointValueSchedule.Check(runtime) is null ? runtime : options.PointValue);
         string status;
         string detail;
+        List<(Orders.OrderRecord Lot, long Points)>? taken = null;
         if (balance < 0)
         {
             status = RedemptionStatuses.NegativeBalance;
@@ -106,7 +107,9 @@ public static class RedemptionPolicy
         }
         else
         {
-            PointsWallet.Spend(state, points);
+            // A catalogue redemption at a store may be undone by the engine (its unit lost): the lots it took from are kept.
+            taken = storeId is null ? null : [];
+            PointsWallet.Spend(state, points, taken);
             status = RedemptionStatuses.Accepted;
             detail = RedemptionReason(redemptionId, points, value, cashAmount, rewardId);
             LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -points, PointsWallet.Balance(state), detail, RuleIds.PointsRedeem, redemptionId);
@@ -127,10 +130,12 @@ public static class RedemptionPolicy
                 RewardId = rewardId,
                 StoreId = storeId,
                 PointsValue = value,
+                Lots = taken is null ? null : RedemptionUndo.PartsOf(taken),
                 Detail = detail,
                 At = now,
             });
             Forget(state.Redemptions, options.RecentRedemptionsKept);
+            RedemptionUndo.ForgetOldLots(state.Redemptions);
         }
         MemberEngine.Tidy(state, options, now, work);
 

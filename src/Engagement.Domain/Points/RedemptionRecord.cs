@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Domain.Points;
 
 /// <summary>A remembered redemption, so a retried request gets its first outcome back.</summary>
@@ -21,9 +23,38 @@ public sealed class RedemptionRecord
 
     public decimal PointsValue { get; set; }
 
+    /// <summary>
+    /// The lots a catalogue redemption at a store took its points from, soonest to expire first (CONTRACT.md §2), so the
+    /// engine's undo of it gives each lot back what it gave (<see cref="RedemptionUndo"/>). Null for a store-less
+    /// redemption (the engine never undoes one), one that took no points, one already undone, one older than the newest
+    /// <see cref="RedemptionUndo.MaxRedemptionsWithLots"/> that kept them, and one stored before they were kept: its undo
+    /// falls back to one fresh lot. Left out of the JSON while null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<RedemptionLotPart>? Lots { get; set; }
+
     public string? Detail { get; set; }
 
     public DateTimeOffset At { get; set; }
+}
+
+/// <summary>
+/// Points (integer) one redemption took from one lot, and that lot's expiry instant then (as the lot keeps it: member-local
+/// offset, or UTC): what the engine's undo gives back to it (<see cref="RedemptionUndo"/>).
+/// </summary>
+public sealed record RedemptionLotPart
+{
+    /// <summary>
+    /// The lot's id (its order id, or an engine lot's id); null for the merged rest of a redemption that took from more
+    /// than <see cref="RedemptionUndo.MaxLotsPerRedemption"/> lots (its expiry is then the latest of theirs).
+    /// </summary>
+    public string? LotId { get; init; }
+
+    /// <summary>Points taken from the lot, more than 0.</summary>
+    public long Points { get; init; }
+
+    /// <summary>When the lot expires (<c>now ≥ ExpiresAt</c> means expired).</summary>
+    public DateTimeOffset ExpiresAt { get; init; }
 }
 
 /// <summary>Redemption outcomes; the same strings as the HTTP contract.</summary>

@@ -54,6 +54,15 @@ public sealed class ProgramOptions
     /// <summary>A purchase's points lot expires this many calendar months after the purchase. Default 12.</summary>
     public int PointsLifetimeMonths { get; set; } = 12;
 
+    /// <summary>
+    /// Days a grace lot lives: when the engine undoes a catalogue redemption (its reward unit lost after the points were
+    /// taken, docs/offers.md) each point goes back to the lot it was taken from, with that lot's expiry; the points of a
+    /// lot that has expired by the undo's instant would have expired had the redemption never happened, so they are neither
+    /// resurrected for a full lifetime nor lost: they come back as one lot expiring this many days after the undo, on the
+    /// member's local calendar at the same local time (<see cref="Points.RedemptionUndo"/>). Default 30, 1–365.
+    /// </summary>
+    public int RedemptionUndoGraceDays { get; set; } = 30;
+
     /// <summary>Days before expiry that the expiry notice goes out (read by the touch side). Default 30.</summary>
     public int PointsExpiryNoticeDays { get; set; } = 30;
 
@@ -171,6 +180,11 @@ public sealed class ProgramOptions
         if (PointsLifetimeMonths < 1)
         {
             errors.Add("PointsLifetimeMonths must be at least 1.");
+        }
+
+        if (RedemptionUndoGraceDays is < 1 or > 365)
+        {
+            errors.Add("RedemptionUndoGraceDays must be 1–365.");
         }
 
         if (PointsExpiryNoticeDays < 0)

@@ -39,6 +39,20 @@ public class ProgramOptionsTests
         Assert.Equal(valid, !options.Validate().Any(e => e.Contains("PointValue", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData(30, true)]
+    [InlineData(1, true)]
+    [InlineData(365, true)]
+    [InlineData(0, false)]
+    [InlineData(366, false)]
+    public void RedemptionUndoGraceDaysIsOneToThreeHundredSixtyFiveNamedWhenWrong(int days, bool valid)
+    {
+        var options = new ProgramOptions { RedemptionUndoGraceDays = days };
+
+        Assert.Equal(valid ? [] : ["RedemptionUndoGraceDays must be 1–365."], options.Validate());
+        Assert.Equal(30, new ProgramOptions().RedemptionUndoGraceDays);
+    }
+
     [Fact]
     public void TiersMustStartAtZeroAscendAndHavePositiveMultipliers()
     {

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text;
+using Engagement.Domain.Growth;
+using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
+
+namespace Engagement.Domain.Points;
+
+/// <summary>
+/// The engine's undo of a catalogue redemption whose reward unit was lost after the points were taken (adjustment
+/// <see cref="AdjustmentPolicy.RedemptionUndoPrefix"/><c>{redemptionId}</c>, docs/offers.md): each point goes back to the
+/// lot it was taken from, with that lot's own expiry, so the balance, the points liability and what expires when
+/// (CONTRACT.md §2 lots, §5 points economy) are what they were before the redemption. A part whose lot has expired by the
+/// undo's instant comes back as a grace lot of <see cref="ProgramOptions.RedemptionUndoGraceDays"/> days; a part whose lot
+/// is no longer kept in full (a spent lot the order count cap summarised) comes back as a lot of its own with that lot's
+/// expiry. A redemption whose lots are not known (<see cref="RedemptionRecord.Lots"/> null) is given back as before: one
+/// fresh lot expiring like a purchase's (<see cref="ProgramOptions.PointsLifetimeMonths"/>).
+/// </summary>
+public static class RedemptionUndo
+{
+    /// <summary>
+    /// Lots kept per redemption, at most; a redemption that took from more keeps the first 15 exactly and the rest as one
+    /// part at the latest expiry among them (the member never gets less time than the points had; at most that lot's).
+    /// </summary>
+    public const int MaxLotsPerRedemption = 16;
+
+    /// <summary>
+    /// The newest redemptions that keep their lots, at most (about 1.7 KB of JSON each at 16 lots with 36-character ids, so a
+    /// member's state grows by at most about 7 KB, under 3% of the 256 KiB grain-state bound); an undo comes minutes after its
+    /// redemption (the unit's hold lasts <c>StockHoldMinutes</c>), and an older one's undo falls back to one fresh lot.
+    /// </summary>
+    public const int MaxRedemptionsWithLots = 4;
+
+    /// <summary>What a redemption took, lot by lot (<see cref="PointsWallet.Spend"/>), as kept on its record; null when it took nothing.</summary>
+    internal static List<RedemptionLotPart>? PartsOf(List<(OrderRecord Lot, long Points)> taken)
+    {
+        if (taken.Count == 0)
+        {
+            return null;
+        }
+
+        var exact = taken.Count <= MaxLotsPerRedemption ? taken.Count : MaxLotsPerRedemption - 1;
+        var parts = new List<RedemptionLotPart>(Math.Min(taken.Count, MaxLotsPerRedemption));
+        for (var i = 0; i < exact; i++)
+        {
+            parts.Add(new RedemptionLotPart { LotId = taken[i].Lot.OrderId, Points = taken[i].Points, ExpiresAt = taken[i].Lot.ExpiresAt });
+        }
+
+        if (exact < taken.Count)
+        {
+            // Taken soonest to expire first: the last lot of the rest expires latest.
+            var rest = taken.Skip(exact).Sum(t => t.Points);
+            parts.Add(new RedemptionLotPart { LotId = null, Points = rest, ExpiresAt = taken[^1].Lot.ExpiresAt });
+        }
+
+        return parts;
+    }
+
+    /// <summary>Drops the lots of all but the newest <see cref="MaxRedemptionsWithLots"/> redemptions that keep them (state stays bounded).</summary>
+    internal static void ForgetOldLots(List<RedemptionRecord> records)
+    {
+        var kept = 0;
+        for (var i = records.Count - 1; i >= 0; i--)
+        {
+            if (records[i].Lots is not null && ++kept > MaxRedemptionsWithLots)
+            {
+                records[i].Lots = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives the <paramref name="points"/> of the redemption named by <paramref name="adjustmentId"/> (the engine's
+    /// <see cref="AdjustmentPolicy.RedemptionUndoPrefix"/> id) back to the lots it took them from, at <paramref name="now"/>
+    /// (lots already due expired by the caller); a restored part pays a refund's debt first, as any new points do. Returns
+    /// the text naming each lot and what it got back (for the ledger entry), or null when the redemption's lots are not
+    /// known or do not add up to <paramref name="points"/>: the caller then gives them back as one fresh lot. The
+    /// redemption's lots are dropped once used.
+    /// </summary>
+    internal static string? Restore(MemberState state, string adjustmentId, long points, ProgramOptions options, DateTimeOffset now)
+    {
+        var redemptionId = adjustmentId[AdjustmentPolicy.RedemptionUndoPrefix.Length..];
+        var record = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
+        if (record is not { Status: RedemptionStatuses.Accepted, Lots: { Count: > 0 } parts } || record.Points != points || parts.Sum(p => p.Points) != points)
+        {
+            return null;
+        }
+
+        var graceEnd = GraceEnd(state, options, now);
+        var text = new StringBuilder("; points back to their lots: ");
+        var ownLots = new SortedDictionary<DateTimeOffset, long>();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var part = parts[i];
+            var name = part.LotId ?? "the rest of its lots";
+            text.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"{name} +{part.Points}");
+            if (now >= part.ExpiresAt)
+            {
+                // Its lot would have expired: not resurrected for a year, not lost either (the member paid for a unit it never got).
+                Add(ownLots, graceEnd, part.Points);
+                text.Append(CultureInfo.InvariantCulture,
+                    $" expired at {Instant(part.ExpiresAt)}, a {options.RedemptionUndoGraceDays}-day grace lot until {Instant(graceEnd)}");
+            }
+            else if (part.LotId is not null && OrderBook.Find(state, part.LotId) is { } lot && lot.ExpiresAt == part.ExpiresAt)
+            {
+                PointsWallet.Adjust(state, lot, part.Points); // debt first, then the lot itself
+                text.Append(CultureInfo.InvariantCulture, $" until {Instant(part.ExpiresAt)}");
+            }
+            else
+            {
+                Add(ownLots, part.ExpiresAt, part.Points);
+                text.Append(CultureInfo.InvariantCulture, $" until {Instant(part.ExpiresAt)} in a lot of its own");
+            }
+        }
+
+        var n = 0;
+        foreach (var (expiresAt, lotPoints) in ownLots)
+        {
+            // The first under the adjustment's own id (it marks the undo applied while kept, as a fresh lot did), the rest numbered.
+            var id = AdjustmentPolicy.EventIdOf(adjustmentId) + (n++ == 0 ? "" : "#" + n.ToString(CultureInfo.InvariantCulture));
+            var own = new OrderRecord { OrderId = id, At = now, Amount = 0m, Points = lotPoints, ExpiresAt = expiresAt };
+            state.Orders.Add(own);
+            GrowthPolicy.Added(state, options, own.At, own.NetGrowth, orders: 1);
+            PointsWallet.AddLot(state, own);
+        }
+
+        record.Lots = null;
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// When a grace lot given back at <paramref name="now"/> expires: <see cref="ProgramOptions.RedemptionUndoGraceDays"/>
+    /// days later on the member's local calendar, at the same local time (as <see cref="PointsWallet.ExpiryOf"/> counts months).
+    /// </summary>
+    public static DateTimeOffset GraceEnd(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var zone = GrowthPolicy.Zone(state, options);
+        var wall = TimeZoneInfo.ConvertTime(now, zone).DateTime.AddDays(options.RedemptionUndoGraceDays);
+        return MemberClock.AtLocal(DateOnly.FromDateTime(wall), TimeOnly.FromDateTime(wall), zone);
+    }
+
+    private static void Add(SortedDictionary<DateTimeOffset, long> lots, DateTimeOffset expiresAt, long points) =>
+        lots[expiresAt] = lots.GetValueOrDefault(expiresAt) + points;
+
+    private static string Instant(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture);
+}
