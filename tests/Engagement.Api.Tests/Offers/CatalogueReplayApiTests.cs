@@ -122,7 +122,8 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var stock = grains.GetGrain<IRewardStockGrain>(OfferIds.StockKey(rewardId, "S001"));
         using var support = host.Client(SupportKey);
-        var before = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
+        var view = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
+        var before = view["pointsBalance"]!.GetValue<long>();
         Assert.Equal(StockTakeResult.Taken, (await stock.TakeAsync("pos-Y", member)).Status);
         Assert.Equal(RedemptionStatus.Accepted, (await grains.GetGrain<IMemberGrain>(member).RedeemAsync(new RedemptionRequest { RedemptionId = "pos-Y", Points = 3_000, RewardId = rewardId, StoreId = "S001" })).Status);
         await stock.ReleaseAsync("pos-Y");
@@ -132,8 +133,10 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
 
         Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        var after = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
-        Assert.Equal(before, after); // given back once, however often it is retried
+        var viewAfter = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
+        Assert.Equal(before, viewAfter["pointsBalance"]!.GetValue<long>()); // given back once, however often it is retried
+        // Back to the lots they were taken from, with their own expiries: no fresh 12-month lot.
+        Assert.Equal(view["pointsLots"]!.ToJsonString(), viewAfter["pointsLots"]!.ToJsonString());
     }
 
     [Fact]
