@@ -186,4 +186,22 @@ public sealed class RedemptionUndoTests
         Assert.True(MemberDecider.Redeem(state, "R-shop", 1, null, "kettle", options, now.AddHours(9)).Reply.Accepted);
         Assert.Equal(["R-2", "R-3", "R-4", "R-5"], state.Redemptions.Where(r => r.Lots is not null).Select(r => r.RedemptionId));
     }
+
+    [Fact]
+    public void ASpentLotTheOrderCapSummarisedSinceComesBackAsALotOfItsOwnWithItsExpiry()
+    {
+        var options = new ProgramOptions { MaxOrders = 1 };
+        var state = TwoLots(options);
+        var now = TestMember.Shanghai(2026, 12, 4);
+        var before = PointsWallet.Lots(state);
+        Assert.True(MemberDecider.Redeem(state, "R5", before[0].Remaining + 1, null, "kettle", options, now, storeId: "S001").Reply.Accepted);
+        Assert.DoesNotContain(state.Orders, o => o.OrderId == "O-old"); // spent, and summarised by the count cap
+
+        var undone = Undo(state, "R5", before[0].Remaining + 1, options, now.AddMinutes(1));
+
+        var own = AdjustmentPolicy.EventIdOf(AdjustmentPolicy.RedemptionUndoPrefix + "R5");
+        Assert.Equal([(own, before[0].ExpiresAt, before[0].Remaining), ("O-new", before[1].ExpiresAt, before[1].Remaining)],
+            PointsWallet.Lots(state).Select(l => (l.LotId, l.ExpiresAt, l.Remaining)));
+        Assert.Contains($"O-old +{before[0].Remaining} until 2026-12-10T12:00:00+08:00 in a lot of its own", Assert.Single(undone.Entries).Reason, StringComparison.Ordinal);
+    }
 }
