@@ -92,6 +92,11 @@ public static class AdjustmentPolicy
             return (PointsKind, spent.Points);
         }
 
+        if (UndoneRedemption(state, eventId) is { } undone)
+        {
+            return (PointsKind, undone.Points);
+        }
+
         return state.BehaviourRecords.Find(r => r.EventId == eventId && r.Type == GrowthPolicy.AdjustmentRecordType) is { } record
             ? (GrowthKind, record.Growth)
             : null;
@@ -105,7 +110,7 @@ public static class AdjustmentPolicy
     /// instant <paramref name="now"/> (on its member-local day for the trailing window), refused when trailing growth would fall below zero; the tier is
     /// reassessed at once. A repeat of an applied id returns its first outcome (<c>replayed</c>); the same id with a
     /// different kind or delta is a <c>conflict</c>. An id is remembered at least 30 days, and as long as its lot or
-    /// growth record is kept.
+    /// growth record is kept (the engine's give-back of a redemption: as long as the redemption's record is kept).
     /// </summary>
     public static AdjustmentDecision Apply(
         MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now)
@@ -137,6 +142,11 @@ public static class AdjustmentPolicy
             if (delta < 0 && balance + delta < 0)
             {
                 return Refused(state, kind, options, now, string.Create(CultureInfo.InvariantCulture, $"balance is {balance} points; cannot take {-delta}"), entries);
+            }
+
+            if (delta > 0 && IsEngineAdjustment(adjustmentId) && UndoneRedemption(state, eventId, undone: false) is { } record && record.Points == delta)
+            {
+                record.Undone = true; // a retry is a replay while the record is kept (WasApplied), whatever lots are left
             }
 
             if (delta > 0 && IsEngineAdjustment(adjustmentId) && RedemptionUndo.Restore(state, adjustmentId, delta, options, now) is { } back)
@@ -199,13 +209,31 @@ public static class AdjustmentPolicy
     /// <summary>
     /// True when the adjustment was applied before: its id is among the readable recent ids (the newest
     /// <see cref="ProgramOptions.RecentEventIdsKept"/>) or the 30-day id window, or its points lot (in full or as a summary,
-    /// <see cref="OrderBook.IsKept"/>) or growth record is kept.
+    /// <see cref="OrderBook.IsKept"/>) or growth record is kept, or it is the engine's give-back of a redemption whose
+    /// record is marked <see cref="RedemptionRecord.Undone"/>.
     /// </summary>
     private static bool WasApplied(MemberState state, string eventId, DateTimeOffset now) =>
         state.RecentEventIds.Contains(eventId)
         || EventIdWindow.Contains(state, eventId, now)
         || OrderBook.IsKept(state, eventId)
-        || state.BehaviourRecords.Exists(r => string.Equals(r.EventId, eventId, StringComparison.Ordinal));
+        || state.BehaviourRecords.Exists(r => string.Equals(r.EventId, eventId, StringComparison.Ordinal))
+        || UndoneRedemption(state, eventId) is not null;
+
+    /// <summary>
+    /// The accepted redemption the engine's give-back <paramref name="eventId"/> (<see cref="IsRedemptionUndo"/>) names,
+    /// when its <see cref="RedemptionRecord.Undone"/> is <paramref name="undone"/>; null for any other id or record.
+    /// </summary>
+    private static RedemptionRecord? UndoneRedemption(MemberState state, string eventId, bool undone = true)
+    {
+        if (!IsRedemptionUndo(eventId))
+        {
+            return null;
+        }
+
+        var redemptionId = eventId[(EventIdPrefix.Length + RedemptionUndoPrefix.Length)..];
+        return state.Redemptions.Find(r => r.Status == RedemptionStatuses.Accepted && r.Undone == undone
+            && string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
+    }
 
     private static long Balance(MemberState state, string kind, ProgramOptions options, DateTimeOffset now) =>
         kind == GrowthKind ? GrowthPolicy.TrailingGrowth(state, options, now) : PointsWallet.Balance(state);

@@ -33,6 +33,15 @@ public sealed class RedemptionRecord
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<RedemptionLotPart>? Lots { get; set; }
 
+    /// <summary>
+    /// True once the engine has given this redemption's points back (adjustment
+    /// <see cref="AdjustmentPolicy.RedemptionUndoPrefix"/><c>{redemptionId}</c>), set in the same write: a retry of the undo
+    /// is a replay for as long as the record is kept, even when no lot under the undo's id is left to say so (every point
+    /// went back to an existing lot) and its id has left the recent ids and the 30-day window. Left out of the JSON while false.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Undone { get; set; }
+
     public string? Detail { get; set; }
 
     public DateTimeOffset At { get; set; }

@@ -204,4 +204,35 @@ public sealed class RedemptionUndoTests
             PointsWallet.Lots(state).Select(l => (l.LotId, l.ExpiresAt, l.Remaining)));
         Assert.Contains($"O-old +{before[0].Remaining} until 2026-12-10T12:00:00+08:00 in a lot of its own", Assert.Single(undone.Entries).Reason, StringComparison.Ordinal);
     }
+    [Fact]
+    public void AnUndoAskedAgainAfterTheIdWindowAndTheRecentIdsIsStillOnce()
+    {
+        // Every part goes back to an existing lot: no lot under the undo's id marks it applied. 32 days and 70 other
+        // events later the id has left the 30-day window and the recent ids; a client's retry must still be a replay.
+        var options = new ProgramOptions();
+        var state = TwoLots(options);
+        var now = TestMember.Shanghai(2026, 12, 4);
+        Assert.True(MemberDecider.Redeem(state, "R4", 700, null, "kettle", options, now, storeId: "S001").Reply.Accepted);
+        Assert.Equal(AdjustmentStatuses.Applied, Undo(state, "R4", 700, options, now.AddMinutes(1)).Reply.Status);
+        Assert.DoesNotContain(state.Orders, o => o.OrderId == AdjustmentPolicy.EventIdOf(AdjustmentPolicy.RedemptionUndoPrefix + "R4"));
+        var later = now.AddDays(32);
+        for (var i = 0; i < 70; i++)
+        {
+            MemberDecider.Apply(state, new MemberEvent($"b{i}", MemberEventTypes.Browse, later.AddMinutes(i)), options, later.AddMinutes(i));
+        }
+
+        var balance = PointsWallet.Balance(state);
+        var lots = PointsWallet.Lots(state).Select(l => (l.LotId, l.Remaining)).ToList();
+
+        var again = Undo(state, "R4", 700, options, later.AddHours(3));
+
+        Assert.Equal(AdjustmentStatuses.Replayed, again.Reply.Status);
+        Assert.Empty(again.Entries);
+        Assert.Equal(balance, PointsWallet.Balance(state));
+        Assert.Equal(lots, PointsWallet.Lots(state).Select(l => (l.LotId, l.Remaining)));
+
+        // Asked with another delta it is a conflict, not a second give-back.
+        Assert.Equal(AdjustmentStatuses.Conflict, Undo(state, "R4", 701, options, later.AddHours(4)).Reply.Status);
+        Assert.Equal(balance, PointsWallet.Balance(state));
+    }
 }
