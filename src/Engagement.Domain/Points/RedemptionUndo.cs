@@ -119,7 +119,7 @@ public static class RedemptionUndo
         foreach (var (expiresAt, lotPoints) in ownLots)
         {
             // The first under the adjustment's own id (it marks the undo applied while kept, as a fresh lot did), the rest numbered.
-            var id = AdjustmentPolicy.EventIdOf(adjustmentId) + (n++ == 0 ? "" : "#" + n.ToString(CultureInfo.InvariantCulture));
+            var id = n++ == 0 ? AdjustmentPolicy.EventIdOf(adjustmentId) : ExtraLotId(adjustmentId, n);
             var own = new OrderRecord { OrderId = id, At = now, Amount = 0m, Points = lotPoints, ExpiresAt = expiresAt };
             state.Orders.Add(own);
             GrowthPolicy.Added(state, options, own.At, own.NetGrowth, orders: 1);
@@ -129,6 +129,18 @@ public static class RedemptionUndo
         record.Lots = null;
         return text.ToString();
     }
+
+    /// <summary>
+    /// The id of the <paramref name="n"/>th (from 2) lot of its own an undo adds: <c>adjustment|redemption-undo\u001F{n}:{redemptionId}</c>,
+    /// with U+001F (unit separator) where the undo's own id has its colon. No other lot can have it: a redemption id may hold
+    /// any character, so <c>adjustment|redemption-undo:{redemptionId}#2</c> could be the undo of redemption
+    /// <c>{redemptionId}#2</c> (whose give-back would then be taken for applied, and lost), but every such id has a colon
+    /// there; a staff adjustment id holds no control character (its validator refuses them), and a purchase's order id
+    /// may not start with <see cref="AdjustmentPolicy.EventIdPrefix"/>.
+    /// </summary>
+    internal static string ExtraLotId(string adjustmentId, int n) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{AdjustmentPolicy.EventIdPrefix}{AdjustmentPolicy.RedemptionUndoPrefix[..^1]}\u001F{n}:{adjustmentId[AdjustmentPolicy.RedemptionUndoPrefix.Length..]}");
 
     /// <summary>
     /// When a grace lot given back at <paramref name="now"/> expires: <see cref="ProgramOptions.RedemptionUndoGraceDays"/>

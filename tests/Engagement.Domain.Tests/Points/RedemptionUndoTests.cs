@@ -235,4 +235,31 @@ public sealed class RedemptionUndoTests
         Assert.Equal(AdjustmentStatuses.Conflict, Undo(state, "R4", 701, options, later.AddHours(4)).Reply.Status);
         Assert.Equal(balance, PointsWallet.Balance(state));
     }
+    [Fact]
+    public void AnUndoOfRedemptionXHash2IsNotTakenForTheSecondLotOfTheUndoOfX()
+    {
+        // X's undo adds two lots of its own (O-old's part expired: a grace lot; O-new's summarised by the count cap).
+        var options = new ProgramOptions { MaxOrders = 1 };
+        var state = TwoLots(options);
+        var at3 = TestMember.Shanghai(2026, 7, 1);
+        MemberDecider.Apply(state, new MemberEvent("e3", MemberEventTypes.Purchase, at3) { OrderId = "O-3", Amount = 1_000m }, options, at3);
+        var both = PointsWallet.Lots(state).Where(l => l.LotId is "O-old" or "O-new").Sum(l => l.Remaining);
+        Assert.True(MemberDecider.Redeem(state, "X", both, null, "kettle", options, TestMember.Shanghai(2026, 12, 10, 11), storeId: "S001").Reply.Accepted);
+        Undo(state, "X", both, options, TestMember.Shanghai(2026, 12, 10, 15));
+        var own = PointsWallet.Lots(state).Where(l => l.LotId.StartsWith(AdjustmentPolicy.EventIdPrefix, StringComparison.Ordinal)).Select(l => l.LotId).ToList();
+        Assert.Equal(2, own.Count);
+
+        // A later redemption named "X#2" (ids may hold '#'), undone: its points come back, not taken for already applied.
+        var now = TestMember.Shanghai(2026, 12, 11);
+        var balance = PointsWallet.Balance(state);
+        Assert.True(MemberDecider.Redeem(state, "X#2", 100, null, "kettle", options, now, storeId: "S001").Reply.Accepted);
+        var undone = Undo(state, "X#2", 100, options, now.AddMinutes(1));
+
+        Assert.Equal(AdjustmentStatuses.Applied, undone.Reply.Status);
+        Assert.Equal(100, Assert.Single(undone.Entries).Delta);
+        Assert.Equal(balance, PointsWallet.Balance(state));
+
+        // The second lot of X's undo has a name no redemption's undo can have (a unit separator where they have ':').
+        Assert.Equal([AdjustmentPolicy.EventIdOf(AdjustmentPolicy.RedemptionUndoPrefix + "X"), "adjustment|redemption-undo\u001F2:X"], own);
+    }
 }
