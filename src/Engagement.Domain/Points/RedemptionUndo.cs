@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Engagement.Domain.Growth;
 using Engagement.Domain.Members;
 using Engagement.Domain.Orders;
@@ -12,7 +11,9 @@ namespace Engagement.Domain.Points;
 /// The engine's undo of a catalogue redemption whose reward unit was lost after the points were taken (adjustment
 /// <see cref="AdjustmentPolicy.RedemptionUndoPrefix"/><c>{redemptionId}</c>, docs/offers.md): each point goes back to the
 /// lot it was taken from, with that lot's own expiry, so the balance, the points liability and what expires when
-/// (CONTRACT.md §2 lots, §5 points economy) are what they were before the redemption. A part whose lot has expired by the
+/// (CONTRACT.md §2 lots, §5 points economy) are what they would be had the redemption never happened. A lot gets back no
+/// more than it has given out: what a refund or a downward correction of its order took from other lots since pays the
+/// debt, then refills those lots, soonest to expire first. A part whose lot has expired by the
 /// undo's instant comes back as a grace lot of <see cref="ProgramOptions.RedemptionUndoGraceDays"/> days; a part whose lot
 /// is no longer kept in full (a spent lot the order count cap summarised) comes back as a lot of its own with that lot's
 /// expiry. A redemption whose lots are not known (<see cref="RedemptionRecord.Lots"/> null) is given back as before: one
@@ -74,7 +75,8 @@ public static class RedemptionUndo
     /// <summary>
     /// Gives the <paramref name="points"/> of the redemption named by <paramref name="adjustmentId"/> (the engine's
     /// <see cref="AdjustmentPolicy.RedemptionUndoPrefix"/> id) back to the lots it took them from, at <paramref name="now"/>
-    /// (lots already due expired by the caller); a restored part pays a refund's debt first, as any new points do. Returns
+    /// (lots already due expired by the caller); a restored part pays a refund's debt first, as any new points do, and a
+    /// lot takes back no more than its <see cref="Room"/> (the rest goes as <see cref="Refill"/> says). Returns
     /// the text naming each lot and what it got back (for the ledger entry), or null when the redemption's lots are not
     /// known or do not add up to <paramref name="points"/>: the caller then gives them back as one fresh lot. The
     /// redemption's lots are dropped once used.
@@ -89,30 +91,53 @@ public static class RedemptionUndo
         }
 
         var graceEnd = GraceEnd(state, options, now);
-        var text = new StringBuilder("; points back to their lots: ");
+        var texts = new List<string>(parts.Count);
         var ownLots = new SortedDictionary<DateTimeOffset, long>();
+        var excess = new List<(int Index, RedemptionLotPart Part, long ToDebt, long Left)>();
         for (var i = 0; i < parts.Count; i++)
         {
             var part = parts[i];
             var name = part.LotId ?? "the rest of its lots";
-            text.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"{name} +{part.Points}");
             if (now >= part.ExpiresAt)
             {
                 // Its lot would have expired: not resurrected for a year, not lost either (the member paid for a unit it never got).
                 Add(ownLots, graceEnd, part.Points);
-                text.Append(CultureInfo.InvariantCulture,
-                    $" expired at {Instant(part.ExpiresAt)}, a {options.RedemptionUndoGraceDays}-day grace lot until {Instant(graceEnd)}");
+                texts.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{name} +{part.Points} expired at {Instant(part.ExpiresAt)}, a {options.RedemptionUndoGraceDays}-day grace lot until {Instant(graceEnd)}"));
             }
             else if (part.LotId is not null && OrderBook.Find(state, part.LotId) is { } lot && lot.ExpiresAt == part.ExpiresAt)
             {
-                PointsWallet.Adjust(state, lot, part.Points); // debt first, then the lot itself
-                text.Append(CultureInfo.InvariantCulture, $" until {Instant(part.ExpiresAt)}");
+                // No more than the lot has given out: a refund (or a downward correction) of its order since took the rest
+                // from other lots, which get it back below, as they would hold it had the redemption never happened.
+                var back = Math.Min(part.Points, Room(lot));
+                var toDebt = Math.Min(state.PointsDebt, part.Points - back); // what it has no room for pays a refund's debt first
+                state.PointsDebt -= toDebt;
+                if (back > 0)
+                {
+                    PointsWallet.Adjust(state, lot, back); // debt first, then the lot itself
+                }
+
+                texts.Add(back == part.Points
+                    ? string.Create(CultureInfo.InvariantCulture, $"{name} +{back} until {Instant(part.ExpiresAt)}")
+                    : back > 0 ? string.Create(CultureInfo.InvariantCulture, $"{name} +{back} until {Instant(part.ExpiresAt)} and its other {part.Points - back}")
+                    : string.Create(CultureInfo.InvariantCulture, $"{name}'s {part.Points}"));
+                if (back < part.Points)
+                {
+                    excess.Add((i, part, toDebt, part.Points - back - toDebt));
+                }
             }
             else
             {
                 Add(ownLots, part.ExpiresAt, part.Points);
-                text.Append(CultureInfo.InvariantCulture, $" until {Instant(part.ExpiresAt)} in a lot of its own");
+                texts.Add(string.Create(CultureInfo.InvariantCulture, $"{name} +{part.Points} until {Instant(part.ExpiresAt)} in a lot of its own"));
             }
+        }
+
+        // Once every part has had its own lot back: what a lot no longer has room for.
+        foreach (var (i, part, toDebt, left) in excess)
+        {
+            var to = toDebt > 0 ? string.Create(CultureInfo.InvariantCulture, $"the debt +{toDebt}") : "";
+            texts[i] += " to " + (left == 0 ? to : (to.Length > 0 ? to + " and " : "") + Refill(state, left, part.ExpiresAt, ownLots, now));
         }
 
         var n = 0;
@@ -127,7 +152,7 @@ public static class RedemptionUndo
         }
 
         record.Lots = null;
-        return text.ToString();
+        return "; points back to their lots: " + string.Join(", ", texts);
     }
 
     /// <summary>
@@ -154,6 +179,45 @@ public static class RedemptionUndo
         var wall = TimeZoneInfo.ConvertTime(now, zone).DateTime.AddDays(options.RedemptionUndoGraceDays);
         return MemberClock.AtLocal(DateOnly.FromDateTime(wall), TimeOnly.FromDateTime(wall), zone);
     }
+
+    /// <summary>
+    /// Gives <paramref name="points"/> a lot had no room for (and that a refund's debt did not take) back, mirroring how
+    /// they were taken (<see cref="PointsWallet.Spend"/>): to lots that have not expired and have given out points, soonest
+    /// to expire first, each up to its <see cref="Room"/>; what is left as a lot of its own expiring at
+    /// <paramref name="expiresAt"/>. Returns where they went.
+    /// </summary>
+    private static string Refill(MemberState state, long points, DateTimeOffset expiresAt, SortedDictionary<DateTimeOffset, long> ownLots, DateTimeOffset now)
+    {
+        var to = new List<string>();
+        var lots = state.Orders.Where(o => now < o.ExpiresAt && Room(o) > 0)
+            .OrderBy(o => o.ExpiresAt).ThenBy(o => o.At).ThenBy(o => o.OrderId, StringComparer.Ordinal).ToList();
+        foreach (var lot in lots)
+        {
+            if (points == 0)
+            {
+                break;
+            }
+
+            var take = Math.Min(points, Room(lot));
+            lot.Remaining += take;
+            points -= take;
+            to.Add(string.Create(CultureInfo.InvariantCulture, $"{lot.OrderId} +{take} until {Instant(lot.ExpiresAt)}"));
+        }
+
+        if (points > 0)
+        {
+            Add(ownLots, expiresAt, points);
+            to.Add(string.Create(CultureInfo.InvariantCulture, $"a lot of its own +{points} until {Instant(expiresAt)}"));
+        }
+
+        return string.Join(" and ", to);
+    }
+
+    /// <summary>
+    /// Points a lot has given out and could take back: what its order earns (net of what refunds reversed), less what
+    /// expired and what it holds. 0 for a lot a refund emptied, as it holds nothing had the redemption never happened.
+    /// </summary>
+    private static long Room(OrderRecord lot) => Math.Max(0, lot.Points - lot.PointsReversed - lot.Expired - lot.Remaining);
 
     private static void Add(SortedDictionary<DateTimeOffset, long> lots, DateTimeOffset expiresAt, long points) =>
         lots[expiresAt] = lots.GetValueOrDefault(expiresAt) + points;

@@ -262,4 +262,51 @@ public sealed class RedemptionUndoTests
         // The second lot of X's undo has a name no redemption's undo can have (a unit separator where they have ':').
         Assert.Equal([AdjustmentPolicy.EventIdOf(AdjustmentPolicy.RedemptionUndoPrefix + "X"), "adjustment|redemption-undo\u001F2:X"], own);
     }
+    [Fact]
+    public void ARefundOfTheLotBetweenRedemptionAndUndoLeavesTheRefundedLotEmptyAndRefillsTheLotTheRefundTookFrom()
+    {
+        var options = new ProgramOptions();
+        var state = TwoLots(options);
+        var now = TestMember.Shanghai(2026, 11, 1);
+        var before = PointsWallet.Lots(state);
+        var (oldPoints, newPoints) = (before[0].Remaining, before[1].Remaining);
+        var taken = oldPoints - 10;
+        Assert.True(MemberDecider.Redeem(state, "R6", taken, null, "kettle", options, now, storeId: "S001").Reply.Accepted);
+
+        // O-old refunded in full: its own 10, then the points R6 took from it are taken from O-new.
+        MemberDecider.Apply(state, new MemberEvent("r1", MemberEventTypes.Refund, now.AddMinutes(1)) { OrderId = "O-old", Amount = 300m }, options, now.AddMinutes(1));
+        Assert.Equal([("O-new", newPoints - taken)], PointsWallet.Lots(state).Select(l => (l.LotId, l.Remaining)));
+
+        var undone = Undo(state, "R6", taken, options, now.AddMinutes(2));
+
+        // Had R6 never happened: O-old refunded in full holds nothing, O-new keeps all it earned.
+        Assert.Equal([("O-new", newPoints)], PointsWallet.Lots(state).Select(l => (l.LotId, l.Remaining)));
+        Assert.Equal(newPoints, PointsWallet.Balance(state));
+        var entry = Assert.Single(undone.Entries);
+        Assert.Equal(taken, entry.Delta);
+        Assert.Contains($"O-old's {taken} to O-new +{taken} until 2027-06-01T12:00:00+08:00", entry.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AHalfRefundedLotGetsBackWhatItGaveOutAndTheRestPaysTheRefundsDebt()
+    {
+        // One lot only: O-old half refunded after the redemption spent it; the refund's reversal left debt.
+        var options = new ProgramOptions();
+        var state = new MemberState { MemberId = "M-debt" };
+        MemberDecider.Apply(state, new MemberEvent("e1", MemberEventTypes.Purchase, OldAt) { OrderId = "O-old", Amount = 300m }, options, OldAt);
+        var earned = PointsWallet.Lots(state).Single().Remaining;
+        var now = TestMember.Shanghai(2026, 11, 1);
+        Assert.True(MemberDecider.Redeem(state, "R7", earned, null, "kettle", options, now, storeId: "S001").Reply.Accepted);
+        MemberDecider.Apply(state, new MemberEvent("r1", MemberEventTypes.Refund, now.AddMinutes(1)) { OrderId = "O-old", Amount = 150m }, options, now.AddMinutes(1));
+        var reversed = state.Orders.Single().PointsReversed;
+        Assert.Equal(-reversed, PointsWallet.Balance(state));
+
+        var undone = Undo(state, "R7", earned, options, now.AddMinutes(2));
+
+        // Nothing created or lost: the balance is what the half refund leaves; O-old holds what it still earns.
+        Assert.Equal(earned - reversed, PointsWallet.Balance(state));
+        Assert.Equal(0, state.PointsDebt);
+        Assert.Equal([("O-old", earned - reversed)], PointsWallet.Lots(state).Select(l => (l.LotId, l.Remaining)));
+        Assert.Contains($"O-old +{earned - reversed} until 2026-12-10T12:00:00+08:00 and its other {reversed} to the debt +{reversed}", Assert.Single(undone.Entries).Reason, StringComparison.Ordinal);
+    }
 }
