@@ -28,8 +28,15 @@ public static class RedemptionUndo
     public const int MaxLotsPerRedemption = 16;
 
     /// <summary>
-    /// The newest redemptions that keep their lots, at most (about 1.7 KB of JSON each at 16 lots with 36-character ids, so a
-    /// member's state grows by at most about 7 KB, under 3% of the 256 KiB grain-state bound); an undo comes minutes after its
+    /// Lots named, at most, in the undo's ledger reason (and, for the points a refunded lot had no room for, lots refilled
+    /// per part); beyond, "+N more": the reason, kept in the member's ledger, stays bounded with 128-character lot ids.
+    /// </summary>
+    public const int MaxLotsNamed = 4;
+
+    /// <summary>
+    /// The newest redemptions that keep their lots, at most (at worst, 16 lots with 128-character CJK ids stored escaped,
+    /// about 13 KB of JSON each, so a member's state grows by at most about 52 KB, measured 51,748 bytes: under 20% of the
+    /// 256 KiB grain-state bound; RedemptionUndoSizeTests); an undo comes minutes after its
     /// redemption (the unit's hold lasts <c>StockHoldMinutes</c>), and an older one's undo falls back to one fresh lot.
     /// </summary>
     public const int MaxRedemptionsWithLots = 4;
@@ -152,7 +159,7 @@ public static class RedemptionUndo
         }
 
         record.Lots = null;
-        return "; points back to their lots: " + string.Join(", ", texts);
+        return "; points back to their lots: " + Named(texts, ", ", MaxLotsNamed);
     }
 
     /// <summary>
@@ -210,8 +217,14 @@ public static class RedemptionUndo
             to.Add(string.Create(CultureInfo.InvariantCulture, $"a lot of its own +{points} until {Instant(expiresAt)}"));
         }
 
-        return string.Join(" and ", to);
+        return Named(to, " and ", MaxLotsNamed);
     }
+
+    /// <summary>The first <paramref name="max"/> of <paramref name="items"/>, then how many more there are (the ledger reason stays bounded).</summary>
+    private static string Named(List<string> items, string separator, int max) =>
+        items.Count <= max
+            ? string.Join(separator, items)
+            : string.Join(separator, items.Take(max)) + string.Create(CultureInfo.InvariantCulture, $"{separator}+{items.Count - max} more");
 
     /// <summary>
     /// Points a lot has given out and could take back: what its order earns (net of what refunds reversed), less what

@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.Json;
+using Engagement.Domain.Members;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Points;
+
+/// <summary>
+/// What the lots kept for the engine's undo of catalogue redemptions (<see cref="RedemptionRecord.Lots"/>) add to a
+/// member's stored state at worst, and that the undo's ledger reason stays bounded (<see cref="RedemptionUndo"/>).
+/// </summary>
+public sealed class RedemptionUndoSizeTests
+{
+    private const int MaxGrainStateBytes = 256 * 1024;
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A 128-character id of CJK characters (each escaped as \uXXXX in the stored JSON), unique by <paramref name="n"/>.</summary>
+    private static string CjkId(char kind, int n) => kind + new string('兑', 123) + n.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void TheNewestFourRedemptionsKeepingSixteenLotsWithLongCjkIdsAddAtMostTheDocumentedBytes()
+    {
+        var options = new ProgramOptions();
+        var state = new MemberState { MemberId = "M-size" };
+        var start = TestMember.Shanghai(2026, 1, 1);
+        const int lots = RedemptionUndo.MaxRedemptionsWithLots * RedemptionUndo.MaxLotsPerRedemption;
+        for (var i = 0; i < lots; i++)
+        {
+            var at = start.AddHours(i);
+            MemberDecider.Apply(state, new MemberEvent($"p{i}", MemberEventTypes.Purchase, at) { OrderId = CjkId('O', i), Amount = 10m }, options, at);
+        }
+
+        var all = PointsWallet.Lots(state);
+        Assert.Equal(lots, all.Count);
+        var now = TestMember.Shanghai(2026, 6, 1);
+        for (var r = 0; r < RedemptionUndo.MaxRedemptionsWithLots; r++)
+        {
+            // Each takes exactly 16 lots, every part with its 128-character id (the worst case: no merged rest).
+            Assert.True(MemberDecider.Redeem(state, CjkId('R', r), all.Skip(r * RedemptionUndo.MaxLotsPerRedemption).Take(RedemptionUndo.MaxLotsPerRedemption).Sum(l => l.Remaining), null, "kettle", options, now.AddMinutes(r), storeId: "S001").Reply.Accepted);
+        }
+
+        Assert.All(state.Redemptions, r => Assert.Equal(RedemptionUndo.MaxLotsPerRedemption, r.Lots!.Count(p => p.LotId is { Length: 128 })));
+        var with = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
+        foreach (var record in state.Redemptions)
+        {
+            record.Lots = null;
+        }
+
+        var added = with - Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
+
+        // Measured 51,748 bytes (about 13 KB a redemption): the figure RedemptionUndo.MaxRedemptionsWithLots states.
+        Assert.InRange(added, 51_000, 52_000);
+        Assert.Equal(0, PointsWallet.Balance(state));
+        Assert.True(added < MaxGrainStateBytes / 4, $"the redemptions' lots add {added} bytes");
+    }
+
+    [Fact]
+    public void TheUndoReasonNamesAtMostFourLotsThenHowManyMore()
+    {
+        var options = new ProgramOptions();
+        var state = new MemberState { MemberId = "M-reason" };
+        var start = TestMember.Shanghai(2026, 1, 1);
+        for (var i = 0; i < RedemptionUndo.MaxLotsPerRedemption; i++)
+        {
+            var at = start.AddHours(i);
+            MemberDecider.Apply(state, new MemberEvent($"p{i}", MemberEventTypes.Purchase, at) { OrderId = CjkId('O', i), Amount = 10m }, options, at);
+        }
+
+        var balance = PointsWallet.Balance(state);
+        var now = TestMember.Shanghai(2026, 6, 1);
+        Assert.True(MemberDecider.Redeem(state, "R-16", balance, null, "kettle", options, now, storeId: "S001").Reply.Accepted);
+
+        var undone = MemberDecider.Adjust(state, AdjustmentPolicy.RedemptionUndoPrefix + "R-16", AdjustmentPolicy.PointsKind, balance, "redemption R-16 undone", options, now.AddMinutes(1));
+
+        var reason = Assert.Single(undone.Entries).Reason;
+        Assert.EndsWith($", +{RedemptionUndo.MaxLotsPerRedemption - RedemptionUndo.MaxLotsNamed} more", reason, StringComparison.Ordinal);
+        Assert.Equal(RedemptionUndo.MaxLotsNamed, reason.Split(" until ").Length - 1);
+        Assert.Equal(balance, PointsWallet.Balance(state)); // every lot got its points back, named or not
+        Assert.Equal(RedemptionUndo.MaxLotsPerRedemption, PointsWallet.Lots(state).Count);
+    }
+}
