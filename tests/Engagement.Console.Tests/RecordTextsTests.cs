@@ -75,6 +75,11 @@ public sealed class RecordTextsTests
         var named = RecordTexts.LedgerReason(Text, "points.adjustment", stored + "; points back to their lots: " + lots, Bracketed, "adjustment|redemption-undo:R-7");
         Assert.Equal(shown + (culture == "en" ? "; points back to their lots: " : "；积分退回原批次：") + lots, named);
 
+        // Lot ids may hold parentheses (any order id is one), and the list may end "+N more": still the give-back.
+        const string odd = "O(1) +300 until 2026-12-10T12:00:00+08:00, (gift) at S9) +5 until 2027-01-03T12:00:00+08:00, +12 more";
+        var oddNamed = RecordTexts.LedgerReason(Text, "points.adjustment", stored + "; points back to their lots: " + odd, Bracketed, "adjustment|redemption-undo:R-7");
+        Assert.Equal(shown + (culture == "en" ? "; points back to their lots: " : "；积分退回原批次：") + odd, oddNamed);
+
         // A staff adjustment, even one whose reason reads the same, stays a manual adjustment.
         Assert.Equal("Rule_points.adjustment", RecordTexts.LedgerRuleKey("points.adjustment", "adjustment|console-1"));
         Assert.DoesNotContain("R-7 退回", RecordTexts.LedgerReason(Text, "points.adjustment", stored, Bracketed, "adjustment|console-1"), StringComparison.Ordinal);

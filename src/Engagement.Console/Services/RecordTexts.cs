@@ -205,7 +205,7 @@ public static partial class RecordTexts
     [GeneratedRegex(@"^manual adjustment (?<delta>[+-]?\d+): (?<why>.*)$", RegexOptions.Singleline)]
     private static partial Regex Adjustment();
 
-    [GeneratedRegex(@"^manual adjustment \+(?<delta>\d+): redemption (?<id>\S+) undone: .* \((?<reward>\S+) at (?<store>\S+)\)(?:; points back to their lots: (?<lots>[^()]+))?$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^manual adjustment \+(?<delta>\d+): redemption (?<id>\S+) undone: .*? \((?<reward>\S+) at (?<store>\S+)\)(?:; points back to their lots: (?<lots>.+))?$", RegexOptions.Singleline)]
     private static partial Regex RedemptionUndo();
 
     [GeneratedRegex(@"^redemption (?<id>\S+) of (?<points>\d+) points \((?<value>[0-9.]+ [A-Z]{3})\)(?: \+ (?<cash>[0-9.]+ [A-Z]{3}) cash)?(?: for reward (?<reward>\S+))?$")]
