@@ -10,7 +10,9 @@ public interface IProgrammeMetricsGrain : IGrainWithIntegerKey
 {
     /// <summary>
     /// Counters of each local day from <paramref name="from"/> to <paramref name="to"/> (inclusive, oldest first) of
-    /// <paramref name="regionId"/>, or summed over every region when null.
+    /// <paramref name="regionId"/>, or summed over every region when null; there the distinct counts (dau, wau, mau,
+    /// funnel, sharers, purchasers...) count a member active in several regions once, where each region counts it
+    /// (CONTRACT.md §5; <c>Engagement.Domain.Metrics.DistinctCounts</c>).
     /// </summary>
     [ReadOnly]
     Task<IReadOnlyList<CounterDay>> GetDaysAsync(string? regionId, DateOnly from, DateOnly to);

@@ -16,13 +16,14 @@ internal sealed class ContributionSink(MemberTransition t, MetricsOptions option
 
     /// <summary>
     /// Window counter <paramref name="counter"/> on the <paramref name="width"/> days from <paramref name="day"/>:
-    /// one entry (<see cref="MetricWindows"/>) per run of days it newly covers, all on <paramref name="day"/>'s aggregator.
+    /// one entry (<see cref="MetricWindows"/>) of <paramref name="delta"/> per run of days it newly covers, all on
+    /// <paramref name="day"/>'s aggregator.
     /// </summary>
-    public void AddWindows(string region, DateOnly day, string counter, int width, Func<DateOnly, bool> newlyCovered)
+    public void AddWindows(string region, DateOnly day, string counter, int width, Func<DateOnly, bool> newlyCovered, long delta = 1)
     {
         foreach (var (from, to) in MetricWindows.Runs(day, width, newlyCovered))
         {
-            Put(false, region, day, MetricWindows.Entry(counter, from, to), 1);
+            Put(false, region, day, MetricWindows.Entry(counter, from, to), delta);
         }
     }
 

@@ -103,6 +103,38 @@ public sealed record DayBits
         };
     }
 
+    /// <summary>
+    /// These marks on days up to <paramref name="lastDayNumber"/> (a <see cref="DateOnly.DayNumber"/>) only; the later
+    /// ones are dropped. Empty when none is left.
+    /// </summary>
+    public DayBits Until(int lastDayNumber)
+    {
+        var keepFrom = Latest - lastDayNumber; // marks at least this many days back from Latest stay
+        if (IsEmpty || keepFrom <= 0)
+        {
+            return this;
+        }
+
+        if (keepFrom >= Span)
+        {
+            return Empty;
+        }
+
+        Span<ulong> words = stackalloc ulong[Words];
+        for (var i = 0; i < Words; i++)
+        {
+            var first = i * 64;
+            words[i] = first + 64 <= keepFrom ? 0 : first >= keepFrom ? Word(i) : Word(i) & (ulong.MaxValue << (keepFrom - first));
+        }
+
+        var kept = new DayBits
+        {
+            Latest = Latest, Recent = words[0], Older = words[1],
+            Past128 = words[2], Past192 = words[3], Past256 = words[4], Past320 = words[5], Past384 = words[6],
+        };
+        return kept.IsEmpty ? Empty : kept;
+    }
+
     /// <summary>Whether any day in [<paramref name="from"/>, <paramref name="to"/>] is marked.</summary>
     public bool Any(DateOnly from, DateOnly to)
     {

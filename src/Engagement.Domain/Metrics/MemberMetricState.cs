@@ -5,9 +5,11 @@ namespace Engagement.Domain.Metrics;
 
 /// <summary>
 /// What a member keeps to contribute distinct counts exactly (CONTRACT.md §5): which of its last 448 local days it
-/// was active, logged in, browsed, added to cart, purchased (and purchased twice), shared; its joining and first
-/// purchase days. About 200 bytes of JSON for a member seen over less than 128 days, at most about 1.2 KB more for
-/// one active across the whole window (<see cref="DayBits"/> stores its older words only when set).
+/// was active, logged in, browsed, added to cart, purchased (and purchased twice), shared, programme-wide and in each
+/// of its <see cref="MaxTrackedRegions"/> most recent regions; its joining and first purchase days. About 200 bytes
+/// of JSON for a member seen over less than 128 days, plus about 100 per region (its bitmaps that are set); at most
+/// about 1.2 KB more per scope (the programme and each region) for one active across the whole window
+/// (<see cref="DayBits"/> stores its older words only when set).
 /// </summary>
 public sealed record MemberMetricState
 {
@@ -25,6 +27,31 @@ public sealed record MemberMetricState
     public DayBits Repurchase { get; init; } = DayBits.Empty;
 
     public DayBits Share { get; init; } = DayBits.Empty;
+
+    /// <summary>
+    /// The most regions whose days a member keeps (<see cref="Regions"/>): the 4 it was most recently active in. Past
+    /// them the least recent is dropped, and its days until then count as already counted should the member come back
+    /// there (<see cref="ForgottenThrough"/>).
+    /// </summary>
+    public const int MaxTrackedRegions = 4;
+
+    /// <summary>
+    /// The member's activity days per region (CONTRACT.md §5 distinct counts per region, <see cref="DistinctCounts"/>),
+    /// the region of its latest activity first, at most <see cref="MaxTrackedRegions"/>; the days above
+    /// (<see cref="Active"/>, ...) are the programme-wide ones. Null in states stored before regions were kept.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<RegionActivity>? Regions { get; init; }
+
+    /// <summary>
+    /// The latest local day (<see cref="DateOnly.DayNumber"/>) whose activity the member can no longer place in a
+    /// region, 0 when none: all its days when its state was stored before <see cref="Regions"/> existed (those versions
+    /// counted each day in one region only, the event's), and the days of a region dropped past
+    /// <see cref="MaxTrackedRegions"/>. A region without an entry takes the member's programme-wide days up to it as
+    /// already counted there, so no region counts the member twice.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ForgottenThrough { get; init; }
 
     /// <summary>The local day the member joined, once known.</summary>
     public DateOnly? JoinedDay { get; init; }

@@ -12,7 +12,8 @@ namespace Engagement.Domain.Metrics;
 /// activity (so a member active daily adds one to the window's newest day, a returning member up to 7/30 days).
 /// The same holds for the 30-day purchaser windows. Those days are recorded as one window entry on the activity's own
 /// day (<see cref="MetricWindows"/>), summed on read, so one activity touches one aggregator, not 30. Late activity counts in its own day and fills only the windows it
-/// newly covers, which the member's <see cref="DayBits"/> tell exactly.</para>
+/// newly covers, which the member's <see cref="DayBits"/> tell exactly. A member counts once in each region it is
+/// active in, and once in the programme's total (<see cref="DistinctCounts"/>).</para>
 /// <para><b>Lateness bound.</b> Activity more than <see cref="ExactLatenessDays"/> days older than the member's latest
 /// active day falls outside its remembered window and is not placed in distinct counts (counted as
 /// <see cref="MetricNames.LateUncounted"/>); sums (revenue, points, complaints) still count in their own day.</para>
@@ -156,37 +157,24 @@ public static class MemberMetrics
             return s;
         }
 
-        if (!s.Active.Has(day))
+        if (!s.Active.Has(day) && s.JoinedDay is { } joined && joined.AddDays(1) == day)
         {
-            sink.Add(region, day, MetricNames.Dau, 1);
-            Windows(s.Active, s.Active.With(day), day, WeekDays, MetricNames.Wau, region, sink, static (b, from, to) => b.Any(from, to));
-            Windows(s.Active, s.Active.With(day), day, MonthDays, MetricNames.Mau, region, sink, static (b, from, to) => b.Any(from, to));
-            if (s.JoinedDay is { } joined && joined.AddDays(1) == day)
-            {
-                // The join's cohort, in the region it joined in (a share of that region's newMembers).
-                sink.Add(s.JoinedRegion ?? CountedIn(t), joined, MetricNames.RetainedNextDay, 1);
-            }
-
-            s = s with { Active = s.Active.With(day) };
+            // The join's cohort, in the region it joined in (a share of that region's newMembers), active anywhere.
+            sink.Add(s.JoinedRegion ?? CountedIn(t), joined, MetricNames.RetainedNextDay, 1);
         }
 
+        // Distinct counts in the event's region and programme-wide (DistinctCounts); the purchase's day bits before it
+        // (all programme-wide) tell a late first purchase where the member bought again.
+        var earlier = s.Purchase;
+        s = DistinctCounts.Count(s, t.EventType, region, day, sink);
         switch (t.EventType)
         {
-            case "login":
-                (s, _) = FirstOfDay(s, s.Login, day, b => s with { Login = b }, MetricNames.FunnelLogin, region, sink);
-                break;
-            case "browse":
-                (s, _) = FirstOfDay(s, s.Browse, day, b => s with { Browse = b }, MetricNames.FunnelBrowse, region, sink);
-                break;
-            case "add_to_cart":
-                (s, _) = FirstOfDay(s, s.Cart, day, b => s with { Cart = b }, MetricNames.FunnelCart, region, sink);
-                break;
             case "share":
                 sink.Add(region, day, MetricNames.Shares, 1);
-                (s, _) = FirstOfDay(s, s.Share, day, b => s with { Share = b }, MetricNames.Sharers, region, sink);
                 break;
             case "purchase":
-                s = Purchase(s, t, sink, region, day);
+                sink.Add(region, day, MetricNames.Purchases, 1);
+                s = FirstPurchase(s, t, sink, region, day, earlier);
                 break;
             default:
                 break;
@@ -195,25 +183,8 @@ public static class MemberMetrics
         return s;
     }
 
-    private static MemberMetricState Purchase(MemberMetricState s, MemberTransition t, ContributionSink sink, string region, DateOnly day)
+    private static MemberMetricState FirstPurchase(MemberMetricState s, MemberTransition t, ContributionSink sink, string region, DateOnly day, DayBits earlier)
     {
-        sink.Add(region, day, MetricNames.Purchases, 1);
-        var earlier = s.Purchase;
-        var purchase = s.Purchase.With(day);
-        var repurchase = s.Repurchase;
-        if (!s.Purchase.Has(day))
-        {
-            sink.Add(region, day, MetricNames.Purchasers, 1);
-        }
-        else if (!s.Repurchase.Has(day))
-        {
-            sink.Add(region, day, MetricNames.Repurchasers, 1);
-            repurchase = repurchase.With(day);
-        }
-
-        WindowsOf(s.Purchase, s.Repurchase, purchase, repurchase, day, region, sink);
-        s = s with { Purchase = purchase, Repurchase = repurchase };
-
         if (t.FirstPurchase && s.FirstPurchaseDay is null)
         {
             sink.Add(region, day, MetricNames.FirstPurchasers, 1);
@@ -258,29 +229,6 @@ public static class MemberMetrics
 
         return s with { FirstPurchaseDay = day, FirstPurchaseRegion = region, Repurchased7dCounted = again };
     }
-
-    private static void WindowsOf(DayBits purchaseBefore, DayBits repurchaseBefore, DayBits purchaseAfter, DayBits repurchaseAfter, DateOnly day, string region, ContributionSink sink)
-    {
-        static bool Twice(DayBits purchases, DayBits repurchases, DateOnly from, DateOnly to) => purchases.Count(from, to) >= 2 || repurchases.Any(from, to);
-        sink.AddWindows(region, day, MetricNames.Purchasers30, MonthDays, d =>
-            !purchaseBefore.Any(d.AddDays(-(MonthDays - 1)), d) && purchaseAfter.Any(d.AddDays(-(MonthDays - 1)), d));
-        sink.AddWindows(region, day, MetricNames.Repurchasers30, MonthDays, d =>
-            !Twice(purchaseBefore, repurchaseBefore, d.AddDays(-(MonthDays - 1)), d) && Twice(purchaseAfter, repurchaseAfter, d.AddDays(-(MonthDays - 1)), d));
-    }
-
-    private static (MemberMetricState, bool) FirstOfDay(MemberMetricState s, DayBits bits, DateOnly day, Func<DayBits, MemberMetricState> set, string counter, string region, ContributionSink sink)
-    {
-        if (bits.Has(day))
-        {
-            return (s, false);
-        }
-
-        sink.Add(region, day, counter, 1);
-        return (set(bits.With(day)), true);
-    }
-
-    private static void Windows(DayBits before, DayBits after, DateOnly day, int width, string counter, string region, ContributionSink sink, Func<DayBits, DateOnly, DateOnly, bool> holds) =>
-        sink.AddWindows(region, day, counter, width, d => !holds(before, d.AddDays(-(width - 1)), d) && holds(after, d.AddDays(-(width - 1)), d));
 
     /// <summary>
     /// The member's gauge deltas from <paramref name="before"/> to <paramref name="after"/>. A member whose debt never

@@ -37,7 +37,9 @@ public sealed class ProgrammeMetricsGrain(IOptions<MetricsOptions> options, IAgg
         var read = store.SharedByTheCluster ? await ReadSumsAsync(keys.Select(k => k.Item2).ToList(), regions) : await ReadAsync(keys.Select(k => k.Item2).ToList());
         var byDay = keys.GroupBy(k => k.day).ToDictionary(g => g.Key, g => g.Select(k => read[k.Item2]).ToList());
         var merged = days.Select(day => DayCounters.Sum(day, byDay.GetValueOrDefault(day) ?? [])).ToList();
-        return MetricWindows.Resolve(merged, from).Select(ToView).ToList();
+        // A member active in several regions counts in each; the programme counts it once (DistinctCounts).
+        Func<DayCounters, DayCounters> scope = regionId is null ? DistinctCounts.Programme : DistinctCounts.Region;
+        return MetricWindows.Resolve(merged, from).Select(scope).Select(ToView).ToList();
     }
 
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> GetGaugesAsync(string? regionId)

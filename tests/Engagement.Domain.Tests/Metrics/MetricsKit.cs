@@ -2,13 +2,18 @@ using Engagement.Domain.Metrics;
 
 namespace Engagement.Domain.Tests.Metrics;
 
-/// <summary>Feeds transitions through <see cref="MemberMetrics"/> and sums the contributions per day, like the aggregators and their reader (window entries on each day they cover).</summary>
+/// <summary>
+/// Feeds transitions through <see cref="MemberMetrics"/> and sums the contributions per day, like the aggregators and their
+/// reader (window entries on each day they cover): <see cref="Day"/> and <see cref="Counters"/> are the whole programme's
+/// (distinct counts less their repeats, <see cref="DistinctCounts.Programme"/>), <see cref="RegionDay"/> one region's.
+/// </summary>
 internal sealed class MetricsKit
 {
     public static readonly DateOnly D0 = new(2026, 11, 2);
 
     private readonly Dictionary<string, MemberMetricState> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<(DateOnly, string), long> _days = [];
+    private readonly Dictionary<(string, DateOnly, string), long> _regionDays = [];
     private readonly Dictionary<string, long> _gauges = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
 
@@ -53,11 +58,13 @@ internal sealed class MetricsKit
                     for (var d = c.Day.AddDays(from); d <= c.Day.AddDays(to); d = d.AddDays(1))
                     {
                         _days[(d, counter)] = _days.GetValueOrDefault((d, counter)) + delta;
+                        _regionDays[(c.RegionId, d, counter)] = _regionDays.GetValueOrDefault((c.RegionId, d, counter)) + delta;
                     }
                 }
                 else
                 {
                     _days[(c.Day, name)] = _days.GetValueOrDefault((c.Day, name)) + delta;
+                    _regionDays[(c.RegionId, c.Day, name)] = _regionDays.GetValueOrDefault((c.RegionId, c.Day, name)) + delta;
                 }
             }
 
@@ -67,13 +74,23 @@ internal sealed class MetricsKit
         return Last;
     }
 
-    public long Day(DateOnly day, string name) => _days.GetValueOrDefault((day, name));
+    /// <summary>The member's state now.</summary>
+    public MemberMetricState State(string member) => _members.GetValueOrDefault(member, MemberMetricState.Empty);
+
+    /// <summary>Puts a member's state as stored (e.g. in an older shape).</summary>
+    public void Store(string member, MemberMetricState state) => _members[member] = state;
+
+    /// <summary>The whole programme's counter of <paramref name="day"/>: summed over the regions, distinct counts less their repeats.</summary>
+    public long Day(DateOnly day, string name) => Counters(day)[name];
+
+    /// <summary>One region's counter of <paramref name="day"/>, as its reader shows it.</summary>
+    public long RegionDay(string region, DateOnly day, string name) => _regionDays.GetValueOrDefault((region, day, name));
 
     public long Gauge(string name) => _gauges.GetValueOrDefault(name);
 
-    public DayCounters Counters(DateOnly day) => new()
+    public DayCounters Counters(DateOnly day) => DistinctCounts.Programme(new()
     {
         Day = day,
         Counters = _days.Where(kv => kv.Key.Item1 == day).ToDictionary(kv => kv.Key.Item2, kv => kv.Value, StringComparer.Ordinal),
-    };
+    });
 }

@@ -1,0 +1,167 @@
+namespace Engagement.Domain.Metrics;
+
+/// <summary>
+/// The distinct-member counts of CONTRACT.md §5 (<c>dau</c>, <c>wau</c>, <c>mau</c>, the funnel, sharers, purchasers,
+/// repurchasers and their 30-day windows) in two scopes: each region's, and the whole programme's.
+/// </summary>
+/// <remarks>
+/// <para>A member counts once in each region it was active in: it keeps its activity days per region
+/// (<see cref="MemberMetricState.Regions"/>) beside its programme-wide ones, so a member who shops in a Shanghai store
+/// and a Beijing store in the same week is in both regions' <c>wau</c>. (Until 2026-12-04 one set of days served every
+/// region, and the second region's counts missed it.)</para>
+/// <para>The programme total is not the sum of the regions, which counts such a member once per region: each count in
+/// a region that the programme-wide days did not make (the member already counted in another region) is also written
+/// as a <b>repeat</b>, <c>dup:{counter}</c> (<see cref="Repeat"/>), on the same aggregator, and the programme reads the
+/// sum of the regions less the repeats (<see cref="Programme"/>). Counters stored before repeats existed have none and
+/// were programme-distinct already, so their days read as before.</para>
+/// </remarks>
+public static class DistinctCounts
+{
+    /// <summary>The prefix of a repeat counter: <c>dup:dau</c>, and as window entries <c>dup:wau@0-6</c>.</summary>
+    public const string RepeatPrefix = "dup:";
+
+    private static readonly Counter[] All =
+    [
+        new(MetricNames.Dau, 1, static (b, from, to) => b.Active.Any(from, to)),
+        new(MetricNames.Wau, MemberMetrics.WeekDays, static (b, from, to) => b.Active.Any(from, to)),
+        new(MetricNames.Mau, MemberMetrics.MonthDays, static (b, from, to) => b.Active.Any(from, to)),
+        new(MetricNames.FunnelLogin, 1, static (b, from, to) => b.Login.Any(from, to)),
+        new(MetricNames.FunnelBrowse, 1, static (b, from, to) => b.Browse.Any(from, to)),
+        new(MetricNames.FunnelCart, 1, static (b, from, to) => b.Cart.Any(from, to)),
+        new(MetricNames.Sharers, 1, static (b, from, to) => b.Share.Any(from, to)),
+        new(MetricNames.Purchasers, 1, static (b, from, to) => b.Purchase.Any(from, to)),
+        new(MetricNames.Repurchasers, 1, static (b, from, to) => b.Repurchase.Any(from, to)),
+        new(MetricNames.Purchasers30, MemberMetrics.MonthDays, static (b, from, to) => b.Purchase.Any(from, to)),
+        new(MetricNames.Repurchasers30, MemberMetrics.MonthDays, static (b, from, to) => b.Purchase.Count(from, to) >= 2 || b.Repurchase.Any(from, to)),
+    ];
+
+    /// <summary>The distinct counters, each counted per region with its repeats.</summary>
+    public static IReadOnlyList<string> Counters { get; } = [.. All.Select(c => c.Name)];
+
+    /// <summary>The repeat counter of <paramref name="counter"/>: <c>dup:{counter}</c>.</summary>
+    public static string Repeat(string counter) => RepeatPrefix + counter;
+
+    /// <summary>
+    /// One day's counters of the whole programme (summed over every region, window entries resolved,
+    /// <see cref="MetricWindows.Resolve"/>) with each distinct counter less its repeats, and the repeats removed.
+    /// </summary>
+    public static DayCounters Programme(DayCounters summed)
+    {
+        ArgumentNullException.ThrowIfNull(summed);
+        var counters = WithoutRepeats(summed.Counters);
+        foreach (var counter in Counters)
+        {
+            if (summed.Counters.TryGetValue(Repeat(counter), out var repeats) && repeats != 0)
+            {
+                counters[counter] = counters.GetValueOrDefault(counter) - repeats;
+            }
+        }
+
+        return summed with { Counters = counters };
+    }
+
+    /// <summary>One region's counters as shown: its own distinct counts; the repeats (which only the programme total reads) removed.</summary>
+    public static DayCounters Region(DayCounters day)
+    {
+        ArgumentNullException.ThrowIfNull(day);
+        return day.Counters.Keys.Any(IsRepeat) ? day with { Counters = WithoutRepeats(day.Counters) } : day;
+    }
+
+    /// <summary>
+    /// Counts a member's activity (an event of <paramref name="type"/>, or a refund) on <paramref name="day"/> in
+    /// <paramref name="region"/>: the distinct counts it newly enters in the region, their repeats, and the new state
+    /// (programme-wide days and the region's entry, first in <see cref="MemberMetricState.Regions"/>).
+    /// </summary>
+    /// <remarks>
+    /// A region the member has no entry for starts from nothing, except for the days whose region the member no longer
+    /// knows (<see cref="MemberMetricState.ForgottenThrough"/>: a state stored before regions were kept, or a region
+    /// dropped past <see cref="MemberMetricState.MaxTrackedRegions"/>): those count as already counted there, so a
+    /// member is never counted twice in a region's day or window, at the price of perhaps not at all in a region it
+    /// comes back to within the window.
+    /// </remarks>
+    internal static MemberMetricState Count(MemberMetricState s, string? type, string region, DateOnly day, ContributionSink sink)
+    {
+        var programme = ActivityBits.Of(s);
+        var regions = s.Regions ?? [];
+        var forgotten = regions.Count == 0 && s.ForgottenThrough == 0 ? programme.Latest : s.ForgottenThrough;
+        var index = -1;
+        for (var i = 0; i < regions.Count && index < 0; i++)
+        {
+            index = string.Equals(regions[i].Region, region, StringComparison.Ordinal) ? i : -1;
+        }
+
+        var regionBefore = index >= 0 ? regions[index].Bits : programme.Until(forgotten);
+        var programmeAfter = programme.Mark(type, day);
+        var regionAfter = regionBefore.Mark(type, day);
+        Add(sink, region, day, (regionBefore, regionAfter), (programme, programmeAfter));
+
+        var kept = new List<RegionActivity>(Math.Min(regions.Count + 1, MemberMetricState.MaxTrackedRegions)) { RegionActivity.Of(region, regionAfter) };
+        for (var i = 0; i < regions.Count; i++)
+        {
+            if (i == index)
+            {
+                continue;
+            }
+
+            if (kept.Count < MemberMetricState.MaxTrackedRegions)
+            {
+                kept.Add(regions[i]);
+            }
+            else
+            {
+                forgotten = Math.Max(forgotten, regions[i].Latest);
+            }
+        }
+
+        return s with
+        {
+            Active = programmeAfter.Active, Login = programmeAfter.Login, Browse = programmeAfter.Browse, Cart = programmeAfter.Cart,
+            Purchase = programmeAfter.Purchase, Repurchase = programmeAfter.Repurchase, Share = programmeAfter.Share,
+            Regions = kept, ForgottenThrough = forgotten,
+        };
+    }
+
+    /// <summary>
+    /// The counts the region's days newly make (<paramref name="region"/> before and after), and as repeats the
+    /// difference to what the programme's days newly make: +1 where the member already counted elsewhere, −1 where the
+    /// programme counts it but the region does not (a region that takes its forgotten days as counted).
+    /// </summary>
+    private static void Add(ContributionSink sink, string regionId, DateOnly day, (ActivityBits Before, ActivityBits After) region, (ActivityBits Before, ActivityBits After) programme)
+    {
+        if (region.Before == region.After && programme.Before == programme.After)
+        {
+            return;
+        }
+
+        foreach (var c in All)
+        {
+            if (c.Width == 1)
+            {
+                var r = c.Newly(region, day) ? 1 : 0;
+                sink.Add(regionId, day, c.Name, r);
+                sink.Add(regionId, day, Repeat(c.Name), r - (c.Newly(programme, day) ? 1 : 0));
+                continue;
+            }
+
+            sink.AddWindows(regionId, day, c.Name, c.Width, d => c.Newly(region, d));
+            sink.AddWindows(regionId, day, Repeat(c.Name), c.Width, d => c.Newly(region, d) && !c.Newly(programme, d));
+            sink.AddWindows(regionId, day, Repeat(c.Name), c.Width, d => !c.Newly(region, d) && c.Newly(programme, d), -1);
+        }
+    }
+
+    private static bool IsRepeat(string name) => name.StartsWith(RepeatPrefix, StringComparison.Ordinal);
+
+    private static Dictionary<string, long> WithoutRepeats(IReadOnlyDictionary<string, long> counters) =>
+        counters.Where(kv => !IsRepeat(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    /// <summary>A distinct counter: a member counts on day d when its days enter the <see cref="Width"/> days ending d.</summary>
+    private sealed record Counter(string Name, int Width, Func<ActivityBits, DateOnly, DateOnly, bool> Holds)
+    {
+        /// <summary>Whether the change <paramref name="scope"/> newly puts the member in this counter on <paramref name="d"/>.</summary>
+        public bool Newly((ActivityBits Before, ActivityBits After) scope, DateOnly d)
+        {
+            var from = d.AddDays(-(Width - 1));
+            return !Holds(scope.Before, from, d) && Holds(scope.After, from, d);
+        }
+    }
+}

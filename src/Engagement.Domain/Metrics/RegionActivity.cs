@@ -1,0 +1,96 @@
+using System.Text.Json.Serialization;
+
+namespace Engagement.Domain.Metrics;
+
+/// <summary>
+/// Which local days a member was active (logged in, browsed, ...) in one region (CONTRACT.md §5 distinct counts per
+/// region): one entry of <see cref="MemberMetricState.Regions"/>. A bitmap that was never set is left out of the JSON.
+/// </summary>
+public sealed record RegionActivity
+{
+    /// <summary>The region (normalized, <see cref="MetricsOptions.RegionOf"/>).</summary>
+    public required string Region { get; init; }
+
+    /// <summary>Days with any activity (every event but <c>complaint</c>) in the region.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DayBits? Active { get; init; }
+
+    /// <summary>Days with a <c>login</c> in the region.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DayBits? Login { get; init; }
+
+    /// <summary>Days with a <c>browse</c> in the region.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DayBits? Browse { get; init; }
+
+    /// <summary>Days with an <c>add_to_cart</c> in the region.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DayBits? Cart { get; init; }
+
+    /// <summary>Days with a purchase in the region.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DayBits? Purchase { get; init; }
+
+    /// <summary>Days with at least two purchases in the region.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DayBits? Repurchase { get; init; }
+
+    /// <summary>Days with a <c>share</c> in the region.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DayBits? Share { get; init; }
+
+    /// <summary>The bitmaps as one value (empty for those not set).</summary>
+    internal ActivityBits Bits => new(
+        Active ?? DayBits.Empty, Login ?? DayBits.Empty, Browse ?? DayBits.Empty, Cart ?? DayBits.Empty,
+        Purchase ?? DayBits.Empty, Repurchase ?? DayBits.Empty, Share ?? DayBits.Empty);
+
+    /// <summary>The latest day any of its bitmaps marks (<see cref="DateOnly.DayNumber"/>), 0 when none.</summary>
+    internal int Latest => Bits.Latest;
+
+    /// <summary>An entry for <paramref name="region"/> holding <paramref name="bits"/> (empty bitmaps left null).</summary>
+    internal static RegionActivity Of(string region, ActivityBits bits) => new()
+    {
+        Region = region,
+        Active = NullIfEmpty(bits.Active), Login = NullIfEmpty(bits.Login), Browse = NullIfEmpty(bits.Browse), Cart = NullIfEmpty(bits.Cart),
+        Purchase = NullIfEmpty(bits.Purchase), Repurchase = NullIfEmpty(bits.Repurchase), Share = NullIfEmpty(bits.Share),
+    };
+
+    private static DayBits? NullIfEmpty(DayBits bits) => bits.IsEmpty ? null : bits;
+}
+
+/// <summary>The day bitmaps that decide one scope's distinct counts (the whole programme's, or one region's).</summary>
+internal readonly record struct ActivityBits(DayBits Active, DayBits Login, DayBits Browse, DayBits Cart, DayBits Purchase, DayBits Repurchase, DayBits Share)
+{
+    /// <summary>The latest day any bitmap marks (<see cref="DateOnly.DayNumber"/>), 0 when none.</summary>
+    public int Latest => Math.Max(Math.Max(Math.Max(Active.Latest, Login.Latest), Math.Max(Browse.Latest, Cart.Latest)), Math.Max(Math.Max(Purchase.Latest, Repurchase.Latest), Share.Latest));
+
+    /// <summary>True when nothing is marked.</summary>
+    public bool IsEmpty => Active.IsEmpty && Login.IsEmpty && Browse.IsEmpty && Cart.IsEmpty && Purchase.IsEmpty && Repurchase.IsEmpty && Share.IsEmpty;
+
+    /// <summary>The programme-wide bitmaps of <paramref name="s"/>.</summary>
+    public static ActivityBits Of(MemberMetricState s) => new(s.Active, s.Login, s.Browse, s.Cart, s.Purchase, s.Repurchase, s.Share);
+
+    /// <summary>These bitmaps with only the days up to <paramref name="lastDayNumber"/> (<see cref="DayBits.Until"/>).</summary>
+    public ActivityBits Until(int lastDayNumber) => new(
+        Active.Until(lastDayNumber), Login.Until(lastDayNumber), Browse.Until(lastDayNumber), Cart.Until(lastDayNumber),
+        Purchase.Until(lastDayNumber), Repurchase.Until(lastDayNumber), Share.Until(lastDayNumber));
+
+    /// <summary>
+    /// The bitmaps after an event of <paramref name="type"/> on <paramref name="day"/>: active that day, and its funnel
+    /// step, share or purchase (a second purchase of the day marks <see cref="Repurchase"/>).
+    /// </summary>
+    public ActivityBits Mark(string? type, DateOnly day)
+    {
+        var b = this with { Active = Active.With(day) };
+        return type switch
+        {
+            "login" => b with { Login = Login.With(day) },
+            "browse" => b with { Browse = Browse.With(day) },
+            "add_to_cart" => b with { Cart = Cart.With(day) },
+            "share" => b with { Share = Share.With(day) },
+            "purchase" when Purchase.Has(day) => b with { Repurchase = Repurchase.With(day) },
+            "purchase" => b with { Purchase = Purchase.With(day) },
+            _ => b,
+        };
+    }
+}
