@@ -94,12 +94,21 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
     public DateOnly Today(DateTimeOffset now, string? regionId) => metrics.Value.LocalDay(now, regionId ?? "");
 
     /// <summary>
-    /// Health of each day in [from, to] and the summary; <paramref name="today"/> (the region's local day of now) ends the
-    /// complete days the cohort figures wait for and anchors the live member count, worked
-    /// back by the members who joined (or moved in, less those who moved out) after <paramref name="to"/> (read in ranges of at most
-    /// <see cref="ProgrammeEndpoints.MaxDays"/> days, so a range long before today is answered too).
+    /// The first local day of <paramref name="now"/> that is not complete: the region's <see cref="Today"/>, and for the
+    /// whole programme (null) the earliest local day among its configured zones (<see cref="MetricsOptions.ProgrammeDay"/>),
+    /// so no region is still on a day the programme's cohort figures take as over.
     /// </summary>
-    public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateOnly today)
+    public DateOnly CompleteBefore(DateTimeOffset now, string? regionId) =>
+        regionId is null ? metrics.Value.ProgrammeDay(now) : Today(now, regionId);
+
+    /// <summary>
+    /// Health of each day in [from, to] and the summary; <paramref name="today"/> (the region's local day of now) anchors
+    /// the live member count, worked back by the members who joined (or moved in, less those who moved out) after
+    /// <paramref name="to"/> (read in ranges of at most <see cref="ProgrammeEndpoints.MaxDays"/> days, so a range long
+    /// before today is answered too); the cohort figures wait for the days complete before <paramref name="completeBefore"/>
+    /// (<see cref="CompleteBefore"/>; <paramref name="today"/> when null).
+    /// </summary>
+    public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateOnly today, DateOnly? completeBefore = null)
     {
         var range = Counters(await Reader.GetDaysAsync(regionId, from, to));
         long joinedAfter = 0;
@@ -110,8 +119,9 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
         }
 
         var members = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members));
-        var series = HealthMetrics.Series(range, members, joinedAfter, today);
-        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range, series, today) };
+        var complete = completeBefore ?? today;
+        var series = HealthMetrics.Series(range, members, joinedAfter, complete);
+        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range, series, complete) };
     }
 
     /// <summary>

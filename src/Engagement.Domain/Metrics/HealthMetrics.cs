@@ -112,7 +112,8 @@ public static class HealthMetrics
     /// </summary>
     /// <param name="c">The day's counters.</param>
     /// <param name="members">Members registered by the end of the day.</param>
-    /// <param name="today">The region's local day of now (Asia/Shanghai unless the region says otherwise).</param>
+    /// <param name="today">The region's local day of now (Asia/Shanghai unless the region says otherwise); for the whole
+    /// programme the earliest of its zones' (<see cref="MetricsOptions.ProgrammeDay"/>).</param>
     public static HealthDay Of(DayCounters c, long members, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(c);

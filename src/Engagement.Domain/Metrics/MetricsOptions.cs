@@ -132,6 +132,25 @@ public sealed class MetricsOptions
     public DateOnly LocalDay(DateTimeOffset at, string regionId) =>
         MemberTimeZones.LocalDate(at, ZoneOf(regionId));
 
+    /// <summary>
+    /// The whole programme's local day of <paramref name="at"/> for judging complete days (CONTRACT.md §5: the cohort
+    /// figures <c>nextDayRetention</c> and <c>repurchase7d</c>, the days the alert rules judge): the earliest of the local
+    /// days in <see cref="TimeZone"/> and in every zone of <see cref="RegionTimeZones"/>, so each day before it is over
+    /// in every configured region. In the programme's zone alone, a region in America/Los_Angeles was still on a day
+    /// the programme took as complete (16 hours of it at Asia/Shanghai).
+    /// </summary>
+    public DateOnly ProgrammeDay(DateTimeOffset at)
+    {
+        var day = LocalDay(at, "");
+        foreach (var zone in RegionTimeZones.Values)
+        {
+            var local = MemberTimeZones.LocalDate(at, MemberTimeZones.Resolve(zone, TimeZone));
+            day = local < day ? local : day;
+        }
+
+        return day;
+    }
+
     /// <summary>The region's zone: its override (keys compared as regions, <see cref="RegionOf"/>), else <see cref="TimeZone"/>, else UTC.</summary>
     public TimeZoneInfo ZoneOf(string regionId) =>
         MemberTimeZones.Resolve(RegionTimeZones.GetValueOrDefault(regionId) ?? OverrideOf(regionId), TimeZone);

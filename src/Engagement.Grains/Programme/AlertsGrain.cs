@@ -74,7 +74,8 @@ public sealed partial class AlertsGrain(
         var observations = new List<AlertObservation>();
         foreach (var region in AlertPolicy.JudgedRegions(regions).Prepend(null))
         {
-            var today = metricsOptions.Value.LocalDay(now, region ?? "");
+            // The programme judges the days complete in every region's zone.
+            var today = region is null ? metricsOptions.Value.ProgrammeDay(now) : metricsOptions.Value.LocalDay(now, region);
             var days = await reader.GetDaysAsync(region, today.AddDays(-(Options.LookbackDays - 1)), today);
             var gauges = await reader.GetGaugesAsync(region);
             var counters = days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();

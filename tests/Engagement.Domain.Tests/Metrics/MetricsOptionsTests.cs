@@ -16,4 +16,17 @@ public class MetricsOptionsTests
     [InlineData(5_001)]
     public void ASendLingerOutsideZeroToFiveSecondsIsRefusedByName(int milliseconds) =>
         Assert.Equal(["SendLingerMilliseconds must be 0–5000."], new MetricsOptions { SendLingerMilliseconds = milliseconds }.Validate());
+
+    [Fact]
+    public void TheProgrammesDayIsTheEarliestLocalDayOfItsConfiguredZones()
+    {
+        // 2026-11-24 10:00 in Shanghai is 18:00 of 2026-11-23 in Los Angeles.
+        var at = new DateTimeOffset(2026, 11, 24, 2, 0, 0, TimeSpan.Zero);
+        var options = new MetricsOptions { RegionTimeZones = { ["West"] = "America/Los_Angeles" } };
+
+        Assert.Equal(new DateOnly(2026, 11, 24), new MetricsOptions().ProgrammeDay(at));
+        Assert.Equal(new DateOnly(2026, 11, 23), options.ProgrammeDay(at));
+        Assert.Equal(new DateOnly(2026, 11, 24), options.ProgrammeDay(at.AddHours(8))); // midnight in Los Angeles
+        Assert.Equal(new DateOnly(2026, 11, 24), options.LocalDay(at, "east")); // a region keeps its own day
+    }
 }
