@@ -20,19 +20,23 @@ public static class DistinctCounts
     /// <summary>The prefix of a repeat counter: <c>dup:dau</c>, and as window entries <c>dup:wau@0-6</c>.</summary>
     public const string RepeatPrefix = "dup:";
 
+    private static readonly Func<ActivityBits, ActivityBits, bool> Active = static (x, y) => x.Active != y.Active;
+
+    private static readonly Func<ActivityBits, ActivityBits, bool> Purchase = static (x, y) => x.Purchase != y.Purchase;
+
     private static readonly Counter[] All =
     [
-        new(MetricNames.Dau, 1, static (b, from, to) => b.Active.Any(from, to)),
-        new(MetricNames.Wau, MemberMetrics.WeekDays, static (b, from, to) => b.Active.Any(from, to)),
-        new(MetricNames.Mau, MemberMetrics.MonthDays, static (b, from, to) => b.Active.Any(from, to)),
-        new(MetricNames.FunnelLogin, 1, static (b, from, to) => b.Login.Any(from, to)),
-        new(MetricNames.FunnelBrowse, 1, static (b, from, to) => b.Browse.Any(from, to)),
-        new(MetricNames.FunnelCart, 1, static (b, from, to) => b.Cart.Any(from, to)),
-        new(MetricNames.Sharers, 1, static (b, from, to) => b.Share.Any(from, to)),
-        new(MetricNames.Purchasers, 1, static (b, from, to) => b.Purchase.Any(from, to)),
-        new(MetricNames.Repurchasers, 1, static (b, from, to) => b.Repurchase.Any(from, to)),
-        new(MetricNames.Purchasers30, MemberMetrics.MonthDays, static (b, from, to) => b.Purchase.Any(from, to)),
-        new(MetricNames.Repurchasers30, MemberMetrics.MonthDays, static (b, from, to) => b.Purchase.Count(from, to) >= 2 || b.Repurchase.Any(from, to)),
+        new(MetricNames.Dau, 1, static (b, from, to) => b.Active.Any(from, to), Active),
+        new(MetricNames.Wau, MemberMetrics.WeekDays, static (b, from, to) => b.Active.Any(from, to), Active),
+        new(MetricNames.Mau, MemberMetrics.MonthDays, static (b, from, to) => b.Active.Any(from, to), Active),
+        new(MetricNames.FunnelLogin, 1, static (b, from, to) => b.Login.Any(from, to), static (x, y) => x.Login != y.Login),
+        new(MetricNames.FunnelBrowse, 1, static (b, from, to) => b.Browse.Any(from, to), static (x, y) => x.Browse != y.Browse),
+        new(MetricNames.FunnelCart, 1, static (b, from, to) => b.Cart.Any(from, to), static (x, y) => x.Cart != y.Cart),
+        new(MetricNames.Sharers, 1, static (b, from, to) => b.Share.Any(from, to), static (x, y) => x.Share != y.Share),
+        new(MetricNames.Purchasers, 1, static (b, from, to) => b.Purchase.Any(from, to), Purchase),
+        new(MetricNames.Repurchasers, 1, static (b, from, to) => b.Repurchase.Any(from, to), static (x, y) => x.Repurchase != y.Repurchase),
+        new(MetricNames.Purchasers30, MemberMetrics.MonthDays, static (b, from, to) => b.Purchase.Any(from, to), Purchase),
+        new(MetricNames.Repurchasers30, MemberMetrics.MonthDays, static (b, from, to) => b.Purchase.Count(from, to) >= 2 || b.Repurchase.Any(from, to), static (x, y) => x.Purchase != y.Purchase || x.Repurchase != y.Repurchase),
     ];
 
     /// <summary>The distinct counters, each counted per region with its repeats.</summary>
@@ -135,6 +139,11 @@ public static class DistinctCounts
 
         foreach (var c in All)
         {
+            if (!c.Changed(region) && !c.Changed(programme))
+            {
+                continue; // e.g. a second login of the day: nothing this counter reads moved in either scope
+            }
+
             if (c.Width == 1)
             {
                 var r = c.Newly(region, day) ? 1 : 0;
@@ -143,9 +152,19 @@ public static class DistinctCounts
                 continue;
             }
 
-            sink.AddWindows(regionId, day, c.Name, c.Width, d => c.Newly(region, d));
-            sink.AddWindows(regionId, day, Repeat(c.Name), c.Width, d => c.Newly(region, d) && !c.Newly(programme, d));
-            sink.AddWindows(regionId, day, Repeat(c.Name), c.Width, d => !c.Newly(region, d) && c.Newly(programme, d), -1);
+            // Each window day judged once per scope; the runs read the answers.
+            var r1 = new bool[c.Width];
+            var p1 = new bool[c.Width];
+            for (var i = 0; i < c.Width; i++)
+            {
+                r1[i] = c.Newly(region, day.AddDays(i));
+                p1[i] = c.Newly(programme, day.AddDays(i));
+            }
+
+            int At(DateOnly d) => d.DayNumber - day.DayNumber;
+            sink.AddWindows(regionId, day, c.Name, c.Width, d => r1[At(d)]);
+            sink.AddWindows(regionId, day, Repeat(c.Name), c.Width, d => r1[At(d)] && !p1[At(d)]);
+            sink.AddWindows(regionId, day, Repeat(c.Name), c.Width, d => !r1[At(d)] && p1[At(d)], -1);
         }
     }
 
@@ -155,8 +174,11 @@ public static class DistinctCounts
         counters.Where(kv => !IsRepeat(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     /// <summary>A distinct counter: a member counts on day d when its days enter the <see cref="Width"/> days ending d.</summary>
-    private sealed record Counter(string Name, int Width, Func<ActivityBits, DateOnly, DateOnly, bool> Holds)
+    private sealed record Counter(string Name, int Width, Func<ActivityBits, DateOnly, DateOnly, bool> Holds, Func<ActivityBits, ActivityBits, bool> Moved)
     {
+        /// <summary>Whether the days this counter reads differ between the scope's before and after.</summary>
+        public bool Changed((ActivityBits Before, ActivityBits After) scope) => Moved(scope.Before, scope.After);
+
         /// <summary>Whether the change <paramref name="scope"/> newly puts the member in this counter on <paramref name="d"/>.</summary>
         public bool Newly((ActivityBits Before, ActivityBits After) scope, DateOnly d)
         {
