@@ -143,4 +143,17 @@ public sealed class MultiRegionDistinctTests
         Assert.Equal(["beijing", "shanghai"], back.Regions!.Select(r => r.Region));
         Assert.Equal(_kit.State("m1").Regions, back.Regions);
     }
+
+    [Fact]
+    public void DayBitsUntilKeepsTheMarksUpToTheDayAcrossWords()
+    {
+        var bits = DayBits.Empty.With(D0).With(D0.AddDays(70)).With(D0.AddDays(130)).With(D0.AddDays(200));
+
+        var kept = bits.Until(D0.AddDays(130).DayNumber);
+
+        Assert.Equal([true, true, true, false], new[] { 0, 70, 130, 200 }.Select(d => kept.Has(D0.AddDays(d))));
+        Assert.False(kept.Has(D0.AddDays(131)));
+        Assert.Same(bits, bits.Until(D0.AddDays(200).DayNumber));
+        Assert.True(bits.Until(D0.AddDays(-1).DayNumber).IsEmpty);
+    }
 }
