@@ -135,6 +135,36 @@ public sealed record DayBits
         return kept.IsEmpty ? Empty : kept;
     }
 
+    /// <summary>The days marked in this bitmap or in <paramref name="other"/> (anchored at the later of the two; marks that fall out of the window are dropped).</summary>
+    public DayBits Union(DayBits other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.IsEmpty)
+        {
+            return this;
+        }
+
+        if (IsEmpty)
+        {
+            return other;
+        }
+
+        var (late, early) = Latest >= other.Latest ? (this, other) : (other, this);
+        Span<ulong> words = stackalloc ulong[Words];
+        for (var i = 0; i < Words; i++)
+        {
+            words[i] = early.Word(i);
+        }
+
+        ShiftLeft(words, late.Latest - early.Latest);
+        return new DayBits
+        {
+            Latest = late.Latest, Recent = words[0] | late.Recent, Older = words[1] | late.Older,
+            Past128 = words[2] | late.Past128, Past192 = words[3] | late.Past192, Past256 = words[4] | late.Past256,
+            Past320 = words[5] | late.Past320, Past384 = words[6] | late.Past384,
+        };
+    }
+
     /// <summary>Whether any day in [<paramref name="from"/>, <paramref name="to"/>] is marked.</summary>
     public bool Any(DateOnly from, DateOnly to)
     {

@@ -77,11 +77,12 @@ public static class DistinctCounts
     /// (programme-wide days and the region's entry, first in <see cref="MemberMetricState.Regions"/>).
     /// </summary>
     /// <remarks>
-    /// A region the member has no entry for starts from nothing, except for the days whose region the member no longer
-    /// knows (<see cref="MemberMetricState.ForgottenThrough"/>: a state stored before regions were kept, or a region
-    /// dropped past <see cref="MemberMetricState.MaxTrackedRegions"/>): those count as already counted there, so a
-    /// member is never counted twice in a region's day or window, at the price of perhaps not at all in a region it
-    /// comes back to within the window.
+    /// A region's entry keeps only its own days. The days whose region the member no longer knows
+    /// (<see cref="MemberMetricState.ForgottenThrough"/>: a state stored before regions were kept, or a region dropped
+    /// past <see cref="MemberMetricState.MaxTrackedRegions"/>) are added when read: up to that day every region takes the
+    /// programme-wide days as already counted there, so a member is never counted twice in a region's day or window, at
+    /// the price of perhaps not at all in a region it comes back to within the window. The only region of a member that
+    /// forgot nothing has the programme's days, and its entry stores none (<see cref="RegionActivity.SameAsProgramme"/>).
     /// </remarks>
     internal static MemberMetricState Count(MemberMetricState s, string? type, string region, DateOnly day, ContributionSink sink)
     {
@@ -94,12 +95,18 @@ public static class DistinctCounts
             index = string.Equals(regions[i].Region, region, StringComparison.Ordinal) ? i : -1;
         }
 
-        var regionBefore = index >= 0 ? regions[index].Bits : programme.Until(forgotten);
+        var own = index >= 0 ? regions[index].Own(programme) : ActivityBits.None;
+        var regionBefore = forgotten == 0 ? own : programme.Until(forgotten).Union(own);
         var programmeAfter = programme.Mark(type, day);
         var regionAfter = regionBefore.Mark(type, day);
         Add(sink, region, day, (regionBefore, regionAfter), (programme, programmeAfter));
 
-        var kept = new List<RegionActivity>(Math.Min(regions.Count + 1, MemberMetricState.MaxTrackedRegions)) { RegionActivity.Of(region, regionAfter) };
+        var ownAfter = own.MarkAs(regionBefore, regionAfter, day);
+        var kept = new List<RegionActivity>(Math.Min(regions.Count + 1, MemberMetricState.MaxTrackedRegions))
+        {
+            regions.Count == (index >= 0 ? 1 : 0) && forgotten == 0 && ownAfter == programmeAfter
+                ? new RegionActivity { Region = region } : RegionActivity.Of(region, ownAfter),
+        };
         for (var i = 0; i < regions.Count; i++)
         {
             if (i == index)
@@ -107,13 +114,14 @@ public static class DistinctCounts
                 continue;
             }
 
+            var other = regions[i].SameAsProgramme ? RegionActivity.Of(regions[i].Region, programme) : regions[i];
             if (kept.Count < MemberMetricState.MaxTrackedRegions)
             {
-                kept.Add(regions[i]);
+                kept.Add(other);
             }
             else
             {
-                forgotten = Math.Max(forgotten, regions[i].Latest);
+                forgotten = Math.Max(forgotten, other.Bits.Latest);
             }
         }
 

@@ -7,8 +7,10 @@ namespace Engagement.Domain.Metrics;
 /// What a member keeps to contribute distinct counts exactly (CONTRACT.md §5): which of its last 448 local days it
 /// was active, logged in, browsed, added to cart, purchased (and purchased twice), shared, programme-wide and in each
 /// of its <see cref="MaxTrackedRegions"/> most recent regions; its joining and first purchase days. About 200 bytes
-/// of JSON for a member seen over less than 128 days, plus about 100 per region (its bitmaps that are set); at most
-/// about 1.2 KB more per scope (the programme and each region) for one active across the whole window
+/// of JSON for a member seen over less than 128 days; a region stores only its own days (its bitmaps that are set),
+/// about 120 bytes for a region of a few days' logins (measured), about 600 for each of 4 regions a member rotates
+/// through daily for 360 days, and about 30 (no bitmaps) for the only region of a member that forgot nothing; at most
+/// about 1.2 KB per scope (the programme and each region) for one active across the whole window
 /// (<see cref="DayBits"/> stores its older words only when set).
 /// </summary>
 public sealed record MemberMetricState
@@ -36,7 +38,8 @@ public sealed record MemberMetricState
     public const int MaxTrackedRegions = 4;
 
     /// <summary>
-    /// The member's activity days per region (CONTRACT.md §5 distinct counts per region, <see cref="DistinctCounts"/>),
+    /// The member's own activity days per region (CONTRACT.md §5 distinct counts per region, <see cref="DistinctCounts"/>;
+    /// none stored for the only region of a member that forgot nothing, <see cref="RegionActivity.SameAsProgramme"/>),
     /// the region of its latest activity first, at most <see cref="MaxTrackedRegions"/>; the days above
     /// (<see cref="Active"/>, ...) are the programme-wide ones. Null in states stored before regions were kept.
     /// </summary>
@@ -47,8 +50,8 @@ public sealed record MemberMetricState
     /// The latest local day (<see cref="DateOnly.DayNumber"/>) whose activity the member can no longer place in a
     /// region, 0 when none: all its days when its state was stored before <see cref="Regions"/> existed (those versions
     /// counted each day in one region only, the event's), and the days of a region dropped past
-    /// <see cref="MaxTrackedRegions"/>. A region without an entry takes the member's programme-wide days up to it as
-    /// already counted there, so no region counts the member twice.
+    /// <see cref="MaxTrackedRegions"/>. Every region reads the member's programme-wide days up to it as already counted
+    /// there (added when read, not stored in its entry), so no region counts the member twice.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int ForgottenThrough { get; init; }

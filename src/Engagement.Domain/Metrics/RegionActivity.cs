@@ -44,8 +44,15 @@ public sealed record RegionActivity
         Active ?? DayBits.Empty, Login ?? DayBits.Empty, Browse ?? DayBits.Empty, Cart ?? DayBits.Empty,
         Purchase ?? DayBits.Empty, Repurchase ?? DayBits.Empty, Share ?? DayBits.Empty);
 
-    /// <summary>The latest day any of its bitmaps marks (<see cref="DateOnly.DayNumber"/>), 0 when none.</summary>
-    internal int Latest => Bits.Latest;
+    /// <summary>
+    /// True for an entry without bitmaps: its days are the programme-wide ones (stored so for the only region of a
+    /// member that forgot nothing, <see cref="MemberMetricState.ForgottenThrough"/> 0, instead of a copy of them).
+    /// A region's own entry always has <see cref="Active"/>, so an empty entry means nothing else.
+    /// </summary>
+    internal bool SameAsProgramme => Active is null && Login is null && Browse is null && Cart is null && Purchase is null && Repurchase is null && Share is null;
+
+    /// <summary>The region's own days: <see cref="Bits"/>, or <paramref name="programme"/> when <see cref="SameAsProgramme"/>.</summary>
+    internal ActivityBits Own(ActivityBits programme) => SameAsProgramme ? programme : Bits;
 
     /// <summary>An entry for <paramref name="region"/> holding <paramref name="bits"/> (empty bitmaps left null).</summary>
     internal static RegionActivity Of(string region, ActivityBits bits) => new()
@@ -61,6 +68,9 @@ public sealed record RegionActivity
 /// <summary>The day bitmaps that decide one scope's distinct counts (the whole programme's, or one region's).</summary>
 internal readonly record struct ActivityBits(DayBits Active, DayBits Login, DayBits Browse, DayBits Cart, DayBits Purchase, DayBits Repurchase, DayBits Share)
 {
+    /// <summary>No day marked in any bitmap.</summary>
+    public static ActivityBits None => new(DayBits.Empty, DayBits.Empty, DayBits.Empty, DayBits.Empty, DayBits.Empty, DayBits.Empty, DayBits.Empty);
+
     /// <summary>The latest day any bitmap marks (<see cref="DateOnly.DayNumber"/>), 0 when none.</summary>
     public int Latest => Math.Max(Math.Max(Math.Max(Active.Latest, Login.Latest), Math.Max(Browse.Latest, Cart.Latest)), Math.Max(Math.Max(Purchase.Latest, Repurchase.Latest), Share.Latest));
 
@@ -69,6 +79,20 @@ internal readonly record struct ActivityBits(DayBits Active, DayBits Login, DayB
 
     /// <summary>The programme-wide bitmaps of <paramref name="s"/>.</summary>
     public static ActivityBits Of(MemberMetricState s) => new(s.Active, s.Login, s.Browse, s.Cart, s.Purchase, s.Repurchase, s.Share);
+
+    /// <summary>The days marked in these bitmaps or in <paramref name="other"/>'s (<see cref="DayBits.Union"/>).</summary>
+    public ActivityBits Union(ActivityBits other) => new(
+        Active.Union(other.Active), Login.Union(other.Login), Browse.Union(other.Browse), Cart.Union(other.Cart),
+        Purchase.Union(other.Purchase), Repurchase.Union(other.Repurchase), Share.Union(other.Share));
+
+    /// <summary>
+    /// These bitmaps with <paramref name="day"/> marked in <see cref="Active"/> and in each other one that differs
+    /// between <paramref name="before"/> and <paramref name="after"/> (the marks <see cref="Mark"/> made there on that day).
+    /// </summary>
+    public ActivityBits MarkAs(ActivityBits before, ActivityBits after, DateOnly day) => new(
+        Active.With(day), On(Login, before.Login, after.Login, day), On(Browse, before.Browse, after.Browse, day),
+        On(Cart, before.Cart, after.Cart, day), On(Purchase, before.Purchase, after.Purchase, day),
+        On(Repurchase, before.Repurchase, after.Repurchase, day), On(Share, before.Share, after.Share, day));
 
     /// <summary>These bitmaps with only the days up to <paramref name="lastDayNumber"/> (<see cref="DayBits.Until"/>).</summary>
     public ActivityBits Until(int lastDayNumber) => new(
@@ -93,4 +117,6 @@ internal readonly record struct ActivityBits(DayBits Active, DayBits Login, DayB
             _ => b,
         };
     }
+
+    private static DayBits On(DayBits own, DayBits before, DayBits after, DateOnly day) => before == after ? own : own.With(day);
 }
