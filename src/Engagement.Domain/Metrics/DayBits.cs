@@ -165,27 +165,35 @@ public sealed record DayBits
         };
     }
 
-    /// <summary>Whether any day in [<paramref name="from"/>, <paramref name="to"/>] is marked.</summary>
-    public bool Any(DateOnly from, DateOnly to)
-    {
-        for (var d = from; d <= to; d = d.AddDays(1))
-        {
-            if (Has(d))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>Whether any day in [<paramref name="from"/>, <paramref name="to"/>] is marked (a few word masks, not a day-by-day scan).</summary>
+    public bool Any(DateOnly from, DateOnly to) => Marked(from, to, count: false) != 0;
 
     /// <summary>How many days in [<paramref name="from"/>, <paramref name="to"/>] are marked.</summary>
-    public int Count(DateOnly from, DateOnly to)
+    public int Count(DateOnly from, DateOnly to) => Marked(from, to, count: true);
+
+    /// <summary>The marks in [<paramref name="from"/>, <paramref name="to"/>] inside the window: counted, or when not <paramref name="count"/> 1 at the first word that has any.</summary>
+    private int Marked(DateOnly from, DateOnly to, bool count)
     {
-        var n = 0;
-        for (var d = from; d <= to; d = d.AddDays(1))
+        var lo = Math.Max(Latest - to.DayNumber, 0); // fewest days back
+        var hi = Math.Min(Latest - from.DayNumber, Span - 1);
+        if (lo > hi || IsEmpty)
         {
-            n += Has(d) ? 1 : 0;
+            return 0;
+        }
+
+        var n = 0;
+        for (var w = lo >> 6; w <= hi >> 6; w++)
+        {
+            var first = Math.Max(lo - (w * 64), 0);
+            var last = Math.Min(hi - (w * 64), 63);
+            var mask = (ulong.MaxValue << first) & (ulong.MaxValue >> (63 - last));
+            var bits = Word(w) & mask;
+            if (bits != 0 && !count)
+            {
+                return 1;
+            }
+
+            n += System.Numerics.BitOperations.PopCount(bits);
         }
 
         return n;

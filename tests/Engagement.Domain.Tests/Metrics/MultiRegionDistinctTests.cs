@@ -166,6 +166,28 @@ public sealed class MultiRegionDistinctTests
     }
 
     [Fact]
+    public void DayBitsAnyAndCountReadRangesAcrossWordBoundaries()
+    {
+        var latest = D0.AddDays(400);
+        var bits = DayBits.Empty.With(latest).With(latest.AddDays(-63)).With(latest.AddDays(-64)).With(latest.AddDays(-200)).With(latest.AddDays(-447));
+        DateOnly Back(int days) => latest.AddDays(-days);
+
+        Assert.True(bits.Any(Back(64), Back(63)));      // both sides of the first boundary
+        Assert.False(bits.Any(Back(62), Back(1)));
+        Assert.False(bits.Any(Back(199), Back(65)));    // spans words 1-3, none marked
+        Assert.True(bits.Any(Back(300), Back(65)));     // word 3 only
+        Assert.True(bits.Any(Back(500), Back(447)));    // partly before the window
+        Assert.False(bits.Any(Back(600), Back(448)));   // wholly before it
+        Assert.True(bits.Any(latest, latest.AddDays(5)));
+        Assert.False(bits.Any(latest.AddDays(1), latest.AddDays(5)));
+        Assert.False(bits.Any(Back(1), Back(2)));       // an empty range (from after to)
+        Assert.Equal(5, bits.Count(Back(600), latest.AddDays(3)));
+        Assert.Equal(2, bits.Count(Back(64), Back(63)));
+        Assert.Equal(3, bits.Count(Back(64), latest));
+        Assert.False(DayBits.Empty.Any(D0, D0.AddDays(30)));
+    }
+
+    [Fact]
     public void DayBitsUntilKeepsTheMarksUpToTheDayAcrossWords()
     {
         var bits = DayBits.Empty.With(D0).With(D0.AddDays(70)).With(D0.AddDays(130)).With(D0.AddDays(200));
