@@ -139,17 +139,17 @@ public sealed class MetricsOptions
     /// in every configured region. In the programme's zone alone, a region in America/Los_Angeles was still on a day
     /// the programme took as complete (16 hours of it at Asia/Shanghai).
     /// </summary>
-    public DateOnly ProgrammeDay(DateTimeOffset at)
-    {
-        var day = LocalDay(at, "");
-        foreach (var zone in RegionTimeZones.Values)
-        {
-            var local = MemberTimeZones.LocalDate(at, MemberTimeZones.Resolve(zone, TimeZone));
-            day = local < day ? local : day;
-        }
+    public DateOnly ProgrammeDay(DateTimeOffset at) => LocalDays(at).Min();
 
-        return day;
-    }
+    /// <summary>
+    /// The latest of the local days of <paramref name="at"/> in <see cref="TimeZone"/> and in every zone of
+    /// <see cref="RegionTimeZones"/>: the last day a member can have joined on by then. The days after
+    /// <see cref="ProgrammeDay"/> up to it hold the members the live gauge has but that day did not.
+    /// </summary>
+    public DateOnly LatestDay(DateTimeOffset at) => LocalDays(at).Max();
+
+    private IEnumerable<DateOnly> LocalDays(DateTimeOffset at) =>
+        RegionTimeZones.Values.Select(zone => MemberTimeZones.LocalDate(at, MemberTimeZones.Resolve(zone, TimeZone))).Prepend(LocalDay(at, ""));
 
     /// <summary>The region's zone: its override (keys compared as regions, <see cref="RegionOf"/>), else <see cref="TimeZone"/>, else UTC.</summary>
     public TimeZoneInfo ZoneOf(string regionId) =>

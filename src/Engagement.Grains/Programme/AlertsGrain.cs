@@ -79,7 +79,14 @@ public sealed partial class AlertsGrain(
             var days = await reader.GetDaysAsync(region, today.AddDays(-(Options.LookbackDays - 1)), today);
             var gauges = await reader.GetGaugesAsync(region);
             var counters = days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
-            var series = HealthMetrics.Series(counters, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)), 0, today);
+
+            // The live members gauge has the programme's members who joined on a later local day in a zone ahead of the
+            // programme's day (Shanghai's today while Los Angeles is on yesterday): worked back like the days' own.
+            var latest = region is null ? metricsOptions.Value.LatestDay(now) : today;
+            var joinedAfter = latest > today
+                ? (await reader.GetDaysAsync(null, today.AddDays(1), latest)).Sum(d => HealthMetrics.MembersAdded(new DayCounters { Day = d.Day, Counters = d.Counters }))
+                : 0;
+            var series = HealthMetrics.Series(counters, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)), joinedAfter, today);
             observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State));
         }
 

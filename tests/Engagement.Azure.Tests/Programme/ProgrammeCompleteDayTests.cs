@@ -36,4 +36,25 @@ public sealed class ProgrammeCompleteDayTests
         open = await alerts.EvaluateAsync();
         Assert.Equal(["complaints.high:all:1", "complaints.high:east:1"], open.Select(a => a.AlertId).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task TheProgrammesActiveShareLeavesOutMembersWhoJoinedAfterItsDayInAZoneAhead()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync(new Dictionary<string, string?>(Settings)
+        {
+            ["Engagement:Alerts:ActivityBaseline"] = "0.5",
+            ["Engagement:Alerts:ActivityDays"] = "1",
+        });
+
+        // 10 members join and log in on 2026-11-22; 30 more join in the east today (Shanghai's 2026-11-24), a day the
+        // programme (still on Los Angeles's 2026-11-23) has not reached. Its judged day, 2026-11-22, had 10 members,
+        // all active: activeShare 1.0. Counting today's 30 (the live gauge, 40) made it 0.25, below the baseline.
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 10).Select(i => $"as-m{i}"), "login", Today.AddDays(-2)));
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 30).Select(i => $"as-n{i}"), "login", Today));
+
+        var open = await silo.Grains.GetGrain<IAlertsGrain>(0).EvaluateAsync();
+
+        Assert.Empty(open);
+    }
 }
