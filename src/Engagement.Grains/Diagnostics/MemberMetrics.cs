@@ -17,6 +17,10 @@ public static class MemberMetrics
     private static readonly Counter<long> OrdersLostCounter = Meter.CreateCounter<long>(
         "engagement.orders.lost_early", description: "Order summaries dropped by MaxOrderSummaries before the end of their retention (their duplicates and refunds are no longer recognised)");
     private static readonly Counter<long> ReminderRegistrations = Meter.CreateCounter<long>("engagement.reminders.registrations", description: "Lifecycle reminder registrations (writes to the reminder table)");
+    private static readonly Counter<long> PendingAfterRetryCounter = Meter.CreateCounter<long>(
+        "engagement.outbox.pending_after_retry", "{effect}", "Effects still pending in a member's outbox after a retry of its emit, added at each retry that failed (a receiver down keeps it climbing)");
+    private static readonly Counter<long> LeftPendingCounter = Meter.CreateCounter<long>(
+        "engagement.outbox.left_pending", "{effect}", "Effects a member still had pending when it deactivated (its lifecycle reminder is moved to wake it for them)");
 
     private static long _rejected;
     private static long _held;
@@ -51,4 +55,10 @@ public static class MemberMetrics
         Interlocked.Increment(ref _reminderRegistrations);
         ReminderRegistrations.Add(1);
     }
+
+    /// <summary>Counts <paramref name="effects"/> still pending in a member's outbox after a retry of its emit failed (<c>engagement.outbox.pending_after_retry</c>).</summary>
+    public static void OutboxPendingAfterRetry(long effects) => PendingAfterRetryCounter.Add(effects);
+
+    /// <summary>Counts <paramref name="effects"/> a member still had pending when it deactivated (<c>engagement.outbox.left_pending</c>).</summary>
+    public static void OutboxLeftPending(long effects) => LeftPendingCounter.Add(effects);
 }

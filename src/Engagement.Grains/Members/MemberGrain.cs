@@ -25,7 +25,7 @@ namespace Engagement.Grains.Members;
 /// <see cref="MemberDecider"/> for one <see cref="MemberOutcome"/>, write the state once when it changed (its
 /// pending effects inside it), then let <see cref="MemberEffectEmitter"/> drain the outbox. A crash between the
 /// write and the emit loses nothing: the next activation emits again, and every effect has a deterministic id.
-/// Per activation: <see cref="MemberWriteGate"/> (the write, the emit), <see cref="MemberWakeUps"/>, <see cref="MemberOfferSide"/>.
+/// Per activation: <see cref="MemberWriteGate"/> (the write, the emit, its <see cref="MemberOutboxRetry"/>), <see cref="MemberWakeUps"/>, <see cref="MemberOfferSide"/>.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.MemberEvents)]
 public sealed class MemberGrain(
@@ -36,7 +36,7 @@ public sealed class MemberGrain(
     IDeadLetterSink deadLetters)
     : Grain, IMemberGrain, IBenefitHolder, IRemindable, IStreamSubscriptionObserver, IAsyncObserver<EngagementEvent>
 {
-    /// <summary>The one reminder a member has: it wakes the grain for lifecycle, expiry and win-back.</summary>
+    /// <summary>The one reminder a member has: it wakes the grain for lifecycle, expiry, win-back, and effects left pending when it deactivated.</summary>
     public const string LifecycleReminder = "lifecycle";
 
     private static readonly JsonSerializerOptions DeadLetterJson = new(JsonSerializerDefaults.Web);
@@ -59,14 +59,14 @@ public sealed class MemberGrain(
     {
         // The id is read once: Orleans decodes a string key into a new string on every read.
         _member = new MemberActivation(state, this.GetPrimaryKeyString(), services);
-        _gate = new MemberWriteGate(_member);
         _wakeUps = new MemberWakeUps(_member, this);
+        _gate = new MemberWriteGate(_member, new MemberOutboxRetry(_member, this, _wakeUps));
         _offers = new MemberOfferSide(_member, _gate, _wakeUps);
         return state.RecordExists ? _gate.ChangeAsync(_gate.RecoverOutboxAsync) : Task.CompletedTask;
     }
 
     /// <inheritdoc cref="MemberWriteGate.DeactivateAsync"/>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _gate?.DeactivateAsync(cancellationToken) ?? Task.CompletedTask;
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _gate?.DeactivateAsync(reason, cancellationToken) ?? Task.CompletedTask;
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<EngagementEvent>().ResumeAsync(this);

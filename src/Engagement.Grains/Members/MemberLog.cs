@@ -56,6 +56,15 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: storing confirmed effects on deactivation failed; they may be emitted once more")]
     public static partial void LogDeactivationWriteFailed(this ILogger logger, Exception ex, string memberId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: outbox retry {Attempt} left {Pending} effects pending; the next retry in {NextRetry}")]
+    public static partial void LogOutboxRetryFailed(this ILogger logger, string memberId, int attempt, int pending, TimeSpan nextRetry);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} deactivates with {Pending} effects pending; its lifecycle reminder wakes it at {WakeAt} to send them")]
+    public static partial void LogOutboxLeftPending(this ILogger logger, string memberId, int pending, DateTimeOffset wakeAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId} deactivates with {Pending} effects pending, and moving its lifecycle reminder to wake it for them failed; they wait for its next event or tick")]
+    public static partial void LogOutboxWakeFailed(this ILogger logger, Exception ex, string memberId, int pending);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} wakes early at {WakeAt} for something due")]
     public static partial void LogWake(this ILogger logger, string memberId, DateTimeOffset wakeAt);
 

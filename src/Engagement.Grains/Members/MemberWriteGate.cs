@@ -18,9 +18,12 @@ namespace Engagement.Grains.Members;
 /// ever reads or builds on a change that storage does not hold: a retried event is applied again, not answered as a
 /// duplicate. (The activation is not deactivated instead: a call that arrives while it deactivates is rejected
 /// after two forwards, which would turn one failure into several.) One gate per activation; not thread-safe.
+/// Effects an emit could not send are sent again by <paramref name="retry"/>, through this gate, without waiting for
+/// the member's next call.
 /// </remarks>
 /// <param name="member">The activation whose state the gate guards.</param>
-internal sealed class MemberWriteGate(MemberActivation member)
+/// <param name="retry">Retries what an emit left pending, and wakes the member later when it deactivates with some.</param>
+internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry retry)
 {
     private ILogger Logger => member.Logger;
 
@@ -49,13 +52,20 @@ internal sealed class MemberWriteGate(MemberActivation member)
     private MemberState Member => member.Member;
 
     /// <summary>
-    /// On the way out: ledger entries waiting for a batch are archived, and an outbox emptier than storage's is stored.
-    /// A failure is logged and leaves them pending in storage, where the next activation finds them (a handler's own
-    /// timeout too); never throws but for <paramref name="cancellationToken"/> (Orleans' deactivation timeout). Either
-    /// way the silo's effect handlers then forget the member (<see cref="MemberEffectEmitter.Release"/>).
+    /// On the way out: the retry timer stops, ledger entries waiting for a batch are archived, and an outbox emptier
+    /// than storage's is stored. Effects still pending then (a receiver failed, a handler's own timeout too) stay in
+    /// storage, and the member's lifecycle reminder is moved to wake it soon (<see cref="MemberOutboxRetry.WakeLaterAsync"/>,
+    /// its new schedule stored with the same write), so they do not wait for its next event; not when the silo shuts
+    /// down and only metric contributions are left (the last silo stopping leaves them on purpose, for the member's next
+    /// activation: see <see cref="MetricContributionHandler"/>). A failure is logged; never throws but for
+    /// <paramref name="cancellationToken"/> (Orleans' deactivation timeout). Either way the silo's effect handlers then
+    /// forget the member (<see cref="MemberEffectEmitter.Release"/>).
     /// </summary>
-    public async Task DeactivateAsync(CancellationToken cancellationToken = default)
+    /// <param name="reason">Why Orleans deactivates the member (a silo shutting down, idle collection, ...).</param>
+    /// <param name="cancellationToken">Orleans' deactivation timeout.</param>
+    public async Task DeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken = default)
     {
+        retry.Stop();
         try
         {
             if (_aheadOfStorage)
@@ -68,7 +78,10 @@ internal sealed class MemberWriteGate(MemberActivation member)
                 await EmitAsync(everything: true, cancellationToken);
             }
 
-            if (_confirmedSinceWrite)
+            var wake = Member.Outbox.Count > 0 && member.Exists
+                && !(reason.ReasonCode == DeactivationReasonCode.ShuttingDown && Emitter.OnlyInBackground(Member.Outbox));
+            var rescheduled = wake && await retry.WakeLaterAsync(Member.Outbox.Count);
+            if (_confirmedSinceWrite || rescheduled)
             {
                 await PersistAsync();
             }
@@ -182,6 +195,7 @@ internal sealed class MemberWriteGate(MemberActivation member)
     public async Task EmitAsync(bool everything = false, CancellationToken cancellationToken = default)
     {
         var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox, everything, cancellationToken);
+        retry.Emitted(emitted.Left, everything, this);
         if (emitted.Durable)
         {
             try
@@ -207,7 +221,17 @@ internal sealed class MemberWriteGate(MemberActivation member)
         }
     }
 
-    /// <summary>On activation: a previous one may have crashed after its write but before its emit; older state kept backlogs beside the member.</summary>
+    /// <summary>
+    /// A retry of <see cref="MemberOutboxRetry"/>: one change that emits everything pending (ledger entries waiting for
+    /// a batch too). Throws only when storage cannot be read (<see cref="EnsureCurrentAsync"/>).
+    /// </summary>
+    public Task RetryEmitAsync() => ChangeAsync(() => EmitAsync(everything: true));
+
+    /// <summary>
+    /// On activation: a previous one may have crashed after its write but before its emit, or deactivated with effects
+    /// a receiver refused; older state kept backlogs beside the member. What is still pending after this emit is owed a
+    /// retry (<see cref="MemberOutboxRetry.Owe"/>), which sends everything.
+    /// </summary>
     public async Task RecoverOutboxAsync()
     {
         var stored = member.State.State;
@@ -218,6 +242,11 @@ internal sealed class MemberWriteGate(MemberActivation member)
         stored.PendingArchive = null;
         stored.PendingJournal = null;
         var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox);
+        if (Member.Outbox.Count > 0)
+        {
+            retry.Owe(this);
+        }
+
         if (legacy > 0 || emitted.Any)
         {
             try

@@ -240,7 +240,9 @@ public sealed class MemberWriteGateTests
         var emitter = new MemberEffectEmitter(handlers, Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
         var services = new MemberGrainServices(
             Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, logger);
-        var gate = new MemberWriteGate(new MemberActivation(storage, "M1", services));
+        var activation = new MemberActivation(storage, "M1", services);
+        var wakeUps = new MemberWakeUps(activation, (_, _) => Task.CompletedTask);
+        var gate = new MemberWriteGate(activation, new MemberOutboxRetry(activation, (retry, due) => time.CreateTimer(_ => retry(), null, due, Timeout.InfiniteTimeSpan), wakeUps));
         await gate.ChangeAsync(async () =>
         {
             storage.State.ReminderPeriod = Stored;

@@ -7,7 +7,8 @@ namespace Engagement.Grains.Members.Effects;
 /// <summary>
 /// The one emitter of a member's outbox (<see cref="MemberOutbox"/>): after the state write, hands each pending
 /// effect to the handler of its kind and removes what the receivers confirmed. A handler that fails keeps its
-/// effects pending (the next emit, or the next activation, sends them again: each carries a deterministic id).
+/// effects pending (<see cref="EmitResult.Left"/>): the member's own retry (<c>MemberOutboxRetry</c>), its next emit,
+/// or its next activation sends them again (each carries a deterministic id).
 /// Effects that may wait for a batch (<see cref="MemberEffect.MayWaitForBatch"/>: ledger entries) stay pending until
 /// <see cref="MemberOutboxOptions.LedgerBatch"/> of them are, or the caller asks for everything.
 /// </summary>
@@ -89,12 +90,15 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
         }
 
         var confirmed = new List<MemberEffect>();
+        var left = 0;
         try
         {
             var claimed = 0;
             foreach (var handler in _handlers)
             {
-                claimed += await EmitThroughAsync(handler, memberId, outbox, waiting, everything, confirmed, cancellationToken);
+                var (given, notSent) = await EmitThroughAsync(handler, memberId, outbox, waiting, everything, confirmed, cancellationToken);
+                claimed += given;
+                left += notSent;
             }
 
             if (claimed + held < outbox.Count)
@@ -113,14 +117,17 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             outbox.Confirm(confirmed);
         }
 
-        return new EmitResult(confirmed.Count > 0, confirmed.Exists(e => e.ConfirmDurably));
+        return new EmitResult(confirmed.Count > 0, confirmed.Exists(e => e.ConfirmDurably), left);
     }
 
     /// <summary>
     /// Hands one handler its pending effects and adds what it confirmed to <paramref name="confirmed"/>; returns how many
-    /// it was given. Its failure, whatever it is (a timeout's cancellation too), is logged and leaves them pending.
+    /// it was given and how many of those only another emit will send (<see cref="EmitResult.Left"/>: it failed, confirmed
+    /// fewer, or they wait behind one still pending; not those a background receiver is still confirming, unless
+    /// <paramref name="everything"/> waited for it). Its failure, whatever it is (a timeout's cancellation too), is
+    /// logged and leaves them pending.
     /// </summary>
-    private async Task<int> EmitThroughAsync(IMemberEffectHandler handler, string memberId, MemberOutbox outbox, bool waiting, bool everything, List<MemberEffect> confirmed, CancellationToken cancellationToken)
+    private async Task<(int Given, int Left)> EmitThroughAsync(IMemberEffectHandler handler, string memberId, MemberOutbox outbox, bool waiting, bool everything, List<MemberEffect> confirmed, CancellationToken cancellationToken)
     {
         List<MemberEffect>? batch = null;
         var heldBack = 0;
@@ -140,21 +147,23 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
 
         if (batch is null)
         {
-            return heldBack;
+            return (heldBack, heldBack);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        var left = batch.Count;
         try
         {
             var done = await (everything ? handler.EmitAllAsync(memberId, batch) : handler.EmitAsync(memberId, batch));
             confirmed.AddRange(batch.Take(done));
+            left = handler.ConfirmsInBackground && !everything ? 0 : batch.Count - done;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             LogEmitFailed(ex, memberId, batch.Count, handler.GetType().Name);
         }
 
-        return batch.Count + heldBack;
+        return (batch.Count + heldBack, left + heldBack);
     }
 
     /// <summary>True when the effect with id <paramref name="id"/> is pending, not confirmed in this pass, and some handler here emits it.</summary>
@@ -169,6 +178,16 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// True when every effect pending in <paramref name="outbox"/> belongs to a handler whose receiver confirms in the
+    /// background (<see cref="IMemberEffectHandler.ConfirmsInBackground"/>: metric contributions); false for an empty outbox.
+    /// </summary>
+    public bool OnlyInBackground(MemberOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        return outbox.Count > 0 && outbox.Pending.All(e => _background.Any(h => h.Handles(e)));
     }
 
     /// <summary>
@@ -205,7 +224,13 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     private partial void LogDropped(string memberId, string effectId);
 }
 
-/// <summary>What <see cref="MemberEffectEmitter.EmitAsync"/> confirmed.</summary>
+/// <summary>What <see cref="MemberEffectEmitter.EmitAsync"/> confirmed, and what it could not send.</summary>
 /// <param name="Any">The outbox shrank.</param>
 /// <param name="Durable">A confirmed effect must be confirmed in storage now (its receiver does not drop repeats).</param>
-public readonly record struct EmitResult(bool Any, bool Durable);
+/// <param name="Left">
+/// Effects the pass handed to a handler (or held behind one still pending) that are still pending and only another
+/// emit will send: its handler failed or confirmed fewer. Neither those that may wait for a batch and were not sent,
+/// nor those a background receiver (<see cref="IMemberEffectHandler.ConfirmsInBackground"/>) is still confirming,
+/// unless the pass sent everything and so waited for it. 0 when nothing failed.
+/// </param>
+public readonly record struct EmitResult(bool Any, bool Durable, int Left = 0);

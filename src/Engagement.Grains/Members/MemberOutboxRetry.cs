@@ -1,0 +1,172 @@
+using Engagement.Grains.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Grains.Members;
+
+/// <summary>
+/// Sends a member's pending effects again on its own when an emit could not (ARCHITECTURE.md, "The member hot path"): a
+/// quiet member, the one a win-back touch is for, may see no next event for weeks, so effects a receiver refused (the
+/// touch queue, the ledger archive, the journal, the aggregators briefly unreachable) must not wait for one.
+/// </summary>
+/// <remarks>
+/// While the member is active, a one-shot grain timer retries after <see cref="Delays"/> (5 s, 15 s, 1 min, then every
+/// 5 min, real time); each retry is a change of the member's <see cref="MemberWriteGate"/> (the timer does not
+/// interleave, so it never races an event) that emits everything pending, ledger rows waiting for a batch too. It stops
+/// when the outbox is empty or such an emit left nothing, and it does not keep the activation alive. When the
+/// activation is collected with effects still pending, <see cref="WakeLaterAsync"/> moves the member's lifecycle
+/// reminder (durable) to <see cref="WakeDelay"/> from now, through <see cref="MemberWakeUps"/>, so its schedule stays
+/// what storage says; the activation it wakes finds them in its stored outbox (<see cref="Owe"/>) and retries them.
+/// Metric contributions confirm in the background: a failed send of theirs while the member is active is not seen here
+/// (their lane logs it), but any emit restarts it, a retry waits for it, and deactivation waits for it too, so one still
+/// failing then wakes the member like any other effect. One per activation; not thread-safe (the grain is not reentrant).
+/// </remarks>
+/// <param name="member">The activation whose outbox this retries.</param>
+/// <param name="schedule">
+/// Starts a one-shot timer: the callback and its due time (real time); disposing the result cancels it. Called on the
+/// grain's turn; the callback must run as one of the grain's turns too, not beside another.
+/// </param>
+/// <param name="wakeUps">The member's lifecycle reminder, moved to wake a member that deactivated with effects pending.</param>
+internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>, TimeSpan, IDisposable> schedule, MemberWakeUps wakeUps)
+{
+    /// <summary>The retries of an activation, by failed retries before it: 5 s, 15 s, 1 min, then every 5 min (the cap).</summary>
+    public static readonly IReadOnlyList<TimeSpan> Delays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
+
+    /// <summary>The retries of <paramref name="grain"/>, on Orleans grain timers (not interleaving, not keeping it alive).</summary>
+    /// <param name="member">The activation whose outbox this retries.</param>
+    /// <param name="grain">The member grain whose timers run the retries.</param>
+    /// <param name="wakeUps">The member's lifecycle reminder.</param>
+    public MemberOutboxRetry(MemberActivation member, IGrainBase grain, MemberWakeUps wakeUps)
+        : this(member, (retry, due) => grain.RegisterGrainTimer(_ => retry(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan)), wakeUps)
+    {
+    }
+
+    /// <summary>How long after a deactivation that left effects pending the lifecycle reminder wakes the member: the cap of <see cref="Delays"/>.</summary>
+    public static TimeSpan WakeDelay => Delays[^1];
+
+    private ILogger Logger => member.Logger;
+
+    /// <summary>The armed timer; null when no retry is due.</summary>
+    private IDisposable? _timer;
+
+    /// <summary>Retries that ran since the last emit that left nothing (picks the next delay; the count logged).</summary>
+    private int _retries;
+
+    /// <summary>Effects the last emit left pending that only another emit sends.</summary>
+    private int _left;
+
+    /// <summary>A retry is owed: something failed, or the activation found effects a previous one left.</summary>
+    private bool _owed;
+
+    /// <summary>The activation is deactivating: nothing is armed any more.</summary>
+    private bool _stopped;
+
+    /// <summary>The delay before the retry that follows <paramref name="failedRetries"/> failed retries (0: the first).</summary>
+    public static TimeSpan DelayAfter(int failedRetries) => Delays[Math.Clamp(failedRetries, 0, Delays.Count - 1)];
+
+    /// <summary>
+    /// After every emit of <paramref name="gate"/>: settles when the outbox is empty or an emit of
+    /// <paramref name="everything"/> left nothing; otherwise, when <paramref name="left"/> effects failed (or a retry
+    /// is owed), arms the next retry unless one is armed. Never throws but for the timer's own registration.
+    /// </summary>
+    public void Emitted(int left, bool everything, MemberWriteGate gate)
+    {
+        _left = left;
+        if (member.Member.Outbox.Count == 0 || (everything && left == 0))
+        {
+            Settle();
+            return;
+        }
+
+        if (left > 0 || _owed)
+        {
+            Owe(gate);
+        }
+    }
+
+    /// <summary>
+    /// A retry is due even though no emit of this activation failed: it found effects in its stored outbox that a
+    /// previous one left (woken by <see cref="WakeLaterAsync"/>, or after a crash). Arms the retry unless one is armed.
+    /// </summary>
+    public void Owe(MemberWriteGate gate)
+    {
+        _owed = true;
+        if (_timer is null && !_stopped)
+        {
+            _timer = schedule(() => RetryAsync(gate), DelayAfter(_retries));
+        }
+    }
+
+    /// <summary>The activation deactivates: the armed retry is cancelled and none is armed from now on.</summary>
+    public void Stop()
+    {
+        _stopped = true;
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    /// <summary>
+    /// On deactivation with <paramref name="pending"/> effects still in the outbox after its emit: moves the lifecycle
+    /// reminder to <see cref="WakeDelay"/> from now (engine clock, UTC, through the reminder clock), registering it
+    /// first if the member has none, and counts the effects (<see cref="MemberMetrics.OutboxLeftPending"/>). Returns
+    /// true when the stored schedule changed (the caller writes the state). A failure of the reminder table is logged
+    /// at Warning and returns false: the effects then wait for the member's next event or tick.
+    /// </summary>
+    public async Task<bool> WakeLaterAsync(int pending)
+    {
+        MemberMetrics.OutboxLeftPending(pending);
+        var stored = member.State.State;
+        var before = (stored.ReminderPeriod, stored.NextReminderAt);
+        var now = member.Now;
+        var wakeAt = now + member.Services.ReminderClock.ToEngine(WakeDelay);
+        try
+        {
+            await wakeUps.EnsureRegisteredAsync(now);
+            await wakeUps.WakeAtAsync(wakeAt, now);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Logger.LogOutboxWakeFailed(ex, member.MemberId, pending);
+            return (stored.ReminderPeriod, stored.NextReminderAt) != before;
+        }
+
+        Logger.LogOutboxLeftPending(member.MemberId, pending, stored.NextReminderAt ?? wakeAt);
+        return (stored.ReminderPeriod, stored.NextReminderAt) != before;
+    }
+
+    /// <summary>The timer fired: one retry through the gate; when it leaves effects pending, a warning with the count and the next retry.</summary>
+    private async Task RetryAsync(MemberWriteGate gate)
+    {
+        _timer?.Dispose();
+        _timer = null;
+        if (_stopped)
+        {
+            return;
+        }
+
+        var attempt = ++_retries;
+        try
+        {
+            await gate.RetryEmitAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The gate logged the failed change (storage could not be read); the effects stay as storage holds them.
+            _left = Math.Max(_left, 1);
+        }
+
+        if (_owed && !_stopped)
+        {
+            MemberMetrics.OutboxPendingAfterRetry(_left);
+            Logger.LogOutboxRetryFailed(member.MemberId, attempt, _left, DelayAfter(_retries));
+            Owe(gate);
+        }
+    }
+
+    private void Settle()
+    {
+        _owed = false;
+        _retries = 0;
+        _timer?.Dispose();
+        _timer = null;
+    }
+}

@@ -1,0 +1,167 @@
+using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Metrics;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Program;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Members;
+using Engagement.Grains.Members.Effects;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Grains.Tests.Members;
+
+/// <summary>
+/// The outbox retry's schedule on its own (<see cref="MemberOutboxRetry"/>), its timers on a <see cref="FakeTimeProvider"/>:
+/// 5 s, 15 s, 1 min, then every 5 min, through the write gate, until the receiver takes the effect.
+/// </summary>
+public sealed class MemberOutboxRetryTests
+{
+    private static readonly DateTimeOffset At = new(2026, 6, 1, 2, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task AFailedEmitIsRetriedAfterFiveSecondsFifteenSecondsAMinuteThenEveryFiveMinutesUntilItIsTaken()
+    {
+        var time = new FakeTimeProvider(At);
+        var journal = new FailingJournal(failures: 5);
+        var (state, gate) = Gate(time, [], journal);
+
+        await gate.ChangeAsync(async () =>
+        {
+            state.State.Member.Outbox.Add(new JournalWinBackStep(At, "winback.level", 1, At));
+            await gate.CommitAsync(changed: true);
+        });
+        Assert.Equal(1, journal.Attempts);
+
+        TimeSpan[] delays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5)];
+        foreach (var delay in delays)
+        {
+            var before = journal.Attempts;
+            time.Advance(delay - TimeSpan.FromMilliseconds(1));
+            Assert.Equal(before, journal.Attempts);
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            Assert.Equal(before + 1, journal.Attempts);
+        }
+
+        // The sixth attempt was taken: nothing pending, and no retry is armed any more.
+        Assert.Equal(1, journal.Taken);
+        Assert.Equal(0, state.State.Member.Outbox.Count);
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(6, journal.Attempts);
+    }
+
+    [Fact]
+    public void TheDelayIsCappedAtFiveMinutes()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), MemberOutboxRetry.DelayAfter(0));
+        Assert.Equal(TimeSpan.FromMinutes(5), MemberOutboxRetry.DelayAfter(3));
+        Assert.Equal(TimeSpan.FromMinutes(5), MemberOutboxRetry.DelayAfter(1000));
+        Assert.Equal(TimeSpan.FromMinutes(5), MemberOutboxRetry.WakeDelay);
+    }
+
+    [Fact]
+    public async Task AMemberCollectedWithEffectsPendingMovesItsReminderToFiveMinutesFromNowAndStoresIt()
+    {
+        var time = new FakeTimeProvider(At);
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var (state, gate) = Gate(time, registered, new FailingJournal(failures: int.MaxValue));
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+        var writes = state.Writes;
+
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+
+        Assert.Equal((TimeSpan.FromMinutes(5), TimeSpan.FromDays(1)), registered[^1]);
+        Assert.Equal(At + TimeSpan.FromMinutes(5), state.State.NextReminderAt);
+        Assert.Equal(writes + 1, state.Writes);
+        Assert.Equal(1, state.State.Member.Outbox.Count);
+    }
+
+    [Fact]
+    public async Task ASiloShuttingDownWithOnlyMetricContributionsLeftMovesNoReminder()
+    {
+        // The last silo to stop sends no contribution on purpose: the member's next activation does.
+        var time = new FakeTimeProvider(At);
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var (state, gate) = Gate(time, registered, new SilentAggregators());
+        await ChangeAsync(state, gate, new RecordMetrics("e:1", [new MetricContribution { Id = "M1|e:1", MemberId = "M1", RegionId = "east", Day = new DateOnly(2026, 6, 1), Counters = new Dictionary<string, long> { ["dau"] = 1 } }]));
+
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ShuttingDown, "stop"));
+
+        Assert.Empty(registered);
+        Assert.Equal(1, state.State.Member.Outbox.Count);
+    }
+
+    /// <summary>One change that queues <paramref name="effect"/> and commits (one write, then the emit).</summary>
+    private static Task ChangeAsync(StoredState state, MemberWriteGate gate, MemberEffect effect) => gate.ChangeAsync(async () =>
+    {
+        state.State.Member.Outbox.Add(effect);
+        await gate.CommitAsync(changed: true);
+    });
+
+    private static (StoredState State, MemberWriteGate Gate) Gate(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, IMemberEffectHandler handler)
+    {
+        var state = new StoredState();
+        var emitter = new MemberEffectEmitter([handler], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        var services = new MemberGrainServices(
+            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance);
+        var activation = new MemberActivation(state, "M1", services);
+        var wakeUps = new MemberWakeUps(activation, (due, period) =>
+        {
+            registered.Add((due, period));
+            return Task.CompletedTask;
+        });
+        var retry = new MemberOutboxRetry(activation, (tick, due) => time.CreateTimer(_ => tick(), null, due, Timeout.InfiniteTimeSpan), wakeUps);
+        return (state, new MemberWriteGate(activation, retry));
+    }
+
+    /// <summary>A journal that refuses the first <c>failures</c> appends (synchronously, as the timers here fire).</summary>
+    private sealed class FailingJournal(int failures) : MemberEffectHandler<JournalWinBackStep>
+    {
+        public int Attempts { get; private set; }
+
+        public int Taken { get; private set; }
+
+        protected override Task<int> EmitAsync(string memberId, List<JournalWinBackStep> effects)
+        {
+            if (++Attempts <= failures)
+            {
+                throw new IOException("the journal table did not answer");
+            }
+
+            Taken += effects.Count;
+            return Task.FromResult(effects.Count);
+        }
+    }
+
+    /// <summary>Aggregators that never answer: contributions stay unconfirmed, as when the last silo stops.</summary>
+    private sealed class SilentAggregators : IMemberEffectHandler
+    {
+        public bool ConfirmsInBackground => true;
+
+        public bool Handles(MemberEffect effect) => effect is RecordMetrics;
+
+        public Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects) => Task.FromResult(0);
+    }
+
+    private sealed class StoredState : IPersistentState<MemberGrainState>
+    {
+        public MemberGrainState State { get; set; } = new();
+
+        public string? Etag => null;
+
+        public bool RecordExists { get; private set; }
+
+        public int Writes { get; private set; }
+
+        public Task ClearStateAsync() => Task.CompletedTask;
+
+        public Task WriteStateAsync()
+        {
+            RecordExists = true;
+            Writes++;
+            return Task.CompletedTask;
+        }
+
+        public Task ReadStateAsync() => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,120 @@
+using Engagement.Contracts.Members;
+using Engagement.Domain.Members.Effects;
+using System.Diagnostics.Metrics;
+using Engagement.Grains.Diagnostics;
+using Engagement.Grains.Members;
+using Engagement.Grains.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engagement.Grains.Tests.Members;
+
+/// <summary>
+/// Effects a receiver refused do not wait for the member's next event (<c>MemberOutboxRetry</c>): a quiet member,
+/// the one a win-back touch is for, may have none for weeks. While active it retries on its own; collected with effects
+/// still pending, its lifecycle reminder is moved to wake it soon. The retries run on Orleans grain timers (real time,
+/// 5 s then 15 s here), so these tests wait by polling with a deadline.
+/// </summary>
+[Collection(MemberClusterCollection.Name)]
+public sealed class OutboxRetryTests(MemberClusterFixture cluster)
+{
+    /// <summary>Well past the first two retries (5 s, then 15 s after it).</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>How soon a member collected with effects pending is woken (the retries' cap).</summary>
+    private static readonly TimeSpan WakeDelay = TimeSpan.FromMinutes(5);
+
+    private DateTimeOffset Now => cluster.Time.GetUtcNow();
+
+    [Fact]
+    public async Task AWinBackTouchWhoseSendFailedGoesOutWithoutAnyFurtherEventOfTheMember()
+    {
+        var id = MemberClusterFixture.NewMemberId("or");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        await member.ApplyEventAsync(Events.Purchase(id, "O1", 300m, Now.AddMinutes(-1)));
+        QuietForAMonth();
+        long pendingAfterRetries = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == MemberMetrics.MeterName && instrument.Name == "engagement.outbox.pending_after_retry")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref pendingAfterRetries, value));
+        listener.Start();
+
+        // The tick decides the L1 touch; the touch queue refuses it, then refuses the first retry too.
+        cluster.Touches.FailNext(id, 2);
+        await TickAsync(id);
+        Assert.Equal(1, cluster.Touches.AttemptsOf(id));
+        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id);
+
+        // No event, no tick, no call: the member's own retries send it (the second one).
+        await UntilAsync(() => cluster.Outbox.Sent.Any(t => t.MemberId == id), "the touch was not sent");
+        Assert.Equal("winback.l1", Assert.Single(cluster.Outbox.Sent, t => t.MemberId == id).Kind);
+        Assert.Equal(3, cluster.Touches.AttemptsOf(id));
+        Assert.True(Interlocked.Read(ref pendingAfterRetries) >= 1, "the failed retry was not counted");
+    }
+
+    [Fact]
+    public async Task AMemberCollectedWithEffectsPendingIsWokenSoonAndSendsThem()
+    {
+        var id = MemberClusterFixture.NewMemberId("ow");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        await member.ApplyEventAsync(Events.Purchase(id, "O1", 300m, Now.AddMinutes(-1)));
+        cluster.Ledger.Fail(id);
+        var registeredAfter = TimeProvider.System.GetUtcNow().UtcDateTime;
+
+        // Collected: its ledger entries (waiting for a batch) cannot be archived on the way out.
+        await cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        var stored = cluster.Faults.Stored<MemberGrainState>(id)!;
+        Assert.Contains(stored.Member.Outbox.Pending, e => e is ArchiveLedgerEntry);
+        Assert.Empty(await cluster.Archive.ReadAsync(id, null, null, 100));
+
+        // Its lifecycle reminder (a day's period) now fires in five minutes, and storage says so.
+        Assert.Equal(Now + WakeDelay, stored.NextReminderAt);
+        var reminders = cluster.Cluster.GetSiloServiceProvider(cluster.Cluster.GetActiveSilos().First().SiloAddress).GetRequiredService<IReminderTable>();
+        var row = await reminders.ReadRow(member.GetGrainId(), MemberGrain.LifecycleReminder);
+        Assert.NotNull(row);
+        Assert.Equal(TimeSpan.FromDays(1), row.Period);
+        Assert.InRange(row.StartAt, registeredAfter + WakeDelay, TimeProvider.System.GetUtcNow().UtcDateTime + WakeDelay);
+
+        // The archive is back and the reminder fires: the member archives what waited, with no event of its own.
+        cluster.Ledger.Heal(id);
+        await TickAsync(id);
+        await UntilAsync(async () => (await cluster.Archive.ReadAsync(id, null, null, 100)).Count > 0, "nothing was archived");
+        var archived = await cluster.Archive.ReadAsync(id, null, null, 100);
+        var ledger = await member.GetLedgerAsync(new LedgerQuery { Limit = 100 });
+        Assert.Equal(ledger.Entries.Select(e => e.Sequence).Order(), archived.Select(e => e.Sequence).Order());
+    }
+
+    /// <summary>Moves the engine clock a month and a day on, to 10:00 in Shanghai (outside quiet hours): the member is at risk.</summary>
+    private void QuietForAMonth()
+    {
+        var later = Now.AddDays(31);
+        var ten = new DateTimeOffset(later.UtcDateTime.Date, TimeSpan.Zero).AddHours(2);
+        cluster.Time.SetUtcNow(ten >= later ? ten : ten.AddDays(1));
+    }
+
+    private Task TickAsync(string memberId)
+    {
+        var now = cluster.Time.GetUtcNow().UtcDateTime;
+        return cluster.Client.GetGrain<IMemberGrain>(memberId).AsReference<IRemindable>()
+            .ReceiveReminder(MemberGrain.LifecycleReminder, new TickStatus(now, TimeSpan.FromDays(1), now));
+    }
+
+    private static Task UntilAsync(Func<bool> done, string failure) => UntilAsync(() => Task.FromResult(done()), failure);
+
+    private static async Task UntilAsync(Func<Task<bool>> done, string failure)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!await done())
+        {
+            Assert.True(deadline.Elapsed < Deadline, $"{failure} within {Deadline.TotalSeconds} s");
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+            await timer.WaitForNextTickAsync();
+        }
+    }
+}
