@@ -108,8 +108,8 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
     /// On deactivation with <paramref name="pending"/> effects still in the outbox after its emit: moves the lifecycle
     /// reminder to <see cref="WakeDelay"/> from now (engine clock, UTC, through the reminder clock), registering it
     /// first if the member has none, and counts the effects (<see cref="MemberMetrics.OutboxLeftPending"/>). Returns
-    /// true when the stored schedule changed (the caller writes the state). A failure of the reminder table is logged
-    /// at Warning and returns false: the effects then wait for the member's next event or tick.
+    /// true when the stored schedule changed (the caller writes the state). A failure of the reminder table (its timeout
+    /// too) is logged at Warning, never thrown: the effects then wait for the member's next event or tick.
     /// </summary>
     public async Task<bool> WakeLaterAsync(int pending)
     {
@@ -123,8 +123,9 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
             await wakeUps.EnsureRegisteredAsync(now);
             await wakeUps.WakeAtAsync(wakeAt, now);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // A timeout of the reminder table (the Azure SDK's TaskCanceledException) too: deactivation never throws for it.
             Logger.LogOutboxWakeFailed(ex, member.MemberId, pending);
             return (stored.ReminderPeriod, stored.NextReminderAt) != before;
         }
@@ -133,7 +134,10 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
         return (stored.ReminderPeriod, stored.NextReminderAt) != before;
     }
 
-    /// <summary>The timer fired: one retry through the gate; when it leaves effects pending, a warning with the count and the next retry.</summary>
+    /// <summary>
+    /// The timer fired: one retry through the gate; when it leaves effects pending, or fails in any way (storage
+    /// unreadable, a timeout), a warning with the count and the next retry, which is armed. Never throws.
+    /// </summary>
     private async Task RetryAsync(MemberWriteGate gate)
     {
         _timer?.Dispose();
@@ -148,9 +152,10 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
         {
             await gate.RetryEmitAsync();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // The gate logged the failed change (storage could not be read); the effects stay as storage holds them.
+            // The gate logged the failed change (storage could not be read, a timeout's TaskCanceledException too: no
+            // caller cancels a retry, and deactivation stops it through _stopped); the effects stay as storage holds them.
             _left = Math.Max(_left, 1);
         }
 

@@ -91,6 +91,42 @@ public sealed class MemberOutboxRetryTests
         Assert.Equal(1, state.State.Member.Outbox.Count);
     }
 
+    [Fact]
+    public async Task ARetryWhoseReloadTimesOutIsArmedAgain()
+    {
+        // The Azure SDK reports a timeout as a TaskCanceledException: it is a failure of the retry, not a cancellation.
+        var time = new FakeTimeProvider(At);
+        var journal = new FailingJournal(failures: 1);
+        var (state, gate) = Gate(time, [], journal);
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+        Assert.Equal(1, journal.Attempts);
+
+        // A later change's write fails: memory is ahead of storage, so the retry first reloads, and that read times out.
+        state.FailNextWrite = true;
+        state.TimeOutNextRead = true;
+        await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(() => gate.CommitAsync(changed: true)));
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, state.Reads);
+
+        time.Advance(TimeSpan.FromMinutes(30));
+        Assert.Equal(2, state.Reads);
+        Assert.Equal(2, journal.Attempts);
+        Assert.Equal(1, journal.Taken);
+        Assert.Equal(0, state.State.Member.Outbox.Count);
+    }
+
+    [Fact]
+    public async Task AReminderTableTimeoutOnDeactivationIsLoggedNotThrown()
+    {
+        var time = new FakeTimeProvider(At);
+        var (state, gate) = Gate(time, [], new FailingJournal(failures: int.MaxValue), () => throw new TaskCanceledException("the reminder table timed out"));
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+
+        Assert.Equal(1, state.State.Member.Outbox.Count);
+    }
+
     /// <summary>One change that queues <paramref name="effect"/> and commits (one write, then the emit).</summary>
     private static Task ChangeAsync(StoredState state, MemberWriteGate gate, MemberEffect effect) => gate.ChangeAsync(async () =>
     {
@@ -98,7 +134,7 @@ public sealed class MemberOutboxRetryTests
         await gate.CommitAsync(changed: true);
     });
 
-    private static (StoredState State, MemberWriteGate Gate) Gate(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, IMemberEffectHandler handler)
+    private static (StoredState State, MemberWriteGate Gate) Gate(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, IMemberEffectHandler handler, Func<Task>? register = null)
     {
         var state = new StoredState();
         var emitter = new MemberEffectEmitter([handler], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
@@ -108,7 +144,7 @@ public sealed class MemberOutboxRetryTests
         var wakeUps = new MemberWakeUps(activation, (due, period) =>
         {
             registered.Add((due, period));
-            return Task.CompletedTask;
+            return register?.Invoke() ?? Task.CompletedTask;
         });
         var retry = new MemberOutboxRetry(activation, (tick, due) => time.CreateTimer(_ => tick(), null, due, Timeout.InfiniteTimeSpan), wakeUps);
         return (state, new MemberWriteGate(activation, retry));
@@ -155,13 +191,37 @@ public sealed class MemberOutboxRetryTests
 
         public Task ClearStateAsync() => Task.CompletedTask;
 
+        /// <summary>The next write throws (an <see cref="IOException"/>), once.</summary>
+        public bool FailNextWrite { get; set; }
+
+        /// <summary>The next read times out as the Azure SDK does (a <see cref="TaskCanceledException"/>), once.</summary>
+        public bool TimeOutNextRead { get; set; }
+
+        public int Reads { get; private set; }
+
         public Task WriteStateAsync()
         {
+            if (FailNextWrite)
+            {
+                FailNextWrite = false;
+                throw new IOException("the state table did not answer");
+            }
+
             RecordExists = true;
             Writes++;
             return Task.CompletedTask;
         }
 
-        public Task ReadStateAsync() => Task.CompletedTask;
+        public Task ReadStateAsync()
+        {
+            Reads++;
+            if (TimeOutNextRead)
+            {
+                TimeOutNextRead = false;
+                throw new TaskCanceledException("the state table timed out");
+            }
+
+            return Task.CompletedTask;
+        }
     }
 }
