@@ -38,6 +38,14 @@ public sealed class MemberGrainState
     /// <summary>When the lifecycle reminder fires next (engine clock); an earlier due moment moves it, a later one waits.</summary>
     public DateTimeOffset? NextReminderAt { get; set; }
 
+    /// <summary>
+    /// Deactivations in a row that left effects pending in <see cref="MemberState.Outbox"/> since it last drained (at most
+    /// the count of <see cref="MemberOutboxRetry.WakeDelays"/>): picks how soon the lifecycle reminder wakes the member
+    /// for them (<see cref="MemberOutboxRetry.WakeDelay"/>). Written only while not 0.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int OutboxWakes { get; set; }
+
     private List<LedgerEntry>? _pendingArchive;
 
     private List<LifecycleJournalEntry>? _pendingJournal;

@@ -16,6 +16,9 @@ namespace Engagement.Grains.Members;
 /// activation is collected with effects still pending, <see cref="WakeLaterAsync"/> moves the member's lifecycle
 /// reminder (durable) to <see cref="WakeDelay"/> from now, through <see cref="MemberWakeUps"/>, so its schedule stays
 /// what storage says; the activation it wakes finds them in its stored outbox (<see cref="Owe"/>) and retries them.
+/// That delay grows with each such deactivation in a row (<see cref="MemberGrainState.OutboxWakes"/>: 5 min, 15 min,
+/// 1 h, 4 h, then the normal period), so a long outage or an effect a receiver always refuses does not wake the member
+/// every few minutes forever; it starts over once the outbox drains.
 /// Metric contributions confirm in the background: a failed send of theirs while the member is active is not seen here
 /// (their lane logs it), but any emit restarts it, a retry waits for it, and deactivation waits for it too, so one still
 /// failing then wakes the member like any other effect. One per activation; not thread-safe (the grain is not reentrant).
@@ -40,8 +43,12 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
     {
     }
 
-    /// <summary>How long after a deactivation that left effects pending the lifecycle reminder wakes the member: the cap of <see cref="Delays"/>.</summary>
-    public static TimeSpan WakeDelay => Delays[^1];
+    /// <summary>
+    /// How long after a deactivation that left effects pending the lifecycle reminder wakes the member, by such
+    /// deactivations in a row before it (<see cref="MemberGrainState.OutboxWakes"/>): 5 min, 15 min, 1 h, 4 h; after
+    /// those it is not moved (the normal period). Each is lengthened by <see cref="WakeDelay"/>'s per-member jitter.
+    /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> WakeDelays = [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(4)];
 
     private ILogger Logger => member.Logger;
 
@@ -60,6 +67,30 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
     /// <summary>The activation is deactivating: nothing is armed any more.</summary>
     private bool _stopped;
 
+    /// <summary>
+    /// The wake after <paramref name="wakes"/> deactivations in a row that left effects pending (0: the first):
+    /// <see cref="WakeDelays"/> plus up to a fifth of it, fixed per member (a stable hash of <paramref name="memberId"/>),
+    /// so members collected together during an outage do not all wake together; null once <see cref="WakeDelays"/> is
+    /// used up (the reminder keeps its normal period).
+    /// </summary>
+    public static TimeSpan? WakeDelay(string memberId, int wakes)
+    {
+        ArgumentNullException.ThrowIfNull(memberId);
+        if (wakes >= WakeDelays.Count)
+        {
+            return null;
+        }
+
+        var hash = 2166136261u;
+        foreach (var c in memberId)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        var delay = WakeDelays[Math.Max(wakes, 0)];
+        return delay + TimeSpan.FromTicks(delay.Ticks / 5 * (hash % 1000) / 1000);
+    }
+
     /// <summary>The delay before the retry that follows <paramref name="failedRetries"/> failed retries (0: the first).</summary>
     public static TimeSpan DelayAfter(int failedRetries) => Delays[Math.Clamp(failedRetries, 0, Delays.Count - 1)];
 
@@ -71,6 +102,11 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
     public void Emitted(int left, bool everything, MemberWriteGate gate)
     {
         _left = left;
+        if (member.Member.Outbox.Count == 0)
+        {
+            Drained();
+        }
+
         if (member.Member.Outbox.Count == 0 || (everything && left == 0))
         {
             Settle();
@@ -96,6 +132,12 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
         }
     }
 
+    /// <summary>
+    /// The outbox is empty: the wakes of deactivations that left effects pending start over
+    /// (<see cref="MemberGrainState.OutboxWakes"/>; stored with the member's next write).
+    /// </summary>
+    public void Drained() => member.State.State.OutboxWakes = 0;
+
     /// <summary>The activation deactivates: the armed retry is cancelled and none is armed from now on.</summary>
     public void Stop()
     {
@@ -106,32 +148,37 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
 
     /// <summary>
     /// On deactivation with <paramref name="pending"/> effects still in the outbox after its emit: moves the lifecycle
-    /// reminder to <see cref="WakeDelay"/> from now (engine clock, UTC, through the reminder clock), registering it
-    /// first if the member has none, and counts the effects (<see cref="MemberMetrics.OutboxLeftPending"/>). Returns
-    /// true when the stored schedule changed (the caller writes the state). A failure of the reminder table (its timeout
+    /// reminder to <see cref="WakeDelay"/> from now (engine clock, UTC, through the reminder clock; not once the
+    /// delays are used up), registering it first if the member has none, counts this deactivation in
+    /// <see cref="MemberGrainState.OutboxWakes"/> and the effects (<see cref="MemberMetrics.OutboxLeftPending"/>).
+    /// Returns true when the stored schedule or count changed (the caller writes the state). A failure of the reminder table (its timeout
     /// too) is logged at Warning, never thrown: the effects then wait for the member's next event or tick.
     /// </summary>
     public async Task<bool> WakeLaterAsync(int pending)
     {
         MemberMetrics.OutboxLeftPending(pending);
         var stored = member.State.State;
-        var before = (stored.ReminderPeriod, stored.NextReminderAt);
+        var before = (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes);
         var now = member.Now;
-        var wakeAt = now + member.Services.ReminderClock.ToEngine(WakeDelay);
+        var delay = WakeDelay(member.MemberId, stored.OutboxWakes);
+        stored.OutboxWakes = Math.Min(stored.OutboxWakes + 1, WakeDelays.Count);
         try
         {
             await wakeUps.EnsureRegisteredAsync(now);
-            await wakeUps.WakeAtAsync(wakeAt, now);
+            if (delay is { } wakeIn)
+            {
+                await wakeUps.WakeAtAsync(now + member.Services.ReminderClock.ToEngine(wakeIn), now);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A timeout of the reminder table (the Azure SDK's TaskCanceledException) too: deactivation never throws for it.
             Logger.LogOutboxWakeFailed(ex, member.MemberId, pending);
-            return (stored.ReminderPeriod, stored.NextReminderAt) != before;
+            return (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes) != before;
         }
 
-        Logger.LogOutboxLeftPending(member.MemberId, pending, stored.NextReminderAt ?? wakeAt);
-        return (stored.ReminderPeriod, stored.NextReminderAt) != before;
+        Logger.LogOutboxLeftPending(member.MemberId, pending, stored.NextReminderAt ?? now);
+        return (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes) != before;
     }
 
     /// <summary>

@@ -54,8 +54,8 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
     /// <summary>
     /// On the way out: the retry timer stops, ledger entries waiting for a batch are archived, and an outbox emptier
     /// than storage's is stored. Effects still pending then (a receiver failed, a handler's own timeout too) stay in
-    /// storage, and the member's lifecycle reminder is moved to wake it soon (<see cref="MemberOutboxRetry.WakeLaterAsync"/>,
-    /// its new schedule stored with the same write), so they do not wait for its next event; not when the silo shuts
+    /// storage, and the member's lifecycle reminder is moved to wake it soon, later after each such deactivation in a
+    /// row (<see cref="MemberOutboxRetry.WakeLaterAsync"/>, its new schedule stored with the same write), so they do not wait for its next event; not when the silo shuts
     /// down and only metric contributions are left (the last silo stopping leaves them on purpose, for the member's next
     /// activation: see <see cref="MetricContributionHandler"/>). A failure is logged; never throws but for
     /// <paramref name="cancellationToken"/> (Orleans' deactivation timeout). Either way the silo's effect handlers then
@@ -245,6 +245,10 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
         if (Member.Outbox.Count > 0)
         {
             retry.Owe(this);
+        }
+        else
+        {
+            retry.Drained();
         }
 
         if (legacy > 0 || emitted.Any)

@@ -56,8 +56,65 @@ public sealed class MemberOutboxRetryTests
         Assert.Equal(TimeSpan.FromSeconds(5), MemberOutboxRetry.DelayAfter(0));
         Assert.Equal(TimeSpan.FromMinutes(5), MemberOutboxRetry.DelayAfter(3));
         Assert.Equal(TimeSpan.FromMinutes(5), MemberOutboxRetry.DelayAfter(1000));
-        Assert.Equal(TimeSpan.FromMinutes(5), MemberOutboxRetry.WakeDelay);
     }
+
+    [Fact]
+    public void TheWakeDelayGrowsWithAJitterFixedPerMemberThenStops()
+    {
+        TimeSpan[] delays = [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(4)];
+        for (var wakes = 0; wakes < delays.Length; wakes++)
+        {
+            var delay = MemberOutboxRetry.WakeDelay("M1", wakes)!.Value;
+            Assert.InRange(delay, delays[wakes], delays[wakes] * 1.2);
+            Assert.Equal(delay, MemberOutboxRetry.WakeDelay("M1", wakes));
+        }
+
+        Assert.Null(MemberOutboxRetry.WakeDelay("M1", delays.Length));
+        var members = Enumerable.Range(0, 50).Select(i => MemberOutboxRetry.WakeDelay($"M{i}", 0)).Distinct().Count();
+        Assert.True(members > 10, $"only {members} distinct wake delays for 50 members");
+    }
+
+    [Fact]
+    public async Task AMemberCollectedAgainAndAgainWithEffectsPendingIsWokenLaterEachTimeThenOnlyByItsPeriod()
+    {
+        // The journal stays down: each activation the reminder wakes retries, fails, and is collected again.
+        var time = new FakeTimeProvider(At);
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var journal = new FailingJournal(failures: int.MaxValue);
+        var (state, gate) = Gate(time, registered, journal);
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+        var dues = new List<TimeSpan>();
+        for (var collected = 0; collected < 5; collected++)
+        {
+            if (collected > 0)
+            {
+                // The reminder fires when stored, and wakes a new activation over the same storage.
+                time.SetUtcNow(state.State.NextReminderAt!.Value);
+                gate = Gate(time, registered, journal, state: state).Gate;
+                await gate.ChangeAsync(gate.RecoverOutboxAsync);
+            }
+
+            var before = registered.Count;
+            await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+            dues.Add(registered.Count > before ? registered[^1].Due : TimeSpan.Zero);
+        }
+
+        Assert.Equal(4, state.State.OutboxWakes);
+        Assert.Equal([5, 15, 60, 240], dues.Take(4).Select(Bucket));
+        Assert.Equal(TimeSpan.Zero, dues[4]);
+        Assert.Equal(MemberOutboxRetry.WakeDelay("M1", 2), dues[2]);
+
+        // Once the journal takes it, the outbox drains and the count starts over.
+        journal.Heal();
+        gate = Gate(time, registered, journal, state: state).Gate;
+        await gate.ChangeAsync(gate.RecoverOutboxAsync);
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+        Assert.Equal(0, state.State.Member.Outbox.Count);
+        Assert.Equal(0, state.State.OutboxWakes);
+    }
+
+    /// <summary>The nominal wake delay (minutes) a jittered one belongs to.</summary>
+    private static int Bucket(TimeSpan due) => new[] { 5, 15, 60, 240 }.Last(m => due >= TimeSpan.FromMinutes(m));
 
     [Fact]
     public async Task AMemberCollectedWithEffectsPendingMovesItsReminderToFiveMinutesFromNowAndStoresIt()
@@ -70,8 +127,11 @@ public sealed class MemberOutboxRetryTests
 
         await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
 
-        Assert.Equal((TimeSpan.FromMinutes(5), TimeSpan.FromDays(1)), registered[^1]);
-        Assert.Equal(At + TimeSpan.FromMinutes(5), state.State.NextReminderAt);
+        var wake = MemberOutboxRetry.WakeDelay("M1", 0)!.Value;
+        Assert.InRange(wake, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(6));
+        Assert.Equal((wake, TimeSpan.FromDays(1)), registered[^1]);
+        Assert.Equal(At + wake, state.State.NextReminderAt);
+        Assert.Equal(1, state.State.OutboxWakes);
         Assert.Equal(writes + 1, state.Writes);
         Assert.Equal(1, state.State.Member.Outbox.Count);
     }
@@ -134,9 +194,9 @@ public sealed class MemberOutboxRetryTests
         await gate.CommitAsync(changed: true);
     });
 
-    private static (StoredState State, MemberWriteGate Gate) Gate(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, IMemberEffectHandler handler, Func<Task>? register = null)
+    private static (StoredState State, MemberWriteGate Gate) Gate(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, IMemberEffectHandler handler, Func<Task>? register = null, StoredState? state = null)
     {
-        var state = new StoredState();
+        state ??= new StoredState();
         var emitter = new MemberEffectEmitter([handler], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
         var services = new MemberGrainServices(
             Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance);
@@ -153,13 +213,18 @@ public sealed class MemberOutboxRetryTests
     /// <summary>A journal that refuses the first <c>failures</c> appends (synchronously, as the timers here fire).</summary>
     private sealed class FailingJournal(int failures) : MemberEffectHandler<JournalWinBackStep>
     {
+        private int _failures = failures;
+
+        /// <summary>From now on every append is taken.</summary>
+        public void Heal() => _failures = 0;
+
         public int Attempts { get; private set; }
 
         public int Taken { get; private set; }
 
         protected override Task<int> EmitAsync(string memberId, List<JournalWinBackStep> effects)
         {
-            if (++Attempts <= failures)
+            if (++Attempts <= _failures)
             {
                 throw new IOException("the journal table did not answer");
             }

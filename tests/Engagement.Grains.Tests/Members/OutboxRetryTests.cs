@@ -20,9 +20,6 @@ public sealed class OutboxRetryTests(MemberClusterFixture cluster)
     /// <summary>Well past the first two retries (5 s, then 15 s after it).</summary>
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    /// <summary>How soon a member collected with effects pending is woken (the retries' cap).</summary>
-    private static readonly TimeSpan WakeDelay = TimeSpan.FromMinutes(5);
-
     private DateTimeOffset Now => cluster.Time.GetUtcNow();
 
     [Fact]
@@ -70,16 +67,17 @@ public sealed class OutboxRetryTests(MemberClusterFixture cluster)
         await cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
         var stored = cluster.Faults.Stored<MemberGrainState>(id)!;
+        var wakeDelay = MemberOutboxRetry.WakeDelay(id, 0)!.Value;
         Assert.Contains(stored.Member.Outbox.Pending, e => e is ArchiveLedgerEntry);
         Assert.Empty(await cluster.Archive.ReadAsync(id, null, null, 100));
 
-        // Its lifecycle reminder (a day's period) now fires in five minutes, and storage says so.
-        Assert.Equal(Now + WakeDelay, stored.NextReminderAt);
+        // Its lifecycle reminder (a day's period) now fires in five minutes (plus its per-member jitter), and storage says so.
+        Assert.Equal(Now + wakeDelay, stored.NextReminderAt);
         var reminders = cluster.Cluster.GetSiloServiceProvider(cluster.Cluster.GetActiveSilos().First().SiloAddress).GetRequiredService<IReminderTable>();
         var row = await reminders.ReadRow(member.GetGrainId(), MemberGrain.LifecycleReminder);
         Assert.NotNull(row);
         Assert.Equal(TimeSpan.FromDays(1), row.Period);
-        Assert.InRange(row.StartAt, registeredAfter + WakeDelay, TimeProvider.System.GetUtcNow().UtcDateTime + WakeDelay);
+        Assert.InRange(row.StartAt, registeredAfter + wakeDelay, TimeProvider.System.GetUtcNow().UtcDateTime + wakeDelay);
 
         // The archive is back and the reminder fires: the member archives what waited, with no event of its own.
         cluster.Ledger.Heal(id);
