@@ -60,7 +60,7 @@ public sealed class MemberGrain(
         // The id is read once: Orleans decodes a string key into a new string on every read.
         _member = new MemberActivation(state, this.GetPrimaryKeyString(), services);
         _wakeUps = new MemberWakeUps(_member, this);
-        _gate = new MemberWriteGate(_member, new MemberOutboxRetry(_member, this, _wakeUps));
+        _gate = new MemberWriteGate(_member, this, _wakeUps);
         _offers = new MemberOfferSide(_member, _gate, _wakeUps);
         return state.RecordExists ? _gate.ChangeAsync(_gate.RecoverOutboxAsync) : Task.CompletedTask;
     }

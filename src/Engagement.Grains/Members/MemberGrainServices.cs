@@ -50,4 +50,10 @@ public sealed class MemberGrainServices(
 
     /// <summary>The member grain's logger (category <see cref="MemberGrain"/>).</summary>
     public ILogger Logger { get; } = logger;
+
+    /// <summary>
+    /// Tests only: starts the one-shot timer of a member's outbox retry (<see cref="MemberOutboxRetry"/>; the callback and
+    /// its due time, real time; disposing the result cancels it) instead of an Orleans grain timer. Null on a silo.
+    /// </summary>
+    internal Func<Func<Task>, TimeSpan, IDisposable>? RetryTimers { get; init; }
 }

@@ -21,27 +21,20 @@ namespace Engagement.Grains.Members;
 /// every few minutes forever; it starts over once the outbox drains.
 /// Metric contributions confirm in the background: a failed send of theirs while the member is active is not seen here
 /// (their lane logs it), but any emit restarts it, a retry waits for it, and deactivation waits for it too, so one still
-/// failing then wakes the member like any other effect. One per activation; not thread-safe (the grain is not reentrant).
+/// failing then wakes the member like any other effect. At most one per activation, made by its gate only when first
+/// needed (a resident member whose effects all went out holds none); not thread-safe (the grain is not reentrant).
 /// </remarks>
 /// <param name="member">The activation whose outbox this retries.</param>
-/// <param name="schedule">
-/// Starts a one-shot timer: the callback and its due time (real time); disposing the result cancels it. Called on the
-/// grain's turn; the callback must run as one of the grain's turns too, not beside another.
+/// <param name="grain">
+/// The member grain whose Orleans grain timers run the retries (not interleaving, not keeping it alive); null only when
+/// <see cref="MemberGrainServices.RetryTimers"/> starts them instead (tests).
 /// </param>
 /// <param name="wakeUps">The member's lifecycle reminder, moved to wake a member that deactivated with effects pending.</param>
-internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>, TimeSpan, IDisposable> schedule, MemberWakeUps wakeUps)
+/// <param name="gate">The member's write gate, through which each retry runs.</param>
+internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? grain, MemberWakeUps wakeUps, MemberWriteGate gate)
 {
     /// <summary>The retries of an activation, by failed retries before it: 5 s, 15 s, 1 min, then every 5 min (the cap).</summary>
     public static readonly IReadOnlyList<TimeSpan> Delays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
-
-    /// <summary>The retries of <paramref name="grain"/>, on Orleans grain timers (not interleaving, not keeping it alive).</summary>
-    /// <param name="member">The activation whose outbox this retries.</param>
-    /// <param name="grain">The member grain whose timers run the retries.</param>
-    /// <param name="wakeUps">The member's lifecycle reminder.</param>
-    public MemberOutboxRetry(MemberActivation member, IGrainBase grain, MemberWakeUps wakeUps)
-        : this(member, (retry, due) => grain.RegisterGrainTimer(_ => retry(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan)), wakeUps)
-    {
-    }
 
     /// <summary>
     /// How long after a deactivation that left effects pending the lifecycle reminder wakes the member, by such
@@ -95,16 +88,16 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
     public static TimeSpan DelayAfter(int failedRetries) => Delays[Math.Clamp(failedRetries, 0, Delays.Count - 1)];
 
     /// <summary>
-    /// After every emit of <paramref name="gate"/>: settles when the outbox is empty or an emit of
+    /// After every emit of the gate (once this retry exists): settles when the outbox is empty or an emit of
     /// <paramref name="everything"/> left nothing; otherwise, when <paramref name="left"/> effects failed (or a retry
     /// is owed), arms the next retry unless one is armed. Never throws but for the timer's own registration.
     /// </summary>
-    public void Emitted(int left, bool everything, MemberWriteGate gate)
+    public void Emitted(int left, bool everything)
     {
         _left = left;
         if (member.Member.Outbox.Count == 0)
         {
-            Drained();
+            Drained(member);
         }
 
         if (member.Member.Outbox.Count == 0 || (everything && left == 0))
@@ -115,7 +108,7 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
 
         if (left > 0 || _owed)
         {
-            Owe(gate);
+            Owe();
         }
     }
 
@@ -123,12 +116,15 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
     /// A retry is due even though no emit of this activation failed: it found effects in its stored outbox that a
     /// previous one left (woken by <see cref="WakeLaterAsync"/>, or after a crash). Arms the retry unless one is armed.
     /// </summary>
-    public void Owe(MemberWriteGate gate)
+    public void Owe()
     {
         _owed = true;
         if (_timer is null && !_stopped)
         {
-            _timer = schedule(() => RetryAsync(gate), DelayAfter(_retries));
+            var due = DelayAfter(_retries);
+            _timer = member.Services.RetryTimers is { } timers
+                ? timers(RetryAsync, due)
+                : grain!.RegisterGrainTimer(static (retry, _) => retry.RetryAsync(), this, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
         }
     }
 
@@ -136,7 +132,8 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
     /// The outbox is empty: the wakes of deactivations that left effects pending start over
     /// (<see cref="MemberGrainState.OutboxWakes"/>; stored with the member's next write).
     /// </summary>
-    public void Drained() => member.State.State.OutboxWakes = 0;
+    /// <param name="member">The activation whose outbox drained (its retry may not exist).</param>
+    public static void Drained(MemberActivation member) => member.State.State.OutboxWakes = 0;
 
     /// <summary>The activation deactivates: the armed retry is cancelled and none is armed from now on.</summary>
     public void Stop()
@@ -185,7 +182,7 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
     /// The timer fired: one retry through the gate; when it leaves effects pending, or fails in any way (storage
     /// unreadable, a timeout), a warning with the count and the next retry, which is armed. Never throws.
     /// </summary>
-    private async Task RetryAsync(MemberWriteGate gate)
+    private async Task RetryAsync()
     {
         _timer?.Dispose();
         _timer = null;
@@ -210,7 +207,7 @@ internal sealed class MemberOutboxRetry(MemberActivation member, Func<Func<Task>
         {
             MemberMetrics.OutboxPendingAfterRetry(_left);
             Logger.LogOutboxRetryFailed(member.MemberId, attempt, _left, DelayAfter(_retries));
-            Owe(gate);
+            Owe();
         }
     }
 

@@ -18,14 +18,23 @@ namespace Engagement.Grains.Members;
 /// ever reads or builds on a change that storage does not hold: a retried event is applied again, not answered as a
 /// duplicate. (The activation is not deactivated instead: a call that arrives while it deactivates is rejected
 /// after two forwards, which would turn one failure into several.) One gate per activation; not thread-safe.
-/// Effects an emit could not send are sent again by <paramref name="retry"/>, through this gate, without waiting for
-/// the member's next call.
+/// Effects an emit could not send are sent again by a <see cref="MemberOutboxRetry"/>, through this gate, without
+/// waiting for the member's next call; it is made when first needed.
 /// </remarks>
 /// <param name="member">The activation whose state the gate guards.</param>
-/// <param name="retry">Retries what an emit left pending, and wakes the member later when it deactivates with some.</param>
-internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry retry)
+/// <param name="grain">The member grain, whose timers run the retries (null only in tests: see <see cref="MemberGrainServices.RetryTimers"/>).</param>
+/// <param name="wakeUps">The member's lifecycle reminder, moved when it deactivates with effects pending.</param>
+internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain, MemberWakeUps wakeUps)
 {
     private ILogger Logger => member.Logger;
+
+    /// <summary>The outbox retry; null until an emit first leaves something pending (most members never need one).</summary>
+    private MemberOutboxRetry? _retry;
+
+    private MemberOutboxRetry Retry => _retry ??= new MemberOutboxRetry(member, grain, wakeUps, this);
+
+    /// <summary>True once this activation made its outbox retry (an emit left something pending, or it deactivates).</summary>
+    internal bool HasRetry => _retry is not null;
 
     /// <summary>Drains the outbox (archive rows, journal rows, touches, index rows, metric contributions, coupon records).</summary>
     private MemberEffectEmitter Emitter => member.Services.Emitter;
@@ -65,7 +74,8 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
     /// <param name="cancellationToken">Orleans' deactivation timeout.</param>
     public async Task DeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken = default)
     {
-        retry.Stop();
+        // Made now if it was not, so that the emit-all below arms no timer (an allocation that dies with the activation).
+        Retry.Stop();
         try
         {
             if (_aheadOfStorage)
@@ -80,7 +90,7 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
 
             var wake = Member.Outbox.Count > 0 && member.Exists
                 && !(reason.ReasonCode == DeactivationReasonCode.ShuttingDown && Emitter.OnlyInBackground(Member.Outbox));
-            var rescheduled = wake && await retry.WakeLaterAsync(Member.Outbox.Count);
+            var rescheduled = wake && await Retry.WakeLaterAsync(Member.Outbox.Count);
             if (_confirmedSinceWrite || rescheduled)
             {
                 await PersistAsync();
@@ -195,7 +205,15 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
     public async Task EmitAsync(bool everything = false, CancellationToken cancellationToken = default)
     {
         var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox, everything, cancellationToken);
-        retry.Emitted(emitted.Left, everything, this);
+        if (_retry is not null || emitted.Left > 0)
+        {
+            Retry.Emitted(emitted.Left, everything);
+        }
+        else if (Member.Outbox.Count == 0)
+        {
+            MemberOutboxRetry.Drained(member);
+        }
+
         if (emitted.Durable)
         {
             try
@@ -244,11 +262,11 @@ internal sealed class MemberWriteGate(MemberActivation member, MemberOutboxRetry
         var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox);
         if (Member.Outbox.Count > 0)
         {
-            retry.Owe(this);
+            Retry.Owe();
         }
         else
         {
-            retry.Drained();
+            MemberOutboxRetry.Drained(member);
         }
 
         if (legacy > 0 || emitted.Any)

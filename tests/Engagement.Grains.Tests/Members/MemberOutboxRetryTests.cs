@@ -51,6 +51,21 @@ public sealed class MemberOutboxRetryTests
     }
 
     [Fact]
+    public async Task AMemberWhoseEffectsWentOutHoldsNoRetry()
+    {
+        var time = new FakeTimeProvider(At);
+        var journal = new FailingJournal(failures: 1);
+        var (state, gate) = Gate(time, [], journal);
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At.AddSeconds(-1)));
+        Assert.True(gate.HasRetry);
+
+        var (taken, healthy) = Gate(time, [], new FailingJournal(failures: 0));
+        await ChangeAsync(taken, healthy, new JournalWinBackStep(At, "winback.level", 1, At));
+        Assert.Equal(0, taken.State.Member.Outbox.Count);
+        Assert.False(healthy.HasRetry);
+    }
+
+    [Fact]
     public void TheDelayIsCappedAtFiveMinutes()
     {
         Assert.Equal(TimeSpan.FromSeconds(5), MemberOutboxRetry.DelayAfter(0));
@@ -199,15 +214,17 @@ public sealed class MemberOutboxRetryTests
         state ??= new StoredState();
         var emitter = new MemberEffectEmitter([handler], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
         var services = new MemberGrainServices(
-            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance);
+            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance)
+        {
+            RetryTimers = (tick, due) => time.CreateTimer(_ => tick(), null, due, Timeout.InfiniteTimeSpan),
+        };
         var activation = new MemberActivation(state, "M1", services);
         var wakeUps = new MemberWakeUps(activation, (due, period) =>
         {
             registered.Add((due, period));
             return register?.Invoke() ?? Task.CompletedTask;
         });
-        var retry = new MemberOutboxRetry(activation, (tick, due) => time.CreateTimer(_ => tick(), null, due, Timeout.InfiniteTimeSpan), wakeUps);
-        return (state, new MemberWriteGate(activation, retry));
+        return (state, new MemberWriteGate(activation, null, wakeUps));
     }
 
     /// <summary>A journal that refuses the first <c>failures</c> appends (synchronously, as the timers here fire).</summary>

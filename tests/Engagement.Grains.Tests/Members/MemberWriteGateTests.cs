@@ -239,10 +239,13 @@ public sealed class MemberWriteGateTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 2, 0, 0, TimeSpan.Zero));
         var emitter = new MemberEffectEmitter(handlers, Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
         var services = new MemberGrainServices(
-            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, logger);
+            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, logger)
+        {
+            RetryTimers = (retry, due) => time.CreateTimer(_ => retry(), null, due, Timeout.InfiniteTimeSpan),
+        };
         var activation = new MemberActivation(storage, "M1", services);
         var wakeUps = new MemberWakeUps(activation, (_, _) => Task.CompletedTask);
-        var gate = new MemberWriteGate(activation, new MemberOutboxRetry(activation, (retry, due) => time.CreateTimer(_ => retry(), null, due, Timeout.InfiniteTimeSpan), wakeUps));
+        var gate = new MemberWriteGate(activation, null, wakeUps);
         await gate.ChangeAsync(async () =>
         {
             storage.State.ReminderPeriod = Stored;
