@@ -45,6 +45,7 @@ public static class GrainsHostingExtensions
         builder.Services.AddOptions<MemberOutboxOptions>()
             .Bind(configuration.GetSection(MemberOutboxOptions.SectionName))
             .Validate(o => o.LedgerBatch is >= 1 and <= MemberOutboxOptions.MaxLedgerBatch, $"{MemberOutboxOptions.SectionName}:{nameof(MemberOutboxOptions.LedgerBatch)} must be between 1 and {MemberOutboxOptions.MaxLedgerBatch}.")
+            .Validate(o => o.RetryDelaysValid, $"{MemberOutboxOptions.SectionName}:{nameof(MemberOutboxOptions.RetryDelays)} must each be above zero and at most {MemberOutboxOptions.MaxRetryDelay}.")
             .ValidateOnStart();
         AddMemberEffects(builder.Services);
         builder.Services.AddEngagementDomainSerialization();

@@ -1,4 +1,5 @@
 using Engagement.Grains.Diagnostics;
+using Engagement.Grains.Members.Effects;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;
@@ -9,8 +10,8 @@ namespace Engagement.Grains.Members;
 /// touch queue, the ledger archive, the journal, the aggregators briefly unreachable) must not wait for one.
 /// </summary>
 /// <remarks>
-/// While the member is active, a one-shot grain timer retries after <see cref="Delays"/> (5 s, 15 s, 1 min, then every
-/// 5 min, real time); each retry is a change of the member's <see cref="MemberWriteGate"/> (the timer does not
+/// While the member is active, a one-shot grain timer retries after <see cref="MemberOutboxOptions.RetryDelays"/> (by
+/// default 5 s, 15 s, 1 min, then every 5 min, real time); each retry is a change of the member's <see cref="MemberWriteGate"/> (the timer does not
 /// interleave, so it never races an event) that emits everything pending, ledger rows waiting for a batch too. It stops
 /// when the outbox is empty or such an emit left nothing, and it does not keep the activation alive. When the
 /// activation is collected with effects still pending, <see cref="WakeLaterAsync"/> moves the member's lifecycle
@@ -33,9 +34,6 @@ namespace Engagement.Grains.Members;
 /// <param name="gate">The member's write gate, through which each retry runs.</param>
 internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? grain, MemberWakeUps wakeUps, MemberWriteGate gate)
 {
-    /// <summary>The retries of an activation, by failed retries before it: 5 s, 15 s, 1 min, then every 5 min (the cap).</summary>
-    public static readonly IReadOnlyList<TimeSpan> Delays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
-
     /// <summary>
     /// How long after a deactivation that left effects pending the lifecycle reminder wakes the member, by such
     /// deactivations in a row before it (<see cref="MemberGrainState.OutboxWakes"/>): 5 min, 15 min, 1 h, 4 h; after
@@ -84,8 +82,15 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         return delay + TimeSpan.FromTicks(delay.Ticks / 5 * (hash % 1000) / 1000);
     }
 
-    /// <summary>The delay before the retry that follows <paramref name="failedRetries"/> failed retries (0: the first).</summary>
-    public static TimeSpan DelayAfter(int failedRetries) => Delays[Math.Clamp(failedRetries, 0, Delays.Count - 1)];
+    /// <summary>The delay in <paramref name="delays"/> before the retry that follows <paramref name="failedRetries"/> failed retries (0: the first; the last repeats).</summary>
+    public static TimeSpan DelayAfter(IReadOnlyList<TimeSpan> delays, int failedRetries)
+    {
+        ArgumentNullException.ThrowIfNull(delays);
+        return delays[Math.Clamp(failedRetries, 0, delays.Count - 1)];
+    }
+
+    /// <summary>The delay before the next retry of this activation (<see cref="MemberEffectEmitter.RetryDelays"/>).</summary>
+    private TimeSpan NextDelay => DelayAfter(member.Services.Emitter.RetryDelays, _retries);
 
     /// <summary>
     /// After every emit of the gate (once this retry exists): settles when the outbox is empty or an emit of
@@ -121,7 +126,7 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         _owed = true;
         if (_timer is null && !_stopped)
         {
-            var due = DelayAfter(_retries);
+            var due = NextDelay;
             _timer = member.Services.RetryTimers is { } timers
                 ? timers(RetryAsync, due)
                 : grain!.RegisterGrainTimer(static (retry, _) => retry.RetryAsync(), this, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
@@ -206,7 +211,7 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         if (_owed && !_stopped)
         {
             MemberMetrics.OutboxPendingAfterRetry(_left);
-            Logger.LogOutboxRetryFailed(member.MemberId, attempt, _left, DelayAfter(_retries));
+            Logger.LogOutboxRetryFailed(member.MemberId, attempt, _left, NextDelay);
             Owe();
         }
     }

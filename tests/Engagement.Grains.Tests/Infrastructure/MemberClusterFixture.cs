@@ -58,7 +58,13 @@ public sealed class MemberClusterFixture : IAsyncLifetime
             silo.UseInMemoryReminderService();
             silo.AddFaultyEngagementStorage(Faults);
             silo.AddMemoryStreams(StreamNames.Provider);
-            silo.AddEngagementGrains(new ConfigurationBuilder().Build());
+            // Outbox retries in milliseconds, not seconds: OutboxRetryTests waits for them in real time.
+            silo.AddEngagementGrains(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Engagement:Member:Outbox:RetryDelays:0"] = "00:00:00.050",
+                ["Engagement:Member:Outbox:RetryDelays:1"] = "00:00:00.100",
+                ["Engagement:Member:Outbox:RetryDelays:2"] = "00:00:01",
+            }).Build());
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
             silo.Services.AddSingleton<ILedgerArchive>(Ledger);
             silo.Services.AddSingleton<ITouchOutbox>(Touches);

@@ -2,6 +2,7 @@ using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Program;
+using System.Diagnostics.Metrics;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Engagement.Grains.Members.Effects;
@@ -25,6 +26,7 @@ public sealed class MemberOutboxRetryTests
         var time = new FakeTimeProvider(At);
         var journal = new FailingJournal(failures: 5);
         var (state, gate) = Gate(time, [], journal);
+        using var pendingAfterRetries = new PendingAfterRetry();
 
         await gate.ChangeAsync(async () =>
         {
@@ -42,6 +44,9 @@ public sealed class MemberOutboxRetryTests
             time.Advance(TimeSpan.FromMilliseconds(1));
             Assert.Equal(before + 1, journal.Attempts);
         }
+
+        // Four retries failed with the one effect pending (counted on this test's flow only), the fifth took it.
+        Assert.Equal(4, pendingAfterRetries.Sum);
 
         // The sixth attempt was taken: nothing pending, and no retry is armed any more.
         Assert.Equal(1, journal.Taken);
@@ -68,9 +73,20 @@ public sealed class MemberOutboxRetryTests
     [Fact]
     public void TheDelayIsCappedAtFiveMinutes()
     {
-        Assert.Equal(TimeSpan.FromSeconds(5), MemberOutboxRetry.DelayAfter(0));
-        Assert.Equal(TimeSpan.FromMinutes(5), MemberOutboxRetry.DelayAfter(3));
-        Assert.Equal(TimeSpan.FromMinutes(5), MemberOutboxRetry.DelayAfter(1000));
+        var delays = new MemberOutboxOptions().EffectiveRetryDelays;
+        Assert.Equal(TimeSpan.FromSeconds(5), MemberOutboxRetry.DelayAfter(delays, 0));
+        Assert.Equal(TimeSpan.FromMinutes(5), MemberOutboxRetry.DelayAfter(delays, 3));
+        Assert.Equal(TimeSpan.FromMinutes(5), MemberOutboxRetry.DelayAfter(delays, 1000));
+    }
+
+    [Fact]
+    public void RetryDelaysAreValidatedAndDefaultWhenUnset()
+    {
+        Assert.True(new MemberOutboxOptions().RetryDelaysValid);
+        Assert.Equal(MemberOutboxOptions.DefaultRetryDelays, new MemberOutboxOptions { RetryDelays = [] }.EffectiveRetryDelays);
+        Assert.True(new MemberOutboxOptions { RetryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1)] }.RetryDelaysValid);
+        Assert.False(new MemberOutboxOptions { RetryDelays = [TimeSpan.Zero] }.RetryDelaysValid);
+        Assert.False(new MemberOutboxOptions { RetryDelays = [TimeSpan.FromSeconds(5), TimeSpan.FromHours(2)] }.RetryDelaysValid);
     }
 
     [Fact]
@@ -225,6 +241,42 @@ public sealed class MemberOutboxRetryTests
             return register?.Invoke() ?? Task.CompletedTask;
         });
         return (state, new MemberWriteGate(activation, null, wakeUps));
+    }
+
+    /// <summary>
+    /// <c>engagement.outbox.pending_after_retry</c> as added on this test's async flow only: the counter is process-wide
+    /// and other tests retry beside this one. The timers here fire inside <see cref="FakeTimeProvider.Advance"/>, on the
+    /// test's flow, so its measurements are the ones seen.
+    /// </summary>
+    private sealed class PendingAfterRetry : IDisposable
+    {
+        private static readonly AsyncLocal<PendingAfterRetry?> Current = new();
+        private readonly MeterListener _listener = new();
+        private long _sum;
+
+        public PendingAfterRetry()
+        {
+            Current.Value = this;
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == Engagement.Grains.Diagnostics.MemberMetrics.MeterName && instrument.Name == "engagement.outbox.pending_after_retry")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+            {
+                if (Current.Value == this)
+                {
+                    Interlocked.Add(ref _sum, value);
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Sum => Interlocked.Read(ref _sum);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>A journal that refuses the first <c>failures</c> appends (synchronously, as the timers here fire).</summary>

@@ -20,6 +20,9 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     private readonly int _batch = options.Value.LedgerBatch;
     private readonly IMemberEffectHandler[] _background = [.. handlers.Where(h => h.ConfirmsInBackground)];
 
+    /// <summary>The delays of a member's outbox retry (<see cref="MemberOutboxOptions.EffectiveRetryDelays"/>).</summary>
+    public IReadOnlyList<TimeSpan> RetryDelays { get; } = options.Value.EffectiveRetryDelays;
+
     /// <summary>
     /// Before a state write: drops from the outbox what receivers confirmed in the background since the last emit
     /// (<see cref="IMemberEffectHandler.TakeConfirmed"/>: metric contributions the aggregators applied), so the write

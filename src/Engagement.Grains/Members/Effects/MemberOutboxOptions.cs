@@ -24,4 +24,24 @@ public sealed class MemberOutboxOptions
     /// Reading the ledger, and deactivation, archive whatever is pending first.
     /// </summary>
     public int LedgerBatch { get; set; } = 32;
+
+    /// <summary>The retry delays when <see cref="RetryDelays"/> is not set: 5 s, 15 s, 1 min, then every 5 min.</summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
+
+    /// <summary>The longest retry delay allowed: one hour (a member idle longer is collected first, and its reminder wakes it).</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long an active member waits (real time) before it emits again effects a receiver refused
+    /// (<c>MemberOutboxRetry</c>), by failed retries before it; the last one repeats. Not set (or empty):
+    /// <see cref="DefaultRetryDelays"/>, 5 s, 15 s, 1 min, then every 5 min. Each must be above zero and at most
+    /// <see cref="MaxRetryDelay"/>. Configured as a list: <c>Engagement:Member:Outbox:RetryDelays:0</c> = <c>00:00:05</c>, ...
+    /// </summary>
+    public TimeSpan[]? RetryDelays { get; set; }
+
+    /// <summary><see cref="RetryDelays"/> when set, <see cref="DefaultRetryDelays"/> otherwise.</summary>
+    public IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays is { Length: > 0 } delays ? delays : DefaultRetryDelays;
+
+    /// <summary>True when every one of <see cref="RetryDelays"/> is above zero and at most <see cref="MaxRetryDelay"/>.</summary>
+    public bool RetryDelaysValid => RetryDelays is null || Array.TrueForAll(RetryDelays, d => d > TimeSpan.Zero && d <= MaxRetryDelay);
 }
