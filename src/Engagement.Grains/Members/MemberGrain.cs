@@ -282,7 +282,7 @@ public sealed class MemberGrain(
         var now = _member.Now;
         var outcome = MemberDecider.Tick(Member, Options, now, _offers.FulfilTouch(now), _member.Metrics);
         var coupons = _offers.TickStep(now);
-        _wakeUps.Advance(now);
+        var resynced = _wakeUps.Advance(now);
         Logger.LogOutcome(MemberId, outcome);
 
         // Even when the tick changed nothing: time alone moves RFM segments ("Hibernating", "Lost"), and audiences must follow.
@@ -292,6 +292,6 @@ public sealed class MemberGrain(
         var rescheduled = await _wakeUps.WakeAtAsync(MemberOfferSide.Earliest(outcome.NextDueAt, coupons.NextDueAt), now);
 
         // Most ticks of a quiet, settled member decide nothing: then nothing is written.
-        await _gate.CommitAsync(outcome.StateChanged || coupons.StateChanged || side.Changed || rescheduled);
+        await _gate.CommitAsync(outcome.StateChanged || coupons.StateChanged || side.Changed || rescheduled || resynced);
     }
 }

@@ -112,11 +112,22 @@ internal sealed class MemberWakeUps(MemberActivation member, Func<TimeSpan, Time
 
     /// <summary>
     /// On a tick: the next reminder instant moves past <paramref name="now"/> by whole periods of the period the reminder
-    /// runs with (in memory; the tick writes if it changed anything).
+    /// runs with (in memory). When the stored instant is later than <paramref name="now"/> (beyond Orleans' minute), the
+    /// reminder fired at a moment storage does not know: it was moved earlier and the write that recorded the move failed
+    /// (a deactivation's, say). Its real next tick is then a period from now, so the stored instant is re-synced to that,
+    /// and true is returned: the tick must write, or a later <see cref="WakeAtAsync"/> would trust a tick that never comes.
     /// </summary>
-    public void Advance(DateTimeOffset now)
+    public bool Advance(DateTimeOffset now)
     {
         var stored = member.State.State;
-        stored.NextReminderAt = NextTick(stored.NextReminderAt, now, Clock.ToEngine(stored.ReminderPeriod ?? Period));
+        var enginePeriod = Clock.ToEngine(stored.ReminderPeriod ?? Period);
+        if (stored.NextReminderAt is { } next && next > now + WakeTolerance && stored.ReminderPeriod is not null && enginePeriod > TimeSpan.Zero)
+        {
+            stored.NextReminderAt = now + enginePeriod;
+            return stored.NextReminderAt != next;
+        }
+
+        stored.NextReminderAt = NextTick(stored.NextReminderAt, now, enginePeriod);
+        return false;
     }
 }

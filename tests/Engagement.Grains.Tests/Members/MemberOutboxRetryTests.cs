@@ -218,6 +218,55 @@ public sealed class MemberOutboxRetryTests
         Assert.Equal(1, state.State.Member.Outbox.Count);
     }
 
+    [Fact]
+    public async Task ATickAfterAFailedDeactivationWriteResyncsTheStoredScheduleSoADeferredTouchIsNotLate()
+    {
+        // Storage knows the reminder (a day's period) and its next tick at 04:00, two hours away.
+        var time = new FakeTimeProvider(At);
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var (state, gate) = Gate(time, registered, new FailingJournal(failures: int.MaxValue));
+        var storedNext = At.AddHours(2);
+        state.State.ReminderPeriod = TimeSpan.FromDays(1);
+        state.State.NextReminderAt = storedNext;
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+
+        // Collected with the journal down: the reminder moves to W (about 5 min), but the write that records it fails.
+        state.FailNextWrite = true;
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+        var w = At + registered[^1].Due;
+        Assert.True(w < storedNext);
+        state.State.NextReminderAt = storedNext; // what the next activation reads: the write failed
+
+        // The reminder fires at W: the next tick is a period from W now, not 04:00, and the tick writes that.
+        time.SetUtcNow(w);
+        var wakeUps = new MemberWakeUps(new MemberActivation(state, "M1", Services(time, new FailingJournal(0))), (due, period) =>
+        {
+            registered.Add((due, period));
+            return Task.CompletedTask;
+        });
+        Assert.True(wakeUps.Advance(w));
+        Assert.Equal(w + TimeSpan.FromDays(1), state.State.NextReminderAt);
+
+        // A touch deferred to 05:00 moves the reminder to it instead of trusting a tick at 04:00 that never comes.
+        var before = registered.Count;
+        Assert.True(await wakeUps.WakeAtAsync(At.AddHours(3), w));
+        Assert.Equal(before + 1, registered.Count);
+        Assert.Equal(At.AddHours(3), state.State.NextReminderAt);
+    }
+
+    [Fact]
+    public void ATickAtItsStoredInstantOnlyMovesItOn()
+    {
+        var time = new FakeTimeProvider(At);
+        var state = new StoredState();
+        state.State.ReminderPeriod = TimeSpan.FromDays(1);
+        state.State.NextReminderAt = At;
+        var wakeUps = new MemberWakeUps(new MemberActivation(state, "M1", Services(time, new FailingJournal(0))), (_, _) => Task.CompletedTask);
+
+        Assert.False(wakeUps.Advance(At.AddSeconds(30)));
+        Assert.Equal(At.AddDays(1), state.State.NextReminderAt);
+    }
+
     /// <summary>One change that queues <paramref name="effect"/> and commits (one write, then the emit).</summary>
     private static Task ChangeAsync(StoredState state, MemberWriteGate gate, MemberEffect effect) => gate.ChangeAsync(async () =>
     {
@@ -228,19 +277,23 @@ public sealed class MemberOutboxRetryTests
     private static (StoredState State, MemberWriteGate Gate) Gate(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, IMemberEffectHandler handler, Func<Task>? register = null, StoredState? state = null)
     {
         state ??= new StoredState();
-        var emitter = new MemberEffectEmitter([handler], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
-        var services = new MemberGrainServices(
-            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance)
-        {
-            RetryTimers = (tick, due) => time.CreateTimer(_ => tick(), null, due, Timeout.InfiniteTimeSpan),
-        };
-        var activation = new MemberActivation(state, "M1", services);
+        var activation = new MemberActivation(state, "M1", Services(time, handler));
         var wakeUps = new MemberWakeUps(activation, (due, period) =>
         {
             registered.Add((due, period));
             return register?.Invoke() ?? Task.CompletedTask;
         });
         return (state, new MemberWriteGate(activation, null, wakeUps));
+    }
+
+    private static MemberGrainServices Services(FakeTimeProvider time, IMemberEffectHandler handler)
+    {
+        var emitter = new MemberEffectEmitter([handler], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        return new MemberGrainServices(
+            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance)
+        {
+            RetryTimers = (tick, due) => time.CreateTimer(_ => tick(), null, due, Timeout.InfiniteTimeSpan),
+        };
     }
 
     /// <summary>
