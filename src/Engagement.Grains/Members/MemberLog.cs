@@ -56,8 +56,8 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: storing confirmed effects on deactivation failed; they may be emitted once more")]
     public static partial void LogDeactivationWriteFailed(this ILogger logger, Exception ex, string memberId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: outbox retry {Attempt} left {Pending} effects pending; the next retry in {NextRetry}")]
-    public static partial void LogOutboxRetryFailed(this ILogger logger, string memberId, int attempt, int pending, TimeSpan nextRetry);
+    [LoggerMessage(Message = "{MemberId}: outbox retry {Attempt} left {Pending} effects pending; the next retry in {NextRetry}")]
+    public static partial void LogOutboxRetryFailed(this ILogger logger, LogLevel level, string memberId, int attempt, int pending, TimeSpan nextRetry);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} deactivates with {Pending} effects pending; its lifecycle reminder wakes it at {WakeAt} to send them")]
     public static partial void LogOutboxLeftPending(this ILogger logger, string memberId, int pending, DateTimeOffset wakeAt);

@@ -89,6 +89,13 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         return delays[Math.Clamp(failedRetries, 0, delays.Count - 1)];
     }
 
+    /// <summary>The retry whose failure is logged at Warning: the one after which the next delay is the last of <paramref name="delays"/> (the cap).</summary>
+    public static int WarnsAt(IReadOnlyList<TimeSpan> delays)
+    {
+        ArgumentNullException.ThrowIfNull(delays);
+        return Math.Max(delays.Count - 1, 1);
+    }
+
     /// <summary>The delay before the next retry of this activation (<see cref="MemberEffectEmitter.RetryDelays"/>).</summary>
     private TimeSpan NextDelay => DelayAfter(member.Services.Emitter.RetryDelays, _retries);
 
@@ -185,7 +192,9 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
 
     /// <summary>
     /// The timer fired: one retry through the gate; when it leaves effects pending, or fails in any way (storage
-    /// unreadable, a timeout), a warning with the count and the next retry, which is armed. Never throws.
+    /// unreadable, a timeout), a log line with the count and the next retry, which is armed. Never throws. The emit's
+    /// first failure was already logged at Warning (by the emitter), so a retry logs at Debug (its handlers' failures
+    /// too), except the one after which the delay reaches its cap (<see cref="WarnsAt"/>): Warning, once per run of failures.
     /// </summary>
     private async Task RetryAsync()
     {
@@ -197,9 +206,10 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         }
 
         var attempt = ++_retries;
+        var level = attempt == WarnsAt(member.Services.Emitter.RetryDelays) ? LogLevel.Warning : LogLevel.Debug;
         try
         {
-            await gate.RetryEmitAsync();
+            await gate.RetryEmitAsync(level);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -211,7 +221,7 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         if (_owed && !_stopped)
         {
             MemberMetrics.OutboxPendingAfterRetry(_left);
-            Logger.LogOutboxRetryFailed(member.MemberId, attempt, _left, NextDelay);
+            Logger.LogOutboxRetryFailed(level, member.MemberId, attempt, _left, NextDelay);
             Owe();
         }
     }

@@ -85,7 +85,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
 
             if (Member.Outbox.Count > 0)
             {
-                await EmitAsync(everything: true, cancellationToken);
+                await EmitAsync(everything: true, cancellationToken: cancellationToken);
             }
 
             var wake = Member.Outbox.Count > 0 && member.Exists
@@ -201,10 +201,11 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
     /// write is logged, not thrown: the change itself is stored).
     /// </summary>
     /// <param name="everything">Also what may wait for a batch (ledger entries): before the ledger is read, on deactivation.</param>
+    /// <param name="failures">The level a handler's failure is logged at (Debug for most retries: see <see cref="RetryEmitAsync"/>).</param>
     /// <param name="cancellationToken">The caller's (deactivation's); its cancellation is the one failure of a handler that is thrown.</param>
-    public async Task EmitAsync(bool everything = false, CancellationToken cancellationToken = default)
+    public async Task EmitAsync(bool everything = false, LogLevel failures = LogLevel.Warning, CancellationToken cancellationToken = default)
     {
-        var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox, everything, cancellationToken);
+        var emitted = await Emitter.EmitAsync(member.MemberId, Member.Outbox, everything, failures, cancellationToken);
         if (_retry is not null || emitted.Left > 0)
         {
             Retry.Emitted(emitted.Left, everything);
@@ -230,7 +231,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             // Stored now: the receivers may forget what they remembered to drop these effects' repeats.
             if (Member.Outbox.HasFollowUps)
             {
-                await EmitAsync(everything, cancellationToken);
+                await EmitAsync(everything, failures, cancellationToken);
             }
         }
         else if (emitted.Any)
@@ -241,9 +242,10 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
 
     /// <summary>
     /// A retry of <see cref="MemberOutboxRetry"/>: one change that emits everything pending (ledger entries waiting for
-    /// a batch too). Throws only when storage cannot be read (<see cref="EnsureCurrentAsync"/>).
+    /// a batch too), a handler's failure logged at <paramref name="failures"/>. Throws only when storage cannot be read
+    /// (<see cref="EnsureCurrentAsync"/>).
     /// </summary>
-    public Task RetryEmitAsync() => ChangeAsync(() => EmitAsync(everything: true));
+    public Task RetryEmitAsync(LogLevel failures) => ChangeAsync(() => EmitAsync(everything: true, failures: failures));
 
     /// <summary>
     /// On activation: a previous one may have crashed after its write but before its emit, or deactivated with effects

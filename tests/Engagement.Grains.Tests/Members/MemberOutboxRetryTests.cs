@@ -6,6 +6,7 @@ using System.Diagnostics.Metrics;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Engagement.Grains.Members.Effects;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -53,6 +54,32 @@ public sealed class MemberOutboxRetryTests
         Assert.Equal(0, state.State.Member.Outbox.Count);
         time.Advance(TimeSpan.FromHours(1));
         Assert.Equal(6, journal.Attempts);
+    }
+
+    [Fact]
+    public async Task ARunOfFailedRetriesWarnsOnTheFirstFailureAndWhenTheDelayReachesItsCapDebugOtherwise()
+    {
+        var time = new FakeTimeProvider(At);
+        var journal = new FailingJournal(failures: 5);
+        var log = new LevelLog();
+        var (state, gate) = Gate(time, [], journal, log: log);
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+        Assert.Equal(1, log.Count(LogLevel.Warning));
+
+        // Retries after 5 s and 15 s: Debug (the emitter's line and the retry's), then after 1 min the delay reaches 5 min: Warning.
+        time.Advance(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(1, log.Count(LogLevel.Warning));
+        Assert.Equal(4, log.Count(LogLevel.Debug));
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(3, log.Count(LogLevel.Warning));
+
+        // Every 5 min after that: Debug again, until the journal takes it.
+        time.Advance(TimeSpan.FromMinutes(5));
+        time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(3, log.Count(LogLevel.Warning));
+        Assert.Equal(6, log.Count(LogLevel.Debug));
+        Assert.Equal(1, journal.Taken);
     }
 
     [Fact]
@@ -274,10 +301,10 @@ public sealed class MemberOutboxRetryTests
         await gate.CommitAsync(changed: true);
     });
 
-    private static (StoredState State, MemberWriteGate Gate) Gate(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, IMemberEffectHandler handler, Func<Task>? register = null, StoredState? state = null)
+    private static (StoredState State, MemberWriteGate Gate) Gate(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, IMemberEffectHandler handler, Func<Task>? register = null, StoredState? state = null, LevelLog? log = null)
     {
         state ??= new StoredState();
-        var activation = new MemberActivation(state, "M1", Services(time, handler));
+        var activation = new MemberActivation(state, "M1", Services(time, handler, log));
         var wakeUps = new MemberWakeUps(activation, (due, period) =>
         {
             registered.Add((due, period));
@@ -286,11 +313,11 @@ public sealed class MemberOutboxRetryTests
         return (state, new MemberWriteGate(activation, null, wakeUps));
     }
 
-    private static MemberGrainServices Services(FakeTimeProvider time, IMemberEffectHandler handler)
+    private static MemberGrainServices Services(FakeTimeProvider time, IMemberEffectHandler handler, LevelLog? log = null)
     {
-        var emitter = new MemberEffectEmitter([handler], Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        var emitter = new MemberEffectEmitter([handler], Options.Create(new MemberOutboxOptions()), (ILogger<MemberEffectEmitter>?)log ?? NullLogger<MemberEffectEmitter>.Instance);
         return new MemberGrainServices(
-            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, NullLogger<MemberGrain>.Instance)
+            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, (ILogger<MemberGrain>?)log ?? NullLogger<MemberGrain>.Instance)
         {
             RetryTimers = (tick, due) => time.CreateTimer(_ => tick(), null, due, Timeout.InfiniteTimeSpan),
         };
@@ -330,6 +357,21 @@ public sealed class MemberOutboxRetryTests
         public long Sum => Interlocked.Read(ref _sum);
 
         public void Dispose() => _listener.Dispose();
+    }
+
+    /// <summary>The levels of what the member grain and its emitter log, Debug included.</summary>
+    private sealed class LevelLog : ILogger<MemberGrain>, ILogger<MemberEffectEmitter>
+    {
+        private readonly List<LogLevel> _levels = [];
+
+        public int Count(LogLevel level) => _levels.Count(l => l == level);
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) => _levels.Add(logLevel);
     }
 
     /// <summary>A journal that refuses the first <c>failures</c> appends (synchronously, as the timers here fire).</summary>

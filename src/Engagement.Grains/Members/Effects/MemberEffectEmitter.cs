@@ -76,7 +76,15 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     /// went out before it, and <see cref="OutOfMemoryException"/>. An effect whose <see cref="MemberEffect.After"/> is
     /// still pending after its handler's turn stays pending (sent by a later emit).
     /// </summary>
-    public async Task<EmitResult> EmitAsync(string memberId, MemberOutbox outbox, bool everything = false, CancellationToken cancellationToken = default)
+    /// <param name="memberId">The member whose outbox this is.</param>
+    /// <param name="outbox">Its pending effects.</param>
+    /// <param name="everything">Also what may wait for a batch.</param>
+    /// <param name="failures">
+    /// The level a handler's failure is logged at: Warning, but Debug for most of a member's own retries
+    /// (<c>MemberOutboxRetry</c>), which log their own summary.
+    /// </param>
+    /// <param name="cancellationToken">The caller's; its cancellation is the one failure of a handler that is thrown.</param>
+    public async Task<EmitResult> EmitAsync(string memberId, MemberOutbox outbox, bool everything = false, LogLevel failures = LogLevel.Warning, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outbox);
         if (outbox.Count == 0)
@@ -99,7 +107,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             var claimed = 0;
             foreach (var handler in _handlers)
             {
-                var (given, notSent) = await EmitThroughAsync(handler, memberId, outbox, waiting, everything, confirmed, cancellationToken);
+                var (given, notSent) = await EmitThroughAsync(handler, memberId, outbox, waiting, everything, confirmed, failures, cancellationToken);
                 claimed += given;
                 left += notSent;
             }
@@ -130,7 +138,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     /// <paramref name="everything"/> waited for it). Its failure, whatever it is (a timeout's cancellation too), is
     /// logged and leaves them pending.
     /// </summary>
-    private async Task<(int Given, int Left)> EmitThroughAsync(IMemberEffectHandler handler, string memberId, MemberOutbox outbox, bool waiting, bool everything, List<MemberEffect> confirmed, CancellationToken cancellationToken)
+    private async Task<(int Given, int Left)> EmitThroughAsync(IMemberEffectHandler handler, string memberId, MemberOutbox outbox, bool waiting, bool everything, List<MemberEffect> confirmed, LogLevel failures, CancellationToken cancellationToken)
     {
         List<MemberEffect>? batch = null;
         var heldBack = 0;
@@ -163,7 +171,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            LogEmitFailed(ex, memberId, batch.Count, handler.GetType().Name);
+            LogEmitFailed(failures, ex, memberId, batch.Count, handler.GetType().Name);
         }
 
         return (batch.Count + heldBack, left + heldBack);
@@ -220,8 +228,8 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
         return count;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: emitting {Count} effects through {Handler} failed; they stay in the outbox and are retried")]
-    private partial void LogEmitFailed(Exception ex, string memberId, int count, string handler);
+    [LoggerMessage(Message = "{MemberId}: emitting {Count} effects through {Handler} failed; they stay in the outbox and are retried")]
+    private partial void LogEmitFailed(LogLevel level, Exception ex, string memberId, int count, string handler);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: no handler on this silo emits effect {EffectId}; dropped")]
     private partial void LogDropped(string memberId, string effectId);
