@@ -18,9 +18,9 @@ public static class MemberMetrics
         "engagement.orders.lost_early", description: "Order summaries dropped by MaxOrderSummaries before the end of their retention (their duplicates and refunds are no longer recognised)");
     private static readonly Counter<long> ReminderRegistrations = Meter.CreateCounter<long>("engagement.reminders.registrations", description: "Lifecycle reminder registrations (writes to the reminder table)");
     private static readonly Counter<long> PendingAfterRetryCounter = Meter.CreateCounter<long>(
-        "engagement.outbox.pending_after_retry", "{effect}", "Effects still pending in a member's outbox after a retry of its emit, added at each retry that failed (a receiver down keeps it climbing)");
+        "engagement.outbox.pending_after_retry", "{effect}", "Effects still pending in a member's outbox after a retry of its emit, added at each retry that failed: effects x failed retries (one effect refused by ten retries adds 10; a receiver down keeps it climbing)");
     private static readonly Counter<long> LeftPendingCounter = Meter.CreateCounter<long>(
-        "engagement.outbox.left_pending", "{effect}", "Effects a member still had pending when it deactivated (its lifecycle reminder is moved to wake it for them)");
+        "engagement.outbox.left_pending", "{effect}", "Effects a member still had pending after the emit of its deactivation (its lifecycle reminder is moved to wake it for them); not counted when the silo shuts down with only metric contributions left, nor when the deactivation emits nothing because memory was ahead of storage (a failed change: storage keeps them for the next activation)");
 
     private static long _rejected;
     private static long _held;
@@ -56,9 +56,16 @@ public static class MemberMetrics
         ReminderRegistrations.Add(1);
     }
 
-    /// <summary>Counts <paramref name="effects"/> still pending in a member's outbox after a retry of its emit failed (<c>engagement.outbox.pending_after_retry</c>).</summary>
+    /// <summary>
+    /// Adds <paramref name="effects"/> still pending in a member's outbox after a retry of its emit failed
+    /// (<c>engagement.outbox.pending_after_retry</c>): the sum is effects × failed retries, not distinct effects.
+    /// </summary>
     public static void OutboxPendingAfterRetry(long effects) => PendingAfterRetryCounter.Add(effects);
 
-    /// <summary>Counts <paramref name="effects"/> a member still had pending when it deactivated (<c>engagement.outbox.left_pending</c>).</summary>
+    /// <summary>
+    /// Counts <paramref name="effects"/> a member still had pending after the emit of its deactivation
+    /// (<c>engagement.outbox.left_pending</c>); not called when the silo shuts down with only metric contributions left,
+    /// nor when memory was ahead of storage (the deactivation then emits nothing).
+    /// </summary>
     public static void OutboxLeftPending(long effects) => LeftPendingCounter.Add(effects);
 }
