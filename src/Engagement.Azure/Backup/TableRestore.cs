@@ -118,6 +118,11 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
                 throw new InvalidDataException($"Table {entry.Table} of backup '{backup}': {rows} rows, SHA-256 {sha}; the manifest says {entry.Rows} rows, {entry.Sha256}. Nothing was restored.");
             }
 
+            if (probe > rows)
+            {
+                throw new InvalidDataException($"The restore journal says table {entry.Table} got {probe:N0} lines, but backup '{backup}' holds {rows:N0}: the journal is not of this backup. Restore without --resume into empty tables.");
+            }
+
             if (row is not null)
             {
                 lastWritten.Add((entry.Table, probe, row));

@@ -170,6 +170,37 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AResumeWithAJournalPastTheEndOfItsTableIsRefused()
+    {
+        await FillAsync(new TableServiceClient(Azurite.ConnectionString));
+        await using var services = Services(Azurite.SpareAccountConnectionString, Azurite.BackupAccountConnectionString);
+        BackupManifest manifest;
+        await using (var before = Services(Azurite.ConnectionString, Azurite.BackupAccountConnectionString))
+        {
+            manifest = await before.GetRequiredService<TableBackup>().RunAsync();
+        }
+
+        // A journal that says the state table got more lines than the backup holds is not of this backup: resuming
+        // from it would skip every line and call the table finished with nothing written.
+        var kept = new BlobServiceClient(Azurite.BackupAccountConnectionString).GetBlobContainerClient(_container);
+        var lines = manifest.Tables.Single(t => t.Table == Tables[0]).Rows;
+        var left = new RestoreJournal { Backup = manifest.Name, Table = Tables[0], LinesDone = lines + 5, LastPartitionKey = "member" };
+        await left.SaveAsync(kept.GetBlobClient(RestoreJournal.BlobName(manifest.Name, "engagementspare")), manifest.FinishedAt, CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<TableRestore>().RunAsync(manifest.Name, resume: true));
+
+        Assert.Contains($"got {lines + 5:N0} lines, but backup '{manifest.Name}' holds {lines:N0}", refused.Message, StringComparison.Ordinal);
+        var spare = new TableServiceClient(Azurite.SpareAccountConnectionString);
+        var tables = new List<string>();
+        await foreach (var table in spare.QueryAsync())
+        {
+            tables.Add(table.Name);
+        }
+
+        Assert.DoesNotContain(Tables[0], tables);
+    }
+
+    [Fact]
     public async Task TheScheduleClaimsAndTakesItsBackupInTheBackupAccount()
     {
         await FillAsync(new TableServiceClient(Azurite.ConnectionString));
