@@ -73,13 +73,21 @@ public static class AdjustmentPolicy
 
     /// <summary>
     /// The kind and delta the adjustment <paramref name="eventId"/> was applied with: from its ledger entry while the
-    /// member keeps it, else from what it left (a positive points lot, a growth record); null when none is kept.
+    /// member keeps it, else from what it left (the engine's give-back: its redemption's record, whose points are the whole
+    /// delta; a positive points lot, a growth record); null when none is kept.
     /// </summary>
     private static (string Kind, long Delta)? FirstApplied(MemberState state, string eventId)
     {
         if (state.Ledger.Find(e => e.EventId == eventId && e.RuleId is PointsRule or GrowthRule) is { } entry)
         {
             return (entry.Kind, entry.Delta);
+        }
+
+        // The engine's give-back before its lot: the lot under its id may hold only part of it (the rest went back to the
+        // lots it was taken from, or to lots of its own under other ids), while the redemption's record holds the whole.
+        if (UndoneRedemption(state, eventId) is { } undone)
+        {
+            return (PointsKind, undone.Points);
         }
 
         if (state.Orders.Find(o => o.OrderId == eventId) is { } lot)
@@ -90,11 +98,6 @@ public static class AdjustmentPolicy
         if (OrderBook.FindSummary(state, eventId) is { } spent)
         {
             return (PointsKind, spent.Points);
-        }
-
-        if (UndoneRedemption(state, eventId) is { } undone)
-        {
-            return (PointsKind, undone.Points);
         }
 
         return state.BehaviourRecords.Find(r => r.EventId == eventId && r.Type == GrowthPolicy.AdjustmentRecordType) is { } record

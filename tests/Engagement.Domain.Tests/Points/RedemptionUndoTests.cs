@@ -236,6 +236,38 @@ public sealed class RedemptionUndoTests
         Assert.Equal(balance, PointsWallet.Balance(state));
     }
     [Fact]
+    public void AnUndoWithALotOfItsOwnAskedAgainAfterItsLedgerEntryAndTheIdWindowIsAReplay()
+    {
+        // R8's undo: O-old's part expired (a grace lot under the undo's id, only part of the delta), 100 back to O-new.
+        var options = new ProgramOptions();
+        var state = TwoLots(options);
+        var oldPoints = PointsWallet.Lots(state)[0].Remaining;
+        Assert.True(MemberDecider.Redeem(state, "R8", oldPoints + 100, null, "kettle", options, TestMember.Shanghai(2026, 12, 10, 11), storeId: "S001").Reply.Accepted);
+        var undoAt = TestMember.Shanghai(2026, 12, 10, 15);
+        Assert.Equal(AdjustmentStatuses.Applied, Undo(state, "R8", oldPoints + 100, options, undoAt).Reply.Status);
+        var eventId = AdjustmentPolicy.EventIdOf(AdjustmentPolicy.RedemptionUndoPrefix + "R8");
+        Assert.Equal(oldPoints, state.Orders.Single(o => o.OrderId == eventId).Points);
+
+        // 31 days and more than LedgerEntriesKept entries later: the undo's entry and its id window are gone, its lot is kept.
+        var later = undoAt.AddDays(31);
+        for (var i = 0; i < options.LedgerEntriesKept + 5; i++)
+        {
+            MemberDecider.Adjust(state, $"g{i}", AdjustmentPolicy.GrowthKind, 1, "push", options, later.AddMinutes(i));
+        }
+
+        Assert.DoesNotContain(state.Ledger, e => e.EventId == eventId);
+        Assert.Contains(state.Orders, o => o.OrderId == eventId);
+        var balance = PointsWallet.Balance(state);
+
+        var again = Undo(state, "R8", oldPoints + 100, options, later.AddHours(3));
+
+        Assert.Equal(AdjustmentStatuses.Replayed, again.Reply.Status);
+        Assert.Empty(again.Entries);
+        Assert.Equal(balance, PointsWallet.Balance(state));
+        Assert.Equal(AdjustmentStatuses.Conflict, Undo(state, "R8", oldPoints, options, later.AddHours(4)).Reply.Status);
+    }
+
+    [Fact]
     public void AnUndoOfRedemptionXHash2IsNotTakenForTheSecondLotOfTheUndoOfX()
     {
         // X's undo adds two lots of its own (O-old's part expired: a grace lot; O-new's summarised by the count cap).
