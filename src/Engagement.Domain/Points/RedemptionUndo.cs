@@ -84,7 +84,8 @@ public static class RedemptionUndo
     /// <see cref="AdjustmentPolicy.RedemptionUndoPrefix"/> id) back to the lots it took them from, at <paramref name="now"/>
     /// (lots already due expired by the caller); a restored part pays a refund's debt first, as any new points do, and a
     /// lot takes back no more than its <see cref="Room"/> (the rest goes as <see cref="Refill"/> says). Returns
-    /// the text naming each lot and what it got back (for the ledger entry), or null when the redemption's lots are not
+    /// the text naming each lot and what it got back (for the ledger entry; what paid debt is named as the debt's, not the
+    /// lot's, including what the lot had room for), or null when the redemption's lots are not
     /// known or do not add up to <paramref name="points"/>: the caller then gives them back as one fresh lot. The
     /// redemption's lots are dropped once used.
     /// </summary>
@@ -119,18 +120,24 @@ public static class RedemptionUndo
                 var back = Math.Min(part.Points, Room(lot));
                 var toDebt = Math.Min(state.PointsDebt, part.Points - back); // what it has no room for pays a refund's debt first
                 state.PointsDebt -= toDebt;
+                var left = part.Points - back - toDebt;
+
+                // What the lot has room for pays what debt is left too (PointsWallet.Adjust): the lot holds only the rest.
+                var backToDebt = Math.Min(state.PointsDebt, back);
+                toDebt += backToDebt;
+                var kept = back - backToDebt;
                 if (back > 0)
                 {
                     PointsWallet.Adjust(state, lot, back); // debt first, then the lot itself
                 }
 
-                texts.Add(back == part.Points
-                    ? string.Create(CultureInfo.InvariantCulture, $"{name} +{back} until {Instant(part.ExpiresAt)}")
-                    : back > 0 ? string.Create(CultureInfo.InvariantCulture, $"{name} +{back} until {Instant(part.ExpiresAt)} and its other {part.Points - back}")
+                texts.Add(kept == part.Points
+                    ? string.Create(CultureInfo.InvariantCulture, $"{name} +{kept} until {Instant(part.ExpiresAt)}")
+                    : kept > 0 ? string.Create(CultureInfo.InvariantCulture, $"{name} +{kept} until {Instant(part.ExpiresAt)} and its other {part.Points - kept}")
                     : string.Create(CultureInfo.InvariantCulture, $"{name}'s {part.Points}"));
-                if (back < part.Points)
+                if (kept < part.Points)
                 {
-                    excess.Add((i, part, toDebt, part.Points - back - toDebt));
+                    excess.Add((i, part, toDebt, left));
                 }
             }
             else

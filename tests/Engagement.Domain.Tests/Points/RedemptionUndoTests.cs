@@ -341,4 +341,31 @@ public sealed class RedemptionUndoTests
         Assert.Equal([("O-old", earned - reversed)], PointsWallet.Lots(state).Select(l => (l.LotId, l.Remaining)));
         Assert.Contains($"O-old +{earned - reversed} until 2026-12-10T12:00:00+08:00 and its other {reversed} to the debt +{reversed}", Assert.Single(undone.Entries).Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void WhatALotHadRoomForButPaidAnotherRefundsDebtIsNamedAsTheDebtsNotTheLots()
+    {
+        // R9 takes all of O-old and O-new; O-new refunded in full leaves debt, O-old half refunded leaves more.
+        var options = new ProgramOptions();
+        var state = TwoLots(options);
+        var (a, b) = (PointsWallet.Lots(state)[0].Remaining, PointsWallet.Lots(state)[1].Remaining);
+        var now = TestMember.Shanghai(2026, 11, 1);
+        Assert.True(MemberDecider.Redeem(state, "R9", a + b, null, "kettle", options, now, storeId: "S001").Reply.Accepted);
+        MemberDecider.Apply(state, new MemberEvent("r1", MemberEventTypes.Refund, now.AddMinutes(1)) { OrderId = "O-new", Amount = 1_000m }, options, now.AddMinutes(1));
+        MemberDecider.Apply(state, new MemberEvent("r2", MemberEventTypes.Refund, now.AddMinutes(2)) { OrderId = "O-old", Amount = 150m }, options, now.AddMinutes(2));
+        var r = state.Orders.Single(o => o.OrderId == "O-old").PointsReversed;
+        Assert.Equal(b + r, state.PointsDebt);
+        Assert.True(b >= a - r); // the debt left after O-old's other r takes all O-old had room for
+
+        var undone = Undo(state, "R9", a + b, options, now.AddMinutes(3));
+
+        // O-old's room (a - r) paid O-new's debt, not O-old; O-new's points then paid the rest of the debt and refilled O-old.
+        var reason = Assert.Single(undone.Entries).Reason;
+        Assert.EndsWith(
+            $"; points back to their lots: O-old's {a} to the debt +{a}, O-new's {b} to the debt +{b - (a - r)} and O-old +{a - r} until 2026-12-10T12:00:00+08:00",
+            reason, StringComparison.Ordinal);
+        Assert.Equal(0, state.PointsDebt);
+        Assert.Equal(a - r, PointsWallet.Balance(state));
+        Assert.Equal([("O-old", a - r)], PointsWallet.Lots(state).Select(l => (l.LotId, l.Remaining)));
+    }
 }
