@@ -114,16 +114,20 @@ internal sealed class MemberWakeUps(MemberActivation member, Func<TimeSpan, Time
     /// On a tick: the next reminder instant moves past <paramref name="now"/> by whole periods of the period the reminder
     /// runs with (in memory). When the stored instant is later than <paramref name="now"/> (beyond Orleans' minute), the
     /// reminder fired at a moment storage does not know: it was moved earlier and the write that recorded the move failed
-    /// (a deactivation's, say). Its real next tick is then a period from now, so the stored instant is re-synced to that,
+    /// (a deactivation's, say). Its real next tick is then a period from now (the configured period, which every move
+    /// registers), so the stored instant and period are re-synced to that,
     /// and true is returned: the tick must write, or a later <see cref="WakeAtAsync"/> would trust a tick that never comes.
     /// </summary>
     public bool Advance(DateTimeOffset now)
     {
         var stored = member.State.State;
         var enginePeriod = Clock.ToEngine(stored.ReminderPeriod ?? Period);
-        if (stored.NextReminderAt is { } next && next > now + WakeTolerance && stored.ReminderPeriod is not null && enginePeriod > TimeSpan.Zero)
+        if (stored.NextReminderAt is { } next && next > now + WakeTolerance && stored.ReminderPeriod is not null && Period > TimeSpan.Zero)
         {
-            stored.NextReminderAt = now + enginePeriod;
+            // The move whose write failed registered the reminder with the configured period, which the stored one
+            // (of an earlier registration) may not be.
+            stored.ReminderPeriod = Period;
+            stored.NextReminderAt = now + Clock.ToEngine(Period);
             return stored.NextReminderAt != next;
         }
 

@@ -282,6 +282,25 @@ public sealed class MemberOutboxRetryTests
     }
 
     [Fact]
+    public void AResyncTakesTheConfiguredPeriodTheMoveRegisteredNotAnEarlierStoredOne()
+    {
+        // Storage still holds an earlier registration's period (an hour) and a tick two hours away; the move whose write
+        // failed registered the reminder with the configured period, so the real next tick is that period from now.
+        var time = new FakeTimeProvider(At);
+        var state = new StoredState();
+        state.State.ReminderPeriod = TimeSpan.FromHours(1);
+        state.State.NextReminderAt = At.AddHours(2);
+        var activation = new MemberActivation(state, "M1", Services(time, new FailingJournal(0)));
+        var configured = activation.Options.Lifecycle.ReminderPeriod;
+        Assert.NotEqual(TimeSpan.FromHours(1), configured);
+        var wakeUps = new MemberWakeUps(activation, (_, _) => Task.CompletedTask);
+
+        Assert.True(wakeUps.Advance(At));
+        Assert.Equal(configured, state.State.ReminderPeriod);
+        Assert.Equal(At + configured, state.State.NextReminderAt);
+    }
+
+    [Fact]
     public void ATickAtItsStoredInstantOnlyMovesItOn()
     {
         var time = new FakeTimeProvider(At);
