@@ -109,19 +109,10 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
     [Fact]
     public async Task AResumeWithAJournalOfAnEarlierAccountOfTheSameNameIsRefused()
     {
-        await FillAsync(new TableServiceClient(Azurite.ConnectionString));
-        await using var services = Services(Azurite.SpareAccountConnectionString, Azurite.BackupAccountConnectionString);
-        BackupManifest manifest;
-        await using (var before = Services(Azurite.ConnectionString, Azurite.BackupAccountConnectionString))
-        {
-            manifest = await before.GetRequiredService<TableBackup>().RunAsync();
-        }
-
         // A restore into an account named engagementspare broke off after the state table; that account was then lost
         // and created again under its name (empty): the journal, named by the account's name only, is still there.
-        var kept = new BlobServiceClient(Azurite.BackupAccountConnectionString).GetBlobContainerClient(_container);
-        var left = new RestoreJournal { Backup = manifest.Name, FinishedTables = [Tables[0]] };
-        await left.SaveAsync(kept.GetBlobClient(RestoreJournal.BlobName(manifest.Name, "engagementspare")), manifest.FinishedAt, CancellationToken.None);
+        var manifest = await BackUpAndLeaveJournalAsync(m => new RestoreJournal { Backup = m.Name, FinishedTables = [Tables[0]] });
+        await using var services = Services(Azurite.SpareAccountConnectionString, Azurite.BackupAccountConnectionString);
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => services.GetRequiredService<TableRestore>().RunAsync(manifest.Name, resume: true));
 
@@ -139,19 +130,10 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
     [Fact]
     public async Task AResumeWithAJournalThatBrokeOffInTheFirstTableOfAnEarlierAccountIsRefused()
     {
-        await FillAsync(new TableServiceClient(Azurite.ConnectionString));
-        await using var services = Services(Azurite.SpareAccountConnectionString, Azurite.BackupAccountConnectionString);
-        BackupManifest manifest;
-        await using (var before = Services(Azurite.ConnectionString, Azurite.BackupAccountConnectionString))
-        {
-            manifest = await before.GetRequiredService<TableBackup>().RunAsync();
-        }
-
         // A restore into an account named engagementspare broke off after line 1 of the state table, none finished;
         // that account was lost and created again (its state table is there, with a row a silo wrote, but not line 1's).
-        var kept = new BlobServiceClient(Azurite.BackupAccountConnectionString).GetBlobContainerClient(_container);
-        var left = new RestoreJournal { Backup = manifest.Name, Table = Tables[0], LinesDone = 1, LastPartitionKey = "member" };
-        await left.SaveAsync(kept.GetBlobClient(RestoreJournal.BlobName(manifest.Name, "engagementspare")), manifest.FinishedAt, CancellationToken.None);
+        var manifest = await BackUpAndLeaveJournalAsync(m => new RestoreJournal { Backup = m.Name, Table = Tables[0], LinesDone = 1, LastPartitionKey = "member" });
+        await using var services = Services(Azurite.SpareAccountConnectionString, Azurite.BackupAccountConnectionString);
         var spare = new TableServiceClient(Azurite.SpareAccountConnectionString);
         await spare.CreateTableIfNotExistsAsync(Tables[0]);
         await spare.GetTableClient(Tables[0]).AddEntityAsync(new TableEntity("member", "M002") { ["Value"] = "a silo's" });
@@ -172,20 +154,11 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
     [Fact]
     public async Task AResumeWithAJournalPastTheEndOfItsTableIsRefused()
     {
-        await FillAsync(new TableServiceClient(Azurite.ConnectionString));
-        await using var services = Services(Azurite.SpareAccountConnectionString, Azurite.BackupAccountConnectionString);
-        BackupManifest manifest;
-        await using (var before = Services(Azurite.ConnectionString, Azurite.BackupAccountConnectionString))
-        {
-            manifest = await before.GetRequiredService<TableBackup>().RunAsync();
-        }
-
         // A journal that says the state table got more lines than the backup holds is not of this backup: resuming
         // from it would skip every line and call the table finished with nothing written.
-        var kept = new BlobServiceClient(Azurite.BackupAccountConnectionString).GetBlobContainerClient(_container);
+        var manifest = await BackUpAndLeaveJournalAsync(m => new RestoreJournal { Backup = m.Name, Table = Tables[0], LinesDone = m.Tables.Single(t => t.Table == Tables[0]).Rows + 5, LastPartitionKey = "member" });
+        await using var services = Services(Azurite.SpareAccountConnectionString, Azurite.BackupAccountConnectionString);
         var lines = manifest.Tables.Single(t => t.Table == Tables[0]).Rows;
-        var left = new RestoreJournal { Backup = manifest.Name, Table = Tables[0], LinesDone = lines + 5, LastPartitionKey = "member" };
-        await left.SaveAsync(kept.GetBlobClient(RestoreJournal.BlobName(manifest.Name, "engagementspare")), manifest.FinishedAt, CancellationToken.None);
 
         var refused = await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<TableRestore>().RunAsync(manifest.Name, resume: true));
 
@@ -198,6 +171,24 @@ public sealed class BackupStorageAccountTests : IAsyncLifetime
         }
 
         Assert.DoesNotContain(Tables[0], tables);
+    }
+
+    /// <summary>
+    /// Fills the data account, backs it up to the backup account, and leaves there the journal <paramref name="journal"/>
+    /// gives for the backup, as a restore into an account named engagementspare would have left it.
+    /// </summary>
+    private async Task<BackupManifest> BackUpAndLeaveJournalAsync(Func<BackupManifest, RestoreJournal> journal)
+    {
+        await FillAsync(new TableServiceClient(Azurite.ConnectionString));
+        BackupManifest manifest;
+        await using (var before = Services(Azurite.ConnectionString, Azurite.BackupAccountConnectionString))
+        {
+            manifest = await before.GetRequiredService<TableBackup>().RunAsync();
+        }
+
+        var kept = new BlobServiceClient(Azurite.BackupAccountConnectionString).GetBlobContainerClient(_container);
+        await journal(manifest).SaveAsync(kept.GetBlobClient(RestoreJournal.BlobName(manifest.Name, "engagementspare")), manifest.FinishedAt, CancellationToken.None);
+        return manifest;
     }
 
     [Fact]
