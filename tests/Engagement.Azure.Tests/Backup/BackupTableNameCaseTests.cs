@@ -22,11 +22,7 @@ public sealed class BackupTableNameCaseTests
     [Fact]
     public async Task TheStateTableNamedInAnotherCaseIsCopiedFirst()
     {
-        var prefix = "Case" + Guid.NewGuid().ToString("N")[..10];
-        string state = prefix + "State", ledger = prefix + "Ledger", audit = prefix + "Audit";
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [state.ToLowerInvariant()] };
+        var (state, ledger, audit, tables, blobs, options) = Arrange("Case", firstTableInLowerCase: true);
         try
         {
             await SeedAsync(tables, state, ledger, audit, """{"member":{"memberId":"M1","nextSequence":2}}""");
@@ -43,11 +39,7 @@ public sealed class BackupTableNameCaseTests
     [Fact]
     public async Task TheLedgerIsCutByTheStateTableWhenTheRestoreNamesBothInAnotherCase()
     {
-        var prefix = "CaseR" + Guid.NewGuid().ToString("N")[..10];
-        string state = prefix + "State", ledger = prefix + "Ledger", audit = prefix + "Audit";
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [state] };
+        var (state, ledger, audit, tables, blobs, options) = Arrange("CaseR");
         try
         {
             await SeedAsync(tables, state, ledger, audit, """{"member":{"memberId":"M1","nextSequence":2}}""");
@@ -57,7 +49,7 @@ public sealed class BackupTableNameCaseTests
                 await tables.DeleteTableAsync(table);
             }
 
-            var otherCase = new BackupOptions { TablePrefix = prefix, Container = options.Container, FirstTables = [state.ToLowerInvariant()] };
+            var otherCase = new BackupOptions { TablePrefix = options.TablePrefix, Container = options.Container, FirstTables = [state.ToLowerInvariant()] };
             var restored = await new TableRestore(tables, blobs, otherCase, ledger.ToUpperInvariant()).RunAsync(manifest.Name);
 
             // Sequence 2 is of an event the member's copied state had not applied: left out.
@@ -72,11 +64,7 @@ public sealed class BackupTableNameCaseTests
     [Fact]
     public async Task ALedgerRestoredUncutBecauseNoStateRowNamedAMemberIsWarnedOf()
     {
-        var prefix = "Uncut" + Guid.NewGuid().ToString("N")[..10];
-        string state = prefix + "State", ledger = prefix + "Ledger", audit = prefix + "Audit";
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [state] };
+        var (state, ledger, audit, tables, blobs, options) = Arrange("Uncut");
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         try
@@ -97,11 +85,7 @@ public sealed class BackupTableNameCaseTests
     [Fact]
     public async Task AStateRowThatCannotBeReadIsCountedAndItsMembersLedgerLeftOutWithAWarning()
     {
-        var prefix = "Unread" + Guid.NewGuid().ToString("N")[..10];
-        string state = prefix + "State", ledger = prefix + "Ledger", audit = prefix + "Audit";
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [state] };
+        var (state, ledger, audit, tables, blobs, options) = Arrange("Unread");
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         try
@@ -124,6 +108,20 @@ public sealed class BackupTableNameCaseTests
         {
             await CleanUpAsync(blobs, options, state, ledger, audit);
         }
+    }
+
+    /// <summary>
+    /// Three tables named by a fresh prefix starting with <paramref name="kind"/> (state, ledger and a table sorting
+    /// between them), clients of the test Azurite, and backup options with a container of their own that take the state
+    /// table first (named in lower case when <paramref name="firstTableInLowerCase"/>).
+    /// </summary>
+    private static (string State, string Ledger, string Audit, TableServiceClient Tables, BlobServiceClient Blobs, BackupOptions Options) Arrange(
+        string kind, bool firstTableInLowerCase = false)
+    {
+        var prefix = kind + Guid.NewGuid().ToString("N")[..10];
+        string state = prefix + "State", ledger = prefix + "Ledger", audit = prefix + "Audit";
+        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [firstTableInLowerCase ? state.ToLowerInvariant() : state] };
+        return (state, ledger, audit, new TableServiceClient(Azurite.ConnectionString), new BlobServiceClient(Azurite.ConnectionString), options);
     }
 
     /// <summary>
