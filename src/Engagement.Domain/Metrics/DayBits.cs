@@ -7,7 +7,8 @@ namespace Engagement.Domain.Metrics;
 /// a 448-day bitmap anchored at the latest day seen, long enough that an event as late as the contract accepts
 /// (365 days, CONTRACT.md §1) still finds its day and the 30 days before it. Bounded (seven longs and a day number;
 /// the five older words are stored only when set) and exact for days inside the window; days older than the window
-/// are unknown (<see cref="Covers"/>). Immutable: <see cref="With"/> returns a new value.
+/// are unknown (<see cref="Covers"/>). Immutable: <see cref="With"/>, <see cref="Until"/> and <see cref="Union"/>
+/// return a new value, or the same instance when nothing changes (no allocation on the hot path's repeated days).
 /// </summary>
 public sealed record DayBits
 {
@@ -90,8 +91,9 @@ public sealed record DayBits
         }
 
         var back = latest - day.DayNumber;
-        if (back >= Span)
+        if (back >= Span || (shift <= 0 && (words[back >> 6] & (1UL << (back & 63))) != 0))
         {
+            // Outside the window, or marked already (most events of a day): nothing new to allocate.
             return this;
         }
 
@@ -121,10 +123,17 @@ public sealed record DayBits
         }
 
         Span<ulong> words = stackalloc ulong[Words];
+        var dropped = false;
         for (var i = 0; i < Words; i++)
         {
             var first = i * 64;
             words[i] = first + 64 <= keepFrom ? 0 : first >= keepFrom ? Word(i) : Word(i) & (ulong.MaxValue << (keepFrom - first));
+            dropped |= words[i] != Word(i);
+        }
+
+        if (!dropped)
+        {
+            return this;
         }
 
         var kept = new DayBits
@@ -157,6 +166,18 @@ public sealed record DayBits
         }
 
         ShiftLeft(words, late.Latest - early.Latest);
+        var added = false;
+        for (var i = 0; i < Words; i++)
+        {
+            added |= (words[i] & ~late.Word(i)) != 0;
+        }
+
+        if (!added)
+        {
+            // Every mark of the earlier one is in the later one already.
+            return late;
+        }
+
         return new DayBits
         {
             Latest = late.Latest, Recent = words[0] | late.Recent, Older = words[1] | late.Older,

@@ -185,4 +185,34 @@ public class ProgrammeMathTests
         Assert.False(far.Has(Day.AddDays(70)));
         Assert.False(far.Covers(Day.AddDays(70)));
     }
+
+    [Fact]
+    public void DayBitsThatChangeNothingAreTheSameInstanceAndThoseThatDoAreNot()
+    {
+        var bits = DayBits.Empty.With(Day).With(Day.AddDays(-3)).With(Day.AddDays(-100));
+
+        // A day marked already (most events of a day), a drop past every mark, a union with a subset: no new value.
+        Assert.Same(bits, bits.With(Day));
+        Assert.Same(bits, bits.With(Day.AddDays(-3)));
+        Assert.Same(bits, bits.Until(Day.DayNumber + 5));
+        Assert.Same(bits, bits.Until(Day.DayNumber));
+        var subset = DayBits.Empty.With(Day.AddDays(-3)).With(Day.AddDays(-100));
+        Assert.Same(bits, bits.Union(subset));
+        Assert.Same(bits, subset.Union(bits));
+
+        // What changes something still answers a new value with exactly the marks it should have.
+        var added = bits.With(Day.AddDays(-1));
+        Assert.NotSame(bits, added);
+        Assert.True(added.Has(Day.AddDays(-1)) && added.Has(Day) && added.Has(Day.AddDays(-100)));
+        Assert.False(bits.Has(Day.AddDays(-1)));
+        var cut = bits.Until(Day.DayNumber - 1);
+        Assert.False(cut.Has(Day));
+        Assert.True(cut.Has(Day.AddDays(-3)) && cut.Has(Day.AddDays(-100)));
+        var union = bits.Union(DayBits.Empty.With(Day.AddDays(-200)));
+        Assert.True(union.Has(Day.AddDays(-200)) && union.Has(Day) && union.Has(Day.AddDays(-100)));
+        Assert.Equal(4, union.Count(Day.AddDays(-300), Day));
+        var later = subset.Union(DayBits.Empty.With(Day.AddDays(2)));
+        Assert.Equal(Day.AddDays(2).DayNumber, later.Latest);
+        Assert.Equal(3, later.Count(Day.AddDays(-300), Day.AddDays(2)));
+    }
 }
