@@ -1,14 +1,18 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Engagement.Api.Tests;
 
 /// <summary>
 /// The real host (silo + API, Program.cs) on Kestrel over real HTTP, with Azurite storage (from scripts/test)
 /// and its own service id, ports and queues so it never meets another test host. Its engine clock (which the API's
-/// checks use too) runs from the pinned <see cref="Clock"/>.
+/// checks use too) runs from the pinned <see cref="Clock"/>. Unsealed for a host with settings of its own and an engine
+/// clock a test sets (<see cref="Programme.ZonesHostFixture"/>).
 /// </summary>
-public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminKey = "api-test-admin";
     public const string SupportKey = "api-test-support";
@@ -18,6 +22,22 @@ public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifet
     public const string NamedSupportKey = "api-test-support-named";
 
     private readonly string _serviceId = "apitests-" + Guid.NewGuid().ToString("N")[..8];
+
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    private readonly TimeProvider? _engineClock;
+
+    public ApiHostFixture()
+        : this(new Dictionary<string, string>(), null)
+    {
+    }
+
+    /// <summary>A host with <paramref name="settings"/> besides the usual ones, its engine clock <paramref name="engineClock"/> when given.</summary>
+    protected ApiHostFixture(IReadOnlyDictionary<string, string> settings, TimeProvider? engineClock)
+    {
+        _settings = settings;
+        _engineClock = engineClock;
+    }
 
     /// <summary>The instant the tests date their events by; the host's engine clock starts from it.</summary>
     public TestClock Clock { get; } = new(TestClock.DefaultStart);
@@ -60,6 +80,19 @@ public sealed class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support");
         builder.UseSetting($"Engagement:Api:Keys:{MarketingKey}", "marketing");
         builder.UseSetting($"Engagement:Api:Keys:{NamedSupportKey}", "support:Li Na");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (_engineClock is { } clock)
+        {
+            builder.ConfigureTestServices(services =>
+            {
+                services.RemoveAllKeyed<TimeProvider>("engagement");
+                services.AddKeyedSingleton("engagement", clock);
+            });
+        }
     }
 
     private static int FreePort() => Engagement.Testing.TestPorts.Next();

@@ -56,7 +56,7 @@ public static class ProgrammeEndpoints
     private static Task<IResult> HealthAsync(HttpContext context, ProgrammeViews views, string? regionId, string? from, string? to, string? format) =>
         RangeAsync(context, views, regionId, from, to, format, async q =>
         {
-            var report = await views.HealthAsync(q.RegionId, q.From, q.To, q.Today, views.CompleteBefore(q.Now, q.RegionId));
+            var report = await views.HealthAsync(q.RegionId, q.From, q.To, q.Now);
             return q.Csv ? Csv(ProgrammeCsv.Health(report), "programme-health") : Results.Ok(report);
         });
 

@@ -90,36 +90,45 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
 {
     private IProgrammeMetricsGrain Reader => grains.GetGrain<IProgrammeMetricsGrain>(0);
 
-    /// <summary>The local day of <paramref name="now"/> in the region's zone (the programme's for all regions).</summary>
+    /// <summary>
+    /// The local day of <paramref name="now"/> in the region's zone (the programme's <c>TimeZone</c> for all regions), as
+    /// <c>GET /reports/win-back</c> counts its days; programme health takes <see cref="CurrentDay"/> and <see cref="LatestDay"/>.
+    /// </summary>
     public DateOnly Today(DateTimeOffset now, string? regionId) => metrics.Value.LocalDay(now, regionId ?? "");
 
     /// <summary>
-    /// The first local day of <paramref name="now"/> that is not complete: the region's <see cref="Today"/>, and for the
-    /// whole programme (null) the earliest local day among its configured zones (<see cref="MetricsOptions.ProgrammeDay"/>),
-    /// so no region is still on a day the programme's cohort figures take as over.
+    /// The first local day of <paramref name="now"/> that is not complete, and the default last day of a range
+    /// (<see cref="MetricsOptions.CurrentDay"/>): the region's own day, and for the whole programme (null) the earliest
+    /// local day among its configured zones, so no region is still on a day the programme's cohort figures take as over.
     /// </summary>
-    public DateOnly CompleteBefore(DateTimeOffset now, string? regionId) =>
-        regionId is null ? metrics.Value.ProgrammeDay(now) : Today(now, regionId);
+    public DateOnly CurrentDay(DateTimeOffset now, string? regionId) => metrics.Value.CurrentDay(now, regionId);
 
     /// <summary>
-    /// Health of each day in [from, to] and the summary; <paramref name="today"/> (the region's local day of now) anchors
-    /// the live member count, worked back by the members who joined (or moved in, less those who moved out) after
-    /// <paramref name="to"/> (read in ranges of at most <see cref="ProgrammeEndpoints.MaxDays"/> days, so a range long
-    /// before today is answered too); the cohort figures wait for the days complete before <paramref name="completeBefore"/>
-    /// (<see cref="CompleteBefore"/>; <paramref name="today"/> when null).
+    /// The latest local day of <paramref name="now"/> a range may end on (<see cref="MetricsOptions.LatestDay(DateTimeOffset, string?)"/>):
+    /// the region's own day, and for the whole programme (null) the latest local day among its configured zones.
     /// </summary>
-    public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateOnly today, DateOnly? completeBefore = null)
+    public DateOnly LatestDay(DateTimeOffset now, string? regionId) => metrics.Value.LatestDay(now, regionId);
+
+    /// <summary>
+    /// Health of each day in [from, to] and the summary at <paramref name="now"/>. The live member count is worked back
+    /// by the members who joined (or moved in, less those who moved out) after <paramref name="to"/> up to
+    /// <see cref="LatestDay"/> (for the whole programme the latest local day among its zones, as the alert rules count
+    /// it; read in ranges of at most <see cref="ProgrammeEndpoints.MaxDays"/> days, so a range long before today is
+    /// answered too); the cohort figures wait for the days complete before <see cref="CurrentDay"/>.
+    /// </summary>
+    public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateTimeOffset now)
     {
         var range = Counters(await Reader.GetDaysAsync(regionId, from, to));
+        var latest = LatestDay(now, regionId);
         long joinedAfter = 0;
-        for (var start = to.AddDays(1); start <= today; start = start.AddDays(ProgrammeEndpoints.MaxDays))
+        for (var start = to.AddDays(1); start <= latest; start = start.AddDays(ProgrammeEndpoints.MaxDays))
         {
-            var end = DateOnly.FromDayNumber(Math.Min(today.DayNumber, start.DayNumber + ProgrammeEndpoints.MaxDays - 1));
+            var end = DateOnly.FromDayNumber(Math.Min(latest.DayNumber, start.DayNumber + ProgrammeEndpoints.MaxDays - 1));
             joinedAfter += Counters(await Reader.GetDaysAsync(regionId, start, end)).Sum(HealthMetrics.MembersAdded);
         }
 
         var members = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members));
-        var complete = completeBefore ?? today;
+        var complete = CurrentDay(now, regionId);
         var series = HealthMetrics.Series(range, members, joinedAfter, complete);
         return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range, series, complete) };
     }

@@ -148,6 +148,23 @@ public sealed class MetricsOptions
     /// </summary>
     public DateOnly LatestDay(DateTimeOffset at) => LocalDays(at).Max();
 
+    /// <summary>
+    /// The current local day of <paramref name="at"/> for a region's figures, or the whole programme's (null), CONTRACT.md
+    /// §5: the first day that is not complete (the cohort figures and the alert rules take the days before it) and the
+    /// default last day of a range. A region's is its own <see cref="LocalDay"/>; the programme's is
+    /// <see cref="ProgrammeDay"/>, the latest day every configured zone has reached, so each region has figures on it.
+    /// </summary>
+    public DateOnly CurrentDay(DateTimeOffset at, string? regionId) => regionId is null ? ProgrammeDay(at) : LocalDay(at, regionId);
+
+    /// <summary>
+    /// The latest local day of <paramref name="at"/> that a region's figures, or the whole programme's (null), can have:
+    /// "today" for a range (its <c>to</c> may not be later, CONTRACT.md §5) and the day the live gauges stand at (the
+    /// members joined after a day are worked back up to it). A region's is its own <see cref="LocalDay"/>; the programme's
+    /// is <see cref="LatestDay(DateTimeOffset)"/>, since a region in a zone ahead (Pacific/Auckland beside Asia/Shanghai)
+    /// already has members and activity on it.
+    /// </summary>
+    public DateOnly LatestDay(DateTimeOffset at, string? regionId) => regionId is null ? LatestDay(at) : LocalDay(at, regionId);
+
     private IEnumerable<DateOnly> LocalDays(DateTimeOffset at) =>
         RegionTimeZones.Values.Select(zone => MemberTimeZones.LocalDate(at, MemberTimeZones.Resolve(zone, TimeZone))).Prepend(LocalDay(at, ""));
 

@@ -75,14 +75,14 @@ public sealed partial class AlertsGrain(
         foreach (var region in AlertPolicy.JudgedRegions(regions).Prepend(null))
         {
             // The programme judges the days complete in every region's zone.
-            var today = region is null ? metricsOptions.Value.ProgrammeDay(now) : metricsOptions.Value.LocalDay(now, region);
+            var today = metricsOptions.Value.CurrentDay(now, region);
             var days = await reader.GetDaysAsync(region, today.AddDays(-(Options.LookbackDays - 1)), today);
             var gauges = await reader.GetGaugesAsync(region);
             var counters = days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
 
             // The live members gauge has the programme's members who joined on a later local day in a zone ahead of the
             // programme's day (Shanghai's today while Los Angeles is on yesterday): worked back like the days' own.
-            var latest = region is null ? metricsOptions.Value.LatestDay(now) : today;
+            var latest = metricsOptions.Value.LatestDay(now, region);
             var joinedAfter = latest > today
                 ? (await reader.GetDaysAsync(null, today.AddDays(1), latest)).Sum(d => HealthMetrics.MembersAdded(new DayCounters { Day = d.Day, Counters = d.Counters }))
                 : 0;

@@ -73,7 +73,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
 
         await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
         var views = host.Services.GetRequiredService<ProgrammeViews>();
-        var health = (await views.HealthAsync(null, today.AddDays(-29), today, today)).Summary;
+        var health = (await views.HealthAsync(null, today.AddDays(-29), today, ConsoleHostFixture.Now)).Summary;
         // The 30 days ending today: the range's own rate is the distinct members' (one purchaser, a repurchaser).
         Assert.Equal(health.RepurchaseRate30, health.RepurchaseRate);
 

@@ -29,4 +29,23 @@ public class MetricsOptionsTests
         Assert.Equal(new DateOnly(2026, 11, 24), options.ProgrammeDay(at.AddHours(8))); // midnight in Los Angeles
         Assert.Equal(new DateOnly(2026, 11, 24), options.LocalDay(at, "east")); // a region keeps its own day
     }
+
+    [Theory]
+    // Auckland on 2026-12-02 (01:30), Shanghai and Los Angeles on 2026-12-01.
+    [InlineData("2026-12-01T12:30:00Z", null, "2026-12-01", "2026-12-02")]
+    [InlineData("2026-12-01T12:30:00Z", "nz", "2026-12-02", "2026-12-02")]
+    [InlineData("2026-12-01T12:30:00Z", "east", "2026-12-01", "2026-12-01")]
+    // Shanghai and Auckland on 2026-12-02, Los Angeles on 2026-12-01 (18:00).
+    [InlineData("2026-12-02T02:00:00Z", null, "2026-12-01", "2026-12-02")]
+    [InlineData("2026-12-02T02:00:00Z", "west", "2026-12-01", "2026-12-01")]
+    // Every zone on 2026-12-02.
+    [InlineData("2026-12-02T08:30:00Z", null, "2026-12-02", "2026-12-02")]
+    public void TheCurrentDayIsTheEarliestOfTheZonesAndTheLatestDayTheLatestForTheProgrammeARegionHasItsOwn(string at, string? region, string current, string latest)
+    {
+        var options = new MetricsOptions { RegionTimeZones = { ["NZ"] = "Pacific/Auckland", ["West"] = "America/Los_Angeles" } };
+        var instant = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(DateOnly.Parse(current, System.Globalization.CultureInfo.InvariantCulture), options.CurrentDay(instant, region));
+        Assert.Equal(DateOnly.Parse(latest, System.Globalization.CultureInfo.InvariantCulture), options.LatestDay(instant, region));
+    }
 }

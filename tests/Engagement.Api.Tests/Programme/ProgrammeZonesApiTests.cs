@@ -1,0 +1,51 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Engagement.Domain.Metrics;
+using Engagement.Grains.Programme;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engagement.Api.Tests.Programme;
+
+/// <summary>
+/// Programme health when the configured zones are on different days (CONTRACT.md §5: each region's day is its local
+/// day): Shanghai (the programme's zone), Auckland ahead of it and Los Angeles behind it.
+/// </summary>
+[Collection(ZonesHostCollection.Name)]
+public sealed class ProgrammeZonesApiTests(ZonesHostFixture host)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public async Task TheProgrammesMemberCountOnADayLeavesOutMembersWhoJoinedLaterInAZoneAhead()
+    {
+        // 2026-12-01 20:30 in Shanghai: three members joined there today; two joined in Auckland, where it is already
+        // 2026-12-02 01:30. The live gauge has all five, but the programme had three by the end of 2026-12-01.
+        host.Zones.Now = ZonesHostFixture.AucklandAhead;
+        var day = new DateOnly(2026, 12, 1);
+        await JoinAsync("east", day, "zm-e1", "zm-e2", "zm-e3");
+        await JoinAsync("nz", day.AddDays(1), "zm-n1", "zm-n2");
+        using var support = host.Client(ApiHostFixture.SupportKey);
+
+        var programme = await support.GetFromJsonAsync<JsonObject>("api/v1/programme/health?from=2026-11-30&to=2026-12-01", Json);
+        var nz = await support.GetFromJsonAsync<JsonObject>("api/v1/programme/health?regionId=nz&from=2026-12-01&to=2026-12-02", Json);
+
+        Assert.Equal([0L, 3L], programme!["days"]!.AsArray().Select(d => d!["members"]!.GetValue<long>()));
+        Assert.Equal(3, programme["summary"]!["members"]!.GetValue<long>());
+        Assert.Equal([0L, 2L], nz!["days"]!.AsArray().Select(d => d!["members"]!.GetValue<long>()));
+    }
+
+    private async Task JoinAsync(string region, DateOnly day, params string[] members)
+    {
+        var contributions = members.SelectMany(member => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+        {
+            MemberId = member,
+            EffectId = "join",
+            Day = day,
+            EventType = "register",
+            Joined = true,
+            After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },
+        }, new MetricsOptions()).Contributions);
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync([.. contributions]);
+    }
+}
