@@ -17,7 +17,7 @@ public static class ProgrammeEndpoints
     /// <summary>A range spans at most this many local days (the days kept).</summary>
     public const int MaxDays = 400;
 
-    /// <summary>Default range: the 30 days ending today.</summary>
+    /// <summary>Default range: the 30 days ending the current day (<see cref="ProgrammeViews.CurrentDay"/>).</summary>
     public const int DefaultDays = 30;
 
     /// <summary>
@@ -115,15 +115,17 @@ public static class ProgrammeEndpoints
     private static async Task<IResult> EvaluateAsync(IGrainFactory grains) =>
         Results.Ok(await grains.GetGrain<IAlertsGrain>(0).EvaluateAsync());
 
-    private sealed record RangeQuery(string? RegionId, DateOnly From, DateOnly To, DateOnly Today, DateTimeOffset Now, bool Csv);
+    private sealed record RangeQuery(string? RegionId, DateOnly From, DateOnly To, DateTimeOffset Now, bool Csv);
 
     private static async Task<IResult> RangeAsync(HttpContext context, ProgrammeViews views, string? regionId, string? from, string? to, string? format, Func<RangeQuery, Task<IResult>> answer)
     {
         var errors = new FieldErrors();
         var region = Region(regionId, errors);
         var now = EngineClock.Of(context.RequestServices).GetUtcNow();
-        var today = views.Today(now, region);
-        var toDay = Day(to, "to", today, errors);
+        // A range ends by default on the current day (for the programme, the latest day every configured zone has
+        // reached) and may end as late as the latest local day (for the programme, a zone ahead's).
+        var latest = views.LatestDay(now, region);
+        var toDay = Day(to, "to", views.CurrentDay(now, region), errors);
         var fromDay = Day(from, "from", DateOnly.FromDayNumber(Math.Max(EarliestDay.DayNumber, toDay.DayNumber - (DefaultDays - 1))), errors);
         var csv = Csv(format, errors);
         if (toDay < EarliestDay)
@@ -136,9 +138,11 @@ public static class ProgrammeEndpoints
             errors.Add("from", $"must not be before {EarliestDay:yyyy-MM-dd}");
         }
 
-        if (!errors.Any && toDay > today)
+        if (!errors.Any && toDay > latest)
         {
-            errors.Add("to", $"must not be after today ({today:yyyy-MM-dd} local)");
+            errors.Add("to", region is null
+                ? $"must not be after today ({latest:yyyy-MM-dd}, the latest local day among the programme's time zones)"
+                : $"must not be after today ({latest:yyyy-MM-dd} local)");
         }
 
         if (!errors.Any && fromDay > toDay)
@@ -151,7 +155,7 @@ public static class ProgrammeEndpoints
             errors.Add("from", $"a range spans at most {MaxDays} days");
         }
 
-        return errors.Any ? errors.ToProblem() : await answer(new RangeQuery(region, fromDay, toDay, today, now, csv));
+        return errors.Any ? errors.ToProblem() : await answer(new RangeQuery(region, fromDay, toDay, now, csv));
     }
 
     private static string? Region(string? regionId, FieldErrors errors)

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -33,6 +34,43 @@ public sealed class ProgrammeZonesApiTests(ZonesHostFixture host)
         Assert.Equal([0L, 3L], programme!["days"]!.AsArray().Select(d => d!["members"]!.GetValue<long>()));
         Assert.Equal(3, programme["summary"]!["members"]!.GetValue<long>());
         Assert.Equal([0L, 2L], nz!["days"]!.AsArray().Select(d => d!["members"]!.GetValue<long>()));
+    }
+
+    [Theory]
+    // Auckland is on 2026-12-02, Shanghai and Los Angeles on 2026-12-01: the programme's figures run to Auckland's
+    // day, and a range ends by default on the day every zone has reached.
+    [InlineData("2026-12-01T12:30:00Z", "", HttpStatusCode.OK, "2026-12-01")]
+    [InlineData("2026-12-01T12:30:00Z", "to=2026-12-02", HttpStatusCode.OK, "2026-12-02")]
+    [InlineData("2026-12-01T12:30:00Z", "to=2026-12-03", HttpStatusCode.BadRequest, null)]
+    [InlineData("2026-12-01T12:30:00Z", "regionId=nz", HttpStatusCode.OK, "2026-12-02")]
+    [InlineData("2026-12-01T12:30:00Z", "regionId=east&to=2026-12-02", HttpStatusCode.BadRequest, null)]
+    // 10:00 in Shanghai on 2026-12-02, Los Angeles still on 2026-12-01 (18:00): the default range ends on Los Angeles's
+    // day, the programme's current one; Shanghai's and Auckland's today may be asked for.
+    [InlineData("2026-12-02T02:00:00Z", "", HttpStatusCode.OK, "2026-12-01")]
+    [InlineData("2026-12-02T02:00:00Z", "to=2026-12-02", HttpStatusCode.OK, "2026-12-02")]
+    [InlineData("2026-12-02T02:00:00Z", "regionId=east", HttpStatusCode.OK, "2026-12-02")]
+    [InlineData("2026-12-02T02:00:00Z", "regionId=west&to=2026-12-02", HttpStatusCode.BadRequest, null)]
+    // Every zone on 2026-12-02 (00:30 in Los Angeles, 16:30 in Shanghai, 21:30 in Auckland): one day for all.
+    [InlineData("2026-12-02T08:30:00Z", "", HttpStatusCode.OK, "2026-12-02")]
+    [InlineData("2026-12-02T08:30:00Z", "to=2026-12-03", HttpStatusCode.BadRequest, null)]
+    [InlineData("2026-12-02T08:30:00Z", "regionId=west", HttpStatusCode.OK, "2026-12-02")]
+    public async Task ARangeEndsByDefaultOnTheCurrentDayAndAtTheLatestOnTheLatestLocalDay(string at, string query, HttpStatusCode status, string? to)
+    {
+        host.Zones.Now = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
+        using var support = host.Client(ApiHostFixture.SupportKey);
+
+        using var response = await support.GetAsync("api/v1/programme/health?" + query);
+
+        Assert.Equal(status, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(Json);
+        if (to is null)
+        {
+            Assert.True(body!["errors"]!.AsObject().ContainsKey("to"), body.ToJsonString());
+        }
+        else
+        {
+            Assert.Equal(to, body!["to"]!.GetValue<string>());
+        }
     }
 
     private async Task JoinAsync(string region, DateOnly day, params string[] members)
