@@ -139,6 +139,7 @@ public static class AdjustmentPolicy
         // balance checked and the lots taken are the live ones, not those a tick has not removed yet.
         var entries = new List<LedgerEntry>(PointsWallet.ExpireDue(state, now));
         var text = string.Create(CultureInfo.InvariantCulture, $"manual adjustment {delta:+#;-#;0}: {reason}");
+        var lots = ""; // a points spend's lots (LotNames.Taken), on its ledger entry
         if (kind == PointsKind)
         {
             var balance = PointsWallet.Balance(state);
@@ -165,10 +166,13 @@ public static class AdjustmentPolicy
             }
             else
             {
-                PointsWallet.Spend(state, -delta);
+                // Taken like a redemption, and named like one (LotNames) on the ledger entry only: the answer keeps the text.
+                var taken = new List<(OrderRecord Lot, long Points)>();
+                PointsWallet.Spend(state, -delta, taken);
+                lots = LotNames.Taken(taken);
             }
 
-            LedgerBook.Append(state, entries, now, LedgerKinds.Points, delta, PointsWallet.Balance(state), text, PointsRule, eventId);
+            LedgerBook.Append(state, entries, now, LedgerKinds.Points, delta, PointsWallet.Balance(state), text + lots, PointsRule, eventId);
         }
         else if (kind == GrowthKind)
         {

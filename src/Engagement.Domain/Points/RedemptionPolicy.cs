@@ -108,11 +108,12 @@ public static class RedemptionPolicy
         else
         {
             // A catalogue redemption at a store may be undone by the engine (its unit lost): the lots it took from are kept.
-            taken = storeId is null ? null : [];
+            // Its ledger entry names the lots it took from (LotNames), so support sees why each lot shrank.
+            taken = [];
             PointsWallet.Spend(state, points, taken);
             status = RedemptionStatuses.Accepted;
             detail = RedemptionReason(redemptionId, points, value, cashAmount, rewardId);
-            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -points, PointsWallet.Balance(state), detail, RuleIds.PointsRedeem, redemptionId);
+            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -points, PointsWallet.Balance(state), detail + LotNames.Taken(taken), RuleIds.PointsRedeem, redemptionId);
             EventIdWindow.Remember(state, EventIdOf(redemptionId), options, now);
         }
 
@@ -130,7 +131,7 @@ public static class RedemptionPolicy
                 RewardId = rewardId,
                 StoreId = storeId,
                 PointsValue = value,
-                Lots = taken is null ? null : RedemptionUndo.PartsOf(taken),
+                Lots = storeId is null || taken is null ? null : RedemptionUndo.PartsOf(taken),
                 Detail = detail,
                 At = now,
             });

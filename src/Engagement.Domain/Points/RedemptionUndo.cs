@@ -111,7 +111,7 @@ public static class RedemptionUndo
                 // Its lot would have expired: not resurrected for a year, not lost either (the member paid for a unit it never got).
                 Add(ownLots, graceEnd, part.Points);
                 texts.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{name} +{part.Points} expired at {Instant(part.ExpiresAt)}, a {options.RedemptionUndoGraceDays}-day grace lot until {Instant(graceEnd)}"));
+                    $"{name} +{part.Points} expired at {LotNames.Instant(part.ExpiresAt)}, a {options.RedemptionUndoGraceDays}-day grace lot until {LotNames.Instant(graceEnd)}"));
             }
             else if (part.LotId is not null && OrderBook.Find(state, part.LotId) is { } lot && lot.ExpiresAt == part.ExpiresAt)
             {
@@ -132,8 +132,8 @@ public static class RedemptionUndo
                 }
 
                 texts.Add(kept == part.Points
-                    ? string.Create(CultureInfo.InvariantCulture, $"{name} +{kept} until {Instant(part.ExpiresAt)}")
-                    : kept > 0 ? string.Create(CultureInfo.InvariantCulture, $"{name} +{kept} until {Instant(part.ExpiresAt)} and its other {part.Points - kept}")
+                    ? string.Create(CultureInfo.InvariantCulture, $"{name} +{kept} until {LotNames.Instant(part.ExpiresAt)}")
+                    : kept > 0 ? string.Create(CultureInfo.InvariantCulture, $"{name} +{kept} until {LotNames.Instant(part.ExpiresAt)} and its other {part.Points - kept}")
                     : string.Create(CultureInfo.InvariantCulture, $"{name}'s {part.Points}"));
                 if (kept < part.Points)
                 {
@@ -143,7 +143,7 @@ public static class RedemptionUndo
             else
             {
                 Add(ownLots, part.ExpiresAt, part.Points);
-                texts.Add(string.Create(CultureInfo.InvariantCulture, $"{name} +{part.Points} until {Instant(part.ExpiresAt)} in a lot of its own"));
+                texts.Add(string.Create(CultureInfo.InvariantCulture, $"{name} +{part.Points} until {LotNames.Instant(part.ExpiresAt)} in a lot of its own"));
             }
         }
 
@@ -166,7 +166,7 @@ public static class RedemptionUndo
         }
 
         record.Lots = null;
-        return "; points back to their lots: " + Named(texts, ", ", MaxLotsNamed);
+        return "; points back to their lots: " + LotNames.Named(texts, ", ", MaxLotsNamed);
     }
 
     /// <summary>
@@ -215,23 +215,17 @@ public static class RedemptionUndo
             var take = Math.Min(points, Room(lot));
             lot.Remaining += take;
             points -= take;
-            to.Add(string.Create(CultureInfo.InvariantCulture, $"{lot.OrderId} +{take} until {Instant(lot.ExpiresAt)}"));
+            to.Add(string.Create(CultureInfo.InvariantCulture, $"{lot.OrderId} +{take} until {LotNames.Instant(lot.ExpiresAt)}"));
         }
 
         if (points > 0)
         {
             Add(ownLots, expiresAt, points);
-            to.Add(string.Create(CultureInfo.InvariantCulture, $"a lot of its own +{points} until {Instant(expiresAt)}"));
+            to.Add(string.Create(CultureInfo.InvariantCulture, $"a lot of its own +{points} until {LotNames.Instant(expiresAt)}"));
         }
 
-        return Named(to, " and ", MaxLotsNamed);
+        return LotNames.Named(to, " and ", MaxLotsNamed);
     }
-
-    /// <summary>The first <paramref name="max"/> of <paramref name="items"/>, then how many more there are (the ledger reason stays bounded).</summary>
-    private static string Named(List<string> items, string separator, int max) =>
-        items.Count <= max
-            ? string.Join(separator, items)
-            : string.Join(separator, items.Take(max)) + string.Create(CultureInfo.InvariantCulture, $"{separator}+{items.Count - max} more");
 
     /// <summary>
     /// Points a lot has given out and could take back: what its order earns (net of what refunds reversed), less what
@@ -241,6 +235,4 @@ public static class RedemptionUndo
 
     private static void Add(SortedDictionary<DateTimeOffset, long> lots, DateTimeOffset expiresAt, long points) =>
         lots[expiresAt] = lots.GetValueOrDefault(expiresAt) + points;
-
-    private static string Instant(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Engagement.Domain.Members;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Points;
+
+/// <summary>
+/// A spend's own ledger entry names the lots its points came from (docs/offers.md), as the undo's names the lots
+/// they went back to: support sees from the ledger why a lot shrank and why points expire when they do.
+/// </summary>
+public sealed class RedemptionLotNamesTests
+{
+    private const string TakenPrefix = "; points taken from lots: ";
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public void ARedemptionNamesEachLotItTookFromSoonestToExpireFirstWithTheLotsOwnExpiry()
+    {
+        var member = ThreeLots();
+
+        var decision = member.Redeem("R-1", 350, rewardId: "mug");
+
+        var entry = Assert.Single(decision.NewEntries);
+        Assert.Equal(
+            "redemption R-1 of 350 points (3.50 CNY) for reward mug; points taken from lots: O-1 -200 until 2026-01-01T12:00:00+08:00, "
+            + "O-2 -100 until 2026-01-02T12:00:00+08:00, O-3 -50 until 2026-01-03T12:00:00+08:00",
+            entry.Reason);
+        Assert.Equal("redemption R-1 of 350 points (3.50 CNY) for reward mug", decision.Detail); // the answer keeps its text
+        Assert.Equal(50, PointsWallet.Lots(member.State).Single().Remaining);
+    }
+
+    [Fact]
+    public void ANegativeAdjustmentNamesTheLotsItTookFromAfterTheStaffReason()
+    {
+        var member = ThreeLots();
+
+        var decision = AdjustmentPolicy.Apply(member.State, "adj-1", AdjustmentPolicy.PointsKind, -250, "duplicate earn; see ticket 7", member.Options, member.Now);
+
+        Assert.Equal(AdjustmentStatuses.Applied, decision.Status);
+        Assert.Equal("manual adjustment -250: duplicate earn; see ticket 7", decision.Detail);
+        Assert.Equal(
+            "manual adjustment -250: duplicate earn; see ticket 7; points taken from lots: O-1 -200 until 2026-01-01T12:00:00+08:00, O-2 -50 until 2026-01-02T12:00:00+08:00",
+            Assert.Single(decision.NewEntries).Reason);
+    }
+
+    [Fact]
+    public void ACashOnlyStepTakesNoLotAndItsReasonIsAsBefore()
+    {
+        var member = ThreeLots();
+
+        var decision = member.Redeem("R-cash", 0, cash: 20m, rewardId: "mug");
+
+        Assert.Equal("redemption R-cash of 0 points (0.00 CNY) + 20.00 CNY cash for reward mug", Assert.Single(decision.NewEntries).Reason);
+    }
+
+    [Fact]
+    public void ARedemptionOfMoreThanFourLotsNamesFourThenHowManyMoreAndLongCjkIdsKeepItBounded()
+    {
+        var options = new ProgramOptions();
+        var state = new MemberState { MemberId = "M-cjk" };
+        var start = TestMember.Shanghai(2026, 1, 1);
+        const int lots = 6;
+        for (var i = 0; i < lots; i++)
+        {
+            var at = start.AddHours(i);
+            MemberDecider.Apply(state, new MemberEvent($"p{i}", MemberEventTypes.Purchase, at) { OrderId = CjkId('O', i), Amount = 10m }, options, at);
+        }
+
+        var balance = PointsWallet.Balance(state);
+        var redeemed = MemberDecider.Redeem(state, CjkId('R', 0), balance, null, "kettle", options, TestMember.Shanghai(2026, 6, 1), storeId: "S001");
+
+        Assert.True(redeemed.Reply.Accepted);
+        var entry = Assert.Single(redeemed.Entries);
+        var named = entry.Reason[(entry.Reason.IndexOf(TakenPrefix, StringComparison.Ordinal) + TakenPrefix.Length)..];
+        Assert.Equal(
+            string.Join(", ", Enumerable.Range(0, RedemptionUndo.MaxLotsNamed).Select(i => string.Create(CultureInfo.InvariantCulture,
+                $"{CjkId('O', i)[..39]}… -{(i == 0 ? 20 : 10)} until {start.AddHours(i).AddYears(1):yyyy-MM-dd'T'HH:mm:ssK}")))
+            + $", +{lots - RedemptionUndo.MaxLotsNamed} more",
+            named);
+
+        // Bounded whatever the ids: four lot ids cut to 40 characters, beside the 128-character redemption id (526
+        // characters; as stored, each CJK character escaped, 2,758 bytes with the redemption id twice, as reason and event id; the named lots about 1.1 KB).
+        Assert.Equal(526, entry.Reason.Length);
+        var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(entry, Web));
+        Assert.InRange(bytes, 2_700, 2_800);
+    }
+
+    [Fact]
+    public void ALongIdOfCharactersOutsideTheBasicPlaneIsCutBetweenItsSurrogatePairs()
+    {
+        var member = new TestMember();
+        var id = string.Concat(Enumerable.Repeat("𠀀", 30)); // 60 UTF-16 characters
+        member.Purchase(id, 100m, TestMember.Shanghai(2025, 1, 1));
+
+        var reason = Assert.Single(member.Redeem("R-1", 50).NewEntries).Reason;
+
+        Assert.EndsWith($"{TakenPrefix}{string.Concat(Enumerable.Repeat("𠀀", 19))}… -50 until 2026-01-01T12:00:00+08:00", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithThirtySixCharacterIdsTheNamedLotsAddAtMostTheDocumentedBytesToAnEntry()
+    {
+        var options = new ProgramOptions();
+        var state = new MemberState { MemberId = "M-guid" };
+        var start = TestMember.Shanghai(2026, 1, 1);
+        for (var i = 0; i < 8; i++)
+        {
+            var at = start.AddHours(i);
+            MemberDecider.Apply(state, new MemberEvent($"p{i}", MemberEventTypes.Purchase, at) { OrderId = Guid.NewGuid().ToString(), Amount = 10m }, options, at);
+        }
+
+        var redeemed = MemberDecider.Redeem(state, "R-1", PointsWallet.Balance(state), null, "kettle", options, TestMember.Shanghai(2026, 6, 1), storeId: "S001");
+
+        var reason = Assert.Single(redeemed.Entries).Reason;
+        var from = reason.IndexOf(TakenPrefix, StringComparison.Ordinal);
+        Assert.True(from > 0, reason);
+
+        // Four lots named, then "+4 more": at most about 330 characters (bytes) an entry, 17 KB over the 50 entries kept.
+        Assert.InRange(reason.Length - from, 300, 340);
+    }
+
+    /// <summary>A 128-character id of CJK characters (each escaped as \uXXXX in the stored JSON), unique by <paramref name="n"/>.</summary>
+    private static string CjkId(char kind, int n) => kind + new string('兑', 123) + n.ToString("D4", CultureInfo.InvariantCulture);
+
+    /// <summary>Lots O-1 (200 points, first purchase ×2), O-2 and O-3 (100 each), bought on 1, 2 and 3 January 2025 at noon in Shanghai.</summary>
+    private static TestMember ThreeLots()
+    {
+        var member = new TestMember();
+        for (var day = 1; day <= 3; day++)
+        {
+            member.Purchase($"O-{day}", 100m, TestMember.Shanghai(2025, 1, day));
+        }
+
+        return member;
+    }
+}
