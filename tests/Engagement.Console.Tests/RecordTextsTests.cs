@@ -70,20 +70,45 @@ public sealed class RecordTextsTests
         var rules = new StringLocalizer<Strings>(new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
         Assert.False(rules["Rule_points.redemption-undo"].ResourceNotFound);
 
-        // Since the points go back to their own lots, the entry names them; they follow the worded text as stored.
+        // Since the points go back to their own lots, the entry names them: worded in Chinese, as stored in English.
         const string lots = "O-1 +300 until 2026-12-10T12:00:00+08:00, O-0 +200 expired at 2026-12-01T12:00:00+08:00, a 30-day grace lot until 2027-01-03T12:00:00+08:00";
         var named = RecordTexts.LedgerReason(Text, "points.adjustment", stored + "; points back to their lots: " + lots, Bracketed, "adjustment|redemption-undo:R-7");
-        Assert.Equal(shown + (culture == "en" ? "; points back to their lots: " : "；积分退回原批次：") + lots, named);
+        Assert.Equal(shown + (culture == "en" ? "; points back to their lots: " + lots
+            : "；积分退回原批次：O-1 +300（有效期至 [2026-12-10T12:00:00.0000000+08:00]）；O-0 +200（已于 [2026-12-01T12:00:00.0000000+08:00] 到期，改为 30 天宽限批次，有效期至 [2027-01-03T12:00:00.0000000+08:00]）"), named);
 
         // Lot ids may hold parentheses (any order id is one), and the list may end "+N more": still the give-back.
         const string odd = "O(1) +300 until 2026-12-10T12:00:00+08:00, (gift) at S9) +5 until 2027-01-03T12:00:00+08:00, +12 more";
         var oddNamed = RecordTexts.LedgerReason(Text, "points.adjustment", stored + "; points back to their lots: " + odd, Bracketed, "adjustment|redemption-undo:R-7");
-        Assert.Equal(shown + (culture == "en" ? "; points back to their lots: " : "；积分退回原批次：") + odd, oddNamed);
+        Assert.Equal(shown + (culture == "en" ? "; points back to their lots: " + odd
+            : "；积分退回原批次：O(1) +300（有效期至 [2026-12-10T12:00:00.0000000+08:00]）；(gift) at S9) +5（有效期至 [2027-01-03T12:00:00.0000000+08:00]）；另有 12 个批次"), oddNamed);
 
         // A staff adjustment, even one whose reason reads the same, stays a manual adjustment.
         Assert.Equal("Rule_points.adjustment", RecordTexts.LedgerRuleKey("points.adjustment", "adjustment|console-1"));
         Assert.DoesNotContain("R-7 退回", RecordTexts.LedgerReason(Text, "points.adjustment", stored, Bracketed, "adjustment|console-1"), StringComparison.Ordinal);
     });
+
+    [Theory]
+    [InlineData("zh-CN", "兑换 R-7 退回 1000 积分：门店 S1 的奖品 mug 缺货；积分退回原批次：O-1 的 600 转入 欠分 +600；"
+        + "O-2 +100（有效期至 [2026-12-10T12:00:00.0000000+08:00]），其余 50 转入 欠分 +10、O-3 +20（有效期至 [2026-12-11T12:00:00.0000000+08:00]）、单独批次 +20（有效期至 [2026-12-10T12:00:00.0000000+08:00]）、另有 2 个批次；"
+        + "其余批次 +200（有效期至 [2027-01-01T12:00:00.0000000+08:00]，单独成批）；另有 1 个批次")]
+    [InlineData("en", "1000 points of redemption R-7 given back: reward mug was out of stock at store S1; points back to their lots: " + UndoLots)]
+    public void AnUndosLotsThatWentToTheDebtOtherLotsOrALotOfTheirOwnReadInChinese(string culture, string shown) => InCulture(culture, () =>
+        Assert.Equal(shown, RecordTexts.LedgerReason(Text, "points.adjustment",
+            "manual adjustment +1000: redemption R-7 undone: its unit was released and none is left (mug at S1); points back to their lots: " + UndoLots,
+            Bracketed, "adjustment|redemption-undo:R-7")));
+
+    [Theory]
+    [InlineData("zh-CN", "points.redeem", "redemption R-9 of 500 points (5.00 CNY) for reward mug", "兑换 R-9：500 积分（5.00 CNY），奖品 mug")]
+    [InlineData("zh-CN", "points.redeem", "redemption R-9 of 350 points (3.50 CNY) + 20.00 CNY cash for reward mug" + Taken,
+        "兑换 R-9：350 积分（3.50 CNY），另付现金 20.00 CNY，奖品 mug" + TakenInChinese)]
+    [InlineData("zh-CN", "points.redeem", "redemption R-9 of 350 points (3.50 CNY)" + Taken, "兑换 R-9：350 积分（3.50 CNY）" + TakenInChinese)]
+    [InlineData("zh-CN", "points.adjustment", "manual adjustment -250: 重复积分", "人工调整 -250：重复积分")]
+    [InlineData("zh-CN", "points.adjustment", "manual adjustment -350: 重复积分; see ticket 7" + Taken, "人工调整 -350：重复积分; see ticket 7" + TakenInChinese)]
+    [InlineData("en", "points.redeem", "redemption R-9 of 500 points (5.00 CNY) for reward mug", "redemption R-9 of 500 points (5.00 CNY) for reward mug")]
+    [InlineData("en", "points.redeem", "redemption R-9 of 350 points (3.50 CNY)" + Taken, "redemption R-9 of 350 points (3.50 CNY)" + Taken)]
+    [InlineData("en", "points.adjustment", "manual adjustment -350: 重复积分" + Taken, "manual adjustment -350: 重复积分" + Taken)]
+    public void ASpendsLotsReadInChineseAndEntriesFromBeforeTheyWereNamedStillRead(string culture, string ruleId, string stored, string shown) =>
+        InCulture(culture, () => Assert.Equal(shown, RecordTexts.LedgerReason(Text, ruleId, stored, Bracketed, "adjustment|adj-1")));
 
     [Fact]
     public void TheResumeRowAPauseWritesForAnEarlierPauseReadsInChinese() => InCulture("zh-CN", () =>
@@ -104,6 +129,17 @@ public sealed class RecordTextsTests
         Assert.Equal("member.adjustment", RecordTexts.AuditAction(Text, "member.adjustment"));
         Assert.Equal("channel sms opted out", RecordTexts.TouchReason(Text, "channel sms opted out"));
     });
+
+    // As LotNames writes a spend's lots (the first two of three named here with a bound of two, for brevity).
+    private const string Taken = "; points taken from lots: O-1 -200 until 2026-01-01T12:00:00+08:00, O,2 -100 until 2026-01-02T12:00:00+00:00, +1 more";
+
+    private const string TakenInChinese =
+        "；积分扣自批次：O-1 -200（有效期至 [2026-01-01T12:00:00.0000000+08:00]）；O,2 -100（有效期至 [2026-01-02T12:00:00.0000000+00:00]）；另有 1 个批次";
+
+    // As RedemptionUndo writes a lot that paid debt, one refilled through others, and the merged rest of its lots.
+    private const string UndoLots = "O-1's 600 to the debt +600, O-2 +100 until 2026-12-10T12:00:00+08:00 and its other 50 to the debt +10 and "
+        + "O-3 +20 until 2026-12-11T12:00:00+08:00 and a lot of its own +20 until 2026-12-10T12:00:00+08:00 and +2 more, "
+        + "the rest of its lots +200 until 2027-01-01T12:00:00+08:00 in a lot of its own, +1 more";
 
     private static string Bracketed(DateTimeOffset at) => "[" + at.ToString("O", CultureInfo.InvariantCulture) + "]";
 

@@ -32,9 +32,9 @@ public static partial class RecordTexts
             && !text["Ledger_RedemptionUndo"].ResourceNotFound)
         {
             // Written by the engine as an adjustment, but no one adjusted anything: it is worded in English too.
-            // The lots the points went back to (RedemptionUndo) follow as stored: lot ids, points and instants.
+            // The lots the points went back to (RedemptionUndo) follow, worded part by part (LotTexts; in English as stored).
             return text["Ledger_RedemptionUndo", m.Groups["delta"].Value, m.Groups["id"].Value, m.Groups["reward"].Value, m.Groups["store"].Value]
-                + (m.Groups["lots"].Success ? text["Ledger_RedemptionUndoLots", m.Groups["lots"].Value].Value : "");
+                + Lots(text, "Ledger_RedemptionUndoLots", m, time);
         }
 
         if (string.IsNullOrEmpty(reason) || text["Ledger_Purchase"].ResourceNotFound)
@@ -54,12 +54,15 @@ public static partial class RecordTexts
             "points.expire" when (m = Expiry().Match(reason)).Success
                 && DateTimeOffset.TryParse(m.Groups["at"].Value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) =>
                 text["Ledger_Expiry", m.Groups["n"].Value, m.Groups["order"].Value, time(at)],
+            "points.adjustment" when (m = AdjustmentTaken().Match(reason)).Success =>
+                text["Ledger_Adjustment", m.Groups["delta"].Value] + m.Groups["why"].Value + Lots(text, "Ledger_TakenLots", m, time),
             "points.adjustment" or "growth.adjustment" when (m = Adjustment().Match(reason)).Success =>
                 text["Ledger_Adjustment", m.Groups["delta"].Value] + m.Groups["why"].Value,
             "points.redeem" when (m = Redemption().Match(reason)).Success =>
                 text["Ledger_Redemption", m.Groups["id"].Value, m.Groups["points"].Value, m.Groups["value"].Value]
                 + (m.Groups["cash"].Success ? text["Ledger_RedemptionCash", m.Groups["cash"].Value].Value : "")
-                + (m.Groups["reward"].Success ? text["Ledger_RedemptionReward", m.Groups["reward"].Value].Value : ""),
+                + (m.Groups["reward"].Success ? text["Ledger_RedemptionReward", m.Groups["reward"].Value].Value : "")
+                + Lots(text, "Ledger_TakenLots", m, time),
             "tier.upgrade" when (m = Upgrade().Match(reason)).Success =>
                 text["Ledger_Upgrade", m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["growth"].Value, m.Groups["threshold"].Value],
             "points.earn.correction" when (m = EarnCorrection().Match(reason)).Success
@@ -181,6 +184,10 @@ public static partial class RecordTexts
     private static string Money(IStringLocalizer<RecordStrings> text, string money) =>
         Foreign().Match(money) is { Success: true } f ? text["Ledger_Foreign", f.Groups["foreign"].Value, f.Groups["rate"].Value, f.Groups["programme"].Value] : money;
 
+    // The lots a reason names (its "lots" group, when it has one) after the wording of key: "; points taken from lots: …".
+    private static string Lots(IStringLocalizer<RecordStrings> text, string key, Match m, Func<DateTimeOffset, string> time) =>
+        m.Groups["lots"].Success ? text[key, LotTexts.Word(text, m.Groups["lots"].Value, time)].Value : "";
+
     private static string Of(IStringLocalizer<RecordStrings> text, string prefix, string code) =>
         text[prefix + code] is { ResourceNotFound: false } found ? found.Value : code;
 
@@ -205,10 +212,16 @@ public static partial class RecordTexts
     [GeneratedRegex(@"^manual adjustment (?<delta>[+-]?\d+): (?<why>.*)$", RegexOptions.Singleline)]
     private static partial Regex Adjustment();
 
+    // A negative points adjustment names the lots it took from after the typed reason (the last such suffix: a typed one stays typed).
+    [GeneratedRegex(@"^manual adjustment (?<delta>-\d+): (?<why>.*)" + Engagement.Domain.Points.LotNames.TakenPrefix + "(?<lots>.+)$", RegexOptions.Singleline)]
+    private static partial Regex AdjustmentTaken();
+
     [GeneratedRegex(@"^manual adjustment \+(?<delta>\d+): redemption (?<id>\S+) undone: .*? \((?<reward>\S+) at (?<store>\S+)\)(?:; points back to their lots: (?<lots>.+))?$", RegexOptions.Singleline)]
     private static partial Regex RedemptionUndo();
 
-    [GeneratedRegex(@"^redemption (?<id>\S+) of (?<points>\d+) points \((?<value>[0-9.]+ [A-Z]{3})\)(?: \+ (?<cash>[0-9.]+ [A-Z]{3}) cash)?(?: for reward (?<reward>\S+))?$")]
+    // Since spends name their lots (LotNames.TakenPrefix), the entry may end with them; entries written before do not.
+    [GeneratedRegex(@"^redemption (?<id>\S+) of (?<points>\d+) points \((?<value>[0-9.]+ [A-Z]{3})\)(?: \+ (?<cash>[0-9.]+ [A-Z]{3}) cash)?(?: for reward (?<reward>\S+))?"
+        + "(?:" + Engagement.Domain.Points.LotNames.TakenPrefix + "(?<lots>.+))?$", RegexOptions.Singleline)]
     private static partial Regex Redemption();
 
     [GeneratedRegex(@"^(?<from>\S+) → (?<to>\S+): trailing growth (?<growth>\d+) reached (?<threshold>\d+)$")]
