@@ -123,8 +123,7 @@ public sealed class RedemptionLotNamesTests
         Assert.InRange(reason.Length - from, 300, 340);
     }
 
-    /// <summary>A 128-character id of CJK characters (each escaped as \uXXXX in the stored JSON), unique by <paramref name="n"/>.</summary>
-    private static string CjkId(char kind, int n) => kind + new string('兑', 123) + n.ToString("D4", CultureInfo.InvariantCulture);
+    private static string CjkId(char kind, int n) => RedemptionUndoSizeTests.CjkId(kind, n);
 
     /// <summary>Lots O-1 (200 points, first purchase ×2), O-2 and O-3 (100 each), bought on 1, 2 and 3 January 2025 at noon in Shanghai.</summary>
     private static TestMember ThreeLots()

@@ -17,7 +17,7 @@ public sealed class RedemptionUndoSizeTests
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     /// <summary>A 128-character id of CJK characters (each escaped as \uXXXX in the stored JSON), unique by <paramref name="n"/>.</summary>
-    private static string CjkId(char kind, int n) => kind + new string('兑', 123) + n.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+    internal static string CjkId(char kind, int n) => kind + new string('兑', 123) + n.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void TheNewestFourRedemptionsKeepingSixteenLotsWithLongCjkIdsAddAtMostTheDocumentedBytes()
