@@ -56,6 +56,9 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: storing confirmed effects on deactivation failed; they may be emitted once more")]
     public static partial void LogDeactivationWriteFailed(this ILogger logger, Exception ex, string memberId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId} deactivates after a failed change, and reading its state back failed; effects its stored outbox holds wait for its next event or tick")]
+    public static partial void LogDeactivationReloadFailed(this ILogger logger, Exception ex, string memberId);
+
     [LoggerMessage(Message = "{MemberId}: outbox retry {Attempt} left {Pending} effects pending; the next retry in {NextRetry}")]
     public static partial void LogOutboxRetryFailed(this ILogger logger, LogLevel level, string memberId, int attempt, int pending, TimeSpan nextRetry);
 

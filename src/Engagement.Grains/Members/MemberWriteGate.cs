@@ -66,9 +66,11 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
     /// storage, and the member's lifecycle reminder is moved to wake it soon, later after each such deactivation in a
     /// row (<see cref="MemberOutboxRetry.WakeLaterAsync"/>, its new schedule stored with the same write), so they do not wait for its next event; not when the silo shuts
     /// down and only metric contributions are left (the last silo stopping leaves them on purpose, for the member's next
-    /// activation: see <see cref="MetricContributionHandler"/>). A failure is logged; never throws but for
-    /// <paramref name="cancellationToken"/> (Orleans' deactivation timeout). Either way the silo's effect handlers then
-    /// forget the member (<see cref="MemberEffectEmitter.Release"/>).
+    /// activation: see <see cref="MetricContributionHandler"/>). With memory ahead of storage (a change failed and no
+    /// call reloaded since), the unsaved change is dropped: the state is read back once and its stored outbox handled as
+    /// above, so effects storage holds still wake the member early; the unsaved change is never written. A failure (that
+    /// read's too) is logged; never throws but for <paramref name="cancellationToken"/> (Orleans' deactivation timeout).
+    /// Either way the silo's effect handlers then forget the member (<see cref="MemberEffectEmitter.Release"/>).
     /// </summary>
     /// <param name="reason">Why Orleans deactivates the member (a silo shutting down, idle collection, ...).</param>
     /// <param name="cancellationToken">Orleans' deactivation timeout.</param>
@@ -78,7 +80,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
         Retry.Stop();
         try
         {
-            if (_aheadOfStorage)
+            if (_aheadOfStorage && !await TryReloadAsync())
             {
                 return;
             }
@@ -116,15 +118,41 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
     {
         if (_aheadOfStorage)
         {
-            await member.State.ReadStateAsync();
-            _aheadOfStorage = false;
-            _storedDropped = Member.OrderSummariesDropped;
-            Logger.LogReloaded(member.MemberId);
+            await ReloadAsync();
         }
 
         _storedDropped ??= Member.OrderSummariesDropped;
 
         await member.UseCurrentRulesAsync();
+    }
+
+    /// <summary>Reads the state back from storage, dropping what memory held beyond it. Throws when storage cannot be read.</summary>
+    private async Task ReloadAsync()
+    {
+        await member.State.ReadStateAsync();
+        _aheadOfStorage = false;
+        _confirmedSinceWrite = false;
+        _storedDropped = Member.OrderSummariesDropped;
+        Logger.LogReloaded(member.MemberId);
+    }
+
+    /// <summary>
+    /// On deactivation with memory ahead of storage: <see cref="ReloadAsync"/> once, so that what the stored outbox holds
+    /// is emitted and woken for rather than left to the reminder's normal period. False when storage cannot be read
+    /// (logged, not thrown: memory stays ahead and nothing is written).
+    /// </summary>
+    private async Task<bool> TryReloadAsync()
+    {
+        try
+        {
+            await ReloadAsync();
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Logger.LogDeactivationReloadFailed(ex, member.MemberId);
+            return false;
+        }
     }
 
     /// <summary>

@@ -246,6 +246,40 @@ public sealed class MemberOutboxRetryTests
     }
 
     [Fact]
+    public async Task AMemberCollectedAfterAFailedWriteIsWokenSoonForWhatStorageHoldsAndTheDroppedChangeIsNotStored()
+    {
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var (state, gate, writes) = await AheadOfStorageAsync(registered);
+
+        // Collected with memory ahead of storage: storage is read back once and the reminder moved for its pending step.
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+
+        var wake = MemberOutboxRetry.WakeDelay("M1", 0)!.Value;
+        Assert.Equal(1, state.Reads);
+        Assert.NotEmpty(registered);
+        Assert.Equal((wake, TimeSpan.FromDays(1)), registered[^1]);
+        Assert.Equal(writes + 1, state.Writes);
+        var stored = state.Written!;
+        Assert.Equal(At + wake, stored.NextReminderAt);
+        Assert.Equal(1, stored.OutboxWakes);
+        Assert.Equal("winback.level", Assert.IsType<JournalWinBackStep>(Assert.Single(stored.Member.Outbox.Pending)).Kind);
+    }
+
+    [Fact]
+    public async Task AMemberCollectedAfterAFailedWriteWhoseStorageCannotBeReadWritesNothingAndDoesNotThrow()
+    {
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var (state, gate, writes) = await AheadOfStorageAsync(registered);
+        state.TimeOutNextRead = true;
+
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+
+        Assert.Equal(1, state.Reads);
+        Assert.Empty(registered);
+        Assert.Equal(writes, state.Writes);
+    }
+
+    [Fact]
     public async Task ATickAfterAFailedDeactivationWriteResyncsTheStoredScheduleSoADeferredTouchIsNotLate()
     {
         // Storage knows the reminder (a day's period) and its next tick at 04:00, two hours away.
@@ -287,7 +321,7 @@ public sealed class MemberOutboxRetryTests
         // Storage still holds an earlier registration's period (an hour) and a tick two hours away; the move whose write
         // failed registered the reminder with the configured period, so the real next tick is that period from now.
         var time = new FakeTimeProvider(At);
-        var state = new StoredState();
+        var state = new JsonMemberState();
         state.State.ReminderPeriod = TimeSpan.FromHours(1);
         state.State.NextReminderAt = At.AddHours(2);
         var activation = new MemberActivation(state, "M1", Services(time, new FailingJournal(0)));
@@ -304,7 +338,7 @@ public sealed class MemberOutboxRetryTests
     public void ATickAtItsStoredInstantOnlyMovesItOn()
     {
         var time = new FakeTimeProvider(At);
-        var state = new StoredState();
+        var state = new JsonMemberState();
         state.State.ReminderPeriod = TimeSpan.FromDays(1);
         state.State.NextReminderAt = At;
         var wakeUps = new MemberWakeUps(new MemberActivation(state, "M1", Services(time, new FailingJournal(0))), (_, _) => Task.CompletedTask);
@@ -313,16 +347,29 @@ public sealed class MemberOutboxRetryTests
         Assert.Equal(At.AddDays(1), state.State.NextReminderAt);
     }
 
+    /// <summary>
+    /// A stored change leaves its win-back step pending (the journal is down), then a later change fails to store: memory
+    /// is ahead of storage. Returns the writes that succeeded.
+    /// </summary>
+    private static async Task<(JsonMemberState State, MemberWriteGate Gate, int Writes)> AheadOfStorageAsync(List<(TimeSpan Due, TimeSpan Period)> registered)
+    {
+        var (state, gate) = Gate(new FakeTimeProvider(At), registered, new FailingJournal(failures: int.MaxValue));
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+        state.FailNextWrite = true;
+        await Assert.ThrowsAsync<IOException>(() => ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.won", 1, At)));
+        return (state, gate, state.Writes);
+    }
+
     /// <summary>One change that queues <paramref name="effect"/> and commits (one write, then the emit).</summary>
-    private static Task ChangeAsync(StoredState state, MemberWriteGate gate, MemberEffect effect) => gate.ChangeAsync(async () =>
+    private static Task ChangeAsync(JsonMemberState state, MemberWriteGate gate, MemberEffect effect) => gate.ChangeAsync(async () =>
     {
         state.State.Member.Outbox.Add(effect);
         await gate.CommitAsync(changed: true);
     });
 
-    private static (StoredState State, MemberWriteGate Gate) Gate(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, IMemberEffectHandler handler, Func<Task>? register = null, StoredState? state = null, LevelLog? log = null)
+    private static (JsonMemberState State, MemberWriteGate Gate) Gate(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, IMemberEffectHandler handler, Func<Task>? register = null, JsonMemberState? state = null, LevelLog? log = null)
     {
-        state ??= new StoredState();
+        state ??= new JsonMemberState();
         var activation = new MemberActivation(state, "M1", Services(time, handler, log));
         var wakeUps = new MemberWakeUps(activation, (due, period) =>
         {
@@ -425,51 +472,5 @@ public sealed class MemberOutboxRetryTests
         public bool Handles(MemberEffect effect) => effect is RecordMetrics;
 
         public Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects) => Task.FromResult(0);
-    }
-
-    private sealed class StoredState : IPersistentState<MemberGrainState>
-    {
-        public MemberGrainState State { get; set; } = new();
-
-        public string? Etag => null;
-
-        public bool RecordExists { get; private set; }
-
-        public int Writes { get; private set; }
-
-        public Task ClearStateAsync() => Task.CompletedTask;
-
-        /// <summary>The next write throws (an <see cref="IOException"/>), once.</summary>
-        public bool FailNextWrite { get; set; }
-
-        /// <summary>The next read times out as the Azure SDK does (a <see cref="TaskCanceledException"/>), once.</summary>
-        public bool TimeOutNextRead { get; set; }
-
-        public int Reads { get; private set; }
-
-        public Task WriteStateAsync()
-        {
-            if (FailNextWrite)
-            {
-                FailNextWrite = false;
-                throw new IOException("the state table did not answer");
-            }
-
-            RecordExists = true;
-            Writes++;
-            return Task.CompletedTask;
-        }
-
-        public Task ReadStateAsync()
-        {
-            Reads++;
-            if (TimeOutNextRead)
-            {
-                TimeOutNextRead = false;
-                throw new TaskCanceledException("the state table timed out");
-            }
-
-            return Task.CompletedTask;
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
@@ -131,7 +130,7 @@ public sealed class MemberWriteGateTests
     }
 
     /// <summary>A stored member whose contribution e:1 was written, sent and confirmed by the aggregators (its lane holds the confirmation).</summary>
-    private static async Task<(FaultyState Storage, MemberWriteGate Gate)> MemberWithConfirmedContributionAsync()
+    private static async Task<(JsonMemberState Storage, MemberWriteGate Gate)> MemberWithConfirmedContributionAsync()
     {
         var sink = new AnsweringSink();
         var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
@@ -145,7 +144,7 @@ public sealed class MemberWriteGateTests
     }
 
     /// <summary>A change that queues one outcome's contribution and commits (one write, then the emit).</summary>
-    private static Task ChangeWithContributionAsync(FaultyState storage, MemberWriteGate gate, string outcome) => gate.ChangeAsync(async () =>
+    private static Task ChangeWithContributionAsync(JsonMemberState storage, MemberWriteGate gate, string outcome) => gate.ChangeAsync(async () =>
     {
         storage.State.Member.Outbox.Add(Contribution(outcome));
         await gate.CommitAsync(changed: true);
@@ -218,7 +217,7 @@ public sealed class MemberWriteGateTests
     }
 
     /// <summary>Changes the member's reminder period to <see cref="Unsaved"/> and fails the write (storage then accepts writes again only when told).</summary>
-    private static async Task ChangeWhoseWriteFailsAsync(FaultyState storage, MemberWriteGate gate)
+    private static async Task ChangeWhoseWriteFailsAsync(JsonMemberState storage, MemberWriteGate gate)
     {
         storage.FailWrites = true;
         await Assert.ThrowsAsync<IOException>(() => gate.ChangeAsync(async () =>
@@ -229,13 +228,13 @@ public sealed class MemberWriteGateTests
     }
 
     /// <summary>A member stored once through the gate, with <see cref="Stored"/> as its reminder period.</summary>
-    private static Task<(FaultyState Storage, MemberWriteGate Gate)> StoredMemberAsync(params IMemberEffectHandler[] handlers) =>
+    private static Task<(JsonMemberState Storage, MemberWriteGate Gate)> StoredMemberAsync(params IMemberEffectHandler[] handlers) =>
         StoredMemberAsync(NullLogger<MemberGrain>.Instance, handlers);
 
     /// <summary>A member stored once through the gate, logging to <paramref name="logger"/>.</summary>
-    private static async Task<(FaultyState Storage, MemberWriteGate Gate)> StoredMemberAsync(ILogger<MemberGrain> logger, params IMemberEffectHandler[] handlers)
+    private static async Task<(JsonMemberState Storage, MemberWriteGate Gate)> StoredMemberAsync(ILogger<MemberGrain> logger, params IMemberEffectHandler[] handlers)
     {
-        var storage = new FaultyState();
+        var storage = new JsonMemberState();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 2, 0, 0, TimeSpan.Zero));
         var emitter = new MemberEffectEmitter(handlers, Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
         var services = new MemberGrainServices(
@@ -253,60 +252,5 @@ public sealed class MemberWriteGateTests
         });
         storage.Reads = 0;
         return (storage, gate);
-    }
-
-    /// <summary>Grain state kept as JSON, as the table provider keeps it, whose reads and writes can be made to fail.</summary>
-    private sealed class FaultyState : IPersistentState<MemberGrainState>
-    {
-        private string? _stored;
-
-        public MemberGrainState State { get; set; } = new();
-
-        public string? Etag { get; private set; }
-
-        public bool RecordExists => _stored is not null;
-
-        public bool FailWrites { get; set; }
-
-        public bool FailReads { get; set; }
-
-        public int Reads { get; set; }
-
-        public int Writes { get; private set; }
-
-        /// <summary>The JSON of the last successful write.</summary>
-        public string Stored => _stored ?? "";
-
-        public Task ReadStateAsync()
-        {
-            if (FailReads)
-            {
-                throw new IOException("storage cannot be read");
-            }
-
-            Reads++;
-            State = _stored is null ? new() : JsonSerializer.Deserialize<MemberGrainState>(_stored)!;
-            return Task.CompletedTask;
-        }
-
-        public Task WriteStateAsync()
-        {
-            if (FailWrites)
-            {
-                throw new IOException("storage cannot be written");
-            }
-
-            Writes++;
-            _stored = JsonSerializer.Serialize(State);
-            Etag = Writes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Task.CompletedTask;
-        }
-
-        public Task ClearStateAsync()
-        {
-            _stored = null;
-            State = new();
-            return Task.CompletedTask;
-        }
     }
 }

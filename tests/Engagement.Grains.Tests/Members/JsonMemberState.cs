@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Engagement.Grains.Members;
+
+namespace Engagement.Grains.Tests.Members;
+
+/// <summary>
+/// A member's grain state kept as JSON, as the table provider keeps it: a read replaces memory with what the last
+/// successful write stored, and reads and writes can be made to fail (for good, or once) as an outage would.
+/// </summary>
+internal sealed class JsonMemberState : IPersistentState<MemberGrainState>
+{
+    private string? _stored;
+
+    public MemberGrainState State { get; set; } = new();
+
+    public string? Etag { get; private set; }
+
+    public bool RecordExists => _stored is not null;
+
+    /// <summary>Every write throws an <see cref="IOException"/> until cleared.</summary>
+    public bool FailWrites { get; set; }
+
+    /// <summary>Every read throws an <see cref="IOException"/> until cleared.</summary>
+    public bool FailReads { get; set; }
+
+    /// <summary>The next write throws an <see cref="IOException"/>, once.</summary>
+    public bool FailNextWrite { get; set; }
+
+    /// <summary>The next read times out as the Azure SDK does (a <see cref="TaskCanceledException"/>), once.</summary>
+    public bool TimeOutNextRead { get; set; }
+
+    /// <summary>Reads attempted, failed ones too.</summary>
+    public int Reads { get; set; }
+
+    /// <summary>Successful writes.</summary>
+    public int Writes { get; private set; }
+
+    /// <summary>The JSON of the last successful write.</summary>
+    public string Stored => _stored ?? "";
+
+    /// <summary>What the last successful write stored (a copy), or null before the first.</summary>
+    public MemberGrainState? Written => _stored is null ? null : JsonSerializer.Deserialize<MemberGrainState>(_stored);
+
+    public Task ReadStateAsync()
+    {
+        Reads++;
+        if (FailReads)
+        {
+            throw new IOException("storage cannot be read");
+        }
+
+        if (TimeOutNextRead)
+        {
+            TimeOutNextRead = false;
+            throw new TaskCanceledException("the state table timed out");
+        }
+
+        State = Written ?? new();
+        return Task.CompletedTask;
+    }
+
+    public Task WriteStateAsync()
+    {
+        if (FailWrites || FailNextWrite)
+        {
+            FailNextWrite = false;
+            throw new IOException("storage cannot be written");
+        }
+
+        Writes++;
+        _stored = JsonSerializer.Serialize(State);
+        Etag = Writes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Task.CompletedTask;
+    }
+
+    public Task ClearStateAsync()
+    {
+        _stored = null;
+        State = new();
+        return Task.CompletedTask;
+    }
+}
