@@ -107,11 +107,6 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
     public void Emitted(int left, bool everything)
     {
         _left = left;
-        if (member.Member.Outbox.Count == 0)
-        {
-            Drained(member);
-        }
-
         if (member.Member.Outbox.Count == 0 || (everything && left == 0))
         {
             Settle();
@@ -140,13 +135,6 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         }
     }
 
-    /// <summary>
-    /// The outbox is empty: the wakes of deactivations that left effects pending start over
-    /// (<see cref="MemberGrainState.OutboxWakes"/>; stored with the member's next write).
-    /// </summary>
-    /// <param name="member">The activation whose outbox drained (its retry may not exist).</param>
-    public static void Drained(MemberActivation member) => member.State.State.OutboxWakes = 0;
-
     /// <summary>The activation deactivates: the armed retry is cancelled and none is armed from now on.</summary>
     public void Stop()
     {
@@ -158,8 +146,9 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
     /// <summary>
     /// On deactivation with <paramref name="pending"/> effects still in the outbox after its emit: moves the lifecycle
     /// reminder to <see cref="WakeDelay"/> from now (engine clock, UTC, through the reminder clock; not once the
-    /// delays are used up), registering it first if the member has none, counts this deactivation in
-    /// <see cref="MemberGrainState.OutboxWakes"/> and the effects (<see cref="MemberMetrics.OutboxLeftPending"/>).
+    /// delays are used up), registering it first if the member has none, and counts the effects
+    /// (<see cref="MemberMetrics.OutboxLeftPending"/>). Only when the reminder table took that is this deactivation
+    /// counted in <see cref="MemberGrainState.OutboxWakes"/>: a wake that was never scheduled does not lengthen the next one.
     /// Returns true when the stored schedule or count changed (the caller writes the state). A failure of the reminder table (its timeout
     /// too) is logged at Warning, never thrown: the effects then wait for the member's next event or tick.
     /// </summary>
@@ -170,7 +159,6 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         var before = (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes);
         var now = member.Now;
         var delay = WakeDelay(member.MemberId, stored.OutboxWakes);
-        stored.OutboxWakes = Math.Min(stored.OutboxWakes + 1, WakeDelays.Count);
         try
         {
             await wakeUps.EnsureRegisteredAsync(now);
@@ -186,6 +174,7 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
             return (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes) != before;
         }
 
+        stored.OutboxWakes = Math.Min(stored.OutboxWakes + 1, WakeDelays.Count);
         Logger.LogOutboxLeftPending(member.MemberId, pending, stored.NextReminderAt ?? now);
         return (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes) != before;
     }

@@ -48,8 +48,12 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
     /// <summary>How deep in <see cref="ChangeAsync{T}"/> the current call is: only the outermost one checks and settles.</summary>
     private int _changeDepth;
 
-    /// <summary>Effects were confirmed since the last write: storage still lists them as pending (re-emitting them is harmless).</summary>
-    private bool _confirmedSinceWrite;
+    /// <summary>
+    /// Memory holds what storage lacks but need not have at once, so deactivation writes it: effects confirmed since the
+    /// last write (storage still lists them as pending; re-emitting them is harmless), or the wake count reset when the
+    /// outbox drained (<see cref="Drained"/>).
+    /// </summary>
+    private bool _writeOwed;
 
     /// <summary>
     /// <see cref="MemberState.OrderSummariesDropped"/> as storage holds it (null until the activation first looks): a write
@@ -93,7 +97,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             var wake = Member.Outbox.Count > 0 && member.Exists
                 && !(reason.ReasonCode == DeactivationReasonCode.ShuttingDown && Emitter.OnlyInBackground(Member.Outbox));
             var rescheduled = wake && await Retry.WakeLaterAsync(Member.Outbox.Count);
-            if (_confirmedSinceWrite || rescheduled)
+            if (_writeOwed || rescheduled)
             {
                 await PersistAsync();
             }
@@ -131,7 +135,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
     {
         await member.State.ReadStateAsync();
         _aheadOfStorage = false;
-        _confirmedSinceWrite = false;
+        _writeOwed = false;
         _storedDropped = Member.OrderSummariesDropped;
         Logger.LogReloaded(member.MemberId);
     }
@@ -217,6 +221,11 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
         if (changed)
         {
             Emitter.TakeConfirmed(member.MemberId, Member.Outbox);
+            if (Member.Outbox.Count == 0)
+            {
+                Drained();
+            }
+
             await PersistAsync();
         }
 
@@ -238,9 +247,10 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
         {
             Retry.Emitted(emitted.Left, everything);
         }
-        else if (Member.Outbox.Count == 0)
+
+        if (Member.Outbox.Count == 0)
         {
-            MemberOutboxRetry.Drained(member);
+            Drained();
         }
 
         if (emitted.Durable)
@@ -264,7 +274,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
         }
         else if (emitted.Any)
         {
-            _confirmedSinceWrite = true;
+            _writeOwed = true;
         }
     }
 
@@ -296,7 +306,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
         }
         else
         {
-            MemberOutboxRetry.Drained(member);
+            Drained();
         }
 
         if (legacy > 0 || emitted.Any)
@@ -312,12 +322,29 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
         }
     }
 
+    /// <summary>
+    /// The outbox is empty: the wakes of deactivations that left effects pending start over
+    /// (<see cref="MemberGrainState.OutboxWakes"/>). The reset is owed to storage (the change's own write, else the
+    /// deactivation's): an outbox can drain with no write after it (a change that withdrew the last effect, contributions
+    /// confirmed in the background), and a count left stored would give the next deactivation with effects pending a
+    /// later wake than its first step, or none once <see cref="MemberOutboxRetry.WakeDelays"/> are used up.
+    /// </summary>
+    private void Drained()
+    {
+        var stored = member.State.State;
+        if (stored.OutboxWakes != 0)
+        {
+            stored.OutboxWakes = 0;
+            _writeOwed = true;
+        }
+    }
+
     private async Task PersistAsync()
     {
         try
         {
             await member.State.WriteStateAsync();
-            _confirmedSinceWrite = false;
+            _writeOwed = false;
         }
         catch
         {

@@ -280,6 +280,64 @@ public sealed class MemberOutboxRetryTests
     }
 
     [Fact]
+    public async Task ADeactivationWhoseReminderMoveFailedIsNotCountedSoTheNextWakeIsStillTheFirstStep()
+    {
+        var time = new FakeTimeProvider(At);
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var reminderDown = true;
+        var journal = new FailingJournal(failures: int.MaxValue);
+        var register = () => reminderDown ? throw new IOException("the reminder table did not answer") : Task.CompletedTask;
+        var (state, gate) = Gate(time, registered, journal, register);
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+        Assert.Equal(0, state.State.OutboxWakes);
+
+        // The next activation (an event) is collected with the step still pending: the reminder table is back.
+        reminderDown = false;
+        gate = Gate(time, registered, journal, register, state).Gate;
+        await gate.ChangeAsync(gate.RecoverOutboxAsync);
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+        Assert.Equal(MemberOutboxRetry.WakeDelay("M1", 0), registered[^1].Due);
+        Assert.Equal(1, state.Written!.OutboxWakes);
+    }
+
+    [Fact]
+    public async Task AWakeCountResetByAnOutboxThatDrainedWithoutAnEmitIsStoredSoTheNextWakeIsTheFirstStep()
+    {
+        // Collected with a step the journal refused: woken in about 5 min, the count stored as 1.
+        var time = new FakeTimeProvider(At);
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var journal = new FailingJournal(failures: int.MaxValue);
+        var (state, gate) = Gate(time, registered, journal);
+        var step = new JournalWinBackStep(At, "winback.level", 1, At);
+        await ChangeAsync(state, gate, step);
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+        Assert.Equal(1, state.Written!.OutboxWakes);
+
+        // The activation that wake starts withdraws the step (as an opt-out withdraws a waiting touch): the outbox
+        // drains, nothing is emitted.
+        time.SetUtcNow(state.State.NextReminderAt!.Value);
+        gate = Gate(time, registered, journal, state: state).Gate;
+        await gate.ChangeAsync(async () =>
+        {
+            Assert.True(state.State.Member.Outbox.Withdraw(step));
+            await gate.CommitAsync(changed: true);
+        });
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+        Assert.Equal(0, state.Written!.OutboxWakes);
+
+        // A later activation (reading storage) collected with a new step pending is woken at the first step again.
+        await state.ReadStateAsync();
+        gate = Gate(time, registered, journal, state: state).Gate;
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.won", 1, At));
+        var before = registered.Count;
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+        Assert.True(registered.Count > before);
+        Assert.Equal(MemberOutboxRetry.WakeDelay("M1", 0), registered[^1].Due);
+    }
+
+    [Fact]
     public async Task ATickAfterAFailedDeactivationWriteResyncsTheStoredScheduleSoADeferredTouchIsNotLate()
     {
         // Storage knows the reminder (a day's period) and its next tick at 04:00, two hours away.
