@@ -55,6 +55,7 @@ public sealed class StorageFaults
     private readonly ConcurrentDictionary<string, int> _injected = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _writesBeforeFault = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _outboxBounds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<string, Exception>> _exceptions = new(StringComparer.Ordinal);
 
     /// <summary>From now on, the given operations fail for the grain with this key.</summary>
     public void Fail(string grainKey, StorageFault fault) => _failing[grainKey] = fault;
@@ -64,10 +65,21 @@ public sealed class StorageFaults
     {
         _failing.TryRemove(grainKey, out _);
         _writesBeforeFault.TryRemove(grainKey, out _);
+        _exceptions.TryRemove(grainKey, out _);
     }
 
     /// <summary>The next <paramref name="writes"/> state writes of this grain succeed; from then on its writes fail until healed.</summary>
     public void FailWritesAfter(string grainKey, int writes) => _writesBeforeFault[grainKey] = writes;
+
+    /// <summary>
+    /// As <see cref="FailWritesAfter(string, int)"/>, each failure (until healed) being what <paramref name="fault"/>
+    /// makes of the operation's description: a <see cref="TaskCanceledException"/> is how the Azure SDK reports a timeout.
+    /// </summary>
+    public void FailWritesAfter(string grainKey, int writes, Func<string, Exception> fault)
+    {
+        _exceptions[grainKey] = fault;
+        FailWritesAfter(grainKey, writes);
+    }
 
     /// <summary>
     /// From now on, a member state write of this grain whose outbox holds more than <paramref name="maxPending"/> effects
@@ -104,7 +116,8 @@ public sealed class StorageFaults
         if (_failing.TryGetValue(key, out var fault) && (fault & operation) != 0)
         {
             _injected.AddOrUpdate(key, 1, (_, n) => n + 1);
-            throw new InjectedStorageFaultException($"injected fault: {what} of {grainId} failed");
+            var message = $"injected fault: {what} of {grainId} failed";
+            throw _exceptions.TryGetValue(key, out var exception) ? exception(message) : new InjectedStorageFaultException(message);
         }
     }
 

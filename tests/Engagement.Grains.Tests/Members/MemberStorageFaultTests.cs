@@ -176,6 +176,33 @@ public sealed class MemberStorageFaultTests(MemberClusterFixture cluster)
     }
 
     /// <summary>What the grain shows equals what storage holds, computed independently from the stored state.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AStorageTimeoutOnTheWriteConfirmingADeadLetterFailsNeitherTheEventNorItsStoredChange(bool taskCanceled)
+    {
+        // A refund held for its order, then the order's purchase, which refuses it (more than the order): the poison queue
+        // takes the refund, and the write that confirms it times out (the Azure SDK's TaskCanceledException, or a TimeoutException).
+        var id = MemberClusterFixture.NewMemberId("to");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        await member.ApplyEventAsync(Events.Refund(id, id + "-O1", 500m, Now.AddMinutes(-10)));
+        cluster.Faults.FailWritesAfter(id, 1, what => taskCanceled ? new TaskCanceledException(what) : new TimeoutException(what));
+
+        var applied = await member.ApplyEventAsync(Events.Purchase(id, id + "-O1", 100m, Now.AddMinutes(-5)));
+
+        cluster.Faults.Heal(id);
+        Assert.Equal(ApplyStatus.Applied, applied.Status);
+        Assert.Equal(1, cluster.Faults.FailuresOf(id));
+        Assert.Single(cluster.DeadLetters.Letters, l => l.Reason.Contains(id, StringComparison.Ordinal));
+        var view = await member.GetViewAsync();
+        Assert.Equal(200, view!.PointsBalance);
+        AssertMatchesStorage(id, view);
+
+        // The member reloaded: storage still lists the letter as pending, so its next change sends it once more.
+        await member.ApplyEventAsync(Events.Of(EventTypes.Login, id, Now));
+        Assert.Equal(2, cluster.DeadLetters.Letters.Count(l => l.Reason.Contains(id, StringComparison.Ordinal)));
+    }
+
     private void AssertMatchesStorage(string id, MemberView view)
     {
         var stored = cluster.Faults.Stored<MemberGrainState>(id);
