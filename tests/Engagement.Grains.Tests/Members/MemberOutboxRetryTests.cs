@@ -282,13 +282,10 @@ public sealed class MemberOutboxRetryTests
     [Fact]
     public async Task ADeactivationWhoseReminderMoveFailedIsNotCountedSoTheNextWakeIsStillTheFirstStep()
     {
-        var time = new FakeTimeProvider(At);
-        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var (time, registered, journal) = (new FakeTimeProvider(At), new List<(TimeSpan Due, TimeSpan Period)>(), new FailingJournal(failures: int.MaxValue));
         var reminderDown = true;
-        var journal = new FailingJournal(failures: int.MaxValue);
         var register = () => reminderDown ? throw new IOException("the reminder table did not answer") : Task.CompletedTask;
-        var (state, gate) = Gate(time, registered, journal, register);
-        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+        var (state, gate) = await PendingStepAsync(time, registered, journal, register);
 
         await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
         Assert.Equal(0, state.State.OutboxWakes);
@@ -306,12 +303,8 @@ public sealed class MemberOutboxRetryTests
     public async Task AWakeCountResetByAnOutboxThatDrainedWithoutAnEmitIsStoredSoTheNextWakeIsTheFirstStep()
     {
         // Collected with a step the journal refused: woken in about 5 min, the count stored as 1.
-        var time = new FakeTimeProvider(At);
-        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
-        var journal = new FailingJournal(failures: int.MaxValue);
-        var (state, gate) = Gate(time, registered, journal);
-        var step = new JournalWinBackStep(At, "winback.level", 1, At);
-        await ChangeAsync(state, gate, step);
+        var (time, registered, journal) = (new FakeTimeProvider(At), new List<(TimeSpan Due, TimeSpan Period)>(), new FailingJournal(failures: int.MaxValue));
+        var (state, gate) = await PendingStepAsync(time, registered, journal);
         await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
         Assert.Equal(1, state.Written!.OutboxWakes);
 
@@ -321,7 +314,7 @@ public sealed class MemberOutboxRetryTests
         gate = Gate(time, registered, journal, state: state).Gate;
         await gate.ChangeAsync(async () =>
         {
-            Assert.True(state.State.Member.Outbox.Withdraw(step));
+            Assert.True(state.State.Member.Outbox.Withdraw(state.State.Member.Outbox.Pending[0]));
             await gate.CommitAsync(changed: true);
         });
         await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
@@ -405,14 +398,21 @@ public sealed class MemberOutboxRetryTests
         Assert.Equal(At.AddDays(1), state.State.NextReminderAt);
     }
 
+    /// <summary>A member whose stored change left a win-back step pending: <paramref name="journal"/> refused it.</summary>
+    private static async Task<(JsonMemberState State, MemberWriteGate Gate)> PendingStepAsync(FakeTimeProvider time, List<(TimeSpan Due, TimeSpan Period)> registered, FailingJournal journal, Func<Task>? register = null)
+    {
+        var (state, gate) = Gate(time, registered, journal, register);
+        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+        return (state, gate);
+    }
+
     /// <summary>
     /// A stored change leaves its win-back step pending (the journal is down), then a later change fails to store: memory
     /// is ahead of storage. Returns the writes that succeeded.
     /// </summary>
     private static async Task<(JsonMemberState State, MemberWriteGate Gate, int Writes)> AheadOfStorageAsync(List<(TimeSpan Due, TimeSpan Period)> registered)
     {
-        var (state, gate) = Gate(new FakeTimeProvider(At), registered, new FailingJournal(failures: int.MaxValue));
-        await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
+        var (state, gate) = await PendingStepAsync(new FakeTimeProvider(At), registered, new FailingJournal(failures: int.MaxValue));
         state.FailNextWrite = true;
         await Assert.ThrowsAsync<IOException>(() => ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.won", 1, At)));
         return (state, gate, state.Writes);
