@@ -175,18 +175,22 @@ public sealed class MemberStorageFaultTests(MemberClusterFixture cluster)
         Assert.Equal(1, cluster.Faults.Stored<MemberGrainState>(id)!.Member.Lifecycle.WinBackLevel);
     }
 
-    /// <summary>What the grain shows equals what storage holds, computed independently from the stored state.</summary>
+    /// <summary>
+    /// The write confirming a dead letter fails: with <paramref name="sdkTimeout"/> as the Azure SDK reports a timeout
+    /// (a <see cref="TaskCanceledException"/>, which no caller's cancellation explains), otherwise with a general
+    /// failure (a <see cref="TimeoutException"/> stands for any other exception of that write).
+    /// </summary>
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task AStorageTimeoutOnTheWriteConfirmingADeadLetterFailsNeitherTheEventNorItsStoredChange(bool taskCanceled)
+    public async Task AFailedWriteConfirmingADeadLetterFailsNeitherTheEventNorItsStoredChange(bool sdkTimeout)
     {
         // A refund held for its order, then the order's purchase, which refuses it (more than the order): the poison queue
-        // takes the refund, and the write that confirms it times out (the Azure SDK's TaskCanceledException, or a TimeoutException).
+        // takes the refund, and the write that confirms it fails.
         var id = MemberClusterFixture.NewMemberId("to");
         var member = cluster.Client.GetGrain<IMemberGrain>(id);
         await member.ApplyEventAsync(Events.Refund(id, id + "-O1", 500m, Now.AddMinutes(-10)));
-        cluster.Faults.FailWritesAfter(id, 1, what => taskCanceled ? new TaskCanceledException(what) : new TimeoutException(what));
+        cluster.Faults.FailWritesAfter(id, 1, what => sdkTimeout ? new TaskCanceledException(what) : new TimeoutException(what));
 
         var applied = await member.ApplyEventAsync(Events.Purchase(id, id + "-O1", 100m, Now.AddMinutes(-5)));
 
@@ -203,6 +207,7 @@ public sealed class MemberStorageFaultTests(MemberClusterFixture cluster)
         Assert.Equal(2, cluster.DeadLetters.Letters.Count(l => l.Reason.Contains(id, StringComparison.Ordinal)));
     }
 
+    /// <summary>What the grain shows equals what storage holds, computed independently from the stored state.</summary>
     private void AssertMatchesStorage(string id, MemberView view)
     {
         var stored = cluster.Faults.Stored<MemberGrainState>(id);
