@@ -331,6 +331,25 @@ public sealed class MemberOutboxRetryTests
     }
 
     [Fact]
+    public async Task AStaleWakeCountWithAnEmptyStoredOutboxIsResetOnTheNextDeactivation()
+    {
+        // An older silo stored a wake count with an outbox that has since drained (a rolling deploy): the activation
+        // finds nothing to emit and writes nothing, but the count it reset is owed to storage.
+        var (time, registered, journal) = (new FakeTimeProvider(At), new List<(TimeSpan Due, TimeSpan Period)>(), new FailingJournal(failures: 0));
+        var state = new JsonMemberState();
+        state.State.OutboxWakes = 2;
+        await state.WriteStateAsync();
+
+        var gate = Gate(time, registered, journal, state: state).Gate;
+        await gate.ChangeAsync(gate.RecoverOutboxAsync);
+        var writes = state.Writes;
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+
+        Assert.Equal(writes + 1, state.Writes);
+        Assert.Equal(0, state.Written!.OutboxWakes);
+    }
+
+    [Fact]
     public async Task ATickAfterAFailedDeactivationWriteResyncsTheStoredScheduleSoADeferredTouchIsNotLate()
     {
         // Storage knows the reminder (a day's period) and its next tick at 04:00, two hours away.
