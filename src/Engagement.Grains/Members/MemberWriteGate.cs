@@ -84,7 +84,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
         Retry.Stop();
         try
         {
-            if (_aheadOfStorage && !await TryReloadAsync())
+            if (_aheadOfStorage && !await TryReloadAsync(cancellationToken))
             {
                 return;
             }
@@ -143,16 +143,23 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
     /// <summary>
     /// On deactivation with memory ahead of storage: <see cref="ReloadAsync"/> once, so that what the stored outbox holds
     /// is emitted and woken for rather than left to the reminder's normal period. False when storage cannot be read
-    /// (logged, not thrown: memory stays ahead and nothing is written).
+    /// (logged, not thrown: memory stays ahead and nothing is written) or <paramref name="cancellationToken"/> (Orleans'
+    /// deactivation timeout) is already cancelled (no read); a read still running when it is cancelled is abandoned
+    /// and the <see cref="OperationCanceledException"/> thrown, so a slow read never holds the deactivation past it.
     /// </summary>
-    private async Task<bool> TryReloadAsync()
+    private async Task<bool> TryReloadAsync(CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
         try
         {
-            await ReloadAsync();
+            await ReloadAsync().WaitAsync(cancellationToken);
             return true;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             Logger.LogDeactivationReloadFailed(ex, member.MemberId);
             return false;

@@ -29,6 +29,9 @@ internal sealed class JsonMemberState : IPersistentState<MemberGrainState>
     /// <summary>The next read times out as the Azure SDK does (a <see cref="TaskCanceledException"/>), once.</summary>
     public bool TimeOutNextRead { get; set; }
 
+    /// <summary>While set, a read waits for it before it reads (one never completed: a read that never answers).</summary>
+    public TaskCompletionSource? HoldReads { get; set; }
+
     /// <summary>Reads attempted, failed ones too.</summary>
     public int Reads { get; set; }
 
@@ -41,9 +44,14 @@ internal sealed class JsonMemberState : IPersistentState<MemberGrainState>
     /// <summary>What the last successful write stored (a copy), or null before the first.</summary>
     public MemberGrainState? Written => _stored is null ? null : JsonSerializer.Deserialize<MemberGrainState>(_stored);
 
-    public Task ReadStateAsync()
+    public async Task ReadStateAsync()
     {
         Reads++;
+        if (HoldReads is { } held)
+        {
+            await held.Task;
+        }
+
         if (FailReads)
         {
             throw new IOException("storage cannot be read");
@@ -56,7 +64,6 @@ internal sealed class JsonMemberState : IPersistentState<MemberGrainState>
         }
 
         State = Written ?? new();
-        return Task.CompletedTask;
     }
 
     public Task WriteStateAsync()

@@ -280,6 +280,38 @@ public sealed class MemberOutboxRetryTests
     }
 
     [Fact]
+    public async Task AMemberCollectedAfterAFailedWriteOnceTheDeactivationTimeoutHasPassedReadsAndWritesNothing()
+    {
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var (state, gate, writes) = await AheadOfStorageAsync(registered);
+
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"), new CancellationToken(canceled: true));
+
+        Assert.Equal(0, state.Reads);
+        Assert.Empty(registered);
+        Assert.Equal(writes, state.Writes);
+    }
+
+    [Fact]
+    public async Task AReadBackThatNeverAnswersIsAbandonedWhenTheDeactivationTimeoutPasses()
+    {
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var (state, gate, writes) = await AheadOfStorageAsync(registered);
+        state.HoldReads = new TaskCompletionSource();
+        using var timeout = new CancellationTokenSource();
+
+        var deactivation = gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"), timeout.Token);
+        Assert.Equal(1, state.Reads);
+        Assert.False(deactivation.IsCompleted);
+        await timeout.CancelAsync();
+
+        // Orleans' timeout is thrown (as any other cancellation of the deactivation), promptly: the bound only guards the test.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => deactivation.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Empty(registered);
+        Assert.Equal(writes, state.Writes);
+    }
+
+    [Fact]
     public async Task ADeactivationWhoseReminderMoveFailedIsNotCountedSoTheNextWakeIsStillTheFirstStep()
     {
         var (time, registered, journal) = (new FakeTimeProvider(At), new List<(TimeSpan Due, TimeSpan Period)>(), new FailingJournal(failures: int.MaxValue));
