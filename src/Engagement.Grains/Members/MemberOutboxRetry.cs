@@ -147,18 +147,31 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
     /// On deactivation with <paramref name="pending"/> effects still in the outbox after its emit: moves the lifecycle
     /// reminder to <see cref="WakeDelay"/> from now (engine clock, UTC, through the reminder clock; not once the
     /// delays are used up), registering it first if the member has none, and counts the effects
-    /// (<see cref="MemberMetrics.OutboxLeftPending"/>). Only when the reminder table took that is this deactivation
-    /// counted in <see cref="MemberGrainState.OutboxWakes"/>: a wake that was never scheduled does not lengthen the next one.
-    /// Returns true when the stored schedule or count changed (the caller writes the state). A failure of the reminder table (its timeout
-    /// too) is logged at Warning, never thrown: the effects then wait for the member's next event or tick.
+    /// (<see cref="MemberMetrics.OutboxLeftPending"/>). The deactivation is counted in
+    /// <see cref="MemberGrainState.OutboxWakes"/> and that count stored (<paramref name="store"/>) before the move: a move
+    /// whose count storage lacks would wake the member at the same step again, and while state writes fail (the reminder
+    /// table working) every few minutes for as long; so a failure of that write is thrown and nothing moves. When the
+    /// reminder table then fails (its timeout too: logged at Warning, never thrown) the count goes back, as a wake that
+    /// was never scheduled does not lengthen the next one, and the effects wait for the member's next event or tick.
+    /// Returns true when the schedule or count differs from what <paramref name="store"/> stored (the caller writes the state).
     /// </summary>
-    public async Task<bool> WakeLaterAsync(int pending)
+    /// <param name="pending">Effects still pending.</param>
+    /// <param name="store">Writes the state (throws when it fails).</param>
+    public async Task<bool> WakeLaterAsync(int pending, Func<Task> store)
     {
+        ArgumentNullException.ThrowIfNull(store);
         MemberMetrics.OutboxLeftPending(pending);
         var stored = member.State.State;
-        var before = (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes);
+        var wakes = stored.OutboxWakes;
+        var delay = WakeDelay(member.MemberId, wakes);
+        if (delay is not null)
+        {
+            stored.OutboxWakes = wakes + 1;
+            await store();
+        }
+
+        var written = (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes);
         var now = member.Now;
-        var delay = WakeDelay(member.MemberId, stored.OutboxWakes);
         try
         {
             await wakeUps.EnsureRegisteredAsync(now);
@@ -171,12 +184,12 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         {
             // A timeout of the reminder table (the Azure SDK's TaskCanceledException) too: deactivation never throws for it.
             Logger.LogOutboxWakeFailed(ex, member.MemberId, pending);
-            return (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes) != before;
+            stored.OutboxWakes = wakes;
+            return (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes) != written;
         }
 
-        stored.OutboxWakes = Math.Min(stored.OutboxWakes + 1, WakeDelays.Count);
         Logger.LogOutboxLeftPending(member.MemberId, pending, stored.NextReminderAt ?? now);
-        return (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes) != before;
+        return (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes) != written;
     }
 
     /// <summary>

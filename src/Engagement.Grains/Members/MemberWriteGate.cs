@@ -68,7 +68,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
     /// On the way out: the retry timer stops, ledger entries waiting for a batch are archived, and an outbox emptier
     /// than storage's is stored. Effects still pending then (a receiver failed, a handler's own timeout too) stay in
     /// storage, and the member's lifecycle reminder is moved to wake it soon, later after each such deactivation in a
-    /// row (<see cref="MemberOutboxRetry.WakeLaterAsync"/>, its new schedule stored with the same write), so they do not wait for its next event; not when the silo shuts
+    /// row (<see cref="MemberOutboxRetry.WakeLaterAsync"/>: that count stored before the move, the new schedule after it), so they do not wait for its next event; not when the silo shuts
     /// down and only metric contributions are left (the last silo stopping leaves them on purpose, for the member's next
     /// activation: see <see cref="MetricContributionHandler"/>). With memory ahead of storage (a change failed and no
     /// call reloaded since), the unsaved change is dropped: the state is read back once and its stored outbox handled as
@@ -96,7 +96,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
 
             var wake = Member.Outbox.Count > 0 && member.Exists
                 && !(reason.ReasonCode == DeactivationReasonCode.ShuttingDown && Emitter.OnlyInBackground(Member.Outbox));
-            var rescheduled = wake && await Retry.WakeLaterAsync(Member.Outbox.Count);
+            var rescheduled = wake && await Retry.WakeLaterAsync(Member.Outbox.Count, PersistAsync);
             if (_writeOwed || rescheduled)
             {
                 await PersistAsync();

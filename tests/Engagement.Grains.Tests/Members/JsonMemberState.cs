@@ -26,6 +26,9 @@ internal sealed class JsonMemberState : IPersistentState<MemberGrainState>
     /// <summary>The next write throws an <see cref="IOException"/>, once.</summary>
     public bool FailNextWrite { get; set; }
 
+    /// <summary>After this many more successful writes, the next one throws an <see cref="IOException"/>, once (null: none).</summary>
+    public int? FailWriteAfter { get; set; }
+
     /// <summary>The next read times out as the Azure SDK does (a <see cref="TaskCanceledException"/>), once.</summary>
     public bool TimeOutNextRead { get; set; }
 
@@ -68,6 +71,12 @@ internal sealed class JsonMemberState : IPersistentState<MemberGrainState>
 
     public Task WriteStateAsync()
     {
+        if (FailWriteAfter is { } left)
+        {
+            FailWriteAfter = left > 0 ? left - 1 : null;
+            FailNextWrite |= left == 0;
+        }
+
         if (FailWrites || FailNextWrite)
         {
             FailNextWrite = false;

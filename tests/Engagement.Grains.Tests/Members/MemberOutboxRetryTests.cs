@@ -190,7 +190,7 @@ public sealed class MemberOutboxRetryTests
         Assert.Equal((wake, TimeSpan.FromDays(1)), registered[^1]);
         Assert.Equal(At + wake, state.State.NextReminderAt);
         Assert.Equal(1, state.State.OutboxWakes);
-        Assert.Equal(writes + 1, state.Writes);
+        Assert.Equal(writes + 2, state.Writes); // the count before the move, the schedule after it
         Assert.Equal(1, state.State.Member.Outbox.Count);
     }
 
@@ -258,7 +258,7 @@ public sealed class MemberOutboxRetryTests
         Assert.Equal(1, state.Reads);
         Assert.NotEmpty(registered);
         Assert.Equal((wake, TimeSpan.FromDays(1)), registered[^1]);
-        Assert.Equal(writes + 1, state.Writes);
+        Assert.Equal(writes + 2, state.Writes);
         var stored = state.Written!;
         Assert.Equal(At + wake, stored.NextReminderAt);
         Assert.Equal(1, stored.OutboxWakes);
@@ -309,6 +309,40 @@ public sealed class MemberOutboxRetryTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => deactivation.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Empty(registered);
         Assert.Equal(writes, state.Writes);
+    }
+
+    [Fact]
+    public async Task AMemberCollectedAgainAndAgainWhileStateWritesFailIsNotWokenEarlyAgainAndAgain()
+    {
+        // The journal is down, and so are the state table's writes; its reads and the reminder table work. A move whose
+        // count cannot be stored would wake each activation at the first step again, for as long as the outage lasts.
+        var (time, registered, journal) = (new FakeTimeProvider(At), new List<(TimeSpan Due, TimeSpan Period)>(), new FailingJournal(failures: int.MaxValue));
+        var (state, gate) = await PendingStepAsync(time, registered, journal);
+        state.FailWrites = true;
+        for (var collected = 0; collected < 3; collected++)
+        {
+            if (collected > 0)
+            {
+                // An event an hour later activates the member again over what storage holds.
+                time.Advance(TimeSpan.FromHours(1));
+                await state.ReadStateAsync();
+                gate = Gate(time, registered, journal, state: state).Gate;
+                await gate.ChangeAsync(gate.RecoverOutboxAsync);
+            }
+
+            await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+        }
+
+        Assert.Empty(registered);
+
+        // Writes work again: the next collection wakes it at the first step, counted in storage.
+        state.FailWrites = false;
+        await state.ReadStateAsync();
+        gate = Gate(time, registered, journal, state: state).Gate;
+        await gate.ChangeAsync(gate.RecoverOutboxAsync);
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+        Assert.Equal(MemberOutboxRetry.WakeDelay("M1", 0), registered[^1].Due);
+        Assert.Equal(1, state.Written!.OutboxWakes);
     }
 
     [Fact]
@@ -393,8 +427,9 @@ public sealed class MemberOutboxRetryTests
         state.State.NextReminderAt = storedNext;
         await ChangeAsync(state, gate, new JournalWinBackStep(At, "winback.level", 1, At));
 
-        // Collected with the journal down: the reminder moves to W (about 5 min), but the write that records it fails.
-        state.FailNextWrite = true;
+        // Collected with the journal down: the count is stored, the reminder moves to W (about 5 min), but the write that
+        // records the move fails.
+        state.FailWriteAfter = 1;
         await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
         var w = At + registered[^1].Due;
         Assert.True(w < storedNext);
