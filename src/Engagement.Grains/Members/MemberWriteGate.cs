@@ -102,8 +102,9 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
                 await PersistAsync();
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            // A storage timeout (the Azure SDK's TaskCanceledException) too: only Orleans' own timeout is thrown.
             Logger.LogDeactivationWriteFailed(ex, member.MemberId);
         }
         finally
@@ -266,9 +267,9 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             {
                 await PersistAsync();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
-                // The change itself is stored; the next call reloads and may report once more.
+                // The change itself is stored (a storage timeout's TaskCanceledException too); the next call reloads and may report once more.
                 Logger.LogConfirmWriteFailed(ex, member.MemberId);
                 return;
             }

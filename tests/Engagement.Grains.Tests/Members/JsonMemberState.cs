@@ -23,6 +23,9 @@ internal sealed class JsonMemberState : IPersistentState<MemberGrainState>
     /// <summary>Every read throws an <see cref="IOException"/> until cleared.</summary>
     public bool FailReads { get; set; }
 
+    /// <summary>What a failing write throws (an <see cref="IOException"/> unless set).</summary>
+    public Func<Exception> WriteFault { get; set; } = () => new IOException("storage cannot be written");
+
     /// <summary>The next write throws an <see cref="IOException"/>, once.</summary>
     public bool FailNextWrite { get; set; }
 
@@ -80,7 +83,7 @@ internal sealed class JsonMemberState : IPersistentState<MemberGrainState>
         if (FailWrites || FailNextWrite)
         {
             FailNextWrite = false;
-            throw new IOException("storage cannot be written");
+            throw WriteFault();
         }
 
         Writes++;

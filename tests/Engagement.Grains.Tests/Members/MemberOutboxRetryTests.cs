@@ -1,3 +1,4 @@
+using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
@@ -243,6 +244,33 @@ public sealed class MemberOutboxRetryTests
         await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
 
         Assert.Equal(1, state.State.Member.Outbox.Count);
+    }
+
+    [Fact]
+    public async Task AStateWriteTimeoutOnDeactivationIsLoggedNotThrown()
+    {
+        // The Azure SDK reports a timeout as a TaskCanceledException: no caller cancelled the deactivation.
+        var (state, gate) = await PendingStepAsync(new FakeTimeProvider(At), [], new FailingJournal(failures: int.MaxValue));
+        state.WriteFault = () => new TaskCanceledException("the state table timed out");
+        state.FailNextWrite = true;
+
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"), CancellationToken.None);
+
+        Assert.Equal(0, state.Written!.OutboxWakes);
+    }
+
+    [Fact]
+    public async Task AStateWriteTimeoutConfirmingADeadLetterFailsNeitherTheChangeNorItsWrite()
+    {
+        var (state, gate) = Gate(new FakeTimeProvider(At), [], new DeadLetters());
+        state.WriteFault = () => new TaskCanceledException("the state table timed out");
+        state.FailWriteAfter = 1;
+
+        await ChangeAsync(state, gate, new DeadLetterRefund(new HeldRefund { EventId = "r-1", OrderId = "O-1", Amount = 3m }, "refund r-1: too much"));
+
+        // The change's write stored the letter as pending; its confirmation waits for the next write.
+        Assert.Single(state.Written!.Member.Outbox.Pending);
+        Assert.Equal(0, state.State.Member.Outbox.Count);
     }
 
     [Fact]
@@ -606,6 +634,12 @@ public sealed class MemberOutboxRetryTests
             Taken += effects.Count;
             return Task.FromResult(effects.Count);
         }
+    }
+
+    /// <summary>A poison queue that takes every letter.</summary>
+    private sealed class DeadLetters : MemberEffectHandler<DeadLetterRefund>
+    {
+        protected override Task<int> EmitAsync(string memberId, List<DeadLetterRefund> effects) => Task.FromResult(effects.Count);
     }
 
     /// <summary>Aggregators that never answer: contributions stay unconfirmed, as when the last silo stops.</summary>
