@@ -17,7 +17,7 @@ public static class ProgrammeEndpoints
     /// <summary>A range spans at most this many local days (the days kept).</summary>
     public const int MaxDays = 400;
 
-    /// <summary>Default range: the 30 days ending the current day (<see cref="ProgrammeViews.CurrentDay"/>).</summary>
+    /// <summary>Default range: the 30 days ending today (<see cref="ProgrammeViews.Today"/>: the region's local day, the programme's <c>TimeZone</c>'s for all regions).</summary>
     public const int DefaultDays = 30;
 
     /// <summary>
@@ -122,10 +122,10 @@ public static class ProgrammeEndpoints
         var errors = new FieldErrors();
         var region = Region(regionId, errors);
         var now = EngineClock.Of(context.RequestServices).GetUtcNow();
-        // A range ends by default on the current day (for the programme, the latest day every configured zone has
-        // reached) and may end as late as the latest local day (for the programme, a zone ahead's).
+        // A range ends by default on today in the region's zone (for the programme, its TimeZone's, as the operations
+        // page counts it) and may end as late as the latest local day (for the programme, a zone ahead's).
         var latest = views.LatestDay(now, region);
-        var toDay = Day(to, "to", views.CurrentDay(now, region), errors);
+        var toDay = Day(to, "to", views.Today(now, region), errors);
         var fromDay = Day(from, "from", DateOnly.FromDayNumber(Math.Max(EarliestDay.DayNumber, toDay.DayNumber - (DefaultDays - 1))), errors);
         var csv = Csv(format, errors);
         if (toDay < EarliestDay)

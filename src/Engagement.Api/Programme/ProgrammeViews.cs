@@ -92,14 +92,15 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
 
     /// <summary>
     /// The local day of <paramref name="now"/> in the region's zone (the programme's <c>TimeZone</c> for all regions), as
-    /// <c>GET /reports/win-back</c> counts its days; programme health takes <see cref="CurrentDay"/> and <see cref="LatestDay"/>.
+    /// <c>GET /reports/win-back</c> and the operations page count their days: the default last day of a range (CONTRACT.md
+    /// §5), which may be asked to end as late as <see cref="LatestDay"/>.
     /// </summary>
     public DateOnly Today(DateTimeOffset now, string? regionId) => metrics.Value.LocalDay(now, regionId ?? "");
 
     /// <summary>
-    /// The first local day of <paramref name="now"/> that is not complete, and the default last day of a range
-    /// (<see cref="MetricsOptions.CurrentDay"/>): the region's own day, and for the whole programme (null) the earliest
-    /// local day among its configured zones, so no region is still on a day the programme's cohort figures take as over.
+    /// The first local day of <paramref name="now"/> that is not complete (<see cref="MetricsOptions.CurrentDay"/>): the
+    /// region's own day, and for the whole programme (null) the earliest local day among its configured zones, so no
+    /// region is still on a day the programme's cohort figures take as over. Not the default end of a range (<see cref="Today"/>).
     /// </summary>
     public DateOnly CurrentDay(DateTimeOffset now, string? regionId) => metrics.Value.CurrentDay(now, regionId);
 

@@ -150,8 +150,8 @@ public sealed class MetricsOptions
 
     /// <summary>
     /// The current local day of <paramref name="at"/> for a region's figures, or the whole programme's (null), CONTRACT.md
-    /// §5: the first day that is not complete (the cohort figures and the alert rules take the days before it) and the
-    /// default last day of a range. A region's is its own <see cref="LocalDay"/>; the programme's is
+    /// §5: the first day that is not complete (the cohort figures and the alert rules take the days before it; a range
+    /// ends by default on the <see cref="TimeZone"/>'s day). A region's is its own <see cref="LocalDay"/>; the programme's is
     /// <see cref="ProgrammeDay"/>, the latest day every configured zone has reached, so each region has figures on it.
     /// </summary>
     public DateOnly CurrentDay(DateTimeOffset at, string? regionId) => regionId is null ? ProgrammeDay(at) : LocalDay(at, regionId);

@@ -38,6 +38,9 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
 
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
         Assert.Equal(10, await page.GetByTestId("programme-tile").CountAsync());
+        // The members tile names the day it counts: the range's last, today in the programme's zone.
+        var programmeToday = new MetricsOptions().LocalDay(ConsoleHostFixture.Now, "");
+        Assert.Contains($"Members at the end of {programmeToday:yyyy-MM-dd}", await page.GetByTestId("programme-tile").First.InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(await page.GetByTestId("programme-trend").Locator("svg").CountAsync() > 0);
         Assert.Contains("Held by members", await page.GetByTestId("programme-points").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("exactly once", await page.GetByTestId("programme-how-counted").InnerTextAsync(), StringComparison.Ordinal);
