@@ -112,22 +112,14 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
 
     /// <summary>
     /// Health of each day in [from, to] and the summary at <paramref name="now"/>. The live member count is worked back
-    /// by the members who joined (or moved in, less those who moved out) after <paramref name="to"/> up to
-    /// <see cref="LatestDay"/> (for the whole programme the latest local day among its zones, as the alert rules count
-    /// it; read in ranges of at most <see cref="ProgrammeEndpoints.MaxDays"/> days, so a range long before today is
-    /// answered too); the cohort figures wait for the days complete before <see cref="CurrentDay"/>.
+    /// by the members who joined (or moved in, less those who moved out) after <paramref name="to"/>, as the alert rules
+    /// count it (<see cref="HealthMetrics.MembersAddedAfterAsync"/>, so a range long before today is answered too); the
+    /// cohort figures wait for the days complete before <see cref="CurrentDay"/>.
     /// </summary>
     public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateTimeOffset now)
     {
         var range = Counters(await Reader.GetDaysAsync(regionId, from, to));
-        var latest = LatestDay(now, regionId);
-        long joinedAfter = 0;
-        for (var start = to.AddDays(1); start <= latest; start = start.AddDays(ProgrammeEndpoints.MaxDays))
-        {
-            var end = DateOnly.FromDayNumber(Math.Min(latest.DayNumber, start.DayNumber + ProgrammeEndpoints.MaxDays - 1));
-            joinedAfter += Counters(await Reader.GetDaysAsync(regionId, start, end)).Sum(HealthMetrics.MembersAdded);
-        }
-
+        var joinedAfter = await HealthMetrics.MembersAddedAfterAsync(metrics.Value, regionId, to, now, async (start, end) => Counters(await Reader.GetDaysAsync(regionId, start, end)));
         var members = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members));
         var complete = CurrentDay(now, regionId);
         var series = HealthMetrics.Series(range, members, joinedAfter, complete);

@@ -247,6 +247,35 @@ public static class HealthMetrics
         return day[MetricNames.NewMembers] + day[MetricNames.MovedIn] - day[MetricNames.MovedOut];
     }
 
+    /// <summary>The longest span of days <see cref="MembersAddedAfterAsync"/> asks its reader for at once (a range's 400).</summary>
+    public const int MaxReadDays = 400;
+
+    /// <summary>
+    /// The members a region (or the whole programme, null) gained after local day <paramref name="day"/> up to the last
+    /// day the live members gauge can stand at <paramref name="now"/> (<see cref="MetricsOptions.LatestDay(DateTimeOffset, string?)"/>):
+    /// the <c>joinedAfterLast</c> of <see cref="Series"/>, which works the live count back to <paramref name="day"/>
+    /// (CONTRACT.md §5 <c>members</c>). The one rule of both the health ranges and the alert rules.
+    /// </summary>
+    /// <param name="options">The zones.</param>
+    /// <param name="regionId">The region, or null for the whole programme.</param>
+    /// <param name="day">The last day counted (its members are worked back to).</param>
+    /// <param name="now">The instant the live gauge stands at.</param>
+    /// <param name="read">The region's counters of the days first to last (inclusive), at most <see cref="MaxReadDays"/> of them.</param>
+    public static async Task<long> MembersAddedAfterAsync(MetricsOptions options, string? regionId, DateOnly day, DateTimeOffset now, Func<DateOnly, DateOnly, Task<IReadOnlyList<DayCounters>>> read)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(read);
+        var through = options.LatestDay(now, regionId);
+        long added = 0;
+        for (var start = day.AddDays(1); start <= through; start = start.AddDays(MaxReadDays))
+        {
+            var end = DateOnly.FromDayNumber(Math.Min(through.DayNumber, start.DayNumber + MaxReadDays - 1));
+            added += (await read(start, end).ConfigureAwait(false)).Sum(MembersAdded);
+        }
+
+        return added;
+    }
+
     /// <summary>numerator / denominator rounded to 4 decimals; null when the denominator is not positive.</summary>
     public static double? Rate(long numerator, long denominator) =>
         denominator <= 0 ? null : Math.Round((double)numerator / denominator, 4, MidpointRounding.AwayFromZero);

@@ -78,14 +78,11 @@ public sealed partial class AlertsGrain(
             var today = metricsOptions.Value.CurrentDay(now, region);
             var days = await reader.GetDaysAsync(region, today.AddDays(-(Options.LookbackDays - 1)), today);
             var gauges = await reader.GetGaugesAsync(region);
-            var counters = days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
+            var counters = Counters(days);
 
-            // The live members gauge has the programme's members who joined on a later local day in a zone ahead of the
-            // programme's day (Shanghai's today while Los Angeles is on yesterday): worked back like the days' own.
-            var latest = metricsOptions.Value.LatestDay(now, region);
-            var joinedAfter = latest > today
-                ? (await reader.GetDaysAsync(null, today.AddDays(1), latest)).Sum(d => HealthMetrics.MembersAdded(new DayCounters { Day = d.Day, Counters = d.Counters }))
-                : 0;
+            // The live members gauge has the members who joined on a later local day (for the programme, in a zone ahead
+            // of its day: Shanghai's today while Los Angeles is on yesterday): worked back like the health ranges'.
+            var joinedAfter = await HealthMetrics.MembersAddedAfterAsync(metricsOptions.Value, region, today, now, async (start, end) => Counters(await reader.GetDaysAsync(region, start, end)));
             var series = HealthMetrics.Series(counters, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)), joinedAfter, today);
             observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State));
         }
@@ -155,6 +152,9 @@ public sealed partial class AlertsGrain(
         var before = state.State;
         await WriteAsync(AlertBook.Published(before, outbox.Select(r => r.MessageId).ToList()), before);
     }
+
+    private static List<DayCounters> Counters(IReadOnlyList<CounterDay> days) =>
+        days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
 
     private Task WriteAsync(AlertBookState next, AlertBookState before) => state.WriteOrRestoreAsync(next, before, DeactivateOnIdle);
 

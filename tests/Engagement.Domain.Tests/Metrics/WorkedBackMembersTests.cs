@@ -1,0 +1,39 @@
+using System.Globalization;
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>
+/// The one "worked back" rule of the health ranges and the alert rules (<see cref="HealthMetrics.MembersAddedAfterAsync"/>,
+/// CONTRACT.md §5 <c>members</c>): the live members gauge less the members gained after a day is that day's count.
+/// </summary>
+public class WorkedBackMembersTests
+{
+    [Fact]
+    public async Task ADayLongBeforeTodayIsWorkedBackThroughReadsOfAtMostARangesDays()
+    {
+        // 2026-12-01 20:30 in Shanghai (Asia/Shanghai alone): a member joined on each of 900 days after the day counted.
+        var options = new MetricsOptions();
+        var now = At("2026-12-01T12:30:00Z");
+        var day = new DateOnly(2026, 12, 1).AddDays(-900);
+        var reads = new List<(DateOnly From, DateOnly To)>();
+
+        var added = await HealthMetrics.MembersAddedAfterAsync(options, null, day, now, (from, to) =>
+        {
+            reads.Add((from, to));
+            return Days(Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(i => (from.AddDays(i), Joined(1))));
+        });
+
+        Assert.Equal(900, added);
+        Assert.Equal(day.AddDays(1), reads[0].From);
+        Assert.Equal(new DateOnly(2026, 12, 1), reads[^1].To);
+        Assert.All(reads, r => Assert.InRange(r.To.DayNumber - r.From.DayNumber + 1, 1, HealthMetrics.MaxReadDays));
+    }
+
+    private static DateTimeOffset At(string instant) => DateTimeOffset.Parse(instant, CultureInfo.InvariantCulture);
+
+    private static Dictionary<string, long> Joined(long members) => new(StringComparer.Ordinal) { [MetricNames.NewMembers] = members };
+
+    private static Task<IReadOnlyList<DayCounters>> Days(IEnumerable<(DateOnly Day, Dictionary<string, long> Counters)> days) =>
+        Task.FromResult<IReadOnlyList<DayCounters>>(days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters }).ToList());
+}
