@@ -119,7 +119,7 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
     public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateTimeOffset now)
     {
         var range = Counters(await Reader.GetDaysAsync(regionId, from, to));
-        var joinedAfter = await HealthMetrics.MembersAddedAfterAsync(metrics.Value, regionId, to, now, async (start, end) => Counters(await Reader.GetDaysAsync(regionId, start, end)));
+        var joinedAfter = await HealthMetrics.MembersAddedAfterAsync(metrics.Value, to, now, async (start, end) => Counters(await Reader.GetDaysAsync(regionId, start, end)));
         var members = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members));
         var complete = CurrentDay(now, regionId);
         var series = HealthMetrics.Series(range, members, joinedAfter, complete);

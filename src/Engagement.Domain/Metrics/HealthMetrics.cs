@@ -251,21 +251,24 @@ public static class HealthMetrics
     public const int MaxReadDays = 400;
 
     /// <summary>
-    /// The members a region (or the whole programme, null) gained after local day <paramref name="day"/> up to the last
-    /// day the live members gauge can stand at <paramref name="now"/> (<see cref="MetricsOptions.LatestDay(DateTimeOffset, string?)"/>):
-    /// the <c>joinedAfterLast</c> of <see cref="Series"/>, which works the live count back to <paramref name="day"/>
-    /// (CONTRACT.md §5 <c>members</c>). The one rule of both the health ranges and the alert rules.
+    /// The members a region (or the whole programme) gained after local day <paramref name="day"/> up to the last day
+    /// its live members gauge can have moved on at <paramref name="now"/>: the <c>joinedAfterLast</c> of <see cref="Series"/>,
+    /// which works the live count back to <paramref name="day"/> (CONTRACT.md §5 <c>members</c>). The one rule of both
+    /// the health ranges and the alert rules. For a region too it runs to the latest local day among all the programme's
+    /// zones (<see cref="MetricsOptions.LatestDay(DateTimeOffset)"/>): a move out of a region is dated by the zone of the
+    /// region moved to, which may be a day ahead of the region's own (a member leaving America/Los_Angeles for
+    /// Asia/Shanghai at 10:00 there leaves on Shanghai's today, Los Angeles's tomorrow), and a workback that stopped at
+    /// the region's own day counted it out of that day until the next.
     /// </summary>
     /// <param name="options">The zones.</param>
-    /// <param name="regionId">The region, or null for the whole programme.</param>
     /// <param name="day">The last day counted (its members are worked back to).</param>
     /// <param name="now">The instant the live gauge stands at.</param>
     /// <param name="read">The region's counters of the days first to last (inclusive), at most <see cref="MaxReadDays"/> of them.</param>
-    public static async Task<long> MembersAddedAfterAsync(MetricsOptions options, string? regionId, DateOnly day, DateTimeOffset now, Func<DateOnly, DateOnly, Task<IReadOnlyList<DayCounters>>> read)
+    public static async Task<long> MembersAddedAfterAsync(MetricsOptions options, DateOnly day, DateTimeOffset now, Func<DateOnly, DateOnly, Task<IReadOnlyList<DayCounters>>> read)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(read);
-        var through = options.LatestDay(now, regionId);
+        var through = options.LatestDay(now);
         long added = 0;
         for (var start = day.AddDays(1); start <= through; start = start.AddDays(MaxReadDays))
         {

@@ -9,6 +9,8 @@ namespace Engagement.Domain.Tests.Metrics;
 /// </summary>
 public class WorkedBackMembersTests
 {
+    private static readonly MetricsOptions Zones = new() { RegionTimeZones = { ["NZ"] = "Pacific/Auckland", ["West"] = "America/Los_Angeles" } };
+
     [Fact]
     public async Task ADayLongBeforeTodayIsWorkedBackThroughReadsOfAtMostARangesDays()
     {
@@ -18,7 +20,7 @@ public class WorkedBackMembersTests
         var day = new DateOnly(2026, 12, 1).AddDays(-900);
         var reads = new List<(DateOnly From, DateOnly To)>();
 
-        var added = await HealthMetrics.MembersAddedAfterAsync(options, null, day, now, (from, to) =>
+        var added = await HealthMetrics.MembersAddedAfterAsync(options, day, now, (from, to) =>
         {
             reads.Add((from, to));
             return Days(Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(i => (from.AddDays(i), Joined(1))));
@@ -28,6 +30,26 @@ public class WorkedBackMembersTests
         Assert.Equal(day.AddDays(1), reads[0].From);
         Assert.Equal(new DateOnly(2026, 12, 1), reads[^1].To);
         Assert.All(reads, r => Assert.InRange(r.To.DayNumber - r.From.DayNumber + 1, 1, HealthMetrics.MaxReadDays));
+    }
+
+    [Fact]
+    public async Task ARegionsDayIsWorkedBackPastAMoveOutDatedByTheZoneOfTheRegionMovedTo()
+    {
+        // 2026-12-02 10:00 in Shanghai, 2026-12-01 18:00 in Los Angeles: two members joined in west on its 2026-12-01,
+        // and one of them has just moved to east, its move out of west dated by east's zone, 2026-12-02. West had two
+        // members at the end of its 2026-12-01 and has one now.
+        var now = At("2026-12-02T02:00:00Z");
+        var westDay = Zones.LocalDay(now, "west");
+        var range = new[] { new DayCounters { Day = westDay, Counters = Joined(2) } };
+        var moves = new Dictionary<DateOnly, Dictionary<string, long>> { [westDay.AddDays(1)] = new(StringComparer.Ordinal) { [MetricNames.MovedOut] = 1 } };
+
+        var added = await HealthMetrics.MembersAddedAfterAsync(Zones, westDay, now, (from, to) =>
+            Days(moves.Where(m => m.Key >= from && m.Key <= to).Select(m => (m.Key, m.Value))));
+        var series = HealthMetrics.Series(range, 1, added, Zones.CurrentDay(now, "west"));
+
+        Assert.Equal(new DateOnly(2026, 12, 1), westDay);
+        Assert.Equal(-1, added);
+        Assert.Equal(2, series[^1].Members);
     }
 
     private static DateTimeOffset At(string instant) => DateTimeOffset.Parse(instant, CultureInfo.InvariantCulture);
