@@ -258,7 +258,9 @@ public static class HealthMetrics
     /// zones (<see cref="MetricsOptions.LatestDay(DateTimeOffset)"/>): a move out of a region is dated by the zone of the
     /// region moved to, which may be a day ahead of the region's own (a member leaving America/Los_Angeles for
     /// Asia/Shanghai at 10:00 there leaves on Shanghai's today, Los Angeles's tomorrow), and a workback that stopped at
-    /// the region's own day counted it out of that day until the next.
+    /// the region's own day counted it out of that day until the next. It reads one day more: an event stamped up to the
+    /// accepted clock skew ahead (5 minutes, CONTRACT.md) is dated the next day in the zone furthest ahead just before
+    /// its midnight, and a member who joined on it counted on that zone's today, then dropped out of it the next day.
     /// </summary>
     /// <param name="options">The zones.</param>
     /// <param name="day">The last day counted (its members are worked back to).</param>
@@ -268,7 +270,7 @@ public static class HealthMetrics
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(read);
-        var through = options.LatestDay(now);
+        var through = options.LatestDay(now).AddDays(1);
         long added = 0;
         for (var start = day.AddDays(1); start <= through; start = start.AddDays(MaxReadDays))
         {

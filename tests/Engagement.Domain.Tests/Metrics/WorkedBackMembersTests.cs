@@ -23,12 +23,13 @@ public class WorkedBackMembersTests
         var added = await HealthMetrics.MembersAddedAfterAsync(options, day, now, (from, to) =>
         {
             reads.Add((from, to));
-            return Days(Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(i => (from.AddDays(i), Joined(1))));
+            return Days(Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(i => (from.AddDays(i), Joined(1))).Where(d => d.Item1 <= new DateOnly(2026, 12, 1)));
         });
 
         Assert.Equal(900, added);
         Assert.Equal(day.AddDays(1), reads[0].From);
-        Assert.Equal(new DateOnly(2026, 12, 1), reads[^1].To);
+        Assert.Equal(new DateOnly(2026, 12, 2), reads[^1].To); // today and the day within the clock skew
+
         Assert.All(reads, r => Assert.InRange(r.To.DayNumber - r.From.DayNumber + 1, 1, HealthMetrics.MaxReadDays));
     }
 
@@ -50,6 +51,26 @@ public class WorkedBackMembersTests
         Assert.Equal(new DateOnly(2026, 12, 1), westDay);
         Assert.Equal(-1, added);
         Assert.Equal(2, series[^1].Members);
+    }
+
+    [Theory]
+    // 23:57 in Auckland, the zone furthest ahead, on 2026-12-01 (18:57 in Shanghai, 02:57 in Los Angeles): a member
+    // registering in nz with a clock 5 minutes fast joined on Auckland's 2026-12-02.
+    [InlineData(null)]
+    [InlineData("nz")]
+    public async Task AMemberWhoJoinedWithinTheClockSkewOnTheNextDayIsNotCountedToday(string? region)
+    {
+        var now = At("2026-12-01T10:57:00Z");
+        var today = Zones.LatestDay(now);
+        var range = new[] { new DayCounters { Day = today, Counters = Joined(3) } };
+        var joined = new[] { (today.AddDays(1), Joined(1)) };
+
+        var added = await HealthMetrics.MembersAddedAfterAsync(Zones, today, now, (from, to) => Days(joined.Where(d => d.Item1 >= from && d.Item1 <= to)));
+        var series = HealthMetrics.Series(range, 4, added, Zones.CurrentDay(now, region));
+
+        Assert.Equal(new DateOnly(2026, 12, 1), today);
+        Assert.Equal(Zones.LatestDay(now, region), today);
+        Assert.Equal(3, series[^1].Members);
     }
 
     private static DateTimeOffset At(string instant) => DateTimeOffset.Parse(instant, CultureInfo.InvariantCulture);
