@@ -40,6 +40,17 @@ public class MetricsOptionsTests
     [InlineData("2026-12-02T02:00:00Z", "west", "2026-12-01", "2026-12-01")]
     // Every zone on 2026-12-02.
     [InlineData("2026-12-02T08:30:00Z", null, "2026-12-02", "2026-12-02")]
+    // Los Angeles moves to PDT at 2026-03-08 02:00 PST (10:00 UTC): 03:00 PDT; 23:30 PST the evening before at 07:30 UTC.
+    [InlineData("2026-03-08T10:00:00Z", null, "2026-03-08", "2026-03-08")]
+    [InlineData("2026-03-08T10:00:00Z", "west", "2026-03-08", "2026-03-08")]
+    [InlineData("2026-03-08T07:30:00Z", null, "2026-03-07", "2026-03-08")]
+    [InlineData("2026-03-08T07:30:00Z", "west", "2026-03-07", "2026-03-07")]
+    // Los Angeles back to PST at 2026-11-01 02:00 PDT (09:00 UTC): at 08:00 UTC still 01:00 PDT, at 06:30 UTC 23:30 PDT on 10-31.
+    [InlineData("2026-11-01T08:00:00Z", null, "2026-11-01", "2026-11-01")]
+    [InlineData("2026-11-01T08:00:00Z", "west", "2026-11-01", "2026-11-01")]
+    [InlineData("2026-11-01T07:30:00Z", "west", "2026-11-01", "2026-11-01")]
+    [InlineData("2026-11-01T06:30:00Z", null, "2026-10-31", "2026-11-01")]
+    [InlineData("2026-11-01T06:30:00Z", "west", "2026-10-31", "2026-10-31")]
     public void TheCurrentDayIsTheEarliestOfTheZonesAndTheLatestDayTheLatestForTheProgrammeARegionHasItsOwn(string at, string? region, string current, string latest)
     {
         var options = new MetricsOptions { RegionTimeZones = { ["NZ"] = "Pacific/Auckland", ["West"] = "America/Los_Angeles" } };
