@@ -31,7 +31,7 @@ public static class CouponEndpoints
         member.MapGet("", ListAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("A member's coupons, newest first");
         member.MapPost("", IssueAsync).RequireAuthorization(ApiRoles.AdminPolicy)
-            .WithSummary("Issue a coupon to a member (a goodwill grant); idempotent by grantId");
+            .WithSummary("Issue a coupon to a member (a goodwill grant); idempotent by grantId; 409 out_of_stock for skus no store near the member has, unless ignoreStock");
         member.MapPost("/{code}/redeem", RedeemAsync).RequireAuthorization(ApiRoles.StorePolicy)
             .WithSummary("Redeem a coupon at a store {redemptionId, storeId, regionId?, orderAmount}; 409 names why not; idempotent by redemptionId");
         return routes;
@@ -87,7 +87,7 @@ public static class CouponEndpoints
 
         if (grant is null)
         {
-            errors.Add("body", "a JSON object {grantId, offerId?, kind, value, minSpend?, gift?, validDays?, regions?, stores?, skus?, categories?} is required");
+            errors.Add("body", "a JSON object {grantId, offerId?, kind, value, minSpend?, gift?, validDays?, regions?, stores?, skus?, categories?, ignoreStock?} is required");
             return errors.ToProblem();
         }
 
@@ -119,7 +119,7 @@ public static class CouponEndpoints
             // Keyed by the grant id (the issue's idempotency key): a retried grant, answered as a duplicate, is one row.
             var detail = string.Create(
                 CultureInfo.InvariantCulture,
-                $"coupon {coupon.Code}: {coupon.Kind} {coupon.Value}{(coupon.MinSpend > 0 ? $" over {coupon.MinSpend}" : "")}{(coupon.OfferId is { Length: > 0 } offer ? ", offer " + offer : "")}, grant {normalized.GrantId}");
+                $"coupon {coupon.Code}: {coupon.Kind} {coupon.Value}{(coupon.MinSpend > 0 ? $" over {coupon.MinSpend}" : "")}{(coupon.OfferId is { Length: > 0 } offer ? ", offer " + offer : "")}, grant {normalized.GrantId}{(normalized.IgnoreStock && normalized.Skus.Count > 0 ? ", issued with ignoreStock: no stock check" : "")}");
             await audit.RecordAsync(time, user, $"coupon.issue|{memberId}|{normalized.GrantId}", IssueAuditAction, memberId, detail, cancellationToken: cancellationToken);
         }
 
@@ -128,6 +128,7 @@ public static class CouponEndpoints
             CouponIssueResult.Invalid => errors.ToProblem("The grant has invalid fields"),
             CouponIssueResult.Issued => Results.Created($"/api/v1/coupons/{result.Coupon!.Code}", result.Coupon),
             CouponIssueResult.Duplicate => Results.Ok(result.Coupon),
+            CouponIssueResult.OutOfStock => OfferProblems.Conflict("Out of stock", result.Detail, CouponIssueResult.OutOfStock, new Dictionary<string, object?> { ["skus"] = normalized.Skus }),
             _ => OfferProblems.Conflict("Coupon not issued", result.Detail, "refused"),
         };
     }

@@ -72,11 +72,19 @@ public sealed record CouponGrant
     [Id(9)] public IReadOnlyList<string> Skus { get; init; } = [];
 
     [Id(10)] public IReadOnlyList<string> Categories { get; init; } = [];
+
+    /// <summary>
+    /// True: issue a coupon tied to <see cref="Skus"/> even though no store near the member has any of them in stock (a
+    /// support agent compensating a member knowingly; the audit row says so). False (the default): such a grant is
+    /// answered <see cref="CouponIssueResult.OutOfStock"/> (docs/offers.md "Store inventory").
+    /// </summary>
+    [Id(11)] public bool IgnoreStock { get; init; }
 }
 
 /// <summary>
 /// What an issue did: <c>issued</c>, <c>duplicate</c> (the grant's coupon was held already), <c>invalid</c> (the grant's
-/// fields, named in <see cref="Errors"/>), <c>refused</c> (e.g. the member holds the most live coupons allowed).
+/// fields, named in <see cref="Errors"/>), <c>refused</c> (e.g. the member holds the most live coupons allowed),
+/// <c>out_of_stock</c> (a goods-tied coupon no store near the member can honour).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("engagement.coupon-issue-result.v1")]
 public sealed record CouponIssueResult
@@ -85,6 +93,12 @@ public sealed record CouponIssueResult
     public const string Duplicate = "duplicate";
     public const string Refused = "refused";
     public const string Invalid = "invalid";
+
+    /// <summary>
+    /// The grant's coupon is tied to skus none of which is in stock at the member's home store or any store of the
+    /// member's region; nothing was issued (<see cref="CouponGrant.IgnoreStock"/> issues it anyway).
+    /// </summary>
+    public const string OutOfStock = "out_of_stock";
 
     [Id(0)] public required string Status { get; init; }
 

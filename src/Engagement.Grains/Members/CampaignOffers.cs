@@ -1,5 +1,4 @@
 using Engagement.Contracts.Campaigns;
-using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Offers;
@@ -14,10 +13,9 @@ namespace Engagement.Grains.Members;
 public static class CampaignOffers
 {
     /// <summary>
-    /// True when the delivery's offer is a coupon tied to skus and neither the member's home store
-    /// (<see cref="MemberCoupons.HomeStore"/>) nor any other store of the member's region (<see cref="IRegionStockGrain"/>,
-    /// stores placed by <c>PUT /stores/{storeId}/inventory?regionId=</c>) has any of them in stock: the member is held
-    /// back, so nobody holds a coupon no store near them can honour.
+    /// True when the delivery's offer is a coupon tied to skus and no store near the member has any of them in stock
+    /// (<see cref="CouponStock.InStockNearAsync"/>): the member is held back, so nobody holds a coupon no store near them
+    /// can honour.
     /// </summary>
     public static async Task<bool> HeldBackForStockAsync(IGrainFactory grains, MemberContext member, CampaignDelivery delivery)
     {
@@ -29,24 +27,7 @@ public static class CampaignOffers
             return false;
         }
 
-        if (MemberCoupons.HomeStore(member.Member, member.Now) is { } store && await grains.GetGrain<IStoreInventoryGrain>(store).HasAnyAsync(coupon.Skus))
-        {
-            return false;
-        }
-
-        // The home store has none (or is unknown): another store of the member's region may have some.
-        if (member.Member.RegionId is { Length: > 0 } region && OfferIds.IsValid(region))
-        {
-            foreach (var sku in coupon.Skus)
-            {
-                if (await grains.GetGrain<IRegionStockGrain>(OfferIds.RegionStockKey(region, sku)).AnyAsync())
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
+        return !await CouponStock.InStockNearAsync(grains, member.Member, member.Now, coupon.Skus);
     }
 
     /// <summary>

@@ -61,7 +61,7 @@ public sealed class MemberGrain(
         _member = new MemberActivation(state, this.GetPrimaryKeyString(), services);
         _wakeUps = new MemberWakeUps(_member, this);
         _gate = new MemberWriteGate(_member, this, _wakeUps);
-        _offers = new MemberOfferSide(_member, _gate, _wakeUps);
+        _offers = new MemberOfferSide(_member, _gate, _wakeUps, GrainFactory);
         return state.RecordExists ? _gate.ChangeAsync(_gate.RecoverOutboxAsync) : Task.CompletedTask;
     }
 

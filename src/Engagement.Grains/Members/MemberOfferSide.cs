@@ -19,7 +19,8 @@ namespace Engagement.Grains.Members;
 /// <param name="member">The activation.</param>
 /// <param name="gate">The activation's write gate.</param>
 /// <param name="wakeUps">The activation's reminder, moved to the next coupon instant.</param>
-internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate gate, MemberWakeUps wakeUps)
+/// <param name="grains">Where the stock of goods-tied coupons is looked up (<see cref="CouponStock"/>).</param>
+internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate gate, MemberWakeUps wakeUps, IGrainFactory grains)
 {
     private ILogger Logger => member.Logger;
 
@@ -29,7 +30,11 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
 
     private OffersOptions Offers => member.Offers;
 
-    /// <summary>Issues a coupon of <paramref name="grant"/>'s offer; invalid fields are answered, not thrown (CONTRACT.md §2.1).</summary>
+    /// <summary>
+    /// Issues a coupon of <paramref name="grant"/>'s offer; invalid fields are answered, not thrown (CONTRACT.md §2.1). A
+    /// coupon tied to skus none of which is in stock near the member is answered <see cref="CouponIssueResult.OutOfStock"/>
+    /// unless the grant says <see cref="CouponGrant.IgnoreStock"/>; a retry of a grant already issued is its duplicate.
+    /// </summary>
     public Task<CouponIssueResult> IssueAsync(CouponGrant grant)
     {
         ArgumentNullException.ThrowIfNull(grant);
@@ -58,6 +63,17 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             }
 
             var now = member.Now;
+            var skus = template.Scope.Skus;
+            if (!grant.IgnoreStock && GoodsTiedCoupons.NeedsStock(Member, skus, grant.GrantId, Offers) && !await CouponStock.InStockNearAsync(grains, Member, now, skus))
+            {
+                return new CouponIssueResult
+                {
+                    Status = CouponIssueResult.OutOfStock,
+                    Detail = $"None of the skus {string.Join(", ", skus)} is in stock near member {MemberId} ({GoodsTiedCoupons.NearMember(Member, now)}): "
+                        + "no coupon was issued. Send ignoreStock: true to issue it anyway.",
+                };
+            }
+
             var outcome = await CouponStepAsync("ci:" + grant.GrantId, now, () => MemberCoupons.Issue(Member, template, grant.GrantId, Offers, member.Options, now));
             var reply = outcome.Reply;
             if (reply.Status == CouponIssueStatus.Issued)
