@@ -1,4 +1,6 @@
 using Engagement.Domain.Members;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Offers;
 
@@ -29,6 +31,19 @@ public static class GoodsTiedCoupons
         var code = offers.Codes().CodeFor(state.MemberId, grantId);
         var book = MemberCoupons.Book(state);
         return book.Find(code) is null && !book.ForgottenCodes.Contains(code, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The grant id of a win-back L1 gift or birthday coupon (<see cref="OfferFulfilment.ForTouch"/>) that is held back
+    /// because its template is tied to skus none of which is in stock near the member (<paramref name="outOfStock"/>, the
+    /// caller's look-up for that template): the touch still goes, as an announcement without a coupon (as with no
+    /// template), and nothing is recorded as issued. Null when the touch's coupon, if any, may be issued.
+    /// </summary>
+    public static string? HeldBackGrant(MemberState state, TouchRequest request, OffersOptions offers, ProgramOptions options, Func<CouponTemplate, bool> outOfStock)
+    {
+        ArgumentNullException.ThrowIfNull(outOfStock);
+        var (template, grantId) = OfferFulfilment.TouchGrant(request, offers, options);
+        return template is not null && NeedsStock(state, template.Scope.Skus, grantId, offers) && outOfStock(template) ? grantId : null;
     }
 
     /// <summary>
