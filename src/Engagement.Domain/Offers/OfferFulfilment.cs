@@ -33,12 +33,19 @@ public static class OfferFulfilment
     /// Fulfils the offer of a touch the tick is about to decide: win-back L1 issues the wake-up gift coupon
     /// (<see cref="OffersOptions.WinBackGift"/>, grant <c>winback:L1:{episode}</c>), the birthday benefit touch the birthday
     /// coupon (<see cref="OffersOptions.BirthdayCoupon"/>, grant <c>birthday:{year}</c>); the request comes back carrying
-    /// the coupon's code. Other touches, a template set to null, or no coupon secret leave the request as it is. A template
-    /// tied to skus is first checked for stock near the member by the caller (<see cref="GoodsTiedCoupons.HeldBackGrant"/>).
+    /// the coupon's code. Other touches, a template set to null, or no coupon secret leave the request as it is.
     /// </summary>
     public static TouchRequest ForTouch(MemberState state, TouchRequest request, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
     {
-        var (template, grantId) = TouchGrant(request, offers, options);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(offers);
+        ArgumentNullException.ThrowIfNull(options);
+        var (template, grantId) = request switch
+        {
+            { Level: 1 } when request.Kind == options.Lifecycle.Level1.Kind => (offers.WinBackGift, "winback:L1:" + request.DedupeKey),
+            { Kind: TouchKinds.BirthdayBenefit } => (offers.BirthdayCoupon, "birthday:" + request.DedupeKey),
+            _ => (null, ""),
+        };
         if (template is null || !offers.CanIssue)
         {
             return request;
@@ -46,23 +53,6 @@ public static class OfferFulfilment
 
         var outcome = MemberCoupons.Issue(state, template, grantId, offers, options, now);
         return outcome.Reply.Coupon is { } coupon ? request with { CouponCode = coupon.Code } : request;
-    }
-
-    /// <summary>
-    /// The coupon template a touch's offer issues and the grant id it issues it under: the win-back L1 gift
-    /// (<c>winback:L1:{episode}</c>), the birthday coupon (<c>birthday:{year}</c>); (null, "") for any other touch.
-    /// </summary>
-    public static (CouponTemplate? Template, string GrantId) TouchGrant(TouchRequest request, OffersOptions offers, ProgramOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(offers);
-        ArgumentNullException.ThrowIfNull(options);
-        return request switch
-        {
-            { Level: 1 } when request.Kind == options.Lifecycle.Level1.Kind => (offers.WinBackGift, "winback:L1:" + request.DedupeKey),
-            { Kind: TouchKinds.BirthdayBenefit } => (offers.BirthdayCoupon, "birthday:" + request.DedupeKey),
-            _ => (null, ""),
-        };
     }
 
     /// <summary>

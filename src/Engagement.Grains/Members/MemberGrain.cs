@@ -280,7 +280,7 @@ public sealed class MemberGrain(
     private async Task TickAsync()
     {
         var now = _member.Now;
-        var outcome = MemberDecider.Tick(Member, Options, now, await _offers.FulfilTouchAsync(now), _member.Metrics);
+        var outcome = MemberDecider.Tick(Member, Options, now, _offers.FulfilTouch(now), _member.Metrics);
         var coupons = _offers.TickStep(now);
         var resynced = _wakeUps.Advance(now);
         Logger.LogOutcome(MemberId, outcome);

@@ -116,9 +116,6 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: a coupon of offer {OfferId} was reissued by {Actor} (reissue {ReissueId})")]
     public static partial void LogCouponReissued(this ILogger logger, string memberId, string offerId, string actor, string reissueId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: the {Kind} touch goes without its coupon (grant {GrantId} not issued): none of the coupon's skus is in stock near the member ({Near})")]
-    public static partial void LogTouchCouponHeldBack(this ILogger logger, string memberId, string grantId, string kind, string near);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} booked priority slot {SlotStart} at {StoreId} (booking {BookingId})")]
     public static partial void LogPriorityBooked(this ILogger logger, string memberId, string bookingId, string storeId, DateTimeOffset slotStart);
 

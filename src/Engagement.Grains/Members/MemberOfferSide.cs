@@ -260,39 +260,9 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
         return advisors.StateChanged ? coupons with { StateChanged = true, NextDueAt = Earliest(coupons.NextDueAt, advisors.NextDueAt) } : coupons;
     }
 
-    /// <summary>
-    /// The win-back L1 gift and the birthday coupon become coupons once their touches are decided sent, at once or when a
-    /// waiting one goes out (<see cref="OfferFulfilment.ForTouch"/>). A template tied to skus is looked up in stock near the
-    /// member before the tick (<see cref="CouponStock"/>; none is looked up for templates without skus): with none in
-    /// stock its touch goes as an announcement without the coupon, nothing is recorded as issued, and an Information line
-    /// names the member and the grant (<see cref="GoodsTiedCoupons.HeldBackGrant"/>).
-    /// </summary>
-    public async Task<Func<TouchRequest, TouchRequest>> FulfilTouchAsync(DateTimeOffset now)
-    {
-        var outOfStock = new List<CouponTemplate>(2);
-        foreach (var template in new[] { Offers.WinBackGift, Offers.BirthdayCoupon })
-        {
-            if (template is { Scope.Skus.Count: > 0 } && Offers.CanIssue && !await CouponStock.InStockNearAsync(grains, Member, now, template.Scope.Skus))
-            {
-                outOfStock.Add(template);
-            }
-        }
-
-        return request =>
-        {
-            if (outOfStock.Count > 0 && GoodsTiedCoupons.HeldBackGrant(Member, request, Offers, member.Options, outOfStock.Contains) is { } grantId)
-            {
-                if (Logger.IsEnabled(LogLevel.Information))
-                {
-                    Logger.LogTouchCouponHeldBack(MemberId, grantId, request.Kind, GoodsTiedCoupons.NearMember(Member, now));
-                }
-
-                return request;
-            }
-
-            return OfferFulfilment.ForTouch(Member, request, Offers, member.Options, now);
-        };
-    }
+    /// <summary>The win-back L1 gift and the birthday coupon become coupons once their touches are decided sent, at once or when a waiting one goes out (<see cref="OfferFulfilment.ForTouch"/>).</summary>
+    public Func<TouchRequest, TouchRequest> FulfilTouch(DateTimeOffset now) =>
+        request => OfferFulfilment.ForTouch(Member, request, Offers, member.Options, now);
 
     /// <summary>When the coupon side next needs the member awake (UTC): a deferred confirmation touch, a reminder or an expiry.</summary>
     public DateTimeOffset? NextDue(DateTimeOffset now) =>
