@@ -34,8 +34,10 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
     /// Issues a coupon of <paramref name="grant"/>'s offer; invalid fields are answered, not thrown (CONTRACT.md §2.1). A
     /// coupon tied to skus none of which is in stock near the member is answered <see cref="CouponIssueResult.OutOfStock"/>
     /// unless the grant says <see cref="CouponGrant.IgnoreStock"/>; a retry of a grant already issued is its duplicate.
+    /// The stock is looked up before the member's change, never inside it: a stock grain that fails or times out fails
+    /// this call (the API's 503) without leaving the member's memory ahead of storage.
     /// </summary>
-    public Task<CouponIssueResult> IssueAsync(CouponGrant grant)
+    public async Task<CouponIssueResult> IssueAsync(CouponGrant grant)
     {
         ArgumentNullException.ThrowIfNull(grant);
         var template = grant.ToTemplate();
@@ -47,10 +49,14 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
 
         if (errors.Count > 0)
         {
-            return Task.FromResult(new CouponIssueResult { Status = CouponIssueResult.Invalid, Errors = errors, Detail = string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")) });
+            return new CouponIssueResult { Status = CouponIssueResult.Invalid, Errors = errors, Detail = string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")) };
         }
 
-        return gate.ChangeAsync(async () =>
+        var skus = template.Scope.Skus;
+        await gate.EnsureCurrentAsync();
+        var inStock = grant.IgnoreStock || !member.Exists || !GoodsTiedCoupons.NeedsStock(Member, skus, grant.GrantId, Offers)
+            || await CouponStock.InStockNearAsync(grains, Member, member.Now, skus);
+        return await gate.ChangeAsync(async () =>
         {
             if (!member.Exists)
             {
@@ -63,8 +69,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             }
 
             var now = member.Now;
-            var skus = template.Scope.Skus;
-            if (!grant.IgnoreStock && GoodsTiedCoupons.NeedsStock(Member, skus, grant.GrantId, Offers) && !await CouponStock.InStockNearAsync(grains, Member, now, skus))
+            if (!inStock && GoodsTiedCoupons.NeedsStock(Member, skus, grant.GrantId, Offers))
             {
                 return new CouponIssueResult
                 {

@@ -1,3 +1,5 @@
+using System.Reflection;
+using Engagement.Contracts.Offers;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
@@ -184,6 +186,33 @@ public sealed class MemberWriteGateTests
         Assert.Single(logger.Warnings);
     }
 
+    [Fact]
+    public async Task A_stock_look_up_that_times_out_fails_the_admin_issue_without_leaving_memory_ahead_of_storage()
+    {
+        var (storage, activation, wakeUps, gate) = await StoredActivationAsync(NullLogger<MemberGrain>.Instance);
+        storage.State.Member.MemberId = "M1";
+        storage.State.Member.RegionId = "east";
+        await gate.ChangeAsync(() => gate.CommitAsync(changed: true));
+        storage.Reads = 0;
+        var offers = new MemberOfferSide(activation, gate, wakeUps, StockTimesOut.Create());
+        var grant = new CouponGrant { GrantId = "goodwill-1", Kind = CouponKinds.NoThreshold, Value = 10m, ValidDays = 7, Skus = ["SKU-X"] };
+
+        await Assert.ThrowsAsync<TimeoutException>(() => offers.IssueAsync(grant));
+
+        await gate.EnsureCurrentAsync();
+        Assert.Equal(0, storage.Reads);
+        Assert.Empty(await offers.CouponsAsync());
+    }
+
+    /// <summary>A grain factory whose every grain call times out, as a hot stock grain's may.</summary>
+    public class StockTimesOut : DispatchProxy
+    {
+        internal static IGrainFactory Create() => Create<IGrainFactory, StockTimesOut>();
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            throw new TimeoutException("stock grain call timed out");
+    }
+
     /// <summary>The member grain's log, keeping its warnings.</summary>
     private sealed class WarningCounter : ILogger<MemberGrain>
     {
@@ -234,11 +263,20 @@ public sealed class MemberWriteGateTests
     /// <summary>A member stored once through the gate, logging to <paramref name="logger"/>.</summary>
     private static async Task<(JsonMemberState Storage, MemberWriteGate Gate)> StoredMemberAsync(ILogger<MemberGrain> logger, params IMemberEffectHandler[] handlers)
     {
+        var (storage, _, _, gate) = await StoredActivationAsync(logger, handlers);
+        return (storage, gate);
+    }
+
+    /// <summary>A member stored once through the gate (coupons can be issued), with its activation and wake-ups.</summary>
+    private static async Task<(JsonMemberState Storage, MemberActivation Activation, MemberWakeUps WakeUps, MemberWriteGate Gate)> StoredActivationAsync(
+        ILogger<MemberGrain> logger, params IMemberEffectHandler[] handlers)
+    {
         var storage = new JsonMemberState();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 2, 0, 0, TimeSpan.Zero));
         var emitter = new MemberEffectEmitter(handlers, Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        var offers = new OffersOptions { CouponSecret = "write-gate-tests-coupon-secret-0123456789" };
         var services = new MemberGrainServices(
-            Options.Create(new ProgramOptions()), Options.Create(new OffersOptions()), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, logger)
+            Options.Create(new ProgramOptions()), Options.Create(offers), ConfiguredMemberRules.Instance, time, ReminderClock.RealTime, emitter, logger)
         {
             RetryTimers = (retry, due) => time.CreateTimer(_ => retry(), null, due, Timeout.InfiniteTimeSpan),
         };
@@ -251,6 +289,6 @@ public sealed class MemberWriteGateTests
             await gate.CommitAsync(changed: true);
         });
         storage.Reads = 0;
-        return (storage, gate);
+        return (storage, activation, wakeUps, gate);
     }
 }
