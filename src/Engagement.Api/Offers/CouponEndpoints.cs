@@ -119,7 +119,7 @@ public static class CouponEndpoints
             // Keyed by the grant id (the issue's idempotency key): a retried grant, answered as a duplicate, is one row.
             var detail = string.Create(
                 CultureInfo.InvariantCulture,
-                $"coupon {coupon.Code}: {coupon.Kind} {coupon.Value}{(coupon.MinSpend > 0 ? $" over {coupon.MinSpend}" : "")}{(coupon.OfferId is { Length: > 0 } offer ? ", offer " + offer : "")}, grant {normalized.GrantId}{(normalized.IgnoreStock && normalized.Skus.Count > 0 ? ", issued with ignoreStock: no stock check" : "")}");
+                $"coupon {coupon.Code}: {coupon.Kind} {coupon.Value}{(coupon.MinSpend > 0 ? $" over {coupon.MinSpend}" : "")}{(coupon.OfferId is { Length: > 0 } offer ? ", offer " + offer : "")}, grant {normalized.GrantId}{(result.StockCheckSkipped ? ", issued with ignoreStock: no stock check" : "")}");
             await audit.RecordAsync(time, user, $"coupon.issue|{memberId}|{normalized.GrantId}", IssueAuditAction, memberId, detail, cancellationToken: cancellationToken);
         }
 

@@ -107,6 +107,13 @@ public sealed record CouponIssueResult
     [Id(2)] public string Detail { get; init; } = "";
 
     [Id(3)] public IReadOnlyList<OfferFieldError> Errors { get; init; } = [];
+
+    /// <summary>
+    /// True when <see cref="Coupon"/> was issued without the stock check (a grant tied to skus that said
+    /// <see cref="CouponGrant.IgnoreStock"/>), whether by this call or by the earlier call a duplicate answers; what the
+    /// audit row records (docs/offers.md "Store inventory"), not what this request asked.
+    /// </summary>
+    [Id(4)] public bool StockCheckSkipped { get; init; }
 }
 
 /// <summary>A coupon as the API shows it: amounts CNY, instants with the member's offset.</summary>

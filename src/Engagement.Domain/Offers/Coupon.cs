@@ -73,6 +73,14 @@ public sealed record Coupon
     /// </summary>
     public string? VoidedForLateOrderId { get; init; }
 
+    /// <summary>
+    /// True for a coupon tied to skus that support issued knowingly without the stock check (the admin issue's
+    /// <c>ignoreStock</c>, docs/offers.md "Store inventory"), so a retried grant's audit row says what happened, not what the
+    /// retry asked. False (absent in stored JSON) for every other coupon.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool StockUnchecked { get; init; }
+
     /// <summary>Its status changes, oldest first (at most <see cref="MaxHistory"/>).</summary>
     public IReadOnlyList<CouponTransition> History { get; init; } = [];
 

@@ -42,16 +42,16 @@ public static class MemberCoupons
     /// <summary>
     /// Issues the coupon of grant <paramref name="grantId"/> (its code derives from member and grant, so a retried grant
     /// finds the coupon it issued: <see cref="CouponIssueStatus.Duplicate"/>, nothing changes). Validity runs to the
-    /// start of a local day in the member's time zone. The code's directory row is queued in the outbox.
+    /// start of a local day in the member's time zone. The code's directory row is queued in the outbox. <paramref name="stockUnchecked"/>: issued knowingly without the stock check (<see cref="Coupon.StockUnchecked"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The coupon secret is not configured (<see cref="OffersOptions.Codes"/>).</exception>
     public static MemberOutcome<CouponIssueOutcome> Issue(
-        MemberState state, CouponTemplate template, string grantId, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+        MemberState state, CouponTemplate template, string grantId, OffersOptions offers, ProgramOptions options, DateTimeOffset now, bool stockUnchecked = false)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(offers);
-        var coupon = template.Issue(state.MemberId, grantId, now, TouchGovernor.ZoneOf(state, options), offers.Codes());
+        var coupon = template.Issue(state.MemberId, grantId, now, TouchGovernor.ZoneOf(state, options), offers.Codes()) with { StockUnchecked = stockUnchecked };
         var (book, outcome) = Book(state).Issue(coupon, offers.MaxCouponsPerMember);
         if (outcome.Status != CouponIssueStatus.Issued)
         {

@@ -79,7 +79,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
                 };
             }
 
-            var outcome = await CouponStepAsync("ci:" + grant.GrantId, now, () => MemberCoupons.Issue(Member, template, grant.GrantId, Offers, member.Options, now));
+            var outcome = await CouponStepAsync("ci:" + grant.GrantId, now, () => MemberCoupons.Issue(Member, template, grant.GrantId, Offers, member.Options, now, grant.IgnoreStock && skus.Count > 0));
             var reply = outcome.Reply;
             if (reply.Status == CouponIssueStatus.Issued)
             {
@@ -96,6 +96,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
                 },
                 Coupon = reply.Coupon?.ToView(MemberId),
                 Detail = reply.Detail,
+                StockCheckSkipped = reply.Coupon?.StockUnchecked == true,
             };
         });
     }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Engagement.Contracts.Offers;
+using Microsoft.Extensions.DependencyInjection;
 using static Engagement.Api.Tests.Offers.OffersHostFixture;
 
 namespace Engagement.Api.Tests.Offers;
@@ -64,6 +66,33 @@ public sealed class CouponIssueStockApiTests(OffersHostFixture host)
 
         using var another = await admin.PostAsJsonAsync($"api/v1/members/{member}/coupons", grant with { grantId = "goodwill-home-2" }, Json);
         Assert.Equal(HttpStatusCode.Conflict, another.StatusCode);
+    }
+
+    [Fact]
+    public async Task ARetriedGrantIsAuditedForWhatItsFirstIssueDidNotForWhatTheRetryAsks()
+    {
+        var (member, _, _) = await MemberAtAsync(units: 2);
+        var checkedGrant = new CouponGrant { GrantId = "g-checked", Kind = "no_threshold", Value = 5m, ValidDays = 7, Skus = ["SKU-Y"] };
+        var skippedGrant = checkedGrant with { GrantId = "g-skipped", IgnoreStock = true };
+        // Issued, but their audit writes failed: the grain holds the coupons, the audit has no row yet.
+        var holder = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ICouponHolder>(member);
+        Assert.Equal(CouponIssueResult.Issued, (await holder.IssueCouponAsync(checkedGrant)).Status);
+        Assert.Equal(CouponIssueResult.Issued, (await holder.IssueCouponAsync(skippedGrant)).Status);
+
+        // Each retry says the opposite of its first issue about ignoreStock.
+        using var admin = host.Client(AdminKey);
+        foreach (var retry in new[] { checkedGrant with { IgnoreStock = true }, skippedGrant with { IgnoreStock = false } })
+        {
+            using var retried = await admin.PostAsJsonAsync($"api/v1/members/{member}/coupons", retry, Json);
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        }
+
+        using var support = host.Client(SupportKey);
+        var rows = (await support.GetFromJsonAsync<JsonArray>("api/v1/audit?limit=1000", Json))!
+            .Where(r => r!["target"]!.GetValue<string>() == member).Select(r => r!["detail"]!.GetValue<string>()).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.EndsWith("grant g-checked", Assert.Single(rows, d => d.Contains("g-checked", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.EndsWith("grant g-skipped, issued with ignoreStock: no stock check", Assert.Single(rows, d => d.Contains("g-skipped", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
     [Fact]
