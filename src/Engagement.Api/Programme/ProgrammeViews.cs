@@ -119,10 +119,10 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
     public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateTimeOffset now)
     {
         var range = Counters(await Reader.GetDaysAsync(regionId, from, to));
-        var joinedAfter = await HealthMetrics.MembersAddedAfterAsync(metrics.Value, to, now, async (start, end) => Counters(await Reader.GetDaysAsync(regionId, start, end)));
+        var joinedAfter = await HealthMetrics.MembersAddedAfterAsync(metrics.Value, to, now, regionId, async (start, end) => Counters(await Reader.GetDaysAsync(regionId, start, end)));
         var members = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members));
         var complete = CurrentDay(now, regionId);
-        var series = HealthMetrics.Series(range, members, joinedAfter, complete);
+        var series = HealthMetrics.Series(range, members, joinedAfter, complete, regionId);
         return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range, series, complete) };
     }
 

@@ -163,7 +163,8 @@ public static class HealthMetrics
     /// <param name="membersNow">The live member count.</param>
     /// <param name="joinedAfterLast">Members added after the last day.</param>
     /// <param name="today">The region's local day of now.</param>
-    public static IReadOnlyList<HealthDay> Series(IReadOnlyList<DayCounters> days, long membersNow, long joinedAfterLast, DateOnly today)
+    /// <param name="regionId">The region, or null for the whole programme, whose members only joining changes (<see cref="MembersAdded"/>).</param>
+    public static IReadOnlyList<HealthDay> Series(IReadOnlyList<DayCounters> days, long membersNow, long joinedAfterLast, DateOnly today, string? regionId)
     {
         ArgumentNullException.ThrowIfNull(days);
         var result = new HealthDay[days.Count];
@@ -171,7 +172,7 @@ public static class HealthMetrics
         for (var i = days.Count - 1; i >= 0; i--)
         {
             result[i] = Of(days[i], Math.Max(0, members), today);
-            members -= MembersAdded(days[i]);
+            members -= MembersAdded(days[i], regionId);
         }
 
         return result;
@@ -238,13 +239,15 @@ public static class HealthMetrics
     public const int DistinctWindowDays = 30;
 
     /// <summary>
-    /// How many members the region (or the programme) gained on the day: joined, plus moved in from another region,
-    /// minus moved out to one (the members gauge moves by exactly these).
+    /// How many members the region gained on the day: joined, plus moved in from another region, minus moved out to one
+    /// (the members gauge moves by exactly these). For the whole programme (<paramref name="regionId"/> null) only those
+    /// who joined: a move leaves the programme's count as it is, and its two sides may fall on different days (each is
+    /// dated in its own region's zone, <see cref="MemberTransition.MovedOutDay"/>), so they would not cancel on one day.
     /// </summary>
-    public static long MembersAdded(DayCounters day)
+    public static long MembersAdded(DayCounters day, string? regionId)
     {
         ArgumentNullException.ThrowIfNull(day);
-        return day[MetricNames.NewMembers] + day[MetricNames.MovedIn] - day[MetricNames.MovedOut];
+        return regionId is null ? day[MetricNames.NewMembers] : day[MetricNames.NewMembers] + day[MetricNames.MovedIn] - day[MetricNames.MovedOut];
     }
 
     /// <summary>The longest span of days <see cref="MembersAddedAfterAsync"/> asks its reader for at once (a range's 400).</summary>
@@ -255,18 +258,17 @@ public static class HealthMetrics
     /// its live members gauge can have moved on at <paramref name="now"/>: the <c>joinedAfterLast</c> of <see cref="Series"/>,
     /// which works the live count back to <paramref name="day"/> (CONTRACT.md §5 <c>members</c>). The one rule of both
     /// the health ranges and the alert rules. For a region too it runs to the latest local day among all the programme's
-    /// zones (<see cref="MetricsOptions.LatestDay(DateTimeOffset)"/>): a move out of a region is dated by the zone of the
-    /// region moved to, which may be a day ahead of the region's own (a member leaving America/Los_Angeles for
-    /// Asia/Shanghai at 10:00 there leaves on Shanghai's today, Los Angeles's tomorrow), and a workback that stopped at
-    /// the region's own day counted it out of that day until the next. It reads one day more: an event stamped up to the
+    /// zones (<see cref="MetricsOptions.LatestDay(DateTimeOffset)"/>); a region's own rows end at its own day, so the
+    /// days after it read nothing. It reads one day more: an event stamped up to the
     /// accepted clock skew ahead (5 minutes, CONTRACT.md) is dated the next day in the zone furthest ahead just before
     /// its midnight, and a member who joined on it counted on that zone's today, then dropped out of it the next day.
     /// </summary>
     /// <param name="options">The zones.</param>
     /// <param name="day">The last day counted (its members are worked back to).</param>
     /// <param name="now">The instant the live gauge stands at.</param>
+    /// <param name="regionId">The region, or null for the whole programme (<see cref="MembersAdded"/>).</param>
     /// <param name="read">The region's counters of the days first to last (inclusive), at most <see cref="MaxReadDays"/> of them.</param>
-    public static async Task<long> MembersAddedAfterAsync(MetricsOptions options, DateOnly day, DateTimeOffset now, Func<DateOnly, DateOnly, Task<IReadOnlyList<DayCounters>>> read)
+    public static async Task<long> MembersAddedAfterAsync(MetricsOptions options, DateOnly day, DateTimeOffset now, string? regionId, Func<DateOnly, DateOnly, Task<IReadOnlyList<DayCounters>>> read)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(read);
@@ -275,7 +277,7 @@ public static class HealthMetrics
         for (var start = day.AddDays(1); start <= through; start = start.AddDays(MaxReadDays))
         {
             var end = DateOnly.FromDayNumber(Math.Min(through.DayNumber, start.DayNumber + MaxReadDays - 1));
-            added += (await read(start, end).ConfigureAwait(false)).Sum(MembersAdded);
+            added += (await read(start, end).ConfigureAwait(false)).Sum(d => MembersAdded(d, regionId));
         }
 
         return added;

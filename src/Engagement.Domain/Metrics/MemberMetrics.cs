@@ -62,8 +62,9 @@ public static class MemberMetrics
         // A member not counted on one side (known only by a held refund) joins or leaves the gauge; it does not move.
         if (transition.Before is { Counted: true } was && transition.After.Counted && !string.Equals(was.RegionId, home, StringComparison.Ordinal))
         {
-            // The members gauge moves now; the days record it, so a region's members of a past day are worked back exactly.
-            sink.Add(was.RegionId, day, MetricNames.MovedOut, 1);
+            // The members gauge moves now; the days record it, so a region's members of a past day are worked back exactly:
+            // each side on its own region's local day (a move between zones may leave on one day and arrive on the next).
+            sink.Add(was.RegionId, transition.MovedOutDay ?? day, MetricNames.MovedOut, 1);
             sink.Add(home, day, MetricNames.MovedIn, 1);
         }
 

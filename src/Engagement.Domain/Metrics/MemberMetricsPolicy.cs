@@ -101,6 +101,7 @@ public static class MemberMetricsPolicy
             MemberId = state.MemberId,
             EffectId = input.OutcomeId,
             Day = metrics.LocalDay(input.At, countsIn ?? after.RegionId),
+            MovedOutDay = state.Metrics.Segments is { } left ? metrics.LocalDay(input.At, left.RegionId) : null,
             RegionId = countsIn,
             EventType = input.EventType,
             Joined = !before.Existed && state.FirstSeenAt is not null,

@@ -25,6 +25,13 @@ public sealed record MemberTransition
     /// <summary>The local day of the outcome (<c>occurredAt</c> for events, <c>now</c> for ticks), in its region's zone (<see cref="RegionId"/>, else the member's) (<see cref="MetricsOptions.LocalDay"/>).</summary>
     public required DateOnly Day { get; init; }
 
+    /// <summary>
+    /// The local day of a move out of the member's former region in that region's own zone (null: <see cref="Day"/>):
+    /// a member who left America/Los_Angeles for Asia/Shanghai at 18:00 there left on Los Angeles's day, not on
+    /// Shanghai's next one, so the region's members at the end of its day leave it out exactly (CONTRACT.md §5).
+    /// </summary>
+    public DateOnly? MovedOutDay { get; init; }
+
     /// <summary>The event type (CONTRACT.md §1) or null for commands and ticks.</summary>
     public string? EventType { get; init; }
 

@@ -82,8 +82,8 @@ public sealed partial class AlertsGrain(
 
             // The live members gauge has the members who joined on a later local day (for the programme, in a zone ahead
             // of its day: Shanghai's today while Los Angeles is on yesterday): worked back like the health ranges'.
-            var joinedAfter = await HealthMetrics.MembersAddedAfterAsync(metricsOptions.Value, today, now, async (start, end) => Counters(await reader.GetDaysAsync(region, start, end)));
-            var series = HealthMetrics.Series(counters, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)), joinedAfter, today);
+            var joinedAfter = await HealthMetrics.MembersAddedAfterAsync(metricsOptions.Value, today, now, region, async (start, end) => Counters(await reader.GetDaysAsync(region, start, end)));
+            var series = HealthMetrics.Series(counters, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)), joinedAfter, today, region);
             observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State));
         }
 

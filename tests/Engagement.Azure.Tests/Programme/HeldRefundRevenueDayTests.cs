@@ -50,7 +50,7 @@ public sealed class HeldRefundRevenueDayTests
                 TimeSpan.FromSeconds(30),
                 "the purchase's contributions reach the aggregators");
             var counters = days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
-            var series = HealthMetrics.Series(counters, membersNow: 1, joinedAfterLast: 0, refundDay.AddDays(1));
+            var series = HealthMetrics.Series(counters, membersNow: 1, joinedAfterLast: 0, refundDay.AddDays(1), null);
             Assert.Equal(200.00m, series[0].Revenue);
             Assert.Equal(200.00m, series[0].Arpu);
             Assert.Equal(-50.25m, series[1].Revenue);

@@ -104,7 +104,7 @@ public class HeldRefundMembersTests
 
         // ARPU follows: the purchase's day per its purchaser; the two-day range nets the refund in its revenue and has
         // no ARPU (its distinct purchasers are not counted, CONTRACT.md §5).
-        var series = HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0, days[^1].Day.AddDays(1));
+        var series = HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0, days[^1].Day.AddDays(1), null);
         Assert.Equal(200.00m, series[0].Arpu);
         Assert.Null(series[1].Arpu);
         var range = HealthMetrics.Summary(days, series, days[^1].Day.AddDays(1));

@@ -327,4 +327,24 @@ public class MemberMetricsPolicyTests
         Assert.Equal(1, Day(c, MetricNames.CampaignConverted));
         Assert.Equal(new DateOnly(2026, 11, 23), c.Single(x => !x.IsGauge).Day);
     }
+
+    [Fact]
+    public void AMoveBetweenZonesLeavesTheOldRegionOnItsOwnDayAndJoinsTheNewOneOnItsOwn()
+    {
+        // 2026-12-02 02:00 UTC: 18:00 on 2026-12-01 in Los Angeles (west), 10:00 on 2026-12-02 in Shanghai (east).
+        var zones = new MetricsOptions { Shards = 4, RegionTimeZones = { ["west"] = "America/Los_Angeles" } };
+        var joined = new DateTimeOffset(2026, 11, 30, 20, 0, 0, TimeSpan.Zero);
+        var moved = new DateTimeOffset(2026, 12, 2, 2, 0, 0, TimeSpan.Zero);
+        var state = new MemberState { MemberId = "M1" };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, new MemberEvent("r1", "register", joined) { RegionId = "west" }, options, joined, zones);
+
+        var c = Contributions(MemberDecider.Apply(state, new MemberEvent("l1", "login", moved) { RegionId = "east" }, options, moved, zones));
+
+        var movedOut = c.Single(x => !x.IsGauge && x.Counters.GetValueOrDefault(MetricNames.MovedOut) == 1);
+        var movedIn = c.Single(x => !x.IsGauge && x.Counters.GetValueOrDefault(MetricNames.MovedIn) == 1);
+        Assert.Equal(("west", new DateOnly(2026, 12, 1)), (movedOut.RegionId, movedOut.Day));
+        Assert.Equal(("east", new DateOnly(2026, 12, 2)), (movedIn.RegionId, movedIn.Day));
+    }
 }
+

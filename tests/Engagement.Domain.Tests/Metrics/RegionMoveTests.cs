@@ -45,7 +45,8 @@ public class RegionMoveTests
                 .Select(d => new DayCounters { Day = d, Counters = _days.GetValueOrDefault((region, d)) ?? [] })],
             _members.GetValueOrDefault(region),
             0,
-            to.AddDays(MemberMetrics.RepurchaseWithinDays + 1));
+            to.AddDays(MemberMetrics.RepurchaseWithinDays + 1),
+            region);
 
     [Fact]
     public void AMemberWhoMovesRegionCountsInItsOldRegionUntilTheMoveAndInTheNewOneFromThenOn()

@@ -26,7 +26,7 @@ public class UnfinishedCohortTests
             C(Today, (MetricNames.NewMembers, 10), (MetricNames.Dau, 14)),
         };
 
-        var series = HealthMetrics.Series(days, membersNow: 30, joinedAfterLast: 0, Today);
+        var series = HealthMetrics.Series(days, membersNow: 30, joinedAfterLast: 0, Today, null);
         var summary = HealthMetrics.Summary(days, series, Today);
 
         Assert.Equal([1.0, null, null], series.Select(d => d.NextDayRetention));
@@ -46,7 +46,7 @@ public class UnfinishedCohortTests
         days[1] = C(Today.AddDays(-7), (MetricNames.FirstPurchasers, 4));
         days[5] = C(Today.AddDays(-3), (MetricNames.FirstPurchasers, 4), (MetricNames.Repurchased7d, 1));
 
-        var series = HealthMetrics.Series(days, membersNow: 12, joinedAfterLast: 0, Today);
+        var series = HealthMetrics.Series(days, membersNow: 12, joinedAfterLast: 0, Today, null);
         var summary = HealthMetrics.Summary(days, series, Today);
 
         Assert.Equal(0.5, series[0].Repurchase7d);
@@ -56,6 +56,6 @@ public class UnfinishedCohortTests
         // The next day the cohort of 7 days ago is final and joins the summary: 2 of 8.
         var tomorrow = Today.AddDays(1);
         Assert.Equal(0.0, HealthMetrics.Of(days[1], 12, tomorrow).Repurchase7d);
-        Assert.Equal(0.25, HealthMetrics.Summary(days, HealthMetrics.Series(days, 12, 0, tomorrow), tomorrow).Repurchase7d);
+        Assert.Equal(0.25, HealthMetrics.Summary(days, HealthMetrics.Series(days, 12, 0, tomorrow, null), tomorrow).Repurchase7d);
     }
 }
