@@ -296,7 +296,8 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
     /// <summary>
     /// On activation: a previous one may have crashed after its write but before its emit, or deactivated with effects
     /// a receiver refused; older state kept backlogs beside the member. What is still pending after this emit is owed a
-    /// retry (<see cref="MemberOutboxRetry.Owe"/>), which sends everything.
+    /// retry (<see cref="MemberOutboxRetry.Owe"/>), which sends everything. A failure of the write that stores what it
+    /// emitted (a storage timeout too) is logged, never thrown: the activation goes on and its next call reloads.
     /// </summary>
     public async Task RecoverOutboxAsync()
     {
@@ -323,8 +324,10 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             {
                 await PersistAsync();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // No caller's token here: a cancellation is a storage timeout (the Azure SDK's TaskCanceledException),
+                // which must not fail the activation (often the wake meant to retry these effects).
                 Logger.LogConfirmWriteFailed(ex, member.MemberId);
             }
         }

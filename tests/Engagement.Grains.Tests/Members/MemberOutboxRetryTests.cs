@@ -260,6 +260,24 @@ public sealed class MemberOutboxRetryTests
     }
 
     [Fact]
+    public async Task AStateWriteTimeoutConfirmingWhatAnActivationRecoveredIsLoggedNotThrown()
+    {
+        // Woken for a step the journal refused: the journal takes it now, and the write that confirms it times out (the
+        // Azure SDK's TaskCanceledException; activation passes no token). Thrown, it would fail the activation.
+        var (time, journal) = (new FakeTimeProvider(At), new FailingJournal(failures: 1));
+        var (state, _) = await PendingStepAsync(time, [], journal);
+        state.WriteFault = () => new TaskCanceledException("the state table timed out");
+        state.FailNextWrite = true;
+
+        var gate = Gate(time, [], journal, state: state).Gate;
+        await gate.ChangeAsync(gate.RecoverOutboxAsync);
+
+        // Storage still lists the step as pending: the next write confirms it (re-emitting it is harmless).
+        Assert.Equal(1, journal.Taken);
+        Assert.Single(state.Written!.Member.Outbox.Pending);
+    }
+
+    [Fact]
     public async Task AStateWriteTimeoutConfirmingADeadLetterFailsNeitherTheChangeNorItsWrite()
     {
         var (state, gate) = Gate(new FakeTimeProvider(At), [], new DeadLetters());
