@@ -4,6 +4,7 @@ using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Engagement.Contracts.Events;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Streaming;

@@ -1,6 +1,7 @@
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Members.Effects;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;
@@ -102,7 +103,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
                 await PersistAsync();
             }
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             // A storage timeout (the Azure SDK's TaskCanceledException) too: only Orleans' own timeout is thrown.
             Logger.LogDeactivationWriteFailed(ex, member.MemberId);
@@ -160,7 +161,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             await ReloadAsync().WaitAsync(cancellationToken);
             return true;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             Logger.LogDeactivationReloadFailed(ex, member.MemberId);
             return false;
@@ -267,7 +268,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             {
                 await PersistAsync();
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
             {
                 // The change itself is stored (a storage timeout's TaskCanceledException too); the next call reloads and may report once more.
                 Logger.LogConfirmWriteFailed(ex, member.MemberId);
@@ -324,7 +325,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             {
                 await PersistAsync();
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
             {
                 // No caller's token here: a cancellation is a storage timeout (the Azure SDK's TaskCanceledException),
                 // which must not fail the activation (often the wake meant to retry these effects).

@@ -1,4 +1,5 @@
 using Engagement.Domain.Members.Effects;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -169,7 +170,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             confirmed.AddRange(batch.Take(done));
             left = handler.ConfirmsInBackground && !everything ? 0 : batch.Count - done;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             LogEmitFailed(failures, ex, memberId, batch.Count, handler.GetType().Name);
         }
