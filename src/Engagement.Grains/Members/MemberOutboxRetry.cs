@@ -154,10 +154,13 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
     /// reminder table then fails (its timeout too: logged at Warning, never thrown) the count goes back, as a wake that
     /// was never scheduled does not lengthen the next one, and the effects wait for the member's next event or tick.
     /// Returns true when the schedule or count differs from what <paramref name="store"/> stored (the caller writes the state).
+    /// Once <paramref name="cancellationToken"/> is cancelled, the <see cref="OperationCanceledException"/> is thrown
+    /// before the count write and before the move: nothing moves (at worst the stored count is one too high).
     /// </summary>
     /// <param name="pending">Effects still pending.</param>
     /// <param name="store">Writes the state (throws when it fails).</param>
-    public async Task<bool> WakeLaterAsync(int pending, Func<Task> store)
+    /// <param name="cancellationToken">Orleans' deactivation timeout.</param>
+    public async Task<bool> WakeLaterAsync(int pending, Func<Task> store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         MemberMetrics.OutboxLeftPending(pending);
@@ -166,9 +169,13 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         var delay = WakeDelay(member.MemberId, wakes);
         if (delay is not null)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             stored.OutboxWakes = wakes + 1;
             await store();
         }
+
+        // Past Orleans' timeout a new activation may run: a move now could override the reminder it set.
+        cancellationToken.ThrowIfCancellationRequested();
 
         var written = (stored.ReminderPeriod, stored.NextReminderAt, stored.OutboxWakes);
         var now = member.Now;

@@ -74,7 +74,9 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
     /// activation: see <see cref="MetricContributionHandler"/>). With memory ahead of storage (a change failed and no
     /// call reloaded since), the unsaved change is dropped: the state is read back once and its stored outbox handled as
     /// above, so effects storage holds still wake the member early; the unsaved change is never written. A failure (that
-    /// read's too) is logged; never throws but for <paramref name="cancellationToken"/> (Orleans' deactivation timeout).
+    /// read's too) is logged; never throws but for <paramref name="cancellationToken"/> (Orleans' deactivation timeout):
+    /// once it is cancelled nothing more is written or moved (a new activation may already run and set its own reminder),
+    /// so at worst the stored wake count is one too high.
     /// Either way the silo's effect handlers then forget the member (<see cref="MemberEffectEmitter.Release"/>).
     /// </summary>
     /// <param name="reason">Why Orleans deactivates the member (a silo shutting down, idle collection, ...).</param>
@@ -97,9 +99,10 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
 
             var wake = Member.Outbox.Count > 0 && member.Exists
                 && !(reason.ReasonCode == DeactivationReasonCode.ShuttingDown && Emitter.OnlyInBackground(Member.Outbox));
-            var rescheduled = wake && await Retry.WakeLaterAsync(Member.Outbox.Count, PersistAsync);
+            var rescheduled = wake && await Retry.WakeLaterAsync(Member.Outbox.Count, PersistAsync, cancellationToken);
             if (_writeOwed || rescheduled)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 await PersistAsync();
             }
         }

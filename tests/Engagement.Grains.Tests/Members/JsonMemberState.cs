@@ -35,6 +35,9 @@ internal sealed class JsonMemberState : IPersistentState<MemberGrainState>
     /// <summary>The next read times out as the Azure SDK does (a <see cref="TaskCanceledException"/>), once.</summary>
     public bool TimeOutNextRead { get; set; }
 
+    /// <summary>Called after each successful write (e.g. to pass a deadline at that point).</summary>
+    public Action? Wrote { get; set; }
+
     /// <summary>While set, a read waits for it before it reads (one never completed: a read that never answers).</summary>
     public TaskCompletionSource? HoldReads { get; set; }
 
@@ -89,6 +92,7 @@ internal sealed class JsonMemberState : IPersistentState<MemberGrainState>
         Writes++;
         _stored = JsonSerializer.Serialize(State);
         Etag = Writes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Wrote?.Invoke();
         return Task.CompletedTask;
     }
 

@@ -347,6 +347,34 @@ public sealed class MemberOutboxRetryTests
         Assert.Equal(writes, state.Writes);
     }
 
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(true, 1)]
+    public async Task ADeactivationWhoseTimeoutPassedMovesNoReminderAndWritesNothingMore(bool inCountWrite, int countWrites)
+    {
+        // Orleans' deactivation timeout passes while the journal refuses the step, or while the wake count is stored:
+        // Orleans no longer waits, a new activation may start, and an old move could override that activation's reminder.
+        var (time, registered, journal) = (new FakeTimeProvider(At), new List<(TimeSpan Due, TimeSpan Period)>(), new FailingJournal(failures: int.MaxValue));
+        var (state, gate) = await PendingStepAsync(time, registered, journal);
+        var writes = state.Writes;
+        using var timeout = new CancellationTokenSource();
+        if (inCountWrite)
+        {
+            state.Wrote = timeout.Cancel;
+        }
+        else
+        {
+            journal.Attempted = timeout.Cancel;
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"), timeout.Token));
+
+        // At worst the stored count is one too high (the next wake a step later); nothing moved.
+        Assert.Empty(registered);
+        Assert.Equal(writes + countWrites, state.Writes);
+        Assert.Equal(countWrites, state.Written!.OutboxWakes);
+    }
+
     [Fact]
     public async Task AMemberCollectedAgainAndAgainWhileStateWritesFailIsNotWokenEarlyAgainAndAgain()
     {
@@ -633,12 +661,16 @@ public sealed class MemberOutboxRetryTests
         /// <summary>From now on every append is taken.</summary>
         public void Heal() => _failures = 0;
 
+        /// <summary>Called at each append, before it fails or is taken.</summary>
+        public Action? Attempted { get; set; }
+
         public int Attempts { get; private set; }
 
         public int Taken { get; private set; }
 
         protected override Task<int> EmitAsync(string memberId, List<JournalWinBackStep> effects)
         {
+            Attempted?.Invoke();
             if (++Attempts <= _failures)
             {
                 throw new IOException("the journal table did not answer");
