@@ -39,10 +39,11 @@ public sealed class MemberGrainState
     public DateTimeOffset? NextReminderAt { get; set; }
 
     /// <summary>
-    /// Deactivations in a row that left effects pending in <see cref="MemberState.Outbox"/> whose reminder move succeeded
-    /// (stored before the move, taken back when it failed), since it last drained (at most
-    /// the count of <see cref="MemberOutboxRetry.WakeDelays"/>): picks how soon the lifecycle reminder wakes the member
-    /// for them (<see cref="MemberOutboxRetry.WakeDelay"/>). Written only while not 0.
+    /// Deactivations in a row that left effects pending in <see cref="MemberState.Outbox"/> whose reminder move succeeded,
+    /// since it last drained (at most the count of <see cref="MemberOutboxRetry.WakeDelays"/>): stored before the move and
+    /// taken back when it failed, unless that write fails too or Orleans' deactivation timeout passed before the move
+    /// (storage then keeps it one too high). Picks how soon the lifecycle reminder wakes the member for them
+    /// (<see cref="MemberOutboxRetry.WakeDelay"/>). Written only while not 0.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int OutboxWakes { get; set; }

@@ -151,7 +151,8 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
     /// <see cref="MemberGrainState.OutboxWakes"/> and that count stored (<paramref name="store"/>) before the move: a move
     /// whose count storage lacks would wake the member at the same step again, and while state writes fail (the reminder
     /// table working) every few minutes for as long; so a failure of that write is thrown and nothing moves. When the
-    /// reminder table then fails (its timeout too: logged at Warning, never thrown) the count goes back, as a wake that
+    /// reminder table then fails (its timeout too: logged at Warning, never thrown) the count goes back (stored by the
+    /// caller's closing write; unless that write fails too, when storage keeps it one too high), as a wake that
     /// was never scheduled does not lengthen the next one, and the effects wait for the member's next event or tick.
     /// Returns true when the schedule or count differs from what <paramref name="store"/> stored (the caller writes the state).
     /// Once <paramref name="cancellationToken"/> is cancelled, the <see cref="OperationCanceledException"/> is thrown

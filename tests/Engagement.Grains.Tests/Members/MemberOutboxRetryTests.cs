@@ -421,6 +421,21 @@ public sealed class MemberOutboxRetryTests
     }
 
     [Fact]
+    public async Task AFailedMoveWhoseCountCannotBeTakenBackLeavesItOneTooHighInStorage()
+    {
+        // The count is stored, the reminder table fails the move, and the write taking the count back fails too.
+        var (time, registered, journal) = (new FakeTimeProvider(At), new List<(TimeSpan Due, TimeSpan Period)>(), new FailingJournal(failures: int.MaxValue));
+        var (state, gate) = await PendingStepAsync(time, registered, journal, () => throw new IOException("the reminder table did not answer"));
+        state.FailWriteAfter = 1;
+
+        await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"));
+
+        // The documented worst case: the next wake comes a step later (about 15 min rather than 5).
+        Assert.Equal(0, state.State.OutboxWakes);
+        Assert.Equal(1, state.Written!.OutboxWakes);
+    }
+
+    [Fact]
     public async Task AWakeCountResetByAnOutboxThatDrainedWithoutAnEmitIsStoredSoTheNextWakeIsTheFirstStep()
     {
         // Collected with a step the journal refused: woken in about 5 min, the count stored as 1.
