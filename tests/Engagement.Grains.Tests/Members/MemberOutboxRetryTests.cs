@@ -250,12 +250,15 @@ public sealed class MemberOutboxRetryTests
     public async Task AStateWriteTimeoutOnDeactivationIsLoggedNotThrown()
     {
         // The Azure SDK reports a timeout as a TaskCanceledException: no caller cancelled the deactivation.
-        var (state, gate) = await PendingStepAsync(new FakeTimeProvider(At), [], new FailingJournal(failures: int.MaxValue));
+        var registered = new List<(TimeSpan Due, TimeSpan Period)>();
+        var (state, gate) = await PendingStepAsync(new FakeTimeProvider(At), registered, new FailingJournal(failures: int.MaxValue));
         state.WriteFault = () => new TaskCanceledException("the state table timed out");
         state.FailNextWrite = true;
 
         await gate.DeactivateAsync(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "idle"), CancellationToken.None);
 
+        // The count's write failed, so nothing moved.
+        Assert.Empty(registered);
         Assert.Equal(0, state.Written!.OutboxWakes);
     }
 
