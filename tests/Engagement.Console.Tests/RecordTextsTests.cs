@@ -88,8 +88,8 @@ public sealed class RecordTextsTests
     });
 
     [Theory]
-    [InlineData("zh-CN", "兑换 R-7 退回 1000 积分：门店 S1 的奖品 mug 缺货；积分退回原批次：O-1 的 600 转入 欠分 +600；"
-        + "O-2 +100（有效期至 [2026-12-10T12:00:00.0000000+08:00]），其余 50 转入 欠分 +10、O-3 +20（有效期至 [2026-12-11T12:00:00.0000000+08:00]）、单独批次 +20（有效期至 [2026-12-10T12:00:00.0000000+08:00]）、另有 2 个批次；"
+    [InlineData("zh-CN", "兑换 R-7 退回 1000 积分：门店 S1 的奖品 mug 缺货；积分退回原批次：O-1 的 600 分用于抵扣欠分 600；"
+        + "O-2 +100（有效期至 [2026-12-10T12:00:00.0000000+08:00]），其余 50 分用于抵扣欠分 10、O-3 +20（有效期至 [2026-12-11T12:00:00.0000000+08:00]）、单独批次 +20（有效期至 [2026-12-10T12:00:00.0000000+08:00]）、另有 2 个批次；"
         + "其余批次 +200（有效期至 [2027-01-01T12:00:00.0000000+08:00]，单独成批）；另有 1 个批次")]
     [InlineData("en", "1000 points of redemption R-7 given back: reward mug was out of stock at store S1; points back to their lots: " + UndoLots)]
     public void AnUndosLotsThatWentToTheDebtOtherLotsOrALotOfTheirOwnReadInChinese(string culture, string shown) => InCulture(culture, () =>
