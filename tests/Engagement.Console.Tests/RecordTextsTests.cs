@@ -110,6 +110,14 @@ public sealed class RecordTextsTests
     public void ASpendsLotsReadInChineseAndEntriesFromBeforeTheyWereNamedStillRead(string culture, string ruleId, string stored, string shown) =>
         InCulture(culture, () => Assert.Equal(shown, RecordTexts.LedgerReason(Text, ruleId, stored, Bracketed, "adjustment|adj-1")));
 
+    [Theory]
+    [InlineData("en", "points back to their lots: adjustment|redemption-undo␟2:R-1 +30 until 2026-12-10T12:00:00+08:00 in a lot of its own")]
+    [InlineData("zh-CN", "积分退回原批次：adjustment|redemption-undo␟2:R-1 +30（有效期至 [2026-12-10T12:00:00.0000000+08:00]，单独成批）")]
+    public void AControlCharacterInALotIdShowsVisibly(string culture, string shown) => InCulture(culture, () =>
+        Assert.EndsWith(shown, RecordTexts.LedgerReason(Text, "points.adjustment",
+            "manual adjustment +30: redemption R-1 undone: its unit was released and none is left (mug at S1); points back to their lots: "
+            + "adjustment|redemption-undo\u001F2:R-1 +30 until 2026-12-10T12:00:00+08:00 in a lot of its own", Bracketed, "adjustment|redemption-undo:R-1"), StringComparison.Ordinal));
+
     [Fact]
     public void TheResumeRowAPauseWritesForAnEarlierPauseReadsInChinese() => InCulture("zh-CN", () =>
     {

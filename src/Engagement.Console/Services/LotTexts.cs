@@ -84,6 +84,15 @@ internal static partial class LotTexts
         return null;
     }
 
+    /// <summary>
+    /// <paramref name="shown"/> with each control character made visible: U+0000–U+001F as their Control Pictures symbol
+    /// (U+001F, which an undo's extra lot id holds, as <c>␟</c>), U+007F as <c>␡</c>, the others (U+0080–U+009F) as <c>�</c>.
+    /// </summary>
+    internal static string Visible(string shown) =>
+        shown.Any(char.IsControl)
+            ? string.Concat(shown.Select(c => c < ' ' ? (char)('\u2400' + c) : c == '\u007F' ? '\u2421' : char.IsControl(c) ? '\uFFFD' : c))
+            : shown;
+
     private static bool TryParse(string at, out DateTimeOffset value) =>
         DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
 

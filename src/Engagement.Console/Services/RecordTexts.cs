@@ -23,10 +23,17 @@ public static partial class RecordTexts
     /// <param name="reason">The stored English reason, e.g. <c>purchase O-1 of 1000.00 CNY at V1 ×1.0</c>.</param>
     /// <param name="time">Shows an instant in the viewer's zone (an expiry's).</param>
     /// <param name="eventId">The entry's event id: it tells the engine's own give-back of a redemption from a staff adjustment.</param>
+    /// <returns>The worded reason, in every language with each control character shown as its visible symbol (the U+001F
+    /// in an undo's extra lot id <c>adjustment|redemption-undo\u001F2:R-1</c> as <c>␟</c>; <see cref="LotTexts.Visible"/>).</returns>
     public static string LedgerReason(IStringLocalizer<RecordStrings> text, string ruleId, string reason, Func<DateTimeOffset, string> time, string? eventId = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(time);
+        return LotTexts.Visible(Worded(text, ruleId, reason, time, eventId));
+    }
+
+    private static string Worded(IStringLocalizer<RecordStrings> text, string ruleId, string reason, Func<DateTimeOffset, string> time, string? eventId)
+    {
         Match m;
         if (IsRedemptionUndo(ruleId, eventId) && !string.IsNullOrEmpty(reason) && (m = RedemptionUndo().Match(reason)).Success
             && !text["Ledger_RedemptionUndo"].ResourceNotFound)

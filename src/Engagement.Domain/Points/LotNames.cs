@@ -19,10 +19,16 @@ public static class LotNames
 
     /// <summary>
     /// Characters of a lot id a spend's reason shows, at most (a 36-character GUID whole); a longer id shows its first
-    /// 39 then <c>…</c>. A member's ledger keeps its newest 50 entries, each possibly a spend: with 128-character CJK ids
+    /// 19, <c>…</c> and its last 20, so ids that differ only at their end (an undo's extra lot
+    /// <c>adjustment|redemption-undo\u001F2:RDM-20261204-000123</c>, an order number after a long store prefix) still read
+    /// apart. A member's ledger keeps its newest 50 entries, each possibly a spend: with 128-character CJK ids
     /// (escaped in the stored JSON, 6 bytes a character) four whole ids would add about 3 KB an entry, 150 KB in all.
     /// </summary>
     public const int MaxLotIdShown = 40;
+
+    // A cut id's head and tail, around the "…": MaxLotIdShown characters in all.
+    private const int HeadShown = 19;
+    private const int TailShown = MaxLotIdShown - HeadShown - 1;
 
     /// <summary>
     /// The suffix naming the lots <see cref="PointsWallet.Spend"/> took <paramref name="taken"/> from, in the order taken
@@ -37,7 +43,10 @@ public static class LotNames
                 taken.ConvertAll(t => string.Create(CultureInfo.InvariantCulture, $"{Shown(t.Lot.OrderId)} -{t.Points} until {Instant(t.Lot.ExpiresAt)}")),
                 ", ", RedemptionUndo.MaxLotsNamed);
 
-    /// <summary>A lot id as a spend's reason shows it: whole up to <see cref="MaxLotIdShown"/> characters, else cut (never inside a surrogate pair) with <c>…</c>.</summary>
+    /// <summary>
+    /// A lot id as a ledger reason shows it: whole up to <see cref="MaxLotIdShown"/> characters, else its first 19, <c>…</c>
+    /// and its last 20 (one fewer on a side rather than split a surrogate pair).
+    /// </summary>
     internal static string Shown(string lotId)
     {
         if (lotId.Length <= MaxLotIdShown)
@@ -45,8 +54,9 @@ public static class LotNames
             return lotId;
         }
 
-        var cut = MaxLotIdShown - 1;
-        return lotId[..(char.IsHighSurrogate(lotId[cut - 1]) ? cut - 1 : cut)] + "…";
+        var head = char.IsHighSurrogate(lotId[HeadShown - 1]) ? HeadShown - 1 : HeadShown;
+        var tail = lotId.Length - TailShown;
+        return lotId[..head] + "…" + lotId[(char.IsLowSurrogate(lotId[tail]) ? tail + 1 : tail)..];
     }
 
     /// <summary>The first <paramref name="max"/> of <paramref name="items"/>, then how many more there are (the ledger reason stays bounded).</summary>

@@ -78,15 +78,15 @@ public sealed class RedemptionLotNamesTests
         var named = entry.Reason[(entry.Reason.IndexOf(TakenPrefix, StringComparison.Ordinal) + TakenPrefix.Length)..];
         Assert.Equal(
             string.Join(", ", Enumerable.Range(0, RedemptionUndo.MaxLotsNamed).Select(i => string.Create(CultureInfo.InvariantCulture,
-                $"{CjkId('O', i)[..39]}… -{(i == 0 ? 20 : 10)} until {start.AddHours(i).AddYears(1):yyyy-MM-dd'T'HH:mm:ssK}")))
+                $"{CjkId('O', i)[..19]}…{CjkId('O', i)[^20..]} -{(i == 0 ? 20 : 10)} until {start.AddHours(i).AddYears(1):yyyy-MM-dd'T'HH:mm:ssK}")))
             + $", +{lots - RedemptionUndo.MaxLotsNamed} more",
             named);
 
         // Bounded whatever the ids: four lot ids cut to 40 characters, beside the 128-character redemption id (526
-        // characters; as stored, each CJK character escaped, 2,758 bytes with the redemption id twice, as reason and event id; the named lots about 1.1 KB).
+        // characters; as stored, each CJK character escaped, 2,678 bytes with the redemption id twice, as reason and event id; the named lots about 1.1 KB).
         Assert.Equal(526, entry.Reason.Length);
         var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(entry, Web));
-        Assert.InRange(bytes, 2_700, 2_800);
+        Assert.InRange(bytes, 2_600, 2_700);
     }
 
     [Fact]
@@ -98,7 +98,22 @@ public sealed class RedemptionLotNamesTests
 
         var reason = Assert.Single(member.Redeem("R-1", 50).NewEntries).Reason;
 
-        Assert.EndsWith($"{TakenPrefix}{string.Concat(Enumerable.Repeat("𠀀", 19))}… -50 until 2026-01-01T12:00:00+08:00", reason, StringComparison.Ordinal);
+        Assert.EndsWith($"{TakenPrefix}{string.Concat(Enumerable.Repeat("𠀀", 9))}…{string.Concat(Enumerable.Repeat("𠀀", 10))} -50 until 2026-01-01T12:00:00+08:00",
+            reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LongIdsThatDifferOnlyAtTheirEndReadApart()
+    {
+        // 46 characters, the same first 40: as an undo's extra lots (adjustment|redemption-undo\u001F2:RDM-…) differ.
+        var member = new TestMember();
+        member.Purchase("store-S001-till-07-receipt-RDM-20261204-000123", 100m, TestMember.Shanghai(2025, 1, 1));
+        member.Purchase("store-S001-till-07-receipt-RDM-20261204-000124", 100m, TestMember.Shanghai(2025, 1, 2));
+
+        var reason = Assert.Single(member.Redeem("R-1", 250).NewEntries).Reason;
+
+        Assert.EndsWith(TakenPrefix + "store-S001-till-07-…-RDM-20261204-000123 -200 until 2026-01-01T12:00:00+08:00, "
+            + "store-S001-till-07-…-RDM-20261204-000124 -50 until 2026-01-02T12:00:00+08:00", reason, StringComparison.Ordinal);
     }
 
     [Fact]
