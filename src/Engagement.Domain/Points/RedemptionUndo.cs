@@ -105,7 +105,7 @@ public static class RedemptionUndo
         for (var i = 0; i < parts.Count; i++)
         {
             var part = parts[i];
-            var name = part.LotId ?? "the rest of its lots";
+            var name = part.LotId is { } lotId ? LotNames.Shown(lotId) : "the rest of its lots"; // cut as a spend names it
             if (now >= part.ExpiresAt)
             {
                 // Its lot would have expired: not resurrected for a year, not lost either (the member paid for a unit it never got).
@@ -215,7 +215,7 @@ public static class RedemptionUndo
             var take = Math.Min(points, Room(lot));
             lot.Remaining += take;
             points -= take;
-            to.Add(string.Create(CultureInfo.InvariantCulture, $"{lot.OrderId} +{take} until {LotNames.Instant(lot.ExpiresAt)}"));
+            to.Add(string.Create(CultureInfo.InvariantCulture, $"{LotNames.Shown(lot.OrderId)} +{take} until {LotNames.Instant(lot.ExpiresAt)}"));
         }
 
         if (points > 0)

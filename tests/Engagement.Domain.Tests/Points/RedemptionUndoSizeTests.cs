@@ -77,6 +77,11 @@ public sealed class RedemptionUndoSizeTests
         var reason = Assert.Single(undone.Entries).Reason;
         Assert.EndsWith($", +{RedemptionUndo.MaxLotsPerRedemption - RedemptionUndo.MaxLotsNamed} more", reason, StringComparison.Ordinal);
         Assert.Equal(RedemptionUndo.MaxLotsNamed, reason.Split(" until ").Length - 1);
+
+        // Each lot id named as a spend names it: 128 characters cut to their first 19, "…" and their last 20.
+        Assert.StartsWith($"{CjkId('O', 0)[..19]}…{CjkId('O', 0)[^20..]} +20 until ", reason[(reason.IndexOf("; points back to their lots: ", StringComparison.Ordinal) + 29)..], StringComparison.Ordinal);
+        Assert.DoesNotContain(CjkId('O', 0), reason, StringComparison.Ordinal);
+        Assert.InRange(reason.Length, 300, 400);
         Assert.Equal(balance, PointsWallet.Balance(state)); // every lot got its points back, named or not
         Assert.Equal(RedemptionUndo.MaxLotsPerRedemption, PointsWallet.Lots(state).Count);
     }
