@@ -83,11 +83,65 @@ public class MemberStateSerializationTests
     [Fact]
     public void AMemberAtBothOrderCapsWithGuidIdsAndARefundOnEveryOrderStaysWellUnderTheStateLimit()
     {
-        // The worst the order caps allow: every id a 36-character GUID, every instant with a 7-digit tick fraction, every
-        // lot spent so that MaxOrders orders stay in full and MaxOrderSummaries more as summaries, and every order refunded
-        // once 300 days (and a fraction of a second) after its purchase: the refund id and the refund's instant are kept on
-        // it, summarised or not, and that far from the purchase a summary's mark is 8 digits of seconds and 7 decimals.
-        // The purchases come in the first 60 days, the refunds, in a second pass, in event-time order from day 300 on.
+        var member = AtBothOrderCaps();
+        var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(member.State, Web));
+
+        Assert.Equal((member.Options.MaxOrders, member.Options.MaxOrderSummaries, 0L),
+            (member.State.Orders.Count, member.State.OrderSummaries.Count, member.State.OrderSummariesDropped));
+        // Measured: about 154 KB (154,292 bytes, 59% of the bound) at 250 full orders (about 232 bytes each) and 300 summaries
+        // (about 172, 30 of them the refund's mark, 16 characters of seconds, its amount and the null before it; an hour after
+        // a whole-second purchase a summary is about 151 and a full order 207), the 100 remembered redemptions
+        // (28 KB) and the rest; the other 40% is for touches, coupons and campaigns (less when the kept ledger entries are
+        // spends naming long lot ids: below). With 350 summaries it was 163,104 bytes
+        // (62%): hence the default of 300.
+        Assert.True(bytes <= MaxGrainStateBytes * 6 / 10, $"state is {bytes} bytes, over 60% of {MaxGrainStateBytes}");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AtBothOrderCapsWithEveryKeptLedgerEntryASpendNamingFourLongLotIdsTheStateStaysUnderTheBound(bool cjk)
+    {
+        // The member above, whose kept ledger entries are all spends naming four lots then "+1 more": lot ids GUIDs, or
+        // 128-character CJK ids (each character escaped in the stored JSON, 6 bytes) shown cut to 40 characters.
+        var member = AtBothOrderCaps();
+        var kept = member.State.Ledger.Count;
+        var spender = new TestMember(member.Now);
+        var spends = new List<Domain.Ledger.LedgerEntry>();
+        for (var r = 0; spends.Count < kept; r++)
+        {
+            for (var l = 0; l <= Domain.Points.RedemptionUndo.MaxLotsNamed; l++)
+            {
+                var lotId = cjk ? Points.RedemptionUndoSizeTests.CjkId('O', (r * 10) + l) : Guid((r * 10) + l, 6);
+                Assert.Equal(EventStatus.Applied, spender.Purchase(lotId, 10m, eventId: Guid((r * 10) + l, 8)).Status);
+            }
+
+            spends.Add(Assert.Single(spender.Redeem(Guid(r, 7), spender.Balance).NewEntries));
+        }
+
+        Assert.All(spends, e => Assert.EndsWith(", +1 more", e.Reason, StringComparison.Ordinal));
+        Assert.All(spends, e => Assert.Equal(cjk ? 4 : 0, e.Reason.Count(c => c == '…')));
+        var before = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(member.State, Web));
+        member.State.Ledger.Clear();
+        member.State.Ledger.AddRange(spends);
+        var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(member.State, Web));
+
+        // Measured: 171,258 bytes (65% of the bound) with GUID lot ids, 207,058 (79%) with the CJK ids, from 154,292 (59%)
+        // with the refunds kept: the spends' named lots add about 17 KB and 53 KB (ProgramOptions.MaxOrderSummaries).
+        Assert.Equal(154_292, before);
+        Assert.InRange(bytes, cjk ? 206_000 : 170_000, cjk ? 208_000 : 172_000);
+        Assert.True(bytes <= MaxGrainStateBytes * 8 / 10, $"state is {bytes} bytes, over 80% of {MaxGrainStateBytes}");
+    }
+
+    /// <summary>
+    /// The worst the order caps allow: every id a 36-character GUID, every instant with a 7-digit tick fraction, every
+    /// lot spent so that MaxOrders orders stay in full and MaxOrderSummaries more as summaries, and every order refunded
+    /// once 300 days (and a fraction of a second) after its purchase: the refund id and the refund's instant are kept on
+    /// it, summarised or not, and that far from the purchase a summary's mark is 8 digits of seconds and 7 decimals.
+    /// The purchases come in the first 60 days, the refunds, in a second pass, in event-time order from day 300 on.
+    /// </summary>
+    private static TestMember AtBothOrderCaps()
+    {
         var start = TestMember.Shanghai(2025, 1, 1, 10).AddTicks(1_234_567);
         var member = new TestMember(start);
         var total = member.Options.MaxOrders + member.Options.MaxOrderSummaries;
@@ -110,16 +164,7 @@ public class MemberStateSerializationTests
         }
 
         member.Behave(MemberEventTypes.Browse, eventId: Guid(total, 5));
-        var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(member.State, Web));
-
-        Assert.Equal((member.Options.MaxOrders, member.Options.MaxOrderSummaries, 0L),
-            (member.State.Orders.Count, member.State.OrderSummaries.Count, member.State.OrderSummariesDropped));
-        // Measured: about 154 KB (154,292 bytes, 59% of the bound) at 250 full orders (about 232 bytes each) and 300 summaries
-        // (about 172, 30 of them the refund's mark, 16 characters of seconds, its amount and the null before it; an hour after
-        // a whole-second purchase a summary is about 151 and a full order 207), the 100 remembered redemptions
-        // (28 KB) and the rest; the other 40% is for touches, coupons and campaigns. With 350 summaries it was 163,104 bytes
-        // (62%): hence the default of 300.
-        Assert.True(bytes <= MaxGrainStateBytes * 6 / 10, $"state is {bytes} bytes, over 60% of {MaxGrainStateBytes}");
+        return member;
     }
 
     /// <summary>A deterministic GUID-shaped id (36 characters) for item <paramref name="i"/> of kind <paramref name="kind"/>.</summary>
