@@ -1,6 +1,9 @@
 using System.Globalization;
 using Engagement.Console.Resources;
 using Engagement.Console.Services;
+using Engagement.Domain.Members;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -117,6 +120,40 @@ public sealed class RecordTextsTests
         Assert.EndsWith(shown, RecordTexts.LedgerReason(Text, "points.adjustment",
             "manual adjustment +30: redemption R-1 undone: its unit was released and none is left (mug at S1); points back to their lots: "
             + "adjustment|redemption-undo\u001F2:R-1 +30 until 2026-12-10T12:00:00+08:00 in a lot of its own", Bracketed, "adjustment|redemption-undo:R-1"), StringComparison.Ordinal));
+
+    [Theory]
+    [InlineData("en", "redemption R-1 of 70 points (0.70 CNY) for reward mug; points taken from lots: {0}", "O-1 -20 until {1}, {2} -10 until {3}, gift… -10 until {4}, O|7␟x -10 until {5}, +2 more",
+        "70 points of redemption R-1 given back: reward mug was out of stock at store S1; points back to their lots: ",
+        "O-1 +20 until {1}, {2} +10 until {3}, gift… +10 until {4}, O|7␟x +10 until {5}, +2 more")]
+    [InlineData("zh-CN", "兑换 R-1：70 积分（0.70 CNY），奖品 mug；积分扣自批次：{0}", "O-1 -20（有效期至 {1}）；{2} -10（有效期至 {3}）；gift… -10（有效期至 {4}）；O|7␟x -10（有效期至 {5}）；另有 2 个批次",
+        "兑换 R-1 退回 70 积分：门店 S1 的奖品 mug 缺货；积分退回原批次：",
+        "O-1 +20（有效期至 {1}）；{2} +10（有效期至 {3}）；gift… +10（有效期至 {4}）；O|7␟x +10（有效期至 {5}）；另有 2 个批次")]
+    public void ARealSpendOfSixLotsAndItsUndoReadBackAsTheDomainWroteThem(string culture, string spendShape, string taken, string undoShape, string back) => InCulture(culture, () =>
+    {
+        // Lots as the domain names them: a 46-character id cut to its head and tail, an id that itself ends in "…", one
+        // holding "|" and U+001F (shown as ␟), each expiring an hour after the one before.
+        const string longId = "store-S001-till-07-receipt-RDM-20261204-000123";
+        string[] ids = ["O-1", longId, "gift…", "O|7\u001Fx", "O-5", "O-6"];
+        var options = new ProgramOptions();
+        var state = new MemberState { MemberId = "M-lots" };
+        var start = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.FromHours(8));
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var at = start.AddHours(i);
+            MemberDecider.Apply(state, new MemberEvent($"p{i}", MemberEventTypes.Purchase, at) { OrderId = ids[i], Amount = 10m }, options, at);
+        }
+
+        var now = start.AddMonths(5);
+        var points = PointsWallet.Balance(state);
+        var spend = Assert.Single(MemberDecider.Redeem(state, "R-1", points, null, "mug", options, now, storeId: "S1").Entries);
+        var undo = Assert.Single(MemberDecider.Adjust(state, AdjustmentPolicy.RedemptionUndoPrefix + "R-1", AdjustmentPolicy.PointsKind, points,
+            "redemption R-1 undone: its unit was released and none is left (mug at S1)", options, now.AddMinutes(1)).Entries);
+        var until = Enumerable.Range(0, 4).Select(i => culture == "en" ? $"2027-01-01T{12 + i}:00:00+08:00" : Bracketed(start.AddHours(i).AddYears(1))).ToArray();
+        string Lots(string shape) => string.Format(CultureInfo.InvariantCulture, shape, "", until[0], "store-S001-till-07-…-RDM-20261204-000123", until[1], until[2], until[3]);
+
+        Assert.Equal(string.Format(CultureInfo.InvariantCulture, spendShape, Lots(taken)), RecordTexts.LedgerReason(Text, spend.RuleId, spend.Reason, Bracketed, spend.EventId));
+        Assert.Equal(undoShape + Lots(back), RecordTexts.LedgerReason(Text, undo.RuleId, undo.Reason, Bracketed, undo.EventId));
+    });
 
     [Fact]
     public void TheResumeRowAPauseWritesForAnEarlierPauseReadsInChinese() => InCulture("zh-CN", () =>
