@@ -18,7 +18,7 @@ public sealed class RedemptionLotNamesTests
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     [Fact]
-    public void ARedemptionNamesEachLotItTookFromSoonestToExpireFirstWithTheLotsOwnExpiry()
+    public void ARedemptionNamesEachLotItTookFromInTheOrderTakenWithTheLotsOwnExpiry()
     {
         var member = ThreeLots();
 
@@ -31,6 +31,25 @@ public sealed class RedemptionLotNamesTests
             entry.Reason);
         Assert.Equal("redemption R-1 of 350 points (3.50 CNY) for reward mug", decision.Detail); // the answer keeps its text
         Assert.Equal(50, PointsWallet.Lots(member.State).Single().Remaining);
+    }
+
+    [Fact]
+    public void AGraceLotThatExpiresBeforeAnOlderLotIsTakenAndNamedFirst()
+    {
+        // O-1 (200 points, until 1 January 2026) goes to redemption R-1, whose undo comes after O-1 expired: a 30-day grace
+        // lot, the newest lot but expiring before O-2 (bought in June 2025, until June 2026). Oldest first would take O-2.
+        var member = new TestMember();
+        member.Purchase("O-1", 100m, TestMember.Shanghai(2025, 1, 1));
+        member.Purchase("O-2", 100m, TestMember.Shanghai(2025, 6, 1));
+        Assert.True(MemberDecider.Redeem(member.State, "R-1", 200, null, "mug", member.Options, TestMember.Shanghai(2025, 12, 31), storeId: "S1").Reply.Accepted);
+        MemberDecider.Adjust(member.State, AdjustmentPolicy.RedemptionUndoPrefix + "R-1", AdjustmentPolicy.PointsKind, 200,
+            "redemption R-1 undone: its unit was released and none is left (mug at S1)", member.Options, TestMember.Shanghai(2026, 1, 5));
+
+        var redeemed = MemberDecider.Redeem(member.State, "R-2", 250, null, "kettle", member.Options, TestMember.Shanghai(2026, 1, 10), storeId: "S1");
+
+        Assert.EndsWith(TakenPrefix + "adjustment|redemption-undo:R-1 -200 until 2026-02-04T12:00:00+08:00, O-2 -50 until 2026-06-01T12:00:00+08:00",
+            Assert.Single(redeemed.Entries).Reason, StringComparison.Ordinal);
+        Assert.Equal(50, Assert.Single(PointsWallet.Lots(member.State)).Remaining);
     }
 
     [Fact]
