@@ -117,9 +117,11 @@ public static class CouponEndpoints
         if (result.Status is CouponIssueResult.Issued or CouponIssueResult.Duplicate && result.Coupon is { } coupon)
         {
             // Keyed by the grant id (the issue's idempotency key): a retried grant, answered as a duplicate, is one row.
+            // A fresh issue did what its request asked (an older silo in a rolling deploy does not report the skip).
+            var skipped = result.StockCheckSkipped || (result.Status == CouponIssueResult.Issued && normalized.IgnoreStock && normalized.Skus.Count > 0);
             var detail = string.Create(
                 CultureInfo.InvariantCulture,
-                $"coupon {coupon.Code}: {coupon.Kind} {coupon.Value}{(coupon.MinSpend > 0 ? $" over {coupon.MinSpend}" : "")}{(coupon.OfferId is { Length: > 0 } offer ? ", offer " + offer : "")}, grant {normalized.GrantId}{(result.StockCheckSkipped ? ", issued with ignoreStock: no stock check" : "")}");
+                $"coupon {coupon.Code}: {coupon.Kind} {coupon.Value}{(coupon.MinSpend > 0 ? $" over {coupon.MinSpend}" : "")}{(coupon.OfferId is { Length: > 0 } offer ? ", offer " + offer : "")}, grant {normalized.GrantId}{(skipped ? ", issued with ignoreStock: no stock check" : "")}");
             await audit.RecordAsync(time, user, $"coupon.issue|{memberId}|{normalized.GrantId}", IssueAuditAction, memberId, detail, cancellationToken: cancellationToken);
         }
 
