@@ -19,16 +19,16 @@ public static class LotNames
 
     /// <summary>
     /// Characters of a lot id a spend's reason shows, at most (a 36-character GUID whole); a longer id shows its first
-    /// 19, <c>…</c> and its last 20, so ids that differ only at their end (an undo's extra lot
-    /// <c>adjustment|redemption-undo\u001F2:RDM-20261204-000123</c>, an order number after a long store prefix) still read
-    /// apart. A member's ledger keeps its newest 50 entries, each possibly a spend: with 128-character CJK ids
+    /// 19, <c>…</c> and its last 20, so ids that differ only at their end (an order number after a long store prefix)
+    /// still read apart. An undo's extra lot (<c>adjustment|redemption-undo\u001F2:{redemptionId}</c>) keeps its head up
+    /// to the colon after the unit separator and the last 10 of the redemption id, so it reads apart from the undo's
+    /// first lot and from its other extra lots whatever the redemption id's length. A member's ledger keeps its newest 50 entries, each possibly a spend: with 128-character CJK ids
     /// (escaped in the stored JSON, 6 bytes a character) four whole ids would add about 3 KB an entry, 150 KB in all.
     /// </summary>
     public const int MaxLotIdShown = 40;
 
-    // A cut id's head and tail, around the "…": MaxLotIdShown characters in all.
+    // A cut id's head, before the "…" and its tail: MaxLotIdShown characters in all.
     private const int HeadShown = 19;
-    private const int TailShown = MaxLotIdShown - HeadShown - 1;
 
     /// <summary>
     /// The suffix naming the lots <see cref="PointsWallet.Spend"/> took <paramref name="taken"/> from, in the order taken
@@ -45,17 +45,24 @@ public static class LotNames
 
     /// <summary>
     /// A lot id as a ledger reason shows it: whole up to <see cref="MaxLotIdShown"/> characters, else its first 19, <c>…</c>
-    /// and its last 20 (one fewer on a side rather than split a surrogate pair).
+    /// and its last 20 (an undo's extra lot: through its <c>\u001F{n}:</c>, <c>…</c> and what is left of the 40; one fewer
+    /// on a side rather than split a surrogate pair).
     /// </summary>
-    internal static string Shown(string lotId)
+    /// <param name="lotId">The lot's id (its order id, or the engine's own lot id); not null.</param>
+    /// <returns>At most <see cref="MaxLotIdShown"/> characters.</returns>
+    public static string Shown(string lotId)
     {
         if (lotId.Length <= MaxLotIdShown)
         {
             return lotId;
         }
 
-        var head = char.IsHighSurrogate(lotId[HeadShown - 1]) ? HeadShown - 1 : HeadShown;
-        var tail = lotId.Length - TailShown;
+        // An undo's numbered extra lot differs from its siblings in the middle ("\u001F2:"): keep that in the head.
+        var marker = lotId.IndexOf('\u001F', StringComparison.Ordinal);
+        var colon = marker < 0 ? -1 : lotId.IndexOf(':', marker);
+        var headShown = colon >= 0 && colon + 1 <= MaxLotIdShown - 11 ? colon + 1 : HeadShown;
+        var head = char.IsHighSurrogate(lotId[headShown - 1]) ? headShown - 1 : headShown;
+        var tail = lotId.Length - (MaxLotIdShown - headShown - 1);
         return lotId[..head] + "…" + lotId[(char.IsLowSurrogate(lotId[tail]) ? tail + 1 : tail)..];
     }
 

@@ -154,8 +154,10 @@ public sealed class ProgramOptions
     /// fraction, a refund 300 days after every order and 100 remembered redemptions, the member state is about 154 KB
     /// (154,292 bytes), 59% of the 256 KiB grain-state bound (Engagement:Storage:MaxGrainStateBytes; with 350 summaries it
     /// was 62%, over the 60% aimed at), leaving the rest for touches, coupons and campaigns. When the 50 ledger entries
-    /// kept are all spends naming four lots (docs/offers.md) it measures 171,258 bytes (65%) with GUID lot ids and
-    /// 207,058 (79%) with 128-character CJK ids cut to 40 characters. Raise either cap only with that bound in mind. At least 0.
+    /// kept are all spends naming four lots (docs/offers.md) it measures 171,258 bytes (65%) with GUID lot ids. Order ids
+    /// of 128 CJK characters (6 bytes each in the stored JSON) would take a member at both caps past the bound through
+    /// its orders alone: the size guard refuses such a write (GrainStateTooLargeException). Raise either cap only with
+    /// that bound in mind. At least 0.
     /// </summary>
     public int MaxOrderSummaries { get; set; } = 300;
 

@@ -126,8 +126,9 @@ public class MemberStateSerializationTests
         member.State.Ledger.AddRange(spends);
         var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(member.State, Web));
 
-        // Measured: 171,258 bytes (65% of the bound) with GUID lot ids, 207,058 (79%) with the CJK ids, from 154,292 (59%)
-        // with the refunds kept: the spends' named lots add about 17 KB and 53 KB (ProgramOptions.MaxOrderSummaries).
+        // Measured: 171,258 bytes (65% of the bound) with GUID lot ids, from 154,292 (59%) with the refunds kept; the CJK
+        // case names long ids beside GUID orders, a mix no member reaches (its own orders would carry the long ids and
+        // pass the bound first): it bounds what the named lots alone add, about 53 KB (ProgramOptions.MaxOrderSummaries).
         Assert.Equal(154_292, before);
         Assert.InRange(bytes, cjk ? 206_000 : 170_000, cjk ? 208_000 : 172_000);
         Assert.True(bytes <= MaxGrainStateBytes * 8 / 10, $"state is {bytes} bytes, over 80% of {MaxGrainStateBytes}");

@@ -135,6 +135,27 @@ public sealed class RedemptionLotNamesTests
             + "store-S001-till-07-…-RDM-20261204-000124 -50 until 2026-01-02T12:00:00+08:00", reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("RDM-20261204-000123")]
+    [InlineData("3f2b8c1e-9a4d-4e6f-b7c2-1d0e5a9f8b34")]
+    public void AnUndosOwnLotsReadApartWhateverTheRedemptionIdsLength(string redemptionId)
+    {
+        // The undo's first lot and its numbered extra lots differ in the middle, not at their end.
+        string[] ids =
+        [
+            "adjustment|redemption-undo:" + redemptionId,
+            "adjustment|redemption-undo\u001F2:" + redemptionId,
+            "adjustment|redemption-undo\u001F3:" + redemptionId,
+        ];
+
+        var shown = ids.Select(LotNames.Shown).ToList();
+
+        Assert.Equal(3, shown.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(shown, s => Assert.InRange(s.Length, 1, LotNames.MaxLotIdShown));
+        Assert.StartsWith("adjustment|redemption-undo\u001F2:…", shown[1], StringComparison.Ordinal);
+        Assert.EndsWith(redemptionId[^10..], shown[2], StringComparison.Ordinal);
+    }
+
     [Fact]
     public void WithThirtySixCharacterIdsTheNamedLotsAddAtMostTheDocumentedBytesToAnEntry()
     {
