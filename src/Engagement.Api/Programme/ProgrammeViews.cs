@@ -83,10 +83,11 @@ public sealed record SegmentCounts
 }
 
 /// <summary>
-/// Builds the programme views from the merged aggregators (<see cref="IProgrammeMetricsGrain"/>) with the domain's
+/// Builds the programme views from the merged aggregators (<see cref="IProgrammeMetricsGrain"/>, their days through
+/// <see cref="IProgrammeDaysReader"/>, which the host registers with the programme's options) with the domain's
 /// definitions; shared by the HTTP API and the console.
 /// </summary>
-public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions> metrics, IOptions<AlertOptions> alerts)
+public sealed class ProgrammeViews(IGrainFactory grains, IProgrammeDaysReader days, IOptions<MetricsOptions> metrics, IOptions<AlertOptions> alerts)
 {
     private IProgrammeMetricsGrain Reader => grains.GetGrain<IProgrammeMetricsGrain>(0);
 
@@ -113,17 +114,15 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
     /// <summary>
     /// Health of each day in [from, to] and the summary at <paramref name="now"/>. The live member count is worked back
     /// by the members who joined (or moved in, less those who moved out) after <paramref name="to"/>, as the alert rules
-    /// count it (<see cref="HealthMetrics.MembersAddedAfterAsync"/>, so a range long before today is answered too); the
+    /// count it (one read, <see cref="HealthRange.ReadAsync"/>, so a range long before today is answered too); the
     /// cohort figures wait for the days complete before <see cref="CurrentDay"/>.
     /// </summary>
     public async Task<HealthReport> HealthAsync(string? regionId, DateOnly from, DateOnly to, DateTimeOffset now)
     {
-        var range = Counters(await Reader.GetDaysAsync(regionId, from, to));
-        var joinedAfter = await HealthMetrics.MembersAddedAfterAsync(metrics.Value, to, now, regionId, async (start, end) => Counters(await Reader.GetDaysAsync(regionId, start, end)));
-        var members = (await Reader.GetGaugesAsync(regionId)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members));
+        var range = await HealthRange.ReadAsync(days, metrics.Value, regionId, from, to, now);
         var complete = CurrentDay(now, regionId);
-        var series = HealthMetrics.Series(range, members, joinedAfter, complete, regionId);
-        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range, series, complete) };
+        var series = range.Series(complete);
+        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range.Days, series, complete) };
     }
 
     /// <summary>
@@ -135,7 +134,7 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
     {
         var windowFrom = to.AddDays(-(PointsEconomy.RateWindowDays - 1));
         var start = windowFrom < from ? windowFrom : from;
-        var all = Counters(await Reader.GetDaysAsync(regionId, start, to));
+        var all = await days.DaysAsync(regionId, start, to);
         var gauges = (await Reader.GetGaugesAsync(regionId)).Values.ToList();
         var outstanding = gauges.Sum(g => g.GetValueOrDefault(GaugeNames.PointsOutstanding));
         var economy = PointsEconomy.Of(
@@ -152,7 +151,7 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
     /// <summary>The funnel of [from, to].</summary>
     public async Task<FunnelReport> FunnelAsync(string? regionId, DateOnly from, DateOnly to)
     {
-        var rows = Counters(await Reader.GetDaysAsync(regionId, from, to))
+        var rows = (await days.DaysAsync(regionId, from, to))
             .Select(c => new FunnelRow(c.Day, c[MetricNames.FunnelLogin], c[MetricNames.FunnelBrowse], c[MetricNames.FunnelCart], c[MetricNames.Purchasers]))
             .ToList();
         return new FunnelReport
@@ -194,9 +193,6 @@ public sealed class ProgrammeViews(IGrainFactory grains, IOptions<MetricsOptions
             LifecycleStages = With(GaugeNames.StagePrefix),
         };
     }
-
-    private static List<DayCounters> Counters(IReadOnlyList<CounterDay> days) =>
-        days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
 }
 
 /// <summary>Registers <see cref="ProgrammeViews"/> and the options it reads.</summary>

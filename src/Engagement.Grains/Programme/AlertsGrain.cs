@@ -16,6 +16,7 @@ namespace Engagement.Grains.Programme;
 public sealed partial class AlertsGrain(
     [PersistentState("alerts", GrainStorageNames.State)] IPersistentState<AlertBookState> state,
     IAlertPublisher publisher,
+    IProgrammeDaysReader days,
     IOptions<AlertOptions> alertOptions,
     IOptions<MetricsOptions> metricsOptions,
     [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
@@ -74,16 +75,12 @@ public sealed partial class AlertsGrain(
         var observations = new List<AlertObservation>();
         foreach (var region in AlertPolicy.JudgedRegions(regions).Prepend(null))
         {
-            // The programme judges the days complete in every region's zone.
+            // The programme judges the days complete in every region's zone; their members are worked back from the
+            // live gauge as the health ranges' are (HealthRange).
             var today = metricsOptions.Value.CurrentDay(now, region);
-            var days = await reader.GetDaysAsync(region, today.AddDays(-(Options.LookbackDays - 1)), today);
-            var gauges = await reader.GetGaugesAsync(region);
-            var counters = Counters(days);
-
-            // The live members gauge has the members who joined on a later local day (for the programme, in a zone ahead
-            // of its day: Shanghai's today while Los Angeles is on yesterday): worked back like the health ranges'.
-            var joinedAfter = await HealthMetrics.MembersAddedAfterAsync(metricsOptions.Value, today, now, region, async (start, end) => Counters(await reader.GetDaysAsync(region, start, end)));
-            var series = HealthMetrics.Series(counters, gauges.Values.Sum(g => g.GetValueOrDefault(GaugeNames.Members)), joinedAfter, today, region);
+            var range = await HealthRange.ReadAsync(days, metricsOptions.Value, region, today.AddDays(-(Options.LookbackDays - 1)), today, now);
+            var counters = range.Days;
+            var series = range.Series(today);
             observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State));
         }
 
@@ -152,9 +149,6 @@ public sealed partial class AlertsGrain(
         var before = state.State;
         await WriteAsync(AlertBook.Published(before, outbox.Select(r => r.MessageId).ToList()), before);
     }
-
-    private static List<DayCounters> Counters(IReadOnlyList<CounterDay> days) =>
-        days.Select(d => new DayCounters { Day = d.Day, Counters = d.Counters, Revenue = d.Revenue }).ToList();
 
     private Task WriteAsync(AlertBookState next, AlertBookState before) => state.WriteOrRestoreAsync(next, before, DeactivateOnIdle);
 

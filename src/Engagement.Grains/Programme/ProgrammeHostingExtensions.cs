@@ -44,10 +44,14 @@ public static partial class ProgrammeHostingExtensions
         return builder;
     }
 
-    /// <summary>The options alone (for hosts that read metrics without a silo, e.g. the API's views).</summary>
+    /// <summary>
+    /// The options and the health reader (<see cref="IProgrammeDaysReader"/>, <see cref="ProgrammeDaysReader"/>) alone, for
+    /// hosts that read metrics without a silo (e.g. the API's views over an Orleans client).
+    /// </summary>
     public static IServiceCollection AddEngagementProgrammeOptions(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton<IProgrammeDaysReader, ProgrammeDaysReader>();
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName)).ValidateOnStart();
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>, Validator<MetricsOptions>>());
