@@ -38,9 +38,8 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
 
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
         Assert.Equal(10, await page.GetByTestId("programme-tile").CountAsync());
-        // The members tile names the day it counts: the range's last, today in the programme's zone.
-        var programmeToday = new MetricsOptions().LocalDay(ConsoleHostFixture.Now, "");
-        Assert.Contains($"Members at the end of {programmeToday:yyyy-MM-dd}", await page.GetByTestId("programme-tile").First.InnerTextAsync(), StringComparison.Ordinal);
+        // The range ends today in the programme's zone, a day not over yet: the members tile counts members now.
+        Assert.StartsWith("Members now", await page.GetByTestId("programme-tile").First.InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(await page.GetByTestId("programme-trend").Locator("svg").CountAsync() > 0);
         Assert.Contains("Held by members", await page.GetByTestId("programme-points").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("exactly once", await page.GetByTestId("programme-how-counted").InnerTextAsync(), StringComparison.Ordinal);
@@ -116,6 +115,23 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         await Microsoft.Playwright.Assertions.Expect(card).ToContainTextAsync("Held by members 1,000 points", new() { Timeout = WaitMs });
         Assert.Contains("Owed by members with a negative balance: 300 points", await card.InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("700", await card.InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("en-US", "Members now")]
+    [InlineData("zh-CN", "当前会员数")]
+    public async Task TheMembersTileOfTodayCountsMembersNowNotAtTheEndOfADayNotOver(string locale, string label)
+    {
+        // The clock is pinned at 12:00 in Shanghai (ConsoleHostFixture.Now): the page's range ends on that day, half over.
+        var today = new MetricsOptions().LocalDay(ConsoleHostFixture.Now, "");
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
+
+        var tile = await page.GetByTestId("programme-tile").First.InnerTextAsync();
+        Assert.StartsWith(label, tile, StringComparison.Ordinal);
+        Assert.DoesNotContain(today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), tile, StringComparison.Ordinal);
     }
 
     [Theory]
