@@ -14,8 +14,8 @@ namespace Engagement.Api.Programme;
 /// </summary>
 public static class ProgrammeEndpoints
 {
-    /// <summary>A range spans at most this many local days (the days kept).</summary>
-    public const int MaxDays = 400;
+    /// <summary>A range spans at most this many local days (the days kept; the domain's <see cref="HealthMetrics.MaxReadDays"/>, one rule).</summary>
+    public const int MaxDays = HealthMetrics.MaxReadDays;
 
     /// <summary>Default range: the 30 days ending today (<see cref="ProgrammeViews.Today"/>: the region's local day, the programme's <c>TimeZone</c>'s for all regions).</summary>
     public const int DefaultDays = 30;

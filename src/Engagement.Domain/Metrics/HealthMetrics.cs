@@ -250,8 +250,26 @@ public static class HealthMetrics
         return regionId is null ? day[MetricNames.NewMembers] : day[MetricNames.NewMembers] + day[MetricNames.MovedIn] - day[MetricNames.MovedOut];
     }
 
-    /// <summary>The longest span of days <see cref="MembersAddedAfterAsync"/> asks its reader for at once (a range's 400).</summary>
+    /// <summary>
+    /// The longest range of local days health is asked for (CONTRACT.md §5: days are kept at least 400; the API's
+    /// <c>ProgrammeEndpoints.MaxDays</c> is this), and so the longest span <see cref="MembersAddedAfterAsync"/> and
+    /// <see cref="HealthRange.ReadAsync"/> ask their reader for at once. The reader grain takes longer reads
+    /// (<c>ProgrammeMetricsGrain.MaxDays</c>: a range plus the 90-day rate window before it).
+    /// </summary>
     public const int MaxReadDays = 400;
+
+    /// <summary>
+    /// The last local day whose members <see cref="MembersAddedAfterAsync"/> counts at <paramref name="now"/>: the latest
+    /// local day among all the programme's zones (<see cref="MetricsOptions.LatestDay(DateTimeOffset)"/>), plus one for an
+    /// event stamped within the accepted clock skew before that zone's midnight.
+    /// </summary>
+    /// <param name="options">The zones.</param>
+    /// <param name="now">The instant the live gauge stands at.</param>
+    public static DateOnly LookAheadThrough(MetricsOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.LatestDay(now).AddDays(1);
+    }
 
     /// <summary>
     /// The members a region (or the whole programme) gained after local day <paramref name="day"/> up to the last day
@@ -272,7 +290,7 @@ public static class HealthMetrics
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(read);
-        var through = options.LatestDay(now).AddDays(1);
+        var through = LookAheadThrough(options, now);
         long added = 0;
         for (var start = day.AddDays(1); start <= through; start = start.AddDays(MaxReadDays))
         {

@@ -40,7 +40,12 @@ public sealed record HealthRange
     /// <summary>
     /// Reads the local days <paramref name="from"/>–<paramref name="to"/> of <paramref name="regionId"/>, the live members
     /// gauge and the members gained after <paramref name="to"/> up to the look-ahead of
-    /// <see cref="HealthMetrics.MembersAddedAfterAsync"/>.
+    /// <see cref="HealthMetrics.MembersAddedAfterAsync"/> (<see cref="HealthMetrics.LookAheadThrough"/>). When the range
+    /// and its look-ahead together span at most <see cref="HealthMetrics.MaxReadDays"/> (a range ending near today: the
+    /// alert rules' every evaluation) that is one read of the days: the reader widens each read by the window days before
+    /// its first (wau, mau: 29 more days), so a separate look-ahead read of a day or two cost those 29 days again. A day's
+    /// counters do not depend on the days after it, so the range's days read alike either way. A longer span (a range far
+    /// from today) reads the range, then the days after it in reads of at most <see cref="HealthMetrics.MaxReadDays"/>.
     /// </summary>
     /// <param name="reader">The merged counters.</param>
     /// <param name="options">The zones.</param>
@@ -53,8 +58,21 @@ public sealed record HealthRange
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(options);
-        var days = await reader.DaysAsync(regionId, from, to).ConfigureAwait(false);
-        var added = await HealthMetrics.MembersAddedAfterAsync(options, to, now, regionId, (start, end) => reader.DaysAsync(regionId, start, end)).ConfigureAwait(false);
+        var through = HealthMetrics.LookAheadThrough(options, now);
+        IReadOnlyList<DayCounters> days;
+        long added;
+        if (to < through && through.DayNumber - from.DayNumber < HealthMetrics.MaxReadDays)
+        {
+            var all = await reader.DaysAsync(regionId, from, through).ConfigureAwait(false);
+            days = all.Where(d => d.Day <= to).ToList();
+            added = all.Where(d => d.Day > to).Sum(d => HealthMetrics.MembersAdded(d, regionId));
+        }
+        else
+        {
+            days = await reader.DaysAsync(regionId, from, to).ConfigureAwait(false);
+            added = await HealthMetrics.MembersAddedAfterAsync(options, to, now, regionId, (start, end) => reader.DaysAsync(regionId, start, end)).ConfigureAwait(false);
+        }
+
         var members = await reader.MembersAsync(regionId).ConfigureAwait(false);
         return new HealthRange { RegionId = regionId, Days = days, MembersNow = members, AddedAfter = added };
     }

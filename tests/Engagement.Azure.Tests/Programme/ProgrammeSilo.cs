@@ -54,6 +54,15 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
     private int _loseRowWriteAnswers;
 
+    /// <summary>Range reads of aggregator sums (<see cref="IAggregatorRowStore.ReadSumsAsync"/>: a query each) since the silo was made.</summary>
+    public long SumReads => Interlocked.Read(ref _sumReads);
+
+    /// <summary>Aggregator keys (region × day × shard: a row each) those reads asked for.</summary>
+    public long SumKeysRead => Interlocked.Read(ref _sumKeysRead);
+
+    private long _sumReads;
+    private long _sumKeysRead;
+
     /// <summary>The table of the aggregators' rows.</summary>
     public string MetricsTable => Table("met");
 
@@ -187,8 +196,12 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
         public bool SharedByTheCluster => inner.SharedByTheCluster;
 
-        public Task<IReadOnlyDictionary<string, DayCounters>> ReadSumsAsync(IReadOnlyCollection<string> aggregatorKeys, CancellationToken cancellationToken = default) =>
-            inner.ReadSumsAsync(aggregatorKeys, cancellationToken);
+        public Task<IReadOnlyDictionary<string, DayCounters>> ReadSumsAsync(IReadOnlyCollection<string> aggregatorKeys, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref silo._sumReads);
+            Interlocked.Add(ref silo._sumKeysRead, aggregatorKeys.Count);
+            return inner.ReadSumsAsync(aggregatorKeys, cancellationToken);
+        }
 
         public async Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, DayCounters? total = null, CancellationToken cancellationToken = default)
         {

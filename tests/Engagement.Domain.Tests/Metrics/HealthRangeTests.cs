@@ -24,6 +24,28 @@ public class HealthRangeTests
         Assert.Equal([5L, 6L], range.Series(today).Select(d => d.Members));
     }
 
+    [Fact]
+    public async Task ARangeEndingNearTodayIsReadOnceWithItsLookAheadAndAFarOneInReadsOfAtMostARangesDays()
+    {
+        var today = new DateOnly(2026, 12, 1);
+        var now = DateTimeOffset.Parse("2026-12-01T12:30:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var near = new FakeDays(10, (today, 3), (today.AddDays(1), 1));
+        var far = new FakeDays(10, (today, 3), (today.AddDays(1), 1));
+
+        var nearRange = await HealthRange.ReadAsync(near, new MetricsOptions(), null, today.AddDays(-90), today, now);
+        var farRange = await HealthRange.ReadAsync(far, new MetricsOptions(), null, today.AddDays(-700), today.AddDays(-600), now);
+
+        // The alert rules' 91 days ending today: one read, through tomorrow (the clock skew's day), not a second one.
+        Assert.Equal([(today.AddDays(-90), today.AddDays(1))], near.Reads);
+        Assert.Equal(91, nearRange.Days.Count);
+        Assert.Equal(today, nearRange.Days[^1].Day);
+        Assert.Equal(1, nearRange.AddedAfter);
+        Assert.Equal(9, nearRange.Series(today)[^1].Members);
+        Assert.Equal(4, farRange.AddedAfter);
+        Assert.Equal(today.AddDays(-600), farRange.Days[^1].Day);
+        Assert.All(far.Reads, r => Assert.InRange(r.To.DayNumber - r.From.DayNumber + 1, 1, HealthMetrics.MaxReadDays));
+    }
+
     /// <summary>Days with the members who joined on them, and a live members gauge; records the spans read.</summary>
     internal sealed class FakeDays(long membersNow, params (DateOnly Day, long Joined)[] joined) : IProgrammeDaysReader
     {

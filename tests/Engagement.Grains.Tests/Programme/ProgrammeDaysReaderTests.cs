@@ -30,4 +30,14 @@ public class ProgrammeDaysReaderTests
         Assert.Equal(-12.30m, counters[1].Revenue);
         Assert.Equal(1, HealthMetrics.MembersAdded(counters[1], "east"));
     }
+
+    [Fact]
+    public void TheReaderTakesTheLongestRangeWithItsRateWindowWhichIsLongerThanARange()
+    {
+        // Two rules, kept apart: a range is at most the days kept (HealthMetrics.MaxReadDays, the API's MaxDays too), and
+        // the reader takes a range with the 90-day points rate window before it (ProgrammeMetricsGrain.MaxDays).
+        Assert.Equal(400, HealthMetrics.MaxReadDays);
+        Assert.True(ProgrammeMetricsGrain.MaxDays >= HealthMetrics.MaxReadDays + PointsEconomy.RateWindowDays);
+        Assert.True(ProgrammeMetricsGrain.MaxDays > HealthMetrics.MaxReadDays);
+    }
 }
