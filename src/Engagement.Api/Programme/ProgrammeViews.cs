@@ -23,6 +23,15 @@ public sealed record HealthReport
     public IReadOnlyList<HealthDay> Days { get; init; } = [];
 
     public HealthDay Summary { get; init; } = new();
+
+    /// <summary>
+    /// The live members gauge of the region (summed over every region for the whole programme) when the report was read,
+    /// members: the count now. <see cref="Summary"/>'s <c>Members</c> is the count at the end of <see cref="To"/>, worked
+    /// back by the members gained after it (CONTRACT.md §5 <c>members</c>), and leaves out those who joined on a later
+    /// local day, e.g. in a zone already on the next day (Pacific/Auckland at 20:00 in Shanghai) even when <see cref="To"/>
+    /// is today in the programme's zone.
+    /// </summary>
+    public long MembersNow { get; init; }
 }
 
 /// <summary>§5 points economy over a range.</summary>
@@ -122,7 +131,7 @@ public sealed class ProgrammeViews(IGrainFactory grains, IProgrammeDaysReader da
         var range = await HealthRange.ReadAsync(days, metrics.Value, regionId, from, to, now);
         var complete = CurrentDay(now, regionId);
         var series = range.Series(complete);
-        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range.Days, series, complete) };
+        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range.Days, series, complete), MembersNow = range.MembersNow };
     }
 
     /// <summary>

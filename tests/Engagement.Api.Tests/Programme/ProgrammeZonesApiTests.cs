@@ -36,6 +36,27 @@ public sealed class ProgrammeZonesApiTests(ZonesHostFixture host)
         Assert.Equal([0L, 2L], nz!["days"]!.AsArray().Select(d => d!["members"]!.GetValue<long>()));
     }
 
+    [Fact]
+    public async Task MembersNowIsTheLiveCountWhileTheSummaryLeavesOutAnAucklandJoinOnItsNewDay()
+    {
+        // 2026-12-01 20:00 in Shanghai, already 2026-12-02 01:00 in Auckland. The default range ends on Shanghai's today
+        // (2026-12-01); a member joins in Auckland (region akl) on its new day. It counts now, so the console's "Members
+        // now" tile (membersNow) grows by one, but not by the end of 2026-12-01 (summary.members, worked back). The
+        // fixture is shared, so the counts are taken before and after the join.
+        host.Zones.Now = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        var before = await support.GetFromJsonAsync<JsonObject>("api/v1/programme/health", Json);
+
+        await JoinAsync("akl", new DateOnly(2026, 12, 2), "mn-a1");
+        var after = await support.GetFromJsonAsync<JsonObject>("api/v1/programme/health", Json);
+        var live = (await support.GetFromJsonAsync<JsonObject>("api/v1/segments", Json))!["total"]!["members"]!.GetValue<long>();
+
+        Assert.Equal("2026-12-01", after!["to"]!.GetValue<string>());
+        Assert.Equal(live, after["membersNow"]!.GetValue<long>());
+        Assert.Equal(1, after["membersNow"]!.GetValue<long>() - before!["membersNow"]!.GetValue<long>());
+        Assert.Equal(before["summary"]!["members"]!.GetValue<long>(), after["summary"]!["members"]!.GetValue<long>());
+    }
+
     [Theory]
     // Auckland is on 2026-12-02, Shanghai and Los Angeles on 2026-12-01: the programme's figures run to Auckland's
     // day, and a range ends by default on the programme's zone's (Shanghai's) today.

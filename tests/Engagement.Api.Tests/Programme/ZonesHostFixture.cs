@@ -2,7 +2,8 @@ namespace Engagement.Api.Tests.Programme;
 
 /// <summary>
 /// The API host with the programme in Asia/Shanghai (the default zone), region <c>nz</c> in Pacific/Auckland (ahead of
-/// it) and region <c>west</c> in America/Los_Angeles (behind it), its engine clock the <see cref="Zones"/> a test sets
+/// it; region <c>akl</c> too, for a test whose joins must not move <c>nz</c>'s counts) and region <c>west</c> in
+/// America/Los_Angeles (behind it), its engine clock the <see cref="Zones"/> a test sets
 /// (not the inherited <see cref="ApiHostFixture.Clock"/>).
 /// </summary>
 public sealed class ZonesHostFixture : ApiHostFixture
@@ -13,6 +14,7 @@ public sealed class ZonesHostFixture : ApiHostFixture
     private static readonly Dictionary<string, string> Settings = new()
     {
         ["Engagement:Metrics:RegionTimeZones:NZ"] = "Pacific/Auckland",
+        ["Engagement:Metrics:RegionTimeZones:Akl"] = "Pacific/Auckland",
         ["Engagement:Metrics:RegionTimeZones:West"] = "America/Los_Angeles",
     };
 
