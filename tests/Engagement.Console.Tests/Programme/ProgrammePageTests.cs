@@ -16,7 +16,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
     public async Task SupportSeesTheProgrammesNumbersChartsAndSegments()
     {
         var region = "ui" + Guid.NewGuid().ToString("N")[..6];
-        var today = new MetricsOptions().LocalDay(ConsoleHostFixture.Now, region);
+        var today = new MetricsOptions().LocalDay(host.Clock.GetUtcNow(), region);
         var contributions = new[] { "login", "purchase", "share" }.SelectMany((type, i) => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
         {
             MemberId = $"{region}-m{i}",
@@ -53,7 +53,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         // figure a purchaser on each day and a repurchaser on neither.
         var region = "rp" + Guid.NewGuid().ToString("N")[..6];
         var options = new MetricsOptions();
-        var today = options.LocalDay(ConsoleHostFixture.Now, region);
+        var today = options.LocalDay(host.Clock.GetUtcNow(), region);
         var state = MemberMetricState.Empty;
         var contributions = new List<MetricContribution>();
         foreach (var (day, i) in new[] { (today.AddDays(-3), 0), (today, 1) })
@@ -75,7 +75,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
 
         await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
         var views = host.Services.GetRequiredService<ProgrammeViews>();
-        var health = (await views.HealthAsync(null, today.AddDays(-29), today, ConsoleHostFixture.Now)).Summary;
+        var health = (await views.HealthAsync(null, today.AddDays(-29), today, host.Clock.GetUtcNow())).Summary;
         // The 30 days ending today: the range's own rate is the distinct members' (one purchaser, a repurchaser).
         Assert.Equal(health.RepurchaseRate30, health.RepurchaseRate);
 
@@ -93,7 +93,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         // One member holds 1,000 points, another owes 300 (a refund of spent points): the programme owes 1,000.
         var region = "pd" + Guid.NewGuid().ToString("N")[..6];
         var options = new MetricsOptions();
-        var today = options.LocalDay(ConsoleHostFixture.Now, region);
+        var today = options.LocalDay(host.Clock.GetUtcNow(), region);
         var contributions = new[] { 1_000L, -300L }.SelectMany((balance, i) => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
         {
             MemberId = $"{region}-m{i}",
@@ -122,8 +122,9 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
     [InlineData("zh-CN", "当前会员数")]
     public async Task TheMembersTileOfTodayCountsMembersNowNotAtTheEndOfADayNotOver(string locale, string label)
     {
-        // The clock is pinned at 12:00 in Shanghai (ConsoleHostFixture.Now): the page's range ends on that day, half over.
-        var today = new MetricsOptions().LocalDay(ConsoleHostFixture.Now, "");
+        // The page's range ends on today in the programme's zone at the host's clock, a day not over yet. The clock is the
+        // shared fixture's, which other tests move on, so today is read from it, not from host.Clock.GetUtcNow().
+        var today = new MetricsOptions().LocalDay(host.Clock.GetUtcNow(), "");
         var page = await host.NewPageAsync(locale);
         await SignInAsync(page, ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme");
@@ -142,7 +143,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         // 5 complaints against 100 active members yesterday (the rules judge complete local days): 5%, above the 3%
         // ceiling (CONTRACT.md §5).
         var region = "al" + Guid.NewGuid().ToString("N")[..6];
-        var yesterday = new MetricsOptions().LocalDay(ConsoleHostFixture.Now, region).AddDays(-1);
+        var yesterday = new MetricsOptions().LocalDay(host.Clock.GetUtcNow(), region).AddDays(-1);
         var contributions = Enumerable.Range(0, 105).SelectMany(i => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
         {
             MemberId = $"{region}-m{i}",
