@@ -58,6 +58,11 @@ public sealed record HealthRange
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(options);
+        if (to < from)
+        {
+            throw new ArgumentOutOfRangeException(nameof(to), to, $"The range's last day {to:yyyy-MM-dd} is before its first {from:yyyy-MM-dd}.");
+        }
+
         var through = HealthMetrics.LookAheadThrough(options, now);
         IReadOnlyList<DayCounters> days;
         long added;

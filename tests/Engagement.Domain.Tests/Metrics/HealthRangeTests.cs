@@ -46,6 +46,21 @@ public class HealthRangeTests
         Assert.All(far.Reads, r => Assert.InRange(r.To.DayNumber - r.From.DayNumber + 1, 1, HealthMetrics.MaxReadDays));
     }
 
+    [Theory]
+    [InlineData(0)] // near today: the range and its look-ahead would be one read, which took a reversed range silently
+    [InlineData(-600)] // far from today: the range is read apart
+    public async Task ARangeEndingBeforeItStartsIsRefusedBeforeAnyRead(int daysFromToday)
+    {
+        var today = new DateOnly(2026, 12, 1).AddDays(daysFromToday);
+        var reader = new FakeDays(10, (today, 3));
+
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            HealthRange.ReadAsync(reader, new MetricsOptions(), "east", today, today.AddDays(-1), DateTimeOffset.Parse("2026-12-01T12:30:00Z", System.Globalization.CultureInfo.InvariantCulture)));
+
+        Assert.Equal("to", error.ParamName);
+        Assert.Empty(reader.Reads);
+    }
+
     /// <summary>Days with the members who joined on them, and a live members gauge; records the spans read.</summary>
     internal sealed class FakeDays(long membersNow, params (DateOnly Day, long Joined)[] joined) : IProgrammeDaysReader
     {
