@@ -253,8 +253,10 @@ public static class HealthMetrics
     /// <summary>
     /// The longest range of local days health is asked for (CONTRACT.md §5: days are kept at least 400; the API's
     /// <c>ProgrammeEndpoints.MaxDays</c> is this), and so the longest span <see cref="MembersAddedAfterAsync"/> and
-    /// <see cref="HealthRange.ReadAsync"/> ask their reader for at once. The reader grain takes longer reads
-    /// (<c>ProgrammeMetricsGrain.MaxDays</c>: a range plus the 90-day rate window before it).
+    /// <see cref="HealthRange.ReadAsync"/> ask their reader for at once. No view asks for more: the points view reads
+    /// from the earlier of the range's first day and the first of the 90-day rate window ending its last (<c>to</c> − 89),
+    /// at most max(90, the range's days) ≤ 400 days. The reader grain takes reads of up to 500 days
+    /// (<c>ProgrammeMetricsGrain.MaxDays</c>): headroom over this, not a need of any read.
     /// </summary>
     public const int MaxReadDays = 400;
 

@@ -18,7 +18,11 @@ public sealed class ProgrammeMetricsGrain(IOptions<MetricsOptions> options, IAgg
     /// <summary>Aggregator reads in flight per request.</summary>
     public const int MaxParallelReads = 64;
 
-    /// <summary>Days one read may span (the 400 days kept, plus the 90-day rate window before the oldest).</summary>
+    /// <summary>
+    /// Days one read may span: headroom over the longest read asked for (<see cref="HealthMetrics.MaxReadDays"/>, 400: a
+    /// range, or the points view's range with its 90-day rate window, which starts at the earlier of the two and so spans
+    /// at most 400 days). The window days the read adds before its first (wau, mau) do not count.
+    /// </summary>
     public const int MaxDays = 500;
 
     public async Task<IReadOnlyList<CounterDay>> GetDaysAsync(string? regionId, DateOnly from, DateOnly to)
