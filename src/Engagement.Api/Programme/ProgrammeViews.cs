@@ -207,14 +207,28 @@ public sealed class ProgrammeViews(IGrainFactory grains, IProgrammeDaysReader da
 /// <summary>Registers <see cref="ProgrammeViews"/> and the options it reads.</summary>
 public static class ProgrammeViewsHosting
 {
-    /// <summary>Binds <c>Engagement:Metrics</c> and <c>Engagement:Alerts</c> (the silo validates them) and adds the views.</summary>
+    /// <summary>
+    /// Binds <c>Engagement:Metrics</c> and <c>Engagement:Alerts</c> (the silo validates them) and adds the views. The
+    /// views read their days through an <see cref="IProgrammeDaysReader"/>, which this does not add (the Api references no
+    /// grains): the silo's <c>AddEngagementProgramme</c>, or <c>AddEngagementProgrammeOptions</c> in a host beside an
+    /// Orleans client, registers it. Without one the host fails at start with an <see cref="OptionsValidationException"/>
+    /// naming it, not with a 500 on the first programme request.
+    /// </summary>
     public static IServiceCollection AddEngagementProgrammeViews(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName));
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName));
         services.AddOptions<ProgramOptions>();
+        services.AddOptions<ProgrammeViewsWiring>()
+            .Validate<IServiceProviderIsService>(
+                (_, registered) => registered.IsService(typeof(IProgrammeDaysReader)),
+                "The programme views need an IProgrammeDaysReader: register it with AddEngagementProgramme (silo) or AddEngagementProgrammeOptions (Engagement.Grains.Programme).")
+            .ValidateOnStart();
         services.TryAddSingleton<ProgrammeViews>();
         return services;
     }
+
+    /// <summary>Nothing to bind: the start-up check that the views' reader is registered hangs on it.</summary>
+    private sealed class ProgrammeViewsWiring;
 }
