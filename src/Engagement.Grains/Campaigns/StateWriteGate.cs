@@ -1,9 +1,14 @@
+using Engagement.Grains.Ports;
+
 namespace Engagement.Grains.Campaigns;
 
 /// <summary>
 /// One state write at a time for an activation whose turns interleave (a timer loop and interleaved calls share the
 /// state and its ETag). Turns of one activation run one at a time, so checking and setting the pending write cannot
 /// race. A write that fails calls <c>onFailure</c> (deactivate: memory may be ahead of storage) and rethrows.
+/// A writer waiting behind a failed write writes the newer state all the same, whatever that write threw: a storage
+/// timeout is a <see cref="TaskCanceledException"/> no one asked for (<see cref="StorageFailures"/>), not a
+/// cancellation of the waiting change, which would otherwise fail unwritten (a pause lost behind a fan-out checkpoint).
 /// </summary>
 internal sealed class StateWriteGate(Func<Task> write, Action onFailure)
 {
@@ -18,9 +23,10 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure)
             {
                 await previous;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
             {
-                // The writer that failed reports it; this one writes the newer state (or fails the same way).
+                // The writer that failed reports it; this one writes the newer state (or fails the same way). A write
+                // has no token of its own: every cancellation out of it is storage giving up (an SDK timeout).
             }
         }
 
