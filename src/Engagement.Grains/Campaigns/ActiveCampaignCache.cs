@@ -1,4 +1,5 @@
 using Engagement.Contracts.Campaigns;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,8 @@ namespace Engagement.Grains.Campaigns;
 /// Silo-local copy of the active triggered campaigns, so a member matches its events against them without a call
 /// per event. Re-read from <see cref="ICampaignRegistryGrain"/> when older than
 /// <see cref="CampaignOptions.TriggeredRefreshInterval"/> (wall clock: this is a cache age, not a business rule),
-/// and at once when a campaign grain on this silo changed the registry.
+/// and at once when a campaign grain on this silo changed the registry. A registry that cannot answer (a response
+/// timeout, its storage timing out) leaves members matching on the last list, logged as a warning, never failing an event.
 /// </summary>
 public sealed partial class ActiveCampaignCache(IGrainFactory grains, IOptions<CampaignOptions> options, ILogger<ActiveCampaignCache> logger) : IDisposable
 {
@@ -33,9 +35,10 @@ public sealed partial class ActiveCampaignCache(IGrainFactory grains, IOptions<C
                 {
                     _active = await grains.GetGrain<ICampaignRegistryGrain>(0).ListActiveAsync();
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
                 {
-                    // Keep matching on the last list; try again after one interval.
+                    // Keep matching on the last list; try again after one interval. No token of ours is in this call:
+                    // a cancellation out of it is the registry's storage timing out, a failure like a TimeoutException.
                     LogRefreshFailed(ex);
                 }
 
