@@ -2,6 +2,7 @@ using Engagement.Domain.Metrics;
 using Engagement.Domain.Program;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -49,7 +50,8 @@ public sealed partial class MemberMetricsSource(
     /// <summary>
     /// The rules for a member's next decision. Answers from the cache; when it is older than <see cref="CacheFor"/>
     /// (<see cref="YoungCacheFor"/> while the thresholds were counted over fewer than <see cref="SettledMembers"/> members), one caller
-    /// per silo waits for the value-class grain (a failure keeps the rules in force and is retried after a minute).
+    /// per silo waits for the value-class grain (a failure, a storage timeout's <see cref="TaskCanceledException"/> too, keeps
+    /// the rules in force and is retried after a minute).
     /// </summary>
     public async ValueTask<MemberRules> RulesAsync(ProgramOptions program)
     {
@@ -130,8 +132,9 @@ public sealed partial class MemberMetricsSource(
             var thresholds = young ? await grain.RefreshAsync() : await grain.GetThresholdsAsync();
             Volatile.Write(ref _cached, new Cached(thresholds, now + (thresholds.Members < SettledMembers ? YoungCacheFor : CacheFor)));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
         {
+            // No token of ours is in these calls: a TaskCanceledException out of them is the grain's storage timing out.
             LogThresholdsUnavailable(ex);
             Volatile.Write(ref _cached, new Cached(_cached?.Thresholds, now + TimeSpan.FromMinutes(1)));
         }
