@@ -8,6 +8,7 @@ using Engagement.Domain.Orders;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Campaigns;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;
@@ -33,7 +34,8 @@ public readonly record struct CampaignSideResult(bool Changed, DateTimeOffset? W
 /// The campaign side of a member, injected into <see cref="MemberGrain"/>: conversion attribution, triggered
 /// campaigns, the member index row and the reports campaigns count. Everything it decides goes into the member
 /// state and its outbox before the grain's one write; it never writes or emits itself. <see cref="NoMemberCampaignSide"/>
-/// is the silo without campaign services. Failures are logged, never thrown: the event is applied whatever happens here.
+/// is the silo without campaign services. Failures are logged, never thrown: the event is applied whatever happens here
+/// (a grain call's <see cref="TimeoutException"/> and a callee's storage timeout, a <see cref="TaskCanceledException"/>, too).
 /// </summary>
 public interface IMemberCampaignSide
 {
@@ -103,8 +105,10 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
                 CampaignMemberships.Prune(member.Member.Campaigns, member.Now, services.Options.MaxMembershipsKept);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
         {
+            // No token of the member's is in these calls: a TaskCanceledException out of them is a callee's storage
+            // timing out (it crosses a grain call as it is), a failure like any other; the event stays applied.
             LogCampaignSideFailed(ex, member.MemberId, evt.EventId);
         }
 
@@ -185,9 +189,10 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
                 var heldBack = await CampaignOffers.HeldBackForStockAsync(grains, member, grant.Delivery);
                 membership = CampaignDeliveries.Apply(member, grant.Delivery, checkAudience: false, heldBack);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
             {
-                // The campaign may have counted the grant and hold it pending (its answer lost, or this side failed
+                // A response timeout (TimeoutException) or a callee's storage timeout (a TaskCanceledException nobody
+                // here asked for) alike. The campaign may have counted the grant and hold it pending (its answer lost, or this side failed
                 // after it): unless the member took it as a membership before the failure, it never stores it, so the
                 // campaign is told to release it after this write.
                 if (CampaignMemberships.Find(member.Member.Campaigns, definition.Id) is null)

@@ -106,6 +106,29 @@ public sealed class PendingGrantReleaseTests(SmallCampaignMemoryFixture cluster)
     }
 
     [Fact]
+    public async Task AGrantRequestFailingWithACalleesStorageTimeoutLeavesThePurchaseAppliedAndTheGrantReleased()
+    {
+        var (definition, campaign, region, members) = await StartOneGrantCampaignAsync("pt");
+        var (buyer, other) = (members[0], members[1]);
+
+        // The campaign grants, but the member's call fails with a TaskCanceledException no token of its own cancelled
+        // (a storage SDK timeout in the callee crosses the grain call as it is). That is a failed call, not a
+        // cancellation: the purchase is applied and stored without a membership, and the campaign is told to release.
+        cluster.LostReplies.LoseGrantAnswers(buyer, what => new TaskCanceledException(what));
+        var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
+        var evt = new EngagementEvent { EventId = "p-" + buyer, Type = EventTypes.Purchase, MemberId = buyer, OccurredAt = Now.AddMinutes(-5), OrderId = buyer + "-1", Amount = 300m, RegionId = region };
+        Assert.Equal(ApplyStatus.Applied, (await member.ApplyEventAsync(evt)).Status);
+        Assert.Null(await member.GetCampaignMembershipAsync(definition.Id));
+
+        // The grant the buyer never stored is released after its write, and goes to the next member the campaign fires for.
+        Assert.Equal(0, (await campaign.GetAsync())!.GrantsReserved);
+        Assert.Empty(cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.PendingGrants);
+        var next = cluster.Client.GetGrain<IMemberGrain>(other);
+        await next.ApplyEventAsync(evt with { EventId = "p-" + other, MemberId = other, OrderId = other + "-1" });
+        Assert.Equal(CampaignGroups.Arm, (await next.GetCampaignMembershipAsync(definition.Id))?.Group);
+    }
+
+    [Fact]
     public async Task AMemberWhoseLostGrantComesBackOnItsNextEventKeepsItAndTheReleaseItQueuedIsWithdrawn()
     {
         var (definition, campaign, region, members) = await StartOneGrantCampaignAsync("pw");

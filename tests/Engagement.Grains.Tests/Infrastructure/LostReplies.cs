@@ -13,8 +13,21 @@ public sealed class LostReplies
 {
     private readonly ConcurrentDictionary<string, int> _armed = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<string, Func<string, Exception>> _faults = new(StringComparer.Ordinal);
+
     /// <summary>The next <paramref name="count"/> grant requests of <paramref name="memberId"/> lose their answers.</summary>
     public void LoseGrantAnswers(string memberId, int count = 1) => _armed[memberId] = count;
+
+    /// <summary>
+    /// As <see cref="LoseGrantAnswers(string, int)"/>, the caller seeing what <paramref name="fault"/> makes of the
+    /// description instead of a <see cref="TimeoutException"/>: a <see cref="TaskCanceledException"/> is how a callee's
+    /// Azure SDK timeout crosses a grain call (it is not wrapped, as grain-state storage failures are).
+    /// </summary>
+    public void LoseGrantAnswers(string memberId, Func<string, Exception> fault)
+    {
+        _faults[memberId] = fault;
+        LoseGrantAnswers(memberId);
+    }
 
     private readonly ConcurrentDictionary<string, bool> _unreleasable = new(StringComparer.Ordinal);
 
@@ -38,7 +51,8 @@ public sealed class LostReplies
             && _armed.TryGetValue(memberId, out var left) && left > 0
             && _armed.TryUpdate(memberId, left - 1, left))
         {
-            throw new TimeoutException($"the answer to {memberId}'s grant request was lost (test)");
+            var what = $"the answer to {memberId}'s grant request was lost (test)";
+            throw _faults.TryRemove(memberId, out var fault) ? fault(what) : new TimeoutException(what);
         }
     }
 }
