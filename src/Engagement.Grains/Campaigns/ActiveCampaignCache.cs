@@ -10,7 +10,7 @@ namespace Engagement.Grains.Campaigns;
 /// per event. Re-read from <see cref="ICampaignRegistryGrain"/> when older than
 /// <see cref="CampaignOptions.TriggeredRefreshInterval"/> (wall clock: this is a cache age, not a business rule),
 /// and at once when a campaign grain on this silo changed the registry. A registry that cannot answer (a response
-/// timeout, its storage timing out) leaves members matching on the last list, logged as a warning, never failing an event.
+/// timeout, a storage failure or timeout) leaves members matching on the last list, logged as a warning, never failing an event.
 /// </summary>
 public sealed partial class ActiveCampaignCache(IGrainFactory grains, IOptions<CampaignOptions> options, ILogger<ActiveCampaignCache> logger) : IDisposable
 {
@@ -38,7 +38,8 @@ public sealed partial class ActiveCampaignCache(IGrainFactory grains, IOptions<C
                 catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
                 {
                     // Keep matching on the last list; try again after one interval. No token of ours is in this call:
-                    // a cancellation out of it is the registry's storage timing out, a failure like a TimeoutException.
+                    // a cancellation out of it is a storage SDK timeout in the callee (it crosses a grain call as it
+                    // is), a failure like Orleans' TimeoutException.
                     LogRefreshFailed(ex);
                 }
 

@@ -6,9 +6,10 @@ namespace Engagement.Grains.Campaigns;
 /// One state write at a time for an activation whose turns interleave (a timer loop and interleaved calls share the
 /// state and its ETag). Turns of one activation run one at a time, so checking and setting the pending write cannot
 /// race. A write that fails calls <c>onFailure</c> (deactivate: memory may be ahead of storage) and rethrows.
-/// A writer waiting behind a failed write writes the newer state all the same, whatever that write threw: a storage
-/// timeout is a <see cref="TaskCanceledException"/> no one asked for (<see cref="StorageFailures"/>), not a
-/// cancellation of the waiting change, which would otherwise fail unwritten (a pause lost behind a fan-out checkpoint).
+/// A writer waiting behind a failed write writes the newer state all the same, whatever that write threw: a
+/// cancellation out of a write (which has no token) is storage giving up (<see cref="StorageFailures"/>), not a
+/// cancellation of the waiting change. Through <c>IPersistentState</c> Orleans' storage bridge already wraps every
+/// provider exception in an <c>OrleansException</c>; the gate does not rely on it.
 /// </summary>
 internal sealed class StateWriteGate(Func<Task> write, Action onFailure)
 {

@@ -134,7 +134,8 @@ public sealed partial class MemberMetricsSource(
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
         {
-            // No token of ours is in these calls: a TaskCanceledException out of them is the grain's storage timing out.
+            // No token of ours is in these calls: a TaskCanceledException out of them is a storage SDK timeout in a
+            // callee (the metrics rows the value-class grain counts, read by the programme metrics grain), unwrapped.
             LogThresholdsUnavailable(ex);
             Volatile.Write(ref _cached, new Cached(_cached?.Thresholds, now + TimeSpan.FromMinutes(1)));
         }
