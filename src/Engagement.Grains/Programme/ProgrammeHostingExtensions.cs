@@ -75,8 +75,14 @@ public static partial class ProgrammeHostingExtensions
         }
     }
 
-    /// <summary>Activates the alerts grain once the silo is active, so its evaluation reminder exists.</summary>
-    private sealed partial class AlertsStartup(IGrainFactory grains, ILogger<AlertsStartup> logger) : ILifecycleParticipant<ISiloLifecycle>
+    /// <summary>
+    /// Activates the alerts grain once the silo is active, so its evaluation reminder exists. A grain that cannot start
+    /// is logged and the silo serves without alerts until the grain's next activation: its activation calls storage
+    /// (the reminder table, the alert publisher's queue), whose SDK timeout reaches here as a
+    /// <see cref="TaskCanceledException"/> no one asked for, a failure like any other. Only the silo's own start being
+    /// cancelled (the lifecycle's token) propagates.
+    /// </summary>
+    internal sealed partial class AlertsStartup(IGrainFactory grains, ILogger<AlertsStartup> logger) : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>
             lifecycle.Subscribe(nameof(AlertsStartup), ServiceLifecycleStage.Active, StartAsync);
@@ -87,9 +93,10 @@ public static partial class ProgrammeHostingExtensions
             {
                 await grains.GetGrain<IAlertsGrain>(0).GetAsync(AlertStates.Open, 1);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
             {
                 // The silo serves without alerts rather than not at all; the next call to the grain activates it.
+                // A storage timeout in the grain's activation (TaskCanceledException) included: an escape would fail the silo's start.
                 LogNotStarted(ex);
             }
         }
