@@ -25,8 +25,20 @@ public sealed class CampaignCallFaults : IOutgoingGrainCallFilter
         }
     }
 
+    private readonly ConcurrentDictionary<string, Func<string, Exception>> _faults = new(StringComparer.Ordinal);
+
     /// <summary>The next <paramref name="times"/> status reads of <paramref name="campaignId"/> throw.</summary>
     public void FailReads(string campaignId, int times) => _failures[campaignId] = times;
+
+    /// <summary>
+    /// As <see cref="FailReads(string, int)"/>, each failure being what <paramref name="fault"/> makes of its description:
+    /// a <see cref="TaskCanceledException"/> is how a storage SDK timeout behind the call reaches the page.
+    /// </summary>
+    public void FailReads(string campaignId, int times, Func<string, Exception> fault)
+    {
+        _faults[campaignId] = fault;
+        FailReads(campaignId, times);
+    }
 
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
@@ -40,7 +52,8 @@ public sealed class CampaignCallFaults : IOutgoingGrainCallFilter
 
         if (_failures.TryGetValue(campaignId, out var left) && left > 0 && _failures.TryUpdate(campaignId, left - 1, left))
         {
-            throw new TimeoutException($"test: reading campaign {campaignId} timed out");
+            var what = $"test: reading campaign {campaignId} timed out";
+            throw _faults.TryGetValue(campaignId, out var fault) ? fault(what) : new TimeoutException(what);
         }
 
         await context.Invoke();

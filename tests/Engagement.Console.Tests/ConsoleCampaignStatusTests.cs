@@ -52,14 +52,17 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         await Assertions.Expect(page.GetByTestId("campaign-pause")).ToBeVisibleAsync(new() { Timeout = WaitMs });
     }
 
-    [Fact]
-    public async Task APauseWhoseAuditWriteFailsSaysNotConfirmedAndPausingAgainWritesItsAuditRowOnce()
+    [Theory]
+    [InlineData("write error")]
+    [InlineData("storage timeout")]
+    public async Task APauseWhoseAuditWriteFailsSaysNotConfirmedAndPausingAgainWritesItsAuditRowOnce(string failure)
     {
         var id = "pf-" + Guid.NewGuid().ToString("N")[..8];
         var (page, status) = await OpenActiveTriggeredCampaignAsync(id);
 
         // The campaign pauses, then the audit write fails: the page says so (not the page error) and offers the pause again.
-        host.Audit.FailNextAppend(id);
+        // A timeout of the audit table's SDK is a TaskCanceledException nobody on the page asked for: the same failure.
+        host.Audit.FailNextAppend(id, failure == "storage timeout" ? what => new TaskCanceledException(what) : what => new IOException(what));
         await page.GetByTestId("campaign-pause").ClickAsync();
         var unconfirmed = page.GetByTestId("campaign-control-unconfirmed");
         await Assertions.Expect(unconfirmed).ToContainTextAsync("Pause not confirmed", new() { Timeout = WaitMs });
@@ -128,9 +131,14 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         Assert.DoesNotContain("the campaign runs from", await refused.InnerTextAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task LiveProgressSurvivesAFailedReadMarksItStaleAndKeepsFollowingTheCampaign()
+    [Theory]
+    [InlineData("response timeout")]
+    [InlineData("storage timeout")]
+    public async Task LiveProgressSurvivesAFailedReadMarksItStaleAndKeepsFollowingTheCampaign(string failure)
     {
+        // A storage SDK timeout behind the read reaches the page as a TaskCanceledException the page never asked for:
+        // a failed read like a TimeoutException, not the page closing.
+        Func<string, Exception> fault = failure == "storage timeout" ? what => new TaskCanceledException(what) : what => new TimeoutException(what);
         var id = "lp-" + Guid.NewGuid().ToString("N")[..8];
         var now = host.Clock.GetUtcNow();
         using var api = MarketingClient();
@@ -145,7 +153,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
             await Assertions.Expect(status).ToHaveTextAsync("running", new() { Timeout = WaitMs });
 
             // Two reads fail while the page follows the campaign: it says the figures are stale, and polls on.
-            host.CampaignCalls.FailReads(id, 2);
+            host.CampaignCalls.FailReads(id, 2, fault);
             await Assertions.Expect(page.GetByTestId("campaign-stale")).ToBeVisibleAsync(new() { Timeout = WaitMs });
 
             // The next read that works shows the campaign as it is (here: back to its draft), and the warning goes.

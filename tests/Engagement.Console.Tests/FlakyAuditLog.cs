@@ -9,11 +9,17 @@ namespace Engagement.Console.Tests;
 /// </summary>
 public sealed class FlakyAuditLog(IAuditLog inner) : IAuditLog
 {
-    private readonly ConcurrentDictionary<string, bool> _failNextAppend = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<string, Exception>> _failNextAppend = new(StringComparer.Ordinal);
     private int _failNextRead;
 
     /// <summary>The next <see cref="AppendAsync"/> whose entry's target is <paramref name="target"/> throws, once.</summary>
-    public void FailNextAppend(string target) => _failNextAppend[target] = true;
+    public void FailNextAppend(string target) => FailNextAppend(target, what => new IOException(what));
+
+    /// <summary>
+    /// As <see cref="FailNextAppend(string)"/>, throwing what <paramref name="fault"/> makes of the description: a
+    /// <see cref="TaskCanceledException"/> is how the audit table's SDK reports a timeout.
+    /// </summary>
+    public void FailNextAppend(string target, Func<string, Exception> fault) => _failNextAppend[target] = fault;
 
     /// <summary>The next <see cref="ReadAsync"/> throws, once.</summary>
     public void FailNextRead() => Interlocked.Exchange(ref _failNextRead, 1);
@@ -21,8 +27,8 @@ public sealed class FlakyAuditLog(IAuditLog inner) : IAuditLog
     public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return _failNextAppend.TryRemove(entry.Target, out _)
-            ? throw new IOException($"test: the audit write for {entry.Target} failed")
+        return _failNextAppend.TryRemove(entry.Target, out var fault)
+            ? throw fault($"test: the audit write for {entry.Target} failed")
             : inner.AppendAsync(entry, cancellationToken);
     }
 
