@@ -2,6 +2,7 @@ using System.Text.Json;
 using Engagement.Contracts.Campaigns;
 using Engagement.Domain.Campaigns;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -264,9 +265,10 @@ public sealed class CampaignGrain(
 
             again = FanningOut; // resumed between the loop's last look and here
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
-            // The reminder starts it again from the last checkpoint.
+            // The reminder starts it again from the last checkpoint. A member-index read timing out in the storage SDK
+            // is a TaskCanceledException the timer's token did not cause: logged here like any failure.
             CampaignLog.FanOutFailed(logger, ex, CampaignId);
         }
         finally

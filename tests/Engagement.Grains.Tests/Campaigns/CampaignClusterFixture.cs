@@ -46,6 +46,9 @@ public class CampaignClusterFixture : IAsyncLifetime
     /// <summary>Grant requests whose answers are lost after the campaign ran them; off unless a test arms it for its own member.</summary>
     public LostReplies LostReplies { get; } = new();
 
+    /// <summary>Every log line of the silo.</summary>
+    public SiloLog Logs { get; } = new();
+
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
 
     public async Task InitializeAsync()
@@ -62,6 +65,7 @@ public class CampaignClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
+            silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
             silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
             silo.UseInMemoryReminderService();
             silo.AddFaultyEngagementStorage(Faults);

@@ -4,7 +4,7 @@ using Engagement.Grains.Campaigns;
 namespace Engagement.Grains.Tests.Campaigns;
 
 /// <summary>
-/// The member index with upserts that time out for chosen members, as an Azure SDK request does: a
+/// The member index with upserts that time out for chosen members (and shard reads, when told), as an Azure SDK request does: a
 /// <see cref="TaskCanceledException"/> nobody asked for.
 /// </summary>
 public sealed class TimingOutMemberIndex(IMemberIndex inner, IndexTimeouts timeouts) : IMemberIndex
@@ -17,13 +17,24 @@ public sealed class TimingOutMemberIndex(IMemberIndex inner, IndexTimeouts timeo
             : inner.UpsertAsync(entry, cancellationToken);
 
     public Task<MemberIndexPage> ReadShardAsync(int shard, string? continuation, int pageSize, CancellationToken cancellationToken = default) =>
-        inner.ReadShardAsync(shard, continuation, pageSize, cancellationToken);
+        timeouts.ReadsTimeOut
+            ? throw new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout of 0:01:40.")
+            : inner.ReadShardAsync(shard, continuation, pageSize, cancellationToken);
 }
 
 /// <summary>The members whose index upserts time out; none unless a test adds its own.</summary>
 public sealed class IndexTimeouts
 {
     private readonly ConcurrentDictionary<string, int> _members = new(StringComparer.Ordinal);
+
+    private volatile bool _reads;
+
+    /// <summary>While true, every shard read (a campaign's fan-out, whichever campaign) times out.</summary>
+    public bool ReadsTimeOut
+    {
+        get => _reads;
+        set => _reads = value;
+    }
 
     public void Add(string memberId) => _members[memberId] = 0;
 
