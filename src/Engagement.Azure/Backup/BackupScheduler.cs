@@ -1,6 +1,6 @@
 using System.Globalization;
-using Azure;
 using Azure.Storage.Blobs;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -112,8 +112,10 @@ public sealed partial class BackupScheduler(
                 watches.Add(StartWatch(settings, name, startedAt, cancellationToken));
             }
         }
-        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
+            // An SDK timeout (TaskCanceledException, no token of ours) too: it runs before the schedule's loop, and an
+            // exception out of ExecuteAsync would end the schedule and stop the silo.
             LogScanFailed(logger, ex);
         }
     }
