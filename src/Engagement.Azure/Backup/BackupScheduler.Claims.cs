@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Backup;
@@ -68,8 +69,9 @@ public sealed partial class BackupScheduler
             await container.GetBlobClient($"{name}/claim").DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
             LogReleased(logger, name);
         }
-        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
         {
+            // An SDK timeout (a TaskCanceledException) too: not cancellable, so any cancellation here is a failure.
             LogReleaseFailed(logger, ex, name);
         }
     }
@@ -89,8 +91,10 @@ public sealed partial class BackupScheduler
             {
                 return;
             }
-            catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
             {
+                // An SDK timeout too: ending the heartbeat would let another silo take a healthy copy for stalled, and
+                // `await heartbeat` in CopyAsync would rethrow it, failing a good backup (and skipping the release).
                 // The backup itself will meet the same storage; its own failure is what gets reported.
                 LogHeartbeatFailed(logger, ex, name);
             }
@@ -104,8 +108,9 @@ public sealed partial class BackupScheduler
         {
             return await blobs.GetBlobContainerClient(containerName).GetBlobClient($"{name}/claim").ExistsAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
+            // An SDK timeout too: storage cannot say, and the unclaimed slot is reported.
             return false;
         }
     }

@@ -1,4 +1,5 @@
 using Azure;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Backup;
@@ -22,8 +23,9 @@ public sealed partial class BackupScheduler
                     return watch;
                 }
             }
-            catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
             {
+                // An SDK timeout too: storage cannot say, so the slot goes ahead (throwing would skip it unreported).
                 LogLookFailed(logger, ex, watch.Name);
             }
         }
@@ -100,9 +102,9 @@ public sealed partial class BackupScheduler
                 {
                     // The claim went between two looks (released by a silo that stopped): the next look decides.
                 }
-                catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+                catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
                 {
-                    // One failed look (storage briefly unreachable) must not end the watch: a backup whose silo died
+                    // One failed look (storage briefly unreachable, or an SDK timeout) must not end the watch: a backup whose silo died
                     // meanwhile would never be reported. Running keeps its last value; the next look decides.
                     LogWatchFailed(logger, ex, name, settings.StalledAfter / 4);
                 }

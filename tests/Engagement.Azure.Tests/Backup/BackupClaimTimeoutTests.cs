@@ -1,0 +1,133 @@
+using Azure.Data.Tables;
+using Engagement.Azure.Backup;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Backup;
+
+/// <summary>
+/// The schedule's claims and watches when one request times out in the storage SDK (a TaskCanceledException no token of
+/// the silo's cancelled, <see cref="BackupScanTimeoutTests.RequestsTimeOut"/>): a failed look or touch, logged and tried
+/// again, never a watch or heartbeat that ends. Azurite, a <see cref="FakeTimeProvider"/>.
+/// </summary>
+public sealed class BackupClaimTimeoutTests
+{
+    private static readonly DateTimeOffset NineFiftyNine = new(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8));
+
+    private static readonly DateTimeOffset Ten = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
+
+    [Fact]
+    public async Task A_watch_whose_look_at_the_claim_times_out_keeps_watching_and_still_reports_a_stalled_backup()
+    {
+        // The only silo claimed 10:00, was killed, and starts again at 10:05; its first look at the claim times out.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("WatchTo");
+        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("the-only-silo"));
+        var timeouts = new BackupScanTimeoutTests.RequestsTimeOut { TimesOut = BackupScanTimeoutTests.RequestsTimeOut.Once(BackupScanTimeoutTests.RequestsTimeOut.ClaimLook("20261130-020000")) };
+
+        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, timeouts.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => timeouts.Count == 1 && BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the watch's first look timed out; the silo waits for 18:00");
+
+            var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (failed().Count > 0)
+                    {
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < Ten.AddHours(1), "the stalled backup not reported by 11:00");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "the stalled backup reported");
+            Assert.Single(failed());
+            Assert.NotEmpty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "could not look at the silo that takes it"));
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_heartbeat_that_times_out_keeps_touching_the_claim_and_the_good_backup_is_not_reported_failed()
+    {
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("BeatTo");
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
+        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+
+        // The 10:00 copy's first touch of its claim times out; the copy then runs on until its claim is touched again.
+        var timeouts = new BackupScanTimeoutTests.RequestsTimeOut { TimesOut = BackupScanTimeoutTests.RequestsTimeOut.Once(BackupScanTimeoutTests.RequestsTimeOut.IsHeartbeat) };
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, timeouts.Blobs(), new CopyUntilTouchedAgain(clock, timeouts));
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 backup done");
+
+            Assert.Equal(1, timeouts.Count);
+            Assert.Contains(timeouts.Answered, a => a.EndsWith("/20261130-020000/claim heartbeat", StringComparison.Ordinal));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "could not touch its claim"));
+            Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete"));
+            Assert.Empty(logs.Lines(LogLevel.Error));
+            Assert.Equal(2, BackupScheduleFaultTests.Waits(logs));
+            Assert.NotNull(await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None));
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    /// <summary>
+    /// A copy that lasts until its claim was touched after the timed-out touch: the clock moves on a minute per poll
+    /// (for ten seconds of real time at most) as the backup completes.
+    /// </summary>
+    private sealed class CopyUntilTouchedAgain(FakeTimeProvider clock, BackupScanTimeoutTests.RequestsTimeOut timeouts) : IBackupFailureListener
+    {
+        public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task BackupCompletedAsync(string backup, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Eventually.TrueAsync(
+                    () =>
+                    {
+                        var touched = timeouts.Count == 1 && timeouts.Answered.Any(a => a.EndsWith("heartbeat", StringComparison.Ordinal));
+                        if (!touched)
+                        {
+                            clock.Advance(TimeSpan.FromMinutes(1));
+                        }
+
+                        return touched;
+                    },
+                    TimeSpan.FromSeconds(10),
+                    "the claim touched again after the timeout");
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Never touched again: the test's assertions say so.
+            }
+        }
+    }
+}
