@@ -108,8 +108,12 @@ public sealed partial class BackupScheduler(
         {
             foreach (var name in await backup.UnfinishedBeforeAsync(before, cancellationToken))
             {
-                var startedAt = DateTimeOffset.ParseExact(name, "yyyyMMdd-HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-                watches.Add(StartWatch(settings, name, startedAt, cancellationToken));
+                // A stray folder name is skipped, not a FormatException that the catch below would take for a failed
+                // listing, ending the scan before the names after it (UnfinishedBeforeAsync keeps backup names only).
+                if (DateTimeOffset.TryParseExact(name, "yyyyMMdd-HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var startedAt))
+                {
+                    watches.Add(StartWatch(settings, name, startedAt, cancellationToken));
+                }
             }
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))

@@ -50,6 +50,37 @@ public sealed class BackupScanTimeoutTests
         }
     }
 
+    [Fact]
+    public async Task The_silo_stopping_while_the_scan_lists_ends_the_scan_without_a_could_not_list_warning()
+    {
+        // Our own cancellation (the host stopping) while the listing waits on storage is no storage failure.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("ScanStop");
+        var listing = new RequestsTimeOut { TimesOut = _ => false, Hangs = r => r.Uri.Query.Contains("comp=list", StringComparison.Ordinal) };
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, listing.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => listing.Hung > 0, TimeSpan.FromSeconds(20), "the scan's listing waits on storage");
+
+            await silo.StopAsync(CancellationToken.None);
+
+            Assert.True(silo.ExecuteTask!.IsCompleted, "the schedule did not end");
+            Assert.Empty(logs.Lines(LogLevel.Warning, "could not list earlier unfinished backups"));
+            Assert.Empty(logs.Lines(LogLevel.Error));
+            Assert.Equal(0, BackupScheduleFaultTests.Waits(logs));
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
     /// <summary>
     /// Requests that time out as the SDK reports a network timeout (a TaskCanceledException no token of the caller's
     /// cancelled) while <see cref="TimesOut"/> says so; the others reach Azurite.
@@ -60,6 +91,14 @@ public sealed class BackupScanTimeoutTests
 
         /// <summary>Which requests time out; the default, container listings.</summary>
         public Func<Request, bool> TimesOut { get; set; } = r => r.Uri.Query.Contains("comp=list", StringComparison.Ordinal);
+
+        private int _hung;
+
+        /// <summary>Which requests hang until their caller's token is cancelled (then cancelled by it); none by default.</summary>
+        public Func<Request, bool> Hangs { get; set; } = _ => false;
+
+        /// <summary>Requests that hung so far.</summary>
+        public int Hung => Volatile.Read(ref _hung);
 
         /// <summary>Requests timed out so far.</summary>
         public int Count => Volatile.Read(ref _count);
@@ -102,6 +141,12 @@ public sealed class BackupScanTimeoutTests
         public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
             Check(message);
+            if (Hangs(message.Request))
+            {
+                Interlocked.Increment(ref _hung);
+                await Task.Delay(Timeout.InfiniteTimeSpan, message.CancellationToken);
+            }
+
             await ProcessNextAsync(message, pipeline);
             Answer(message);
         }
