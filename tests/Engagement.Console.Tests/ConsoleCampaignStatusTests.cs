@@ -168,6 +168,49 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         }
     }
 
+    [Fact]
+    public async Task AnAudienceEstimateWhoseIndexReadsTimeOutSaysUnavailableInsteadOfSpinningForever()
+    {
+        // The index table's SDK times out (a TaskCanceledException the page never asked for): not the page closing.
+        var id = "ae-" + Guid.NewGuid().ToString("N")[..8];
+        host.AudienceIndex.ReadsTimeOut = true;
+        try
+        {
+            var page = await OpenNewCampaignAsync(id, "broadcast", TimeSpan.FromDays(7));
+            await Assertions.Expect(page.GetByTestId("audience-unavailable")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            Assert.Equal(0, await page.GetByTestId("audience-estimating").CountAsync());
+            Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+        }
+        finally
+        {
+            host.AudienceIndex.ReadsTimeOut = false;
+        }
+    }
+
+    [Fact]
+    public async Task APauseWhoseReadBackTimesOutKeepsThePageAliveAndMarksItStale()
+    {
+        // The pause is confirmed; the read of the campaign after it times out (a TaskCanceledException nobody asked for).
+        var id = "pt-" + Guid.NewGuid().ToString("N")[..8];
+        var (page, status) = await OpenActiveTriggeredCampaignAsync(id);
+        host.CampaignCalls.FailReads(id, 1, what => new TaskCanceledException(what));
+        try
+        {
+            await page.GetByTestId("campaign-pause").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("campaign-stale")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+
+            // The circuit lives on: pausing again (it answers "already") reads the campaign as it is, paused.
+            await page.GetByTestId("campaign-pause").ClickAsync(new() { Timeout = WaitMs });
+            await Assertions.Expect(status).ToHaveTextAsync("paused", new() { Timeout = WaitMs });
+            await Assertions.Expect(page.GetByTestId("campaign-stale")).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+        }
+        finally
+        {
+            host.CampaignCalls.FailReads(id, 0);
+        }
+    }
+
     /// <summary>
     /// Creates a campaign whose window began an hour ago (host clock) and ends <paramref name="endsIn"/> from now, and
     /// opens its page signed in as marketing.

@@ -58,6 +58,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The host's member search, which a test can hold for one query (<see cref="GatedMemberSearch"/>).</summary>
     public GatedMemberSearch Search => Services.GetRequiredService<GatedMemberSearch>();
 
+    /// <summary>The host's audience index, whose reads a test can make time out (<see cref="FlakyAudienceIndex"/>).</summary>
+    public FlakyAudienceIndex AudienceIndex => Services.GetRequiredService<FlakyAudienceIndex>();
+
     /// <summary>Faults in the host's calls to campaign grains (<see cref="CampaignCallFaults"/>).</summary>
     public CampaignCallFaults CampaignCalls { get; } = new();
 
@@ -174,6 +177,13 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
                 ?? ActivatorUtilities.CreateInstance(sp, search.ImplementationType!))));
             services.AddSingleton<Engagement.Contracts.Search.IMemberSearch>(sp => sp.GetRequiredService<GatedMemberSearch>());
             services.AddSingleton<IOutgoingGrainCallFilter>(CampaignCalls);
+
+            var audience = services.Last(d => d.ServiceType == typeof(Engagement.Contracts.Search.IAudienceIndex));
+            services.RemoveAll<Engagement.Contracts.Search.IAudienceIndex>();
+            services.AddSingleton(sp => new FlakyAudienceIndex((Engagement.Contracts.Search.IAudienceIndex)(audience.ImplementationInstance
+                ?? audience.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, audience.ImplementationType!))));
+            services.AddSingleton<Engagement.Contracts.Search.IAudienceIndex>(sp => sp.GetRequiredService<FlakyAudienceIndex>());
         });
     }
 
