@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
-using Engagement.Grains.Ports;
+using Engagement.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Backup;

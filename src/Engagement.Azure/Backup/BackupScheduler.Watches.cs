@@ -1,5 +1,5 @@
 using Azure;
-using Engagement.Grains.Ports;
+using Engagement.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Backup;

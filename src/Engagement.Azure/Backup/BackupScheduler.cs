@@ -1,6 +1,6 @@
 using System.Globalization;
 using Azure.Storage.Blobs;
-using Engagement.Grains.Ports;
+using Engagement.Contracts.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Engagement.Contracts.Events;
+using Engagement.Contracts.Storage;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 using Orleans.Providers.Streams.Common;

@@ -4,7 +4,7 @@ using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Engagement.Contracts.Events;
-using Engagement.Grains.Ports;
+using Engagement.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Streaming;

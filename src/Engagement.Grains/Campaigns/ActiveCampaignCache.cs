@@ -1,5 +1,5 @@
 using Engagement.Contracts.Campaigns;
-using Engagement.Grains.Ports;
+using Engagement.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

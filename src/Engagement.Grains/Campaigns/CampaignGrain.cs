@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Storage;
 using Engagement.Domain.Campaigns;
 using Engagement.Grains.Hosting;
-using Engagement.Grains.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

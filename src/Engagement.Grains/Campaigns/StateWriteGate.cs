@@ -1,4 +1,4 @@
-using Engagement.Grains.Ports;
+using Engagement.Contracts.Storage;
 
 namespace Engagement.Grains.Campaigns;
 

@@ -1,5 +1,6 @@
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
+using Engagement.Contracts.Storage;
 using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
@@ -8,7 +9,6 @@ using Engagement.Domain.Orders;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
 using Engagement.Grains.Campaigns;
-using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;

@@ -1,7 +1,7 @@
+using Engagement.Contracts.Storage;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Members.Effects;
-using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;

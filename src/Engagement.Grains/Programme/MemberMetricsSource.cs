@@ -1,8 +1,8 @@
+using Engagement.Contracts.Storage;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Program;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
-using Engagement.Grains.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using Engagement.Contracts.Programme;
+using Engagement.Contracts.Storage;
 using Engagement.Domain.Metrics;
 using Engagement.Grains.Members.Effects;
 using Engagement.Grains.Ports;

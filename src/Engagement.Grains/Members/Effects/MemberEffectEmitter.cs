@@ -1,5 +1,5 @@
+using Engagement.Contracts.Storage;
 using Engagement.Domain.Members.Effects;
-using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-namespace Engagement.Grains.Ports;
+namespace Engagement.Contracts.Storage;
 
 /// <summary>
 /// Which exceptions of a storage call are treated as "the call failed, carry on": every one except the caller's own
@@ -6,7 +6,8 @@ namespace Engagement.Grains.Ports;
 /// are used up on a network error, it throws an <see cref="AggregateException"/> of them, and an HTTP timeout arrives
 /// as a <see cref="TaskCanceledException"/> nobody asked for. On the ingestion path (Engagement.Azure's queue receivers)
 /// such an exception escaping would lose the batch being admitted, or end the loop that renews held messages; in the
-/// member grain it would fail a deactivation, an activation, or a change whose own write had succeeded.
+/// member grain it would fail a deactivation, an activation, or a change whose own write had succeeded; on the console's
+/// pages it would end the operator's circuit. In Contracts so the silo's projects and the console share the one rule.
 /// </summary>
 public static class StorageFailures
 {
