@@ -38,8 +38,10 @@ public sealed partial class ActiveCampaignCache(IGrainFactory grains, IOptions<C
                 catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
                 {
                     // Keep matching on the last list; try again after one interval. No token of ours is in this call:
-                    // a cancellation out of it is a storage SDK timeout in the callee (it crosses a grain call as it
-                    // is), a failure like Orleans' TimeoutException.
+                    // a cancellation out of it is a TaskCanceledException nobody here asked for (e.g. Orleans'
+                    // activation timeout, or a port's SDK timeout in a callee), a failure like Orleans'
+                    // TimeoutException. A failure of the registry's own state storage arrives wrapped in an
+                    // OrleansException, a failure too.
                     LogRefreshFailed(ex);
                 }
 

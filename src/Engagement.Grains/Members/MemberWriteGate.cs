@@ -108,7 +108,9 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
-            // A storage timeout (the Azure SDK's TaskCanceledException) too: only Orleans' own timeout is thrown.
+            // Any failure: a grain-state write's arrives wrapped in an OrleansException, and a TaskCanceledException
+            // nobody here asked for (e.g. Orleans' activation timeout, or a port's SDK timeout in a callee: metrics
+            // rows, member index, audit table, alert queue) is a failure too. Only the caller's own cancellation is thrown.
             Logger.LogDeactivationWriteFailed(ex, member.MemberId);
         }
         finally
@@ -273,7 +275,8 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             }
             catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
             {
-                // The change itself is stored (a storage timeout's TaskCanceledException too); the next call reloads and may report once more.
+                // The change itself is stored; the next call reloads and may report once more. Any failure of this
+                // write (an OrleansException wrapping the storage's, or a TaskCanceledException nobody here asked for).
                 Logger.LogConfirmWriteFailed(ex, member.MemberId);
                 return;
             }
@@ -330,8 +333,9 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             }
             catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
             {
-                // No caller's token here: a cancellation is a storage timeout (the Azure SDK's TaskCanceledException),
-                // which must not fail the activation (often the wake meant to retry these effects).
+                // No caller's token here: a cancellation is a TaskCanceledException nobody here asked for (e.g. Orleans'
+                // activation timeout, or a port's SDK timeout in a callee), a failure like an OrleansException wrapping
+                // the storage's, which must not fail the activation (often the wake meant to retry these effects).
                 Logger.LogConfirmWriteFailed(ex, member.MemberId);
             }
         }

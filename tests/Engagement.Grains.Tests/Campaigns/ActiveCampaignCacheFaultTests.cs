@@ -16,8 +16,8 @@ public sealed class ActiveCampaignCacheFaultTests
     [InlineData("response timeout")]
     public async Task A_registry_that_cannot_answer_leaves_members_matching_on_the_last_list(string failure)
     {
-        // A storage timeout of the registry grain reaches the caller as a TaskCanceledException nobody asked for;
-        // a response that did not arrive, as Orleans' TimeoutException.
+        // A TaskCanceledException nobody here asked for (e.g. Orleans' activation timeout, or a port's SDK timeout in
+        // a callee); a response that did not arrive, as Orleans' TimeoutException.
         var (grains, calls) = failure == "storage timeout"
             ? FailingGrains.StorageTimeout()
             : FailingGrains.Create(() => new TimeoutException("test: response did not arrive on time"));

@@ -29,7 +29,9 @@ public sealed class StateWriteGateTests
         var pause = gate.WriteAsync();
         Assert.False(pause.IsCompleted);
 
-        // The checkpoint's write times out in the storage SDK: a TaskCanceledException no token of ours cancelled.
+        // The checkpoint's write fails with a TaskCanceledException no token of ours cancelled (e.g. Orleans'
+        // activation timeout, or a port's SDK timeout in a callee; grain-state storage failures arrive wrapped in an
+        // OrleansException, which the gate treats the same).
         first.SetException(new TaskCanceledException("test: the storage call timed out"));
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => checkpoint);
