@@ -72,7 +72,7 @@ public class CampaignClusterFixture : IAsyncLifetime
             silo.AddOutgoingGrainCallFilter(LostReplies.FilterAsync);
             silo.AddMemoryStreams(StreamNames.Provider);
             silo.AddEngagementGrains(configuration);
-            silo.Services.AddSingleton<IMemberIndex>(sp => new GatedMemberIndex(new TimingOutMemberIndex(ActivatorUtilities.CreateInstance<InMemoryMemberIndex>(sp), IndexTimeouts), IndexGate));
+            silo.Services.AddSingleton<IMemberIndex>(sp => new GatedMemberIndex(new TimingOutMemberIndex(ActivatorUtilities.CreateInstance<InMemoryMemberIndex>(sp), IndexTimeouts, sp.GetRequiredService<IGrainContextAccessor>()), IndexGate));
             silo.AddEngagementCampaigns(configuration);
             silo.Services.AddSingleton<ICouponCodeDirectory>(CouponDirectory);
             silo.AddEngagementOffers(configuration);

@@ -20,7 +20,7 @@ public sealed class FanOutFaultTests(CampaignClusterFixture cluster)
 
         // The index table's SDK times out: a TaskCanceledException no token of the campaign's cancelled (its timer's
         // token is cancelled only when the grain deactivates).
-        cluster.IndexTimeouts.ReadsTimeOut = true;
+        cluster.IndexTimeouts.ReadsTimeOutFor(definition.Id);
         try
         {
             Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
@@ -33,7 +33,7 @@ public sealed class FanOutFaultTests(CampaignClusterFixture cluster)
         }
         finally
         {
-            cluster.IndexTimeouts.ReadsTimeOut = false;
+            cluster.IndexTimeouts.ReadsWork(definition.Id);
         }
 
         var failure = Assert.Single(FanOutFailures(definition.Id));

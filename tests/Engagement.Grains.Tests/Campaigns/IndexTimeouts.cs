@@ -4,10 +4,10 @@ using Engagement.Grains.Campaigns;
 namespace Engagement.Grains.Tests.Campaigns;
 
 /// <summary>
-/// The member index with upserts that time out for chosen members (and shard reads, when told), as an Azure SDK request does: a
+/// The member index with upserts that time out for chosen members (and the shard reads of chosen campaigns), as an Azure SDK request does: a
 /// <see cref="TaskCanceledException"/> nobody asked for.
 /// </summary>
-public sealed class TimingOutMemberIndex(IMemberIndex inner, IndexTimeouts timeouts) : IMemberIndex
+public sealed class TimingOutMemberIndex(IMemberIndex inner, IndexTimeouts timeouts, IGrainContextAccessor grains) : IMemberIndex
 {
     public int ShardCount => inner.ShardCount;
 
@@ -17,24 +17,33 @@ public sealed class TimingOutMemberIndex(IMemberIndex inner, IndexTimeouts timeo
             : inner.UpsertAsync(entry, cancellationToken);
 
     public Task<MemberIndexPage> ReadShardAsync(int shard, string? continuation, int pageSize, CancellationToken cancellationToken = default) =>
-        timeouts.ReadsTimeOut
+        timeouts.ReadsTimeOut(grains.GrainContext?.GrainId)
             ? throw new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout of 0:01:40.")
             : inner.ReadShardAsync(shard, continuation, pageSize, cancellationToken);
 }
 
-/// <summary>The members whose index upserts time out; none unless a test adds its own.</summary>
+/// <summary>The members whose index upserts time out, and the campaigns whose shard reads do; none unless a test adds its own.</summary>
 public sealed class IndexTimeouts
 {
     private readonly ConcurrentDictionary<string, int> _members = new(StringComparer.Ordinal);
 
-    private volatile bool _reads;
+    private readonly ConcurrentDictionary<string, byte> _readers = new(StringComparer.Ordinal);
 
-    /// <summary>While true, every shard read (a campaign's fan-out, whichever campaign) times out.</summary>
-    public bool ReadsTimeOut
-    {
-        get => _reads;
-        set => _reads = value;
-    }
+    /// <summary>
+    /// Every shard read made by campaign <paramref name="campaignId"/>'s grain (its fan-out) times out from now on, until
+    /// <see cref="ReadsWork"/>; other campaigns' reads (tests running beside it) are untouched.
+    /// </summary>
+    public void ReadsTimeOutFor(string campaignId) => _readers[campaignId] = 0;
+
+    /// <summary>Campaign <paramref name="campaignId"/>'s shard reads work again.</summary>
+    public void ReadsWork(string campaignId) => _readers.TryRemove(campaignId, out _);
+
+    /// <summary>
+    /// True when the read is made by a campaign grain whose reads time out: <paramref name="caller"/> is the grain whose
+    /// turn makes the call (<see cref="IGrainContextAccessor"/>), null outside any grain.
+    /// </summary>
+    public bool ReadsTimeOut(GrainId? caller) =>
+        caller is { } grain && !_readers.IsEmpty && _readers.ContainsKey(grain.Key.ToString()!);
 
     public void Add(string memberId) => _members[memberId] = 0;
 
