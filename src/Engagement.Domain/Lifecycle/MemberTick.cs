@@ -29,7 +29,13 @@ public static class MemberTick
     /// and returns the request carrying what was granted (its coupon code); a touch that waits grants nothing yet, and one
     /// that ends suppressed or withdrawn grants nothing; null: announce only.
     /// </param>
-    public static MemberTickResult Run(MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil = null)
+    /// <param name="hold">
+    /// Asked for a win-back level's or the birthday benefit's touch (new, or waiting with its dedupe key) that would go
+    /// out now: a <see cref="TouchHold"/> keeps it waiting in its window, its offer not fulfilled (Domain/Offers
+    /// <c>GoodsTiedCoupons.HoldFor</c>: a coupon tied to skus with no stock found near the member); null: none is held.
+    /// </param>
+    public static MemberTickResult Run(
+        MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil = null, Func<TouchRequest, TouchHold?>? hold = null)
     {
         var engine = MemberEngine.ApplyTimePassed(state, options, now);
         var lifecycle = LifecyclePolicy.Advance(state, options, now);
@@ -37,14 +43,14 @@ public static class MemberTick
         var touches = new List<TouchDecision>();
         touches.AddRange(ExpiryNotices.RestateWaiting(state, options, now));
         touches.AddRange(WithdrawWaitingCouponReminders(state, options, now));
-        foreach (var retried in TouchGovernor.RetryDeferred(state, options, now))
+        foreach (var retried in TouchGovernor.RetryDeferred(state, options, now, hold))
         {
             touches.Add(FulfilOnSend(state, retried, fulfil));
         }
 
         foreach (var request in lifecycle.TouchRequests)
         {
-            touches.Add(DecideThenFulfil(state, request, options, now, fulfil));
+            touches.Add(DecideThenFulfil(state, request, options, now, fulfil, hold));
         }
 
         foreach (var (request, lotIds) in ExpiryNotices.Due(state, options, now))
@@ -58,7 +64,7 @@ public static class MemberTick
 
         if (BirthdayTouchDue(state, options, now) is { } birthday)
         {
-            touches.Add(DecideThenFulfil(state, birthday.Request, options, now, fulfil));
+            touches.Add(DecideThenFulfil(state, birthday.Request, options, now, fulfil, hold));
             state.Touches.BirthdayTouchYear = birthday.Year;
         }
 
@@ -80,9 +86,10 @@ public static class MemberTick
     /// §5 stay honest. The granted coupon's code is attached to the touch before it is queued for the outbox.
     /// </summary>
     private static TouchDecision DecideThenFulfil(
-        MemberState state, TouchRequest request, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil)
+        MemberState state, TouchRequest request, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil,
+        Func<TouchRequest, TouchHold?>? hold)
     {
-        var decision = TouchGovernor.Decide(state, request, options, now);
+        var decision = TouchGovernor.Decide(state, request, options, now, hold);
         if (fulfil is not null && decision is { Decision: TouchDecisions.Deferred, CouponCode: null })
         {
             TouchGovernor.KeepDedupeKey(state, decision.TouchId, request.DedupeKey);
@@ -121,6 +128,58 @@ public static class MemberTick
 
         TouchGovernor.AttachCoupon(state, retried.TouchId, code);
         return retried with { CouponCode = code };
+    }
+
+    /// <summary>
+    /// The offer touches (a win-back level's, the birthday benefit's) that the tick at <paramref name="now"/> would send,
+    /// judged without changing the member: waiting ones that kept their dedupe key and are due, the win-back L1 touch of an
+    /// episode entering L1 now, this year's birthday touch. Each is a request whose grant can be named
+    /// (<c>Offers.OfferFulfilment.TouchGrant</c>). It may name one the tick then does not send (two due under one cap, a
+    /// tier lost in grace first); it misses none the tick sends. The grain asks it before the tick, so a stock look-up is
+    /// made only for a touch that goes out (docs/offers.md "Store inventory").
+    /// </summary>
+    public static IReadOnlyList<TouchRequest> OfferTouchesGoingOut(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var going = new List<TouchRequest>();
+        foreach (var waiting in TouchGovernor.DueDeferred(state, now))
+        {
+            if (waiting is { DedupeKey: not null, CouponCode: null })
+            {
+                var request = TouchGovernor.WaitingRequest(waiting) with
+                {
+                    Channel = MemberProfile.PreferredChannel(state, waiting.PreferredChannel ?? waiting.Channel, waiting.FallbackChannel),
+                };
+                if (TouchGovernor.WouldSend(state, request, options, now))
+                {
+                    going.Add(request);
+                }
+            }
+        }
+
+        var s = state.Lifecycle;
+        var o = options.Lifecycle;
+        if (s is { LastActivityAt: { } last, WinBackLevel: < 1 } && s.Stage != LifecycleStages.Dormant
+            && now >= last + TimeSpan.FromDays(o.AtRiskAfterDays))
+        {
+            var start = s.WinBackStartedAt ?? last + TimeSpan.FromDays(o.AtRiskAfterDays);
+            if (WinBackPolicy.LevelDue(o, start, now) == 1)
+            {
+                var l1 = WinBackPolicy.RequestFor(state, o, start, 1);
+                if (TouchGovernor.WouldSend(state, l1, options, now))
+                {
+                    going.Add(l1);
+                }
+            }
+        }
+
+        if (BirthdayTouchDue(state, options, now) is { } birthday && TouchGovernor.WouldSend(state, birthday.Request, options, now))
+        {
+            going.Add(birthday.Request);
+        }
+
+        return going;
     }
 
     /// <summary>

@@ -149,13 +149,16 @@ public static class MemberDecider
     /// <param name="now">The instant of the tick.</param>
     /// <param name="fulfil">Fulfils a win-back level's offer once its touch is decided sent, at once or when a waiting one goes out (see <see cref="MemberTick.Run"/>); null: announce only.</param>
     /// <param name="metrics">Programme metrics rules; null: the member records no metric contributions.</param>
-    public static MemberOutcome<MemberTickResult> Tick(MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil = null, MetricsOptions? metrics = null)
+    /// <param name="hold">Keeps an offer touch that would go out now waiting in its window (see <see cref="MemberTick.Run"/>); null: none is held.</param>
+    public static MemberOutcome<MemberTickResult> Tick(
+        MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchRequest>? fulfil = null, MetricsOptions? metrics = null,
+        Func<TouchRequest, TouchHold?>? hold = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         var before = MemberFingerprint.Of(state);
         var metricsBefore = MemberMetricsPolicy.Before(state);
-        var tick = MemberTick.Run(state, options, now, fulfil);
+        var tick = MemberTick.Run(state, options, now, fulfil, hold);
         var effects = new List<MemberEffect>();
         Archive(state, tick.Engine.NewEntries, effects);
         foreach (var held in tick.Engine.ExpiredHeldRefunds)

@@ -1,13 +1,17 @@
+using System.Globalization;
 using Engagement.Domain.Members;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Offers;
 
 /// <summary>
 /// The stock rule of coupons tied to goods (CONTRACT.md §2.1; docs/offers.md "Store inventory"): a coupon whose scope
 /// names skus is issued only where the member's home store (<see cref="MemberCoupons.HomeStore"/>) or another store of the
-/// member's region has one of them in stock, on a campaign arm and the admin issue (not yet the win-back L1 gift or the
-/// birthday coupon, issued on the tick without a look-up: docs/offers.md "Store inventory"). Whether the goods are in stock is the caller's look-up (store inventory
-/// grains); this holds when that look-up is needed and what is done without stock. A coupon without skus never needs it.
+/// member's region has one of them in stock, on a campaign arm, the admin issue, and the touches of the win-back L1 gift
+/// and the birthday coupon (<see cref="StockWanted"/>, <see cref="HoldFor"/>). Whether the goods are in stock is the
+/// caller's look-up (store inventory grains); this holds when that look-up is needed and what is done without stock. A
+/// coupon without skus never needs it.
 /// </summary>
 public static class GoodsTiedCoupons
 {
@@ -29,6 +33,57 @@ public static class GoodsTiedCoupons
         var code = offers.Codes().CodeFor(state.MemberId, grantId);
         var book = MemberCoupons.Book(state);
         return book.Find(code) is null && !book.ForgottenCodes.Contains(code, StringComparer.Ordinal);
+    }
+
+    /// <summary>The start of the reason of a touch held for stock (<see cref="HoldFor"/>), as the touch history shows it.</summary>
+    public const string HeldForStock = "held for stock";
+
+    /// <summary>
+    /// The grants whose stock the tick must look up before its change: of the offer touches going out this tick
+    /// (<c>Lifecycle.MemberTick.OfferTouchesGoingOut</c>), those whose coupon (the win-back L1 gift, <c>winback:L1:{episode}</c>;
+    /// the birthday coupon, <c>birthday:{year}</c>) is tied to skus and not held already (<see cref="NeedsStock"/>), each
+    /// once, with its skus. Empty for templates without skus: nothing is looked up.
+    /// </summary>
+    public static IReadOnlyList<(string GrantId, IReadOnlyList<string> Skus)> StockWanted(
+        MemberState state, IEnumerable<TouchRequest> going, OffersOptions offers, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(going);
+        var wanted = new List<(string GrantId, IReadOnlyList<string> Skus)>();
+        foreach (var request in going)
+        {
+            var (template, grantId) = OfferFulfilment.TouchGrant(request, offers, options);
+            if (template is { Scope.Skus: { Count: > 0 } skus } && NeedsStock(state, skus, grantId, offers) && !wanted.Exists(w => w.GrantId == grantId))
+            {
+                wanted.Add((grantId, skus));
+            }
+        }
+
+        return wanted;
+    }
+
+    /// <summary>
+    /// Whether the tick holds an offer touch that would go out now (CONTRACT.md §2.1: an offer is fulfilled, not only
+    /// announced): its coupon is tied to skus, not held already, and <paramref name="inStock"/> (the tick's look-up, by
+    /// grant id) did not find one near the member, or has no answer for it (the look-up failed or timed out). The touch
+    /// then waits in its window, unsent and taking no cap, and is decided again
+    /// <see cref="OffersOptions.StockRetryHours"/> later (UTC; at its window's end at the latest, where it is suppressed as an
+    /// expired offer). Null: it goes out as before, its coupon issued (<see cref="OfferFulfilment.ForTouch"/>).
+    /// </summary>
+    public static TouchHold? HoldFor(
+        MemberState state, TouchRequest request, OffersOptions offers, ProgramOptions options, DateTimeOffset now, IReadOnlyDictionary<string, bool> inStock)
+    {
+        ArgumentNullException.ThrowIfNull(inStock);
+        var (template, grantId) = OfferFulfilment.TouchGrant(request, offers, options);
+        if (template is not { Scope.Skus: { Count: > 0 } skus } || !NeedsStock(state, skus, grantId, offers)
+            || (inStock.TryGetValue(grantId, out var found) && found))
+        {
+            return null;
+        }
+
+        var why = inStock.ContainsKey(grantId)
+            ? string.Create(CultureInfo.InvariantCulture, $"none of the coupon's {skus.Count} sku(s) is in stock near the member ({NearMember(state, now)})")
+            : "the stock look-up did not answer";
+        return new TouchHold($"{HeldForStock}: {why}; grant {grantId} not issued yet", now + TimeSpan.FromHours(offers.StockRetryHours));
     }
 
     /// <summary>

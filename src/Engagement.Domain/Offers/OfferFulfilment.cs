@@ -33,19 +33,13 @@ public static class OfferFulfilment
     /// Fulfils the offer of a touch the tick is about to decide: win-back L1 issues the wake-up gift coupon
     /// (<see cref="OffersOptions.WinBackGift"/>, grant <c>winback:L1:{episode}</c>), the birthday benefit touch the birthday
     /// coupon (<see cref="OffersOptions.BirthdayCoupon"/>, grant <c>birthday:{year}</c>); the request comes back carrying
-    /// the coupon's code. Other touches, a template set to null, or no coupon secret leave the request as it is.
+    /// the coupon's code. Other touches, a template set to null, or no coupon secret leave the request as it is. A template
+    /// tied to skus reaches here only once stock was found near the member: the tick holds its touch otherwise
+    /// (<see cref="GoodsTiedCoupons.HoldFor"/>).
     /// </summary>
     public static TouchRequest ForTouch(MemberState state, TouchRequest request, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(offers);
-        ArgumentNullException.ThrowIfNull(options);
-        var (template, grantId) = request switch
-        {
-            { Level: 1 } when request.Kind == options.Lifecycle.Level1.Kind => (offers.WinBackGift, "winback:L1:" + request.DedupeKey),
-            { Kind: TouchKinds.BirthdayBenefit } => (offers.BirthdayCoupon, "birthday:" + request.DedupeKey),
-            _ => (null, ""),
-        };
+        var (template, grantId) = TouchGrant(request, offers, options);
         if (template is null || !offers.CanIssue)
         {
             return request;
@@ -53,6 +47,24 @@ public static class OfferFulfilment
 
         var outcome = MemberCoupons.Issue(state, template, grantId, offers, options, now);
         return outcome.Reply.Coupon is { } coupon ? request with { CouponCode = coupon.Code } : request;
+    }
+
+    /// <summary>
+    /// The coupon template a touch's offer issues and the grant id it issues it under: the win-back L1 gift
+    /// (<c>winback:L1:{episode}</c>), the birthday coupon (<c>birthday:{year}</c>); (null, "") for any other touch or a
+    /// template set to null.
+    /// </summary>
+    public static (CouponTemplate? Template, string GrantId) TouchGrant(TouchRequest request, OffersOptions offers, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(offers);
+        ArgumentNullException.ThrowIfNull(options);
+        return request switch
+        {
+            { Level: 1 } when request.Kind == options.Lifecycle.Level1.Kind => (offers.WinBackGift, "winback:L1:" + request.DedupeKey),
+            { Kind: TouchKinds.BirthdayBenefit } => (offers.BirthdayCoupon, "birthday:" + request.DedupeKey),
+            _ => (null, ""),
+        };
     }
 
     /// <summary>

@@ -92,6 +92,13 @@ public sealed class OffersOptions
             : throw new InvalidOperationException($"{SectionName}:CouponSecret is not set (at least {CouponCodes.MinSecretLength} characters): coupons cannot be issued");
 
     /// <summary>
+    /// Hours a win-back L1 gift or birthday coupon touch tied to skus (<c>Scope:Skus</c>) waits in its window, held
+    /// because no store near the member had the goods or the stock look-up did not answer, before its tick looks again
+    /// (<see cref="GoodsTiedCoupons.HoldFor"/>; docs/offers.md "Store inventory"), 1–48. Default 6.
+    /// </summary>
+    public int StockRetryHours { get; set; } = 6;
+
+    /// <summary>
     /// The warning a silo logs once at start while <see cref="WinBackGift"/> or <see cref="BirthdayCoupon"/> is tied to skus
     /// (<c>Scope:Skus</c>): the member's tick issues them without the stock check campaign and admin coupons get
     /// (docs/offers.md "Store inventory", known limitation). Null when neither names skus. Names settings, never values.
@@ -149,6 +156,11 @@ public sealed class OffersOptions
         if (StockHoldMinutes is < 2 or > 1_440)
         {
             errors.Add("StockHoldMinutes must be 2–1440.");
+        }
+
+        if (StockRetryHours is < 1 or > 48)
+        {
+            errors.Add("StockRetryHours must be 1–48.");
         }
 
         if (PriorityBookingMaxDaysAhead is < 1 or > 365)

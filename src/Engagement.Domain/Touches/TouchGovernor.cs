@@ -17,11 +17,16 @@ namespace Engagement.Domain.Touches;
 /// A touch id already sent or suppressed is final: deciding it again returns the recorded decision and counts
 /// nothing. A deferred one is decided afresh once its <c>NotBefore</c> has come.
 /// </remarks>
-public static class TouchGovernor
+public static partial class TouchGovernor
 {
     private static readonly TimeSpan Week = TimeSpan.FromDays(7);
 
-    public static TouchDecision Decide(MemberState state, TouchRequest request, ProgramOptions options, DateTimeOffset now)
+    /// <summary>
+    /// Decides <paramref name="request"/> at <paramref name="now"/> and records the decision. <paramref name="hold"/>, asked
+    /// only when the touch would go out now, may keep it waiting instead (<see cref="TouchHold"/>): recorded deferred
+    /// to the hold's retry instant (at most the request's <c>ValidUntil</c>), so it counts on no cap.
+    /// </summary>
+    public static TouchDecision Decide(MemberState state, TouchRequest request, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchHold?>? hold = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var touchId = TouchIds.For(state.MemberId, request);
@@ -31,7 +36,13 @@ public static class TouchGovernor
             return previous with { };
         }
 
-        var draft = new TouchDecision
+        var draft = Draft(touchId, request, options);
+        draft.Attempt = (previous?.Attempt ?? 0) + 1;
+        return DecideAndRecord(state, draft, options, now, request.SuppressReason, hold is null ? null : () => hold(request));
+    }
+
+    private static TouchDecision Draft(string touchId, TouchRequest request, ProgramOptions options) =>
+        new TouchDecision
         {
             TouchId = touchId,
             Category = request.Category ?? CategoryOf(request.Kind, options.Touches),
@@ -45,10 +56,7 @@ public static class TouchGovernor
             Offer = request.Offer,
             CouponCode = request.CouponCode,
             ValidUntil = request.ValidUntil,
-            Attempt = (previous?.Attempt ?? 0) + 1,
         };
-        return DecideAndRecord(state, draft, options, now, request.SuppressReason);
-    }
 
     /// <summary>Deferred touches whose <c>NotBefore</c> has come, in the order they will be retried (service first).</summary>
     public static IReadOnlyList<TouchDecision> DueDeferred(MemberState state, DateTimeOffset now) =>
@@ -64,7 +72,14 @@ public static class TouchGovernor
     /// at <paramref name="now"/> would: the fallback while the member is opted out of the preferred channel, the preferred
     /// one again once they opted back in (CONTRACT.md §2).
     /// </summary>
-    public static IReadOnlyList<TouchDecision> RetryDeferred(MemberState state, ProgramOptions options, DateTimeOffset now)
+    /// <param name="state">The member, changed in place.</param>
+    /// <param name="options">The programme rules.</param>
+    /// <param name="now">The instant of the retry (UTC).</param>
+    /// <param name="hold">
+    /// Asked, for a waiting touch that kept its request's dedupe key and would go out now, with the request rebuilt from it
+    /// (<see cref="WaitingRequest"/>): a <see cref="TouchHold"/> keeps it waiting (see <see cref="Decide"/>).
+    /// </param>
+    public static IReadOnlyList<TouchDecision> RetryDeferred(MemberState state, ProgramOptions options, DateTimeOffset now, Func<TouchRequest, TouchHold?>? hold = null)
     {
         var results = new List<TouchDecision>();
         foreach (var due in DueDeferred(state, now))
@@ -78,7 +93,8 @@ public static class TouchGovernor
                 Published = false,
                 Attempt = due.Attempt + 1,
             };
-            results.Add(DecideAndRecord(state, draft, options, now));
+            var heldBy = hold is null || draft.DedupeKey is null || draft.CouponCode is not null ? null : (Func<TouchHold?>)(() => hold(WaitingRequest(draft)));
+            results.Add(DecideAndRecord(state, draft, options, now, hold: heldBy));
         }
 
         return results;
@@ -273,7 +289,8 @@ public static class TouchGovernor
     private static string CategoryOf(string kind, TouchOptions options) =>
         options.ServiceKinds.Contains(kind, StringComparer.OrdinalIgnoreCase) ? TouchCategories.Service : TouchCategories.Marketing;
 
-    private static TouchDecision DecideAndRecord(MemberState state, TouchDecision draft, ProgramOptions programOptions, DateTimeOffset now, string? suppress = null)
+    private static TouchDecision DecideAndRecord(
+        MemberState state, TouchDecision draft, ProgramOptions programOptions, DateTimeOffset now, string? suppress = null, Func<TouchHold?>? hold = null)
     {
         var options = programOptions.Touches;
         var zone = ZoneOf(state, programOptions);
@@ -293,7 +310,20 @@ public static class TouchGovernor
         else
         {
             var (at, reason) = TouchCaps.EarliestAllowed(state.Touches, options, draft, zone, now);
-            if (at <= now)
+            if (at <= now && hold?.Invoke() is { } held)
+            {
+                // Waiting, not sent: it takes no cap; it is decided afresh at the retry, or found expired once its window closed.
+                if (TouchHistory.WaitingFull(state.Touches, draft.TouchId, options.MaxRecordedDecisions))
+                {
+                    Settle(draft, TouchDecisions.Suppressed, $"{held.Reason}; {options.MaxRecordedDecisions} touches already wait (Touches:MaxRecordedDecisions)");
+                }
+                else
+                {
+                    Settle(draft, TouchDecisions.Deferred, held.Reason);
+                    draft.NotBefore = draft.ValidUntil is { } end && end < held.RetryAt ? end : held.RetryAt;
+                }
+            }
+            else if (at <= now)
             {
                 Settle(draft, TouchDecisions.Sent, SentReason(draft));
             }
