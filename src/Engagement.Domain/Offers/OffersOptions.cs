@@ -98,22 +98,6 @@ public sealed class OffersOptions
     /// </summary>
     public int StockRetryHours { get; set; } = 6;
 
-    /// <summary>
-    /// The warning a silo logs once at start while <see cref="WinBackGift"/> or <see cref="BirthdayCoupon"/> is tied to skus
-    /// (<c>Scope:Skus</c>): the member's tick issues them without the stock check campaign and admin coupons get
-    /// (docs/offers.md "Store inventory", known limitation). Null when neither names skus. Names settings, never values.
-    /// </summary>
-    public string? UncheckedStockWarning()
-    {
-        string[] tied = [.. new[] { (nameof(WinBackGift), WinBackGift), (nameof(BirthdayCoupon), BirthdayCoupon) }
-            .Where(t => t.Item2 is { Scope.Skus.Count: > 0 })
-            .Select(t => $"{SectionName}:{t.Item1}:Scope:Skus")];
-        return tied.Length == 0 ? null
-            : $"{string.Join(" and ", tied)} {(tied.Length == 1 ? "is" : "are")} set, but the win-back L1 gift and the birthday coupon are issued "
-                + "without a stock check: a member may get one that no store near them can honour. Only campaign and admin coupons tied "
-                + "to skus wait for stock (docs/offers.md \"Store inventory\").";
-    }
-
     /// <summary>What is wrong with these settings; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

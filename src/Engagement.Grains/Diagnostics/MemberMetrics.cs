@@ -22,7 +22,14 @@ public static class MemberMetrics
     private static readonly Counter<long> LeftPendingCounter = Meter.CreateCounter<long>(
         "engagement.outbox.left_pending", "{effect}", "Effects a member still had pending after the emit of its deactivation (its lifecycle reminder is moved to wake it for them); not counted when the silo shuts down with only metric contributions left, nor when the deactivation emits nothing because memory was ahead of storage (a failed change: storage keeps them for the next activation)");
 
+    private static readonly Counter<long> HeldForStockCounter = Meter.CreateCounter<long>(
+        "engagement.offers.touches_held_for_stock", "{touch}", "Win-back L1 gift or birthday coupon touches tied to skus held in their window by a tick (no store near the member had the goods, or the look-up did not answer); each retry that holds again counts again. Tag kind: the touch kind");
+    private static readonly Counter<long> TouchStockLookUpsCounter = Meter.CreateCounter<long>(
+        "engagement.offers.touch_stock_lookups", "{lookup}", "Stock look-ups a tick made for a win-back L1 gift or birthday coupon tied to skus whose touch goes out (one per grant); tag outcome: in_stock, out_of_stock, failed");
+
     private static long _rejected;
+    private static long _heldForStock;
+    private static long _touchStockLookUps;
     private static long _held;
     private static long _reminderRegistrations;
 
@@ -31,6 +38,26 @@ public static class MemberMetrics
     public static long Held => Interlocked.Read(ref _held);
 
     public static long ReminderRegistrationCount => Interlocked.Read(ref _reminderRegistrations);
+
+    /// <summary>Touches held for stock so far in this process (<c>engagement.offers.touches_held_for_stock</c>).</summary>
+    public static long TouchesHeldForStock => Interlocked.Read(ref _heldForStock);
+
+    /// <summary>Stock look-ups the tick made so far in this process (<c>engagement.offers.touch_stock_lookups</c>).</summary>
+    public static long TouchStockLookUps => Interlocked.Read(ref _touchStockLookUps);
+
+    /// <summary>Counts one touch of <paramref name="kind"/> held for stock by a tick.</summary>
+    public static void TouchHeldForStock(string kind)
+    {
+        Interlocked.Increment(ref _heldForStock);
+        HeldForStockCounter.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    }
+
+    /// <summary>Counts one stock look-up of the tick, by <paramref name="outcome"/>: <c>in_stock</c>, <c>out_of_stock</c>, <c>failed</c>.</summary>
+    public static void TouchStockLookedUp(string outcome)
+    {
+        Interlocked.Increment(ref _touchStockLookUps);
+        TouchStockLookUpsCounter.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    }
 
     public static void EventRejected()
     {

@@ -280,7 +280,10 @@ public sealed class MemberGrain(
     private async Task TickAsync()
     {
         var now = _member.Now;
-        var outcome = MemberDecider.Tick(Member, Options, now, _offers.FulfilTouch(now), _member.Metrics);
+
+        // Stock of a goods-tied L1 gift or birthday coupon whose touch goes out: looked up before the change, never inside it.
+        var inStock = await _offers.TouchStockAsync(now);
+        var outcome = MemberDecider.Tick(Member, Options, now, _offers.FulfilTouch(now), _member.Metrics, _offers.HoldForStock(inStock, now));
         var coupons = _offers.TickStep(now);
         var resynced = _wakeUps.Advance(now);
         Logger.LogOutcome(MemberId, outcome);
@@ -293,5 +296,6 @@ public sealed class MemberGrain(
 
         // Most ticks of a quiet, settled member decide nothing: then nothing is written.
         await _gate.CommitAsync(outcome.StateChanged || coupons.StateChanged || side.Changed || rescheduled || resynced);
+        _offers.CountHolds(outcome.Touches);
     }
 }

@@ -116,6 +116,12 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: a coupon of offer {OfferId} was reissued by {Actor} (reissue {ReissueId})")]
     public static partial void LogCouponReissued(this ILogger logger, string memberId, string offerId, string actor, string reissueId);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: the {Kind} touch {TouchId} waits in its window, decided again at {RetryAt}: {Reason}")]
+    public static partial void LogTouchHeldForStock(this ILogger logger, string memberId, string kind, string touchId, DateTimeOffset? retryAt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: the stock look-up for grant {GrantId} failed; its touch is held this tick and the rest of the tick goes on")]
+    public static partial void LogTouchStockLookUpFailed(this ILogger logger, Exception exception, string memberId, string grantId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} booked priority slot {SlotStart} at {StoreId} (booking {BookingId})")]
     public static partial void LogPriorityBooked(this ILogger logger, string memberId, string bookingId, string storeId, DateTimeOffset slotStart);
 
