@@ -1,5 +1,6 @@
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
+using Engagement.Contracts.Storage;
 using Engagement.Domain.Lifecycle;
 using Engagement.Domain.Members;
 using Engagement.Domain.Metrics;
@@ -7,6 +8,7 @@ using Engagement.Domain.Offers;
 using Engagement.Domain.Touches;
 using GrainMetrics = Engagement.Grains.Diagnostics.MemberMetrics;
 using Engagement.Grains.Offers;
+using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;
@@ -296,8 +298,10 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
                 answers[grantId] = found;
                 GrainMetrics.TouchStockLookedUp(found ? "in_stock" : "out_of_stock");
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
             {
+                // No token of ours is involved: a cancellation here (an activation cancelled, a storage timeout's
+                // TaskCanceledException) is the stock grain failing, and holds only this touch, never the tick.
                 GrainMetrics.TouchStockLookedUp("failed");
                 Logger.LogTouchStockLookUpFailed(ex, MemberId, grantId);
             }

@@ -49,6 +49,9 @@ public class CampaignClusterFixture : IAsyncLifetime
     /// <summary>Every log line of the silo.</summary>
     public SiloLog Logs { get; } = new();
 
+    /// <summary>Stock look-ups of chosen stores that throw or never answer; off unless a test arms it for a store of its own.</summary>
+    public StockCallFaults StockCalls { get; } = new();
+
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
 
     public async Task InitializeAsync()
@@ -70,6 +73,7 @@ public class CampaignClusterFixture : IAsyncLifetime
             silo.UseInMemoryReminderService();
             silo.AddFaultyEngagementStorage(Faults);
             silo.AddOutgoingGrainCallFilter(LostReplies.FilterAsync);
+            silo.AddOutgoingGrainCallFilter(StockCalls.FilterAsync);
             silo.AddMemoryStreams(StreamNames.Provider);
             silo.AddEngagementGrains(configuration);
             silo.Services.AddSingleton<IMemberIndex>(sp => new GatedMemberIndex(new TimingOutMemberIndex(ActivatorUtilities.CreateInstance<InMemoryMemberIndex>(sp), IndexTimeouts, sp.GetRequiredService<IGrainContextAccessor>()), IndexGate));

@@ -95,6 +95,27 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
     }
 
     [Fact]
+    public async Task AStockLookUpCancelledByNobodyOfOursHoldsOnlyTheGiftTouchAndTheTickIsStored()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var (member, region, store) = ("GC" + id, "south-" + id, "CX" + id);
+        await BuyAsync(member, store, region);
+
+        // A storage timeout in the stock grain reaches the member as a TaskCanceledException nobody of ours asked for.
+        cluster.StockCalls.Throw(store, what => new TaskCanceledException(what));
+
+        var held = await TickUntilL1DecidedAsync(member);
+
+        Assert.Equal("deferred", held.Decision);
+        Assert.StartsWith(GoodsTiedCoupons.HeldForStock + ": the stock look-up did not answer", held.Reason, StringComparison.Ordinal);
+        var stored = cluster.Faults.Stored<MemberGrainState>(member)!.Member;
+        Assert.Equal(1, stored.Lifecycle.WinBackLevel);
+        Assert.Contains(stored.Touches.Decisions, d => d.Kind == L1 && d.Decision == "deferred");
+        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == member && t.Kind == L1);
+        cluster.StockCalls.Heal(store);
+    }
+
+    [Fact]
     public async Task ABirthdayCouponWithNoStockNearIsHeldNotLostThenIssuedWhenTheCakeArrives()
     {
         var id = Guid.NewGuid().ToString("N")[..8];
