@@ -294,7 +294,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
         {
             try
             {
-                var found = await CouponStock.InStockNearAsync(grains, Member, now, skus).WaitAsync(StockLookUpTimeout);
+                var found = await CouponStock.InStockNearAsync(grains, Member, now, skus).WaitAsync(StockLookUpTimeout, member.Services.Time);
                 answers[grantId] = found;
                 GrainMetrics.TouchStockLookedUp(found ? "in_stock" : "out_of_stock");
             }
@@ -331,7 +331,10 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
         }
     }
 
-    /// <summary>How long the tick waits for one stock look-up before holding that touch without an answer.</summary>
+    /// <summary>
+    /// How long the tick waits for one stock look-up before holding that touch without an answer, on the engine's clock
+    /// (<see cref="MemberGrainServices.Time"/>).
+    /// </summary>
     public static readonly TimeSpan StockLookUpTimeout = TimeSpan.FromSeconds(5);
 
     private bool TouchCouponsTiedToGoods =>

@@ -116,6 +116,55 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
     }
 
     [Fact]
+    public async Task AStockLookUpThatNeverAnswersTimesOutOnTheEngineClockAndHoldsTheGiftTouch()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var (member, region, store) = ("GT" + id, "hang-" + id, "HX" + id);
+        await BuyAsync(member, store, region);
+
+        // Up to the day before L1: nothing is looked up yet.
+        for (var day = 0; day < 29; day++)
+        {
+            cluster.Time.Advance(TimeSpan.FromDays(1));
+            await TickAsync(member);
+        }
+
+        var entered = cluster.StockCalls.Hang(store);
+        try
+        {
+            cluster.Time.Advance(TimeSpan.FromDays(1));
+            var tick = TickAsync(member);
+            await entered.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // The 5 s look-up timeout runs on the engine's clock: moving it on ends the wait, with no real 5 s passing.
+            var deadline = DateTime.UtcNow.AddSeconds(3);
+            cluster.Time.Advance(TimeSpan.FromSeconds(5));
+            while (!tick.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                await Task.Yield();
+                if (!tick.IsCompleted && DateTime.UtcNow > deadline.AddSeconds(-2))
+                {
+                    cluster.Time.Advance(TimeSpan.FromSeconds(1)); // the timer may have been armed just after the first move
+                }
+
+                await Task.WhenAny(tick, Task.Delay(50));
+            }
+
+            Assert.True(tick.IsCompleted, "the tick still waits for the stock look-up after the engine clock passed 5 s");
+            await tick;
+        }
+        finally
+        {
+            cluster.StockCalls.Heal(store);
+        }
+
+        var held = Assert.Single(await cluster.Client.GetGrain<IMemberGrain>(member).GetTouchesAsync(50), t => t.Kind == L1);
+        Assert.Equal("deferred", held.Decision);
+        Assert.StartsWith(GoodsTiedCoupons.HeldForStock + ": the stock look-up did not answer", held.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == member && t.Kind == L1);
+    }
+
+    [Fact]
     public async Task ABirthdayCouponWithNoStockNearIsHeldNotLostThenIssuedWhenTheCakeArrives()
     {
         var id = Guid.NewGuid().ToString("N")[..8];
