@@ -131,55 +131,26 @@ public static class MemberTick
     }
 
     /// <summary>
-    /// The offer touches (a win-back level's, the birthday benefit's) that the tick at <paramref name="now"/> would send,
-    /// judged without changing the member: waiting ones that kept their dedupe key and are due, the win-back L1 touch of an
-    /// episode entering L1 now, this year's birthday touch. Each is a request whose grant can be named
-    /// (<c>Offers.OfferFulfilment.TouchGrant</c>). It may name one the tick then does not send (two due under one cap, a
-    /// tier lost in grace first); it misses none the tick sends. The grain asks it before the tick, so a stock look-up is
-    /// made only for a touch that goes out (docs/offers.md "Store inventory").
+    /// The offer touches (a win-back level's, the birthday benefit's) the tick at <paramref name="now"/> may ask its hold
+    /// about, judged without changing the member: the tick itself (<see cref="Run"/>) runs on a copy of the member
+    /// (<c>MemberProjection.Copy</c>), after the time-driven rules (a tier placed or upgraded, a benefit granted or lost in
+    /// grace), with a hold that records each request and holds it. A held touch takes no cap, so every touch the real
+    /// tick asks about is named (sending one may then cap a later one: the look-ahead may name a touch the tick does not
+    /// send, one look-up it did not need). Nothing is named in quiet hours or past a cap. The grain asks it before the
+    /// tick, so a stock look-up is made only for a touch that goes out (docs/offers.md "Store inventory"); the copy costs a
+    /// serialisation of the member, paid only while a template is tied to skus.
     /// </summary>
     public static IReadOnlyList<TouchRequest> OfferTouchesGoingOut(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
-        var going = new List<TouchRequest>();
-        foreach (var waiting in TouchGovernor.DueDeferred(state, now))
+        var asked = new List<TouchRequest>();
+        Run(MemberProjection.Copy(state), options, now, fulfil: null, hold: request =>
         {
-            if (waiting is { DedupeKey: not null, CouponCode: null })
-            {
-                var request = TouchGovernor.WaitingRequest(waiting) with
-                {
-                    Channel = MemberProfile.PreferredChannel(state, waiting.PreferredChannel ?? waiting.Channel, waiting.FallbackChannel),
-                };
-                if (TouchGovernor.WouldSend(state, request, options, now))
-                {
-                    going.Add(request);
-                }
-            }
-        }
-
-        var s = state.Lifecycle;
-        var o = options.Lifecycle;
-        if (s is { LastActivityAt: { } last, WinBackLevel: < 1 } && s.Stage != LifecycleStages.Dormant
-            && now >= last + TimeSpan.FromDays(o.AtRiskAfterDays))
-        {
-            var start = s.WinBackStartedAt ?? last + TimeSpan.FromDays(o.AtRiskAfterDays);
-            if (WinBackPolicy.LevelDue(o, start, now) == 1)
-            {
-                var l1 = WinBackPolicy.RequestFor(state, o, start, 1);
-                if (TouchGovernor.WouldSend(state, l1, options, now))
-                {
-                    going.Add(l1);
-                }
-            }
-        }
-
-        if (BirthdayTouchDue(state, options, now) is { } birthday && TouchGovernor.WouldSend(state, birthday.Request, options, now))
-        {
-            going.Add(birthday.Request);
-        }
-
-        return going;
+            asked.Add(request);
+            return new TouchHold("look-ahead", now.AddHours(1));
+        });
+        return asked;
     }
 
     /// <summary>

@@ -36,11 +36,15 @@ public static class MemberProjection
             return state;
         }
 
-        var copy = JsonSerializer.Deserialize<MemberState>(JsonSerializer.SerializeToUtf8Bytes(state, Json), Json)!;
+        var copy = Copy(state);
         MemberEngine.ApplyTimePassed(copy, options, now);
         LifecyclePolicy.Advance(copy, options, now);
         return copy;
     }
+
+    /// <summary>A deep copy of <paramref name="state"/>, through its stored JSON form: what a look-ahead may change freely.</summary>
+    internal static MemberState Copy(MemberState state) =>
+        JsonSerializer.Deserialize<MemberState>(JsonSerializer.SerializeToUtf8Bytes(state, Json), Json)!;
 
     /// <summary>Whether a lot has reached its expiry, a tier grace has ended or a lifecycle boundary has passed.</summary>
     private static bool IsDue(MemberState state, ProgramOptions options, DateTimeOffset now)

@@ -64,27 +64,47 @@ public static class GoodsTiedCoupons
     /// <summary>
     /// Whether the tick holds an offer touch that would go out now (CONTRACT.md §2.1: an offer is fulfilled, not only
     /// announced): its coupon is tied to skus, not held already, and <paramref name="inStock"/> (the tick's look-up, by
-    /// grant id) did not find one near the member, or has no answer for it (the look-up failed or timed out). The touch
-    /// then waits in its window, unsent and taking no cap, and is decided again
-    /// <see cref="OffersOptions.StockRetryHours"/> later (UTC; at its window's end at the latest, where it is suppressed as an
-    /// expired offer). Null: it goes out as before, its coupon issued (<see cref="OfferFulfilment.ForTouch"/>).
+    /// grant id: true in stock near the member, false none, null no answer as the look-up failed or timed out) did not
+    /// find one. A grant <paramref name="inStock"/> does not name at all was not looked up (the look-ahead did not name
+    /// it): held too, with its own reason (<see cref="HoldCause"/> <c>not_looked_up</c>), never sent unchecked. The touch
+    /// then waits in its window, unsent and taking no cap, and is decided again <see cref="OffersOptions.StockRetryHours"/>
+    /// later (UTC; at its window's end at the latest, where it is suppressed as an expired offer). Null: it goes out as
+    /// before, its coupon issued (<see cref="OfferFulfilment.ForTouch"/>).
     /// </summary>
     public static TouchHold? HoldFor(
-        MemberState state, TouchRequest request, OffersOptions offers, ProgramOptions options, DateTimeOffset now, IReadOnlyDictionary<string, bool> inStock)
+        MemberState state, TouchRequest request, OffersOptions offers, ProgramOptions options, DateTimeOffset now, IReadOnlyDictionary<string, bool?> inStock)
     {
         ArgumentNullException.ThrowIfNull(inStock);
         var (template, grantId) = OfferFulfilment.TouchGrant(request, offers, options);
         if (template is not { Scope.Skus: { Count: > 0 } skus } || !NeedsStock(state, skus, grantId, offers)
-            || (inStock.TryGetValue(grantId, out var found) && found))
+            || (inStock.TryGetValue(grantId, out var found) && found == true))
         {
             return null;
         }
 
-        var why = inStock.ContainsKey(grantId)
-            ? string.Create(CultureInfo.InvariantCulture, $"none of the coupon's {skus.Count} sku(s) is in stock near the member ({NearMember(state, now)})")
-            : "the stock look-up did not answer";
+        var why = !inStock.ContainsKey(grantId) ? NotLookedUp
+            : found is null ? NoAnswer
+            : string.Create(CultureInfo.InvariantCulture, $"none of the coupon's {skus.Count} sku(s) is in stock near the member ({NearMember(state, now)})");
         return new TouchHold($"{HeldForStock}: {why}; grant {grantId} not issued yet", now + TimeSpan.FromHours(offers.StockRetryHours));
     }
+
+    /// <summary>
+    /// Why a touch was held for stock, from its reason (<see cref="HoldFor"/>), as a metric tag: <c>out_of_stock</c>,
+    /// <c>no_answer</c> (the look-up failed or timed out), <c>not_looked_up</c> (the tick's look-ahead did not name it: a
+    /// defect to report); null when the reason is not a hold for stock.
+    /// </summary>
+    public static string? HoldCause(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return !reason.StartsWith(HeldForStock + ": ", StringComparison.Ordinal) ? null
+            : reason.StartsWith($"{HeldForStock}: {NotLookedUp}", StringComparison.Ordinal) ? "not_looked_up"
+            : reason.StartsWith($"{HeldForStock}: {NoAnswer}", StringComparison.Ordinal) ? "no_answer"
+            : "out_of_stock";
+    }
+
+    private const string NoAnswer = "the stock look-up did not answer";
+
+    private const string NotLookedUp = "the stock was not looked up this tick";
 
     /// <summary>
     /// Where stock was looked for, for a refusal's detail or a log line: <c>home store S1, region east</c>, with

@@ -23,7 +23,7 @@ public static class MemberMetrics
         "engagement.outbox.left_pending", "{effect}", "Effects a member still had pending after the emit of its deactivation (its lifecycle reminder is moved to wake it for them); not counted when the silo shuts down with only metric contributions left, nor when the deactivation emits nothing because memory was ahead of storage (a failed change: storage keeps them for the next activation)");
 
     private static readonly Counter<long> HeldForStockCounter = Meter.CreateCounter<long>(
-        "engagement.offers.touches_held_for_stock", "{touch}", "Win-back L1 gift or birthday coupon touches tied to skus held in their window by a tick (no store near the member had the goods, or the look-up did not answer); each retry that holds again counts again. Tag kind: the touch kind");
+        "engagement.offers.touches_held_for_stock", "{touch}", "Win-back L1 gift or birthday coupon touches tied to skus held in their window by a tick (no store near the member had the goods, or the look-up did not answer); each retry that holds again counts again. Tag kind: the touch kind; tag cause: out_of_stock, no_answer (the look-up failed or timed out), not_looked_up (the look-ahead did not name it: a defect)");
     private static readonly Counter<long> TouchStockLookUpsCounter = Meter.CreateCounter<long>(
         "engagement.offers.touch_stock_lookups", "{lookup}", "Stock look-ups a tick made for a win-back L1 gift or birthday coupon tied to skus whose touch goes out (one per grant); tag outcome: in_stock, out_of_stock, failed");
 
@@ -45,11 +45,11 @@ public static class MemberMetrics
     /// <summary>Stock look-ups the tick made so far in this process (<c>engagement.offers.touch_stock_lookups</c>).</summary>
     public static long TouchStockLookUps => Interlocked.Read(ref _touchStockLookUps);
 
-    /// <summary>Counts one touch of <paramref name="kind"/> held for stock by a tick.</summary>
-    public static void TouchHeldForStock(string kind)
+    /// <summary>Counts one touch of <paramref name="kind"/> held for stock by a tick, by <paramref name="cause"/> (<c>GoodsTiedCoupons.HoldCause</c>).</summary>
+    public static void TouchHeldForStock(string kind, string cause)
     {
         Interlocked.Increment(ref _heldForStock);
-        HeldForStockCounter.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        HeldForStockCounter.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("cause", cause));
     }
 
     /// <summary>Counts one stock look-up of the tick, by <paramref name="outcome"/>: <c>in_stock</c>, <c>out_of_stock</c>, <c>failed</c>.</summary>

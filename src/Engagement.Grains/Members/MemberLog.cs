@@ -119,6 +119,9 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: the {Kind} touch {TouchId} waits in its window, decided again at {RetryAt}: {Reason}")]
     public static partial void LogTouchHeldForStock(this ILogger logger, string memberId, string kind, string touchId, DateTimeOffset? retryAt, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: the {Kind} touch {TouchId} was held for stock with no look-up made (the tick's look-ahead did not name it), decided again at {RetryAt}")]
+    public static partial void LogTouchHeldNotLookedUp(this ILogger logger, string memberId, string kind, string touchId, DateTimeOffset? retryAt);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: the stock look-up for grant {GrantId} failed; its touch is held this tick and the rest of the tick goes on")]
     public static partial void LogTouchStockLookUpFailed(this ILogger logger, Exception exception, string memberId, string grantId);
 

@@ -281,9 +281,9 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
     /// <see cref="CouponStock"/> look-up per grant: true, in stock near the member; false, none. A look-up that fails or
     /// takes over <see cref="StockLookUpTimeout"/> gives no answer (a Warning; that touch is held, the tick goes on).
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, bool>> TouchStockAsync(DateTimeOffset now)
+    public async Task<IReadOnlyDictionary<string, bool?>> TouchStockAsync(DateTimeOffset now)
     {
-        var answers = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var answers = new Dictionary<string, bool?>(StringComparer.Ordinal);
         if (!TouchCouponsTiedToGoods)
         {
             return answers;
@@ -302,6 +302,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             {
                 // No token of ours is involved: a cancellation here (an activation cancelled, a storage timeout's
                 // TaskCanceledException) is the stock grain failing, and holds only this touch, never the tick.
+                answers[grantId] = null;
                 GrainMetrics.TouchStockLookedUp("failed");
                 Logger.LogTouchStockLookUpFailed(ex, MemberId, grantId);
             }
@@ -315,18 +316,28 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
     /// <paramref name="inStock"/> from <see cref="TouchStockAsync"/>); null when neither template is tied to skus, so those
     /// ticks run exactly as before.
     /// </summary>
-    public Func<TouchRequest, TouchHold?>? HoldForStock(IReadOnlyDictionary<string, bool> inStock, DateTimeOffset now) =>
+    public Func<TouchRequest, TouchHold?>? HoldForStock(IReadOnlyDictionary<string, bool?> inStock, DateTimeOffset now) =>
         TouchCouponsTiedToGoods ? request => GoodsTiedCoupons.HoldFor(Member, request, Offers, member.Options, now, inStock) : null;
 
-    /// <summary>Counts and logs (Information) each touch of a stored tick held for stock (<c>engagement.offers.touches_held_for_stock</c>).</summary>
+    /// <summary>
+    /// Counts and logs each touch of a stored tick held for stock (<c>engagement.offers.touches_held_for_stock</c>, tags
+    /// kind and cause): Information, or a Warning for one held as not looked up (the look-ahead missed it: a defect).
+    /// </summary>
     public void CountHolds(IReadOnlyList<TouchDecision> touches)
     {
         foreach (var held in touches)
         {
-            if (held.Decision == TouchDecisions.Deferred && held.Reason.StartsWith(GoodsTiedCoupons.HeldForStock, StringComparison.Ordinal))
+            if (held.Decision == TouchDecisions.Deferred && GoodsTiedCoupons.HoldCause(held.Reason) is { } cause)
             {
-                GrainMetrics.TouchHeldForStock(held.Kind);
-                Logger.LogTouchHeldForStock(MemberId, held.Kind, held.TouchId, held.NotBefore, held.Reason);
+                GrainMetrics.TouchHeldForStock(held.Kind, cause);
+                if (cause == "not_looked_up")
+                {
+                    Logger.LogTouchHeldNotLookedUp(MemberId, held.Kind, held.TouchId, held.NotBefore);
+                }
+                else
+                {
+                    Logger.LogTouchHeldForStock(MemberId, held.Kind, held.TouchId, held.NotBefore, held.Reason);
+                }
             }
         }
     }

@@ -38,7 +38,7 @@ public sealed class GoodsTiedTouchHoldTests
 
         Assert.Empty(Wanted(member, L1Due.AddDays(-1))); // nothing due yet: nothing to look up
         Assert.Equal([Grant], Wanted(member, L1Due));
-        var tick = Tick(member, L1Due, new Dictionary<string, bool> { [Grant] = true });
+        var tick = Tick(member, L1Due, new Dictionary<string, bool?> { [Grant] = true });
 
         var l1 = Assert.Single(tick.Touches, t => t.Level == 1);
         Assert.Equal((TouchDecisions.Sent, GrantCode), (l1.Decision, l1.CouponCode));
@@ -50,7 +50,7 @@ public sealed class GoodsTiedTouchHoldTests
     {
         var member = QuietMember();
 
-        var held = Assert.Single(Tick(member, L1Due, new Dictionary<string, bool> { [Grant] = false }).Touches, t => t.Level == 1);
+        var held = Assert.Single(Tick(member, L1Due, new Dictionary<string, bool?> { [Grant] = false }).Touches, t => t.Level == 1);
 
         Assert.Equal(TouchDecisions.Deferred, held.Decision);
         Assert.StartsWith(GoodsTiedCoupons.HeldForStock + ": none of the coupon's 1 sku(s) is in stock near the member", held.Reason, StringComparison.Ordinal);
@@ -64,11 +64,11 @@ public sealed class GoodsTiedTouchHoldTests
         Assert.Empty(Wanted(member, L1Due.AddHours(5)));
         var retry = L1Due.AddHours(6);
         Assert.Equal([Grant], Wanted(member, retry));
-        var unanswered = Assert.Single(Tick(member, retry, new Dictionary<string, bool>()).Touches, t => t.Level == 1);
+        var unanswered = Assert.Single(Tick(member, retry, new Dictionary<string, bool?> { [Grant] = null }).Touches, t => t.Level == 1);
         Assert.Equal(TouchDecisions.Deferred, unanswered.Decision);
         Assert.Contains("the stock look-up did not answer", unanswered.Reason, StringComparison.Ordinal);
 
-        var sent = Assert.Single(Tick(member, retry.AddHours(18), new Dictionary<string, bool> { [Grant] = true }).Touches, t => t.Level == 1);
+        var sent = Assert.Single(Tick(member, retry.AddHours(18), new Dictionary<string, bool?> { [Grant] = true }).Touches, t => t.Level == 1);
         Assert.Equal((TouchDecisions.Sent, GrantCode), (sent.Decision, sent.CouponCode));
         Assert.Contains(member.Outbox.Pending, e => e is PublishTouch p && p.Touch.CouponCode == GrantCode);
     }
@@ -78,11 +78,11 @@ public sealed class GoodsTiedTouchHoldTests
     {
         var member = QuietMember();
         var now = L1Due;
-        TouchDecision l1 = Assert.Single(Tick(member, now, new Dictionary<string, bool> { [Grant] = false }).Touches, t => t.Level == 1);
+        TouchDecision l1 = Assert.Single(Tick(member, now, new Dictionary<string, bool?> { [Grant] = false }).Touches, t => t.Level == 1);
         for (var retries = 0; retries < 200 && l1.Decision == TouchDecisions.Deferred; retries++)
         {
             now = l1.NotBefore!.Value;
-            l1 = Tick(member, now, new Dictionary<string, bool> { [Grant] = false }).Touches.SingleOrDefault(t => t.Level == 1) ?? TouchGovernor.Find(member, l1.TouchId)!;
+            l1 = Tick(member, now, new Dictionary<string, bool?> { [Grant] = false }).Touches.SingleOrDefault(t => t.Level == 1) ?? TouchGovernor.Find(member, l1.TouchId)!;
         }
 
         Assert.Equal(TouchDecisions.Suppressed, l1.Decision);
@@ -100,7 +100,7 @@ public sealed class GoodsTiedTouchHoldTests
 
         Assert.Single(going);
         Assert.Empty(GoodsTiedCoupons.StockWanted(member, going, plain, _options));
-        Assert.Null(GoodsTiedCoupons.HoldFor(member, going[0], plain, _options, L1Due, new Dictionary<string, bool>()));
+        Assert.Null(GoodsTiedCoupons.HoldFor(member, going[0], plain, _options, L1Due, new Dictionary<string, bool?>()));
     }
 
     private MemberState QuietMember()
@@ -113,7 +113,7 @@ public sealed class GoodsTiedTouchHoldTests
     private List<string> Wanted(MemberState member, DateTimeOffset now) =>
         [.. GoodsTiedCoupons.StockWanted(member, MemberTick.OfferTouchesGoingOut(member, _options, now), Offers, _options).Select(w => w.GrantId)];
 
-    private MemberTickResult Tick(MemberState member, DateTimeOffset now, Dictionary<string, bool> inStock) =>
+    private MemberTickResult Tick(MemberState member, DateTimeOffset now, Dictionary<string, bool?> inStock) =>
         MemberDecider.Tick(
             member, _options, now, r => OfferFulfilment.ForTouch(member, r, Offers, _options, now), hold: r => GoodsTiedCoupons.HoldFor(member, r, Offers, _options, now, inStock)).Reply;
 }

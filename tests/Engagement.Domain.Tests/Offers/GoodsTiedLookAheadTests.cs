@@ -1,0 +1,86 @@
+using Engagement.Domain.Lifecycle;
+using Engagement.Domain.Members;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Program;
+using Engagement.Domain.Touches;
+using static Engagement.Domain.Tests.Offers.CouponTestKit;
+
+namespace Engagement.Domain.Tests.Offers;
+
+/// <summary>
+/// The tick's look-ahead (<see cref="MemberTick.OfferTouchesGoingOut"/>) names every goods-tied offer touch the tick
+/// then asks its hold about (docs/offers.md "Store inventory"): the grain looks up only what it names, before the change,
+/// and a touch it missed would be held with no look-up made.
+/// </summary>
+public sealed class GoodsTiedLookAheadTests
+{
+    private static readonly CouponTemplate Gift = WakeUpGift with { Scope = new CouponScope { Skus = ["SKU-GIFT"] } };
+
+    private static readonly CouponTemplate Cake = new()
+    {
+        OfferId = "birthday-coupon", Kind = CouponKinds.NoThreshold, Value = 30m, ValidDays = 30, Scope = new CouponScope { Skus = ["SKU-CAKE"] },
+    };
+
+    private static readonly OffersOptions Offers = new() { CouponSecret = Secret, WinBackGift = Gift, BirthdayCoupon = Cake, StockRetryHours = 6 };
+
+    [Fact]
+    public void ABirthdayTouchOfATierTheTickItselfUpgradesIsNamedAndGoesWithItsCoupon()
+    {
+        // 600 CNY is V1 (no birthday benefit) until the rules lower V2 to 500: the tick's own reassessment upgrades the
+        // member and grants the benefit, then decides this year's birthday touch.
+        var options = new ProgramOptions();
+        var member = new MemberState { MemberId = "M1", Birthday = new DateOnly(1990, 11, 23) };
+        MemberDecider.Apply(member, new MemberEvent("e1", MemberEventTypes.Purchase, Noon.AddDays(-1)) { OrderId = "O1", Amount = 600m }, options, Noon.AddDays(-1));
+        Assert.DoesNotContain(member.Benefits, b => b.Code == "birthday-coupon");
+        var lowered = new ProgramOptions();
+        lowered.Tiers["V2"].Threshold = 500;
+
+        var named = Named(member, lowered, Noon);
+        var (asked, tick) = TickRecording(member, lowered, Noon, named.ToDictionary(g => g, _ => (bool?)true));
+
+        Assert.Contains("birthday:2026", named);
+        Assert.Subset(named.ToHashSet(), asked.ToHashSet());
+        var birthday = Assert.Single(tick.Touches, t => t.Kind == TouchKinds.BirthdayBenefit);
+        Assert.Equal((TouchDecisions.Sent, Codes.CodeFor("M1", "birthday:2026")), (birthday.Decision, birthday.CouponCode));
+    }
+
+    [Fact]
+    public void ATouchTheLookAheadDidNotNameIsHeldAsNotLookedUpNotAsAFailedLookUp()
+    {
+        var options = new ProgramOptions();
+        var member = new MemberState { MemberId = "M1", Birthday = new DateOnly(1990, 11, 23) };
+        MemberDecider.Apply(member, new MemberEvent("e1", MemberEventTypes.Purchase, Noon.AddDays(-1)) { OrderId = "O1", Amount = 1_200m }, options, Noon.AddDays(-1));
+
+        var (_, tick) = TickRecording(member, options, Noon, []);
+
+        var held = Assert.Single(tick.Touches, t => t.Kind == TouchKinds.BirthdayBenefit);
+        Assert.Equal(TouchDecisions.Deferred, held.Decision);
+        Assert.Equal("not_looked_up", GoodsTiedCoupons.HoldCause(held.Reason));
+        Assert.Equal("no_answer", GoodsTiedCoupons.HoldCause(GoodsTiedCoupons.HoldFor(member, new TouchRequest
+        {
+            Kind = TouchKinds.BirthdayBenefit, Channel = "sms", DedupeKey = "2027",
+        }, Offers, options, Noon, new Dictionary<string, bool?> { ["birthday:2027"] = null })!.Reason));
+    }
+
+    private static List<string> Named(MemberState member, ProgramOptions options, DateTimeOffset now) =>
+        [.. GoodsTiedCoupons.StockWanted(member, MemberTick.OfferTouchesGoingOut(member, options, now), Offers, options).Select(w => w.GrantId)];
+
+    /// <summary>Runs the tick with the real hold, recording the goods-tied grants the hold is asked about.</summary>
+    private static (List<string> Asked, MemberTickResult Tick) TickRecording(
+        MemberState member, ProgramOptions options, DateTimeOffset now, Dictionary<string, bool?> inStock)
+    {
+        var asked = new List<string>();
+        var tick = MemberDecider.Tick(
+            member, options, now, r => OfferFulfilment.ForTouch(member, r, Offers, options, now),
+            hold: r =>
+            {
+                if (OfferFulfilment.TouchGrant(r, Offers, options) is ({ Scope.Skus.Count: > 0 }, var grant))
+                {
+                    asked.Add(grant);
+                }
+
+                return GoodsTiedCoupons.HoldFor(member, r, Offers, options, now, inStock);
+            }).Reply;
+        return (asked, tick);
+    }
+}
