@@ -111,17 +111,13 @@ public static class MemberTick
     /// </summary>
     private static TouchDecision FulfilOnSend(MemberState state, TouchDecision retried, Func<TouchRequest, TouchRequest>? fulfil)
     {
-        if (fulfil is null || retried is not { Decision: TouchDecisions.Sent, CouponCode: null, DedupeKey: { } key })
+        if (fulfil is null || retried is not { Decision: TouchDecisions.Sent, CouponCode: null, DedupeKey: not null })
         {
             return retried;
         }
 
-        var request = new TouchRequest
-        {
-            Kind = retried.Kind, Channel = retried.Channel, Level = retried.Level, Offer = retried.Offer, DedupeKey = key,
-            ValidUntil = retried.ValidUntil, Category = retried.Category,
-        };
-        if (fulfil(request).CouponCode is not { } code)
+        // The one rebuild of a waiting touch's request (the retry's hold and the look-ahead read it the same way).
+        if (fulfil(TouchGovernor.WaitingRequest(retried)).CouponCode is not { } code)
         {
             return retried;
         }

@@ -62,6 +62,43 @@ public sealed class GoodsTiedLookAheadTests
         }, Offers, options, Noon, new Dictionary<string, bool?> { ["birthday:2027"] = null })!.Reason));
     }
 
+    [Fact]
+    public void ASweepOfTicksAsksTheHoldOnlyAboutGrantsTheLookAheadNamedAndNamesNothingInQuietHours()
+    {
+        // L1 falls due at 02:00 Shanghai (quiet hours until 09:00) on the member's birthday: both compete for the one
+        // marketing touch a day; the loser waits; the stock is missing at first, then found; a late tick comes after a
+        // silent gap of three days.
+        var options = new ProgramOptions();
+        var zone = TimeSpan.FromHours(8);
+        var lastPurchase = new DateOnly(2026, 10, 24).ToDateTime(new TimeOnly(2, 0));
+        var member = new MemberState { MemberId = "M1", Birthday = new DateOnly(1990, 11, 23) };
+        var purchaseAt = new DateTimeOffset(lastPurchase, zone);
+        MemberDecider.Apply(member, new MemberEvent("e1", MemberEventTypes.Purchase, purchaseAt) { OrderId = "O1", Amount = 1_200m }, options, purchaseAt);
+
+        var ticks = Enumerable.Range(0, 40).Select(h => new DateTimeOffset(2026, 11, 22, 20, 0, 0, zone).AddHours(h)).ToList();
+        ticks.AddRange(Enumerable.Range(0, 30).Select(h => new DateTimeOffset(2026, 11, 27, 10, 30, 0, zone).AddHours(h)));
+        var everAsked = new List<string>();
+        var stockArrives = new DateTimeOffset(2026, 11, 23, 13, 0, 0, zone);
+        foreach (var now in ticks)
+        {
+            var named = Named(member, options, now);
+            var local = TimeOnly.FromDateTime(now.ToOffset(zone).DateTime);
+            if (local >= new TimeOnly(21, 0) || local < new TimeOnly(9, 0))
+            {
+                Assert.True(named.Count == 0, $"named {string.Join(", ", named)} in quiet hours at {now:O}");
+            }
+
+            var (asked, _) = TickRecording(member, options, now, named.ToDictionary(g => g, _ => (bool?)(now >= stockArrives)));
+            Assert.True(asked.All(named.Contains), $"at {now:O} the hold was asked about {string.Join(", ", asked)}; the look-ahead named {string.Join(", ", named)}");
+            everAsked.AddRange(asked);
+        }
+
+        Assert.Contains(everAsked, g => g.StartsWith("winback:L1:", StringComparison.Ordinal));
+        Assert.Contains("birthday:2026", everAsked);
+        Assert.Contains(member.Touches.Decisions, d => d.Kind == TouchKinds.BirthdayBenefit && d.Decision == TouchDecisions.Sent && d.CouponCode is not null);
+        Assert.Contains(member.Touches.Decisions, d => d.Level == 1 && d.Decision == TouchDecisions.Sent && d.CouponCode is not null);
+    }
+
     private static List<string> Named(MemberState member, ProgramOptions options, DateTimeOffset now) =>
         [.. GoodsTiedCoupons.StockWanted(member, MemberTick.OfferTouchesGoingOut(member, options, now), Offers, options).Select(w => w.GrantId)];
 
