@@ -58,6 +58,7 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
         Assert.Equal("deferred", held.Decision);
         Assert.StartsWith(GoodsTiedCoupons.HeldForStock + ": none of the coupon's 1 sku(s) is in stock near the member (home store NH" + id, held.Reason, StringComparison.Ordinal);
         Assert.Equal(cluster.Time.GetUtcNow().AddHours(6), held.NotBefore);
+        Assert.Equal(held.NotBefore, cluster.Faults.Stored<MemberGrainState>(member)!.NextReminderAt); // the retry wakes the member, stored
         Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == member && t.Kind == L1);
         Assert.Empty(await cluster.Client.GetGrain<ICouponHolder>(member).GetCouponsAsync());
         Assert.True(MemberMetrics.TouchesHeldForStock > heldBefore);
@@ -183,6 +184,7 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
         var held = Assert.Single(await cluster.Client.GetGrain<IMemberGrain>(member).GetTouchesAsync(50), t => t.Kind == "birthday.benefit");
         Assert.Equal("deferred", held.Decision);
         Assert.StartsWith(GoodsTiedCoupons.HeldForStock + ": none of the coupon's 1 sku(s)", held.Reason, StringComparison.Ordinal);
+        Assert.Equal(held.NotBefore, cluster.Faults.Stored<MemberGrainState>(member)!.NextReminderAt);
         Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == member && t.Kind == "birthday.benefit");
         Assert.Empty(await cluster.Client.GetGrain<ICouponHolder>(member).GetCouponsAsync());
 
