@@ -320,7 +320,7 @@ public static partial class TouchGovernor
                 else
                 {
                     Settle(draft, TouchDecisions.Deferred, held.Reason);
-                    draft.NotBefore = draft.ValidUntil is { } end && end < held.RetryAt ? end : held.RetryAt;
+                    draft.NotBefore = held.RetryWithin(draft.ValidUntil, now, zone, options, draft.Category == TouchCategories.Marketing || options.ServiceRespectsQuietHours);
                 }
             }
             else if (at <= now)

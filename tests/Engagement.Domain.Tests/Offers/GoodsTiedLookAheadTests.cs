@@ -99,6 +99,36 @@ public sealed class GoodsTiedLookAheadTests
         Assert.Contains(member.Touches.Decisions, d => d.Level == 1 && d.Decision == TouchDecisions.Sent && d.CouponCode is not null);
     }
 
+    [Fact]
+    public void ABirthdayHeldLateOnTheLastDayOfItsWindowGetsOneMoreLookBeforeQuietHoursCloseIt()
+    {
+        // Today (23 Nov, Shanghai) is the last day of a 7-day window (birthday 17 Nov); the window closes at midnight,
+        // inside quiet hours (21:00–09:00). Held at 16:00, a plain +6 h retry (22:00) would fall in quiet hours and the
+        // window would close before 09:00: the birthday lost for the year.
+        var options = new ProgramOptions();
+        var zone = TimeSpan.FromHours(8);
+        var member = new MemberState { MemberId = "M1", Birthday = new DateOnly(1990, 11, 17) };
+        var bought = new DateTimeOffset(2026, 11, 1, 12, 0, 0, zone);
+        MemberDecider.Apply(member, new MemberEvent("e1", MemberEventTypes.Purchase, bought) { OrderId = "O1", Amount = 1_200m }, options, bought);
+        var heldAt = new DateTimeOffset(2026, 11, 23, 16, 0, 0, zone);
+
+        var (_, first) = TickRecording(member, options, heldAt, new Dictionary<string, bool?> { ["birthday:2026"] = false });
+        var held = Assert.Single(first.Touches, t => t.Kind == TouchKinds.BirthdayBenefit);
+
+        Assert.Equal(TouchDecisions.Deferred, held.Decision);
+        var lastLook = new DateTimeOffset(2026, 11, 23, 21, 0, 0, zone) - TouchHold.LastLookMargin;
+        Assert.Equal(lastLook, held.NotBefore);
+        var (_, retry) = TickRecording(member, options, lastLook, new Dictionary<string, bool?> { ["birthday:2026"] = true });
+        var sent = Assert.Single(retry.Touches, t => t.Kind == TouchKinds.BirthdayBenefit);
+        Assert.Equal((TouchDecisions.Sent, Codes.CodeFor("M1", "birthday:2026")), (sent.Decision, sent.CouponCode));
+
+        // Held at that last look too, it is decided when the window closes, and suppressed then as an expired offer.
+        var other = new MemberState { MemberId = "M2", Birthday = new DateOnly(1990, 11, 17) };
+        MemberDecider.Apply(other, new MemberEvent("e1", MemberEventTypes.Purchase, bought) { OrderId = "O1", Amount = 1_200m }, options, bought);
+        var again = Assert.Single(TickRecording(other, options, lastLook, new Dictionary<string, bool?> { ["birthday:2026"] = false }).Tick.Touches, t => t.Kind == TouchKinds.BirthdayBenefit);
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 0, 0, 0, zone), again.NotBefore);
+    }
+
     private static List<string> Named(MemberState member, ProgramOptions options, DateTimeOffset now) =>
         [.. GoodsTiedCoupons.StockWanted(member, MemberTick.OfferTouchesGoingOut(member, options, now), Offers, options).Select(w => w.GrantId)];
 
