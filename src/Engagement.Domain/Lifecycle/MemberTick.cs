@@ -134,20 +134,43 @@ public static class MemberTick
     /// tick asks about is named (sending one may then cap a later one: the look-ahead may name a touch the tick does not
     /// send, one look-up it did not need). Nothing is named in quiet hours or past a cap. The grain asks it before the
     /// tick, so a stock look-up is made only for a touch that goes out (docs/offers.md "Store inventory"); the copy costs a
-    /// serialisation of the member, paid only while a template is tied to skus.
+    /// serialisation of the member, paid only while a template is tied to skus and only when the tick may ask its hold at
+    /// all (<see cref="MayAskHold"/>); a quiet tick names nothing without copying.
     /// </summary>
-    public static IReadOnlyList<TouchRequest> OfferTouchesGoingOut(MemberState state, ProgramOptions options, DateTimeOffset now)
+    /// <param name="state">The member; not changed.</param>
+    /// <param name="options">The programme rules.</param>
+    /// <param name="now">The instant of the tick (UTC).</param>
+    /// <param name="copy">How the member is copied for the trial tick; null: <c>MemberProjection.Copy</c> (a JSON round trip).</param>
+    public static IReadOnlyList<TouchRequest> OfferTouchesGoingOut(
+        MemberState state, ProgramOptions options, DateTimeOffset now, Func<MemberState, MemberState>? copy = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
+        if (!MayAskHold(state, options, now))
+        {
+            return [];
+        }
+
         var asked = new List<TouchRequest>();
-        Run(MemberProjection.Copy(state), options, now, fulfil: null, hold: request =>
+        Run((copy ?? MemberProjection.Copy)(state), options, now, fulfil: null, hold: request =>
         {
             asked.Add(request);
             return new TouchHold("look-ahead", now.AddHours(1));
         });
         return asked;
     }
+
+    /// <summary>
+    /// Whether the tick at <paramref name="now"/> (UTC) can ask its hold about anything, judged cheaply on the member as it
+    /// is: a waiting touch with a dedupe key (an offer touch) is due (<see cref="TouchGovernor.DueDeferred"/>), the
+    /// lifecycle is due (<see cref="LifecyclePolicy.NextDueAt"/> at or before now: a win-back level's touch), or the
+    /// member's local date is inside this year's birthday window not yet touched (the date alone, not the benefit, which
+    /// the tick itself may grant). False: <see cref="Run"/> at <paramref name="now"/> asks its hold about nothing.
+    /// </summary>
+    public static bool MayAskHold(MemberState state, ProgramOptions options, DateTimeOffset now) =>
+        TouchGovernor.DueDeferred(state, now).Any(d => d.DedupeKey is not null)
+        || LifecyclePolicy.NextDueAt(state, options) is { } due && due <= now
+        || BirthdayWindowOpen(state, options, now) is not null;
 
     /// <summary>
     /// A coupon-expiry reminder that waited (quiet hours) is withdrawn when its coupon is no longer issued by the time it
@@ -186,7 +209,34 @@ public static class MemberTick
     public static (TouchRequest Request, int Year)? BirthdayTouchDue(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
         var o = options.Touches;
-        if (MemberProfile.Birthday(state) is not { } birthday || !HoldsBirthdayBenefit(state, o))
+        if (!HoldsBirthdayBenefit(state, o) || BirthdayWindowOpen(state, options, now) is not { } window)
+        {
+            return null;
+        }
+
+        var (year, windowEnd, zone) = window;
+        var request = new TouchRequest
+        {
+            Kind = TouchKinds.BirthdayBenefit,
+            Channel = MemberProfile.PreferredChannel(state, o.BirthdayChannel, o.BirthdayFallbackChannel),
+            PreferredChannel = o.BirthdayChannel,
+            FallbackChannel = o.BirthdayFallbackChannel,
+            Offer = o.BirthdayBenefitCode,
+            DedupeKey = year.ToString(CultureInfo.InvariantCulture),
+            ValidUntil = MemberClock.AtLocal(windowEnd, TimeOnly.MinValue, zone),
+            Category = TouchCategories.Marketing,
+        };
+        return (request, year);
+    }
+
+    /// <summary>
+    /// This year's birthday window (member's local calendar) if <paramref name="now"/> falls in it and its touch has not
+    /// been decided: the year, the window's end date (exclusive) and the member's zone; null otherwise (no birthday, outside
+    /// the window, or this year's touch decided). Says nothing about the birthday benefit.
+    /// </summary>
+    private static (int Year, DateOnly WindowEnd, TimeZoneInfo Zone)? BirthdayWindowOpen(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        if (MemberProfile.Birthday(state) is not { } birthday)
         {
             return null;
         }
@@ -202,24 +252,13 @@ public static class MemberTick
             thisYear = BirthdayIn(birthday, year);
         }
 
-        var windowEnd = thisYear.AddDays(o.BirthdayWindowDays);
+        var windowEnd = thisYear.AddDays(options.Touches.BirthdayWindowDays);
         if (today >= windowEnd || state.Touches.BirthdayTouchYear >= year)
         {
             return null;
         }
 
-        var request = new TouchRequest
-        {
-            Kind = TouchKinds.BirthdayBenefit,
-            Channel = MemberProfile.PreferredChannel(state, o.BirthdayChannel, o.BirthdayFallbackChannel),
-            PreferredChannel = o.BirthdayChannel,
-            FallbackChannel = o.BirthdayFallbackChannel,
-            Offer = o.BirthdayBenefitCode,
-            DedupeKey = year.ToString(CultureInfo.InvariantCulture),
-            ValidUntil = MemberClock.AtLocal(windowEnd, TimeOnly.MinValue, zone),
-            Category = TouchCategories.Marketing,
-        };
-        return (request, year);
+        return (year, windowEnd, zone);
     }
 
     /// <summary>

@@ -129,6 +129,38 @@ public sealed class GoodsTiedLookAheadTests
         Assert.Equal(new DateTimeOffset(2026, 11, 24, 0, 0, 0, zone), again.NotBefore);
     }
 
+    [Fact]
+    public void AQuietTickWithNothingDueNamesNothingWithoutCopyingTheMember()
+    {
+        // Bought yesterday (no lifecycle boundary due), birthday months away, nothing waiting: the look-ahead must not
+        // pay the member's copy and trial tick. On the birthday it does, and names the coupon.
+        var options = new ProgramOptions();
+        var birthday = new DateOnly(1990, 3, 1);
+        MemberState Build()
+        {
+            var m = new MemberState { MemberId = "M1", Birthday = birthday };
+            MemberDecider.Apply(m, new MemberEvent("e1", MemberEventTypes.Purchase, Noon.AddDays(-1)) { OrderId = "O1", Amount = 1_200m }, options, Noon.AddDays(-1));
+            return m;
+        }
+
+        var member = Build();
+        var copies = 0;
+        MemberState Counting(MemberState m)
+        {
+            copies++;
+            return Build(); // the same member, built again (the engine's own copy is internal)
+        }
+
+        Assert.Empty(MemberTick.OfferTouchesGoingOut(member, options, Noon, Counting));
+        Assert.Equal(0, copies);
+
+        birthday = new DateOnly(1990, Noon.Month, Noon.Day);
+        member = Build();
+        var named = GoodsTiedCoupons.StockWanted(member, MemberTick.OfferTouchesGoingOut(member, options, Noon, Counting), Offers, options);
+        Assert.Equal(1, copies);
+        Assert.Contains(named, w => w.GrantId == "birthday:2026");
+    }
+
     private static List<string> Named(MemberState member, ProgramOptions options, DateTimeOffset now) =>
         [.. GoodsTiedCoupons.StockWanted(member, MemberTick.OfferTouchesGoingOut(member, options, now), Offers, options).Select(w => w.GrantId)];
 
