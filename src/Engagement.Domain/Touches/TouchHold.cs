@@ -19,9 +19,11 @@ public sealed record TouchHold(string Reason, DateTimeOffset RetryAt)
     /// <summary>
     /// When a touch held at <paramref name="now"/> (UTC) is decided again: <see cref="RetryAt"/>, or, when that comes after
     /// the touch's last look and the last look is still ahead, the last look (docs/offers.md "Store inventory"): <see cref="LastLookMargin"/> before
-    /// <paramref name="validUntil"/>, moved back before the quiet hours it falls in (when they bind the touch, as for every
-    /// marketing touch), so a birthday held late on its last day is looked at once more while it can still go out. A
-    /// touch already past its last look is decided at its window's end (and suppressed as an expired offer).
+    /// <paramref name="validUntil"/>; when that falls in quiet hours that bind the touch (every marketing touch), the end
+    /// of those quiet hours if they end before the window does (an L1 window ending 09:05: 09:00), otherwise
+    /// <see cref="LastLookMargin"/> before they begin (a birthday window ending at midnight: 20:45), so a touch held late
+    /// is looked at once more while it can still go out. A touch held at or past its last look is decided at its window's
+    /// end, never earlier (and suppressed then as an expired offer).
     /// </summary>
     /// <param name="validUntil">The touch's window end (UTC); null: no window, <see cref="RetryAt"/> as it is.</param>
     /// <param name="now">The instant of the hold (UTC).</param>
@@ -39,14 +41,23 @@ public sealed record TouchHold(string Reason, DateTimeOffset RetryAt)
         var last = end - LastLookMargin;
         if (quietBinds && MemberClock.InQuietHours(last, zone, options.QuietHoursStart, options.QuietHoursEnd))
         {
-            // Back to just before the quiet hours it falls in began (today's start, or yesterday's for the morning part).
-            var date = MemberClock.LocalDate(last, zone);
-            var began = MemberClock.AtLocal(date, options.QuietHoursStart, zone);
-            last = (began > last ? MemberClock.AtLocal(date.AddDays(-1), options.QuietHoursStart, zone) : began) - LastLookMargin;
+            var quietEnd = MemberClock.EndOfQuietHours(last, zone, options.QuietHoursStart, options.QuietHoursEnd);
+            if (quietEnd < end)
+            {
+                // The quiet hours end before the window does (an L1 window ending 09:05): the last look is their end.
+                last = quietEnd;
+            }
+            else
+            {
+                // Back to just before the quiet hours it falls in began (today's start, or yesterday's for the morning part).
+                var date = MemberClock.LocalDate(last, zone);
+                var began = MemberClock.AtLocal(date, options.QuietHoursStart, zone);
+                last = (began > last ? MemberClock.AtLocal(date.AddDays(-1), options.QuietHoursStart, zone) : began) - LastLookMargin;
+            }
         }
 
         return RetryAt <= last ? RetryAt
             : last > now ? last
-            : RetryAt < end ? RetryAt : end;
+            : end;
     }
 }
