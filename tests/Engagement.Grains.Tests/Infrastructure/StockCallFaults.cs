@@ -19,7 +19,7 @@ public sealed class StockCallFaults
 
     /// <summary>
     /// From now on, a look-up of <paramref name="storeId"/> does not answer until <see cref="Heal"/>; the task completes
-    /// once one such call has started waiting.
+    /// once one such call has started waiting and its caller's turn has yielded to it.
     /// </summary>
     public Task Hang(string storeId)
     {
@@ -51,6 +51,9 @@ public sealed class StockCallFaults
 
             if (_hanging.TryGetValue(store, out var hang))
             {
+                // Yield first: the calling grain's turn goes on to wait for this call (arming its look-up timeout on the
+                // engine clock) before the test hears the call has started, so a clock move after that reaches the timer.
+                await Task.Yield();
                 hang.Entered.TrySetResult();
                 await hang.Released.Task;
             }

@@ -137,21 +137,12 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
             var tick = TickAsync(member);
             await entered.WaitAsync(TimeSpan.FromSeconds(30));
 
-            // The 5 s look-up timeout runs on the engine's clock: moving it on ends the wait, with no real 5 s passing.
-            var deadline = DateTime.UtcNow.AddSeconds(3);
-            cluster.Time.Advance(TimeSpan.FromSeconds(5));
-            while (!tick.IsCompleted && DateTime.UtcNow < deadline)
-            {
-                await Task.Yield();
-                if (!tick.IsCompleted && DateTime.UtcNow > deadline.AddSeconds(-2))
-                {
-                    cluster.Time.Advance(TimeSpan.FromSeconds(1)); // the timer may have been armed just after the first move
-                }
-
-                await Task.WhenAny(tick, Task.Delay(50));
-            }
-
-            Assert.True(tick.IsCompleted, "the tick still waits for the stock look-up after the engine clock passed 5 s");
+            // The 5 s look-up timeout runs on the engine's clock, no real 5 s passing: 4.9 s on, the tick still waits;
+            // 0.1 s more ends the wait.
+            cluster.Time.Advance(TimeSpan.FromSeconds(4.9));
+            Assert.False(await CompletesWithinAsync(tick, TimeSpan.FromMilliseconds(500)), "the stock look-up timed out before the engine clock passed 5 s");
+            cluster.Time.Advance(TimeSpan.FromSeconds(0.1));
+            Assert.True(await CompletesWithinAsync(tick, TimeSpan.FromSeconds(10)), "the tick still waits for the stock look-up after the engine clock passed 5 s");
             await tick;
         }
         finally
@@ -199,6 +190,18 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
         var coupon = Assert.Single(await cluster.Client.GetGrain<ICouponHolder>(member).GetCouponsAsync());
         Assert.Equal((sent.CouponCode, "issued"), (coupon.Code, coupon.Status));
         Assert.StartsWith("issued by grant birthday:", coupon.StatusReason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Polls (real time, bounded) whether <paramref name="task"/> completes within <paramref name="within"/>.</summary>
+    private static async Task<bool> CompletesWithinAsync(Task task, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (!task.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.WhenAny(task, Task.Delay(20));
+        }
+
+        return task.IsCompleted;
     }
 
     private async Task BuyAsync(string member, string store, string region)
