@@ -7,7 +7,7 @@ namespace Engagement.Grains.Members;
 /// <summary>
 /// The stock look-up of coupons tied to goods (rule: <see cref="GoodsTiedCoupons"/>; CONTRACT.md §2.1), the one a
 /// campaign arm (<see cref="CampaignOffers.HeldBackForStockAsync"/>), the admin issue and the tick's win-back L1 gift and
-/// birthday coupon (<see cref="MemberOfferSide.TouchStockAsync"/>) ask (docs/offers.md "Store inventory").
+/// birthday coupon (<see cref="MemberTouchStock.TouchStockAsync"/>) ask (docs/offers.md "Store inventory").
 /// </summary>
 public static class CouponStock
 {

@@ -25,7 +25,7 @@ namespace Engagement.Grains.Members;
 /// <see cref="MemberDecider"/> for one <see cref="MemberOutcome"/>, write the state once when it changed (its
 /// pending effects inside it), then let <see cref="MemberEffectEmitter"/> drain the outbox. A crash between the
 /// write and the emit loses nothing: the next activation emits again, and every effect has a deterministic id.
-/// Per activation: <see cref="MemberWriteGate"/> (the write, the emit, its <see cref="MemberOutboxRetry"/>), <see cref="MemberWakeUps"/>, <see cref="MemberOfferSide"/>.
+/// Per activation: <see cref="MemberWriteGate"/> (the write, the emit, its <see cref="MemberOutboxRetry"/>), <see cref="MemberWakeUps"/>, <see cref="MemberOfferSide"/>, <see cref="MemberTouchStock"/>.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.MemberEvents)]
 public sealed class MemberGrain(
@@ -46,6 +46,7 @@ public sealed class MemberGrain(
     private MemberWriteGate _gate = null!;
     private MemberWakeUps _wakeUps = null!;
     private MemberOfferSide _offers = null!;
+    private MemberTouchStock _touchStock = null!;
 
     private string MemberId => _member.MemberId;
 
@@ -62,6 +63,7 @@ public sealed class MemberGrain(
         _wakeUps = new MemberWakeUps(_member, this);
         _gate = new MemberWriteGate(_member, this, _wakeUps);
         _offers = new MemberOfferSide(_member, _gate, _wakeUps, GrainFactory);
+        _touchStock = new MemberTouchStock(_member, GrainFactory);
         return state.RecordExists ? _gate.ChangeAsync(_gate.RecoverOutboxAsync) : Task.CompletedTask;
     }
 
@@ -282,8 +284,8 @@ public sealed class MemberGrain(
         var now = _member.Now;
 
         // Stock of a goods-tied L1 gift or birthday coupon whose touch goes out: looked up before the change, never inside it.
-        var inStock = await _offers.TouchStockAsync(now);
-        var outcome = MemberDecider.Tick(Member, Options, now, _offers.FulfilTouch(now), _member.Metrics, _offers.HoldForStock(inStock, now));
+        var inStock = await _touchStock.TouchStockAsync(now);
+        var outcome = MemberDecider.Tick(Member, Options, now, _offers.FulfilTouch(now), _member.Metrics, _touchStock.HoldForStock(inStock, now));
         var coupons = _offers.TickStep(now);
         var resynced = _wakeUps.Advance(now);
         Logger.LogOutcome(MemberId, outcome);
@@ -296,6 +298,6 @@ public sealed class MemberGrain(
 
         // Most ticks of a quiet, settled member decide nothing: then nothing is written.
         await _gate.CommitAsync(outcome.StateChanged || coupons.StateChanged || side.Changed || rescheduled || resynced);
-        _offers.CountHolds(outcome.Touches);
+        _touchStock.CountHolds(outcome.Touches);
     }
 }
