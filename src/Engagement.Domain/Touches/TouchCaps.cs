@@ -43,7 +43,7 @@ internal static class TouchCaps
         var blockers = new List<(string, DateTimeOffset)>();
         var marketing = draft.Category != TouchCategories.Service;
 
-        if ((marketing || options.ServiceRespectsQuietHours)
+        if (options.QuietHoursBind(draft.Category)
             && MemberClock.InQuietHours(at, zone, options.QuietHoursStart, options.QuietHoursEnd))
         {
             blockers.Add((

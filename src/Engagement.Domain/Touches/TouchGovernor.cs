@@ -320,7 +320,7 @@ public static partial class TouchGovernor
                 else
                 {
                     Settle(draft, TouchDecisions.Deferred, held.Reason);
-                    draft.NotBefore = held.RetryWithin(draft.ValidUntil, now, zone, options, draft.Category == TouchCategories.Marketing || options.ServiceRespectsQuietHours);
+                    draft.NotBefore = held.RetryWithin(draft.ValidUntil, now, zone, options, options.QuietHoursBind(draft.Category));
                 }
             }
             else if (at <= now)

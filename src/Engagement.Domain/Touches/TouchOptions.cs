@@ -65,6 +65,15 @@ public sealed class TouchOptions
     public bool ServiceRespectsQuietHours { get; set; } = true;
 
     /// <summary>
+    /// Whether quiet hours hold back a touch of <paramref name="category"/> (<see cref="TouchCategories"/>): every touch
+    /// that is not service (marketing, or a category the engine does not know), and service ones while
+    /// <see cref="ServiceRespectsQuietHours"/>. The one rule the caps (a touch waiting out quiet hours) and a stock hold's
+    /// last look (<see cref="TouchHold.RetryWithin"/>) both read.
+    /// </summary>
+    public bool QuietHoursBind(string? category) =>
+        !string.Equals(category, TouchCategories.Service, StringComparison.Ordinal) || ServiceRespectsQuietHours;
+
+    /// <summary>
     /// Service touches are neither limited nor counted by the per-channel caps (a redemption confirmation must not
     /// wait a day because a promotion SMS went out). Default true; false makes channel caps count and limit them.
     /// </summary>

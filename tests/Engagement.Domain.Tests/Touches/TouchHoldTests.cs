@@ -40,4 +40,22 @@ public sealed class TouchHoldTests
         Assert.Equal(Local(24, 2, 0), new TouchHold("held", Local(24, 2, 0)).RetryWithin(end, Local(23, 20, 0), Shanghai, Options, quietBinds: true));
         Assert.Equal(end, new TouchHold("held", Local(24, 10, 0)).RetryWithin(end, Local(24, 9, 0), Shanghai, Options, quietBinds: true));
     }
+
+    [Fact]
+    public void QuietHoursBindEveryTouchButServiceOnesWhenServiceIsLetThroughAndTheLastLookFollowsThatOneRule()
+    {
+        var letThrough = new TouchOptions { ServiceRespectsQuietHours = false };
+
+        Assert.True(Options.QuietHoursBind(TouchCategories.Marketing));
+        Assert.True(Options.QuietHoursBind(TouchCategories.Service));
+        Assert.True(letThrough.QuietHoursBind(TouchCategories.Marketing));
+        Assert.False(letThrough.QuietHoursBind(TouchCategories.Service));
+        Assert.True(letThrough.QuietHoursBind("unknown")); // the caps treat anything not service as marketing
+
+        // A service touch with quiet hours not binding it gets its last look 15 min before midnight, not at 20:45.
+        var end = Local(24, 0);
+        var hold = new TouchHold("held", Local(24, 4, 0));
+        Assert.Equal(Local(23, 23, 45), hold.RetryWithin(end, Local(23, 16, 0), Shanghai, letThrough, letThrough.QuietHoursBind(TouchCategories.Service)));
+        Assert.Equal(Local(23, 20, 45), hold.RetryWithin(end, Local(23, 16, 0), Shanghai, letThrough, letThrough.QuietHoursBind(TouchCategories.Marketing)));
+    }
 }
