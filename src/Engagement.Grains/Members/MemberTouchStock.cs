@@ -4,7 +4,6 @@ using Engagement.Domain.Offers;
 using Engagement.Domain.Touches;
 using GrainMetrics = Engagement.Grains.Diagnostics.MemberMetrics;
 using Engagement.Contracts.Storage;
-using Engagement.Grains.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;
