@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
@@ -39,8 +38,6 @@ public sealed class MemberGrain(
     /// <summary>The one reminder a member has: it wakes the grain for lifecycle, expiry, win-back, and effects left pending when it deactivated.</summary>
     public const string LifecycleReminder = "lifecycle";
 
-    private static readonly JsonSerializerOptions DeadLetterJson = new(JsonSerializerDefaults.Web);
-
     // One set per activation, made in OnActivateAsync (before any call reaches the grain).
     private MemberActivation _member = null!;
     private MemberWriteGate _gate = null!;
@@ -80,10 +77,7 @@ public sealed class MemberGrain(
         if (result.Status == ApplyStatus.Rejected)
         {
             // The producer's text and queue when it came from one (CONTRACT.md §1); else (an Orleans producer) the stream and our copy.
-            await deadLetters.PublishAsync(
-                result.Reason ?? "refused by the member's rules",
-                item.SourceQueue ?? "stream:" + StreamNames.MemberEvents,
-                item.SourceText ?? JsonSerializer.Serialize(item, DeadLetterJson));
+            await deadLetters.PublishRefusedAsync(result.Reason ?? "refused by the member's rules", item.SourceQueue, item.SourceText, "stream:" + StreamNames.MemberEvents, item);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engagement.Contracts.Campaigns;
 using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Campaigns;
@@ -114,8 +113,6 @@ public sealed class LifecycleJournalHandler(ILifecycleJournal journal) : MemberE
 /// </summary>
 public sealed partial class DeadLetterHandler(IDeadLetterSink deadLetters, ILogger<DeadLetterHandler> logger) : MemberEffectHandler<DeadLetterRefund>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     protected override async Task<int> EmitAsync(string memberId, List<DeadLetterRefund> effects)
     {
         var done = 0;
@@ -125,7 +122,7 @@ public sealed partial class DeadLetterHandler(IDeadLetterSink deadLetters, ILogg
             var refund = effect.Refund;
             try
             {
-                await deadLetters.PublishAsync(effect.Reason, refund.SourceQueue ?? "member:" + memberId, refund.SourceText ?? JsonSerializer.Serialize(refund, Json));
+                await deadLetters.PublishRefusedAsync(effect.Reason, refund.SourceQueue, refund.SourceText, "member:" + memberId, refund);
             }
             catch (Exception ex) when (done > 0)
             {
