@@ -49,7 +49,7 @@ public static class CouponEventStep
             metricsBefore = MemberMetricsPolicy.Before(state);
         }
 
-        if (MemberCoupons.RestoreForHeldRefunds(state, evt, offers, options, now) is not { } refund)
+        if (CouponRefundRestore.ForHeldRefunds(state, evt, offers, options, now) is not { } refund)
         {
             return outcome;
         }

@@ -109,7 +109,7 @@ public static class MemberCoupons
         MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now) =>
         AfterEvent(state, evt, offers, options, now, restoreHeld: true);
 
-    /// <summary><see cref="AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>, with the held refunds' restore (<see cref="RestoreForHeldRefunds"/>) only when <paramref name="restoreHeld"/>: <see cref="CouponEventStep"/> runs and counts it as the refund's own step.</summary>
+    /// <summary><see cref="AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>, with the held refunds' restore (<see cref="CouponRefundRestore.ForHeldRefunds"/>) only when <paramref name="restoreHeld"/>: <see cref="CouponEventStep"/> runs and counts it as the refund's own step.</summary>
     internal static MemberOutcome<IReadOnlyList<string>> AfterEvent(
         MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now, bool restoreHeld)
     {
@@ -166,57 +166,15 @@ public static class MemberCoupons
 
             if (restoreHeld)
             {
-                changed |= RestoreForHeldRefunds(state, evt, offers, options, now) is not null;
+                changed |= CouponRefundRestore.ForHeldRefunds(state, evt, offers, options, now) is not null;
             }
         }
         else if (evt.Type == MemberEventTypes.Refund && evt.OrderId is { } refundedId && OrderBook.IsFullyRefunded(state, refundedId))
         {
-            changed |= RestoreForFullRefund(state, refundedId, evt.EventId, offers, options, now);
+            changed |= CouponRefundRestore.ForFullRefund(state, refundedId, evt.EventId, offers, options, now);
         }
 
         return new MemberOutcome<IReadOnlyList<string>> { Reply = refusals, StateChanged = changed, Effects = Since(state, mark) };
-    }
-
-    /// <summary>
-    /// A refund that arrived before purchase <paramref name="evt"/> waited and was applied with it (CONTRACT.md §1): when
-    /// the held refunds refunded the whole order, the coupons the purchase just confirmed come back as they would have
-    /// after it (docs/offers.md §6), each <see cref="RestoreRule"/> row naming the refund that completed the refund (the
-    /// last applied, as in order), as its own coupon step would have. Returns that refund's event id and occurredAt when
-    /// any coupon was restored, else null. Call after <see cref="AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>'s confirmations.
-    /// </summary>
-    internal static (string EventId, DateTimeOffset OccurredAt)? RestoreForHeldRefunds(MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
-    {
-        if (evt.Type != MemberEventTypes.Purchase || evt.Coupons.Count == 0 || OrderBook.Find(state, evt.OrderId) is not { FullyRefunded: true } order)
-        {
-            return null;
-        }
-
-        // The refunds applied with the purchase are the order's (a new order has no other); the last one completed it.
-        var refundId = order.RefundEventIds is { Count: > 0 } ids ? ids[^1] : evt.EventId;
-        var at = order.RefundMarks is { Count: > 0 } marks ? marks[^1].At : evt.OccurredAt;
-        return RestoreForFullRefund(state, order.OrderId, refundId, offers, options, now) ? (refundId, at) : null;
-    }
-
-    /// <summary>
-    /// Order <paramref name="orderId"/> is refunded in full: its coupons still valid at <paramref name="now"/> are issued
-    /// again (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>; docs/offers.md §6), each with a
-    /// <see cref="RestoreRule"/> ledger entry (+1) naming <paramref name="eventId"/>. True when any was restored.
-    /// </summary>
-    private static bool RestoreForFullRefund(MemberState state, string orderId, string eventId, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
-    {
-        var (book, restored) = Book(state).RestoreForFullRefund(orderId, now, offers.RestoreCouponsOnFullRefund, id => OrderBook.IsFullyRefunded(state, id));
-        if (restored.Count == 0)
-        {
-            return false;
-        }
-
-        Adopt(state, book);
-        foreach (var again in restored)
-        {
-            Record(state, again, +1, RestoreRule, eventId, options, now);
-        }
-
-        return true;
     }
 
     /// <summary>

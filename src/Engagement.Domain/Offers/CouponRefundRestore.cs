@@ -1,0 +1,55 @@
+using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Program;
+
+namespace Engagement.Domain.Offers;
+
+/// <summary>
+/// A full refund gives back the coupons its order used, while still valid (docs/offers.md §6,
+/// <see cref="OffersOptions.RestoreCouponsOnFullRefund"/>): after a refund that completes the order's refund, and after a
+/// purchase whose held refunds, applied with it, refunded it in full. Part of <see cref="MemberCoupons"/>' event step.
+/// </summary>
+internal static class CouponRefundRestore
+{
+    /// <summary>
+    /// A refund that arrived before purchase <paramref name="evt"/> waited and was applied with it (CONTRACT.md §1): when
+    /// the held refunds refunded the whole order, the coupons the purchase just confirmed come back as they would have
+    /// after it (docs/offers.md §6), each <see cref="MemberCoupons.RestoreRule"/> row naming the refund that completed the refund (the
+    /// last applied, as in order), as its own coupon step would have. Returns that refund's event id and occurredAt when
+    /// any coupon was restored, else null. Call after <see cref="MemberCoupons.AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>'s confirmations.
+    /// </summary>
+    internal static (string EventId, DateTimeOffset OccurredAt)? ForHeldRefunds(MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        if (evt.Type != MemberEventTypes.Purchase || evt.Coupons.Count == 0 || OrderBook.Find(state, evt.OrderId) is not { FullyRefunded: true } order)
+        {
+            return null;
+        }
+
+        // The refunds applied with the purchase are the order's (a new order has no other); the last one completed it.
+        var refundId = order.RefundEventIds is { Count: > 0 } ids ? ids[^1] : evt.EventId;
+        var at = order.RefundMarks is { Count: > 0 } marks ? marks[^1].At : evt.OccurredAt;
+        return ForFullRefund(state, order.OrderId, refundId, offers, options, now) ? (refundId, at) : null;
+    }
+
+    /// <summary>
+    /// Order <paramref name="orderId"/> is refunded in full: its coupons still valid at <paramref name="now"/> are issued
+    /// again (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>; docs/offers.md §6), each with a
+    /// <see cref="MemberCoupons.RestoreRule"/> ledger entry (+1) naming <paramref name="eventId"/>. True when any was restored.
+    /// </summary>
+    internal static bool ForFullRefund(MemberState state, string orderId, string eventId, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    {
+        var (book, restored) = MemberCoupons.Book(state).RestoreForFullRefund(orderId, now, offers.RestoreCouponsOnFullRefund, id => OrderBook.IsFullyRefunded(state, id));
+        if (restored.Count == 0)
+        {
+            return false;
+        }
+
+        MemberCoupons.Adopt(state, book);
+        foreach (var again in restored)
+        {
+            MemberCoupons.Record(state, again, +1, MemberCoupons.RestoreRule, eventId, options, now);
+        }
+
+        return true;
+    }
+}
