@@ -5,7 +5,8 @@ namespace Engagement.Console.Tests;
 
 /// <summary>
 /// Outgoing calls to campaign grains as a test wants them: a campaign shown as running while it is not (so a page
-/// keeps polling it), and reads of its status that fail a given number of times (a silo restarting, a timeout).
+/// keeps polling it), reads of its status that fail a given number of times (a silo restarting, a timeout), and a
+/// trigger whose call or answer times out.
 /// </summary>
 public sealed class CampaignCallFaults : IOutgoingGrainCallFilter
 {
@@ -40,9 +41,29 @@ public sealed class CampaignCallFaults : IOutgoingGrainCallFilter
         FailReads(campaignId, times);
     }
 
+    private readonly ConcurrentDictionary<string, (bool Reached, Func<string, Exception> Fault)> _triggerFaults = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The next trigger of <paramref name="campaignId"/> throws what <paramref name="fault"/> makes of its description, once:
+    /// with <paramref name="reached"/> false before the call reaches the campaign (nothing started), with true after the
+    /// campaign answered (it started; its answer timed out on the way back).
+    /// </summary>
+    public void FailNextTrigger(string campaignId, bool reached, Func<string, Exception> fault) => _triggerFaults[campaignId] = (reached, fault);
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.InterfaceMethod?.DeclaringType == typeof(ICampaignGrain) && context.MethodName == nameof(ICampaignGrain.TriggerAsync)
+            && context.TargetId.Key.ToString() is { } triggered && _triggerFaults.TryRemove(triggered, out var trigger))
+        {
+            if (trigger.Reached)
+            {
+                await context.Invoke();
+            }
+
+            throw trigger.Fault($"test: the trigger of campaign {triggered} timed out");
+        }
+
         if (context.InterfaceMethod?.DeclaringType != typeof(ICampaignGrain) || context.MethodName != nameof(ICampaignGrain.GetAsync)
             || context.TargetId.Key.ToString() is not { } campaignId)
         {

@@ -211,6 +211,65 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         }
     }
 
+    [Theory]
+    [InlineData("en-US", "Trigger not confirmed", "draft", "response timeout")]
+    [InlineData("zh-CN", "触发未确认", "草稿", "storage timeout")]
+    public async Task ATriggerWhoseAnswerTimesOutAfterItStartedTheCampaignSaysTheOutcomeIsUnknownAndShowsItStarted(
+        string locale, string unknown, string draft, string failure)
+    {
+        // The campaign starts its fan-out; the answer is lost on the way back (an Orleans response timeout, or a storage
+        // SDK's TaskCanceledException nobody on the page asked for). It must not read as "not triggered".
+        var id = "tu-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await OpenNewCampaignAsync(id, "broadcast", TimeSpan.FromDays(7), locale);
+        await page.GetByTestId("campaign-trigger").WaitForAsync(new() { Timeout = WaitMs });
+        host.CampaignCalls.FailNextTrigger(id, reached: true, TriggerFault(failure));
+        await page.GetByTestId("campaign-trigger").ClickAsync();
+
+        var shown = page.GetByTestId("campaign-control-unconfirmed");
+        await Assertions.Expect(shown).ToContainTextAsync(unknown, new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+
+        // The page read the campaign again: no longer a draft, so no Trigger button, and the trigger is offered again.
+        var status = page.GetByTestId("campaign-status");
+        await Assertions.Expect(status).Not.ToHaveTextAsync(draft, new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("campaign-trigger").CountAsync());
+        Assert.Empty(await ReadAuditAsync(host, id, "campaign.trigger"));
+
+        // Triggering again answers "already" and writes the trigger's audit row the lost answer kept from being written.
+        await page.GetByTestId("campaign-control-retry").ClickAsync();
+        await Assertions.Expect(shown).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+        Assert.Single(await ReadAuditAsync(host, id, "campaign.trigger"));
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+    }
+
+    [Fact]
+    public async Task ATriggerThatTimesOutBeforeReachingTheCampaignSaysTheOutcomeIsUnknownAndTheDraftCanBeTriggeredAgain()
+    {
+        var id = "tn-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await OpenNewCampaignAsync(id, "broadcast", TimeSpan.FromDays(7));
+        var trigger = page.GetByTestId("campaign-trigger");
+        await trigger.WaitForAsync(new() { Timeout = WaitMs });
+        host.CampaignCalls.FailNextTrigger(id, reached: false, what => new TaskCanceledException(what));
+        await trigger.ClickAsync();
+
+        // The page cannot tell it never arrived: it says the outcome is unknown and shows the campaign as read again, a draft.
+        var shown = page.GetByTestId("campaign-control-unconfirmed");
+        await Assertions.Expect(shown).ToContainTextAsync("may or may not have started", new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+        var status = page.GetByTestId("campaign-status");
+        await Assertions.Expect(status).ToHaveTextAsync("draft", new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("campaign-control-retry").CountAsync());
+
+        // The circuit lives on: the draft's own Trigger button starts it, once.
+        await trigger.ClickAsync();
+        await Assertions.Expect(status).Not.ToHaveTextAsync("draft", new() { Timeout = WaitMs });
+        await Assertions.Expect(shown).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+        Assert.Single(await ReadAuditAsync(host, id, "campaign.trigger"));
+    }
+
+    private static Func<string, Exception> TriggerFault(string failure) =>
+        failure == "storage timeout" ? what => new TaskCanceledException(what) : what => new TimeoutException(what);
+
     /// <summary>
     /// Creates a campaign whose window began an hour ago (host clock) and ends <paramref name="endsIn"/> from now, and
     /// opens its page signed in as marketing.
