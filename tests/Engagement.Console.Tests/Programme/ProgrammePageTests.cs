@@ -136,6 +136,44 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
     }
 
     [Theory]
+    [InlineData("en-US", "Members now")]
+    [InlineData("zh-CN", "当前会员数")]
+    public async Task TheMembersTileShowsTheLiveMembersNowNotTheSummarysEndOfDayCount(string locale, string label)
+    {
+        // Two members joined today; a third's event, stamped within the accepted clock skew before midnight, is dated the
+        // next local day. The live gauge counts 3; the summary's members, worked back to the end of today, 2.
+        var region = "mn" + Guid.NewGuid().ToString("N")[..6];
+        var options = new MetricsOptions();
+        var now = host.Clock.GetUtcNow();
+        var today = options.LocalDay(now, region);
+        var contributions = new[] { today, today, today.AddDays(1) }.SelectMany((day, i) => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+        {
+            MemberId = $"{region}-m{i}",
+            EffectId = "e" + i,
+            Day = day,
+            EventType = "login",
+            Joined = true,
+            After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },
+        }, options).Contributions).ToList();
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
+        var health = await host.Services.GetRequiredService<ProgrammeViews>().HealthAsync(region, today.AddDays(-29), today, now);
+        Assert.Equal(3, health.MembersNow);
+        Assert.Equal(2, health.Summary.Members);
+
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
+        await page.GetByTestId("programme-region").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText(region, new() { Exact = true }).ClickAsync();
+
+        // The region's members tile reads the live count.
+        var tile = page.GetByTestId("programme-tile").First;
+        await Microsoft.Playwright.Assertions.Expect(tile.Locator(".mud-typography-h6")).ToHaveTextAsync("3", new() { Timeout = WaitMs });
+        Assert.StartsWith(label, await tile.InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("zh-CN", "投诉率过高 (complaints.high)", "近 7 天投诉率 5%（上限 3%）：请复盘服务流程")]
     [InlineData("en-US", "High complaint rate (complaints.high)", "complaint rate 5% over 7 days (ceiling 3%): service-process review")]
     public async Task AnAlertReadsInTheViewersLanguageFromItsRuleAndNumbers(string locale, string rule, string message)
