@@ -207,6 +207,31 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         await page.GetByTestId("audit-table").WaitForAsync(new() { Timeout = WaitMs });
     }
 
+    [Theory]
+    [InlineData("storage timeout")]
+    [InlineData("request failed")]
+    public async Task ASearchWhoseIndexReadTimesOutSaysSoAndTypingAgainSearchesAgain(string failure)
+    {
+        var id = "SF" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/members");
+
+        // The index table's SDK times out under the search (a TaskCanceledException nobody asked for, or its
+        // RequestFailedException): the page says so instead of ending the agent's circuit.
+        Func<string, Exception> fault = failure == "storage timeout" ? what => new TaskCanceledException(what) : what => new global::Azure.RequestFailedException(what);
+        host.Search.FailNext(id, fault);
+        await Input(page, "member-search").FillAsync(id);
+        await Assertions.Expect(page.GetByTestId("search-failed")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+
+        // The circuit lives on: typing again searches again and finds the member.
+        await Input(page, "member-search").FillAsync(id[..^1]);
+        await Assertions.Expect(page.GetByTestId("hit")).ToHaveTextAsync([id], new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("search-failed")).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+    }
+
     [Fact]
     public async Task ASlowEarlierSearchNeverReplacesTheResultsOfTheQueryTypedAfterIt()
     {

@@ -3,7 +3,10 @@ using Engagement.Contracts.Search;
 
 namespace Engagement.Console.Tests;
 
-/// <summary>The host's member search, where a test can hold the search for one query until it lets it go (a slow read).</summary>
+/// <summary>
+/// The host's member search, where a test can hold the search for one query until it lets it go (a slow read), or make
+/// it fail once (a timeout).
+/// </summary>
 public sealed class GatedMemberSearch(IMemberSearch inner) : IMemberSearch
 {
     private readonly ConcurrentDictionary<string, Hold> _holds = new(StringComparer.Ordinal);
@@ -11,8 +14,21 @@ public sealed class GatedMemberSearch(IMemberSearch inner) : IMemberSearch
     /// <summary>The next search for <paramref name="query"/> waits until <see cref="Hold.Release"/> (or its cancellation).</summary>
     public Hold HoldNext(string query) => _holds[query] = new Hold();
 
+    private readonly ConcurrentDictionary<string, Func<string, Exception>> _failures = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The next search for <paramref name="query"/> throws what <paramref name="fault"/> makes of its description, once: a
+    /// <see cref="TaskCanceledException"/> is how the index table's SDK reports a timeout.
+    /// </summary>
+    public void FailNext(string query, Func<string, Exception> fault) => _failures[query] = fault;
+
     public async Task<IReadOnlyList<MemberSearchHit>> SearchAsync(string query, int limit, CancellationToken cancellationToken = default)
     {
+        if (_failures.TryRemove(query, out var fault))
+        {
+            throw fault($"test: the search for {query} timed out");
+        }
+
         if (_holds.TryRemove(query, out var hold))
         {
             hold.Entered.TrySetResult();
