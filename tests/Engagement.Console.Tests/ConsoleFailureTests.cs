@@ -208,6 +208,36 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     }
 
     [Theory]
+    [InlineData("write error")]
+    [InlineData("storage timeout")]
+    public async Task ACampaignCreateWhoseAuditWriteFailsSaysNotConfirmedAndCreatingAgainWritesItsAuditRowOnce(string failure)
+    {
+        var id = "cf-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, "console/campaigns");
+        await Input(page, "f-id").FillAsync(id);
+        await Input(page, "f-name").FillAsync("Create not confirmed");
+        await Input(page, "f-regions").FillAsync("nowhere-" + id);
+        await Input(page, "f-coupon").FillAsync("CF5");
+
+        // The campaign is stored, then its audit write fails (an IOException, or the audit table's SDK timing out as a
+        // TaskCanceledException nobody asked for): the form says so instead of the marketer losing the page.
+        Func<string, Exception> fault = failure == "storage timeout" ? what => new TaskCanceledException(what) : what => new IOException(what);
+        host.Audit.FailNextAppend(id, fault);
+        await page.GetByTestId("campaign-create").ClickAsync();
+        var shown = page.GetByTestId("campaign-create-unconfirmed");
+        await Assertions.Expect(shown).ToContainTextAsync($"Campaign {id} not confirmed", new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+        Assert.Empty(await AuditRowsAsync(id, "campaign.create"));
+
+        // Creating again sends the same definition: it answers "exists", writes the missing row once and opens the campaign.
+        await page.GetByTestId("campaign-create-retry").ClickAsync();
+        await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
+        Assert.Single(await AuditRowsAsync(id, "campaign.create"));
+    }
+
+    [Theory]
     [InlineData("storage timeout")]
     [InlineData("request failed")]
     public async Task ASearchWhoseIndexReadTimesOutSaysSoAndTypingAgainSearchesAgain(string failure)
