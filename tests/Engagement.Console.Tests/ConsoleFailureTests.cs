@@ -237,6 +237,36 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         Assert.Single(await AuditRowsAsync(id, "campaign.create"));
     }
 
+    [Fact]
+    public async Task ALedgerPageWhoseReadTimesOutSaysSoKeepsThePageShownAndTurnsOnTheNextClick()
+    {
+        // 25 purchases: more than one page of 20 ledger entries.
+        var id = "LF" + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync(new object[] { new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-30), regionId = "east" } }
+            .Concat(Enumerable.Range(1, 25).Select(i => (object)new { eventId = $"{id}-o{i}", type = "purchase", memberId = id, occurredAt = T0.AddDays(-26 + i), orderId = $"O{i}", amount = 10m })));
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        await page.Locator(".mud-tab").Filter(new() { HasText = "Ledger" }).First.ClickAsync();
+        var rows = page.GetByTestId("ledger-table").Locator("tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(20, new() { Timeout = WaitMs });
+        var newest = await rows.First.Locator("td").First.InnerTextAsync();
+
+        // The next page's read times out (a TaskCanceledException nobody on the page asked for): the page says so.
+        host.MemberCalls.FailNextLedgerRead(id, what => new TaskCanceledException(what));
+        await page.GetByTestId("ledger-older").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("ledger-failed")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+        Assert.Equal(20, await rows.CountAsync());
+        Assert.Equal(newest, await rows.First.Locator("td").First.InnerTextAsync());
+
+        // The circuit lives on: Older again reads the older entries.
+        await page.GetByTestId("ledger-older").ClickAsync();
+        await Assertions.Expect(rows.First.Locator("td").First).Not.ToHaveTextAsync(newest, new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("ledger-failed")).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+    }
+
     [Theory]
     [InlineData("storage timeout")]
     [InlineData("request failed")]

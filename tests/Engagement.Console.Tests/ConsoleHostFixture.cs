@@ -64,6 +64,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Faults in the host's calls to campaign grains (<see cref="CampaignCallFaults"/>).</summary>
     public CampaignCallFaults CampaignCalls { get; } = new();
 
+    /// <summary>Faults in the host's calls to member grains (<see cref="MemberCallFaults"/>).</summary>
+    public MemberCallFaults MemberCalls { get; } = new();
+
     public IBrowser Browser { get; private set; } = default!;
 
     public Uri Address { get; private set; } = default!;
@@ -177,6 +180,7 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
                 ?? ActivatorUtilities.CreateInstance(sp, search.ImplementationType!))));
             services.AddSingleton<Engagement.Contracts.Search.IMemberSearch>(sp => sp.GetRequiredService<GatedMemberSearch>());
             services.AddSingleton<IOutgoingGrainCallFilter>(CampaignCalls);
+            services.AddSingleton<IOutgoingGrainCallFilter>(MemberCalls);
 
             var audience = services.Last(d => d.ServiceType == typeof(Engagement.Contracts.Search.IAudienceIndex));
             services.RemoveAll<Engagement.Contracts.Search.IAudienceIndex>();

@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+using Engagement.Contracts.Members;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>Outgoing calls to member grains as a test wants them: a ledger read that fails once (a timeout).</summary>
+public sealed class MemberCallFaults : IOutgoingGrainCallFilter
+{
+    private readonly ConcurrentDictionary<string, Func<string, Exception>> _ledgerFaults = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The next ledger read of <paramref name="memberId"/> throws what <paramref name="fault"/> makes of its description,
+    /// once: a <see cref="TaskCanceledException"/> is how a storage SDK timeout behind the call reaches the page.
+    /// </summary>
+    public void FailNextLedgerRead(string memberId, Func<string, Exception> fault) => _ledgerFaults[memberId] = fault;
+
+    public async Task Invoke(IOutgoingGrainCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.InterfaceMethod?.DeclaringType == typeof(IMemberGrain) && context.MethodName == nameof(IMemberGrain.GetLedgerAsync)
+            && context.TargetId.Key.ToString() is { } memberId && _ledgerFaults.TryRemove(memberId, out var fault))
+        {
+            throw fault($"test: reading the ledger of member {memberId} timed out");
+        }
+
+        await context.Invoke();
+    }
+}
