@@ -61,6 +61,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The host's audience index, whose reads a test can make time out (<see cref="FlakyAudienceIndex"/>).</summary>
     public FlakyAudienceIndex AudienceIndex => Services.GetRequiredService<FlakyAudienceIndex>();
 
+    /// <summary>The host's programme days reader, whose reads a test can make time out (<see cref="FlakyDaysReader"/>).</summary>
+    public FlakyDaysReader DaysReader => Services.GetRequiredService<FlakyDaysReader>();
+
     /// <summary>Faults in the host's calls to campaign grains (<see cref="CampaignCallFaults"/>).</summary>
     public CampaignCallFaults CampaignCalls { get; } = new();
 
@@ -188,6 +191,13 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
                 ?? audience.ImplementationFactory?.Invoke(sp)
                 ?? ActivatorUtilities.CreateInstance(sp, audience.ImplementationType!))));
             services.AddSingleton<Engagement.Contracts.Search.IAudienceIndex>(sp => sp.GetRequiredService<FlakyAudienceIndex>());
+
+            var days = services.Last(d => d.ServiceType == typeof(Engagement.Domain.Metrics.IProgrammeDaysReader));
+            services.RemoveAll<Engagement.Domain.Metrics.IProgrammeDaysReader>();
+            services.AddSingleton(sp => new FlakyDaysReader((Engagement.Domain.Metrics.IProgrammeDaysReader)(days.ImplementationInstance
+                ?? days.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, days.ImplementationType!))));
+            services.AddSingleton<Engagement.Domain.Metrics.IProgrammeDaysReader>(sp => sp.GetRequiredService<FlakyDaysReader>());
         });
     }
 

@@ -173,6 +173,43 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         Assert.StartsWith(label, await tile.InnerTextAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ARegionWhoseFiguresTimeOutSaysSoAndTryingAgainShowsThem()
+    {
+        var region = "rf" + Guid.NewGuid().ToString("N")[..6];
+        var options = new MetricsOptions();
+        var today = options.LocalDay(host.Clock.GetUtcNow(), region);
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+        {
+            MemberId = region + "-m",
+            EffectId = "e",
+            Day = today,
+            EventType = "login",
+            Joined = true,
+            After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },
+        }, options).Contributions.ToList());
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
+
+        // The region's days time out (a TaskCanceledException nobody on the page asked for): the page says so, with no
+        // figures under the region's name (never the programme's), instead of the viewer losing the page.
+        host.DaysReader.FailNextRead(region);
+        await page.GetByTestId("programme-region").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText(region, new() { Exact = true }).ClickAsync();
+        var failed = page.GetByTestId("programme-region-failed");
+        await Microsoft.Playwright.Assertions.Expect(failed).ToContainTextAsync(region, new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+        Assert.Equal(0, await page.GetByTestId("programme-tile").CountAsync());
+
+        // The circuit lives on: trying again shows the region's figures (one member now).
+        await page.GetByTestId("programme-region-retry").ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(failed).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("programme-tile").First.Locator(".mud-typography-h6")).ToHaveTextAsync("1", new() { Timeout = WaitMs });
+    }
+
     [Theory]
     [InlineData("zh-CN", "投诉率过高 (complaints.high)", "近 7 天投诉率 5%（上限 3%）：请复盘服务流程")]
     [InlineData("en-US", "High complaint rate (complaints.high)", "complaint rate 5% over 7 days (ceiling 3%): service-process review")]
