@@ -99,6 +99,36 @@ public static partial class RecordTexts
     public static string LedgerRuleKey(string ruleId, string? eventId) =>
         IsRedemptionUndo(ruleId, eventId) ? "Rule_points.redemption-undo" : "Rule_" + ruleId;
 
+    /// <summary>
+    /// A ledger entry's rule named in the viewer's language: its own <c>Rule_{ruleId}</c> text (<see cref="LedgerRuleKey"/>);
+    /// else, for a correction (<c>{rule}.correction</c>, CONTRACT.md §1.1), the corrected rule's name marked as corrected;
+    /// else, for the growth of a behaviour configured under <c>Engagement:Program:BehaviourGrowth</c> without a text of its
+    /// own (<c>growth.{type}</c>), a generic name with the behaviour's. Null when none applies: the page shows the id.
+    /// </summary>
+    /// <param name="rules">The console's texts (<c>Rule_*</c>) in the viewer's culture.</param>
+    /// <param name="records">The record wordings (<c>Behaviour_*</c>) in the viewer's culture.</param>
+    /// <param name="ruleId">The stored rule id, e.g. <c>growth.login.correction</c>.</param>
+    /// <param name="eventId">The entry's event id (tells the engine's redemption give-back from a staff adjustment).</param>
+    public static string? RuleName(IStringLocalizer<Strings> rules, IStringLocalizer<RecordStrings> records, string ruleId, string? eventId)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(ruleId);
+        if (rules[LedgerRuleKey(ruleId, eventId)] is { ResourceNotFound: false } own)
+        {
+            return own.Value;
+        }
+
+        const string correction = ".correction", growth = "growth.";
+        if (ruleId.EndsWith(correction, StringComparison.Ordinal) && RuleName(rules, records, ruleId[..^correction.Length], null) is { } corrected)
+        {
+            return rules["Rule_Correction", corrected].Value;
+        }
+
+        return ruleId.StartsWith(growth, StringComparison.Ordinal) && ruleId.Length > growth.Length && !ruleId.AsSpan(growth.Length).Contains('.')
+            ? rules["Rule_Behaviour", Of(records, "Behaviour_", ruleId[growth.Length..])].Value
+            : null;
+    }
+
     /// <summary>An audit action id (<c>member.adjustment</c>) named in the viewer's language; the id when there is no name.</summary>
     public static string AuditAction(IStringLocalizer<RecordStrings> text, string action) => Of(text, "AuditAction_", action);
 
