@@ -9,7 +9,7 @@ namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
 /// The schedule's claims and watches when one request times out in the storage SDK (a TaskCanceledException no token of
-/// the silo's cancelled, <see cref="BackupScanTimeoutTests.RequestsTimeOut"/>): a failed look or touch, logged and tried
+/// the silo's cancelled, <see cref="BlobFaults"/>): a failed look or touch, logged and tried
 /// again, never a watch or heartbeat that ends. Azurite, a <see cref="FakeTimeProvider"/>.
 /// </summary>
 public sealed class BackupClaimTimeoutTests
@@ -24,7 +24,7 @@ public sealed class BackupClaimTimeoutTests
         // The only silo claimed 10:00, was killed, and starts again at 10:05; its first look at the claim times out.
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("WatchTo");
         await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("the-only-silo"));
-        var timeouts = new BackupScanTimeoutTests.RequestsTimeOut { TimesOut = BackupScanTimeoutTests.RequestsTimeOut.Once(BackupScanTimeoutTests.RequestsTimeOut.ClaimLook("20261130-020000")) };
+        var timeouts = new BlobFaults { TimesOut = BlobFaults.Once(BlobFaults.ClaimLook("20261130-020000")) };
 
         var clock = new FakeTimeProvider(Ten.AddMinutes(5));
         using var logs = new LogCapture();
@@ -33,7 +33,7 @@ public sealed class BackupClaimTimeoutTests
         await silo.StartAsync(CancellationToken.None);
         try
         {
-            await Eventually.TrueAsync(() => timeouts.Count == 1 && BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the watch's first look timed out; the silo waits for 18:00");
+            await Eventually.TrueAsync(() => timeouts.TimedOut == 1 && BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the watch's first look timed out; the silo waits for 18:00");
 
             var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
             await Eventually.TrueAsync(
@@ -70,7 +70,7 @@ public sealed class BackupClaimTimeoutTests
         await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
 
         // The 10:00 copy's first touch of its claim times out; the copy then runs on until its claim is touched again.
-        var timeouts = new BackupScanTimeoutTests.RequestsTimeOut { TimesOut = BackupScanTimeoutTests.RequestsTimeOut.Once(BackupScanTimeoutTests.RequestsTimeOut.IsHeartbeat) };
+        var timeouts = new BlobFaults { TimesOut = BlobFaults.Once(BlobFaults.IsHeartbeat) };
         var clock = new FakeTimeProvider(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
@@ -81,7 +81,7 @@ public sealed class BackupClaimTimeoutTests
             await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
             await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 backup done");
 
-            Assert.Equal(1, timeouts.Count);
+            Assert.Equal(1, timeouts.TimedOut);
             Assert.Contains(timeouts.Answered, a => a.EndsWith("/20261130-020000/claim heartbeat", StringComparison.Ordinal));
             Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "could not touch its claim"));
             Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete"));
@@ -102,7 +102,7 @@ public sealed class BackupClaimTimeoutTests
     /// A copy that lasts until its claim was touched after the timed-out touch: the clock moves on a minute per poll
     /// (for ten seconds of real time at most) as the backup completes.
     /// </summary>
-    private sealed class CopyUntilTouchedAgain(FakeTimeProvider clock, BackupScanTimeoutTests.RequestsTimeOut timeouts) : IBackupFailureListener
+    private sealed class CopyUntilTouchedAgain(FakeTimeProvider clock, BlobFaults timeouts) : IBackupFailureListener
     {
         public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -113,7 +113,7 @@ public sealed class BackupClaimTimeoutTests
                 await Eventually.TrueAsync(
                     () =>
                     {
-                        var touched = timeouts.Count == 1 && timeouts.Answered.Any(a => a.EndsWith("heartbeat", StringComparison.Ordinal));
+                        var touched = timeouts.TimedOut == 1 && timeouts.Answered.Any(a => a.EndsWith("heartbeat", StringComparison.Ordinal));
                         if (!touched)
                         {
                             clock.Advance(TimeSpan.FromMinutes(1));

@@ -1,8 +1,3 @@
-using Azure.Core;
-using Request = Azure.Core.Request;
-using Azure.Core.Pipeline;
-using Azure.Storage.Blobs;
-using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -21,7 +16,7 @@ public sealed class BackupScanTimeoutTests
     public async Task A_scan_for_unfinished_backups_that_times_out_neither_ends_the_schedule_nor_stops_the_silo()
     {
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("Scan");
-        var timeouts = new RequestsTimeOut();
+        var timeouts = new BlobFaults { TimesOut = BlobFaults.Listing };
         var blobs = timeouts.Blobs();
 
         var clock = new FakeTimeProvider(NineFiftyNine);
@@ -37,7 +32,7 @@ public sealed class BackupScanTimeoutTests
                 TimeSpan.FromSeconds(20),
                 "the schedule waits for 10:00 (or ended)");
 
-            Assert.True(timeouts.Count > 0);
+            Assert.True(timeouts.TimedOut > 0);
             Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception?.ToString() ?? silo.ExecuteTask.Status.ToString()}");
             Assert.Equal(1, BackupScheduleFaultTests.Waits(logs));
             Assert.Single(logs.Lines(LogLevel.Warning, "could not list earlier unfinished backups"));
@@ -55,7 +50,7 @@ public sealed class BackupScanTimeoutTests
     {
         // Our own cancellation (the host stopping) while the listing waits on storage is no storage failure.
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("ScanStop");
-        var listing = new RequestsTimeOut { TimesOut = _ => false, Hangs = r => r.Uri.Query.Contains("comp=list", StringComparison.Ordinal) };
+        var listing = new BlobFaults { Hangs = BlobFaults.Listing };
 
         var clock = new FakeTimeProvider(NineFiftyNine);
         using var logs = new LogCapture();
@@ -79,88 +74,5 @@ public sealed class BackupScanTimeoutTests
             silo.Dispose();
             await backups.DeleteIfExistsAsync();
         }
-    }
-
-    /// <summary>
-    /// Requests that time out as the SDK reports a network timeout (a TaskCanceledException no token of the caller's
-    /// cancelled) while <see cref="TimesOut"/> says so; the others reach Azurite.
-    /// </summary>
-    internal sealed class RequestsTimeOut : HttpPipelinePolicy
-    {
-        private int _count;
-
-        /// <summary>Which requests time out; the default, container listings.</summary>
-        public Func<Request, bool> TimesOut { get; set; } = r => r.Uri.Query.Contains("comp=list", StringComparison.Ordinal);
-
-        private int _hung;
-
-        /// <summary>Which requests hang until their caller's token is cancelled (then cancelled by it); none by default.</summary>
-        public Func<Request, bool> Hangs { get; set; } = _ => false;
-
-        /// <summary>Requests that hung so far.</summary>
-        public int Hung => Volatile.Read(ref _hung);
-
-        /// <summary>Requests timed out so far.</summary>
-        public int Count => Volatile.Read(ref _count);
-
-        /// <summary>The requests answered by Azurite, as "METHOD path [conditional]", in the order their answers came.</summary>
-        public System.Collections.Concurrent.ConcurrentQueue<string> Answered { get; } = new();
-
-        /// <summary>A claim's heartbeat: an unconditional upload of <c>{backup}/claim</c> (taking it is If-None-Match: *).</summary>
-        public static bool IsHeartbeat(Request request) =>
-            request.Method == RequestMethod.Put
-            && request.Uri.Path.EndsWith("/claim", StringComparison.Ordinal)
-            && !request.Headers.TryGetValue("If-None-Match", out _);
-
-        /// <summary>The claim of backup <paramref name="backup"/> looked at (its properties: HEAD).</summary>
-        public static Func<Request, bool> ClaimLook(string backup) => r =>
-            r.Method == RequestMethod.Head && r.Uri.Path.EndsWith($"/{backup}/claim", StringComparison.Ordinal);
-
-        /// <summary>Only the first request <paramref name="which"/> matches times out.</summary>
-        public static Func<Request, bool> Once(Func<Request, bool> which)
-        {
-            var done = 0;
-            return r => which(r) && Interlocked.Exchange(ref done, 1) == 0;
-        }
-
-        /// <summary>A blob client on the test Azurite with this policy on every call.</summary>
-        public BlobServiceClient Blobs()
-        {
-            var options = new BlobClientOptions();
-            options.AddPolicy(this, HttpPipelinePosition.PerCall);
-            return new BlobServiceClient(Azurite.ConnectionString, options);
-        }
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-        {
-            Check(message);
-            ProcessNext(message, pipeline);
-            Answer(message);
-        }
-
-        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-        {
-            Check(message);
-            if (Hangs(message.Request))
-            {
-                Interlocked.Increment(ref _hung);
-                await Task.Delay(Timeout.InfiniteTimeSpan, message.CancellationToken);
-            }
-
-            await ProcessNextAsync(message, pipeline);
-            Answer(message);
-        }
-
-        private void Check(HttpMessage message)
-        {
-            if (TimesOut(message.Request))
-            {
-                Interlocked.Increment(ref _count);
-                throw new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout of 0:01:40.");
-            }
-        }
-
-        private void Answer(HttpMessage message) =>
-            Answered.Enqueue($"{message.Request.Method} {message.Request.Uri.Path}{(IsHeartbeat(message.Request) ? " heartbeat" : string.Empty)}");
     }
 }

@@ -11,7 +11,7 @@ namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
 /// The schedule under storage trouble: an unreachable account (real connection failures to a closed port,
-/// <see cref="UnreachableStorage"/>) at a slot or during a watch must neither end the schedule (an exception out of
+/// <see cref="BlobFaults"/>) at a slot or during a watch must neither end the schedule (an exception out of
 /// <c>ExecuteAsync</c> stops the silo) nor let a backup end unreported. Azurite, a <see cref="FakeTimeProvider"/>.
 /// </summary>
 public sealed class BackupScheduleFaultTests
@@ -27,7 +27,7 @@ public sealed class BackupScheduleFaultTests
         // The 02:00 backup is copying on another silo (its claim is fresh, no manifest) when this silo starts.
         var (options, backups) = await ContainerAsync("Down");
         await backups.GetBlobClient("20261129-180000/claim").UploadAsync(BinaryData.FromString("copying-silo"));
-        var storage = new UnreachableStorage();
+        var storage = new BlobFaults();
 
         var clock = new FakeTimeProvider(NineFiftyNine);
         using var logs = new LogCapture();
@@ -38,10 +38,10 @@ public sealed class BackupScheduleFaultTests
         {
             // The watch looked at the copy (its manifest, its claim): it is running. Then the account becomes unreachable.
             await Eventually.TrueAsync(
-                () => Waits(logs) == 1 && storage.PassedPaths.Any(p => p.EndsWith("20261129-180000/claim", StringComparison.Ordinal)),
+                () => Waits(logs) == 1 && storage.Answered.Any(a => a.EndsWith("20261129-180000/claim", StringComparison.Ordinal)),
                 TimeSpan.FromSeconds(20),
                 "the silo watches the 02:00 copy (it looked at its claim) and waits for 10:00");
-            storage.Down = UnreachableStorage.All;
+            storage.Down = BlobFaults.All;
 
             await StepAsync(clock, Ten, () => Waits(logs) == 2 || silo.ExecuteTask!.IsCompleted, "the schedule past 10:00");
 
@@ -64,7 +64,7 @@ public sealed class BackupScheduleFaultTests
         // The only silo claimed 10:00, was killed, and starts again at 10:05 while storage is unreachable.
         var (options, backups) = await ContainerAsync("Blip");
         await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("the-only-silo"));
-        var storage = new UnreachableStorage { Down = UnreachableStorage.All };
+        var storage = new BlobFaults { Down = BlobFaults.All };
 
         var clock = new FakeTimeProvider(Ten.AddMinutes(5));
         using var logs = new LogCapture();
@@ -139,7 +139,7 @@ public sealed class BackupScheduleFaultTests
         var (options, backups) = await ContainerAsync("Lost");
         await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("other-silo"));
         await backups.GetBlobClient(TableBackup.ManifestBlobName("20261130-020000")).UploadAsync(BinaryData.FromString("{}"));
-        var storage = new UnreachableStorage { Down = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/claim", StringComparison.Ordinal) };
+        var storage = new BlobFaults { Down = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/claim", StringComparison.Ordinal) };
 
         var clock = new FakeTimeProvider(NineFiftyNine);
         using var logs = new LogCapture();

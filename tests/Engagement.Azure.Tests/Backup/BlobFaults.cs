@@ -1,0 +1,113 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
+using Engagement.Azure.Tests.Infrastructure;
+using Request = Azure.Core.Request;
+
+namespace Engagement.Azure.Tests.Backup;
+
+/// <summary>
+/// The backup tests' one fault policy: a blob client on the test Azurite whose requests the test picks can fail as
+/// storage really fails, no mock. <see cref="Down"/>: sent to a closed port (127.0.0.1:9), a real connection failure;
+/// with one retry the SDK gives up as it does on an unreachable account (an <see cref="AggregateException"/> of both
+/// attempts). <see cref="TimesOut"/>: the SDK's network timeout (a <see cref="TaskCanceledException"/> no token of the
+/// caller's cancelled). <see cref="Hangs"/>: held until the caller's own token cancels it. The others reach Azurite.
+/// The predicates may be changed while a test runs.
+/// </summary>
+internal sealed class BlobFaults : HttpPipelinePolicy
+{
+    private int _failed;
+    private int _timedOut;
+    private int _hung;
+
+    /// <summary>Which requests go to the closed port now; null: none.</summary>
+    public Func<Request, bool>? Down { get; set; }
+
+    /// <summary>Which requests time out now; null: none.</summary>
+    public Func<Request, bool>? TimesOut { get; set; }
+
+    /// <summary>Which requests hang until their caller's token is cancelled (then cancelled by it); null: none.</summary>
+    public Func<Request, bool>? Hangs { get; set; }
+
+    /// <summary>Requests sent to the closed port so far.</summary>
+    public int Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Requests timed out so far.</summary>
+    public int TimedOut => Volatile.Read(ref _timedOut);
+
+    /// <summary>Requests that hung so far.</summary>
+    public int Hung => Volatile.Read(ref _hung);
+
+    /// <summary>The requests answered by Azurite, as "METHOD path[ heartbeat]", in the order their answers came.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Answered { get; } = new();
+
+    /// <summary>Every request.</summary>
+    public static bool All(Request request) => true;
+
+    /// <summary>A container listing (the start-up scan for unfinished backups, retention).</summary>
+    public static bool Listing(Request request) => request.Uri.Query.Contains("comp=list", StringComparison.Ordinal);
+
+    /// <summary>A claim's heartbeat: an unconditional upload of <c>{backup}/claim</c> (taking it is If-None-Match: *).</summary>
+    public static bool IsHeartbeat(Request request) =>
+        request.Method == RequestMethod.Put
+        && request.Uri.Path.EndsWith("/claim", StringComparison.Ordinal)
+        && !request.Headers.TryGetValue("If-None-Match", out _);
+
+    /// <summary>The claim of backup <paramref name="backup"/> looked at (its properties or existence: HEAD).</summary>
+    public static Func<Request, bool> ClaimLook(string backup) => r =>
+        r.Method == RequestMethod.Head && r.Uri.Path.EndsWith($"/{backup}/claim", StringComparison.Ordinal);
+
+    /// <summary>Only the first request <paramref name="which"/> matches.</summary>
+    public static Func<Request, bool> Once(Func<Request, bool> which)
+    {
+        var done = 0;
+        return r => which(r) && Interlocked.Exchange(ref done, 1) == 0;
+    }
+
+    /// <summary>A blob client on the test Azurite with this policy on every call (one retry, 5 s network timeout).</summary>
+    public BlobServiceClient Blobs()
+    {
+        var options = new BlobClientOptions { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1), NetworkTimeout = TimeSpan.FromSeconds(5) } };
+        options.AddPolicy(this, HttpPipelinePosition.PerCall);
+        return new BlobServiceClient(Azurite.ConnectionString, options);
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Fault(message);
+        ProcessNext(message, pipeline);
+        Answer(message);
+    }
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Fault(message);
+        if (Hangs?.Invoke(message.Request) == true)
+        {
+            Interlocked.Increment(ref _hung);
+            await Task.Delay(Timeout.InfiniteTimeSpan, message.CancellationToken);
+        }
+
+        await ProcessNextAsync(message, pipeline);
+        Answer(message);
+    }
+
+    private void Fault(HttpMessage message)
+    {
+        if (TimesOut?.Invoke(message.Request) == true)
+        {
+            Interlocked.Increment(ref _timedOut);
+            throw new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout of 0:01:40.");
+        }
+
+        if (Down?.Invoke(message.Request) == true)
+        {
+            // Before the retry policy: the retry goes to the closed port too.
+            message.Request.Uri.Port = 9;
+            Interlocked.Increment(ref _failed);
+        }
+    }
+
+    private void Answer(HttpMessage message) =>
+        Answered.Enqueue($"{message.Request.Method} {message.Request.Uri.Path}{(IsHeartbeat(message.Request) ? " heartbeat" : string.Empty)}");
+}
