@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
-/// The schedule's claims and watches when one request times out in the storage SDK (a TaskCanceledException no token of
+/// The schedule's claims, watches and slot looks when one request times out in the storage SDK (a TaskCanceledException no token of
 /// the silo's cancelled, <see cref="BlobFaults"/>): a failed look or touch, logged and tried
 /// again, never a watch or heartbeat that ends. Azurite, a <see cref="FakeTimeProvider"/>.
 /// </summary>
@@ -88,6 +88,52 @@ public sealed class BackupClaimTimeoutTests
             Assert.Empty(logs.Lines(LogLevel.Error));
             Assert.Equal(2, BackupScheduleFaultTests.Waits(logs));
             Assert.NotNull(await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None));
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_still_copying_look_that_times_out_lets_the_slot_go_ahead_and_leaves_the_healthy_copy_unreported()
+    {
+        // The 02:00 backup is copying on another silo (fresh claim, no manifest); at 10:00 this silo's look at whether it
+        // is still copying (its manifest) times out.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("StillTo");
+        await backups.GetBlobClient("20261129-180000/claim").UploadAsync(BinaryData.FromString("copying-silo"));
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
+        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+        var faults = new BlobFaults();
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(
+                () => BackupScheduleFaultTests.Waits(logs) == 1 && faults.Answered.Any(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith("/20261129-180000/claim", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(20),
+                "the silo watches the 02:00 copy (it looked at its claim) and waits for 10:00");
+
+            // The watch looks next at 10:02; the first look at the 02:00 manifest from here is the slot's.
+            faults.TimesOut = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Head && r.Uri.Path.EndsWith("/" + TableBackup.ManifestBlobName("20261129-180000"), StringComparison.Ordinal));
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 slot done with");
+
+            Assert.Equal(1, faults.TimedOut);
+
+            // The slot was not lost: its backup was taken and is complete. The healthy copy is not recorded failed.
+            Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
+            Assert.Null(await TableBackup.ReadManifestAsync(backups, "20261129-180000", CancellationToken.None));
+            Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
+            Assert.Empty(logs.Lines(LogLevel.Error));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261129-180000", "could not tell whether it is still copying"));
         }
         finally
         {
