@@ -101,7 +101,7 @@ public sealed partial class BackupScheduler
         }
     }
 
-    /// <summary>Whether backup <paramref name="name"/> has a claim; false when storage cannot say.</summary>
+    /// <summary>Whether backup <paramref name="name"/> has a claim; false when storage cannot say (logged as a warning).</summary>
     private async Task<bool> ClaimExistsAsync(string containerName, string name, CancellationToken cancellationToken)
     {
         try
@@ -110,7 +110,8 @@ public sealed partial class BackupScheduler
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
-            // An SDK timeout too: storage cannot say, and the unclaimed slot is reported.
+            // An SDK timeout too: storage cannot say, and the unclaimed slot is reported (said here, with why).
+            LogClaimLookFailed(logger, ex, name);
             return false;
         }
     }
@@ -132,6 +133,9 @@ public sealed partial class BackupScheduler
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it failed, and so did looking whether it is claimed; it is reported failed (another silo may be taking it)")]
+    private static partial void LogClaimLookFailed(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; another silo may take it for stalled")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string backup);

@@ -144,6 +144,52 @@ public sealed class BackupClaimTimeoutTests
         }
     }
 
+    [Fact]
+    public async Task A_claim_look_that_times_out_after_a_failed_claim_reports_the_slot_without_a_second_copy_and_the_schedule_goes_on()
+    {
+        // Another silo claimed 10:00 and is copying it. This silo's claim request times out, and so does its look at
+        // whether the slot is claimed.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LookTo");
+        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("other-silo"));
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
+        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+        var claimPut = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
+        var claimLook = BlobFaults.Once(BlobFaults.ClaimLook("20261130-020000"));
+        var faults = new BlobFaults { TimesOut = r => claimPut(r) || claimLook(r) };
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || silo.ExecuteTask!.IsCompleted, "the schedule past 10:00");
+
+            Assert.Equal(2, faults.TimedOut);
+            Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
+
+            // Storage could not say whether the slot is taken: said with why, and the slot reported, not lost in silence.
+            Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED"));
+            Assert.Empty(logs.Lines(LogLevel.Error, "a slot failed unexpectedly"));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "looking whether it is claimed"));
+
+            // No second copy beside the other silo's: this silo started none and the claim is still the other silo's.
+            Assert.Empty(logs.Lines(LogLevel.Information, "Backup 20261130-020000 to container", "started"));
+            Assert.Equal("other-silo", (await backups.GetBlobClient("20261130-020000/claim").DownloadContentAsync()).Value.Content.ToString());
+            Assert.False(await backups.GetBlobClient(TableBackup.TableBlobName("20261130-020000", options.TablePrefix + "State")).ExistsAsync());
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
     /// <summary>
     /// A copy that lasts until its claim was touched after the timed-out touch: the clock moves on a minute per poll
     /// (for ten seconds of real time at most) as the backup completes.
