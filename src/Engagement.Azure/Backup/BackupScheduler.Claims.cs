@@ -55,24 +55,39 @@ public sealed partial class BackupScheduler
         }
     }
 
+    /// <summary>How many times a stopping silo tries to release its claim (<see cref="ReleaseAsync"/>).</summary>
+    private const int ReleaseAttempts = 3;
+
     /// <summary>
     /// Releases backup <paramref name="name"/>, abandoned by this stopping silo: writes <see cref="ReleasedBlobName"/>,
-    /// then deletes the claim. Not cancellable (the host is stopping); when storage refuses, the claim stays and
-    /// another silo reports the backup failed once the claim has been quiet for <see cref="BackupOptions.StalledAfter"/>.
+    /// then deletes the claim (both idempotent). Not cancellable (the host is stopping). A failed attempt (storage refuses,
+    /// an SDK timeout) is logged as a warning and tried again at once, <see cref="ReleaseAttempts"/> attempts in all (each
+    /// with the SDK's own retries and back-off): a claim left behind turns a normal shutdown into a backup reported failed.
+    /// When every attempt fails the claim stays, and another silo reports the backup failed once the claim has been quiet
+    /// for <see cref="BackupOptions.StalledAfter"/>.
     /// </summary>
     private async Task ReleaseAsync(string containerName, string name)
     {
         var container = blobs.GetBlobContainerClient(containerName);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, CancellationToken.None);
-            await container.GetBlobClient($"{name}/claim").DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
-            LogReleased(logger, name);
-        }
-        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
-        {
-            // An SDK timeout (a TaskCanceledException) too: not cancellable, so any cancellation here is a failure.
-            LogReleaseFailed(logger, ex, name);
+            try
+            {
+                await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, CancellationToken.None);
+                await container.GetBlobClient($"{name}/claim").DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+                LogReleased(logger, name);
+                return;
+            }
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None) && attempt < ReleaseAttempts)
+            {
+                // An SDK timeout too: not cancellable, so any cancellation here is a failure.
+                LogReleaseRetried(logger, ex, name, attempt, ReleaseAttempts);
+            }
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
+            {
+                LogReleaseFailed(logger, ex, name);
+                return;
+            }
         }
     }
 
@@ -142,6 +157,9 @@ public sealed partial class BackupScheduler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: this silo is stopping; its claim is released and another silo takes the slot late")]
     private static partial void LogReleased(ILogger logger, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: this silo is stopping, and releasing its claim failed (attempt {Attempt} of {Attempts}); trying again")]
+    private static partial void LogReleaseRetried(ILogger logger, Exception exception, string backup, int attempt, int attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: this silo is stopping, and releasing its claim failed; another silo reports it once the claim is quiet for StalledAfter")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, string backup);

@@ -79,6 +79,59 @@ public sealed class BackupShutdownTests
     }
 
     [Fact]
+    public async Task AReleaseWhoseClaimDeleteTimesOutIsTriedAgainAndTheWatchingSiloTakesTheSlotLate()
+    {
+        // The stopping silo's first delete of its claim times out in the SDK (a TaskCanceledException, no token of its own).
+        var faults = new BlobFaults { TimesOut = BlobFaults.Once(r => r.Method == RequestMethod.Delete && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal)) };
+        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("Rel", faults.Blobs());
+        using var logsScope = logs;
+        using var loggersScope = loggers;
+        var watching = Silo(tables, options, clock, loggers, failures);
+        try
+        {
+            await copying.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            await watching.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
+            await copying.StopAsync(CancellationToken.None);
+
+            // Tried again, so the claim is freed now, not left for the watcher to find stalled and report failed.
+            var container = blobs.GetBlobContainerClient(options.Container);
+            Assert.Equal(1, faults.TimedOut);
+            Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
+            Assert.True(await container.GetBlobClient(BackupScheduler.ReleasedBlobName("20261130-020000")).ExistsAsync());
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
+
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    if (await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None) is { Status: BackupManifest.Complete })
+                    {
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(30), "the released slot not taken late by 10:30");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "a complete manifest for the 10:00 slot");
+            Assert.Empty(logs.Lines(LogLevel.Error));
+            Assert.Empty(failures.Failed);
+        }
+        finally
+        {
+            await watching.StopAsync(CancellationToken.None);
+            watching.Dispose();
+            copying.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
+            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
     public async Task AReleasedBackupNobodyTookBeforeTheNextSlotIsRecordedFailedAndReported()
     {
         var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("Lost");
@@ -121,7 +174,7 @@ public sealed class BackupShutdownTests
     /// 09:59:30 Shanghai, and the first silo, whose reads of that table are held (<see cref="HeldRead"/>): a copy in progress.
     /// </summary>
     private static async Task<(string Prefix, BackupOptions Options, TableServiceClient Tables, BlobServiceClient Blobs, HeldRead Gate, FakeTimeProvider Clock,
-        LogCapture Logs, ILoggerFactory Loggers, RecordingListener Failures, BackupScheduler Copying)> ArrangeAsync(string prefix)
+        LogCapture Logs, ILoggerFactory Loggers, RecordingListener Failures, BackupScheduler Copying)> ArrangeAsync(string prefix, BlobServiceClient? copyingBlobs = null)
     {
         prefix += Guid.NewGuid().ToString("N")[..10];
         var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
@@ -135,13 +188,13 @@ public sealed class BackupShutdownTests
         var logs = new LogCapture();
         var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var failures = new RecordingListener();
-        var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures);
+        var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures, copyingBlobs);
         return (prefix, options, tables, new BlobServiceClient(Azurite.ConnectionString), gate, clock, logs, loggers, failures, copying);
     }
 
-    private static BackupScheduler Silo(TableServiceClient tables, BackupOptions options, FakeTimeProvider clock, ILoggerFactory loggers, IBackupFailureListener listener)
+    private static BackupScheduler Silo(TableServiceClient tables, BackupOptions options, FakeTimeProvider clock, ILoggerFactory loggers, IBackupFailureListener listener, BlobServiceClient? blobs = null)
     {
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        blobs ??= new BlobServiceClient(Azurite.ConnectionString);
         return new BackupScheduler(
             new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>(), [listener, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>())]),
             blobs,
