@@ -7,6 +7,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Engagement.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Backup;
@@ -126,9 +127,11 @@ public sealed partial class TableBackup(
             {
                 await WriteManifestAsync(container, failed, CancellationToken.None);
             }
-            catch (Exception manifestFailure) when (manifestFailure is RequestFailedException or AggregateException or IOException)
+            catch (Exception manifestFailure) when (StorageFailures.IsFailure(manifestFailure, CancellationToken.None))
             {
-                // The storage that failed the backup may fail this too; the listeners below still hear of it.
+                // The storage that failed the backup may fail this too (an SDK timeout included: a TaskCanceledException
+                // escaping here skipped the report, so the failure went unheard); the listeners below still hear of it.
+                LogManifestFailed(logger, manifestFailure, name);
             }
 
             await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, entries.Select(e => e.Table).ToList(), ex));
@@ -321,6 +324,9 @@ public sealed partial class TableBackup(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned after {Tables} complete tables: cancelled (the silo is stopping); no manifest written, not reported as failed")]
     private static partial void LogAbandoned(ILogger logger, string backup, int tables);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} failed, and writing its failed manifest failed too; it is reported, and listed without a manifest")]
+    private static partial void LogManifestFailed(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} complete: {Tables} tables, {Rows} rows in {Seconds:F1} s")]
     private static partial void LogCompleted(ILogger logger, string backup, int tables, long rows, double seconds);
