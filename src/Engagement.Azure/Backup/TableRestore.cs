@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Engagement.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -334,9 +335,10 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
                 await journal.SaveAsync(journalBlob, _time.GetUtcNow(), CancellationToken.None);
                 LogBrokenOff(_logger, ex, entry.Table, journal.LinesDone, journalBlob.Name);
             }
-            catch (Exception journalFailure) when (journalFailure is global::Azure.RequestFailedException or AggregateException)
+            catch (Exception journalFailure) when (StorageFailures.IsFailure(journalFailure, CancellationToken.None))
             {
-                // The storage that failed the restore may fail this too: a resume starts this table from the journal's last save.
+                // The storage that failed the restore may fail this too (an SDK timeout included: escaping, it replaced the
+                // fault that broke the restore off): a resume starts this table from the journal's last save.
                 LogJournalFailed(_logger, journalFailure, entry.Table);
             }
 

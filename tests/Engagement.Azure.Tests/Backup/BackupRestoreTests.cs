@@ -275,7 +275,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
     /// A table client on the test Azurite whose entity-group transactions after the first <c>after</c> go to a closed
     /// port (127.0.0.1:9): real connection failures, one retry, as on an account that stops answering.
     /// </summary>
-    private sealed class BatchesFailAfter(int after) : global::Azure.Core.Pipeline.HttpPipelinePolicy
+    internal sealed class BatchesFailAfter(int after) : global::Azure.Core.Pipeline.HttpPipelinePolicy
     {
         private int _sent;
 
