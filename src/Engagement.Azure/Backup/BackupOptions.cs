@@ -30,7 +30,8 @@ public sealed class BackupOptions
     /// <summary>
     /// A backup with no manifest whose claim (<c>{backup}/claim</c>) has not been touched for this long is recorded as
     /// failed (a <c>failed</c> manifest) and reported (error log, <c>data.anomaly</c>) by a silo that skipped it: its
-    /// silo stopped mid-copy. The silo taking a backup touches its claim every quarter of this. Default 10 minutes;
+    /// silo stopped mid-copy. The silo taking a backup touches its claim every quarter of this. Quiet seen across two or
+    /// more failed looks in a row counts as half of this at most (<see cref="ClaimWatch"/>). Default 10 minutes;
     /// 1 minute to 12 hours.
     /// </summary>
     public TimeSpan StalledAfter { get; set; } = TimeSpan.FromMinutes(10);

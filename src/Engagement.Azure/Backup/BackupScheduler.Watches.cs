@@ -105,7 +105,9 @@ public sealed partial class BackupScheduler
                 catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
                 {
                     // One failed look (storage briefly unreachable, or an SDK timeout) must not end the watch: a backup whose silo died
-                    // meanwhile would never be reported. Running keeps its last value; the next look decides.
+                    // meanwhile would never be reported. Running keeps its last value; the next look decides, and after
+                    // two failed looks in a row does not take the claim's quiet during them for the holder's (ClaimWatch).
+                    stall.LookFailed();
                     LogWatchFailed(logger, ex, name, settings.StalledAfter / 4);
                 }
 

@@ -6,7 +6,10 @@ namespace Engagement.Azure.Backup;
 /// How a silo that skipped a backup tells a running one from a dead one: the silo taking it touches its claim blob
 /// (a new ETag) every quarter of <see cref="BackupOptions.StalledAfter"/>; the claim is stalled once the watcher has seen
 /// the same ETag for <see cref="BackupOptions.StalledAfter"/> by its own clock (UTC). Storage's own timestamps are not
-/// used, so the silos' clocks need not agree with storage's.
+/// used, so the silos' clocks need not agree with storage's. After two or more looks in a row that failed (storage
+/// could not say: the holder's touches may have failed the same way, and the claim's sameness then says nothing), the
+/// quiet time is counted as at most half of <see cref="BackupOptions.StalledAfter"/> at the next look that answers: the
+/// holder gets two of its touch periods to be seen again before it is judged stalled.
 /// </summary>
 /// <param name="stalledAfter">How long an untouched claim counts as running; counted from the first look at the claim
 /// and from each change seen after it.</param>
@@ -14,9 +17,13 @@ internal sealed class ClaimWatch(TimeSpan stalledAfter)
 {
     private ETag? _seen;
     private DateTimeOffset _seenAt;
+    private int _failedInARow;
 
     /// <summary>How long the claim has gone untouched as of the last <see cref="Observe"/>.</summary>
     public TimeSpan Quiet { get; private set; }
+
+    /// <summary>Records a look at the claim that failed (storage could not say; an SDK timeout included).</summary>
+    public void LookFailed() => _failedInARow++;
 
     /// <summary>Records the claim's ETag read at <paramref name="now"/>; true when it has not changed for <c>stalledAfter</c>.</summary>
     public bool Observe(ETag etag, DateTimeOffset now)
@@ -25,6 +32,13 @@ internal sealed class ClaimWatch(TimeSpan stalledAfter)
         {
             (_seen, _seenAt) = (etag, now);
         }
+        else if (_failedInARow >= 2 && _seenAt < now - (stalledAfter - stalledAfter / 2))
+        {
+            // Blind for a while: the claim's quiet is not known to be the holder's.
+            _seenAt = now - (stalledAfter - stalledAfter / 2);
+        }
+
+        _failedInARow = 0;
 
         Quiet = now - _seenAt;
         return Quiet >= stalledAfter;

@@ -190,6 +190,86 @@ public sealed class BackupClaimTimeoutTests
         }
     }
 
+    [Fact]
+    public async Task After_looks_that_time_out_for_longer_than_StalledAfter_a_claim_unchanged_across_them_is_not_at_once_taken_for_stalled()
+    {
+        // Another silo is copying 10:00 (its claim there, no manifest); this silo starts at 10:05 and watches it.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("BlindTo");
+        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("copying-silo"));
+        var faults = new BlobFaults();
+        var claimLooks = () => faults.Answered.Count(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
+        var failedManifest = async () => await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None) is not null;
+
+        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => claimLooks() == 1 && BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the watch's first look at the claim");
+
+            // The backups account times out for 12.5 minutes (the copier's touches too, so the claim stays as it was).
+            faults.TimesOut = r => r.Uri.Path.Contains("/20261130-020000/", StringComparison.Ordinal);
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (clock.GetUtcNow() < Ten.AddMinutes(17.5))
+                    {
+                        clock.Advance(TimeSpan.FromSeconds(30));
+                    }
+
+                    return clock.GetUtcNow() >= Ten.AddMinutes(17.5) && faults.TimedOut >= 5;
+                },
+                TimeSpan.FromSeconds(30),
+                "five looks timed out");
+
+            // Storage answers again. The watch's next look finds the claim as it was 12.5 minutes ago: not stalled yet.
+            faults.TimesOut = null;
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    if (claimLooks() >= 3 || await failedManifest())
+                    {
+                        return true;
+                    }
+
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(30),
+                "two looks after the outage, or the backup recorded failed");
+            Assert.False(await failedManifest(), "a claim left unchanged by the outage was taken for stalled at the first look after it");
+            Assert.Empty(logs.Lines(LogLevel.Error));
+            Assert.NotEmpty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "could not look at the silo that takes it"));
+
+            // A copier that is really gone (the claim never touched again) is still reported, StalledAfter / 2 later.
+            var recovered = clock.GetUtcNow();
+            var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (failed().Count > 0)
+                    {
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < recovered.AddMinutes(15), "the stalled backup not reported 15 minutes after the outage");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "the stalled backup reported");
+            Assert.Single(failed());
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
     /// <summary>
     /// A copy that lasts until its claim was touched after the timed-out touch: the clock moves on a minute per poll
     /// (for ten seconds of real time at most) as the backup completes.

@@ -44,4 +44,30 @@ public sealed class ClaimWatchTests
         Assert.False(watch.Observe(new ETag("\"dead\""), Slot.AddMinutes(12)));
         Assert.True(watch.Observe(new ETag("\"dead\""), Slot.AddMinutes(13)));
     }
+
+    [Fact]
+    public void AfterTwoFailedLooksInARowTheQuietDuringThemCountsAsHalfStalledAfterAtMost()
+    {
+        // Storage could not say from 2.5 to 10 minutes: the holder's touches may have failed as the looks did.
+        var watch = new ClaimWatch(StalledAfter);
+        Assert.False(watch.Observe(new ETag("\"a\""), Slot));
+        watch.LookFailed();
+        watch.LookFailed();
+        watch.LookFailed();
+        Assert.False(watch.Observe(new ETag("\"a\""), Slot.AddMinutes(12.5)));
+        Assert.Equal(TimeSpan.FromMinutes(5), watch.Quiet);
+        Assert.False(watch.Observe(new ETag("\"a\""), Slot.AddMinutes(15)));
+        Assert.True(watch.Observe(new ETag("\"a\""), Slot.AddMinutes(17.5)));
+    }
+
+    [Fact]
+    public void OneFailedLookBetweenTwoThatAnsweredDoesNotHoldOffAStall()
+    {
+        var watch = new ClaimWatch(StalledAfter);
+        Assert.False(watch.Observe(new ETag("\"dead\""), Slot));
+        watch.LookFailed();
+        Assert.False(watch.Observe(new ETag("\"dead\""), Slot.AddMinutes(5)));
+        watch.LookFailed();
+        Assert.True(watch.Observe(new ETag("\"dead\""), Slot.AddMinutes(10)));
+    }
 }
