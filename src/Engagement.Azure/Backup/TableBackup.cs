@@ -178,7 +178,13 @@ public sealed partial class TableBackup(
         return result.OrderByDescending(b => b.Item1, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The backups named before <paramref name="before"/> that have no manifest (begun, never finished nor recorded failed), oldest first.</summary>
+    /// <summary>
+    /// The backups named before <paramref name="before"/> that have no manifest (begun, never finished nor recorded
+    /// failed), oldest first. A backup whose manifest cannot be looked at (a failed request, an SDK timeout included) is
+    /// counted in, with a warning: the watch that follows looks again, and one failed look must not hide the rest.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Listing the container failed (also an <see cref="AggregateException"/>
+    /// or an SDK timeout's <see cref="TaskCanceledException"/>).</exception>
     public async Task<IReadOnlyList<string>> UnfinishedBeforeAsync(string before, CancellationToken cancellationToken = default)
     {
         var container = blobs.GetBlobContainerClient(options.Container);
@@ -191,13 +197,27 @@ public sealed partial class TableBackup(
         await foreach (var item in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", null, cancellationToken))
         {
             var name = item.IsPrefix ? item.Prefix.TrimEnd('/') : "";
-            if (IsBackupName(name) && string.CompareOrdinal(name, before) < 0 && !await container.GetBlobClient(ManifestBlobName(name)).ExistsAsync(cancellationToken))
+            if (IsBackupName(name) && string.CompareOrdinal(name, before) < 0 && !await HasManifestAsync(container, name, cancellationToken))
             {
                 result.Add(name);
             }
         }
 
         return result.Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Whether backup <paramref name="name"/> has a manifest; false, with a warning, when storage cannot say.</summary>
+    private async Task<bool> HasManifestAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await container.GetBlobClient(ManifestBlobName(name)).ExistsAsync(cancellationToken);
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
+        {
+            LogManifestLookFailed(logger, ex, name);
+            return false;
+        }
     }
 
     /// <summary>Whether <paramref name="name"/> has the form of a backup name (<c>yyyyMMdd-HHmmss</c>).</summary>
@@ -327,6 +347,9 @@ public sealed partial class TableBackup(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} failed, and writing its failed manifest failed too; it is reported, and listed without a manifest")]
     private static partial void LogManifestFailed(ILogger logger, Exception exception, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look for its manifest; counted as unfinished, so it is watched")]
+    private static partial void LogManifestLookFailed(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} complete: {Tables} tables, {Rows} rows in {Seconds:F1} s")]
     private static partial void LogCompleted(ILogger logger, string backup, int tables, long rows, double seconds);

@@ -75,4 +75,53 @@ public sealed class BackupScanTimeoutTests
             await backups.DeleteIfExistsAsync();
         }
     }
+
+    [Fact]
+    public async Task A_look_at_one_earlier_backups_manifest_that_times_out_neither_hides_it_nor_the_backups_after_it()
+    {
+        // The cluster's copier was killed during the 10:00 and the 18:00 backups of 29 Nov; at this silo's start the
+        // scan's look at the first one's manifest times out.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("ScanLook");
+        await backups.GetBlobClient("20261129-020000/claim").UploadAsync(BinaryData.FromString("long-dead-silo"));
+        await backups.GetBlobClient("20261129-100000/claim").UploadAsync(BinaryData.FromString("long-dead-silo"));
+        var faults = new BlobFaults { TimesOut = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Head && r.Uri.Path.EndsWith("/20261129-020000/manifest.json", StringComparison.Ordinal)) };
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            Assert.Equal(1, faults.TimedOut);
+            Assert.Empty(logs.Lines(LogLevel.Warning, "could not list earlier unfinished backups"));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261129-020000: could not look for its manifest"));
+
+            // Both are watched, and both are reported once their claims have been quiet for StalledAfter.
+            var failed = () => logs.Lines(LogLevel.Error, "Backup 20261129-", "FAILED");
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (failed().Count >= 2)
+                    {
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < NineFiftyNine.AddMinutes(30), "the unfinished backups not reported by 10:30");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "both unfinished backups reported");
+            Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-020000", "FAILED"));
+            Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-100000", "FAILED"));
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
 }
