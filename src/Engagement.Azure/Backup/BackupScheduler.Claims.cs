@@ -55,6 +55,12 @@ public sealed partial class BackupScheduler
         }
     }
 
+    /// <summary>
+    /// What this silo writes in the claims it takes and touches: its machine name (shown in a stalled backup's report)
+    /// and an id of this scheduler, so a claim request whose answer was lost can tell its own claim from another's.
+    /// </summary>
+    private readonly string _holder = $"{Environment.MachineName} ({Guid.NewGuid().ToString("N")[..8]})";
+
     /// <summary>How many times a stopping silo tries to release its claim (<see cref="ReleaseAsync"/>).</summary>
     private const int ReleaseAttempts = 3;
 
@@ -100,7 +106,7 @@ public sealed partial class BackupScheduler
             try
             {
                 await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
-                await claim.UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, cancellationToken);
+                await claim.UploadAsync(BinaryData.FromString(_holder), overwrite: true, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -116,18 +122,25 @@ public sealed partial class BackupScheduler
         }
     }
 
-    /// <summary>Whether backup <paramref name="name"/> has a claim; false when storage cannot say (logged as a warning).</summary>
-    private async Task<bool> ClaimExistsAsync(string containerName, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Who holds backup <paramref name="name"/>'s claim (its text: a silo's <see cref="_holder"/>); null when it has none,
+    /// or when storage cannot say (logged as a warning).
+    /// </summary>
+    private async Task<string?> ClaimHolderAsync(string containerName, string name, CancellationToken cancellationToken)
     {
         try
         {
-            return await blobs.GetBlobContainerClient(containerName).GetBlobClient($"{name}/claim").ExistsAsync(cancellationToken);
+            return (await blobs.GetBlobContainerClient(containerName).GetBlobClient($"{name}/claim").DownloadContentAsync(cancellationToken)).Value.Content.ToString();
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             // An SDK timeout too: storage cannot say, and the unclaimed slot is reported (said here, with why).
             LogClaimLookFailed(logger, ex, name);
-            return false;
+            return null;
         }
     }
 
@@ -138,7 +151,7 @@ public sealed partial class BackupScheduler
         try
         {
             await container.GetBlobClient($"{name}/claim").UploadAsync(
-                BinaryData.FromString(Environment.MachineName),
+                BinaryData.FromString(_holder),
                 new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
                 cancellationToken);
             return true;

@@ -170,10 +170,20 @@ public sealed partial class BackupScheduler(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            if (await ClaimExistsAsync(settings.Container, name, stoppingToken))
+            var holder = await ClaimHolderAsync(settings.Container, name, stoppingToken);
+            if (holder == _holder)
             {
-                // The claim is there: another silo took the slot (or this one did and lost the answer). Watched like any
-                // backup another silo takes, so it is reported only if it never finishes.
+                // This silo's own claim: the request succeeded and its answer was lost (a timeout, a 5xx after the write).
+                // Nobody else will take the slot, and a watch would only report it stalled: take it.
+                LogClaimAnswerLost(logger, ex, name);
+                await CopyAsync(settings, name, stoppingToken);
+                return;
+            }
+
+            if (holder is not null)
+            {
+                // The claim is there: another silo took the slot. Watched like any backup another silo takes, so it is
+                // reported only if it never finishes.
                 LogClaimUnsure(logger, ex, name);
                 watches.Add(StartWatch(settings, name, slot, stoppingToken));
                 return;
@@ -200,6 +210,9 @@ public sealed partial class BackupScheduler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot is still copying on another silo (a full copy takes longer than the time between slots; see Capacity planning)")]
     private static partial void LogOverlap(ILogger logger, string backup, string running);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: the answer to claiming it was lost, but the claim is this silo's; taking it")]
+    private static partial void LogClaimAnswerLost(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it failed, but it is claimed; watching it as taken by another silo")]
     private static partial void LogClaimUnsure(ILogger logger, Exception exception, string backup);

@@ -155,7 +155,7 @@ public sealed class BackupClaimTimeoutTests
         await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
         await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
         var claimPut = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
-        var claimLook = BlobFaults.Once(BlobFaults.ClaimLook("20261130-020000"));
+        var claimLook = BlobFaults.Once(BlobFaults.ClaimRead("20261130-020000"));
         var faults = new BlobFaults { TimesOut = r => claimPut(r) || claimLook(r) };
 
         var clock = new FakeTimeProvider(NineFiftyNine);
@@ -266,6 +266,41 @@ public sealed class BackupClaimTimeoutTests
         {
             await silo.StopAsync(CancellationToken.None);
             silo.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_claim_whose_answer_is_lost_is_taken_by_this_silo_not_watched_until_reported_stalled()
+    {
+        // The 10:00 claim is written, but its answer times out: the claim is this silo's, and no other silo will take it.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LostAnswer");
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
+        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+        var faults = new BlobFaults { LosesAnswer = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal)) };
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 slot done with");
+
+            Assert.Equal(1, faults.TimedOut);
+            Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
+            Assert.Empty(logs.Lines(LogLevel.Error));
+            Assert.Empty(logs.Lines(LogLevel.Warning, "watching it as taken by another silo"));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "the answer to claiming it was lost, but the claim is this silo's"));
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
             await backups.DeleteIfExistsAsync();
         }
     }

@@ -11,7 +11,8 @@ namespace Engagement.Azure.Tests.Backup;
 /// storage really fails, no mock. <see cref="Down"/>: sent to a closed port (127.0.0.1:9), a real connection failure;
 /// with one retry the SDK gives up as it does on an unreachable account (an <see cref="AggregateException"/> of both
 /// attempts). <see cref="TimesOut"/>: the SDK's network timeout (a <see cref="TaskCanceledException"/> no token of the
-/// caller's cancelled). <see cref="Hangs"/>: held until the caller's own token cancels it. The others reach Azurite.
+/// caller's cancelled). <see cref="LosesAnswer"/>: reaches Azurite, which does it, then times out so (the answer lost).
+/// <see cref="Hangs"/>: held until the caller's own token cancels it. The others reach Azurite.
 /// The predicates may be changed while a test runs.
 /// </summary>
 internal sealed class BlobFaults : HttpPipelinePolicy
@@ -26,13 +27,16 @@ internal sealed class BlobFaults : HttpPipelinePolicy
     /// <summary>Which requests time out now; null: none.</summary>
     public Func<Request, bool>? TimesOut { get; set; }
 
+    /// <summary>Which requests Azurite carries out but whose answer is lost (a timeout after the write); null: none.</summary>
+    public Func<Request, bool>? LosesAnswer { get; set; }
+
     /// <summary>Which requests hang until their caller's token is cancelled (then cancelled by it); null: none.</summary>
     public Func<Request, bool>? Hangs { get; set; }
 
     /// <summary>Requests sent to the closed port so far.</summary>
     public int Failed => Volatile.Read(ref _failed);
 
-    /// <summary>Requests timed out so far.</summary>
+    /// <summary>Requests timed out so far (answers lost included).</summary>
     public int TimedOut => Volatile.Read(ref _timedOut);
 
     /// <summary>Requests that hung so far.</summary>
@@ -57,6 +61,10 @@ internal sealed class BlobFaults : HttpPipelinePolicy
     public static Func<Request, bool> ClaimLook(string backup) => r =>
         r.Method == RequestMethod.Head && r.Uri.Path.EndsWith($"/{backup}/claim", StringComparison.Ordinal);
 
+    /// <summary>The claim of backup <paramref name="backup"/> read (its holder: GET).</summary>
+    public static Func<Request, bool> ClaimRead(string backup) => r =>
+        r.Method == RequestMethod.Get && r.Uri.Path.EndsWith($"/{backup}/claim", StringComparison.Ordinal);
+
     /// <summary>Only the first request <paramref name="which"/> matches.</summary>
     public static Func<Request, bool> Once(Func<Request, bool> which)
     {
@@ -77,6 +85,7 @@ internal sealed class BlobFaults : HttpPipelinePolicy
         Fault(message);
         ProcessNext(message, pipeline);
         Answer(message);
+        Lose(message);
     }
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
@@ -90,6 +99,7 @@ internal sealed class BlobFaults : HttpPipelinePolicy
 
         await ProcessNextAsync(message, pipeline);
         Answer(message);
+        Lose(message);
     }
 
     private void Fault(HttpMessage message)
@@ -105,6 +115,15 @@ internal sealed class BlobFaults : HttpPipelinePolicy
             // Before the retry policy: the retry goes to the closed port too.
             message.Request.Uri.Port = 9;
             Interlocked.Increment(ref _failed);
+        }
+    }
+
+    private void Lose(HttpMessage message)
+    {
+        if (LosesAnswer?.Invoke(message.Request) == true)
+        {
+            Interlocked.Increment(ref _timedOut);
+            throw new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout of 0:01:40.");
         }
     }
 
