@@ -144,13 +144,22 @@ public sealed partial class BackupScheduler
         }
     }
 
+    /// <summary>
+    /// Claims backup <paramref name="name"/> (creates <c>{name}/claim</c> holding <see cref="_holder"/>, only if there is
+    /// none). True when this silo holds the claim: created now, or already there holding <see cref="_holder"/> — the SDK
+    /// retries a timeout or a 5xx itself, so when its first try wrote the claim and only the answer was lost, its retry
+    /// meets this silo's own claim (409). False when another silo holds it, or when the claim is there and reading it
+    /// fails (logged as a warning; the slot is then watched as another silo's).
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage refused the claim itself (other than an existing claim).</exception>
     private async Task<bool> ClaimAsync(string containerName, string name, CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(containerName);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var claim = container.GetBlobClient($"{name}/claim");
         try
         {
-            await container.GetBlobClient($"{name}/claim").UploadAsync(
+            await claim.UploadAsync(
                 BinaryData.FromString(_holder),
                 new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
                 cancellationToken);
@@ -158,9 +167,30 @@ public sealed partial class BackupScheduler
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            return false;
+            try
+            {
+                if ((await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString() != _holder)
+                {
+                    return false;
+                }
+            }
+            catch (Exception readEx) when (StorageFailures.IsFailure(readEx, cancellationToken))
+            {
+                // A 404 too (released meanwhile): not known to be this silo's, so not taken.
+                LogOwnClaimLookFailed(logger, readEx, name);
+                return false;
+            }
+
+            LogOwnClaimFound(logger, name);
+            return true;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it met a claim, and it is this silo's (an earlier try of the request wrote it and its answer was lost); taking it")]
+    private static partial void LogOwnClaimFound(ILogger logger, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it met a claim, and reading whose it is failed; watching it as taken by another silo")]
+    private static partial void LogOwnClaimLookFailed(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it failed, and so did looking whether it is claimed; it is reported failed (another silo may be taking it)")]
     private static partial void LogClaimLookFailed(ILogger logger, Exception exception, string backup);

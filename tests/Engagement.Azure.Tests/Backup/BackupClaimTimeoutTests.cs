@@ -305,6 +305,42 @@ public sealed class BackupClaimTimeoutTests
         }
     }
 
+    [Fact]
+    public async Task A_claim_whose_first_try_lost_its_answer_is_taken_when_the_SDKs_own_retry_meets_the_claim()
+    {
+        // The common case of a lost answer: the SDK's first try writes the 10:00 claim and its connection drops; the
+        // SDK retries itself, and its retry meets the claim (409), not an exception.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LostTry");
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
+        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+        var faults = new BlobFaults { TryLosesAnswer = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal)) };
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 slot done with");
+
+            Assert.Equal(1, faults.TriesDropped);
+            Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
+            Assert.Empty(logs.Lines(LogLevel.Error));
+            Assert.Empty(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "claiming it met a claim, and it is this silo's"));
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
     /// <summary>
     /// A copy that lasts until its claim was touched after the timed-out touch: the clock moves on a minute per poll
     /// (for ten seconds of real time at most) as the backup completes.

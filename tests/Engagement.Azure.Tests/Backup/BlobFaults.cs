@@ -12,7 +12,9 @@ namespace Engagement.Azure.Tests.Backup;
 /// with one retry the SDK gives up as it does on an unreachable account (an <see cref="AggregateException"/> of both
 /// attempts). <see cref="TimesOut"/>: the SDK's network timeout (a <see cref="TaskCanceledException"/> no token of the
 /// caller's cancelled). <see cref="LosesAnswer"/>: reaches Azurite, which does it, then times out so (the answer lost).
-/// <see cref="Hangs"/>: held until the caller's own token cancels it. The others reach Azurite.
+/// <see cref="Hangs"/>: held until the caller's own token cancels it. <see cref="TryLosesAnswer"/>: one try (below the
+/// SDK's retry policy) reaches Azurite, which does it, then its connection drops, so the SDK's own retry meets what the
+/// first try did. The others reach Azurite.
 /// The predicates may be changed while a test runs.
 /// </summary>
 internal sealed class BlobFaults : HttpPipelinePolicy
@@ -20,6 +22,7 @@ internal sealed class BlobFaults : HttpPipelinePolicy
     private int _failed;
     private int _timedOut;
     private int _hung;
+    private int _dropped;
 
     /// <summary>Which requests go to the closed port now; null: none.</summary>
     public Func<Request, bool>? Down { get; set; }
@@ -32,6 +35,16 @@ internal sealed class BlobFaults : HttpPipelinePolicy
 
     /// <summary>Which requests hang until their caller's token is cancelled (then cancelled by it); null: none.</summary>
     public Func<Request, bool>? Hangs { get; set; }
+
+    /// <summary>
+    /// Which tries of a request (each of the SDK's own tries, at <see cref="HttpPipelinePosition.PerRetry"/>) Azurite
+    /// carries out but whose answer is lost (the connection drops after the write: an <see cref="IOException"/>, which the
+    /// SDK retries); null: none.
+    /// </summary>
+    public Func<Request, bool>? TryLosesAnswer { get; set; }
+
+    /// <summary>Tries whose answer was lost so far (<see cref="TryLosesAnswer"/>).</summary>
+    public int TriesDropped => Volatile.Read(ref _dropped);
 
     /// <summary>Requests sent to the closed port so far.</summary>
     public int Failed => Volatile.Read(ref _failed);
@@ -77,6 +90,7 @@ internal sealed class BlobFaults : HttpPipelinePolicy
     {
         var options = new BlobClientOptions { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1), NetworkTimeout = TimeSpan.FromSeconds(5) } };
         options.AddPolicy(this, HttpPipelinePosition.PerCall);
+        options.AddPolicy(new PerTry(this), HttpPipelinePosition.PerRetry);
         return new BlobServiceClient(Azurite.ConnectionString, options);
     }
 
@@ -129,4 +143,29 @@ internal sealed class BlobFaults : HttpPipelinePolicy
 
     private void Answer(HttpMessage message) =>
         Answered.Enqueue($"{message.Request.Method} {message.Request.Uri.Path}{(IsHeartbeat(message.Request) ? " heartbeat" : string.Empty)}");
+
+    /// <summary>Below the SDK's retry policy: drops the answer of the tries <see cref="TryLosesAnswer"/> picks.</summary>
+    private sealed class PerTry(BlobFaults faults) : HttpPipelinePolicy
+    {
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            ProcessNext(message, pipeline);
+            Drop(message);
+        }
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            Drop(message);
+        }
+
+        private void Drop(HttpMessage message)
+        {
+            if (faults.TryLosesAnswer?.Invoke(message.Request) == true)
+            {
+                Interlocked.Increment(ref faults._dropped);
+                throw new IOException("Unable to read data from the transport connection: Connection reset by peer.");
+            }
+        }
+    }
 }
