@@ -9,7 +9,10 @@ namespace Engagement.Azure.Backup;
 /// used, so the silos' clocks need not agree with storage's. After two or more looks in a row that failed (storage
 /// could not say: the holder's touches may have failed the same way, and the claim's sameness then says nothing), the
 /// quiet time is counted as at most half of <see cref="BackupOptions.StalledAfter"/> at the next look that answers: the
-/// holder gets two of its touch periods to be seen again before it is judged stalled.
+/// holder gets two of its touch periods to be seen again before it is judged stalled. That is forgiven once per claim
+/// ETag: storage that keeps flapping (two failed looks, one answer, again and again) cannot put the judgement off for
+/// ever; an unchanged claim is judged stalled at most 1.5 × <see cref="BackupOptions.StalledAfter"/> (plus one look)
+/// after the watcher first saw it.
 /// </summary>
 /// <param name="stalledAfter">How long an untouched claim counts as running; counted from the first look at the claim
 /// and from each change seen after it.</param>
@@ -18,6 +21,7 @@ internal sealed class ClaimWatch(TimeSpan stalledAfter)
     private ETag? _seen;
     private DateTimeOffset _seenAt;
     private int _failedInARow;
+    private ETag? _forgiven;
 
     /// <summary>How long the claim has gone untouched as of the last <see cref="Observe"/>.</summary>
     public TimeSpan Quiet { get; private set; }
@@ -32,10 +36,12 @@ internal sealed class ClaimWatch(TimeSpan stalledAfter)
         {
             (_seen, _seenAt) = (etag, now);
         }
-        else if (_failedInARow >= 2 && _seenAt < now - (stalledAfter - stalledAfter / 2))
+        else if (_failedInARow >= 2 && _forgiven != etag && _seenAt < now - (stalledAfter - stalledAfter / 2))
         {
-            // Blind for a while: the claim's quiet is not known to be the holder's.
+            // Blind for a while: the claim's quiet is not known to be the holder's. Once per ETag, so flapping storage
+            // cannot hold the judgement off for ever.
             _seenAt = now - (stalledAfter - stalledAfter / 2);
+            _forgiven = etag;
         }
 
         _failedInARow = 0;

@@ -70,4 +70,46 @@ public sealed class ClaimWatchTests
         watch.LookFailed();
         Assert.True(watch.Observe(new ETag("\"dead\""), Slot.AddMinutes(10)));
     }
+
+    [Fact]
+    public void FlappingStorageForgivesAnUnchangedClaimOnceNotForEver()
+    {
+        // Two failed looks, then one that answers, over and over: the dead claim's quiet is cut to half of StalledAfter
+        // once; after that it counts on, and the claim is stalled by 1.5 × StalledAfter (plus a look) from the first look.
+        var watch = new ClaimWatch(StalledAfter);
+        var dead = new ETag("\"dead\"");
+        Assert.False(watch.Observe(dead, Slot));
+        var stalledAt = (DateTimeOffset?)null;
+        for (var look = 1; look <= 40 && stalledAt is null; look++)
+        {
+            var at = Slot.AddMinutes(2.5 * look);
+            if (look % 3 != 0)
+            {
+                watch.LookFailed();
+            }
+            else if (watch.Observe(dead, at))
+            {
+                stalledAt = at;
+            }
+        }
+
+        Assert.NotNull(stalledAt);
+        Assert.True(stalledAt <= Slot + StalledAfter + StalledAfter / 2 + StalledAfter / 4, $"stalled only at {stalledAt}");
+    }
+
+    [Fact]
+    public void AClaimThatChangesIsForgivenAgainAfterTheNextOutage()
+    {
+        // Forgiving is once per ETag: a holder seen touching again is given the same grace after a later outage.
+        var watch = new ClaimWatch(StalledAfter);
+        Assert.False(watch.Observe(new ETag("\"a\""), Slot));
+        watch.LookFailed();
+        watch.LookFailed();
+        Assert.False(watch.Observe(new ETag("\"a\""), Slot.AddMinutes(12.5)));
+        Assert.False(watch.Observe(new ETag("\"b\""), Slot.AddMinutes(15)));
+        watch.LookFailed();
+        watch.LookFailed();
+        Assert.False(watch.Observe(new ETag("\"b\""), Slot.AddMinutes(27.5)));
+        Assert.Equal(TimeSpan.FromMinutes(5), watch.Quiet);
+    }
 }
