@@ -181,7 +181,10 @@ public sealed partial class TableBackup(
     /// <summary>
     /// The backups named before <paramref name="before"/> that have no manifest (begun, never finished nor recorded
     /// failed), oldest first. A backup whose manifest cannot be looked at (a failed request, an SDK timeout included) is
-    /// counted in, with a warning: the watch that follows looks again, and one failed look must not hide the rest.
+    /// counted in, with a warning: the watch that follows looks again, and one failed look must not hide the rest. After
+    /// that first failed look the backups listed after it are counted in without a look (their watches look anyway):
+    /// storage that hangs costs the scan one look's client timeout and retries, not one per earlier backup, while the
+    /// schedule waits for it.
     /// </summary>
     /// <exception cref="RequestFailedException">Listing the container failed (also an <see cref="AggregateException"/>
     /// or an SDK timeout's <see cref="TaskCanceledException"/>).</exception>
@@ -194,10 +197,18 @@ public sealed partial class TableBackup(
             return result;
         }
 
+        var blind = false;
         await foreach (var item in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", null, cancellationToken))
         {
             var name = item.IsPrefix ? item.Prefix.TrimEnd('/') : "";
-            if (IsBackupName(name) && string.CompareOrdinal(name, before) < 0 && !await HasManifestAsync(container, name, cancellationToken))
+            if (!IsBackupName(name) || string.CompareOrdinal(name, before) >= 0)
+            {
+                continue;
+            }
+
+            var hasManifest = blind ? null : await HasManifestAsync(container, name, cancellationToken);
+            blind |= hasManifest is null;
+            if (hasManifest != true)
             {
                 result.Add(name);
             }
@@ -206,8 +217,8 @@ public sealed partial class TableBackup(
         return result.Order(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Whether backup <paramref name="name"/> has a manifest; false, with a warning, when storage cannot say.</summary>
-    private async Task<bool> HasManifestAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    /// <summary>Whether backup <paramref name="name"/> has a manifest; null, with a warning, when storage cannot say.</summary>
+    private async Task<bool?> HasManifestAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
     {
         try
         {
@@ -216,7 +227,7 @@ public sealed partial class TableBackup(
         catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             LogManifestLookFailed(logger, ex, name);
-            return false;
+            return null;
         }
     }
 
@@ -348,7 +359,7 @@ public sealed partial class TableBackup(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} failed, and writing its failed manifest failed too; it is reported, and listed without a manifest")]
     private static partial void LogManifestFailed(ILogger logger, Exception exception, string backup);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look for its manifest; counted as unfinished, so it is watched")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look for its manifest; counted as unfinished, so it is watched, and so are the earlier backups listed after it, without a look")]
     private static partial void LogManifestLookFailed(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} complete: {Tables} tables, {Rows} rows in {Seconds:F1} s")]

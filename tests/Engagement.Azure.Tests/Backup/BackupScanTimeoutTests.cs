@@ -124,4 +124,60 @@ public sealed class BackupScanTimeoutTests
             await backups.DeleteIfExistsAsync();
         }
     }
+
+    [Fact]
+    public async Task After_one_failed_manifest_look_the_scan_counts_the_rest_unfinished_without_looking()
+    {
+        // Three earlier backups whose copier died; at this silo's start storage times out every look at a manifest. The
+        // scan pays for one failed look, not one per backup (each a full client-retried timeout in production).
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("ScanBlind");
+        string[] names = ["20261128-180000", "20261129-020000", "20261129-100000"];
+        foreach (var name in names)
+        {
+            await backups.GetBlobClient($"{name}/claim").UploadAsync(BinaryData.FromString("long-dead-silo"));
+        }
+
+        var faults = new BlobFaults { TimesOut = r => r.Method == global::Azure.Core.RequestMethod.Head && names.Any(n => r.Uri.Path.EndsWith($"/{n}/manifest.json", StringComparison.Ordinal)) };
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            faults.TimesOut = null;
+
+            // One look failed and was warned of; the backups after it were not looked at by the scan.
+            Assert.Single(logs.Lines(LogLevel.Warning, "could not look for its manifest"));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261128-180000: could not look for its manifest"));
+
+            // All three are watched nonetheless, and reported once their claims have been quiet for StalledAfter.
+            var failed = () => logs.Lines(LogLevel.Error, "Backup 2026112", "FAILED");
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (failed().Count >= 3)
+                    {
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < NineFiftyNine.AddMinutes(30), "the unfinished backups not reported by 10:30");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "the three unfinished backups reported");
+            foreach (var name in names)
+            {
+                Assert.Single(logs.Lines(LogLevel.Error, $"Backup {name}", "FAILED"));
+            }
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
 }
