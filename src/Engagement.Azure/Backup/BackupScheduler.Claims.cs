@@ -65,28 +65,36 @@ public sealed partial class BackupScheduler
     private const int ReleaseAttempts = 3;
 
     /// <summary>
+    /// How long one release attempt may take (<see cref="ReleaseAsync"/>), by the scheduler's <see cref="TimeProvider"/>:
+    /// the client's own timeout (100 s a try by default, with retries) would spend the host's shutdown timeout (30 s by
+    /// default) on the first attempt. Three attempts take 24 s at most.
+    /// </summary>
+    internal static readonly TimeSpan ReleaseAttemptTimeout = TimeSpan.FromSeconds(8);
+
+    /// <summary>
     /// Releases backup <paramref name="name"/>, abandoned by this stopping silo: writes <see cref="ReleasedBlobName"/>,
-    /// then deletes the claim (both idempotent). Not cancellable (the host is stopping). A failed attempt (storage refuses,
-    /// an SDK timeout) is logged as a warning and tried again at once, <see cref="ReleaseAttempts"/> attempts in all (each
-    /// with the SDK's own retries and back-off): a claim left behind turns a normal shutdown into a backup reported failed.
-    /// When every attempt fails the claim stays, and another silo reports the backup failed once the claim has been quiet
-    /// for <see cref="BackupOptions.StalledAfter"/>.
+    /// then deletes the claim (both idempotent). Not cancellable by the host (it is stopping): each attempt is cut off
+    /// after <see cref="ReleaseAttemptTimeout"/> instead. A failed attempt (storage refuses, an SDK timeout, the attempt's
+    /// own timeout) is logged as a warning and tried again at once, <see cref="ReleaseAttempts"/> attempts in all: a claim
+    /// left behind turns a normal shutdown into a backup reported failed. When every attempt fails the claim stays, and
+    /// another silo reports the backup failed once the claim has been quiet for <see cref="BackupOptions.StalledAfter"/>.
     /// </summary>
     private async Task ReleaseAsync(string containerName, string name)
     {
         var container = blobs.GetBlobContainerClient(containerName);
         for (var attempt = 1; ; attempt++)
         {
+            using var attemptTimeout = new CancellationTokenSource(ReleaseAttemptTimeout, time);
             try
             {
-                await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, CancellationToken.None);
-                await container.GetBlobClient($"{name}/claim").DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+                await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, attemptTimeout.Token);
+                await container.GetBlobClient($"{name}/claim").DeleteIfExistsAsync(cancellationToken: attemptTimeout.Token);
                 LogReleased(logger, name);
                 return;
             }
             catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None) && attempt < ReleaseAttempts)
             {
-                // An SDK timeout too: not cancellable, so any cancellation here is a failure.
+                // An SDK timeout or the attempt's own: the host's token is not used, so any cancellation here is a failure.
                 LogReleaseRetried(logger, ex, name, attempt, ReleaseAttempts);
             }
             catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))

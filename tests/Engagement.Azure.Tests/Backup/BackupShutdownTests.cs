@@ -132,6 +132,42 @@ public sealed class BackupShutdownTests
     }
 
     [Fact]
+    public async Task AReleaseAttemptThatHangsIsCutOffAfterItsOwnTimeoutAndTriedAgainWithinTheHostsShutdownTimeout()
+    {
+        // The stopping silo's first write of its released blob hangs (storage accepts the connection and never answers;
+        // in production the client would wait 100 s a try, past the host's 30 s shutdown timeout).
+        var faults = new BlobFaults { Hangs = BlobFaults.Once(r => r.Method == RequestMethod.Put && r.Uri.Path.EndsWith("/" + BackupScheduler.ReleasedBlobName("20261130-020000"), StringComparison.Ordinal)) };
+        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("RelHang", faults.Blobs());
+        using var logsScope = logs;
+        using var loggersScope = loggers;
+        try
+        {
+            await copying.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            var stopping = copying.StopAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => faults.Hung == 1, TimeSpan.FromSeconds(20), "the first release attempt hangs");
+
+            // Eight seconds on the scheduler's clock cut the attempt off; the second one releases the slot.
+            clock.Advance(BackupScheduler.ReleaseAttemptTimeout);
+            await Eventually.TrueAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(20), "the stopping silo done releasing");
+
+            var container = blobs.GetBlobContainerClient(options.Container);
+            Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
+            Assert.True(await container.GetBlobClient(BackupScheduler.ReleasedBlobName("20261130-020000")).ExistsAsync());
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
+            Assert.Empty(logs.Lines(LogLevel.Error));
+        }
+        finally
+        {
+            copying.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
+            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
     public async Task AReleasedBackupNobodyTookBeforeTheNextSlotIsRecordedFailedAndReported()
     {
         var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("Lost");
