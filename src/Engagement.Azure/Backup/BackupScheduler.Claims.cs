@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Engagement.Contracts.Storage;
 using Microsoft.Extensions.Logging;
@@ -88,7 +89,16 @@ public sealed partial class BackupScheduler
             try
             {
                 await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, attemptTimeout.Token);
-                await container.GetBlobClient($"{name}/claim").DeleteIfExistsAsync(cancellationToken: attemptTimeout.Token);
+                var claim = container.GetBlobClient($"{name}/claim");
+                if (attempt == 1)
+                {
+                    await claim.DeleteIfExistsAsync(cancellationToken: attemptTimeout.Token);
+                }
+                else
+                {
+                    await DeleteOwnClaimAsync(claim, name, attemptTimeout.Token);
+                }
+
                 LogReleased(logger, name);
                 return;
             }
@@ -102,6 +112,41 @@ public sealed partial class BackupScheduler
                 LogReleaseFailed(logger, ex, name);
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Deletes backup <paramref name="name"/>'s claim on a release attempt after the first: only when it still holds
+    /// <see cref="_holder"/>, and only as read (If-Match its ETag). An earlier attempt's delete may have succeeded in
+    /// storage with its answer lost, and a watching silo may have claimed the slot since to take it late: deleting that
+    /// claim would let a third silo take a second copy beside it.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage could not say (the attempt fails and is tried again).</exception>
+    private async Task DeleteOwnClaimAsync(BlobClient claim, string name, CancellationToken cancellationToken)
+    {
+        BlobDownloadResult read;
+        try
+        {
+            read = (await claim.DownloadContentAsync(cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return;
+        }
+
+        if (read.Content.ToString() != _holder)
+        {
+            LogReleaseFoundAnother(logger, name);
+            return;
+        }
+
+        try
+        {
+            await claim.DeleteAsync(DeleteSnapshotsOption.None, new BlobRequestConditions { IfMatch = read.Details.ETag }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Gone, or changed since the read (another silo's now): not this silo's to delete.
         }
     }
 
@@ -211,6 +256,9 @@ public sealed partial class BackupScheduler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: this silo is stopping, and releasing its claim failed (attempt {Attempt} of {Attempts}); trying again")]
     private static partial void LogReleaseRetried(ILogger logger, Exception exception, string backup, int attempt, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: an earlier attempt released its claim, and another silo has claimed it since; that claim is left alone")]
+    private static partial void LogReleaseFoundAnother(ILogger logger, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: this silo is stopping, and releasing its claim failed; another silo reports it once the claim is quiet for StalledAfter")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, string backup);

@@ -168,6 +168,55 @@ public sealed class BackupShutdownTests
     }
 
     [Fact]
+    public async Task AReleaseTriedAgainAfterItsDeleteLostItsAnswerLeavesTheClaimAWatcherTookMeanwhile()
+    {
+        // The stopping silo's first delete of its claim succeeds in storage but its answer is lost; before the second
+        // attempt a watching silo finds the slot released and claims it to take it late.
+        var plain = new BlobServiceClient(Azurite.ConnectionString);
+        string? container = null;
+        var deleteLost = BlobFaults.Once(r => r.Method == RequestMethod.Delete && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
+        var faults = new BlobFaults
+        {
+            LosesAnswer = r =>
+            {
+                if (!deleteLost(r))
+                {
+                    return false;
+                }
+
+                plain.GetBlobContainerClient(container).GetBlobClient("20261130-020000/claim").Upload(BinaryData.FromString("watcher-silo"));
+                return true;
+            },
+        };
+        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("RelOther", faults.Blobs());
+        container = options.Container;
+        using var logsScope = logs;
+        using var loggersScope = loggers;
+        try
+        {
+            await copying.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            await copying.StopAsync(CancellationToken.None);
+
+            // The watcher's claim stands: deleting it would let a third silo take a second copy beside the watcher's.
+            Assert.Equal(1, faults.TimedOut);
+            var claim = blobs.GetBlobContainerClient(options.Container).GetBlobClient("20261130-020000/claim");
+            Assert.True(await claim.ExistsAsync(), "the stopping silo's second attempt deleted the watcher's claim");
+            Assert.Equal("watcher-silo", (await claim.DownloadContentAsync()).Value.Content.ToString());
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "another silo has claimed it since"));
+            Assert.Empty(logs.Lines(LogLevel.Error));
+        }
+        finally
+        {
+            copying.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
+            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
     public async Task AReleasedBackupNobodyTookBeforeTheNextSlotIsRecordedFailedAndReported()
     {
         var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("Lost");
