@@ -37,7 +37,8 @@ public static class MemberEndpoints
     private static IResult? InvalidMemberId(string memberId) =>
         MemberIds.IsValid(memberId) ? null : FieldErrors.Problem("memberId", MemberIds.Rule);
 
-    private static IResult MemberNotFound(string memberId) =>
+    /// <summary>404 problem details: no event for <paramref name="memberId"/> has been seen (every member read of an unknown id answers it).</summary>
+    internal static IResult MemberNotFound(string memberId) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Member not found", detail: $"No event for member '{memberId}' has been seen.");
 
     private static async Task<IResult> GetMemberAsync(string memberId, IGrainFactory grains)

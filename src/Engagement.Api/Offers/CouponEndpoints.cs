@@ -6,6 +6,7 @@ using Engagement.Api.Security;
 using Engagement.Api.Support;
 using Engagement.Contracts.Audit;
 using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
@@ -29,7 +30,7 @@ public static class CouponEndpoints
             .WithSummary("One coupon and the member holding it; a store key passes ?memberId= and sees only that member's coupon");
         var member = routes.MapGroup("/api/v1/members/{memberId}/coupons").WithTags("coupons");
         member.MapGet("", ListAsync).RequireAuthorization(ApiRoles.ReadPolicy)
-            .WithSummary("A member's coupons, newest first");
+            .WithSummary("A member's coupons, newest first; 404 for a member the engine has never seen");
         member.MapPost("", IssueAsync).RequireAuthorization(ApiRoles.AdminPolicy)
             .WithSummary("Issue a coupon to a member (a goodwill grant); idempotent by grantId; 409 out_of_stock for skus no store near the member has, unless ignoreStock");
         member.MapPost("/{code}/redeem", RedeemAsync).RequireAuthorization(ApiRoles.StorePolicy)
@@ -71,10 +72,20 @@ public static class CouponEndpoints
         return coupon is null ? OfferProblems.CouponNotFound() : Results.Ok(coupon);
     }
 
-    private static async Task<IResult> ListAsync(string memberId, IGrainFactory grains) =>
-        MemberIds.IsValid(memberId)
-            ? Results.Ok(await grains.GetGrain<ICouponHolder>(memberId).GetCouponsAsync())
-            : FieldErrors.Problem("memberId", MemberIds.Rule);
+    // A member with no coupons is one the engine has seen (200 []); one it has not is 404, as its view and ledger are.
+    // Only a member the engine has seen can hold a coupon (issue refuses "member has never been seen").
+    private static async Task<IResult> ListAsync(string memberId, IGrainFactory grains)
+    {
+        if (!MemberIds.IsValid(memberId))
+        {
+            return FieldErrors.Problem("memberId", MemberIds.Rule);
+        }
+
+        var member = grains.GetGrain<IMemberGrain>(memberId);
+        return await member.GetViewAsync() is null
+            ? MemberEndpoints.MemberNotFound(memberId)
+            : Results.Ok(await member.GetCouponsAsync());
+    }
 
     private static async Task<IResult> IssueAsync(
         string memberId, [FromBody] CouponGrant? grant, IGrainFactory grains, IAuditLog audit, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken)

@@ -1,0 +1,33 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using static Engagement.Api.Tests.Offers.OffersHostFixture;
+
+namespace Engagement.Api.Tests.Offers;
+
+/// <summary>
+/// Reads of an id the engine does not know answer 404 as the other reads of that id do, not an empty 200.
+/// </summary>
+[Collection(OffersHostCollection.Name)]
+public sealed class UnknownIdsApiTests(OffersHostFixture host)
+{
+    [Fact]
+    public async Task TheCouponsOfAnUnknownMemberAre404LikeItsViewAndLedgerAndAKnownMemberWithoutCouponsIsAnEmptyList()
+    {
+        var unknown = "UK" + Guid.NewGuid().ToString("N")[..10];
+        var known = "KN" + Guid.NewGuid().ToString("N")[..10];
+        await host.RegisterAsync(known);
+        using var support = host.Client(SupportKey);
+
+        using var view = await support.GetAsync($"api/v1/members/{unknown}");
+        using var coupons = await support.GetAsync($"api/v1/members/{unknown}/coupons");
+        var none = await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{known}/coupons", Json);
+
+        Assert.Equal(HttpStatusCode.NotFound, view.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, coupons.StatusCode);
+        Assert.Equal("application/problem+json", coupons.Content.Headers.ContentType?.MediaType);
+        var problem = await coupons.Content.ReadFromJsonAsync<JsonObject>(Json);
+        Assert.Equal("Member not found", problem!["title"]!.GetValue<string>());
+        Assert.Empty(none!);
+    }
+}
