@@ -31,7 +31,8 @@ public static class CatalogueEndpoints
             .WithSummary("Create or replace a reward (HQ)");
         catalogue.MapPut("/{rewardId}/stock", PutStockAsync).RequireAuthorization(ApiRoles.StorePolicy)
             .WithSummary("Set the units of a reward available per store: [{storeId, available}]");
-        catalogue.MapGet("/{rewardId}/stock/{storeId}", GetStockAsync).RequireAuthorization(ApiRoles.OffersReadPolicy);
+        catalogue.MapGet("/{rewardId}/stock/{storeId}", GetStockAsync).RequireAuthorization(ApiRoles.OffersReadPolicy)
+            .WithSummary("A reward's units at one store (zeros for a store never stocked); 404 for a reward not in the catalogue");
         catalogue.MapPost("/{rewardId}/redemptions", RedeemAsync).RequireAuthorization(ApiRoles.StorePolicy)
             .WithSummary("Redeem a reward at a store with points or points + cash; takes one unit of the store's stock; idempotent by redemptionId");
         return routes;
@@ -216,7 +217,18 @@ public static class CatalogueEndpoints
             errors.Add("storeId", OfferIds.Rule);
         }
 
-        return errors.Any ? errors.ToProblem() : Results.Ok(await grains.GetGrain<IRewardStockGrain>(OfferIds.StockKey(rewardId, storeId)).GetAsync());
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        // A reward not in the catalogue is 404 as on PUT; a known reward at a store never stocked is 200 with zeros.
+        if (await grains.GetGrain<IRewardCatalogueGrain>(0).GetAsync(rewardId) is null)
+        {
+            return RewardNotFound(rewardId);
+        }
+
+        return Results.Ok(await grains.GetGrain<IRewardStockGrain>(OfferIds.StockKey(rewardId, storeId)).GetAsync());
     }
 
     private static Task<IResult> RedeemAsync(string rewardId, [FromBody] CatalogueRedemptionRequest? request, CatalogueRedemptions redemptions) =>

@@ -30,4 +30,20 @@ public sealed class UnknownIdsApiTests(OffersHostFixture host)
         Assert.Equal("Member not found", problem!["title"]!.GetValue<string>());
         Assert.Empty(none!);
     }
+
+    [Fact]
+    public async Task TheStockOfARewardNotInTheCatalogueIs404LikeItsPutAndAKnownRewardAtAStoreWithoutStockIsZero()
+    {
+        var known = "R-KNOWN-" + Guid.NewGuid().ToString("N")[..8];
+        await host.PutRewardAsync(known, new { name = "Mug", marketPrice = 300.00m, pointsPrice = 30_000, steps = new[] { new { points = 20_000, cash = 100.00m } }, eligibleTiers = Array.Empty<string>() }, ("S001", 2));
+        using var support = host.Client(SupportKey);
+
+        using var unknown = await support.GetAsync($"api/v1/catalogue/R-NONE-{Guid.NewGuid():N}/stock/S001");
+        var elsewhere = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{known}/stock/S999", Json);
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var problem = await unknown.Content.ReadFromJsonAsync<JsonObject>(Json);
+        Assert.Equal(("Reward not found", "rewardId"), (problem!["title"]!.GetValue<string>(), problem["field"]!.GetValue<string>()));
+        Assert.Equal(0L, elsewhere!["available"]!.GetValue<long>());
+    }
 }
