@@ -138,17 +138,9 @@ public static class ProgrammeEndpoints
             errors.Add("from", $"must not be before {EarliestDay:yyyy-MM-dd}");
         }
 
-        if (!errors.Any && toDay > latest)
-        {
-            errors.Add("to", region is null
-                ? $"must not be after today ({latest:yyyy-MM-dd}, the latest local day among the programme's time zones)"
-                : $"must not be after today ({latest:yyyy-MM-dd} local)");
-        }
-
-        if (!errors.Any && fromDay > toDay)
-        {
-            errors.Add("from", "must not be after to");
-        }
+        DayRanges.CheckOrder(errors, fromDay, toDay, !string.IsNullOrEmpty(to), latest, region is null
+            ? $"{latest:yyyy-MM-dd}, the latest local day among the programme's time zones"
+            : $"{latest:yyyy-MM-dd} local");
 
         if (!errors.Any && toDay.DayNumber - fromDay.DayNumber >= MaxDays)
         {

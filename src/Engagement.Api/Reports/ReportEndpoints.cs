@@ -42,15 +42,7 @@ public static class ReportEndpoints
         }
 
         // A day not yet begun has no journal rows; 9999-12-31 would also overflow the journal's day arithmetic.
-        if (!errors.Any && toDay > today)
-        {
-            errors.Add("to", $"must not be after today ({today:yyyy-MM-dd} local)");
-        }
-
-        if (!errors.Any && fromDay > toDay)
-        {
-            errors.Add("from", "must not be after to");
-        }
+        DayRanges.CheckOrder(errors, fromDay, toDay, !string.IsNullOrEmpty(to), today, $"{today:yyyy-MM-dd} local");
 
         if (!errors.Any && toDay.DayNumber - fromDay.DayNumber >= MaxDays)
         {

@@ -218,6 +218,24 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
         Assert.True(problem!["errors"]!.AsObject().ContainsKey(field), problem.ToJsonString());
     }
 
+    [Theory]
+    [InlineData("programme/points?from=9999-12-31")]
+    [InlineData("programme/health?from=9999-12-31")]
+    [InlineData("programme/funnel?from=2026-12-25")]
+    [InlineData("programme/points?from=2026-12-25&to=2026-11-20")]
+    [InlineData("reports/winback?from=9999-12-31")]
+    public async Task AFromAfterTodayIsToldItIsAfterTodayNotAfterAToNeverSent(string path)
+    {
+        using var support = host.Client(ApiHostFixture.SupportKey);
+
+        using var response = await support.GetAsync("api/v1/" + path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
+        Assert.Equal(["from"], errors.Select(e => e.Key));
+        Assert.StartsWith("must not be after today (2026-11-2", errors["from"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task EveryRoleReadsOnlyAdminEvaluatesAndNoKeyReadsNothing()
     {
