@@ -257,13 +257,37 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
             return 0;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number))
         {
-            errors.Add(new($"{parent}.{name}", "must be an integer"));
-            return 0;
+            return number;
         }
 
-        return number;
+        // An integer an int cannot hold (3000000000, 1e12) is an integer all the same: it reaches the validator as the
+        // nearest int, so it is told the field's bound ("must be 0–10,000"), as 20000 is, not "must be an integer".
+        if (value.ValueKind == JsonValueKind.Number && PastInt32(value.GetRawText()) is { } nearest)
+        {
+            return nearest;
+        }
+
+        errors.Add(new($"{parent}.{name}", "must be an integer"));
+        return 0;
+    }
+
+    /// <summary>
+    /// For a JSON number's text that is a whole number outside the range of an int (digits only, or a form such as
+    /// <c>1e12</c>), the nearest int (<see cref="int.MinValue"/> or <see cref="int.MaxValue"/>); null for anything else.
+    /// </summary>
+    private static int? PastInt32(string text)
+    {
+        var negative = text.StartsWith('-');
+        var digits = text.AsSpan(negative ? 1 : 0);
+        var whole = digits.Length > 0 && !digits.ContainsAnyExceptInRange('0', '9');
+        if (!whole && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            whole = number == decimal.Truncate(number) && number is < int.MinValue or > int.MaxValue;
+        }
+
+        return whole ? (negative ? int.MinValue : int.MaxValue) : null;
     }
 
     private decimal NestedDecimal(string parent, string name) =>

@@ -205,6 +205,19 @@ public sealed class EventParserTests
         Assert.Equal("items[0].quantity: must be an integer", Error(json));
     }
 
+    [Theory]
+    [InlineData("20000")]
+    [InlineData("3000000000")]
+    [InlineData("99999999999999")]
+    [InlineData("99999999999999999999999999999999")]
+    [InlineData("-3000000000")]
+    [InlineData("1e12")]
+    public void AnIntegerQuantityPastTheBoundIsToldTheBoundWhateverItsSize(string quantity)
+    {
+        var json = Purchase.Replace("\"quantity\": 2", "\"quantity\": " + quantity, StringComparison.Ordinal);
+        Assert.Equal("items[0].quantity: must be 0–10,000", Error(json));
+    }
+
     [Fact]
     public void NestedPropertiesAreFlattenedWithDottedKeysAndScalarStrings()
     {
