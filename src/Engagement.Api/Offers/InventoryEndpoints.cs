@@ -40,9 +40,10 @@ public static class InventoryEndpoints
             errors.Add("storeId", OfferIds.Rule);
         }
 
+        // regionId is optional: a bad one is told the rule of a value given, not "required".
         if (regionId is not null && !OfferIds.IsValid(regionId))
         {
-            errors.Add("regionId", OfferIds.Rule);
+            errors.Add("regionId", OfferProblems.OptionalIdRule);
         }
 
         if (!CountLines.Check(errors, lines, "sku", l => l.Sku, l => l.Available) || errors.Any)

@@ -6,7 +6,8 @@ using static Engagement.Api.Tests.Offers.OffersHostFixture;
 namespace Engagement.Api.Tests.Offers;
 
 /// <summary>
-/// Reads of an id the engine does not know answer 404 as the other reads of that id do, not an empty 200.
+/// Reads of an id the engine does not know answer 404 as the other reads of that id do, not an empty 200; and a
+/// refused optional query parameter is named as optional.
 /// </summary>
 [Collection(OffersHostCollection.Name)]
 public sealed class UnknownIdsApiTests(OffersHostFixture host)
@@ -45,5 +46,18 @@ public sealed class UnknownIdsApiTests(OffersHostFixture host)
         var problem = await unknown.Content.ReadFromJsonAsync<JsonObject>(Json);
         Assert.Equal(("Reward not found", "rewardId"), (problem!["title"]!.GetValue<string>(), problem["field"]!.GetValue<string>()));
         Assert.Equal(0L, elsewhere!["available"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task ABadOptionalRegionOfAnInventoryReportIsRefusedAsOptionalNotAsRequired()
+    {
+        using var store = host.Client(StoreKey);
+
+        using var bad = await store.PutAsJsonAsync("api/v1/stores/S001/inventory?regionId=a%20b", new[] { new { sku = "SKU-1", available = 1L } }, Json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var message = (await bad.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!["regionId"]![0]!.GetValue<string>();
+        Assert.StartsWith("when given,", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("required", message, StringComparison.Ordinal);
     }
 }
