@@ -134,6 +134,22 @@ public sealed class ApiInputTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task ALoginCarryingCouponsIsRefusedNamingCouponsAndNothingOfItIsApplied()
+    {
+        var member = NewMember();
+        var login = Login(member, member + "-login").Replace("}", ", \"coupons\": [\"A\"]}", StringComparison.Ordinal);
+
+        using var response = await PostEventsAsync(JsonText(login));
+        var (status, errors) = await ProblemAsync(response);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("purchase only", errors["coupons"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        using var view = await admin.GetAsync($"api/v1/members/{member}");
+        Assert.Equal(HttpStatusCode.NotFound, view.StatusCode);
+    }
+
+    [Fact]
     public async Task ASixtyThousandCharacterOrderIdIsRefusedNamingIt()
     {
         var id = NewMember();

@@ -37,7 +37,7 @@ public sealed record EngagementEvent
     /// <summary>Free-form properties; nested JSON objects arrive flattened with dotted keys (<c>consent.sms</c>).</summary>
     [Id(11)] public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Purchase only: coupon codes used on this order (CONTRACT.md §1, §2.1); the member marks them redeemed by it. At most 20.</summary>
+    /// <summary>Purchase only: coupon codes used on this order (CONTRACT.md §1, §2.1); the member marks them redeemed by it. At most 20. Any other type carrying codes is refused naming <c>coupons</c> (<see cref="EventValidator"/>).</summary>
     [Id(12)] public IReadOnlyList<string> Coupons { get; init; } = [];
 
     /// <summary>

@@ -122,6 +122,14 @@ public static partial class EventValidator
                 break;
         }
 
+        // CONTRACT.md §1: coupons are purchase only. Other fields a type has no use for (orderId, amount, items on a
+        // login) are optional and change nothing, so they pass; coupon codes are a till's claim that they were used,
+        // so dropping them would leave the coupons unredeemed without a word: the event is refused naming coupons.
+        if (evt.Coupons is { Count: > 0 } && evt.Type != EventTypes.Purchase && EventTypes.All.Contains(evt.Type))
+        {
+            errors.Add(new("coupons", $"purchase only (CONTRACT.md §1): a coupon is redeemed by the purchase of its order, a {evt.Type} redeems none; send the codes on the purchase, or leave coupons out"));
+        }
+
         ValidateMoney(evt, currencies, errors);
         return errors;
     }

@@ -117,7 +117,9 @@ public sealed class EventParserMalformedInputTests
     [Fact]
     public void CouponsAndMemberRefAreBoundedWhenPresent()
     {
-        var ok = Login.Replace("}", ", \"coupons\": [\"C-1\"], \"memberRef\": {\"type\": \"phone\", \"value\": \"13800000000\"}}", StringComparison.Ordinal);
+        // Coupons are purchase only (CONTRACT.md §1): the bounds are read on any type, the codes kept on a purchase.
+        var purchase = Login.Replace("\"login\"", "\"purchase\", \"orderId\": \"O-1\", \"amount\": 10", StringComparison.Ordinal);
+        var ok = purchase.Replace("}", ", \"coupons\": [\"C-1\"], \"memberRef\": {\"type\": \"phone\", \"value\": \"13800000000\"}}", StringComparison.Ordinal);
         Assert.True(EventParser.Parse(ok, Now).IsValid);
 
         var coupons = string.Join(",", Enumerable.Repeat("\"C\"", 21));

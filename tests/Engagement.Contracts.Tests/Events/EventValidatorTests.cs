@@ -38,6 +38,19 @@ public sealed class EventValidatorTests
     [InlineData(EventTypes.ProfileUpdate)]
     public void EveryContractTypeIsValid(string type) => Assert.Empty(Errors(Valid(type)));
 
+    [Theory]
+    [InlineData(EventTypes.Login)]
+    [InlineData(EventTypes.Refund)]
+    [InlineData(EventTypes.Register)]
+    [InlineData(EventTypes.AddToCart)]
+    public void CouponsOnAnythingButAPurchaseAreRefusedNamingCoupons(string type)
+    {
+        AssertOnly(Valid(type) with { Coupons = ["A"] }, "coupons",
+            $"purchase only (CONTRACT.md §1): a coupon is redeemed by the purchase of its order, a {type} redeems none; send the codes on the purchase, or leave coupons out");
+        Assert.Empty(Errors(Valid(type) with { Coupons = [] }));
+        Assert.Empty(Errors(Valid(EventTypes.Purchase) with { Coupons = ["A"] }));
+    }
+
     [Fact]
     public void UnknownTypeListsTheAcceptedOnes()
     {
