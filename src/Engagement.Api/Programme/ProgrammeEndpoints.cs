@@ -2,6 +2,7 @@ using System.Globalization;
 using Engagement.Api.Hosting;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
+using Engagement.Contracts.Events;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 
@@ -150,6 +151,11 @@ public static class ProgrammeEndpoints
         return errors.Any ? errors.ToProblem() : await answer(new RangeQuery(region, fromDay, toDay, now, csv));
     }
 
+    /// <summary>
+    /// A <c>?regionId=</c> as an event's <c>regionId</c> is taken (1–64 characters, CONTRACT.md §1), read as the region
+    /// such an event counts under (<see cref="MetricsOptions.RegionOf"/>, the one normalisation): <c>East.Zone:1</c> reads
+    /// <c>eastzone1</c>. Only <c>all</c> (the whole programme) is refused besides a blank or over-long id.
+    /// </summary>
     private static string? Region(string? regionId, FieldErrors errors)
     {
         if (regionId is null)
@@ -157,17 +163,17 @@ public static class ProgrammeEndpoints
             return null;
         }
 
-        var normalized = MetricsOptions.RegionOf(regionId);
-        if (string.Equals(regionId.Trim(), AlertRules.AllRegions, StringComparison.OrdinalIgnoreCase))
+        if (string.IsNullOrWhiteSpace(regionId) || EventBounds.CodePoints(regionId) > EventBounds.MaxRegionIdLength)
+        {
+            errors.Add("regionId", $"must be 1–{EventBounds.MaxRegionIdLength} characters, as an event's regionId; it reads the region such an event counts under "
+                + $"(lower case, only a–z 0–9 - _ kept, at most {MetricsOptions.MaxRegionLength})");
+        }
+        else if (string.Equals(regionId.Trim(), AlertRules.AllRegions, StringComparison.OrdinalIgnoreCase))
         {
             errors.Add("regionId", "'all' is the whole programme, not a region: leave regionId out for the programme's figures");
         }
-        else if (regionId.Length > MetricsOptions.MaxRegionLength || !string.Equals(normalized, regionId.Trim().ToLowerInvariant(), StringComparison.Ordinal))
-        {
-            errors.Add("regionId", $"must be 1–{MetricsOptions.MaxRegionLength} characters of a–z 0–9 - _");
-        }
 
-        return normalized;
+        return MetricsOptions.RegionOf(regionId);
     }
 
     private static bool Csv(string? format, FieldErrors errors)

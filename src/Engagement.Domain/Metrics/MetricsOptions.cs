@@ -128,6 +128,16 @@ public sealed class MetricsOptions
         return cleaned.Length == 0 || cleaned == AlertRules.AllRegions ? DefaultRegion : cleaned;
     }
 
+    /// <summary>
+    /// Whether <see cref="RegionOf"/> loses something of <paramref name="regionId"/> beyond trimming and lower case:
+    /// characters outside <c>a–z 0–9 - _</c> dropped (<c>a b/c</c> → <c>abc</c>, <c>East.Zone:1</c> → <c>eastzone1</c>),
+    /// a cut at <see cref="MaxRegionLength"/>, or <see cref="DefaultRegion"/> in place of a region named with none of
+    /// those characters, or named <c>all</c>. Two such ids can count as one region; the engine warns once per distinct id
+    /// (never refuses the event). A blank id (no region) is not a rewrite.
+    /// </summary>
+    public static bool IsRewritten(string? regionId) =>
+        !string.IsNullOrWhiteSpace(regionId) && !string.Equals(RegionOf(regionId), regionId.Trim().ToLowerInvariant(), StringComparison.Ordinal);
+
     /// <summary>The local day of <paramref name="at"/> in <paramref name="regionId"/>'s zone.</summary>
     public DateOnly LocalDay(DateTimeOffset at, string regionId) =>
         MemberTimeZones.LocalDate(at, ZoneOf(regionId));

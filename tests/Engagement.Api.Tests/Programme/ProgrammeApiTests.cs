@@ -51,6 +51,21 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task ARegionIdAsAnEventSendsItReadsTheRegionTheEventCountsUnder()
+    {
+        await FeedAsync();
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        // What a producer may send and events accept: "API.3f2a…:1" counts under "api3f2a…1" (MetricsOptions.RegionOf).
+        var raw = Uri.EscapeDataString($" {_region[..3].ToUpperInvariant()}.{_region[3..]} ");
+
+        var asSent = await support.GetFromJsonAsync<JsonObject>($"api/v1/programme/health?regionId={raw}&from=2026-11-22&to=2026-11-23", Json);
+        var counted = await support.GetFromJsonAsync<JsonObject>($"api/v1/programme/health?regionId={_region}&from=2026-11-22&to=2026-11-23", Json);
+
+        Assert.Equal(4, asSent!["days"]![1]!["members"]!.GetValue<long>());
+        Assert.Equal(counted!.ToJsonString(), asSent.ToJsonString());
+    }
+
+    [Fact]
     public async Task HealthGivesEachDayAndTheRangeFromTheAggregators()
     {
         await FeedAsync();
@@ -202,7 +217,9 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
     [InlineData("programme/health?to=0001-01-05", "to")]
     [InlineData("programme/points?from=0001-01-01&to=0001-01-02", "from")]
     [InlineData("programme/funnel?from=0001-01-20&to=0001-02-10", "from")]
-    [InlineData("programme/health?regionId=East%20China!", "regionId")]
+    [InlineData("programme/health?regionId=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "regionId")]
+    [InlineData("programme/health?regionId=%20", "regionId")]
+    [InlineData("programme/health?regionId=ALL", "regionId")]
     [InlineData("programme/health?format=xml", "format")]
     [InlineData("segments?format=pdf", "format")]
     [InlineData("alerts?state=closed", "state")]
