@@ -267,6 +267,34 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         Assert.Single(await ReadAuditAsync(host, id, "campaign.trigger"));
     }
 
+    [Fact]
+    public async Task ACampaignCreateNotConfirmedIsSentAgainAsSentByTheFormsOwnCreateButtonAfterTheClockMoved()
+    {
+        // In this class because it moves the engine clock: a definition rebuilt from the form a minute later has another
+        // window, which the campaign would refuse as a conflict with the one the first attempt stored.
+        var id = "cc-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, "console/campaigns");
+        await Input(page, "f-id").FillAsync(id);
+        await Input(page, "f-name").FillAsync("Create not confirmed, created again");
+        await Input(page, "f-regions").FillAsync("nowhere-" + id);
+        await Input(page, "f-coupon").FillAsync("CC5");
+
+        // The campaign is stored, then its audit write fails: not confirmed.
+        host.Audit.FailNextAppend(id);
+        await page.GetByTestId("campaign-create").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-create-unconfirmed")).ToContainTextAsync($"Campaign {id} not confirmed", new() { Timeout = WaitMs });
+        Assert.Empty(await ReadAuditAsync(host, id, "campaign.create"));
+
+        // A minute on, the marketer presses the form's own Create (not "Create again"): the pending create is sent as it
+        // was, answers "exists", writes the missing row once and opens the campaign.
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        await page.GetByTestId("campaign-create").ClickAsync();
+        await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
+        Assert.Single(await ReadAuditAsync(host, id, "campaign.create"));
+    }
+
     private static Func<string, Exception> TriggerFault(string failure) =>
         failure == "storage timeout" ? what => new TaskCanceledException(what) : what => new TimeoutException(what);
 
