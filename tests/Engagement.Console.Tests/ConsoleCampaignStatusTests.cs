@@ -225,7 +225,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         host.CampaignCalls.FailNextTrigger(id, reached: true, TriggerFault(failure));
         await page.GetByTestId("campaign-trigger").ClickAsync();
 
-        var shown = page.GetByTestId("campaign-control-unconfirmed");
+        var shown = page.GetByTestId("campaign-trigger-unconfirmed");
         await Assertions.Expect(shown).ToContainTextAsync(unknown, new() { Timeout = WaitMs });
         Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
 
@@ -236,7 +236,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         Assert.Empty(await ReadAuditAsync(host, id, "campaign.trigger"));
 
         // Triggering again answers "already" and writes the trigger's audit row the lost answer kept from being written.
-        await page.GetByTestId("campaign-control-retry").ClickAsync();
+        await page.GetByTestId("campaign-trigger-retry").ClickAsync();
         await Assertions.Expect(shown).ToHaveCountAsync(0, new() { Timeout = WaitMs });
         Assert.Single(await ReadAuditAsync(host, id, "campaign.trigger"));
         Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
@@ -253,18 +253,64 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         await trigger.ClickAsync();
 
         // The page cannot tell it never arrived: it says the outcome is unknown and shows the campaign as read again, a draft.
-        var shown = page.GetByTestId("campaign-control-unconfirmed");
+        var shown = page.GetByTestId("campaign-trigger-unconfirmed");
         await Assertions.Expect(shown).ToContainTextAsync("may or may not have started", new() { Timeout = WaitMs });
         Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
         var status = page.GetByTestId("campaign-status");
         await Assertions.Expect(status).ToHaveTextAsync("draft", new() { Timeout = WaitMs });
-        Assert.Equal(0, await page.GetByTestId("campaign-control-retry").CountAsync());
+        Assert.Equal(0, await page.GetByTestId("campaign-trigger-retry").CountAsync());
 
         // The circuit lives on: the draft's own Trigger button starts it, once.
         await trigger.ClickAsync();
         await Assertions.Expect(status).Not.ToHaveTextAsync("draft", new() { Timeout = WaitMs });
         await Assertions.Expect(shown).ToHaveCountAsync(0, new() { Timeout = WaitMs });
         Assert.Single(await ReadAuditAsync(host, id, "campaign.trigger"));
+    }
+
+    [Fact]
+    public async Task ATriggerNotConfirmedIsStillOfferedAfterAPauseAndTriggeringAgainWritesItsAuditRowOnce()
+    {
+        // The trigger starts the campaign; its answer is lost. The page shows it running (so Pause is offered).
+        var id = "tp-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await OpenNewCampaignAsync(id, "broadcast", TimeSpan.FromDays(7));
+        await page.GetByTestId("campaign-trigger").WaitForAsync(new() { Timeout = WaitMs });
+        host.CampaignCalls.ShowRunning(id, true);
+        try
+        {
+            host.CampaignCalls.FailNextTrigger(id, reached: true, what => new TimeoutException(what));
+            await page.GetByTestId("campaign-trigger").ClickAsync();
+            var unknown = page.GetByText("Trigger not confirmed");
+            await Assertions.Expect(unknown).ToBeVisibleAsync(new() { Timeout = WaitMs });
+
+            // The operator pauses before triggering again (the campaign pauses, or refuses if its fan-out of nobody has
+            // ended): whatever the pause answers, the trigger is still not confirmed and still offered.
+            await page.GetByTestId("campaign-pause").ClickAsync(new() { Timeout = WaitMs });
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (await page.GetByTestId("campaign-control-refused").CountAsync() == 0 && (await ReadAuditAsync(host, id, "campaign.pause")).Count == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the pause was never answered");
+                await Task.Delay(100);
+            }
+
+            // Shown as it is again: a paused campaign offers Resume (the page has rendered the pause's answer).
+            host.CampaignCalls.ShowRunning(id, false);
+            if ((await ReadAuditAsync(host, id, "campaign.pause")).Count > 0)
+            {
+                await Assertions.Expect(page.GetByTestId("campaign-resume")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            }
+
+            await Assertions.Expect(unknown).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            Assert.Empty(await ReadAuditAsync(host, id, "campaign.trigger"));
+
+            // Triggering again answers "already" and writes the trigger's missing row, once.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Trigger again" }).ClickAsync(new() { Timeout = WaitMs });
+            await Assertions.Expect(unknown).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+            Assert.Single(await ReadAuditAsync(host, id, "campaign.trigger"));
+        }
+        finally
+        {
+            host.CampaignCalls.ShowRunning(id, false);
+        }
     }
 
     [Fact]
