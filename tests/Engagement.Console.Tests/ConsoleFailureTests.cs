@@ -267,6 +267,36 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         await Assertions.Expect(page.GetByTestId("ledger-failed")).ToHaveCountAsync(0, new() { Timeout = WaitMs });
     }
 
+    [Fact]
+    public async Task ALedgerPageTurnThatFailedStopsBeingReportedOnceAnAdjustmentReloadsTheLedger()
+    {
+        // 25 purchases: more than one page of 20 ledger entries.
+        var id = "LW" + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync(new object[] { new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-30), regionId = "east" } }
+            .Concat(Enumerable.Range(1, 25).Select(i => (object)new { eventId = $"{id}-o{i}", type = "purchase", memberId = id, occurredAt = T0.AddDays(-26 + i), orderId = $"O{i}", amount = 10m })));
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        await page.Locator(".mud-tab").Filter(new() { HasText = "Ledger" }).First.ClickAsync();
+        var rows = page.GetByTestId("ledger-table").Locator("tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(20, new() { Timeout = WaitMs });
+
+        host.MemberCalls.FailNextLedgerRead(id, what => new TaskCanceledException(what));
+        await page.GetByTestId("ledger-older").ClickAsync();
+        var failed = page.GetByTestId("ledger-failed");
+        await Assertions.Expect(failed).ToBeVisibleAsync(new() { Timeout = WaitMs });
+
+        // An adjustment reloads the member and reads the ledger's newest page: it shows that page, with no warning that
+        // the entries are the page shown before.
+        await Input(page, "adjust-delta").FillAsync("7");
+        await Input(page, "adjust-reason").FillAsync("goodwill after a failed page turn");
+        await page.GetByTestId("adjust-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("adjust-message")).ToContainTextAsync("Done.", new() { Timeout = WaitMs });
+        await Assertions.Expect(rows.First).ToContainTextAsync("+7", new() { Timeout = WaitMs });
+        await Assertions.Expect(failed).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+    }
+
     [Theory]
     [InlineData("storage timeout")]
     [InlineData("request failed")]
