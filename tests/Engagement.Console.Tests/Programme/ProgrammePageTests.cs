@@ -204,10 +204,15 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
         Assert.Equal(0, await page.GetByTestId("programme-tile").CountAsync());
 
+        // Nor the segments of the read before (the programme's) under the region's name; the range ends on its today.
+        Assert.Equal(0, await page.GetByTestId("programme-segments").CountAsync());
+        await Microsoft.Playwright.Assertions.Expect(page.GetByText(today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))).Not.ToHaveCountAsync(0);
+
         // The circuit lives on: trying again shows the region's figures (one member now).
         await page.GetByTestId("programme-region-retry").ClickAsync();
         await Microsoft.Playwright.Assertions.Expect(failed).ToHaveCountAsync(0, new() { Timeout = WaitMs });
         await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("programme-tile").First.Locator(".mud-typography-h6")).ToHaveTextAsync("1", new() { Timeout = WaitMs });
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("programme-segments")).ToBeVisibleAsync(new() { Timeout = WaitMs });
     }
 
     [Theory]
