@@ -56,5 +56,8 @@ public sealed class GatedMemberSearch(IMemberSearch inner) : IMemberSearch
         internal TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Release() => Released.TrySetResult();
+
+        /// <summary>Lets the held search go by throwing <paramref name="failure"/> (a timeout that came late).</summary>
+        public void Fail(Exception failure) => Released.TrySetException(failure);
     }
 }
