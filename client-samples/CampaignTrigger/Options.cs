@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ClientSamples;
 
 namespace CampaignTrigger;
 
@@ -28,7 +29,10 @@ internal sealed class Options
           --no-follow             trigger and exit without waiting
           --timeout SECONDS       how long to follow (default 600)
 
-        Exit codes: 0 done, 1 API or network error, 2 invalid definition (the fields are printed), 3 conflict.
+        An option not listed here is refused (exit code 1), never ignored: a mistyped audience filter would leave
+        the audience empty, and an empty audience is every member.
+
+        Exit codes: 0 done, 1 bad command line, API or network error, 2 invalid definition (the fields are printed), 3 conflict.
         """;
 
     public Uri Api { get; private set; } = new("http://127.0.0.1:5080/");
@@ -42,6 +46,20 @@ internal sealed class Options
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromMinutes(10);
 
     private readonly Dictionary<string, string> _flags = new(StringComparer.Ordinal);
+
+    /// <summary>Every option of <see cref="Usage"/>, without the leading <c>--</c>; any other is refused.</summary>
+    private static readonly string[] KnownOptions =
+    [
+        "api", "key", "file", "timeout", "no-follow", "help",
+        "id", "name", "kind", "tiers", "segments", "value-classes", "stages", "regions", "tags", "channel",
+        "offer-kind", "offer-code", "unit-cost", "points", "max-grants", "max-cost", "arms", "control-share",
+        "attribution-days", "days", "trigger-event", "trigger-category", "trigger-min-amount",
+    ];
+
+    /// <summary>
+    /// Reads the command line. Throws <see cref="ArgumentException"/> with message <c>help</c> for <c>-h</c>/<c>--help</c>,
+    /// and with the reason for an unknown option (named, with the closest known one), a stray argument or a missing value.
+    /// </summary>
 
     public static Options Parse(string[] args)
     {
@@ -60,9 +78,19 @@ internal sealed class Options
                 continue;
             }
 
-            if (!name.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            if (!name.StartsWith("--", StringComparison.Ordinal))
             {
-                throw new ArgumentException($"'{name}' needs a value");
+                throw new ArgumentException($"unexpected argument '{name}' (options are --name value)");
+            }
+
+            if (!KnownOptions.Contains(name[2..], StringComparer.Ordinal))
+            {
+                throw new ArgumentException(OptionNames.Unknown(name[2..], KnownOptions));
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"{name} needs a value");
             }
 
             var value = args[++i];

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ClientSamples;
 
 namespace PurchasePublisher;
 
@@ -126,7 +127,7 @@ internal sealed class Args
 
             if (!KnownOptions.Contains(name))
             {
-                throw new UsageException($"unknown option --{name}");
+                throw new UsageException(OptionNames.Unknown(name, KnownOptions));
             }
 
             // Flags take no value.

@@ -1,0 +1,69 @@
+using Engagement.EndToEnd.Tests.Infrastructure;
+
+namespace Engagement.EndToEnd.Tests.Samples;
+
+/// <summary>
+/// The client samples refuse an option they do not know, naming it and the closest known one, with their usage exit
+/// code (1), before they send anything. CampaignTrigger used to keep unknown options in a dictionary nobody read:
+/// <c>--tier V9</c> was dropped, the audience left empty (every member), and the campaign went to everyone. Each sample
+/// runs as the operator runs it (<c>dotnet X.dll</c>), against an API address nothing listens on, so a tool that
+/// got past its command line would say it cannot reach it.
+/// </summary>
+public sealed class SampleCommandLineTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromMinutes(2); // a hang guard, not a timing assertion
+
+    [Fact]
+    public async Task CampaignTriggerRefusesAMistypedAudienceFilterInsteadOfBroadcasting()
+    {
+        var nowhere = $"http://127.0.0.1:{SiloProcess.FreePort()}";
+
+        var (exitCode, output) = await DotnetCommand.RunAsync(
+            LocateSampleDll("CampaignTrigger"),
+            ["--api", nowhere, "--tier", "V9", "--chanel", "sms", "--no-follow"],
+            new Dictionary<string, string>(),
+            Guard);
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
+        Assert.Contains("unknown option --tier (did you mean --tiers?)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot reach", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("created campaign", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CampaignTriggerNamesAMistypedOptionWithNoKnownOneNearIt()
+    {
+        var (exitCode, output) = await DotnetCommand.RunAsync(
+            LocateSampleDll("CampaignTrigger"),
+            ["--api", $"http://127.0.0.1:{SiloProcess.FreePort()}", "--audience-everyone", "yes"],
+            new Dictionary<string, string>(),
+            Guard);
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
+        Assert.Contains("unknown option --audience-everyone" + Environment.NewLine, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PurchasePublisherRefusesAnUnknownOptionTheSameWay()
+    {
+        var (exitCode, output) = await DotnetCommand.RunAsync(
+            LocateSampleDll("PurchasePublisher"),
+            ["--member", "10", "--dry-run"],
+            new Dictionary<string, string>(),
+            Guard);
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
+        Assert.Contains("unknown option --member (did you mean --members?)", output, StringComparison.Ordinal);
+    }
+
+    private static string LocateSampleDll(string sample)
+    {
+        // tests/Engagement.EndToEnd.Tests/bin/{Configuration}/net10.0 → client-samples/{sample}/bin/{Configuration}/net10.0
+        var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        var framework = Path.GetFileName(here);
+        var configuration = Path.GetFileName(Path.GetDirectoryName(here)!);
+        var root = Path.GetFullPath(Path.Combine(here, "..", "..", "..", "..", ".."));
+        var dll = Path.Combine(root, "client-samples", sample, "bin", configuration, framework, sample + ".dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"build {sample} first: {dll} is missing");
+    }
+}
