@@ -87,9 +87,16 @@ public static class BackupCommands
                     var list = new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>());
                     var zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
                     System.Console.WriteLine($"name (UTC start)  start in {options.TimeZone}");
-                    foreach (var (listed, m) in await list.ListAsync())
+                    var backups = await list.ListAsync();
+                    foreach (var (listed, m) in backups)
                     {
                         System.Console.WriteLine(BackupListing.Line(listed, m, zone));
+                    }
+
+                    if (backups.Count == 0)
+                    {
+                        // A bare header read as "the listing broke"; say where we looked instead.
+                        System.Console.WriteLine($"(no backups in container {options.Container} of account {storage.AccountName})");
                     }
 
                     return 0;
