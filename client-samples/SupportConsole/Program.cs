@@ -64,7 +64,7 @@ Console.WriteLine($"Member {view.MemberId}  tier {view.Tier}  region {view.Regio
 Console.WriteLine($"  points balance   {view.PointsBalance.ToString("N0", c)}");
 Console.WriteLine($"  growth (365 d)   {view.GrowthValue.ToString("N0", c)}{(view.TierGraceUntil is { } grace ? $"  (tier held in grace until {grace:yyyy-MM-dd})" : "")}");
 Console.WriteLine($"  lifecycle        {view.LifecycleStage}{(view.WinBackLevel > 0 ? $", win-back L{view.WinBackLevel}" : "")}, last activity {view.LastActivityAt?.ToString("yyyy-MM-dd HH:mm zzz", c) ?? "never"}");
-Console.WriteLine($"  RFM              {view.Rfm.Score} {view.Rfm.Segment}, value class {view.Rfm.ValueClass} (recency {view.Rfm.RecencyDays?.ToString(c) ?? "-"} d, {view.Rfm.Frequency} purchases, {view.Rfm.Monetary.ToString("N2", c)} CNY)");
+Console.WriteLine($"  RFM              {view.Rfm.Score} {view.Rfm.Segment}, value class {view.Rfm.ValueClass} (recency {view.Rfm.RecencyDays?.ToString(c) ?? "-"} d, {view.Rfm.Frequency} purchase{(view.Rfm.Frequency == 1 ? "" : "s")}, {view.Rfm.Monetary.ToString("N2", c)} CNY)");
 Console.WriteLine($"  benefits         {(view.Benefits.Count == 0 ? "none" : string.Join(", ", view.Benefits.Select(b => b.Name)))}");
 Console.WriteLine($"  touches          {view.Caps.MarketingToday}/{view.Caps.MarketingDailyLimit} today, {view.Caps.MarketingLast7Days}/{view.Caps.MarketingWeeklyLimit} in 7 days{(view.Caps.OptedOutChannels.Count > 0 ? ", opted out: " + string.Join(", ", view.Caps.OptedOutChannels) : "")}");
 foreach (var lot in view.PointsLots.Take(5))

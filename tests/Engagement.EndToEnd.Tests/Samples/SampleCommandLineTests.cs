@@ -19,7 +19,7 @@ public sealed class SampleCommandLineTests
         var nowhere = $"http://127.0.0.1:{SiloProcess.FreePort()}";
 
         var (exitCode, output) = await DotnetCommand.RunAsync(
-            LocateSampleDll("CampaignTrigger"),
+            DotnetCommand.LocateSampleDll("CampaignTrigger"),
             ["--api", nowhere, "--tier", "V9", "--chanel", "sms", "--no-follow"],
             new Dictionary<string, string>(),
             Guard);
@@ -34,7 +34,7 @@ public sealed class SampleCommandLineTests
     public async Task CampaignTriggerNamesAMistypedOptionWithNoKnownOneNearIt()
     {
         var (exitCode, output) = await DotnetCommand.RunAsync(
-            LocateSampleDll("CampaignTrigger"),
+            DotnetCommand.LocateSampleDll("CampaignTrigger"),
             ["--api", $"http://127.0.0.1:{SiloProcess.FreePort()}", "--audience-everyone", "yes"],
             new Dictionary<string, string>(),
             Guard);
@@ -47,23 +47,12 @@ public sealed class SampleCommandLineTests
     public async Task PurchasePublisherRefusesAnUnknownOptionTheSameWay()
     {
         var (exitCode, output) = await DotnetCommand.RunAsync(
-            LocateSampleDll("PurchasePublisher"),
+            DotnetCommand.LocateSampleDll("PurchasePublisher"),
             ["--member", "10", "--dry-run"],
             new Dictionary<string, string>(),
             Guard);
 
         Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
         Assert.Contains("unknown option --member (did you mean --members?)", output, StringComparison.Ordinal);
-    }
-
-    private static string LocateSampleDll(string sample)
-    {
-        // tests/Engagement.EndToEnd.Tests/bin/{Configuration}/net10.0 → client-samples/{sample}/bin/{Configuration}/net10.0
-        var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        var framework = Path.GetFileName(here);
-        var configuration = Path.GetFileName(Path.GetDirectoryName(here)!);
-        var root = Path.GetFullPath(Path.Combine(here, "..", "..", "..", "..", ".."));
-        var dll = Path.Combine(root, "client-samples", sample, "bin", configuration, framework, sample + ".dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"build {sample} first: {dll} is missing");
     }
 }
