@@ -4,7 +4,8 @@ namespace ClientSamples;
 /// The samples' one rule for an option they do not know: refuse it, naming it and the closest known option when one
 /// is near (a typo), never drop it. A dropped <c>--tier V9</c> left CampaignTrigger's audience empty, and an empty
 /// audience is every member: a mistyped filter became a broadcast. Compiled into each sample (a linked source file),
-/// so the samples stay single-project tools without a shared library to reference.
+/// so the samples stay single-project tools without a shared library to reference (CampaignTrigger, PurchasePublisher,
+/// SupportConsole).
 /// </summary>
 internal static class OptionNames
 {

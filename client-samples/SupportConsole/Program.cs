@@ -5,15 +5,28 @@
 // The silos are found in the cluster's Azure membership table, on the account of ConnectionStrings__AzureStorage
 // (default: Azurite on loopback), so any silo of the cluster can answer.
 using System.Globalization;
+using ClientSamples;
 using Engagement.Contracts.Members;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-var options = SupportArgs.Parse(args);
+const string usage = "usage: SupportConsole <memberId> [--ledger N] [--cluster-id engagement-dev] [--service-id engagement] [--membership-table EngagementSilos] [--gateway-port 30000]";
+SupportArgs? options;
+try
+{
+    options = SupportArgs.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(usage);
+    return 2;
+}
+
 if (options is null)
 {
-    Console.Error.WriteLine("usage: SupportConsole <memberId> [--ledger N] [--cluster-id engagement-dev] [--service-id engagement] [--membership-table EngagementSilos] [--gateway-port 30000]");
+    Console.Error.WriteLine(usage);
     return 2;
 }
 
@@ -85,6 +98,13 @@ return 0;
 
 internal sealed record SupportArgs(string MemberId, int LedgerLines, int? GatewayPort, string ClusterId, string ServiceId, string MembershipTable)
 {
+    /// <summary>The options above, without the leading <c>--</c>; any other is refused, naming the closest of these.</summary>
+    private static readonly string[] KnownOptions = ["ledger", "gateway-port", "cluster-id", "service-id", "membership-table", "help"];
+
+    /// <summary>
+    /// Reads the command line; null for <c>--help</c> or no member id. Throws <see cref="ArgumentException"/> for an
+    /// unknown option (an option's value was read as the member id before), a second member id or a missing value.
+    /// </summary>
     public static SupportArgs? Parse(string[] args)
     {
         string? memberId = null;
@@ -102,6 +122,10 @@ internal sealed record SupportArgs(string MemberId, int LedgerLines, int? Gatewa
                 case "--service-id": serviceId = Next(); break;
                 case "--membership-table": table = Next(); break;
                 case "-h" or "--help": return null;
+                case var name when name.StartsWith("--", StringComparison.Ordinal):
+                    throw new ArgumentException(OptionNames.Unknown(name[2..], KnownOptions));
+                case var id when memberId is not null:
+                    throw new ArgumentException($"one member at a time: '{memberId}' and then '{id}'");
                 default: memberId = args[i]; break;
             }
         }

@@ -4,7 +4,7 @@ namespace Engagement.EndToEnd.Tests.Samples;
 
 /// <summary>
 /// The client samples refuse an option they do not know, naming it and the closest known one, with their usage exit
-/// code (1), before they send anything. CampaignTrigger used to keep unknown options in a dictionary nobody read:
+/// code (1; SupportConsole's is 2), before they send anything. CampaignTrigger used to keep unknown options in a dictionary nobody read:
 /// <c>--tier V9</c> was dropped, the audience left empty (every member), and the campaign went to everyone. Each sample
 /// runs as the operator runs it (<c>dotnet X.dll</c>), against an API address nothing listens on, so a tool that
 /// got past its command line would say it cannot reach it.
@@ -54,5 +54,19 @@ public sealed class SampleCommandLineTests
 
         Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
         Assert.Contains("unknown option --member (did you mean --members?)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SupportConsoleRefusesAnUnknownOptionInsteadOfReadingItsValueAsTheMember()
+    {
+        // "--ledgr 5" used to make "5" the member id: the agent saw "Member 5 has never been seen".
+        var (exitCode, output) = await DotnetCommand.RunAsync(
+            DotnetCommand.LocateSampleDll("SupportConsole"),
+            ["M000001", "--ledgr", "5", "--gateway-port", SiloProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            new Dictionary<string, string>(),
+            Guard);
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}:\n{output}");
+        Assert.Contains("unknown option --ledgr (did you mean --ledger?)", output, StringComparison.Ordinal);
     }
 }
