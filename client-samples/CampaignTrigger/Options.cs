@@ -56,9 +56,17 @@ internal sealed class Options
         "attribution-days", "days", "trigger-event", "trigger-category", "trigger-min-amount",
     ];
 
+    /// <summary>Definition flags that take a whole number (points, grants, days).</summary>
+    private static readonly string[] WholeNumberOptions = ["points", "max-grants", "attribution-days"];
+
+    /// <summary>Definition flags that take a decimal number (CNY amounts, shares, days of validity).</summary>
+    private static readonly string[] NumberOptions = ["unit-cost", "max-cost", "control-share", "days", "trigger-min-amount"];
+
     /// <summary>
     /// Reads the command line. Throws <see cref="ArgumentException"/> with message <c>help</c> for <c>-h</c>/<c>--help</c>,
-    /// and with the reason for an unknown option (named, with the closest known one), a stray argument or a missing value.
+    /// and with the reason for an unknown option (named, with the closest known one), a stray argument, a missing value,
+    /// or a value its option cannot take (<c>--timeout x</c>, <c>--api 'not a url'</c>, <c>--max-grants 5k</c>,
+    /// <c>--arms a:x</c>), naming the option; the range of a value that parses is the API's to check.
     /// </summary>
 
     public static Options Parse(string[] args)
@@ -97,7 +105,9 @@ internal sealed class Options
             switch (name)
             {
                 case "--api":
-                    o.Api = new Uri(value.EndsWith('/') ? value : value + "/");
+                    o.Api = Uri.TryCreate(value.EndsWith('/') ? value : value + "/", UriKind.Absolute, out var api) && (api.Scheme == Uri.UriSchemeHttp || api.Scheme == Uri.UriSchemeHttps)
+                        ? api
+                        : throw new ArgumentException($"--api takes an http:// or https:// address, not '{value}'");
                     break;
                 case "--key":
                     o.Key = value;
@@ -106,15 +116,44 @@ internal sealed class Options
                     o.File = value;
                     break;
                 case "--timeout":
-                    o.Timeout = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture));
+                    o.Timeout = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds
+                        ? TimeSpan.FromSeconds(seconds)
+                        : throw new ArgumentException($"--timeout takes seconds, a number above 0, not '{value}'");
                     break;
                 default:
+                    CheckValue(name[2..], value);
                     o._flags[name[2..]] = value;
                     break;
             }
         }
 
         return o;
+    }
+
+    /// <summary>Refuses a definition flag's value that <see cref="BuildDefinition"/> could not read, naming the flag.</summary>
+    private static void CheckValue(string name, string value)
+    {
+        if (WholeNumberOptions.Contains(name, StringComparer.Ordinal) && !long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+        {
+            throw new ArgumentException($"--{name} takes a whole number, not '{value}'");
+        }
+
+        if (NumberOptions.Contains(name, StringComparer.Ordinal) && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _))
+        {
+            throw new ArgumentException($"--{name} takes a number, not '{value}'");
+        }
+
+        if (name == "arms")
+        {
+            foreach (var arm in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var parts = arm.Split(':');
+                if (parts.Length > 2 || (parts.Length == 2 && !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+                {
+                    throw new ArgumentException($"--arms takes name:weight pairs (a:1,b:1), not '{arm}'");
+                }
+            }
+        }
     }
 
     /// <summary>The definition from the flags; validation is the API's (it names every bad field).</summary>

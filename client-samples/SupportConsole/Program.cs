@@ -103,7 +103,8 @@ internal sealed record SupportArgs(string MemberId, int LedgerLines, int? Gatewa
 
     /// <summary>
     /// Reads the command line; null for <c>--help</c> or no member id. Throws <see cref="ArgumentException"/> for an
-    /// unknown option (an option's value was read as the member id before), a second member id or a missing value.
+    /// unknown option (an option's value was read as the member id before), a second member id, a missing value, or a
+    /// value its option cannot take (<c>--ledger abc</c>, <c>--gateway-port x</c>), naming the option.
     /// </summary>
     public static SupportArgs? Parse(string[] args)
     {
@@ -116,8 +117,8 @@ internal sealed record SupportArgs(string MemberId, int LedgerLines, int? Gatewa
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i])
             {
-                case "--ledger": ledger = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--gateway-port": port = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--ledger": ledger = Number("--ledger", Next(), 1, 500); break;
+                case "--gateway-port": port = Number("--gateway-port", Next(), 1, 65535); break;
                 case "--cluster-id": clusterId = Next(); break;
                 case "--service-id": serviceId = Next(); break;
                 case "--membership-table": table = Next(); break;
@@ -132,4 +133,10 @@ internal sealed record SupportArgs(string MemberId, int LedgerLines, int? Gatewa
 
         return memberId is null ? null : new SupportArgs(memberId, ledger, port, clusterId, serviceId, table);
     }
+
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>; otherwise an <see cref="ArgumentException"/> naming the option.</summary>
+    private static int Number(string option, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new ArgumentException($"{option} takes a whole number from {min} to {max}, not '{value}'");
 }

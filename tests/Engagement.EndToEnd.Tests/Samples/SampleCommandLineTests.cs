@@ -69,4 +69,40 @@ public sealed class SampleCommandLineTests
         Assert.True(exitCode == 2, $"exit code {exitCode}:\n{output}");
         Assert.Contains("unknown option --ledgr (did you mean --ledger?)", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--timeout", "x", "--timeout takes seconds, a number above 0, not 'x'")]
+    [InlineData("--api", "not a url", "--api takes an http:// or https:// address, not 'not a url'")]
+    [InlineData("--max-grants", "5k", "--max-grants takes a whole number, not '5k'")]
+    [InlineData("--unit-cost", "ten", "--unit-cost takes a number, not 'ten'")]
+    [InlineData("--arms", "a:x", "--arms takes name:weight pairs (a:1,b:1), not 'a:x'")]
+    public async Task CampaignTriggerRefusesAValueItsOptionCannotTakeNamingTheOption(string option, string value, string message)
+    {
+        // These threw FormatException / UriFormatException: a stack trace and exit code 134 instead of the usage's 1.
+        var (exitCode, output) = await DotnetCommand.RunAsync(
+            DotnetCommand.LocateSampleDll("CampaignTrigger"),
+            option == "--api" ? [option, value, "--no-follow"] : ["--api", $"http://127.0.0.1:{SiloProcess.FreePort()}", option, value, "--no-follow"],
+            new Dictionary<string, string>(),
+            Guard);
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
+        Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--ledger", "abc", "--ledger takes a whole number from 1 to 500, not 'abc'")]
+    [InlineData("--gateway-port", "x", "--gateway-port takes a whole number from 1 to 65535, not 'x'")]
+    public async Task SupportConsoleRefusesAValueItsOptionCannotTakeNamingTheOption(string option, string value, string message)
+    {
+        var (exitCode, output) = await DotnetCommand.RunAsync(
+            DotnetCommand.LocateSampleDll("SupportConsole"),
+            ["M000001", option, value],
+            new Dictionary<string, string>(),
+            Guard);
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}:\n{output}");
+        Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
 }
