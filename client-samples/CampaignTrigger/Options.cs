@@ -30,7 +30,8 @@ internal sealed class Options
           --timeout SECONDS       how long to follow (default 600)
 
         An option not listed here is refused (exit code 1), never ignored: a mistyped audience filter would leave
-        the audience empty, and an empty audience is every member.
+        the audience empty, and an empty audience is every member. So are an option given twice and definition
+        flags beside --file (the file is the whole definition).
 
         Exit codes: 0 done, 1 bad command line, API or network error, 2 invalid definition (the fields are printed), 3 conflict.
         """;
@@ -65,19 +66,26 @@ internal sealed class Options
     /// <summary>
     /// Reads the command line. Throws <see cref="ArgumentException"/> with message <c>help</c> for <c>-h</c>/<c>--help</c>,
     /// and with the reason for an unknown option (named, with the closest known one), a stray argument, a missing value,
-    /// or a value its option cannot take (<c>--timeout x</c>, <c>--api 'not a url'</c>, <c>--max-grants 5k</c>,
-    /// <c>--arms a:x</c>), naming the option; the range of a value that parses is the API's to check.
+    /// a value its option cannot take (<c>--timeout x</c>, <c>--api 'not a url'</c>, <c>--max-grants 5k</c>,
+    /// <c>--arms a:x</c>), naming the option (the range of a value that parses is the API's to check), an option given
+    /// twice (the last one won silently), or definition flags beside <c>--file</c> (they were dropped silently).
     /// </summary>
 
     public static Options Parse(string[] args)
     {
         var o = new Options();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
             if (name is "-h" or "--help")
             {
                 throw new ArgumentException("help");
+            }
+
+            if (name.StartsWith("--", StringComparison.Ordinal) && KnownOptions.Contains(name[2..], StringComparer.Ordinal) && !seen.Add(name))
+            {
+                throw new ArgumentException($"{name} is given twice; give it once (a list option takes commas: --tiers V2,V3)");
             }
 
             if (name == "--no-follow")
@@ -125,6 +133,13 @@ internal sealed class Options
                     o._flags[name[2..]] = value;
                     break;
             }
+        }
+
+        if (o.File is not null && o._flags.Count > 0)
+        {
+            throw new ArgumentException(
+                $"--file is the whole definition; {string.Join(", ", o._flags.Keys.Select(k => "--" + k))} would be ignored " +
+                "(an audience left empty in the file is every member): put them in the file, or build the definition from flags without --file");
         }
 
         return o;

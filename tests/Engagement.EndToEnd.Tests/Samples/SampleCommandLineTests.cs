@@ -105,4 +105,42 @@ public sealed class SampleCommandLineTests
         Assert.Contains(message, output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CampaignTriggerRefusesDefinitionFlagsBesideAFileInsteadOfDroppingThem()
+    {
+        // The file's definition was sent as it is: "--tiers V2" dropped, and the file's empty audience is every member.
+        var file = Path.Combine(Path.GetTempPath(), $"ct-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """{"id":"ct-file","name":"file","kind":"broadcast","audience":{}}""");
+        try
+        {
+            var (exitCode, output) = await DotnetCommand.RunAsync(
+                DotnetCommand.LocateSampleDll("CampaignTrigger"),
+                ["--api", $"http://127.0.0.1:{SiloProcess.FreePort()}", "--file", file, "--tiers", "V2", "--no-follow"],
+                new Dictionary<string, string>(),
+                Guard);
+
+            Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
+            Assert.Contains("--file is the whole definition; --tiers would be ignored", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("cannot reach", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task CampaignTriggerRefusesAnOptionGivenTwiceInsteadOfKeepingTheLast()
+    {
+        var (exitCode, output) = await DotnetCommand.RunAsync(
+            DotnetCommand.LocateSampleDll("CampaignTrigger"),
+            ["--api", $"http://127.0.0.1:{SiloProcess.FreePort()}", "--tiers", "V2", "--tiers", "V3", "--no-follow"],
+            new Dictionary<string, string>(),
+            Guard);
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
+        Assert.Contains("--tiers is given twice; give it once (a list option takes commas: --tiers V2,V3)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot reach", output, StringComparison.Ordinal);
+    }
 }
