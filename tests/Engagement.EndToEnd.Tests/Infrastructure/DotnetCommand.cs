@@ -75,14 +75,5 @@ public static class DotnetCommand
             TimeSpan.FromMinutes(5));
 
     /// <summary>The built client sample <paramref name="sample"/> (client-samples/{sample}), of this test build's configuration.</summary>
-    public static string LocateSampleDll(string sample)
-    {
-        // tests/Engagement.EndToEnd.Tests/bin/{Configuration}/net10.0 → client-samples/{sample}/bin/{Configuration}/net10.0
-        var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        var framework = Path.GetFileName(here);
-        var configuration = Path.GetFileName(Path.GetDirectoryName(here)!);
-        var root = Path.GetFullPath(Path.Combine(here, "..", "..", "..", "..", ".."));
-        var dll = Path.Combine(root, "client-samples", sample, "bin", configuration, framework, sample + ".dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"build {sample} first: {dll} is missing");
-    }
+    public static string LocateSampleDll(string sample) => BuiltProgram.Locate(Path.Combine("client-samples", sample), sample);
 }

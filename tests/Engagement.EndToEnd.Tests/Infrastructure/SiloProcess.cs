@@ -76,7 +76,7 @@ public sealed class SiloProcess : IAsyncDisposable
         env["Engagement__Silo__SiloPort"] = settings.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["Engagement__Silo__GatewayPort"] = settings.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["Engagement__Silo__ServiceId"] = settings.ServiceId;
-        env["Engagement__Silo__ClusterId"] = settings.ServiceId + "-cluster";
+        env["Engagement__Silo__ClusterId"] = settings.ClusterId;
         env["Engagement__Api__Keys__" + AdminKey] = "admin";
         env["Engagement__Api__Keys__" + SupportKey] = "support";
         env["Engagement__Api__Keys__" + MarketingKey] = "marketing";
@@ -206,16 +206,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static int FreePort() => Engagement.Testing.TestPorts.Next();
 
-    public static string LocateSiloDll()
-    {
-        // tests/Engagement.EndToEnd.Tests/bin/{Configuration}/net10.0 → silo/Engagement.Silo/bin/{Configuration}/net10.0
-        var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        var framework = Path.GetFileName(here);
-        var configuration = Path.GetFileName(Path.GetDirectoryName(here)!);
-        var root = Path.GetFullPath(Path.Combine(here, "..", "..", "..", "..", ".."));
-        var dll = Path.Combine(root, "silo", "Engagement.Silo", "bin", configuration, framework, "Engagement.Silo.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the silo first: {dll} is missing");
-    }
+    /// <summary>The built silo program (silo/Engagement.Silo), of this test build's configuration.</summary>
+    public static string LocateSiloDll() => BuiltProgram.Locate(Path.Combine("silo", "Engagement.Silo"), "Engagement.Silo");
 }
 
 /// <summary>
@@ -232,6 +224,9 @@ public sealed record SiloSettings(string ConnectionString, string ServiceId, str
     public int GatewayPort { get; init; } = SiloProcess.FreePort();
 
     public int QueueCount { get; init; } = 4;
+
+    /// <summary>The Orleans cluster id the silo runs with (<c>Engagement:Silo:ClusterId</c>); a client joins it by this id.</summary>
+    public string ClusterId => ServiceId + "-cluster";
 
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
 

@@ -30,7 +30,7 @@ public sealed class SupportConsoleTests
                 "SC000001",
                 "--gateway-port", settings.GatewayPort.ToString(CultureInfo.InvariantCulture),
                 "--service-id", settings.ServiceId,
-                "--cluster-id", settings.ServiceId + "-cluster",
+                "--cluster-id", settings.ClusterId,
             ],
             new Dictionary<string, string>(),
             TimeSpan.FromMinutes(3)); // a hang guard, not a timing assertion
