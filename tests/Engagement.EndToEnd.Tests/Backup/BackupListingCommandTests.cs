@@ -7,7 +7,6 @@ namespace Engagement.EndToEnd.Tests.Backup;
 /// header looked like a listing that broke off, or like the wrong account. The operator's command, run as a process
 /// against the test run's Azurite, in a container no backup was ever written to.
 /// </summary>
-[Trait("Category", "Backup")]
 public sealed class BackupListingCommandTests
 {
     [Fact]
