@@ -70,7 +70,6 @@ internal sealed class Options
     /// <c>--arms a:x</c>), naming the option (the range of a value that parses is the API's to check), an option given
     /// twice (the last one won silently), or definition flags beside <c>--file</c> (they were dropped silently).
     /// </summary>
-
     public static Options Parse(string[] args)
     {
         var o = new Options();
