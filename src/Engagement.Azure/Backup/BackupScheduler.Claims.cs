@@ -74,7 +74,7 @@ public sealed partial class BackupScheduler
 
     /// <summary>
     /// Releases backup <paramref name="name"/>, abandoned by this stopping silo: writes <see cref="ReleasedBlobName"/>,
-    /// then deletes the claim (both idempotent). Not cancellable by the host (it is stopping): each attempt is cut off
+    /// then deletes the claim while it is this silo's, as read (<see cref="DeleteOwnClaimAsync"/>; both idempotent). Not cancellable by the host (it is stopping): each attempt is cut off
     /// after <see cref="ReleaseAttemptTimeout"/> instead. A failed attempt (storage refuses, an SDK timeout, the attempt's
     /// own timeout) is logged as a warning and tried again at once, <see cref="ReleaseAttempts"/> attempts in all: a claim
     /// left behind turns a normal shutdown into a backup reported failed. When every attempt fails the claim stays, and
@@ -89,15 +89,7 @@ public sealed partial class BackupScheduler
             try
             {
                 await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, attemptTimeout.Token);
-                var claim = container.GetBlobClient($"{name}/claim");
-                if (attempt == 1)
-                {
-                    await claim.DeleteIfExistsAsync(cancellationToken: attemptTimeout.Token);
-                }
-                else
-                {
-                    await DeleteOwnClaimAsync(claim, name, attemptTimeout.Token);
-                }
+                await DeleteOwnClaimAsync(container.GetBlobClient($"{name}/claim"), name, attemptTimeout.Token);
 
                 LogReleased(logger, name);
                 return;
@@ -116,10 +108,10 @@ public sealed partial class BackupScheduler
     }
 
     /// <summary>
-    /// Deletes backup <paramref name="name"/>'s claim on a release attempt after the first: only when it still holds
-    /// <see cref="_holder"/>, and only as read (If-Match its ETag). An earlier attempt's delete may have succeeded in
-    /// storage with its answer lost, and a watching silo may have claimed the slot since to take it late: deleting that
-    /// claim would let a third silo take a second copy beside it.
+    /// Deletes backup <paramref name="name"/>'s claim on every release attempt: only when it still holds
+    /// <see cref="_holder"/>, and only as read (If-Match its ETag). A delete may succeed in storage with its answer lost,
+    /// and a watching silo may claim the slot in the gap to take it late; the SDK's own retry of that delete (or the next
+    /// attempt) must not delete the watcher's claim, which would let a third silo take a second copy beside it.
     /// </summary>
     /// <exception cref="RequestFailedException">Storage could not say (the attempt fails and is tried again).</exception>
     private async Task DeleteOwnClaimAsync(BlobClient claim, string name, CancellationToken cancellationToken)

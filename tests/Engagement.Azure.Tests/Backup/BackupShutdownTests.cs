@@ -217,6 +217,54 @@ public sealed class BackupShutdownTests
     }
 
     [Fact]
+    public async Task AReleaseWhoseDeleteTryLostItsAnswerLeavesTheClaimAWatcherTookBeforeTheSDKsOwnRetry()
+    {
+        // The stopping silo's first attempt: the SDK's first try of the claim's delete succeeds in storage and its
+        // connection drops; in the gap before the SDK's own retry a watching silo claims the slot to take it late.
+        var plain = new BlobServiceClient(Azurite.ConnectionString);
+        string? container = null;
+        var deleteTry = BlobFaults.Once(r => r.Method == RequestMethod.Delete && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
+        var faults = new BlobFaults
+        {
+            TryLosesAnswer = r =>
+            {
+                if (!deleteTry(r))
+                {
+                    return false;
+                }
+
+                plain.GetBlobContainerClient(container).GetBlobClient("20261130-020000/claim").Upload(BinaryData.FromString("watcher-silo"));
+                return true;
+            },
+        };
+        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("RelTry", faults.Blobs());
+        container = options.Container;
+        using var logsScope = logs;
+        using var loggersScope = loggers;
+        try
+        {
+            await copying.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            await copying.StopAsync(CancellationToken.None);
+
+            // The SDK's retry must not delete the watcher's claim: a third silo would take a second copy beside it.
+            Assert.Equal(1, faults.TriesDropped);
+            var claim = blobs.GetBlobContainerClient(options.Container).GetBlobClient("20261130-020000/claim");
+            Assert.True(await claim.ExistsAsync(), "the SDK's own retry of the stopping silo's delete deleted the watcher's claim");
+            Assert.Equal("watcher-silo", (await claim.DownloadContentAsync()).Value.Content.ToString());
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
+            Assert.Empty(logs.Lines(LogLevel.Error));
+        }
+        finally
+        {
+            copying.Dispose();
+            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
+            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
     public async Task AReleasedBackupNobodyTookBeforeTheNextSlotIsRecordedFailedAndReported()
     {
         var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("Lost");
