@@ -148,9 +148,15 @@ public sealed class BackupShutdownTests
             var stopping = copying.StopAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => faults.Hung == 1, TimeSpan.FromSeconds(20), "the first release attempt hangs");
 
-            // Eight seconds on the scheduler's clock cut the attempt off; the second one releases the slot.
-            clock.Advance(BackupScheduler.ReleaseAttemptTimeout);
-            await Eventually.TrueAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(20), "the stopping silo done releasing");
+            // The attempt is cut off by the scheduler's clock, not a real one: a millisecond short of its timeout it
+            // still hangs; at its timeout it is cut off at once and the second attempt releases the slot (a real
+            // 8-second timer would still be running when the 3 seconds are up).
+            clock.Advance(BackupScheduler.ReleaseAttemptTimeout - TimeSpan.FromMilliseconds(1));
+            await Assert.ThrowsAsync<TimeoutException>(() => Eventually.TrueAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(1), "the stop done before the attempt's timeout"));
+            Assert.Equal(1, faults.Hung);
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await Eventually.TrueAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(3), "the stopping silo done releasing once the attempt's timeout passed on its clock");
+            await stopping;
 
             var container = blobs.GetBlobContainerClient(options.Container);
             Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
