@@ -169,37 +169,55 @@ public sealed partial class BackupScheduler
         }
     }
 
+    /// <summary>Whose a backup's claim is, as read (<see cref="WhoseClaimAsync"/>).</summary>
+    private enum ClaimOwner
+    {
+        /// <summary>There is no claim.</summary>
+        None,
+
+        /// <summary>The claim holds this scheduler's <see cref="_holder"/>.</summary>
+        Mine,
+
+        /// <summary>The claim holds another silo's.</summary>
+        Other,
+
+        /// <summary>Storage could not say (a failed read, an SDK timeout included; logged as a warning).</summary>
+        Unknown,
+    }
+
     /// <summary>
-    /// Who holds backup <paramref name="name"/>'s claim (its text: a silo's <see cref="_holder"/>); null when it has none,
-    /// or when storage cannot say (logged as a warning).
+    /// The one "is this claim mine" rule: reads backup <paramref name="name"/>'s claim and compares its text with
+    /// <see cref="_holder"/>. A failed read (an SDK timeout too) is <see cref="ClaimOwner.Unknown"/>, said by
+    /// <paramref name="logUnknown"/> (each caller's warning says what it does then).
     /// </summary>
-    private async Task<string?> ClaimHolderAsync(string containerName, string name, CancellationToken cancellationToken)
+    private async Task<ClaimOwner> WhoseClaimAsync(BlobClient claim, string name, Action<ILogger, Exception, string> logUnknown, CancellationToken cancellationToken)
     {
         try
         {
-            return (await blobs.GetBlobContainerClient(containerName).GetBlobClient($"{name}/claim").DownloadContentAsync(cancellationToken)).Value.Content.ToString();
+            return (await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString() == _holder ? ClaimOwner.Mine : ClaimOwner.Other;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            return null;
+            return ClaimOwner.None;
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
-            // An SDK timeout too: storage cannot say, and the unclaimed slot is reported (said here, with why).
-            LogClaimLookFailed(logger, ex, name);
-            return null;
+            logUnknown(logger, ex, name);
+            return ClaimOwner.Unknown;
         }
     }
 
     /// <summary>
     /// Claims backup <paramref name="name"/> (creates <c>{name}/claim</c> holding <see cref="_holder"/>, only if there is
-    /// none). True when this silo holds the claim: created now, or already there holding <see cref="_holder"/> — the SDK
-    /// retries a timeout or a 5xx itself, so when its first try wrote the claim and only the answer was lost, its retry
-    /// meets this silo's own claim (409). False when another silo holds it, or when the claim is there and reading it
-    /// fails (logged as a warning; the slot is then watched as another silo's).
+    /// none). <see cref="ClaimOwner.Mine"/> when this silo holds the claim: created now, or already there holding
+    /// <see cref="_holder"/> — the SDK retries a timeout or a 5xx itself, so when its first try wrote the claim and only
+    /// the answer was lost, its retry meets this silo's own claim (409). <see cref="ClaimOwner.Other"/> when another silo
+    /// holds it, or held it and it is gone by the read. <see cref="ClaimOwner.Unknown"/> when the claim is there and
+    /// reading it fails (logged as a warning; the slot is then watched as another silo's). Never
+    /// <see cref="ClaimOwner.None"/>.
     /// </summary>
     /// <exception cref="RequestFailedException">Storage refused the claim itself (other than an existing claim).</exception>
-    private async Task<bool> ClaimAsync(string containerName, string name, CancellationToken cancellationToken)
+    private async Task<ClaimOwner> ClaimAsync(string containerName, string name, CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(containerName);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
@@ -210,26 +228,21 @@ public sealed partial class BackupScheduler
                 BinaryData.FromString(_holder),
                 new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
                 cancellationToken);
-            return true;
+            return ClaimOwner.Mine;
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            try
+            switch (await WhoseClaimAsync(claim, name, LogOwnClaimLookFailed, cancellationToken))
             {
-                if ((await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString() != _holder)
-                {
-                    return false;
-                }
+                case ClaimOwner.Mine:
+                    LogOwnClaimFound(logger, name);
+                    return ClaimOwner.Mine;
+                case ClaimOwner.Unknown:
+                    return ClaimOwner.Unknown;
+                default:
+                    // Another silo's, or gone by the read (released meanwhile): not this silo's, so not taken.
+                    return ClaimOwner.Other;
             }
-            catch (Exception readEx) when (StorageFailures.IsFailure(readEx, cancellationToken))
-            {
-                // A 404 too (released meanwhile): not known to be this silo's, so not taken.
-                LogOwnClaimLookFailed(logger, readEx, name);
-                return false;
-            }
-
-            LogOwnClaimFound(logger, name);
-            return true;
         }
     }
 

@@ -163,15 +163,16 @@ public sealed partial class BackupScheduler(
             }
         }
 
-        bool claimed;
+        ClaimOwner claimed;
         try
         {
             claimed = await ClaimAsync(settings.Container, name, stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            var holder = await ClaimHolderAsync(settings.Container, name, stoppingToken);
-            if (holder == _holder)
+            // An SDK timeout too when the claim cannot be read: storage cannot say, and the slot is reported (said, with why).
+            var holder = await WhoseClaimAsync(blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim"), name, LogClaimLookFailed, stoppingToken);
+            if (holder == ClaimOwner.Mine)
             {
                 // This silo's own claim: the request succeeded and its answer was lost (a timeout, a 5xx after the write).
                 // Nobody else will take the slot, and a watch would only report it stalled: take it.
@@ -180,7 +181,7 @@ public sealed partial class BackupScheduler(
                 return;
             }
 
-            if (holder is not null)
+            if (holder == ClaimOwner.Other)
             {
                 // The claim is there: another silo took the slot. Watched like any backup another silo takes, so it is
                 // reported only if it never finishes.
@@ -195,9 +196,14 @@ public sealed partial class BackupScheduler(
             return;
         }
 
-        if (!claimed)
+        if (claimed != ClaimOwner.Mine)
         {
-            LogSkipped(logger, name);
+            if (claimed == ClaimOwner.Other)
+            {
+                // Not when unknown: ClaimAsync warned that reading whose it is failed, and that it is watched.
+                LogSkipped(logger, name);
+            }
+
             watches.Add(StartWatch(settings, name, slot, stoppingToken));
             return;
         }

@@ -191,6 +191,40 @@ public sealed class BackupClaimTimeoutTests
     }
 
     [Fact]
+    public async Task A_claim_met_whose_read_times_out_is_watched_with_a_warning_not_said_to_be_taken_by_another_silo()
+    {
+        // Another silo claimed 10:00. This silo's claim request meets that claim (409), and its read of whose it is
+        // times out: storage could not say, so the slot is watched, and not said to be another silo's.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("OwnLookTo");
+        await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("other-silo"));
+        var faults = new BlobFaults { TimesOut = BlobFaults.Once(BlobFaults.ClaimRead("20261130-020000")) };
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || silo.ExecuteTask!.IsCompleted, "the schedule past 10:00");
+
+            Assert.Equal(1, faults.TimedOut);
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "claiming it met a claim, and reading whose it is failed"));
+            Assert.Empty(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
+            Assert.Empty(logs.Lines(LogLevel.Error));
+            Assert.Empty(logs.Lines(LogLevel.Information, "Backup 20261130-020000 to container", "started"));
+            Assert.Equal("other-silo", (await backups.GetBlobClient("20261130-020000/claim").DownloadContentAsync()).Value.Content.ToString());
+        }
+        finally
+        {
+            await silo.StopAsync(CancellationToken.None);
+            silo.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
     public async Task After_looks_that_time_out_for_longer_than_StalledAfter_a_claim_unchanged_across_them_is_not_at_once_taken_for_stalled()
     {
         // Another silo is copying 10:00 (its claim there, no manifest); this silo starts at 10:05 and watches it.
