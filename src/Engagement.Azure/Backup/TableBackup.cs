@@ -182,7 +182,8 @@ public sealed partial class TableBackup(
     /// The backups named before <paramref name="before"/> that have no manifest (begun, never finished nor recorded
     /// failed), oldest first. A backup whose manifest cannot be looked at (a failed request, an SDK timeout included) is
     /// counted in, with a warning: the watch that follows looks again, and one failed look must not hide the rest. After
-    /// that first failed look the backups listed after it are counted in without a look (their watches look anyway):
+    /// that first failed look the newer backups after it (listed in name order, oldest first) are counted in without a
+    /// look (each one's watch looks at its manifest first and ends when it has one):
     /// storage that hangs costs the scan one look's client timeout and retries, not one per earlier backup, while the
     /// schedule waits for it.
     /// </summary>
@@ -359,7 +360,7 @@ public sealed partial class TableBackup(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} failed, and writing its failed manifest failed too; it is reported, and listed without a manifest")]
     private static partial void LogManifestFailed(ILogger logger, Exception exception, string backup);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look for its manifest; counted as unfinished, so it is watched, and so are the earlier backups listed after it, without a look")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look for its manifest; counted as unfinished, so it is watched, and so are the newer backups after it, without a look (each watch looks at its manifest first)")]
     private static partial void LogManifestLookFailed(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} complete: {Tables} tables, {Rows} rows in {Seconds:F1} s")]
