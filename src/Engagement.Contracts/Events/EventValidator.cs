@@ -125,7 +125,11 @@ public static partial class EventValidator
         // CONTRACT.md §1: coupons are purchase only. Other fields a type has no use for (orderId, amount, items on a
         // login) are optional and change nothing, so they pass; coupon codes are a till's claim that they were used,
         // so dropping them would leave the coupons unredeemed without a word: the event is refused naming coupons.
-        if (evt.Coupons is { Count: > 0 } && evt.Type != EventTypes.Purchase && EventTypes.All.Contains(evt.Type))
+        // A refund is the exception: tills echo the order's codes on it, the order's coupons are restored by the
+        // order (a full refund), and refusing it would leave its points and growth unreversed, so its codes are
+        // accepted and ignored.
+        if (evt.Coupons is { Count: > 0 } && evt.Type != EventTypes.Purchase && evt.Type != EventTypes.Refund
+            && EventTypes.All.Contains(evt.Type))
         {
             errors.Add(new("coupons", $"purchase only (CONTRACT.md §1): a coupon is redeemed by the purchase of its order, a {evt.Type} redeems none; send the codes on the purchase, or leave coupons out"));
         }

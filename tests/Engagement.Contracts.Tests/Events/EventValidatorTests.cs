@@ -40,15 +40,23 @@ public sealed class EventValidatorTests
 
     [Theory]
     [InlineData(EventTypes.Login)]
-    [InlineData(EventTypes.Refund)]
     [InlineData(EventTypes.Register)]
     [InlineData(EventTypes.AddToCart)]
-    public void CouponsOnAnythingButAPurchaseAreRefusedNamingCoupons(string type)
+    [InlineData(EventTypes.Browse)]
+    public void CouponsOnAnythingButAPurchaseOrRefundAreRefusedNamingCoupons(string type)
     {
         AssertOnly(Valid(type) with { Coupons = ["A"] }, "coupons",
             $"purchase only (CONTRACT.md §1): a coupon is redeemed by the purchase of its order, a {type} redeems none; send the codes on the purchase, or leave coupons out");
         Assert.Empty(Errors(Valid(type) with { Coupons = [] }));
         Assert.Empty(Errors(Valid(EventTypes.Purchase) with { Coupons = ["A"] }));
+    }
+
+    [Fact]
+    public void ARefundCarryingItsOrdersCouponCodesIsAcceptedSoItsPointsAreReversed()
+    {
+        // The codes are ignored on a refund (the order's coupons are restored by the order); refusing the refund would
+        // dead-letter a money event.
+        Assert.Empty(Errors(Valid(EventTypes.Refund) with { Coupons = ["A", "B"] }));
     }
 
     [Fact]
