@@ -132,11 +132,35 @@ public sealed class MetricsOptions
     /// Whether <see cref="RegionOf"/> loses something of <paramref name="regionId"/> beyond trimming and lower case:
     /// characters outside <c>a–z 0–9 - _</c> dropped (<c>a b/c</c> → <c>abc</c>, <c>East.Zone:1</c> → <c>eastzone1</c>),
     /// a cut at <see cref="MaxRegionLength"/>, or <see cref="DefaultRegion"/> in place of a region named with none of
-    /// those characters, or named <c>all</c>. Two such ids can count as one region; the engine warns once per distinct id
-    /// (never refuses the event). A blank id (no region) is not a rewrite.
+    /// those characters, or named <c>all</c>. Any character outside ASCII is a rewrite, even one that lower-cases into
+    /// the kept set (the Kelvin sign <c>U+212A</c> becomes <c>k</c>, so <c>\u212A1</c> would merge with <c>k1</c>
+    /// unnoticed); an ASCII upper-case letter is only a change of case, not a rewrite (README "Programme health"). Two
+    /// such ids can count as one region; the engine warns once per distinct id (never refuses the event). A blank id (no
+    /// region) is not a rewrite. Called for every applied event, so it allocates nothing: an id that is not plain
+    /// (at most <see cref="MaxRegionLength"/> of ASCII <c>a–z A–Z 0–9 - _</c> once trimmed) always loses something.
     /// </summary>
-    public static bool IsRewritten(string? regionId) =>
-        !string.IsNullOrWhiteSpace(regionId) && !string.Equals(RegionOf(regionId), regionId.Trim().ToLowerInvariant(), StringComparison.Ordinal);
+    public static bool IsRewritten(string? regionId)
+    {
+        if (string.IsNullOrWhiteSpace(regionId))
+        {
+            return false;
+        }
+
+        var id = regionId.AsSpan().Trim();
+        var plain = id.Length <= MaxRegionLength;
+        foreach (var c in id)
+        {
+            if (!char.IsAscii(c))
+            {
+                return true;
+            }
+
+            plain &= char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
+        }
+
+        // Not plain: a character is dropped or the id is cut. Plain: kept as is (in lower case) unless it is "all".
+        return !plain || id.Equals(AlertRules.AllRegions, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>The local day of <paramref name="at"/> in <paramref name="regionId"/>'s zone.</summary>
     public DateOnly LocalDay(DateTimeOffset at, string regionId) =>

@@ -17,6 +17,11 @@ public sealed class RegionIdRewriteTests
     [InlineData("ALL", MetricsOptions.DefaultRegion, true)]
     [InlineData("default", MetricsOptions.DefaultRegion, false)]
     [InlineData("   ", MetricsOptions.DefaultRegion, false)]
+    [InlineData("East-Zone_1", "east-zone_1", false)]
+    [InlineData(" All ", MetricsOptions.DefaultRegion, true)]
+    [InlineData("\u212A1", "k1", true)]
+    [InlineData("\u212A", "k", true)]
+    [InlineData("east\u00A0", "east", false)]
     public void ARegionIdCountsUnderItsNormalFormAndOnlyALossyOneIsARewrite(string regionId, string region, bool rewritten)
     {
         Assert.Equal(region, MetricsOptions.RegionOf(regionId));
@@ -31,5 +36,29 @@ public sealed class RegionIdRewriteTests
         Assert.Equal(new string('r', MetricsOptions.MaxRegionLength), MetricsOptions.RegionOf(sixty));
         Assert.True(MetricsOptions.IsRewritten(sixty));
         Assert.False(MetricsOptions.IsRewritten(new string('r', MetricsOptions.MaxRegionLength)));
+    }
+
+    [Fact]
+    public void APlainRegionIdIsJudgedWithoutAllocating()
+    {
+        // Judged on every applied event: a plain id (ASCII a–z A–Z 0–9 - _, at most 32, in any case) allocates nothing.
+        string[] plain = ["east", " East-Zone_1 ", new string('r', MetricsOptions.MaxRegionLength)];
+        foreach (var id in plain)
+        {
+            Assert.False(MetricsOptions.IsRewritten(id));
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var rewritten = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            foreach (var id in plain)
+            {
+                rewritten += MetricsOptions.IsRewritten(id) ? 1 : 0;
+            }
+        }
+
+        Assert.Equal(0L, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, rewritten);
     }
 }
