@@ -18,13 +18,18 @@ public sealed partial class RegionRewriteWarnings(int capacity)
     public const int DefaultCapacity = 1024;
 
     private readonly ConcurrentDictionary<string, byte> _warned = new(StringComparer.Ordinal);
+    private readonly int _capacity = Math.Max(1, capacity);
+
+    // Places taken in _warned, kept apart from it: ConcurrentDictionary.Count takes every bucket lock, and once the set
+    // was full each new id paid that on the member's event path. Read with Volatile/Interlocked only.
+    private int _count;
     private int _full;
 
     /// <summary>The one set of a silo process, used by every member activation.</summary>
     public static RegionRewriteWarnings Shared { get; } = new(DefaultCapacity);
 
     /// <summary>How many distinct ids are remembered now (never more than the capacity).</summary>
-    public int Remembered => _warned.Count;
+    public int Remembered => Volatile.Read(ref _count);
 
     /// <summary>Logs a Warning the first time <paramref name="regionId"/> (as sent) is seen rewritten; nothing otherwise.</summary>
     /// <param name="logger">Where to log.</param>
@@ -32,17 +37,18 @@ public sealed partial class RegionRewriteWarnings(int capacity)
     public void Warn(ILogger logger, string? regionId)
     {
         ArgumentNullException.ThrowIfNull(logger);
-        if (!MetricsOptions.IsRewritten(regionId) || _warned.ContainsKey(regionId!))
+        if (Volatile.Read(ref _full) != 0 || !MetricsOptions.IsRewritten(regionId) || _warned.ContainsKey(regionId!))
         {
             return;
         }
 
-        // Two racing first sightings may both pass the count: the bound is exceeded by at most the threads racing.
-        if (_warned.Count >= Math.Max(1, capacity))
+        // A place is taken before the id is added, so the bound holds exactly under racing first sightings.
+        if (Interlocked.Increment(ref _count) > _capacity)
         {
+            Interlocked.Decrement(ref _count);
             if (Interlocked.Exchange(ref _full, 1) == 0)
             {
-                LogStopped(logger, _warned.Count);
+                LogStopped(logger, _capacity);
             }
 
             return;
@@ -51,6 +57,10 @@ public sealed partial class RegionRewriteWarnings(int capacity)
         if (_warned.TryAdd(regionId!, 0))
         {
             LogRewritten(logger, regionId!, MetricsOptions.RegionOf(regionId), MetricsOptions.MaxRegionLength, MetricsOptions.DefaultRegion);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _count);
         }
     }
 

@@ -38,9 +38,32 @@ public sealed class RegionRewriteWarningsTests
         Assert.Equal(2, warnings.Remembered);
     }
 
+    [Fact]
+    public async Task RacingFirstSightingsNeverRememberMoreThanTheCapacity()
+    {
+        var log = new CapturingLogger();
+        var warnings = new RegionRewriteWarnings(capacity: 4);
+        using var start = new Barrier(4);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(thread => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < 250; i++)
+            {
+                warnings.Warn(log, $"t.{thread}.{i}");
+            }
+        })));
+
+        Assert.Equal(4, warnings.Remembered);
+        Assert.Equal(5, log.Warnings.Count);
+        Assert.Single(log.Warnings, w => w.StartsWith("4 distinct rewritten event regionIds were logged", StringComparison.Ordinal));
+    }
+
     private sealed class CapturingLogger : ILogger
     {
-        public List<string> Warnings { get; } = [];
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _warnings = new();
+
+        public IReadOnlyList<string> Warnings => [.. _warnings];
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -50,7 +73,7 @@ public sealed class RegionRewriteWarningsTests
         {
             if (logLevel == LogLevel.Warning)
             {
-                Warnings.Add(formatter(state, exception));
+                _warnings.Enqueue(formatter(state, exception));
             }
         }
     }
