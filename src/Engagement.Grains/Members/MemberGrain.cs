@@ -265,7 +265,7 @@ public sealed class MemberGrain(
         await _wakeUps.WakeAtAsync(side.WakeAt, now);
         await _gate.CommitAsync(changed: true);
         Logger.LogOutcome(MemberId, outcome);
-        RegionRewriteWarnings.Shared.Warn(Logger, evt.RegionId);
+        RegionRewriteWarnings.Shared.Warn(Logger, decision.Status, evt.RegionId);
         return decision.Status switch
         {
             EventStatus.Rejected => EventReplies.Rejected(Logger, MemberId, evt, decision),

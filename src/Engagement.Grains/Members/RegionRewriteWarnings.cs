@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Engagement.Domain.Members;
 using Engagement.Domain.Metrics;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,22 @@ public sealed partial class RegionRewriteWarnings(int capacity)
 
     /// <summary>How many distinct ids are remembered now (never more than the capacity).</summary>
     public int Remembered => Volatile.Read(ref _count);
+
+    /// <summary>
+    /// <see cref="Warn(ILogger, string?)"/> for an event whose region counts: one applied, or held (a refund waiting for
+    /// its purchase counts in its own region once it applies). A rejected event counts nowhere, so its region is not
+    /// warned about, even when its rejection changed the member's state.
+    /// </summary>
+    /// <param name="logger">Where to log.</param>
+    /// <param name="status">The member's decision on the event.</param>
+    /// <param name="regionId">The event's <c>regionId</c> as sent; null or blank is no region.</param>
+    public void Warn(ILogger logger, EventStatus status, string? regionId)
+    {
+        if (status is EventStatus.Applied or EventStatus.Held)
+        {
+            Warn(logger, regionId);
+        }
+    }
 
     /// <summary>Logs a Warning the first time <paramref name="regionId"/> (as sent) is seen rewritten; nothing otherwise.</summary>
     /// <param name="logger">Where to log.</param>

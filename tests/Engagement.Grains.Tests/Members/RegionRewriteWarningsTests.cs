@@ -1,3 +1,4 @@
+using Engagement.Domain.Members;
 using Engagement.Grains.Members;
 using Microsoft.Extensions.Logging;
 
@@ -36,6 +37,22 @@ public sealed class RegionRewriteWarningsTests
         Assert.Equal(3, log.Warnings.Count);
         Assert.StartsWith("2 distinct rewritten event regionIds were logged", log.Warnings[2], StringComparison.Ordinal);
         Assert.Equal(2, warnings.Remembered);
+    }
+
+    [Theory]
+    [InlineData(EventStatus.Applied, 1)]
+    [InlineData(EventStatus.Held, 1)]
+    [InlineData(EventStatus.Rejected, 0)]
+    [InlineData(EventStatus.Duplicate, 0)]
+    public void OnlyAnEventWhoseRegionCountsIsWarnedAbout(EventStatus status, int warned)
+    {
+        var log = new CapturingLogger();
+        var warnings = new RegionRewriteWarnings(capacity: 10);
+
+        warnings.Warn(log, status, "a b/c");
+
+        Assert.Equal(warned, log.Warnings.Count);
+        Assert.Equal(warned, warnings.Remembered);
     }
 
     [Fact]
