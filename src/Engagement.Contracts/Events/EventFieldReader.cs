@@ -275,7 +275,8 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
 
     /// <summary>
     /// For a JSON number's text that is a whole number outside the range of an int (digits only, or a form such as
-    /// <c>1e12</c>), the nearest int (<see cref="int.MinValue"/> or <see cref="int.MaxValue"/>); null for anything else.
+    /// <c>1e12</c>, <c>1e29</c>, <c>1e400</c>), the nearest int (<see cref="int.MinValue"/> or <see cref="int.MaxValue"/>);
+    /// null for anything else.
     /// </summary>
     private static int? PastInt32(string text)
     {
@@ -285,6 +286,12 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
         if (!whole && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
             whole = number == decimal.Truncate(number) && number is < int.MinValue or > int.MaxValue;
+        }
+        else if (!whole && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var large))
+        {
+            // Past a decimal's range (about 7.9e28): every double that large is integral, and one past a double's
+            // (1e400 reads as infinity) is a number of over 300 digits, out of an int's range all the same.
+            whole = !double.IsNaN(large) && (double.IsInfinity(large) || (large == Math.Truncate(large) && large is < int.MinValue or > int.MaxValue));
         }
 
         return whole ? (negative ? int.MinValue : int.MaxValue) : null;

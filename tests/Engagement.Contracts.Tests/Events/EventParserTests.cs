@@ -212,6 +212,9 @@ public sealed class EventParserTests
     [InlineData("99999999999999999999999999999999")]
     [InlineData("-3000000000")]
     [InlineData("1e12")]
+    [InlineData("1e29")]
+    [InlineData("-1e29")]
+    [InlineData("1e400")]
     public void AnIntegerQuantityPastTheBoundIsToldTheBoundWhateverItsSize(string quantity)
     {
         var json = Purchase.Replace("\"quantity\": 2", "\"quantity\": " + quantity, StringComparison.Ordinal);
