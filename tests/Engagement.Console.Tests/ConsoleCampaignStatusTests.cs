@@ -90,6 +90,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         await page.GetByTestId("campaign-pause").ClickAsync();
         await Assertions.Expect(page.GetByTestId("campaign-control-unconfirmed")).ToBeVisibleAsync(new() { Timeout = WaitMs });
         await page.ReloadAsync();
+        await WaitForCircuitAsync(page); // a click on the prerendered page, before the circuit, is lost
         await Assertions.Expect(status).ToHaveTextAsync("paused", new() { Timeout = WaitMs });
         await page.GetByTestId("campaign-resume").ClickAsync(new() { Timeout = WaitMs });
         await Assertions.Expect(status).ToHaveTextAsync("active", new() { Timeout = WaitMs });

@@ -151,6 +151,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
 
         // After a reload the switch shows the stored "no": the change is restored from the tab, so saving sends it again.
         await page.ReloadAsync();
+        await WaitForCircuitAsync(page);
         await Assertions.Expect(shown).ToContainTextAsync("Not confirmed", new() { Timeout = WaitMs });
         await page.GetByTestId("consent-submit").ClickAsync();
         await Assertions.Expect(shown).ToContainTextAsync("Saved", new() { Timeout = WaitMs });
@@ -178,6 +179,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
 
         // After a reload the old coupon is voided (no Reissue button): its form opens again with the reissue it sent.
         await page.ReloadAsync();
+        await WaitForCircuitAsync(page);
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
         await benefits.ClickAsync();
         await Assertions.Expect(shown).ToContainTextAsync("Not confirmed", new() { Timeout = WaitMs });
