@@ -1,6 +1,4 @@
-using Azure.Data.Tables;
 using Engagement.Azure.Backup;
-using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -55,9 +53,7 @@ public sealed class BackupClaimTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -65,9 +61,7 @@ public sealed class BackupClaimTimeoutTests
     public async Task A_heartbeat_that_times_out_keeps_touching_the_claim_and_the_good_backup_is_not_reported_failed()
     {
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("BeatTo");
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
-        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+        await BackupScheduleFaultTests.StateTableAsync(options);
 
         // The 10:00 copy's first touch of its claim times out; the copy then runs on until its claim is touched again.
         var timeouts = new BlobFaults { TimesOut = BlobFaults.Once(BlobFaults.IsHeartbeat) };
@@ -91,10 +85,7 @@ public sealed class BackupClaimTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -105,9 +96,7 @@ public sealed class BackupClaimTimeoutTests
         // is still copying (its manifest) times out.
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("StillTo");
         await backups.GetBlobClient("20261129-180000/claim").UploadAsync(BinaryData.FromString("copying-silo"));
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
-        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+        await BackupScheduleFaultTests.StateTableAsync(options);
         var faults = new BlobFaults();
 
         var clock = new FakeTimeProvider(NineFiftyNine);
@@ -137,10 +126,7 @@ public sealed class BackupClaimTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -151,9 +137,7 @@ public sealed class BackupClaimTimeoutTests
         // whether the slot is claimed.
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LookTo");
         await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("other-silo"));
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
-        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+        await BackupScheduleFaultTests.StateTableAsync(options);
         var claimPut = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
         var claimLook = BlobFaults.Once(BlobFaults.ClaimRead("20261130-020000"));
         var faults = new BlobFaults { TimesOut = r => claimPut(r) || claimLook(r) };
@@ -183,10 +167,7 @@ public sealed class BackupClaimTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -218,9 +199,7 @@ public sealed class BackupClaimTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -298,9 +277,7 @@ public sealed class BackupClaimTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -309,9 +286,7 @@ public sealed class BackupClaimTimeoutTests
     {
         // The 10:00 claim is written, but its answer times out: the claim is this silo's, and no other silo will take it.
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LostAnswer");
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
-        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+        await BackupScheduleFaultTests.StateTableAsync(options);
         var faults = new BlobFaults { LosesAnswer = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal)) };
 
         var clock = new FakeTimeProvider(NineFiftyNine);
@@ -332,10 +307,7 @@ public sealed class BackupClaimTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -345,9 +317,7 @@ public sealed class BackupClaimTimeoutTests
         // The common case of a lost answer: the SDK's first try writes the 10:00 claim and its connection drops; the
         // SDK retries itself, and its retry meets the claim (409), not an exception.
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LostTry");
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
-        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+        await BackupScheduleFaultTests.StateTableAsync(options);
         var faults = new BlobFaults { TryLosesAnswer = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal)) };
 
         var clock = new FakeTimeProvider(NineFiftyNine);
@@ -368,10 +338,7 @@ public sealed class BackupClaimTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 

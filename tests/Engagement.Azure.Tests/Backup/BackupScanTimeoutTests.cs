@@ -39,9 +39,7 @@ public sealed class BackupScanTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -70,9 +68,7 @@ public sealed class BackupScanTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -119,9 +115,7 @@ public sealed class BackupScanTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -175,9 +169,7 @@ public sealed class BackupScanTimeoutTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
     }
 }

@@ -52,9 +52,7 @@ public sealed class BackupScheduleFaultTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -82,9 +80,7 @@ public sealed class BackupScheduleFaultTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -92,9 +88,7 @@ public sealed class BackupScheduleFaultTests
     public async Task ASlotPassedWhileThisSilosOwnCopyRanIsSkippedWithAWarning()
     {
         var (options, backups) = await ContainerAsync("Over");
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
-        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+        await StateTableAsync(options);
 
         // The 10:00 copy takes until 18:30: the clock moves on while it runs (when it tells its listeners it is done).
         var clock = new FakeTimeProvider(NineFiftyNine);
@@ -113,10 +107,7 @@ public sealed class BackupScheduleFaultTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
-            await backups.DeleteIfExistsAsync();
+            await StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -158,9 +149,7 @@ public sealed class BackupScheduleFaultTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -184,9 +173,7 @@ public sealed class BackupScheduleFaultTests
         }
         finally
         {
-            await silo.StopAsync(CancellationToken.None);
-            silo.Dispose();
-            await backups.DeleteIfExistsAsync();
+            await StopAndCleanUpAsync(silo, options, backups);
         }
     }
 
@@ -197,6 +184,23 @@ public sealed class BackupScheduleFaultTests
         var backups = new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(options.Container);
         await backups.CreateIfNotExistsAsync();
         return (options, backups);
+    }
+
+    /// <summary>The table a slot copies: <c>{TablePrefix}State</c> with one row.</summary>
+    internal static async Task StateTableAsync(BackupOptions options)
+    {
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(options.TablePrefix + "State");
+        await tables.GetTableClient(options.TablePrefix + "State").AddEntityAsync(new TableEntity("p", "r"));
+    }
+
+    /// <summary>Stops and disposes <paramref name="silo"/>, then removes what the test made: the state table (if any) and the container.</summary>
+    internal static async Task StopAndCleanUpAsync(BackupScheduler silo, BackupOptions options, BlobContainerClient backups)
+    {
+        await silo.StopAsync(CancellationToken.None);
+        silo.Dispose();
+        await StorageClients.DeleteTableQuietlyAsync(options.TablePrefix + "State");
+        await backups.DeleteIfExistsAsync();
     }
 
     /// <summary>One silo's scheduler on <paramref name="blobs"/>; its backups copy the test Azurite's tables.</summary>
