@@ -32,9 +32,7 @@ public sealed class BackupShutdownTests
         try
         {
             // The first silo takes the 10:00 slot and is held reading its first table.
-            await copying.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
 
             // The second silo starts and watches the slot (claimed, no manifest); then the first is stopped mid-copy.
             await watching.StartAsync(CancellationToken.None);
@@ -72,9 +70,7 @@ public sealed class BackupShutdownTests
         {
             await watching.StopAsync(CancellationToken.None);
             watching.Dispose();
-            copying.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
-            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+            await CleanUpAsync(copying, prefix, blobs, options);
         }
     }
 
@@ -89,9 +85,7 @@ public sealed class BackupShutdownTests
         var watching = Silo(tables, options, clock, loggers, failures);
         try
         {
-            await copying.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
             await watching.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
             await copying.StopAsync(CancellationToken.None);
@@ -125,9 +119,7 @@ public sealed class BackupShutdownTests
         {
             await watching.StopAsync(CancellationToken.None);
             watching.Dispose();
-            copying.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
-            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+            await CleanUpAsync(copying, prefix, blobs, options);
         }
     }
 
@@ -142,9 +134,7 @@ public sealed class BackupShutdownTests
         using var loggersScope = loggers;
         try
         {
-            await copying.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
             var stopping = copying.StopAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => faults.Hung == 1, TimeSpan.FromSeconds(20), "the first release attempt hangs");
 
@@ -167,9 +157,7 @@ public sealed class BackupShutdownTests
         }
         finally
         {
-            copying.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
-            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+            await CleanUpAsync(copying, prefix, blobs, options);
         }
     }
 
@@ -178,31 +166,15 @@ public sealed class BackupShutdownTests
     {
         // The stopping silo's first delete of its claim succeeds in storage but its answer is lost; before the second
         // attempt a watching silo finds the slot released and claims it to take it late.
-        var plain = new BlobServiceClient(Azurite.ConnectionString);
         string? container = null;
-        var deleteLost = BlobFaults.Once(r => r.Method == RequestMethod.Delete && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
-        var faults = new BlobFaults
-        {
-            LosesAnswer = r =>
-            {
-                if (!deleteLost(r))
-                {
-                    return false;
-                }
-
-                plain.GetBlobContainerClient(container).GetBlobClient("20261130-020000/claim").Upload(BinaryData.FromString("watcher-silo"));
-                return true;
-            },
-        };
+        var faults = new BlobFaults { LosesAnswer = AWatcherClaimsTheSlotAfterTheFirstDelete(() => container!) };
         var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("RelOther", faults.Blobs());
         container = options.Container;
         using var logsScope = logs;
         using var loggersScope = loggers;
         try
         {
-            await copying.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
             await copying.StopAsync(CancellationToken.None);
 
             // The watcher's claim stands: deleting it would let a third silo take a second copy beside the watcher's.
@@ -216,9 +188,7 @@ public sealed class BackupShutdownTests
         }
         finally
         {
-            copying.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
-            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+            await CleanUpAsync(copying, prefix, blobs, options);
         }
     }
 
@@ -227,31 +197,15 @@ public sealed class BackupShutdownTests
     {
         // The stopping silo's first attempt: the SDK's first try of the claim's delete succeeds in storage and its
         // connection drops; in the gap before the SDK's own retry a watching silo claims the slot to take it late.
-        var plain = new BlobServiceClient(Azurite.ConnectionString);
         string? container = null;
-        var deleteTry = BlobFaults.Once(r => r.Method == RequestMethod.Delete && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
-        var faults = new BlobFaults
-        {
-            TryLosesAnswer = r =>
-            {
-                if (!deleteTry(r))
-                {
-                    return false;
-                }
-
-                plain.GetBlobContainerClient(container).GetBlobClient("20261130-020000/claim").Upload(BinaryData.FromString("watcher-silo"));
-                return true;
-            },
-        };
+        var faults = new BlobFaults { TryLosesAnswer = AWatcherClaimsTheSlotAfterTheFirstDelete(() => container!) };
         var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("RelTry", faults.Blobs());
         container = options.Container;
         using var logsScope = logs;
         using var loggersScope = loggers;
         try
         {
-            await copying.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
             await copying.StopAsync(CancellationToken.None);
 
             // The SDK's retry must not delete the watcher's claim: a third silo would take a second copy beside it.
@@ -264,9 +218,7 @@ public sealed class BackupShutdownTests
         }
         finally
         {
-            copying.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
-            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+            await CleanUpAsync(copying, prefix, blobs, options);
         }
     }
 
@@ -280,9 +232,7 @@ public sealed class BackupShutdownTests
         try
         {
             // The only silo takes the 10:00 slot, is stopped mid-copy (a whole-cluster deploy) and releases it.
-            await copying.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
             await copying.StopAsync(CancellationToken.None);
             Assert.Empty(failures.Failed);
 
@@ -302,10 +252,44 @@ public sealed class BackupShutdownTests
         {
             await later.StopAsync(CancellationToken.None);
             later.Dispose();
-            copying.Dispose();
-            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
-            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+            await CleanUpAsync(copying, prefix, blobs, options);
         }
+    }
+
+    /// <summary>Starts <paramref name="copying"/> and moves the clock to 10:00 until the copy is held inside its first table.</summary>
+    private static async Task CopyingInsideItsFirstTableAsync(BackupScheduler copying, FakeTimeProvider clock, LogCapture logs, HeldRead gate)
+    {
+        await copying.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
+        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+    }
+
+    /// <summary>Disposes <paramref name="copying"/> and removes the test's state table and backup container.</summary>
+    private static async Task CleanUpAsync(BackupScheduler copying, string prefix, BlobServiceClient blobs, BackupOptions options)
+    {
+        copying.Dispose();
+        await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
+        await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+    }
+
+    /// <summary>
+    /// A fault predicate for the first delete of the 10:00 claim: it lets the delete reach storage and, before its answer
+    /// comes back, a watching silo claims the slot (writes <c>watcher-silo</c> in the container <paramref name="container"/> names).
+    /// </summary>
+    private static Func<global::Azure.Core.Request, bool> AWatcherClaimsTheSlotAfterTheFirstDelete(Func<string> container)
+    {
+        var plain = new BlobServiceClient(Azurite.ConnectionString);
+        var firstDelete = BlobFaults.Once(r => r.Method == RequestMethod.Delete && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
+        return r =>
+        {
+            if (!firstDelete(r))
+            {
+                return false;
+            }
+
+            plain.GetBlobContainerClient(container()).GetBlobClient("20261130-020000/claim").Upload(BinaryData.FromString("watcher-silo"));
+            return true;
+        };
     }
 
     /// <summary>
