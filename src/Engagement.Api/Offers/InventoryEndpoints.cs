@@ -13,7 +13,9 @@ namespace Engagement.Api.Offers;
 /// Store inventory per sku (CONTRACT.md §2.1): <c>PUT /stores/{storeId}/inventory</c> <c>[{sku, available}]</c> from a
 /// store system (store or admin key) sets the skus it names; <c>?regionId=</c> places the store in a region (kept until
 /// another report names another), so a goods-tied offer may be issued where the member's home store has none but
-/// another store of the member's region has some. <c>GET</c> reads them.
+/// another store of the member's region has some. A body of <c>[]</c> with <c>?regionId=</c> only places the store
+/// (what a store team does once per store before region-scoped coupons, README "Coupons"); <c>[]</c> without it is
+/// refused (400 <c>body</c>), as it would say nothing. <c>GET</c> reads them.
 /// </summary>
 public static class InventoryEndpoints
 {
@@ -21,7 +23,7 @@ public static class InventoryEndpoints
     {
         var stores = routes.MapGroup("/api/v1/stores/{storeId}/inventory").WithTags("stores");
         stores.MapPut("", PutAsync).RequireAuthorization(ApiRoles.StorePolicy)
-            .WithSummary("Set the units available per sku at a store: [{sku, available}]; skus not named stay as they were; ?regionId= places the store in a region");
+            .WithSummary("Set the units available per sku at a store: [{sku, available}]; skus not named stay as they were; ?regionId= places the store in a region ([] with it: only that)");
         stores.MapGet("", GetAsync).RequireAuthorization(ApiRoles.OffersReadPolicy)
             .WithSummary("A store's inventory per sku");
         return routes;
@@ -29,6 +31,10 @@ public static class InventoryEndpoints
 
     /// <summary>The audit action of a store's inventory report that changed it (<c>GET /audit</c>, CONTRACT.md §4: every manual action).</summary>
     public const string AuditAction = "store.inventory";
+
+    /// <summary>The <c>body</c> error of <c>[]</c> without <c>?regionId=</c>: an empty report changes nothing.</summary>
+    public static readonly string PlaceOnlyRule =
+        $"a JSON array of 1–{CountLines.MaxLines} {{sku, available}} is required; [] only with ?regionId= to place the store in a region";
 
     private static async Task<IResult> PutAsync(
         string storeId, string? regionId, [FromBody] List<InventoryLine?>? lines, IGrainFactory grains, IAuditLog audit, TimeProvider time, ClaimsPrincipal user,
@@ -46,7 +52,18 @@ public static class InventoryEndpoints
             errors.Add("regionId", OfferProblems.OptionalIdRule);
         }
 
-        if (!CountLines.Check(errors, lines, "sku", l => l.Sku, l => l.Available) || errors.Any)
+        // [] with a region only places the store: its skus stay as they were. Without a region it would say nothing.
+        var placingOnly = lines is { Count: 0 } && regionId is not null;
+        if (lines is { Count: 0 } && regionId is null)
+        {
+            errors.Add("body", PlaceOnlyRule);
+        }
+        else if (!placingOnly)
+        {
+            _ = CountLines.Check(errors, lines, "sku", l => l.Sku, l => l.Available);
+        }
+
+        if (errors.Any)
         {
             return errors.ToProblem();
         }
@@ -61,7 +78,8 @@ public static class InventoryEndpoints
         // changes nothing) writes that row again, which the audit keeps once, so a failed first audit write is repaired.
         if (result.Inventory?.ChangedAt is { } changedAt)
         {
-            var detail = StaffAudit.DescribeCounts(lines.Select(l => (l!.Sku, l.Available))) + (regionId is null ? "" : $"; region {regionId}");
+            var counts = StaffAudit.DescribeCounts(lines!.Select(l => (l!.Sku, l.Available)));
+            var detail = regionId is null ? counts : placingOnly ? $"region {regionId}" : $"{counts}; region {regionId}";
             var auditId = string.Create(CultureInfo.InvariantCulture, $"store.inventory|{storeId}|{changedAt.UtcTicks}");
             await audit.RecordAsync(time, user, auditId, AuditAction, storeId, detail, cancellationToken: cancellationToken);
         }

@@ -70,6 +70,39 @@ public sealed class CouponRegionApiTests(OffersHostFixture host)
         Assert.Equal(HttpStatusCode.OK, claimed.StatusCode);
     }
 
+    [Fact]
+    public async Task AnEmptyInventoryReportWithARegionPlacesTheStoreKeepsItsSkusAndJudgesRegionCouponsThere()
+    {
+        // README "Coupons" step 3: a store team places each store once with PUT …/inventory?regionId=east and no skus.
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var storeId = "SP" + suffix;
+        var memberId = "CPP" + suffix;
+        await host.RegisterAsync(memberId, "east");
+        using var pos = host.Client(StoreKey);
+        using var counted = await pos.PutAsJsonAsync($"api/v1/stores/{storeId}/inventory", new[] { new { sku = "SKU-1", available = 3 } }, Json);
+        Assert.Equal(HttpStatusCode.OK, counted.StatusCode);
+
+        using var nothing = await pos.PutAsJsonAsync($"api/v1/stores/{storeId}/inventory", Array.Empty<object>(), Json);
+        using var placed = await pos.PutAsJsonAsync($"api/v1/stores/{storeId}/inventory?regionId=east", Array.Empty<object>(), Json);
+
+        Assert.True(placed.StatusCode == HttpStatusCode.OK, await placed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, nothing.StatusCode);
+        var refusal = (await nothing.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!["body"]![0]!.GetValue<string>();
+        Assert.Contains("[] only with ?regionId=", refusal, StringComparison.Ordinal);
+        var inventory = (await pos.GetFromJsonAsync<JsonObject>($"api/v1/stores/{storeId}/inventory", Json))!;
+        Assert.Equal("east", inventory["regionId"]!.GetValue<string>());
+        var item = Assert.Single(inventory["items"]!.AsArray())!;
+        Assert.Equal(("SKU-1", 3), (item["sku"]!.GetValue<string>(), item["available"]!.GetValue<int>()));
+
+        using var admin = host.Client(AdminKey);
+        using var issued = await admin.PostAsJsonAsync($"api/v1/members/{memberId}/coupons",
+            new { grantId = "g-east-p", offerId = "east-only", kind = "no_threshold", value = 20.00m, validDays = 14, regions = new[] { "east" } }, Json);
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(Json))!["code"]!.GetValue<string>();
+        using var redeemed = await RedeemAsync(memberId, code, "p-1", storeId, regionId: null);
+        Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
+    }
+
     private async Task<string> PlaceStoreAsync(string storeId, string regionId)
     {
         using var pos = host.Client(StoreKey);
