@@ -289,7 +289,7 @@ internal sealed class Args
           --batch <N>            events per queue message, 1-100 (default 1): a JSON array of up to N events
                                  of one queue, as an offline POS uploading its day would send; at most 64 KB
                                  a message; junk that is not a JSON object is still sent alone
-          --dry-run              generate and write --out/--expect-file, send nothing
+          --dry-run              generate and write --out/--expect-file (replay: print the summary), send nothing
 
         generate:
           --members <N>          members (default 200), ids {member-prefix}000001...

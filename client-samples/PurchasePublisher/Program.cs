@@ -119,24 +119,39 @@ internal static class Program
 
         var total = File.ReadLines(path).LongCount(line => !string.IsNullOrWhiteSpace(line));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replaying {total} lines from {path}"));
+        var messages = ReplayMessages(path);
         if (args.DryRun)
         {
+            PrintLabels(messages.GroupBy(m => m.Label, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal));
             Console.WriteLine("  dry run: nothing sent");
             return ExitOk;
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var messages = File.ReadLines(path)
-            .Where(line => !string.IsNullOrWhiteSpace(line))
-            .Select(line =>
-            {
-                var body = OutgoingMessage.Inspect(line);
-                var label = !body.IsJsonObject ? "(unparseable)"
-                    : body.EventId is not null && !seen.Add(body.EventId) ? "(duplicate)"
-                    : body.Type ?? "(no type)";
-                return new OutgoingMessage(line, body.MemberId, label);
-            });
         return await PublishAsync(args, messages, total, cancellationToken);
+    }
+
+    /// <summary>Each non-blank line of the file as one message, labelled by <see cref="ReplayLabel"/> for the summary.</summary>
+    private static IEnumerable<OutgoingMessage> ReplayMessages(string path)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return File.ReadLines(path)
+            .Where(line => !string.IsNullOrWhiteSpace(line))
+            .Select(line => new OutgoingMessage(line, OutgoingMessage.Inspect(line).MemberId, ReplayLabel.Of(line, seen)));
+    }
+
+    /// <summary>
+    /// The summary's counts: events by type (only lines that are events), and apart from them the repeats and the
+    /// malformed lines, so a junk line with "type": "sale" or a purchase without its orderId is not counted as one.
+    /// </summary>
+    private static void PrintLabels(IReadOnlyDictionary<string, long> perLabel)
+    {
+        var ordered = perLabel.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        Console.WriteLine($"  by type:   {Join(ordered.Where(kv => ReplayLabel.IsEventType(kv.Key)))}");
+        var apart = ordered.Where(kv => !ReplayLabel.IsEventType(kv.Key)).ToList();
+        if (apart.Count > 0)
+        {
+            Console.WriteLine($"  not events: {Join(apart)} (sent as they are; the engine applies a repeat once and dead-letters a malformed line)");
+        }
     }
 
     private static async Task<int> PublishAsync(Args args, IEnumerable<OutgoingMessage> messages, long total, CancellationToken cancellationToken)
@@ -196,7 +211,7 @@ internal static class Program
         Console.WriteLine(args.Batch > 1
             ? string.Create(CultureInfo.InvariantCulture, $"sent {result.Sent} events in {result.QueueMessages} queue messages in {result.Elapsed.TotalSeconds:0.00} s ({result.Sent / seconds:0} events/s)")
             : string.Create(CultureInfo.InvariantCulture, $"sent {result.Sent} messages in {result.Elapsed.TotalSeconds:0.00} s ({result.Sent / seconds:0} msg/s)"));
-        Console.WriteLine($"  by type:   {Join(result.PerLabel.OrderBy(kv => kv.Key, StringComparer.Ordinal))}");
+        PrintLabels(result.PerLabel);
         Console.WriteLine($"  per queue: {Join(result.PerQueue.Select((n, i) => new KeyValuePair<string, long>(QueueChoice.QueueName(args.Prefix, i), n)))}");
         return ExitOk;
     }
