@@ -38,9 +38,12 @@ public static class ProgrammeEndpoints
             .WithSummary("§5 metrics per local day and for the range: members, dau/wau/mau, activeShare, arpu, repurchase, retention, share and complaint rates, funnel (regionId, from, to: YYYY-MM-DD; format=csv)")
             .WithDescription("Each day is exact. The summary sums the days, so its purchasers are purchaser-days and shareRate and complaintRate "
                 + "are per active member-day. Its arpu (revenue / distinct purchasers of the range) and repurchaseRate (distinct purchasers with "
-                + "two or more purchases / distinct purchasers) are given for a range of one day or of the 30 days ending `to` (the default range), "
-                + "where the distinct purchasers are counted (purchasers30, repurchaseRate30), and are null for any other range: sums of days "
-                + "cannot tell a member buying on two days from two members. dau, wau, mau and members are the last day's.");
+                + "two or more purchases / distinct purchasers) are given where the distinct purchasers are counted: a range of one day, of the "
+                + "30 days ending `to` (the default range: purchasers30, repurchaseRate30), or starting on the first local day of an ISO week "
+                + "(Monday), calendar month, quarter or year and ending within it (week-to-date, month-to-date, a month, a quarter, a year); "
+                + "null for any other range, as sums of days cannot tell a member buying on two days from two members. summary.distinctBasis "
+                + "names which (day, trailing30, isoWeek, month, quarter, year; null when none) and summary.distinctPurchasers the count. "
+                + "dau, wau, mau and members are the last day's.");
         api.MapGet("/programme/points", PointsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("§5 points economy: issued, redeemed, expired, reversed per day; outstanding, liability in CNY, 90-day redemption rate against the band");
         api.MapGet("/programme/funnel", FunnelAsync).RequireAuthorization(ApiRoles.ReadPolicy)

@@ -192,6 +192,35 @@ public sealed record DayBits
     /// <summary>How many days in [<paramref name="from"/>, <paramref name="to"/>] are marked.</summary>
     public int Count(DateOnly from, DateOnly to) => Marked(from, to, count: true);
 
+    /// <summary>
+    /// The earliest marked day in [<paramref name="from"/>, <paramref name="to"/>] inside the window, or null when none
+    /// is (a few word masks, no allocation).
+    /// </summary>
+    public DateOnly? First(DateOnly from, DateOnly to)
+    {
+        var lo = Math.Max(Latest - to.DayNumber, 0);
+        var hi = Math.Min(Latest - from.DayNumber, Span - 1);
+        if (lo > hi || IsEmpty)
+        {
+            return null;
+        }
+
+        // The earliest day is the most days back: scan from the oldest word of the range.
+        for (var w = hi >> 6; w >= lo >> 6; w--)
+        {
+            var first = Math.Max(lo - (w * 64), 0);
+            var last = Math.Min(hi - (w * 64), 63);
+            var bits = Word(w) & (ulong.MaxValue << first) & (ulong.MaxValue >> (63 - last));
+            if (bits != 0)
+            {
+                var back = (w * 64) + 63 - System.Numerics.BitOperations.LeadingZeroCount(bits);
+                return DateOnly.FromDayNumber(Latest - back);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The marks in [<paramref name="from"/>, <paramref name="to"/>] inside the window: counted, or when not <paramref name="count"/> 1 at the first word that has any.</summary>
     private int Marked(DateOnly from, DateOnly to, bool count)
     {

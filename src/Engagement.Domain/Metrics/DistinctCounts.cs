@@ -2,7 +2,8 @@ namespace Engagement.Domain.Metrics;
 
 /// <summary>
 /// The distinct-member counts of CONTRACT.md §5 (<c>dau</c>, <c>wau</c>, <c>mau</c>, the funnel, sharers, purchasers,
-/// repurchasers and their 30-day windows) in two scopes: each region's, and the whole programme's.
+/// repurchasers, their 30-day windows and their calendar periods, <see cref="PeriodCounts"/>) in two scopes: each
+/// region's, and the whole programme's.
 /// </summary>
 /// <remarks>
 /// <para>A member counts once in each region it was active in: it keeps its activity days per region
@@ -40,7 +41,7 @@ public static class DistinctCounts
     ];
 
     /// <summary>The distinct counters, each counted per region with its repeats.</summary>
-    public static IReadOnlyList<string> Counters { get; } = [.. All.Select(c => c.Name)];
+    public static IReadOnlyList<string> Counters { get; } = [.. All.Select(c => c.Name), .. PeriodCounts.Counters];
 
     /// <summary>The repeat counter of <paramref name="counter"/>: <c>dup:{counter}</c>.</summary>
     public static string Repeat(string counter) => RepeatPrefix + counter;
@@ -100,6 +101,8 @@ public static class DistinctCounts
         var programmeAfter = programme.Mark(type, day);
         var regionAfter = regionBefore.Mark(type, day);
         Add(sink, region, day, (regionBefore, regionAfter), (programme, programmeAfter));
+        var periodsFrom = PeriodsFrom(s);
+        PeriodCounts.Add(sink, region, day, new(regionBefore, regionAfter, Math.Max(forgotten, periodsFrom - 1)), new(programme, programmeAfter, periodsFrom - 1));
 
         var ownAfter = own.MarkAs(regionBefore, regionAfter, day);
         var kept = new List<RegionActivity>(Math.Min(regions.Count + 1, MemberMetricState.MaxTrackedRegions))
@@ -129,9 +132,16 @@ public static class DistinctCounts
         {
             Active = programmeAfter.Active, Login = programmeAfter.Login, Browse = programmeAfter.Browse, Cart = programmeAfter.Cart,
             Purchase = programmeAfter.Purchase, Repurchase = programmeAfter.Repurchase, Share = programmeAfter.Share,
-            Regions = kept, ForgottenThrough = forgotten,
+            Regions = kept, ForgottenThrough = forgotten, PeriodsFrom = periodsFrom,
         };
     }
+
+    /// <summary>
+    /// <see cref="MemberMetricState.PeriodsFrom"/> of <paramref name="s"/>: as stored, or for a state stored before it
+    /// the day after its latest purchase day (those purchases made no period counts), 1 (every day) when it has none.
+    /// </summary>
+    private static int PeriodsFrom(MemberMetricState s) => s.PeriodsFrom != 0 ? s.PeriodsFrom
+        : s.Purchase.IsEmpty && s.Repurchase.IsEmpty ? 1 : Math.Max(s.Purchase.Latest, s.Repurchase.Latest) + 1;
 
     /// <summary>
     /// The counts the region's days newly make (<paramref name="region"/> before and after), and as repeats the

@@ -38,18 +38,31 @@ public sealed record HealthDay
 
     /// <summary>
     /// §5 <c>arpu</c> = revenue net of refunds / distinct purchasers in the period, CNY. For a range
-    /// (<see cref="HealthMetrics.Summary"/>) only where its distinct purchasers are counted: a single day, or the 30 days
-    /// ending the range's last day (<see cref="Purchasers30"/>); null for other ranges, whose distinct purchasers sums of
-    /// days cannot give.
+    /// (<see cref="HealthMetrics.Summary"/>) only where its distinct purchasers are counted (<see cref="DistinctBasis"/>):
+    /// a single day, the 30 days ending the range's last day (<see cref="Purchasers30"/>), or a range starting on the
+    /// first day of an ISO week, calendar month, quarter or year and ending within it; null for other ranges, whose
+    /// distinct purchasers sums of days cannot give.
     /// </summary>
     public decimal? Arpu { get; init; }
 
     /// <summary>
     /// §5 <c>repurchaseRate</c>: purchasers with ≥ 2 purchases in the period / purchasers (a fraction, 4 decimals). For a
-    /// range (<see cref="HealthMetrics.Summary"/>) only a single day or the 30 days ending its last day
-    /// (<see cref="RepurchaseRate30"/>); null for other ranges, as <see cref="Arpu"/>.
+    /// range (<see cref="HealthMetrics.Summary"/>) for the same ranges as <see cref="Arpu"/> (<see cref="DistinctBasis"/>),
+    /// null for others.
     /// </summary>
     public double? RepurchaseRate { get; init; }
+
+    /// <summary>
+    /// For a range's summary: how its distinct purchasers (the denominator of <see cref="Arpu"/> and
+    /// <see cref="RepurchaseRate"/>) were counted: <c>day</c> (one day), <c>trailing30</c> (the 30 days ending the last day),
+    /// <c>isoWeek</c>, <c>month</c>, <c>quarter</c>, <c>year</c> (a range starting on that calendar period's first local
+    /// day and ending within it, the largest that fits), or null when the range is none of these (then both are null).
+    /// Null on the rows of single days.
+    /// </summary>
+    public string? DistinctBasis { get; init; }
+
+    /// <summary>For a range's summary: the range's distinct purchasers by <see cref="DistinctBasis"/>, members; null when it has none.</summary>
+    public long? DistinctPurchasers { get; init; }
 
     /// <summary>§5 <c>repurchaseRate</c> over the 30 days ending that day: members with ≥ 2 purchases / members with one.</summary>
     public double? RepurchaseRate30 { get; init; }
@@ -183,9 +196,11 @@ public static class HealthMetrics
     /// <c>complaintRate</c> per active member-day, <c>purchasers</c> purchaser-days); <c>members</c>, <c>dau</c>,
     /// <c>wau</c>, <c>mau</c> and the 30-day windows (<c>purchasers30</c>, <c>repurchaseRate30</c>: distinct members) are
     /// those of the last day. §5's <c>arpu</c> and <c>repurchaseRate</c> divide by the distinct purchasers of the period,
-    /// which the counters hold for one day and for the 30 days ending a day: a range of one day or of the 30 days ending
-    /// its last day has them, any other range null (dividing by purchaser-days instead made a member buying on two days
-    /// two purchasers and halved its ARPU). <c>nextDayRetention</c> and <c>repurchase7d</c> sum only the cohort days
+    /// which the counters hold for one day, for the 30 days ending a day, and for a calendar period's days from its first
+    /// (ISO week, month, quarter, year: <see cref="PeriodCounts"/>): a range of one day, of the 30 days ending its last
+    /// day, or starting on a period's first day and ending within it has them (<see cref="HealthDay.DistinctBasis"/> says
+    /// which), any other range null (dividing by purchaser-days instead made a member buying on two days two purchasers
+    /// and halved its ARPU). <c>nextDayRetention</c> and <c>repurchase7d</c> sum only the cohort days
     /// whose D + 1 (D + 7) is a complete local day before <paramref name="today"/>: an unfinished cohort counted its
     /// members but not yet their return, so a range ending today read 0.5 where every finished cohort was 1.0.
     /// </summary>
@@ -211,18 +226,43 @@ public static class HealthMetrics
 
         var of = Of(sum with { Counters = counters }, series[^1].Members, DateOnly.MaxValue);
         var dauDays = sum[MetricNames.Dau];
-        var oneDay = days.Count == 1;
-        var thirtyDays = days.Count == DistinctWindowDays && days[0].Day == last.Day.AddDays(-(DistinctWindowDays - 1));
-        var distinct = oneDay ? of.Purchasers : last[MetricNames.Purchasers30];
+        var (basis, distinct, repurchasers) = Distinct(days, sum);
         return of with
         {
             ShareRate = Rate(sum[MetricNames.Sharers], dauDays),
             ComplaintRate = Rate(sum[MetricNames.Complaints], dauDays),
-            Arpu = (oneDay || thirtyDays) && distinct > 0 ? Money(sum.Revenue / distinct) : null,
-            RepurchaseRate = oneDay ? of.RepurchaseRate : thirtyDays ? of.RepurchaseRate30 : null,
+            Arpu = distinct > 0 ? Money(sum.Revenue / distinct.Value) : null,
+            RepurchaseRate = distinct is { } d ? Rate(repurchasers, d) : null,
+            DistinctBasis = basis,
+            DistinctPurchasers = distinct,
             Repurchase7d = Cohorts(days, MemberMetrics.RepurchaseWithinDays, today, MetricNames.Repurchased7d, MetricNames.FirstPurchasers),
             NextDayRetention = Cohorts(days, 1, today, MetricNames.RetainedNextDay, MetricNames.NewMembers),
         };
+    }
+
+    /// <summary>
+    /// The range's distinct purchasers and repurchasers and how they were counted (<see cref="HealthDay.DistinctBasis"/>):
+    /// a single day's own; the 30 days ending the last day from its 30-day windows; a range starting on a calendar
+    /// period's first day and ending within it (the largest such period, <see cref="CalendarPeriods.Fitting"/>) as the
+    /// sums of the period's day counters (<see cref="PeriodCounts"/>); otherwise none.
+    /// </summary>
+    private static (string? Basis, long? Purchasers, long Repurchasers) Distinct(IReadOnlyList<DayCounters> days, DayCounters sum)
+    {
+        var first = days[0].Day;
+        var last = days[^1];
+        if (days.Count == 1)
+        {
+            return ("day", last[MetricNames.Purchasers], last[MetricNames.Repurchasers]);
+        }
+
+        if (days.Count == DistinctWindowDays && first == last.Day.AddDays(-(DistinctWindowDays - 1)))
+        {
+            return ("trailing30", last[MetricNames.Purchasers30], last[MetricNames.Repurchasers30]);
+        }
+
+        return days.Count == last.Day.DayNumber - first.DayNumber + 1 && CalendarPeriods.Fitting(first, last.Day) is { } kind
+            ? (CalendarPeriods.NameOf(kind), sum[CalendarPeriods.PurchasersOf(kind)], sum[CalendarPeriods.RepurchasersOf(kind)])
+            : (null, null, 0);
     }
 
     /// <summary>Whether local day <paramref name="day"/> + <paramref name="after"/> is complete: before <paramref name="today"/>.</summary>

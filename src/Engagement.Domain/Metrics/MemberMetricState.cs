@@ -56,6 +56,16 @@ public sealed record MemberMetricState
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int ForgottenThrough { get; init; }
 
+    /// <summary>
+    /// The first local day (<see cref="DateOnly.DayNumber"/>) of the calendar periods the member counts in
+    /// (<see cref="PeriodCounts"/>): a period starting before it counts none of the member's purchases, nor retracts any.
+    /// 1 (every period) for a member first seen by a version that keeps the period counts; for a state stored before them
+    /// (0 when read) the day after its latest purchase day then, so the periods holding purchases that made no period
+    /// count are left out for that member instead of counted wrong: its periods in progress at the deploy read partial.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int PeriodsFrom { get; init; }
+
     /// <summary>The local day the member joined, once known.</summary>
     public DateOnly? JoinedDay { get; init; }
 

@@ -39,6 +39,34 @@ public static class MetricNames
     /// <summary>Distinct members with at least two purchases in the 30 days ending that day.</summary>
     public const string Repurchasers30 = "repurchasers30";
 
+    /// <summary>
+    /// Calendar-period distinct purchasers (<see cref="PeriodCounts"/>): +1 on the local day of a member's first purchase
+    /// within that day's ISO week (Monday start), so the sum over a week's first days up to any day is the week's
+    /// distinct purchasers so far.
+    /// </summary>
+    public const string PurchasersIsoWeek = "purchasersIsoWeek";
+
+    /// <summary>+1 on the day a member reaches its second purchase within that day's ISO week (two purchase days, or two purchases on one day).</summary>
+    public const string RepurchasersIsoWeek = "repurchasersIsoWeek";
+
+    /// <summary>+1 on the day of a member's first purchase within that day's calendar month (<see cref="PurchasersIsoWeek"/>).</summary>
+    public const string PurchasersMonth = "purchasersMonth";
+
+    /// <summary>+1 on the day a member reaches its second purchase within that day's calendar month.</summary>
+    public const string RepurchasersMonth = "repurchasersMonth";
+
+    /// <summary>+1 on the day of a member's first purchase within that day's calendar quarter.</summary>
+    public const string PurchasersQuarter = "purchasersQuarter";
+
+    /// <summary>+1 on the day a member reaches its second purchase within that day's calendar quarter.</summary>
+    public const string RepurchasersQuarter = "repurchasersQuarter";
+
+    /// <summary>+1 on the day of a member's first purchase within that day's calendar year.</summary>
+    public const string PurchasersYear = "purchasersYear";
+
+    /// <summary>+1 on the day a member reaches its second purchase within that day's calendar year.</summary>
+    public const string RepurchasersYear = "repurchasersYear";
+
     /// <summary>Members whose first purchase ever fell on that day.</summary>
     public const string FirstPurchasers = "firstPurchasers";
 

@@ -116,6 +116,34 @@ public sealed class ProgrammeFromMembersTests(ApiHostFixture host)
         Assert.Equal(3, segments["valueClasses"]!.AsObject().Sum(kv => kv.Value!.GetValue<long>()));
     }
 
+    [Fact]
+    public async Task AMonthToDateSummaryHasArpuAndRepurchaseRateOfItsDistinctPurchasers()
+    {
+        // This month's first half (the host's today is 2026-11-23), through the members and the real aggregators: a buys on the 3rd and the 10th, b on the
+        // 10th, then a late purchase of a's on the 2nd arrives (its count moves to the 2nd, not a second purchaser).
+        var (a, b) = (Member("a"), Member("b"));
+        var first = new DateOnly(Today.Year, Today.Month, 1);
+        Assert.True(Today >= first.AddDays(14), "the range is over by today");
+        await PostAsync(Event(a, "purchase", first.AddDays(2), 10, order: "A1", amount: 100m));
+        await PostAsync(Event(a, "purchase", first.AddDays(9), 10, order: "A2", amount: 50m));
+        await PostAsync(Event(b, "purchase", first.AddDays(9), 11, order: "B1", amount: 200m));
+        await PostAsync(Event(a, "purchase", first.AddDays(1), 10, order: "A0", amount: 10m));
+
+        var health = await PollAsync(
+            $"api/v1/programme/health?regionId={_region}&from={first:yyyy-MM-dd}&to={first.AddDays(14):yyyy-MM-dd}",
+            h => h["summary"]!["revenue"]!.GetValue<decimal>() == 360m && Day(h, first.AddDays(1))["purchasers"]!.GetValue<long>() == 1);
+        var summary = health["summary"]!;
+        Assert.Equal("month", summary["distinctBasis"]!.GetValue<string>());
+        Assert.Equal(2, summary["distinctPurchasers"]!.GetValue<long>());
+        Assert.Equal(180m, summary["arpu"]!.GetValue<decimal>()); // 360 / 2 members, not / 4 purchaser-days
+        Assert.Equal(0.5, summary["repurchaseRate"]!.GetValue<double>());
+
+        // A range that starts on no period's first day says so.
+        var middle = await GetAsync($"api/v1/programme/health?regionId={_region}&from={first.AddDays(1):yyyy-MM-dd}&to={first.AddDays(14):yyyy-MM-dd}");
+        Assert.Null(middle["summary"]!["distinctBasis"]);
+        Assert.Null(middle["summary"]!["arpu"]);
+    }
+
     private static JsonNode Day(JsonObject health, DateOnly day) =>
         health["days"]!.AsArray().Single(d => d!["day"]!.GetValue<string>() == day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))!;
 

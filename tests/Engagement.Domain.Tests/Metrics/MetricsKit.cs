@@ -15,6 +15,7 @@ internal sealed class MetricsKit
     private readonly Dictionary<(DateOnly, string), long> _days = [];
     private readonly Dictionary<(string, DateOnly, string), long> _regionDays = [];
     private readonly Dictionary<string, long> _gauges = new(StringComparer.Ordinal);
+    private readonly Dictionary<DateOnly, decimal> _revenue = [];
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
 
     public MetricsOptions Options { get; } = new();
@@ -69,6 +70,10 @@ internal sealed class MetricsKit
             }
 
             Revenue += c.Revenue;
+            if (!c.IsGauge && c.Revenue != 0)
+            {
+                _revenue[c.Day] = _revenue.GetValueOrDefault(c.Day) + c.Revenue;
+            }
         }
 
         return Last;
@@ -92,5 +97,22 @@ internal sealed class MetricsKit
     {
         Day = day,
         Counters = _days.Where(kv => kv.Key.Item1 == day).ToDictionary(kv => kv.Key.Item2, kv => kv.Value, StringComparer.Ordinal),
+        Revenue = _revenue.GetValueOrDefault(day),
     });
+
+    /// <summary>The whole programme's days <paramref name="from"/>–<paramref name="to"/>, one per day, oldest first (as the reader gives a range).</summary>
+    public IReadOnlyList<DayCounters> Range(DateOnly from, DateOnly to) =>
+        [.. Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(i => Counters(from.AddDays(i)))];
+
+    /// <summary>One region's days <paramref name="from"/>–<paramref name="to"/>, one per day, oldest first (repeats removed, as its reader shows them).</summary>
+    public IReadOnlyList<DayCounters> RegionRange(string region, DateOnly from, DateOnly to) =>
+        [.. Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(i => from.AddDays(i)).Select(d => DistinctCounts.Region(new()
+        {
+            Day = d,
+            Counters = _regionDays.Where(kv => kv.Key.Item1 == region && kv.Key.Item2 == d).ToDictionary(kv => kv.Key.Item3, kv => kv.Value, StringComparer.Ordinal),
+        }))];
+
+    /// <summary>The summary of a range of days (<see cref="HealthMetrics.Summary"/>), its members as none joined.</summary>
+    public static HealthDay Summary(IReadOnlyList<DayCounters> days) =>
+        HealthMetrics.Summary(days, HealthMetrics.Series(days, 0, 0, DateOnly.MaxValue, null), DateOnly.MaxValue);
 }
