@@ -75,6 +75,8 @@ public class ApiHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Engagement:Silo:ServiceId", _serviceId);
         builder.UseSetting("Engagement:Silo:ClusterId", _serviceId);
         builder.UseSetting("Engagement:Ingestion:QueueNamePrefix", "apit" + Guid.NewGuid().ToString("N")[..8]);
+        // A fresh install: its period counts hold every day, also those before the default (the clock starts 2026-11-23).
+        builder.UseSetting("Engagement:Metrics:PeriodCountsSince", "2025-01-01");
         builder.UseSetting("Engagement:Testing:ClockStart", Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
         builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support");

@@ -40,7 +40,8 @@ public static class ProgrammeEndpoints
                 + "are per active member-day. Its arpu (revenue / distinct purchasers of the range) and repurchaseRate (distinct purchasers with "
                 + "two or more purchases / distinct purchasers) are given where the distinct purchasers are counted: a range of one day, of the "
                 + "30 days ending `to` (the default range: purchasers30, repurchaseRate30), or starting on the first local day of an ISO week "
-                + "(Monday), calendar month, quarter or year and ending within it (week-to-date, month-to-date, a month, a quarter, a year); "
+                + "(Monday), calendar month, quarter or year and ending within it (week-to-date, month-to-date, a month, a quarter, a year) "
+                + "and starting on or after Engagement:Metrics:PeriodCountsSince (members stored by an older build are missing from earlier periods); "
                 + "null for any other range, as sums of days cannot tell a member buying on two days from two members. summary.distinctBasis "
                 + "names which (day, trailing30, isoWeek, month, quarter, year; null when none) and summary.distinctPurchasers the count. "
                 + "dau, wau, mau and members are the last day's.");

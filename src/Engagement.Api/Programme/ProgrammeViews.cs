@@ -131,7 +131,7 @@ public sealed class ProgrammeViews(IGrainFactory grains, IProgrammeDaysReader da
         var range = await HealthRange.ReadAsync(days, metrics.Value, regionId, from, to, now);
         var complete = CurrentDay(now, regionId);
         var series = range.Series(complete);
-        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range.Days, series, complete), MembersNow = range.MembersNow };
+        return new HealthReport { RegionId = regionId, From = from, To = to, Days = series, Summary = HealthMetrics.Summary(range.Days, series, complete, metrics.Value.PeriodCountsSince), MembersNow = range.MembersNow };
     }
 
     /// <summary>

@@ -40,7 +40,8 @@ public sealed record HealthDay
     /// §5 <c>arpu</c> = revenue net of refunds / distinct purchasers in the period, CNY. For a range
     /// (<see cref="HealthMetrics.Summary"/>) only where its distinct purchasers are counted (<see cref="DistinctBasis"/>):
     /// a single day, the 30 days ending the range's last day (<see cref="Purchasers30"/>), or a range starting on the
-    /// first day of an ISO week, calendar month, quarter or year and ending within it; null for other ranges, whose
+    /// first day of an ISO week, calendar month, quarter or year (not before <see cref="MetricsOptions.PeriodCountsSince"/>)
+    /// and ending within it; null for other ranges, whose
     /// distinct purchasers sums of days cannot give.
     /// </summary>
     public decimal? Arpu { get; init; }
@@ -56,7 +57,8 @@ public sealed record HealthDay
     /// For a range's summary: how its distinct purchasers (the denominator of <see cref="Arpu"/> and
     /// <see cref="RepurchaseRate"/>) were counted: <c>day</c> (one day), <c>trailing30</c> (the 30 days ending the last day),
     /// <c>isoWeek</c>, <c>month</c>, <c>quarter</c>, <c>year</c> (a range starting on that calendar period's first local
-    /// day and ending within it, the largest that fits), or null when the range is none of these (then both are null).
+    /// day, not before <see cref="MetricsOptions.PeriodCountsSince"/>, and ending within it, the largest that fits), or null
+    /// when the range is none of these (then both are null).
     /// Null on the rows of single days.
     /// </summary>
     public string? DistinctBasis { get; init; }
@@ -198,8 +200,8 @@ public static class HealthMetrics
     /// those of the last day. §5's <c>arpu</c> and <c>repurchaseRate</c> divide by the distinct purchasers of the period,
     /// which the counters hold for one day, for the 30 days ending a day, and for a calendar period's days from its first
     /// (ISO week, month, quarter, year: <see cref="PeriodCounts"/>): a range of one day, of the 30 days ending its last
-    /// day, or starting on a period's first day and ending within it has them (<see cref="HealthDay.DistinctBasis"/> says
-    /// which), any other range null (dividing by purchaser-days instead made a member buying on two days two purchasers
+    /// day, or starting on a period's first day (not before <paramref name="periodCountsSince"/>) and ending within it has
+    /// them (<see cref="HealthDay.DistinctBasis"/> says which), any other range null (dividing by purchaser-days instead made a member buying on two days two purchasers
     /// and halved its ARPU). <c>nextDayRetention</c> and <c>repurchase7d</c> sum only the cohort days
     /// whose D + 1 (D + 7) is a complete local day before <paramref name="today"/>: an unfinished cohort counted its
     /// members but not yet their return, so a range ending today read 0.5 where every finished cohort was 1.0.
@@ -207,7 +209,9 @@ public static class HealthMetrics
     /// <param name="days">The range's counters, oldest first.</param>
     /// <param name="series">Its <see cref="Series"/>.</param>
     /// <param name="today">The region's local day of now.</param>
-    public static HealthDay Summary(IReadOnlyList<DayCounters> days, IReadOnlyList<HealthDay> series, DateOnly today)
+    /// <param name="periodCountsSince">The first local day the calendar-period counts hold every purchase
+    /// (<see cref="MetricsOptions.PeriodCountsSince"/>): a range starting before it gets no calendar basis.</param>
+    public static HealthDay Summary(IReadOnlyList<DayCounters> days, IReadOnlyList<HealthDay> series, DateOnly today, DateOnly periodCountsSince)
     {
         ArgumentNullException.ThrowIfNull(days);
         ArgumentNullException.ThrowIfNull(series);
@@ -226,7 +230,7 @@ public static class HealthMetrics
 
         var of = Of(sum with { Counters = counters }, series[^1].Members, DateOnly.MaxValue);
         var dauDays = sum[MetricNames.Dau];
-        var (basis, distinct, repurchasers) = Distinct(days, sum);
+        var (basis, distinct, repurchasers) = Distinct(days, sum, periodCountsSince);
         return of with
         {
             ShareRate = Rate(sum[MetricNames.Sharers], dauDays),
@@ -244,9 +248,11 @@ public static class HealthMetrics
     /// The range's distinct purchasers and repurchasers and how they were counted (<see cref="HealthDay.DistinctBasis"/>):
     /// a single day's own; the 30 days ending the last day from its 30-day windows; a range starting on a calendar
     /// period's first day and ending within it (the largest such period, <see cref="CalendarPeriods.Fitting"/>) as the
-    /// sums of the period's day counters (<see cref="PeriodCounts"/>); otherwise none.
+    /// sums of the period's day counters (<see cref="PeriodCounts"/>) when it starts on or after
+    /// <paramref name="periodCountsSince"/> (before it, members stored by an older build are missing from the period for
+    /// good); otherwise none.
     /// </summary>
-    private static (string? Basis, long? Purchasers, long Repurchasers) Distinct(IReadOnlyList<DayCounters> days, DayCounters sum)
+    private static (string? Basis, long? Purchasers, long Repurchasers) Distinct(IReadOnlyList<DayCounters> days, DayCounters sum, DateOnly periodCountsSince)
     {
         var first = days[0].Day;
         var last = days[^1];
@@ -260,7 +266,7 @@ public static class HealthMetrics
             return ("trailing30", last[MetricNames.Purchasers30], last[MetricNames.Repurchasers30]);
         }
 
-        return days.Count == last.Day.DayNumber - first.DayNumber + 1 && CalendarPeriods.Fitting(first, last.Day) is { } kind
+        return first >= periodCountsSince && days.Count == last.Day.DayNumber - first.DayNumber + 1 && CalendarPeriods.Fitting(first, last.Day) is { } kind
             ? (CalendarPeriods.NameOf(kind), sum[CalendarPeriods.PurchasersOf(kind)], sum[CalendarPeriods.RepurchasersOf(kind)])
             : (null, null, 0);
     }

@@ -54,7 +54,7 @@ public sealed class HeldRefundRevenueDayTests
             Assert.Equal(200.00m, series[0].Revenue);
             Assert.Equal(200.00m, series[0].Arpu);
             Assert.Equal(-50.25m, series[1].Revenue);
-            var range = HealthMetrics.Summary(counters, series, refundDay.AddDays(1));
+            var range = HealthMetrics.Summary(counters, series, refundDay.AddDays(1), DateOnly.MinValue);
             Assert.Equal(149.75m, range.Revenue);
             Assert.Null(range.Arpu); // a two-day range: its distinct purchasers are not counted (CONTRACT.md §5 arpu)
         }

@@ -167,6 +167,35 @@ public sealed class CalendarPeriodCountsTests
     }
 
     [Fact]
+    public void ARangeStartingBeforePeriodCountsSinceHasNoCalendarBasisEvenLongAfter()
+    {
+        // The previous version applied m1's purchase of Dec 2 and stopped that day: PeriodCountsSince is Dec 3.
+        Buy("m1", "p1", Dec(2), 100m, joined: true);
+        var stored = JsonSerializer.SerializeToNode(_kit.State("m1"), Web)!.AsObject();
+        Assert.True(stored.Remove("periodsFrom"));
+        _kit = new MetricsKit();
+        _kit.Store("m1", JsonSerializer.Deserialize<MemberMetricState>(stored, Web)!);
+        Buy("m1", "p2", Dec(9), 50m);
+        Buy("m2", "p3", Dec(9), 150m, joined: true);
+        var since = Dec(3);
+
+        // December holds two purchasers, but m1 is left out of its counts for good: no "month" figure of one purchaser
+        // (arpu 200 labelled exact), however late it is read; nor for the ISO week of Nov 30, Q4 or 2026.
+        foreach (var (from, to) in new[] { (Dec1, Dec(31)), (Dec1, Dec(15)), (new DateOnly(2026, 11, 30), Dec(6)), (new DateOnly(2026, 10, 1), Dec(31)), (new DateOnly(2026, 1, 1), Dec(31)) })
+        {
+            var summary = Summary(_kit.Range(from, to), since);
+            Assert.Equal((null, null, null, (double?)null), (summary.DistinctBasis, summary.DistinctPurchasers, summary.Arpu, summary.RepurchaseRate));
+        }
+
+        // A period starting on or after the day is whole; a single day and the trailing 30 days keep their own bases.
+        var week = Summary(_kit.Range(Dec(7), Dec(13)), since);
+        Assert.Equal(("isoWeek", 2L, 100m), (week.DistinctBasis, week.DistinctPurchasers, week.Arpu));
+        var day = Summary(_kit.Range(Dec(9), Dec(9)), since);
+        Assert.Equal(("day", 2L), (day.DistinctBasis, day.DistinctPurchasers));
+        Assert.Equal("trailing30", Summary(_kit.Range(Dec1, Dec(30)), since).DistinctBasis);
+    }
+
+    [Fact]
     public void APurchaseSoLateItsYearStartsBeforeTheMembersWindowIsNotCountedTwiceInThatYear()
     {
         Buy("m1", "p1", new DateOnly(2026, 3, 1), 100m, joined: true);

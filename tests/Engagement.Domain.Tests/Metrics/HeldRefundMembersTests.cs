@@ -107,7 +107,7 @@ public class HeldRefundMembersTests
         var series = HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0, days[^1].Day.AddDays(1), null);
         Assert.Equal(200.00m, series[0].Arpu);
         Assert.Null(series[1].Arpu);
-        var range = HealthMetrics.Summary(days, series, days[^1].Day.AddDays(1));
+        var range = HealthMetrics.Summary(days, series, days[^1].Day.AddDays(1), DateOnly.MinValue);
         Assert.Equal(149.75m, range.Revenue);
         Assert.Null(range.Arpu);
     }

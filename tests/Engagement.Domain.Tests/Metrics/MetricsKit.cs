@@ -112,7 +112,10 @@ internal sealed class MetricsKit
             Counters = _regionDays.Where(kv => kv.Key.Item1 == region && kv.Key.Item2 == d).ToDictionary(kv => kv.Key.Item3, kv => kv.Value, StringComparer.Ordinal),
         }))];
 
-    /// <summary>The summary of a range of days (<see cref="HealthMetrics.Summary"/>), its members as none joined.</summary>
-    public static HealthDay Summary(IReadOnlyList<DayCounters> days) =>
-        HealthMetrics.Summary(days, HealthMetrics.Series(days, 0, 0, DateOnly.MaxValue, null), DateOnly.MaxValue);
+    /// <summary>
+    /// The summary of a range of days (<see cref="HealthMetrics.Summary"/>), its members as none joined; the period counts
+    /// held from <paramref name="periodCountsSince"/> (default: every day, a fresh install).
+    /// </summary>
+    public static HealthDay Summary(IReadOnlyList<DayCounters> days, DateOnly? periodCountsSince = null) =>
+        HealthMetrics.Summary(days, HealthMetrics.Series(days, 0, 0, DateOnly.MaxValue, null), DateOnly.MaxValue, periodCountsSince ?? DateOnly.MinValue);
 }

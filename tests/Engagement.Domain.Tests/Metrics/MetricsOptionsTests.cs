@@ -18,6 +18,16 @@ public class MetricsOptionsTests
         Assert.Equal(["SendLingerMilliseconds must be 0–5000."], new MetricsOptions { SendLingerMilliseconds = milliseconds }.Validate());
 
     [Fact]
+    public void PeriodCountsSinceDefaultsToTheDayAfterTheCountersCameAndRefusesATypoLongBefore()
+    {
+        Assert.Equal(new DateOnly(2026, 12, 6), new MetricsOptions().PeriodCountsSince);
+        Assert.Empty(new MetricsOptions { PeriodCountsSince = new DateOnly(2000, 1, 1) }.Validate());
+        Assert.Equal(
+            ["PeriodCountsSince 0026-12-06 must be 2000-01-01 or later (the day after the last silo of a build before 2026-12-05 stopped)."],
+            new MetricsOptions { PeriodCountsSince = new DateOnly(26, 12, 6) }.Validate());
+    }
+
+    [Fact]
     public void TheProgrammesDayIsTheEarliestLocalDayOfItsConfiguredZones()
     {
         // 2026-11-24 10:00 in Shanghai is 18:00 of 2026-11-23 in Los Angeles.

@@ -61,7 +61,7 @@ public class ProgrammeMathTests
 
         Assert.Equal(105, series[0].Members);
         Assert.Equal(108, series[1].Members);
-        var summary = HealthMetrics.Summary(days, series, Later);
+        var summary = HealthMetrics.Summary(days, series, Later, DateOnly.MinValue);
         Assert.Equal(8, summary.NewMembers);
         Assert.Equal(108, summary.Members);
     }
@@ -75,7 +75,7 @@ public class ProgrammeMathTests
         days[10] = C(days[10].Day, 100m, (MetricNames.Purchasers, 1), (MetricNames.Purchasers30, 1));
         days[29] = C(Day, 100m, (MetricNames.Purchasers, 1), (MetricNames.Purchasers30, 1), (MetricNames.Repurchasers30, 1));
 
-        var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0, Later, null), Later);
+        var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0, Later, null), Later, DateOnly.MinValue);
 
         Assert.Equal(200m, summary.Revenue);
         Assert.Equal(200.00m, summary.Arpu);
@@ -94,14 +94,14 @@ public class ProgrammeMathTests
             C(Day.AddDays(1), 100m, (MetricNames.Purchasers, 1), (MetricNames.Purchasers30, 1), (MetricNames.Repurchasers30, 1)),
         };
 
-        var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0, Later, null), Later);
+        var summary = HealthMetrics.Summary(days, HealthMetrics.Series(days, membersNow: 1, joinedAfterLast: 0, Later, null), Later, DateOnly.MinValue);
 
         // A two-day range: its distinct purchasers are not counted, so no §5 arpu or repurchaseRate (not per purchaser-day).
         Assert.Equal(2L, summary.Purchasers);
         Assert.Null(summary.Arpu);
         Assert.Null(summary.RepurchaseRate);
         // One day is its own period.
-        var one = HealthMetrics.Summary(days[1..], HealthMetrics.Series(days[1..], membersNow: 1, joinedAfterLast: 0, Later, null), Later);
+        var one = HealthMetrics.Summary(days[1..], HealthMetrics.Series(days[1..], membersNow: 1, joinedAfterLast: 0, Later, null), Later, DateOnly.MinValue);
         Assert.Equal((100m, 0.0), (one.Arpu!.Value, one.RepurchaseRate!.Value));
         Assert.Equal((1L, 1.0), (summary.Purchasers30, summary.RepurchaseRate30!.Value));
     }

@@ -27,13 +27,13 @@ public class UnfinishedCohortTests
         };
 
         var series = HealthMetrics.Series(days, membersNow: 30, joinedAfterLast: 0, Today, null);
-        var summary = HealthMetrics.Summary(days, series, Today);
+        var summary = HealthMetrics.Summary(days, series, Today, DateOnly.MinValue);
 
         Assert.Equal([1.0, null, null], series.Select(d => d.NextDayRetention));
         Assert.Equal(1.0, summary.NextDayRetention);
         Assert.Equal(30, summary.NewMembers); // the cohorts still count as members who joined
         // A range of unfinished cohorts only has no retention yet, rather than 0.
-        Assert.Null(HealthMetrics.Summary(days[2..], series.Skip(2).ToList(), Today).NextDayRetention);
+        Assert.Null(HealthMetrics.Summary(days[2..], series.Skip(2).ToList(), Today, DateOnly.MinValue).NextDayRetention);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class UnfinishedCohortTests
         days[5] = C(Today.AddDays(-3), (MetricNames.FirstPurchasers, 4), (MetricNames.Repurchased7d, 1));
 
         var series = HealthMetrics.Series(days, membersNow: 12, joinedAfterLast: 0, Today, null);
-        var summary = HealthMetrics.Summary(days, series, Today);
+        var summary = HealthMetrics.Summary(days, series, Today, DateOnly.MinValue);
 
         Assert.Equal(0.5, series[0].Repurchase7d);
         Assert.Null(series[1].Repurchase7d);
@@ -56,6 +56,6 @@ public class UnfinishedCohortTests
         // The next day the cohort of 7 days ago is final and joins the summary: 2 of 8.
         var tomorrow = Today.AddDays(1);
         Assert.Equal(0.0, HealthMetrics.Of(days[1], 12, tomorrow).Repurchase7d);
-        Assert.Equal(0.25, HealthMetrics.Summary(days, HealthMetrics.Series(days, 12, 0, tomorrow, null), tomorrow).Repurchase7d);
+        Assert.Equal(0.25, HealthMetrics.Summary(days, HealthMetrics.Series(days, 12, 0, tomorrow, null), tomorrow, DateOnly.MinValue).Repurchase7d);
     }
 }
