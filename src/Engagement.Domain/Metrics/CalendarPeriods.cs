@@ -78,21 +78,17 @@ public static class CalendarPeriods
         _ => "year",
     };
 
-    /// <summary>The day counter of the period's distinct purchasers (<see cref="MetricNames.PurchasersMonth"/>...).</summary>
-    public static string PurchasersOf(CalendarPeriod kind) => kind switch
+    /// <summary>
+    /// The day counters of the period kind's distinct purchasers and repurchasers (<see cref="PeriodCounts"/>): the one
+    /// table of them, which the members write by and <see cref="HealthMetrics.Summary"/> reads by (CONTRACT.md §5
+    /// <c>arpu</c>, <c>repurchaseRate</c>): <see cref="MetricNames.PurchasersIsoWeek"/> and
+    /// <see cref="MetricNames.RepurchasersIsoWeek"/>, ... <see cref="MetricNames.RepurchasersYear"/>.
+    /// </summary>
+    public static (string Purchasers, string Repurchasers) Counters(CalendarPeriod kind) => kind switch
     {
-        CalendarPeriod.IsoWeek => MetricNames.PurchasersIsoWeek,
-        CalendarPeriod.Month => MetricNames.PurchasersMonth,
-        CalendarPeriod.Quarter => MetricNames.PurchasersQuarter,
-        _ => MetricNames.PurchasersYear,
-    };
-
-    /// <summary>The day counter of the period's distinct repurchasers (<see cref="MetricNames.RepurchasersMonth"/>...).</summary>
-    public static string RepurchasersOf(CalendarPeriod kind) => kind switch
-    {
-        CalendarPeriod.IsoWeek => MetricNames.RepurchasersIsoWeek,
-        CalendarPeriod.Month => MetricNames.RepurchasersMonth,
-        CalendarPeriod.Quarter => MetricNames.RepurchasersQuarter,
-        _ => MetricNames.RepurchasersYear,
+        CalendarPeriod.IsoWeek => (MetricNames.PurchasersIsoWeek, MetricNames.RepurchasersIsoWeek),
+        CalendarPeriod.Month => (MetricNames.PurchasersMonth, MetricNames.RepurchasersMonth),
+        CalendarPeriod.Quarter => (MetricNames.PurchasersQuarter, MetricNames.RepurchasersQuarter),
+        _ => (MetricNames.PurchasersYear, MetricNames.RepurchasersYear),
     };
 }

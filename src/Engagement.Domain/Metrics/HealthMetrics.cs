@@ -266,9 +266,13 @@ public static class HealthMetrics
             return ("trailing30", last[MetricNames.Purchasers30], last[MetricNames.Repurchasers30]);
         }
 
-        return first >= periodCountsSince && days.Count == last.Day.DayNumber - first.DayNumber + 1 && CalendarPeriods.Fitting(first, last.Day) is { } kind
-            ? (CalendarPeriods.NameOf(kind), sum[CalendarPeriods.PurchasersOf(kind)], sum[CalendarPeriods.RepurchasersOf(kind)])
-            : (null, null, 0);
+        if (first < periodCountsSince || days.Count != last.Day.DayNumber - first.DayNumber + 1 || CalendarPeriods.Fitting(first, last.Day) is not { } kind)
+        {
+            return (null, null, 0);
+        }
+
+        var (purchasers, repurchasers) = CalendarPeriods.Counters(kind);
+        return (CalendarPeriods.NameOf(kind), sum[purchasers], sum[repurchasers]);
     }
 
     /// <summary>Whether local day <paramref name="day"/> + <paramref name="after"/> is complete: before <paramref name="today"/>.</summary>

@@ -19,20 +19,10 @@ namespace Engagement.Domain.Metrics;
 /// </remarks>
 internal static class PeriodCounts
 {
-    private static readonly Kind[] Kinds =
-    [
-        new(CalendarPeriod.IsoWeek, MetricNames.PurchasersIsoWeek, MetricNames.RepurchasersIsoWeek),
-        new(CalendarPeriod.Month, MetricNames.PurchasersMonth, MetricNames.RepurchasersMonth),
-        new(CalendarPeriod.Quarter, MetricNames.PurchasersQuarter, MetricNames.RepurchasersQuarter),
-        new(CalendarPeriod.Year, MetricNames.PurchasersYear, MetricNames.RepurchasersYear),
-    ];
+    private static readonly Kind[] Kinds = [.. Enum.GetValues<CalendarPeriod>().Select(Kind.Of)];
 
-    /// <summary>The period counters (<c>purchasersIsoWeek</c>, <c>repurchasersIsoWeek</c>, ... <c>repurchasersYear</c>).</summary>
-    public static IReadOnlyList<string> Counters { get; } =
-    [
-        MetricNames.PurchasersIsoWeek, MetricNames.RepurchasersIsoWeek, MetricNames.PurchasersMonth, MetricNames.RepurchasersMonth,
-        MetricNames.PurchasersQuarter, MetricNames.RepurchasersQuarter, MetricNames.PurchasersYear, MetricNames.RepurchasersYear,
-    ];
+    /// <summary>The period counters (<c>purchasersIsoWeek</c>, <c>repurchasersIsoWeek</c>, ... <c>repurchasersYear</c>: <see cref="CalendarPeriods.Counters"/>).</summary>
+    public static IReadOnlyList<string> Counters { get; } = [.. Kinds.SelectMany(kind => new[] { kind.Purchasers, kind.Repurchasers })];
 
     /// <summary>
     /// The period counts a change of the member's days on <paramref name="day"/> makes in <paramref name="regionId"/>
@@ -118,6 +108,13 @@ internal static class PeriodCounts
 
     private sealed record Kind(CalendarPeriod Period, string Purchasers, string Repurchasers)
     {
+        /// <summary>The kind's counters as <see cref="CalendarPeriods.Counters"/> names them.</summary>
+        public static Kind Of(CalendarPeriod period)
+        {
+            var (purchasers, repurchasers) = CalendarPeriods.Counters(period);
+            return new(period, purchasers, repurchasers);
+        }
+
         public string PurchasersRepeat { get; } = DistinctCounts.Repeat(Purchasers);
 
         public string RepurchasersRepeat { get; } = DistinctCounts.Repeat(Repurchasers);

@@ -94,7 +94,7 @@ public sealed class CalendarPeriodsRandomizedTests
             for (var start = CalendarPeriods.Start(kind, First); start <= Last; start = CalendarPeriods.End(kind, start).AddDays(1))
             {
                 var end = CalendarPeriods.End(kind, start);
-                var (purchasers, repurchasers) = (CalendarPeriods.PurchasersOf(kind), CalendarPeriods.RepurchasersOf(kind));
+                var (purchasers, repurchasers) = CalendarPeriods.Counters(kind);
                 long total = 0, again = 0;
                 var totals = Regions.ToDictionary(r => r, _ => (Buyers: 0L, Again: 0L), StringComparer.Ordinal);
                 for (var day = start < First ? First : start; day <= end && day <= Last; day = day.AddDays(1))
