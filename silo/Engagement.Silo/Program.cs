@@ -31,10 +31,7 @@ try
             .Enrich.FromLogContext(),
         preserveStaticLogger: true);
 
-    builder.Services.AddOptions<SiloHostOptions>()
-        .Bind(builder.Configuration.GetSection(SiloHostOptions.SectionName))
-        .ValidateDataAnnotations()
-        .ValidateOnStart();
+    builder.Services.AddEngagementSiloHost(builder.Configuration);
 
     var operations = new OperationsOptions();
     builder.UseOrleans(orleans =>
