@@ -216,8 +216,32 @@ public sealed partial class BackupScheduler
     /// reading it fails (logged as a warning; the slot is then watched as another silo's). Never
     /// <see cref="ClaimOwner.None"/>.
     /// </summary>
+    /// <remarks>
+    /// Cancelled by <paramref name="cancellationToken"/> (the host stopping) while the claim request or the read of whose
+    /// claim it met is in flight, the claim may be this silo's already (written, its answer not yet back): it is released
+    /// as a copy stopped midway releases it (<see cref="ReleaseAsync"/>: the slot marked released, the claim deleted only
+    /// while it is this silo's, If-Match as read, each attempt cut off by the scheduler's clock, not the cancelled token),
+    /// so no claim is left for the watchers to report stalled after <see cref="BackupOptions.StalledAfter"/>, and the
+    /// next silo takes the slot late. A claim storage writes after that read (a request still in flight there) is not seen.
+    /// </remarks>
     /// <exception cref="RequestFailedException">Storage refused the claim itself (other than an existing claim).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (after the release).</exception>
     private async Task<ClaimOwner> ClaimAsync(string containerName, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ClaimOrReadAsync(containerName, name, cancellationToken);
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
+        {
+            LogClaimStopped(logger, name);
+            await ReleaseAsync(containerName, name);
+            throw new OperationCanceledException($"backup {name}: the host stopped while this silo claimed it", ex, cancellationToken);
+        }
+    }
+
+    /// <summary>The claim itself (<see cref="ClaimAsync"/>), cancellable by <paramref name="cancellationToken"/>.</summary>
+    private async Task<ClaimOwner> ClaimOrReadAsync(string containerName, string name, CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(containerName);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
@@ -245,6 +269,9 @@ public sealed partial class BackupScheduler
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: this silo is stopping while it claimed it; releasing any claim it wrote")]
+    private static partial void LogClaimStopped(ILogger logger, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it met a claim, and it is this silo's (an earlier try of the request wrote it and its answer was lost); taking it")]
     private static partial void LogOwnClaimFound(ILogger logger, string backup);

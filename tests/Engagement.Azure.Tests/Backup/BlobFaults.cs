@@ -12,7 +12,9 @@ namespace Engagement.Azure.Tests.Backup;
 /// with one retry the SDK gives up as it does on an unreachable account (an <see cref="AggregateException"/> of both
 /// attempts). <see cref="TimesOut"/>: the SDK's network timeout (a <see cref="TaskCanceledException"/> no token of the
 /// caller's cancelled). <see cref="LosesAnswer"/>: reaches Azurite, which does it, then times out so (the answer lost).
-/// <see cref="Hangs"/>: held until the caller's own token cancels it. <see cref="TryLosesAnswer"/>: one try (below the
+/// <see cref="Hangs"/>: held until the caller's own token cancels it. <see cref="HangsAfterDoing"/>: reaches Azurite, which
+/// does it, then its answer is held until the caller's own token cancels it (a stop while the request is in flight).
+/// <see cref="TryLosesAnswer"/>: one try (below the
 /// SDK's retry policy) reaches Azurite, which does it, then its connection drops, so the SDK's own retry meets what the
 /// first try did. The others reach Azurite.
 /// The predicates may be changed while a test runs.
@@ -22,6 +24,7 @@ internal sealed class BlobFaults : HttpPipelinePolicy
     private int _failed;
     private int _timedOut;
     private int _hung;
+    private int _hungAfter;
     private int _dropped;
 
     /// <summary>Which requests go to the closed port now; null: none.</summary>
@@ -35,6 +38,9 @@ internal sealed class BlobFaults : HttpPipelinePolicy
 
     /// <summary>Which requests hang until their caller's token is cancelled (then cancelled by it); null: none.</summary>
     public Func<Request, bool>? Hangs { get; set; }
+
+    /// <summary>Which requests Azurite carries out and whose answer is then held until their caller's token is cancelled; null: none.</summary>
+    public Func<Request, bool>? HangsAfterDoing { get; set; }
 
     /// <summary>
     /// Which tries of a request (each of the SDK's own tries, at <see cref="HttpPipelinePosition.PerRetry"/>) Azurite
@@ -54,6 +60,9 @@ internal sealed class BlobFaults : HttpPipelinePolicy
 
     /// <summary>Requests that hung so far.</summary>
     public int Hung => Volatile.Read(ref _hung);
+
+    /// <summary>Requests carried out whose answer was held so far (<see cref="HangsAfterDoing"/>).</summary>
+    public int HungAfterDoing => Volatile.Read(ref _hungAfter);
 
     /// <summary>The requests answered by Azurite, as "METHOD path[ heartbeat]", in the order their answers came.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Answered { get; } = new();
@@ -77,6 +86,12 @@ internal sealed class BlobFaults : HttpPipelinePolicy
     /// <summary>The claim of backup <paramref name="backup"/> read (its holder: GET).</summary>
     public static Func<Request, bool> ClaimRead(string backup) => r =>
         r.Method == RequestMethod.Get && r.Uri.Path.EndsWith($"/{backup}/claim", StringComparison.Ordinal);
+
+    /// <summary>The request that claims backup <paramref name="backup"/> (a conditional create of its claim: If-None-Match: *).</summary>
+    public static Func<Request, bool> ClaimCreate(string backup) => r =>
+        r.Method == RequestMethod.Put
+        && r.Uri.Path.EndsWith($"/{backup}/claim", StringComparison.Ordinal)
+        && r.Headers.TryGetValue("If-None-Match", out _);
 
     /// <summary>Only the first request <paramref name="which"/> matches.</summary>
     public static Func<Request, bool> Once(Func<Request, bool> which)
@@ -112,6 +127,12 @@ internal sealed class BlobFaults : HttpPipelinePolicy
         }
 
         await ProcessNextAsync(message, pipeline);
+        if (HangsAfterDoing?.Invoke(message.Request) == true)
+        {
+            Interlocked.Increment(ref _hungAfter);
+            await Task.Delay(Timeout.InfiniteTimeSpan, message.CancellationToken);
+        }
+
         Answer(message);
         Lose(message);
     }

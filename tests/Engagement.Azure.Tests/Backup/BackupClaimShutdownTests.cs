@@ -1,0 +1,124 @@
+using Azure.Storage.Blobs;
+using Engagement.Azure.Backup;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Backup;
+
+/// <summary>
+/// A silo stopped (its stopping token cancelled: a rolling deploy) while it claims a slot — its claim request or the
+/// read of whose claim it met still in flight — releases whatever claim it may have written, as a silo stopped mid-copy
+/// does: the claim is gone (or was never written), the slot is marked released, and the next silo takes it late instead
+/// of finding a claim nobody touches and reporting the backup stalled. Azurite, <see cref="BlobFaults"/>, one
+/// <see cref="FakeTimeProvider"/>.
+/// </summary>
+public sealed class BackupClaimShutdownTests
+{
+    private const string Backup = "20261130-020000";
+
+    private static readonly DateTimeOffset NineFiftyNine = new(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8));
+
+    private static readonly DateTimeOffset Ten = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
+
+    /// <summary>Where the stop meets the claim.</summary>
+    public enum StoppedDuring
+    {
+        /// <summary>The claim's create reached storage, which wrote it; its answer had not come back.</summary>
+        ClaimWrittenAnswerPending,
+
+        /// <summary>The create's answer was lost and the SDK's retry met the claim (409); the read of whose it is was in flight.</summary>
+        ReadOfWhoseClaim,
+
+        /// <summary>The create never reached storage.</summary>
+        ClaimNotYetSent,
+    }
+
+    [Theory]
+    [InlineData(StoppedDuring.ClaimWrittenAnswerPending)]
+    [InlineData(StoppedDuring.ReadOfWhoseClaim)]
+    [InlineData(StoppedDuring.ClaimNotYetSent)]
+    public async Task ASiloStoppedWhileClaimingLeavesNoClaimBehindAndTheNextSiloTakesTheSlotLateWithoutAStalledReport(StoppedDuring during)
+    {
+        var faults = new BlobFaults();
+        Func<bool> held;
+        switch (during)
+        {
+            case StoppedDuring.ClaimWrittenAnswerPending:
+                faults.HangsAfterDoing = BlobFaults.Once(BlobFaults.ClaimCreate(Backup));
+                held = () => faults.HungAfterDoing == 1;
+                break;
+            case StoppedDuring.ReadOfWhoseClaim:
+                faults.TryLosesAnswer = BlobFaults.Once(BlobFaults.ClaimCreate(Backup));
+                faults.Hangs = BlobFaults.Once(BlobFaults.ClaimRead(Backup));
+                held = () => faults.Hung == 1;
+                break;
+            default:
+                faults.Hangs = BlobFaults.Once(BlobFaults.ClaimCreate(Backup));
+                held = () => faults.Hung == 1;
+                break;
+        }
+
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("ClaimStop");
+        await BackupScheduleFaultTests.StateTableAsync(options);
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var failures = new Failures();
+        var stopping = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs(), failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>()));
+        var next = BackupScheduleFaultTests.Silo(options, clock, loggers, new BlobServiceClient(Azurite.ConnectionString), failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>()));
+        try
+        {
+            await stopping.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, held, "the silo held while claiming 10:00");
+
+            await stopping.StopAsync(CancellationToken.None);
+
+            Assert.False(await backups.GetBlobClient($"{Backup}/claim").ExistsAsync(), "the silo stopped while claiming left a claim behind");
+            Assert.True(await backups.GetBlobClient(BackupScheduler.ReleasedBlobName(Backup)).ExistsAsync(), "the slot was not marked released");
+            Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "stopping while it claimed it"));
+
+            // The next silo (a restart, or the deploy's new one) watches the last slot: released, so taken late; never
+            // a claim that goes quiet and is reported stalled.
+            await next.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    if (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None) is { } manifest)
+                    {
+                        Assert.Equal(BackupManifest.Complete, manifest.Status);
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(40), "the slot neither taken late nor reported by 10:40");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "a manifest for the 10:00 slot");
+            Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late"));
+            Assert.Empty(failures.Failed);
+            Assert.Empty(logs.Lines(LogLevel.Error));
+        }
+        finally
+        {
+            stopping.Dispose();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(next, options, backups);
+        }
+    }
+
+    private sealed class Failures : IBackupFailureListener
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<BackupFailure> Failed { get; } = new();
+
+        public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken)
+        {
+            Failed.Enqueue(failure);
+            return Task.CompletedTask;
+        }
+
+        public Task BackupCompletedAsync(string backup, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
