@@ -8,29 +8,80 @@ namespace Engagement.Azure.Backup;
 public sealed partial class BackupScheduler
 {
     /// <summary>
-    /// The first watched backup still copying now: its watch saw its claim fresh, and it has no manifest yet (looked at
-    /// now, not at the watch's last look, which may be minutes old). Null when none is, or storage cannot say.
+    /// Whether slot <paramref name="name"/> (at <paramref name="slot"/>) may start: not while a watched backup of an
+    /// earlier slot is still copying (<see cref="StillCopyingAsync"/>), since a second full copy beside it would double the
+    /// read load and finish no sooner. A copy still running is waited for up to 1.5 × <see cref="BackupOptions.StalledAfter"/>
+    /// (a copier killed just before the slot looks alive until its claim has been quiet for StalledAfter by the watch's
+    /// clock, counted from the watch's first look and judged a poll at a time), then the slot is skipped with a warning.
+    /// A look that fails (storage could not say, an SDK timeout included) does not let the slot go ahead: it waits a
+    /// quarter of StalledAfter and looks again (a warning naming the slot each time); looks failing for longer than
+    /// StalledAfter (<see cref="FailingLooks"/>) report the slot failed (<see cref="TableBackup.ReportFailureAsync"/>) and skip it.
     /// </summary>
-    private async Task<Watch?> StillCopyingAsync(BackupOptions settings, List<Watch> watches, CancellationToken cancellationToken)
+    /// <exception cref="OperationCanceledException"><paramref name="stoppingToken"/> was cancelled.</exception>
+    private async Task<bool> MayStartAsync(BackupOptions settings, string name, DateTimeOffset slot, List<Watch> watches, CancellationToken stoppingToken)
+    {
+        var waited = false;
+        var looks = new FailingLooks(settings.StalledAfter);
+        while (true)
+        {
+            var (copying, unsure, failure) = await StillCopyingAsync(settings, watches, stoppingToken);
+            if (copying is null && unsure is not null)
+            {
+                if (looks.Failed(time.GetUtcNow()) is { } failingFor)
+                {
+                    var reason = new TimeoutException($"backup {name} was not started: whether backup {unsure.Name} of an earlier slot is still copying could not be told for {failingFor.TotalMinutes:F0} minutes (storage unreachable); a second copy beside it is never started", failure);
+                    await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], reason));
+                    return false;
+                }
+
+                LogSlotWaitsForLook(logger, failure, name, unsure.Name, settings.StalledAfter / 4);
+                await Task.Delay(settings.StalledAfter / 4, time, stoppingToken);
+                continue;
+            }
+
+            looks.Answered();
+            if (copying is null)
+            {
+                return true;
+            }
+
+            if (waited)
+            {
+                // Still copying (its claim is fresh, it has no manifest): the slot is skipped, said once.
+                LogOverlap(logger, name, copying.Name);
+                return false;
+            }
+
+            waited = true;
+            await Task.WhenAny(copying.Task, Task.Delay(settings.StalledAfter + settings.StalledAfter / 2, time, stoppingToken));
+        }
+    }
+
+    /// <summary>
+    /// Looks now (not at the watch's last look, which may be minutes old) at the watched backups whose watch saw their
+    /// claim fresh: <c>Copying</c>, the first with no manifest yet; else <c>Unsure</c>, the first whose look failed (storage
+    /// could not say; an SDK timeout included), with that <c>Failure</c>; all null when none is copying.
+    /// </summary>
+    private async Task<(Watch? Copying, Watch? Unsure, Exception? Failure)> StillCopyingAsync(BackupOptions settings, List<Watch> watches, CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(settings.Container);
+        (Watch? Watch, Exception? Failure) unsure = (null, null);
         foreach (var watch in watches.Where(w => w.Running))
         {
             try
             {
                 if (!await container.GetBlobClient(TableBackup.ManifestBlobName(watch.Name)).ExistsAsync(cancellationToken))
                 {
-                    return watch;
+                    return (watch, null, null);
                 }
             }
             catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
             {
-                // An SDK timeout too: storage cannot say, so the slot goes ahead (throwing would skip it unreported).
-                LogLookFailed(logger, ex, watch.Name);
+                unsure = unsure.Watch is null ? (watch, ex) : unsure;
             }
         }
 
-        return null;
+        return (null, unsure.Watch, unsure.Failure);
     }
 
     /// <summary>Starts watching backup <paramref name="name"/>, taken by another silo at <paramref name="slot"/> (<see cref="WatchAsync"/>).</summary>
@@ -175,8 +226,11 @@ public sealed partial class BackupScheduler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look at the silo that takes it; looking again in {Interval}")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception, string backup, TimeSpan interval);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not tell whether it is still copying; the slot goes ahead")]
-    private static partial void LogLookFailed(ILogger logger, Exception exception, string backup);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not started yet: could not tell whether backup {Running} of an earlier slot is still copying; looking again in {Interval}")]
+    private static partial void LogSlotWaitsForLook(ILogger logger, Exception? exception, string backup, string running, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot is still copying on another silo (a full copy takes longer than the time between slots; see Capacity planning)")]
+    private static partial void LogOverlap(ILogger logger, string backup, string running);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}, taken by another silo: released by a silo that stopped, and slot {Later} has come since, so it is not taken late ({Outcome})")]
     private static partial void LogNotTakenLate(ILogger logger, string backup, string later, string outcome);

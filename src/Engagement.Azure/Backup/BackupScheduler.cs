@@ -147,20 +147,9 @@ public sealed partial class BackupScheduler(
 
         var name = TableBackup.NameFor(slot);
         watches.RemoveAll(w => w.Task.IsCompleted);
-        if (await StillCopyingAsync(settings, watches, stoppingToken) is { } copying)
+        if (!await MayStartAsync(settings, name, slot, watches, stoppingToken))
         {
-            // A copier killed just before the slot looks alive until its claim has been quiet for StalledAfter by the
-            // watch's own clock, counted from the watch's first look and judged a poll (a quarter) at a time: wait half
-            // as long again at most for its backup to finish or be found stalled, then take the slot (late) if it did.
-            // Waiting only StalledAfter raced the watch: one that first looked a moment after the slot let it be skipped.
-            await Task.WhenAny(copying.Task, Task.Delay(settings.StalledAfter + settings.StalledAfter / 2, time, stoppingToken));
-            if (await StillCopyingAsync(settings, watches, stoppingToken) is { } running)
-            {
-                // Still copying (its claim is fresh, it has no manifest): a second full copy beside it would double
-                // the read load and finish no sooner. The slot is skipped, said once.
-                LogOverlap(logger, name, running.Name);
-                return;
-            }
+            return;
         }
 
         ClaimOwner claimed;
@@ -213,9 +202,6 @@ public sealed partial class BackupScheduler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Next backup at {Slot} ({TimeZone} schedule)")]
     private static partial void LogNext(ILogger logger, DateTimeOffset slot, string timeZone);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot is still copying on another silo (a full copy takes longer than the time between slots; see Capacity planning)")]
-    private static partial void LogOverlap(ILogger logger, string backup, string running);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: the answer to claiming it was lost, but the claim is this silo's; taking it")]
     private static partial void LogClaimAnswerLost(ILogger logger, Exception exception, string backup);

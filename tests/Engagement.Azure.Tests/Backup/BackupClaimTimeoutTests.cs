@@ -90,7 +90,7 @@ public sealed class BackupClaimTimeoutTests
     }
 
     [Fact]
-    public async Task A_still_copying_look_that_times_out_lets_the_slot_go_ahead_and_leaves_the_healthy_copy_unreported()
+    public async Task A_still_copying_look_that_times_out_holds_the_slot_until_a_look_answers_and_leaves_the_healthy_copy_unreported()
     {
         // The 02:00 backup is copying on another silo (fresh claim, no manifest); at 10:00 this silo's look at whether it
         // is still copying (its manifest) times out.
@@ -113,16 +113,22 @@ public sealed class BackupClaimTimeoutTests
 
             // The watch looks next at 10:02; the first look at the 02:00 manifest from here is the slot's.
             faults.TimesOut = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Head && r.Uri.Path.EndsWith("/" + TableBackup.ManifestBlobName("20261129-180000"), StringComparison.Ordinal));
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 slot done with");
+            var held = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not started yet", "could not tell whether backup 20261129-180000").Count > 0;
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => held() || BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 slot held");
 
+            // Storage could not say: no second copy was started beside the 02:00 one.
             Assert.Equal(1, faults.TimedOut);
+            Assert.True(held(), "the slot was not held");
+            Assert.False(await backups.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the 10:00 slot started beside a copy it could not see");
 
-            // The slot was not lost: its backup was taken and is complete. The healthy copy is not recorded failed.
+            // The 02:00 copy completes; the slot's next look (2.5 minutes on) answers, and the slot is taken.
+            await backups.GetBlobClient(TableBackup.ManifestBlobName("20261129-180000")).UploadAsync(BinaryData.FromString("{}"));
+            clock.Advance(options.StalledAfter / 4);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the 10:00 slot done with");
+
             Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
-            Assert.Null(await TableBackup.ReadManifestAsync(backups, "20261129-180000", CancellationToken.None));
             Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
             Assert.Empty(logs.Lines(LogLevel.Error));
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261129-180000", "could not tell whether it is still copying"));
         }
         finally
         {

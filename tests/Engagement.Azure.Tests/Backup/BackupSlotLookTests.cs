@@ -1,0 +1,93 @@
+using Engagement.Azure.Backup;
+using Engagement.Azure.Tests.Streaming;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Backup;
+
+/// <summary>
+/// A slot that cannot tell whether an earlier backup is still copying (its look at that backup's manifest fails) never
+/// starts a second copy beside it: it looks again a quarter of <c>StalledAfter</c> later, warning each time, and is
+/// reported failed once the looks have failed for longer than <c>StalledAfter</c>. Azurite, <see cref="BlobFaults"/>, a
+/// <see cref="FakeTimeProvider"/>.
+/// </summary>
+public sealed class BackupSlotLookTests
+{
+    private static readonly DateTimeOffset NineFiftyNine = new(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8));
+
+    private static readonly DateTimeOffset Ten = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
+
+    [Fact]
+    public async Task ASlotThatCannotTellWhetherAnEarlierCopyRunsStartsNoCopyAndIsReportedOnlyOnceTheLooksFailedForStalledAfter()
+    {
+        // The 02:00 backup is copying on another silo (its claim is fresh, no manifest) when this silo starts.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("Look");
+        await BackupScheduleFaultTests.StateTableAsync(options);
+        await backups.GetBlobClient("20261129-180000/claim").UploadAsync(BinaryData.FromString("copying-silo"));
+        var storage = new BlobFaults();
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var failures = new Failures();
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, storage.Blobs(), failures);
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(
+                () => BackupScheduleFaultTests.Waits(logs) == 1 && storage.Answered.Any(a => a.EndsWith("20261129-180000/claim", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(20),
+                "the silo watches the 02:00 copy (it looked at its claim) and waits for 10:00");
+
+            // From now on every look at the 02:00 backup's manifest fails (the rest of storage answers).
+            var manifest = "/" + TableBackup.ManifestBlobName("20261129-180000");
+            storage.Down = r => r.Uri.Path.EndsWith(manifest, StringComparison.Ordinal);
+            var held = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not started yet", "could not tell whether backup 20261129-180000").Count;
+            var claimed = () => storage.Answered.Any(a => a.Contains("20261130-020000/claim", StringComparison.Ordinal));
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => held() > 0 || claimed(), "the 10:00 slot held or started");
+
+            Assert.False(claimed(), "the 10:00 slot claimed (a second copy beside the 02:00 one) though it could not tell whether that one still copies");
+            Assert.Empty(failures.Failed);
+
+            // Looking again every 2.5 minutes, warned each time; reported once the looks have failed for more than 10 minutes.
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (!failures.Failed.IsEmpty)
+                    {
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(20), "the slot not reported by 10:20");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "the 10:00 slot reported");
+            Assert.True(clock.GetUtcNow() > Ten.AddMinutes(10), $"reported at {clock.GetUtcNow():HH:mm:ss}, before the looks had failed for StalledAfter");
+            var failure = Assert.Single(failures.Failed);
+            Assert.Equal("20261130-020000", failure.Backup);
+            Assert.Contains("could not be told", failure.Exception.Message, StringComparison.Ordinal);
+            Assert.True(held() >= 4, $"{held()} warnings for the held slot");
+            Assert.False(claimed(), "the 10:00 slot claimed after all");
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the schedule goes on to 18:00");
+            Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
+        }
+        finally
+        {
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
+        }
+    }
+
+    private sealed class Failures : IBackupFailureListener
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<BackupFailure> Failed { get; } = new();
+
+        public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken)
+        {
+            Failed.Enqueue(failure);
+            return Task.CompletedTask;
+        }
+
+        public Task BackupCompletedAsync(string backup, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
