@@ -279,8 +279,8 @@ public sealed partial class BackupScheduler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it met a claim, and reading whose it is failed; watching it as taken by another silo")]
     private static partial void LogOwnClaimLookFailed(ILogger logger, Exception exception, string backup);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it failed, and so did looking whether it is claimed; it is reported failed (another silo may be taking it)")]
-    private static partial void LogClaimLookFailed(ILogger logger, Exception exception, string backup);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not checked: claiming it failed, and so did looking whether it is claimed (another silo may be taking it); trying again every quarter of StalledAfter, and reported failed only if storage cannot say for longer than StalledAfter")]
+    private static partial void LogClaimNotChecked(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; another silo may take it for stalled")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string backup);

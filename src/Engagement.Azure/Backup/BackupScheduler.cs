@@ -153,36 +153,56 @@ public sealed partial class BackupScheduler(
         }
 
         ClaimOwner claimed;
-        try
+        var looks = new FailingLooks(settings.StalledAfter);
+        while (true)
         {
-            claimed = await ClaimAsync(settings.Container, name, stoppingToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-        {
-            // An SDK timeout too when the claim cannot be read: storage cannot say, and the slot is reported (said, with why).
-            var holder = await WhoseClaimAsync(blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim"), name, LogClaimLookFailed, stoppingToken);
-            if (holder == ClaimOwner.Mine)
+            try
             {
-                // This silo's own claim: the request succeeded and its answer was lost (a timeout, a 5xx after the write).
-                // Nobody else will take the slot, and a watch would only report it stalled: take it.
-                LogClaimAnswerLost(logger, ex, name);
-                await CopyAsync(settings, name, stoppingToken);
-                return;
+                claimed = await ClaimAsync(settings.Container, name, stoppingToken);
+                break;
             }
-
-            if (holder == ClaimOwner.Other)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                // The claim is there: another silo took the slot. Watched like any backup another silo takes, so it is
-                // reported only if it never finishes.
-                LogClaimUnsure(logger, ex, name);
-                watches.Add(StartWatch(settings, name, slot, stoppingToken));
-                return;
-            }
+                // An SDK timeout too when the claim cannot be read: storage cannot say. Said once per episode.
+                var first = !looks.Failing;
+                var holder = await WhoseClaimAsync(blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim"), name, first ? LogClaimNotChecked : static (_, _, _) => { }, stoppingToken);
+                if (holder == ClaimOwner.Mine)
+                {
+                    // This silo's own claim: the request succeeded and its answer was lost (a timeout, a 5xx after the write).
+                    // Nobody else will take the slot, and a watch would only report it stalled: take it.
+                    LogClaimAnswerLost(logger, ex, name);
+                    await CopyAsync(settings, name, stoppingToken);
+                    return;
+                }
 
-            // Storage unreachable at the slot: the backup did not happen. Reported like a failed backup; the
-            // schedule (and the silo) goes on.
-            await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], ex));
-            return;
+                if (holder == ClaimOwner.Other)
+                {
+                    // The claim is there: another silo took the slot. Watched like any backup another silo takes, so it is
+                    // reported only if it never finishes.
+                    LogClaimUnsure(logger, ex, name);
+                    watches.Add(StartWatch(settings, name, slot, stoppingToken));
+                    return;
+                }
+
+                if (holder == ClaimOwner.None)
+                {
+                    // Storage refused the claim and says there is none: the backup did not happen. Reported like a failed
+                    // backup; the schedule (and the silo) goes on.
+                    await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], ex));
+                    return;
+                }
+
+                // Storage could not say whether the slot is claimed (another silo may be taking it): not checked, not a
+                // failure yet. Tried again each quarter of StalledAfter; reported only once that has gone on for longer.
+                if (looks.Failed(time.GetUtcNow()) is { } failingFor)
+                {
+                    var reason = new TimeoutException($"backup {name}: whether it is claimed could not be told for {failingFor.TotalMinutes:F0} minutes (claiming it failed, and so did looking at its claim); it may not have been taken", ex);
+                    await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], reason));
+                    return;
+                }
+
+                await Task.Delay(settings.StalledAfter / 4, time, stoppingToken);
+            }
         }
 
         if (claimed != ClaimOwner.Mine)

@@ -1,8 +1,8 @@
 namespace Engagement.Azure.Backup;
 
 /// <summary>
-/// The one rule for a look at storage the schedule cannot do without (is an earlier backup still copying?) that keeps
-/// failing: each failed look waits for the next tick, and looks failing for longer than
+/// The one rule for a look at storage the schedule cannot do without (is an earlier backup still copying? is this slot
+/// claimed, after claiming it failed?) that keeps failing: each failed look waits for the next tick, and looks failing for longer than
 /// <see cref="BackupOptions.StalledAfter"/> (by the engine's clock, UTC) are a failure to report. An answered look ends the
 /// episode.
 /// </summary>
@@ -21,6 +21,9 @@ internal sealed class FailingLooks(TimeSpan stalledAfter)
         var failingFor = now - _since.Value;
         return failingFor > stalledAfter ? failingFor : null;
     }
+
+    /// <summary>True while an episode of failed looks is under way (the last look failed).</summary>
+    public bool Failing => _since is not null;
 
     /// <summary>Records a look that answered: the episode of failed looks, if any, is over.</summary>
     public void Answered() => _since = null;
