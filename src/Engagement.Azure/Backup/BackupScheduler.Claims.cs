@@ -213,7 +213,8 @@ public sealed partial class BackupScheduler
     /// <see cref="_holder"/> — the SDK retries a timeout or a 5xx itself, so when its first try wrote the claim and only
     /// the answer was lost, its retry meets this silo's own claim (409). <see cref="ClaimOwner.Other"/> when another silo
     /// holds it, or held it and it is gone by the read. <see cref="ClaimOwner.Unknown"/> when the claim is there and
-    /// reading it fails (logged as a warning; the slot is then watched as another silo's). Never
+    /// reading it fails (logged as a warning; the slot claims again at its next tick, and is watched as another silo's once
+    /// that has failed for longer than <see cref="BackupOptions.StalledAfter"/>). Never
     /// <see cref="ClaimOwner.None"/>.
     /// </summary>
     /// <remarks>
@@ -276,7 +277,7 @@ public sealed partial class BackupScheduler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it met a claim, and it is this silo's (an earlier try of the request wrote it and its answer was lost); taking it")]
     private static partial void LogOwnClaimFound(ILogger logger, string backup);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it met a claim, and reading whose it is failed; watching it as taken by another silo")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it met a claim, and reading whose it is failed; claiming it again at the next look")]
     private static partial void LogOwnClaimLookFailed(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not checked: claiming it failed, and so did looking whether it is claimed (another silo may be taking it); trying again every quarter of StalledAfter, and reported failed only if storage cannot say for longer than StalledAfter")]

@@ -159,7 +159,12 @@ public sealed partial class BackupScheduler(
             try
             {
                 claimed = await ClaimAsync(settings.Container, name, stoppingToken);
-                break;
+                if (claimed != ClaimOwner.Unknown || looks.Failed(time.GetUtcNow()) is not null)
+                {
+                    // Known, or a claim is there and whose it is could not be read for longer than StalledAfter: watched
+                    // (its watch reports it if it stalls).
+                    break;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -202,7 +207,12 @@ public sealed partial class BackupScheduler(
                 }
 
                 await Task.Delay(settings.StalledAfter / 4, time, stoppingToken);
+                continue;
             }
+
+            // Claiming met a claim and reading whose it is failed (ClaimAsync warned): it may be this silo's own (an
+            // earlier try wrote it, its answer lost), which a watch would report stalled. Read again at the next tick.
+            await Task.Delay(settings.StalledAfter / 4, time, stoppingToken);
         }
 
         if (claimed != ClaimOwner.Mine)

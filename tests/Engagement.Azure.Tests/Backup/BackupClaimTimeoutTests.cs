@@ -228,10 +228,10 @@ public sealed class BackupClaimTimeoutTests
     }
 
     [Fact]
-    public async Task A_claim_met_whose_read_times_out_is_watched_with_a_warning_not_said_to_be_taken_by_another_silo()
+    public async Task A_claim_met_whose_read_times_out_is_read_again_at_the_next_tick_and_then_watched_as_the_other_silos()
     {
         // Another silo claimed 10:00. This silo's claim request meets that claim (409), and its read of whose it is
-        // times out: storage could not say, so the slot is watched, and not said to be another silo's.
+        // times out: storage could not say, so the slot is not yet watched as another silo's; the next tick reads again.
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("OwnLookTo");
         await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("other-silo"));
         var faults = new BlobFaults { TimesOut = BlobFaults.Once(BlobFaults.ClaimRead("20261130-020000")) };
@@ -244,14 +244,66 @@ public sealed class BackupClaimTimeoutTests
         try
         {
             await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || silo.ExecuteTask!.IsCompleted, "the schedule past 10:00");
+            var unread = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "claiming it met a claim, and reading whose it is failed");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => unread().Count > 0 || BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 claim met");
 
             Assert.Equal(1, faults.TimedOut);
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "claiming it met a claim, and reading whose it is failed"));
+            Assert.Single(unread());
             Assert.Empty(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
+
+            clock.Advance(options.StalledAfter / 4);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the schedule past 10:00");
+            Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
             Assert.Empty(logs.Lines(LogLevel.Error));
             Assert.Empty(logs.Lines(LogLevel.Information, "Backup 20261130-020000 to container", "started"));
             Assert.Equal("other-silo", (await backups.GetBlobClient("20261130-020000/claim").DownloadContentAsync()).Value.Content.ToString());
+        }
+        finally
+        {
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
+        }
+    }
+
+    [Fact]
+    public async Task A_claim_of_its_own_met_after_a_lost_answer_whose_read_times_out_is_taken_at_the_next_tick_not_watched_until_reported_stalled()
+    {
+        // The SDK's first try writes the 10:00 claim and its answer is lost; its retry meets the claim (409), and the
+        // read of whose it is times out. The claim is this silo's: watching it as another's would report it stalled.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("OwnRead");
+        await BackupScheduleFaultTests.StateTableAsync(options);
+        var faults = new BlobFaults
+        {
+            TryLosesAnswer = BlobFaults.Once(BlobFaults.ClaimCreate("20261130-020000")),
+            TimesOut = BlobFaults.Once(BlobFaults.ClaimRead("20261130-020000")),
+        };
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.TimedOut == 1, "the read of the 10:00 claim timed out");
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    if (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None) is { } manifest)
+                    {
+                        Assert.Equal(BackupManifest.Complete, manifest.Status);
+                        return true;
+                    }
+
+                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(20), "the 10:00 slot neither taken nor reported by 10:20");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "a manifest for the 10:00 slot");
+
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "claiming it met a claim, and it is this silo's"));
+            Assert.Empty(logs.Lines(LogLevel.Error));
         }
         finally
         {
