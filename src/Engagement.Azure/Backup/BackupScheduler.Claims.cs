@@ -144,7 +144,11 @@ public sealed partial class BackupScheduler
         }
     }
 
-    /// <summary>Touches the claim of backup <paramref name="name"/> every quarter of <see cref="BackupOptions.StalledAfter"/> until cancelled.</summary>
+    /// <summary>
+    /// Touches the claim of backup <paramref name="name"/> at once, then every quarter of <see cref="BackupOptions.StalledAfter"/>
+    /// until cancelled. At once: a claim found to be this silo's only after a lost answer and failed reads was written
+    /// minutes earlier, and silos watching it since then would judge it stalled before a first touch a quarter later.
+    /// </summary>
     private async Task HeartbeatAsync(BackupOptions settings, string name, CancellationToken cancellationToken)
     {
         var claim = blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim");
@@ -152,8 +156,8 @@ public sealed partial class BackupScheduler
         {
             try
             {
-                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
                 await claim.UploadAsync(BinaryData.FromString(_holder), overwrite: true, cancellationToken);
+                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -214,7 +218,7 @@ public sealed partial class BackupScheduler
     /// the answer was lost, its retry meets this silo's own claim (409). <see cref="ClaimOwner.Other"/> when another silo
     /// holds it, or held it and it is gone by the read. <see cref="ClaimOwner.Unknown"/> when the claim is there and
     /// reading it fails (logged as a warning; the slot claims again at its next tick, and is watched as another silo's once
-    /// that has failed for longer than <see cref="BackupOptions.StalledAfter"/>). Never
+    /// that has failed for longer than half of <see cref="BackupOptions.StalledAfter"/>). Never
     /// <see cref="ClaimOwner.None"/>.
     /// </summary>
     /// <remarks>

@@ -154,15 +154,19 @@ public sealed partial class BackupScheduler(
 
         ClaimOwner claimed;
         var looks = new FailingLooks(settings.StalledAfter);
+
+        // A claim met whose holder cannot be read: read again only up to half of StalledAfter. Found to be this silo's
+        // later, it would be taken when the silos watching it since the slot are about to judge it stalled.
+        var unread = new FailingLooks(settings.StalledAfter / 2);
         while (true)
         {
             try
             {
                 claimed = await ClaimAsync(settings.Container, name, stoppingToken);
-                if (claimed != ClaimOwner.Unknown || looks.Failed(time.GetUtcNow()) is not null)
+                if (claimed != ClaimOwner.Unknown || unread.Failed(time.GetUtcNow()) is not null)
                 {
-                    // Known, or a claim is there and whose it is could not be read for longer than StalledAfter: watched
-                    // (its watch reports it if it stalls).
+                    // Known, or a claim is there and whose it is could not be read for longer than half of StalledAfter:
+                    // watched (its watch reports it if it stalls).
                     break;
                 }
             }

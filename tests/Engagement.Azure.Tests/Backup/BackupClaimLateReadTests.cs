@@ -1,0 +1,92 @@
+using Engagement.Azure.Backup;
+using Engagement.Azure.Tests.Streaming;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Backup;
+
+/// <summary>
+/// A silo whose claim met a claim (its own: the first try's answer was lost) and whose reads of it keep failing, while a
+/// second silo watches that claim from the slot on: the first silo must never start a copy the watcher is about to judge
+/// stalled, so one backup is never reported failed and then completed. Azurite, <see cref="BlobFaults"/>, one
+/// <see cref="FakeTimeProvider"/>.
+/// </summary>
+public sealed class BackupClaimLateReadTests
+{
+    private const string Backup = "20261130-020000";
+
+    private static readonly DateTimeOffset NineFiftyNine = new(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8));
+
+    private static readonly DateTimeOffset Ten = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
+
+    [Fact]
+    public async Task A_claim_whose_reads_fail_until_the_watchers_judge_it_stalled_is_not_copied_beside_their_failed_report()
+    {
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LateRead");
+        await BackupScheduleFaultTests.StateTableAsync(options);
+        var clock = new FakeTimeProvider(NineFiftyNine);
+
+        // This silo's claim is written but its first try's answer is lost (the SDK's retry meets it: 409); its reads of
+        // the claim time out until 10:10; a copy it starts never finishes (it runs past the watcher's judgement).
+        var faults = new BlobFaults
+        {
+            TryLosesAnswer = BlobFaults.Once(BlobFaults.ClaimCreate(Backup)),
+            TimesOut = r => BlobFaults.ClaimRead(Backup)(r) && clock.GetUtcNow() < Ten.AddMinutes(10),
+            Hangs = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.Contains($"/{Backup}/tables/", StringComparison.Ordinal),
+        };
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<BackupFailure>();
+        var claiming = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs(), new Recorded(failures));
+        var seen = new BlobFaults();
+        var watching = BackupScheduleFaultTests.Silo(options, clock, loggers, seen.Blobs(), new Recorded(failures));
+        try
+        {
+            await claiming.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the claiming silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.TriesDropped == 1 && faults.TimedOut >= 1, "the claiming silo met its own claim and could not read it");
+
+            // The watcher (a silo started just after the slot) watches the last slot's claim from 10:00 on.
+            await watching.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => seen.Answered.Any(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith($"/{Backup}/claim", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the second silo looked at the claim");
+
+            // Half a minute a poll, to 10:13: past the watcher's judgement (10:10) and the claiming silo's read that answers.
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (clock.GetUtcNow() >= Ten.AddMinutes(13))
+                    {
+                        return true;
+                    }
+
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "the clock at 10:13");
+            await Eventually.TrueAsync(() => !failures.IsEmpty, TimeSpan.FromSeconds(20), "the claim nobody touched reported stalled");
+
+            // The slot has no backup, and that is what is said: one failure, and no copy started beside it.
+            Assert.Single(failures);
+            Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
+            Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup} to container", "started"));
+        }
+        finally
+        {
+            await claiming.StopAsync(CancellationToken.None);
+            claiming.Dispose();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(watching, options, backups);
+        }
+    }
+
+    private sealed class Recorded(System.Collections.Concurrent.ConcurrentQueue<BackupFailure> failures) : IBackupFailureListener
+    {
+        public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken)
+        {
+            failures.Enqueue(failure);
+            return Task.CompletedTask;
+        }
+
+        public Task BackupCompletedAsync(string backup, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
