@@ -241,9 +241,12 @@ public sealed partial class BackupScheduler
         {
             LogClaimStopped(logger, name);
             await ReleaseAsync(containerName, name);
-            throw new OperationCanceledException($"backup {name}: the host stopped while this silo claimed it", ex, cancellationToken);
+            throw new ClaimReleasedException($"backup {name}: the host stopped while this silo claimed it", ex, cancellationToken);
         }
     }
+
+    /// <summary>The host stopped during <see cref="ClaimAsync"/>, which released the claim already (not released again).</summary>
+    private sealed class ClaimReleasedException(string message, Exception inner, CancellationToken token) : OperationCanceledException(message, inner, token);
 
     /// <summary>The claim itself (<see cref="ClaimAsync"/>), cancellable by <paramref name="cancellationToken"/>.</summary>
     private async Task<ClaimOwner> ClaimOrReadAsync(string containerName, string name, CancellationToken cancellationToken)

@@ -152,7 +152,49 @@ public sealed partial class BackupScheduler(
             return;
         }
 
-        ClaimOwner claimed;
+        ClaimOwner? claimed;
+        try
+        {
+            claimed = await ClaimSlotAsync(settings, name, slot, stoppingToken);
+        }
+        catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is not ClaimReleasedException && ex is not OutOfMemoryException)
+        {
+            // Stopped during the claim's retries (a wait, a look at the claim, a report): the claim may be this silo's
+            // (a lost answer), and left behind it would be reported stalled. Released as ClaimAsync releases it.
+            LogClaimStopped(logger, name);
+            await ReleaseAsync(settings.Container, name);
+            throw;
+        }
+
+        if (claimed is null)
+        {
+            return;
+        }
+
+        if (claimed != ClaimOwner.Mine)
+        {
+            if (claimed == ClaimOwner.Other)
+            {
+                LogSkipped(logger, name);
+            }
+
+            // Unknown: whose it is could not be read (warned already); watched, and reported if it stalls.
+            watches.Add(StartWatch(settings, name, slot, stoppingToken));
+            return;
+        }
+
+        await CopyAsync(settings, name, stoppingToken);
+    }
+
+    /// <summary>
+    /// Claims slot <paramref name="name"/>, again a quarter of <see cref="BackupOptions.StalledAfter"/> later while
+    /// storage cannot say whose it is: <see cref="ClaimOwner.Mine"/> to copy, <see cref="ClaimOwner.Other"/> to watch
+    /// (said), <see cref="ClaimOwner.Unknown"/> to watch (warned already); null when the slot is done with (reported
+    /// failed). Not cancellation-safe by itself: <see cref="RunSlotAsync"/> releases the claim when the host stops meanwhile.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="stoppingToken"/> was cancelled.</exception>
+    private async Task<ClaimOwner?> ClaimSlotAsync(BackupOptions settings, string name, DateTimeOffset slot, CancellationToken stoppingToken)
+    {
         var looks = new FailingLooks(settings.StalledAfter);
 
         // A claim met whose holder cannot be read: read again only up to half of StalledAfter. Found to be this silo's
@@ -162,12 +204,12 @@ public sealed partial class BackupScheduler(
         {
             try
             {
-                claimed = await ClaimAsync(settings.Container, name, stoppingToken);
+                var claimed = await ClaimAsync(settings.Container, name, stoppingToken);
                 if (claimed != ClaimOwner.Unknown || unread.Failed(time.GetUtcNow()) is not null)
                 {
                     // Known, or a claim is there and whose it is could not be read for longer than half of StalledAfter:
                     // watched (its watch reports it if it stalls).
-                    break;
+                    return claimed;
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -180,8 +222,7 @@ public sealed partial class BackupScheduler(
                     // This silo's own claim: the request succeeded and its answer was lost (a timeout, a 5xx after the write).
                     // Nobody else will take the slot, and a watch would only report it stalled: take it.
                     LogClaimAnswerLost(logger, ex, name);
-                    await CopyAsync(settings, name, stoppingToken);
-                    return;
+                    return ClaimOwner.Mine;
                 }
 
                 if (holder == ClaimOwner.Other)
@@ -189,8 +230,7 @@ public sealed partial class BackupScheduler(
                     // The claim is there: another silo took the slot. Watched like any backup another silo takes, so it is
                     // reported only if it never finishes.
                     LogClaimUnsure(logger, ex, name);
-                    watches.Add(StartWatch(settings, name, slot, stoppingToken));
-                    return;
+                    return ClaimOwner.Unknown;
                 }
 
                 if (holder == ClaimOwner.None)
@@ -198,7 +238,7 @@ public sealed partial class BackupScheduler(
                     // Storage refused the claim and says there is none: the backup did not happen. Reported like a failed
                     // backup; the schedule (and the silo) goes on.
                     await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], ex));
-                    return;
+                    return null;
                 }
 
                 // Storage could not say whether the slot is claimed (another silo may be taking it): not checked, not a
@@ -207,7 +247,7 @@ public sealed partial class BackupScheduler(
                 {
                     var reason = new TimeoutException($"backup {name}: whether it is claimed could not be told for {failingFor.TotalMinutes:F0} minutes (claiming it failed, and so did looking at its claim); it may not have been taken", ex);
                     await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], reason));
-                    return;
+                    return null;
                 }
 
                 await Task.Delay(settings.StalledAfter / 4, time, stoppingToken);
@@ -218,20 +258,6 @@ public sealed partial class BackupScheduler(
             // earlier try wrote it, its answer lost), which a watch would report stalled. Read again at the next tick.
             await Task.Delay(settings.StalledAfter / 4, time, stoppingToken);
         }
-
-        if (claimed != ClaimOwner.Mine)
-        {
-            if (claimed == ClaimOwner.Other)
-            {
-                // Not when unknown: ClaimAsync warned that reading whose it is failed, and that it is watched.
-                LogSkipped(logger, name);
-            }
-
-            watches.Add(StartWatch(settings, name, slot, stoppingToken));
-            return;
-        }
-
-        await CopyAsync(settings, name, stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Next backup at {Slot} ({TimeZone} schedule)")]

@@ -33,12 +33,19 @@ public sealed class BackupClaimShutdownTests
 
         /// <summary>The create never reached storage.</summary>
         ClaimNotYetSent,
+
+        /// <summary>
+        /// The create was written and its answer lost (a timeout), the look at whose claim it is timed out too, and the slot
+        /// waits to claim again a quarter of StalledAfter later.
+        /// </summary>
+        WaitAfterLostAnswerAndFailedLook,
     }
 
     [Theory]
     [InlineData(StoppedDuring.ClaimWrittenAnswerPending)]
     [InlineData(StoppedDuring.ReadOfWhoseClaim)]
     [InlineData(StoppedDuring.ClaimNotYetSent)]
+    [InlineData(StoppedDuring.WaitAfterLostAnswerAndFailedLook)]
     public async Task ASiloStoppedWhileClaimingLeavesNoClaimBehindAndTheNextSiloTakesTheSlotLateWithoutAStalledReport(StoppedDuring during)
     {
         var faults = new BlobFaults();
@@ -53,6 +60,11 @@ public sealed class BackupClaimShutdownTests
                 faults.TryLosesAnswer = BlobFaults.Once(BlobFaults.ClaimCreate(Backup));
                 faults.Hangs = BlobFaults.Once(BlobFaults.ClaimRead(Backup));
                 held = () => faults.Hung == 1;
+                break;
+            case StoppedDuring.WaitAfterLostAnswerAndFailedLook:
+                faults.LosesAnswer = BlobFaults.Once(BlobFaults.ClaimCreate(Backup));
+                faults.TimesOut = BlobFaults.Once(BlobFaults.ClaimRead(Backup));
+                held = () => faults.TimedOut == 2;
                 break;
             default:
                 faults.Hangs = BlobFaults.Once(BlobFaults.ClaimCreate(Backup));
