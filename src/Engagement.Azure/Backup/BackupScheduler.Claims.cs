@@ -91,9 +91,15 @@ public sealed partial class BackupScheduler
             try
             {
                 await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, attemptTimeout.Token);
-                await DeleteOwnClaimAsync(container.GetBlobClient($"{name}/claim"), name, attemptTimeout.Token);
+                if (await DeleteOwnClaimAsync(container.GetBlobClient($"{name}/claim"), attemptTimeout.Token))
+                {
+                    LogReleased(logger, name);
+                }
+                else
+                {
+                    LogReleaseFoundAnother(logger, name);
+                }
 
-                LogReleased(logger, name);
                 return;
             }
             catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None) && attempt < ReleaseAttempts)
@@ -110,13 +116,15 @@ public sealed partial class BackupScheduler
     }
 
     /// <summary>
-    /// Deletes backup <paramref name="name"/>'s claim on every release attempt: only when it still holds
+    /// Deletes a backup's <paramref name="claim"/> on every release attempt: only when it still holds
     /// <see cref="_holder"/>, and only as read (If-Match its ETag). A delete may succeed in storage with its answer lost,
     /// and a watching silo may claim the slot in the gap to take it late; the SDK's own retry of that delete (or the next
     /// attempt) must not delete the watcher's claim, which would let a third silo take a second copy beside it.
     /// </summary>
+    /// <returns>True when no claim of this silo's is left (deleted now, or none there); false when the claim is
+    /// another silo's (this silo never held it, or released it and another silo has claimed it since), left alone.</returns>
     /// <exception cref="RequestFailedException">Storage could not say (the attempt fails and is tried again).</exception>
-    private async Task DeleteOwnClaimAsync(BlobClient claim, string name, CancellationToken cancellationToken)
+    private async Task<bool> DeleteOwnClaimAsync(BlobClient claim, CancellationToken cancellationToken)
     {
         BlobDownloadResult read;
         try
@@ -125,13 +133,12 @@ public sealed partial class BackupScheduler
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            return;
+            return true;
         }
 
         if (read.Content.ToString() != _holder)
         {
-            LogReleaseFoundAnother(logger, name);
-            return;
+            return false;
         }
 
         try
@@ -140,8 +147,12 @@ public sealed partial class BackupScheduler
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
-            // Gone, or changed since the read (another silo's now): not this silo's to delete.
+            // Gone, or changed since the read: this silo's claim was deleted (an earlier try whose answer was lost) and
+            // another silo may hold a new one; not this silo's to delete. Released either way.
+            return true;
         }
+
+        return true;
     }
 
     /// <summary>
@@ -299,7 +310,7 @@ public sealed partial class BackupScheduler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: this silo is stopping, and releasing its claim failed (attempt {Attempt} of {Attempts}); trying again")]
     private static partial void LogReleaseRetried(ILogger logger, Exception exception, string backup, int attempt, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: an earlier attempt released its claim, and another silo has claimed it since; that claim is left alone")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: this silo is stopping, and the claim is another silo's (this silo never held it, or released it and another silo has claimed it since); left alone")]
     private static partial void LogReleaseFoundAnother(ILogger logger, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned: this silo is stopping, and releasing its claim failed; another silo reports it once the claim is quiet for StalledAfter")]

@@ -121,6 +121,37 @@ public sealed class BackupClaimShutdownTests
         }
     }
 
+    [Fact]
+    public async Task ASiloStoppedWhileReadingAnotherSilosClaimLeavesItAloneAndDoesNotSayItReleasedIt()
+    {
+        // Another silo claimed 10:00 and is copying it; this silo's claim meets that claim, and its read of whose it is
+        // is in flight when the silo stops.
+        var faults = new BlobFaults { Hangs = BlobFaults.Once(BlobFaults.ClaimRead(Backup)) };
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("ClaimStopOther");
+        await backups.GetBlobClient($"{Backup}/claim").UploadAsync(BinaryData.FromString("other-silo"));
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var stopping = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
+        try
+        {
+            await stopping.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.Hung == 1, "the silo reading the other silo's claim");
+
+            await stopping.StopAsync(CancellationToken.None);
+
+            Assert.Equal("other-silo", (await backups.GetBlobClient($"{Backup}/claim").DownloadContentAsync()).Value.Content.ToString());
+            Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the claim is another silo's", "left alone"));
+            Assert.Empty(logs.Lines(LogLevel.Warning, $"Backup {Backup} abandoned", "its claim is released"));
+        }
+        finally
+        {
+            stopping.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
     private sealed class Failures : IBackupFailureListener
     {
         public System.Collections.Concurrent.ConcurrentQueue<BackupFailure> Failed { get; } = new();

@@ -183,7 +183,7 @@ public sealed class BackupShutdownTests
             Assert.True(await claim.ExistsAsync(), "the stopping silo's second attempt deleted the watcher's claim");
             Assert.Equal("watcher-silo", (await claim.DownloadContentAsync()).Value.Content.ToString());
             Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "another silo has claimed it since"));
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "the claim is another silo's", "another silo has claimed it since"));
             Assert.Empty(logs.Lines(LogLevel.Error));
         }
         finally
