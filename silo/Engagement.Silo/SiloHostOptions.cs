@@ -55,7 +55,8 @@ public sealed class SiloHostOptions : IValidatableObject
     /// set from this by <see cref="SiloShutdown.AddEngagementSiloHost"/>). Default 45 s, from
     /// <see cref="MinShutdownTimeout"/> to <see cref="MaxShutdownTimeout"/>: a silo stopped mid-backup releases its claim
     /// in at most 3 attempts × 8 s (README, Backups and restore), and the copy's cancellation and the rest of the silo's
-    /// stop come on top; the host's own default (30 s) leaves no headroom. An orchestrator's grace period
+    /// stop come on top; 30 s (the host's own default, and the smallest allowed) leaves next to no headroom for them, so a
+    /// release cut short at 30 s is left for the watchers to report stalled: allowed, not advised. An orchestrator's grace period
     /// (Kubernetes' <c>terminationGracePeriodSeconds</c>) must be above it.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
@@ -63,7 +64,7 @@ public sealed class SiloHostOptions : IValidatableObject
     /// <summary>Default of <see cref="ShutdownTimeout"/>: 45 s.</summary>
     public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(45);
 
-    /// <summary>Smallest <see cref="ShutdownTimeout"/>: 30 s (a backup claim's release alone may take 24 s).</summary>
+    /// <summary>Smallest <see cref="ShutdownTimeout"/>: 30 s, allowed with no headroom (a backup claim's release alone may take 24 s).</summary>
     public static readonly TimeSpan MinShutdownTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Largest <see cref="ShutdownTimeout"/>: 10 minutes (a deploy should not wait longer on one silo).</summary>
