@@ -242,11 +242,15 @@ public sealed partial class BackupScheduler
     /// </remarks>
     /// <exception cref="RequestFailedException">Storage refused the claim itself (other than an existing claim).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (after the release).</exception>
-    private async Task<ClaimOwner> ClaimAsync(string containerName, string name, CancellationToken cancellationToken)
+    /// <param name="containerName">The backups' container (<see cref="BackupOptions.Container"/>).</param>
+    /// <param name="name">The backup (its slot's name, <see cref="TableBackup.NameFor"/>).</param>
+    /// <param name="then">What the caller does when the claim met cannot be read (the end of that warning).</param>
+    /// <param name="cancellationToken">The host's stopping token.</param>
+    private async Task<ClaimOwner> ClaimAsync(string containerName, string name, string then, CancellationToken cancellationToken)
     {
         try
         {
-            return await ClaimOrReadAsync(containerName, name, cancellationToken);
+            return await ClaimOrReadAsync(containerName, name, then, cancellationToken);
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
         {
@@ -260,7 +264,7 @@ public sealed partial class BackupScheduler
     private sealed class ClaimReleasedException(string message, Exception inner, CancellationToken token) : OperationCanceledException(message, inner, token);
 
     /// <summary>The claim itself (<see cref="ClaimAsync"/>), cancellable by <paramref name="cancellationToken"/>.</summary>
-    private async Task<ClaimOwner> ClaimOrReadAsync(string containerName, string name, CancellationToken cancellationToken)
+    private async Task<ClaimOwner> ClaimOrReadAsync(string containerName, string name, string then, CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(containerName);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
@@ -275,7 +279,7 @@ public sealed partial class BackupScheduler
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            switch (await WhoseClaimAsync(claim, name, LogOwnClaimLookFailed, cancellationToken))
+            switch (await WhoseClaimAsync(claim, name, (l, e, n) => LogOwnClaimLookFailed(l, e, n, then), cancellationToken))
             {
                 case ClaimOwner.Mine:
                     LogOwnClaimFound(logger, name);
@@ -295,8 +299,11 @@ public sealed partial class BackupScheduler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it met a claim, and it is this silo's (an earlier try of the request wrote it and its answer was lost); taking it")]
     private static partial void LogOwnClaimFound(ILogger logger, string backup);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it met a claim, and reading whose it is failed; claiming it again at the next look")]
-    private static partial void LogOwnClaimLookFailed(ILogger logger, Exception exception, string backup);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claiming it met a claim, and reading whose it is failed; {Then}")]
+    private static partial void LogOwnClaimLookFailed(ILogger logger, Exception exception, string backup, string then);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: whose claim it is could not be read for {Minutes:F0} minutes; watching it as another silo's (reported failed if it stalls)")]
+    private static partial void LogClaimUnreadWatched(ILogger logger, string backup, double minutes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not checked: claiming it failed, and so did looking whether it is claimed (another silo may be taking it); trying again every quarter of StalledAfter, and reported failed only if storage cannot say for longer than StalledAfter")]
     private static partial void LogClaimNotChecked(ILogger logger, Exception exception, string backup);

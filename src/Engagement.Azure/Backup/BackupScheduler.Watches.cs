@@ -196,7 +196,7 @@ public sealed partial class BackupScheduler
         var last = TableBackup.NameFor(PreviousSlot(time.GetUtcNow(), settings.ParsedTimes(), zone));
         if (string.CompareOrdinal(name, last) < 0)
         {
-            if (await ClaimAsync(settings.Container, name, cancellationToken) != ClaimOwner.Mine)
+            if (await ClaimAsync(settings.Container, name, "watching it as another silo's", cancellationToken) != ClaimOwner.Mine)
             {
                 // Another silo claimed it just before the slot and is taking it late: watched, not reported.
                 return true;
@@ -208,7 +208,7 @@ public sealed partial class BackupScheduler
             return false;
         }
 
-        if (await ClaimAsync(settings.Container, name, cancellationToken) != ClaimOwner.Mine)
+        if (await ClaimAsync(settings.Container, name, "watching it as another silo's", cancellationToken) != ClaimOwner.Mine)
         {
             // Another watcher took it late first: watched like any backup another silo takes.
             return true;

@@ -204,11 +204,17 @@ public sealed partial class BackupScheduler(
         {
             try
             {
-                var claimed = await ClaimAsync(settings.Container, name, stoppingToken);
-                if (claimed != ClaimOwner.Unknown || unread.Failed(time.GetUtcNow()) is not null)
+                var claimed = await ClaimAsync(settings.Container, name, "claiming it again a quarter of StalledAfter later, or watching it as another silo's once that has failed for longer than half of StalledAfter", stoppingToken);
+                if (claimed != ClaimOwner.Unknown)
                 {
-                    // Known, or a claim is there and whose it is could not be read for longer than half of StalledAfter:
-                    // watched (its watch reports it if it stalls).
+                    return claimed;
+                }
+
+                if (unread.Failed(time.GetUtcNow()) is { } unreadFor)
+                {
+                    // A claim is there and whose it is could not be read for longer than half of StalledAfter: watched
+                    // (its watch reports it if it stalls).
+                    LogClaimUnreadWatched(logger, name, unreadFor.TotalMinutes);
                     return claimed;
                 }
             }

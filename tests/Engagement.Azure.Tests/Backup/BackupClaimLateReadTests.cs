@@ -70,6 +70,10 @@ public sealed class BackupClaimLateReadTests
             Assert.Single(failures);
             Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
             Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup} to container", "started"));
+
+            // Each failed read said what follows it, and the give-up said once (with the watch it leads to).
+            Assert.NotEmpty(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "reading whose it is failed; claiming it again a quarter of StalledAfter later"));
+            Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "whose claim it is could not be read for", "minutes; watching it as another silo's"));
         }
         finally
         {
