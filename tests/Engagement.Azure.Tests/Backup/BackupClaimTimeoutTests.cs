@@ -123,8 +123,7 @@ public sealed class BackupClaimTimeoutTests
 
             // The 02:00 copy completes; the slot's next look (2.5 minutes on) answers, and the slot is taken.
             await backups.GetBlobClient(TableBackup.ManifestBlobName("20261129-180000")).UploadAsync(BinaryData.FromString("{}"));
-            clock.Advance(options.StalledAfter / 4);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the 10:00 slot done with");
+            await StepToNextTickAsync(clock, options, () => BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 slot done with");
 
             Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
             Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
@@ -166,8 +165,7 @@ public sealed class BackupClaimTimeoutTests
             Assert.Single(notChecked());
 
             // The next tick (a quarter of StalledAfter on) claims again, meets the other silo's claim and watches it.
-            clock.Advance(options.StalledAfter / 4);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the schedule past 10:00");
+            await StepToNextTickAsync(clock, options, () => BackupScheduleFaultTests.Waits(logs) == 2, "the schedule past 10:00");
             Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
             Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
             Assert.Empty(logs.Lines(LogLevel.Error));
@@ -251,8 +249,7 @@ public sealed class BackupClaimTimeoutTests
             Assert.Single(unread());
             Assert.Empty(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
 
-            clock.Advance(options.StalledAfter / 4);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the schedule past 10:00");
+            await StepToNextTickAsync(clock, options, () => BackupScheduleFaultTests.Waits(logs) == 2, "the schedule past 10:00");
             Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
             Assert.Empty(logs.Lines(LogLevel.Error));
             Assert.Empty(logs.Lines(LogLevel.Information, "Backup 20261130-020000 to container", "started"));
@@ -448,6 +445,33 @@ public sealed class BackupClaimTimeoutTests
         {
             await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
         }
+    }
+
+    /// <summary>
+    /// Moves the clock 10 s per poll until <paramref name="done"/>, at most a quarter of StalledAfter and a minute on (the
+    /// next tick and a little): one jump right after a warning could come before the slot's wait for its next tick is
+    /// registered, and that wait would then never end.
+    /// </summary>
+    private static Task StepToNextTickAsync(FakeTimeProvider clock, BackupOptions options, Func<bool> done, string what)
+    {
+        var until = clock.GetUtcNow() + options.StalledAfter / 4 + TimeSpan.FromMinutes(1);
+        return Eventually.TrueAsync(
+            () =>
+            {
+                if (done())
+                {
+                    return true;
+                }
+
+                if (clock.GetUtcNow() < until)
+                {
+                    clock.Advance(TimeSpan.FromSeconds(10));
+                }
+
+                return false;
+            },
+            TimeSpan.FromSeconds(30),
+            what);
     }
 
     /// <summary>
