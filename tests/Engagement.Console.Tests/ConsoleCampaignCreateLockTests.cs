@@ -1,0 +1,79 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using static Engagement.Console.Tests.ConsolePages;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>
+/// A campaign create that is not confirmed locks the form's definition: Create sends it again as sent, so an edit under
+/// its id cannot be silently dropped; "Start a new campaign" frees the form for another id.
+/// </summary>
+[Collection(ConsoleHostCollection.Name)]
+public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
+{
+    [Fact]
+    public async Task WhileACreateIsNotConfirmedItsDefinitionIsLockedAndSaysWhySoCreateSendsItAsSent()
+    {
+        var (id, page) = await CreateUnconfirmedAsync("cl");
+
+        // Every field of the definition is locked, with the reason shown: nothing typed now could be lost.
+        await Assertions.Expect(page.GetByTestId("campaign-form-locked")).ToContainTextAsync($"locked while campaign {id} is not confirmed", new() { Timeout = WaitMs });
+        foreach (var field in new[] { "f-id", "f-name", "f-regions", "f-tiers", "f-arms", "f-control", "f-days", "f-coupon", "f-cost" })
+        {
+            Assert.False(await Input(page, field).IsEditableAsync(), $"{field} is editable while the create is pending");
+        }
+
+        // Create sends the pending definition: it answers "exists", writes the missing audit row once and opens it.
+        await page.GetByTestId("campaign-create").ClickAsync();
+        await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
+        Assert.Single(await ReadAuditAsync(host, id, "campaign.create"));
+        Assert.Equal("Locked while pending", await NameOfAsync(id));
+    }
+
+    [Fact]
+    public async Task StartingANewCampaignLeavesThePendingOneAndCreatesTheEditedDefinitionUnderANewId()
+    {
+        var (id, page) = await CreateUnconfirmedAsync("cn");
+
+        await page.GetByTestId("campaign-start-new").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-abandoned")).ToContainTextAsync($"Campaign {id} was left unconfirmed", new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("campaign-create-unconfirmed").CountAsync());
+        Assert.True(await Input(page, "f-name").IsEditableAsync());
+        Assert.Equal("", await Input(page, "f-id").InputValueAsync());
+
+        // The edited definition goes out under the new id, as a new campaign.
+        var next = "cm-" + Guid.NewGuid().ToString("N")[..8];
+        await Input(page, "f-id").FillAsync(next);
+        await Input(page, "f-name").FillAsync("Edited after the lost answer");
+        await page.GetByTestId("campaign-create").ClickAsync();
+        await page.WaitForURLAsync($"**/console/campaigns/{next}", new() { Timeout = WaitMs });
+        Assert.Equal("Edited after the lost answer", await NameOfAsync(next));
+        Assert.Equal("Locked while pending", await NameOfAsync(id));
+    }
+
+    // A create whose campaign is stored and whose audit write then fails: the page says it is not confirmed.
+    private async Task<(string Id, IPage Page)> CreateUnconfirmedAsync(string prefix)
+    {
+        var id = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, "console/campaigns");
+        await Input(page, "f-id").FillAsync(id);
+        await Input(page, "f-name").FillAsync("Locked while pending");
+        await Input(page, "f-regions").FillAsync("nowhere-" + id);
+        await Input(page, "f-coupon").FillAsync("CL5");
+        host.Audit.FailNextAppend(id);
+        await page.GetByTestId("campaign-create").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-create-unconfirmed")).ToContainTextAsync($"Campaign {id} not confirmed", new() { Timeout = WaitMs });
+        return (id, page);
+    }
+
+    private async Task<string> NameOfAsync(string campaignId)
+    {
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
+        var campaign = await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{campaignId}", ConsoleHostFixture.Json);
+        return (campaign!["definition"]?["name"] ?? campaign["name"])!.GetValue<string>();
+    }
+}
