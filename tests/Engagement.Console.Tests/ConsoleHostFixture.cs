@@ -70,6 +70,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Faults in the host's calls to member grains (<see cref="MemberCallFaults"/>).</summary>
     public MemberCallFaults MemberCalls { get; } = new();
 
+    /// <summary>Every log event the host writes (<see cref="CapturedLogEvents"/>).</summary>
+    public CapturedLogEvents Logs { get; } = new();
+
     public IBrowser Browser { get; private set; } = default!;
 
     public Uri Address { get; private set; } = default!;
@@ -184,6 +187,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             services.AddSingleton<Engagement.Contracts.Search.IMemberSearch>(sp => sp.GetRequiredService<GatedMemberSearch>());
             services.AddSingleton<IOutgoingGrainCallFilter>(CampaignCalls);
             services.AddSingleton<IOutgoingGrainCallFilter>(MemberCalls);
+
+            // The host's Serilog logger also writes to the sinks registered as services (ReadFrom.Services).
+            services.AddSingleton<Serilog.Core.ILogEventSink>(Logs);
 
             var audience = services.Last(d => d.ServiceType == typeof(Engagement.Contracts.Search.IAudienceIndex));
             services.RemoveAll<Engagement.Contracts.Search.IAudienceIndex>();

@@ -43,7 +43,9 @@ public sealed partial class UnavailableProblemHandler(IProblemDetailsService pro
     /// True for the faults that say "not now" rather than "this request is wrong", also when wrapped: through inner
     /// exceptions and through every exception of an <see cref="AggregateException"/> (once the Azure SDK's retries are
     /// used up on a network error it throws an aggregate of <see cref="RequestFailedException"/>s with status 0).
-    /// Storage unreachable (status 0, <see cref="HttpRequestException"/>, <see cref="IOException"/>) counts as "not now".
+    /// Storage unreachable (status 0, <see cref="HttpRequestException"/>, <see cref="IOException"/>) counts as "not now",
+    /// and so does a member search failure told without its query (<see cref="Support.MemberSearchFailedException"/>)
+    /// whose original fault was one of these.
     /// </summary>
     public static bool IsTransient(Exception exception) => IsTransientAt(exception, depth: 0);
 
@@ -60,6 +62,7 @@ public sealed partial class UnavailableProblemHandler(IProblemDetailsService pro
                 case RequestFailedException { Status: 0 or 408 or 429 or >= 500 }:
                 case HttpRequestException:
                 case IOException:
+                case Support.MemberSearchFailedException { Transient: true }:
                     return true;
                 case AggregateException aggregate:
                     return aggregate.InnerExceptions.Any(inner => IsTransientAt(inner, depth + 1));

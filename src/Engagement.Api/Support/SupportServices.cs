@@ -128,15 +128,17 @@ public sealed class MemberDirectory(IMemberSearch search)
     /// else only the whole number. When nothing matches, the query as an agent would have meant it is tried once more:
     /// without spaces and in upper case (<c>m000 123</c> finds <c>M000123</c>), so a query that matches costs no extra read.
     /// </summary>
+    /// <exception cref="MemberSearchFailedException">The index read failed (told without the query, which may be a phone).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<IReadOnlyList<MemberSearchResult>> SearchAsync(string query, int limit, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         var admin = ApiKeyIdentity.RoleOf(user) == ApiRoles.Admin;
-        var hits = await search.SearchAsync(query, Math.Clamp(limit, 1, MaxLimit), cancellationToken);
+        var hits = await SearchIndexAsync(query, limit, cancellationToken);
         var meant = string.Concat(query.Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();
         if (hits.Count == 0 && meant.Length > 0 && meant != query.Trim())
         {
-            hits = await search.SearchAsync(meant, Math.Clamp(limit, 1, MaxLimit), cancellationToken);
+            hits = await SearchIndexAsync(meant, limit, cancellationToken);
         }
 
         if (!admin)
@@ -145,6 +147,21 @@ public sealed class MemberDirectory(IMemberSearch search)
         }
 
         return [.. hits.Select(h => new MemberSearchResult(h.MemberId, admin ? h.Phone : MaskPhone(h.Phone), h.Tier, h.MatchedBy))];
+    }
+
+    // One index read. Its failure is told without the query (MemberSearchFailedException): the query may be a phone
+    // number, and whoever logs the exception (the console's search page, the API's problem handlers) would log it with
+    // the storage SDK's message, which can carry the request URI and its filter. The caller's own cancellation stays.
+    private async Task<IReadOnlyList<MemberSearchHit>> SearchIndexAsync(string query, int limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await search.SearchAsync(query, Math.Clamp(limit, 1, MaxLimit), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            throw MemberSearchFailedException.From(ex, query);
+        }
     }
 
     /// <summary>
