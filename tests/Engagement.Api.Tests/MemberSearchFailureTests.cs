@@ -45,6 +45,41 @@ public sealed class MemberSearchFailureTests
     }
 
     [Fact]
+    public async Task ASearchTimingOutInStorageIs503WithRetryAfterAndProblemDetailsLoggedWithoutThePhone()
+    {
+        // The Azure SDK's network timeout: a TaskCanceledException on its own timeout token, with no TimeoutException
+        // inside, that the caller did not ask for (the caller's token is never cancelled).
+        using var storageTimeout = new CancellationTokenSource();
+        await storageTimeout.CancelAsync();
+        var directory = new MemberDirectory(new FailingSearch(new TaskCanceledException(
+            $"The operation was cancelled because it exceeded the configured timeout of 0:01:40 (GET memberindex()?$filter=RowKey%20eq%20'{Phone}').",
+            null, storageTimeout.Token)));
+
+        var failure = await Assert.ThrowsAsync<MemberSearchFailedException>(() => directory.SearchAsync(Phone, 20, new ClaimsPrincipal(new ClaimsIdentity()), CancellationToken.None));
+        Assert.Equal(("TaskCanceledException", (int?)null, true), (failure.Fault, failure.Status, failure.Transient));
+        Assert.DoesNotContain(Phone, failure.ToString(), StringComparison.Ordinal);
+
+        var log = new TextLog();
+        var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
+        var body = new MemoryStream();
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(body));
+        context.Request.Method = "GET";
+        context.Request.Path = "/api/v1/members";
+        context.Request.Headers.Accept = "application/json";
+        var handler = new UnavailableProblemHandler(services.GetRequiredService<IProblemDetailsService>(), log);
+
+        Assert.True(await handler.TryHandleAsync(context, failure, CancellationToken.None));
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.Equal(UnavailableProblemHandler.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), context.Response.Headers.RetryAfter.ToString());
+        body.Position = 0;
+        var problem = (await System.Text.Json.Nodes.JsonNode.ParseAsync(body))!.AsObject();
+        Assert.Equal(503, problem["status"]!.GetValue<int>());
+        Assert.Single(log.Lines);
+        Assert.DoesNotContain(log.Lines, l => l.Contains(Phone, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ANonTransientSearchFailureIsStillToldWithoutThePhoneAndTheCallersCancellationStaysACancellation()
     {
         var refused = new MemberDirectory(new FailingSearch(new RequestFailedException(400, $"Bad filter: RowKey eq '{Phone}'", "InvalidInput", null)));

@@ -39,7 +39,7 @@ public sealed class MemberSearchFailedException : Exception
     /// <summary>The storage answer's HTTP status, or null (a timeout, an unreachable store).</summary>
     public int? Status { get; }
 
-    /// <summary>True when the API answers it 503 with Retry-After (a timeout, storage busy or unreachable).</summary>
+    /// <summary>True when the API answers it 503 with Retry-After (a timeout, the storage SDK's own cancellation included, storage busy or unreachable).</summary>
     public bool Transient { get; }
 
     /// <summary><see cref="PhoneKind"/> or <see cref="TextKind"/>.</summary>
@@ -48,16 +48,22 @@ public sealed class MemberSearchFailedException : Exception
     /// <summary>The query's length in characters (trimmed).</summary>
     public int QueryLength { get; }
 
-    /// <summary>What <paramref name="failure"/> of a search for <paramref name="query"/> is told as, without the query.</summary>
-    /// <param name="failure">What the index read threw.</param>
+    /// <summary>
+    /// What <paramref name="failure"/> of a search for <paramref name="query"/> is told as, without the query. Transient
+    /// (503 with Retry-After) are the faults <c>UnavailableProblemHandler.IsTransient</c> names and a cancellation: only
+    /// one the caller did not ask for reaches here (the storage SDK's own timeout, a <see cref="TaskCanceledException"/>
+    /// on its timeout token), since <see cref="MemberDirectory"/> and the console's search page let the caller's own
+    /// cancellation through as is.
+    /// </summary>
+    /// <param name="failure">What the index read threw, never the caller's own cancellation.</param>
     /// <param name="query">The query searched for (never kept).</param>
     public static MemberSearchFailedException From(Exception failure, string query)
     {
         ArgumentNullException.ThrowIfNull(failure);
         ArgumentNullException.ThrowIfNull(query);
         var status = failure is RequestFailedException { Status: > 0 } r ? r.Status : (int?)null;
-        return new MemberSearchFailedException(
-            failure.GetType().Name, status, Problems.UnavailableProblemHandler.IsTransient(failure), KindOf(query), query.Trim().Length);
+        var transient = failure is OperationCanceledException || Problems.UnavailableProblemHandler.IsTransient(failure);
+        return new MemberSearchFailedException(failure.GetType().Name, status, transient, KindOf(query), query.Trim().Length);
     }
 
     /// <summary><see cref="PhoneKind"/> for a query of digits (at least one) and phone punctuation, else <see cref="TextKind"/>.</summary>
