@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>
+/// A broadcast campaign over a region of its own, created, triggered and followed to completion through the API, then
+/// some of its members buying: the campaign results page's fixtures.
+/// </summary>
+internal static class CampaignResultsSetup
+{
+    /// <summary>
+    /// Registers <paramref name="members"/> members in a new region, creates a broadcast campaign over it with
+    /// <paramref name="controlShare"/> and a push coupon costing 5 CNY, triggers it, waits (polling with a deadline) until
+    /// it completed, then posts a 150 CNY purchase for every <paramref name="everyNth"/>-th member (at most
+    /// <paramref name="buyers"/>) and waits until the results count them. Returns the campaign id and its results.
+    /// </summary>
+    public static async Task<(string CampaignId, JsonObject Results)> RunAsync(
+        ConsoleHostFixture host, string prefix, int members, double controlShare, int everyNth, int buyers)
+    {
+        var region = prefix + Guid.NewGuid().ToString("N")[..8];
+        var ids = Enumerable.Range(0, members).Select(i => $"{region}-{i:D3}").ToList();
+        var now = host.Clock.GetUtcNow();
+        await host.PostEventsAsync(ids.Select(m => (object)new { eventId = m + "-r", type = "register", memberId = m, occurredAt = now.AddDays(-40), regionId = region }));
+
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
+        var id = "res-" + region;
+        using (var created = await api.PostAsJsonAsync("api/v1/campaigns", new
+        {
+            id,
+            name = "Results " + region,
+            kind = "broadcast",
+            audience = new { regions = new[] { region } },
+            channel = "push",
+            offer = new { kind = "coupon", code = "RES5", unitCost = 5m },
+            controlShare,
+            validFrom = now.AddHours(-1),
+            validUntil = now.AddDays(14),
+        }, ConsoleHostFixture.Json))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        }
+
+        using (var triggered = await api.PostAsync($"api/v1/campaigns/{id}/trigger", null))
+        {
+            Assert.True(triggered.IsSuccessStatusCode, await triggered.Content.ReadAsStringAsync());
+        }
+
+        await PollAsync(async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}", ConsoleHostFixture.Json))!["status"]!.GetValue<string>() == "completed");
+
+        var buying = ids.Where((_, i) => i % everyNth == 0).Take(buyers).ToList();
+        var at = host.Clock.GetUtcNow();
+        await host.PostEventsAsync(buying.Select(m => (object)new { eventId = m + "-b", type = "purchase", memberId = m, occurredAt = at, orderId = "B1", amount = 150m }));
+
+        // Every buyer is in one group; the results count them once the member grains have told the campaign.
+        JsonObject? results = null;
+        await PollAsync(async () =>
+        {
+            results = await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}/results", ConsoleHostFixture.Json);
+            var converted = new[] { results!["treated"], results["control"], results["globalControl"] }.Sum(g => g!["converted"]!.GetValue<long>());
+            return converted == buying.Count;
+        });
+        return (id, results!);
+    }
+
+    private static async Task PollAsync(Func<Task<bool>> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the campaign did not get there within 60 s");
+            await Task.Delay(200);
+        }
+    }
+}
