@@ -10,8 +10,10 @@ namespace Engagement.Api.Problems;
 /// problem details, instead of a 500: a grain call that timed out (<see cref="TimeoutException"/>), a silo that is gone
 /// or refused the message (<see cref="SiloUnavailableException"/>, <see cref="OrleansMessageRejectionException"/>), and
 /// Azure Storage answering 408, 429 or 5xx or not reachable at all (<see cref="RequestFailedException"/>, also inside the
-/// <see cref="AggregateException"/> its retries end with). Nothing was lost: a caller retries the
-/// same request (every write of the API is idempotent by its id, CONTRACT.md §3).
+/// <see cref="AggregateException"/> its retries end with), and a cancellation the client did not ask for (the Azure SDK's
+/// network timeout arrives as a <see cref="TaskCanceledException"/> on its own token, alone or as an aggregate of them
+/// once its retries are used up) while the request was not aborted. A request the client aborted is left as it is.
+/// Nothing was lost: a caller retries the same request (every write of the API is idempotent by its id, CONTRACT.md §3).
 /// </summary>
 public sealed partial class UnavailableProblemHandler(IProblemDetailsService problems, ILogger<UnavailableProblemHandler> logger) : IExceptionHandler
 {
@@ -22,7 +24,8 @@ public sealed partial class UnavailableProblemHandler(IProblemDetailsService pro
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        if (httpContext.Response.HasStarted || !IsTransient(exception))
+        if (httpContext.Response.HasStarted
+            || !(IsTransient(exception) || IsUnaskedCancellation(exception, httpContext.RequestAborted)))
         {
             return false;
         }
@@ -48,6 +51,25 @@ public sealed partial class UnavailableProblemHandler(IProblemDetailsService pro
     /// whose original fault was one of these.
     /// </summary>
     public static bool IsTransient(Exception exception) => IsTransientAt(exception, depth: 0);
+
+    /// <summary>
+    /// True when <paramref name="exception"/> is a cancellation (<see cref="OperationCanceledException"/>, its
+    /// <see cref="TaskCanceledException"/>, or an <see cref="AggregateException"/> of only those) while
+    /// <paramref name="requestAborted"/> is not cancelled: nobody asked for it, so it is a timeout (the Azure SDK's
+    /// network timeout), "not now" rather than a bug. A cancelled <paramref name="requestAborted"/> (the client went
+    /// away) is false: there is nobody to answer.
+    /// </summary>
+    /// <param name="exception">What the endpoint threw.</param>
+    /// <param name="requestAborted">The request's own token (<see cref="HttpContext.RequestAborted"/>).</param>
+    public static bool IsUnaskedCancellation(Exception exception, CancellationToken requestAborted) =>
+        !requestAborted.IsCancellationRequested && IsCancellation(exception);
+
+    private static bool IsCancellation(Exception exception) => exception switch
+    {
+        OperationCanceledException => true,
+        AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.Flatten().InnerExceptions.All(e => e is OperationCanceledException),
+        _ => false,
+    };
 
     private static bool IsTransientAt(Exception? exception, int depth)
     {
