@@ -80,6 +80,21 @@ public sealed class MemberSearchFailureTests
     }
 
     [Fact]
+    public async Task ASearchWhoseRetriesAllTimedOutIsTransient()
+    {
+        // Once the Azure SDK's retries are used up on timeouts it throws an aggregate of its TaskCanceledExceptions.
+        using var storageTimeout = new CancellationTokenSource();
+        await storageTimeout.CancelAsync();
+        var timedOut = new TaskCanceledException("exceeded the configured timeout of 0:01:40", null, storageTimeout.Token);
+        var directory = new MemberDirectory(new FailingSearch(new AggregateException("Retry failed after 4 tries.", timedOut, timedOut)));
+
+        var failure = await Assert.ThrowsAsync<MemberSearchFailedException>(() => directory.SearchAsync(Phone, 20, new ClaimsPrincipal(new ClaimsIdentity()), CancellationToken.None));
+
+        Assert.Equal(("AggregateException", true), (failure.Fault, failure.Transient));
+        Assert.True(UnavailableProblemHandler.IsTransient(failure));
+    }
+
+    [Fact]
     public async Task ANonTransientSearchFailureIsStillToldWithoutThePhoneAndTheCallersCancellationStaysACancellation()
     {
         var refused = new MemberDirectory(new FailingSearch(new RequestFailedException(400, $"Bad filter: RowKey eq '{Phone}'", "InvalidInput", null)));

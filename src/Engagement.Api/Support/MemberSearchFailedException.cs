@@ -52,7 +52,7 @@ public sealed class MemberSearchFailedException : Exception
     /// What <paramref name="failure"/> of a search for <paramref name="query"/> is told as, without the query. Transient
     /// (503 with Retry-After) are the faults <c>UnavailableProblemHandler.IsTransient</c> names and a cancellation: only
     /// one the caller did not ask for reaches here (the storage SDK's own timeout, a <see cref="TaskCanceledException"/>
-    /// on its timeout token), since <see cref="MemberDirectory"/> and the console's search page let the caller's own
+    /// on its timeout token, or an <see cref="AggregateException"/> of them once its retries are used up), since <see cref="MemberDirectory"/> and the console's search page let the caller's own
     /// cancellation through as is.
     /// </summary>
     /// <param name="failure">What the index read threw, never the caller's own cancellation.</param>
@@ -62,7 +62,8 @@ public sealed class MemberSearchFailedException : Exception
         ArgumentNullException.ThrowIfNull(failure);
         ArgumentNullException.ThrowIfNull(query);
         var status = failure is RequestFailedException { Status: > 0 } r ? r.Status : (int?)null;
-        var transient = failure is OperationCanceledException || Problems.UnavailableProblemHandler.IsTransient(failure);
+        var transient = Problems.UnavailableProblemHandler.IsUnaskedCancellation(failure, CancellationToken.None)
+            || Problems.UnavailableProblemHandler.IsTransient(failure);
         return new MemberSearchFailedException(failure.GetType().Name, status, transient, KindOf(query), query.Trim().Length);
     }
 

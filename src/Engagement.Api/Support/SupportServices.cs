@@ -8,6 +8,7 @@ using Engagement.Contracts.Audit;
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Search;
+using Engagement.Contracts.Storage;
 using Engagement.Domain.Members;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
@@ -158,7 +159,7 @@ public sealed class MemberDirectory(IMemberSearch search)
         {
             return await search.SearchAsync(query, Math.Clamp(limit, 1, MaxLimit), cancellationToken);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
             throw MemberSearchFailedException.From(ex, query);
         }
