@@ -19,9 +19,9 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
 
         // Every field of the definition is locked, with the reason shown: nothing typed now could be lost.
         await Assertions.Expect(page.GetByTestId("campaign-form-locked")).ToContainTextAsync($"locked while campaign {id} is not confirmed", new() { Timeout = WaitMs });
-        foreach (var field in new[] { "f-id", "f-name", "f-regions", "f-tiers", "f-arms", "f-control", "f-days", "f-coupon", "f-cost" })
+        foreach (var field in new[] { "f-id", "f-name", "f-channel", "f-regions", "f-tiers", "f-arms", "f-control", "f-days", "f-coupon", "f-cost" })
         {
-            Assert.False(await Input(page, field).IsEditableAsync(), $"{field} is editable while the create is pending");
+            Assert.True(await IsFrozenAsync(page, field), $"{field} is editable while the create is pending");
         }
 
         // Create sends the pending definition: it answers "exists", writes the missing audit row once and opens it.
@@ -52,6 +52,41 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
         Assert.Equal("Locked while pending", await NameOfAsync(id));
     }
 
+    [Fact]
+    public async Task WhileACreateIsOnItsWayTheFieldsAndCreateAreDisabledAndAFailedOneShowsWhatWasSent()
+    {
+        var id = "cw-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, "console/campaigns");
+        await Input(page, "f-id").FillAsync(id);
+        await Input(page, "f-name").FillAsync("As sent");
+        await Input(page, "f-regions").FillAsync("nowhere-" + id);
+        await Input(page, "f-coupon").FillAsync("CW5");
+        var gate = host.Audit.HoldThenFailNextAppend(id);
+        await page.GetByTestId("campaign-create").ClickAsync();
+
+        // While the audit write hangs (a storage timeout is long), nothing can be typed and Create cannot be pressed again.
+        await Assertions.Expect(page.GetByTestId("campaign-create")).ToBeDisabledAsync(new() { Timeout = WaitMs });
+        foreach (var field in new[] { "f-id", "f-name", "f-channel", "f-regions", "f-tiers", "f-arms", "f-control", "f-days", "f-coupon", "f-cost" })
+        {
+            Assert.True(await IsFrozenAsync(page, field), $"{field} is editable while the create is on its way");
+        }
+
+        gate.SetResult();
+        await Assertions.Expect(page.GetByTestId("campaign-create-unconfirmed")).ToContainTextAsync($"Campaign {id} not confirmed", new() { Timeout = WaitMs });
+        Assert.Equal(id, await Input(page, "f-id").InputValueAsync());
+        Assert.Equal("As sent", await Input(page, "f-name").InputValueAsync());
+        Assert.Equal("nowhere-" + id, await Input(page, "f-regions").InputValueAsync());
+
+        // Create sends what was sent: it answers "exists", writes the audit row once and opens the campaign.
+        await Assertions.Expect(page.GetByTestId("campaign-create")).ToBeEnabledAsync(new() { Timeout = WaitMs });
+        await page.GetByTestId("campaign-create").ClickAsync();
+        await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
+        Assert.Single(await ReadAuditAsync(host, id, "campaign.create"));
+        Assert.Equal("As sent", await NameOfAsync(id));
+    }
+
     // A create whose campaign is stored and whose audit write then fails: the page says it is not confirmed.
     private async Task<(string Id, IPage Page)> CreateUnconfirmedAsync(string prefix)
     {
@@ -67,6 +102,21 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
         await page.GetByTestId("campaign-create").ClickAsync();
         await Assertions.Expect(page.GetByTestId("campaign-create-unconfirmed")).ToContainTextAsync($"Campaign {id} not confirmed", new() { Timeout = WaitMs });
         return (id, page);
+    }
+
+    // A text field's input is not editable; the channel's select (no text input of its own) is rendered disabled.
+    private static async Task<bool> IsFrozenAsync(IPage page, string testId)
+    {
+        if (await page.Locator($"input[data-testid={testId}], [data-testid={testId}] input:not([type=hidden])").CountAsync() > 0)
+        {
+            return !await Input(page, testId).IsEditableAsync();
+        }
+
+        var html = await page.EvaluateAsync<string?>(
+            "id => { const e = document.querySelector(`[data-testid=${id}]`); return e ? (e.closest('.mud-disabled, [aria-disabled=true]') || e.querySelector('.mud-disabled, [aria-disabled=true], [disabled]') ? 'disabled' : e.outerHTML) : null; }",
+            testId);
+        Assert.True(html is not null, $"{testId} is not on the page");
+        return html == "disabled" ? true : throw new Xunit.Sdk.XunitException($"{testId} is not disabled: {html}");
     }
 
     private async Task<string> NameOfAsync(string campaignId)

@@ -21,15 +21,37 @@ public sealed class FlakyAuditLog(IAuditLog inner) : IAuditLog
     /// </summary>
     public void FailNextAppend(string target, Func<string, Exception> fault) => _failNextAppend[target] = fault;
 
+    /// <summary>
+    /// The next <see cref="AppendAsync"/> about <paramref name="target"/> waits until the returned source is set (a slow
+    /// storage timeout), then throws, once.
+    /// </summary>
+    public TaskCompletionSource HoldThenFailNextAppend(string target)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _holds[target] = gate;
+        FailNextAppend(target);
+        return gate;
+    }
+
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new(StringComparer.Ordinal);
+
     /// <summary>The next <see cref="ReadAsync"/> throws, once.</summary>
     public void FailNextRead() => Interlocked.Exchange(ref _failNextRead, 1);
 
-    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return _failNextAppend.TryRemove(entry.Target, out var fault)
-            ? throw fault($"test: the audit write for {entry.Target} failed")
-            : inner.AppendAsync(entry, cancellationToken);
+        if (_holds.TryRemove(entry.Target, out var gate))
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        if (_failNextAppend.TryRemove(entry.Target, out var fault))
+        {
+            throw fault($"test: the audit write for {entry.Target} failed");
+        }
+
+        await inner.AppendAsync(entry, cancellationToken);
     }
 
     public Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default) =>
