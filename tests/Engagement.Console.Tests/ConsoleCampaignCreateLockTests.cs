@@ -36,9 +36,13 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
     {
         var (id, page) = await CreateUnconfirmedAsync("cn");
 
+        // Start new first sends the pending definition once more: it answers "exists", writes the missing audit row once.
         await page.GetByTestId("campaign-start-new").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("campaign-abandoned")).ToContainTextAsync($"Campaign {id} was left unconfirmed", new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("campaign-confirmed")).ToContainTextAsync($"Campaign {id} is confirmed", new() { Timeout = WaitMs });
+        Assert.Single(await ReadAuditAsync(host, id, "campaign.create"));
+        await Assertions.Expect(page.GetByTestId("campaign-list")).ToContainTextAsync(id, new() { Timeout = WaitMs });
         Assert.Equal(0, await page.GetByTestId("campaign-create-unconfirmed").CountAsync());
+        Assert.Equal(0, await page.GetByTestId("campaign-not-confirmed").CountAsync());
         Assert.True(await Input(page, "f-name").IsEditableAsync());
         Assert.Equal("", await Input(page, "f-id").InputValueAsync());
 
@@ -85,6 +89,27 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
         await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
         Assert.Single(await ReadAuditAsync(host, id, "campaign.create"));
         Assert.Equal("As sent", await NameOfAsync(id));
+    }
+
+    [Fact]
+    public async Task APendingCreateThatStartNewCannotConfirmStaysListedWithItsOwnCreateAgain()
+    {
+        var (id, page) = await CreateUnconfirmedAsync("cs");
+
+        // Sent once more by Start new, its audit write fails again: the form is freed, the create stays listed.
+        host.Audit.FailNextAppend(id);
+        await page.GetByTestId("campaign-start-new").ClickAsync();
+        var listed = page.Locator($"[data-testid=campaign-not-confirmed][data-id='{id}']");
+        await Assertions.Expect(listed).ToContainTextAsync($"Campaign {id} is still not confirmed", new() { Timeout = WaitMs });
+        Assert.True(await Input(page, "f-name").IsEditableAsync());
+        Assert.Equal("", await Input(page, "f-id").InputValueAsync());
+        Assert.Empty(await ReadAuditAsync(host, id, "campaign.create"));
+
+        // Its own Create again confirms it: one audit row, and it leaves the list.
+        await listed.GetByTestId("campaign-not-confirmed-retry").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-confirmed")).ToContainTextAsync($"Campaign {id} is confirmed", new() { Timeout = WaitMs });
+        await Assertions.Expect(listed).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+        Assert.Single(await ReadAuditAsync(host, id, "campaign.create"));
     }
 
     // A create whose campaign is stored and whose audit write then fails: the page says it is not confirmed.
