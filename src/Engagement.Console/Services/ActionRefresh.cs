@@ -18,7 +18,7 @@ public static partial class ActionRefresh
     /// </summary>
     /// <param name="refresh">The page's reload callback.</param>
     /// <param name="log">The form's logger.</param>
-    /// <param name="action">What was confirmed, e.g. <c>adjustment</c>, <c>consent</c>, <c>reissue</c> (no personal data).</param>
+    /// <param name="action">What was confirmed, e.g. <c>adjustment</c>, <c>consent change</c>, <c>coupon reissue</c> (no personal data).</param>
     /// <param name="memberId">The member the action changed.</param>
     public static async Task<bool> TryAsync(EventCallback refresh, ILogger log, string action, string memberId)
     {
