@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Console.Tests;
 
@@ -14,13 +15,25 @@ internal static class CampaignResultsSetup
     /// Registers <paramref name="members"/> members in a new region, creates a broadcast campaign over it with
     /// <paramref name="controlShare"/> and a push coupon costing 5 CNY, triggers it, waits (polling with a deadline) until
     /// it completed, then posts a 150 CNY purchase for every <paramref name="everyNth"/>-th member (at most
-    /// <paramref name="buyers"/>) and waits until the results count them. Returns the campaign id and its results.
+    /// <paramref name="buyers"/>) and waits until the results count them. The region's name is drawn until at least
+    /// <paramref name="minGlobalControl"/> of its members are in the programme's global control (a member's hold-out is a
+    /// stable hash of its id, <see cref="Engagement.Domain.Campaigns.CampaignAssignment.IsGlobalControl"/>), so a test
+    /// that needs that group is not left to chance. Returns the campaign id and its results.
     /// </summary>
     public static async Task<(string CampaignId, JsonObject Results)> RunAsync(
-        ConsoleHostFixture host, string prefix, int members, double controlShare, int everyNth, int buyers)
+        ConsoleHostFixture host, string prefix, int members, double controlShare, int everyNth, int buyers, int minGlobalControl = 0)
     {
-        var region = prefix + Guid.NewGuid().ToString("N")[..8];
-        var ids = Enumerable.Range(0, members).Select(i => $"{region}-{i:D3}").ToList();
+        var percent = host.Services.GetRequiredService<Engagement.Contracts.Search.IAudienceIndex>().GlobalControlPercent;
+        string region;
+        List<string> ids;
+        do
+        {
+            region = prefix + Guid.NewGuid().ToString("N")[..8];
+            var named = region;
+            ids = [.. Enumerable.Range(0, members).Select(i => $"{named}-{i:D3}")];
+        }
+        while (ids.Count(m => Engagement.Domain.Campaigns.CampaignAssignment.IsGlobalControl(m, percent)) < minGlobalControl);
+
         var now = host.Clock.GetUtcNow();
         await host.PostEventsAsync(ids.Select(m => (object)new { eventId = m + "-r", type = "register", memberId = m, occurredAt = now.AddDays(-40), regionId = region }));
 
