@@ -157,7 +157,7 @@ public sealed partial class BackupScheduler
 
     /// <summary>
     /// Touches the claim of backup <paramref name="name"/> at once, then every quarter of <see cref="BackupOptions.StalledAfter"/>
-    /// until cancelled. At once: a claim found to be this silo's only after a lost answer and failed reads was written
+    /// until cancelled, waiting that quarter after a failed touch too. At once: a claim found to be this silo's only after a lost answer and failed reads was written
     /// minutes earlier, and silos watching it since then would judge it stalled before a first touch a quarter later.
     /// </summary>
     private async Task HeartbeatAsync(BackupOptions settings, string name, CancellationToken cancellationToken)
@@ -168,7 +168,6 @@ public sealed partial class BackupScheduler
             try
             {
                 await claim.UploadAsync(BinaryData.FromString(_holder), overwrite: true, cancellationToken);
-                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -180,6 +179,16 @@ public sealed partial class BackupScheduler
                 // `await heartbeat` in CopyAsync would rethrow it, failing a good backup (and skipping the release).
                 // The backup itself will meet the same storage; its own failure is what gets reported.
                 LogHeartbeatFailed(logger, ex, name);
+            }
+
+            // After every touch, failed or not: a failed one retried at once would hammer a throttled account.
+            try
+            {
+                await Task.Delay(settings.StalledAfter / 4, time, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
             }
         }
     }

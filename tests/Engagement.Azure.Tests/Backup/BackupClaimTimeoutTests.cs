@@ -90,6 +90,35 @@ public sealed class BackupClaimTimeoutTests
     }
 
     [Fact]
+    public async Task A_failing_heartbeat_waits_a_quarter_of_StalledAfter_before_touching_again_instead_of_hammering_storage()
+    {
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("BeatWait");
+        await BackupScheduleFaultTests.StateTableAsync(options);
+
+        // Every touch of the 10:00 copy's claim times out; the copy runs on (its completion held) while the clock stands still.
+        var timeouts = new BlobFaults { TimesOut = BlobFaults.IsHeartbeat };
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, timeouts.Blobs(), new CopyWhileTouchesFail(timeouts));
+        await silo.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 backup done");
+
+            // The clock stood at 10:00 for the whole copy: one touch, not one after another.
+            Assert.Equal(1, timeouts.TimedOut);
+            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "could not touch its claim"));
+            Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete"));
+        }
+        finally
+        {
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
+        }
+    }
+
+    [Fact]
     public async Task A_still_copying_look_that_times_out_holds_the_slot_until_a_look_answers_and_leaves_the_healthy_copy_unreported()
     {
         // The 02:00 backup is copying on another silo (fresh claim, no manifest); at 10:00 this silo's look at whether it
@@ -478,6 +507,24 @@ public sealed class BackupClaimTimeoutTests
     /// A copy that lasts until its claim was touched after the timed-out touch: the clock moves on a minute per poll
     /// (for ten seconds of real time at most) as the backup completes.
     /// </summary>
+    /// <summary>Holds the copy's completion for up to 3 s of real time, or until a failing heartbeat has touched 3 times.</summary>
+    private sealed class CopyWhileTouchesFail(BlobFaults timeouts) : IBackupFailureListener
+    {
+        public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task BackupCompletedAsync(string backup, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Eventually.TrueAsync(() => timeouts.TimedOut >= 3, TimeSpan.FromSeconds(3), "the heartbeat touched three times");
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Touched fewer times: the test's assertions say how many.
+            }
+        }
+    }
+
     private sealed class CopyUntilTouchedAgain(FakeTimeProvider clock, BlobFaults timeouts) : IBackupFailureListener
     {
         public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken) => Task.CompletedTask;
