@@ -73,10 +73,14 @@ if (view is null)
 }
 
 var c = CultureInfo.InvariantCulture;
+// Every instant is shown in the member's zone (the programme's, Asia/Shanghai, unless the member set one) with its offset,
+// so the ledger's times and the last activity read alike, whatever offset the engine stored them with (ledger: UTC).
+var zone = TimeZoneInfo.TryFindSystemTimeZoneById(view.TimeZone, out var found) ? found : TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+string Local(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd HH:mm zzz", c);
 Console.WriteLine($"Member {view.MemberId}  tier {view.Tier}  region {view.RegionId ?? "-"}  time zone {view.TimeZone}");
 Console.WriteLine($"  points balance   {view.PointsBalance.ToString("N0", c)}");
 Console.WriteLine($"  growth (365 d)   {view.GrowthValue.ToString("N0", c)}{(view.TierGraceUntil is { } grace ? $"  (tier held in grace until {grace:yyyy-MM-dd})" : "")}");
-Console.WriteLine($"  lifecycle        {view.LifecycleStage}{(view.WinBackLevel > 0 ? $", win-back L{view.WinBackLevel}" : "")}, last activity {view.LastActivityAt?.ToString("yyyy-MM-dd HH:mm zzz", c) ?? "never"}");
+Console.WriteLine($"  lifecycle        {view.LifecycleStage}{(view.WinBackLevel > 0 ? $", win-back L{view.WinBackLevel}" : "")}, last activity {(view.LastActivityAt is { } last ? Local(last) : "never")}");
 Console.WriteLine($"  RFM              {view.Rfm.Score} {view.Rfm.Segment}, value class {view.Rfm.ValueClass} (recency {view.Rfm.RecencyDays?.ToString(c) ?? "-"} d, {view.Rfm.Frequency} purchase{(view.Rfm.Frequency == 1 ? "" : "s")}, {view.Rfm.Monetary.ToString("N2", c)} CNY)");
 Console.WriteLine($"  benefits         {(view.Benefits.Count == 0 ? "none" : string.Join(", ", view.Benefits.Select(b => b.Name)))}");
 Console.WriteLine($"  touches          {view.Caps.MarketingToday}/{view.Caps.MarketingDailyLimit} today, {view.Caps.MarketingLast7Days}/{view.Caps.MarketingWeeklyLimit} in 7 days{(view.Caps.OptedOutChannels.Count > 0 ? ", opted out: " + string.Join(", ", view.Caps.OptedOutChannels) : "")}");
@@ -87,10 +91,12 @@ foreach (var lot in view.PointsLots.Take(5))
 
 var ledger = await member.GetLedgerAsync(new LedgerQuery { Limit = options.LedgerLines });
 Console.WriteLine();
-Console.WriteLine($"Latest {ledger.Entries.Count} ledger entries (newest first):");
+Console.WriteLine($"Latest {ledger.Entries.Count} ledger entries (newest first; when each change took effect, and when the engine recorded it if later):");
 foreach (var e in ledger.Entries)
 {
-    Console.WriteLine($"  #{e.Sequence,-5} {e.At.ToString("yyyy-MM-dd HH:mm", c)}  {e.Kind,-6} {e.Delta,+9:+#,0;-#,0;0} → {e.BalanceAfter,9:N0}  {e.Reason}  [{e.RuleId}]");
+    // occurredAt: the event's own time (a sale an offline POS uploaded days later shows the sale's day); at: its recording.
+    var recorded = e.At - e.OccurredAt >= TimeSpan.FromMinutes(1) ? $"  (recorded {Local(e.At)})" : "";
+    Console.WriteLine($"  #{e.Sequence,-5} {Local(e.OccurredAt)}  {e.Kind,-6} {e.Delta,+9:+#,0;-#,0;0} → {e.BalanceAfter,9:N0}  {e.Reason}  [{e.RuleId}]{recorded}");
 }
 
 await host.StopAsync();

@@ -9,7 +9,8 @@ namespace Engagement.Azure.Ledger;
 /// <summary>
 /// The full ledger history in an Azure table (default <c>EngagementLedger</c>): one partition per member
 /// (the escaped member id), row key the sequence inverted and zero-padded (<c>long.MaxValue - sequence</c>, 19 digits)
-/// so that the table's natural ascending order is newest first.
+/// so that the table's natural ascending order is newest first. Each row keeps the entry's fields, <c>OccurredAt</c> (UTC)
+/// included; a row written before that column existed reads with <c>OccurredAt</c> = <c>At</c>.
 /// </summary>
 /// <remarks>
 /// <para><b>Multi-silo safety.</b> Appends are upsert-replace of rows keyed by (member, sequence), sent in entity
@@ -33,6 +34,7 @@ public sealed class AzureTableLedgerArchive : ILedgerArchive
     private const string ReasonProperty = "Reason";
     private const string RuleIdProperty = "RuleId";
     private const string EventIdProperty = "EventId";
+    private const string OccurredAtProperty = "OccurredAt";
 
     private readonly TableClient _table;
     private readonly AsyncOnce _createTable;
@@ -137,6 +139,11 @@ public sealed class AzureTableLedgerArchive : ILedgerArchive
             [ReasonProperty] = entry.Reason,
             [RuleIdProperty] = entry.RuleId,
         };
+        if (entry.OccurredAt != default)
+        {
+            entity[OccurredAtProperty] = entry.OccurredAt;
+        }
+
         if (entry.EventId is not null)
         {
             entity[EventIdProperty] = entry.EventId;
@@ -145,10 +152,18 @@ public sealed class AzureTableLedgerArchive : ILedgerArchive
         return entity;
     }
 
-    private static LedgerEntryView ToView(TableEntity entity) => new()
+    private static LedgerEntryView ToView(TableEntity entity)
+    {
+        var at = entity.GetDateTimeOffset(AtProperty) ?? throw Corrupt(entity, AtProperty);
+        return ToView(entity, at);
+    }
+
+    // A row archived before OccurredAt existed answers its At (documented on LedgerEntryView.OccurredAt).
+    private static LedgerEntryView ToView(TableEntity entity, DateTimeOffset at) => new()
     {
         Sequence = entity.GetInt64(SequenceProperty) ?? throw Corrupt(entity, SequenceProperty),
-        At = entity.GetDateTimeOffset(AtProperty) ?? throw Corrupt(entity, AtProperty),
+        At = at,
+        OccurredAt = entity.GetDateTimeOffset(OccurredAtProperty) ?? at,
         Kind = entity.GetString(KindProperty) ?? throw Corrupt(entity, KindProperty),
         Delta = entity.GetInt64(DeltaProperty) ?? 0,
         BalanceAfter = entity.GetInt64(BalanceAfterProperty) ?? 0,

@@ -7,6 +7,7 @@ public sealed record LedgerEntryView
     /// <summary>Per-member sequence number; strictly increasing, the idempotency key of the archive row.</summary>
     [Id(0)] public long Sequence { get; init; }
 
+    /// <summary>The instant the engine recorded the change (UTC). Unchanged in meaning since v1.</summary>
     [Id(1)] public DateTimeOffset At { get; init; }
 
     /// <summary><c>points</c> or <c>growth</c> (tier changes appear as <c>tier</c>).</summary>
@@ -23,6 +24,15 @@ public sealed record LedgerEntryView
     [Id(6)] public required string RuleId { get; init; }
 
     [Id(7)] public string? EventId { get; init; }
+
+    /// <summary>
+    /// The instant the change took effect (UTC, ISO 8601 with offset on the wire): the causing event's own
+    /// <c>occurredAt</c> (CONTRACT.md §1.1; a sale uploaded late by an offline POS shows the sale's time here and the
+    /// upload's in <see cref="At"/>); a lot's expiry instant for <c>points.expire</c>; a grace's end for
+    /// <c>tier.downgrade.grace</c>; <see cref="At"/> for manual adjustments, redemptions and other engine-made entries.
+    /// Entries recorded before this field existed have none stored and answer <see cref="At"/>'s value.
+    /// </summary>
+    [Id(8)] public DateTimeOffset OccurredAt { get; init; }
 }
 
 /// <summary>A page of ledger entries, newest first.</summary>

@@ -5,6 +5,10 @@ namespace Engagement.Domain.Ledger;
 /// <summary>Appends numbered entries to the member's recent ledger and to the caller's list of new ones.</summary>
 public static class LedgerBook
 {
+    /// <summary>
+    /// Appends an entry recorded at <paramref name="at"/>; <paramref name="occurredAt"/> is the instant it took effect when
+    /// that is not <paramref name="at"/> (see <see cref="LedgerEntry.OccurredAt"/>), kept in UTC.
+    /// </summary>
     public static LedgerEntry Append(
         MemberState state,
         ICollection<LedgerEntry> newEntries,
@@ -14,7 +18,8 @@ public static class LedgerBook
         long balanceAfter,
         string reason,
         string ruleId,
-        string? eventId)
+        string? eventId,
+        DateTimeOffset? occurredAt = null)
     {
         if (state.NextSequence < 1)
         {
@@ -31,10 +36,39 @@ public static class LedgerBook
             Reason = reason,
             RuleId = ruleId,
             EventId = eventId,
+            OccurredAt = occurredAt?.ToUniversalTime(),
         };
         state.Ledger.Add(entry);
         newEntries.Add(entry);
         return entry;
+    }
+
+    /// <summary>
+    /// Dates the entries an event wrote (those of <paramref name="newEntries"/> from <paramref name="from"/> on that have no
+    /// occurredAt yet) at the event's <paramref name="occurredAt"/> (CONTRACT.md §1.1), in the new list and in the member's
+    /// recent ledger alike. Entries that carry their own instant (a lot's expiry, a tier grace's end) keep it.
+    /// </summary>
+    public static void DateFrom(MemberState state, List<LedgerEntry> newEntries, int from, DateTimeOffset occurredAt)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(newEntries);
+        var utc = occurredAt.ToUniversalTime();
+        for (var i = Math.Max(0, from); i < newEntries.Count; i++)
+        {
+            var entry = newEntries[i];
+            if (entry.OccurredAt is not null)
+            {
+                continue;
+            }
+
+            var dated = entry with { OccurredAt = utc };
+            newEntries[i] = dated;
+            var kept = state.Ledger.FindLastIndex(e => e.Sequence == entry.Sequence);
+            if (kept >= 0)
+            {
+                state.Ledger[kept] = dated;
+            }
+        }
     }
 
     /// <summary>Keeps the newest <paramref name="keep"/> entries; the grain has archived the rest.</summary>

@@ -12,7 +12,20 @@ public sealed record LedgerEntry
     /// <summary>Per member, strictly increasing.</summary>
     public long Sequence { get; init; }
 
+    /// <summary>The instant the engine recorded the change (UTC, from its clock; an expiry's or a tier grace's own instant).</summary>
     public DateTimeOffset At { get; init; }
+
+    /// <summary>
+    /// The instant the change took effect in the member's history (UTC): the event's own <c>occurredAt</c> for an entry an
+    /// event caused (CONTRACT.md §1.1: events apply as of their occurredAt, so after a backlog or an offline POS upload
+    /// this is the sale's time while <see cref="At"/> is the upload's); the lot's expiry instant for an expiry; null when
+    /// it is <see cref="At"/> (manual adjustments, redemptions, ticks, and every entry stored before this field existed).
+    /// Read it through <see cref="EffectiveOccurredAt"/>.
+    /// </summary>
+    public DateTimeOffset? OccurredAt { get; init; }
+
+    /// <summary><see cref="OccurredAt"/>, or <see cref="At"/> when the entry has none (UTC).</summary>
+    public DateTimeOffset EffectiveOccurredAt => OccurredAt ?? At;
 
     /// <summary>See <see cref="LedgerKinds"/>.</summary>
     public string Kind { get; init; } = "";

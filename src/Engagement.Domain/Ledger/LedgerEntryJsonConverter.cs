@@ -4,8 +4,8 @@ using System.Text.Json.Serialization;
 namespace Engagement.Domain.Ledger;
 
 /// <summary>
-/// Writes a ledger entry as <c>[sequence, at, kind, delta, balanceAfter, reason, ruleId, eventId]</c> (eventId left off
-/// when null): the recent ledger is most of a member's stored state, and the property names were a third of each entry
+/// Writes a ledger entry as <c>[sequence, at, kind, delta, balanceAfter, reason, ruleId, eventId, occurredAt]</c> (the
+/// trailing fields left off when null; eventId written as null when an occurredAt follows): the recent ledger is most of a member's stored state, and the property names were a third of each entry
 /// (about 200 bytes → 140). Reads that array and the object form older state was written in. Append new fields at
 /// the end only, so stored state keeps reading.
 /// </summary>
@@ -31,9 +31,19 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
         writer.WriteNumberValue(value.BalanceAfter);
         writer.WriteStringValue(value.Reason);
         writer.WriteStringValue(value.RuleId);
+        var occurredAt = value.OccurredAt;
         if (value.EventId is { } eventId)
         {
             writer.WriteStringValue(eventId);
+        }
+        else if (occurredAt is not null)
+        {
+            writer.WriteNullValue();
+        }
+
+        if (occurredAt is { } occurred)
+        {
+            writer.WriteStringValue(occurred.ToUniversalTime());
         }
 
         writer.WriteEndArray();
@@ -45,6 +55,7 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
         DateTimeOffset at = default;
         string kind = "", reason = "", ruleId = "";
         string? eventId = null;
+        DateTimeOffset? occurredAt = null;
         var index = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -58,6 +69,7 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
                 case 5: reason = reader.GetString() ?? ""; break;
                 case 6: ruleId = reader.GetString() ?? ""; break;
                 case 7: eventId = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
+                case 8: occurredAt = reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset(); break;
                 default: reader.Skip(); break; // a field a newer version appended
             }
         }
@@ -65,6 +77,7 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
         return new LedgerEntry
         {
             Sequence = sequence, At = at, Kind = kind, Delta = delta, BalanceAfter = balanceAfter, Reason = reason, RuleId = ruleId, EventId = eventId,
+            OccurredAt = occurredAt,
         };
     }
 
@@ -86,6 +99,7 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
                 "REASON" => entry with { Reason = reader.GetString() ?? "" },
                 "RULEID" => entry with { RuleId = reader.GetString() ?? "" },
                 "EVENTID" => entry with { EventId = reader.TokenType == JsonTokenType.Null ? null : reader.GetString() },
+                "OCCURREDAT" => entry with { OccurredAt = reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset() },
                 _ => Skip(ref reader, entry),
             };
         }

@@ -32,6 +32,7 @@ public static class MemberEngine
         var work = new RuleChanges();
         CatchUp(state, options, now, work);
 
+        var mark = work.Entries.Count;
         var (status, reason) = evt.Type switch
         {
             MemberEventTypes.Purchase => PurchasePolicy.Apply(state, evt, options, now, work),
@@ -42,6 +43,8 @@ public static class MemberEngine
             _ => (EventStatus.Applied, (string?)null),
         };
 
+        // What the event changed took effect at its occurredAt (CONTRACT.md §1.1), whenever it arrived.
+        LedgerBook.DateFrom(state, work.Entries, mark, evt.OccurredAt);
         if (status == EventStatus.Applied)
         {
             Stamp(state, evt, options, now);

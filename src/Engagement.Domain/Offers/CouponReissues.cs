@@ -68,7 +68,7 @@ public static class CouponReissues
         if (family.FirstOrDefault(c => c.Code != used.Code && c.Status == CouponStatuses.Redeemed && !OrderBook.IsFullyRefunded(state, c.OrderId)) is { } other)
         {
             var twice = other with { StatusReason = $"used twice: {late}, and {other.Code} of the same reissue was redeemed too ({other.StatusReason})" };
-            MemberCoupons.Record(state, twice, 0, DoubleUseRule, evt.EventId, options, now);
+            MemberCoupons.Record(state, twice, 0, DoubleUseRule, evt.EventId, options, now, evt.OccurredAt);
         }
 
         var visited = new HashSet<string>(StringComparer.Ordinal) { used.Code };
@@ -79,7 +79,7 @@ public static class CouponReissues
                 var reason = $"{late}, reissued as {next.Code}; the till gave its discount, so the replacement is withdrawn";
                 var (book, voided) = MemberCoupons.Book(state).Void(next.Code, reason, now);
                 MemberCoupons.Adopt(state, book.Replace(voided.Coupon! with { VoidedForLateOrderId = evt.OrderId }));
-                MemberCoupons.Record(state, voided.Coupon!, -1, VoidRule, evt.EventId, options, now);
+                MemberCoupons.Record(state, voided.Coupon!, -1, VoidRule, evt.EventId, options, now, evt.OccurredAt);
             }
         }
     }
@@ -107,7 +107,7 @@ public static class CouponReissues
             MemberCoupons.Adopt(state, current);
             foreach (var gone in expired)
             {
-                MemberCoupons.Record(state, gone, -1, MemberCoupons.ExpireRule, null, options, gone.ValidUntil);
+                MemberCoupons.Record(state, gone, -1, MemberCoupons.ExpireRule, null, options, gone.ValidUntil, gone.ValidUntil);
             }
         }
 

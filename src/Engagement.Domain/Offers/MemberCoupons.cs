@@ -85,7 +85,7 @@ public static class MemberCoupons
 
         foreach (var gone in expired)
         {
-            Record(state, gone, -1, ExpireRule, null, options, gone.ValidUntil);
+            Record(state, gone, -1, ExpireRule, null, options, gone.ValidUntil, gone.ValidUntil);
         }
 
         if (outcome is { Accepted: true, Replayed: false, Coupon: { } used })
@@ -158,7 +158,7 @@ public static class MemberCoupons
                 if (!outcome.Replayed && held?.RedemptionId is null)
                 {
                     // A late use of a coupon expired or voided (-1 then) since leaves the live count as it was (docs/offers.md §7).
-                    Record(state, outcome.Coupon!, held?.Status == CouponStatuses.Issued ? -1 : 0, RedeemRule, evt.EventId, options, now);
+                    Record(state, outcome.Coupon!, held?.Status == CouponStatuses.Issued ? -1 : 0, RedeemRule, evt.EventId, options, now, evt.OccurredAt);
                     ConfirmationTouch(state, "coupon:" + outcome.Coupon!.Code, Describe(outcome.Coupon, outcome.Discount), outcome.Coupon.Code, options, now);
                     CouponReissues.AfterLateUse(state, outcome.Coupon, evt, options, now);
                 }
@@ -232,7 +232,7 @@ public static class MemberCoupons
 
         foreach (var gone in expired)
         {
-            Record(state, gone, -1, ExpireRule, null, options, gone.ValidUntil);
+            Record(state, gone, -1, ExpireRule, null, options, gone.ValidUntil, gone.ValidUntil);
         }
 
         return new MemberOutcome<IReadOnlyList<Coupon>>
@@ -306,11 +306,12 @@ public static class MemberCoupons
     /// holds one more live coupon, −1 when one is used or expires; balance after = live coupons; the reason names code and why.
     /// Queued for the archive.
     /// </summary>
-    internal static void Record(MemberState state, Coupon coupon, long delta, string ruleId, string? eventId, ProgramOptions options, DateTimeOffset at)
+    internal static void Record(
+        MemberState state, Coupon coupon, long delta, string ruleId, string? eventId, ProgramOptions options, DateTimeOffset at, DateTimeOffset? occurredAt = null)
     {
         var entries = new List<Ledger.LedgerEntry>(1);
         var live = Book(state).Coupons.Count(c => c.Status == CouponStatuses.Issued);
-        Ledger.LedgerBook.Append(state, entries, at, LedgerKind, delta, live, $"coupon {coupon.Code} ({coupon.Kind}{(coupon.OfferId.Length > 0 ? ", offer " + coupon.OfferId : "")}): {coupon.StatusReason}", ruleId, eventId);
+        Ledger.LedgerBook.Append(state, entries, at, LedgerKind, delta, live, $"coupon {coupon.Code} ({coupon.Kind}{(coupon.OfferId.Length > 0 ? ", offer " + coupon.OfferId : "")}): {coupon.StatusReason}", ruleId, eventId, occurredAt);
         state.Outbox.Add(new ArchiveLedgerEntry(entries[0]));
         Ledger.LedgerBook.Trim(state, options.LedgerEntriesKept);
     }

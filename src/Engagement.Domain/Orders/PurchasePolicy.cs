@@ -91,7 +91,9 @@ public static class PurchasePolicy
         {
             state.HeldRefunds.Remove(refund);
             var evt = refund.ToEvent();
+            var mark = work.Entries.Count;
             var (status, reason) = RefundPolicy.Apply(state, OrderBook.Find(state, orderId)!, evt, options, now, work);
+            LedgerBook.DateFrom(state, work.Entries, mark, evt.OccurredAt); // the held refund's own time, not its purchase's
             if (status == EventStatus.Applied)
             {
                 MemberEngine.Stamp(state, evt, options, now);

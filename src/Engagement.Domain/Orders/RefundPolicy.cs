@@ -100,12 +100,12 @@ public static class RefundPolicy
             // Points of the order's lot that had expired are not taken again (from other lots, or as debt).
             var reason = taken == pointsDelta ? what
                 : string.Create(CultureInfo.InvariantCulture, $"{what}; {pointsDelta - taken} of the {pointsDelta} points it reverses had expired");
-            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -taken, PointsWallet.Balance(state), reason, RuleIds.PointsRefund, evt.EventId);
+            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -taken, PointsWallet.Balance(state), reason, RuleIds.PointsRefund, evt.EventId, evt.OccurredAt);
         }
 
         if (growthDelta > 0)
         {
-            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Growth, -growthDelta, GrowthPolicy.TrailingGrowth(state, options, now), what, RuleIds.GrowthRefund, evt.EventId);
+            LedgerBook.Append(state, work.Entries, now, LedgerKinds.Growth, -growthDelta, GrowthPolicy.TrailingGrowth(state, options, now), what, RuleIds.GrowthRefund, evt.EventId, evt.OccurredAt);
         }
 
         TierPolicy.AfterRefund(state, options, now, growthBefore, order.OrderId, order.At, evt.EventId, work.Entries, work.TierChanges, work.Granted, evt.OccurredAt, growthDelta);

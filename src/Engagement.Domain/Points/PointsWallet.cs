@@ -101,7 +101,7 @@ public static class PointsWallet
             LedgerBook.Append(
                 state, entries, order.ExpiresAt, LedgerKinds.Points, -expired, Balance(state),
                 string.Create(CultureInfo.InvariantCulture, $"{expired} points of purchase {order.OrderId} expired at {order.ExpiresAt:yyyy-MM-dd'T'HH:mm:ssK}"),
-                RuleIds.PointsExpire, eventId: null);
+                RuleIds.PointsExpire, eventId: null, occurredAt: order.ExpiresAt);
         }
 
         return entries;

@@ -304,7 +304,9 @@ public static partial class TierPolicy
         var toRank = Rank(options, to);
         state.Tier = to;
         state.TierSince = at;
-        LedgerBook.Append(state, entries, at, LedgerKinds.Tier, toRank - fromRank, toRank + 1, reason, ruleId, eventId);
+        // A grace drop happens at the grace's end, whichever event or tick finds it due; other moves take their cause's time.
+        LedgerBook.Append(state, entries, at, LedgerKinds.Tier, toRank - fromRank, toRank + 1, reason, ruleId, eventId,
+            occurredAt: ruleId == RuleIds.TierDowngradeGrace ? at : null);
         changes.Add(new TierChange(from, to, ruleId, at, reason));
         granted.AddRange(BenefitCatalog.OnTierEntered(state, options, to, at));
     }

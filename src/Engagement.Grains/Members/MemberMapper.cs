@@ -90,6 +90,7 @@ internal static class MemberMapper
         Reason = entry.Reason,
         RuleId = entry.RuleId,
         EventId = entry.EventId,
+        OccurredAt = entry.EffectiveOccurredAt,
     };
 
     public static TouchView ToView(TouchDecision decision) => new()

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Engagement.Azure.Ledger;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Members;
@@ -29,6 +30,7 @@ public sealed class AzureTableLedgerArchiveTests : IAsyncLifetime
         Reason = $"purchase O-{sequence}",
         RuleId = "points.earn.base",
         EventId = sequence % 2 == 0 ? $"evt-{sequence}" : null,
+        OccurredAt = Start.AddDays(-sequence).ToUniversalTime(),
     };
 
     [Fact]
@@ -54,6 +56,36 @@ public sealed class AzureTableLedgerArchiveTests : IAsyncLifetime
         Assert.Equal(Entry(2), read[0]);
         Assert.Equal(Entry(1), read[1]);
         Assert.Null(read[1].EventId);
+    }
+
+    [Fact]
+    public async Task OccurredAtIsStoredInItsOwnColumnAndReadsBackAsTheSameInstant()
+    {
+        await _archive.AppendAsync("M1", [Entry(3)]);
+
+        var row = (await StorageClients.Tables().GetTableClient(_tableName).GetEntityAsync<TableEntity>(
+            AzureTableLedgerArchive.PartitionKey("M1"), AzureTableLedgerArchive.RowKey(3))).Value;
+        var read = Assert.Single(await _archive.ReadAsync("M1", null, null, 10));
+
+        Assert.Equal(Start.AddDays(-3), row.GetDateTimeOffset("OccurredAt"));
+        Assert.Equal(Start.AddDays(-3), read.OccurredAt);
+        Assert.Equal(Start.AddMinutes(3), read.At);
+    }
+
+    [Fact]
+    public async Task ARowArchivedBeforeOccurredAtExistedAnswersItsAt()
+    {
+        var table = StorageClients.Tables().GetTableClient(_tableName);
+        await _archive.InitializeAsync();
+        await table.AddEntityAsync(new TableEntity(AzureTableLedgerArchive.PartitionKey("M1"), AzureTableLedgerArchive.RowKey(1))
+        {
+            ["Sequence"] = 1L, ["At"] = Start, ["Kind"] = "points", ["Delta"] = 10L, ["BalanceAfter"] = 10L, ["Reason"] = "purchase O-1", ["RuleId"] = "points.earn",
+        });
+
+        var read = Assert.Single(await _archive.ReadAsync("M1", null, null, 10));
+
+        Assert.Equal(Start, read.At);
+        Assert.Equal(Start, read.OccurredAt);
     }
 
     [Fact]

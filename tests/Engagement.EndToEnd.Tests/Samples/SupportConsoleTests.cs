@@ -12,14 +12,15 @@ namespace Engagement.EndToEnd.Tests.Samples;
 public sealed class SupportConsoleTests
 {
     [Fact]
-    public async Task OnePurchaseIsCountedInTheSingular()
+    public async Task OnePurchaseIsCountedInTheSingularAndItsLedgerLineShowsTheSaleTimeInShanghaiBesideTheUpload()
     {
         var settings = SiloSettings.ForTest("support");
         await using var silo = await SiloProcess.StartAsync(settings);
         using var http = silo.CreateClient();
+        var saleAt = settings.Clock.GetUtcNow().AddDays(-2);
         using var posted = await http.PostEventsAsync(new
         {
-            eventId = "sc-e1", type = "purchase", memberId = "SC000001", occurredAt = settings.Clock.GetUtcNow(),
+            eventId = "sc-e1", type = "purchase", memberId = "SC000001", occurredAt = saleAt,
             orderId = "sc-O1", amount = 268.50m, currency = "CNY",
         });
         Assert.True(posted.StatusCode == HttpStatusCode.Accepted, await posted.Content.ReadAsStringAsync());
@@ -37,5 +38,15 @@ public sealed class SupportConsoleTests
 
         Assert.True(exitCode == 0, $"exit code {exitCode}:\n{output}");
         Assert.Contains(" d, 1 purchase, 268.50 CNY)", output, StringComparison.Ordinal);
+        // An upload two days after the sale: the ledger line leads with the sale's time, both instants with the +08:00 offset
+        // the last activity shows.
+        var sale = Shanghai(saleAt);
+        Assert.Contains($"last activity {sale}", output, StringComparison.Ordinal);
+        var line = Assert.Single(output.Split('\n'), l => l.Contains("[points.earn.first-purchase-double]", StringComparison.Ordinal));
+        Assert.Contains($"  {sale}  points", line, StringComparison.Ordinal);
+        Assert.Matches(@"\(recorded \d{4}-\d{2}-\d{2} \d{2}:\d{2} \+08:00\)", line);
     }
+
+    private static string Shanghai(DateTimeOffset instant) =>
+        instant.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
 }

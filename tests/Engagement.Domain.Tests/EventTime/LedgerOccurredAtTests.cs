@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.EventTime;
+
+/// <summary>
+/// Each ledger entry carries when its change took effect (occurredAt) beside when the engine recorded it (at), so support
+/// can answer "what changed on 28 Nov?" after a backlog or an offline POS upload (CONTRACT.md §1.1, §4 additive field).
+/// </summary>
+public class LedgerOccurredAtTests
+{
+    private static readonly DateTimeOffset Upload = new(2026, 12, 5, 2, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Sale = TestMember.Shanghai(2026, 11, 28, 10, 15);
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public void APurchaseUploadedDaysLateDatesItsPointsGrowthAndTierEntriesAtTheSale()
+    {
+        var member = new TestMember(Upload);
+
+        var decision = member.Purchase("O-1", 1_200m, at: Sale, eventId: "pos-S001-1");
+
+        Assert.Equal(
+            [LedgerKinds.Points, LedgerKinds.Growth, LedgerKinds.Tier],
+            decision.NewEntries.Select(e => e.Kind));
+        Assert.All(decision.NewEntries, e =>
+        {
+            Assert.Equal(Upload, e.At);
+            Assert.Equal(Sale, e.EffectiveOccurredAt);
+            Assert.Equal(TimeSpan.Zero, e.OccurredAt!.Value.Offset);
+        });
+        Assert.All(member.State.Ledger, e => Assert.Equal(Sale, e.EffectiveOccurredAt));
+    }
+
+    [Fact]
+    public void ARefundHeldForItsPurchaseIsDatedAtTheRefundNotAtThePurchaseThatReleasedIt()
+    {
+        var member = new TestMember(Upload);
+        var refundAt = Sale.AddDays(1);
+
+        member.Refund("O-1", 200m, at: refundAt, eventId: "refund-1");
+        var decision = member.Purchase("O-1", 500m, at: Sale, eventId: "sale-1");
+
+        Assert.All(decision.NewEntries.Where(e => e.EventId == "refund-1"), e => Assert.Equal(refundAt, e.EffectiveOccurredAt));
+        Assert.Contains(decision.NewEntries, e => e.EventId == "refund-1" && e.RuleId == RuleIds.PointsRefund);
+        Assert.All(decision.NewEntries.Where(e => e.EventId == "sale-1"), e => Assert.Equal(Sale, e.EffectiveOccurredAt));
+    }
+
+    [Fact]
+    public void AnExpiryIsDatedAtTheLotsExpiryAndARedemptionAtItsOwnRecording()
+    {
+        var member = new TestMember(Sale);
+        member.Purchase("O-1", 300m, at: Sale);
+        var expires = Assert.Single(member.State.Orders).ExpiresAt;
+        member.Now = expires.AddDays(3);
+
+        var login = member.Behave(MemberEventTypes.Login, at: member.Now.AddHours(-1));
+
+        var expiry = Assert.Single(login.NewEntries, e => e.RuleId == RuleIds.PointsExpire);
+        Assert.Equal(expires, expiry.EffectiveOccurredAt);
+        var growth = Assert.Single(login.NewEntries, e => e.Kind == LedgerKinds.Growth);
+        Assert.Equal(member.Now.AddHours(-1), growth.EffectiveOccurredAt);
+
+        member.Purchase("O-2", 300m, at: member.Now.AddMinutes(-5));
+        var redeemed = member.Redeem("R-1", 100);
+        var entry = Assert.Single(redeemed.NewEntries);
+        Assert.Null(entry.OccurredAt);
+        Assert.Equal(entry.At, entry.EffectiveOccurredAt);
+    }
+
+    [Fact]
+    public void StoredStateKeepsOccurredAtAsANinthFieldWhenTheEntryHasOne()
+    {
+        var entry = new LedgerEntry
+        {
+            Sequence = 3, At = Upload, Kind = LedgerKinds.Points, Delta = 5, BalanceAfter = 5, Reason = "r", RuleId = RuleIds.PointsEarn,
+            OccurredAt = Sale.ToUniversalTime(),
+        };
+
+        var json = JsonSerializer.Serialize(entry, Web);
+
+        Assert.Equal("[3,\"2026-12-05T02:00:00+00:00\",\"points\",5,5,\"r\",\"points.earn\",null,\"2026-11-28T02:15:00+00:00\"]", json);
+        Assert.Equal(entry, JsonSerializer.Deserialize<LedgerEntry>(json, Web));
+        Assert.Equal("[3,\"2026-12-05T02:00:00+00:00\",\"points\",5,5,\"r\",\"points.earn\"]", JsonSerializer.Serialize(entry with { OccurredAt = null }, Web));
+    }
+
+    [Fact]
+    public void AnEntryStoredBeforeOccurredAtExistedAnswersItsAt()
+    {
+        var stored = "[7,\"2026-11-23T08:39:16+08:00\",\"growth\",148,148,\"purchase O-1\",\"growth.purchase\",\"e-1\"]";
+
+        var entry = JsonSerializer.Deserialize<LedgerEntry>(stored, Web)!;
+
+        Assert.Null(entry.OccurredAt);
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 8, 39, 16, TimeSpan.FromHours(8)), entry.EffectiveOccurredAt);
+    }
+}
