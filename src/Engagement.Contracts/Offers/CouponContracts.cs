@@ -160,6 +160,49 @@ public sealed record CouponView
     [Id(18)] public string? StoreId { get; init; }
 
     [Id(19)] public DateTimeOffset IssuedAt { get; init; }
+
+    /// <summary>
+    /// What happened to it, newest first (docs/offers.md §7): its status changes (at most 8 kept) and the POS
+    /// redemptions it refused (at most 5 kept, one per redemptionId), so support can tell a customer why the till said no.
+    /// </summary>
+    [Id(20)] public IReadOnlyList<CouponHistoryEntry> History { get; init; } = [];
+}
+
+/// <summary>
+/// One line of a coupon's history: a status change (<see cref="Kind"/> <c>status</c>: <see cref="From"/> →
+/// <see cref="To"/>) or a refused POS redemption (<c>refused</c>: <see cref="Refusal"/> the 409's reason, e.g.
+/// <c>below_min_spend</c>, with the request's redemptionId and store; no from/to: the status did not change).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.coupon-history-entry.v1")]
+public sealed record CouponHistoryEntry
+{
+    /// <summary>A status change.</summary>
+    public const string StatusKind = "status";
+
+    /// <summary>A refused POS redemption.</summary>
+    public const string RefusedKind = "refused";
+
+    /// <summary>When it happened (the engine's clock, UTC offset as recorded).</summary>
+    [Id(0)] public DateTimeOffset At { get; init; }
+
+    /// <summary><see cref="StatusKind"/> or <see cref="RefusedKind"/>.</summary>
+    [Id(1)] public string Kind { get; init; } = StatusKind;
+
+    /// <summary>For a status change: the status before; null for a refusal.</summary>
+    [Id(2)] public string? From { get; init; }
+
+    /// <summary>For a status change: the status after; null for a refusal.</summary>
+    [Id(3)] public string? To { get; init; }
+
+    /// <summary>Why, for people (e.g. "redeemed at store S001 by redemption R1", "order 80.00 CNY is below minSpend 100.00 CNY").</summary>
+    [Id(4)] public string Reason { get; init; } = "";
+
+    /// <summary>For a refusal: the reason code the till got (<c>wrong_store</c>, <c>below_min_spend</c>, <c>expired</c>, <c>used</c>, ...).</summary>
+    [Id(5)] public string? Refusal { get; init; }
+
+    [Id(6)] public string? RedemptionId { get; init; }
+
+    [Id(7)] public string? StoreId { get; init; }
 }
 
 /// <summary>A POS redeeming a coupon: <c>{redemptionId, storeId, regionId?, orderAmount}</c> (CNY).</summary>

@@ -87,6 +87,25 @@ public sealed record Coupon
     /// <summary>Status changes kept per coupon.</summary>
     public const int MaxHistory = 8;
 
+    /// <summary>
+    /// The POS redemptions it refused (wrong store, below minSpend, expired, already used), oldest first, at most
+    /// <see cref="MaxRefusals"/>, so support can see why a till was told no; null (absent in stored JSON) until the first.
+    /// One per redemptionId: the same refused request again is not stored twice.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<CouponRefusalNote>? Refusals { get; init; }
+
+    /// <summary>Refused redemptions kept per coupon (the newest; state stays bounded however often a till retries).</summary>
+    public const int MaxRefusals = 5;
+
+    /// <summary>True when a refusal of <paramref name="redemptionId"/> is kept.</summary>
+    public bool HasRefused(string redemptionId) =>
+        Refusals?.Any(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal)) == true;
+
+    /// <summary>This coupon with <paramref name="note"/> kept (the oldest forgotten beyond <see cref="MaxRefusals"/>).</summary>
+    public Coupon WithRefusal(CouponRefusalNote note) =>
+        this with { Refusals = [.. (Refusals ?? []).Append(note).TakeLast(MaxRefusals)] };
+
     /// <summary>The kept POS redemption with id <paramref name="redemptionId"/>, or null.</summary>
     public CouponRedemption? RedemptionOf(string redemptionId) =>
         Redemptions.LastOrDefault(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
@@ -111,6 +130,12 @@ public sealed record Coupon
         };
     }
 }
+
+/// <summary>
+/// A POS redemption a coupon refused (docs/offers.md §7): when, the request's redemptionId and store, the
+/// <see cref="CouponRefusals"/> reason and its sentence. Holds no personal data.
+/// </summary>
+public sealed record CouponRefusalNote(DateTimeOffset At, string RedemptionId, string? StoreId, string Reason, string Detail);
 
 /// <summary>One status change of a coupon: when, from, to, why.</summary>
 public sealed record CouponTransition(DateTimeOffset At, string From, string To, string Reason);

@@ -68,6 +68,8 @@ public static class MemberCoupons
     /// <summary>
     /// A POS redeems <paramref name="code"/> for an order (CONTRACT.md §4): idempotent by <paramref name="redemptionId"/>;
     /// refused with a <see cref="CouponRefusals"/> reason. An acceptance sends the <c>redemption.confirmation</c> service touch.
+    /// A refusal of a coupon the member holds is kept on it (<see cref="Coupon.Refusals"/>, the newest
+    /// <see cref="Coupon.MaxRefusals"/>) and so changes the state, once per redemptionId: the same request again changes nothing.
     /// </summary>
     public static MemberOutcome<CouponRedeemOutcome> Redeem(
         MemberState state, string code, string redemptionId, CouponOrder order, ProgramOptions options, DateTimeOffset now)
@@ -77,6 +79,11 @@ public static class MemberCoupons
         var before = Book(state);
         var (current, expired) = before.ExpireDue(now);
         var (book, outcome) = current.Redeem(code, redemptionId, order, now);
+        if (outcome is { Refusal: { } refusal, Coupon: { } refused } && !refused.HasRefused(redemptionId))
+        {
+            book = book.Replace(refused.WithRefusal(new CouponRefusalNote(now, redemptionId, order.StoreId, refusal.Reason, refusal.Detail)));
+        }
+
         var changed = !ReferenceEquals(book, before) && !book.Coupons.SequenceEqual(before.Coupons);
         if (changed)
         {

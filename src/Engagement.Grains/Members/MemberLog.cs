@@ -107,6 +107,13 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} redeemed a coupon of offer {OfferId} at {StoreId} (redemption {RedemptionId})")]
     public static partial void LogCouponRedeemed(this ILogger logger, string memberId, string offerId, string storeId, string redemptionId);
 
+    /// <summary>A till was told no (409): the code's first characters only, as at issue (a full code is worth its value).</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: coupon {CodePrefix}… refused at {StoreId}: {Reason} (redemption {RedemptionId})")]
+    public static partial void LogCouponRedeemRefused(this ILogger logger, string memberId, string codePrefix, string storeId, string reason, string redemptionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: the refusal of coupon {CodePrefix}… (redemption {RedemptionId}) could not be stored; the till still got its refusal, the coupon's history does not show it")]
+    public static partial void LogCouponRefusalNotStored(this ILogger logger, Exception ex, string memberId, string codePrefix, string redemptionId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event {EventId} names a coupon the member cannot use; the purchase applies without it: {Refusal}")]
     public static partial void LogCouponRefused(this ILogger logger, string memberId, string eventId, string refusal);
 

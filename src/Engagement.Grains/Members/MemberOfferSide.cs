@@ -129,11 +129,27 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             // The region is the store's (or, for a store that never reported one, the till's; CouponEndpoints), never the
             // member's home region: a member of east is not at an east store. None known: a region-scoped coupon is refused.
             var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId);
-            var outcome = await CouponStepAsync("cr:" + request.RedemptionId, now, () => MemberCoupons.Redeem(Member, code, request.RedemptionId, order, member.Options, now));
-            var reply = outcome.Reply;
+            MemberOutcome<CouponRedeemOutcome>? decided = null;
+            var codePrefix = code.Length > 4 ? code[..4] : code; // all a log shows of a code: a full one is worth its value at a till
+            try
+            {
+                await CouponStepAsync("cr:" + request.RedemptionId, now, () => decided = MemberCoupons.Redeem(Member, code, request.RedemptionId, order, member.Options, now));
+            }
+            catch (Exception ex) when (decided?.Reply is { Accepted: false } && ex is not OperationCanceledException)
+            {
+                // Only the refusal's note (and any expiry found due) was unsaved: the gate counted the failed write and reloads
+                // before anyone reads, so the history never shows it; the till is still told why, not a 503.
+                Logger.LogCouponRefusalNotStored(ex, MemberId, codePrefix, request.RedemptionId);
+            }
+
+            var reply = decided!.Reply;
             if (reply is { Accepted: true, Replayed: false })
             {
                 Logger.LogCouponRedeemed(MemberId, reply.Coupon!.OfferId, request.StoreId, request.RedemptionId);
+            }
+            else if (reply.Refusal is { } refusal)
+            {
+                Logger.LogCouponRedeemRefused(MemberId, codePrefix, request.StoreId, refusal.Reason, request.RedemptionId);
             }
 
             return new CouponRedeemResult

@@ -29,7 +29,23 @@ public static class OfferMapping
         RedemptionId = coupon.RedemptionId,
         OrderId = coupon.OrderId,
         StoreId = coupon.StoreId,
+        History = History(coupon),
     };
+
+    /// <summary>The coupon's status changes and refused redemptions, newest first (a stable merge: ties keep status changes first).</summary>
+    private static List<CouponHistoryEntry> History(Coupon coupon) =>
+    [
+        .. coupon.History.Select(t => new CouponHistoryEntry { At = t.At, Kind = CouponHistoryEntry.StatusKind, From = t.From, To = t.To, Reason = t.Reason })
+            .Concat((coupon.Refusals ?? []).Select(r => new CouponHistoryEntry
+            {
+                At = r.At, Kind = CouponHistoryEntry.RefusedKind, Reason = r.Detail,
+                Refusal = r.Reason, RedemptionId = r.RedemptionId, StoreId = r.StoreId,
+            }))
+            .Select((entry, i) => (entry, i))
+            .OrderByDescending(x => x.entry.At)
+            .ThenByDescending(x => x.i)
+            .Select(x => x.entry),
+    ];
 
     /// <summary>The coupon template a grant describes.</summary>
     public static CouponTemplate ToTemplate(this CouponGrant grant) => new()

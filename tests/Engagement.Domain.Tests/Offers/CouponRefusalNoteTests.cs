@@ -1,0 +1,71 @@
+using Engagement.Domain.Members;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Program;
+using static Engagement.Domain.Tests.Offers.CouponTestKit;
+
+namespace Engagement.Domain.Tests.Offers;
+
+/// <summary>
+/// A refused POS redemption leaves a trace on the coupon (docs/offers.md §7): one note per redemptionId, the newest
+/// <see cref="Coupon.MaxRefusals"/> kept, so support can see why a till said no while the state stays bounded.
+/// </summary>
+public class CouponRefusalNoteTests
+{
+    private static readonly OffersOptions Offers = new() { CouponSecret = Secret };
+    private readonly ProgramOptions _options = new();
+
+    private (MemberState Member, string Code) Holding()
+    {
+        var member = new MemberState { MemberId = "M1", FirstSeenAt = Noon.AddDays(-60) };
+        var code = MemberCoupons.Issue(member, Spend500Get100, "campaign:C-618", Offers, _options, Noon).Reply.Coupon!.Code;
+        return (member, code);
+    }
+
+    [Fact]
+    public void ARefusalIsKeptOnTheCouponWithItsStoreReasonAndRedemptionAndItsReplayChangesNothing()
+    {
+        var (member, code) = Holding();
+
+        var refused = MemberCoupons.Redeem(member, code, "pos-S001-7", At("S001", 499.99m), _options, Noon.AddHours(1));
+        var replay = MemberCoupons.Redeem(member, code, "pos-S001-7", At("S001", 499.99m), _options, Noon.AddHours(2));
+
+        Assert.Equal(CouponRefusals.BelowMinSpend, refused.Reply.Refusal!.Reason);
+        Assert.True(refused.StateChanged);
+        Assert.Equal(CouponRefusals.BelowMinSpend, replay.Reply.Refusal!.Reason);
+        Assert.False(replay.StateChanged);
+        var note = Assert.Single(MemberCoupons.Book(member).Find(code)!.Refusals!);
+        Assert.Equal((Noon.AddHours(1), "pos-S001-7", "S001", CouponRefusals.BelowMinSpend), (note.At, note.RedemptionId, note.StoreId, note.Reason));
+        Assert.Contains("500", note.Detail, StringComparison.Ordinal);
+        Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(member).Find(code)!.Status);
+    }
+
+    [Fact]
+    public void OnlyTheNewestFiveRefusalsAreKeptAndAnAcceptanceStillWorks()
+    {
+        var (member, code) = Holding();
+
+        for (var i = 1; i <= 7; i++)
+        {
+            Assert.False(MemberCoupons.Redeem(member, code, $"r{i}", At("S900", 800m, region: "south"), _options, Noon.AddMinutes(i)).Reply.Accepted);
+        }
+
+        var accepted = MemberCoupons.Redeem(member, code, "r8", At("S001", 500m), _options, Noon.AddMinutes(8));
+
+        Assert.True(accepted.Reply.Accepted);
+        var coupon = MemberCoupons.Book(member).Find(code)!;
+        Assert.Equal(["r3", "r4", "r5", "r6", "r7"], coupon.Refusals!.Select(r => r.RedemptionId));
+        Assert.All(coupon.Refusals!, r => Assert.Equal(CouponRefusals.WrongStore, r.Reason));
+        Assert.Equal(CouponStatuses.Redeemed, coupon.Status);
+    }
+
+    [Fact]
+    public void ACodeTheMemberDoesNotHoldIsRefusedWithoutAStateChange()
+    {
+        var (member, _) = Holding();
+
+        var outcome = MemberCoupons.Redeem(member, "NOSUCHCODE000000", "r1", At("S001", 600m), _options, Noon.AddHours(1));
+
+        Assert.Equal(CouponRefusals.NotFound, outcome.Reply.Refusal!.Reason);
+        Assert.False(outcome.StateChanged);
+    }
+}

@@ -1,0 +1,77 @@
+using Engagement.Contracts.Members;
+using Engagement.Contracts.Offers;
+using Engagement.Grains.Tests.Campaigns;
+using Engagement.Grains.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Grains.Tests.Offers;
+
+/// <summary>
+/// A coupon refused at the till leaves a trace (docs/offers.md §7): an Information log line and, stored with one write, a
+/// note in the coupon's history; the same refused request again writes nothing, and a refusal whose write fails still
+/// answers the refusal and leaves no note behind (memory never ahead of storage).
+/// </summary>
+[Collection(CampaignClusterCollection.Name)]
+public sealed class CouponRefusalGrainTests(CampaignClusterFixture cluster)
+{
+    private DateTimeOffset Now => cluster.Time.GetUtcNow();
+
+    private async Task<(string Member, string Code)> HoldingAsync()
+    {
+        var member = "CR" + Guid.NewGuid().ToString("N")[..10];
+        await cluster.Client.GetGrain<IMemberGrain>(member).ApplyEventAsync(Events.Purchase(member, "O1", 100m, Now.AddMinutes(-5)));
+        var issued = await cluster.Client.GetGrain<ICouponHolder>(member).IssueCouponAsync(new CouponGrant
+        {
+            GrantId = "campaign:C-500-100", OfferId = "C-500-100", Kind = "threshold", Value = 100m, MinSpend = 500m, ValidDays = 7,
+        });
+        return (member, issued.Coupon!.Code);
+    }
+
+    private static CouponRedeemRequest Request(string redemptionId, decimal amount) =>
+        new() { RedemptionId = redemptionId, StoreId = "S001", RegionId = "east", OrderAmount = amount };
+
+    [Fact]
+    public async Task ARefusalIsLoggedAndStoredOnceInTheCouponsHistoryNewestFirst()
+    {
+        var (member, code) = await HoldingAsync();
+        var holder = cluster.Client.GetGrain<ICouponHolder>(member);
+        var writes = cluster.Faults.WritesOf(member);
+
+        var refused = await holder.RedeemCouponAsync(code, Request("pos-S001-1", 499.99m));
+        var replay = await holder.RedeemCouponAsync(code, Request("pos-S001-1", 499.99m));
+
+        Assert.Equal((false, "below_min_spend"), (refused.Accepted, refused.Reason));
+        Assert.Equal((false, "below_min_spend"), (replay.Accepted, replay.Reason));
+        Assert.Equal(writes + 1, cluster.Faults.WritesOf(member));
+        var history = (await holder.GetCouponAsync(code))!.History;
+        var note = Assert.Single(history, h => h.Kind == CouponHistoryEntry.RefusedKind);
+        Assert.Equal(("below_min_spend", "pos-S001-1", "S001"), (note.Refusal, note.RedemptionId, note.StoreId));
+        Assert.Null(note.From);
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(1)); // the customer adds to the basket; the till tries again
+        Assert.True((await holder.RedeemCouponAsync(code, Request("pos-S001-2", 500m))).Accepted);
+        var after = (await holder.GetCouponsAsync()).Single(c => c.Code == code).History;
+        Assert.Equal((CouponHistoryEntry.StatusKind, "redeemed"), (after[0].Kind, after[0].To));
+        Assert.Equal("pos-S001-1", after[1].RedemptionId);
+        Assert.Contains(cluster.Logs.Lines(LogLevel.Information, member), l => l.Message.Contains($"coupon {code[..4]}… refused at S001: below_min_spend (redemption pos-S001-1)", StringComparison.Ordinal));
+        Assert.DoesNotContain(cluster.Logs.Lines(LogLevel.Information, member), l => l.Message.Contains(code, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ARefusalWhoseWriteFailsStillAnswersTheRefusalAndLeavesNoNote()
+    {
+        var (member, code) = await HoldingAsync();
+        var holder = cluster.Client.GetGrain<ICouponHolder>(member);
+
+        cluster.Faults.Fail(member, StorageFault.Write);
+        var refused = await holder.RedeemCouponAsync(code, Request("pos-S001-1", 100m));
+        cluster.Faults.Heal(member);
+
+        Assert.Equal((false, "below_min_spend"), (refused.Accepted, refused.Reason));
+        Assert.True(cluster.Faults.FailuresOf(member) > 0);
+        Assert.DoesNotContain((await holder.GetCouponAsync(code))!.History, h => h.Kind == CouponHistoryEntry.RefusedKind);
+
+        Assert.False((await holder.RedeemCouponAsync(code, Request("pos-S001-1", 100m))).Accepted);
+        Assert.Single((await holder.GetCouponAsync(code))!.History, h => h.Kind == CouponHistoryEntry.RefusedKind);
+    }
+}
