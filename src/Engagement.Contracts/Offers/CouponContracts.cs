@@ -163,7 +163,7 @@ public sealed record CouponView
 
     /// <summary>
     /// What happened to it, newest first (docs/offers.md §7): its status changes (at most 8 kept) and the POS
-    /// redemptions it refused (at most 5 kept, one per redemptionId), so support can tell a customer why the till said no.
+    /// redemptions it refused (at most 5 kept per coupon and 20 per member, one per redemptionId), so support can tell a customer why the till said no.
     /// </summary>
     [Id(20)] public IReadOnlyList<CouponHistoryEntry> History { get; init; } = [];
 }

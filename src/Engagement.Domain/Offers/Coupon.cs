@@ -98,6 +98,12 @@ public sealed record Coupon
     /// <summary>Refused redemptions kept per coupon (the newest; state stays bounded however often a till retries).</summary>
     public const int MaxRefusals = 5;
 
+    /// <summary>
+    /// Refused redemptions kept per member across all its coupons (the newest): with up to 1,000 coupons held, 5 each
+    /// would be 5,000 notes; 20 keep the state far from the storage bound (README, "Coupon history").
+    /// </summary>
+    public const int MaxRefusalsPerMember = 20;
+
     /// <summary>True when a refusal of <paramref name="redemptionId"/> is kept.</summary>
     public bool HasRefused(string redemptionId) =>
         Refusals?.Any(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal)) == true;
@@ -105,6 +111,10 @@ public sealed record Coupon
     /// <summary>This coupon with <paramref name="note"/> kept (the oldest forgotten beyond <see cref="MaxRefusals"/>).</summary>
     public Coupon WithRefusal(CouponRefusalNote note) =>
         this with { Refusals = [.. (Refusals ?? []).Append(note).TakeLast(MaxRefusals)] };
+
+    /// <summary>This coupon without its oldest refusal note (null when none is left).</summary>
+    public Coupon WithoutOldestRefusal() =>
+        this with { Refusals = Refusals is { Count: > 1 } kept ? [.. kept.Skip(1)] : null };
 
     /// <summary>The kept POS redemption with id <paramref name="redemptionId"/>, or null.</summary>
     public CouponRedemption? RedemptionOf(string redemptionId) =>
@@ -132,10 +142,36 @@ public sealed record Coupon
 }
 
 /// <summary>
-/// A POS redemption a coupon refused (docs/offers.md §7): when, the request's redemptionId and store, the
-/// <see cref="CouponRefusals"/> reason and its sentence. Holds no personal data.
+/// A POS redemption a coupon refused (docs/offers.md §7): when (the engine's clock), the request's redemptionId, store
+/// and region, the <see cref="CouponRefusals"/> reason code and the order's amount in CNY. Only these short fields are
+/// stored (a refusal's sentence can name every store of the coupon's scope, kilobytes); <see cref="Describe"/> renders
+/// the sentence when read. Holds no personal data.
 /// </summary>
-public sealed record CouponRefusalNote(DateTimeOffset At, string RedemptionId, string? StoreId, string Reason, string Detail);
+public sealed record CouponRefusalNote(DateTimeOffset At, string RedemptionId, string? StoreId, string Reason, decimal Amount, string? RegionId = null)
+{
+    /// <summary>
+    /// The sentence for people, rendered from the note and <paramref name="coupon"/> (its dates and minSpend, which a
+    /// refusal never changes): e.g. "order of 80.00 CNY is below the coupon's minimum spend of 100.00 CNY".
+    /// </summary>
+    public string Describe(Coupon coupon)
+    {
+        ArgumentNullException.ThrowIfNull(coupon);
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        return Reason switch
+        {
+            CouponRefusals.Expired => string.Create(ci, $"coupon expired at {coupon.ValidUntil:yyyy-MM-dd HH:mm:ss zzz}"),
+            CouponRefusals.NotYetValid => string.Create(ci, $"coupon is valid from {coupon.ValidFrom:yyyy-MM-dd HH:mm:ss zzz}"),
+            CouponRefusals.Used => "coupon was already used",
+            CouponRefusals.Voided => "coupon was voided",
+            CouponRefusals.WrongStore => RegionId is null
+                ? $"coupon is not valid at store '{StoreId}'"
+                : $"coupon is not valid at store '{StoreId}' in region '{RegionId}'",
+            CouponRefusals.BelowMinSpend => string.Create(ci, $"order of {Amount:0.00} CNY is below the coupon's minimum spend of {coupon.MinSpend:0.00} CNY"),
+            CouponRefusals.NotApplicable => "the order holds none of the goods the coupon is for",
+            _ => Reason,
+        };
+    }
+}
 
 /// <summary>One status change of a coupon: when, from, to, why.</summary>
 public sealed record CouponTransition(DateTimeOffset At, string From, string To, string Reason);

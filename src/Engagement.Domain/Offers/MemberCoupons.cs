@@ -69,7 +69,8 @@ public static class MemberCoupons
     /// A POS redeems <paramref name="code"/> for an order (CONTRACT.md §4): idempotent by <paramref name="redemptionId"/>;
     /// refused with a <see cref="CouponRefusals"/> reason. An acceptance sends the <c>redemption.confirmation</c> service touch.
     /// A refusal of a coupon the member holds is kept on it (<see cref="Coupon.Refusals"/>, the newest
-    /// <see cref="Coupon.MaxRefusals"/>) and so changes the state, once per redemptionId: the same request again changes nothing.
+    /// <see cref="Coupon.MaxRefusals"/> per coupon and <see cref="Coupon.MaxRefusalsPerMember"/> across the member's coupons)
+    /// and so changes the state, once per redemptionId: the same request again changes nothing.
     /// </summary>
     public static MemberOutcome<CouponRedeemOutcome> Redeem(
         MemberState state, string code, string redemptionId, CouponOrder order, ProgramOptions options, DateTimeOffset now)
@@ -81,7 +82,7 @@ public static class MemberCoupons
         var (book, outcome) = current.Redeem(code, redemptionId, order, now);
         if (outcome is { Refusal: { } refusal, Coupon: { } refused } && !refused.HasRefused(redemptionId))
         {
-            book = book.Replace(refused.WithRefusal(new CouponRefusalNote(now, redemptionId, order.StoreId, refusal.Reason, refusal.Detail)));
+            book = ForgetOldRefusals(book.Replace(refused.WithRefusal(new CouponRefusalNote(now, redemptionId, order.StoreId, refusal.Reason, order.Amount, order.RegionId))));
         }
 
         var changed = !ReferenceEquals(book, before) && !book.Coupons.SequenceEqual(before.Coupons);
@@ -102,6 +103,18 @@ public static class MemberCoupons
         }
 
         return new MemberOutcome<CouponRedeemOutcome> { Reply = outcome, StateChanged = changed, Effects = Since(state, mark) };
+    }
+
+    /// <summary>The book with its oldest refusal notes forgotten until at most <see cref="Coupon.MaxRefusalsPerMember"/> are kept across its coupons.</summary>
+    private static CouponBook ForgetOldRefusals(CouponBook book)
+    {
+        while (book.Coupons.Sum(c => c.Refusals?.Count ?? 0) > Coupon.MaxRefusalsPerMember)
+        {
+            var oldest = book.Coupons.Where(c => c.Refusals is { Count: > 0 }).MinBy(c => c.Refusals![0].At)!;
+            book = book.Replace(oldest.WithoutOldestRefusal());
+        }
+
+        return book;
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ public static class OfferMapping
         .. coupon.History.Select(t => new CouponHistoryEntry { At = t.At, Kind = CouponHistoryEntry.StatusKind, From = t.From, To = t.To, Reason = t.Reason })
             .Concat((coupon.Refusals ?? []).Select(r => new CouponHistoryEntry
             {
-                At = r.At, Kind = CouponHistoryEntry.RefusedKind, Reason = r.Detail,
+                At = r.At, Kind = CouponHistoryEntry.RefusedKind, Reason = r.Describe(coupon),
                 Refusal = r.Reason, RedemptionId = r.RedemptionId, StoreId = r.StoreId,
             }))
             .Select((entry, i) => (entry, i))

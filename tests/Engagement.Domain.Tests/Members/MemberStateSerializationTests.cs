@@ -135,6 +135,39 @@ public class MemberStateSerializationTests
         Assert.True(bytes <= MaxGrainStateBytes * 8 / 10, $"state is {bytes} bytes, over 80% of {MaxGrainStateBytes}");
     }
 
+    [Fact]
+    public void EveryCouponRefusedAgainAndAgainWithLong128CharacterIdsAddsOnlyTheMembersTwentyShortNotes()
+    {
+        // Worst case: 1,000 coupons held (the configurable maximum) each refused 5 times (its own cap) at a store and with
+        // a redemptionId of 128 CJK characters (6 bytes each escaped), in a region of 128. Only the newest 20 are kept
+        // across the member's coupons, each its short fields (the sentence is rendered when read, never stored).
+        var offers = new Domain.Offers.OffersOptions { CouponSecret = Offers.CouponTestKit.Secret, MaxCouponsPerMember = 1000 };
+        var options = new Domain.Program.ProgramOptions();
+        var now = Offers.CouponTestKit.Noon;
+        var state = new MemberState { MemberId = "M-size", FirstSeenAt = now.AddDays(-60) };
+        var codes = Enumerable.Range(0, offers.MaxCouponsPerMember)
+            .Select(i => Domain.Offers.MemberCoupons.Issue(state, Offers.CouponTestKit.Spend500Get100, $"campaign:C{i}", offers, options, now).Reply.Coupon!.Code)
+            .ToList();
+        var before = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
+
+        var region = new string('r', 128);
+        for (var n = 0; n < Domain.Offers.Coupon.MaxRefusals; n++)
+        {
+            for (var c = 0; c < codes.Count; c++)
+            {
+                var at = now.AddTicks(1_234_567).AddMinutes((n * codes.Count) + c + 1);
+                var order = new Domain.Offers.CouponOrder(9_999_999.99m, Points.RedemptionUndoSizeTests.CjkId('S', c), region);
+                Assert.True(Domain.Offers.MemberCoupons.Redeem(state, codes[c], Points.RedemptionUndoSizeTests.CjkId('R', (n * 1000) + c), order, options, at).StateChanged);
+            }
+        }
+
+        var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
+        Assert.Equal(Domain.Offers.Coupon.MaxRefusalsPerMember, Domain.Offers.MemberCoupons.Book(state).Coupons.Sum(c => c.Refusals?.Count ?? 0));
+        // Measured: the 20 notes add 35,160 bytes (about 1.76 KB each, 1.5 KB of it the two escaped CJK ids), 13% of the 256 KiB
+        // bound; 5 per coupon with the stored sentence (before) grew without bound in the number of coupons held.
+        Assert.InRange(bytes - before, 35_000, 36_000);
+    }
+
     /// <summary>
     /// The worst the order caps allow: every id a 36-character GUID, every instant with a 7-digit tick fraction, every
     /// lot spent so that MaxOrders orders stay in full and MaxOrderSummaries more as summaries, and every order refunded

@@ -35,7 +35,8 @@ public class CouponRefusalNoteTests
         Assert.False(replay.StateChanged);
         var note = Assert.Single(MemberCoupons.Book(member).Find(code)!.Refusals!);
         Assert.Equal((Noon.AddHours(1), "pos-S001-7", "S001", CouponRefusals.BelowMinSpend), (note.At, note.RedemptionId, note.StoreId, note.Reason));
-        Assert.Contains("500", note.Detail, StringComparison.Ordinal);
+        Assert.Equal((499.99m, "order of 499.99 CNY is below the coupon's minimum spend of 500.00 CNY"),
+            (note.Amount, note.Describe(MemberCoupons.Book(member).Find(code)!)));
         Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(member).Find(code)!.Status);
     }
 
@@ -56,6 +57,24 @@ public class CouponRefusalNoteTests
         Assert.Equal(["r3", "r4", "r5", "r6", "r7"], coupon.Refusals!.Select(r => r.RedemptionId));
         Assert.All(coupon.Refusals!, r => Assert.Equal(CouponRefusals.WrongStore, r.Reason));
         Assert.Equal(CouponStatuses.Redeemed, coupon.Status);
+    }
+
+    [Fact]
+    public void AcrossTheMembersCouponsOnlyTheNewestTwentyRefusalsAreKept()
+    {
+        var member = new MemberState { MemberId = "M1", FirstSeenAt = Noon.AddDays(-60) };
+        var codes = Enumerable.Range(0, 6)
+            .Select(i => MemberCoupons.Issue(member, Spend500Get100, $"campaign:C{i}", Offers, _options, Noon).Reply.Coupon!.Code)
+            .ToList();
+
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.True(MemberCoupons.Redeem(member, codes[i % 6], $"r{i}", At("S001", 1m), _options, Noon.AddMinutes(i + 1)).StateChanged);
+        }
+
+        var notes = MemberCoupons.Book(member).Coupons.SelectMany(c => c.Refusals ?? []).OrderBy(n => n.At).ToList();
+        Assert.Equal(Coupon.MaxRefusalsPerMember, notes.Count);
+        Assert.Equal(Enumerable.Range(10, 20).Select(i => $"r{i}"), notes.Select(n => n.RedemptionId));
     }
 
     [Fact]
