@@ -32,7 +32,7 @@ public static class OfferMapping
         History = History(coupon),
     };
 
-    /// <summary>The coupon's status changes and refused redemptions, newest first (a stable merge: ties keep status changes first).</summary>
+    /// <summary>The coupon's status changes and refused redemptions, newest first; at the same instant the refusal notes (listed after the status changes) come first.</summary>
     private static List<CouponHistoryEntry> History(Coupon coupon) =>
     [
         .. coupon.History.Select(t => new CouponHistoryEntry { At = t.At, Kind = CouponHistoryEntry.StatusKind, From = t.From, To = t.To, Reason = t.Reason })
