@@ -200,8 +200,10 @@ public sealed record CouponHistoryEntry
     /// <summary>For a refusal: the reason code the till got (<c>wrong_store</c>, <c>below_min_spend</c>, <c>expired</c>, <c>used</c>, ...).</summary>
     [Id(5)] public string? Refusal { get; init; }
 
+    /// <summary>For a refusal: the refused request's redemptionId (the POS's idempotency key, 1–128 characters); null for a status change.</summary>
     [Id(6)] public string? RedemptionId { get; init; }
 
+    /// <summary>For a refusal: the store the till sent (<c>storeId</c> of the redeem request); null for a status change.</summary>
     [Id(7)] public string? StoreId { get; init; }
 }
 
