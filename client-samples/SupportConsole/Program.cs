@@ -77,16 +77,17 @@ var c = CultureInfo.InvariantCulture;
 // so the ledger's times and the last activity read alike, whatever offset the engine stored them with (ledger: UTC).
 var zone = TimeZoneInfo.TryFindSystemTimeZoneById(view.TimeZone, out var found) ? found : TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 string Local(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd HH:mm zzz", c);
+string LocalDate(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd", c);
 Console.WriteLine($"Member {view.MemberId}  tier {view.Tier}  region {view.RegionId ?? "-"}  time zone {view.TimeZone}");
 Console.WriteLine($"  points balance   {view.PointsBalance.ToString("N0", c)}");
-Console.WriteLine($"  growth (365 d)   {view.GrowthValue.ToString("N0", c)}{(view.TierGraceUntil is { } grace ? $"  (tier held in grace until {grace:yyyy-MM-dd})" : "")}");
+Console.WriteLine($"  growth (365 d)   {view.GrowthValue.ToString("N0", c)}{(view.TierGraceUntil is { } grace ? $"  (tier held in grace until {LocalDate(grace)})" : "")}");
 Console.WriteLine($"  lifecycle        {view.LifecycleStage}{(view.WinBackLevel > 0 ? $", win-back L{view.WinBackLevel}" : "")}, last activity {(view.LastActivityAt is { } last ? Local(last) : "never")}");
 Console.WriteLine($"  RFM              {view.Rfm.Score} {view.Rfm.Segment}, value class {view.Rfm.ValueClass} (recency {view.Rfm.RecencyDays?.ToString(c) ?? "-"} d, {view.Rfm.Frequency} purchase{(view.Rfm.Frequency == 1 ? "" : "s")}, {view.Rfm.Monetary.ToString("N2", c)} CNY)");
 Console.WriteLine($"  benefits         {(view.Benefits.Count == 0 ? "none" : string.Join(", ", view.Benefits.Select(b => b.Name)))}");
 Console.WriteLine($"  touches          {view.Caps.MarketingToday}/{view.Caps.MarketingDailyLimit} today, {view.Caps.MarketingLast7Days}/{view.Caps.MarketingWeeklyLimit} in 7 days{(view.Caps.OptedOutChannels.Count > 0 ? ", opted out: " + string.Join(", ", view.Caps.OptedOutChannels) : "")}");
 foreach (var lot in view.PointsLots.Take(5))
 {
-    Console.WriteLine($"  lot {lot.LotId,-24} {lot.Remaining,8:N0} of {lot.Original,8:N0}  expires {lot.ExpiresAt:yyyy-MM-dd}");
+    Console.WriteLine($"  lot {lot.LotId,-24} {lot.Remaining,8:N0} of {lot.Original,8:N0}  expires {LocalDate(lot.ExpiresAt)}");
 }
 
 var ledger = await member.GetLedgerAsync(new LedgerQuery { Limit = options.LedgerLines });
