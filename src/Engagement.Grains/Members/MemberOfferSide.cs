@@ -131,14 +131,17 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId);
             MemberOutcome<CouponRedeemOutcome>? decided = null;
             var codePrefix = code.Length > 4 ? code[..4] : code; // all a log shows of a code: a full one is worth its value at a till
+            var failedWrites = gate.FailedWrites;
             try
             {
                 await CouponStepAsync("cr:" + request.RedemptionId, now, () => decided = MemberCoupons.Redeem(Member, code, request.RedemptionId, order, member.Options, now));
             }
-            catch (Exception ex) when (decided?.Reply is { Accepted: false } && ex is not OperationCanceledException)
+            catch (Exception ex) when (decided?.Reply is { Accepted: false } && gate.FailedWrites != failedWrites
+                && Engagement.Contracts.Storage.StorageFailures.IsFailure(ex, CancellationToken.None))
             {
-                // Only the refusal's note (and any expiry found due) was unsaved: the gate counted the failed write and reloads
-                // before anyone reads, so the history never shows it; the till is still told why, not a 503.
+                // Only a failed state write (which the gate counted) is swallowed: the gate reloads before anyone reads, so the
+                // history never shows the unsaved note; the till is still told why, not a 503. Anything else (the reminder
+                // table failing before the write) propagates: the change is discarded and the till gets a 503 to retry.
                 Logger.LogCouponRefusalNotStored(ex, MemberId, codePrefix, request.RedemptionId);
             }
 

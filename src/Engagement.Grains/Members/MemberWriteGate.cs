@@ -46,6 +46,9 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
     /// <summary>Failed state writes of this activation, counted so a change can tell that one of its writes failed even when the failure was logged and swallowed.</summary>
     private int _failedWrites;
 
+    /// <summary>Failed state writes of this activation so far: a caller compares before and after to tell that its own write failed (and only that).</summary>
+    internal int FailedWrites => _failedWrites;
+
     /// <summary>How deep in <see cref="ChangeAsync{T}"/> the current call is: only the outermost one checks and settles.</summary>
     private int _changeDepth;
 

@@ -74,4 +74,27 @@ public sealed class CouponRefusalGrainTests(CampaignClusterFixture cluster)
         Assert.False((await holder.RedeemCouponAsync(code, Request("pos-S001-1", 100m))).Accepted);
         Assert.Single((await holder.GetCouponAsync(code))!.History, h => h.Kind == CouponHistoryEntry.RefusedKind);
     }
+
+    [Fact]
+    public async Task ARefusalWhoseReminderMoveFailsBeforeTheWriteIsAnErrorAndLeavesNoNote()
+    {
+        // The refusal's step moves the member's reminder to the coupon's expiry reminder (3 days before it expires) when
+        // that is due before the reminder's next tick: a minute before it, the move runs, and fails, before any write.
+        var (member, code) = await HoldingAsync();
+        var holder = cluster.Client.GetGrain<ICouponHolder>(member);
+        var reminderAt = (await holder.GetCouponAsync(code))!.ValidUntil.AddDays(-3);
+        cluster.Time.Advance(reminderAt - Now - TimeSpan.FromMinutes(1));
+        var writes = cluster.Faults.WritesOf(member);
+
+        cluster.Faults.Fail(member, StorageFault.Reminder);
+        await Assert.ThrowsAnyAsync<Exception>(() => holder.RedeemCouponAsync(code, Request("pos-S001-9", 100m)));
+        cluster.Faults.Heal(member);
+
+        Assert.True(cluster.Faults.FailuresOf(member) > 0);
+        Assert.Equal(writes, cluster.Faults.WritesOf(member));
+        Assert.DoesNotContain((await holder.GetCouponAsync(code))!.History, h => h.Kind == CouponHistoryEntry.RefusedKind);
+        var retried = await holder.RedeemCouponAsync(code, Request("pos-S001-9", 100m));
+        Assert.Equal((false, "below_min_spend"), (retried.Accepted, retried.Reason));
+        Assert.Single((await holder.GetCouponAsync(code))!.History, h => h.Kind == CouponHistoryEntry.RefusedKind);
+    }
 }
