@@ -83,14 +83,14 @@ internal static class MemberMapper
     public static LedgerEntryView ToView(LedgerEntry entry) => new()
     {
         Sequence = entry.Sequence,
-        At = entry.At,
+        At = entry.At.ToUniversalTime(),
         Kind = entry.Kind,
         Delta = entry.Delta,
         BalanceAfter = entry.BalanceAfter,
         Reason = entry.Reason,
         RuleId = entry.RuleId,
         EventId = entry.EventId,
-        OccurredAt = entry.EffectiveOccurredAt,
+        OccurredAt = entry.EffectiveOccurredAt.ToUniversalTime(),
     };
 
     public static TouchView ToView(TouchDecision decision) => new()
