@@ -38,6 +38,11 @@ public sealed class ConsoleChineseRecordsTests(ConsoleHostFixture host)
         var adjusted = ledger.Locator("tr", new() { HasText = typed });
         await adjusted.WaitForAsync(new() { Timeout = WaitMs, State = WaitForSelectorState.Attached });
 
+        // "When" is when the change took effect (the refund's occurredAt, T0 - 10 days), not when the engine recorded it.
+        var refundRow = ledger.Locator("tbody tr").Filter(new() { HasText = "(points.refund)" }).First;
+        Assert.StartsWith(T0.AddDays(-10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), (await refundRow.Locator("td").Nth(1).InnerTextAsync()).Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("记录于 ", await refundRow.Locator("td").Nth(1).GetAttributeAsync("title"), StringComparison.Ordinal);
+
         var earned = ReasonCell(ledger, "points.earn.first-purchase-double");
         Assert.Equal("订单 O1 消费 680.00 CNY，V1 等级 ×1.0，首单 ×2", (await earned.InnerTextAsync()).Trim());
         Assert.StartsWith("purchase O1 of 680.00 CNY", await earned.GetAttributeAsync("title"), StringComparison.Ordinal);
