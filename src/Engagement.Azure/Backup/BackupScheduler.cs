@@ -188,7 +188,10 @@ public sealed partial class BackupScheduler(
 
     /// <summary>
     /// Claims slot <paramref name="name"/>, again a quarter of <see cref="BackupOptions.StalledAfter"/> later while
-    /// storage cannot say whose it is: <see cref="ClaimOwner.Mine"/> to copy, <see cref="ClaimOwner.Other"/> to watch
+    /// storage cannot say whose it is, but never after <paramref name="slot"/> + half of StalledAfter (the scheduler's
+    /// clock, UTC): silos watching the slot's claim since the slot judge it stalled at StalledAfter, so a claim of this
+    /// silo's found after that is released (<see cref="ReleaseAsync"/>, holder-checked, If-Match) and watched, not copied
+    /// (a watcher then takes the slot late). <see cref="ClaimOwner.Mine"/> to copy, <see cref="ClaimOwner.Other"/> to watch
     /// (said), <see cref="ClaimOwner.Unknown"/> to watch (warned already); null when the slot is done with (reported
     /// failed). Not cancellation-safe by itself: <see cref="RunSlotAsync"/> releases the claim when the host stops meanwhile.
     /// </summary>
@@ -197,34 +200,59 @@ public sealed partial class BackupScheduler(
     {
         var looks = new FailingLooks(settings.StalledAfter);
 
-        // A claim met whose holder cannot be read: read again only up to half of StalledAfter. Found to be this silo's
-        // later, it would be taken when the silos watching it since the slot are about to judge it stalled.
-        var unread = new FailingLooks(settings.StalledAfter / 2);
+        // One limit for every retry (a claim met and unread, or a claim request that failed): claimed again only up to half
+        // of StalledAfter after the slot. Found to be this silo's later, it would be taken when the silos watching it since
+        // the slot are about to judge it stalled.
+        var deadline = slot + settings.StalledAfter / 2;
+        var retrying = false;
+        Exception? lastFailure = null;
+        DateTimeOffset? unreadSince = null;
         while (true)
         {
+            if (retrying && time.GetUtcNow() > deadline)
+            {
+                if (unreadSince is { } since)
+                {
+                    // A claim is there and whose it is could not be read: watched (its watch reports it if it stalls).
+                    LogClaimUnreadWatched(logger, name, (time.GetUtcNow() - since).TotalMinutes);
+                    return ClaimOwner.Unknown;
+                }
+
+                return await PastClaimDeadlineAsync(settings, name, slot, looks, lastFailure, stoppingToken);
+            }
+
             try
             {
-                var claimed = await ClaimAsync(settings.Container, name, "claiming it again a quarter of StalledAfter later, or watching it as another silo's once that has failed for longer than half of StalledAfter", stoppingToken);
+                var claimed = await ClaimAsync(settings.Container, name, "claiming it again a quarter of StalledAfter later, or watching it as another silo's once that has failed for longer than half of StalledAfter after the slot", stoppingToken);
+                if (claimed == ClaimOwner.Mine && retrying && time.GetUtcNow() > deadline)
+                {
+                    return await ReleaseLateClaimAsync(settings, name);
+                }
+
                 if (claimed != ClaimOwner.Unknown)
                 {
                     return claimed;
                 }
 
-                if (unread.Failed(time.GetUtcNow()) is { } unreadFor)
-                {
-                    // A claim is there and whose it is could not be read for longer than half of StalledAfter: watched
-                    // (its watch reports it if it stalls).
-                    LogClaimUnreadWatched(logger, name, unreadFor.TotalMinutes);
-                    return claimed;
-                }
+                // Storage answered: a claim is there (whose could not be read).
+                looks.Answered();
+                lastFailure = null;
+                unreadSince ??= time.GetUtcNow();
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 // An SDK timeout too when the claim cannot be read: storage cannot say. Said once per episode.
+                lastFailure = ex;
+                unreadSince = null;
                 var first = !looks.Failing;
                 var holder = await WhoseClaimAsync(blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim"), name, first ? LogClaimNotChecked : static (_, _, _) => { }, stoppingToken);
                 if (holder == ClaimOwner.Mine)
                 {
+                    if (retrying && time.GetUtcNow() > deadline)
+                    {
+                        return await ReleaseLateClaimAsync(settings, name);
+                    }
+
                     // This silo's own claim: the request succeeded and its answer was lost (a timeout, a 5xx after the write).
                     // Nobody else will take the slot, and a watch would only report it stalled: take it.
                     LogClaimAnswerLost(logger, ex, name);
@@ -241,30 +269,73 @@ public sealed partial class BackupScheduler(
 
                 if (holder == ClaimOwner.None)
                 {
-                    // Storage refused the claim and says there is none: the backup did not happen. Reported like a failed
-                    // backup; the schedule (and the silo) goes on.
-                    await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], ex));
-                    return null;
+                    // Storage refused the claim and says there is none: claimed again at the next tick, and reported like a
+                    // failed backup once the limit has passed (PastClaimDeadlineAsync).
+                    looks.Answered();
                 }
-
-                // Storage could not say whether the slot is claimed (another silo may be taking it): not checked, not a
-                // failure yet. Tried again each quarter of StalledAfter; reported only once that has gone on for longer.
-                if (looks.Failed(time.GetUtcNow()) is { } failingFor)
+                else
                 {
-                    var reason = new TimeoutException($"backup {name}: whether it is claimed could not be told for {failingFor.TotalMinutes:F0} minutes (claiming it failed, and so did looking at its claim); it may not have been taken", ex);
-                    await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], reason));
-                    return null;
+                    // Storage could not say whether the slot is claimed (another silo may be taking it): not checked, not a
+                    // failure yet.
+                    looks.Failed(time.GetUtcNow());
                 }
-
-                await Task.Delay(settings.StalledAfter / 4, time, stoppingToken);
-                continue;
             }
 
-            // Claiming met a claim and reading whose it is failed (ClaimAsync warned): it may be this silo's own (an
-            // earlier try wrote it, its answer lost), which a watch would report stalled. Read again at the next tick.
+            // Claimed again at the next tick (a claim met and unread may be this silo's own: an earlier try wrote it, its
+            // answer lost, which a watch would report stalled), up to the limit.
+            retrying = true;
             await Task.Delay(settings.StalledAfter / 4, time, stoppingToken);
         }
     }
+
+    /// <summary>
+    /// Past <see cref="ClaimSlotAsync"/>'s limit (the slot + half of StalledAfter): not claimed again. The claim is read
+    /// each quarter of StalledAfter until storage says: this silo's is released (<see cref="ReleaseLateClaimAsync"/>) and
+    /// watched; another silo's is watched; none is reported failed (the claim requests failed). Reported failed too when
+    /// storage cannot say for longer than StalledAfter.
+    /// </summary>
+    private async Task<ClaimOwner?> PastClaimDeadlineAsync(BackupOptions settings, string name, DateTimeOffset slot, FailingLooks looks, Exception? lastFailure, CancellationToken stoppingToken)
+    {
+        var claim = blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim");
+        while (true)
+        {
+            var first = !looks.Failing;
+            switch (await WhoseClaimAsync(claim, name, first ? LogClaimNotChecked : static (_, _, _) => { }, stoppingToken))
+            {
+                case ClaimOwner.Mine:
+                    return await ReleaseLateClaimAsync(settings, name);
+                case ClaimOwner.Other:
+                    return ClaimOwner.Other;
+                case ClaimOwner.None:
+                    await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], lastFailure ?? new TimeoutException($"backup {name}: not claimed within half of StalledAfter after its slot")));
+                    return null;
+            }
+
+            if (looks.Failed(time.GetUtcNow()) is { } failingFor)
+            {
+                var reason = new TimeoutException($"backup {name}: whether it is claimed could not be told for {failingFor.TotalMinutes:F0} minutes (claiming it failed, and so did looking at its claim); it may not have been taken", lastFailure);
+                await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], reason));
+                return null;
+            }
+
+            await Task.Delay(settings.StalledAfter / 4, time, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// A claim found to be this silo's after <see cref="ClaimSlotAsync"/>'s limit: silos watching it since the slot are
+    /// about to judge it stalled, so it is released (<see cref="ReleaseAsync"/>) rather than copied, and watched
+    /// (<see cref="ClaimOwner.Unknown"/>): a watcher, this silo's own included, takes the slot late.
+    /// </summary>
+    private async Task<ClaimOwner?> ReleaseLateClaimAsync(BackupOptions settings, string name)
+    {
+        LogClaimFoundLate(logger, name);
+        await ReleaseAsync(settings.Container, name);
+        return ClaimOwner.Unknown;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: its claim is this silo's but was found only after half of StalledAfter past the slot (silos watching it may be judging it stalled); releasing it for a watcher to take late instead of copying")]
+    private static partial void LogClaimFoundLate(ILogger logger, string backup);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Next backup at {Slot} ({TimeZone} schedule)")]
     private static partial void LogNext(ILogger logger, DateTimeOffset slot, string timeZone);

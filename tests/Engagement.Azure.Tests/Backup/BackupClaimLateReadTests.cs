@@ -83,6 +83,71 @@ public sealed class BackupClaimLateReadTests
         }
     }
 
+    [Fact]
+    public async Task A_claim_request_that_keeps_failing_with_its_reads_is_not_claimed_again_past_half_of_StalledAfter_after_the_slot()
+    {
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LateThrow");
+        await BackupScheduleFaultTests.StateTableAsync(options);
+        var clock = new FakeTimeProvider(NineFiftyNine);
+
+        // Every claim request reaches storage and loses its answer (the first writes this silo's claim, the later ones
+        // meet it); this silo's reads of the claim time out until 10:12, past the watcher's judgement at 10:10.
+        var faults = new BlobFaults
+        {
+            LosesAnswer = BlobFaults.ClaimCreate(Backup),
+            TimesOut = r => BlobFaults.ClaimRead(Backup)(r) && clock.GetUtcNow() < Ten.AddMinutes(12),
+        };
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<BackupFailure>();
+        var claiming = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs(), new Recorded(failures));
+        var seen = new BlobFaults();
+        var watching = BackupScheduleFaultTests.Silo(options, clock, loggers, seen.Blobs(), new Recorded(failures));
+        try
+        {
+            await claiming.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the claiming silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.TimedOut >= 2, "the claiming silo's claim lost its answer and its look at the claim timed out");
+
+            await watching.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => seen.Answered.Any(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith($"/{Backup}/claim", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the second silo looked at the claim");
+
+            // Half a minute a poll, to 10:15: past the watcher's judgement (10:10) and the claiming silo's read that answers (10:12:30).
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    if (clock.GetUtcNow() >= Ten.AddMinutes(15))
+                    {
+                        return true;
+                    }
+
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "the clock at 10:15");
+            await Eventually.TrueAsync(() => !failures.IsEmpty, TimeSpan.FromSeconds(20), "the claim nobody touched reported stalled");
+            await Eventually.TrueAsync(
+                () => logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after half of StalledAfter").Any()
+                    || logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's").Any(),
+                TimeSpan.FromSeconds(20),
+                "the claiming silo read its claim at last");
+
+            // One failure said by the watcher, and no copy started beside it: the claim found late is released, not copied.
+            Assert.Single(failures);
+            Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
+            Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup} to container", "started"));
+            Assert.Empty(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's"));
+            Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after half of StalledAfter"));
+        }
+        finally
+        {
+            await claiming.StopAsync(CancellationToken.None);
+            claiming.Dispose();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(watching, options, backups);
+        }
+    }
+
     private sealed class Recorded(System.Collections.Concurrent.ConcurrentQueue<BackupFailure> failures) : IBackupFailureListener
     {
         public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken)
