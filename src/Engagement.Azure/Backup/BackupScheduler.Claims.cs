@@ -238,7 +238,7 @@ public sealed partial class BackupScheduler
     /// the answer was lost, its retry meets this silo's own claim (409). <see cref="ClaimOwner.Other"/> when another silo
     /// holds it, or held it and it is gone by the read. <see cref="ClaimOwner.Unknown"/> when the claim is there and
     /// reading it fails (logged as a warning; the slot claims again at its next tick, and is watched as another silo's once
-    /// that has failed for longer than half of <see cref="BackupOptions.StalledAfter"/>). Never
+    /// half of <see cref="BackupOptions.StalledAfter"/> has passed since the slot: <see cref="ClaimSlotAsync"/>). Never
     /// <see cref="ClaimOwner.None"/>.
     /// </summary>
     /// <remarks>

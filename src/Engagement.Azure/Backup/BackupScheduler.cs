@@ -223,7 +223,7 @@ public sealed partial class BackupScheduler(
 
             try
             {
-                var claimed = await ClaimAsync(settings.Container, name, "claiming it again a quarter of StalledAfter later, or watching it as another silo's once that has failed for longer than half of StalledAfter after the slot", stoppingToken);
+                var claimed = await ClaimAsync(settings.Container, name, "claiming it again a quarter of StalledAfter later, or watching it as another silo's once half of StalledAfter has passed since the slot", stoppingToken);
                 if (claimed == ClaimOwner.Mine && retrying && time.GetUtcNow() > deadline)
                 {
                     return await ReleaseLateClaimAsync(settings, name);
