@@ -226,7 +226,7 @@ public sealed partial class BackupScheduler(
                 var claimed = await ClaimAsync(settings.Container, name, "claiming it again a quarter of StalledAfter later, or watching it as another silo's once half of StalledAfter has passed since the slot", stoppingToken);
                 if (claimed == ClaimOwner.Mine && retrying && time.GetUtcNow() > deadline)
                 {
-                    return await ReleaseLateClaimAsync(settings, name);
+                    return await ReleaseLateClaimAsync(settings, name, slot);
                 }
 
                 if (claimed != ClaimOwner.Unknown)
@@ -250,7 +250,7 @@ public sealed partial class BackupScheduler(
                 {
                     if (retrying && time.GetUtcNow() > deadline)
                     {
-                        return await ReleaseLateClaimAsync(settings, name);
+                        return await ReleaseLateClaimAsync(settings, name, slot);
                     }
 
                     // This silo's own claim: the request succeeded and its answer was lost (a timeout, a 5xx after the write).
@@ -303,7 +303,7 @@ public sealed partial class BackupScheduler(
             switch (await WhoseClaimAsync(claim, name, first ? LogClaimNotChecked : static (_, _, _) => { }, stoppingToken))
             {
                 case ClaimOwner.Mine:
-                    return await ReleaseLateClaimAsync(settings, name);
+                    return await ReleaseLateClaimAsync(settings, name, slot);
                 case ClaimOwner.Other:
                     return ClaimOwner.Other;
                 case ClaimOwner.None:
@@ -324,15 +324,27 @@ public sealed partial class BackupScheduler(
 
     /// <summary>
     /// A claim found to be this silo's after <see cref="ClaimSlotAsync"/>'s limit: silos watching it since the slot are
-    /// about to judge it stalled, so it is released (<see cref="ReleaseAsync"/>) rather than copied, and watched
-    /// (<see cref="ClaimOwner.Unknown"/>): a watcher, this silo's own included, takes the slot late.
+    /// about to judge it stalled, so it is not copied, and watched (<see cref="ClaimOwner.Unknown"/>). Before three
+    /// quarters of StalledAfter past the slot it is released (<see cref="ReleaseAsync"/>), so a watcher (this silo's own
+    /// included) takes the slot late; no watcher judges it before the slot + StalledAfter. Later it is left alone: a
+    /// watcher may already be writing its Failed manifest, and a late take beside that would write Complete over it; the
+    /// watchers' report stands and is true (no copy was taken).
     /// </summary>
-    private async Task<ClaimOwner?> ReleaseLateClaimAsync(BackupOptions settings, string name)
+    private async Task<ClaimOwner?> ReleaseLateClaimAsync(BackupOptions settings, string name, DateTimeOffset slot)
     {
+        if (time.GetUtcNow() >= slot + settings.StalledAfter - settings.StalledAfter / 4)
+        {
+            LogClaimFoundTooLate(logger, name);
+            return ClaimOwner.Unknown;
+        }
+
         LogClaimFoundLate(logger, name);
         await ReleaseAsync(settings.Container, name);
         return ClaimOwner.Unknown;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: its claim is this silo's but was found only after three quarters of StalledAfter past the slot (silos watching it are judging it stalled); left for them to report, not copied and not released")]
+    private static partial void LogClaimFoundTooLate(ILogger logger, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: its claim is this silo's but was found only after half of StalledAfter past the slot (silos watching it may be judging it stalled); releasing it for a watcher to take late instead of copying")]
     private static partial void LogClaimFoundLate(ILogger logger, string backup);
