@@ -11,6 +11,9 @@ namespace Engagement.Console.Tests;
 /// </summary>
 internal static class CampaignResultsSetup
 {
+    /// <summary>How long the campaign may take to complete, and its results to count the buyers: 60 s each.</summary>
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// Registers <paramref name="members"/> members in a new region, creates a broadcast campaign over it with
     /// <paramref name="controlShare"/> and a push coupon costing 5 CNY, triggers it, waits (polling with a deadline) until
@@ -61,30 +64,19 @@ internal static class CampaignResultsSetup
             Assert.True(triggered.IsSuccessStatusCode, await triggered.Content.ReadAsStringAsync());
         }
 
-        await PollAsync(async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}", ConsoleHostFixture.Json))!["status"]!.GetValue<string>() == "completed");
+        await Eventually.ReturnsAsync(
+            async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}", ConsoleHostFixture.Json))!["status"]!.GetValue<string>(),
+            status => status == "completed", Within, $"campaign {id} completed (its status)");
 
         var buying = ids.Where((_, i) => i % everyNth == 0).Take(buyers).ToList();
         var at = host.Clock.GetUtcNow();
         await host.PostEventsAsync(buying.Select(m => (object)new { eventId = m + "-b", type = "purchase", memberId = m, occurredAt = at, orderId = "B1", amount = 150m }));
 
         // Every buyer is in one group; the results count them once the member grains have told the campaign.
-        JsonObject? results = null;
-        await PollAsync(async () =>
-        {
-            results = await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}/results", ConsoleHostFixture.Json);
-            var converted = new[] { results!["treated"], results["control"], results["globalControl"] }.Sum(g => g!["converted"]!.GetValue<long>());
-            return converted == buying.Count;
-        });
-        return (id, results!);
-    }
-
-    private static async Task PollAsync(Func<Task<bool>> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the campaign did not get there within 60 s");
-            await Task.Delay(200);
-        }
+        var results = await Eventually.ReturnsAsync(
+            async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}/results", ConsoleHostFixture.Json))!,
+            shown => new[] { shown["treated"], shown["control"], shown["globalControl"] }.Sum(g => g!["converted"]!.GetValue<long>()) == buying.Count,
+            Within, $"the results of {id} counting its {buying.Count} buyers as converted (the results)");
+        return (id, results);
     }
 }

@@ -286,12 +286,10 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
             // The operator pauses before triggering again (the campaign pauses, or refuses if its fan-out of nobody has
             // ended): whatever the pause answers, the trigger is still not confirmed and still offered.
             await page.GetByTestId("campaign-pause").ClickAsync(new() { Timeout = WaitMs });
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (await page.GetByTestId("campaign-control-refused").CountAsync() == 0 && (await ReadAuditAsync(host, id, "campaign.pause")).Count == 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the pause was never answered");
-                await Task.Delay(100);
-            }
+            await Eventually.ReturnsAsync(
+                async () => (Refused: await page.GetByTestId("campaign-control-refused").CountAsync(), PauseRows: (await ReadAuditAsync(host, id, "campaign.pause")).Count),
+                seen => seen.Refused > 0 || seen.PauseRows > 0, TimeSpan.FromSeconds(30),
+                "the pause answered: its refusal shown, or its campaign.pause audit row (refusals shown, audit rows)");
 
             // Shown as it is again: a paused campaign offers Resume (the page has rendered the pause's answer).
             host.CampaignCalls.ShowRunning(id, false);
