@@ -138,6 +138,26 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
 
     private Task<IReadOnlyList<Engagement.Contracts.Audit.AuditEntry>> AuditRowsAsync(string target, string action) => ReadAuditAsync(host, target, action);
 
+    /// <summary>
+    /// Seeds a member (<paramref name="prefix"/> and a fresh suffix) registered 30 days before the fixture's start, with 25
+    /// purchases of 10 CNY, one a day from 25 days before it to the day before (more than one ledger page of 20 entries),
+    /// signs in as support, opens the member's Ledger tab and waits until its first page shows 20 rows. Returns the member, the page and the table's rows.
+    /// </summary>
+    private async Task<(string MemberId, IPage Page, ILocator Rows)> OpenLedgerOfMoreThanOnePageAsync(string prefix)
+    {
+        var id = prefix + Guid.NewGuid().ToString("N")[..10];
+        await host.PostEventsAsync(new object[] { new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-30), regionId = "east" } }
+            .Concat(Enumerable.Range(1, 25).Select(i => (object)new { eventId = $"{id}-o{i}", type = "purchase", memberId = id, occurredAt = T0.AddDays(-26 + i), orderId = $"O{i}", amount = 10m })));
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/members/{id}");
+        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        await page.Locator(".mud-tab").Filter(new() { HasText = "Ledger" }).First.ClickAsync();
+        var rows = page.GetByTestId("ledger-table").Locator("tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(20, new() { Timeout = WaitMs });
+        return (id, page, rows);
+    }
+
     [Fact]
     public async Task AnUnconfirmedConsentChangeIsStillOfferedAfterAReloadAndItsRetryWritesItsAuditRowOnce()
     {
@@ -242,17 +262,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     [Fact]
     public async Task ALedgerPageWhoseReadTimesOutSaysSoKeepsThePageShownAndTurnsOnTheNextClick()
     {
-        // 25 purchases: more than one page of 20 ledger entries.
-        var id = "LF" + Guid.NewGuid().ToString("N")[..10];
-        await host.PostEventsAsync(new object[] { new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-30), regionId = "east" } }
-            .Concat(Enumerable.Range(1, 25).Select(i => (object)new { eventId = $"{id}-o{i}", type = "purchase", memberId = id, occurredAt = T0.AddDays(-26 + i), orderId = $"O{i}", amount = 10m })));
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        await GoAsync(page, $"console/members/{id}");
-        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
-        await page.Locator(".mud-tab").Filter(new() { HasText = "Ledger" }).First.ClickAsync();
-        var rows = page.GetByTestId("ledger-table").Locator("tbody tr");
-        await Assertions.Expect(rows).ToHaveCountAsync(20, new() { Timeout = WaitMs });
+        var (id, page, rows) = await OpenLedgerOfMoreThanOnePageAsync("LF");
         var newest = await rows.First.Locator("td").First.InnerTextAsync();
 
         // The next page's read times out (a TaskCanceledException nobody on the page asked for): the page says so.
@@ -272,17 +282,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     [Fact]
     public async Task ALedgerPageTurnThatFailedStopsBeingReportedOnceAnAdjustmentReloadsTheLedger()
     {
-        // 25 purchases: more than one page of 20 ledger entries.
-        var id = "LW" + Guid.NewGuid().ToString("N")[..10];
-        await host.PostEventsAsync(new object[] { new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-30), regionId = "east" } }
-            .Concat(Enumerable.Range(1, 25).Select(i => (object)new { eventId = $"{id}-o{i}", type = "purchase", memberId = id, occurredAt = T0.AddDays(-26 + i), orderId = $"O{i}", amount = 10m })));
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        await GoAsync(page, $"console/members/{id}");
-        await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
-        await page.Locator(".mud-tab").Filter(new() { HasText = "Ledger" }).First.ClickAsync();
-        var rows = page.GetByTestId("ledger-table").Locator("tbody tr");
-        await Assertions.Expect(rows).ToHaveCountAsync(20, new() { Timeout = WaitMs });
+        var (id, page, rows) = await OpenLedgerOfMoreThanOnePageAsync("LW");
 
         host.MemberCalls.FailNextLedgerRead(id, what => new TaskCanceledException(what));
         await page.GetByTestId("ledger-older").ClickAsync();
