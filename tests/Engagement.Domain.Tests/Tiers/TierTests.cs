@@ -155,7 +155,7 @@ public class TierTests
         Assert.Equal(500, member.Growth);
         Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
         Assert.Contains(member.State.Benefits, b => b.Code == "birthday-coupon");
-        Assert.Equal("V1", (Tick(member, TestMember.Shanghai(2026, 2, 9, 0, 0)), member.Tier).Item2);
+        Assert.Equal("V1", TierAfterTick(member, TestMember.Shanghai(2026, 2, 9, 0, 0)));
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public class TierTests
 
         Assert.Equal("V2", member.Tier);
         Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
-        Assert.Equal("V1", (Tick(member, TestMember.Shanghai(2026, 2, 10)), member.Tier).Item2);
+        Assert.Equal("V1", TierAfterTick(member, TestMember.Shanghai(2026, 2, 10)));
     }
 
     [Fact]
@@ -233,9 +233,7 @@ public class TierTests
     {
         // O-1 1,200 (2025-01-10): V2, aged out on 2026-01-10, V1 since 02-09. A 10 CNY purchase of 01-05 arrives on 03-01:
         // the day already qualified for V2 without it, so in order it lifted nothing.
-        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
-        member.Purchase("O-1", 1_200m);
-        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        var member = GrowthAgedOutOn20260110(1_200m);
         Tick(member, TestMember.Shanghai(2026, 2, 9, 0, 0));
         Assert.Equal("V1", member.Tier);
         var tierEntries = member.State.Ledger.Count(e => e.Kind == LedgerKinds.Tier);
@@ -253,9 +251,7 @@ public class TierTests
     {
         // V2 from a year ago; growth aged out on 2026-01-10, grace until 02-09. A purchase on 01-20 qualifies the member
         // again (the grace ends), and its full refund on 01-21 must not cost the member the rest of the grace.
-        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
-        member.Purchase("O-1", 1_200m);
-        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        var member = GrowthAgedOutOn20260110(1_200m);
         Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
 
         member.Now = TestMember.Shanghai(2026, 1, 20);
@@ -267,7 +263,7 @@ public class TierTests
         Assert.Null(refund.TierChange);
         Assert.Equal("V2", member.Tier);
         Assert.Equal(TestMember.Shanghai(2026, 2, 9, 0, 0), member.Summary.TierGraceUntil);
-        Assert.Equal("V1", (Tick(member, TestMember.Shanghai(2026, 2, 9, 0, 0)), member.Tier).Item2);
+        Assert.Equal("V1", TierAfterTick(member, TestMember.Shanghai(2026, 2, 9, 0, 0)));
     }
 
     [Fact]
@@ -275,9 +271,7 @@ public class TierTests
     {
         // V3 on grace from 2026-01-10 (until 02-09); a purchase on 01-20 ends the grace; its refund comes on 02-19. In
         // order the member dropped to V2 on 02-09 with a new grace until 03-11: V2 now, not V1.
-        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
-        member.Purchase("O-1", 6_000m);
-        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        var member = GrowthAgedOutOn20260110(6_000m);
         member.Now = TestMember.Shanghai(2026, 1, 20);
         member.Purchase("O-2", 5_000m);
         member.Now = TestMember.Shanghai(2026, 2, 19);
@@ -307,9 +301,7 @@ public class TierTests
     [Fact]
     public void LateTickDropsLevelsAtTheInstantsEachGraceEnded()
     {
-        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
-        member.Purchase("O-1", 6_000m);
-        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        var member = GrowthAgedOutOn20260110(6_000m);
 
         var late = Tick(member, TestMember.Shanghai(2026, 6, 1));
 
@@ -367,9 +359,7 @@ public class TierTests
     [Fact]
     public void GrowthRecoveringDuringTheGraceEndsTheGrace()
     {
-        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
-        member.Purchase("O-1", 1_200m);
-        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        var member = GrowthAgedOutOn20260110(1_200m);
         Assert.NotNull(member.Summary.TierGraceUntil);
 
         member.Now = TestMember.Shanghai(2026, 1, 20);
@@ -400,7 +390,7 @@ public class TierTests
         Assert.Equal("V2", member.Tier);
         Assert.Equal(TestMember.Shanghai(2026, 1, 19, 0, 0), member.Summary.TierGraceUntil);
         Assert.Empty(Tick(member, TestMember.Shanghai(2026, 1, 18, 23, 59)).Changes);
-        Assert.Equal("V1", (Tick(member, TestMember.Shanghai(2026, 1, 19, 0, 0)), member.Tier).Item2);
+        Assert.Equal("V1", TierAfterTick(member, TestMember.Shanghai(2026, 1, 19, 0, 0)));
     }
 
     [Fact]
@@ -453,5 +443,25 @@ public class TierTests
     {
         member.Now = now;
         return TierPolicy.Reassess(member.State, member.Options, now);
+    }
+
+    /// <summary>The member's tier once the daily check has run at <paramref name="now"/> (the member's clock moved there).</summary>
+    private static string TierAfterTick(TestMember member, DateTimeOffset now)
+    {
+        Tick(member, now);
+        return member.Tier;
+    }
+
+    /// <summary>
+    /// A member who bought <paramref name="amount"/> CNY (order O-1) on 2025-01-10 at 12:00 Shanghai time, with the daily
+    /// check run at 00:00 Shanghai time on 2026-01-10, when that growth left the trailing 365-day window: above V1 the
+    /// member keeps the tier on a 30-day grace until 2026-02-09 00:00 (CONTRACT.md §2, Tiers). Its clock stays at the check.
+    /// </summary>
+    private static TestMember GrowthAgedOutOn20260110(decimal amount)
+    {
+        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
+        member.Purchase("O-1", amount);
+        Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
+        return member;
     }
 }
