@@ -32,6 +32,34 @@ public sealed class QueuePartitionerTests
         Assert.Equal(0xd58b3fa7u, QueuePartitioner.Fnv1a32("hello world"));
     }
 
+    /// <summary>
+    /// The check values README "Publishing events" gives producers porting the hash: a naive JavaScript port (plain
+    /// <c>*</c>, no <c>Math.imul</c>) gives 0x3211e9bc for M000123, a UTF-16 port 0x9a6015d5 for 会员-1.
+    /// </summary>
+    [Theory]
+    [InlineData("M000123", 0x2b11deb8u, 0)]
+    [InlineData("会员-1", 0x5dc3cdcfu, 3)]
+    public void TheReadmesPublishedCheckValuesHold(string memberId, uint hash, int queueOfFour)
+    {
+        Assert.Equal(hash, QueuePartitioner.Fnv1a32(memberId));
+        Assert.Equal(queueOfFour, QueuePartitioner.QueueIndex(memberId, 4));
+        Assert.Contains($"0x{hash:x8}", File.ReadAllText(ReadmePath()), StringComparison.Ordinal);
+    }
+
+    private static string ReadmePath()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var readme = Path.Combine(dir.FullName, "README.md");
+            if (File.Exists(readme) && File.Exists(Path.Combine(dir.FullName, "Engagement.sln")))
+            {
+                return readme;
+            }
+        }
+
+        throw new FileNotFoundException("README.md beside Engagement.sln, above the test's output directory");
+    }
+
     [Fact]
     public void QueueIndexIsHashModQueueCount()
     {
