@@ -28,15 +28,19 @@ internal static class CouponRefundRestore
         // The refunds applied with the purchase are the order's (a new order has no other); the last one completed it.
         var refundId = order.RefundEventIds is { Count: > 0 } ids ? ids[^1] : evt.EventId;
         var at = order.RefundMarks is { Count: > 0 } marks ? marks[^1].At : evt.OccurredAt;
-        return ForFullRefund(state, order.OrderId, refundId, offers, options, now) ? (refundId, at) : null;
+        return ForFullRefund(state, order.OrderId, refundId, at, offers, options, now) ? (refundId, at) : null;
     }
 
     /// <summary>
     /// Order <paramref name="orderId"/> is refunded in full: its coupons still valid at <paramref name="now"/> are issued
     /// again (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>; docs/offers.md §6), each with a
-    /// <see cref="MemberCoupons.RestoreRule"/> ledger entry (+1) naming <paramref name="eventId"/>. True when any was restored.
+    /// <see cref="MemberCoupons.RestoreRule"/> ledger entry (+1) naming <paramref name="eventId"/>, recorded at
+    /// <paramref name="now"/> and dated (<see cref="Ledger.LedgerEntry.OccurredAt"/>, UTC) at <paramref name="occurredAt"/>, the
+    /// occurredAt of the refund that completed the order's refund: the restore took effect then (CONTRACT.md §1.1), however
+    /// late the refund arrived. True when any was restored.
     /// </summary>
-    internal static bool ForFullRefund(MemberState state, string orderId, string eventId, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    internal static bool ForFullRefund(
+        MemberState state, string orderId, string eventId, DateTimeOffset occurredAt, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
     {
         var (book, restored) = MemberCoupons.Book(state).RestoreForFullRefund(orderId, now, offers.RestoreCouponsOnFullRefund, id => OrderBook.IsFullyRefunded(state, id));
         if (restored.Count == 0)
@@ -47,7 +51,7 @@ internal static class CouponRefundRestore
         MemberCoupons.Adopt(state, book);
         foreach (var again in restored)
         {
-            MemberCoupons.Record(state, again, +1, MemberCoupons.RestoreRule, eventId, options, now);
+            MemberCoupons.Record(state, again, +1, MemberCoupons.RestoreRule, eventId, options, now, occurredAt);
         }
 
         return true;

@@ -191,7 +191,7 @@ public static class MemberCoupons
         }
         else if (evt.Type == MemberEventTypes.Refund && evt.OrderId is { } refundedId && OrderBook.IsFullyRefunded(state, refundedId))
         {
-            changed |= CouponRefundRestore.ForFullRefund(state, refundedId, evt.EventId, offers, options, now);
+            changed |= CouponRefundRestore.ForFullRefund(state, refundedId, evt.EventId, evt.OccurredAt, offers, options, now);
         }
 
         return new MemberOutcome<IReadOnlyList<string>> { Reply = refusals, StateChanged = changed, Effects = Since(state, mark) };
@@ -324,7 +324,8 @@ public static class MemberCoupons
     /// <summary>
     /// A coupon's move in the member's ledger (kind <see cref="LedgerKind"/>, like <c>tier</c>): delta +1 when the member
     /// holds one more live coupon, −1 when one is used or expires; balance after = live coupons; the reason names code and why.
-    /// Queued for the archive.
+    /// Recorded at <paramref name="at"/>; <paramref name="occurredAt"/> is when the move took effect (the causing event's
+    /// occurredAt, a coupon's expiry instant; null: <paramref name="at"/>). Queued for the archive.
     /// </summary>
     internal static void Record(
         MemberState state, Coupon coupon, long delta, string ruleId, string? eventId, ProgramOptions options, DateTimeOffset at, DateTimeOffset? occurredAt = null)

@@ -111,6 +111,22 @@ public sealed class HeldRefundCouponTests
     }
 
     [Fact]
+    public void ARestoreIsDatedAtTheRefundThatCausedItNotAtItsRecordingWhicheverArrivedFirst()
+    {
+        // The refund was made on 20 Nov and reached the engine on 23 Nov: the coupon came back on 20 Nov (README, occurredAt).
+        var metrics = new MetricsOptions { Shards = 4 };
+        foreach (var state in new[] { Arrive(metrics, Purchase(), Refund()), Arrive(metrics, Refund(), Purchase()) })
+        {
+            var restore = Restore(state);
+            Assert.Equal(Now.AddHours(1), restore.At);
+            Assert.Equal(RefundAt, restore.EffectiveOccurredAt);
+            Assert.Equal(TimeSpan.Zero, restore.OccurredAt!.Value.Offset);
+            var archived = Assert.Single(state.Outbox.Pending.OfType<ArchiveLedgerEntry>(), a => a.Entry.Sequence == restore.Sequence);
+            Assert.Equal(RefundAt, archived.Entry.OccurredAt);
+        }
+    }
+
+    [Fact]
     public void AHeldFullRefundFromAnotherRegionRestoresTheCouponInThatRegionOnItsLocalDayAsInOrder()
     {
         // West keeps another zone: 2026-11-20 10:00 +08:00 is still 11-19 there.
