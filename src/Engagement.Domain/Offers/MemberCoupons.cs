@@ -43,10 +43,14 @@ public static class MemberCoupons
     /// Issues the coupon of grant <paramref name="grantId"/> (its code derives from member and grant, so a retried grant
     /// finds the coupon it issued: <see cref="CouponIssueStatus.Duplicate"/>, nothing changes). Validity runs to the
     /// start of a local day in the member's time zone. The code's directory row is queued in the outbox. <paramref name="stockUnchecked"/>: issued knowingly without the stock check (<see cref="Coupon.StockUnchecked"/>).
+    /// The <see cref="IssueRule"/> ledger entry is recorded at <paramref name="now"/> and dated at <paramref name="occurredAt"/>
+    /// (UTC) when an event caused the issue (a purchase that fired a triggered campaign, CONTRACT.md §1.1); null: at
+    /// <paramref name="now"/>. The coupon's validity runs from <paramref name="now"/> either way: the member gets it now.
     /// </summary>
     /// <exception cref="InvalidOperationException">The coupon secret is not configured (<see cref="OffersOptions.Codes"/>).</exception>
     public static MemberOutcome<CouponIssueOutcome> Issue(
-        MemberState state, CouponTemplate template, string grantId, OffersOptions offers, ProgramOptions options, DateTimeOffset now, bool stockUnchecked = false)
+        MemberState state, CouponTemplate template, string grantId, OffersOptions offers, ProgramOptions options, DateTimeOffset now, bool stockUnchecked = false,
+        DateTimeOffset? occurredAt = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(template);
@@ -61,7 +65,7 @@ public static class MemberCoupons
         var mark = state.Outbox.Count;
         Adopt(state, book);
         state.Outbox.Add(new RegisterCouponCode(coupon.Code));
-        Record(state, coupon, +1, IssueRule, grantId, options, now);
+        Record(state, coupon, +1, IssueRule, grantId, options, now, occurredAt);
         return new MemberOutcome<CouponIssueOutcome> { Reply = outcome, StateChanged = true, Effects = Since(state, mark) };
     }
 

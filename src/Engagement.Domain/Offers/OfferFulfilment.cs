@@ -73,10 +73,14 @@ public static class OfferFulfilment
     /// no-threshold coupon worth the offer's unit cost, else a gift coupon naming the offer's code. Points: a lot of
     /// <paramref name="points"/> expiring like a purchase's, ledger reason naming the campaign, rule
     /// <see cref="PointsOfferRule"/>. Benefit: a grant record of the offer's code. Returns what was granted.
+    /// Granted at <paramref name="now"/> (the coupon's validity and the lot's expiry run from then); the coupon's and the
+    /// points' ledger entries are dated (occurredAt, UTC) at <paramref name="occurredAt"/> when an event fired the campaign
+    /// (a triggered campaign: the purchase's occurredAt, so a late purchase whose tier move fulfils it reads on the sale's
+    /// day, CONTRACT.md §1.1); null: at <paramref name="now"/> (a broadcast's delivery).
     /// </summary>
     public static OfferGrant Campaign(
         MemberState state, string campaignId, string kind, string code, decimal unitCost, long? points, CouponTemplate? coupon,
-        OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+        OffersOptions offers, ProgramOptions options, DateTimeOffset now, DateTimeOffset? occurredAt = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(offers);
@@ -86,12 +90,12 @@ public static class OfferFulfilment
         {
             case CouponKind when offers.CanIssue:
                 var template = (coupon ?? DefaultCoupon(code, unitCost)) with { OfferId = string.IsNullOrEmpty(coupon?.OfferId) ? campaignId : coupon.OfferId };
-                var issued = MemberCoupons.Issue(state, template, grantId, offers, options, now);
+                var issued = MemberCoupons.Issue(state, template, grantId, offers, options, now, occurredAt: occurredAt);
                 return new OfferGrant(kind, issued.Reply.Coupon?.Code, 0, issued.Reply.Coupon is null ? issued.Reply.Detail : $"coupon {issued.Reply.Coupon.Code}", []);
             case CouponKind:
                 return new OfferGrant(kind, null, 0, $"{OffersOptions.SectionName}:CouponSecret is not set: no coupon issued", []);
             case PointsKind when points is > 0:
-                return CreditPoints(state, grantId, $"campaign {campaignId} offer {code}", points.Value, options, now);
+                return CreditPoints(state, grantId, $"campaign {campaignId} offer {code}", points.Value, options, now, occurredAt);
             case BenefitKind:
                 return GrantBenefit(state, grantId, code, $"granted by campaign {campaignId}", now);
             default:
@@ -109,9 +113,11 @@ public static class OfferFulfilment
     /// <summary>
     /// Credits <paramref name="points"/> as a lot expiring <see cref="ProgramOptions.PointsLifetimeMonths"/> after now,
     /// with a ledger entry (reason, rule <see cref="PointsOfferRule"/>, event id <c>offer|{grantId}</c>) queued for the
-    /// archive. A grant id already credited changes nothing.
+    /// archive, recorded at <paramref name="now"/> and dated at <paramref name="occurredAt"/> (the event that caused the grant;
+    /// null: <paramref name="now"/>). A grant id already credited changes nothing.
     /// </summary>
-    public static OfferGrant CreditPoints(MemberState state, string grantId, string reason, long points, ProgramOptions options, DateTimeOffset now)
+    public static OfferGrant CreditPoints(
+        MemberState state, string grantId, string reason, long points, ProgramOptions options, DateTimeOffset now, DateTimeOffset? occurredAt = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
@@ -126,7 +132,7 @@ public static class OfferFulfilment
         PointsWallet.AddLot(state, lot);
         var entries = new List<LedgerEntry>(1);
         LedgerBook.Append(state, entries, now, LedgerKinds.Points, points, PointsWallet.Balance(state),
-            string.Create(CultureInfo.InvariantCulture, $"{points} points: {reason}"), PointsOfferRule, lotId);
+            string.Create(CultureInfo.InvariantCulture, $"{points} points: {reason}"), PointsOfferRule, lotId, occurredAt);
         state.Outbox.Add(new ArchiveLedgerEntry(entries[0]));
         LedgerBook.Trim(state, options.LedgerEntriesKept);
         return new OfferGrant(PointsKind, null, points, string.Create(CultureInfo.InvariantCulture, $"{points} points credited"), entries);
@@ -146,6 +152,21 @@ public static class OfferFulfilment
         BenefitUses.Add(uses, new BenefitUse(useId, code, BenefitUseKinds.Granted, now, detail));
 
         return new OfferGrant(BenefitKind, null, 0, $"benefit {code} {detail}", []);
+    }
+
+    /// <summary>
+    /// When what applied event <paramref name="decision"/> fulfils took effect (UTC), the instant to date its grants' ledger
+    /// entries at (<see cref="Campaign"/>'s <c>occurredAt</c>; CONTRACT.md §1.1): the event's <paramref name="occurredAt"/>,
+    /// or, when the event moved the member up a tier, the instant the member reached that tier in event time
+    /// (<see cref="MemberState.TierSince"/>) if later: a late purchase that only completed the growth of a purchase made
+    /// after it lifted the member then, not at its own sale, and an offer the new tier fulfils is granted from then.
+    /// </summary>
+    public static DateTimeOffset EffectiveAt(MemberState state, EventDecision decision, DateTimeOffset occurredAt)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(decision);
+        var moved = decision.TierChanges.Any(c => c.RuleId == RuleIds.TierUpgrade);
+        return (moved && state.TierSince is { } since && since > occurredAt ? since : occurredAt).ToUniversalTime();
     }
 
     private static CouponTemplate DefaultCoupon(string code, decimal unitCost) => unitCost > 0

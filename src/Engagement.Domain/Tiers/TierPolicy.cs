@@ -184,10 +184,17 @@ public static partial class TierPolicy
         List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, long added)
     {
         var growth = GrowthPolicy.TrailingGrowth(state, options, now);
+        var mark = entries.Count;
         if (UpgradeIfQualified(state, options, now, growth, eventId, entries, changes, granted))
         {
             var reached = GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[Current(state, options)].Threshold, cause);
             state.TierSince = reached is { } at && at < now ? at : now;
+            if (reached is { } since && since < now)
+            {
+                // The move took effect when growth reached the tier in event time: the cause's own instant, or a later
+                // event's when the late cause only completed what that one brought (the event's date would be too early).
+                LedgerBook.DateFrom(state, entries, mark, since);
+            }
         }
         else
         {

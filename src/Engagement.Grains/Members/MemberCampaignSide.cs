@@ -25,6 +25,12 @@ public sealed record MemberContext(string MemberId, MemberState Member, ProgramO
 
     /// <summary>Programme metrics rules when the silo counts them (issue 12); null: the change records no contributions.</summary>
     public Domain.Metrics.MetricsOptions? Metrics { get; init; }
+
+    /// <summary>
+    /// The occurredAt of the event that caused this change (a purchase firing a triggered campaign): the ledger entries of
+    /// what it grants are dated then (CONTRACT.md §1.1); null when the change is the engine's own (a broadcast's delivery).
+    /// </summary>
+    public DateTimeOffset? OccurredAt { get; init; }
 }
 
 /// <summary>What the campaign side changed: whether the member state moved, and when the grain must wake for a deferred touch.</summary>
@@ -95,7 +101,9 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
 
             if (decision.Status == EventStatus.Applied)
             {
-                (var fired, wake) = await FireTriggeredAsync(member, evt, programmeAmount);
+                // What the campaign grants took effect with the event (or the tier move it made), not at its arrival.
+                var firedBy = member with { OccurredAt = Domain.Offers.OfferFulfilment.EffectiveAt(member.Member, decision, evt.OccurredAt) };
+                (var fired, wake) = await FireTriggeredAsync(firedBy, evt, programmeAmount);
                 changed |= fired;
             }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
+using Engagement.Domain.Offers;
 using Engagement.Domain.Tests.Members;
 
 namespace Engagement.Domain.Tests.EventTime;
@@ -46,6 +47,55 @@ public class LedgerOccurredAtTests
         Assert.All(decision.NewEntries.Where(e => e.EventId == "refund-1"), e => Assert.Equal(refundAt, e.EffectiveOccurredAt));
         Assert.Contains(decision.NewEntries, e => e.EventId == "refund-1" && e.RuleId == RuleIds.PointsRefund);
         Assert.All(decision.NewEntries.Where(e => e.EventId == "sale-1"), e => Assert.Equal(Sale, e.EffectiveOccurredAt));
+    }
+
+    [Fact]
+    public void TheCouponAndPointsALatePurchasesTierMoveGrantsAreDatedAtTheSale()
+    {
+        // The member bought 300 CNY an hour ago; the POS uploads its 1,000 CNY sale of 28 Nov, which lifts it to V2 on its own.
+        var member = new TestMember(Upload);
+        member.Purchase("O-now", 300m, at: Upload.AddHours(-1));
+        var late = member.Purchase("O-late", 1_000m, at: Sale);
+        Assert.Equal("V2", member.Tier);
+        Assert.Equal(Sale, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).EffectiveOccurredAt);
+
+        // A campaign for V2 members the purchase fired grants now (the grain's campaign side), dated at the sale.
+        var effective = OfferFulfilment.EffectiveAt(member.State, late, Sale);
+        Assert.Equal((Sale, TimeSpan.Zero), (effective, effective.Offset));
+        var offers = new OffersOptions { CouponSecret = Offers.CouponTestKit.Secret };
+        var points = OfferFulfilment.Campaign(member.State, "v2-points", OfferFulfilment.PointsKind, "V2PTS", 5m, 500, null, offers, member.Options, Upload, effective);
+        var coupon = OfferFulfilment.Campaign(member.State, "v2-coupon", OfferFulfilment.CouponKind, "V2CPN", 20m, null, null, offers, member.Options, Upload, effective);
+
+        Assert.NotNull(coupon.CouponCode);
+        var credited = Assert.Single(points.Entries);
+        var issued = Assert.Single(member.State.Ledger, e => e.RuleId == MemberCoupons.IssueRule);
+        foreach (var granted in new[] { credited, issued })
+        {
+            Assert.Equal((Upload, Sale), (granted.At, granted.EffectiveOccurredAt));
+            Assert.Equal(TimeSpan.Zero, granted.OccurredAt!.Value.Offset);
+        }
+
+        // What is granted runs from its grant: the lot 12 months from now, the coupon valid from now.
+        Assert.Equal(Upload, Assert.Single(member.State.Orders, o => o.OrderId == OfferFulfilment.PointsLotPrefix + "campaign:v2-points").At);
+        Assert.Equal(Upload, MemberCoupons.Book(member.State).Find(coupon.CouponCode!)!.IssuedAt);
+    }
+
+    [Fact]
+    public void ALatePurchaseThatOnlyCompletesALaterOnesGrowthMovesTheTierWhenTheLaterOneWasMade()
+    {
+        // 300 CNY an hour ago, then the upload of 900 CNY on 28 Nov: in event time the member reached 1,000 an hour ago.
+        var member = new TestMember(Upload);
+        var reached = Upload.AddHours(-1);
+        member.Purchase("O-now", 300m, at: reached);
+        var late = member.Purchase("O-late", 900m, at: Sale);
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Equal(reached, member.State.TierSince);
+        var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal(reached, move.EffectiveOccurredAt);
+        Assert.Equal(move, member.State.Ledger.Single(e => e.Sequence == move.Sequence));
+        Assert.All(late.NewEntries.Where(e => e.Kind != LedgerKinds.Tier), e => Assert.Equal(Sale, e.EffectiveOccurredAt));
+        Assert.Equal(reached, OfferFulfilment.EffectiveAt(member.State, late, Sale));
     }
 
     [Fact]

@@ -164,6 +164,39 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
     }
 
     [Fact]
+    public async Task WhatALatePurchasesTierMoveGrantsReadsInTheLedgerOnTheSaleDayNotTheUploadDay()
+    {
+        // Campaigns for V2 members (one of points, one of a coupon) running since before the sale.
+        var scope = "t" + Guid.NewGuid().ToString("N")[..8];
+        var sale = Now.AddDays(-3);
+        CampaignDefinition ForV2(string id, string region, CampaignOffer offer) =>
+            Triggered(id, region) with { ValidFrom = Now.AddDays(-5), Audience = new CampaignAudience { Regions = [region], Tiers = ["V2"] }, Offer = offer };
+        var points = ForV2(scope + "-p", scope + "-p", new CampaignOffer { Kind = OfferKinds.Points, Code = "V2PTS", UnitCost = 5m, Points = 500 });
+        var coupon = ForV2(scope + "-c", scope + "-c", new CampaignOffer { Kind = OfferKinds.Coupon, Code = "V2CPN", UnitCost = 20m });
+        foreach (var definition in new[] { points, coupon })
+        {
+            Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition)).Status);
+            var region = definition.Audience.Regions[0];
+            var buyer = Enumerable.Range(0, 40).Select(i => $"{region}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+            var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
+
+            // A V1 member buys 300 CNY now (no campaign: not V2); then an offline POS uploads its 1,000 CNY sale of three
+            // days ago, which lifted it to V2 then (1,000 growth) and so fires the campaign.
+            await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-now", 300m, Now.AddMinutes(-5), region));
+            Assert.Null(await member.GetCampaignMembershipAsync(definition.Id));
+            await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-late", 1000m, sale, region));
+            Assert.Equal(CampaignGroups.Arm, (await member.GetCampaignMembershipAsync(definition.Id))!.Group);
+
+            var ledger = (await member.GetLedgerAsync(new LedgerQuery { Limit = 50 })).Entries;
+            Assert.Equal(sale, Assert.Single(ledger, e => e.RuleId == "tier.upgrade").OccurredAt);
+            var granted = Assert.Single(ledger, e => e.RuleId is "points.offer" or "coupon.issue");
+            Assert.Equal(definition == points ? "points.offer" : "coupon.issue", granted.RuleId);
+            Assert.Equal((sale, TimeSpan.Zero), (granted.OccurredAt, granted.OccurredAt.Offset));
+            Assert.Equal(Now, granted.At); // recorded at the upload
+        }
+    }
+
+    [Fact]
     public async Task ADeferredGrantLaterSuppressedStaysCountedSoTheBudgetGivesNoOneElseTheSameGrant()
     {
         var scope = "t" + Guid.NewGuid().ToString("N")[..8];
