@@ -74,7 +74,8 @@ public static class MemberCoupons
     /// refused with a <see cref="CouponRefusals"/> reason. An acceptance sends the <c>redemption.confirmation</c> service touch.
     /// A refusal of a coupon the member holds is kept on it (<see cref="Coupon.Refusals"/>, the newest
     /// <see cref="Coupon.MaxRefusals"/> per coupon and <see cref="Coupon.MaxRefusalsPerMember"/> across the member's coupons)
-    /// and so changes the state, once per redemptionId: the same request again changes nothing.
+    /// and so changes the state, once per redemptionId: the same request again changes nothing, even once its note was
+    /// pushed out of the newest kept (<see cref="MemberOfferState.ForgottenRefusals"/>).
     /// </summary>
     public static MemberOutcome<CouponRedeemOutcome> Redeem(
         MemberState state, string code, string redemptionId, CouponOrder order, ProgramOptions options, DateTimeOffset now)
@@ -84,9 +85,11 @@ public static class MemberCoupons
         var before = Book(state);
         var (current, expired) = before.ExpireDue(now);
         var (book, outcome) = current.Redeem(code, redemptionId, order, now);
-        if (outcome is { Refusal: { } refusal, Coupon: { } refused } && !refused.HasRefused(redemptionId))
+        if (outcome is { Refusal: { } refusal, Coupon: { } refused } && !refused.HasRefused(redemptionId) && !RefusalMemory.WasForgotten(state, refused.Code, redemptionId))
         {
-            book = ForgetOldRefusals(book.Replace(refused.WithRefusal(new CouponRefusalNote(now, redemptionId, order.StoreId, refusal.Reason, order.Amount, order.RegionId))));
+            var note = new CouponRefusalNote(now, redemptionId, order.StoreId, refusal.Reason, order.Amount, order.RegionId);
+            book = ForgetOldRefusals(book.Replace(refused.WithRefusal(note)));
+            RefusalMemory.RememberDropped(state, current, refused.Code, note, book);
         }
 
         var changed = !ReferenceEquals(book, before) && !book.Coupons.SequenceEqual(before.Coupons);

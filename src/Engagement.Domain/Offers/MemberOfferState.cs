@@ -20,6 +20,9 @@ public sealed class MemberOfferState
     /// <summary>Recent purchases' stores kept (oldest forgotten first).</summary>
     public const int MaxStorePurchases = 50;
 
+    /// <summary>Fingerprints of forgotten refusal notes kept (<see cref="ForgottenRefusals"/>, oldest forgotten first): 256 × 4 bytes.</summary>
+    public const int MaxForgottenRefusals = 256;
+
     /// <summary>The member's coupons (immutable: a decision builds a new book).</summary>
     public CouponBook Coupons { get; set; } = CouponBook.Empty;
 
@@ -37,6 +40,14 @@ public sealed class MemberOfferState
 
     /// <summary>Store and instant of recent purchases, oldest first: the home store is the most frequent in 90 days.</summary>
     public List<StorePurchase> StorePurchases { get; set; } = [];
+
+    /// <summary>
+    /// 32-bit fingerprints (FNV-1a of <c>{code}\u001F{redemptionId}</c>, 4 bytes each, oldest first) of the refusal notes
+    /// pushed out of the newest <see cref="Coupon.MaxRefusals"/> per coupon or <see cref="Coupon.MaxRefusalsPerMember"/> per
+    /// member, the newest <see cref="MaxForgottenRefusals"/>: a till's replay of one stores no note again. Base64 in the
+    /// stored state, at most about 1.4 KB; empty (absent in state stored before it existed) until a note is pushed out.
+    /// </summary>
+    public byte[] ForgottenRefusals { get; set; } = [];
 }
 
 /// <summary>One grant or use of a non-monetary benefit (priority booking, dedicated advisor, birthday class), with why.</summary>

@@ -78,6 +78,38 @@ public class CouponRefusalNoteTests
     }
 
     [Fact]
+    public void ARefusalPushedOutOfTheNewestKeptIsNotStoredAgainWhenTheTillReplaysItsRedemptionId()
+    {
+        // Per coupon: r1 and r2 were pushed out of the newest five; the till retries r1.
+        var (member, code) = Holding();
+        for (var i = 1; i <= 7; i++)
+        {
+            Assert.True(MemberCoupons.Redeem(member, code, $"r{i}", At("S900", 800m, region: "south"), _options, Noon.AddMinutes(i)).StateChanged);
+        }
+
+        var replay = MemberCoupons.Redeem(member, code, "r1", At("S900", 800m, region: "south"), _options, Noon.AddMinutes(9));
+
+        Assert.Equal(CouponRefusals.WrongStore, replay.Reply.Refusal!.Reason); // the till is still told why
+        Assert.False(replay.StateChanged);
+        Assert.Equal(["r3", "r4", "r5", "r6", "r7"], MemberCoupons.Book(member).Find(code)!.Refusals!.Select(r => r.RedemptionId));
+
+        // Across the member's coupons: r0 went when the member's newest twenty moved on; its replay stores nothing either,
+        // while the same redemptionId refused on another coupon is a note of its own.
+        var many = new MemberState { MemberId = "M2", FirstSeenAt = Noon.AddDays(-60) };
+        var codes = Enumerable.Range(0, 6)
+            .Select(i => MemberCoupons.Issue(many, Spend500Get100, $"campaign:C{i}", Offers, _options, Noon).Reply.Coupon!.Code)
+            .ToList();
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.True(MemberCoupons.Redeem(many, codes[i % 6], $"r{i}", At("S001", 1m), _options, Noon.AddMinutes(i + 1)).StateChanged);
+        }
+
+        Assert.False(MemberCoupons.Redeem(many, codes[0], "r0", At("S001", 1m), _options, Noon.AddMinutes(40)).StateChanged);
+        Assert.True(MemberCoupons.Redeem(many, codes[1], "r0", At("S001", 1m), _options, Noon.AddMinutes(41)).StateChanged);
+        Assert.Equal(Coupon.MaxRefusalsPerMember, MemberCoupons.Book(many).Coupons.Sum(c => c.Refusals?.Count ?? 0));
+    }
+
+    [Fact]
     public void ACodeTheMemberDoesNotHoldIsRefusedWithoutAStateChange()
     {
         var (member, _) = Holding();
