@@ -38,8 +38,13 @@ public static partial class TierPolicy
             var reason = string.Create(
                 CultureInfo.InvariantCulture,
                 $"{current} → {ladder[rank]}: trailing growth reached {thresholds[rank]} at {reached:yyyy-MM-dd'T'HH:mm:ssK} with a late event; it has aged out since");
+            var mark = entries.Count;
             Move(state, options, ladder[rank], now, RuleIds.TierUpgrade, reason, eventId, entries, changes, granted);
             state.TierSince = reached;
+
+            // The move took effect when growth reached the tier in order (a later event's instant when the late one only
+            // completed it), as tierSince says; the event's own date would be before the member qualified.
+            LedgerBook.DateFrom(state, entries, mark, reached);
             state.TierGraceStartedAt = GraceStart(state, options, thresholds[rank], now);
             Reassess(state, options, now, entries, changes, granted);
             return;

@@ -99,6 +99,30 @@ public class LedgerOccurredAtTests
     }
 
     [Fact]
+    public void ALatePurchaseWhoseTierHasAgedOutSinceDatesTheMoveWhenTheLaterPurchaseCompletedIt()
+    {
+        // A 30-day growth window. B 900 CNY on 2026-01-20 (V1); on 02-15 the POS uploads L 100 CNY of 01-10. In order the
+        // member reached V2 with B (1,000 growth on 01-20); L has aged out since (02-09) and it is on V2's grace: the move
+        // and its tierSince read 01-20, when the member reached V2, not L's day.
+        var reached = TestMember.Shanghai(2026, 1, 20);
+        var member = new TestMember(reached);
+        member.Options.GrowthWindowDays = 30;
+        member.Purchase("O-B", 900m);
+        Assert.Equal("V1", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 2, 15);
+        var saleL = TestMember.Shanghai(2026, 1, 10);
+
+        var late = member.Purchase("O-L", 100m, at: saleL);
+
+        Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 11, 0, 0)), (member.Tier, member.Summary.TierGraceUntil));
+        Assert.Equal(reached, member.State.TierSince);
+        var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierUpgrade, reached), (move.RuleId, move.EffectiveOccurredAt));
+        Assert.Equal(reached, member.State.Ledger.Single(e => e.Sequence == move.Sequence).EffectiveOccurredAt);
+        Assert.All(late.NewEntries.Where(e => e.Kind != LedgerKinds.Tier), e => Assert.Equal(saleL, e.EffectiveOccurredAt));
+    }
+
+    [Fact]
     public void AnExpiryIsDatedAtTheLotsExpiryAndARedemptionAtItsOwnRecording()
     {
         var member = new TestMember(Sale);
