@@ -14,9 +14,9 @@ internal static class CouponRefundRestore
     /// <summary>
     /// A refund that arrived before purchase <paramref name="evt"/> waited and was applied with it (CONTRACT.md §1): when
     /// the held refunds refunded the whole order, the coupons the purchase just confirmed come back as they would have
-    /// after it (docs/offers.md §6), each <see cref="MemberCoupons.RestoreRule"/> row naming the refund that completed the refund (the
-    /// last applied, as in order), as its own coupon step would have. Returns that refund's event id and occurredAt when
-    /// any coupon was restored, else null. Call after <see cref="MemberCoupons.AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>'s confirmations.
+    /// after it (docs/offers.md §6), each <see cref="MemberCoupons.RestoreRule"/> row naming the last refund
+    /// applied (as in order) and dated at the latest refund's occurredAt (<see cref="RefundedInFullAt"/>), as its own coupon
+    /// step would have. Returns that event id and instant when any coupon was restored, else null. Call after <see cref="MemberCoupons.AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>'s confirmations.
     /// </summary>
     internal static (string EventId, DateTimeOffset OccurredAt)? ForHeldRefunds(MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
     {
@@ -27,17 +27,25 @@ internal static class CouponRefundRestore
 
         // The refunds applied with the purchase are the order's (a new order has no other); the last one completed it.
         var refundId = order.RefundEventIds is { Count: > 0 } ids ? ids[^1] : evt.EventId;
-        var at = order.RefundMarks is { Count: > 0 } marks ? marks[^1].At : evt.OccurredAt;
+        var at = RefundedInFullAt(order, evt.OccurredAt);
         return ForFullRefund(state, order.OrderId, refundId, at, offers, options, now) ? (refundId, at) : null;
     }
+
+    /// <summary>
+    /// When <paramref name="order"/> was refunded in full in event time (UTC offsets kept): its latest refund's occurredAt
+    /// (<see cref="OrderRecord.RefundMarks"/>), whatever order the refunds arrived in (one of 22 Nov arriving before a late
+    /// one of 20 Nov: 22 Nov); <paramref name="fallback"/> (the refund being applied) when the order has no marks.
+    /// </summary>
+    internal static DateTimeOffset RefundedInFullAt(OrderRecord? order, DateTimeOffset fallback) =>
+        order?.RefundMarks is { Count: > 0 } marks ? marks.Max(m => m.At) : fallback;
 
     /// <summary>
     /// Order <paramref name="orderId"/> is refunded in full: its coupons still valid at <paramref name="now"/> are issued
     /// again (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>; docs/offers.md §6), each with a
     /// <see cref="MemberCoupons.RestoreRule"/> ledger entry (+1) naming <paramref name="eventId"/>, recorded at
-    /// <paramref name="now"/> and dated (<see cref="Ledger.LedgerEntry.OccurredAt"/>, UTC) at <paramref name="occurredAt"/>, the
-    /// occurredAt of the refund that completed the order's refund: the restore took effect then (CONTRACT.md §1.1), however
-    /// late the refund arrived. True when any was restored.
+    /// <paramref name="now"/> and dated (<see cref="Ledger.LedgerEntry.OccurredAt"/>, UTC) at <paramref name="occurredAt"/>, when
+    /// the order was refunded in full in event time (<see cref="RefundedInFullAt"/>: the latest refund's occurredAt): the
+    /// restore took effect then (CONTRACT.md §1.1), however late or out of order the refunds arrived. True when any was restored.
     /// </summary>
     internal static bool ForFullRefund(
         MemberState state, string orderId, string eventId, DateTimeOffset occurredAt, OffersOptions offers, ProgramOptions options, DateTimeOffset now)

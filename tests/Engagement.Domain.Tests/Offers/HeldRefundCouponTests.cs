@@ -127,6 +127,27 @@ public sealed class HeldRefundCouponTests
     }
 
     [Fact]
+    public void ARestoreAfterTwoRefundsArrivingOutOfOrderIsDatedAtTheLaterRefundNotTheLastToArrive()
+    {
+        // Half refunded on 22 Nov (arrives first), the other half on 20 Nov (arrives late, completing the refund): the
+        // order was refunded in full on 22 Nov, so the coupon came back then, whether the purchase came first or last.
+        var metrics = new MetricsOptions { Shards = 4 };
+        var later = RefundAt.AddDays(2);
+        MemberEvent Half(string id, DateTimeOffset at) =>
+            new(id, MemberEventTypes.Refund, at) { RegionId = "East", StoreId = "S900", OrderId = "O1", Amount = 50.00m };
+        foreach (var state in new[]
+        {
+            Arrive(metrics, Purchase(), Half("rfB", later), Half("rfA", RefundAt)),
+            Arrive(metrics, Half("rfB", later), Half("rfA", RefundAt), Purchase()),
+        })
+        {
+            var restore = Restore(state);
+            Assert.Equal(later, restore.EffectiveOccurredAt);
+            Assert.Equal(later, Assert.Single(state.Outbox.Pending.OfType<ArchiveLedgerEntry>(), a => a.Entry.Sequence == restore.Sequence).Entry.OccurredAt);
+        }
+    }
+
+    [Fact]
     public void AHeldFullRefundFromAnotherRegionRestoresTheCouponInThatRegionOnItsLocalDayAsInOrder()
     {
         // West keeps another zone: 2026-11-20 10:00 +08:00 is still 11-19 there.
