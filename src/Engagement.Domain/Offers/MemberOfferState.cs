@@ -42,7 +42,7 @@ public sealed class MemberOfferState
     public List<StorePurchase> StorePurchases { get; set; } = [];
 
     /// <summary>
-    /// 32-bit fingerprints (FNV-1a of <c>{code}\u001F{redemptionId}</c>, 4 bytes each, oldest first) of the refusal notes
+    /// 32-bit fingerprints (FNV-1a of <c>{code}\u001F{redemptionId}</c>, 4 bytes each, little-endian, oldest first) of the refusal notes
     /// pushed out of the newest <see cref="Coupon.MaxRefusals"/> per coupon or <see cref="Coupon.MaxRefusalsPerMember"/> per
     /// member, the newest <see cref="MaxForgottenRefusals"/>: a till's replay of one stores no note again. Base64 in the
     /// stored state, at most about 1.4 KB; empty (absent in state stored before it existed) until a note is pushed out.

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Engagement.Domain.Members;
 
 namespace Engagement.Domain.Offers;
@@ -5,7 +6,7 @@ namespace Engagement.Domain.Offers;
 /// <summary>
 /// What the member keeps of the refusal notes pushed out of the newest <see cref="Coupon.MaxRefusals"/> per coupon and
 /// <see cref="Coupon.MaxRefusalsPerMember"/> per member (docs/offers.md step 5, "once per redemptionId"): a 4-byte
-/// fingerprint of each (<see cref="MemberOfferState.ForgottenRefusals"/>, the newest
+/// little-endian fingerprint of each (<see cref="MemberOfferState.ForgottenRefusals"/>, the newest
 /// <see cref="MemberOfferState.MaxForgottenRefusals"/>), so a till replaying such a redemptionId is told no again without
 /// its note being stored again (and pushing a newer one out). Part of <see cref="MemberCoupons.Redeem"/>.
 /// </summary>
@@ -22,7 +23,7 @@ internal static class RefusalMemory
         var print = Print(code, redemptionId);
         for (var i = 0; i + 4 <= prints.Length; i += 4)
         {
-            if (BitConverter.ToUInt32(prints, i) == print)
+            if (BinaryPrimitives.ReadUInt32LittleEndian(prints.AsSpan(i, 4)) == print)
             {
                 return true;
             }
@@ -49,10 +50,12 @@ internal static class RefusalMemory
         }
 
         var offers = MemberCoupons.OffersOf(state);
-        var prints = new List<byte>(offers.ForgottenRefusals);
+        var prints = new List<byte>(offers.ForgottenRefusals ?? []); // a stored null: none remembered yet
+        Span<byte> bytes = stackalloc byte[4];
         foreach (var (c, id) in dropped)
         {
-            prints.AddRange(BitConverter.GetBytes(Print(c, id)));
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes, Print(c, id)); // little-endian on any machine: the stored format
+            prints.AddRange(bytes);
         }
 
         var over = Math.Max(0, prints.Count - (MemberOfferState.MaxForgottenRefusals * 4));

@@ -110,6 +110,27 @@ public class CouponRefusalNoteTests
     }
 
     [Fact]
+    public void ForgottenRefusalsStoredAsNullArePushedOutIntoLittleEndianFingerprints()
+    {
+        // State that stored "forgottenRefusals": null (hand-edited or an older writer) must not fail the next refusal.
+        var (member, code) = Holding();
+        for (var i = 1; i <= Coupon.MaxRefusals; i++)
+        {
+            MemberCoupons.Redeem(member, code, $"r{i}", At("S900", 800m, region: "south"), _options, Noon.AddMinutes(i));
+        }
+
+        member.Offers!.ForgottenRefusals = null!;
+
+        Assert.True(MemberCoupons.Redeem(member, code, "r9", At("S900", 800m, region: "south"), _options, Noon.AddMinutes(9)).StateChanged);
+
+        // r1 was pushed out: its fingerprint is stored little-endian whatever the machine's byte order.
+        var prints = member.Offers!.ForgottenRefusals;
+        Assert.Equal(4, prints.Length);
+        Assert.Equal(RewardStock.Fingerprint(code + "\u001F" + "r1"), System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(prints));
+        Assert.False(MemberCoupons.Redeem(member, code, "r1", At("S900", 800m, region: "south"), _options, Noon.AddMinutes(10)).StateChanged);
+    }
+
+    [Fact]
     public void ACodeTheMemberDoesNotHoldIsRefusedWithoutAStateChange()
     {
         var (member, _) = Holding();
