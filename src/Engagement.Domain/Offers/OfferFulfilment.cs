@@ -5,6 +5,7 @@ using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Orders;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
+using Engagement.Domain.Tiers;
 using Engagement.Domain.Touches;
 
 namespace Engagement.Domain.Offers;
@@ -155,18 +156,31 @@ public static class OfferFulfilment
     }
 
     /// <summary>
-    /// When what applied event <paramref name="decision"/> fulfils took effect (UTC), the instant to date its grants' ledger
-    /// entries at (<see cref="Campaign"/>'s <c>occurredAt</c>; CONTRACT.md §1.1): the event's <paramref name="occurredAt"/>,
-    /// or, when the event moved the member up a tier, the instant the member reached that tier in event time
-    /// (<see cref="MemberState.TierSince"/>) if later: a late purchase that only completed the growth of a purchase made
-    /// after it lifted the member then, not at its own sale, and an offer the new tier fulfils is granted from then.
+    /// The instant (UTC) applied event <paramref name="decision"/> moved the member up a tier in event time: its last tier
+    /// move's <see cref="TierChange.ReachedAt"/> when that move is an upgrade; null when the event moved no tier, or its
+    /// last move is not an upgrade (a held refund applied with the purchase dropped the tier again).
     /// </summary>
-    public static DateTimeOffset EffectiveAt(MemberState state, EventDecision decision, DateTimeOffset occurredAt)
+    public static DateTimeOffset? TierReachedAt(EventDecision decision)
     {
-        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(decision);
-        var moved = decision.TierChanges.Any(c => c.RuleId == RuleIds.TierUpgrade);
-        return (moved && state.TierSince is { } since && since > occurredAt ? since : occurredAt).ToUniversalTime();
+        return decision.TierChange is { IsUpgrade: true, ReachedAt: { } reached } ? reached.ToUniversalTime() : null;
+    }
+
+    /// <summary>
+    /// When a triggered campaign's grant took effect, the instant (UTC) to date its ledger entries at (<see cref="Campaign"/>'s
+    /// <c>occurredAt</c>; CONTRACT.md §1.1): the firing event's <paramref name="occurredAt"/>, or, for a campaign whose
+    /// audience names tiers (<paramref name="audienceTiers"/> non-empty), the instant the event moved the member up
+    /// (<see cref="TierReachedAt"/>) when later: a late purchase that only completed the growth of one made after it
+    /// qualified the member then, not at its own sale. Null <paramref name="occurredAt"/> (no event): null.
+    /// </summary>
+    public static DateTimeOffset? EffectiveAt(DateTimeOffset? occurredAt, DateTimeOffset? tierReachedAt, IReadOnlyCollection<string>? audienceTiers)
+    {
+        if (occurredAt is not { } at)
+        {
+            return null;
+        }
+
+        return (audienceTiers is { Count: > 0 } && tierReachedAt is { } reached && reached > at ? reached : at).ToUniversalTime();
     }
 
     private static CouponTemplate DefaultCoupon(string code, decimal unitCost) => unitCost > 0

@@ -7,6 +7,13 @@ namespace Engagement.Domain.Tiers;
 public sealed record TierChange(string From, string To, string RuleId, DateTimeOffset At, string Reason)
 {
     public bool IsUpgrade => RuleId == RuleIds.TierUpgrade;
+
+    /// <summary>
+    /// For an upgrade an event brought: the instant (event time) the member reached the tier, the tier's
+    /// <see cref="Members.MemberState.TierSince"/> as the move set it (the event's own occurredAt, or a later event's when a late
+    /// one only completed that one's growth, CONTRACT.md §1.1); null for other moves and upgrades a tick found.
+    /// </summary>
+    public DateTimeOffset? ReachedAt { get; init; }
 }
 
 /// <summary>What a periodic tier reassessment decided.</summary>

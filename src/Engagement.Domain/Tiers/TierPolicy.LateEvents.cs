@@ -41,6 +41,7 @@ public static partial class TierPolicy
             var mark = entries.Count;
             Move(state, options, ladder[rank], now, RuleIds.TierUpgrade, reason, eventId, entries, changes, granted);
             state.TierSince = reached;
+            changes[^1] = changes[^1] with { ReachedAt = reached };
 
             // The move took effect when growth reached the tier in order (a later event's instant when the late one only
             // completed it), as tierSince says; the event's own date would be before the member qualified.

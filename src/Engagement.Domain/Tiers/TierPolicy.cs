@@ -189,6 +189,7 @@ public static partial class TierPolicy
         {
             var reached = GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[Current(state, options)].Threshold, cause);
             state.TierSince = reached is { } at && at < now ? at : now;
+            changes[^1] = changes[^1] with { ReachedAt = state.TierSince };
             if (reached is { } since && since < now)
             {
                 // The move took effect when growth reached the tier in event time: the cause's own instant, or a later

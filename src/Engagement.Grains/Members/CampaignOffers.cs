@@ -49,7 +49,7 @@ public static class CampaignOffers
     /// Grants the delivery's offer after the arm's touch was decided: only a sent or deferred touch holds a grant (what
     /// the campaign's budget counts); a suppressed one grants nothing. The coupon's code rides on the touch
     /// (CONTRACT.md §3 <c>couponCode</c>); its ledger entries are dated at <see cref="MemberContext.OccurredAt"/> when an
-    /// event fired the campaign. Returns the grant, or null when nothing was granted.
+    /// event fired the campaign, or at <see cref="MemberContext.TierReachedAt"/> when later and the audience names tiers. Returns the grant, or null when nothing was granted.
     /// </summary>
     public static OfferGrant? Grant(MemberContext member, CampaignDelivery delivery, TouchDecision touch)
     {
@@ -67,7 +67,8 @@ public static class CampaignOffers
             return new OfferGrant(offer.Kind, null, 0, "the offer's coupon is invalid: " + string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}")), []);
         }
 
-        var grant = OfferFulfilment.Campaign(member.Member, delivery.CampaignId, offer.Kind, offer.Code, offer.UnitCost, offer.Points, template, offers, member.Options, member.Now, member.OccurredAt);
+        var grant = OfferFulfilment.Campaign(member.Member, delivery.CampaignId, offer.Kind, offer.Code, offer.UnitCost, offer.Points, template, offers, member.Options, member.Now,
+            OfferFulfilment.EffectiveAt(member.OccurredAt, member.TierReachedAt, delivery.Audience.Tiers));
         if (grant.CouponCode is { } code)
         {
             TouchGovernor.AttachCoupon(member.Member, touch.TouchId, code);

@@ -27,10 +27,17 @@ public sealed record MemberContext(string MemberId, MemberState Member, ProgramO
     public Domain.Metrics.MetricsOptions? Metrics { get; init; }
 
     /// <summary>
-    /// The occurredAt of the event that caused this change (a purchase firing a triggered campaign): the ledger entries of
-    /// what it grants are dated then (CONTRACT.md §1.1); null when the change is the engine's own (a broadcast's delivery).
+    /// The occurredAt (UTC) of the event that caused this change (a purchase firing a triggered campaign): the ledger entries
+    /// of what it grants are dated then (CONTRACT.md §1.1); null when the change is the engine's own (a broadcast's delivery).
     /// </summary>
     public DateTimeOffset? OccurredAt { get; init; }
+
+    /// <summary>
+    /// When that event's last tier move is an upgrade: the instant (UTC, event time) the member reached the tier
+    /// (<see cref="Domain.Offers.OfferFulfilment.TierReachedAt"/>); a campaign for members of given tiers dates its grant then
+    /// when later than <see cref="OccurredAt"/> (<see cref="Domain.Offers.OfferFulfilment.EffectiveAt"/>). Null otherwise.
+    /// </summary>
+    public DateTimeOffset? TierReachedAt { get; init; }
 }
 
 /// <summary>What the campaign side changed: whether the member state moved, and when the grain must wake for a deferred touch.</summary>
@@ -102,7 +109,7 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
             if (decision.Status == EventStatus.Applied)
             {
                 // What the campaign grants took effect with the event (or the tier move it made), not at its arrival.
-                var firedBy = member with { OccurredAt = Domain.Offers.OfferFulfilment.EffectiveAt(member.Member, decision, evt.OccurredAt) };
+                var firedBy = member with { OccurredAt = evt.OccurredAt.ToUniversalTime(), TierReachedAt = Domain.Offers.OfferFulfilment.TierReachedAt(decision) };
                 (var fired, wake) = await FireTriggeredAsync(firedBy, evt, programmeAmount);
                 changed |= fired;
             }

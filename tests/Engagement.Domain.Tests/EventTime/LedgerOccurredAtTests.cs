@@ -60,7 +60,7 @@ public class LedgerOccurredAtTests
         Assert.Equal(Sale, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).EffectiveOccurredAt);
 
         // A campaign for V2 members the purchase fired grants now (the grain's campaign side), dated at the sale.
-        var effective = OfferFulfilment.EffectiveAt(member.State, late, Sale);
+        var effective = OfferFulfilment.EffectiveAt(Sale, OfferFulfilment.TierReachedAt(late), ["V2"])!.Value;
         Assert.Equal((Sale, TimeSpan.Zero), (effective, effective.Offset));
         var offers = new OffersOptions { CouponSecret = Offers.CouponTestKit.Secret };
         var points = OfferFulfilment.Campaign(member.State, "v2-points", OfferFulfilment.PointsKind, "V2PTS", 5m, 500, null, offers, member.Options, Upload, effective);
@@ -95,7 +95,29 @@ public class LedgerOccurredAtTests
         Assert.Equal(reached, move.EffectiveOccurredAt);
         Assert.Equal(move, member.State.Ledger.Single(e => e.Sequence == move.Sequence));
         Assert.All(late.NewEntries.Where(e => e.Kind != LedgerKinds.Tier), e => Assert.Equal(Sale, e.EffectiveOccurredAt));
-        Assert.Equal(reached, OfferFulfilment.EffectiveAt(member.State, late, Sale));
+        Assert.Equal(reached, OfferFulfilment.EffectiveAt(Sale, OfferFulfilment.TierReachedAt(late), ["V2"]));
+
+        // A campaign whose audience names no tier was fulfilled by the sale itself, not by the move: dated at the sale.
+        Assert.Equal(Sale, OfferFulfilment.EffectiveAt(Sale, OfferFulfilment.TierReachedAt(late), []));
+    }
+
+    [Fact]
+    public void ALatePurchaseWhoseHeldRefundDropsTheTierAgainDatesItsGrantsAtTheSale()
+    {
+        // 300 CNY an hour ago; the refund of O-late (made 29 Nov) arrives first and waits; then the POS uploads O-late's
+        // 1,000 CNY sale of 28 Nov. Applied together: up to V2 with the sale, down again with the refund (tierSince: the
+        // refund's recording). The event's last move is no upgrade, so a campaign it fires is dated at the sale.
+        var member = new TestMember(Upload);
+        member.Purchase("O-now", 300m, at: Upload.AddHours(-1));
+        member.Refund("O-late", 1_000m, at: Sale.AddDays(1));
+
+        var late = member.Purchase("O-late", 1_000m, at: Sale);
+
+        Assert.Equal("V1", member.Tier);
+        Assert.Equal([RuleIds.TierUpgrade, RuleIds.TierDowngradeRefund], late.TierChanges.Select(c => c.RuleId));
+        Assert.True(member.State.TierSince > Sale);
+        Assert.Null(OfferFulfilment.TierReachedAt(late));
+        Assert.Equal(Sale, OfferFulfilment.EffectiveAt(Sale, OfferFulfilment.TierReachedAt(late), ["V2"]));
     }
 
     [Fact]

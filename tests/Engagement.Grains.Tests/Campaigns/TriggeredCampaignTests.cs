@@ -197,6 +197,34 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ALatePurchaseThatOnlyCompletesALaterOnesGrowthDatesTheTierGrantWhenTheLaterPurchaseWasMade()
+    {
+        // A campaign for V2 members. The member buys 300 CNY five minutes ago (V1); then the POS uploads a 900 CNY sale of
+        // three days ago: in event time growth reached 1,000 with the 300 purchase, so the tier (tierSince) and the grant
+        // read five minutes ago, neither the late sale's day nor the upload.
+        var id = "t" + Guid.NewGuid().ToString("N")[..8];
+        var definition = Triggered(id, id) with
+        {
+            ValidFrom = Now.AddDays(-5), Audience = new CampaignAudience { Regions = [id], Tiers = ["V2"] },
+            Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "V2PTS", UnitCost = 5m, Points = 500 },
+        };
+        Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(id).CreateAsync(definition)).Status);
+        var buyer = Enumerable.Range(0, 40).Select(i => $"{id}-{i}").First(m => !new TestMember(m, id, "V1", false).GlobalControl);
+        var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
+        var reached = Now.AddMinutes(-5);
+        var sale = Now.AddDays(-3);
+
+        await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-now", 300m, reached, id));
+        await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-late", 900m, sale, id));
+
+        Assert.Equal(CampaignGroups.Arm, (await member.GetCampaignMembershipAsync(id))!.Group);
+        var ledger = (await member.GetLedgerAsync(new LedgerQuery { Limit = 50 })).Entries;
+        Assert.Equal(reached, Assert.Single(ledger, e => e.RuleId == "tier.upgrade").OccurredAt);
+        var granted = Assert.Single(ledger, e => e.RuleId == "points.offer");
+        Assert.Equal((reached, Now), (granted.OccurredAt, granted.At));
+    }
+
+    [Fact]
     public async Task ADeferredGrantLaterSuppressedStaysCountedSoTheBudgetGivesNoOneElseTheSameGrant()
     {
         var scope = "t" + Guid.NewGuid().ToString("N")[..8];
