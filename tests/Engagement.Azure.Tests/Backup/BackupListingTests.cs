@@ -1,7 +1,5 @@
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
-using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,42 +19,30 @@ public sealed class BackupListingTests
     [Fact]
     public async Task TheListingShowsEachBackupsStartInTheProgrammesZoneAndARestoreSaysItBeforeWriting()
     {
-        var prefix = "Lst" + Guid.NewGuid().ToString("N")[..10];
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai" };
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        await using var table = await BackedUpTable.CreateAsync("Lst", "GrainState", "Asia/Shanghai", new TableEntity("p", "r"));
+        var (prefix, options, tables, blobs) = (table.Prefix, table.Options, table.Tables, table.Blobs);
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
-        await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
-        await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
-        try
-        {
-            var backup = new TableBackup(tables, blobs, options, new FakeTimeProvider(TwoAmShanghai), NullLogger<TableBackup>.Instance);
-            var manifest = await backup.RunAsync();
-            // The 10:00 slot, claimed and never finished: no manifest, its start read from its name.
-            await blobs.GetBlobContainerClient(options.Container).GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("a-silo"));
+        var backup = new TableBackup(tables, blobs, options, new FakeTimeProvider(TwoAmShanghai), NullLogger<TableBackup>.Instance);
+        var manifest = await backup.RunAsync();
+        // The 10:00 slot, claimed and never finished: no manifest, its start read from its name.
+        await blobs.GetBlobContainerClient(options.Container).GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("a-silo"));
 
-            var lines = (await backup.ListAsync()).Select(b => BackupListing.Line(b.Name, b.Manifest, zone)).ToList();
+        var lines = (await backup.ListAsync()).Select(b => BackupListing.Line(b.Name, b.Manifest, zone)).ToList();
 
-            Assert.Equal("20261129-180000", manifest.Name);
-            Assert.Equal(2, lines.Count);
-            Assert.StartsWith("20261130-020000  2026-11-30 10:00 +08:00  (no manifest: incomplete)", lines[0], StringComparison.Ordinal);
-            Assert.StartsWith("20261129-180000  2026-11-30 02:00 +08:00  complete ", lines[1], StringComparison.Ordinal);
-            Assert.Contains("2026-11-29 18:00:00Z", lines[1], StringComparison.Ordinal);
+        Assert.Equal("20261129-180000", manifest.Name);
+        Assert.Equal(2, lines.Count);
+        Assert.StartsWith("20261130-020000  2026-11-30 10:00 +08:00  (no manifest: incomplete)", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("20261129-180000  2026-11-30 02:00 +08:00  complete ", lines[1], StringComparison.Ordinal);
+        Assert.Contains("2026-11-29 18:00:00Z", lines[1], StringComparison.Ordinal);
 
-            await tables.DeleteTableAsync(prefix + "GrainState");
-            using var logs = new LogCapture();
-            using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-            var progress = new List<string>();
-            await new TableRestore(tables, blobs, options, logger: loggers.CreateLogger<TableRestore>()).RunAsync(manifest.Name, new ListProgress(progress));
+        await tables.DeleteTableAsync(prefix + "GrainState");
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var progress = new List<string>();
+        await new TableRestore(tables, blobs, options, logger: loggers.CreateLogger<TableRestore>()).RunAsync(manifest.Name, new ListProgress(progress));
 
-            Assert.Equal("backup 20261129-180000 started 2026-11-29 18:00:00Z (UTC), 2026-11-30 02:00 +08:00 in Asia/Shanghai", progress[0]);
-            Assert.Single(logs.Lines(LogLevel.Information, "Restore of backup 20261129-180000", "2026-11-30 02:00 +08:00 in Asia/Shanghai"));
-        }
-        finally
-        {
-            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
-            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
-        }
+        Assert.Equal("backup 20261129-180000 started 2026-11-29 18:00:00Z (UTC), 2026-11-30 02:00 +08:00 in Asia/Shanghai", progress[0]);
+        Assert.Single(logs.Lines(LogLevel.Information, "Restore of backup 20261129-180000", "2026-11-30 02:00 +08:00 in Asia/Shanghai"));
     }
 
     private sealed class ListProgress(List<string> lines) : IProgress<string>

@@ -20,27 +20,18 @@ public sealed class BackupScanTimeoutTests
         var blobs = timeouts.Blobs();
 
         var clock = new FakeTimeProvider(NineFiftyNine);
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, blobs);
-        await silo.StartAsync(CancellationToken.None);
-        try
-        {
-            // The scan's listing timed out; the schedule still waits for its next slot.
-            await Eventually.TrueAsync(
-                () => BackupScheduleFaultTests.Waits(logs) == 1 || silo.ExecuteTask!.IsCompleted,
-                TimeSpan.FromSeconds(20),
-                "the schedule waits for 10:00 (or ended)");
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, blobs);
+        var (logs, silo) = run;
+        // The scan's listing timed out; the schedule still waits for its next slot.
+        await Eventually.TrueAsync(
+            () => BackupScheduleFaultTests.Waits(logs) == 1 || silo.ExecuteTask!.IsCompleted,
+            TimeSpan.FromSeconds(20),
+            "the schedule waits for 10:00 (or ended)");
 
-            Assert.True(timeouts.TimedOut > 0);
-            Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception?.ToString() ?? silo.ExecuteTask.Status.ToString()}");
-            Assert.Equal(1, BackupScheduleFaultTests.Waits(logs));
-            Assert.Single(logs.Lines(LogLevel.Warning, "could not list earlier unfinished backups"));
-        }
-        finally
-        {
-            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
-        }
+        Assert.True(timeouts.TimedOut > 0);
+        Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception?.ToString() ?? silo.ExecuteTask.Status.ToString()}");
+        Assert.Equal(1, BackupScheduleFaultTests.Waits(logs));
+        Assert.Single(logs.Lines(LogLevel.Warning, "could not list earlier unfinished backups"));
     }
 
     [Fact]
@@ -51,25 +42,16 @@ public sealed class BackupScanTimeoutTests
         var listing = new BlobFaults { Hangs = BlobFaults.Listing };
 
         var clock = new FakeTimeProvider(NineFiftyNine);
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, listing.Blobs());
-        await silo.StartAsync(CancellationToken.None);
-        try
-        {
-            await Eventually.TrueAsync(() => listing.Hung > 0, TimeSpan.FromSeconds(20), "the scan's listing waits on storage");
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, listing.Blobs());
+        var (logs, silo) = run;
+        await Eventually.TrueAsync(() => listing.Hung > 0, TimeSpan.FromSeconds(20), "the scan's listing waits on storage");
 
-            await silo.StopAsync(CancellationToken.None);
+        await silo.StopAsync(CancellationToken.None);
 
-            Assert.True(silo.ExecuteTask!.IsCompleted, "the schedule did not end");
-            Assert.Empty(logs.Lines(LogLevel.Warning, "could not list earlier unfinished backups"));
-            Assert.Empty(logs.Lines(LogLevel.Error));
-            Assert.Equal(0, BackupScheduleFaultTests.Waits(logs));
-        }
-        finally
-        {
-            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
-        }
+        Assert.True(silo.ExecuteTask!.IsCompleted, "the schedule did not end");
+        Assert.Empty(logs.Lines(LogLevel.Warning, "could not list earlier unfinished backups"));
+        Assert.Empty(logs.Lines(LogLevel.Error));
+        Assert.Equal(0, BackupScheduleFaultTests.Waits(logs));
     }
 
     [Fact]
@@ -83,40 +65,18 @@ public sealed class BackupScanTimeoutTests
         var faults = new BlobFaults { TimesOut = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Head && r.Uri.Path.EndsWith("/20261129-020000/manifest.json", StringComparison.Ordinal)) };
 
         var clock = new FakeTimeProvider(NineFiftyNine);
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
-        await silo.StartAsync(CancellationToken.None);
-        try
-        {
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-            Assert.Equal(1, faults.TimedOut);
-            Assert.Empty(logs.Lines(LogLevel.Warning, "could not list earlier unfinished backups"));
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261129-020000: could not look for its manifest"));
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+        Assert.Equal(1, faults.TimedOut);
+        Assert.Empty(logs.Lines(LogLevel.Warning, "could not list earlier unfinished backups"));
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261129-020000: could not look for its manifest"));
 
-            // Both are watched, and both are reported once their claims have been quiet for StalledAfter.
-            var failed = () => logs.Lines(LogLevel.Error, "Backup 20261129-", "FAILED");
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    if (failed().Count >= 2)
-                    {
-                        return true;
-                    }
-
-                    Assert.True(clock.GetUtcNow() < NineFiftyNine.AddMinutes(30), "the unfinished backups not reported by 10:30");
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "both unfinished backups reported");
-            Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-020000", "FAILED"));
-            Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-100000", "FAILED"));
-        }
-        finally
-        {
-            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
-        }
+        // Both are watched, and both are reported once their claims have been quiet for StalledAfter.
+        var failed = () => logs.Lines(LogLevel.Error, "Backup 20261129-", "FAILED");
+        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count >= 2, NineFiftyNine.AddMinutes(30), "both unfinished backups reported", "the unfinished backups not reported by 10:30");
+        Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-020000", "FAILED"));
+        Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-100000", "FAILED"));
     }
 
     [Fact]
@@ -133,43 +93,21 @@ public sealed class BackupScanTimeoutTests
 
         var faults = new BlobFaults { TimesOut = r => r.Method == global::Azure.Core.RequestMethod.Head && names.Any(n => r.Uri.Path.EndsWith($"/{n}/manifest.json", StringComparison.Ordinal)) };
         var clock = new FakeTimeProvider(NineFiftyNine);
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silo = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
-        await silo.StartAsync(CancellationToken.None);
-        try
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+        faults.TimesOut = null;
+
+        // One look failed and was warned of; the backups after it were not looked at by the scan.
+        Assert.Single(logs.Lines(LogLevel.Warning, "could not look for its manifest"));
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261128-180000: could not look for its manifest"));
+
+        // All three are watched nonetheless, and reported once their claims have been quiet for StalledAfter.
+        var failed = () => logs.Lines(LogLevel.Error, "Backup 2026112", "FAILED");
+        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count >= 3, NineFiftyNine.AddMinutes(30), "the three unfinished backups reported", "the unfinished backups not reported by 10:30");
+        foreach (var name in names)
         {
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-            faults.TimesOut = null;
-
-            // One look failed and was warned of; the backups after it were not looked at by the scan.
-            Assert.Single(logs.Lines(LogLevel.Warning, "could not look for its manifest"));
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261128-180000: could not look for its manifest"));
-
-            // All three are watched nonetheless, and reported once their claims have been quiet for StalledAfter.
-            var failed = () => logs.Lines(LogLevel.Error, "Backup 2026112", "FAILED");
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    if (failed().Count >= 3)
-                    {
-                        return true;
-                    }
-
-                    Assert.True(clock.GetUtcNow() < NineFiftyNine.AddMinutes(30), "the unfinished backups not reported by 10:30");
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "the three unfinished backups reported");
-            foreach (var name in names)
-            {
-                Assert.Single(logs.Lines(LogLevel.Error, $"Backup {name}", "FAILED"));
-            }
-        }
-        finally
-        {
-            await BackupScheduleFaultTests.StopAndCleanUpAsync(silo, options, backups);
+            Assert.Single(logs.Lines(LogLevel.Error, $"Backup {name}", "FAILED"));
         }
     }
 }

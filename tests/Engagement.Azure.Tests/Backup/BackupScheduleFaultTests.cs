@@ -30,33 +30,24 @@ public sealed class BackupScheduleFaultTests
         var storage = new BlobFaults();
 
         var clock = new FakeTimeProvider(NineFiftyNine);
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silo = Silo(options, clock, loggers, storage.Blobs());
-        await silo.StartAsync(CancellationToken.None);
-        try
-        {
-            // The watch looked at the copy (its manifest, its claim): it is running. Then the account becomes unreachable.
-            await Eventually.TrueAsync(
-                () => Waits(logs) == 1 && storage.Answered.Any(a => a.EndsWith("20261129-180000/claim", StringComparison.Ordinal)),
-                TimeSpan.FromSeconds(20),
-                "the silo watches the 02:00 copy (it looked at its claim) and waits for 10:00");
-            storage.Down = BlobFaults.All;
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, storage.Blobs());
+        var (logs, silo) = run;
+        // The watch looked at the copy (its manifest, its claim): it is running. Then the account becomes unreachable.
+        await Eventually.TrueAsync(
+            () => Waits(logs) == 1 && storage.Answered.Any(a => a.EndsWith("20261129-180000/claim", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(20),
+            "the silo watches the 02:00 copy (it looked at its claim) and waits for 10:00");
+        storage.Down = BlobFaults.All;
 
-            // The slot cannot tell whether the 02:00 copy still runs: it starts no copy, looks again every 2.5 minutes,
-            // and is reported failed once its looks have failed for more than StalledAfter (BackupSlotLookTests).
-            clock.SetUtcNow(Ten);
-            await StepUntilAsync(clock, () => Waits(logs) == 2 || silo.ExecuteTask!.IsCompleted, Ten.AddMinutes(20), "the schedule past 10:00", "the schedule not past 10:00 by 10:20");
+        // The slot cannot tell whether the 02:00 copy still runs: it starts no copy, looks again every 2.5 minutes,
+        // and is reported failed once its looks have failed for more than StalledAfter (BackupSlotLookTests).
+        clock.SetUtcNow(Ten);
+        await StepUntilAsync(clock, () => Waits(logs) == 2 || silo.ExecuteTask!.IsCompleted, Ten.AddMinutes(20), "the schedule past 10:00", "the schedule not past 10:00 by 10:20");
 
-            Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
-            Assert.Equal(2, Waits(logs));
-            Assert.NotEmpty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not started yet", "could not tell whether backup 20261129-180000"));
-            Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED"));
-        }
-        finally
-        {
-            await StopAndCleanUpAsync(silo, options, backups);
-        }
+        Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
+        Assert.Equal(2, Waits(logs));
+        Assert.NotEmpty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not started yet", "could not tell whether backup 20261129-180000"));
+        Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED"));
     }
 
     [Fact]
@@ -68,23 +59,14 @@ public sealed class BackupScheduleFaultTests
         var storage = new BlobFaults { Down = BlobFaults.All };
 
         var clock = new FakeTimeProvider(Ten.AddMinutes(5));
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silo = Silo(options, clock, loggers, storage.Blobs());
-        await silo.StartAsync(CancellationToken.None);
-        try
-        {
-            await Eventually.TrueAsync(() => logs.Lines(LogLevel.Warning, "Backup 20261130-020000").Count > 0, TimeSpan.FromSeconds(20), "the watch's first look failed");
-            storage.Down = null;
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, storage.Blobs());
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => logs.Lines(LogLevel.Warning, "Backup 20261130-020000").Count > 0, TimeSpan.FromSeconds(20), "the watch's first look failed");
+        storage.Down = null;
 
-            var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
-            await StepUntilAsync(clock, () => failed().Count > 0, Ten.AddHours(1), "the stalled backup reported", "the stalled backup not reported by 11:00");
-            Assert.Single(failed());
-        }
-        finally
-        {
-            await StopAndCleanUpAsync(silo, options, backups);
-        }
+        var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
+        await StepUntilAsync(clock, () => failed().Count > 0, Ten.AddHours(1), "the stalled backup reported", "the stalled backup not reported by 11:00");
+        Assert.Single(failed());
     }
 
     [Fact]
@@ -95,23 +77,14 @@ public sealed class BackupScheduleFaultTests
 
         // The 10:00 copy takes until 18:30: the clock moves on while it runs (when it tells its listeners it is done).
         var clock = new FakeTimeProvider(NineFiftyNine);
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silo = Silo(options, clock, loggers, new BlobServiceClient(Azurite.ConnectionString), new SlowCopy(clock, TimeSpan.FromHours(8.5)));
-        await silo.StartAsync(CancellationToken.None);
-        try
-        {
-            await Eventually.TrueAsync(() => Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-            await StepAsync(clock, Ten, () => Waits(logs) == 2, "the 10:00 backup done");
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, new BlobServiceClient(Azurite.ConnectionString), new SlowCopy(clock, TimeSpan.FromHours(8.5)));
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+        await StepAsync(clock, Ten, () => Waits(logs) == 2, "the 10:00 backup done");
 
-            Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete"));
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-100000 skipped", "20261130-020000 of an earlier slot was still copying on this silo"));
-            Assert.False(await backups.GetBlobClient("20261130-100000/claim").ExistsAsync());
-        }
-        finally
-        {
-            await StopAndCleanUpAsync(silo, options, backups);
-        }
+        Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete"));
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-100000 skipped", "20261130-020000 of an earlier slot was still copying on this silo"));
+        Assert.False(await backups.GetBlobClient("20261130-100000/claim").ExistsAsync());
     }
 
     /// <summary>A copy that takes <paramref name="takes"/>: the clock is moved on as the backup completes.</summary>
@@ -136,24 +109,15 @@ public sealed class BackupScheduleFaultTests
         var storage = new BlobFaults { Down = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/claim", StringComparison.Ordinal) };
 
         var clock = new FakeTimeProvider(NineFiftyNine);
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silo = Silo(options, clock, loggers, storage.Blobs());
-        await silo.StartAsync(CancellationToken.None);
-        try
-        {
-            await Eventually.TrueAsync(() => Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-            var watched = () => logs.Lines(LogLevel.Information, "Backup 20261130-020000, taken by another silo: done watching, it has its manifest").Count > 0;
-            await StepAsync(clock, Ten, () => (Waits(logs) == 2 && watched()) || logs.Lines(LogLevel.Error).Count > 0, "10:00 done with");
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, storage.Blobs());
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+        var watched = () => logs.Lines(LogLevel.Information, "Backup 20261130-020000, taken by another silo: done watching, it has its manifest").Count > 0;
+        await StepAsync(clock, Ten, () => (Waits(logs) == 2 && watched()) || logs.Lines(LogLevel.Error).Count > 0, "10:00 done with");
 
-            Assert.True(storage.Failed > 0, "the claim request never failed");
-            Assert.Empty(logs.Lines(LogLevel.Error));
-            Assert.True(watched(), "the slot was not watched");
-        }
-        finally
-        {
-            await StopAndCleanUpAsync(silo, options, backups);
-        }
+        Assert.True(storage.Failed > 0, "the claim request never failed");
+        Assert.Empty(logs.Lines(LogLevel.Error));
+        Assert.True(watched(), "the slot was not watched");
     }
 
     [Fact]
@@ -164,20 +128,11 @@ public sealed class BackupScheduleFaultTests
         await backups.GetBlobClient("20261129-100000/claim").UploadAsync(BinaryData.FromString("long-dead-silo"));
 
         var clock = new FakeTimeProvider(NineFiftyNine);
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silo = Silo(options, clock, loggers, new BlobServiceClient(Azurite.ConnectionString));
-        await silo.StartAsync(CancellationToken.None);
-        try
-        {
-            var failed = () => logs.Lines(LogLevel.Error, "Backup 20261129-100000", "FAILED");
-            await StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(30), "the unfinished backup reported", "the unfinished backup not reported by 10:30");
-            Assert.Contains("long-dead-silo", (await TableBackup.ReadManifestAsync(backups, "20261129-100000", CancellationToken.None))!.Error, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await StopAndCleanUpAsync(silo, options, backups);
-        }
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, new BlobServiceClient(Azurite.ConnectionString));
+        var (logs, _) = run;
+        var failed = () => logs.Lines(LogLevel.Error, "Backup 20261129-100000", "FAILED");
+        await StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(30), "the unfinished backup reported", "the unfinished backup not reported by 10:30");
+        Assert.Contains("long-dead-silo", (await TableBackup.ReadManifestAsync(backups, "20261129-100000", CancellationToken.None))!.Error, StringComparison.Ordinal);
     }
 
     /// <summary>A fresh container and options for it (StalledAfter 10 minutes, Shanghai schedule).</summary>
@@ -239,7 +194,7 @@ public sealed class BackupScheduleFaultTests
     /// Moves the clock half a minute per poll until <paramref name="done"/>; fails with <paramref name="late"/> once the clock
     /// reaches <paramref name="before"/>, or after a minute of real time.
     /// </summary>
-    private static Task StepUntilAsync(FakeTimeProvider clock, Func<bool> done, DateTimeOffset before, string what, string late) =>
+    internal static Task StepUntilAsync(FakeTimeProvider clock, Func<bool> done, DateTimeOffset before, string what, string late) =>
         Eventually.TrueAsync(
             () =>
             {

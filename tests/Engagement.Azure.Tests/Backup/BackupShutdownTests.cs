@@ -25,53 +25,31 @@ public sealed class BackupShutdownTests
     [Fact]
     public async Task ASiloStoppedMidCopyReleasesItsSlotWithoutAFailureAndTheWatchingSiloTakesItLate()
     {
-        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("Stop");
-        using var logsScope = logs;
-        using var loggersScope = loggers;
-        var watching = Silo(tables, options, clock, loggers, failures);
-        try
-        {
-            // The first silo takes the 10:00 slot and is held reading its first table.
-            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
+        await using var copy = await CopyInProgress.ArrangeAsync("Stop");
+        var (options, blobs, _, logs, failures, copying) = copy;
+        var watching = copy.AnotherSilo();
 
-            // The second silo starts and watches the slot (claimed, no manifest); then the first is stopped mid-copy.
-            await watching.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
-            await copying.StopAsync(CancellationToken.None);
+        // The first silo takes the 10:00 slot and is held reading its first table.
+        await copy.InsideItsFirstTableAsync();
 
-            var container = blobs.GetBlobContainerClient(options.Container);
-            Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
-            Assert.Null(await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None));
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
+        // The second silo starts and watches the slot (claimed, no manifest); then the first is stopped mid-copy.
+        await watching.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
+        await copying.StopAsync(CancellationToken.None);
 
-            // The watcher looks every 2.5 minutes: it finds the slot released and takes it late.
-            await Eventually.TrueAsync(
-                async () =>
-                {
-                    if (await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None) is { Status: BackupManifest.Complete })
-                    {
-                        return true;
-                    }
+        var container = blobs.GetBlobContainerClient(options.Container);
+        Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
+        Assert.Null(await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None));
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
 
-                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(30), "the released slot not taken late by 10:30");
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "a complete manifest for the 10:00 slot");
+        // The watcher looks every 2.5 minutes: it finds the slot released and takes it late.
+        await copy.TakenLateAsync(before: Ten.AddMinutes(30));
 
-            var manifest = await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None);
-            Assert.Equal(1, Assert.Single(manifest!.Tables).Rows);
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 was released by a silo that stopped mid-copy; this silo takes it late"));
-            Assert.Empty(logs.Lines(LogLevel.Error));
-            Assert.Empty(failures.Failed);
-        }
-        finally
-        {
-            await watching.StopAsync(CancellationToken.None);
-            watching.Dispose();
-            await CleanUpAsync(copying, prefix, blobs, options);
-        }
+        var manifest = await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None);
+        Assert.Equal(1, Assert.Single(manifest!.Tables).Rows);
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 was released by a silo that stopped mid-copy; this silo takes it late"));
+        Assert.Empty(logs.Lines(LogLevel.Error));
+        Assert.Empty(failures.Failed);
     }
 
     [Fact]
@@ -79,48 +57,26 @@ public sealed class BackupShutdownTests
     {
         // The stopping silo's first delete of its claim times out in the SDK (a TaskCanceledException, no token of its own).
         var faults = new BlobFaults { TimesOut = BlobFaults.Once(r => r.Method == RequestMethod.Delete && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal)) };
-        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("Rel", faults.Blobs());
-        using var logsScope = logs;
-        using var loggersScope = loggers;
-        var watching = Silo(tables, options, clock, loggers, failures);
-        try
-        {
-            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
-            await watching.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
-            await copying.StopAsync(CancellationToken.None);
+        await using var copy = await CopyInProgress.ArrangeAsync("Rel", faults.Blobs());
+        var (options, blobs, _, logs, failures, copying) = copy;
+        var watching = copy.AnotherSilo();
 
-            // Tried again, so the claim is freed now, not left for the watcher to find stalled and report failed.
-            var container = blobs.GetBlobContainerClient(options.Container);
-            Assert.Equal(1, faults.TimedOut);
-            Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
-            Assert.True(await container.GetBlobClient(BackupScheduler.ReleasedBlobName("20261130-020000")).ExistsAsync());
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
+        await copy.InsideItsFirstTableAsync();
+        await watching.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
+        await copying.StopAsync(CancellationToken.None);
 
-            await Eventually.TrueAsync(
-                async () =>
-                {
-                    if (await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None) is { Status: BackupManifest.Complete })
-                    {
-                        return true;
-                    }
+        // Tried again, so the claim is freed now, not left for the watcher to find stalled and report failed.
+        var container = blobs.GetBlobContainerClient(options.Container);
+        Assert.Equal(1, faults.TimedOut);
+        Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
+        Assert.True(await container.GetBlobClient(BackupScheduler.ReleasedBlobName("20261130-020000")).ExistsAsync());
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
 
-                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(30), "the released slot not taken late by 10:30");
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "a complete manifest for the 10:00 slot");
-            Assert.Empty(logs.Lines(LogLevel.Error));
-            Assert.Empty(failures.Failed);
-        }
-        finally
-        {
-            await watching.StopAsync(CancellationToken.None);
-            watching.Dispose();
-            await CleanUpAsync(copying, prefix, blobs, options);
-        }
+        await copy.TakenLateAsync(before: Ten.AddMinutes(30));
+        Assert.Empty(logs.Lines(LogLevel.Error));
+        Assert.Empty(failures.Failed);
     }
 
     [Fact]
@@ -129,36 +85,28 @@ public sealed class BackupShutdownTests
         // The stopping silo's first write of its released blob hangs (storage accepts the connection and never answers;
         // in production the client would wait 100 s a try, past the host's 30 s shutdown timeout).
         var faults = new BlobFaults { Hangs = BlobFaults.Once(r => r.Method == RequestMethod.Put && r.Uri.Path.EndsWith("/" + BackupScheduler.ReleasedBlobName("20261130-020000"), StringComparison.Ordinal)) };
-        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("RelHang", faults.Blobs());
-        using var logsScope = logs;
-        using var loggersScope = loggers;
-        try
-        {
-            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
-            var stopping = copying.StopAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => faults.Hung == 1, TimeSpan.FromSeconds(20), "the first release attempt hangs");
+        await using var copy = await CopyInProgress.ArrangeAsync("RelHang", faults.Blobs());
+        var (options, blobs, clock, logs, _, copying) = copy;
+        await copy.InsideItsFirstTableAsync();
+        var stopping = copying.StopAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => faults.Hung == 1, TimeSpan.FromSeconds(20), "the first release attempt hangs");
 
-            // The attempt is cut off by the scheduler's clock, not a real one: a millisecond short of its timeout it
-            // still hangs; at its timeout it is cut off at once and the second attempt releases the slot (a real
-            // 8-second timer would still be running when the 3 seconds are up).
-            clock.Advance(BackupScheduler.ReleaseAttemptTimeout - TimeSpan.FromMilliseconds(1));
-            await Assert.ThrowsAsync<TimeoutException>(() => Eventually.TrueAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(1), "the stop done before the attempt's timeout"));
-            Assert.Equal(1, faults.Hung);
-            clock.Advance(TimeSpan.FromMilliseconds(1));
-            await Eventually.TrueAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(3), "the stopping silo done releasing once the attempt's timeout passed on its clock");
-            await stopping;
+        // The attempt is cut off by the scheduler's clock, not a real one: a millisecond short of its timeout it
+        // still hangs; at its timeout it is cut off at once and the second attempt releases the slot (a real
+        // 8-second timer would still be running when the 3 seconds are up).
+        clock.Advance(BackupScheduler.ReleaseAttemptTimeout - TimeSpan.FromMilliseconds(1));
+        await Assert.ThrowsAsync<TimeoutException>(() => Eventually.TrueAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(1), "the stop done before the attempt's timeout"));
+        Assert.Equal(1, faults.Hung);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.TrueAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(3), "the stopping silo done releasing once the attempt's timeout passed on its clock");
+        await stopping;
 
-            var container = blobs.GetBlobContainerClient(options.Container);
-            Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
-            Assert.True(await container.GetBlobClient(BackupScheduler.ReleasedBlobName("20261130-020000")).ExistsAsync());
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
-            Assert.Empty(logs.Lines(LogLevel.Error));
-        }
-        finally
-        {
-            await CleanUpAsync(copying, prefix, blobs, options);
-        }
+        var container = blobs.GetBlobContainerClient(options.Container);
+        Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
+        Assert.True(await container.GetBlobClient(BackupScheduler.ReleasedBlobName("20261130-020000")).ExistsAsync());
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
+        Assert.Empty(logs.Lines(LogLevel.Error));
     }
 
     [Fact]
@@ -168,28 +116,19 @@ public sealed class BackupShutdownTests
         // attempt a watching silo finds the slot released and claims it to take it late.
         string? container = null;
         var faults = new BlobFaults { LosesAnswer = AWatcherClaimsTheSlotAfterTheFirstDelete(() => container!) };
-        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("RelOther", faults.Blobs());
-        container = options.Container;
-        using var logsScope = logs;
-        using var loggersScope = loggers;
-        try
-        {
-            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
-            await copying.StopAsync(CancellationToken.None);
+        await using var copy = await CopyInProgress.ArrangeAsync("RelOther", faults.Blobs());
+        container = copy.Options.Container;
+        var (_, _, _, logs, _, _) = copy;
+        await copy.StoppedMidCopyAsync();
 
-            // The watcher's claim stands: deleting it would let a third silo take a second copy beside the watcher's.
-            Assert.Equal(1, faults.TimedOut);
-            var claim = blobs.GetBlobContainerClient(options.Container).GetBlobClient("20261130-020000/claim");
-            Assert.True(await claim.ExistsAsync(), "the stopping silo's second attempt deleted the watcher's claim");
-            Assert.Equal("watcher-silo", (await claim.DownloadContentAsync()).Value.Content.ToString());
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "the claim is another silo's", "another silo has claimed it since"));
-            Assert.Empty(logs.Lines(LogLevel.Error));
-        }
-        finally
-        {
-            await CleanUpAsync(copying, prefix, blobs, options);
-        }
+        // The watcher's claim stands: deleting it would let a third silo take a second copy beside the watcher's.
+        Assert.Equal(1, faults.TimedOut);
+        var claim = copy.Claim;
+        Assert.True(await claim.ExistsAsync(), "the stopping silo's second attempt deleted the watcher's claim");
+        Assert.Equal("watcher-silo", (await claim.DownloadContentAsync()).Value.Content.ToString());
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "the claim is another silo's", "another silo has claimed it since"));
+        Assert.Empty(logs.Lines(LogLevel.Error));
     }
 
     [Fact]
@@ -199,77 +138,42 @@ public sealed class BackupShutdownTests
         // connection drops; in the gap before the SDK's own retry a watching silo claims the slot to take it late.
         string? container = null;
         var faults = new BlobFaults { TryLosesAnswer = AWatcherClaimsTheSlotAfterTheFirstDelete(() => container!) };
-        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("RelTry", faults.Blobs());
-        container = options.Container;
-        using var logsScope = logs;
-        using var loggersScope = loggers;
-        try
-        {
-            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
-            await copying.StopAsync(CancellationToken.None);
+        await using var copy = await CopyInProgress.ArrangeAsync("RelTry", faults.Blobs());
+        container = copy.Options.Container;
+        var (_, _, _, logs, _, _) = copy;
+        await copy.StoppedMidCopyAsync();
 
-            // The SDK's retry must not delete the watcher's claim: a third silo would take a second copy beside it.
-            Assert.Equal(1, faults.TriesDropped);
-            var claim = blobs.GetBlobContainerClient(options.Container).GetBlobClient("20261130-020000/claim");
-            Assert.True(await claim.ExistsAsync(), "the SDK's own retry of the stopping silo's delete deleted the watcher's claim");
-            Assert.Equal("watcher-silo", (await claim.DownloadContentAsync()).Value.Content.ToString());
-            Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
-            Assert.Empty(logs.Lines(LogLevel.Error));
-        }
-        finally
-        {
-            await CleanUpAsync(copying, prefix, blobs, options);
-        }
+        // The SDK's retry must not delete the watcher's claim: a third silo would take a second copy beside it.
+        Assert.Equal(1, faults.TriesDropped);
+        var claim = copy.Claim;
+        Assert.True(await claim.ExistsAsync(), "the SDK's own retry of the stopping silo's delete deleted the watcher's claim");
+        Assert.Equal("watcher-silo", (await claim.DownloadContentAsync()).Value.Content.ToString());
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
+        Assert.Empty(logs.Lines(LogLevel.Error));
     }
 
     [Fact]
     public async Task AReleasedBackupNobodyTookBeforeTheNextSlotIsRecordedFailedAndReported()
     {
-        var (prefix, options, tables, blobs, gate, clock, logs, loggers, failures, copying) = await ArrangeAsync("Lost");
-        using var logsScope = logs;
-        using var loggersScope = loggers;
-        var later = Silo(tables, options, clock, loggers, failures);
-        try
-        {
-            // The only silo takes the 10:00 slot, is stopped mid-copy (a whole-cluster deploy) and releases it.
-            await CopyingInsideItsFirstTableAsync(copying, clock, logs, gate);
-            await copying.StopAsync(CancellationToken.None);
-            Assert.Empty(failures.Failed);
+        await using var copy = await CopyInProgress.ArrangeAsync("Lost");
+        var (options, blobs, clock, logs, failures, copying) = copy;
+        var later = copy.AnotherSilo();
 
-            // The cluster comes back after the 18:00 slot: the 10:00 backup is not taken late any more, and its slot has
-            // no backup, so it is recorded failed and reported (data.anomaly), not only logged.
-            clock.Advance(TimeSpan.FromHours(8).Add(TimeSpan.FromMinutes(5)));
-            await later.StartAsync(CancellationToken.None);
-            var container = blobs.GetBlobContainerClient(options.Container);
-            await Eventually.TrueAsync(
-                async () => await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None) is { Status: BackupManifest.Failed },
-                TimeSpan.FromSeconds(30),
-                "a failed manifest for the released 10:00 backup");
-            var failure = Assert.Single(failures.Failed, f => f.Backup == "20261130-020000");
-            Assert.Contains("not taken again before slot", failure.Exception.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await later.StopAsync(CancellationToken.None);
-            later.Dispose();
-            await CleanUpAsync(copying, prefix, blobs, options);
-        }
-    }
+        // The only silo takes the 10:00 slot, is stopped mid-copy (a whole-cluster deploy) and releases it.
+        await copy.StoppedMidCopyAsync();
+        Assert.Empty(failures.Failed);
 
-    /// <summary>Starts <paramref name="copying"/> and moves the clock to 10:00 until the copy is held inside its first table.</summary>
-    private static async Task CopyingInsideItsFirstTableAsync(BackupScheduler copying, FakeTimeProvider clock, LogCapture logs, HeldRead gate)
-    {
-        await copying.StartAsync(CancellationToken.None);
-        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
-    }
-
-    /// <summary>Disposes <paramref name="copying"/> and removes the test's state table and backup container.</summary>
-    private static async Task CleanUpAsync(BackupScheduler copying, string prefix, BlobServiceClient blobs, BackupOptions options)
-    {
-        copying.Dispose();
-        await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
-        await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+        // The cluster comes back after the 18:00 slot: the 10:00 backup is not taken late any more, and its slot has
+        // no backup, so it is recorded failed and reported (data.anomaly), not only logged.
+        clock.Advance(TimeSpan.FromHours(8).Add(TimeSpan.FromMinutes(5)));
+        await later.StartAsync(CancellationToken.None);
+        var container = blobs.GetBlobContainerClient(options.Container);
+        await Eventually.TrueAsync(
+            async () => await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None) is { Status: BackupManifest.Failed },
+            TimeSpan.FromSeconds(30),
+            "a failed manifest for the released 10:00 backup");
+        var failure = Assert.Single(failures.Failed, f => f.Backup == "20261130-020000");
+        Assert.Contains("not taken again before slot", failure.Exception.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -293,26 +197,147 @@ public sealed class BackupShutdownTests
     }
 
     /// <summary>
-    /// One member-state table (<paramref name="prefix"/> + a fresh suffix) holding one row, a container, one clock at
-    /// 09:59:30 Shanghai, and the first silo, whose reads of that table are held (<see cref="HeldRead"/>): a copy in progress.
+    /// One member-state table (a prefix + a fresh suffix) holding one row, a container, one clock at 09:59:30 Shanghai,
+    /// and the first silo (<see cref="Copying"/>), whose reads of that table are held (<see cref="HeldRead"/>): a copy in
+    /// progress. Disposing it stops and disposes the other silos it made, disposes the first, removes the table and the
+    /// container, then the loggers.
     /// </summary>
-    private static async Task<(string Prefix, BackupOptions Options, TableServiceClient Tables, BlobServiceClient Blobs, HeldRead Gate, FakeTimeProvider Clock,
-        LogCapture Logs, ILoggerFactory Loggers, RecordingListener Failures, BackupScheduler Copying)> ArrangeAsync(string prefix, BlobServiceClient? copyingBlobs = null)
+    private sealed class CopyInProgress : IAsyncDisposable
     {
-        prefix += Guid.NewGuid().ToString("N")[..10];
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
-        await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
-        var gate = new HeldRead(prefix + "GrainState");
-        var gatedOptions = new TableClientOptions();
-        gatedOptions.AddPolicy(gate, HttpPipelinePosition.PerCall);
-        var clock = new FakeTimeProvider(NineFiftyNine);
-        var logs = new LogCapture();
-        var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var failures = new RecordingListener();
-        var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures, copyingBlobs);
-        return (prefix, options, tables, new BlobServiceClient(Azurite.ConnectionString), gate, clock, logs, loggers, failures, copying);
+        private readonly List<BackupScheduler> _others = [];
+
+        private CopyInProgress(string prefix, BackupOptions options, TableServiceClient tables, HeldRead gate, FakeTimeProvider clock, LogCapture logs, ILoggerFactory loggers, RecordingListener failures, BackupScheduler copying)
+        {
+            Failures = failures;
+            Prefix = prefix;
+            Options = options;
+            Tables = tables;
+            Gate = gate;
+            Clock = clock;
+            Logs = logs;
+            Loggers = loggers;
+            Copying = copying;
+        }
+
+        public string Prefix { get; }
+
+        public BackupOptions Options { get; }
+
+        public TableServiceClient Tables { get; }
+
+        public BlobServiceClient Blobs { get; } = new(Azurite.ConnectionString);
+
+        public HeldRead Gate { get; }
+
+        public FakeTimeProvider Clock { get; }
+
+        public LogCapture Logs { get; }
+
+        public ILoggerFactory Loggers { get; }
+
+        /// <summary>Every silo's failures (the default logging listener logs them too).</summary>
+        public RecordingListener Failures { get; }
+
+        /// <summary>The first silo; not started (<see cref="InsideItsFirstTableAsync"/>).</summary>
+        public BackupScheduler Copying { get; }
+
+        /// <summary>The state table <paramref name="prefix"/> names, the options, the clock and the first silo on <paramref name="copyingBlobs"/> (plain Azurite when null).</summary>
+        public static async Task<CopyInProgress> ArrangeAsync(string prefix, BlobServiceClient? copyingBlobs = null)
+        {
+            prefix += Guid.NewGuid().ToString("N")[..10];
+            var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
+            var tables = new TableServiceClient(Azurite.ConnectionString);
+            await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
+            await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
+            var gate = new HeldRead(prefix + "GrainState");
+            var gatedOptions = new TableClientOptions();
+            gatedOptions.AddPolicy(gate, HttpPipelinePosition.PerCall);
+            var clock = new FakeTimeProvider(NineFiftyNine);
+            var logs = new LogCapture();
+            var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+            var failures = new RecordingListener();
+            var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures, copyingBlobs);
+            return new CopyInProgress(prefix, options, tables, gate, clock, logs, loggers, failures, copying);
+        }
+
+        /// <summary>A second silo on plain Azurite, the same clock, logs and failures; not started, stopped when the copy is disposed.</summary>
+        public BackupScheduler AnotherSilo()
+        {
+            var silo = Silo(Tables, Options, Clock, Loggers, Failures);
+            _others.Add(silo);
+            return silo;
+        }
+
+        /// <summary>The test's usual names, for <c>var (options, blobs, clock, logs, failures, copying) = copy;</c>.</summary>
+        public void Deconstruct(out BackupOptions options, out BlobServiceClient blobs, out FakeTimeProvider clock, out LogCapture logs, out RecordingListener failures, out BackupScheduler copying)
+        {
+            options = Options;
+            blobs = Blobs;
+            clock = Clock;
+            logs = Logs;
+            failures = Failures;
+            copying = Copying;
+        }
+
+        /// <summary>Starts <see cref="Copying"/> and moves the clock to 10:00 until the copy is held inside its first table.</summary>
+        public async Task InsideItsFirstTableAsync()
+        {
+            await Copying.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(Logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
+            await BackupScheduleFaultTests.StepAsync(Clock, Ten, () => Gate.Entered.IsCompleted, "the copying silo inside its first table");
+        }
+
+        /// <summary>The 10:00 slot's claim.</summary>
+        public BlobClient Claim => Blobs.GetBlobContainerClient(Options.Container).GetBlobClient("20261130-020000/claim");
+
+        /// <summary>The copy held inside its first table (<see cref="InsideItsFirstTableAsync"/>), then <see cref="Copying"/> stopped.</summary>
+        public async Task StoppedMidCopyAsync()
+        {
+            await InsideItsFirstTableAsync();
+            await Copying.StopAsync(CancellationToken.None);
+        }
+
+        /// <summary>Moves the clock half a minute per poll until the 10:00 slot has a complete manifest; fails once the clock reaches <paramref name="before"/>.</summary>
+        public Task TakenLateAsync(DateTimeOffset before)
+        {
+            var container = Blobs.GetBlobContainerClient(Options.Container);
+            return Eventually.TrueAsync(
+                async () =>
+                {
+                    if (await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None) is { Status: BackupManifest.Complete })
+                    {
+                        return true;
+                    }
+
+                    Assert.True(Clock.GetUtcNow() < before, "the released slot not taken late by 10:30");
+                    Clock.Advance(TimeSpan.FromSeconds(30));
+                    return false;
+                },
+                TimeSpan.FromSeconds(60),
+                "a complete manifest for the 10:00 slot");
+        }
+
+        /// <inheritdoc />
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                foreach (var other in _others)
+                {
+                    await other.StopAsync(CancellationToken.None);
+                    other.Dispose();
+                }
+
+                Copying.Dispose();
+                await StorageClients.DeleteTableQuietlyAsync(Prefix + "GrainState");
+                await Blobs.GetBlobContainerClient(Options.Container).DeleteIfExistsAsync();
+            }
+            finally
+            {
+                Loggers.Dispose();
+                Logs.Dispose();
+            }
+        }
     }
 
     private static BackupScheduler Silo(TableServiceClient tables, BackupOptions options, FakeTimeProvider clock, ILoggerFactory loggers, IBackupFailureListener listener, BlobServiceClient? blobs = null)

@@ -49,20 +49,7 @@ public sealed class BackupSlotLookTests
             Assert.Empty(failures.Failed);
 
             // Looking again every 2.5 minutes, warned each time; reported once the looks have failed for more than 10 minutes.
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    if (!failures.Failed.IsEmpty)
-                    {
-                        return true;
-                    }
-
-                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(20), "the slot not reported by 10:20");
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "the 10:00 slot reported");
+            await BackupScheduleFaultTests.StepUntilAsync(clock, () => !failures.Failed.IsEmpty, Ten.AddMinutes(20), "the 10:00 slot reported", "the slot not reported by 10:20");
             Assert.True(clock.GetUtcNow() > Ten.AddMinutes(10), $"reported at {clock.GetUtcNow():HH:mm:ss}, before the looks had failed for StalledAfter");
             var failure = Assert.Single(failures.Failed);
             Assert.Equal("20261130-020000", failure.Backup);

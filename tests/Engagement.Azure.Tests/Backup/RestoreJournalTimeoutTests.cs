@@ -1,8 +1,6 @@
 using Azure.Core;
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
-using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,38 +20,23 @@ public sealed class RestoreJournalTimeoutTests
     [Fact]
     public async Task A_restore_broken_off_whose_journal_save_times_out_still_says_why_it_broke_off()
     {
-        var prefix = "RjTo" + Guid.NewGuid().ToString("N")[..10];
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "State"] };
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(prefix + "State");
-        for (var i = 0; i < 3; i++)
-        {
-            await tables.GetTableClient(prefix + "State").AddEntityAsync(new TableEntity($"p{i}", "r"));
-        }
+        await using var table = await BackedUpTable.CreateAsync("RjTo", "State", null, [.. Enumerable.Range(0, 3).Select(i => new TableEntity($"p{i}", "r"))]);
+        var (prefix, options, tables, blobs) = (table.Prefix, table.Options, table.Tables, table.Blobs);
 
-        try
-        {
-            var manifest = await new TableBackup(tables, blobs, options, new FakeTimeProvider(BackupAt), NullLogger<TableBackup>.Instance).RunAsync();
-            await tables.DeleteTableAsync(prefix + "State");
+        var manifest = await new TableBackup(tables, blobs, options, new FakeTimeProvider(BackupAt), NullLogger<TableBackup>.Instance).RunAsync();
+        await tables.DeleteTableAsync(prefix + "State");
 
-            // Every transaction goes to a closed port, and every save of the restore's journal times out.
-            var batches = new BackupRestoreTests.BatchesFailAfter(0);
-            var journal = new BlobFaults { TimesOut = r => r.Method == RequestMethod.Put && r.Uri.Path.Contains($"/{manifest.Name}/restore/", StringComparison.Ordinal) };
-            using var logs = new LogCapture();
-            using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-            var restore = new TableRestore(batches.Tables(), journal.Blobs(), options, logger: loggers.CreateLogger<TableRestore>(), time: new FakeTimeProvider(BackupAt.AddDays(1)));
+        // Every transaction goes to a closed port, and every save of the restore's journal times out.
+        var batches = new BackupRestoreTests.BatchesFailAfter(0);
+        var journal = new BlobFaults { TimesOut = r => r.Method == RequestMethod.Put && r.Uri.Path.Contains($"/{manifest.Name}/restore/", StringComparison.Ordinal) };
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var restore = new TableRestore(batches.Tables(), journal.Blobs(), options, logger: loggers.CreateLogger<TableRestore>(), time: new FakeTimeProvider(BackupAt.AddDays(1)));
 
-            var failure = await Record.ExceptionAsync(() => restore.RunAsync(manifest.Name));
+        var failure = await Record.ExceptionAsync(() => restore.RunAsync(manifest.Name));
 
-            Assert.True(journal.TimedOut > 0, "the journal was never saved");
-            Assert.True(failure is global::Azure.RequestFailedException or AggregateException, $"the restore did not end with the fault that broke it off: {failure}");
-            Assert.Single(logs.Lines(LogLevel.Warning, $"Restore broke off in {prefix}State", "its journal could not be saved"));
-        }
-        finally
-        {
-            await StorageClients.DeleteTableQuietlyAsync(prefix + "State");
-            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
-        }
+        Assert.True(journal.TimedOut > 0, "the journal was never saved");
+        Assert.True(failure is global::Azure.RequestFailedException or AggregateException, $"the restore did not end with the fault that broke it off: {failure}");
+        Assert.Single(logs.Lines(LogLevel.Warning, $"Restore broke off in {prefix}State", "its journal could not be saved"));
     }
 }
