@@ -314,8 +314,11 @@ public sealed partial class BackupScheduler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: whose claim it is could not be read for {Minutes:F0} minutes; watching it as another silo's (reported failed if it stalls)")]
     private static partial void LogClaimUnreadWatched(ILogger logger, string backup, double minutes);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not checked: claiming it failed, and so did looking whether it is claimed (another silo may be taking it); trying again every quarter of StalledAfter, and reported failed only if storage cannot say for longer than StalledAfter")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not checked: claiming it failed, and so did looking whether it is claimed (another silo may be taking it); claiming it again every quarter of StalledAfter up to half of StalledAfter after the slot, and reported failed only if storage cannot say for longer than StalledAfter")]
     private static partial void LogClaimNotChecked(ILogger logger, Exception exception, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not checked: claiming it failed, and so did looking whether it is claimed (another silo may be taking it); past half of StalledAfter after the slot it is not claimed again, only whose claim it is read every quarter of StalledAfter, and reported failed only if storage cannot say for longer than StalledAfter")]
+    private static partial void LogClaimNotCheckedPastLimit(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; another silo may take it for stalled")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string backup);

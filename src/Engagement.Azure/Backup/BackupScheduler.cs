@@ -245,7 +245,9 @@ public sealed partial class BackupScheduler(
                 lastFailure = ex;
                 unreadSince = null;
                 var first = !looks.Failing;
-                var holder = await WhoseClaimAsync(blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim"), name, first ? LogClaimNotChecked : static (_, _, _) => { }, stoppingToken);
+                // The warning says what follows: claimed again at the next tick, or (past the limit) only read.
+                Action<ILogger, Exception, string> notChecked = time.GetUtcNow() > deadline ? LogClaimNotCheckedPastLimit : LogClaimNotChecked;
+                var holder = await WhoseClaimAsync(blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim"), name, first ? notChecked : static (_, _, _) => { }, stoppingToken);
                 if (holder == ClaimOwner.Mine)
                 {
                     if (retrying && time.GetUtcNow() > deadline)
@@ -300,7 +302,8 @@ public sealed partial class BackupScheduler(
         while (true)
         {
             var first = !looks.Failing;
-            switch (await WhoseClaimAsync(claim, name, first ? LogClaimNotChecked : static (_, _, _) => { }, stoppingToken))
+            // Past the limit the claim is only read, never claimed again: the warning says so.
+            switch (await WhoseClaimAsync(claim, name, first ? LogClaimNotCheckedPastLimit : static (_, _, _) => { }, stoppingToken))
             {
                 case ClaimOwner.Mine:
                     return await ReleaseLateClaimAsync(settings, name, slot);

@@ -175,6 +175,47 @@ public sealed class BackupClaimTimeoutTests
     }
 
     [Fact]
+    public async Task A_claim_look_that_first_fails_past_the_retry_limit_says_the_claim_is_only_read_not_claimed_again()
+    {
+        // From 10:00 on, this silo's claim requests time out; its first two looks at the claim answer (none there), the
+        // later ones time out. The first failed look comes past 10:05 (the slot + half of StalledAfter), where the slot
+        // is only read, never claimed again.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LookPast");
+        var reads = 0;
+        var faults = new BlobFaults { TimesOut = r => BlobFaults.ClaimCreate("20261130-020000")(r) || (BlobFaults.ClaimRead("20261130-020000")(r) && Interlocked.Increment(ref reads) > 2) };
+
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+        var notChecked = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not checked");
+        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => Volatile.Read(ref reads) >= 1, "the 10:00 claim tried");
+
+        // Seven seconds a poll (off the ticks' 2.5-minute grid, so no tick lands on 10:05:00 itself) until the warning.
+        await Eventually.TrueAsync(
+            () =>
+            {
+                if (notChecked().Count > 0)
+                {
+                    return true;
+                }
+
+                Assert.True(clock.GetUtcNow() < Ten.AddMinutes(9), "no 'not checked' warning by 10:09");
+                clock.Advance(TimeSpan.FromSeconds(7));
+                return false;
+            },
+            TimeSpan.FromSeconds(60),
+            "the not-checked warning");
+
+        // Past the limit the claim is only read: the warning says so, not that the slot is claimed again.
+        Assert.True(clock.GetUtcNow() > Ten.AddMinutes(5), $"warned at {clock.GetUtcNow():HH:mm:ss}, before the limit");
+        var warning = Assert.Single(notChecked());
+        Assert.Contains("it is not claimed again", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("trying again", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("claiming it again", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_claim_met_whose_read_times_out_is_read_again_at_the_next_tick_and_then_watched_as_the_other_silos()
     {
         // Another silo claimed 10:00. This silo's claim request meets that claim (409), and its read of whose it is
