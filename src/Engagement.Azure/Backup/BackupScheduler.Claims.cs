@@ -238,7 +238,7 @@ public sealed partial class BackupScheduler
     /// the answer was lost, its retry meets this silo's own claim (409). <see cref="ClaimOwner.Other"/> when another silo
     /// holds it, or held it and it is gone by the read. <see cref="ClaimOwner.Unknown"/> when the claim is there and
     /// reading it fails (logged as a warning; the slot claims again at its next tick, and is watched as another silo's once
-    /// half of <see cref="BackupOptions.StalledAfter"/> has passed since the slot: <see cref="ClaimSlotAsync"/>). Never
+    /// half of <see cref="BackupOptions.StalledAfter"/> has passed since this silo began claiming it: <see cref="ClaimSlotAsync"/>). Never
     /// <see cref="ClaimOwner.None"/>.
     /// </summary>
     /// <remarks>
@@ -314,10 +314,10 @@ public sealed partial class BackupScheduler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: whose claim it is could not be read for {Minutes:F0} minutes; watching it as another silo's (reported failed if it stalls)")]
     private static partial void LogClaimUnreadWatched(ILogger logger, string backup, double minutes);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not checked: claiming it failed, and so did looking whether it is claimed (another silo may be taking it); claiming it again every quarter of StalledAfter up to half of StalledAfter after the slot, and reported failed only if storage cannot say for longer than StalledAfter")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not checked: claiming it failed, and so did looking whether it is claimed (another silo may be taking it); claiming it again every quarter of StalledAfter up to half of StalledAfter after this silo began claiming it, and reported failed only if storage cannot say for longer than StalledAfter")]
     private static partial void LogClaimNotChecked(ILogger logger, Exception exception, string backup);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not checked: claiming it failed, and so did looking whether it is claimed (another silo may be taking it); past half of StalledAfter after the slot it is not claimed again, only whose claim it is read every quarter of StalledAfter, and reported failed only if storage cannot say for longer than StalledAfter")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not checked: claiming it failed, and so did looking whether it is claimed (another silo may be taking it); past half of StalledAfter after this silo began claiming it, it is not claimed again, only whose claim it is read every quarter of StalledAfter, and reported failed only if storage cannot say for longer than StalledAfter")]
     private static partial void LogClaimNotCheckedPastLimit(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; another silo may take it for stalled")]

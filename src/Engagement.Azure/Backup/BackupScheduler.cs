@@ -188,9 +188,10 @@ public sealed partial class BackupScheduler(
 
     /// <summary>
     /// Claims slot <paramref name="name"/>, again a quarter of <see cref="BackupOptions.StalledAfter"/> later while
-    /// storage cannot say whose it is, but never after <paramref name="slot"/> + half of StalledAfter (the scheduler's
-    /// clock, UTC): silos watching the slot's claim since the slot judge it stalled at StalledAfter, so a claim of this
-    /// silo's found after that is released (<see cref="ReleaseAsync"/>, holder-checked, If-Match) and watched, not copied
+    /// storage cannot say whose it is, but never after half of StalledAfter past its first attempt (the scheduler's clock,
+    /// UTC; the slot itself, or later when <see cref="MayStartAsync"/> waited): silos watching the slot's claim since it was
+    /// written judge it stalled at StalledAfter, so a claim of this silo's found after that limit, by any attempt (the
+    /// first one too, when its request ran past the limit), is released (<see cref="ReleaseAsync"/>, holder-checked, If-Match) and watched, not copied
     /// (a watcher then takes the slot late). <see cref="ClaimOwner.Mine"/> to copy, <see cref="ClaimOwner.Other"/> to watch
     /// (said), <see cref="ClaimOwner.Unknown"/> to watch (warned already); null when the slot is done with (reported
     /// failed). Not cancellation-safe by itself: <see cref="RunSlotAsync"/> releases the claim when the host stops meanwhile.
@@ -200,10 +201,13 @@ public sealed partial class BackupScheduler(
     {
         var looks = new FailingLooks(settings.StalledAfter);
 
-        // One limit for every retry (a claim met and unread, or a claim request that failed): claimed again only up to half
-        // of StalledAfter after the slot. Found to be this silo's later, it would be taken when the silos watching it since
-        // the slot are about to judge it stalled.
-        var deadline = slot + settings.StalledAfter / 2;
+        // One limit for every attempt (a claim met and unread, or a claim request that failed), the first one included:
+        // claimed again only up to half of StalledAfter after this silo began claiming the slot (the slot itself, or later
+        // when MayStartAsync waited for an earlier copy: no claim of this silo's can be older, so no silo can have watched
+        // one for longer). A claim found to be this silo's later, the first attempt's too when it ran past the limit (its
+        // request and the SDK's retries slow), would be taken when the silos watching it are about to judge it stalled.
+        var claimingFrom = time.GetUtcNow();
+        var deadline = claimingFrom + settings.StalledAfter / 2;
         var retrying = false;
         Exception? lastFailure = null;
         DateTimeOffset? unreadSince = null;
@@ -218,15 +222,15 @@ public sealed partial class BackupScheduler(
                     return ClaimOwner.Unknown;
                 }
 
-                return await PastClaimDeadlineAsync(settings, name, slot, looks, lastFailure, stoppingToken);
+                return await PastClaimDeadlineAsync(settings, name, slot, claimingFrom, looks, lastFailure, stoppingToken);
             }
 
             try
             {
-                var claimed = await ClaimAsync(settings.Container, name, "claiming it again a quarter of StalledAfter later, or watching it as another silo's once half of StalledAfter has passed since the slot", stoppingToken);
-                if (claimed == ClaimOwner.Mine && retrying && time.GetUtcNow() > deadline)
+                var claimed = await ClaimAsync(settings.Container, name, "claiming it again a quarter of StalledAfter later, or watching it as another silo's once half of StalledAfter has passed since this silo began claiming it", stoppingToken);
+                if (claimed == ClaimOwner.Mine && time.GetUtcNow() > deadline)
                 {
-                    return await ReleaseLateClaimAsync(settings, name, slot);
+                    return await ReleaseLateClaimAsync(settings, name, claimingFrom);
                 }
 
                 if (claimed != ClaimOwner.Unknown)
@@ -250,9 +254,9 @@ public sealed partial class BackupScheduler(
                 var holder = await WhoseClaimAsync(blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim"), name, first ? notChecked : static (_, _, _) => { }, stoppingToken);
                 if (holder == ClaimOwner.Mine)
                 {
-                    if (retrying && time.GetUtcNow() > deadline)
+                    if (time.GetUtcNow() > deadline)
                     {
-                        return await ReleaseLateClaimAsync(settings, name, slot);
+                        return await ReleaseLateClaimAsync(settings, name, claimingFrom);
                     }
 
                     // This silo's own claim: the request succeeded and its answer was lost (a timeout, a 5xx after the write).
@@ -291,12 +295,12 @@ public sealed partial class BackupScheduler(
     }
 
     /// <summary>
-    /// Past <see cref="ClaimSlotAsync"/>'s limit (the slot + half of StalledAfter): not claimed again. The claim is read
+    /// Past <see cref="ClaimSlotAsync"/>'s limit (half of StalledAfter after this silo began claiming the slot): not claimed again. The claim is read
     /// each quarter of StalledAfter until storage says: this silo's is released (<see cref="ReleaseLateClaimAsync"/>) and
     /// watched; another silo's is watched; none is reported failed (the claim requests failed). Reported failed too when
     /// storage cannot say for longer than StalledAfter.
     /// </summary>
-    private async Task<ClaimOwner?> PastClaimDeadlineAsync(BackupOptions settings, string name, DateTimeOffset slot, FailingLooks looks, Exception? lastFailure, CancellationToken stoppingToken)
+    private async Task<ClaimOwner?> PastClaimDeadlineAsync(BackupOptions settings, string name, DateTimeOffset slot, DateTimeOffset claimingFrom, FailingLooks looks, Exception? lastFailure, CancellationToken stoppingToken)
     {
         var claim = blobs.GetBlobContainerClient(settings.Container).GetBlobClient($"{name}/claim");
         while (true)
@@ -306,7 +310,7 @@ public sealed partial class BackupScheduler(
             switch (await WhoseClaimAsync(claim, name, first ? LogClaimNotCheckedPastLimit : static (_, _, _) => { }, stoppingToken))
             {
                 case ClaimOwner.Mine:
-                    return await ReleaseLateClaimAsync(settings, name, slot);
+                    return await ReleaseLateClaimAsync(settings, name, claimingFrom);
                 case ClaimOwner.Other:
                     return ClaimOwner.Other;
                 case ClaimOwner.None:
@@ -326,16 +330,17 @@ public sealed partial class BackupScheduler(
     }
 
     /// <summary>
-    /// A claim found to be this silo's after <see cref="ClaimSlotAsync"/>'s limit: silos watching it since the slot are
-    /// about to judge it stalled, so it is not copied, and watched (<see cref="ClaimOwner.Unknown"/>). Before three
-    /// quarters of StalledAfter past the slot it is released (<see cref="ReleaseAsync"/>), so a watcher (this silo's own
-    /// included) takes the slot late; no watcher judges it before the slot + StalledAfter. Later it is left alone: a
+    /// A claim found to be this silo's after <see cref="ClaimSlotAsync"/>'s limit: silos watching it since it was written
+    /// (at <paramref name="claimingFrom"/>, when this silo began claiming the slot, or later) are about to judge it stalled,
+    /// so it is not copied, and watched (<see cref="ClaimOwner.Unknown"/>). Before three quarters of StalledAfter past
+    /// <paramref name="claimingFrom"/> it is released (<see cref="ReleaseAsync"/>), so a watcher (this silo's own
+    /// included) takes the slot late; no watcher judges it before <paramref name="claimingFrom"/> + StalledAfter. Later it is left alone: a
     /// watcher may already be writing its Failed manifest, and a late take beside that would write Complete over it; the
     /// watchers' report stands and is true (no copy was taken).
     /// </summary>
-    private async Task<ClaimOwner?> ReleaseLateClaimAsync(BackupOptions settings, string name, DateTimeOffset slot)
+    private async Task<ClaimOwner?> ReleaseLateClaimAsync(BackupOptions settings, string name, DateTimeOffset claimingFrom)
     {
-        if (time.GetUtcNow() >= slot + settings.StalledAfter - settings.StalledAfter / 4)
+        if (time.GetUtcNow() >= claimingFrom + settings.StalledAfter - settings.StalledAfter / 4)
         {
             LogClaimFoundTooLate(logger, name);
             return ClaimOwner.Unknown;
@@ -346,10 +351,10 @@ public sealed partial class BackupScheduler(
         return ClaimOwner.Unknown;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: its claim is this silo's but was found only after three quarters of StalledAfter past the slot (silos watching it are judging it stalled); left for them to report, not copied and not released")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: its claim is this silo's but was found only after three quarters of StalledAfter past this silo's first claim of it (silos watching it are judging it stalled); left for them to report, not copied and not released")]
     private static partial void LogClaimFoundTooLate(ILogger logger, string backup);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: its claim is this silo's but was found only after half of StalledAfter past the slot (silos watching it may be judging it stalled); releasing it for a watcher to take late instead of copying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: its claim is this silo's but was found only after half of StalledAfter past this silo's first claim of it (silos watching it may be judging it stalled); releasing it for a watcher to take late instead of copying")]
     private static partial void LogClaimFoundLate(ILogger logger, string backup);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Next backup at {Slot} ({TimeZone} schedule)")]

@@ -163,6 +163,50 @@ public sealed class BackupClaimLateReadTests
         }
     }
 
+    [Fact]
+    public async Task A_first_claim_request_that_ran_past_the_retry_limit_is_checked_as_a_retry_is_and_its_claim_released_not_copied()
+    {
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LateFirst");
+        await BackupScheduleFaultTests.StateTableAsync(options);
+        var clock = new FakeTimeProvider(NineFiftyNine);
+
+        // The 10:00 claim request writes the claim and takes six minutes to fail (its answer lost): its first attempt
+        // ends past 10:05, the slot + half of StalledAfter, where a retry's claim found to be this silo's is released.
+        var faults = new BlobFaults
+        {
+            LosesAnswer = BlobFaults.Once(r =>
+            {
+                if (!BlobFaults.ClaimCreate(Backup)(r))
+                {
+                    return false;
+                }
+
+                clock.Advance(TimeSpan.FromMinutes(6));
+                return true;
+            }),
+        };
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+        var found = () => logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after").Count > 0
+            || logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's").Count > 0;
+        await BackupScheduleFaultTests.StepAsync(clock, Ten, found, "the claiming silo read its claim after the lost answer");
+
+        // Past the limit, as for a retry: not copied by the attempt that found it (watchers that met the claim since it
+        // was written may be judging it), but released, and the slot taken late by a watch (here this silo's own).
+        Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after half of StalledAfter"));
+        Assert.Empty(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's"));
+        await BackupScheduleFaultTests.StepUntilAsync(
+            clock,
+            () => logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0 || logs.Lines(LogLevel.Error).Count > 0,
+            Ten.AddMinutes(20),
+            "the released slot taken late",
+            "the released slot not taken late by 10:20");
+        Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late"));
+        Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
+        Assert.Empty(logs.Lines(LogLevel.Error));
+    }
+
     private sealed class Recorded(System.Collections.Concurrent.ConcurrentQueue<BackupFailure> failures) : IBackupFailureListener
     {
         public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken)
