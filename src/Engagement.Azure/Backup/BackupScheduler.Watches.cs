@@ -95,7 +95,9 @@ public sealed partial class BackupScheduler
     /// <summary>
     /// Watches backup <see cref="Watch.Name"/>, taken by another silo at <paramref name="slot"/>, for as long as it runs
     /// (however many slots that spans): done when it has a manifest; recorded failed and reported when its claim stays
-    /// untouched for <see cref="BackupOptions.StalledAfter"/> (<see cref="ClaimWatch"/>); taken late by this silo when
+    /// untouched for <see cref="BackupOptions.StalledAfter"/> (<see cref="ClaimWatch"/>), unless its silo is releasing it
+    /// at that moment (a released marker newer than the claim's last write, <see cref="ReleasedSinceAsync"/>: judged again
+    /// at the next look, once per state of the claim, when a claim whose release completed is gone); taken late by this silo when
     /// the silo copying it stopped and released it (<see cref="TakeLateIfReleasedAsync"/>). Looks at once, then every
     /// quarter of it; <see cref="Watch.Running"/> while the claim is there without a manifest.
     /// </summary>
@@ -105,6 +107,7 @@ public sealed partial class BackupScheduler
         var container = blobs.GetBlobContainerClient(settings.Container);
         var claim = container.GetBlobClient($"{name}/claim");
         var stall = new ClaimWatch(settings.StalledAfter);
+        ETag? judgementPutOff = null;
         try
         {
             while (true)
@@ -120,9 +123,11 @@ public sealed partial class BackupScheduler
                     // One look at the claim (its properties; 404 when there is none), so the watch is running as soon
                     // as that look answers.
                     ETag touched;
+                    DateTimeOffset written;
                     try
                     {
-                        touched = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag;
+                        var properties = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+                        (touched, written) = (properties.ETag, properties.LastModified);
                     }
                     catch (RequestFailedException ex) when (ex.Status == 404)
                     {
@@ -137,7 +142,18 @@ public sealed partial class BackupScheduler
                         return;
                     }
 
-                    if (stall.Observe(touched, time.GetUtcNow()))
+                    var stalled = stall.Observe(touched, time.GetUtcNow());
+                    if (stalled && judgementPutOff != touched && await ReleasedSinceAsync(settings, name, written, cancellationToken))
+                    {
+                        // Its holder is releasing it (the released marker is newer than the claim's last write; the claim's
+                        // delete comes next): the next look finds it gone and takes the slot late. Once per state of the
+                        // claim, so a release whose delete never lands is judged at the next look.
+                        judgementPutOff = touched;
+                        LogJudgementPutOff(logger, name, settings.StalledAfter / 4);
+                        stalled = false;
+                    }
+
+                    if (stalled)
                     {
                         watch.Running = false;
                         var holder = (await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
@@ -219,6 +235,28 @@ public sealed partial class BackupScheduler
         await CopyAsync(settings, name, cancellationToken);
         return false;
     }
+
+    /// <summary>
+    /// Whether backup <paramref name="name"/> has a released marker (<see cref="ReleasedBlobName"/>) written at or after
+    /// <paramref name="claimWritten"/>, the claim's last write (both storage's own times): the claim's holder is releasing
+    /// it, not dead. An older marker is a past release (the claim is a late taker's since) and does not count.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage could not say (the watch logs it and looks again).</exception>
+    private async Task<bool> ReleasedSinceAsync(BackupOptions settings, string name, DateTimeOffset claimWritten, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var released = (await blobs.GetBlobContainerClient(settings.Container).GetBlobClient(ReleasedBlobName(name)).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            return released.LastModified >= claimWritten;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}, taken by another silo: its claim is quiet for StalledAfter, but its silo is releasing it; judged again at the next look, in {Interval}")]
+    private static partial void LogJudgementPutOff(ILogger logger, string backup, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}, taken by another silo: done watching, {Outcome}")]
     private static partial void LogWatched(ILogger logger, string backup, string outcome);

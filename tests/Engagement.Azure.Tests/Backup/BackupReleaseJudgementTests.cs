@@ -1,0 +1,103 @@
+using Azure.Storage.Blobs;
+using Engagement.Azure.Backup;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Backup;
+
+/// <summary>
+/// A watch judging a quiet claim while its silo releases it (the released marker written, the claim's delete still to
+/// come: a silo whose claim reads failed until the watchers' judgement, or a slow release) must not report a backup
+/// stalled that is being handed over; a released marker older than the claim (a late taker's claim since) still is.
+/// One silo watching, Azurite, a <see cref="FakeTimeProvider"/> the test moves.
+/// </summary>
+public sealed class BackupReleaseJudgementTests
+{
+    private const string Backup = "20261130-020000";
+
+    private static readonly DateTimeOffset Ten = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
+
+    [Fact]
+    public async Task A_claim_whose_silo_is_releasing_it_when_the_watch_judges_it_is_taken_late_not_reported_stalled()
+    {
+        // Another silo claimed 10:00 and has not touched its claim since; this silo starts at 10:05 and watches it.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("RelJudge");
+        await BackupScheduleFaultTests.StateTableAsync(options);
+        var claim = backups.GetBlobClient($"{Backup}/claim");
+        await claim.UploadAsync(BinaryData.FromString("releasing-silo"));
+        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, new BlobServiceClient(Azurite.ConnectionString));
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo watches 10:00 and waits for 18:00");
+        await StepToAsync(clock, Ten.AddMinutes(14));
+
+        // At 10:14 that silo begins releasing the claim: its released marker is written, the claim's delete not yet.
+        await backups.GetBlobClient(BackupScheduler.ReleasedBlobName(Backup)).UploadAsync(BinaryData.FromString("releasing-silo"));
+        var putOff = () => logs.Lines(LogLevel.Information, $"Backup {Backup}", "its silo is releasing it");
+        var failed = () => logs.Lines(LogLevel.Error, $"Backup {Backup}", "FAILED");
+        await BackupScheduleFaultTests.StepUntilAsync(clock, () => putOff().Count > 0 || failed().Count > 0, Ten.AddMinutes(17), "the watch's judgement", "the watch did not judge the quiet claim by 10:17");
+        Assert.Empty(failed());
+        Assert.Single(putOff());
+
+        // The release completes (the claim deleted): the next look finds the slot released and takes it late.
+        await claim.DeleteAsync();
+        await BackupScheduleFaultTests.StepUntilAsync(
+            clock,
+            () => logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0 || failed().Count > 0,
+            Ten.AddMinutes(30),
+            "the released slot taken late",
+            "the released slot not taken late by 10:30");
+        Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
+        Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late"));
+        Assert.Empty(logs.Lines(LogLevel.Error));
+    }
+
+    [Fact]
+    public async Task A_quiet_claim_written_after_an_old_released_marker_is_still_reported_stalled_at_its_judgement()
+    {
+        // 10:00 was released once and taken late by another silo, which then died mid-copy: its claim is newer than the
+        // released marker. This silo starts at 10:05 and watches it.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("RelOld");
+        var released = backups.GetBlobClient(BackupScheduler.ReleasedBlobName(Backup));
+        await released.UploadAsync(BinaryData.FromString("stopped-silo"));
+        var markerWritten = (await released.GetPropertiesAsync()).Value.LastModified;
+        var claim = backups.GetBlobClient($"{Backup}/claim");
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await claim.UploadAsync(BinaryData.FromString("late-taker"), overwrite: true);
+                return (await claim.GetPropertiesAsync()).Value.LastModified > markerWritten;
+            },
+            TimeSpan.FromSeconds(10),
+            "the late taker's claim written after the released marker (storage's time, to the second)");
+        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, new BlobServiceClient(Azurite.ConnectionString));
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo watches 10:00 and waits for 18:00");
+
+        // Reported at the judgement (the first look with the claim quiet for StalledAfter), not put off.
+        var failed = () => logs.Lines(LogLevel.Error, $"Backup {Backup}", "FAILED");
+        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(17), "the stalled backup reported", "the stalled late taker not reported by 10:17");
+        Assert.Single(failed());
+        Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup}", "its silo is releasing it"));
+        Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
+    }
+
+    /// <summary>Moves the clock half a minute per poll until it reaches <paramref name="at"/>.</summary>
+    private static Task StepToAsync(FakeTimeProvider clock, DateTimeOffset at) =>
+        Eventually.TrueAsync(
+            () =>
+            {
+                if (clock.GetUtcNow() >= at)
+                {
+                    return true;
+                }
+
+                clock.Advance(TimeSpan.FromSeconds(30));
+                return false;
+            },
+            TimeSpan.FromSeconds(30),
+            $"the clock at {at:HH:mm}");
+}
