@@ -34,53 +34,40 @@ public sealed class BackupClaimLateReadTests
             TimesOut = r => BlobFaults.ClaimRead(Backup)(r) && clock.GetUtcNow() < Ten.AddMinutes(10),
             Hangs = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.Contains($"/{Backup}/tables/", StringComparison.Ordinal),
         };
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<BackupFailure>();
-        var claiming = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs(), new Recorded(failures));
-        var seen = new BlobFaults();
-        var watching = BackupScheduleFaultTests.Silo(options, clock, loggers, seen.Blobs(), new Recorded(failures));
-        try
-        {
-            await claiming.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the claiming silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.TriesDropped == 1 && faults.TimedOut >= 1, "the claiming silo met its own claim and could not read it");
+        await using var silos = new ClaimingAndWatching(options, backups, clock, faults);
+        var (logs, failures, seen) = (silos.Logs, silos.Failures, silos.Seen);
+        await silos.Claiming.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the claiming silo waits for 10:00");
+        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.TriesDropped == 1 && faults.TimedOut >= 1, "the claiming silo met its own claim and could not read it");
 
-            // The watcher (a silo started just after the slot) watches the last slot's claim from 10:00 on.
-            await watching.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => seen.Answered.Any(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith($"/{Backup}/claim", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the second silo looked at the claim");
+        // The watcher (a silo started just after the slot) watches the last slot's claim from 10:00 on.
+        await silos.Watching.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => seen.Answered.Any(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith($"/{Backup}/claim", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the second silo looked at the claim");
 
-            // Half a minute a poll, to 10:13: past the watcher's judgement (10:10) and the claiming silo's read that answers.
-            await Eventually.TrueAsync(
-                () =>
+        // Half a minute a poll, to 10:13: past the watcher's judgement (10:10) and the claiming silo's read that answers.
+        await Eventually.TrueAsync(
+            () =>
+            {
+                if (clock.GetUtcNow() >= Ten.AddMinutes(13))
                 {
-                    if (clock.GetUtcNow() >= Ten.AddMinutes(13))
-                    {
-                        return true;
-                    }
+                    return true;
+                }
 
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "the clock at 10:13");
-            await Eventually.TrueAsync(() => !failures.IsEmpty, TimeSpan.FromSeconds(20), "the claim nobody touched reported stalled");
+                clock.Advance(TimeSpan.FromSeconds(30));
+                return false;
+            },
+            TimeSpan.FromSeconds(60),
+            "the clock at 10:13");
+        await Eventually.TrueAsync(() => !failures.IsEmpty, TimeSpan.FromSeconds(20), "the claim nobody touched reported stalled");
 
-            // The slot has no backup, and that is what is said: one failure, and no copy started beside it.
-            Assert.Single(failures);
-            Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
-            Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup} to container", "started"));
+        // The slot has no backup, and that is what is said: one failure, and no copy started beside it.
+        Assert.Single(failures);
+        Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
+        Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup} to container", "started"));
 
-            // Each failed read said what follows it, and the give-up said once (with the watch it leads to).
-            Assert.NotEmpty(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "reading whose it is failed; claiming it again a quarter of StalledAfter later"));
-            Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "whose claim it is could not be read for", "minutes; watching it as another silo's"));
-        }
-        finally
-        {
-            await claiming.StopAsync(CancellationToken.None);
-            claiming.Dispose();
-            await BackupScheduleFaultTests.StopAndCleanUpAsync(watching, options, backups);
-        }
+        // Each failed read said what follows it, and the give-up said once (with the watch it leads to).
+        Assert.NotEmpty(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "reading whose it is failed; claiming it again a quarter of StalledAfter later"));
+        Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "whose claim it is could not be read for", "minutes; watching it as another silo's"));
     }
 
     [Fact]
@@ -97,70 +84,57 @@ public sealed class BackupClaimLateReadTests
             LosesAnswer = BlobFaults.ClaimCreate(Backup),
             TimesOut = r => BlobFaults.ClaimRead(Backup)(r) && clock.GetUtcNow() < Ten.AddMinutes(12),
         };
-        using var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<BackupFailure>();
-        var claiming = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs(), new Recorded(failures));
-        var seen = new BlobFaults();
-        var watching = BackupScheduleFaultTests.Silo(options, clock, loggers, seen.Blobs(), new Recorded(failures));
-        try
-        {
-            await claiming.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the claiming silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.TimedOut >= 2, "the claiming silo's claim lost its answer and its look at the claim timed out");
+        await using var silos = new ClaimingAndWatching(options, backups, clock, faults);
+        var (logs, failures, seen) = (silos.Logs, silos.Failures, silos.Seen);
+        await silos.Claiming.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the claiming silo waits for 10:00");
+        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.TimedOut >= 2, "the claiming silo's claim lost its answer and its look at the claim timed out");
 
-            await watching.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => seen.Answered.Any(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith($"/{Backup}/claim", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the second silo looked at the claim");
+        await silos.Watching.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => seen.Answered.Any(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith($"/{Backup}/claim", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the second silo looked at the claim");
 
-            // Half a minute a poll until the watcher has judged the untouched claim stalled (10:10), then on to 10:15: past
-            // the claiming silo's read that answers (10:12:30). The judgement comes first whatever the machine's speed.
-            await Eventually.TrueAsync(
-                () =>
+        // Half a minute a poll until the watcher has judged the untouched claim stalled (10:10), then on to 10:15: past
+        // the claiming silo's read that answers (10:12:30). The judgement comes first whatever the machine's speed.
+        await Eventually.TrueAsync(
+            () =>
+            {
+                if (!failures.IsEmpty || clock.GetUtcNow() >= Ten.AddMinutes(20))
                 {
-                    if (!failures.IsEmpty || clock.GetUtcNow() >= Ten.AddMinutes(20))
-                    {
-                        return true;
-                    }
+                    return true;
+                }
 
+                clock.Advance(TimeSpan.FromSeconds(30));
+                return false;
+            },
+            TimeSpan.FromSeconds(60),
+            "the claim nobody touched reported stalled");
+        Assert.False(failures.IsEmpty, "the watcher did not judge the untouched claim stalled by 10:20");
+        await Eventually.TrueAsync(
+            () =>
+            {
+                if (logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after").Any()
+                    || logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's").Any())
+                {
+                    return true;
+                }
+
+                if (clock.GetUtcNow() < Ten.AddMinutes(20))
+                {
                     clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "the claim nobody touched reported stalled");
-            Assert.False(failures.IsEmpty, "the watcher did not judge the untouched claim stalled by 10:20");
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    if (logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after").Any()
-                        || logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's").Any())
-                    {
-                        return true;
-                    }
+                }
 
-                    if (clock.GetUtcNow() < Ten.AddMinutes(20))
-                    {
-                        clock.Advance(TimeSpan.FromSeconds(30));
-                    }
+                return false;
+            },
+            TimeSpan.FromSeconds(60),
+            "the claiming silo read its claim at last");
 
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "the claiming silo read its claim at last");
-
-            // One failure said by the watcher, and no copy started beside it: the claim found late is released, not copied.
-            Assert.Single(failures);
-            Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
-            Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup} to container", "started"));
-            Assert.Empty(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's"));
-            Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after three quarters of StalledAfter"));
-            Assert.Empty(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after half of StalledAfter"));
-        }
-        finally
-        {
-            await claiming.StopAsync(CancellationToken.None);
-            claiming.Dispose();
-            await BackupScheduleFaultTests.StopAndCleanUpAsync(watching, options, backups);
-        }
+        // One failure said by the watcher, and no copy started beside it: the claim found late is released, not copied.
+        Assert.Single(failures);
+        Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
+        Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup} to container", "started"));
+        Assert.Empty(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's"));
+        Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after three quarters of StalledAfter"));
+        Assert.Empty(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after half of StalledAfter"));
     }
 
     [Fact]
@@ -205,6 +179,52 @@ public sealed class BackupClaimLateReadTests
         Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late"));
         Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
         Assert.Empty(logs.Lines(LogLevel.Error));
+    }
+
+    /// <summary>
+    /// Two silos on one clock and one log: <see cref="Claiming"/> on the test's <see cref="BlobFaults"/>, and
+    /// <see cref="Watching"/> on plain Azurite whose requests <see cref="Seen"/> records; both tell <see cref="Failures"/>.
+    /// Neither is started. Disposing stops both and removes the test's container and state table.
+    /// </summary>
+    private sealed class ClaimingAndWatching : IAsyncDisposable
+    {
+        private readonly BackupOptions _options;
+        private readonly global::Azure.Storage.Blobs.BlobContainerClient _backups;
+        private readonly ILoggerFactory _loggers;
+
+        public ClaimingAndWatching(BackupOptions options, global::Azure.Storage.Blobs.BlobContainerClient backups, FakeTimeProvider clock, BlobFaults faults)
+        {
+            (_options, _backups) = (options, backups);
+            _loggers = LoggerFactory.Create(b => b.AddProvider(Logs));
+            Claiming = BackupScheduleFaultTests.Silo(options, clock, _loggers, faults.Blobs(), new Recorded(Failures));
+            Watching = BackupScheduleFaultTests.Silo(options, clock, _loggers, Seen.Blobs(), new Recorded(Failures));
+        }
+
+        public LogCapture Logs { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentQueue<BackupFailure> Failures { get; } = new();
+
+        /// <summary>The watching silo's requests.</summary>
+        public BlobFaults Seen { get; } = new();
+
+        public BackupScheduler Claiming { get; }
+
+        public BackupScheduler Watching { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await Claiming.StopAsync(CancellationToken.None);
+                Claiming.Dispose();
+                await BackupScheduleFaultTests.StopAndCleanUpAsync(Watching, _options, _backups);
+            }
+            finally
+            {
+                _loggers.Dispose();
+                Logs.Dispose();
+            }
+        }
     }
 
     private sealed class Recorded(System.Collections.Concurrent.ConcurrentQueue<BackupFailure> failures) : IBackupFailureListener
