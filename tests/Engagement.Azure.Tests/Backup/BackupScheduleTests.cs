@@ -188,6 +188,16 @@ public sealed class BackupScheduleTests
 
             Assert.Single(reported());
             Assert.Empty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 skipped"));
+
+            // The slot is claimed about 10:10, past slot + StalledAfter/2: its claim is new (no silo can have watched one
+            // of this silo's longer), so it is copied, not released for being "found late" (the limit counts from when
+            // this silo began claiming the slot, not from the slot).
+            await StepUntilAsync(
+                clock, () => logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete").Count > 0, new DateTimeOffset(2026, 11, 30, 10, 45, 0, TimeSpan.FromHours(8)),
+                "the late-taken slot copied to its complete manifest");
+            Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
+            Assert.Empty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "found only after"));
+            Assert.Empty(logs.Lines(LogLevel.Error, "Backup 20261130-020000"));
         }
         finally
         {
