@@ -97,7 +97,8 @@ public sealed partial class BackupScheduler
     /// (however many slots that spans): done when it has a manifest; recorded failed and reported when its claim stays
     /// untouched for <see cref="BackupOptions.StalledAfter"/> (<see cref="ClaimWatch"/>), unless its silo is releasing it
     /// at that moment (a released marker newer than the claim's last write, <see cref="ReleasedSinceAsync"/>: judged again
-    /// at the next look, once per state of the claim, when a claim whose release completed is gone); taken late by this silo when
+    /// at the next look, once per state of the claim, when a claim whose release completed is gone; a failed look at the
+    /// marker uses that one deferral up too); taken late by this silo when
     /// the silo copying it stopped and released it (<see cref="TakeLateIfReleasedAsync"/>). Looks at once, then every
     /// quarter of it; <see cref="Watch.Running"/> while the claim is there without a manifest.
     /// </summary>
@@ -143,14 +144,20 @@ public sealed partial class BackupScheduler
                     }
 
                     var stalled = stall.Observe(touched, time.GetUtcNow());
-                    if (stalled && judgementPutOff != touched && await ReleasedSinceAsync(settings, name, written, cancellationToken))
+                    if (stalled && judgementPutOff != touched)
                     {
-                        // Its holder is releasing it (the released marker is newer than the claim's last write; the claim's
-                        // delete comes next): the next look finds it gone and takes the slot late. Once per state of the
-                        // claim, so a release whose delete never lands is judged at the next look.
+                        // One look at the released marker per state of the claim, set before it: a look that fails (the
+                        // watch logs it and looks again) uses up the deferral as a true one does, so a marker that cannot
+                        // be read for ever does not put the report of a dead copy off for ever.
                         judgementPutOff = touched;
-                        LogJudgementPutOff(logger, name, settings.StalledAfter / 4);
-                        stalled = false;
+                        if (await ReleasedSinceAsync(settings, name, written, cancellationToken))
+                        {
+                            // Its holder is releasing it (the released marker is newer than the claim's last write; the
+                            // claim's delete comes next): the next look finds it gone and takes the slot late; a release
+                            // whose delete never lands is judged at that look.
+                            LogJudgementPutOff(logger, name, settings.StalledAfter / 4);
+                            stalled = false;
+                        }
                     }
 
                     if (stalled)

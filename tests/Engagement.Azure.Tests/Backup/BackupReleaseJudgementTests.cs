@@ -85,6 +85,31 @@ public sealed class BackupReleaseJudgementTests
         Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
     }
 
+    [Fact]
+    public async Task A_quiet_claim_whose_released_marker_cannot_be_looked_at_is_still_reported_stalled_one_look_after_its_judgement()
+    {
+        // Another silo claimed 10:00 and died; this silo starts at 10:05 and watches it, and every look at the slot's
+        // released marker times out (its judgement, at 10:15, cannot tell whether the claim is being released).
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("RelBlind");
+        await backups.GetBlobClient($"{Backup}/claim").UploadAsync(BinaryData.FromString("dead-silo"));
+        var faults = new BlobFaults
+        {
+            TimesOut = r => r.Method == global::Azure.Core.RequestMethod.Head && r.Uri.Path.EndsWith("/" + BackupScheduler.ReleasedBlobName(Backup), StringComparison.Ordinal),
+        };
+        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo watches 10:00 and waits for 18:00");
+
+        // The failed look uses up the one deferral: reported at the next look, not put off for as long as the marker is unreadable.
+        var failed = () => logs.Lines(LogLevel.Error, $"Backup {Backup}", "FAILED");
+        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(30), "the stalled backup reported", "the dead copy not reported by 10:30 (its released marker could not be looked at)");
+        Assert.True(faults.TimedOut >= 1, "the released marker was never looked at");
+        Assert.Single(failed());
+        Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup}", "its silo is releasing it"));
+        Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
+    }
+
     /// <summary>Moves the clock half a minute per poll until it reaches <paramref name="at"/>.</summary>
     private static Task StepToAsync(FakeTimeProvider clock, DateTimeOffset at) =>
         Eventually.TrueAsync(
