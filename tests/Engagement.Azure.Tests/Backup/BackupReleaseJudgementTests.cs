@@ -86,6 +86,33 @@ public sealed class BackupReleaseJudgementTests
     }
 
     [Fact]
+    public async Task A_newer_released_marker_whose_claim_is_never_deleted_puts_the_judgement_off_once_then_reports_it_at_the_next_look()
+    {
+        // Another silo claimed 10:00 and has not touched its claim since; this silo starts at 10:05 and watches it
+        // (looks at 10:05, 10:07:30, … 10:15: the judgement).
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("RelStuck");
+        await backups.GetBlobClient($"{Backup}/claim").UploadAsync(BinaryData.FromString("releasing-silo"));
+        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, new BlobServiceClient(Azurite.ConnectionString));
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo watches 10:00 and waits for 18:00");
+        await StepToAsync(clock, Ten.AddMinutes(14));
+
+        // At 10:14 that silo writes its released marker, and its delete of the claim never lands.
+        await backups.GetBlobClient(BackupScheduler.ReleasedBlobName(Backup)).UploadAsync(BinaryData.FromString("releasing-silo"));
+        var putOff = () => logs.Lines(LogLevel.Information, $"Backup {Backup}", "its silo is releasing it");
+        var failed = () => logs.Lines(LogLevel.Error, $"Backup {Backup}", "FAILED");
+        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(20), "the stalled backup reported", "the claim left behind by the release not reported by 10:20");
+
+        // Put off once (at 10:15), then reported at the next look (10:17:30), by storage's record of the report.
+        Assert.Single(putOff());
+        Assert.Single(failed());
+        var manifest = await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None);
+        Assert.Equal(BackupManifest.Failed, manifest?.Status);
+        Assert.True(manifest!.FinishedAt >= Ten.AddMinutes(17.5), $"reported at {manifest.FinishedAt:HH:mm:ss}, before the look after the put-off one");
+    }
+
+    [Fact]
     public async Task A_quiet_claim_whose_released_marker_cannot_be_looked_at_is_still_reported_stalled_one_look_after_its_judgement()
     {
         // Another silo claimed 10:00 and died; this silo starts at 10:05 and watches it, and every look at the slot's
