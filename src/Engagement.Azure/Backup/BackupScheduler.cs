@@ -314,7 +314,7 @@ public sealed partial class BackupScheduler(
                 case ClaimOwner.Other:
                     return ClaimOwner.Other;
                 case ClaimOwner.None:
-                    await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], lastFailure ?? new TimeoutException($"backup {name}: not claimed within half of StalledAfter after its slot")));
+                    await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], lastFailure ?? new TimeoutException($"backup {name}: not claimed within half of StalledAfter after this silo began claiming it")));
                     return null;
             }
 

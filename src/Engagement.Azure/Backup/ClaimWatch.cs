@@ -11,8 +11,9 @@ namespace Engagement.Azure.Backup;
 /// quiet time is counted as at most half of <see cref="BackupOptions.StalledAfter"/> at the next look that answers: the
 /// holder gets two of its touch periods to be seen again before it is judged stalled. That is forgiven once per claim
 /// ETag: storage that keeps flapping (two failed looks, one answer, again and again) cannot put the judgement off for
-/// ever; an unchanged claim is judged stalled at most 1.5 × <see cref="BackupOptions.StalledAfter"/> (plus one look)
-/// after the watcher first saw it.
+/// ever; an unchanged claim is judged stalled at most 1.5 × <see cref="BackupOptions.StalledAfter"/> plus one look
+/// after the watcher first saw it, and reported one look later still when the watch also puts its judgement off for a
+/// release under way (BackupScheduler's watch): 1.5 × StalledAfter plus two looks in the worst case.
 /// </summary>
 /// <param name="stalledAfter">How long an untouched claim counts as running; counted from the first look at the claim
 /// and from each change seen after it.</param>

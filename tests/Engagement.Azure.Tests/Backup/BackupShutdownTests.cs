@@ -309,7 +309,7 @@ public sealed class BackupShutdownTests
                         return true;
                     }
 
-                    Assert.True(Clock.GetUtcNow() < before, "the released slot not taken late by 10:30");
+                    Assert.True(Clock.GetUtcNow() < before, $"the released slot not taken late by {before:HH:mm}");
                     Clock.Advance(TimeSpan.FromSeconds(30));
                     return false;
                 },
