@@ -216,6 +216,43 @@ public sealed class BackupClaimTimeoutTests
     }
 
     [Fact]
+    public async Task A_first_claim_request_that_times_out_past_the_retry_limit_with_its_look_says_the_claim_is_only_read_not_claimed_again()
+    {
+        // The 10:00 claim request takes six minutes to time out (it never reached storage), ending past 10:05 (half of
+        // StalledAfter after this silo began claiming), and the look at the claim that follows it times out too: the
+        // warning is written by the claim attempt itself, past the limit, where the slot is only read from then on.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("FirstPast");
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        var creates = 0;
+        bool SlowCreate(global::Azure.Core.Request r)
+        {
+            if (!BlobFaults.ClaimCreate("20261130-020000")(r) || Interlocked.Increment(ref creates) != 1)
+            {
+                return false;
+            }
+
+            clock.Advance(TimeSpan.FromMinutes(6));
+            return true;
+        }
+
+        var faults = new BlobFaults { TimesOut = r => BlobFaults.ClaimRead("20261130-020000")(r) || SlowCreate(r) };
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
+        var (logs, _) = run;
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
+        var notChecked = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not checked");
+        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => notChecked().Count > 0, "the not-checked warning after the slow claim request");
+
+        Assert.True(clock.GetUtcNow() > Ten.AddMinutes(5), $"warned at {clock.GetUtcNow():HH:mm:ss}, before the limit");
+        var warning = Assert.Single(notChecked());
+        Assert.Contains("it is not claimed again", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("claiming it again", warning, StringComparison.Ordinal);
+
+        // And so it is: to 10:12 (two more ticks) the slot is only read, never claimed again.
+        await BackupScheduleFaultTests.StepUntilAsync(clock, () => clock.GetUtcNow() >= Ten.AddMinutes(12), Ten.AddMinutes(13), "the clock at 10:12", "the clock not at 10:12");
+        Assert.Equal(1, Volatile.Read(ref creates));
+    }
+
+    [Fact]
     public async Task A_claim_met_whose_read_times_out_is_read_again_at_the_next_tick_and_then_watched_as_the_other_silos()
     {
         // Another silo claimed 10:00. This silo's claim request meets that claim (409), and its read of whose it is
