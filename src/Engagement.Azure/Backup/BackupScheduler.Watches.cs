@@ -204,7 +204,8 @@ public sealed partial class BackupScheduler
     /// An older released backup is not taken any more (a later slot has come since, and its backup stands for it) but is
     /// recorded failed and reported (<see cref="TableBackup.AbandonAsync"/>, once across silos): its slot has no backup,
     /// which must not pass in silence. It is claimed first, so a silo that claimed it just before the slot and is copying
-    /// it is watched, not reported failed.
+    /// it is watched, not reported failed. A backup of the last slot whose manifest appears by the time this silo holds its
+    /// claim (another watcher recorded it failed meanwhile) is not copied over that report (<see cref="HasManifestSinceAsync"/>).
     /// </summary>
     /// <exception cref="RequestFailedException">Storage could not say (the watch logs it and looks again).</exception>
     private async Task<bool> TakeLateIfReleasedAsync(BackupOptions settings, Watch watch, DateTimeOffset slot, CancellationToken cancellationToken)
@@ -237,10 +238,38 @@ public sealed partial class BackupScheduler
             return true;
         }
 
+        if (await HasManifestSinceAsync(settings, name, cancellationToken))
+        {
+            // Another watcher judged the claim stalled just before its release and recorded the slot failed: that report
+            // stands (no copy was taken), and a copy now would write its complete manifest over it.
+            LogWatched(logger, name, "it has its manifest (written while this silo claimed it to take it late), so it is not taken late");
+            return false;
+        }
+
         watch.Running = true;
         LogTakingLate(logger, name);
         await CopyAsync(settings, name, cancellationToken);
         return false;
+    }
+
+    /// <summary>
+    /// Looks again, once this silo holds the claim of released backup <paramref name="name"/>, whether it has a manifest
+    /// (the watch's own look came before the claim's, and a watcher may have recorded the slot failed in between:
+    /// <see cref="TableBackup"/> writes a copy's manifest unconditionally, over it). A look that fails (storage could not
+    /// say, an SDK timeout included) is logged as a warning and counts as none: the slot is taken late as before, since
+    /// leaving this silo's fresh claim untouched would have it reported stalled with no copy taken.
+    /// </summary>
+    private async Task<bool> HasManifestSinceAsync(BackupOptions settings, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await blobs.GetBlobContainerClient(settings.Container).GetBlobClient(TableBackup.ManifestBlobName(name)).ExistsAsync(cancellationToken);
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
+        {
+            LogLateManifestLookFailed(logger, ex, name);
+            return false;
+        }
     }
 
     /// <summary>
@@ -264,6 +293,9 @@ public sealed partial class BackupScheduler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}, taken by another silo: its claim is quiet for StalledAfter, but its silo is releasing it; judged again at the next look, in {Interval}")]
     private static partial void LogJudgementPutOff(ILogger logger, string backup, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: claimed to take it late, but looking again whether it has a manifest failed; taking it late")]
+    private static partial void LogLateManifestLookFailed(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}, taken by another silo: done watching, {Outcome}")]
     private static partial void LogWatched(ILogger logger, string backup, string outcome);

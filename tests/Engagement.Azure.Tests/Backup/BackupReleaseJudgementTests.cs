@@ -137,6 +137,42 @@ public sealed class BackupReleaseJudgementTests
         Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
     }
 
+    [Fact]
+    public async Task A_released_slot_whose_failed_manifest_is_written_while_this_silo_claims_it_is_not_copied_over_that_report()
+    {
+        // 10:00 was released (its marker there, no claim, no manifest); this silo starts at 10:05 and takes it late.
+        // While its claim request is on its way, another watcher that judged the old claim stalled writes the slot's
+        // failed manifest: this silo's earlier look found none.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("RelRace");
+        await BackupScheduleFaultTests.StateTableAsync(options);
+        await backups.GetBlobClient(BackupScheduler.ReleasedBlobName(Backup)).UploadAsync(BinaryData.FromString("stopped-silo"));
+        var manifest = backups.GetBlobClient(TableBackup.ManifestBlobName(Backup));
+        var report = new BackupManifest { Name = Backup, Status = BackupManifest.Failed, StartedAt = Ten, FinishedAt = Ten.AddMinutes(5), Error = "stalled (another watcher's report)", Tables = [] };
+        var written = 0;
+        bool ReportWrittenMeanwhile(global::Azure.Core.Request r)
+        {
+            if (BlobFaults.ClaimCreate(Backup)(r) && Interlocked.Exchange(ref written, 1) == 0)
+            {
+                manifest.Upload(BinaryData.FromObjectAsJson(report, TableBackup.ManifestJson), overwrite: false);
+            }
+
+            return false;
+        }
+
+        var faults = new BlobFaults { TimesOut = ReportWrittenMeanwhile };
+        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
+        var (logs, _) = run;
+        var done = () => logs.Lines(LogLevel.Information, $"Backup {Backup}", "done watching").Count > 0 || logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0;
+        await Eventually.TrueAsync(() => Volatile.Read(ref written) == 1 && done(), TimeSpan.FromSeconds(20), "the released slot claimed and done with");
+
+        // The other watcher's report stands: the slot is not copied, and its manifest still says failed.
+        Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup} complete"));
+        Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup} to container", "started"));
+        Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
+        Assert.Single(logs.Lines(LogLevel.Information, $"Backup {Backup}", "done watching", "it has its manifest"));
+    }
+
     /// <summary>Moves the clock half a minute per poll until it reaches <paramref name="at"/>.</summary>
     private static Task StepToAsync(FakeTimeProvider clock, DateTimeOffset at) =>
         Eventually.TrueAsync(
