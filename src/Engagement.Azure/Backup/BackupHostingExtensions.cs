@@ -17,7 +17,7 @@ public static class BackupHostingExtensions
     /// Adds <see cref="TableBackup"/>, <see cref="TableRestore"/>, the default <see cref="IBackupFailureListener"/>
     /// (<see cref="LoggingBackupFailureListener"/>; add more, e.g. the <c>data.anomaly</c> alert, with
     /// <c>services.AddSingleton&lt;IBackupFailureListener, …&gt;()</c>) and, when <see cref="BackupOptions.Enabled"/>, the
-    /// <see cref="BackupScheduler"/>. Needs the storage registration (<c>AddEngagementAzureStorage</c>) for the data's
+    /// <see cref="BackupScheduler"/> with the <see cref="BackupFreshness"/> gauge. Needs the storage registration (<c>AddEngagementAzureStorage</c>) for the data's
     /// account. The backups (table blobs, manifests, claims, restore journals) go to the <see cref="BackupStorage"/> of
     /// <c>ConnectionStrings:BackupStorage</c> (refused at start when it is not a connection string), or, unset, to the
     /// data's account: the schedule then logs one warning when the silo starts
@@ -58,6 +58,12 @@ public static class BackupHostingExtensions
                 sp.GetRequiredService<IOptions<BackupOptions>>(),
                 TimeProvider.System,
                 sp.GetRequiredService<ILogger<BackupScheduler>>()));
+            services.TryAddSingleton(sp => new BackupFreshness(
+                sp.GetRequiredService<BackupStorage>().Blobs,
+                sp.GetRequiredService<IOptions<BackupOptions>>().Value,
+                TimeProvider.System,
+                sp.GetRequiredService<ILogger<BackupFreshness>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<BackupFreshness>());
             services.AddHostedService(sp => new BackupStorageWarning(sp.GetRequiredService<BackupStorage>(), sp.GetRequiredService<ILogger<BackupScheduler>>()));
         }
 
