@@ -1,0 +1,45 @@
+using Engagement.Domain.Metrics;
+using static Engagement.Domain.Tests.Metrics.MetricsKit;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>
+/// Why a range's summary has no §5 <c>arpu</c> / <c>repurchaseRate</c> (CONTRACT.md §5), as the programme page words it
+/// next to the dash: nobody bought, a range whose distinct purchasers cannot be counted, or a calendar period starting
+/// before <see cref="MetricsOptions.PeriodCountsSince"/>. Days are pinned (December 2026).
+/// </summary>
+public sealed class MissingDistinctFiguresTests
+{
+    private static readonly DateOnly Since = new(2026, 12, 6);
+
+    private readonly MetricsKit _kit = new();
+
+    private static DateOnly Dec(int day) => new(2026, 12, day);
+
+    private MissingDistinctFigure Why(DateOnly from, DateOnly to) =>
+        MissingDistinctFigures.Of(from, to, Summary(_kit.Range(from, to), Since), Since);
+
+    [Fact]
+    public void EachNullFigureHasItsReasonAndACountedRangeWithPurchasersHasNone()
+    {
+        _kit.Apply(T("m1", "p1", Dec(8), "purchase", joined: true, first: true, revenue: 100m, after: Seg("east")));
+
+        // Counted, with a purchaser: a figure, no reason.
+        Assert.Equal(MissingDistinctFigure.None, Why(Dec(8), Dec(8)));
+        Assert.Equal(MissingDistinctFigure.None, Why(Dec(8).AddDays(-29), Dec(8)));
+        Assert.Equal(MissingDistinctFigure.None, Why(Dec(7), Dec(13)));
+
+        // Counted, but nobody bought in it: nothing to divide by.
+        Assert.Equal(MissingDistinctFigure.NoPurchasers, Why(Dec(9), Dec(9)));
+        Assert.Equal(MissingDistinctFigure.NoPurchasers, Why(Dec(14), Dec(20)));
+        Assert.Equal(MissingDistinctFigure.NoPurchasers, Why(Dec(9), Dec(9).AddDays(29)));
+
+        // Neither one day, the trailing 30 days nor a period from its first day: not countable from day sums.
+        Assert.Equal(MissingDistinctFigure.RangeNotCounted, Why(Dec(8), Dec(12)));
+        Assert.Equal(MissingDistinctFigure.RangeNotCounted, Why(Dec(7), Dec(20)));
+
+        // A month from its first day, but before the period counts hold every purchase.
+        Assert.Equal(MissingDistinctFigure.BeforePeriodCounts, Why(Dec(1), Dec(10)));
+        Assert.Null(Summary(_kit.Range(Dec(1), Dec(10)), Since).Arpu);
+    }
+}
