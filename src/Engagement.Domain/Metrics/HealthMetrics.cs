@@ -66,6 +66,14 @@ public sealed record HealthDay
     /// <summary>For a range's summary: the range's distinct purchasers by <see cref="DistinctBasis"/>, members; null when it has none.</summary>
     public long? DistinctPurchasers { get; init; }
 
+    /// <summary>
+    /// For a range's summary with no <see cref="DistinctBasis"/>: why its distinct purchasers are not counted, as
+    /// <see cref="HealthMetrics.Summary"/> decided it (<see cref="MissingDistinctFigures"/> words it); otherwise
+    /// <see cref="MissingDistinctFigure.None"/>. Not part of the API's answer.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public MissingDistinctFigure DistinctMissing { get; init; }
+
     /// <summary>§5 <c>repurchaseRate</c> over the 30 days ending that day: members with ≥ 2 purchases / members with one.</summary>
     public double? RepurchaseRate30 { get; init; }
 
@@ -230,7 +238,7 @@ public static class HealthMetrics
 
         var of = Of(sum with { Counters = counters }, series[^1].Members, DateOnly.MaxValue);
         var dauDays = sum[MetricNames.Dau];
-        var (basis, distinct, repurchasers) = Distinct(days, sum, periodCountsSince);
+        var (basis, distinct, repurchasers, missing) = Distinct(days, sum, periodCountsSince);
         return of with
         {
             ShareRate = Rate(sum[MetricNames.Sharers], dauDays),
@@ -239,6 +247,7 @@ public static class HealthMetrics
             RepurchaseRate = distinct is { } d ? Rate(repurchasers, d) : null,
             DistinctBasis = basis,
             DistinctPurchasers = distinct,
+            DistinctMissing = missing,
             Repurchase7d = Cohorts(days, MemberMetrics.RepurchaseWithinDays, today, MetricNames.Repurchased7d, MetricNames.FirstPurchasers),
             NextDayRetention = Cohorts(days, 1, today, MetricNames.RetainedNextDay, MetricNames.NewMembers),
         };
@@ -250,29 +259,40 @@ public static class HealthMetrics
     /// period's first day and ending within it (the largest such period, <see cref="CalendarPeriods.Fitting"/>) as the
     /// sums of the period's day counters (<see cref="PeriodCounts"/>) when it starts on or after
     /// <paramref name="periodCountsSince"/> (before it, members stored by an older build are missing from the period for
-    /// good); otherwise none.
+    /// good); otherwise none, with the reason (<see cref="MissingDistinctFigure"/>): days missing from the list, a range no
+    /// period fits, or a period starting before <paramref name="periodCountsSince"/>.
     /// </summary>
-    private static (string? Basis, long? Purchasers, long Repurchasers) Distinct(IReadOnlyList<DayCounters> days, DayCounters sum, DateOnly periodCountsSince)
+    private static (string? Basis, long? Purchasers, long Repurchasers, MissingDistinctFigure Missing) Distinct(IReadOnlyList<DayCounters> days, DayCounters sum, DateOnly periodCountsSince)
     {
         var first = days[0].Day;
         var last = days[^1];
         if (days.Count == 1)
         {
-            return ("day", last[MetricNames.Purchasers], last[MetricNames.Repurchasers]);
+            return ("day", last[MetricNames.Purchasers], last[MetricNames.Repurchasers], MissingDistinctFigure.None);
         }
 
         if (days.Count == DistinctWindowDays && first == last.Day.AddDays(-(DistinctWindowDays - 1)))
         {
-            return ("trailing30", last[MetricNames.Purchasers30], last[MetricNames.Repurchasers30]);
+            return ("trailing30", last[MetricNames.Purchasers30], last[MetricNames.Repurchasers30], MissingDistinctFigure.None);
         }
 
-        if (first < periodCountsSince || days.Count != last.Day.DayNumber - first.DayNumber + 1 || CalendarPeriods.Fitting(first, last.Day) is not { } kind)
+        if (days.Count != last.Day.DayNumber - first.DayNumber + 1)
         {
-            return (null, null, 0);
+            return (null, null, 0, MissingDistinctFigure.DaysMissing);
+        }
+
+        if (CalendarPeriods.Fitting(first, last.Day) is not { } kind)
+        {
+            return (null, null, 0, MissingDistinctFigure.RangeNotCounted);
+        }
+
+        if (first < periodCountsSince)
+        {
+            return (null, null, 0, MissingDistinctFigure.BeforePeriodCounts);
         }
 
         var (purchasers, repurchasers) = CalendarPeriods.Counters(kind);
-        return (CalendarPeriods.NameOf(kind), sum[purchasers], sum[repurchasers]);
+        return (CalendarPeriods.NameOf(kind), sum[purchasers], sum[repurchasers], MissingDistinctFigure.None);
     }
 
     /// <summary>Whether local day <paramref name="day"/> + <paramref name="after"/> is complete: before <paramref name="today"/>.</summary>

@@ -24,20 +24,27 @@ public enum MissingDistinctFigure
     /// <see cref="MetricsOptions.PeriodCountsSince"/>: the period counts miss purchases made before they existed.
     /// </summary>
     BeforePeriodCounts,
+
+    /// <summary>
+    /// Some days of the range have no counters (the day list is shorter than the range): a sum over the days read is
+    /// not the period's distinct purchasers.
+    /// </summary>
+    DaysMissing,
 }
 
-/// <summary>Decides <see cref="MissingDistinctFigure"/> for a range's summary (the rule of <see cref="HealthMetrics.Summary"/>).</summary>
+/// <summary>
+/// Reads <see cref="MissingDistinctFigure"/> off a range's summary: <see cref="HealthMetrics.Summary"/> decides it
+/// (<see cref="HealthDay.DistinctMissing"/>) where it decides the basis, so the two cannot drift apart.
+/// </summary>
 public static class MissingDistinctFigures
 {
     /// <summary>
-    /// Why the summary of [<paramref name="from"/>, <paramref name="to"/>] (local days) has no <c>arpu</c> or
-    /// <c>repurchaseRate</c>: <see cref="MissingDistinctFigure.None"/> when it has them.
+    /// Why a range's summary has no <c>arpu</c> or <c>repurchaseRate</c>: <see cref="MissingDistinctFigure.None"/> when
+    /// it has them, <see cref="MissingDistinctFigure.NoPurchasers"/> when they are counted and there are none, else the
+    /// reason the summary carries.
     /// </summary>
-    /// <param name="from">The range's first local day.</param>
-    /// <param name="to">The range's last local day.</param>
     /// <param name="summary">The range's summary (<see cref="HealthMetrics.Summary"/>).</param>
-    /// <param name="periodCountsSince">The first local day a calendar basis is given for (<see cref="MetricsOptions.PeriodCountsSince"/>).</param>
-    public static MissingDistinctFigure Of(DateOnly from, DateOnly to, HealthDay summary, DateOnly periodCountsSince)
+    public static MissingDistinctFigure Of(HealthDay summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
         if (summary.DistinctBasis is not null)
@@ -45,8 +52,6 @@ public static class MissingDistinctFigures
             return summary.DistinctPurchasers is > 0 ? MissingDistinctFigure.None : MissingDistinctFigure.NoPurchasers;
         }
 
-        return from < periodCountsSince && CalendarPeriods.Fitting(from, to) is not null
-            ? MissingDistinctFigure.BeforePeriodCounts
-            : MissingDistinctFigure.RangeNotCounted;
+        return summary.DistinctMissing;
     }
 }

@@ -17,7 +17,7 @@ public sealed class MissingDistinctFiguresTests
     private static DateOnly Dec(int day) => new(2026, 12, day);
 
     private MissingDistinctFigure Why(DateOnly from, DateOnly to) =>
-        MissingDistinctFigures.Of(from, to, Summary(_kit.Range(from, to), Since), Since);
+        MissingDistinctFigures.Of(Summary(_kit.Range(from, to), Since));
 
     [Fact]
     public void EachNullFigureHasItsReasonAndACountedRangeWithPurchasersHasNone()
@@ -41,5 +41,20 @@ public sealed class MissingDistinctFiguresTests
         // A month from its first day, but before the period counts hold every purchase.
         Assert.Equal(MissingDistinctFigure.BeforePeriodCounts, Why(Dec(1), Dec(10)));
         Assert.Null(Summary(_kit.Range(Dec(1), Dec(10)), Since).Arpu);
+    }
+
+    [Fact]
+    public void AWeekWithADayMissingFromItsListIsNotWordedAsARangeNoPeriodFits()
+    {
+        _kit.Apply(T("m1", "p1", Dec(8), "purchase", joined: true, first: true, revenue: 100m, after: Seg("east")));
+
+        // Monday 7 December to Sunday 13th, after PeriodCountsSince, but the 10th has no counters: the week's sum is
+        // not its distinct purchasers. Picking a week or a month would not help; the days are what is missing.
+        var days = _kit.Range(Dec(7), Dec(13)).Where(d => d.Day != Dec(10)).ToList();
+        var summary = Summary(days, Since);
+
+        Assert.Null(summary.DistinctBasis);
+        Assert.Null(summary.Arpu);
+        Assert.Equal(MissingDistinctFigure.DaysMissing, MissingDistinctFigures.Of(summary));
     }
 }
