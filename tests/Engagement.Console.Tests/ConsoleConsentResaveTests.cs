@@ -23,6 +23,7 @@ public sealed class ConsoleConsentResaveTests(ConsoleHostFixture host)
         var shown = page.GetByTestId("consent-message");
         await Assertions.Expect(shown).ToContainTextAsync("The page could not refresh to show it", new() { Timeout = WaitMs });
         var first = Assert.Single(await ReadAuditAsync(host, id, "member.consent"));
+        Assert.Equal(1, host.MemberCalls.ConsentCalls(id));
 
         // Unsure, the agent saves again with the switch as it is: the form compares it with the consent the engine
         // answered (sms off), not with the page's last successful read (sms on), so no change is sent.
@@ -33,6 +34,9 @@ public sealed class ConsoleConsentResaveTests(ConsoleHostFixture host)
         var rows = await ReadAuditAsync(host, id, "member.consent");
         Assert.Equal(first.AuditId, Assert.Single(rows).AuditId);
         Assert.Equal("member asked: no SMS", rows[0].Reason);
+
+        // Nothing was sent the second time: the member got exactly the one consent change.
+        Assert.Equal(1, host.MemberCalls.ConsentCalls(id));
         await ScreenshotAsync(page, "consent-resave-after-failed-reload");
     }
 }

@@ -3,10 +3,17 @@ using Engagement.Contracts.Members;
 
 namespace Engagement.Console.Tests;
 
-/// <summary>Outgoing calls to member grains as a test wants them: a ledger read that fails once (a timeout).</summary>
+/// <summary>
+/// Outgoing calls to member grains as a test wants them: a ledger read that fails once (a timeout); and the consent
+/// changes sent to each member, counted.
+/// </summary>
 public sealed class MemberCallFaults : IOutgoingGrainCallFilter
 {
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _ledgerFaults = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _consentCalls = new(StringComparer.Ordinal);
+
+    /// <summary>How many <see cref="IMemberGrain.SetConsentAsync"/> calls were sent to <paramref name="memberId"/>.</summary>
+    public int ConsentCalls(string memberId) => _consentCalls.GetValueOrDefault(memberId);
 
     /// <summary>
     /// The next ledger read of <paramref name="memberId"/> throws what <paramref name="fault"/> makes of its description,
@@ -17,6 +24,11 @@ public sealed class MemberCallFaults : IOutgoingGrainCallFilter
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.InterfaceMethod?.DeclaringType == typeof(IMemberGrain) && context.MethodName == nameof(IMemberGrain.SetConsentAsync))
+        {
+            _consentCalls.AddOrUpdate(context.TargetId.Key.ToString()!, 1, (_, n) => n + 1);
+        }
+
         if (context.InterfaceMethod?.DeclaringType == typeof(IMemberGrain) && context.MethodName == nameof(IMemberGrain.GetLedgerAsync)
             && context.TargetId.Key.ToString() is { } memberId && _ledgerFaults.TryRemove(memberId, out var fault))
         {
