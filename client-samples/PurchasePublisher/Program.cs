@@ -117,31 +117,43 @@ internal static class Program
             throw new UsageException($"no such file: {path}");
         }
 
-        var total = File.ReadLines(path).LongCount(line => !string.IsNullOrWhiteSpace(line));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replaying {total} lines from {path}"));
+        var lines = File.ReadLines(path).Where(line => !string.IsNullOrWhiteSpace(line));
+        long total = 0, events = 0;
+        foreach (var line in lines)
+        {
+            total++;
+            events += ReplayLabel.EventCount(line);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replaying {total} lines ({events} events) from {path}"));
         var messages = ReplayMessages(path);
         if (args.DryRun)
         {
-            PrintLabels(messages.GroupBy(m => m.Label, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal));
+            PrintLabels(messages.SelectMany(m => m.Labels).GroupBy(label => label, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal));
             Console.WriteLine("  dry run: nothing sent");
             return ExitOk;
         }
 
-        return await PublishAsync(args, messages, total, cancellationToken);
+        return await PublishAsync(args, messages, events, cancellationToken);
     }
 
-    /// <summary>Each non-blank line of the file as one message, labelled by <see cref="ReplayLabel"/> for the summary.</summary>
+    /// <summary>
+    /// Each non-blank line of the file as one message (a JSON array line as one batch message), labelled per event by
+    /// <see cref="ReplayLabel"/> for the summary.
+    /// </summary>
     private static IEnumerable<OutgoingMessage> ReplayMessages(string path)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         return File.ReadLines(path)
             .Where(line => !string.IsNullOrWhiteSpace(line))
-            .Select(line => new OutgoingMessage(line, OutgoingMessage.Inspect(line).MemberId, ReplayLabel.Of(line, seen)));
+            .Select(line => OutgoingMessage.FromReplay(line, ReplayLabel.Read(line, seen)));
     }
 
     /// <summary>
-    /// The summary's counts: events by type (only lines that are events), and apart from them the repeats and the
-    /// malformed lines, so a junk line with "type": "sale" or a purchase without its orderId is not counted as one.
+    /// The summary's counts: events by type (only those that are events, a batch line's each on its own), and apart
+    /// from them the repeats and the malformed ones, so a junk line with "type": "sale" or a purchase without its orderId
+    /// is not counted as one; a line the engine cannot read at all (not JSON, an empty array, more than 100 events)
+    /// counts as one malformed message, as it is dead-lettered whole.
     /// </summary>
     private static void PrintLabels(IReadOnlyDictionary<string, long> perLabel)
     {
@@ -194,7 +206,7 @@ internal static class Program
         }
 
         var last = args.QueueCount - 1;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"publishing {total} messages to {publisher.Endpoint} queues {args.Prefix}-0..{last} ({(args.Base64 ? "base64 JSON" : "raw JSON")}, {args.Concurrency} in flight{(args.Batch > 1 ? $", up to {args.Batch} events a message" : "")})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"publishing {total} {(args.Mode == Mode.Replay ? "events" : "messages")} to {publisher.Endpoint} queues {args.Prefix}-0..{last} ({(args.Base64 ? "base64 JSON" : "raw JSON")}, {args.Concurrency} in flight{(args.Batch > 1 ? $", up to {args.Batch} events a message" : "")})"));
 
         PublishResult result;
         try
@@ -208,7 +220,7 @@ internal static class Program
         }
 
         var seconds = Math.Max(result.Elapsed.TotalSeconds, 1e-3);
-        Console.WriteLine(args.Batch > 1
+        Console.WriteLine(args.Batch > 1 || result.QueueMessages != result.Sent
             ? string.Create(CultureInfo.InvariantCulture, $"sent {result.Sent} events in {result.QueueMessages} queue messages in {result.Elapsed.TotalSeconds:0.00} s ({result.Sent / seconds:0} events/s)")
             : string.Create(CultureInfo.InvariantCulture, $"sent {result.Sent} messages in {result.Elapsed.TotalSeconds:0.00} s ({result.Sent / seconds:0} msg/s)"));
         PrintLabels(result.PerLabel);

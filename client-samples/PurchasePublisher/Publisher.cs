@@ -12,6 +12,19 @@ namespace PurchasePublisher;
 /// </summary>
 internal sealed record OutgoingMessage(string Body, string? MemberId, string Label)
 {
+    /// <summary>
+    /// A line of a replayed file as it is: one message, a batch (JSON array) included, labelled per event by
+    /// <see cref="ReplayLabel"/>.
+    /// </summary>
+    public static OutgoingMessage FromReplay(string body, ReplayLine line) =>
+        new(body, line.MemberId, line.Labels[0]) { Labels = line.Labels, IsBatch = line.IsBatch };
+
+    /// <summary>One label per event the body carries: <see cref="Label"/> alone, or each event's of a replayed batch.</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [Label];
+
+    /// <summary>True for a body that already is a JSON array of events: sent as it is, never merged into another.</summary>
+    public bool IsBatch { get; init; }
+
     /// <summary>A message partitioned by the memberId found in the body; queue 0 when there is none.</summary>
     public static OutgoingMessage FromBody(string body, string label) => new(body, Inspect(body).MemberId, label);
 
@@ -60,7 +73,8 @@ internal sealed record PublishResult(long Sent, long[] PerQueue, IReadOnlyDictio
 ///
 /// Batches (<c>--batch N</c>): a lane gathers up to N events per queue into one JSON array message
 /// (CONTRACT.md §1), sent when full, when the next would pass 64 KB, or when the lane has nothing
-/// more waiting; the engine applies each on its own. A body that is not a JSON object goes alone.
+/// more waiting; the engine applies each on its own. A body that is not a JSON object goes alone (a replayed batch
+/// line too: it is already one array message, counted by its events).
 /// </summary>
 internal sealed class Publisher
 {
@@ -125,16 +139,17 @@ internal sealed class Publisher
             var text = _base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(body)) : body;
             await _queues[queue].SendMessageAsync(text, stop.Token);
             Interlocked.Increment(ref queueMessages);
-            Interlocked.Add(ref perQueue[queue], events.Count);
+            var eventCount = events.Sum(e => e.Labels.Count);
+            Interlocked.Add(ref perQueue[queue], eventCount);
             lock (perLabel)
             {
-                foreach (var message in events)
+                foreach (var label in events.SelectMany(e => e.Labels))
                 {
-                    perLabel[message.Label] = perLabel.GetValueOrDefault(message.Label) + 1;
+                    perLabel[label] = perLabel.GetValueOrDefault(label) + 1;
                 }
             }
 
-            progress.Report(Interlocked.Add(ref sent, events.Count));
+            progress.Report(Interlocked.Add(ref sent, eventCount));
         }
 
         async Task SendLaneAsync(ChannelReader<OutgoingMessage> lane)
@@ -155,9 +170,10 @@ internal sealed class Publisher
                     while (lane.TryRead(out var message))
                     {
                         var index = message.QueueIndex(_queues.Length);
-                        if (_batch == 1 || !OutgoingMessage.Inspect(message.Body).IsJsonObject)
+                        if (_batch == 1 || message.IsBatch || !OutgoingMessage.Inspect(message.Body).IsJsonObject)
                         {
-                            // Junk goes alone: in an array it would take its neighbours to the poison queue.
+                            // Junk goes alone: in an array it would take its neighbours to the poison queue. A replayed
+                            // batch goes as it is: an array inside an array is not an event.
                             await FlushAsync(index);
                             await SendAsync(index, message.Body, [message]);
                             continue;

@@ -5,11 +5,14 @@ using System.Text.RegularExpressions;
 namespace PurchasePublisher;
 
 /// <summary>
-/// The summary label of one line a replay sends: its event type when the line is one event whose envelope keeps the
-/// rules of CONTRACT.md §1 that a producer can see (eventId, type, memberId, occurredAt, and a purchase's or refund's
-/// orderId and amount), <see cref="Duplicate"/> for an eventId an earlier line of the file already carried, and
-/// <see cref="Malformed"/> for anything else (not one JSON object, a field missing or breaking its rule, an unknown type
-/// such as <c>sale</c>). The line is sent all the same: a replay sends the file as it is, and the engine dead-letters
+/// The summary labels of one line a replay sends, one per event the engine will see in it: its event type when the
+/// event's envelope keeps the rules of CONTRACT.md §1 that a producer can see (eventId, type, memberId, occurredAt, and
+/// a purchase's or refund's orderId and amount), <see cref="Duplicate"/> for an eventId an earlier event of the file
+/// already carried, and <see cref="Malformed"/> for anything else (not a JSON object, a field missing or breaking its
+/// rule, an unknown type such as <c>sale</c>). A line holding a JSON array of 1 to 100 events is a batch message (§1):
+/// each of its events gets its own label, as the engine applies or dead-letters each on its own. A line the engine
+/// cannot read at all (not JSON, an empty array, an array of more than 100) is one <see cref="Malformed"/>: it goes to
+/// the poison queue whole. The line is sent all the same: a replay sends the file as it is, and the engine dead-letters
 /// what it refuses. Rules that depend on the engine (occurredAt within 365 days, a refund within what is left of its
 /// order, a currency's configured rate) are not judged here, so the engine may refuse a few more.
 /// </summary>
@@ -33,25 +36,69 @@ internal static partial class ReplayLabel
     /// <summary>True for a label that names an event type (counted "by type"), false for the parenthesised ones.</summary>
     public static bool IsEventType(string label) => !label.StartsWith('(');
 
-    /// <summary>The label of <paramref name="line"/>; a valid line's eventId is added to <paramref name="seenEventIds"/>.</summary>
-    public static string Of(string line, ISet<string> seenEventIds)
+    /// <summary>The most events one message may carry as a JSON array (CONTRACT.md §1).</summary>
+    public const int MaxBatchEvents = 100;
+
+    /// <summary>
+    /// What <paramref name="line"/> is as a queue message: its labels (one per event the engine applies or dead-letters
+    /// on its own), whether it is a batch, and the memberId it is partitioned by (the first event's). Valid events'
+    /// eventIds are added to <paramref name="seenEventIds"/>, so a later repeat is a <see cref="Duplicate"/>.
+    /// </summary>
+    public static ReplayLine Read(string line, ISet<string> seenEventIds)
     {
         ArgumentNullException.ThrowIfNull(seenEventIds);
         try
         {
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || Judge(root) is not { } type)
+            if (root.ValueKind == JsonValueKind.Object)
             {
-                return Malformed;
+                return new ReplayLine([Label(root, seenEventIds)], IsBatch: false, Text(root, "memberId"));
             }
 
-            return seenEventIds.Add(root.GetProperty("eventId").GetString()!) ? type : Duplicate;
+            // An empty array, or one of more than 100, is refused whole (CONTRACT.md §1): one malformed message.
+            if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() is 0 or > MaxBatchEvents)
+            {
+                return ReplayLine.Unreadable;
+            }
+
+            var labels = root.EnumerateArray().Select(e => Label(e, seenEventIds)).ToList();
+            var memberId = root.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Object ? Text(e, "memberId") : null).FirstOrDefault(m => m is not null);
+            return new ReplayLine(labels, IsBatch: true, memberId);
         }
         catch (JsonException)
         {
+            return ReplayLine.Unreadable;
+        }
+    }
+
+    /// <summary>
+    /// The number of events <paramref name="line"/> counts for (the length of a readable batch, else 1), without
+    /// judging them: what a replay's progress counts to.
+    /// </summary>
+    public static int EventCount(string line)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            return doc.RootElement is { ValueKind: JsonValueKind.Array } root && root.GetArrayLength() is > 0 and <= MaxBatchEvents
+                ? root.GetArrayLength()
+                : 1;
+        }
+        catch (JsonException)
+        {
+            return 1;
+        }
+    }
+
+    private static string Label(JsonElement e, ISet<string> seenEventIds)
+    {
+        if (e.ValueKind != JsonValueKind.Object || Judge(e) is not { } type)
+        {
             return Malformed;
         }
+
+        return seenEventIds.Add(e.GetProperty("eventId").GetString()!) ? type : Duplicate;
     }
 
     /// <summary>The event's type when its envelope keeps the rules, else null.</summary>
@@ -87,4 +134,14 @@ internal static partial class ReplayLabel
     /// <summary>ISO-8601 date and time with a UTC offset (<c>Z</c> or <c>±hh:mm</c>): <c>2026-11-23 08:39:16</c> has none.</summary>
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
     private static partial Regex IsoWithOffset();
+}
+
+/// <summary>
+/// One replayed line as a message: <paramref name="Labels"/> per event (<see cref="ReplayLabel"/>), whether it is a
+/// JSON array (a batch, sent as it is, never merged into another), and the memberId that picks its queue (null: queue 0).
+/// </summary>
+internal sealed record ReplayLine(IReadOnlyList<string> Labels, bool IsBatch, string? MemberId)
+{
+    /// <summary>A line the engine cannot read at all: one malformed message, dead-lettered whole.</summary>
+    public static ReplayLine Unreadable { get; } = new([ReplayLabel.Malformed], IsBatch: false, MemberId: null);
 }

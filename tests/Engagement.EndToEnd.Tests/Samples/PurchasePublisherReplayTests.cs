@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using Engagement.EndToEnd.Tests.Infrastructure;
 
 namespace Engagement.EndToEnd.Tests.Samples;
@@ -7,6 +8,9 @@ namespace Engagement.EndToEnd.Tests.Samples;
 /// malformed lines apart. It used to label each line by its <c>type</c> field alone, so generate's junk (a purchase
 /// without its memberId or orderId, an unknown <c>"type": "sale"</c>) was counted as events: "purchase 435" where
 /// generate made 422, beside "sale 1" and "checkout 1". The dry run prints the same summary without a queue service.
+/// A line holding a JSON array is a batch message (CONTRACT.md §1, up to 100 events): replay counted it as one malformed
+/// line; it is sent as it is, one queue message, and its events are counted like single-event lines, while a line the
+/// engine refuses whole (not JSON, an empty array, more than 100 events) is still one malformed message.
 /// </summary>
 public sealed class PurchasePublisherReplayTests
 {
@@ -37,6 +41,85 @@ public sealed class PurchasePublisherReplayTests
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public async Task AReplayDryRunCountsABatchLinesEventsByTypeAndALineRefusedWholeAsOneMalformed()
+    {
+        var dll = DotnetCommand.LocateSampleDll("PurchasePublisher");
+        var file = await WriteMixedFileAsync();
+        try
+        {
+            var (exitCode, output) = await DotnetCommand.RunAsync(dll, ["replay", "--file", file, "--dry-run"], new Dictionary<string, string>(), Guard);
+
+            Assert.True(exitCode == 0, output);
+            Assert.Equal("browse 100, login 1, purchase 2", After(output, "by type:   "));
+            Assert.StartsWith("(duplicate) 1, (malformed) 5 ", After(output, "not events: "), StringComparison.Ordinal);
+            Assert.Contains("replaying 6 lines (109 events) from", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task AReplaySendsABatchLineAsOneQueueMessageAsItIsAndCountsItsEvents()
+    {
+        var dll = DotnetCommand.LocateSampleDll("PurchasePublisher");
+        var file = await WriteMixedFileAsync();
+        var prefix = "replay" + Guid.NewGuid().ToString("N")[..12];
+        var queue = new QueueServiceClient(Azurite.ConnectionString).GetQueueClient(prefix + "-0");
+        try
+        {
+            var (exitCode, output) = await DotnetCommand.RunAsync(
+                dll,
+                ["replay", "--file", file, "--prefix", prefix, "--queues", "1", "--batch", "10"],
+                new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString },
+                Guard);
+
+            Assert.True(exitCode == 0, output);
+            Assert.Equal("browse 100, login 1, purchase 2", After(output, "by type:   "));
+            Assert.StartsWith("(duplicate) 1, (malformed) 5 ", After(output, "not events: "), StringComparison.Ordinal);
+            Assert.Contains("sent 109 events in 6 queue messages", output, StringComparison.Ordinal);
+            var bodies = new List<string>();
+            foreach (var message in (await queue.ReceiveMessagesAsync(maxMessages: 32)).Value)
+            {
+                bodies.Add(message.Body.ToString());
+            }
+
+            var lines = (await File.ReadAllLinesAsync(file)).Where(l => l.Length > 0).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(lines, bodies.Order(StringComparer.Ordinal).ToList());
+        }
+        finally
+        {
+            File.Delete(file);
+            await queue.DeleteIfExistsAsync();
+        }
+    }
+
+    /// <summary>
+    /// Six lines: one purchase; a batch of a login, a purchase, a repeat of the first purchase, a <c>sale</c> and a number
+    /// (three events, a duplicate, two malformed); broken JSON, an empty array and an array of 101 events (each refused
+    /// whole: one malformed each); and a batch of 100 browses (the most one message may carry).
+    /// </summary>
+    private static async Task<string> WriteMixedFileAsync()
+    {
+        static string Event(string id, string type, string member, string extra = "") =>
+            $$"""{"eventId":"{{id}}","type":"{{type}}","memberId":"{{member}}","occurredAt":"2026-11-23T08:39:16+08:00"{{extra}}}""";
+        var purchase = Event("rp-1", "purchase", "M1", ""","orderId":"O-1","amount":268.50""");
+        string[] lines =
+        [
+            purchase,
+            "[" + string.Join(",", Event("rp-2", "login", "M2"), Event("rp-3", "purchase", "M1", ""","orderId":"O-3","amount":12.00"""), purchase, Event("rp-4", "sale", "M2"), "42") + "]",
+            """{"eventId": "rp-5", "type": """,
+            "[]",
+            "[" + string.Join(",", Enumerable.Range(0, 101).Select(i => Event($"rp-big-{i}", "browse", "M3"))) + "]",
+            "[" + string.Join(",", Enumerable.Range(0, 100).Select(i => Event($"rp-full-{i}", "browse", "M4"))) + "]",
+        ];
+        var file = Path.Combine(Path.GetTempPath(), $"replay-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllLinesAsync(file, lines);
+        return file;
     }
 
     /// <summary>The rest of the first output line that starts with <paramref name="prefix"/> (leading spaces ignored).</summary>
