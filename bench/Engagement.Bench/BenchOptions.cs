@@ -141,6 +141,13 @@ internal sealed class BenchOptions
     /// <summary>ingest-memory: whether the silo has offers and programme metrics, as the engine's silo does (<c>--memory-programme on|off</c>, default on).</summary>
     public bool MemoryProgramme { get; private set; } = true;
 
+    /// <summary>
+    /// rules: whether the member rules run with the programme-metric rules, as the engine's silo runs them
+    /// (<c>--rules-metrics on|off</c>, default on: <c>MetricsOptions</c> at its defaults, the silo's own, whose one
+    /// override in <c>appsettings.json</c>, <c>SendLingerMilliseconds</c>, is the aggregators' and not the rules').
+    /// </summary>
+    public bool RulesMetrics { get; private set; } = true;
+
     public int EffectiveMemoryWarmUpEvents => MemoryWarmUpEvents ?? Math.Max(200, EffectiveMemoryEvents / 10);
 
     /// <summary>A copy with the in-memory ingest sized to <paramref name="events"/> events of <paramref name="members"/> members (e.g. a warm-up run).</summary>
@@ -186,6 +193,14 @@ internal sealed class BenchOptions
                         "on" => true,
                         "off" => false,
                         _ => throw new UsageException("--memory-programme is on or off"),
+                    };
+                    break;
+                case "--rules-metrics":
+                    options.RulesMetrics = Value(args, ref i) switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        _ => throw new UsageException("--rules-metrics is on or off"),
                     };
                     break;
                 case "--memory-warmup": options.MemoryWarmUpEvents = Int(args, ref i, sized, min: 0); break;
@@ -269,6 +284,8 @@ internal sealed class BenchOptions
                                and writes it once: the platform's floor, none of the engine's rules)
           --memory-programme X ingest-memory: on (default; offers and programme metrics with their aggregators, as the
                                engine's silo) or off (the member with campaigns only, as before 2026-12-03)
+          --rules-metrics X    rules: on (default; the programme-metric rules run with the member's, as in the
+                               engine's silo) or off (the member rules alone, as before 2026-12-05)
           --memory-warmup W    ingest-memory warm-up events per pass, not counted, on the measured silo; passes
                                repeat until the JIT settles, at most 40 (default a tenth of M; 0 = none)
           --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free); also

@@ -62,7 +62,8 @@ public sealed class BenchSmokeTests
         new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString },
         TimeSpan.FromMinutes(10));
 
-    private static string LocateBenchDll()
+    /// <summary>The built bench program of this test build's configuration.</summary>
+    internal static string LocateBenchDll()
     {
         // tests/Engagement.EndToEnd.Tests/bin/{Configuration}/net10.0 → bench/Engagement.Bench/bin/{Configuration}/net10.0
         var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);

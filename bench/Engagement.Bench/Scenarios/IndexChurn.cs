@@ -3,6 +3,7 @@ using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
 using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
+using Engagement.Domain.Metrics;
 using Engagement.Domain.Program;
 
 namespace Engagement.Bench.Scenarios;
@@ -18,7 +19,11 @@ internal static class IndexChurn
     /// <summary>Upper bounds (inclusive) of the age buckets, in events the member has had including this one.</summary>
     private static readonly int[] Buckets = [10, 25, 50, 100, int.MaxValue];
 
-    public static void Measure(ScenarioResult result, string runId, int members, int events, DateTimeOffset now)
+    /// <summary>
+    /// Adds the <c>index_churn.*</c> details: the share of events that change an audience attribute, per bucket of the
+    /// member's own event count. <paramref name="metrics"/>: the programme-metric rules' options (null leaves them out).
+    /// </summary>
+    public static void Measure(ScenarioResult result, string runId, int members, int events, DateTimeOffset now, MetricsOptions? metrics = null)
     {
         var options = new ProgramOptions();
         var factory = new EventFactory(runId + "i", members, seed: 5);
@@ -30,7 +35,7 @@ internal static class IndexChurn
             var e = factory.Next(now);
             var (state, count) = states.TryGetValue(e.MemberId, out var known) ? known : (new MemberState { MemberId = e.MemberId }, 0);
             var before = MemberAttributesReader.Read(state, options, now);
-            MemberDecider.Apply(state, StageProfile.ToDomain(e), options, now);
+            MemberDecider.Apply(state, StageProfile.ToDomain(e), options, now, metrics);
             state.Outbox.Pending.Clear();
             states[e.MemberId] = (state, ++count);
             var bucket = Array.FindIndex(Buckets, b => count <= b);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
 using Engagement.Domain.Members;
+using Engagement.Domain.Metrics;
 using Engagement.Domain.Program;
 using Engagement.Grains.Members;
 
@@ -42,7 +43,14 @@ internal static class StageProfile
         return states.Count == 0 ? 1 : (int)states.Values.Average(s => JsonSerializer.Serialize(s, Json).Length);
     }
 
-    public static void Measure(ScenarioResult result, string runId, int members, int events, DateTimeOffset now)
+    /// <summary>
+    /// Runs <paramref name="events"/> events of <paramref name="members"/> members through the rules and the state's JSON
+    /// round trip at the engine instant <paramref name="now"/>, and adds the <c>stage.*</c> details (µs and bytes
+    /// allocated per event, per event type) and a note to <paramref name="result"/>. <paramref name="metrics"/>: the
+    /// programme-metric rules' options, as a silo with programme metrics passes them (<c>MemberRules.Metrics</c>); null
+    /// leaves those rules out, as a host without programme metrics does.
+    /// </summary>
+    public static void Measure(ScenarioResult result, string runId, int members, int events, DateTimeOffset now, MetricsOptions? metrics = null)
     {
         var options = new ProgramOptions();
         var factory = new EventFactory(runId + "p", members, seed: 7);
@@ -62,7 +70,7 @@ internal static class StageProfile
 
             var allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
             var start = Stopwatch.GetTimestamp();
-            MemberDecider.Apply(state.Member, evt, options, now);
+            MemberDecider.Apply(state.Member, evt, options, now, metrics);
             var applied = Stopwatch.GetTimestamp();
             var ruleBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart;
             applyAllocated += ruleBytes;

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text.Json;
+using Engagement.EndToEnd.Tests.Infrastructure;
+
+namespace Engagement.EndToEnd.Tests;
+
+/// <summary>
+/// The bench's <c>rules</c> scenario runs the member rules as the engine's silo does: with the programme-metric rules
+/// (<c>MetricsOptions</c>). It used to call <c>MemberDecider.Apply</c> without them, so its figures left out work every
+/// shipped event pays. <c>--rules-metrics off</c> keeps the old measure. Bytes allocated on the rules' own thread are
+/// counted exactly, so the two runs of the same load differ by what the metric rules allocate, whatever the machine's
+/// load; no timing is asserted.
+/// </summary>
+public sealed class BenchRulesTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromMinutes(10); // a hang guard, not a timing assertion
+
+    [Fact]
+    public async Task RulesRunsTheProgrammeMetricRulesUnlessToldOffAndTheyAllocateOnTopOfTheMemberRules()
+    {
+        var on = await RunRulesAsync();
+        var off = await RunRulesAsync("--rules-metrics", "off");
+
+        Assert.Equal(1, on.Metrics);
+        Assert.Equal(0, off.Metrics);
+        Assert.True(on.AllocatedPerEvent > off.AllocatedPerEvent, string.Create(CultureInfo.InvariantCulture,
+            $"rules allocated {on.AllocatedPerEvent:N0} bytes/event with metrics, {off.AllocatedPerEvent:N0} without: the metric rules did not run"));
+    }
+
+    private static async Task<(double Metrics, double AllocatedPerEvent)> RunRulesAsync(params string[] extra)
+    {
+        var output = Directory.CreateTempSubdirectory("bench-rules-");
+        try
+        {
+            var (exitCode, log) = await DotnetCommand.RunAsync(
+                BenchSmokeTests.LocateBenchDll(), ["rules", "--smoke", "--out", output.FullName, .. extra], new Dictionary<string, string>(), Guard);
+            Assert.True(exitCode == 0, $"the bench exited with {exitCode}:\n{log}");
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output.FullName, "latest.json")));
+            var rules = json.RootElement.GetProperty("scenarios").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "rules");
+            Assert.True(rules.GetProperty("status").GetString() == "ok", rules.ToString());
+            var details = rules.GetProperty("details");
+            return (details.TryGetProperty("rules.metrics", out var m) ? m.GetDouble() : -1,
+                details.GetProperty("stage.domain_apply_allocated_bytes_per_event").GetDouble());
+        }
+        finally
+        {
+            output.Delete(recursive: true);
+        }
+    }
+}
