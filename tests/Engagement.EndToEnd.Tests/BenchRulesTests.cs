@@ -23,11 +23,17 @@ public sealed class BenchRulesTests
 
         Assert.Equal(1, on.Metrics);
         Assert.Equal(0, off.Metrics);
-        Assert.True(on.AllocatedPerEvent > off.AllocatedPerEvent, string.Create(CultureInfo.InvariantCulture,
-            $"rules allocated {on.AllocatedPerEvent:N0} bytes/event with metrics, {off.AllocatedPerEvent:N0} without: the metric rules did not run"));
+
+        // The deterministic sign: the metric rules queued contributions in the outboxes with the options, none without.
+        Assert.True(on.Contributions > 0, $"the rules queued {on.Contributions} metric contributions with --rules-metrics on: the metric rules did not run");
+        Assert.Equal(0, off.Contributions);
+
+        // And they cost: a few thousand bytes an event (about 4,500 at the full size), far above the run-to-run noise of a byte or so.
+        Assert.True(on.AllocatedPerEvent - off.AllocatedPerEvent > 1_000, string.Create(CultureInfo.InvariantCulture,
+            $"rules allocated {on.AllocatedPerEvent:N0} bytes/event with metrics, {off.AllocatedPerEvent:N0} without: the metric rules should add over 1,000"));
     }
 
-    private static async Task<(double Metrics, double AllocatedPerEvent)> RunRulesAsync(params string[] extra)
+    private static async Task<(double Metrics, double Contributions, double AllocatedPerEvent)> RunRulesAsync(params string[] extra)
     {
         var output = Directory.CreateTempSubdirectory("bench-rules-");
         try
@@ -40,6 +46,7 @@ public sealed class BenchRulesTests
             Assert.True(rules.GetProperty("status").GetString() == "ok", rules.ToString());
             var details = rules.GetProperty("details");
             return (details.TryGetProperty("rules.metrics", out var m) ? m.GetDouble() : -1,
+                details.TryGetProperty("stage.metric_contributions", out var c) ? c.GetDouble() : -1,
                 details.GetProperty("stage.domain_apply_allocated_bytes_per_event").GetDouble());
         }
         finally

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
 using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Program;
 using Engagement.Grains.Members;
@@ -48,7 +49,9 @@ internal static class StageProfile
     /// round trip at the engine instant <paramref name="now"/>, and adds the <c>stage.*</c> details (µs and bytes
     /// allocated per event, per event type) and a note to <paramref name="result"/>. <paramref name="metrics"/>: the
     /// programme-metric rules' options, as a silo with programme metrics passes them (<c>MemberRules.Metrics</c>); null
-    /// leaves those rules out, as a host without programme metrics does.
+    /// leaves those rules out, as a host without programme metrics does. Detail <c>stage.metric_contributions</c>: the
+    /// programme-metric contributions the rules queued in the members' outboxes (<see cref="RecordMetrics"/>), 0 without
+    /// <paramref name="metrics"/>: the sign that those rules ran.
     /// </summary>
     public static void Measure(ScenarioResult result, string runId, int members, int events, DateTimeOffset now, MetricsOptions? metrics = null)
     {
@@ -57,7 +60,7 @@ internal static class StageProfile
         var states = new Dictionary<string, MemberGrainState>(StringComparer.Ordinal);
         var load = Enumerable.Range(0, events).Select(_ => factory.Next(now)).Select(e => (e.MemberId, Event: ToDomain(e))).ToList();
 
-        long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0, applyAllocated = 0;
+        long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0, applyAllocated = 0, contributions = 0;
         var byType = new SortedDictionary<string, (long Count, long Ticks, long Allocated)>(StringComparer.Ordinal);
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         foreach (var (memberId, evt) in load)
@@ -78,6 +81,11 @@ internal static class StageProfile
             byType[evt.Type] = (typeSoFar.Count + 1, typeSoFar.Ticks + (applied - start), typeSoFar.Allocated + ruleBytes);
             var json = JsonSerializer.SerializeToUtf8Bytes(state, Json);
             var written = Stopwatch.GetTimestamp();
+            foreach (var effect in state.Member.Outbox.Pending)
+            {
+                contributions += effect is RecordMetrics record ? record.Contributions.Count : 0;
+            }
+
             state.Member.Outbox.Pending.Clear(); // the emitter confirms them after the write
             _ = JsonSerializer.Deserialize<MemberGrainState>(json, Json);
             var read = Stopwatch.GetTimestamp();
@@ -116,6 +124,7 @@ internal static class StageProfile
         result.Details["stage.state_json_bytes_avg"] = (double)bytes / events;
         result.Details["stage.allocated_bytes_per_event"] = (double)allocated / events;
         result.Details["stage.domain_apply_allocated_bytes_per_event"] = (double)applyAllocated / events;
+        result.Details["stage.metric_contributions"] = contributions;
         foreach (var (type, (count, ticks, typeBytes)) in byType)
         {
             result.Details[$"stage.domain_apply.{type}.events"] = count;
