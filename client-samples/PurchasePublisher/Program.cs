@@ -117,16 +117,41 @@ internal static class Program
             throw new UsageException($"no such file: {path}");
         }
 
-        var lines = File.ReadLines(path).Where(line => !string.IsNullOrWhiteSpace(line));
-        long total = 0, events = 0;
-        foreach (var line in lines)
+        long total = 0, events = 0, number = 0;
+        var tooLarge = new List<string>();
+        foreach (var line in File.ReadLines(path))
         {
+            number++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
             total++;
-            events += ReplayLabel.EventCount(line);
+            events += ReplayLabel.EventCount(line, args.Base64);
+            if (ReplayLabel.IsTooLarge(line, args.Base64))
+            {
+                tooLarge.Add(string.Create(CultureInfo.InvariantCulture, $"line {number}: {ReplayLabel.BytesAsSent(line, args.Base64):N0} bytes as sent{(args.Base64 ? " (base64)" : "")}"));
+            }
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replaying {total} lines ({events} events) from {path}"));
-        var messages = ReplayMessages(path);
+        if (tooLarge.Count > 0)
+        {
+            // The queue refuses such a message (and the engine would dead-letter it): sending the rest and failing on it
+            // mid-file would leave a half-replayed file. Refuse it before sending anything; the dry run warns.
+            var what = string.Join("; ", tooLarge);
+            var limit = string.Create(CultureInfo.InvariantCulture, $"over the engine's {ReplayLabel.MaxMessageBytes / 1024} KB message limit (CONTRACT.md §1)");
+            if (!args.DryRun)
+            {
+                Console.Error.WriteLine($"error: {what}: {limit}; split such a line into smaller batches{(args.Base64 ? " or send raw JSON (base64 adds a third)" : "")}. Nothing sent.");
+                return ExitUsage;
+            }
+
+            Console.Error.WriteLine($"warning: {what}: {limit}; each counts as one (malformed) below, and a real replay refuses the file before sending anything.");
+        }
+
+        var messages = ReplayMessages(path, args.Base64);
         if (args.DryRun)
         {
             PrintLabels(messages.SelectMany(m => m.Labels).GroupBy(label => label, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal));
@@ -141,12 +166,12 @@ internal static class Program
     /// Each non-blank line of the file as one message (a JSON array line as one batch message), labelled per event by
     /// <see cref="ReplayLabel"/> for the summary.
     /// </summary>
-    private static IEnumerable<OutgoingMessage> ReplayMessages(string path)
+    private static IEnumerable<OutgoingMessage> ReplayMessages(string path, bool base64)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         return File.ReadLines(path)
             .Where(line => !string.IsNullOrWhiteSpace(line))
-            .Select(line => OutgoingMessage.FromReplay(line, ReplayLabel.Read(line, seen)));
+            .Select(line => OutgoingMessage.FromReplay(line, ReplayLabel.Read(line, seen, base64)));
     }
 
     /// <summary>

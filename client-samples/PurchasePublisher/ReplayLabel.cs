@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -40,16 +41,46 @@ internal static partial class ReplayLabel
     public const int MaxBatchEvents = 100;
 
     /// <summary>
+    /// The largest message body the engine reads, in bytes as sent (64 KB, the queue's own limit: the engine's
+    /// <c>EventParser.DecodeBytes</c>); under <c>--base64</c> that is base64 text, so a JSON line over about 48 KB.
+    /// </summary>
+    public const int MaxMessageBytes = 64 * 1024;
+
+    /// <summary>The JSON nesting the engine reads (its <c>EventParser</c> parses with MaxDepth 32); deeper is malformed.</summary>
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
+
+    /// <summary>
+    /// The size in bytes of <paramref name="line"/> as the queue message the replay would send: its UTF-8 text, or with
+    /// <paramref name="base64"/> the base64 of that text (4 bytes for every 3, rounded up).
+    /// </summary>
+    public static long BytesAsSent(string line, bool base64)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        long utf8 = Encoding.UTF8.GetByteCount(line);
+        return base64 ? (utf8 + 2) / 3 * 4 : utf8;
+    }
+
+    /// <summary>True when the engine cannot take <paramref name="line"/> as sent: over <see cref="MaxMessageBytes"/>.</summary>
+    public static bool IsTooLarge(string line, bool base64) => BytesAsSent(line, base64) > MaxMessageBytes;
+
+    /// <summary>
     /// What <paramref name="line"/> is as a queue message: its labels (one per event the engine applies or dead-letters
     /// on its own), whether it is a batch, and the memberId it is partitioned by (the first event's). Valid events'
-    /// eventIds are added to <paramref name="seenEventIds"/>, so a later repeat is a <see cref="Duplicate"/>.
+    /// eventIds are added to <paramref name="seenEventIds"/>, so a later repeat is a <see cref="Duplicate"/>. A line over
+    /// the engine's 64 KB as sent (<see cref="IsTooLarge"/>; <paramref name="base64"/>: sent as base64) or nested deeper
+    /// than 32 is <see cref="ReplayLine.Unreadable"/>, as the engine refuses it whole.
     /// </summary>
-    public static ReplayLine Read(string line, ISet<string> seenEventIds)
+    public static ReplayLine Read(string line, ISet<string> seenEventIds, bool base64 = false)
     {
         ArgumentNullException.ThrowIfNull(seenEventIds);
+        if (IsTooLarge(line, base64))
+        {
+            return ReplayLine.Unreadable;
+        }
+
         try
         {
-            using var doc = JsonDocument.Parse(line);
+            using var doc = JsonDocument.Parse(line, DocumentOptions);
             var root = doc.RootElement;
             if (root.ValueKind == JsonValueKind.Object)
             {
@@ -73,14 +104,20 @@ internal static partial class ReplayLabel
     }
 
     /// <summary>
-    /// The number of events <paramref name="line"/> counts for (the length of a readable batch, else 1), without
-    /// judging them: what a replay's progress counts to.
+    /// The number of events <paramref name="line"/> counts for (the length of a readable batch, else 1: a line the
+    /// engine refuses whole, too large as sent with <paramref name="base64"/> or not, counts once), without judging
+    /// them: what a replay's progress counts to.
     /// </summary>
-    public static int EventCount(string line)
+    public static int EventCount(string line, bool base64 = false)
     {
+        if (IsTooLarge(line, base64))
+        {
+            return 1;
+        }
+
         try
         {
-            using var doc = JsonDocument.Parse(line);
+            using var doc = JsonDocument.Parse(line, DocumentOptions);
             return doc.RootElement is { ValueKind: JsonValueKind.Array } root && root.GetArrayLength() is > 0 and <= MaxBatchEvents
                 ? root.GetArrayLength()
                 : 1;

@@ -98,6 +98,85 @@ public sealed class PurchasePublisherReplayTests
         }
     }
 
+    [Fact]
+    public async Task AReplayCountsALineOverTheEnginesMessageLimitOrNestingAsOneMalformedAndBase64CountsItsThird()
+    {
+        var dll = DotnetCommand.LocateSampleDll("PurchasePublisher");
+        var deep = new string('[', 40) + new string(']', 40);
+        var raw = await WriteLinesAsync(
+            Event("big-0", "purchase", "M1", ""","orderId":"O-1","amount":10.00"""),
+            Batch("huge", 100, 700), // about 80 KB: over 64 KB as it is
+            Event("deep-0", "purchase", "M2", $$""","orderId":"O-2","amount":10.00,"properties":{"a":{{deep}}}"""));
+        var wide = await WriteLinesAsync(
+            Event("b64-0", "purchase", "M1", ""","orderId":"O-1","amount":10.00"""),
+            Batch("wide", 100, 420)); // about 55 KB: under 64 KB raw, over it as base64
+        try
+        {
+            var (exitCode, output) = await DotnetCommand.RunAsync(dll, ["replay", "--file", raw, "--dry-run"], new Dictionary<string, string>(), Guard);
+            Assert.True(exitCode == 0, output);
+            Assert.Equal("purchase 1", After(output, "by type:   "));
+            Assert.StartsWith("(malformed) 2 ", After(output, "not events: "), StringComparison.Ordinal);
+            Assert.Contains("replaying 3 lines (3 events) from", output, StringComparison.Ordinal);
+            Assert.Contains("warning: line 2: ", output, StringComparison.Ordinal);
+
+            (exitCode, output) = await DotnetCommand.RunAsync(dll, ["replay", "--file", wide, "--dry-run"], new Dictionary<string, string>(), Guard);
+            Assert.True(exitCode == 0, output);
+            Assert.Equal("browse 100, purchase 1", After(output, "by type:   "));
+
+            (exitCode, output) = await DotnetCommand.RunAsync(dll, ["replay", "--file", wide, "--dry-run", "--base64"], new Dictionary<string, string>(), Guard);
+            Assert.True(exitCode == 0, output);
+            Assert.Equal("purchase 1", After(output, "by type:   "));
+            Assert.StartsWith("(malformed) 1 ", After(output, "not events: "), StringComparison.Ordinal);
+            Assert.Contains("replaying 2 lines (2 events) from", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(raw);
+            File.Delete(wide);
+        }
+    }
+
+    [Fact]
+    public async Task AReplayOfAFileWithALineOverTheEnginesMessageLimitSendsNothingAndNamesTheLine()
+    {
+        var dll = DotnetCommand.LocateSampleDll("PurchasePublisher");
+        var file = await WriteLinesAsync(Event("lim-0", "purchase", "M1", ""","orderId":"O-1","amount":10.00"""), Batch("lim", 100, 700));
+        var prefix = "replay" + Guid.NewGuid().ToString("N")[..12];
+        var queue = new QueueServiceClient(Azurite.ConnectionString).GetQueueClient(prefix + "-0");
+        try
+        {
+            var (exitCode, output) = await DotnetCommand.RunAsync(
+                dll,
+                ["replay", "--file", file, "--prefix", prefix, "--queues", "1"],
+                new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString },
+                Guard);
+
+            Assert.True(exitCode == 1, output);
+            Assert.Contains("error: line 2: ", output, StringComparison.Ordinal);
+            Assert.Contains("Nothing sent.", output, StringComparison.Ordinal);
+            Assert.False((await queue.ExistsAsync()).Value && (await queue.PeekMessagesAsync(maxMessages: 32)).Value.Length > 0, "the replay sent part of a file it refused:\n" + output);
+        }
+        finally
+        {
+            File.Delete(file);
+            await queue.DeleteIfExistsAsync();
+        }
+    }
+
+    private static string Event(string id, string type, string member, string extra = "") =>
+        $$"""{"eventId":"{{id}}","type":"{{type}}","memberId":"{{member}}","occurredAt":"2026-11-23T08:39:16+08:00"{{extra}}}""";
+
+    /// <summary>A batch line of <paramref name="count"/> browses of one member, each padded with a note of <paramref name="pad"/> characters.</summary>
+    private static string Batch(string id, int count, int pad) =>
+        "[" + string.Join(",", Enumerable.Range(0, count).Select(i => Event($"{id}-{i}", "browse", "M3", $$""","properties":{"note":"{{new string('x', pad)}}"}"""))) + "]";
+
+    private static async Task<string> WriteLinesAsync(params string[] lines)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"replay-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllLinesAsync(file, lines);
+        return file;
+    }
+
     /// <summary>
     /// Six lines: one purchase; a batch of a login, a purchase, a repeat of the first purchase, a <c>sale</c> and a number
     /// (three events, a duplicate, two malformed); broken JSON, an empty array and an array of 101 events (each refused
