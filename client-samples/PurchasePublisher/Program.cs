@@ -119,6 +119,8 @@ internal static class Program
 
         long total = 0, events = 0, number = 0;
         var tooLarge = new List<string>();
+        var spanning = new List<long>();
+        var scratch = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines(path))
         {
             number++;
@@ -133,6 +135,16 @@ internal static class Program
             {
                 tooLarge.Add(string.Create(CultureInfo.InvariantCulture, $"line {number}: {ReplayLabel.BytesAsSent(line, args.Base64):N0} bytes as sent{(args.Base64 ? " (base64)" : "")}"));
             }
+            else if (args.QueueCount > 1 && ReplayLabel.Read(line, scratch, args.Base64).SpansMembers)
+            {
+                spanning.Add(number);
+            }
+        }
+
+        if (spanning.Count > 0)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warning: {spanning.Count} batch line(s) hold events of more than one member (line {string.Join(", ", spanning.Take(10))}{(spanning.Count > 10 ? ", ..." : "")}): each goes whole to its first member's queue of {args.QueueCount}, so the other members' events there are not ordered with their events on their own queues (CONTRACT.md §1 partitions by member); send one member's events per batch line"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replaying {total} lines ({events} events) from {path}"));

@@ -94,8 +94,8 @@ internal static partial class ReplayLabel
             }
 
             var labels = root.EnumerateArray().Select(e => Label(e, seenEventIds)).ToList();
-            var memberId = root.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Object ? Text(e, "memberId") : null).FirstOrDefault(m => m is not null);
-            return new ReplayLine(labels, IsBatch: true, memberId);
+            var members = root.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Object ? Text(e, "memberId") : null).OfType<string>().ToList();
+            return new ReplayLine(labels, IsBatch: true, members.FirstOrDefault()) { SpansMembers = members.Distinct(StringComparer.Ordinal).Skip(1).Any() };
         }
         catch (JsonException)
         {
@@ -179,6 +179,12 @@ internal static partial class ReplayLabel
 /// </summary>
 internal sealed record ReplayLine(IReadOnlyList<string> Labels, bool IsBatch, string? MemberId)
 {
+    /// <summary>
+    /// True for a batch whose events name more than one memberId: the whole line still goes to its first member's
+    /// queue (one message cannot be split), so with more than one queue the other members' events travel off their own.
+    /// </summary>
+    public bool SpansMembers { get; init; }
+
     /// <summary>A line the engine cannot read at all: one malformed message, dead-lettered whole.</summary>
     public static ReplayLine Unreadable { get; } = new([ReplayLabel.Malformed], IsBatch: false, MemberId: null);
 }

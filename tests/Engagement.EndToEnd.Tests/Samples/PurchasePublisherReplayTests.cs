@@ -163,6 +163,47 @@ public sealed class PurchasePublisherReplayTests
         }
     }
 
+    [Fact]
+    public async Task AReplayOnTwoQueuesSendsABatchLineOfTwoMembersToItsFirstMembersQueueAndWarns()
+    {
+        var dll = DotnetCommand.LocateSampleDll("PurchasePublisher");
+        var (first, second) = ("M-span-1", "M-span-2");
+        var line = "[" + string.Join(",", Event("span-1", "login", first), Event("span-2", "login", second), Event("span-3", "browse", first)) + "]";
+        var file = await WriteLinesAsync(line);
+        var prefix = "replay" + Guid.NewGuid().ToString("N")[..12];
+        var service = new QueueServiceClient(Azurite.ConnectionString);
+        var queues = new[] { service.GetQueueClient(prefix + "-0"), service.GetQueueClient(prefix + "-1") };
+        try
+        {
+            var (exitCode, output) = await DotnetCommand.RunAsync(
+                dll,
+                ["replay", "--file", file, "--prefix", prefix, "--queues", "2"],
+                new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString },
+                Guard);
+
+            Assert.True(exitCode == 0, output);
+            Assert.Contains("warning: 1 batch line(s) hold events of more than one member (line 1)", output, StringComparison.Ordinal);
+            var expected = (int)(Engagement.Contracts.Events.QueuePartitioner.Fnv1a32(first) % 2);
+            Assert.NotEqual(expected, (int)(Engagement.Contracts.Events.QueuePartitioner.Fnv1a32(second) % 2)); // the test means something
+            var bodies = new List<string>[2];
+            for (var i = 0; i < 2; i++)
+            {
+                bodies[i] = (await queues[i].ReceiveMessagesAsync(maxMessages: 32)).Value.Select(m => m.Body.ToString()).ToList();
+            }
+
+            Assert.Equal([line], bodies[expected]);
+            Assert.Empty(bodies[1 - expected]);
+        }
+        finally
+        {
+            File.Delete(file);
+            foreach (var queue in queues)
+            {
+                await queue.DeleteIfExistsAsync();
+            }
+        }
+    }
+
     private static string Event(string id, string type, string member, string extra = "") =>
         $$"""{"eventId":"{{id}}","type":"{{type}}","memberId":"{{member}}","occurredAt":"2026-11-23T08:39:16+08:00"{{extra}}}""";
 
