@@ -9,7 +9,9 @@ namespace PurchasePublisher;
 /// The summary labels of one line a replay sends, one per event the engine will see in it: its event type when the
 /// event's envelope keeps the rules of CONTRACT.md §1 that a producer can see (eventId, type, memberId, occurredAt, and
 /// a purchase's or refund's orderId and amount), <see cref="Duplicate"/> for an eventId an earlier event of the file
-/// already carried, and <see cref="Malformed"/> for anything else (not a JSON object, a field missing or breaking its
+/// already carried, and <see cref="Malformed"/> for anything else. A line not starting with <c>{</c> or <c>[</c> is read
+/// as base64 of JSON, as the engine reads it (CONTRACT.md §1); with <c>--base64</c> such a line would be encoded twice
+/// and is malformed (not a JSON object, a field missing or breaking its
 /// rule, an unknown type such as <c>sale</c>). A line holding a JSON array of 1 to 100 events is a batch message (§1):
 /// each of its events gets its own label, as the engine applies or dead-letters each on its own. A line the engine
 /// cannot read at all (not JSON, an empty array, an array of more than 100) is one <see cref="Malformed"/>: it goes to
@@ -78,9 +80,14 @@ internal static partial class ReplayLabel
             return ReplayLine.Unreadable;
         }
 
+        if (JsonOf(line, base64) is not { } json)
+        {
+            return ReplayLine.Unreadable;
+        }
+
         try
         {
-            using var doc = JsonDocument.Parse(line, DocumentOptions);
+            using var doc = JsonDocument.Parse(json, DocumentOptions);
             var root = doc.RootElement;
             if (root.ValueKind == JsonValueKind.Object)
             {
@@ -115,9 +122,14 @@ internal static partial class ReplayLabel
             return 1;
         }
 
+        if (JsonOf(line, base64) is not { } json)
+        {
+            return 1;
+        }
+
         try
         {
-            using var doc = JsonDocument.Parse(line, DocumentOptions);
+            using var doc = JsonDocument.Parse(json, DocumentOptions);
             return doc.RootElement is { ValueKind: JsonValueKind.Array } root && root.GetArrayLength() is > 0 and <= MaxBatchEvents
                 ? root.GetArrayLength()
                 : 1;
@@ -127,6 +139,45 @@ internal static partial class ReplayLabel
             return 1;
         }
     }
+
+    /// <summary>
+    /// The JSON text the engine reads from <paramref name="line"/> sent as it is (or, with <paramref name="base64"/>, as
+    /// base64 of it), as its <c>EventParser.DecodeText</c> does: text starting with <c>{</c> or <c>[</c> is JSON, other
+    /// text is base64 of UTF-8 JSON (CONTRACT.md §1). Null when the engine cannot get JSON from it: not base64, base64 of
+    /// something else, or under <paramref name="base64"/> a line that already is base64 (encoded twice).
+    /// </summary>
+    private static string? JsonOf(string line, bool base64)
+    {
+        var trimmed = line.AsSpan().Trim().TrimStart('\uFEFF');
+        if (trimmed.Length > 0 && trimmed[0] is '{' or '[')
+        {
+            return trimmed.ToString();
+        }
+
+        if (base64)
+        {
+            return null; // the engine decodes the base64 we add and finds base64 again, not JSON
+        }
+
+        var buffer = new byte[(trimmed.Length * 3 / 4) + 3];
+        if (!Convert.TryFromBase64Chars(trimmed, buffer, out var written))
+        {
+            return null;
+        }
+
+        try
+        {
+            var json = StrictUtf8.GetString(buffer, 0, written).TrimStart('\uFEFF');
+            var start = json.AsSpan().TrimStart();
+            return start.Length > 0 && start[0] is '{' or '[' ? json : null;
+        }
+        catch (DecoderFallbackException)
+        {
+            return null; // base64 of bytes that are not UTF-8 text
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static string Label(JsonElement e, ISet<string> seenEventIds)
     {

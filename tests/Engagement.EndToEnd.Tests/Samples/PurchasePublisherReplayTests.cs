@@ -204,6 +204,36 @@ public sealed class PurchasePublisherReplayTests
         }
     }
 
+    [Fact]
+    public async Task AReplayLabelsABase64LineByItsJsonAsTheEngineDecodesItAndUnderBase64AsEncodedTwice()
+    {
+        var dll = DotnetCommand.LocateSampleDll("PurchasePublisher");
+        static string B64(string text) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text));
+        var file = await WriteLinesAsync(
+            B64(Event("b64-1", "purchase", "M1", ""","orderId":"O-1","amount":10.00""")),
+            B64("[" + Event("b64-2", "login", "M1") + "," + Event("b64-3", "browse", "M1") + "]"),
+            B64("hello"),
+            "not base64 at all!",
+            Event("b64-4", "share", "M1"));
+        try
+        {
+            var (exitCode, output) = await DotnetCommand.RunAsync(dll, ["replay", "--file", file, "--dry-run"], new Dictionary<string, string>(), Guard);
+            Assert.True(exitCode == 0, output);
+            Assert.Equal("browse 1, login 1, purchase 1, share 1", After(output, "by type:   "));
+            Assert.StartsWith("(malformed) 2 ", After(output, "not events: "), StringComparison.Ordinal);
+            Assert.Contains("replaying 5 lines (6 events) from", output, StringComparison.Ordinal);
+
+            (exitCode, output) = await DotnetCommand.RunAsync(dll, ["replay", "--file", file, "--dry-run", "--base64"], new Dictionary<string, string>(), Guard);
+            Assert.True(exitCode == 0, output);
+            Assert.Equal("share 1", After(output, "by type:   "));
+            Assert.StartsWith("(malformed) 4 ", After(output, "not events: "), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static string Event(string id, string type, string member, string extra = "") =>
         $$"""{"eventId":"{{id}}","type":"{{type}}","memberId":"{{member}}","occurredAt":"2026-11-23T08:39:16+08:00"{{extra}}}""";
 
