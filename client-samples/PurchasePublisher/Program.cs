@@ -199,7 +199,7 @@ internal static class Program
         var apart = ordered.Where(kv => !ReplayLabel.IsEventType(kv.Key)).ToList();
         if (apart.Count > 0)
         {
-            Console.WriteLine($"  not events: {Join(apart)} (sent as they are; the engine applies a repeat once and dead-letters a malformed line)");
+            Console.WriteLine($"  not events: {Join(apart)} (sent as they are; the engine applies a repeat once and dead-letters each malformed event, or a line refused whole, once)");
         }
     }
 

@@ -21,10 +21,13 @@ namespace PurchasePublisher;
 /// </summary>
 internal static partial class ReplayLabel
 {
-    /// <summary>A line that is not an event the engine would accept (the label generate gives its junk).</summary>
+    /// <summary>
+    /// An event that is not one the engine would accept (the label generate gives its junk), or a line the engine refuses
+    /// whole (counted once, however many events it holds): each is one dead letter.
+    /// </summary>
     public const string Malformed = "(malformed)";
 
-    /// <summary>A line whose eventId an earlier line carried: applied once, as generate's repeats are.</summary>
+    /// <summary>An event whose eventId an earlier event of the file carried (on its own line or in a batch): applied once, as generate's repeats are.</summary>
     public const string Duplicate = "(duplicate)";
 
     /// <summary>The event types of CONTRACT.md §1.</summary>
