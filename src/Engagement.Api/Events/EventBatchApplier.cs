@@ -70,6 +70,6 @@ public static partial class EventBatchApplier
         return (outcomes, permanent == 0);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "POST /events: event {EventId} of member {MemberId} failed; the member's later events in the request were not applied, the other members' were")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string eventId, string memberId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "POST /events: event {MemberEventId} of member {MemberId} failed; the member's later events in the request were not applied, the other members' were")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string memberEventId, string memberId);
 }

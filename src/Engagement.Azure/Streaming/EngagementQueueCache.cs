@@ -268,8 +268,8 @@ public sealed partial class EngagementQueueCache : IQueueCache
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} of member {MemberId} (occurred {OccurredAt}, message {MessageId}) failed delivery; later events of the member go on and this one comes back from the queue after them, to be applied late as of its occurredAt")]
-    private partial void LogLate(string eventId, string memberId, DateTimeOffset occurredAt, string? messageId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {MemberEventId} of member {MemberId} (occurred {OccurredAt}, message {MessageId}) failed delivery; later events of the member go on and this one comes back from the queue after them, to be applied late as of its occurredAt")]
+    private partial void LogLate(string memberEventId, string memberId, DateTimeOffset occurredAt, string? messageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Item {Item} failed delivery; it is left on the queue and comes back after later items of its stream")]
     private partial void LogLateItem(string item);

@@ -210,8 +210,8 @@ internal sealed partial class MessageAdmission(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} of member {MemberId} (occurred {OccurredAt}) is delivered again, receive {DequeueCount} of message {MessageId} on {Queue}; it may be applied after later events of the member")]
-    private partial void LogRedelivered(string eventId, string memberId, DateTimeOffset occurredAt, long dequeueCount, string messageId, string queue);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {MemberEventId} of member {MemberId} (occurred {OccurredAt}) is delivered again, receive {DequeueCount} of message {MessageId} on {Queue}; it may be applied after later events of the member")]
+    private partial void LogRedelivered(string memberEventId, string memberId, DateTimeOffset occurredAt, long dequeueCount, string messageId, string queue);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on {Queue} is received for the {DequeueCount}th time but is only {Age} old; delivered again, not dead-lettered before it is {PoisonAfter} old (a storage outage must not poison valid events)")]
     private partial void LogKeptYoung(string messageId, string queue, long dequeueCount, TimeSpan age, TimeSpan poisonAfter);

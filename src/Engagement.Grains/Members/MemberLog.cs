@@ -114,11 +114,11 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: the refusal of coupon {CodePrefix}… (redemption {RedemptionId}) could not be stored; the till still got its refusal, the coupon's history does not show it")]
     public static partial void LogCouponRefusalNotStored(this ILogger logger, Exception ex, string memberId, string codePrefix, string redemptionId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event {EventId} names a coupon the member cannot use; the purchase applies without it: {Refusal}")]
-    public static partial void LogCouponRefused(this ILogger logger, string memberId, string eventId, string refusal);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event {MemberEventId} names a coupon the member cannot use; the purchase applies without it: {Refusal}")]
+    public static partial void LogCouponRefused(this ILogger logger, string memberId, string memberEventId, string refusal);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event {EventId} used a reissued coupon whose replacement was redeemed too; the member got its value twice: {Detail}")]
-    public static partial void LogCouponUsedTwice(this ILogger logger, string memberId, string eventId, string detail);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event {MemberEventId} used a reissued coupon whose replacement was redeemed too; the member got its value twice: {Detail}")]
+    public static partial void LogCouponUsedTwice(this ILogger logger, string memberId, string memberEventId, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: a coupon of offer {OfferId} was reissued by {Actor} (reissue {ReissueId})")]
     public static partial void LogCouponReissued(this ILogger logger, string memberId, string offerId, string actor, string reissueId);

@@ -123,6 +123,41 @@ public sealed class QueueCacheTests
     }
 
     [Fact]
+    public void TheFailedDeliveryLineWrittenThroughSerilogNamesTheEventsIdNotTheLoggersEventId()
+    {
+        using var serilog = new SerilogLines();
+        var cache = new EngagementQueueCache(4096, 100, serilog.CreateLogger(typeof(EngagementQueueCache).FullName!));
+        var failing = Item("m-serilog", "late-serilog-1");
+        cache.AddToCache([failing]);
+        using var cursor = cache.GetCacheCursor(failing.StreamId, failing.Token);
+
+        Assert.Equal("late-serilog-1", Next(cursor));
+        cursor.RecordDeliveryFailure();
+        Assert.Null(Next(cursor));
+
+        // Before the property was renamed the silo printed `Event {"Id": 122428180, "Name": "LogLate"} of member …`.
+        var line = Assert.Single(serilog.Lines, l => l.Contains("failed delivery", StringComparison.Ordinal));
+        Assert.StartsWith("Event late-serilog-1 of member m-serilog (occurred", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoLogTemplateOfTheEngineNamesAPropertyEventIdWhichSerilogFillsWithTheLoggersOwnEventId()
+    {
+        Type[] inAssemblies = [typeof(EngagementQueueCache), typeof(Engagement.Grains.Hosting.GrainsHostingExtensions)];
+        var templates = inAssemblies.Select(t => t.Assembly).Distinct()
+            .SelectMany(a => a.GetTypes())
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
+            .Select(m => (Method: m, Attribute: m.GetCustomAttributes(typeof(LoggerMessageAttribute), false).OfType<LoggerMessageAttribute>().FirstOrDefault()))
+            .Where(m => m.Attribute is not null)
+            .ToList();
+
+        Assert.NotEmpty(templates);
+        Assert.Empty(templates
+            .Where(m => m.Attribute!.Message.Contains("{EventId", StringComparison.OrdinalIgnoreCase))
+            .Select(m => $"{m.Method.DeclaringType}.{m.Method.Name}: {m.Attribute!.Message}"));
+    }
+
+    [Fact]
     public void ACursorWithoutATokenStartsAtTheOldestCachedItemOfItsStreamAndATokenOlderThanThatIsACacheMiss()
     {
         var cache = new EngagementQueueCache(4096, 100, new LogCapture());
