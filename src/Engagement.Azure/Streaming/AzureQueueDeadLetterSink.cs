@@ -12,6 +12,7 @@ namespace Engagement.Azure.Streaming;
 /// The poison queue: one <c>{"reason","queue","body"}</c> JSON message per dead letter, counted with
 /// <see cref="IngestionMetrics.Poisoned"/> (callers must not count again). A body too large to fit in one
 /// queue message next to its reason is cut, and the message says so with <c>"bodyTruncated": true</c>.
+/// Dead letters never expire (time-to-live -1 s); Azure Queues' default of 7 days would drop them unread.
 /// </summary>
 public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
 {
@@ -20,6 +21,10 @@ public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
 
     // A reason lists broken rules, each quoting at most a few words of the input; this only guards the envelope.
     private const int MaxReasonLength = 2048;
+
+    // Azure Queues' "never expires" time-to-live. Without one a message is dropped 7 days after it is sent, and a dead
+    // letter is the only copy of a refused event: it stays until someone reads and removes it (README, Publishing events).
+    private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
 
     // Read by people in a queue browser: "≤", "会员" and the producer's quotes as written, not \u2264 or \u0022 (the
     // default encoder's HTML-safe escapes). The message is never put in a web page as is.
@@ -41,7 +46,7 @@ public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
     {
         await EnsureQueueAsync(cancellationToken);
         var message = Compose(reason, queue, body);
-        await _queue.SendMessageAsync(message, cancellationToken);
+        await _queue.SendMessageAsync(message, visibilityTimeout: null, timeToLive: NeverExpires, cancellationToken);
         IngestionMetrics.Poisoned(reason);
         _logger.LogWarning("Dead-lettered a message from {Queue} to {PoisonQueue}: {Reason}", queue, _queue.Name, reason);
     }

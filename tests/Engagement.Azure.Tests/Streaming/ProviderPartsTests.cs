@@ -128,6 +128,29 @@ public sealed class ProviderPartsTests
     }
 
     [Fact]
+    public async Task ADeadLetterNeverExpiresRatherThanAfterTheQueuesDefaultSevenDays()
+    {
+        var queue = new QueueClient(Azurite.ConnectionString, Azurite.UniqueName("poison"), RawText);
+        try
+        {
+            var sink = new AzureQueueDeadLetterSink(queue, NullLogger<AzureQueueDeadLetterSink>.Instance);
+
+            await sink.PublishAsync("amount: must be at least 0", "engagement-events-1", "{\"eventId\":\"never-expires\"}");
+
+            var dead = Assert.Single((await queue.PeekMessagesAsync(1)).Value);
+            Assert.NotNull(dead.InsertedOn);
+            Assert.NotNull(dead.ExpiresOn);
+
+            // Sent without a time-to-live, Azure Queues drops the message 7 days after insertion; -1 s is "never" (9999-12-31).
+            Assert.True(dead.ExpiresOn > dead.InsertedOn + TimeSpan.FromDays(365 * 100), $"inserted {dead.InsertedOn:O}, expires {dead.ExpiresOn:O}");
+        }
+        finally
+        {
+            await queue.DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
     public void PoisonMessageOfAHugeBodyIsCutToFitTheQueueAndSaysSo()
     {
         var body = new string('"', 64 * 1024);
