@@ -274,7 +274,8 @@ internal sealed class Args
         Usage:
           PurchasePublisher [generate] [options]           generate realistic load (default mode)
           PurchasePublisher replay --file <f.jsonl> [options]
-                                                           publish each line of a file as one message
+                                                           publish each line of a file as one event: one
+                                                           queue message each, or up to --batch N a message
           PurchasePublisher hash <memberId>...             print FNV-1a and the queue for member ids
                                                            (to check a port of QueueChoice.cs)
 

@@ -243,7 +243,7 @@ internal static class Program
         }
 
         var last = args.QueueCount - 1;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"publishing {total} {(args.Mode == Mode.Replay ? "events" : "messages")} to {publisher.Endpoint} queues {args.Prefix}-0..{last} ({(args.Base64 ? "base64 JSON" : "raw JSON")}, {args.Concurrency} in flight{(args.Batch > 1 ? $", up to {args.Batch} events a message" : "")})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"publishing {total} events ({(args.Batch > 1 ? $"up to {args.Batch} a queue message" : "one a queue message")}) to {publisher.Endpoint} queues {args.Prefix}-0..{last} ({(args.Base64 ? "base64 JSON" : "raw JSON")}, {args.Concurrency} in flight)"));
 
         PublishResult result;
         try
@@ -259,7 +259,7 @@ internal static class Program
         var seconds = Math.Max(result.Elapsed.TotalSeconds, 1e-3);
         Console.WriteLine(args.Batch > 1 || result.QueueMessages != result.Sent
             ? string.Create(CultureInfo.InvariantCulture, $"sent {result.Sent} events in {result.QueueMessages} queue messages in {result.Elapsed.TotalSeconds:0.00} s ({result.Sent / seconds:0} events/s)")
-            : string.Create(CultureInfo.InvariantCulture, $"sent {result.Sent} messages in {result.Elapsed.TotalSeconds:0.00} s ({result.Sent / seconds:0} msg/s)"));
+            : string.Create(CultureInfo.InvariantCulture, $"sent {result.Sent} events, one a queue message, in {result.Elapsed.TotalSeconds:0.00} s ({result.Sent / seconds:0} events/s)"));
         PrintLabels(result.PerLabel);
         Console.WriteLine($"  per queue: {Join(result.PerQueue.Select((n, i) => new KeyValuePair<string, long>(QueueChoice.QueueName(args.Prefix, i), n)))}");
         return ExitOk;

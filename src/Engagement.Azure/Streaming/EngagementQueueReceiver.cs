@@ -200,7 +200,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             // What was not released reappears after its (short) visibility timeout.
         }
 
-        LogTotals("Stopped receiving from {Queue}: {Received} received, {Deleted} deleted after delivery, {Poisoned} dead-lettered, {IdleSkips} polls skipped while quiet");
+        LogTotals("Stopped receiving from {Queue}: {Received} messages received, {Deleted} messages deleted after delivery, {Poisoned} dead letters sent (one per refused event or unreadable message), {IdleSkips} polls skipped while quiet");
     }
 
     public ValueTask DisposeAsync() => _leases.DisposeAsync();
@@ -214,7 +214,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             return;
         }
 
-        LogTotals("Queue {Queue} so far: {Received} received, {Deleted} deleted after delivery, {Poisoned} dead-lettered, {IdleSkips} polls skipped while quiet");
+        LogTotals("Queue {Queue} so far: {Received} messages received, {Deleted} messages deleted after delivery, {Poisoned} dead letters sent (one per refused event or unreadable message), {IdleSkips} polls skipped while quiet");
     }
 
     private void LogTotals([ConstantExpected] string template)

@@ -1,6 +1,7 @@
 using System.Text;
 using Engagement.Azure.Streaming;
 using Engagement.Contracts.Events;
+using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Tests.Streaming;
 
@@ -51,6 +52,33 @@ public sealed class ReceiverPoisonTests
         Assert.Equal(rig.Queue.Name, dead.Queue);
         Assert.Equal(bad, dead.Body);
         await Eventually.ReturnsAsync(rig.CountAsync, n => n == 0, Deadline, "the queue emptied: purchases deleted after delivery, the bad one after dead-lettering");
+    }
+
+    [Fact]
+    public async Task TheReceiversTotalsNameTheirUnitsMessagesReceivedAndDeletedAndDeadLetters()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        var log = new LogCapture();
+        var receiver = await rig.ReceiverAsync(TimeSpan.FromMinutes(5), logger: log);
+
+        // One message of three events, one of them refused: 1 message received and deleted, 1 dead letter.
+        await rig.SendAsync($"[{ReceiverRig.Purchase("M1", "u1")}, {ReceiverRig.Login("M1", "u2-\\ud800")}, {ReceiverRig.Purchase("M1", "u3")}]");
+        var delivered = new List<EngagementBatchContainer>();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                delivered.AddRange(ReceiverRig.Containers(await receiver.GetQueueMessagesAsync(32)));
+                return delivered.Count == 2;
+            },
+            Deadline,
+            "the two valid events delivered");
+        await receiver.MessagesDeliveredAsync([.. delivered]);
+        await Eventually.ReturnsAsync(rig.CountAsync, n => n == 0, Deadline, "the message deleted");
+        await receiver.Shutdown(TimeSpan.FromSeconds(5));
+
+        var line = Assert.Single(log.Lines(LogLevel.Information, "Stopped receiving from"));
+        Assert.Contains("1 messages received, 1 messages deleted after delivery, 1 dead letters sent (one per refused event or unreadable message)", line, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string, string> BadMessages()

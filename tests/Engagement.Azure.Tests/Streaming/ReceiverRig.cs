@@ -7,6 +7,7 @@ using Azure.Storage.Queues.Models;
 using Engagement.Azure.Streaming;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Events;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Streams;
@@ -80,7 +81,7 @@ internal sealed class ReceiverRig : IAsyncDisposable
     /// it holds run on <paramref name="pollClock"/>, by default the same clock as <paramref name="time"/>: a test moves
     /// one fake, and a receiver on the pinned default never renews (as a killed silo).
     /// </summary>
-    public async Task<EngagementQueueReceiver> ReceiverAsync(TimeSpan visibilityTimeout, TimeProvider? time = null, Action<IngestionOptions>? configure = null, TimeSpan? initTimeout = null, TimeProvider? pollClock = null)
+    public async Task<EngagementQueueReceiver> ReceiverAsync(TimeSpan visibilityTimeout, TimeProvider? time = null, Action<IngestionOptions>? configure = null, TimeSpan? initTimeout = null, TimeProvider? pollClock = null, ILogger? logger = null)
     {
         var options = new IngestionOptions
         {
@@ -95,7 +96,7 @@ internal sealed class ReceiverRig : IAsyncDisposable
             new AzureQueueDeadLetterSink(Poison, NullLogger<AzureQueueDeadLetterSink>.Instance),
             options,
             time,
-            NullLogger.Instance,
+            logger ?? NullLogger.Instance,
             pollClock: pollClock ?? time);
         _receivers.Add(receiver);
         await receiver.Initialize(initTimeout ?? TimeSpan.FromSeconds(10));
