@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Engagement.Api.Hosting;
 using Engagement.Azure.Backup;
@@ -77,6 +78,19 @@ try
             options.SiloPort,
             options.GatewayPort,
             options.Clustering);
+    });
+
+    // The last line of a stop, after Orleans and every other service have stopped (Orleans' own stop ends on warnings).
+    var stopStarted = 0L;
+    app.Lifetime.ApplicationStopping.Register(() => stopStarted = Stopwatch.GetTimestamp());
+    app.Lifetime.ApplicationStopped.Register(() =>
+    {
+        var options = app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value;
+        app.Logger.LogInformation(
+            "Engagement silo {ServiceId}/{ClusterId} stopped: its services took {StopSeconds:0.0} s to stop",
+            options.ServiceId,
+            options.ClusterId,
+            Stopwatch.GetElapsedTime(stopStarted).TotalSeconds);
     });
 
     await app.RunAsync();
