@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -37,7 +36,11 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     private long _received;
     private long _deleted;
     private long _poisoned;
+    private readonly TimeProvider _summaryClock;
     private long _lastSummaryTimestamp;
+
+    // The counts (received, deleted, dead letters) the last "so far" line showed: an idle queue's line is not repeated.
+    private (long Received, long Deleted, long Poisoned) _lastSummary;
 
     /// <param name="queue">The event queue this receiver reads.</param>
     /// <param name="deadLetters">Where unreadable messages and invalid events go (the poison queue).</param>
@@ -62,7 +65,8 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         _logger = logger;
         _leases = new MessageLeases(queue, options, realClock, logger);
         _admission = new MessageAdmission(queue, deadLetters, options, _leases, currencies ?? EventCurrencies.ProgrammeDefault, realClock, sequences ?? new QueueSequence(), logger);
-        _lastSummaryTimestamp = Stopwatch.GetTimestamp();
+        _summaryClock = realClock;
+        _lastSummaryTimestamp = realClock.GetTimestamp();
     }
 
     public string QueueName => _queueName;
@@ -208,12 +212,20 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     private void LogSummaryIfDue()
     {
         var last = Interlocked.Read(ref _lastSummaryTimestamp);
-        if (Stopwatch.GetElapsedTime(last) < SummaryInterval
-            || Interlocked.CompareExchange(ref _lastSummaryTimestamp, Stopwatch.GetTimestamp(), last) != last)
+        if (_summaryClock.GetElapsedTime(last) < SummaryInterval
+            || Interlocked.CompareExchange(ref _lastSummaryTimestamp, _summaryClock.GetTimestamp(), last) != last)
         {
             return;
         }
 
+        // Only one caller gets here per interval (the exchange above), so the last counts need no lock.
+        var counts = (Interlocked.Read(ref _received), Interlocked.Read(ref _deleted), Interlocked.Read(ref _poisoned));
+        if (counts == _lastSummary)
+        {
+            return;
+        }
+
+        _lastSummary = counts;
         LogTotals("Queue {Queue} so far: {Received} messages received, {Deleted} messages deleted after delivery, {Poisoned} dead letters sent (one per refused event or unreadable message), {IdleSkips} polls skipped while quiet");
     }
 

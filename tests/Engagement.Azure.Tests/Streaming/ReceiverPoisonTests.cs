@@ -81,6 +81,34 @@ public sealed class ReceiverPoisonTests
         Assert.Contains("1 messages received, 1 messages deleted after delivery, 1 dead letters sent (one per refused event or unreadable message)", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TheSoFarLineEvery30SecondsIsWrittenOnlyWhenTheCountsChangedNotForAnIdleQueue()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        var log = new LogCapture();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(ReceiverRig.Start);
+        var receiver = await rig.ReceiverAsync(TimeSpan.FromMinutes(5), time: clock, logger: log);
+        await rig.SendAsync(ReceiverRig.Purchase("M1", "sf1"));
+
+        var delivered = ReceiverRig.Containers(await receiver.GetQueueMessagesAsync(32));
+        Assert.Single(delivered);
+        await receiver.MessagesDeliveredAsync([.. delivered]);
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await receiver.GetQueueMessagesAsync(32);
+        var first = Assert.Single(log.Lines(LogLevel.Information, " so far: "));
+        Assert.Contains("1 messages received, 1 messages deleted after delivery, 0 dead letters sent", first, StringComparison.Ordinal);
+
+        // Two more intervals with nothing received: no line repeats the same counts.
+        for (var i = 0; i < 2; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(31));
+            await receiver.GetQueueMessagesAsync(32);
+        }
+
+        Assert.Single(log.Lines(LogLevel.Information, " so far: "));
+    }
+
     public static TheoryData<string, string, string> BadMessages()
     {
         var gbk = Encoding.ASCII.GetBytes(ReceiverRig.Login("M1", "g-__"));
