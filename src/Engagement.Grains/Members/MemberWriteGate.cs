@@ -114,7 +114,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             // Any failure: a grain-state write's arrives wrapped in an OrleansException, and a TaskCanceledException
             // nobody here asked for (e.g. Orleans' activation timeout, or a port's SDK timeout in a callee: metrics
             // rows, member index, audit table, alert queue) is a failure too. Only the caller's own cancellation is thrown.
-            Logger.LogDeactivationWriteFailed(ex, member.MemberId);
+            Logger.LogDeactivationFailed(ex, member.MemberId);
         }
         finally
         {
@@ -213,7 +213,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
         }
         catch (Exception ex)
         {
-            Logger.LogChangeDiscarded(ex, member.MemberId);
+            Logger.LogChangeFailed(ex, member.MemberId);
             throw;
         }
         finally
@@ -280,7 +280,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
             {
                 // The change itself is stored; the next call reloads and may report once more. Any failure of this
                 // write (an OrleansException wrapping the storage's, or a TaskCanceledException nobody here asked for).
-                Logger.LogConfirmWriteFailed(ex, member.MemberId);
+                Logger.LogConfirmFailed(ex, member.MemberId);
                 return;
             }
 
@@ -339,7 +339,7 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
                 // No caller's token here: a cancellation is a TaskCanceledException nobody here asked for (e.g. Orleans'
                 // activation timeout, or a port's SDK timeout in a callee), a failure like an OrleansException wrapping
                 // the storage's, which must not fail the activation (often the wake meant to retry these effects).
-                Logger.LogConfirmWriteFailed(ex, member.MemberId);
+                Logger.LogConfirmFailed(ex, member.MemberId);
             }
         }
     }
