@@ -29,7 +29,8 @@ try
         (services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
-            .Enrich.FromLogContext(),
+            .Enrich.FromLogContext()
+            .WithStorageConflictPolicy(),
         preserveStaticLogger: true);
 
     builder.Services.AddEngagementSiloHost(builder.Configuration);

@@ -37,6 +37,20 @@ public sealed class GrainStorageContractTests(StorageSiloFixture silo)
         return state;
     }
 
+    /// <summary>The HTTP status of the table call under a refusal (null if none is wrapped).</summary>
+    private static int? StatusUnder(Exception refused)
+    {
+        for (var e = refused.InnerException; e is not null; e = e.InnerException)
+        {
+            if (e is global::Azure.RequestFailedException failed)
+            {
+                return failed.Status;
+            }
+        }
+
+        return null;
+    }
+
     [Fact]
     public async Task AWrittenStateReadsBackAndItsRowHoldsReadableJson()
     {
@@ -73,7 +87,8 @@ public sealed class GrainStorageContractTests(StorageSiloFixture silo)
         await silo.Storage.WriteStateAsync(StateName, grain, first);
         second.State.Name = "second is stale";
 
-        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => silo.Storage.WriteStateAsync(StateName, grain, second));
+        var refused = await Assert.ThrowsAnyAsync<InconsistentStateException>(() => silo.Storage.WriteStateAsync(StateName, grain, second));
+        Assert.Equal(412, StatusUnder(refused)); // what the silo's log policy keys on (StorageConflictLogging)
         Assert.Equal("first wins", (await ReadAsync<TestState>(grain)).State.Name);
     }
 
@@ -87,7 +102,8 @@ public sealed class GrainStorageContractTests(StorageSiloFixture silo)
         early.State.Name = "late";
 
         Assert.Null(early.ETag);
-        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => silo.Storage.WriteStateAsync(StateName, grain, early));
+        var refused = await Assert.ThrowsAnyAsync<InconsistentStateException>(() => silo.Storage.WriteStateAsync(StateName, grain, early));
+        Assert.Equal(409, StatusUnder(refused));
         Assert.Equal("other silo", (await ReadAsync<TestState>(grain)).State.Name);
     }
 
