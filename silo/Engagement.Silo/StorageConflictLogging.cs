@@ -1,4 +1,4 @@
-using Azure;
+using Engagement.Grains.Storage;
 using Orleans.Storage;
 using Serilog;
 using Serilog.Core;
@@ -36,7 +36,8 @@ public static class StorageConflictLogging
 
     /// <summary>
     /// True for the provider's or the bridge's Error about a member grain's state write that storage refused on its ETag
-    /// (status 412 or 409 under an <see cref="InconsistentStateException"/>); false for anything else.
+    /// (<see cref="StorageConflict.IsETagConflict"/>: 412 UpdateConditionNotSatisfied or 409 EntityAlreadyExists under an
+    /// <see cref="InconsistentStateException"/>); false for anything else, such as a 409 TableBeingDeleted or a 404.
     /// </summary>
     public static bool IsMemberHandoverConflict(LogEvent logEvent)
     {
@@ -51,17 +52,7 @@ public static class StorageConflictLogging
             return false;
         }
 
-        var inconsistent = false;
-        for (var e = logEvent.Exception; e is not null; e = e.InnerException)
-        {
-            inconsistent |= e is InconsistentStateException;
-            if (inconsistent && e is RequestFailedException { Status: 412 or 409 })
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return StorageConflict.IsETagConflict(logEvent.Exception);
     }
 
     /// <summary>Orleans' bridge line with no decoded error code: the code rendered as nothing rather than "null".</summary>

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
+using Engagement.Grains.Storage;
 
 namespace Engagement.Grains.Members;
 
@@ -11,21 +11,11 @@ namespace Engagement.Grains.Members;
 internal static partial class MemberLog
 {
     /// <summary>
-    /// True when <paramref name="exception"/> (or one it wraps: the grain-state bridge wraps the provider's) is an
-    /// <see cref="InconsistentStateException"/>: storage refused the write because its ETag moved, and wrote nothing.
+    /// True when storage refused the write because its ETag moved and wrote nothing (<see cref="StorageConflict.IsETagConflict"/>:
+    /// 412 UpdateConditionNotSatisfied or 409 EntityAlreadyExists under an <see cref="Orleans.Storage.InconsistentStateException"/>);
+    /// a 404 or another 409 the provider also wraps is not a handover and keeps its Warning with the exception.
     /// </summary>
-    public static bool IsETagConflict(Exception? exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is InconsistentStateException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool IsETagConflict(Exception? exception) => StorageConflict.IsETagConflict(exception);
 
     /// <summary>A change's write failed: <see cref="LogChangeRefusedOnETag"/> for an ETag conflict, else <see cref="LogChangeDiscarded"/>.</summary>
     public static void LogChangeFailed(this ILogger logger, Exception ex, string memberId)

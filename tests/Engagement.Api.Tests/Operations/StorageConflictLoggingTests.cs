@@ -21,9 +21,10 @@ public sealed class StorageConflictLoggingTests
 
     private static readonly GrainId Member = GrainId.Create("member", "L000020");
 
-    private static InconsistentStateException Refused(int status) => new InconsistentStateException(
+    /// <summary>The provider's shape: it wraps every 412/409/404 from the table in an InconsistentStateException.</summary>
+    private static InconsistentStateException Refused(int status, string? code = null) => new InconsistentStateException(
         "Table storage condition not Satisfied.", "Unknown", "W/\"datetime'2026-12-05T04%3A35%3A25Z'\"",
-        new RequestFailedException(status, "The update condition specified in the request was not satisfied.", "UpdateConditionNotSatisfied", null));
+        new RequestFailedException(status, "The table refused the request.", code ?? (status == 412 ? "UpdateConditionNotSatisfied" : "EntityAlreadyExists"), null));
 
     [Fact]
     public void TheProviderAndBridgeErrorsForAMemberWriteRefusedOnItsETagAreDroppedAndTheMembersWarningStays()
@@ -46,15 +47,20 @@ public sealed class StorageConflictLoggingTests
         var campaign = GrainId.Create("campaign", "C1");
         var lines = Log(log =>
         {
-            // Another status, another exception, a grain other than a member, another category.
+            // Another status, another exception, a grain other than a member, another category; and a 409 or 404 the
+            // provider wraps like an ETag refusal but whose code says it is not one.
             log(StorageConflictLogging.ProviderCategory, LogLevel.Error, new RequestFailedException(503, "Server busy"), ProviderTemplate, ["member", Member, "etag", "EngagementGrainState"]);
             log(StorageConflictLogging.BridgeCategory, LogLevel.Error, new InconsistentStateException("stale", "a", "b", new RequestFailedException(500, "boom")), BridgeTemplate, ["GrainStateSizeGuard", "member", "WriteStateAsync", Member, null]);
             log(StorageConflictLogging.BridgeCategory, LogLevel.Error, new TimeoutException("slow"), BridgeTemplate, ["GrainStateSizeGuard", "member", "WriteStateAsync", Member, null]);
             log(StorageConflictLogging.ProviderCategory, LogLevel.Error, Refused(412), ProviderTemplate, ["campaign", campaign, "etag", "EngagementGrainState"]);
             log("Engagement.Azure.Programme.AzureTableAggregatorRowStore", LogLevel.Error, Refused(412), "{GrainId} row refused", [Member]);
+            log(StorageConflictLogging.ProviderCategory, LogLevel.Error, Refused(409, "TableBeingDeleted"), ProviderTemplate, ["member", Member, "etag", "EngagementGrainState"]);
+            log(StorageConflictLogging.BridgeCategory, LogLevel.Error, Refused(409, "TableBeingDeleted"), BridgeTemplate, ["GrainStateSizeGuard", "member", "WriteStateAsync", Member, null]);
+            log(StorageConflictLogging.BridgeCategory, LogLevel.Error, Refused(404, "ResourceNotFound"), BridgeTemplate, ["GrainStateSizeGuard", "member", "WriteStateAsync", Member, null]);
+            log(StorageConflictLogging.BridgeCategory, LogLevel.Error, Refused(412, "ConditionNotMet"), BridgeTemplate, ["GrainStateSizeGuard", "member", "WriteStateAsync", Member, null]);
         });
 
-        Assert.Equal(5, lines.Count);
+        Assert.Equal(9, lines.Count);
         Assert.All(lines, l => Assert.Equal(LogEventLevel.Error, l.Level));
         var bridge = lines[2].RenderMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.EndsWith(" for grain member/L000020", bridge.Replace("\"", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);

@@ -37,14 +37,14 @@ public sealed class GrainStorageContractTests(StorageSiloFixture silo)
         return state;
     }
 
-    /// <summary>The HTTP status of the table call under a refusal (null if none is wrapped).</summary>
-    private static int? StatusUnder(Exception refused)
+    /// <summary>The HTTP status and error code of the table call under a refusal (null if none is wrapped).</summary>
+    private static (int Status, string? Code)? StatusUnder(Exception refused)
     {
         for (var e = refused.InnerException; e is not null; e = e.InnerException)
         {
             if (e is global::Azure.RequestFailedException failed)
             {
-                return failed.Status;
+                return (failed.Status, failed.ErrorCode);
             }
         }
 
@@ -88,7 +88,8 @@ public sealed class GrainStorageContractTests(StorageSiloFixture silo)
         second.State.Name = "second is stale";
 
         var refused = await Assert.ThrowsAnyAsync<InconsistentStateException>(() => silo.Storage.WriteStateAsync(StateName, grain, second));
-        Assert.Equal(412, StatusUnder(refused)); // what the silo's log policy keys on (StorageConflictLogging)
+        Assert.Equal((412, "UpdateConditionNotSatisfied"), StatusUnder(refused)); // what StorageConflict keys on
+        Assert.True(Engagement.Grains.Storage.StorageConflict.IsETagConflict(refused));
         Assert.Equal("first wins", (await ReadAsync<TestState>(grain)).State.Name);
     }
 
@@ -103,7 +104,8 @@ public sealed class GrainStorageContractTests(StorageSiloFixture silo)
 
         Assert.Null(early.ETag);
         var refused = await Assert.ThrowsAnyAsync<InconsistentStateException>(() => silo.Storage.WriteStateAsync(StateName, grain, early));
-        Assert.Equal(409, StatusUnder(refused));
+        Assert.Equal((409, "EntityAlreadyExists"), StatusUnder(refused));
+        Assert.True(Engagement.Grains.Storage.StorageConflict.IsETagConflict(refused));
         Assert.Equal("other silo", (await ReadAsync<TestState>(grain)).State.Name);
     }
 

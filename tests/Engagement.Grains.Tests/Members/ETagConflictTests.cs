@@ -2,6 +2,7 @@ using Engagement.Contracts.Members;
 using Engagement.Grains.Members;
 using Engagement.Grains.Tests.Campaigns;
 using Engagement.Grains.Tests.Infrastructure;
+using Azure;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
@@ -25,7 +26,7 @@ public sealed class ETagConflictTests(CampaignClusterFixture cluster)
         await member.ApplyEventAsync(Events.Purchase(id, id + "-O1", 300m, Now.AddMinutes(-10)));
         var second = Events.Purchase(id, id + "-O2", 200m, Now.AddMinutes(-5));
 
-        cluster.Faults.FailWritesAfter(id, 0, what => new InconsistentStateException(what, "stored-etag", "this-copy-etag"));
+        cluster.Faults.FailWritesAfter(id, 0, what => Refused(what, 412, "UpdateConditionNotSatisfied"));
         await Assert.ThrowsAnyAsync<Exception>(() => member.ApplyEventAsync(second));
         Assert.Equal(600, (await member.GetViewAsync())!.PointsBalance);
 
@@ -40,6 +41,28 @@ public sealed class ETagConflictTests(CampaignClusterFixture cluster)
         Assert.Equal(ApplyStatus.Applied, (await member.ApplyEventAsync(second)).Status);
         Assert.Equal(800, (await member.GetViewAsync())!.PointsBalance);
         Assert.Equal(ApplyStatus.Duplicate, (await member.ApplyEventAsync(second)).Status);
+    }
+
+    /// <summary>The official provider's shape: every 412/409/404 from the table wrapped in an InconsistentStateException.</summary>
+    private static InconsistentStateException Refused(string what, int status, string code) =>
+        new(what, "stored-etag", "this-copy-etag", new RequestFailedException(status, "The table refused the write.", code, null));
+
+    [Theory]
+    [InlineData(404, "ResourceNotFound")]
+    [InlineData(409, "TableBeingDeleted")]
+    public async Task ARefusalWrappedLikeAConflictButNotOnTheETagKeepsItsWarningWithTheException(int status, string code)
+    {
+        var id = MemberClusterFixture.NewMemberId("etag");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        await member.ApplyEventAsync(Events.Purchase(id, id + "-O1", 300m, Now.AddMinutes(-10)));
+
+        cluster.Faults.FailWritesAfter(id, 0, what => Refused(what, status, code));
+        await Assert.ThrowsAnyAsync<Exception>(() => member.ApplyEventAsync(Events.Purchase(id, id + "-O2", 200m, Now.AddMinutes(-5))));
+        cluster.Faults.Heal(id);
+
+        var warning = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, id + ": a change failed before it was stored"));
+        Assert.IsType<InconsistentStateException>(warning.Exception, exactMatch: false);
+        Assert.Empty(cluster.Logs.Lines(LogLevel.Warning, id + ": another activation"));
     }
 
     [Fact]
