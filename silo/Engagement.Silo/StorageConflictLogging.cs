@@ -7,9 +7,10 @@ using Serilog.Events;
 namespace Engagement.Silo;
 
 /// <summary>
-/// The silo's Serilog policy for grain-state write failures (README "Running in production", "What you see in the logs
-/// on a rolling stop"). A member's state write refused on its ETag (an <see cref="InconsistentStateException"/> over the
-/// table's 412 Precondition Failed or 409 Conflict: another activation of the member wrote since, as on a silo handover)
+/// The silo's Serilog policy for grain-state write failures (README "Running in production", "What the logs show on a
+/// rolling stop"). A member's state write refused on its ETag (an <see cref="InconsistentStateException"/> over the
+/// table's 412 UpdateConditionNotSatisfied or 409 EntityAlreadyExists: another activation of the member wrote since, as on
+/// a silo handover; <see cref="StorageConflict"/>)
 /// is expected and safe; the member grain logs it as one Warning sentence, so the official provider's Error with stack
 /// trace (<c>Orleans.Storage.AzureTableGrainStorage</c>) and Orleans' grain-state bridge Error for it (category of the
 /// storage in front, <c>Engagement.Azure.Storage.GrainStateSizeGuard</c>) are dropped. Every other storage error stays
