@@ -78,11 +78,15 @@ public sealed class BackupClaimLateReadTests
         var clock = new FakeTimeProvider(NineFiftyNine);
 
         // Every claim request reaches storage and loses its answer (the first writes this silo's claim, the later ones
-        // meet it); this silo's reads of the claim time out until 10:12, past the watcher's judgement at 10:10.
+        // meet it); this silo's reads of the claim time out until 10:08:30. Its looks come each quarter of StalledAfter
+        // (10:07:30 the last that fails, 10:10 the first that answers), so every decision is well clear of a limit:
+        // its claim is found past three quarters of StalledAfter (10:07:30), and no look fails after StalledAfter of
+        // failing (10:10), which would report the slot itself. (A read failing up to 10:12 put the 10:10 look exactly
+        // on that line: any lag in the test's clock steps reported the slot failed before the late find.)
         var faults = new BlobFaults
         {
             LosesAnswer = BlobFaults.ClaimCreate(Backup),
-            TimesOut = r => BlobFaults.ClaimRead(Backup)(r) && clock.GetUtcNow() < Ten.AddMinutes(12),
+            TimesOut = r => BlobFaults.ClaimRead(Backup)(r) && clock.GetUtcNow() < Ten.AddMinutes(8.5),
         };
         await using var silos = new ClaimingAndWatching(options, backups, clock, faults);
         var (logs, failures, seen) = (silos.Logs, silos.Failures, silos.Seen);
@@ -93,8 +97,8 @@ public sealed class BackupClaimLateReadTests
         await silos.Watching.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => seen.Answered.Any(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith($"/{Backup}/claim", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the second silo looked at the claim");
 
-        // Half a minute a poll until the watcher has judged the untouched claim stalled (10:10), then on to 10:15: past
-        // the claiming silo's read that answers (10:12:30). The judgement comes first whatever the machine's speed.
+        // Half a minute a poll until the watcher has judged the untouched claim stalled (10:10), then on until the claiming
+        // silo has read its claim (its 10:10 look, or a later one if the steps outran it).
         await Eventually.TrueAsync(
             () =>
             {
