@@ -150,18 +150,21 @@ public sealed class BackupClaimLateReadTests
 
         // The 10:00 claim request writes the claim and takes six minutes to fail (its answer lost): its first attempt
         // ends past 10:05, the slot + half of StalledAfter, where a retry's claim found to be this silo's is released.
+        // Only that first claim request is slow: the late take's own claim request (counted, not matched) must not move
+        // the clock on, or the late take would run past its limits too.
+        var claimRequests = 0;
         var faults = new BlobFaults
         {
-            LosesAnswer = BlobFaults.Once(r =>
+            LosesAnswer = r =>
             {
-                if (!BlobFaults.ClaimCreate(Backup)(r))
+                if (!BlobFaults.ClaimCreate(Backup)(r) || Interlocked.Increment(ref claimRequests) != 1)
                 {
                     return false;
                 }
 
                 clock.Advance(TimeSpan.FromMinutes(6));
                 return true;
-            }),
+            },
         };
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
