@@ -44,6 +44,7 @@ public sealed class ConsoleConsentStaleTests(ConsoleHostFixture host)
         Assert.True(await sms.IsCheckedAsync());
         Assert.DoesNotContain("sms", (await member.GetViewAsync())!.Caps.OptedOutChannels);
         Assert.Single(await ReadAuditAsync(host, id, "member.consent"));
+        Assert.Equal(1, host.MemberCalls.ConsentCalls(id));
 
         // Now the switches match the member: nothing to save.
         await page.GetByTestId("consent-submit").ClickAsync();
