@@ -41,7 +41,8 @@ public static class MissingDistinctFigures
     /// <summary>
     /// Why a range's summary has no <c>arpu</c> or <c>repurchaseRate</c>: <see cref="MissingDistinctFigure.None"/> when
     /// it has them, <see cref="MissingDistinctFigure.NoPurchasers"/> when they are counted and there are none, else the
-    /// reason the summary carries.
+    /// reason the summary carries (<see cref="MissingDistinctFigure.RangeNotCounted"/> when it has no basis and carries
+    /// none, so a summary without the figures never reads as having them).
     /// </summary>
     /// <param name="summary">The range's summary (<see cref="HealthMetrics.Summary"/>).</param>
     public static MissingDistinctFigure Of(HealthDay summary)
@@ -52,6 +53,7 @@ public static class MissingDistinctFigures
             return summary.DistinctPurchasers is > 0 ? MissingDistinctFigure.None : MissingDistinctFigure.NoPurchasers;
         }
 
-        return summary.DistinctMissing;
+        // No basis is never "not missing": a summary that did not say why is read as a range not counted.
+        return summary.DistinctMissing is MissingDistinctFigure.None ? MissingDistinctFigure.RangeNotCounted : summary.DistinctMissing;
     }
 }

@@ -57,4 +57,16 @@ public sealed class MissingDistinctFiguresTests
         Assert.Null(summary.Arpu);
         Assert.Equal(MissingDistinctFigure.DaysMissing, MissingDistinctFigures.Of(summary));
     }
+
+    [Fact]
+    public void ASummaryWithoutABasisThatCarriesNoReasonIsReadAsARangeNotCounted()
+    {
+        _kit.Apply(T("m1", "p1", Dec(8), "purchase", joined: true, first: true, revenue: 100m, after: Seg("east")));
+
+        // A summary built without saying why (DistinctMissing left at its default) never reads as having the figures.
+        var summary = Summary(_kit.Range(Dec(8), Dec(12)), Since) with { DistinctMissing = MissingDistinctFigure.None };
+
+        Assert.Null(summary.DistinctBasis);
+        Assert.Equal(MissingDistinctFigure.RangeNotCounted, MissingDistinctFigures.Of(summary));
+    }
 }
