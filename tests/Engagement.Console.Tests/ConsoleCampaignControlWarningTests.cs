@@ -75,11 +75,10 @@ public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host)
             Audience = new CampaignAudience { Regions = [region] },
             Arms = [new CampaignArm { Name = "a", Weight = 1 }],
         };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await estimator.EstimateAsync(definition)).Members != members)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the member index never held the {members} members of {region}");
-            await Task.Delay(200); // a pause between polls, not a wait for the index: the deadline bounds it
-        }
+        await Eventually.ReturnsAsync(
+            async () => (await estimator.EstimateAsync(definition)).Members,
+            indexed => indexed == members,
+            TimeSpan.FromSeconds(60),
+            $"the member index holding the {members} members of {region} (members estimated)");
     }
 }
