@@ -1,5 +1,6 @@
 using Engagement.Domain.Members;
 using Engagement.Domain.Metrics;
+using Engagement.Domain.Orders;
 using Engagement.Domain.Program;
 
 namespace Engagement.Domain.Offers;
@@ -31,8 +32,10 @@ public static class CouponEventStep
     /// (nothing when <paramref name="metrics"/> is null). <paramref name="held"/>: <see cref="HeldFor"/> taken before the
     /// event was applied. A purchase whose held refunds refunded it in full restores its coupons as a step of the refund
     /// that completed it (CONTRACT.md §1.1: the effect it would have had in order): counted under that refund's
-    /// <c>ce:</c> id, on its local day and in its own event's region (else the member's), the ledger rows naming it, so
-    /// the purchase's day keeps its redemption. Returns the coupon refusals, one sentence each; in memory only, the caller writes.
+    /// <c>ce:</c> id, the ledger rows naming it, on the local day the order was refunded in full (its latest refund's
+    /// occurredAt, the instant the ledger dates the restore) and in that latest refund's region (else the member's), so
+    /// the purchase's day keeps its redemption. A refund applied in order that completes the refund counts its restore on
+    /// the same instant, in its own region (an earlier refund's region is not kept on the order). Returns the coupon refusals, one sentence each; in memory only, the caller writes.
     /// </summary>
     public static MemberOutcome<IReadOnlyList<string>> Apply(
         MemberState state, MemberEvent evt, IReadOnlyList<HeldRefund>? held, OffersOptions offers, ProgramOptions options, MetricsOptions? metrics, DateTimeOffset now)
@@ -44,8 +47,10 @@ public static class CouponEventStep
         var outcome = MemberCoupons.AfterEvent(state, evt, offers, options, now, restoreHeld: false);
         if (outcome.StateChanged)
         {
-            // Counted on the purchase's (or refund's) own local day and in its region, like the event.
-            MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(evt.EventId), evt.OccurredAt, RegionId: evt.RegionId), options, metrics, now);
+            // Counted on the purchase's own local day and in its region, like the event; a refund's restore on the day the
+            // order was refunded in full (its latest refund), as the ledger dates it and as the held path counts it.
+            var at = evt.Type == MemberEventTypes.Refund ? CouponRefundRestore.RefundedInFullAt(OrderBook.Find(state, evt.OrderId), evt.OccurredAt) : evt.OccurredAt;
+            MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(evt.EventId), at, RegionId: evt.RegionId), options, metrics, now);
             metricsBefore = MemberMetricsPolicy.Before(state);
         }
 
@@ -54,7 +59,9 @@ public static class CouponEventStep
             return outcome;
         }
 
-        MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(refund.EventId), refund.OccurredAt, RegionId: HeldRefund.RegionOf(held, refund.EventId)), options, metrics, now);
+        // On the instant the ledger dates it (the latest refund) and in the region of that same refund, not the last applied.
+        var latestId = CouponRefundRestore.LatestRefundId(OrderBook.Find(state, evt.OrderId)) ?? refund.EventId;
+        MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(refund.EventId), refund.OccurredAt, RegionId: HeldRefund.RegionOf(held, latestId)), options, metrics, now);
         return outcome with { StateChanged = true, Effects = MemberCoupons.Since(state, mark) };
     }
 }

@@ -40,6 +40,30 @@ internal static class CouponRefundRestore
         order?.RefundMarks is { Count: > 0 } marks ? marks.Max(m => m.At) : fallback;
 
     /// <summary>
+    /// The event id of the refund holding <paramref name="order"/>'s latest mark (the one <see cref="RefundedInFullAt"/>
+    /// reads; the first of equal instants); null when the order has no marks or its refund ids do not pair with them.
+    /// A restore's metrics count in that refund's region, whichever refund arrived last (CONTRACT.md §1.1).
+    /// </summary>
+    internal static string? LatestRefundId(OrderRecord? order)
+    {
+        if (order?.RefundMarks is not { Count: > 0 } marks || order.RefundEventIds is not { } ids || ids.Count != marks.Count)
+        {
+            return null;
+        }
+
+        var latest = 0;
+        for (var i = 1; i < marks.Count; i++)
+        {
+            if (marks[i].At > marks[latest].At)
+            {
+                latest = i;
+            }
+        }
+
+        return ids[latest];
+    }
+
+    /// <summary>
     /// Order <paramref name="orderId"/> is refunded in full: its coupons still valid at <paramref name="now"/> are issued
     /// again (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>; docs/offers.md §6), each with a
     /// <see cref="MemberCoupons.RestoreRule"/> ledger entry (+1) naming <paramref name="eventId"/>, recorded at

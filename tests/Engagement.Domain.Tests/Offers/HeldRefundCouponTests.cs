@@ -135,16 +135,18 @@ public sealed class HeldRefundCouponTests
         var later = RefundAt.AddDays(2);
         MemberEvent Half(string id, DateTimeOffset at) =>
             new(id, MemberEventTypes.Refund, at) { RegionId = "East", StoreId = "S900", OrderId = "O1", Amount = 50.00m };
-        foreach (var state in new[]
-        {
-            Arrive(metrics, Purchase(), Half("rfB", later), Half("rfA", RefundAt)),
-            Arrive(metrics, Half("rfB", later), Half("rfA", RefundAt), Purchase()),
-        })
+        var inOrder = Arrive(metrics, Purchase(), Half("rfB", later), Half("rfA", RefundAt));
+        var held = Arrive(metrics, Half("rfB", later), Half("rfA", RefundAt), Purchase());
+        foreach (var state in new[] { inOrder, held })
         {
             var restore = Restore(state);
             Assert.Equal(later, restore.EffectiveOccurredAt);
             Assert.Equal(later, Assert.Single(state.Outbox.Pending.OfType<ArchiveLedgerEntry>(), a => a.Entry.Sequence == restore.Sequence).Entry.OccurredAt);
         }
+
+        // The metrics count the restore on that same day whichever arrived first (not on the completing refund's 20 Nov).
+        Assert.Equal(-1, CouponDays(inOrder).GetValueOrDefault($"east|2026-11-22|{MetricNames.CouponsRedeemed}"));
+        Assert.Equal(CouponDays(inOrder), CouponDays(held));
     }
 
     [Fact]
