@@ -49,7 +49,7 @@ public static class CouponEventStep
         {
             // Counted on the purchase's own local day and in its region, like the event; a refund's restore on the day the
             // order was refunded in full (its latest refund), as the ledger dates it and as the held path counts it.
-            var at = evt.Type == MemberEventTypes.Refund ? CouponRefundRestore.RefundedInFullAt(OrderBook.Find(state, evt.OrderId), evt.OccurredAt) : evt.OccurredAt;
+            var at = evt.Type == MemberEventTypes.Refund ? CouponRefundRestore.RefundedInFullAt(CouponRefundRestore.MarksOf(state, evt.OrderId), evt.OccurredAt) : evt.OccurredAt;
             MemberMetricsPolicy.RecordStep(state, metricsBefore, new(OutcomeId(evt.EventId), at, RegionId: evt.RegionId), options, metrics, now);
             metricsBefore = MemberMetricsPolicy.Before(state);
         }

@@ -27,17 +27,24 @@ internal static class CouponRefundRestore
 
         // The refunds applied with the purchase are the order's (a new order has no other); the last one completed it.
         var refundId = order.RefundEventIds is { Count: > 0 } ids ? ids[^1] : evt.EventId;
-        var at = RefundedInFullAt(order, evt.OccurredAt);
+        var at = RefundedInFullAt(order.RefundMarks, evt.OccurredAt);
         return ForFullRefund(state, order.OrderId, refundId, at, offers, options, now) ? (refundId, at) : null;
     }
 
     /// <summary>
-    /// When <paramref name="order"/> was refunded in full in event time (UTC offsets kept): its latest refund's occurredAt
-    /// (<see cref="OrderRecord.RefundMarks"/>), whatever order the refunds arrived in (one of 22 Nov arriving before a late
-    /// one of 20 Nov: 22 Nov); <paramref name="fallback"/> (the refund being applied) when the order has no marks.
+    /// When an order was refunded in full in event time (UTC offsets kept): the latest of its refunds' <paramref name="marks"/>
+    /// (<see cref="MarksOf"/>), whatever order the refunds arrived in (one of 22 Nov arriving before a late one of 20 Nov:
+    /// 22 Nov); <paramref name="fallback"/> (the refund being applied) when there are none.
     /// </summary>
-    internal static DateTimeOffset RefundedInFullAt(OrderRecord? order, DateTimeOffset fallback) =>
-        order?.RefundMarks is { Count: > 0 } marks ? marks.Max(m => m.At) : fallback;
+    internal static DateTimeOffset RefundedInFullAt(IReadOnlyList<RefundMark>? marks, DateTimeOffset fallback) =>
+        marks is { Count: > 0 } ? marks.Max(m => m.At) : fallback;
+
+    /// <summary>
+    /// The refund marks of order <paramref name="orderId"/>, kept in full (<see cref="OrderRecord.RefundMarks"/>) or as a
+    /// summary the count cap made (<see cref="OrderSummary.RefundMarks"/>, which keeps those after the purchase); null when neither.
+    /// </summary>
+    internal static IReadOnlyList<RefundMark>? MarksOf(MemberState state, string? orderId) =>
+        OrderBook.Find(state, orderId)?.RefundMarks ?? OrderBook.FindSummary(state, orderId)?.RefundMarks;
 
     /// <summary>
     /// The event id of the refund holding <paramref name="order"/>'s latest mark (the one <see cref="RefundedInFullAt"/>

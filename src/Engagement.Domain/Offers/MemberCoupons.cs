@@ -198,7 +198,7 @@ public static class MemberCoupons
         }
         else if (evt.Type == MemberEventTypes.Refund && evt.OrderId is { } refundedId && OrderBook.IsFullyRefunded(state, refundedId))
         {
-            changed |= CouponRefundRestore.ForFullRefund(state, refundedId, evt.EventId, CouponRefundRestore.RefundedInFullAt(OrderBook.Find(state, refundedId), evt.OccurredAt), offers, options, now);
+            changed |= CouponRefundRestore.ForFullRefund(state, refundedId, evt.EventId, CouponRefundRestore.RefundedInFullAt(CouponRefundRestore.MarksOf(state, refundedId), evt.OccurredAt), offers, options, now);
         }
 
         return new MemberOutcome<IReadOnlyList<string>> { Reply = refusals, StateChanged = changed, Effects = Since(state, mark) };

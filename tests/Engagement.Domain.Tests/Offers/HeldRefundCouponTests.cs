@@ -3,6 +3,8 @@ using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Engagement.Domain.Tests.Members;
 using static Engagement.Domain.Tests.Offers.CouponTestKit;
@@ -171,5 +173,36 @@ public sealed class HeldRefundCouponTests
 
         Assert.Equal(-1, CouponDays(held).GetValueOrDefault($"east|2026-11-20|{MetricNames.CouponsRedeemed}"));
         Assert.Equal(CouponDays(inOrder), CouponDays(held));
+    }
+
+    [Fact]
+    public void ARestoreOfAnOrderTheCountCapSummarisedIsDatedAtItsLatestRefundNotTheLastToArrive()
+    {
+        // O1's points spent and a second order past MaxOrders = 1: O1 is kept as a summary, with its refunds' instants.
+        var options = new ProgramOptions { MaxOrders = 1 };
+        var state = new MemberState { MemberId = "H1" };
+        Assert.Equal(Code, MemberCoupons.Issue(state, WakeUpGift, "g", Offers, options, IssuedAt).Reply.Coupon!.Code);
+        var now = Now;
+        void Step(MemberEvent evt)
+        {
+            now = now.AddHours(1);
+            Assert.Equal(EventStatus.Applied, MemberDecider.Apply(state, evt, options, now).Reply.Status);
+            Assert.Empty(CouponEventStep.Apply(state, evt, held: null, Offers, options, metrics: null, now).Reply);
+        }
+
+        MemberEvent Half(string id, DateTimeOffset at) =>
+            new(id, MemberEventTypes.Refund, at) { RegionId = "East", StoreId = "S900", OrderId = "O1", Amount = 50.00m };
+        Step(Purchase());
+        RedemptionPolicy.Redeem(state, "R-1", PointsWallet.Balance(state), null, null, options, now);
+        Step(new MemberEvent("p2", MemberEventTypes.Purchase, PurchaseAt.AddHours(1)) { RegionId = "East", StoreId = "S001", OrderId = "O2", Amount = 10.00m });
+        Assert.Null(OrderBook.Find(state, "O1"));
+        Assert.NotNull(OrderBook.FindSummary(state, "O1"));
+
+        // Half on 22 Nov arrives first, the late half of 20 Nov completes the refund: the coupon came back on 22 Nov.
+        var later = RefundAt.AddDays(2);
+        Step(Half("rfB", later));
+        Step(Half("rfA", RefundAt));
+        Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(state).Find(Code)!.Status);
+        Assert.Equal(later, Restore(state).EffectiveOccurredAt);
     }
 }
