@@ -156,14 +156,30 @@ public static class OfferFulfilment
     }
 
     /// <summary>
-    /// The instant (UTC) applied event <paramref name="decision"/> moved the member up a tier in event time: its last tier
-    /// move's <see cref="TierChange.ReachedAt"/> when that move is an upgrade; null when the event moved no tier, or its
-    /// last move is not an upgrade (a held refund applied with the purchase dropped the tier again).
+    /// The instant (UTC) applied event <paramref name="decision"/> moved the member up a tier in event time: its last
+    /// upgrade's <see cref="TierChange.ReachedAt"/>; null when the event made no upgrade, or a later move of the same event
+    /// is a <see cref="RuleIds.TierDowngradeRefund"/> (a held refund applied with the purchase dropped the tier again). A
+    /// later grace downgrade (the late upgrade's tier has aged out since, CONTRACT.md §1.1) keeps the reach: the member did
+    /// hold the tier from then.
     /// </summary>
     public static DateTimeOffset? TierReachedAt(EventDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        return decision.TierChange is { IsUpgrade: true, ReachedAt: { } reached } ? reached.ToUniversalTime() : null;
+        var changes = decision.TierChanges;
+        for (var i = changes.Count - 1; i >= 0; i--)
+        {
+            if (changes[i].RuleId == RuleIds.TierDowngradeRefund)
+            {
+                return null;
+            }
+
+            if (changes[i].IsUpgrade)
+            {
+                return changes[i].ReachedAt?.ToUniversalTime();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Tests.Members;
+using Engagement.Domain.Tiers;
 
 namespace Engagement.Domain.Tests.EventTime;
 
@@ -191,5 +192,21 @@ public class LedgerOccurredAtTests
 
         Assert.Null(entry.OccurredAt);
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 8, 39, 16, TimeSpan.FromHours(8)), entry.EffectiveOccurredAt);
+    }
+
+    [Fact]
+    public void ALateUpgradeFollowedByAGraceDowngradeInTheSameEventKeepsItsReachForATierCampaign()
+    {
+        // Reassess after the late upgrade found the tier aged out since and started the grace drop: the member did hold V2
+        // from the reach, so a V2 campaign the event fires is dated then; a refund drop after it would undo the reach.
+        var reached = Sale.AddDays(3);
+        var up = new TierChange("V1", "V2", RuleIds.TierUpgrade, Upload, "late") { ReachedAt = reached };
+        var grace = new TierChange("V2", "V1", RuleIds.TierDowngradeGrace, Upload, "aged out");
+        var drop = new TierChange("V2", "V1", RuleIds.TierDowngradeRefund, Upload, "refund");
+
+        Assert.Equal(reached, OfferFulfilment.TierReachedAt(new EventDecision { Status = EventStatus.Applied, TierChanges = [up, grace] }));
+        Assert.Equal(reached, OfferFulfilment.EffectiveAt(Sale, OfferFulfilment.TierReachedAt(new EventDecision { TierChanges = [up, grace] }), ["V2"]));
+        Assert.Null(OfferFulfilment.TierReachedAt(new EventDecision { TierChanges = [up, drop] }));
+        Assert.Null(OfferFulfilment.TierReachedAt(new EventDecision { TierChanges = [grace] }));
     }
 }
