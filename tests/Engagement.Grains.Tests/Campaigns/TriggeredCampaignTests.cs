@@ -225,6 +225,33 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ALatePurchaseThatCompletesALaterOnesGrowthDatesAGrantWithNoTierAudienceAtItsSale()
+    {
+        // The same late move up to V2, but a campaign with no tier condition: the late 900 CNY sale fired it (the 150 CNY
+        // purchase five minutes ago is under the trigger's 200), so its grant took effect at the sale, not at the reach.
+        var id = "t" + Guid.NewGuid().ToString("N")[..8];
+        var definition = Triggered(id, id) with
+        {
+            ValidFrom = Now.AddDays(-5), Audience = new CampaignAudience { Regions = [id] },
+            Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "ANYPTS", UnitCost = 5m, Points = 500 },
+        };
+        Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(id).CreateAsync(definition)).Status);
+        var buyer = Enumerable.Range(0, 40).Select(i => $"{id}-{i}").First(m => !new TestMember(m, id, "V1", false).GlobalControl);
+        var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
+        var reached = Now.AddMinutes(-5);
+        var sale = Now.AddDays(-3);
+
+        await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-now", 150m, reached, id));
+        await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-late", 900m, sale, id));
+
+        Assert.Equal(CampaignGroups.Arm, (await member.GetCampaignMembershipAsync(id))!.Group);
+        var ledger = (await member.GetLedgerAsync(new LedgerQuery { Limit = 50 })).Entries;
+        Assert.Equal(reached, Assert.Single(ledger, e => e.RuleId == "tier.upgrade").OccurredAt);
+        var granted = Assert.Single(ledger, e => e.RuleId == "points.offer");
+        Assert.Equal((sale.ToUniversalTime(), Now), (granted.OccurredAt, granted.At));
+    }
+
+    [Fact]
     public async Task ADeferredGrantLaterSuppressedStaysCountedSoTheBudgetGivesNoOneElseTheSameGrant()
     {
         var scope = "t" + Guid.NewGuid().ToString("N")[..8];
