@@ -162,7 +162,16 @@ public static class OfferFulfilment
     /// later grace downgrade (the late upgrade's tier has aged out since, CONTRACT.md §1.1) keeps the reach: the member did
     /// hold the tier from then.
     /// </summary>
-    public static DateTimeOffset? TierReachedAt(EventDecision decision)
+    public static DateTimeOffset? TierReachedAt(EventDecision decision) => ReachingUpgrade(decision)?.ReachedAt?.ToUniversalTime();
+
+    /// <summary>
+    /// The tier the member left with the upgrade <see cref="TierReachedAt"/> reads (its <see cref="TierChange.From"/>); null
+    /// when that gives null. A campaign whose audience already held that tier was not brought about by the move.
+    /// </summary>
+    public static string? TierReachedFrom(EventDecision decision) => ReachingUpgrade(decision) is { ReachedAt: not null } up ? up.From : null;
+
+    /// <summary>The event's last upgrade, unless a later move of it is a refund drop; null when none.</summary>
+    private static TierChange? ReachingUpgrade(EventDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
         var changes = decision.TierChanges;
@@ -175,7 +184,7 @@ public static class OfferFulfilment
 
             if (changes[i].IsUpgrade)
             {
-                return changes[i].ReachedAt?.ToUniversalTime();
+                return changes[i];
             }
         }
 
@@ -187,16 +196,19 @@ public static class OfferFulfilment
     /// <c>occurredAt</c>; CONTRACT.md §1.1): the firing event's <paramref name="occurredAt"/>, or, for a campaign whose
     /// audience names tiers (<paramref name="audienceTiers"/> non-empty), the instant the event moved the member up
     /// (<see cref="TierReachedAt"/>) when later: a late purchase that only completed the growth of one made after it
-    /// qualified the member then, not at its own sale. Null <paramref name="occurredAt"/> (no event): null.
+    /// qualified the member then, not at its own sale. Not when the audience already names the tier the member moved up
+    /// from (<paramref name="reachedFrom"/>, <see cref="TierReachedFrom"/>): the move did not bring that grant about. Null
+    /// <paramref name="occurredAt"/> (no event): null.
     /// </summary>
-    public static DateTimeOffset? EffectiveAt(DateTimeOffset? occurredAt, DateTimeOffset? tierReachedAt, IReadOnlyCollection<string>? audienceTiers)
+    public static DateTimeOffset? EffectiveAt(DateTimeOffset? occurredAt, DateTimeOffset? tierReachedAt, IReadOnlyCollection<string>? audienceTiers, string? reachedFrom = null)
     {
         if (occurredAt is not { } at)
         {
             return null;
         }
 
-        return (audienceTiers is { Count: > 0 } && tierReachedAt is { } reached && reached > at ? reached : at).ToUniversalTime();
+        var moveQualified = audienceTiers is { Count: > 0 } && (reachedFrom is null || !audienceTiers.Contains(reachedFrom, StringComparer.Ordinal));
+        return (moveQualified && tierReachedAt is { } reached && reached > at ? reached : at).ToUniversalTime();
     }
 
     private static CouponTemplate DefaultCoupon(string code, decimal unitCost) => unitCost > 0

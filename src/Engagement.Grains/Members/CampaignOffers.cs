@@ -68,7 +68,7 @@ public static class CampaignOffers
         }
 
         var grant = OfferFulfilment.Campaign(member.Member, delivery.CampaignId, offer.Kind, offer.Code, offer.UnitCost, offer.Points, template, offers, member.Options, member.Now,
-            OfferFulfilment.EffectiveAt(member.OccurredAt, member.TierReachedAt, delivery.Audience.Tiers));
+            OfferFulfilment.EffectiveAt(member.OccurredAt, member.TierReachedAt, delivery.Audience.Tiers, member.TierReachedFrom));
         if (grant.CouponCode is { } code)
         {
             TouchGovernor.AttachCoupon(member.Member, touch.TouchId, code);

@@ -38,6 +38,12 @@ public sealed record MemberContext(string MemberId, MemberState Member, ProgramO
     /// when later than <see cref="OccurredAt"/> (<see cref="Domain.Offers.OfferFulfilment.EffectiveAt"/>). Null otherwise.
     /// </summary>
     public DateTimeOffset? TierReachedAt { get; init; }
+
+    /// <summary>
+    /// The tier the member left with that upgrade (<see cref="Domain.Offers.OfferFulfilment.TierReachedFrom"/>): a campaign
+    /// whose audience already named it dates its grant at <see cref="OccurredAt"/>. Null when <see cref="TierReachedAt"/> is.
+    /// </summary>
+    public string? TierReachedFrom { get; init; }
 }
 
 /// <summary>What the campaign side changed: whether the member state moved, and when the grain must wake for a deferred touch.</summary>
@@ -109,7 +115,8 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
             if (decision.Status == EventStatus.Applied)
             {
                 // What the campaign grants took effect with the event (or the tier move it made), not at its arrival.
-                var firedBy = member with { OccurredAt = evt.OccurredAt.ToUniversalTime(), TierReachedAt = Domain.Offers.OfferFulfilment.TierReachedAt(decision) };
+                var firedBy = member with { OccurredAt = evt.OccurredAt.ToUniversalTime(), TierReachedAt = Domain.Offers.OfferFulfilment.TierReachedAt(decision),
+                    TierReachedFrom = Domain.Offers.OfferFulfilment.TierReachedFrom(decision) };
                 (var fired, wake) = await FireTriggeredAsync(firedBy, evt, programmeAmount);
                 changed |= fired;
             }

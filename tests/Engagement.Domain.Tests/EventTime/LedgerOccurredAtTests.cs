@@ -209,4 +209,17 @@ public class LedgerOccurredAtTests
         Assert.Null(OfferFulfilment.TierReachedAt(new EventDecision { TierChanges = [up, drop] }));
         Assert.Null(OfferFulfilment.TierReachedAt(new EventDecision { TierChanges = [grace] }));
     }
+
+    [Fact]
+    public void AGrantForAnAudienceThatAlreadyHeldTheOldTierIsDatedAtTheSaleNotAtTheReach()
+    {
+        // V1 → V2 reached three days after the sale; a campaign for V1 and V2 members already took the member on V1, so the
+        // move did not bring its grant about: dated at the sale. One for V2 only is dated at the reach.
+        var reached = Sale.AddDays(3);
+        var late = new EventDecision { TierChanges = [new TierChange("V1", "V2", RuleIds.TierUpgrade, Upload, "late") { ReachedAt = reached }] };
+
+        Assert.Equal("V1", OfferFulfilment.TierReachedFrom(late));
+        Assert.Equal(Sale, OfferFulfilment.EffectiveAt(Sale, OfferFulfilment.TierReachedAt(late), ["V1", "V2"], OfferFulfilment.TierReachedFrom(late)));
+        Assert.Equal(reached, OfferFulfilment.EffectiveAt(Sale, OfferFulfilment.TierReachedAt(late), ["V2"], OfferFulfilment.TierReachedFrom(late)));
+    }
 }
