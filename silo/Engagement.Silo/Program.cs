@@ -81,20 +81,37 @@ try
             options.Clustering);
     });
 
-    // The last line of a stop, after Orleans and every other service have stopped (Orleans' own stop ends on warnings).
+    // The last line of a stop, after Orleans and every other service have stopped (Orleans' own stop ends on warnings):
+    // Information only when the stop succeeded; a stop that threw ends on an Error instead (then the Fatal below).
+    // RunAsync's own steps, spelled out: Ctrl-C / SIGTERM still stop the host through its console lifetime.
     var stopStarted = 0L;
     app.Lifetime.ApplicationStopping.Register(() => stopStarted = Stopwatch.GetTimestamp());
-    app.Lifetime.ApplicationStopped.Register(() =>
+    var siloOptions = app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value;
+    await app.StartAsync();
+    try
     {
-        var options = app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value;
+        await app.WaitForShutdownAsync();
         app.Logger.LogInformation(
             "Engagement silo {ServiceId}/{ClusterId} stopped: its services took {StopSeconds:0.0} s to stop",
-            options.ServiceId,
-            options.ClusterId,
+            siloOptions.ServiceId,
+            siloOptions.ClusterId,
             Stopwatch.GetElapsedTime(stopStarted).TotalSeconds);
-    });
+    }
+    catch (Exception ex)
+    {
+        app.Logger.LogError(
+            ex,
+            "Engagement silo {ServiceId}/{ClusterId} stop failed after {StopSeconds:0.0} s",
+            siloOptions.ServiceId,
+            siloOptions.ClusterId,
+            Stopwatch.GetElapsedTime(stopStarted).TotalSeconds);
+        throw;
+    }
+    finally
+    {
+        await app.DisposeAsync();
+    }
 
-    await app.RunAsync();
     return 0;
 }
 catch (Exception ex) when (ex is not HostAbortedException)

@@ -28,7 +28,7 @@ public sealed class SiloStopLineTests
 }
 
 /// <summary>The operations host with a sink of its own, started and stopped by the one test.</summary>
-public sealed class SiloStopHostFixture : OperationsHostFixture
+public class SiloStopHostFixture : OperationsHostFixture
 {
     /// <summary>Every event the host's Serilog logger wrote, in order.</summary>
     public ConcurrentQueue<LogEvent> Events { get; } = new();
@@ -50,4 +50,47 @@ public sealed class SiloStopHostFixture : OperationsHostFixture
 public sealed class SiloStopHostCollection
 {
     public const string Name = "silo stop host";
+}
+
+/// <summary>A stop that fails ends on an Error naming how long it ran, never on the Information "stopped" line.</summary>
+[Collection(SiloStopHostCollection.Name)]
+public sealed class SiloFailedStopLineTests
+{
+    [Fact]
+    public async Task AFailedStopEndsOnAnErrorAndNeverSaysStopped()
+    {
+        var host = new FailingStopHostFixture();
+        await host.InitializeAsync();
+
+        await Record.ExceptionAsync(async () => await host.DisposeAsync());
+
+        // The entry point logs the failure after the factory's stop returns: poll for it, with a deadline.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!host.Events.Any(e => e.Level == LogEventLevel.Error && e.MessageTemplate.Text.Contains("stop failed", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var last = host.Events.Last(e => e.Level >= LogEventLevel.Information);
+        Assert.Equal(LogEventLevel.Error, last.Level);
+        Assert.Matches(@"^Engagement silo ""[^""]+""/""[^""]+"" stop failed after \d+\.\d s$", last.RenderMessage(CultureInfo.InvariantCulture));
+        Assert.DoesNotContain(host.Events, e => e.Level == LogEventLevel.Information && e.MessageTemplate.Text.Contains("stopped: its services took", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>The stop-line host with one more hosted service, whose stop throws.</summary>
+public sealed class FailingStopHostFixture : SiloStopHostFixture
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddHostedService<ThrowingOnStop>());
+    }
+
+    private sealed class ThrowingOnStop : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("stop refused (test)");
+    }
 }
