@@ -1,16 +1,25 @@
 #:package Azure.Storage.Queues
-// Reads the poison queue (README, Publishing events): `dotnet run scripts/poison-queue.cs -- [peek|take] [N]`.
-//   peek N  prints up to N dead letters (at most 32) as they are, one JSON per line, and leaves them on the queue.
-//   take N  prints them the same way and deletes each one printed: run it once you have saved or resent them.
+// Reads the poison queue (README, Publishing events): `dotnet run scripts/poison-queue.cs -- <command>`.
+//   peek [N]              prints up to N dead letters (default and at most 32), one per line as
+//                         `<messageId> <insertedOn, UTC> <letter JSON>`, and leaves them on the queue.
+//   delete <messageId>…   deletes exactly the dead letters with those ids (the ones you fixed and resent): receives the
+//                         queue in batches, deletes the matching ones and makes every other one visible again at once.
+//   take <N>              prints the first N dead letters (N required, 1-32) the same way and deletes each one printed,
+//                         fixed or not: only to empty the queue once its whole content is saved.
 // Connection: AZURE_STORAGE_CONNECTION_STRING (what `scripts/azurite start` prints), else the emulator on its default ports.
 // Queue: ENGAGEMENT_POISON_QUEUE, else engagement-events-poison.
+using System.Globalization;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
+const string Usage = "usage: dotnet run scripts/poison-queue.cs -- peek [1-32] | delete <messageId>... | take <1-32>";
 var mode = args.Length > 0 ? args[0] : "peek";
-var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32;
-if (mode is not ("peek" or "take") || count is < 1 or > 32)
+var count = 32;
+if (mode == "delete" ? args.Length < 2
+    : mode == "take" ? args.Length != 2 || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > 32
+    : mode != "peek" || args.Length > 2 || (args.Length == 2 && (!int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > 32)))
 {
-    Console.Error.WriteLine("usage: dotnet run scripts/poison-queue.cs -- [peek|take] [1-32]");
+    Console.Error.WriteLine(Usage);
     return 2;
 }
 
@@ -23,20 +32,69 @@ if (!(await queue.ExistsAsync()).Value)
     return 0;
 }
 
+static string Line(string id, DateTimeOffset? insertedOn, BinaryData body) =>
+    $"{id} {insertedOn?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "-"} {body}";
+
 if (mode == "peek")
 {
     foreach (var message in (await queue.PeekMessagesAsync(count)).Value)
     {
-        Console.WriteLine(message.Body.ToString());
+        Console.WriteLine(Line(message.MessageId, message.InsertedOn, message.Body));
     }
 
     return 0;
 }
 
-foreach (var message in (await queue.ReceiveMessagesAsync(count, TimeSpan.FromMinutes(1))).Value)
+if (mode == "take")
 {
-    Console.WriteLine(message.Body.ToString());
-    await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+    foreach (var message in (await queue.ReceiveMessagesAsync(count, TimeSpan.FromMinutes(1))).Value)
+    {
+        Console.WriteLine(Line(message.MessageId, message.InsertedOn, message.Body));
+        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+    }
+
+    return 0;
 }
 
-return 0;
+// delete: every letter received here is either deleted (its id was asked for) or made visible again at once, so the
+// batches walk the queue without hiding letters from the next reader for longer than this run.
+var wanted = new HashSet<string>(args.Skip(1), StringComparer.Ordinal);
+var hidden = new List<QueueMessage>();
+try
+{
+    while (wanted.Count > 0)
+    {
+        var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+        if (batch.Length == 0)
+        {
+            break;
+        }
+
+        foreach (var message in batch)
+        {
+            if (wanted.Remove(message.MessageId))
+            {
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                Console.WriteLine($"deleted {message.MessageId}");
+            }
+            else
+            {
+                hidden.Add(message);
+            }
+        }
+    }
+}
+finally
+{
+    foreach (var message in hidden)
+    {
+        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+    }
+}
+
+foreach (var id in wanted)
+{
+    Console.Error.WriteLine($"not found: {id} (already deleted, or not on {name})");
+}
+
+return wanted.Count == 0 ? 0 : 1;
