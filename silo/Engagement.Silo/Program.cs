@@ -21,7 +21,11 @@ if (await BackupCommands.TryRunAsync(args) is { } exitCode)
 // static one is never frozen into the host's (preserveStaticLogger): when two hosts start side by side in one
 // process (the API tests' fixtures), the second froze the first's bootstrap logger again, Serilog threw "already
 // frozen" and the host never built.
-Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: CultureInfo.InvariantCulture).CreateLogger();
+Log.Logger = new LoggerConfiguration()
+    .WriteTo.Console(
+        outputTemplate: "[{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
+        formatProvider: CultureInfo.InvariantCulture)
+    .CreateLogger();
 try
 {
     var builder = WebApplication.CreateBuilder(args);
