@@ -204,7 +204,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
             // What was not released reappears after its (short) visibility timeout.
         }
 
-        LogTotals("Stopped receiving from {Queue}: {Received} messages received, {Deleted} messages deleted after delivery, {Poisoned} dead letters sent (one per refused event or unreadable message), {IdleSkips} polls skipped while quiet");
+        LogTotals("Stopped receiving from {Queue}: {Received} messages received, {Deleted} messages deleted after delivery, {Poisoned} dead letters sent (refused at admission: an unreadable message or an invalid event; every dead letter, those a member refused too: engagement.events.poisoned), {IdleSkips} polls skipped while quiet");
     }
 
     public ValueTask DisposeAsync() => _leases.DisposeAsync();
@@ -226,7 +226,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         }
 
         _lastSummary = counts;
-        LogTotals("Queue {Queue} so far: {Received} messages received, {Deleted} messages deleted after delivery, {Poisoned} dead letters sent (one per refused event or unreadable message), {IdleSkips} polls skipped while quiet");
+        LogTotals("Queue {Queue} so far: {Received} messages received, {Deleted} messages deleted after delivery, {Poisoned} dead letters sent (refused at admission: an unreadable message or an invalid event; every dead letter, those a member refused too: engagement.events.poisoned), {IdleSkips} polls skipped while quiet");
     }
 
     private void LogTotals([ConstantExpected] string template)
