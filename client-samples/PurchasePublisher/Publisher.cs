@@ -33,7 +33,8 @@ internal sealed record OutgoingMessage(string Body, string? MemberId, string Lab
 
     /// <summary>
     /// Reads a body the way the partitioning needs it: whether it is one JSON object, and its
-    /// top-level string fields memberId, type and eventId (null when absent, empty or not strings).
+    /// top-level string fields memberId, type and eventId (null when absent, empty, not strings, or not Unicode text
+    /// such as a lone surrogate escape).
     /// </summary>
     public static BodyFields Inspect(string body)
     {
@@ -50,11 +51,24 @@ internal sealed record OutgoingMessage(string Body, string? MemberId, string Lab
             return default;
         }
 
-        static string? Field(JsonElement root, string name) =>
-            root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            && value.GetString() is { Length: > 0 } text
-                ? text
-                : null;
+        // A lone surrogate escape ("\ud800") is valid JSON but no string: GetString throws InvalidOperationException.
+        // Such a field is as good as absent (the engine dead-letters that one event); it must not stop a send mid-file.
+        static string? Field(JsonElement root, string name)
+        {
+            if (!root.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+            {
+                return null;
+            }
+
+            try
+            {
+                return value.GetString() is { Length: > 0 } text ? text : null;
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
     }
 }
 

@@ -189,7 +189,7 @@ internal static partial class ReplayLabel
             return Malformed;
         }
 
-        return seenEventIds.Add(e.GetProperty("eventId").GetString()!) ? type : Duplicate;
+        return seenEventIds.Add(Text(e, "eventId")!) ? type : Duplicate; // Judge found it readable
     }
 
     /// <summary>The event's type when its envelope keeps the rules, else null.</summary>
@@ -216,8 +216,28 @@ internal static partial class ReplayLabel
         return type;
     }
 
-    private static string? Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
+    /// <summary>
+    /// The text of the string field <paramref name="name"/>, or null when it is absent, empty, not a string, or not
+    /// Unicode text: a lone surrogate escape (<c>"\ud800"</c>) is valid JSON that no string can hold (GetString throws
+    /// InvalidOperationException), and the engine dead-letters that one event (its <c>EventFieldReader</c>), so the
+    /// event is malformed here too rather than crashing the replay mid-file.
+    /// </summary>
+    private static string? Text(JsonElement e, string name)
+    {
+        if (!e.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString() is { Length: > 0 } text ? text : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}$")]
     private static partial Regex MemberIdRule();

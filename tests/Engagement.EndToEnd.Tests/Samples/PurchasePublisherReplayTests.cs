@@ -234,6 +234,56 @@ public sealed class PurchasePublisherReplayTests
         }
     }
 
+    /// <summary>
+    /// A lone surrogate escape (<c>"\\ud800"</c>) is valid JSON but no .NET string: GetString throws on it. Replay caught
+    /// only JsonException, so such a memberId crashed the dry run, the counting pass (--queues &gt; 1) and, under --batch,
+    /// the sending mid-file after earlier lines went. The engine dead-letters that one event; replay counts it malformed.
+    /// </summary>
+    [Fact]
+    public async Task AReplayCountsAnEventWithALoneSurrogateEscapeAsOneMalformedAndSendsEveryLine()
+    {
+        var dll = DotnetCommand.LocateSampleDll("PurchasePublisher");
+        string[] lines = [Event("sur-1", "login", "M-sur-1"), Event("sur-2", "login", "\\ud800"), Event("sur-3", "browse", "M-sur-3")];
+        var file = await WriteLinesAsync(lines);
+        var prefix = "replay" + Guid.NewGuid().ToString("N")[..12];
+        var service = new QueueServiceClient(Azurite.ConnectionString);
+        var queues = new[] { service.GetQueueClient(prefix + "-0"), service.GetQueueClient(prefix + "-1") };
+        try
+        {
+            var (exitCode, output) = await DotnetCommand.RunAsync(dll, ["replay", "--file", file, "--dry-run"], new Dictionary<string, string>(), Guard);
+            Assert.True(exitCode == 0, output);
+            Assert.Equal("browse 1, login 1", After(output, "by type:   "));
+            Assert.StartsWith("(malformed) 1 ", After(output, "not events: "), StringComparison.Ordinal);
+
+            (exitCode, output) = await DotnetCommand.RunAsync(
+                dll,
+                ["replay", "--file", file, "--prefix", prefix, "--queues", "2", "--batch", "10"],
+                new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString },
+                Guard);
+
+            Assert.True(exitCode == 0, output);
+            Assert.Equal("browse 1, login 1", After(output, "by type:   "));
+            Assert.StartsWith("(malformed) 1 ", After(output, "not events: "), StringComparison.Ordinal);
+            Assert.Contains("sent 3 events in ", output, StringComparison.Ordinal);
+            var bodies = new List<string>();
+            foreach (var queue in queues)
+            {
+                bodies.AddRange((await queue.ReceiveMessagesAsync(maxMessages: 32)).Value.Select(m => m.Body.ToString()));
+            }
+
+            var sent = string.Join("\n", bodies);
+            Assert.All(lines, line => Assert.Contains(line, sent, StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(file);
+            foreach (var queue in queues)
+            {
+                await queue.DeleteIfExistsAsync();
+            }
+        }
+    }
+
     private static string Event(string id, string type, string member, string extra = "") =>
         $$"""{"eventId":"{{id}}","type":"{{type}}","memberId":"{{member}}","occurredAt":"2026-11-23T08:39:16+08:00"{{extra}}}""";
 
