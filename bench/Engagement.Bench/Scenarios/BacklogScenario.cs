@@ -41,7 +41,11 @@ internal static class BacklogScenario
         try
         {
             // (1) The bare loop: the same kind of load, on its own queues.
-            var stateChars = StageProfile.AverageFinalStateChars(run + "k", members, count, time.GetUtcNow());
+            // Rows the size of the members' final state with the programme-metric rules at the silo's defaults, as the
+            // silo runs them (state.simulated_with_metrics 1).
+            var stateChars = StageProfile.AverageFinalStateChars(run + "k", members, count, time.GetUtcNow(), new Engagement.Domain.Metrics.MetricsOptions());
+            result.Details["state.simulated_json_chars"] = stateChars;
+            result.Details["state.simulated_with_metrics"] = 1;
             var bare = await BareDrainAsync(queueService, tableService, run, $"bench-{run}-bare", $"B{run}Bare", options.Queues, Bodies(run + "k", members, count, time, options.Queues, 1), stateChars, result, cleanUp);
             result.Details["bare.events_per_s"] = bare;
 

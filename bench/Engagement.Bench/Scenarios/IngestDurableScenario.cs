@@ -64,8 +64,10 @@ internal static class IngestDurableScenario
 
             // Phase 0: the storage ceiling first, on a fresh Azurite (Azurite slows down as the engine's rows pile up).
             // Rows the size of the members' final state, simulated with the same load through the pure rules.
-            var stateChars = StageProfile.AverageFinalStateChars(run + "d", options.Members, m, time.GetUtcNow());
+            // With the programme-metric rules at the silo's defaults, as the silo runs them (state.simulated_with_metrics 1).
+            var stateChars = StageProfile.AverageFinalStateChars(run + "d", options.Members, m, time.GetUtcNow(), new Engagement.Domain.Metrics.MetricsOptions());
             result.Details["state.simulated_json_chars"] = stateChars;
+            result.Details["state.simulated_with_metrics"] = 1;
             var ceilingCount = Math.Min(options.EffectiveCeilingEvents, m);
             var ceiling = new StorageCeiling(queueService, tableService, $"{prefix}-c", $"B{run}Ceiling", options.Queues, time);
             var ceilingEvents = new EventFactory(run + "c", options.Members, seed: 2);

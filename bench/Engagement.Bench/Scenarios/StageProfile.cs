@@ -20,10 +20,12 @@ internal static class StageProfile
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// The average JSON length of the members' states after the load a scenario will send (pure rules, no I/O), at the
-    /// engine instant <paramref name="now"/>.
+    /// The average JSON length (characters) of the members' states after the load a scenario will send (pure rules, no
+    /// I/O), at the engine instant <paramref name="now"/>. <paramref name="metrics"/>: the programme-metric rules'
+    /// options, as the silo passes them (<c>MemberRules.Metrics</c>), so the state carries what those rules keep in it;
+    /// null leaves them out (the state of a host without programme metrics, and of these rows before 2026-12-05).
     /// </summary>
-    public static int AverageFinalStateChars(string runId, int members, int events, DateTimeOffset now)
+    public static int AverageFinalStateChars(string runId, int members, int events, DateTimeOffset now, MetricsOptions? metrics)
     {
         var options = new ProgramOptions();
         var factory = new EventFactory(runId, members, seed: 1);
@@ -37,7 +39,7 @@ internal static class StageProfile
                 states[e.MemberId] = state;
             }
 
-            MemberDecider.Apply(state.Member, ToDomain(e), options, now);
+            MemberDecider.Apply(state.Member, ToDomain(e), options, now, metrics);
             state.Member.Outbox.Pending.Clear();
         }
 
