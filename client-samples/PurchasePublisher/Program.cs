@@ -152,7 +152,7 @@ internal static class Program
         {
             // The queue refuses such a message (and the engine would dead-letter it): sending the rest and failing on it
             // mid-file would leave a half-replayed file. Refuse it before sending anything; the dry run warns.
-            var what = string.Join("; ", tooLarge);
+            var what = string.Join("; ", tooLarge.Take(10)) + (tooLarge.Count > 10 ? string.Create(CultureInfo.InvariantCulture, $"; ... ({tooLarge.Count} lines in all)") : "");
             var limit = string.Create(CultureInfo.InvariantCulture, $"over the engine's {ReplayLabel.MaxMessageBytes / 1024} KB message limit (CONTRACT.md §1)");
             if (!args.DryRun)
             {

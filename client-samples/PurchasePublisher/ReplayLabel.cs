@@ -9,10 +9,10 @@ namespace PurchasePublisher;
 /// The summary labels of one line a replay sends, one per event the engine will see in it: its event type when the
 /// event's envelope keeps the rules of CONTRACT.md §1 that a producer can see (eventId, type, memberId, occurredAt, and
 /// a purchase's or refund's orderId and amount), <see cref="Duplicate"/> for an eventId an earlier event of the file
-/// already carried, and <see cref="Malformed"/> for anything else. A line not starting with <c>{</c> or <c>[</c> is read
-/// as base64 of JSON, as the engine reads it (CONTRACT.md §1); with <c>--base64</c> such a line would be encoded twice
-/// and is malformed (not a JSON object, a field missing or breaking its
-/// rule, an unknown type such as <c>sale</c>). A line holding a JSON array of 1 to 100 events is a batch message (§1):
+/// already carried, and <see cref="Malformed"/> for anything else (not a JSON object, a field missing or breaking its
+/// rule, an unknown type such as <c>sale</c>). A line not starting with <c>{</c> or <c>[</c> is read as base64 of JSON,
+/// as the engine reads it (CONTRACT.md §1); with <c>--base64</c> such a line would be encoded twice and is malformed.
+/// A line holding a JSON array of 1 to 100 events is a batch message (§1):
 /// each of its events gets its own label, as the engine applies or dead-letters each on its own. A line the engine
 /// cannot read at all (not JSON, an empty array, an array of more than 100) is one <see cref="Malformed"/>: it goes to
 /// the poison queue whole. The line is sent all the same: a replay sends the file as it is, and the engine dead-letters

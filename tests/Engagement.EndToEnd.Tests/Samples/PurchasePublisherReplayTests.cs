@@ -234,6 +234,27 @@ public sealed class PurchasePublisherReplayTests
         }
     }
 
+    [Fact]
+    public async Task AReplayOfManyLinesOverTheEnginesMessageLimitNamesTheFirstTenAndTheCount()
+    {
+        var dll = DotnetCommand.LocateSampleDll("PurchasePublisher");
+        var big = Event("big", "browse", "M1", $$""","properties":{"note":"{{new string('x', 70 * 1024)}}"}""");
+        var file = await WriteLinesAsync(Enumerable.Repeat(big, 12).ToArray());
+        try
+        {
+            var (exitCode, output) = await DotnetCommand.RunAsync(dll, ["replay", "--file", file, "--dry-run"], new Dictionary<string, string>(), Guard);
+            Assert.True(exitCode == 0, output);
+            Assert.Contains("warning: line 1: ", output, StringComparison.Ordinal);
+            Assert.Contains("; line 10: ", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("line 11: ", output, StringComparison.Ordinal);
+            Assert.Contains("; ... (12 lines in all): over the engine's 64 KB", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     /// <summary>
     /// A lone surrogate escape (<c>"\\ud800"</c>) is valid JSON but no .NET string: GetString throws on it. Replay caught
     /// only JsonException, so such a memberId crashed the dry run, the counting pass (--queues &gt; 1) and, under --batch,
