@@ -113,28 +113,8 @@ public sealed class MemberGrain(
         return MemberMapper.ToPage(entries, limit);
     });
 
-    public Task<RedemptionResult> RedeemAsync(RedemptionRequest request) => _gate.ChangeAsync(async () =>
-    {
-        if (!state.RecordExists)
-        {
-            return new RedemptionResult { RedemptionId = request.RedemptionId, Status = RedemptionStatus.UnknownMember, Detail = "member has never been seen" };
-        }
-
-        var now = _member.Now;
-        var outcome = MemberDecider.Redeem(Member, request.RedemptionId, request.Points, request.CashAmount, request.RewardId, Options, now, _member.Metrics, request.PointValue, request.StoreId);
-        if (outcome.StateChanged)
-        {
-            await _offers.ConfirmRedemptionAsync(request, outcome.Reply, now);
-        }
-
-        await _gate.CommitAsync(outcome.StateChanged);
-        if (outcome.StateChanged)
-        {
-            Logger.LogRedeemed(MemberId, request.RedemptionId, request.Points, outcome.Reply.PointsBalance);
-        }
-
-        return MemberMapper.ToResult(request.RedemptionId, outcome.Reply);
-    });
+    /// <inheritdoc cref="MemberRedemptions.RedeemAsync"/>
+    public Task<RedemptionResult> RedeemAsync(RedemptionRequest request) => _gate.ChangeAsync(() => MemberRedemptions.RedeemAsync(_member, _gate, _offers, request));
 
     public Task<AdjustmentResult> AdjustAsync(AdjustmentRequest request) => _gate.ChangeAsync(async () =>
     {
@@ -154,11 +134,8 @@ public sealed class MemberGrain(
         return MemberMapper.ToResult(request, outcome.Reply);
     });
 
-    public async Task<bool> HasAcceptedRedemptionAsync(string redemptionId, string rewardId, string? storeId)
-    {
-        await _gate.EnsureCurrentAsync();
-        return state.RecordExists && RedemptionPolicy.Accepted(Member, redemptionId, rewardId, storeId, _member.Now);
-    }
+    /// <inheritdoc cref="MemberRedemptions.HasAcceptedAsync"/>
+    public Task<bool> HasAcceptedRedemptionAsync(string redemptionId, string rewardId, string? storeId) => MemberRedemptions.HasAcceptedAsync(_member, _gate, redemptionId, rewardId, storeId);
 
     public async Task<IReadOnlyList<TouchView>> GetTouchesAsync(int limit)
     {

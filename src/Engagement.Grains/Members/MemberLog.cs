@@ -50,6 +50,9 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: state reloaded from storage after a failed change")]
     public static partial void LogReloaded(this ILogger logger, string memberId);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId}: state read again from storage before a negative answer (another activation may have written it)")]
+    public static partial void LogReadAgain(this ILogger logger, string memberId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: storing confirmed effects failed; they may be emitted once more")]
     public static partial void LogConfirmWriteFailed(this ILogger logger, Exception ex, string memberId);
 

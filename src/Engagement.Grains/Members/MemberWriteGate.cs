@@ -25,7 +25,7 @@ namespace Engagement.Grains.Members;
 /// <param name="member">The activation whose state the gate guards.</param>
 /// <param name="grain">The member grain, whose timers run the retries (null only in tests: see <see cref="MemberGrainServices.RetryTimers"/>).</param>
 /// <param name="wakeUps">The member's lifecycle reminder, moved when it deactivates with effects pending.</param>
-internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain, MemberWakeUps wakeUps)
+internal sealed partial class MemberWriteGate(MemberActivation member, IGrainBase? grain, MemberWakeUps wakeUps)
 {
     private ILogger Logger => member.Logger;
 
@@ -136,18 +136,18 @@ internal sealed class MemberWriteGate(MemberActivation member, IGrainBase? grain
         }
 
         _storedDropped ??= Member.OrderSummariesDropped;
-
+        _failedWritesAtCall = _failedWrites;
         await member.UseCurrentRulesAsync();
     }
 
-    /// <summary>Reads the state back from storage, dropping what memory held beyond it. Throws when storage cannot be read.</summary>
-    private async Task ReloadAsync()
+    /// <summary>Reads the state back from storage, dropping what memory held beyond it (a change still running stays marked ahead). Throws when storage cannot be read.</summary>
+    private async Task ReloadAsync(bool afterFailure = true)
     {
         await member.State.ReadStateAsync();
-        _aheadOfStorage = false;
+        _aheadOfStorage = _changeDepth > 0;
         _writeOwed = false;
         _storedDropped = Member.OrderSummariesDropped;
-        Logger.LogReloaded(member.MemberId);
+        if (afterFailure) Logger.LogReloaded(member.MemberId); else Logger.LogReadAgain(member.MemberId);
     }
 
     /// <summary>

@@ -1,0 +1,32 @@
+namespace Engagement.Grains.Members;
+
+/// <summary>
+/// The gate's second read before a negative answer (README "What the logs show on a rolling stop"): after a silo
+/// handover two activations of one member can briefly coexist, and a copy that read storage before the other's last
+/// write would answer from that older state. Its writes are ETag-checked; its answers given with no write are not, so
+/// those that drive money or stock read storage once more first.
+/// </summary>
+internal sealed partial class MemberWriteGate
+{
+    /// <summary><see cref="_failedWrites"/> when the current call began (<see cref="EnsureCurrentAsync"/>): more now, and memory may hold what storage lacks.</summary>
+    private int _failedWritesAtCall;
+
+    /// <summary>
+    /// Before a negative answer given with no write ("not paid", "not enough points"): another activation of the member
+    /// may have written it since this one read it (the handover window of a silo stopping, README "What the logs show
+    /// on a rolling stop"), so the state is read again, at the cost of one storage read per such answer, for the caller
+    /// to decide again on what storage holds. False, without reading, when memory may hold what storage lacks (a write
+    /// owed, or one of this call's writes failed): that is never dropped. Inside a change, call it only while the change
+    /// has changed nothing. Throws when storage cannot be read.
+    /// </summary>
+    public async Task<bool> ReadAgainAsync()
+    {
+        if (_writeOwed || _failedWrites != _failedWritesAtCall)
+        {
+            return false;
+        }
+
+        await ReloadAsync(afterFailure: false);
+        return true;
+    }
+}
