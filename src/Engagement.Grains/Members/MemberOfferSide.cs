@@ -118,7 +118,9 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
     /// <summary>
     /// Redeems a coupon at a store (CONTRACT.md §4); a refusal is answered with its reason. The order's region is
     /// <see cref="CouponRedeemRequest.RegionId"/> alone (null: not known, so a region-scoped coupon is refused
-    /// <c>wrong_store</c>).
+    /// <c>wrong_store</c>). A refusal whose note storage refuses on its ETag (a silo handover: this copy may be stale) is
+    /// decided once more on the state read again from storage (one extra read); if that write fails too, the refusal is
+    /// still answered and the note not stored.
     /// </summary>
     public Task<CouponRedeemResult> RedeemAsync(string code, CouponRedeemRequest request)
     {
@@ -134,7 +136,19 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             var failedWrites = gate.FailedWrites;
             try
             {
-                await CouponStepAsync("cr:" + request.RedemptionId, now, () => decided = MemberCoupons.Redeem(Member, code, request.RedemptionId, order, member.Options, now));
+                try
+                {
+                    await CouponStepAsync("cr:" + request.RedemptionId, now, () => decided = MemberCoupons.Redeem(Member, code, request.RedemptionId, order, member.Options, now));
+                }
+                catch (Exception ex) when (decided?.Reply is { Accepted: false } && gate.FailedWrites != failedWrites && MemberLog.IsETagConflict(ex))
+                {
+                    // The refusal's note was refused on its ETag: another activation wrote the member since this one read it (a
+                    // silo handover), so the refusal may be a stale copy's. Decided once more on what storage holds (one read).
+                    await gate.ReadAfterRefusedWriteAsync();
+                    decided = null;
+                    failedWrites = gate.FailedWrites;
+                    await CouponStepAsync("cr:" + request.RedemptionId, now, () => decided = MemberCoupons.Redeem(Member, code, request.RedemptionId, order, member.Options, now));
+                }
             }
             catch (Exception ex) when (decided?.Reply is { Accepted: false } && gate.FailedWrites != failedWrites
                 && Engagement.Contracts.Storage.StorageFailures.IsFailure(ex, CancellationToken.None))

@@ -29,4 +29,11 @@ internal sealed partial class MemberWriteGate
         await ReloadAsync(afterFailure: false);
         return true;
     }
+
+    /// <summary>
+    /// Inside a change whose write storage refused on its ETag (another activation wrote the member since this one read
+    /// it): reads the state from storage, dropping the refused change (never stored, so nothing owed is lost), for the
+    /// caller to decide once more on it. The change stays marked ahead of storage. Throws when storage cannot be read.
+    /// </summary>
+    public Task ReadAfterRefusedWriteAsync() => ReloadAsync(afterFailure: false);
 }

@@ -54,6 +54,8 @@ public class CampaignClusterFixture : IAsyncLifetime
 
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("cluster not started");
 
+    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("cluster not started");
+
     public async Task InitializeAsync()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

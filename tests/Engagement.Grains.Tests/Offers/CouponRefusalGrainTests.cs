@@ -1,8 +1,15 @@
+using Azure;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Program;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Members;
 using Engagement.Grains.Tests.Campaigns;
 using Engagement.Grains.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 
 namespace Engagement.Grains.Tests.Offers;
 
@@ -73,6 +80,31 @@ public sealed class CouponRefusalGrainTests(CampaignClusterFixture cluster)
 
         Assert.False((await holder.RedeemCouponAsync(code, Request("pos-S001-1", 100m))).Accepted);
         Assert.Single((await holder.GetCouponAsync(code))!.History, h => h.Kind == CouponHistoryEntry.RefusedKind);
+    }
+
+    [Fact]
+    public async Task ARefusalWhoseNoteIsRefusedOnItsETagIsDecidedAgainOnWhatStorageHolds()
+    {
+        var (member, code) = await HoldingAsync();
+        var holder = cluster.Client.GetGrain<ICouponHolder>(member);
+
+        // Another activation of the member (a silo handover) redeemed the coupon and stored it; this one never saw it.
+        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
+        var grainId = cluster.Client.GetGrain<IMemberGrain>(member).GetGrainId();
+        var stored = new GrainState<MemberGrainState>();
+        await storage.ReadStateAsync("member", grainId, stored);
+        Assert.True(MemberCoupons.Redeem(stored.State!.Member, code, "pos-other", new CouponOrder(600m, "S001", "east"), new ProgramOptions(), Now).Reply.Accepted);
+        await storage.WriteStateAsync("member", grainId, stored);
+
+        // Its write is refused on the ETag, as the table refuses a stale copy's.
+        cluster.Faults.FailWritesAfter(member, 0, what => new InconsistentStateException(
+            what, "stored-etag", "this-copy-etag", new RequestFailedException(412, "The table refused the write.", "UpdateConditionNotSatisfied", null)));
+        var refused = await holder.RedeemCouponAsync(code, Request("pos-S001-1", 100m));
+        cluster.Faults.Heal(member);
+
+        // Storage's answer (the coupon is used), not the stale copy's (spend more, then be refused again).
+        Assert.Equal((false, CouponRefusals.Used), (refused.Accepted, refused.Reason));
+        Assert.Equal("redeemed", (await holder.GetCouponAsync(code))!.Status);
     }
 
     [Fact]
