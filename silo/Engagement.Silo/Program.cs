@@ -26,6 +26,7 @@ Log.Logger = new LoggerConfiguration()
         outputTemplate: "[{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
         formatProvider: CultureInfo.InvariantCulture)
     .CreateLogger();
+Exception? stopFailureLogged = null; // a failed stop's exception, logged once with its stack trace, not again as Fatal
 try
 {
     var builder = WebApplication.CreateBuilder(args);
@@ -91,9 +92,11 @@ try
     var stopStarted = 0L;
     app.Lifetime.ApplicationStopping.Register(() => stopStarted = Stopwatch.GetTimestamp());
     var siloOptions = app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value;
-    await app.StartAsync();
     try
     {
+        // Inside the try: a start that throws (storage down, a port taken) still disposes what had started and the
+        // host's logger, so nothing it buffered is lost; it ends on the Fatal below, not on a "stop failed" line.
+        await app.StartAsync();
         await app.WaitForShutdownAsync();
         app.Logger.LogInformation(
             "Engagement silo {ServiceId}/{ClusterId} stopped: its services took {StopSeconds:0.0} s to stop",
@@ -101,8 +104,9 @@ try
             siloOptions.ClusterId,
             Stopwatch.GetElapsedTime(stopStarted).TotalSeconds);
     }
-    catch (Exception ex)
+    catch (Exception ex) when (stopStarted != 0)
     {
+        stopFailureLogged = ex;
         app.Logger.LogError(
             ex,
             "Engagement silo {ServiceId}/{ClusterId} stop failed after {StopSeconds:0.0} s",
@@ -120,7 +124,15 @@ try
 }
 catch (Exception ex) when (ex is not HostAbortedException)
 {
-    Log.Fatal(ex, "The engagement silo stopped on an error");
+    if (ReferenceEquals(ex, stopFailureLogged))
+    {
+        Log.Fatal("The engagement silo stopped on an error: its stop failed (the exception is logged above)");
+    }
+    else
+    {
+        Log.Fatal(ex, "The engagement silo stopped on an error");
+    }
+
     return 1;
 }
 finally
