@@ -15,13 +15,16 @@ internal sealed partial class MemberWriteGate
     /// Before a negative answer given with no write ("not paid", "not enough points"): another activation of the member
     /// may have written it since this one read it (the handover window of a silo stopping, README "What the logs show
     /// on a rolling stop"), so the state is read again, at the cost of one storage read per such answer, for the caller
-    /// to decide again on what storage holds. False, without reading, when memory may hold what storage lacks (a write
-    /// owed, or one of this call's writes failed): that is never dropped. Inside a change, call it only while the change
-    /// has changed nothing. Throws when storage cannot be read.
+    /// to decide again on what storage holds. A write merely owed (<see cref="_writeOwed"/>: effects confirmed since the
+    /// last write, or a wake count reset) does not stop it: storage still lists those effects as pending and re-emitting
+    /// them is harmless, and after nearly every change with campaigns on one is owed, so skipping then would leave the
+    /// stale answer in place. False, without reading, only when one of this call's writes failed (memory may hold a
+    /// change storage lacks). Inside a change, call it only while the change has changed nothing. Throws when storage
+    /// cannot be read.
     /// </summary>
     public async Task<bool> ReadAgainAsync()
     {
-        if (_writeOwed || _failedWrites != _failedWritesAtCall)
+        if (_failedWrites != _failedWritesAtCall)
         {
             return false;
         }
