@@ -1,0 +1,79 @@
+using Engagement.Contracts.Members;
+using Engagement.Contracts.Offers;
+using Engagement.Domain.Members;
+using Engagement.Domain.Program;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Members;
+using Engagement.Grains.Tests.Campaigns;
+using Engagement.Grains.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+
+namespace Engagement.Grains.Tests.Members;
+
+/// <summary>
+/// The stale copy's second read (<see cref="StaleCopyNegativeAnswerTests"/>) with campaigns on: after a change the member
+/// emits its index row once the write is done, and that confirmation is owed to storage (it rides on the next write).
+/// An owed write is no reason to answer from memory: storage still lists those effects as pending and re-emitting them
+/// is harmless, so the copy reads storage again before "not paid" or "not enough points" all the same.
+/// </summary>
+[Collection(CampaignClusterCollection.Name)]
+public sealed class StaleCopyOwedWriteTests(CampaignClusterFixture cluster)
+{
+    private DateTimeOffset Now => cluster.Time.GetUtcNow();
+
+    [Fact]
+    public async Task WithAConfirmationOwedARedemptionTheOtherCopyAcceptedIsStillAnsweredPaid()
+    {
+        var reward = "R-" + Guid.NewGuid().ToString("N")[..8];
+        var id = MemberClusterFixture.NewMemberId("owed");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        var stock = cluster.Client.GetGrain<IRewardStockGrain>(OfferIds.StockKey(reward, "S001"));
+        await stock.SetAvailableAsync(1);
+        Assert.Equal(StockTakeResult.Taken, (await stock.TakeAsync("pos-other", id)).Status);
+
+        // The purchase's write, then its index row emitted: a write is owed when the question comes.
+        await member.ApplyEventAsync(Events.Purchase(id, id + "-O1", 500m, Now.AddMinutes(-1)));
+        await NewerInStorageAsync(id, m => Assert.True(MemberDecider.Redeem(m, "pos-other", 100, null, reward, new ProgramOptions(), Now, storeId: "S001").StateChanged));
+
+        Assert.True(await member.HasAcceptedRedemptionAsync("pos-other", reward, "S001"));
+        cluster.Time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(1, await stock.SettleStaleHoldsAsync());
+        var after = await stock.GetAsync();
+        Assert.Equal((0L, 0L, 1L), (after.Available, after.Held, after.Redeemed)); // confirmed, not released for sale again
+    }
+
+    [Fact]
+    public async Task WithAConfirmationOwedPointsTheOtherCopyStoredAreRedeemable()
+    {
+        var id = MemberClusterFixture.NewMemberId("owed");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        await member.ApplyEventAsync(Events.Purchase(id, id + "-O1", 300m, Now.AddMinutes(-10)));
+        var seen = (await member.GetViewAsync())!.PointsBalance;
+
+        long stored = 0;
+        await NewerInStorageAsync(id, m =>
+        {
+            var outcome = MemberDecider.Apply(m, MemberMapper.ToDomain(Events.Purchase(id, id + "-O2", 200m, Now.AddMinutes(-5))), new ProgramOptions(), Now);
+            Assert.True(outcome.StateChanged);
+            stored = outcome.Reply.PointsBalance;
+        });
+        Assert.True(stored > seen + 1, $"storage holds more points ({stored}) than the activation saw ({seen})");
+
+        var result = await member.RedeemAsync(new RedemptionRequest { RedemptionId = id + "-R1", Points = seen + 1 });
+
+        Assert.Equal(RedemptionStatus.Accepted, result.Status);
+        Assert.Equal(stored - seen - 1, result.PointsBalance);
+    }
+
+    /// <summary>Writes, behind the activation's back, a newer state of the member: storage's own, changed by <paramref name="change"/>, with its ETag.</summary>
+    private async Task NewerInStorageAsync(string id, Action<MemberState> change)
+    {
+        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
+        var grainId = cluster.Client.GetGrain<IMemberGrain>(id).GetGrainId();
+        var stored = new GrainState<MemberGrainState>();
+        await storage.ReadStateAsync("member", grainId, stored);
+        change(stored.State!.Member);
+        await storage.WriteStateAsync("member", grainId, stored);
+    }
+}
