@@ -56,6 +56,7 @@ public sealed class StorageFaults
     private readonly ConcurrentDictionary<string, int> _writesBeforeFault = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _outboxBounds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _exceptions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<string, Exception>> _nextWrite = new(StringComparer.Ordinal);
 
     /// <summary>From now on, the given operations fail for the grain with this key.</summary>
     public void Fail(string grainKey, StorageFault fault) => _failing[grainKey] = fault;
@@ -82,6 +83,12 @@ public sealed class StorageFaults
     }
 
     /// <summary>
+    /// Only the next state write of this grain fails, as <paramref name="fault"/> makes of the operation's description
+    /// (e.g. a 412 on its ETag, as the table refuses a stale copy's write); the writes after it succeed.
+    /// </summary>
+    public void FailNextWrite(string grainKey, Func<string, Exception> fault) => _nextWrite[grainKey] = fault;
+
+    /// <summary>
     /// From now on, a member state write of this grain whose outbox holds more than <paramref name="maxPending"/> effects
     /// is refused before anything is written, as the state bound of the Azure storage refuses a state over 256 KiB.
     /// </summary>
@@ -101,6 +108,12 @@ public sealed class StorageFaults
     internal void Check(GrainId grainId, StorageFault operation, string what)
     {
         var key = grainId.Key.ToString()!;
+        if (operation == StorageFault.Write && _nextWrite.TryRemove(key, out var once))
+        {
+            _injected.AddOrUpdate(key, 1, (_, n) => n + 1);
+            throw once($"injected fault: {what} of {grainId} failed");
+        }
+
         if (operation == StorageFault.Write && _writesBeforeFault.TryGetValue(key, out var left))
         {
             if (left > 0)

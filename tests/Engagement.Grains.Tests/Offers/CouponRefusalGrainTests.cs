@@ -108,6 +108,38 @@ public sealed class CouponRefusalGrainTests(CampaignClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ARefusalWhoseNoteIsRefusedOnceOnItsETagIsDecidedAgainAndTheNewRefusalIsStored()
+    {
+        // The normal path of the re-decide: the stale copy's note refused once on its ETag, the member reloads, decides
+        // again on what storage holds, and that refusal's note is written (the test above goes through the double failure).
+        var (member, code) = await HoldingAsync();
+        var holder = cluster.Client.GetGrain<ICouponHolder>(member);
+
+        // Another activation of the member (a silo handover) redeemed the coupon and stored it; this one never saw it.
+        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
+        var grainId = cluster.Client.GetGrain<IMemberGrain>(member).GetGrainId();
+        var stored = new GrainState<MemberGrainState>();
+        await storage.ReadStateAsync("member", grainId, stored);
+        Assert.True(MemberCoupons.Redeem(stored.State!.Member, code, "pos-other", new CouponOrder(600m, "S001", "east"), new ProgramOptions(), Now).Reply.Accepted);
+        await storage.WriteStateAsync("member", grainId, stored);
+        var writes = cluster.Faults.WritesOf(member);
+
+        // Only the stale copy's write is refused on the ETag, as the table refuses it; the write after the reload succeeds.
+        cluster.Faults.FailNextWrite(member, what => new InconsistentStateException(
+            what, "stored-etag", "this-copy-etag", new RequestFailedException(412, "The table refused the write.", "UpdateConditionNotSatisfied", null)));
+        var refused = await holder.RedeemCouponAsync(code, Request("pos-S001-1", 100m));
+
+        Assert.Equal((false, CouponRefusals.Used), (refused.Accepted, refused.Reason));
+        Assert.Equal(1, cluster.Faults.FailuresOf(member));
+        Assert.Equal(writes + 1, cluster.Faults.WritesOf(member));
+        var coupon = (await holder.GetCouponAsync(code))!; // read back from storage: this call's first write failed
+        Assert.Equal("redeemed", coupon.Status);
+        var note = Assert.Single(coupon.History, h => h.Kind == CouponHistoryEntry.RefusedKind);
+        Assert.Equal((CouponRefusals.Used, "pos-S001-1"), (note.Refusal, note.RedemptionId));
+        Assert.DoesNotContain(cluster.Logs.Lines(LogLevel.Warning, member), l => l.Message.Contains("could not be stored", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ARefusalWhoseReminderMoveFailsBeforeTheWriteIsAnErrorAndLeavesNoNote()
     {
         // The refusal's step moves the member's reminder to the coupon's expiry reminder (3 days before it expires) when
