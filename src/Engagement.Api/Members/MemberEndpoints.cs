@@ -178,16 +178,15 @@ public static class MemberEndpoints
         // A retry of a redemption the member already accepted for this reward is the member's to answer (a replay, or 409
         // invalid for another request under its id; CONTRACT.md §4, idempotent by redemptionId), whatever the catalogue
         // says now: the reward withdrawn, repriced or the member's tier lowered since must not refuse a paid redemption.
-        if (request.RewardId is { } named
-            && !await grains.GetGrain<IMemberGrain>(memberId).HasAcceptedRedemptionAsync(request.RedemptionId, named, storeId: null))
+        // The member is asked only when the answer would be a 404 or the catalogue's refusal: its "not paid" costs a table
+        // read (read again before it is answered), which a first-time redemption the catalogue approves need not spend.
+        if (request.RewardId is { } named)
         {
-            if (await grains.GetGrain<IMemberGrain>(memberId).GetViewAsync() is not { } member)
-            {
-                return MemberNotFound(memberId);
-            }
-
-            var quote = await grains.GetGrain<IRewardCatalogueGrain>(0).QuoteAsync(named, request.Points, request.CashAmount ?? 0m, member.Tier);
-            if (CatalogueRedemptions.Refusal(named, quote) is { } refused)
+            var view = await grains.GetGrain<IMemberGrain>(memberId).GetViewAsync();
+            var refused = view is null
+                ? MemberNotFound(memberId)
+                : CatalogueRedemptions.Refusal(named, await grains.GetGrain<IRewardCatalogueGrain>(0).QuoteAsync(named, request.Points, request.CashAmount ?? 0m, view.Tier));
+            if (refused is not null && !await grains.GetGrain<IMemberGrain>(memberId).HasAcceptedRedemptionAsync(request.RedemptionId, named, storeId: null))
             {
                 return refused;
             }

@@ -41,9 +41,12 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
         }
 
         // A retry of a redemption the member already accepted at this store goes on to its replay (CONTRACT.md §4,
-        // idempotent by redemptionId): the reward withdrawn, repriced or the tier lowered since must not refuse it.
-        if (!await grains.GetGrain<IMemberGrain>(request.MemberId!).HasAcceptedRedemptionAsync(request.RedemptionId!, rewardId, request.StoreId!)
-            && Refusal(rewardId, await catalogue.QuoteAsync(rewardId, request.Points, cash, member.Tier)) is { } refused)
+        // idempotent by redemptionId): the reward withdrawn, repriced or the tier lowered since must not refuse it. The
+        // catalogue answers first and the member is asked only when it would refuse: a "not paid" is read from storage
+        // again before it is answered (a silo handover's stale copy), so asking first cost every first-time redemption
+        // one more table read for an answer the catalogue's approval makes moot.
+        if (Refusal(rewardId, await catalogue.QuoteAsync(rewardId, request.Points, cash, member.Tier)) is { } refused
+            && !await grains.GetGrain<IMemberGrain>(request.MemberId!).HasAcceptedRedemptionAsync(request.RedemptionId!, rewardId, request.StoreId!))
         {
             return refused;
         }

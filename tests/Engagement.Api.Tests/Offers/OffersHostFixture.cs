@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Api.Tests.Offers;
 
@@ -11,7 +13,7 @@ namespace Engagement.Api.Tests.Offers;
 /// The real host (Program.cs) over real HTTP on Azurite, with a store-system key and a coupon secret besides the usual
 /// keys, and an engine clock pinned to <see cref="Clock"/>.
 /// </summary>
-public sealed class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminKey = "offers-test-admin";
     public const string SupportKey = "offers-test-support";
@@ -98,6 +100,13 @@ public sealed class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLi
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureTestServices(ConfigureTestServices);
+    }
+
+    /// <summary>Services a fixture of its own changes after the host registered its own (none here).</summary>
+    protected virtual void ConfigureTestServices(IServiceCollection services)
+    {
     }
 
     private static string FreePort() => Engagement.Testing.TestPorts.Next().ToString(CultureInfo.InvariantCulture);
