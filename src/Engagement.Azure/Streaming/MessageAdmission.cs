@@ -95,7 +95,7 @@ internal sealed partial class MessageAdmission(
         var total = parsed.Events.Count;
         foreach (var bad in parsed.Events.Where(e => e.Result.Event is null))
         {
-            var reason = string.Create(CultureInfo.InvariantCulture, $"{bad.Result.ErrorMessage} (event [{bad.Index}] of {total} in the message)");
+            var reason = bad.Result.ErrorMessage + EventParser.BatchPosition(bad.Index, total);
             if (!await PublishDeadLetterAsync(reason, bad.Text, message.MessageId, cancellationToken))
             {
                 return poisoned;

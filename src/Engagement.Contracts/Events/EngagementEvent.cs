@@ -53,6 +53,24 @@ public sealed record EngagementEvent
     /// already read, not a copy. Not part of the wire JSON.
     /// </summary>
     [Id(14), JsonIgnore] public string? SourceText { get; init; }
+
+    /// <summary>
+    /// This event's place in the batch message it came from (a JSON array on a queue, CONTRACT.md §1): its 0-based
+    /// index, with <see cref="SourceBatchSize"/>; null for an event that was a message of its own or did not come from a
+    /// queue. Not part of the wire JSON.
+    /// </summary>
+    [Id(15), JsonIgnore] public int? SourceBatchIndex { get; init; }
+
+    /// <summary>How many events the batch message this event came from held; null as <see cref="SourceBatchIndex"/>. Not part of the wire JSON.</summary>
+    [Id(16), JsonIgnore] public int? SourceBatchSize { get; init; }
+
+    /// <summary>
+    /// The suffix every dead letter of an event of a batch message carries, so support sees which event of the message
+    /// was refused: <c> (event [i] of N in the message)</c> (<see cref="EventParser.BatchPosition"/>); empty for an event
+    /// that was not part of a batch message.
+    /// </summary>
+    [JsonIgnore] public string DeadLetterSuffix =>
+        SourceBatchIndex is { } index && SourceBatchSize is { } size ? EventParser.BatchPosition(index, size) : string.Empty;
 }
 
 /// <summary>One line of a purchase.</summary>

@@ -55,7 +55,7 @@ public static partial class EventParser
             var root = document!.RootElement;
             if (root.ValueKind != JsonValueKind.Array)
             {
-                return MessageParseResult.One(new MessageEvent(0, Parse(root, now, currencies, Origin(sourceQueue, json)), json));
+                return MessageParseResult.One(new MessageEvent(0, Parse(root, now, currencies, Origin(sourceQueue, json, null, null)), json));
             }
 
             var count = root.GetArrayLength();
@@ -69,15 +69,24 @@ public static partial class EventParser
             foreach (var element in root.EnumerateArray())
             {
                 var elementText = Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(element));
-                events.Add(new MessageEvent(index++, Parse(element, now, currencies, Origin(sourceQueue, elementText)), elementText));
+                events.Add(new MessageEvent(index, Parse(element, now, currencies, Origin(sourceQueue, elementText, index, count)), elementText));
+                index++;
             }
 
             return MessageParseResult.Batch(events);
         }
     }
 
-    private static (string Queue, string Text)? Origin(string? sourceQueue, string text) =>
-        sourceQueue is null ? null : (sourceQueue, text);
+    private static (string Queue, string Text, int? Index, int? Size)? Origin(string? sourceQueue, string text, int? index, int? size) =>
+        sourceQueue is null ? null : (sourceQueue, text, index, size);
+
+    /// <summary>
+    /// The suffix of a dead letter's reason for event <paramref name="index"/> (0-based) of a batch message of
+    /// <paramref name="size"/> events: <c> (event [1] of 3 in the message)</c>. The parser's own dead letters and a
+    /// member's refusal of a batch event carry the same one.
+    /// </summary>
+    public static string BatchPosition(int index, int size) =>
+        string.Create(CultureInfo.InvariantCulture, $" (event [{index}] of {size} in the message)");
 }
 
 /// <summary>What <see cref="EventParser.ParseMessage(ReadOnlySpan{byte}, DateTimeOffset, EventCurrencies)"/> made of a queue message.</summary>

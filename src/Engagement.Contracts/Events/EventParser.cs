@@ -145,7 +145,7 @@ public static partial class EventParser
         Parse(element, now, currencies, origin: null);
 
     // origin: where a queue message's event came from, set on the event as it is built (no copy of it afterwards).
-    private static EventParseResult Parse(JsonElement element, DateTimeOffset now, EventCurrencies currencies, (string Queue, string Text)? origin)
+    private static EventParseResult Parse(JsonElement element, DateTimeOffset now, EventCurrencies currencies, (string Queue, string Text, int? Index, int? Size)? origin)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -168,7 +168,7 @@ public static partial class EventParser
         }
     }
 
-    private static EventParseResult ParseObject(JsonElement element, DateTimeOffset now, EventCurrencies currencies, (string Queue, string Text)? origin)
+    private static EventParseResult ParseObject(JsonElement element, DateTimeOffset now, EventCurrencies currencies, (string Queue, string Text, int? Index, int? Size)? origin)
     {
         var errors = new List<EventValidationError>();
         var reader = new EventFieldReader(element, errors);
@@ -201,6 +201,8 @@ public static partial class EventParser
             Coupons = coupons,
             SourceQueue = origin?.Queue,
             SourceText = origin?.Text,
+            SourceBatchIndex = origin?.Index,
+            SourceBatchSize = origin?.Size,
         };
 
         // A field the reader already faulted (wrong JSON type, bad timestamp) is not reported twice.

@@ -5,7 +5,8 @@ namespace Engagement.Azure.Tests.Streaming;
 
 /// <summary>
 /// An event the member refuses after delivery (CONTRACT.md §1): its dead letter names the queue it came from and
-/// carries the producer's own text of it, as the parser's dead letters do, not the engine's re-serialised copy.
+/// carries the producer's own text of it, as the parser's dead letters do, not the engine's re-serialised copy; one
+/// from a batch message names its place in it (<c>(event [i] of N in the message)</c>), as the parser's do too.
 /// </summary>
 [Collection(MemberQueueCollection.Name)]
 public sealed class MemberDeadLetterTests(MemberQueueCluster cluster)
@@ -28,6 +29,7 @@ public sealed class MemberDeadLetterTests(MemberQueueCluster cluster)
         Assert.Equal(queue.Name, dead.Queue);
         Assert.Equal(refund, dead.Body);
         Assert.Contains("amount", dead.Reason, StringComparison.Ordinal);
+        Assert.EndsWith(" (event [1] of 2 in the message)", dead.Reason, StringComparison.Ordinal); // which event of the batch, as the parser's dead letters say
     }
 
     [Fact]
@@ -46,6 +48,7 @@ public sealed class MemberDeadLetterTests(MemberQueueCluster cluster)
         var dead = Assert.Single(poison);
         Assert.Equal(queue.Name, dead.Queue);
         Assert.Equal(refund, dead.Body);
+        Assert.DoesNotContain("(event [", dead.Reason, StringComparison.Ordinal); // a message of its own: no batch position
     }
 
     [Fact]
