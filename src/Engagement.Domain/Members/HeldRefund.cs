@@ -35,6 +35,16 @@ public sealed class HeldRefund
     public string? SourceText { get; set; }
 
     /// <summary>
+    /// The refund's 0-based place in the batch message it came from, with <see cref="SourceBatchSize"/>: its dead letter's
+    /// reason names it as the parser's dead letters of a batch do (CONTRACT.md §1); null when it was not part of one
+    /// (and in records held before this was kept).
+    /// </summary>
+    public int? SourceBatchIndex { get; set; }
+
+    /// <summary>How many events that batch message held; null as <see cref="SourceBatchIndex"/>.</summary>
+    public int? SourceBatchSize { get; set; }
+
+    /// <summary>
     /// The refunds of <paramref name="held"/> (a member's <see cref="MemberState.HeldRefunds"/>, at most
     /// <see cref="Program.ProgramOptions.MaxHeldRefunds"/>) that wait for order <paramref name="orderId"/>, in held order;
     /// null when there are none or <paramref name="orderId"/> is null (the usual case, no allocation).
@@ -87,5 +97,7 @@ public sealed class HeldRefund
         Channel = Channel,
         SourceQueue = SourceQueue,
         SourceText = SourceText,
+        SourceBatchIndex = SourceBatchIndex,
+        SourceBatchSize = SourceBatchSize,
     };
 }

@@ -30,6 +30,12 @@ public sealed record MemberEvent(string EventId, string Type, DateTimeOffset Occ
 
     /// <summary>The producer's text of the event when read from a queue (CONTRACT.md §1 dead-letter <c>body</c>); else null.</summary>
     public string? SourceText { get; init; }
+
+    /// <summary>The event's 0-based place in the batch message it came from (with <see cref="SourceBatchSize"/>); null when it was not part of one. Kept on a held refund for its dead letter.</summary>
+    public int? SourceBatchIndex { get; init; }
+
+    /// <summary>How many events that batch message held; null as <see cref="SourceBatchIndex"/>.</summary>
+    public int? SourceBatchSize { get; init; }
 }
 
 /// <summary>One line of a purchase.</summary>

@@ -43,6 +43,8 @@ public static class RefundPolicy
             Channel = evt.Channel,
             SourceQueue = evt.SourceQueue,
             SourceText = evt.SourceText is { Length: <= HeldRefund.MaxSourceTextLength } text ? text : null,
+            SourceBatchIndex = evt.SourceBatchIndex,
+            SourceBatchSize = evt.SourceBatchSize,
         });
         return (EventStatus.Held, string.Create(CultureInfo.InvariantCulture,
             $"purchase of order {evt.OrderId} not seen yet; refund held until {now + options.HeldRefundTimeout:yyyy-MM-dd'T'HH:mm:ssK}"));

@@ -26,6 +26,8 @@ internal static class MemberMapper
         Coupons = evt.Coupons,
         SourceQueue = evt.SourceQueue,
         SourceText = evt.SourceText,
+        SourceBatchIndex = evt.SourceBatchIndex,
+        SourceBatchSize = evt.SourceBatchSize,
     };
 
     public static MemberView ToView(MemberState state, MemberSummary summary, CapsSnapshot caps) => new()

@@ -52,6 +52,25 @@ public sealed class MemberDeadLetterTests(MemberQueueCluster cluster)
     }
 
     [Fact]
+    public async Task ARefundOfABatchHeldForItsPurchaseAndRefusedWhenItCameNamesItsPlaceInTheBatch()
+    {
+        var memberId = Azurite.UniqueName("m");
+        var queue = cluster.QueueOf(memberId);
+        var refund = Wire.Refund(memberId, "r-" + memberId, "p-" + memberId, amount: 150m);
+        await queue.SendMessageAsync($"[{Wire.Purchase(memberId, "other-" + memberId, amount: 20m, minutesAgo: 20)}, {refund}]");
+        var member = cluster.Client.GetGrain<IMemberGrain>(memberId);
+        await Eventually.ReturnsAsync(member.GetViewAsync, v => v?.GrowthValue == 20, Deadline, "the batch applied, its refund held");
+
+        await queue.SendMessageAsync(Wire.Purchase(memberId, "p-" + memberId, amount: 100m, minutesAgo: 10));
+        var poison = await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.PoisonWithAsync(cluster.Poison, "r-" + memberId), p => p.Count > 0, Deadline, "the refund in the poison queue");
+
+        var dead = Assert.Single(poison);
+        Assert.Equal((queue.Name, refund), (dead.Queue, dead.Body));
+        Assert.EndsWith(" (event [1] of 2 in the message)", dead.Reason, StringComparison.Ordinal);
+        Assert.Equal(120, (await member.GetViewAsync())!.GrowthValue);
+    }
+
+    [Fact]
     public async Task ARefundHeldForItsPurchaseAndRefusedWhenItCameIsDeadLetteredWithItsQueueAndItsOwnText()
     {
         var memberId = Azurite.UniqueName("m");

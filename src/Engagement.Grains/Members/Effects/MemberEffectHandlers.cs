@@ -1,4 +1,5 @@
 using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Events;
 using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Campaigns;
 using Engagement.Grains.Ports;
@@ -119,10 +120,12 @@ public sealed partial class DeadLetterHandler(IDeadLetterSink deadLetters, ILogg
         foreach (var effect in effects)
         {
             // The producer's text and queue when the refund came from one (CONTRACT.md §1); else the member and its record.
+            // One from a batch message names its place in it, as the parser's dead letters of a batch do.
             var refund = effect.Refund;
+            var reason = refund is { SourceBatchIndex: { } index, SourceBatchSize: { } size } ? effect.Reason + EventParser.BatchPosition(index, size) : effect.Reason;
             try
             {
-                await deadLetters.PublishRefusedAsync(effect.Reason, refund.SourceQueue, refund.SourceText, "member:" + memberId, refund);
+                await deadLetters.PublishRefusedAsync(reason, refund.SourceQueue, refund.SourceText, "member:" + memberId, refund);
             }
             catch (Exception ex) when (done > 0)
             {
