@@ -179,14 +179,11 @@ public static class MemberEndpoints
         // invalid for another request under its id; CONTRACT.md §4, idempotent by redemptionId), whatever the catalogue
         // says now: the reward withdrawn, repriced or the member's tier lowered since must not refuse a paid redemption.
         // The member is asked only when the answer would be a 404 or the catalogue's refusal: its "not paid" costs a table
-        // read (read again before it is answered), which a first-time redemption the catalogue approves need not spend.
+        // read (read again before it is answered), which a first-time redemption the catalogue approves need not spend;
+        // the 404 or refusal is then decided again on the view storage holds (CatalogueRedemptions.CheckAsync).
         if (request.RewardId is { } named)
         {
-            var view = await grains.GetGrain<IMemberGrain>(memberId).GetViewAsync();
-            var refused = view is null
-                ? MemberNotFound(memberId)
-                : CatalogueRedemptions.Refusal(named, await grains.GetGrain<IRewardCatalogueGrain>(0).QuoteAsync(named, request.Points, request.CashAmount ?? 0m, view.Tier));
-            if (refused is not null && !await grains.GetGrain<IMemberGrain>(memberId).HasAcceptedRedemptionAsync(request.RedemptionId, named, storeId: null))
+            if ((await CatalogueRedemptions.CheckAsync(grains, memberId, request.RedemptionId, named, storeId: null, request.Points, request.CashAmount ?? 0m)).Refused is { } refused)
             {
                 return refused;
             }

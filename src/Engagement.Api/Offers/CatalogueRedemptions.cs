@@ -138,6 +138,35 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
     }
 
     /// <summary>
+    /// The member's view and the refusal of a redemption of <paramref name="rewardId"/> (<paramref name="points"/>
+    /// points + <paramref name="cash"/> CNY; <paramref name="storeId"/> null for a store-less one), null when it may go
+    /// ahead: a 404 for an unknown member, else the catalogue's <see cref="Refusal"/> for the member's tier. The catalogue
+    /// answers first; only a refusal (or an unknown member) asks the member whether this redemptionId is one it already
+    /// accepted (then it goes on, to its replay), and its "not paid" was read from storage again (a silo handover's stale
+    /// copy), so the view is fetched again, now storage's state at no further read, and the refusal given only if it
+    /// still stands on it (README "What the logs show on a rolling stop"). A first-time redemption the catalogue approves
+    /// costs no such read. The view is non-null whenever the refusal is null.
+    /// </summary>
+    internal static async Task<(MemberView? View, IResult? Refused)> CheckAsync(
+        IGrainFactory grains, string memberId, string redemptionId, string rewardId, string? storeId, long points, decimal cash)
+    {
+        var member = grains.GetGrain<IMemberGrain>(memberId);
+        var view = await member.GetViewAsync();
+        if (await RefuseAsync(view) is null)
+        {
+            return (view, null);
+        }
+
+        var accepted = await member.HasAcceptedRedemptionAsync(redemptionId, rewardId, storeId);
+        view = await member.GetViewAsync();
+        return (view, accepted ? null : await RefuseAsync(view));
+
+        async Task<IResult?> RefuseAsync(MemberView? of) => of is null
+            ? MemberEndpoints.MemberNotFound(memberId)
+            : Refusal(rewardId, await grains.GetGrain<IRewardCatalogueGrain>(0).QuoteAsync(rewardId, points, cash, of.Tier));
+    }
+
+    /// <summary>
     /// The answer to a reward's quote (<see cref="IRewardCatalogueGrain.QuoteAsync"/>: the catalogue's rule that the reward
     /// exists and is active, that points + cashAmount (CNY) are one of its payment options and that the member's tier is
     /// eligible; CONTRACT.md §2.1): null when the redemption may go ahead; else 404 naming <c>rewardId</c> (no such
