@@ -34,21 +34,12 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
             return CatalogueEndpoints.RewardNotFound(rewardId);
         }
 
-        var member = await grains.GetGrain<IMemberGrain>(request.MemberId!).GetViewAsync();
-        if (member is null)
-        {
-            return OfferProblems.NotFound("Member not found", $"No event for member '{request.MemberId}' has been seen.");
-        }
-
         // A retry of a redemption the member already accepted at this store goes on to its replay (CONTRACT.md §4,
-        // idempotent by redemptionId): the reward withdrawn, repriced or the tier lowered since must not refuse it. The
-        // catalogue answers first and the member is asked only when it would refuse: a "not paid" is read from storage
-        // again before it is answered (a silo handover's stale copy), so asking first cost every first-time redemption
-        // one more table read for an answer the catalogue's approval makes moot.
-        if (Refusal(rewardId, await catalogue.QuoteAsync(rewardId, request.Points, cash, member.Tier)) is { } refused
-            && !await grains.GetGrain<IMemberGrain>(request.MemberId!).HasAcceptedRedemptionAsync(request.RedemptionId!, rewardId, request.StoreId!))
+        // idempotent by redemptionId): the reward withdrawn, repriced or the tier lowered since must not refuse it.
+        var (member, refused) = await CheckAsync(grains, request.MemberId!, request.RedemptionId!, rewardId, request.StoreId!, request.Points, cash);
+        if (refused is not null || member is null)
         {
-            return refused;
+            return refused ?? MemberEndpoints.MemberNotFound(request.MemberId!);
         }
 
         var stock = grains.GetGrain<IRewardStockGrain>(OfferIds.StockKey(rewardId, request.StoreId!));

@@ -22,6 +22,7 @@ public sealed class StaleCopyRedemptionApiTests(OffersHostFixture host)
 {
     [Theory]
     [InlineData(false)]
+    [InlineData(true)]
     public async Task AMemberWhoseFirstEventOnlyStorageHoldsIsNotAnsweredUnknown(bool atStore)
     {
         var rewardId = "R-ST-" + Guid.NewGuid().ToString("N")[..8];
@@ -43,6 +44,7 @@ public sealed class StaleCopyRedemptionApiTests(OffersHostFixture host)
 
     [Theory]
     [InlineData(false)]
+    [InlineData(true)]
     public async Task ATierOnlyStorageHoldsIsEligible(bool atStore)
     {
         var rewardId = "R-ST-" + Guid.NewGuid().ToString("N")[..8];
