@@ -118,4 +118,36 @@ public sealed class StoreLessRedemptionApiTests(OffersHostFixture host)
         using var fresh = await admin.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "w-2", points = 3_000, rewardId }, Json);
         Assert.Equal(HttpStatusCode.Conflict, fresh.StatusCode);
     }
+
+    [Fact]
+    public async Task ARetryOfAPaidRedemptionAtAStoreIsReplayedAfterTheRewardIsWithdrawn()
+    {
+        var rewardId = "R-CUP-" + Guid.NewGuid().ToString("N")[..8];
+        await host.PutRewardAsync(rewardId, new { name = "Cup", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, ("S001", 2));
+        var member = (await host.SeedBuyersAsync(1, 10_000m))[0];
+        using var admin = host.Client(AdminKey);
+        using var support = host.Client(SupportKey);
+        using var pos = host.Client(StoreKey);
+
+        using var paid = await pos.PostAsJsonAsync($"api/v1/catalogue/{rewardId}/redemptions", new { redemptionId = "ws-1", memberId = member, storeId = "S001", points = 3_000 }, Json);
+        Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+        var balance = (await paid.Content.ReadFromJsonAsync<JsonObject>(Json))!["pointsBalance"]!.GetValue<long>();
+
+        // HQ withdraws the reward; the till, which lost the first answer, retries: the points were spent and the unit
+        // taken, so it is a replay of that unit, not a refusal and not a second charge.
+        using var withdraw = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", new { name = "Cup", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>(), active = false }, Json);
+        Assert.True(withdraw.IsSuccessStatusCode, await withdraw.Content.ReadAsStringAsync());
+        using var retry = await pos.PostAsJsonAsync($"api/v1/catalogue/{rewardId}/redemptions", new { redemptionId = "ws-1", memberId = member, storeId = "S001", points = 3_000 }, Json);
+        var body = await retry.Content.ReadFromJsonAsync<JsonObject>(Json);
+        Assert.True(retry.StatusCode == HttpStatusCode.OK, body?.ToJsonString());
+        Assert.True(body!["replayed"]!.GetValue<bool>());
+        Assert.Equal(balance, body["pointsBalance"]!.GetValue<long>());
+        var stock = (await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S001", Json))!;
+        Assert.Equal((1L, 0L, 1L), (stock["available"]!.GetValue<long>(), stock["held"]!.GetValue<long>(), stock["redeemed"]!.GetValue<long>()));
+        Assert.Equal(balance, (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>());
+
+        // A new redemption of the withdrawn reward at the store is still refused.
+        using var fresh = await pos.PostAsJsonAsync($"api/v1/catalogue/{rewardId}/redemptions", new { redemptionId = "ws-2", memberId = member, storeId = "S001", points = 3_000 }, Json);
+        Assert.Equal(HttpStatusCode.Conflict, fresh.StatusCode);
+    }
 }
