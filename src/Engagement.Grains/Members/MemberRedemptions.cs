@@ -10,7 +10,7 @@ namespace Engagement.Grains.Members;
 /// member can briefly coexist (README "What the logs show on a rolling stop"), and one that read storage before the
 /// other's last write would refuse on that older state with no write to catch it. So a refusal, an unknown member or a
 /// "not paid" is decided once more on the state read again from storage (<see cref="MemberWriteGate.ReadAgainAsync"/>):
-/// one extra storage read per negative answer, none when the first answer is positive or memory holds a write owed.
+/// one extra storage read per negative answer, none when the first answer is positive or a write of this call failed.
 /// </summary>
 internal static class MemberRedemptions
 {
