@@ -73,7 +73,10 @@ public sealed class StaleCopyOwedWriteTests(CampaignClusterFixture cluster)
         var grainId = cluster.Client.GetGrain<IMemberGrain>(id).GetGrainId();
         var stored = new GrainState<MemberGrainState>();
         await storage.ReadStateAsync("member", grainId, stored);
-        change(stored.State!.Member);
+        // What makes the activation's write owed: storage still lists the last change's effects as pending. Without
+        // them no write is owed and these tests would only repeat StaleCopyNegativeAnswerTests.
+        Assert.True(stored.State!.Member.Outbox.Count > 0, "the stored outbox lists no pending effect: no write is owed");
+        change(stored.State.Member);
         await storage.WriteStateAsync("member", grainId, stored);
     }
 }
