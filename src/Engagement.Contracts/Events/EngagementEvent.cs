@@ -63,14 +63,6 @@ public sealed record EngagementEvent
 
     /// <summary>How many events the batch message this event came from held; null as <see cref="SourceBatchIndex"/>. Not part of the wire JSON.</summary>
     [Id(16), JsonIgnore] public int? SourceBatchSize { get; init; }
-
-    /// <summary>
-    /// The suffix every dead letter of an event of a batch message carries, so support sees which event of the message
-    /// was refused: <c> (event [i] of N in the message)</c> (<see cref="EventParser.BatchPosition"/>); empty for an event
-    /// that was not part of a batch message.
-    /// </summary>
-    [JsonIgnore] public string DeadLetterSuffix =>
-        SourceBatchIndex is { } index && SourceBatchSize is { } size ? EventParser.BatchPosition(index, size) : string.Empty;
 }
 
 /// <summary>One line of a purchase.</summary>

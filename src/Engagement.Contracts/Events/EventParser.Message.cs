@@ -82,11 +82,13 @@ public static partial class EventParser
 
     /// <summary>
     /// The suffix of a dead letter's reason for event <paramref name="index"/> (0-based) of a batch message of
-    /// <paramref name="size"/> events: <c> (event [1] of 3 in the message)</c>. The parser's own dead letters and a
-    /// member's refusal of a batch event carry the same one.
+    /// <paramref name="size"/> events: <c> (event [1] of 3 in the message)</c>; empty when either is null (an event that
+    /// was a message of its own, or did not come from a queue). The one owner of the rule: the parser's own dead letters,
+    /// a member's refusal of a batch event and a held refund's dead letter all carry it (CONTRACT.md §1).
     /// </summary>
-    public static string BatchPosition(int index, int size) =>
-        string.Create(CultureInfo.InvariantCulture, $" (event [{index}] of {size} in the message)");
+    public static string BatchPosition(int? index, int? size) => index is { } i && size is { } n
+        ? string.Create(CultureInfo.InvariantCulture, $" (event [{i}] of {n} in the message)")
+        : string.Empty;
 }
 
 /// <summary>What <see cref="EventParser.ParseMessage(ReadOnlySpan{byte}, DateTimeOffset, EventCurrencies)"/> made of a queue message.</summary>

@@ -78,7 +78,7 @@ public sealed class MemberGrain(
         {
             // The producer's text and queue when it came from one (CONTRACT.md §1); else (an Orleans producer) the stream and
             // our copy. An event of a batch message says which one it was, as the parser's own dead letters of a batch do.
-            await deadLetters.PublishRefusedAsync((result.Reason ?? "refused by the member's rules") + item.DeadLetterSuffix, item.SourceQueue, item.SourceText, "stream:" + StreamNames.MemberEvents, item);
+            await deadLetters.PublishRefusedAsync((result.Reason ?? "refused by the member's rules") + EventParser.BatchPosition(item.SourceBatchIndex, item.SourceBatchSize), item.SourceQueue, item.SourceText, "stream:" + StreamNames.MemberEvents, item);
         }
     }
 

@@ -122,7 +122,7 @@ public sealed partial class DeadLetterHandler(IDeadLetterSink deadLetters, ILogg
             // The producer's text and queue when the refund came from one (CONTRACT.md §1); else the member and its record.
             // One from a batch message names its place in it, as the parser's dead letters of a batch do.
             var refund = effect.Refund;
-            var reason = refund is { SourceBatchIndex: { } index, SourceBatchSize: { } size } ? effect.Reason + EventParser.BatchPosition(index, size) : effect.Reason;
+            var reason = effect.Reason + EventParser.BatchPosition(refund.SourceBatchIndex, refund.SourceBatchSize);
             try
             {
                 await deadLetters.PublishRefusedAsync(reason, refund.SourceQueue, refund.SourceText, "member:" + memberId, refund);
