@@ -11,7 +11,9 @@ public sealed record TierChange(string From, string To, string RuleId, DateTimeO
     /// <summary>
     /// For an upgrade an event brought: the instant (event time) the member reached the tier, the tier's
     /// <see cref="Members.MemberState.TierSince"/> as the move set it (the event's own occurredAt, or a later event's when a late
-    /// one only completed that one's growth, CONTRACT.md §1.1); null for other moves and upgrades a tick found.
+    /// one only completed that one's growth, or when the tier the late one reached was lost through a full grace and a later
+    /// event reached it again, CONTRACT.md §1.1, §2; <see cref="GrowthTimeline.ReachedAt"/>); null for other moves and
+    /// upgrades a tick found.
     /// </summary>
     public DateTimeOffset? ReachedAt { get; init; }
 }

@@ -162,20 +162,41 @@ public sealed class GrowthTimeline
     public long GrowthBefore(EventKey key) => Sum(CountBefore(key), MemberTimeZones.LocalDate(key.At, _zone));
 
     /// <summary>
-    /// The instant (event time) of the first event at or after <paramref name="from"/> with which trailing growth
-    /// reached <paramref name="threshold"/> (growth points); null when none did.
+    /// The instant (event time) from which the member holds, without a break, the tier of <paramref name="threshold"/>
+    /// (growth points, a tier's threshold) it reached with the events at or after <paramref name="from"/>: the first event
+    /// from there with which trailing growth reached the threshold, unless the tier was lost again in event time since, in
+    /// which case the latest event that reached it again after such a loss. Null when no event from there reached it.
     /// </summary>
+    /// <remarks>
+    /// CONTRACT.md §2: growth that ages out keeps the tier through the grace (<see cref="ProgramOptions.TierGraceDays"/>),
+    /// then drops it one level at a time. So a dip below the threshold that a later event ends within the grace loses
+    /// nothing (the first crossing stands), while one that outlasted it dropped the tier, and the member holds it only
+    /// since the crossing after the drop. Whether the tier was still held just before a crossing is read as
+    /// <see cref="TierHeldBefore"/> reads it (a tier reached k graces before still held k levels lower), on this timeline
+    /// of growth net of every refund (a refund takes its growth from every instant before it: no grace for it). Tiers
+    /// reached before <paramref name="from"/> are not looked at: the caller's event is what lifted the member.
+    /// </remarks>
     public DateTimeOffset? ReachedAt(long threshold, EventKey from)
     {
+        var rank = RankFor(threshold);
+        DateTimeOffset? reached = null;
         for (var i = CountBefore(from); i < _entries.Count; i++)
         {
-            if (Sum(i + 1, _entries[i].Day) >= threshold)
+            var day = _entries[i].Day;
+            if (Sum(i + 1, day) < threshold)
             {
-                return _entries[i].Key.At;
+                continue;
+            }
+
+            // A crossing (growth before the entry short of the tier) after one already found starts the tier afresh only
+            // when the member had lost it just before (the grace had run out).
+            if (reached is null || (Sum(i, day) < threshold && RankHeldBefore(i, _entries[i].Key.At) < rank))
+            {
+                reached = _entries[i].Key.At;
             }
         }
 
-        return null;
+        return reached;
     }
 
     /// <summary>
@@ -201,18 +222,23 @@ public sealed class GrowthTimeline
     }
 
     /// <summary>The tier held just before the event at <paramref name="key"/> (see the remarks of this type).</summary>
-    public string TierHeldBefore(EventKey key)
+    public string TierHeldBefore(EventKey key) => _ladder[RankHeldBefore(CountBefore(key), key.At)];
+
+    /// <summary>
+    /// The ladder rank (0 = lowest) held at <paramref name="at"/> counting the first <paramref name="before"/> entries only:
+    /// the tier held just before the entry at that index (<see cref="TierHeldBefore"/>).
+    /// </summary>
+    private int RankHeldBefore(int before, DateTimeOffset at)
     {
-        var before = CountBefore(key);
-        var rank = RankFor(GrowthBefore(key));
+        var rank = RankFor(Sum(before, MemberTimeZones.LocalDate(at, _zone)));
         if (_grace <= TimeSpan.Zero)
         {
-            return _ladder[rank];
+            return rank;
         }
 
         for (var k = 0; k < _ladder.Length && rank < _ladder.Length - 1; k++)
         {
-            var end = key.At - (_grace * k);
+            var end = at - (_grace * k);
             var start = end - _grace;
             var firstInside = CountAtOrBefore(start);
             var lastInside = k == 0 ? before : CountAtOrBefore(end);
@@ -225,7 +251,7 @@ public sealed class GrowthTimeline
             rank = Math.Max(rank, RankFor(peak) - k);
         }
 
-        return _ladder[rank];
+        return rank;
     }
 
     private int RankFor(long growth)

@@ -193,7 +193,8 @@ public static partial class TierPolicy
             if (reached is { } since && since < now)
             {
                 // The move took effect when growth reached the tier in event time: the cause's own instant, or a later
-                // event's when the late cause only completed what that one brought (the event's date would be too early).
+                // event's when the late cause only completed what that one brought, or when the tier the cause reached
+                // was lost through a full grace and that event reached it again (the cause's date would be too early).
                 LedgerBook.DateFrom(state, entries, mark, since);
             }
         }

@@ -1,0 +1,112 @@
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Tiers;
+
+/// <summary>
+/// When a late purchase lifts the member to a tier, the move is dated (tierSince, the tier ledger entry's occurredAt, a tier
+/// campaign's grant) at the crossing that produced the tier held now: growth that ages out keeps the tier through a 30-day
+/// grace (CONTRACT.md §2), so a dip shorter than the grace is no loss and the first crossing stands; a dip that outlasted it
+/// dropped the tier in order, and the tier held now was reached again by the later crossing.
+/// </summary>
+public class TierReachedAtTests
+{
+    // A 60-day window, the default 30-day grace and V2 at 1,000. P0 (600 CNY, 1 Jan) ages out on 2 Mar (local midnight).
+    private static readonly DateTimeOffset P0 = TestMember.Shanghai(2026, 1, 1);
+    private static readonly DateTimeOffset Late = TestMember.Shanghai(2026, 2, 15);
+    private static readonly DateTimeOffset AgedOut = TestMember.Shanghai(2026, 3, 2, 0, 0);
+
+    [Fact]
+    public void ALateCrossingWhoseTierWasLostThroughAFullGraceDatesTheMoveAtTheLaterCrossing()
+    {
+        // In order: V2 on 15 Feb with the late 400 (600 + 400), P0 ages out on 2 Mar, the grace ends on 1 Apr (back to V1),
+        // and the 600 of 5 Apr lifts the member to V2 again (400 + 600). It holds V2 since 5 Apr, not since 15 Feb.
+        var again = TestMember.Shanghai(2026, 4, 5);
+        var member = LiveBefore(again);
+
+        var late = member.Purchase("O-late", 400m, at: Late);
+
+        Assert.Equal(("V2", again), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierUpgrade, again), (move.RuleId, move.EffectiveOccurredAt));
+        Assert.Equal(again, member.State.Ledger.Single(e => e.Sequence == move.Sequence).EffectiveOccurredAt);
+        Assert.Equal(again, OfferFulfilment.TierReachedAt(late));
+        Assert.Equal(again, OfferFulfilment.EffectiveAt(Late, OfferFulfilment.TierReachedAt(late), ["V2"], OfferFulfilment.TierReachedFrom(late)));
+        Assert.Equal(again, member.Summary.TierSince);
+        Assert.All(late.NewEntries.Where(e => e.Kind != LedgerKinds.Tier), e => Assert.Equal(Late, e.EffectiveOccurredAt));
+    }
+
+    [Fact]
+    public void ALateCrossingWhoseDipEndedInsideTheGraceDatesTheMoveAtTheFirstCrossing()
+    {
+        // The same, but the 600 comes on 20 Mar, 18 days into the grace: in order the member never lost V2 (CONTRACT.md §2:
+        // it keeps the tier through the grace), so it holds V2 since the late purchase of 15 Feb.
+        var again = TestMember.Shanghai(2026, 3, 20);
+        var member = LiveBefore(again);
+
+        var late = member.Purchase("O-late", 400m, at: Late);
+
+        Assert.Equal(("V2", Late), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierUpgrade, Late), (move.RuleId, move.EffectiveOccurredAt));
+        Assert.Equal(Late, OfferFulfilment.TierReachedAt(late));
+        Assert.Equal(Late, OfferFulfilment.EffectiveAt(Late, OfferFulfilment.TierReachedAt(late), ["V2"], OfferFulfilment.TierReachedFrom(late)));
+    }
+
+    [Fact]
+    public void ALateCrossingARefundTookBackIsDatedAtThePurchaseThatLiftedTheMemberAfterTheRefund()
+    {
+        // 300 of P0 refunded on 1 Mar: a refund takes its growth away at once (CONTRACT.md §2), so with the late 400 the
+        // member had 700 on 15 Feb as seen now, never V2 then; the 600 of 10 Mar lifts it (300 + 400 + 600).
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 600m);
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-0", 300m);
+        var lifted = TestMember.Shanghai(2026, 3, 10);
+        member.Now = lifted;
+        member.Purchase("O-2", 600m);
+        Assert.Equal("V1", member.Tier);
+        member.Now = lifted.AddDays(1);
+
+        var late = member.Purchase("O-late", 400m, at: Late);
+
+        Assert.Equal(("V2", lifted), (member.Tier, member.State.TierSince));
+        Assert.Equal(lifted, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).EffectiveOccurredAt);
+        Assert.Equal(lifted, OfferFulfilment.TierReachedAt(late));
+    }
+
+    [Fact]
+    public void AGraceAfterTheLaterCrossingStartsWhenTheWindowFellShortAfterIt()
+    {
+        // After the move dated 5 Apr, the late 400 ages out on 16 Apr (15 Feb + 60 days): the grace runs from that local
+        // midnight, found by a tick days later, and ends 30 days on.
+        var again = TestMember.Shanghai(2026, 4, 5);
+        var member = LiveBefore(again);
+        member.Purchase("O-late", 400m, at: Late);
+        member.Now = TestMember.Shanghai(2026, 4, 20);
+
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+
+        Assert.Equal("V2", member.Tier);
+        Assert.Equal(TestMember.Shanghai(2026, 4, 16, 0, 0), member.State.TierGraceStartedAt);
+    }
+
+    /// <summary>P0 on 1 Jan, then 600 CNY at <paramref name="again"/> (V1: P0 has aged out); the clock a day later.</summary>
+    private static TestMember LiveBefore(DateTimeOffset again)
+    {
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 600m);
+        member.Now = again;
+        member.Purchase("O-2", 600m);
+        Assert.Equal(("V1", 600L), (member.Tier, member.Growth));
+        Assert.True(again > AgedOut);
+        member.Now = again.AddDays(1);
+        return member;
+    }
+}
