@@ -176,14 +176,33 @@ public sealed class GrowthTimeline
     /// of growth net of every refund (a refund takes its growth from every instant before it: no grace for it). Tiers
     /// reached before <paramref name="from"/> are not looked at: the caller's event is what lifted the member.
     /// </remarks>
-    public DateTimeOffset? ReachedAt(long threshold, EventKey from)
+    public DateTimeOffset? ReachedAt(long threshold, EventKey from) => Reached(threshold, from, added: null);
+
+    /// <summary>
+    /// As <see cref="ReachedAt"/>, counting only the events at or after <paramref name="from"/> with which trailing growth
+    /// reached <paramref name="threshold"/> only thanks to the <paramref name="added"/> growth of the event at
+    /// <paramref name="from"/> (without it, that window fell short): when a late event lifted the member to a tier in order.
+    /// The first such event, or the latest one that reached the tier again after it was lost through a full grace
+    /// (CONTRACT.md §2). Null when none did.
+    /// </summary>
+    public DateTimeOffset? ReachedWith(long threshold, EventKey from, long added) => Reached(threshold, from, added);
+
+    /// <summary>
+    /// The walk behind <see cref="ReachedAt"/> and <see cref="ReachedWith"/>: the first event from <paramref name="from"/>
+    /// that reached <paramref name="threshold"/> (with <paramref name="added"/>, only thanks to that much growth of the
+    /// event at <paramref name="from"/>), replaced by a later such event before which the tier was no longer held.
+    /// </summary>
+    private DateTimeOffset? Reached(long threshold, EventKey from, long? added)
     {
         var rank = RankFor(threshold);
+        var fromDay = MemberTimeZones.LocalDate(from.At, _zone);
         DateTimeOffset? reached = null;
         for (var i = CountBefore(from); i < _entries.Count; i++)
         {
             var day = _entries[i].Day;
-            if (Sum(i + 1, day) < threshold)
+            var total = Sum(i + 1, day);
+            var counted = added is { } growth && fromDay > day.AddDays(-_windowDays) ? growth : 0;
+            if (total < threshold || (added is not null && total - counted >= threshold))
             {
                 continue;
             }
@@ -197,28 +216,6 @@ public sealed class GrowthTimeline
         }
 
         return reached;
-    }
-
-    /// <summary>
-    /// The first event at or after <paramref name="from"/> with which trailing growth reached <paramref name="threshold"/>
-    /// only thanks to the <paramref name="added"/> growth of the event at <paramref name="from"/> (without it, that
-    /// window fell short): when a late event lifted the member to a tier in order. Null when none did.
-    /// </summary>
-    public DateTimeOffset? ReachedWith(long threshold, EventKey from, long added)
-    {
-        var fromDay = MemberTimeZones.LocalDate(from.At, _zone);
-        for (var i = CountBefore(from); i < _entries.Count; i++)
-        {
-            var day = _entries[i].Day;
-            var total = Sum(i + 1, day);
-            var counted = fromDay > day.AddDays(-_windowDays) ? added : 0;
-            if (total >= threshold && total - counted < threshold)
-            {
-                return _entries[i].Key.At;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>The tier held just before the event at <paramref name="key"/> (see the remarks of this type).</summary>

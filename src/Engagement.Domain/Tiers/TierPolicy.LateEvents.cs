@@ -44,7 +44,8 @@ public static partial class TierPolicy
             changes[^1] = changes[^1] with { ReachedAt = reached };
 
             // The move took effect when growth reached the tier in order (a later event's instant when the late one only
-            // completed it), as tierSince says; the event's own date would be before the member qualified.
+            // completed it, or reached it again after the tier was lost through a full grace), as tierSince says; the
+            // event's own date would be before the member qualified, or before a break in holding the tier.
             LedgerBook.DateFrom(state, entries, mark, reached);
             state.TierGraceStartedAt = GraceStart(state, options, thresholds[rank], now);
             Reassess(state, options, now, entries, changes, granted);

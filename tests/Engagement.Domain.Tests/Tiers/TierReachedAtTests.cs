@@ -96,6 +96,40 @@ public class TierReachedAtTests
         Assert.Equal(TestMember.Shanghai(2026, 4, 16, 0, 0), member.State.TierGraceStartedAt);
     }
 
+    [Fact]
+    public void ALateCrossingAgedOutSinceWhoseTierWasLostThroughAFullGraceDatesTheMoveAtTheLaterCrossing()
+    {
+        // As above, but the late 400 arrives on 25 Apr, after it aged out (16 Apr): in order V2 from 15 Feb, lost on 1 Apr,
+        // V2 again on 5 Apr with the 600 (400 + 600), on V2's grace since 16 Apr. It holds V2 since 5 Apr, on that grace.
+        var again = TestMember.Shanghai(2026, 4, 5);
+        var member = LiveBefore(again);
+        member.Now = TestMember.Shanghai(2026, 4, 25);
+
+        var late = member.Purchase("O-late", 400m, at: Late);
+
+        Assert.Equal(("V2", again), (member.Tier, member.State.TierSince));
+        Assert.Equal(TestMember.Shanghai(2026, 4, 16, 0, 0), member.State.TierGraceStartedAt);
+        var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierUpgrade, again), (move.RuleId, move.EffectiveOccurredAt));
+        Assert.Equal(again, OfferFulfilment.TierReachedAt(late));
+        Assert.Equal(again, OfferFulfilment.EffectiveAt(Late, OfferFulfilment.TierReachedAt(late), ["V2"], OfferFulfilment.TierReachedFrom(late)));
+    }
+
+    [Fact]
+    public void ALateCrossingAgedOutSinceWhoseDipEndedInsideTheGraceDatesTheMoveAtTheFirstCrossing()
+    {
+        // The 600 on 20 Mar, inside the grace: in order V2 since 15 Feb without a break, on its grace since 16 Apr.
+        var member = LiveBefore(TestMember.Shanghai(2026, 3, 20));
+        member.Now = TestMember.Shanghai(2026, 4, 25);
+
+        var late = member.Purchase("O-late", 400m, at: Late);
+
+        Assert.Equal(("V2", Late), (member.Tier, member.State.TierSince));
+        Assert.Equal(TestMember.Shanghai(2026, 4, 16, 0, 0), member.State.TierGraceStartedAt);
+        Assert.Equal(Late, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).EffectiveOccurredAt);
+        Assert.Equal(Late, OfferFulfilment.TierReachedAt(late));
+    }
+
     /// <summary>P0 on 1 Jan, then 600 CNY at <paramref name="again"/> (V1: P0 has aged out); the clock a day later.</summary>
     private static TestMember LiveBefore(DateTimeOffset again)
     {
