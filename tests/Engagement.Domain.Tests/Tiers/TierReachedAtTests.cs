@@ -97,6 +97,26 @@ public class TierReachedAtTests
     }
 
     [Fact]
+    public void ARefundOfThePurchaseThatReachedTheTierAgainDropsItAtOnce()
+    {
+        // After the late move dated 5 Apr, the 600 of 5 Apr is refunded in full on 7 Apr: the member did not hold V2 before
+        // that order (it lost V2 on 1 Apr), so the refund drops the tier at once (CONTRACT.md §2: no buy-upgrade-refund
+        // gaming), not as the end of a grace that held it before the order.
+        var again = TestMember.Shanghai(2026, 4, 5);
+        var member = LiveBefore(again);
+        member.Purchase("O-late", 400m, at: Late);
+        var refundAt = TestMember.Shanghai(2026, 4, 7);
+        member.Now = refundAt;
+
+        var refund = member.Refund("O-2", 600m);
+
+        Assert.Equal(("V1", refundAt), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        var drop = Assert.Single(refund.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierDowngradeRefund, refundAt), (drop.RuleId, drop.EffectiveOccurredAt));
+    }
+
+    [Fact]
     public void ALateCrossingAgedOutSinceWhoseTierWasLostThroughAFullGraceDatesTheMoveAtTheLaterCrossing()
     {
         // As above, but the late 400 arrives on 25 Apr, after it aged out (16 Apr): in order V2 from 15 Feb, lost on 1 Apr,
