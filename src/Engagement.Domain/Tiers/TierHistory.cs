@@ -185,6 +185,11 @@ public sealed class GrowthTimeline
     /// The first such event, or the latest one that reached the tier again after it was lost through a full grace
     /// (CONTRACT.md §2). Null when none did.
     /// </summary>
+    /// <remarks>
+    /// Crossings the late growth did not need are skipped before the loss check, so such a crossing cannot mark a break
+    /// (a loss and the reach again that it ended). That can only matter when the engine recorded a grace drop the late
+    /// event undoes; <c>TierPolicy.UndoGraceDrops</c> handles that case before this is asked, from the ledger's moves.
+    /// </remarks>
     public DateTimeOffset? ReachedWith(long threshold, EventKey from, long added) => Reached(threshold, from, added);
 
     /// <summary>

@@ -178,11 +178,14 @@ public static partial class TierPolicy
     /// member holds the new tier from the event-time instant growth reached it, from <paramref name="cause"/> (the
     /// event that added the growth) on (CONTRACT.md §1.1): a late event's upgrade is not dated by its arrival. The
     /// last argument is the growth the event added on its own local day: a late event lifts the tier only when it did.
+    /// A late event that ended a dip inside a grace the engine has already ended first undoes that drop
+    /// (<see cref="UndoGraceDrops"/>: a <c>tier.downgrade.grace.correction</c>, tierSince and benefits restored).
     /// </summary>
     internal static void AfterGrowthGain(
         MemberState state, ProgramOptions options, DateTimeOffset now, EventKey cause, string? eventId,
         List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, long added)
     {
+        UndoGraceDrops(state, options, now, cause, added, eventId, entries, changes, granted);
         var growth = GrowthPolicy.TrailingGrowth(state, options, now);
         var mark = entries.Count;
         if (UpgradeIfQualified(state, options, now, growth, eventId, entries, changes, granted))
