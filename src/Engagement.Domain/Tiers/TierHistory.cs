@@ -40,10 +40,14 @@ public sealed class GrowthTimeline
     private readonly long[] _thresholds;
     private readonly string[] _ladder;
     private readonly TimeSpan _grace;
+    private readonly MemberState _state;
+    private readonly ProgramOptions _options;
 
-    private GrowthTimeline(List<Entry> entries, TimeZoneInfo zone, ProgramOptions options)
+    private GrowthTimeline(List<Entry> entries, TimeZoneInfo zone, MemberState state, ProgramOptions options)
     {
         _entries = entries;
+        _state = state;
+        _options = options;
         _zone = zone;
         _windowDays = options.GrowthWindowDays;
         (var ladder, _thresholds) = TierPolicy.LadderWithThresholds(options);
@@ -100,7 +104,7 @@ public sealed class GrowthTimeline
         }
 
         entries.Sort(static (a, b) => a.Key.CompareTo(b.Key));
-        return new GrowthTimeline(entries, zone, options);
+        return new GrowthTimeline(entries, zone, state, options);
     }
 
     /// <summary>
@@ -172,9 +176,11 @@ public sealed class GrowthTimeline
     /// then drops it one level at a time. So a dip below the threshold that a later event ends within the grace loses
     /// nothing (the first crossing stands), while one that outlasted it dropped the tier, and the member holds it only
     /// since the crossing after the drop. Whether the tier was still held just before a crossing is read as
-    /// <see cref="TierHeldBefore"/> reads it (a tier reached k graces before still held k levels lower), on this timeline
-    /// of growth net of every refund (a refund takes its growth from every instant before it: no grace for it). Tiers
-    /// reached before <paramref name="from"/> are not looked at: the caller's event is what lifted the member.
+    /// <see cref="TierHeldBefore"/> reads it (a tier reached k graces before still held k levels lower), on the growth net
+    /// of the refunds made by the crossing's instant (a refund takes its growth from every instant before it: no grace for
+    /// it; one made after the crossing does not make the tier look lost before it). Crossings themselves are found on this
+    /// timeline, net of every refund. Tiers reached before <paramref name="from"/> are not looked at: the caller's event is
+    /// what lifted the member.
     /// </remarks>
     public DateTimeOffset? ReachedAt(long threshold, EventKey from) => Reached(threshold, from, added: null);
 
@@ -202,6 +208,7 @@ public sealed class GrowthTimeline
         var rank = RankFor(threshold);
         var fromDay = MemberTimeZones.LocalDate(from.At, _zone);
         DateTimeOffset? reached = null;
+        var refunds = new RefundsBy(this);
         for (var i = CountBefore(from); i < _entries.Count; i++)
         {
             var day = _entries[i].Day;
@@ -214,13 +221,64 @@ public sealed class GrowthTimeline
 
             // A crossing (growth before the entry short of the tier) after one already found starts the tier afresh only
             // when the member had lost it just before (the grace had run out).
-            if (reached is null || (Sum(i, day) < threshold && RankHeldBefore(i, _entries[i].Key.At) < rank))
+            if (reached is null || (Sum(i, day) < threshold && refunds.RankHeldBefore(_entries[i].Key) < rank))
             {
                 reached = _entries[i].Key.At;
             }
         }
 
         return reached;
+    }
+
+    /// <summary>
+    /// The timelines a loss check before a crossing reads: the tier held at an instant is net of the refunds made by then
+    /// only (this type's remarks; <c>EarningPolicy</c> prices a purchase on the same view), so a refund made after the
+    /// crossing does not make the tier look lost before it. Rebuilt only when the count of refunds made by the instant
+    /// changes; this timeline itself once every refund was made by then.
+    /// </summary>
+    private sealed class RefundsBy(GrowthTimeline all)
+    {
+        private List<long>? _ticks;
+        private GrowthTimeline? _view;
+        private int _counted = -1;
+
+        /// <summary>The ladder rank held just before <paramref name="key"/>, net of the refunds made by its instant.</summary>
+        public int RankHeldBefore(EventKey key)
+        {
+            _ticks ??= RefundTicks(all._state);
+            var at = key.At.UtcTicks;
+            var by = _ticks.Count(t => t <= at);
+            var timeline = all;
+            if (by < _ticks.Count)
+            {
+                if (_view is null || by != _counted)
+                {
+                    _view = Build(all._state, all._options, key.At);
+                    _counted = by;
+                }
+
+                timeline = _view;
+            }
+
+            return timeline.RankHeldBefore(timeline.CountBefore(key), key.At);
+        }
+
+        private static List<long> RefundTicks(MemberState state)
+        {
+            var ticks = new List<long>();
+            foreach (var order in state.Orders)
+            {
+                ticks.AddRange((order.RefundMarks ?? []).Select(static m => m.At.UtcTicks));
+            }
+
+            foreach (var summary in state.OrderSummaries)
+            {
+                ticks.AddRange((summary.RefundMarks ?? []).Select(static m => m.At.UtcTicks));
+            }
+
+            ticks.Sort();
+            return ticks;
+        }
     }
 
     /// <summary>The tier held just before the event at <paramref name="key"/> (see the remarks of this type).</summary>

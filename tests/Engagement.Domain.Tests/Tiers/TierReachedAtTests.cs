@@ -150,6 +150,31 @@ public class TierReachedAtTests
         Assert.Equal(Late, OfferFulfilment.TierReachedAt(late));
     }
 
+    [Fact]
+    public void ARefundMadeAfterALaterCrossingDoesNotMakeTheTierLookLostBeforeIt()
+    {
+        // 1 Jan P0 600; 20 Mar P 600; 10 Apr X2 600 (V2); 12 Apr P refunded in full (V1 at once); 13 Apr the late 400 of
+        // 15 Feb. In order V2 from 15 Feb without a break: P0 ages out on 2 Mar, P ends the dip inside the grace on 20 Mar
+        // (its refund was made only on 12 Apr, after X2), and after the refund 400 + 600 = 1,000 still holds V2.
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 600m);
+        member.Now = TestMember.Shanghai(2026, 3, 20);
+        member.Purchase("O-P", 600m);
+        member.Now = TestMember.Shanghai(2026, 4, 10);
+        member.Purchase("O-X2", 600m);
+        Assert.Equal("V2", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 4, 12);
+        member.Refund("O-P", 600m);
+        Assert.Equal("V1", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 4, 13);
+
+        var late = member.Purchase("O-late", 400m, at: Late);
+
+        Assert.Equal(("V2", Late), (member.Tier, member.State.TierSince));
+        Assert.Equal(Late, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).EffectiveOccurredAt);
+    }
+
     /// <summary>P0 on 1 Jan, then 600 CNY at <paramref name="again"/> (V1: P0 has aged out); the clock a day later.</summary>
     private static TestMember LiveBefore(DateTimeOffset again)
     {
