@@ -2,6 +2,7 @@ using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Tests.Members;
+using Engagement.Domain.Tiers;
 
 namespace Engagement.Domain.Tests.Tiers;
 
@@ -148,6 +149,47 @@ public class TierReachedAtTests
         Assert.Equal(TestMember.Shanghai(2026, 4, 16, 0, 0), member.State.TierGraceStartedAt);
         Assert.Equal(Late, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).EffectiveOccurredAt);
         Assert.Equal(Late, OfferFulfilment.TierReachedAt(late));
+    }
+
+    [Theory]
+    [InlineData(0, 0, true)]
+    [InlineData(-1, 59, false)]
+    public void ACrossingAtTheGracesEndCountsAsAfterALossAMinuteBeforeItDoesNot(int dayShift, int minute, bool lost)
+    {
+        // The grace from 2 Mar ends on 1 Apr at 00:00: the 600 at that instant reaches V2 again after the drop; the 600 at
+        // 31 Mar 23:59 ends the dip inside the grace, so V2 is held since the late 15 Feb.
+        var again = TestMember.Shanghai(2026, 4, 1, 0, 0).AddDays(dayShift).AddHours(dayShift == 0 ? 0 : 23).AddMinutes(minute);
+        var member = LiveBefore(again);
+
+        var late = member.Purchase("O-late", 400m, at: Late);
+
+        var since = lost ? again : Late;
+        Assert.Equal(("V2", since), (member.Tier, member.State.TierSince));
+        Assert.Equal(since, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).EffectiveOccurredAt);
+    }
+
+    [Fact]
+    public void AHigherTierLostThroughAGraceAndReachedAgainIsDatedAtTheLaterCrossingTheLowerKeepsItsFirst()
+    {
+        // P0 4,000 on 1 Jan (V2); the late 1,000 of 15 Feb made V3 (5,000) in order, lost through the grace to V2 on 1 Apr
+        // (the late 1,000 still holds V2), reached again by the 4,000 of 5 Apr. V3 since 5 Apr; V2 reached by 15 Feb at the latest.
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 4000m);
+        var again = TestMember.Shanghai(2026, 4, 5);
+        member.Now = again;
+        member.Purchase("O-2", 4000m);
+        Assert.Equal(("V2", again), (member.Tier, member.State.TierSince)); // V2 lost on 1 Apr as seen then, reached again
+        member.Now = again.AddDays(1);
+
+        var late = member.Purchase("O-late", 1000m, at: Late);
+
+        Assert.Equal(("V3", again), (member.Tier, member.State.TierSince));
+        Assert.Equal(again, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).EffectiveOccurredAt);
+        var timeline = GrowthTimeline.Build(member.State, member.Options);
+        var lateKey = new EventKey(Late, "O-late");
+        Assert.Equal(again, timeline.ReachedAt(5000, lateKey));
+        Assert.Equal(Late, timeline.ReachedAt(1000, lateKey));
     }
 
     [Fact]
