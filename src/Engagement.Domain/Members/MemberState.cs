@@ -105,6 +105,14 @@ public sealed class MemberState : IJsonOnDeserialized
 
     public List<GrantedBenefit> Benefits { get; init; } = [];
 
+    /// <summary>
+    /// What the latest run of grace drops took away (<see cref="Tiers.TierGraceDrop"/>), so a late event that kept the tier
+    /// in event time can undo the drops exactly; null when there is none to undo (no grace drop since the last other tier
+    /// move), and then not stored. States stored before it was kept read as nothing saved: their drops are not undone.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Tiers.TierGraceDrop? TierGraceDrop { get; set; }
+
     /// <summary>Points owed after a refund reversed more than the member had; paid first from new lots.</summary>
     public long PointsDebt { get; set; }
 

@@ -11,86 +11,89 @@ namespace Engagement.Domain.Tiers;
 public static partial class TierPolicy
 {
     /// <summary>
-    /// Undoes the member's latest recorded <c>tier.downgrade.grace</c> moves (newest first) that took effect after the
-    /// late event at <paramref name="cause"/> and that, with its growth, would not have happened in event time: the tier
-    /// was still held just before the drop's instant (<see cref="GrowthTimeline.TierHeldBefore"/>, the grace counted).
-    /// CONTRACT.md §1.1: a late event has the effect it would have had in order, and what was already recorded is
-    /// corrected by an entry, not rewritten: one <c>tier.downgrade.grace.correction</c> tier entry (dated at the late
-    /// event's <c>occurredAt</c> by the caller, its reason naming the late event and the drops undone) moves the member
-    /// back to the tier it held before them, <see cref="MemberState.TierSince"/> back to the instant it entered that tier
-    /// (the ledger's move before the first drop undone), and the benefits the drops took restored with that date, not
-    /// granted anew (nothing in <c>granted</c>: in order the member never lost them, CONTRACT.md §2 "granted on entering
-    /// a tier"). The grace is then judged as of <paramref name="now"/>: none when growth reaches the tier, otherwise the
-    /// one that ran out in order drops the tier again at its own end (<see cref="Reassess(MemberState, ProgramOptions, DateTimeOffset)"/>).
+    /// Undoes the newest drops of the member's saved run of <c>tier.downgrade.grace</c> moves (<see cref="MemberState.TierGraceDrop"/>)
+    /// that took effect after the late event at <paramref name="cause"/> and that, with its growth, would not have happened
+    /// in event time: the tier was still held just before the drop's instant (<see cref="GrowthTimeline.TierHeldBefore"/>,
+    /// the grace counted). CONTRACT.md §1.1: a late event has the effect it would have had in order, and what was already
+    /// recorded is corrected by an entry, not rewritten: one <c>tier.downgrade.grace.correction</c> tier entry (dated at the
+    /// late event's <c>occurredAt</c> by the caller, its reason naming the late event and the drops undone) moves the member
+    /// back, <see cref="MemberState.TierSince"/> back to what it was before the first drop undone (saved, not read from the
+    /// ledger, so a trimmed ledger or an earlier correction does not change it), and the benefits the drops took put back
+    /// exactly as they were, grant dates included, not granted anew (nothing in <c>granted</c>: in order the member never
+    /// lost them, CONTRACT.md §2 "granted on entering a tier"). The grace is then judged as of <paramref name="now"/>: none
+    /// when growth reaches the tier, otherwise the one that ran out in order drops the tier again at its own end
+    /// (<see cref="Reassess(MemberState, ProgramOptions, DateTimeOffset)"/>, which saves that drop in turn).
     /// </summary>
     /// <remarks>
-    /// Nothing is undone when the tier entry before a drop is no longer in the member's recent ledger (trimmed): its entry
-    /// instant is unknown, and the late event is applied as before (an upgrade dated by <see cref="GrowthTimeline.ReachedAt"/>).
-    /// The check reads the timeline net of every refund recorded now, so a refund made after a drop can only keep the drop.
+    /// Nothing is undone without a saved run (a state stored before it was kept, or a drop followed by another tier move):
+    /// the late event is applied as before (an upgrade dated by <see cref="GrowthTimeline.ReachedAt"/>). The check reads the
+    /// timeline net of every refund recorded now, so a refund made after a drop can only keep the drop.
     /// </remarks>
     /// <returns>True when some drop was undone.</returns>
     private static bool UndoGraceDrops(
         MemberState state, ProgramOptions options, DateTimeOffset now, EventKey cause, long added, string? eventId,
         List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
     {
-        // The latest tier move set tierSince: a drop after the late event is possible only when tierSince is after it too.
-        if (added <= 0 || state.TierSince is not { } held || held <= cause.At)
+        if (added <= 0 || state.TierGraceDrop is not { Drops.Count: > 0 } saved)
         {
             return false;
         }
 
         var current = Current(state, options);
         var rank = Rank(options, current);
-        var ladder = Ladder(options);
-        GrowthTimeline? timeline = null;
-        var undone = new List<LedgerEntry>();
-        var restored = rank;
-        DateTimeOffset? since = null;
-        for (var i = state.Ledger.Count - 1; i >= 0; i--)
+        var savedRank = Rank(options, saved.Tier);
+        if (savedRank < 0 || savedRank - saved.Drops.Count != rank)
         {
-            var entry = state.Ledger[i];
-            if (entry.Kind != LedgerKinds.Tier)
-            {
-                continue;
-            }
-
-            var to = (int)entry.BalanceAfter - 1;
-            var from = to - (int)entry.Delta;
-            if (entry.RuleId == RuleIds.TierDowngradeGrace && to == restored && from > to && from < ladder.Count
-                && entry.EffectiveOccurredAt > cause.At)
-            {
-                timeline ??= GrowthTimeline.Build(state, options);
-                if (Rank(options, timeline.TierHeldBefore(new EventKey(entry.EffectiveOccurredAt, ""))) >= from)
-                {
-                    undone.Add(entry);
-                    restored = from;
-                    continue;
-                }
-            }
-
-            // The move before the earliest drop undone: the member entered the tier restored then.
-            since = undone.Count > 0 && to == restored ? entry.EffectiveOccurredAt : null;
-            break;
+            // Stale (the ladder changed since): nothing known to undo.
+            state.TierGraceDrop = null;
+            return false;
         }
 
-        if (since is not { } entered)
+        GrowthTimeline? timeline = null;
+        var keep = saved.Drops.Count;
+        for (var j = saved.Drops.Count - 1; j >= 0 && saved.Drops[j] > cause.At; j--)
+        {
+            timeline ??= GrowthTimeline.Build(state, options);
+            if (Rank(options, timeline.TierHeldBefore(new EventKey(saved.Drops[j], ""))) < savedRank - j)
+            {
+                break;
+            }
+
+            keep = j;
+        }
+
+        if (keep == saved.Drops.Count)
         {
             return false;
         }
 
-        var tier = ladder[restored];
-        var drops = string.Join(", ", undone.Select(static d => d.EffectiveOccurredAt.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)));
+        var restored = savedRank - keep;
+        var tier = Ladder(options)[restored];
+        DateTimeOffset? entered = keep == 0 ? saved.TierSince : saved.Drops[keep - 1];
+        var drops = string.Join(", ", saved.Drops.Skip(keep).Select(static d => d.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture)));
+        var held = entered is { } e ? e.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture) : "first seen";
         var reason = string.Create(
             CultureInfo.InvariantCulture,
-            $"{current} → {tier}: grace drop of {drops} undone: late event {eventId} that occurred {cause.At:yyyy-MM-dd'T'HH:mm:ssK} kept {tier} within the grace; held since {entered:yyyy-MM-dd'T'HH:mm:ssK}");
+            $"{current} → {tier}: grace drop of {drops} undone: late event {eventId} that occurred {cause.At:yyyy-MM-dd'T'HH:mm:ssK} kept {tier} within the grace; held since {held}");
         var ruleId = RuleIds.CorrectionOf(RuleIds.TierDowngradeGrace);
         state.Tier = tier;
         state.TierSince = entered;
+        state.TierGraceDrop = keep == 0 ? null : saved with { Drops = [.. saved.Drops.Take(keep)] };
         LedgerBook.Append(state, entries, now, LedgerKinds.Tier, restored - rank, restored + 1, reason, ruleId, eventId);
         changes.Add(new TierChange(current, tier, ruleId, now, reason));
 
-        // Restored, not granted: the member held them since it entered the tier (what the drops removed, at that date).
-        _ = BenefitCatalog.OnTierEntered(state, options, tier, entered);
+        // Restored, not granted: what the drops removed, as it was. A benefit the tier carries that was not held then
+        // (enabled since) is granted now.
+        var entitled = BenefitCatalog.For(options, tier).Select(static b => b.Code).ToHashSet(StringComparer.Ordinal);
+        foreach (var benefit in saved.Benefits)
+        {
+            if (entitled.Contains(benefit.Code) && !state.Benefits.Exists(b => string.Equals(b.Code, benefit.Code, StringComparison.Ordinal)))
+            {
+                state.Benefits.Add(benefit);
+            }
+        }
+
+        granted.AddRange(BenefitCatalog.OnTierEntered(state, options, tier, now));
 
         var threshold = options.Tiers[tier].Threshold;
         state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= threshold ? null : GraceStart(state, options, threshold, now);
@@ -100,5 +103,27 @@ public static partial class TierPolicy
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Keeps <see cref="MemberState.TierGraceDrop"/> in step with a tier move about to be recorded (from <paramref name="from"/>,
+    /// at <paramref name="at"/>): a grace drop right after the saved run's last one joins it; a first grace drop saves the
+    /// tier, tierSince and benefits held now; any other move clears it (the saved run is stale once the member moved otherwise).
+    /// </summary>
+    private static void SaveOrClearGraceDrop(MemberState state, ProgramOptions options, string from, DateTimeOffset at, string ruleId)
+    {
+        if (!string.Equals(ruleId, RuleIds.TierDowngradeGrace, StringComparison.Ordinal))
+        {
+            state.TierGraceDrop = null;
+            return;
+        }
+
+        if (state.TierGraceDrop is { } saved && Rank(options, saved.Tier) - saved.Drops.Count == Rank(options, from))
+        {
+            saved.Drops.Add(at);
+            return;
+        }
+
+        state.TierGraceDrop = new TierGraceDrop { Tier = from, TierSince = state.TierSince, Benefits = [.. state.Benefits], Drops = [at] };
     }
 }

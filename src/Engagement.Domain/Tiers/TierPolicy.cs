@@ -284,6 +284,7 @@ public static partial class TierPolicy
         {
             state.TierSince = state.Tier is null ? null : now;
             state.Tier = Lowest(options);
+            state.TierGraceDrop = null;
             state.TierGraceStartedAt = null;
         }
     }
@@ -314,6 +315,7 @@ public static partial class TierPolicy
         var from = Current(state, options);
         var fromRank = Rank(options, from);
         var toRank = Rank(options, to);
+        SaveOrClearGraceDrop(state, options, from, at, ruleId);
         state.Tier = to;
         state.TierSince = at;
         // A grace drop happens at the grace's end, whichever event or tick finds it due; other moves take their cause's time.

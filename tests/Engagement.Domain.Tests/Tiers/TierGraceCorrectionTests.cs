@@ -73,6 +73,98 @@ public class TierGraceCorrectionTests
         Assert.Contains(late.BenefitsGranted, b => b.Code == "birthday-coupon");
     }
 
+    [Fact]
+    public void ARestoredDedicatedAdvisorKeepsItsGrantDateAndIsNotAssignedAgain()
+    {
+        // P0 of 20,000 (V4) occurred at 12:00 and was applied at 12:05: the advisor was granted at 12:05 (arrival) and assigned.
+        var member = new TestMember(P0.AddMinutes(5));
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 20_000m, at: P0);
+        var advisor = Assert.Single(member.State.Benefits, b => b.Code == BenefitUses.DedicatedAdvisor);
+        Assert.Equal(P0.AddMinutes(5), advisor.GrantedAt);
+        var offers = new OffersOptions { CouponSecret = Offers.CouponTestKit.Secret };
+        Assert.Single(BenefitUses.AssignAdvisorsDue(member.State, offers, member.Options, member.Now).Reply);
+        member.Now = TestMember.Shanghai(2026, 4, 2);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(("V3", GraceEnd), (member.Tier, member.State.TierSince));
+
+        var late = member.Purchase("O-late", 20_000m, at: Late, eventId: "e-late");
+
+        Assert.Equal(("V4", P0), (member.Tier, member.State.TierSince));
+        Assert.Empty(late.BenefitsGranted);
+        Assert.Equal(advisor, Assert.Single(member.State.Benefits, b => b.Code == BenefitUses.DedicatedAdvisor));
+        var again = BenefitUses.AssignAdvisorsDue(member.State, offers, member.Options, member.Now);
+        Assert.False(again.StateChanged);
+        Assert.Empty(again.Reply);
+    }
+
+    [Fact]
+    public void TheSameLateEventTwiceAndASecondLateEventCorrectOnce()
+    {
+        var member = DroppedAt(TestMember.Shanghai(2026, 4, 2));
+        member.Purchase("O-late", 1000m, at: Late, eventId: "e-late");
+
+        var twice = member.Purchase("O-late", 1000m, at: Late, eventId: "e-late");
+        var other = member.Purchase("O-late2", 1000m, at: Late.AddDays(1), eventId: "e-late2");
+
+        Assert.DoesNotContain(twice.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.DoesNotContain(other.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Single(member.State.Ledger, e => e.RuleId == CorrectionRule);
+        Assert.Equal(("V2", P0), (member.Tier, member.State.TierSince));
+    }
+
+    [Fact]
+    public void ASecondGraceCycleUndoneLaterStillRestoresTheOriginalReach()
+    {
+        // Drop of 1 Apr undone by the late 20 Mar; that purchase ages out on 19 May, the grace ends on 18 Jun (dropped
+        // again); a late purchase of 10 Jun undoes that drop too: V2 since 1 Jan, not since the first correction.
+        var member = DroppedAt(TestMember.Shanghai(2026, 4, 2));
+        member.Purchase("O-late", 1000m, at: Late, eventId: "e-late");
+        member.Now = TestMember.Shanghai(2026, 6, 19);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(("V1", TestMember.Shanghai(2026, 6, 18, 0, 0)), (member.Tier, member.State.TierSince));
+
+        var late = member.Purchase("O-late2", 1000m, at: TestMember.Shanghai(2026, 6, 10), eventId: "e-late2");
+
+        Assert.Equal(("V2", P0), (member.Tier, member.State.TierSince));
+        Assert.Equal(CorrectionRule, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).RuleId);
+        Assert.Equal(P0, Assert.Single(member.State.Benefits, b => b.Code == "birthday-coupon").GrantedAt);
+    }
+
+    [Fact]
+    public void TheDropIsUndoneAfterTheMovesBeforeItLeftTheRecentLedger()
+    {
+        // 60 small purchases after the drop push the 1 Jan upgrade out of the newest 50 ledger entries.
+        var member = DroppedAt(TestMember.Shanghai(2026, 4, 2));
+        for (var i = 0; i < 60; i++)
+        {
+            member.Purchase("O-small-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 1m, at: member.Now.AddMinutes(i));
+        }
+
+        Assert.DoesNotContain(member.State.Ledger, e => e.Kind == LedgerKinds.Tier && e.RuleId == RuleIds.TierUpgrade);
+
+        var late = member.Purchase("O-late", 1000m, at: Late, eventId: "e-late");
+
+        Assert.Equal(("V2", P0), (member.Tier, member.State.TierSince));
+        Assert.Equal(CorrectionRule, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).RuleId);
+        Assert.Empty(late.BenefitsGranted);
+    }
+
+    [Fact]
+    public void APurchaseBetweenTheDropAndTheLateArrivalIsRepricedAtTheRestoredTier()
+    {
+        var member = DroppedAt(TestMember.Shanghai(2026, 4, 2));
+        member.Now = TestMember.Shanghai(2026, 4, 5);
+        member.Purchase("O-between", 100m);
+        member.Now = TestMember.Shanghai(2026, 4, 10);
+
+        var late = member.Purchase("O-late", 1000m, at: Late, eventId: "e-late");
+
+        Assert.Equal("V2", member.Tier);
+        var fix = Assert.Single(late.NewEntries, e => e.RuleId == "points.earn.correction");
+        Assert.Equal(20L, fix.Delta);
+    }
+
     /// <summary>P0 on 1 Jan (V2), then a tick at <paramref name="now"/> that has dropped the member to V1 at the grace's end.</summary>
     private static TestMember DroppedAt(DateTimeOffset now)
     {
