@@ -3,6 +3,7 @@ using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
 using Engagement.Domain.Orders;
 using Engagement.Domain.Program;
+using Engagement.Domain.Growth;
 using Engagement.Domain.Tiers;
 
 namespace Engagement.Domain.Points;
@@ -123,23 +124,12 @@ public static class EarningPolicy
 
         // The timeline counts the refunds that occurred by each order's instant (summarised orders' too): rebuilt only when
         // that set grows.
-        var refundInstants = new List<long>();
-        foreach (var o in state.Orders)
-        {
-            AddInstants(refundInstants, o.RefundMarks);
-        }
-
-        foreach (var s in state.OrderSummaries)
-        {
-            AddInstants(refundInstants, s.RefundMarks);
-        }
-
-        refundInstants.Sort();
+        var refundInstants = RefundInstants.Of(state);
         GrowthTimeline? timeline = null;
         var counted = -1;
         foreach (var order in later)
         {
-            var refundsBy = CountAtOrBefore(refundInstants, order.At.UtcTicks);
+            var refundsBy = RefundInstants.CountAtOrBefore(refundInstants, order.At.UtcTicks);
             if (timeline is null || refundsBy != counted)
             {
                 timeline = GrowthTimeline.Build(state, options, order.At);
@@ -168,30 +158,5 @@ public static class EarningPolicy
                 $"purchase {order.OrderId} earns {earning.Points} points {Describe(earning)} (was {was}): {cause.ToString()}");
             LedgerBook.Append(state, entries, now, LedgerKinds.Points, delta, PointsWallet.Balance(state), reason, RuleIds.PointsEarnCorrection, causeEventId);
         }
-    }
-
-    private static void AddInstants(List<long> ticks, List<RefundMark>? marks)
-    {
-        foreach (var mark in marks ?? [])
-        {
-            ticks.Add(mark.At.UtcTicks);
-        }
-    }
-
-    /// <summary>How many of the sorted <paramref name="ticks"/> are at or before <paramref name="at"/>.</summary>
-    private static int CountAtOrBefore(List<long> ticks, long at)
-    {
-        var index = ticks.BinarySearch(at);
-        if (index < 0)
-        {
-            return ~index;
-        }
-
-        while (index + 1 < ticks.Count && ticks[index + 1] == at)
-        {
-            index++;
-        }
-
-        return index + 1;
     }
 }

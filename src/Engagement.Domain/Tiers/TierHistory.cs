@@ -42,10 +42,12 @@ public sealed class GrowthTimeline
     private readonly TimeSpan _grace;
     private readonly MemberState _state;
     private readonly ProgramOptions _options;
+    private readonly DateTimeOffset? _refundsBy;
 
-    private GrowthTimeline(List<Entry> entries, TimeZoneInfo zone, MemberState state, ProgramOptions options)
+    private GrowthTimeline(List<Entry> entries, TimeZoneInfo zone, MemberState state, ProgramOptions options, DateTimeOffset? refundsBy)
     {
         _entries = entries;
+        _refundsBy = refundsBy;
         _state = state;
         _options = options;
         _zone = zone;
@@ -104,7 +106,7 @@ public sealed class GrowthTimeline
         }
 
         entries.Sort(static (a, b) => a.Key.CompareTo(b.Key));
-        return new GrowthTimeline(entries, zone, state, options);
+        return new GrowthTimeline(entries, zone, state, options, refundsBy);
     }
 
     /// <summary>
@@ -234,7 +236,8 @@ public sealed class GrowthTimeline
     /// The timelines a loss check before a crossing reads: the tier held at an instant is net of the refunds made by then
     /// only (this type's remarks; <c>EarningPolicy</c> prices a purchase on the same view), so a refund made after the
     /// crossing does not make the tier look lost before it. Rebuilt only when the count of refunds made by the instant
-    /// changes; this timeline itself once every refund was made by then.
+    /// changes (<see cref="RefundInstants"/>, the list EarningPolicy counts too); the parent timeline itself once every
+    /// refund it counts was made by then. A parent built with a refund cut-off counts only the refunds made by it.
     /// </summary>
     private sealed class RefundsBy(GrowthTimeline all)
     {
@@ -245,12 +248,12 @@ public sealed class GrowthTimeline
         /// <summary>The ladder rank held just before <paramref name="key"/>, net of the refunds made by its instant.</summary>
         public int RankHeldBefore(EventKey key)
         {
-            _ticks ??= RefundTicks(all._state);
-            var at = key.At.UtcTicks;
-            var by = _ticks.Count(t => t <= at);
+            _ticks ??= RefundInstants.Of(all._state, all._refundsBy);
+            var by = RefundInstants.CountAtOrBefore(_ticks, key.At.UtcTicks);
             var timeline = all;
             if (by < _ticks.Count)
             {
+                // key.At is before a refund the parent counts, so before its cut-off too.
                 if (_view is null || by != _counted)
                 {
                     _view = Build(all._state, all._options, key.At);
@@ -261,23 +264,6 @@ public sealed class GrowthTimeline
             }
 
             return timeline.RankHeldBefore(timeline.CountBefore(key), key.At);
-        }
-
-        private static List<long> RefundTicks(MemberState state)
-        {
-            var ticks = new List<long>();
-            foreach (var order in state.Orders)
-            {
-                ticks.AddRange((order.RefundMarks ?? []).Select(static m => m.At.UtcTicks));
-            }
-
-            foreach (var summary in state.OrderSummaries)
-            {
-                ticks.AddRange((summary.RefundMarks ?? []).Select(static m => m.At.UtcTicks));
-            }
-
-            ticks.Sort();
-            return ticks;
         }
     }
 
