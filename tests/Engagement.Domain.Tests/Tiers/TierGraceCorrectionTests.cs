@@ -165,6 +165,28 @@ public class TierGraceCorrectionTests
         Assert.Equal(20L, fix.Delta);
     }
 
+    [Fact]
+    public void TheSavedDropSurvivesStorageAndAStateWithoutItUndoesNothing()
+    {
+        var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        var member = DroppedAt(TestMember.Shanghai(2026, 4, 2));
+        var json = System.Text.Json.JsonSerializer.Serialize(member.State, web);
+        Assert.Contains("\"tierGraceDrop\"", json, StringComparison.Ordinal);
+
+        var stored = new TestMember(member.Now);
+        stored.Options.GrowthWindowDays = 60;
+        var loaded = System.Text.Json.JsonSerializer.Deserialize<MemberState>(json, web)!;
+        Assert.Equal(member.State.TierGraceDrop!.Drops, loaded.TierGraceDrop!.Drops);
+        Assert.Equal(member.State.TierGraceDrop.Benefits, loaded.TierGraceDrop.Benefits);
+
+        // A state stored before the field existed: the late purchase upgrades again, as before.
+        loaded.TierGraceDrop = null;
+        var old = System.Text.Json.JsonSerializer.Deserialize<MemberState>(System.Text.Json.JsonSerializer.Serialize(loaded, web), web)!;
+        Assert.Null(old.TierGraceDrop);
+        var late = MemberEngine.Apply(old, new MemberEvent("e-late", MemberEventTypes.Purchase, Late) { OrderId = "O-late", Amount = 1000m }, stored.Options, member.Now);
+        Assert.Equal(RuleIds.TierUpgrade, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).RuleId);
+    }
+
     /// <summary>P0 on 1 Jan (V2), then a tick at <paramref name="now"/> that has dropped the member to V1 at the grace's end.</summary>
     private static TestMember DroppedAt(DateTimeOffset now)
     {
