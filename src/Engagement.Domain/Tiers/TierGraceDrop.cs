@@ -7,8 +7,8 @@ namespace Engagement.Domain.Tiers;
 /// so a late event that, in event time, kept the tier through the grace can put it back unchanged (CONTRACT.md §1.1, §2):
 /// the tier held before the first drop, its <see cref="Members.MemberState.TierSince"/> then, the benefits held then
 /// exactly as they were (codes and <see cref="GrantedBenefit.GrantedAt"/>, so a restored dedicated advisor keeps its
-/// assignment key) and the instant of each drop of the run, oldest first (one level each). Cleared by any other tier move
-/// (an upgrade, a refund drop, a correction); a drop after such a move saves its own. Bounded: at most one run, no more
+/// assignment key) and the instant of each drop of the run, oldest first (one level each). Cleared by an upgrade, a refund drop
+/// or placement; a correction removes the drops it undid and keeps the rest of the run; a drop after such a move saves its own. Bounded: at most one run, no more
 /// drops than the ladder has levels.
 /// </summary>
 public sealed record TierGraceDrop

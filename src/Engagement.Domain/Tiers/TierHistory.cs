@@ -196,7 +196,8 @@ public sealed class GrowthTimeline
     /// <remarks>
     /// Crossings the late growth did not need are skipped before the loss check, so such a crossing cannot mark a break
     /// (a loss and the reach again that it ended). That can only matter when the engine recorded a grace drop the late
-    /// event undoes; <c>TierPolicy.UndoGraceDrops</c> handles that case before this is asked, from the ledger's moves.
+    /// event undoes; <c>TierPolicy.UndoGraceDrops</c> handles that case before this is asked, from the grace drops saved in
+    /// <c>MemberState.TierGraceDrop</c>.
     /// </remarks>
     public DateTimeOffset? ReachedWith(long threshold, EventKey from, long added) => Reached(threshold, from, added);
 
