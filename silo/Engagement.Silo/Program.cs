@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Engagement.Api.Hosting;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Hosting;
@@ -24,7 +23,7 @@ if (await BackupCommands.TryRunAsync(args) is { } exitCode)
 Log.Logger = new LoggerConfiguration()
     .WriteTo.Console(
         outputTemplate: "[{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
-        formatProvider: CultureInfo.InvariantCulture)
+        formatProvider: LogFormatProvider.Instance)
     .CreateLogger();
 Exception? stopFailureLogged = null; // a failed stop's exception, logged once with its stack trace, not again as Fatal
 try
