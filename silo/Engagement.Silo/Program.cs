@@ -58,7 +58,9 @@ try
     builder.Services.AddEngagementConsole();
     builder.Services.AddEngagementBackups(builder.Configuration);
     builder.Services.AddSingleton<IBackupFailureListener, AnomalyBackupFailureListener>();
-    builder.Services.AddHealthChecks().AddEngagementStorageCheck(ApiHostingExtensions.ReadyTag);
+    builder.Services.AddHealthChecks()
+        .AddEngagementStorageCheck(ApiHostingExtensions.ReadyTag)
+        .AddEngagementClusterCheck(ApiHostingExtensions.ReadyTag);
 
     var app = builder.Build();
     app.UseSerilogRequestLogging();

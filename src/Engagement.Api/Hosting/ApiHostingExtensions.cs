@@ -20,7 +20,10 @@ namespace Engagement.Api.Hosting;
 /// <summary>Wires the HTTP API: API-key auth and roles, problem details, OpenAPI, endpoint groups, health.</summary>
 public static class ApiHostingExtensions
 {
-    /// <summary>Health checks tagged with this run for <c>/health/ready</c> (e.g. storage reachable).</summary>
+    /// <summary>
+    /// Health checks tagged with this run for <c>/health/ready</c> (the silo's: storage reachable, the silo Active in
+    /// its cluster with its queue readers running); its body names each check's status and why (<see cref="HealthResponse"/>).
+    /// </summary>
     public const string ReadyTag = "ready";
 
     public static IServiceCollection AddEngagementApi(this IServiceCollection services, IConfiguration configuration)
@@ -89,7 +92,7 @@ public static class ApiHostingExtensions
         foreach (var prefix in new[] { "/api/v1/health", "/health" })
         {
             app.MapHealthChecks(prefix + "/live", new HealthCheckOptions { Predicate = _ => false });
-            app.MapHealthChecks(prefix + "/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+            app.MapHealthChecks(prefix + "/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync });
         }
 
         _ = app.Services.GetRequiredService<IOptions<ApiKeyOptions>>();
