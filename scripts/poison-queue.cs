@@ -4,11 +4,15 @@
 //                         `<messageId> <insertedOn, UTC> <letter JSON>`, and leaves them on the queue.
 //   delete <messageId>…   deletes exactly the dead letters with those ids (the ones you fixed and resent): receives the
 //                         queue in batches, deletes the matching ones and makes every other one visible again at once.
+//                         A letter storage refuses to delete or to show again is named on stderr and the rest go on;
+//                         one not shown again reappears by itself 5 minutes after it was received.
 //   take <N>              prints the first N dead letters (N required, 1-32) the same way and deletes each one printed,
 //                         fixed or not: only to empty the queue once its whole content is saved.
 // Connection: AZURE_STORAGE_CONNECTION_STRING (what `scripts/azurite start` prints), else the emulator on its default ports.
 // Queue: ENGAGEMENT_POISON_QUEUE, else engagement-events-poison.
+// Exit code: 0 done; 1 an id was not found or a letter could not be deleted or shown again (each named on stderr); 2 usage.
 using System.Globalization;
+using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
@@ -60,6 +64,7 @@ if (mode == "take")
 // batches walk the queue without hiding letters from the next reader for longer than this run.
 var wanted = new HashSet<string>(args.Skip(1), StringComparer.Ordinal);
 var hidden = new List<QueueMessage>();
+var failures = 0;
 try
 {
     while (wanted.Count > 0)
@@ -74,8 +79,17 @@ try
         {
             if (wanted.Remove(message.MessageId))
             {
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
-                Console.WriteLine($"deleted {message.MessageId}");
+                try
+                {
+                    await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                    Console.WriteLine($"deleted {message.MessageId}");
+                }
+                catch (RequestFailedException ex)
+                {
+                    failures++;
+                    Console.Error.WriteLine($"delete failed: {message.MessageId} ({ex.Status} {ex.ErrorCode}); it stays on {name}");
+                    hidden.Add(message);
+                }
             }
             else
             {
@@ -86,9 +100,18 @@ try
 }
 finally
 {
+    // Every letter gets its try: one refused (deleted meanwhile, storage trouble) must not leave the rest hidden.
     foreach (var message in hidden)
     {
-        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+        try
+        {
+            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+        }
+        catch (RequestFailedException ex)
+        {
+            failures++;
+            Console.Error.WriteLine($"not made visible again: {message.MessageId} ({ex.Status} {ex.ErrorCode}); it reappears on its own within 5 minutes");
+        }
     }
 }
 
@@ -97,4 +120,4 @@ foreach (var id in wanted)
     Console.Error.WriteLine($"not found: {id} (already deleted, or not on {name})");
 }
 
-return wanted.Count == 0 ? 0 : 1;
+return wanted.Count == 0 && failures == 0 ? 0 : 1;

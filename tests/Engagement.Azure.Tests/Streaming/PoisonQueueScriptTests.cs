@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Azure.Storage.Queues;
+using Engagement.Azure.Tests.Infrastructure;
+
+namespace Engagement.Azure.Tests.Streaming;
+
+/// <summary>
+/// <c>scripts/poison-queue.cs delete</c>, run as an operator runs it (<c>dotnet run</c>) against the tests' Azurite,
+/// through a pass-through proxy that refuses the first "make visible again" (404 MessageNotFound, as when a letter is
+/// deleted by someone else meanwhile): every other letter is still shown again at once, the refused one is named, and
+/// the exit code says the run did not fully succeed.
+/// </summary>
+public sealed partial class PoisonQueueScriptTests
+{
+    private static readonly TimeSpan ScriptDeadline = TimeSpan.FromMinutes(5); // the first run builds the script
+
+    [Fact]
+    public async Task DeleteGoesOnPastAFailedUpdateShowsEveryOtherLetterAgainAndExitsNonZero()
+    {
+        var name = Azurite.UniqueName("poisonscript");
+        var queue = new QueueClient(Azurite.ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        await queue.CreateAsync();
+        try
+        {
+            var ids = new List<string>();
+            for (var i = 0; i < 4; i++)
+            {
+                ids.Add((await queue.SendMessageAsync($"{{\"letter\":{i}}}")).Value.MessageId);
+            }
+
+            await using var proxy = FailingUpdateProxy.Start(Azurite.ConnectionString);
+            var (exitCode, stdout, stderr) = await RunScriptAsync(proxy.ConnectionString, name, "delete", ids[0]);
+
+            Assert.True(proxy.Refused is not null, $"no update went through the proxy; stdout: {stdout} stderr: {stderr}");
+
+            // At once, not after the 5-minute visibility timeout: the two letters after the refused one are back.
+            var visible = (await queue.PeekMessagesAsync(32)).Value.Select(m => m.MessageId).Order(StringComparer.Ordinal);
+            Assert.Equal(ids.Skip(1).Where(id => id != proxy.Refused).Order(StringComparer.Ordinal), visible);
+            Assert.Contains($"deleted {ids[0]}", stdout, StringComparison.Ordinal);
+            Assert.Contains($"not made visible again: {proxy.Refused} (404 MessageNotFound)", stderr, StringComparison.Ordinal);
+            Assert.Equal(1, exitCode);
+        }
+        finally
+        {
+            await queue.DeleteIfExistsAsync();
+        }
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunScriptAsync(string connectionString, string queueName, params string[] arguments)
+    {
+        var root = RepositoryRoot();
+        var info = new ProcessStartInfo("dotnet", ["run", Path.Combine(root, "scripts", "poison-queue.cs"), "--", .. arguments])
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["AZURE_STORAGE_CONNECTION_STRING"] = connectionString;
+        info.Environment["ENGAGEMENT_POISON_QUEUE"] = queueName;
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(ScriptDeadline);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"poison-queue.cs did not finish within {ScriptDeadline}: {await stdout} {await stderr}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Engagement.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Engagement.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"QueueEndpoint=http://127\.0\.0\.1:(\d+)/")]
+    private static partial Regex QueueEndpoint();
+
+    /// <summary>
+    /// Forwards every queue request to Azurite unchanged (the shared-key signature covers the path, not the port),
+    /// except the first message update (a PUT with a pop receipt), which it answers 404 MessageNotFound itself.
+    /// </summary>
+    private sealed class FailingUpdateProxy : IAsyncDisposable
+    {
+        private static readonly HashSet<string> Unforwarded = new(StringComparer.OrdinalIgnoreCase) { "Host", "Content-Length", "Connection", "Expect", "Transfer-Encoding", "Keep-Alive" };
+
+        private readonly HttpListener _listener = new();
+        private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
+        private readonly Uri _target;
+        private readonly Task _loop;
+        private string? _refused;
+
+        private FailingUpdateProxy(string connectionString)
+        {
+            var match = QueueEndpoint().Match(connectionString);
+            Assert.True(match.Success, "the tests' connection string names no QueueEndpoint on 127.0.0.1");
+            _target = new Uri($"http://127.0.0.1:{match.Groups[1].Value}");
+            var port = Engagement.Testing.TestPorts.Next();
+            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            _listener.Start();
+            ConnectionString = QueueEndpoint().Replace(connectionString, $"QueueEndpoint=http://127.0.0.1:{port}/");
+            _loop = Task.Run(LoopAsync);
+        }
+
+        /// <summary>The tests' connection string with the queue endpoint on this proxy.</summary>
+        public string ConnectionString { get; }
+
+        /// <summary>The id of the letter whose update was refused; null until then.</summary>
+        public string? Refused => Volatile.Read(ref _refused);
+
+        public static FailingUpdateProxy Start(string connectionString) => new(connectionString);
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            await _loop;
+            _listener.Close();
+            _http.Dispose();
+        }
+
+        private async Task LoopAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                _ = Task.Run(() => HandleAsync(context));
+            }
+        }
+
+        private async Task HandleAsync(HttpListenerContext context)
+        {
+            var request = context.Request;
+            var response = context.Response;
+            var path = request.Url!.AbsolutePath;
+            if (request.HttpMethod == "PUT" && request.Url.Query.Contains("popreceipt=", StringComparison.OrdinalIgnoreCase)
+                && Interlocked.CompareExchange(ref _refused, path[(path.LastIndexOf('/') + 1)..], null) is null)
+            {
+                response.StatusCode = 404;
+                response.Headers["x-ms-error-code"] = "MessageNotFound";
+                response.Close();
+                return;
+            }
+
+            using var body = new MemoryStream();
+            await request.InputStream.CopyToAsync(body);
+            using var forward = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_target, request.RawUrl));
+            if (body.Length > 0 || request.HttpMethod is "PUT" or "POST")
+            {
+                forward.Content = new ByteArrayContent(body.ToArray());
+            }
+
+            foreach (var key in request.Headers.AllKeys.OfType<string>().Where(k => !Unforwarded.Contains(k)))
+            {
+                var values = request.Headers.GetValues(key) ?? [];
+                if (!forward.Headers.TryAddWithoutValidation(key, values))
+                {
+                    forward.Content?.Headers.TryAddWithoutValidation(key, values);
+                }
+            }
+
+            using var answer = await _http.SendAsync(forward);
+            var bytes = await answer.Content.ReadAsByteArrayAsync();
+            response.StatusCode = (int)answer.StatusCode;
+            foreach (var header in answer.Headers.Concat(answer.Content.Headers).Where(h => !Unforwarded.Contains(h.Key)))
+            {
+                try
+                {
+                    response.Headers[header.Key] = string.Join(",", header.Value);
+                }
+                catch (ArgumentException)
+                {
+                    // A header HttpListener sets itself.
+                }
+            }
+
+            response.ContentLength64 = bytes.Length;
+            await response.OutputStream.WriteAsync(bytes);
+            response.Close();
+        }
+    }
+}
