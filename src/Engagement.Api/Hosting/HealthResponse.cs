@@ -7,7 +7,9 @@ namespace Engagement.Api.Hosting;
 /// The body of <c>/health/ready</c>: why the silo is or is not ready, so <c>curl /health/ready</c> says which check
 /// failed and what it saw. JSON <c>{"status":"Unhealthy","checks":{"cluster":{"status":"Unhealthy","description":"…",
 /// "data":{"siloStatus":"ShuttingDown"}},"storage":{…}}}</c>; the HTTP status stays the health-check default (200
-/// Healthy, 503 Unhealthy). Exceptions are not written (their messages may name hosts or accounts), only descriptions.
+/// Healthy, 503 Unhealthy). Exceptions are not written (their messages may name hosts or accounts), only descriptions;
+/// a check that threw (whose description the health-check service sets to the exception's message) is described by the
+/// exception's type instead: <c>"The check failed: InvalidOperationException."</c>.
 /// </summary>
 public static class HealthResponse
 {
@@ -24,8 +26,13 @@ public static class HealthResponse
             Status = report.Status.ToString(),
             Checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { Status = e.Value.Status.ToString(), e.Value.Description, Data = e.Value.Data.Count == 0 ? null : e.Value.Data }),
+                e => new { Status = e.Value.Status.ToString(), Description = Describe(e.Value), Data = e.Value.Data.Count == 0 ? null : e.Value.Data }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, Json), context.RequestAborted);
     }
+
+    private static string? Describe(HealthReportEntry entry) =>
+        entry.Exception is { } ex && (entry.Description is null || entry.Description == ex.Message)
+            ? $"The check failed: {ex.GetType().Name}."
+            : entry.Description;
 }

@@ -8,7 +8,7 @@ namespace Engagement.Azure.Hosting;
 
 /// <summary>Result of <see cref="StorageHealth.CheckAsync(IServiceProvider, CancellationToken)"/>.</summary>
 /// <param name="IsHealthy">True when the table and queue services answered.</param>
-/// <param name="Description">What was checked, or what failed.</param>
+/// <param name="Description">What was checked, or what failed: status, error code and exception types, never an exception's message (it names the host).</param>
 /// <param name="Elapsed">How long the check took.</param>
 /// <param name="Exception">The failure, if any.</param>
 public sealed record StorageHealthResult(bool IsHealthy, string Description, TimeSpan Elapsed, Exception? Exception = null);
@@ -55,18 +55,40 @@ public static class StorageHealth
 
             return new StorageHealthResult(true, "Azure Storage tables and queues answered.", stopwatch.Elapsed);
         }
-        catch (RequestFailedException ex)
+        catch (RequestFailedException ex) when (ex.Status != 0)
         {
-            return new StorageHealthResult(false, $"Azure Storage answered {ex.Status} ({ex.ErrorCode}).", stopwatch.Elapsed, ex);
+            return new StorageHealthResult(false, $"Azure Storage answered {ex.Status} ({ex.ErrorCode ?? "no error code"}).", stopwatch.Elapsed, ex);
         }
-        catch (AggregateException ex)
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException or HttpRequestException)
         {
-            // The SDK's retry policy reports repeated connection failures this way.
-            return new StorageHealthResult(false, "Azure Storage is unreachable: " + ex.InnerException?.Message, stopwatch.Elapsed, ex);
+            // No answer at all: status 0 (the SDK wraps the connection failure), or AggregateException after its retries.
+            return new StorageHealthResult(false, $"Azure Storage is unreachable ({Describe(ex)}).", stopwatch.Elapsed, ex);
         }
-        catch (HttpRequestException ex)
+    }
+
+    /// <summary>
+    /// Names a failure by exception types and codes only (HTTP request error, socket error), never by its message:
+    /// the messages name the storage host, and the description is served on the unauthenticated readiness endpoint.
+    /// </summary>
+    /// <param name="exception">The failure.</param>
+    /// <returns>For example <c>RequestFailedException, HttpRequestException ConnectionError, SocketException ConnectionRefused</c>.</returns>
+    public static string Describe(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var parts = new List<string>();
+        for (Exception? current = exception; current is not null && parts.Count < 4; current = current.InnerException)
         {
-            return new StorageHealthResult(false, "Azure Storage is unreachable: " + ex.Message, stopwatch.Elapsed, ex);
+            parts.Add(current switch
+            {
+                HttpRequestException http => http.StatusCode is { } code
+                    ? $"{nameof(HttpRequestException)} {http.HttpRequestError} {(int)code}"
+                    : $"{nameof(HttpRequestException)} {http.HttpRequestError}",
+                System.Net.Sockets.SocketException socket => $"{nameof(System.Net.Sockets.SocketException)} {socket.SocketErrorCode}",
+                RequestFailedException { Status: not 0 } failed => $"{nameof(RequestFailedException)} {failed.Status} {failed.ErrorCode}",
+                _ => current.GetType().Name,
+            });
         }
+
+        return string.Join(", ", parts);
     }
 }

@@ -195,6 +195,10 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
 
         Assert.False(health.IsHealthy);
         Assert.NotNull(health.Exception);
+        // Served on the unauthenticated /health/ready: types and codes, not the exception's message naming the host.
+        Assert.StartsWith("Azure Storage is unreachable (", health.Description, StringComparison.Ordinal);
+        Assert.Contains("HttpRequestException", health.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", health.Description, StringComparison.Ordinal);
     }
 
     [Fact]
