@@ -17,18 +17,28 @@ namespace Engagement.Silo;
 /// status it saw, in its description and data (<c>siloStatus</c>, <c>queueReaders</c>, <c>queuesRead</c>).
 /// </summary>
 /// <remarks>
-/// A started silo may read no queue at all (more silos than queues: the lease balancer gives it none); that is ready.
-/// A silo without the queue provider is judged on its membership only. The queue readers are asked only while the
-/// silo is Active, within <see cref="AgentsTimeout"/>.
+/// <para>A started silo may read no queue at all (more silos than queues: the lease balancer gives it none); that is
+/// ready. A silo without the queue provider is judged on its membership only. The queue readers are asked only while
+/// the silo is Active; both questions share one deadline, <see cref="AgentsTimeout"/> in all (on the unkeyed
+/// <see cref="TimeProvider"/>, Orleans' clock), and a cancelled request cancels them.</para>
+/// <para>Orleans 10.4.2 offers no read of the agents' state other than these two commands
+/// (<see cref="IControllable.ExecuteCommand"/>; its pulling-agent manager is internal). The manager numbers every
+/// command, queries included, and skips a queued <c>StartAgents</c>/<c>StopAgents</c> once a later command has arrived:
+/// a probe landing while an operator's Start/StopAgents still waits behind a queue rebalance can make Orleans skip it.
+/// Check <c>queueReaders</c> after such a command, and send it again if it did not take.</para>
+/// <para>In the start-up window between the silo becoming Active and the provider starting its pulling-agent manager,
+/// Orleans logs a Warning for each probe ("Got command GetAgentsState with arg …, but PullingAgentManager is not
+/// initialized yet. Ignoring the command.") and the check answers "not started"; expected, and over within seconds.</para>
 /// </remarks>
 public sealed class ClusterHealthCheck(ISiloStatusOracle membership, IServiceProvider services) : IHealthCheck
 {
-    /// <summary>How long the pulling-agent manager may take to say its state (a local call, normally well under a millisecond).</summary>
+    /// <summary>How long the pulling-agent manager may take to answer both questions (local calls, normally well under a millisecond).</summary>
     public static readonly TimeSpan AgentsTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Healthy when the silo is Active and its queue readers are started; unhealthy (503 on <c>/health/ready</c>)
-    /// naming the silo status or the readers' state otherwise. Never throws for a failed probe.
+    /// naming the silo status or the readers' state otherwise. Never throws for a failed probe; throws
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled (the request went away).
     /// </summary>
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -46,16 +56,16 @@ public sealed class ClusterHealthCheck(ISiloStatusOracle membership, IServicePro
             return HealthCheckResult.Healthy("The silo is Active in its Orleans cluster.", data);
         }
 
+        using var timeout = new CancellationTokenSource(AgentsTimeout, services.GetService<TimeProvider>() ?? TimeProvider.System);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var state = await provider.ExecuteCommand((int)PersistentStreamProviderCommand.GetAgentsState, null)
-                .WaitAsync(AgentsTimeout, cancellationToken);
-            var running = await provider.ExecuteCommand((int)PersistentStreamProviderCommand.GetNumberRunningAgents, null)
-                .WaitAsync(AgentsTimeout, cancellationToken);
+            var state = await provider.ExecuteCommand((int)PersistentStreamProviderCommand.GetAgentsState, null).WaitAsync(deadline.Token);
+            var running = await provider.ExecuteCommand((int)PersistentStreamProviderCommand.GetNumberRunningAgents, null).WaitAsync(deadline.Token);
             data["queueReaders"] = state?.ToString() ?? "unknown";
             data["queuesRead"] = running ?? 0;
             return state is StreamLifecycleOptions.RunState.AgentsStarted
-                ? HealthCheckResult.Healthy($"The silo is Active in its Orleans cluster and its queue readers run ({running} queues).", data)
+                ? HealthCheckResult.Healthy($"The silo is Active in its Orleans cluster and its queue readers run ({running ?? 0} queues).", data)
                 : HealthCheckResult.Unhealthy($"The silo's queue readers are {state}, not AgentsStarted: it reads no events.", data: data);
         }
         catch (ArgumentException ex)
@@ -64,10 +74,15 @@ public sealed class ClusterHealthCheck(ISiloStatusOracle membership, IServicePro
             data["queueReaders"] = "not started";
             return HealthCheckResult.Unhealthy("The silo's queue readers have not started yet.", ex, data);
         }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException or InvalidOperationException)
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             data["queueReaders"] = "no answer";
             return HealthCheckResult.Unhealthy($"The silo's queue readers did not say their state within {AgentsTimeout.TotalSeconds:0} s.", ex, data);
+        }
+        catch (Exception ex) when (ex is OrleansException or InvalidOperationException or TimeoutException)
+        {
+            data["queueReaders"] = "no answer";
+            return HealthCheckResult.Unhealthy($"The silo's queue readers did not say their state: {ex.GetType().Name}.", ex, data);
         }
     }
 }

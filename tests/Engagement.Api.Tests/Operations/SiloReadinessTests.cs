@@ -59,7 +59,8 @@ public sealed class SiloReadinessTests
             using var client = host.Client(null);
             await ReadyAsync(client, HttpStatusCode.OK);
 
-            // The silo leaves its cluster while the web host still answers (as when it shuts down, or is declared dead).
+            // Orleans stops while the web host still answers (as when it is declared dead, or stopped on its own). On a
+            // normal SIGTERM the web server stops first (registered last, stopped first), so probes get connection refused.
             await host.Services.GetRequiredService<Orleans.Runtime.Silo>().StopAsync(CancellationToken.None);
 
             var unready = await ReadyAsync(client, HttpStatusCode.ServiceUnavailable);
