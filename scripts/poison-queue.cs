@@ -4,8 +4,9 @@
 //                         `<messageId> <insertedOn, UTC> <letter JSON>`, and leaves them on the queue.
 //   delete <messageId>…   deletes exactly the dead letters with those ids (the ones you fixed and resent): receives the
 //                         queue in batches, deletes the matching ones and makes every other one visible again at once.
-//                         A letter storage refuses to delete or to show again is named on stderr and the rest go on;
-//                         one not shown again reappears by itself 5 minutes after it was received.
+//                         A letter storage refuses to delete or to show again is named on stderr (status and error
+//                         code, or the exception type when storage did not answer) and the rest go on; one not shown
+//                         again reappears by itself 5 minutes after it was received, one answered 404 is already gone.
 //   take <N>              prints the first N dead letters (N required, 1-32) the same way and deletes each one printed,
 //                         fixed or not: only to empty the queue once its whole content is saved.
 // Connection: AZURE_STORAGE_CONNECTION_STRING (what `scripts/azurite start` prints), else the emulator on its default ports.
@@ -35,6 +36,15 @@ if (!(await queue.ExistsAsync()).Value)
     Console.Error.WriteLine($"{name}: no such queue (nothing was ever dead-lettered)");
     return 0;
 }
+
+// A failure as its status and error code when storage answered, else the exception types (the SDK's AggregateException
+// after its retries, a connection failure): never the message, which names the account's host.
+static string Why(Exception ex) => ex switch
+{
+    RequestFailedException { Status: not 0 } failed => $"{failed.Status} {failed.ErrorCode}",
+    AggregateException aggregate => string.Join(", ", aggregate.InnerExceptions.Select(e => e.GetType().Name).Distinct()) + " after retries",
+    _ => ex.InnerException is null ? ex.GetType().Name : $"{ex.GetType().Name}: {ex.InnerException.GetType().Name}",
+};
 
 static string Line(string id, DateTimeOffset? insertedOn, BinaryData body) =>
     $"{id} {insertedOn?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "-"} {body}";
@@ -84,10 +94,16 @@ try
                     await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
                     Console.WriteLine($"deleted {message.MessageId}");
                 }
-                catch (RequestFailedException ex)
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // Already gone (deleted by someone else meanwhile): nothing to show again, so not tried again either.
+                    failures++;
+                    Console.Error.WriteLine($"delete failed: {message.MessageId} ({Why(ex)}); it is no longer on {name}");
+                }
+                catch (Exception ex) when (ex is RequestFailedException or AggregateException or HttpRequestException)
                 {
                     failures++;
-                    Console.Error.WriteLine($"delete failed: {message.MessageId} ({ex.Status} {ex.ErrorCode}); it stays on {name}");
+                    Console.Error.WriteLine($"delete failed: {message.MessageId} ({Why(ex)}); it stays on {name}");
                     hidden.Add(message);
                 }
             }
@@ -107,10 +123,15 @@ finally
         {
             await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
         }
-        catch (RequestFailedException ex)
+        catch (RequestFailedException ex) when (ex.Status == 404)
         {
             failures++;
-            Console.Error.WriteLine($"not made visible again: {message.MessageId} ({ex.Status} {ex.ErrorCode}); it reappears on its own within 5 minutes");
+            Console.Error.WriteLine($"not made visible again: {message.MessageId} ({Why(ex)}); it is no longer on {name}");
+        }
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException or HttpRequestException)
+        {
+            failures++;
+            Console.Error.WriteLine($"not made visible again: {message.MessageId} ({Why(ex)}); it reappears on its own within 5 minutes");
         }
     }
 }

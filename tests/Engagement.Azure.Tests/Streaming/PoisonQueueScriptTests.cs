@@ -8,9 +8,8 @@ namespace Engagement.Azure.Tests.Streaming;
 
 /// <summary>
 /// <c>scripts/poison-queue.cs delete</c>, run as an operator runs it (<c>dotnet run</c>) against the tests' Azurite,
-/// through a pass-through proxy that refuses the first "make visible again" (404 MessageNotFound, as when a letter is
-/// deleted by someone else meanwhile): every other letter is still shown again at once, the refused one is named, and
-/// the exit code says the run did not fully succeed.
+/// through a pass-through proxy that refuses the first "make visible again" or delete (404 MessageNotFound, as when a
+/// letter is deleted by someone else meanwhile): every other letter is still shown again at once, the refused one is named, and the exit code says the run did not fully succeed.
 /// </summary>
 public sealed partial class PoisonQueueScriptTests
 {
@@ -30,7 +29,7 @@ public sealed partial class PoisonQueueScriptTests
                 ids.Add((await queue.SendMessageAsync($"{{\"letter\":{i}}}")).Value.MessageId);
             }
 
-            await using var proxy = FailingUpdateProxy.Start(Azurite.ConnectionString);
+            await using var proxy = RefusingProxy.Start(Azurite.ConnectionString, "PUT", abort: false);
             var (exitCode, stdout, stderr) = await RunScriptAsync(proxy.ConnectionString, name, "delete", ids[0]);
 
             Assert.True(proxy.Refused is not null, $"no update went through the proxy; stdout: {stdout} stderr: {stderr}");
@@ -40,6 +39,39 @@ public sealed partial class PoisonQueueScriptTests
             Assert.Equal(ids.Skip(1).Where(id => id != proxy.Refused).Order(StringComparer.Ordinal), visible);
             Assert.Contains($"deleted {ids[0]}", stdout, StringComparison.Ordinal);
             Assert.Contains($"not made visible again: {proxy.Refused} (404 MessageNotFound)", stderr, StringComparison.Ordinal);
+            Assert.Equal(1, exitCode);
+        }
+        finally
+        {
+            await queue.DeleteIfExistsAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ADeleteRefusedAsAlreadyGoneIsNamedOnceNotShownAgainAndTheOthersAreVisibleAtOnce()
+    {
+        var name = Azurite.UniqueName("poisonscript");
+        var queue = new QueueClient(Azurite.ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        await queue.CreateAsync();
+        try
+        {
+            var ids = new List<string>();
+            for (var i = 0; i < 4; i++)
+            {
+                ids.Add((await queue.SendMessageAsync($"{{\"letter\":{i}}}")).Value.MessageId);
+            }
+
+            await using var proxy = RefusingProxy.Start(Azurite.ConnectionString, "DELETE", abort: false);
+            var (exitCode, stdout, stderr) = await RunScriptAsync(proxy.ConnectionString, name, "delete", ids[0]);
+
+            Assert.Equal(ids[0], proxy.Refused);
+            // 404 MessageNotFound means gone: the script does not try to show it again (the proxy lied, so Azurite still
+            // holds it, hidden), and prints no "reappears within 5 minutes" for it.
+            var visible = (await queue.PeekMessagesAsync(32)).Value.Select(m => m.MessageId).Order(StringComparer.Ordinal);
+            Assert.Equal(ids.Skip(1).Order(StringComparer.Ordinal), visible);
+            Assert.Contains($"delete failed: {ids[0]} (404 MessageNotFound); it is no longer on {name}", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("not made visible again", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("deleted ", stdout, StringComparison.Ordinal);
             Assert.Equal(1, exitCode);
         }
         finally
@@ -95,9 +127,10 @@ public sealed partial class PoisonQueueScriptTests
 
     /// <summary>
     /// Forwards every queue request to Azurite unchanged (the shared-key signature covers the path, not the port),
-    /// except the first message update (a PUT with a pop receipt), which it answers 404 MessageNotFound itself.
+    /// except message requests with a pop receipt and the given method (PUT: update, DELETE: delete): the first it
+    /// answers 404 MessageNotFound itself, or, with <c>abort</c>, every one has its connection dropped.
     /// </summary>
-    private sealed class FailingUpdateProxy : IAsyncDisposable
+    private sealed class RefusingProxy : IAsyncDisposable
     {
         private static readonly HashSet<string> Unforwarded = new(StringComparer.OrdinalIgnoreCase) { "Host", "Content-Length", "Connection", "Expect", "Transfer-Encoding", "Keep-Alive" };
 
@@ -105,10 +138,14 @@ public sealed partial class PoisonQueueScriptTests
         private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
         private readonly Uri _target;
         private readonly Task _loop;
+        private readonly string _method;
+        private readonly bool _abort;
         private string? _refused;
 
-        private FailingUpdateProxy(string connectionString)
+        private RefusingProxy(string connectionString, string method, bool abort)
         {
+            _method = method;
+            _abort = abort;
             var match = QueueEndpoint().Match(connectionString);
             Assert.True(match.Success, "the tests' connection string names no QueueEndpoint on 127.0.0.1");
             _target = new Uri($"http://127.0.0.1:{match.Groups[1].Value}");
@@ -125,7 +162,7 @@ public sealed partial class PoisonQueueScriptTests
         /// <summary>The id of the letter whose update was refused; null until then.</summary>
         public string? Refused => Volatile.Read(ref _refused);
 
-        public static FailingUpdateProxy Start(string connectionString) => new(connectionString);
+        public static RefusingProxy Start(string connectionString, string method, bool abort) => new(connectionString, method, abort);
 
         public async ValueTask DisposeAsync()
         {
@@ -158,7 +195,13 @@ public sealed partial class PoisonQueueScriptTests
             var request = context.Request;
             var response = context.Response;
             var path = request.Url!.AbsolutePath;
-            if (request.HttpMethod == "PUT" && request.Url.Query.Contains("popreceipt=", StringComparison.OrdinalIgnoreCase)
+            if (_abort && request.HttpMethod == _method && request.Url.Query.Contains("popreceipt=", StringComparison.OrdinalIgnoreCase))
+            {
+                response.Abort();
+                return;
+            }
+
+            if (request.HttpMethod == _method && request.Url.Query.Contains("popreceipt=", StringComparison.OrdinalIgnoreCase)
                 && Interlocked.CompareExchange(ref _refused, path[(path.LastIndexOf('/') + 1)..], null) is null)
             {
                 response.StatusCode = 404;
