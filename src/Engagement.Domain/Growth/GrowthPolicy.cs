@@ -101,7 +101,9 @@ public static class GrowthPolicy
 
     /// <summary>
     /// Applies growth for a capped behaviour event (share, review, login) as of its occurredAt (CONTRACT.md §1.1):
-    /// the cap counts the member-local day of occurredAt, and of that day's events of one type the earliest (by
+    /// the cap counts the member-local day of occurredAt (in the member's zone as this event is applied; an earlier earner
+    /// keeps the date it counted on, <see cref="BehaviourRecord.Day"/>, through a later zone change, so each date on the
+    /// member's clock gets its cap once and the reason's date stays the one counted), and of that day's events of one type the earliest (by
     /// <see cref="EventKey"/>) earn, whatever order they arrived in. A late event earlier than the day's last earner
     /// takes its place: the displaced one gives its growth back in a <c>growth.{type}.correction</c> entry.
     /// Returns null when it counted (or the type earns no growth), else why it earned nothing.
@@ -131,7 +133,7 @@ public static class GrowthPolicy
         BehaviourRecord? latest = null;
         foreach (var r in state.BehaviourRecords)
         {
-            if (!string.Equals(r.Type, evt.Type, StringComparison.Ordinal) || MemberTimeZones.LocalDate(r.At, zone) != day)
+            if (!string.Equals(r.Type, evt.Type, StringComparison.Ordinal) || CapDay(r, zone) != day)
             {
                 continue;
             }
@@ -160,7 +162,7 @@ public static class GrowthPolicy
             Added(state, options, displaced.At, -displaced.Growth, records: -1);
         }
 
-        state.BehaviourRecords.Add(new BehaviourRecord { EventId = evt.EventId, Type = evt.Type, At = evt.OccurredAt, Growth = rule.Growth });
+        state.BehaviourRecords.Add(new BehaviourRecord { EventId = evt.EventId, Type = evt.Type, At = evt.OccurredAt, Day = day, Growth = rule.Growth });
         Added(state, options, evt.OccurredAt, rule.Growth, records: 1);
         var position = legacy + earlier + 1;
         LedgerBook.Append(
@@ -178,6 +180,12 @@ public static class GrowthPolicy
 
         return null;
     }
+
+    /// <summary>
+    /// The member-local date a capped behaviour counts on: the one pinned when it earned (<see cref="BehaviourRecord.Day"/>,
+    /// the date its ledger reason names), else, for a record from before the pin, its instant's date in <paramref name="zone"/>.
+    /// </summary>
+    private static DateOnly CapDay(BehaviourRecord record, TimeZoneInfo zone) => record.Day ?? MemberTimeZones.LocalDate(record.At, zone);
 
     /// <summary>
     /// True when an event with <paramref name="eventId"/> earned behaviour growth still kept with its instant

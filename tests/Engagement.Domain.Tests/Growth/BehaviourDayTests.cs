@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Engagement.Domain.Members;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Growth;
+
+/// <summary>
+/// The day a capped behaviour counts on (CONTRACT.md §1.1: the member's local day of occurredAt) is the day its ledger
+/// reason names, and it stays that day when the member later changes time zone.
+/// </summary>
+public class BehaviourDayTests
+{
+    private static readonly DateTimeOffset ShanghaiLoginAt = new(2026, 12, 4, 18, 26, 0, TimeSpan.Zero); // 02:26 on 12-05 in Shanghai
+
+    [Fact]
+    public void ALoginAt0226ShanghaiCountsOnThatShanghaiDayNotOnTheUtcDay()
+    {
+        var member = new TestMember(new DateTimeOffset(2026, 12, 4, 19, 0, 0, TimeSpan.Zero));
+
+        var login = member.Behave(MemberEventTypes.Login, ShanghaiLoginAt);
+
+        Assert.Equal("login 1 of 1 on 2026-12-05", Assert.Single(login.NewEntries).Reason);
+        Assert.Equal(1, member.Growth);
+    }
+
+    [Fact]
+    public void AfterMovingToLosAngelesASecondLoginOnTheSameLocalDateIsCapped()
+    {
+        var member = new TestMember(new DateTimeOffset(2026, 12, 4, 19, 0, 0, TimeSpan.Zero));
+        member.Behave(MemberEventTypes.Login, ShanghaiLoginAt); // 12-05 02:26 on the member's (Shanghai) clock
+        member.Now = new DateTimeOffset(2026, 12, 5, 6, 0, 0, TimeSpan.Zero);
+        member.UpdateProfile(("timeZone", "America/Los_Angeles"));
+
+        // 10:00 on 12-05 in Los Angeles: the member's clock shows 12-05 again, a date that already had its login.
+        member.Now = new DateTimeOffset(2026, 12, 5, 18, 30, 0, TimeSpan.Zero);
+        var second = member.Behave(MemberEventTypes.Login, new DateTimeOffset(2026, 12, 5, 18, 0, 0, TimeSpan.Zero));
+
+        Assert.Empty(second.NewEntries);
+        Assert.Equal("daily cap of 1 login reached for 2026-12-05; no growth", second.Reason);
+        Assert.Equal(1, member.Growth);
+    }
+
+    [Fact]
+    public void AfterMovingToShanghaiALoginOnTheNextLocalDateEarnsAndItsReasonNamesThatDate()
+    {
+        var member = new TestMember(new DateTimeOffset(2026, 12, 5, 3, 0, 0, TimeSpan.Zero));
+        member.UpdateProfile(("timeZone", "America/Los_Angeles"));
+        var first = member.Behave(MemberEventTypes.Login, new DateTimeOffset(2026, 12, 5, 2, 26, 0, TimeSpan.Zero)); // 18:26 on 12-04 in LA
+        Assert.Equal("login 1 of 1 on 2026-12-04", Assert.Single(first.NewEntries).Reason);
+        member.Now = new DateTimeOffset(2026, 12, 5, 6, 57, 0, TimeSpan.Zero);
+        member.UpdateProfile(("timeZone", "Asia/Shanghai"));
+
+        // 20:00 on 12-05 in Shanghai: a new date on the member's clock (the first login was on 12-04 there and then).
+        member.Now = new DateTimeOffset(2026, 12, 5, 12, 30, 0, TimeSpan.Zero);
+        var second = member.Behave(MemberEventTypes.Login, new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
+
+        Assert.Null(second.Reason);
+        Assert.Equal("login 1 of 1 on 2026-12-05", Assert.Single(second.NewEntries).Reason);
+        Assert.Equal(2, member.Growth);
+    }
+
+    [Fact]
+    public void ThePinnedDaySurvivesTheStoredJsonOfTheMemberState()
+    {
+        var member = new TestMember(new DateTimeOffset(2026, 12, 4, 19, 0, 0, TimeSpan.Zero));
+        member.Behave(MemberEventTypes.Login, ShanghaiLoginAt);
+        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web); // as the grain state serializer writes it
+
+        var stored = JsonSerializer.Deserialize<MemberState>(JsonSerializer.Serialize(member.State, web), web)!;
+
+        Assert.Equal(new DateOnly(2026, 12, 5), Assert.Single(stored.BehaviourRecords).Day);
+    }
+}
