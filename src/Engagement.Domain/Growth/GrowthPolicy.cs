@@ -276,6 +276,8 @@ public static class GrowthPolicy
     /// <summary>
     /// Folds behaviour records past <see cref="CapDaysKept"/> into the day buckets (their instants are no longer
     /// needed: no late behaviour can displace them), drops day buckets that can no longer count and old cap counters.
+    /// A behaviour stays while either its instant's member-local date (zone of now) or the date its cap counted
+    /// (<see cref="BehaviourRecord.Day"/>) is a kept day; it folds into the bucket of the former, as the window sums it.
     /// </summary>
     internal static void Prune(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
@@ -292,7 +294,9 @@ public static class GrowthPolicy
             var record = records[i];
             var day = MemberTimeZones.LocalDate(record.At, zone);
             var adjustment = string.Equals(record.Type, AdjustmentRecordType, StringComparison.Ordinal);
-            if (day >= oldestRecord || (adjustment && day >= oldestGrowth))
+            // A behaviour kept while the date its cap counted (CapDay, pinned before a zone change) is still a kept day,
+            // even when its instant's date in the zone of now is older: folded, a late event on that date would earn again.
+            if (day >= oldestRecord || (!adjustment && CapDay(record, zone) >= oldestRecord) || (adjustment && day >= oldestGrowth))
             {
                 records[kept++] = record;
                 continue;

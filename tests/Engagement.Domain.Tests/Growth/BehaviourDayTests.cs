@@ -60,6 +60,28 @@ public class BehaviourDayTests
     }
 
     [Fact]
+    public void AfterMovingToLosAngelesALoginKeepsItsDateCappedUntilThatDateLeavesTheKeptDays()
+    {
+        // 00:30 on 12-01 in Shanghai (16:30 on 11-30 in Los Angeles): counted on 12-01.
+        var member = new TestMember(new DateTimeOffset(2026, 11, 30, 17, 0, 0, TimeSpan.Zero));
+        member.Behave(MemberEventTypes.Login, new DateTimeOffset(2026, 11, 30, 16, 30, 0, TimeSpan.Zero));
+        member.Now = new DateTimeOffset(2026, 12, 1, 6, 0, 0, TimeSpan.Zero);
+        member.UpdateProfile(("timeZone", "America/Los_Angeles"));
+
+        // 12:00 on 12-08 in Los Angeles: an event prunes the records; 12-01 is still among the 7 kept days there.
+        member.Now = new DateTimeOffset(2026, 12, 8, 20, 0, 0, TimeSpan.Zero);
+        member.Behave(MemberEventTypes.Share, member.Now);
+        var growth = member.Growth;
+
+        // A late login from 12:00 on 12-01 in Los Angeles: 12-01 already had its login on the member's clock.
+        var late = member.Behave(MemberEventTypes.Login, new DateTimeOffset(2026, 12, 1, 20, 0, 0, TimeSpan.Zero));
+
+        Assert.Empty(late.NewEntries);
+        Assert.Equal("daily cap of 1 login reached for 2026-12-01; no growth", late.Reason);
+        Assert.Equal(growth, member.Growth);
+    }
+
+    [Fact]
     public void ThePinnedDaySurvivesTheStoredJsonOfTheMemberState()
     {
         var member = new TestMember(new DateTimeOffset(2026, 12, 4, 19, 0, 0, TimeSpan.Zero));
