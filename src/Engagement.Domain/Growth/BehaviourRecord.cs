@@ -26,8 +26,10 @@ public sealed class BehaviourRecord
     /// the date of <see cref="At"/> in the member's time zone when it was applied (CONTRACT.md §1.1). Kept so a later
     /// time zone change does not move it to another date: on the member's clock that login happened on this date, and
     /// the cap compares a new event's local date with it. Null for adjustments and for records written before it
-    /// existed; those count on the date of <see cref="At"/> in the member's zone now.
+    /// existed; those count on the date of <see cref="At"/> in the member's zone now. Not written when null (no
+    /// <c>"day":null</c> in every stored adjustment).
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateOnly? Day { get; set; }
 
     /// <summary>Growth it earned (the rule's value when it was applied; an adjustment's delta, which may be negative).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Engagement.Domain.Growth;
 using Engagement.Domain.Members;
 using Engagement.Domain.Tests.Members;
 
@@ -10,6 +11,8 @@ namespace Engagement.Domain.Tests.Growth;
 /// </summary>
 public class BehaviourDayTests
 {
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web); // as the grain state serializer writes it
+
     private static readonly DateTimeOffset ShanghaiLoginAt = new(2026, 12, 4, 18, 26, 0, TimeSpan.Zero); // 02:26 on 12-05 in Shanghai
 
     [Fact]
@@ -91,5 +94,15 @@ public class BehaviourDayTests
         var stored = JsonSerializer.Deserialize<MemberState>(JsonSerializer.Serialize(member.State, web), web)!;
 
         Assert.Equal(new DateOnly(2026, 12, 5), Assert.Single(stored.BehaviourRecords).Day);
+    }
+
+    [Fact]
+    public void ARecordWithoutAPinnedDayIsStoredWithoutADayProperty()
+    {
+        var adjustment = new BehaviourRecord { EventId = "adj-1", Type = GrowthPolicy.AdjustmentRecordType, At = ShanghaiLoginAt, Growth = -3 };
+
+        var json = JsonSerializer.Serialize(adjustment, Web);
+
+        Assert.DoesNotContain("\"day\"", json, StringComparison.Ordinal);
     }
 }
