@@ -34,7 +34,14 @@ public sealed class RunScriptDemoLoadTests : IDisposable
             esac
             """);
         Stub("bin/dotnet", """echo "dotnet $*" >>"$STUB_LOG" """);
-        Stub("bin/curl", """case " $* " in *" -w "*) printf 200 ;; esac""");
+        // The member lookup answers MEMBER_STATUS (404 unless a test says otherwise: no member yet); every other
+        // status asked for (the redemptions) 200.
+        Stub("bin/curl", """
+            case " $* " in
+              *"/members/M000001 "*) printf '%s' "${MEMBER_STATUS:-404}" ;;
+              *" -w "*) printf 200 ;;
+            esac
+            """);
         Stub("bin/sleep", ":");
     }
 
@@ -51,6 +58,7 @@ public sealed class RunScriptDemoLoadTests : IDisposable
 
         var (second, output) = await RunAsync();
 
+        Assert.Contains("data stays in .azurite/data for the next run (which does not publish the demo again).", firstOutput, StringComparison.Ordinal);
         Assert.True(second == 0, output);
         var start = Assert.Single(Publishes()).Split("--start ")[1].Split(' ')[0];
         Assert.Contains("published=yes", await File.ReadAllTextAsync(DemoLoad), StringComparison.Ordinal);
@@ -64,14 +72,51 @@ public sealed class RunScriptDemoLoadTests : IDisposable
     public async Task ARerunAfterALoadCutShortPublishesTheRecordedLoadFromItsRecordedStart()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(DemoLoad)!);
-        await File.WriteAllTextAsync(DemoLoad, "start=2026-11-21T07:32:49+00:00\nmembers=50\nevents=400\ndays=14\n");
+        var start = DateTimeOffset.UtcNow.AddDays(-14).ToString("yyyy-MM-dd'T'HH:mm:ss+00:00", System.Globalization.CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(DemoLoad, $"start={start}\nmembers=50\nevents=400\ndays=14\n");
+
+        var (exitCode, output) = await RunAsync("--members", "80");
+
+        Assert.True(exitCode == 0, output);
+        var publish = Assert.Single(Publishes());
+        Assert.Contains($"--members 50 --events 400 --days 14 --start {start} --seed 42", publish, StringComparison.Ordinal);
+        Assert.Contains("(--members/--events/--days ignored; repeats change nothing)", output, StringComparison.Ordinal);
+        Assert.Contains("published=yes", await File.ReadAllTextAsync(DemoLoad), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ALoadCutShortThatEndedMoreThan25DaysAgoIsNotPublishedAgainSinceItsBehavioursWouldEarnTwice()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DemoLoad)!);
+        var start = DateTimeOffset.UtcNow.AddDays(-40).ToString("yyyy-MM-dd'T'HH:mm:ss+00:00", System.Globalization.CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(DemoLoad, $"start={start}\nmembers=50\nevents=400\ndays=14\n");
 
         var (exitCode, output) = await RunAsync();
 
         Assert.True(exitCode == 0, output);
-        var publish = Assert.Single(Publishes());
-        Assert.Contains("--members 50 --events 400 --days 14 --start 2026-11-21T07:32:49+00:00 --seed 42", publish, StringComparison.Ordinal);
-        Assert.Contains("published=yes", await File.ReadAllTextAsync(DemoLoad), StringComparison.Ordinal);
+        Assert.Empty(Publishes());
+        Assert.Contains("30-day repeat window", output, StringComparison.Ordinal);
+        Assert.Contains("to start fresh, stop it (Ctrl+C), delete .azurite/data and run scripts/run again", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DataKeptFromBeforeTheRecordThatHoldsTheDemoMembersIsNotPublishedAgain()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DemoLoad)!); // .azurite/data of an earlier run, no demo-load in it
+
+        var (exitCode, output) = await RunAsync(environment: new() { ["MEMBER_STATUS"] = "200" });
+
+        Assert.True(exitCode == 0, output);
+        Assert.Empty(Publishes());
+        Assert.Equal("start=unknown\npublished=yes\n", await File.ReadAllTextAsync(DemoLoad));
+        Assert.Contains("demo load not published again: .azurite/data already holds member M000001", output, StringComparison.Ordinal);
+        Assert.Contains("to start fresh, stop it (Ctrl+C), delete .azurite/data and run scripts/run again", output, StringComparison.Ordinal);
+
+        var (again, againOutput) = await RunAsync(environment: new() { ["MEMBER_STATUS"] = "200" });
+
+        Assert.True(again == 0, againOutput);
+        Assert.Empty(Publishes());
+        Assert.Contains("demo load not published again: .azurite/data already holds a demo load published before", againOutput, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -114,9 +159,11 @@ public sealed class RunScriptDemoLoadTests : IDisposable
         }
     }
 
-    private async Task<(int ExitCode, string Output)> RunAsync()
+    private Task<(int ExitCode, string Output)> RunAsync(params string[] options) => RunAsync(new Dictionary<string, string>(), options);
+
+    private async Task<(int ExitCode, string Output)> RunAsync(Dictionary<string, string> environment, params string[] options)
     {
-        var info = new ProcessStartInfo("bash", [Path.Combine(_root, "scripts", "run"), "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        var info = new ProcessStartInfo("bash", [Path.Combine(_root, "scripts", "run"), "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), .. options])
         {
             WorkingDirectory = _root,
             RedirectStandardOutput = true,
@@ -128,6 +175,11 @@ public sealed class RunScriptDemoLoadTests : IDisposable
         info.Environment["TMPDIR"] = _root; // the ports lock of these runs is their own
         info.Environment.Remove("ConnectionStrings__AzureStorage");
         info.Environment.Remove("ConnectionStrings__BackupStorage");
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
