@@ -120,6 +120,17 @@ public sealed class RunScriptDemoLoadTests : IDisposable
     }
 
     [Fact]
+    public async Task WithAStorageAccountOfItsOwnTheClosingHintDoesNotPromiseKeptDataInAzurite()
+    {
+        var (exitCode, output) = await RunAsync(environment: new() { ["ConnectionStrings__AzureStorage"] = "UseDevelopmentStorage=true" });
+
+        Assert.True(exitCode == 0, output);
+        Assert.Single(Publishes());
+        Assert.DoesNotContain("does not publish the demo again", output, StringComparison.Ordinal);
+        Assert.Contains("the data stays in the storage account of ConnectionStrings__AzureStorage", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheGeneratorGivesTheSameMessagesFromTheSameStartSoARepublishedLoadIsOnlyRepeats()
     {
         var dll = DotnetCommand.LocateSampleDll("PurchasePublisher");
