@@ -143,6 +143,10 @@ public sealed class RunScriptDemoLoadTests : IDisposable
 
         Assert.True(a == 0 && b == 0, aOutput + bOutput);
         Assert.Equal(await File.ReadAllLinesAsync(first), await File.ReadAllLinesAsync(again));
+
+        // Both runs happen seconds apart, so equal files alone would not catch a dependence on the clock: the span is
+        // the recorded one (start + days, not cut at now), shown in +08:00 as the generator writes occurredAt.
+        Assert.Contains("occurredAt 2026-11-21T15:32:49+08:00 .. 2026-12-05T15:32:49+08:00", aOutput, StringComparison.Ordinal);
     }
 
     public void Dispose()
