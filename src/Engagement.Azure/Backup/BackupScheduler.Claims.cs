@@ -39,7 +39,8 @@ public sealed partial class BackupScheduler
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // TableBackup reported it to the failure listeners (the default one logs an error); the next slot tries again.
+                // TableBackup reported it to the failure listeners (the default one logs an error), or found it recorded by
+                // another silo already (BackupAlreadyRecordedException, warned); the next slot tries again.
             }
             finally
             {

@@ -87,8 +87,13 @@ public sealed partial class TableBackup(
     /// written the backup stands: deleting expired backups afterwards may fail or be cancelled (logged as a warning),
     /// and that never records or reports the backup as failed. Cancelled through <paramref name="cancellationToken"/>
     /// before that (the host stopping) the backup is abandoned, not failed: no manifest is written, no listener is
-    /// told, a warning is logged, and the exception the cancellation caused is rethrown.
+    /// told, a warning is logged, and the exception the cancellation caused is rethrown. A manifest is written once
+    /// (a conditional create, <see cref="CreateManifestAsync"/>): when the backup was recorded before this copy ended (a
+    /// silo watching it judged it stalled and wrote its <c>failed</c> manifest, and reported it), that record stands —
+    /// a copy that completes is not written over it (a warning, and <see cref="BackupAlreadyRecordedException"/>; no
+    /// listener is told), and a copy that fails is logged as a warning, not reported a second time.
     /// </summary>
+    /// <exception cref="BackupAlreadyRecordedException">The copy completed, but the backup had a manifest already.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled mid-copy (or
     /// another exception the cancellation caused in storage calls).</exception>
     public async Task<BackupManifest> RunAsync(string? name = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
@@ -110,7 +115,14 @@ public sealed partial class TableBackup(
             }
 
             manifest = new BackupManifest { Name = name, Status = BackupManifest.Complete, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Tables = entries };
-            await WriteManifestAsync(container, manifest, cancellationToken);
+            if (await CreateManifestAsync(container, manifest, cancellationToken) is { } standing)
+            {
+                // Recorded before this copy ended: failed by a silo that judged it stalled (and reported it), or
+                // complete by another copy. That record stands; a Complete written over a reported failure would
+                // turn it good in silence.
+                LogCopyOverRecorded(logger, name, standing.Status, entries.Count);
+                throw new BackupAlreadyRecordedException(name, standing.Status);
+            }
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
         {
@@ -120,18 +132,27 @@ public sealed partial class TableBackup(
             LogAbandoned(logger, name, entries.Count);
             throw;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OutOfMemoryException and not BackupAlreadyRecordedException)
         {
             var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = ex.Message, Tables = entries };
+            BackupManifest? recorded = null;
             try
             {
-                await WriteManifestAsync(container, failed, CancellationToken.None);
+                recorded = await CreateManifestAsync(container, failed, CancellationToken.None);
             }
             catch (Exception manifestFailure) when (StorageFailures.IsFailure(manifestFailure, CancellationToken.None))
             {
                 // The storage that failed the backup may fail this too (an SDK timeout included: a TaskCanceledException
                 // escaping here skipped the report, so the failure went unheard); the listeners below still hear of it.
                 LogManifestFailed(logger, manifestFailure, name);
+            }
+
+            if (recorded is not null)
+            {
+                // Recorded already (another silo judged it stalled and reported it, or another copy completed it):
+                // that record and its report stand; this failure is logged, not reported a second time.
+                LogFailedOverRecorded(logger, ex, name, recorded.Status);
+                throw;
             }
 
             await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, entries.Select(e => e.Table).ToList(), ex));
@@ -272,70 +293,6 @@ public sealed partial class TableBackup(
         await blob.SetHttpHeadersAsync(new BlobHttpHeaders { ContentType = "application/gzip" }, cancellationToken: cancellationToken);
         return new BackupTableEntry(table, rows, Convert.ToHexStringLower(hash.GetHashAndReset()), bytes, started, time.GetUtcNow());
     }
-
-    /// <summary>Tells every <see cref="IBackupFailureListener"/> that <paramref name="backup"/> completed; a listener that throws is logged and skipped.</summary>
-    private async Task NotifyCompletedAsync(string backup)
-    {
-        foreach (var listener in _failureListeners)
-        {
-            try
-            {
-                await listener.BackupCompletedAsync(backup, CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogListenerFailed(logger, ex, backup, listener.GetType().Name);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Records backup <paramref name="name"/>, begun at <paramref name="startedAt"/> (UTC) by a silo that stopped before
-    /// finishing it, as <c>failed</c> with <paramref name="reason"/> and reports it to every
-    /// <see cref="IBackupFailureListener"/> — only if it has no manifest yet, so of several silos that notice, one
-    /// reports. Returns false when a manifest already exists (the backup ended, or another silo recorded it).
-    /// </summary>
-    /// <exception cref="RequestFailedException">Storage refused the manifest for another reason.</exception>
-    public async Task<bool> AbandonAsync(string name, DateTimeOffset startedAt, Exception reason, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(reason);
-        var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = reason.Message, Tables = [] };
-        try
-        {
-            await blobs.GetBlobContainerClient(options.Container).GetBlobClient(ManifestBlobName(name)).UploadAsync(
-                BinaryData.FromObjectAsJson(failed, ManifestJson),
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
-                cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            return false;
-        }
-
-        await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, [], reason));
-        return true;
-    }
-
-    /// <summary>Tells every <see cref="IBackupFailureListener"/> of <paramref name="failure"/>; a listener that throws is logged and skipped.</summary>
-    public async Task ReportFailureAsync(BackupFailure failure)
-    {
-        ArgumentNullException.ThrowIfNull(failure);
-        foreach (var listener in _failureListeners)
-        {
-            try
-            {
-                await listener.BackupFailedAsync(failure, CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // One listener's trouble must not hide the failure from the others.
-                LogListenerFailed(logger, ex, failure.Backup, listener.GetType().Name);
-            }
-        }
-    }
-
-    private static async Task WriteManifestAsync(BlobContainerClient container, BackupManifest manifest, CancellationToken cancellationToken) =>
-        await container.GetBlobClient(ManifestBlobName(manifest.Name)).UploadAsync(BinaryData.FromObjectAsJson(manifest, ManifestJson), overwrite: true, cancellationToken);
 
     private async Task DeleteExpiredAsync(BlobContainerClient container, CancellationToken cancellationToken)
     {

@@ -1,0 +1,142 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Azure.Backup;
+
+/// <summary>
+/// How a backup's outcome is recorded and told, once across the silos: its manifest is created once (a conditional
+/// create; the first outcome written stands).
+/// </summary>
+public sealed partial class TableBackup
+{
+    /// <summary>
+    /// Records backup <paramref name="name"/>, begun at <paramref name="startedAt"/> (UTC) by a silo that stopped before
+    /// finishing it, as <c>failed</c> with <paramref name="reason"/> and reports it to every
+    /// <see cref="IBackupFailureListener"/> — only if it has no manifest yet, so of several silos that notice, one
+    /// reports. Returns false when a manifest already exists (the backup ended, or another silo recorded it). A create
+    /// whose answer was lost (the SDK's retry meets the manifest its first try wrote) counts as this call's.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage refused the manifest for another reason.</exception>
+    public async Task<bool> AbandonAsync(string name, DateTimeOffset startedAt, Exception reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = reason.Message, Tables = [] };
+        if (await CreateManifestAsync(blobs.GetBlobContainerClient(options.Container), failed, cancellationToken) is not null)
+        {
+            return false;
+        }
+
+        await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, [], reason));
+        return true;
+    }
+
+    /// <summary>Tells every <see cref="IBackupFailureListener"/> of <paramref name="failure"/>; a listener that throws is logged and skipped.</summary>
+    public async Task ReportFailureAsync(BackupFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        foreach (var listener in _failureListeners)
+        {
+            try
+            {
+                await listener.BackupFailedAsync(failure, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // One listener's trouble must not hide the failure from the others.
+                LogListenerFailed(logger, ex, failure.Backup, listener.GetType().Name);
+            }
+        }
+    }
+
+    /// <summary>Tells every <see cref="IBackupFailureListener"/> that <paramref name="backup"/> completed; a listener that throws is logged and skipped.</summary>
+    private async Task NotifyCompletedAsync(string backup)
+    {
+        foreach (var listener in _failureListeners)
+        {
+            try
+            {
+                await listener.BackupCompletedAsync(backup, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogListenerFailed(logger, ex, backup, listener.GetType().Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="manifest"/> only if its backup has none (If-None-Match: *): a backup's outcome is recorded
+    /// once, and the first record stands. Null when this one was written (a create whose answer was lost and whose
+    /// retry met it, same bytes, included); else the manifest already there.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage refused it for another reason (an SDK timeout too).</exception>
+    private static async Task<BackupManifest?> CreateManifestAsync(BlobContainerClient container, BackupManifest manifest, CancellationToken cancellationToken)
+    {
+        var blob = container.GetBlobClient(ManifestBlobName(manifest.Name));
+        var json = BinaryData.FromObjectAsJson(manifest, ManifestJson);
+        while (true)
+        {
+            if (await CreateOnceAsync(blob, json, cancellationToken))
+            {
+                return null;
+            }
+
+            try
+            {
+                return (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToObjectFromJson<BackupManifest>(ManifestJson);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Deleted between the create and the read: created again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="blob"/> holding <paramref name="content"/> only if there is none. True when this call
+    /// wrote it: created now, or there already holding the same bytes (the SDK retries a timeout itself, so a first
+    /// try that wrote it with its answer lost meets its own blob); false when it holds something else.
+    /// </summary>
+    private static async Task<bool> CreateOnceAsync(BlobClient blob, BinaryData content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.UploadAsync(content, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            try
+            {
+                return (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToMemory().Span.SequenceEqual(content.ToMemory().Span);
+            }
+            catch (RequestFailedException gone) when (gone.Status == 404)
+            {
+                return false;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: copied {Tables} tables, but it was recorded {Status} before this copy ended (a silo that judged it stalled reported it, or another copy completed it); that record stands, this copy's complete manifest is not written over it")]
+    private static partial void LogCopyOverRecorded(ILogger logger, string backup, string status, int tables);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} failed on this silo, but it was recorded {Status} already (by a silo that judged it stalled and reported it, or by another copy); that record stands, not reported again")]
+    private static partial void LogFailedOverRecorded(ILogger logger, Exception exception, string backup, string status);
+}
+
+/// <summary>
+/// A copy of backup <see cref="Backup"/> completed, but the backup had a manifest already (<see cref="Status"/>:
+/// <c>failed</c> when a silo watching it judged it stalled and reported it; <c>complete</c> when another copy finished
+/// first). The manifest already there stands (<see cref="TableBackup.RunAsync"/>); nothing was reported for this copy.
+/// </summary>
+public sealed class BackupAlreadyRecordedException(string backup, string status)
+    : InvalidOperationException($"backup {backup}: copied, but it was recorded '{status}' before this copy ended; that record stands")
+{
+    /// <summary>The backup's name (<c>yyyyMMdd-HHmmss</c>, UTC start).</summary>
+    public string Backup { get; } = backup;
+
+    /// <summary>The status of the manifest already there (<see cref="BackupManifest.Complete"/> or <see cref="BackupManifest.Failed"/>).</summary>
+    public string Status { get; } = status;
+}
