@@ -96,21 +96,27 @@ public sealed partial class TableBackup
 
     /// <summary>
     /// Creates <paramref name="blob"/> holding <paramref name="content"/> only if there is none. True when this call
-    /// wrote it: created now, or there already holding the same bytes (the SDK retries a timeout itself, so a first
-    /// try that wrote it with its answer lost meets its own blob); false when it holds something else.
+    /// wrote it: created now, or there already carrying this call's own writer id (blob metadata, a fresh id per call:
+    /// the SDK retries a timeout itself, so a first try that wrote it with its answer lost meets its own blob; two silos
+    /// writing the same bytes at the same moment are still told apart); false when another writer's blob is there.
     /// </summary>
     private static async Task<bool> CreateOnceAsync(BlobClient blob, BinaryData content, CancellationToken cancellationToken)
     {
+        var writer = Guid.NewGuid().ToString("N");
         try
         {
-            await blob.UploadAsync(content, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            await blob.UploadAsync(
+                content,
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = new Dictionary<string, string> { [WriterMetadata] = writer } },
+                cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
             try
             {
-                return (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToMemory().Span.SequenceEqual(content.ToMemory().Span);
+                var there = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+                return there.Metadata.TryGetValue(WriterMetadata, out var by) && by == writer;
             }
             catch (RequestFailedException gone) when (gone.Status == 404)
             {
@@ -118,6 +124,9 @@ public sealed partial class TableBackup
             }
         }
     }
+
+    /// <summary>The metadata key holding the id of the call that created a manifest or report marker (<see cref="CreateOnceAsync"/>).</summary>
+    private const string WriterMetadata = "writer";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: copied {Tables} tables, but it was recorded {Status} before this copy ended (a silo that judged it stalled reported it, or another copy completed it); that record stands, this copy's complete manifest is not written over it")]
     private static partial void LogCopyOverRecorded(ILogger logger, string backup, string status, int tables);
