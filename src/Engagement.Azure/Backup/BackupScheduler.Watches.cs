@@ -15,7 +15,7 @@ public sealed partial class BackupScheduler
     /// clock, counted from the watch's first look and judged a poll at a time), then the slot is skipped with a warning.
     /// A look that fails (storage could not say, an SDK timeout included) does not let the slot go ahead: it waits a
     /// quarter of StalledAfter and looks again (a warning naming the slot each time); looks failing for longer than
-    /// StalledAfter (<see cref="FailingLooks"/>) report the slot failed (<see cref="TableBackup.ReportFailureAsync"/>) and skip it.
+    /// StalledAfter (<see cref="FailingLooks"/>) report the slot failed, once across the silos (<see cref="TableBackup.ReportOnceAsync"/>), and skip it.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="stoppingToken"/> was cancelled.</exception>
     private async Task<bool> MayStartAsync(BackupOptions settings, string name, DateTimeOffset slot, List<Watch> watches, CancellationToken stoppingToken)
@@ -30,7 +30,8 @@ public sealed partial class BackupScheduler
                 if (looks.Failed(time.GetUtcNow()) is { } failingFor)
                 {
                     var reason = new TimeoutException($"backup {name} was not started: whether backup {unsure.Name} of an earlier slot is still copying could not be told for {failingFor.TotalMinutes:F0} minutes (storage unreachable); a second copy beside it is never started", failure);
-                    await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], reason));
+                    // Once across the silos that could not tell (each would otherwise send its own report).
+                    await backup.ReportOnceAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], reason), stoppingToken);
                     return false;
                 }
 

@@ -298,7 +298,7 @@ public sealed partial class BackupScheduler(
     /// Past <see cref="ClaimSlotAsync"/>'s limit (half of StalledAfter after this silo began claiming the slot): not claimed again. The claim is read
     /// each quarter of StalledAfter until storage says: this silo's is released (<see cref="ReleaseLateClaimAsync"/>) and
     /// watched; another silo's is watched; none is reported failed (the claim requests failed). Reported failed too when
-    /// storage cannot say for longer than StalledAfter.
+    /// storage cannot say for longer than StalledAfter. Either report is sent once across the silos (<see cref="TableBackup.ReportOnceAsync"/>).
     /// </summary>
     private async Task<ClaimOwner?> PastClaimDeadlineAsync(BackupOptions settings, string name, DateTimeOffset slot, DateTimeOffset claimingFrom, FailingLooks looks, Exception? lastFailure, CancellationToken stoppingToken)
     {
@@ -314,14 +314,14 @@ public sealed partial class BackupScheduler(
                 case ClaimOwner.Other:
                     return ClaimOwner.Other;
                 case ClaimOwner.None:
-                    await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], lastFailure ?? new TimeoutException($"backup {name}: not claimed within half of StalledAfter after this silo began claiming it")));
+                    await backup.ReportOnceAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], lastFailure ?? new TimeoutException($"backup {name}: not claimed within half of StalledAfter after this silo began claiming it")), stoppingToken);
                     return null;
             }
 
             if (looks.Failed(time.GetUtcNow()) is { } failingFor)
             {
                 var reason = new TimeoutException($"backup {name}: whether it is claimed could not be told for {failingFor.TotalMinutes:F0} minutes (claiming it failed, and so did looking at its claim); it may not have been taken", lastFailure);
-                await backup.ReportFailureAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], reason));
+                await backup.ReportOnceAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], reason), stoppingToken);
                 return null;
             }
 

@@ -1,16 +1,24 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Engagement.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Backup;
 
 /// <summary>
 /// How a backup's outcome is recorded and told, once across the silos: its manifest is created once (a conditional
-/// create; the first outcome written stands).
+/// create; the first outcome written stands), and a failure that has no manifest to carry it (a slot not started
+/// because storage could not say) is reported by the one silo that creates its report marker.
 /// </summary>
 public sealed partial class TableBackup
 {
+    /// <summary>
+    /// The blob that records that slot <paramref name="backup"/>'s failure, one no manifest carries (it was never
+    /// started), was reported: created once (If-None-Match: *) by the silo that reports it (<see cref="ReportOnceAsync"/>).
+    /// </summary>
+    public static string FailureReportedBlobName(string backup) => $"{backup}/failure-reported";
+
     /// <summary>
     /// Records backup <paramref name="name"/>, begun at <paramref name="startedAt"/> (UTC) by a silo that stopped before
     /// finishing it, as <c>failed</c> with <paramref name="reason"/> and reports it to every
@@ -29,6 +37,35 @@ public sealed partial class TableBackup
         }
 
         await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, [], reason));
+        return true;
+    }
+
+    /// <summary>
+    /// Reports <paramref name="failure"/>, a failure of a slot that has no manifest to carry it (not started: whether an
+    /// earlier backup still copies, or whether the slot is claimed, could not be told), once across the silos: the
+    /// silo that creates <see cref="FailureReportedBlobName"/> (If-None-Match: *) reports it; another that finds it there
+    /// logs that and does not. When storage refuses that create too (it is what failed) this silo reports anyway: a
+    /// duplicate report is better than none. Returns true when this silo reported it.
+    /// </summary>
+    public async Task<bool> ReportOnceAsync(BackupFailure failure, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        var marker = blobs.GetBlobContainerClient(options.Container).GetBlobClient(FailureReportedBlobName(failure.Backup));
+        var mine = BinaryData.FromString($"{Environment.MachineName} at {failure.FailedAt:O}: {failure.Exception.Message}");
+        try
+        {
+            if (!await CreateOnceAsync(marker, mine, cancellationToken))
+            {
+                LogAlreadyReported(logger, failure.Backup);
+                return false;
+            }
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
+        {
+            LogReportMarkFailed(logger, ex, failure.Backup);
+        }
+
+        await ReportFailureAsync(failure);
         return true;
     }
 
@@ -133,6 +170,12 @@ public sealed partial class TableBackup
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} failed on this silo, but it was recorded {Status} already (by a silo that judged it stalled and reported it, or by another copy); that record stands, not reported again")]
     private static partial void LogFailedOverRecorded(ILogger logger, Exception exception, string backup, string status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}: its failure was reported already by another silo; not reported again")]
+    private static partial void LogAlreadyReported(ILogger logger, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not record that its failure is reported (storage refused that too); reporting it from this silo, as others that could not may")]
+    private static partial void LogReportMarkFailed(ILogger logger, Exception exception, string backup);
 }
 
 /// <summary>

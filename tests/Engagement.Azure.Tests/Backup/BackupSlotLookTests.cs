@@ -65,6 +65,53 @@ public sealed class BackupSlotLookTests
         }
     }
 
+    [Fact]
+    public async Task TwoSilosThatCannotTellWhetherAnEarlierCopyRunsReportTheSlotOnceBetweenThem()
+    {
+        // The 02:00 backup is copying on a third silo when these two start; then both lose sight of its manifest.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LookTwo");
+        await BackupScheduleFaultTests.StateTableAsync(options);
+        await backups.GetBlobClient("20261129-180000/claim").UploadAsync(BinaryData.FromString("copying-silo"));
+        var first = new BlobFaults();
+        var second = new BlobFaults();
+        var clock = new FakeTimeProvider(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var failures = new Failures();
+        var one = BackupScheduleFaultTests.Silo(options, clock, loggers, first.Blobs(), failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>()));
+        var two = BackupScheduleFaultTests.Silo(options, clock, loggers, second.Blobs(), failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>()));
+        await one.StartAsync(CancellationToken.None);
+        await two.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.TrueAsync(
+                () => BackupScheduleFaultTests.Waits(logs) == 2
+                    && first.Answered.Any(a => a.EndsWith("20261129-180000/claim", StringComparison.Ordinal))
+                    && second.Answered.Any(a => a.EndsWith("20261129-180000/claim", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(20),
+                "both silos watch the 02:00 copy and wait for 10:00");
+            var manifest = "/" + TableBackup.ManifestBlobName("20261129-180000");
+            first.Down = second.Down = r => r.Uri.Path.EndsWith(manifest, StringComparison.Ordinal);
+
+            // Both hold the 10:00 slot and, once their looks have failed for StalledAfter, both give it up: one report.
+            clock.SetUtcNow(Ten);
+            await BackupScheduleFaultTests.StepUntilAsync(clock, () => BackupScheduleFaultTests.Waits(logs) == 4, Ten.AddMinutes(20), "both silos on to 18:00", "the two silos not past 10:00 by 10:20");
+
+            var failure = Assert.Single(failures.Failed);
+            Assert.Equal("20261130-020000", failure.Backup);
+            Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED"));
+            Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000", "reported already by another silo"));
+            Assert.True(await backups.GetBlobClient(TableBackup.FailureReportedBlobName("20261130-020000")).ExistsAsync(), "no record of the report");
+            Assert.False(await backups.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the 10:00 slot claimed beside the 02:00 copy");
+        }
+        finally
+        {
+            await two.StopAsync(CancellationToken.None);
+            two.Dispose();
+            await BackupScheduleFaultTests.StopAndCleanUpAsync(one, options, backups);
+        }
+    }
+
     private sealed class Failures : IBackupFailureListener
     {
         public System.Collections.Concurrent.ConcurrentQueue<BackupFailure> Failed { get; } = new();
