@@ -11,9 +11,17 @@ public sealed partial class BackupScheduler
 {
     /// <summary>
     /// The blob a silo that stopped mid-copy leaves when it releases backup <paramref name="name"/> (it holds that
-    /// silo's machine name): the claim is gone, and a watching silo takes the slot late.
+    /// silo's claim holder, <see cref="StoppedMark"/> when the silo stopped): the claim is gone, and a watching silo
+    /// takes the slot late.
     /// </summary>
     public static string ReleasedBlobName(string name) => $"{name}/released";
+
+    /// <summary>
+    /// What a stopping silo whose claim holder is <paramref name="holder"/> writes in the released marker: a claim of that
+    /// holder found afterwards, quiet, is one of its requests (a claim's create, or a touch) that landed after its
+    /// release read the claim, and nobody will ever touch it (<see cref="LeftByStoppedSiloAsync"/>).
+    /// </summary>
+    internal static string StoppedMark(string holder) => $"{holder}, stopped";
 
     /// <summary>
     /// Takes backup <paramref name="name"/>, claimed by this silo, touching its claim meanwhile. A failure was recorded
@@ -52,7 +60,7 @@ public sealed partial class BackupScheduler
 
         if (abandoned)
         {
-            await ReleaseAsync(settings.Container, name);
+            await ReleaseAsync(settings.Container, name, stopping: true);
             stoppingToken.ThrowIfCancellationRequested();
         }
     }
@@ -82,8 +90,10 @@ public sealed partial class BackupScheduler
     /// own timeout) is logged as a warning and tried again at once, <see cref="ReleaseAttempts"/> attempts in all: a claim
     /// left behind turns a normal shutdown into a backup reported failed. When every attempt fails the claim stays, and
     /// another silo reports the backup failed once the claim has been quiet for <see cref="BackupOptions.StalledAfter"/>.
+    /// <paramref name="stopping"/>: this silo is stopping (the marker holds <see cref="StoppedMark"/>, so a claim of its
+    /// that lands after this release is known for a leftover); false when a running silo releases a claim it found late.
     /// </summary>
-    private async Task ReleaseAsync(string containerName, string name)
+    private async Task ReleaseAsync(string containerName, string name, bool stopping)
     {
         var container = blobs.GetBlobContainerClient(containerName);
         for (var attempt = 1; ; attempt++)
@@ -91,7 +101,7 @@ public sealed partial class BackupScheduler
             using var attemptTimeout = new CancellationTokenSource(ReleaseAttemptTimeout, time);
             try
             {
-                await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(Environment.MachineName), overwrite: true, attemptTimeout.Token);
+                await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(stopping ? StoppedMark(_holder) : _holder), overwrite: true, attemptTimeout.Token);
                 if (await DeleteOwnClaimAsync(container.GetBlobClient($"{name}/claim"), attemptTimeout.Token))
                 {
                     LogReleased(logger, name);
@@ -265,7 +275,7 @@ public sealed partial class BackupScheduler
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
         {
             LogClaimStopped(logger, name);
-            await ReleaseAsync(containerName, name);
+            await ReleaseAsync(containerName, name, stopping: true);
             throw new ClaimReleasedException($"backup {name}: the host stopped while this silo claimed it", ex, cancellationToken);
         }
     }

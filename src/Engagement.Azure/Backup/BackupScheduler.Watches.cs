@@ -1,4 +1,6 @@
 using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Engagement.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -163,8 +165,19 @@ public sealed partial class BackupScheduler
 
                     if (stalled)
                     {
+                        var read = (await claim.DownloadContentAsync(cancellationToken)).Value;
+                        var holder = read.Content.ToString();
+                        if (await LeftByStoppedSiloAsync(settings, name, holder, cancellationToken))
+                        {
+                            // A request of a silo that stopped and released the slot landed after its release read the
+                            // claim: nobody copies under it. Deleted as read, and looked at again at once: the slot is
+                            // released, so taken late (or, past its time, recorded failed), not reported stalled.
+                            LogLeftByStoppedSilo(logger, name, holder);
+                            await DeleteLeftClaimAsync(claim, read.Details.ETag, cancellationToken);
+                            continue;
+                        }
+
                         watch.Running = false;
-                        var holder = (await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
                         var reason = new TimeoutException($"backup {name} was taken by {holder} and has shown no progress for {stall.Quiet.TotalMinutes:F0} minutes without finishing; that silo probably stopped mid-copy");
                         var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
                         LogWatched(logger, name, recorded ? "stalled, recorded failed by this silo" : "stalled, already recorded by another silo");
@@ -274,6 +287,39 @@ public sealed partial class BackupScheduler
     }
 
     /// <summary>
+    /// Whether the quiet claim of backup <paramref name="name"/>, holding <paramref name="holder"/>, was left by a silo that
+    /// stopped and released the slot: the released marker holds <see cref="StoppedMark"/> of that same holder. Such a
+    /// claim is a request of that silo's (its claim's create, or a touch of its heartbeat) that landed after its release
+    /// read the claim; the silo has stopped, so no copy runs under it.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage could not say (the watch logs it and looks again).</exception>
+    private async Task<bool> LeftByStoppedSiloAsync(BackupOptions settings, string name, string holder, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var released = (await blobs.GetBlobContainerClient(settings.Container).GetBlobClient(ReleasedBlobName(name)).DownloadContentAsync(cancellationToken)).Value;
+            return released.Content.ToString() == StoppedMark(holder);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Deletes a claim left by a stopped silo (<see cref="LeftByStoppedSiloAsync"/>) only as read (If-Match <paramref name="read"/>); gone or changed since: left.</summary>
+    private static async Task DeleteLeftClaimAsync(BlobClient claim, ETag read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await claim.DeleteAsync(DeleteSnapshotsOption.None, new BlobRequestConditions { IfMatch = read }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Another watcher deleted it first, or it changed (touched: then it is not a leftover): the next look decides.
+        }
+    }
+
+    /// <summary>
     /// Whether backup <paramref name="name"/> has a released marker (<see cref="ReleasedBlobName"/>) written at or after
     /// <paramref name="claimWritten"/>, the claim's last write (both storage's own times): the claim's holder is releasing
     /// it, not dead. An older marker is a past release (the claim is a late taker's since) and does not count.
@@ -291,6 +337,9 @@ public sealed partial class BackupScheduler
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: its claim is quiet for StalledAfter and holds the silo that released it when it stopped ({Holder}): a request of that silo's landed after its release; taken as released, not reported stalled")]
+    private static partial void LogLeftByStoppedSilo(ILogger logger, string backup, string holder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}, taken by another silo: its claim is quiet for StalledAfter, but its silo is releasing it; judged again at the next look, in {Interval}")]
     private static partial void LogJudgementPutOff(ILogger logger, string backup, TimeSpan interval);

@@ -162,7 +162,7 @@ public sealed partial class BackupScheduler(
             // Stopped during the claim's retries (a wait, a look at the claim, a report): the claim may be this silo's
             // (a lost answer), and left behind it would be reported stalled. Released as ClaimAsync releases it.
             LogClaimStopped(logger, name);
-            await ReleaseAsync(settings.Container, name);
+            await ReleaseAsync(settings.Container, name, stopping: true);
             throw;
         }
 
@@ -347,7 +347,7 @@ public sealed partial class BackupScheduler(
         }
 
         LogClaimFoundLate(logger, name);
-        await ReleaseAsync(settings.Container, name);
+        await ReleaseAsync(settings.Container, name, stopping: false);
         return ClaimOwner.Unknown;
     }
 
