@@ -26,16 +26,11 @@ public sealed class BackupShutdownTests
     public async Task ASiloStoppedMidCopyReleasesItsSlotWithoutAFailureAndTheWatchingSiloTakesItLate()
     {
         await using var copy = await CopyInProgress.ArrangeAsync("Stop");
-        var (options, blobs, _, logs, failures, copying) = copy;
-        var watching = copy.AnotherSilo();
+        var (options, blobs, _, logs, failures, _) = copy;
 
-        // The first silo takes the 10:00 slot and is held reading its first table.
-        await copy.InsideItsFirstTableAsync();
-
-        // The second silo starts and watches the slot (claimed, no manifest); then the first is stopped mid-copy.
-        await watching.StartAsync(CancellationToken.None);
-        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
-        await copying.StopAsync(CancellationToken.None);
+        // The first silo takes the 10:00 slot and is held reading its first table; a second silo watches the slot
+        // (claimed, no manifest); then the first is stopped mid-copy.
+        await copy.StopWhileWatchedAsync();
 
         var container = blobs.GetBlobContainerClient(options.Container);
         Assert.False(await container.GetBlobClient("20261130-020000/claim").ExistsAsync(), "the stopped silo kept its claim");
@@ -58,13 +53,8 @@ public sealed class BackupShutdownTests
         // The stopping silo's first delete of its claim times out in the SDK (a TaskCanceledException, no token of its own).
         var faults = new BlobFaults { TimesOut = BlobFaults.Once(r => r.Method == RequestMethod.Delete && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal)) };
         await using var copy = await CopyInProgress.ArrangeAsync("Rel", faults.Blobs());
-        var (options, blobs, _, logs, failures, copying) = copy;
-        var watching = copy.AnotherSilo();
-
-        await copy.InsideItsFirstTableAsync();
-        await watching.StartAsync(CancellationToken.None);
-        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
-        await copying.StopAsync(CancellationToken.None);
+        var (options, blobs, _, logs, failures, _) = copy;
+        await copy.StopWhileWatchedAsync();
 
         // Tried again, so the claim is freed now, not left for the watcher to find stalled and report failed.
         var container = blobs.GetBlobContainerClient(options.Container);
@@ -114,18 +104,13 @@ public sealed class BackupShutdownTests
     {
         // The stopping silo's first delete of its claim succeeds in storage but its answer is lost; before the second
         // attempt a watching silo finds the slot released and claims it to take it late.
-        string? container = null;
-        var faults = new BlobFaults { LosesAnswer = AWatcherClaimsTheSlotAfterTheFirstDelete(() => container!) };
-        await using var copy = await CopyInProgress.ArrangeAsync("RelOther", faults.Blobs());
-        container = copy.Options.Container;
-        var (_, _, _, logs, _, _) = copy;
-        await copy.StoppedMidCopyAsync();
+        var faults = new BlobFaults();
+        await using var copy = await StoppedWhileAWatcherClaimsInTheGapAsync("RelOther", faults, fault => faults.LosesAnswer = fault);
+        var logs = copy.Logs;
 
         // The watcher's claim stands: deleting it would let a third silo take a second copy beside the watcher's.
         Assert.Equal(1, faults.TimedOut);
-        var claim = copy.Claim;
-        Assert.True(await claim.ExistsAsync(), "the stopping silo's second attempt deleted the watcher's claim");
-        Assert.Equal("watcher-silo", (await claim.DownloadContentAsync()).Value.Content.ToString());
+        await AssertTheWatchersClaimStandsAsync(copy, "the stopping silo's second attempt deleted the watcher's claim");
         Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "releasing its claim failed (attempt 1 of 3)"));
         Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "the claim is another silo's", "another silo has claimed it since"));
         Assert.Empty(logs.Lines(LogLevel.Error));
@@ -136,18 +121,13 @@ public sealed class BackupShutdownTests
     {
         // The stopping silo's first attempt: the SDK's first try of the claim's delete succeeds in storage and its
         // connection drops; in the gap before the SDK's own retry a watching silo claims the slot to take it late.
-        string? container = null;
-        var faults = new BlobFaults { TryLosesAnswer = AWatcherClaimsTheSlotAfterTheFirstDelete(() => container!) };
-        await using var copy = await CopyInProgress.ArrangeAsync("RelTry", faults.Blobs());
-        container = copy.Options.Container;
-        var (_, _, _, logs, _, _) = copy;
-        await copy.StoppedMidCopyAsync();
+        var faults = new BlobFaults();
+        await using var copy = await StoppedWhileAWatcherClaimsInTheGapAsync("RelTry", faults, fault => faults.TryLosesAnswer = fault);
+        var logs = copy.Logs;
 
         // The SDK's retry must not delete the watcher's claim: a third silo would take a second copy beside it.
         Assert.Equal(1, faults.TriesDropped);
-        var claim = copy.Claim;
-        Assert.True(await claim.ExistsAsync(), "the SDK's own retry of the stopping silo's delete deleted the watcher's claim");
-        Assert.Equal("watcher-silo", (await claim.DownloadContentAsync()).Value.Content.ToString());
+        await AssertTheWatchersClaimStandsAsync(copy, "the SDK's own retry of the stopping silo's delete deleted the watcher's claim");
         Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 abandoned", "its claim is released"));
         Assert.Empty(logs.Lines(LogLevel.Error));
     }
@@ -174,6 +154,38 @@ public sealed class BackupShutdownTests
             "a failed manifest for the released 10:00 backup");
         var failure = Assert.Single(failures.Failed, f => f.Backup == "20261130-020000");
         Assert.Contains("not taken again before slot", failure.Exception.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A copy in progress (<see cref="CopyInProgress"/>, <paramref name="prefix"/>) whose silo is stopped mid-copy while
+    /// a watching silo claims the slot in the gap after the release's first delete of the claim reached storage: the fault
+    /// <paramref name="arm"/> sets on the copying silo's <paramref name="faults"/> (its answer lost, or one try's).
+    /// </summary>
+    private static async Task<CopyInProgress> StoppedWhileAWatcherClaimsInTheGapAsync(string prefix, BlobFaults faults, Action<Func<global::Azure.Core.Request, bool>> arm)
+    {
+        string? container = null;
+        arm(AWatcherClaimsTheSlotAfterTheFirstDelete(() => container!));
+        var copy = await CopyInProgress.ArrangeAsync(prefix, faults.Blobs());
+        container = copy.Options.Container;
+        try
+        {
+            await copy.StoppedMidCopyAsync();
+        }
+        catch
+        {
+            await copy.DisposeAsync();
+            throw;
+        }
+
+        return copy;
+    }
+
+    /// <summary>The 10:00 claim is still the watcher's (<c>watcher-silo</c>); <paramref name="deleted"/> says what went wrong if not.</summary>
+    private static async Task AssertTheWatchersClaimStandsAsync(CopyInProgress copy, string deleted)
+    {
+        var claim = copy.Claim;
+        Assert.True(await claim.ExistsAsync(), deleted);
+        Assert.Equal("watcher-silo", (await claim.DownloadContentAsync()).Value.Content.ToString());
     }
 
     /// <summary>
@@ -285,6 +297,19 @@ public sealed class BackupShutdownTests
             await Copying.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(Logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
             await BackupScheduleFaultTests.StepAsync(Clock, Ten, () => Gate.Entered.IsCompleted, "the copying silo inside its first table");
+        }
+
+        /// <summary>
+        /// The copy held inside its first table (<see cref="InsideItsFirstTableAsync"/>), a second silo
+        /// (<see cref="AnotherSilo"/>) started and watching the slot (it waits for 18:00), then <see cref="Copying"/> stopped.
+        /// </summary>
+        public async Task StopWhileWatchedAsync()
+        {
+            var watching = AnotherSilo();
+            await InsideItsFirstTableAsync();
+            await watching.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(Logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
+            await Copying.StopAsync(CancellationToken.None);
         }
 
         /// <summary>The 10:00 slot's claim.</summary>
