@@ -120,7 +120,10 @@ public sealed partial class BackupScheduler
                 {
                     if (await container.GetBlobClient(TableBackup.ManifestBlobName(name)).ExistsAsync(cancellationToken))
                     {
-                        LogWatched(logger, name, "it has its manifest");
+                        // This watch's own judgement may have written it and thrown before reporting it (its answer lost,
+                        // or out of time): every other silo finds another writer's manifest and stays quiet.
+                        var reported = watch.Judged && await backup.ReportIfRecordedByAsync(name, watch.Writer, cancellationToken);
+                        LogWatched(logger, name, reported ? "it has the failed manifest this silo recorded, now reported" : "it has its manifest");
                         return;
                     }
 
@@ -179,7 +182,8 @@ public sealed partial class BackupScheduler
 
                         watch.Running = false;
                         var reason = new TimeoutException($"backup {name} was taken by {holder} and has shown no progress for {stall.Quiet.TotalMinutes:F0} minutes without finishing; that silo probably stopped mid-copy");
-                        var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
+                        watch.Judged = true;
+                        var recorded = await backup.AbandonAsync(name, slot, reason, watch.Writer);
                         LogWatched(logger, name, recorded ? "stalled, recorded failed by this silo" : "stalled, already recorded by another silo");
                         return;
                     }
@@ -241,7 +245,8 @@ public sealed partial class BackupScheduler
             }
 
             var reason = new InvalidOperationException($"backup {name} was released by a silo that stopped mid-copy and not taken again before slot {last}; its slot has no backup");
-            var recorded = await backup.AbandonAsync(name, slot, reason, cancellationToken);
+            watch.Judged = true;
+            var recorded = await backup.AbandonAsync(name, slot, reason, watch.Writer);
             LogNotTakenLate(logger, name, last, recorded ? "recorded failed by this silo" : "already recorded");
             return false;
         }
@@ -377,5 +382,14 @@ public sealed partial class BackupScheduler
         public bool Running { get => Volatile.Read(ref _running); set => Volatile.Write(ref _running, value); }
 
         private bool _running;
+
+        /// <summary>
+        /// The writer id of this watch's judgement (<see cref="TableBackup.AbandonAsync"/>), kept across its tries: a
+        /// failed manifest carrying it is this silo's, reported at the next look if that judgement threw.
+        /// </summary>
+        public string Writer { get; } = TableBackup.NewWriter();
+
+        /// <summary>This watch recorded (or tried to record) the backup failed.</summary>
+        public bool Judged { get; set; }
     }
 }

@@ -23,22 +23,71 @@ public sealed partial class TableBackup
     /// Records backup <paramref name="name"/>, begun at <paramref name="startedAt"/> (UTC) by a silo that stopped before
     /// finishing it, as <c>failed</c> with <paramref name="reason"/> and reports it to every
     /// <see cref="IBackupFailureListener"/> — only if it has no manifest yet, so of several silos that notice, one
-    /// reports. Returns false when a manifest already exists (the backup ended, or another silo recorded it). A create
-    /// whose answer was lost (the SDK's retry meets the manifest its first try wrote) counts as this call's.
+    /// reports. Returns false when a manifest already exists (the backup ended, or another silo recorded it). The
+    /// manifest carries <paramref name="writer"/> (the caller's id for this one judgement, kept across its tries): a
+    /// create whose answer was lost, by the SDK's retry or by this call throwing after the blob landed, is recognised as
+    /// the caller's, here and by <see cref="ReportIfRecordedByAsync"/> at the caller's next look. Create and report run on
+    /// no caller's token (a stop must not cut them between the two), bounded by <see cref="RecordTimeout"/>.
     /// </summary>
     /// <exception cref="RequestFailedException">Storage refused the manifest for another reason.</exception>
-    public async Task<bool> AbandonAsync(string name, DateTimeOffset startedAt, Exception reason, CancellationToken cancellationToken = default)
+    /// <exception cref="OperationCanceledException">The create did not answer within <see cref="RecordTimeout"/>.</exception>
+    public async Task<bool> AbandonAsync(string name, DateTimeOffset startedAt, Exception reason, string writer)
     {
         ArgumentNullException.ThrowIfNull(reason);
+        ArgumentException.ThrowIfNullOrEmpty(writer);
         var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = reason.Message, Tables = [] };
-        if (await CreateManifestAsync(blobs.GetBlobContainerClient(options.Container), failed, cancellationToken) is not null)
+        using (var timeout = new CancellationTokenSource(RecordTimeout))
         {
-            return false;
+            if (await CreateManifestAsync(blobs.GetBlobContainerClient(options.Container), failed, writer, timeout.Token) is not null)
+            {
+                return false;
+            }
         }
 
         await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, [], reason));
         return true;
     }
+
+    /// <summary>
+    /// Reports backup <paramref name="name"/>'s <c>failed</c> manifest when <paramref name="writer"/> wrote it: an
+    /// <see cref="AbandonAsync"/> of that writer that threw after its create landed (its answer lost past the SDK's
+    /// retries, or the create ran out of <see cref="RecordTimeout"/>) left it unreported, and every other silo finds
+    /// another writer's manifest and stays quiet. Returns true when it reported; false when the manifest is another
+    /// writer's, not failed, or gone.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage could not say (the caller looks again).</exception>
+    public async Task<bool> ReportIfRecordedByAsync(string name, string writer, CancellationToken cancellationToken)
+    {
+        var blob = blobs.GetBlobContainerClient(options.Container).GetBlobClient(ManifestBlobName(name));
+        try
+        {
+            var read = (await blob.DownloadContentAsync(cancellationToken)).Value;
+            if (!read.Details.Metadata.TryGetValue(WriterMetadata, out var by) || by != writer)
+            {
+                return false;
+            }
+
+            var manifest = read.Content.ToObjectFromJson<BackupManifest>(ManifestJson);
+            if (manifest is null || manifest.Status != BackupManifest.Failed)
+            {
+                return false;
+            }
+
+            LogRecordedUnreported(logger, name);
+            await ReportFailureAsync(new BackupFailure(name, options.Container, manifest.StartedAt, manifest.FinishedAt, [], new TimeoutException(manifest.Error)));
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// How long recording a failure (its manifest's create, <see cref="AbandonAsync"/>) may take, on no caller's token:
+    /// 30 s of real time (a bound on storage's answer, not a time of the schedule, so it is not read off the injected clock).
+    /// </summary>
+    internal static readonly TimeSpan RecordTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Reports <paramref name="failure"/>, a failure of a slot that has no manifest to carry it (not started: whether an
@@ -54,7 +103,7 @@ public sealed partial class TableBackup
         var mine = BinaryData.FromString($"{Environment.MachineName} at {failure.FailedAt:O}: {failure.Exception.Message}");
         try
         {
-            if (!await CreateOnceAsync(marker, mine, cancellationToken))
+            if (!await CreateOnceAsync(marker, mine, NewWriter(), cancellationToken))
             {
                 LogAlreadyReported(logger, failure.Backup);
                 return false;
@@ -109,13 +158,13 @@ public sealed partial class TableBackup
     /// retry met it, same bytes, included); else the manifest already there.
     /// </summary>
     /// <exception cref="RequestFailedException">Storage refused it for another reason (an SDK timeout too).</exception>
-    private static async Task<BackupManifest?> CreateManifestAsync(BlobContainerClient container, BackupManifest manifest, CancellationToken cancellationToken)
+    private static async Task<BackupManifest?> CreateManifestAsync(BlobContainerClient container, BackupManifest manifest, string writer, CancellationToken cancellationToken)
     {
         var blob = container.GetBlobClient(ManifestBlobName(manifest.Name));
         var json = BinaryData.FromObjectAsJson(manifest, ManifestJson);
         while (true)
         {
-            if (await CreateOnceAsync(blob, json, cancellationToken))
+            if (await CreateOnceAsync(blob, json, writer, cancellationToken))
             {
                 return null;
             }
@@ -133,13 +182,13 @@ public sealed partial class TableBackup
 
     /// <summary>
     /// Creates <paramref name="blob"/> holding <paramref name="content"/> only if there is none. True when this call
-    /// wrote it: created now, or there already carrying this call's own writer id (blob metadata, a fresh id per call:
-    /// the SDK retries a timeout itself, so a first try that wrote it with its answer lost meets its own blob; two silos
-    /// writing the same bytes at the same moment are still told apart); false when another writer's blob is there.
+    /// wrote it: created now, or there already carrying <paramref name="writer"/> (blob metadata; the caller's id, kept
+    /// across its own tries: the SDK retries a timeout itself, and a caller may try again after a throw, so a try that
+    /// wrote it with its answer lost meets its own blob; two silos writing the same bytes at the same moment are still
+    /// told apart); false when another writer's blob is there.
     /// </summary>
-    private static async Task<bool> CreateOnceAsync(BlobClient blob, BinaryData content, CancellationToken cancellationToken)
+    private static async Task<bool> CreateOnceAsync(BlobClient blob, BinaryData content, string writer, CancellationToken cancellationToken)
     {
-        var writer = Guid.NewGuid().ToString("N");
         try
         {
             await blob.UploadAsync(
@@ -162,6 +211,9 @@ public sealed partial class TableBackup
         }
     }
 
+    /// <summary>A fresh writer id (<see cref="CreateOnceAsync"/>): one per judgement, kept across its tries.</summary>
+    public static string NewWriter() => Guid.NewGuid().ToString("N");
+
     /// <summary>The metadata key holding the id of the call that created a manifest or report marker (<see cref="CreateOnceAsync"/>).</summary>
     private const string WriterMetadata = "writer";
 
@@ -170,6 +222,9 @@ public sealed partial class TableBackup
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} failed on this silo, but it was recorded {Status} already (by a silo that judged it stalled and reported it, or by another copy); that record stands, not reported again")]
     private static partial void LogFailedOverRecorded(ILogger logger, Exception exception, string backup, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: this silo recorded it failed but its report was cut off (the record's answer was lost or ran out of time); reporting it now")]
+    private static partial void LogRecordedUnreported(ILogger logger, string backup);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}: its failure was reported already by another silo; not reported again")]
     private static partial void LogAlreadyReported(ILogger logger, string backup);

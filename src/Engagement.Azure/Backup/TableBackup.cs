@@ -115,7 +115,7 @@ public sealed partial class TableBackup(
             }
 
             manifest = new BackupManifest { Name = name, Status = BackupManifest.Complete, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Tables = entries };
-            if (await CreateManifestAsync(container, manifest, cancellationToken) is { } standing)
+            if (await CreateManifestAsync(container, manifest, NewWriter(), cancellationToken) is { } standing)
             {
                 // Recorded before this copy ended: failed by a silo that judged it stalled (and reported it), or
                 // complete by another copy. That record stands; a Complete written over a reported failure would
@@ -138,7 +138,7 @@ public sealed partial class TableBackup(
             BackupManifest? recorded = null;
             try
             {
-                recorded = await CreateManifestAsync(container, failed, CancellationToken.None);
+                recorded = await CreateManifestAsync(container, failed, NewWriter(), CancellationToken.None);
             }
             catch (Exception manifestFailure) when (StorageFailures.IsFailure(manifestFailure, CancellationToken.None))
             {
