@@ -273,8 +273,8 @@ public sealed partial class BackupScheduler
 
     /// <summary>
     /// Looks again, once this silo holds the claim of released backup <paramref name="name"/>, whether it has a manifest
-    /// (the watch's own look came before the claim's, and a watcher may have recorded the slot failed in between:
-    /// <see cref="TableBackup"/> writes a copy's manifest unconditionally, over it). A look that fails (storage could not
+    /// (the watch's own look came before the claim's, and a watcher may have recorded the slot failed in between: a copy
+    /// taken now would find that manifest at its end, warn and leave it, so it is not taken at all). A look that fails (storage could not
     /// say, an SDK timeout included) is logged as a warning and counts as none: the slot is taken late as before, since
     /// leaving this silo's fresh claim untouched would have it reported stalled with no copy taken.
     /// </summary>
