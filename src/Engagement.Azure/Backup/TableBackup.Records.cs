@@ -91,19 +91,27 @@ public sealed partial class TableBackup
 
     /// <summary>
     /// Reports <paramref name="failure"/>, a failure of a slot that has no manifest to carry it (not started: whether an
-    /// earlier backup still copies, or whether the slot is claimed, could not be told), once across the silos: the
-    /// silo that creates <see cref="FailureReportedBlobName"/> (If-None-Match: *) reports it; another that finds it there
-    /// logs that and does not. When storage refuses that create too (it is what failed) this silo reports anyway: a
-    /// duplicate report is better than none. Returns true when this silo reported it.
+    /// earlier backup still copies, or whether the slot is claimed, could not be told), once across the silos, in two
+    /// phases on <see cref="FailureReportedBlobName"/>: the silo that creates it as <c>reporting {writer} {time}</c>
+    /// (If-None-Match: *) reports it, then sets it to <c>reported …</c> (If-Match) once every listener heard it. Another
+    /// silo that finds <c>reported</c> logs that and does not report; one that finds <c>reporting</c> waits for it (a
+    /// sixteenth of StalledAfter between looks) and takes it over (If-Match) once it is older than a quarter of
+    /// StalledAfter by the writer's stamp and this silo's clock (UTC): its reporter stopped, crashed or had a listener
+    /// throw. Each storage step runs on no caller's token, bounded by <see cref="RecordTimeout"/>; when storage refuses
+    /// the marker (it is what failed) this silo reports anyway: a duplicate report is better than none. Returns true
+    /// when this silo reported it.
     /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this silo waited for another's report.</exception>
     public async Task<bool> ReportOnceAsync(BackupFailure failure, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(failure);
         var marker = blobs.GetBlobContainerClient(options.Container).GetBlobClient(FailureReportedBlobName(failure.Backup));
-        var mine = BinaryData.FromString($"{Environment.MachineName} at {failure.FailedAt:O}: {failure.Exception.Message}");
+        var writer = NewWriter();
+        ETag? mine = null;
         try
         {
-            if (!await CreateOnceAsync(marker, mine, NewWriter(), cancellationToken))
+            mine = await TakeReportAsync(marker, failure, writer, cancellationToken);
+            if (mine is null)
             {
                 LogAlreadyReported(logger, failure.Backup);
                 return false;
@@ -114,14 +122,99 @@ public sealed partial class TableBackup
             LogReportMarkFailed(logger, ex, failure.Backup);
         }
 
-        await ReportFailureAsync(failure);
+        if (await ReportFailureAsync(failure) && mine is { } etag)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(RecordTimeout);
+                await marker.UploadAsync(
+                    BinaryData.FromString($"{ReportedMark} {writer} {time.GetUtcNow():O} {Environment.MachineName}: {failure.Exception.Message}"),
+                    new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = etag }, Metadata = new Dictionary<string, string> { [WriterMetadata] = writer } },
+                    timeout.Token);
+            }
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
+            {
+                // Reported; a silo that finds it still 'reporting' later reports it again: a duplicate, not a silence.
+                LogReportedMarkFailed(logger, ex, failure.Backup);
+            }
+        }
+
         return true;
     }
 
-    /// <summary>Tells every <see cref="IBackupFailureListener"/> of <paramref name="failure"/>; a listener that throws is logged and skipped.</summary>
-    public async Task ReportFailureAsync(BackupFailure failure)
+    /// <summary>
+    /// Makes <paramref name="marker"/> this silo's <c>reporting</c> one (<see cref="ReportOnceAsync"/>): created, or taken
+    /// over from a reporter gone quiet. Its ETag then; null when another silo reported it.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage refused a step (an SDK timeout or <see cref="RecordTimeout"/> too).</exception>
+    private async Task<ETag?> TakeReportAsync(BlobClient marker, BackupFailure failure, string writer, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var reporting = BinaryData.FromString($"{ReportingMark} {writer} {now:O} {Environment.MachineName}: {failure.Exception.Message}");
+            using (var timeout = new CancellationTokenSource(RecordTimeout))
+            {
+                if (await CreateOnceAsync(marker, reporting, writer, timeout.Token))
+                {
+                    return (await marker.GetPropertiesAsync(cancellationToken: timeout.Token)).Value.ETag;
+                }
+
+                BlobDownloadResult there;
+                try
+                {
+                    there = (await marker.DownloadContentAsync(timeout.Token)).Value;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    continue;
+                }
+
+                var parts = there.Content.ToString().Split(' ', 4);
+                if (parts.Length < 3 || parts[0] != ReportingMark)
+                {
+                    // Reported (or a marker of the one-phase kind, written once a report was made).
+                    return null;
+                }
+
+                if (DateTimeOffset.TryParse(parts[2], null, System.Globalization.DateTimeStyles.RoundtripKind, out var stamped) && now - stamped < options.StalledAfter / 4)
+                {
+                    timeout.Dispose();
+                    await Task.Delay(options.StalledAfter / 16, time, cancellationToken);
+                    continue;
+                }
+
+                try
+                {
+                    var taken = await marker.UploadAsync(
+                        reporting,
+                        new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = there.Details.ETag }, Metadata = new Dictionary<string, string> { [WriterMetadata] = writer } },
+                        timeout.Token);
+                    LogReportTakenOver(logger, failure.Backup, parts[1]);
+                    return taken.Value.ETag;
+                }
+                catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+                {
+                    // Another silo took it over, or its reporter finished: looked at again.
+                }
+            }
+        }
+    }
+
+    /// <summary>The first word of a report marker whose report is under way (<see cref="ReportOnceAsync"/>).</summary>
+    private const string ReportingMark = "reporting";
+
+    /// <summary>The first word of a report marker whose report every listener heard (<see cref="ReportOnceAsync"/>).</summary>
+    private const string ReportedMark = "reported";
+
+    /// <summary>
+    /// Tells every <see cref="IBackupFailureListener"/> of <paramref name="failure"/>; a listener that throws is logged and
+    /// skipped. True when every listener heard it without throwing.
+    /// </summary>
+    public async Task<bool> ReportFailureAsync(BackupFailure failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
+        var heard = true;
         foreach (var listener in _failureListeners)
         {
             try
@@ -132,8 +225,11 @@ public sealed partial class TableBackup
             {
                 // One listener's trouble must not hide the failure from the others.
                 LogListenerFailed(logger, ex, failure.Backup, listener.GetType().Name);
+                heard = false;
             }
         }
+
+        return heard;
     }
 
     /// <summary>Tells every <see cref="IBackupFailureListener"/> that <paramref name="backup"/> completed; a listener that throws is logged and skipped.</summary>
@@ -225,6 +321,12 @@ public sealed partial class TableBackup
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: this silo recorded it failed but its report was cut off (the record's answer was lost or ran out of time); reporting it now")]
     private static partial void LogRecordedUnreported(ILogger logger, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: its failure's report, begun by writer {Writer}, is older than a quarter of StalledAfter and not finished; this silo takes it over and reports it")]
+    private static partial void LogReportTakenOver(ILogger logger, string backup, string writer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: reported its failure, but could not mark the report finished; another silo may report it again")]
+    private static partial void LogReportedMarkFailed(ILogger logger, Exception exception, string backup);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup}: its failure was reported already by another silo; not reported again")]
     private static partial void LogAlreadyReported(ILogger logger, string backup);
