@@ -25,6 +25,11 @@ public sealed class RecordTextsTests
     [InlineData("points.redeem", "redemption R-9 of 500 points (5.00 CNY) + 20.00 CNY cash for reward mug", "兑换 R-9：500 积分（5.00 CNY），另付现金 20.00 CNY，奖品 mug")]
     [InlineData("growth.share", "share 2 of 3 on 2026-03-08", "分享：2026-03-08 第 2 次（每日上限 3 次）")]
     [InlineData("tier.upgrade", "V1 → V2: trailing growth 1043 reached 1000", "V1 → V2：近期成长值 1043 达到 1000")]
+    [InlineData("tier.downgrade.refund", "V2 → V1: refund on order O-88 left trailing growth 966 below 1000", "V2 → V1：订单 O-88 退款后近期成长值 966 低于 1000")]
+    [InlineData("tier.downgrade.refund", "V3 → V2: refund on order O-9 at 2026-03-01T04:00:00Z (a late event) left trailing growth 4100 below 5000",
+        "V3 → V2：订单 O-9 于 [2026-03-01T04:00:00.0000000+00:00] 的退款（迟到事件）使近期成长值 4100 低于 5000")]
+    [InlineData("tier.downgrade.grace", "V2 → V1: trailing growth 900 below 1000 through the 30-day grace from 2026-02-01T04:00:00Z",
+        "V2 → V1：自 [2026-02-01T04:00:00.0000000+00:00] 起 30 天宽限期内近期成长值 900 仍低于 1000")]
     [InlineData("points.earn", "purchase O7 of 100 USD at 7.1 = 710.00 CNY at V2 ×1.5", "订单 O7 消费 100 USD（汇率 7.1）= 710.00 CNY，V2 等级 ×1.5")]
     [InlineData("growth.adjustment", "manual adjustment -5: 顾客投诉 at store 12: refund of 3", "人工调整 -5：顾客投诉 at store 12: refund of 3")]
     [InlineData("points.earn.correction", "purchase O2 earns 640 points at V1 ×1.0 (was 1280): late event E1, purchase O1 of 680.00 CNY that occurred 2026-03-01T04:00:00Z",
@@ -185,6 +190,16 @@ public sealed class RecordTextsTests
     private const string UndoLots = "O-1's 600 to the debt +600, O-2 +100 until 2026-12-10T12:00:00+08:00 and its other 50 to the debt +10 and "
         + "O-3 +20 until 2026-12-11T12:00:00+08:00 and a lot of its own +20 until 2026-12-10T12:00:00+08:00 and +2 more, "
         + "the rest of its lots +200 until 2027-01-01T12:00:00+08:00 in a lot of its own, +1 more";
+
+    [Fact]
+    public void AuditDetailInstantsShowThroughTheViewersClockInEveryLanguage()
+    {
+        static string Shanghai(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        const string stored = "0.02 CNY per point from 2026-12-05T06:17:27.4053937+00:00";
+        InCulture("zh-CN", () => Assert.Equal("每积分 0.02 CNY，自 2026-12-05 14:17:27 起", RecordTexts.AuditDetail(Text, "programme.point-value", stored, s => s, Shanghai)));
+        InCulture("en-US", () => Assert.Equal("0.02 CNY per point from 2026-12-05 14:17:27", RecordTexts.AuditDetail(Text, "programme.point-value", stored, s => s, Shanghai)));
+        InCulture("zh-CN", () => Assert.Equal("created: 'Mug' at 2026-12-05 08:00:00", RecordTexts.AuditDetail(Text, "catalogue.put", "created: 'Mug' at 2026-12-05T00:00Z", s => s, Shanghai)));
+    }
 
     private static string Bracketed(DateTimeOffset at) => "[" + at.ToString("O", CultureInfo.InvariantCulture) + "]";
 

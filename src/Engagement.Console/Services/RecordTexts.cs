@@ -72,6 +72,13 @@ public static partial class RecordTexts
                 + Lots(text, "Ledger_TakenLots", m, time),
             "tier.upgrade" when (m = Upgrade().Match(reason)).Success =>
                 text["Ledger_Upgrade", m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["growth"].Value, m.Groups["threshold"].Value],
+            "tier.downgrade.refund" when (m = DowngradeRefund().Match(reason)).Success =>
+                m.Groups["at"].Success && DateTimeOffset.TryParse(m.Groups["at"].Value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var refunded)
+                    ? text["Ledger_DowngradeLateRefund", m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["order"].Value, time(refunded), m.Groups["growth"].Value, m.Groups["threshold"].Value]
+                    : text["Ledger_DowngradeRefund", m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["order"].Value, m.Groups["growth"].Value, m.Groups["threshold"].Value],
+            "tier.downgrade.grace" when (m = DowngradeGrace().Match(reason)).Success
+                && DateTimeOffset.TryParse(m.Groups["at"].Value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var graceFrom) =>
+                text["Ledger_DowngradeGrace", m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["growth"].Value, m.Groups["threshold"].Value, m.Groups["days"].Value, time(graceFrom)],
             "points.earn.correction" when (m = EarnCorrection().Match(reason)).Success
                 && DateTimeOffset.TryParse(m.Groups["at"].Value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var occurred) =>
                 text["Ledger_EarnCorrection", m.Groups["order"].Value, m.Groups["points"].Value, m.Groups["tier"].Value, m.Groups["mult"].Value,
@@ -140,15 +147,19 @@ public static partial class RecordTexts
     /// <param name="action">The action id, e.g. <c>member.adjustment</c>.</param>
     /// <param name="detail">The stored detail, e.g. <c>points +100</c>.</param>
     /// <param name="status">Names a campaign status code (<c>paused</c>) in the viewer's language.</param>
-    public static string AuditDetail(IStringLocalizer<RecordStrings> text, string action, string detail, Func<string, string> status)
+    /// <param name="time">Shows an instant in the viewer's zone: every ISO 8601 instant in the detail (stored in UTC with up to
+    /// seven decimals, <c>2026-12-05T06:17:27.4053937+00:00</c>) is shown through it, in every language; none when null.</param>
+    public static string AuditDetail(IStringLocalizer<RecordStrings> text, string action, string detail, Func<string, string> status, Func<DateTimeOffset, string>? time = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(status);
-        if (string.IsNullOrEmpty(detail) || text["Ledger_Purchase"].ResourceNotFound)
-        {
-            return detail ?? "";
-        }
+        var worded = string.IsNullOrEmpty(detail) || text["Ledger_Purchase"].ResourceNotFound ? detail ?? "" : WordedDetail(text, action, detail, status);
+        return time is null ? worded : Instant().Replace(worded, m =>
+            DateTimeOffset.TryParse(m.Value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? time(at) : m.Value);
+    }
 
+    private static string WordedDetail(IStringLocalizer<RecordStrings> text, string action, string detail, Func<string, string> status)
+    {
         Match m;
         return action switch
         {
@@ -264,6 +275,14 @@ public static partial class RecordTexts
     [GeneratedRegex(@"^(?<from>\S+) → (?<to>\S+): trailing growth (?<growth>\d+) reached (?<threshold>\d+)$")]
     private static partial Regex Upgrade();
 
+    // TierPolicy's refund downgrade; a late refund names when it occurred (TierPolicy.LateEvents).
+    [GeneratedRegex(@"^(?<from>\S+) → (?<to>\S+): refund on order (?<order>\S+)(?: at (?<at>\S+) \(a late event\))? left trailing growth (?<growth>-?\d+) below (?<threshold>\d+)$")]
+    private static partial Regex DowngradeRefund();
+
+    // TierPolicy's downgrade at the end of a grace.
+    [GeneratedRegex(@"^(?<from>\S+) → (?<to>\S+): trailing growth (?<growth>-?\d+) below (?<threshold>\d+) through the (?<days>\d+)-day grace from (?<at>\S+)$")]
+    private static partial Regex DowngradeGrace();
+
     [GeneratedRegex(@"^(?<type>[a-z_]+) (?<n>\d+) of (?<cap>\d+) on (?<day>\S+)$")]
     private static partial Regex Behaviour();
 
@@ -299,6 +318,10 @@ public static partial class RecordTexts
 
     [GeneratedRegex(@"^pause (?<pause>\d+): (?<status>\w*), (?<reached>\d+) of (?<total>\S+) reached$")]
     private static partial Regex AuditPause();
+
+    // An instant as the engine stores it in a detail: ISO 8601 with an offset or Z, seconds and fraction optional.
+    [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})")]
+    private static partial Regex Instant();
 
     [GeneratedRegex(@"^(?<value>\S+) CNY per point from (?<from>\S+)$")]
     private static partial Regex AuditPointValue();

@@ -41,6 +41,10 @@ public sealed class ViewerClock(IJSRuntime js)
     public string Format(DateTimeOffset? at) =>
         at is { } value ? TimeZoneInfo.ConvertTime(value, _zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
 
+    /// <summary><c>yyyy-MM-dd HH:mm:ss</c> in the viewer's zone: an instant a record names (an audit detail's), to the second.</summary>
+    public string FormatSeconds(DateTimeOffset at) =>
+        TimeZoneInfo.ConvertTime(at, _zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
     /// <summary><c>yyyy-MM-dd</c> in the viewer's zone.</summary>
     public string FormatDate(DateTimeOffset at) =>
         TimeZoneInfo.ConvertTime(at, _zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
