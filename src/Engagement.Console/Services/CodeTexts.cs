@@ -28,6 +28,12 @@ public static class CodeTexts
     /// <summary>Touch decisions: <c>Touch_sent</c>, <c>Touch_deferred</c>, <c>Touch_suppressed</c>.</summary>
     public const string Decision = "Touch_";
 
+    /// <summary>Touch kinds: <c>TouchKind_campaign</c>, <c>TouchKind_points.expiry-notice</c>… (CONTRACT.md §4, touches).</summary>
+    public const string TouchKind = "TouchKind_";
+
+    /// <summary>Coupon kinds: <c>CouponKind_no_threshold</c>, <c>CouponKind_threshold</c>, <c>CouponKind_percent</c>, <c>CouponKind_gift</c>.</summary>
+    public const string CouponKind = "CouponKind_";
+
     /// <summary>The translated code, or <paramref name="code"/> when no resource names it (or <paramref name="prefix"/> is empty: a code shown as is, such as a tier).</summary>
     public static string Of(IStringLocalizer<Strings> text, string prefix, string? code)
     {

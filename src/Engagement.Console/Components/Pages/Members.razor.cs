@@ -1,12 +1,34 @@
+using System.Security.Claims;
+using Engagement.Api.Support;
+using Engagement.Contracts.Offers;
+using Engagement.Domain.Offers;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Console.Components.Pages;
 
-/// <summary>The member search page's log messages.</summary>
+/// <summary>The member search page's log messages, and its lookup of a coupon code's holder.</summary>
 public partial class Members
 {
     // Without the query and without the exception: the query may be a member's phone number, and a storage failure's
     // message can carry it (the request URI with the table filter).
     [LoggerMessage(Level = LogLevel.Warning, Message = "Member search failed ({Fault}, status {Status}) for a {QueryKind} query of {QueryLength} characters; the page says so and searches again when the agent types")]
     private static partial void LogSearchFailed(ILogger logger, string fault, int? status, string queryKind, int queryLength);
+
+    /// <summary>How a hit found by a coupon code is marked (<c>MatchedBy_coupon</c>).</summary>
+    public const string ByCoupon = "coupon";
+
+    // A coupon code in the box (support's "where is my coupon"): its holder from the programme's code directory, as
+    // GET /coupons/{code} finds it (CONTRACT.md §4; support may read it), listed first with the phone as the index gives it
+    // to the viewer's role. Only a query that can be a code (CouponCodes.Normalize: dashes and spaces ignored) is looked up.
+    private async Task<IReadOnlyList<MemberSearchResult>> WithCouponHolderAsync(
+        string query, IReadOnlyList<MemberSearchResult> hits, ClaimsPrincipal user, CancellationToken cancel)
+    {
+        if (CouponCodes.Normalize(query) is not { } code || await Grains.GetGrain<ICouponDirectoryGrain>(code).FindMemberAsync() is not { } holder)
+        {
+            return hits;
+        }
+
+        var indexed = (await Directory.SearchAsync(holder, MemberDirectory.MaxLimit, user, cancel)).FirstOrDefault(h => h.MemberId == holder);
+        return [new MemberSearchResult(holder, indexed?.Phone ?? "", indexed?.Tier ?? "", ByCoupon), .. hits.Where(h => h.MemberId != holder)];
+    }
 }
