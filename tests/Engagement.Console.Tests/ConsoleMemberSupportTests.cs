@@ -68,13 +68,13 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         await GoAsync(page, $"console/members/{treatedId}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
 
-        // The touch names its campaign (a link to the campaign's page) and the coupon it carried; its kind in Chinese.
+        // The touch names its campaign and the coupon it carried; its kind in Chinese. The campaign page is for marketing
+        // and admin: support sees the id as text, no link that would land on "denied".
         await page.Locator(".mud-tab").Filter(new() { HasText = "触达记录" }).First.ClickAsync();
         var row = page.GetByTestId("touch-table").Locator("tbody tr").Filter(new() { HasText = campaign });
         await row.WaitForAsync(new() { Timeout = WaitMs });
-        var link = row.GetByTestId("touch-campaign").Locator("a");
-        Assert.Equal(campaign, (await link.InnerTextAsync()).Trim());
-        Assert.EndsWith($"/console/campaigns/{campaign}", await link.GetAttributeAsync("href"), StringComparison.Ordinal);
+        Assert.Equal(campaign, (await row.GetByTestId("touch-campaign").InnerTextAsync()).Trim());
+        Assert.Equal(0, await row.GetByTestId("touch-campaign").Locator("a").CountAsync());
         Assert.Equal(touch.CouponCode, (await row.GetByTestId("touch-coupon").InnerTextAsync()).Trim());
         Assert.Equal("营销活动", (await row.Locator("td").Nth(1).InnerTextAsync()).Trim());
 
@@ -83,14 +83,32 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         await mine.WaitForAsync(new() { Timeout = WaitMs });
         Assert.Equal($"实验组 {treated.Arm}", (await mine.GetByTestId("member-campaign-group").InnerTextAsync()).Trim());
         Assert.Contains("Spring " + region, await mine.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await mine.GetByTestId("member-campaign-name").Locator("a").CountAsync());
 
-        // A control-group member has no touch of the campaign; the page still says it was held out.
+        // A control-group member has no touch of the campaign, and more coupons whose offer ids name no campaign than the
+        // section shows: only the member's own list of memberships still finds the campaign.
+        using var admin = host.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
+        for (var i = 0; i <= 20; i++)
+        {
+            using var issued = await admin.PostAsJsonAsync($"api/v1/members/{controlId}/coupons", new { grantId = $"gw-{i}", offerId = $"goodwill-{region}-{i:D2}", kind = "no_threshold", value = 5.00m, validDays = 7 }, ConsoleHostFixture.Json);
+            Assert.True(issued.IsSuccessStatusCode, await issued.Content.ReadAsStringAsync());
+        }
+
         await GoAsync(page, $"console/members/{controlId}");
         var held = page.GetByTestId("member-campaign-" + campaign);
         await held.WaitForAsync(new() { Timeout = WaitMs });
         Assert.Equal("对照组", (await held.GetByTestId("member-campaign-group").InnerTextAsync()).Trim());
         Assert.Equal("对照留存（未触达）", (await held.GetByTestId("member-campaign-outcome").InnerTextAsync()).Trim());
         await ScreenshotAsync(page, "member-campaigns-zh-CN");
+
+        // An admin may open the campaign page: the same row links to it.
+        var adminPage = await host.NewPageAsync("zh-CN");
+        await SignInAsync(adminPage, ConsoleHostFixture.AdminKey);
+        await GoAsync(adminPage, $"console/members/{controlId}");
+        var linked = adminPage.GetByTestId("member-campaign-" + campaign).GetByTestId("member-campaign-name").Locator("a");
+        await linked.WaitForAsync(new() { Timeout = WaitMs });
+        Assert.EndsWith($"/console/campaigns/{campaign}", await linked.GetAttributeAsync("href"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,6 +19,14 @@ public interface IMemberCampaignTarget
     [ReadOnly]
     Task<CampaignMembershipView?> GetCampaignMembershipAsync(string campaignId);
 
+    /// <summary>
+    /// Every campaign record this member keeps (arm, campaign control, global control or no group), in assignment order:
+    /// one call. A membership is kept until its campaign has ended and its outcome and attribution are settled
+    /// (<c>CampaignMemberships.Prune</c>), so an ended, settled campaign may be missing. Empty for a member never seen.
+    /// </summary>
+    [ReadOnly]
+    Task<IReadOnlyList<CampaignMembershipView>> GetCampaignMembershipsAsync();
+
     /// <summary>Writes this member's row in the member index now (index rebuild). False for a member never seen.</summary>
     Task<bool> ReindexAsync();
 }

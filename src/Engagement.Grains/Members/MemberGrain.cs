@@ -169,6 +169,12 @@ public sealed class MemberGrain(
         return CampaignMemberships.Find(Member.Campaigns, campaignId) is { } m ? CampaignDeliveries.View(Member, m) : null;
     }
 
+    public async Task<IReadOnlyList<CampaignMembershipView>> GetCampaignMembershipsAsync()
+    {
+        await _gate.EnsureCurrentAsync();
+        return [.. Member.Campaigns.Memberships.Select(m => CampaignDeliveries.View(Member, m))];
+    }
+
     public Task<bool> ReindexAsync() => _gate.ChangeAsync(async () =>
     {
         if (!state.RecordExists || !campaigns.Reindex(_member.Context(_member.Now)))
