@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using static Engagement.Console.Tests.ConsolePages;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>
+/// A started campaign that assigned nobody yet (paused at once, or an audience still empty) has no uplift because nobody
+/// was assigned, and the page says that first: not that the control group is empty, nor to raise the control share.
+/// </summary>
+[Collection(ConsoleHostCollection.Name)]
+public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
+{
+    [Theory]
+    [InlineData("en-US", "no member has been assigned to an arm or the control group yet", "control group is empty")]
+    [InlineData("zh-CN", "还没有会员被分配", "对照组为空")]
+    public async Task ACampaignPausedBeforeAnyoneWasAssignedSaysNobodyWasAssignedNotThatTheControlGroupIsEmpty(string locale, string reason, string wrongReason)
+    {
+        var id = "na-" + Guid.NewGuid().ToString("N")[..10];
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
+        var now = host.Clock.GetUtcNow();
+        using (var created = await api.PostAsJsonAsync("api/v1/campaigns", new
+        {
+            id,
+            name = "Nobody yet",
+            kind = "broadcast",
+            audience = new { regions = new[] { "nowhere-" + id } },
+            channel = "push",
+            offer = new { kind = "coupon", code = "NA5", unitCost = 5m },
+            controlShare = 0.2,
+            validFrom = now,
+            validUntil = now.AddDays(7),
+        }, ConsoleHostFixture.Json))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        }
+
+        // Triggered and paused at once: whether the pause lands before the (empty) fan-out ends or after, nobody is assigned.
+        (await api.PostAsync($"api/v1/campaigns/{id}/trigger", null)).Dispose();
+        (await api.PostAsync($"api/v1/campaigns/{id}/pause", null)).Dispose();
+        var results = await Eventually.ReturnsAsync(
+            async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}/results", ConsoleHostFixture.Json))!,
+            r => r["status"]!.GetValue<string>() is "paused" or "completed", TimeSpan.FromSeconds(30), $"campaign {id} paused or completed");
+        Assert.Equal(0, results["treated"]!["audience"]!.GetValue<long>());
+        Assert.Equal(0, results["control"]!["audience"]!.GetValue<long>());
+
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, $"console/campaigns/{id}");
+        var missing = page.GetByTestId("uplift-missing");
+        await Assertions.Expect(missing.First).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        var text = string.Join("\n", await missing.AllInnerTextsAsync());
+        Assert.Contains(reason, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("controlShare", text, StringComparison.Ordinal);
+    }
+}
