@@ -14,9 +14,9 @@ namespace Engagement.Console.Tests;
 public sealed class ConsoleCampaignRoiTests(ConsoleHostFixture host)
 {
     [Theory]
-    [InlineData("en-US", "All arms vs global control")]
-    [InlineData("zh-CN", "全部实验组 对比 全局对照组")]
-    public async Task EachArmsCostAndRoiAndTheGlobalControlComparisonAreTheApisNumbers(string locale, string globalLabel)
+    [InlineData("en-US", "All arms vs global control", "Sent|Deferred|Suppressed")]
+    [InlineData("zh-CN", "全部实验组 对比 全局对照组", "已发送|已延迟|已抑制")]
+    public async Task EachArmsCostAndRoiAndTheGlobalControlComparisonAreTheApisNumbers(string locale, string globalLabel, string touchHeaders)
     {
         var (id, results) = await CampaignResultsSetup.RunAsync(host, "roi", members: 60, controlShare: 0.2, everyNth: 3, buyers: 20, minGlobalControl: 2);
         Assert.True(results["globalControl"]!["audience"]!.GetValue<long>() >= 2);
@@ -34,6 +34,21 @@ public sealed class ConsoleCampaignRoiTests(ConsoleHostFixture host)
             var row = page.GetByTestId("result-row").Filter(new() { Has = page.Locator($"[data-group='{arm!["name"]!.GetValue<string>()}']") });
             Assert.Equal(Cny(arm["cost"]!.GetValue<decimal>()), (await row.GetByTestId("result-cost").InnerTextAsync()).Trim());
             Assert.Equal(Percent(arm["roi"]?.GetValue<double>()), (await row.GetByTestId("result-roi").InnerTextAsync()).Trim());
+        }
+
+        // Every group's sent, deferred and suppressed, under their own headers, so its cost can be reconciled.
+        var headers = (await page.GetByTestId("campaign-results").Locator("thead th").AllInnerTextsAsync()).Select(h => h.Trim()).ToList();
+        foreach (var header in touchHeaders.Split('|'))
+        {
+            Assert.Contains(header, headers);
+        }
+
+        foreach (var group in arms.Select(a => a!).Append(results["control"]!).Append(results["globalControl"]!))
+        {
+            var row = page.GetByTestId("result-row").Filter(new() { Has = page.Locator($"[data-group='{group["name"]!.GetValue<string>()}']") });
+            Assert.Equal(group["sent"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture), (await row.GetByTestId("result-sent").InnerTextAsync()).Trim());
+            Assert.Equal(group["deferred"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture), (await row.GetByTestId("result-deferred").InnerTextAsync()).Trim());
+            Assert.Equal(group["suppressed"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture), (await row.GetByTestId("result-suppressed").InnerTextAsync()).Trim());
         }
 
         // All arms against the global control (members are in it), with its 95% interval, as the API computed it.
