@@ -14,9 +14,9 @@ namespace Engagement.Console.Tests;
 public sealed class ConsoleCampaignRoiTests(ConsoleHostFixture host)
 {
     [Theory]
-    [InlineData("en-US", "All arms vs global control", "Sent|Deferred|Suppressed")]
-    [InlineData("zh-CN", "全部实验组 对比 全局对照组", "已发送|已延迟|已抑制")]
-    public async Task EachArmsCostAndRoiAndTheGlobalControlComparisonAreTheApisNumbers(string locale, string globalLabel, string touchHeaders)
+    [InlineData("en-US", "All arms vs global control", "Sent|Deferred|Suppressed", "ROI (%)")]
+    [InlineData("zh-CN", "全部实验组 对比 全局对照组", "已发送|已延迟|已抑制", "投资回报率（%）")]
+    public async Task EachArmsCostAndRoiAndTheGlobalControlComparisonAreTheApisNumbers(string locale, string globalLabel, string touchHeaders, string roiHeader)
     {
         var (id, results) = await CampaignResultsSetup.RunAsync(host, "roi", members: 60, controlShare: 0.2, everyNth: 3, buyers: 20, minGlobalControl: 2);
         Assert.True(results["globalControl"]!["audience"]!.GetValue<long>() >= 2);
@@ -42,6 +42,9 @@ public sealed class ConsoleCampaignRoiTests(ConsoleHostFixture host)
         {
             Assert.Contains(header, headers);
         }
+
+        // The console's ROI is a percentage, the API's a fraction: the header says which this is.
+        Assert.Contains(roiHeader, headers);
 
         foreach (var group in arms.Select(a => a!).Append(results["control"]!).Append(results["globalControl"]!))
         {
