@@ -19,7 +19,7 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
 
         // Every field of the definition is locked, with the reason shown: nothing typed now could be lost.
         await Assertions.Expect(page.GetByTestId("campaign-form-locked")).ToContainTextAsync($"locked while campaign {id} is not confirmed", new() { Timeout = WaitMs });
-        foreach (var field in new[] { "f-id", "f-name", "f-channel", "f-regions", "f-tiers", "f-arms", "f-control", "f-days", "f-coupon", "f-cost" })
+        foreach (var field in new[] { "f-id", "f-name", "f-channel", "f-regions", "f-tiers", "f-arm-name-0", "f-arm-weight-1", "f-control", "f-from", "f-days", "f-coupon", "f-cost", "f-budget", "f-grants", "f-attribution", "f-kind", "f-offer-kind" })
         {
             Assert.True(await IsFrozenAsync(page, field), $"{field} is editable while the create is pending");
         }
@@ -72,7 +72,7 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
 
         // While the audit write hangs (a storage timeout is long), nothing can be typed and Create cannot be pressed again.
         await Assertions.Expect(page.GetByTestId("campaign-create")).ToBeDisabledAsync(new() { Timeout = WaitMs });
-        foreach (var field in new[] { "f-id", "f-name", "f-channel", "f-regions", "f-tiers", "f-arms", "f-control", "f-days", "f-coupon", "f-cost" })
+        foreach (var field in new[] { "f-id", "f-name", "f-channel", "f-regions", "f-tiers", "f-arm-name-0", "f-arm-weight-1", "f-control", "f-from", "f-days", "f-coupon", "f-cost", "f-budget", "f-grants", "f-attribution", "f-kind", "f-offer-kind" })
         {
             Assert.True(await IsFrozenAsync(page, field), $"{field} is editable while the create is on its way");
         }

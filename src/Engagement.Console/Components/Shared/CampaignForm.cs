@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Events;
+
+namespace Engagement.Console.Components.Shared;
+
+/// <summary>
+/// The create form's fields (/console/campaigns), the definition they make (<c>POST /api/v1/campaigns</c>'s body,
+/// CONTRACT.md §4) and which input each of the API's problem-details keys belongs under. No rule of the definition is
+/// decided here: the API validates (<see cref="CampaignDefinitions.Validate"/>) and names the field; the form only checks
+/// what it builds itself (the start's text and the days of validity, from which it computes the window).
+/// </summary>
+public sealed partial class CampaignForm
+{
+    /// <summary>The format of <see cref="From"/>: a local time in the programme's time zone, to the minute.</summary>
+    public const string FromFormat = "yyyy-MM-dd HH:mm";
+
+    /// <summary>One arm: its name and its relative weight (&gt; 0; the API allows up to 1,000,000).</summary>
+    public sealed class Arm
+    {
+        /// <summary>1–32 characters of <c>A–Z a–z 0–9 _ - .</c>, unique, not <c>control</c> or <c>global_control</c>.</summary>
+        public string Name { get; set; } = "";
+
+        /// <summary>Relative weight among the arms (default 1).</summary>
+        public double Weight { get; set; } = 1;
+    }
+
+    /// <summary>The campaign id (1–64 characters of <c>A–Z a–z 0–9 _ - .</c>).</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>The campaign's name (1–200 characters).</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary><c>broadcast</c> or <c>triggered</c> (<see cref="CampaignKinds"/>).</summary>
+    public string Kind { get; set; } = CampaignKinds.Broadcast;
+
+    /// <summary><c>sms</c>, <c>push</c>, <c>call</c> or <c>wechat</c>.</summary>
+    public string Channel { get; set; } = "push";
+
+    /// <summary>Audience regions, comma separated (empty: any).</summary>
+    public string Regions { get; set; } = "";
+
+    /// <summary>Audience tiers, comma separated (empty: any); each one of the programme's tiers.</summary>
+    public string Tiers { get; set; } = "";
+
+    /// <summary>The arms, in order: error keys <c>arms[i]</c> index this list.</summary>
+    public List<Arm> Arms { get; } = [new() { Name = "a" }, new() { Name = "b" }];
+
+    /// <summary>Share held out as control, 0–0.5.</summary>
+    public double ControlShare { get; set; } = CampaignDefinitions.DefaultControlShare;
+
+    /// <summary>Days after assignment in which a purchase counts as a conversion, 1–90.</summary>
+    public int AttributionWindowDays { get; set; } = CampaignDefinitions.DefaultAttributionWindowDays;
+
+    /// <summary>The start, <see cref="FromFormat"/> in the programme's time zone; the page fills it with now.</summary>
+    public string From { get; set; } = "";
+
+    /// <summary>Days of validity from the start (at least 1): the window ends this many days after <see cref="From"/>.</summary>
+    public int Days { get; set; } = 14;
+
+    /// <summary><c>coupon</c>, <c>points</c> or <c>benefit</c> (<see cref="OfferKinds"/>).</summary>
+    public string OfferKind { get; set; } = OfferKinds.Coupon;
+
+    /// <summary>The coupon/benefit code; empty: no offer (the API then names <c>offer</c> as required).</summary>
+    public string OfferCode { get; set; } = "";
+
+    /// <summary>Cost to the programme of one grant, CNY (0–100,000, at most 2 decimals).</summary>
+    public decimal UnitCost { get; set; } = 5m;
+
+    /// <summary>Points granted by a points offer (1–1,000,000); ignored for other kinds.</summary>
+    public long? Points { get; set; }
+
+    /// <summary>The budget, CNY (<c>budget.maxCost</c>); null: no limit.</summary>
+    public decimal? Budget { get; set; }
+
+    /// <summary>Most grants (<c>budget.maxGrants</c>); null: no limit.</summary>
+    public long? MaxGrants { get; set; }
+
+    /// <summary>For a triggered campaign: the event type that fires it (CONTRACT.md §1).</summary>
+    public string TriggerEvent { get; set; } = EventTypes.Purchase;
+
+    /// <summary>For a triggered campaign: the item category the event must carry (optional).</summary>
+    public string TriggerCategory { get; set; } = "";
+
+    /// <summary>For a triggered campaign: the least amount of the event, CNY (optional).</summary>
+    public decimal? TriggerMinAmount { get; set; }
+
+    /// <summary>For a triggered campaign: higher first when several match one event.</summary>
+    public int Priority { get; set; }
+
+    /// <summary>The start in <paramref name="zone"/> (the programme's), or null when <see cref="From"/> is not a local time.</summary>
+    public DateTimeOffset? ValidFrom(TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        if (!DateTime.TryParseExact(From.Trim(), FromFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        {
+            return null;
+        }
+
+        // A local time skipped by a clock change has no instant; Shanghai has none, other zones are read as standard time.
+        var offset = zone.IsInvalidTime(local) ? zone.BaseUtcOffset : zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset);
+    }
+
+    /// <summary>
+    /// The form's own checks, before anything is sent: the start must read as <see cref="FromFormat"/> and the window last
+    /// at least one day. Returns input keys (as <see cref="InputOf"/>) with a resource name of <c>CampaignStrings</c>.
+    /// </summary>
+    public IReadOnlyList<(string Input, string Text)> Check(TimeZoneInfo zone)
+    {
+        var problems = new List<(string, string)>();
+        if (ValidFrom(zone) is null)
+        {
+            problems.Add(("f-from", "Form_FromInvalid"));
+        }
+
+        if (Days < 1)
+        {
+            problems.Add(("f-days", "Form_DaysMin"));
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// The definition the form describes. The window starts at <see cref="From"/> (the programme's local time) and ends
+    /// <see cref="Days"/> days later; an unreadable start gives <c>default</c>, which the API names as <c>validFrom</c>.
+    /// </summary>
+    public CampaignDefinition ToDefinition(TimeZoneInfo zone)
+    {
+        var from = ValidFrom(zone) ?? default;
+        var code = OfferCode.Trim();
+        var triggered = Kind == CampaignKinds.Triggered;
+        return new CampaignDefinition
+        {
+            Id = Id.Trim(),
+            Name = Name.Trim(),
+            Kind = Kind,
+            Channel = Channel,
+            Priority = triggered ? Priority : 0,
+            Audience = new CampaignAudience { Regions = Split(Regions), Tiers = Split(Tiers) },
+            Offer = code.Length == 0 ? null : new CampaignOffer
+            {
+                Kind = OfferKind,
+                Code = code,
+                UnitCost = UnitCost,
+                Points = OfferKind == OfferKinds.Points ? Points : null,
+            },
+            ValidFrom = from,
+            ValidUntil = from == default ? default : from.AddDays(Days),
+            Budget = new CampaignBudget { MaxCost = Budget, MaxGrants = MaxGrants },
+            Arms = [.. Arms.Select(a => new CampaignArm { Name = a.Name.Trim(), Weight = a.Weight })],
+            ControlShare = ControlShare,
+            AttributionWindowDays = AttributionWindowDays,
+            Trigger = triggered
+                ? new CampaignTrigger
+                {
+                    EventType = TriggerEvent,
+                    ItemCategory = string.IsNullOrWhiteSpace(TriggerCategory) ? null : TriggerCategory.Trim(),
+                    MinAmount = TriggerMinAmount,
+                }
+                : null,
+        };
+    }
+
+    /// <summary>Fills the fields with a definition as it was sent (its start shown in <paramref name="zone"/>).</summary>
+    public void Show(CampaignDefinition definition, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        Id = definition.Id;
+        Name = definition.Name;
+        Kind = definition.Kind;
+        Channel = definition.Channel;
+        Priority = definition.Priority;
+        Regions = string.Join(",", definition.Audience.Regions);
+        Tiers = string.Join(",", definition.Audience.Tiers);
+        Arms.Clear();
+        Arms.AddRange(definition.Arms.Select(a => new Arm { Name = a.Name, Weight = a.Weight }));
+        ControlShare = definition.ControlShare ?? ControlShare;
+        AttributionWindowDays = definition.AttributionWindowDays ?? AttributionWindowDays;
+        From = definition.ValidFrom == default ? From : TimeZoneInfo.ConvertTime(definition.ValidFrom, zone).ToString(FromFormat, CultureInfo.InvariantCulture);
+        OfferKind = definition.Offer?.Kind ?? OfferKind;
+        OfferCode = definition.Offer?.Code ?? "";
+        UnitCost = definition.Offer?.UnitCost ?? UnitCost;
+        Points = definition.Offer?.Points;
+        Budget = definition.Budget.MaxCost;
+        MaxGrants = definition.Budget.MaxGrants;
+        TriggerEvent = definition.Trigger?.EventType ?? TriggerEvent;
+        TriggerCategory = definition.Trigger?.ItemCategory ?? "";
+        TriggerMinAmount = definition.Trigger?.MinAmount;
+    }
+
+    /// <summary>
+    /// The input a problem-details key belongs under (its <c>data-testid</c>): <c>audience.regions[0]</c> → <c>f-regions</c>,
+    /// <c>arms[1].weight</c> → <c>f-arm-weight-1</c>, <c>offer.unitCost</c> → <c>f-cost</c>, <c>budget.maxCost</c> →
+    /// <c>f-budget</c>; null for a key no input of the form sets (shown in the form's list of errors only).
+    /// </summary>
+    public static string? InputOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (ArmKey().Match(key) is { Success: true } arm)
+        {
+            return (arm.Groups[2].Value == ".weight" ? "f-arm-weight-" : "f-arm-name-") + arm.Groups[1].Value;
+        }
+
+        var root = key.Split('[')[0];
+        return root switch
+        {
+            "id" => "f-id",
+            "name" => "f-name",
+            "kind" => "f-kind",
+            "channel" => "f-channel",
+            "priority" => "f-priority",
+            "audience.regions" => "f-regions",
+            "audience.tiers" => "f-tiers",
+            "arms" => "f-arms",
+            "controlShare" => "f-control",
+            "attributionWindowDays" => "f-attribution",
+            "validFrom" => "f-from",
+            "validUntil" => "f-days",
+            "offer.kind" => "f-offer-kind",
+            "offer" or "offer.code" => "f-coupon",
+            "offer.points" => "f-points",
+            "budget" or "budget.maxCost" => "f-budget",
+            "budget.maxGrants" => "f-grants",
+            "trigger" or "trigger.eventType" => "f-trigger-event",
+            "trigger.itemCategory" => "f-trigger-category",
+            "trigger.minAmount" => "f-trigger-min",
+
+            // The unit cost, and the no-threshold coupon the console's coupon offer describes with it.
+            _ when root == "offer.unitCost" || root.StartsWith("offer.coupon", StringComparison.Ordinal) => "f-cost",
+            _ => null,
+        };
+    }
+
+    private static string[] Split(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    [GeneratedRegex(@"^arms\[(\d+)\](\.weight|\.name|\.offer.*)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex ArmKey();
+}
