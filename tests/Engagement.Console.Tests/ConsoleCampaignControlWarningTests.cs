@@ -43,7 +43,7 @@ public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host)
         await Input(page, "f-regions").PressAsync("Tab");
 
         // The estimate is in once the control line names the split's count.
-        await Assertions.Expect(page.GetByTestId("create-audience-control")).ToContainTextAsync($"Control group: {heldOut} members (expected 0.4", new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("create-audience-control")).ToContainTextAsync(heldOut == 1 ? "Control group: 1 member (expected 0.4" : $"Control group: {heldOut} members (expected 0.4", new() { Timeout = WaitMs });
         Assert.Contains("4 members match", await page.GetByTestId("create-audience-members").InnerTextAsync(), StringComparison.Ordinal);
         var warning = page.GetByTestId("create-control-warning");
         if (warned)

@@ -66,6 +66,12 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
         var validFrom = DateTimeOffset.Parse(definition["validFrom"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         Assert.Equal(DateTimeOffset.ParseExact(from + " +08:00", "yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture), validFrom);
         Assert.Equal(validFrom.AddDays(10), DateTimeOffset.Parse(definition["validUntil"]!.GetValue<string>(), CultureInfo.InvariantCulture));
+
+        // The campaign page's header names what was stored.
+        await Assertions.Expect(page.GetByTestId("campaign-budget")).ToContainTextAsync("Budget 300.00 CNY: 0.00 spent, 300.00 left", new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("campaign-window")).ToContainTextAsync($"{from} – ", new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("campaign-attribution")).ToContainTextAsync("14 days");
+        await Assertions.Expect(page.GetByTestId("campaign-offer")).ToContainTextAsync("BUDGET7");
     }
 
     [Fact]
