@@ -103,6 +103,33 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
         Assert.DoesNotContain("arms", await FieldOf(page, "f-arm-weight-0").InnerTextAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("f-budget", "300元")]
+    [InlineData("f-cost", "７.５")]
+    public async Task AnAmountThatIsNotANumberIsNamedUnderItsInputAndNothingIsCreated(string input, string typed)
+    {
+        var id = "cn-" + Guid.NewGuid().ToString("N")[..10];
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, "console/campaigns");
+
+        await Input(page, "f-id").FillAsync(id);
+        await Input(page, "f-name").FillAsync("Unreadable");
+        await Input(page, "f-regions").FillAsync("nowhere-" + id);
+        await Input(page, "f-coupon").FillAsync("NAN");
+        await Input(page, input).FillAsync(typed);
+        await Input(page, input).BlurAsync();
+        await page.GetByTestId("campaign-create").ClickAsync();
+
+        await Assertions.Expect(FieldOf(page, input)).ToContainTextAsync("not a number", new() { Timeout = WaitMs });
+        Assert.EndsWith("/console/campaigns", page.Url, StringComparison.Ordinal);
+        Assert.Equal(typed, await Input(page, input).InputValueAsync());
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
+        using var answer = await api.GetAsync($"api/v1/campaigns/{id}");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, answer.StatusCode);
+    }
+
     // The MudBlazor field around an input: its label, helper text and error text.
     private static ILocator FieldOf(IPage page, string testId) =>
         Input(page, testId).Locator("xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' mud-input-control ')][1]");

@@ -65,14 +65,21 @@ public sealed partial class CampaignForm
     /// <summary>The coupon/benefit code; empty: no offer (the API then names <c>offer</c> as required).</summary>
     public string OfferCode { get; set; } = "";
 
-    /// <summary>Cost to the programme of one grant, CNY (0–100,000, at most 2 decimals).</summary>
-    public decimal UnitCost { get; set; } = 5m;
+    /// <summary>
+    /// Cost to the programme of one grant, CNY (0–100,000, at most 2 decimals), as typed: read as an invariant-culture
+    /// number (<c>7.5</c>); text that is not one (<c>7.5元</c>, full-width digits) is named by <see cref="Check"/>, never
+    /// sent as another value.
+    /// </summary>
+    public string UnitCost { get; set; } = "5";
 
     /// <summary>Points granted by a points offer (1–1,000,000); ignored for other kinds.</summary>
     public long? Points { get; set; }
 
-    /// <summary>The budget, CNY (<c>budget.maxCost</c>); null: no limit.</summary>
-    public decimal? Budget { get; set; }
+    /// <summary>
+    /// The budget, CNY (<c>budget.maxCost</c>), as typed; empty: no limit. Text that is not a number (<c>300元</c>) is
+    /// named by <see cref="Check"/>: it is never sent as "no budget".
+    /// </summary>
+    public string Budget { get; set; } = "";
 
     /// <summary>Most grants (<c>budget.maxGrants</c>); null: no limit.</summary>
     public long? MaxGrants { get; set; }
@@ -105,7 +112,8 @@ public sealed partial class CampaignForm
 
     /// <summary>
     /// The form's own checks, before anything is sent: the start must read as <see cref="FromFormat"/> and the window last
-    /// at least one day. Returns input keys (as <see cref="InputOf"/>) with a resource name of <c>CampaignStrings</c>.
+    /// at least one day, and the cost and budget must read as numbers (an unreadable budget would otherwise be sent as no
+    /// limit). Returns input keys (as <see cref="InputOf"/>) with a resource name of <c>CampaignStrings</c>.
     /// </summary>
     public IReadOnlyList<(string Input, string Text)> Check(TimeZoneInfo zone)
     {
@@ -118,6 +126,16 @@ public sealed partial class CampaignForm
         if (Days < 1)
         {
             problems.Add(("f-days", "Form_DaysMin"));
+        }
+
+        if (UnitCost.Trim().Length == 0 || Amount(UnitCost) is null)
+        {
+            problems.Add(("f-cost", "Form_NotANumber"));
+        }
+
+        if (Budget.Trim().Length > 0 && Amount(Budget) is null)
+        {
+            problems.Add(("f-budget", "Form_NotANumber"));
         }
 
         return problems;
@@ -144,12 +162,12 @@ public sealed partial class CampaignForm
             {
                 Kind = OfferKind,
                 Code = code,
-                UnitCost = UnitCost,
+                UnitCost = Amount(UnitCost) ?? 0m,
                 Points = OfferKind == OfferKinds.Points ? Points : null,
             },
             ValidFrom = from,
             ValidUntil = from == default ? default : from.AddDays(Days),
-            Budget = new CampaignBudget { MaxCost = Budget, MaxGrants = MaxGrants },
+            Budget = new CampaignBudget { MaxCost = Amount(Budget), MaxGrants = MaxGrants },
             Arms = [.. Arms.Select(a => new CampaignArm { Name = a.Name.Trim(), Weight = a.Weight })],
             ControlShare = ControlShare,
             AttributionWindowDays = AttributionWindowDays,
@@ -182,9 +200,9 @@ public sealed partial class CampaignForm
         From = definition.ValidFrom == default ? From : TimeZoneInfo.ConvertTime(definition.ValidFrom, zone).ToString(FromFormat, CultureInfo.InvariantCulture);
         OfferKind = definition.Offer?.Kind ?? OfferKind;
         OfferCode = definition.Offer?.Code ?? "";
-        UnitCost = definition.Offer?.UnitCost ?? UnitCost;
+        UnitCost = definition.Offer is { } offer ? offer.UnitCost.ToString(CultureInfo.InvariantCulture) : UnitCost;
         Points = definition.Offer?.Points;
-        Budget = definition.Budget.MaxCost;
+        Budget = definition.Budget.MaxCost?.ToString(CultureInfo.InvariantCulture) ?? "";
         MaxGrants = definition.Budget.MaxGrants;
         TriggerEvent = definition.Trigger?.EventType ?? TriggerEvent;
         TriggerCategory = definition.Trigger?.ItemCategory ?? "";
@@ -233,6 +251,11 @@ public sealed partial class CampaignForm
             _ => null,
         };
     }
+
+    // An amount in CNY as typed (invariant culture: "7.5", "-5"); null when empty or not a number. No group separators:
+    // "7,5" is refused, not read as 75.
+    private static decimal? Amount(string text) =>
+        decimal.TryParse(text.Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static string[] Split(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
