@@ -16,6 +16,9 @@ public sealed partial class CampaignForm
     /// <summary>The format of <see cref="From"/>: a local time in the programme's time zone, to the minute.</summary>
     public const string FromFormat = "yyyy-MM-dd HH:mm";
 
+    /// <summary>The most days of validity the form sends (about ten years); more is named under the days by <see cref="Check"/>.</summary>
+    public const int MaxDays = 3650;
+
     /// <summary>One arm: its name and its relative weight (&gt; 0; the API allows up to 1,000,000).</summary>
     public sealed class Arm
     {
@@ -96,24 +99,43 @@ public sealed partial class CampaignForm
     /// <summary>For a triggered campaign: higher first when several match one event.</summary>
     public int Priority { get; set; }
 
-    /// <summary>The start in <paramref name="zone"/> (the programme's), or null when <see cref="From"/> is not a local time.</summary>
-    public DateTimeOffset? ValidFrom(TimeZoneInfo zone)
+    /// <summary>
+    /// The start in <paramref name="zone"/> (the programme's), or null when <see cref="From"/> is not a local time or has
+    /// no instant (0001-01-01 00:00 east of UTC). Never throws for what was typed. A local time skipped by a clock change
+    /// (a spring-forward gap) is read with the zone's standard offset, so it is moved forward by the gap
+    /// (<see cref="MovedStart"/> says to what); one that occurs twice (a fall-back overlap) is the later, standard-time one.
+    /// </summary>
+    public DateTimeOffset? ValidFrom(TimeZoneInfo zone) => Local(zone) is { } local ? Instant(local, zone) : null;
+
+    /// <summary>
+    /// The end: <see cref="From"/> plus <see cref="Days"/> days as a local time in <paramref name="zone"/>, read by the
+    /// same rule as the start (so a window across a clock change ends at the wall-clock time it started); null when the
+    /// start is unreadable, the days are outside 1–<see cref="MaxDays"/>, or the end has no instant (after year 9999).
+    /// </summary>
+    public DateTimeOffset? ValidUntil(TimeZoneInfo zone)
     {
-        ArgumentNullException.ThrowIfNull(zone);
-        if (!DateTime.TryParseExact(From.Trim(), FromFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        if (Local(zone) is not { } local || Days < 1 || Days > MaxDays || local > DateTime.MaxValue.AddDays(-Days))
         {
             return null;
         }
 
-        // A local time skipped by a clock change has no instant; Shanghai has none, other zones are read as standard time.
-        var offset = zone.IsInvalidTime(local) ? zone.BaseUtcOffset : zone.GetUtcOffset(local);
-        return new DateTimeOffset(local, offset);
+        return Instant(local.AddDays(Days), zone);
     }
 
     /// <summary>
-    /// The form's own checks, before anything is sent: the start must read as <see cref="FromFormat"/> and the window last
-    /// at least one day, and the cost and budget must read as numbers (an unreadable budget would otherwise be sent as no
-    /// limit). Returns input keys (as <see cref="InputOf"/>) with a resource name of <c>CampaignStrings</c>.
+    /// When <see cref="From"/> falls in a spring-forward gap of <paramref name="zone"/>: the local time the campaign
+    /// starts at instead (the typed time moved forward by the gap); otherwise null.
+    /// </summary>
+    public DateTime? MovedStart(TimeZoneInfo zone) =>
+        Local(zone) is { } local && zone.IsInvalidTime(local) && ValidFrom(zone) is { } from
+            ? TimeZoneInfo.ConvertTime(from, zone).DateTime
+            : null;
+
+    /// <summary>
+    /// The form's own checks, before anything is sent: the start must read as <see cref="FromFormat"/> (and be an instant),
+    /// the window last 1–<see cref="MaxDays"/> days and end by year 9999, and the cost and budget read as numbers (an
+    /// unreadable budget would otherwise be sent as no limit). Returns input keys (as <see cref="InputOf"/>) with a
+    /// resource name of <c>CampaignStrings</c>.
     /// </summary>
     public IReadOnlyList<(string Input, string Text)> Check(TimeZoneInfo zone)
     {
@@ -126,6 +148,14 @@ public sealed partial class CampaignForm
         if (Days < 1)
         {
             problems.Add(("f-days", "Form_DaysMin"));
+        }
+        else if (Days > MaxDays)
+        {
+            problems.Add(("f-days", "Form_DaysMax"));
+        }
+        else if (ValidFrom(zone) is not null && ValidUntil(zone) is null)
+        {
+            problems.Add(("f-days", "Form_EndTooLate"));
         }
 
         if (UnitCost.Trim().Length == 0 || Amount(UnitCost) is null)
@@ -143,11 +173,13 @@ public sealed partial class CampaignForm
 
     /// <summary>
     /// The definition the form describes. The window starts at <see cref="From"/> (the programme's local time) and ends
-    /// <see cref="Days"/> days later; an unreadable start gives <c>default</c>, which the API names as <c>validFrom</c>.
+    /// <see cref="Days"/> days later (<see cref="ValidFrom"/>, <see cref="ValidUntil"/>); an unreadable start or end gives
+    /// <c>default</c>, which the API names. Never throws for what was typed (the page builds it on every render).
     /// </summary>
     public CampaignDefinition ToDefinition(TimeZoneInfo zone)
     {
         var from = ValidFrom(zone) ?? default;
+        var until = ValidUntil(zone) ?? default;
         var code = OfferCode.Trim();
         var triggered = Kind == CampaignKinds.Triggered;
         return new CampaignDefinition
@@ -166,7 +198,7 @@ public sealed partial class CampaignForm
                 Points = OfferKind == OfferKinds.Points ? Points : null,
             },
             ValidFrom = from,
-            ValidUntil = from == default ? default : from.AddDays(Days),
+            ValidUntil = until,
             Budget = new CampaignBudget { MaxCost = Amount(Budget), MaxGrants = MaxGrants },
             Arms = [.. Arms.Select(a => new CampaignArm { Name = a.Name.Trim(), Weight = a.Weight })],
             ControlShare = ControlShare,
@@ -250,6 +282,22 @@ public sealed partial class CampaignForm
             _ when root == "offer.unitCost" || root.StartsWith("offer.coupon", StringComparison.Ordinal) => "f-cost",
             _ => null,
         };
+    }
+
+    // The start as typed, a local time in the zone; null when it does not read as FromFormat.
+    private DateTime? Local(TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        return DateTime.TryParseExact(From.Trim(), FromFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local) ? local : null;
+    }
+
+    // A local time of the zone as an instant: a skipped time with the standard offset, an ambiguous one as standard time
+    // (GetUtcOffset's choice); null when the instant is before year 1 or after 9999.
+    private static DateTimeOffset? Instant(DateTime local, TimeZoneInfo zone)
+    {
+        var offset = zone.IsInvalidTime(local) ? zone.BaseUtcOffset : zone.GetUtcOffset(local);
+        var utcTicks = local.Ticks - offset.Ticks;
+        return utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks ? null : new DateTimeOffset(local, offset);
     }
 
     // An amount in CNY as typed (invariant culture: "7.5", "-5"); null when empty or not a number. No group separators:
