@@ -68,7 +68,7 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
         Assert.Equal(validFrom.AddDays(10), DateTimeOffset.Parse(definition["validUntil"]!.GetValue<string>(), CultureInfo.InvariantCulture));
 
         // The campaign page's header names what was stored.
-        await Assertions.Expect(page.GetByTestId("campaign-budget")).ToContainTextAsync("Budget 300.00 CNY: 0.00 spent, 300.00 left", new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("campaign-budget")).ToContainTextAsync("Budget 300.00 CNY: 0.00 reserved, 300.00 left", new() { Timeout = WaitMs });
         await Assertions.Expect(page.GetByTestId("campaign-window")).ToContainTextAsync($"{from} – ", new() { Timeout = WaitMs });
         await Assertions.Expect(page.GetByTestId("campaign-attribution")).ToContainTextAsync("14 days");
         await Assertions.Expect(page.GetByTestId("campaign-offer")).ToContainTextAsync("BUDGET7");
