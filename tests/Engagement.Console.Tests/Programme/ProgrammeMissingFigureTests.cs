@@ -41,7 +41,7 @@ public sealed class ProgrammeMissingFigureTests(ConsoleHostFixture host)
         var arpu = page.GetByTestId("programme-tile").Filter(new() { HasText = "ARPU" });
         await Assertions.Expect(arpu).ToContainTextAsync("No member bought in these", new() { Timeout = WaitMs });
         Assert.Contains("—", await arpu.InnerTextAsync(), StringComparison.Ordinal);
-        var repurchase = page.GetByTestId("programme-tile").Filter(new() { HasText = "Repurchase rate (30 days)" });
+        var repurchase = page.GetByTestId("programme-tile").Filter(new() { HasText = "Repurchase rate (distinct buyers)" });
         Assert.Contains("No member bought in these", await repurchase.InnerTextAsync(), StringComparison.Ordinal);
 
         // A figure the engine gives has no reason beside it.

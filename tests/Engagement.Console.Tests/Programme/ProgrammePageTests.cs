@@ -82,7 +82,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         var page = await host.NewPageAsync();
         await SignInAsync(page, ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme");
-        var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "Repurchase rate (30 days)" });
+        var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "Repurchase rate (distinct buyers)" });
         await tile.WaitForAsync(new() { Timeout = WaitMs });
         Assert.Contains(AlertTexts.Percent(health.RepurchaseRate30, "-"), await tile.InnerTextAsync(), StringComparison.Ordinal);
     }
