@@ -58,8 +58,12 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
         await GoAsync(page, $"console/programme?region={region}");
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
 
-        await PickCustomAsync(page, day, day);
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex($"from={day}&to={day}"), new() { Timeout = WaitMs });
+        // Typed and shown at once, as a user does: only the input events of typing, the field's change event (which
+        // some browsers fire only on blur) not yet sent when "Show" is pressed. The test waits on the caption the user
+        // reads, then checks the link.
+        await PickCustomAsync(page, day, day, typedOnly: true);
+        await Assertions.Expect(page.GetByTestId("programme-range-shown")).ToContainTextAsync($"{day} – {day} · 1 local day (Asia/Shanghai)", new() { Timeout = WaitMs });
+        Assert.Contains($"from={day}&to={day}", page.Url, StringComparison.Ordinal);
 
         // One day, long over: one sharer of two active members, no buyer; the members tile counts the end of that day.
         var health = await HealthAsync(region, today.AddDays(-20), today.AddDays(-20));
@@ -152,7 +156,8 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
         await ExpectTileAsync(page, $"Members at the end of {day}", members);
     }
 
-    private static async Task PickCustomAsync(IPage page, string from, string to)
+    // typedOnly: the dates are set with only an input event each (typing, not yet committed by a change event on blur).
+    private static async Task PickCustomAsync(IPage page, string from, string to, bool typedOnly = false)
     {
         if (await page.GetByTestId("programme-range-apply").CountAsync() == 0)
         {
@@ -160,10 +165,22 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
             await page.Locator(".mud-popover-open").GetByText("Custom dates", new() { Exact = true }).ClickAsync();
         }
 
-        await Input(page, "programme-range-from").FillAsync(from);
-        await Input(page, "programme-range-to").FillAsync(to);
+        if (typedOnly)
+        {
+            await TypeAsync(Input(page, "programme-range-from"), from);
+            await TypeAsync(Input(page, "programme-range-to"), to);
+        }
+        else
+        {
+            await Input(page, "programme-range-from").FillAsync(from);
+            await Input(page, "programme-range-to").FillAsync(to);
+        }
+
         await page.GetByTestId("programme-range-apply").ClickAsync();
     }
+
+    private static async Task TypeAsync(ILocator input, string value) =>
+        await input.EvaluateAsync("(e, v) => { e.focus(); e.value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }", value);
 
     private static ILocator Tile(IPage page, string label) => page.GetByTestId("programme-tile").Filter(new() { HasText = label });
 
