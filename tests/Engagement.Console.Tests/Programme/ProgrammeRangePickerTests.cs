@@ -108,7 +108,7 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
 
         // A link with a range the API would refuse says so and shows the last 30 days, labelled as such.
         await GoAsync(page, $"console/programme?region={region}&from={Text(today)}&to={Text(today.AddDays(-1))}");
-        await Assertions.Expect(page.GetByTestId("programme-range-invalid")).ToContainTextAsync("The link’s range is not shown: The from date is after the to date", new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("programme-range-invalid")).ToContainTextAsync("The link's range is not shown: The from date is after the to date", new() { Timeout = WaitMs });
         await Assertions.Expect(page.GetByTestId("programme-range-shown")).ToContainTextAsync($"{Text(today.AddDays(-29))} – {Text(today)} · 30 local days", new() { Timeout = WaitMs });
         await Assertions.Expect(page.GetByTestId("programme-tile")).ToHaveCountAsync(10, new() { Timeout = WaitMs });
         Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
