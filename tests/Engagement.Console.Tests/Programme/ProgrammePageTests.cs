@@ -41,7 +41,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         // The range ends today in the programme's zone, a day not over yet: the members tile counts members now.
         Assert.StartsWith("Members now", await page.GetByTestId("programme-tile").First.InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(await page.GetByTestId("programme-trend").Locator("svg").CountAsync() > 0);
-        Assert.Contains("Held by members", await page.GetByTestId("programme-points").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Now held by members", await page.GetByTestId("programme-points").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("exactly once", await page.GetByTestId("programme-how-counted").InnerTextAsync(), StringComparison.Ordinal);
         await ScreenshotAsync(page, "programme-health");
     }
@@ -112,8 +112,8 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         await page.GetByTestId("programme-region").ClickAsync();
         await page.Locator(".mud-popover-open").GetByText(region, new() { Exact = true }).ClickAsync();
         var card = page.GetByTestId("programme-points");
-        await Microsoft.Playwright.Assertions.Expect(card).ToContainTextAsync("Held by members 1,000 points", new() { Timeout = WaitMs });
-        Assert.Contains("Owed by members with a negative balance: 300 points", await card.InnerTextAsync(), StringComparison.Ordinal);
+        await Microsoft.Playwright.Assertions.Expect(card).ToContainTextAsync("Now held by members 1,000 points", new() { Timeout = WaitMs });
+        Assert.Contains("Now owed by members with a negative balance: 300 points", await card.InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("700", await card.InnerTextAsync(), StringComparison.Ordinal);
     }
 

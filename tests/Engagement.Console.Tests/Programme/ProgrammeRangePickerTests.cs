@@ -37,7 +37,10 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
         Assert.Contains("region=" + region, page.Url, StringComparison.Ordinal);
 
         // The 7 days: only the buyer was active (0% shared); ARPU's distinct buyers are not counted for such a range
-        // (CONTRACT.md §5), and the tile says so rather than "nobody bought".
+        // (CONTRACT.md §5), and the tile says so rather than "nobody bought". That holds only because the fixture's
+        // pinned day (a Tuesday, the 10th) makes the 7 days start neither on a Monday nor on a 1st, which would be counted.
+        Assert.NotEqual(DayOfWeek.Monday, today.AddDays(-6).DayOfWeek);
+        Assert.NotEqual(1, today.AddDays(-6).Day);
         var last7 = await HealthAsync(region, today.AddDays(-6), today);
         await ExpectLast7Async(page, last7, today);
 
@@ -94,7 +97,7 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
         foreach (var (from, to, words) in new[]
         {
             (Text(today), Text(today.AddDays(-5)), "The from date is after the to date"),
-            (Text(today.AddDays(-3)), Text(today.AddDays(1)), $"may not end after today, {Text(today)}"),
+            (Text(today.AddDays(-3)), Text(today.AddDays(1)), $"may not end after the latest local day, {Text(today)}"),
             ("1999-12-31", Text(today), "may not start before 2000-01-01"),
             (Text(today.AddDays(-400)), Text(today), "at most 400 days"),
         })
@@ -108,11 +111,16 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
 
         // A link with a range the API would refuse says so and shows the last 30 days, labelled as such.
         await GoAsync(page, $"console/programme?region={region}&from={Text(today)}&to={Text(today.AddDays(-1))}");
-        await Assertions.Expect(page.GetByTestId("programme-range-invalid")).ToContainTextAsync("The link's range is not shown: The from date is after the to date", new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("programme-range-link-invalid")).ToContainTextAsync("The link's range is not shown: The from date is after the to date", new() { Timeout = WaitMs });
         await Assertions.Expect(page.GetByTestId("programme-range-shown")).ToContainTextAsync($"{Text(today.AddDays(-29))} – {Text(today)} · 30 local days", new() { Timeout = WaitMs });
         await Assertions.Expect(page.GetByTestId("programme-tile")).ToHaveCountAsync(10, new() { Timeout = WaitMs });
         Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
         await ScreenshotAsync(page, "programme-range-refused");
+
+        // A bad pick after the bad link: the picker's own warning, and the link's is no longer up (two warnings, two ids).
+        await PickCustomAsync(page, Text(today), Text(today.AddDays(-2)));
+        await Assertions.Expect(page.GetByTestId("programme-range-invalid")).ToContainTextAsync("The from date is after the to date", new() { Timeout = WaitMs });
+        await Assertions.Expect(page.GetByTestId("programme-range-link-invalid")).ToHaveCountAsync(0, new() { Timeout = WaitMs });
     }
 
     // A region of three members: a sharer and a member logging in 20 days ago, a buyer (100 CNY) 3 days ago.
