@@ -20,7 +20,11 @@ public sealed class SiloStopLineTests
 
         await host.DisposeAsync();
 
-        var last = host.Events.Last(e => e.Level >= LogEventLevel.Information);
+        // Orleans hands a queue receiver a bounded wait to give back its leases and does not hold the host's stop for
+        // it, so on a loaded machine the receiver's totals line ("Stopped receiving from …") can land just after the stop
+        // line (seen once in a clean-clone CI). Every other line must come before it.
+        var last = host.Events.Last(e => e.Level >= LogEventLevel.Information
+            && !e.MessageTemplate.Text.StartsWith("Stopped receiving from {Queue}", StringComparison.Ordinal));
         var text = last.RenderMessage(CultureInfo.InvariantCulture);
         Assert.Equal(LogEventLevel.Information, last.Level);
         Assert.Matches(@"^Engagement silo ""[^""]+""/""[^""]+"" stopped: its services took \d+\.\d s to stop$", text);
@@ -71,7 +75,11 @@ public sealed class SiloFailedStopLineTests
             await Task.Delay(50);
         }
 
-        var last = host.Events.Last(e => e.Level >= LogEventLevel.Information);
+        // Orleans hands a queue receiver a bounded wait to give back its leases and does not hold the host's stop for
+        // it, so on a loaded machine the receiver's totals line ("Stopped receiving from …") can land just after the stop
+        // line (seen once in a clean-clone CI). Every other line must come before it.
+        var last = host.Events.Last(e => e.Level >= LogEventLevel.Information
+            && !e.MessageTemplate.Text.StartsWith("Stopped receiving from {Queue}", StringComparison.Ordinal));
         Assert.Equal(LogEventLevel.Error, last.Level);
         Assert.Matches(@"^Engagement silo ""[^""]+""/""[^""]+"" stop failed after \d+\.\d s$", last.RenderMessage(CultureInfo.InvariantCulture));
         Assert.DoesNotContain(host.Events, e => e.Level == LogEventLevel.Information && e.MessageTemplate.Text.Contains("stopped: its services took", StringComparison.Ordinal));
