@@ -146,7 +146,7 @@ public sealed class BackupClaimLateReadTests
     {
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LateFirst");
         await BackupScheduleFaultTests.StateTableAsync(options);
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
 
         // The 10:00 claim request writes the claim and takes six minutes to fail (its answer lost): its first attempt
         // ends past 10:05, the slot + half of StalledAfter, where a retry's claim found to be this silo's is released.
@@ -171,18 +171,23 @@ public sealed class BackupClaimLateReadTests
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
         var found = () => logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after").Count > 0
             || logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's").Count > 0;
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, found, "the claiming silo read its claim after the lost answer");
+
+        // From the slot to the find the silo waits on storage only, not on the clock: the clock stays at 10:00 (plus the
+        // request's six minutes). Stepped on meanwhile (a second a poll, as it was), a slow read under load was found
+        // past three quarters of StalledAfter, and a step inside the release cut its attempts off (8 s by this clock).
+        clock.SetUtcNow(Ten);
+        await Eventually.TrueAsync(found, TimeSpan.FromSeconds(60), "the claiming silo read its claim after the lost answer");
 
         // Past the limit, as for a retry: not copied by the attempt that found it (watchers that met the claim since it
         // was written may be judging it), but released, and the slot taken late by a watch (here this silo's own).
         Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after half of StalledAfter"));
         Assert.Empty(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's"));
-        await BackupScheduleFaultTests.StepUntilAsync(
-            clock,
-            () => logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0 || logs.Lines(LogLevel.Error).Count > 0,
-            Ten.AddMinutes(20),
-            "the released slot taken late",
-            "the released slot not taken late by 10:20");
+        // On to the late take, the clock moved only while the silo is at rest (its schedule and its watch waiting on the
+        // clock, no request under way), and not at all once the take has begun.
+        var takingLate = () => logs.Lines(LogLevel.Warning, $"Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late").Count > 0;
+        var done = () => logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0 || logs.Lines(LogLevel.Error).Count > 0;
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => takingLate() || done(), Ten.AddMinutes(20), "the released slot taken late", "the released slot not taken late by 10:20", 2, faults);
+        await Eventually.TrueAsync(done, TimeSpan.FromSeconds(60), "the late copy done with");
         Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late"));
         Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
         Assert.Empty(logs.Lines(LogLevel.Error));

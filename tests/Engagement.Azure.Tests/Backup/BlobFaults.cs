@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
 using Request = Azure.Core.Request;
 
 namespace Engagement.Azure.Tests.Backup;
@@ -17,7 +18,8 @@ namespace Engagement.Azure.Tests.Backup;
 /// <see cref="TryLosesAnswer"/>: one try (below the
 /// SDK's retry policy) reaches Azurite, which does it, then its connection drops, so the SDK's own retry meets what the
 /// first try did. The others reach Azurite.
-/// The predicates may be changed while a test runs.
+/// The predicates may be changed while a test runs. Every request is counted while under way (<see cref="InFlight"/>),
+/// so a test can move its <see cref="WaitedClock"/> only while none is (<see cref="StepWhileIdleAsync"/>).
 /// </summary>
 internal sealed class BlobFaults : HttpPipelinePolicy
 {
@@ -26,6 +28,7 @@ internal sealed class BlobFaults : HttpPipelinePolicy
     private int _hung;
     private int _hungAfter;
     private int _dropped;
+    private int _inFlight;
 
     /// <summary>Which requests go to the closed port now; null: none.</summary>
     public Func<Request, bool>? Down { get; set; }
@@ -63,6 +66,9 @@ internal sealed class BlobFaults : HttpPipelinePolicy
 
     /// <summary>Requests carried out whose answer was held so far (<see cref="HangsAfterDoing"/>).</summary>
     public int HungAfterDoing => Volatile.Read(ref _hungAfter);
+
+    /// <summary>Requests under way now: entered this policy and not yet out of it (the SDK's tries, a hang, a fault included).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>The requests answered by Azurite, as "METHOD path[ heartbeat]", in the order their answers came.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Answered { get; } = new();
@@ -109,15 +115,76 @@ internal sealed class BlobFaults : HttpPipelinePolicy
         return new BlobServiceClient(Azurite.ConnectionString, options);
     }
 
+    /// <summary>
+    /// A blob client on the test Azurite with this policy on every call and the SDK's own retry and timeouts (a silo
+    /// whose requests a test only counts, as on plain Azurite: a slow answer under load is not cut off at 5 s).
+    /// </summary>
+    public BlobServiceClient CountedBlobs()
+    {
+        var options = new BlobClientOptions();
+        options.AddPolicy(this, HttpPipelinePosition.PerCall);
+        return new BlobServiceClient(Azurite.ConnectionString, options);
+    }
+
+    /// <summary>
+    /// Moves <paramref name="clock"/> on by <paramref name="step"/> per poll until <paramref name="done"/>, each step only
+    /// once the silos wait on at least <paramref name="waiters"/> of its timers (what they wait on at rest: the schedule's
+    /// wait for its next slot, a watch's wait between looks; <see cref="WaitedClock.Waiting"/>) and none of
+    /// <paramref name="clients"/> has a request under way. A step taken while a silo works (a CPU-starved test host, an
+    /// Azurite slow to answer) lands inside a look or a release: its next look is counted from a later instant, and its
+    /// timeouts by that clock (a release attempt's 8 s) fire, so its judgements drift past the instants the test names.
+    /// Fails with <paramref name="late"/> once the clock reaches <paramref name="before"/>, or after a minute of real time.
+    /// </summary>
+    internal static Task StepWhileIdleAsync(WaitedClock clock, TimeSpan step, Func<bool> done, DateTimeOffset before, string what, string late, int waiters, params BlobFaults[] clients) =>
+        Eventually.TrueAsync(
+            () =>
+            {
+                if (done())
+                {
+                    return true;
+                }
+
+                if (clock.Waiting >= waiters && clients.All(c => c.InFlight == 0))
+                {
+                    Assert.True(clock.GetUtcNow() < before, late);
+                    clock.Advance(step);
+                }
+
+                return false;
+            },
+            TimeSpan.FromSeconds(60),
+            what);
+
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Fault(message);
-        ProcessNext(message, pipeline);
-        Answer(message);
-        Lose(message);
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            Fault(message);
+            ProcessNext(message, pipeline);
+            Answer(message);
+            Lose(message);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
     }
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            await ProcessFaultedAsync(message, pipeline);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async ValueTask ProcessFaultedAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         Fault(message);
         if (Hangs?.Invoke(message.Request) == true)
