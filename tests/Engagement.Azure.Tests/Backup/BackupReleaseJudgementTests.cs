@@ -25,30 +25,32 @@ public sealed class BackupReleaseJudgementTests
         // Another silo claimed 10:00 and has not touched its claim since; this silo starts at 10:05 and watches it.
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("RelJudge");
         await BackupScheduleFaultTests.StateTableAsync(options);
+        // The clock moves only while the silo is at rest (its schedule and its watch waiting on the clock, no request under
+        // way): a step inside a look counted the next look from a later instant, and the judgement drifted past 10:17. Not
+        // at all once the late take has begun.
         var claim = backups.GetBlobClient($"{Backup}/claim");
         await claim.UploadAsync(BinaryData.FromString("releasing-silo"));
-        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
-        await using var run = await ScheduleRun.StartAsync(options, backups, clock, new BlobServiceClient(Azurite.ConnectionString));
+        var clock = new WaitedClock(Ten.AddMinutes(5));
+        var silo = new BlobFaults();
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, silo.CountedBlobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo watches 10:00 and waits for 18:00");
-        await StepToAsync(clock, Ten.AddMinutes(14));
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => clock.GetUtcNow() >= Ten.AddMinutes(14), Ten.AddMinutes(14), "the clock at 10:14", "the clock past 10:14", 2, silo);
 
         // At 10:14 that silo begins releasing the claim: its released marker is written, the claim's delete not yet.
         await backups.GetBlobClient(BackupScheduler.ReleasedBlobName(Backup)).UploadAsync(BinaryData.FromString("releasing-silo"));
         var putOff = () => logs.Lines(LogLevel.Information, $"Backup {Backup}", "its silo is releasing it");
         var failed = () => logs.Lines(LogLevel.Error, $"Backup {Backup}", "FAILED");
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => putOff().Count > 0 || failed().Count > 0, Ten.AddMinutes(17), "the watch's judgement", "the watch did not judge the quiet claim by 10:17");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => putOff().Count > 0 || failed().Count > 0, Ten.AddMinutes(17), "the watch's judgement", "the watch did not judge the quiet claim by 10:17", 2, silo);
         Assert.Empty(failed());
         Assert.Single(putOff());
 
         // The release completes (the claim deleted): the next look finds the slot released and takes it late.
         await claim.DeleteAsync();
-        await BackupScheduleFaultTests.StepUntilAsync(
-            clock,
-            () => logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0 || failed().Count > 0,
-            Ten.AddMinutes(30),
-            "the released slot taken late",
-            "the released slot not taken late by 10:30");
+        var takingLate = () => logs.Lines(LogLevel.Warning, $"Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late").Count > 0;
+        var done = () => logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0 || failed().Count > 0;
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => takingLate() || done(), Ten.AddMinutes(30), "the released slot taken late", "the released slot not taken late by 10:30", 2, silo);
+        await Eventually.TrueAsync(done, TimeSpan.FromSeconds(60), "the late copy done with");
         Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
         Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late"));
         Assert.Empty(logs.Lines(LogLevel.Error));
@@ -90,19 +92,23 @@ public sealed class BackupReleaseJudgementTests
     {
         // Another silo claimed 10:00 and has not touched its claim since; this silo starts at 10:05 and watches it
         // (looks at 10:05, 10:07:30, … 10:15: the judgement).
+        // The clock moves only while the silo is at rest (its schedule and its watch waiting on the clock, no request under
+        // way): a step inside a look (a CPU-starved host) counted the next look from a later instant, and the looks drifted
+        // until the report came past 10:20.
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("RelStuck");
         await backups.GetBlobClient($"{Backup}/claim").UploadAsync(BinaryData.FromString("releasing-silo"));
-        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
-        await using var run = await ScheduleRun.StartAsync(options, backups, clock, new BlobServiceClient(Azurite.ConnectionString));
+        var clock = new WaitedClock(Ten.AddMinutes(5));
+        var silo = new BlobFaults();
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, silo.CountedBlobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo watches 10:00 and waits for 18:00");
-        await StepToAsync(clock, Ten.AddMinutes(14));
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => clock.GetUtcNow() >= Ten.AddMinutes(14), Ten.AddMinutes(14), "the clock at 10:14", "the clock past 10:14", 2, silo);
 
         // At 10:14 that silo writes its released marker, and its delete of the claim never lands.
         await backups.GetBlobClient(BackupScheduler.ReleasedBlobName(Backup)).UploadAsync(BinaryData.FromString("releasing-silo"));
         var putOff = () => logs.Lines(LogLevel.Information, $"Backup {Backup}", "its silo is releasing it");
         var failed = () => logs.Lines(LogLevel.Error, $"Backup {Backup}", "FAILED");
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(20), "the stalled backup reported", "the claim left behind by the release not reported by 10:20");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count > 0, Ten.AddMinutes(20), "the stalled backup reported", "the claim left behind by the release not reported by 10:20", 2, silo);
 
         // Put off once (at 10:15), then reported at the next look (10:17:30), by storage's record of the report.
         Assert.Single(putOff());
@@ -172,20 +178,4 @@ public sealed class BackupReleaseJudgementTests
         Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
         Assert.Single(logs.Lines(LogLevel.Information, $"Backup {Backup}", "done watching", "it has its manifest"));
     }
-
-    /// <summary>Moves the clock half a minute per poll until it reaches <paramref name="at"/>.</summary>
-    private static Task StepToAsync(FakeTimeProvider clock, DateTimeOffset at) =>
-        Eventually.TrueAsync(
-            () =>
-            {
-                if (clock.GetUtcNow() >= at)
-                {
-                    return true;
-                }
-
-                clock.Advance(TimeSpan.FromSeconds(30));
-                return false;
-            },
-            TimeSpan.FromSeconds(30),
-            $"the clock at {at:HH:mm}");
 }
