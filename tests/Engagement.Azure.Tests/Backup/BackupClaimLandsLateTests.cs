@@ -1,7 +1,5 @@
-using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Engagement.Azure.Backup;
-using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -46,17 +44,22 @@ public sealed class BackupClaimLandsLateTests
         };
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LandsLate");
         await BackupScheduleFaultTests.StateTableAsync(options);
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var failures = new Failures();
         var stopping = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs(), failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>()));
-        var next = BackupScheduleFaultTests.Silo(options, clock, loggers, new BlobServiceClient(Azurite.ConnectionString), failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>()));
+        var watching = new BlobFaults();
+        var next = BackupScheduleFaultTests.Silo(options, clock, loggers, watching.CountedBlobs(), failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>()));
         try
         {
             await stopping.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.Hung == 1, "the silo's claim request on its way");
+
+            // The clock stays at 10:00 until the next silo watches: from the slot to its claim request the silo waits on
+            // storage only, and the stop's release attempts are cut off after 8 s by this clock.
+            clock.SetUtcNow(Ten);
+            await Eventually.TrueAsync(() => faults.Hung == 1, TimeSpan.FromSeconds(60), "the silo's claim request on its way");
 
             // Stopped: it releases the slot, and its read finds no claim. Then its request lands.
             await stopping.StopAsync(CancellationToken.None);
@@ -66,13 +69,14 @@ public sealed class BackupClaimLandsLateTests
             await backups.GetBlobClient($"{Backup}/claim").UploadAsync(inFlight, new BlobUploadOptions { Conditions = new() { IfNoneMatch = global::Azure.ETag.All } });
 
             // The next silo watches the slot: a claim nobody touches. It is not reported stalled; the slot is taken late.
+            // The clock moves only while that silo is at rest (its schedule and its watch waiting on the clock, no request
+            // under way: a step inside a look counted the next look from a later instant), and not at all once the late
+            // take has begun (its copy waits on storage only).
             await next.StartAsync(CancellationToken.None);
-            await BackupScheduleFaultTests.StepUntilAsync(
-                clock,
-                () => logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0 || !failures.Failed.IsEmpty,
-                Ten.AddMinutes(40),
-                "the slot done with",
-                "the slot neither taken late nor reported by 10:40");
+            var done = () => logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0 || !failures.Failed.IsEmpty;
+            var takingLate = () => logs.Lines(LogLevel.Warning, $"Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late").Count > 0;
+            await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => takingLate() || done(), Ten.AddMinutes(40), "the slot taken late or reported", "the slot neither taken late nor reported by 10:40", 2, watching);
+            await Eventually.TrueAsync(done, TimeSpan.FromSeconds(60), "the slot done with");
 
             Assert.Empty(failures.Failed);
             Assert.Empty(logs.Lines(LogLevel.Error));
