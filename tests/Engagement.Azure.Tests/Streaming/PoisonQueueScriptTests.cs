@@ -18,37 +18,45 @@ public sealed partial class PoisonQueueScriptTests
     [Fact]
     public async Task DeleteGoesOnPastAFailedUpdateShowsEveryOtherLetterAgainAndExitsNonZero()
     {
-        var name = Azurite.UniqueName("poisonscript");
-        var queue = new QueueClient(Azurite.ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
-        await queue.CreateAsync();
-        try
+        await WithFourLettersAsync(async (queue, name, ids) =>
         {
-            var ids = new List<string>();
-            for (var i = 0; i < 4; i++)
-            {
-                ids.Add((await queue.SendMessageAsync($"{{\"letter\":{i}}}")).Value.MessageId);
-            }
+            var run = await DeleteThroughProxyAsync(name, "PUT", abort: false, ids[0]);
 
-            await using var proxy = RefusingProxy.Start(Azurite.ConnectionString, "PUT", abort: false);
-            var (exitCode, stdout, stderr) = await RunScriptAsync(proxy.ConnectionString, name, "delete", ids[0]);
-
-            Assert.True(proxy.Refused is not null, $"no update went through the proxy; stdout: {stdout} stderr: {stderr}");
+            Assert.True(run.Refused is not null, $"no update went through the proxy; stdout: {run.Stdout} stderr: {run.Stderr}");
 
             // At once, not after the 5-minute visibility timeout: the two letters after the refused one are back.
             var visible = (await queue.PeekMessagesAsync(32)).Value.Select(m => m.MessageId).Order(StringComparer.Ordinal);
-            Assert.Equal(ids.Skip(1).Where(id => id != proxy.Refused).Order(StringComparer.Ordinal), visible);
-            Assert.Contains($"deleted {ids[0]}", stdout, StringComparison.Ordinal);
-            Assert.Contains($"not made visible again: {proxy.Refused} (404 MessageNotFound)", stderr, StringComparison.Ordinal);
-            Assert.Equal(1, exitCode);
-        }
-        finally
-        {
-            await queue.DeleteIfExistsAsync();
-        }
+            Assert.Equal(ids.Skip(1).Where(id => id != run.Refused).Order(StringComparer.Ordinal), visible);
+            Assert.Contains($"deleted {ids[0]}", run.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"not made visible again: {run.Refused} (404 MessageNotFound)", run.Stderr, StringComparison.Ordinal);
+            Assert.Equal(1, run.ExitCode);
+        });
     }
 
     [Fact]
     public async Task ADeleteRefusedAsAlreadyGoneIsNamedOnceNotShownAgainAndTheOthersAreVisibleAtOnce()
+    {
+        await WithFourLettersAsync(async (queue, name, ids) =>
+        {
+            var run = await DeleteThroughProxyAsync(name, "DELETE", abort: false, ids[0]);
+
+            Assert.Equal(ids[0], run.Refused);
+            // 404 MessageNotFound means gone: the script does not try to show it again (the proxy lied, so Azurite still
+            // holds it, hidden), and prints no "reappears within 5 minutes" for it.
+            var visible = (await queue.PeekMessagesAsync(32)).Value.Select(m => m.MessageId).Order(StringComparer.Ordinal);
+            Assert.Equal(ids.Skip(1).Order(StringComparer.Ordinal), visible);
+            Assert.Contains($"delete failed: {ids[0]} (404 MessageNotFound); it is no longer on {name}", run.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("not made visible again", run.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("deleted ", run.Stdout, StringComparison.Ordinal);
+            Assert.Equal(1, run.ExitCode);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="test"/> on a queue of its own (its client and name) holding four letters (their ids, in the
+    /// order sent), and deletes the queue after.
+    /// </summary>
+    private static async Task WithFourLettersAsync(Func<QueueClient, string, IReadOnlyList<string>, Task> test)
     {
         var name = Azurite.UniqueName("poisonscript");
         var queue = new QueueClient(Azurite.ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
@@ -61,23 +69,23 @@ public sealed partial class PoisonQueueScriptTests
                 ids.Add((await queue.SendMessageAsync($"{{\"letter\":{i}}}")).Value.MessageId);
             }
 
-            await using var proxy = RefusingProxy.Start(Azurite.ConnectionString, "DELETE", abort: false);
-            var (exitCode, stdout, stderr) = await RunScriptAsync(proxy.ConnectionString, name, "delete", ids[0]);
-
-            Assert.Equal(ids[0], proxy.Refused);
-            // 404 MessageNotFound means gone: the script does not try to show it again (the proxy lied, so Azurite still
-            // holds it, hidden), and prints no "reappears within 5 minutes" for it.
-            var visible = (await queue.PeekMessagesAsync(32)).Value.Select(m => m.MessageId).Order(StringComparer.Ordinal);
-            Assert.Equal(ids.Skip(1).Order(StringComparer.Ordinal), visible);
-            Assert.Contains($"delete failed: {ids[0]} (404 MessageNotFound); it is no longer on {name}", stderr, StringComparison.Ordinal);
-            Assert.DoesNotContain("not made visible again", stderr, StringComparison.Ordinal);
-            Assert.DoesNotContain("deleted ", stdout, StringComparison.Ordinal);
-            Assert.Equal(1, exitCode);
+            await test(queue, name, ids);
         }
         finally
         {
             await queue.DeleteIfExistsAsync();
         }
+    }
+
+    /// <summary>
+    /// Runs <c>delete <paramref name="ids"/></c> on queue <paramref name="name"/> through a <see cref="RefusingProxy"/>
+    /// that refuses the script's message requests with <paramref name="method"/> (see there).
+    /// </summary>
+    private static async Task<ScriptRun> DeleteThroughProxyAsync(string name, string method, bool abort, params string[] ids)
+    {
+        await using var proxy = RefusingProxy.Start(Azurite.ConnectionString, method, abort);
+        var (exitCode, stdout, stderr) = await RunScriptAsync(proxy.ConnectionString, name, ["delete", .. ids]);
+        return new ScriptRun(exitCode, stdout, stderr, proxy.Refused);
     }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunScriptAsync(string connectionString, string queueName, params string[] arguments)
@@ -121,6 +129,9 @@ public sealed partial class PoisonQueueScriptTests
 
         return directory?.FullName ?? throw new InvalidOperationException("Engagement.sln not found above " + AppContext.BaseDirectory);
     }
+
+    /// <summary>What a script run left: its exit code and output, and what the proxy refused (see <see cref="RefusingProxy"/>).</summary>
+    private sealed record ScriptRun(int ExitCode, string Stdout, string Stderr, string? Refused);
 
     [GeneratedRegex(@"QueueEndpoint=http://127\.0\.0\.1:(\d+)/")]
     private static partial Regex QueueEndpoint();
