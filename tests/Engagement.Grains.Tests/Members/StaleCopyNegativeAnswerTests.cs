@@ -2,11 +2,8 @@ using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Members;
 using Engagement.Domain.Program;
-using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Engagement.Grains.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
 
 namespace Engagement.Grains.Tests.Members;
 
@@ -45,25 +42,11 @@ public sealed class StaleCopyNegativeAnswerTests(MemberClusterFixture cluster)
     [Fact]
     public async Task PointsTheOtherCopyStoredAreRedeemableNotRefusedAsInsufficient()
     {
-        var id = MemberClusterFixture.NewMemberId("stale");
-        var member = cluster.Client.GetGrain<IMemberGrain>(id);
-        await member.ApplyEventAsync(Events.Purchase(id, id + "-O1", 300m, Now.AddMinutes(-10)));
-        var seen = (await member.GetViewAsync())!.PointsBalance;
-
-        long stored = 0;
-        await NewerInStorageAsync(id, m =>
-        {
-            var outcome = MemberDecider.Apply(m, MemberMapper.ToDomain(Events.Purchase(id, id + "-O2", 200m, Now.AddMinutes(-5))), new ProgramOptions(), Now);
-            Assert.True(outcome.StateChanged);
-            stored = outcome.Reply.PointsBalance;
-        });
-        Assert.True(stored > seen + 1, $"storage holds more points ({stored}) than the activation saw ({seen})");
-
-        var result = await member.RedeemAsync(new RedemptionRequest { RedemptionId = id + "-R1", Points = seen + 1 });
+        var (member, result, expected) = await StaleCopy.RedeemMoreThanSeenAsync(cluster.Client, Now, MemberClusterFixture.NewMemberId("stale"), NewerInStorageAsync);
 
         Assert.Equal(RedemptionStatus.Accepted, result.Status);
-        Assert.Equal(stored - seen - 1, result.PointsBalance);
-        Assert.Equal(stored - seen - 1, (await member.GetViewAsync())!.PointsBalance);
+        Assert.Equal(expected, result.PointsBalance);
+        Assert.Equal(expected, (await member.GetViewAsync())!.PointsBalance);
     }
 
     [Fact]
@@ -84,15 +67,6 @@ public sealed class StaleCopyNegativeAnswerTests(MemberClusterFixture cluster)
         Assert.Equal(RedemptionStatus.Accepted, result.Status);
     }
 
-    /// <summary>Writes, behind the activation's back, a newer state of the member: storage's own, changed by <paramref name="change"/>, with its ETag.</summary>
-    private async Task NewerInStorageAsync(string id, Action<MemberState> change)
-    {
-        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
-        var grainId = cluster.Client.GetGrain<IMemberGrain>(id).GetGrainId();
-        var stored = new GrainState<MemberGrainState>();
-        await storage.ReadStateAsync("member", grainId, stored);
-        stored.State ??= new MemberGrainState(); // none stored yet
-        change(stored.State.Member);
-        await storage.WriteStateAsync("member", grainId, stored);
-    }
+    /// <summary>The other copy's write (<see cref="StaleCopy.WriteNewerAsync"/>).</summary>
+    private Task NewerInStorageAsync(string id, Action<MemberState> change) => StaleCopy.WriteNewerAsync(cluster.Cluster, id, change);
 }

@@ -2,12 +2,8 @@ using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Members;
 using Engagement.Domain.Program;
-using Engagement.Grains.Hosting;
-using Engagement.Grains.Members;
 using Engagement.Grains.Tests.Campaigns;
 using Engagement.Grains.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
 
 namespace Engagement.Grains.Tests.Members;
 
@@ -46,37 +42,18 @@ public sealed class StaleCopyOwedWriteTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task WithAConfirmationOwedPointsTheOtherCopyStoredAreRedeemable()
     {
-        var id = MemberClusterFixture.NewMemberId("owed");
-        var member = cluster.Client.GetGrain<IMemberGrain>(id);
-        await member.ApplyEventAsync(Events.Purchase(id, id + "-O1", 300m, Now.AddMinutes(-10)));
-        var seen = (await member.GetViewAsync())!.PointsBalance;
-
-        long stored = 0;
-        await NewerInStorageAsync(id, m =>
-        {
-            var outcome = MemberDecider.Apply(m, MemberMapper.ToDomain(Events.Purchase(id, id + "-O2", 200m, Now.AddMinutes(-5))), new ProgramOptions(), Now);
-            Assert.True(outcome.StateChanged);
-            stored = outcome.Reply.PointsBalance;
-        });
-        Assert.True(stored > seen + 1, $"storage holds more points ({stored}) than the activation saw ({seen})");
-
-        var result = await member.RedeemAsync(new RedemptionRequest { RedemptionId = id + "-R1", Points = seen + 1 });
+        var (member, result, expected) = await StaleCopy.RedeemMoreThanSeenAsync(cluster.Client, Now, MemberClusterFixture.NewMemberId("owed"), NewerInStorageAsync);
 
         Assert.Equal(RedemptionStatus.Accepted, result.Status);
-        Assert.Equal(stored - seen - 1, result.PointsBalance);
+        Assert.Equal(expected, result.PointsBalance);
     }
 
-    /// <summary>Writes, behind the activation's back, a newer state of the member: storage's own, changed by <paramref name="change"/>, with its ETag.</summary>
-    private async Task NewerInStorageAsync(string id, Action<MemberState> change)
-    {
-        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
-        var grainId = cluster.Client.GetGrain<IMemberGrain>(id).GetGrainId();
-        var stored = new GrainState<MemberGrainState>();
-        await storage.ReadStateAsync("member", grainId, stored);
+    /// <summary>The other copy's write (<see cref="StaleCopy.WriteNewerAsync"/>), onto a stored state that still owes a write.</summary>
+    private Task NewerInStorageAsync(string id, Action<MemberState> change) => StaleCopy.WriteNewerAsync(
+        cluster.Cluster,
+        id,
+        change,
         // What makes the activation's write owed: storage still lists the last change's effects as pending. Without
         // them no write is owed and these tests would only repeat StaleCopyNegativeAnswerTests.
-        Assert.True(stored.State!.Member.Outbox.Count > 0, "the stored outbox lists no pending effect: no write is owed");
-        change(stored.State.Member);
-        await storage.WriteStateAsync("member", grainId, stored);
-    }
+        stored => Assert.True(stored.Member.Outbox.Count > 0, "the stored outbox lists no pending effect: no write is owed"));
 }
