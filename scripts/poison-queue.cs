@@ -5,7 +5,8 @@
 //   delete <messageId>…   deletes exactly the dead letters with those ids (the ones you fixed and resent): receives the
 //                         queue in batches, deletes the matching ones and makes every other one visible again at once.
 //                         A letter storage refuses to delete or to show again is named on stderr (status and error
-//                         code, or the exception type when storage did not answer) and the rest go on; one not shown
+//                         code, or the exception type when storage did not answer; when every try failed, what they
+//                         failed on and how many) and the rest go on; one not shown
 //                         again reappears by itself 5 minutes after it was received, one answered 404 is already gone.
 //   take <N>              prints the first N dead letters (N required, 1-32) the same way and deletes each one printed,
 //                         fixed or not: only to empty the queue once its whole content is saved.
@@ -37,12 +38,14 @@ if (!(await queue.ExistsAsync()).Value)
     return 0;
 }
 
-// A failure as its status and error code when storage answered, else the exception types (the SDK's AggregateException
-// after its retries, a connection failure): never the message, which names the account's host.
+// A failure as its status and error code when storage answered, else the exception types (a connection failure; the
+// SDK's AggregateException when every try failed: what the tries failed on, each named the same way, and how many):
+// never the message, which names the account's host.
 static string Why(Exception ex) => ex switch
 {
-    RequestFailedException { Status: not 0 } failed => $"{failed.Status} {failed.ErrorCode}",
-    AggregateException aggregate => string.Join(", ", aggregate.InnerExceptions.Select(e => e.GetType().Name).Distinct()) + " after retries",
+    RequestFailedException { Status: not 0, ErrorCode: { Length: > 0 } code } failed => $"{failed.Status} {code}",
+    RequestFailedException { Status: not 0 } failed => $"{failed.Status}",
+    AggregateException aggregate => $"{string.Join(", ", aggregate.InnerExceptions.Select(Why).Distinct())} after {aggregate.InnerExceptions.Count} tries",
     _ => ex.InnerException is null ? ex.GetType().Name : $"{ex.GetType().Name}: {ex.InnerException.GetType().Name}",
 };
 

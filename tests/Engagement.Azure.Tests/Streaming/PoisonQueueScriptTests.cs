@@ -9,7 +9,7 @@ namespace Engagement.Azure.Tests.Streaming;
 /// <summary>
 /// <c>scripts/poison-queue.cs delete</c>, run as an operator runs it (<c>dotnet run</c>) against the tests' Azurite,
 /// through a pass-through proxy that refuses the first "make visible again" or delete (404 MessageNotFound, as when a
-/// letter is deleted by someone else meanwhile): every other letter is still shown again at once, the refused one is named, and the exit code says the run did not fully succeed.
+/// letter is deleted by someone else meanwhile) or drops the connection of every delete: every other letter is still shown again at once, the refused one is named, and the exit code says the run did not fully succeed.
 /// </summary>
 public sealed partial class PoisonQueueScriptTests
 {
@@ -52,6 +52,29 @@ public sealed partial class PoisonQueueScriptTests
         });
     }
 
+    [Fact]
+    public async Task ADeleteWhoseEveryTryLosesItsConnectionIsNamedByWhatFailedAndTheLetterIsShownAgainAtOnce()
+    {
+        await WithFourLettersAsync(async (queue, name, ids) =>
+        {
+            // Every delete's connection dropped before it reaches Azurite: the SDK tries again, then gives up with an
+            // AggregateException of its tries; the letter is still on the queue, so it is shown again with the others.
+            var run = await DeleteThroughProxyAsync(name, "DELETE", abort: true, ids[0]);
+
+            Assert.True(run.Aborted > 1, $"the SDK did not try the delete again ({run.Aborted} tries); stdout: {run.Stdout} stderr: {run.Stderr}");
+            var visible = (await queue.PeekMessagesAsync(32)).Value.Select(m => m.MessageId).Order(StringComparer.Ordinal);
+            Assert.Equal(ids.Order(StringComparer.Ordinal), visible);
+            var line = Assert.Single(run.Stderr.Split('\n'), l => l.StartsWith("delete failed: ", StringComparison.Ordinal)).TrimEnd('\r');
+            // Named by what the tries failed on (not the SDK's bare wrapper type) and how many there were.
+            var match = Regex.Match(line, $@"^delete failed: {ids[0]} \((?<why>.+) after {run.Aborted} tries\); it stays on {name}$");
+            Assert.True(match.Success, $"not the delete failure expected after {run.Aborted} tries: {line}");
+            Assert.NotEqual("RequestFailedException", match.Groups["why"].Value);
+            Assert.DoesNotContain("127.0.0.1", run.Stderr, StringComparison.Ordinal); // a failure never names the account's host
+            Assert.DoesNotContain("deleted ", run.Stdout, StringComparison.Ordinal);
+            Assert.Equal(1, run.ExitCode);
+        });
+    }
+
     /// <summary>
     /// Runs <paramref name="test"/> on a queue of its own (its client and name) holding four letters (their ids, in the
     /// order sent), and deletes the queue after.
@@ -85,7 +108,7 @@ public sealed partial class PoisonQueueScriptTests
     {
         await using var proxy = RefusingProxy.Start(Azurite.ConnectionString, method, abort);
         var (exitCode, stdout, stderr) = await RunScriptAsync(proxy.ConnectionString, name, ["delete", .. ids]);
-        return new ScriptRun(exitCode, stdout, stderr, proxy.Refused);
+        return new ScriptRun(exitCode, stdout, stderr, proxy.Refused, proxy.Aborted);
     }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunScriptAsync(string connectionString, string queueName, params string[] arguments)
@@ -131,7 +154,7 @@ public sealed partial class PoisonQueueScriptTests
     }
 
     /// <summary>What a script run left: its exit code and output, and what the proxy refused (see <see cref="RefusingProxy"/>).</summary>
-    private sealed record ScriptRun(int ExitCode, string Stdout, string Stderr, string? Refused);
+    private sealed record ScriptRun(int ExitCode, string Stdout, string Stderr, string? Refused, int Aborted);
 
     [GeneratedRegex(@"QueueEndpoint=http://127\.0\.0\.1:(\d+)/")]
     private static partial Regex QueueEndpoint();
@@ -152,6 +175,7 @@ public sealed partial class PoisonQueueScriptTests
         private readonly string _method;
         private readonly bool _abort;
         private string? _refused;
+        private int _aborted;
 
         private RefusingProxy(string connectionString, string method, bool abort)
         {
@@ -172,6 +196,9 @@ public sealed partial class PoisonQueueScriptTests
 
         /// <summary>The id of the letter whose update was refused; null until then.</summary>
         public string? Refused => Volatile.Read(ref _refused);
+
+        /// <summary>How many requests had their connection dropped (with <c>abort</c>).</summary>
+        public int Aborted => Volatile.Read(ref _aborted);
 
         public static RefusingProxy Start(string connectionString, string method, bool abort) => new(connectionString, method, abort);
 
@@ -208,6 +235,12 @@ public sealed partial class PoisonQueueScriptTests
             var path = request.Url!.AbsolutePath;
             if (_abort && request.HttpMethod == _method && request.Url.Query.Contains("popreceipt=", StringComparison.OrdinalIgnoreCase))
             {
+                // HttpListener's Abort alone answers an empty 200 here: the headers promise a body, one byte of it is
+                // sent, then the connection is dropped, so the client sees the answer break off.
+                Interlocked.Increment(ref _aborted);
+                response.ContentLength64 = 1024;
+                await response.OutputStream.WriteAsync(new byte[1]);
+                await response.OutputStream.FlushAsync();
                 response.Abort();
                 return;
             }
