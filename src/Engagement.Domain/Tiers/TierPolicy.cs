@@ -149,14 +149,16 @@ public static partial class TierPolicy
     /// Where a grace that a check finds due began: growth leaves the trailing window at a member-local midnight, so the
     /// grace runs from the start of the first local day whose window no longer reached <paramref name="threshold"/>, not
     /// from the check that noticed it (a reminder later in the day, or days late after an outage), CONTRACT.md §2.
-    /// Walks back at most to the day the tier was entered (not at all when that is unknown) and one window; never later
-    /// than <paramref name="now"/>.
+    /// Walks back at most to the day the tier was entered (not at all when that is unknown) and as far as the kept day
+    /// buckets still sum a whole window (<see cref="GrowthPolicy.DayBucketsKept"/> less one window: 456 days by default),
+    /// not one window only: a first check more than a window late (an outage, a short configured window) would otherwise
+    /// date the grace, and the drop at its end, too late. Never later than <paramref name="now"/>.
     /// </summary>
     private static DateTimeOffset GraceStart(MemberState state, ProgramOptions options, long threshold, DateTimeOffset now)
     {
         var zone = GrowthPolicy.Zone(state, options);
         var day = MemberTimeZones.LocalDate(now, zone);
-        var floor = day.AddDays(-options.GrowthWindowDays);
+        var floor = day.AddDays(-Math.Max(options.GrowthWindowDays, GrowthPolicy.DayBucketsKept(options) - options.GrowthWindowDays));
         var entered = state.TierSince is { } since ? MemberTimeZones.LocalDate(since, zone) : day;
         if (entered > floor)
         {
