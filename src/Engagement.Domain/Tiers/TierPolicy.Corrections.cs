@@ -20,7 +20,8 @@ public static partial class TierPolicy
     /// back, <see cref="MemberState.TierSince"/> back to what it was before the first drop undone (saved, not read from the
     /// ledger, so a trimmed ledger or an earlier correction does not change it), and the benefits the drops took put back
     /// exactly as they were, grant dates included, not granted anew (nothing in <c>granted</c>: in order the member never
-    /// lost them, CONTRACT.md §2 "granted on entering a tier"). The grace is then judged as of <paramref name="now"/>: none
+    /// lost them, CONTRACT.md §2 "granted on entering a tier"; the set held just before the first drop undone, whether
+    /// that is the run's first drop or a later one, so a benefit enabled since is not granted by the undo). The grace is then judged as of <paramref name="now"/>: none
     /// when growth reaches the tier, otherwise the one that ran out in order drops the tier again at its own end
     /// (<see cref="Reassess(MemberState, ProgramOptions, DateTimeOffset)"/>, which saves that drop in turn).
     /// </summary>
@@ -78,22 +79,15 @@ public static partial class TierPolicy
         var ruleId = RuleIds.CorrectionOf(RuleIds.TierDowngradeGrace);
         state.Tier = tier;
         state.TierSince = entered;
-        state.TierGraceDrop = keep == 0 ? null : saved with { Drops = [.. saved.Drops.Take(keep)] };
+        state.TierGraceDrop = keep == 0 ? null : saved with { Drops = [.. saved.Drops.Take(keep)], LaterBenefits = [.. saved.LaterBenefits.Take(keep - 1)] };
         LedgerBook.Append(state, entries, now, LedgerKinds.Tier, restored - rank, restored + 1, reason, ruleId, eventId);
         changes.Add(new TierChange(current, tier, ruleId, now, reason));
 
-        // Restored, not granted: what the drops removed, as it was. A benefit the tier carries that was not held then
-        // (enabled since) is granted now.
-        var entitled = BenefitCatalog.For(options, tier).Select(static b => b.Code).ToHashSet(StringComparer.Ordinal);
-        foreach (var benefit in saved.Benefits)
-        {
-            if (entitled.Contains(benefit.Code) && !state.Benefits.Exists(b => string.Equals(b.Code, benefit.Code, StringComparison.Ordinal)))
-            {
-                state.Benefits.Add(benefit);
-            }
-        }
-
-        granted.AddRange(BenefitCatalog.OnTierEntered(state, options, tier, now));
+        // Restored, not granted: the benefits held just before the first drop undone, exactly as they were. In order the
+        // member never left the tier, so a benefit enabled for it since (between the drops, or after them) was never
+        // granted by entering it (CONTRACT.md §2) and is not granted now either.
+        state.Benefits.Clear();
+        state.Benefits.AddRange(HeldBefore(saved, keep, options, tier));
 
         var threshold = options.Tiers[tier].Threshold;
         state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= threshold ? null : GraceStart(state, options, threshold, now);
@@ -106,9 +100,29 @@ public static partial class TierPolicy
     }
 
     /// <summary>
+    /// The benefits held just before drop <paramref name="index"/> of the saved run, as they were; for a run saved before
+    /// <see cref="TierGraceDrop.LaterBenefits"/> was kept, those held before its first drop that <paramref name="tier"/> carries.
+    /// </summary>
+    private static IEnumerable<GrantedBenefit> HeldBefore(TierGraceDrop saved, int index, ProgramOptions options, string tier)
+    {
+        if (index == 0)
+        {
+            return saved.Benefits;
+        }
+
+        if (index - 1 < saved.LaterBenefits.Count)
+        {
+            return saved.LaterBenefits[index - 1];
+        }
+
+        var carried = BenefitCatalog.For(options, tier).Select(static b => b.Code).ToHashSet(StringComparer.Ordinal);
+        return saved.Benefits.Where(b => carried.Contains(b.Code));
+    }
+
+    /// <summary>
     /// Keeps <see cref="MemberState.TierGraceDrop"/> in step with a tier move about to be recorded (from <paramref name="from"/>,
-    /// at <paramref name="at"/>): a grace drop right after the saved run's last one joins it; a first grace drop saves the
-    /// tier, tierSince and benefits held now; any other move clears it (the saved run is stale once the member moved otherwise).
+    /// at <paramref name="at"/>): a grace drop right after the saved run's last one joins it (with the benefits held just
+    /// before it); a first grace drop saves the tier, tierSince and benefits held now; any other move clears it (the saved run is stale once the member moved otherwise).
     /// </summary>
     private static void SaveOrClearGraceDrop(MemberState state, ProgramOptions options, string from, DateTimeOffset at, string ruleId)
     {
@@ -120,6 +134,12 @@ public static partial class TierPolicy
 
         if (state.TierGraceDrop is { } saved && Rank(options, saved.Tier) - saved.Drops.Count == Rank(options, from))
         {
+            // Only while aligned with the drops (a run saved before LaterBenefits existed is not).
+            if (saved.LaterBenefits.Count == saved.Drops.Count - 1)
+            {
+                saved.LaterBenefits.Add([.. state.Benefits]);
+            }
+
             saved.Drops.Add(at);
             return;
         }
