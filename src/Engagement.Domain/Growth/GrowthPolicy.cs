@@ -101,7 +101,8 @@ public static class GrowthPolicy
 
     /// <summary>
     /// Applies growth for a capped behaviour event (share, review, login) as of its occurredAt (CONTRACT.md §1.1):
-    /// the cap counts the member-local day of occurredAt (in the member's zone as this event is applied; an earlier earner
+    /// the cap counts the member-local day of occurredAt (in the zone the member had at occurredAt,
+    /// <see cref="MemberTimeZones.ZoneAt"/>, as it would have been dated in order; an earlier earner
     /// keeps the date it counted on, <see cref="BehaviourRecord.Day"/>, through a later zone change, so each date on the
     /// member's clock gets its cap once and the reason's date stays the one counted), and of that day's events of one type the earliest (by
     /// <see cref="EventKey"/>) earn, whatever order they arrived in. A late event earlier than the day's last earner
@@ -117,7 +118,7 @@ public static class GrowthPolicy
         }
 
         var zone = Zone(state, options);
-        var day = MemberTimeZones.LocalDate(evt.OccurredAt, zone);
+        var day = MemberTimeZones.LocalDate(evt.OccurredAt, MemberTimeZones.ZoneAt(state, options.DefaultTimeZone, evt.OccurredAt));
         var today = MemberTimeZones.LocalDate(now, zone);
         var dayText = new DayText(day);
         if (day < today.AddDays(-CapDaysKept))

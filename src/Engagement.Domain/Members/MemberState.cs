@@ -55,6 +55,14 @@ public sealed class MemberState : IJsonOnDeserialized
     /// <summary>IANA id the member chose; null means the programme default.</summary>
     public string? TimeZone { get; set; }
 
+    /// <summary>
+    /// The member's recent time zone changes, oldest first (<see cref="MemberTimeZones.ZoneAt"/>): at most
+    /// <see cref="MemberTimeZones.ChangesKept"/>, none older than the behaviour caps kept need; null when there is none
+    /// (then not stored). States stored before it was kept read as no change: the zone of now.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<TimeZoneChange>? TimeZoneChanges { get; set; }
+
     public DateOnly? Birthday { get; set; }
 
     public string? Phone { get; set; }

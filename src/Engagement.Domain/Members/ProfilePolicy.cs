@@ -53,6 +53,11 @@ public static class ProfilePolicy
                 case "timeZone":
                     if (MemberTimeZones.TryFind(value) is not null)
                     {
+                        if (occurredAt is { } changedAt)
+                        {
+                            MemberTimeZones.RecordChange(state, value, changedAt);
+                        }
+
                         state.TimeZone = value;
                         Stamp(state, key, occurredAt);
                     }

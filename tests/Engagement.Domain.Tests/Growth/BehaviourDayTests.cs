@@ -46,8 +46,9 @@ public class BehaviourDayTests
     [Fact]
     public void AfterMovingToShanghaiALoginOnTheNextLocalDateEarnsAndItsReasonNamesThatDate()
     {
-        var member = new TestMember(new DateTimeOffset(2026, 12, 5, 3, 0, 0, TimeSpan.Zero));
-        member.UpdateProfile(("timeZone", "America/Los_Angeles"));
+        var member = new TestMember(new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero));
+        member.UpdateProfile(("timeZone", "America/Los_Angeles")); // before the login: it occurred in Los Angeles
+        member.Now = new DateTimeOffset(2026, 12, 5, 3, 0, 0, TimeSpan.Zero);
         var first = member.Behave(MemberEventTypes.Login, new DateTimeOffset(2026, 12, 5, 2, 26, 0, TimeSpan.Zero)); // 18:26 on 12-04 in LA
         Assert.Equal("login 1 of 1 on 2026-12-04", Assert.Single(first.NewEntries).Reason);
         member.Now = new DateTimeOffset(2026, 12, 5, 6, 57, 0, TimeSpan.Zero);

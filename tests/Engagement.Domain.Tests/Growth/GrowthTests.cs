@@ -58,8 +58,10 @@ public class GrowthTests
     [Fact]
     public void DailyCapFollowsTheMembersOwnTimeZone()
     {
-        var member = new TestMember(TestMember.Shanghai(2025, 3, 3));
+        // The member is in New York before the shares occur (a zone set later would not date them, CONTRACT.md §1.1).
+        var member = new TestMember(TestMember.Shanghai(2025, 2, 28));
         member.UpdateProfile(("timeZone", "America/New_York"));
+        member.Now = TestMember.Shanghai(2025, 3, 3);
         var newYork = TimeSpan.FromHours(-5);
         for (var i = 0; i < 5; i++)
         {
