@@ -152,9 +152,15 @@ public static partial class TierPolicy
     /// Walks back at most to the day the tier was entered (not at all when that is unknown) and as far as the kept day
     /// buckets still sum a whole window (<see cref="GrowthPolicy.DayBucketsKept"/> less one window: 456 days by default),
     /// not one window only: a first check more than a window late (an outage, a short configured window) would otherwise
-    /// date the grace, and the drop at its end, too late. Never later than <paramref name="now"/>.
+    /// date the grace, and the drop at its end, too late. Never later than <paramref name="now"/>; <paramref name="now"/> itself
+    /// when no day walked back over had a window at or above <paramref name="threshold"/> (the threshold was raised above
+    /// the member's growth): the walk would otherwise date the grace at its limit, up to 456 days back.
     /// </summary>
-    private static DateTimeOffset GraceStart(MemberState state, ProgramOptions options, long threshold, DateTimeOffset now)
+    private static DateTimeOffset GraceStart(MemberState state, ProgramOptions options, long threshold, DateTimeOffset now) =>
+        FellShort(state, options, threshold, now) ?? now;
+
+    /// <summary><see cref="GraceStart"/>, or null when no day walked back over had a window at or above <paramref name="threshold"/>.</summary>
+    private static DateTimeOffset? FellShort(MemberState state, ProgramOptions options, long threshold, DateTimeOffset now)
     {
         var zone = GrowthPolicy.Zone(state, options);
         var day = MemberTimeZones.LocalDate(now, zone);
@@ -165,10 +171,17 @@ public static partial class TierPolicy
             floor = entered;
         }
 
+        var today = day;
         while (day > floor
             && GrowthPolicy.TrailingGrowth(state, options, MemberTimeZones.StartOfDay(day.AddDays(-1), zone), includeLaterDays: false) < threshold)
         {
             day = day.AddDays(-1);
+        }
+
+        if (day == floor && day < today)
+        {
+            // No window from the limit on reached the threshold (an admin raised it): growth never fell short, the tier did.
+            return null;
         }
 
         var start = MemberTimeZones.StartOfDay(day, zone);
@@ -216,8 +229,9 @@ public static partial class TierPolicy
             if (MemberTimeZones.LocalDate(cause.At, zone) < MemberTimeZones.LocalDate(now, zone))
             {
                 // A running grace starts where the window ran short in order: the late growth may have kept it
-                // qualified past the day the grace was first dated from (never earlier than that day).
-                if (state.TierGraceStartedAt is { } started && GraceStart(state, options, threshold, now) is var inOrder && inOrder > started)
+                // qualified past the day the grace was first dated from (never earlier than that day); a threshold raised since,
+                // which no window reached, leaves the running grace as it is.
+                if (state.TierGraceStartedAt is { } started && FellShort(state, options, threshold, now) is { } inOrder && inOrder > started)
                 {
                     state.TierGraceStartedAt = inOrder;
                 }
