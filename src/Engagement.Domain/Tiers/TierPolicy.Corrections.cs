@@ -86,6 +86,7 @@ public static partial class TierPolicy
         // Restored, not granted: the benefits held just before the first drop undone, exactly as they were. In order the
         // member never left the tier, so a benefit enabled for it since (between the drops, or after them) was never
         // granted by entering it (CONTRACT.md §2) and is not granted now either.
+        // One disabled or deleted since the drop is not put back either.
         state.Benefits.Clear();
         state.Benefits.AddRange(HeldBefore(saved, keep, options, tier));
 
@@ -100,23 +101,15 @@ public static partial class TierPolicy
     }
 
     /// <summary>
-    /// The benefits held just before drop <paramref name="index"/> of the saved run, as they were; for a run saved before
-    /// <see cref="TierGraceDrop.LaterBenefits"/> was kept, those held before its first drop that <paramref name="tier"/> carries.
+    /// The benefits held just before drop <paramref name="index"/> of the saved run, as they were (for a run saved before
+    /// <see cref="TierGraceDrop.LaterBenefits"/> was kept, those held before its first drop), less any the configuration no
+    /// longer lists for <paramref name="tier"/> (<see cref="BenefitCatalog.For"/>: disabled, deleted or moved up since).
     /// </summary>
     private static IEnumerable<GrantedBenefit> HeldBefore(TierGraceDrop saved, int index, ProgramOptions options, string tier)
     {
-        if (index == 0)
-        {
-            return saved.Benefits;
-        }
-
-        if (index - 1 < saved.LaterBenefits.Count)
-        {
-            return saved.LaterBenefits[index - 1];
-        }
-
+        var held = index > 0 && index - 1 < saved.LaterBenefits.Count ? saved.LaterBenefits[index - 1] : saved.Benefits;
         var carried = BenefitCatalog.For(options, tier).Select(static b => b.Code).ToHashSet(StringComparer.Ordinal);
-        return saved.Benefits.Where(b => carried.Contains(b.Code));
+        return held.Where(b => carried.Contains(b.Code));
     }
 
     /// <summary>
