@@ -80,7 +80,10 @@ public sealed partial class TableBackup(
     public static string NameFor(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Takes one backup, named <paramref name="name"/> or by its UTC start (<see cref="NameFor"/>), and returns its
+    /// Takes one backup, named <paramref name="name"/> (the schedule's slot, claimed by the caller) or, on demand (null),
+    /// by its UTC start second (<see cref="NameFor"/>) — the next free second when that name is taken (a slot claimed
+    /// in that second, another backup): the name is claimed (<c>{name}/claim</c>) before anything is copied, and the claim
+    /// touched while the copy runs (<see cref="ReserveNameAsync"/>) — and returns its
     /// manifest. A failure (any exception, including the <see cref="AggregateException"/> the Azure SDK throws once its
     /// retries give up on an unreachable account) is recorded in a <c>failed</c> manifest when storage still takes it,
     /// reported to every <see cref="IBackupFailureListener"/>, and rethrown. Once the <c>complete</c> manifest is
@@ -94,19 +97,39 @@ public sealed partial class TableBackup(
     /// listener is told), and a copy that fails is logged as a warning, not reported a second time.
     /// </summary>
     /// <exception cref="BackupAlreadyRecordedException">The copy completed, but the backup had a manifest already.</exception>
+    /// <exception cref="BackupNamesTakenException">On demand: every name of the <see cref="NameTries"/> seconds from its
+    /// start was taken; nothing was copied, nothing reported. (A storage failure while it claims a name is reported as
+    /// failed, under its start second's name, with no manifest written.)</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled mid-copy (or
     /// another exception the cancellation caused in storage calls).</exception>
     public async Task<BackupManifest> RunAsync(string? name = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var startedAt = time.GetUtcNow();
-        name ??= NameFor(startedAt);
         var container = blobs.GetBlobContainerClient(options.Container);
+        var onDemand = name is null;
+        OnDemandClaim? claim = null;
+        name ??= NameFor(startedAt);
         var entries = new List<BackupTableEntry>();
-        LogStarted(logger, name, options.Container);
+        if (!onDemand)
+        {
+            LogStarted(logger, name, options.Container);
+        }
+
         BackupManifest manifest;
+        using var touching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var touches = Task.CompletedTask;
         try
         {
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            if (onDemand)
+            {
+                // A name of its own, claimed before anything is copied (a slot or another backup may hold this second's).
+                claim = await ReserveNameAsync(container, startedAt, cancellationToken);
+                name = claim.Name;
+                LogStarted(logger, name, options.Container);
+                touches = TouchAsync(claim, touching.Token);
+            }
+
             foreach (var table in await TablesAsync(cancellationToken))
             {
                 var entry = await CopyTableAsync(container, name, table, cancellationToken);
@@ -130,15 +153,23 @@ public sealed partial class TableBackup(
             // manifest (a silo watching the slot would take one for the end of it), no alert; BackupScheduler releases the
             // claim so another silo takes the slot late.
             LogAbandoned(logger, name, entries.Count);
+            await touching.CancelAsync();
+            await touches;
+            if (claim is not null)
+            {
+                await ReleaseOnDemandAsync(claim);
+            }
+
             throw;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException and not BackupAlreadyRecordedException)
+        catch (Exception ex) when (ex is not OutOfMemoryException and not BackupAlreadyRecordedException and not BackupNamesTakenException)
         {
             var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = ex.Message, Tables = entries };
             BackupManifest? recorded = null;
             try
             {
-                recorded = await CreateManifestAsync(container, failed, NewWriter(), CancellationToken.None);
+                // On demand, failed before it held a name (storage unreachable): no manifest, the name may be another backup's.
+                recorded = onDemand && claim is null ? null : await CreateManifestAsync(container, failed, NewWriter(), CancellationToken.None);
             }
             catch (Exception manifestFailure) when (StorageFailures.IsFailure(manifestFailure, CancellationToken.None))
             {
@@ -157,6 +188,12 @@ public sealed partial class TableBackup(
 
             await ReportFailureAsync(new BackupFailure(name, options.Container, startedAt, failed.FinishedAt, entries.Select(e => e.Table).ToList(), ex));
             throw;
+        }
+        finally
+        {
+            // An on-demand claim is touched only while the copy runs (TouchAsync never throws).
+            await touching.CancelAsync();
+            await touches;
         }
 
         // The complete manifest is written: the backup is done. Nothing after this may turn it into a failed one.

@@ -1,0 +1,127 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Engagement.Contracts.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Azure.Backup;
+
+/// <summary>
+/// How a backup taken on demand (<see cref="RunAsync"/> without a name: <c>Engagement.Silo backup</c>) gets its name:
+/// its UTC start second, or, when that name is taken already (a scheduled slot claimed in that second, another
+/// on-demand backup, anything already under it), the next free second, claimed before anything is copied.
+/// </summary>
+public sealed partial class TableBackup
+{
+    /// <summary>
+    /// How many seconds from its start an on-demand backup tries for a free name (<see cref="ReserveNameAsync"/>) before it
+    /// refuses to start.
+    /// </summary>
+    internal const int NameTries = 60;
+
+    /// <summary>
+    /// Claims a name for an on-demand backup started at <paramref name="startedAt"/> (UTC): the first second from it, up to
+    /// <see cref="NameTries"/> seconds, under which there is no blob yet and whose claim (<c>{name}/claim</c>, the one the
+    /// schedule's silos claim a slot with) this call creates (If-None-Match: *, carrying a writer id, so a create whose
+    /// answer was lost and whose retry meets it is still this call's). A name taken is said (information) and skipped.
+    /// </summary>
+    /// <exception cref="BackupNamesTakenException">Every name of those <see cref="NameTries"/> seconds was taken.</exception>
+    /// <exception cref="RequestFailedException">Storage refused a look or the claim (an SDK timeout too).</exception>
+    private async Task<OnDemandClaim> ReserveNameAsync(BlobContainerClient container, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        var writer = NewWriter();
+        var holder = $"on demand: {Environment.MachineName} ({writer[..8]})";
+        for (var second = 0; second < NameTries; second++)
+        {
+            var name = NameFor(startedAt.AddSeconds(second));
+            var claim = container.GetBlobClient(ClaimBlobName(name));
+            if (!await HoldsAnythingAsync(container, name, cancellationToken)
+                && await CreateOnceAsync(claim, BinaryData.FromString(holder), writer, cancellationToken))
+            {
+                return new OnDemandClaim(name, claim, holder);
+            }
+
+            var next = NameFor(startedAt.AddSeconds(second + 1));
+            LogNameTaken(logger, name, next);
+        }
+
+        throw new BackupNamesTakenException(
+            $"backup not started: every name from {NameFor(startedAt)} to {NameFor(startedAt.AddSeconds(NameTries - 1))} is taken by another backup; try again");
+    }
+
+    /// <summary>The claim blob of backup <paramref name="name"/>: the schedule's slot claim, and an on-demand backup's.</summary>
+    internal static string ClaimBlobName(string name) => $"{name}/claim";
+
+    /// <summary>Whether any blob is under <paramref name="name"/> (a backup, a claim, a report marker of that name).</summary>
+    private static async Task<bool> HoldsAnythingAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    {
+        await foreach (var page in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{name}/", cancellationToken).AsPages(pageSizeHint: 1))
+        {
+            return page.Values.Count > 0;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Touches <paramref name="claim"/>'s blob every quarter of <see cref="BackupOptions.StalledAfter"/> until
+    /// <paramref name="cancellationToken"/> is cancelled, as the schedule's copier touches its slot's claim: a silo watching
+    /// the name (it is a slot's, or the silo restarted and watches every earlier backup without a manifest) takes a quiet
+    /// claim for a dead copy. A touch that fails is logged as a warning and the next one tried a quarter later.
+    /// </summary>
+    private async Task TouchAsync(OnDemandClaim claim, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(options.StalledAfter / 4, time, cancellationToken);
+                await claim.Blob.UploadAsync(BinaryData.FromString(claim.Holder), overwrite: true, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
+            {
+                LogTouchFailed(logger, ex, claim.Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes the claim of an on-demand backup abandoned (cancelled) before its manifest, so no watcher reports it stalled:
+    /// abandoned backups are not failures. On no caller's token, bounded by <see cref="RecordTimeout"/>; a delete that fails
+    /// is logged as a warning (the claim stays, and a silo that watches it may report it failed).
+    /// </summary>
+    private async Task ReleaseOnDemandAsync(OnDemandClaim claim)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(RecordTimeout);
+            await claim.Blob.DeleteIfExistsAsync(DeleteSnapshotsOption.None, conditions: null, timeout.Token);
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
+        {
+            LogReleaseFailed(logger, ex, claim.Name);
+        }
+    }
+
+    /// <summary>An on-demand backup's claimed name (<see cref="ReserveNameAsync"/>), its claim blob and what that holds.</summary>
+    private sealed record OnDemandClaim(string Name, BlobClient Blob, string Holder);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} is taken already (a scheduled slot or another backup started in that second); this on-demand backup tries {Next}")]
+    private static partial void LogNameTaken(ILogger logger, string backup, string next);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; a silo watching it may take it for stalled")]
+    private static partial void LogTouchFailed(ILogger logger, Exception exception, string backup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} abandoned, and deleting its claim failed; a silo that watches it may report it failed")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string backup);
+}
+
+/// <summary>
+/// An on-demand backup (<see cref="TableBackup.RunAsync"/> without a name) found every name of the minute from its start
+/// taken (<c>yyyyMMdd-HHmmss</c>, UTC): it copied nothing and reported nothing; try again.
+/// </summary>
+public sealed class BackupNamesTakenException(string message) : InvalidOperationException(message);
