@@ -214,7 +214,10 @@ public sealed partial class TableBackup(
         return manifest;
     }
 
-    /// <summary>The backups in the container, newest first, with their manifests (null when a backup has none).</summary>
+    /// <summary>
+    /// The backups in the container, newest first, with their manifests (null when a backup has none; a slot whose only
+    /// record is its failure-reported marker has a <c>failed</c> one read from that marker, <see cref="ReportedOnlyAsync"/>).
+    /// </summary>
     public async Task<IReadOnlyList<(string Name, BackupManifest? Manifest)>> ListAsync(CancellationToken cancellationToken = default)
     {
         var container = blobs.GetBlobContainerClient(options.Container);
@@ -229,7 +232,7 @@ public sealed partial class TableBackup(
             if (prefix.IsPrefix && IsBackupName(prefix.Prefix.TrimEnd('/')))
             {
                 var name = prefix.Prefix.TrimEnd('/');
-                result.Add((name, await ReadManifestAsync(container, name, cancellationToken)));
+                result.Add((name, await ReadManifestAsync(container, name, cancellationToken) ?? await ReportedOnlyAsync(container, name, cancellationToken)));
             }
         }
 
@@ -238,7 +241,8 @@ public sealed partial class TableBackup(
 
     /// <summary>
     /// The backups named before <paramref name="before"/> that have no manifest (begun, never finished nor recorded
-    /// failed), oldest first. A backup whose manifest cannot be looked at (a failed request, an SDK timeout included) is
+    /// failed), oldest first; a slot whose only record is its failure-reported marker (never started, its failure
+    /// reported: <see cref="ReportedOnlyAsync"/>) is failed, not counted in. A backup whose manifest cannot be looked at (a failed request, an SDK timeout included) is
     /// counted in, with a warning: the watch that follows looks again, and one failed look must not hide the rest. After
     /// that first failed look the newer backups after it (listed in name order, oldest first) are counted in without a
     /// look (each one's watch looks at its manifest first and ends when it has one):
@@ -267,6 +271,12 @@ public sealed partial class TableBackup(
 
             var hasManifest = blind ? null : await HasManifestAsync(container, name, cancellationToken);
             blind |= hasManifest is null;
+            if (hasManifest == false && await ReportedOnlyAsync(container, name, cancellationToken) is not null)
+            {
+                // Never started, its failure reported (its only record): failed, not unfinished.
+                continue;
+            }
+
             if (hasManifest != true)
             {
                 result.Add(name);

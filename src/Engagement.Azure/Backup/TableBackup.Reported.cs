@@ -1,0 +1,66 @@
+using System.Globalization;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace Engagement.Azure.Backup;
+
+/// <summary>
+/// A slot whose only record is its failure-reported marker (<see cref="FailureReportedBlobName"/>: never started, its
+/// failure reported once across the silos) is a failed backup, not an unfinished one: listed <c>failed</c> with the
+/// reported reason, and not watched again when a silo starts.
+/// </summary>
+public sealed partial class TableBackup
+{
+    /// <summary>
+    /// The <c>failed</c> record of backup <paramref name="name"/> when its only blob is its failure-reported marker: no
+    /// tables, started at the instant its name spells (UTC), finished at the marker's stamp (UTC; the blob's last write
+    /// when the stamp cannot be read), <see cref="BackupManifest.Error"/> the reason the marker carries (null when it
+    /// carries none). Null when the backup has other blobs (a claim, tables: a copy that may still run) or none.
+    /// Not a manifest in storage: nothing is written.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage could not say (an SDK timeout too).</exception>
+    private static async Task<BackupManifest?> ReportedOnlyAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    {
+        var marker = FailureReportedBlobName(name);
+        var found = false;
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{name}/", cancellationToken))
+        {
+            if (item.Name != marker)
+            {
+                return null;
+            }
+
+            found = true;
+        }
+
+        if (!found)
+        {
+            return null;
+        }
+
+        BlobDownloadResult read;
+        try
+        {
+            read = (await container.GetBlobClient(marker).DownloadContentAsync(cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+
+        // "{reporting|reported} {writer} {time:O} {machine}: {reason}" (ReportOnceAsync).
+        var parts = read.Content.ToString().Split(' ', 4);
+        var finished = parts.Length >= 3 && DateTimeOffset.TryParse(parts[2], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var stamped) ? stamped : read.Details.LastModified;
+        var colon = parts.Length == 4 ? parts[3].IndexOf(": ", StringComparison.Ordinal) : -1;
+        return new BackupManifest
+        {
+            Name = name,
+            Status = BackupManifest.Failed,
+            StartedAt = BackupListing.StartOf(name, null) ?? finished,
+            FinishedAt = finished,
+            Error = colon >= 0 ? parts[3][(colon + 2)..] : null,
+            Tables = [],
+        };
+    }
+}
