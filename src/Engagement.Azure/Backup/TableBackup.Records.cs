@@ -119,7 +119,13 @@ public sealed partial class TableBackup
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {
-            LogReportMarkFailed(logger, ex, failure.Backup);
+            // The marker's write may have landed with its answer lost (an SDK timeout, a 5xx after the write, past the
+            // SDK's retry): then it is this silo's, and left 'reporting' it would be taken over and reported again.
+            mine = await WrittenByAsync(marker, writer);
+            if (mine is null)
+            {
+                LogReportMarkFailed(logger, ex, failure.Backup);
+            }
         }
 
         if (await ReportFailureAsync(failure) && mine is { } etag)
@@ -134,8 +140,13 @@ public sealed partial class TableBackup
             }
             catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
             {
-                // Reported; a silo that finds it still 'reporting' later reports it again: a duplicate, not a silence.
-                LogReportedMarkFailed(logger, ex, failure.Backup);
+                // Its answer lost, the update may have landed (the SDK's retry then meets its own new ETag: 412): not a
+                // failure when the marker says reported by this writer. Else reported; a silo that finds it still
+                // 'reporting' later reports it again: a duplicate, not a silence.
+                if (!await MarkedReportedAsync(marker, writer))
+                {
+                    LogReportedMarkFailed(logger, ex, failure.Backup);
+                }
             }
         }
 
@@ -198,6 +209,38 @@ public sealed partial class TableBackup
                     // Another silo took it over, or its reporter finished: looked at again.
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The ETag of <paramref name="marker"/> (a report marker or a manifest) when it carries <paramref name="writer"/> (its
+    /// create or takeover landed, its answer lost); null when it is another writer's, gone, or storage cannot say.
+    /// </summary>
+    private static async Task<ETag?> WrittenByAsync(BlobClient marker, string writer)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(RecordTimeout);
+            var there = (await marker.GetPropertiesAsync(cancellationToken: timeout.Token)).Value;
+            return there.Metadata.TryGetValue(WriterMetadata, out var by) && by == writer ? there.ETag : null;
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether <paramref name="marker"/> says <c>reported</c> by <paramref name="writer"/>; false when storage cannot say.</summary>
+    private static async Task<bool> MarkedReportedAsync(BlobClient marker, string writer)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(RecordTimeout);
+            return (await marker.DownloadContentAsync(timeout.Token)).Value.Content.ToString().StartsWith($"{ReportedMark} {writer} ", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
+        {
+            return false;
         }
     }
 
