@@ -138,7 +138,7 @@ public sealed partial class TableBackup(
             }
 
             manifest = new BackupManifest { Name = name, Status = BackupManifest.Complete, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Tables = entries };
-            if (await CreateManifestAsync(container, manifest, NewWriter(), cancellationToken) is { } standing)
+            if (await CreateCompleteAsync(container, manifest, cancellationToken) is { } standing)
             {
                 // Recorded before this copy ended: failed by a silo that judged it stalled (and reported it), or
                 // complete by another copy. That record stands; a Complete written over a reported failure would
