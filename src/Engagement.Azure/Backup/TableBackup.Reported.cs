@@ -2,6 +2,8 @@ using System.Globalization;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Engagement.Contracts.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Engagement.Azure.Backup;
 
@@ -12,6 +14,26 @@ namespace Engagement.Azure.Backup;
 /// </summary>
 public sealed partial class TableBackup
 {
+    /// <summary>
+    /// Whether backup <paramref name="name"/> (no manifest) is reported only (<see cref="ReportedOnlyAsync"/>); null,
+    /// with a warning, when storage cannot say (the scan then counts it unfinished: its watch looks again).
+    /// </summary>
+    private async Task<bool?> IsReportedOnlyAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReportedOnlyAsync(container, name, cancellationToken) is not null;
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
+        {
+            LogReportedLookFailed(logger, ex, name);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look at its blobs for a failure report; counted as unfinished, so it is watched, and so are the newer backups after it, without a look (each watch looks at its manifest first)")]
+    private static partial void LogReportedLookFailed(ILogger logger, Exception exception, string backup);
+
     /// <summary>
     /// The <c>failed</c> record of backup <paramref name="name"/> when its only blob is its failure-reported marker: no
     /// tables, started at the instant its name spells (UTC), finished at the marker's stamp (UTC; the blob's last write

@@ -242,8 +242,8 @@ public sealed partial class TableBackup(
     /// <summary>
     /// The backups named before <paramref name="before"/> that have no manifest (begun, never finished nor recorded
     /// failed), oldest first; a slot whose only record is its failure-reported marker (never started, its failure
-    /// reported: <see cref="ReportedOnlyAsync"/>) is failed, not counted in. A backup whose manifest cannot be looked at (a failed request, an SDK timeout included) is
-    /// counted in, with a warning: the watch that follows looks again, and one failed look must not hide the rest. After
+    /// reported: <see cref="ReportedOnlyAsync"/>) is failed, not counted in. A backup whose manifest, or (with no manifest)
+    /// whose folder, cannot be looked at (a failed request, an SDK timeout included) is counted in, with a warning: the watch that follows looks again, and one failed look must not hide the rest. After
     /// that first failed look the newer backups after it (listed in name order, oldest first) are counted in without a
     /// look (each one's watch looks at its manifest first and ends when it has one):
     /// storage that hangs costs the scan one look's client timeout and retries, not one per earlier backup, while the
@@ -271,10 +271,15 @@ public sealed partial class TableBackup(
 
             var hasManifest = blind ? null : await HasManifestAsync(container, name, cancellationToken);
             blind |= hasManifest is null;
-            if (hasManifest == false && await ReportedOnlyAsync(container, name, cancellationToken) is not null)
+            if (hasManifest == false)
             {
-                // Never started, its failure reported (its only record): failed, not unfinished.
-                continue;
+                // Never started, its failure reported (its only record): failed, not unfinished. A failed look: blind.
+                var reportedOnly = await IsReportedOnlyAsync(container, name, cancellationToken);
+                blind |= reportedOnly is null;
+                if (reportedOnly == true)
+                {
+                    continue;
+                }
             }
 
             if (hasManifest != true)

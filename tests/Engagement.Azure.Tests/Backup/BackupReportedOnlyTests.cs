@@ -52,4 +52,28 @@ public sealed class BackupReportedOnlyTests
             await backups.DeleteIfExistsAsync();
         }
     }
+
+    [Fact]
+    public async Task A_failed_look_at_one_backups_blobs_neither_ends_the_scan_nor_hides_the_backups_after_it()
+    {
+        // Two backups whose copier died; the look at the first one's blobs (has it only a failure report?) goes to a
+        // dead port. Both are still counted unfinished, so both are watched; before, the scan threw and watched none.
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("RepOnlyLook");
+        try
+        {
+            await backups.GetBlobClient("20261129-020000/claim").UploadAsync(BinaryData.FromString("long-dead-silo"));
+            await backups.GetBlobClient("20261129-100000/claim").UploadAsync(BinaryData.FromString("long-dead-silo"));
+            var faults = new BlobFaults { Down = r => BlobFaults.Listing(r) && r.Uri.Query.Contains("prefix=20261129-020000", StringComparison.Ordinal) };
+            var backup = new TableBackup(new TableServiceClient(Azurite.ConnectionString), faults.Blobs(), options, new FakeTimeProvider(Ten), NullLogger<TableBackup>.Instance);
+
+            var unfinished = await backup.UnfinishedBeforeAsync("20261130-100000");
+
+            Assert.True(faults.Failed > 0, "the look at 20261129-020000's blobs did not fail");
+            Assert.Equal(["20261129-020000", "20261129-100000"], unfinished);
+        }
+        finally
+        {
+            await backups.DeleteIfExistsAsync();
+        }
+    }
 }
