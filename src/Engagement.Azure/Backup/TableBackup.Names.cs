@@ -110,7 +110,7 @@ public sealed partial class TableBackup
     /// <summary>An on-demand backup's claimed name (<see cref="ReserveNameAsync"/>), its claim blob and what that holds.</summary>
     private sealed record OnDemandClaim(string Name, BlobClient Blob, string Holder);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} is taken already (a scheduled slot or another backup started in that second); this on-demand backup tries {Next}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} is taken already (a scheduled slot or another backup started in that second); this on-demand backup tries {Next}")]
     private static partial void LogNameTaken(ILogger logger, string backup, string next);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; a silo watching it may take it for stalled")]

@@ -43,7 +43,7 @@ public sealed class BackupSameSecondTests
         Assert.Equal(["20261129-180001", "20261129-180000"], listed.Select(b => b.Name));
         Assert.Equal(1, listed[1].Manifest!.Tables.Single().Rows);
         Assert.Equal(1, await LinesAsync(table.Blobs, table.Options.Container, TableBackup.TableBlobName(first.Name, table.Name)));
-        Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261129-180000 is taken already", "20261129-180001"));
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261129-180000 is taken already", "20261129-180001"));
     }
 
     [Fact]
