@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Azure.Data.Tables;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Hosting;
@@ -78,10 +79,7 @@ public static class BackupCommands
             switch (args[0])
             {
                 case "backup":
-                    var backup = new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>());
-                    var manifest = await backup.RunAsync(progress: new SyncProgress());
-                    System.Console.WriteLine($"backup {manifest.Name}: {manifest.Tables.Count} tables, {manifest.Tables.Sum(t => t.Rows):N0} rows, in container {options.Container} of account {storage.AccountName}");
-                    return 0;
+                    return await RunBackupAsync(new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>()), options.Container, storage.AccountName);
                 case "backups":
                     // Names are UTC starts; each line shows the start in the programme's zone (the schedule's) too.
                     var list = new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>());
@@ -118,6 +116,35 @@ public static class BackupCommands
         catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or global::Azure.RequestFailedException or IOException or AggregateException)
         {
             System.Console.Error.WriteLine($"{args[0]} failed: {ex.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// Takes a backup now; Ctrl-C (SIGINT) or SIGTERM stops it: the copy is cancelled, its claim deleted (abandoned, not
+    /// failed: no silo watching the name reports it stalled later), and a line says so (exit 1).
+    /// </summary>
+    private static async Task<int> RunBackupAsync(TableBackup backup, string container, string account)
+    {
+        using var stop = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            // The first signal keeps the process up until the copy has ended and its claim is released; a second ends it.
+            context.Cancel = !stop.IsCancellationRequested;
+            stop.Cancel();
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        try
+        {
+            var manifest = await backup.RunAsync(progress: new SyncProgress(), cancellationToken: stop.Token);
+            System.Console.WriteLine($"backup {manifest.Name}: {manifest.Tables.Count} tables, {manifest.Tables.Sum(t => t.Rows):N0} rows, in container {container} of account {account}");
+            return 0;
+        }
+        catch (Exception) when (stop.IsCancellationRequested)
+        {
+            System.Console.Error.WriteLine("backup stopped: nothing recorded, its claim released (abandoned, not failed)");
             return 1;
         }
     }

@@ -47,6 +47,26 @@ public sealed class BackupSameSecondTests
     }
 
     [Fact]
+    public async Task An_on_demand_backup_stopped_mid_copy_releases_its_claimed_name()
+    {
+        // What `Engagement.Silo backup` does on Ctrl-C or SIGTERM: its token is cancelled while a table is being written.
+        await using var table = await BackedUpTable.CreateAsync("Stop", "GrainState", null, new TableEntity("p", "r1"));
+        var faults = new BlobFaults { Hangs = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.Contains(table.Name, StringComparison.Ordinal) };
+        var backup = new TableBackup(table.Tables, faults.Blobs(), table.Options, new FakeTimeProvider(TwoAmShanghai), NullLogger<TableBackup>.Instance);
+        using var stop = new CancellationTokenSource();
+
+        var run = backup.RunAsync(cancellationToken: stop.Token);
+        await Eventually.TrueAsync(() => faults.Hung > 0, TimeSpan.FromSeconds(20), "the copy writes its table");
+        var container = table.Blobs.GetBlobContainerClient(table.Options.Container);
+        Assert.True(await container.GetBlobClient("20261129-180000/claim").ExistsAsync(), "the name was not claimed before the copy");
+        stop.Cancel();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => run);
+        Assert.False(await container.GetBlobClient("20261129-180000/claim").ExistsAsync(), "the stopped backup kept its claim");
+        Assert.False(await container.GetBlobClient("20261129-180000/manifest.json").ExistsAsync(), "the stopped backup was recorded");
+    }
+
+    [Fact]
     public async Task An_on_demand_backup_in_the_second_of_a_claimed_slot_takes_the_next_second_and_copies_nothing_into_the_slot()
     {
         await using var table = await BackedUpTable.CreateAsync("Slot", "GrainState", null, new TableEntity("p", "r1"));
