@@ -57,4 +57,47 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
         Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
         Assert.DoesNotContain("controlShare", text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("en-US", "the campaign finished without assigning any member", "yet")]
+    [InlineData("zh-CN", "活动已结束", "目前还没有")]
+    public async Task ACampaignThatFinishedWithNobodyAssignedSaysItFinishedNotThatNobodyWasAssignedYet(string locale, string reason, string wrongReason)
+    {
+        var id = "nf-" + Guid.NewGuid().ToString("N")[..10];
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
+        var now = host.Clock.GetUtcNow();
+        using (var created = await api.PostAsJsonAsync("api/v1/campaigns", new
+        {
+            id,
+            name = "Nobody ever",
+            kind = "broadcast",
+            audience = new { regions = new[] { "nowhere-" + id } },
+            channel = "push",
+            offer = new { kind = "coupon", code = "NF5", unitCost = 5m },
+            controlShare = 0.2,
+            validFrom = now,
+            validUntil = now.AddDays(7),
+        }, ConsoleHostFixture.Json))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        }
+
+        // An empty audience: the fan-out completes having assigned nobody, and nobody will be assigned later.
+        (await api.PostAsync($"api/v1/campaigns/{id}/trigger", null)).Dispose();
+        var results = await Eventually.ReturnsAsync(
+            async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}/results", ConsoleHostFixture.Json))!,
+            r => r["status"]!.GetValue<string>() == "completed", TimeSpan.FromSeconds(30), $"campaign {id} completed");
+        Assert.Equal(0, results["treated"]!["audience"]!.GetValue<long>());
+        Assert.Equal(0, results["control"]!["audience"]!.GetValue<long>());
+
+        var page = await host.NewPageAsync(locale);
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, $"console/campaigns/{id}");
+        var missing = page.GetByTestId("uplift-missing");
+        await Assertions.Expect(missing.First).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        var text = string.Join("\n", await missing.AllInnerTextsAsync());
+        Assert.Contains(reason, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
+    }
 }
