@@ -220,7 +220,52 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
     [Fact]
     public async Task MemberSearchFindsTheHolderOfACouponCode()
     {
-        var id = "MQ" + Guid.NewGuid().ToString("N")[..10];
+        // A member with no phone: the holder is found by the code alone.
+        var (id, code) = await IssueFoundCouponAsync("MQ");
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/members");
+
+        // As read to an agent over the phone: lower case, in groups of four.
+        var typed = string.Join("-", code.ToLowerInvariant().Chunk(4).Select(c => new string(c)));
+        await Input(page, "member-search").FillAsync(typed);
+        var row = page.Locator("tr", new() { Has = page.GetByText(id, new() { Exact = true }) });
+        await row.WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Equal("coupon code", (await row.Locator("td").Nth(3).InnerTextAsync()).Trim());
+
+        // The holder's own index row is read with limit 1 (its id sorts first among the ids it begins), not 50.
+        Assert.Equal([1], host.Search.LimitsAskedFor(id).Distinct());
+        await row.GetByTestId("hit").ClickAsync();
+        Assert.Equal($"Member {id}", (await page.GetByTestId("member-title").InnerTextAsync(new() { Timeout = WaitMs })).Trim());
+    }
+
+    [Fact]
+    public async Task ACouponDirectoryThatDoesNotAnswerIsSaidSoNotBlamedOnTheMemberIndex()
+    {
+        var (id, code) = await IssueFoundCouponAsync("MX");
+        host.MemberCalls.FailNextCouponLookup(Engagement.Domain.Offers.CouponCodes.Normalize(code)!, what => new TimeoutException(what));
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/members");
+        await Input(page, "member-search").FillAsync(code);
+
+        await Assertions.Expect(page.GetByTestId("coupon-lookup-failed")).ToContainTextAsync("the coupon directory did not answer", new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("search-failed").CountAsync());
+        Assert.DoesNotContain("member index", await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
+
+        // Typing again looks the code up again: the holder is found and the warning is gone.
+        await Input(page, "member-search").FillAsync(code + " ");
+        var row = page.Locator("tr", new() { Has = page.GetByText(id, new() { Exact = true }) });
+        await row.WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("coupon-lookup-failed").CountAsync());
+    }
+
+    // A registered member (no phone) with a coupon issued, once GET /coupons/{code} finds its holder.
+    private async Task<(string MemberId, string Code)> IssueFoundCouponAsync(string prefix)
+    {
+        var id = prefix + Guid.NewGuid().ToString("N")[..10];
         await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
         using var admin = host.CreateClient();
         admin.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
@@ -238,18 +283,6 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
             status => status == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30),
             $"coupon {code} in the directory");
-
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        await GoAsync(page, "console/members");
-
-        // As read to an agent over the phone: lower case, in groups of four.
-        var typed = string.Join("-", code.ToLowerInvariant().Chunk(4).Select(c => new string(c)));
-        await Input(page, "member-search").FillAsync(typed);
-        var row = page.Locator("tr", new() { Has = page.GetByText(id, new() { Exact = true }) });
-        await row.WaitForAsync(new() { Timeout = WaitMs });
-        Assert.Equal("coupon code", (await row.Locator("td").Nth(3).InnerTextAsync()).Trim());
-        await row.GetByTestId("hit").ClickAsync();
-        Assert.Equal($"Member {id}", (await page.GetByTestId("member-title").InnerTextAsync(new() { Timeout = WaitMs })).Trim());
+        return (id, code);
     }
 }

@@ -22,8 +22,14 @@ public sealed class GatedMemberSearch(IMemberSearch inner) : IMemberSearch
     /// </summary>
     public void FailNext(string query, Func<string, Exception> fault) => _failures[query] = fault;
 
+    private readonly ConcurrentQueue<(string Query, int Limit)> _asked = new();
+
+    /// <summary>The limits of the searches for <paramref name="query"/> so far, in order.</summary>
+    public IReadOnlyList<int> LimitsAskedFor(string query) => [.. _asked.Where(a => a.Query == query).Select(a => a.Limit)];
+
     public async Task<IReadOnlyList<MemberSearchHit>> SearchAsync(string query, int limit, CancellationToken cancellationToken = default)
     {
+        _asked.Enqueue((query, limit));
         if (_failures.TryRemove(query, out var fault))
         {
             // Without the query: it may be a phone number, and the page logs the exception (tests must not make that normal).

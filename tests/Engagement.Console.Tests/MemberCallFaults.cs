@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Engagement.Contracts.Members;
+using Engagement.Contracts.Offers;
 
 namespace Engagement.Console.Tests;
 
@@ -11,6 +12,13 @@ public sealed class MemberCallFaults : IOutgoingGrainCallFilter
 {
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _ledgerFaults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _consentCalls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<string, Exception>> _couponLookupFaults = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The next <see cref="ICouponDirectoryGrain.FindMemberAsync"/> of the (normalized) <paramref name="code"/> throws what
+    /// <paramref name="fault"/> makes of its description, once (the coupon directory's storage timing out).
+    /// </summary>
+    public void FailNextCouponLookup(string code, Func<string, Exception> fault) => _couponLookupFaults[code] = fault;
 
     /// <summary>How many <see cref="IMemberGrain.SetConsentAsync"/> calls were sent to <paramref name="memberId"/>.</summary>
     public int ConsentCalls(string memberId) => _consentCalls.GetValueOrDefault(memberId);
@@ -27,6 +35,12 @@ public sealed class MemberCallFaults : IOutgoingGrainCallFilter
         if (context.InterfaceMethod?.DeclaringType == typeof(IMemberGrain) && context.MethodName == nameof(IMemberGrain.SetConsentAsync))
         {
             _consentCalls.AddOrUpdate(context.TargetId.Key.ToString()!, 1, (_, n) => n + 1);
+        }
+
+        if (context.InterfaceMethod?.DeclaringType == typeof(ICouponDirectoryGrain) && context.MethodName == nameof(ICouponDirectoryGrain.FindMemberAsync)
+            && context.TargetId.Key.ToString() is { } code && _couponLookupFaults.TryRemove(code, out var lookupFault))
+        {
+            throw lookupFault("test: looking up a coupon code timed out");
         }
 
         if (context.InterfaceMethod?.DeclaringType == typeof(IMemberGrain) && context.MethodName == nameof(IMemberGrain.GetLedgerAsync)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Engagement.Api.Support;
 using Engagement.Contracts.Offers;
+using Engagement.Contracts.Storage;
 using Engagement.Domain.Offers;
 using Microsoft.Extensions.Logging;
 
@@ -17,18 +18,41 @@ public partial class Members
     /// <summary>How a hit found by a coupon code is marked (<c>MatchedBy_coupon</c>).</summary>
     public const string ByCoupon = "coupon";
 
+    // A failed look-up in the coupon directory: by the exception's type only (the query, a code, is not logged).
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Coupon code look-up failed ({Fault}); the page shows the member index's results and says the code was not looked up")]
+    private static partial void LogCouponLookupFailed(ILogger logger, string fault);
+
     // A coupon code in the box (support's "where is my coupon"): its holder from the programme's code directory, as
     // GET /coupons/{code} finds it (CONTRACT.md §4; support may read it), listed first with the phone as the index gives it
     // to the viewer's role. Only a query that can be a code (CouponCodes.Normalize: dashes and spaces ignored) is looked up.
-    private async Task<IReadOnlyList<MemberSearchResult>> WithCouponHolderAsync(
+    // A failure of the directory is not the member index's: the index's hits are kept and CouponFailed is true, so the
+    // page says the code could not be looked up (not that the member index did not answer). The holder's own row is read
+    // with limit 1: an id sorts before every longer id it begins, so the first hit is the holder when the index has it.
+    private async Task<(IReadOnlyList<MemberSearchResult> Hits, bool CouponFailed)> WithCouponHolderAsync(
         string query, IReadOnlyList<MemberSearchResult> hits, ClaimsPrincipal user, CancellationToken cancel)
     {
-        if (CouponCodes.Normalize(query) is not { } code || await Grains.GetGrain<ICouponDirectoryGrain>(code).FindMemberAsync() is not { } holder)
+        if (CouponCodes.Normalize(query) is not { } code)
         {
-            return hits;
+            return (hits, false);
         }
 
-        var indexed = (await Directory.SearchAsync(holder, MemberDirectory.MaxLimit, user, cancel)).FirstOrDefault(h => h.MemberId == holder);
-        return [new MemberSearchResult(holder, indexed?.Phone ?? "", indexed?.Tier ?? "", ByCoupon), .. hits.Where(h => h.MemberId != holder)];
+        string? holder;
+        try
+        {
+            holder = await Grains.GetGrain<ICouponDirectoryGrain>(code).FindMemberAsync();
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancel))
+        {
+            LogCouponLookupFailed(Log, ex.GetType().Name);
+            return (hits, true);
+        }
+
+        if (holder is null)
+        {
+            return (hits, false);
+        }
+
+        var indexed = (await Directory.SearchAsync(holder, 1, user, cancel)).FirstOrDefault(h => h.MemberId == holder);
+        return ([new MemberSearchResult(holder, indexed?.Phone ?? "", indexed?.Tier ?? "", ByCoupon), .. hits.Where(h => h.MemberId != holder)], false);
     }
 }
