@@ -21,6 +21,12 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
         await SignInAsync(page, ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
 
+        // The cost is any offer's (a coupon, points, a benefit), and its help names the API's bounds, read from the contract.
+        await Assertions.Expect(FieldOf(page, "f-cost")).ToContainTextAsync("Cost per grant (CNY)", new() { Timeout = WaitMs });
+        await Assertions.Expect(FieldOf(page, "f-cost")).ToContainTextAsync(
+            $"0–{Engagement.Contracts.Campaigns.CampaignDefinitions.MaxUnitCost.ToString("N0", CultureInfo.InvariantCulture)} CNY, at most {Engagement.Contracts.Campaigns.CampaignDefinitions.MoneyDecimals} decimals");
+        await Assertions.Expect(FieldOf(page, "f-attribution")).ToContainTextAsync($"1–{Engagement.Contracts.Campaigns.CampaignDefinitions.MaxAttributionWindowDays};");
+
         await Input(page, "f-id").FillAsync(id);
         await Input(page, "f-name").FillAsync("Budgeted");
         await Input(page, "f-regions").FillAsync("nowhere-" + id);
@@ -95,7 +101,7 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
         await Assertions.Expect(FieldOf(page, "f-regions")).ToContainTextAsync("audience.regions[0]", new() { Timeout = WaitMs });
         await Assertions.Expect(FieldOf(page, "f-tiers")).ToContainTextAsync("audience.tiers[0]");
         await Assertions.Expect(FieldOf(page, "f-cost")).ToContainTextAsync("offer.unitCost");
-        await Assertions.Expect(FieldOf(page, "f-cost")).ToContainTextAsync("Cost per coupon");
+        await Assertions.Expect(FieldOf(page, "f-cost")).ToContainTextAsync("Cost per grant");
         await Assertions.Expect(FieldOf(page, "f-arm-weight-1")).ToContainTextAsync("arms[1].weight");
         await Assertions.Expect(FieldOf(page, "f-budget")).ToContainTextAsync("budget.maxCost");
         Assert.DoesNotContain("tiers", await FieldOf(page, "f-regions").InnerTextAsync(), StringComparison.Ordinal);
