@@ -41,6 +41,12 @@ public static partial class CampaignDefinitions
     public const double MaxArmWeight = 1_000_000;
     public const string DefaultArmName = "main";
 
+    /// <summary>
+    /// How the campaign grain's <c>validUntil</c> error for a window already over begins (the rest names the end and now,
+    /// UTC): the console tells it apart by this and words it in the programme's zone.
+    /// </summary>
+    public const string PassedMessagePrefix = "has passed";
+
     public static readonly IReadOnlySet<string> Channels = Members.ContactChannels.All;
 
     public static readonly IReadOnlySet<string> Stages = new HashSet<string>(StringComparer.Ordinal) { "new", "active", "at_risk", "dormant" };

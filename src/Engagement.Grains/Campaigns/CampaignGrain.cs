@@ -95,7 +95,7 @@ public sealed class CampaignGrain(
         var now = time.GetUtcNow();
         if (normalized.ValidUntil <= now)
         {
-            errors.Add(new("validUntil", $"has passed: the campaign would end {normalized.ValidUntil:O} and it is {now:O}; give a window that ends in the future"));
+            errors.Add(new("validUntil", $"{CampaignDefinitions.PassedMessagePrefix}: the campaign would end {normalized.ValidUntil:O} and it is {now:O}; give a window that ends in the future"));
             return new CampaignCreateResult { Status = CampaignCreateResult.Invalid, Errors = errors };
         }
 
