@@ -137,9 +137,14 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
     }
 
     [Theory]
-    [InlineData("f-budget", "300元")]
-    [InlineData("f-cost", "７.５")]
-    public async Task AnAmountThatIsNotANumberIsNamedUnderItsInputAndNothingIsCreated(string input, string typed)
+    [InlineData("f-budget", "300元", "not a number")]
+    [InlineData("f-cost", "７.５", "not a number")]
+    [InlineData("f-arm-weight-0", "abc", "not a number")]
+    [InlineData("f-control", "0,1", "not a number")]
+    [InlineData("f-grants", "40个", "not a whole number")]
+    [InlineData("f-attribution", "7.5", "not a whole number")]
+    [InlineData("f-days", "十", "not a whole number")]
+    public async Task ANumberThatIsNotOneIsNamedUnderItsInputAndNothingIsCreated(string input, string typed, string named)
     {
         var id = "cn-" + Guid.NewGuid().ToString("N")[..10];
         var page = await host.NewPageAsync();
@@ -154,7 +159,7 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
         await Input(page, input).BlurAsync();
         await page.GetByTestId("campaign-create").ClickAsync();
 
-        await Assertions.Expect(FieldOf(page, input)).ToContainTextAsync("not a number", new() { Timeout = WaitMs });
+        await Assertions.Expect(FieldOf(page, input)).ToContainTextAsync(named, new() { Timeout = WaitMs });
         Assert.EndsWith("/console/campaigns", page.Url, StringComparison.Ordinal);
         Assert.Equal(typed, await Input(page, input).InputValueAsync());
         using var api = host.CreateClient();

@@ -9,7 +9,10 @@ namespace Engagement.Console.Components.Shared;
 /// The create form's fields (/console/campaigns), the definition they make (<c>POST /api/v1/campaigns</c>'s body,
 /// CONTRACT.md §4) and which input each of the API's problem-details keys belongs under. No rule of the definition is
 /// decided here: the API validates (<see cref="CampaignDefinitions.Validate"/>) and names the field; the form only checks
-/// what it builds itself (the start's text and the days of validity, from which it computes the window).
+/// what it builds itself (the start's text and the days of validity, from which it computes the window) and that each
+/// number is one: every numeric input is kept as typed and read in the invariant culture (<c>7.5</c>, no group
+/// separators, no full-width digits), so text that is not a number is named under its input by <see cref="Check"/>, never
+/// sent as 0, as the previous value, or as another number (<c>7,5</c> read as 75).
 /// </summary>
 public sealed partial class CampaignForm
 {
@@ -25,8 +28,8 @@ public sealed partial class CampaignForm
         /// <summary>1–32 characters of <c>A–Z a–z 0–9 _ - .</c>, unique, not <c>control</c> or <c>global_control</c>.</summary>
         public string Name { get; set; } = "";
 
-        /// <summary>Relative weight among the arms (default 1).</summary>
-        public double Weight { get; set; } = 1;
+        /// <summary>Relative weight among the arms, as typed (default 1); not a number: named under the weight.</summary>
+        public string Weight { get; set; } = "1";
     }
 
     /// <summary>The campaign id (1–64 characters of <c>A–Z a–z 0–9 _ - .</c>).</summary>
@@ -50,17 +53,20 @@ public sealed partial class CampaignForm
     /// <summary>The arms, in order: error keys <c>arms[i]</c> index this list.</summary>
     public List<Arm> Arms { get; } = [new() { Name = "a" }, new() { Name = "b" }];
 
-    /// <summary>Share held out as control, 0–0.5.</summary>
-    public double ControlShare { get; set; } = CampaignDefinitions.DefaultControlShare;
+    /// <summary>Share held out as control, 0–0.5, as typed; unreadable: the API's default in previews, named at Create.</summary>
+    public string ControlShare { get; set; } = CampaignDefinitions.DefaultControlShare.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Days after assignment in which a purchase counts as a conversion, 1–90.</summary>
-    public int AttributionWindowDays { get; set; } = CampaignDefinitions.DefaultAttributionWindowDays;
+    /// <summary>Days after assignment in which a purchase counts as a conversion, 1–90, as typed (a whole number).</summary>
+    public string AttributionWindowDays { get; set; } = CampaignDefinitions.DefaultAttributionWindowDays.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The start, <see cref="FromFormat"/> in the programme's time zone; the page fills it with now.</summary>
     public string From { get; set; } = "";
 
-    /// <summary>Days of validity from the start (at least 1): the window ends this many days after <see cref="From"/>.</summary>
-    public int Days { get; set; } = 14;
+    /// <summary>
+    /// Days of validity from the start (at least 1), as typed (a whole number): the window ends this many days after
+    /// <see cref="From"/>.
+    /// </summary>
+    public string Days { get; set; } = "14";
 
     /// <summary><c>coupon</c>, <c>points</c> or <c>benefit</c> (<see cref="OfferKinds"/>).</summary>
     public string OfferKind { get; set; } = OfferKinds.Coupon;
@@ -75,8 +81,8 @@ public sealed partial class CampaignForm
     /// </summary>
     public string UnitCost { get; set; } = "5";
 
-    /// <summary>Points granted by a points offer (1–1,000,000); ignored for other kinds.</summary>
-    public long? Points { get; set; }
+    /// <summary>Points granted by a points offer (1–1,000,000), as typed (a whole number); ignored for other kinds.</summary>
+    public string Points { get; set; } = "";
 
     /// <summary>
     /// The budget, CNY (<c>budget.maxCost</c>), as typed; empty: no limit. Text that is not a number (<c>300元</c>) is
@@ -84,8 +90,8 @@ public sealed partial class CampaignForm
     /// </summary>
     public string Budget { get; set; } = "";
 
-    /// <summary>Most grants (<c>budget.maxGrants</c>); null: no limit.</summary>
-    public long? MaxGrants { get; set; }
+    /// <summary>Most grants (<c>budget.maxGrants</c>), as typed (a whole number); empty: no limit.</summary>
+    public string MaxGrants { get; set; } = "";
 
     /// <summary>For a triggered campaign: the event type that fires it (CONTRACT.md §1).</summary>
     public string TriggerEvent { get; set; } = EventTypes.Purchase;
@@ -93,11 +99,11 @@ public sealed partial class CampaignForm
     /// <summary>For a triggered campaign: the item category the event must carry (optional).</summary>
     public string TriggerCategory { get; set; } = "";
 
-    /// <summary>For a triggered campaign: the least amount of the event, CNY (optional).</summary>
-    public decimal? TriggerMinAmount { get; set; }
+    /// <summary>For a triggered campaign: the least amount of the event, CNY, as typed; empty: none.</summary>
+    public string TriggerMinAmount { get; set; } = "";
 
-    /// <summary>For a triggered campaign: higher first when several match one event.</summary>
-    public int Priority { get; set; }
+    /// <summary>For a triggered campaign: higher first when several match one event, as typed (a whole number).</summary>
+    public string Priority { get; set; } = "0";
 
     /// <summary>
     /// The start in <paramref name="zone"/> (the programme's), or null when <see cref="From"/> is not a local time or has
@@ -114,12 +120,12 @@ public sealed partial class CampaignForm
     /// </summary>
     public DateTimeOffset? ValidUntil(TimeZoneInfo zone)
     {
-        if (Local(zone) is not { } local || Days < 1 || Days > MaxDays || local > DateTime.MaxValue.AddDays(-Days))
+        if (Local(zone) is not { } local || Whole(Days) is not { } days || days < 1 || days > MaxDays || local > DateTime.MaxValue.AddDays(-days))
         {
             return null;
         }
 
-        return Instant(local.AddDays(Days), zone);
+        return Instant(local.AddDays(days), zone);
     }
 
     /// <summary>
@@ -133,9 +139,10 @@ public sealed partial class CampaignForm
 
     /// <summary>
     /// The form's own checks, before anything is sent: the start must read as <see cref="FromFormat"/> (and be an instant),
-    /// the window last 1–<see cref="MaxDays"/> days and end by year 9999, and the cost and budget read as numbers (an
-    /// unreadable budget would otherwise be sent as no limit). Returns input keys (as <see cref="InputOf"/>) with a
-    /// resource name of <c>CampaignStrings</c>.
+    /// the window last 1–<see cref="MaxDays"/> days and end by year 9999, and every number read as one (an unreadable
+    /// budget would otherwise be sent as no limit, a weight as its previous value): amounts and shares as
+    /// <c>Form_NotANumber</c>, counts as <c>Form_NotAWholeNumber</c>. Returns input keys (as <see cref="InputOf"/>) with
+    /// a resource name of <c>CampaignStrings</c>.
     /// </summary>
     public IReadOnlyList<(string Input, string Text)> Check(TimeZoneInfo zone)
     {
@@ -145,11 +152,15 @@ public sealed partial class CampaignForm
             problems.Add(("f-from", "Form_FromInvalid"));
         }
 
-        if (Days < 1)
+        if (Whole(Days) is not { } days)
+        {
+            problems.Add(("f-days", "Form_NotAWholeNumber"));
+        }
+        else if (days < 1)
         {
             problems.Add(("f-days", "Form_DaysMin"));
         }
-        else if (Days > MaxDays)
+        else if (days > MaxDays)
         {
             problems.Add(("f-days", "Form_DaysMax"));
         }
@@ -163,9 +174,36 @@ public sealed partial class CampaignForm
             problems.Add(("f-cost", "Form_NotANumber"));
         }
 
-        if (Budget.Trim().Length > 0 && Amount(Budget) is null)
+        // An empty optional input is no value; anything else typed must read as its kind of number.
+        void Number(string input, string text, bool optional, Func<string, bool> reads, string problem)
         {
-            problems.Add(("f-budget", "Form_NotANumber"));
+            if ((text.Trim().Length > 0 || !optional) && !reads(text))
+            {
+                problems.Add((input, problem));
+            }
+        }
+
+        static bool IsAmount(string text) => Amount(text) is not null;
+        static bool IsWhole(string text) => Whole(text) is not null;
+        static bool IsInt(string text) => Int(text) is not null;
+        Number("f-budget", Budget, optional: true, IsAmount, "Form_NotANumber");
+        Number("f-grants", MaxGrants, optional: true, IsWhole, "Form_NotAWholeNumber");
+        Number("f-control", ControlShare, optional: false, IsAmount, "Form_NotANumber");
+        Number("f-attribution", AttributionWindowDays, optional: false, IsInt, "Form_NotAWholeNumber");
+        for (var i = 0; i < Arms.Count; i++)
+        {
+            Number($"f-arm-weight-{i}", Arms[i].Weight, optional: false, IsAmount, "Form_NotANumber");
+        }
+
+        if (OfferKind == OfferKinds.Points)
+        {
+            Number("f-points", Points, optional: true, IsWhole, "Form_NotAWholeNumber");
+        }
+
+        if (Kind == CampaignKinds.Triggered)
+        {
+            Number("f-trigger-min", TriggerMinAmount, optional: true, IsAmount, "Form_NotANumber");
+            Number("f-priority", Priority, optional: false, IsInt, "Form_NotAWholeNumber");
         }
 
         return problems;
@@ -188,33 +226,33 @@ public sealed partial class CampaignForm
             Name = Name.Trim(),
             Kind = Kind,
             Channel = Channel,
-            Priority = triggered ? Priority : 0,
+            Priority = triggered ? Int(Priority) ?? 0 : 0,
             Audience = new CampaignAudience { Regions = Split(Regions), Tiers = Split(Tiers) },
             Offer = code.Length == 0 ? null : new CampaignOffer
             {
                 Kind = OfferKind,
                 Code = code,
                 UnitCost = Amount(UnitCost) ?? 0m,
-                Points = OfferKind == OfferKinds.Points ? Points : null,
+                Points = OfferKind == OfferKinds.Points ? Whole(Points) : null,
             },
             ValidFrom = from,
             ValidUntil = until,
-            Budget = new CampaignBudget { MaxCost = Amount(Budget), MaxGrants = MaxGrants },
-            Arms = [.. Arms.Select(a => new CampaignArm { Name = a.Name.Trim(), Weight = a.Weight })],
-            ControlShare = ControlShare,
-            AttributionWindowDays = AttributionWindowDays,
+            Budget = new CampaignBudget { MaxCost = Amount(Budget), MaxGrants = Whole(MaxGrants) },
+            Arms = [.. Arms.Select(a => new CampaignArm { Name = a.Name.Trim(), Weight = (double)(Amount(a.Weight) ?? 0m) })],
+            ControlShare = Amount(ControlShare) is { } share ? (double)share : null,
+            AttributionWindowDays = Int(AttributionWindowDays),
             Trigger = triggered
                 ? new CampaignTrigger
                 {
                     EventType = TriggerEvent,
                     ItemCategory = string.IsNullOrWhiteSpace(TriggerCategory) ? null : TriggerCategory.Trim(),
-                    MinAmount = TriggerMinAmount,
+                    MinAmount = Amount(TriggerMinAmount),
                 }
                 : null,
         };
     }
 
-    /// <summary>Fills the fields with a definition as it was sent (its start shown in <paramref name="zone"/>).</summary>
+    /// <summary>Fills the fields with a definition as it was sent (its start shown in <paramref name="zone"/>, numbers invariant).</summary>
     public void Show(CampaignDefinition definition, TimeZoneInfo zone)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -222,23 +260,23 @@ public sealed partial class CampaignForm
         Name = definition.Name;
         Kind = definition.Kind;
         Channel = definition.Channel;
-        Priority = definition.Priority;
+        Priority = Text(definition.Priority);
         Regions = string.Join(",", definition.Audience.Regions);
         Tiers = string.Join(",", definition.Audience.Tiers);
         Arms.Clear();
-        Arms.AddRange(definition.Arms.Select(a => new Arm { Name = a.Name, Weight = a.Weight }));
-        ControlShare = definition.ControlShare ?? ControlShare;
-        AttributionWindowDays = definition.AttributionWindowDays ?? AttributionWindowDays;
+        Arms.AddRange(definition.Arms.Select(a => new Arm { Name = a.Name, Weight = Text(a.Weight) }));
+        ControlShare = definition.ControlShare is { } share ? Text(share) : ControlShare;
+        AttributionWindowDays = definition.AttributionWindowDays is { } window ? Text(window) : AttributionWindowDays;
         From = definition.ValidFrom == default ? From : TimeZoneInfo.ConvertTime(definition.ValidFrom, zone).ToString(FromFormat, CultureInfo.InvariantCulture);
         OfferKind = definition.Offer?.Kind ?? OfferKind;
         OfferCode = definition.Offer?.Code ?? "";
         UnitCost = definition.Offer is { } offer ? offer.UnitCost.ToString(CultureInfo.InvariantCulture) : UnitCost;
-        Points = definition.Offer?.Points;
+        Points = definition.Offer?.Points is { } points ? Text(points) : "";
         Budget = definition.Budget.MaxCost?.ToString(CultureInfo.InvariantCulture) ?? "";
-        MaxGrants = definition.Budget.MaxGrants;
+        MaxGrants = definition.Budget.MaxGrants is { } grants ? Text(grants) : "";
         TriggerEvent = definition.Trigger?.EventType ?? TriggerEvent;
         TriggerCategory = definition.Trigger?.ItemCategory ?? "";
-        TriggerMinAmount = definition.Trigger?.MinAmount;
+        TriggerMinAmount = definition.Trigger?.MinAmount is { } least ? Text(least) : "";
     }
 
     /// <summary>
@@ -304,6 +342,15 @@ public sealed partial class CampaignForm
     // "7,5" is refused, not read as 75.
     private static decimal? Amount(string text) =>
         decimal.TryParse(text.Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    // A whole number as typed (invariant culture: "14", "-1"); null when empty, not one ("7.5", "１４") or past a long.
+    private static long? Whole(string text) =>
+        long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    // A whole number that fits an int (the API's attribution window and priority); null otherwise.
+    private static int? Int(string text) => Whole(text) is { } value && value is >= int.MinValue and <= int.MaxValue ? (int)value : null;
+
+    private static string Text(IFormattable number) => number.ToString(null, CultureInfo.InvariantCulture);
 
     private static string[] Split(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
