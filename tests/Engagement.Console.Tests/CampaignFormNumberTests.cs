@@ -20,12 +20,14 @@ public sealed class CampaignFormNumberTests
     [InlineData("controlShare", "0,1", "Form_NotANumber")]
     [InlineData("controlShare", "", "Form_NotANumber")]
     [InlineData("attributionWindowDays", "7.5", "Form_NotAWholeNumber")]
-    [InlineData("attributionWindowDays", "3000000000", "Form_NotAWholeNumber")]
+    [InlineData("attributionWindowDays", "3000000000", "Form_IntOutOfRange")]
+    [InlineData("attributionWindowDays", "-3000000000", "Form_IntOutOfRange")]
     [InlineData("validUntil", "１４", "Form_NotAWholeNumber")]
     [InlineData("arms[1].weight", "abc", "Form_NotANumber")]
     [InlineData("offer.points", "100分", "Form_NotAWholeNumber")]
     [InlineData("trigger.minAmount", "50元", "Form_NotANumber")]
     [InlineData("priority", "high", "Form_NotAWholeNumber")]
+    [InlineData("priority", "3000000000", "Form_IntOutOfRange")]
     public void TextThatIsNotANumberIsNamedUnderTheInputOfItsKey(string key, string typed, string problem)
     {
         var form = Valid();
@@ -52,6 +54,14 @@ public sealed class CampaignFormNumberTests
         Assert.Equal([3d, 0.5d], definition.Arms.Select(a => a.Weight));
         Assert.Equal((49.9m, 2), (definition.Trigger!.MinAmount, definition.Priority));
         Assert.Equal(definition.ValidFrom.AddDays(10), definition.ValidUntil);
+    }
+
+    [Fact]
+    public void AnIntOutOfRangeNamesTheBoundsNotThatItIsNoWholeNumber()
+    {
+        Assert.Equal(new object[] { int.MinValue, int.MaxValue }, CampaignForm.ArgumentsOf("Form_IntOutOfRange"));
+        Assert.Equal(new object[] { CampaignForm.MaxDays }, CampaignForm.ArgumentsOf("Form_DaysMax"));
+        Assert.Empty(CampaignForm.ArgumentsOf("Form_NotAWholeNumber"));
     }
 
     // Every number filled with a readable value, on a triggered points offer (so each numeric input is read).

@@ -141,7 +141,8 @@ public sealed partial class CampaignForm
     /// The form's own checks, before anything is sent: the start must read as <see cref="FromFormat"/> (and be an instant),
     /// the window last 1–<see cref="MaxDays"/> days and end by year 9999, and every number read as one (an unreadable
     /// budget would otherwise be sent as no limit, a weight as its previous value): amounts and shares as
-    /// <c>Form_NotANumber</c>, counts as <c>Form_NotAWholeNumber</c>. Returns input keys (as <see cref="InputOf"/>) with
+    /// <c>Form_NotANumber</c>, counts as <c>Form_NotAWholeNumber</c> (a whole number past an int, for the attribution
+    /// window and priority, as <c>Form_IntOutOfRange</c>; see <see cref="ArgumentsOf"/>). Returns input keys (as <see cref="InputOf"/>) with
     /// a resource name of <c>CampaignStrings</c>.
     /// </summary>
     public IReadOnlyList<(string Input, string Text)> Check(TimeZoneInfo zone)
@@ -186,10 +187,24 @@ public sealed partial class CampaignForm
         static bool IsAmount(string text) => Amount(text) is not null;
         static bool IsWhole(string text) => Whole(text) is not null;
         static bool IsInt(string text) => Int(text) is not null;
+
+        // A whole number past an int is a whole number: it is named as out of range (Form_IntOutOfRange), not as unreadable.
+        void Count(string input, string text)
+        {
+            if (Whole(text) is not null && !IsInt(text))
+            {
+                problems.Add((input, "Form_IntOutOfRange"));
+            }
+            else
+            {
+                Number(input, text, optional: false, IsInt, "Form_NotAWholeNumber");
+            }
+        }
+
         Number("f-budget", Budget, optional: true, IsAmount, "Form_NotANumber");
         Number("f-grants", MaxGrants, optional: true, IsWhole, "Form_NotAWholeNumber");
         Number("f-control", ControlShare, optional: false, IsAmount, "Form_NotANumber");
-        Number("f-attribution", AttributionWindowDays, optional: false, IsInt, "Form_NotAWholeNumber");
+        Count("f-attribution", AttributionWindowDays);
         for (var i = 0; i < Arms.Count; i++)
         {
             Number($"f-arm-weight-{i}", Arms[i].Weight, optional: false, IsAmount, "Form_NotANumber");
@@ -203,7 +218,7 @@ public sealed partial class CampaignForm
         if (Kind == CampaignKinds.Triggered)
         {
             Number("f-trigger-min", TriggerMinAmount, optional: true, IsAmount, "Form_NotANumber");
-            Number("f-priority", Priority, optional: false, IsInt, "Form_NotAWholeNumber");
+            Count("f-priority", Priority);
         }
 
         return problems;
@@ -351,6 +366,18 @@ public sealed partial class CampaignForm
     private static int? Int(string text) => Whole(text) is { } value && value is >= int.MinValue and <= int.MaxValue ? (int)value : null;
 
     private static string Text(IFormattable number) => number.ToString(null, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The values a problem's text from <see cref="Check"/> names, in order: <c>Form_DaysMax</c> the most days
+    /// (<see cref="MaxDays"/>), <c>Form_IntOutOfRange</c> the least and most whole number the API reads
+    /// (<see cref="int.MinValue"/>, <see cref="int.MaxValue"/>); none for the others.
+    /// </summary>
+    public static object[] ArgumentsOf(string problem) => problem switch
+    {
+        "Form_DaysMax" => [MaxDays],
+        "Form_IntOutOfRange" => [int.MinValue, int.MaxValue],
+        _ => [],
+    };
 
     private static string[] Split(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
