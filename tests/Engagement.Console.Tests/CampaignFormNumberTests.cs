@@ -64,6 +64,26 @@ public sealed class CampaignFormNumberTests
         Assert.Empty(CampaignForm.ArgumentsOf("Form_NotAWholeNumber"));
     }
 
+    // A definition shown again (Show) reads back as it was: a small weight or share is written fixed-point, not "1E-05",
+    // which the form's own check would refuse as not a number.
+    [Fact]
+    public void SmallWeightsAndSharesShownAgainReadBackAsTheyWere()
+    {
+        var shown = Valid().ToDefinition(Shanghai) with
+        {
+            Arms = [new CampaignArm { Name = "a", Weight = 0.00001 }, new CampaignArm { Name = "b", Weight = 1 }],
+            ControlShare = 1e-7,
+        };
+        var form = new CampaignForm();
+        form.Show(shown, Shanghai);
+
+        Assert.Equal(("0.00001", "0.0000001"), (form.Arms[0].Weight, form.ControlShare));
+        Assert.Empty(form.Check(Shanghai));
+        var again = form.ToDefinition(Shanghai);
+        Assert.Equal(0.00001, again.Arms[0].Weight, 1e-20);
+        Assert.Equal(1e-7, again.ControlShare!.Value, 1e-20);
+    }
+
     // Every number filled with a readable value, on a triggered points offer (so each numeric input is read).
     private static CampaignForm Valid()
     {

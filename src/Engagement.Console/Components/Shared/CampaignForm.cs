@@ -279,8 +279,8 @@ public sealed partial class CampaignForm
         Regions = string.Join(",", definition.Audience.Regions);
         Tiers = string.Join(",", definition.Audience.Tiers);
         Arms.Clear();
-        Arms.AddRange(definition.Arms.Select(a => new Arm { Name = a.Name, Weight = Text(a.Weight) }));
-        ControlShare = definition.ControlShare is { } share ? Text(share) : ControlShare;
+        Arms.AddRange(definition.Arms.Select(a => new Arm { Name = a.Name, Weight = Fraction(a.Weight) }));
+        ControlShare = definition.ControlShare is { } share ? Fraction(share) : ControlShare;
         AttributionWindowDays = definition.AttributionWindowDays is { } window ? Text(window) : AttributionWindowDays;
         From = definition.ValidFrom == default ? From : TimeZoneInfo.ConvertTime(definition.ValidFrom, zone).ToString(FromFormat, CultureInfo.InvariantCulture);
         OfferKind = definition.Offer?.Kind ?? OfferKind;
@@ -366,6 +366,9 @@ public sealed partial class CampaignForm
     private static int? Int(string text) => Whole(text) is { } value && value is >= int.MinValue and <= int.MaxValue ? (int)value : null;
 
     private static string Text(IFormattable number) => number.ToString(null, CultureInfo.InvariantCulture);
+
+    // A weight or share as Amount reads it back: fixed-point, never an exponent (0.00001, not "1E-05").
+    private static string Fraction(double number) => number.ToString("0.############################", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The values a problem's text from <see cref="Check"/> names, in order: <c>Form_DaysMax</c> the most days
