@@ -241,6 +241,27 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task AHolderWhoseIndexRowCannotBeReadIsStillListedByIdWithAWarningNotBlamedOnTheMemberIndex()
+    {
+        var (id, code) = await IssueFoundCouponAsync("MR");
+        host.Search.FailNext(id, what => new TimeoutException(what));
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/members");
+        await Input(page, "member-search").FillAsync(code);
+
+        // The directory found the holder: listed by id (found by the coupon code), with the row's read said to have failed.
+        var row = page.Locator("tr", new() { Has = page.GetByText(id, new() { Exact = true }) });
+        await row.WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Equal("coupon code", (await row.Locator("td").Nth(3).InnerTextAsync()).Trim());
+        await Assertions.Expect(page.GetByTestId("holder-row-failed")).ToContainTextAsync("listed by id only", new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("search-failed").CountAsync());
+        Assert.DoesNotContain("member index", await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal([1], host.Search.LimitsAskedFor(id).Distinct());
+    }
+
+    [Fact]
     public async Task ACouponDirectoryThatDoesNotAnswerIsSaidSoNotBlamedOnTheMemberIndex()
     {
         var (id, code) = await IssueFoundCouponAsync("MX");
