@@ -3,6 +3,7 @@ using Engagement.Api.Hosting;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Hosting;
 using Engagement.Azure.Programme;
+using Engagement.Azure.Streaming;
 using Engagement.Console.Hosting;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Offers;
@@ -87,33 +88,65 @@ try
             options.Clustering);
     });
 
-    // The last line of a stop, after Orleans and every other service have stopped (Orleans' own stop ends on warnings):
+    // The last line of a stop, after Orleans and every other service have stopped (Orleans' own stop ends on warnings)
+    // and the queue receivers have handed back (SiloStopLine; a Warning naming those that had not, if the wait ran out):
     // Information only when the stop succeeded; a stop that threw ends on an Error instead (then the Fatal below).
     // RunAsync's own steps, spelled out: Ctrl-C / SIGTERM still stop the host through its console lifetime.
     var stopStarted = 0L;
     app.Lifetime.ApplicationStopping.Register(() => stopStarted = Stopwatch.GetTimestamp());
     var siloOptions = app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value;
+    var queueHandBacks = app.Services.GetService<QueueHandBacks>();
     try
     {
         // Inside the try: a start that throws (storage down, a port taken) still disposes what had started and the
         // host's logger, so nothing it buffered is lost; it ends on the Fatal below, not on a "stop failed" line.
         await app.StartAsync();
         await app.WaitForShutdownAsync();
-        app.Logger.LogInformation(
-            "Engagement silo {ServiceId}/{ClusterId} stopped: its services took {StopSeconds:0.0} s to stop",
-            siloOptions.ServiceId,
-            siloOptions.ClusterId,
-            Stopwatch.GetElapsedTime(stopStarted).TotalSeconds);
+        var notHandedBack = await SiloStopLine.AwaitQueueHandBacksAsync(queueHandBacks, app.Logger, siloOptions);
+        if (notHandedBack.Count == 0)
+        {
+            app.Logger.LogInformation(
+                "Engagement silo {ServiceId}/{ClusterId} stopped: its services took {StopSeconds:0.0} s to stop",
+                siloOptions.ServiceId,
+                siloOptions.ClusterId,
+                Stopwatch.GetElapsedTime(stopStarted).TotalSeconds);
+        }
+        else
+        {
+            app.Logger.LogWarning(
+                "Engagement silo {ServiceId}/{ClusterId} stopped: its services took {StopSeconds:0.0} s to stop; the queue receivers of {QueuesNotHandedBack} had not handed back within {HandBackWaitSeconds:0.0} s (their totals may follow)",
+                siloOptions.ServiceId,
+                siloOptions.ClusterId,
+                Stopwatch.GetElapsedTime(stopStarted).TotalSeconds,
+                notHandedBack,
+                siloOptions.QueueHandBackWait.TotalSeconds);
+        }
     }
     catch (Exception ex) when (stopStarted != 0)
     {
         stopFailureLogged = ex;
-        app.Logger.LogError(
-            ex,
-            "Engagement silo {ServiceId}/{ClusterId} stop failed after {StopSeconds:0.0} s",
-            siloOptions.ServiceId,
-            siloOptions.ClusterId,
-            Stopwatch.GetElapsedTime(stopStarted).TotalSeconds);
+        var notHandedBack = await SiloStopLine.AwaitQueueHandBacksAsync(queueHandBacks, app.Logger, siloOptions);
+        if (notHandedBack.Count == 0)
+        {
+            app.Logger.LogError(
+                ex,
+                "Engagement silo {ServiceId}/{ClusterId} stop failed after {StopSeconds:0.0} s",
+                siloOptions.ServiceId,
+                siloOptions.ClusterId,
+                Stopwatch.GetElapsedTime(stopStarted).TotalSeconds);
+        }
+        else
+        {
+            app.Logger.LogError(
+                ex,
+                "Engagement silo {ServiceId}/{ClusterId} stop failed after {StopSeconds:0.0} s; the queue receivers of {QueuesNotHandedBack} had not handed back within {HandBackWaitSeconds:0.0} s (their totals may follow)",
+                siloOptions.ServiceId,
+                siloOptions.ClusterId,
+                Stopwatch.GetElapsedTime(stopStarted).TotalSeconds,
+                notHandedBack,
+                siloOptions.QueueHandBackWait.TotalSeconds);
+        }
+
         throw;
     }
     finally

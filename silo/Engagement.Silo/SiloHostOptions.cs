@@ -70,6 +70,22 @@ public sealed class SiloHostOptions : IValidatableObject
     /// <summary>Largest <see cref="ShutdownTimeout"/>: 10 minutes (a deploy should not wait longer on one silo).</summary>
     public static readonly TimeSpan MaxShutdownTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long the stop line waits, once the host's services have stopped, for the queue receivers to hand back (their
+    /// <c>Stopped receiving from …</c> totals logged): Orleans bounds its own wait for them and lets them finish in the
+    /// background, and an operator reads the stop line as the last word. Default 5 s, from <see cref="TimeSpan.Zero"/>
+    /// (do not wait) to <see cref="MaxQueueHandBackWait"/>, on the real clock. A wait that runs out is named on the stop
+    /// line (README, "A stop ends …"). It comes on top of <see cref="ShutdownTimeout"/>: an orchestrator's grace period
+    /// must be above both together.
+    /// </summary>
+    public TimeSpan QueueHandBackWait { get; set; } = DefaultQueueHandBackWait;
+
+    /// <summary>Default of <see cref="QueueHandBackWait"/>: 5 s.</summary>
+    public static readonly TimeSpan DefaultQueueHandBackWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest <see cref="QueueHandBackWait"/>: 1 minute.</summary>
+    public static readonly TimeSpan MaxQueueHandBackWait = TimeSpan.FromMinutes(1);
+
     /// <summary>Value of <see cref="Clustering"/> for the Azure membership table.</summary>
     public const string AzureStorageClustering = "AzureStorage";
 
@@ -103,6 +119,11 @@ public sealed class SiloHostOptions : IValidatableObject
         if (ShutdownTimeout < MinShutdownTimeout || ShutdownTimeout > MaxShutdownTimeout)
         {
             yield return new ValidationResult($"{SectionName}:{nameof(ShutdownTimeout)} '{ShutdownTimeout}' must be from {MinShutdownTimeout} to {MaxShutdownTimeout}.", [nameof(ShutdownTimeout)]);
+        }
+
+        if (QueueHandBackWait < TimeSpan.Zero || QueueHandBackWait > MaxQueueHandBackWait)
+        {
+            yield return new ValidationResult($"{SectionName}:{nameof(QueueHandBackWait)} '{QueueHandBackWait}' must be from {TimeSpan.Zero} to {MaxQueueHandBackWait}.", [nameof(QueueHandBackWait)]);
         }
 
         if (SiloPort == GatewayPort)

@@ -36,11 +36,15 @@ namespace Engagement.Azure.Hosting;
 /// </remarks>
 public static class StreamingHostingExtensions
 {
-    /// <summary>Adds the queue stream provider, its options and the poison-queue sink to a silo.</summary>
+    /// <summary>
+    /// Adds the queue stream provider, its options, the poison-queue sink and the <see cref="QueueHandBacks"/> the
+    /// silo's stop line waits on (on the real clock; a test may register its own) to a silo.
+    /// </summary>
     public static ISiloBuilder AddEngagementQueueStreams(this ISiloBuilder builder, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddEngagementIngestion(configuration);
+        builder.Services.TryAddSingleton<QueueHandBacks>(_ => new QueueHandBacks(TimeProvider.System));
         builder.AddPersistentStreams(StreamNames.Provider, EngagementQueueAdapterFactory.Create, streams =>
         {
             streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);

@@ -20,6 +20,7 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly EventCurrencies _currencies;
+    private readonly QueueHandBacks? _handBacks;
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _sendQueues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<QueueId, EngagementQueueReceiver> _receivers = new();
 
@@ -35,7 +36,8 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
         Func<IDeadLetterSink> deadLetters,
         TimeProvider time,
         ILoggerFactory loggerFactory,
-        EventCurrencies? currencies = null)
+        EventCurrencies? currencies = null,
+        QueueHandBacks? handBacks = null)
     {
         Name = name;
         _service = service;
@@ -45,6 +47,7 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
         _time = time;
         _loggerFactory = loggerFactory;
         _currencies = currencies ?? EventCurrencies.ProgrammeDefault;
+        _handBacks = handBacks;
     }
 
     public string Name { get; }
@@ -90,16 +93,22 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
         }
     }
 
+    /// <summary>
+    /// A receiver for <paramref name="queueId"/>'s storage queue, counted by the silo's <see cref="QueueHandBacks"/> (when
+    /// given) until its shutdown has handed back.
+    /// </summary>
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId)
     {
+        var queueName = _mapper.QueueName(queueId);
         var receiver = new EngagementQueueReceiver(
-            _service.GetQueueClient(_mapper.QueueName(queueId)),
+            _service.GetQueueClient(queueName),
             _deadLetters(),
             _options,
             _time,
             _loggerFactory.CreateLogger<EngagementQueueReceiver>(),
             _currencies,
-            sequences: _sequences);
+            sequences: _sequences,
+            handBack: _handBacks?.Begin(queueName));
         _receivers[queueId] = receiver;
         return receiver;
     }

@@ -38,7 +38,8 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
             services.GetRequiredService<IDeadLetterSink>,
             services.GetKeyedService<TimeProvider>(EngagementTime.Key) ?? services.GetService<TimeProvider>() ?? TimeProvider.System, // one "now" with the rules
             loggerFactory,
-            services.GetService<EventCurrencies>());
+            services.GetService<EventCurrencies>(),
+            services.GetService<QueueHandBacks>()); // a silo's (AddEngagementQueueStreams); none on a client
     }
 
     /// <summary>The factory delegate for <c>AddPersistentStreams(name, Create, …)</c>.</summary>

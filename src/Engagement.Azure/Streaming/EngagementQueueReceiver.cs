@@ -33,6 +33,7 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     private readonly MessageLeases _leases;
     private readonly MessageAdmission _admission;
     private readonly IdleQueuePolling _polling;
+    private readonly QueueHandBack? _handBack;
     private long _received;
     private long _deleted;
     private long _poisoned;
@@ -54,8 +55,11 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
     /// programme's clock may run fast or be moved by days).</param>
     /// <param name="sequences">The adapter's counter, shared by all its receivers (a failure reported late by a stopped
     /// agent must not name an item of this one); default a counter of this receiver's own.</param>
-    public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger, EventCurrencies? currencies = null, TimeProvider? pollClock = null, QueueSequence? sequences = null)
+    /// <param name="handBack">Completed when <see cref="Shutdown(TimeSpan, CancellationToken)"/> ends, after the totals
+    /// line: the silo's stop line waits for it (<see cref="QueueHandBacks"/>); default none.</param>
+    public EngagementQueueReceiver(QueueClient queue, IDeadLetterSink deadLetters, IngestionOptions options, TimeProvider time, ILogger logger, EventCurrencies? currencies = null, TimeProvider? pollClock = null, QueueSequence? sequences = null, QueueHandBack? handBack = null)
     {
+        _handBack = handBack;
         var realClock = pollClock ?? TimeProvider.System;
         _polling = new IdleQueuePolling(options.IdlePollMaxInterval, realClock);
         _queue = queue;
@@ -192,19 +196,28 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
 
     public async Task Shutdown(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        // Held messages become visible at once for the queue's next owner, not after their visibility timeout.
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
         try
         {
-            await _leases.ReleaseAllAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // What was not released reappears after its (short) visibility timeout.
-        }
+            // Held messages become visible at once for the queue's next owner, not after their visibility timeout.
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(timeout);
+            try
+            {
+                await _leases.ReleaseAllAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // What was not released reappears after its (short) visibility timeout.
+            }
 
-        LogTotals("Stopped receiving from {Queue}: {Received} messages received, {Deleted} messages deleted after delivery, {Poisoned} dead letters sent (refused at admission: an unreadable message or an invalid event; every dead letter, those a member refused too: engagement.events.poisoned), {IdleSkips} polls skipped while quiet");
+            LogTotals("Stopped receiving from {Queue}: {Received} messages received, {Deleted} messages deleted after delivery, {Poisoned} dead letters sent (refused at admission: an unreadable message or an invalid event; every dead letter, those a member refused too: engagement.events.poisoned), {IdleSkips} polls skipped while quiet");
+        }
+        finally
+        {
+            // After the totals line, and also when the release failed (Orleans logs that failure): the stop line waits
+            // for this, and a receiver whose hand-back is over must not hold it up.
+            _handBack?.Complete();
+        }
     }
 
     public ValueTask DisposeAsync() => _leases.DisposeAsync();

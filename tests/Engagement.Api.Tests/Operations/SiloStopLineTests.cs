@@ -7,7 +7,10 @@ using Serilog.Events;
 
 namespace Engagement.Api.Tests.Operations;
 
-/// <summary>A stopped silo says so last: one Information line once Orleans and the other services have stopped.</summary>
+/// <summary>
+/// A stopped silo says so last: one Information line once Orleans and the other services have stopped and every queue
+/// receiver has handed back (its "Stopped receiving from …" totals logged before it).
+/// </summary>
 [Collection(SiloStopHostCollection.Name)]
 public sealed class SiloStopLineTests
 {
@@ -18,17 +21,37 @@ public sealed class SiloStopLineTests
         await host.InitializeAsync();
         Assert.Contains(host.Events, e => e.MessageTemplate.Text.StartsWith("Engagement silo {ServiceId}/{ClusterId} up", StringComparison.Ordinal));
 
+        // The queue receivers must be running for their hand-back to be tested: Orleans' balancer hands the silo its
+        // queues shortly after the start.
+        await Poll.UntilAsync(() => Task.FromResult<int?>(host.Events.Count(SiloStopLog.IsReceiverStart)), n => n > 0, 60);
+
         await host.DisposeAsync();
 
-        // Orleans hands a queue receiver a bounded wait to give back its leases and does not hold the host's stop for
-        // it, so on a loaded machine the receiver's totals line ("Stopped receiving from …") can land just after the stop
-        // line (seen once in a clean-clone CI). Every other line must come before it.
-        var last = host.Events.Last(e => e.Level >= LogEventLevel.Information
-            && !e.MessageTemplate.Text.StartsWith("Stopped receiving from {Queue}", StringComparison.Ordinal));
-        var text = last.RenderMessage(CultureInfo.InvariantCulture);
+        var stopLine = await SiloStopLog.StopLineAsync(host);
+        var last = host.Events.Last(e => e.Level >= LogEventLevel.Information);
+        Assert.Same(stopLine, last);
         Assert.Equal(LogEventLevel.Information, last.Level);
-        Assert.Matches(@"^Engagement silo ""[^""]+""/""[^""]+"" stopped: its services took \d+\.\d s to stop$", text);
+        Assert.Matches(@"^Engagement silo ""[^""]+""/""[^""]+"" stopped: its services took \d+\.\d s to stop$", last.RenderMessage(CultureInfo.InvariantCulture));
+
+        // Every receiver that started handed back, its totals line before the stop line.
+        Assert.Equal(host.Events.Count(SiloStopLog.IsReceiverStart), host.Events.Count(SiloStopLog.IsReceiverTotals));
     }
+}
+
+/// <summary>The lines of a silo's stop these tests look for.</summary>
+internal static class SiloStopLog
+{
+    public static bool IsReceiverStart(LogEvent e) => e.MessageTemplate.Text.StartsWith("Receiving events from queue {Queue}", StringComparison.Ordinal);
+
+    public static bool IsReceiverTotals(LogEvent e) => e.MessageTemplate.Text.StartsWith("Stopped receiving from {Queue}", StringComparison.Ordinal);
+
+    public static bool IsHandBackWait(LogEvent e) => e.MessageTemplate.Text.StartsWith("Waiting up to {HandBackWaitSeconds:0.0} s for the queue receivers", StringComparison.Ordinal);
+
+    public static bool IsStopLine(LogEvent e) => e.MessageTemplate.Text.StartsWith("Engagement silo {ServiceId}/{ClusterId} stop", StringComparison.Ordinal);
+
+    /// <summary>The stop line (stopped or stop failed): the entry point writes it after the factory's stop returned, so it is polled for.</summary>
+    public static async Task<LogEvent> StopLineAsync(SiloStopHostFixture host, int seconds = 60) =>
+        await Poll.UntilAsync(() => Task.FromResult(host.Events.FirstOrDefault(IsStopLine)), _ => true, seconds);
 }
 
 /// <summary>The operations host with a sink of its own, started and stopped by the one test.</summary>
@@ -68,21 +91,13 @@ public sealed class SiloFailedStopLineTests
 
         await Record.ExceptionAsync(async () => await host.DisposeAsync());
 
-        // The entry point logs the failure after the factory's stop returns: poll for it, with a deadline.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!host.Events.Any(e => e.Level == LogEventLevel.Error && e.MessageTemplate.Text.Contains("stop failed", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        // Orleans hands a queue receiver a bounded wait to give back its leases and does not hold the host's stop for
-        // it, so on a loaded machine the receiver's totals line ("Stopped receiving from …") can land just after the stop
-        // line (seen once in a clean-clone CI). Every other line must come before it.
-        var last = host.Events.Last(e => e.Level >= LogEventLevel.Information
-            && !e.MessageTemplate.Text.StartsWith("Stopped receiving from {Queue}", StringComparison.Ordinal));
+        var stopLine = await SiloStopLog.StopLineAsync(host);
+        var last = host.Events.Last(e => e.Level >= LogEventLevel.Information);
+        Assert.Same(stopLine, last);
         Assert.Equal(LogEventLevel.Error, last.Level);
         Assert.Matches(@"^Engagement silo ""[^""]+""/""[^""]+"" stop failed after \d+\.\d s$", last.RenderMessage(CultureInfo.InvariantCulture));
         Assert.DoesNotContain(host.Events, e => e.Level == LogEventLevel.Information && e.MessageTemplate.Text.Contains("stopped: its services took", StringComparison.Ordinal));
+        Assert.Equal(host.Events.Count(SiloStopLog.IsReceiverStart), host.Events.Count(SiloStopLog.IsReceiverTotals));
     }
 }
 
