@@ -30,7 +30,7 @@ public sealed class QueueHandBackTests
         Assert.Equal(["q-b"], handBacks.Pending);
         b.Complete();
 
-        Assert.Empty(await wait);
+        Assert.Empty(await wait.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Empty(handBacks.Pending);
     }
 
@@ -82,7 +82,7 @@ public sealed class QueueHandBackTests
 
             await receiver.Shutdown(TimeSpan.FromSeconds(5));
 
-            Assert.Empty(await wait);
+            Assert.Empty(await wait.WaitAsync(TimeSpan.FromSeconds(20)));
             Assert.Single(log.Lines(LogLevel.Information, "Stopped receiving from", queueName));
         }
         finally
