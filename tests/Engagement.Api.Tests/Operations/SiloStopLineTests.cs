@@ -89,6 +89,9 @@ public sealed class SiloFailedStopLineTests
         var host = new FailingStopHostFixture();
         await host.InitializeAsync();
 
+        // As in the success test: the receivers must be running, or the count of their totals below compares 0 with 0.
+        await Poll.UntilAsync(() => Task.FromResult<int?>(host.Events.Count(SiloStopLog.IsReceiverStart)), n => n > 0, 60);
+
         await Record.ExceptionAsync(async () => await host.DisposeAsync());
 
         var stopLine = await SiloStopLog.StopLineAsync(host);
