@@ -57,6 +57,8 @@ try
 
     builder.Services.AddEngagementApi(builder.Configuration);
     builder.Services.AddEngagementConsole();
+    // Console cookies are read by every silo and survive restarts: one key ring, in the storage account (README).
+    builder.Services.AddEngagementDataProtection(builder.Configuration);
     builder.Services.AddEngagementBackups(builder.Configuration);
     builder.Services.AddSingleton<IBackupFailureListener, AnomalyBackupFailureListener>();
     builder.Services.AddHealthChecks()
