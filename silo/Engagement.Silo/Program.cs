@@ -39,6 +39,7 @@ try
         preserveStaticLogger: true);
 
     builder.Services.AddEngagementSiloHost(builder.Configuration);
+    CouponSecretCheck.AddTo(builder.Services);
 
     var operations = new OperationsOptions();
     builder.UseOrleans(orleans =>
