@@ -1,0 +1,22 @@
+using Engagement.EndToEnd.Tests.Infrastructure;
+
+namespace Engagement.EndToEnd.Tests.Hosting;
+
+/// <summary>
+/// What a production start logs (README, "What you see"): the real silo program from its build output, as an operator
+/// ran it. It used to warn at every start <c>StaticFileMiddleware: The WebRootPath was not found: …/wwwroot</c>: the
+/// silo has no wwwroot, and ASP.NET Core's development fallback for static files missing from the build manifest
+/// looked there; <c>appsettings.json</c> now turns that fallback off. Without a coupon secret it says so as an Error.
+/// </summary>
+public sealed class SiloStartWarningsTests
+{
+    [Fact]
+    public async Task AProductionStartHasNoWebRootWarningAndNamesAMissingCouponSecret()
+    {
+        await using var silo = await SiloProcess.StartAsync(SiloSettings.ForTest("startlog"));
+        var output = silo.Output;
+
+        Assert.DoesNotContain("WebRootPath", output, StringComparison.Ordinal);
+        Assert.Contains("ERR] Engagement.Silo.CouponSecretCheck: Engagement:Offers:CouponSecret is not set", output, StringComparison.Ordinal);
+    }
+}
