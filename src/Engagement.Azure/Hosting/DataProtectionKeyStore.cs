@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using System.Xml;
 using System.Xml.Linq;
 using Azure;
 using Azure.Storage.Blobs;
@@ -8,6 +9,8 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Azure.Hosting;
@@ -47,16 +50,20 @@ public static class DataProtectionKeyStore
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(container);
         var builder = services.AddDataProtection().SetApplicationName(ApplicationName);
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(
-            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new BlobXmlRepository(container)));
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository =
+                new BlobXmlRepository(container, sp.GetService<ILogger<BlobXmlRepository>>())));
         return builder;
     }
 }
 
 /// <summary>
 /// An <see cref="IXmlRepository"/> over one blob container: <see cref="StoreElement"/> writes each element as its own
-/// blob, once (If-None-Match: *), and <see cref="GetAllElements"/> reads every blob. Creates the container when first
-/// used. Storage failures are thrown (<see cref="RequestFailedException"/>); Data Protection then keeps its cached ring.
+/// blob, once (If-None-Match: *), and <see cref="GetAllElements"/> reads every <c>.xml</c> blob. Creates the container
+/// when first used. Storage failures are thrown (<see cref="RequestFailedException"/>); Data Protection then keeps its
+/// cached ring. A blob whose name does not end <c>.xml</c>, one deleted between the listing and its download, and one
+/// that is not XML (logged as a Warning naming the blob) are left out of the ring, so one stray blob cannot stop the
+/// whole ring from loading.
 /// </summary>
 public sealed partial class BlobXmlRepository : IXmlRepository
 {
@@ -64,10 +71,14 @@ public sealed partial class BlobXmlRepository : IXmlRepository
 
     private readonly Lazy<bool> _created;
 
-    /// <summary>A repository over <paramref name="container"/>.</summary>
-    public BlobXmlRepository(BlobContainerClient container)
+    private readonly ILogger _logger;
+
+    /// <summary>A repository over <paramref name="container"/>; <paramref name="logger"/> (none: not logged) gets a
+    /// Warning for each blob left out of the ring because it is not XML.</summary>
+    public BlobXmlRepository(BlobContainerClient container, ILogger<BlobXmlRepository>? logger = null)
     {
         _container = container ?? throw new ArgumentNullException(nameof(container));
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         _created = new Lazy<bool>(() => _container.CreateIfNotExists() is not null, LazyThreadSafetyMode.PublicationOnly);
     }
 
@@ -78,7 +89,29 @@ public sealed partial class BlobXmlRepository : IXmlRepository
         var elements = new List<XElement>();
         foreach (var blob in _container.GetBlobs())
         {
-            elements.Add(XElement.Parse(_container.GetBlobClient(blob.Name).DownloadContent().Value.Content.ToString()));
+            if (!blob.Name.EndsWith(".xml", StringComparison.Ordinal))
+            {
+                continue; // not a key or revocation this repository wrote
+            }
+
+            string text;
+            try
+            {
+                text = _container.GetBlobClient(blob.Name).DownloadContent().Value.Content.ToString();
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.BlobNotFound)
+            {
+                continue; // deleted since the listing
+            }
+
+            try
+            {
+                elements.Add(XElement.Parse(text));
+            }
+            catch (XmlException ex)
+            {
+                _logger.LogWarning(ex, "Data Protection key blob {Blob} in {Container} is not XML: left out of the key ring", blob.Name, _container.Name);
+            }
         }
 
         return elements;

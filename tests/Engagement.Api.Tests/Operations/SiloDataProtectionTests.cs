@@ -87,6 +87,30 @@ public sealed class SiloDataProtectionTests(ApiHostFixture host)
         }
     }
 
+    [Fact]
+    public async Task AJunkBlobOrANonXmlNameBesideARealKeyLeavesTheRingLoading()
+    {
+        // Before: XElement.Parse threw on the first blob that was not XML (an XmlException out of GetAllElements), so the
+        // whole ring failed to load and every console request failed on a fresh silo.
+        var container = new BlobContainerClient(Connection(), "dptest-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            var repository = new BlobXmlRepository(container);
+            repository.StoreElement(new XElement("key", new XAttribute("id", "real")), "key-real");
+            await container.UploadBlobAsync("junk.xml", BinaryData.FromString("this is not XML"));
+            await container.UploadBlobAsync("notes.txt", BinaryData.FromString("<key id=\"not-a-key\" />"));
+
+            var ring = new BlobXmlRepository(container).GetAllElements();
+
+            var key = Assert.Single(ring);
+            Assert.Equal("real", (string?)key.Attribute("id"));
+        }
+        finally
+        {
+            await container.DeleteIfExistsAsync();
+        }
+    }
+
     private HttpClient PlainClient()
     {
         var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
