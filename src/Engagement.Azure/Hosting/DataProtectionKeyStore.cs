@@ -133,7 +133,7 @@ public sealed partial class BlobXmlRepository : IXmlRepository
                     HttpHeaders = new BlobHttpHeaders { ContentType = "application/xml" },
                 });
         }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.BlobAlreadyExists || ex.ErrorCode == BlobErrorCode.ConditionNotMet)
         {
             // Written before (a retried store of the same key id): a key is never changed, so the blob stands.
         }
