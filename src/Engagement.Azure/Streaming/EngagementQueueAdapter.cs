@@ -95,20 +95,30 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
 
     /// <summary>
     /// A receiver for <paramref name="queueId"/>'s storage queue, counted by the silo's <see cref="QueueHandBacks"/> (when
-    /// given) until its shutdown has handed back.
+    /// given) until its shutdown has handed back. A receiver that could not be made is not counted: its exception (e.g.
+    /// <see cref="ArgumentOutOfRangeException"/> for an <see cref="IngestionOptions.IdlePollMaxInterval"/> that is not
+    /// positive) goes to the pulling agent, and the stop line does not wait for it.
     /// </summary>
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId)
     {
         var queueName = _mapper.QueueName(queueId);
-        var receiver = new EngagementQueueReceiver(
-            _service.GetQueueClient(queueName),
-            _deadLetters(),
-            _options,
-            _time,
-            _loggerFactory.CreateLogger<EngagementQueueReceiver>(),
-            _currencies,
-            sequences: _sequences,
-            handBack: _handBacks?.Begin(queueName));
+        var queue = _service.GetQueueClient(queueName);
+        var deadLetters = _deadLetters();
+        var logger = _loggerFactory.CreateLogger<EngagementQueueReceiver>();
+        var handBack = _handBacks?.Begin(queueName);
+        EngagementQueueReceiver receiver;
+        try
+        {
+            receiver = new EngagementQueueReceiver(queue, deadLetters, _options, _time, logger, _currencies, sequences: _sequences, handBack: handBack);
+        }
+        catch
+        {
+            // No receiver, so no shutdown will ever hand this back: counted, it would hold up every later stop line
+            // for the whole QueueHandBackWait and name a queue that had nothing to hand back.
+            handBack?.Complete();
+            throw;
+        }
+
         _receivers[queueId] = receiver;
         return receiver;
     }

@@ -51,6 +51,35 @@ public sealed class QueueHandBackTests
     }
 
     [Fact]
+    public async Task AReceiverTheAdapterCouldNotMakeIsNotWaitedFor()
+    {
+        // A receiver whose constructor throws (here: an idle poll interval that is not positive) never shuts down, so
+        // nothing would ever hand it back: counted, every later stop would wait its whole bound and name this queue.
+        var prefix = Azurite.UniqueName("hand");
+        var options = new IngestionOptions { ConnectionString = Azurite.ConnectionString, QueueCount = 1, QueueNamePrefix = prefix, IdlePollMaxInterval = TimeSpan.Zero };
+        var service = new QueueServiceClient(Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var mapper = new EngagementQueueMapper(1, prefix);
+        var poison = service.GetQueueClient(options.PoisonQueueName);
+        var handBacks = new QueueHandBacks(new FakeTimeProvider(ReceiverRig.Start));
+        var adapter = new EngagementQueueAdapter(
+            StreamNames.Provider,
+            service,
+            mapper,
+            options,
+            () => new AzureQueueDeadLetterSink(poison, NullLogger<AzureQueueDeadLetterSink>.Instance),
+            new FakeTimeProvider(Wire.Now),
+            NullLoggerFactory.Instance,
+            handBacks: handBacks);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => adapter.CreateReceiver(Assert.Single(mapper.GetAllQueues())));
+
+        Assert.Empty(handBacks.Pending);
+        var wait = handBacks.WaitAsync(Bound);
+        Assert.True(wait.IsCompleted, "the stop's wait must not wait for a receiver that was never made");
+        Assert.Empty(await wait);
+    }
+
+    [Fact]
     public async Task AReceiverTheAdapterCreatesIsWaitedForUntilItsShutdownLoggedItsTotals()
     {
         var prefix = Azurite.UniqueName("hand");
