@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Engagement.Azure.Streaming;
 using Engagement.Silo;
@@ -16,7 +15,8 @@ namespace Engagement.Api.Tests.Operations;
 /// The stop line waits, bounded by <c>Engagement:Silo:QueueHandBackWait</c> (5 s), for the queue receivers to hand back:
 /// it comes after a late receiver's hand-back, and when one never hands back it still comes once the wait ran out,
 /// naming that queue. A receiver here is a hand-back the test takes itself, as a receiver that Orleans stopped waiting
-/// for; the wait's clock is a fake the test moves.
+/// for, beside the silo's own receivers, each of whose totals line must come before the stop line. The wait's clock is a
+/// fake the test steps by hand, once the wait's bound is armed on it: real time never decides where the bound falls.
 /// </summary>
 [Collection(SiloStopHostCollection.Name)]
 public sealed class SiloStopHandBackTests
@@ -26,10 +26,13 @@ public sealed class SiloStopHandBackTests
     {
         var host = new HandBackHostFixture();
         await host.InitializeAsync();
-        var late = host.Services.GetRequiredService<QueueHandBacks>().Begin("late-queue");
+        var handBacks = host.Services.GetRequiredService<QueueHandBacks>();
+        var late = handBacks.Begin("late-queue");
+        await HandBackHostFixture.ReceiversStartedAsync(host);
 
         var stop = host.DisposeAsync().AsTask();
-        var waiting = await Poll.UntilAsync(() => Task.FromResult(host.Events.FirstOrDefault(SiloStopLog.IsHandBackWait)), _ => true, 60);
+        await HandBackHostFixture.WaitingOnlyForAsync(host, handBacks, "late-queue");
+        var waiting = Assert.Single(host.Events, SiloStopLog.IsHandBackWait);
         Assert.Contains("\"late-queue\"", waiting.RenderMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
         // The wait's clock has not moved: nothing but the hand-back can end it.
@@ -40,6 +43,7 @@ public sealed class SiloStopHandBackTests
         await stop;
         var events = host.Events.ToList();
         Assert.True(events.IndexOf(waiting) < events.IndexOf(stopLine));
+        HandBackHostFixture.AssertEachReceiverHandedBackBefore(events, stopLine);
         Assert.Same(stopLine, events.Last(e => e.Level >= LogEventLevel.Information));
         Assert.Equal(LogEventLevel.Information, stopLine.Level);
         Assert.Matches(@"^Engagement silo ""[^""]+""/""[^""]+"" stopped: its services took \d+\.\d s to stop$", stopLine.RenderMessage(CultureInfo.InvariantCulture));
@@ -50,34 +54,33 @@ public sealed class SiloStopHandBackTests
     {
         var host = new HandBackHostFixture();
         await host.InitializeAsync();
-        host.Services.GetRequiredService<QueueHandBacks>().Begin("stuck-queue");
+        var handBacks = host.Services.GetRequiredService<QueueHandBacks>();
+        handBacks.Begin("stuck-queue");
+        await HandBackHostFixture.ReceiversStartedAsync(host);
 
         var stop = host.DisposeAsync().AsTask();
-        await Poll.UntilAsync(() => Task.FromResult(host.Events.FirstOrDefault(SiloStopLog.IsHandBackWait)), _ => true, 60);
+        await HandBackHostFixture.WaitingOnlyForAsync(host, handBacks, "stuck-queue");
 
-        // The wait's clock moves half a second per poll: the stop line must not come before the 5 s bound, and must come.
-        var step = TimeSpan.FromMilliseconds(500);
-        var moved = TimeSpan.Zero;
-        var deadline = Stopwatch.StartNew();
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        LogEvent? stopLine;
-        while ((stopLine = host.Events.FirstOrDefault(SiloStopLog.IsStopLine)) is null)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"no stop line within 60 s (the wait's clock moved {moved})");
-            host.HandBackClock.Advance(step);
-            moved += step;
-            await poll.WaitForNextTickAsync();
-        }
+        // One tick short of the bound the wait is still armed and there is no stop line; the last tick ends it. The clock
+        // fires a timer inside Advance, so "still armed" is decided here, not by how soon the stop's thread runs.
+        var bound = SiloHostOptions.DefaultQueueHandBackWait;
+        host.HandBackClock.Advance(bound - TimeSpan.FromTicks(1));
+        Assert.Equal(1, host.HandBackClock.Armed);
+        Assert.DoesNotContain(host.Events, SiloStopLog.IsStopLine);
+        host.HandBackClock.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(0, host.HandBackClock.Armed);
 
+        var stopLine = await SiloStopLog.StopLineAsync(host);
         await stop;
-        Assert.True(moved >= SiloHostOptions.DefaultQueueHandBackWait, $"the stop line came after {moved} on the wait's clock");
-        Assert.Same(stopLine, host.Events.Last(e => e.Level >= LogEventLevel.Information));
+        var events = host.Events.ToList();
+        HandBackHostFixture.AssertEachReceiverHandedBackBefore(events, stopLine);
+        Assert.Same(stopLine, events.Last(e => e.Level >= LogEventLevel.Information));
         Assert.Equal(LogEventLevel.Warning, stopLine.Level);
         Assert.Matches(
-            @"^Engagement silo ""[^""]+""/""[^""]+"" stopped: its services took \d+\.\d s to stop; the queue receivers of \[[^\]]*""stuck-queue""[^\]]*\] had not handed back within 5\.0 s \(their totals may follow\)$",
+            @"^Engagement silo ""[^""]+""/""[^""]+"" stopped: its services took \d+\.\d s to stop; the queue receivers of \[""stuck-queue""\] had not handed back within 5\.0 s \(their totals may follow\)$",
             stopLine.RenderMessage(CultureInfo.InvariantCulture));
         var queues = Assert.IsType<SequenceValue>(stopLine.Properties["QueuesNotHandedBack"]);
-        Assert.Contains(queues.Elements, q => q is ScalarValue { Value: "stuck-queue" });
+        Assert.Equal("stuck-queue", Assert.IsType<ScalarValue>(Assert.Single(queues.Elements)).Value);
     }
 
     [Theory]
@@ -100,11 +103,134 @@ public sealed class SiloStopHandBackTests
 public sealed class HandBackHostFixture : SiloStopHostFixture
 {
     /// <summary>The clock the stop line's hand-back wait is measured on; moved only by the test.</summary>
-    public FakeTimeProvider HandBackClock { get; } = new(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero));
+    public ArmedTimerClock HandBackClock { get; } = new(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Until the silo's own queue receivers run (Orleans' balancer hands the silo its queues shortly after the
+    /// start): without them, "each receiver's totals before the stop line" would hold of none.</summary>
+    internal static Task ReceiversStartedAsync(HandBackHostFixture host) =>
+        Poll.UntilAsync(() => Task.FromResult<int?>(host.Events.Count(SiloStopLog.IsReceiverStart)), n => n > 0, 60);
+
+    /// <summary>
+    /// Until the stopping silo waits, its bound armed on <see cref="HandBackClock"/>, for no receiver but the test's own
+    /// <paramref name="queue"/> (the silo's receivers hand back in the background, as slowly as the host runs).
+    /// </summary>
+    internal static Task WaitingOnlyForAsync(HandBackHostFixture host, QueueHandBacks handBacks, string queue) =>
+        Poll.UntilAsync(
+            () => Task.FromResult(host.HandBackClock.Armed == 1 && handBacks.Pending.SequenceEqual([queue]) ? queue : null),
+            _ => true,
+            60);
+
+    /// <summary>Every queue receiver the silo started logged its totals (one line per start, per queue) before <paramref name="stopLine"/>.</summary>
+    internal static void AssertEachReceiverHandedBackBefore(IReadOnlyList<LogEvent> events, LogEvent stopLine)
+    {
+        var stopAt = events.ToList().IndexOf(stopLine);
+        Assert.True(stopAt >= 0, "the stop line is not among the events");
+        static string QueueOf(LogEvent e) => e.Properties["Queue"].ToString();
+        var started = events.Where(SiloStopLog.IsReceiverStart).GroupBy(QueueOf).ToDictionary(g => g.Key, g => g.Count());
+        var totalsBefore = events.Take(stopAt).Where(SiloStopLog.IsReceiverTotals).GroupBy(QueueOf).ToDictionary(g => g.Key, g => g.Count());
+        Assert.NotEmpty(started);
+        Assert.Equal(started.OrderBy(p => p.Key, StringComparer.Ordinal), totalsBefore.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureServices(services => services.AddSingleton(new QueueHandBacks(HandBackClock)));
+    }
+}
+
+/// <summary>
+/// A <see cref="FakeTimeProvider"/> that counts its timers armed and not yet fired or disposed (<see cref="Armed"/>): the
+/// stop line's bounded wait arms one (<c>Task.WaitAsync</c> on this clock), so a test knows when the bound is set and
+/// whether a step of the clock ended it.
+/// </summary>
+/// <param name="start">The instant the clock starts at.</param>
+public sealed class ArmedTimerClock(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    private int _armed;
+
+    /// <summary>Timers armed now: created with a due time, not yet fired (one-shot) and not disposed.</summary>
+    public int Armed => Volatile.Read(ref _armed);
+
+    /// <inheritdoc />
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new Counted(this);
+        timer.Arm(dueTime, period);
+        timer.Inner = base.CreateTimer(
+            s =>
+            {
+                timer.Fired();
+                callback(s);
+            },
+            state,
+            dueTime,
+            period);
+        return timer;
+    }
+
+    private sealed class Counted(ArmedTimerClock clock) : ITimer
+    {
+        private readonly Lock _gate = new();
+        private bool _armed;
+        private bool _periodic;
+
+        public ITimer? Inner { get; set; }
+
+        public void Arm(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (_gate)
+            {
+                Disarm();
+                _periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero;
+                if (dueTime != Timeout.InfiniteTimeSpan)
+                {
+                    _armed = true;
+                    Interlocked.Increment(ref clock._armed);
+                }
+            }
+        }
+
+        public void Fired()
+        {
+            lock (_gate)
+            {
+                if (!_periodic)
+                {
+                    Disarm();
+                }
+            }
+        }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            Arm(dueTime, period);
+            return Inner!.Change(dueTime, period);
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                Disarm();
+            }
+
+            Inner?.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        private void Disarm()
+        {
+            if (_armed)
+            {
+                _armed = false;
+                Interlocked.Decrement(ref clock._armed);
+            }
+        }
     }
 }
