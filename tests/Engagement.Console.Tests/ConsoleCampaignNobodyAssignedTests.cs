@@ -19,40 +19,14 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
     public async Task ACampaignPausedBeforeAnyoneWasAssignedSaysNobodyWasAssignedNotThatTheControlGroupIsEmpty(string locale, string reason, string wrongReason)
     {
         var id = "na-" + Guid.NewGuid().ToString("N")[..10];
-        using var api = host.CreateClient();
-        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
-        var now = host.Clock.GetUtcNow();
-        using (var created = await api.PostAsJsonAsync("api/v1/campaigns", new
-        {
-            id,
-            name = "Nobody yet",
-            kind = "broadcast",
-            audience = new { regions = new[] { "nowhere-" + id } },
-            channel = "push",
-            offer = new { kind = "coupon", code = "NA5", unitCost = 5m },
-            controlShare = 0.2,
-            validFrom = now,
-            validUntil = now.AddDays(7),
-        }, ConsoleHostFixture.Json))
-        {
-            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-        }
+        using var api = await CreateWithNoAudienceAsync(id, "broadcast");
 
         // Triggered and paused at once: whether the pause lands before the (empty) fan-out ends or after, nobody is assigned.
         (await api.PostAsync($"api/v1/campaigns/{id}/trigger", null)).Dispose();
         (await api.PostAsync($"api/v1/campaigns/{id}/pause", null)).Dispose();
-        var results = await Eventually.ReturnsAsync(
-            async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}/results", ConsoleHostFixture.Json))!,
-            r => r["status"]!.GetValue<string>() is "paused" or "completed", TimeSpan.FromSeconds(30), $"campaign {id} paused or completed");
-        Assert.Equal(0, results["treated"]!["audience"]!.GetValue<long>());
-        Assert.Equal(0, results["control"]!["audience"]!.GetValue<long>());
+        await NobodyAssignedAsync(api, id, "paused", "completed");
 
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
-        await GoAsync(page, $"console/campaigns/{id}");
-        var missing = page.GetByTestId("uplift-missing");
-        await Assertions.Expect(missing.First).ToBeVisibleAsync(new() { Timeout = WaitMs });
-        var text = string.Join("\n", await missing.AllInnerTextsAsync());
+        var text = await UpliftMissingTextAsync(id, locale);
         Assert.Contains(reason, text, StringComparison.Ordinal);
         Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
         Assert.DoesNotContain("controlShare", text, StringComparison.Ordinal);
@@ -64,40 +38,59 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
     public async Task ACampaignThatFinishedWithNobodyAssignedSaysItFinishedNotThatNobodyWasAssignedYet(string locale, string reason, string wrongReason)
     {
         var id = "nf-" + Guid.NewGuid().ToString("N")[..10];
-        using var api = host.CreateClient();
-        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
-        var now = host.Clock.GetUtcNow();
-        using (var created = await api.PostAsJsonAsync("api/v1/campaigns", new
-        {
-            id,
-            name = "Nobody ever",
-            kind = "broadcast",
-            audience = new { regions = new[] { "nowhere-" + id } },
-            channel = "push",
-            offer = new { kind = "coupon", code = "NF5", unitCost = 5m },
-            controlShare = 0.2,
-            validFrom = now,
-            validUntil = now.AddDays(7),
-        }, ConsoleHostFixture.Json))
-        {
-            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-        }
+        using var api = await CreateWithNoAudienceAsync(id, "broadcast");
 
         // An empty audience: the fan-out completes having assigned nobody, and nobody will be assigned later.
         (await api.PostAsync($"api/v1/campaigns/{id}/trigger", null)).Dispose();
+        await NobodyAssignedAsync(api, id, "completed");
+
+        var text = await UpliftMissingTextAsync(id, locale);
+        Assert.Contains(reason, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
+    }
+
+    // A campaign of the given kind whose audience is a region no member is in, valid for 7 days from the pinned clock;
+    // the returned client is marketing's.
+    private async Task<HttpClient> CreateWithNoAudienceAsync(string id, string kind)
+    {
+        var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
+        var now = host.Clock.GetUtcNow();
+        using var created = await api.PostAsJsonAsync("api/v1/campaigns", new
+        {
+            id,
+            name = "Nobody " + kind,
+            kind,
+            audience = new { regions = new[] { "nowhere-" + id } },
+            channel = "push",
+            offer = new { kind = "coupon", code = "NA5", unitCost = 5m },
+            controlShare = 0.2,
+            trigger = kind == "triggered" ? new { eventType = "purchase" } : null,
+            validFrom = now,
+            validUntil = now.AddDays(7),
+        }, ConsoleHostFixture.Json);
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        return api;
+    }
+
+    // Waits until the campaign's results have one of the statuses, then checks nobody is treated or in the control group.
+    private static async Task NobodyAssignedAsync(HttpClient api, string id, params string[] statuses)
+    {
         var results = await Eventually.ReturnsAsync(
             async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}/results", ConsoleHostFixture.Json))!,
-            r => r["status"]!.GetValue<string>() == "completed", TimeSpan.FromSeconds(30), $"campaign {id} completed");
+            r => statuses.Contains(r["status"]!.GetValue<string>()), TimeSpan.FromSeconds(30), $"campaign {id} {string.Join(" or ", statuses)}");
         Assert.Equal(0, results["treated"]!["audience"]!.GetValue<long>());
         Assert.Equal(0, results["control"]!["audience"]!.GetValue<long>());
+    }
 
+    // The campaign page's reasons for missing uplifts, as marketing reads them in the locale.
+    private async Task<string> UpliftMissingTextAsync(string id, string locale)
+    {
         var page = await host.NewPageAsync(locale);
         await SignInAsync(page, ConsoleHostFixture.MarketingKey);
         await GoAsync(page, $"console/campaigns/{id}");
         var missing = page.GetByTestId("uplift-missing");
         await Assertions.Expect(missing.First).ToBeVisibleAsync(new() { Timeout = WaitMs });
-        var text = string.Join("\n", await missing.AllInnerTextsAsync());
-        Assert.Contains(reason, text, StringComparison.Ordinal);
-        Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
+        return string.Join("\n", await missing.AllInnerTextsAsync());
     }
 }
