@@ -5,8 +5,8 @@ namespace Engagement.Console.Tests;
 
 /// <summary>
 /// Outgoing calls to campaign grains as a test wants them: a campaign shown as running while it is not (so a page
-/// keeps polling it), reads of its status that fail a given number of times (a silo restarting, a timeout), and a
-/// trigger whose call or answer times out.
+/// keeps polling it) or as ended (its window closed), reads of its status that fail a given number of times (a silo
+/// restarting, a timeout), and a trigger whose call or answer times out.
 /// </summary>
 public sealed class CampaignCallFaults : IOutgoingGrainCallFilter
 {
@@ -23,6 +23,24 @@ public sealed class CampaignCallFaults : IOutgoingGrainCallFilter
         else
         {
             _running.TryRemove(campaignId, out _);
+        }
+    }
+
+    private readonly ConcurrentDictionary<string, bool> _ended = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Campaign <paramref name="campaignId"/>'s status and results reads say <c>ended</c>, as once its window has closed
+    /// (or, with false, what they are): a window cannot be created already over, and the shared clock is not moved.
+    /// </summary>
+    public void ShowEnded(string campaignId, bool ended)
+    {
+        if (ended)
+        {
+            _ended[campaignId] = true;
+        }
+        else
+        {
+            _ended.TryRemove(campaignId, out _);
         }
     }
 
@@ -64,6 +82,18 @@ public sealed class CampaignCallFaults : IOutgoingGrainCallFilter
             throw trigger.Fault($"test: the trigger of campaign {triggered} timed out");
         }
 
+        if (context.InterfaceMethod?.DeclaringType == typeof(ICampaignGrain) && context.MethodName == nameof(ICampaignGrain.GetResultsAsync)
+            && context.TargetId.Key.ToString() is { } resultsOf && _ended.ContainsKey(resultsOf))
+        {
+            await context.Invoke();
+            if (context.Result is CampaignResults results)
+            {
+                context.Result = results with { Status = CampaignStatuses.Ended };
+            }
+
+            return;
+        }
+
         if (context.InterfaceMethod?.DeclaringType != typeof(ICampaignGrain) || context.MethodName != nameof(ICampaignGrain.GetAsync)
             || context.TargetId.Key.ToString() is not { } campaignId)
         {
@@ -81,6 +111,10 @@ public sealed class CampaignCallFaults : IOutgoingGrainCallFilter
         if (_running.ContainsKey(campaignId) && context.Result is CampaignStatusView view)
         {
             context.Result = view with { Status = CampaignStatuses.Running };
+        }
+        else if (_ended.ContainsKey(campaignId) && context.Result is CampaignStatusView ended)
+        {
+            context.Result = ended with { Status = CampaignStatuses.Ended };
         }
     }
 }

@@ -33,9 +33,9 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
     }
 
     [Theory]
-    [InlineData("en-US", "the campaign finished without assigning any member", "yet")]
-    [InlineData("zh-CN", "活动已结束", "目前还没有")]
-    public async Task ACampaignThatFinishedWithNobodyAssignedSaysItFinishedNotThatNobodyWasAssignedYet(string locale, string reason, string wrongReason)
+    [InlineData("en-US", "the campaign finished without assigning any member to an arm or the control group (its audience was empty when it was sent)", "yet")]
+    [InlineData("zh-CN", "活动已结束，没有任何会员被分配到实验组或对照组（发送时受众为空）", "目前还没有")]
+    public async Task ABroadcastThatFinishedWithNobodyAssignedSaysItsAudienceWasEmptyNotThatNobodyWasAssignedYet(string locale, string reason, string wrongReason)
     {
         var id = "nf-" + Guid.NewGuid().ToString("N")[..10];
         using var api = await CreateWithNoAudienceAsync(id, "broadcast");
@@ -47,6 +47,32 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
         var text = await UpliftMissingTextAsync(id, locale);
         Assert.Contains(reason, text, StringComparison.Ordinal);
         Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("en-US", "no member triggered the campaign before its window closed", "audience was empty")]
+    [InlineData("zh-CN", "活动有效期结束前没有任何会员触发该活动", "发送时受众为空")]
+    public async Task ATriggeredCampaignWhoseWindowClosedWithNobodyAssignedSaysNoMemberTriggeredItNotThatItsAudienceWasEmpty(string locale, string reason, string wrongReason)
+    {
+        var id = "nt-" + Guid.NewGuid().ToString("N")[..10];
+        using var api = await CreateWithNoAudienceAsync(id, "triggered");
+        await NobodyAssignedAsync(api, id, "active");
+
+        // The engine refuses a window already over at creation, and the shared clock stays pinned: the campaign's reads
+        // answer "ended" (as StatusAt does once the window closes) while all else is the real campaign's, nobody assigned.
+        host.CampaignCalls.ShowEnded(id, true);
+        try
+        {
+            await NobodyAssignedAsync(api, id, "ended");
+            var text = await UpliftMissingTextAsync(id, locale);
+            Assert.Contains(reason, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("yet", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            host.CampaignCalls.ShowEnded(id, false);
+        }
     }
 
     // A campaign of the given kind whose audience is a region no member is in, valid for 7 days from the pinned clock;
