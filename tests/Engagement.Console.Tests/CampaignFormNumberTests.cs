@@ -1,3 +1,4 @@
+using System.Reflection;
 using Engagement.Console.Components.Shared;
 using Engagement.Contracts.Campaigns;
 
@@ -6,7 +7,8 @@ namespace Engagement.Console.Tests;
 /// <summary>
 /// Every number the create form sends (<see cref="CampaignForm"/>, pure), by the API key it is sent under: text that is
 /// not a number is named under the input <see cref="CampaignForm.InputOf"/> gives that key, and the definition is still
-/// built without throwing; a number in the invariant culture is read as typed.
+/// built without throwing; a number in the invariant culture is read as typed. The number inputs are the form's own
+/// string properties (all but its named text inputs), not a list kept here.
 /// </summary>
 public sealed class CampaignFormNumberTests
 {
@@ -23,6 +25,7 @@ public sealed class CampaignFormNumberTests
     [InlineData("attributionWindowDays", "3000000000", "Form_IntOutOfRange")]
     [InlineData("attributionWindowDays", "-3000000000", "Form_IntOutOfRange")]
     [InlineData("validUntil", "１４", "Form_NotAWholeNumber")]
+    [InlineData("arms[0].weight", "1e3", "Form_NotANumber")]
     [InlineData("arms[1].weight", "abc", "Form_NotANumber")]
     [InlineData("offer.points", "100分", "Form_NotAWholeNumber")]
     [InlineData("trigger.minAmount", "50元", "Form_NotANumber")]
@@ -31,12 +34,94 @@ public sealed class CampaignFormNumberTests
     public void TextThatIsNotANumberIsNamedUnderTheInputOfItsKey(string key, string typed, string problem)
     {
         var form = Valid();
-        Set(form, key, typed);
-
         var input = CampaignForm.InputOf(key);
         Assert.NotNull(input);
+        Assert.True(ByInput().TryGetValue(input, out var number), $"{key} ({input}) is no number input of the form");
+        number.Set(form, typed);
+
         Assert.Equal(new[] { (input!, problem) }, form.Check(Shanghai));
         _ = form.ToDefinition(Shanghai);
+    }
+
+    // Every number input of the form, found on the form itself (every text a user types that is not in TextInputs), so
+    // one added later is checked here without being listed: text that is not a number, and a number past any the form
+    // reads, are each named under that input alone, never sent as another value.
+    [Fact]
+    public void EveryNumberInputOfTheFormNamesTextThatIsNotANumberAndANumberOutOfRangeUnderItsOwnInput()
+    {
+        var inputs = NumberInputs(Valid());
+        Assert.True(inputs.Count >= 10, $"the form's number inputs: {string.Join(", ", inputs.Select(i => i.Name))}");
+        var named = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, set) in inputs)
+        {
+            var input = NamedUnder(name, set, "abc", ["Form_NotANumber", "Form_NotAWholeNumber"]);
+            Assert.True(named.TryAdd(input, name), $"{name} and {named.GetValueOrDefault(input)} are both named under {input}");
+            Assert.Equal(input, NamedUnder(name, set, "1" + new string('0', 40), ["Form_NotANumber", "Form_NotAWholeNumber", "Form_IntOutOfRange", "Form_DaysMax"]));
+        }
+
+        // Each of them has a key of the API's problem details in the theory above, whose problems are the exact ones.
+        var keyed = KeysTried().Select(k => CampaignForm.InputOf(k)!).ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(named.Keys.Where(i => !keyed.Contains(i)).Order(StringComparer.Ordinal));
+    }
+
+    // The number inputs by the input Check names them under.
+    private static Dictionary<string, (string Name, Action<CampaignForm, string> Set)> ByInput() =>
+        NumberInputs(Valid()).ToDictionary(i => NamedUnder(i.Name, i.Set, "abc", ["Form_NotANumber", "Form_NotAWholeNumber"]), StringComparer.Ordinal);
+
+    // The form's text inputs that are not numbers: any other string property a user types into is a number input.
+    private static readonly string[] TextInputs =
+    [
+        nameof(CampaignForm.Id), nameof(CampaignForm.Name), nameof(CampaignForm.Kind), nameof(CampaignForm.Channel),
+        nameof(CampaignForm.Regions), nameof(CampaignForm.Tiers), nameof(CampaignForm.From), nameof(CampaignForm.OfferKind),
+        nameof(CampaignForm.OfferCode), nameof(CampaignForm.TriggerEvent), nameof(CampaignForm.TriggerCategory),
+        "Arms[].Name",
+    ];
+
+    [Fact]
+    public void TheTextInputsNotCheckedAsNumbersAreInputsOfTheForm()
+    {
+        var all = Typed(typeof(CampaignForm)).Select(p => p.Name)
+            .Concat(Typed(typeof(CampaignForm.Arm)).Select(p => "Arms[]." + p.Name));
+        Assert.Empty(TextInputs.Except(all));
+    }
+
+    // Every string property of the form (and of each arm) that a user types and TextInputs does not name, with its setter.
+    private static List<(string Name, Action<CampaignForm, string> Set)> NumberInputs(CampaignForm form)
+    {
+        var inputs = Typed(typeof(CampaignForm)).Where(p => !TextInputs.Contains(p.Name))
+            .Select(p => (p.Name, (Action<CampaignForm, string>)((f, text) => p.SetValue(f, text)))).ToList();
+        foreach (var p in Typed(typeof(CampaignForm.Arm)).Where(p => !TextInputs.Contains("Arms[]." + p.Name)))
+        {
+            for (var i = 0; i < form.Arms.Count; i++)
+            {
+                var arm = i;
+                inputs.Add(($"Arms[{arm}].{p.Name}", (f, text) => p.SetValue(f.Arms[arm], text)));
+            }
+        }
+
+        return inputs;
+    }
+
+    private static IEnumerable<PropertyInfo> Typed(Type type) =>
+        type.GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite && p.SetMethod!.IsPublic);
+
+    // The one input Check names when the input is set to typed on a valid form (with one of the problems), the definition
+    // still built without throwing.
+    private static string NamedUnder(string name, Action<CampaignForm, string> set, string typed, string[] problems)
+    {
+        var form = Valid();
+        set(form, typed);
+        var found = form.Check(Shanghai);
+        Assert.True(found.Count == 1 && problems.Contains(found[0].Text), $"{name} = \"{typed}\": {string.Join(", ", found)}");
+        _ = form.ToDefinition(Shanghai);
+        return found[0].Input;
+    }
+
+    // The keys the theory tries.
+    private static IEnumerable<string> KeysTried()
+    {
+        var theory = typeof(CampaignFormNumberTests).GetMethod(nameof(TextThatIsNotANumberIsNamedUnderTheInputOfItsKey))!;
+        return theory.GetCustomAttributes<InlineDataAttribute>().SelectMany(d => d.GetData(theory)).Select(row => (string)row[0]);
     }
 
     [Fact]
@@ -108,23 +193,5 @@ public sealed class CampaignFormNumberTests
         form.Arms[0].Weight = "3";
         form.Arms[1].Weight = "0.5";
         return form;
-    }
-
-    private static void Set(CampaignForm form, string key, string typed)
-    {
-        switch (key)
-        {
-            case "offer.unitCost": form.UnitCost = typed; break;
-            case "budget.maxCost": form.Budget = typed; break;
-            case "budget.maxGrants": form.MaxGrants = typed; break;
-            case "controlShare": form.ControlShare = typed; break;
-            case "attributionWindowDays": form.AttributionWindowDays = typed; break;
-            case "validUntil": form.Days = typed; break;
-            case "arms[1].weight": form.Arms[1].Weight = typed; break;
-            case "offer.points": form.Points = typed; break;
-            case "trigger.minAmount": form.TriggerMinAmount = typed; break;
-            case "priority": form.Priority = typed; break;
-            default: throw new ArgumentOutOfRangeException(nameof(key), key, "no input sets this key");
-        }
     }
 }
