@@ -27,8 +27,10 @@ public static partial class TierPolicy
     /// </summary>
     /// <remarks>
     /// Nothing is undone without a saved run (a state stored before it was kept, or a drop followed by another tier move):
-    /// the late event is applied as before (an upgrade dated by <see cref="GrowthTimeline.ReachedAt"/>). The check reads the
-    /// timeline net of every refund recorded now, so a refund made after a drop can only keep the drop.
+    /// the late event is applied as before (an upgrade dated by <see cref="GrowthTimeline.ReachedAt"/>). The check at each
+    /// drop reads the growth as of the drop's instant, net of the refunds that occurred by then only (a refund applied
+    /// earlier but made after the drop, after the late event too, is not counted at it); such a later refund is judged where
+    /// it occurred once the drop is undone (<see cref="RefundDropsSince"/>).
     /// </remarks>
     /// <returns>True when some drop was undone.</returns>
     private static bool UndoGraceDrops(
@@ -50,11 +52,12 @@ public static partial class TierPolicy
             return false;
         }
 
-        GrowthTimeline? timeline = null;
         var keep = saved.Drops.Count;
         for (var j = saved.Drops.Count - 1; j >= 0 && saved.Drops[j] > cause.At; j--)
         {
-            timeline ??= GrowthTimeline.Build(state, options);
+            // As of the drop's instant: net of the refunds made by then only. One made after it took its growth when it
+            // occurred (RefundDropsSince below), not at a drop before it.
+            var timeline = GrowthTimeline.Build(state, options, refundsBy: saved.Drops[j]);
             if (Rank(options, timeline.TierHeldBefore(new EventKey(saved.Drops[j], ""))) < savedRank - j)
             {
                 break;
@@ -89,8 +92,9 @@ public static partial class TierPolicy
         // One disabled or deleted since the drop is not put back either.
         state.Benefits.Clear();
         state.Benefits.AddRange(HeldBefore(saved, keep, options, tier));
+        RefundDropsSince(state, options, now, saved.Drops[keep], eventId, entries, changes, granted);
 
-        var threshold = options.Tiers[tier].Threshold;
+        var threshold = options.Tiers[Current(state, options)].Threshold;
         state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= threshold ? null : GraceStart(state, options, threshold, now);
         if (state.TierGraceStartedAt is not null)
         {
@@ -98,6 +102,45 @@ public static partial class TierPolicy
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// After <see cref="UndoGraceDrops"/> put the member back on the tier held through <paramref name="since"/> (the first
+    /// drop undone): a refund applied before the late event that occurred after that instant took its growth in order when
+    /// it occurred (CONTRACT.md §2: a refund reverses its growth and the tier is recomputed at once, no grace). Each such
+    /// refund instant, oldest first, after which the member no longer held the current tier (<see cref="GrowthTimeline.TierHeldBefore"/>
+    /// net of the refunds made by then) drops it there: a <c>tier.downgrade.refund</c> entry dated at the refund's instant,
+    /// tierSince that instant, the benefits of the tier it leaves removed.
+    /// </summary>
+    private static void RefundDropsSince(
+        MemberState state, ProgramOptions options, DateTimeOffset now, DateTimeOffset since, string? eventId,
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        var ticks = RefundInstants.Of(state, now);
+        for (var i = RefundInstants.CountAtOrBefore(ticks, since.UtcTicks); i < ticks.Count; i++)
+        {
+            if (i > 0 && ticks[i] == ticks[i - 1])
+            {
+                continue;
+            }
+
+            var at = new DateTimeOffset(ticks[i], TimeSpan.Zero);
+            var current = Current(state, options);
+            var timeline = GrowthTimeline.Build(state, options, refundsBy: at);
+            var held = timeline.TierHeldBefore(new EventKey(at.AddTicks(1), ""));
+            if (Rank(options, held) >= Rank(options, current))
+            {
+                continue;
+            }
+
+            var reason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{current} → {held}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {timeline.GrowthBefore(new EventKey(at.AddTicks(1), ""))} below {options.Tiers[current].Threshold}; late event {eventId} kept {current} until then");
+            var mark = entries.Count;
+            Move(state, options, held, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
+            state.TierSince = at;
+            LedgerBook.DateFrom(state, entries, mark, at);
+        }
     }
 
     /// <summary>
