@@ -164,6 +164,12 @@ public sealed class GrowthTimeline
         return new EventKey(order.At, order.OrderId);
     }
 
+    /// <summary>
+    /// Growth in the window ending on the member-local <paramref name="day"/>, that whole day included (as
+    /// <c>GrowthPolicy.TrailingGrowth</c> sums it for a past instant), net of the refunds this timeline counts.
+    /// </summary>
+    internal long GrowthThrough(DateOnly day) => Sum(FirstOnOrAfter(day.AddDays(1)), day);
+
     /// <summary>Trailing growth from the events before <paramref name="key"/>, in the window ending on its local day.</summary>
     public long GrowthBefore(EventKey key) => Sum(CountBefore(key), MemberTimeZones.LocalDate(key.At, _zone));
 

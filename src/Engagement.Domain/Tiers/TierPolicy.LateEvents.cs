@@ -53,7 +53,10 @@ public static partial class TierPolicy
         }
     }
 
-    /// <summary>The late refund's drop in order (<see cref="AfterRefund"/>'s remarks); nothing when the refund's own day did not qualify either.</summary>
+    /// <summary>
+    /// The late refund's drop in order (<see cref="AfterRefund"/>'s remarks); nothing when the refund's own day did not qualify
+    /// either. The growth of that day is read net of the refunds that occurred by the refund's instant only.
+    /// </summary>
     private static void DropAsOf(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset orderAt, string? eventId,
         DateTimeOffset refundAt, long reversedGrowth, string supportedNow, List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
@@ -68,7 +71,9 @@ public static partial class TierPolicy
         var current = Current(state, options);
         var rank = Rank(options, current);
         var orderDay = MemberTimeZones.LocalDate(orderAt, zone);
-        var thenAfter = GrowthPolicy.TrailingGrowth(state, options, refundAt, includeLaterDays: false);
+        // As of the refund: net of the refunds made by then only (this one included); one applied before it arrived but
+        // made later took its growth when it occurred, not on this refund's day.
+        var thenAfter = GrowthTimeline.Build(state, options, refundsBy: refundAt).GrowthThrough(refundDay);
         var counted = orderDay <= refundDay && orderDay > refundDay.AddDays(-options.GrowthWindowDays);
         var thenBefore = thenAfter + (counted ? reversedGrowth : 0);
         var leftThen = Qualifying(options, thenAfter);

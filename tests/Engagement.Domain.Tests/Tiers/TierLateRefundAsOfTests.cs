@@ -1,0 +1,73 @@
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Tiers;
+
+/// <summary>
+/// A late refund judged on its own day (CONTRACT.md §1.1, §2): whether it took the tier at once in order is read on the
+/// growth of that day net of the refunds that occurred by it, not of a refund applied earlier that occurred after it.
+/// </summary>
+public class TierLateRefundAsOfTests
+{
+    // A 60-day window, V2 at 1,000. P0 600 (1 Jan), P1 400 (25 Feb: V2 since then), P2 100 (26 Feb): 1,100. P0 ages out on
+    // 2 Mar: 500, grace from 2 Mar. On 10 Mar P2 is refunded in full (in order; the member held V2 before P2, so the
+    // grace runs on). On 12 Mar a refund on P1 that occurred on 28 Feb arrives.
+    private static readonly DateTimeOffset P0 = TestMember.Shanghai(2026, 1, 1);
+    private static readonly DateTimeOffset P1 = TestMember.Shanghai(2026, 2, 25);
+    private static readonly DateTimeOffset GraceStart = TestMember.Shanghai(2026, 3, 2, 0, 0);
+    private static readonly DateTimeOffset LateRefund = TestMember.Shanghai(2026, 2, 28);
+
+    [Fact]
+    public void ALateRefundIsNotJudgedNetOfARefundThatOccurredAfterIt()
+    {
+        // In order on 28 Feb: 600 + 350 + 100 = 1,050, still V2; the grace from 2 Mar runs on. Judged net of the 10 Mar
+        // refund too (600 + 350 + 0 = 950) it looked as if the late refund took V2 at once.
+        var member = Prepared();
+
+        var late = member.Refund("O-1", 50m, at: LateRefund, eventId: "e-late-refund");
+
+        Assert.Equal(("V2", P1), (member.Tier, member.State.TierSince));
+        Assert.Equal(GraceStart, member.State.TierGraceStartedAt);
+        Assert.DoesNotContain(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Empty(late.TierChanges);
+        Assert.Contains(member.State.Benefits, b => b.Code == "birthday-coupon");
+        Assert.Equal(-50L, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Growth).Delta);
+    }
+
+    [Fact]
+    public void ALateRefundThatTookTheTierOnItsOwnDayStillDropsItThere()
+    {
+        // 150 on 28 Feb: 600 + 250 + 100 = 950 in order, below 1,000: V1 at once from 28 Feb (today's behaviour).
+        var member = Prepared();
+
+        var late = member.Refund("O-1", 150m, at: LateRefund, eventId: "e-late-refund");
+
+        Assert.Equal(("V1", LateRefund), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierDowngradeRefund, -1L, LateRefund), (move.RuleId, move.Delta, move.EffectiveOccurredAt));
+        Assert.Contains("950", move.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
+    }
+
+    private static TestMember Prepared()
+    {
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 600m, eventId: "e-0");
+        member.Now = P1;
+        member.Purchase("O-1", 400m, eventId: "e-1");
+        member.Now = TestMember.Shanghai(2026, 2, 26);
+        member.Purchase("O-2", 100m, eventId: "e-2");
+        Assert.Equal(("V2", P1), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 3, 3);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(GraceStart, member.State.TierGraceStartedAt);
+        member.Now = TestMember.Shanghai(2026, 3, 10);
+        member.Refund("O-2", 100m, eventId: "e-refund-2");
+        Assert.Equal(("V2", GraceStart), (member.Tier, member.State.TierGraceStartedAt));
+        member.Now = TestMember.Shanghai(2026, 3, 12);
+        return member;
+    }
+}
