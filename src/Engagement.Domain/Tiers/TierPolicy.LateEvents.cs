@@ -3,6 +3,7 @@ using Engagement.Domain.Benefits;
 using Engagement.Domain.Growth;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
 using Engagement.Domain.Program;
 
 namespace Engagement.Domain.Tiers;
@@ -55,7 +56,10 @@ public static partial class TierPolicy
 
     /// <summary>
     /// The late refund's drop in order (<see cref="AfterRefund"/>'s remarks); nothing when the refund's own day did not qualify
-    /// either. The growth of that day is read net of the refunds that occurred by the refund's instant only.
+    /// either. The growth of that day is read as the whole day: its purchases and the refunds that occurred by its end (a
+    /// refund made later on that day counts on it, as a purchase made later on it does), not refunds of later days. When
+    /// the refund did not take the tier on its day, the refunds of later days are judged again with it counted
+    /// (<see cref="LaterRefundDrops"/>).
     /// </summary>
     private static void DropAsOf(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset orderAt, string? eventId,
@@ -71,14 +75,32 @@ public static partial class TierPolicy
         var current = Current(state, options);
         var rank = Rank(options, current);
         var orderDay = MemberTimeZones.LocalDate(orderAt, zone);
-        // As of the refund: net of the refunds made by then only (this one included); one applied before it arrived but
-        // made later took its growth when it occurred, not on this refund's day.
-        var thenAfter = GrowthTimeline.Build(state, options, refundsBy: refundAt).GrowthThrough(refundDay);
+        // As of the refund's day, the whole day (its purchases and its refunds alike): net of the refunds made by the end
+        // of it only (this one included); one applied before it arrived but made on a later day took its growth when it
+        // occurred, not on this refund's day.
+        var endOfDay = MemberTimeZones.StartOfDay(refundDay.AddDays(1), zone).AddTicks(-1);
+        var thenAfter = GrowthTimeline.Build(state, options, refundsBy: endOfDay).GrowthThrough(refundDay);
         var counted = orderDay <= refundDay && orderDay > refundDay.AddDays(-options.GrowthWindowDays);
         var thenBefore = thenAfter + (counted ? reversedGrowth : 0);
         var leftThen = Qualifying(options, thenAfter);
-        if (Rank(options, Qualifying(options, thenBefore)) < rank || Rank(options, leftThen) >= rank)
+        if (Rank(options, Qualifying(options, thenBefore)) < rank)
         {
+            return;
+        }
+
+        if (Rank(options, leftThen) >= rank)
+        {
+            // Not taken on its own day; a refund made on a later day, with this one counted, may have taken it in order.
+            if (LaterRefundDrops(state, options, now, endOfDay, eventId, entries, changes, granted))
+            {
+                var kept = options.Tiers[Current(state, options)].Threshold;
+                state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= kept ? null : GraceStart(state, options, kept, now);
+                if (state.TierGraceStartedAt is not null)
+                {
+                    Reassess(state, options, now, entries, changes, granted);
+                }
+            }
+
             return;
         }
 
@@ -97,4 +119,69 @@ public static partial class TierPolicy
             Reassess(state, options, now, entries, changes, granted);
         }
     }
+
+    /// <summary>
+    /// After a late refund that did not take the tier on its own day: each refund recorded before it arrived that occurred
+    /// after <paramref name="after"/> (oldest instant first, up to <paramref name="now"/>) is judged again as it was when
+    /// applied (<see cref="AfterRefund"/>, CONTRACT.md §2: a refund recomputes the tier at once, no grace), now with the
+    /// late refund counted: when growth just before its instant (purchases by then, net of the refunds made before it)
+    /// reached the current tier's threshold and just after it (net of the refunds made by then) no longer does, and the
+    /// member did not hold the tier since before an order it refunded (then its grace runs instead), it drops the tier
+    /// there: a <c>tier.downgrade.refund</c> entry dated at that instant, tierSince that instant, the benefits of the tier
+    /// it leaves removed. Moves down only (a purchase after such a drop that lifted the member again is not replayed).
+    /// </summary>
+    /// <returns>True when some refund dropped the tier.</returns>
+    private static bool LaterRefundDrops(
+        MemberState state, ProgramOptions options, DateTimeOffset now, DateTimeOffset after, string? eventId,
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        var moved = false;
+        var ticks = RefundInstants.Of(state, now);
+        GrowthTimeline? previous = null;
+        for (var i = RefundInstants.CountAtOrBefore(ticks, after.UtcTicks); i < ticks.Count; i++)
+        {
+            if (i > 0 && ticks[i] == ticks[i - 1])
+            {
+                continue;
+            }
+
+            var at = new DateTimeOffset(ticks[i], TimeSpan.Zero);
+            var key = new EventKey(at.AddTicks(1), "");
+            // The refunds made before this instant are those made by the previous one: its timeline is reused, not rebuilt.
+            var before = (previous ?? GrowthTimeline.Build(state, options, refundsBy: at.AddTicks(-1))).GrowthBefore(key);
+            previous = GrowthTimeline.Build(state, options, refundsBy: at);
+            var left = previous.GrowthBefore(key);
+            var current = Current(state, options);
+            var rank = Rank(options, current);
+            var supported = Qualifying(options, left);
+            if (rank <= 0 || Rank(options, Qualifying(options, before)) < rank || Rank(options, supported) >= rank || HeldBeforeEveryOrderRefunded(state, ticks[i]))
+            {
+                continue;
+            }
+
+            var reason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}, counting late event {eventId}");
+            var mark = entries.Count;
+            Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
+            state.TierSince = at;
+            LedgerBook.DateFrom(state, entries, mark, at);
+            moved = true;
+        }
+
+        return moved;
+    }
+
+    /// <summary>
+    /// Whether the member held its tier since before every order with a refund at <paramref name="ticks"/> (UTC ticks): then,
+    /// as <see cref="AfterRefund"/> judges it, that refund starts the grace the member would be on without the order instead of dropping the tier.
+    /// </summary>
+    private static bool HeldBeforeEveryOrderRefunded(MemberState state, long ticks)
+    {
+        var held = state.TierSince;
+        return state.Orders.Where(o => RefundedAt(o.RefundMarks, ticks)).All(o => held < o.At)
+            && state.OrderSummaries.Where(o => RefundedAt(o.RefundMarks, ticks)).All(o => held < o.At);
+    }
+
+    private static bool RefundedAt(List<RefundMark>? marks, long ticks) => marks?.Exists(m => m.At.UtcTicks == ticks) == true;
 }

@@ -51,6 +51,76 @@ public class TierLateRefundAsOfTests
         Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
     }
 
+    [Fact]
+    public void ALateRefundThatDidNotTakeTheTierItselfDropsItAtALaterRefundThatDidWithItCounted()
+    {
+        // O-1 refunded 60 on 1 Mar, on time: 1,040, V2 kept. In order the late 50 of 28 Feb leaves 1,050 (V2), and the
+        // refund of 1 Mar then leaves 990: V2 → V1 at once from 1 Mar (O-1 lifted the member to V2, so no grace). Judged
+        // on 28 Feb alone it looked as if nothing moved, and V2 stayed on the grace from 2 Mar.
+        var onTime = TestMember.Shanghai(2026, 3, 1);
+        var member = Bought();
+        member.Now = onTime;
+        member.Refund("O-1", 60m, eventId: "e-refund-1");
+        AfterGraceStarts(member);
+
+        var late = member.Refund("O-1", 50m, at: LateRefund, eventId: "e-late-refund");
+
+        Assert.Equal(("V1", onTime), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierDowngradeRefund, -1L, onTime), (move.RuleId, move.Delta, move.EffectiveOccurredAt));
+        Assert.Contains("990", move.Reason, StringComparison.Ordinal);
+        Assert.Contains("e-late-refund", move.Reason, StringComparison.Ordinal);
+        Assert.Equal(RuleIds.TierDowngradeRefund, Assert.Single(late.TierChanges).RuleId);
+        Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
+    }
+
+    [Fact]
+    public void ALateRefundsDayCountsTheRefundsMadeLaterThatDayAsItCountsItsPurchases()
+    {
+        // O-1 refunded 60 at 20:00 on 28 Feb, on time (1,040, V2); the late 50 occurred at 10:00 that day. In order the day
+        // ends on 990: V1 from that day, no grace. The day was read with its later purchases but without its later
+        // refunds: 1,050, V2 kept on the grace from 2 Mar.
+        var lateInTheMorning = TestMember.Shanghai(2026, 2, 28, 10);
+        var member = Bought();
+        member.Now = TestMember.Shanghai(2026, 2, 28, 20);
+        member.Refund("O-1", 60m, eventId: "e-refund-1");
+        AfterGraceStarts(member);
+
+        var late = member.Refund("O-1", 50m, at: lateInTheMorning, eventId: "e-late-refund");
+
+        Assert.Equal(("V1", lateInTheMorning), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierDowngradeRefund, -1L), (move.RuleId, move.Delta));
+        Assert.Contains("990", move.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
+    }
+
+    /// <summary>P0, P1 (V2 since P1) and P2: 1,100.</summary>
+    private static TestMember Bought()
+    {
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 600m, eventId: "e-0");
+        member.Now = P1;
+        member.Purchase("O-1", 400m, eventId: "e-1");
+        member.Now = TestMember.Shanghai(2026, 2, 26);
+        member.Purchase("O-2", 100m, eventId: "e-2");
+        Assert.Equal(("V2", P1), (member.Tier, member.State.TierSince));
+        return member;
+    }
+
+    /// <summary>The 3 Mar tick starts the grace from 2 Mar (P0 aged out); then it is 12 Mar.</summary>
+    private static void AfterGraceStarts(TestMember member)
+    {
+        Assert.Equal(("V2", P1), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 3, 3);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(GraceStart, member.State.TierGraceStartedAt);
+        member.Now = TestMember.Shanghai(2026, 3, 12);
+    }
+
     private static TestMember Prepared()
     {
         var member = new TestMember(P0);
