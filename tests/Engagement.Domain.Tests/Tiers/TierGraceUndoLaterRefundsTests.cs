@@ -1,0 +1,90 @@
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Tiers;
+
+/// <summary>
+/// A late purchase that undoes grace drops, with refunds applied after them: each such refund is judged where it occurred,
+/// oldest first, once the drops are undone (CONTRACT.md §1.1, §2: a refund recomputes the tier at once, no grace).
+/// </summary>
+public class TierGraceUndoLaterRefundsTests
+{
+    // A 60-day window, the default 30-day grace, V2 at 1,000, V3 at 5,000.
+    private static readonly DateTimeOffset P0 = TestMember.Shanghai(2026, 1, 1);
+    private const string CorrectionRule = "tier.downgrade.grace.correction";
+
+    [Fact]
+    public void OnlyTheLastDropOfARunIsUndoneAndARefundAfterItDropsTheTierWhereItOccurred()
+    {
+        // P0 5,000 (V3) ages out on 2 Mar; P2 500 on 15 Mar. V3 → V2 on 1 Apr, V2 → V1 on 1 May; P2 refunded 300 on 5 May.
+        // In order the late 600 of 20 Apr reached V2 (1,100) within its grace: no drop on 1 May (the one of 1 Apr stands);
+        // the refund of 5 May then left 800: V2 → V1 at once, there.
+        var firstDrop = TestMember.Shanghai(2026, 4, 1, 0, 0);
+        var refundAt = TestMember.Shanghai(2026, 5, 5);
+        var late = TestMember.Shanghai(2026, 4, 20);
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 5000m, eventId: "e-0");
+        Assert.Equal("V3", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 3, 15);
+        member.Purchase("O-2", 500m, eventId: "e-2");
+        member.Now = TestMember.Shanghai(2026, 4, 2);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(("V2", firstDrop), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 5, 2);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(("V1", TestMember.Shanghai(2026, 5, 1, 0, 0)), (member.Tier, member.State.TierSince));
+        member.Now = refundAt;
+        member.Refund("O-2", 300m, eventId: "e-refund");
+        member.Now = TestMember.Shanghai(2026, 5, 6);
+
+        var decision = member.Purchase("O-late", 600m, at: late, eventId: "e-late");
+
+        Assert.Equal(("V1", refundAt), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        var moves = decision.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).ToList();
+        Assert.Equal(2, moves.Count);
+        Assert.Equal((CorrectionRule, 1L, 2L, late), (moves[0].RuleId, moves[0].Delta, moves[0].BalanceAfter, moves[0].EffectiveOccurredAt));
+        Assert.Equal((RuleIds.TierDowngradeRefund, -1L, 1L, refundAt), (moves[1].RuleId, moves[1].Delta, moves[1].BalanceAfter, moves[1].EffectiveOccurredAt));
+        // Only the drop of 1 May is undone (V2 restored, not V3); both drops stay recorded, corrected by an entry.
+        Assert.Contains("V1 → V2", moves[0].Reason, StringComparison.Ordinal);
+        Assert.Equal(2, member.State.Ledger.Count(e => e.RuleId == RuleIds.TierDowngradeGrace));
+        Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
+        Assert.Empty(decision.BenefitsGranted);
+    }
+
+    [Fact]
+    public void OfSeveralRefundsAfterAnUndoneDropTheFirstThatTookTheTierInOrderDropsIt()
+    {
+        // P0 600 (1 Jan) + P1 500 (25 Feb): V2; P0 ages out on 2 Mar, V2 → V1 on 1 Apr. P1 refunded 50 on 5 Apr, 100 on
+        // 8 Apr, 50 on 10 Apr. In order the late 600 of 20 Mar kept V2 (1,100); 5 Apr left 1,050 (V2), 8 Apr 950: V1 at
+        // once there; 10 Apr found V1.
+        var secondRefund = TestMember.Shanghai(2026, 4, 8);
+        var late = TestMember.Shanghai(2026, 3, 20);
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 600m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 2, 25);
+        member.Purchase("O-1", 500m, eventId: "e-1");
+        member.Now = TestMember.Shanghai(2026, 4, 2);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(("V1", TestMember.Shanghai(2026, 4, 1, 0, 0)), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 4, 5);
+        member.Refund("O-1", 50m, eventId: "e-refund-1");
+        member.Now = secondRefund;
+        member.Refund("O-1", 100m, eventId: "e-refund-2");
+        member.Now = TestMember.Shanghai(2026, 4, 10);
+        member.Refund("O-1", 50m, eventId: "e-refund-3");
+        member.Now = TestMember.Shanghai(2026, 4, 12);
+
+        var decision = member.Purchase("O-late", 600m, at: late, eventId: "e-late");
+
+        Assert.Equal(("V1", secondRefund), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        var moves = decision.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).ToList();
+        Assert.Equal([(CorrectionRule, late), (RuleIds.TierDowngradeRefund, secondRefund)], moves.Select(m => (m.RuleId, m.EffectiveOccurredAt)));
+        Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
+        Assert.Equal(900L, member.Growth);
+    }
+}
