@@ -53,11 +53,20 @@ public static partial class TierPolicy
         }
 
         var keep = saved.Drops.Count;
+        var ticks = RefundInstants.Of(state);
+        GrowthTimeline? timeline = null;
+        var counted = -1;
         for (var j = saved.Drops.Count - 1; j >= 0 && saved.Drops[j] > cause.At; j--)
         {
             // As of the drop's instant: net of the refunds made by then only. One made after it took its growth when it
-            // occurred (RefundDropsSince below), not at a drop before it.
-            var timeline = GrowthTimeline.Build(state, options, refundsBy: saved.Drops[j]);
+            // occurred (RefundDropsSince below), not at a drop before it. Rebuilt only when that count of refunds changes.
+            var by = RefundInstants.CountAtOrBefore(ticks, saved.Drops[j].UtcTicks);
+            if (timeline is null || by != counted)
+            {
+                timeline = GrowthTimeline.Build(state, options, refundsBy: saved.Drops[j]);
+                counted = by;
+            }
+
             if (Rank(options, timeline.TierHeldBefore(new EventKey(saved.Drops[j], ""))) < savedRank - j)
             {
                 break;
