@@ -151,8 +151,35 @@ public sealed class MetricsOptions
             return DefaultRegion;
         }
 
+        if (IsNormalized(regionId))
+        {
+            return regionId; // already what the cleaning below would make of it: no copy (called for every outcome)
+        }
+
         var cleaned = new string(regionId.Trim().ToLowerInvariant().Where(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_').Take(MaxRegionLength).ToArray());
         return cleaned.Length == 0 || cleaned == AlertRules.AllRegions ? DefaultRegion : cleaned;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="regionId"/> is its own <see cref="RegionOf"/>: 1 to <see cref="MaxRegionLength"/> of
+    /// <c>a–z 0–9 - _</c> (nothing to trim, lower or drop), and not <c>all</c>.
+    /// </summary>
+    private static bool IsNormalized(string regionId)
+    {
+        if (regionId.Length > MaxRegionLength || string.Equals(regionId, AlertRules.AllRegions, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var c in regionId)
+        {
+            if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

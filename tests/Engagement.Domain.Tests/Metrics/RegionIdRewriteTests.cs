@@ -61,4 +61,30 @@ public sealed class RegionIdRewriteTests
         Assert.Equal(0L, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(0, rewritten);
     }
+
+    [Fact]
+    public void AnIdAlreadyInItsNormalFormCountsUnderItselfWithoutAllocating()
+    {
+        // The metric rules normalize the member's region and the event's on every outcome: an id that is already its
+        // normal form (a–z 0–9 - _, at most 32, not "all") is returned as it is, not rebuilt character by character.
+        string[] normal = ["east", "east-zone_1", "r01", new string('r', MetricsOptions.MaxRegionLength)];
+        foreach (var id in normal)
+        {
+            Assert.Same(id, MetricsOptions.RegionOf(id));
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var same = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            foreach (var id in normal)
+            {
+                same += ReferenceEquals(id, MetricsOptions.RegionOf(id)) ? 1 : 0;
+            }
+        }
+
+        Assert.Equal(0L, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(4000, same);
+        Assert.Equal(MetricsOptions.DefaultRegion, MetricsOptions.RegionOf("all"));
+    }
 }
