@@ -4,11 +4,32 @@ namespace Engagement.Domain.Metrics;
 /// Collects one outcome's metric deltas per target (region × local day for counters, region for gauges) and builds one
 /// contribution per target with a deterministic id (<see cref="MemberMetrics"/>, CONTRACT.md §5).
 /// </summary>
-internal sealed class ContributionSink(MemberTransition t, MetricsOptions options)
+/// <remarks>
+/// The working targets and their counter maps are per-thread scratch reused from one outcome to the next (cleared, not
+/// reallocated), so an outcome allocates only what it hands out: the contributions, their ids and counter maps sized to
+/// what they hold. A sink built while another is still open on the same thread gets scratch of its own.
+/// </remarks>
+internal sealed class ContributionSink
 {
-    // An outcome has a handful of targets (its region's day, perhaps the region it left, and their gauges), so a list
-    // searched in order beats a sorted map; Build orders them (gauge, region, day, all ordinal) for a stable outbox.
-    private readonly List<Target> _targets = new(4);
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    private readonly MemberTransition _t;
+
+    private readonly MetricsOptions _options;
+
+    private Scratch? _scratch;
+
+    public ContributionSink(MemberTransition t, MetricsOptions options)
+    {
+        _t = t;
+        _options = options;
+        _scratch = t_scratch ?? new Scratch();
+        t_scratch = null;
+        _scratch.Reset();
+    }
+
+    private Scratch Work => _scratch ?? throw new InvalidOperationException("The contributions were built already.");
 
     public void Add(string region, DateOnly day, string counter, long delta) => Put(false, region, day, counter, delta);
 
@@ -38,28 +59,29 @@ internal sealed class ContributionSink(MemberTransition t, MetricsOptions option
     /// <summary>
     /// One contribution per target with a non-zero delta, ordered by gauge, region and day; each contribution's counters
     /// are a plain dictionary filled in ordinal name order (no zero entries), so the outbox's JSON is the same for the
-    /// same outcome and serializing it allocates no sorted-tree enumerator.
+    /// same outcome and serializing it allocates no sorted-tree enumerator. Ends the sink: its scratch goes back to the thread.
     /// </summary>
     public List<MetricContribution> Build(long sequence)
     {
-        var shard = options.ShardOf(t.MemberId);
-        _targets.Sort(static (a, b) => a.Gauge != b.Gauge ? a.Gauge.CompareTo(b.Gauge)
-            : string.CompareOrdinal(a.Region, b.Region) is var byRegion and not 0 ? byRegion
-            : a.Day.CompareTo(b.Day));
-        var list = new List<MetricContribution>(_targets.Count);
-        foreach (var target in _targets)
+        var work = Work;
+        var shard = _options.ShardOf(_t.MemberId);
+        var targets = work.Targets;
+        targets.Sort(0, work.Used, TargetOrder.Instance);
+        var list = new List<MetricContribution>(work.Used);
+        for (var i = 0; i < work.Used; i++)
         {
-            var counters = NonZeroInOrder(target.Counters);
+            var target = targets[i];
+            var counters = NonZeroInOrder(target.Counters, work);
             if (counters.Count == 0 && target.Revenue == 0)
             {
                 continue;
             }
 
-            var id = MetricContribution.IdOf(t.MemberId, t.EffectId, target.Gauge, target.Region, target.Day);
+            var id = MetricContribution.IdOf(_t.MemberId, _t.EffectId, target.Gauge, target.Region, target.Day);
             list.Add(new MetricContribution
             {
                 Id = id,
-                MemberId = t.MemberId,
+                MemberId = _t.MemberId,
                 Sequence = sequence,
                 RegionId = target.Region,
                 Day = target.Day,
@@ -70,12 +92,20 @@ internal sealed class ContributionSink(MemberTransition t, MetricsOptions option
             });
         }
 
+        _scratch = null;
+        work.Reset();
+        t_scratch = work;
         return list;
     }
 
-    private static Dictionary<string, long> NonZeroInOrder(Dictionary<string, long> counters)
+    private static Dictionary<string, long> NonZeroInOrder(Dictionary<string, long> counters, Scratch work)
     {
-        var entries = new KeyValuePair<string, long>[counters.Count];
+        if (work.Entries.Length < counters.Count)
+        {
+            work.Entries = new KeyValuePair<string, long>[Math.Max(counters.Count, work.Entries.Length * 2)];
+        }
+
+        var entries = work.Entries;
         var n = 0;
         foreach (var entry in counters)
         {
@@ -92,6 +122,7 @@ internal sealed class ContributionSink(MemberTransition t, MetricsOptions option
             ordered.Add(entries[i].Key, entries[i].Value);
         }
 
+        Array.Clear(entries, 0, n);
         return ordered;
     }
 
@@ -108,32 +139,94 @@ internal sealed class ContributionSink(MemberTransition t, MetricsOptions option
 
     private Target TargetOf(bool gauge, string region, DateOnly day)
     {
-        // Gauges are not per day: one gauge contribution per region, whatever the day.
-        var key = gauge ? t.Day : day;
-        foreach (var target in _targets)
+        // Gauges are not per day: one gauge contribution per region, whatever the day. An outcome has a handful of
+        // targets (its region's day, perhaps the region it left, and their gauges), so they are searched in order.
+        var key = gauge ? _t.Day : day;
+        var work = Work;
+        for (var i = 0; i < work.Used; i++)
         {
+            var target = work.Targets[i];
             if (target.Gauge == gauge && target.Day == key && string.Equals(target.Region, region, StringComparison.Ordinal))
             {
                 return target;
             }
         }
 
-        var added = new Target(gauge, region, key);
-        _targets.Add(added);
+        if (work.Used == work.Targets.Count)
+        {
+            work.Targets.Add(new Target());
+        }
+
+        var added = work.Targets[work.Used++];
+        added.Open(gauge, region, key);
         return added;
     }
 
-    private sealed class Target(bool gauge, string region, DateOnly day)
+    /// <summary>One thread's working targets: the first <see cref="Used"/> of <see cref="Targets"/> are this outcome's.</summary>
+    private sealed class Scratch
     {
-        public bool Gauge { get; } = gauge;
+        public List<Target> Targets { get; } = new(4);
 
-        public string Region { get; } = region;
+        public int Used { get; set; }
 
-        public DateOnly Day { get; } = day;
+        public KeyValuePair<string, long>[] Entries { get; set; } = new KeyValuePair<string, long>[32];
 
-        public Dictionary<string, long> Counters { get; } = new(StringComparer.Ordinal);
+        /// <summary>Forgets the last outcome's targets (their maps keep their capacity; a map grown unusually large is dropped).</summary>
+        public void Reset()
+        {
+            for (var i = 0; i < Used; i++)
+            {
+                Targets[i].Close();
+            }
+
+            Used = 0;
+        }
+    }
+
+    private sealed class Target
+    {
+        private const int MaxKeptCapacity = 256;
+
+        public bool Gauge { get; private set; }
+
+        public string Region { get; private set; } = "";
+
+        public DateOnly Day { get; private set; }
+
+        public Dictionary<string, long> Counters { get; private set; } = new(StringComparer.Ordinal);
 
         public decimal Revenue { get; set; }
+
+        public void Open(bool gauge, string region, DateOnly day)
+        {
+            Gauge = gauge;
+            Region = region;
+            Day = day;
+            Revenue = 0;
+        }
+
+        public void Close()
+        {
+            if (Counters.Count > MaxKeptCapacity)
+            {
+                Counters = new Dictionary<string, long>(StringComparer.Ordinal);
+            }
+            else
+            {
+                Counters.Clear();
+            }
+
+            Region = "";
+        }
+    }
+
+    private sealed class TargetOrder : IComparer<Target>
+    {
+        public static TargetOrder Instance { get; } = new();
+
+        public int Compare(Target? a, Target? b) => a!.Gauge != b!.Gauge ? a.Gauge.CompareTo(b.Gauge)
+            : string.CompareOrdinal(a.Region, b.Region) is var byRegion and not 0 ? byRegion
+            : a.Day.CompareTo(b.Day);
     }
 
     private sealed class CounterNameOrder : IComparer<KeyValuePair<string, long>>
