@@ -36,15 +36,29 @@ internal sealed class ContributionSink
     public void AddGauge(string region, DateOnly day, string counter, long delta) => Put(true, region, day, counter, delta);
 
     /// <summary>
-    /// Window counter <paramref name="counter"/> on the <paramref name="width"/> days from <paramref name="day"/>:
-    /// one entry (<see cref="MetricWindows"/>) of <paramref name="delta"/> per run of days it newly covers, all on
-    /// <paramref name="day"/>'s aggregator.
+    /// Window counter <paramref name="counter"/> on the <paramref name="newlyCovered"/>.Length days from <paramref name="day"/>:
+    /// one entry (<see cref="MetricWindows"/>) of <paramref name="delta"/> per run of days it newly covers (where
+    /// <paramref name="newlyCovered"/> is true, offset 0 being <paramref name="day"/>), all on <paramref name="day"/>'s aggregator.
     /// </summary>
-    public void AddWindows(string region, DateOnly day, string counter, int width, Func<DateOnly, bool> newlyCovered, long delta = 1)
+    public void AddWindows(string region, DateOnly day, string counter, ReadOnlySpan<bool> newlyCovered, long delta = 1)
     {
-        foreach (var (from, to) in MetricWindows.Runs(day, width, newlyCovered))
+        var start = -1;
+        for (var i = 0; i < newlyCovered.Length; i++)
         {
-            Put(false, region, day, MetricWindows.Entry(counter, from, to), delta);
+            if (newlyCovered[i] && start < 0)
+            {
+                start = i;
+            }
+            else if (!newlyCovered[i] && start >= 0)
+            {
+                Put(false, region, day, MetricWindows.CachedEntry(counter, start, i - 1), delta);
+                start = -1;
+            }
+        }
+
+        if (start >= 0)
+        {
+            Put(false, region, day, MetricWindows.CachedEntry(counter, start, newlyCovered.Length - 1), delta);
         }
     }
 

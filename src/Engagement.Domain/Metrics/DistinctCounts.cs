@@ -155,6 +155,10 @@ public static class DistinctCounts
             return;
         }
 
+        // The window days judged once per scope, on the stack; the runs read the answers.
+        Span<bool> inRegion = stackalloc bool[MetricWindows.MaxWidth];
+        Span<bool> inProgramme = stackalloc bool[MetricWindows.MaxWidth];
+        Span<bool> repeats = stackalloc bool[MetricWindows.MaxWidth];
         foreach (var c in All)
         {
             if (!c.Changed(region) && !c.Changed(programme))
@@ -166,23 +170,32 @@ public static class DistinctCounts
             {
                 var r = c.Newly(region, day) ? 1 : 0;
                 sink.Add(regionId, day, c.Name, r);
-                sink.Add(regionId, day, Repeat(c.Name), r - (c.Newly(programme, day) ? 1 : 0));
+                sink.Add(regionId, day, c.RepeatName, r - (c.Newly(programme, day) ? 1 : 0));
                 continue;
             }
 
-            // Each window day judged once per scope; the runs read the answers.
-            var r1 = new bool[c.Width];
-            var p1 = new bool[c.Width];
+            var r1 = inRegion[..c.Width];
+            var p1 = inProgramme[..c.Width];
+            var only = repeats[..c.Width];
             for (var i = 0; i < c.Width; i++)
             {
                 r1[i] = c.Newly(region, day.AddDays(i));
                 p1[i] = c.Newly(programme, day.AddDays(i));
             }
 
-            int At(DateOnly d) => d.DayNumber - day.DayNumber;
-            sink.AddWindows(regionId, day, c.Name, c.Width, d => r1[At(d)]);
-            sink.AddWindows(regionId, day, Repeat(c.Name), c.Width, d => r1[At(d)] && !p1[At(d)]);
-            sink.AddWindows(regionId, day, Repeat(c.Name), c.Width, d => !r1[At(d)] && p1[At(d)], -1);
+            sink.AddWindows(regionId, day, c.Name, r1);
+            for (var i = 0; i < c.Width; i++)
+            {
+                only[i] = r1[i] && !p1[i];
+            }
+
+            sink.AddWindows(regionId, day, c.RepeatName, only);
+            for (var i = 0; i < c.Width; i++)
+            {
+                only[i] = !r1[i] && p1[i];
+            }
+
+            sink.AddWindows(regionId, day, c.RepeatName, only, -1);
         }
     }
 
@@ -196,6 +209,9 @@ public static class DistinctCounts
     {
         /// <summary>Whether the days this counter reads differ between the scope's before and after.</summary>
         public bool Changed((ActivityBits Before, ActivityBits After) scope) => Moved(scope.Before, scope.After);
+
+        /// <summary>The counter's repeat (<see cref="Repeat"/>), named once, not per event.</summary>
+        public string RepeatName { get; } = Repeat(Name);
 
         /// <summary>Whether the change <paramref name="scope"/> newly puts the member in this counter on <paramref name="d"/>.</summary>
         public bool Newly((ActivityBits Before, ActivityBits After) scope, DateOnly d)

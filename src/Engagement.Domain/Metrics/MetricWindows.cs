@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace Engagement.Domain.Metrics;
@@ -17,6 +18,8 @@ public static class MetricWindows
     public const int MaxWidth = MemberMetrics.MonthDays;
 
     private const char Separator = '@';
+
+    private static readonly ConcurrentDictionary<string, string?[]> EntryNames = new(StringComparer.Ordinal);
 
     /// <summary>The entry name for <paramref name="counter"/> covering offsets <paramref name="from"/>…<paramref name="to"/> (days after the entry's day).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Offsets negative, reversed or not below <see cref="MaxWidth"/>.</exception>
@@ -94,29 +97,17 @@ public static class MetricWindows
     }
 
     /// <summary>
-    /// The runs of consecutive days among the <paramref name="width"/> days from <paramref name="day"/> on where
-    /// <paramref name="newlyCovered"/> holds, as offsets from <paramref name="day"/> (usually one run).
+    /// <see cref="Entry"/>, each name made once per process: the window counters are a fixed few
+    /// (<see cref="DistinctCounts"/>'s and their repeats), their offsets below <see cref="MaxWidth"/>.
     /// </summary>
-    internal static IEnumerable<(int From, int To)> Runs(DateOnly day, int width, Func<DateOnly, bool> newlyCovered)
+    internal static string CachedEntry(string counter, int from, int to)
     {
-        var start = -1;
-        for (var i = 0; i < width; i++)
+        if (from < 0 || to < from || to >= MaxWidth)
         {
-            var covered = newlyCovered(day.AddDays(i));
-            if (covered && start < 0)
-            {
-                start = i;
-            }
-            else if (!covered && start >= 0)
-            {
-                yield return (start, i - 1);
-                start = -1;
-            }
+            return Entry(counter, from, to); // throws
         }
 
-        if (start >= 0)
-        {
-            yield return (start, width - 1);
-        }
+        var names = EntryNames.GetOrAdd(counter, static _ => new string?[MaxWidth * MaxWidth]);
+        return names[(from * MaxWidth) + to] ??= Entry(counter, from, to);
     }
 }
