@@ -38,7 +38,18 @@ public static class MemberMetrics
 
     /// <summary>The new state and the contributions (one per target aggregator) of <paramref name="transition"/>.</summary>
     public static (MemberMetricState State, IReadOnlyList<MetricContribution> Contributions) Derive(
-        MemberMetricState state, MemberTransition transition, MetricsOptions options)
+        MemberMetricState state, MemberTransition transition, MetricsOptions options) => Core(state, transition, options, keepSegments: false);
+
+    /// <summary>
+    /// <see cref="Derive"/>, the new state also holding <see cref="MemberTransition.After"/> as its
+    /// <see cref="MemberMetricState.Segments"/>, in the same copy of the state (<see cref="MemberMetricsPolicy.Record"/>,
+    /// once per outcome).
+    /// </summary>
+    internal static (MemberMetricState State, IReadOnlyList<MetricContribution> Contributions) DeriveWithSegments(
+        MemberMetricState state, MemberTransition transition, MetricsOptions options) => Core(state, transition, options, keepSegments: true);
+
+    private static (MemberMetricState State, IReadOnlyList<MetricContribution> Contributions) Core(
+        MemberMetricState state, MemberTransition transition, MetricsOptions options, bool keepSegments)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(transition);
@@ -113,10 +124,17 @@ public static class MemberMetrics
         sink.Add(region, day, MetricNames.CampaignConverted, transition.CampaignConverted);
         sink.AddRevenue(region, day, transition.Revenue);
         Gauges(transition.Before, transition.After, s.DebtCounted, sink, day);
-        s = s with { DebtCounted = true };
         var sequence = state.Sequence + 1;
         var contributions = sink.Build(sequence);
-        return (contributions.Count == 0 ? s : s with { Sequence = sequence }, contributions);
+
+        // One copy of the state for what every outcome moves: the debt counted from now on, the sequence when it
+        // contributed, and the segments the gauges now hold when asked.
+        return (s with
+        {
+            DebtCounted = true,
+            Sequence = contributions.Count == 0 ? s.Sequence : sequence,
+            Segments = keepSegments ? transition.After : s.Segments,
+        }, contributions);
     }
 
     /// <summary>

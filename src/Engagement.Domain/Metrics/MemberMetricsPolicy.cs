@@ -127,8 +127,8 @@ public static class MemberMetricsPolicy
             Before = state.Metrics.Segments,
             After = after,
         };
-        var (next, contributions) = MemberMetrics.Derive(state.Metrics, transition, metrics);
-        state.Metrics = next with { Segments = after };
+        var (next, contributions) = MemberMetrics.DeriveWithSegments(state.Metrics, transition, metrics);
+        state.Metrics = next;
         if (contributions.Count == 0)
         {
             return false;
