@@ -105,27 +105,42 @@ public static class DistinctCounts
         PeriodCounts.Add(sink, region, day, new(regionBefore, regionAfter, Math.Max(forgotten, periodsFrom - 1)), new(programme, programmeAfter, periodsFrom - 1));
 
         var ownAfter = own.MarkAs(regionBefore, regionAfter, day);
-        var kept = new List<RegionActivity>(Math.Min(regions.Count + 1, MemberMetricState.MaxTrackedRegions))
+        var sameAsProgramme = regions.Count == (index >= 0 ? 1 : 0) && forgotten == 0 && ownAfter == programmeAfter;
+        IReadOnlyList<RegionActivity> kept;
+        if (index == 0 && Unmoved(regions, sameAsProgramme, ownAfter))
         {
-            regions.Count == (index >= 0 ? 1 : 0) && forgotten == 0 && ownAfter == programmeAfter
-                ? new RegionActivity { Region = region } : RegionActivity.Of(region, ownAfter),
-        };
-        for (var i = 0; i < regions.Count; i++)
-        {
-            if (i == index)
+            // The region of the latest activity again, its entry as it would be built: the list stays as it is.
+            kept = regions;
+            if (programmeAfter == programme && forgotten == s.ForgottenThrough && periodsFrom == s.PeriodsFrom)
             {
-                continue;
+                return s; // e.g. a second login of the day: no bitmap moved
+            }
+        }
+        else
+        {
+            var list = new List<RegionActivity>(Math.Min(regions.Count + 1, MemberMetricState.MaxTrackedRegions))
+            {
+                sameAsProgramme ? new RegionActivity { Region = region } : RegionActivity.Of(region, ownAfter),
+            };
+            for (var i = 0; i < regions.Count; i++)
+            {
+                if (i == index)
+                {
+                    continue;
+                }
+
+                var other = regions[i].SameAsProgramme ? RegionActivity.Of(regions[i].Region, programme) : regions[i];
+                if (list.Count < MemberMetricState.MaxTrackedRegions)
+                {
+                    list.Add(other);
+                }
+                else
+                {
+                    forgotten = Math.Max(forgotten, other.Bits.Latest);
+                }
             }
 
-            var other = regions[i].SameAsProgramme ? RegionActivity.Of(regions[i].Region, programme) : regions[i];
-            if (kept.Count < MemberMetricState.MaxTrackedRegions)
-            {
-                kept.Add(other);
-            }
-            else
-            {
-                forgotten = Math.Max(forgotten, other.Bits.Latest);
-            }
+            kept = list;
         }
 
         return s with
@@ -134,6 +149,37 @@ public static class DistinctCounts
             Purchase = programmeAfter.Purchase, Repurchase = programmeAfter.Repurchase, Share = programmeAfter.Share,
             Regions = kept, ForgottenThrough = forgotten, PeriodsFrom = periodsFrom,
         };
+    }
+
+    /// <summary>
+    /// Whether the entries <paramref name="regions"/> (the counted region first) are exactly what the rebuild above would
+    /// make of them: the first holds <paramref name="ownAfter"/> as <see cref="RegionActivity.Of"/> stores it (or no
+    /// bitmaps when <paramref name="sameAsProgramme"/>), no other stands for the programme's days, none is dropped.
+    /// </summary>
+    private static bool Unmoved(IReadOnlyList<RegionActivity> regions, bool sameAsProgramme, ActivityBits ownAfter)
+    {
+        if (regions.Count > MemberMetricState.MaxTrackedRegions)
+        {
+            return false;
+        }
+
+        for (var i = 1; i < regions.Count; i++)
+        {
+            if (regions[i].SameAsProgramme)
+            {
+                return false;
+            }
+        }
+
+        var entry = regions[0];
+        return sameAsProgramme
+            ? entry.SameAsProgramme
+            : Stored(entry.Active, ownAfter.Active) && Stored(entry.Login, ownAfter.Login) && Stored(entry.Browse, ownAfter.Browse)
+                && Stored(entry.Cart, ownAfter.Cart) && Stored(entry.Purchase, ownAfter.Purchase)
+                && Stored(entry.Repurchase, ownAfter.Repurchase) && Stored(entry.Share, ownAfter.Share);
+
+        // As RegionActivity.Of stores a bitmap: null when empty.
+        static bool Stored(DayBits? stored, DayBits bits) => bits.IsEmpty ? stored is null : bits.Equals(stored);
     }
 
     /// <summary>
