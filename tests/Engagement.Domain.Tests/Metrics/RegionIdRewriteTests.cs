@@ -22,6 +22,7 @@ public sealed class RegionIdRewriteTests
     [InlineData("\u212A1", "k1", true)]
     [InlineData("\u212A", "k", true)]
     [InlineData("east\u00A0", "east", false)]
+    [InlineData("rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr", "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr", true)] // one past MaxRegionLength: cut to 32, a rewrite
     public void ARegionIdCountsUnderItsNormalFormAndOnlyALossyOneIsARewrite(string regionId, string region, bool rewritten)
     {
         Assert.Equal(region, MetricsOptions.RegionOf(regionId));
