@@ -29,6 +29,14 @@ internal sealed class ContributionSink
         _scratch.Reset();
     }
 
+    /// <summary>
+    /// What this thread's idle scratch holds (its working targets, their list's capacity, the sort buffer's length), or
+    /// zeros when it has none: after <see cref="Build"/> no more than <see cref="Scratch.KeptTargets"/> targets and a
+    /// buffer of <see cref="Scratch.KeptEntries"/> (for tests).
+    /// </summary>
+    internal static (int Targets, int Capacity, int Entries) IdleScratch =>
+        t_scratch is { } s ? (s.Targets.Count, s.Targets.Capacity, s.Entries.Length) : (0, 0, 0);
+
     private Scratch Work => _scratch ?? throw new InvalidOperationException("The contributions were built already.");
 
     public void Add(string region, DateOnly day, string counter, long delta) => Put(false, region, day, counter, delta);
@@ -179,13 +187,23 @@ internal sealed class ContributionSink
     /// <summary>One thread's working targets: the first <see cref="Used"/> of <see cref="Targets"/> are this outcome's.</summary>
     private sealed class Scratch
     {
+        /// <summary>Working targets kept between outcomes; an outcome with more (points expiring on many days) makes its extra ones anew.</summary>
+        public const int KeptTargets = 8;
+
+        /// <summary>Length of the counter sort buffer kept between outcomes.</summary>
+        public const int KeptEntries = 32;
+
         public List<Target> Targets { get; } = new(4);
 
         public int Used { get; set; }
 
-        public KeyValuePair<string, long>[] Entries { get; set; } = new KeyValuePair<string, long>[32];
+        public KeyValuePair<string, long>[] Entries { get; set; } = new KeyValuePair<string, long>[KeptEntries];
 
-        /// <summary>Forgets the last outcome's targets (their maps keep their capacity; a map grown unusually large is dropped).</summary>
+        /// <summary>
+        /// Forgets the last outcome's targets (their maps keep their capacity; a map grown unusually large is dropped), and
+        /// cuts back targets and sort buffer grown past <see cref="KeptTargets"/> and <see cref="KeptEntries"/> by one
+        /// unusual outcome, so a thread does not hold them for the silo's life.
+        /// </summary>
         public void Reset()
         {
             for (var i = 0; i < Used; i++)
@@ -194,6 +212,20 @@ internal sealed class ContributionSink
             }
 
             Used = 0;
+            if (Targets.Count > KeptTargets)
+            {
+                Targets.RemoveRange(KeptTargets, Targets.Count - KeptTargets);
+            }
+
+            if (Targets.Capacity > KeptTargets)
+            {
+                Targets.Capacity = KeptTargets;
+            }
+
+            if (Entries.Length > KeptEntries)
+            {
+                Entries = new KeyValuePair<string, long>[KeptEntries];
+            }
         }
     }
 

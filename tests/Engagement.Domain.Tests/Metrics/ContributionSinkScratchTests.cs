@@ -1,0 +1,36 @@
+using Engagement.Domain.Metrics;
+using static Engagement.Domain.Tests.Metrics.MetricsKit;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>
+/// The contribution sink's per-thread scratch: one outcome with many targets (points expiring on dozens of days) or one
+/// target with many counters (coupons of many offers) must not leave every thread holding that much for the silo's life.
+/// </summary>
+public sealed class ContributionSinkScratchTests
+{
+    [Fact]
+    public void AnOutcomeOnManyDaysLeavesTheThreadOnlyItsUsualScratch()
+    {
+        var options = new MetricsOptions();
+        var expired = Enumerable.Range(1, 40).ToDictionary(i => D0.AddDays(-i), _ => 10L);
+        var offers = Enumerable.Range(0, 40).ToDictionary(i => $"offer{i:00}", _ => 1, StringComparer.Ordinal);
+        var t = T("m1", "e1", D0, "login", joined: true) with { PointsExpired = expired, CouponsIssued = 40, CouponsIssuedByOffer = offers };
+
+        // Synchronous: the sink's scratch is this thread's.
+        var (state, contributions) = MemberMetrics.Derive(MemberMetricState.Empty, t, options);
+
+        // The outcome did need 40+ targets and a map of more counters than the usual sort buffer holds.
+        Assert.True(contributions.Count > 40, $"{contributions.Count} contributions");
+        Assert.Contains(contributions, c => c.Counters.Count > 32);
+        var (targets, capacity, entries) = ContributionSink.IdleScratch;
+        Assert.InRange(targets, 1, 8);
+        Assert.InRange(capacity, 1, 8);
+        Assert.Equal(32, entries);
+
+        // The next outcome on the thread is counted as ever from the trimmed scratch.
+        var (_, next) = MemberMetrics.Derive(state, T("m1", "e2", D0.AddDays(1), "login"), options);
+        var day = Assert.Single(next, c => !c.IsGauge && c.Day == D0.AddDays(1));
+        Assert.Equal(1, day.Counters[MetricNames.Dau]);
+    }
+}
