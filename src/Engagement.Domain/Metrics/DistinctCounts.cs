@@ -84,8 +84,10 @@ public static class DistinctCounts
     /// programme-wide days as already counted there, so a member is never counted twice in a region's day or window, at
     /// the price of perhaps not at all in a region it comes back to within the window. The only region of a member that
     /// forgot nothing has the programme's days, and its entry stores none (<see cref="RegionActivity.SameAsProgramme"/>).
+    /// <para>When the counted region's entry is first and does not move, the stored list (or, when nothing moved, the
+    /// state itself) is returned as it is; <paramref name="keepUnmoved"/> false rebuilds it in full, the same value (for tests).</para>
     /// </remarks>
-    internal static MemberMetricState Count(MemberMetricState s, string? type, string region, DateOnly day, ContributionSink sink)
+    internal static MemberMetricState Count(MemberMetricState s, string? type, string region, DateOnly day, ContributionSink sink, bool keepUnmoved = true)
     {
         var programme = ActivityBits.Of(s);
         var regions = s.Regions ?? [];
@@ -107,7 +109,7 @@ public static class DistinctCounts
         var ownAfter = own.MarkAs(regionBefore, regionAfter, day);
         var sameAsProgramme = regions.Count == (index >= 0 ? 1 : 0) && forgotten == 0 && ownAfter == programmeAfter;
         IReadOnlyList<RegionActivity> kept;
-        if (index == 0 && Unmoved(regions, sameAsProgramme, ownAfter))
+        if (keepUnmoved && index == 0 && Unmoved(regions, sameAsProgramme, ownAfter))
         {
             // The region of the latest activity again, its entry as it would be built: the list stays as it is.
             kept = regions;
