@@ -10,11 +10,14 @@ namespace Engagement.Silo;
 /// configuration (appsettings, <c>ConnectionStrings__AzureStorage</c> for the tables, <c>ConnectionStrings__BackupStorage</c>
 /// for the account that keeps the backups when set, <c>Engagement__Backup__*</c>; see <see cref="BackupStorage"/>):
 /// <list type="bullet">
-/// <item><c>Engagement.Silo backup</c>: take a backup now.</item>
+/// <item><c>Engagement.Silo backup</c>: take a backup now, recording as its source the cluster of
+/// <c>Engagement:Silo:ServiceId</c>/<c>ClusterId</c> and the data's account (<see cref="BackupSource"/>).</item>
 /// <item><c>Engagement.Silo backups</c>: list the backups, newest first: each name (its UTC start) with that start in
-/// the programme's zone (<see cref="BackupOptions.TimeZone"/>), e.g. <c>20261129-180000  2026-11-30 02:00 +08:00</c>.</item>
+/// the programme's zone (<see cref="BackupOptions.TimeZone"/>), e.g. <c>20261129-180000  2026-11-30 02:00 +08:00</c>, and
+/// the cluster and account each was taken from (<c>source unknown</c> for one written before manifests recorded it).</item>
 /// <item><c>Engagement.Silo restore --backup &lt;name&gt; [--resume]</c>: restore one into an account whose engine tables are
-/// empty, or (<c>--resume</c>) go on with a restore of it that broke off (<see cref="RestoreJournal"/>).</item>
+/// empty, or (<c>--resume</c>) go on with a restore of it that broke off (<see cref="RestoreJournal"/>); it prints the
+/// cluster and account the backup was taken from (another cluster's may be restored: a drill does).</item>
 /// </list>
 /// </summary>
 public static class BackupCommands
@@ -79,7 +82,10 @@ public static class BackupCommands
             switch (args[0])
             {
                 case "backup":
-                    return await RunBackupAsync(new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>()), options.Container, storage.AccountName);
+                    // Recorded in the manifest: the cluster the silos of this configuration form, and the data's account.
+                    var silo = configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+                    var source = new BackupSource(silo.ServiceId, silo.ClusterId, tables.AccountName);
+                    return await RunBackupAsync(new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>(), source: source), options.Container, storage.AccountName);
                 case "backups":
                     // Names are UTC starts; each line shows the start in the programme's zone (the schedule's) too.
                     var list = new TableBackup(tables, blobs, options, TimeProvider.System, host.Services.GetRequiredService<ILogger<TableBackup>>());

@@ -10,9 +10,12 @@ namespace Engagement.Azure.Backup;
 /// <summary>
 /// The gauge that says backups stopped happening, which no failure report can (a schedule that never runs reports
 /// nothing): <c>engagement.backup.newest_complete_age</c> on the <c>Engagement.Azure</c> meter, in seconds, the time
-/// since the newest <c>complete</c> manifest in <see cref="BackupOptions.Container"/> finished (its
+/// since the newest <c>complete</c> manifest of this silo's own cluster in <see cref="BackupOptions.Container"/> finished (its
 /// <see cref="BackupManifest.FinishedAt"/>, UTC, against this silo's <see cref="TimeProvider"/>), tagged
-/// <c>container</c>. Storage is read at most once per <see cref="RefreshEvery"/>, in the background: an observation
+/// <c>container</c>. Own: a manifest whose <see cref="BackupManifest.Source"/> is the same cluster on the same account
+/// (<see cref="BackupSource.IsSameCluster"/>), or that has no source (written before backups recorded it: counted as own,
+/// so the gauge goes on after an upgrade; such backups age out as newer ones are taken). Another cluster's backups in a
+/// shared container (a restore drill's) never count, so they cannot hide this cluster's stopped backups. Storage is read at most once per <see cref="RefreshEvery"/>, in the background: an observation
 /// returns the cached value and starts a read when the cache is older than that. No measurement until the first read
 /// answered, nor while the container holds no complete backup; a read that fails is logged as a warning and the cached
 /// value goes on ageing (storage trouble must not make a stale backup look fresh). Alert when it exceeds the
@@ -31,19 +34,24 @@ public sealed partial class BackupFreshness : IHostedService, IDisposable
     private readonly ILogger<BackupFreshness> _logger;
     private readonly Meter _meter = new(EngagementAzureMetrics.MeterName);
     private readonly KeyValuePair<string, object?> _tag;
+    private readonly BackupSource? _own;
     private readonly Lock _gate = new();
     private DateTimeOffset? _newestFinished;
     private DateTimeOffset? _readStartedAt;
     private Task _reading = Task.CompletedTask;
 
-    /// <summary>Creates the gauge for the backups in <paramref name="options"/>' container on <paramref name="blobs"/>.</summary>
-    public BackupFreshness(BlobServiceClient blobs, BackupOptions options, TimeProvider time, ILogger<BackupFreshness> logger)
+    /// <summary>
+    /// Creates the gauge for the backups of <paramref name="own"/> (this silo's cluster and data account; null: every
+    /// backup counts) in <paramref name="options"/>' container on <paramref name="blobs"/>.
+    /// </summary>
+    public BackupFreshness(BlobServiceClient blobs, BackupOptions options, TimeProvider time, ILogger<BackupFreshness> logger, BackupSource? own = null)
     {
         ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(options);
         _container = blobs.GetBlobContainerClient(options.Container);
         _time = time;
         _logger = logger;
+        _own = own;
         _tag = new KeyValuePair<string, object?>("container", options.Container);
         _meter.CreateObservableGauge(NewestCompleteAgeName, Observe, unit: "s", description: "Seconds since the newest complete backup finished.");
     }
@@ -96,7 +104,7 @@ public sealed partial class BackupFreshness : IHostedService, IDisposable
         }
     }
 
-    /// <summary>The newest complete backup's finish: manifests read newest first until one is complete.</summary>
+    /// <summary>The newest complete backup's finish: manifests read newest first until one is complete and own.</summary>
     private async Task<DateTimeOffset?> NewestCompleteAsync()
     {
         if (!await _container.ExistsAsync())
@@ -115,7 +123,8 @@ public sealed partial class BackupFreshness : IHostedService, IDisposable
 
         foreach (var name in names.OrderByDescending(n => n, StringComparer.Ordinal))
         {
-            if (await TableBackup.ReadManifestAsync(_container, name, CancellationToken.None) is { Status: BackupManifest.Complete } manifest)
+            if (await TableBackup.ReadManifestAsync(_container, name, CancellationToken.None) is { Status: BackupManifest.Complete } manifest
+                && (_own is null || manifest.Source is null || _own.IsSameCluster(manifest.Source)))
             {
                 return manifest.FinishedAt;
             }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Engagement.Azure.Backup;
 
@@ -17,7 +18,8 @@ public static class BackupHostingExtensions
     /// Adds <see cref="TableBackup"/>, <see cref="TableRestore"/>, the default <see cref="IBackupFailureListener"/>
     /// (<see cref="LoggingBackupFailureListener"/>; add more, e.g. the <c>data.anomaly</c> alert, with
     /// <c>services.AddSingleton&lt;IBackupFailureListener, …&gt;()</c>) and, when <see cref="BackupOptions.Enabled"/>, the
-    /// <see cref="BackupScheduler"/> with the <see cref="BackupFreshness"/> gauge. Needs the storage registration (<c>AddEngagementAzureStorage</c>) for the data's
+    /// <see cref="BackupScheduler"/> with the <see cref="BackupFreshness"/> gauge. Manifests record this silo's
+    /// <see cref="BackupSource"/> (Orleans <see cref="ClusterOptions"/> and the data's account name). Needs the storage registration (<c>AddEngagementAzureStorage</c>) for the data's
     /// account. The backups (table blobs, manifests, claims, restore journals) go to the <see cref="BackupStorage"/> of
     /// <c>ConnectionStrings:BackupStorage</c> (refused at start when it is not a connection string), or, unset, to the
     /// data's account: the schedule then logs one warning when the silo starts
@@ -42,7 +44,8 @@ public static class BackupHostingExtensions
             sp.GetRequiredService<IOptions<BackupOptions>>().Value,
             TimeProvider.System,
             sp.GetRequiredService<ILogger<TableBackup>>(),
-            sp.GetServices<IBackupFailureListener>()));
+            sp.GetServices<IBackupFailureListener>(),
+            SourceOf(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBackupFailureListener, LoggingBackupFailureListener>());
         services.TryAddSingleton(sp => new TableRestore(
             sp.GetRequiredService<EngagementStorageClients>().Tables,
@@ -62,12 +65,23 @@ public static class BackupHostingExtensions
                 sp.GetRequiredService<BackupStorage>().Blobs,
                 sp.GetRequiredService<IOptions<BackupOptions>>().Value,
                 TimeProvider.System,
-                sp.GetRequiredService<ILogger<BackupFreshness>>()));
+                sp.GetRequiredService<ILogger<BackupFreshness>>(),
+                SourceOf(sp)));
             services.AddHostedService(sp => sp.GetRequiredService<BackupFreshness>());
             services.AddHostedService(sp => new BackupStorageWarning(sp.GetRequiredService<BackupStorage>(), sp.GetRequiredService<ILogger<BackupScheduler>>()));
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// This silo's <see cref="BackupSource"/>: Orleans' <see cref="ClusterOptions"/> (service id, cluster id) and the data's
+    /// account name; recorded in the manifests it writes, and the backups its <see cref="BackupFreshness"/> counts.
+    /// </summary>
+    private static BackupSource SourceOf(IServiceProvider sp)
+    {
+        var cluster = sp.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        return new BackupSource(cluster.ServiceId, cluster.ClusterId, sp.GetRequiredService<EngagementStorageClients>().Tables.AccountName);
     }
 
     /// <summary>

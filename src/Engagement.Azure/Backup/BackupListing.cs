@@ -30,14 +30,16 @@ public static class BackupListing
 
     /// <summary>
     /// One line of the <c>backups</c> listing: the name (UTC), the start in <paramref name="zone"/>, then the status,
-    /// tables, rows and the UTC start and end from the manifest (or that it has none), and a failed one's reason when known.
+    /// tables, rows and the UTC start and end from the manifest (or that it has none), the cluster and account it was taken
+    /// from (<see cref="BackupManifest.Source"/>; <c>source unknown</c> when the manifest has none or there is no manifest),
+    /// and a failed one's reason when known.
     /// </summary>
     public static string Line(string name, BackupManifest? manifest, TimeZoneInfo zone)
     {
         ArgumentNullException.ThrowIfNull(name);
         var local = StartOf(name, manifest) is { } start ? LocalTime(start, zone) : "?";
         return manifest is null
-            ? string.Create(CultureInfo.InvariantCulture, $"{name}  {local}  (no manifest: incomplete)")
-            : string.Create(CultureInfo.InvariantCulture, $"{name}  {local}  {manifest.Status,-9}  {manifest.Tables.Count} tables  {manifest.Tables.Sum(t => t.Rows),12:N0} rows  {manifest.StartedAt:u} → {manifest.FinishedAt:u}{(manifest.Status == BackupManifest.Failed && manifest.Error is { } error ? "  " + error.ReplaceLineEndings(" ") : "")}");
+            ? string.Create(CultureInfo.InvariantCulture, $"{name}  {local}  (no manifest: incomplete)  {BackupSource.Unknown}")
+            : string.Create(CultureInfo.InvariantCulture, $"{name}  {local}  {manifest.Status,-9}  {manifest.Tables.Count} tables  {manifest.Tables.Sum(t => t.Rows),12:N0} rows  {manifest.StartedAt:u} → {manifest.FinishedAt:u}  {BackupSource.Describe(manifest.Source)}{(manifest.Status == BackupManifest.Failed && manifest.Error is { } error ? "  " + error.ReplaceLineEndings(" ") : "")}");
     }
 }

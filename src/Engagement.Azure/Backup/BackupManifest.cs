@@ -21,6 +21,13 @@ public sealed record BackupManifest
     /// <summary>The failure, when <see cref="Status"/> is <c>failed</c>.</summary>
     public string? Error { get; init; }
 
+    /// <summary>
+    /// Whose data this backup holds: the cluster that wrote it and the data's account (<see cref="BackupSource"/>). Null for
+    /// a manifest written before backups recorded it (listed "source unknown", counted as this cluster's own by
+    /// <see cref="BackupFreshness"/>).
+    /// </summary>
+    public BackupSource? Source { get; init; }
+
     /// <summary>One entry per table, in the order they were copied.</summary>
     public required IReadOnlyList<BackupTableEntry> Tables { get; init; }
 
@@ -39,3 +46,34 @@ public sealed record BackupManifest
 /// <param name="StartedAt">When copying this table started (UTC).</param>
 /// <param name="FinishedAt">When it finished (UTC).</param>
 public sealed record BackupTableEntry(string Table, long Rows, string Sha256, long Bytes, DateTimeOffset StartedAt, DateTimeOffset FinishedAt);
+
+/// <summary>
+/// The cluster a backup was taken by (README "Backups and restore"): the Orleans <c>ClusterOptions.ServiceId</c> and
+/// <c>ClusterId</c> of the silo (or of the <c>backup</c> command's configuration, <c>Engagement:Silo</c>) and the name of
+/// the storage account whose tables it copied (a name, never a key). Clusters that share one backup container (a restore
+/// drill beside production) tell their backups apart by it.
+/// </summary>
+/// <param name="ServiceId">Orleans service id.</param>
+/// <param name="ClusterId">Orleans cluster id.</param>
+/// <param name="Account">The data's storage account name (the tables backed up).</param>
+public sealed record BackupSource(string ServiceId, string ClusterId, string Account)
+{
+    /// <summary>
+    /// Whether <paramref name="other"/> is the same cluster: same service id and cluster id (ordinal) on the same account
+    /// (ignoring case, as account names are).
+    /// </summary>
+    public bool IsSameCluster(BackupSource? other) =>
+        other is not null
+        && string.Equals(ServiceId, other.ServiceId, StringComparison.Ordinal)
+        && string.Equals(ClusterId, other.ClusterId, StringComparison.Ordinal)
+        && string.Equals(Account, other.Account, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>How listings and the restore show it: <c>cluster {ServiceId}/{ClusterId}, account {Account}</c>.</summary>
+    public override string ToString() => $"cluster {ServiceId}/{ClusterId}, account {Account}";
+
+    /// <summary>What a listing and a restore say of a manifest with no source (written before backups recorded it).</summary>
+    public const string Unknown = "source unknown";
+
+    /// <summary><paramref name="source"/> as shown, or <see cref="Unknown"/>.</summary>
+    public static string Describe(BackupSource? source) => source?.ToString() ?? Unknown;
+}

@@ -35,7 +35,7 @@ public sealed partial class TableBackup
     {
         ArgumentNullException.ThrowIfNull(reason);
         ArgumentException.ThrowIfNullOrEmpty(writer);
-        var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = reason.Message, Tables = [] };
+        var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = reason.Message, Source = source, Tables = [] };
         using (var timeout = new CancellationTokenSource(RecordTimeout))
         {
             if (await CreateManifestAsync(blobs.GetBlobContainerClient(options.Container), failed, writer, timeout.Token) is not null)

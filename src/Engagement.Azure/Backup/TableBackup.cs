@@ -32,13 +32,15 @@ namespace Engagement.Azure.Backup;
 /// <param name="logger">Progress and completion lines.</param>
 /// <param name="failureListeners">Told of a failed backup (<see cref="IBackupFailureListener"/>); null or none: the
 /// <see cref="LoggingBackupFailureListener"/> on <paramref name="logger"/>.</param>
+/// <param name="source">Recorded in every manifest this writes (<see cref="BackupManifest.Source"/>); null: none recorded.</param>
 public sealed partial class TableBackup(
     TableServiceClient tables,
     BlobServiceClient blobs,
     BackupOptions options,
     TimeProvider time,
     ILogger<TableBackup> logger,
-    IEnumerable<IBackupFailureListener>? failureListeners = null)
+    IEnumerable<IBackupFailureListener>? failureListeners = null,
+    BackupSource? source = null)
 {
     private readonly IReadOnlyList<IBackupFailureListener> _failureListeners =
         failureListeners?.ToList() is { Count: > 0 } listeners ? listeners : [new LoggingBackupFailureListener(logger)];
@@ -137,7 +139,7 @@ public sealed partial class TableBackup(
                 progress?.Report($"{table}: {entry.Rows:N0} rows");
             }
 
-            manifest = new BackupManifest { Name = name, Status = BackupManifest.Complete, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Tables = entries };
+            manifest = new BackupManifest { Name = name, Status = BackupManifest.Complete, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Source = source, Tables = entries };
             if (await CreateCompleteAsync(container, manifest, cancellationToken) is { } standing)
             {
                 // Recorded before this copy ended: failed by a silo that judged it stalled (and reported it), or
@@ -164,7 +166,7 @@ public sealed partial class TableBackup(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException and not BackupAlreadyRecordedException and not BackupNamesTakenException)
         {
-            var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = ex.Message, Tables = entries };
+            var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = ex.Message, Source = source, Tables = entries };
             BackupManifest? recorded = null;
             try
             {

@@ -50,7 +50,8 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
 
     /// <summary>
     /// Restores <paramref name="backup"/> (a name is the backup's UTC start, <see cref="TableBackup.NameFor"/>); first
-    /// reports and logs that start in <see cref="BackupOptions.TimeZone"/>, then progress per table and every
+    /// reports and logs that start in <see cref="BackupOptions.TimeZone"/> and the cluster and account it was taken from
+    /// (<see cref="BackupManifest.Source"/>; another cluster's backup is restored too: a drill does that), then progress per table and every
     /// <see cref="ProgressRows"/> rows or minute, with rows/s. With <paramref name="resume"/> it goes on from the
     /// <see cref="RestoreJournal"/> of an earlier run of this backup into this account that broke off: the tables it
     /// finished are not written again, the one it was writing is written from the line after the last it confirmed
@@ -80,8 +81,10 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
         // operator who meant "the 02:00 backup" sees which one this is.
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(options.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
         var localStart = BackupListing.LocalTime(manifest.StartedAt, zone);
-        LogRestoring(_logger, backup, manifest.StartedAt, localStart, zone.Id);
+        var source = BackupSource.Describe(manifest.Source); // a drill restores another cluster's: say whose
+        LogRestoring(_logger, backup, manifest.StartedAt, localStart, zone.Id, source);
         progress?.Report(string.Create(CultureInfo.InvariantCulture, $"backup {backup} started {manifest.StartedAt:u} (UTC), {localStart} in {zone.Id}"));
+        progress?.Report($"backup {backup} taken from {source}");
 
         var journalBlob = container.GetBlobClient(RestoreJournal.BlobName(backup, tables.AccountName));
         RestoreJournal journal;
@@ -219,8 +222,8 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Restore of backup {Backup}: it started {StartedAt:u} (UTC), {LocalStart} in {TimeZone}")]
-    private static partial void LogRestoring(ILogger logger, string backup, DateTimeOffset startedAt, string localStart, string timeZone);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restore of backup {Backup}: it started {StartedAt:u} (UTC), {LocalStart} in {TimeZone}; taken from {Source}")]
+    private static partial void LogRestoring(ILogger logger, string backup, DateTimeOffset startedAt, string localStart, string timeZone, string source);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Restore of backup {Backup}: resuming after {Tables} finished tables, {Table} after line {LinesDone}")]
     private static partial void LogResuming(ILogger logger, string backup, int tables, string? table, long linesDone);

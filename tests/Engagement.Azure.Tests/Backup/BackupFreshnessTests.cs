@@ -52,9 +52,56 @@ public sealed class BackupFreshnessTests
         }
     }
 
-    private static async Task ManifestAsync(BlobContainerClient backups, string name, string status, DateTimeOffset finishedAt) =>
+    [Fact]
+    public async Task Another_clusters_backups_in_a_shared_container_never_count_and_one_with_no_source_counts_as_own()
+    {
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("Own");
+        try
+        {
+            var production = new BackupSource("engagement", "engagement-prod", "prodaccount");
+            var drill = new BackupSource("engagement", "engagement-drill", "drillaccount");
+
+            // Production's last backup finished 06:00 (its job died since); the drill backed up at 09:00 and 09:50 into
+            // the same container. A manifest of 04:00 has no source (written before manifests recorded it).
+            await ManifestAsync(backups, "20261129-200000", BackupManifest.Complete, Ten.AddHours(-6), null);
+            await ManifestAsync(backups, "20261129-220000", BackupManifest.Complete, Ten.AddHours(-4), production);
+            await ManifestAsync(backups, "20261130-010000", BackupManifest.Complete, Ten.AddHours(-1), drill);
+            await ManifestAsync(backups, "20261130-015000", BackupManifest.Complete, Ten.AddMinutes(-10), drill);
+            var clock = new FakeTimeProvider(Ten);
+            using var gauge = new Gauge(options.Container);
+
+            // Production's gauge: 4 hours (its own 06:00), not the drill's 10 minutes.
+            using (var freshness = new BackupFreshness(new BlobServiceClient(Azurite.ConnectionString), options, clock, NullLogger<BackupFreshness>.Instance, production))
+            {
+                gauge.Read();
+                await freshness.Reading;
+                Assert.Equal(TimeSpan.FromHours(4).TotalSeconds, gauge.Read());
+            }
+
+            // The drill's gauge: its own 09:50, never production's. A third cluster has only the sourceless 04:00 backup.
+            using (var freshness = new BackupFreshness(new BlobServiceClient(Azurite.ConnectionString), options, clock, NullLogger<BackupFreshness>.Instance, drill))
+            {
+                gauge.Read();
+                await freshness.Reading;
+                Assert.Equal(TimeSpan.FromMinutes(10).TotalSeconds, gauge.Read());
+            }
+
+            using (var freshness = new BackupFreshness(new BlobServiceClient(Azurite.ConnectionString), options, clock, NullLogger<BackupFreshness>.Instance, production with { ClusterId = "engagement-blue" }))
+            {
+                gauge.Read();
+                await freshness.Reading;
+                Assert.Equal(TimeSpan.FromHours(6).TotalSeconds, gauge.Read());
+            }
+        }
+        finally
+        {
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
+    private static async Task ManifestAsync(BlobContainerClient backups, string name, string status, DateTimeOffset finishedAt, BackupSource? source = null) =>
         await backups.GetBlobClient(TableBackup.ManifestBlobName(name)).UploadAsync(
-            BinaryData.FromObjectAsJson(new BackupManifest { Name = name, Status = status, StartedAt = finishedAt.AddMinutes(-5), FinishedAt = finishedAt, Tables = [] }, TableBackup.ManifestJson),
+            BinaryData.FromObjectAsJson(new BackupManifest { Name = name, Status = status, StartedAt = finishedAt.AddMinutes(-5), FinishedAt = finishedAt, Source = source, Tables = [] }, TableBackup.ManifestJson),
             overwrite: true);
 
     /// <summary>Listens to the gauge for one container; <see cref="Read"/> observes it once.</summary>

@@ -45,6 +45,36 @@ public sealed class BackupListingTests
         Assert.Single(logs.Lines(LogLevel.Information, "Restore of backup 20261129-180000", "2026-11-30 02:00 +08:00 in Asia/Shanghai"));
     }
 
+    [Fact]
+    public async Task EachBackupIsListedWithTheClusterAndAccountItWasTakenFromAndARestoreSaysWhoseItIs()
+    {
+        await using var table = await BackedUpTable.CreateAsync("Src", "GrainState", "Asia/Shanghai", new TableEntity("p", "r"));
+        var (prefix, options, tables, blobs) = (table.Prefix, table.Options, table.Tables, table.Blobs);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        var production = new BackupSource("engagement", "engagement-prod", tables.AccountName);
+        var backup = new TableBackup(tables, blobs, options, new FakeTimeProvider(TwoAmShanghai), NullLogger<TableBackup>.Instance, source: production);
+        var manifest = await backup.RunAsync();
+        // A manifest written before manifests recorded their source: no "source" field at all.
+        var container = blobs.GetBlobContainerClient(options.Container);
+        await container.GetBlobClient(TableBackup.ManifestBlobName("20261130-020000")).UploadAsync(BinaryData.FromString(
+            """{"name":"20261130-020000","status":"complete","startedAt":"2026-11-30T02:00:00+00:00","finishedAt":"2026-11-30T02:05:00+00:00","tables":[]}"""));
+
+        var stored = (await container.GetBlobClient(TableBackup.ManifestBlobName(manifest.Name)).DownloadContentAsync()).Value.Content.ToObjectFromJson<BackupManifest>(TableBackup.ManifestJson);
+        var lines = (await backup.ListAsync()).Select(b => BackupListing.Line(b.Name, b.Manifest, zone)).ToList();
+
+        Assert.Equal(production, stored!.Source);
+        Assert.Equal(2, lines.Count);
+        Assert.EndsWith("  source unknown", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith("  cluster engagement/engagement-prod, account devstoreaccount1", lines[1], StringComparison.Ordinal);
+
+        // A drill restores production's backup (allowed), and is told whose it is before anything is written.
+        await tables.DeleteTableAsync(prefix + "GrainState");
+        var progress = new List<string>();
+        await new TableRestore(tables, blobs, options).RunAsync(manifest.Name, new ListProgress(progress));
+
+        Assert.Equal("backup 20261129-180000 taken from cluster engagement/engagement-prod, account devstoreaccount1", progress[1]);
+    }
+
     private sealed class ListProgress(List<string> lines) : IProgress<string>
     {
         public void Report(string value) => lines.Add(value);
