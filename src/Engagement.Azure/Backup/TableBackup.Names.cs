@@ -8,8 +8,8 @@ namespace Engagement.Azure.Backup;
 
 /// <summary>
 /// How a backup taken on demand (<see cref="RunAsync"/> without a name: <c>Engagement.Silo backup</c>) gets its name:
-/// its UTC start second, or, when that name is taken already (a scheduled slot claimed in that second, another
-/// on-demand backup, anything already under it), the next free second, claimed before anything is copied.
+/// its UTC start second, or, when that name is taken already (another on-demand backup, anything already under it) or
+/// is a scheduled slot's own name (claimed yet or not), the next free second, claimed before anything is copied.
 /// </summary>
 public sealed partial class TableBackup
 {
@@ -21,19 +21,30 @@ public sealed partial class TableBackup
 
     /// <summary>
     /// Claims a name for an on-demand backup started at <paramref name="startedAt"/> (UTC): the first second from it, up to
-    /// <see cref="NameTries"/> seconds, under which there is no blob yet and whose claim (<c>{name}/claim</c>, the one the
+    /// <see cref="NameTries"/> seconds, that is not a scheduled slot's (<see cref="SlotNamesWithin"/>: skipped, said as
+    /// information, so a slot keeps its name for the silos that take it), under which there is no blob yet and whose claim (<c>{name}/claim</c>, the one the
     /// schedule's silos claim a slot with) this call creates (If-None-Match: *, carrying a writer id, so a create whose
     /// answer was lost and whose retry meets it is still this call's). A name taken is said (information) and skipped.
     /// </summary>
-    /// <exception cref="BackupNamesTakenException">Every name of those <see cref="NameTries"/> seconds was taken.</exception>
+    /// <exception cref="BackupNamesTakenException">Every name of those <see cref="NameTries"/> seconds was taken or a slot's.</exception>
     /// <exception cref="RequestFailedException">Storage refused a look or the claim (an SDK timeout too).</exception>
     private async Task<OnDemandClaim> ReserveNameAsync(BlobContainerClient container, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         var writer = NewWriter();
         var holder = $"on demand: {Environment.MachineName} ({writer[..8]})";
+        var slots = SlotNamesWithin(startedAt);
         for (var second = 0; second < NameTries; second++)
         {
             var name = NameFor(startedAt.AddSeconds(second));
+            if (slots.Contains(name))
+            {
+                // A scheduled slot's own name, free or not: an on-demand backup in it would make the slot's silos skip it
+                // (claimed by another), and, stopped, leave the slot with no backup and no report.
+                var after = NameFor(startedAt.AddSeconds(second + 1));
+                LogSlotSkipped(logger, name, after);
+                continue;
+            }
+
             var claim = container.GetBlobClient(ClaimBlobName(name));
             if (!await HoldsAnythingAsync(container, name, cancellationToken)
                 && await CreateOnceAsync(claim, BinaryData.FromString(holder), writer, cancellationToken))
@@ -46,7 +57,40 @@ public sealed partial class TableBackup
         }
 
         throw new BackupNamesTakenException(
-            $"backup not started: every name from {NameFor(startedAt)} to {NameFor(startedAt.AddSeconds(NameTries - 1))} is taken by another backup; try again");
+            $"backup not started: every name from {NameFor(startedAt)} to {NameFor(startedAt.AddSeconds(NameTries - 1))} is taken by another backup or kept for a scheduled slot; try again");
+    }
+
+    /// <summary>
+    /// The names of the schedule's slots (<see cref="BackupOptions.Times"/> in <see cref="BackupOptions.TimeZone"/>,
+    /// <see cref="BackupScheduler.NextSlot"/>) among the <see cref="NameTries"/> seconds from <paramref name="startedAt"/>;
+    /// none when the options name no known zone or a time that does not parse (the silos refuse those at start).
+    /// </summary>
+    private HashSet<string> SlotNamesWithin(DateTimeOffset startedAt)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        IReadOnlyList<TimeOnly> times;
+        try
+        {
+            times = options.ParsedTimes();
+        }
+        catch (FormatException)
+        {
+            return names;
+        }
+
+        if (times.Count == 0 || !TimeZoneInfo.TryFindSystemTimeZoneById(options.TimeZone, out var zone))
+        {
+            return names;
+        }
+
+        // Slots fall on whole seconds: the first strictly after the second before the start is the first from its second.
+        var from = startedAt.AddTicks(-(startedAt.UtcTicks % TimeSpan.TicksPerSecond));
+        for (var slot = BackupScheduler.NextSlot(from.AddTicks(-1), times, zone); slot < from.AddSeconds(NameTries); slot = BackupScheduler.NextSlot(slot, times, zone))
+        {
+            names.Add(NameFor(slot));
+        }
+
+        return names;
     }
 
     /// <summary>The claim blob of backup <paramref name="name"/>: the schedule's slot claim, and an on-demand backup's.</summary>
@@ -112,6 +156,9 @@ public sealed partial class TableBackup
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} is taken already (a scheduled slot or another backup started in that second); this on-demand backup tries {Next}")]
     private static partial void LogNameTaken(ILogger logger, string backup, string next);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} is a scheduled slot's name, kept for the schedule; this on-demand backup tries {Next}")]
+    private static partial void LogSlotSkipped(ILogger logger, string backup, string next);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not touch its claim; a silo watching it may take it for stalled")]
     private static partial void LogTouchFailed(ILogger logger, Exception exception, string backup);

@@ -23,7 +23,7 @@ public sealed class BackupListingTests
         var (prefix, options, tables, blobs) = (table.Prefix, table.Options, table.Tables, table.Blobs);
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
         var backup = new TableBackup(tables, blobs, options, new FakeTimeProvider(TwoAmShanghai), NullLogger<TableBackup>.Instance);
-        var manifest = await backup.RunAsync();
+        var manifest = await backup.RunAsync(TableBackup.NameFor(TwoAmShanghai)); // the 02:00 slot's, as the schedule names it
         // The 10:00 slot, claimed and never finished: no manifest, its start read from its name.
         await blobs.GetBlobContainerClient(options.Container).GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("a-silo"));
 
@@ -53,7 +53,7 @@ public sealed class BackupListingTests
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
         var production = new BackupSource("engagement", "engagement-prod", tables.AccountName);
         var backup = new TableBackup(tables, blobs, options, new FakeTimeProvider(TwoAmShanghai), NullLogger<TableBackup>.Instance, source: production);
-        var manifest = await backup.RunAsync();
+        var manifest = await backup.RunAsync(TableBackup.NameFor(TwoAmShanghai)); // the 02:00 slot's, as the schedule names it
         // A manifest written before manifests recorded their source: no "source" field at all.
         var container = blobs.GetBlobContainerClient(options.Container);
         await container.GetBlobClient(TableBackup.ManifestBlobName("20261130-020000")).UploadAsync(BinaryData.FromString(

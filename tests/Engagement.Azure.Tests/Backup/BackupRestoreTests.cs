@@ -99,7 +99,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         Assert.True(before[Tables[2]].Count >= Members * 4, "every member has several ledger rows");
 
         var backup = new TableBackup(StorageClients.Tables(), Blobs(), Options, new FakeTimeProvider(BackupAt), NullLogger<TableBackup>.Instance);
-        var manifest = await backup.RunAsync();
+        var manifest = await backup.RunAsync(TableBackup.NameFor(BackupAt)); // the 02:00 slot's, as the schedule names it
 
         Assert.Equal("20261129-180000", manifest.Name);
         Assert.Equal(BackupManifest.Complete, manifest.Status);

@@ -27,13 +27,16 @@ public sealed class BackupRetentionTests
         await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 2, 0, 0, TimeSpan.Zero));
         TableBackup Backup(TableServiceClient account) => new(account, blobs, options, clock, NullLogger<TableBackup>.Instance);
+        // The schedule's slots (10:00, 02:00, 18:00 Asia/Shanghai), named as the schedule names them: an on-demand backup
+        // never takes a slot's name.
+        string Slot() => TableBackup.NameFor(clock.GetUtcNow());
         try
         {
-            await Backup(tables).RunAsync(); // 20261101-020000
+            await Backup(tables).RunAsync(Slot()); // 20261101-020000
             clock.Advance(TimeSpan.FromHours(16));
-            await Backup(tables).RunAsync(); // 20261101-180000
+            await Backup(tables).RunAsync(Slot()); // 20261101-180000
             clock.Advance(TimeSpan.FromHours(16));
-            await Backup(tables).RunAsync(); // 20261102-100000
+            await Backup(tables).RunAsync(Slot()); // 20261102-100000
             Assert.Equal(3, (await Backup(tables).ListAsync()).Count);
 
             // A failed backup at 20261103-170000 deletes nothing, though the first backup is past the retention by then.
@@ -49,7 +52,7 @@ public sealed class BackupRetentionTests
 
             // A complete one at 20261103-180000: the cut-off is 20261101-180000, so only the first backup is past it.
             clock.Advance(TimeSpan.FromHours(1));
-            await Backup(tables).RunAsync();
+            await Backup(tables).RunAsync(Slot());
 
             var kept = await Backup(tables).ListAsync();
             Assert.Equal(["20261103-180000", "20261103-170000", "20261102-100000", "20261101-180000"], kept.Select(b => b.Name));

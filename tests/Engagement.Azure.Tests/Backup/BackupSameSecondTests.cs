@@ -20,30 +20,33 @@ public sealed class BackupSameSecondTests
 {
     private static readonly DateTimeOffset TwoAmShanghai = new(2026, 11, 30, 2, 0, 0, TimeSpan.FromHours(8));
 
+    /// <summary>An instant of no slot of the default schedule (02:00, 10:00, 18:00 Asia/Shanghai): <c>20261129-180700</c>.</summary>
+    private static readonly DateTimeOffset SevenPastTwo = TwoAmShanghai.AddMinutes(7);
+
     [Fact]
     public async Task Two_on_demand_backups_in_the_same_second_both_complete_under_names_a_second_apart()
     {
         await using var table = await BackedUpTable.CreateAsync("Same", "GrainState", null, new TableEntity("p", "r1"));
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var clock = new FakeTimeProvider(TwoAmShanghai);
+        var clock = new FakeTimeProvider(SevenPastTwo);
         var backup = new TableBackup(table.Tables, table.Blobs, table.Options, clock, loggers.CreateLogger<TableBackup>());
 
         var first = await backup.RunAsync();
         await table.Tables.GetTableClient(table.Name).AddEntityAsync(new TableEntity("p", "r2"));
         var second = await backup.RunAsync();
 
-        Assert.Equal("20261129-180000", first.Name);
-        Assert.Equal("20261129-180001", second.Name);
+        Assert.Equal("20261129-180700", first.Name);
+        Assert.Equal("20261129-180701", second.Name);
         Assert.Equal(BackupManifest.Complete, second.Status);
         Assert.Equal(2, second.Tables.Single().Rows);
 
         // The first backup is untouched: its table blob still holds the one row its manifest counts.
         var listed = await backup.ListAsync();
-        Assert.Equal(["20261129-180001", "20261129-180000"], listed.Select(b => b.Name));
+        Assert.Equal(["20261129-180701", "20261129-180700"], listed.Select(b => b.Name));
         Assert.Equal(1, listed[1].Manifest!.Tables.Single().Rows);
         Assert.Equal(1, await LinesAsync(table.Blobs, table.Options.Container, TableBackup.TableBlobName(first.Name, table.Name)));
-        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261129-180000 is taken already", "20261129-180001"));
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261129-180700 is taken already", "20261129-180701"));
     }
 
     [Fact]
@@ -52,18 +55,18 @@ public sealed class BackupSameSecondTests
         // What `Engagement.Silo backup` does on Ctrl-C or SIGTERM: its token is cancelled while a table is being written.
         await using var table = await BackedUpTable.CreateAsync("Stop", "GrainState", null, new TableEntity("p", "r1"));
         var faults = new BlobFaults { Hangs = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.Contains(table.Name, StringComparison.Ordinal) };
-        var backup = new TableBackup(table.Tables, faults.Blobs(), table.Options, new FakeTimeProvider(TwoAmShanghai), NullLogger<TableBackup>.Instance);
+        var backup = new TableBackup(table.Tables, faults.Blobs(), table.Options, new FakeTimeProvider(SevenPastTwo), NullLogger<TableBackup>.Instance);
         using var stop = new CancellationTokenSource();
 
         var run = backup.RunAsync(cancellationToken: stop.Token);
         await Eventually.TrueAsync(() => faults.Hung > 0, TimeSpan.FromSeconds(20), "the copy writes its table");
         var container = table.Blobs.GetBlobContainerClient(table.Options.Container);
-        Assert.True(await container.GetBlobClient("20261129-180000/claim").ExistsAsync(), "the name was not claimed before the copy");
+        Assert.True(await container.GetBlobClient("20261129-180700/claim").ExistsAsync(), "the name was not claimed before the copy");
         stop.Cancel();
 
         await Assert.ThrowsAnyAsync<Exception>(() => run);
-        Assert.False(await container.GetBlobClient("20261129-180000/claim").ExistsAsync(), "the stopped backup kept its claim");
-        Assert.False(await container.GetBlobClient("20261129-180000/manifest.json").ExistsAsync(), "the stopped backup was recorded");
+        Assert.False(await container.GetBlobClient("20261129-180700/claim").ExistsAsync(), "the stopped backup kept its claim");
+        Assert.False(await container.GetBlobClient("20261129-180700/manifest.json").ExistsAsync(), "the stopped backup was recorded");
     }
 
     [Fact]
@@ -88,6 +91,27 @@ public sealed class BackupSameSecondTests
         // Nothing of the on-demand copy landed in the slot's folder: the slot's copier writes its own tables and manifest.
         Assert.Equal(["20261129-180000/claim"], inSlot);
         Assert.Equal("copying-silo (12345678)", (await container.GetBlobClient("20261129-180000/claim").DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
+    public async Task An_on_demand_backup_whose_next_free_second_is_a_slot_skips_the_slots_name()
+    {
+        // 01:59:59 Shanghai: that second is another on-demand backup's; the next one, 02:00:00, is the 02:00 slot's own
+        // name, unclaimed yet (the slot's silos claim it this very second). Taking it, and being stopped, left the slot
+        // with no backup: its silos found it claimed and skipped it, and the abandoned copy reported nothing.
+        await using var table = await BackedUpTable.CreateAsync("Skip", "GrainState", null, new TableEntity("p", "r1"));
+        var container = table.Blobs.GetBlobContainerClient(table.Options.Container);
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient("20261129-175959/claim").UploadAsync(BinaryData.FromString("on demand: ops-1 (12345678)"));
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+
+        var manifest = await new TableBackup(table.Tables, table.Blobs, table.Options, new FakeTimeProvider(TwoAmShanghai.AddSeconds(-1)), loggers.CreateLogger<TableBackup>()).RunAsync();
+
+        Assert.Equal("20261129-180001", manifest.Name);
+        Assert.Equal(BackupManifest.Complete, manifest.Status);
+        Assert.False(await BlobsUnderAsync(container, "20261129-180000"), "the on-demand backup took the 02:00 slot's name");
+        Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261129-180000 is a scheduled slot's name", "20261129-180001"));
     }
 
     [Fact]
@@ -117,6 +141,16 @@ public sealed class BackupSameSecondTests
         }
 
         public Task BackupCompletedAsync(string backup, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private static async Task<bool> BlobsUnderAsync(BlobContainerClient container, string backup)
+    {
+        await foreach (var _ in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, backup + "/", CancellationToken.None))
+        {
+            return true;
+        }
+
+        return false;
     }
 
     private static async Task<int> LinesAsync(BlobServiceClient blobs, string container, string blob)
