@@ -97,7 +97,7 @@ public sealed partial class TableBackup
     internal static string ClaimBlobName(string name) => $"{name}/claim";
 
     /// <summary>Whether any blob is under <paramref name="name"/> (a backup, a claim, a report marker of that name).</summary>
-    private static async Task<bool> HoldsAnythingAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    internal static async Task<bool> HoldsAnythingAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
     {
         await foreach (var page in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{name}/", cancellationToken).AsPages(pageSizeHint: 1))
         {

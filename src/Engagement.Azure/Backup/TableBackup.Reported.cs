@@ -42,7 +42,7 @@ public sealed partial class TableBackup
     /// Not a manifest in storage: nothing is written.
     /// </summary>
     /// <exception cref="RequestFailedException">Storage could not say (an SDK timeout too).</exception>
-    private static async Task<BackupManifest?> ReportedOnlyAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    internal static async Task<BackupManifest?> ReportedOnlyAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
     {
         var marker = FailureReportedBlobName(name);
         var found = false;

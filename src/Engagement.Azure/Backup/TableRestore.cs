@@ -60,7 +60,8 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
     /// </summary>
     /// <returns>Rows restored per table, by this run and the ones it resumes (for the ledger, fewer than the manifest's
     /// when the cut left rows out).</returns>
-    /// <exception cref="InvalidOperationException">No such complete backup; a target table already holds rows (without
+    /// <exception cref="InvalidOperationException">No such complete backup (the message says which: failed, with its
+    /// reason; not complete, with blobs but no manifest; or no backup of that name); a target table already holds rows (without
     /// <paramref name="resume"/>); no journal to resume, or one whose tables lack the last row it says it wrote (with it:
     /// an earlier restore into an account of the same name, since deleted and created again).</exception>
     /// <exception cref="InvalidDataException">A table blob does not match the manifest; nothing was written.</exception>
@@ -70,11 +71,17 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
     {
         ArgumentException.ThrowIfNullOrEmpty(backup);
         var container = blobs.GetBlobContainerClient(options.Container);
-        var manifest = await TableBackup.ReadManifestAsync(container, backup, cancellationToken)
-            ?? throw new InvalidOperationException($"No backup '{backup}' (no {TableBackup.ManifestBlobName(backup)} in container {options.Container} of account {blobs.AccountName}; backups kept in another account are read with ConnectionStrings:BackupStorage).");
+        // A failed backup (its manifest, or its failure-reported marker alone) and one with blobs but no manifest are
+        // refused as such: "No backup" of one the listing shows sent operators looking for a typo or another account.
+        var manifest = await TableBackup.ReadManifestAsync(container, backup, cancellationToken);
+        var held = manifest is null && await container.ExistsAsync(cancellationToken) && await TableBackup.HoldsAnythingAsync(container, backup, cancellationToken);
+        manifest ??= (held ? await TableBackup.ReportedOnlyAsync(container, backup, cancellationToken) : null)
+            ?? throw new InvalidOperationException(held
+                ? $"Backup '{backup}' is not complete (no {TableBackup.ManifestBlobName(backup)}: it is still being copied, or its copy broke off); nothing to restore. Restore a complete one (Engagement.Silo backups)."
+                : $"No backup '{backup}' (no {TableBackup.ManifestBlobName(backup)} in container {options.Container} of account {blobs.AccountName}; backups kept in another account are read with ConnectionStrings:BackupStorage).");
         if (manifest.Status != BackupManifest.Complete)
         {
-            throw new InvalidOperationException($"Backup '{backup}' is {manifest.Status} ({manifest.Error}); restore a complete one.");
+            throw new InvalidOperationException($"Backup '{backup}' failed: {manifest.Error ?? "no reason recorded"}; nothing to restore. Restore a complete one (Engagement.Silo backups).");
         }
 
         // The name is the UTC start; say the start in the programme's zone too, before anything is written, so an
