@@ -28,9 +28,9 @@ public sealed partial class TableBackup
     /// </summary>
     /// <exception cref="BackupNamesTakenException">Every name of those <see cref="NameTries"/> seconds was taken or a slot's.</exception>
     /// <exception cref="RequestFailedException">Storage refused a look or the claim (an SDK timeout too).</exception>
-    private async Task<OnDemandClaim> ReserveNameAsync(BlobContainerClient container, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    private async Task<OnDemandClaim> ReserveNameAsync(BlobContainerClient container, DateTimeOffset startedAt, NameReservation reservation, CancellationToken cancellationToken)
     {
-        var writer = NewWriter();
+        var writer = reservation.Writer;
         var holder = $"on demand: {Environment.MachineName} ({writer[..8]})";
         var slots = SlotNamesWithin(startedAt);
         for (var second = 0; second < NameTries; second++)
@@ -46,6 +46,7 @@ public sealed partial class TableBackup
             }
 
             var claim = container.GetBlobClient(ClaimBlobName(name));
+            reservation.Trying = claim;
             if (!await HoldsAnythingAsync(container, name, cancellationToken)
                 && await CreateOnceAsync(claim, BinaryData.FromString(holder), writer, cancellationToken))
             {
@@ -149,6 +150,43 @@ public sealed partial class TableBackup
         {
             LogReleaseFailed(logger, ex, claim.Name);
         }
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="claim"/> when it carries <paramref name="writer"/> (<see cref="WrittenByAsync"/>): the create
+    /// of an on-demand backup cancelled (stopped) while it was under way landed, its answer lost, so
+    /// <see cref="ReserveNameAsync"/> never returned it; left there, a silo watching the name would report a backup that
+    /// was abandoned as stalled. Another writer's claim, or none, is left alone (If-Match on the ETag read); on no caller's
+    /// token, bounded by <see cref="RecordTimeout"/>; a delete that fails is logged as a warning.
+    /// </summary>
+    private async Task ReleaseLandedAsync(BlobClient claim, string writer)
+    {
+        try
+        {
+            if (await WrittenByAsync(claim, writer) is { } mine)
+            {
+                using var timeout = new CancellationTokenSource(RecordTimeout);
+                await claim.DeleteIfExistsAsync(DeleteSnapshotsOption.None, new BlobRequestConditions { IfMatch = mine }, timeout.Token);
+            }
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
+        {
+            var backup = claim.Name.Split('/')[0];
+            LogReleaseFailed(logger, ex, backup);
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="ReserveNameAsync"/> is doing, for a caller cancelled meanwhile: the writer id its creates carry and
+    /// the claim it is creating or last created.
+    /// </summary>
+    private sealed class NameReservation
+    {
+        /// <summary>The writer id of every claim create of this reservation (<see cref="CreateOnceAsync"/>).</summary>
+        public string Writer { get; } = NewWriter();
+
+        /// <summary>The claim blob being created now, or last; null before the first.</summary>
+        public BlobClient? Trying { get; set; }
     }
 
     /// <summary>An on-demand backup's claimed name (<see cref="ReserveNameAsync"/>), its claim blob and what that holds.</summary>

@@ -110,6 +110,7 @@ public sealed partial class TableBackup(
         var container = blobs.GetBlobContainerClient(options.Container);
         var onDemand = name is null;
         OnDemandClaim? claim = null;
+        var reservation = new NameReservation();
         name ??= NameFor(startedAt);
         var entries = new List<BackupTableEntry>();
         if (!onDemand)
@@ -126,7 +127,7 @@ public sealed partial class TableBackup(
             if (onDemand)
             {
                 // A name of its own, claimed before anything is copied (a slot or another backup may hold this second's).
-                claim = await ReserveNameAsync(container, startedAt, cancellationToken);
+                claim = await ReserveNameAsync(container, startedAt, reservation, cancellationToken);
                 name = claim.Name;
                 LogStarted(logger, name, options.Container);
                 touches = TouchAsync(claim, touching.Token);
@@ -160,6 +161,10 @@ public sealed partial class TableBackup(
             if (claim is not null)
             {
                 await ReleaseOnDemandAsync(claim);
+            }
+            else if (reservation.Trying is { } trying)
+            {
+                await ReleaseLandedAsync(trying, reservation.Writer); // cancelled mid-create: it may have landed
             }
 
             throw;

@@ -70,6 +70,28 @@ public sealed class BackupSameSecondTests
     }
 
     [Fact]
+    public async Task An_on_demand_backup_stopped_while_its_claim_is_created_releases_the_claim_that_landed()
+    {
+        // Ctrl-C while the claim's create is under way: Azurite wrote the claim, its answer never came (held until the
+        // stop cancels it), so the name was never handed back as claimed. Left there, the claim of a backup nobody
+        // copies would be judged stalled and reported failed by a silo watching the name.
+        await using var table = await BackedUpTable.CreateAsync("Land", "GrainState", null, new TableEntity("p", "r1"));
+        var faults = new BlobFaults { HangsAfterDoing = BlobFaults.ClaimCreate("20261129-180700") };
+        var backup = new TableBackup(table.Tables, faults.Blobs(), table.Options, new FakeTimeProvider(SevenPastTwo), NullLogger<TableBackup>.Instance);
+        var container = table.Blobs.GetBlobContainerClient(table.Options.Container);
+        using var stop = new CancellationTokenSource();
+
+        var run = backup.RunAsync(cancellationToken: stop.Token);
+        await Eventually.TrueAsync(() => faults.HungAfterDoing > 0, TimeSpan.FromSeconds(20), "the claim's create lands and its answer is held");
+        Assert.True(await container.GetBlobClient("20261129-180700/claim").ExistsAsync(), "the claim's create did not land");
+        stop.Cancel();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => run);
+        Assert.False(await container.GetBlobClient("20261129-180700/claim").ExistsAsync(), "the stopped backup left the claim whose create landed");
+        Assert.False(await BlobsUnderAsync(container, "20261129-180700"), "the stopped backup left blobs under its name");
+    }
+
+    [Fact]
     public async Task An_on_demand_backup_in_the_second_of_a_claimed_slot_takes_the_next_second_and_copies_nothing_into_the_slot()
     {
         await using var table = await BackedUpTable.CreateAsync("Slot", "GrainState", null, new TableEntity("p", "r1"));
