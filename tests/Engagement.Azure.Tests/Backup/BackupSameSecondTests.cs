@@ -29,23 +29,25 @@ public sealed class BackupSameSecondTests
         await using var table = await BackedUpTable.CreateAsync("Same", "GrainState", null, new TableEntity("p", "r1"));
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        // The clock stands still: both start in the same second, at once (two operators, or a retry beside a first run).
         var clock = new FakeTimeProvider(SevenPastTwo);
         var backup = new TableBackup(table.Tables, table.Blobs, table.Options, clock, loggers.CreateLogger<TableBackup>());
 
-        var first = await backup.RunAsync();
-        await table.Tables.GetTableClient(table.Name).AddEntityAsync(new TableEntity("p", "r2"));
-        var second = await backup.RunAsync();
+        var both = await Task.WhenAll(Task.Run(() => backup.RunAsync()), Task.Run(() => backup.RunAsync()));
 
-        Assert.Equal("20261129-180700", first.Name);
-        Assert.Equal("20261129-180701", second.Name);
-        Assert.Equal(BackupManifest.Complete, second.Status);
-        Assert.Equal(2, second.Tables.Single().Rows);
+        Assert.Equal(["20261129-180700", "20261129-180701"], both.Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.All(both, m => Assert.Equal(BackupManifest.Complete, m.Status));
 
-        // The first backup is untouched: its table blob still holds the one row its manifest counts.
+        // Each copied into its own folder: each table blob holds the one row its manifest counts, each manifest is its own.
         var listed = await backup.ListAsync();
         Assert.Equal(["20261129-180701", "20261129-180700"], listed.Select(b => b.Name));
-        Assert.Equal(1, listed[1].Manifest!.Tables.Single().Rows);
-        Assert.Equal(1, await LinesAsync(table.Blobs, table.Options.Container, TableBackup.TableBlobName(first.Name, table.Name)));
+        Assert.All(listed, b => Assert.Equal(1, b.Manifest!.Tables.Single().Rows));
+        foreach (var manifest in both)
+        {
+            Assert.Equal(1, await LinesAsync(table.Blobs, table.Options.Container, TableBackup.TableBlobName(manifest.Name, table.Name)));
+        }
+
+        // The one that lost the first name said so once, whichever it was.
         Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261129-180700 is taken already", "20261129-180701"));
     }
 
@@ -134,6 +136,32 @@ public sealed class BackupSameSecondTests
         Assert.Equal(BackupManifest.Complete, manifest.Status);
         Assert.False(await BlobsUnderAsync(container, "20261129-180000"), "the on-demand backup took the 02:00 slot's name");
         Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261129-180000 is a scheduled slot's name", "20261129-180001"));
+    }
+
+    [Fact]
+    public async Task An_on_demand_backup_that_finds_every_name_of_its_minute_taken_refuses_and_copies_nothing()
+    {
+        await using var table = await BackedUpTable.CreateAsync("Full", "GrainState", null, new TableEntity("p", "r1"));
+        var container = table.Blobs.GetBlobContainerClient(table.Options.Container);
+        await container.CreateIfNotExistsAsync();
+        // Every second from 02:07:00 to 02:07:59 (Shanghai) holds another backup's claim.
+        var taken = Enumerable.Range(0, 60).Select(s => TableBackup.NameFor(SevenPastTwo.AddSeconds(s))).ToList();
+        await Task.WhenAll(taken.Select(n => container.GetBlobClient($"{n}/claim").UploadAsync(BinaryData.FromString("another backup"))));
+        var listener = new FailureListener();
+
+        var refused = await Assert.ThrowsAsync<BackupNamesTakenException>(
+            () => new TableBackup(table.Tables, table.Blobs, table.Options, new FakeTimeProvider(SevenPastTwo), NullLogger<TableBackup>.Instance, [listener]).RunAsync());
+
+        Assert.Contains("every name from 20261129-180700 to 20261129-180759 is taken", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(listener.Failed); // not a failure of a backup: none started
+        var blobs = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, CancellationToken.None))
+        {
+            blobs.Add(blob.Name);
+        }
+
+        // Nothing copied, claimed or recorded: only the 60 claims that were there.
+        Assert.Equal(taken.Select(n => $"{n}/claim"), blobs.Order(StringComparer.Ordinal));
     }
 
     [Fact]
