@@ -192,7 +192,7 @@ public sealed partial class TableBackup
     /// <summary>An on-demand backup's claimed name (<see cref="ReserveNameAsync"/>), its claim blob and what that holds.</summary>
     private sealed record OnDemandClaim(string Name, BlobClient Blob, string Holder);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} is taken already (a scheduled slot or another backup started in that second); this on-demand backup tries {Next}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} is taken already (another backup started in that second, or something is under that name); this on-demand backup tries {Next}")]
     private static partial void LogNameTaken(ILogger logger, string backup, string next);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} is a scheduled slot's name, kept for the schedule; this on-demand backup tries {Next}")]

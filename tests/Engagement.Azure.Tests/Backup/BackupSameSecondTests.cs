@@ -11,8 +11,8 @@ namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
 /// A backup taken on demand (<c>Engagement.Silo backup</c>, <see cref="TableBackup.RunAsync"/> without a name) is named
-/// by its UTC start second; one that starts in a second whose name is taken already (a scheduled slot claimed that
-/// second, or another on-demand backup) takes the next free second before it copies anything, instead of copying every
+/// by its UTC start second; one that starts in a second whose name is taken already (another on-demand backup), or
+/// that is a scheduled slot's own name, takes the next free second before it copies anything, instead of copying every
 /// table into the other backup's folder and failing (or, with no manifest there yet, writing over a copy in progress).
 /// Azurite, one fixed instant.
 /// </summary>
