@@ -24,6 +24,8 @@ public sealed partial class TableBackup
     /// finishing it, as <c>failed</c> with <paramref name="reason"/> and reports it to every
     /// <see cref="IBackupFailureListener"/> — only if it has no manifest yet, so of several silos that notice, one
     /// reports. Returns false when a manifest already exists (the backup ended, or another silo recorded it). The
+    /// manifest records no <see cref="BackupManifest.Source"/> (<c>source unknown</c>): the copier that stopped may be
+    /// another cluster's, and this silo's own source would be a guess. The
     /// manifest carries <paramref name="writer"/> (the caller's id for this one judgement, kept across its tries): a
     /// create whose answer was lost, by the SDK's retry or by this call throwing after the blob landed, is recognised as
     /// the caller's, here and by <see cref="ReportIfRecordedByAsync"/> at the caller's next look. Create and report run on
@@ -35,7 +37,7 @@ public sealed partial class TableBackup
     {
         ArgumentNullException.ThrowIfNull(reason);
         ArgumentException.ThrowIfNullOrEmpty(writer);
-        var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = reason.Message, Source = source, Tables = [] };
+        var failed = new BackupManifest { Name = name, Status = BackupManifest.Failed, StartedAt = startedAt, FinishedAt = time.GetUtcNow(), Error = reason.Message, Source = null, Tables = [] };
         using (var timeout = new CancellationTokenSource(RecordTimeout))
         {
             if (await CreateManifestAsync(blobs.GetBlobContainerClient(options.Container), failed, writer, timeout.Token) is not null)

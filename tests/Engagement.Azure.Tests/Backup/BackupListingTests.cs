@@ -75,6 +75,27 @@ public sealed class BackupListingTests
         Assert.Equal("backup 20261129-180000 taken from cluster engagement/engagement-prod, account devstoreaccount1", progress[1]);
     }
 
+    [Fact]
+    public async Task ABackupJudgedStalledIsRecordedWithNoSourceNotTheJudgingSilos()
+    {
+        await using var table = await BackedUpTable.CreateAsync("Stl", "GrainState", "Asia/Shanghai", new TableEntity("p", "r"));
+        var (options, tables, blobs) = (table.Options, table.Tables, table.Blobs);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        // The judging silo is a drill's; the copy that stalled may have been production's: the judge cannot tell.
+        var judge = new BackupSource("engagement", "engagement-drill", "drillaccount");
+        var backup = new TableBackup(tables, blobs, options, new FakeTimeProvider(TwoAmShanghai.AddMinutes(20)), NullLogger<TableBackup>.Instance, source: judge);
+        var container = blobs.GetBlobContainerClient(options.Container);
+        await container.CreateIfNotExistsAsync();
+
+        Assert.True(await backup.AbandonAsync("20261129-180000", TwoAmShanghai, new TimeoutException("claim quiet for StalledAfter"), TableBackup.NewWriter()));
+
+        var stored = (await container.GetBlobClient(TableBackup.ManifestBlobName("20261129-180000")).DownloadContentAsync()).Value.Content.ToObjectFromJson<BackupManifest>(TableBackup.ManifestJson);
+        Assert.Equal(BackupManifest.Failed, stored!.Status);
+        Assert.Null(stored.Source);
+        var line = BackupListing.Line("20261129-180000", stored, zone);
+        Assert.Contains("  source unknown", line, StringComparison.Ordinal);
+    }
+
     private sealed class ListProgress(List<string> lines) : IProgress<string>
     {
         public void Report(string value) => lines.Add(value);
