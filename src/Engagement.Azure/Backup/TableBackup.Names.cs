@@ -154,9 +154,9 @@ public sealed partial class TableBackup
 
     /// <summary>
     /// Deletes <paramref name="claim"/> when it carries <paramref name="writer"/> (<see cref="WrittenByAsync"/>): the create
-    /// of an on-demand backup cancelled (stopped) while it was under way landed, its answer lost, so
+    /// of an on-demand backup cancelled (stopped) or failed (an SDK timeout) while it was under way landed, its answer lost, so
     /// <see cref="ReserveNameAsync"/> never returned it; left there, a silo watching the name would report a backup that
-    /// was abandoned as stalled. Another writer's claim, or none, is left alone (If-Match on the ETag read); on no caller's
+    /// was abandoned, or reported failed already, as stalled. Another writer's claim, or none, is left alone (If-Match on the ETag read); on no caller's
     /// token, bounded by <see cref="RecordTimeout"/>; a delete that fails is logged as a warning.
     /// </summary>
     private async Task ReleaseLandedAsync(BlobClient claim, string writer)

@@ -185,6 +185,13 @@ public sealed partial class TableBackup(
                 LogManifestFailed(logger, manifestFailure, name);
             }
 
+            if (onDemand && claim is null && reservation.Trying is { } landed)
+            {
+                // Failed while it claimed its name: a create that landed with its answer lost (an SDK timeout) leaves a
+                // claim nobody copies under, which a watching silo would report stalled, a second failure.
+                await ReleaseLandedAsync(landed, reservation.Writer);
+            }
+
             if (recorded is not null)
             {
                 // Recorded already (another silo judged it stalled and reported it, or another copy completed it):

@@ -94,6 +94,25 @@ public sealed class BackupSameSecondTests
     }
 
     [Fact]
+    public async Task An_on_demand_backup_whose_claim_create_lands_but_times_out_is_reported_once_and_releases_the_claim()
+    {
+        // Azurite wrote the claim, its answer was lost (the SDK's timeout): the backup fails and is reported. The claim
+        // that landed must go too, or a silo watching the name later judges it stalled and reports it a second time.
+        await using var table = await BackedUpTable.CreateAsync("Lost", "GrainState", null, new TableEntity("p", "r1"));
+        var faults = new BlobFaults { LosesAnswer = BlobFaults.ClaimCreate("20261129-180700") };
+        var listener = new FailureListener();
+        var backup = new TableBackup(table.Tables, faults.Blobs(), table.Options, new FakeTimeProvider(SevenPastTwo), NullLogger<TableBackup>.Instance, [listener]);
+        var container = table.Blobs.GetBlobContainerClient(table.Options.Container);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => backup.RunAsync());
+
+        Assert.True(faults.TimedOut > 0, "the claim's create did not lose its answer");
+        Assert.Equal("20261129-180700", Assert.Single(listener.Failed).Backup);
+        Assert.False(await container.GetBlobClient("20261129-180700/claim").ExistsAsync(), "the failed backup left the claim whose create landed");
+        Assert.False(await container.GetBlobClient("20261129-180700/manifest.json").ExistsAsync(), "the failed backup wrote a manifest under a name it never held");
+    }
+
+    [Fact]
     public async Task An_on_demand_backup_in_the_second_of_a_claimed_slot_takes_the_next_second_and_copies_nothing_into_the_slot()
     {
         await using var table = await BackedUpTable.CreateAsync("Slot", "GrainState", null, new TableEntity("p", "r1"));
