@@ -34,7 +34,7 @@ public static class CouponEndpoints
         member.MapPost("", IssueAsync).RequireAuthorization(ApiRoles.AdminPolicy)
             .WithSummary("Issue a coupon to a member (a goodwill grant); idempotent by grantId; 409 out_of_stock for skus no store near the member has, unless ignoreStock");
         member.MapPost("/{code}/redeem", RedeemAsync).RequireAuthorization(ApiRoles.StorePolicy)
-            .WithSummary("Redeem a coupon at a store {redemptionId, storeId, regionId?, orderAmount}; 409 names why not; idempotent by redemptionId");
+            .WithSummary("Redeem a coupon at a store {redemptionId, storeId, regionId?, orderAmount, items?}; 409 names why not; idempotent by redemptionId");
         return routes;
     }
 
@@ -161,7 +161,7 @@ public static class CouponEndpoints
 
         if (request is null)
         {
-            errors.Add("body", "a JSON object {redemptionId, storeId, regionId?, orderAmount} is required");
+            errors.Add("body", "a JSON object {redemptionId, storeId, regionId?, orderAmount, items?} is required");
             return errors.ToProblem();
         }
 
@@ -185,6 +185,7 @@ public static class CouponEndpoints
             errors.Add("orderAmount", "must be CNY > 0 and ≤ 10,000,000 with at most 2 decimals");
         }
 
+        ValidateItems(request.Items, errors);
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -210,6 +211,46 @@ public static class CouponEndpoints
         return result.Reason == CouponRefusals.NotFound
             ? OfferProblems.CouponNotFound()
             : OfferProblems.Conflict(TitleOf(result.Reason), result.Detail, result.Reason ?? "refused", new Dictionary<string, object?> { ["coupon"] = result.Coupon });
+    }
+
+    /// <summary>The optional <c>items</c> of a redeem request: the rules of a purchase event's items (CONTRACT.md §1), unitPrice in CNY with at most 2 decimals.</summary>
+    private static void ValidateItems(IReadOnlyList<EventItem>? items, FieldErrors errors)
+    {
+        if (items is null)
+        {
+            return;
+        }
+
+        if (items.Count > EventBounds.MaxItems)
+        {
+            errors.Add("items", "at most 100 lines");
+            return;
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            var field = string.Create(CultureInfo.InvariantCulture, $"items[{i}]");
+            if (items[i] is not { } item)
+            {
+                errors.Add(field, "a line {sku?, category?, quantity, unitPrice} is required");
+                continue;
+            }
+
+            if ((item.Sku is { } sku && EventBounds.CodePoints(sku) > EventBounds.MaxItemTextLength) || (item.Category is { } category && EventBounds.CodePoints(category) > EventBounds.MaxItemTextLength))
+            {
+                errors.Add(field, "sku and category are at most 64 characters each");
+            }
+
+            if (item.Quantity is < 0 or > EventBounds.MaxItemQuantity)
+            {
+                errors.Add(field + ".quantity", "must be 0–10,000 (0 or left out: 1)");
+            }
+
+            if (item.UnitPrice is < 0 or > EventBounds.MaxItemUnitPrice || decimal.Round(item.UnitPrice, 2) != item.UnitPrice)
+            {
+                errors.Add(field + ".unitPrice", "must be CNY 0–10,000,000 with at most 2 decimals");
+            }
+        }
     }
 
     private static string TitleOf(string? reason) => reason switch

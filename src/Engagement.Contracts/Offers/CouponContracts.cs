@@ -207,7 +207,7 @@ public sealed record CouponHistoryEntry
     [Id(7)] public string? StoreId { get; init; }
 }
 
-/// <summary>A POS redeeming a coupon: <c>{redemptionId, storeId, regionId?, orderAmount}</c> (CNY).</summary>
+/// <summary>A POS redeeming a coupon: <c>{redemptionId, storeId, regionId?, orderAmount, items?}</c> (CNY).</summary>
 [GenerateSerializer, Immutable, Alias("engagement.coupon-redeem-request.v1")]
 public sealed record CouponRedeemRequest
 {
@@ -223,11 +223,18 @@ public sealed record CouponRedeemRequest
     [Id(2)] public string? RegionId { get; init; }
 
     [Id(3)] public decimal OrderAmount { get; init; }
+
+    /// <summary>
+    /// The order's lines, the shape of a purchase event's <c>items</c> (CONTRACT.md §1; unitPrice in CNY). Optional (an
+    /// extension of CONTRACT.md §4), but a coupon scoped to skus or categories is refused <c>not_applicable</c> without
+    /// them; with them its minSpend and discount apply to the matching lines' amount only (quantity × unitPrice).
+    /// </summary>
+    [Id(4)] public IReadOnlyList<Engagement.Contracts.Events.EventItem>? Items { get; init; }
 }
 
 /// <summary>
 /// Outcome of a coupon redemption: accepted (with the discount in CNY), or refused with a reason code (<c>expired</c>,
-/// <c>used</c>, <c>wrong_store</c>, <c>below_min_spend</c>, <c>voided</c>, <c>not_yet_valid</c>, <c>not_found</c>).
+/// <c>used</c>, <c>wrong_store</c>, <c>below_min_spend</c>, <c>voided</c>, <c>not_yet_valid</c>, <c>not_applicable</c>, <c>not_found</c>).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("engagement.coupon-redeem-result.v1")]
 public sealed record CouponRedeemResult

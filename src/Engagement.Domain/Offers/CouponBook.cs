@@ -122,7 +122,7 @@ public sealed record CouponBook
         if (coupon.Status == CouponStatuses.Redeemed && string.Equals(coupon.RedemptionId, redemptionId, StringComparison.Ordinal))
         {
             // A coupon redeemed before its redemptions were kept: its store, and the discount on the order named now.
-            return (this, Replay(coupon, new CouponRedemption(redemptionId, coupon.StoreId, CouponPolicy.DiscountOn(coupon, order.Amount), coupon.StatusAt), order));
+            return (this, Replay(coupon, new CouponRedemption(redemptionId, coupon.StoreId, CouponPolicy.DiscountOn(coupon, order), coupon.StatusAt), order));
         }
 
         if (CouponPolicy.CheckRedeem(coupon, order, now) is { } refusal)
@@ -130,7 +130,7 @@ public sealed record CouponBook
             return (this, CouponRedeemOutcome.Refused(refusal, coupon));
         }
 
-        var discount = CouponPolicy.DiscountOn(coupon, order.Amount);
+        var discount = CouponPolicy.DiscountOn(coupon, order);
         var redeemed = (coupon.MoveTo(CouponStatuses.Redeemed, $"redeemed at store {order.StoreId} by redemption {redemptionId}", now)
             with { RedemptionId = redemptionId, StoreId = order.StoreId }).WithRedemption(new(redemptionId, order.StoreId, discount, now));
         return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, discount, Replayed: false));
@@ -165,7 +165,7 @@ public sealed record CouponBook
         {
             if (string.Equals(coupon.OrderId, orderId, StringComparison.Ordinal))
             {
-                return (this, new CouponRedeemOutcome(coupon, null, CouponPolicy.DiscountOn(coupon, order.Amount), Replayed: true));
+                return (this, new CouponRedeemOutcome(coupon, null, CouponPolicy.DiscountOn(coupon, order), Replayed: true));
             }
 
             // Only an order at the store the POS redeemed it at is that redemption's: the coupon used again offline
@@ -174,7 +174,7 @@ public sealed record CouponBook
             if (coupon.OrderId is null && (coupon.StoreId is null || order.StoreId is null || string.Equals(coupon.StoreId, order.StoreId, StringComparison.Ordinal)))
             {
                 var confirmed = coupon with { OrderId = orderId, StatusReason = coupon.StatusReason + $"; confirmed by order {orderId}" };
-                return (Replace(confirmed), new CouponRedeemOutcome(confirmed, null, CouponPolicy.DiscountOn(confirmed, order.Amount), Replayed: false));
+                return (Replace(confirmed), new CouponRedeemOutcome(confirmed, null, CouponPolicy.DiscountOn(confirmed, order), Replayed: false));
             }
         }
 
@@ -188,7 +188,7 @@ public sealed record CouponBook
 
         var redeemed = coupon.MoveTo(CouponStatuses.Redeemed, $"redeemed by order {orderId} at store {order.StoreId}", occurredAt)
             with { OrderId = orderId, StoreId = order.StoreId };
-        return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, CouponPolicy.DiscountOn(redeemed, order.Amount), Replayed: false));
+        return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, CouponPolicy.DiscountOn(redeemed, order), Replayed: false));
     }
 
     /// <summary>

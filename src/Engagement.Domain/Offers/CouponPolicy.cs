@@ -1,4 +1,7 @@
 using System.Globalization;
+using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Program;
 
 namespace Engagement.Domain.Offers;
 
@@ -10,8 +13,10 @@ public static class CouponPolicy
 {
     /// <summary>
     /// Why <paramref name="coupon"/> cannot be redeemed at <paramref name="at"/> for <paramref name="order"/>, or null
-    /// when it can. Checked in this order: voided, used, expired (or not yet valid), wrong store, below minSpend, not
-    /// the goods it is tied to.
+    /// when it can. Checked in this order: voided, used, expired (or not yet valid), wrong store, not the goods it is
+    /// tied to, below minSpend. A coupon scoped to skus or categories needs the order's items (<see cref="CouponRefusals.NotApplicable"/>
+    /// without them, telling the till to send them) and judges minSpend on the matching items' amount
+    /// (<see cref="EligibleAmount"/>), the same for a POS redeem call and a purchase's <c>coupons</c>.
     /// </summary>
     public static CouponRefusal? CheckRedeem(Coupon coupon, CouponOrder order, DateTimeOffset at)
     {
@@ -57,19 +62,63 @@ public static class CouponPolicy
             }
         }
 
+        if (scope.IsGoodsTied)
+        {
+            if (order.Items is not { Count: > 0 } items)
+            {
+                return new(CouponRefusals.NotApplicable,
+                    $"the coupon is for {Goods(scope)} only: send the order's items (sku, category, quantity, unitPrice) so it applies to those goods");
+            }
+
+            if (!items.Any(i => Matches(scope, i)))
+            {
+                return new(CouponRefusals.NotApplicable, $"the order holds none of the goods the coupon is for ({Goods(scope)})");
+            }
+
+            var eligible = EligibleAmount(coupon, order);
+            if (eligible < coupon.MinSpend)
+            {
+                return new(CouponRefusals.BelowMinSpend, Invariant($"the order's {Goods(scope)} come to {eligible:0.00} CNY, below the coupon's minimum spend of {coupon.MinSpend:0.00} CNY"));
+            }
+
+            return null;
+        }
+
         if (order.Amount < coupon.MinSpend)
         {
             return new(CouponRefusals.BelowMinSpend, Invariant($"order of {order.Amount:0.00} CNY is below the coupon's minimum spend of {coupon.MinSpend:0.00} CNY"));
         }
 
-        if (scope.IsGoodsTied && order.Items is { Count: > 0 } items
-            && !items.Any(i => scope.Skus.Contains(i.Sku, StringComparer.Ordinal) || (i.Category is not null && scope.Categories.Contains(i.Category, StringComparer.Ordinal))))
-        {
-            return new(CouponRefusals.NotApplicable, "the order holds none of the goods the coupon is for");
-        }
-
         return null;
     }
+
+    /// <summary>
+    /// The CNY amount of <paramref name="order"/> the coupon's minSpend and discount are judged on: the whole order, or,
+    /// for a coupon scoped to skus or categories, the matching items' amount (sum of their <see cref="CouponOrderItem.Amount"/>,
+    /// at most the order's amount; 0 without items).
+    /// </summary>
+    public static decimal EligibleAmount(Coupon coupon, CouponOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(coupon);
+        ArgumentNullException.ThrowIfNull(order);
+        if (!coupon.Scope.IsGoodsTied)
+        {
+            return order.Amount;
+        }
+
+        var matching = order.Items?.Where(i => Matches(coupon.Scope, i)).Sum(i => i.Amount) ?? 0m;
+        return Math.Min(matching, order.Amount);
+    }
+
+    /// <summary>The discount in CNY the coupon gives on <paramref name="order"/>: <see cref="DiscountOn(Coupon, decimal)"/> of its <see cref="EligibleAmount"/>.</summary>
+    public static decimal DiscountOn(Coupon coupon, CouponOrder order) => DiscountOn(coupon, EligibleAmount(coupon, order));
+
+    private static bool Matches(CouponScope scope, CouponOrderItem item) =>
+        (item.Sku is not null && scope.Skus.Contains(item.Sku, StringComparer.Ordinal))
+        || (item.Category is not null && scope.Categories.Contains(item.Category, StringComparer.Ordinal));
+
+    private static string Goods(CouponScope scope) =>
+        string.Join(" and ", new[] { scope.Skus.Count > 0 ? "skus " + string.Join(", ", scope.Skus) : null, scope.Categories.Count > 0 ? "categories " + string.Join(", ", scope.Categories) : null }.Where(p => p is not null));
 
     /// <summary>
     /// The discount in CNY the coupon gives on an order of <paramref name="orderAmount"/> CNY: its value (at most the
@@ -92,8 +141,11 @@ public static class CouponPolicy
 /// <summary>The order a coupon is offered against: CNY amount, where, and (optionally) what it holds.</summary>
 public sealed record CouponOrder(decimal Amount, string? StoreId, string? RegionId, IReadOnlyList<CouponOrderItem>? Items = null);
 
-/// <summary>One line of an order, for goods-tied coupons.</summary>
-public sealed record CouponOrderItem(string Sku, string? Category);
+/// <summary>
+/// One line of an order, for goods-tied coupons: its sku and category (either may be null) and the line's amount in CNY
+/// (quantity × unit price, converted to CNY as the order is).
+/// </summary>
+public sealed record CouponOrderItem(string? Sku, string? Category, decimal Amount);
 
 /// <summary>A refusal: a <see cref="CouponRefusals"/> code and a sentence naming why.</summary>
 public sealed record CouponRefusal(string Reason, string Detail);
@@ -107,8 +159,27 @@ public static class CouponRefusals
     public const string BelowMinSpend = "below_min_spend";
     public const string Voided = "voided";
     public const string NotYetValid = "not_yet_valid";
+    /// <summary>A coupon scoped to skus/categories: the order holds none of them, or no items were sent to judge it on.</summary>
     public const string NotApplicable = "not_applicable";
 
     /// <summary>No coupon with this code is held by this member (whether or not the code exists elsewhere).</summary>
     public const string NotFound = "not_found";
+}
+
+/// <summary>The amount of one order line (CNY or the event's currency, as its unit price is).</summary>
+public static class CouponOrderLine
+{
+    /// <summary>quantity × unit price; a quantity of 0 (not given, CONTRACT.md §1 <c>items</c>) counts as 1.</summary>
+    public static decimal Amount(int quantity, decimal unitPrice) => (quantity <= 0 ? 1 : quantity) * unitPrice;
+
+    /// <summary>
+    /// A purchase's items as a coupon judges them (<see cref="CouponPolicy.EligibleAmount"/>): each line's
+    /// <see cref="Amount"/> converted to CNY as the purchase's amount is (<see cref="Money.ToProgramme"/>; its currency must be accepted).
+    /// </summary>
+    public static List<CouponOrderItem> ItemsOf(MemberEvent evt, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        var currency = Money.CurrencyOf(evt, options);
+        return [.. evt.Items.Select(i => new CouponOrderItem(i.Sku, i.Category, Money.ToProgramme(Amount(i.Quantity, i.UnitPrice), currency, options).Amount))];
+    }
 }

@@ -157,8 +157,7 @@ public static class MemberCoupons
         {
             changed |= RememberStore(state, evt);
             var (amount, unconvertible) = AmountInProgramme(evt, options);
-            var order = new CouponOrder(amount, evt.StoreId, evt.RegionId ?? state.RegionId,
-                [.. evt.Items.Where(i => i.Sku is not null).Select(i => new CouponOrderItem(i.Sku!, i.Category))]);
+            var order = new CouponOrder(amount, evt.StoreId, evt.RegionId ?? state.RegionId, unconvertible is null ? CouponOrderLine.ItemsOf(evt, options) : []);
             foreach (var code in evt.Coupons.Distinct(StringComparer.Ordinal))
             {
                 if (unconvertible is not null)

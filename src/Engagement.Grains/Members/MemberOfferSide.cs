@@ -130,7 +130,8 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             var now = member.Now;
             // The region is the store's (or, for a store that never reported one, the till's; CouponEndpoints), never the
             // member's home region: a member of east is not at an east store. None known: a region-scoped coupon is refused.
-            var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId);
+            var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId,
+                request.Items?.Select(i => new CouponOrderItem(i.Sku, i.Category, CouponOrderLine.Amount(i.Quantity, i.UnitPrice))).ToList());
             MemberOutcome<CouponRedeemOutcome>? decided = null;
             var codePrefix = code.Length > 4 ? code[..4] : code; // all a log shows of a code: a full one is worth its value at a till
             var failedWrites = gate.FailedWrites;

@@ -142,18 +142,47 @@ public class CouponBookTests
     }
 
     [Fact]
-    public void GoodsTiedCouponsNeedTheGoodsWhenThePosSendsItems()
+    public void GoodsTiedCouponsNeedTheGoodsAndTheOrdersItems()
     {
         var serum = Issue(WakeUpGift with { Scope = new CouponScope { Skus = ["SKU-SERUM"], Categories = ["skincare"] } });
         var book = BookWith(serum);
 
-        var other = book.Redeem(serum.Code, "R", new CouponOrder(80m, "S1", "east", [new("SKU-TEA", "tea")]), Noon).Outcome;
-        var byCategory = book.Redeem(serum.Code, "R", new CouponOrder(80m, "S1", "east", [new("SKU-CREAM", "skincare")]), Noon).Outcome;
+        var other = book.Redeem(serum.Code, "R", new CouponOrder(80m, "S1", "east", [new("SKU-TEA", "tea", 80m)]), Noon).Outcome;
+        var byCategory = book.Redeem(serum.Code, "R", new CouponOrder(80m, "S1", "east", [new("SKU-CREAM", "skincare", 80m)]), Noon).Outcome;
         var noItems = book.Redeem(serum.Code, "R", new CouponOrder(80m, "S1", "east"), Noon).Outcome;
+        var emptyItems = book.Redeem(serum.Code, "R", new CouponOrder(80m, "S1", "east", []), Noon).Outcome;
 
         Assert.Equal(CouponRefusals.NotApplicable, other.Refusal?.Reason);
         Assert.True(byCategory.Accepted);
-        Assert.True(noItems.Accepted);
+        // Without the order's items a goods-tied coupon cannot be judged: refused, telling the till what to send (it was accepted on the whole order).
+        Assert.Equal(CouponRefusals.NotApplicable, noItems.Refusal?.Reason);
+        Assert.Contains("send the order's items", noItems.Refusal!.Detail, StringComparison.Ordinal);
+        Assert.Equal(CouponRefusals.NotApplicable, emptyItems.Refusal?.Reason);
+    }
+
+    [Fact]
+    public void AGoodsTiedPercentCouponDiscountsOnlyTheMatchingItemsTheSameAtTheTillAndOnThePurchase()
+    {
+        // 10% on SKU-X, minSpend 150 CNY: an order of 1000 CNY holding 2 × SKU-X at 100 and 800 CNY of other goods.
+        var percent = Issue(new CouponTemplate { Kind = CouponKinds.Percent, Value = 10, MinSpend = 150m, ValidDays = 14, Scope = new CouponScope { Skus = ["SKU-X"] } });
+        var book = BookWith(percent);
+        var evt = new Engagement.Domain.Members.MemberEvent("E1", "purchase", Noon)
+        {
+            Amount = 1000m, OrderId = "O-1", StoreId = "S1",
+            Items = [new("SKU-X", "tea", 2, 100m), new("SKU-Z", "cups", 1, 800m)],
+        };
+        var order = new CouponOrder(1000m, "S1", "east", CouponOrderLine.ItemsOf(evt, new Engagement.Domain.Program.ProgramOptions()));
+
+        var atTill = book.Redeem(percent.Code, "R", order, Noon).Outcome;
+        var onPurchase = book.ConfirmByPurchase(percent.Code, "O-1", order, Noon).Outcome;
+
+        Assert.Equal((true, 20.00m), (atTill.Accepted, atTill.Discount));
+        Assert.Equal((true, 20.00m), (onPurchase.Accepted, onPurchase.Discount));
+
+        // minSpend counts the matching items only: 1 × SKU-X at 100 (order 1000) is below 150 on both paths.
+        var small = new CouponOrder(1000m, "S1", "east", [new("SKU-X", "tea", 100m), new("SKU-Z", "cups", 900m)]);
+        Assert.Equal(CouponRefusals.BelowMinSpend, book.Redeem(percent.Code, "R", small, Noon).Outcome.Refusal?.Reason);
+        Assert.Equal(CouponRefusals.BelowMinSpend, book.ConfirmByPurchase(percent.Code, "O-2", small, Noon).Outcome.Refusal?.Reason);
     }
 
     [Fact]
