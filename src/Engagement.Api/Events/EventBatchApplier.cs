@@ -50,7 +50,7 @@ public static partial class EventBatchApplier
                     try
                     {
                         var result = await apply(evt);
-                        outcomes[position] = new ApplyOutcome(index, evt.EventId, evt.MemberId, result.Status, result.Reason);
+                        outcomes[position] = new ApplyOutcome(index, evt.EventId, evt.MemberId, result.Status, result.Reason, result.RefusedCoupons);
                     }
                     catch (Exception ex) when (!token.IsCancellationRequested)
                     {

@@ -214,8 +214,12 @@ public static partial class EventEndpoints
     }
 }
 
-/// <summary>What became of each event of a request.</summary>
-public sealed record ApplyOutcome(int Index, string EventId, string MemberId, string Status, string? Reason);
+/// <summary>
+/// What became of each event of a request; <paramref name="RefusedCoupons"/>: an applied purchase's coupons that were not
+/// applied, each with its code (as sent), reason and sentence; left out of the JSON when none was (an extension of CONTRACT.md §4).
+/// </summary>
+public sealed record ApplyOutcome(int Index, string EventId, string MemberId, string Status, string? Reason,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<RefusedCoupon>? RefusedCoupons = null);
 
 /// <summary>The 202 body.</summary>
 public sealed record EventsAccepted(int Count, IReadOnlyList<ApplyOutcome> Results);

@@ -63,6 +63,27 @@ public sealed record ApplyResult
     [Id(3)] public long PointsBalance { get; init; }
 
     [Id(4)] public long GrowthValue { get; init; }
+
+    /// <summary>
+    /// An applied purchase's <c>coupons</c> that were refused (the purchase applied without them, each coupon stays as it
+    /// was, e.g. <c>issued</c>); null when none was. An extension of CONTRACT.md §1/§4 (README "Publishing events").
+    /// </summary>
+    [Id(5)] public IReadOnlyList<RefusedCoupon>? RefusedCoupons { get; init; }
+}
+
+/// <summary>
+/// A coupon of a purchase event that was not applied (CONTRACT.md §2.1): the code as the caller sent it (normalised,
+/// 16 characters), the refusal <c>reason</c> code (<c>not_applicable</c>, <c>below_min_spend</c>, <c>used</c>, ...,
+/// the redeem call's 409 reasons) and a sentence (coupon codes in it masked).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.refused-coupon.v1")]
+public sealed record RefusedCoupon
+{
+    [Id(0)] public required string Code { get; init; }
+
+    [Id(1)] public required string Reason { get; init; }
+
+    [Id(2)] public string Detail { get; init; } = "";
 }
 
 public static class ApplyStatus

@@ -20,7 +20,16 @@ public sealed class CouponCodes
     /// <summary>Shortest accepted secret, in characters.</summary>
     public const int MinSecretLength = 32;
 
+    private static readonly System.Text.RegularExpressions.Regex CodeLike =
+        new("(?<![0-9A-Z])([2-9A-HJ-NP-Z]{4})[2-9A-HJ-NP-Z]{12}(?![0-9A-Z])", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     private readonly byte[] _key;
+
+    /// <summary>
+    /// <paramref name="text"/> with every coupon code in it shown as its first 4 characters and "…" (a full code is worth
+    /// its value at a till, so no log shows one; docs/offers.md step 5).
+    /// </summary>
+    public static string Mask(string text) => CodeLike.Replace(text ?? "", "$1…");
 
     /// <summary>A code maker keyed by the programme's secret (<c>Engagement:Offers:CouponSecret</c>).</summary>
     /// <exception cref="ArgumentException">The secret is shorter than <see cref="MinSecretLength"/>.</exception>

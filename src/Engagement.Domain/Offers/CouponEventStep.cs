@@ -35,9 +35,9 @@ public static class CouponEventStep
     /// <c>ce:</c> id, the ledger rows naming it, on the local day the order was refunded in full (its latest refund's
     /// occurredAt, the instant the ledger dates the restore) and in that latest refund's region (else the member's), so
     /// the purchase's day keeps its redemption. A refund applied in order that completes the refund counts its restore on
-    /// the same instant, in its own region (an earlier refund's region is not kept on the order). Returns the coupon refusals, one sentence each; in memory only, the caller writes.
+    /// the same instant, in its own region (an earlier refund's region is not kept on the order). Returns the refused coupons; in memory only, the caller writes.
     /// </summary>
-    public static MemberOutcome<IReadOnlyList<string>> Apply(
+    public static MemberOutcome<IReadOnlyList<CouponEventRefusal>> Apply(
         MemberState state, MemberEvent evt, IReadOnlyList<HeldRefund>? held, OffersOptions offers, ProgramOptions options, MetricsOptions? metrics, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -150,6 +150,17 @@ public sealed record CouponOrderItem(string? Sku, string? Category, decimal Amou
 /// <summary>A refusal: a <see cref="CouponRefusals"/> code and a sentence naming why.</summary>
 public sealed record CouponRefusal(string Reason, string Detail);
 
+/// <summary>
+/// A coupon of a purchase's <c>coupons</c> (CONTRACT.md §1) that was not applied; the purchase applied without it and
+/// the coupon stays as it was. <see cref="Code"/> is the full code: for the caller who sent it, never for a log
+/// (<see cref="Masked"/>).
+/// </summary>
+public sealed record CouponEventRefusal(string Code, string OrderId, string Reason, string Detail)
+{
+    /// <summary>The refusal as one sentence with every coupon code in it masked (<see cref="CouponCodes.Mask"/>): what a log may show.</summary>
+    public string Masked => CouponCodes.Mask($"coupon {Code} on order {OrderId}: {Reason} ({Detail})");
+}
+
 /// <summary>Reason codes of a refused coupon redemption; the same strings as the HTTP 409 <c>reason</c>.</summary>
 public static class CouponRefusals
 {

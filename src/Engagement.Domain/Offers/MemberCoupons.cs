@@ -130,14 +130,14 @@ public static class MemberCoupons
     /// cannot use is refused, the purchase still applies) and its store remembered; a refund
     /// that completes an order's refund restores the order's coupons while still valid
     /// (<see cref="OffersOptions.RestoreCouponsOnFullRefund"/>), and so does a purchase whose held refunds, applied with
-    /// it, refunded it in full. Returns the refusals, one sentence each.
+    /// it, refunded it in full. Returns the refused coupons (the member's coupon stays as it was), each with its reason.
     /// </summary>
-    public static MemberOutcome<IReadOnlyList<string>> AfterEvent(
+    public static MemberOutcome<IReadOnlyList<CouponEventRefusal>> AfterEvent(
         MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now) =>
         AfterEvent(state, evt, offers, options, now, restoreHeld: true);
 
     /// <summary><see cref="AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>, with the held refunds' restore (<see cref="CouponRefundRestore.ForHeldRefunds"/>) only when <paramref name="restoreHeld"/>: <see cref="CouponEventStep"/> runs and counts it as the refund's own step.</summary>
-    internal static MemberOutcome<IReadOnlyList<string>> AfterEvent(
+    internal static MemberOutcome<IReadOnlyList<CouponEventRefusal>> AfterEvent(
         MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now, bool restoreHeld)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -145,7 +145,7 @@ public static class MemberCoupons
         ArgumentNullException.ThrowIfNull(offers);
         ArgumentNullException.ThrowIfNull(options);
         var mark = state.Outbox.Count;
-        var refusals = new List<string>();
+        var refusals = new List<CouponEventRefusal>();
         var changed = false;
         if (evt.Type == MemberEventTypes.ProfileUpdate && evt.Properties.TryGetValue("homeStore", out var homeStore))
         {
@@ -162,7 +162,7 @@ public static class MemberCoupons
             {
                 if (unconvertible is not null)
                 {
-                    refusals.Add($"coupon {code} on order {orderId}: {CouponRefusals.NotApplicable} (the order's amount has no value in {options.Currency}: {unconvertible})");
+                    refusals.Add(new(code, orderId, CouponRefusals.NotApplicable, $"the order's amount has no value in {options.Currency}: {unconvertible}"));
                     continue;
                 }
 
@@ -170,7 +170,7 @@ public static class MemberCoupons
                 var (book, outcome) = Book(state).ConfirmByPurchase(code, orderId, order, evt.OccurredAt);
                 if (!outcome.Accepted)
                 {
-                    refusals.Add($"coupon {code} on order {orderId}: {outcome.Refusal!.Reason} ({outcome.Refusal.Detail})");
+                    refusals.Add(new(code, orderId, outcome.Refusal!.Reason, outcome.Refusal.Detail));
                     continue;
                 }
 
@@ -200,7 +200,7 @@ public static class MemberCoupons
             changed |= CouponRefundRestore.ForFullRefund(state, refundedId, evt.EventId, CouponRefundRestore.RefundedInFullAt(CouponRefundRestore.MarksOf(state, refundedId), evt.OccurredAt), offers, options, now);
         }
 
-        return new MemberOutcome<IReadOnlyList<string>> { Reply = refusals, StateChanged = changed, Effects = Since(state, mark) };
+        return new MemberOutcome<IReadOnlyList<CouponEventRefusal>> { Reply = refusals, StateChanged = changed, Effects = Since(state, mark) };
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Domain.Members;
+using Engagement.Domain.Offers;
 using Engagement.Grains.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -25,10 +26,13 @@ internal static class EventReplies
         return MemberMapper.ToResult(ApplyStatus.Held, decision, decision.Reason);
     }
 
-    /// <summary>An applied event: counted, answered <see cref="ApplyStatus.Applied"/>.</summary>
-    public static ApplyResult Applied(EventDecision decision)
+    /// <summary>An applied event: counted, answered <see cref="ApplyStatus.Applied"/>, with the purchase's refused coupons (<see cref="ApplyResult.RefusedCoupons"/>) when any was.</summary>
+    public static ApplyResult Applied(EventDecision decision, IReadOnlyList<CouponEventRefusal> refusedCoupons)
     {
         IngestionMetrics.Accepted();
-        return MemberMapper.ToResult(ApplyStatus.Applied, decision, decision.Reason);
+        return MemberMapper.ToResult(ApplyStatus.Applied, decision, decision.Reason) with
+        {
+            RefusedCoupons = refusedCoupons.Count == 0 ? null : [.. refusedCoupons.Select(r => new RefusedCoupon { Code = r.Code, Reason = r.Reason, Detail = CouponCodes.Mask(r.Detail) })],
+        };
     }
 }

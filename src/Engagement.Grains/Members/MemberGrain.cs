@@ -237,7 +237,8 @@ public sealed class MemberGrain(
 
         // The reminder first (a new member's, or one whose period changed), so that what falls due earlier can move it.
         await _wakeUps.EnsureRegisteredAsync(now);
-        if (decision.Status == EventStatus.Applied && _offers.ApplyEventStep(domainEvent, heldForOrder, now))
+        var (couponsChanged, refusedCoupons) = decision.Status == EventStatus.Applied ? _offers.ApplyEventStep(domainEvent, heldForOrder, now) : (false, Array.Empty<CouponEventRefusal>());
+        if (couponsChanged)
         {
             await _wakeUps.WakeAtAsync(_offers.NextDue(now), now);
         }
@@ -254,7 +255,7 @@ public sealed class MemberGrain(
         {
             EventStatus.Rejected => EventReplies.Rejected(Logger, MemberId, evt, decision),
             EventStatus.Held => EventReplies.Held(Logger, MemberId, evt, decision),
-            _ => EventReplies.Applied(decision),
+            _ => EventReplies.Applied(decision, refusedCoupons),
         };
     }
 

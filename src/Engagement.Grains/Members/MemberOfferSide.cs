@@ -272,15 +272,16 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
     /// <summary>
     /// The offer step of an applied event (<see cref="CouponEventStep"/>: a purchase's <c>coupons</c>, a full refund's restore;
     /// advisors due); <paramref name="held"/>: the refunds held for its order before it applied. In memory only, the caller
-    /// writes. True when it changed the member.
+    /// writes. Changed: whether it changed the member; Refused: the purchase's coupons that were not applied (logged with
+    /// their codes masked; the caller gets them in full, it sent them).
     /// </summary>
-    public bool ApplyEventStep(MemberEvent evt, IReadOnlyList<HeldRefund>? held, DateTimeOffset now)
+    public (bool Changed, IReadOnlyList<CouponEventRefusal> Refused) ApplyEventStep(MemberEvent evt, IReadOnlyList<HeldRefund>? held, DateTimeOffset now)
     {
         var from = Member.NextSequence;
         var outcome = CouponEventStep.Apply(Member, evt, held, Offers, member.Options, member.Metrics, now);
         foreach (var refusal in outcome.Reply)
         {
-            Logger.LogCouponRefused(MemberId, evt.EventId, refusal);
+            Logger.LogCouponRefused(MemberId, evt.EventId, refusal.Masked);
         }
 
         // A late purchase used a reissued coupon whose replacement was redeemed as well (CouponReissues.AfterLateUse).
@@ -289,7 +290,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             Logger.LogCouponUsedTwice(MemberId, evt.EventId, twice.Reason);
         }
 
-        return AssignAdvisors(now).StateChanged | outcome.StateChanged;
+        return (AssignAdvisors(now).StateChanged | outcome.StateChanged, outcome.Reply);
     }
 
     /// <summary>The offer step of a tick (coupon expiry on its instant, reminders, forgetting old spent coupons; advisors due); in memory only.</summary>

@@ -62,7 +62,7 @@ public sealed class CouponLateUseTests
 
         var step = MemberCoupons.AfterEvent(member, Purchase("pos-fresh", Noon.AddDays(2).AddHours(1), fresh.Code), Offers, _options, Noon.AddDays(2).AddHours(2));
 
-        Assert.Contains(CouponRefusals.Voided, Assert.Single(step.Reply), StringComparison.Ordinal);
+        Assert.Equal(CouponRefusals.Voided, Assert.Single(step.Reply).Reason);
         Assert.DoesNotContain(member.Ledger, e => e.RuleId == CouponReissues.DoubleUseRule);
     }
 

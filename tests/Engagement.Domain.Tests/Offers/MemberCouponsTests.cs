@@ -129,8 +129,11 @@ public sealed class MemberCouponsTests
         var small = Purchase("e1", "O1", 10_000m, Noon.AddHours(1), "S001", spend500) with { Currency = "JPY" };
         Assert.Equal(EventStatus.Applied, MemberDecider.Apply(member, small, options, Noon.AddHours(1)).Reply.Status);
         var refused = MemberCoupons.AfterEvent(member, small, Offers, options, Noon.AddHours(1));
-        Assert.Contains(CouponRefusals.BelowMinSpend, Assert.Single(refused.Reply), StringComparison.Ordinal);
-        Assert.Contains("480.00 CNY", refused.Reply[0], StringComparison.Ordinal);
+        Assert.Equal((spend500, "O1", CouponRefusals.BelowMinSpend), (Assert.Single(refused.Reply).Code, refused.Reply[0].OrderId, refused.Reply[0].Reason));
+        Assert.Contains("480.00 CNY", refused.Reply[0].Detail, StringComparison.Ordinal);
+        // What a log may show of it: the code's first 4 characters, never the code (docs/offers.md step 5).
+        Assert.DoesNotContain(spend500, refused.Reply[0].Masked, StringComparison.Ordinal);
+        Assert.Contains($"coupon {spend500[..4]}… on order O1: below_min_spend", refused.Reply[0].Masked, StringComparison.Ordinal);
         Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(member).Find(spend500)!.Status);
 
         var large = Purchase("e2", "O2", 12_500m, Noon.AddHours(2), "S001", spend500, tenth) with { Currency = "JPY" };
@@ -227,7 +230,7 @@ public sealed class MemberCouponsTests
         MemberDecider.Apply(member, refund, _options, Noon.AddHours(2));
         MemberCoupons.AfterEvent(member, refund, Offers, _options, Noon.AddHours(2));
 
-        Assert.Contains(outcome.Reply, r => r.Contains(CouponRefusals.NotFound, StringComparison.Ordinal));
+        Assert.Contains(outcome.Reply, r => r.Reason == CouponRefusals.NotFound);
         Assert.Equal(CouponStatuses.Redeemed, MemberCoupons.Book(member).Find(code)!.Status);
         Assert.Null(MemberCoupons.Book(member).Find(guessed));
     }
