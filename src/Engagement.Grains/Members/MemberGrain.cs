@@ -232,7 +232,8 @@ public sealed class MemberGrain(
             }
 
             IngestionMetrics.Duplicate();
-            return MemberMapper.ToResult(ApplyStatus.Duplicate, decision, "eventId already applied");
+            // The domain's reason names what repeated: the eventId, or a purchase of an order already applied (another eventId).
+            return MemberMapper.ToResult(ApplyStatus.Duplicate, decision, decision.Reason ?? "eventId already applied");
         }
 
         // The reminder first (a new member's, or one whose period changed), so that what falls due earlier can move it.
