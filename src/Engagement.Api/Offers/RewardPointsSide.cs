@@ -18,7 +18,7 @@ public interface IRewardPointsSide
 /// <summary>
 /// The member side: <see cref="IMemberGrain.RedeemAsync"/>, which spends points oldest lot first, refuses a negative
 /// balance, is idempotent by redemptionId, names the reward on its ledger entry and sends the
-/// <c>redemption.confirmation</c> service touch through the member's outbox. The response's <c>pointValue</c> and
+/// <c>redemption_confirmation</c> service touch through the member's outbox. The response's <c>pointValue</c> and
 /// <c>pointsValue</c> and the member's ledger reason are the runtime point value's (the <c>pointValue</c> passed to
 /// <see cref="PayAsync"/>, handed to the member as <see cref="RedemptionRequest.PointValue"/>).
 /// </summary>

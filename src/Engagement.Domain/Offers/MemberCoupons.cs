@@ -71,7 +71,7 @@ public static class MemberCoupons
 
     /// <summary>
     /// A POS redeems <paramref name="code"/> for an order (CONTRACT.md §4): idempotent by <paramref name="redemptionId"/>;
-    /// refused with a <see cref="CouponRefusals"/> reason. An acceptance sends the <c>redemption.confirmation</c> service touch.
+    /// refused with a <see cref="CouponRefusals"/> reason. An acceptance sends the <c>redemption_confirmation</c> service touch.
     /// A refusal of a coupon the member holds is kept on it (<see cref="Coupon.Refusals"/>, the newest
     /// <see cref="Coupon.MaxRefusals"/> per coupon and <see cref="Coupon.MaxRefusalsPerMember"/> across the member's coupons)
     /// and so changes the state, once per redemptionId: the same request again changes nothing, even once its note was
@@ -294,7 +294,7 @@ public static class MemberCoupons
     }
 
     /// <summary>
-    /// Decides a <c>redemption.confirmation</c> service touch (caps do not apply, opt-out does) and queues it in the
+    /// Decides a <c>redemption_confirmation</c> service touch (caps do not apply, opt-out does) and queues it in the
     /// outbox when sent; <paramref name="key"/> makes one touch per redemption.
     /// </summary>
     public static TouchDecision ConfirmationTouch(MemberState state, string key, string offer, string? couponCode, ProgramOptions options, DateTimeOffset now)

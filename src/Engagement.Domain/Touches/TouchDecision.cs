@@ -77,7 +77,18 @@ public static class TouchCategories
 public static class TouchKinds
 {
     public const string PointsExpiryNotice = "points.expiry-notice";
-    public const string RedemptionConfirmation = "redemption.confirmation";
+    /// <summary>A coupon, points or catalogue redemption was accepted: the service touch CONTRACT.md §2.1 names <c>redemption_confirmation</c>.</summary>
+    public const string RedemptionConfirmation = "redemption_confirmation";
+
+    /// <summary>
+    /// The name the engine used for <see cref="RedemptionConfirmation"/> before it followed CONTRACT.md §2.1: still
+    /// accepted where configuration lists kinds (<c>Touches:ServiceKinds</c>), never sent.
+    /// </summary>
+    public const string LegacyRedemptionConfirmation = "redemption.confirmation";
+
+    /// <summary>The kind <paramref name="kind"/> names: <see cref="LegacyRedemptionConfirmation"/> is <see cref="RedemptionConfirmation"/>, every other kind itself.</summary>
+    public static string Canonical(string kind) =>
+        string.Equals(kind, LegacyRedemptionConfirmation, StringComparison.OrdinalIgnoreCase) ? RedemptionConfirmation : kind;
     public const string BirthdayBenefit = "birthday.benefit";
 
     /// <summary>

@@ -287,7 +287,7 @@ public static partial class TouchGovernor
         MemberClock.ZoneOrDefault(MemberProfile.TimeZone(state), options.Touches.DefaultTimeZone ?? options.DefaultTimeZone);
 
     private static string CategoryOf(string kind, TouchOptions options) =>
-        options.ServiceKinds.Contains(kind, StringComparer.OrdinalIgnoreCase) ? TouchCategories.Service : TouchCategories.Marketing;
+        options.ServiceKinds.Exists(k => string.Equals(TouchKinds.Canonical(k), TouchKinds.Canonical(kind), StringComparison.OrdinalIgnoreCase)) ? TouchCategories.Service : TouchCategories.Marketing;
 
     private static TouchDecision DecideAndRecord(
         MemberState state, TouchDecision draft, ProgramOptions programOptions, DateTimeOffset now, string? suppress = null, Func<TouchHold?>? hold = null)

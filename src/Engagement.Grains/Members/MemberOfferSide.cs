@@ -254,7 +254,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
         });
     }
 
-    /// <summary>An accepted points or catalogue redemption sends the <c>redemption.confirmation</c> service touch (CONTRACT.md §2.1); in memory only.</summary>
+    /// <summary>An accepted points or catalogue redemption sends the <c>redemption_confirmation</c> service touch (CONTRACT.md §2.1); in memory only.</summary>
     public async Task ConfirmRedemptionAsync(RedemptionRequest request, RedemptionDecision decision, DateTimeOffset now)
     {
         if (decision.Status != Domain.Points.RedemptionStatuses.Accepted || decision.Replayed)

@@ -60,11 +60,11 @@ public sealed class CatalogueApiTests(OffersHostFixture host)
 
         // The winner gets one redemption confirmation (a service touch), the loser none.
         var touches = await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{members[0]}/touches", Json);
-        var confirmation = Assert.Single(touches!, t => t!["kind"]!.GetValue<string>() == "redemption.confirmation");
+        var confirmation = Assert.Single(touches!, t => t!["kind"]!.GetValue<string>() == "redemption_confirmation");
         Assert.Equal(("sent", "service"), (confirmation!["decision"]!.GetValue<string>(), confirmation["category"]!.GetValue<string>()));
         Assert.StartsWith("catalogue:" + rewardId + ";points:20000;cash:100.00", confirmation["offer"]!.GetValue<string>(), StringComparison.Ordinal);
         var loserTouches = await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{members[1]}/touches", Json);
-        Assert.DoesNotContain(loserTouches!, t => t!["kind"]!.GetValue<string>() == "redemption.confirmation");
+        Assert.DoesNotContain(loserTouches!, t => t!["kind"]!.GetValue<string>() == "redemption_confirmation");
     }
 
     [Fact]

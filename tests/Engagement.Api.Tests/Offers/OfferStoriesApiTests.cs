@@ -49,7 +49,7 @@ public sealed class OfferStoriesApiTests(OffersHostFixture host)
         Assert.Equal(member, coupon["memberId"]!.GetValue<string>());
 
         var touches = await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{member}/touches", Json);
-        var confirmation = Assert.Single(touches!, t => t!["kind"]!.GetValue<string>() == "redemption.confirmation");
+        var confirmation = Assert.Single(touches!, t => t!["kind"]!.GetValue<string>() == "redemption_confirmation");
         Assert.Equal(("sent", "service", code), (confirmation!["decision"]!.GetValue<string>(), confirmation["category"]!.GetValue<string>(), confirmation["couponCode"]!.GetValue<string>()));
 
         await PostEventsAsync(new { eventId = member + "-r1", type = "refund", memberId = member, occurredAt = at.AddSeconds(1), orderId = "O-1", amount = 148.00m });

@@ -26,6 +26,13 @@ public class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 
     public TestClock Clock { get; } = new(TestClock.DefaultStart);
 
+    /// <summary>The touch queue of this host (its own, so a test reads only its host's touches).</summary>
+    public string TouchQueue => "tq-" + _id[7..];
+
+    /// <summary>A client of <see cref="TouchQueue"/> on the Azurite the host runs on.</summary>
+    public global::Azure.Storage.Queues.QueueClient TouchQueueClient() =>
+        new(Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING"), TouchQueue);
+
     public Task InitializeAsync()
     {
         UseKestrel(0);
@@ -88,6 +95,7 @@ public class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             ["Engagement:Silo:ServiceId"] = _id,
             ["Engagement:Silo:ClusterId"] = _id,
             ["Engagement:Ingestion:QueueNamePrefix"] = "of" + _id[7..],
+            ["Engagement:Storage:TouchQueueName"] = TouchQueue,
             ["Engagement:Testing:ClockStart"] = Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
             ["Engagement:Offers:CouponSecret"] = "offers-test-secret-" + Guid.NewGuid().ToString("N"),
             [$"Engagement:Api:Keys:{AdminKey}"] = "admin",

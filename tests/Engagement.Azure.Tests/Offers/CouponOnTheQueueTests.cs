@@ -38,7 +38,7 @@ public sealed class CouponOnTheQueueTests(MemberQueueCluster cluster)
         Assert.Equal(("O-77", "S001"), (coupon!.OrderId, coupon.StoreId));
         await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.CountAsync(queue), n => n == 0, Deadline, "both messages deleted");
         var touches = await member.GetTouchesAsync(50);
-        Assert.Single(touches, t => t.Kind == "redemption.confirmation" && t.CouponCode == code);
+        Assert.Single(touches, t => t.Kind == "redemption_confirmation" && t.CouponCode == code);
         Assert.Equal(99, (await member.GetViewAsync())!.PointsBalance / 2);
     }
 }

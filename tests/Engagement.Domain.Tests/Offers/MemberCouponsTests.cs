@@ -83,6 +83,8 @@ public sealed class MemberCouponsTests
         Assert.Equal(CouponRefusals.Used, second.Reply.Refusal!.Reason);
         var confirmation = Assert.Single(member.Outbox.Pending.OfType<PublishTouch>());
         Assert.Equal((TouchKinds.RedemptionConfirmation, TouchCategories.Service, code), (confirmation.Touch.Kind, confirmation.Touch.Category, confirmation.Touch.CouponCode));
+        // CONTRACT.md §2.1 names it redemption_confirmation (the engine sent redemption.confirmation; connectors key on the contract's).
+        Assert.Equal("redemption_confirmation", confirmation.Touch.Kind);
 
         // The ledger tells the coupon's story too: held (+1), used (−1), with the live count after and the code in the reason.
         var moves = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).ToList();
@@ -455,5 +457,21 @@ public sealed class MemberCouponsTests
         var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
         var reloaded = System.Text.Json.JsonSerializer.Deserialize<MemberState>(System.Text.Json.JsonSerializer.Serialize(member, web), web)!;
         Assert.Equal(CouponIssueStatus.Duplicate, MemberCoupons.Issue(reloaded, WakeUpGift, "goodwill-1", Offers, _options, Noon.AddDays(100)).Reply.Status);
+    }
+
+    [Theory]
+    [InlineData("redemption_confirmation")]
+    [InlineData("redemption.confirmation")]
+    public void ServiceKindsListingTheConfirmationByEitherNameMakeItAServiceTouch(string listed)
+    {
+        // Settings written for the old kind name keep working: Touches:ServiceKinds may list either.
+        var options = new ProgramOptions();
+        options.Touches.ServiceKinds = [listed];
+        var member = Member();
+
+        var decision = TouchGovernor.Decide(member, new TouchRequest { Kind = TouchKinds.RedemptionConfirmation, Channel = "sms", DedupeKey = "k", ValidUntil = Noon.AddDays(1) }, options, Noon);
+
+        Assert.Equal(TouchCategories.Service, decision.Category);
+        Assert.Equal(TouchKinds.RedemptionConfirmation, TouchKinds.Canonical(listed));
     }
 }
