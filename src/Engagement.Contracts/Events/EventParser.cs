@@ -183,6 +183,7 @@ public static partial class EventParser
         var properties = reader.Properties("properties");
         var coupons = reader.Coupons("coupons");
         reader.MemberRef("memberRef");
+        RefuseMiscased(element, errors);
 
         var evt = new EngagementEvent
         {
@@ -215,6 +216,46 @@ public static partial class EventParser
         }
 
         return errors.Count == 0 ? EventParseResult.Valid(evt) : EventParseResult.Invalid(errors);
+    }
+
+    /// <summary>CONTRACT.md §1's envelope fields, spelled as there: names are case-sensitive.</summary>
+    private static readonly string[] EnvelopeFields = ["eventId", "type", "memberId", "occurredAt", "storeId", "regionId", "channel", "orderId", "amount", "currency", "items", "properties", "coupons", "memberRef"];
+
+    /// <summary>The fields of one <c>items</c> line.</summary>
+    private static readonly string[] ItemFields = ["sku", "category", "quantity", "unitPrice"];
+
+    /// <summary>
+    /// Refuses a field that names a contract field in other letter case (<c>Currency</c>, <c>storeID</c>, <c>items[0].UnitPrice</c>):
+    /// read as unknown it was ignored, and <c>"Currency":"USD"</c> applied 12 USD as 12 CNY. Other unknown fields stay
+    /// ignored (forward compatibility).
+    /// </summary>
+    private static void RefuseMiscased(JsonElement element, List<EventValidationError> errors)
+    {
+        RefuseMiscased(element, EnvelopeFields, "", errors);
+        if (element.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Object)
+                {
+                    RefuseMiscased(item, ItemFields, string.Create(CultureInfo.InvariantCulture, $"items[{i}]."), errors);
+                }
+
+                i++;
+            }
+        }
+    }
+
+    private static void RefuseMiscased(JsonElement element, string[] names, string prefix, List<EventValidationError> errors)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (Array.IndexOf(names, property.Name) < 0 && Array.Find(names, n => string.Equals(n, property.Name, StringComparison.OrdinalIgnoreCase)) is { } meant)
+            {
+                errors.Add(new(prefix + property.Name, $"`{property.Name}`: field names are case-sensitive; did you mean `{meant}`?"));
+            }
+        }
     }
 
     /// <summary>The offset of the first byte that is not part of well-formed UTF-8, or null when all of it is.</summary>

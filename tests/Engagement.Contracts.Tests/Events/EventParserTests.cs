@@ -34,6 +34,27 @@ public sealed class EventParserTests
         return error!;
     }
 
+    [Theory]
+    [InlineData("\"currency\": \"CNY\"", "\"Currency\": \"USD\"", "Currency", "currency")]
+    [InlineData("\"storeId\": \"S001\"", "\"storeID\": \"S001\"", "storeID", "storeId")]
+    [InlineData("\"unitPrice\": 134.25", "\"UnitPrice\": 134.25", "items[0].UnitPrice", "unitPrice")]
+    public void AFieldNamingAContractFieldInOtherLetterCaseIsRefusedNamingIt(string field, string miscased, string named, string meant)
+    {
+        // "Currency":"USD" with amount 12 was read as an unknown field and applied as 12 CNY; "storeID" was dropped.
+        var error = Error(Purchase.Replace(field, miscased, StringComparison.Ordinal));
+
+        Assert.Contains($"{named}: `{named.Split('.')[^1]}`: field names are case-sensitive; did you mean `{meant}`?", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OtherUnknownFieldsStayIgnored()
+    {
+        var json = Purchase.Replace("\"channel\": \"pos\",", "\"channel\": \"pos\", \"terminal\": \"T-9\", \"loyaltyTier\": 3,", StringComparison.Ordinal);
+
+        Assert.True(EventParser.TryParse(json, Now, out var evt, out var error), error);
+        Assert.Equal("S001", evt!.StoreId);
+    }
+
     [Fact]
     public void ContractExampleParsesIntoEveryField()
     {
