@@ -208,6 +208,11 @@ public static class CouponEndpoints
             return Results.Ok(result);
         }
 
+        if (result.Reason == CouponRefusals.RedemptionIdReused)
+        {
+            return OfferProblems.Conflict("redemptionId already used differently", result.Detail, result.Reason, new Dictionary<string, object?> { ["field"] = "orderAmount", ["coupon"] = result.Coupon });
+        }
+
         return result.Reason == CouponRefusals.NotFound
             ? OfferProblems.CouponNotFound()
             : OfferProblems.Conflict(TitleOf(result.Reason), result.Detail, result.Reason ?? "refused", new Dictionary<string, object?> { ["coupon"] = result.Coupon });

@@ -178,9 +178,10 @@ public sealed record CouponTransition(DateTimeOffset At, string From, string To,
 
 /// <summary>
 /// A POS redemption a coupon accepted (docs/offers.md §5): its redemptionId, the store that sent it, the discount in CNY
-/// it granted (what a replay answers) and when.
+/// it granted (what a replay answers), when, and the order amount in CNY it named (null for one kept before it was: its
+/// replay is not compared on it).
 /// </summary>
-public sealed record CouponRedemption(string RedemptionId, string? StoreId, decimal Discount, DateTimeOffset At);
+public sealed record CouponRedemption(string RedemptionId, string? StoreId, decimal Discount, DateTimeOffset At, decimal? OrderAmount = null);
 
 /// <summary>Where a coupon may be used. Each non-empty list must match; an empty list places no limit.</summary>
 public sealed record CouponScope

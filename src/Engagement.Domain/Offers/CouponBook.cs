@@ -99,9 +99,10 @@ public sealed record CouponBook
     /// <summary>
     /// Redeems coupon <paramref name="code"/> for <paramref name="redemptionId"/> at a store (the POS call). Idempotent
     /// (docs/offers.md §5): the same redemptionId from the same store on a coupon it already redeemed answers that
-    /// acceptance again, replayed, with the discount in CNY it granted then (whatever order amount the retry names),
-    /// changing nothing; the same redemptionId from another store is another till, not a retry, and is refused as
-    /// <see cref="CouponRefusals.Used"/>. This holds also after a full refund restored the coupon: a late retry of the
+    /// acceptance again, replayed, with the discount in CNY it granted then, changing nothing; the same redemptionId from
+    /// another store is another till, not a retry, and is refused as <see cref="CouponRefusals.Used"/>; with another
+    /// orderAmount it is another request under a used id, refused <see cref="CouponRefusals.RedemptionIdReused"/> naming
+    /// the field (as a points redemption's is). This holds also after a full refund restored the coupon: a late retry of the
     /// original call is replayed and leaves the restored coupon issued.
     /// </summary>
     public (CouponBook Book, CouponRedeemOutcome Outcome) Redeem(string code, string redemptionId, CouponOrder order, DateTimeOffset now)
@@ -132,7 +133,7 @@ public sealed record CouponBook
 
         var discount = CouponPolicy.DiscountOn(coupon, order);
         var redeemed = (coupon.MoveTo(CouponStatuses.Redeemed, $"redeemed at store {order.StoreId} by redemption {redemptionId}", now)
-            with { RedemptionId = redemptionId, StoreId = order.StoreId }).WithRedemption(new(redemptionId, order.StoreId, discount, now));
+            with { RedemptionId = redemptionId, StoreId = order.StoreId }).WithRedemption(new(redemptionId, order.StoreId, discount, now, order.Amount));
         return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, discount, Replayed: false));
     }
 
@@ -141,10 +142,13 @@ public sealed record CouponBook
     /// (replayed, its discount in CNY); from another store, refused as used.
     /// </summary>
     private static CouponRedeemOutcome Replay(Coupon coupon, CouponRedemption earlier, CouponOrder order) =>
-        string.Equals(earlier.StoreId, order.StoreId, StringComparison.Ordinal)
-            ? new CouponRedeemOutcome(coupon, null, earlier.Discount, Replayed: true)
-            : CouponRedeemOutcome.Refused(new(CouponRefusals.Used,
-                $"redemption {earlier.RedemptionId} already used this coupon at store {earlier.StoreId}; the same redemptionId from store {order.StoreId} is another redemption, not a retry"), coupon);
+        !string.Equals(earlier.StoreId, order.StoreId, StringComparison.Ordinal)
+            ? CouponRedeemOutcome.Refused(new(CouponRefusals.Used,
+                $"redemption {earlier.RedemptionId} already used this coupon at store {earlier.StoreId}; the same redemptionId from store {order.StoreId} is another redemption, not a retry"), coupon)
+            : earlier.OrderAmount is { } amount && amount != order.Amount
+                ? CouponRedeemOutcome.Refused(new(CouponRefusals.RedemptionIdReused, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"orderAmount: redemptionId {earlier.RedemptionId} was already used with orderAmount {amount:0.00} CNY, not {order.Amount:0.00}; a retry sends the same request, another order takes another redemptionId")), coupon)
+                : new CouponRedeemOutcome(coupon, null, earlier.Discount, Replayed: true);
 
     /// <summary>
     /// Confirms coupon <paramref name="code"/> by a purchase that names it in <c>coupons</c> (CONTRACT.md §1), as of the

@@ -173,6 +173,9 @@ public static class CouponRefusals
     /// <summary>A coupon scoped to skus/categories: the order holds none of them, or no items were sent to judge it on.</summary>
     public const string NotApplicable = "not_applicable";
 
+    /// <summary>The redemptionId was already accepted for a request with another <c>orderAmount</c>: not a retry (HTTP 409, <c>field</c> orderAmount).</summary>
+    public const string RedemptionIdReused = "redemption_id_reused";
+
     /// <summary>No coupon with this code is held by this member (whether or not the code exists elsewhere).</summary>
     public const string NotFound = "not_found";
 }

@@ -96,12 +96,18 @@ public class CouponBookTests
     {
         var percent = Issue(new CouponTemplate { OfferId = "p10", Kind = CouponKinds.Percent, Value = 10m, ValidDays = 7 });
         var (book, first) = BookWith(percent).Redeem(percent.Code, "R1", At("S001", 100m), Noon.AddHours(1));
-        var (sameTill, replay) = book.Redeem(percent.Code, "R1", At("S001", 1000m), Noon.AddHours(2));
+        var (sameTill, replay) = book.Redeem(percent.Code, "R1", At("S001", 100m), Noon.AddHours(2));
+        var (otherAmount, changed) = book.Redeem(percent.Code, "R1", At("S001", 1000m), Noon.AddHours(2));
         var (otherTill, other) = book.Redeem(percent.Code, "R1", At("S002", 300m), Noon.AddHours(2));
 
         Assert.Equal((true, false, 10m), (first.Accepted, first.Replayed, first.Discount));
         Assert.Equal((true, true, 10m), (replay.Accepted, replay.Replayed, replay.Discount));
         Assert.Same(book, sameTill);
+        // The same id with another orderAmount is another request, not a retry (it was replayed as accepted): refused
+        // naming the field, as a points redemption's is.
+        Assert.Equal((CouponRefusals.RedemptionIdReused, false), (changed.Refusal?.Reason, changed.Accepted));
+        Assert.StartsWith("orderAmount: ", changed.Refusal!.Detail, StringComparison.Ordinal);
+        Assert.Same(book, otherAmount);
         Assert.False(other.Accepted);
         Assert.Equal((CouponRefusals.Used, 0m, false), (other.Refusal!.Reason, other.Discount, other.Replayed));
         Assert.Contains("S001", other.Refusal.Detail, StringComparison.Ordinal);
