@@ -16,7 +16,8 @@ public static class CouponPolicy
     /// when it can. Checked in this order: voided, used, expired (or not yet valid), wrong store, not the goods it is
     /// tied to, below minSpend. A coupon scoped to skus or categories needs the order's items (<see cref="CouponRefusals.NotApplicable"/>
     /// without them, telling the till to send them) and judges minSpend on the matching items' amount
-    /// (<see cref="EligibleAmount"/>), the same for a POS redeem call and a purchase's <c>coupons</c>.
+    /// (<see cref="EligibleAmount"/>), the same for a POS redeem call and a purchase's <c>coupons</c>; only a purchase
+    /// event sent without items (<see cref="CouponOrder.ItemsOptional"/>, CONTRACT.md §1) is judged on its whole amount.
     /// </summary>
     public static CouponRefusal? CheckRedeem(Coupon coupon, CouponOrder order, DateTimeOffset at)
     {
@@ -62,7 +63,7 @@ public static class CouponPolicy
             }
         }
 
-        if (scope.IsGoodsTied)
+        if (scope.IsGoodsTied && !JudgedWithoutItems(coupon, order))
         {
             if (order.Items is not { Count: > 0 } items)
             {
@@ -95,13 +96,14 @@ public static class CouponPolicy
     /// <summary>
     /// The CNY amount of <paramref name="order"/> the coupon's minSpend and discount are judged on: the whole order, or,
     /// for a coupon scoped to skus or categories, the matching items' amount (sum of their <see cref="CouponOrderItem.Amount"/>,
-    /// at most the order's amount; 0 without items).
+    /// at most the order's amount; 0 without items, except a purchase event's order without items, <see cref="CouponOrder.ItemsOptional"/>:
+    /// its whole amount).
     /// </summary>
     public static decimal EligibleAmount(Coupon coupon, CouponOrder order)
     {
         ArgumentNullException.ThrowIfNull(coupon);
         ArgumentNullException.ThrowIfNull(order);
-        if (!coupon.Scope.IsGoodsTied)
+        if (!coupon.Scope.IsGoodsTied || JudgedWithoutItems(coupon, order))
         {
             return order.Amount;
         }
@@ -112,6 +114,10 @@ public static class CouponPolicy
 
     /// <summary>The discount in CNY the coupon gives on <paramref name="order"/>: <see cref="DiscountOn(Coupon, decimal)"/> of its <see cref="EligibleAmount"/>.</summary>
     public static decimal DiscountOn(Coupon coupon, CouponOrder order) => DiscountOn(coupon, EligibleAmount(coupon, order));
+
+    /// <summary>A goods-tied coupon on a purchase event that listed no items: the till honoured it already, judged on the whole order.</summary>
+    private static bool JudgedWithoutItems(Coupon coupon, CouponOrder order) =>
+        coupon.Scope.IsGoodsTied && order.ItemsOptional && order.Items is not { Count: > 0 };
 
     private static bool Matches(CouponScope scope, CouponOrderItem item) =>
         (item.Sku is not null && scope.Skus.Contains(item.Sku, StringComparer.Ordinal))
@@ -139,7 +145,15 @@ public static class CouponPolicy
 }
 
 /// <summary>The order a coupon is offered against: CNY amount, where, and (optionally) what it holds.</summary>
-public sealed record CouponOrder(decimal Amount, string? StoreId, string? RegionId, IReadOnlyList<CouponOrderItem>? Items = null);
+public sealed record CouponOrder(decimal Amount, string? StoreId, string? RegionId, IReadOnlyList<CouponOrderItem>? Items = null)
+{
+    /// <summary>
+    /// True for a purchase event's order (items are optional there, CONTRACT.md §1): one without items confirms a
+    /// goods-tied coupon the till already honoured, judged and discounted on the whole amount as before items were
+    /// judged. False (a till's redeem call, CONTRACT.md §4): a goods-tied coupon without items is refused not_applicable.
+    /// </summary>
+    public bool ItemsOptional { get; init; }
+}
 
 /// <summary>
 /// One line of an order, for goods-tied coupons: its sku and category (either may be null) and the line's amount in CNY

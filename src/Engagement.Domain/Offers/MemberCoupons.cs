@@ -157,7 +157,8 @@ public static class MemberCoupons
         {
             changed |= RememberStore(state, evt);
             var (amount, unconvertible) = AmountInProgramme(evt, options);
-            var order = new CouponOrder(amount, evt.StoreId, evt.RegionId ?? state.RegionId, unconvertible is null ? CouponOrderLine.ItemsOf(evt, options) : []);
+            // Items are optional on a purchase (CONTRACT.md §1): without them a goods-tied coupon the till honoured is confirmed.
+            var order = new CouponOrder(amount, evt.StoreId, evt.RegionId ?? state.RegionId, unconvertible is null ? CouponOrderLine.ItemsOf(evt, options) : []) { ItemsOptional = true };
             foreach (var code in evt.Coupons.Distinct(StringComparer.Ordinal))
             {
                 if (unconvertible is not null)

@@ -116,6 +116,36 @@ public sealed class MemberCouponsTests
         Assert.Contains("refunded in full", MemberCoupons.Book(member).Find(code)!.StatusReason, StringComparison.Ordinal);
     }
 
+    // CONTRACT.md §1: items are optional on a purchase. A goods-scoped coupon listed on a purchase without items was
+    // honoured by the till already: it is confirmed (redeemed by that order), not refused and left issued for reuse.
+    // The till's own redeem call without items stays refused not_applicable (CONTRACT.md §4).
+    [Fact]
+    public void APurchaseWithoutItemsConfirmsAGoodsScopedCouponTheTillHonouredButTheTillsRedeemStillNeedsItems()
+    {
+        var member = Member();
+        var scoped = WakeUpGift with { Scope = new CouponScope { Skus = ["SKU-SERUM"] } };
+        var code = MemberCoupons.Issue(member, scoped, "g", Offers, _options, Noon).Reply.Coupon!.Code;
+
+        var tillRedeem = MemberCoupons.Book(member).Redeem(code, "R1", new CouponOrder(120m, "S001", "east"), Noon.AddHours(1)).Outcome;
+        Assert.Equal(CouponRefusals.NotApplicable, tillRedeem.Refusal?.Reason);
+
+        var purchase = Purchase("e1", "O1", 120m, Noon.AddHours(1), "S001", code);
+        Assert.Empty(purchase.Items);
+        Assert.Equal(EventStatus.Applied, MemberDecider.Apply(member, purchase, _options, Noon.AddHours(1)).Reply.Status);
+        var confirmed = MemberCoupons.AfterEvent(member, purchase, Offers, _options, Noon.AddHours(1));
+
+        Assert.Empty(confirmed.Reply);
+        Assert.True(confirmed.StateChanged);
+        var coupon = MemberCoupons.Book(member).Find(code)!;
+        Assert.Equal((CouponStatuses.Redeemed, "O1"), (coupon.Status, coupon.OrderId));
+        Assert.Contains("redeemed by order O1", coupon.StatusReason, StringComparison.Ordinal);
+
+        // Used now: a second order carrying it is refused as used.
+        var again = Purchase("e2", "O2", 120m, Noon.AddHours(2), "S001", code);
+        Assert.Equal(EventStatus.Applied, MemberDecider.Apply(member, again, _options, Noon.AddHours(2)).Reply.Status);
+        Assert.Equal(CouponRefusals.Used, Assert.Single(MemberCoupons.AfterEvent(member, again, Offers, _options, Noon.AddHours(2)).Reply).Reason);
+    }
+
     // CONTRACT.md §1: a foreign amount counts converted to CNY at its configured rate; minSpend and the discount are CNY.
     // 10,000 JPY at 0.048 is 480 CNY: below a "spend 500" coupon's minimum; 12,500 JPY (600 CNY) reaches it.
     [Fact]
