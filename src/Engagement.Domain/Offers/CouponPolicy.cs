@@ -14,7 +14,7 @@ public static class CouponPolicy
     /// <summary>
     /// Why <paramref name="coupon"/> cannot be redeemed at <paramref name="at"/> for <paramref name="order"/>, or null
     /// when it can. Checked in this order: voided, used, expired (or not yet valid), wrong store, not the goods it is
-    /// tied to, below minSpend. A coupon scoped to skus or categories needs the order's items (<see cref="CouponRefusals.NotApplicable"/>
+    /// tied to, below minSpend, matching items worth 0.00 CNY (<see cref="CouponRefusals.NotApplicable"/>, except a gift). A coupon scoped to skus or categories needs the order's items (<see cref="CouponRefusals.NotApplicable"/>
     /// without them, telling the till to send them) and judges minSpend on the matching items' amount
     /// (<see cref="EligibleAmount"/>), the same for a POS redeem call and a purchase's <c>coupons</c>; only a purchase
     /// event sent without items (<see cref="CouponOrder.ItemsOptional"/>, CONTRACT.md §1) is judged on its whole amount.
@@ -80,6 +80,13 @@ public static class CouponPolicy
             if (eligible < coupon.MinSpend)
             {
                 return new(CouponRefusals.BelowMinSpend, Invariant($"the order's {Goods(scope)} come to {eligible:0.00} CNY, below the coupon's minimum spend of {coupon.MinSpend:0.00} CNY"));
+            }
+
+            // Lines worth nothing (e.g. a till that sent "price" for unitPrice, which then counts 0) would use the coupon up
+            // for a 0.00 discount; a gift gives its goods whatever the lines are worth.
+            if (eligible <= 0m && coupon.Kind != CouponKinds.Gift)
+            {
+                return new(CouponRefusals.NotApplicable, $"the order's matching items ({Goods(scope)}) come to 0.00 CNY: nothing to discount; send each item's unitPrice");
             }
 
             return null;
@@ -184,7 +191,7 @@ public static class CouponRefusals
     public const string BelowMinSpend = "below_min_spend";
     public const string Voided = "voided";
     public const string NotYetValid = "not_yet_valid";
-    /// <summary>A coupon scoped to skus/categories: the order holds none of them, or no items were sent to judge it on.</summary>
+    /// <summary>A coupon scoped to skus/categories: the order holds none of them, no items were sent to judge it on, or (except a gift) the matching items come to 0.00 CNY.</summary>
     public const string NotApplicable = "not_applicable";
 
     /// <summary>The redemptionId was already accepted for a request with another <c>orderAmount</c>: not a retry (HTTP 409, <c>field</c> orderAmount).</summary>

@@ -191,6 +191,30 @@ public class CouponBookTests
         Assert.Equal(CouponRefusals.BelowMinSpend, book.ConfirmByPurchase(percent.Code, "O-2", small, Noon).Outcome.Refusal?.Reason);
     }
 
+    // A till that sent "price" instead of "unitPrice" sends lines worth 0 (unitPrice defaults to 0): the coupon must not be
+    // used up for a 0.00 discount. A gift gives its goods whatever the lines are worth.
+    [Fact]
+    public void AGoodsTiedCouponIsRefusedWhenItsMatchingItemsComeToZeroExceptAGift()
+    {
+        var scope = new CouponScope { Skus = ["SKU-X"] };
+        var value = Issue(WakeUpGift with { Scope = scope }, grant: "v");
+        var percent = Issue(new CouponTemplate { Kind = CouponKinds.Percent, Value = 10, ValidDays = 14, Scope = scope }, grant: "p");
+        var gift = Issue(new CouponTemplate { Kind = CouponKinds.Gift, Gift = "trial pack", ValidDays = 14, Scope = scope }, grant: "g");
+        var book = BookWith(value, percent, gift);
+        var zeroLines = new CouponOrder(300m, "S1", "east", [new("SKU-X", "tea", 0m), new("SKU-Z", "cups", 300m)]);
+
+        foreach (var coupon in new[] { value, percent })
+        {
+            var atTill = book.Redeem(coupon.Code, "R", zeroLines, Noon).Outcome;
+            var onPurchase = book.ConfirmByPurchase(coupon.Code, "O-1", zeroLines with { ItemsOptional = true }, Noon).Outcome;
+            Assert.Equal(CouponRefusals.NotApplicable, atTill.Refusal?.Reason);
+            Assert.Contains("matching items (skus SKU-X) come to 0.00 CNY", atTill.Refusal!.Detail, StringComparison.Ordinal);
+            Assert.Equal(CouponRefusals.NotApplicable, onPurchase.Refusal?.Reason);
+        }
+
+        Assert.True(book.Redeem(gift.Code, "R", zeroLines, Noon).Outcome.Accepted);
+    }
+
     [Fact]
     public void DiscountsByKind()
     {
