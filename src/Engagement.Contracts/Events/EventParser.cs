@@ -253,7 +253,9 @@ public static partial class EventParser
         {
             if (Array.IndexOf(names, property.Name) < 0 && Array.Find(names, n => string.Equals(n, property.Name, StringComparison.OrdinalIgnoreCase)) is { } meant)
             {
-                errors.Add(new(prefix + property.Name, $"`{property.Name}`: field names are case-sensitive; did you mean `{meant}`?"));
+                // The field by its contract spelling: the sender's spelling becomes the poison counter's reason tag
+                // (IngestionMetrics.ReasonCategory), one series per spelling. The message keeps what was sent.
+                errors.Add(new(prefix + meant, $"`{property.Name}`: field names are case-sensitive; did you mean `{meant}`?"));
             }
         }
     }
