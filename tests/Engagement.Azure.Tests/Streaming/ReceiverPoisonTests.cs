@@ -55,6 +55,28 @@ public sealed class ReceiverPoisonTests
     }
 
     [Fact]
+    public async Task APurchaseWithAMiscasedFieldIsDeadLetteredWithItsReasonAndMiscasedPropertiesKeysAreDelivered()
+    {
+        // "cUrReNcY":"USD" read as unknown would apply 100 USD as 100 CNY; properties keys are free-form, any case goes.
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        var miscased = ReceiverRig.Purchase("M1", "c1").Replace("\"amount\": 100.00", "\"amount\": 100.00, \"cUrReNcY\": \"USD\"", StringComparison.Ordinal);
+        var properties = ReceiverRig.Purchase("M1", "c2").Replace("\"amount\": 100.00", "\"amount\": 100.00, \"properties\": {\"Currency\": \"USD\", \"StoreId\": \"S9\"}", StringComparison.Ordinal);
+        Assert.NotEqual(ReceiverRig.Purchase("M1", "c1"), miscased);
+        await rig.SendAsync(miscased, properties, ReceiverRig.Purchase("M1", "c3"));
+
+        var (delivered, poison) = await DrainAsync(rig, 3);
+
+        Assert.Equal(["c2", "c3"], delivered.Select(c => c.Event.EventId).Order());
+        Assert.Equal("S9", delivered.Single(c => c.Event.EventId == "c2").Event.Properties["StoreId"]);
+        var dead = Assert.Single(poison);
+        Assert.Equal("currency: `cUrReNcY`: field names are case-sensitive; did you mean `currency`?", dead.Reason);
+        Assert.Equal("currency", IngestionMetrics.ReasonCategory(dead.Reason));
+        Assert.Equal(miscased, dead.Body);
+        await Eventually.ReturnsAsync(rig.CountAsync, n => n == 0, Deadline, "the queue emptied");
+    }
+
+    [Fact]
     public async Task TheReceiversTotalsNameTheirUnitsMessagesReceivedAndDeletedAndDeadLetters()
     {
         await using var rig = new ReceiverRig();

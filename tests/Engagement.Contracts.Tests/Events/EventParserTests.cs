@@ -51,6 +51,17 @@ public sealed class EventParserTests
     }
 
     [Fact]
+    public void PropertiesKeysInAnyLetterCaseAreAccepted()
+    {
+        // Only the contract's own fields are case-sensitive: properties keys are the sender's, "Currency"/"StoreId" included.
+        var json = Purchase.Replace("{\"campaignCode\": \"WINTER\"}", "{\"Currency\": \"USD\", \"StoreId\": \"S9\"}", StringComparison.Ordinal);
+
+        Assert.True(EventParser.TryParse(json, Now, out var evt, out var error), error);
+        Assert.Equal(("USD", "S9"), (evt!.Properties["Currency"], evt.Properties["StoreId"]));
+        Assert.Equal(("CNY", "S001"), (evt.Currency, evt.StoreId));
+    }
+
+    [Fact]
     public void OtherUnknownFieldsStayIgnored()
     {
         var json = Purchase.Replace("\"channel\": \"pos\",", "\"channel\": \"pos\", \"terminal\": \"T-9\", \"loyaltyTier\": 3,", StringComparison.Ordinal);
