@@ -40,7 +40,13 @@ public class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+
+        // The host's own touch queue: left behind, every run added a tq-… queue to the storage account.
+        await TouchQueueClient().DeleteIfExistsAsync();
+    }
 
     public HttpClient Client(string apiKey)
     {
