@@ -13,7 +13,7 @@ namespace Engagement.Silo;
 /// <item><c>Engagement.Silo backup</c>: take a backup now, recording as its source the cluster of
 /// <c>Engagement:Silo:ServiceId</c>/<c>ClusterId</c> and the data's account (<see cref="BackupSource"/>).</item>
 /// <item><c>Engagement.Silo backups</c>: list the backups, newest first: each name (its UTC start) with that start in
-/// the programme's zone (<see cref="BackupOptions.TimeZone"/>), e.g. <c>20261129-180000  2026-11-30 02:00 +08:00</c>, and
+/// the programme's zone (<see cref="BackupOptions.TimeZone"/>), to the second, e.g. <c>20261129-180000  2026-11-30 02:00:00 +08:00</c>, and
 /// the cluster and account each was taken from (<c>source unknown</c> for one written before manifests recorded it).</item>
 /// <item><c>Engagement.Silo restore --backup &lt;name&gt; [--resume]</c>: restore one into an account whose engine tables are
 /// empty, or (<c>--resume</c>) go on with a restore of it that broke off (<see cref="RestoreJournal"/>); it prints the

@@ -31,8 +31,8 @@ public sealed class BackupListingTests
 
         Assert.Equal("20261129-180000", manifest.Name);
         Assert.Equal(2, lines.Count);
-        Assert.StartsWith("20261130-020000  2026-11-30 10:00 +08:00  (no manifest: incomplete)", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("20261129-180000  2026-11-30 02:00 +08:00  complete ", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("20261130-020000  2026-11-30 10:00:00 +08:00  (no manifest: incomplete)", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("20261129-180000  2026-11-30 02:00:00 +08:00  complete ", lines[1], StringComparison.Ordinal);
         Assert.Contains("2026-11-29 18:00:00Z", lines[1], StringComparison.Ordinal);
 
         await tables.DeleteTableAsync(prefix + "GrainState");

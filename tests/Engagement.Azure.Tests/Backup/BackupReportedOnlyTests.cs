@@ -41,7 +41,7 @@ public sealed class BackupReportedOnlyTests
             Assert.Equal(Ten.AddHours(-8), failed.StartedAt);
             Assert.Equal(Ten, failed.FinishedAt);
             var line = BackupListing.Line(listed[1].Name, failed, zone);
-            Assert.StartsWith("20261129-180000  2026-11-30 02:00 +08:00  failed ", line, StringComparison.Ordinal);
+            Assert.StartsWith("20261129-180000  2026-11-30 02:00:00 +08:00  failed ", line, StringComparison.Ordinal);
             Assert.EndsWith("whether it is claimed could not be told for 11 minutes", line, StringComparison.Ordinal);
 
             // A silo starting at 18:00 watches the earlier unfinished backups: the claimed 10:00 one, not the reported 02:00 one.
