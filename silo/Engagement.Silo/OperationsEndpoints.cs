@@ -1,4 +1,5 @@
 using Engagement.Api.Security;
+using Engagement.Azure.Hosting;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Scalar.AspNetCore;
@@ -7,7 +8,8 @@ namespace Engagement.Silo;
 
 /// <summary>
 /// What an operator looks at, bound from <c>Engagement:Operations</c>: Prometheus metrics at <c>/metrics</c>
-/// (OpenTelemetry: the engine's meters <c>Engagement.*</c>, Orleans', ASP.NET Core's and the .NET runtime's), the
+/// (OpenTelemetry: the engine's meters <c>Engagement.*</c>, with the queues' depths (<see cref="QueueDepthMetrics"/>),
+/// Orleans', ASP.NET Core's and the .NET runtime's), the
 /// Orleans Dashboard at <c>/dashboard</c> (admin key only) and interactive API docs at <c>/docs</c>.
 /// </summary>
 public sealed class OperationsOptions
@@ -20,6 +22,12 @@ public sealed class OperationsOptions
 
     /// <summary>Serve the Prometheus scrape endpoint at <c>/metrics</c> (no key; expose it to the scraper only). Default true.</summary>
     public bool Metrics { get; set; } = true;
+
+    /// <summary>
+    /// How often at most <c>/metrics</c> reads the event and poison queues' message counts from storage
+    /// (<see cref="QueueDepthMetrics"/>; a scrape in between shows the cached counts). Default 30 s; at least 1 s.
+    /// </summary>
+    public TimeSpan QueueDepthSampleEvery { get; set; } = QueueDepthMetrics.DefaultSampleEvery;
 }
 
 /// <summary>Registers and maps <see cref="OperationsOptions"/>' endpoints.</summary>
@@ -28,7 +36,8 @@ public static class OperationsEndpoints
     /// <summary>The meters exported: every engine meter, and Orleans' own.</summary>
     public static readonly string[] Meters = ["Engagement.*", "Microsoft.Orleans"];
 
-    /// <summary>Adds OpenTelemetry metrics with the Prometheus exporter, and the dashboard's silo parts.</summary>
+    /// <summary>Adds OpenTelemetry metrics with the Prometheus exporter and the queue-depth gauges, and the dashboard's silo parts.</summary>
+    /// <exception cref="InvalidOperationException"><see cref="OperationsOptions.QueueDepthSampleEvery"/> is under 1 second.</exception>
     public static OperationsOptions AddEngagementOperations(this WebApplicationBuilder builder, ISiloBuilder orleans)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -36,6 +45,12 @@ public static class OperationsEndpoints
         var options = builder.Configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new OperationsOptions();
         if (options.Metrics)
         {
+            if (options.QueueDepthSampleEvery < TimeSpan.FromSeconds(1))
+            {
+                throw new InvalidOperationException($"{OperationsOptions.SectionName}:{nameof(OperationsOptions.QueueDepthSampleEvery)} '{options.QueueDepthSampleEvery}' must be at least 1 second.");
+            }
+
+            builder.Services.AddEngagementQueueDepthMetrics(options.QueueDepthSampleEvery);
             builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
                 .AddMeter(Meters)
                 .AddAspNetCoreInstrumentation()

@@ -35,6 +35,9 @@ public class OperationsHostFixture : WebApplicationFactory<Program>, IAsyncLifet
     /// </summary>
     public const string AdvertisedAddress = "127.0.0.2";
 
+    /// <summary>The prefix of the host's own event queues (<c>{prefix}-0</c> …) and poison queue (<c>{prefix}-poison</c>).</summary>
+    public string QueueNamePrefix { get; } = "opst" + Guid.NewGuid().ToString("N")[..8];
+
     /// <summary>Silo-to-silo port (<c>Engagement:Silo:SiloPort</c>).</summary>
     public int SiloPort { get; } = ApiHostFixtureFreePort();
 
@@ -77,7 +80,8 @@ public class OperationsHostFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting("Engagement:Silo:AdvertisedAddress", AdvertisedAddress);
         builder.UseSetting("Engagement:Silo:ServiceId", _serviceId);
         builder.UseSetting("Engagement:Silo:ClusterId", _serviceId);
-        builder.UseSetting("Engagement:Ingestion:QueueNamePrefix", "opst" + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting("Engagement:Ingestion:QueueNamePrefix", QueueNamePrefix);
+        builder.UseSetting("Engagement:Operations:QueueDepthSampleEvery", "00:00:01"); // a scrape sees a count within a second
         builder.UseSetting($"Engagement:Api:Keys:{AdminKey}", "admin");
         builder.UseSetting($"Engagement:Api:Keys:{SupportKey}", "support");
         builder.UseSetting($"Engagement:Api:Keys:{LimitedKey}", "support");

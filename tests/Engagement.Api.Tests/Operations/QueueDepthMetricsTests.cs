@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Azure.Storage.Queues;
+
+namespace Engagement.Api.Tests.Operations;
+
+/// <summary>
+/// <c>/metrics</c> showed what the silos received and deleted but not what waits in the queues, nor in the poison
+/// queue: an operator had to open Azure Monitor to see a backlog or dead letters pile up. The queue-depth gauges
+/// (<c>QueueDepthMetrics</c>, README "Watching it") on the real host, against the test run's Azurite. Their caching
+/// and storage failures: Engagement.Azure.Tests' <c>QueueDepthMetricsTests</c> (apart from this process: a second
+/// instance of the gauges disposed beside the host's ends the host's OpenTelemetry stream of the same name).
+/// </summary>
+[Collection(OperationsHostCollection.Name)]
+public sealed class QueueDepthMetricsTests(OperationsHostFixture host)
+{
+    /// <summary>
+    /// Messages put in the host's own queues show on a scrape: 5 in event queue 1, sent invisible for an hour so that
+    /// the silo's receiver leaves them there (the approximate count includes invisible messages), and 3 in the poison
+    /// queue, which no one reads.
+    /// </summary>
+    [Fact]
+    public async Task AScrapeShowsTheEventAndPoisonQueuesMessageCounts()
+    {
+        var queues = new QueueServiceClient(Variable("AZURE_STORAGE_CONNECTION_STRING"));
+        var events = queues.GetQueueClient(host.QueueNamePrefix + "-1");
+        var poison = queues.GetQueueClient(host.QueueNamePrefix + "-poison");
+        await events.CreateIfNotExistsAsync();
+        await poison.CreateIfNotExistsAsync();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await events.SendMessageAsync("{}", visibilityTimeout: TimeSpan.FromHours(1));
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                await poison.SendMessageAsync("dead letter " + i);
+            }
+
+            using var scraper = host.Client(null);
+            var text = await Poll.UntilAsync(
+                async () => (string?)await scraper.GetStringAsync("metrics"),
+                t => Value(t, "engagement_queue_messages", events.Name) == 5 && Value(t, "engagement_queue_dead_letter_messages", poison.Name) == 3,
+                seconds: 30);
+
+            Assert.Equal(0, Value(text, "engagement_queue_messages", host.QueueNamePrefix + "-0"));
+            Assert.NotNull(Value(text, "engagement_queue_depth_age_seconds", poison.Name));
+        }
+        finally
+        {
+            await events.ClearMessagesAsync();
+            await poison.ClearMessagesAsync();
+        }
+    }
+
+    /// <summary>A sample's value in Prometheus' text format, by metric name and <c>queue</c> label; null when absent.</summary>
+    private static double? Value(string text, string metric, string queue)
+    {
+        var pattern = new Regex($@"^{Regex.Escape(metric)}\{{[^}}]*queue=""{Regex.Escape(queue)}""[^}}]*\}} (\S+)", RegexOptions.Multiline);
+        var match = pattern.Match(text);
+        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    private static string Variable(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{name} is not set: run the tests with scripts/test (it starts Azurite).");
+}
