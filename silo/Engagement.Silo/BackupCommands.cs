@@ -8,7 +8,8 @@ namespace Engagement.Silo;
 /// <summary>
 /// The silo's operator commands, run instead of the silo when the first argument names one; they read the same
 /// configuration (appsettings, <c>ConnectionStrings__AzureStorage</c> for the tables, <c>ConnectionStrings__BackupStorage</c>
-/// for the account that keeps the backups when set, <c>Engagement__Backup__*</c>; see <see cref="BackupStorage"/>):
+/// for the account that keeps the backups when set, <c>Engagement__Backup__*</c>; see <see cref="BackupStorage"/>), refuse
+/// an option they do not know (<see cref="MaintenanceCommandLine"/>):
 /// <list type="bullet">
 /// <item><c>Engagement.Silo backup</c>: take a backup now, recording as its source the cluster of
 /// <c>Engagement:Silo:ServiceId</c>/<c>ClusterId</c> and the data's account (<see cref="BackupSource"/>).</item>
@@ -25,9 +26,10 @@ public static class BackupCommands
     /// <summary>What <c>Engagement.Silo --help</c> prints.</summary>
     public const string Usage = """
         usage: Engagement.Silo [--urls <url>] [Section:Key=value ...]   run the silo (settings as in the README)
-               Engagement.Silo backup                                 take a backup now
-               Engagement.Silo backups                                list the backups, newest first (names are UTC starts)
-               Engagement.Silo restore --backup <name> [--resume]     restore one into empty engine tables (silos stopped);
+               Engagement.Silo backup [Section:Key=value ...]         take a backup now
+               Engagement.Silo backups [Section:Key=value ...]        list the backups, newest first (names are UTC starts)
+               Engagement.Silo restore --backup <name> [--resume] [Section:Key=value ...]
+                                                                      restore one into empty engine tables (silos stopped);
                                                                       --resume goes on with one that broke off
         """;
 
@@ -55,6 +57,13 @@ public static class BackupCommands
         if (args[0] is not ("backup" or "backups" or "restore"))
         {
             System.Console.Error.WriteLine($"unknown command '{args[0]}'\n{Usage}");
+            return 2;
+        }
+
+        // An option the command does not know is refused, not dropped: `--dryrun` must not run the real thing.
+        if (MaintenanceCommandLine.FirstUnknown(args) is { } unknown)
+        {
+            System.Console.Error.WriteLine($"unknown option '{unknown}' for {args[0]} (settings are written Section:Key=value)\n{Usage}");
             return 2;
         }
 

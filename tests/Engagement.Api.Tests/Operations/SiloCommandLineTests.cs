@@ -23,10 +23,40 @@ public sealed class SiloCommandLineTests
     public async Task AMistypedCommandIsRefusedInsteadOfStartingASilo(string argument) =>
         Assert.Equal(2, await BackupCommands.TryRunAsync([argument, "--backup", "20261130-020000"]));
 
+    /// <summary>
+    /// A typo of an option (<c>--dryrun</c>) was dropped by the configuration reader and the command ran for real; now it is
+    /// refused before anything runs (exit 2). The settings point at the test run's Azurite and an empty container, so that
+    /// without the refusal the listing and the restore run there (exit 0 and 1), touching nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("backups --dryrun")]
+    [InlineData("backups -n")]
+    [InlineData("backups extra")]
+    [InlineData("backups --resume")]
+    [InlineData("restore --backup 20261130-020000 --dryrun")]
+    [InlineData("restore --dry-run --backup 20261130-020000")]
+    public async Task AnUnknownOptionIsRefusedBeforeTheCommandRuns(string commandLine) =>
+        Assert.Equal(2, await BackupCommands.TryRunAsync([.. commandLine.Split(' '), .. Azurite()]));
+
+    [Theory]
+    [InlineData("restore --backup 20261130-020000 --resume Engagement:Backup:Container=x")]
+    [InlineData("restore --backup=20261130-020000 ConnectionStrings:AzureStorage=UseDevelopmentStorage=true")]
+    [InlineData("backups Engagement:Backup:Container=x environment=Development")]
+    [InlineData("backup")]
+    public void TheCommandsOwnOptionsAndSettingsAreAccepted(string commandLine) =>
+        Assert.Null(MaintenanceCommandLine.FirstUnknown(commandLine.Split(' ')));
+
     [Theory]
     [InlineData("")]
     [InlineData("--urls http://127.0.0.1:5080")]
     [InlineData("Engagement:Silo:SiloPort=11112")]
     public async Task OptionsAndSettingsStillStartTheSilo(string commandLine) =>
         Assert.Null(await BackupCommands.TryRunAsync(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+
+    private static string[] Azurite() =>
+    [
+        "ConnectionStrings:AzureStorage=" + Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING"),
+        "ConnectionStrings:BackupStorage=",
+        "Engagement:Backup:Container=cli-none-" + Guid.NewGuid().ToString("N")[..12],
+    ];
 }
