@@ -9,7 +9,7 @@ namespace Engagement.Silo;
 /// The silo's operator commands, run instead of the silo when the first argument names one; they read the same
 /// configuration (appsettings, <c>ConnectionStrings__AzureStorage</c> for the tables, <c>ConnectionStrings__BackupStorage</c>
 /// for the account that keeps the backups when set, <c>Engagement__Backup__*</c>; see <see cref="BackupStorage"/>), refuse
-/// an option they do not know (<see cref="MaintenanceCommandLine"/>):
+/// an option they do not know and, outside Development, an unset storage account (<see cref="MaintenanceCommandLine"/>):
 /// <list type="bullet">
 /// <item><c>Engagement.Silo backup</c>: take a backup now, recording as its source the cluster of
 /// <c>Engagement:Silo:ServiceId</c>/<c>ClusterId</c> and the data's account (<see cref="BackupSource"/>).</item>
@@ -75,7 +75,13 @@ public static class BackupCommands
         builder.Services.AddSingleton(TimeProvider.System);
         using var host = builder.Build();
         var configuration = builder.Configuration;
-        var connection = configuration.GetConnectionString(EngagementStorageOptions.ConnectionStringName) is { Length: > 0 } cs ? cs : EngagementStorageOptions.DevelopmentConnectionString;
+        var connection = MaintenanceCommandLine.StorageConnection(configuration, builder.Environment, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BackupCommands).FullName!), args[0], out var refusal);
+        if (connection is null)
+        {
+            System.Console.Error.WriteLine(refusal);
+            return 1;
+        }
+
         var options = BackupHostingExtensions.ReadBackupOptions(configuration);
         try
         {

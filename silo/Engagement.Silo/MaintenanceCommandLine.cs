@@ -1,3 +1,5 @@
+using Engagement.Azure.Hosting;
+
 namespace Engagement.Silo;
 
 /// <summary>
@@ -50,4 +52,50 @@ public static class MaintenanceCommandLine
 
         return null;
     }
+
+    /// <summary>The configuration key of the engine's storage account (the tables; <c>ConnectionStrings__AzureStorage</c> as an environment variable).</summary>
+    public const string StorageSetting = "ConnectionStrings:" + EngagementStorageOptions.ConnectionStringName;
+
+    /// <summary>
+    /// The storage account the command works on: <see cref="StorageSetting"/>. When it is unset, empty or
+    /// <c>UseDevelopmentStorage=true</c> (the shipped <c>appsettings.json</c>'s value) that is the local development
+    /// emulator, which a maintenance command uses only in the Development environment (<c>DOTNET_ENVIRONMENT</c>, or
+    /// <c>environment=Development</c> on its command line), with a Warning naming the setting; in any other
+    /// environment it returns null and <paramref name="refusal"/> says why, and the command does nothing (exit 1): a
+    /// backup or restore run on an operator's host without the setting would silently work on an emulator, or on
+    /// nothing, instead of production's account.
+    /// </summary>
+    public static string? StorageConnection(IConfiguration configuration, IHostEnvironment environment, Microsoft.Extensions.Logging.ILogger logger, string command, out string? refusal)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(logger);
+        refusal = null;
+        var configured = configuration[StorageSetting];
+        if (configured is { Length: > 0 } && !IsDevelopmentStorage(configured))
+        {
+            return configured;
+        }
+
+        if (!environment.IsDevelopment())
+        {
+            refusal = $"{command} refused: {StorageSetting} (environment variable ConnectionStrings__AzureStorage) "
+                + (configured is { Length: > 0 } ? "names the development storage emulator" : "is not set")
+                + $" and the environment is {environment.EnvironmentName}; set it to the storage account's connection string "
+                + "(the silo's), or run with DOTNET_ENVIRONMENT=Development to use the local emulator";
+            return null;
+        }
+
+        logger.LogWarning(
+            "{Setting} is {State}: {Command} uses the development storage emulator ({ConnectionString}), as the {Environment} environment allows; set it (ConnectionStrings__AzureStorage) to reach a storage account",
+            StorageSetting,
+            configured is { Length: > 0 } ? "the emulator's" : "not set",
+            command,
+            EngagementStorageOptions.DevelopmentConnectionString,
+            environment.EnvironmentName);
+        return EngagementStorageOptions.DevelopmentConnectionString;
+    }
+
+    private static bool IsDevelopmentStorage(string connectionString) =>
+        connectionString.Replace(" ", "", StringComparison.Ordinal).StartsWith(EngagementStorageOptions.DevelopmentConnectionString, StringComparison.OrdinalIgnoreCase);
 }
