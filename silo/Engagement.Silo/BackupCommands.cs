@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Azure.Data.Tables;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Hosting;
+using Serilog;
 
 namespace Engagement.Silo;
 
@@ -9,7 +10,8 @@ namespace Engagement.Silo;
 /// The silo's operator commands, run instead of the silo when the first argument names one; they read the same
 /// configuration (appsettings, <c>ConnectionStrings__AzureStorage</c> for the tables, <c>ConnectionStrings__BackupStorage</c>
 /// for the account that keeps the backups when set, <c>Engagement__Backup__*</c>; see <see cref="BackupStorage"/>), refuse
-/// an option they do not know and, outside Development, an unset storage account (<see cref="MaintenanceCommandLine"/>):
+/// an option they do not know and, outside Development, an unset storage account (<see cref="MaintenanceCommandLine"/>),
+/// and log through Serilog in the silo's console format, on standard error:
 /// <list type="bullet">
 /// <item><c>Engagement.Silo backup</c>: take a backup now, recording as its source the cluster of
 /// <c>Engagement:Silo:ServiceId</c>/<c>ClusterId</c> and the data's account (<see cref="BackupSource"/>).</item>
@@ -71,7 +73,7 @@ public static class BackupCommands
         var resume = args[0] == "restore" && args.Contains("--resume", StringComparer.Ordinal);
         var settings = args[1..].Where(a => a != "--resume").ToArray();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = settings, ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSerilog(MaintenanceCommandLine.CreateLogger(), dispose: true);
         builder.Services.AddSingleton(TimeProvider.System);
         using var host = builder.Build();
         var configuration = builder.Configuration;

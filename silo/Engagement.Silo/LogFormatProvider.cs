@@ -24,6 +24,13 @@ public sealed class LogFormatProvider : IFormatProvider, ICustomFormatter
     /// <summary>A calendar day.</summary>
     public const string DateOnlyFormat = "yyyy-MM-dd";
 
+    /// <summary>
+    /// The console line of the bootstrap logger (Program.cs) and the maintenance commands
+    /// (<see cref="MaintenanceCommandLine.CreateLogger"/>), as <c>appsettings.json</c> writes it for the silo's console sink:
+    /// <c>[2026-12-04 08:41:07.214 +08:00 WRN] Source: message</c>, the machine's local time with its offset.
+    /// </summary>
+    public const string ConsoleOutputTemplate = "[{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
     /// <summary>The one instance the sinks are configured with.</summary>
     public static LogFormatProvider Instance { get; } = new();
 

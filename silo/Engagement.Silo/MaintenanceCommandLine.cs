@@ -1,4 +1,6 @@
 using Engagement.Azure.Hosting;
+using Serilog;
+using Serilog.Events;
 
 namespace Engagement.Silo;
 
@@ -95,6 +97,21 @@ public static class MaintenanceCommandLine
             environment.EnvironmentName);
         return EngagementStorageOptions.DevelopmentConnectionString;
     }
+
+    /// <summary>
+    /// The maintenance commands' Serilog logger: the silo's console line (<see cref="LogFormatProvider.ConsoleOutputTemplate"/>,
+    /// ISO-8601 timestamps, <see cref="LogFormatProvider"/>), Warning and above, on standard error so that standard
+    /// output carries only the command's own lines (a listing can be piped).
+    /// </summary>
+    public static Serilog.ILogger CreateLogger() =>
+        new LoggerConfiguration()
+            .MinimumLevel.Warning()
+            .Enrich.FromLogContext()
+            .WriteTo.Console(
+                outputTemplate: LogFormatProvider.ConsoleOutputTemplate,
+                formatProvider: LogFormatProvider.Instance,
+                standardErrorFromLevel: LogEventLevel.Verbose)
+            .CreateLogger();
 
     private static bool IsDevelopmentStorage(string connectionString) =>
         connectionString.Replace(" ", "", StringComparison.Ordinal).StartsWith(EngagementStorageOptions.DevelopmentConnectionString, StringComparison.OrdinalIgnoreCase);

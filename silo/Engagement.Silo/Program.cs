@@ -23,7 +23,7 @@ if (await BackupCommands.TryRunAsync(args) is { } exitCode)
 // frozen" and the host never built.
 Log.Logger = new LoggerConfiguration()
     .WriteTo.Console(
-        outputTemplate: "[{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
+        outputTemplate: LogFormatProvider.ConsoleOutputTemplate,
         formatProvider: LogFormatProvider.Instance)
     .CreateLogger();
 Exception? stopFailureLogged = null; // a failed stop's exception, logged once with its stack trace, not again as Fatal

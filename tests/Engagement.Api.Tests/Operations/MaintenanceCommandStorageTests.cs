@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Engagement.Silo;
 
 namespace Engagement.Api.Tests.Operations;
@@ -6,11 +7,12 @@ namespace Engagement.Api.Tests.Operations;
 /// The maintenance commands (README, "Backups and restore") without <c>ConnectionStrings:AzureStorage</c>: they used the
 /// local emulator without a word, so a <c>backups</c> on an operator's host without the setting listed an emulator's
 /// backups (or failed on a connection refused) instead of production's. Outside Development they now refuse; in
-/// Development they say so with a Warning. Run in-process with the console captured; the listing itself reads the test run's Azurite
+/// Development they say so with a Warning, logged through Serilog in the silo's console format (ISO-8601 timestamp)
+/// on standard error. Run in-process with the console captured; the listing itself reads the test run's Azurite
 /// (<c>ConnectionStrings:BackupStorage</c>), in a container no backup was ever written to.
 /// </summary>
 [Collection(ConsoleOutputCollection.Name)]
-public sealed class MaintenanceCommandStorageTests
+public sealed partial class MaintenanceCommandStorageTests
 {
     private readonly string _container = "cli-none-" + Guid.NewGuid().ToString("N")[..12];
 
@@ -41,6 +43,22 @@ public sealed class MaintenanceCommandStorageTests
         Assert.Contains($"(no backups in container {_container} of account engagementbackup)", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The warning is a Serilog line as the silo writes it (<c>[2026-12-05 14:02:11.123 +00:00 WRN] Source: …</c>), on
+    /// standard error; the plain console logger wrote <c>warn: Engagement.Silo.BackupCommands[0]</c> with no time at all,
+    /// on standard output, among the listing.
+    /// </summary>
+    [Fact]
+    public async Task ACommandLogsThroughSerilogWithTheSilosIsoTimestamps()
+    {
+        var (_, output, errors) = await RunAsync(
+            ["backups", "environment=Development", "ConnectionStrings:AzureStorage=", $"ConnectionStrings:BackupStorage={Variable("AZURE_STORAGE_BACKUP_CONNECTION_STRING")}", $"Engagement:Backup:Container={_container}"]);
+
+        var warning = Assert.Single(errors.Split('\n'), l => l.Contains("development storage emulator", StringComparison.Ordinal));
+        Assert.Matches(SiloLine(), warning);
+        Assert.DoesNotContain("development storage emulator", output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int? ExitCode, string Output, string Errors)> RunAsync(string[] args)
     {
         var output = new StringWriter();
@@ -64,4 +82,7 @@ public sealed class MaintenanceCommandStorageTests
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"{name} is not set: run the tests with scripts/test (it starts Azurite with the accounts the tests use).");
+
+    [GeneratedRegex(@"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} [+-]\d{2}:\d{2} WRN\] Engagement\.Silo\.BackupCommands: ConnectionStrings:AzureStorage is not set: backups uses the development storage emulator \(UseDevelopmentStorage=true\), as the Development environment allows")]
+    private static partial Regex SiloLine();
 }
