@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Azure;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Engagement.Azure.Reminders;
 using Engagement.Azure.Streaming;
 using Engagement.Contracts.Events;
@@ -21,8 +22,9 @@ namespace Engagement.Azure.Hosting;
 /// was last read. Storage is read at most once per sample interval (<c>Engagement:Operations:QueueDepthSampleEvery</c>,
 /// default 30 s), in the background: a scrape returns the cached counts and starts a read when they are older than that,
 /// so scrapes never wait on storage nor multiply its requests. A queue whose read fails (storage down, the queue missing)
-/// keeps its last count, logged as a Warning, and its age grows: alert on the age as well as on the count. No
-/// measurement for a queue until its first read answered. README "Watching it".
+/// keeps its last count, logged as a Warning, and its age grows: alert on the age as well as on the count. A queue that
+/// does not exist (yet: the poison queue is created by the first dead letter) counts 0. No measurement for a queue
+/// until its first read answered. README "Watching it".
 /// </summary>
 public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
 {
@@ -136,6 +138,16 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
                 lock (_gate)
                 {
                     _last[name] = (properties.Value.ApproximateMessagesCount, readAt);
+                }
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound.ToString())
+            {
+                // Not created yet: the poison queue exists only after the first dead letter
+                // (AzureQueueDeadLetterSink), an event queue before its first message; nothing waits in it.
+                var readAt = _time.GetUtcNow();
+                lock (_gate)
+                {
+                    _last[name] = (0, readAt);
                 }
             }
             catch (Exception ex) when (ex is RequestFailedException or AggregateException or OperationCanceledException or IOException or InvalidOperationException)

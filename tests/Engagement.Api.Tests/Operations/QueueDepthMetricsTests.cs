@@ -8,25 +8,26 @@ namespace Engagement.Api.Tests.Operations;
 /// <c>/metrics</c> showed what the silos received and deleted but not what waits in the queues, nor in the poison
 /// queue: an operator had to open Azure Monitor to see a backlog or dead letters pile up. The queue-depth gauges
 /// (<c>QueueDepthMetrics</c>, README "Watching it") on the real host, against the test run's Azurite. Their caching
-/// and storage failures: Engagement.Azure.Tests' <c>QueueDepthMetricsTests</c> (apart from this process: a second
-/// instance of the gauges disposed beside the host's ends the host's OpenTelemetry stream of the same name).
+/// and storage failures: Engagement.Azure.Tests' <c>QueueDepthMetricsTests</c>.
 /// </summary>
 [Collection(OperationsHostCollection.Name)]
 public sealed class QueueDepthMetricsTests(OperationsHostFixture host)
 {
     /// <summary>
     /// Messages put in the host's own queues show on a scrape: 5 in event queue 1, sent invisible for an hour so that
-    /// the silo's receiver leaves them there (the approximate count includes invisible messages), and 3 in the poison
-    /// queue, which no one reads.
+    /// the silo's receiver leaves them there (the approximate count includes invisible messages). The poison queue is
+    /// never created here, as on a healthy deployment (the first dead letter creates it): its gauge shows 0, not
+    /// nothing (it was absent, and every sample logged a Warning, while no queue existed). No other queue's count is
+    /// asserted: the other tests of this host post events to its event queues.
     /// </summary>
     [Fact]
-    public async Task AScrapeShowsTheEventAndPoisonQueuesMessageCounts()
+    public async Task AScrapeShowsTheEventQueuesMessageCountsAndZeroDeadLettersWithoutAPoisonQueue()
     {
         var queues = new QueueServiceClient(Variable("AZURE_STORAGE_CONNECTION_STRING"));
         var events = queues.GetQueueClient(host.QueueNamePrefix + "-1");
         var poison = queues.GetQueueClient(host.QueueNamePrefix + "-poison");
+        Assert.False(await poison.ExistsAsync());
         await events.CreateIfNotExistsAsync();
-        await poison.CreateIfNotExistsAsync();
         try
         {
             for (var i = 0; i < 5; i++)
@@ -34,24 +35,18 @@ public sealed class QueueDepthMetricsTests(OperationsHostFixture host)
                 await events.SendMessageAsync("{}", visibilityTimeout: TimeSpan.FromHours(1));
             }
 
-            for (var i = 0; i < 3; i++)
-            {
-                await poison.SendMessageAsync("dead letter " + i);
-            }
-
             using var scraper = host.Client(null);
             var text = await Poll.UntilAsync(
                 async () => (string?)await scraper.GetStringAsync("metrics"),
-                t => Value(t, "engagement_queue_messages", events.Name) == 5 && Value(t, "engagement_queue_dead_letter_messages", poison.Name) == 3,
+                t => Value(t, "engagement_queue_messages", events.Name) == 5 && Value(t, "engagement_queue_dead_letter_messages", poison.Name) is not null,
                 seconds: 30);
 
-            Assert.Equal(0, Value(text, "engagement_queue_messages", host.QueueNamePrefix + "-0"));
+            Assert.Equal(0, Value(text, "engagement_queue_dead_letter_messages", poison.Name));
             Assert.NotNull(Value(text, "engagement_queue_depth_age_seconds", poison.Name));
         }
         finally
         {
             await events.ClearMessagesAsync();
-            await poison.ClearMessagesAsync();
         }
     }
 

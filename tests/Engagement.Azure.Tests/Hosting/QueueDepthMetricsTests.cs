@@ -18,11 +18,11 @@ public sealed class QueueDepthMetricsTests
 {
     /// <summary>
     /// Storage that does not answer (a closed port) fails no observation: no count is reported until one was read, and
-    /// the read runs apart from the scrape. Once read, a count that can no longer be read (its queue gone) stays
-    /// reported, its age growing; storage is read at most once per sample interval.
+    /// the read runs apart from the scrape. A queue that does not exist (the poison queue before the first dead letter,
+    /// a deleted queue) counts 0; storage is read at most once per sample interval.
     /// </summary>
     [Fact]
-    public async Task ACountStaysWithItsAgeWhenStorageStopsAnsweringAndAScrapeNeverFails()
+    public async Task AScrapeNeverFailsAndAMissingQueueCountsZero()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero));
         var down = new QueueServiceClient(
@@ -41,7 +41,8 @@ public sealed class QueueDepthMetricsTests
         var queues = new QueueServiceClient(Azurite.ConnectionString);
         var queue = queues.GetQueueClient(name + "-0");
         await queue.CreateAsync();
-        await queues.GetQueueClient(name + "-poison").CreateAsync();
+
+        // No poison queue, as on a healthy deployment (the first dead letter creates it): 0 dead letters, not nothing.
         await queue.SendMessageAsync("a");
         await queue.SendMessageAsync("b");
         using var metrics = new QueueDepthMetrics(queues, [name + "-0"], name + "-poison", TimeSpan.FromSeconds(30), clock, NullLogger<QueueDepthMetrics>.Instance);
@@ -60,16 +61,15 @@ public sealed class QueueDepthMetricsTests
         Assert.Equal(2, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
         Assert.Equal(29, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-0")]);
 
-        // The queue is gone: the read fails, the last count stays and its age grows.
+        // The queue is gone: nothing waits in it, 0, read now.
         await queue.DeleteAsync();
         clock.Advance(TimeSpan.FromSeconds(31));
         gauge.Observe();
         await metrics.Sampling;
         gauge.Observe();
-        Assert.Equal(2, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
-        Assert.Equal(60, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-0")]);
-        Assert.Equal(0, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-poison")]);
-        await queues.GetQueueClient(name + "-poison").DeleteAsync();
+        Assert.Equal(0, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
+        Assert.Equal(0, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-0")]);
+        Assert.Equal(0, gauge.Values[(QueueDepthMetrics.DeadLetterMessagesName, name + "-poison")]);
     }
 
     /// <summary>Listens to the three gauges for the given queues; <see cref="Observe"/> observes them once.</summary>
