@@ -40,13 +40,25 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
     /// <summary>Default sample interval: 30 s.</summary>
     public static readonly TimeSpan DefaultSampleEvery = TimeSpan.FromSeconds(30);
 
+    // One meter and one set of gauges for the process, never disposed: OpenTelemetry merges same-named instruments
+    // process-wide, so a meter per instance, disposed with it, ended the stream of every other live instance's gauges.
+    private static readonly Meter Meter = new(EngagementAzureMetrics.MeterName);
+    private static readonly Lock LiveGate = new();
+    private static readonly List<QueueDepthMetrics> Live = [];
+
+    static QueueDepthMetrics()
+    {
+        Meter.CreateObservableGauge(MessagesName, () => Each(m => m.Counts(m._eventQueues)), unit: "{message}", description: "Approximate number of messages in each event queue, read at most once per sample interval.");
+        Meter.CreateObservableGauge(DeadLetterMessagesName, () => Each(m => m.Counts([m._poisonQueue])), unit: "{message}", description: "Approximate number of messages in the poison (dead-letter) queue, read at most once per sample interval.");
+        Meter.CreateObservableGauge(SampleAgeName, () => Each(m => m.Ages()), unit: "s", description: "Seconds since each queue's message count was last read.");
+    }
+
     private readonly QueueServiceClient _queues;
     private readonly IReadOnlyList<string> _eventQueues;
     private readonly string _poisonQueue;
     private readonly TimeSpan _sampleEvery;
     private readonly TimeProvider _time;
     private readonly ILogger<QueueDepthMetrics> _logger;
-    private readonly Meter _meter = new(EngagementAzureMetrics.MeterName);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (long Count, DateTimeOffset ReadAt)> _last = new(StringComparer.Ordinal);
     private DateTimeOffset? _sampleStartedAt;
@@ -72,9 +84,10 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
         _sampleEvery = sampleEvery;
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        _meter.CreateObservableGauge(MessagesName, () => Counts(_eventQueues), unit: "{message}", description: "Approximate number of messages in each event queue, read at most once per sample interval.");
-        _meter.CreateObservableGauge(DeadLetterMessagesName, () => Counts([_poisonQueue]), unit: "{message}", description: "Approximate number of messages in the poison (dead-letter) queue, read at most once per sample interval.");
-        _meter.CreateObservableGauge(SampleAgeName, Ages, unit: "s", description: "Seconds since each queue's message count was last read.");
+        lock (LiveGate)
+        {
+            Live.Add(this);
+        }
     }
 
     /// <summary>The read in flight or last finished (for tests).</summary>
@@ -87,6 +100,19 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
                 return _sampling;
             }
         }
+    }
+
+    /// <summary>The measurements of every live (not disposed) instance.</summary>
+    private static List<Measurement<T>> Each<T>(Func<QueueDepthMetrics, List<Measurement<T>>> measure)
+        where T : struct
+    {
+        QueueDepthMetrics[] live;
+        lock (LiveGate)
+        {
+            live = [.. Live];
+        }
+
+        return live.SelectMany(measure).ToList();
     }
 
     private List<Measurement<long>> Counts(IReadOnlyList<string> names)
@@ -165,7 +191,14 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        // The static gauges stop reporting this instance; the shared meter stays for the others.
+        lock (LiveGate)
+        {
+            Live.Remove(this);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue depth: could not read the message count of queue {Queue}; its last count is reported, with its age")]
     private static partial void LogReadFailed(ILogger logger, Exception exception, string queue);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
+using Engagement.Azure.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engagement.Api.Tests.Operations;
 
@@ -18,7 +20,8 @@ public sealed class QueueDepthMetricsTests(OperationsHostFixture host)
     /// the silo's receiver leaves them there (the approximate count includes invisible messages). The poison queue is
     /// never created here, as on a healthy deployment (the first dead letter creates it): its gauge shows 0, not
     /// nothing (it was absent, and every sample logged a Warning, while no queue existed). No other queue's count is
-    /// asserted: the other tests of this host post events to its event queues.
+    /// asserted: the other tests of this host post events to its event queues. A second instance of the gauges,
+    /// disposed before the scrape, leaves the host's gauges reported.
     /// </summary>
     [Fact]
     public async Task AScrapeShowsTheEventQueuesMessageCountsAndZeroDeadLettersWithoutAPoisonQueue()
@@ -36,6 +39,15 @@ public sealed class QueueDepthMetricsTests(OperationsHostFixture host)
             }
 
             using var scraper = host.Client(null);
+            await scraper.GetStringAsync("metrics");
+
+            // Another instance of the gauges in this process (another host, a restarted hosted service), disposed: it
+            // disposed its own meter of the same name, which ended the host's OpenTelemetry streams of these gauges.
+            using (new QueueDepthMetrics(queues, [host.QueueNamePrefix + "-other-0"], host.QueueNamePrefix + "-other-poison", TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger<QueueDepthMetrics>.Instance))
+            {
+                await scraper.GetStringAsync("metrics");
+            }
+
             var text = await Poll.UntilAsync(
                 async () => (string?)await scraper.GetStringAsync("metrics"),
                 t => Value(t, "engagement_queue_messages", events.Name) == 5 && Value(t, "engagement_queue_dead_letter_messages", poison.Name) is not null,
