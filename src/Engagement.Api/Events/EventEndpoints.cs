@@ -37,6 +37,8 @@ public static partial class EventEndpoints
         return routes;
     }
 
+    private static async Task<object> Box<T>(Task<T> work) => (await work)!;
+
     private static async Task<IResult> PostEventsAsync(HttpRequest request, IGrainFactory grains, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("Engagement.Api.Events");
@@ -102,8 +104,20 @@ public static partial class EventEndpoints
             }
 
             // One member's events stay in order; members run side by side; a member that fails, fails alone.
-            var (outcomes, failuresTransient) = await EventBatchApplier.ApplyAsync(
+            var applying = EventBatchApplier.ApplyAsync(
                 valid, evt => grains.GetGrain<IMemberGrain>(evt.MemberId).ApplyEventAsync(evt), logger, request.HttpContext.RequestAborted);
+            if (!isBatch)
+            {
+                // One event (a till's purchase) has the command deadline; its grain call is not recalled past it. A
+                // batch (up to 1,000 events, answered per event) has none (MemberDeadlines, README "HTTP API").
+                var deadline = MemberDeadlines.Of(request.HttpContext.RequestServices, MemberDeadlineKind.Command);
+                if (await MemberDeadlines.WithinAsync(Box(applying), deadline, logger, "POST /api/v1/events") is null)
+                {
+                    return MemberDeadlines.Unavailable(request.HttpContext, deadline, MemberDeadlineKind.Command);
+                }
+            }
+
+            var (outcomes, failuresTransient) = await applying;
             var failed = outcomes.Count(o => o.Status == EventBatchApplier.Failed);
             if (failed > 0 && !errors.Any)
             {

@@ -55,6 +55,7 @@ public static class ApiHostingExtensions
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = RequestLimits.MaxJsonBodyBytes);
         services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         services.AddOpenApi("v1");
+        services.AddEngagementMemberDeadlines(configuration);
         services.AddHealthChecks();
         services.TryAddTimeProvider();
         services.AddEngagementSupportServices(configuration);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Engagement.Api.Hosting;
 using Engagement.Api.Offers;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
@@ -21,13 +22,13 @@ public static class MemberEndpoints
     {
         var members = routes.MapGroup("/api/v1/members/{memberId}").WithTags("members");
 
-        members.MapGet("", GetMemberAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+        members.MapGet("", GetMemberAsync).RequireAuthorization(ApiRoles.ReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("A member's live view: tier, growth, points, lifecycle, RFM, benefits, caps");
-        members.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+        members.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(ApiRoles.ReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("Why every point and growth value changed, newest first; page back with `before`");
-        members.MapGet("/touches", GetTouchesAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+        members.MapGet("/touches", GetTouchesAsync).RequireAuthorization(ApiRoles.ReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("Every touch decision (sent, deferred, suppressed) with its reason");
-        members.MapPost("/redemptions", RedeemAsync).RequireAuthorization(ApiRoles.AdminPolicy)
+        members.MapPost("/redemptions", RedeemAsync).RequireAuthorization(ApiRoles.AdminPolicy).WithMemberDeadline(MemberDeadlineKind.Command)
             .WithSummary("Redeem points (optionally with cash); idempotent by redemptionId");
         members.MapPut("/consent", SetConsentAsync).RequireAuthorization(SupportEndpoints.SupportPolicy)
             .WithSummary("Set channel consent, e.g. {\"sms\": false}, with an optional ?reason=; support and admin; audited (member.consent)");
@@ -115,6 +116,9 @@ public static class MemberEndpoints
 
     private static async Task<IResult> RedeemAsync(string memberId, [FromBody] MemberRedemptionBody? request, IGrainFactory grains, HttpContext context)
     {
+        // Resolved now: past its deadline this work goes on after the request's services are gone (MemberDeadlines).
+        var clock = EngineClock.Of(context.RequestServices);
+        var catalogueRedemptions = context.RequestServices.GetRequiredService<CatalogueRedemptions>();
         var errors = new FieldErrors();
         if (!MemberIds.IsValid(memberId))
         {
@@ -166,7 +170,7 @@ public static class MemberEndpoints
         // redemption naming the reward, checked below like a catalogue one but taking no unit (no store holds one for it).
         if (request.RewardId is { } reward && request.StoreId is not null)
         {
-            return await context.RequestServices.GetRequiredService<CatalogueRedemptions>().RedeemAsync(reward, new CatalogueRedemptionRequest
+            return await catalogueRedemptions.RedeemAsync(reward, new CatalogueRedemptionRequest
             {
                 RedemptionId = request.RedemptionId, MemberId = memberId, StoreId = request.StoreId, Points = request.Points, CashAmount = request.CashAmount,
             });
@@ -190,7 +194,7 @@ public static class MemberEndpoints
         }
 
         // The point value in force now values the redemption (never a value from the body).
-        var pointValue = await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(Hosting.EngineClock.Of(context.RequestServices).GetUtcNow());
+        var pointValue = await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(clock.GetUtcNow());
         var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(new RedemptionRequest { RedemptionId = request.RedemptionId, Points = request.Points, CashAmount = request.CashAmount, RewardId = request.RewardId, PointValue = pointValue });
         return result.Status switch
         {

@@ -1,3 +1,4 @@
+using Engagement.Api.Hosting;
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
@@ -21,7 +22,7 @@ public static class BenefitEndpoints
     public static IEndpointRouteBuilder MapBenefitEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/api/v1/members/{memberId}/benefits/priority-booking/bookings", BookAsync).WithTags("benefits")
-            .RequireAuthorization(p => p.RequireRole(ApiRoles.Support, ApiRoles.Admin, ApiRoles.Store))
+            .RequireAuthorization(p => p.RequireRole(ApiRoles.Support, ApiRoles.Admin, ApiRoles.Store)).WithMemberDeadline(MemberDeadlineKind.Command)
             .WithSummary("Book a priority slot {bookingId, storeId, slotStart, note?} for a member holding priority booking; 409 names why not; idempotent by bookingId");
         return routes;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
+using Engagement.Api.Hosting;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Api.Support;
@@ -24,16 +25,16 @@ public static class CatalogueEndpoints
     public static IEndpointRouteBuilder MapCatalogueEndpoints(this IEndpointRouteBuilder routes)
     {
         var catalogue = routes.MapGroup("/api/v1/catalogue").WithTags("catalogue");
-        catalogue.MapGet("", ListAsync).RequireAuthorization(ApiRoles.OffersReadPolicy)
+        catalogue.MapGet("", ListAsync).RequireAuthorization(ApiRoles.OffersReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("The reward catalogue: market price, points price, points + cash steps, eligible tiers");
-        catalogue.MapGet("/{rewardId}", GetAsync).RequireAuthorization(ApiRoles.OffersReadPolicy);
+        catalogue.MapGet("/{rewardId}", GetAsync).RequireAuthorization(ApiRoles.OffersReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read);
         catalogue.MapPut("/{rewardId}", PutAsync).RequireAuthorization(ApiRoles.AdminPolicy)
             .WithSummary("Create or replace a reward (HQ)");
-        catalogue.MapPut("/{rewardId}/stock", PutStockAsync).RequireAuthorization(ApiRoles.StorePolicy)
+        catalogue.MapPut("/{rewardId}/stock", PutStockAsync).RequireAuthorization(ApiRoles.StorePolicy).WithMemberDeadline(MemberDeadlineKind.Command)
             .WithSummary("Set the units of a reward available per store: [{storeId, available}]");
-        catalogue.MapGet("/{rewardId}/stock/{storeId}", GetStockAsync).RequireAuthorization(ApiRoles.OffersReadPolicy)
+        catalogue.MapGet("/{rewardId}/stock/{storeId}", GetStockAsync).RequireAuthorization(ApiRoles.OffersReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("A reward's units at one store (zeros for a store never stocked); 404 for a reward not in the catalogue");
-        catalogue.MapPost("/{rewardId}/redemptions", RedeemAsync).RequireAuthorization(ApiRoles.StorePolicy)
+        catalogue.MapPost("/{rewardId}/redemptions", RedeemAsync).RequireAuthorization(ApiRoles.StorePolicy).WithMemberDeadline(MemberDeadlineKind.Command)
             .WithSummary("Redeem a reward at a store with points or points + cash; takes one unit of the store's stock; idempotent by redemptionId");
         return routes;
     }
@@ -172,7 +173,7 @@ public static class CatalogueEndpoints
     public const string StockAuditAction = "catalogue.stock";
 
     private static async Task<IResult> PutStockAsync(
-        string rewardId, [FromBody] List<StoreStockLine?>? lines, IGrainFactory grains, IAuditLog audit, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken)
+        string rewardId, [FromBody] List<StoreStockLine?>? lines, IGrainFactory grains, IAuditLog audit, TimeProvider time, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         if (!OfferIds.IsValid(rewardId))
@@ -198,7 +199,9 @@ public static class CatalogueEndpoints
         {
             var auditId = string.Create(CultureInfo.InvariantCulture, $"catalogue.stock|{rewardId}|{latest.StoreId}|{latest.SetAt!.Value.UtcTicks}");
             var detail = StaffAudit.DescribeCounts(lines.Select(l => (l!.StoreId!, l.Available)));
-            await audit.RecordAsync(time, user, auditId, StockAuditAction, rewardId, detail, cancellationToken: cancellationToken);
+            // Not the request's token: the stock is set, so its row is written even for a request that answered 503 at
+            // its deadline (MemberDeadlines) or whose client went away.
+            await audit.RecordAsync(time, user, auditId, StockAuditAction, rewardId, detail, cancellationToken: CancellationToken.None);
         }
 
         return Results.Ok(views);

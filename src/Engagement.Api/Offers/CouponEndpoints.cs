@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Engagement.Api.Hosting;
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
@@ -26,14 +27,14 @@ public static class CouponEndpoints
 
     public static IEndpointRouteBuilder MapCouponEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/v1/coupons/{code}", FindAsync).WithTags("coupons").RequireAuthorization(ApiRoles.OffersReadPolicy)
+        routes.MapGet("/api/v1/coupons/{code}", FindAsync).WithTags("coupons").RequireAuthorization(ApiRoles.OffersReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("One coupon and the member holding it; a store key passes ?memberId= and sees only that member's coupon");
         var member = routes.MapGroup("/api/v1/members/{memberId}/coupons").WithTags("coupons");
-        member.MapGet("", ListAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+        member.MapGet("", ListAsync).RequireAuthorization(ApiRoles.ReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("A member's coupons, newest first; 404 for a member the engine has never seen");
         member.MapPost("", IssueAsync).RequireAuthorization(ApiRoles.AdminPolicy)
             .WithSummary("Issue a coupon to a member (a goodwill grant); idempotent by grantId; 409 out_of_stock for skus no store near the member has, unless ignoreStock");
-        member.MapPost("/{code}/redeem", RedeemAsync).RequireAuthorization(ApiRoles.StorePolicy)
+        member.MapPost("/{code}/redeem", RedeemAsync).RequireAuthorization(ApiRoles.StorePolicy).WithMemberDeadline(MemberDeadlineKind.Command)
             .WithSummary("Redeem a coupon at a store {redemptionId, storeId, regionId?, orderAmount, items?}; 409 names why not; idempotent by redemptionId");
         return routes;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Engagement.Api.Hosting;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Api.Support;
@@ -22,9 +23,9 @@ public static class InventoryEndpoints
     public static IEndpointRouteBuilder MapInventoryEndpoints(this IEndpointRouteBuilder routes)
     {
         var stores = routes.MapGroup("/api/v1/stores/{storeId}/inventory").WithTags("stores");
-        stores.MapPut("", PutAsync).RequireAuthorization(ApiRoles.StorePolicy)
+        stores.MapPut("", PutAsync).RequireAuthorization(ApiRoles.StorePolicy).WithMemberDeadline(MemberDeadlineKind.Command)
             .WithSummary("Set the units available per sku at a store: [{sku, available}]; skus not named stay as they were; ?regionId= places the store in a region ([] with it: only that)");
-        stores.MapGet("", GetAsync).RequireAuthorization(ApiRoles.OffersReadPolicy)
+        stores.MapGet("", GetAsync).RequireAuthorization(ApiRoles.OffersReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("A store's inventory per sku");
         return routes;
     }
@@ -37,8 +38,7 @@ public static class InventoryEndpoints
         $"a JSON array of 1–{CountLines.MaxLines} {{sku, available}} is required; [] only with ?regionId= to place the store in a region";
 
     private static async Task<IResult> PutAsync(
-        string storeId, string? regionId, [FromBody] List<InventoryLine?>? lines, IGrainFactory grains, IAuditLog audit, TimeProvider time, ClaimsPrincipal user,
-        CancellationToken cancellationToken)
+        string storeId, string? regionId, [FromBody] List<InventoryLine?>? lines, IGrainFactory grains, IAuditLog audit, TimeProvider time, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         if (!OfferIds.IsValid(storeId))
@@ -81,7 +81,9 @@ public static class InventoryEndpoints
             var counts = StaffAudit.DescribeCounts(lines!.Select(l => (l!.Sku, l.Available)));
             var detail = regionId is null ? counts : placingOnly ? $"region {regionId}" : $"{counts}; region {regionId}";
             var auditId = string.Create(CultureInfo.InvariantCulture, $"store.inventory|{storeId}|{changedAt.UtcTicks}");
-            await audit.RecordAsync(time, user, auditId, AuditAction, storeId, detail, cancellationToken: cancellationToken);
+            // Not the request's token: the inventory is set, so its row is written even for a request that answered
+            // 503 at its deadline (MemberDeadlines) or whose client went away.
+            await audit.RecordAsync(time, user, auditId, AuditAction, storeId, detail, cancellationToken: CancellationToken.None);
         }
 
         return Results.Ok(result.Inventory);

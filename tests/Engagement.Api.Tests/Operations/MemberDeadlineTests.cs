@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Engagement.Api.Problems;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Engagement.Api.Tests.Operations;
+
+/// <summary>
+/// The real host on Azurite behind <see cref="FreezableStorage"/> (connections accepted, nothing answered, as a
+/// SIGSTOPped Azurite): a member-facing or POS request answers 503 with <c>Retry-After</c> and problem details at its
+/// deadline (here 2 s for reads, 3 s for commands), not after Orleans' 30 s response timeout; a command past it is still
+/// applied and audited once storage answers; an operator's request (an audience estimate) is not cut off.
+/// </summary>
+public sealed class MemberDeadlineTests : IClassFixture<MemberDeadlineTests.FrozenStorageHost>
+{
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(6);
+
+    private readonly FrozenStorageHost _host;
+
+    public MemberDeadlineTests(FrozenStorageHost host) => _host = host;
+
+    [Fact]
+    public async Task AMemberReadWhileStorageIsFrozenAnswers503AtItsDeadlineAndTheSameReadAnswersOnceStorageDoes()
+    {
+        var memberId = "DL" + Guid.NewGuid().ToString("N")[..10]; // never seen: reading it activates it from storage
+        using var support = _host.Client(ApiHostFixture.SupportKey);
+        _host.Storage.Freeze();
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await support.GetAsync($"api/v1/members/{memberId}");
+            var elapsed = watch.Elapsed;
+
+            await AssertUnavailableAsync(response, "The engine did not answer within 2 s", "Nothing was changed");
+            Assert.InRange(elapsed, FrozenStorageHost.Read - TimeSpan.FromMilliseconds(100), FrozenStorageHost.Read + Slack);
+        }
+        finally
+        {
+            _host.Storage.Thaw();
+        }
+
+        // Retried as the 503 says: the member is unknown, so 404 once storage answers.
+        await Poll.UntilAsync<HttpStatusCode?>(
+            async () =>
+            {
+                using var retry = await support.GetAsync($"api/v1/members/{memberId}");
+                return retry.StatusCode;
+            },
+            status => status == HttpStatusCode.NotFound,
+            seconds: 60);
+    }
+
+    [Fact]
+    public async Task APosStockWritePastItsDeadlineAnswers503AndIsStillAppliedAndAuditedWhenStorageAnswers()
+    {
+        var rewardId = "DLR-" + Guid.NewGuid().ToString("N")[..8];
+        using var admin = _host.Client(ApiHostFixture.AdminKey);
+        using (var put = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}", new { name = "Mug", marketPrice = 50.00m, pointsPrice = 5_000 }))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        _host.Storage.Freeze();
+        try
+        {
+            // The reward is in memory; its stock at S001 is a grain activated from (frozen) storage: a slow command.
+            var watch = Stopwatch.StartNew();
+            using var response = await admin.PutAsJsonAsync($"api/v1/catalogue/{rewardId}/stock", new[] { new { storeId = "S001", available = 7L } });
+            var elapsed = watch.Elapsed;
+
+            await AssertUnavailableAsync(response, "The engine did not answer within 3 s", "with the same id");
+            Assert.InRange(elapsed, FrozenStorageHost.Command - TimeSpan.FromMilliseconds(100), FrozenStorageHost.Command + Slack);
+        }
+        finally
+        {
+            _host.Storage.Thaw();
+        }
+
+        // Nobody retried: the command sent before the deadline was applied, and its audit row written after it.
+        using var support = _host.Client(ApiHostFixture.SupportKey);
+        var row = await Poll.UntilAsync<JsonObject>(
+            async () =>
+            {
+                using var audit = await support.GetAsync("api/v1/audit?limit=1000");
+                if (audit.StatusCode != HttpStatusCode.OK)
+                {
+                    return null;
+                }
+
+                var rows = JsonNode.Parse(await audit.Content.ReadAsStringAsync())!.AsArray();
+                return rows.Select(r => r!.AsObject()).FirstOrDefault(r => r["action"]!.GetValue<string>() == "catalogue.stock" && r["target"]!.GetValue<string>() == rewardId);
+            },
+            _ => true,
+            seconds: 60);
+        Assert.Contains("S001", row["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var stock = await admin.GetAsync($"api/v1/catalogue/{rewardId}/stock/S001");
+        Assert.Equal(HttpStatusCode.OK, stock.StatusCode);
+        Assert.Equal(7, JsonNode.Parse(await stock.Content.ReadAsStringAsync())!["available"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task AnAudienceEstimateSlowerThanTheCommandDeadlineIsNotCutOff()
+    {
+        using var marketing = _host.Client(ApiHostFixture.MarketingKey);
+        using var admin = _host.Client(ApiHostFixture.AdminKey);
+        _host.Storage.Freeze();
+        Task<HttpResponseMessage> estimate;
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            estimate = marketing.PostAsJsonAsync("api/v1/campaigns/audience-estimate", new { id = "draft-deadline", audience = new { regions = new[] { "dl-region" } }, arms = new[] { new { name = "a", weight = 1 } }, controlShare = 0.2 });
+
+            // A POS command sent after it answers 503 at its 3 s deadline; the estimate, older, is still waiting.
+            using var command = await admin.PutAsJsonAsync($"api/v1/stores/DLS-{Guid.NewGuid().ToString("N")[..6]}/inventory", new[] { new { sku = "SKU-1", available = 1L } });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, command.StatusCode);
+            Assert.True(watch.Elapsed >= FrozenStorageHost.Command, $"the command answered after {watch.Elapsed}");
+            Assert.False(estimate.IsCompleted, "the estimate answered while storage was frozen, before the command's deadline");
+        }
+        finally
+        {
+            _host.Storage.Thaw();
+        }
+
+        using var response = await estimate;
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+    }
+
+    private static async Task AssertUnavailableAsync(HttpResponseMessage response, string title, string detail)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal(TimeSpan.FromSeconds(UnavailableProblemHandler.RetryAfterSeconds), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal(503, problem["status"]!.GetValue<int>());
+        Assert.Equal(title, problem["title"]!.GetValue<string>());
+        Assert.Contains(detail, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The real host on storage it reaches through <see cref="FreezableStorage"/>, with member deadlines of 2 s (reads) and 3 s (commands).</summary>
+    public sealed class FrozenStorageHost : ApiHostFixture
+    {
+        public static readonly TimeSpan Read = TimeSpan.FromSeconds(2);
+
+        public static readonly TimeSpan Command = TimeSpan.FromSeconds(3);
+
+        public FrozenStorageHost()
+            : base(
+                new Dictionary<string, string>
+                {
+                    ["Engagement:Api:MemberDeadline:Read"] = "00:00:02",
+                    ["Engagement:Api:MemberDeadline:Command"] = "00:00:03",
+                },
+                null)
+        {
+        }
+
+        /// <summary>The host's storage, frozen and thawed by the tests.</summary>
+        public FreezableStorage Storage { get; } = new(Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING")
+            ?? throw new InvalidOperationException("AZURE_STORAGE_CONNECTION_STRING is not set: run the tests with scripts/test (it starts Azurite)."));
+
+        public override async ValueTask DisposeAsync()
+        {
+            Storage.Thaw();
+            await base.DisposeAsync();
+            await Storage.DisposeAsync();
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("ConnectionStrings:AzureStorage", Storage.ConnectionString);
+        }
+    }
+}
