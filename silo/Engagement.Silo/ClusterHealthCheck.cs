@@ -90,10 +90,11 @@ public sealed class ClusterHealthCheck(ISiloStatusOracle membership, IServicePro
 /// <summary>Registration of <see cref="ClusterHealthCheck"/>.</summary>
 public static class ClusterHealthCheckExtensions
 {
-    /// <summary>Adds <see cref="ClusterHealthCheck"/> as check <c>cluster</c> with <paramref name="tag"/> (the readiness tag).</summary>
+    /// <summary>Adds <see cref="ClusterHealthCheck"/> as check <c>cluster</c> with <paramref name="tag"/> (the readiness tag), and <see cref="HealthProbeLogFilter"/>.</summary>
     public static IHealthChecksBuilder AddEngagementClusterCheck(this IHealthChecksBuilder builder, string tag)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        HealthProbeLogFilter.AddTo(builder.Services); // a failing probe is logged once per change, not per probe
         return builder.AddCheck<ClusterHealthCheck>("cluster", tags: [tag]);
     }
 }

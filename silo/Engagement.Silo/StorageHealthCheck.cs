@@ -71,7 +71,10 @@ public sealed class StorageHealthCheck : IHealthCheck
 
 public static class StorageHealthCheckExtensions
 {
-    /// <summary>Adds <see cref="StorageHealthCheck"/> (one instance, so its clients are reused) with its options validated at start.</summary>
+    /// <summary>
+    /// Adds <see cref="StorageHealthCheck"/> (one instance, so its clients are reused) with its options validated at start,
+    /// and <see cref="HealthProbeLogFilter"/>.
+    /// </summary>
     public static IHealthChecksBuilder AddEngagementStorageCheck(this IHealthChecksBuilder builder, string tag)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -80,6 +83,7 @@ public static class StorageHealthCheckExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<StorageHealthCheck>();
+        HealthProbeLogFilter.AddTo(builder.Services); // a failing probe is logged once per change, not per probe
         return builder.AddCheck<StorageHealthCheck>("storage", tags: [tag]);
     }
 }

@@ -57,6 +57,7 @@ public static class ApiHostingExtensions
         services.AddOpenApi("v1");
         services.AddEngagementMemberDeadlines(configuration);
         services.AddHealthChecks();
+        services.AddSingleton<ReadinessLog>();
         services.TryAddTimeProvider();
         services.AddEngagementSupportServices(configuration);
         services.AddEngagementOfferServices();

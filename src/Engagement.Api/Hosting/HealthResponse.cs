@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Engagement.Api.Hosting;
@@ -9,7 +10,8 @@ namespace Engagement.Api.Hosting;
 /// "data":{"siloStatus":"ShuttingDown"}},"storage":{…}}}</c>; the HTTP status stays the health-check default (200
 /// Healthy, 503 Unhealthy). Exceptions are not written (their messages may name hosts or accounts), only descriptions;
 /// a check that threw (whose description the health-check service sets to the exception's message) is described by the
-/// exception's type instead: <c>"The check failed: InvalidOperationException."</c>.
+/// exception's type instead: <c>"The check failed: InvalidOperationException."</c>. Each answer is also shown to
+/// <see cref="ReadinessLog"/>, which logs when readiness changes.
 /// </summary>
 public static class HealthResponse
 {
@@ -20,6 +22,11 @@ public static class HealthResponse
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(report);
+        if (context.RequestServices is { } services) // null for a context made outside a host
+        {
+            services.GetService<ReadinessLog>()?.Observe(report);
+        }
+
         context.Response.ContentType = "application/json; charset=utf-8";
         var body = new
         {
