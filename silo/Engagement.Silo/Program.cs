@@ -67,7 +67,7 @@ try
         .AddEngagementClusterCheck(ApiHostingExtensions.ReadyTag);
 
     var app = builder.Build();
-    app.UseSerilogRequestLogging();
+    app.UseSerilogRequestLogging(o => o.GetLevel = RequestLogLevel.Of);
     app.MapEngagementApi();
     app.MapEngagementConsole();
     app.MapEngagementOperations(operations);

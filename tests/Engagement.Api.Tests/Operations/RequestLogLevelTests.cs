@@ -1,0 +1,43 @@
+using Engagement.Silo;
+using Microsoft.AspNetCore.Http;
+using Serilog.Events;
+
+namespace Engagement.Api.Tests.Operations;
+
+/// <summary>
+/// The silo's request line: health probes at Debug whatever they answer (a 503 from <c>/health/ready</c> every few
+/// seconds during a freeze is not an Error per probe), every other request at Serilog's default level.
+/// </summary>
+public sealed class RequestLogLevelTests
+{
+    [Theory]
+    [InlineData("/health/ready", 503)]
+    [InlineData("/health/ready", 200)]
+    [InlineData("/health/live", 200)]
+    [InlineData("/api/v1/health/ready", 503)]
+    [InlineData("/api/v1/health/live", 200)]
+    public void AHealthProbeIsDebugWhateverItAnswers(string path, int status) =>
+        Assert.Equal(LogEventLevel.Debug, RequestLogLevel.Of(Context(path, status), 12.5, null));
+
+    [Theory]
+    [InlineData("/api/v1/members/M1", 503, LogEventLevel.Error)]
+    [InlineData("/api/v1/members/M1", 500, LogEventLevel.Error)]
+    [InlineData("/api/v1/members/M1", 404, LogEventLevel.Information)]
+    [InlineData("/api/v1/members/M1", 200, LogEventLevel.Information)]
+    [InlineData("/healthy", 503, LogEventLevel.Error)]
+    public void AnyOtherRequestKeepsSerilogsDefault(string path, int status, LogEventLevel expected) =>
+        Assert.Equal(expected, RequestLogLevel.Of(Context(path, status), 12.5, null));
+
+    [Fact]
+    public void AnotherRequestThatThrewIsAnError() =>
+        Assert.Equal(LogEventLevel.Error, RequestLogLevel.Of(Context("/api/v1/coupons/X", 200), 1, new InvalidOperationException("a bug")));
+
+    private static DefaultHttpContext Context(string path, int status)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Path = path;
+        context.Response.StatusCode = status;
+        return context;
+    }
+}
