@@ -8,7 +8,8 @@ namespace Engagement.Api.Hosting;
 /// Logs readiness (<c>/health/ready</c>) once per change, not once per probe (README "Running in production"): the
 /// first probe's state as Information (the baseline: a silo still joining its cluster is not yet ready, which is no
 /// fault); after the silo has once been ready, one Warning when readiness turns Unhealthy, on one line naming each
-/// failing check, its description and its exception's type and message (never a stack trace); one Information when it
+/// failing check (an Information instead when the only failing check is the cluster check seeing this silo
+/// <c>ShuttingDown</c> or <c>Stopping</c>: a graceful stop, as in every rolling deploy), its description and its exception's type and message (never a stack trace); one Information when it
 /// is ready again, with how long it was not (UTC durations from the host's <see cref="TimeProvider"/>, in seconds).
 /// Probes that change nothing log nothing. One per process: both <c>/health/ready</c> paths share it. The health-check
 /// service's own per-probe line (an Error with the check's exception) is dropped from the silo's log (its
@@ -16,6 +17,9 @@ namespace Engagement.Api.Hosting;
 /// </summary>
 public sealed partial class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvider time)
 {
+    /// <summary>The name the silo registers its cluster check under (<c>cluster</c>).</summary>
+    public const string ClusterCheckName = "cluster";
+
     private readonly Lock _gate = new();
     private bool _observed;
     private bool _everReady;
@@ -57,7 +61,14 @@ public sealed partial class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvi
             if (!ready)
             {
                 var reason = Reason(report);
-                LogTurnedUnready(logger, report.Status, reason);
+                if (IsStopping(report))
+                {
+                    LogStopping(logger, report.Status, reason);
+                }
+                else
+                {
+                    LogTurnedUnready(logger, report.Status, reason);
+                }
             }
             else if (_everReady)
             {
@@ -85,6 +96,20 @@ public sealed partial class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvi
                 : $"{e.Key}: {e.Value.Description}")));
     }
 
+    /// <summary>
+    /// Whether every failing check of <paramref name="report"/> is the cluster check seeing this silo
+    /// <c>ShuttingDown</c> or <c>Stopping</c> (its <c>siloStatus</c> data): a graceful stop (a rolling deploy), no fault.
+    /// </summary>
+    public static bool IsStopping(HealthReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).ToList();
+        return failing.Count > 0 && failing.All(e =>
+            e.Key == ClusterCheckName
+            && e.Value.Data.TryGetValue("siloStatus", out var status)
+            && status?.ToString() is "ShuttingDown" or "Stopping");
+    }
+
     private static string OneLine(string text) => Whitespace().Replace(text, " ").Trim();
 
     [GeneratedRegex(@"\s+")]
@@ -101,6 +126,9 @@ public sealed partial class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvi
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness turned {Status}: {Reason}; /health/ready answers 503 until it recovers")]
     private static partial void LogTurnedUnready(ILogger logger, HealthStatus status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Readiness turned {Status}: the silo is stopping ({Reason}); /health/ready answers 503 until it is gone")]
+    private static partial void LogStopping(ILogger logger, HealthStatus status, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Readiness recovered after {NotReadySeconds:0.0} s: /health/ready answers 200 again")]
     private static partial void LogRecovered(ILogger logger, double notReadySeconds);

@@ -69,6 +69,42 @@ public sealed class ReadinessLogTests
         Assert.Equal(new[] { (LogLevel.Information, "Readiness at start: Healthy") }, logger.Lines());
     }
 
+    [Theory]
+    [InlineData("ShuttingDown")]
+    [InlineData("Stopping")]
+    public void AGracefulStopIsAnInformationNotAWarning(string siloStatus)
+    {
+        var logger = new ListLogger();
+        var log = new ReadinessLog(logger, new FakeTimeProvider(Start));
+        log.Observe(Report());
+
+        // What ClusterHealthCheck answers while Orleans stops the silo (every rolling deploy).
+        log.Observe(ReportWith(("cluster", HealthStatus.Unhealthy, $"The silo is {siloStatus} in its Orleans cluster, not Active.", null, siloStatus)));
+        log.Observe(ReportWith(("cluster", HealthStatus.Unhealthy, $"The silo is {siloStatus} in its Orleans cluster, not Active.", null, siloStatus)));
+
+        Assert.Equal(
+            new[] { (LogLevel.Information, "Readiness at start: Healthy"),
+             (LogLevel.Information, $"Readiness turned Unhealthy: the silo is stopping (cluster: The silo is {siloStatus} in its Orleans cluster, not Active.); /health/ready answers 503 until it is gone") },
+            logger.Lines());
+    }
+
+    [Fact]
+    public void AStoppingSiloWhoseStorageAlsoFailsOrADeadSiloIsStillAWarning()
+    {
+        var logger = new ListLogger();
+        var log = new ReadinessLog(logger, new FakeTimeProvider(Start));
+        log.Observe(Report());
+        log.Observe(ReportWith(
+            ("cluster", HealthStatus.Unhealthy, "The silo is Stopping.", null, "Stopping"),
+            ("storage", HealthStatus.Unhealthy, "Azure Storage did not answer within 3 s.", null, null)));
+        log.Observe(Report());
+        log.Observe(ReportWith(("cluster", HealthStatus.Unhealthy, "The silo is Dead.", null, "Dead")));
+
+        Assert.Equal(
+            new[] { LogLevel.Information, LogLevel.Warning, LogLevel.Information, LogLevel.Warning },
+            logger.Lines().Select(l => l.Item1));
+    }
+
     [Fact]
     public async Task TheStorageCheckOnAFrozenAzuriteIsOneWarningNamingStorageAndWhyAndOneInformationWhenItAnswers()
     {
@@ -159,16 +195,19 @@ public sealed class ReadinessLogTests
             TimeSpan.Zero);
     }
 
-    private static HealthReport Report(params (string Name, HealthStatus Status, string Description, Exception? Exception)[] failing)
+    private static HealthReport Report(params (string Name, HealthStatus Status, string Description, Exception? Exception)[] failing) =>
+        ReportWith([.. failing.Select(f => (f.Name, f.Status, f.Description, f.Exception, (string?)null))]);
+
+    private static HealthReport ReportWith(params (string Name, HealthStatus Status, string Description, Exception? Exception, string? SiloStatus)[] failing)
     {
         var entries = new Dictionary<string, HealthReportEntry>
         {
             ["storage"] = new(HealthStatus.Healthy, "Azure Storage answered.", TimeSpan.Zero, null, null),
             ["cluster"] = new(HealthStatus.Healthy, "The silo is Active.", TimeSpan.Zero, null, null),
         };
-        foreach (var (name, status, description, exception) in failing)
+        foreach (var (name, status, description, exception, siloStatus) in failing)
         {
-            entries[name] = new(status, description, TimeSpan.Zero, exception, null);
+            entries[name] = new(status, description, TimeSpan.Zero, exception, siloStatus is null ? null : new Dictionary<string, object> { ["siloStatus"] = siloStatus });
         }
 
         return new HealthReport(entries, TimeSpan.Zero);
