@@ -31,6 +31,7 @@ public static partial class EventEndpoints
         routes.MapPost("/api/v1/events", PostEventsAsync)
             .RequireAuthorization(ApiRoles.AdminPolicy)
             .WithTags("events")
+            .WithMetadata(new MemberDeadlineMetadata(MemberDeadlineKind.Command)) // one event only: see PostEventsAsync
             .WithSummary("Apply one event or an array of events (the queue envelope of CONTRACT.md §1)")
             .Accepts<EngagementEvent>("application/json")
             .Produces<EventsAccepted>(StatusCodes.Status202Accepted);

@@ -42,6 +42,14 @@ public enum MemberDeadlineKind
 }
 
 /// <summary>
+/// Endpoint metadata: the endpoint answers 503 past the <paramref name="Kind"/> deadline (README "HTTP API"). Added by
+/// <see cref="MemberDeadlines.WithMemberDeadline"/>; <c>POST /api/v1/events</c> carries it for its one-event form (an
+/// array has no deadline). Operator endpoints carry none.
+/// </summary>
+/// <param name="Kind">Which deadline of <see cref="MemberDeadlineOptions"/>.</param>
+public sealed record MemberDeadlineMetadata(MemberDeadlineKind Kind);
+
+/// <summary>
 /// Deadlines of the member-facing and POS endpoints. The endpoint's work is awaited up to its deadline; past it the
 /// request answers 503 with <c>Retry-After</c> (<see cref="UnavailableProblemHandler.RetryAfterSeconds"/> s) and
 /// problem details titled "The engine did not answer within N s", instead of after Orleans' 30 s response timeout.
@@ -61,10 +69,13 @@ public static partial class MemberDeadlines
         return services;
     }
 
-    /// <summary>Gives the endpoint(s) of <paramref name="builder"/> the <paramref name="kind"/> deadline.</summary>
+    /// <summary>
+    /// Gives the endpoint(s) of <paramref name="builder"/> the <paramref name="kind"/> deadline, and the
+    /// <see cref="MemberDeadlineMetadata"/> that says so.
+    /// </summary>
     public static TBuilder WithMemberDeadline<TBuilder>(this TBuilder builder, MemberDeadlineKind kind)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(new DeadlineFilter(kind));
+        builder.WithMetadata(new MemberDeadlineMetadata(kind)).AddEndpointFilter(new DeadlineFilter(kind));
 
     /// <summary>The deadline of <paramref name="kind"/> configured in <paramref name="services"/>.</summary>
     public static TimeSpan Of(IServiceProvider services, MemberDeadlineKind kind)

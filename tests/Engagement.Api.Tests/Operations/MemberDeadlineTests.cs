@@ -2,8 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Engagement.Api.Hosting;
 using Engagement.Api.Problems;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Api.Tests.Operations;
 
@@ -127,6 +131,92 @@ public sealed class MemberDeadlineTests : IClassFixture<MemberDeadlineTests.Froz
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
     }
+
+    [Fact]
+    public void ExactlyTheMemberAndPosEndpointsHaveADeadlineAndNoOperatorEndpointHasOne()
+    {
+        var endpoints = _host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var withDeadline = endpoints
+            .Where(e => e.Metadata.GetMetadata<MemberDeadlineMetadata>() is not null)
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"])
+                .Select(method => $"{method} {Route(e.RoutePattern)} {e.Metadata.GetMetadata<MemberDeadlineMetadata>()!.Kind}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        // README "HTTP API" lists the same endpoints; a new member-facing or POS endpoint belongs here too.
+        Assert.Equal(
+            new[]
+            {
+                "GET /api/v1/catalogue Read",
+                "GET /api/v1/catalogue/{rewardId} Read",
+                "GET /api/v1/catalogue/{rewardId}/stock/{storeId} Read",
+                "GET /api/v1/coupons/{code} Read",
+                "GET /api/v1/members/{memberId} Read",
+                "GET /api/v1/members/{memberId}/coupons Read",
+                "GET /api/v1/members/{memberId}/ledger Read",
+                "GET /api/v1/members/{memberId}/touches Read",
+                "GET /api/v1/stores/{storeId}/inventory Read",
+                "POST /api/v1/catalogue/{rewardId}/redemptions Command",
+                "POST /api/v1/events Command",
+                "POST /api/v1/members/{memberId}/benefits/priority-booking/bookings Command",
+                "POST /api/v1/members/{memberId}/coupons/{code}/redeem Command",
+                "POST /api/v1/members/{memberId}/redemptions Command",
+                "PUT /api/v1/catalogue/{rewardId}/stock Command",
+                "PUT /api/v1/stores/{storeId}/inventory Command",
+            },
+            withDeadline);
+
+        // The operator routes are there, without one (so the list above is not empty by accident of the data source).
+        var operatorRoutes = endpoints.Where(e => Route(e.RoutePattern) is "/api/v1/campaigns/audience-estimate" or "/api/v1/audit"
+            || Route(e.RoutePattern).StartsWith("/api/v1/members/{memberId}/adjustments", StringComparison.Ordinal)).ToList();
+        Assert.True(operatorRoutes.Count >= 3, string.Join(", ", operatorRoutes.Select(e => Route(e.RoutePattern))));
+        Assert.All(operatorRoutes, e => Assert.Null(e.Metadata.GetMetadata<MemberDeadlineMetadata>()));
+    }
+
+    [Fact]
+    public async Task OneEventPostedWhileStorageIsFrozenAnswers503AndARetryWithTheSameEventIdIsAppliedOnce()
+    {
+        var memberId = "DLE" + Guid.NewGuid().ToString("N")[..10];
+        var purchase = new { eventId = $"{memberId}-O1", type = "purchase", memberId, occurredAt = _host.Clock.GetUtcNow(), orderId = "O1", amount = 120m };
+        using var admin = _host.Client(ApiHostFixture.AdminKey);
+        _host.Storage.Freeze();
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await admin.PostAsJsonAsync("api/v1/events", purchase);
+            var elapsed = watch.Elapsed;
+
+            await AssertUnavailableAsync(response, "The engine did not answer within 3 s", "with the same id");
+            Assert.InRange(elapsed, FrozenStorageHost.Command - TimeSpan.FromMilliseconds(100), FrozenStorageHost.Command + Slack);
+        }
+        finally
+        {
+            _host.Storage.Thaw();
+        }
+
+        // Retried unchanged, as the 503 says, until it is accepted: applied by the first send or the retry, not both.
+        await Poll.UntilAsync<HttpStatusCode?>(
+            async () =>
+            {
+                using var retry = await admin.PostAsJsonAsync("api/v1/events", purchase);
+                return retry.StatusCode;
+            },
+            status => status == HttpStatusCode.Accepted,
+            seconds: 60);
+        using var support = _host.Client(ApiHostFixture.SupportKey);
+        var ledger = JsonNode.Parse(await support.GetStringAsync($"api/v1/members/{memberId}/ledger?kind=points"))!["entries"]!.AsArray();
+        Assert.Single(ledger, entry => entry!["eventId"]?.GetValue<string>() == purchase.eventId);
+    }
+
+    /// <summary>A route as written in the endpoint files: literals, and parameters by name (no constraints).</summary>
+    private static string Route(RoutePattern pattern) =>
+        "/" + string.Join("/", pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+        {
+            RoutePatternLiteralPart literal => literal.Content,
+            RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
+            RoutePatternSeparatorPart separator => separator.Content,
+            _ => "?",
+        }))));
 
     private static async Task AssertUnavailableAsync(HttpResponseMessage response, string title, string detail)
     {
