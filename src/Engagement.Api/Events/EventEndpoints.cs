@@ -104,9 +104,14 @@ public static partial class EventEndpoints
                 }
             }
 
-            // One member's events stay in order; members run side by side; a member that fails, fails alone.
+            // One member's events stay in order; members run side by side; a member that fails, fails alone. One event
+            // may be applied after its 503 (the command deadline below), when the request is over and Kestrel has reset
+            // its RequestAborted for the connection's next request: it is not given that token.
             var applying = EventBatchApplier.ApplyAsync(
-                valid, evt => grains.GetGrain<IMemberGrain>(evt.MemberId).ApplyEventAsync(evt), logger, request.HttpContext.RequestAborted);
+                valid,
+                evt => grains.GetGrain<IMemberGrain>(evt.MemberId).ApplyEventAsync(evt),
+                logger,
+                isBatch ? request.HttpContext.RequestAborted : CancellationToken.None);
             if (!isBatch)
             {
                 // One event (a till's purchase) has the command deadline; its grain call is not recalled past it. A
