@@ -117,7 +117,7 @@ public static partial class EventEndpoints
                 // One event (a till's purchase) has the command deadline; its grain call is not recalled past it. A
                 // batch (up to 1,000 events, answered per event) has none (MemberDeadlines, README "HTTP API").
                 var deadline = MemberDeadlines.Of(request.HttpContext.RequestServices, MemberDeadlineKind.Command);
-                if (await MemberDeadlines.WithinAsync(Box(applying), deadline, logger, "POST /api/v1/events") is null)
+                if (await MemberDeadlines.WithinAsync(Box(applying), deadline, logger, "POST /api/v1/events", MemberDeadlineKind.Command) is null)
                 {
                     return MemberDeadlines.Unavailable(request.HttpContext, deadline, MemberDeadlineKind.Command);
                 }

@@ -87,9 +87,12 @@ public static partial class MemberDeadlines
 
     /// <summary>
     /// <paramref name="work"/>'s result, or null when it has not finished within <paramref name="deadline"/> (wall
-    /// clock); it is not cancelled then, and a fault it ends with later is logged to <paramref name="logger"/>.
+    /// clock); it is not cancelled then, and how it ends later is logged to <paramref name="logger"/>: Information, or a
+    /// Warning when a <see cref="MemberDeadlineKind.Command"/> faulted after its 503 (it may not have been applied). A
+    /// transient fault (<see cref="UnavailableProblemHandler.IsTransient"/>, a cancellation: a storage freeze abandons
+    /// many requests) is logged by its type and message, without its stack trace; any other fault with it.
     /// </summary>
-    public static async Task<T?> WithinAsync<T>(Task<T> work, TimeSpan deadline, ILogger logger, string what)
+    public static async Task<T?> WithinAsync<T>(Task<T> work, TimeSpan deadline, ILogger logger, string what, MemberDeadlineKind kind)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -103,18 +106,34 @@ public static partial class MemberDeadlines
 
         var started = Stopwatch.GetTimestamp();
         _ = work.ContinueWith(
-            t => FinishedLate(logger, what, started, t),
+            t => FinishedLate(logger, what, kind, started, t),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
         return null;
     }
 
-    private static void FinishedLate(ILogger logger, string what, long started, Task work)
+    private static void FinishedLate(ILogger logger, string what, MemberDeadlineKind kind, long started, Task work)
     {
         var lateSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var outcome = work.Exception?.GetBaseException().GetType().Name ?? "completed";
-        LogFinishedLate(logger, what, lateSeconds, outcome, work.Exception);
+        if (work.Exception is not { } faulted)
+        {
+            LogFinishedLate(logger, what, lateSeconds, work.IsCanceled ? "cancelled" : "completed", null);
+            return;
+        }
+
+        var fault = faulted.GetBaseException();
+        var outcome = $"{fault.GetType().Name}: {fault.Message}".ReplaceLineEndings(" ");
+        var transient = UnavailableProblemHandler.IsTransient(faulted) || UnavailableProblemHandler.IsUnaskedCancellation(faulted, CancellationToken.None);
+        var exception = transient ? null : fault;
+        if (kind == MemberDeadlineKind.Command)
+        {
+            LogCommandFaultedLate(logger, what, lateSeconds, outcome, exception);
+        }
+        else
+        {
+            LogFinishedLate(logger, what, lateSeconds, outcome, exception);
+        }
     }
 
     /// <summary>The 503 of a request past its <paramref name="deadline"/>: <c>Retry-After</c> and problem details.</summary>
@@ -137,6 +156,9 @@ public static partial class MemberDeadlines
     [LoggerMessage(Level = LogLevel.Information, Message = "{Request}, answered 503 at its deadline, finished {LateSeconds:0.0} s later: {Outcome}")]
     private static partial void LogFinishedLate(ILogger logger, string request, double lateSeconds, string outcome, Exception? exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Request}, answered 503 at its deadline, failed {LateSeconds:0.0} s later: {Outcome}; it may not have been applied")]
+    private static partial void LogCommandFaultedLate(ILogger logger, string request, double lateSeconds, string outcome, Exception? exception);
+
     private sealed class DeadlineFilter(MemberDeadlineKind kind) : IEndpointFilter
     {
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -147,7 +169,7 @@ public static partial class MemberDeadlines
             // Strings now: the request's HttpContext is reused once it is answered, and the work may outlive it.
             var method = http.Request.Method;
             var path = http.Request.Path.Value ?? "";
-            var answer = await WithinAsync(Box(next(context)), deadline, logger, method + " " + path);
+            var answer = await WithinAsync(Box(next(context)), deadline, logger, method + " " + path, kind);
             if (answer is not null)
             {
                 return answer.Value;
