@@ -145,7 +145,8 @@ public static partial class MemberDeadlines
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: string.Create(CultureInfo.InvariantCulture, $"The engine did not answer within {deadline.TotalSeconds:0.###} s"),
             detail: kind == MemberDeadlineKind.Command
-                ? "The command was sent and may still be applied (storage slow or unavailable). Retry it unchanged, with the same id: the engine applies it once (CONTRACT.md §1, §4)."
+                ? "The command was sent and may still be applied (storage slow or unavailable). Retry it unchanged, with the same id: the engine applies it once (CONTRACT.md §1, §4). "
+                    + "A stock or inventory PUT has no id (the last write wins): a retry sets the value again and writes a second audit row, so read the stock first and retry only if it is not what you sent."
                 : "Nothing was changed (storage slow or unavailable); retry the same request later.",
             type: "https://tools.ietf.org/html/rfc9110#section-15.6.4");
     }
