@@ -72,7 +72,12 @@ public static class BackupCommands
         // --resume is a flag (no value): taken out before the rest is read as configuration.
         var resume = args[0] == "restore" && args.Contains("--resume", StringComparer.Ordinal);
         var settings = args[1..].Where(a => a != "--resume").ToArray();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = settings, ContentRootPath = AppContext.BaseDirectory });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = settings,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = MaintenanceCommandLine.AspNetCoreEnvironmentFallback(settings),
+        });
         builder.Services.AddSerilog(MaintenanceCommandLine.CreateLogger(), dispose: true);
         builder.Services.AddSingleton(TimeProvider.System);
         using var host = builder.Build();

@@ -61,8 +61,8 @@ public static class MaintenanceCommandLine
     /// <summary>
     /// The storage account the command works on: <see cref="StorageSetting"/>. When it is unset, empty or
     /// <c>UseDevelopmentStorage=true</c> (the shipped <c>appsettings.json</c>'s value) that is the local development
-    /// emulator, which a maintenance command uses only in the Development environment (<c>DOTNET_ENVIRONMENT</c>, or
-    /// <c>environment=Development</c> on its command line), with a Warning naming the setting; in any other
+    /// emulator, which a maintenance command uses only in the Development environment (<c>DOTNET_ENVIRONMENT</c>,
+    /// <c>environment=Development</c> on its command line, or else <c>ASPNETCORE_ENVIRONMENT</c>: <see cref="AspNetCoreEnvironmentFallback"/>), with a Warning naming the setting; in any other
     /// environment it returns null and <paramref name="refusal"/> says why, and the command does nothing (exit 1): a
     /// backup or restore run on an operator's host without the setting would silently work on an emulator, or on
     /// nothing, instead of production's account.
@@ -115,4 +115,27 @@ public static class MaintenanceCommandLine
 
     private static bool IsDevelopmentStorage(string connectionString) =>
         connectionString.Replace(" ", "", StringComparison.Ordinal).StartsWith(EngagementStorageOptions.DevelopmentConnectionString, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The environment a maintenance command runs in when neither <c>DOTNET_ENVIRONMENT</c> nor an <c>environment=</c>
+    /// setting on its command line names one: <c>ASPNETCORE_ENVIRONMENT</c>, which the silo itself honours, so an operator
+    /// who set only that one gets the same environment (and <c>appsettings.{environment}.json</c>) for the silo and its
+    /// commands. <see langword="null"/> (the host's own default, Production) when none of the three is set, or when one of
+    /// the first two is.
+    /// </summary>
+    /// <param name="settings">The command's settings (<c>Section:Key=value</c>), without the command word.</param>
+    /// <param name="variable">Reads an environment variable; the process's own when <see langword="null"/>.</param>
+    public static string? AspNetCoreEnvironmentFallback(IReadOnlyList<string> settings, Func<string, string?>? variable = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        variable ??= Environment.GetEnvironmentVariable;
+        if (!string.IsNullOrWhiteSpace(variable("DOTNET_ENVIRONMENT"))
+            || settings.Any(s => s.TrimStart('-').StartsWith("environment=", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var aspNetCore = variable("ASPNETCORE_ENVIRONMENT");
+        return string.IsNullOrWhiteSpace(aspNetCore) ? null : aspNetCore;
+    }
 }

@@ -53,6 +53,27 @@ public sealed class SiloCommandLineTests
     public async Task OptionsAndSettingsStillStartTheSilo(string commandLine) =>
         Assert.Null(await BackupCommands.TryRunAsync(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
 
+    /// <summary>
+    /// The silo honours <c>ASPNETCORE_ENVIRONMENT</c>; its maintenance commands read only <c>DOTNET_ENVIRONMENT</c> and
+    /// <c>environment=</c>, so an operator who set only <c>ASPNETCORE_ENVIRONMENT=Development</c> was refused the emulator
+    /// as "environment is Production" (and a Staging one read another appsettings file than the silo). Now it is the
+    /// fallback when neither of the other two names an environment.
+    /// </summary>
+    [Theory]
+    [InlineData(null, null, "", null)]
+    [InlineData(null, "Development", "", "Development")]
+    [InlineData(null, "Staging", "Engagement:Backup:Container=x", "Staging")]
+    [InlineData("Production", "Development", "", null)]
+    [InlineData(null, "Development", "environment=Production", null)]
+    [InlineData(null, "Development", "--environment=Production", null)]
+    [InlineData(null, " ", "", null)]
+    public void AspNetCoreEnvironmentIsTheFallbackWhenNeitherOtherNamesOne(string? dotnet, string? aspNetCore, string settings, string? expected)
+    {
+        var variables = new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = dotnet, ["ASPNETCORE_ENVIRONMENT"] = aspNetCore };
+        Assert.Equal(expected, MaintenanceCommandLine.AspNetCoreEnvironmentFallback(
+            settings.Split(' ', StringSplitOptions.RemoveEmptyEntries), name => variables.GetValueOrDefault(name)));
+    }
+
     private static string[] Azurite() =>
     [
         "ConnectionStrings:AzureStorage=" + Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING"),
