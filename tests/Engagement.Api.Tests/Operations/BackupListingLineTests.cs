@@ -14,7 +14,7 @@ public sealed class BackupListingLineTests
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
-        Assert.Equal("20261129-180007  2026-11-30 02:00:07 +08:00  (no manifest: incomplete)", BackupListing.Line("20261129-180007", null, zone));
+        Assert.Equal($"20261129-180007  2026-11-30 02:00:07 +08:00  (no manifest: incomplete)  {BackupSource.Unknown}", BackupListing.Line("20261129-180007", null, zone));
         Assert.StartsWith("20261129-180000  2026-11-30 02:00:00 +08:00  ", BackupListing.Line("20261129-180000", null, zone), StringComparison.Ordinal);
     }
 }
