@@ -114,26 +114,24 @@ public class TierLateRefundAsOfTests
     /// <summary>The 3 Mar tick starts the grace from 2 Mar (P0 aged out); then it is 12 Mar.</summary>
     private static void AfterGraceStarts(TestMember member)
     {
-        Assert.Equal(("V2", P1), (member.Tier, member.State.TierSince));
-        member.Now = TestMember.Shanghai(2026, 3, 3);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
-        Assert.Equal(GraceStart, member.State.TierGraceStartedAt);
+        StartGrace(member);
         member.Now = TestMember.Shanghai(2026, 3, 12);
     }
 
-    private static TestMember Prepared()
+    /// <summary>The 3 Mar tick starts the grace from 2 Mar (P0 aged out).</summary>
+    private static void StartGrace(TestMember member)
     {
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 600m, eventId: "e-0");
-        member.Now = P1;
-        member.Purchase("O-1", 400m, eventId: "e-1");
-        member.Now = TestMember.Shanghai(2026, 2, 26);
-        member.Purchase("O-2", 100m, eventId: "e-2");
         Assert.Equal(("V2", P1), (member.Tier, member.State.TierSince));
         member.Now = TestMember.Shanghai(2026, 3, 3);
         MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
         Assert.Equal(GraceStart, member.State.TierGraceStartedAt);
+    }
+
+    /// <summary><see cref="Bought"/>, the grace from 2 Mar, then P2 fully refunded on time on 10 Mar; then it is 12 Mar.</summary>
+    private static TestMember Prepared()
+    {
+        var member = Bought();
+        StartGrace(member);
         member.Now = TestMember.Shanghai(2026, 3, 10);
         member.Refund("O-2", 100m, eventId: "e-refund-2");
         Assert.Equal(("V2", GraceStart), (member.Tier, member.State.TierGraceStartedAt));
