@@ -1,12 +1,12 @@
 using System.Globalization;
 using Engagement.Azure.Streaming;
 using Engagement.Silo;
+using Engagement.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Serilog.Events;
 
 namespace Engagement.Api.Tests.Operations;
@@ -65,10 +65,10 @@ public sealed class SiloStopHandBackTests
         // fires a timer inside Advance, so "still armed" is decided here, not by how soon the stop's thread runs.
         var bound = SiloHostOptions.DefaultQueueHandBackWait;
         host.HandBackClock.Advance(bound - TimeSpan.FromTicks(1));
-        Assert.Equal(1, host.HandBackClock.Armed);
+        Assert.Equal(1, host.HandBackClock.Waiting);
         Assert.DoesNotContain(host.Events, SiloStopLog.IsStopLine);
         host.HandBackClock.Advance(TimeSpan.FromTicks(1));
-        Assert.Equal(0, host.HandBackClock.Armed);
+        Assert.Equal(0, host.HandBackClock.Waiting);
 
         var stopLine = await SiloStopLog.StopLineAsync(host);
         await stop;
@@ -102,8 +102,8 @@ public sealed class SiloStopHandBackTests
 /// <summary>The stop-line host whose queue hand-backs are waited for on a fake clock (<see cref="HandBackClock"/>).</summary>
 public sealed class HandBackHostFixture : SiloStopHostFixture
 {
-    /// <summary>The clock the stop line's hand-back wait is measured on; moved only by the test.</summary>
-    public ArmedTimerClock HandBackClock { get; } = new(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero));
+    /// <summary>The clock the stop line's hand-back wait is measured on (its bound armed on it counts in <see cref="WaitedClock.Waiting"/>); moved only by the test.</summary>
+    internal WaitedClock HandBackClock { get; } = new(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero));
 
     /// <summary>Until the silo's own queue receivers run (Orleans' balancer hands the silo its queues shortly after the
     /// start): without them, "each receiver's totals before the stop line" would hold of none.</summary>
@@ -116,7 +116,7 @@ public sealed class HandBackHostFixture : SiloStopHostFixture
     /// </summary>
     internal static Task WaitingOnlyForAsync(HandBackHostFixture host, QueueHandBacks handBacks, string queue) =>
         Poll.UntilAsync(
-            () => Task.FromResult(host.HandBackClock.Armed == 1 && handBacks.Pending.SequenceEqual([queue]) ? queue : null),
+            () => Task.FromResult(host.HandBackClock.Waiting == 1 && handBacks.Pending.SequenceEqual([queue]) ? queue : null),
             _ => true,
             60);
 
@@ -136,101 +136,5 @@ public sealed class HandBackHostFixture : SiloStopHostFixture
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureServices(services => services.AddSingleton(new QueueHandBacks(HandBackClock)));
-    }
-}
-
-/// <summary>
-/// A <see cref="FakeTimeProvider"/> that counts its timers armed and not yet fired or disposed (<see cref="Armed"/>): the
-/// stop line's bounded wait arms one (<c>Task.WaitAsync</c> on this clock), so a test knows when the bound is set and
-/// whether a step of the clock ended it.
-/// </summary>
-/// <param name="start">The instant the clock starts at.</param>
-public sealed class ArmedTimerClock(DateTimeOffset start) : FakeTimeProvider(start)
-{
-    private int _armed;
-
-    /// <summary>Timers armed now: created with a due time, not yet fired (one-shot) and not disposed.</summary>
-    public int Armed => Volatile.Read(ref _armed);
-
-    /// <inheritdoc />
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        var timer = new Counted(this);
-        timer.Arm(dueTime, period);
-        timer.Inner = base.CreateTimer(
-            s =>
-            {
-                timer.Fired();
-                callback(s);
-            },
-            state,
-            dueTime,
-            period);
-        return timer;
-    }
-
-    private sealed class Counted(ArmedTimerClock clock) : ITimer
-    {
-        private readonly Lock _gate = new();
-        private bool _armed;
-        private bool _periodic;
-
-        public ITimer? Inner { get; set; }
-
-        public void Arm(TimeSpan dueTime, TimeSpan period)
-        {
-            lock (_gate)
-            {
-                Disarm();
-                _periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero;
-                if (dueTime != Timeout.InfiniteTimeSpan)
-                {
-                    _armed = true;
-                    Interlocked.Increment(ref clock._armed);
-                }
-            }
-        }
-
-        public void Fired()
-        {
-            lock (_gate)
-            {
-                if (!_periodic)
-                {
-                    Disarm();
-                }
-            }
-        }
-
-        public bool Change(TimeSpan dueTime, TimeSpan period)
-        {
-            Arm(dueTime, period);
-            return Inner!.Change(dueTime, period);
-        }
-
-        public void Dispose()
-        {
-            lock (_gate)
-            {
-                Disarm();
-            }
-
-            Inner?.Dispose();
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            Dispose();
-            return ValueTask.CompletedTask;
-        }
-
-        private void Disarm()
-        {
-            if (_armed)
-            {
-                _armed = false;
-                Interlocked.Decrement(ref clock._armed);
-            }
-        }
     }
 }

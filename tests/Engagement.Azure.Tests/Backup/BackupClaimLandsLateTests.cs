@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs.Models;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 

@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 

@@ -3,6 +3,7 @@ using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Request = Azure.Core.Request;
 
 namespace Engagement.Azure.Tests.Backup;

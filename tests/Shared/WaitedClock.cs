@@ -1,14 +1,15 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Engagement.Azure.Tests.Backup;
+namespace Engagement.Testing;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that counts the timers armed on it and not yet fired or disposed
-/// (<see cref="Waiting"/>): a silo's waits on its clock (<c>Task.Delay</c> by this provider: the schedule's wait for the
-/// next slot, a watch's quarter of StalledAfter between looks, a heartbeat's) and its timeouts by it (a release
-/// attempt's 8 s). A test steps the clock only once the silos wait on as many timers as they do at rest and no request
-/// of theirs is under way (<see cref="BlobFaults.StepWhileIdleAsync"/>), so a step never lands inside a look or a
-/// release, however slowly the host runs: real time (a starved CPU) no longer decides where the silo's instants fall.
+/// (<see cref="Waiting"/>): the waits of the code under test on its clock (<c>Task.Delay</c> or <c>Task.WaitAsync</c> by
+/// this provider, a <c>CancellationTokenSource</c> timeout by it). A test steps the clock only once that code waits on as
+/// many timers as it does at rest (and, for the backup tests, no request of its is under way:
+/// <c>BlobFaults.StepWhileIdleAsync</c>), so a step never lands inside a look or a release, however slowly the host
+/// runs: real time (a starved CPU) no longer decides where the code's instants fall. A periodic timer stays counted
+/// until disposed. Shared by the test projects (linked from tests/Shared, as <see cref="TestPorts"/> is).
 /// </summary>
 /// <param name="start">The instant the clock starts at.</param>
 internal sealed class WaitedClock(DateTimeOffset start) : FakeTimeProvider(start)
