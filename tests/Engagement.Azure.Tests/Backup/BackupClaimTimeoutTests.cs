@@ -1,14 +1,15 @@
 using Engagement.Azure.Backup;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
 /// The schedule's claims, watches and slot looks when one request times out in the storage SDK (a TaskCanceledException no token of
 /// the silo's cancelled, <see cref="BlobFaults"/>): a failed look or touch, logged and tried
-/// again, never a watch or heartbeat that ends. Azurite, a <see cref="FakeTimeProvider"/>.
+/// again, never a watch or heartbeat that ends. Azurite, a <see cref="WaitedClock"/> stepped only while the silo waits on
+/// it at rest (the count of its timers then named at each step) and has no request under way.
 /// </summary>
 public sealed class BackupClaimTimeoutTests
 {
@@ -24,13 +25,14 @@ public sealed class BackupClaimTimeoutTests
         await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("the-only-silo"));
         var timeouts = new BlobFaults { TimesOut = BlobFaults.Once(BlobFaults.ClaimLook("20261130-020000")) };
 
-        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        var clock = new WaitedClock(Ten.AddMinutes(5));
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, timeouts.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => timeouts.TimedOut == 1 && BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the watch's first look timed out; the silo waits for 18:00");
 
         var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count > 0, Ten.AddHours(1), "the stalled backup reported", "the stalled backup not reported by 11:00");
+        // At rest: the schedule's wait for 18:00 and the watch's between looks.
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count > 0, Ten.AddHours(1), "the stalled backup reported", "the stalled backup not reported by 11:00", 2, timeouts);
         Assert.Single(failed());
         Assert.NotEmpty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "could not look at the silo that takes it"));
     }
@@ -43,11 +45,11 @@ public sealed class BackupClaimTimeoutTests
 
         // The 10:00 copy's first touch of its claim times out; the copy then runs on until its claim is touched again.
         var timeouts = new BlobFaults { TimesOut = BlobFaults.Once(BlobFaults.IsHeartbeat) };
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, timeouts.Blobs(), new CopyUntilTouchedAgain(clock, timeouts));
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 backup done");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 backup done", 1, timeouts);
 
         Assert.Equal(1, timeouts.TimedOut);
         Assert.Contains(timeouts.Answered, a => a.EndsWith("/20261130-020000/claim heartbeat", StringComparison.Ordinal));
@@ -66,11 +68,11 @@ public sealed class BackupClaimTimeoutTests
 
         // Every touch of the 10:00 copy's claim times out; the copy runs on (its completion held) while the clock stands still.
         var timeouts = new BlobFaults { TimesOut = BlobFaults.IsHeartbeat };
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, timeouts.Blobs(), new CopyWhileTouchesFail(timeouts));
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 backup done");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 backup done", 1, timeouts);
 
         // The clock stood at 10:00 for the whole copy: one touch, not one after another.
         Assert.Equal(1, timeouts.TimedOut);
@@ -88,7 +90,7 @@ public sealed class BackupClaimTimeoutTests
         await BackupScheduleFaultTests.StateTableAsync(options);
         var faults = new BlobFaults();
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, silo) = run;
         await Eventually.TrueAsync(
@@ -99,7 +101,8 @@ public sealed class BackupClaimTimeoutTests
         // The watch looks next at 10:02; the first look at the 02:00 manifest from here is the slot's.
         faults.TimesOut = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Head && r.Uri.Path.EndsWith("/" + TableBackup.ManifestBlobName("20261129-180000"), StringComparison.Ordinal));
         var held = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not started yet", "could not tell whether backup 20261129-180000").Count > 0;
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => held() || BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 slot held");
+        // At rest the silo waits on the schedule's timer (10:00, then the held slot's next look) and the watch's.
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => held() || BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 slot held", 2, faults);
 
         // Storage could not say: no second copy was started beside the 02:00 one.
         Assert.Equal(1, faults.TimedOut);
@@ -108,7 +111,8 @@ public sealed class BackupClaimTimeoutTests
 
         // The 02:00 copy completes; the slot's next look (2.5 minutes on) answers, and the slot is taken.
         await backups.GetBlobClient(TableBackup.ManifestBlobName("20261129-180000")).UploadAsync(BinaryData.FromString("{}"));
-        await StepToNextTickAsync(clock, options, () => BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 slot done with");
+        // The watch ends at its next look (the manifest is there), before the slot's: from then on one timer at rest.
+        await StepToNextTickAsync(clock, options, () => BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 slot done with", 1, faults);
 
         Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
         Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
@@ -127,12 +131,12 @@ public sealed class BackupClaimTimeoutTests
         var claimLook = BlobFaults.Once(BlobFaults.ClaimRead("20261130-020000"));
         var faults = new BlobFaults { TimesOut = r => claimPut(r) || claimLook(r) };
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, silo) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
         var notChecked = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not checked", "looking whether it is claimed");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => notChecked().Count > 0 || logs.Lines(LogLevel.Error).Count > 0 || silo.ExecuteTask!.IsCompleted, "the 10:00 claim tried");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => notChecked().Count > 0 || logs.Lines(LogLevel.Error).Count > 0 || silo.ExecuteTask!.IsCompleted, "the 10:00 claim tried", 1, faults);
 
         // Storage could not say whether the slot is taken: said once, with why; not reported failed (a false alarm:
         // the other silo is copying it).
@@ -141,7 +145,7 @@ public sealed class BackupClaimTimeoutTests
         Assert.Single(notChecked());
 
         // The next tick (a quarter of StalledAfter on) claims again, meets the other silo's claim and watches it.
-        await StepToNextTickAsync(clock, options, () => BackupScheduleFaultTests.Waits(logs) == 2, "the schedule past 10:00");
+        await StepToNextTickAsync(clock, options, () => BackupScheduleFaultTests.Waits(logs) == 2, "the schedule past 10:00", 1, faults);
         Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
         Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
         Assert.Empty(logs.Lines(LogLevel.Error));
@@ -160,13 +164,13 @@ public sealed class BackupClaimTimeoutTests
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LookLong");
         var faults = new BlobFaults { TimesOut = r => r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal) };
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-        clock.SetUtcNow(Ten);
         var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(20), "the slot reported", "the slot not reported by 10:20");
+        // At rest the silo waits on one timer: for 10:00, then for the claim's next tick.
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count > 0, Ten.AddMinutes(20), "the slot reported", "the slot not reported by 10:20", 1, faults);
 
         Assert.True(clock.GetUtcNow() > Ten.AddMinutes(10), $"reported at {clock.GetUtcNow():HH:mm:ss}, before storage had failed to say for StalledAfter");
         Assert.Single(failed());
@@ -184,28 +188,16 @@ public sealed class BackupClaimTimeoutTests
         var reads = 0;
         var faults = new BlobFaults { TimesOut = r => BlobFaults.ClaimCreate("20261130-020000")(r) || (BlobFaults.ClaimRead("20261130-020000")(r) && Interlocked.Increment(ref reads) > 2) };
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
         var notChecked = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not checked");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => Volatile.Read(ref reads) >= 1, "the 10:00 claim tried");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => Volatile.Read(ref reads) >= 1, "the 10:00 claim tried", 1, faults);
 
-        // Seven seconds a poll (off the ticks' 2.5-minute grid, so no tick lands on 10:05:00 itself) until the warning.
-        await Eventually.TrueAsync(
-            () =>
-            {
-                if (notChecked().Count > 0)
-                {
-                    return true;
-                }
-
-                Assert.True(clock.GetUtcNow() < Ten.AddMinutes(9), "no 'not checked' warning by 10:09");
-                clock.Advance(TimeSpan.FromSeconds(7));
-                return false;
-            },
-            TimeSpan.FromSeconds(60),
-            "the not-checked warning");
+        // Seven seconds a step (off the ticks' 2.5-minute grid, so no tick lands on 10:05:00 itself) until the warning,
+        // each while the silo waits for the claim's next tick.
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(7), () => notChecked().Count > 0, Ten.AddMinutes(9), "the not-checked warning", "no 'not checked' warning by 10:09", 1, faults);
 
         // Past the limit the claim is only read: the warning says so, not that the slot is claimed again.
         Assert.True(clock.GetUtcNow() > Ten.AddMinutes(5), $"warned at {clock.GetUtcNow():HH:mm:ss}, before the limit");
@@ -222,7 +214,7 @@ public sealed class BackupClaimTimeoutTests
         // StalledAfter after this silo began claiming), and the look at the claim that follows it times out too: the
         // warning is written by the claim attempt itself, past the limit, where the slot is only read from then on.
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("FirstPast");
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         var creates = 0;
         bool SlowCreate(global::Azure.Core.Request r)
         {
@@ -240,7 +232,7 @@ public sealed class BackupClaimTimeoutTests
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
         var notChecked = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not checked");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => notChecked().Count > 0, "the not-checked warning after the slow claim request");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => notChecked().Count > 0, "the not-checked warning after the slow claim request", 1, faults);
 
         Assert.True(clock.GetUtcNow() > Ten.AddMinutes(5), $"warned at {clock.GetUtcNow():HH:mm:ss}, before the limit");
         var warning = Assert.Single(notChecked());
@@ -248,7 +240,7 @@ public sealed class BackupClaimTimeoutTests
         Assert.DoesNotContain("claiming it again", warning, StringComparison.Ordinal);
 
         // And so it is: to 10:12 (two more ticks) the slot is only read, never claimed again.
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => clock.GetUtcNow() >= Ten.AddMinutes(12), Ten.AddMinutes(13), "the clock at 10:12", "the clock not at 10:12");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => clock.GetUtcNow() >= Ten.AddMinutes(12), Ten.AddMinutes(13), "the clock at 10:12", "the clock not at 10:12", 1, faults);
         Assert.Equal(1, Volatile.Read(ref creates));
     }
 
@@ -261,18 +253,18 @@ public sealed class BackupClaimTimeoutTests
         await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("other-silo"));
         var faults = new BlobFaults { TimesOut = BlobFaults.Once(BlobFaults.ClaimRead("20261130-020000")) };
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
         var unread = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "claiming it met a claim, and reading whose it is failed");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => unread().Count > 0 || BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 claim met");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => unread().Count > 0 || BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 claim met", 1, faults);
 
         Assert.Equal(1, faults.TimedOut);
         Assert.Single(unread());
         Assert.Empty(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
 
-        await StepToNextTickAsync(clock, options, () => BackupScheduleFaultTests.Waits(logs) == 2, "the schedule past 10:00");
+        await StepToNextTickAsync(clock, options, () => BackupScheduleFaultTests.Waits(logs) == 2, "the schedule past 10:00", 1, faults);
         Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
         Assert.Empty(logs.Lines(LogLevel.Error));
         Assert.Empty(logs.Lines(LogLevel.Information, "Backup 20261130-020000 to container", "started"));
@@ -292,26 +284,22 @@ public sealed class BackupClaimTimeoutTests
             TimesOut = BlobFaults.Once(BlobFaults.ClaimRead("20261130-020000")),
         };
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.TimedOut == 1, "the read of the 10:00 claim timed out");
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                if (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None) is { } manifest)
-                {
-                    Assert.Equal(BackupManifest.Complete, manifest.Status);
-                    return true;
-                }
-
-                Assert.True(clock.GetUtcNow() < Ten.AddMinutes(20), "the 10:00 slot neither taken nor reported by 10:20");
-                clock.Advance(TimeSpan.FromSeconds(30));
-                return false;
-            },
-            TimeSpan.FromSeconds(60),
-            "a manifest for the 10:00 slot");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => faults.TimedOut == 1, "the read of the 10:00 claim timed out", 1, faults);
+        // At rest the silo waits on one timer: the claim's next tick, then the copy's heartbeat, then 18:00.
+        await BlobFaults.StepWhileIdleAsync(
+            clock,
+            TimeSpan.FromSeconds(30),
+            () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0,
+            Ten.AddMinutes(20),
+            "a manifest for the 10:00 slot",
+            "the 10:00 slot neither taken nor reported by 10:20",
+            1,
+            faults);
+        Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
 
         Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "claiming it met a claim, and it is this silo's"));
         Assert.Empty(logs.Lines(LogLevel.Error));
@@ -327,41 +315,28 @@ public sealed class BackupClaimTimeoutTests
         var claimLooks = () => faults.Answered.Count(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
         var failedManifest = async () => await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None) is not null;
 
-        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        var clock = new WaitedClock(Ten.AddMinutes(5));
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => claimLooks() == 1 && BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the watch's first look at the claim");
 
-        // The backups account times out for 12.5 minutes (the copier's touches too, so the claim stays as it was).
+        // The backups account times out for 12.5 minutes (the copier's touches too, so the claim stays as it was). At rest
+        // the silo waits on two timers: its schedule's (18:00) and its watch's.
         faults.TimesOut = r => r.Uri.Path.Contains("/20261130-020000/", StringComparison.Ordinal);
-        await Eventually.TrueAsync(
-            () =>
-            {
-                if (clock.GetUtcNow() < Ten.AddMinutes(17.5))
-                {
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                }
-
-                return clock.GetUtcNow() >= Ten.AddMinutes(17.5) && faults.TimedOut >= 5;
-            },
-            TimeSpan.FromSeconds(30),
-            "five looks timed out");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => clock.GetUtcNow() >= Ten.AddMinutes(17.5), Ten.AddMinutes(18), "the clock at 10:17:30", "the clock past 10:17:30", 2, faults);
+        await Eventually.TrueAsync(() => faults.TimedOut >= 5 && clock.Waiting >= 2 && faults.InFlight == 0, TimeSpan.FromSeconds(30), "five looks timed out");
 
         // Storage answers again. The watch's next look finds the claim as it was 12.5 minutes ago: not stalled yet.
         faults.TimesOut = null;
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                if (claimLooks() >= 3 || await failedManifest())
-                {
-                    return true;
-                }
-
-                clock.Advance(TimeSpan.FromSeconds(30));
-                return false;
-            },
+        await BlobFaults.StepWhileIdleAsync(
+            clock,
             TimeSpan.FromSeconds(30),
-            "two looks after the outage, or the backup recorded failed");
+            () => claimLooks() >= 3 || logs.Lines(LogLevel.Error).Count > 0,
+            Ten.AddMinutes(30),
+            "two looks after the outage, or the backup recorded failed",
+            "no two looks after the outage by 10:30",
+            2,
+            faults);
         Assert.False(await failedManifest(), "a claim left unchanged by the outage was taken for stalled at the first look after it");
         Assert.Empty(logs.Lines(LogLevel.Error));
         Assert.NotEmpty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "could not look at the silo that takes it"));
@@ -369,7 +344,7 @@ public sealed class BackupClaimTimeoutTests
         // A copier that is really gone (the claim never touched again) is still reported, StalledAfter / 2 later.
         var recovered = clock.GetUtcNow();
         var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count > 0, recovered.AddMinutes(15), "the stalled backup reported", "the stalled backup not reported 15 minutes after the outage");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count > 0, recovered.AddMinutes(15), "the stalled backup reported", "the stalled backup not reported 15 minutes after the outage", 2, faults);
         Assert.Single(failed());
     }
 
@@ -381,11 +356,11 @@ public sealed class BackupClaimTimeoutTests
         await BackupScheduleFaultTests.StateTableAsync(options);
         var faults = new BlobFaults { LosesAnswer = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal)) };
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 slot done with");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 slot done with", 1, faults);
 
         Assert.Equal(1, faults.TimedOut);
         Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
@@ -403,11 +378,11 @@ public sealed class BackupClaimTimeoutTests
         await BackupScheduleFaultTests.StateTableAsync(options);
         var faults = new BlobFaults { TryLosesAnswer = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal)) };
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 slot done with");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => BackupScheduleFaultTests.Waits(logs) == 2 || logs.Lines(LogLevel.Error).Count > 0, "the 10:00 slot done with", 1, faults);
 
         Assert.Equal(1, faults.TriesDropped);
         Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
@@ -417,30 +392,15 @@ public sealed class BackupClaimTimeoutTests
     }
 
     /// <summary>
-    /// Moves the clock 10 s per poll until <paramref name="done"/>, at most a quarter of StalledAfter and a minute on (the
-    /// next tick and a little): one jump right after a warning could come before the slot's wait for its next tick is
-    /// registered, and that wait would then never end.
+    /// Moves the clock 10 s per step until <paramref name="done"/>, at most a quarter of StalledAfter and a minute on (the
+    /// next tick and a little), each step once the silo waits on <paramref name="waiters"/> timers and has no request
+    /// under way (<see cref="BlobFaults.StepWhileIdleAsync(WaitedClock, TimeSpan, Func{bool}, DateTimeOffset, string, string, int, BlobFaults[])"/>):
+    /// a step right after a warning, before the slot's wait for its next tick is armed, would leave that wait unreached.
     /// </summary>
-    private static Task StepToNextTickAsync(FakeTimeProvider clock, BackupOptions options, Func<bool> done, string what)
+    private static Task StepToNextTickAsync(WaitedClock clock, BackupOptions options, Func<bool> done, string what, int waiters, BlobFaults faults)
     {
         var until = clock.GetUtcNow() + options.StalledAfter / 4 + TimeSpan.FromMinutes(1);
-        return Eventually.TrueAsync(
-            () =>
-            {
-                if (done())
-                {
-                    return true;
-                }
-
-                if (clock.GetUtcNow() < until)
-                {
-                    clock.Advance(TimeSpan.FromSeconds(10));
-                }
-
-                return false;
-            },
-            TimeSpan.FromSeconds(30),
-            what);
+        return BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(10), done, until, what, $"{what}: not by {until:HH:mm:ss}", waiters, faults);
     }
 
     /// <summary>
@@ -465,7 +425,7 @@ public sealed class BackupClaimTimeoutTests
         }
     }
 
-    private sealed class CopyUntilTouchedAgain(FakeTimeProvider clock, BlobFaults timeouts) : IBackupFailureListener
+    private sealed class CopyUntilTouchedAgain(WaitedClock clock, BlobFaults timeouts) : IBackupFailureListener
     {
         public Task BackupFailedAsync(BackupFailure failure, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -477,7 +437,8 @@ public sealed class BackupClaimTimeoutTests
                     () =>
                     {
                         var touched = timeouts.TimedOut == 1 && timeouts.Answered.Any(a => a.EndsWith("heartbeat", StringComparison.Ordinal));
-                        if (!touched)
+                        // Only while the heartbeat waits for its next touch (the copy itself waits on no timer).
+                        if (!touched && clock.Waiting >= 1 && timeouts.InFlight == 0)
                         {
                             clock.Advance(TimeSpan.FromMinutes(1));
                         }

@@ -1,12 +1,13 @@
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
 /// The schedule's start when listing the backups container times out in the storage SDK (a TaskCanceledException no
-/// token of the silo's cancelled): a failure the schedule logs and goes on from, not the silo stopping. Azurite.
+/// token of the silo's cancelled): a failure the schedule logs and goes on from, not the silo stopping. Azurite, a
+/// <see cref="WaitedClock"/> stepped only while the silo waits on it at rest and has no request under way.
 /// </summary>
 public sealed class BackupScanTimeoutTests
 {
@@ -19,7 +20,7 @@ public sealed class BackupScanTimeoutTests
         var timeouts = new BlobFaults { TimesOut = BlobFaults.Listing };
         var blobs = timeouts.Blobs();
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, blobs);
         var (logs, silo) = run;
         // The scan's listing timed out; the schedule still waits for its next slot.
@@ -41,7 +42,7 @@ public sealed class BackupScanTimeoutTests
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("ScanStop");
         var listing = new BlobFaults { Hangs = BlobFaults.Listing };
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, listing.Blobs());
         var (logs, silo) = run;
         await Eventually.TrueAsync(() => listing.Hung > 0, TimeSpan.FromSeconds(20), "the scan's listing waits on storage");
@@ -64,7 +65,7 @@ public sealed class BackupScanTimeoutTests
         await backups.GetBlobClient("20261129-100000/claim").UploadAsync(BinaryData.FromString("long-dead-silo"));
         var faults = new BlobFaults { TimesOut = BlobFaults.Once(r => r.Method == global::Azure.Core.RequestMethod.Head && r.Uri.Path.EndsWith("/20261129-020000/manifest.json", StringComparison.Ordinal)) };
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
@@ -72,9 +73,10 @@ public sealed class BackupScanTimeoutTests
         Assert.Empty(logs.Lines(LogLevel.Warning, "could not list earlier unfinished backups"));
         Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261129-020000: could not look for its manifest"));
 
-        // Both are watched, and both are reported once their claims have been quiet for StalledAfter.
+        // Both are watched, and both are reported once their claims have been quiet for StalledAfter. At rest the silo
+        // waits on the schedule's timer (its slot, then the wait for the earlier copies to end) and one per watch still on.
         var failed = () => logs.Lines(LogLevel.Error, "Backup 20261129-", "FAILED");
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count >= 2, NineFiftyNine.AddMinutes(30), "both unfinished backups reported", "the unfinished backups not reported by 10:30");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count >= 2, NineFiftyNine.AddMinutes(30), "both unfinished backups reported", "the unfinished backups not reported by 10:30", () => 1 + 2 - failed().Count, faults);
         Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-020000", "FAILED"));
         Assert.Single(logs.Lines(LogLevel.Error, "Backup 20261129-100000", "FAILED"));
     }
@@ -92,7 +94,7 @@ public sealed class BackupScanTimeoutTests
         }
 
         var faults = new BlobFaults { TimesOut = r => r.Method == global::Azure.Core.RequestMethod.Head && names.Any(n => r.Uri.Path.EndsWith($"/{n}/manifest.json", StringComparison.Ordinal)) };
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
@@ -102,9 +104,10 @@ public sealed class BackupScanTimeoutTests
         Assert.Single(logs.Lines(LogLevel.Warning, "could not look for its manifest"));
         Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261128-180000: could not look for its manifest"));
 
-        // All three are watched nonetheless, and reported once their claims have been quiet for StalledAfter.
+        // All three are watched nonetheless, and reported once their claims have been quiet for StalledAfter (at rest: the
+        // schedule's timer and one per watch still on).
         var failed = () => logs.Lines(LogLevel.Error, "Backup 2026112", "FAILED");
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count >= 3, NineFiftyNine.AddMinutes(30), "the three unfinished backups reported", "the unfinished backups not reported by 10:30");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count >= 3, NineFiftyNine.AddMinutes(30), "the three unfinished backups reported", "the unfinished backups not reported by 10:30", () => 1 + 3 - failed().Count, faults);
         foreach (var name in names)
         {
             Assert.Single(logs.Lines(LogLevel.Error, $"Backup {name}", "FAILED"));

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -12,7 +13,8 @@ namespace Engagement.Azure.Tests.Backup;
 /// <summary>
 /// The schedule under storage trouble: an unreachable account (real connection failures to a closed port,
 /// <see cref="BlobFaults"/>) at a slot or during a watch must neither end the schedule (an exception out of
-/// <c>ExecuteAsync</c> stops the silo) nor let a backup end unreported. Azurite, a <see cref="FakeTimeProvider"/>.
+/// <c>ExecuteAsync</c> stops the silo) nor let a backup end unreported. Azurite, a <see cref="WaitedClock"/> stepped only
+/// while the silo waits on it at rest and has no request under way (<see cref="BlobFaults"/>' <c>StepWhileIdleAsync</c>).
 /// </summary>
 public sealed class BackupScheduleFaultTests
 {
@@ -29,7 +31,7 @@ public sealed class BackupScheduleFaultTests
         await backups.GetBlobClient("20261129-180000/claim").UploadAsync(BinaryData.FromString("copying-silo"));
         var storage = new BlobFaults();
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, storage.Blobs());
         var (logs, silo) = run;
         // The watch looked at the copy (its manifest, its claim): it is running. Then the account becomes unreachable.
@@ -40,9 +42,9 @@ public sealed class BackupScheduleFaultTests
         storage.Down = BlobFaults.All;
 
         // The slot cannot tell whether the 02:00 copy still runs: it starts no copy, looks again every 2.5 minutes,
-        // and is reported failed once its looks have failed for more than StalledAfter (BackupSlotLookTests).
-        clock.SetUtcNow(Ten);
-        await StepUntilAsync(clock, () => Waits(logs) == 2 || silo.ExecuteTask!.IsCompleted, Ten.AddMinutes(20), "the schedule past 10:00", "the schedule not past 10:00 by 10:20");
+        // and is reported failed once its looks have failed for more than StalledAfter (BackupSlotLookTests). At rest the
+        // silo waits on two timers: the schedule's (its next slot, or the held slot's next look) and the watch's.
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => Waits(logs) == 2 || silo.ExecuteTask!.IsCompleted, Ten.AddMinutes(20), "the schedule past 10:00", "the schedule not past 10:00 by 10:20", 2, storage);
 
         Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
         Assert.Equal(2, Waits(logs));
@@ -58,14 +60,15 @@ public sealed class BackupScheduleFaultTests
         await backups.GetBlobClient("20261130-020000/claim").UploadAsync(BinaryData.FromString("the-only-silo"));
         var storage = new BlobFaults { Down = BlobFaults.All };
 
-        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        var clock = new WaitedClock(Ten.AddMinutes(5));
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, storage.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => logs.Lines(LogLevel.Warning, "Backup 20261130-020000").Count > 0, TimeSpan.FromSeconds(20), "the watch's first look failed");
         storage.Down = null;
 
+        // At rest: the schedule's wait for 18:00 and the watch's between looks.
         var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
-        await StepUntilAsync(clock, () => failed().Count > 0, Ten.AddHours(1), "the stalled backup reported", "the stalled backup not reported by 11:00");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count > 0, Ten.AddHours(1), "the stalled backup reported", "the stalled backup not reported by 11:00", 2, storage);
         Assert.Single(failed());
     }
 
@@ -76,11 +79,12 @@ public sealed class BackupScheduleFaultTests
         await StateTableAsync(options);
 
         // The 10:00 copy takes until 18:30: the clock moves on while it runs (when it tells its listeners it is done).
-        var clock = new FakeTimeProvider(NineFiftyNine);
-        await using var run = await ScheduleRun.StartAsync(options, backups, clock, new BlobServiceClient(Azurite.ConnectionString), new SlowCopy(clock, TimeSpan.FromHours(8.5)));
+        var clock = new WaitedClock(NineFiftyNine);
+        var storage = new BlobFaults();
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, storage.CountedBlobs(), new SlowCopy(clock, TimeSpan.FromHours(8.5)));
         var (logs, _) = run;
         await Eventually.TrueAsync(() => Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-        await StepAsync(clock, Ten, () => Waits(logs) == 2, "the 10:00 backup done");
+        await ReachAsync(clock, Ten, () => Waits(logs) == 2, "the 10:00 backup done", 1, storage);
 
         Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete"));
         Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-100000 skipped", "20261130-020000 of an earlier slot was still copying on this silo"));
@@ -108,12 +112,12 @@ public sealed class BackupScheduleFaultTests
         await backups.GetBlobClient(TableBackup.ManifestBlobName("20261130-020000")).UploadAsync(BinaryData.FromString("{}"));
         var storage = new BlobFaults { Down = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.EndsWith("/claim", StringComparison.Ordinal) };
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, storage.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
         var watched = () => logs.Lines(LogLevel.Information, "Backup 20261130-020000, taken by another silo: done watching, it has its manifest").Count > 0;
-        await StepAsync(clock, Ten, () => (Waits(logs) == 2 && watched()) || logs.Lines(LogLevel.Error).Count > 0, "10:00 done with");
+        await ReachAsync(clock, Ten, () => (Waits(logs) == 2 && watched()) || logs.Lines(LogLevel.Error).Count > 0, "10:00 done with", 1, storage);
 
         Assert.True(storage.Failed > 0, "the claim request never failed");
         Assert.Empty(logs.Lines(LogLevel.Error));
@@ -127,11 +131,13 @@ public sealed class BackupScheduleFaultTests
         var (options, backups) = await ContainerAsync("Old");
         await backups.GetBlobClient("20261129-100000/claim").UploadAsync(BinaryData.FromString("long-dead-silo"));
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
-        await using var run = await ScheduleRun.StartAsync(options, backups, clock, new BlobServiceClient(Azurite.ConnectionString));
+        var clock = new WaitedClock(NineFiftyNine);
+        var storage = new BlobFaults();
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, storage.CountedBlobs());
         var (logs, _) = run;
+        // At rest: the schedule's wait (for 10:00, then for the earlier copy to end) and the watch's between looks.
         var failed = () => logs.Lines(LogLevel.Error, "Backup 20261129-100000", "FAILED");
-        await StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(30), "the unfinished backup reported", "the unfinished backup not reported by 10:30");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count > 0, Ten.AddMinutes(30), "the unfinished backup reported", "the unfinished backup not reported by 10:30", 2, storage);
         Assert.Contains("long-dead-silo", (await TableBackup.ReadManifestAsync(backups, "20261129-100000", CancellationToken.None))!.Error, StringComparison.Ordinal);
     }
 
@@ -209,4 +215,17 @@ public sealed class BackupScheduleFaultTests
             },
             TimeSpan.FromSeconds(60),
             what);
+
+    /// <summary>
+    /// Moves <paramref name="clock"/> to <paramref name="at"/> in one step, then a second at a time until
+    /// <paramref name="done"/> (a wait armed from an instant read just before the jump is still reached), each step only
+    /// once the silos wait on at least <paramref name="waiters"/> of its timers and none of <paramref name="clients"/> has
+    /// a request under way (<see cref="BlobFaults"/>' <c>StepWhileIdleAsync</c>); fails past five minutes after
+    /// <paramref name="at"/>.
+    /// </summary>
+    internal static async Task ReachAsync(WaitedClock clock, DateTimeOffset at, Func<bool> done, string what, int waiters, params BlobFaults[] clients)
+    {
+        await BlobFaults.StepWhileIdleAsync(clock, at - clock.GetUtcNow(), () => clock.GetUtcNow() >= at, at.AddTicks(1), $"the clock at {at:HH:mm:ss}", $"the clock past {at:HH:mm:ss}", waiters, clients);
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(1), done, at.AddMinutes(5), what, $"{what}: not by {at.AddMinutes(5):HH:mm:ss}", waiters, clients);
+    }
 }

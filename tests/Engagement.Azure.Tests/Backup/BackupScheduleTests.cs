@@ -3,16 +3,17 @@ using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
 /// Issue 14 §4: the schedule itself. Two silos run the same schedule on one account; when a slot comes exactly one
 /// of them takes the backup (a complete manifest named by the slot) and the other skips it; the next slot is taken
-/// again. The clock is a <see cref="FakeTimeProvider"/> the test moves; storage is Azurite.
+/// again. The clock is a <see cref="WaitedClock"/> the test moves only while the silos wait on it at rest and have no
+/// request under way (their requests counted by one <see cref="BlobFaults"/>); storage is Azurite.
 /// </summary>
 public sealed class BackupScheduleTests
 {
@@ -30,14 +31,15 @@ public sealed class BackupScheduleTests
         await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
         await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silos = await StartSilosAsync(2, options, clock, loggers);
+        var storage = new BlobFaults();
+        var silos = await StartSilosAsync(2, options, clock, loggers, storage);
         try
         {
 
-            await PastTenAsync(clock, logs, "both silos done with 10:00");
+            await PastTenAsync(clock, logs, "both silos done with 10:00", storage);
 
             Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete"));
             Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo"));
@@ -47,7 +49,8 @@ public sealed class BackupScheduleTests
             Assert.Equal(BackupManifest.Complete, only.Manifest?.Status);
             Assert.Equal(1, Assert.Single(only.Manifest!.Tables).Rows);
 
-            await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 18, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 6, "both silos done with 18:00");
+            // At rest: each silo's wait for 18:00 (the 10:00 watch may have ended already).
+            await BackupScheduleFaultTests.ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 18, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 6, "both silos done with 18:00", 2, storage);
             Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-100000 complete"));
             Assert.Single(logs.Lines(LogLevel.Information, "Backup 20261130-100000 is taken by another silo"));
             Assert.Equal(["20261130-100000", "20261130-020000"], (await new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync()).Select(b => b.Name));
@@ -74,20 +77,22 @@ public sealed class BackupScheduleTests
         // A silo claimed the 10:00 backup and was killed before it wrote anything: a claim, no manifest, never touched.
         var backups = await ClaimedByADeadSiloAsync(blobs, container, "killed-silo");
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silos = await StartSilosAsync(2, options, clock, loggers);
+        var storage = new BlobFaults();
+        var silos = await StartSilosAsync(2, options, clock, loggers, storage);
         try
         {
 
-            await PastTenAsync(clock, logs, "both silos skipped 10:00");
+            await PastTenAsync(clock, logs, "both silos skipped 10:00", storage);
             Assert.Equal(2, logs.Lines(LogLevel.Information, "Backup 20261130-020000 is taken by another silo").Count);
             Assert.Empty(logs.Lines(LogLevel.Error));
 
-            // Half a minute at a time: nothing is reported before the claim has been quiet for StalledAfter, then one silo reports.
+            // Half a minute at a time: nothing is reported before the claim has been quiet for StalledAfter, then one silo
+            // reports. At rest each silo waits on two timers: its schedule's (18:00) and its watch's.
             var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
-            await StepUntilAsync(clock, () => failed().Count > 0, new DateTimeOffset(2026, 11, 30, 11, 0, 0, TimeSpan.FromHours(8)), "the stalled backup reported");
+            await StepUntilAsync(clock, () => failed().Count > 0, new DateTimeOffset(2026, 11, 30, 11, 0, 0, TimeSpan.FromHours(8)), "the stalled backup reported", 4, storage);
             Assert.True(clock.GetUtcNow() >= new DateTimeOffset(2026, 11, 30, 10, 10, 0, TimeSpan.FromHours(8)), $"reported at {clock.GetUtcNow():HH:mm}, before the claim was quiet for 10 minutes");
 
             var manifest = Assert.Single(await new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync()).Manifest;
@@ -95,14 +100,16 @@ public sealed class BackupScheduleTests
             Assert.Contains("killed-silo", manifest!.Error, StringComparison.Ordinal);
 
             // The other silo finds the manifest (or the failure already recorded) and stops watching: still one report.
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    clock.Advance(TimeSpan.FromMinutes(1));
-                    return logs.Lines(LogLevel.Information, "Backup 20261130-020000, taken by another silo: done watching").Count == 2;
-                },
-                TimeSpan.FromSeconds(30),
-                "both silos done watching");
+            // A minute at a time, while each silo waits at least for 18:00.
+            await BlobFaults.StepWhileIdleAsync(
+                clock,
+                TimeSpan.FromMinutes(1),
+                () => logs.Lines(LogLevel.Information, "Backup 20261130-020000, taken by another silo: done watching").Count == 2,
+                new DateTimeOffset(2026, 11, 30, 11, 30, 0, TimeSpan.FromHours(8)),
+                "both silos done watching",
+                "both silos not done watching by 11:30",
+                2,
+                storage);
             Assert.Single(failed());
         }
         finally
@@ -119,16 +126,18 @@ public sealed class BackupScheduleTests
         var (options, blobs, backups) = await ClaimedAsync("Slow", "slow-silo");
         var claim = backups.GetBlobClient("20261130-020000/claim");
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silos = await StartSilosAsync(2, options, clock, loggers);
+        var storage = new BlobFaults();
+        var silos = await StartSilosAsync(2, options, clock, loggers, storage);
         try
         {
-            await PastTenAsync(clock, logs, "both silos skipped 10:00");
+            await PastTenAsync(clock, logs, "both silos skipped 10:00", storage);
 
             // The silo that took 10:00 is still copying at 18:00 (a full copy can take hours): its claim is touched every
-            // 2 minutes until 18:30.
+            // 2 minutes until 18:30. The clock moves only while both silos are at rest: each waits on its schedule's timer
+            // (the next slot, or at 18:00 the wait for the copy to end) and its watch's.
             var stops = new DateTimeOffset(2026, 11, 30, 18, 30, 0, TimeSpan.FromHours(8));
             await Eventually.TrueAsync(
                 async () =>
@@ -138,8 +147,12 @@ public sealed class BackupScheduleTests
                         return true;
                     }
 
-                    await claim.UploadAsync(BinaryData.FromString("slow-silo"), overwrite: true);
-                    clock.Advance(TimeSpan.FromMinutes(2));
+                    if (clock.Waiting >= 4 && storage.InFlight == 0)
+                    {
+                        await claim.UploadAsync(BinaryData.FromString("slow-silo"), overwrite: true);
+                        clock.Advance(TimeSpan.FromMinutes(2));
+                    }
+
                     return false;
                 },
                 TimeSpan.FromSeconds(90),
@@ -151,7 +164,7 @@ public sealed class BackupScheduleTests
 
             // Then it stops without a manifest, hours after its own slot's next one: still reported, once.
             var failed = () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED");
-            await StepUntilAsync(clock, () => failed().Count > 0, stops.AddHours(1), "the stalled backup reported");
+            await StepUntilAsync(clock, () => failed().Count > 0, stops.AddHours(1), "the stalled backup reported", 4, storage);
             Assert.Single(failed());
             Assert.True(clock.GetUtcNow() >= stops.AddMinutes(10), $"reported at {clock.GetUtcNow():HH:mm}, before its claim was quiet for 10 minutes");
         }
@@ -170,31 +183,33 @@ public sealed class BackupScheduleTests
         await backups.GetBlobClient("20261130-020000/claim").DeleteIfExistsAsync();
         await backups.GetBlobClient("20261129-180000/claim").UploadAsync(BinaryData.FromString("killed-copier"));
 
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silos = await StartSilosAsync(2, options, clock, loggers);
+        var storage = new BlobFaults();
+        var silos = await StartSilosAsync(2, options, clock, loggers, storage);
         try
         {
             await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
-            clock.SetUtcNow(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)));
             var slot = backups.GetBlobClient("20261130-020000/claim");
             // The watcher marks the copy stalled before it records and reports it: the slot may be taken a moment
-            // before the report is logged, so both are waited for.
+            // before the report is logged, so both are waited for. At rest each silo waits on its schedule's timer (10:00,
+            // then the wait for the 02:00 copy to end) and its watch's.
             var reported = () => logs.Lines(LogLevel.Error, "Backup 20261129-180000", "FAILED");
             await StepUntilAsync(
                 clock, async () => await slot.ExistsAsync() && reported().Count > 0, new DateTimeOffset(2026, 11, 30, 10, 30, 0, TimeSpan.FromHours(8)),
-                "the 10:00 slot taken once the killed copy was found stalled, and that copy reported");
+                "the 10:00 slot taken once the killed copy was found stalled, and that copy reported", 4, storage);
 
             Assert.Single(reported());
             Assert.Empty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 skipped"));
 
             // The slot is claimed about 10:10, past slot + StalledAfter/2: its claim is new (no silo can have watched one
             // of this silo's longer), so it is copied, not released for being "found late" (the limit counts from when
-            // this silo began claiming the slot, not from the slot).
+            // this silo began claiming the slot, not from the slot). At rest: the copier's heartbeat (or its wait for 18:00),
+            // the other silo's wait for 18:00 and its watch.
             await StepUntilAsync(
                 clock, () => logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete").Count > 0, new DateTimeOffset(2026, 11, 30, 10, 45, 0, TimeSpan.FromHours(8)),
-                "the late-taken slot copied to its complete manifest");
+                "the late-taken slot copied to its complete manifest", 3, storage);
             Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
             Assert.Empty(logs.Lines(LogLevel.Warning, "Backup 20261130-020000", "found only after"));
             Assert.Empty(logs.Lines(LogLevel.Error, "Backup 20261130-020000"));
@@ -212,15 +227,16 @@ public sealed class BackupScheduleTests
         var (options, blobs, backups) = await ClaimedAsync("Restart", "the-only-silo");
 
         // The only silo of the cluster claimed 10:00, was killed, and starts again at 10:05.
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 5, 0, TimeSpan.FromHours(8)));
+        var clock = new WaitedClock(new DateTimeOffset(2026, 11, 30, 10, 5, 0, TimeSpan.FromHours(8)));
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silos = await StartSilosAsync(1, options, clock, loggers);
+        var storage = new BlobFaults();
+        var silos = await StartSilosAsync(1, options, clock, loggers, storage);
         try
         {
             await StepUntilAsync(
                 clock, () => logs.Lines(LogLevel.Error, "Backup 20261130-020000", "FAILED").Count > 0, new DateTimeOffset(2026, 11, 30, 11, 0, 0, TimeSpan.FromHours(8)),
-                "the backup the silo had claimed before it was killed reported failed");
+                "the backup the silo had claimed before it was killed reported failed", 2, storage);
             Assert.Contains("the-only-silo", (await new TableBackup(new TableServiceClient(Azurite.ConnectionString), blobs, options, clock, loggers.CreateLogger<TableBackup>()).ListAsync()).Single().Manifest!.Error, StringComparison.Ordinal);
         }
         finally
@@ -230,11 +246,14 @@ public sealed class BackupScheduleTests
         }
     }
 
-    /// <summary>Starts <paramref name="count"/> schedulers on Azurite with one clock, as that many silos of a cluster run them.</summary>
-    private static async Task<List<BackupScheduler>> StartSilosAsync(int count, BackupOptions options, FakeTimeProvider clock, ILoggerFactory loggers)
+    /// <summary>
+    /// Starts <paramref name="count"/> schedulers on Azurite with one clock, as that many silos of a cluster run them, their
+    /// blob requests counted by <paramref name="storage"/> (<see cref="BlobFaults.CountedBlobs"/>).
+    /// </summary>
+    private static async Task<List<BackupScheduler>> StartSilosAsync(int count, BackupOptions options, WaitedClock clock, ILoggerFactory loggers, BlobFaults storage)
     {
         var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        var blobs = storage.CountedBlobs();
         var silos = Enumerable.Range(0, count).Select(_ => new BackupScheduler(
             new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>()),
             blobs,
@@ -279,8 +298,12 @@ public sealed class BackupScheduleTests
 
     private static int Waits(LogCapture logs) => logs.Lines(LogLevel.Information, "Next backup at").Count;
 
-    /// <summary>Moves the clock half a minute per poll until <paramref name="done"/>; fails once the clock passes <paramref name="before"/>.</summary>
-    private static Task StepUntilAsync(FakeTimeProvider clock, Func<Task<bool>> done, DateTimeOffset before, string what) =>
+    /// <summary>
+    /// Moves the clock half a minute per poll, only while the silos wait on at least <paramref name="waiters"/> of its timers
+    /// and none of their requests is under way (<paramref name="storage"/>), until <paramref name="done"/>; fails once the
+    /// clock passes <paramref name="before"/>, or after a minute of real time.
+    /// </summary>
+    private static Task StepUntilAsync(WaitedClock clock, Func<Task<bool>> done, DateTimeOffset before, string what, int waiters, BlobFaults storage) =>
         Eventually.TrueAsync(
             async () =>
             {
@@ -289,41 +312,27 @@ public sealed class BackupScheduleTests
                     return true;
                 }
 
-                Assert.True(clock.GetUtcNow() < before, $"{what}: not by {before:HH:mm}");
-                clock.Advance(TimeSpan.FromSeconds(30));
+                if (clock.Waiting >= waiters && storage.InFlight == 0)
+                {
+                    Assert.True(clock.GetUtcNow() < before, $"{what}: not by {before:HH:mm}");
+                    clock.Advance(TimeSpan.FromSeconds(30));
+                }
+
                 return false;
             },
             TimeSpan.FromSeconds(60),
             what);
 
-    private static Task StepUntilAsync(FakeTimeProvider clock, Func<bool> done, DateTimeOffset before, string what) =>
-        StepUntilAsync(clock, () => Task.FromResult(done()), before, what);
-
-    /// <summary>Both silos started at <see cref="NineFiftyNine"/> wait for the 10:00 slot, then the clock reaches it and both are done with it.</summary>
-    private static async Task PastTenAsync(FakeTimeProvider clock, LogCapture logs, string what)
-    {
-        await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
-        await ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, what);
-    }
+    private static Task StepUntilAsync(WaitedClock clock, Func<bool> done, DateTimeOffset before, string what, int waiters, BlobFaults storage) =>
+        StepUntilAsync(clock, () => Task.FromResult(done()), before, what, waiters, storage);
 
     /// <summary>
-    /// Sets the clock to <paramref name="slot"/>, then moves it a second per poll until <paramref name="done"/>: a
-    /// scheduler that read the time just before the jump waits on a timer the jump did not reach.
+    /// Both silos started at <see cref="NineFiftyNine"/> wait for the 10:00 slot (each on one timer: no earlier claim to
+    /// watch), then the clock reaches it and both are done with it.
     /// </summary>
-    private static Task ReachAsync(FakeTimeProvider clock, DateTimeOffset slot, Func<bool> done, string what)
+    private static async Task PastTenAsync(WaitedClock clock, LogCapture logs, string what, BlobFaults storage)
     {
-        clock.SetUtcNow(slot);
-        return Eventually.TrueAsync(
-            () =>
-            {
-                if (!done())
-                {
-                    clock.Advance(TimeSpan.FromSeconds(1));
-                }
-
-                return done();
-            },
-            TimeSpan.FromSeconds(30),
-            what);
+        await Eventually.TrueAsync(() => Waits(logs) == 2, TimeSpan.FromSeconds(20), "both silos wait for the 10:00 slot");
+        await BackupScheduleFaultTests.ReachAsync(clock, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)), () => Waits(logs) == 4, what, 2, storage);
     }
 }

@@ -1,7 +1,7 @@
 using Engagement.Azure.Backup;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Backup;
 
@@ -9,7 +9,7 @@ namespace Engagement.Azure.Tests.Backup;
 /// A slot that cannot tell whether an earlier backup is still copying (its look at that backup's manifest fails) never
 /// starts a second copy beside it: it looks again a quarter of <c>StalledAfter</c> later, warning each time, and is
 /// reported failed once the looks have failed for longer than <c>StalledAfter</c>. Azurite, <see cref="BlobFaults"/>, a
-/// <see cref="FakeTimeProvider"/>.
+/// <see cref="WaitedClock"/> stepped only while the silos wait on it at rest and have no request under way.
 /// </summary>
 public sealed class BackupSlotLookTests
 {
@@ -25,7 +25,7 @@ public sealed class BackupSlotLookTests
         await BackupScheduleFaultTests.StateTableAsync(options);
         await backups.GetBlobClient("20261129-180000/claim").UploadAsync(BinaryData.FromString("copying-silo"));
         var storage = new BlobFaults();
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var failures = new Failures();
@@ -43,13 +43,14 @@ public sealed class BackupSlotLookTests
             storage.Down = r => r.Uri.Path.EndsWith(manifest, StringComparison.Ordinal);
             var held = () => logs.Lines(LogLevel.Warning, "Backup 20261130-020000 not started yet", "could not tell whether backup 20261129-180000").Count;
             var claimed = () => storage.Answered.Any(a => a.Contains("20261130-020000/claim", StringComparison.Ordinal));
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => held() > 0 || claimed(), "the 10:00 slot held or started");
+            // At rest the silo waits on two timers: the schedule's (its slot, or the held slot's next look) and the watch's.
+            await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => held() > 0 || claimed(), "the 10:00 slot held or started", 2, storage);
 
             Assert.False(claimed(), "the 10:00 slot claimed (a second copy beside the 02:00 one) though it could not tell whether that one still copies");
             Assert.Empty(failures.Failed);
 
             // Looking again every 2.5 minutes, warned each time; reported once the looks have failed for more than 10 minutes.
-            await BackupScheduleFaultTests.StepUntilAsync(clock, () => !failures.Failed.IsEmpty, Ten.AddMinutes(20), "the 10:00 slot reported", "the slot not reported by 10:20");
+            await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => !failures.Failed.IsEmpty, Ten.AddMinutes(20), "the 10:00 slot reported", "the slot not reported by 10:20", 2, storage);
             Assert.True(clock.GetUtcNow() > Ten.AddMinutes(10), $"reported at {clock.GetUtcNow():HH:mm:ss}, before the looks had failed for StalledAfter");
             var failure = Assert.Single(failures.Failed);
             Assert.Equal("20261130-020000", failure.Backup);
@@ -74,7 +75,7 @@ public sealed class BackupSlotLookTests
         await backups.GetBlobClient("20261129-180000/claim").UploadAsync(BinaryData.FromString("copying-silo"));
         var first = new BlobFaults();
         var second = new BlobFaults();
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var failures = new Failures();
@@ -93,9 +94,9 @@ public sealed class BackupSlotLookTests
             var manifest = "/" + TableBackup.ManifestBlobName("20261129-180000");
             first.Down = second.Down = r => r.Uri.Path.EndsWith(manifest, StringComparison.Ordinal);
 
-            // Both hold the 10:00 slot and, once their looks have failed for StalledAfter, both give it up: one report.
-            clock.SetUtcNow(Ten);
-            await BackupScheduleFaultTests.StepUntilAsync(clock, () => BackupScheduleFaultTests.Waits(logs) == 4, Ten.AddMinutes(20), "both silos on to 18:00", "the two silos not past 10:00 by 10:20");
+            // Both hold the 10:00 slot and, once their looks have failed for StalledAfter, both give it up: one report. At
+            // rest each silo waits on two timers (the schedule's and its watch's), and the clock moves only then.
+            await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => BackupScheduleFaultTests.Waits(logs) == 4, Ten.AddMinutes(20), "both silos on to 18:00", "the two silos not past 10:00 by 10:20", 4, first, second);
 
             var failure = Assert.Single(failures.Failed);
             Assert.Equal("20261130-020000", failure.Backup);

@@ -20,7 +20,7 @@ namespace Engagement.Azure.Tests.Backup;
 /// SDK's retry policy) reaches Azurite, which does it, then its connection drops, so the SDK's own retry meets what the
 /// first try did. The others reach Azurite.
 /// The predicates may be changed while a test runs. Every request is counted while under way (<see cref="InFlight"/>),
-/// so a test can move its <see cref="WaitedClock"/> only while none is (<see cref="StepWhileIdleAsync"/>).
+/// so a test can move its <see cref="WaitedClock"/> only while none is (<see cref="StepWhileIdleAsync(WaitedClock, TimeSpan, Func{bool}, DateTimeOffset, string, string, int, BlobFaults[])"/>).
 /// </summary>
 internal sealed class BlobFaults : HttpPipelinePolicy
 {
@@ -137,6 +137,15 @@ internal sealed class BlobFaults : HttpPipelinePolicy
     /// Fails with <paramref name="late"/> once the clock reaches <paramref name="before"/>, or after a minute of real time.
     /// </summary>
     internal static Task StepWhileIdleAsync(WaitedClock clock, TimeSpan step, Func<bool> done, DateTimeOffset before, string what, string late, int waiters, params BlobFaults[] clients) =>
+        StepWhileIdleAsync(clock, step, done, before, what, late, () => waiters, clients);
+
+    /// <summary>
+    /// <see cref="StepWhileIdleAsync(WaitedClock, TimeSpan, Func{bool}, DateTimeOffset, string, string, int, BlobFaults[])"/>
+    /// with a count of timers at rest that changes as the test goes (a watch that ends waits on no timer any more):
+    /// <paramref name="waiters"/> is read at each poll; a count above what the silos wait on only holds the next step back
+    /// (its drop may follow the silo's, on a log line), and one that never drops again stops the steps.
+    /// </summary>
+    internal static Task StepWhileIdleAsync(WaitedClock clock, TimeSpan step, Func<bool> done, DateTimeOffset before, string what, string late, Func<int> waiters, params BlobFaults[] clients) =>
         Eventually.TrueAsync(
             () =>
             {
@@ -145,7 +154,7 @@ internal sealed class BlobFaults : HttpPipelinePolicy
                     return true;
                 }
 
-                if (clock.Waiting >= waiters && clients.All(c => c.InFlight == 0))
+                if (clock.Waiting >= waiters() && clients.All(c => c.InFlight == 0))
                 {
                     Assert.True(clock.GetUtcNow() < before, late);
                     clock.Advance(step);
