@@ -46,6 +46,10 @@ public sealed class RecordTextsTests
     [Theory]
     [InlineData("member.adjustment", "growth -20", "成长值 -20")]
     [InlineData("member.coupon_reissue", "coupon C-1 → C-2", "优惠券 C-1 换发为 C-2")]
+    [InlineData("member.consent", "consent call default→no, push default→no", "联系同意：电话 默认→不允许，推送 默认→不允许")]
+    [InlineData("member.consent", "consent sms no→yes, wechat yes→default", "联系同意：短信 不允许→允许，微信 允许→默认")]
+    [InlineData("member.consent", "consent push →no, sms →yes (recorded by a retry)", "联系同意：推送 →不允许，短信 →允许（由重试记录）")]
+    [InlineData("member.consent", "consent fax default→no", "联系同意：fax 默认→不允许")]
     [InlineData("campaign.pause", "pause 1: paused, 40 of 100 reached", "第 1 次暂停：[paused]，已触达 40 / 100")]
     [InlineData("programme.point-value", "0.02 CNY per point from now", "每积分 0.02 CNY，自 即时 起")]
     [InlineData("catalogue.put", "created: 'Mug', 500 points", "created: 'Mug', 500 points")]
@@ -176,6 +180,7 @@ public sealed class RecordTextsTests
     {
         Assert.Equal("purchase O1 of 680.00 CNY", RecordTexts.LedgerReason(Text, "growth.purchase", "purchase O1 of 680.00 CNY", Bracketed));
         Assert.Equal("points +30", RecordTexts.AuditDetail(Text, "member.adjustment", "points +30", s => s));
+        Assert.Equal("consent call default→no, push default→no", RecordTexts.AuditDetail(Text, "member.consent", "consent call default→no, push default→no", s => s));
         Assert.Equal("member.adjustment", RecordTexts.AuditAction(Text, "member.adjustment"));
         Assert.Equal("channel sms opted out", RecordTexts.TouchReason(Text, "channel sms opted out"));
     });

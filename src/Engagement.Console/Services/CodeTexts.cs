@@ -31,6 +31,9 @@ public static class CodeTexts
     /// <summary>Touch kinds: <c>TouchKind_campaign</c>, <c>TouchKind_points.expiry-notice</c>… (CONTRACT.md §4, touches).</summary>
     public const string TouchKind = "TouchKind_";
 
+    /// <summary>Contact channels: <c>Channel_sms</c>, <c>Channel_push</c>, <c>Channel_call</c>, <c>Channel_wechat</c> (CONTRACT.md §4).</summary>
+    public const string Channel = "Channel_";
+
     /// <summary>Coupon kinds: <c>CouponKind_no_threshold</c>, <c>CouponKind_threshold</c>, <c>CouponKind_percent</c>, <c>CouponKind_gift</c>.</summary>
     public const string CouponKind = "CouponKind_";
 

@@ -168,13 +168,27 @@ public static partial class RecordTexts
             "member.coupon_reissue" when (m = AuditReissue().Match(detail)).Success =>
                 text["Audit_Reissue", m.Groups["old"].Value, m.Groups["new"].Value],
             "member.consent" when detail.StartsWith("consent ", StringComparison.Ordinal) =>
-                text["Audit_Consent", detail["consent ".Length..]],
+                text["Audit_Consent", ConsentChanges(text, detail["consent ".Length..])],
             "campaign.pause" or "campaign.resume" when (m = AuditPause().Match(detail)).Success =>
                 text["Audit_Pause", m.Groups["pause"].Value, status(m.Groups["status"].Value), m.Groups["reached"].Value, m.Groups["total"].Value],
             "programme.point-value" when (m = AuditPointValue().Match(detail)).Success =>
                 text["Audit_PointValue", m.Groups["value"].Value, m.Groups["from"].Value == "now" ? text["Audit_Now"].Value : m.Groups["from"].Value],
             _ => detail,
         };
+    }
+
+    // "call default→no, push yes→no": each changed channel's consent as it was and became (MemberDecider.SetConsent),
+    // or "sms →no (recorded by a retry)" (MemberConsents); channel and value words in the viewer's language, a change of
+    // another shape as stored.
+    private static string ConsentChanges(IStringLocalizer<RecordStrings> text, string changes)
+    {
+        const string Retry = " (recorded by a retry)";
+        var retried = changes.EndsWith(Retry, StringComparison.Ordinal);
+        var worded = string.Join(text["Audit_ConsentSeparator"].Value, (retried ? changes[..^Retry.Length] : changes).Split(", ").Select(change =>
+            ConsentChange().Match(change) is { Success: true } m
+                ? text["Audit_ConsentChange", Of(text, "Channel_", m.Groups["channel"].Value), m.Groups["was"].Success ? Of(text, "Consent_", m.Groups["was"].Value) : "", Of(text, "Consent_", m.Groups["is"].Value)].Value
+                : change));
+        return retried ? worded + text["Audit_ConsentRetry"].Value : worded;
     }
 
     /// <summary>
@@ -315,6 +329,9 @@ public static partial class RecordTexts
 
     [GeneratedRegex(@"^coupon (?<old>\S+) → (?<new>\S+)$")]
     private static partial Regex AuditReissue();
+
+    [GeneratedRegex(@"^(?<channel>[a-z]+) (?<was>yes|no|default)?→(?<is>yes|no|default)$")]
+    private static partial Regex ConsentChange();
 
     [GeneratedRegex(@"^pause (?<pause>\d+): (?<status>\w*), (?<reached>\d+) of (?<total>\S+) reached$")]
     private static partial Regex AuditPause();
