@@ -147,7 +147,7 @@ public static class MemberMetricsPolicy
     public static MemberSegments Segments(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var rfm = RfmScorer.Score(state, options, now);
+        var rfm = RfmScorer.Read(state, options, now);
         return new MemberSegments
         {
             RegionId = MetricsOptions.RegionOf(state.RegionId),

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Engagement.Domain.Rfm;
 
 /// <summary>A member's RFM reading at one instant.</summary>
@@ -18,8 +20,12 @@ public sealed record RfmResult
 
     public int MonetaryScore { get; init; } = 1;
 
-    /// <summary>The three scores as digits, e.g. "545".</summary>
-    public string Score { get; init; } = "111";
+    /// <summary>
+    /// The three scores as digits, e.g. "545": made from <see cref="RecencyScore"/>, <see cref="FrequencyScore"/> and
+    /// <see cref="MonetaryScore"/> when read, so the scoring on every event (the metric segments, the member index) does
+    /// not format a string it never reads.
+    /// </summary>
+    public string Score => string.Create(CultureInfo.InvariantCulture, $"{RecencyScore}{FrequencyScore}{MonetaryScore}");
 
     /// <summary>See <see cref="RfmSegments"/>.</summary>
     public string Segment { get; init; } = RfmSegments.New;

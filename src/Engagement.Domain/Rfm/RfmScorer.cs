@@ -1,4 +1,3 @@
-using System.Globalization;
 using Engagement.Domain.Members;
 using Engagement.Domain.Program;
 
@@ -7,7 +6,28 @@ namespace Engagement.Domain.Rfm;
 /// <summary>Recency, frequency and monetary scores, the segment they put a member in, and the value class.</summary>
 public static class RfmScorer
 {
+    /// <summary>The member's RFM reading at <paramref name="now"/> (UTC): scores, segment, value class, trailing spend in CNY.</summary>
     public static RfmResult Score(MemberState state, ProgramOptions options, DateTimeOffset now)
+    {
+        var reading = Read(state, options, now);
+        return new RfmResult
+        {
+            RecencyDays = reading.RecencyDays,
+            Frequency = reading.Frequency,
+            Monetary = reading.Monetary,
+            RecencyScore = reading.RecencyScore,
+            FrequencyScore = reading.FrequencyScore,
+            MonetaryScore = reading.MonetaryScore,
+            Segment = reading.Segment,
+            ValueClass = reading.ValueClass,
+        };
+    }
+
+    /// <summary>
+    /// <see cref="Score"/> as a value on the stack: what the metric segments read on every outcome, with no
+    /// <see cref="RfmResult"/> to allocate.
+    /// </summary>
+    internal static Reading Read(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
         var rfm = options.Rfm;
         var from = now.AddDays(-rfm.WindowDays);
@@ -41,18 +61,7 @@ public static class RfmScorer
             ? NeverBought(state, rfm, now)
             : Segment(r, f, m);
 
-        return new RfmResult
-        {
-            RecencyDays = recencyDays,
-            Frequency = frequency,
-            Monetary = monetary,
-            RecencyScore = r,
-            FrequencyScore = f,
-            MonetaryScore = m,
-            Score = string.Create(CultureInfo.InvariantCulture, $"{r}{f}{m}"),
-            Segment = segment,
-            ValueClass = ValueClass(rfm, monetary),
-        };
+        return new Reading(recencyDays, frequency, monetary, r, f, m, segment, ValueClass(rfm, monetary));
     }
 
     public static int RecencyScore(RfmOptions rfm, int? days) => days switch
@@ -110,6 +119,10 @@ public static class RfmScorer
             _ => fm switch { <= 1 => RfmSegments.Lost, 2 => RfmSegments.Hibernating, <= 4 => RfmSegments.AtRisk, _ => RfmSegments.CannotLoseThem },
         };
     }
+
+    /// <summary>The fields of an <see cref="RfmResult"/>, without the object (<see cref="Read"/>).</summary>
+    internal readonly record struct Reading(
+        int? RecencyDays, int Frequency, decimal Monetary, int RecencyScore, int FrequencyScore, int MonetaryScore, string Segment, string ValueClass);
 
     /// <summary>No purchase yet: "New" while recently registered, then "Hibernating" (never woke, not lost).</summary>
     private static string NeverBought(MemberState state, RfmOptions rfm, DateTimeOffset now)
