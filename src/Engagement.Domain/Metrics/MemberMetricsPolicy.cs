@@ -88,7 +88,7 @@ public static class MemberMetricsPolicy
             return false;
         }
 
-        var after = Segments(state, options, now);
+        var after = Segments(state, options, now, state.Metrics.Segments);
         var points = PointsOf(entries);
         var coupons = CouponsSince(state, before.FromSequence);
         var reissue = Offers.CouponReissues.IsReissue(input.OutcomeId);
@@ -144,21 +144,42 @@ public static class MemberMetricsPolicy
     /// The member's gauge dimensions now: region, tier, RFM segment, value class, stage, trailing monetary, points, and
     /// whether it counts as a member yet (<see cref="MemberSegments.Counted"/>: not while known only by a held refund).
     /// </summary>
-    public static MemberSegments Segments(MemberState state, ProgramOptions options, DateTimeOffset now)
+    public static MemberSegments Segments(MemberState state, ProgramOptions options, DateTimeOffset now) => Segments(state, options, now, null);
+
+    /// <summary>
+    /// <see cref="Segments(MemberState, ProgramOptions, DateTimeOffset)"/>, answering <paramref name="same"/> itself when the
+    /// member's segments now equal it exactly (every field; the monetary amount to its scale, so the stored JSON is the
+    /// same too): an event that moves no gauge (a browse, a second login) allocates no segments.
+    /// </summary>
+    internal static MemberSegments Segments(MemberState state, ProgramOptions options, DateTimeOffset now, MemberSegments? same)
     {
         ArgumentNullException.ThrowIfNull(state);
         var rfm = RfmScorer.Read(state, options, now);
+        var region = MetricsOptions.RegionOf(state.RegionId);
+        var tier = TierPolicy.Current(state, options);
+        var stage = state.Lifecycle.Stage;
+        var balance = PointsWallet.Balance(state);
+        // Known only by a held refund: not a member yet (it joins with its first applied event), CONTRACT.md §5.
+        var counted = state.FirstSeenAt is not null;
+        if (same is not null && same.Counted == counted && same.PointsBalance == balance
+            && same.Monetary == rfm.Monetary && same.Monetary.Scale == rfm.Monetary.Scale
+            && string.Equals(same.RegionId, region, StringComparison.Ordinal) && string.Equals(same.Tier, tier, StringComparison.Ordinal)
+            && string.Equals(same.RfmSegment, rfm.Segment, StringComparison.Ordinal) && string.Equals(same.ValueClass, rfm.ValueClass, StringComparison.Ordinal)
+            && string.Equals(same.Stage, stage, StringComparison.Ordinal))
+        {
+            return same;
+        }
+
         return new MemberSegments
         {
-            RegionId = MetricsOptions.RegionOf(state.RegionId),
-            Tier = TierPolicy.Current(state, options),
+            RegionId = region,
+            Tier = tier,
             RfmSegment = rfm.Segment,
             ValueClass = rfm.ValueClass,
-            Stage = state.Lifecycle.Stage,
+            Stage = stage,
             Monetary = rfm.Monetary,
-            PointsBalance = PointsWallet.Balance(state),
-            // Known only by a held refund: not a member yet (it joins with its first applied event), CONTRACT.md §5.
-            Counted = state.FirstSeenAt is not null,
+            PointsBalance = balance,
+            Counted = counted,
         };
     }
 

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Engagement.Domain.Members;
+using Engagement.Domain.Metrics;
+using Engagement.Domain.Program;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>
+/// An outcome that moves none of the member's gauges keeps its <see cref="MemberSegments"/>, and one that also
+/// contributes nothing keeps its whole <see cref="MemberMetricState"/>: the same instances, serializing exactly as a
+/// fresh copy would (<see cref="MemberMetricsPolicy.Segments(MemberState, ProgramOptions, DateTimeOffset)"/>).
+/// </summary>
+public sealed class UnmovedMetricStateTests
+{
+    private static readonly MetricsOptions Metrics = new() { Shards = 4 };
+
+    private static readonly DateTimeOffset Noon = TestMember.Shanghai(2026, 11, 23, 12);
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    private static MemberEvent Event(string id, string type, DateTimeOffset at, string? order = null, decimal? amount = null) =>
+        new(id, type, at) { RegionId = "East", OrderId = order, Amount = amount };
+
+    [Fact]
+    public void ASecondBrowseOfTheDayKeepsTheSegmentsAndTheMetricStateAsTheyWere()
+    {
+        var state = new MemberState { MemberId = "M1" };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100.50m), options, Noon, Metrics);
+        MemberDecider.Apply(state, Event("e2", "browse", Noon.AddMinutes(1)), options, Noon.AddMinutes(1), Metrics);
+        var metrics = state.Metrics;
+        var segments = metrics.Segments!;
+
+        var outcome = MemberDecider.Apply(state, Event("e3", "browse", Noon.AddMinutes(2)), options, Noon.AddMinutes(2), Metrics);
+
+        Assert.True(outcome.StateChanged);
+        Assert.Same(segments, state.Metrics.Segments);
+        Assert.Equal(
+            JsonSerializer.Serialize(MemberMetricsPolicy.Segments(state, options, Noon.AddMinutes(2)), Web),
+            JsonSerializer.Serialize(state.Metrics.Segments, Web));
+    }
+
+    [Fact]
+    public void APurchaseThatMovesTheMonetaryGaugeGetsNewSegments()
+    {
+        var state = new MemberState { MemberId = "M1" };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
+        var segments = state.Metrics.Segments!;
+
+        MemberDecider.Apply(state, Event("e2", "purchase", Noon.AddMinutes(1), "O2", 50m), options, Noon.AddMinutes(1), Metrics);
+
+        Assert.NotSame(segments, state.Metrics.Segments);
+        Assert.Equal(150m, state.Metrics.Segments!.Monetary);
+        Assert.Equal(MemberMetricsPolicy.Segments(state, options, Noon.AddMinutes(1)), state.Metrics.Segments);
+    }
+
+    [Fact]
+    public void SegmentsEqualInValueButNotInTheAmountsScaleAreNotKept()
+    {
+        var state = new MemberState { MemberId = "M1" };
+        var options = new ProgramOptions();
+        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
+        var now = MemberMetricsPolicy.Segments(state, options, Noon);
+        var scaled = now with { Monetary = 100.00m };
+
+        Assert.Same(now, MemberMetricsPolicy.Segments(state, options, Noon, now));
+        Assert.NotSame(scaled, MemberMetricsPolicy.Segments(state, options, Noon, scaled));
+    }
+}
