@@ -128,13 +128,16 @@ public static class MemberMetrics
         var contributions = sink.Build(sequence);
 
         // One copy of the state for what every outcome moves: the debt counted from now on, the sequence when it
-        // contributed, and the segments the gauges now hold when asked.
-        return (s with
+        // contributed, and the segments the gauges now hold when asked; none when none of them moves (an outcome that
+        // contributed nothing, its segments the very ones held: MemberMetricsPolicy.Segments keeps an equal instance).
+        var nextSequence = contributions.Count == 0 ? s.Sequence : sequence;
+        var segments = keepSegments ? transition.After : s.Segments;
+        if (s.DebtCounted && s.Sequence == nextSequence && ReferenceEquals(s.Segments, segments))
         {
-            DebtCounted = true,
-            Sequence = contributions.Count == 0 ? s.Sequence : sequence,
-            Segments = keepSegments ? transition.After : s.Segments,
-        }, contributions);
+            return (s, contributions);
+        }
+
+        return (s with { DebtCounted = true, Sequence = nextSequence, Segments = segments }, contributions);
     }
 
     /// <summary>

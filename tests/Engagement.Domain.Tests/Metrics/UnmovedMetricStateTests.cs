@@ -35,6 +35,7 @@ public sealed class UnmovedMetricStateTests
         var outcome = MemberDecider.Apply(state, Event("e3", "browse", Noon.AddMinutes(2)), options, Noon.AddMinutes(2), Metrics);
 
         Assert.True(outcome.StateChanged);
+        Assert.Same(metrics, state.Metrics);
         Assert.Same(segments, state.Metrics.Segments);
         Assert.Equal(
             JsonSerializer.Serialize(MemberMetricsPolicy.Segments(state, options, Noon.AddMinutes(2)), Web),
