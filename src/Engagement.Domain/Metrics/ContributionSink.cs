@@ -14,15 +14,21 @@ internal sealed class ContributionSink
     [ThreadStatic]
     private static Scratch? t_scratch;
 
-    private readonly MemberTransition _t;
+    private readonly string _memberId;
+
+    private readonly string _effectId;
+
+    /// <summary>The outcome's day (<see cref="MemberTransition.Day"/>): the day every gauge contribution carries.</summary>
+    private readonly DateOnly _day;
 
     private readonly MetricsOptions _options;
 
     private Scratch? _scratch;
 
-    public ContributionSink(MemberTransition t, MetricsOptions options)
+    /// <summary>A sink for <paramref name="t"/>'s contributions (it keeps the member, the outcome id and the day, not the transition).</summary>
+    public ContributionSink(in MemberTransition t, MetricsOptions options)
     {
-        _t = t;
+        (_memberId, _effectId, _day) = (t.MemberId, t.EffectId, t.Day);
         _options = options;
         _scratch = t_scratch ?? new Scratch();
         t_scratch = null;
@@ -86,7 +92,7 @@ internal sealed class ContributionSink
     public List<MetricContribution> Build(long sequence)
     {
         var work = Work;
-        var shard = _options.ShardOf(_t.MemberId);
+        var shard = _options.ShardOf(_memberId);
         var targets = work.Targets;
         targets.Sort(0, work.Used, TargetOrder.Instance);
         var list = new List<MetricContribution>(work.Used);
@@ -99,11 +105,11 @@ internal sealed class ContributionSink
                 continue;
             }
 
-            var id = MetricContribution.IdOf(_t.MemberId, _t.EffectId, target.Gauge, target.Region, target.Day);
+            var id = MetricContribution.IdOf(_memberId, _effectId, target.Gauge, target.Region, target.Day);
             list.Add(new MetricContribution
             {
                 Id = id,
-                MemberId = _t.MemberId,
+                MemberId = _memberId,
                 Sequence = sequence,
                 RegionId = target.Region,
                 Day = target.Day,
@@ -163,7 +169,7 @@ internal sealed class ContributionSink
     {
         // Gauges are not per day: one gauge contribution per region, whatever the day. An outcome has a handful of
         // targets (its region's day, perhaps the region it left, and their gauges), so they are searched in order.
-        var key = gauge ? _t.Day : day;
+        var key = gauge ? _day : day;
         var work = Work;
         for (var i = 0; i < work.Used; i++)
         {

@@ -49,10 +49,9 @@ public static class MemberMetrics
         MemberMetricState state, MemberTransition transition, MetricsOptions options) => Core(state, transition, options, keepSegments: true);
 
     private static (MemberMetricState State, IReadOnlyList<MetricContribution> Contributions) Core(
-        MemberMetricState state, MemberTransition transition, MetricsOptions options, bool keepSegments)
+        MemberMetricState state, in MemberTransition transition, MetricsOptions options, bool keepSegments)
     {
         ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(transition);
         ArgumentNullException.ThrowIfNull(options);
         var sink = new ContributionSink(transition, options);
         var day = transition.Day;
@@ -145,7 +144,7 @@ public static class MemberMetrics
     /// <see cref="MemberMetricState.JoinedRegion"/> was kept): the member's region before this outcome, as those
     /// versions counted it, not the region of the event that comes now.
     /// </summary>
-    private static string CountedIn(MemberTransition t) => t.Before?.RegionId ?? t.After.RegionId;
+    private static string CountedIn(in MemberTransition t) => t.Before?.RegionId ?? t.After.RegionId;
 
     /// <summary>
     /// A late event moved the member's registration earlier: it joined on <paramref name="joined"/>, not on
@@ -171,7 +170,7 @@ public static class MemberMetrics
         return s with { JoinedDay = joined, JoinedRegion = region };
     }
 
-    private static MemberMetricState Activity(MemberMetricState s, MemberTransition t, ContributionSink sink, string region, DateOnly day)
+    private static MemberMetricState Activity(MemberMetricState s, in MemberTransition t, ContributionSink sink, string region, DateOnly day)
     {
         if (!s.Active.Covers(day.AddDays(-(MonthDays - 1))))
         {
@@ -205,7 +204,7 @@ public static class MemberMetrics
         return s;
     }
 
-    private static MemberMetricState FirstPurchase(MemberMetricState s, MemberTransition t, ContributionSink sink, string region, DateOnly day, DayBits earlier)
+    private static MemberMetricState FirstPurchase(MemberMetricState s, in MemberTransition t, ContributionSink sink, string region, DateOnly day, DayBits earlier)
     {
         if (t.FirstPurchase && s.FirstPurchaseDay is null)
         {

@@ -3,8 +3,9 @@ namespace Engagement.Domain.Metrics;
 /// <summary>
 /// What one member outcome means for programme metrics: the member grain fills it from its outcome (an event, a
 /// command or a tick) and hands it to <see cref="MemberMetrics.Derive"/>. Every count is of this outcome alone.
+/// A value on the stack (made on every outcome; no allocation), read by reference inside <see cref="MemberMetrics"/>.
 /// </summary>
-public sealed record MemberTransition
+public readonly record struct MemberTransition
 {
     /// <summary>The member (1–64 characters).</summary>
     public required string MemberId { get; init; }
