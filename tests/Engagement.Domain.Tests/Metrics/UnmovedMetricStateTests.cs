@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Program;
+using Engagement.Domain.Rfm;
 using Engagement.Domain.Tests.Members;
 
 namespace Engagement.Domain.Tests.Metrics;
@@ -69,4 +71,47 @@ public sealed class UnmovedMetricStateTests
         Assert.Same(now, MemberMetricsPolicy.Segments(state, options, Noon, now));
         Assert.NotSame(scaled, MemberMetricsPolicy.Segments(state, options, Noon, scaled));
     }
+
+    [Fact]
+    public void AnIdleStretchThatMovesOnlyTheStageGetsNewSegments()
+    {
+        // RFM recency stays 5 for 100 days, so 40 idle days move the lifecycle stage and nothing else.
+        var options = new ProgramOptions { Rfm = new RfmOptions { Recency5MaxDays = 100, Recency4MaxDays = 200, Recency3MaxDays = 300 } };
+        var state = new MemberState { MemberId = "M1" };
+        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
+        var segments = state.Metrics.Segments!;
+        var later = Noon.AddDays(40);
+
+        var tick = MemberDecider.Tick(state, options, later, metrics: Metrics);
+
+        var now = state.Metrics.Segments!;
+        Assert.NotSame(segments, now);
+        Assert.NotEqual(segments.Stage, now.Stage);
+        Assert.Equal(segments with { Stage = now.Stage }, now);
+        Assert.Equal(MemberMetricsPolicy.Segments(state, options, later), now);
+        Assert.Contains(Gauges(tick.Effects), c => c.IsGauge);
+    }
+
+    [Fact]
+    public void AnIdleStretchThatMovesOnlyTheRfmSegmentGetsNewSegments()
+    {
+        // Recency 5 ends after one day; the stage keeps "new" for 30 days, points and spend do not move.
+        var options = new ProgramOptions { Rfm = new RfmOptions { Recency5MaxDays = 1 } };
+        var state = new MemberState { MemberId = "M1" };
+        MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
+        var segments = state.Metrics.Segments!;
+        var later = Noon.AddDays(3);
+
+        var tick = MemberDecider.Tick(state, options, later, metrics: Metrics);
+
+        var now = state.Metrics.Segments!;
+        Assert.NotSame(segments, now);
+        Assert.NotEqual(segments.RfmSegment, now.RfmSegment);
+        Assert.Equal(segments with { RfmSegment = now.RfmSegment }, now);
+        Assert.Equal(MemberMetricsPolicy.Segments(state, options, later), now);
+        Assert.Contains(Gauges(tick.Effects), c => c.IsGauge);
+    }
+
+    private static IEnumerable<MetricContribution> Gauges(IEnumerable<MemberEffect> effects) =>
+        effects.OfType<RecordMetrics>().SelectMany(r => r.Contributions);
 }
