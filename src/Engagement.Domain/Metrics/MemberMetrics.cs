@@ -37,6 +37,9 @@ public static class MemberMetrics
     private static readonly Dictionary<DateOnly, long> EmptyExpired = [];
 
     /// <summary>The new state and the contributions (one per target aggregator) of <paramref name="transition"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/>, <paramref name="options"/> or the transition's
+    /// <see cref="MemberTransition.After"/> is null (a <c>default</c> transition).</exception>
+    /// <exception cref="ArgumentException">The transition's <see cref="MemberTransition.MemberId"/> is null or empty.</exception>
     public static (MemberMetricState State, IReadOnlyList<MetricContribution> Contributions) Derive(
         MemberMetricState state, MemberTransition transition, MetricsOptions options) => Core(state, transition, options, keepSegments: false);
 
@@ -53,6 +56,9 @@ public static class MemberMetrics
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
+        // A default transition (the struct's zero value) names no member and no segments: refuse it before any work.
+        ArgumentNullException.ThrowIfNull(transition.After);
+        ArgumentException.ThrowIfNullOrEmpty(transition.MemberId);
         var sink = new ContributionSink(transition, options);
         var day = transition.Day;
         var home = transition.After.RegionId;
