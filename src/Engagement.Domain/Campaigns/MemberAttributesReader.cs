@@ -13,7 +13,7 @@ public static class MemberAttributesReader
         ArgumentNullException.ThrowIfNull(state);
 
         // Read straight from the state (what MemberEngine.Summarize would say): this runs after every event.
-        var rfm = RfmScorer.Score(state, options, now);
+        var rfm = RfmScorer.Read(state, options, now);
         return new MemberAttributes
         {
             Tier = TierPolicy.Current(state, options),
