@@ -24,8 +24,8 @@ public sealed class OperationsOptions
     public bool Metrics { get; set; } = true;
 
     /// <summary>
-    /// How often at most <c>/metrics</c> reads the event and poison queues' message counts from storage
-    /// (<see cref="QueueDepthMetrics"/>; a scrape in between shows the cached counts). Default 30 s; at least 1 s.
+    /// How often the silo reads the event and poison queues' message counts from storage, in the background on a timer
+    /// (<see cref="QueueDepthMetrics"/>; a scrape of <c>/metrics</c> shows the latest counts read). Default 30 s; at least 1 s.
     /// </summary>
     public TimeSpan QueueDepthSampleEvery { get; set; } = QueueDepthMetrics.DefaultSampleEvery;
 }

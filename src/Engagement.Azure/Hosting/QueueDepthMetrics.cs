@@ -19,10 +19,12 @@ namespace Engagement.Azure.Hosting;
 /// <see cref="MessagesName"/> for every event queue (<c>{prefix}-0</c> … <c>{prefix}-{N-1}</c>),
 /// <see cref="DeadLetterMessagesName"/> for <c>{prefix}-poison</c>, both the queue service's approximate message count
 /// (messages held invisible by a reader included), and <see cref="SampleAgeName"/>, seconds since that queue's count
-/// was last read. Storage is read at most once per sample interval (<c>Engagement:Operations:QueueDepthSampleEvery</c>,
-/// default 30 s), in the background: a scrape returns the cached counts and starts a read when they are older than that,
-/// so scrapes never wait on storage nor multiply its requests. A queue whose read fails (storage down, the queue missing)
-/// keeps its last count, logged as a Warning, and its age grows: alert on the age as well as on the count. A queue that
+/// was last read. Storage is read in the background, once when the service starts and then on a
+/// <see cref="PeriodicTimer"/> of the given <see cref="TimeProvider"/> every sample interval
+/// (<c>Engagement:Operations:QueueDepthSampleEvery</c>, default 30 s): a scrape reads the latest sample only, so it never
+/// waits on storage nor multiplies its requests. A queue whose read fails (storage down, an SDK timeout) keeps its last
+/// count and its age grows: alert on the age as well as on the count. The first sample that fails is logged once as a
+/// Warning, and the first that succeeds after failures once as an Information, not a line per sample. A queue that
 /// does not exist (yet: the poison queue is created by the first dead letter) counts 0. No measurement for a queue
 /// until its first read answered. README "Watching it".
 /// </summary>
@@ -48,8 +50,8 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
 
     static QueueDepthMetrics()
     {
-        Meter.CreateObservableGauge(MessagesName, () => Each(m => m.Counts(m._eventQueues)), unit: "{message}", description: "Approximate number of messages in each event queue, read at most once per sample interval.");
-        Meter.CreateObservableGauge(DeadLetterMessagesName, () => Each(m => m.Counts([m._poisonQueue])), unit: "{message}", description: "Approximate number of messages in the poison (dead-letter) queue, read at most once per sample interval.");
+        Meter.CreateObservableGauge(MessagesName, () => Each(m => m.Counts(m._eventQueues)), unit: "{message}", description: "Approximate number of messages in each event queue, read in the background every sample interval.");
+        Meter.CreateObservableGauge(DeadLetterMessagesName, () => Each(m => m.Counts([m._poisonQueue])), unit: "{message}", description: "Approximate number of messages in the poison (dead-letter) queue, read in the background every sample interval.");
         Meter.CreateObservableGauge(SampleAgeName, () => Each(m => m.Ages()), unit: "s", description: "Seconds since each queue's message count was last read.");
     }
 
@@ -61,16 +63,19 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
     private readonly ILogger<QueueDepthMetrics> _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (long Count, DateTimeOffset ReadAt)> _last = new(StringComparer.Ordinal);
-    private DateTimeOffset? _sampleStartedAt;
-    private Task _sampling = Task.CompletedTask;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+    private long _samples;
+    private bool _failing;
+    private bool _disposed;
 
     /// <summary>Creates the gauges for <paramref name="eventQueues"/> and <paramref name="poisonQueue"/> on <paramref name="queues"/>.</summary>
     /// <param name="queues">The account of the queues.</param>
     /// <param name="eventQueues">The event queues' names.</param>
     /// <param name="poisonQueue">The poison queue's name.</param>
-    /// <param name="sampleEvery">How often at most storage is read; above zero.</param>
-    /// <param name="time">The clock of the sample interval and the age (UTC).</param>
-    /// <param name="logger">Where a failed read is reported.</param>
+    /// <param name="sampleEvery">How often storage is read, from <see cref="StartAsync"/> on; above zero.</param>
+    /// <param name="time">The clock of the sample interval (its timer) and of the age (UTC).</param>
+    /// <param name="logger">Where sampling failing and recovering is reported.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sampleEvery"/> is not above zero.</exception>
     public QueueDepthMetrics(QueueServiceClient queues, IReadOnlyList<string> eventQueues, string poisonQueue, TimeSpan sampleEvery, TimeProvider time, ILogger<QueueDepthMetrics> logger)
     {
@@ -90,17 +95,8 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
         }
     }
 
-    /// <summary>The read in flight or last finished (for tests).</summary>
-    public Task Sampling
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _sampling;
-            }
-        }
-    }
+    /// <summary>How many samples (one read of every queue, whether or not each answered) have finished since the start (for tests).</summary>
+    public long Samples => Interlocked.Read(ref _samples);
 
     /// <summary>The measurements of every live (not disposed) instance.</summary>
     private static List<Measurement<T>> Each<T>(Func<QueueDepthMetrics, List<Measurement<T>>> measure)
@@ -137,29 +133,42 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
         return last.Select(q => new Measurement<double>(Math.Max(0, (now - q.Value.ReadAt).TotalSeconds), new KeyValuePair<string, object?>("queue", q.Key))).ToList();
     }
 
-    /// <summary>The cached counts; starts a read when none is in flight and the last one started a sample interval ago.</summary>
+    /// <summary>The latest sample's counts, as read (never a read of storage).</summary>
     private Dictionary<string, (long Count, DateTimeOffset ReadAt)> Snapshot()
     {
-        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            if (_sampling.IsCompleted && (_sampleStartedAt is not { } at || now - at >= _sampleEvery))
-            {
-                _sampleStartedAt = now;
-                _sampling = Task.Run(SampleAsync);
-            }
-
             return new Dictionary<string, (long, DateTimeOffset)>(_last, StringComparer.Ordinal);
         }
     }
 
-    private async Task SampleAsync()
+    /// <summary>Samples now, then at every tick of the timer until the service stops.</summary>
+    private async Task SampleLoopAsync(CancellationToken stopping)
     {
+        using var timer = new PeriodicTimer(_sampleEvery, _time);
+        try
+        {
+            do
+            {
+                await SampleAsync(stopping);
+                Interlocked.Increment(ref _samples);
+            }
+            while (await timer.WaitForNextTickAsync(stopping));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped: the last counts stay reported until disposed.
+        }
+    }
+
+    private async Task SampleAsync(CancellationToken stopping)
+    {
+        (string Queue, Exception Error)? failed = null;
         foreach (var name in _eventQueues.Append(_poisonQueue))
         {
             try
             {
-                var properties = await _queues.GetQueueClient(name).GetPropertiesAsync();
+                var properties = await _queues.GetQueueClient(name).GetPropertiesAsync(stopping);
                 var readAt = _time.GetUtcNow();
                 lock (_gate)
                 {
@@ -176,19 +185,39 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
                     _last[name] = (0, readAt);
                 }
             }
-            catch (Exception ex) when (ex is RequestFailedException or AggregateException or OperationCanceledException or IOException or InvalidOperationException)
+            catch (Exception ex) when (!stopping.IsCancellationRequested && ex is RequestFailedException or AggregateException or OperationCanceledException or IOException or InvalidOperationException)
             {
-                // Storage unreachable (an SDK timeout too) or the queue missing: the last count stays, its age grows.
-                LogReadFailed(_logger, ex, name);
+                // Storage unreachable (an SDK timeout too): the last count stays, its age grows.
+                failed ??= (name, ex);
             }
+        }
+
+        // Said once when sampling starts failing and once when it recovers, not at every sample of an outage.
+        if (failed is { } failure && !_failing)
+        {
+            _failing = true;
+            LogSamplingFails(_logger, failure.Error, failure.Queue, _sampleEvery.TotalSeconds);
+        }
+        else if (failed is null && _failing)
+        {
+            _failing = false;
+            LogSamplingRecovered(_logger);
         }
     }
 
-    /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Starts sampling: a first read now, then one every sample interval, in the background.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(() => SampleLoopAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
 
-    /// <inheritdoc />
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Stops sampling and waits for a read in flight to end (it is cancelled); the last counts stay reported until disposed.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -198,10 +227,20 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
         {
             Live.Remove(this);
         }
+
+        if (!_disposed)
+        {
+            _disposed = true;
+            _stopping.Cancel();
+            _stopping.Dispose();
+        }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue depth: could not read the message count of queue {Queue}; its last count is reported, with its age")]
-    private static partial void LogReadFailed(ILogger logger, Exception exception, string queue);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue depth sampling fails: could not read the message count of queue {Queue}; the last counts are reported, with their growing age (engagement_queue_depth_age_seconds), and sampling goes on every {SampleEverySeconds} s (said once, until it recovers)")]
+    private static partial void LogSamplingFails(ILogger logger, Exception exception, string queue, double sampleEverySeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue depth sampling recovered: every queue's message count was read again")]
+    private static partial void LogSamplingRecovered(ILogger logger);
 }
 
 /// <summary>Registers <see cref="QueueDepthMetrics"/>.</summary>
@@ -209,7 +248,7 @@ public static class QueueDepthMetricsHostingExtensions
 {
     /// <summary>
     /// Adds the queue-depth gauges for the queues of <see cref="IngestionOptions"/> (its connection string, prefix and
-    /// queue count; registered by <c>AddEngagementQueueStreams</c>), read at most once per <paramref name="sampleEvery"/>
+    /// queue count; registered by <c>AddEngagementQueueStreams</c>), read in the background every <paramref name="sampleEvery"/>
     /// on the real clock (a registered <see cref="TimeProvider"/> instead, when there is one).
     /// </summary>
     public static IServiceCollection AddEngagementQueueDepthMetrics(this IServiceCollection services, TimeSpan sampleEvery)

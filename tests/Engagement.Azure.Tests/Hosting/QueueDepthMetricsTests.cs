@@ -1,40 +1,47 @@
 using System.Diagnostics.Metrics;
+using Azure.Core.Pipeline;
 using Azure.Storage.Queues;
 using Engagement.Azure.Hosting;
 using Engagement.Azure.Reminders;
 using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Hosting;
 
 /// <summary>
-/// The queue-depth gauges (<see cref="QueueDepthMetrics"/>, README "Watching it") against the test run's Azurite: a
-/// scrape never waits on storage nor fails with it, storage is read at most once per sample interval, and a count that
-/// can no longer be read stays with its growing age. What a scrape of the real host shows: Engagement.Api.Tests'
-/// <c>QueueDepthMetricsTests</c>.
+/// The queue-depth gauges (<see cref="QueueDepthMetrics"/>, README "Watching it") against the test run's Azurite, on a
+/// pinned clock: storage is read in the background, at the start and at every tick of the sample interval's timer, and
+/// a scrape reads the latest sample (it used to start the read, so each scrape showed the previous one); a count that
+/// can no longer be read stays with its growing age, said once when sampling starts failing and once when it recovers.
+/// What a scrape of the real host shows: Engagement.Api.Tests' <c>QueueDepthMetricsTests</c>.
 /// </summary>
 public sealed class QueueDepthMetricsTests
 {
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
+
     /// <summary>
-    /// Storage that does not answer (a closed port) fails no observation: no count is reported until one was read, and
-    /// the read runs apart from the scrape. A queue that does not exist (the poison queue before the first dead letter,
-    /// a deleted queue) counts 0; storage is read at most once per sample interval.
+    /// Storage that does not answer (a closed port) fails no observation: no count is reported until one was read. A
+    /// queue that does not exist (the poison queue before the first dead letter, a deleted queue) counts 0. A message
+    /// added shows after one step of the timer, without a scrape in between, and not before it: a scrape reads no storage.
     /// </summary>
     [Fact]
-    public async Task AScrapeNeverFailsAndAMissingQueueCountsZero()
+    public async Task TheTimerSamplesTheCountsAScrapeReadsTheLatestAndAMissingQueueCountsZero()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero));
         var down = new QueueServiceClient(
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1",
             new QueueClientOptions { Retry = { MaxRetries = 0 } });
-        using (var unreachable = new QueueDepthMetrics(down, ["depthdown-0"], "depthdown-poison", TimeSpan.FromSeconds(30), clock, NullLogger<QueueDepthMetrics>.Instance))
+        using (var unreachable = new QueueDepthMetrics(down, ["depthdown-0"], "depthdown-poison", Step, clock, NullLogger<QueueDepthMetrics>.Instance))
         using (var gauges = new Gauges("depthdown-0", "depthdown-poison"))
         {
-            gauges.Observe();
-            await unreachable.Sampling;
+            await unreachable.StartAsync(CancellationToken.None);
+            await SampledAsync(unreachable, 1);
             gauges.Observe();
             Assert.Empty(gauges.Values);
+            await unreachable.StopAsync(CancellationToken.None);
         }
 
         var name = "depth" + Guid.NewGuid().ToString("N")[..12];
@@ -45,31 +52,128 @@ public sealed class QueueDepthMetricsTests
         // No poison queue, as on a healthy deployment (the first dead letter creates it): 0 dead letters, not nothing.
         await queue.SendMessageAsync("a");
         await queue.SendMessageAsync("b");
-        using var metrics = new QueueDepthMetrics(queues, [name + "-0"], name + "-poison", TimeSpan.FromSeconds(30), clock, NullLogger<QueueDepthMetrics>.Instance);
+        using var metrics = new QueueDepthMetrics(queues, [name + "-0"], name + "-poison", Step, clock, NullLogger<QueueDepthMetrics>.Instance);
         using var gauge = new Gauges(name + "-0", name + "-poison");
-        gauge.Observe();
-        await metrics.Sampling;
+        await metrics.StartAsync(CancellationToken.None);
+        await SampledAsync(metrics, 1);
         gauge.Observe();
         Assert.Equal(2, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
         Assert.Equal(0, gauge.Values[(QueueDepthMetrics.DeadLetterMessagesName, name + "-poison")]);
 
-        // Within the interval a third message is not read: the cached count is reported.
+        // Before the timer's step a third message is not read, however often scraped: the latest sample is reported.
         await queue.SendMessageAsync("c");
-        clock.Advance(TimeSpan.FromSeconds(29));
+        clock.Advance(Step - TimeSpan.FromSeconds(1));
         gauge.Observe();
-        await metrics.Sampling;
+        gauge.Observe();
+        Assert.Equal(1, metrics.Samples);
         Assert.Equal(2, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
         Assert.Equal(29, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-0")]);
 
-        // The queue is gone: nothing waits in it, 0, read now.
-        await queue.DeleteAsync();
-        clock.Advance(TimeSpan.FromSeconds(31));
+        // The step: the timer samples, and the first scrape after it shows the third message, read now.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await SampledAsync(metrics, 2);
         gauge.Observe();
-        await metrics.Sampling;
+        Assert.Equal(3, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
+        Assert.Equal(0, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-0")]);
+
+        // The queue is gone: nothing waits in it, 0, read at the next step.
+        await queue.DeleteAsync();
+        clock.Advance(Step);
+        await SampledAsync(metrics, 3);
         gauge.Observe();
         Assert.Equal(0, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
         Assert.Equal(0, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-0")]);
         Assert.Equal(0, gauge.Values[(QueueDepthMetrics.DeadLetterMessagesName, name + "-poison")]);
+        await metrics.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Storage stops answering (its requests sent to a closed port): the last count stays and its age grows step by
+    /// step; one Warning says sampling fails, however many samples fail. Storage answers again: the next step reads the
+    /// count, its age is 0, and one Information says sampling recovered.
+    /// </summary>
+    [Fact]
+    public async Task AnOutageKeepsTheLastCountWithAGrowingAgeAndIsLoggedOnceAsItsRecovery()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero));
+        var name = "depthout" + Guid.NewGuid().ToString("N")[..12];
+        var storage = new Switchable();
+        var queues = new QueueServiceClient(Azurite.ConnectionString, new QueueClientOptions
+        {
+            Transport = new HttpClientTransport(new HttpClient(storage)),
+            Retry = { MaxRetries = 0 },
+        });
+        var queue = new QueueServiceClient(Azurite.ConnectionString).GetQueueClient(name + "-0");
+        await queue.CreateAsync();
+        await queue.SendMessageAsync("a");
+        await queue.SendMessageAsync("b");
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var metrics = new QueueDepthMetrics(queues, [name + "-0"], name + "-poison", Step, clock, loggers.CreateLogger<QueueDepthMetrics>());
+        using var gauge = new Gauges(name + "-0", name + "-poison");
+        await metrics.StartAsync(CancellationToken.None);
+        await SampledAsync(metrics, 1);
+
+        storage.Down = true;
+        await queue.SendMessageAsync("c");
+        for (var step = 1; step <= 3; step++)
+        {
+            clock.Advance(Step);
+            await SampledAsync(metrics, 1 + step);
+            gauge.Observe();
+            Assert.Equal(2, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
+            Assert.Equal(30 * step, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-0")]);
+            Assert.Equal(0, gauge.Values[(QueueDepthMetrics.DeadLetterMessagesName, name + "-poison")]);
+            Assert.Equal(30 * step, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-poison")]);
+        }
+
+        var failing = Assert.Single(logs.Lines(LogLevel.Warning, "Queue depth sampling fails"));
+        Assert.Contains(name + "-0", failing, StringComparison.Ordinal);
+        Assert.Empty(logs.Lines(LogLevel.Information, "Queue depth sampling recovered"));
+
+        storage.Down = false;
+        for (var step = 1; step <= 2; step++)
+        {
+            clock.Advance(Step);
+            await SampledAsync(metrics, 4 + step);
+            gauge.Observe();
+            Assert.Equal(3, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
+            Assert.Equal(0, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-0")]);
+        }
+
+        Assert.Single(logs.Lines(LogLevel.Information, "Queue depth sampling recovered"));
+        Assert.Single(logs.Lines(LogLevel.Warning, "Queue depth sampling fails"));
+        await metrics.StopAsync(CancellationToken.None);
+        await queue.DeleteAsync();
+    }
+
+    /// <summary>Waits (real time, a deadline) until <paramref name="metrics"/> has finished <paramref name="samples"/> samples.</summary>
+    private static Task SampledAsync(QueueDepthMetrics metrics, long samples) =>
+        Eventually.TrueAsync(() => metrics.Samples >= samples, TimeSpan.FromSeconds(20), $"{samples} samples taken");
+
+    /// <summary>
+    /// Sends the client's requests to the test run's Azurite, or, while <see cref="Down"/>, to a closed port on the same
+    /// host: storage that stops answering, for one client, without stopping Azurite for the other tests.
+    /// </summary>
+    private sealed class Switchable() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private volatile bool _down;
+
+        public bool Down
+        {
+            get => _down;
+            set => _down = value;
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Down && request.RequestUri is { } uri)
+            {
+                request.RequestUri = new UriBuilder(uri) { Host = "127.0.0.1", Port = 1 }.Uri;
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>Listens to the three gauges for the given queues; <see cref="Observe"/> observes them once.</summary>
