@@ -29,6 +29,7 @@ public static class BackupCommands
     public const string Usage = """
         usage: Engagement.Silo [--urls <url>] [Section:Key=value ...]   run the silo (settings as in the README)
                Engagement.Silo backup [Section:Key=value ...]         take a backup now
+                 (settings: Section:Key=value, --Section:Key=value or --Section:Key value; environment=NAME)
                Engagement.Silo backups [Section:Key=value ...]        list the backups, newest first (names are UTC starts)
                Engagement.Silo restore --backup <name> [--resume] [Section:Key=value ...]
                                                                       restore one into empty engine tables (silos stopped);
@@ -65,7 +66,7 @@ public static class BackupCommands
         // An option the command does not know is refused, not dropped: `--dryrun` must not run the real thing.
         if (MaintenanceCommandLine.FirstUnknown(args) is { } unknown)
         {
-            System.Console.Error.WriteLine($"unknown option '{unknown}' for {args[0]} (settings are written Section:Key=value)\n{Usage}");
+            System.Console.Error.WriteLine($"unknown option '{unknown}' for {args[0]}: it accepts {MaintenanceCommandLine.Accepted(args[0])}\n{Usage}");
             return 2;
         }
 

@@ -6,15 +6,29 @@ namespace Engagement.Silo;
 
 /// <summary>
 /// What the maintenance commands (<see cref="BackupCommands"/>) accept on their command line: the command's own options
-/// (<c>restore</c>: <c>--backup &lt;name&gt;</c> or <c>--backup=&lt;name&gt;</c>, and <c>--resume</c>) and settings written
-/// <c>Section:Key=value</c>. Anything else is refused before anything runs (README, "Backups and restore"): a typo such as
-/// <c>--dryrun</c> would otherwise be dropped by the configuration reader and the real command run.
+/// (<c>restore</c>: <c>--backup &lt;name&gt;</c> or <c>--backup=&lt;name&gt;</c>, and <c>--resume</c>) and settings in the
+/// forms the .NET configuration reader takes from the silo's own command line: <c>Section:Key=value</c>,
+/// <c>--Section:Key=value</c> and <c>--Section:Key value</c>, the key a configuration path (with ':') or one of
+/// <see cref="HostSettings"/>. Anything else is refused before anything runs (README, "Backups and restore"): a typo
+/// such as <c>--dryrun</c> would otherwise be dropped by the configuration reader, and a <c>dryrun=1</c> read as a
+/// setting nothing reads, and the real command run.
 /// </summary>
 public static class MaintenanceCommandLine
 {
+    /// <summary>The settings accepted under a name without ':': the host's own (<c>environment</c>, case ignored).</summary>
+    public static readonly IReadOnlyList<string> HostSettings = ["environment"];
+
+    /// <summary>What a command accepts, for its refusal of anything else (<paramref name="command"/>: its word).</summary>
+    public static string Accepted(string command) =>
+        (command == "restore" ? "its options --backup <name>, --backup=<name> and --resume, and " : "")
+        + "settings written Section:Key=value, --Section:Key=value or --Section:Key value (a configuration path with ':', "
+        + "e.g. Engagement:Backup:Container=backups, or " + string.Join(", ", HostSettings.Select(h => h + "=NAME")) + ")";
+
     /// <summary>
     /// The first argument after the command (<paramref name="args"/>[0]) that is neither one of that command's options
-    /// nor a <c>Key=value</c> setting, or null when every one is.
+    /// nor a setting in an accepted form (<see cref="MaintenanceCommandLine"/>), or null when every one is. A
+    /// <c>--Section:Key</c> without <c>=</c> takes the next argument as its value, as the configuration reader does; it
+    /// is refused when there is none.
     /// </summary>
     public static string? FirstUnknown(string[] args)
     {
@@ -44,16 +58,34 @@ public static class MaintenanceCommandLine
                 continue;
             }
 
-            if (!argument.StartsWith('-') && !argument.StartsWith('/') && argument.IndexOf('=', StringComparison.Ordinal) > 0)
+            var dashed = argument.StartsWith("--", StringComparison.Ordinal);
+            var body = dashed ? argument[2..] : argument;
+            var equals = body.IndexOf('=', StringComparison.Ordinal);
+            if (!IsSettingKey(equals >= 0 ? body[..equals] : body))
+            {
+                return argument;
+            }
+
+            if (equals >= 0)
             {
                 continue;
             }
 
-            return argument;
+            // --Section:Key value: the value is the next argument, whatever it is (the configuration reader's rule).
+            if (!dashed || i + 1 >= args.Length)
+            {
+                return argument;
+            }
+
+            i++;
         }
 
         return null;
     }
+
+    private static bool IsSettingKey(string key) =>
+        key.Length > 0 && !key.StartsWith('-') && !key.StartsWith('/')
+        && (key.Contains(':', StringComparison.Ordinal) || HostSettings.Contains(key, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>The configuration key of the engine's storage account (the tables; <c>ConnectionStrings__AzureStorage</c> as an environment variable).</summary>
     public const string StorageSetting = "ConnectionStrings:" + EngagementStorageOptions.ConnectionStringName;
@@ -123,14 +155,15 @@ public static class MaintenanceCommandLine
     /// commands. <see langword="null"/> (the host's own default, Production) when none of the three is set, or when one of
     /// the first two is.
     /// </summary>
-    /// <param name="settings">The command's settings (<c>Section:Key=value</c>), without the command word.</param>
+    /// <param name="settings">The command's settings (<c>Section:Key=value</c>, <c>--Section:Key=value</c>, <c>--Section:Key value</c>), without the command word.</param>
     /// <param name="variable">Reads an environment variable; the process's own when <see langword="null"/>.</param>
     public static string? AspNetCoreEnvironmentFallback(IReadOnlyList<string> settings, Func<string, string?>? variable = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         variable ??= Environment.GetEnvironmentVariable;
         if (!string.IsNullOrWhiteSpace(variable("DOTNET_ENVIRONMENT"))
-            || settings.Any(s => s.TrimStart('-').StartsWith("environment=", StringComparison.OrdinalIgnoreCase)))
+            || settings.Any(s => s.TrimStart('-').StartsWith("environment=", StringComparison.OrdinalIgnoreCase)
+                || s.Equals("--environment", StringComparison.OrdinalIgnoreCase)))
         {
             return null;
         }

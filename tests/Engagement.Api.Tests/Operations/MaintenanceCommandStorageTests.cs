@@ -59,6 +59,37 @@ public sealed partial class MaintenanceCommandStorageTests
         Assert.DoesNotContain("development storage emulator", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The settings as an operator types them for the silo (<c>--Section:Key value</c>, <c>--Section:Key=value</c>) are
+    /// read: they were refused as unknown options. The listing names the container given that way.
+    /// </summary>
+    [Fact]
+    public async Task SettingsWrittenAsTheSiloTakesThemAreRead()
+    {
+        var (exitCode, output, errors) = await RunAsync(
+            ["backups", "--environment", "Production", "--ConnectionStrings:AzureStorage", Variable("AZURE_STORAGE_CONNECTION_STRING"), $"--ConnectionStrings:BackupStorage={Variable("AZURE_STORAGE_BACKUP_CONNECTION_STRING")}", "--Engagement:Backup:Container", _container]);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}:\n{output}\n{errors}");
+        Assert.Contains($"(no backups in container {_container} of account engagementbackup)", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// <c>backup dryrun=1</c> took <c>dryrun</c> for a setting and ran a real backup; it is refused (exit 2) before
+    /// anything runs, naming the word and the forms a setting is written in. Without the refusal it backs up the test
+    /// run's Azurite into this test's container (exit 0).
+    /// </summary>
+    [Fact]
+    public async Task AWordValueThatIsNoSettingIsRefusedNamingWhatIsAccepted()
+    {
+        var (exitCode, output, errors) = await RunAsync(
+            ["backup", "dryrun=1", "environment=Production", $"ConnectionStrings:AzureStorage={Variable("AZURE_STORAGE_CONNECTION_STRING")}", $"ConnectionStrings:BackupStorage={Variable("AZURE_STORAGE_BACKUP_CONNECTION_STRING")}", $"Engagement:Backup:Container={_container}", "Engagement:Backup:TablePrefix=clinone"]);
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}:\n{output}\n{errors}");
+        Assert.Contains("unknown option 'dryrun=1' for backup", errors, StringComparison.Ordinal);
+        Assert.Contains("Section:Key=value, --Section:Key=value or --Section:Key value", errors, StringComparison.Ordinal);
+        Assert.Equal("", output);
+    }
+
     private static async Task<(int? ExitCode, string Output, string Errors)> RunAsync(string[] args)
     {
         var output = new StringWriter();

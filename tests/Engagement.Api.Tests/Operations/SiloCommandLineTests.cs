@@ -35,6 +35,11 @@ public sealed class SiloCommandLineTests
     [InlineData("backups --resume")]
     [InlineData("restore --backup 20261130-020000 --dryrun")]
     [InlineData("restore --dry-run --backup 20261130-020000")]
+    [InlineData("backup dryrun=1")]
+    [InlineData("backups dryrun=1")]
+    [InlineData("restore --backup 20261130-020000 dryrun=1")]
+    [InlineData("backups -Engagement:Backup:Container=x")]
+    [InlineData("backups /Engagement:Backup:Container=x")]
     public async Task AnUnknownOptionIsRefusedBeforeTheCommandRuns(string commandLine) =>
         Assert.Equal(2, await BackupCommands.TryRunAsync([.. commandLine.Split(' '), .. Azurite()]));
 
@@ -43,8 +48,27 @@ public sealed class SiloCommandLineTests
     [InlineData("restore --backup=20261130-020000 ConnectionStrings:AzureStorage=UseDevelopmentStorage=true")]
     [InlineData("backups Engagement:Backup:Container=x environment=Development")]
     [InlineData("backup")]
+    [InlineData("backups --Engagement:Backup:Container=x")]
+    [InlineData("backups --Engagement:Backup:Container x --ConnectionStrings:AzureStorage UseDevelopmentStorage=true")]
+    [InlineData("backup --environment Development Environment=Development")]
+    [InlineData("restore --backup 20261130-020000 --Engagement:Backup:Container x --resume")]
     public void TheCommandsOwnOptionsAndSettingsAreAccepted(string commandLine) =>
         Assert.Null(MaintenanceCommandLine.FirstUnknown(commandLine.Split(' ')));
+
+    /// <summary>
+    /// A <c>word=value</c> was taken as a setting whatever the word, so <c>backup dryrun=1</c> ran a real backup; a
+    /// setting's key is a configuration path (with ':') or the host's <c>environment</c>. A <c>--Section:Key</c> with no
+    /// value after it is dropped by the configuration reader, so it is refused too, and so is a key without a value.
+    /// </summary>
+    [Theory]
+    [InlineData("backup dryrun=1", "dryrun=1")]
+    [InlineData("backups Engagement:Backup:Container=x --dryrun=1", "--dryrun=1")]
+    [InlineData("backups Engagement:Backup:Container", "Engagement:Backup:Container")]
+    [InlineData("backups --Engagement:Backup:Container", "--Engagement:Backup:Container")]
+    [InlineData("restore --backup 20261130-020000 backup=20261130-020000", "backup=20261130-020000")]
+    [InlineData("backups =x", "=x")]
+    public void AWordThatIsNoSettingIsRefused(string commandLine, string refused) =>
+        Assert.Equal(refused, MaintenanceCommandLine.FirstUnknown(commandLine.Split(' ')));
 
     [Theory]
     [InlineData("")]
@@ -66,6 +90,7 @@ public sealed class SiloCommandLineTests
     [InlineData("Production", "Development", "", null)]
     [InlineData(null, "Development", "environment=Production", null)]
     [InlineData(null, "Development", "--environment=Production", null)]
+    [InlineData(null, "Development", "--environment Production", null)]
     [InlineData(null, " ", "", null)]
     public void AspNetCoreEnvironmentIsTheFallbackWhenNeitherOtherNamesOne(string? dotnet, string? aspNetCore, string settings, string? expected)
     {
