@@ -87,7 +87,8 @@ public sealed partial class TableRestore(TableServiceClient tables, BlobServiceC
         // The name is the UTC start; say the start in the programme's zone too, before anything is written, so an
         // operator who meant "the 02:00 backup" sees which one this is.
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(options.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
-        var localStart = BackupListing.LocalTime(manifest.StartedAt, zone);
+        // To the second, as the listing shows it: on-demand backups started within one minute differ only there.
+        var localStart = BackupListing.LocalTime(manifest.StartedAt, zone, seconds: true);
         var source = BackupSource.Describe(manifest.Source); // a drill restores another cluster's: say whose
         LogRestoring(_logger, backup, manifest.StartedAt, localStart, zone.Id, source);
         progress?.Report(string.Create(CultureInfo.InvariantCulture, $"backup {backup} started {manifest.StartedAt:u} (UTC), {localStart} in {zone.Id}"));

@@ -41,8 +41,32 @@ public sealed class BackupListingTests
         var progress = new List<string>();
         await new TableRestore(tables, blobs, options, logger: loggers.CreateLogger<TableRestore>()).RunAsync(manifest.Name, new ListProgress(progress));
 
-        Assert.Equal("backup 20261129-180000 started 2026-11-29 18:00:00Z (UTC), 2026-11-30 02:00 +08:00 in Asia/Shanghai", progress[0]);
-        Assert.Single(logs.Lines(LogLevel.Information, "Restore of backup 20261129-180000", "2026-11-30 02:00 +08:00 in Asia/Shanghai"));
+        Assert.Equal("backup 20261129-180000 started 2026-11-29 18:00:00Z (UTC), 2026-11-30 02:00:00 +08:00 in Asia/Shanghai", progress[0]);
+        Assert.Single(logs.Lines(LogLevel.Information, "Restore of backup 20261129-180000", "2026-11-30 02:00:00 +08:00 in Asia/Shanghai"));
+    }
+
+    /// <summary>
+    /// The restore's first line showed the local start to the minute only, so two on-demand backups taken within one
+    /// minute (which the listing tells apart by their seconds) read alike there; it shows the second, as the listing does.
+    /// </summary>
+    [Fact]
+    public async Task ARestoresFirstLineShowsTheBackupsLocalStartToTheSecondAsTheListingDoes()
+    {
+        await using var table = await BackedUpTable.CreateAsync("Sec", "GrainState", "Asia/Shanghai", new TableEntity("p", "r"));
+        var (prefix, options, tables, blobs) = (table.Prefix, table.Options, table.Tables, table.Blobs);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        var onDemand = TwoAmShanghai.AddMinutes(7).AddSeconds(13);
+        var backup = new TableBackup(tables, blobs, options, new FakeTimeProvider(onDemand), NullLogger<TableBackup>.Instance);
+        var manifest = await backup.RunAsync(TableBackup.NameFor(onDemand));
+        var listed = BackupListing.Line(manifest.Name, manifest, zone);
+
+        await tables.DeleteTableAsync(prefix + "GrainState");
+        var progress = new List<string>();
+        await new TableRestore(tables, blobs, options).RunAsync(manifest.Name, new ListProgress(progress));
+
+        Assert.Equal("20261129-180713", manifest.Name);
+        Assert.StartsWith("20261129-180713  2026-11-30 02:07:13 +08:00  ", listed, StringComparison.Ordinal);
+        Assert.Equal("backup 20261129-180713 started 2026-11-29 18:07:13Z (UTC), 2026-11-30 02:07:13 +08:00 in Asia/Shanghai", progress[0]);
     }
 
     [Fact]
