@@ -67,7 +67,13 @@ try
         .AddEngagementClusterCheck(ApiHostingExtensions.ReadyTag);
 
     var app = builder.Build();
-    app.UseSerilogRequestLogging(o => o.GetLevel = RequestLogLevel.Of);
+    app.UseSerilogRequestLogging(o =>
+    {
+        o.GetLevel = RequestLogLevel.Of;
+        // The host's logger: without it the request lines went to the static bootstrap logger (kept apart by
+        // preserveStaticLogger), past the configured Serilog sinks, levels and filters.
+        o.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+    });
     app.MapEngagementApi();
     app.MapEngagementConsole();
     app.MapEngagementOperations(operations);
