@@ -22,9 +22,9 @@ namespace Engagement.Azure.Hosting;
 /// was last read. Storage is read in the background, once when the service starts and then on a
 /// <see cref="PeriodicTimer"/> of the given <see cref="TimeProvider"/> every sample interval
 /// (<c>Engagement:Operations:QueueDepthSampleEvery</c>, default 30 s): a scrape reads the latest sample only, so it never
-/// waits on storage nor multiplies its requests. A queue whose read fails (storage down, an SDK timeout) keeps its last
-/// count and its age grows: alert on the age as well as on the count. The first sample that fails is logged once as a
-/// Warning, and the first that succeeds after failures once as an Information, not a line per sample. A queue that
+/// waits on storage nor multiplies its requests. A queue whose read fails (storage down, an SDK timeout, any other exception) keeps
+/// its last count and its age grows, and sampling goes on: alert on the age as well as on the count. The first sample that
+/// fails is logged once as a Warning, and the first that succeeds after failures once as an Information, not a line per sample. A queue that
 /// does not exist (yet: the poison queue is created by the first dead letter) counts 0. No measurement for a queue
 /// until its first read answered. README "Watching it".
 /// </summary>
@@ -185,9 +185,10 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
                     _last[name] = (0, readAt);
                 }
             }
-            catch (Exception ex) when (!stopping.IsCancellationRequested && ex is RequestFailedException or AggregateException or OperationCanceledException or IOException or InvalidOperationException)
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
             {
-                // Storage unreachable (an SDK timeout too): the last count stays, its age grows.
+                // Storage unreachable (an SDK timeout too), or any other fault of the read (the SDK's pipeline may throw
+                // NotSupportedException, FormatException…): the last count stays, its age grows, sampling goes on.
                 failed ??= (name, ex);
             }
         }

@@ -147,6 +147,59 @@ public sealed class QueueDepthMetricsTests
         await queue.DeleteAsync();
     }
 
+    /// <summary>
+    /// A read that fails with an exception no storage outage throws (the SDK's pipeline can throw NotSupportedException,
+    /// FormatException…) is a failed read like any other: the last count stays, one Warning names the queue, and the
+    /// next step samples again and reads the new count. It used to end the sampling loop for good, with no log line.
+    /// </summary>
+    [Fact]
+    public async Task AnUnexpectedFaultOfAReadIsAFailedReadAndSamplingGoesOn()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero));
+        var name = "depthodd" + Guid.NewGuid().ToString("N")[..12];
+        var storage = new Switchable();
+        var queues = new QueueServiceClient(Azurite.ConnectionString, new QueueClientOptions
+        {
+            Transport = new HttpClientTransport(new HttpClient(storage)),
+            Retry = { MaxRetries = 0 },
+        });
+        var queue = new QueueServiceClient(Azurite.ConnectionString).GetQueueClient(name + "-0");
+        await queue.CreateAsync();
+        await queue.SendMessageAsync("a");
+        await queue.SendMessageAsync("b");
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var metrics = new QueueDepthMetrics(queues, [name + "-0"], name + "-poison", Step, clock, loggers.CreateLogger<QueueDepthMetrics>());
+        using var gauge = new Gauges(name + "-0", name + "-poison");
+        await metrics.StartAsync(CancellationToken.None);
+        await SampledAsync(metrics, 1);
+
+        // The next request (the read of {name}-0) throws NotSupportedException; every later one behaves.
+        storage.Fault = (_, _) =>
+        {
+            storage.Fault = null;
+            return Task.FromException(new NotSupportedException("probe: not a storage outage"));
+        };
+        await queue.SendMessageAsync("c");
+        clock.Advance(Step);
+        await SampledAsync(metrics, 2);
+        gauge.Observe();
+        Assert.Equal(2, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
+        Assert.Equal(30, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-0")]);
+        var failing = Assert.Single(logs.Lines(LogLevel.Warning, "Queue depth sampling fails"));
+        Assert.Contains(name + "-0", failing, StringComparison.Ordinal);
+
+        clock.Advance(Step);
+        await SampledAsync(metrics, 3);
+        gauge.Observe();
+        Assert.Equal(3, gauge.Values[(QueueDepthMetrics.MessagesName, name + "-0")]);
+        Assert.Equal(0, gauge.Values[(QueueDepthMetrics.SampleAgeName, name + "-0")]);
+        Assert.Single(logs.Lines(LogLevel.Warning, "Queue depth sampling fails"));
+        Assert.Single(logs.Lines(LogLevel.Information, "Queue depth sampling recovered"));
+        await metrics.StopAsync(CancellationToken.None);
+        await queue.DeleteAsync();
+    }
+
     /// <summary>Waits (real time, a deadline) until <paramref name="metrics"/> has finished <paramref name="samples"/> samples.</summary>
     private static Task SampledAsync(QueueDepthMetrics metrics, long samples) =>
         Eventually.TrueAsync(() => metrics.Samples >= samples, TimeSpan.FromSeconds(20), $"{samples} samples taken");
@@ -158,6 +211,7 @@ public sealed class QueueDepthMetricsTests
     private sealed class Switchable() : DelegatingHandler(new SocketsHttpHandler())
     {
         private volatile bool _down;
+        private Func<HttpRequestMessage, CancellationToken, Task>? _fault;
 
         public bool Down
         {
@@ -165,14 +219,26 @@ public sealed class QueueDepthMetricsTests
             set => _down = value;
         }
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        /// <summary>Run before a request is sent, while set: it may throw, or hold the request.</summary>
+        public Func<HttpRequestMessage, CancellationToken, Task>? Fault
         {
+            get => Volatile.Read(ref _fault);
+            set => Volatile.Write(ref _fault, value);
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Fault is { } fault)
+            {
+                await fault(request, cancellationToken);
+            }
+
             if (Down && request.RequestUri is { } uri)
             {
                 request.RequestUri = new UriBuilder(uri) { Host = "127.0.0.1", Port = 1 }.Uri;
             }
 
-            return base.SendAsync(request, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
         }
     }
 
