@@ -23,8 +23,8 @@ namespace Engagement.Azure.Hosting;
 /// <see cref="PeriodicTimer"/> of the given <see cref="TimeProvider"/> every sample interval
 /// (<c>Engagement:Operations:QueueDepthSampleEvery</c>, default 30 s): a scrape reads the latest sample only, so it never
 /// waits on storage nor multiplies its requests. A queue whose read fails (storage down, an SDK timeout, any other exception) keeps
-/// its last count and its age grows, and sampling goes on: alert on the age as well as on the count. The first sample that
-/// fails is logged once as a Warning, and the first that succeeds after failures once as an Information, not a line per sample. A queue that
+/// its last count and its age grows, and sampling goes on: alert on the age as well as on the count. The first read that
+/// fails is logged once as a Warning, at once (not after the sample's other reads), and the first that succeeds after failures once as an Information, not a line per sample. A queue that
 /// does not exist (yet: the poison queue is created by the first dead letter) counts 0. No measurement for a queue
 /// until its first read answered. README "Watching it".
 /// </summary>
@@ -163,7 +163,7 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
 
     private async Task SampleAsync(CancellationToken stopping)
     {
-        (string Queue, Exception Error)? failed = null;
+        var failed = false;
         foreach (var name in _eventQueues.Append(_poisonQueue))
         {
             try
@@ -189,17 +189,18 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
             {
                 // Storage unreachable (an SDK timeout too), or any other fault of the read (the SDK's pipeline may throw
                 // NotSupportedException, FormatException…): the last count stays, its age grows, sampling goes on.
-                failed ??= (name, ex);
+                failed = true;
+                if (!_failing)
+                {
+                    // Said now, at the first failed read, not after the sample's other reads (each may hang ~20 s).
+                    _failing = true;
+                    LogSamplingFails(_logger, ex, name, _sampleEvery.TotalSeconds);
+                }
             }
         }
 
-        // Said once when sampling starts failing and once when it recovers, not at every sample of an outage.
-        if (failed is { } failure && !_failing)
-        {
-            _failing = true;
-            LogSamplingFails(_logger, failure.Error, failure.Queue, _sampleEvery.TotalSeconds);
-        }
-        else if (failed is null && _failing)
+        // Said once when sampling starts failing (above) and once when it recovers, not at every sample of an outage.
+        if (!failed && _failing)
         {
             _failing = false;
             LogSamplingRecovered(_logger);

@@ -200,6 +200,55 @@ public sealed class QueueDepthMetricsTests
         await queue.DeleteAsync();
     }
 
+    /// <summary>
+    /// The Warning is written at the first read that fails, not when the whole sample ends: here the event queue's read
+    /// fails and the poison queue's read hangs (as every read does, ~20 s each, when storage does not answer); the
+    /// Warning is there while the sample is still in flight. It used to wait for the last read of the sample.
+    /// </summary>
+    [Fact]
+    public async Task TheWarningIsWrittenAtTheFirstFailedReadNotAfterTheSample()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero));
+        var name = "depthhang" + Guid.NewGuid().ToString("N")[..12];
+        var storage = new Switchable();
+        var queues = new QueueServiceClient(Azurite.ConnectionString, new QueueClientOptions
+        {
+            Transport = new HttpClientTransport(new HttpClient(storage)),
+            Retry = { MaxRetries = 0 },
+        });
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var metrics = new QueueDepthMetrics(queues, [name + "-0"], name + "-poison", Step, clock, loggers.CreateLogger<QueueDepthMetrics>());
+        await metrics.StartAsync(CancellationToken.None);
+        await SampledAsync(metrics, 1);
+
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        storage.Fault = async (request, cancellationToken) =>
+        {
+            var path = request.RequestUri?.AbsolutePath ?? "";
+            if (path.Contains(name + "-poison", StringComparison.Ordinal))
+            {
+                await release.Task.WaitAsync(cancellationToken);
+            }
+            else
+            {
+                throw new HttpRequestException("probe: connection refused");
+            }
+        };
+        clock.Advance(Step);
+        await Eventually.TrueAsync(
+            () => logs.Lines(LogLevel.Warning, "Queue depth sampling fails").Count == 1,
+            TimeSpan.FromSeconds(20),
+            "the Warning written while the sample's last read hangs");
+        Assert.Equal(1, metrics.Samples);
+
+        release.SetResult();
+        await SampledAsync(metrics, 2);
+        var failing = Assert.Single(logs.Lines(LogLevel.Warning, "Queue depth sampling fails"));
+        Assert.Contains(name + "-0", failing, StringComparison.Ordinal);
+        await metrics.StopAsync(CancellationToken.None);
+    }
+
     /// <summary>Waits (real time, a deadline) until <paramref name="metrics"/> has finished <paramref name="samples"/> samples.</summary>
     private static Task SampledAsync(QueueDepthMetrics metrics, long samples) =>
         Eventually.TrueAsync(() => metrics.Samples >= samples, TimeSpan.FromSeconds(20), $"{samples} samples taken");
