@@ -28,7 +28,8 @@ public static class MaintenanceCommandLine
     /// The first argument after the command (<paramref name="args"/>[0]) that is neither one of that command's options
     /// nor a setting in an accepted form (<see cref="MaintenanceCommandLine"/>), or null when every one is. A
     /// <c>--Section:Key</c> without <c>=</c> takes the next argument as its value, as the configuration reader does; it
-    /// is refused when there is none.
+    /// is refused when there is none or when that argument starts with <c>--</c>,, and so is restore's <c>--backup</c>
+    /// followed by one.
     /// </summary>
     public static string? FirstUnknown(string[] args)
     {
@@ -44,7 +45,14 @@ public static class MaintenanceCommandLine
 
             if (restore && argument == "--backup")
             {
-                // Its value is the next argument; a missing one is answered by restore's own usage line.
+                // Its value is the next argument; a missing one is answered by restore's own usage line. A next argument
+                // with "--" is refused: the configuration reader would take it as the backup's name (and a --resume
+                // there would be taken out as the flag first, so the check and the run would disagree).
+                if (i + 1 < args.Length && args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    return argument;
+                }
+
                 if (i + 1 < args.Length && !args[i + 1].StartsWith('-'))
                 {
                     i++;
@@ -71,8 +79,10 @@ public static class MaintenanceCommandLine
                 continue;
             }
 
-            // --Section:Key value: the value is the next argument, whatever it is (the configuration reader's rule).
-            if (!dashed || i + 1 >= args.Length)
+            // --Section:Key value: the configuration reader takes the next argument as the value, whatever it is; one with
+            // "--" is refused, as it is surely an option or setting whose value is missing (and a --resume there would be
+            // taken out as restore's flag before the configuration is read, so the check and the run would disagree).
+            if (!dashed || i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
             {
                 return argument;
             }

@@ -58,7 +58,10 @@ public sealed class SiloCommandLineTests
     /// <summary>
     /// A <c>word=value</c> was taken as a setting whatever the word, so <c>backup dryrun=1</c> ran a real backup; a
     /// setting's key is a configuration path (with ':') or the host's <c>environment</c>. A <c>--Section:Key</c> with no
-    /// value after it is dropped by the configuration reader, so it is refused too, and so is a key without a value.
+    /// value after it is dropped by the configuration reader, so it is refused too, and so is a key without a value. A
+    /// <c>--Section:Key</c> or <c>--backup</c> followed by a <c>--</c> argument is refused: the configuration reader would
+    /// take that argument as the value, and a <c>--resume</c> there is taken out as restore's flag before, so the check
+    /// passed what then ran as a resume against the default container.
     /// </summary>
     [Theory]
     [InlineData("backup dryrun=1", "dryrun=1")]
@@ -67,6 +70,10 @@ public sealed class SiloCommandLineTests
     [InlineData("backups --Engagement:Backup:Container", "--Engagement:Backup:Container")]
     [InlineData("restore --backup 20261130-020000 backup=20261130-020000", "backup=20261130-020000")]
     [InlineData("backups =x", "=x")]
+    [InlineData("restore --backup 20261130-020000 --Engagement:Backup:Container --resume", "--Engagement:Backup:Container")]
+    [InlineData("backups --Engagement:Backup:Container --ConnectionStrings:AzureStorage=x", "--Engagement:Backup:Container")]
+    [InlineData("restore --backup --Engagement:Backup:Container=x", "--backup")]
+    [InlineData("restore --backup --resume", "--backup")]
     public void AWordThatIsNoSettingIsRefused(string commandLine, string refused) =>
         Assert.Equal(refused, MaintenanceCommandLine.FirstUnknown(commandLine.Split(' ')));
 
