@@ -29,7 +29,8 @@ public static class BackupCommands
     public const string Usage = """
         usage: Engagement.Silo [--urls <url>] [Section:Key=value ...]   run the silo (settings as in the README)
                Engagement.Silo backup [Section:Key=value ...]         take a backup now
-                 (settings: Section:Key=value, --Section:Key=value or --Section:Key value; environment=NAME)
+                 (settings: Section:Key=value, --Section:Key=value or --Section:Key value; environment=NAME;
+                  /Section:Key=value, which the silo takes, is refused on purpose)
                Engagement.Silo backups [Section:Key=value ...]        list the backups, newest first (names are UTC starts)
                Engagement.Silo restore --backup <name> [--resume] [Section:Key=value ...]
                                                                       restore one into empty engine tables (silos stopped);

@@ -9,7 +9,9 @@ namespace Engagement.Silo;
 /// (<c>restore</c>: <c>--backup &lt;name&gt;</c> or <c>--backup=&lt;name&gt;</c>, and <c>--resume</c>) and settings in the
 /// forms the .NET configuration reader takes from the silo's own command line: <c>Section:Key=value</c>,
 /// <c>--Section:Key=value</c> and <c>--Section:Key value</c>, the key a configuration path (with ':') or one of
-/// <see cref="HostSettings"/>. Anything else is refused before anything runs (README, "Backups and restore"): a typo
+/// <see cref="HostSettings"/>. The silo's <c>/Section:Key=value</c> is refused on purpose (one spelling of a dashed
+/// setting; a word starting with '/' reads like a path, and the refusal says to write <c>--Section:Key=value</c>).
+/// Anything else is refused before anything runs (README, "Backups and restore"): a typo
 /// such as <c>--dryrun</c> would otherwise be dropped by the configuration reader, and a <c>dryrun=1</c> read as a
 /// setting nothing reads, and the real command run.
 /// </summary>
@@ -22,7 +24,8 @@ public static class MaintenanceCommandLine
     public static string Accepted(string command) =>
         (command == "restore" ? "its options --backup <name>, --backup=<name> and --resume, and " : "")
         + "settings written Section:Key=value, --Section:Key=value or --Section:Key value (a configuration path with ':', "
-        + "e.g. Engagement:Backup:Container=backups, or " + string.Join(", ", HostSettings.Select(h => h + "=NAME")) + ")";
+        + "e.g. Engagement:Backup:Container=backups, or " + string.Join(", ", HostSettings.Select(h => h + "=NAME")) + "); "
+        + "/Section:Key=value, which the silo also takes, is refused on purpose: write --Section:Key=value";
 
     /// <summary>
     /// The first argument after the command (<paramref name="args"/>[0]) that is neither one of that command's options

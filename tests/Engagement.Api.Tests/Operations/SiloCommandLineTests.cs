@@ -77,6 +77,21 @@ public sealed class SiloCommandLineTests
     public void AWordThatIsNoSettingIsRefused(string commandLine, string refused) =>
         Assert.Equal(refused, MaintenanceCommandLine.FirstUnknown(commandLine.Split(' ')));
 
+    /// <summary>
+    /// The silo takes <c>/Section:Key=value</c>; the commands refuse it on purpose (one spelling of a dashed setting), and
+    /// the refusal says so and what to write instead, rather than leave the operator to guess why the silo's form fails.
+    /// </summary>
+    [Theory]
+    [InlineData("backup")]
+    [InlineData("backups")]
+    [InlineData("restore")]
+    public void TheRefusalSaysTheSlashFormIsRefusedOnPurpose(string command)
+    {
+        Assert.Equal("/Engagement:Backup:Container=x", MaintenanceCommandLine.FirstUnknown([command, "/Engagement:Backup:Container=x"]));
+        Assert.Contains("/Section:Key=value, which the silo also takes, is refused on purpose: write --Section:Key=value", MaintenanceCommandLine.Accepted(command), StringComparison.Ordinal);
+        Assert.Contains("/Section:Key=value, which the silo takes, is refused on purpose", BackupCommands.Usage, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("--urls http://127.0.0.1:5080")]
