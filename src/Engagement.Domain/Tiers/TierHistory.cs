@@ -31,7 +31,7 @@ namespace Engagement.Domain.Tiers;
 /// of its retention (<see cref="ProgramOptions.OrderRetentionDays"/>) count from its purchase on.</item>
 /// </list>
 /// </remarks>
-public sealed class GrowthTimeline
+public sealed partial class GrowthTimeline
 {
     private readonly List<Entry> _entries;
     private readonly long[] _prefix;
@@ -186,9 +186,10 @@ public sealed class GrowthTimeline
     /// since the crossing after the drop. Whether the tier was still held just before a crossing is read as
     /// <see cref="TierHeldBefore"/> reads it (a tier reached k graces before still held k levels lower), on the growth net
     /// of the refunds made by the crossing's instant (a refund takes its growth from every instant before it: no grace for
-    /// it; one made after the crossing does not make the tier look lost before it). Crossings themselves are found on this
-    /// timeline, net of every refund. Tiers reached before <paramref name="from"/> are not looked at: the caller's event is
-    /// what lifted the member.
+    /// it; one made after the crossing does not make the tier look lost before it). Crossings themselves are found on the
+    /// growth net of the refunds made by its instant too (a refund made after it does not move it later), and a refund that
+    /// in order took the tier (<see cref="TierHeldBefore"/> just after it fell below) ends the hold, so only a crossing after
+    /// it counts. Tiers reached before <paramref name="from"/> are not looked at: the caller's event is what lifted the member.
     /// </remarks>
     public DateTimeOffset? ReachedAt(long threshold, EventKey from) => Reached(threshold, from, added: null);
 
@@ -206,73 +207,6 @@ public sealed class GrowthTimeline
     /// <c>MemberState.TierGraceDrop</c>.
     /// </remarks>
     public DateTimeOffset? ReachedWith(long threshold, EventKey from, long added) => Reached(threshold, from, added);
-
-    /// <summary>
-    /// The walk behind <see cref="ReachedAt"/> and <see cref="ReachedWith"/>: the first event from <paramref name="from"/>
-    /// that reached <paramref name="threshold"/> (with <paramref name="added"/>, only thanks to that much growth of the
-    /// event at <paramref name="from"/>), replaced by a later such event before which the tier was no longer held.
-    /// </summary>
-    private DateTimeOffset? Reached(long threshold, EventKey from, long? added)
-    {
-        var rank = RankFor(threshold);
-        var fromDay = MemberTimeZones.LocalDate(from.At, _zone);
-        DateTimeOffset? reached = null;
-        var refunds = new RefundsBy(this);
-        for (var i = CountBefore(from); i < _entries.Count; i++)
-        {
-            var day = _entries[i].Day;
-            var total = Sum(i + 1, day);
-            var counted = added is { } growth && fromDay > day.AddDays(-_windowDays) ? growth : 0;
-            if (total < threshold || (added is not null && total - counted >= threshold))
-            {
-                continue;
-            }
-
-            // A crossing (growth before the entry short of the tier) after one already found starts the tier afresh only
-            // when the member had lost it just before (the grace had run out).
-            if (reached is null || (Sum(i, day) < threshold && refunds.RankHeldBefore(_entries[i].Key) < rank))
-            {
-                reached = _entries[i].Key.At;
-            }
-        }
-
-        return reached;
-    }
-
-    /// <summary>
-    /// The timelines a loss check before a crossing reads: the tier held at an instant is net of the refunds made by then
-    /// only (this type's remarks; <c>EarningPolicy</c> prices a purchase on the same view), so a refund made after the
-    /// crossing does not make the tier look lost before it. Rebuilt only when the count of refunds made by the instant
-    /// changes (<see cref="RefundInstants"/>, the list EarningPolicy counts too); the parent timeline itself once every
-    /// refund it counts was made by then. A parent built with a refund cut-off counts only the refunds made by it.
-    /// </summary>
-    private sealed class RefundsBy(GrowthTimeline all)
-    {
-        private List<long>? _ticks;
-        private GrowthTimeline? _view;
-        private int _counted = -1;
-
-        /// <summary>The ladder rank held just before <paramref name="key"/>, net of the refunds made by its instant.</summary>
-        public int RankHeldBefore(EventKey key)
-        {
-            _ticks ??= RefundInstants.Of(all._state, all._refundsBy);
-            var by = RefundInstants.CountAtOrBefore(_ticks, key.At.UtcTicks);
-            var timeline = all;
-            if (by < _ticks.Count)
-            {
-                // key.At is before a refund the parent counts, so before its cut-off too.
-                if (_view is null || by != _counted)
-                {
-                    _view = Build(all._state, all._options, key.At);
-                    _counted = by;
-                }
-
-                timeline = _view;
-            }
-
-            return timeline.RankHeldBefore(timeline.CountBefore(key), key.At);
-        }
-    }
 
     /// <summary>The tier held just before the event at <paramref name="key"/> (see the remarks of this type).</summary>
     public string TierHeldBefore(EventKey key) => _ladder[RankHeldBefore(CountBefore(key), key.At)];

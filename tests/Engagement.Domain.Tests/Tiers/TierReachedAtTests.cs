@@ -217,6 +217,73 @@ public class TierReachedAtTests
         Assert.Equal(Late, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).EffectiveOccurredAt);
     }
 
+    [Fact]
+    public void ARefundMadeAfterALateCrossingDoesNotMoveTheUpgradesDateLater()
+    {
+        // 10 Feb A 500, 20 Feb C 300, 1 Mar A refunded 200 (600 then), 5 Mar the late 600 of 1 Feb. In order: 1 Feb 600,
+        // 10 Feb 1,100 (V2), 20 Feb 1,400, 1 Mar 1,200 (V2 kept). V2 since 10 Feb. Net of the refund of 1 Mar at every
+        // instant (10 Feb 900, 20 Feb 1,200) the move looked made on 20 Feb: a refund made after the crossing moved it.
+        var crossed = TestMember.Shanghai(2026, 2, 10);
+        var member = new TestMember(crossed);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-A", 500m);
+        member.Now = TestMember.Shanghai(2026, 2, 20);
+        member.Purchase("O-C", 300m);
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-A", 200m);
+        member.Now = TestMember.Shanghai(2026, 3, 5);
+        Assert.Equal(("V1", 600L), (member.Tier, member.Growth));
+
+        var late = member.Purchase("O-late", 600m, at: TestMember.Shanghai(2026, 2, 1));
+
+        Assert.Equal(("V2", crossed), (member.Tier, member.State.TierSince));
+        var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierUpgrade, crossed), (move.RuleId, move.EffectiveOccurredAt));
+        Assert.Equal(crossed, OfferFulfilment.TierReachedAt(late));
+    }
+
+    [Fact]
+    public void ARefundMadeAfterALateCrossingAgedOutSinceDoesNotMoveTheUpgradesDateLater()
+    {
+        // Aged-out variant: A 500 on 10 Feb, C 300 on 20 Feb, A refunded 200 on 1 Mar; the late 600 of 1 Feb arrives on
+        // 25 Apr, when all has aged out (the 60-day window). In order V2 from 10 Feb (1,100) without a break: 1 Mar left
+        // 1,200; the late 600 aged out on 2 Apr (600 left): V2 on the grace from 2 Apr now.
+        var crossed = TestMember.Shanghai(2026, 2, 10);
+        var member = new TestMember(crossed);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-A", 500m);
+        member.Now = TestMember.Shanghai(2026, 2, 20);
+        member.Purchase("O-C", 300m);
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-A", 200m);
+        member.Now = TestMember.Shanghai(2026, 4, 25);
+
+        var late = member.Purchase("O-late", 600m, at: TestMember.Shanghai(2026, 2, 1));
+
+        Assert.Equal(("V2", crossed), (member.Tier, member.State.TierSince));
+        Assert.Equal(TestMember.Shanghai(2026, 4, 2, 0, 0), member.State.TierGraceStartedAt);
+        Assert.Equal(crossed, Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier).EffectiveOccurredAt);
+    }
+
+    [Fact]
+    public void ARefundThatTookALateCrossingsTierInOrderLeavesNoUpgradeOnceItHasAgedOut()
+    {
+        // P0 600 on 1 Jan; 300 of it refunded on 1 Mar; the late 400 of 15 Feb arrives on 25 Apr. In order V2 on 15 Feb
+        // (1,000), lost at once on 1 Mar (700: a refund, no grace, CONTRACT.md §2), never reached again: V1 now, no move.
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 600m);
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-0", 300m);
+        member.Now = TestMember.Shanghai(2026, 4, 25);
+
+        var late = member.Purchase("O-late", 400m, at: Late);
+
+        Assert.Equal("V1", member.Tier);
+        Assert.DoesNotContain(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Null(GrowthTimeline.Build(member.State, member.Options).ReachedWith(1000, new EventKey(Late, "O-late"), 400));
+    }
+
     /// <summary>P0 on 1 Jan, then 600 CNY at <paramref name="again"/> (V1: P0 has aged out); the clock a day later.</summary>
     private static TestMember LiveBefore(DateTimeOffset again)
     {
