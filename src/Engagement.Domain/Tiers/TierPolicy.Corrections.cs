@@ -104,7 +104,7 @@ public static partial class TierPolicy
         RefundDropsSince(state, options, now, saved.Drops[keep], eventId, entries, changes, granted);
 
         var threshold = options.Tiers[Current(state, options)].Threshold;
-        state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= threshold ? null : GraceStart(state, options, threshold, now);
+        state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= threshold ? null : GraceStartInOrder(state, options, threshold, now);
         if (state.TierGraceStartedAt is not null)
         {
             Reassess(state, options, now, entries, changes, granted);
@@ -116,39 +116,82 @@ public static partial class TierPolicy
     /// <summary>
     /// After <see cref="UndoGraceDrops"/> put the member back on the tier held through <paramref name="since"/> (the first
     /// drop undone): a refund applied before the late event that occurred after that instant took its growth in order when
-    /// it occurred (CONTRACT.md §2: a refund reverses its growth and the tier is recomputed at once, no grace). Each such
-    /// refund instant, oldest first, after which the member no longer held the current tier (<see cref="GrowthTimeline.TierHeldBefore"/>
-    /// net of the refunds made by then) drops it there: a <c>tier.downgrade.refund</c> entry dated at the refund's instant,
-    /// tierSince that instant, the benefits of the tier it leaves removed.
+    /// it occurred, and is judged again as <see cref="AfterRefund"/> judged it then (CONTRACT.md §2: a refund reverses its
+    /// growth and the tier is recomputed at once, no grace), oldest first (<see cref="LaterRefundDrops"/>): it drops the
+    /// tier there only when it took the growth the tier stood on (growth just before its instant reached the tier and just
+    /// after it no longer did) and the member did not hold the tier since before every order it refunded (then the grace
+    /// the member would be on without the order runs instead, judged by the caller: <see cref="GraceStartInOrder"/>). A
+    /// refund of growth that had aged out already, made while the member was on the tier's grace, takes nothing it stood on.
     /// </summary>
     private static void RefundDropsSince(
         MemberState state, ProgramOptions options, DateTimeOffset now, DateTimeOffset since, string? eventId,
-        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted) =>
+        LaterRefundDrops(state, options, now, since, eventId, entries, changes, granted, undone: true);
+
+    /// <summary>
+    /// Where the grace of the tier of <paramref name="threshold"/> (growth points) began in order, as of
+    /// <paramref name="now"/>: <see cref="GraceStart"/>'s walk back over member-local days, each day's window read net of
+    /// the refunds made by that day's end only (a refund made after growth aged out took nothing from the days before it:
+    /// the grace runs from where ageing left the window short). A day whose own refunds took a window that reached the
+    /// threshold below it (the member held the tier since before the order, or it would have dropped there:
+    /// <see cref="AfterRefund"/>) starts the grace the member would be on without the order: from there back, those refunds
+    /// count on every earlier day. <paramref name="now"/> when no day walked back over reached the threshold.
+    /// </summary>
+    private static DateTimeOffset GraceStartInOrder(MemberState state, ProgramOptions options, long threshold, DateTimeOffset now)
     {
-        var ticks = RefundInstants.Of(state, now);
-        for (var i = RefundInstants.CountAtOrBefore(ticks, since.UtcTicks); i < ticks.Count; i++)
+        var zone = GrowthPolicy.Zone(state, options);
+        var today = MemberTimeZones.LocalDate(now, zone);
+        var floor = today.AddDays(-Math.Max(options.GrowthWindowDays, GrowthPolicy.DayBucketsKept(options) - options.GrowthWindowDays));
+        if (state.TierSince is { } since && MemberTimeZones.LocalDate(since, zone) > floor)
         {
-            if (i > 0 && ticks[i] == ticks[i - 1])
+            floor = MemberTimeZones.LocalDate(since, zone);
+        }
+
+        var ticks = RefundInstants.Of(state, now);
+        var counted = long.MinValue; // refunds made by this instant (UTC ticks) count on every day walked back over
+        GrowthTimeline? view = null;
+        var made = -1;
+        var day = today;
+        while (day > floor)
+        {
+            var previousEnd = MemberTimeZones.StartOfDay(day, zone).AddTicks(-1).UtcTicks;
+            if (Window(Math.Max(previousEnd, counted)) < threshold)
             {
+                day = day.AddDays(-1);
                 continue;
             }
 
-            var at = new DateTimeOffset(ticks[i], TimeSpan.Zero);
-            var current = Current(state, options);
-            var timeline = GrowthTimeline.Build(state, options, refundsBy: at);
-            var held = timeline.TierHeldBefore(new EventKey(at.AddTicks(1), ""));
-            if (Rank(options, held) >= Rank(options, current))
+            // The day before reached the threshold: did this day's refunds take it below (not ageing at its midnight)?
+            var dayEnd = Math.Min(MemberTimeZones.StartOfDay(day.AddDays(1), zone).AddTicks(-1).UtcTicks, now.UtcTicks);
+            if (dayEnd > counted && RefundInstants.CountAtOrBefore(ticks, dayEnd) > RefundInstants.CountAtOrBefore(ticks, Math.Max(previousEnd, counted))
+                && Window(dayEnd) < threshold)
             {
+                counted = dayEnd;
                 continue;
             }
 
-            var reason = string.Create(
-                CultureInfo.InvariantCulture,
-                $"{current} → {held}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {timeline.GrowthBefore(new EventKey(at.AddTicks(1), ""))} below {options.Tiers[current].Threshold}; late event {eventId} kept {current} until then");
-            var mark = entries.Count;
-            Move(state, options, held, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
-            state.TierSince = at;
-            LedgerBook.DateFrom(state, entries, mark, at);
+            break;
+        }
+
+        if (day == floor && day < today)
+        {
+            return now;
+        }
+
+        var start = MemberTimeZones.StartOfDay(day, zone);
+        return start < now ? start : now;
+
+        // The window of the day before `day`, net of the refunds made by `by` (UTC ticks); rebuilt when their count changes.
+        long Window(long by)
+        {
+            var n = RefundInstants.CountAtOrBefore(ticks, by);
+            if (view is null || n != made)
+            {
+                view = GrowthTimeline.Build(state, options, refundsBy: new DateTimeOffset(by, TimeSpan.Zero));
+                made = n;
+            }
+
+            return view.GrowthThrough(day.AddDays(-1));
         }
     }
 

@@ -128,12 +128,14 @@ public static partial class TierPolicy
     /// reached the current tier's threshold and just after it (net of the refunds made by then) no longer does, and the
     /// member did not hold the tier since before an order it refunded (then its grace runs instead), it drops the tier
     /// there: a <c>tier.downgrade.refund</c> entry dated at that instant, tierSince that instant, the benefits of the tier
-    /// it leaves removed. Moves down only (a purchase after such a drop that lifted the member again is not replayed).
+    /// it leaves removed. Moves down only (a purchase after such a drop that lifted the member again is not replayed). With
+    /// <c>undone</c> (after a grace drop was undone, <see cref="RefundDropsSince"/>) a drop's reason says the late event
+    /// kept the tier until then.
     /// </summary>
     /// <returns>True when some refund dropped the tier.</returns>
     private static bool LaterRefundDrops(
         MemberState state, ProgramOptions options, DateTimeOffset now, DateTimeOffset after, string? eventId,
-        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, bool undone = false)
     {
         var moved = false;
         var ticks = RefundInstants.Of(state, now);
@@ -159,9 +161,13 @@ public static partial class TierPolicy
                 continue;
             }
 
-            var reason = string.Create(
-                CultureInfo.InvariantCulture,
-                $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}, counting late event {eventId}");
+            var reason = undone
+                ? string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}; late event {eventId} kept {current} until then")
+                : string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}, counting late event {eventId}");
             var mark = entries.Count;
             Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
             state.TierSince = at;

@@ -87,4 +87,70 @@ public class TierGraceUndoLaterRefundsTests
         Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
         Assert.Equal(900L, member.Growth);
     }
+
+    [Fact]
+    public void ARefundOfAnOrderMadeAfterItsGrowthAgedOutDoesNotDropARestoredTierHeldSinceBeforeIt()
+    {
+        // O-0 1,000 on 1 Jan (V2 since then), O-1 500 on 20 Feb. O-0 ages out on 2 Mar (grace), V2 → V1 on 1 Apr. O-1 ages
+        // out on 21 Apr; it is refunded in full on 1 May. The late 600 of 20 Mar arrives on 5 May. In order it ended the dip
+        // (1,100); O-1 ageing out left 600 on 21 Apr: V2's grace from then (to 21 May). The refund of 1 May took nothing
+        // from the window (600 before and after it, short already): a refund drops the tier only when it takes the growth
+        // the tier stood on (CONTRACT.md §2), and the member held V2 since before O-1. Judged as if O-1 had never counted,
+        // the refund looked like it took V2 at once on 1 May.
+        var agedOut = TestMember.Shanghai(2026, 4, 21, 0, 0);
+        var late = TestMember.Shanghai(2026, 3, 20);
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 1000m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 2, 20);
+        member.Purchase("O-1", 500m, eventId: "e-1");
+        member.Now = TestMember.Shanghai(2026, 3, 3);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        member.Now = TestMember.Shanghai(2026, 4, 2);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(("V1", TestMember.Shanghai(2026, 4, 1, 0, 0)), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 5, 1);
+        member.Refund("O-1", 500m, eventId: "e-refund");
+        member.Now = TestMember.Shanghai(2026, 5, 5);
+
+        var decision = member.Purchase("O-late", 600m, at: late, eventId: "e-late");
+
+        Assert.Equal(("V2", P0), (member.Tier, member.State.TierSince));
+        Assert.Equal(agedOut, member.State.TierGraceStartedAt);
+        var move = Assert.Single(decision.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((CorrectionRule, late), (move.RuleId, move.EffectiveOccurredAt));
+        Assert.Contains(member.State.Benefits, b => b.Code == "birthday-coupon");
+        Assert.Equal(600L, member.Growth);
+    }
+
+    [Fact]
+    public void ARefundThatTookTheRestoredTiersGrowthOfAnOrderHeldSinceBeforeEndsTheGraceItWouldBeOnWithoutIt()
+    {
+        // As above, but O-1 is refunded 200 on 10 Apr, while it still counted (1,100 → 900 with the late 600). The member
+        // held V2 since before O-1, so in order the refund is no drop at once: the grace it would be on without that growth
+        // runs, from 2 Mar (O-0 aged out), and it ended on 1 Apr: V2 → V1 there, a grace drop (CONTRACT.md §2). Judged as if
+        // the refunded growth had never counted, it was a tier.downgrade.refund on 10 Apr.
+        var graceEnd = TestMember.Shanghai(2026, 4, 1, 0, 0);
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 1000m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 2, 20);
+        member.Purchase("O-1", 500m, eventId: "e-1");
+        member.Now = TestMember.Shanghai(2026, 3, 3);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        member.Now = TestMember.Shanghai(2026, 4, 2);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(("V1", graceEnd), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 4, 10);
+        member.Refund("O-1", 200m, eventId: "e-refund");
+        member.Now = TestMember.Shanghai(2026, 4, 15);
+
+        var decision = member.Purchase("O-late", 600m, at: TestMember.Shanghai(2026, 3, 20), eventId: "e-late");
+
+        Assert.Equal(("V1", graceEnd), (member.Tier, member.State.TierSince));
+        var moves = decision.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).ToList();
+        Assert.Equal([(CorrectionRule, 1L), (RuleIds.TierDowngradeGrace, -1L)], moves.Select(m => (m.RuleId, m.Delta)));
+        Assert.Equal(graceEnd, moves[1].EffectiveOccurredAt);
+        Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
+    }
 }
