@@ -75,4 +75,23 @@ public sealed partial class GrowthTimeline
     private GrowthTimeline ViewBy(List<long> ticks, int made) =>
         made >= ticks.Count ? this
         : Build(_state, _options, new DateTimeOffset(made == 0 ? ticks[0] - 1 : ticks[made - 1], TimeSpan.Zero));
+
+    /// <summary>
+    /// The first event after <paramref name="after"/> and before <paramref name="before"/> (UTC instants compared) with which
+    /// trailing growth, net of the refunds this timeline counts, reached <paramref name="threshold"/> (growth points): its
+    /// instant and that growth; null when none did.
+    /// </summary>
+    internal (DateTimeOffset At, long Growth)? FirstReaching(long threshold, DateTimeOffset after, DateTimeOffset before)
+    {
+        for (var i = CountAtOrBefore(after); i < _entries.Count && _entries[i].Key.At < before; i++)
+        {
+            var growth = Sum(i + 1, _entries[i].Day);
+            if (growth >= threshold)
+            {
+                return (_entries[i].Key.At, growth);
+            }
+        }
+
+        return null;
+    }
 }

@@ -128,7 +128,9 @@ public static partial class TierPolicy
     /// reached the current tier's threshold and just after it (net of the refunds made by then) no longer does, and the
     /// member did not hold the tier since before an order it refunded (then its grace runs instead), it drops the tier
     /// there: a <c>tier.downgrade.refund</c> entry dated at that instant, tierSince that instant, the benefits of the tier
-    /// it leaves removed. Moves down only (a purchase after such a drop that lifted the member again is not replayed). With
+    /// it leaves removed. After such a drop, an event before the next refund instant (or <paramref name="now"/>) with which
+    /// growth, net of the refunds made by then, reached a higher tier again lifts the member there in order, up to the tier
+    /// it started on (<see cref="RegainsBetween"/>); the next refund is then judged against that tier. With
     /// <c>undone</c> (after a grace drop was undone, <see cref="RefundDropsSince"/>) a drop's reason says the late event
     /// kept the tier until then.
     /// </summary>
@@ -138,6 +140,7 @@ public static partial class TierPolicy
         List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, bool undone = false)
     {
         var moved = false;
+        var top = Rank(options, Current(state, options));
         var ticks = RefundInstants.Of(state, now);
         GrowthTimeline? previous = null;
         for (var i = RefundInstants.CountAtOrBefore(ticks, after.UtcTicks); i < ticks.Count; i++)
@@ -156,26 +159,61 @@ public static partial class TierPolicy
             var current = Current(state, options);
             var rank = Rank(options, current);
             var supported = Qualifying(options, left);
-            if (rank <= 0 || Rank(options, Qualifying(options, before)) < rank || Rank(options, supported) >= rank || HeldBeforeEveryOrderRefunded(state, ticks[i]))
+            if (rank > 0 && Rank(options, Qualifying(options, before)) >= rank && Rank(options, supported) < rank && !HeldBeforeEveryOrderRefunded(state, ticks[i]))
             {
-                continue;
+                var reason = undone
+                    ? string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}; late event {eventId} kept {current} until then")
+                    : string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}, counting late event {eventId}");
+                var mark = entries.Count;
+                Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
+                state.TierSince = at;
+                LedgerBook.DateFrom(state, entries, mark, at);
+                moved = true;
             }
 
-            var reason = undone
-                ? string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}; late event {eventId} kept {current} until then")
-                : string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}, counting late event {eventId}");
-            var mark = entries.Count;
-            Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
-            state.TierSince = at;
-            LedgerBook.DateFrom(state, entries, mark, at);
-            moved = true;
+            if (moved)
+            {
+                // Lifted again in order before the next refund (read on the growth net of the refunds made by then)?
+                var next = RefundInstants.CountAtOrBefore(ticks, ticks[i]);
+                var until = next < ticks.Count ? new DateTimeOffset(ticks[next], TimeSpan.Zero) : now.AddTicks(1);
+                RegainsBetween(state, options, previous, at, until, top, now, eventId, entries, changes, granted);
+            }
         }
 
         return moved;
+    }
+
+    /// <summary>
+    /// After a replayed refund dropped the tier (<see cref="LaterRefundDrops"/>): the events after <paramref name="after"/>
+    /// and before <paramref name="before"/> (UTC instants), read on <paramref name="view"/> (net of the refunds made by then),
+    /// with which trailing growth reached a tier above the current one again, up to ladder rank <paramref name="top"/>, lift
+    /// the member in order (CONTRACT.md §2: upgrade at once): a <c>tier.upgrade</c> entry dated at that event's instant
+    /// (also the move's <see cref="TierChange.ReachedAt"/>), tierSince that instant, the tier's benefits granted on entering it.
+    /// </summary>
+    private static void RegainsBetween(
+        MemberState state, ProgramOptions options, GrowthTimeline view, DateTimeOffset after, DateTimeOffset before, int top,
+        DateTimeOffset now, string? eventId, List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        var ladder = Ladder(options);
+        while (Rank(options, Current(state, options)) is var rank && rank < top
+            && view.FirstReaching(options.Tiers[ladder[rank + 1]].Threshold, after, before) is { } reached)
+        {
+            var current = ladder[rank];
+            var tier = ladder[Math.Min(top, Rank(options, Qualifying(options, reached.Growth)))];
+            var reason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{current} → {tier}: trailing growth {reached.Growth} reached {options.Tiers[tier].Threshold} at {reached.At:yyyy-MM-dd'T'HH:mm:ssK} after a refund took {tier}, counting late event {eventId}");
+            var mark = entries.Count;
+            Move(state, options, tier, now, RuleIds.TierUpgrade, reason, eventId, entries, changes, granted);
+            state.TierSince = reached.At;
+            changes[^1] = changes[^1] with { ReachedAt = reached.At };
+            LedgerBook.DateFrom(state, entries, mark, reached.At);
+            after = reached.At;
+        }
     }
 
     /// <summary>

@@ -97,6 +97,41 @@ public class TierLateRefundAsOfTests
         Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
     }
 
+    [Fact]
+    public void ALaterPurchaseThatLiftedTheMemberAgainAfterAReplayedRefundDropRestoresTheTierItHeldInOrder()
+    {
+        // O-1 refunded 60 on 1 Mar, on time (1,040); P0 ages out on 2 Mar (grace); O-3 700 on 5 Mar (1,140: grace ended).
+        // O-1 ages out on 26 Apr: V2's grace from then. On 10 May a refund of 50 on O-1 dated 28 Feb arrives. In order: 28 Feb
+        // 1,050 (V2); 1 Mar 990: V1 at once (O-1 lifted the member); 5 Mar 1,090 with O-3: V2 again (CONTRACT.md §2: upgrade
+        // at once); O-1 ageing out on 26 Apr left 800: V2's grace from then. The replay dropped the tier on 1 Mar and left
+        // the member on V1, though in order it held V2 since 5 Mar.
+        var dropped = TestMember.Shanghai(2026, 3, 1);
+        var lifted = TestMember.Shanghai(2026, 3, 5);
+        var member = Bought();
+        member.Now = dropped;
+        member.Refund("O-1", 60m, eventId: "e-refund-1");
+        StartGrace(member);
+        member.Now = lifted;
+        member.Purchase("O-3", 700m, eventId: "e-3");
+        member.Now = TestMember.Shanghai(2026, 4, 28);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(("V2", P1, TestMember.Shanghai(2026, 4, 26, 0, 0)), (member.Tier, member.State.TierSince, member.State.TierGraceStartedAt));
+        member.Now = TestMember.Shanghai(2026, 5, 10);
+
+        var late = member.Refund("O-1", 50m, at: LateRefund, eventId: "e-late-refund");
+
+        Assert.Equal(("V2", lifted), (member.Tier, member.State.TierSince));
+        Assert.Equal(TestMember.Shanghai(2026, 4, 26, 0, 0), member.State.TierGraceStartedAt);
+        var moves = late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).ToList();
+        Assert.Equal(
+            [(RuleIds.TierDowngradeRefund, -1L, dropped), (RuleIds.TierUpgrade, 1L, lifted)],
+            moves.Select(m => (m.RuleId, m.Delta, m.EffectiveOccurredAt)));
+        Assert.Contains("1090", moves[1].Reason, StringComparison.Ordinal);
+        Assert.Contains("e-late-refund", moves[1].Reason, StringComparison.Ordinal);
+        Assert.Equal(lifted, late.TierChanges[^1].ReachedAt);
+        Assert.Contains(member.State.Benefits, b => b.Code == "birthday-coupon");
+    }
+
     /// <summary>P0, P1 (V2 since P1) and P2: 1,100.</summary>
     private static TestMember Bought()
     {
