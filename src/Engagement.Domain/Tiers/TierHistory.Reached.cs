@@ -10,7 +10,8 @@ public sealed partial class GrowthTimeline
     /// The walk behind <see cref="ReachedAt"/> and <see cref="ReachedWith"/>: the first event from <paramref name="from"/>
     /// that reached <paramref name="threshold"/> (with <paramref name="added"/>, only thanks to that much growth of the
     /// event at <paramref name="from"/>), replaced by a later such event before which the tier was no longer held, and
-    /// forgotten at a refund after which it was no longer held (a refund drops the tier at once, CONTRACT.md §2).
+    /// forgotten at a refund that took it in order (a refund drops the tier at once, CONTRACT.md §2, unless its growth had
+    /// aged out already or the member held the tier since before the order refunded).
     /// </summary>
     /// <remarks>
     /// Each event is read on the growth net of the refunds made by its instant only (the same instant included), as the
@@ -54,12 +55,16 @@ public sealed partial class GrowthTimeline
                 return reached;
             }
 
-            // The refund instant: from here the view counts it (and any other made at the same instant).
-            made = RefundInstants.CountAtOrBefore(ticks, refundTicks);
-            view = ViewBy(ticks, made);
+            // The refund instant: from here the view counts it (and any other made at the same instant). It took the tier in
+            // order only as AfterRefund judged it then: growth just before it (net of the refunds made before it) reached the
+            // tier, just after it did not, and the member had not held the tier since before every order it refunded.
             var refundAt = new DateTimeOffset(refundTicks, TimeSpan.Zero);
             var justAfter = new EventKey(refundAt.AddTicks(1), "");
-            if (reached is not null && view.RankHeldBefore(view.CountBefore(justAfter), justAfter.At) < rank)
+            var before = view.GrowthBefore(justAfter);
+            made = RefundInstants.CountAtOrBefore(ticks, refundTicks);
+            view = ViewBy(ticks, made);
+            if (reached is { } held && before >= threshold && view.GrowthBefore(justAfter) < threshold
+                && !TierPolicy.HeldBeforeEveryOrderRefunded(_state, held, refundTicks))
             {
                 reached = null;
             }

@@ -48,7 +48,7 @@ public static partial class TierPolicy
             // completed it, or reached it again after the tier was lost through a full grace), as tierSince says; the
             // event's own date would be before the member qualified, or before a break in holding the tier.
             LedgerBook.DateFrom(state, entries, mark, reached);
-            state.TierGraceStartedAt = GraceStart(state, options, thresholds[rank], now);
+            state.TierGraceStartedAt = GraceStartInOrder(state, options, thresholds[rank], now);
             Reassess(state, options, now, entries, changes, granted);
             return;
         }
@@ -94,7 +94,7 @@ public static partial class TierPolicy
             if (LaterRefundDrops(state, options, now, endOfDay, eventId, entries, changes, granted))
             {
                 var kept = options.Tiers[Current(state, options)].Threshold;
-                state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= kept ? null : GraceStart(state, options, kept, now);
+                state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= kept ? null : GraceStartInOrder(state, options, kept, now);
                 if (state.TierGraceStartedAt is not null)
                 {
                     Reassess(state, options, now, entries, changes, granted);
@@ -113,7 +113,7 @@ public static partial class TierPolicy
         // Held since the refund in order: its grace, if any, runs from the first day after it whose window fell short.
         state.TierSince = refundAt;
         var threshold = options.Tiers[target].Threshold;
-        state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= threshold ? null : GraceStart(state, options, threshold, now);
+        state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= threshold ? null : GraceStartInOrder(state, options, threshold, now);
         if (state.TierGraceStartedAt is not null)
         {
             Reassess(state, options, now, entries, changes, granted);
@@ -220,9 +220,14 @@ public static partial class TierPolicy
     /// Whether the member held its tier since before every order with a refund at <paramref name="ticks"/> (UTC ticks): then,
     /// as <see cref="AfterRefund"/> judges it, that refund starts the grace the member would be on without the order instead of dropping the tier.
     /// </summary>
-    private static bool HeldBeforeEveryOrderRefunded(MemberState state, long ticks)
+    private static bool HeldBeforeEveryOrderRefunded(MemberState state, long ticks) => HeldBeforeEveryOrderRefunded(state, state.TierSince, ticks);
+
+    /// <summary>
+    /// Whether a tier held since <paramref name="held"/> (null: unknown, never before an order) was held since before every
+    /// order with a refund at <paramref name="ticks"/> (UTC ticks): then that refund does not take the tier (CONTRACT.md §2).
+    /// </summary>
+    internal static bool HeldBeforeEveryOrderRefunded(MemberState state, DateTimeOffset? held, long ticks)
     {
-        var held = state.TierSince;
         return state.Orders.Where(o => RefundedAt(o.RefundMarks, ticks)).All(o => held < o.At)
             && state.OrderSummaries.Where(o => RefundedAt(o.RefundMarks, ticks)).All(o => held < o.At);
     }

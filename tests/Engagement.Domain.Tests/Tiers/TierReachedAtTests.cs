@@ -284,6 +284,29 @@ public class TierReachedAtTests
         Assert.Null(GrowthTimeline.Build(member.State, member.Options).ReachedWith(1000, new EventKey(Late, "O-late"), 400));
     }
 
+    [Fact]
+    public void ARefundOfGrowthAgedOutBeforeItWasMadeDoesNotCancelALateUpgrade()
+    {
+        // O-1 500 on 1 Jan, O-2 300 on 5 Feb, O-1 refunded in full on 15 Mar (it aged out on 2 Mar); the late 600 of 10 Jan
+        // arrives on 20 Mar. In order: V2 since 10 Jan (1,100); O-1 aged out on 2 Mar (900: V2's grace from then); the refund
+        // took nothing from the window (300 before and after it), so it did not take the tier (CONTRACT.md §2).
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-1", 500m);
+        member.Now = TestMember.Shanghai(2026, 2, 5);
+        member.Purchase("O-2", 300m);
+        member.Now = TestMember.Shanghai(2026, 3, 15);
+        member.Refund("O-1", 500m);
+        member.Now = TestMember.Shanghai(2026, 3, 20);
+
+        var late = member.Purchase("O-late", 600m, at: TestMember.Shanghai(2026, 1, 10));
+
+        Assert.Equal(("V2", TestMember.Shanghai(2026, 1, 10)), (member.Tier, member.State.TierSince));
+        Assert.Equal(TestMember.Shanghai(2026, 3, 2, 0, 0), member.State.TierGraceStartedAt);
+        var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierUpgrade, TestMember.Shanghai(2026, 1, 10)), (move.RuleId, move.EffectiveOccurredAt));
+    }
+
     /// <summary>P0 on 1 Jan, then 600 CNY at <paramref name="again"/> (V1: P0 has aged out); the clock a day later.</summary>
     private static TestMember LiveBefore(DateTimeOffset again)
     {
