@@ -142,8 +142,11 @@ public static partial class TierPolicy
         var moved = false;
         var top = Rank(options, Current(state, options));
         var ticks = RefundInstants.Of(state, now);
+        // A refund made before an upgrade entered the tier held now was judged then against the tier held then, and the
+        // drop and lift it brought are recorded already: judged against this tier it would record them a second time.
+        var from = EnteredByUpgrade(state) is { } entered ? Math.Max(after.UtcTicks, entered.UtcTicks - 1) : after.UtcTicks;
         GrowthTimeline? previous = null;
-        for (var i = RefundInstants.CountAtOrBefore(ticks, after.UtcTicks); i < ticks.Count; i++)
+        for (var i = RefundInstants.CountAtOrBefore(ticks, from); i < ticks.Count; i++)
         {
             if (i > 0 && ticks[i] == ticks[i - 1])
             {
@@ -231,6 +234,10 @@ public static partial class TierPolicy
         return state.Orders.Where(o => RefundedAt(o.RefundMarks, ticks)).All(o => held < o.At)
             && state.OrderSummaries.Where(o => RefundedAt(o.RefundMarks, ticks)).All(o => held < o.At);
     }
+
+    /// <summary>tierSince when the member's last recorded tier move (ledger) was a <c>tier.upgrade</c>; null otherwise.</summary>
+    private static DateTimeOffset? EnteredByUpgrade(MemberState state) =>
+        state.Ledger.FindLast(static e => e.Kind == LedgerKinds.Tier) is { RuleId: RuleIds.TierUpgrade } ? state.TierSince : null;
 
     private static bool RefundedAt(List<RefundMark>? marks, long ticks) => marks?.Exists(m => m.At.UtcTicks == ticks) == true;
 }

@@ -132,6 +132,31 @@ public class TierLateRefundAsOfTests
         Assert.Contains(member.State.Benefits, b => b.Code == "birthday-coupon");
     }
 
+    [Fact]
+    public void ALateRefundDoesNotRecordAgainADropAndLiftMadeLiveBeforeTheTierHeldNow()
+    {
+        // Live: O-1 refunded 110 on 1 Mar (990: V1 at once); O-3 700 on 5 Mar (V2 again); O-1 ages out on 26 Apr (grace).
+        // The late refund of 50 dated 28 Feb (1,050 left that day) changes neither move: the engine recorded both already,
+        // and judging the refund of 1 Mar against V2 held since 5 Mar wrote them a second time.
+        var member = Bought();
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-1", 110m, eventId: "e-refund-1");
+        Assert.Equal("V1", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 3, 5);
+        member.Purchase("O-3", 700m, eventId: "e-3");
+        member.Now = TestMember.Shanghai(2026, 4, 28);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        var grace = member.State.TierGraceStartedAt;
+        Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 5)), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 5, 10);
+
+        var late = member.Refund("O-1", 50m, at: LateRefund, eventId: "e-late-refund");
+
+        Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 5), grace), (member.Tier, member.State.TierSince, member.State.TierGraceStartedAt));
+        Assert.DoesNotContain(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Empty(late.TierChanges);
+    }
+
     /// <summary>P0, P1 (V2 since P1) and P2: 1,100.</summary>
     private static TestMember Bought()
     {
