@@ -170,7 +170,7 @@ public static class OfferFulfilment
     /// </summary>
     public static string? TierReachedFrom(EventDecision decision) => ReachingUpgrade(decision) is { ReachedAt: not null } up ? up.From : null;
 
-    /// <summary>The event's last upgrade, unless a later move of it is a refund drop; null when none.</summary>
+    /// <summary>The event's last upgrade, unless a move of it before or after it is a refund drop (then it only undoes that drop, or was undone by it); null when none.</summary>
     private static TierChange? ReachingUpgrade(EventDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
@@ -184,7 +184,9 @@ public static class OfferFulfilment
 
             if (changes[i].IsUpgrade)
             {
-                return changes[i];
+                // After a refund drop of the same event it only lifts the member back to where it was in order (a late refund
+                // replayed, TierPolicy.RegainsBetween): no move up the live tier did not already hold.
+                return changes.Take(i).Any(static c => c.RuleId == RuleIds.TierDowngradeRefund) ? null : changes[i];
             }
         }
 

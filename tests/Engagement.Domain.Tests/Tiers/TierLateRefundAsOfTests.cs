@@ -1,5 +1,6 @@
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
+using Engagement.Domain.Offers;
 using Engagement.Domain.Tests.Members;
 
 namespace Engagement.Domain.Tests.Tiers;
@@ -155,6 +156,26 @@ public class TierLateRefundAsOfTests
         Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 5), grace), (member.Tier, member.State.TierSince, member.State.TierGraceStartedAt));
         Assert.DoesNotContain(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
         Assert.Empty(late.TierChanges);
+    }
+
+    [Fact]
+    public void ALiftBackAfterAReplayedRefundDropIsNoUpgradeForTierCampaigns()
+    {
+        // As ALaterPurchaseThatLiftedTheMemberAgain...: the late refund's moves are a drop on 1 Mar and the lift back on 5 Mar;
+        // the live tier stayed V2, so no campaign may read the lift as the member reaching V2 on 5 Mar.
+        var member = Bought();
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-1", 60m, eventId: "e-refund-1");
+        StartGrace(member);
+        member.Now = TestMember.Shanghai(2026, 3, 5);
+        member.Purchase("O-3", 700m, eventId: "e-3");
+        member.Now = TestMember.Shanghai(2026, 5, 10);
+
+        var late = member.Refund("O-1", 50m, at: LateRefund, eventId: "e-late-refund");
+
+        Assert.Equal([RuleIds.TierDowngradeRefund, RuleIds.TierUpgrade], late.TierChanges.Select(c => c.RuleId));
+        Assert.Null(OfferFulfilment.TierReachedAt(late));
+        Assert.Null(OfferFulfilment.TierReachedFrom(late));
     }
 
     /// <summary>P0, P1 (V2 since P1) and P2: 1,100.</summary>
