@@ -1,0 +1,91 @@
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Tiers;
+
+/// <summary>
+/// A replayed refund that dropped the tier, then a purchase that reached it again in order (CONTRACT.md §1.1, §2: upgrade
+/// at once): the member is lifted back there, and a refund after that is judged against the regained tier.
+/// </summary>
+public class TierLiftBackTests
+{
+    // A 60-day window, the default 30-day grace, V2 at 1,000, V3 at 5,000.
+    private static readonly DateTimeOffset P0 = TestMember.Shanghai(2026, 1, 1);
+
+    [Fact]
+    public void ARefundAfterTheLiftBackIsJudgedAgainstTheRegainedTier()
+    {
+        // O-0 600 (1 Jan), O-1 400 (25 Feb, V2), O-2 100 (26 Feb); O-1 refunded 60 on 1 Mar; O-0 ages out on 2 Mar; O-3 700 on
+        // 5 Mar; O-3 refunded 100 on 10 Mar (1,040 live: V2 kept); O-1 ages out on 26 Apr (V2's grace). The late refund of 50
+        // dated 28 Feb arrives on 10 May (taking nothing from the window now). In order: 1 Mar 990 (V1), 5 Mar 1,090 (V2 again), 10 Mar 990: the refund took V2, held since 5 Mar, before O-3: V1.
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 600m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 2, 25);
+        member.Purchase("O-1", 400m, eventId: "e-1");
+        member.Now = TestMember.Shanghai(2026, 2, 26);
+        member.Purchase("O-2", 100m, eventId: "e-2");
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-1", 60m, eventId: "e-r1");
+        member.Now = TestMember.Shanghai(2026, 3, 5);
+        member.Purchase("O-3", 700m, eventId: "e-3");
+        member.Now = TestMember.Shanghai(2026, 3, 10);
+        member.Refund("O-3", 100m, eventId: "e-r3");
+        Assert.Equal("V2", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 4, 28);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(("V2", TestMember.Shanghai(2026, 4, 26, 0, 0)), (member.Tier, member.State.TierGraceStartedAt));
+        member.Now = TestMember.Shanghai(2026, 5, 10);
+
+        var late = member.Refund("O-1", 50m, at: TestMember.Shanghai(2026, 2, 28), eventId: "e-late-refund");
+
+        Assert.Equal(("V1", TestMember.Shanghai(2026, 3, 10)), (member.Tier, member.State.TierSince));
+        Assert.Equal(
+            [
+                (RuleIds.TierDowngradeRefund, TestMember.Shanghai(2026, 3, 1)),
+                (RuleIds.TierUpgrade, TestMember.Shanghai(2026, 3, 5)),
+                (RuleIds.TierDowngradeRefund, TestMember.Shanghai(2026, 3, 10)),
+            ],
+            late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.EffectiveOccurredAt)));
+        Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
+    }
+
+    [Fact]
+    public void AfterAnUndoneGraceDropAReplayedRefundDropAndALaterPurchaseLiftTheMemberBack()
+    {
+        // P0 5,000 (V3) ages out on 2 Mar; P2 500 on 15 Mar. V3 → V2 on 1 Apr, V2 → V1 on 1 May; P2 refunded 300 on 5 May;
+        // O-3 300 on 6 May (500 live: V1). The late 600 of 20 Apr arrives on 7 May. In order: 20 Apr 1,100 (V2's grace ends:
+        // the drop of 1 May is undone), 5 May 800 (V2 → V1 at once), 6 May 1,100 (V1 → V2 at once).
+        var late = TestMember.Shanghai(2026, 4, 20);
+        var member = new TestMember(P0);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 5000m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 3, 15);
+        member.Purchase("O-2", 500m, eventId: "e-2");
+        member.Now = TestMember.Shanghai(2026, 4, 2);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        member.Now = TestMember.Shanghai(2026, 5, 2);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal("V1", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 5, 5);
+        member.Refund("O-2", 300m, eventId: "e-refund");
+        member.Now = TestMember.Shanghai(2026, 5, 6);
+        member.Purchase("O-3", 300m, eventId: "e-3");
+        Assert.Equal("V1", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 5, 7);
+
+        var decision = member.Purchase("O-late", 600m, at: late, eventId: "e-late");
+
+        Assert.Equal(("V2", TestMember.Shanghai(2026, 5, 6)), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        Assert.Equal(
+            [
+                ("tier.downgrade.grace.correction", late),
+                (RuleIds.TierDowngradeRefund, TestMember.Shanghai(2026, 5, 5)),
+                (RuleIds.TierUpgrade, TestMember.Shanghai(2026, 5, 6)),
+            ],
+            decision.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.EffectiveOccurredAt)));
+        Assert.Contains("kept V2 until then", decision.NewEntries.Single(e => e.RuleId == RuleIds.TierDowngradeRefund).Reason, StringComparison.Ordinal);
+    }
+}
