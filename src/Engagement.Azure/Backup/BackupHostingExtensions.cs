@@ -60,7 +60,8 @@ public static class BackupHostingExtensions
                 sp.GetRequiredService<BackupStorage>().Blobs,
                 sp.GetRequiredService<IOptions<BackupOptions>>(),
                 TimeProvider.System,
-                sp.GetRequiredService<ILogger<BackupScheduler>>()));
+                sp.GetRequiredService<ILogger<BackupScheduler>>(),
+                SourceOf(sp)));
             services.TryAddSingleton(sp => new BackupFreshness(
                 sp.GetRequiredService<BackupStorage>().Blobs,
                 sp.GetRequiredService<IOptions<BackupOptions>>().Value,
@@ -76,7 +77,7 @@ public static class BackupHostingExtensions
 
     /// <summary>
     /// This silo's <see cref="BackupSource"/>: Orleans' <see cref="ClusterOptions"/> (service id, cluster id) and the data's
-    /// account name; recorded in the manifests it writes, and the backups its <see cref="BackupFreshness"/> counts.
+    /// account name; recorded in the manifests and claims it writes, and the backups its <see cref="BackupFreshness"/> counts.
     /// </summary>
     private static BackupSource SourceOf(IServiceProvider sp)
     {

@@ -76,4 +76,41 @@ public sealed record BackupSource(string ServiceId, string ClusterId, string Acc
 
     /// <summary><paramref name="source"/> as shown, or <see cref="Unknown"/>.</summary>
     public static string Describe(BackupSource? source) => source?.ToString() ?? Unknown;
+
+    /// <summary>
+    /// The blob metadata recording this source on a claim (<c>{backup}/claim</c>) or a failure-reported marker (and on
+    /// manifests, beside their JSON <see cref="BackupManifest.Source"/>): keys <c>sourceserviceid</c>, <c>sourceclusterid</c>,
+    /// <c>sourceaccount</c>. Metadata, not the blob's name: the layout of a backup stays one name per slot (README
+    /// "Backups and restore": one container per deployment), and a claim's text stays its holder.
+    /// </summary>
+    public IDictionary<string, string> ToMetadata() => new Dictionary<string, string>
+    {
+        [ServiceIdKey] = ServiceId,
+        [ClusterIdKey] = ClusterId,
+        [AccountKey] = Account,
+    };
+
+    /// <summary>
+    /// The source recorded in <paramref name="metadata"/> (<see cref="ToMetadata"/>; keys compared ignoring case, as
+    /// storage returns them); null when it records none (a claim or marker written before they recorded their source:
+    /// counted as the reader's own, as a manifest with no <see cref="BackupManifest.Source"/> is).
+    /// </summary>
+    public static BackupSource? FromMetadata(IDictionary<string, string>? metadata)
+    {
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        var keys = new Dictionary<string, string>(metadata, StringComparer.OrdinalIgnoreCase);
+        return keys.TryGetValue(ServiceIdKey, out var service) && keys.TryGetValue(ClusterIdKey, out var cluster) && keys.TryGetValue(AccountKey, out var account)
+            ? new BackupSource(service, cluster, account)
+            : null;
+    }
+
+    private const string ServiceIdKey = "sourceserviceid";
+
+    private const string ClusterIdKey = "sourceclusterid";
+
+    private const string AccountKey = "sourceaccount";
 }

@@ -178,7 +178,8 @@ public sealed partial class BackupScheduler
         {
             try
             {
-                await claim.UploadAsync(BinaryData.FromString(_holder), overwrite: true, cancellationToken);
+                // Its source again: an upload replaces the blob's metadata too.
+                await claim.UploadAsync(BinaryData.FromString(_holder), new BlobUploadOptions { Metadata = source?.ToMetadata() }, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -213,8 +214,11 @@ public sealed partial class BackupScheduler
         /// <summary>The claim holds this scheduler's <see cref="_holder"/>.</summary>
         Mine,
 
-        /// <summary>The claim holds another silo's.</summary>
+        /// <summary>The claim holds another silo's (of this cluster, or recording no cluster).</summary>
         Other,
+
+        /// <summary>The claim records another cluster (<see cref="SaysForeign"/>, an error said once): never watched, judged or released.</summary>
+        Foreign,
 
         /// <summary>Storage could not say (a failed read, an SDK timeout included; logged as a warning).</summary>
         Unknown,
@@ -222,14 +226,15 @@ public sealed partial class BackupScheduler
 
     /// <summary>
     /// The one "is this claim mine" rule: reads backup <paramref name="name"/>'s claim and compares its text with
-    /// <see cref="_holder"/>. A failed read (an SDK timeout too) is <see cref="ClaimOwner.Unknown"/>, said by
+    /// <see cref="_holder"/>; a claim recording another cluster is <see cref="ClaimOwner.Foreign"/>. A failed read (an SDK timeout too) is <see cref="ClaimOwner.Unknown"/>, said by
     /// <paramref name="logUnknown"/> (each caller's warning says what it does then).
     /// </summary>
     private async Task<ClaimOwner> WhoseClaimAsync(BlobClient claim, string name, Action<ILogger, Exception, string> logUnknown, CancellationToken cancellationToken)
     {
         try
         {
-            return (await claim.DownloadContentAsync(cancellationToken)).Value.Content.ToString() == _holder ? ClaimOwner.Mine : ClaimOwner.Other;
+            var read = (await claim.DownloadContentAsync(cancellationToken)).Value;
+            return SaysForeign(name, read.Details.Metadata) ? ClaimOwner.Foreign : read.Content.ToString() == _holder ? ClaimOwner.Mine : ClaimOwner.Other;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -293,19 +298,20 @@ public sealed partial class BackupScheduler
         {
             await claim.UploadAsync(
                 BinaryData.FromString(_holder),
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = source?.ToMetadata() },
                 cancellationToken);
             return ClaimOwner.Mine;
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            switch (await WhoseClaimAsync(claim, name, (l, e, n) => LogOwnClaimLookFailed(l, e, n, then), cancellationToken))
+            var holder = await WhoseClaimAsync(claim, name, (l, e, n) => LogOwnClaimLookFailed(l, e, n, then), cancellationToken);
+            switch (holder)
             {
                 case ClaimOwner.Mine:
                     LogOwnClaimFound(logger, name);
                     return ClaimOwner.Mine;
-                case ClaimOwner.Unknown:
-                    return ClaimOwner.Unknown;
+                case ClaimOwner.Unknown or ClaimOwner.Foreign:
+                    return holder;
                 default:
                     // Another silo's, or gone by the read (released meanwhile): not this silo's, so not taken.
                     return ClaimOwner.Other;

@@ -134,6 +134,11 @@ public sealed partial class BackupScheduler
                     try
                     {
                         var properties = (await claim.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+                        if (SaysForeign(name, properties.Metadata))
+                        {
+                            return; // another cluster's claim (an error, said once): never watched nor judged
+                        }
+
                         (touched, written) = (properties.ETag, properties.LastModified);
                     }
                     catch (RequestFailedException ex) when (ex.Status == 404)

@@ -18,14 +18,22 @@ namespace Engagement.Azure.Backup;
 /// (<see cref="TableBackup.AbandonAsync"/>), so a lost backup is never silent. A slot that comes while a watched
 /// backup is still copying is skipped with a warning: two full copies at once would double the read load. A silo
 /// stopped mid-copy (its stopping token cancelled: a rolling deploy) abandons the backup without reporting it and
-/// releases the claim; a silo watching the slot then takes it late (<see cref="TakeLateIfReleasedAsync"/>).
+/// releases the claim; a silo watching the slot then takes it late (<see cref="TakeLateIfReleasedAsync"/>). A claim of
+/// another cluster (<paramref name="source"/>) is skipped loudly and never watched, judged or released (<see cref="SaysForeign"/>).
 /// </summary>
+/// <param name="backup">Takes the backup of a slot this silo claims.</param>
+/// <param name="blobs">The account that keeps the backups (claims, markers, manifests).</param>
+/// <param name="options">The schedule, the container, <see cref="BackupOptions.StalledAfter"/>.</param>
+/// <param name="time">The scheduler's clock (UTC).</param>
+/// <param name="logger">Slots taken, skipped, watched; errors.</param>
+/// <param name="source">This silo's cluster, recorded on its claims; null: none recorded, and no claim is taken for another cluster's.</param>
 public sealed partial class BackupScheduler(
     TableBackup backup,
     BlobServiceClient blobs,
     IOptions<BackupOptions> options,
     TimeProvider time,
-    ILogger<BackupScheduler> logger) : BackgroundService
+    ILogger<BackupScheduler> logger,
+    BackupSource? source = null) : BackgroundService
 {
     /// <summary>The slot of the last pass of the schedule (<see cref="ExecuteAsync"/> only).</summary>
     private DateTimeOffset? _lastSlot;
@@ -171,6 +179,12 @@ public sealed partial class BackupScheduler(
             return;
         }
 
+        if (claimed == ClaimOwner.Foreign)
+        {
+            // Another deployment's (said once, as an error): not this cluster's backup to watch or judge.
+            return;
+        }
+
         if (claimed != ClaimOwner.Mine)
         {
             if (claimed == ClaimOwner.Other)
@@ -193,7 +207,7 @@ public sealed partial class BackupScheduler(
     /// written judge it stalled at StalledAfter, so a claim of this silo's found after that limit, by any attempt (the
     /// first one too, when its request ran past the limit), is released (<see cref="ReleaseAsync"/>, holder-checked, If-Match) and watched, not copied
     /// (a watcher then takes the slot late). <see cref="ClaimOwner.Mine"/> to copy, <see cref="ClaimOwner.Other"/> to watch
-    /// (said), <see cref="ClaimOwner.Unknown"/> to watch (warned already); null when the slot is done with (reported
+    /// (said), <see cref="ClaimOwner.Foreign"/> to skip (an error, said once), <see cref="ClaimOwner.Unknown"/> to watch (warned already); null when the slot is done with (reported
     /// failed). Not cancellation-safe by itself: <see cref="RunSlotAsync"/> releases the claim when the host stops meanwhile.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="stoppingToken"/> was cancelled.</exception>
@@ -265,6 +279,11 @@ public sealed partial class BackupScheduler(
                     return ClaimOwner.Mine;
                 }
 
+                if (holder == ClaimOwner.Foreign)
+                {
+                    return ClaimOwner.Foreign;
+                }
+
                 if (holder == ClaimOwner.Other)
                 {
                     // The claim is there: another silo took the slot. Watched like any backup another silo takes, so it is
@@ -307,12 +326,13 @@ public sealed partial class BackupScheduler(
         {
             var first = !looks.Failing;
             // Past the limit the claim is only read, never claimed again: the warning says so.
-            switch (await WhoseClaimAsync(claim, name, first ? LogClaimNotCheckedPastLimit : static (_, _, _) => { }, stoppingToken))
+            var holder = await WhoseClaimAsync(claim, name, first ? LogClaimNotCheckedPastLimit : static (_, _, _) => { }, stoppingToken);
+            switch (holder)
             {
                 case ClaimOwner.Mine:
                     return await ReleaseLateClaimAsync(settings, name, claimingFrom);
-                case ClaimOwner.Other:
-                    return ClaimOwner.Other;
+                case ClaimOwner.Other or ClaimOwner.Foreign:
+                    return holder;
                 case ClaimOwner.None:
                     await backup.ReportOnceAsync(new BackupFailure(name, settings.Container, slot, time.GetUtcNow(), [], lastFailure ?? new TimeoutException($"backup {name}: not claimed within half of StalledAfter after this silo began claiming it")), stoppingToken);
                     return null;

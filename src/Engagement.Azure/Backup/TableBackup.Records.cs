@@ -137,7 +137,7 @@ public sealed partial class TableBackup
                 using var timeout = new CancellationTokenSource(RecordTimeout);
                 await marker.UploadAsync(
                     BinaryData.FromString($"{ReportedMark} {writer} {time.GetUtcNow():O} {Environment.MachineName}: {failure.Exception.Message}"),
-                    new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = etag }, Metadata = new Dictionary<string, string> { [WriterMetadata] = writer } },
+                    new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = etag }, Metadata = MarkerStamp(writer) },
                     timeout.Token);
             }
             catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
@@ -168,7 +168,7 @@ public sealed partial class TableBackup
             var reporting = BinaryData.FromString($"{ReportingMark} {writer} {now:O} {Environment.MachineName}: {failure.Exception.Message}");
             using (var timeout = new CancellationTokenSource(RecordTimeout))
             {
-                if (await CreateOnceAsync(marker, reporting, writer, timeout.Token))
+                if (await CreateOnceAsync(marker, reporting, writer, timeout.Token, MarkerStamp(writer)))
                 {
                     return (await marker.GetPropertiesAsync(cancellationToken: timeout.Token)).Value.ETag;
                 }
@@ -201,7 +201,7 @@ public sealed partial class TableBackup
                 {
                     var taken = await marker.UploadAsync(
                         reporting,
-                        new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = there.Details.ETag }, Metadata = new Dictionary<string, string> { [WriterMetadata] = writer } },
+                        new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = there.Details.ETag }, Metadata = MarkerStamp(writer) },
                         timeout.Token);
                     LogReportTakenOver(logger, failure.Backup, parts[1]);
                     return taken.Value.ETag;
@@ -328,13 +328,13 @@ public sealed partial class TableBackup
     /// wrote it with its answer lost meets its own blob; two silos writing the same bytes at the same moment are still
     /// told apart); false when another writer's blob is there.
     /// </summary>
-    private static async Task<bool> CreateOnceAsync(BlobClient blob, BinaryData content, string writer, CancellationToken cancellationToken)
+    private static async Task<bool> CreateOnceAsync(BlobClient blob, BinaryData content, string writer, CancellationToken cancellationToken, Dictionary<string, string>? metadata = null)
     {
         try
         {
             await blob.UploadAsync(
                 content,
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = new Dictionary<string, string> { [WriterMetadata] = writer } },
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = metadata ?? new Dictionary<string, string> { [WriterMetadata] = writer } },
                 cancellationToken);
             return true;
         }

@@ -31,6 +31,18 @@ public sealed partial class TableBackup
         }
     }
 
+    /// <summary>
+    /// The metadata of a failure-reported marker this writes (<see cref="ReportOnceAsync"/>): <paramref name="writer"/>
+    /// (<see cref="CreateOnceAsync"/>) and this cluster's source (<see cref="BackupSource.ToMetadata"/>; none when this
+    /// has none), so a marker says whose failure it reports (<see cref="ReportedOnlyAsync"/>).
+    /// </summary>
+    private Dictionary<string, string> MarkerStamp(string writer)
+    {
+        var metadata = new Dictionary<string, string>(source?.ToMetadata() ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
+        metadata[WriterMetadata] = writer;
+        return metadata;
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: could not look at its blobs for a failure report; counted as unfinished, so it is watched, and so are the newer backups after it, without a look (each watch looks at its manifest first)")]
     private static partial void LogReportedLookFailed(ILogger logger, Exception exception, string backup);
 
@@ -38,7 +50,7 @@ public sealed partial class TableBackup
     /// The <c>failed</c> record of backup <paramref name="name"/> when its only blob is its failure-reported marker: no
     /// tables, started at the instant its name spells (UTC), finished at the marker's stamp (UTC; the blob's last write
     /// when the stamp cannot be read), <see cref="BackupManifest.Error"/> the reason the marker carries (null when it
-    /// carries none). Null when the backup has other blobs (a claim, tables: a copy that may still run) or none.
+    /// carries none), <see cref="BackupManifest.Source"/> the cluster the marker records (null when it records none). Null when the backup has other blobs (a claim, tables: a copy that may still run) or none.
     /// Not a manifest in storage: nothing is written.
     /// </summary>
     /// <exception cref="RequestFailedException">Storage could not say (an SDK timeout too).</exception>
@@ -82,6 +94,7 @@ public sealed partial class TableBackup
             StartedAt = BackupListing.StartOf(name, null) ?? finished,
             FinishedAt = finished,
             Error = colon >= 0 ? parts[3][(colon + 2)..] : null,
+            Source = BackupSource.FromMetadata(read.Details.Metadata),
             Tables = [],
         };
     }
