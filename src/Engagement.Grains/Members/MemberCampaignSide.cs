@@ -66,6 +66,12 @@ public interface IMemberCampaignSide
 
     /// <summary>Queues the index row whatever it held before; false when campaigns are off.</summary>
     bool Reindex(MemberContext member);
+
+    /// <summary>
+    /// After a staff change (a manual adjustment): queues the index row when an indexed attribute (tier, segment, stage, …)
+    /// moved, through the outbox as after an event; true when the state changed and must be written.
+    /// </summary>
+    bool AfterChange(MemberContext member);
 }
 
 /// <summary>The campaign side of a silo without campaign services: does nothing.</summary>
@@ -78,6 +84,8 @@ public sealed class NoMemberCampaignSide : IMemberCampaignSide
     public CampaignSideResult AfterTick(MemberContext member) => default;
 
     public bool Reindex(MemberContext member) => false;
+
+    public bool AfterChange(MemberContext member) => false;
 }
 
 /// <summary>The campaign side of a silo with campaign services (<see cref="CampaignServices"/>).</summary>
@@ -153,6 +161,12 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
         ArgumentNullException.ThrowIfNull(member);
         RefreshIndex(member, force: true);
         return true;
+    }
+
+    public bool AfterChange(MemberContext member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        return RefreshIndex(member, force: false);
     }
 
     /// <summary>

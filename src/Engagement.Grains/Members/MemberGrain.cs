@@ -126,7 +126,10 @@ public sealed class MemberGrain(
         }
 
         var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, Options, _member.Now, _member.Metrics);
-        await _gate.CommitAsync(outcome.StateChanged);
+
+        // A growth adjustment can move the tier: the index row goes out with the adjustment's own write, as an event's does.
+        var reindexed = outcome.StateChanged && campaigns.AfterChange(_member.Context(_member.Now));
+        await _gate.CommitAsync(outcome.StateChanged || reindexed);
         if (outcome.Reply.Status == AdjustmentStatuses.Applied)
         {
             Logger.LogAdjusted(MemberId, request.AdjustmentId, request.Kind, request.Delta, outcome.Reply.BalanceAfter);
