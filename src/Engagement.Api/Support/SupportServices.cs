@@ -23,7 +23,10 @@ public sealed class AdjustmentOptions
 {
     public const string SectionName = "Engagement:Api:Adjustments";
 
-    /// <summary>Largest |delta| (points or growth) a support key may apply in one adjustment; above it needs admin. Default 1,000.</summary>
+    /// <summary>
+    /// Support's limit per member, per kind (points or growth) and per programme-local day: the |delta| of its applied
+    /// adjustments that day sum to at most this (one adjustment too); beyond it needs admin (HTTP 403). Default 1,000.
+    /// </summary>
     public long SupportLimit { get; set; } = 1_000;
 }
 
@@ -52,8 +55,14 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
             return new AdjustmentOutcome(null, $"|delta| above {SupportLimit} needs an admin key", null);
         }
 
-        var clean = request! with { Reason = request.Reason.Trim() };
+        // The daily total per member and kind lives with the member (SupportDeskLimit); never the body's.
+        var clean = request! with { Reason = request.Reason.Trim(), DeskLimit = role == ApiRoles.Admin ? null : SupportLimit };
         var result = await grains.GetGrain<IMemberGrain>(memberId).AdjustAsync(clean);
+        if (result.Status == AdjustmentStatuses.OverDeskLimit)
+        {
+            return new AdjustmentOutcome(null, result.Detail, null);
+        }
+
         if (result.Status is AdjustmentStatuses.Applied or AdjustmentStatuses.Replayed)
         {
             await audit.AppendAsync(new AuditEntry

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Contracts.Members;
 
 /// <summary>
@@ -18,6 +20,13 @@ public sealed record AdjustmentRequest
 
     /// <summary>Why, for the ledger and the audit (mandatory, at most 200 characters).</summary>
     [Id(3)] public required string Reason { get; init; }
+
+    /// <summary>
+    /// Support's daily limit per member and kind (points or growth, summed as |delta| over the programme-local day), set by
+    /// the API from <c>Engagement:Api:Adjustments:SupportLimit</c> for a non-admin caller; null (admin, the engine): none.
+    /// Never read from the request body. Beyond it the result is <c>over_desk_limit</c> (HTTP 403).
+    /// </summary>
+    [Id(4), JsonIgnore] public long? DeskLimit { get; init; }
 }
 
 /// <summary>What became of an adjustment.</summary>
@@ -26,7 +35,7 @@ public sealed record AdjustmentResult
 {
     [Id(0)] public required string AdjustmentId { get; init; }
 
-    /// <summary><c>applied</c>, <c>replayed</c>, <c>refused</c>, <c>conflict</c> or <c>unknown_member</c>.</summary>
+    /// <summary><c>applied</c>, <c>replayed</c>, <c>refused</c>, <c>conflict</c>, <c>over_desk_limit</c> or <c>unknown_member</c>.</summary>
     [Id(1)] public required string Status { get; init; }
 
     [Id(2)] public required string Kind { get; init; }

@@ -192,6 +192,10 @@ public sealed class MemberState : IJsonOnDeserialized
 
     public List<RedemptionRecord> Redemptions { get; init; } = [];
 
+    /// <summary>Support's manual adjustments on the latest programme-local day it made one (<see cref="SupportDeskLimit"/>); null until then.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SupportDeskDay? SupportDay { get; set; }
+
     /// <summary>Coupons, benefit usage and recent stores (Domain/Offers, CONTRACT.md §2.1); null until the member has any.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Offers.MemberOfferState? Offers { get; set; }

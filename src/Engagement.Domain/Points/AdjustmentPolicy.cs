@@ -114,9 +114,11 @@ public static class AdjustmentPolicy
     /// reassessed at once. A repeat of an applied id returns its first outcome (<c>replayed</c>); the same id with a
     /// different kind or delta is a <c>conflict</c>. An id is remembered at least 30 days, and as long as its lot or
     /// growth record is kept (the engine's give-back of a redemption: as long as the redemption's record is kept).
+    /// With <paramref name="deskLimit"/> (support's adjustment) the day's support total is checked and counted
+    /// (<see cref="SupportDeskLimit"/>): beyond it, <c>over_desk_limit</c> and nothing changes.
     /// </summary>
     public static AdjustmentDecision Apply(
-        MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now)
+        MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now, long? deskLimit = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
@@ -133,6 +135,12 @@ public static class AdjustmentPolicy
                 BalanceAfter = Balance(state, kind, options, now),
                 Detail = same ? "already applied" : $"adjustment {adjustmentId} was applied with another kind or delta",
             };
+        }
+
+        // Support's day total per member and kind; a replay was answered above, so it never counts twice.
+        if (deskLimit is { } limit && SupportDeskLimit.Exceeds(state, kind, delta, limit, options, now) is { } over)
+        {
+            return new AdjustmentDecision { Status = AdjustmentStatuses.OverDeskLimit, BalanceAfter = Balance(state, kind, options, now), Detail = over };
         }
 
         // Lots past their expiry go first, as for any event or redemption (CONTRACT.md §1.1: reads are as of now): the
@@ -204,6 +212,11 @@ public static class AdjustmentPolicy
         }
 
         LedgerBook.Trim(state, options.LedgerEntriesKept);
+        if (deskLimit is not null)
+        {
+            SupportDeskLimit.Count(state, kind, delta, options, now);
+        }
+
         return new AdjustmentDecision
         {
             Status = AdjustmentStatuses.Applied,
@@ -261,6 +274,9 @@ public static class AdjustmentStatuses
 
     /// <summary>The id was used before for another kind or delta.</summary>
     public const string Conflict = "conflict";
+
+    /// <summary>Support's adjustments to the member that programme-local day would pass its daily limit (<see cref="SupportDeskLimit"/>); an admin can make it.</summary>
+    public const string OverDeskLimit = "over_desk_limit";
 }
 
 /// <summary>What one adjustment did: status, the points balance or trailing growth after it, and new ledger entries to archive.</summary>

@@ -125,7 +125,7 @@ public sealed class MemberGrain(
             return MemberMapper.ToResult(request, null);
         }
 
-        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, Options, _member.Now, _member.Metrics);
+        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, Options, _member.Now, _member.Metrics, request.DeskLimit);
 
         // A growth adjustment can move the tier: the index row goes out with the adjustment's own write, as an event's does.
         var reindexed = outcome.StateChanged && campaigns.AfterChange(_member.Context(_member.Now));

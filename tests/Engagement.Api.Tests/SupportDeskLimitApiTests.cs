@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Engagement.Api.Tests;
+
+/// <summary>
+/// CONTRACT.md §4 "support up to a configured limit, admin beyond": the limit (1,000 here) bounds support's day on one
+/// member per kind, not each request; three +1,000 once all passed and two +1,000 growth moved a member up a tier.
+/// </summary>
+[Collection(ApiHostCollection.Name)]
+public sealed class SupportDeskLimitApiTests(ApiHostFixture host)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public async Task SupportsSecondGrowthAdjustmentOfTheDayPastTheLimitIs403NamingTheLimitAndTheDaysUseAndAnAdminCanMakeIt()
+    {
+        var id = await SeedAsync(200m);
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        var first = new { adjustmentId = "g-1", kind = "growth", delta = 1000, reason = "goodwill" };
+        var second = new { adjustmentId = "g-2", kind = "growth", delta = 1000, reason = "goodwill again" };
+
+        using var applied = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", first, Json);
+        using var replayed = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", first, Json);
+        using var refused = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", second, Json);
+        using var points = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", new { adjustmentId = "p-1", kind = "points", delta = 1000, reason = "late parcel" }, Json);
+        using var bodyLimit = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", new { adjustmentId = "g-3", kind = "growth", delta = 1, reason = "sneaky", deskLimit = 1_000_000 }, Json);
+
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode); // a replay is answered, and counts once
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonObject>(Json);
+        var detail = problem!["detail"]!.GetValue<string>();
+        Assert.Contains("limit is 1000 growth", detail, StringComparison.Ordinal);
+        Assert.Contains("1000 already adjusted today", detail, StringComparison.Ordinal);
+        Assert.Contains("an admin can", detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, points.StatusCode); // points have their own day's total
+        Assert.Equal(HttpStatusCode.Forbidden, bodyLimit.StatusCode); // the limit is the configured one, never the body's
+
+        var view = await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", Json);
+        Assert.Equal(1200, view!["growthValue"]!.GetValue<long>());
+        Assert.Equal("V2", view["tier"]!.GetValue<string>());
+
+        using var byAdmin = await admin.PostAsJsonAsync($"api/v1/members/{id}/adjustments", second, Json);
+        Assert.Equal(HttpStatusCode.OK, byAdmin.StatusCode);
+    }
+
+    private async Task<string> SeedAsync(decimal amount)
+    {
+        var id = "D" + Guid.NewGuid().ToString("N")[..12];
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        var at = host.Clock.GetUtcNow().AddMinutes(-1);
+        using var response = await admin.PostAsJsonAsync("api/v1/events", new[] { new { eventId = $"{id}-O1", type = "purchase", memberId = id, occurredAt = at, orderId = "O1", amount } }, Json);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return id;
+    }
+}
