@@ -85,6 +85,12 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         Assert.Contains("Spring " + region, await mine.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await mine.GetByTestId("member-campaign-name").Locator("a").CountAsync());
 
+        // Assigned in the zone the page's header names (the browser's, Asia/Shanghai here), not UTC: the rows may load
+        // before the browser's zone does, and must follow it when it arrives.
+        await Assertions.Expect(page.GetByText("Asia/Shanghai").First).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        var assigned = TimeZoneInfo.ConvertTime(treated.AssignedAt, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        await Assertions.Expect(mine.GetByTestId("member-campaign-assigned")).ToHaveTextAsync(assigned, new() { Timeout = WaitMs });
+
         // A control-group member has no touch of the campaign, and more coupons whose offer ids name no campaign than the
         // section shows: only the member's own list of memberships still finds the campaign.
         using var admin = host.CreateClient();
