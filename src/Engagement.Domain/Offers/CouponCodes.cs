@@ -31,6 +31,14 @@ public sealed class CouponCodes
     /// </summary>
     public static string Mask(string text) => CodeLike.Replace(text ?? "", "$1…");
 
+    /// <summary>
+    /// <paramref name="text"/> with every coupon code in it (as <see cref="Mask"/> finds them) shown as "…" and its last 4
+    /// characters, as a till's receipt prints it: what support reads in the audit (<c>…KS86</c>), enough to match a member's
+    /// own coupon without showing one worth its value.
+    /// </summary>
+    public static string MaskToLast4(string text) =>
+        CodeLike.Replace(text ?? "", m => "…" + m.Value[^4..]);
+
     /// <summary>A code maker keyed by the programme's secret (<c>Engagement:Offers:CouponSecret</c>).</summary>
     /// <exception cref="ArgumentException">The secret is shorter than <see cref="MinSecretLength"/>.</exception>
     public CouponCodes(string secret)
