@@ -168,6 +168,15 @@ public sealed record CampaignGroupResult
 
     /// <summary>Members of the group held back from a goods-tied coupon because their store has none of the goods.</summary>
     [Id(11)] public long HeldBackForStock { get; init; }
+
+    /// <summary>
+    /// Revenue the group added over the campaign's control, CNY (2 places): revenue − control revenue per control member ×
+    /// audience; null for the control rows or without a control group (CampaignMath.IncrementalRevenue).
+    /// </summary>
+    [Id(12)] public decimal? IncrementalRevenue { get; init; }
+
+    /// <summary>(incremental revenue − cost) / cost, the return the campaign caused; null where <see cref="IncrementalRevenue"/> is, or cost is 0.</summary>
+    [Id(13)] public double? IncrementalRoi { get; init; }
 }
 
 /// <summary>

@@ -54,6 +54,38 @@ public static class CampaignMath
     }
 
     /// <summary>
+    /// Revenue the campaign added over its control, CNY: treated revenue − control revenue per control member × treated
+    /// audience (what the treated members would have bought untouched, by the control's measure), rounded to 2 places
+    /// (half away from zero) as the programme's money fields. Null without a control group (no control member) or an
+    /// empty treated group. Can be negative: the treated members bought less than the control's rate predicts.
+    /// </summary>
+    public static decimal? IncrementalRevenue(GroupTally treated, GroupTally control)
+    {
+        ArgumentNullException.ThrowIfNull(treated);
+        ArgumentNullException.ThrowIfNull(control);
+        if (control.Audience <= 0 || treated.Audience <= 0)
+        {
+            return null;
+        }
+
+        var expected = control.Revenue * treated.Audience / control.Audience;
+        return Math.Round(treated.Revenue - expected, 2, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>
+    /// (incremental revenue − cost) / cost (<see cref="IncrementalRevenue"/>, the treated group's cost): the return the
+    /// campaign caused, the one to report; <see cref="Roi"/> counts revenue the members would have brought anyway. Null
+    /// without a control group or when nothing was spent.
+    /// </summary>
+    public static double? IncrementalRoi(GroupTally treated, GroupTally control)
+    {
+        ArgumentNullException.ThrowIfNull(treated);
+        return treated.Cost <= 0 || IncrementalRevenue(treated, control) is not { } incremental
+            ? null
+            : (double)((incremental - treated.Cost) / treated.Cost);
+    }
+
+    /// <summary>
     /// Uplift of <paramref name="treated"/> over <paramref name="baseline"/> in conversion rate, with the 95%
     /// interval of <see cref="DifferenceInterval"/>. Relative uplift is d / p0 (null when p0 = 0). Null when either
     /// group is empty. The same method serves a campaign's arms against its control and the programme-wide uplift

@@ -9,7 +9,7 @@ internal static class CampaignResultsBuilder
     public const string Method =
         "Intention to treat: every member assigned to a group counts in its audience, whether or not the touch went out. " +
         "converted = members with a purchase within the attribution window after assignment; revenue = their purchases in that window (CNY), net of refunds of those purchases; " +
-        "cost = unit cost × grants the members hold (touches sent or deferred: a deferred touch's offer is the member's from then on, sent later or not); ROI = (revenue − cost) / cost; uplift d = conversion rate − control's rate; " +
+        "cost = unit cost × grants the members hold (touches sent or deferred: a deferred touch's offer is the member's from then on, sent later or not); ROI = (revenue − cost) / cost; incremental revenue = revenue − control revenue per control member × audience (null without a control); incremental ROI = (incremental revenue − cost) / cost, the one to report; uplift d = conversion rate − control's rate; " +
         CampaignMath.IntervalMethod;
 
     public static CampaignResults Build(string campaignId, string status, CampaignGrainState state, DateTimeOffset now)
@@ -57,6 +57,8 @@ internal static class CampaignResultsBuilder
             Roi = CampaignMath.Roi(tally),
             ConversionRate = CampaignMath.ConversionRate(tally),
             Uplift = baseline is null ? null : ToView(CampaignMath.Compare(tally, baseline)),
+            IncrementalRevenue = baseline is null ? null : CampaignMath.IncrementalRevenue(tally, baseline),
+            IncrementalRoi = baseline is null ? null : CampaignMath.IncrementalRoi(tally, baseline),
         };
     }
 
