@@ -13,6 +13,9 @@ public sealed class ViewerClock(IJSRuntime js)
     /// <summary>The IANA id the browser reported, or <c>UTC</c>.</summary>
     public string ZoneId => _zone.Id;
 
+    /// <summary>The viewer's zone (<see cref="ZoneId"/>), for a rule that needs the local date, such as a coupon's last valid day.</summary>
+    public TimeZoneInfo Zone => _zone;
+
     /// <summary>Reads the browser's zone (call after the first interactive render); true when it changed.</summary>
     public async Task<bool> LoadAsync()
     {
