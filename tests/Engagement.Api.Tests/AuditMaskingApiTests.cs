@@ -17,18 +17,19 @@ public sealed class AuditMaskingApiTests(ApiHostFixture host)
     {
         const string code = "QEGQZ8UEMQZCKS86";
         var target = "M" + Guid.NewGuid().ToString("N")[..10];
-        var at = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var at = host.Clock.GetUtcNow().AddSeconds(-1);
         await host.Services.GetRequiredService<IAuditLog>().AppendAsync(new AuditEntry
         {
             AuditId = $"coupon.reissue|{target}|{code}", At = at, Actor = "Li Na", Role = "support", Action = "coupon.reissue", Target = target,
             Detail = $"coupon {code}: threshold 30 over 200", Reason = $"member says {code} was refused",
         });
-        var from = Uri.EscapeDataString(at.AddSeconds(-5).ToString("O"));
+        var from = Uri.EscapeDataString(at.AddSeconds(-5).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var to = Uri.EscapeDataString(at.AddSeconds(5).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         using var support = host.Client(ApiHostFixture.SupportKey);
         using var admin = host.Client(ApiHostFixture.AdminKey);
 
-        var bySupport = Assert.Single((await support.GetFromJsonAsync<JsonArray>($"api/v1/audit?from={from}", Json))!, a => a!["target"]!.GetValue<string>() == target)!;
-        var byAdmin = Assert.Single((await admin.GetFromJsonAsync<JsonArray>($"api/v1/audit?from={from}", Json))!, a => a!["target"]!.GetValue<string>() == target)!;
+        var bySupport = Assert.Single((await support.GetFromJsonAsync<JsonArray>($"api/v1/audit?from={from}&to={to}&limit=1000", Json))!, a => a!["target"]!.GetValue<string>() == target)!;
+        var byAdmin = Assert.Single((await admin.GetFromJsonAsync<JsonArray>($"api/v1/audit?from={from}&to={to}&limit=1000", Json))!, a => a!["target"]!.GetValue<string>() == target)!;
 
         Assert.Equal("coupon …KS86: threshold 30 over 200", bySupport["detail"]!.GetValue<string>());
         Assert.Equal("member says …KS86 was refused", bySupport["reason"]!.GetValue<string>());
