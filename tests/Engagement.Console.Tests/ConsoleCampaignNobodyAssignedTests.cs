@@ -26,16 +26,16 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
         (await api.PostAsync($"api/v1/campaigns/{id}/pause", null)).Dispose();
         await NobodyAssignedAsync(api, id, "paused", "completed");
 
-        var text = await UpliftMissingTextAsync(id, locale);
+        var (text, _) = await MissingTextsAsync(id, locale);
         Assert.Contains(reason, text, StringComparison.Ordinal);
         Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
         Assert.DoesNotContain("controlShare", text, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("en-US", "the campaign finished without assigning any member to an arm or the control group (its audience was empty when it was sent)", "yet")]
-    [InlineData("zh-CN", "活动已结束，没有任何会员被分配到实验组或对照组（发送时受众为空）", "目前还没有")]
-    public async Task ABroadcastThatFinishedWithNobodyAssignedSaysItsAudienceWasEmptyNotThatNobodyWasAssignedYet(string locale, string reason, string wrongReason)
+    [InlineData("en-US", "the campaign finished without assigning any member to an arm or the control group (its audience was empty when it was sent)", "yet", "hold-out")]
+    [InlineData("zh-CN", "活动已结束，没有任何会员被分配到实验组或对照组（发送时受众为空）", "目前还没有", "留出组")]
+    public async Task ABroadcastThatFinishedWithNobodyAssignedSaysItsAudienceWasEmptyNotThatNobodyWasAssignedYet(string locale, string reason, string wrongReason, string holdOut)
     {
         var id = "nf-" + Guid.NewGuid().ToString("N")[..10];
         using var api = await CreateWithNoAudienceAsync(id, "broadcast");
@@ -44,15 +44,19 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
         (await api.PostAsync($"api/v1/campaigns/{id}/trigger", null)).Dispose();
         await NobodyAssignedAsync(api, id, "completed");
 
-        var text = await UpliftMissingTextAsync(id, locale);
+        var (text, global) = await MissingTextsAsync(id, locale);
         Assert.Contains(reason, text, StringComparison.Ordinal);
         Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
+
+        // The global-control comparison is missing for the same reason: nobody was assigned, not that the hold-out is empty.
+        Assert.Contains(reason, global, StringComparison.Ordinal);
+        Assert.DoesNotContain(holdOut, global, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("en-US", "no member triggered the campaign before its window closed", "audience was empty")]
-    [InlineData("zh-CN", "活动有效期结束前没有任何会员触发该活动", "发送时受众为空")]
-    public async Task ATriggeredCampaignWhoseWindowClosedWithNobodyAssignedSaysNoMemberTriggeredItNotThatItsAudienceWasEmpty(string locale, string reason, string wrongReason)
+    [InlineData("en-US", "no member triggered the campaign before its window closed", "audience was empty", "hold-out")]
+    [InlineData("zh-CN", "活动有效期结束前没有任何会员触发该活动", "发送时受众为空", "留出组")]
+    public async Task ATriggeredCampaignWhoseWindowClosedWithNobodyAssignedSaysNoMemberTriggeredItNotThatItsAudienceWasEmpty(string locale, string reason, string wrongReason, string holdOut)
     {
         var id = "nt-" + Guid.NewGuid().ToString("N")[..10];
         using var api = await CreateWithNoAudienceAsync(id, "triggered");
@@ -64,10 +68,12 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
         try
         {
             await NobodyAssignedAsync(api, id, "ended");
-            var text = await UpliftMissingTextAsync(id, locale);
+            var (text, global) = await MissingTextsAsync(id, locale);
             Assert.Contains(reason, text, StringComparison.Ordinal);
             Assert.DoesNotContain(wrongReason, text, StringComparison.Ordinal);
             Assert.DoesNotContain("yet", text, StringComparison.Ordinal);
+            Assert.Contains(reason, global, StringComparison.Ordinal);
+            Assert.DoesNotContain(holdOut, global, StringComparison.Ordinal);
         }
         finally
         {
@@ -109,14 +115,17 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
         Assert.Equal(0, results["control"]!["audience"]!.GetValue<long>());
     }
 
-    // The campaign page's reasons for missing uplifts, as marketing reads them in the locale.
-    private async Task<string> UpliftMissingTextAsync(string id, string locale)
+    // The campaign page's reasons for missing uplifts and for the missing global-control comparison, as marketing reads
+    // them in the locale.
+    private async Task<(string Uplift, string Global)> MissingTextsAsync(string id, string locale)
     {
         var page = await host.NewPageAsync(locale);
         await SignInAsync(page, ConsoleHostFixture.MarketingKey);
         await GoAsync(page, $"console/campaigns/{id}");
         var missing = page.GetByTestId("uplift-missing");
         await Assertions.Expect(missing.First).ToBeVisibleAsync(new() { Timeout = WaitMs });
-        return string.Join("\n", await missing.AllInnerTextsAsync());
+        var global = page.GetByTestId("global-control-missing");
+        await Assertions.Expect(global).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        return (string.Join("\n", await missing.AllInnerTextsAsync()), await global.InnerTextAsync());
     }
 }
