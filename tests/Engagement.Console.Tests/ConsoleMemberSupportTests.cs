@@ -64,6 +64,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         Assert.False(string.IsNullOrEmpty(touch.CouponCode));
 
         var page = await host.NewPageAsync("zh-CN");
+        await ZoneAfterCampaignRowsAsync(page);
         await SignInAsync(page, ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/members/{treatedId}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
@@ -116,6 +117,29 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         await linked.WaitForAsync(new() { Timeout = WaitMs });
         Assert.EndsWith($"/console/campaigns/{campaign}", await linked.GetAttributeAsync("href"), StringComparison.Ordinal);
     }
+
+    // On a member page the browser answers the console's question for its time zone only once the Campaigns table is
+    // shown (at most 20 s later), so the rows are always rendered in UTC first and must follow the zone when it arrives:
+    // the order that left Assigned in UTC under a header naming Asia/Shanghai, made certain instead of left to a race.
+    private static async Task ZoneAfterCampaignRowsAsync(IPage page) => await page.AddInitScriptAsync("""
+        (() => {
+            const original = window.eval;
+            window.eval = function (code) {
+                if (typeof code !== 'string' || !code.includes('timeZone') || !location.pathname.includes('/console/members/')) {
+                    return original(code);
+                }
+                const started = Date.now();
+                return new Promise(resolve => {
+                    const poll = setInterval(() => {
+                        if (document.querySelector('[data-testid="member-campaigns-table"]') || Date.now() - started > 20000) {
+                            clearInterval(poll);
+                            resolve(original(code));
+                        }
+                    }, 50);
+                });
+            };
+        })();
+        """);
 
     [Fact]
     public async Task MemberRecordsCouponKindsAndAdjustmentRulesReadInChinese()
