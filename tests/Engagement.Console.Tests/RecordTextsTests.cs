@@ -23,6 +23,7 @@ public sealed class RecordTextsTests
     [InlineData("points.expire", "1360 points of purchase O1 expired at 2027-02-18T04:00:00+00:00", "订单 O1 的 1360 积分于 [2027-02-18T04:00:00.0000000+00:00] 到期")]
     [InlineData("points.redeem", "redemption R-9 of 500 points (5.00 CNY)", "兑换 R-9：500 积分（5.00 CNY）")]
     [InlineData("points.redeem", "redemption R-9 of 500 points (5.00 CNY) + 20.00 CNY cash for reward mug", "兑换 R-9：500 积分（5.00 CNY），另付现金 20.00 CNY，奖品 mug")]
+    [InlineData("points.redeem", "redemption R-9 of 500 points (5.00 CNY) at store S001", "兑换 R-9：500 积分（5.00 CNY），门店 S001")]
     [InlineData("growth.share", "share 2 of 3 on 2026-03-08", "分享：2026-03-08 第 2 次（每日上限 3 次）")]
     [InlineData("tier.upgrade", "V1 → V2: trailing growth 1043 reached 1000", "V1 → V2：近期成长值 1043 达到 1000")]
     [InlineData("tier.downgrade.refund", "V2 → V1: refund on order O-88 left trailing growth 966 below 1000", "V2 → V1：订单 O-88 退款后近期成长值 966 低于 1000")]

@@ -195,7 +195,7 @@ public static class MemberEndpoints
 
         // The point value in force now values the redemption (never a value from the body).
         var pointValue = await grains.GetGrain<IPointValueGrain>(0).ValueAtAsync(clock.GetUtcNow());
-        var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(new RedemptionRequest { RedemptionId = request.RedemptionId, Points = request.Points, CashAmount = request.CashAmount, RewardId = request.RewardId, PointValue = pointValue });
+        var result = await grains.GetGrain<IMemberGrain>(memberId).RedeemAsync(new RedemptionRequest { RedemptionId = request.RedemptionId, Points = request.Points, CashAmount = request.CashAmount, RewardId = request.RewardId, PointValue = pointValue, StoreId = request.StoreId });
         return result.Status switch
         {
             RedemptionStatus.Accepted => Results.Ok(result),
@@ -212,6 +212,10 @@ public static class MemberEndpoints
             RedemptionStatus.Invalid => Offers.OfferProblems.Conflict(
                 "redemptionId already used differently", result.Detail ?? $"redemptionId {request.RedemptionId} was already used for a different request",
                 RedemptionStatus.Invalid, new Dictionary<string, object?> { ["field"] = "redemptionId", ["pointsBalance"] = result.PointsBalance }),
+            // The same points redemption from another store (or with or without one): the till reused its id.
+            RedemptionStatus.RedemptionIdReused => Offers.OfferProblems.Conflict(
+                "redemptionId already used at another store", result.Detail ?? $"redemptionId {request.RedemptionId} was already used at another store",
+                RedemptionStatus.RedemptionIdReused, new Dictionary<string, object?> { ["field"] = "storeId", ["pointsBalance"] = result.PointsBalance }),
             _ => Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Redemption refused", detail: result.Detail),
         };
     }
@@ -251,6 +255,11 @@ public sealed record MemberRedemptionBody
     /// <summary>A catalogue reward (<c>PUT /catalogue/{rewardId}</c>); null: points alone.</summary>
     public string? RewardId { get; init; }
 
-    /// <summary>The store whose unit the reward takes (an extension of CONTRACT.md §4's body); null: no unit is taken.</summary>
+    /// <summary>
+    /// The store (an extension of CONTRACT.md §4's body, 1–64 characters of <c>A–Z a–z 0–9 _ - . :</c>): with
+    /// <c>rewardId</c> the store whose unit the reward takes; without, where the points were spent, named in the ledger
+    /// reason (<c>… at store S001</c>) and compared on a replay (another store: 409 <c>redemption_id_reused</c>). Null: no
+    /// unit is taken and no store is recorded.
+    /// </summary>
     public string? StoreId { get; init; }
 }

@@ -69,6 +69,7 @@ public static partial class RecordTexts
                 text["Ledger_Redemption", m.Groups["id"].Value, m.Groups["points"].Value, m.Groups["value"].Value]
                 + (m.Groups["cash"].Success ? text["Ledger_RedemptionCash", m.Groups["cash"].Value].Value : "")
                 + (m.Groups["reward"].Success ? text["Ledger_RedemptionReward", m.Groups["reward"].Value].Value : "")
+                + (m.Groups["store"].Success ? text["Ledger_RedemptionStore", m.Groups["store"].Value].Value : "")
                 + Lots(text, "Ledger_TakenLots", m, time),
             "tier.upgrade" when (m = Upgrade().Match(reason)).Success =>
                 text["Ledger_Upgrade", m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["growth"].Value, m.Groups["threshold"].Value],
@@ -282,7 +283,7 @@ public static partial class RecordTexts
     private static partial Regex RedemptionUndo();
 
     // Since spends name their lots (LotNames.TakenPrefix), the entry may end with them; entries written before do not.
-    [GeneratedRegex(@"^redemption (?<id>\S+) of (?<points>\d+) points \((?<value>[0-9.]+ [A-Z]{3})\)(?: \+ (?<cash>[0-9.]+ [A-Z]{3}) cash)?(?: for reward (?<reward>\S+))?"
+    [GeneratedRegex(@"^redemption (?<id>\S+) of (?<points>\d+) points \((?<value>[0-9.]+ [A-Z]{3})\)(?: \+ (?<cash>[0-9.]+ [A-Z]{3}) cash)?(?: for reward (?<reward>\S+))?(?: at store (?<store>\S+))?"
         + "(?:" + Engagement.Domain.Points.LotNames.TakenPrefix + "(?<lots>.+))?$", RegexOptions.Singleline)]
     private static partial Regex Redemption();
 

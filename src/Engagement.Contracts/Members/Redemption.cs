@@ -19,9 +19,10 @@ public sealed record RedemptionRequest
     [Id(4), System.Text.Json.Serialization.JsonIgnore] public decimal? PointValue { get; init; }
 
     /// <summary>
-    /// The store whose stock a catalogue redemption took (<c>POST /catalogue/{rewardId}/redemptions</c>), set by the
-    /// server, never taken from a request body: the same redemptionId at another store is another request, refused
-    /// rather than replayed (a replay takes no points, so it must not take a unit either).
+    /// The store whose stock a catalogue redemption took (<c>POST /catalogue/{rewardId}/redemptions</c>), or where a
+    /// points redemption was made (<c>POST /members/{memberId}/redemptions</c> <c>storeId</c>, no reward: named in its
+    /// ledger reason), set by the server from the validated request: the same redemptionId at another store is another
+    /// request, refused rather than replayed (a replay takes no points, so it must not take a unit either).
     /// </summary>
     [Id(5), System.Text.Json.Serialization.JsonIgnore] public string? StoreId { get; init; }
 }
@@ -32,7 +33,7 @@ public sealed record RedemptionResult
 {
     [Id(0)] public required string RedemptionId { get; init; }
 
-    /// <summary><c>accepted</c>, <c>insufficient_points</c>, <c>negative_balance</c>, <c>unknown_member</c>, <c>invalid</c>.</summary>
+    /// <summary><c>accepted</c>, <c>insufficient_points</c>, <c>negative_balance</c>, <c>unknown_member</c>, <c>invalid</c>, <c>redemption_id_reused</c>.</summary>
     [Id(1)] public required string Status { get; init; }
 
     [Id(2)] public long PointsBalance { get; init; }
@@ -57,4 +58,7 @@ public static class RedemptionStatus
     public const string NegativeBalance = "negative_balance";
     public const string UnknownMember = "unknown_member";
     public const string Invalid = "invalid";
+
+    /// <summary>A points redemption's redemptionId sent again from another store (or with or without one): HTTP 409 naming <c>storeId</c>.</summary>
+    public const string RedemptionIdReused = "redemption_id_reused";
 }

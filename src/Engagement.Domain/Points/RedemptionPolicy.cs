@@ -12,9 +12,11 @@ public static class RedemptionPolicy
     /// Spends <paramref name="points"/> oldest lot first. <paramref name="pointValue"/> is the CNY per point in force at
     /// <paramref name="now"/> (the runtime value, <c>PUT /programme/point-value</c>); null, or outside the ±20% band
     /// around the anchor: the configured <see cref="ProgramOptions.PointValue"/>. It values the redemption, its ledger
-    /// reason and its record. <paramref name="storeId"/> is the store whose unit a catalogue redemption took (null: none
-    /// was taken). The same redemptionId with other points, cash, reward or store (null and a store differ) is refused as
-    /// <c>invalid</c>, never replayed (CONTRACT.md §4: idempotent by redemptionId).
+    /// reason and its record. <paramref name="storeId"/> is the store whose unit a catalogue redemption took, or where a
+    /// points redemption (no reward) was made, named in its ledger reason (null: no store). The same redemptionId with
+    /// other points, cash, reward or store (null and a store differ) is refused as <c>invalid</c>, never replayed
+    /// (CONTRACT.md §4: idempotent by redemptionId); a points redemption that differs from the first only by its store as
+    /// <c>redemption_id_reused</c>.
     /// </summary>
     public static RedemptionDecision Redeem(
         MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now,
@@ -31,6 +33,15 @@ public static class RedemptionPolicy
         var previous = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
         if (previous is not null)
         {
+            // A points redemption (no reward) the same but for its store: the till's id reused at another store (or with
+            // or without one), its own refusal so the API can name storeId (redemption_id_reused, as a coupon's is).
+            if (rewardId is null && previous.RewardId is null && previous.Points == points && previous.CashAmount == cashAmount
+                && !string.Equals(previous.StoreId, storeId, StringComparison.Ordinal))
+            {
+                return Refused(state, RedemptionStatuses.RedemptionIdReused,
+                    $"redemptionId {redemptionId} was already used at {StoreText(previous.StoreId)}, not {StoreText(storeId)}", points, cashAmount, options);
+            }
+
             if (previous.Points != points || previous.CashAmount != cashAmount
                 || !string.Equals(previous.RewardId, rewardId, StringComparison.Ordinal)
                 || !string.Equals(previous.StoreId, storeId, StringComparison.Ordinal))
@@ -112,7 +123,7 @@ public static class RedemptionPolicy
             taken = [];
             PointsWallet.Spend(state, points, taken);
             status = RedemptionStatuses.Accepted;
-            detail = RedemptionReason(redemptionId, points, value, cashAmount, rewardId);
+            detail = RedemptionReason(redemptionId, points, value, cashAmount, rewardId, storeId);
             LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, -points, PointsWallet.Balance(state), detail + LotNames.Taken(taken), RuleIds.PointsRedeem, redemptionId);
             EventIdWindow.Remember(state, EventIdOf(redemptionId), options, now);
         }
@@ -131,7 +142,8 @@ public static class RedemptionPolicy
                 RewardId = rewardId,
                 StoreId = storeId,
                 PointsValue = value,
-                Lots = storeId is null || taken is null ? null : RedemptionUndo.PartsOf(taken),
+                // Only a catalogue redemption at a store can be undone (its unit lost); a points one at a store never is.
+                Lots = storeId is null || rewardId is null || taken is null ? null : RedemptionUndo.PartsOf(taken),
                 Detail = detail,
                 At = now,
             });
@@ -201,7 +213,12 @@ public static class RedemptionPolicy
             StateChanged = false,
         };
 
-    private static string RedemptionReason(string redemptionId, long points, decimal value, decimal? cash, string? rewardId)
+    /// <summary>
+    /// The ledger reason of an accepted redemption. A points redemption (no reward) made at a store ends
+    /// <c> at store {storeId}</c>, so support sees where the points were spent; a catalogue one's store is its
+    /// redemption record's (its reason reads as before).
+    /// </summary>
+    private static string RedemptionReason(string redemptionId, long points, decimal value, decimal? cash, string? rewardId, string? storeId)
     {
         var text = string.Create(CultureInfo.InvariantCulture, $"redemption {redemptionId} of {points} points ({value:0.00} CNY)");
         if (cash is > 0m)
@@ -209,8 +226,15 @@ public static class RedemptionPolicy
             text += string.Create(CultureInfo.InvariantCulture, $" + {cash:0.00} CNY cash");
         }
 
-        return rewardId is null ? text : $"{text} for reward {rewardId}";
+        if (rewardId is not null)
+        {
+            return $"{text} for reward {rewardId}";
+        }
+
+        return storeId is null ? text : $"{text} at store {storeId}";
     }
+
+    private static string StoreText(string? storeId) => storeId is null ? "no store" : "store " + storeId;
 
     /// <summary>Points at the configured value, cut (not rounded) to the cent so the programme never gives more than it promised.</summary>
     public static decimal ValueOf(long points, ProgramOptions options)

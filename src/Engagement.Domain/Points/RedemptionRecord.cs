@@ -16,7 +16,9 @@ public sealed class RedemptionRecord
     public string? RewardId { get; set; }
 
     /// <summary>
-    /// The store whose unit a catalogue redemption took; null for a store-less one (no unit taken). Compared as given, null
+    /// The store whose unit a catalogue redemption took, or where a points redemption was made (<c>POST
+    /// /members/{memberId}/redemptions</c> with <c>storeId</c> and no <c>rewardId</c>: no unit, no undo); null for a
+    /// store-less one (no unit taken). Compared as given, null
     /// included (<see cref="RedemptionPolicy.Redeem"/>): no records from before the field was stored exist to excuse.
     /// </summary>
     public string? StoreId { get; set; }
@@ -73,4 +75,7 @@ public static class RedemptionStatuses
     public const string InsufficientPoints = "insufficient_points";
     public const string NegativeBalance = "negative_balance";
     public const string Invalid = "invalid";
+
+    /// <summary>A points redemption's id sent again from another store (or with or without one): refused, never replayed.</summary>
+    public const string RedemptionIdReused = "redemption_id_reused";
 }
