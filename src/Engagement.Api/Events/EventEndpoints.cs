@@ -33,10 +33,44 @@ public static partial class EventEndpoints
             .WithTags("events")
             .WithMetadata(new MemberDeadlineMetadata(MemberDeadlineKind.Command)) // one event only: see PostEventsAsync
             .WithSummary("Apply one event or an array of events (the queue envelope of CONTRACT.md §1)")
+            .WithDescription(ResultsDescription)
             .Accepts<EngagementEvent>("application/json")
-            .Produces<EventsAccepted>(StatusCodes.Status202Accepted);
+            .Produces<EventsAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                EventsOpenApi.OneOrAnArray(operation, MaxBatch);
+                return Task.CompletedTask;
+            });
         return routes;
     }
+
+    /// <summary>
+    /// The OpenAPI description of <c>POST /api/v1/events</c>: the body, the answers and each event's <c>status</c> in
+    /// <c>results</c> with what a POS does on it (README "HTTP API" says the same).
+    /// </summary>
+    internal const string ResultsDescription =
+        "Body: one event envelope (CONTRACT.md §1) or an array of 1–1,000 of them; 4 MB per request, 64 KB per event. "
+        + "202: every event valid; `results[i].status` per event (`index`, `eventId`, `memberId`, `status`, `reason`): "
+        + "`applied` (applied now; done), "
+        + "`held` (a refund whose purchase has not arrived: kept and applied when it does; done, do not resend), "
+        + "`duplicate` (this eventId was applied before: nothing changed; done, the first answer stands), "
+        + "`rejected` (valid on the wire but refused by the member's rules, e.g. a refund over what is left; `reason` says why; "
+        + "fix the event before sending it again, a resend as is is refused again), "
+        + "`failed` (the engine could not apply it now: storage or a timeout; send it again with the same eventId). "
+        + "An applied purchase may carry `refusedCoupons` `[{code, reason, detail}]`: coupons it listed that were not used "
+        + "(`not_applicable`, `below_min_spend`, `used`, `expired`, `voided`, …); the purchase counts without them, so the till "
+        + "takes back any discount it gave for them. "
+        + "400: no event applied (invalid JSON or not UTF-8, every event invalid or rejected); `errors` names each by "
+        + "`[index].field` (`field` for one object): fix and resend. "
+        + "413: the request or one object over its limit. "
+        + "422: some events applied, others invalid, rejected or failed: `errors` names them, `results` holds every outcome; "
+        + "resend only the named ones. "
+        + "503 with Retry-After: some events `failed` (the others applied), or one event past the 10 s command deadline; "
+        + "resend the failed ones with the same eventIds after Retry-After seconds.";
 
     private static async Task<object> Box<T>(Task<T> work) => (await work)!;
 
