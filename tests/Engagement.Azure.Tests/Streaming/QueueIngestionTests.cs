@@ -76,7 +76,7 @@ public sealed class QueueIngestionTests(DefaultIngestionCluster fixture)
         var poison = await Eventually.ReturnsAsync(() => fixture.PoisonWithAsync(memberId), p => p.Count > 0, Deadline, "the garbage in the poison queue");
 
         var dead = Assert.Single(poison);
-        Assert.Equal("body: neither a JSON object nor base64-encoded JSON", dead.Reason);
+        Assert.Equal($"body: neither a JSON object nor base64-encoded JSON (the text starts \"{garbage[..24]}…\")", dead.Reason);
         Assert.Equal(queue.Name, dead.Queue);
         Assert.Equal(garbage, dead.Body);
         await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.CountAsync(queue), n => n == 0, Deadline, "source queue emptied");

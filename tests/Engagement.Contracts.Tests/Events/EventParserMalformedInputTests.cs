@@ -94,7 +94,14 @@ public sealed class EventParserMalformedInputTests
     [InlineData("eyJldmVudElkIjo")]
     [InlineData("%%%%")]
     public void BadBase64IsRefusedAsBody(string text) =>
-        Assert.Equal("body: neither a JSON object nor base64-encoded JSON", Error(text));
+        Assert.Equal($"body: neither a JSON object nor base64-encoded JSON (the text starts \"{text}\")", Error(text));
+
+    [Theory]
+    [InlineData("hello123", "hello123")] // decodes as base64 to bytes that are not UTF-8
+    [InlineData("aGVsbG8=", "aGVsbG8=")] // base64 of "hello"
+    [InlineData("积分 \"x\"\\\u0001\u202E 1234567890123456789", "积分 ?x???? 12345678901234…")]
+    public void TextThatIsNeitherJsonNorBase64OfJsonIsSaidSoWithABoundedSafePrefix(string text, string shown) =>
+        Assert.Equal($"body: neither a JSON object nor base64-encoded JSON (the text starts \"{shown}\")", Error(text));
 
     [Fact]
     public void AnEventOver64KbInsideAnHttpArrayIsRefusedByItself()
