@@ -39,6 +39,16 @@ public sealed class CouponCodes
     public static string MaskToLast4(string text) =>
         CodeLike.Replace(text ?? "", m => "…" + m.Value[^4..]);
 
+    private static readonly System.Text.RegularExpressions.Regex CodeLikeLast4 =
+        new("(?<![0-9A-Z])[2-9A-HJ-NP-Z]{12}([2-9A-HJ-NP-Z]{4})(?![0-9A-Z])", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// <paramref name="text"/> with every coupon code in it shown as "…" and its last 4 characters (<c>…WB3N</c>): what a
+    /// record read beyond the holder's own views may show, e.g. a coupon ledger reason (support role), so support can
+    /// match a coupon whose code the member reads out without the record holding a code worth its value at a till.
+    /// </summary>
+    public static string MaskKeepingLast4(string text) => CodeLikeLast4.Replace(text ?? "", "…$1");
+
     /// <summary>A code maker keyed by the programme's secret (<c>Engagement:Offers:CouponSecret</c>).</summary>
     /// <exception cref="ArgumentException">The secret is shorter than <see cref="MinSecretLength"/>.</exception>
     public CouponCodes(string secret)

@@ -46,8 +46,11 @@ public sealed class CouponLateUseTests
         var twice = Assert.Single(member.Ledger, e => e.RuleId == CouponReissues.DoubleUseRule);
         Assert.Equal((0L, "pos-fresh"), (twice.Delta, twice.EventId));
         Assert.Contains("used twice", twice.Reason, StringComparison.Ordinal);
-        Assert.Contains(old.Code, twice.Reason, StringComparison.Ordinal);
-        Assert.Contains(fresh.Code, twice.Reason, StringComparison.Ordinal);
+        // Both codes by their last 4 characters only: the ledger is support's to read (CouponCodes.MaskKeepingLast4).
+        Assert.Contains("…" + old.Code[^4..], twice.Reason, StringComparison.Ordinal);
+        Assert.Contains("…" + fresh.Code[^4..], twice.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(old.Code, twice.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(fresh.Code, twice.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(MemberCoupons.Book(member).Coupons, c => c.Status == CouponStatuses.Issued);
         Assert.Equal(0L, member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Sum(e => e.Delta));
     }
@@ -202,8 +205,9 @@ public sealed class CouponLateUseTests
             (CouponStatuses.Redeemed, CouponStatuses.Redeemed, CouponStatuses.Voided),
             (book.Find(old.Code)!.Status, book.Find(middle.Code)!.Status, book.Find(last.Code)!.Status));
         var twice = Assert.Single(member.Ledger, e => e.RuleId == CouponReissues.DoubleUseRule);
-        Assert.Contains(old.Code, twice.Reason, StringComparison.Ordinal);
-        Assert.Contains(middle.Code, twice.Reason, StringComparison.Ordinal);
+        Assert.Contains("…" + old.Code[^4..], twice.Reason, StringComparison.Ordinal);
+        Assert.Contains("…" + middle.Code[^4..], twice.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(old.Code, twice.Reason, StringComparison.Ordinal);
         Assert.Equal(0L, member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Sum(e => e.Delta));
     }
 

@@ -44,7 +44,7 @@ public sealed class MemberCouponsTests
         MemberCoupons.Issue(member, WakeUpGift, "winback:L1:x", Offers, _options, Noon);
 
         var reasons = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).Select(e => e.Reason).ToList();
-        Assert.StartsWith($"coupon {code} (no_threshold): issued by grant goodwill", reasons[0], StringComparison.Ordinal);
+        Assert.StartsWith($"coupon …{code[^4..]} (no_threshold): issued by grant goodwill", reasons[0], StringComparison.Ordinal);
         Assert.Contains("(no_threshold, offer winback.l1): ", reasons[1], StringComparison.Ordinal);
     }
 
@@ -89,7 +89,8 @@ public sealed class MemberCouponsTests
         // The ledger tells the coupon's story too: held (+1), used (−1), with the live count after and the code in the reason.
         var moves = member.Ledger.Where(e => e.Kind == MemberCoupons.LedgerKind).ToList();
         Assert.Equal([(1L, "coupon.issue", 1L), (-1L, "coupon.redeem", 0L)], moves.Select(e => (e.Delta, e.RuleId, e.BalanceAfter)));
-        Assert.Contains(code, moves[1].Reason, StringComparison.Ordinal);
+        Assert.Contains("…" + code[^4..], moves[1].Reason, StringComparison.Ordinal); // support reads it: last 4 only
+        Assert.DoesNotContain(code, moves[1].Reason, StringComparison.Ordinal);
         Assert.Equal("r1", moves[1].EventId);
         Assert.Equal(2, member.Outbox.Pending.OfType<ArchiveLedgerEntry>().Count());
     }
