@@ -29,7 +29,7 @@ public static partial class EventEndpoints
     public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/api/v1/events", PostEventsAsync)
-            .RequireAuthorization(ApiRoles.AdminPolicy)
+            .RequireAuthorization(ApiRoles.TillPolicy)
             .WithTags("events")
             .WithMetadata(new MemberDeadlineMetadata(MemberDeadlineKind.Command)) // one event only: see PostEventsAsync
             .WithSummary("Apply one event or an array of events (the queue envelope of CONTRACT.md §1)")

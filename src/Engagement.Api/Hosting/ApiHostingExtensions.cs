@@ -43,7 +43,9 @@ public static class ApiHostingExtensions
             .AddPolicy(ApiRoles.AdminPolicy, p => p.RequireRole(ApiRoles.Admin))
             .AddPolicy(SupportEndpoints.SupportPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Admin))
             .AddPolicy(ApiRoles.StorePolicy, p => p.RequireRole(ApiRoles.Store, ApiRoles.Admin))
-            .AddPolicy(ApiRoles.OffersReadPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Marketing, ApiRoles.Admin, ApiRoles.Store));
+            .AddPolicy(ApiRoles.OffersReadPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Marketing, ApiRoles.Admin, ApiRoles.Store))
+            .AddPolicy(ApiRoles.TillPolicy, p => p.RequireRole(ApiRoles.Store, ApiRoles.Admin))
+            .AddPolicy(ApiRoles.MemberViewPolicy, p => p.RequireRole(ApiRoles.Support, ApiRoles.Marketing, ApiRoles.Admin, ApiRoles.Store));
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = BadRequestProblemHandler.NameTheBodyOfA413);
 

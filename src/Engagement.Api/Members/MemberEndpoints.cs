@@ -22,13 +22,13 @@ public static class MemberEndpoints
     {
         var members = routes.MapGroup("/api/v1/members/{memberId}").WithTags("members");
 
-        members.MapGet("", GetMemberAsync).RequireAuthorization(ApiRoles.ReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
+        members.MapGet("", GetMemberAsync).RequireAuthorization(ApiRoles.MemberViewPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("A member's live view: tier, growth, points, lifecycle, RFM, benefits, caps");
         members.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(ApiRoles.ReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("Why every point and growth value changed, newest first; page back with `before`");
         members.MapGet("/touches", GetTouchesAsync).RequireAuthorization(ApiRoles.ReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
             .WithSummary("Every touch decision (sent, deferred, suppressed) with its reason");
-        members.MapPost("/redemptions", RedeemAsync).RequireAuthorization(ApiRoles.AdminPolicy).WithMemberDeadline(MemberDeadlineKind.Command)
+        members.MapPost("/redemptions", RedeemAsync).RequireAuthorization(ApiRoles.TillPolicy).WithMemberDeadline(MemberDeadlineKind.Command)
             .WithSummary("Redeem points (optionally with cash); idempotent by redemptionId");
         members.MapPut("/consent", SetConsentAsync).RequireAuthorization(SupportEndpoints.SupportPolicy)
             .WithSummary("Set channel consent, e.g. {\"sms\": false}, with an optional ?reason=; support and admin; audited (member.consent)");
@@ -42,7 +42,7 @@ public static class MemberEndpoints
     internal static IResult MemberNotFound(string memberId) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Member not found", detail: $"No event for member '{memberId}' has been seen.");
 
-    private static async Task<IResult> GetMemberAsync(string memberId, IGrainFactory grains)
+    private static async Task<IResult> GetMemberAsync(string memberId, IGrainFactory grains, ClaimsPrincipal user)
     {
         if (InvalidMemberId(memberId) is { } invalid)
         {
@@ -50,8 +50,25 @@ public static class MemberEndpoints
         }
 
         var view = await grains.GetGrain<IMemberGrain>(memberId).GetViewAsync();
-        return view is null ? MemberNotFound(memberId) : Results.Ok(view);
+        if (view is null)
+        {
+            return MemberNotFound(memberId);
+        }
+
+        // A till reads the balance; a code is worth its value there, so a store key sees each code by its last 4 only.
+        return Results.Ok(user.IsInRole(ApiRoles.Store) && !user.IsInRole(ApiRoles.Admin) ? TillView(view) : view);
     }
+
+    /// <summary><paramref name="view"/> with every coupon code in it (code, status reason, history) shown as <c>…</c> and its last 4 characters.</summary>
+    private static MemberView TillView(MemberView view) => view with
+    {
+        Coupons = [.. view.Coupons.Select(c => c with
+        {
+            Code = CouponCodes.MaskKeepingLast4(c.Code),
+            StatusReason = CouponCodes.MaskKeepingLast4(c.StatusReason),
+            History = [.. c.History.Select(h => h with { Reason = CouponCodes.MaskKeepingLast4(h.Reason) })],
+        })],
+    };
 
     private static async Task<IResult> GetLedgerAsync(string memberId, IGrainFactory grains, string? kind, int? limit, long? before)
     {

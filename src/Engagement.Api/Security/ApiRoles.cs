@@ -7,7 +7,10 @@ public static class ApiRoles
     public const string Marketing = "marketing";
     public const string Admin = "admin";
 
-    /// <summary>A store system or POS (CONTRACT.md §4 "a store-system key"): inventory, coupon checks and redemptions, catalogue redemptions.</summary>
+    /// <summary>
+    /// A store system or POS (CONTRACT.md §4 "a store-system key"): inventory, coupon checks and redemptions, catalogue
+    /// redemptions, and what a till needs beside them (<see cref="TillPolicy"/>, <see cref="MemberViewPolicy"/>).
+    /// </summary>
     public const string Store = "store";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Support, Marketing, Admin, Store };
@@ -18,7 +21,7 @@ public static class ApiRoles
     /// <summary>Defining, triggering and reading campaigns: marketing and admin.</summary>
     public const string CampaignPolicy = "engagement.campaigns";
 
-    /// <summary>Writes to members and ingestion (events, redemptions, consent): admin.</summary>
+    /// <summary>Writes to members (coupon grants, benefit grants...): admin.</summary>
     public const string AdminPolicy = "engagement.admin";
 
     /// <summary>Store-side writes (inventory, stock, coupon and catalogue redemptions): store and admin.</summary>
@@ -26,4 +29,16 @@ public static class ApiRoles
 
     /// <summary>Reading the catalogue, a store's inventory, a coupon by code: every role including store.</summary>
     public const string OffersReadPolicy = "engagement.offers.read";
+
+    /// <summary>
+    /// What a till sends (README "HTTP API", a deviation from CONTRACT.md §4, where these are admin's): <c>POST /events</c>
+    /// and <c>POST /members/{memberId}/redemptions</c>: store and admin. A store key has no other member write.
+    /// </summary>
+    public const string TillPolicy = "engagement.till";
+
+    /// <summary>
+    /// <c>GET /members/{memberId}</c>, the live view a till reads the balance from: every role including store (a store
+    /// key sees coupon codes by their last 4 characters only; ledger, touches and search stay support, marketing, admin).
+    /// </summary>
+    public const string MemberViewPolicy = "engagement.member.view";
 }

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using static Engagement.Api.Tests.Offers.OffersHostFixture;
+
+namespace Engagement.Api.Tests.Offers;
+
+/// <summary>
+/// What a till may do with a store key (README "HTTP API", a deviation from CONTRACT.md §4 where events and redemptions
+/// are admin's): post events, validate and redeem coupons, redeem points, read the member's live view (its coupon codes by
+/// their last 4 characters). Everything else about a member stays refused with 403 problem details.
+/// </summary>
+[Collection(OffersHostCollection.Name)]
+public sealed class TillRoleApiTests(OffersHostFixture host)
+{
+    [Fact]
+    public async Task AStoreKeyPostsEventsRedeemsCouponsAndPointsAndReadsTheBalance()
+    {
+        var member = "TILL" + Guid.NewGuid().ToString("N")[..10];
+        var at = host.Clock.GetUtcNow().AddMinutes(-1);
+        using var pos = host.Client(StoreKey);
+        using var admin = host.Client(AdminKey);
+
+        using (var posted = await pos.PostAsJsonAsync("api/v1/events", new { eventId = member + "-O1", type = "purchase", memberId = member, occurredAt = at, orderId = "O1", amount = 500.00m, storeId = "S001" }, Json))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        using var issued = await admin.PostAsJsonAsync($"api/v1/members/{member}/coupons", new { grantId = "till-1", kind = "no_threshold", value = 20.00m, validDays = 14 }, Json);
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(Json))!["code"]!.GetValue<string>();
+
+        // The balance view: 1,000 points (a first purchase doubles), the coupon shown by its last 4 characters only.
+        var view = (await pos.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
+        Assert.Equal(1_000, view["pointsBalance"]!.GetValue<long>());
+        var coupon = Assert.Single(view["coupons"]!.AsArray())!;
+        Assert.Equal("…" + code[^4..], coupon["code"]!.GetValue<string>());
+        Assert.DoesNotContain(code, view.ToJsonString(), StringComparison.Ordinal);
+
+        using (var check = await pos.GetAsync($"api/v1/coupons/{code}?memberId={member}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, check.StatusCode);
+        }
+
+        using (var redeemed = await pos.PostAsJsonAsync($"api/v1/members/{member}/coupons/{code}/redeem", new { redemptionId = "till-c1", storeId = "S001", orderAmount = 100.00m }, Json))
+        {
+            Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
+        }
+
+        using (var points = await pos.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "till-p1", points = 300, storeId = "S001" }, Json))
+        {
+            Assert.Equal(HttpStatusCode.OK, points.StatusCode);
+            Assert.Equal(700, (await points.Content.ReadFromJsonAsync<JsonObject>(Json))!["pointsBalance"]!.GetValue<long>());
+        }
+
+        // The admin still sees the whole code.
+        var full = (await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
+        Assert.Equal(code, Assert.Single(full["coupons"]!.AsArray())!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AStoreKeyIsRefusedEveryOtherMemberRouteWithProblemDetails()
+    {
+        var member = (await host.SeedBuyersAsync(1, 100m))[0];
+        using var pos = host.Client(StoreKey);
+
+        var refused = new (string Route, Func<Task<HttpResponseMessage>> Send)[]
+        {
+            ("ledger", () => pos.GetAsync($"api/v1/members/{member}/ledger")),
+            ("touches", () => pos.GetAsync($"api/v1/members/{member}/touches")),
+            ("coupon list", () => pos.GetAsync($"api/v1/members/{member}/coupons")),
+            ("search", () => pos.GetAsync($"api/v1/members?query={member}")),
+            ("consent", () => pos.PutAsJsonAsync($"api/v1/members/{member}/consent", new { sms = false }, Json)),
+            ("adjustment", () => pos.PostAsJsonAsync($"api/v1/members/{member}/adjustments", new { adjustmentId = "a-1", kind = "points", delta = 100, reason = "till" }, Json)),
+            ("coupon grant", () => pos.PostAsJsonAsync($"api/v1/members/{member}/coupons", new { grantId = "g-1", kind = "no_threshold", value = 20.00m, validDays = 14 }, Json)),
+        };
+
+        foreach (var (route, send) in refused)
+        {
+            using var response = await send();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{route}: {response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task SupportAndMarketingKeysStillCannotPostEventsOrRedeemPoints()
+    {
+        var member = (await host.SeedBuyersAsync(1, 100m))[0];
+        using var support = host.Client(SupportKey);
+        var at = host.Clock.GetUtcNow().AddMinutes(-1);
+
+        using var posted = await support.PostAsJsonAsync("api/v1/events", new { eventId = member + "-L1", type = "login", memberId = member, occurredAt = at }, Json);
+        using var redeemed = await support.PostAsJsonAsync($"api/v1/members/{member}/redemptions", new { redemptionId = "s-1", points = 10 }, Json);
+        foreach (var response in new[] { posted, redeemed })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+}
