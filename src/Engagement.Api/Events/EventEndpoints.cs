@@ -122,10 +122,18 @@ public static partial class EventEndpoints
             var now = EngineClock.Of(request.HttpContext.RequestServices).GetUtcNow();
             var currencies = request.HttpContext.RequestServices.GetService<EventCurrencies>() ?? EventCurrencies.ProgrammeDefault;
             var valid = new List<(int Index, EngagementEvent Event)>();
+            var user = request.HttpContext.User;
+            var tillOnly = user.IsInRole(ApiRoles.Store) && !user.IsInRole(ApiRoles.Admin);
             for (var i = 0; i < elements.Count; i++)
             {
                 var parsed = EventParser.Parse(elements[i], now, currencies);
-                if (parsed.Event is { } evt)
+                if (tillOnly && parsed.Event?.Type == EventTypes.ProfileUpdate)
+                {
+                    // A till sends purchases, refunds and behaviour; consent, phone and birthday are changed through the
+                    // member routes a store key is refused (README "HTTP API", roles).
+                    errors.Add(isBatch ? $"[{i}].type" : "type", "a store key cannot send profile_update (consent, phone, birthday, tags); use an admin or support route");
+                }
+                else if (parsed.Event is { } evt)
                 {
                     valid.Add((i, evt));
                 }

@@ -59,6 +59,51 @@ public sealed class TillRoleApiTests(OffersHostFixture host)
     }
 
     [Fact]
+    public async Task AStoreKeyCannotChangeConsentPhoneOrBirthdayThroughAProfileUpdateEvent()
+    {
+        var member = "TILLP" + Guid.NewGuid().ToString("N")[..10];
+        var at = host.Clock.GetUtcNow().AddMinutes(-1);
+        using var pos = host.Client(StoreKey);
+        using var admin = host.Client(AdminKey);
+        using (var posted = await pos.PostAsJsonAsync("api/v1/events", new { eventId = member + "-O1", type = "purchase", memberId = member, occurredAt = at, orderId = "O1", amount = 100.00m, storeId = "S001" }, Json))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        var before = (await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
+        var profile = new Dictionary<string, string> { ["consent.sms"] = "false", ["phone"] = "+8613800138000", ["birthday"] = "1990-01-01" };
+
+        using (var one = await pos.PostAsJsonAsync("api/v1/events", new { eventId = member + "-P1", type = "profile_update", memberId = member, occurredAt = at, properties = profile }, Json))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, one.StatusCode);
+            Assert.Equal("application/problem+json", one.Content.Headers.ContentType?.MediaType);
+            var errors = (await one.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
+            Assert.Equal(["type"], errors.Select(e => e.Key));
+        }
+
+        object[] batch =
+        [
+            new { eventId = member + "-L1", type = "login", memberId = member, occurredAt = at },
+            new { eventId = member + "-P2", type = "profile_update", memberId = member, occurredAt = at, properties = profile },
+        ];
+        using (var some = await pos.PostAsJsonAsync("api/v1/events", batch, Json))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, some.StatusCode);
+            var errors = (await some.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
+            Assert.Equal(["[1].type"], errors.Select(e => e.Key));
+        }
+
+        var after = (await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
+        Assert.Equal(before["consent"]!.ToJsonString(), after["consent"]!.ToJsonString());
+        Assert.Equal(before["birthday"]?.ToJsonString(), after["birthday"]?.ToJsonString());
+        Assert.DoesNotContain("13800138000", after.ToJsonString(), StringComparison.Ordinal);
+
+        // An admin key still may (the queue's and integrations' profile_update).
+        using var byAdmin = await admin.PostAsJsonAsync("api/v1/events", new { eventId = member + "-P3", type = "profile_update", memberId = member, occurredAt = at, properties = profile }, Json);
+        Assert.Equal(HttpStatusCode.Accepted, byAdmin.StatusCode);
+    }
+
+    [Fact]
     public async Task AStoreKeyIsRefusedEveryOtherMemberRouteWithProblemDetails()
     {
         var member = (await host.SeedBuyersAsync(1, 100m))[0];
