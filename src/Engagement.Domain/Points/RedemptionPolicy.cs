@@ -16,7 +16,7 @@ public static class RedemptionPolicy
     /// points redemption (no reward) was made, named in its ledger reason (null: no store). The same redemptionId with
     /// other points, cash, reward or store (null and a store differ) is refused as <c>invalid</c>, never replayed
     /// (CONTRACT.md §4: idempotent by redemptionId); a points redemption that differs from the first only by its store as
-    /// <c>redemption_id_reused</c>.
+    /// <c>redemption_id_reused</c>, except that a points redemption recorded without a store is replayed for any store.
     /// </summary>
     public static RedemptionDecision Redeem(
         MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now,
@@ -35,8 +35,13 @@ public static class RedemptionPolicy
         {
             // A points redemption (no reward) the same but for its store: the till's id reused at another store (or with
             // or without one), its own refusal so the API can name storeId (redemption_id_reused, as a coupon's is).
+            // A points redemption recorded without a store (one made before stores were kept, or sent without one) is
+            // replayed whatever store its retry names: answering 409 would tell the till its points were not spent, and a
+            // till that then retries with a new id spends them twice.
+            var storeMatches = string.Equals(previous.StoreId, storeId, StringComparison.Ordinal)
+                || (rewardId is null && previous.RewardId is null && previous.StoreId is null);
             if (rewardId is null && previous.RewardId is null && previous.Points == points && previous.CashAmount == cashAmount
-                && !string.Equals(previous.StoreId, storeId, StringComparison.Ordinal))
+                && !storeMatches)
             {
                 return Refused(state, RedemptionStatuses.RedemptionIdReused,
                     $"redemptionId {redemptionId} was already used at {StoreText(previous.StoreId)}, not {StoreText(storeId)}", points, cashAmount, options);
@@ -44,9 +49,9 @@ public static class RedemptionPolicy
 
             if (previous.Points != points || previous.CashAmount != cashAmount
                 || !string.Equals(previous.RewardId, rewardId, StringComparison.Ordinal)
-                || !string.Equals(previous.StoreId, storeId, StringComparison.Ordinal))
+                || !storeMatches)
             {
-                // Stores compare as given, null included: a store-less redemption (no unit taken) answered as the replay
+                // Stores compare as given, null included (but for the store-less points record above): a store-less redemption (no unit taken) answered as the replay
                 // of one at a store would let a stock counter take a unit per store for one payment.
                 return Refused(state, RedemptionStatuses.Invalid,
                     $"redemptionId {redemptionId} was already used for a different request", points, cashAmount, options);

@@ -52,6 +52,26 @@ public class RedemptionTests
     }
 
     [Fact]
+    public void APointsRedemptionRecordedWithoutAStoreIsReplayedForTheStoreItsRetryNames()
+    {
+        // Records made before stores were kept have none; the till's retry names its store. A 409 would tell the till the
+        // points were not spent, and a retry with a new id would spend them twice.
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        RedemptionPolicy.Redeem(member.State, "R-1", 500, null, null, member.Options, member.Now);
+
+        var retry = RedemptionPolicy.Redeem(member.State, "R-1", 500, null, null, member.Options, member.Now, storeId: "S001");
+
+        Assert.Equal((RedemptionStatuses.Accepted, true, 1500L), (retry.Status, retry.Replayed, member.Balance));
+        Assert.Empty(retry.NewEntries);
+
+        var otherStore = RedemptionPolicy.Redeem(member.State, "R-2", 100, null, null, member.Options, member.Now, storeId: "S001");
+        var reused = RedemptionPolicy.Redeem(member.State, "R-2", 100, null, null, member.Options, member.Now, storeId: "S002");
+        Assert.Equal(RedemptionStatuses.Accepted, otherStore.Status);
+        Assert.Equal(RedemptionStatuses.RedemptionIdReused, reused.Status);
+    }
+
+    [Fact]
     public void SameRedemptionIdReplaysTheFirstOutcomeWithoutTakingPointsTwice()
     {
         var member = new TestMember();
