@@ -64,9 +64,9 @@ public static class MemberEndpoints
     {
         Coupons = [.. view.Coupons.Select(c => c with
         {
-            Code = CouponCodes.MaskKeepingLast4(c.Code),
-            StatusReason = CouponCodes.MaskKeepingLast4(c.StatusReason),
-            History = [.. c.History.Select(h => h with { Reason = CouponCodes.MaskKeepingLast4(h.Reason) })],
+            Code = CouponCodes.Mask(c.Code),
+            StatusReason = CouponCodes.Mask(c.StatusReason),
+            History = [.. c.History.Select(h => h with { Reason = CouponCodes.Mask(h.Reason) })],
         })],
     };
 

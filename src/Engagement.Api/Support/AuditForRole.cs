@@ -7,7 +7,7 @@ namespace Engagement.Api.Support;
 /// <summary>
 /// The audit as a role may read it (CONTRACT.md §4, <c>GET /audit</c> and the console's Audit page): an admin sees each
 /// entry as stored; any other role sees every coupon code in it (id, target, detail, reason) as its last 4 characters
-/// (<see cref="CouponCodes.MaskToLast4"/>): a full code is worth its value at a till. The stored entry is unchanged.
+/// (<see cref="CouponCodes.Mask"/>): a full code is worth its value at a till. The stored entry is unchanged.
 /// </summary>
 public static class AuditForRole
 {
@@ -20,9 +20,9 @@ public static class AuditForRole
 
     private static AuditEntry Masked(AuditEntry entry) => entry with
     {
-        AuditId = CouponCodes.MaskToLast4(entry.AuditId),
-        Target = CouponCodes.MaskToLast4(entry.Target),
-        Detail = CouponCodes.MaskToLast4(entry.Detail),
-        Reason = CouponCodes.MaskToLast4(entry.Reason),
+        AuditId = CouponCodes.Mask(entry.AuditId),
+        Target = CouponCodes.Mask(entry.Target),
+        Detail = CouponCodes.Mask(entry.Detail),
+        Reason = CouponCodes.Mask(entry.Reason),
     };
 }

@@ -21,33 +21,20 @@ public sealed class CouponCodes
     public const int MinSecretLength = 32;
 
     private static readonly System.Text.RegularExpressions.Regex CodeLike =
-        new("(?<![0-9A-Z])([2-9A-HJ-NP-Z]{4})[2-9A-HJ-NP-Z]{12}(?![0-9A-Z])", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new("(?<![0-9A-Z])[2-9A-HJ-NP-Z]{12}([2-9A-HJ-NP-Z]{4})(?![0-9A-Z])", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private readonly byte[] _key;
 
     /// <summary>
-    /// <paramref name="text"/> with every coupon code in it shown as its first 4 characters and "…" (a full code is worth
-    /// its value at a till, so no log shows one; docs/offers.md step 5).
+    /// <paramref name="text"/> with every coupon code in it shown as "…" and its last 4 characters (<c>…WB3N</c>), the one
+    /// convention of every log line and every record read beyond the holder's own views (e.g. a coupon ledger reason the
+    /// support role reads): support can match a coupon whose code the member reads out, and no log or record holds a code
+    /// worth its value at a till (docs/offers.md step 5). One convention, so that no two places together show more.
     /// </summary>
-    public static string Mask(string text) => CodeLike.Replace(text ?? "", "$1…");
+    public static string Mask(string text) => CodeLike.Replace(text ?? "", "…$1");
 
-    /// <summary>
-    /// <paramref name="text"/> with every coupon code in it (as <see cref="Mask"/> finds them) shown as "…" and its last 4
-    /// characters, as a till's receipt prints it: what support reads in the audit (<c>…KS86</c>), enough to match a member's
-    /// own coupon without showing one worth its value.
-    /// </summary>
-    public static string MaskToLast4(string text) =>
-        CodeLike.Replace(text ?? "", m => "…" + m.Value[^4..]);
-
-    private static readonly System.Text.RegularExpressions.Regex CodeLikeLast4 =
-        new("(?<![0-9A-Z])[2-9A-HJ-NP-Z]{12}([2-9A-HJ-NP-Z]{4})(?![0-9A-Z])", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-
-    /// <summary>
-    /// <paramref name="text"/> with every coupon code in it shown as "…" and its last 4 characters (<c>…WB3N</c>): what a
-    /// record read beyond the holder's own views may show, e.g. a coupon ledger reason (support role), so support can
-    /// match a coupon whose code the member reads out without the record holding a code worth its value at a till.
-    /// </summary>
-    public static string MaskKeepingLast4(string text) => CodeLikeLast4.Replace(text ?? "", "…$1");
+    /// <summary>One code as <see cref="Mask"/> shows it: "…" and its last 4 characters (all of a code shorter than 5).</summary>
+    public static string Tail(string code) => "…" + (code.Length > 4 ? code[^4..] : code);
 
     /// <summary>A code maker keyed by the programme's secret (<c>Engagement:Offers:CouponSecret</c>).</summary>
     /// <exception cref="ArgumentException">The secret is shorter than <see cref="MinSecretLength"/>.</exception>

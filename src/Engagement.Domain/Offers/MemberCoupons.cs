@@ -331,7 +331,7 @@ public static class MemberCoupons
     /// <summary>
     /// A coupon's move in the member's ledger (kind <see cref="LedgerKind"/>, like <c>tier</c>): delta +1 when the member
     /// holds one more live coupon, −1 when one is used or expires; balance after = live coupons; the reason names the code
-    /// (masked to its last 4 characters, <see cref="CouponCodes.MaskKeepingLast4"/>, as every code in it) and why.
+    /// (masked to its last 4 characters, <see cref="CouponCodes.Mask"/>, as every code in it) and why.
     /// Recorded at <paramref name="at"/>; <paramref name="occurredAt"/> is when the move took effect (the causing event's
     /// occurredAt, a coupon's expiry instant; null: <paramref name="at"/>). Queued for the archive.
     /// </summary>
@@ -341,7 +341,7 @@ public static class MemberCoupons
         var entries = new List<Ledger.LedgerEntry>(1);
         var live = Book(state).Coupons.Count(c => c.Status == CouponStatuses.Issued);
         // Support reads the ledger: every code in the reason (the coupon's, a reissue's) keeps only its last 4 characters.
-        var reason = CouponCodes.MaskKeepingLast4($"coupon {coupon.Code} ({coupon.Kind}{(coupon.OfferId.Length > 0 ? ", offer " + coupon.OfferId : "")}): {coupon.StatusReason}");
+        var reason = CouponCodes.Mask($"coupon {coupon.Code} ({coupon.Kind}{(coupon.OfferId.Length > 0 ? ", offer " + coupon.OfferId : "")}): {coupon.StatusReason}");
         Ledger.LedgerBook.Append(state, entries, at, LedgerKind, delta, live, reason, ruleId, eventId, occurredAt);
         state.Outbox.Add(new ArchiveLedgerEntry(entries[0]));
         Ledger.LedgerBook.Trim(state, options.LedgerEntriesKept);

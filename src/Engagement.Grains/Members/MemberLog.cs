@@ -104,18 +104,18 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event stream error")]
     public static partial void LogStreamError(this ILogger logger, Exception ex, string memberId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} was issued a {Kind} coupon {CodePrefix}… of offer {OfferId}, valid until {ValidUntil}")]
-    public static partial void LogCouponIssued(this ILogger logger, string memberId, string codePrefix, string kind, string offerId, DateTimeOffset validUntil);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} was issued a {Kind} coupon {CodeTail} of offer {OfferId}, valid until {ValidUntil}")]
+    public static partial void LogCouponIssued(this ILogger logger, string memberId, string codeTail, string kind, string offerId, DateTimeOffset validUntil);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} redeemed a coupon of offer {OfferId} at {StoreId} (redemption {RedemptionId})")]
     public static partial void LogCouponRedeemed(this ILogger logger, string memberId, string offerId, string storeId, string redemptionId);
 
     /// <summary>A till was told no (409): the code's first characters only, as at issue (a full code is worth its value).</summary>
-    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: coupon {CodePrefix}… refused at {StoreId}: {Reason} (redemption {RedemptionId})")]
-    public static partial void LogCouponRedeemRefused(this ILogger logger, string memberId, string codePrefix, string storeId, string reason, string redemptionId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: coupon {CodeTail} refused at {StoreId}: {Reason} (redemption {RedemptionId})")]
+    public static partial void LogCouponRedeemRefused(this ILogger logger, string memberId, string codeTail, string storeId, string reason, string redemptionId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: the refusal of coupon {CodePrefix}… (redemption {RedemptionId}) could not be stored; the till still got its refusal, the coupon's history does not show it")]
-    public static partial void LogCouponRefusalNotStored(this ILogger logger, Exception ex, string memberId, string codePrefix, string redemptionId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: the refusal of coupon {CodeTail} (redemption {RedemptionId}) could not be stored; the till still got its refusal, the coupon's history does not show it")]
+    public static partial void LogCouponRefusalNotStored(this ILogger logger, Exception ex, string memberId, string codeTail, string redemptionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event {MemberEventId} names a coupon the member cannot use; the purchase applies without it: {Refusal}")]
     public static partial void LogCouponRefused(this ILogger logger, string memberId, string memberEventId, string refusal);

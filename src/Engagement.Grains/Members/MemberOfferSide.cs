@@ -81,9 +81,9 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
 
             var outcome = await CouponStepAsync("ci:" + grant.GrantId, now, () => MemberCoupons.Issue(Member, template, grant.GrantId, Offers, member.Options, now, grant.IgnoreStock && skus.Count > 0));
             var reply = outcome.Reply;
-            if (reply.Status == CouponIssueStatus.Issued)
+            if (reply.Status == CouponIssueStatus.Issued && Logger.IsEnabled(LogLevel.Information))
             {
-                Logger.LogCouponIssued(MemberId, reply.Coupon!.Code[..4], reply.Coupon.Kind, reply.Coupon.OfferId, reply.Coupon.ValidUntil);
+                Logger.LogCouponIssued(MemberId, CouponCodes.Tail(reply.Coupon!.Code), reply.Coupon.Kind, reply.Coupon.OfferId, reply.Coupon.ValidUntil);
             }
 
             return new CouponIssueResult
@@ -133,7 +133,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             var order = new CouponOrder(request.OrderAmount, request.StoreId, request.RegionId,
                 request.Items?.Select(i => new CouponOrderItem(i.Sku, i.Category, CouponOrderLine.Amount(i.Quantity, i.UnitPrice))).ToList());
             MemberOutcome<CouponRedeemOutcome>? decided = null;
-            var codePrefix = code.Length > 4 ? code[..4] : code; // all a log shows of a code: a full one is worth its value at a till
+            var codeTail = CouponCodes.Tail(code); // all a log shows of a code: a full one is worth its value at a till
             var failedWrites = gate.FailedWrites;
             try
             {
@@ -157,7 +157,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
                 // Only a failed state write (which the gate counted) is swallowed: the gate reloads before anyone reads, so the
                 // history never shows the unsaved note; the till is still told why, not a 503. Anything else (the reminder
                 // table failing before the write) propagates: the change is discarded and the till gets a 503 to retry.
-                Logger.LogCouponRefusalNotStored(ex, MemberId, codePrefix, request.RedemptionId);
+                Logger.LogCouponRefusalNotStored(ex, MemberId, codeTail, request.RedemptionId);
             }
 
             var reply = decided!.Reply;
@@ -167,7 +167,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             }
             else if (reply.Refusal is { } refusal)
             {
-                Logger.LogCouponRedeemRefused(MemberId, codePrefix, request.StoreId, refusal.Reason, request.RedemptionId);
+                Logger.LogCouponRedeemRefused(MemberId, codeTail, request.StoreId, refusal.Reason, request.RedemptionId);
             }
 
             return new CouponRedeemResult

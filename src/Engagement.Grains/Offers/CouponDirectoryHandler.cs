@@ -26,7 +26,7 @@ public sealed partial class CouponDirectoryHandler(ICouponCodeDirectory director
                 var holder = await directory.RegisterAsync(effect.Code, memberId);
                 if (!string.Equals(holder, memberId, StringComparison.Ordinal))
                 {
-                    LogNotRegistered(memberId, effect.Code[..4]);
+                    LogNotRegistered(memberId, CouponCodes.Tail(effect.Code));
                 }
             }
             catch (Exception) when (done > 0)
@@ -40,6 +40,6 @@ public sealed partial class CouponDirectoryHandler(ICouponCodeDirectory director
         return done;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{MemberId}: coupon code {CodePrefix}… is registered to another member; not resolvable by code for this one")]
-    private partial void LogNotRegistered(string memberId, string codePrefix);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{MemberId}: coupon code {CodeTail} is registered to another member; not resolvable by code for this one")]
+    private partial void LogNotRegistered(string memberId, string codeTail);
 }

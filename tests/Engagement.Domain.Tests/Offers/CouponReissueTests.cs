@@ -175,7 +175,7 @@ public sealed class CouponReissueTests
         var twice = Assert.Single(member.Ledger, e => e.RuleId == "coupon.double-use");
         Assert.Equal((0L, "pos-late"), (twice.Delta, twice.EventId));
         Assert.Contains("used twice", twice.Reason, StringComparison.Ordinal);
-        // Both codes by their last 4 characters only: the ledger is support's to read (CouponCodes.MaskKeepingLast4).
+        // Both codes by their last 4 characters only: the ledger is support's to read (CouponCodes.Mask).
         Assert.Contains("…" + old.Code[^4..], twice.Reason, StringComparison.Ordinal);
         Assert.Contains("…" + fresh.Code[^4..], twice.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(old.Code, twice.Reason, StringComparison.Ordinal);

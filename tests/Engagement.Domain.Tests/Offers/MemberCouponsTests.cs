@@ -166,7 +166,7 @@ public sealed class MemberCouponsTests
         Assert.Contains("480.00 CNY", refused.Reply[0].Detail, StringComparison.Ordinal);
         // What a log may show of it: the code's first 4 characters, never the code (docs/offers.md step 5).
         Assert.DoesNotContain(spend500, refused.Reply[0].Masked, StringComparison.Ordinal);
-        Assert.Contains($"coupon {spend500[..4]}… on order O1: below_min_spend", refused.Reply[0].Masked, StringComparison.Ordinal);
+        Assert.Contains($"coupon …{spend500[^4..]} on order O1: below_min_spend", refused.Reply[0].Masked, StringComparison.Ordinal);
         Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(member).Find(spend500)!.Status);
 
         var large = Purchase("e2", "O2", 12_500m, Noon.AddHours(2), "S001", spend500, tenth) with { Currency = "JPY" };

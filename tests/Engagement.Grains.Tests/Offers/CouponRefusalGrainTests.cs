@@ -60,7 +60,7 @@ public sealed class CouponRefusalGrainTests(CampaignClusterFixture cluster)
         var after = (await holder.GetCouponsAsync()).Single(c => c.Code == code).History;
         Assert.Equal((CouponHistoryEntry.StatusKind, "redeemed"), (after[0].Kind, after[0].To));
         Assert.Equal("pos-S001-1", after[1].RedemptionId);
-        Assert.Contains(cluster.Logs.Lines(LogLevel.Information, member), l => l.Message.Contains($"coupon {code[..4]}… refused at S001: below_min_spend (redemption pos-S001-1)", StringComparison.Ordinal));
+        Assert.Contains(cluster.Logs.Lines(LogLevel.Information, member), l => l.Message.Contains($"coupon …{code[^4..]} refused at S001: below_min_spend (redemption pos-S001-1)", StringComparison.Ordinal));
         Assert.DoesNotContain(cluster.Logs.Lines(LogLevel.Information, member), l => l.Message.Contains(code, StringComparison.Ordinal));
     }
 
