@@ -43,9 +43,10 @@ public sealed class CouponIssueStockApiTests(OffersHostFixture host)
         Assert.Equal(code, (await retried.Content.ReadFromJsonAsync<JsonObject>(Json))!["code"]!.GetValue<string>());
 
         using var support = host.Client(SupportKey);
+        // Support reads the audit with coupon codes masked to their last 4 characters (AuditForRole).
         var audit = await support.GetFromJsonAsync<JsonArray>("api/v1/audit?limit=1000", Json);
         var row = Assert.Single(audit!, r => r!["target"]!.GetValue<string>() == member)!;
-        Assert.Equal($"coupon {code}: no_threshold 15.00, grant goodwill-sku, issued with ignoreStock: no stock check", row["detail"]!.GetValue<string>());
+        Assert.Equal($"coupon …{code[^4..]}: no_threshold 15.00, grant goodwill-sku, issued with ignoreStock: no stock check", row["detail"]!.GetValue<string>());
     }
 
     [Fact]
