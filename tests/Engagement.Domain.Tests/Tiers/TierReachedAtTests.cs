@@ -223,15 +223,7 @@ public class TierReachedAtTests
         // 10 Feb A 500, 20 Feb C 300, 1 Mar A refunded 200 (600 then), 5 Mar the late 600 of 1 Feb. In order: 1 Feb 600,
         // 10 Feb 1,100 (V2), 20 Feb 1,400, 1 Mar 1,200 (V2 kept). V2 since 10 Feb. Net of the refund of 1 Mar at every
         // instant (10 Feb 900, 20 Feb 1,200) the move looked made on 20 Feb: a refund made after the crossing moved it.
-        var crossed = TestMember.Shanghai(2026, 2, 10);
-        var member = new TestMember(crossed);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-A", 500m);
-        member.Now = TestMember.Shanghai(2026, 2, 20);
-        member.Purchase("O-C", 300m);
-        member.Now = TestMember.Shanghai(2026, 3, 1);
-        member.Refund("O-A", 200m);
-        member.Now = TestMember.Shanghai(2026, 3, 5);
+        var (member, crossed) = CrossedThenPartlyRefunded(TestMember.Shanghai(2026, 3, 5));
         Assert.Equal(("V1", 600L), (member.Tier, member.Growth));
 
         var late = member.Purchase("O-late", 600m, at: TestMember.Shanghai(2026, 2, 1));
@@ -248,15 +240,7 @@ public class TierReachedAtTests
         // Aged-out variant: A 500 on 10 Feb, C 300 on 20 Feb, A refunded 200 on 1 Mar; the late 600 of 1 Feb arrives on
         // 25 Apr, when all has aged out (the 60-day window). In order V2 from 10 Feb (1,100) without a break: 1 Mar left
         // 1,200; the late 600 aged out on 2 Apr (600 left): V2 on the grace from 2 Apr now.
-        var crossed = TestMember.Shanghai(2026, 2, 10);
-        var member = new TestMember(crossed);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-A", 500m);
-        member.Now = TestMember.Shanghai(2026, 2, 20);
-        member.Purchase("O-C", 300m);
-        member.Now = TestMember.Shanghai(2026, 3, 1);
-        member.Refund("O-A", 200m);
-        member.Now = TestMember.Shanghai(2026, 4, 25);
+        var (member, crossed) = CrossedThenPartlyRefunded(TestMember.Shanghai(2026, 4, 25));
 
         var late = member.Purchase("O-late", 600m, at: TestMember.Shanghai(2026, 2, 1));
 
@@ -319,5 +303,21 @@ public class TierReachedAtTests
         Assert.True(again > AgedOut);
         member.Now = again.AddDays(1);
         return member;
+    }
+
+    /// <summary>A 500 on 10 Feb (the crossing, with the late 600 of 1 Feb), C 300 on 20 Feb, A refunded 200 on 1 Mar
+    /// (60-day window); the member's clock then at <paramref name="now"/>.</summary>
+    private static (TestMember Member, DateTimeOffset Crossed) CrossedThenPartlyRefunded(DateTimeOffset now)
+    {
+        var crossed = TestMember.Shanghai(2026, 2, 10);
+        var member = new TestMember(crossed);
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-A", 500m);
+        member.Now = TestMember.Shanghai(2026, 2, 20);
+        member.Purchase("O-C", 300m);
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-A", 200m);
+        member.Now = now;
+        return (member, crossed);
     }
 }
