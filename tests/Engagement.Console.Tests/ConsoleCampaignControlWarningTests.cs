@@ -9,7 +9,7 @@ using static Engagement.Console.Tests.ConsolePages;
 namespace Engagement.Console.Tests;
 
 /// <summary>
-/// The create form warns, before Create, when the campaign's control group will be empty (an exact split that holds
+/// The create form warns, beside Create, when the campaign's control group will be empty (an exact split that holds
 /// nobody out; from a sampled index, under one member expected): every arm's uplift would then be null. The warning
 /// never blocks Create.
 /// </summary>
@@ -36,6 +36,8 @@ public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host)
         var page = await host.NewPageAsync();
         await SignInAsync(page, ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
+        var create = page.GetByTestId("campaign-create");
+        var before = await create.BoundingBoxAsync();
         await Input(page, "f-id").FillAsync(id);
         await Input(page, "f-name").FillAsync("Four members");
         await Input(page, "f-coupon").FillAsync("CW5");
@@ -56,9 +58,16 @@ public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host)
             Assert.Equal(0, await warning.CountAsync());
         }
 
+        // The estimate (two lines and maybe a warning where the hint was) did not move Create: a click as it lands
+        // still hits the button (above it, the estimate pushed Create down and such a click missed).
+        var after = await create.BoundingBoxAsync();
+        Assert.NotNull(before);
+        Assert.NotNull(after);
+        Assert.Equal(before.Y, after.Y);
+
         // A warning, not a block: Create creates it.
-        Assert.True(await page.GetByTestId("campaign-create").IsEnabledAsync());
-        await page.GetByTestId("campaign-create").ClickAsync();
+        Assert.True(await create.IsEnabledAsync());
+        await create.ClickAsync();
         await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
     }
 
