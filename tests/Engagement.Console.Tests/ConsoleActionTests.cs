@@ -233,7 +233,15 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         Assert.True(estimate!["exact"]!.GetValue<bool>());
         Assert.Equal(30, estimate["members"]!.GetValue<long>());
 
-        await page.GetByTestId("campaign-trigger").ClickAsync();
+        // Trigger does not sit below the estimate, whose landing would move it under the pointer (beside it, top-aligned).
+        var trigger = page.GetByTestId("campaign-trigger");
+        var triggerBox = await trigger.BoundingBoxAsync();
+        var estimateBox = await page.GetByTestId("audience-estimate").BoundingBoxAsync();
+        Assert.NotNull(triggerBox);
+        Assert.NotNull(estimateBox);
+        Assert.True(triggerBox.Y < estimateBox.Y + estimateBox.Height, $"Trigger at y {triggerBox.Y} sits below the estimate ({estimateBox.Y} + {estimateBox.Height})");
+
+        await trigger.ClickAsync();
         await page.GetByTestId("campaign-status").Filter(new() { HasText = "completed" }).WaitForAsync(new() { Timeout = 60_000 });
         await GoAsync(page, $"console/campaigns/{campaignId}");
         var rows = await page.GetByTestId("result-row").AllInnerTextsAsync();
