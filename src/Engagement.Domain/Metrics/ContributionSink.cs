@@ -88,14 +88,15 @@ internal sealed class ContributionSink
     /// One contribution per target with a non-zero delta, ordered by gauge, region and day; each contribution's counters
     /// are a plain dictionary filled in ordinal name order (no zero entries), so the outbox's JSON is the same for the
     /// same outcome and serializing it allocates no sorted-tree enumerator. Ends the sink: its scratch goes back to the thread.
+    /// An outcome that contributes nothing gets the shared empty list (no list is made for it).
     /// </summary>
-    public List<MetricContribution> Build(long sequence)
+    public IReadOnlyList<MetricContribution> Build(long sequence)
     {
         var work = Work;
         var shard = _options.ShardOf(_memberId);
         var targets = work.Targets;
         targets.Sort(0, work.Used, TargetOrder.Instance);
-        var list = new List<MetricContribution>(work.Used);
+        List<MetricContribution>? list = null;
         for (var i = 0; i < work.Used; i++)
         {
             var target = targets[i];
@@ -106,7 +107,7 @@ internal sealed class ContributionSink
             }
 
             var id = MetricContribution.IdOf(_memberId, _effectId, target.Gauge, target.Region, target.Day);
-            list.Add(new MetricContribution
+            (list ??= new List<MetricContribution>(work.Used - i)).Add(new MetricContribution
             {
                 Id = id,
                 MemberId = _memberId,
@@ -123,7 +124,7 @@ internal sealed class ContributionSink
         _scratch = null;
         work.Reset();
         t_scratch = work;
-        return list;
+        return list is null ? Array.Empty<MetricContribution>() : list;
     }
 
     private static Dictionary<string, long> NonZeroInOrder(Dictionary<string, long> counters, Scratch work)

@@ -33,4 +33,17 @@ public sealed class ContributionSinkScratchTests
         var day = Assert.Single(next, c => !c.IsGauge && c.Day == D0.AddDays(1));
         Assert.Equal(1, day.Counters[MetricNames.Dau]);
     }
+
+    [Fact]
+    public void AnOutcomeThatContributesNothingMakesNoList()
+    {
+        var options = new MetricsOptions();
+        var (state, first) = MemberMetrics.Derive(MemberMetricState.Empty, T("m1", "e1", D0, "login", joined: true), options);
+        Assert.NotEmpty(first);
+
+        // A second login on the same day with the same segments: already active, no gauge moves, nothing to count.
+        // Such an outcome gets the shared empty list, not a list made for it.
+        var (_, second) = MemberMetrics.Derive(state, T("m1", "e2", D0, "login"), options);
+        Assert.Same(Array.Empty<MetricContribution>(), second);
+    }
 }
