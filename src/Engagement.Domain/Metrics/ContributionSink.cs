@@ -7,10 +7,12 @@ namespace Engagement.Domain.Metrics;
 /// <remarks>
 /// The working targets and their counter maps are per-thread scratch reused from one outcome to the next (cleared, not
 /// reallocated), so an outcome allocates only what it hands out: the contributions, their ids and counter maps sized to
-/// what they hold. A sink built while another is still open on the same thread gets scratch of its own.
+/// what they hold (one array of pairs each, <see cref="CounterMap"/>). A sink built while another is still open on the same thread gets scratch of its own.
 /// </remarks>
 internal sealed class ContributionSink
 {
+    private static readonly KeyValuePair<string, long>[] NoCounters = [];
+
     [ThreadStatic]
     private static Scratch? t_scratch;
 
@@ -86,8 +88,8 @@ internal sealed class ContributionSink
 
     /// <summary>
     /// One contribution per target with a non-zero delta, ordered by gauge, region and day; each contribution's counters
-    /// are a plain dictionary filled in ordinal name order (no zero entries), so the outbox's JSON is the same for the
-    /// same outcome and serializing it allocates no sorted-tree enumerator. Ends the sink: its scratch goes back to the thread.
+    /// are a <see cref="CounterMap"/> in ordinal name order (no zero entries), so the outbox's JSON is the same for the
+    /// same outcome and serializing it allocates no enumerator. Ends the sink: its scratch goes back to the thread.
     /// An outcome that contributes nothing gets the shared empty list (no list is made for it).
     /// </summary>
     public IReadOnlyList<MetricContribution> Build(long sequence)
@@ -127,7 +129,7 @@ internal sealed class ContributionSink
         return list is null ? Array.Empty<MetricContribution>() : list;
     }
 
-    private static Dictionary<string, long> NonZeroInOrder(Dictionary<string, long> counters, Scratch work)
+    private static CounterMap NonZeroInOrder(Dictionary<string, long> counters, Scratch work)
     {
         if (work.Entries.Length < counters.Count)
         {
@@ -145,14 +147,9 @@ internal sealed class ContributionSink
         }
 
         Array.Sort(entries, 0, n, CounterNameOrder.Instance);
-        var ordered = new Dictionary<string, long>(n, StringComparer.Ordinal);
-        for (var i = 0; i < n; i++)
-        {
-            ordered.Add(entries[i].Key, entries[i].Value);
-        }
-
+        var ordered = n == 0 ? NoCounters : entries.AsSpan(0, n).ToArray();
         Array.Clear(entries, 0, n);
-        return ordered;
+        return new CounterMap(ordered);
     }
 
     private void Put(bool gauge, string region, DateOnly day, string counter, long delta)

@@ -50,7 +50,14 @@ public sealed class CompactContributionsJsonConverter : JsonConverter<IReadOnlyL
             }
 
             writer.WriteStartObject(Counters);
-            if (c.Counters is Dictionary<string, long> counters)
+            if (c.Counters is CounterMap map)
+            {
+                foreach (var (name, delta) in map.Entries)
+                {
+                    writer.WriteNumber(name, delta);
+                }
+            }
+            else if (c.Counters is Dictionary<string, long> counters)
             {
                 foreach (var (name, delta) in counters)
                 {
