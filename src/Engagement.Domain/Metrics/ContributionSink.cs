@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Engagement.Domain.Metrics;
 
 /// <summary>
@@ -97,7 +99,7 @@ internal sealed class ContributionSink
         var work = Work;
         var shard = _options.ShardOf(_memberId);
         var targets = work.Targets;
-        targets.Sort(0, work.Used, TargetOrder.Instance);
+        CollectionsMarshal.AsSpan(targets)[..work.Used].Sort(TargetOrder.Comparison);
         List<MetricContribution>? list = null;
         for (var i = 0; i < work.Used; i++)
         {
@@ -146,7 +148,7 @@ internal sealed class ContributionSink
             }
         }
 
-        Array.Sort(entries, 0, n, CounterNameOrder.Instance);
+        entries.AsSpan(0, n).Sort(CounterNameOrder.Comparison);
         var ordered = n == 0 ? NoCounters : entries.AsSpan(0, n).ToArray();
         Array.Clear(entries, 0, n);
         return new CounterMap(ordered);
@@ -274,6 +276,9 @@ internal sealed class ContributionSink
     {
         public static TargetOrder Instance { get; } = new();
 
+        /// <summary>The order as a delegate made once: sorting through an <see cref="IComparer{T}"/> makes one per sort.</summary>
+        public static Comparison<Target> Comparison { get; } = Instance.Compare;
+
         public int Compare(Target? a, Target? b) => a!.Gauge != b!.Gauge ? a.Gauge.CompareTo(b.Gauge)
             : string.CompareOrdinal(a.Region, b.Region) is var byRegion and not 0 ? byRegion
             : a.Day.CompareTo(b.Day);
@@ -282,6 +287,9 @@ internal sealed class ContributionSink
     private sealed class CounterNameOrder : IComparer<KeyValuePair<string, long>>
     {
         public static CounterNameOrder Instance { get; } = new();
+
+        /// <summary>The order as a delegate made once: sorting through an <see cref="IComparer{T}"/> makes one per sort.</summary>
+        public static Comparison<KeyValuePair<string, long>> Comparison { get; } = Instance.Compare;
 
         public int Compare(KeyValuePair<string, long> x, KeyValuePair<string, long> y) => string.CompareOrdinal(x.Key, y.Key);
     }
