@@ -63,10 +63,15 @@ public static class LedgerBook
 
             var dated = entry with { OccurredAt = utc };
             newEntries[i] = dated;
-            var kept = state.Ledger.FindLastIndex(e => e.Sequence == entry.Sequence);
-            if (kept >= 0)
+            // Searched by hand from the end, as FindLastIndex did: a lambda capturing the entry made a closure and a
+            // delegate per entry an event wrote.
+            for (var kept = state.Ledger.Count - 1; kept >= 0; kept--)
             {
-                state.Ledger[kept] = dated;
+                if (state.Ledger[kept].Sequence == entry.Sequence)
+                {
+                    state.Ledger[kept] = dated;
+                    break;
+                }
             }
         }
     }
