@@ -13,7 +13,8 @@ namespace Engagement.Domain.Metrics;
 /// </remarks>
 internal sealed class ContributionSink
 {
-    private static readonly KeyValuePair<string, long>[] NoCounters = [];
+    /// <summary>The counters of a target whose deltas all cancelled out: one shared map, read-only, not one per such target.</summary>
+    private static readonly CounterMap NoCounters = new([]);
 
     [ThreadStatic]
     private static Scratch? t_scratch;
@@ -148,8 +149,13 @@ internal sealed class ContributionSink
             }
         }
 
+        if (n == 0)
+        {
+            return NoCounters;
+        }
+
         entries.AsSpan(0, n).Sort(CounterNameOrder.Comparison);
-        var ordered = n == 0 ? NoCounters : entries.AsSpan(0, n).ToArray();
+        var ordered = entries.AsSpan(0, n).ToArray();
         Array.Clear(entries, 0, n);
         return new CounterMap(ordered);
     }

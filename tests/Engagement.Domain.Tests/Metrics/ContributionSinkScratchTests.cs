@@ -46,4 +46,31 @@ public sealed class ContributionSinkScratchTests
         var (_, second) = MemberMetrics.Derive(state, T("m1", "e2", D0, "login"), options);
         Assert.Same(Array.Empty<MetricContribution>(), second);
     }
+
+    [Fact]
+    public void TargetsWhoseCountersCancelOutAllShareOneEmptyCounterMap()
+    {
+        var options = new MetricsOptions();
+
+        // Two outcomes, each with a target whose deltas cancel out but that carries revenue (kept), and one with
+        // nothing left at all (skipped): both kept contributions hold the same empty map, made once.
+        var first = RevenueOnly(T("m1", "e1", D0, "purchase"), options);
+        var second = RevenueOnly(T("m2", "e2", D0.AddDays(1), "purchase"), options);
+
+        Assert.Empty(first.Counters);
+        Assert.Equal(12.5m, first.Revenue);
+        Assert.Same(first.Counters, second.Counters);
+        Assert.Equal("{}", System.Text.Json.JsonSerializer.Serialize(first.Counters));
+    }
+
+    private static MetricContribution RevenueOnly(MemberTransition t, MetricsOptions options)
+    {
+        var sink = new ContributionSink(t, options);
+        sink.Add("east", t.Day, MetricNames.Purchases, 1);
+        sink.Add("east", t.Day, MetricNames.Purchases, -1);
+        sink.AddRevenue("east", t.Day, 12.5m);
+        sink.Add("west", t.Day, MetricNames.Purchases, 2);
+        sink.Add("west", t.Day, MetricNames.Purchases, -2);
+        return Assert.Single(sink.Build(sequence: 1));
+    }
 }
