@@ -45,8 +45,72 @@ public sealed class LedgerDatingTests
             Assert.Same(newEntries[i], state.Ledger[state.Ledger.Count - 3 + i]);
         }
 
-        // The older entry, written by an earlier event and already dated, is left as it was.
+        // The older entry, written by an earlier event, is not in the new list: the ledger keeps that very entry.
+        Assert.Equal(4, state.Ledger.Count);
         Assert.Equal(At.AddDays(-1), state.Ledger[0].OccurredAt);
+    }
+
+    [Fact]
+    public void AMembersFirstEventDatesTheEntryAtTheStartOfItsLedger()
+    {
+        // No earlier entry: the event's first entry is at index 0 of the member's recent ledger.
+        var state = new MemberState { MemberId = "m1" };
+        var newEntries = new List<LedgerEntry>();
+        LedgerBook.Append(state, newEntries, At, LedgerKinds.Points, 5, 5, "joined", RuleIds.PointsEarn, "e1");
+        LedgerBook.Append(state, newEntries, At, LedgerKinds.Points, 1, 6, "now", RuleIds.PointsEarn, "e1");
+        var occurredAt = At.AddMinutes(-5);
+
+        LedgerBook.DateFrom(state, newEntries, 0, occurredAt);
+
+        Assert.Equal(2, state.Ledger.Count);
+        Assert.All(state.Ledger, e => Assert.Equal(occurredAt, e.OccurredAt));
+        Assert.Same(newEntries[0], state.Ledger[0]);
+        Assert.Same(newEntries[1], state.Ledger[1]);
+    }
+
+    [Fact]
+    public void FromAMarkOnlyLaterUndatedEntriesAreDatedAndOneWithItsOwnInstantKeepsIt()
+    {
+        // The new list holds an entry written before the mark (another step's, left undated here), then after the
+        // mark one that carries its own instant (a lot's expiry) and one undated.
+        var state = new MemberState { MemberId = "m1" };
+        var newEntries = new List<LedgerEntry>();
+        var beforeMark = LedgerBook.Append(state, newEntries, At, LedgerKinds.Points, 1, 1, "before", RuleIds.PointsEarn, "e1");
+        var expiry = At.AddDays(-2);
+        var own = LedgerBook.Append(state, newEntries, At, LedgerKinds.Points, -1, 0, "expired", RuleIds.PointsEarn, "e1", expiry);
+        LedgerBook.Append(state, newEntries, At, LedgerKinds.Points, 3, 3, "after", RuleIds.PointsEarn, "e1");
+        var occurredAt = At.AddMinutes(-5);
+
+        LedgerBook.DateFrom(state, newEntries, 1, occurredAt);
+
+        Assert.Same(beforeMark, newEntries[0]);
+        Assert.Same(beforeMark, state.Ledger[0]);
+        Assert.Null(state.Ledger[0].OccurredAt);
+        Assert.Same(own, newEntries[1]);
+        Assert.Same(own, state.Ledger[1]);
+        Assert.Equal(expiry, state.Ledger[1].OccurredAt);
+        Assert.Equal(occurredAt, newEntries[2].OccurredAt);
+        Assert.Same(newEntries[2], state.Ledger[2]);
+    }
+
+    [Fact]
+    public void AnEntryAlreadyTrimmedFromTheRecentLedgerIsDatedInTheNewListAndTheLedgerIsUntouched()
+    {
+        // The event wrote two entries; the second carries its own instant. The recent ledger was then trimmed to its
+        // newest entry, so the first is only in the new list.
+        var state = new MemberState { MemberId = "m1" };
+        var newEntries = new List<LedgerEntry>();
+        LedgerBook.Append(state, newEntries, At, LedgerKinds.Points, 1, 1, "trimmed", RuleIds.PointsEarn, "e1");
+        var kept = LedgerBook.Append(state, newEntries, At, LedgerKinds.Points, -1, 0, "expired", RuleIds.PointsEarn, "e1", At.AddDays(-2));
+        LedgerBook.Trim(state, 1);
+        var occurredAt = At.AddMinutes(-5);
+
+        LedgerBook.DateFrom(state, newEntries, 0, occurredAt);
+
+        Assert.Equal(occurredAt, newEntries[0].OccurredAt);
+        var only = Assert.Single(state.Ledger);
+        Assert.Same(kept, only);
+        Assert.Equal(At.AddDays(-2), only.OccurredAt);
     }
 
     private static void Dated(int n)
