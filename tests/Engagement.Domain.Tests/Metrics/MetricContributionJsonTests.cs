@@ -73,6 +73,33 @@ public class MetricContributionJsonTests
         Assert.Equal(88.80m, contributions.Single(c => c.Revenue != 0).Revenue);
     }
 
+    [Fact]
+    public void TheFullFormWritesADerivedContributionsCounterMapAsTheDictionaryItReplaced()
+    {
+        var joined = T("m1", "e1", D0, "purchase", joined: true, first: true, revenue: 120m, after: Seg(tier: "V2", monetary: 120m, points: 120));
+        var (_, contributions) = MemberMetrics.Derive(MemberMetricState.Empty, joined with { PointsIssued = 120 }, new MetricsOptions());
+
+        Assert.Equal(2, contributions.Count);
+        foreach (var c in contributions)
+        {
+            var map = Assert.IsType<CounterMap>(c.Counters);
+            Assert.True(map.Count > 1, $"{map.Count} counters");
+            // The same pairs, read from the map's array (not through its enumerator), in a Dictionary as before.
+            var dictionary = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (name, delta) in map.Entries)
+            {
+                dictionary.Add(name, delta);
+            }
+
+            var asDictionary = c with { Counters = dictionary };
+
+            var json = JsonSerializer.Serialize(c, Web);
+
+            Assert.Equal(JsonSerializer.Serialize(asDictionary, Web), json);
+            Assert.Contains("\"counters\":{", json, StringComparison.Ordinal);
+        }
+    }
+
     private static MetricContribution Contribution(int shard, bool gauge, decimal revenue) => new()
     {
         Id = "m1|e:e1|" + (gauge ? "g" : "d") + "|east|20261102",
