@@ -16,7 +16,9 @@ namespace Engagement.Api.Events;
 /// <c>POST /api/v1/events</c>: the queue envelope over HTTP, one object or an array, for systems that cannot use a queue.
 /// Valid events are applied even when others beside them are invalid; the invalid ones are named in the problem.
 /// Limits (<see cref="RequestLimits"/>): 4 MB and 1,000 events per request, 64 KB per event (the queue's own limit);
-/// a body that is not UTF-8 is refused whole (400 naming <c>body</c>).
+/// a body that is not UTF-8 is refused whole (400 naming <c>body</c>). A store key may send only
+/// <see cref="ApiRoles.TillEventTypes"/>; another type is refused alone, named <c>[i].type</c> (<c>type</c>), 403 when no
+/// event was applied.
 /// </summary>
 public static partial class EventEndpoints
 {
@@ -37,6 +39,7 @@ public static partial class EventEndpoints
             .Accepts<EngagementEvent>("application/json")
             .Produces<EventsAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -66,6 +69,9 @@ public static partial class EventEndpoints
         + "takes back any discount it gave for them. "
         + "400: no event applied (invalid JSON or not UTF-8, every event invalid or rejected); `errors` names each by "
         + "`[index].field` (`field` for one object): fix and resend. "
+        + "403: no event applied and one or more of a type a store key may not send (a store key sends `purchase` and `refund` "
+        + "only); `errors` names each by `[index].type` (`type` for one object). Beside applied events such an event is named "
+        + "the same way in a 422. "
         + "413: the request or one object over its limit. "
         + "422: some events applied, others invalid, rejected or failed: `errors` names them, `results` holds every outcome; "
         + "resend only the named ones. "
@@ -124,16 +130,21 @@ public static partial class EventEndpoints
             var valid = new List<(int Index, EngagementEvent Event)>();
             var user = request.HttpContext.User;
             var tillOnly = user.IsInRole(ApiRoles.Store) && !user.IsInRole(ApiRoles.Admin);
+            var refusedForRole = 0;
             for (var i = 0; i < elements.Count; i++)
             {
-                var parsed = EventParser.Parse(elements[i], now, currencies);
-                if (tillOnly && parsed.Event?.Type == EventTypes.ProfileUpdate)
+                if (tillOnly && NotForTill(elements[i]) is { } type)
                 {
-                    // A till sends purchases, refunds and behaviour; consent, phone and birthday are changed through the
-                    // member routes a store key is refused (README "HTTP API", roles).
-                    errors.Add(isBatch ? $"[{i}].type" : "type", "a store key cannot send profile_update (consent, phone, birthday, tags); use an admin or support route");
+                    // A till sends sales and refunds (ApiRoles.TillEventTypes); growth-earning behaviour, registrations and
+                    // profile changes come from the app or an integration, so a leaked till key cannot mint them. Refused
+                    // alone, as an invalid event is: its neighbours are applied (README "HTTP API", roles).
+                    errors.Add(isBatch ? $"[{i}].type" : "type", $"a store key may send only purchase and refund events, not {type}; send it with an admin key");
+                    refusedForRole++;
+                    continue;
                 }
-                else if (parsed.Event is { } evt)
+
+                var parsed = EventParser.Parse(elements[i], now, currencies);
+                if (parsed.Event is { } evt)
                 {
                     valid.Add((i, evt));
                 }
@@ -200,10 +211,12 @@ public static partial class EventEndpoints
                 // Everything valid beside the invalid ones has been applied; the problem says which were. An event the
                 // member refused (a refund over what is left) was not applied either: when nothing was, it is a 400.
                 // An event the engine failed to store is not the caller's fault: never a 400 (422 names it).
+                // Nothing applied and an event refused to the key's role: 403, since resending it fixed is not enough.
                 var noneValid = appliedCount == 0 && failed == 0;
+                var forbidden = noneValid && refusedForRole > 0;
                 return Results.Problem(
-                    statusCode: noneValid ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity,
-                    title: noneValid ? "No event was applied" : "Some events were not applied",
+                    statusCode: forbidden ? StatusCodes.Status403Forbidden : noneValid ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity,
+                    title: forbidden ? "No event was applied: a store key may send only purchase and refund events" : noneValid ? "No event was applied" : "Some events were not applied",
                     detail: noneValid
                         ? "Each invalid event is named by its index and field (the field alone for a single object)."
                         : "Each invalid event is named by its index and field; the others were applied.",
@@ -233,6 +246,16 @@ public static partial class EventEndpoints
         var colon = reason.IndexOf(": ", StringComparison.Ordinal);
         return colon > 0 && EventFieldNames.Contains(reason[..colon]) ? (reason[..colon], reason[(colon + 2)..]) : (null, reason);
     }
+
+    /// <summary>
+    /// The type of an event a store key may not send: a CONTRACT.md §1 type outside <see cref="ApiRoles.TillEventTypes"/>;
+    /// null for a till's type and for a missing or unknown one (validation names those).
+    /// </summary>
+    private static string? NotForTill(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+            && type.GetString() is { } name && EventTypes.All.Contains(name) && !ApiRoles.TillEventTypes.Contains(name)
+            ? name
+            : null;
 
     /// <summary>The envelope's fields (CONTRACT.md §1) a refusal may name.</summary>
     private static readonly HashSet<string> EventFieldNames = new(StringComparer.Ordinal)

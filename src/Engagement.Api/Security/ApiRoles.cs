@@ -37,6 +37,15 @@ public static class ApiRoles
     public const string TillPolicy = "engagement.till";
 
     /// <summary>
+    /// The event types (CONTRACT.md §1) a store key may send on <c>POST /events</c>: what a till records, a sale and its
+    /// refund. Every other type (<c>register</c>, <c>login</c>, <c>browse</c>, <c>add_to_cart</c>, <c>share</c>,
+    /// <c>review</c>, <c>complaint</c>, <c>profile_update</c>) comes from the member's app or an integration with an admin
+    /// key; from a store key it is refused, 403 problem details naming the type (README "HTTP API", roles), since a leaked
+    /// till key could otherwise mint growth (share, review, login) or change a profile.
+    /// </summary>
+    public static readonly IReadOnlySet<string> TillEventTypes = new HashSet<string>(StringComparer.Ordinal) { "purchase", "refund" };
+
+    /// <summary>
     /// <c>GET /members/{memberId}</c>, the live view a till reads the balance from: every role including store (a store
     /// key sees coupon codes by their last 4 characters only; ledger, touches and search stay support, marketing, admin).
     /// </summary>

@@ -28,7 +28,7 @@ public sealed class EventsOpenApiTests(ApiHostFixture host)
         Assert.Equal(1000, array["maxItems"]!.GetValue<int>());
 
         var responses = post["responses"]!.AsObject();
-        foreach (var status in new[] { "202", "400", "413", "422", "503" })
+        foreach (var status in new[] { "202", "400", "403", "413", "422", "503" })
         {
             Assert.True(responses.ContainsKey(status), $"no {status} in {responses.ToJsonString()}");
         }

@@ -7,7 +7,7 @@ namespace Engagement.Api.Tests.Offers;
 
 /// <summary>
 /// What a till may do with a store key (README "HTTP API", a deviation from CONTRACT.md §4 where events and redemptions
-/// are admin's): post events, validate and redeem coupons, redeem points, read the member's live view (its coupon codes by
+/// are admin's): post purchase and refund events (no other type), validate and redeem coupons, redeem points, read the member's live view (its coupon codes by
 /// their last 4 characters). Everything else about a member stays refused with 403 problem details.
 /// </summary>
 [Collection(OffersHostCollection.Name)]
@@ -75,7 +75,7 @@ public sealed class TillRoleApiTests(OffersHostFixture host)
 
         using (var one = await pos.PostAsJsonAsync("api/v1/events", new { eventId = member + "-P1", type = "profile_update", memberId = member, occurredAt = at, properties = profile }, Json))
         {
-            Assert.Equal(HttpStatusCode.BadRequest, one.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, one.StatusCode);
             Assert.Equal("application/problem+json", one.Content.Headers.ContentType?.MediaType);
             var errors = (await one.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
             Assert.Equal(["type"], errors.Select(e => e.Key));
@@ -83,7 +83,7 @@ public sealed class TillRoleApiTests(OffersHostFixture host)
 
         object[] batch =
         [
-            new { eventId = member + "-L1", type = "login", memberId = member, occurredAt = at },
+            new { eventId = member + "-O2", type = "purchase", memberId = member, occurredAt = at, orderId = "O2", amount = 10.00m, storeId = "S001" },
             new { eventId = member + "-P2", type = "profile_update", memberId = member, occurredAt = at, properties = profile },
         ];
         using (var some = await pos.PostAsJsonAsync("api/v1/events", batch, Json))
@@ -100,6 +100,74 @@ public sealed class TillRoleApiTests(OffersHostFixture host)
 
         // An admin key still may (the queue's and integrations' profile_update).
         using var byAdmin = await admin.PostAsJsonAsync("api/v1/events", new { eventId = member + "-P3", type = "profile_update", memberId = member, occurredAt = at, properties = profile }, Json);
+        Assert.Equal(HttpStatusCode.Accepted, byAdmin.StatusCode);
+    }
+
+    [Fact]
+    public async Task AStoreKeySendsOnlyPurchasesAndRefundsAndAnyOtherTypeIsRefused403NamingItsTypeAndIndex()
+    {
+        var member = "TILLT" + Guid.NewGuid().ToString("N")[..10];
+        var stranger = "TILLR" + Guid.NewGuid().ToString("N")[..10];
+        var at = host.Clock.GetUtcNow().AddMinutes(-1);
+        using var pos = host.Client(StoreKey);
+        using var admin = host.Client(AdminKey);
+
+        // Before: 202, a registration (a member created by a till key) applied.
+        using (var one = await pos.PostAsJsonAsync("api/v1/events", new { eventId = stranger + "-R", type = "register", memberId = stranger, occurredAt = at }, Json))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, one.StatusCode);
+            Assert.Equal("application/problem+json", one.Content.Headers.ContentType?.MediaType);
+            var error = Assert.Single((await one.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject());
+            Assert.Equal("type", error.Key);
+            Assert.Contains("not register", error.Value!.ToJsonString(), StringComparison.Ordinal);
+        }
+
+        using (var unseen = await admin.GetAsync($"api/v1/members/{stranger}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unseen.StatusCode);
+        }
+
+        // A sale and its part refund beside behaviour a till has no business sending (share +5, review +10, login +1 growth).
+        object[] batch =
+        [
+            new { eventId = member + "-O1", type = "purchase", memberId = member, occurredAt = at, orderId = member + "-O1", amount = 100.00m, storeId = "S001" },
+            new { eventId = member + "-S1", type = "share", memberId = member, occurredAt = at },
+            new { eventId = member + "-V1", type = "review", memberId = member, occurredAt = at },
+            new { eventId = member + "-F1", type = "refund", memberId = member, occurredAt = at, orderId = member + "-O1", amount = 40.00m, storeId = "S001" },
+            new { eventId = member + "-L1", type = "login", memberId = member, occurredAt = at },
+        ];
+        using (var some = await pos.PostAsJsonAsync("api/v1/events", batch, Json))
+        {
+            // As for any invalid event beside valid ones: 422, the refused ones named by index, the others applied.
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, some.StatusCode);
+            var problem = (await some.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+            var errors = problem["errors"]!.AsObject();
+            Assert.Equal(["[1].type", "[2].type", "[4].type"], errors.Select(e => e.Key));
+            Assert.Contains("not share", errors["[1].type"]!.ToJsonString(), StringComparison.Ordinal);
+            Assert.Contains("not review", errors["[2].type"]!.ToJsonString(), StringComparison.Ordinal);
+            Assert.Contains("not login", errors["[4].type"]!.ToJsonString(), StringComparison.Ordinal);
+            var results = problem["results"]!.AsArray();
+            Assert.Equal([(0, "applied"), (3, "applied")], results.Select(r => (r!["index"]!.GetValue<int>(), r["status"]!.GetValue<string>())));
+        }
+
+        // Only the sale net of its refund counts: growth 60, not 76.
+        var view = (await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
+        Assert.Equal(60, view["growthValue"]!.GetValue<long>());
+
+        object[] noneAllowed =
+        [
+            new { eventId = member + "-S2", type = "share", memberId = member, occurredAt = at },
+            new { eventId = member + "-C2", type = "complaint", memberId = member, occurredAt = at },
+        ];
+        using (var none = await pos.PostAsJsonAsync("api/v1/events", noneAllowed, Json))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, none.StatusCode);
+            var errors = (await none.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
+            Assert.Equal(["[0].type", "[1].type"], errors.Select(e => e.Key));
+        }
+
+        // An admin key (the app's integration) still sends them.
+        using var byAdmin = await admin.PostAsJsonAsync("api/v1/events", new { eventId = member + "-S3", type = "share", memberId = member, occurredAt = at }, Json);
         Assert.Equal(HttpStatusCode.Accepted, byAdmin.StatusCode);
     }
 
