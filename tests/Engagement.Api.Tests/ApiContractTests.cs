@@ -124,22 +124,34 @@ public sealed class ApiContractTests(ApiHostFixture host)
     }
 
     [Fact]
-    public async Task ARedemptionIdReusedForAnotherRequestIsA409InvalidNamingRedemptionIdAndSpendsNothing()
+    public async Task ARedemptionIdReusedForAnotherAmountIsA409RedemptionIdReusedNamingWhatDiffersAndSpendsNothing()
     {
         var id = NewMember();
         await PostAsync(Purchase(id, "O1", 100m));
         using var admin = host.Client(ApiHostFixture.AdminKey);
-        using var first = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 50 }, Json);
+        using var first = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 50, storeId = "S001" }, Json);
 
-        using var reused = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 60 }, Json);
+        // Before: 409 "invalid" naming redemptionId, which a till cannot tell from a malformed request.
+        using var morePoints = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 60, storeId = "S001" }, Json);
+        using var withCash = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 50, cashAmount = 5.00m, storeId = "S002" }, Json);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
-        var problem = (await reused.Content.ReadFromJsonAsync<JsonObject>(Json))!;
-        Assert.Equal(409, problem["status"]!.GetValue<int>());
-        Assert.Equal("invalid", problem["reason"]!.GetValue<string>());
-        Assert.Equal("redemptionId", problem["field"]!.GetValue<string>());
-        Assert.Contains("different request", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var expected = new[]
+        {
+            (morePoints, "points", "redemptionId R1 was already used for another redemption: points 50, not 60; send a new redemptionId"),
+            (withCash, "cashAmount", "redemptionId R1 was already used for another redemption: cashAmount none, not 5.00 CNY; store S001, not store S002; send a new redemptionId"),
+        };
+        foreach (var (reused, field, detail) in expected)
+        {
+            Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+            Assert.Equal("application/problem+json", reused.Content.Headers.ContentType?.MediaType);
+            var problem = (await reused.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+            Assert.Equal(409, problem["status"]!.GetValue<int>());
+            Assert.Equal(("redemption_id_reused", field), (problem["reason"]!.GetValue<string>(), problem["field"]!.GetValue<string>()));
+            Assert.StartsWith(detail, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Equal(150, problem["pointsBalance"]!.GetValue<long>());
+        }
+
         Assert.Equal(150, (await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", Json))!["pointsBalance"]!.GetValue<long>());
     }
 

@@ -229,10 +229,12 @@ public static class MemberEndpoints
             RedemptionStatus.Invalid => Offers.OfferProblems.Conflict(
                 "redemptionId already used differently", result.Detail ?? $"redemptionId {request.RedemptionId} was already used for a different request",
                 RedemptionStatus.Invalid, new Dictionary<string, object?> { ["field"] = "redemptionId", ["pointsBalance"] = result.PointsBalance }),
-            // The same points redemption from another store (or with or without one): the till reused its id.
+            // A points redemption under an id already used for another one (other points, cash or store, or with or without
+            // one): the till reused its id; "field" names the first difference, the detail every one.
             RedemptionStatus.RedemptionIdReused => Offers.OfferProblems.Conflict(
-                "redemptionId already used at another store", result.Detail ?? $"redemptionId {request.RedemptionId} was already used at another store",
-                RedemptionStatus.RedemptionIdReused, new Dictionary<string, object?> { ["field"] = "storeId", ["pointsBalance"] = result.PointsBalance }),
+                (result.Field ?? "storeId") == "storeId" ? "redemptionId already used at another store" : "redemptionId already used for another redemption",
+                result.Detail ?? $"redemptionId {request.RedemptionId} was already used for another redemption",
+                RedemptionStatus.RedemptionIdReused, new Dictionary<string, object?> { ["field"] = result.Field ?? "storeId", ["pointsBalance"] = result.PointsBalance }),
             _ => Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Redemption refused", detail: result.Detail),
         };
     }

@@ -48,6 +48,13 @@ public sealed record RedemptionResult
 
     [Id(6)] public string? Detail { get; init; }
 
+    /// <summary>
+    /// For <c>redemption_id_reused</c>: the first field of the request that differs from the redemption first made under its
+    /// id (<c>points</c>, <c>cashAmount</c> or <c>storeId</c>; <see cref="Detail"/> names every difference); null otherwise.
+    /// Not part of the 200 body (README "HTTP API", points redemptions).
+    /// </summary>
+    [Id(7), System.Text.Json.Serialization.JsonIgnore] public string? Field { get; init; }
+
     public bool Accepted => Status == RedemptionStatus.Accepted;
 }
 
@@ -59,6 +66,9 @@ public static class RedemptionStatus
     public const string UnknownMember = "unknown_member";
     public const string Invalid = "invalid";
 
-    /// <summary>A points redemption's redemptionId sent again from another store (or with or without one): HTTP 409 naming <c>storeId</c>.</summary>
+    /// <summary>
+    /// A points redemption's redemptionId sent again with other points, other cash or from another store (or with or without
+    /// one): HTTP 409 naming the field that differs (<see cref="RedemptionResult.Field"/>).
+    /// </summary>
     public const string RedemptionIdReused = "redemption_id_reused";
 }

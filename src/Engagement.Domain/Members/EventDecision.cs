@@ -75,6 +75,12 @@ public sealed record RedemptionDecision
 
     public string? Detail { get; init; }
 
+    /// <summary>
+    /// For <c>redemption_id_reused</c>: the first request field that differs from the redemption first made under the id
+    /// (<c>points</c>, <c>cashAmount</c> or <c>storeId</c>, in that order; <see cref="Detail"/> names every difference); null otherwise.
+    /// </summary>
+    public string? Field { get; init; }
+
     public IReadOnlyList<LedgerEntry> NewEntries { get; init; } = [];
 
     public bool StateChanged { get; init; }

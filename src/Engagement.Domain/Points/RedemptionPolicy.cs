@@ -14,9 +14,11 @@ public static class RedemptionPolicy
     /// around the anchor: the configured <see cref="ProgramOptions.PointValue"/>. It values the redemption, its ledger
     /// reason and its record. <paramref name="storeId"/> is the store whose unit a catalogue redemption took, or where a
     /// points redemption (no reward) was made, named in its ledger reason (null: no store). The same redemptionId with
-    /// other points, cash, reward or store (null and a store differ) is refused as <c>invalid</c>, never replayed
-    /// (CONTRACT.md §4: idempotent by redemptionId); a points redemption that differs from the first only by its store as
-    /// <c>redemption_id_reused</c>, except that a points redemption recorded without a store is replayed for any store.
+    /// other points, cash, reward or store (null and a store differ) is refused, never replayed (CONTRACT.md §4:
+    /// idempotent by redemptionId): a points redemption (no reward, then and now) as <c>redemption_id_reused</c> with
+    /// <see cref="Members.RedemptionDecision.Field"/> and a detail naming what differs (points, cashAmount, store), except
+    /// that a points redemption recorded without a store is replayed for any store; one naming a reward (then or now) as
+    /// <c>invalid</c>.
     /// </summary>
     public static RedemptionDecision Redeem(
         MemberState state, string redemptionId, long points, decimal? cashAmount, string? rewardId, ProgramOptions options, DateTimeOffset now,
@@ -33,18 +35,17 @@ public static class RedemptionPolicy
         var previous = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
         if (previous is not null)
         {
-            // A points redemption (no reward) the same but for its store: the till's id reused at another store (or with
-            // or without one), its own refusal so the API can name storeId (redemption_id_reused, as a coupon's is).
-            // A points redemption recorded without a store (one made before stores were kept, or sent without one) is
-            // replayed whatever store its retry names: answering 409 would tell the till its points were not spent, and a
-            // till that then retries with a new id spends them twice.
+            // A points redemption (no reward) under an id already used for another points redemption (other points, other
+            // cash, another store, or with or without one): the till's id reused with other content, its own refusal naming
+            // what differs so the API can name the field (redemption_id_reused, as a coupon's is), never "invalid" (a till
+            // cannot tell that from a malformed request). A points redemption recorded without a store (one made before
+            // stores were kept, or sent without one) is replayed whatever store its retry names: answering 409 would tell
+            // the till its points were not spent, and a till that then retries with a new id spends them twice.
             var storeMatches = string.Equals(previous.StoreId, storeId, StringComparison.Ordinal)
                 || (rewardId is null && previous.RewardId is null && previous.StoreId is null);
-            if (rewardId is null && previous.RewardId is null && previous.Points == points && previous.CashAmount == cashAmount
-                && !storeMatches)
+            if (rewardId is null && previous.RewardId is null && ReusedWithOther(previous, points, cashAmount, storeId, storeMatches) is { } reused)
             {
-                return Refused(state, RedemptionStatuses.RedemptionIdReused,
-                    $"redemptionId {redemptionId} was already used at {StoreText(previous.StoreId)}, not {StoreText(storeId)}", points, cashAmount, options);
+                return Refused(state, RedemptionStatuses.RedemptionIdReused, reused.Detail, points, cashAmount, options) with { Field = reused.Field };
             }
 
             if (previous.Points != points || previous.CashAmount != cashAmount
@@ -240,6 +241,43 @@ public static class RedemptionPolicy
     }
 
     private static string StoreText(string? storeId) => storeId is null ? "no store" : "store " + storeId;
+
+    /// <summary>
+    /// What differs between a points redemption recorded under an id and a new request under it: null when nothing does
+    /// (a replay), else the first differing field (<c>points</c>, <c>cashAmount</c>, <c>storeId</c>) and a detail naming
+    /// each difference as recorded, then as asked (points as integers, cash in CNY with 2 decimals).
+    /// </summary>
+    private static (string Field, string Detail)? ReusedWithOther(RedemptionRecord previous, long points, decimal? cashAmount, string? storeId, bool storeMatches)
+    {
+        var differs = new List<(string Field, string Text)>();
+        if (previous.Points != points)
+        {
+            differs.Add(("points", string.Create(CultureInfo.InvariantCulture, $"points {previous.Points}, not {points}")));
+        }
+
+        if (previous.CashAmount != cashAmount)
+        {
+            differs.Add(("cashAmount", $"cashAmount {CashText(previous.CashAmount)}, not {CashText(cashAmount)}"));
+        }
+
+        if (differs.Count == 0)
+        {
+            // Only the store differs: the detail reads as it always has.
+            return storeMatches ? null : ("storeId", $"redemptionId {previous.RedemptionId} was already used at {StoreText(previous.StoreId)}, not {StoreText(storeId)}");
+        }
+
+        if (!storeMatches)
+        {
+            differs.Add(("storeId", $"{StoreText(previous.StoreId)}, not {StoreText(storeId)}"));
+        }
+
+        return (differs[0].Field, $"redemptionId {previous.RedemptionId} was already used for another redemption: "
+            + string.Join("; ", differs.Select(d => d.Text))
+            + "; send a new redemptionId for a new redemption (the first request again returns its answer)");
+    }
+
+    private static string CashText(decimal? cash) =>
+        cash is { } amount ? string.Create(CultureInfo.InvariantCulture, $"{amount:0.00} CNY") : "none";
 
     /// <summary>Points at the configured value, cut (not rounded) to the cent so the programme never gives more than it promised.</summary>
     public static decimal ValueOf(long points, ProgramOptions options)

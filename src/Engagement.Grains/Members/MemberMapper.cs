@@ -159,6 +159,7 @@ internal static class MemberMapper
         CashAmount = decision.CashAmount,
         Replayed = decision.Replayed,
         Detail = decision.Detail,
+        Field = decision.Field,
     };
 
     /// <summary>The answer to a staff adjustment: <paramref name="decision"/>'s, or "unknown member" when it is null (the member was never seen).</summary>

@@ -187,7 +187,7 @@ public class RedemptionTests
     }
 
     [Fact]
-    public void RedemptionIdReusedForAnotherAmountIsInvalid()
+    public void RedemptionIdReusedForAnotherAmountIsRefusedAsReusedNamingPoints()
     {
         var member = new TestMember();
         member.Purchase("O-1", 1000m);
@@ -195,7 +195,8 @@ public class RedemptionTests
 
         var other = member.Redeem("R-1", 600);
 
-        Assert.Equal(RedemptionStatuses.Invalid, other.Status);
+        Assert.Equal((RedemptionStatuses.RedemptionIdReused, "points", false), (other.Status, other.Field, other.Replayed));
+        Assert.StartsWith("redemptionId R-1 was already used for another redemption: points 500, not 600;", other.Detail, StringComparison.Ordinal);
         Assert.Equal(1500, member.Balance);
     }
 
