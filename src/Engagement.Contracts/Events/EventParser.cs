@@ -285,8 +285,8 @@ public static partial class EventParser
     /// <summary>
     /// Decodes base64 of UTF-8 JSON; null on success, else why not. Text that is not base64, or whose letters happen to
     /// decode as base64 (<c>hello123</c>) to something that does not start as JSON does, is "neither a JSON object nor
-    /// base64-encoded JSON" with its first characters (<see cref="ShownPrefix"/>); only base64 that decodes to a
-    /// <c>{</c> or <c>[</c> is judged as JSON (its bytes not UTF-8: the producer's encoding is named).
+    /// base64-encoded JSON" with its first characters, masked (<see cref="RefusedTextPrefix"/>); only base64 that decodes to a <c>{</c> or <c>[</c> is
+    /// judged as JSON (its bytes not UTF-8: the producer's encoding is named).
     /// </summary>
     private static string? DecodeBase64(ReadOnlySpan<char> text, out string json)
     {
@@ -294,7 +294,7 @@ public static partial class EventParser
         var buffer = new byte[(text.Length * 3 / 4) + 3];
         if (!Convert.TryFromBase64Chars(text, buffer, out var written) || !StartsAsJson(buffer.AsSpan(0, written)))
         {
-            return string.Create(CultureInfo.InvariantCulture, $"neither a JSON object nor base64-encoded JSON (the text starts \"{ShownPrefix(text)}\")");
+            return string.Create(CultureInfo.InvariantCulture, $"neither a JSON object nor base64-encoded JSON (the text starts \"{RefusedTextPrefix.Of(text)}\")");
         }
 
         var bytes = buffer.AsSpan(0, written);
@@ -317,40 +317,5 @@ public static partial class EventParser
 
         bytes = bytes.TrimStart(" \t\r\n"u8);
         return bytes.Length > 0 && bytes[0] is (byte)'{' or (byte)'[';
-    }
-
-    /// <summary>The most characters of a refused text a poison reason shows.</summary>
-    private const int MaxShownPrefix = 24;
-
-    /// <summary>
-    /// The first <see cref="MaxShownPrefix"/> characters (Unicode code points) of <paramref name="text"/>, safe to put in a
-    /// reason, a log line and a JSON string: letters and digits of any script and printable ASCII are kept; quotes,
-    /// backslashes, control and format characters and anything else become <c>?</c>; <c>…</c> ends a cut text.
-    /// </summary>
-    private static string ShownPrefix(ReadOnlySpan<char> text)
-    {
-        var shown = new StringBuilder();
-        var count = 0;
-        foreach (var rune in text.EnumerateRunes())
-        {
-            if (count++ == MaxShownPrefix)
-            {
-                return shown.Append('…').ToString();
-            }
-
-            var safe = rune.IsAscii
-                ? rune.Value is >= 0x20 and < 0x7F and not 0x22 and not 0x5C
-                : Rune.IsLetterOrDigit(rune);
-            if (safe)
-            {
-                shown.Append(rune.ToString());
-            }
-            else
-            {
-                shown.Append('?');
-            }
-        }
-
-        return shown.ToString();
     }
 }

@@ -141,10 +141,12 @@ public sealed class ReceiverPoisonTests
         {
             { "lone surrogate", ReceiverRig.Login("M1", "s-\\udfff"), "eventId: is not valid Unicode text (a lone surrogate escape such as \\ud800)" },
             { "base64 of GBK text", Convert.ToBase64String(gbk), "body: base64 of bytes that are not UTF-8 text (decoded byte " },
-            { "broken base64", "eyJldmVudElkIjo", "body: neither a JSON object nor base64-encoded JSON (the text starts \"eyJldmVudElkIjo\")" },
+            { "broken base64", "eyJldmVudElkIjo", "body: neither a JSON object nor base64-encoded JSON (the text starts \"xxXxxxXxxXxxXxx\")" },
             // Its letters decode as base64 (to bytes that are not UTF-8): it was told "base64 of bytes that are not UTF-8 text".
-            { "plain text that decodes as base64", "hello123", "body: neither a JSON object nor base64-encoded JSON (the text starts \"hello123\")" },
-            { "base64 of plain text", Convert.ToBase64String(Encoding.UTF8.GetBytes("purchase M1 268.50")), "body: neither a JSON object nor base64-encoded JSON (the text starts \"cHVyY2hhc2UgTTEgMjY4LjUw\")" },
+            { "plain text that decodes as base64", "hello123", "body: neither a JSON object nor base64-encoded JSON (the text starts \"xxxxx###\")" },
+            { "base64 of plain text", Convert.ToBase64String(Encoding.UTF8.GetBytes("purchase M1 268.50")), "body: neither a JSON object nor base64-encoded JSON (the text starts \"xXXxX#xxx#XxXXXxXxX#XxXx\")" },
+            // Before: the reason showed "tel 13800138000 K7Q2X9LM…", a member's phone and half a coupon code.
+            { "text with a phone and a coupon code", "tel 13800138000 K7Q2X9LMP4R8T3WZ", "body: neither a JSON object nor base64-encoded JSON (the text starts \"tel ########### X#X#X#XX…\")" },
             { "broken JSON", "{\"eventId\": \"x\", ", "body: malformed JSON (line 1, " },
             { "60,001-character orderId", longOrder, "orderId: must be 1–128 characters" },
             { "memberId ..", ReceiverRig.Login("..", "dots"), "memberId: " + EventValidator.MemberIdRule },

@@ -91,17 +91,32 @@ public sealed class EventParserMalformedInputTests
     }
 
     [Theory]
-    [InlineData("eyJldmVudElkIjo")]
-    [InlineData("%%%%")]
-    public void BadBase64IsRefusedAsBody(string text) =>
-        Assert.Equal($"body: neither a JSON object nor base64-encoded JSON (the text starts \"{text}\")", Error(text));
+    [InlineData("eyJldmVudElkIjo", "xxXxxxXxxXxxXxx")] // a word of 15 letters reads as a code: its shape only
+    [InlineData("%%%%", "%%%%")]
+    public void BadBase64IsRefusedAsBody(string text, string shown) =>
+        Assert.Equal($"body: neither a JSON object nor base64-encoded JSON (the text starts \"{shown}\")", Error(text));
 
     [Theory]
-    [InlineData("hello123", "hello123")] // decodes as base64 to bytes that are not UTF-8
-    [InlineData("aGVsbG8=", "aGVsbG8=")] // base64 of "hello"
-    [InlineData("积分 \"x\"\\\u0001\u202E 1234567890123456789", "积分 ?x???? 12345678901234…")]
+    [InlineData("hello123", "xxxxx###")] // decodes as base64 to bytes that are not UTF-8
+    [InlineData("aGVsbG8=", "xXXxxX#=")] // base64 of "hello"
+    [InlineData("积分 \"x\"\\\u0001\u202E 1234567890123456789", "积分 ?x???? ##############…")]
     public void TextThatIsNeitherJsonNorBase64OfJsonIsSaidSoWithABoundedSafePrefix(string text, string shown) =>
         Assert.Equal($"body: neither a JSON object nor base64-encoded JSON (the text starts \"{shown}\")", Error(text));
+
+    [Theory]
+    // Before: "phone 13800138000 code K…" and "code K7Q2X9LMP4R8T3WZ te…", the phone and the code in the reason.
+    [InlineData("phone 13800138000 code K7Q2X9LMP4R8T3WZ", "phone ########### code X…")]
+    [InlineData("code K7Q2X9LMP4R8T3WZ tel 13800138000", "code X#X#X#XXX#X#X#XX te…")]
+    [InlineData("coupon ABCDEFGHJKLMNPQR", "coupon XXXXXXXXXXXXXXXX")] // a code of letters only: by its length
+    [InlineData("手机 １３８００１３８０００", "手机 ###########")] // full-width digits are digits
+    public void ARefusedTextsPrefixNeverShowsAPhoneNumberOrACouponCode(string text, string shown)
+    {
+        var reason = Error(text);
+
+        Assert.Equal($"body: neither a JSON object nor base64-encoded JSON (the text starts \"{shown}\")", reason);
+        Assert.DoesNotContain("138", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("K7Q2", reason, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void AnEventOver64KbInsideAnHttpArrayIsRefusedByItself()
