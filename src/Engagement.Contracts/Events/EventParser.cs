@@ -285,14 +285,22 @@ public static partial class EventParser
     /// <summary>
     /// Decodes base64 of UTF-8 JSON; null on success, else why not. Text that is not base64, or whose letters happen to
     /// decode as base64 (<c>hello123</c>) to something that does not start as JSON does, is "neither a JSON object nor
-    /// base64-encoded JSON" with its first characters, masked (<see cref="RefusedTextPrefix"/>); only base64 that decodes to a <c>{</c> or <c>[</c> is
+    /// base64-encoded JSON" with its first characters, masked (<see cref="RefusedTextPrefix"/>); base64 of UTF-16 or
+    /// UTF-32 is named as such (CONTRACT.md §1 asks for UTF-8); only base64 that decodes to a <c>{</c> or <c>[</c> is
     /// judged as JSON (its bytes not UTF-8: the producer's encoding is named).
     /// </summary>
     private static string? DecodeBase64(ReadOnlySpan<char> text, out string json)
     {
         json = string.Empty;
         var buffer = new byte[(text.Length * 3 / 4) + 3];
-        if (!Convert.TryFromBase64Chars(text, buffer, out var written) || !StartsAsJson(buffer.AsSpan(0, written)))
+        var decoded = Convert.TryFromBase64Chars(text, buffer, out var written);
+        if (decoded && WideEncoding(buffer.AsSpan(0, written)) is { } wide)
+        {
+            // A Windows tool's "Unicode": valid base64 whose bytes are not UTF-8, said as such rather than as no JSON at all.
+            return $"base64 of {wide} text; only UTF-8 is accepted (CONTRACT.md §1): encode the JSON as UTF-8";
+        }
+
+        if (!decoded || !StartsAsJson(buffer.AsSpan(0, written)))
         {
             return string.Create(CultureInfo.InvariantCulture, $"neither a JSON object nor base64-encoded JSON (the text starts \"{RefusedTextPrefix.Of(text)}\")");
         }
@@ -305,6 +313,27 @@ public static partial class EventParser
 
         json = StrictUtf8.GetString(bytes).TrimStart('\uFEFF');
         return null;
+    }
+
+    /// <summary>
+    /// The encoding of decoded bytes that are UTF-16 or UTF-32 (by their byte-order mark, or by a <c>{</c> or <c>[</c> with
+    /// zero bytes beside it), e.g. <c>UTF-16 (little-endian, with a byte-order mark)</c>; null for anything else.
+    /// </summary>
+    private static string? WideEncoding(ReadOnlySpan<byte> bytes)
+    {
+        static bool Opens(byte b) => b is (byte)'{' or (byte)'[';
+        return bytes switch
+        {
+            [0xFF, 0xFE, 0x00, 0x00, ..] => "UTF-32 (little-endian, with a byte-order mark)",
+            [0x00, 0x00, 0xFE, 0xFF, ..] => "UTF-32 (big-endian, with a byte-order mark)",
+            [0xFF, 0xFE, ..] => "UTF-16 (little-endian, with a byte-order mark)",
+            [0xFE, 0xFF, ..] => "UTF-16 (big-endian, with a byte-order mark)",
+            [var a, 0x00, 0x00, 0x00, ..] when Opens(a) => "UTF-32 (little-endian)",
+            [0x00, 0x00, 0x00, var d, ..] when Opens(d) => "UTF-32 (big-endian)",
+            [var a, 0x00, ..] when Opens(a) => "UTF-16 (little-endian)",
+            [0x00, var b, ..] when Opens(b) => "UTF-16 (big-endian)",
+            _ => null,
+        };
     }
 
     /// <summary>Whether decoded bytes start, past a UTF-8 byte-order mark and JSON whitespace, with <c>{</c> or <c>[</c>.</summary>

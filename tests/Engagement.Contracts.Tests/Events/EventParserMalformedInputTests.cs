@@ -118,6 +118,22 @@ public sealed class EventParserMalformedInputTests
         Assert.DoesNotContain("K7Q2", reason, StringComparison.Ordinal);
     }
 
+    public static TheoryData<byte[], string> WideJson() => new()
+    {
+        { [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(Login)], "UTF-16 (little-endian, with a byte-order mark)" },
+        { [.. Encoding.BigEndianUnicode.GetPreamble(), .. Encoding.BigEndianUnicode.GetBytes(Login)], "UTF-16 (big-endian, with a byte-order mark)" },
+        { Encoding.Unicode.GetBytes(Login), "UTF-16 (little-endian)" },
+        { [.. Encoding.UTF32.GetPreamble(), .. Encoding.UTF32.GetBytes(Login)], "UTF-32 (little-endian, with a byte-order mark)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WideJson))]
+    public void Base64OfUtf16OrUtf32JsonIsRefusedNamingTheEncoding(byte[] bytes, string encoding) =>
+        // Before: "neither a JSON object nor base64-encoded JSON", or malformed JSON for UTF-16 without a byte-order mark.
+        Assert.Equal(
+            $"body: base64 of {encoding} text; only UTF-8 is accepted (CONTRACT.md §1): encode the JSON as UTF-8",
+            Error(Convert.ToBase64String(bytes)));
+
     [Fact]
     public void AnEventOver64KbInsideAnHttpArrayIsRefusedByItself()
     {
