@@ -55,20 +55,10 @@ public static class MemberEndpoints
             return MemberNotFound(memberId);
         }
 
-        // A till reads the balance; a code is worth its value there, so a store key sees each code by its last 4 only.
-        return Results.Ok(user.IsInRole(ApiRoles.Store) && !user.IsInRole(ApiRoles.Admin) ? TillView(view) : view);
+        // A till reads tier, balance and coupons, nothing else of the member (RFM, tags, consent...); a code is worth its
+        // value there, so a store key sees each code by its last 4 only.
+        return user.IsInRole(ApiRoles.Store) && !user.IsInRole(ApiRoles.Admin) ? Results.Ok(TillMemberView.Of(view)) : Results.Ok(view);
     }
-
-    /// <summary><paramref name="view"/> with every coupon code in it (code, status reason, history) shown as <c>…</c> and its last 4 characters.</summary>
-    private static MemberView TillView(MemberView view) => view with
-    {
-        Coupons = [.. view.Coupons.Select(c => c with
-        {
-            Code = CouponCodes.Mask(c.Code),
-            StatusReason = CouponCodes.Mask(c.StatusReason),
-            History = [.. c.History.Select(h => h with { Reason = CouponCodes.Mask(h.Reason) })],
-        })],
-    };
 
     private static async Task<IResult> GetLedgerAsync(string memberId, IGrainFactory grains, string? kind, int? limit, long? before)
     {

@@ -47,7 +47,8 @@ public static class ApiRoles
 
     /// <summary>
     /// <c>GET /members/{memberId}</c>, the live view a till reads the balance from: every role including store (a store
-    /// key sees coupon codes by their last 4 characters only; ledger, touches and search stay support, marketing, admin).
+    /// key sees only tier, balance and coupons, codes by their last 4 characters, <c>Members.TillMemberView</c>; ledger,
+    /// touches and search stay support, marketing, admin).
     /// </summary>
     public const string MemberViewPolicy = "engagement.member.view";
 }

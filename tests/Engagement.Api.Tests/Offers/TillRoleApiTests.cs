@@ -7,8 +7,8 @@ namespace Engagement.Api.Tests.Offers;
 
 /// <summary>
 /// What a till may do with a store key (README "HTTP API", a deviation from CONTRACT.md §4 where events and redemptions
-/// are admin's): post purchase and refund events (no other type), validate and redeem coupons, redeem points, read the member's live view (its coupon codes by
-/// their last 4 characters). Everything else about a member stays refused with 403 problem details.
+/// are admin's): post purchase and refund events (no other type), validate and redeem coupons, redeem points, read the member's tier, balance and coupons (codes by
+/// their last 4 characters) and no more of the live view. Everything else about a member stays refused with 403 problem details.
 /// </summary>
 [Collection(OffersHostCollection.Name)]
 public sealed class TillRoleApiTests(OffersHostFixture host)
@@ -32,6 +32,9 @@ public sealed class TillRoleApiTests(OffersHostFixture host)
 
         // The balance view: 1,000 points (a first purchase doubles), the coupon shown by its last 4 characters only.
         var view = (await pos.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
+        // Only what a till uses: before, it also carried RFM, tags, consent, growth, lifecycle, caps, lots and more.
+        Assert.Equal(["memberId", "tier", "pointsBalance", "coupons"], view.Select(p => p.Key));
+        Assert.Equal((member, "V1"), (view["memberId"]!.GetValue<string>(), view["tier"]!.GetValue<string>()));
         Assert.Equal(1_000, view["pointsBalance"]!.GetValue<long>());
         var coupon = Assert.Single(view["coupons"]!.AsArray())!;
         Assert.Equal("…" + code[^4..], coupon["code"]!.GetValue<string>());
@@ -53,9 +56,11 @@ public sealed class TillRoleApiTests(OffersHostFixture host)
             Assert.Equal(700, (await points.Content.ReadFromJsonAsync<JsonObject>(Json))!["pointsBalance"]!.GetValue<long>());
         }
 
-        // The admin still sees the whole code.
+        // The admin still sees the whole code and the whole view.
         var full = (await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
         Assert.Equal(code, Assert.Single(full["coupons"]!.AsArray())!["code"]!.GetValue<string>());
+        Assert.NotNull(full["rfm"]);
+        Assert.NotNull(full["tags"]);
     }
 
     [Fact]
