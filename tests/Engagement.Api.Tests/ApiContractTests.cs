@@ -124,6 +124,25 @@ public sealed class ApiContractTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task ARetryOfARedemptionWithCashAmountZeroOrWithoutItIsReplayedNotA409()
+    {
+        var id = NewMember();
+        await PostAsync(Purchase(id, "O1", 100m));
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        using var first = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 50, cashAmount = 0m, storeId = "S001" }, Json);
+
+        // Before: 409 redemption_id_reused "cashAmount 0.00 CNY, not none", though the till sent the same sale.
+        using var retry = await admin.PostAsJsonAsync($"api/v1/members/{id}/redemptions", new { redemptionId = "R1", points = 50, storeId = "S001" }, Json);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        var body = (await retry.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.True(body["replayed"]!.GetValue<bool>());
+        Assert.Equal(150, body["pointsBalance"]!.GetValue<long>());
+        Assert.Equal(150, (await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", Json))!["pointsBalance"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task ARedemptionIdReusedForAnotherAmountIsA409RedemptionIdReusedNamingWhatDiffersAndSpendsNothing()
     {
         var id = NewMember();

@@ -48,7 +48,7 @@ public static class RedemptionPolicy
                 return Refused(state, RedemptionStatuses.RedemptionIdReused, reused.Detail, points, cashAmount, options) with { Field = reused.Field };
             }
 
-            if (previous.Points != points || previous.CashAmount != cashAmount
+            if (previous.Points != points || !SameCash(previous.CashAmount, cashAmount)
                 || !string.Equals(previous.RewardId, rewardId, StringComparison.Ordinal)
                 || !storeMatches)
             {
@@ -255,7 +255,7 @@ public static class RedemptionPolicy
             differs.Add(("points", string.Create(CultureInfo.InvariantCulture, $"points {previous.Points}, not {points}")));
         }
 
-        if (previous.CashAmount != cashAmount)
+        if (!SameCash(previous.CashAmount, cashAmount))
         {
             differs.Add(("cashAmount", $"cashAmount {CashText(previous.CashAmount)}, not {CashText(cashAmount)}"));
         }
@@ -275,6 +275,12 @@ public static class RedemptionPolicy
             + string.Join("; ", differs.Select(d => d.Text))
             + "; send a new redemptionId for a new redemption (the first request again returns its answer)");
     }
+
+    /// <summary>
+    /// Whether two cash amounts are the same payment: no cash (absent) and <c>0</c> are alike, so a till retrying a sale once
+    /// with <c>"cashAmount": 0</c> and once without it gets the replay, not a 409.
+    /// </summary>
+    private static bool SameCash(decimal? a, decimal? b) => (a ?? 0m) == (b ?? 0m);
 
     private static string CashText(decimal? cash) =>
         cash is { } amount ? string.Create(CultureInfo.InvariantCulture, $"{amount:0.00} CNY") : "none";

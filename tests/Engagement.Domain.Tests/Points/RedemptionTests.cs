@@ -201,6 +201,24 @@ public class RedemptionTests
     }
 
     [Fact]
+    public void ARetryWithCashZeroOrWithoutCashIsTheSameRedemptionReplayed()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        var first = member.Redeem("R-1", 500, cash: 0m);
+        member.Redeem("R-2", 100);
+
+        // Before: cashAmount 0 and none differed, so each retry was 409 redemption_id_reused naming cashAmount.
+        var withoutCash = member.Redeem("R-1", 500);
+        var withZero = member.Redeem("R-2", 100, cash: 0m);
+
+        Assert.Equal(RedemptionStatuses.Accepted, first.Status);
+        Assert.Equal((RedemptionStatuses.Accepted, true, (string?)null), (withoutCash.Status, withoutCash.Replayed, withoutCash.Field));
+        Assert.Equal((RedemptionStatuses.Accepted, true, (string?)null), (withZero.Status, withZero.Replayed, withZero.Field));
+        Assert.Equal(1400, member.Balance);
+    }
+
+    [Fact]
     public void RedemptionBeyondTheBalanceIsRefusedAsInsufficient()
     {
         var member = new TestMember();
