@@ -55,7 +55,7 @@ public static class MemberEndpoints
             return MemberNotFound(memberId);
         }
 
-        // A till reads tier, balance and coupons, nothing else of the member (RFM, tags, consent...); a code is worth its
+        // A till reads tier, balance, coupons and benefits, nothing else of the member (RFM, tags, consent...); a code is worth its
         // value there, so a store key sees each code by its last 4 only.
         return user.IsInRole(ApiRoles.Store) && !user.IsInRole(ApiRoles.Admin) ? Results.Ok(TillMemberView.Of(view)) : Results.Ok(view);
     }

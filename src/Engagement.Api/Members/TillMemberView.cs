@@ -5,10 +5,11 @@ using Engagement.Domain.Offers;
 namespace Engagement.Api.Members;
 
 /// <summary>
-/// What a store key (a POS till) reads at <c>GET /api/v1/members/{memberId}</c>: the member's tier, points balance and
-/// coupons, each code shown as <c>…</c> and its last 4 characters (README "HTTP API", store role; a narrowing of
-/// CONTRACT.md §4's live view for that role). Growth, RFM, tags, consent, lifecycle, benefits, caps, lots, time zone and
-/// region are left out: a till prices a sale, redeems points and checks a presented code, and needs none of them.
+/// What a store key (a POS till) reads at <c>GET /api/v1/members/{memberId}</c>: the member's tier, points balance,
+/// coupons, each code shown as <c>…</c> and its last 4 characters, and benefits held (README "HTTP API", store role; a
+/// narrowing of CONTRACT.md §4's live view for that role). Growth, RFM, tags, consent, lifecycle, benefit grants and uses,
+/// caps, lots, time zone and region are left out: a till prices a sale, redeems points, checks a presented code and books
+/// a benefit the member holds (priority booking, docs/offers.md), and needs none of them.
 /// </summary>
 public sealed record TillMemberView
 {
@@ -27,6 +28,12 @@ public sealed record TillMemberView
     /// </summary>
     public IReadOnlyList<CouponView> Coupons { get; init; } = [];
 
+    /// <summary>
+    /// The benefits the member holds now (CONTRACT.md §2: by tier or grant, e.g. <c>priority-booking</c>), so a till can
+    /// tell whether to offer a priority booking; a benefit's code names the benefit, it is no coupon code.
+    /// </summary>
+    public IReadOnlyList<BenefitView> Benefits { get; init; } = [];
+
     /// <summary>The till's view of <paramref name="view"/>.</summary>
     public static TillMemberView Of(MemberView view)
     {
@@ -42,6 +49,7 @@ public sealed record TillMemberView
                 StatusReason = CouponCodes.Mask(c.StatusReason),
                 History = [.. c.History.Select(h => h with { Reason = CouponCodes.Mask(h.Reason) })],
             })],
+            Benefits = view.Benefits,
         };
     }
 }

@@ -47,7 +47,7 @@ public static class ApiRoles
 
     /// <summary>
     /// <c>GET /members/{memberId}</c>, the live view a till reads the balance from: every role including store (a store
-    /// key sees only tier, balance and coupons, codes by their last 4 characters, <c>Members.TillMemberView</c>; ledger,
+    /// key sees only tier, balance, coupons (codes by their last 4 characters) and benefits, <c>Members.TillMemberView</c>; ledger,
     /// touches and search stay support, marketing, admin).
     /// </summary>
     public const string MemberViewPolicy = "engagement.member.view";

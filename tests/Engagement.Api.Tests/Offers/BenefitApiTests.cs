@@ -44,6 +44,14 @@ public sealed class BenefitApiTests(OffersHostFixture host)
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal("replayed", (await again.Content.ReadFromJsonAsync<JsonObject>(Json))!["status"]!.GetValue<string>());
 
+        // The till that books sees the benefit in its own view of the member (before: no benefits there at all).
+        var tillView = (await pos.GetFromJsonAsync<JsonObject>($"api/v1/members/{v3}", Json))!;
+        var held = tillView["benefits"]!.AsArray().Select(b => b!["code"]!.GetValue<string>()).ToList();
+        Assert.Contains("priority-booking", held);
+        Assert.Null(tillView["benefitGrants"]);
+        var v2TillView = (await pos.GetFromJsonAsync<JsonObject>($"api/v1/members/{v2}", Json))!;
+        Assert.DoesNotContain(v2TillView["benefits"]!.AsArray(), b => b!["code"]!.GetValue<string>() == "priority-booking");
+
         using var support = host.Client(SupportKey);
         var view = await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{v3}", Json);
         var use = Assert.Single(view!["benefitGrants"]!.AsArray());

@@ -7,8 +7,8 @@ namespace Engagement.Api.Tests.Offers;
 
 /// <summary>
 /// What a till may do with a store key (README "HTTP API", a deviation from CONTRACT.md §4 where events and redemptions
-/// are admin's): post purchase and refund events (no other type), validate and redeem coupons, redeem points, read the member's tier, balance and coupons (codes by
-/// their last 4 characters) and no more of the live view. Everything else about a member stays refused with 403 problem details.
+/// are admin's): post purchase and refund events (no other type), validate and redeem coupons, redeem points, read the member's tier, balance, coupons (codes by
+/// their last 4 characters) and benefits, and no more of the live view. Everything else about a member stays refused with 403 problem details.
 /// </summary>
 [Collection(OffersHostCollection.Name)]
 public sealed class TillRoleApiTests(OffersHostFixture host)
@@ -33,7 +33,7 @@ public sealed class TillRoleApiTests(OffersHostFixture host)
         // The balance view: 1,000 points (a first purchase doubles), the coupon shown by its last 4 characters only.
         var view = (await pos.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
         // Only what a till uses: before, it also carried RFM, tags, consent, growth, lifecycle, caps, lots and more.
-        Assert.Equal(["memberId", "tier", "pointsBalance", "coupons"], view.Select(p => p.Key));
+        Assert.Equal(["memberId", "tier", "pointsBalance", "coupons", "benefits"], view.Select(p => p.Key));
         Assert.Equal((member, "V1"), (view["memberId"]!.GetValue<string>(), view["tier"]!.GetValue<string>()));
         Assert.Equal(1_000, view["pointsBalance"]!.GetValue<long>());
         var coupon = Assert.Single(view["coupons"]!.AsArray())!;
