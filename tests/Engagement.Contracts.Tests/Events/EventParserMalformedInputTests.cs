@@ -109,6 +109,10 @@ public sealed class EventParserMalformedInputTests
     [InlineData("code K7Q2X9LMP4R8T3WZ tel 13800138000", "code X#X#X#XXX#X#X#XX te…")]
     [InlineData("coupon ABCDEFGHJKLMNPQR", "coupon XXXXXXXXXXXXXXXX")] // a code of letters only: by its length
     [InlineData("手机 １３８００１３８０００", "手机 ###########")] // full-width digits are digits
+    // Before: each 4-letter group passed as a short word, so "code ABCD-EFGH-JKLM-NPQR" showed the whole code.
+    [InlineData("code ABCD-EFGH-JKLM-NPQR", "code XXXX-XXXX-XXXX-XXXX")]
+    [InlineData("code abcd efgh jkmn pqrs", "code xxxx xxxx xxxx xxxx")]
+    [InlineData("order paid ABCD-EFGH-JKLM-NPQR", "order paid XXXX-XXXX-XXX…")] // measured whole past the cut
     public void ARefusedTextsPrefixNeverShowsAPhoneNumberOrACouponCode(string text, string shown)
     {
         var reason = Error(text);
@@ -116,6 +120,7 @@ public sealed class EventParserMalformedInputTests
         Assert.Equal($"body: neither a JSON object nor base64-encoded JSON (the text starts \"{shown}\")", reason);
         Assert.DoesNotContain("138", reason, StringComparison.Ordinal);
         Assert.DoesNotContain("K7Q2", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("EFGH", reason, StringComparison.OrdinalIgnoreCase);
     }
 
     public static TheoryData<byte[], string> WideJson() => new()
