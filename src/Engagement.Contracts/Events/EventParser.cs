@@ -317,23 +317,48 @@ public static partial class EventParser
 
     /// <summary>
     /// The encoding of decoded bytes that are UTF-16 or UTF-32 (by their byte-order mark, or by a <c>{</c> or <c>[</c> with
-    /// zero bytes beside it), e.g. <c>UTF-16 (little-endian, with a byte-order mark)</c>; null for anything else.
+    /// zero bytes beside it, past JSON whitespace in the same width: pretty-printed JSON may start with a newline), e.g.
+    /// <c>UTF-16 (little-endian, with a byte-order mark)</c>; null for anything else.
     /// </summary>
-    private static string? WideEncoding(ReadOnlySpan<byte> bytes)
+    private static string? WideEncoding(ReadOnlySpan<byte> bytes) => bytes switch
     {
-        static bool Opens(byte b) => b is (byte)'{' or (byte)'[';
-        return bytes switch
+        [0xFF, 0xFE, 0x00, 0x00, ..] => "UTF-32 (little-endian, with a byte-order mark)",
+        [0x00, 0x00, 0xFE, 0xFF, ..] => "UTF-32 (big-endian, with a byte-order mark)",
+        [0xFF, 0xFE, ..] => "UTF-16 (little-endian, with a byte-order mark)",
+        [0xFE, 0xFF, ..] => "UTF-16 (big-endian, with a byte-order mark)",
+        _ when OpensInWidth(bytes, 4, bigEndian: false) => "UTF-32 (little-endian)",
+        _ when OpensInWidth(bytes, 4, bigEndian: true) => "UTF-32 (big-endian)",
+        _ when OpensInWidth(bytes, 2, bigEndian: false) => "UTF-16 (little-endian)",
+        _ when OpensInWidth(bytes, 2, bigEndian: true) => "UTF-16 (big-endian)",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Whether <paramref name="bytes"/>, read as code units of <paramref name="width"/> bytes whose other bytes are zero,
+    /// start with JSON whitespace (space, tab, CR, LF) or nothing, then <c>{</c> or <c>[</c>.
+    /// </summary>
+    private static bool OpensInWidth(ReadOnlySpan<byte> bytes, int width, bool bigEndian)
+    {
+        for (var at = 0; at + width <= bytes.Length; at += width)
         {
-            [0xFF, 0xFE, 0x00, 0x00, ..] => "UTF-32 (little-endian, with a byte-order mark)",
-            [0x00, 0x00, 0xFE, 0xFF, ..] => "UTF-32 (big-endian, with a byte-order mark)",
-            [0xFF, 0xFE, ..] => "UTF-16 (little-endian, with a byte-order mark)",
-            [0xFE, 0xFF, ..] => "UTF-16 (big-endian, with a byte-order mark)",
-            [var a, 0x00, 0x00, 0x00, ..] when Opens(a) => "UTF-32 (little-endian)",
-            [0x00, 0x00, 0x00, var d, ..] when Opens(d) => "UTF-32 (big-endian)",
-            [var a, 0x00, ..] when Opens(a) => "UTF-16 (little-endian)",
-            [0x00, var b, ..] when Opens(b) => "UTF-16 (big-endian)",
-            _ => null,
-        };
+            var unit = bytes.Slice(at, width);
+            if ((bigEndian ? unit[..^1] : unit[1..]).ContainsAnyExcept((byte)0))
+            {
+                return false;
+            }
+
+            switch (bigEndian ? unit[^1] : unit[0])
+            {
+                case (byte)'{' or (byte)'[':
+                    return true;
+                case (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n':
+                    continue;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether decoded bytes start, past a UTF-8 byte-order mark and JSON whitespace, with <c>{</c> or <c>[</c>.</summary>

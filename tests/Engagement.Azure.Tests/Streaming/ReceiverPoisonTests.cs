@@ -150,6 +150,9 @@ public sealed class ReceiverPoisonTests
             // Before: "neither a JSON object nor base64-encoded JSON", which hid that only the encoding was wrong.
             { "base64 of UTF-16 JSON with a byte-order mark", Convert.ToBase64String([.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(ReceiverRig.Login("M1", "u16"))]),
                 "body: base64 of UTF-16 (little-endian, with a byte-order mark) text; only UTF-8 is accepted (CONTRACT.md §1): encode the JSON as UTF-8" },
+            // Before: pretty-printed (a newline first), no byte-order mark: "neither a JSON object nor base64-encoded JSON".
+            { "base64 of pretty-printed UTF-16 JSON", Convert.ToBase64String(Encoding.Unicode.GetBytes("\r\n" + ReceiverRig.Login("M1", "u16p"))),
+                "body: base64 of UTF-16 (little-endian) text; only UTF-8 is accepted (CONTRACT.md §1): encode the JSON as UTF-8" },
             { "broken JSON", "{\"eventId\": \"x\", ", "body: malformed JSON (line 1, " },
             { "60,001-character orderId", longOrder, "orderId: must be 1–128 characters" },
             { "memberId ..", ReceiverRig.Login("..", "dots"), "memberId: " + EventValidator.MemberIdRule },

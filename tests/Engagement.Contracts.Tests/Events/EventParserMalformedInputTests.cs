@@ -129,6 +129,11 @@ public sealed class EventParserMalformedInputTests
         { [.. Encoding.BigEndianUnicode.GetPreamble(), .. Encoding.BigEndianUnicode.GetBytes(Login)], "UTF-16 (big-endian, with a byte-order mark)" },
         { Encoding.Unicode.GetBytes(Login), "UTF-16 (little-endian)" },
         { [.. Encoding.UTF32.GetPreamble(), .. Encoding.UTF32.GetBytes(Login)], "UTF-32 (little-endian, with a byte-order mark)" },
+        // Pretty-printed JSON without a byte-order mark, starting with whitespace (before: "neither a JSON object nor base64").
+        { Encoding.Unicode.GetBytes("\r\n  " + Login), "UTF-16 (little-endian)" },
+        { Encoding.BigEndianUnicode.GetBytes("\n\t" + Login), "UTF-16 (big-endian)" },
+        { Encoding.UTF32.GetBytes(" \n" + Login), "UTF-32 (little-endian)" },
+        { new UTF32Encoding(bigEndian: true, byteOrderMark: false).GetBytes("\n[" + Login + "]"), "UTF-32 (big-endian)" },
     };
 
     [Theory]
