@@ -147,6 +147,8 @@ public sealed class ReceiverPoisonTests
             { "base64 of plain text", Convert.ToBase64String(Encoding.UTF8.GetBytes("purchase M1 268.50")), "body: neither a JSON object nor base64-encoded JSON (the text starts \"xXXxX#xxx#XxXXXxXxX#XxXx\")" },
             // Before: the reason showed "tel 13800138000 K7Q2X9LM…", a member's phone and half a coupon code.
             { "text with a phone and a coupon code", "tel 13800138000 K7Q2X9LMP4R8T3WZ", "body: neither a JSON object nor base64-encoded JSON (the text starts \"tel ########### X#X#X#XX…\")" },
+            // Before: "tel ABCD-EFGH-JKLM-NPQR", the whole coupon code in groups of 4 letters, each kept as a short word.
+            { "text with a coupon code in groups", "tel ABCD-EFGH-JKLM-NPQR", "body: neither a JSON object nor base64-encoded JSON (the text starts \"tel XXXX-XXXX-XXXX-XXXX\")" },
             // Before: "neither a JSON object nor base64-encoded JSON", which hid that only the encoding was wrong.
             { "base64 of UTF-16 JSON with a byte-order mark", Convert.ToBase64String([.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(ReceiverRig.Login("M1", "u16"))]),
                 "body: base64 of UTF-16 (little-endian, with a byte-order mark) text; only UTF-8 is accepted (CONTRACT.md §1): encode the JSON as UTF-8" },
