@@ -48,6 +48,28 @@ public sealed class SupportDeskLimitApiTests(ApiHostFixture host)
         Assert.Equal(HttpStatusCode.OK, byAdmin.StatusCode);
     }
 
+    [Fact]
+    public async Task SupportsSingleAdjustmentAboveTheLimitIsRefusedByTheDaysTotalWithTheOne403AndAnAdminMakesIt()
+    {
+        var id = await SeedAsync(200m);
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        var big = new { adjustmentId = "big-1", kind = "growth", delta = 1001, reason = "store opening" };
+
+        using var refused = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", big, Json);
+
+        // The agent reads one number and the day's use, whatever the size of the one request: no second, per-request limit.
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var detail = (await refused.Content.ReadFromJsonAsync<JsonObject>(Json))!["detail"]!.GetValue<string>();
+        Assert.Contains("limit is 1000 growth per member", detail, StringComparison.Ordinal);
+        Assert.Contains("0 already adjusted today, 1001 more would pass it", detail, StringComparison.Ordinal);
+        Assert.Contains("an admin can", detail, StringComparison.Ordinal);
+        using var byAdmin = await admin.PostAsJsonAsync($"api/v1/members/{id}/adjustments", big, Json);
+        Assert.Equal(HttpStatusCode.OK, byAdmin.StatusCode);
+        var view = await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", Json);
+        Assert.Equal(1201, view!["growthValue"]!.GetValue<long>()); // 200 from the purchase, the refused request none
+    }
+
     private async Task<string> SeedAsync(decimal amount)
     {
         var id = "D" + Guid.NewGuid().ToString("N")[..12];

@@ -24,8 +24,10 @@ public sealed class AdjustmentOptions
     public const string SectionName = "Engagement:Api:Adjustments";
 
     /// <summary>
-    /// Support's limit per member, per kind (points or growth) and per programme-local day: the |delta| of its applied
-    /// adjustments that day sum to at most this (one adjustment too); beyond it needs admin (HTTP 403). Default 1,000.
+    /// Support's limit per member, per kind (points or growth) and per programme-local day, in points or growth value: the
+    /// |delta| of its applied adjustments that day sum to at most this; beyond it needs admin (HTTP 403 naming the limit
+    /// and what support already adjusted that day, <see cref="SupportDeskLimit"/>). The one limit: a single adjustment
+    /// above it is past the day's total as well. Default 1,000.
     /// </summary>
     public long SupportLimit { get; set; } = 1_000;
 }
@@ -50,12 +52,9 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
         }
 
         var role = ApiKeyIdentity.RoleOf(user);
-        if (role != ApiRoles.Admin && AdjustmentPolicy.NeedsAdmin(request!.Delta, SupportLimit))
-        {
-            return new AdjustmentOutcome(null, $"|delta| above {SupportLimit} needs an admin key", null);
-        }
 
-        // The daily total per member and kind lives with the member (SupportDeskLimit); never the body's.
+        // Support's one limit is the daily total per member and kind, kept with the member (SupportDeskLimit), never the
+        // body's: a single adjustment above it is past it too, and the 403 names the day's use beside the limit.
         var clean = request! with { Reason = request.Reason.Trim(), DeskLimit = role == ApiRoles.Admin ? null : SupportLimit };
         var result = await grains.GetGrain<IMemberGrain>(memberId).AdjustAsync(clean);
         if (result.Status == AdjustmentStatuses.OverDeskLimit)

@@ -61,12 +61,6 @@ public static class AdjustmentPolicy
     public static bool IsRedemptionUndo(string? eventId) =>
         eventId is not null && eventId.StartsWith(EventIdPrefix + RedemptionUndoPrefix, StringComparison.Ordinal);
 
-    /// <summary>
-    /// True when an adjustment of this size needs the admin role: |delta| above the support limit
-    /// (<paramref name="supportLimit"/>, points or growth, inclusive limit).
-    /// </summary>
-    public static bool NeedsAdmin(long delta, long supportLimit) => Math.Abs(delta) > supportLimit;
-
     /// <summary>The adjustment with its kind and delta, remembered beside its id: a repeat is a replay only when they match.</summary>
     private static string SignatureOf(string adjustmentId, string kind, long delta) =>
         string.Create(CultureInfo.InvariantCulture, $"adjustment-as|{adjustmentId}|{kind}|{delta}");
