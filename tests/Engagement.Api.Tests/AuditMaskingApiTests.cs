@@ -36,4 +36,31 @@ public sealed class AuditMaskingApiTests(ApiHostFixture host)
         Assert.DoesNotContain(code, bySupport.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal($"coupon {code}: threshold 30 over 200", byAdmin["detail"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task ACodeSupportTypedIntoAnAdjustmentReasonInLowerCaseWithDashesOrSpacesIsMaskedAndOrderIdsAndWordsAreNot()
+    {
+        var id = "K" + Guid.NewGuid().ToString("N")[..12];
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        var at = host.Clock.GetUtcNow();
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5); // the audit records the wall-clock moment of a manual action
+        using (var seeded = await admin.PostAsJsonAsync("api/v1/events", new[] { new { eventId = $"{id}-O1", type = "purchase", memberId = id, occurredAt = at.AddMinutes(-1), orderId = "ORD-2026-1123-0042", amount = 50m } }, Json))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, seeded.StatusCode);
+        }
+
+        const string reason = "member read out qegq-z8ue-mqzc-ks86, again as qegq z8ue mqzc ks86; make sure that they get order ORD-2026-1123-0042 back";
+        using (var adjusted = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", new { adjustmentId = "typed-code", kind = "points", delta = 5, reason }, Json))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, adjusted.StatusCode);
+        }
+
+        var from = Uri.EscapeDataString(before.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var bySupport = Assert.Single((await support.GetFromJsonAsync<JsonArray>($"api/v1/audit?from={from}&limit=1000", Json))!, a => a!["target"]!.GetValue<string>() == id)!;
+        var byAdmin = Assert.Single((await admin.GetFromJsonAsync<JsonArray>($"api/v1/audit?from={from}&limit=1000", Json))!, a => a!["target"]!.GetValue<string>() == id)!;
+
+        Assert.Equal("member read out …KS86, again as …KS86; make sure that they get order ORD-2026-1123-0042 back", bySupport["reason"]!.GetValue<string>());
+        Assert.Equal(reason, byAdmin["reason"]!.GetValue<string>());
+    }
 }

@@ -20,8 +20,23 @@ public sealed class CouponCodes
     /// <summary>Shortest accepted secret, in characters.</summary>
     public const int MinSecretLength = 32;
 
-    private static readonly System.Text.RegularExpressions.Regex CodeLike =
-        new("(?<![0-9A-Z])[2-9A-HJ-NP-Z]{12}([2-9A-HJ-NP-Z]{4})(?![0-9A-Z])", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    /// <summary>Runs of ASCII letters and digits in groups split by dashes: where a code typed without spaces may be.</summary>
+    private static readonly System.Text.RegularExpressions.Regex JoinedRun =
+        new("[0-9A-Za-z]+(?:-+[0-9A-Za-z]+)*", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Runs of ASCII letters and digits in groups split by dashes or spaces: where a code may be, in any form
+    /// <see cref="Normalize"/> reads (any case, dashes and spaces anywhere).
+    /// </summary>
+    private static readonly System.Text.RegularExpressions.Regex SpacedRun =
+        new("[0-9A-Za-z]+(?:[- ]+[0-9A-Za-z]+)*", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Letters and digits of one group of a <see cref="JoinedRun"/> or <see cref="SpacedRun"/>.</summary>
+    private static readonly System.Text.RegularExpressions.Regex Group =
+        new("[0-9A-Za-z]+", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Characters in each group of a code written with spaces (as it is read out: <c>ABCD EFGH JKLM NPQR</c>).</summary>
+    private const int SpacedGroupLength = 4;
 
     private readonly byte[] _key;
 
@@ -30,8 +45,106 @@ public sealed class CouponCodes
     /// convention of every log line and every record read beyond the holder's own views (e.g. a coupon ledger reason the
     /// support role reads): support can match a coupon whose code the member reads out, and no log or record holds a code
     /// worth its value at a till (docs/offers.md step 5). One convention, so that no two places together show more.
+    /// A code is found in every form a person types it (<see cref="Normalize"/>): any case, split by dashes or spaces
+    /// (<c>abcd-efgh-jkmn-pqrs</c> → <c>…PQRS</c>, the last 4 as the code has them). It is whole groups of ASCII letters and
+    /// digits, not inside a longer run of them, that come to <see cref="Length"/> characters of <see cref="Alphabet"/>;
+    /// written with spaces, it must be four groups of four with a digit or in upper case, so that ordinary words
+    /// (<c>make sure that they</c>) stay as written. An order id or word with 0, 1, I or O, or of another length, is no code.
     /// </summary>
-    public static string Mask(string text) => CodeLike.Replace(text ?? "", "…$1");
+    public static string Mask(string text) =>
+        SpacedRun.Replace(JoinedRun.Replace(text ?? "", run => MaskRun(run.Value)), run => MaskRun(run.Value)); // codes without spaces first: a word before one never shifts its groups
+
+    /// <summary>
+    /// One <see cref="JoinedRun"/> or <see cref="SpacedRun"/> with each code in it masked. Codes that overlap (a code
+    /// beside a four-letter word, which can make a code of its own with the code's first or last three groups) are
+    /// masked as one, with the last 4 characters of the whole: never more of a code shows than its last 4.
+    /// </summary>
+    private static string MaskRun(string run)
+    {
+        var groups = Group.Matches(run);
+        var masked = new StringBuilder(run.Length);
+        var copied = 0;
+        var spanStart = -1;
+        var spanEnd = -1;
+        for (var first = 0; first < groups.Count; first++)
+        {
+            var last = first;
+            var length = groups[first].Length;
+            while (length < Length && last + 1 < groups.Count)
+            {
+                length += groups[++last].Length;
+            }
+
+            var start = groups[first].Index;
+            var end = groups[last].Index + groups[last].Length;
+            var typed = run.AsSpan(start, end - start);
+            if (length != Length || !IsTypedCode(typed, spaced: typed.Contains(' ')))
+            {
+                continue;
+            }
+
+            if (spanEnd > start)
+            {
+                spanEnd = end; // overlaps the code before: one mask over both
+                continue;
+            }
+
+            copied = Flush(run, masked, copied, spanStart, spanEnd);
+            (spanStart, spanEnd) = (start, end);
+        }
+
+        copied = Flush(run, masked, copied, spanStart, spanEnd);
+        return copied == 0 ? run : masked.Append(run, copied, run.Length - copied).ToString();
+    }
+
+    /// <summary>Appends <paramref name="run"/> up to the masked span, then its mask; returns where copying goes on.</summary>
+    private static int Flush(string run, StringBuilder masked, int copied, int start, int end)
+    {
+        if (start < 0)
+        {
+            return copied;
+        }
+
+        var code = string.Concat(run[start..end].Where(char.IsAsciiLetterOrDigit)).ToUpperInvariant();
+        masked.Append(run, copied, start - copied).Append(Tail(code));
+        return end;
+    }
+
+    /// <summary>
+    /// True when <paramref name="typed"/> (whole groups, <see cref="Length"/> letters and digits) is all of
+    /// <see cref="Alphabet"/> in either case; when <paramref name="spaced"/>, also four groups of four with a digit or no
+    /// lower-case letter (a phrase of four-letter words is not taken for a code).
+    /// </summary>
+    private static bool IsTypedCode(ReadOnlySpan<char> typed, bool spaced)
+    {
+        var digit = false;
+        var lower = false;
+        var group = 0;
+        foreach (var c in typed)
+        {
+            if (c is '-' or ' ')
+            {
+                if (spaced && group is not (0 or SpacedGroupLength))
+                {
+                    return false;
+                }
+
+                group = 0;
+                continue;
+            }
+
+            if (!Alphabet.Contains(char.ToUpperInvariant(c), StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            group++;
+            digit |= char.IsAsciiDigit(c);
+            lower |= char.IsAsciiLetterLower(c);
+        }
+
+        return !spaced || (group == SpacedGroupLength && (digit || !lower));
+    }
 
     /// <summary>One code as <see cref="Mask"/> shows it: "…" and its last 4 characters (all of a code shorter than 5).</summary>
     public static string Tail(string code) => "…" + (code.Length > 4 ? code[^4..] : code);

@@ -59,6 +59,35 @@ public class CouponCodeTests
     public void InputIsNormalisedOrRefusedBeforeAnyLookup(string input, string? expected) =>
         Assert.Equal(expected, CouponCodes.Normalize(input));
 
+    [Theory]
+    [InlineData("coupon QEGQZ8UEMQZCKS86: threshold 30", "coupon …KS86: threshold 30")]
+    [InlineData("member read out qegq-z8ue-mqzc-ks86 at the till", "member read out …KS86 at the till")]
+    [InlineData("code abcd-efgh-jkmn-pqrs refused", "code …PQRS refused")]
+    [InlineData("code ABCD EFGH JKMN PQRS refused", "code …PQRS refused")]
+    [InlineData("code qegq z8ue mqzc ks86 refused", "code …KS86 refused")]
+    [InlineData("code QEGQ-Z8UE MQZC-KS86, twice", "code …KS86, twice")]
+    [InlineData("code QeGqZ8uEmQzCkS86.", "code …KS86.")]
+    [InlineData("会员说qegqz8uemqzcks86无法使用", "会员说…KS86无法使用")]
+    [InlineData("old QEGQZ8UEMQZCKS86, new abcd-efgh-jkmn-pq7s", "old …KS86, new …PQ7S")]
+    [InlineData("MAKE QEGQ-Z8UE-MQZC-KS86 WORK", "MAKE …KS86 WORK")]
+    [InlineData("then qegq z8ue mqzc ks86", "…KS86")] // "then" makes a code with the first three groups: masked with them
+    [InlineData("card ABCD-EFGH-JKMN-PQRS-TUVW", "card …TUVW")]
+    public void EveryFormACodeIsTypedInIsMaskedToItsLastFour(string text, string masked) =>
+        Assert.Equal(masked, CouponCodes.Mask(text));
+
+    [Theory]
+    [InlineData("make sure that they get it back")]
+    [InlineData("customer says the voucher was refused twice at store S-12")]
+    [InlineData("refund of order ORD-2026-1123-0042 came in late")]
+    [InlineData("order PX20261123000042, parcel SF1234567890123")]
+    [InlineData("order WEB-4822-7731-9900-2345")]
+    [InlineData("goodwill for the late delivery per team lead")]
+    [InlineData("ABCDEFGHJKMNPQRS2 is seventeen characters")]
+    [InlineData("abcdefghjkmnpqr is fifteen")]
+    [InlineData("trace 9f86d081884c7d659a2feaa0c55ad015")]
+    public void OrdinaryWordsAndOrderIdsAreNotMasked(string text) =>
+        Assert.Equal(text, CouponCodes.Mask(text));
+
     [Fact]
     public void AShortSecretIsRefused() =>
         Assert.Throws<ArgumentException>(() => new CouponCodes("too-short"));
