@@ -114,9 +114,12 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
             errors.Add("delta", $"must be non-zero and at most {AdjustmentPolicy.MaxDelta:N0} either way");
         }
 
-        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Trim().Length > AdjustmentPolicy.MaxReasonLength)
+        // Control characters other than tab and line breaks (NUL, ESC, …) are no text a person gives as a reason: stored,
+        // they went whole into the ledger, the audit and every export of them.
+        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Trim().Length > AdjustmentPolicy.MaxReasonLength
+            || request.Reason.Any(c => char.IsControl(c) && c is not ('\t' or '\r' or '\n')))
         {
-            errors.Add("reason", $"required, 1–{AdjustmentPolicy.MaxReasonLength} characters");
+            errors.Add("reason", $"required, 1–{AdjustmentPolicy.MaxReasonLength} characters (after trimming), no control characters");
         }
 
         return errors;
