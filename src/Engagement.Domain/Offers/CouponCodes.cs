@@ -50,14 +50,16 @@ public sealed class CouponCodes
     /// digits, not inside a longer run of them, that come to <see cref="Length"/> characters of <see cref="Alphabet"/>;
     /// written with spaces, it must be four groups of four with a digit or in upper case, so that ordinary words
     /// (<c>make sure that they</c>) stay as written. An order id or word with 0, 1, I or O, or of another length, is no code.
+    /// Where codes overlap (a code beside a word that makes a code with part of it) and it is unclear which is the code,
+    /// the whole is shown as "…" alone: no tail rather than a wrong one.
     /// </summary>
     public static string Mask(string text) =>
         SpacedRun.Replace(JoinedRun.Replace(text ?? "", run => MaskRun(run.Value)), run => MaskRun(run.Value)); // codes without spaces first: a word before one never shifts its groups
 
     /// <summary>
     /// One <see cref="JoinedRun"/> or <see cref="SpacedRun"/> with each code in it masked. Codes that overlap (a code
-    /// beside a four-letter word, which can make a code of its own with the code's first or last three groups) are
-    /// masked as one, with the last 4 characters of the whole: never more of a code shows than its last 4.
+    /// beside a word which makes a code of its own with part of it) are masked as one, shown as "…" alone: which of them
+    /// is the code is unclear, and the last 4 of the whole may be the word's.
     /// </summary>
     private static string MaskRun(string run)
     {
@@ -66,6 +68,7 @@ public sealed class CouponCodes
         var copied = 0;
         var spanStart = -1;
         var spanEnd = -1;
+        var merged = false;
         for (var first = 0; first < groups.Count; first++)
         {
             var last = first;
@@ -85,20 +88,23 @@ public sealed class CouponCodes
 
             if (spanEnd > start)
             {
-                spanEnd = end; // overlaps the code before: one mask over both
+                (spanEnd, merged) = (end, true); // overlaps the code before: one mask over both, without a tail
                 continue;
             }
 
-            copied = Flush(run, masked, copied, spanStart, spanEnd);
-            (spanStart, spanEnd) = (start, end);
+            copied = Flush(run, masked, copied, spanStart, spanEnd, merged);
+            (spanStart, spanEnd, merged) = (start, end, false);
         }
 
-        copied = Flush(run, masked, copied, spanStart, spanEnd);
+        copied = Flush(run, masked, copied, spanStart, spanEnd, merged);
         return copied == 0 ? run : masked.Append(run, copied, run.Length - copied).ToString();
     }
 
-    /// <summary>Appends <paramref name="run"/> up to the masked span, then its mask; returns where copying goes on.</summary>
-    private static int Flush(string run, StringBuilder masked, int copied, int start, int end)
+    /// <summary>
+    /// Appends <paramref name="run"/> up to the masked span, then its mask ("…" alone when <paramref name="merged"/>);
+    /// returns where copying goes on.
+    /// </summary>
+    private static int Flush(string run, StringBuilder masked, int copied, int start, int end, bool merged)
     {
         if (start < 0)
         {
@@ -106,7 +112,7 @@ public sealed class CouponCodes
         }
 
         var code = string.Concat(run[start..end].Where(char.IsAsciiLetterOrDigit)).ToUpperInvariant();
-        masked.Append(run, copied, start - copied).Append(Tail(code));
+        masked.Append(run, copied, start - copied).Append(merged ? "…" : Tail(code));
         return end;
     }
 
