@@ -25,18 +25,15 @@ public sealed class CouponCodes
         new("[0-9A-Za-z]+(?:-+[0-9A-Za-z]+)*", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>
-    /// Runs of ASCII letters and digits in groups split by dashes or spaces: where a code may be, in any form
-    /// <see cref="Normalize"/> reads (any case, dashes and spaces anywhere).
+    /// Runs of ASCII letters and digits in groups split by dashes, spaces, tabs, line breaks or ideographic spaces
+    /// (U+3000): where a code may be, however a person typed or pasted it.
     /// </summary>
     private static readonly System.Text.RegularExpressions.Regex SpacedRun =
-        new("[0-9A-Za-z]+(?:[- ]+[0-9A-Za-z]+)*", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new("[0-9A-Za-z]+(?:[- \t\r\n\u3000]+[0-9A-Za-z]+)*", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>Letters and digits of one group of a <see cref="JoinedRun"/> or <see cref="SpacedRun"/>.</summary>
     private static readonly System.Text.RegularExpressions.Regex Group =
         new("[0-9A-Za-z]+", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-
-    /// <summary>Characters in each group of a code written with spaces (as it is read out: <c>ABCD EFGH JKLM NPQR</c>).</summary>
-    private const int SpacedGroupLength = 4;
 
     private readonly byte[] _key;
 
@@ -45,10 +42,11 @@ public sealed class CouponCodes
     /// convention of every log line and every record read beyond the holder's own views (e.g. a coupon ledger reason the
     /// support role reads): support can match a coupon whose code the member reads out, and no log or record holds a code
     /// worth its value at a till (docs/offers.md step 5). One convention, so that no two places together show more.
-    /// A code is found in every form a person types it (<see cref="Normalize"/>): any case, split by dashes or spaces
-    /// (<c>abcd-efgh-jkmn-pqrs</c> → <c>…PQRS</c>, the last 4 as the code has them). It is whole groups of ASCII letters and
+    /// A code is found in every form a person types it: any case, split by dashes, spaces, tabs, line breaks or
+    /// ideographic spaces (U+3000) into groups of any length (<c>abcd-efgh-jkmn-pqrs</c> → <c>…PQRS</c>,
+    /// <c>QEGQZ8UE MQZCKS86</c> → <c>…KS86</c>, the last 4 as the code has them). It is whole groups of ASCII letters and
     /// digits, not inside a longer run of them, that come to <see cref="Length"/> characters of <see cref="Alphabet"/>;
-    /// written with spaces, it must be four groups of four with a digit or in upper case, so that ordinary words
+    /// split by anything but dashes, it must hold a digit or be in upper case, so that ordinary words
     /// (<c>make sure that they</c>) stay as written. An order id or word with 0, 1, I or O, or of another length, is no code.
     /// Where codes overlap (a code beside a word that makes a code with part of it) and it is unclear which is the code,
     /// the whole is shown as "…" alone: no tail rather than a wrong one.
@@ -80,8 +78,7 @@ public sealed class CouponCodes
 
             var start = groups[first].Index;
             var end = groups[last].Index + groups[last].Length;
-            var typed = run.AsSpan(start, end - start);
-            if (length != Length || !IsTypedCode(typed, spaced: typed.Contains(' ')))
+            if (length != Length || !IsTypedCode(run.AsSpan(start, end - start)))
             {
                 continue;
             }
@@ -117,25 +114,20 @@ public sealed class CouponCodes
     }
 
     /// <summary>
-    /// True when <paramref name="typed"/> (whole groups, <see cref="Length"/> letters and digits) is all of
-    /// <see cref="Alphabet"/> in either case; when <paramref name="spaced"/>, also four groups of four with a digit or no
-    /// lower-case letter (a phrase of four-letter words is not taken for a code).
+    /// True when <paramref name="typed"/> (whole groups, <see cref="Length"/> letters and digits with separators between)
+    /// is all of <see cref="Alphabet"/> in either case and, when split by anything but dashes, holds a digit or no
+    /// lower-case letter (a phrase of words is not taken for a code).
     /// </summary>
-    private static bool IsTypedCode(ReadOnlySpan<char> typed, bool spaced)
+    private static bool IsTypedCode(ReadOnlySpan<char> typed)
     {
         var digit = false;
         var lower = false;
-        var group = 0;
+        var spaced = false;
         foreach (var c in typed)
         {
-            if (c is '-' or ' ')
+            if (!char.IsAsciiLetterOrDigit(c))
             {
-                if (spaced && group is not (0 or SpacedGroupLength))
-                {
-                    return false;
-                }
-
-                group = 0;
+                spaced |= c != '-';
                 continue;
             }
 
@@ -144,12 +136,11 @@ public sealed class CouponCodes
                 return false;
             }
 
-            group++;
             digit |= char.IsAsciiDigit(c);
             lower |= char.IsAsciiLetterLower(c);
         }
 
-        return !spaced || (group == SpacedGroupLength && (digit || !lower));
+        return !spaced || digit || !lower;
     }
 
     /// <summary>One code as <see cref="Mask"/> shows it: "…" and its last 4 characters (all of a code shorter than 5).</summary>

@@ -73,6 +73,13 @@ public class CouponCodeTests
     [InlineData("then qegq z8ue mqzc ks86", "…")] // "then" makes a code with the first three groups: which is the code is unclear
     [InlineData("code qegq z8ue mqzc ks86 then refund", "code … refund")] // not "…THEN": the word's letters are no tail
     [InlineData("card ABCD-EFGH-JKMN-PQRS-TUVW", "card …")]
+    [InlineData("QEGQZ8UE MQZCKS86", "…KS86")]
+    [InlineData("member read out QEGQZ8UE MQZCKS86 at the till", "member read out …KS86 at the till")]
+    [InlineData("code QEGQ\nZ8UE\nMQZC\nKS86", "code …KS86")]
+    [InlineData("code\r\nqegq\r\nz8ue\r\nmqzc\r\nks86\r\nthanks", "code\r\n…KS86\r\nthanks")]
+    [InlineData("qegq\tz8ue\tmqzc\tks86", "…KS86")]
+    [InlineData("会员说QEGQ\u3000Z8UE\u3000MQZC\u3000KS86无法使用", "会员说…KS86无法使用")]
+    [InlineData("qegqz8 uemqzcks86 refused", "…KS86 refused")]
     public void EveryFormACodeIsTypedInIsMaskedToItsLastFour(string text, string masked) =>
         Assert.Equal(masked, CouponCodes.Mask(text));
 
