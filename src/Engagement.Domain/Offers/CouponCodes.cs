@@ -46,8 +46,9 @@ public sealed class CouponCodes
     /// ideographic spaces (U+3000) into groups of any length (<c>abcd-efgh-jkmn-pqrs</c> → <c>…PQRS</c>,
     /// <c>QEGQZ8UE MQZCKS86</c> → <c>…KS86</c>, the last 4 as the code has them). It is whole groups of ASCII letters and
     /// digits, not inside a longer run of them, that come to <see cref="Length"/> characters of <see cref="Alphabet"/>;
-    /// split by anything but dashes, it must hold a digit or be in upper case, so that ordinary words
-    /// (<c>make sure that they</c>) stay as written. An order id or word with 0, 1, I or O, or of another length, is no code.
+    /// split by anything but dashes, it must hold a digit, so that ordinary words (<c>make sure that they</c>,
+    /// <c>NEED THEM BACK FAST</c>) stay as written: a code without a digit (about 1 in 100) typed with spaces or line
+    /// breaks is not recognised. An order id or word with 0, 1, I or O, or of another length, is no code.
     /// Where codes overlap (a code beside a word that makes a code with part of it) and it is unclear which is the code,
     /// the whole is shown as "…" alone: no tail rather than a wrong one.
     /// </summary>
@@ -115,13 +116,12 @@ public sealed class CouponCodes
 
     /// <summary>
     /// True when <paramref name="typed"/> (whole groups, <see cref="Length"/> letters and digits with separators between)
-    /// is all of <see cref="Alphabet"/> in either case and, when split by anything but dashes, holds a digit or no
-    /// lower-case letter (a phrase of words is not taken for a code).
+    /// is all of <see cref="Alphabet"/> in either case and, when split by anything but dashes, holds a digit (a phrase of
+    /// words, in any case, is not taken for a code).
     /// </summary>
     private static bool IsTypedCode(ReadOnlySpan<char> typed)
     {
         var digit = false;
-        var lower = false;
         var spaced = false;
         foreach (var c in typed)
         {
@@ -137,10 +137,9 @@ public sealed class CouponCodes
             }
 
             digit |= char.IsAsciiDigit(c);
-            lower |= char.IsAsciiLetterLower(c);
         }
 
-        return !spaced || digit || !lower;
+        return !spaced || digit;
     }
 
     /// <summary>One code as <see cref="Mask"/> shows it: "…" and its last 4 characters (all of a code shorter than 5).</summary>
