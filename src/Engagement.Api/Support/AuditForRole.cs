@@ -6,8 +6,11 @@ namespace Engagement.Api.Support;
 
 /// <summary>
 /// The audit as a role may read it (CONTRACT.md §4, <c>GET /audit</c> and the console's Audit page): an admin sees each
-/// entry as stored; any other role sees every coupon code in it (id, target, detail, reason) as its last 4 characters
-/// (<see cref="CouponCodes.Mask"/>): a full code is worth its value at a till. The stored entry is unchanged.
+/// entry as stored; any other role sees every coupon code in it as its last 4 characters: a full code is worth its value
+/// at a till. The id, target and detail are written by the engine, which writes a code only in its canonical upper-case
+/// form (<see cref="CouponCodes.MaskCanonical"/>: a campaign <c>spend-and-get-extra</c> or a member
+/// <c>a3f5e8c2d7b94e6f</c> stays as it is); the reason is typed by a person, in any form (<see cref="CouponCodes.Mask"/>).
+/// The stored entry is unchanged.
 /// </summary>
 public static class AuditForRole
 {
@@ -20,9 +23,9 @@ public static class AuditForRole
 
     private static AuditEntry Masked(AuditEntry entry) => entry with
     {
-        AuditId = CouponCodes.Mask(entry.AuditId),
-        Target = CouponCodes.Mask(entry.Target),
-        Detail = CouponCodes.Mask(entry.Detail),
+        AuditId = CouponCodes.MaskCanonical(entry.AuditId),
+        Target = CouponCodes.MaskCanonical(entry.Target),
+        Detail = CouponCodes.MaskCanonical(entry.Detail),
         Reason = CouponCodes.Mask(entry.Reason),
     };
 }

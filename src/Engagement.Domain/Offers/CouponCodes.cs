@@ -35,6 +35,10 @@ public sealed class CouponCodes
     private static readonly System.Text.RegularExpressions.Regex Group =
         new("[0-9A-Za-z]+", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
+    /// <summary>A code as the engine writes it: 16 upper-case characters of <see cref="Alphabet"/>, not inside a longer upper-case run.</summary>
+    private static readonly System.Text.RegularExpressions.Regex Canonical =
+        new("(?<![0-9A-Z])[2-9A-HJ-NP-Z]{12}([2-9A-HJ-NP-Z]{4})(?![0-9A-Z])", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     private readonly byte[] _key;
 
     /// <summary>
@@ -48,12 +52,21 @@ public sealed class CouponCodes
     /// digits, not inside a longer run of them, that come to <see cref="Length"/> characters of <see cref="Alphabet"/>;
     /// split by anything but dashes, it must hold a digit, so that ordinary words (<c>make sure that they</c>,
     /// <c>NEED THEM BACK FAST</c>) stay as written: a code without a digit (about 1 in 100) typed with spaces or line
-    /// breaks is not recognised. An order id or word with 0, 1, I or O, or of another length, is no code.
-    /// Where codes overlap (a code beside a word that makes a code with part of it) and it is unclear which is the code,
-    /// the whole is shown as "…" alone: no tail rather than a wrong one.
+    /// breaks is not recognised. An order id or word with 0, 1, I or O, or of another length, is no code. Where codes
+    /// overlap (a code beside a word that makes a code with part of it) and it is unclear which is the code, the whole is
+    /// shown as "…" alone: no tail rather than a wrong one. For text the engine writes, which holds only the canonical
+    /// form, use <see cref="MaskCanonical"/>.
     /// </summary>
     public static string Mask(string text) =>
         SpacedRun.Replace(JoinedRun.Replace(text ?? "", run => MaskRun(run.Value)), run => MaskRun(run.Value)); // codes without spaces first: a word before one never shifts its groups
+
+    /// <summary>
+    /// <paramref name="text"/> with every code in the form the engine writes it (16 upper-case characters of
+    /// <see cref="Alphabet"/>, not inside a longer run of upper-case letters and digits) shown as "…" and its last 4 characters:
+    /// the mask of ids, targets and details the engine wrote, where a lower-case id or a dashed name
+    /// (<c>spend-and-get-extra</c>) is no code. Text a person typed (a reason) needs <see cref="Mask"/>.
+    /// </summary>
+    public static string MaskCanonical(string text) => Canonical.Replace(text ?? "", "…$1");
 
     /// <summary>
     /// One <see cref="JoinedRun"/> or <see cref="SpacedRun"/> with each code in it masked. Codes that overlap (a code
