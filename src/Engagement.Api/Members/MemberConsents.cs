@@ -4,6 +4,7 @@ using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Audit;
 using Engagement.Contracts.Members;
+using Engagement.Domain;
 
 namespace Engagement.Api.Members;
 
@@ -103,9 +104,10 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
         }
 
         var trimmed = reason?.Trim() ?? "";
-        if ((reasonRequired && trimmed.Length == 0) || trimmed.Length > MaxReasonLength || (reason is not null && reason.Length > 0 && trimmed.Length == 0))
+        if ((reasonRequired && trimmed.Length == 0) || trimmed.Length > MaxReasonLength || (reason is not null && reason.Length > 0 && trimmed.Length == 0)
+            || !ReasonText.IsClean(reason))
         {
-            errors.Add("reason", reasonRequired ? $"required, 1–{MaxReasonLength} characters" : $"when given, 1–{MaxReasonLength} characters");
+            errors.Add("reason", (reasonRequired ? $"required, 1–{MaxReasonLength} characters" : $"when given, 1–{MaxReasonLength} characters") + ", " + ReasonText.Rule);
         }
 
         return errors;

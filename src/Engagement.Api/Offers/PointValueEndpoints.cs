@@ -4,6 +4,7 @@ using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Audit;
 using Engagement.Contracts.Offers;
+using Engagement.Domain;
 using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
 
@@ -46,9 +47,9 @@ public static class PointValueEndpoints
             errors.Add("value", refusal);
         }
 
-        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 500)
+        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 500 || !ReasonText.IsClean(request.Reason))
         {
-            errors.Add("reason", "required, 1–500 characters");
+            errors.Add("reason", $"required, 1–500 characters, {ReasonText.Rule}");
         }
 
         if (request.ChangeId is { Length: > 0 } id && !OfferIds.IsValid(id))

@@ -5,6 +5,7 @@ using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Audit;
 using Engagement.Contracts.Offers;
+using Engagement.Domain;
 using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
 
@@ -60,9 +61,9 @@ public sealed class MemberCouponReissues(IGrainFactory grains, IAuditLog audit, 
             errors.Add("reissueId", "required, 1–128 characters");
         }
 
-        if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Trim().Length > CouponReissues.MaxReasonLength)
+        if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Trim().Length > CouponReissues.MaxReasonLength || !ReasonText.IsClean(body.Reason))
         {
-            errors.Add("reason", $"required, 1–{CouponReissues.MaxReasonLength} characters");
+            errors.Add("reason", $"required, 1–{CouponReissues.MaxReasonLength} characters, {ReasonText.Rule}");
         }
 
         if (errors.Any)

@@ -9,6 +9,7 @@ using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Search;
 using Engagement.Contracts.Storage;
+using Engagement.Domain;
 using Engagement.Domain.Members;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
@@ -114,12 +115,12 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
             errors.Add("delta", $"must be non-zero and at most {AdjustmentPolicy.MaxDelta:N0} either way");
         }
 
-        // Control characters other than tab and line breaks (NUL, ESC, …) are no text a person gives as a reason: stored,
-        // they went whole into the ledger, the audit and every export of them.
+        // Control, bidirectional-override and zero-width characters are no text a person gives as a reason (ReasonText):
+        // stored, they went whole into the ledger, the audit and every export of them.
         if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Trim().Length > AdjustmentPolicy.MaxReasonLength
-            || request.Reason.Any(c => char.IsControl(c) && c is not ('\t' or '\r' or '\n')))
+            || !ReasonText.IsClean(request.Reason))
         {
-            errors.Add("reason", $"required, 1–{AdjustmentPolicy.MaxReasonLength} characters (after trimming), no control characters");
+            errors.Add("reason", $"required, 1–{AdjustmentPolicy.MaxReasonLength} characters (after trimming), {ReasonText.Rule}");
         }
 
         return errors;

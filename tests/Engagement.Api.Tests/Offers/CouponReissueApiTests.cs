@@ -83,6 +83,8 @@ public sealed class CouponReissueApiTests(OffersHostFixture host)
         using var badCode = await ReissueAsync(support, other, "not-a-code!", new { reissueId = "rx-4", reason = "lost" });
         using var notHers = await ReissueAsync(support, member, foreign, new { reissueId = "rx-5", reason = "lost" });
         using var byPos = await ReissueAsync(pos, other, foreign, new { reissueId = "rx-6", reason = "lost" });
+        using var nul = await ReissueAsync(support, other, foreign, new { reissueId = "rx-7", reason = "lost\u0000" });
+        using var bidi = await ReissueAsync(support, other, foreign, new { reissueId = "rx-8", reason = "lost \u202Eit" });
 
         Assert.Equal(HttpStatusCode.Conflict, redeemed.StatusCode);
         var conflict = await redeemed.Content.ReadFromJsonAsync<JsonObject>(Json);
@@ -95,6 +97,11 @@ public sealed class CouponReissueApiTests(OffersHostFixture host)
         Assert.NotNull((await badCode.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!["code"]);
         Assert.Equal(HttpStatusCode.NotFound, notHers.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, byPos.StatusCode);
+        foreach (var refused in new[] { nul, bidi }) // the one reason rule (ReasonText)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("bidirectional", (await refused.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!["reason"]!.ToJsonString(), StringComparison.Ordinal);
+        }
 
         using var admin = host.Client(AdminKey);
         var untouched = await admin.GetFromJsonAsync<JsonArray>($"api/v1/members/{other}/coupons", Json);
