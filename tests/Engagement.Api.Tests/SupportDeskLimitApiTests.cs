@@ -70,6 +70,31 @@ public sealed class SupportDeskLimitApiTests(ApiHostFixture host)
         Assert.Equal(1201, view!["growthValue"]!.GetValue<long>()); // 200 from the purchase, the refused request none
     }
 
+    [Fact]
+    public async Task SupportReplayingAnAdminsAdjustmentAboveTheLimitIs403AndTheAuditKeepsTheAdminAsItsActor()
+    {
+        var id = await SeedAsync(200m);
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5); // the audit records the wall-clock moment of a manual action
+        var big = new { adjustmentId = "big-admin", kind = "growth", delta = 1500, reason = "store opening" };
+        using (var byAdmin = await admin.PostAsJsonAsync($"api/v1/members/{id}/adjustments", big, Json))
+        {
+            Assert.Equal(HttpStatusCode.OK, byAdmin.StatusCode);
+        }
+
+        using var replayedBySupport = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", big, Json);
+
+        Assert.Equal(HttpStatusCode.Forbidden, replayedBySupport.StatusCode);
+        var detail = (await replayedBySupport.Content.ReadFromJsonAsync<JsonObject>(Json))!["detail"]!.GetValue<string>();
+        Assert.Contains("only an admin can replay it", detail, StringComparison.Ordinal);
+        var audit = await admin.GetFromJsonAsync<JsonArray>($"api/v1/audit?from={Uri.EscapeDataString(before.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}&limit=1000", Json);
+        var row = Assert.Single(audit!, a => a!["auditId"]!.GetValue<string>() == $"adjustment|{id}|big-admin");
+        Assert.Equal(("admin", "admin"), (row!["actor"]!.GetValue<string>(), row["role"]!.GetValue<string>()));
+        var view = await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", Json);
+        Assert.Equal(1700, view!["growthValue"]!.GetValue<long>()); // 200 from the purchase, the adjustment once
+    }
+
     private async Task<string> SeedAsync(decimal amount)
     {
         var id = "D" + Guid.NewGuid().ToString("N")[..12];

@@ -63,6 +63,14 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
             return new AdjustmentOutcome(null, result.Detail, null);
         }
 
+        // A replay is answered before the day's total is read, so support replaying an admin's adjustment above its limit
+        // would get the admin's 200 and, had the admin's audit write failed, write the row naming support as its actor.
+        // Only an admin can have made a single adjustment above support's limit: only an admin replays one.
+        if (result.Status == AdjustmentStatuses.Replayed && role != ApiRoles.Admin && (clean.Delta > SupportLimit || -clean.Delta > SupportLimit))
+        {
+            return new AdjustmentOutcome(null, $"adjustment '{clean.AdjustmentId}' ({clean.Kind} {clean.Delta:+#;-#;0}) is above support's limit of {SupportLimit} {clean.Kind} per member per day: it was made by an admin, and only an admin can replay it", null);
+        }
+
         if (result.Status is AdjustmentStatuses.Applied or AdjustmentStatuses.Replayed)
         {
             await audit.AppendAsync(new AuditEntry
