@@ -54,6 +54,7 @@ public static class AlertTexts
                 PointsEconomy.RateWindowDays,
                 Percent(options.PointsBandLow, none),
                 Percent(options.PointsBandHigh, none)],
+            AlertRules.PointsLiabilityJump => text["AlertText_Liability", value, options.PointsLiabilityBaselineDays, options.PointsLiabilityDays, threshold],
             AlertRules.DataAnomaly => text["AlertText_Anomaly", alert.RegionId, alert.Message],
             _ => alert.Message,
         };

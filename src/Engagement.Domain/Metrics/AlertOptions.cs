@@ -15,6 +15,12 @@ public static class AlertRules
     /// <summary>pointsRedemptionRate outside [<see cref="AlertOptions.PointsBandLow"/>, <see cref="AlertOptions.PointsBandHigh"/>].</summary>
     public const string PointsRedemptionBand = "points.redemption-band";
 
+    /// <summary>
+    /// Points outstanding at the end of the last complete local day more than <see cref="AlertOptions.PointsLiabilityRiseMax"/>
+    /// above their trailing baseline (<see cref="AlertPolicy.PointsLiability"/>).
+    /// </summary>
+    public const string PointsLiabilityJump = "points.liability-jump";
+
     /// <summary>A backup or storage fault, raised by the code that saw it.</summary>
     public const string DataAnomaly = "data.anomaly";
 
@@ -75,6 +81,24 @@ public sealed class AlertOptions
     /// <summary>Points issued in 90 days needed before the band rule judges (default 1,000).</summary>
     public long PointsMinIssued { get; set; } = 1000;
 
+    /// <summary>
+    /// The share outstanding points may rise above their baseline before <c>points.liability-jump</c> fires (default
+    /// 0.15: 15%), judged exactly in decimal.
+    /// </summary>
+    public decimal PointsLiabilityRiseMax { get; set; } = 0.15m;
+
+    /// <summary>
+    /// Days the liability rule judges (default 7): the rise is that of the end of the last complete local day over the
+    /// baseline, which ends the day before these days.
+    /// </summary>
+    public int PointsLiabilityDays { get; set; } = 7;
+
+    /// <summary>Days of the liability baseline, the median of their end-of-day outstanding points (default 28).</summary>
+    public int PointsLiabilityBaselineDays { get; set; } = 28;
+
+    /// <summary>Baseline outstanding points needed before the liability rule judges (default 10,000 points).</summary>
+    public long PointsLiabilityMinOutstanding { get; set; } = 10_000;
+
     /// <summary>How often the alert grain evaluates, minutes (1–60, default 60).</summary>
     public int EvaluateEveryMinutes { get; set; } = 60;
 
@@ -85,7 +109,9 @@ public sealed class AlertOptions
     /// Days of series the rules read, ending today: the longest window of complete local days (the points rule's 90 of
     /// <see cref="PointsEconomy.RateWindowDays"/> by default) and today, which no rule judges.
     /// </summary>
-    public int LookbackDays => Math.Max(Math.Max(ActivityDays + (ActivityBaseline is null ? BaselineDays : 0), CouponWindowDays), Math.Max(ComplaintWindowDays, PointsEconomy.RateWindowDays)) + 1;
+    public int LookbackDays => Math.Max(
+        Math.Max(Math.Max(ActivityDays + (ActivityBaseline is null ? BaselineDays : 0), CouponWindowDays), Math.Max(ComplaintWindowDays, PointsEconomy.RateWindowDays)),
+        PointsLiabilityDays + PointsLiabilityBaselineDays) + 1;
 
     /// <summary>Configuration errors, empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -104,6 +130,11 @@ public sealed class AlertOptions
         if (ActivityDays is < 1 or > 90 || BaselineDays is < 7 or > 180 || CouponWindowDays is < 1 or > 90 || ComplaintWindowDays is < 1 or > 90)
         {
             errors.Add("ActivityDays, CouponWindowDays, ComplaintWindowDays must be 1–90 and BaselineDays 7–180.");
+        }
+
+        if (PointsLiabilityRiseMax is <= 0 or > 10 || PointsLiabilityDays is < 1 or > 90 || PointsLiabilityBaselineDays is < 7 or > 180 || PointsLiabilityMinOutstanding < 1)
+        {
+            errors.Add("PointsLiabilityRiseMax must be above 0 and at most 10, PointsLiabilityDays 1–90, PointsLiabilityBaselineDays 7–180 and PointsLiabilityMinOutstanding at least 1.");
         }
 
         if (PointsBandLow < 0 || PointsBandHigh > 1 || PointsBandLow > PointsBandHigh)

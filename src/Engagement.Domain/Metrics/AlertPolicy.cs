@@ -43,7 +43,11 @@ public static class AlertPolicy
     /// <param name="counters">Its day counters, oldest first, ending today (local day).</param>
     /// <param name="options">The alert options.</param>
     /// <param name="book">The alert book, for the baseline of an open activity episode; null for none.</param>
-    public static IReadOnlyList<AlertObservation> Observe(string regionId, IReadOnlyList<HealthDay> series, IReadOnlyList<DayCounters> counters, AlertOptions options, AlertBookState? book = null)
+    /// <param name="pointsOutstanding">
+    /// The region's live points-outstanding gauge (<see cref="GaugeNames.PointsOutstanding"/>), points, which
+    /// <see cref="PointsLiability"/> works back from; null leaves that rule unjudged.
+    /// </param>
+    public static IReadOnlyList<AlertObservation> Observe(string regionId, IReadOnlyList<HealthDay> series, IReadOnlyList<DayCounters> counters, AlertOptions options, AlertBookState? book = null, long? pointsOutstanding = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(counters);
@@ -56,6 +60,7 @@ public static class AlertPolicy
             Coupons(regionId, complete, options),
             Complaints(regionId, complete, options),
             Points(regionId, complete, options),
+            PointsLiability(regionId, counters, pointsOutstanding, options),
         };
         return list.Where(o => !options.Disabled.Contains(o.Rule)).ToList();
     }
@@ -166,6 +171,76 @@ public static class AlertPolicy
             Value = rate,
             Threshold = low ? options.PointsBandLow : options.PointsBandHigh,
             Message = string.Create(CultureInfo.InvariantCulture, $"points redemption {Pct(rate)} over 90 days (band {Pct(options.PointsBandLow)}–{Pct(options.PointsBandHigh)}): points {(low ? "hoarding" : "inflation")} review"),
+        };
+    }
+
+    /// <summary>
+    /// points.liability-jump: the points outstanding at the end of the last complete local day (yesterday) against the
+    /// baseline, the median of the end-of-day outstanding points of the <see cref="AlertOptions.PointsLiabilityBaselineDays"/>
+    /// days (28) before the <see cref="AlertOptions.PointsLiabilityDays"/> judged days (7, ending yesterday); fires when
+    /// the rise is more than <see cref="AlertOptions.PointsLiabilityRiseMax"/> (15%) of the baseline, judged exactly in
+    /// decimal. Each day's end is worked back from <paramref name="outstandingNow"/> by the net points of the days after
+    /// it (issued − redeemed − expired − reversed + adjusted, which together are every ledger movement of points,
+    /// <see cref="MemberMetricsPolicy.PointsOf"/>). Unjudged (value null) without the gauge, with fewer days than judged
+    /// and baseline need, or with a baseline below <see cref="AlertOptions.PointsLiabilityMinOutstanding"/>.
+    /// </summary>
+    /// <param name="regionId">The region, or <see cref="AlertRules.AllRegions"/>.</param>
+    /// <param name="counters">The region's day counters, oldest first, ending today (local day; today is not judged but its points are worked back).</param>
+    /// <param name="outstandingNow">The live points-outstanding gauge, points; null when not read.</param>
+    /// <param name="options">The alert options.</param>
+    public static AlertObservation PointsLiability(string regionId, IReadOnlyList<DayCounters> counters, long? outstandingNow, AlertOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        ArgumentNullException.ThrowIfNull(options);
+        var n = options.PointsLiabilityDays;
+        var b = options.PointsLiabilityBaselineDays;
+        var max = options.PointsLiabilityRiseMax;
+        var result = new AlertObservation
+        {
+            Rule = AlertRules.PointsLiabilityJump,
+            RegionId = regionId,
+            Threshold = (double)max,
+            Message = string.Create(CultureInfo.InvariantCulture, $"points outstanding not judged: fewer than {n + b} complete days or no gauge (rise ceiling +{max * 100:0.##}% over {n} days)"),
+        };
+        var complete = counters.Count - 1;
+        if (outstandingNow is not { } now || complete < n + b)
+        {
+            return result;
+        }
+
+        var ends = new long[counters.Count];
+        var after = 0L;
+        for (var i = counters.Count - 1; i >= 0; i--)
+        {
+            ends[i] = now - after;
+            var c = counters[i];
+            after += c[MetricNames.PointsIssued] - c[MetricNames.PointsRedeemed] - c[MetricNames.PointsExpired] - c[MetricNames.PointsReversed] + c[MetricNames.PointsAdjusted];
+        }
+
+        var baselineFrom = complete - n - b;
+        var sorted = ends[baselineFrom..(complete - n)].Order().ToArray();
+        var mid = sorted.Length / 2;
+        var baseline = sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + (decimal)sorted[mid]) / 2;
+        var last = ends[complete - 1];
+        var judged = $"{counters[complete - n].Day:yyyy-MM-dd}–{counters[complete - 1].Day:yyyy-MM-dd}";
+        var baseDays = $"{counters[baselineFrom].Day:yyyy-MM-dd}–{counters[complete - n - 1].Day:yyyy-MM-dd}";
+        if (baseline < options.PointsLiabilityMinOutstanding)
+        {
+            return result with
+            {
+                Message = string.Create(CultureInfo.InvariantCulture, $"points outstanding not judged: baseline {baseline:0.#} points (median of {baseDays}) below the {options.PointsLiabilityMinOutstanding} needed"),
+            };
+        }
+
+        var rise = (last - baseline) / baseline;
+        var breached = rise > max;
+        return result with
+        {
+            Breached = breached,
+            Value = (double)Math.Round(rise, 4),
+            Message = string.Create(
+                CultureInfo.InvariantCulture,
+                $"points outstanding {last} at the end of {counters[complete - 1].Day:yyyy-MM-dd}, {(rise >= 0 ? "+" : "")}{rise * 100:0.##}% against the median {baseline:0.#} of {baseDays} (ceiling +{max * 100:0.##}% over the {n} days {judged}): {(breached ? "check earn rules, bonus campaigns and manual adjustments of those days for points issued in error, and tell finance the liability grew" : "within the ceiling")}"),
         };
     }
 

@@ -81,7 +81,9 @@ public sealed partial class AlertsGrain(
             var range = await HealthRange.ReadAsync(days, metricsOptions.Value, region, today.AddDays(-(Options.LookbackDays - 1)), today, now);
             var counters = range.Days;
             var series = range.Series(today);
-            observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State));
+            // The liability rule works each day's outstanding points back from the live gauge (all regions' for the programme).
+            var outstanding = (await reader.GetGaugesAsync(region)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.PointsOutstanding));
+            observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State, outstanding));
         }
 
         await ChangeAsync(book => AlertBook.Apply(book, observations, now, Options.HistoryLimit, Options.Disabled));

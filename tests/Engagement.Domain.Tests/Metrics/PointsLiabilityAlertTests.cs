@@ -1,0 +1,144 @@
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>
+/// points.liability-jump (<see cref="AlertPolicy.PointsLiability"/>): outstanding points at the end of yesterday against
+/// the median end-of-day outstanding of the 28 days before the 7 judged days, worked back from the live gauge.
+/// </summary>
+public class PointsLiabilityAlertTests
+{
+    private static readonly DateOnly First = new(2026, 10, 1);
+
+    /// <summary>
+    /// 36 days (28 baseline, 7 judged, today) with the baseline days flat at <paramref name="baseline"/> points, all of
+    /// the rise issued on the first judged day, and today issuing <paramref name="today"/> more; returns the counters and
+    /// the live gauge that follows from them.
+    /// </summary>
+    private static (List<DayCounters> Counters, long Now) Series(long baseline, long rise, long today = 0)
+    {
+        var counters = Enumerable.Range(0, 36).Select(i => new DayCounters
+        {
+            Day = First.AddDays(i),
+            Counters = new Dictionary<string, long>
+            {
+                [MetricNames.PointsIssued] = i == 28 ? rise : i == 35 ? today : 0,
+            },
+        }).ToList();
+        return (counters, baseline + rise + today);
+    }
+
+    [Fact]
+    public void ARiseOfExactlyTheCeilingDoesNotFireAndOnePointMoreDoes()
+    {
+        var options = new AlertOptions();
+        var (atCeiling, now) = Series(100_000, 15_000);
+        var at = AlertPolicy.PointsLiability("east", atCeiling, now, options);
+        Assert.False(at.Breached);
+        Assert.Equal(0.15, at.Value);
+        Assert.Equal(0.15, at.Threshold);
+
+        var (above, nowAbove) = Series(100_000, 15_001);
+        var fired = AlertPolicy.PointsLiability("east", above, nowAbove, options);
+        Assert.True(fired.Breached);
+        Assert.Equal(AlertRules.PointsLiabilityJump, fired.Rule);
+        Assert.Equal(0.15, fired.Value); // 15.001% shows rounded to 4 decimals, and is judged unrounded
+        Assert.Contains("115001 at the end of 2026-11-04", fired.Message, StringComparison.Ordinal);
+        Assert.Contains("median 100000 of 2026-10-01–2026-10-28", fired.Message, StringComparison.Ordinal);
+        Assert.Contains("the 7 days 2026-10-29–2026-11-04", fired.Message, StringComparison.Ordinal);
+        Assert.Contains("check earn rules", fired.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TodaysPointsAreWorkedBackNotJudged()
+    {
+        // Today issues 50,000 points, half the baseline: the gauge holds them, the judged end of yesterday does not.
+        var (counters, now) = Series(100_000, 5_000, today: 50_000);
+        var observed = AlertPolicy.PointsLiability("all", counters, now, new AlertOptions());
+        Assert.False(observed.Breached);
+        Assert.Equal(0.05, observed.Value);
+    }
+
+    [Fact]
+    public void EveryLedgerMovementIsWorkedBack()
+    {
+        // Yesterday: 21,000 issued, 3,000 redeemed, 1,000 expired, 500 reversed, −500 adjusted: net +16,000 on 100,000.
+        var (counters, _) = Series(100_000, 0);
+        counters[34] = counters[34] with
+        {
+            Counters = new Dictionary<string, long>
+            {
+                [MetricNames.PointsIssued] = 21_000,
+                [MetricNames.PointsRedeemed] = 3_000,
+                [MetricNames.PointsExpired] = 1_000,
+                [MetricNames.PointsReversed] = 500,
+                [MetricNames.PointsAdjusted] = -500,
+            },
+        };
+        var observed = AlertPolicy.PointsLiability("east", counters, 116_000, new AlertOptions());
+        Assert.True(observed.Breached);
+        Assert.Equal(0.16, observed.Value);
+    }
+
+    [Fact]
+    public void TheBaselineIsTheMedianOfItsDaysExactlyInDecimal()
+    {
+        // Baseline days alternate 99,999 and 100,000 points (median 99,999.5): 114,999 is 14.9995% above it, under 15%;
+        // 115,000 is 15.0005%, above.
+        static List<DayCounters> Alternating(long risen)
+        {
+            return Enumerable.Range(0, 36).Select(i => new DayCounters
+            {
+                Day = First.AddDays(i),
+                Counters = new Dictionary<string, long>
+                {
+                    // End of day i (i < 28) is 99,999 on even days and 100,000 on odd ones: day i's net moves day i−1's end.
+                    [MetricNames.PointsIssued] = i is > 0 and < 28 ? (i % 2 == 1 ? 1 : 0) : i == 28 ? risen - 100_000 : 0,
+                    [MetricNames.PointsRedeemed] = i is > 0 and < 28 && i % 2 == 0 ? 1 : 0,
+                },
+            }).ToList();
+        }
+
+        var options = new AlertOptions();
+        // Day 27 ends at 100,000; day 28 issues the rest of the rise from there.
+        Assert.False(AlertPolicy.PointsLiability("east", Alternating(114_999), 114_999, options).Breached);
+        Assert.True(AlertPolicy.PointsLiability("east", Alternating(115_000), 115_000, options).Breached);
+    }
+
+    [Fact]
+    public void TooFewDaysNoGaugeOrASmallBaselineAreNotJudged()
+    {
+        var options = new AlertOptions();
+        var (counters, now) = Series(100_000, 50_000);
+        Assert.Null(AlertPolicy.PointsLiability("east", counters.Skip(1).ToList(), now, options).Value);
+        Assert.Null(AlertPolicy.PointsLiability("east", counters, null, options).Value);
+
+        var (small, smallNow) = Series(9_999, 9_999);
+        var unjudged = AlertPolicy.PointsLiability("east", small, smallNow, options);
+        Assert.False(unjudged.Breached);
+        Assert.Null(unjudged.Value);
+        var (enough, enoughNow) = Series(10_000, 1_501);
+        Assert.True(AlertPolicy.PointsLiability("east", enough, enoughNow, options).Breached);
+    }
+
+    [Fact]
+    public void ObserveJudgesTheLiabilityWithTheGaugeAndItCanBeTurnedOff()
+    {
+        var (counters, now) = Series(100_000, 20_000);
+        var found = AlertPolicy.Observe("east", [], counters, new AlertOptions(), null, now).Single(o => o.Rule == AlertRules.PointsLiabilityJump);
+        Assert.True(found.Breached);
+        Assert.DoesNotContain(
+            AlertPolicy.Observe("east", [], counters, new AlertOptions { Disabled = [AlertRules.PointsLiabilityJump] }, null, now),
+            o => o.Rule == AlertRules.PointsLiabilityJump);
+    }
+
+    [Theory]
+    [InlineData(0, 7, 28)]
+    [InlineData(0.1, 0, 28)]
+    [InlineData(0.1, 7, 6)]
+    public void InvalidLiabilitySettingsAreRefused(double rise, int days, int baselineDays)
+    {
+        var options = new AlertOptions { PointsLiabilityRiseMax = (decimal)rise, PointsLiabilityDays = days, PointsLiabilityBaselineDays = baselineDays };
+        Assert.Contains(options.Validate(), e => e.Contains("PointsLiabilityRiseMax", StringComparison.Ordinal));
+    }
+}
