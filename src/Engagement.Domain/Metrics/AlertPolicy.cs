@@ -118,7 +118,7 @@ public static class AlertPolicy
             Breached = below,
             Value = now,
             Threshold = lastBaseline,
-            Message = string.Create(CultureInfo.InvariantCulture, $"{options.ActivityMetric} {Pct(now)} against baseline {Pct(lastBaseline)}; below it {(below ? "on each" : "not on each")} of the last {n} days: churn-warning analysis"),
+            Message = string.Create(CultureInfo.InvariantCulture, $"{options.ActivityMetric} {Pct(now)} against baseline {Pct(lastBaseline)}; below it {(below ? "on each" : "not on each")} of the {n} local days {Days(series.Skip(start).Select(d => d.Day))}: churn-warning analysis: find the segments, stores and channels that lost active members and start win-back"),
         };
     }
 
@@ -135,7 +135,7 @@ public static class AlertPolicy
             Breached = rate is not null && Exact(redeemed, issued) < options.CouponRedemptionMin,
             Value = rate,
             Threshold = options.CouponRedemptionMin,
-            Message = string.Create(CultureInfo.InvariantCulture, $"coupon redemption {Pct(rate)} over {options.CouponWindowDays} days (floor {Pct(options.CouponRedemptionMin)}): benefit audit"),
+            Message = string.Create(CultureInfo.InvariantCulture, $"coupon redemption {Pct(rate)} ({redeemed} of {issued} coupons issued) over the {options.CouponWindowDays} local days {Days(window.Select(d => d.Day))} (floor {Pct(options.CouponRedemptionMin)}): benefit audit: check that the offers reach members, are worth using and can be used in store before they expire"),
         };
     }
 
@@ -152,7 +152,7 @@ public static class AlertPolicy
             Breached = rate is not null && Exact(complaints, active) > options.ComplaintRateMax,
             Value = rate,
             Threshold = options.ComplaintRateMax,
-            Message = string.Create(CultureInfo.InvariantCulture, $"complaint rate {Pct(rate)} over {options.ComplaintWindowDays} days (ceiling {Pct(options.ComplaintRateMax)}): service-process review"),
+            Message = string.Create(CultureInfo.InvariantCulture, $"complaint rate {Pct(rate)} ({complaints} complaints in {active} active member-days) over the {options.ComplaintWindowDays} local days {Days(window.Select(d => d.Day))} (ceiling {Pct(options.ComplaintRateMax)}): service-process review: read those days' complaints by store and cause and fix the most frequent"),
         };
     }
 
@@ -170,7 +170,7 @@ public static class AlertPolicy
             Breached = low || (rate is not null && Exact(redeemed, issued) > options.PointsBandHigh),
             Value = rate,
             Threshold = low ? options.PointsBandLow : options.PointsBandHigh,
-            Message = string.Create(CultureInfo.InvariantCulture, $"points redemption {Pct(rate)} over 90 days (band {Pct(options.PointsBandLow)}–{Pct(options.PointsBandHigh)}): points {(low ? "hoarding" : "inflation")} review"),
+            Message = string.Create(CultureInfo.InvariantCulture, $"points redemption {Pct(rate)} ({redeemed} of {issued} points issued were redeemed) over the {PointsEconomy.RateWindowDays} local days {Days(window.Select(d => d.Day))} (band {Pct(options.PointsBandLow)}–{Pct(options.PointsBandHigh)}): points {(low ? "hoarding review: members keep their points; check the catalogue's appeal and prices in points and remind members of their balances" : "inflation review: members spend more than the band; check the earn rates, catalogue prices in points and redemption promotions")}"),
         };
     }
 
@@ -261,6 +261,13 @@ public static class AlertPolicy
 
         var mid = sorted.Count / 2;
         return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /// <summary>The first and last of <paramref name="days"/> (<c>2026-11-28–2026-12-04</c>), <c>no days</c> when empty.</summary>
+    private static string Days(IEnumerable<DateOnly> days)
+    {
+        var list = days.ToList();
+        return list.Count == 0 ? "no days" : string.Create(CultureInfo.InvariantCulture, $"{list[0]:yyyy-MM-dd}–{list[^1]:yyyy-MM-dd}");
     }
 
     private static string Pct(double? v) => v is null ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{v.Value * 100:0.##}%");

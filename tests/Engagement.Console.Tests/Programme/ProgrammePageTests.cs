@@ -216,8 +216,8 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
     }
 
     [Theory]
-    [InlineData("zh-CN", "投诉率过高 (complaints.high)", "近 7 天投诉率 5%（上限 3%）：请复盘服务流程")]
-    [InlineData("en-US", "High complaint rate (complaints.high)", "complaint rate 5% over 7 days (ceiling 3%): service-process review")]
+    [InlineData("zh-CN", "投诉率过高 (complaints.high)", "{0} 这 7 个本地日的投诉率 5%（上限 3%）：请复盘服务流程，按门店和原因查看这些天的投诉并解决最常见的问题")]
+    [InlineData("en-US", "High complaint rate (complaints.high)", "complaint rate 5% over the 7 local days {0} (ceiling 3%): service-process review: read those days' complaints by store and cause and fix the most frequent")]
     public async Task AnAlertReadsInTheViewersLanguageFromItsRuleAndNumbers(string locale, string rule, string message)
     {
         // 5 complaints against 100 active members yesterday (the rules judge complete local days): 5%, above the 3%
@@ -236,9 +236,11 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
         var open = await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0).EvaluateAsync();
 
-        // The stored and published message is the contract's English whatever the console's language.
+        // The stored and published message is the contract's English whatever the console's language: what fired (with
+        // its counts), over which local days (the 7 complete ones ending yesterday), against what, and what to do.
         var alert = open.Single(a => a.RegionId == region);
-        Assert.Equal("complaint rate 5% over 7 days (ceiling 3%): service-process review", alert.Message);
+        var days = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{yesterday.AddDays(-6):yyyy-MM-dd}–{yesterday:yyyy-MM-dd}");
+        Assert.Equal($"complaint rate 5% (5 complaints in 100 active member-days) over the 7 local days {days} (ceiling 3%): service-process review: read those days' complaints by store and cause and fix the most frequent", alert.Message);
 
         var page = await host.NewPageAsync(locale);
         await SignInAsync(page, ConsoleHostFixture.SupportKey);
@@ -249,7 +251,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         Assert.Equal(rule, cells[0]);
         Assert.Equal("5%", cells[2]);
         Assert.Equal("3%", cells[3]);
-        Assert.Equal(message, cells[5]);
+        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, message, days), cells[5]);
 
         // Raised on the programme's clock (Asia/Shanghai, UTC+8), not the server's UTC.
         var shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
