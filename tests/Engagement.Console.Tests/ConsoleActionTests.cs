@@ -1,5 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using static Engagement.Console.Tests.ConsolePages;
 
 namespace Engagement.Console.Tests;
@@ -265,5 +268,40 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         await page.GetByTestId("winback-chart").WaitForAsync(new() { Timeout = WaitMs });
         Assert.Contains("Level 1", await page.GetByTestId("winback-chart").InnerHTMLAsync(), StringComparison.Ordinal);
         await ScreenshotAsync(page, "operations");
+    }
+
+    [Fact]
+    public async Task OperationsIsTitledOperationsAndShowsOpenAlertsQueueDepthsAndTheBackupAge()
+    {
+        // The heading said "Programme health", the programme page's title, and the tiles were links only: it now shows
+        // what the silo already has, the open alerts as GET /alerts?state=open counts them, each event queue's and the
+        // poison queue's depth from the queue-depth gauges (the sampler reads Azurite when the host starts), and the
+        // newest complete backup's age (none in this host: said as such, not as a failure).
+        var open = (await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0).GetAsync(AlertStates.Open, 1000)).Count;
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var depths = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                await GoAsync(page, "console/operations");
+                await page.GetByTestId("ops-alerts-open").WaitForAsync(new() { Timeout = WaitMs });
+                return await page.GetByTestId("ops-queue-depth").AllInnerTextsAsync();
+            },
+            lines => lines.Count > 0,
+            TimeSpan.FromSeconds(60),
+            "the queue depths were read");
+
+        Assert.Equal("Operations", await page.Locator("h4").First.InnerTextAsync());
+        Assert.Equal(open.ToString(System.Globalization.CultureInfo.InvariantCulture), await page.GetByTestId("ops-alerts-open").InnerTextAsync());
+        Assert.Contains(depths, d => d.Contains("-0: ", StringComparison.Ordinal));
+        Assert.Contains(depths, d => d.Contains("(dead letters): ", StringComparison.Ordinal));
+        Assert.All(depths, d => Assert.Matches(@": \d+$", d));
+        Assert.Equal(1, await page.GetByTestId("ops-backup-age").CountAsync() + await page.GetByTestId("ops-backup-none").CountAsync());
+        Assert.Equal(0, await page.GetByTestId("ops-alerts-failed").CountAsync() + await page.GetByTestId("ops-queues-failed").CountAsync() + await page.GetByTestId("ops-backup-failed").CountAsync());
+
+        var zh = await host.NewPageAsync("zh-CN");
+        await SignInAsync(zh, ConsoleHostFixture.SupportKey);
+        await GoAsync(zh, "console/operations");
+        Assert.Equal("运营", await zh.Locator("h4").First.InnerTextAsync());
     }
 }
