@@ -44,8 +44,9 @@ public static class AlertPolicy
     /// <param name="options">The alert options.</param>
     /// <param name="book">The alert book, for the baseline of an open activity episode; null for none.</param>
     /// <param name="pointsOutstanding">
-    /// The region's live points-outstanding gauge (<see cref="GaugeNames.PointsOutstanding"/>), points, which
-    /// <see cref="PointsLiability"/> works back from; null leaves that rule unjudged.
+    /// The programme's live points-outstanding gauge (<see cref="GaugeNames.PointsOutstanding"/>, all regions), points,
+    /// which <see cref="PointsLiability"/> works back from; null leaves that rule unjudged. Read for
+    /// <see cref="AlertRules.AllRegions"/> only: no region is judged on that rule.
     /// </param>
     public static IReadOnlyList<AlertObservation> Observe(string regionId, IReadOnlyList<HealthDay> series, IReadOnlyList<DayCounters> counters, AlertOptions options, AlertBookState? book = null, long? pointsOutstanding = null)
     {
@@ -60,8 +61,16 @@ public static class AlertPolicy
             Coupons(regionId, complete, options),
             Complaints(regionId, complete, options),
             Points(regionId, complete, options),
-            PointsLiability(regionId, counters, pointsOutstanding, options),
         };
+        // The liability rule judges the whole programme only: a member's whole balance moves from one region's
+        // points-outstanding gauge to another's when an event comes from a new region, and no day counter records that
+        // move, so a region's past end-of-day points cannot be worked back from its own counters (a region that lost a
+        // 60,000-point member three days ago showed +16% after earning 8,000). Programme-wide, moves net to zero.
+        if (regionId == AlertRules.AllRegions)
+        {
+            list.Add(PointsLiability(regionId, counters, pointsOutstanding, options));
+        }
+
         return list.Where(o => !options.Disabled.Contains(o.Rule)).ToList();
     }
 
@@ -184,8 +193,8 @@ public static class AlertPolicy
     /// <see cref="MemberMetricsPolicy.PointsOf"/>). Unjudged (value null) without the gauge, with fewer days than judged
     /// and baseline need, or with a baseline below <see cref="AlertOptions.PointsLiabilityMinOutstanding"/>.
     /// </summary>
-    /// <param name="regionId">The region, or <see cref="AlertRules.AllRegions"/>.</param>
-    /// <param name="counters">The region's day counters, oldest first, ending today (local day; today is not judged but its points are worked back).</param>
+    /// <param name="regionId"><see cref="AlertRules.AllRegions"/> (<see cref="Observe"/> judges no region on this rule).</param>
+    /// <param name="counters">The programme's day counters, oldest first, ending today (local day; today is not judged but its points are worked back).</param>
     /// <param name="outstandingNow">The live points-outstanding gauge, points; null when not read.</param>
     /// <param name="options">The alert options.</param>
     public static AlertObservation PointsLiability(string regionId, IReadOnlyList<DayCounters> counters, long? outstandingNow, AlertOptions options)

@@ -81,8 +81,9 @@ public sealed partial class AlertsGrain(
             var range = await HealthRange.ReadAsync(days, metricsOptions.Value, region, today.AddDays(-(Options.LookbackDays - 1)), today, now);
             var counters = range.Days;
             var series = range.Series(today);
-            // The liability rule works each day's outstanding points back from the live gauge (all regions' for the programme).
-            var outstanding = (await reader.GetGaugesAsync(region)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.PointsOutstanding));
+            // The liability rule works each day's outstanding points back from the live gauge of all regions: the
+            // programme's only (AlertPolicy.Observe), a region's past points not being recoverable from its counters.
+            long? outstanding = region is null ? (await reader.GetGaugesAsync(null)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.PointsOutstanding)) : null;
             observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State, outstanding));
         }
 

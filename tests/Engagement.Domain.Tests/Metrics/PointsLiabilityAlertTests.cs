@@ -10,6 +10,9 @@ public class PointsLiabilityAlertTests
 {
     private static readonly DateOnly First = new(2026, 10, 1);
 
+    /// <summary>The default options but a minimum baseline of 10,000 points, so figures of 100,000 are judged.</summary>
+    private static AlertOptions Small() => new() { PointsLiabilityMinOutstanding = 10_000 };
+
     /// <summary>
     /// 36 days (28 baseline, 7 judged, today) with the baseline days flat at <paramref name="baseline"/> points, all of
     /// the rise issued on the first judged day, and today issuing <paramref name="today"/> more; returns the counters and
@@ -31,7 +34,7 @@ public class PointsLiabilityAlertTests
     [Fact]
     public void ARiseOfExactlyTheCeilingDoesNotFireAndOnePointMoreDoes()
     {
-        var options = new AlertOptions();
+        var options = Small();
         var (atCeiling, now) = Series(100_000, 15_000);
         var at = AlertPolicy.PointsLiability("east", atCeiling, now, options);
         Assert.False(at.Breached);
@@ -54,7 +57,7 @@ public class PointsLiabilityAlertTests
     {
         // Today issues 50,000 points, half the baseline: the gauge holds them, the judged end of yesterday does not.
         var (counters, now) = Series(100_000, 5_000, today: 50_000);
-        var observed = AlertPolicy.PointsLiability("all", counters, now, new AlertOptions());
+        var observed = AlertPolicy.PointsLiability("all", counters, now, Small());
         Assert.False(observed.Breached);
         Assert.Equal(0.05, observed.Value);
     }
@@ -75,7 +78,7 @@ public class PointsLiabilityAlertTests
                 [MetricNames.PointsAdjusted] = -500,
             },
         };
-        var observed = AlertPolicy.PointsLiability("east", counters, 116_000, new AlertOptions());
+        var observed = AlertPolicy.PointsLiability("east", counters, 116_000, Small());
         Assert.True(observed.Breached);
         Assert.Equal(0.16, observed.Value);
     }
@@ -99,7 +102,7 @@ public class PointsLiabilityAlertTests
             }).ToList();
         }
 
-        var options = new AlertOptions();
+        var options = Small();
         // Day 27 ends at 100,000; day 28 issues the rest of the rise from there.
         Assert.False(AlertPolicy.PointsLiability("east", Alternating(114_999), 114_999, options).Breached);
         Assert.True(AlertPolicy.PointsLiability("east", Alternating(115_000), 115_000, options).Breached);
@@ -122,13 +125,35 @@ public class PointsLiabilityAlertTests
     }
 
     [Fact]
+    public void AMemberMovingRegionRaisesNoRegionalAlertAndTheProgrammeFigureIsRight()
+    {
+        // The reviewer's case. East holds 60,000 + 50,000 points through the baseline; 3 days ago the 60,000-point member's
+        // events start coming from west (the whole balance moves gauge, and no day counter records it); 2 days ago the
+        // other earns 8,000. East really fell 110,000 → 58,000, but worked back from its own counters it read 50,000 → 58,000,
+        // +16% "against the median 50000", and fired. A region is not judged on this rule; the programme is, correctly.
+        List<DayCounters> Earned8000() => [.. Enumerable.Range(0, 36).Select(i => new DayCounters
+        {
+            Day = First.AddDays(i),
+            Counters = new Dictionary<string, long> { [MetricNames.PointsIssued] = i == 33 ? 8_000 : 0 },
+        })];
+
+        var east = AlertPolicy.Observe("east", [], Earned8000(), Small(), null, 58_000);
+        Assert.DoesNotContain(east, o => o.Rule == AlertRules.PointsLiabilityJump);
+
+        var all = AlertPolicy.Observe(AlertRules.AllRegions, [], Earned8000(), Small(), null, 118_000).Single(o => o.Rule == AlertRules.PointsLiabilityJump);
+        Assert.False(all.Breached);
+        Assert.Equal(0.0727, all.Value); // 118,000 on 110,000
+        Assert.Contains("points outstanding 118000 at the end of 2026-11-04, +7.27% against the median 110000 of 2026-10-01–2026-10-28", all.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ObserveJudgesTheLiabilityWithTheGaugeAndItCanBeTurnedOff()
     {
         var (counters, now) = Series(100_000, 20_000);
-        var found = AlertPolicy.Observe("east", [], counters, new AlertOptions(), null, now).Single(o => o.Rule == AlertRules.PointsLiabilityJump);
+        var found = AlertPolicy.Observe(AlertRules.AllRegions, [], counters, Small(), null, now).Single(o => o.Rule == AlertRules.PointsLiabilityJump);
         Assert.True(found.Breached);
         Assert.DoesNotContain(
-            AlertPolicy.Observe("east", [], counters, new AlertOptions { Disabled = [AlertRules.PointsLiabilityJump] }, null, now),
+            AlertPolicy.Observe(AlertRules.AllRegions, [], counters, new AlertOptions { PointsLiabilityMinOutstanding = 10_000, Disabled = [AlertRules.PointsLiabilityJump] }, null, now),
             o => o.Rule == AlertRules.PointsLiabilityJump);
     }
 
