@@ -96,8 +96,11 @@ public sealed class AlertOptions
     /// <summary>Days of the liability baseline, the median of their end-of-day outstanding points (default 28).</summary>
     public int PointsLiabilityBaselineDays { get; set; } = 28;
 
-    /// <summary>Baseline outstanding points needed before the liability rule judges (default 10,000 points).</summary>
-    public long PointsLiabilityMinOutstanding { get; set; } = 10_000;
+    /// <summary>
+    /// Baseline outstanding points needed before the liability rule judges (default 1,000,000 points): at 10,000 one big
+    /// purchase's points (1,501 on 10,000) fired it.
+    /// </summary>
+    public long PointsLiabilityMinOutstanding { get; set; } = 1_000_000;
 
     /// <summary>How often the alert grain evaluates, minutes (1–60, default 60).</summary>
     public int EvaluateEveryMinutes { get; set; } = 60;

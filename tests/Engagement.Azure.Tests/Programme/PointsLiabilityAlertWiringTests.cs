@@ -17,7 +17,7 @@ public sealed class PointsLiabilityAlertWiringTests
         await using var silo = new ProgrammeSilo();
         await silo.StartAsync();
 
-        // 100,000 points earned 30 days ago (in the 28 baseline days before the 7 judged ones), 20,000 more yesterday.
+        // 1,000,000 points earned 30 days ago (in the 28 baseline days before the 7 judged ones), 200,000 more yesterday.
         var (state, first) = MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
         {
             MemberId = "liab-m1",
@@ -25,8 +25,8 @@ public sealed class PointsLiabilityAlertWiringTests
             Day = Today.AddDays(-30),
             EventType = "purchase",
             Joined = true,
-            PointsIssued = 100_000,
-            After = new MemberSegments { RegionId = "liab", Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new", PointsBalance = 100_000 },
+            PointsIssued = 1_000_000,
+            After = new MemberSegments { RegionId = "liab", Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new", PointsBalance = 1_000_000 },
         }, Options);
         var (_, second) = MemberMetrics.Derive(state, new MemberTransition
         {
@@ -34,9 +34,9 @@ public sealed class PointsLiabilityAlertWiringTests
             EffectId = "earn-2",
             Day = Today.AddDays(-1),
             EventType = "purchase",
-            PointsIssued = 20_000,
-            Before = new MemberSegments { RegionId = "liab", Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new", PointsBalance = 100_000 },
-            After = new MemberSegments { RegionId = "liab", Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new", PointsBalance = 120_000 },
+            PointsIssued = 200_000,
+            Before = new MemberSegments { RegionId = "liab", Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new", PointsBalance = 1_000_000 },
+            After = new MemberSegments { RegionId = "liab", Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new", PointsBalance = 1_200_000 },
         }, Options);
         await silo.Sink.ApplyAsync([.. first, .. second]);
 
@@ -49,7 +49,7 @@ public sealed class PointsLiabilityAlertWiringTests
         {
             Assert.Equal(0.2, a.Value);
             Assert.Equal(0.15, a.Threshold);
-            Assert.Contains("points outstanding 120000 at the end of " + yesterday, a.Message, StringComparison.Ordinal);
+            Assert.Contains("points outstanding 1200000 at the end of " + yesterday, a.Message, StringComparison.Ordinal);
         });
         var published = (await silo.AlertMessagesAsync()).Where(m => m.Rule == AlertRules.PointsLiabilityJump).ToList();
         Assert.Equal(["all"], published.Select(m => m.RegionId).Distinct());

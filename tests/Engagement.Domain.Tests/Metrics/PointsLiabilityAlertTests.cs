@@ -116,12 +116,17 @@ public class PointsLiabilityAlertTests
         Assert.Null(AlertPolicy.PointsLiability("east", counters.Skip(1).ToList(), now, options).Value);
         Assert.Null(AlertPolicy.PointsLiability("east", counters, null, options).Value);
 
-        var (small, smallNow) = Series(9_999, 9_999);
-        var unjudged = AlertPolicy.PointsLiability("east", small, smallNow, options);
+        // The default minimum baseline is 1,000,000 points: at 10,000 one big purchase's points (1,501) fired it.
+        Assert.Equal(1_000_000, options.PointsLiabilityMinOutstanding);
+        var (small, smallNow) = Series(999_999, 999_999);
+        var unjudged = AlertPolicy.PointsLiability("all", small, smallNow, options);
         Assert.False(unjudged.Breached);
         Assert.Null(unjudged.Value);
-        var (enough, enoughNow) = Series(10_000, 1_501);
-        Assert.True(AlertPolicy.PointsLiability("east", enough, enoughNow, options).Breached);
+        Assert.Contains("below the 1000000 needed", unjudged.Message, StringComparison.Ordinal);
+        var (purchase, purchaseNow) = Series(10_000, 1_501);
+        Assert.Null(AlertPolicy.PointsLiability("all", purchase, purchaseNow, options).Value);
+        var (enough, enoughNow) = Series(1_000_000, 150_001);
+        Assert.True(AlertPolicy.PointsLiability("all", enough, enoughNow, options).Breached);
     }
 
     [Fact]
