@@ -6,7 +6,11 @@ namespace Engagement.Console.Services;
 /// <param name="Queue">The queue's name (an event queue <c>{prefix}-{n}</c> or the poison queue).</param>
 /// <param name="Messages">Messages waiting (held invisible by a reader included).</param>
 /// <param name="DeadLetters">Whether it is the poison (dead-letter) queue.</param>
-public sealed record QueueDepth(string Queue, long Messages, bool DeadLetters);
+/// <param name="Age">
+/// How long ago the count was read (<c>engagement.queue.depth_age</c>); null when no age is reported. The sampler keeps the
+/// last count when a read fails, so only this says the count is old.
+/// </param>
+public sealed record QueueDepth(string Queue, long Messages, bool DeadLetters, TimeSpan? Age = null);
 
 /// <summary>
 /// The operations figures this silo already keeps as gauges on the <c>Engagement.Azure</c> meter, read in process the way
@@ -23,27 +27,60 @@ public static class OperationsGauges
     /// <summary>Gauge of the poison queue's approximate message count.</summary>
     public const string DeadLetterMessages = "engagement.queue.dead_letter.messages";
 
+    /// <summary>Gauge of the seconds since a queue's count was last read (tag <c>queue</c>).</summary>
+    public const string QueueDepthAge = "engagement.queue.depth_age";
+
+    /// <summary>
+    /// The silo's default queue-depth sample interval (<c>Engagement:Operations:QueueDepthSampleEvery</c>, 30 s,
+    /// <c>QueueDepthMetrics.DefaultSampleEvery</c>).
+    /// </summary>
+    public static readonly TimeSpan DefaultSampleEvery = TimeSpan.FromSeconds(30);
+
     /// <summary>Gauge of the seconds since the newest complete backup finished.</summary>
     public const string BackupAge = "engagement.backup.newest_complete_age";
 
     /// <summary>
     /// Every queue's latest depth, sorted by name with the poison queue last; empty when no sampler runs here or none has
-    /// answered yet. A queue several samplers report (tests host more than one) shows the highest count.
+    /// answered yet. A queue several samplers report (tests host more than one) shows the highest count and the
+    /// freshest read's age.
     /// </summary>
     public static IReadOnlyList<QueueDepth> Queues()
     {
         var depths = new Dictionary<(string, bool), long>();
-        Observe([QueueMessages, DeadLetterMessages], (instrument, value, tags) =>
+        var ages = new Dictionary<string, double>(StringComparer.Ordinal);
+        Observe([QueueMessages, DeadLetterMessages, QueueDepthAge], (instrument, value, tags) =>
         {
             var queue = Tag(tags, "queue");
-            if (queue is not null)
+            if (queue is null)
             {
-                var key = (queue, instrument == DeadLetterMessages);
-                depths[key] = Math.Max(depths.GetValueOrDefault(key, long.MinValue), (long)value);
+                return;
             }
+
+            if (instrument == QueueDepthAge)
+            {
+                ages[queue] = Math.Min(ages.GetValueOrDefault(queue, double.MaxValue), value);
+                return;
+            }
+
+            var key = (queue, instrument == DeadLetterMessages);
+            depths[key] = Math.Max(depths.GetValueOrDefault(key, long.MinValue), (long)value);
         });
         return depths.OrderBy(d => d.Key.Item2).ThenBy(d => d.Key.Item1, StringComparer.Ordinal)
-            .Select(d => new QueueDepth(d.Key.Item1, d.Value, d.Key.Item2)).ToList();
+            .Select(d => new QueueDepth(d.Key.Item1, d.Value, d.Key.Item2, ages.TryGetValue(d.Key.Item1, out var age) ? TimeSpan.FromSeconds(age) : null)).ToList();
+    }
+
+    /// <summary>
+    /// The oldest count's age when any count is older than twice <paramref name="sampleEvery"/> (the sampler's reads
+    /// failing: it keeps the last counts and only their age grows), else null: the tile then says the depths could not be
+    /// read for that long instead of showing old counts as live.
+    /// </summary>
+    /// <param name="queues">The depths, as <see cref="Queues"/> read them.</param>
+    /// <param name="sampleEvery">The silo's sample interval (<c>Engagement:Operations:QueueDepthSampleEvery</c>).</param>
+    public static TimeSpan? Stale(IReadOnlyList<QueueDepth> queues, TimeSpan sampleEvery)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        var oldest = queues.Select(q => q.Age).Max();
+        return oldest is { } age && age > 2 * sampleEvery ? age : null;
     }
 
     /// <summary>
