@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Reflection;
+using Engagement.Console.Resources;
+using Engagement.Console.Services;
+using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>
+/// Every alert rule's text on the console (<see cref="AlertTexts.Message"/>), in English and in Chinese, with each
+/// placeholder where it belongs: the value, the threshold, the window's length and its local days (the judged days and,
+/// for the liability rule, the baseline's days and the judged day's end). Only the complaints text was checked, on the
+/// page; a swapped argument in any other rule's text (the baseline days where the judged days go) went unseen.
+/// </summary>
+public sealed class AlertTextTests
+{
+    private static readonly ResourceManagerStringLocalizerFactory Factory = new(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance);
+    private static readonly IStringLocalizer<ProgrammeStrings> Text = new StringLocalizer<ProgrammeStrings>(Factory);
+
+    /// <summary>10:00 on 2026-12-05 in Asia/Shanghai (the default zone): the last complete local day is 2026-12-04.</summary>
+    private static readonly DateTimeOffset RaisedAt = new(2026, 12, 5, 2, 0, 0, TimeSpan.Zero);
+
+    private static AlertView Alert(string rule, string region, double? value, double? threshold) => new()
+    {
+        AlertId = rule + ":" + region + ":1",
+        Rule = rule,
+        RegionId = region,
+        State = AlertStates.Open,
+        Value = value,
+        Threshold = threshold,
+        RaisedAt = RaisedAt,
+        Message = rule == AlertRules.DataAnomaly ? "manifest unreadable" : "the engine's English text",
+        MessageId = rule + ":" + region + ":1:open",
+    };
+
+    [Theory]
+    [InlineData("en", "activity.below-baseline", "east", 0.04, 0.05, "Active share (MAU / members) 4% against baseline 5%, below it on each of the 14 local days 2026-11-21–2026-12-04: churn-warning analysis: find the segments, stores and channels that lost active members and start win-back")]
+    [InlineData("en", "benefits.redemption-low", "east", 0.05, 0.15, "coupon redemption 5% over the 30 local days 2026-11-05–2026-12-04 (floor 15%): benefit audit: check that the offers reach members, are worth using and can be used in store before they expire")]
+    [InlineData("en", "complaints.high", "all", 0.04, 0.03, "complaint rate 4% over the 7 local days 2026-11-28–2026-12-04 (ceiling 3%): service-process review: read those days' complaints by store and cause and fix the most frequent")]
+    [InlineData("en", "points.redemption-band", "east", 0.2, 0.28, "points redemption 20% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04 (band 28%–32%): points hoarding review: members keep their points; check the catalogue's appeal and prices in points and remind members of their balances")]
+    [InlineData("en", "points.redemption-band", "east", 0.4, 0.32, "points redemption 40% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04 (band 28%–32%): points inflation review: members spend more than the band; check the earn rates, catalogue prices in points and redemption promotions")]
+    [InlineData("en", "points.liability-jump", "all", 0.16, 0.15, "points outstanding at the end of 2026-12-04 16% above their median over the 28 local days 2026-10-31–2026-11-27 (ceiling +15%): check the earn rules, bonus campaigns and manual adjustments of the 7 days 2026-11-28–2026-12-04 for points issued in error, and tell finance the liability grew")]
+    [InlineData("en", "data.anomaly", "backup", null, null, "fault seen by backup: check backups and storage (manifest unreadable)")]
+    [InlineData("zh-CN", "activity.below-baseline", "east", 0.04, 0.05, "活跃占比（月活 / 会员数） 为 4%，低于基线 5%，已连续 14 个本地日（2026-11-21–2026-12-04）：请开展流失预警分析，找出活跃会员流失的细分人群、门店和渠道并启动召回")]
+    [InlineData("zh-CN", "benefits.redemption-low", "east", 0.05, 0.15, "2026-11-05–2026-12-04 这 30 个本地日的优惠券核销率 5%（下限 15%）：请审查权益，确认优惠券送达会员、有吸引力且能在到期前于门店使用")]
+    [InlineData("zh-CN", "complaints.high", "all", 0.04, 0.03, "2026-11-28–2026-12-04 这 7 个本地日的投诉率 4%（上限 3%）：请复盘服务流程，按门店和原因查看这些天的投诉并解决最常见的问题")]
+    [InlineData("zh-CN", "points.redemption-band", "east", 0.2, 0.28, "2026-09-06–2026-12-04 这 90 个本地日的积分兑换率（已兑换积分 / 已发放积分）为 20%（健康区间 28%–32%）：请审查积分囤积，会员未使用积分；请检查兑换商品的吸引力与积分价格，并提醒会员积分余额")]
+    [InlineData("zh-CN", "points.redemption-band", "east", 0.4, 0.32, "2026-09-06–2026-12-04 这 90 个本地日的积分兑换率（已兑换积分 / 已发放积分）为 40%（健康区间 28%–32%）：请审查积分通胀，兑换超出区间；请检查积分发放比例、兑换商品的积分价格与兑换促销")]
+    [InlineData("zh-CN", "points.liability-jump", "all", 0.16, 0.15, "2026-12-04 结束时的未兑换积分比 2026-10-31–2026-11-27 这 28 个本地日的中位数高出 16%（上限 +15%）：请检查 2026-11-28–2026-12-04 这 7 天的积分规则、加倍积分活动与人工调整是否误发积分，并告知财务积分负债已增加")]
+    [InlineData("zh-CN", "data.anomaly", "backup", null, null, "backup 发现故障：请检查备份与存储（manifest unreadable）")]
+    public void EveryRuleTextPutsItsFiguresAndDaysInTheirPlaces(string culture, string rule, string region, double? value, double? threshold, string shown) => InCulture(culture, () =>
+        Assert.Equal(shown, AlertTexts.Message(Text, Alert(rule, region, value, threshold), new AlertOptions(), new MetricsOptions())));
+
+    [Fact]
+    public void EveryRuleTheEngineRaisesHasAText()
+    {
+        // The theory above covers each of these; a rule added to AlertRules without a text would show the English message.
+        var rules = typeof(AlertRules).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.Name != nameof(AlertRules.AllRegions)).Select(f => (string)f.GetRawConstantValue()!).ToList();
+        Assert.Equal(6, rules.Count);
+        foreach (var culture in new[] { "en", "zh-CN" })
+        {
+            InCulture(culture, () => Assert.All(rules, rule =>
+                Assert.NotEqual(Alert(rule, "east", 0.5, 0.1).Message, AlertTexts.Message(Text, Alert(rule, "east", 0.5, 0.1), new AlertOptions(), new MetricsOptions()))));
+        }
+    }
+
+    private static void InCulture(string name, Action check)
+    {
+        var before = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = new CultureInfo(name);
+        try
+        {
+            check();
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = before;
+        }
+    }
+}
