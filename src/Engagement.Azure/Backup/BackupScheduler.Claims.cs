@@ -92,6 +92,7 @@ public sealed partial class BackupScheduler
     /// another silo reports the backup failed once the claim has been quiet for <see cref="BackupOptions.StalledAfter"/>.
     /// <paramref name="stopping"/>: this silo is stopping (the marker holds <see cref="StoppedMark"/>, so a claim of its
     /// that lands after this release is known for a leftover); false when a running silo releases a claim it found late.
+    /// The marker records this silo's cluster as blob metadata, as its claims do (<see cref="BackupSource.ToMetadata"/>).
     /// </summary>
     private async Task ReleaseAsync(string containerName, string name, bool stopping)
     {
@@ -101,7 +102,8 @@ public sealed partial class BackupScheduler
             using var attemptTimeout = new CancellationTokenSource(ReleaseAttemptTimeout, time);
             try
             {
-                await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(stopping ? StoppedMark(_holder) : _holder), overwrite: true, attemptTimeout.Token);
+                // Its source too (as on the claims): a watching silo of another deployment sharing the container leaves it alone.
+                await container.GetBlobClient(ReleasedBlobName(name)).UploadAsync(BinaryData.FromString(stopping ? StoppedMark(_holder) : _holder), new BlobUploadOptions { Metadata = source?.ToMetadata() }, attemptTimeout.Token);
                 if (await DeleteOwnClaimAsync(container.GetBlobClient($"{name}/claim"), attemptTimeout.Token))
                 {
                     LogReleased(logger, name);

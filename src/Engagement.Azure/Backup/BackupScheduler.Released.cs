@@ -23,12 +23,14 @@ public sealed partial class BackupScheduler
     /// which must not pass in silence. It is claimed first, so a silo that claimed it just before the slot and is copying
     /// it is watched, not reported failed. A backup of the last slot whose manifest appears by the time this silo holds its
     /// claim (another watcher recorded it failed meanwhile) is not copied over that report (<see cref="HasManifestSinceAsync"/>).
+    /// A released marker recording another cluster (<see cref="SaysForeign"/>: a silo of another deployment sharing the
+    /// container released its own backup of that name) is not this cluster's to take or judge: the watch ends.
     /// </summary>
     /// <exception cref="RequestFailedException">Storage could not say (the watch logs it and looks again).</exception>
     private async Task<bool> TakeLateIfReleasedAsync(BackupOptions settings, Watch watch, DateTimeOffset slot, CancellationToken cancellationToken)
     {
         var name = watch.Name;
-        if (!await blobs.GetBlobContainerClient(settings.Container).GetBlobClient(ReleasedBlobName(name)).ExistsAsync(cancellationToken))
+        if (!await ReleasedByThisClusterAsync(settings, name, cancellationToken))
         {
             return false;
         }
@@ -68,6 +70,25 @@ public sealed partial class BackupScheduler
         LogTakingLate(logger, name);
         await CopyAsync(settings, name, cancellationToken);
         return false;
+    }
+
+    /// <summary>
+    /// Whether backup <paramref name="name"/> has a released marker (<see cref="ReleasedBlobName"/>) of this cluster's: one
+    /// recording this cluster, or none (written before markers recorded it). Another cluster's is said once per slot, as an
+    /// error (<see cref="SaysForeign"/>), and is false.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage could not say (the watch logs it and looks again).</exception>
+    private async Task<bool> ReleasedByThisClusterAsync(BackupOptions settings, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var released = (await blobs.GetBlobContainerClient(settings.Container).GetBlobClient(ReleasedBlobName(name)).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            return !SaysForeign(name, released.Metadata);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -24,7 +24,8 @@ public sealed partial class TableBackup
     /// <see cref="NameTries"/> seconds, that is not a scheduled slot's (<see cref="SlotNamesWithin"/>: skipped, said as
     /// information, so a slot keeps its name for the silos that take it), under which there is no blob yet and whose claim (<c>{name}/claim</c>, the one the
     /// schedule's silos claim a slot with) this call creates (If-None-Match: *, carrying a writer id, so a create whose
-    /// answer was lost and whose retry meets it is still this call's). A name taken is said (information) and skipped.
+    /// answer was lost and whose retry meets it is still this call's, and this cluster's source, as the schedule's claims
+    /// do: <see cref="MarkerStamp"/>). A name taken is said (information) and skipped.
     /// </summary>
     /// <exception cref="BackupNamesTakenException">Every name of those <see cref="NameTries"/> seconds was taken or a slot's.</exception>
     /// <exception cref="RequestFailedException">Storage refused a look or the claim (an SDK timeout too).</exception>
@@ -48,9 +49,9 @@ public sealed partial class TableBackup
             var claim = container.GetBlobClient(ClaimBlobName(name));
             reservation.Trying = claim;
             if (!await HoldsAnythingAsync(container, name, cancellationToken)
-                && await CreateOnceAsync(claim, BinaryData.FromString(holder), writer, cancellationToken))
+                && await CreateOnceAsync(claim, BinaryData.FromString(holder), writer, cancellationToken, MarkerStamp(writer)))
             {
-                return new OnDemandClaim(name, claim, holder);
+                return new OnDemandClaim(name, claim, holder, MarkerStamp(writer));
             }
 
             var next = NameFor(startedAt.AddSeconds(second + 1));
@@ -121,7 +122,8 @@ public sealed partial class TableBackup
             try
             {
                 await Task.Delay(options.StalledAfter / 4, time, cancellationToken);
-                await claim.Blob.UploadAsync(BinaryData.FromString(claim.Holder), overwrite: true, cancellationToken);
+                // Its stamp again (writer, source): an upload replaces the blob's metadata too.
+                await claim.Blob.UploadAsync(BinaryData.FromString(claim.Holder), new BlobUploadOptions { Metadata = claim.Stamp }, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -189,8 +191,8 @@ public sealed partial class TableBackup
         public BlobClient? Trying { get; set; }
     }
 
-    /// <summary>An on-demand backup's claimed name (<see cref="ReserveNameAsync"/>), its claim blob and what that holds.</summary>
-    private sealed record OnDemandClaim(string Name, BlobClient Blob, string Holder);
+    /// <summary>An on-demand backup's claimed name (<see cref="ReserveNameAsync"/>), its claim blob, what that holds and its metadata (<see cref="MarkerStamp"/>).</summary>
+    private sealed record OnDemandClaim(string Name, BlobClient Blob, string Holder, Dictionary<string, string> Stamp);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} is taken already (another backup started in that second, or something is under that name); this on-demand backup tries {Next}")]
     private static partial void LogNameTaken(ILogger logger, string backup, string next);

@@ -32,9 +32,11 @@ public sealed partial class TableBackup
     }
 
     /// <summary>
-    /// The metadata of a failure-reported marker this writes (<see cref="ReportOnceAsync"/>): <paramref name="writer"/>
+    /// The metadata of a failure-reported marker (<see cref="ReportOnceAsync"/>) or an on-demand backup's claim
+    /// (<see cref="ReserveNameAsync"/>, and each touch of it) this writes: <paramref name="writer"/>
     /// (<see cref="CreateOnceAsync"/>) and this cluster's source (<see cref="BackupSource.ToMetadata"/>; none when this
-    /// has none), so a marker says whose failure it reports (<see cref="ReportedOnlyAsync"/>).
+    /// has none), so a marker says whose failure it reports (<see cref="ReportedOnlyAsync"/>) and a claim whose backup it
+    /// is (a schedule's silo of another cluster sharing the container never watches or judges it).
     /// </summary>
     private Dictionary<string, string> MarkerStamp(string writer)
     {
