@@ -108,6 +108,14 @@ public sealed record BackupSource(string ServiceId, string ClusterId, string Acc
             : null;
     }
 
+    /// <summary>
+    /// The source <paramref name="metadata"/> records (<see cref="FromMetadata"/>) when it is another cluster than
+    /// <paramref name="own"/> (<see cref="IsSameCluster"/>); null when it records none (counted as own), the same cluster,
+    /// or <paramref name="own"/> is null (a reader with no source counts everything as its own).
+    /// </summary>
+    internal static BackupSource? ForeignTo(BackupSource? own, IDictionary<string, string>? metadata) =>
+        own is not null && FromMetadata(metadata) is { } found && !own.IsSameCluster(found) ? found : null;
+
     private const string ServiceIdKey = "sourceserviceid";
 
     private const string ClusterIdKey = "sourceclusterid";

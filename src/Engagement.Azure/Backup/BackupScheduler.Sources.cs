@@ -21,14 +21,14 @@ public sealed partial class BackupScheduler
     /// </summary>
     private bool SaysForeign(string name, IDictionary<string, string>? metadata)
     {
-        if (source is null || BackupSource.FromMetadata(metadata) is not { } found || source.IsSameCluster(found))
+        if (BackupSource.ForeignTo(source, metadata) is not { } found)
         {
             return false;
         }
 
         if (_foreignSaid.TryAdd(name, 0))
         {
-            LogForeignClaim(logger, name, found.ToString(), source.ToString());
+            LogForeignClaim(logger, name, found.ToString(), source!.ToString());
         }
 
         return true;

@@ -100,8 +100,10 @@ public sealed partial class TableBackup
     /// sixteenth of StalledAfter between looks) and takes it over (If-Match) once it is older than a quarter of
     /// StalledAfter by the writer's stamp and this silo's clock (UTC): its reporter stopped, crashed or had a listener
     /// throw. Each storage step runs on no caller's token, bounded by <see cref="RecordTimeout"/>; when storage refuses
-    /// the marker (it is what failed) this silo reports anyway: a duplicate report is better than none. Returns true
-    /// when this silo reported it.
+    /// the marker (it is what failed) this silo reports anyway: a duplicate report is better than none. So it does, with
+    /// an error, when the marker there records another cluster (another deployment sharing the container: its report
+    /// is not this cluster's; a marker recording none is this cluster's, as manifests without a source are), leaving
+    /// that marker as it is. Returns true when this silo reported it.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this silo waited for another's report.</exception>
     public async Task<bool> ReportOnceAsync(BackupFailure failure, CancellationToken cancellationToken = default)
@@ -113,7 +115,12 @@ public sealed partial class TableBackup
         try
         {
             mine = await TakeReportAsync(marker, failure, writer, cancellationToken);
-            if (mine is null)
+            if (mine == AnotherClustersMarker)
+            {
+                // Not this cluster's report (said as an error): reported, the other cluster's marker left as it is.
+                mine = null;
+            }
+            else if (mine is null)
             {
                 LogAlreadyReported(logger, failure.Backup);
                 return false;
@@ -157,7 +164,8 @@ public sealed partial class TableBackup
 
     /// <summary>
     /// Makes <paramref name="marker"/> this silo's <c>reporting</c> one (<see cref="ReportOnceAsync"/>): created, or taken
-    /// over from a reporter gone quiet. Its ETag then; null when another silo reported it.
+    /// over from a reporter gone quiet. Its ETag then; null when another silo reported it; <see cref="AnotherClustersMarker"/>
+    /// when the marker there records another cluster (<see cref="ReportedByAnotherCluster"/>), neither waited for nor taken over.
     /// </summary>
     /// <exception cref="RequestFailedException">Storage refused a step (an SDK timeout or <see cref="RecordTimeout"/> too).</exception>
     private async Task<ETag?> TakeReportAsync(BlobClient marker, BackupFailure failure, string writer, CancellationToken cancellationToken)
@@ -181,6 +189,11 @@ public sealed partial class TableBackup
                 catch (RequestFailedException ex) when (ex.Status == 404)
                 {
                     continue;
+                }
+
+                if (ReportedByAnotherCluster(failure.Backup, there.Details.Metadata))
+                {
+                    return AnotherClustersMarker;
                 }
 
                 var parts = there.Content.ToString().Split(' ', 4);
@@ -229,20 +242,6 @@ public sealed partial class TableBackup
         catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
         {
             return null;
-        }
-    }
-
-    /// <summary>Whether <paramref name="marker"/> says <c>reported</c> by <paramref name="writer"/>; false when storage cannot say.</summary>
-    private static async Task<bool> MarkedReportedAsync(BlobClient marker, string writer)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(RecordTimeout);
-            return (await marker.DownloadContentAsync(timeout.Token)).Value.Content.ToString().StartsWith($"{ReportedMark} {writer} ", StringComparison.Ordinal);
-        }
-        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
-        {
-            return false;
         }
     }
 

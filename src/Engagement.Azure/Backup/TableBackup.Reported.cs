@@ -100,4 +100,44 @@ public sealed partial class TableBackup
             Tables = [],
         };
     }
+
+    /// <summary>
+    /// What <see cref="TakeReportAsync"/> returns for a failure-reported marker of another cluster's: a sentinel, never
+    /// an ETag storage gives.
+    /// </summary>
+    private static readonly ETag AnotherClustersMarker = new("another-cluster's marker");
+
+    /// <summary>
+    /// Whether the failure-reported marker of backup <paramref name="name"/>, with blob <paramref name="metadata"/>, records
+    /// another cluster than this one (<see cref="BackupSource.ForeignTo"/>): another deployment sharing the container
+    /// reported its own failure of that name, which is not this cluster's report. Said as an error naming both clusters.
+    /// A marker recording no cluster, or this one with no source, counts as this cluster's: false.
+    /// </summary>
+    private bool ReportedByAnotherCluster(string name, IDictionary<string, string> metadata)
+    {
+        if (BackupSource.ForeignTo(source, metadata) is not { } other)
+        {
+            return false;
+        }
+
+        LogAnotherClustersMarker(logger, name, other.ToString(), source!.ToString());
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="marker"/> says <c>reported</c> by <paramref name="writer"/>; false when storage cannot say.</summary>
+    private static async Task<bool> MarkedReportedAsync(BlobClient marker, string writer)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(RecordTimeout);
+            return (await marker.DownloadContentAsync(timeout.Token)).Value.Content.ToString().StartsWith($"{ReportedMark} {writer} ", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup}: its failure-reported marker records another deployment ({Other}), not this one ({Own}); the backup container is shared by two deployments and must not be (README, \"Backups and restore\": one container per deployment). This silo reports its own failure anyway and leaves that marker as it is")]
+    private static partial void LogAnotherClustersMarker(ILogger logger, string backup, string other, string own);
 }
