@@ -2,7 +2,6 @@ using Engagement.Azure.Backup;
 using Engagement.Azure.Tests.Streaming;
 using Engagement.Testing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Backup;
 
@@ -10,7 +9,7 @@ namespace Engagement.Azure.Tests.Backup;
 /// A silo whose claim met a claim (its own: the first try's answer was lost) and whose reads of it keep failing, while a
 /// second silo watches that claim from the slot on: the first silo must never start a copy the watcher is about to judge
 /// stalled, so one backup is never reported failed and then completed. Azurite, <see cref="BlobFaults"/>, one
-/// <see cref="FakeTimeProvider"/>.
+/// <see cref="WaitedClock"/> stepped only while the silos wait on it at rest and have no request under way.
 /// </summary>
 public sealed class BackupClaimLateReadTests
 {
@@ -25,7 +24,7 @@ public sealed class BackupClaimLateReadTests
     {
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LateRead");
         await BackupScheduleFaultTests.StateTableAsync(options);
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
 
         // This silo's claim is written but its first try's answer is lost (the SDK's retry meets it: 409); its reads of
         // the claim time out until 10:10; a copy it starts never finishes (it runs past the watcher's judgement).
@@ -39,26 +38,16 @@ public sealed class BackupClaimLateReadTests
         var (logs, failures, seen) = (silos.Logs, silos.Failures, silos.Seen);
         await silos.Claiming.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the claiming silo waits for 10:00");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.TriesDropped == 1 && faults.TimedOut >= 1, "the claiming silo met its own claim and could not read it");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => faults.TriesDropped == 1 && faults.TimedOut >= 1, "the claiming silo met its own claim and could not read it", 1, faults);
 
         // The watcher (a silo started just after the slot) watches the last slot's claim from 10:00 on.
         await silos.Watching.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => seen.Answered.Any(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith($"/{Backup}/claim", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the second silo looked at the claim");
 
-        // Half a minute a poll, to 10:13: past the watcher's judgement (10:10) and the claiming silo's read that answers.
-        await Eventually.TrueAsync(
-            () =>
-            {
-                if (clock.GetUtcNow() >= Ten.AddMinutes(13))
-                {
-                    return true;
-                }
-
-                clock.Advance(TimeSpan.FromSeconds(30));
-                return false;
-            },
-            TimeSpan.FromSeconds(60),
-            "the clock at 10:13");
+        // Half a minute a step, to 10:13: past the watcher's judgement (10:10) and the claiming silo's read that answers.
+        // At rest: the claiming silo's wait to claim (or look) again, the watcher's wait for 18:00 and its watch's between
+        // looks; once the watcher has judged, its watch ends (the claiming silo's find adds a wait of its own, or not yet).
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => clock.GetUtcNow() >= Ten.AddMinutes(13), Ten.AddMinutes(13).AddTicks(1), "the clock at 10:13", "the clock past 10:13", () => failures.IsEmpty ? 3 : 2, faults, silos.Seen);
         await Eventually.TrueAsync(() => !failures.IsEmpty, TimeSpan.FromSeconds(20), "the claim nobody touched reported stalled");
 
         // The slot has no backup, and that is what is said: one failure, and no copy started beside it.
@@ -76,7 +65,7 @@ public sealed class BackupClaimLateReadTests
     {
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("LateThrow");
         await BackupScheduleFaultTests.StateTableAsync(options);
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
 
         // Every claim request reaches storage and loses its answer (the first writes this silo's claim, the later ones
         // meet it); this silo's reads of the claim time out until 10:08:30. Its looks come each quarter of StalledAfter
@@ -93,45 +82,18 @@ public sealed class BackupClaimLateReadTests
         var (logs, failures, seen) = (silos.Logs, silos.Failures, silos.Seen);
         await silos.Claiming.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the claiming silo waits for 10:00");
-        await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.TimedOut >= 2, "the claiming silo's claim lost its answer and its look at the claim timed out");
+        await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => faults.TimedOut >= 2, "the claiming silo's claim lost its answer and its look at the claim timed out", 1, faults);
 
         await silos.Watching.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => seen.Answered.Any(a => a.StartsWith("HEAD", StringComparison.Ordinal) && a.EndsWith($"/{Backup}/claim", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the second silo looked at the claim");
 
-        // Half a minute a poll until the watcher has judged the untouched claim stalled (10:10), then on until the claiming
-        // silo has read its claim (its 10:10 look, or a later one if the steps outran it).
-        await Eventually.TrueAsync(
-            () =>
-            {
-                if (!failures.IsEmpty || clock.GetUtcNow() >= Ten.AddMinutes(20))
-                {
-                    return true;
-                }
-
-                clock.Advance(TimeSpan.FromSeconds(30));
-                return false;
-            },
-            TimeSpan.FromSeconds(60),
-            "the claim nobody touched reported stalled");
-        Assert.False(failures.IsEmpty, "the watcher did not judge the untouched claim stalled by 10:20");
-        await Eventually.TrueAsync(
-            () =>
-            {
-                if (logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after").Any()
-                    || logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's").Any())
-                {
-                    return true;
-                }
-
-                if (clock.GetUtcNow() < Ten.AddMinutes(20))
-                {
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                }
-
-                return false;
-            },
-            TimeSpan.FromSeconds(60),
-            "the claiming silo read its claim at last");
+        // Half a minute a step until the watcher has judged the untouched claim stalled (10:10), then on until the claiming
+        // silo has read its claim (its 10:10 look). At rest: the claiming silo's wait to look again, the watcher's wait
+        // for 18:00 and, until it has judged, its watch's between looks.
+        var found = () => logs.Lines(LogLevel.Warning, $"Backup {Backup}", "found only after").Any()
+            || logs.Lines(LogLevel.Warning, $"Backup {Backup}", "the answer to claiming it was lost, but the claim is this silo's").Any();
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => !failures.IsEmpty, Ten.AddMinutes(20), "the claim nobody touched reported stalled", "the watcher did not judge the untouched claim stalled by 10:20", () => failures.IsEmpty ? 3 : 2, faults, silos.Seen);
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), found, Ten.AddMinutes(20), "the claiming silo read its claim at last", "the claiming silo did not read its claim by 10:20", 2, faults, silos.Seen);
 
         // One failure said by the watcher, and no copy started beside it: the claim found late is released, not copied.
         Assert.Single(failures);
@@ -205,7 +167,7 @@ public sealed class BackupClaimLateReadTests
         private readonly global::Azure.Storage.Blobs.BlobContainerClient _backups;
         private readonly ILoggerFactory _loggers;
 
-        public ClaimingAndWatching(BackupOptions options, global::Azure.Storage.Blobs.BlobContainerClient backups, FakeTimeProvider clock, BlobFaults faults)
+        public ClaimingAndWatching(BackupOptions options, global::Azure.Storage.Blobs.BlobContainerClient backups, WaitedClock clock, BlobFaults faults)
         {
             (_options, _backups) = (options, backups);
             _loggers = LoggerFactory.Create(b => b.AddProvider(Logs));

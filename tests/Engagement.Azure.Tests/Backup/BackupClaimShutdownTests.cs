@@ -1,9 +1,7 @@
-using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
-using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Backup;
 
@@ -12,7 +10,7 @@ namespace Engagement.Azure.Tests.Backup;
 /// read of whose claim it met still in flight — releases whatever claim it may have written, as a silo stopped mid-copy
 /// does: the claim is gone (or was never written), the slot is marked released, and the next silo takes it late instead
 /// of finding a claim nobody touches and reporting the backup stalled. Azurite, <see cref="BlobFaults"/>, one
-/// <see cref="FakeTimeProvider"/>.
+/// <see cref="WaitedClock"/> stepped only while the silos wait on it at rest and have no request under way.
 /// </summary>
 public sealed class BackupClaimShutdownTests
 {
@@ -74,17 +72,19 @@ public sealed class BackupClaimShutdownTests
 
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("ClaimStop");
         await BackupScheduleFaultTests.StateTableAsync(options);
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var failures = new Failures();
+        var nextStorage = new BlobFaults();
         var stopping = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs(), failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>()));
-        var next = BackupScheduleFaultTests.Silo(options, clock, loggers, new BlobServiceClient(Azurite.ConnectionString), failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>()));
+        var next = BackupScheduleFaultTests.Silo(options, clock, loggers, nextStorage.CountedBlobs(), failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>()));
         try
         {
             await stopping.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, held, "the silo held while claiming 10:00");
+            // At rest: the schedule's wait for 10:00 (then held inside its claim, or waiting to claim again).
+            await BackupScheduleFaultTests.ReachAsync(clock, Ten, held, "the silo held while claiming 10:00", 1, faults);
 
             await stopping.StopAsync(CancellationToken.None);
 
@@ -95,21 +95,10 @@ public sealed class BackupClaimShutdownTests
             // The next silo (a restart, or the deploy's new one) watches the last slot: released, so taken late; never
             // a claim that goes quiet and is reported stalled.
             await next.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(
-                async () =>
-                {
-                    if (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None) is { } manifest)
-                    {
-                        Assert.Equal(BackupManifest.Complete, manifest.Status);
-                        return true;
-                    }
-
-                    Assert.True(clock.GetUtcNow() < Ten.AddMinutes(40), "the slot neither taken late nor reported by 10:40");
-                    clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "a manifest for the 10:00 slot");
+            // At rest: the next silo's wait for 18:00 and its watch's between looks.
+            var done = () => logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0 || logs.Lines(LogLevel.Error).Count > 0;
+            await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), done, Ten.AddMinutes(40), "a manifest for the 10:00 slot", "the slot neither taken late nor reported by 10:40", 2, nextStorage);
+            Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
             Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup} was released by a silo that stopped mid-copy; this silo takes it late"));
             Assert.Empty(failures.Failed);
             Assert.Empty(logs.Lines(LogLevel.Error));
@@ -129,7 +118,7 @@ public sealed class BackupClaimShutdownTests
         var faults = new BlobFaults { Hangs = BlobFaults.Once(BlobFaults.ClaimRead(Backup)) };
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("ClaimStopOther");
         await backups.GetBlobClient($"{Backup}/claim").UploadAsync(BinaryData.FromString("other-silo"));
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var stopping = BackupScheduleFaultTests.Silo(options, clock, loggers, faults.Blobs());
@@ -137,7 +126,7 @@ public sealed class BackupClaimShutdownTests
         {
             await stopping.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => faults.Hung == 1, "the silo reading the other silo's claim");
+            await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => faults.Hung == 1, "the silo reading the other silo's claim", 1, faults);
 
             await stopping.StopAsync(CancellationToken.None);
 

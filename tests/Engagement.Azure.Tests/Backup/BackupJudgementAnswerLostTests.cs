@@ -1,8 +1,8 @@
 using Azure.Core;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using Request = Azure.Core.Request;
 
 namespace Engagement.Azure.Tests.Backup;
@@ -12,7 +12,7 @@ namespace Engagement.Azure.Tests.Backup;
 /// lands and its answer is lost: within the SDK's own retry (one try dropped) or past it (the call times out after the
 /// write). The manifest carries the watch's writer id, so its next look knows the failed manifest for its own and reports
 /// it; before, it took the manifest for another silo's ("it has its manifest") and nobody reported. Azurite, one
-/// <see cref="FakeTimeProvider"/>.
+/// <see cref="WaitedClock"/> stepped only while the silo waits on it at rest and has no request under way.
 /// </summary>
 public sealed class BackupJudgementAnswerLostTests
 {
@@ -38,11 +38,13 @@ public sealed class BackupJudgementAnswerLostTests
             faults.LosesAnswer = BlobFaults.Once(ManifestCreate);
         }
 
-        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        var clock = new WaitedClock(Ten.AddMinutes(5));
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         var failed = () => logs.Lines(LogLevel.Error, $"Backup {Backup}", "FAILED");
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count > 0, Ten.AddHours(1), "the stalled backup reported", "the stalled backup not reported by 11:00");
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo watches 10:00 and waits for 18:00");
+        // At rest: the schedule's wait for 18:00 and the watch's between looks.
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count > 0, Ten.AddHours(1), "the stalled backup reported", "the stalled backup not reported by 11:00", 2, faults);
 
         // The answer was lost as the test asked, the manifest is the failed one, and it was reported once.
         Assert.Equal(1, lost == "try" ? faults.TriesDropped : faults.TimedOut);

@@ -6,9 +6,9 @@ using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Backup;
 
@@ -16,7 +16,8 @@ namespace Engagement.Azure.Tests.Backup;
 /// A backup's outcome is recorded once: the first manifest written stands. A copy that was judged stalled (its heartbeats
 /// failed) and reported failed by a watching silo, and that completes later, must not turn that report Complete in
 /// silence; a copy that fails after its backup was recorded complete must not turn it Failed. Azurite, one
-/// <see cref="FakeTimeProvider"/>, the copy held inside its first table by a gate the test opens (no sleeps).
+/// <see cref="WaitedClock"/> stepped only while the silos wait on it at rest and have no blob request under way, the
+/// copy held inside its first table by a gate the test opens (no sleeps).
 /// </summary>
 public sealed class BackupManifestOnceTests
 {
@@ -33,23 +34,26 @@ public sealed class BackupManifestOnceTests
         await BackupScheduleFaultTests.StateTableAsync(options);
         var gate = new TableGate(options.TablePrefix + "State");
         var faults = new BlobFaults { Down = BlobFaults.IsHeartbeat };
-        var clock = new FakeTimeProvider(NineFiftyNine);
+        var clock = new WaitedClock(NineFiftyNine);
+        var watcher = new BlobFaults();
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var failures = new Failures();
         var copying = Silo(options, clock, loggers, failures, gate.Tables(), faults.Blobs());
-        var watching = Silo(options, clock, loggers, failures, new TableServiceClient(Azurite.ConnectionString), new BlobServiceClient(Azurite.ConnectionString));
+        var watching = Silo(options, clock, loggers, failures, new TableServiceClient(Azurite.ConnectionString), watcher.CountedBlobs());
         try
         {
             // The first silo takes 10:00 and is held inside its first table; every touch of its claim fails.
             await copying.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table");
+            // At rest: the schedule's wait for 10:00, then the heartbeat's between touches.
+            await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => gate.Entered.IsCompleted, "the copying silo inside its first table", 1, faults);
 
             // The second silo watches the quiet claim and, StalledAfter later, records the backup failed and reports it.
             await watching.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(20), "the watching silo waits for 18:00");
-            await BackupScheduleFaultTests.StepUntilAsync(clock, () => !failures.Failed.IsEmpty, Ten.AddMinutes(20), "the quiet copy reported", "the quiet copy not reported by 10:20");
+            // At rest: the copy's heartbeat, the watching silo's wait for 18:00 and its watch's between looks.
+            await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => !failures.Failed.IsEmpty, Ten.AddMinutes(20), "the quiet copy reported", "the quiet copy not reported by 10:20", 3, faults, watcher);
             Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
 
             // Now the late copy goes on and completes: the report stands.
@@ -77,7 +81,8 @@ public sealed class BackupManifestOnceTests
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("OnceRev");
         await BackupScheduleFaultTests.StateTableAsync(options);
         var gate = new TableGate(options.TablePrefix + "State");
-        var clock = new FakeTimeProvider(Ten);
+        // Never stepped.
+        var clock = new WaitedClock(Ten);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var failures = new Failures();
@@ -106,7 +111,7 @@ public sealed class BackupManifestOnceTests
         }
     }
 
-    private static BackupScheduler Silo(BackupOptions options, FakeTimeProvider clock, ILoggerFactory loggers, Failures failures, TableServiceClient tables, BlobServiceClient blobs) => new(
+    private static BackupScheduler Silo(BackupOptions options, WaitedClock clock, ILoggerFactory loggers, Failures failures, TableServiceClient tables, BlobServiceClient blobs) => new(
         new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>(), [failures, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>())]),
         blobs,
         Options.Create(options),

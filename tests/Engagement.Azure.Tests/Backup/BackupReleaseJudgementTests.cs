@@ -1,10 +1,7 @@
-using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
-using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Engagement.Testing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Backup;
 
@@ -12,7 +9,8 @@ namespace Engagement.Azure.Tests.Backup;
 /// A watch judging a quiet claim while its silo releases it (the released marker written, the claim's delete still to
 /// come: a silo whose claim reads failed until the watchers' judgement, or a slow release) must not report a backup
 /// stalled that is being handed over; a released marker older than the claim (a late taker's claim since) still is.
-/// One silo watching, Azurite, a <see cref="FakeTimeProvider"/> the test moves.
+/// One silo watching, Azurite, a <see cref="WaitedClock"/> the test steps only while the silo waits on it at rest (its
+/// schedule's wait for 18:00 and its watch's between looks) and has no request under way.
 /// </summary>
 public sealed class BackupReleaseJudgementTests
 {
@@ -75,14 +73,15 @@ public sealed class BackupReleaseJudgementTests
             },
             TimeSpan.FromSeconds(10),
             "the late taker's claim written after the released marker (storage's time, to the second)");
-        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
-        await using var run = await ScheduleRun.StartAsync(options, backups, clock, new BlobServiceClient(Azurite.ConnectionString));
+        var clock = new WaitedClock(Ten.AddMinutes(5));
+        var silo = new BlobFaults();
+        await using var run = await ScheduleRun.StartAsync(options, backups, clock, silo.CountedBlobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo watches 10:00 and waits for 18:00");
 
         // Reported at the judgement (the first look with the claim quiet for StalledAfter), not put off.
         var failed = () => logs.Lines(LogLevel.Error, $"Backup {Backup}", "FAILED");
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(17), "the stalled backup reported", "the stalled late taker not reported by 10:17");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count > 0, Ten.AddMinutes(17), "the stalled backup reported", "the stalled late taker not reported by 10:17", 2, silo);
         Assert.Single(failed());
         Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup}", "its silo is releasing it"));
         Assert.Equal(BackupManifest.Failed, (await TableBackup.ReadManifestAsync(backups, Backup, CancellationToken.None))?.Status);
@@ -130,14 +129,14 @@ public sealed class BackupReleaseJudgementTests
         {
             TimesOut = r => r.Method == global::Azure.Core.RequestMethod.Head && r.Uri.Path.EndsWith("/" + BackupScheduler.ReleasedBlobName(Backup), StringComparison.Ordinal),
         };
-        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        var clock = new WaitedClock(Ten.AddMinutes(5));
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the silo watches 10:00 and waits for 18:00");
 
         // The failed look uses up the one deferral: reported at the next look, not put off for as long as the marker is unreadable.
         var failed = () => logs.Lines(LogLevel.Error, $"Backup {Backup}", "FAILED");
-        await BackupScheduleFaultTests.StepUntilAsync(clock, () => failed().Count > 0, Ten.AddMinutes(30), "the stalled backup reported", "the dead copy not reported by 10:30 (its released marker could not be looked at)");
+        await BlobFaults.StepWhileIdleAsync(clock, TimeSpan.FromSeconds(30), () => failed().Count > 0, Ten.AddMinutes(30), "the stalled backup reported", "the dead copy not reported by 10:30 (its released marker could not be looked at)", 2, faults);
         Assert.True(faults.TimedOut >= 1, "the released marker was never looked at");
         Assert.Single(failed());
         Assert.Empty(logs.Lines(LogLevel.Information, $"Backup {Backup}", "its silo is releasing it"));
@@ -167,7 +166,8 @@ public sealed class BackupReleaseJudgementTests
         }
 
         var faults = new BlobFaults { TimesOut = ReportWrittenMeanwhile };
-        var clock = new FakeTimeProvider(Ten.AddMinutes(5));
+        // Never stepped: the slot is claimed and done with at the watch's first look.
+        var clock = new WaitedClock(Ten.AddMinutes(5));
         await using var run = await ScheduleRun.StartAsync(options, backups, clock, faults.Blobs());
         var (logs, _) = run;
         var done = () => logs.Lines(LogLevel.Information, $"Backup {Backup}", "done watching").Count > 0 || logs.Lines(LogLevel.Information, $"Backup {Backup} complete").Count > 0;

@@ -5,9 +5,9 @@ using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
+using Engagement.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Backup;
 
@@ -15,7 +15,8 @@ namespace Engagement.Azure.Tests.Backup;
 /// A normal shutdown (a rolling deploy stops the silo) in the middle of a copy is not a failed backup: the copying
 /// silo writes no <c>failed</c> manifest, tells no failure listener (no <c>data.anomaly</c>), and releases its claim;
 /// the silo watching the slot takes it late and completes it. Two schedulers on Azurite, one clock
-/// (<see cref="FakeTimeProvider"/>); the copying one is held inside its first table read until it is stopped.
+/// (<see cref="WaitedClock"/>, stepped only while the silos wait on it at rest and have no blob request under way); the
+/// copying one is held inside its first table read until it is stopped.
 /// </summary>
 public sealed class BackupShutdownTests
 {
@@ -52,7 +53,7 @@ public sealed class BackupShutdownTests
     {
         // The stopping silo's first delete of its claim times out in the SDK (a TaskCanceledException, no token of its own).
         var faults = new BlobFaults { TimesOut = BlobFaults.Once(r => r.Method == RequestMethod.Delete && r.Uri.Path.EndsWith("/20261130-020000/claim", StringComparison.Ordinal)) };
-        await using var copy = await CopyInProgress.ArrangeAsync("Rel", faults.Blobs());
+        await using var copy = await CopyInProgress.ArrangeAsync("Rel", faults);
         var (options, blobs, _, logs, failures, _) = copy;
         await copy.StopWhileWatchedAsync();
 
@@ -75,7 +76,7 @@ public sealed class BackupShutdownTests
         // The stopping silo's first write of its released blob hangs (storage accepts the connection and never answers;
         // in production the client would wait 100 s a try, past the host's 30 s shutdown timeout).
         var faults = new BlobFaults { Hangs = BlobFaults.Once(r => r.Method == RequestMethod.Put && r.Uri.Path.EndsWith("/" + BackupScheduler.ReleasedBlobName("20261130-020000"), StringComparison.Ordinal)) };
-        await using var copy = await CopyInProgress.ArrangeAsync("RelHang", faults.Blobs());
+        await using var copy = await CopyInProgress.ArrangeAsync("RelHang", faults);
         var (options, blobs, clock, logs, _, copying) = copy;
         await copy.InsideItsFirstTableAsync();
         var stopping = copying.StopAsync(CancellationToken.None);
@@ -165,7 +166,7 @@ public sealed class BackupShutdownTests
     {
         string? container = null;
         arm(AWatcherClaimsTheSlotAfterTheFirstDelete(() => container!));
-        var copy = await CopyInProgress.ArrangeAsync(prefix, faults.Blobs());
+        var copy = await CopyInProgress.ArrangeAsync(prefix, faults);
         container = copy.Options.Container;
         try
         {
@@ -218,8 +219,10 @@ public sealed class BackupShutdownTests
     {
         private readonly List<BackupScheduler> _others = [];
 
-        private CopyInProgress(string prefix, BackupOptions options, TableServiceClient tables, HeldRead gate, FakeTimeProvider clock, LogCapture logs, ILoggerFactory loggers, RecordingListener failures, BackupScheduler copying)
+        private CopyInProgress(string prefix, BackupOptions options, TableServiceClient tables, HeldRead gate, WaitedClock clock, LogCapture logs, ILoggerFactory loggers, RecordingListener failures, BackupScheduler copying, BlobFaults counted, BlobFaults[] clients)
         {
+            Counted = counted;
+            Clients = clients;
             Failures = failures;
             Prefix = prefix;
             Options = options;
@@ -241,7 +244,13 @@ public sealed class BackupShutdownTests
 
         public HeldRead Gate { get; }
 
-        public FakeTimeProvider Clock { get; }
+        public WaitedClock Clock { get; }
+
+        /// <summary>Counts the requests of the silos on plain Azurite (the first one's too when the test gave no faults).</summary>
+        public BlobFaults Counted { get; }
+
+        /// <summary>Every silo's blob clients: the clock is stepped only while none has a request under way.</summary>
+        public BlobFaults[] Clients { get; }
 
         public LogCapture Logs { get; }
 
@@ -253,8 +262,8 @@ public sealed class BackupShutdownTests
         /// <summary>The first silo; not started (<see cref="InsideItsFirstTableAsync"/>).</summary>
         public BackupScheduler Copying { get; }
 
-        /// <summary>The state table <paramref name="prefix"/> names, the options, the clock and the first silo on <paramref name="copyingBlobs"/> (plain Azurite when null).</summary>
-        public static async Task<CopyInProgress> ArrangeAsync(string prefix, BlobServiceClient? copyingBlobs = null)
+        /// <summary>The state table <paramref name="prefix"/> names, the options, the clock and the first silo on <paramref name="copyingFaults"/> (plain Azurite, counted, when null).</summary>
+        public static async Task<CopyInProgress> ArrangeAsync(string prefix, BlobFaults? copyingFaults = null)
         {
             prefix += Guid.NewGuid().ToString("N")[..10];
             var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
@@ -264,24 +273,25 @@ public sealed class BackupShutdownTests
             var gate = new HeldRead(prefix + "GrainState");
             var gatedOptions = new TableClientOptions();
             gatedOptions.AddPolicy(gate, HttpPipelinePosition.PerCall);
-            var clock = new FakeTimeProvider(NineFiftyNine);
+            var clock = new WaitedClock(NineFiftyNine);
+            var counted = new BlobFaults();
             var logs = new LogCapture();
             var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
             var failures = new RecordingListener();
-            var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures, copyingBlobs);
-            return new CopyInProgress(prefix, options, tables, gate, clock, logs, loggers, failures, copying);
+            var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures, copyingFaults?.Blobs() ?? counted.CountedBlobs());
+            return new CopyInProgress(prefix, options, tables, gate, clock, logs, loggers, failures, copying, counted, copyingFaults is null ? [counted] : [counted, copyingFaults]);
         }
 
         /// <summary>A second silo on plain Azurite, the same clock, logs and failures; not started, stopped when the copy is disposed.</summary>
         public BackupScheduler AnotherSilo()
         {
-            var silo = Silo(Tables, Options, Clock, Loggers, Failures);
+            var silo = Silo(Tables, Options, Clock, Loggers, Failures, Counted.CountedBlobs());
             _others.Add(silo);
             return silo;
         }
 
         /// <summary>The test's usual names, for <c>var (options, blobs, clock, logs, failures, copying) = copy;</c>.</summary>
-        public void Deconstruct(out BackupOptions options, out BlobServiceClient blobs, out FakeTimeProvider clock, out LogCapture logs, out RecordingListener failures, out BackupScheduler copying)
+        public void Deconstruct(out BackupOptions options, out BlobServiceClient blobs, out WaitedClock clock, out LogCapture logs, out RecordingListener failures, out BackupScheduler copying)
         {
             options = Options;
             blobs = Blobs;
@@ -296,7 +306,8 @@ public sealed class BackupShutdownTests
         {
             await Copying.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(Logs) == 1, TimeSpan.FromSeconds(20), "the copying silo waits for 10:00");
-            await BackupScheduleFaultTests.StepAsync(Clock, Ten, () => Gate.Entered.IsCompleted, "the copying silo inside its first table");
+            // At rest: the schedule's wait for 10:00, then the copy's heartbeat between touches.
+            await BackupScheduleFaultTests.ReachAsync(Clock, Ten, () => Gate.Entered.IsCompleted, "the copying silo inside its first table", 1, Clients);
         }
 
         /// <summary>
@@ -322,24 +333,15 @@ public sealed class BackupShutdownTests
             await Copying.StopAsync(CancellationToken.None);
         }
 
-        /// <summary>Moves the clock half a minute per poll until the 10:00 slot has a complete manifest; fails once the clock reaches <paramref name="before"/>.</summary>
-        public Task TakenLateAsync(DateTimeOffset before)
+        /// <summary>
+        /// Moves the clock half a minute a step, while the watching silo rests (its wait for 18:00 and its watch's between
+        /// looks), until the 10:00 slot is done with, and asserts its manifest complete; fails once the clock reaches <paramref name="before"/>.
+        /// </summary>
+        public async Task TakenLateAsync(DateTimeOffset before)
         {
-            var container = Blobs.GetBlobContainerClient(Options.Container);
-            return Eventually.TrueAsync(
-                async () =>
-                {
-                    if (await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None) is { Status: BackupManifest.Complete })
-                    {
-                        return true;
-                    }
-
-                    Assert.True(Clock.GetUtcNow() < before, $"the released slot not taken late by {before:HH:mm}");
-                    Clock.Advance(TimeSpan.FromSeconds(30));
-                    return false;
-                },
-                TimeSpan.FromSeconds(60),
-                "a complete manifest for the 10:00 slot");
+            var done = () => Logs.Lines(LogLevel.Information, "Backup 20261130-020000 complete").Count > 0 || Logs.Lines(LogLevel.Error).Count > 0;
+            await BlobFaults.StepWhileIdleAsync(Clock, TimeSpan.FromSeconds(30), done, before, "the 10:00 slot done with", $"the released slot not taken late by {before:HH:mm}", 2, Clients);
+            Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(Blobs.GetBlobContainerClient(Options.Container), "20261130-020000", CancellationToken.None))?.Status);
         }
 
         /// <inheritdoc />
@@ -365,7 +367,7 @@ public sealed class BackupShutdownTests
         }
     }
 
-    private static BackupScheduler Silo(TableServiceClient tables, BackupOptions options, FakeTimeProvider clock, ILoggerFactory loggers, IBackupFailureListener listener, BlobServiceClient? blobs = null)
+    private static BackupScheduler Silo(TableServiceClient tables, BackupOptions options, WaitedClock clock, ILoggerFactory loggers, IBackupFailureListener listener, BlobServiceClient? blobs = null)
     {
         blobs ??= new BlobServiceClient(Azurite.ConnectionString);
         return new BackupScheduler(
