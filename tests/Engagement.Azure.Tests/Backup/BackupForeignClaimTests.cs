@@ -21,13 +21,15 @@ namespace Engagement.Azure.Tests.Backup;
 public sealed class BackupForeignClaimTests
 {
     /// <summary>09:59:30 in Shanghai on 30 Nov 2026: the 10:00 slot (backup 20261130-020000) is 30 s away.</summary>
-    private static readonly DateTimeOffset NineFiftyNine = new(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8));
+    internal static readonly DateTimeOffset NineFiftyNine = new(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8));
 
-    private static readonly DateTimeOffset Ten = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
+    internal static readonly DateTimeOffset Ten = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
 
-    private static readonly BackupSource Production = new("engagement", "production", "devstoreaccount1");
+    /// <summary>Production's cluster.</summary>
+    internal static readonly BackupSource Production = new("engagement", "production", "devstoreaccount1");
 
-    private static readonly BackupSource Drill = new("engagement-drill", "drill", "devstoreaccount1");
+    /// <summary>A restore drill's cluster, writing to production's container.</summary>
+    internal static readonly BackupSource Drill = new("engagement-drill", "drill", "devstoreaccount1");
 
     [Fact]
     public async Task TwoClustersSharingAContainerNeverTakeOrJudgeEachOthersSlotAndSayItOnceASlot()
@@ -38,7 +40,7 @@ public sealed class BackupForeignClaimTests
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var storage = new BlobFaults();
-        var silos = new[] { Silo(options, clock, loggers, storage, Production), Silo(options, clock, loggers, storage, Drill) };
+        var silos = new[] { Silo(options, clock, loggers, storage.CountedBlobs(), Production), Silo(options, clock, loggers, storage.CountedBlobs(), Drill) };
         try
         {
             foreach (var silo in silos)
@@ -93,7 +95,7 @@ public sealed class BackupForeignClaimTests
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var storage = new BlobFaults();
-        var drill = Silo(options, clock, loggers, storage, Drill);
+        var drill = Silo(options, clock, loggers, storage.CountedBlobs(), Drill);
         try
         {
             await drill.StartAsync(CancellationToken.None);
@@ -127,7 +129,7 @@ public sealed class BackupForeignClaimTests
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var storage = new BlobFaults();
-        var silo = Silo(options, clock, loggers, storage, Production);
+        var silo = Silo(options, clock, loggers, storage.CountedBlobs(), Production);
         try
         {
             await silo.StartAsync(CancellationToken.None);
@@ -171,10 +173,9 @@ public sealed class BackupForeignClaimTests
         }
     }
 
-    /// <summary>A silo of cluster <paramref name="source"/> on the test Azurite, its requests counted by <paramref name="storage"/>.</summary>
-    private static BackupScheduler Silo(BackupOptions options, WaitedClock clock, ILoggerFactory loggers, BlobFaults storage, BackupSource source)
+    /// <summary>A silo of cluster <paramref name="source"/> on the test Azurite, its requests through <paramref name="blobs"/> (a <see cref="BlobFaults"/> client).</summary>
+    internal static BackupScheduler Silo(BackupOptions options, WaitedClock clock, ILoggerFactory loggers, BlobServiceClient blobs, BackupSource source)
     {
-        var blobs = storage.CountedBlobs();
         return new BackupScheduler(
             new TableBackup(new TableServiceClient(Azurite.ConnectionString), blobs, options, clock, loggers.CreateLogger<TableBackup>(), null, source),
             blobs,

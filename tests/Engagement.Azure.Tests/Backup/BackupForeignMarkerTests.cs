@@ -5,28 +5,20 @@ using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Engagement.Testing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using static Engagement.Azure.Tests.Backup.BackupForeignClaimTests;
 
 namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
 /// Two deployments sharing one backup container (not supported, README "Backups and restore", but loud and harmless):
-/// besides the schedule's claims, an on-demand backup's claim and the <c>released</c> marker a stopping silo leaves record
+/// an on-demand backup's claim and the <c>released</c> marker a stopping silo leaves record
 /// their cluster (blob metadata, <see cref="BackupSource.ToMetadata"/>), as the schedule's claims do, so another cluster's
 /// silo never watches, judges or takes late what it finds there. Azurite, a <see cref="WaitedClock"/>.
 /// </summary>
 public sealed class BackupForeignMarkerTests
 {
-    private static readonly DateTimeOffset NineFiftyNine = new(2026, 11, 30, 9, 59, 30, TimeSpan.FromHours(8));
-
-    private static readonly DateTimeOffset Ten = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
-
     /// <summary>An instant of no slot of the default schedule (02:00, 10:00, 18:00 Asia/Shanghai): <c>20261130-020700</c>.</summary>
     private static readonly DateTimeOffset SevenPastTen = Ten.AddMinutes(7);
-
-    private static readonly BackupSource Production = new("engagement", "production", "devstoreaccount1");
-
-    private static readonly BackupSource Drill = new("engagement-drill", "drill", "devstoreaccount1");
 
     [Fact]
     public async Task AnOnDemandBackupsClaimRecordsItsClusterWhenCreatedAndAtEachTouch()
@@ -34,7 +26,7 @@ public sealed class BackupForeignMarkerTests
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("OnDemand");
         await BackupScheduleFaultTests.StateTableAsync(options);
         // The copy is held writing its table, so its claim stays and is touched a quarter of StalledAfter on.
-        var faults = new BlobFaults { Hangs = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.Contains(options.TablePrefix + "State", StringComparison.Ordinal) };
+        var faults = TableWritesHang(options);
         var clock = new WaitedClock(SevenPastTen);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
@@ -68,11 +60,11 @@ public sealed class BackupForeignMarkerTests
     {
         var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("Released");
         await BackupScheduleFaultTests.StateTableAsync(options);
-        var faults = new BlobFaults { Hangs = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.Contains(options.TablePrefix + "State", StringComparison.Ordinal) };
+        var faults = TableWritesHang(options);
         var clock = new WaitedClock(NineFiftyNine);
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var silo = Silo(options, clock, loggers, faults, Production);
+        var silo = Silo(options, clock, loggers, faults.Blobs(), Production);
         try
         {
             await silo.StartAsync(CancellationToken.None);
@@ -108,7 +100,7 @@ public sealed class BackupForeignMarkerTests
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var faults = new BlobFaults();
-        var silo = Silo(options, clock, loggers, faults, Production);
+        var silo = Silo(options, clock, loggers, faults.Blobs(), Production);
         try
         {
             // Production's silo starts just after 10:00 and watches that slot: its first look finds it released.
@@ -133,16 +125,7 @@ public sealed class BackupForeignMarkerTests
         }
     }
 
-    /// <summary>A silo of cluster <paramref name="source"/> on the test Azurite, its requests through <paramref name="storage"/>.</summary>
-    private static BackupScheduler Silo(BackupOptions options, WaitedClock clock, ILoggerFactory loggers, BlobFaults storage, BackupSource source)
-    {
-        var blobs = storage.Blobs();
-        return new BackupScheduler(
-            new TableBackup(new TableServiceClient(Azurite.ConnectionString), blobs, options, clock, loggers.CreateLogger<TableBackup>(), null, source),
-            blobs,
-            Options.Create(options),
-            clock,
-            loggers.CreateLogger<BackupScheduler>(),
-            source);
-    }
+    /// <summary>Every write of the test's state table into a backup hangs until its caller's token is cancelled: a copy in progress.</summary>
+    private static BlobFaults TableWritesHang(BackupOptions options) =>
+        new() { Hangs = r => r.Method == global::Azure.Core.RequestMethod.Put && r.Uri.Path.Contains(options.TablePrefix + "State", StringComparison.Ordinal) };
 }

@@ -6,6 +6,7 @@ using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Engagement.Testing;
 using Microsoft.Extensions.Logging;
+using static Engagement.Azure.Tests.Backup.BackupForeignClaimTests;
 
 namespace Engagement.Azure.Tests.Backup;
 
@@ -18,12 +19,6 @@ namespace Engagement.Azure.Tests.Backup;
 /// </summary>
 public sealed class BackupForeignReportTests
 {
-    private static readonly DateTimeOffset Ten = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
-
-    private static readonly BackupSource Production = new("engagement", "production", "devstoreaccount1");
-
-    private static readonly BackupSource Drill = new("engagement-drill", "drill", "devstoreaccount1");
-
     [Fact]
     public async Task AFailureReportThatMeetsAnotherClustersMarkerReportsThisClustersFailureAndLeavesThatMarker()
     {
