@@ -282,8 +282,37 @@ public sealed partial class BackupScheduler
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
         {
             LogClaimStopped(logger, name);
-            await ReleaseAsync(containerName, name, stopping: true);
+            if (await ClaimOfAnotherClusterAsync(containerName, name))
+            {
+                // Another deployment's claim (its read was what the stop cut short): its slot, and any released marker
+                // there, are that cluster's; a marker stamped with this cluster would stop its watchers taking it late.
+                LogStoppedOnForeignClaim(logger, name);
+            }
+            else
+            {
+                await ReleaseAsync(containerName, name, stopping: true);
+            }
+
             throw new ClaimReleasedException($"backup {name}: the host stopped while this silo claimed it", ex, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Whether backup <paramref name="name"/>'s claim records another cluster (<see cref="SaysForeign"/>, its error said
+    /// once): read for a silo stopped while it claimed the slot, on no caller's token, cut off after
+    /// <see cref="ReleaseAttemptTimeout"/>. No claim, or a read that fails, is false: the slot is released as before.
+    /// </summary>
+    private async Task<bool> ClaimOfAnotherClusterAsync(string containerName, string name)
+    {
+        using var timeout = new CancellationTokenSource(ReleaseAttemptTimeout, time);
+        try
+        {
+            var claim = (await blobs.GetBlobContainerClient(containerName).GetBlobClient($"{name}/claim").GetPropertiesAsync(cancellationToken: timeout.Token)).Value;
+            return SaysForeign(name, claim.Metadata);
+        }
+        catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
+        {
+            return false;
         }
     }
 
@@ -320,6 +349,9 @@ public sealed partial class BackupScheduler
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: this silo is stopping while it claimed it, and the claim there is another deployment's; left alone, no released marker written")]
+    private static partial void LogStoppedOnForeignClaim(ILogger logger, string backup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup}: this silo is stopping while it claimed it; releasing any claim it wrote")]
     private static partial void LogClaimStopped(ILogger logger, string backup);

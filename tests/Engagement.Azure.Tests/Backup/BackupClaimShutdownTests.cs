@@ -145,6 +145,45 @@ public sealed class BackupClaimShutdownTests
         }
     }
 
+    [Fact]
+    public async Task ASiloStoppedWhileReadingAnotherClustersClaimWritesNoReleasedMarkerOverThatClusters()
+    {
+        // Production claimed 10:00 and released it when its silo stopped (its marker records production); a restore
+        // drill's silo sharing the container meets the claim and is stopped while reading whose it is.
+        var faults = new BlobFaults { Hangs = BlobFaults.Once(BlobFaults.ClaimRead(Backup)) };
+        var (options, backups) = await BackupScheduleFaultTests.ContainerAsync("ClaimStopForeign");
+        await backups.GetBlobClient($"{Backup}/claim").UploadAsync(
+            BinaryData.FromString("production-silo"),
+            new global::Azure.Storage.Blobs.Models.BlobUploadOptions { Metadata = BackupForeignClaimTests.Production.ToMetadata() });
+        await backups.GetBlobClient(BackupScheduler.ReleasedBlobName(Backup)).UploadAsync(
+            BinaryData.FromString("production-silo, stopped"),
+            new global::Azure.Storage.Blobs.Models.BlobUploadOptions { Metadata = BackupForeignClaimTests.Production.ToMetadata() });
+        var clock = new WaitedClock(NineFiftyNine);
+        using var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var drill = BackupForeignClaimTests.Silo(options, clock, loggers, faults.Blobs(), BackupForeignClaimTests.Drill);
+        try
+        {
+            await drill.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 1, TimeSpan.FromSeconds(20), "the drill waits for 10:00");
+            await BackupScheduleFaultTests.ReachAsync(clock, Ten, () => faults.Hung == 1, "the drill reading production's claim", 1, faults);
+
+            await drill.StopAsync(CancellationToken.None);
+
+            var marker = (await backups.GetBlobClient(BackupScheduler.ReleasedBlobName(Backup)).DownloadContentAsync()).Value;
+            Assert.Equal("production-silo, stopped", marker.Content.ToString());
+            Assert.Equal(BackupForeignClaimTests.Production, BackupSource.FromMetadata(marker.Details.Metadata));
+            Assert.Equal("production-silo", (await backups.GetBlobClient($"{Backup}/claim").DownloadContentAsync()).Value.Content.ToString());
+            Assert.Single(logs.Lines(LogLevel.Warning, $"Backup {Backup}", "another deployment's", "no released marker written"));
+            Assert.Single(logs.Lines(LogLevel.Error, $"Backup {Backup} skipped", "another deployment"));
+        }
+        finally
+        {
+            drill.Dispose();
+            await backups.DeleteIfExistsAsync();
+        }
+    }
+
     private sealed class Failures : IBackupFailureListener
     {
         public System.Collections.Concurrent.ConcurrentQueue<BackupFailure> Failed { get; } = new();
