@@ -100,7 +100,7 @@ public sealed class BackupForeignMarkerTests
         using var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var faults = new BlobFaults();
-        var silo = Silo(options, clock, loggers, faults.Blobs(), Production);
+        var silo = Silo(options, clock, loggers, faults.CountedBlobs(), Production);
         try
         {
             // Production's silo starts just after 10:00 and watches that slot: its first look finds it released.
