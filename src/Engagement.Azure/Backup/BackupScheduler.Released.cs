@@ -83,7 +83,7 @@ public sealed partial class BackupScheduler
         try
         {
             var released = (await blobs.GetBlobContainerClient(settings.Container).GetBlobClient(ReleasedBlobName(name)).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-            return !SaysForeign(name, released.Metadata);
+            return !SaysForeign(name, released.Metadata, releasedMarker: true);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

@@ -19,7 +19,10 @@ public sealed partial class BackupScheduler
     /// judge stalled or failed, or release; the first time per slot it is logged as an error naming both clusters. A claim
     /// recording no cluster (written before claims recorded it), or a silo given none, counts as this cluster's: false.
     /// </summary>
-    private bool SaysForeign(string name, IDictionary<string, string>? metadata)
+    /// <param name="name">The backup (its slot's name).</param>
+    /// <param name="metadata">The claim's or marker's blob metadata.</param>
+    /// <param name="releasedMarker">The metadata is of the slot's released marker, not its claim: said so in the error.</param>
+    private bool SaysForeign(string name, IDictionary<string, string>? metadata, bool releasedMarker = false)
     {
         if (BackupSource.ForeignTo(source, metadata) is not { } found)
         {
@@ -28,7 +31,14 @@ public sealed partial class BackupScheduler
 
         if (_foreignSaid.TryAdd(name, 0))
         {
-            LogForeignClaim(logger, name, found.ToString(), source!.ToString());
+            if (releasedMarker)
+            {
+                LogForeignReleased(logger, name, found.ToString(), source!.ToString());
+            }
+            else
+            {
+                LogForeignClaim(logger, name, found.ToString(), source!.ToString());
+            }
         }
 
         return true;
@@ -36,4 +46,7 @@ public sealed partial class BackupScheduler
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup} skipped: its slot is claimed by another deployment ({Other}), not this one ({Own}); the backup container is shared by two deployments and must not be (README, \"Backups and restore\": one container per deployment). This silo neither backs up this slot nor watches or judges the other deployment's backup")]
     private static partial void LogForeignClaim(ILogger logger, string backup, string other, string own);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup} skipped: its slot's released marker was written by another deployment ({Other}), not this one ({Own}); the backup container is shared by two deployments and must not be (README, \"Backups and restore\": one container per deployment). This silo neither takes that slot late nor judges the other deployment's backup")]
+    private static partial void LogForeignReleased(ILogger logger, string backup, string other, string own);
 }

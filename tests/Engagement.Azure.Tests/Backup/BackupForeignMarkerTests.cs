@@ -115,6 +115,7 @@ public sealed class BackupForeignMarkerTests
             var error = Assert.Single(skipped());
             Assert.Contains(Drill.ToString(), error, StringComparison.Ordinal);
             Assert.Contains(Production.ToString(), error, StringComparison.Ordinal);
+            Assert.Contains("its slot's released marker was written by another deployment", error, StringComparison.Ordinal);
             Assert.Empty(logs.Lines(LogLevel.Warning, "takes it late"));
             Assert.False(await backups.GetBlobClient("20261130-020000/claim").ExistsAsync(), "production claimed the drill's released slot");
             Assert.False(await backups.GetBlobClient(TableBackup.ManifestBlobName("20261130-020000")).ExistsAsync(), "production took the drill's slot late");
