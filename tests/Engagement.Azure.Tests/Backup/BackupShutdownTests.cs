@@ -49,6 +49,27 @@ public sealed class BackupShutdownTests
     }
 
     [Fact]
+    public async Task ThisClustersOwnReleasedMarkerStampedWithItsClusterIsStillTakenLate()
+    {
+        // Both silos run with production's cluster: the stopping one stamps its released marker with it.
+        await using var copy = await CopyInProgress.ArrangeAsync("Own", source: BackupForeignClaimTests.Production);
+        var (options, blobs, _, logs, failures, _) = copy;
+        await copy.StopWhileWatchedAsync();
+
+        var container = blobs.GetBlobContainerClient(options.Container);
+        var marker = await container.GetBlobClient(BackupScheduler.ReleasedBlobName("20261130-020000")).GetPropertiesAsync();
+        Assert.Equal(BackupForeignClaimTests.Production, BackupSource.FromMetadata(marker.Value.Metadata));
+
+        await copy.TakenLateAsync(before: Ten.AddMinutes(30));
+
+        var manifest = await TableBackup.ReadManifestAsync(container, "20261130-020000", CancellationToken.None);
+        Assert.Equal(BackupForeignClaimTests.Production, manifest!.Source);
+        Assert.Single(logs.Lines(LogLevel.Warning, "Backup 20261130-020000 was released by a silo that stopped mid-copy; this silo takes it late"));
+        Assert.Empty(logs.Lines(LogLevel.Error));
+        Assert.Empty(failures.Failed);
+    }
+
+    [Fact]
     public async Task AReleaseWhoseClaimDeleteTimesOutIsTriedAgainAndTheWatchingSiloTakesTheSlotLate()
     {
         // The stopping silo's first delete of its claim times out in the SDK (a TaskCanceledException, no token of its own).
@@ -219,8 +240,9 @@ public sealed class BackupShutdownTests
     {
         private readonly List<BackupScheduler> _others = [];
 
-        private CopyInProgress(string prefix, BackupOptions options, TableServiceClient tables, HeldRead gate, WaitedClock clock, LogCapture logs, ILoggerFactory loggers, RecordingListener failures, BackupScheduler copying, BlobFaults counted, BlobFaults[] clients)
+        private CopyInProgress(string prefix, BackupOptions options, TableServiceClient tables, HeldRead gate, WaitedClock clock, LogCapture logs, ILoggerFactory loggers, RecordingListener failures, BackupScheduler copying, BlobFaults counted, BlobFaults[] clients, BackupSource? source)
         {
+            Source = source;
             Counted = counted;
             Clients = clients;
             Failures = failures;
@@ -235,6 +257,9 @@ public sealed class BackupShutdownTests
         }
 
         public string Prefix { get; }
+
+        /// <summary>The silos' cluster; null: none given (their claims and markers record none).</summary>
+        public BackupSource? Source { get; }
 
         public BackupOptions Options { get; }
 
@@ -262,8 +287,8 @@ public sealed class BackupShutdownTests
         /// <summary>The first silo; not started (<see cref="InsideItsFirstTableAsync"/>).</summary>
         public BackupScheduler Copying { get; }
 
-        /// <summary>The state table <paramref name="prefix"/> names, the options, the clock and the first silo on <paramref name="copyingFaults"/> (plain Azurite, counted, when null).</summary>
-        public static async Task<CopyInProgress> ArrangeAsync(string prefix, BlobFaults? copyingFaults = null)
+        /// <summary>The state table <paramref name="prefix"/> names, the options, the clock and the first silo on <paramref name="copyingFaults"/> (plain Azurite, counted, when null); every silo of cluster <paramref name="source"/> (none when null).</summary>
+        public static async Task<CopyInProgress> ArrangeAsync(string prefix, BlobFaults? copyingFaults = null, BackupSource? source = null)
         {
             prefix += Guid.NewGuid().ToString("N")[..10];
             var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], TimeZone = "Asia/Shanghai", StalledAfter = TimeSpan.FromMinutes(10) };
@@ -278,14 +303,14 @@ public sealed class BackupShutdownTests
             var logs = new LogCapture();
             var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
             var failures = new RecordingListener();
-            var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures, copyingFaults?.Blobs() ?? counted.CountedBlobs());
-            return new CopyInProgress(prefix, options, tables, gate, clock, logs, loggers, failures, copying, counted, copyingFaults is null ? [counted] : [counted, copyingFaults]);
+            var copying = Silo(new TableServiceClient(Azurite.ConnectionString, gatedOptions), options, clock, loggers, failures, copyingFaults?.Blobs() ?? counted.CountedBlobs(), source);
+            return new CopyInProgress(prefix, options, tables, gate, clock, logs, loggers, failures, copying, counted, copyingFaults is null ? [counted] : [counted, copyingFaults], source);
         }
 
         /// <summary>A second silo on plain Azurite, the same clock, logs and failures; not started, stopped when the copy is disposed.</summary>
         public BackupScheduler AnotherSilo()
         {
-            var silo = Silo(Tables, Options, Clock, Loggers, Failures, Counted.CountedBlobs());
+            var silo = Silo(Tables, Options, Clock, Loggers, Failures, Counted.CountedBlobs(), Source);
             _others.Add(silo);
             return silo;
         }
@@ -371,15 +396,16 @@ public sealed class BackupShutdownTests
         }
     }
 
-    private static BackupScheduler Silo(TableServiceClient tables, BackupOptions options, WaitedClock clock, ILoggerFactory loggers, IBackupFailureListener listener, BlobServiceClient? blobs = null)
+    private static BackupScheduler Silo(TableServiceClient tables, BackupOptions options, WaitedClock clock, ILoggerFactory loggers, IBackupFailureListener listener, BlobServiceClient? blobs = null, BackupSource? source = null)
     {
         blobs ??= new BlobServiceClient(Azurite.ConnectionString);
         return new BackupScheduler(
-            new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>(), [listener, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>())]),
+            new TableBackup(tables, blobs, options, clock, loggers.CreateLogger<TableBackup>(), [listener, new LoggingBackupFailureListener(loggers.CreateLogger<TableBackup>())], source),
             blobs,
             Options.Create(options),
             clock,
-            loggers.CreateLogger<BackupScheduler>());
+            loggers.CreateLogger<BackupScheduler>(),
+            source);
     }
 
     /// <summary>Holds every read of table <paramref name="table"/>'s rows until its request is cancelled: a copy in progress.</summary>
