@@ -93,12 +93,7 @@ public static partial class TierPolicy
             // Not taken on its own day; a refund made on a later day, with this one counted, may have taken it in order.
             if (LaterRefundDrops(state, options, now, endOfDay, eventId, entries, changes, granted))
             {
-                var kept = options.Tiers[Current(state, options)].Threshold;
-                state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= kept ? null : GraceStartInOrder(state, options, kept, now);
-                if (state.TierGraceStartedAt is not null)
-                {
-                    Reassess(state, options, now, entries, changes, granted);
-                }
+                GraceAfterReplay(state, options, now, entries, changes, granted);
             }
 
             return;
@@ -114,6 +109,40 @@ public static partial class TierPolicy
         state.TierSince = refundAt;
         var threshold = options.Tiers[target].Threshold;
         state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= threshold ? null : GraceStartInOrder(state, options, threshold, now);
+        if (state.TierGraceStartedAt is not null)
+        {
+            Reassess(state, options, now, entries, changes, granted);
+        }
+    }
+
+    /// <summary>
+    /// A late refund after which growth now still reaches the tier held now (<see cref="AfterRefund"/> moved nothing): in
+    /// order it was judged at its own instant, and the refunds made after it were judged with it counted (CONTRACT.md §1.1,
+    /// §2: a refund recomputes the tier at once). Where one of them took the tier then, a <c>tier.downgrade.refund</c> dated
+    /// at that instant is recorded, and the later event that reached the tier again lifts the member back
+    /// (<see cref="LaterRefundDrops"/>), so the tier history agrees with the multiplier the purchases in between are re-priced
+    /// at (<c>points.earn.correction</c>). Nothing to replay when no purchase, behaviour or refund occurred after it.
+    /// </summary>
+    private static void KeptNowReplayedInOrder(
+        MemberState state, ProgramOptions options, DateTimeOffset now, DateTimeOffset refundAt, string? eventId,
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        var ticks = RefundInstants.Of(state, now);
+        var later = ticks.Count > 0 && ticks[^1] > refundAt.UtcTicks
+            || state.Orders.Exists(o => o.At > refundAt) || state.OrderSummaries.Exists(o => o.At > refundAt)
+            || state.BehaviourRecords.Exists(r => r.At > refundAt);
+        if (later && LaterRefundDrops(state, options, now, refundAt.AddTicks(-1), eventId, entries, changes, granted))
+        {
+            GraceAfterReplay(state, options, now, entries, changes, granted);
+        }
+    }
+
+    /// <summary>After replayed refunds moved the tier: the grace of the tier held now as it ran in order, and its drops when past.</summary>
+    private static void GraceAfterReplay(
+        MemberState state, ProgramOptions options, DateTimeOffset now, List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        var kept = options.Tiers[Current(state, options)].Threshold;
+        state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= kept ? null : GraceStartInOrder(state, options, kept, now);
         if (state.TierGraceStartedAt is not null)
         {
             Reassess(state, options, now, entries, changes, granted);

@@ -252,7 +252,8 @@ public static partial class TierPolicy
     /// A late refund (<paramref name="refundAt"/> on an earlier local day) is judged on its own day too: one that occurred
     /// while the member still qualified, the order's growth having aged out since, drops the tier in order at once to what
     /// the growth left then (or now, the higher), with the grace of that tier when it is past too. Judged today alone, the
-    /// member kept the tier on grace.
+    /// member kept the tier on grace. One that leaves the tier held now is judged in order too, at its own instant and with the
+    /// refunds made after it (<see cref="KeptNowReplayedInOrder"/>).
     /// </remarks>
     internal static void AfterRefund(
         MemberState state, ProgramOptions options, DateTimeOffset now, long growthBefore, string orderId, DateTimeOffset orderAt, string? eventId,
@@ -271,6 +272,11 @@ public static partial class TierPolicy
 
         if (!qualifiedBefore || Rank(options, supported) >= rank)
         {
+            if (qualifiedBefore && rank > 0)
+            {
+                KeptNowReplayedInOrder(state, options, now, refundAt, eventId, entries, changes, granted);
+            }
+
             return;
         }
 

@@ -52,6 +52,47 @@ public class TierLiftBackTests
     }
 
     [Fact]
+    public void ALateRefundThatKeepsTheTierNowRecordsTheDropAndLiftBackALaterRefundAndPurchaseMadeInOrder()
+    {
+        // Default programme (365-day window, V2 at 1,000, V3 at 5,000). O-0 4,500 on 20 Feb (V2, first purchase ×2), O-1
+        // 5,000 on 25 Feb (at V2 ×1.2, 9,500: V3), 4,400 of O-0 refunded on 1 Mar (5,100: V3 kept), O-3 4,200 on 5 Mar (at
+        // V3 ×1.5, 9,300). The late refund of 4,200 of O-1 dated 28 Feb arrives on 10 Mar (5,100 now: V3 kept). In order:
+        // 28 Feb 5,300 (V3 kept), 1 Mar 900: V3 → V1 at once (held since 25 Feb, after O-0), 5 Mar O-3 earns at V1 ×1.0 and
+        // 5,100 lifts the member to V3 again. The tier now is the same; its history and O-3's price are not.
+        var member = new TestMember(TestMember.Shanghai(2026, 2, 20));
+        member.Purchase("O-0", 4500m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 2, 25);
+        member.Purchase("O-1", 5000m, eventId: "e-1");
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-0", 4400m, eventId: "e-r0");
+        member.Now = TestMember.Shanghai(2026, 3, 5);
+        member.Purchase("O-3", 4200m, eventId: "e-3");
+        Assert.Equal(("V3", TestMember.Shanghai(2026, 2, 25)), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 3, 10);
+
+        var late = member.Refund("O-1", 4200m, at: TestMember.Shanghai(2026, 2, 28), eventId: "e-late-refund");
+
+        Assert.Equal(("V3", TestMember.Shanghai(2026, 3, 5)), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        Assert.Equal(
+            [
+                (RuleIds.TierDowngradeRefund, -2L, TestMember.Shanghai(2026, 3, 1)),
+                (RuleIds.TierUpgrade, 2L, TestMember.Shanghai(2026, 3, 5)),
+            ],
+            late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.Delta, e.EffectiveOccurredAt)));
+
+        // Points: O-1 earned at V2 (6,000), 4,200 of it refunded reverses floor(4,200 × 6,000 / 5,000); O-3 re-priced at V1.
+        Assert.Equal(
+            [(RuleIds.PointsRefund, -5040L), (RuleIds.PointsEarnCorrection, -2100L)],
+            late.NewEntries.Where(e => e.Kind == LedgerKinds.Points).Select(e => (e.RuleId, e.Delta)));
+        Assert.Equal(
+            [("O-0", 9000L, 8800L), ("O-1", 6000L, 5040L), ("O-3", 4200L, 0L)],
+            member.State.Orders.OrderBy(o => o.OrderId, StringComparer.Ordinal).Select(o => (o.OrderId, o.Points, o.PointsReversed)));
+        Assert.Equal(200 + 960 + 4200, member.Balance);
+        Assert.Equal(["birthday-coupon", "priority-booking"], member.State.Benefits.Select(b => b.Code).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void AfterAnUndoneGraceDropAReplayedRefundDropAndALaterPurchaseLiftTheMemberBack()
     {
         // P0 5,000 (V3) ages out on 2 Mar; P2 500 on 15 Mar. V3 → V2 on 1 Apr, V2 → V1 on 1 May; P2 refunded 300 on 5 May;
