@@ -257,11 +257,24 @@ public static partial class TierPolicy
     /// <summary>
     /// Whether a tier held since <paramref name="held"/> (null: unknown, never before an order) was held since before every
     /// order with a refund at <paramref name="ticks"/> (UTC ticks): then that refund does not take the tier (CONTRACT.md §2).
+    /// False when no order (kept or summarised) has a refund there: the exception to dropping at once needs an order the
+    /// tier was held before.
     /// </summary>
     internal static bool HeldBeforeEveryOrderRefunded(MemberState state, DateTimeOffset? held, long ticks)
     {
-        return state.Orders.Where(o => RefundedAt(o.RefundMarks, ticks)).All(o => held < o.At)
-            && state.OrderSummaries.Where(o => RefundedAt(o.RefundMarks, ticks)).All(o => held < o.At);
+        var found = false;
+        foreach (var at in state.Orders.Where(o => RefundedAt(o.RefundMarks, ticks)).Select(static o => o.At)
+            .Concat(state.OrderSummaries.Where(o => RefundedAt(o.RefundMarks, ticks)).Select(static o => o.At)))
+        {
+            if (!(held < at))
+            {
+                return false;
+            }
+
+            found = true;
+        }
+
+        return found;
     }
 
     /// <summary>tierSince when the member's last recorded tier move (ledger) was a <c>tier.upgrade</c>; null otherwise.</summary>
