@@ -153,13 +153,13 @@ public static partial class TierPolicy
     /// After a late refund that did not take the tier on its own day: each refund recorded before it arrived that occurred
     /// after <paramref name="after"/> (oldest instant first, up to <paramref name="now"/>) is judged again as it was when
     /// applied (<see cref="AfterRefund"/>, CONTRACT.md §2: a refund recomputes the tier at once, no grace), now with the
-    /// late refund counted: when growth just before its instant (purchases by then, net of the refunds made before it)
+    /// late refund counted, against the tier held when it occurred (<see cref="HeldThen"/>): when growth just before its instant (purchases by then, net of the refunds made before it)
     /// reached the current tier's threshold and just after it (net of the refunds made by then) no longer does, and the
     /// member did not hold the tier since before an order it refunded (then its grace runs instead), it drops the tier
     /// there: a <c>tier.downgrade.refund</c> entry dated at that instant, tierSince that instant, the benefits of the tier
     /// it leaves removed. After such a drop, an event before the next refund instant (or <paramref name="now"/>) with which
     /// growth, net of the refunds made by then, reached a higher tier again lifts the member there in order, up to the tier
-    /// it started on (<see cref="RegainsBetween"/>); the next refund is then judged against that tier. With
+    /// it started on or the tier the refund took, the higher (<see cref="RegainsBetween"/>); the next refund is then judged against that tier. With
     /// <c>undone</c> (after a grace drop was undone, <see cref="RefundDropsSince"/>) a drop's reason says the late event
     /// kept the tier until then.
     /// </summary>
@@ -189,10 +189,13 @@ public static partial class TierPolicy
             previous = GrowthTimeline.Build(state, options, refundsBy: at);
             var left = previous.GrowthBefore(key);
             var current = Current(state, options);
-            var rank = Rank(options, current);
+            var (rank, since) = HeldThen(state, options, at);
             var supported = Qualifying(options, left);
-            if (rank > 0 && Rank(options, Qualifying(options, before)) >= rank && Rank(options, supported) < rank && !HeldBeforeEveryOrderRefunded(state, ticks[i]))
+            if (rank > 0 && Rank(options, Qualifying(options, before)) >= rank && Rank(options, supported) < Rank(options, current)
+                && !HeldBeforeEveryOrderRefunded(state, since, ticks[i]))
             {
+                current = Ladder(options)[rank];
+                top = Math.Max(top, rank);
                 var reason = undone
                     ? string.Create(
                         CultureInfo.InvariantCulture,
@@ -249,10 +252,36 @@ public static partial class TierPolicy
     }
 
     /// <summary>
-    /// Whether the member held its tier since before every order with a refund at <paramref name="ticks"/> (UTC ticks): then,
-    /// as <see cref="AfterRefund"/> judges it, that refund starts the grace the member would be on without the order instead of dropping the tier.
+    /// The ladder rank the member held at <paramref name="at"/> (UTC instant, before the tier moves recorded after it) and
+    /// since when: a refund replayed in order is judged against the tier held when it occurred (CONTRACT.md §1.1), not the
+    /// one held now. Before the drop that entered the tier held now, that is the tier it left: for a run of grace drops the
+    /// run's tier less one level per drop by then (<see cref="MemberState.TierGraceDrop"/>, held since its saved tierSince or
+    /// the drop before), for a <c>tier.downgrade.refund</c> the tier before it (held since the tier move recorded before it;
+    /// null, never before an order, when the ledger no longer has one). Otherwise the tier held now and tierSince.
     /// </summary>
-    private static bool HeldBeforeEveryOrderRefunded(MemberState state, long ticks) => HeldBeforeEveryOrderRefunded(state, state.TierSince, ticks);
+    private static (int Rank, DateTimeOffset? Since) HeldThen(MemberState state, ProgramOptions options, DateTimeOffset at)
+    {
+        var rank = Rank(options, Current(state, options));
+        if (state.TierSince is not { } entered || at >= entered)
+        {
+            return (rank, state.TierSince);
+        }
+
+        if (state.TierGraceDrop is { Drops.Count: > 0 } saved && Rank(options, saved.Tier) - saved.Drops.Count == rank)
+        {
+            var dropped = saved.Drops.Count(d => d <= at);
+            return (Rank(options, saved.Tier) - dropped, dropped == 0 ? saved.TierSince : saved.Drops[dropped - 1]);
+        }
+
+        var last = state.Ledger.FindLastIndex(static e => e.Kind == LedgerKinds.Tier);
+        if (last >= 0 && state.Ledger[last] is { RuleId: RuleIds.TierDowngradeRefund, Delta: < 0 } drop)
+        {
+            var previous = last > 0 ? state.Ledger.FindLastIndex(last - 1, static e => e.Kind == LedgerKinds.Tier) : -1;
+            return ((int)(rank - drop.Delta), previous >= 0 ? state.Ledger[previous].EffectiveOccurredAt : null);
+        }
+
+        return (rank, state.TierSince);
+    }
 
     /// <summary>
     /// Whether a tier held since <paramref name="held"/> (null: unknown, never before an order) was held since before every

@@ -93,6 +93,43 @@ public class TierLiftBackTests
     }
 
     [Fact]
+    public void ARefundReplayedBeforeTheGraceDropThatEnteredTheTierNowIsJudgedAgainstTheTierHeldThen()
+    {
+        // The same history with a 60-day window, the late refund arriving on 10 Jun: V3 since 25 Feb, O-1 (800 left after the
+        // late refund) ages out on 26 Apr: V3's grace from 26 Apr, V3 → V2 on 26 May (recorded), V2's own grace from 26 May.
+        // In order: 1 Mar 900 takes V3 (the tier held then, not V2), 5 Mar 5,100 lifts the member to V3 again, the same
+        // grace drops it to V2 on 26 May and V2's grace runs to 25 Jun: V2 on 10 Jun. Judged against V2, the replay lifted
+        // back to V2 only, held since 5 Mar, and V2's grace ran from 4 May (O-3 aged out): V1 since 3 Jun.
+        var member = new TestMember(TestMember.Shanghai(2026, 2, 20));
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 4500m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 2, 25);
+        member.Purchase("O-1", 5000m, eventId: "e-1");
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-0", 4400m, eventId: "e-r0");
+        member.Now = TestMember.Shanghai(2026, 3, 5);
+        member.Purchase("O-3", 4200m, eventId: "e-3");
+        member.Now = TestMember.Shanghai(2026, 6, 10);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        var dropped = TestMember.Shanghai(2026, 5, 26, 0, 0);
+        Assert.Equal(("V2", dropped, dropped), (member.Tier, member.State.TierSince, member.State.TierGraceStartedAt));
+
+        var late = member.Refund("O-1", 4200m, at: TestMember.Shanghai(2026, 2, 28), eventId: "e-late-refund");
+
+        Assert.Equal(("V2", dropped, dropped), (member.Tier, member.State.TierSince, member.State.TierGraceStartedAt));
+        Assert.Equal(
+            [
+                (RuleIds.TierDowngradeRefund, -1L, TestMember.Shanghai(2026, 3, 1)),
+                (RuleIds.TierUpgrade, 2L, TestMember.Shanghai(2026, 3, 5)),
+                (RuleIds.TierDowngradeGrace, -1L, dropped),
+            ],
+            late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.Delta, e.EffectiveOccurredAt)));
+        Assert.StartsWith("V3 → V1: a refund at 2026-03-01", late.NewEntries.First(e => e.Kind == LedgerKinds.Tier).Reason, StringComparison.Ordinal);
+        Assert.Equal([("O-3", 4200L)], late.NewEntries.Where(e => e.RuleId == RuleIds.PointsEarnCorrection).Select(_ => ("O-3", member.State.Orders.Single(o => o.OrderId == "O-3").Points)));
+        Assert.Contains(member.State.Benefits, b => b.Code == "birthday-coupon");
+    }
+
+    [Fact]
     public void AfterAnUndoneGraceDropAReplayedRefundDropAndALaterPurchaseLiftTheMemberBack()
     {
         // P0 5,000 (V3) ages out on 2 Mar; P2 500 on 15 Mar. V3 → V2 on 1 Apr, V2 → V1 on 1 May; P2 refunded 300 on 5 May;
