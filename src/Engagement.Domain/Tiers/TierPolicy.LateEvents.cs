@@ -256,8 +256,9 @@ public static partial class TierPolicy
     /// since when: a refund replayed in order is judged against the tier held when it occurred (CONTRACT.md §1.1), not the
     /// one held now. Before the drop that entered the tier held now, that is the tier it left: for a run of grace drops the
     /// run's tier less one level per drop by then (<see cref="MemberState.TierGraceDrop"/>, held since its saved tierSince or
-    /// the drop before), for a <c>tier.downgrade.refund</c> the tier before it (held since the tier move recorded before it;
-    /// null, never before an order, when the ledger no longer has one). Otherwise the tier held now and tierSince.
+    /// the drop before), for a <c>tier.downgrade.refund</c> the tier before it (held since the tier move recorded before it).
+    /// Otherwise, and before the instant that tier was entered (or when the ledger no longer has the move that entered it),
+    /// the tier held now and tierSince, as before.
     /// </summary>
     private static (int Rank, DateTimeOffset? Since) HeldThen(MemberState state, ProgramOptions options, DateTimeOffset at)
     {
@@ -267,17 +268,21 @@ public static partial class TierPolicy
             return (rank, state.TierSince);
         }
 
-        if (state.TierGraceDrop is { Drops.Count: > 0 } saved && Rank(options, saved.Tier) - saved.Drops.Count == rank)
+        if (state.TierGraceDrop is { Drops.Count: > 0 } saved && Rank(options, saved.Tier) - saved.Drops.Count == rank
+            && !(at < saved.TierSince))
         {
             var dropped = saved.Drops.Count(d => d <= at);
             return (Rank(options, saved.Tier) - dropped, dropped == 0 ? saved.TierSince : saved.Drops[dropped - 1]);
         }
 
+        // The tier a refund's drop left was held from the tier move before it; before that, or with no such move kept in the
+        // ledger, the tier held then is not known here and the refund is judged as before, against the tier held now.
         var last = state.Ledger.FindLastIndex(static e => e.Kind == LedgerKinds.Tier);
-        if (last >= 0 && state.Ledger[last] is { RuleId: RuleIds.TierDowngradeRefund, Delta: < 0 } drop)
+        var previous = last > 0 ? state.Ledger.FindLastIndex(last - 1, static e => e.Kind == LedgerKinds.Tier) : -1;
+        if (previous >= 0 && state.Ledger[last] is { RuleId: RuleIds.TierDowngradeRefund, Delta: < 0 } drop
+            && state.Ledger[previous].EffectiveOccurredAt is var held && at >= held)
         {
-            var previous = last > 0 ? state.Ledger.FindLastIndex(last - 1, static e => e.Kind == LedgerKinds.Tier) : -1;
-            return ((int)(rank - drop.Delta), previous >= 0 ? state.Ledger[previous].EffectiveOccurredAt : null);
+            return ((int)(rank - drop.Delta), held);
         }
 
         return (rank, state.TierSince);
