@@ -191,9 +191,13 @@ public static partial class TierPolicy
             var current = Current(state, options);
             var (rank, since) = HeldThen(state, options, at);
             var supported = Qualifying(options, left);
-            if (rank > 0 && Rank(options, Qualifying(options, before)) >= rank && Rank(options, supported) < Rank(options, current)
+            // Judged against the tier held then: a refund that took it in order moves the member there even when the tier it
+            // left is at or above the one held now (a later drop entered that): the entry re-enters it in order (delta from
+            // the tier held now, maybe 0), tierSince that instant, and the grace of the tier held now is judged again after.
+            if (rank > 0 && Rank(options, Qualifying(options, before)) >= rank && Rank(options, supported) < rank
                 && !HeldBeforeEveryOrderRefunded(state, since, ticks[i]))
             {
+                var kept = string.Equals(current, supported, StringComparison.Ordinal);
                 current = Ladder(options)[rank];
                 top = Math.Max(top, rank);
                 var reason = undone
@@ -205,6 +209,12 @@ public static partial class TierPolicy
                         $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}, counting late event {eventId}");
                 var mark = entries.Count;
                 Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
+                if (kept)
+                {
+                    // The live tier does not move: no tier change to report, only the entry that dates tierSince.
+                    changes.RemoveAt(changes.Count - 1);
+                }
+
                 state.TierSince = at;
                 LedgerBook.DateFrom(state, entries, mark, at);
                 moved = true;

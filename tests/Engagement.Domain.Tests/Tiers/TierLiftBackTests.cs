@@ -130,6 +130,45 @@ public class TierLiftBackTests
     }
 
     [Fact]
+    public void ARefundReplayedBeforeTheGraceDropThatTookTheTierHeldThenDownToTheTierHeldNowReEntersItInOrder()
+    {
+        // 60-day window. O-0 4,500 (20 Feb, V2), O-1 5,000 (25 Feb, V3), 1,000 of O-0 refunded on 1 Mar (8,500: V3 kept);
+        // O-0 and O-1 age out by 26 Apr: V3's grace from 26 Apr, V3 → V2 on 26 May, V2's grace from 26 May. The late refund
+        // of 4,000 of O-1 dated 28 Feb (5,500 that day: V3 kept) arrives on 10 Jun. In order: 1 Mar 4,500 takes V3 down to
+        // V2 (the tier held now), V2's grace runs from 26 Apr (O-1's 1,000 left ages out), V2 → V1 on 26 May. Judged only
+        // against the tier held now the refund moved nothing: V2 since 26 May, on grace till 25 Jun.
+        var member = new TestMember(TestMember.Shanghai(2026, 2, 20));
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 4500m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 2, 25);
+        member.Purchase("O-1", 5000m, eventId: "e-1");
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-0", 1000m, eventId: "e-r0");
+        member.Now = TestMember.Shanghai(2026, 6, 10);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        var dropped = TestMember.Shanghai(2026, 5, 26, 0, 0);
+        Assert.Equal(("V2", dropped, dropped), (member.Tier, member.State.TierSince, member.State.TierGraceStartedAt));
+
+        var late = member.Refund("O-1", 4000m, at: TestMember.Shanghai(2026, 2, 28), eventId: "e-late-refund");
+
+        Assert.Equal(("V1", dropped), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        Assert.Equal(
+            [
+                (RuleIds.TierDowngradeRefund, 0L, TestMember.Shanghai(2026, 3, 1)),
+                (RuleIds.TierDowngradeGrace, -1L, dropped),
+            ],
+            late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.Delta, e.EffectiveOccurredAt)));
+        Assert.Equal([("V2", "V1")], late.TierChanges.Select(c => (c.From, c.To)));
+
+        // O-0 earned ×2 (first purchase), O-1 at V2 ×1.2 (6,000): 4,000 of it refunded reverses floor(4,000 × 6,000 / 5,000).
+        Assert.Equal(
+            [("O-0", 9000L, 2000L), ("O-1", 6000L, 4800L)],
+            member.State.Orders.OrderBy(o => o.OrderId, StringComparer.Ordinal).Select(o => (o.OrderId, o.Points, o.PointsReversed)));
+        Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
+    }
+
+    [Fact]
     public void AfterAnUndoneGraceDropAReplayedRefundDropAndALaterPurchaseLiftTheMemberBack()
     {
         // P0 5,000 (V3) ages out on 2 Mar; P2 500 on 15 Mar. V3 → V2 on 1 Apr, V2 → V1 on 1 May; P2 refunded 300 on 5 May;
