@@ -169,6 +169,42 @@ public class TierLiftBackTests
     }
 
     [Fact]
+    public void ARefundReplayedBeforeTheUpgradeToTheTierARefundDropLeftIsJudgedAgainstTheTierHeldNowAndTheLiftBackIsCapped()
+    {
+        // Default programme (365-day window). O-0 1,500 (1 Feb, V2), 300 of it refunded on 10 Feb (1,200: V2 kept), O-1 4,200
+        // on 1 Mar (5,400: V2 → V3), 1,000 of O-1 refunded on 5 Mar (4,400: V3 → V2 at once, O-1 bought on entering V3). The
+        // late refund of 300 of O-0 dated 5 Feb (1,200 that day: V2 kept) arrives on 10 Mar (3,900 now: V2 kept). In order:
+        // 10 Feb 900 takes V2 (the tier held then: V3 was entered only on 1 Mar) → V1; 1 Mar 5,100 lifts the member back,
+        // up to V2, the tier the replay started on (V3 from 1 Mar and the drop of 5 Mar are recorded already); 5 Mar 4,100
+        // keeps V2. Judged against V3 (the tier the drop of 5 Mar left) the refund of 10 Feb took nothing; lifted past the
+        // cap, 1 Mar wrote V1 → V3 and 5 Mar V3 → V2 a second time.
+        var member = new TestMember(TestMember.Shanghai(2026, 2, 1));
+        member.Purchase("O-0", 1500m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 2, 10);
+        member.Refund("O-0", 300m, eventId: "e-r0");
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Purchase("O-1", 4200m, eventId: "e-1");
+        Assert.Equal("V3", member.Tier);
+        member.Now = TestMember.Shanghai(2026, 3, 5);
+        member.Refund("O-1", 1000m, eventId: "e-r1");
+        Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 5)), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 3, 10);
+
+        var late = member.Refund("O-0", 300m, at: TestMember.Shanghai(2026, 2, 5), eventId: "e-late-refund");
+
+        Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 1)), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        Assert.Equal(
+            [
+                (RuleIds.TierDowngradeRefund, -1L, TestMember.Shanghai(2026, 2, 10)),
+                (RuleIds.TierUpgrade, 1L, TestMember.Shanghai(2026, 3, 1)),
+            ],
+            late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.Delta, e.EffectiveOccurredAt)));
+        // O-1 re-priced at V1 ×1.0 (it earned at V2 ×1.2 live).
+        Assert.Equal(4200L, member.State.Orders.Single(o => o.OrderId == "O-1").Points);
+    }
+
+    [Fact]
     public void AfterAnUndoneGraceDropAReplayedRefundDropAndALaterPurchaseLiftTheMemberBack()
     {
         // P0 5,000 (V3) ages out on 2 Mar; P2 500 on 15 Mar. V3 → V2 on 1 Apr, V2 → V1 on 1 May; P2 refunded 300 on 5 May;
