@@ -125,7 +125,13 @@ public class TierLiftBackTests
             ],
             late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.Delta, e.EffectiveOccurredAt)));
         Assert.StartsWith("V3 → V1: a refund at 2026-03-01", late.NewEntries.First(e => e.Kind == LedgerKinds.Tier).Reason, StringComparison.Ordinal);
-        Assert.Equal([("O-3", 4200L)], late.NewEntries.Where(e => e.RuleId == RuleIds.PointsEarnCorrection).Select(_ => ("O-3", member.State.Orders.Single(o => o.OrderId == "O-3").Points)));
+        // Points: O-1 earned at V2 (6,000), 4,200 of it refunded reverses floor(4,200 × 6,000 / 5,000); O-3 re-priced at V1.
+        Assert.Equal(
+            [(RuleIds.PointsRefund, -5040L), (RuleIds.PointsEarnCorrection, -2100L)],
+            late.NewEntries.Where(e => e.Kind == LedgerKinds.Points).Select(e => (e.RuleId, e.Delta)));
+        Assert.Equal(
+            [("O-0", 9000L, 8800L), ("O-1", 6000L, 5040L), ("O-3", 4200L, 0L)],
+            member.State.Orders.OrderBy(o => o.OrderId, StringComparer.Ordinal).Select(o => (o.OrderId, o.Points, o.PointsReversed)));
         Assert.Contains(member.State.Benefits, b => b.Code == "birthday-coupon");
     }
 
