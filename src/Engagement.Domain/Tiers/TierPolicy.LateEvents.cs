@@ -197,16 +197,21 @@ public static partial class TierPolicy
             if (rank > 0 && Rank(options, Qualifying(options, before)) >= rank && Rank(options, supported) < rank
                 && !HeldBeforeEveryOrderRefunded(state, since, ticks[i]))
             {
+                var heldNow = current;
                 var kept = string.Equals(current, supported, StringComparison.Ordinal);
                 current = Ladder(options)[rank];
                 top = Math.Max(top, rank);
+                // The entry moves from the tier held now (its delta, the tier change); when the member held a higher tier then,
+                // the reason names the move in order too.
+                var move = string.Equals(heldNow, current, StringComparison.Ordinal) ? $"{current} → {supported}"
+                    : kept ? $"{heldNow} kept (in order {current} → {supported})" : $"{heldNow} → {supported} (in order {current} → {supported})";
                 var reason = undone
                     ? string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}; late event {eventId} kept {current} until then")
+                        $"{move}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}; late event {eventId} kept {current} until then")
                     : string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{current} → {supported}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}, counting late event {eventId}");
+                        $"{move}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}, counting late event {eventId}");
                 var mark = entries.Count;
                 Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
                 if (kept)

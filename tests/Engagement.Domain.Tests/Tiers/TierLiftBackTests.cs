@@ -124,7 +124,7 @@ public class TierLiftBackTests
                 (RuleIds.TierDowngradeGrace, -1L, dropped),
             ],
             late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.Delta, e.EffectiveOccurredAt)));
-        Assert.StartsWith("V3 → V1: a refund at 2026-03-01", late.NewEntries.First(e => e.Kind == LedgerKinds.Tier).Reason, StringComparison.Ordinal);
+        Assert.StartsWith("V2 → V1 (in order V3 → V1): a refund at 2026-03-01", late.NewEntries.First(e => e.Kind == LedgerKinds.Tier).Reason, StringComparison.Ordinal);
         // Points: O-1 earned at V2 (6,000), 4,200 of it refunded reverses floor(4,200 × 6,000 / 5,000); O-3 re-priced at V1.
         Assert.Equal(
             [(RuleIds.PointsRefund, -5040L), (RuleIds.PointsEarnCorrection, -2100L)],
@@ -166,6 +166,7 @@ public class TierLiftBackTests
             ],
             late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.Delta, e.EffectiveOccurredAt)));
         Assert.Equal([("V2", "V1")], late.TierChanges.Select(c => (c.From, c.To)));
+        Assert.StartsWith("V2 kept (in order V3 → V2): a refund at 2026-03-01", late.NewEntries.First(e => e.Kind == LedgerKinds.Tier).Reason, StringComparison.Ordinal);
 
         // O-0 earned ×2 (first purchase), O-1 at V2 ×1.2 (6,000): 4,000 of it refunded reverses floor(4,000 × 6,000 / 5,000).
         Assert.Equal(
