@@ -43,7 +43,8 @@ public static class ProgrammeEndpoints
                 + "(Monday), calendar month, quarter or year and ending within it (week-to-date, month-to-date, a month, a quarter, a year) "
                 + "and starting on or after Engagement:Metrics:PeriodCountsSince (members stored by an older build are missing from earlier periods); "
                 + "null for any other range, as sums of days cannot tell a member buying on two days from two members. summary.distinctBasis "
-                + "names which (day, trailing30, isoWeek, month, quarter, year; null when none) and summary.distinctPurchasers the count. "
+                + "names which (day, trailing30, isoWeek, month, quarter, year; null when none), summary.distinctPurchasers the count, and "
+                + "summary.distinctNullReason why arpu and repurchaseRate are null (noPurchasers, rangeNotCounted, beforePeriodCounts, daysMissing). "
                 + "dau, wau, mau and members are the last day's.");
         api.MapGet("/programme/points", PointsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("§5 points economy: issued, redeemed, expired, reversed per day; outstanding, liability in CNY, 90-day redemption rate against the band");

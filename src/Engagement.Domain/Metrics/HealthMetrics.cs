@@ -69,10 +69,17 @@ public sealed record HealthDay
     /// <summary>
     /// For a range's summary with no <see cref="DistinctBasis"/>: why its distinct purchasers are not counted, as
     /// <see cref="HealthMetrics.Summary"/> decided it (<see cref="MissingDistinctFigures"/> words it); otherwise
-    /// <see cref="MissingDistinctFigure.None"/>. Not part of the API's answer.
+    /// <see cref="MissingDistinctFigure.None"/>. The API answers it as <see cref="DistinctNullReason"/>.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public MissingDistinctFigure DistinctMissing { get; init; }
+
+    /// <summary>
+    /// For a range's summary whose <see cref="Arpu"/> and <see cref="RepurchaseRate"/> are null, why (additive to
+    /// CONTRACT.md §5): <c>noPurchasers</c>, <c>rangeNotCounted</c>, <c>beforePeriodCounts</c>, <c>daysMissing</c>
+    /// (<see cref="MissingDistinctFigures.Code"/>); null when they are given, and on the rows of single days.
+    /// </summary>
+    public string? DistinctNullReason => MissingDistinctFigures.Code(this);
 
     /// <summary>§5 <c>repurchaseRate</c> over the 30 days ending that day: members with ≥ 2 purchases / members with one.</summary>
     public double? RepurchaseRate30 { get; init; }

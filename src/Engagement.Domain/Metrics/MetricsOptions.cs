@@ -74,22 +74,22 @@ public sealed class MetricsOptions
 
     /// <summary>
     /// The first local day (in the programme's and its regions' zones) from which the calendar-period distinct counts
-    /// (<see cref="PeriodCounts"/>) hold every purchase: the day after the last silo of a build before those counters
-    /// (2026-12-05) stopped, taken in the zone furthest ahead (the day after that if it stopped within 5 minutes of a
-    /// midnight: an event may be stamped that far ahead). A health range's summary gives <c>arpu</c> and
+    /// (<see cref="PeriodCounts"/>) hold every purchase. A health range's summary gives <c>arpu</c> and
     /// <c>repurchaseRate</c> on a calendar basis (<see cref="HealthDay.DistinctBasis"/> <c>isoWeek</c>, <c>month</c>,
-    /// <c>quarter</c>, <c>year</c>) only for a range starting on or after it: a member stored by an older build counts only
-    /// in periods starting after its last purchase then, so a period holding such purchases reads fewer distinct
-    /// purchasers for good, and a null figure is better than a wrong one labelled exact (CONTRACT.md §5 <c>arpu</c>).
-    /// Default <see cref="DefaultPeriodCountsSince"/> (2026-12-06): safe for an install upgraded on 2026-12-05, when these
-    /// counters came; a fresh install counts every period from its first day, so any range starting from then on is exact.
-    /// An install upgraded later from an older build must set its own day (a later day is always safe, only less often
-    /// exact); a fresh install may set an earlier one (2000-01-01 at the earliest) for history imported as late events.
+    /// <c>quarter</c>, <c>year</c>) only for a range starting on or after it, else null with the reason
+    /// <c>beforePeriodCounts</c> (<see cref="HealthDay.DistinctNullReason"/>; CONTRACT.md §5 <c>arpu</c>).
+    /// Default <see cref="DefaultPeriodCountsSince"/> (2000-01-01, the earliest accepted): right for a fresh install, whose
+    /// counters hold every purchase from its first day (history imported as late events included). An install upgraded
+    /// from a build before these counters (2026-12-05) must set the day after the last silo of the older build stopped,
+    /// taken in the zone furthest ahead (the day after that if it stopped within 5 minutes of a midnight: an event may be
+    /// stamped that far ahead): a member stored by an older build counts only in periods starting after its last purchase
+    /// then, so a period holding such purchases reads fewer distinct purchasers for good, and a null figure is better
+    /// than a wrong one labelled exact. A later day is always safe, only less often exact.
     /// </summary>
     public DateOnly PeriodCountsSince { get; set; } = DefaultPeriodCountsSince;
 
-    /// <summary>The default <see cref="PeriodCountsSince"/>: 2026-12-06, the day after these counters came (2026-12-05).</summary>
-    public static readonly DateOnly DefaultPeriodCountsSince = new(2026, 12, 6);
+    /// <summary>The default <see cref="PeriodCountsSince"/>: 2000-01-01 (<see cref="EarliestPeriodCountsSince"/>), every period of a fresh install is exact.</summary>
+    public static readonly DateOnly DefaultPeriodCountsSince = new(2000, 1, 1);
 
     /// <summary>The earliest <see cref="PeriodCountsSince"/> accepted, 2000-01-01: an earlier one is a typo (<c>0026-12-06</c>) that would label an upgraded install's short periods exact.</summary>
     public static readonly DateOnly EarliestPeriodCountsSince = new(2000, 1, 1);

@@ -56,4 +56,28 @@ public static class MissingDistinctFigures
         // No basis is never "not missing": a summary that did not say why is read as a range not counted.
         return summary.DistinctMissing is MissingDistinctFigure.None ? MissingDistinctFigure.RangeNotCounted : summary.DistinctMissing;
     }
+
+    /// <summary>
+    /// The API's code for why a range's summary has no <c>arpu</c> or <c>repurchaseRate</c>
+    /// (<see cref="HealthDay.DistinctNullReason"/>): <c>noPurchasers</c>, <c>rangeNotCounted</c>,
+    /// <c>beforePeriodCounts</c>, <c>daysMissing</c>; null when it has them, and for a day's row (no basis, no reason).
+    /// </summary>
+    /// <param name="row">A range's summary (<see cref="HealthMetrics.Summary"/>) or a day's row.</param>
+    public static string? Code(HealthDay row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (row.DistinctBasis is null && row.DistinctMissing is MissingDistinctFigure.None)
+        {
+            return null;
+        }
+
+        return Of(row) switch
+        {
+            MissingDistinctFigure.NoPurchasers => "noPurchasers",
+            MissingDistinctFigure.RangeNotCounted => "rangeNotCounted",
+            MissingDistinctFigure.BeforePeriodCounts => "beforePeriodCounts",
+            MissingDistinctFigure.DaysMissing => "daysMissing",
+            _ => null,
+        };
+    }
 }

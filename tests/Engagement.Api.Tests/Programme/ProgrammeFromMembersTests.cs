@@ -145,6 +145,8 @@ public sealed class ProgrammeFromMembersTests(ApiHostFixture host)
         var middle = await GetAsync($"api/v1/programme/health?regionId={_region}&from={first.AddDays(1):yyyy-MM-dd}&to={first.AddDays(14):yyyy-MM-dd}");
         Assert.Null(middle["summary"]!["distinctBasis"]);
         Assert.Null(middle["summary"]!["arpu"]);
+        Assert.Equal("rangeNotCounted", middle["summary"]!["distinctNullReason"]!.GetValue<string>());
+        Assert.Null(summary["distinctNullReason"]);
     }
 
     private static JsonNode Day(JsonObject health, DateOnly day) =>

@@ -69,4 +69,27 @@ public sealed class MissingDistinctFiguresTests
         Assert.Null(summary.DistinctBasis);
         Assert.Equal(MissingDistinctFigure.RangeNotCounted, MissingDistinctFigures.Of(summary));
     }
+
+    [Fact]
+    public void AFreshInstallsCalendarWeekBeforeDecemberHasItsFiguresAndEachNullOneSaysWhyInTheApi()
+    {
+        // A fresh install (default options) counting from 23 November 2026: its week of Monday the 23rd to Sunday the
+        // 29th, and the month from the 1st, are counted (the old default, 2026-12-06, made both null, labelled "before").
+        _kit.Apply(T("m1", "p1", new DateOnly(2026, 11, 23), "purchase", joined: true, first: true, revenue: 100m, after: Seg("east")));
+        _kit.Apply(T("m1", "p2", new DateOnly(2026, 11, 25), "purchase", revenue: 50m, after: Seg("east")));
+        var since = new MetricsOptions().PeriodCountsSince;
+
+        var week = Summary(_kit.Range(new DateOnly(2026, 11, 23), new DateOnly(2026, 11, 29)), since);
+        Assert.Equal("isoWeek", week.DistinctBasis);
+        Assert.Equal(150m, week.Arpu);
+        Assert.Equal(1.0, week.RepurchaseRate);
+        Assert.Null(week.DistinctNullReason);
+        Assert.Equal("month", Summary(_kit.Range(new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 29)), since).DistinctBasis);
+
+        // Null figures carry their reason in the answer; a day's row carries none.
+        Assert.Equal("rangeNotCounted", Summary(_kit.Range(new DateOnly(2026, 11, 24), new DateOnly(2026, 11, 27)), since).DistinctNullReason);
+        Assert.Equal("beforePeriodCounts", Summary(_kit.Range(Dec(1), Dec(10)), Since).DistinctNullReason);
+        Assert.Equal("noPurchasers", Summary(_kit.Range(Dec(14), Dec(20)), since).DistinctNullReason);
+        Assert.Null(new HealthDay { Day = Dec(8) }.DistinctNullReason);
+    }
 }
