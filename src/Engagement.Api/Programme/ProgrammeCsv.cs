@@ -12,20 +12,24 @@ public static class ProgrammeCsv
     /// <summary>The media type of the exports.</summary>
     public const string ContentType = "text/csv; charset=utf-8";
 
+    /// <summary>One row per local day: <c>regionId</c> (the region asked, <c>all</c> for the whole programme), then the day's §5 figures.</summary>
     public static string Health(HealthReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var region = report.RegionId ?? AlertRules.AllRegions;
         return Write(
-            ["day", "members", "newMembers", "dau", "wau", "mau", "activeShare", "dauMau", "revenue", "purchasers", "arpu", "repurchaseRate", "purchasers30", "repurchaseRate30", "repurchase7d", "nextDayRetention", "shareRate", "complaints", "complaintRate", "campaignResponse", "couponRedemptionRate", "funnelLogin", "funnelBrowse", "funnelAddToCart", "funnelPurchase"],
-            report.Days.Select(d => new object?[] { d.Day, d.Members, d.NewMembers, d.Dau, d.Wau, d.Mau, d.ActiveShare, d.DauMau, d.Revenue, d.Purchasers, d.Arpu, d.RepurchaseRate, d.Purchasers30, d.RepurchaseRate30, d.Repurchase7d, d.NextDayRetention, d.ShareRate, d.Complaints, d.ComplaintRate, d.CampaignResponse, d.CouponRedemptionRate, d.Funnel.Login, d.Funnel.Browse, d.Funnel.AddToCart, d.Funnel.Purchase }));
+            ["regionId", "day", "members", "newMembers", "dau", "wau", "mau", "activeShare", "dauMau", "revenue", "purchasers", "arpu", "repurchaseRate", "purchasers30", "repurchaseRate30", "repurchase7d", "nextDayRetention", "shareRate", "complaints", "complaintRate", "campaignResponse", "couponRedemptionRate", "funnelLogin", "funnelBrowse", "funnelAddToCart", "funnelPurchase"],
+            report.Days.Select(d => new object?[] { region, d.Day, d.Members, d.NewMembers, d.Dau, d.Wau, d.Mau, d.ActiveShare, d.DauMau, d.Revenue, d.Purchasers, d.Arpu, d.RepurchaseRate, d.Purchasers30, d.RepurchaseRate30, d.Repurchase7d, d.NextDayRetention, d.ShareRate, d.Complaints, d.ComplaintRate, d.CampaignResponse, d.CouponRedemptionRate, d.Funnel.Login, d.Funnel.Browse, d.Funnel.AddToCart, d.Funnel.Purchase }));
     }
 
+    /// <summary>One row per local day: <c>regionId</c> (the region asked, <c>all</c> for the whole programme), then the day's points, integers.</summary>
     public static string Points(PointsReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var region = report.RegionId ?? AlertRules.AllRegions;
         return Write(
-            ["day", "issued", "redeemed", "expired", "reversed", "adjusted"],
-            report.Economy.Days.Select(d => new object?[] { d.Day, d.Issued, d.Redeemed, d.Expired, d.Reversed, d.Adjusted }));
+            ["regionId", "day", "issued", "redeemed", "expired", "reversed", "adjusted"],
+            report.Economy.Days.Select(d => new object?[] { region, d.Day, d.Issued, d.Redeemed, d.Expired, d.Reversed, d.Adjusted }));
     }
 
     public static string Funnel(FunnelReport report)
@@ -36,18 +40,21 @@ public static class ProgrammeCsv
             report.Days.Select(d => new object?[] { d.Day, d.Login, d.Browse, d.AddToCart, d.Purchase }));
     }
 
-    /// <summary>One row per region × dimension × value (region <c>all</c> for the totals).</summary>
+    /// <summary>
+    /// One row per region × dimension × value (region <c>all</c> for the totals): a count of members under
+    /// <c>members</c>, the points held (<c>pointsOutstanding</c>) and owed (<c>pointsDebt</c>) under <c>points</c>.
+    /// </summary>
     public static string Segments(SegmentsReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         static IEnumerable<object?[]> Rows(string region, SegmentCounts c) =>
-            new[] { new object?[] { region, "members", "", c.Members }, [region, "pointsOutstanding", "", c.PointsOutstanding], [region, "pointsDebt", "", c.PointsDebt] }
-                .Concat(c.Tiers.Select(kv => new object?[] { region, "tier", kv.Key, kv.Value }))
-                .Concat(c.RfmSegments.Select(kv => new object?[] { region, "rfmSegment", kv.Key, kv.Value }))
-                .Concat(c.ValueClasses.Select(kv => new object?[] { region, "valueClass", kv.Key, kv.Value }))
-                .Concat(c.LifecycleStages.Select(kv => new object?[] { region, "lifecycleStage", kv.Key, kv.Value }));
+            new[] { new object?[] { region, "members", "", c.Members, null }, [region, "pointsOutstanding", "", null, c.PointsOutstanding], [region, "pointsDebt", "", null, c.PointsDebt] }
+                .Concat(c.Tiers.Select(kv => new object?[] { region, "tier", kv.Key, kv.Value, null }))
+                .Concat(c.RfmSegments.Select(kv => new object?[] { region, "rfmSegment", kv.Key, kv.Value, null }))
+                .Concat(c.ValueClasses.Select(kv => new object?[] { region, "valueClass", kv.Key, kv.Value, null }))
+                .Concat(c.LifecycleStages.Select(kv => new object?[] { region, "lifecycleStage", kv.Key, kv.Value, null }));
         return Write(
-            ["regionId", "dimension", "value", "members"],
+            ["regionId", "dimension", "value", "members", "points"],
             report.Regions.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => Rows(kv.Key, kv.Value)).Concat(Rows(AlertRules.AllRegions, report.Total)));
     }
 

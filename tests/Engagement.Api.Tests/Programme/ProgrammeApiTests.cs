@@ -199,14 +199,35 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("text/csv", health.Content.Headers.ContentType!.MediaType);
         var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("day,members,newMembers,dau,wau,mau,activeShare", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("2026-11-23,4,3,3,4,4,1,", lines[1], StringComparison.Ordinal);
+        // Each row names the region asked (all for the whole programme), so two regions' exports can be put together.
+        Assert.StartsWith("regionId,day,members,newMembers,dau,wau,mau,activeShare", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"{_region},2026-11-23,4,3,3,4,4,1,", lines[1], StringComparison.Ordinal);
+        var points = await CsvLinesAsync(admin, $"api/v1/programme/points?regionId={_region}&from=2026-11-23&format=csv");
+        Assert.Equal("regionId,day,issued,redeemed,expired,reversed,adjusted", points[0]);
+        Assert.StartsWith($"{_region},2026-11-23,", points[1], StringComparison.Ordinal);
+        Assert.StartsWith("all,2026-11-23,", (await CsvLinesAsync(admin, "api/v1/programme/points?from=2026-11-23&format=csv"))[1], StringComparison.Ordinal);
+        Assert.StartsWith("all,2026-11-23,", (await CsvLinesAsync(admin, "api/v1/programme/health?from=2026-11-23&format=csv"))[1], StringComparison.Ordinal);
+
+        // Segments: members counted under members, points held and owed under points (they were under members).
+        var gauges = (await admin.GetFromJsonAsync<JsonObject>($"api/v1/segments?regionId={_region}", Json))!["regions"]![_region]!;
+        var segments = await CsvLinesAsync(admin, $"api/v1/segments?regionId={_region}&format=csv");
+        Assert.Equal("regionId,dimension,value,members,points", segments[0]);
+        Assert.Contains($"{_region},members,,{gauges["members"]!.GetValue<long>()},", segments);
+        Assert.Contains($"{_region},pointsOutstanding,,,{gauges["pointsOutstanding"]!.GetValue<long>()}", segments);
+        Assert.Contains($"{_region},pointsDebt,,,{gauges["pointsDebt"]!.GetValue<long>()}", segments);
         foreach (var path in new[] { "programme/points", "programme/funnel", "segments", "alerts" })
         {
             using var csv = await admin.GetAsync($"api/v1/{path}?format=csv" + (path.StartsWith("programme", StringComparison.Ordinal) ? $"&regionId={_region}" : ""));
             Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
             Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         }
+    }
+
+    private static async Task<string[]> CsvLinesAsync(HttpClient client, string path)
+    {
+        using var answer = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        return (await answer.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
     }
 
     [Theory]
