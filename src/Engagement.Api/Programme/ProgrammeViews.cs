@@ -69,6 +69,13 @@ public sealed record SegmentsReport
     public IReadOnlyDictionary<string, SegmentCounts> Regions { get; init; } = new Dictionary<string, SegmentCounts>(StringComparer.Ordinal);
 
     public SegmentCounts Total { get; init; } = new();
+
+    /// <summary>
+    /// The counts of one region (<paramref name="regionId"/>, as the API reads it), or <see cref="Total"/> for null (the
+    /// whole programme); a region with no members counted (unknown, or none yet) gets empty counts, never the total.
+    /// </summary>
+    public SegmentCounts Of(string? regionId) =>
+        regionId is null ? Total : Regions.GetValueOrDefault(regionId) ?? new SegmentCounts();
 }
 
 /// <summary>Live gauges of one region (or all).</summary>

@@ -174,6 +174,36 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task ARegionWithNoMembersShowsEmptySegmentsAndSaysSoNeverTheProgrammes()
+    {
+        // Another region holds a member of a tier only it has: the whole programme's charts name that tier.
+        var other = "sg" + Guid.NewGuid().ToString("N")[..6];
+        var options = new MetricsOptions();
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+        {
+            MemberId = other + "-m",
+            EffectId = "e",
+            Day = options.LocalDay(host.Clock.GetUtcNow(), other),
+            EventType = "login",
+            Joined = true,
+            After = new MemberSegments { RegionId = other, Tier = "T" + other, RfmSegment = "New", ValueClass = "C", Stage = "new" },
+        }, options).Contributions.ToList());
+        var nosuch = "nosuch" + Guid.NewGuid().ToString("N")[..6];
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme?region=" + nosuch);
+        var none = page.GetByTestId("programme-segments-none");
+        await Microsoft.Playwright.Assertions.Expect(none).ToContainTextAsync($"No members in region {nosuch}", new() { Timeout = WaitMs });
+
+        // Its segments are empty: not the programme's tiers (the other region's among them) under its name.
+        Assert.DoesNotContain("T" + other, await page.GetByTestId("programme-segments").TextContentAsync() ?? "", StringComparison.Ordinal);
+        await GoAsync(page, "console/programme");
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("programme-segments")).ToContainTextAsync("T" + other, new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("programme-segments-none").CountAsync());
+    }
+
+    [Fact]
     public async Task ARegionWhoseFiguresTimeOutSaysSoAndTryingAgainShowsThem()
     {
         var region = "rf" + Guid.NewGuid().ToString("N")[..6];
