@@ -14,10 +14,46 @@ public sealed class FlakyDaysReader(IProgrammeDaysReader inner) : IProgrammeDays
     /// <summary>The next <see cref="DaysAsync"/> of <paramref name="regionId"/> throws, once.</summary>
     public void FailNextRead(string regionId) => _failNext[regionId] = true;
 
-    public Task<IReadOnlyList<DayCounters>> DaysAsync(string? regionId, DateOnly from, DateOnly to) =>
-        regionId is not null && _failNext.TryRemove(regionId, out _)
-            ? throw new TaskCanceledException($"test: reading the days of region {regionId} timed out")
-            : inner.DaysAsync(regionId, from, to);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _held = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _waiting = new(StringComparer.Ordinal);
+
+    /// <summary>Reads of <paramref name="regionId"/>'s days wait until <see cref="Release"/> (a slow store, the reads in flight countable).</summary>
+    public void Hold(string regionId) => _held[regionId] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>How many reads of <paramref name="regionId"/>'s days are waiting on <see cref="Hold"/> now.</summary>
+    public int Waiting(string regionId) => _waiting.GetValueOrDefault(regionId);
+
+    /// <summary>Lets the held reads of <paramref name="regionId"/> (and any later) go on.</summary>
+    public void Release(string regionId)
+    {
+        if (_held.TryRemove(regionId, out var gate))
+        {
+            gate.TrySetResult();
+        }
+    }
+
+    public async Task<IReadOnlyList<DayCounters>> DaysAsync(string? regionId, DateOnly from, DateOnly to)
+    {
+        if (regionId is not null && _failNext.TryRemove(regionId, out _))
+        {
+            throw new TaskCanceledException($"test: reading the days of region {regionId} timed out");
+        }
+
+        if (regionId is not null && _held.TryGetValue(regionId, out var gate))
+        {
+            _waiting.AddOrUpdate(regionId, 1, (_, n) => n + 1);
+            try
+            {
+                await gate.Task;
+            }
+            finally
+            {
+                _waiting.AddOrUpdate(regionId, 0, (_, n) => n - 1);
+            }
+        }
+
+        return await inner.DaysAsync(regionId, from, to);
+    }
 
     public Task<long> MembersAsync(string? regionId) => inner.MembersAsync(regionId);
 }

@@ -204,6 +204,44 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task ARegionsHealthAndPointsAreReadAtOnceNotOneAfterTheOther()
+    {
+        var region = "cc" + Guid.NewGuid().ToString("N")[..6];
+        var options = new MetricsOptions();
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+        {
+            MemberId = region + "-m",
+            EffectId = "e",
+            Day = options.LocalDay(host.Clock.GetUtcNow(), region),
+            EventType = "login",
+            Joined = true,
+            After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },
+        }, options).Contributions.ToList());
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
+
+        // The region's store is slow: its health and its points reads are both in flight before either answers (one
+        // after the other, the points read would start only once the health read had come back: 2.3–4.9 s to settle).
+        host.DaysReader.Hold(region);
+        try
+        {
+            await page.GetByTestId("programme-region").ClickAsync();
+            await page.Locator(".mud-popover-open").GetByText(region, new() { Exact = true }).ClickAsync();
+            await Eventually.ReturnsAsync(() => Task.FromResult(host.DaysReader.Waiting(region)), n => n >= 2, TimeSpan.FromSeconds(15), "the health and points reads of the region in flight together");
+        }
+        finally
+        {
+            host.DaysReader.Release(region);
+        }
+
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("programme-range-shown")).ToContainTextAsync(region, new() { Timeout = WaitMs });
+        Assert.Equal(10, await page.GetByTestId("programme-tile").CountAsync());
+    }
+
+    [Fact]
     public async Task ARegionWhoseFiguresTimeOutSaysSoAndTryingAgainShowsThem()
     {
         var region = "rf" + Guid.NewGuid().ToString("N")[..6];
