@@ -3,7 +3,7 @@ using Engagement.Api.Programme;
 
 namespace Engagement.Console.Services;
 
-/// <summary>The ranges the programme health page offers: four presets counted back from today, or two chosen days.</summary>
+/// <summary>The ranges the programme health page offers: five presets counted back from today, or two chosen days.</summary>
 public enum ProgrammeRangePreset
 {
     /// <summary>The 7 local days ending today.</summary>
@@ -17,6 +17,12 @@ public enum ProgrammeRangePreset
 
     /// <summary>The whole previous calendar month.</summary>
     LastMonth,
+
+    /// <summary>
+    /// The last complete ISO week, Monday to Sunday, before the week holding today: every day of it over, its summary
+    /// counted on the <c>isoWeek</c> basis (a weekly report's range).
+    /// </summary>
+    LastCompleteWeek,
 
     /// <summary>A from and a to the viewer chose.</summary>
     Custom,
@@ -47,7 +53,7 @@ public enum ProgrammeRangeProblem
 /// <summary>
 /// A range of local days of the programme health page (CONTRACT.md §5; the bounds of <c>GET /programme/health</c>: from
 /// 2000-01-01, to no later than the latest local day, from not after to, at most 400 days), and how it is written in the
-/// page's URL: <c>?range=last-7-days|last-30-days|this-month|last-month</c> for a preset (counted again from today on
+/// page's URL: <c>?range=last-7-days|last-30-days|this-month|last-month|last-complete-week</c> for a preset (counted again from today on
 /// each visit, so a shared "last month" link is the viewer's last month), <c>?from=YYYY-MM-DD&amp;to=YYYY-MM-DD</c> for
 /// a custom range. No query is the API's default, the last 30 days.
 /// </summary>
@@ -63,6 +69,7 @@ public sealed record ProgrammeRange(ProgrammeRangePreset Preset, DateOnly From, 
         (ProgrammeRangePreset.Last30Days, "last-30-days"),
         (ProgrammeRangePreset.ThisMonth, "this-month"),
         (ProgrammeRangePreset.LastMonth, "last-month"),
+        (ProgrammeRangePreset.LastCompleteWeek, "last-complete-week"),
     ];
 
     /// <summary>How many local days the range spans (both ends included).</summary>
@@ -93,6 +100,7 @@ public sealed record ProgrammeRange(ProgrammeRangePreset Preset, DateOnly From, 
             ProgrammeRangePreset.Last30Days => new(preset, today.AddDays(-(ProgrammeEndpoints.DefaultDays - 1)), today),
             ProgrammeRangePreset.ThisMonth => new(preset, month, today),
             ProgrammeRangePreset.LastMonth => new(preset, month.AddMonths(-1), month.AddDays(-1)),
+            ProgrammeRangePreset.LastCompleteWeek => new(preset, Monday(today).AddDays(-7), Monday(today).AddDays(-1)),
             _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "a custom range has the days the viewer chose"),
         };
     }
@@ -155,6 +163,9 @@ public sealed record ProgrammeRange(ProgrammeRangePreset Preset, DateOnly From, 
         var problem = Check(fromDay, toDay, latest);
         return problem == ProgrammeRangeProblem.None ? (new(ProgrammeRangePreset.Custom, fromDay, toDay), problem) : (Default(today), problem);
     }
+
+    // The Monday of the ISO week holding the day.
+    private static DateOnly Monday(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
     /// <summary>A local day as the URL and the page write it: <c>yyyy-MM-dd</c>.</summary>
     public static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

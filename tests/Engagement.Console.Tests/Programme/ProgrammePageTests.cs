@@ -174,6 +174,35 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task TheActivityHeadlineIsTheLastCompleteDayWithTodaySoFarBesideIt()
+    {
+        // Two members active yesterday, one today so far (a part-day): the headline is yesterday's 2, not today's 1.
+        var region = "hd" + Guid.NewGuid().ToString("N")[..6];
+        var options = new MetricsOptions();
+        var today = options.LocalDay(host.Clock.GetUtcNow(), region);
+        var contributions = new[] { today.AddDays(-1), today.AddDays(-1), today }.SelectMany((day, i) => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+        {
+            MemberId = $"{region}-m{i}",
+            EffectId = "e" + i,
+            Day = day,
+            EventType = "login",
+            Joined = true,
+            After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },
+        }, options).Contributions).ToList();
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/programme?region={region}&range=last-7-days");
+        var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU · WAU · MAU" });
+        await Microsoft.Playwright.Assertions.Expect(tile.Locator(".mud-typography-h6")).ToHaveTextAsync("2 · 2 · 2", new() { Timeout = WaitMs });
+        var yesterday = today.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"{yesterday}, the last complete day · today so far: 1 · 3 · 3", await tile.GetByTestId("programme-tile-why").InnerTextAsync());
+        var dauMau = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU / MAU" });
+        Assert.Equal("100%", await dauMau.Locator(".mud-typography-h6").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task ARegionWithNoMembersShowsEmptySegmentsAndSaysSoNeverTheProgrammes()
     {
         // Another region holds a member of a tier only it has: the whole programme's charts name that tier.

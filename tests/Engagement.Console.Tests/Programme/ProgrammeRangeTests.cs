@@ -13,11 +13,26 @@ public sealed class ProgrammeRangeTests
     [InlineData(ProgrammeRangePreset.Last30Days, "2026-02-09", "2026-03-10")]
     [InlineData(ProgrammeRangePreset.ThisMonth, "2026-03-01", "2026-03-10")]
     [InlineData(ProgrammeRangePreset.LastMonth, "2026-02-01", "2026-02-28")]
+    [InlineData(ProgrammeRangePreset.LastCompleteWeek, "2026-03-02", "2026-03-08")]
     public void APresetCountsBackFromToday(ProgrammeRangePreset preset, string from, string to)
     {
         var range = ProgrammeRange.OfPreset(preset, Today);
         Assert.Equal((from, to), (ProgrammeRange.Text(range.From), ProgrammeRange.Text(range.To)));
         Assert.Equal(ProgrammeRangeProblem.None, ProgrammeRange.Check(range.From, range.To, Today));
+    }
+
+    [Theory]
+    [InlineData("2026-11-30", "2026-11-23", "2026-11-29")] // a Monday: the week just ended
+    [InlineData("2026-12-05", "2026-11-23", "2026-11-29")] // a Saturday
+    [InlineData("2026-12-06", "2026-11-23", "2026-11-29")] // a Sunday: its own week is not over until midnight
+    [InlineData("2027-01-03", "2026-12-21", "2026-12-27")] // across a new year
+    public void TheLastCompleteWeekIsMondayToSundayBeforeTodaysWeekAndAWeeklyReportsRange(string today, string from, string to)
+    {
+        var range = ProgrammeRange.Parse("last-complete-week", null, null, DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture), DateOnly.MaxValue);
+        Assert.Equal(ProgrammeRangeProblem.None, range.Problem);
+        Assert.Equal((ProgrammeRangePreset.LastCompleteWeek, from, to), (range.Range.Preset, ProgrammeRange.Text(range.Range.From), ProgrammeRange.Text(range.Range.To)));
+        Assert.Equal(DayOfWeek.Monday, range.Range.From.DayOfWeek);
+        Assert.Equal("isoWeek", Engagement.Domain.Metrics.CalendarPeriods.NameOf(Engagement.Domain.Metrics.CalendarPeriods.Fitting(range.Range.From, range.Range.To)!.Value));
     }
 
     [Fact]

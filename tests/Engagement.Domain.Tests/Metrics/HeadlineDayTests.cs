@@ -1,0 +1,33 @@
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>The health headline's day: the range's last complete local day, and a part-day beside it, never in its place.</summary>
+public sealed class HeadlineDayTests
+{
+    private static readonly DateOnly Today = new(2026, 12, 5);
+
+    private static HealthDay Row(DateOnly day, long dau) => new() { Day = day, Dau = dau };
+
+    [Fact]
+    public void ARangeEndingTodayHeadlinesTheDayBeforeWithTodaySoFarBeside()
+    {
+        // 03:40 local: today so far 15 active, the day before 104.
+        var head = HeadlineDay.Of([Row(Today.AddDays(-2), 98), Row(Today.AddDays(-1), 104), Row(Today, 15)], Today);
+
+        Assert.Equal(104, head.Complete!.Dau);
+        Assert.Equal(15, head.SoFar!.Dau);
+    }
+
+    [Fact]
+    public void ARangeEndingBeforeTodayHeadlinesItsLastDayAndATodayOnlyRangeHasOnlyTheSoFar()
+    {
+        var past = HeadlineDay.Of([Row(Today.AddDays(-3), 90), Row(Today.AddDays(-2), 98)], Today);
+        Assert.Equal((98L, (HealthDay?)null), (past.Complete!.Dau, past.SoFar));
+
+        var todayOnly = HeadlineDay.Of([Row(Today, 15)], Today);
+        Assert.Equal(((HealthDay?)null, 15L), (todayOnly.Complete, todayOnly.SoFar!.Dau));
+
+        Assert.Equal(new HeadlineDay(null, null), HeadlineDay.Of([], Today));
+    }
+}
