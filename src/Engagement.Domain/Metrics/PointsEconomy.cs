@@ -50,6 +50,17 @@ public sealed record PointsEconomyView
 
     public long Redeemed90d { get; init; }
 
+    /// <summary>Points expired in the 90 days ending the range's last day, points.</summary>
+    public long Expired90d { get; init; }
+
+    /// <summary>
+    /// Breakage: points expired ÷ points issued over the 90 days ending the range's last day (the window of
+    /// <see cref="RedemptionRate90d"/>), a fraction, 4 decimals; null when none issued. A flow ratio (the points that
+    /// expire were mostly issued before the window), not the share of one cohort's points that will never be redeemed.
+    /// Additive to CONTRACT.md §5 <c>points</c>.
+    /// </summary>
+    public double? BreakageRate90d { get; init; }
+
     /// <summary>The healthy band of <see cref="RedemptionRate90d"/> (default 0.28–0.32).</summary>
     public double BandLow { get; init; }
 
@@ -96,6 +107,7 @@ public static class PointsEconomy
         var days = range.Select(Day).ToList();
         var issued90 = window.Sum(d => d[MetricNames.PointsIssued]);
         var redeemed90 = window.Sum(d => d[MetricNames.PointsRedeemed]);
+        var expired90 = window.Sum(d => d[MetricNames.PointsExpired]);
         var rate = HealthMetrics.Rate(redeemed90, issued90);
         return new PointsEconomyView
         {
@@ -116,6 +128,8 @@ public static class PointsEconomy
             LiabilityCny = HealthMetrics.Money(Math.Max(0, outstanding + debt) * pointValue),
             Issued90d = issued90,
             Redeemed90d = redeemed90,
+            Expired90d = expired90,
+            BreakageRate90d = HealthMetrics.Rate(expired90, issued90),
             RedemptionRate90d = rate,
             BandLow = bandLow,
             BandHigh = bandHigh,

@@ -123,6 +123,20 @@ public class ProgrammeMathTests
     }
 
     [Fact]
+    public void BreakageIsPointsExpiredOverPointsIssuedInTheSameNinetyDays()
+    {
+        // 100 points issued each of the 90 days; 30 expire on each of the first 45: 1,350 of 9,000, breakage 0.15.
+        var window = Enumerable.Range(0, 90).Select(i => C(Day.AddDays(i - 89), 0, (MetricNames.PointsIssued, 100), (MetricNames.PointsExpired, i < 45 ? 30 : 0))).ToList();
+
+        var view = PointsEconomy.Of(window.TakeLast(7).ToList(), window, outstanding: 0, pointValue: 0.01m, 0.28, 0.32);
+
+        Assert.Equal(1350, view.Expired90d);
+        Assert.Equal(0.15, view.BreakageRate90d);
+        Assert.Equal(0, view.Total.Expired); // the range's own days expired none; the rate is the window's
+        Assert.Null(PointsEconomy.Of([], [], 0, 0.01m, 0.28, 0.32).BreakageRate90d); // none issued: no rate, not 0
+    }
+
+    [Fact]
     public void ValueClassThresholdsGiveTheTopFifteenPercentAAndTheNextThirtyFiveB()
     {
         var buckets = new Dictionary<int, long>();
