@@ -78,18 +78,19 @@ public sealed class MetricsOptions
     /// <c>repurchaseRate</c> on a calendar basis (<see cref="HealthDay.DistinctBasis"/> <c>isoWeek</c>, <c>month</c>,
     /// <c>quarter</c>, <c>year</c>) only for a range starting on or after it, else null with the reason
     /// <c>beforePeriodCounts</c> (<see cref="HealthDay.DistinctNullReason"/>; CONTRACT.md §5 <c>arpu</c>).
-    /// Default <see cref="DefaultPeriodCountsSince"/> (2000-01-01, the earliest accepted): right for a fresh install, whose
-    /// counters hold every purchase from its first day (history imported as late events included). An install upgraded
-    /// from a build before these counters (2026-12-05) must set the day after the last silo of the older build stopped,
-    /// taken in the zone furthest ahead (the day after that if it stopped within 5 minutes of a midnight: an event may be
-    /// stamped that far ahead): a member stored by an older build counts only in periods starting after its last purchase
-    /// then, so a period holding such purchases reads fewer distinct purchasers for good, and a null figure is better
-    /// than a wrong one labelled exact. A later day is always safe, only less often exact.
+    /// Default <see cref="DefaultPeriodCountsSince"/> (2026-12-06): safe for an install upgraded on 2026-12-05, when these
+    /// counters came: a member stored by an older build counts only in periods starting after its last purchase then, so a
+    /// period holding such purchases reads fewer distinct purchasers for good, and a null figure is better than a wrong
+    /// one labelled exact. An install upgraded later from an older build must set the day after its last old-build silo
+    /// stopped, taken in the zone furthest ahead (the day after that if it stopped within 5 minutes of a midnight: an
+    /// event may be stamped that far ahead); a later day is always safe, only less often exact. A fresh install, whose
+    /// counters hold every purchase from its first day (history imported as late events included), sets 2000-01-01 (the
+    /// earliest accepted; <c>scripts/run</c>'s demo does); until it does, an earlier range says <c>beforePeriodCounts</c>.
     /// </summary>
     public DateOnly PeriodCountsSince { get; set; } = DefaultPeriodCountsSince;
 
-    /// <summary>The default <see cref="PeriodCountsSince"/>: 2000-01-01 (<see cref="EarliestPeriodCountsSince"/>), every period of a fresh install is exact.</summary>
-    public static readonly DateOnly DefaultPeriodCountsSince = new(2000, 1, 1);
+    /// <summary>The default <see cref="PeriodCountsSince"/>: 2026-12-06, the day after these counters came (2026-12-05); never earlier, or an upgraded install's short periods read as exact.</summary>
+    public static readonly DateOnly DefaultPeriodCountsSince = new(2026, 12, 6);
 
     /// <summary>The earliest <see cref="PeriodCountsSince"/> accepted, 2000-01-01: an earlier one is a typo (<c>0026-12-06</c>) that would label an upgraded install's short periods exact.</summary>
     public static readonly DateOnly EarliestPeriodCountsSince = new(2000, 1, 1);

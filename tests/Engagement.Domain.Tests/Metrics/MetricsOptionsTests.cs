@@ -18,10 +18,12 @@ public class MetricsOptionsTests
         Assert.Equal(["SendLingerMilliseconds must be 0–5000."], new MetricsOptions { SendLingerMilliseconds = milliseconds }.Validate());
 
     [Fact]
-    public void PeriodCountsSinceDefaultsToTheEarliestDayForAFreshInstallAndRefusesATypoLongBefore()
+    public void PeriodCountsSinceDefaultsToTheDayAfterTheCountersCameAndRefusesATypoLongBefore()
     {
-        // A fresh install's period counts hold every purchase from its first day: no day of it is before them.
-        Assert.Equal(new DateOnly(2000, 1, 1), new MetricsOptions().PeriodCountsSince);
+        // An install upgraded on 2026-12-05 relies on the default: an earlier one would label its short periods exact.
+        // A fresh install sets 2000-01-01 itself (scripts/run's demo does), which is accepted.
+        Assert.Equal(new DateOnly(2026, 12, 6), new MetricsOptions().PeriodCountsSince);
+        Assert.Equal(new DateOnly(2026, 12, 6), MetricsOptions.DefaultPeriodCountsSince);
         Assert.Empty(new MetricsOptions { PeriodCountsSince = new DateOnly(2000, 1, 1) }.Validate());
         Assert.Equal(
             ["PeriodCountsSince 0026-12-06 must be 2000-01-01 or later (the day after the last silo of a build before 2026-12-05 stopped)."],

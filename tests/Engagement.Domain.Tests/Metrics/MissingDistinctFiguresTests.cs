@@ -71,14 +71,20 @@ public sealed class MissingDistinctFiguresTests
     }
 
     [Fact]
-    public void AFreshInstallsCalendarWeekBeforeDecemberHasItsFiguresAndEachNullOneSaysWhyInTheApi()
+    public void AFreshInstallSetTo2000CountsItsNovemberWeekWhileTheDefaultSaysBeforePeriodCounts()
     {
-        // A fresh install (default options) counting from 23 November 2026: its week of Monday the 23rd to Sunday the
-        // 29th, and the month from the 1st, are counted (the old default, 2026-12-06, made both null, labelled "before").
+        // Counting from 23 November 2026. Under the default (2026-12-06, safe for an install upgraded on 2026-12-05) the
+        // week of Monday the 23rd to Sunday the 29th starts before the period counts: no figure, and the answer says why.
+        // A fresh install sets 2000-01-01 (as scripts/run's demo does): the week and the month from the 1st are counted.
         _kit.Apply(T("m1", "p1", new DateOnly(2026, 11, 23), "purchase", joined: true, first: true, revenue: 100m, after: Seg("east")));
         _kit.Apply(T("m1", "p2", new DateOnly(2026, 11, 25), "purchase", revenue: 50m, after: Seg("east")));
-        var since = new MetricsOptions().PeriodCountsSince;
+        var byDefault = Summary(_kit.Range(new DateOnly(2026, 11, 23), new DateOnly(2026, 11, 29)), new MetricsOptions().PeriodCountsSince);
+        Assert.Null(byDefault.DistinctBasis);
+        Assert.Null(byDefault.Arpu);
+        Assert.Null(byDefault.RepurchaseRate);
+        Assert.Equal("beforePeriodCounts", byDefault.DistinctNullReason);
 
+        var since = new DateOnly(2000, 1, 1);
         var week = Summary(_kit.Range(new DateOnly(2026, 11, 23), new DateOnly(2026, 11, 29)), since);
         Assert.Equal("isoWeek", week.DistinctBasis);
         Assert.Equal(150m, week.Arpu);
