@@ -12,32 +12,37 @@ public static class ProgrammeCsv
     /// <summary>The media type of the exports.</summary>
     public const string ContentType = "text/csv; charset=utf-8";
 
-    /// <summary>One row per local day: <c>regionId</c> (the region asked, <c>all</c> for the whole programme), then the day's §5 figures.</summary>
+    /// <summary>
+    /// One row per local day: the day's §5 figures, then <c>regionId</c> (the region asked, <c>all</c> for the whole
+    /// programme) as the last column, so a reader taking the earlier columns by position reads them where they were.
+    /// </summary>
     public static string Health(HealthReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         var region = report.RegionId ?? AlertRules.AllRegions;
         return Write(
-            ["regionId", "day", "members", "newMembers", "dau", "wau", "mau", "activeShare", "dauMau", "revenue", "purchasers", "arpu", "repurchaseRate", "purchasers30", "repurchaseRate30", "repurchase7d", "nextDayRetention", "shareRate", "complaints", "complaintRate", "campaignResponse", "couponRedemptionRate", "funnelLogin", "funnelBrowse", "funnelAddToCart", "funnelPurchase"],
-            report.Days.Select(d => new object?[] { region, d.Day, d.Members, d.NewMembers, d.Dau, d.Wau, d.Mau, d.ActiveShare, d.DauMau, d.Revenue, d.Purchasers, d.Arpu, d.RepurchaseRate, d.Purchasers30, d.RepurchaseRate30, d.Repurchase7d, d.NextDayRetention, d.ShareRate, d.Complaints, d.ComplaintRate, d.CampaignResponse, d.CouponRedemptionRate, d.Funnel.Login, d.Funnel.Browse, d.Funnel.AddToCart, d.Funnel.Purchase }));
+            ["day", "members", "newMembers", "dau", "wau", "mau", "activeShare", "dauMau", "revenue", "purchasers", "arpu", "repurchaseRate", "purchasers30", "repurchaseRate30", "repurchase7d", "nextDayRetention", "shareRate", "complaints", "complaintRate", "campaignResponse", "couponRedemptionRate", "funnelLogin", "funnelBrowse", "funnelAddToCart", "funnelPurchase", "regionId"],
+            report.Days.Select(d => new object?[] { d.Day, d.Members, d.NewMembers, d.Dau, d.Wau, d.Mau, d.ActiveShare, d.DauMau, d.Revenue, d.Purchasers, d.Arpu, d.RepurchaseRate, d.Purchasers30, d.RepurchaseRate30, d.Repurchase7d, d.NextDayRetention, d.ShareRate, d.Complaints, d.ComplaintRate, d.CampaignResponse, d.CouponRedemptionRate, d.Funnel.Login, d.Funnel.Browse, d.Funnel.AddToCart, d.Funnel.Purchase, region }));
     }
 
-    /// <summary>One row per local day: <c>regionId</c> (the region asked, <c>all</c> for the whole programme), then the day's points, integers.</summary>
+    /// <summary>One row per local day: the day's points, integers, then <c>regionId</c> (the region asked, <c>all</c> for the whole programme) last.</summary>
     public static string Points(PointsReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         var region = report.RegionId ?? AlertRules.AllRegions;
         return Write(
-            ["regionId", "day", "issued", "redeemed", "expired", "reversed", "adjusted"],
-            report.Economy.Days.Select(d => new object?[] { region, d.Day, d.Issued, d.Redeemed, d.Expired, d.Reversed, d.Adjusted }));
+            ["day", "issued", "redeemed", "expired", "reversed", "adjusted", "regionId"],
+            report.Economy.Days.Select(d => new object?[] { d.Day, d.Issued, d.Redeemed, d.Expired, d.Reversed, d.Adjusted, region }));
     }
 
+    /// <summary>One row per local day: the funnel's steps, then <c>regionId</c> (the region asked, <c>all</c> for the whole programme) last.</summary>
     public static string Funnel(FunnelReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var region = report.RegionId ?? AlertRules.AllRegions;
         return Write(
-            ["day", "login", "browse", "addToCart", "purchase"],
-            report.Days.Select(d => new object?[] { d.Day, d.Login, d.Browse, d.AddToCart, d.Purchase }));
+            ["day", "login", "browse", "addToCart", "purchase", "regionId"],
+            report.Days.Select(d => new object?[] { d.Day, d.Login, d.Browse, d.AddToCart, d.Purchase, region }));
     }
 
     /// <summary>

@@ -199,14 +199,24 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("text/csv", health.Content.Headers.ContentType!.MediaType);
         var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        // Each row names the region asked (all for the whole programme), so two regions' exports can be put together.
-        Assert.StartsWith("regionId,day,members,newMembers,dau,wau,mau,activeShare", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith($"{_region},2026-11-23,4,3,3,4,4,1,", lines[1], StringComparison.Ordinal);
+        // Each row names the region asked (all for the whole programme), so two regions' exports can be put together; it
+        // is the last column, so the columns before it stay where a reader taking them by position expects them.
+        Assert.StartsWith("day,members,newMembers,dau,wau,mau,activeShare", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith(",funnelPurchase,regionId", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("2026-11-23,4,3,3,4,4,1,", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith($",{_region}", lines[1], StringComparison.Ordinal);
         var points = await CsvLinesAsync(admin, $"api/v1/programme/points?regionId={_region}&from=2026-11-23&format=csv");
-        Assert.Equal("regionId,day,issued,redeemed,expired,reversed,adjusted", points[0]);
-        Assert.StartsWith($"{_region},2026-11-23,", points[1], StringComparison.Ordinal);
-        Assert.StartsWith("all,2026-11-23,", (await CsvLinesAsync(admin, "api/v1/programme/points?from=2026-11-23&format=csv"))[1], StringComparison.Ordinal);
-        Assert.StartsWith("all,2026-11-23,", (await CsvLinesAsync(admin, "api/v1/programme/health?from=2026-11-23&format=csv"))[1], StringComparison.Ordinal);
+        Assert.Equal("day,issued,redeemed,expired,reversed,adjusted,regionId", points[0]);
+        Assert.Matches($"^2026-11-23,-?\\d+,-?\\d+,-?\\d+,-?\\d+,-?\\d+,{_region}$", points[1]);
+        var funnel = await CsvLinesAsync(admin, $"api/v1/programme/funnel?regionId={_region}&from=2026-11-23&format=csv");
+        Assert.Equal("day,login,browse,addToCart,purchase,regionId", funnel[0]);
+        Assert.Matches($"^2026-11-23,\\d+,\\d+,\\d+,\\d+,{_region}$", funnel[1]);
+        foreach (var path in new[] { "points", "health", "funnel" })
+        {
+            var all = (await CsvLinesAsync(admin, $"api/v1/programme/{path}?from=2026-11-23&format=csv"))[1];
+            Assert.StartsWith("2026-11-23,", all, StringComparison.Ordinal);
+            Assert.EndsWith(",all", all, StringComparison.Ordinal);
+        }
 
         // Segments: members counted under members, points held and owed under points (they were under members).
         var gauges = (await admin.GetFromJsonAsync<JsonObject>($"api/v1/segments?regionId={_region}", Json))!["regions"]![_region]!;
