@@ -254,6 +254,8 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
 
         // The region's store is slow: its health and its points reads are both in flight before either answers (one
         // after the other, the points read would start only once the health read had come back: 2.3–4.9 s to settle).
+        // Only the page's reads are held and counted: an alerts evaluation reading the region meanwhile is a grain's read
+        // (FlakyDaysReader), which would otherwise make two waiting reads with the page's reads one after the other.
         host.DaysReader.Hold(region);
         try
         {
