@@ -202,7 +202,7 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             services.RemoveAll<Engagement.Domain.Metrics.IProgrammeDaysReader>();
             services.AddSingleton(sp => new FlakyDaysReader((Engagement.Domain.Metrics.IProgrammeDaysReader)(days.ImplementationInstance
                 ?? days.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, days.ImplementationType!)), sp.GetService<Orleans.Runtime.IGrainContextAccessor>()));
+                ?? ActivatorUtilities.CreateInstance(sp, days.ImplementationType!))));
             services.AddSingleton<Engagement.Domain.Metrics.IProgrammeDaysReader>(sp => sp.GetRequiredService<FlakyDaysReader>());
         });
     }

@@ -7,13 +7,12 @@ namespace Engagement.Console.Tests;
 /// The host's programme days reader, where a test can make the next read of one region's days time out (a
 /// <see cref="TaskCanceledException"/>, as a storage SDK timeout behind the aggregators reaches the caller).
 /// </summary>
-/// <param name="inner">The host's reader.</param>
-/// <param name="grainContext">
-/// The silo's current grain context, if any: a read made by a grain (the alerts grain evaluating its rules on its
-/// reminder, <see cref="Orleans.Runtime.IGrainContextAccessor"/>) is never held nor counted in <see cref="Waiting"/>,
-/// which counts only the reads the console's pages make.
-/// </param>
-public sealed class FlakyDaysReader(IProgrammeDaysReader inner, Orleans.Runtime.IGrainContextAccessor? grainContext = null) : IProgrammeDaysReader
+/// <remarks>
+/// <see cref="Hold"/> holds and <see cref="Waiting"/> counts only the reads a console page makes (a method of
+/// <c>Engagement.Console.Components</c> on the read's call stack, as each page read starts synchronously from the
+/// page's load): the alerts grain evaluating its rules meanwhile reads the same region's days and goes on uncounted.
+/// </remarks>
+public sealed class FlakyDaysReader(IProgrammeDaysReader inner) : IProgrammeDaysReader
 {
     private readonly ConcurrentDictionary<string, bool> _failNext = new(StringComparer.Ordinal);
 
@@ -24,12 +23,12 @@ public sealed class FlakyDaysReader(IProgrammeDaysReader inner, Orleans.Runtime.
     private readonly ConcurrentDictionary<string, int> _waiting = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Reads of <paramref name="regionId"/>'s days made outside any grain (a page's) wait until <see cref="Release"/> (a
+    /// Reads of <paramref name="regionId"/>'s days a console page makes wait until <see cref="Release"/> (a
     /// slow store, the reads in flight countable); a grain's reads (an alerts evaluation) go on and are not counted.
     /// </summary>
     public void Hold(string regionId) => _held[regionId] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>How many reads of <paramref name="regionId"/>'s days made outside any grain are waiting on <see cref="Hold"/> now.</summary>
+    /// <summary>How many reads of <paramref name="regionId"/>'s days a console page made are waiting on <see cref="Hold"/> now.</summary>
     public int Waiting(string regionId) => _waiting.GetValueOrDefault(regionId);
 
     /// <summary>Lets the held reads of <paramref name="regionId"/> (and any later) go on.</summary>
@@ -48,7 +47,7 @@ public sealed class FlakyDaysReader(IProgrammeDaysReader inner, Orleans.Runtime.
             throw new TaskCanceledException($"test: reading the days of region {regionId} timed out");
         }
 
-        if (regionId is not null && !InAGrain && _held.TryGetValue(regionId, out var gate))
+        if (regionId is not null && _held.ContainsKey(regionId) && FromAPage() && _held.TryGetValue(regionId, out var gate))
         {
             _waiting.AddOrUpdate(regionId, 1, (_, n) => n + 1);
             try
@@ -66,6 +65,7 @@ public sealed class FlakyDaysReader(IProgrammeDaysReader inner, Orleans.Runtime.
 
     public Task<long> MembersAsync(string? regionId) => inner.MembersAsync(regionId);
 
-    /// <summary>Whether the read is a grain's: a grain context is current, or the task runs on an activation's scheduler.</summary>
-    private bool InAGrain => grainContext?.GrainContext is not null || TaskScheduler.Current != TaskScheduler.Default;
+    /// <summary>Whether a console page made the read: a method of <c>Engagement.Console.Components</c> is on its call stack.</summary>
+    private static bool FromAPage() =>
+        new System.Diagnostics.StackTrace(1, false).GetFrames().Any(f => f.GetMethod()?.DeclaringType?.FullName?.StartsWith("Engagement.Console.Components.", StringComparison.Ordinal) == true);
 }
