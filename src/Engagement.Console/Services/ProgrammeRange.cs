@@ -90,9 +90,17 @@ public sealed record ProgrammeRange(ProgrammeRangePreset Preset, DateOnly From, 
     /// A preset counted from <paramref name="today"/> (the region's local day, <see cref="ProgrammeViews.Today"/>, of the
     /// console's engine clock). A preset never needs checking: each ends on or before today and spans at most 31 days.
     /// </summary>
+    /// <param name="preset">The preset.</param>
+    /// <param name="today">The region's local today.</param>
+    /// <param name="currentDay">
+    /// The first local day not complete (<see cref="ProgrammeViews.CurrentDay"/>; <paramref name="today"/> when null): the
+    /// last complete week ends before it. For All regions it is the earliest local day among the zones, so on a Monday
+    /// in Asia/Shanghai, with a region's Sunday still running in America/Los_Angeles, the week before is taken.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="ProgrammeRangePreset.Custom"/>, which has no days of its own.</exception>
-    public static ProgrammeRange OfPreset(ProgrammeRangePreset preset, DateOnly today)
+    public static ProgrammeRange OfPreset(ProgrammeRangePreset preset, DateOnly today, DateOnly? currentDay = null)
     {
+        var incomplete = currentDay is { } day && day < today ? day : today;
         var month = new DateOnly(today.Year, today.Month, 1);
         return preset switch
         {
@@ -100,7 +108,7 @@ public sealed record ProgrammeRange(ProgrammeRangePreset Preset, DateOnly From, 
             ProgrammeRangePreset.Last30Days => new(preset, today.AddDays(-(ProgrammeEndpoints.DefaultDays - 1)), today),
             ProgrammeRangePreset.ThisMonth => new(preset, month, today),
             ProgrammeRangePreset.LastMonth => new(preset, month.AddMonths(-1), month.AddDays(-1)),
-            ProgrammeRangePreset.LastCompleteWeek => new(preset, Monday(today).AddDays(-7), Monday(today).AddDays(-1)),
+            ProgrammeRangePreset.LastCompleteWeek => new(preset, Monday(incomplete).AddDays(-7), Monday(incomplete).AddDays(-1)),
             _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "a custom range has the days the viewer chose"),
         };
     }
@@ -140,12 +148,13 @@ public sealed record ProgrammeRange(ProgrammeRangePreset Preset, DateOnly From, 
     /// <param name="to">The <c>to</c> parameter, or null.</param>
     /// <param name="today">The region's local today (the default end).</param>
     /// <param name="latest">The latest local day a range may end on.</param>
-    public static (ProgrammeRange Range, ProgrammeRangeProblem Problem) Parse(string? range, string? from, string? to, DateOnly today, DateOnly latest)
+    /// <param name="currentDay">The first local day not complete, for the last complete week (<see cref="OfPreset"/>).</param>
+    public static (ProgrammeRange Range, ProgrammeRangeProblem Problem) Parse(string? range, string? from, string? to, DateOnly today, DateOnly latest, DateOnly? currentDay = null)
     {
         if (!string.IsNullOrEmpty(range))
         {
             var known = Keys.Where(k => k.Key == range).Select(k => (ProgrammeRangePreset?)k.Preset).FirstOrDefault();
-            return known is { } preset ? (OfPreset(preset, today), ProgrammeRangeProblem.None) : (Default(today), ProgrammeRangeProblem.NotADate);
+            return known is { } preset ? (OfPreset(preset, today, currentDay), ProgrammeRangeProblem.None) : (Default(today), ProgrammeRangeProblem.NotADate);
         }
 
         if (string.IsNullOrEmpty(from) && string.IsNullOrEmpty(to))

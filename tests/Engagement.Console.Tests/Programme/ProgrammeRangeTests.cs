@@ -36,6 +36,22 @@ public sealed class ProgrammeRangeTests
     }
 
     [Fact]
+    public void ForAllRegionsTheLastCompleteWeekEndsBeforeTheFirstDayStillRunningInAnyZone()
+    {
+        // Monday 2026-12-07 00:30 in Asia/Shanghai is still Sunday the 6th in America/Los_Angeles (ProgrammeViews.CurrentDay
+        // of All regions): the week of Nov 30 – Dec 6 is not over there, so the last complete week is Nov 23 – 29.
+        var (monday, sunday) = (new DateOnly(2026, 12, 7), new DateOnly(2026, 12, 6));
+        var range = ProgrammeRange.Parse("last-complete-week", null, null, monday, monday, sunday).Range;
+        Assert.Equal(("2026-11-23", "2026-11-29"), (ProgrammeRange.Text(range.From), ProgrammeRange.Text(range.To)));
+        Assert.Equal(range, ProgrammeRange.OfPreset(ProgrammeRangePreset.LastCompleteWeek, monday, sunday));
+
+        // Once Sunday is over everywhere (the current day is Monday in every zone), the week just ended is complete.
+        Assert.Equal(new DateOnly(2026, 12, 6), ProgrammeRange.OfPreset(ProgrammeRangePreset.LastCompleteWeek, monday, monday).To);
+        // The other presets still end today.
+        Assert.Equal(monday, ProgrammeRange.OfPreset(ProgrammeRangePreset.Last7Days, monday, sunday).To);
+    }
+
+    [Fact]
     public void LastMonthInJanuaryIsDecemberOfTheYearBefore()
     {
         var range = ProgrammeRange.OfPreset(ProgrammeRangePreset.LastMonth, new DateOnly(2027, 1, 1));
