@@ -13,6 +13,30 @@ public class TierLiftBackTests
     // A 60-day window, the default 30-day grace, V2 at 1,000, V3 at 5,000.
     private static readonly DateTimeOffset P0 = TestMember.Shanghai(2026, 1, 1);
 
+    // The history three tests share: O-0 4,500 on 20 Feb (V2), O-1 5,000 on 25 Feb (V3), `refundOfO0` of O-0 refunded on
+    // 1 Mar and, when asked, O-3 4,200 on 5 Mar; a growth window of `windowDays` (null: the programme's default).
+    private static TestMember TwoOrdersThenRefund(int? windowDays, decimal refundOfO0, bool reQualifyOn5Mar)
+    {
+        var member = new TestMember(TestMember.Shanghai(2026, 2, 20));
+        if (windowDays is { } days)
+        {
+            member.Options.GrowthWindowDays = days;
+        }
+
+        member.Purchase("O-0", 4500m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 2, 25);
+        member.Purchase("O-1", 5000m, eventId: "e-1");
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Refund("O-0", refundOfO0, eventId: "e-r0");
+        if (reQualifyOn5Mar)
+        {
+            member.Now = TestMember.Shanghai(2026, 3, 5);
+            member.Purchase("O-3", 4200m, eventId: "e-3");
+        }
+
+        return member;
+    }
+
     [Fact]
     public void ARefundAfterTheLiftBackIsJudgedAgainstTheRegainedTier()
     {
@@ -59,14 +83,7 @@ public class TierLiftBackTests
         // V3 ×1.5, 9,300). The late refund of 4,200 of O-1 dated 28 Feb arrives on 10 Mar (5,100 now: V3 kept). In order:
         // 28 Feb 5,300 (V3 kept), 1 Mar 900: V3 → V1 at once (held since 25 Feb, after O-0), 5 Mar O-3 earns at V1 ×1.0 and
         // 5,100 lifts the member to V3 again. The tier now is the same; its history and O-3's price are not.
-        var member = new TestMember(TestMember.Shanghai(2026, 2, 20));
-        member.Purchase("O-0", 4500m, eventId: "e-0");
-        member.Now = TestMember.Shanghai(2026, 2, 25);
-        member.Purchase("O-1", 5000m, eventId: "e-1");
-        member.Now = TestMember.Shanghai(2026, 3, 1);
-        member.Refund("O-0", 4400m, eventId: "e-r0");
-        member.Now = TestMember.Shanghai(2026, 3, 5);
-        member.Purchase("O-3", 4200m, eventId: "e-3");
+        var member = TwoOrdersThenRefund(windowDays: null, refundOfO0: 4400m, reQualifyOn5Mar: true);
         Assert.Equal(("V3", TestMember.Shanghai(2026, 2, 25)), (member.Tier, member.State.TierSince));
         member.Now = TestMember.Shanghai(2026, 3, 10);
 
@@ -100,15 +117,7 @@ public class TierLiftBackTests
         // In order: 1 Mar 900 takes V3 (the tier held then, not V2), 5 Mar 5,100 lifts the member to V3 again, the same
         // grace drops it to V2 on 26 May and V2's grace runs to 25 Jun: V2 on 10 Jun. Judged against V2, the replay lifted
         // back to V2 only, held since 5 Mar, and V2's grace ran from 4 May (O-3 aged out): V1 since 3 Jun.
-        var member = new TestMember(TestMember.Shanghai(2026, 2, 20));
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 4500m, eventId: "e-0");
-        member.Now = TestMember.Shanghai(2026, 2, 25);
-        member.Purchase("O-1", 5000m, eventId: "e-1");
-        member.Now = TestMember.Shanghai(2026, 3, 1);
-        member.Refund("O-0", 4400m, eventId: "e-r0");
-        member.Now = TestMember.Shanghai(2026, 3, 5);
-        member.Purchase("O-3", 4200m, eventId: "e-3");
+        var member = TwoOrdersThenRefund(windowDays: 60, refundOfO0: 4400m, reQualifyOn5Mar: true);
         member.Now = TestMember.Shanghai(2026, 6, 10);
         MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
         var dropped = TestMember.Shanghai(2026, 5, 26, 0, 0);
@@ -143,13 +152,7 @@ public class TierLiftBackTests
         // of 4,000 of O-1 dated 28 Feb (5,500 that day: V3 kept) arrives on 10 Jun. In order: 1 Mar 4,500 takes V3 down to
         // V2 (the tier held now), V2's grace runs from 26 Apr (O-1's 1,000 left ages out), V2 → V1 on 26 May. Judged only
         // against the tier held now the refund moved nothing: V2 since 26 May, on grace till 25 Jun.
-        var member = new TestMember(TestMember.Shanghai(2026, 2, 20));
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 4500m, eventId: "e-0");
-        member.Now = TestMember.Shanghai(2026, 2, 25);
-        member.Purchase("O-1", 5000m, eventId: "e-1");
-        member.Now = TestMember.Shanghai(2026, 3, 1);
-        member.Refund("O-0", 1000m, eventId: "e-r0");
+        var member = TwoOrdersThenRefund(windowDays: 60, refundOfO0: 1000m, reQualifyOn5Mar: false);
         member.Now = TestMember.Shanghai(2026, 6, 10);
         MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
         var dropped = TestMember.Shanghai(2026, 5, 26, 0, 0);
