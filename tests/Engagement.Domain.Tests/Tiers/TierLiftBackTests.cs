@@ -37,6 +37,17 @@ public class TierLiftBackTests
         return member;
     }
 
+    // Time passes to 10 Jun: the grace has dropped the member V3 → V2 on 26 May, V2's own grace running from then.
+    // Returns that instant.
+    private static DateTimeOffset GraceDroppedToV2On26MayBy10Jun(TestMember member)
+    {
+        member.Now = TestMember.Shanghai(2026, 6, 10);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        var dropped = TestMember.Shanghai(2026, 5, 26, 0, 0);
+        Assert.Equal(("V2", dropped, dropped), (member.Tier, member.State.TierSince, member.State.TierGraceStartedAt));
+        return dropped;
+    }
+
     [Fact]
     public void ARefundAfterTheLiftBackIsJudgedAgainstTheRegainedTier()
     {
@@ -118,10 +129,7 @@ public class TierLiftBackTests
         // grace drops it to V2 on 26 May and V2's grace runs to 25 Jun: V2 on 10 Jun. Judged against V2, the replay lifted
         // back to V2 only, held since 5 Mar, and V2's grace ran from 4 May (O-3 aged out): V1 since 3 Jun.
         var member = TwoOrdersThenRefund(windowDays: 60, refundOfO0: 4400m, reQualifyOn5Mar: true);
-        member.Now = TestMember.Shanghai(2026, 6, 10);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
-        var dropped = TestMember.Shanghai(2026, 5, 26, 0, 0);
-        Assert.Equal(("V2", dropped, dropped), (member.Tier, member.State.TierSince, member.State.TierGraceStartedAt));
+        var dropped = GraceDroppedToV2On26MayBy10Jun(member);
 
         var late = member.Refund("O-1", 4200m, at: TestMember.Shanghai(2026, 2, 28), eventId: "e-late-refund");
 
@@ -153,10 +161,7 @@ public class TierLiftBackTests
         // V2 (the tier held now), V2's grace runs from 26 Apr (O-1's 1,000 left ages out), V2 → V1 on 26 May. Judged only
         // against the tier held now the refund moved nothing: V2 since 26 May, on grace till 25 Jun.
         var member = TwoOrdersThenRefund(windowDays: 60, refundOfO0: 1000m, reQualifyOn5Mar: false);
-        member.Now = TestMember.Shanghai(2026, 6, 10);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
-        var dropped = TestMember.Shanghai(2026, 5, 26, 0, 0);
-        Assert.Equal(("V2", dropped, dropped), (member.Tier, member.State.TierSince, member.State.TierGraceStartedAt));
+        var dropped = GraceDroppedToV2On26MayBy10Jun(member);
 
         var late = member.Refund("O-1", 4000m, at: TestMember.Shanghai(2026, 2, 28), eventId: "e-late-refund");
 
