@@ -61,18 +61,9 @@ public static class LedgerBook
                 continue;
             }
 
-            var dated = entry with { OccurredAt = utc };
-            newEntries[i] = dated;
-            // Searched by hand from the end, as FindLastIndex did: a lambda capturing the entry made a closure and a
-            // delegate per entry an event wrote.
-            for (var kept = state.Ledger.Count - 1; kept >= 0; kept--)
-            {
-                if (state.Ledger[kept].Sequence == entry.Sequence)
-                {
-                    state.Ledger[kept] = dated;
-                    break;
-                }
-            }
+            // Dated where it is: the entry is this event's own, the same object in the new list and the member's recent
+            // ledger, so a copy (and the search for it in the ledger) is not needed.
+            entry.DateAt(utc);
         }
     }
 

@@ -22,7 +22,9 @@ public sealed record LedgerEntry
     /// it is <see cref="At"/> (manual adjustments, redemptions, ticks, and every entry stored before this field existed).
     /// Read it through <see cref="EffectiveOccurredAt"/>.
     /// </summary>
-    public DateTimeOffset? OccurredAt { get; init; }
+    public DateTimeOffset? OccurredAt { get => _occurredAt; init => _occurredAt = value; }
+
+    private DateTimeOffset? _occurredAt;
 
     /// <summary><see cref="OccurredAt"/>, or <see cref="At"/> when the entry has none (UTC).</summary>
     public DateTimeOffset EffectiveOccurredAt => OccurredAt ?? At;
@@ -43,6 +45,13 @@ public sealed record LedgerEntry
     public string RuleId { get; init; } = "";
 
     public string? EventId { get; init; }
+
+    /// <summary>
+    /// Sets <see cref="OccurredAt"/> (UTC) on an entry the current event has just appended and nothing else holds yet
+    /// (<see cref="LedgerBook.DateFrom"/>): the same object stays in the new entries and the recent ledger, so dating
+    /// it needs no copy.
+    /// </summary>
+    internal void DateAt(DateTimeOffset utc) => _occurredAt = utc;
 }
 
 public static class LedgerKinds

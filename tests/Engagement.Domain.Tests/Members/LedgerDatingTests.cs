@@ -5,14 +5,14 @@ namespace Engagement.Domain.Tests.Members;
 
 /// <summary>
 /// <see cref="LedgerBook.DateFrom"/> dates an event's new entries at its occurredAt in the new list and in the member's
-/// recent ledger alike; it runs on every event that writes the ledger, so it makes nothing beyond the dated entries.
+/// recent ledger alike; it runs on every event that writes the ledger, so it dates them in place and makes nothing.
 /// </summary>
 public sealed class LedgerDatingTests
 {
     private static readonly DateTimeOffset At = new(2026, 6, 1, 4, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void DatingAnEventsEntriesUpdatesBothListsAndMakesOnlyTheDatedEntries()
+    public void DatingAnEventsEntriesUpdatesBothListsInPlaceAndMakesNothing()
     {
         // Warm-up on a state of its own: first calls may initialise statics.
         Dated(3);
@@ -20,28 +20,20 @@ public sealed class LedgerDatingTests
         var (state, newEntries) = Written(3);
         var occurredAt = At.AddMinutes(-5).ToOffset(TimeSpan.FromHours(8));
         var utc = occurredAt.ToUniversalTime();
-
-        // What the dated copies alone cost: the same three copies made here.
-        var copies = new LedgerEntry[3];
-        _ = newEntries[0] with { OccurredAt = utc };
-        var copyStart = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 3; i++)
-        {
-            copies[i] = newEntries[i] with { OccurredAt = utc };
-        }
-
-        var copiesCost = GC.GetAllocatedBytesForCurrentThread() - copyStart;
+        var written = newEntries.ToArray();
+        var expected = written.Select(e => e with { OccurredAt = utc }).ToArray();
 
         var start = GC.GetAllocatedBytesForCurrentThread();
         LedgerBook.DateFrom(state, newEntries, 0, occurredAt);
         var cost = GC.GetAllocatedBytesForCurrentThread() - start;
 
-        Assert.Equal(copiesCost, cost);
+        Assert.Equal(0, cost);
         Assert.All(newEntries, e => Assert.Equal(utc, e.OccurredAt));
-        Assert.Equal(copies, newEntries);
+        Assert.Equal(expected, newEntries);
         for (var i = 0; i < 3; i++)
         {
-            // The member's recent ledger holds the very entries of the new list.
+            // The very entries the event wrote, dated where they are: in the new list and the member's recent ledger.
+            Assert.Same(written[i], newEntries[i]);
             Assert.Same(newEntries[i], state.Ledger[state.Ledger.Count - 3 + i]);
         }
 
