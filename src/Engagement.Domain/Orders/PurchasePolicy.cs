@@ -50,7 +50,10 @@ public static class PurchasePolicy
         work.NewOrderId = order.OrderId;
         GrowthPolicy.Added(state, options, order.At, order.NetGrowth, orders: 1);
         EarningPolicy.NoteFirstPurchase(state, order);
-        var earning = EarningPolicy.Earned(state, options, GrowthTimeline.Build(state, options, order.At), order);
+        // The timeline is read for this one price and handed back: the thread's reusable one, not a new one per purchase.
+        var timeline = GrowthTimeline.Rent(state, options, order.At);
+        var earning = EarningPolicy.Earned(state, options, timeline, order);
+        GrowthTimeline.Return(timeline);
         order.Points = earning.Points;
         PointsWallet.AddLot(state, order);
         state.LastPurchaseAt = MemberEngine.Max(state.LastPurchaseAt, evt.OccurredAt);

@@ -33,34 +33,23 @@ namespace Engagement.Domain.Tiers;
 /// </remarks>
 public sealed partial class GrowthTimeline
 {
+    // Set by Fill, not readonly: a timeline lent out by Rent is filled again for each purchase it prices, to save its lists.
     private readonly List<Entry> _entries;
-    private readonly long[] _prefix;
-    private readonly TimeZoneInfo _zone;
-    private readonly int _windowDays;
-    private readonly long[] _thresholds;
-    private readonly string[] _ladder;
-    private readonly TimeSpan _grace;
-    private readonly MemberState _state;
-    private readonly ProgramOptions _options;
-    private readonly DateTimeOffset? _refundsBy;
+    private long[] _prefix = [];
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
+    private int _windowDays;
+    private long[] _thresholds = [];
+    private string[] _ladder = [];
+    private TimeSpan _grace;
+    private MemberState _state = null!;
+    private ProgramOptions _options = null!;
+    private DateTimeOffset? _refundsBy;
 
-    private GrowthTimeline(List<Entry> entries, TimeZoneInfo zone, MemberState state, ProgramOptions options, DateTimeOffset? refundsBy)
-    {
-        _entries = entries;
-        _refundsBy = refundsBy;
-        _state = state;
-        _options = options;
-        _zone = zone;
-        _windowDays = options.GrowthWindowDays;
-        (var ladder, _thresholds) = TierPolicy.LadderWithThresholds(options);
-        _ladder = ladder;
-        _grace = TimeSpan.FromDays(options.TierGraceDays);
-        _prefix = new long[entries.Count + 1];
-        for (var i = 0; i < entries.Count; i++)
-        {
-            _prefix[i + 1] = _prefix[i] + entries[i].Growth;
-        }
-    }
+    /// <summary>The one timeline per thread <see cref="Rent"/> lends; null while it is out.</summary>
+    [ThreadStatic]
+    private static GrowthTimeline? t_lent;
+
+    private GrowthTimeline(int capacity) => _entries = new List<Entry>(capacity);
 
     /// <summary>
     /// Builds the timeline from the retained orders (net of the refunds that occurred by <paramref name="refundsBy"/>,
@@ -72,8 +61,41 @@ public sealed partial class GrowthTimeline
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
+        var timeline = new GrowthTimeline(state.Orders.Count + state.BehaviourRecords.Count + state.GrowthByDay.Count);
+        timeline.Fill(state, options, refundsBy);
+        return timeline;
+    }
+
+    /// <summary>
+    /// As <see cref="Build"/>, in this thread's reusable timeline (its entry list and prefix sums kept from the last
+    /// use): for a caller that reads it and hands it back with <see cref="Return"/> before anything else can see it
+    /// (pricing one purchase). A second rent before the return gets a timeline of its own.
+    /// </summary>
+    internal static GrowthTimeline Rent(MemberState state, ProgramOptions options, DateTimeOffset? refundsBy)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var timeline = t_lent ?? new GrowthTimeline(state.Orders.Count + state.BehaviourRecords.Count + state.GrowthByDay.Count);
+        t_lent = null;
+        timeline.Fill(state, options, refundsBy);
+        return timeline;
+    }
+
+    /// <summary>Takes back a timeline from <see cref="Rent"/>; it keeps no reference to the member.</summary>
+    internal static void Return(GrowthTimeline timeline)
+    {
+        ArgumentNullException.ThrowIfNull(timeline);
+        timeline._entries.Clear();
+        timeline._state = null!;
+        timeline._options = null!;
+        t_lent = timeline;
+    }
+
+    private void Fill(MemberState state, ProgramOptions options, DateTimeOffset? refundsBy)
+    {
         var zone = GrowthPolicy.Zone(state, options);
-        var entries = new List<Entry>(state.Orders.Count + state.BehaviourRecords.Count + state.GrowthByDay.Count);
+        var entries = _entries;
+        entries.Clear();
         foreach (var order in state.Orders)
         {
             var growth = refundsBy is { } by ? order.NetGrowthBy(by) : order.NetGrowth;
@@ -106,7 +128,24 @@ public sealed partial class GrowthTimeline
         }
 
         entries.Sort(static (a, b) => a.Key.CompareTo(b.Key));
-        return new GrowthTimeline(entries, zone, state, options, refundsBy);
+        _refundsBy = refundsBy;
+        _state = state;
+        _options = options;
+        _zone = zone;
+        _windowDays = options.GrowthWindowDays;
+        (_ladder, _thresholds) = TierPolicy.LadderWithThresholds(options);
+        _grace = TimeSpan.FromDays(options.TierGraceDays);
+        if (_prefix.Length < entries.Count + 1)
+        {
+            _prefix = new long[entries.Count + 1];
+        }
+
+        // Only [0, Count] is ever read; a longer array kept from an earlier use is fine.
+        _prefix[0] = 0;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            _prefix[i + 1] = _prefix[i] + entries[i].Growth;
+        }
     }
 
     /// <summary>
