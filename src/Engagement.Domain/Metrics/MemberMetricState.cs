@@ -95,20 +95,36 @@ public sealed record MemberMetricState
     /// false): such a member's debt never entered the gauge, so its next outcome adds the whole debt it has then,
     /// instead of only the change, and a later repayment takes out only what went in.
     /// </summary>
-    public bool DebtCounted { get; init; }
+    public bool DebtCounted { get => _debtCounted; init => _debtCounted = value; }
 
     /// <summary>
     /// The sequence number of the member's latest outcome that contributed (0 before the first): each contributing
     /// outcome takes the next, so the aggregators can drop repeats by a per-member high-water mark
     /// (<see cref="AggregatorShard"/>) instead of remembering every contribution id.
     /// </summary>
-    public long Sequence { get; init; }
+    public long Sequence { get => _sequence; init => _sequence = value; }
 
     /// <summary>The segments the member last added to the gauges (<c>GET /segments</c>); null before its first contribution.</summary>
-    public MemberSegments? Segments { get; init; }
+    public MemberSegments? Segments { get => _segments; init => _segments = value; }
 
     /// <summary>A member that has contributed nothing yet.</summary>
     public static MemberMetricState Empty { get; } = new();
+
+    private bool _debtCounted;
+    private long _sequence;
+    private MemberSegments? _segments;
+
+    /// <summary>
+    /// Sets what every outcome moves (<see cref="DebtCounted"/>, <see cref="Sequence"/>, <see cref="Segments"/>) on a copy
+    /// the current derivation made itself and nothing else holds yet (<see cref="MemberMetrics"/>): one copy per outcome
+    /// instead of a second one for these three.
+    /// </summary>
+    internal void SetOutcome(bool debtCounted, long sequence, MemberSegments? segments)
+    {
+        _debtCounted = debtCounted;
+        _sequence = sequence;
+        _segments = segments;
+    }
 }
 
 /// <summary>

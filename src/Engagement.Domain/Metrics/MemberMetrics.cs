@@ -142,6 +142,13 @@ public static class MemberMetrics
             return (s, contributions);
         }
 
+        if (!ReferenceEquals(s, state))
+        {
+            // s is a copy this derivation made (every step above copies with `with`), held by nothing else yet.
+            s.SetOutcome(debtCounted: true, nextSequence, segments);
+            return (s, contributions);
+        }
+
         return (s with { DebtCounted = true, Sequence = nextSequence, Segments = segments }, contributions);
     }
 
