@@ -10,7 +10,7 @@ namespace Engagement.Console.Tests;
 /// The campaign header's budget: money with its digits grouped, as the rest of the console shows CNY, and "approximate"
 /// only while the campaign is being sent, never on a draft or a completed campaign whose figures stand.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(CampaignConsoleHostCollection.Name)]
 public sealed class ConsoleCampaignBudgetTests(ConsoleHostFixture host)
 {
     [Theory]

@@ -13,7 +13,7 @@ namespace Engagement.Console.Tests;
 /// nobody out; from a sampled index, under one member expected): every arm's uplift would then be null. The warning
 /// never blocks Create.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(CampaignConsoleHostCollection.Name)]
 public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host)
 {
     [Theory]

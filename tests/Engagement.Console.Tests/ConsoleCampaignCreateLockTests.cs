@@ -9,7 +9,7 @@ namespace Engagement.Console.Tests;
 /// A campaign create that is not confirmed locks the form's definition: Create sends it again as sent, so an edit under
 /// its id cannot be silently dropped; "Start a new campaign" frees the form for another id.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(CampaignConsoleHostCollection.Name)]
 public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
 {
     [Fact]

@@ -10,7 +10,7 @@ namespace Engagement.Console.Tests;
 /// The campaign create form sets what <c>POST /campaigns</c> takes (budget, arm weights, attribution window, the start
 /// of the window), and each problem-details key shows under its own input.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(CampaignConsoleHostCollection.Name)]
 public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
 {
     [Fact]

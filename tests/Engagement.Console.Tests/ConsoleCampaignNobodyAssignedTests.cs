@@ -10,7 +10,7 @@ namespace Engagement.Console.Tests;
 /// A started campaign that assigned nobody yet (paused at once, or an audience still empty) has no uplift because nobody
 /// was assigned, and the page says that first: not that the control group is empty, nor to raise the control share.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(CampaignConsoleHostCollection.Name)]
 public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
 {
     [Theory]

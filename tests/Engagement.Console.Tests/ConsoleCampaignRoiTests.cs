@@ -10,7 +10,7 @@ namespace Engagement.Console.Tests;
 /// all arms against the global control with its interval, the same numbers, rounded as the API's own rules say (CNY to
 /// the fen, half away from zero; ROI and uplift in percent to one decimal).
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(CampaignConsoleHostCollection.Name)]
 public sealed class ConsoleCampaignRoiTests(ConsoleHostFixture host)
 {
     [Theory]

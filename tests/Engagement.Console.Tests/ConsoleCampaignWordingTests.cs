@@ -10,7 +10,7 @@ namespace Engagement.Console.Tests;
 /// The campaign pages in Chinese leave no English behind: the header's kind and channel codes, the results' method
 /// paragraph and the create form's control share label are worded in the viewer's language; in English they read as before.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(CampaignConsoleHostCollection.Name)]
 public sealed class ConsoleCampaignWordingTests(ConsoleHostFixture host)
 {
     [Theory]

@@ -210,8 +210,28 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     private static int FreePort() => Engagement.Testing.TestPorts.Next();
 }
 
+// The browser tests that read times at the pinned instant are split in three collections, each with a host and browser of
+// its own (own service id, queues and fault switches; the tests seed members, regions and campaigns of their own), so
+// xUnit (one thread per core) runs two of them side by side instead of all in one line. Within a collection they run one
+// at a time, in any order.
+
+/// <summary>The member and support pages, sign-in and failures: a host of their own.</summary>
 [CollectionDefinition(Name)]
 public sealed class ConsoleHostCollection : ICollectionFixture<ConsoleHostFixture>
 {
     public const string Name = "console host";
+}
+
+/// <summary>The campaign pages (form, budget, control group, results) at the pinned instant: a host of their own.</summary>
+[CollectionDefinition(Name)]
+public sealed class CampaignConsoleHostCollection : ICollectionFixture<ConsoleHostFixture>
+{
+    public const string Name = "console host, campaign pages";
+}
+
+/// <summary>The programme-health page and its range picker: a host of their own.</summary>
+[CollectionDefinition(Name)]
+public sealed class ProgrammeConsoleHostCollection : ICollectionFixture<ConsoleHostFixture>
+{
+    public const string Name = "console host, programme health";
 }

@@ -10,7 +10,7 @@ namespace Engagement.Console.Tests;
 /// <summary>
 /// A touch deferred by quiet hours says on the member page until when, as the API's <c>notBefore</c>, in the page's zone.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(CampaignConsoleHostCollection.Name)]
 public sealed class ConsoleTouchNotBeforeTests(ConsoleHostFixture host)
 {
     [Theory]

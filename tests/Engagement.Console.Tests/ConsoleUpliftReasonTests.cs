@@ -4,7 +4,7 @@ using static Engagement.Console.Tests.ConsolePages;
 namespace Engagement.Console.Tests;
 
 /// <summary>A campaign page with no uplift to show says why, in the viewer's language: here, the control group is empty.</summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(CampaignConsoleHostCollection.Name)]
 public sealed class ConsoleUpliftReasonTests(ConsoleHostFixture host)
 {
     [Theory]

@@ -10,7 +10,7 @@ namespace Engagement.Console.Tests.Programme;
 /// A programme figure the engine leaves null (ARPU, the repurchase rate: CONTRACT.md §5 divides by the period's distinct
 /// purchasers) is shown as a dash with the reason beside it, in words, and the range that would give a figure.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(ProgrammeConsoleHostCollection.Name)]
 public sealed class ProgrammeMissingFigureTests(ConsoleHostFixture host)
 {
     [Fact]

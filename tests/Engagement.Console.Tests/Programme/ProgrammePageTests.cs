@@ -9,7 +9,7 @@ using static Engagement.Console.Tests.ConsolePages;
 namespace Engagement.Console.Tests.Programme;
 
 /// <summary>The programme health page in Debian's Chromium, fed through the aggregators as the member outbox does.</summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(ProgrammeConsoleHostCollection.Name)]
 public sealed class ProgrammePageTests(ConsoleHostFixture host)
 {
     [Fact]

@@ -16,7 +16,7 @@ namespace Engagement.Console.Tests.Programme;
 /// the same today and latest day, <see cref="ProgrammeViews"/>), and a link that leaves out <c>from</c>, <c>to</c> or
 /// both, read with the API's defaults; one of each is also opened in the browser.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(ProgrammeConsoleHostCollection.Name)]
 public sealed class ProgrammeRangeAgreementTests(ConsoleHostFixture host)
 {
     [Theory]

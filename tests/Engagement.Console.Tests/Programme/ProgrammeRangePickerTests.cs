@@ -15,7 +15,7 @@ namespace Engagement.Console.Tests.Programme;
 /// <c>GET /programme/health</c> gives for that range, the URL keeps the range across a reload, and a range outside the
 /// API's bounds is told so in words, never a blank page.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(ProgrammeConsoleHostCollection.Name)]
 public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
 {
     [Fact]
