@@ -47,8 +47,11 @@ public static class LedgerBook
     /// Dates the entries an event wrote (those of <paramref name="newEntries"/> from <paramref name="from"/> on that have no
     /// occurredAt yet) at the event's <paramref name="occurredAt"/> (CONTRACT.md §1.1), in the new list and in the member's
     /// recent ledger alike. Entries that carry their own instant (a lot's expiry, a tier grace's end) keep it.
+    /// Internal: it dates the entries where they are, so it may only be given entries this decision appended
+    /// (<see cref="Append"/>), the same objects in <paramref name="newEntries"/> and the member's ledger, before any
+    /// effect or outbox entry holds them.
     /// </summary>
-    public static void DateFrom(MemberState state, List<LedgerEntry> newEntries, int from, DateTimeOffset occurredAt)
+    internal static void DateFrom(MemberState state, List<LedgerEntry> newEntries, int from, DateTimeOffset occurredAt)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(newEntries);

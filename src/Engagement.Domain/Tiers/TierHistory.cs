@@ -33,8 +33,10 @@ namespace Engagement.Domain.Tiers;
 /// </remarks>
 public sealed partial class GrowthTimeline
 {
-    // Set by Fill, not readonly: a timeline lent out by Rent is filled again for each purchase it prices, to save its lists.
+    // Cleared and filled again by Fill: a timeline lent out by Rent is reused for each purchase it prices, to save its list.
     private readonly List<Entry> _entries;
+
+    // Set by Fill, not readonly, for the same reason.
     private long[] _prefix = [];
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private int _windowDays;
