@@ -14,7 +14,8 @@ namespace Engagement.Console.Tests;
 /// Every alert rule's text on the console (<see cref="AlertTexts.Message"/>), in English and in Chinese, with each
 /// placeholder where it belongs: the value, the threshold, the window's length and its local days (the judged days and,
 /// for the liability rule, the baseline's days and the judged day's end). Only the complaints text was checked, on the
-/// page; a swapped argument in any other rule's text (the baseline days where the judged days go) went unseen.
+/// page; a swapped argument in any other rule's text (the baseline days where the judged days go) went unseen. The days
+/// are the window recorded on the alert, not worked out from the options in force when it is shown.
 /// </summary>
 public sealed class AlertTextTests
 {
@@ -24,8 +25,25 @@ public sealed class AlertTextTests
     /// <summary>10:00 on 2026-12-05 in Asia/Shanghai (the default zone): the last complete local day is 2026-12-04.</summary>
     private static readonly DateTimeOffset RaisedAt = new(2026, 12, 5, 2, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The window each rule judged at <see cref="RaisedAt"/> with the default options, as the engine records it.</summary>
+    private static AlertWindowView? WindowOf(string rule, double? threshold)
+    {
+        var last = new DateOnly(2026, 12, 4);
+        AlertWindowView Last(int days) => new() { From = last.AddDays(-(days - 1)), To = last, Days = days, Threshold = threshold };
+        return rule switch
+        {
+            AlertRules.ActivityBelowBaseline => Last(14),
+            AlertRules.BenefitsRedemptionLow => Last(30),
+            AlertRules.ComplaintsHigh => Last(7),
+            AlertRules.PointsRedemptionBand => Last(90),
+            AlertRules.PointsLiabilityJump => Last(7) with { BaselineFrom = last.AddDays(-34), BaselineTo = last.AddDays(-7) },
+            _ => null,
+        };
+    }
+
     private static AlertView Alert(string rule, string region, double? value, double? threshold) => new()
     {
+        Window = WindowOf(rule, threshold),
         AlertId = rule + ":" + region + ":1",
         Rule = rule,
         RegionId = region,
@@ -53,7 +71,7 @@ public sealed class AlertTextTests
     [InlineData("zh-CN", "points.liability-jump", "all", 0.16, 0.15, "2026-12-04 结束时的未兑换积分比 2026-10-31–2026-11-27 这 28 个本地日的中位数高出 16%（上限 +15%）：请检查 2026-11-28–2026-12-04 这 7 天的积分规则、加倍积分活动与人工调整是否误发积分，并告知财务积分负债已增加")]
     [InlineData("zh-CN", "data.anomaly", "backup", null, null, "backup 发现故障：请检查备份与存储（manifest unreadable）")]
     public void EveryRuleTextPutsItsFiguresAndDaysInTheirPlaces(string culture, string rule, string region, double? value, double? threshold, string shown) => InCulture(culture, () =>
-        Assert.Equal(shown, AlertTexts.Message(Text, Alert(rule, region, value, threshold), new AlertOptions(), new MetricsOptions())));
+        Assert.Equal(shown, AlertTexts.Message(Text, Alert(rule, region, value, threshold), new AlertOptions())));
 
     [Fact]
     public void EveryRuleTheEngineRaisesHasAText()
@@ -65,9 +83,33 @@ public sealed class AlertTextTests
         foreach (var culture in new[] { "en", "zh-CN" })
         {
             InCulture(culture, () => Assert.All(rules, rule =>
-                Assert.NotEqual(Alert(rule, "east", 0.5, 0.1).Message, AlertTexts.Message(Text, Alert(rule, "east", 0.5, 0.1), new AlertOptions(), new MetricsOptions()))));
+                Assert.NotEqual(Alert(rule, "east", 0.5, 0.1).Message, AlertTexts.Message(Text, Alert(rule, "east", 0.5, 0.1), new AlertOptions()))));
         }
     }
+
+    /// <summary>
+    /// An alert shows the days its rule judged when it was raised, after an operator changed the windows: with the
+    /// complaint window set from 7 to 14 days and the activity run from 14 to 21, an alert raised on 7 (14) days said 14
+    /// (21) and listed days the rule never looked at, because the console worked the days out from the options in force.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "complaints.high", "complaint rate 4% over the 7 local days 2026-11-28–2026-12-04 (ceiling 3%)")]
+    [InlineData("zh-CN", "complaints.high", "2026-11-28–2026-12-04 这 7 个本地日的投诉率 4%（上限 3%）")]
+    [InlineData("en", "activity.below-baseline", "below it on each of the 14 local days 2026-11-21–2026-12-04")]
+    [InlineData("en", "points.liability-jump", "over the 28 local days 2026-10-31–2026-11-27 (ceiling +3%): check the earn rules, bonus campaigns and manual adjustments of the 7 days 2026-11-28–2026-12-04")]
+    public void AnAlertShowsTheWindowItWasJudgedOnAfterTheOptionsChanged(string culture, string rule, string shown)
+    {
+        var changed = new AlertOptions { ComplaintWindowDays = 14, ActivityDays = 21, PointsLiabilityDays = 10, PointsLiabilityBaselineDays = 40 };
+        var alert = Alert(rule, "east", 0.04, 0.03);
+        InCulture(culture, () => Assert.Contains(shown, AlertTexts.Message(Text, alert with { RaisedAt = RaisedAt.AddDays(20) }, changed), StringComparison.Ordinal));
+    }
+
+    /// <summary>An alert stored before windows were recorded says so, in both languages, and shows no days at all.</summary>
+    [Theory]
+    [InlineData("en", "High complaint rate (complaints.high): 4% (threshold 3%); window not recorded: the alert was raised before its judged days were stored with it")]
+    [InlineData("zh-CN", "投诉率过高 (complaints.high)：4%（阈值 3%）；未记录判定窗口：该告警产生时尚未随告警保存其判定的本地日")]
+    public void AnAlertStoredWithoutItsWindowSaysTheWindowWasNotRecorded(string culture, string shown) => InCulture(culture, () =>
+        Assert.Equal(shown, AlertTexts.Message(Text, Alert(AlertRules.ComplaintsHigh, "east", 0.04, 0.03) with { Window = null }, new AlertOptions())));
 
     private static void InCulture(string name, Action check)
     {

@@ -8,7 +8,7 @@ namespace Engagement.Console.Services;
 
 /// <summary>
 /// An alert (CONTRACT.md §5) in the viewer's language, rendered from its rule, region, value and threshold and the
-/// configured windows (<see cref="AlertOptions"/>). The stored and published <see cref="AlertView.Message"/> stays the
+/// window of days recorded on it (<see cref="AlertView.Window"/>). The stored and published <see cref="AlertView.Message"/> stays the
 /// English text of the contract; only <c>data.anomaly</c>, whose detail is free text from the code that saw the fault,
 /// shows that detail after a translated lead.
 /// </summary>
@@ -36,49 +36,56 @@ public static class AlertTexts
 
     /// <summary>
     /// What the alert says, over which local days, against what threshold and what to do, in the viewer's language; the
-    /// stored message for a rule it does not know. The days are those the rule judged when the alert was raised (when
-    /// resolved, when it was resolved), the value's days: complete local days of the region (for the whole programme,
-    /// days over in every configured zone) ending the day before <see cref="MetricsOptions.CurrentDay"/> of that instant.
+    /// stored message for a rule it does not know. The days are those recorded on the alert (<see cref="AlertView.Window"/>):
+    /// the days the rule judged for its value when it was raised (when resolved, when it was resolved), whatever the
+    /// windows configured now. An alert stored before windows were recorded says "window not recorded" instead of days
+    /// (they used to be worked out from the options in force now, wrong once an operator had changed a window).
     /// </summary>
     /// <param name="text">The viewer's strings.</param>
     /// <param name="alert">The alert.</param>
-    /// <param name="options">The alert windows and thresholds in force.</param>
-    /// <param name="metrics">The zones the days are counted in.</param>
-    public static string Message(IStringLocalizer<ProgrammeStrings> text, AlertView alert, AlertOptions options, MetricsOptions metrics)
+    /// <param name="options">The alert options in force: only the points band's ends are taken from them.</param>
+    public static string Message(IStringLocalizer<ProgrammeStrings> text, AlertView alert, AlertOptions options)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(metrics);
         var none = text["None"].Value;
         var value = Percent(alert.Value, none);
         var threshold = Percent(alert.Threshold, none);
-        var last = metrics.CurrentDay(alert.ResolvedAt ?? alert.RaisedAt, alert.RegionId == AlertRules.AllRegions ? null : alert.RegionId).AddDays(-1);
-        string Days(int count, int before = 0) => string.Create(
-            CultureInfo.InvariantCulture,
-            $"{last.AddDays(-(before + count - 1)):yyyy-MM-dd}–{last.AddDays(-before):yyyy-MM-dd}");
+        if (alert.Rule == AlertRules.DataAnomaly)
+        {
+            return text["AlertText_Anomaly", alert.RegionId, alert.Message];
+        }
+
+        if (alert.Window is not { } w)
+        {
+            return text["AlertText_WindowNotRecorded", Rule(text, alert.Rule), value, threshold];
+        }
+
+        static string Days(DateOnly from, DateOnly to) => string.Create(CultureInfo.InvariantCulture, $"{from:yyyy-MM-dd}–{to:yyyy-MM-dd}");
+        var days = Days(w.From, w.To);
         return alert.Rule switch
         {
-            AlertRules.ActivityBelowBaseline => text["AlertText_Activity", text[options.ActivityMetric == "dauMau" ? "DauMau" : "ActiveShare"].Value, value, threshold, options.ActivityDays, Days(options.ActivityDays)],
-            AlertRules.BenefitsRedemptionLow => text["AlertText_Coupons", value, options.CouponWindowDays, threshold, Days(options.CouponWindowDays)],
-            AlertRules.ComplaintsHigh => text["AlertText_Complaints", value, options.ComplaintWindowDays, threshold, Days(options.ComplaintWindowDays)],
+            AlertRules.ActivityBelowBaseline => text["AlertText_Activity", text[options.ActivityMetric == "dauMau" ? "DauMau" : "ActiveShare"].Value, value, threshold, w.Days, days],
+            AlertRules.BenefitsRedemptionLow => text["AlertText_Coupons", value, w.Days, threshold, days],
+            AlertRules.ComplaintsHigh => text["AlertText_Complaints", value, w.Days, threshold, days],
             AlertRules.PointsRedemptionBand => text[
                 alert.Value < alert.Threshold ? "AlertText_PointsLow" : "AlertText_PointsHigh",
                 value,
-                PointsEconomy.RateWindowDays,
+                w.Days,
                 Percent(options.PointsBandLow, none),
                 Percent(options.PointsBandHigh, none),
-                Days(PointsEconomy.RateWindowDays)],
-            AlertRules.PointsLiabilityJump => text[
+                days],
+            AlertRules.PointsLiabilityJump when w.BaselineFrom is { } bf && w.BaselineTo is { } bt => text[
                 "AlertText_Liability",
                 value,
-                options.PointsLiabilityBaselineDays,
-                options.PointsLiabilityDays,
+                bt.DayNumber - bf.DayNumber + 1,
+                w.Days,
                 threshold,
-                Days(options.PointsLiabilityDays),
-                Days(options.PointsLiabilityBaselineDays, options.PointsLiabilityDays),
-                last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)],
-            AlertRules.DataAnomaly => text["AlertText_Anomaly", alert.RegionId, alert.Message],
+                days,
+                Days(bf, bt),
+                w.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)],
+            AlertRules.PointsLiabilityJump => text["AlertText_WindowNotRecorded", Rule(text, alert.Rule), value, threshold],
             _ => alert.Message,
         };
     }

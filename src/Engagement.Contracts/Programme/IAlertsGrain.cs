@@ -55,6 +55,39 @@ public sealed record AlertView
     [Id(8)] public string Message { get; init; } = "";
 
     [Id(9)] public required string MessageId { get; init; }
+
+    /// <summary>
+    /// The local days the rule judged for <see cref="Value"/> (additive to CONTRACT.md §5): recorded when the alert was
+    /// raised (replaced by the resolving judgement's when resolved); null for <c>data.anomaly</c> and for alerts stored
+    /// before windows were recorded ("window not recorded": never worked out from the options in force now).
+    /// </summary>
+    [Id(10)] public AlertWindowView? Window { get; init; }
+}
+
+/// <summary>
+/// The window an alert rule judged (<see cref="AlertView.Window"/>): local days (the region's zone; for the whole
+/// programme, days over in every configured zone) as <c>YYYY-MM-DD</c> on the wire.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.alert-window.v1")]
+public sealed record AlertWindowView
+{
+    /// <summary>The first judged local day.</summary>
+    [Id(0)] public required DateOnly From { get; init; }
+
+    /// <summary>The last judged local day, inclusive.</summary>
+    [Id(1)] public required DateOnly To { get; init; }
+
+    /// <summary>Judged local days, <see cref="From"/> to <see cref="To"/> inclusive.</summary>
+    [Id(2)] public required int Days { get; init; }
+
+    /// <summary>The threshold judged against, a fraction (0.03 for 3%); null when none.</summary>
+    [Id(3)] public double? Threshold { get; init; }
+
+    /// <summary>The first day of the baseline compared with (<c>points.liability-jump</c>); null for rules without one.</summary>
+    [Id(4)] public DateOnly? BaselineFrom { get; init; }
+
+    /// <summary>The last day of that baseline, inclusive; null for rules without one.</summary>
+    [Id(5)] public DateOnly? BaselineTo { get; init; }
 }
 
 /// <summary>Raises and resolves <c>data.anomaly</c> alerts (CONTRACT.md §5) from code that sees a fault, e.g. a failed backup.</summary>

@@ -35,6 +35,13 @@ public sealed record AlertRecord
 
     public string Message { get; init; } = "";
 
+    /// <summary>
+    /// The local days the rule judged for <see cref="Value"/>: those it raised the alert on, replaced by those it resolved
+    /// it on when a resolving value replaces <see cref="Value"/>. Null for <c>data.anomaly</c> (no window) and for alerts
+    /// stored before windows were recorded (shown as "window not recorded").
+    /// </summary>
+    public AlertWindow? Window { get; init; }
+
     /// <summary>The id of the queue message for this state: <c>{alertId}:{state}</c>; a consumer drops repeats by it.</summary>
     public string MessageId => AlertId + ":" + State;
 }
@@ -83,11 +90,11 @@ public static class AlertBook
         {
             if (o.Breached)
             {
-                next = Raise(next, o.Rule, o.RegionId, o.Value, o.Threshold, o.Message, now);
+                next = Raise(next, o.Rule, o.RegionId, o.Value, o.Threshold, o.Message, now, o.Window);
             }
             else if (o.Value is not null)
             {
-                next = Resolve(next, o.Rule, o.RegionId, o.Value, now, historyLimit);
+                next = Resolve(next, o.Rule, o.RegionId, o.Value, now, historyLimit, window: o.Window);
             }
         }
 
@@ -99,8 +106,11 @@ public static class AlertBook
         return next with { LastEvaluatedAt = now };
     }
 
-    /// <summary>Opens an episode for <paramref name="rule"/> in <paramref name="regionId"/> unless one is open.</summary>
-    public static AlertBookState Raise(AlertBookState state, string rule, string regionId, double? value, double? threshold, string message, DateTimeOffset now)
+    /// <summary>
+    /// Opens an episode for <paramref name="rule"/> in <paramref name="regionId"/> unless one is open, recording the
+    /// judged <paramref name="window"/> (null for none, as for <c>data.anomaly</c>).
+    /// </summary>
+    public static AlertBookState Raise(AlertBookState state, string rule, string regionId, double? value, double? threshold, string message, DateTimeOffset now, AlertWindow? window = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var key = Key(rule, regionId);
@@ -120,6 +130,7 @@ public static class AlertBook
             Threshold = threshold,
             RaisedAt = now,
             Message = message,
+            Window = window,
         };
         return state with
         {
@@ -131,9 +142,11 @@ public static class AlertBook
 
     /// <summary>
     /// Resolves the open episode of <paramref name="rule"/> in <paramref name="regionId"/>, if any; a
-    /// <paramref name="reason"/> is added to its message.
+    /// <paramref name="reason"/> is added to its message. A resolving <paramref name="value"/> replaces the raised one
+    /// together with its <paramref name="window"/>, so the value and its days stay those of one judgement; without a
+    /// value both stay as raised.
     /// </summary>
-    public static AlertBookState Resolve(AlertBookState state, string rule, string regionId, double? value, DateTimeOffset now, int historyLimit, string? reason = null)
+    public static AlertBookState Resolve(AlertBookState state, string rule, string regionId, double? value, DateTimeOffset now, int historyLimit, string? reason = null, AlertWindow? window = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var key = Key(rule, regionId);
@@ -142,7 +155,7 @@ public static class AlertBook
             return state;
         }
 
-        var resolved = open with { State = AlertStates.Resolved, ResolvedAt = now, Value = value ?? open.Value, Message = reason is null ? open.Message : open.Message + "; " + reason };
+        var resolved = open with { State = AlertStates.Resolved, ResolvedAt = now, Value = value ?? open.Value, Window = value is null ? open.Window : window, Message = reason is null ? open.Message : open.Message + "; " + reason };
         var remaining = new Dictionary<string, AlertRecord>(state.Open, StringComparer.Ordinal);
         remaining.Remove(key);
         return state with

@@ -22,6 +22,9 @@ public sealed record AlertObservation
     public double? Threshold { get; init; }
 
     public string Message { get; init; } = "";
+
+    /// <summary>The local days judged (<see cref="AlertWindow"/>), stored on the alert it raises or resolves; null when none were.</summary>
+    public AlertWindow? Window { get; init; }
 }
 
 /// <summary>Judges the §5 alert rules on a region's daily series (CONTRACT.md §5). Pure.</summary>
@@ -127,6 +130,7 @@ public static class AlertPolicy
             Breached = below,
             Value = now,
             Threshold = lastBaseline,
+            Window = AlertWindow.Of(series.Skip(start).Select(d => d.Day), lastBaseline),
             Message = string.Create(CultureInfo.InvariantCulture, $"{options.ActivityMetric} {Pct(now)} against baseline {Pct(lastBaseline)}; below it {(below ? "on each" : "not on each")} of the {n} local days {Days(series.Skip(start).Select(d => d.Day))}: churn-warning analysis: find the segments, stores and channels that lost active members and start win-back"),
         };
     }
@@ -144,6 +148,7 @@ public static class AlertPolicy
             Breached = rate is not null && Exact(redeemed, issued) < options.CouponRedemptionMin,
             Value = rate,
             Threshold = options.CouponRedemptionMin,
+            Window = AlertWindow.Of(window.Select(d => d.Day), options.CouponRedemptionMin),
             Message = string.Create(CultureInfo.InvariantCulture, $"coupon redemption {Pct(rate)} ({redeemed} of {issued} coupons issued) over the {options.CouponWindowDays} local days {Days(window.Select(d => d.Day))} (floor {Pct(options.CouponRedemptionMin)}): benefit audit: check that the offers reach members, are worth using and can be used in store before they expire"),
         };
     }
@@ -161,6 +166,7 @@ public static class AlertPolicy
             Breached = rate is not null && Exact(complaints, active) > options.ComplaintRateMax,
             Value = rate,
             Threshold = options.ComplaintRateMax,
+            Window = AlertWindow.Of(window.Select(d => d.Day), options.ComplaintRateMax),
             Message = string.Create(CultureInfo.InvariantCulture, $"complaint rate {Pct(rate)} ({complaints} complaints in {active} active member-days) over the {options.ComplaintWindowDays} local days {Days(window.Select(d => d.Day))} (ceiling {Pct(options.ComplaintRateMax)}): service-process review: read those days' complaints by store and cause and fix the most frequent"),
         };
     }
@@ -179,6 +185,7 @@ public static class AlertPolicy
             Breached = low || (rate is not null && Exact(redeemed, issued) > options.PointsBandHigh),
             Value = rate,
             Threshold = low ? options.PointsBandLow : options.PointsBandHigh,
+            Window = AlertWindow.Of(window.Select(d => d.Day), low ? options.PointsBandLow : options.PointsBandHigh),
             Message = string.Create(CultureInfo.InvariantCulture, $"points redemption {Pct(rate)} ({redeemed} of {issued} points issued were redeemed) over the {PointsEconomy.RateWindowDays} local days {Days(window.Select(d => d.Day))} (band {Pct(options.PointsBandLow)}–{Pct(options.PointsBandHigh)}): points {(low ? "hoarding review: members keep their points; check the catalogue's appeal and prices in points and remind members of their balances" : "inflation review: members spend more than the band; check the earn rates, catalogue prices in points and redemption promotions")}"),
         };
     }
@@ -247,6 +254,15 @@ public static class AlertPolicy
         {
             Breached = breached,
             Value = (double)Math.Round(rise, 4),
+            Window = new AlertWindow
+            {
+                From = counters[complete - n].Day,
+                To = counters[complete - 1].Day,
+                Days = n,
+                Threshold = (double)max,
+                BaselineFrom = counters[baselineFrom].Day,
+                BaselineTo = counters[complete - n - 1].Day,
+            },
             Message = string.Create(
                 CultureInfo.InvariantCulture,
                 $"points outstanding {last} at the end of {counters[complete - 1].Day:yyyy-MM-dd}, {(rise >= 0 ? "+" : "")}{rise * 100:0.##}% against the median {baseline:0.#} of {baseDays} (ceiling +{max * 100:0.##}% over the {n} days {judged}): {(breached ? "check earn rules, bonus campaigns and manual adjustments of those days for points issued in error, and tell finance the liability grew" : "within the ceiling")}"),

@@ -167,6 +167,15 @@ public sealed partial class AlertsGrain(
         ResolvedAt = r.ResolvedAt,
         Message = r.Message,
         MessageId = r.MessageId,
+        Window = r.Window is not { } w ? null : new AlertWindowView
+        {
+            From = w.From,
+            To = w.To,
+            Days = w.Days,
+            Threshold = w.Threshold,
+            BaselineFrom = w.BaselineFrom,
+            BaselineTo = w.BaselineTo,
+        },
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule} in {RegionId} is {State} ({AlertId})")]

@@ -97,4 +97,28 @@ public sealed class ProgrammeAlertTests
         var messages = await silo.AlertMessagesAsync();
         Assert.Equal(["data.anomaly:backup:1:open", "data.anomaly:backup:1:resolved"], messages.Select(m => m.MessageId));
     }
+
+    /// <summary>
+    /// The judged window is stored with the alert in the alert book on Azurite: after a restart with the complaint
+    /// window changed from 7 to 14 days, the open alert still names the 7 days it was raised on (the console used to
+    /// work them out from the options in force, and said 14).
+    /// </summary>
+    [Fact]
+    public async Task AnAlertKeepsTheWindowItWasRaisedOnAcrossARestartWithTheWindowChanged()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync(Settings);
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 20).Select(i => $"wn-m{i}"), "login", Yesterday, "west"));
+        await silo.Sink.ApplyAsync(Events(["wn-angry"], "complaint", Yesterday, "west"));
+        await silo.Grains.GetGrain<IAlertsGrain>(0).EvaluateAsync();
+        await silo.StopAsync();
+
+        await silo.StartAsync(new Dictionary<string, string?>(Settings) { ["Engagement:Alerts:ComplaintWindowDays"] = "14" });
+        var open = await silo.Grains.GetGrain<IAlertsGrain>(0).GetAsync(AlertStates.Open, 10);
+
+        var west = open.Single(a => a.AlertId == "complaints.high:west:1");
+        Assert.Equal(new AlertWindowView { From = Yesterday.AddDays(-6), To = Yesterday, Days = 7, Threshold = 0.03 }, west.Window);
+        var message = (await silo.AlertMessagesAsync()).Single(m => m.AlertId == "complaints.high:west:1");
+        Assert.Equal(west.Window, message.Window);
+    }
 }
