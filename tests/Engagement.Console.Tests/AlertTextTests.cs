@@ -104,6 +104,30 @@ public sealed class AlertTextTests
         InCulture(culture, () => Assert.Contains(shown, AlertTexts.Message(Text, alert with { RaisedAt = RaisedAt.AddDays(20) }, changed), StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A resolved alert shows the resolving judgement's value, days and threshold together: the threshold used to be the
+    /// raised one (<see cref="AlertView.Threshold"/>) beside the resolving days. A low points-redemption alert raised
+    /// against 28% and resolved at 30% against the band's high end (32%) was shown as an inflation alert (30% is not
+    /// below the raised 28%); a complaints alert raised against 3% and resolved on 14 days against a ceiling of 5% said
+    /// "ceiling 3%" beside those 14 days.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "points.redemption-band", 0.3, 0.28, 0.32, 90, "points redemption 30% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04 (band 28%–32%): points hoarding review")]
+    [InlineData("zh-CN", "points.redemption-band", 0.3, 0.28, 0.32, 90, "2026-09-06–2026-12-04 这 90 个本地日的积分兑换率（已兑换积分 / 已发放积分）为 30%（健康区间 28%–32%）：请审查积分囤积")]
+    [InlineData("en", "complaints.high", 0.04, 0.03, 0.05, 14, "complaint rate 4% over the 14 local days 2026-11-21–2026-12-04 (ceiling 5%)")]
+    [InlineData("zh-CN", "complaints.high", 0.04, 0.03, 0.05, 14, "2026-11-21–2026-12-04 这 14 个本地日的投诉率 4%（上限 5%）")]
+    public void AResolvedAlertShowsTheThresholdOfTheJudgementThatResolvedIt(string culture, string rule, double value, double raisedThreshold, double resolvingThreshold, int days, string shown)
+    {
+        var last = new DateOnly(2026, 12, 4);
+        var resolved = Alert(rule, "east", value, raisedThreshold) with
+        {
+            State = AlertStates.Resolved,
+            ResolvedAt = RaisedAt,
+            Window = new AlertWindowView { From = last.AddDays(-(days - 1)), To = last, Days = days, Threshold = resolvingThreshold },
+        };
+        InCulture(culture, () => Assert.Contains(shown, AlertTexts.Message(Text, resolved, new AlertOptions()), StringComparison.Ordinal));
+    }
+
     /// <summary>An alert stored before windows were recorded says so, in both languages, and shows no days at all.</summary>
     [Theory]
     [InlineData("en", "High complaint rate (complaints.high): 4% (threshold 3%); window not recorded: the alert was raised before its judged days were stored with it")]

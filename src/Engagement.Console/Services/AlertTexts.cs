@@ -39,7 +39,9 @@ public static class AlertTexts
     /// stored message for a rule it does not know. The days are those recorded on the alert (<see cref="AlertView.Window"/>):
     /// the days the rule judged for its value when it was raised (when resolved, when it was resolved), whatever the
     /// windows configured now. An alert stored before windows were recorded says "window not recorded" instead of days
-    /// (they used to be worked out from the options in force now, wrong once an operator had changed a window).
+    /// (they used to be worked out from the options in force now, wrong once an operator had changed a window). The
+    /// threshold shown beside those days is the one recorded in the same window (<see cref="AlertWindowView.Threshold"/>),
+    /// so value, days and threshold are always those of one judgement; without a window, <see cref="AlertView.Threshold"/>.
     /// </summary>
     /// <param name="text">The viewer's strings.</param>
     /// <param name="alert">The alert.</param>
@@ -64,13 +66,17 @@ public static class AlertTexts
 
         static string Days(DateOnly from, DateOnly to) => string.Create(CultureInfo.InvariantCulture, $"{from:yyyy-MM-dd}–{to:yyyy-MM-dd}");
         var days = Days(w.From, w.To);
+
+        // The threshold of the judgement the value and days come from: a resolving judgement replaces the value and the
+        // window but not the raised AlertView.Threshold (a low points-redemption alert resolves against the band's high end).
+        threshold = Percent(w.Threshold, none);
         return alert.Rule switch
         {
             AlertRules.ActivityBelowBaseline => text["AlertText_Activity", text[options.ActivityMetric == "dauMau" ? "DauMau" : "ActiveShare"].Value, value, threshold, w.Days, days],
             AlertRules.BenefitsRedemptionLow => text["AlertText_Coupons", value, w.Days, threshold, days],
             AlertRules.ComplaintsHigh => text["AlertText_Complaints", value, w.Days, threshold, days],
             AlertRules.PointsRedemptionBand => text[
-                alert.Value < alert.Threshold ? "AlertText_PointsLow" : "AlertText_PointsHigh",
+                alert.Value < w.Threshold ? "AlertText_PointsLow" : "AlertText_PointsHigh",
                 value,
                 w.Days,
                 Percent(options.PointsBandLow, none),

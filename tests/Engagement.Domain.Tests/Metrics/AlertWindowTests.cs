@@ -70,6 +70,37 @@ public sealed class AlertWindowTests
         Assert.Equal(seven.Window, off.Window);
     }
 
+    /// <summary>
+    /// A low points-redemption alert is raised against the band's low end and resolved by a judgement against its high
+    /// end: the resolved record carries the resolving value and days, and the window holds that judgement's threshold
+    /// (the high end) while <see cref="AlertRecord.Threshold"/> stays the raised low end. The console showed the raised
+    /// threshold beside the resolving days; it now renders the window's, so value, days and threshold are one judgement's.
+    /// </summary>
+    [Fact]
+    public void AResolvedLowPointsAlertsWindowHoldsTheResolvingJudgementsThreshold()
+    {
+        var options = new AlertOptions { PointsBandLow = 0.28, PointsBandHigh = 0.32, PointsMinIssued = 1 };
+        List<DayCounters> Redeeming(long redeemed) =>
+            [.. Enumerable.Range(0, 11).Select(i => new DayCounters
+            {
+                Day = First.AddDays(i),
+                Counters = new Dictionary<string, long> { [MetricNames.PointsIssued] = 100, [MetricNames.PointsRedeemed] = redeemed },
+            })];
+
+        var low = AlertPolicy.Observe("east", [], Redeeming(20), options).Single(o => o.Rule == AlertRules.PointsRedemptionBand);
+        var raised = AlertBook.Apply(new AlertBookState(), [low], Now, 10);
+        Assert.Equal(0.28, AlertBook.OpenOf(raised, AlertRules.PointsRedemptionBand, "east")!.Window!.Threshold);
+
+        var inBand = AlertPolicy.Observe("east", [], Redeeming(30), options).Single(o => o.Rule == AlertRules.PointsRedemptionBand);
+        Assert.False(inBand.Breached);
+        var resolved = AlertBook.Apply(raised, [inBand], Now.AddHours(1), 10).History.Single();
+
+        Assert.Equal(0.3, resolved.Value);
+        Assert.Equal(inBand.Window, resolved.Window);
+        Assert.Equal(0.32, resolved.Window!.Threshold);
+        Assert.Equal(0.28, resolved.Threshold);
+    }
+
     [Fact]
     public void ARecordStoredBeforeWindowsWereRecordedReadsWithoutOneAndANewOneRoundTrips()
     {
