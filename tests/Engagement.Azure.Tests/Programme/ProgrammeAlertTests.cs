@@ -101,7 +101,8 @@ public sealed class ProgrammeAlertTests
     /// <summary>
     /// The judged window is stored with the alert in the alert book on Azurite: after a restart with the complaint
     /// window changed from 7 to 14 days, the open alert still names the 7 days it was raised on (the console used to
-    /// work them out from the options in force, and said 14).
+    /// work them out from the options in force, and said 14), also once the rules have run again on 14 days, while an
+    /// alert raised by that new judgement names its 14 days.
     /// </summary>
     [Fact]
     public async Task AnAlertKeepsTheWindowItWasRaisedOnAcrossARestartWithTheWindowChanged()
@@ -114,11 +115,20 @@ public sealed class ProgrammeAlertTests
         await silo.StopAsync();
 
         await silo.StartAsync(new Dictionary<string, string?>(Settings) { ["Engagement:Alerts:ComplaintWindowDays"] = "14" });
+
+        // The rules run again on the 14-day window: west is still breached (1 complaint in 20 active member-days) and
+        // north breaches for the first time (1 in 10).
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 10).Select(i => $"wn-n{i}"), "login", Yesterday, "north"));
+        await silo.Sink.ApplyAsync(Events(["wn-north-angry"], "complaint", Yesterday, "north"));
+        await silo.Grains.GetGrain<IAlertsGrain>(0).EvaluateAsync();
         var open = await silo.Grains.GetGrain<IAlertsGrain>(0).GetAsync(AlertStates.Open, 10);
 
         var west = open.Single(a => a.AlertId == "complaints.high:west:1");
         Assert.Equal(new AlertWindowView { From = Yesterday.AddDays(-6), To = Yesterday, Days = 7, Threshold = 0.03 }, west.Window);
-        var message = (await silo.AlertMessagesAsync()).Single(m => m.AlertId == "complaints.high:west:1");
-        Assert.Equal(west.Window, message.Window);
+        var north = open.Single(a => a.AlertId == "complaints.high:north:1");
+        Assert.Equal(new AlertWindowView { From = Yesterday.AddDays(-13), To = Yesterday, Days = 14, Threshold = 0.03 }, north.Window);
+        var messages = await silo.AlertMessagesAsync();
+        Assert.Equal(west.Window, messages.Single(m => m.AlertId == "complaints.high:west:1").Window);
+        Assert.Equal(north.Window, messages.Single(m => m.AlertId == "complaints.high:north:1").Window);
     }
 }
