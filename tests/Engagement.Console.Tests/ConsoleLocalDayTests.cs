@@ -22,4 +22,25 @@ public sealed class ConsoleLocalDayTests(EveningConsoleHostFixture host)
         var title = page.GetByTestId("winback-report").Locator("h6").First;
         Assert.Equal("Win-back report 2025-12-12 – 2026-03-11", (await title.InnerTextAsync()).Trim());
     }
+
+    [Fact]
+    public async Task TodaySoFarOnAllRegionsNamesEachZonesPartDayWhenTheirDatesDiffer()
+    {
+        // 20:00 UTC: Shanghai is on 2026-03-11, region ny (America/New_York) still on 2026-03-10. The range ends on
+        // Shanghai's today; the last day complete in every zone is 2026-03-09. Its "today so far" used to name no date.
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU · WAU · MAU" });
+        await tile.GetByTestId("programme-tile-why").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.StartsWith(
+            "2026-03-09, the last complete day · today so far (2026-03-11 Asia/Shanghai / 2026-03-10 America/New_York): ",
+            await tile.GetByTestId("programme-tile-why").InnerTextAsync(),
+            StringComparison.Ordinal);
+
+        // A region's own zone has one part-day: its date alone.
+        await GoAsync(page, $"console/programme?region={EveningConsoleHostFixture.NewYork}");
+        var regionTile = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU · WAU · MAU" });
+        await Microsoft.Playwright.Assertions.Expect(regionTile.GetByTestId("programme-tile-why")).ToContainTextAsync("today so far (2026-03-10): ", new() { Timeout = WaitMs });
+    }
 }

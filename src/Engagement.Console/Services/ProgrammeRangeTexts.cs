@@ -1,5 +1,6 @@
 using Engagement.Api.Programme;
 using Engagement.Console.Resources;
+using Engagement.Domain.Metrics;
 using Microsoft.Extensions.Localization;
 
 namespace Engagement.Console.Services;
@@ -31,5 +32,20 @@ public static class ProgrammeRangeTexts
             ProgrammeRangeProblem.TooLong => text["RangeTooLong", ProgrammeEndpoints.MaxDays].Value,
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// The date(s) of the part-day "today so far" shows (<see cref="MetricsOptions.LocalDaysByZone"/>, local dates
+    /// <c>yyyy-MM-dd</c>): one date when every zone counted is on it (a region, or a programme in one zone), else each
+    /// date with its zones, latest first: <c>2026-03-11 Asia/Shanghai / 2026-03-10 America/New_York</c> (All regions with a
+    /// region behind the programme's zone: its part-day is still the day before).
+    /// </summary>
+    public static string PartDays(IReadOnlyList<ZoneDay> days)
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        var byDay = days.GroupBy(d => d.Day).ToList();
+        return byDay.Count <= 1
+            ? string.Join("", byDay.Select(g => ProgrammeRange.Text(g.Key)))
+            : string.Join(" / ", byDay.Select(g => $"{ProgrammeRange.Text(g.Key)} {string.Join(", ", g.Select(d => d.ZoneId))}"));
     }
 }

@@ -24,3 +24,8 @@ public sealed record HeadlineDay(HealthDay? Complete, HealthDay? SoFar)
         return new HeadlineDay(complete, soFar);
     }
 }
+
+/// <summary>A local day in one time zone (<see cref="MetricsOptions.LocalDaysByZone"/>).</summary>
+/// <param name="Day">The local date in <paramref name="ZoneId"/>.</param>
+/// <param name="ZoneId">The zone's IANA id, e.g. <c>Asia/Shanghai</c>.</param>
+public readonly record struct ZoneDay(DateOnly Day, string ZoneId);

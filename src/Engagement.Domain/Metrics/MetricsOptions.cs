@@ -254,6 +254,24 @@ public sealed class MetricsOptions
     /// </summary>
     public DateOnly LatestDay(DateTimeOffset at, string? regionId) => regionId is null ? LatestDay(at) : LocalDay(at, regionId);
 
+    /// <summary>
+    /// The local day of <paramref name="at"/> in each zone a region's figures (its own zone), or the whole programme's
+    /// (null: <see cref="TimeZone"/> and every zone of <see cref="RegionTimeZones"/>), are counted in: one entry per zone
+    /// (IANA id), the latest day first, then by zone id. These are the part-days a range ending today holds (CONTRACT.md §5):
+    /// at 2026-12-05 03:00 UTC, with a region in America/New_York beside Asia/Shanghai, 2026-12-05 in Asia/Shanghai and
+    /// 2026-12-04 in America/New_York, so "today so far" is not one date for the whole programme.
+    /// </summary>
+    public IReadOnlyList<ZoneDay> LocalDaysByZone(DateTimeOffset at, string? regionId)
+    {
+        var zones = regionId is null
+            ? RegionTimeZones.Values.Select(zone => MemberTimeZones.Resolve(zone, TimeZone)).Prepend(ZoneOf(""))
+            : [ZoneOf(regionId)];
+        return [.. zones.DistinctBy(zone => zone.Id, StringComparer.Ordinal)
+            .Select(zone => new ZoneDay(MemberTimeZones.LocalDate(at, zone), zone.Id))
+            .OrderByDescending(d => d.Day)
+            .ThenBy(d => d.ZoneId, StringComparer.Ordinal)];
+    }
+
     private IEnumerable<DateOnly> LocalDays(DateTimeOffset at) =>
         RegionTimeZones.Values.Select(zone => MemberTimeZones.LocalDate(at, MemberTimeZones.Resolve(zone, TimeZone))).Prepend(LocalDay(at, ""));
 

@@ -197,7 +197,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU · WAU · MAU" });
         await Microsoft.Playwright.Assertions.Expect(tile.Locator(".mud-typography-h6")).ToHaveTextAsync("2 · 2 · 2", new() { Timeout = WaitMs });
         var yesterday = today.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal($"{yesterday}, the last complete day · today so far: 1 · 3 · 3", await tile.GetByTestId("programme-tile-why").InnerTextAsync());
+        Assert.Equal($"{yesterday}, the last complete day · today so far ({today:yyyy-MM-dd}): 1 · 3 · 3", await tile.GetByTestId("programme-tile-why").InnerTextAsync());
         var dauMau = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU / MAU" });
         Assert.Equal("100%", await dauMau.Locator(".mud-typography-h6").InnerTextAsync());
     }

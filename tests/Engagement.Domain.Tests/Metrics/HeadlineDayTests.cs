@@ -30,4 +30,16 @@ public sealed class HeadlineDayTests
 
         Assert.Equal(new HeadlineDay(null, null), HeadlineDay.Of([], Today));
     }
+
+    [Fact]
+    public void TodaySoFarIsOneDatePerZoneAndTheProgrammesZonesCanBeOnDifferentDates()
+    {
+        // 2026-12-05 03:00 UTC: 11:00 on the 5th in Shanghai (UTC+8), 22:00 on the 4th in New York (UTC-5).
+        var options = new MetricsOptions { RegionTimeZones = new(StringComparer.Ordinal) { ["ny"] = "America/New_York", ["bj"] = "Asia/Shanghai" } };
+        var at = new DateTimeOffset(2026, 12, 5, 3, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal([new ZoneDay(Today, "Asia/Shanghai"), new ZoneDay(Today.AddDays(-1), "America/New_York")], options.LocalDaysByZone(at, null));
+        Assert.Equal([new ZoneDay(Today.AddDays(-1), "America/New_York")], options.LocalDaysByZone(at, "ny"));
+        Assert.Equal([new ZoneDay(Today, "Asia/Shanghai")], options.LocalDaysByZone(at, "east"));
+    }
 }
