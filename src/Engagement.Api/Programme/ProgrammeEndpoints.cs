@@ -47,7 +47,12 @@ public static class ProgrammeEndpoints
                 + "summary.distinctNullReason why arpu and repurchaseRate are null (noPurchasers, rangeNotCounted, beforePeriodCounts, daysMissing). "
                 + "dau, wau, mau and members are the last day's.");
         api.MapGet("/programme/points", PointsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
-            .WithSummary("§5 points economy: issued, redeemed, expired, reversed per day; outstanding, liability in CNY, 90-day redemption rate against the band");
+            .WithSummary("§5 points economy: issued, redeemed, expired, reversed per day; outstanding, liability in CNY, 90-day redemption rate against the band, breakage (regionId, from, to: YYYY-MM-DD; format=csv)")
+            .WithDescription("economy.redemptionRate90d (redeemed90d / issued90d) and economy.breakageRate90d (expired90d / issued90d: points expired "
+                + "over points issued, a fraction with 4 decimals, null when none were issued) are over the 90 local days economy.rateWindowFrom … "
+                + "economy.rateWindowTo, ending `to`, whatever `from` is. Breakage is a flow ratio (the points expiring were mostly issued before "
+                + "the window), and its expired points count once the member's daily tick removed the lot, so a window ending today understates it. "
+                + "Bad parameters answer 400 problem details naming the field (regionId, from, to, format).");
         api.MapGet("/programme/funnel", FunnelAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("§5 funnel: distinct members with a login, browse, add_to_cart, purchase per day");
         api.MapGet("/segments", SegmentsAsync).RequireAuthorization(ApiRoles.ReadPolicy)

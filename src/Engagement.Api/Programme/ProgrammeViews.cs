@@ -142,7 +142,8 @@ public sealed class ProgrammeViews(IGrainFactory grains, IProgrammeDaysReader da
     }
 
     /// <summary>
-    /// The points economy of [from, to] with the 90-day rate ending at <paramref name="to"/>; the outstanding points
+    /// The points economy of [from, to] with the 90-day redemption and breakage rates ending at <paramref name="to"/>
+    /// (their window named in <see cref="PointsEconomyView.RateWindowFrom"/> … <see cref="PointsEconomyView.RateWindowTo"/>); the outstanding points
     /// (live) are valued at the point value in force at <paramref name="now"/> (<see cref="IPointValueGrain"/>, which
     /// finance may move within ±20% of the anchor), not the configured starting value (CONTRACT.md §5 <c>points</c>).
     /// </summary>
@@ -161,7 +162,7 @@ public sealed class ProgrammeViews(IGrainFactory grains, IProgrammeDaysReader da
             alerts.Value.PointsBandLow,
             alerts.Value.PointsBandHigh,
             gauges.Sum(g => g.GetValueOrDefault(GaugeNames.PointsDebt)));
-        return new PointsReport { RegionId = regionId, From = from, To = to, Economy = economy };
+        return new PointsReport { RegionId = regionId, From = from, To = to, Economy = economy with { RateWindowFrom = windowFrom, RateWindowTo = to } };
     }
 
     /// <summary>The funnel of [from, to].</summary>

@@ -61,6 +61,17 @@ public sealed record PointsEconomyView
     /// </summary>
     public double? BreakageRate90d { get; init; }
 
+    /// <summary>
+    /// The first local day of the 90-day window of <see cref="RedemptionRate90d"/>, <see cref="BreakageRate90d"/>,
+    /// <see cref="Issued90d"/>, <see cref="Redeemed90d"/> and <see cref="Expired90d"/> (the range's last day less 89 days),
+    /// in the region's zone (the programme's <c>TimeZone</c> for all regions); <c>default</c> when the reader did not set it.
+    /// Additive to CONTRACT.md §5 <c>points</c>.
+    /// </summary>
+    public DateOnly RateWindowFrom { get; init; }
+
+    /// <summary>The last local day of that window (inclusive): the range's last day.</summary>
+    public DateOnly RateWindowTo { get; init; }
+
     /// <summary>The healthy band of <see cref="RedemptionRate90d"/> (default 0.28–0.32).</summary>
     public double BandLow { get; init; }
 

@@ -188,6 +188,53 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task PointsNameBreakageWithItsExpiredPointsAndTheNinetyDaysItIsOver()
+    {
+        // In the 90 days ending 2026-11-23 (2026-08-26 … 11-23): 800 issued, 300 expired (a lot issued before the
+        // window). Outside it, on 2026-08-15 and 08-20: 1,000 issued, 50 expired, which the breakage must not count.
+        var options = new MetricsOptions();
+        MetricContribution[] Points(string member, DateOnly day, long issued, DateOnly? expiredOn = null, long expired = 0) =>
+        [
+            .. MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+            {
+                MemberId = member + _region,
+                EffectId = $"p-{member}-{day:yyyyMMdd}",
+                Day = day,
+                PointsIssued = issued,
+                PointsExpired = expiredOn is { } on ? new Dictionary<DateOnly, long> { [on] = expired } : null,
+                After = new MemberSegments { RegionId = _region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "active" },
+            }, options).Contributions,
+        ];
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(
+        [
+            .. Points("x", Today.AddDays(-100), 1_000),
+            .. Points("y", Today.AddDays(-95), 0, Today.AddDays(-95), 50),
+            .. Points("z", Today.AddDays(-10), 800),
+            .. Points("w", Today.AddDays(-5), 0, Today.AddDays(-5), 300),
+        ]);
+        using var support = host.Client(ApiHostFixture.SupportKey);
+
+        // A one-day range: breakage is still over the 90 days ending `to`, and says which.
+        var economy = (await support.GetFromJsonAsync<JsonObject>($"api/v1/programme/points?regionId={_region}&from=2026-11-23&to=2026-11-23", Json))!["economy"]!;
+        Assert.Equal(800, economy["issued90d"]!.GetValue<long>());
+        Assert.Equal(300, economy["expired90d"]!.GetValue<long>());
+        Assert.Equal(0.375, economy["breakageRate90d"]!.GetValue<double>());
+        Assert.Equal("2026-08-26", economy["rateWindowFrom"]!.GetValue<string>());
+        Assert.Equal("2026-11-23", economy["rateWindowTo"]!.GetValue<string>());
+        Assert.Equal(0, economy["total"]!["expired"]!.GetValue<long>()); // the range's own day expired nothing
+
+        // Ending 2026-11-18, the window (2026-08-21 … 11-18) holds the 300 expired on 11-18 and the 800 issued on 11-13.
+        var earlier = (await support.GetFromJsonAsync<JsonObject>($"api/v1/programme/points?regionId={_region}&to=2026-11-18", Json))!["economy"]!;
+        Assert.Equal(("2026-08-21", 0.375), (earlier["rateWindowFrom"]!.GetValue<string>(), earlier["breakageRate90d"]!.GetValue<double>()));
+
+        // Bad parameters are problem details naming the field, never a 500.
+        using var bad = await support.GetAsync($"api/v1/programme/points?regionId={_region}&to=2026-13-01&format=xml");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("to") && errors.ContainsKey("format"), errors.ToJsonString());
+    }
+
+    [Fact]
     public async Task EachViewExportsAsCsv()
     {
         await FeedAsync();
