@@ -153,9 +153,14 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
             var status = page.GetByTestId("campaign-status");
             await Assertions.Expect(status).ToHaveTextAsync("running", new() { Timeout = WaitMs });
 
-            // Two reads fail while the page follows the campaign: it says the figures are stale, and polls on.
+            // Two reads fail while the page follows the campaign: it says the figures are stale, and polls on. The warning
+            // lands below Pause (page coordinates): above the progress bar it pushed Pause down as a click was on its way.
+            const string PageTop = "e => e.getBoundingClientRect().top + window.scrollY";
+            var pause = page.GetByTestId("campaign-pause");
+            var before = await pause.EvaluateAsync<double>(PageTop);
             host.CampaignCalls.FailReads(id, 2, fault);
             await Assertions.Expect(page.GetByTestId("campaign-stale")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            Assert.Equal(before, await pause.EvaluateAsync<double>(PageTop));
 
             // The next read that works shows the campaign as it is (here: back to its draft), and the warning goes.
             host.CampaignCalls.ShowRunning(id, false);
