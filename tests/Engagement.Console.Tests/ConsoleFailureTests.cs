@@ -265,13 +265,17 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         var (id, page, rows) = await OpenLedgerOfMoreThanOnePageAsync("LF");
         var newest = await rows.First.Locator("td").First.InnerTextAsync();
 
-        // The next page's read times out (a TaskCanceledException nobody on the page asked for): the page says so.
+        // The next page's read times out (a TaskCanceledException nobody on the page asked for): the page says so, below
+        // Older (page coordinates): above the buttons the warning pushed Older down, and a second click missed it.
+        const string PageTop = "e => e.getBoundingClientRect().top + window.scrollY";
+        var older = await page.GetByTestId("ledger-older").EvaluateAsync<double>(PageTop);
         host.MemberCalls.FailNextLedgerRead(id, what => new TaskCanceledException(what));
         await page.GetByTestId("ledger-older").ClickAsync();
         await Assertions.Expect(page.GetByTestId("ledger-failed")).ToBeVisibleAsync(new() { Timeout = WaitMs });
         Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
         Assert.Equal(20, await rows.CountAsync());
         Assert.Equal(newest, await rows.First.Locator("td").First.InnerTextAsync());
+        Assert.Equal(older, await page.GetByTestId("ledger-older").EvaluateAsync<double>(PageTop));
 
         // The circuit lives on: Older again reads the older entries.
         await page.GetByTestId("ledger-older").ClickAsync();
