@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using static Engagement.Console.Tests.ConsolePages;
 
@@ -48,6 +49,43 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
         var campaignsTop = await campaigns.EvaluateAsync<double>(PageTop);
         Assert.True(adjustBefore < campaignsTop && consentBefore < campaignsTop, $"Adjust at {adjustBefore}, Save consent at {consentBefore}, campaigns at {campaignsTop}");
         Assert.Equal((adjustBefore, consentBefore), (await adjust.EvaluateAsync<double>(PageTop), await consent.EvaluateAsync<double>(PageTop)));
+    }
+
+    [Fact]
+    public async Task CreateStaysPutWhileTheCampaignListLandsAboveTheForm()
+    {
+        // At least one campaign listed, so the list has rows to land.
+        var id = "ls-" + Guid.NewGuid().ToString("N")[..8];
+        var now = host.Clock.GetUtcNow();
+        using (var api = host.CreateClient())
+        {
+            api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
+            using var created = await api.PostAsJsonAsync("api/v1/campaigns", new
+            {
+                id,
+                name = "Layout " + id,
+                kind = "broadcast",
+                channel = "push",
+                audience = new { regions = new[] { id } },
+                offer = new { kind = "coupon", code = "LS5", unitCost = 5m },
+                validFrom = now.AddHours(-1),
+                validUntil = now.AddDays(7),
+            }, ConsoleHostFixture.Json);
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        }
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await TrackTopAsync(page, "campaign-create");
+        await GoAsync(page, "console/campaigns");
+        // (The list reads the first 100 campaigns; other tests of this host may have pushed this one past them.)
+        await page.GetByTestId("campaign-list").Locator("tbody tr a").First.WaitForAsync(new() { Timeout = WaitMs });
+
+        // Every position Create had, from the prerendered page through the circuit's first render (no campaigns read yet)
+        // to the list's rows: one.
+        var tops = await page.EvaluateAsync<double[]>("() => window.__tops");
+        Assert.NotEmpty(tops);
+        Assert.Single(tops.Distinct());
     }
 
     // Records the page top (top + scrollY) of the element with the test id at every change of the next pages loaded, from
