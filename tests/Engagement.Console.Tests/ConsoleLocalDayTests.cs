@@ -24,17 +24,18 @@ public sealed class ConsoleLocalDayTests(EveningConsoleHostFixture host)
     }
 
     [Fact]
-    public async Task TodaySoFarOnAllRegionsNamesEachZonesPartDayWhenTheirDatesDiffer()
+    public async Task TodaySoFarOnAllRegionsNamesItsFiguresDayAndTheZonesOnAnotherDate()
     {
         // 20:00 UTC: Shanghai is on 2026-03-11, region ny (America/New_York) still on 2026-03-10. The range ends on
-        // Shanghai's today; the last day complete in every zone is 2026-03-09. Its "today so far" used to name no date.
+        // Shanghai's today, so the part-day figure is 2026-03-11's: New York's activity today (03-10) is not in it. The
+        // last day complete in every zone is 2026-03-09.
         var page = await host.NewPageAsync();
         await SignInAsync(page, ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme");
         var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU · WAU · MAU" });
         await tile.GetByTestId("programme-tile-why").WaitForAsync(new() { Timeout = WaitMs });
         Assert.StartsWith(
-            "2026-03-09, the last complete day · today so far (2026-03-11 Asia/Shanghai / 2026-03-10 America/New_York): ",
+            "2026-03-09, the last complete day · today so far (2026-03-11; America/New_York still on 2026-03-10, not in this figure): ",
             await tile.GetByTestId("programme-tile-why").InnerTextAsync(),
             StringComparison.Ordinal);
 
@@ -42,5 +43,21 @@ public sealed class ConsoleLocalDayTests(EveningConsoleHostFixture host)
         await GoAsync(page, $"console/programme?region={EveningConsoleHostFixture.NewYork}");
         var regionTile = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU · WAU · MAU" });
         await Microsoft.Playwright.Assertions.Expect(regionTile.GetByTestId("programme-tile-why")).ToContainTextAsync("today so far (2026-03-10): ", new() { Timeout = WaitMs });
+    }
+
+    [Fact]
+    public async Task TodaySoFarOnAllRegionsForARangeEndingOnTheDayBehindNamesThatDayNotShanghaisToday()
+    {
+        // A range ending 2026-03-10: still a part-day (New York's today), so "today so far" is 03-10's figure. Its
+        // caption names 03-10, and Shanghai, already on 03-11, as not in it (it used to lead with "2026-03-11 Asia/Shanghai").
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme?from=2026-03-04&to=2026-03-10");
+        var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU · WAU · MAU" });
+        await tile.GetByTestId("programme-tile-why").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.StartsWith(
+            "2026-03-09, the last complete day · today so far (2026-03-10; Asia/Shanghai already on 2026-03-11, not in this figure): ",
+            await tile.GetByTestId("programme-tile-why").InnerTextAsync(),
+            StringComparison.Ordinal);
     }
 }

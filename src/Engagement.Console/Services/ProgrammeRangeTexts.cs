@@ -35,17 +35,18 @@ public static class ProgrammeRangeTexts
     }
 
     /// <summary>
-    /// The date(s) of the part-day "today so far" shows (<see cref="MetricsOptions.LocalDaysByZone"/>, local dates
-    /// <c>yyyy-MM-dd</c>): one date when every zone counted is on it (a region, or a programme in one zone), else each
-    /// date with its zones, latest first: <c>2026-03-11 Asia/Shanghai / 2026-03-10 America/New_York</c> (All regions with a
-    /// region behind the programme's zone: its part-day is still the day before).
+    /// The date of the part-day "today so far" shows, <paramref name="soFar"/> (the range's last day, local,
+    /// <c>yyyy-MM-dd</c>), and the zones counted (<see cref="MetricsOptions.LocalDaysByZone"/>) whose today is another
+    /// date, whose part-day that figure does not hold: <c>2026-03-11; America/New_York still on 2026-03-10, not in this
+    /// figure</c> (All regions, 20:00 UTC), <c>2026-03-10; Asia/Shanghai already on 2026-03-11, not in this figure</c> (a
+    /// range ending 2026-03-10). The date alone when every zone is on it (a region, or a programme in one zone).
     /// </summary>
-    public static string PartDays(IReadOnlyList<ZoneDay> days)
+    public static string PartDays(IStringLocalizer<ProgrammeStrings> text, IReadOnlyList<ZoneDay> days, DateOnly soFar)
     {
+        ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(days);
-        var byDay = days.GroupBy(d => d.Day).ToList();
-        return byDay.Count <= 1
-            ? string.Join("", byDay.Select(g => ProgrammeRange.Text(g.Key)))
-            : string.Join(" / ", byDay.Select(g => $"{ProgrammeRange.Text(g.Key)} {string.Join(", ", g.Select(d => d.ZoneId))}"));
+        var others = days.Where(d => d.Day != soFar).GroupBy(d => d.Day)
+            .Select(g => text[g.Key < soFar ? "PartDayBehind" : "PartDayAhead", string.Join(", ", g.Select(d => d.ZoneId)), ProgrammeRange.Text(g.Key)].Value);
+        return ProgrammeRange.Text(soFar) + string.Concat(others);
     }
 }
