@@ -21,7 +21,7 @@ public sealed class EveningConsoleHostFixture() : ConsoleHostFixture(Evening)
     }
 }
 
-// Alone, after the parallel collections: its one test is the first page load of a third host, which starting beside two
+// Alone, after the parallel collections: its first test is the first page load of a third host, which starting beside two
 // other hosts and their browsers on a 2-core machine once took over the 30 s a page load may take.
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class EveningConsoleHostCollection : ICollectionFixture<EveningConsoleHostFixture>

@@ -64,7 +64,8 @@ public sealed record PointsEconomyView
     /// <summary>
     /// The first local day of the 90-day window of <see cref="RedemptionRate90d"/>, <see cref="BreakageRate90d"/>,
     /// <see cref="Issued90d"/>, <see cref="Redeemed90d"/> and <see cref="Expired90d"/> (the range's last day less 89 days),
-    /// in the region's zone (the programme's <c>TimeZone</c> for all regions); <c>default</c> when the reader did not set it.
+    /// in the region's zone; for all regions each region's figures count on that date in its own zone
+    /// (<c>RegionTimeZones</c>, else the programme's <c>TimeZone</c>); <c>default</c> when the reader did not set it.
     /// Additive to CONTRACT.md §5 <c>points</c>.
     /// </summary>
     public DateOnly RateWindowFrom { get; init; }
