@@ -7,7 +7,8 @@ public static class LedgerBook
 {
     /// <summary>
     /// Appends an entry recorded at <paramref name="at"/>; <paramref name="occurredAt"/> is the instant it took effect when
-    /// that is not <paramref name="at"/> (see <see cref="LedgerEntry.OccurredAt"/>), kept in UTC.
+    /// that is not <paramref name="at"/> (see <see cref="LedgerEntry.OccurredAt"/>), kept in UTC; <paramref name="tierLeft"/> the
+    /// tier a tier entry's move left (<see cref="LedgerEntry.TierLeft"/>).
     /// </summary>
     public static LedgerEntry Append(
         MemberState state,
@@ -19,7 +20,8 @@ public static class LedgerBook
         string reason,
         string ruleId,
         string? eventId,
-        DateTimeOffset? occurredAt = null)
+        DateTimeOffset? occurredAt = null,
+        string? tierLeft = null)
     {
         if (state.NextSequence < 1)
         {
@@ -37,6 +39,7 @@ public static class LedgerBook
             RuleId = ruleId,
             EventId = eventId,
             OccurredAt = occurredAt?.ToUniversalTime(),
+            TierLeft = tierLeft,
         };
         state.Ledger.Add(entry);
         newEntries.Add(entry);

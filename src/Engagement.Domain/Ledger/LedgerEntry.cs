@@ -52,6 +52,15 @@ public sealed record LedgerEntry
     /// it needs no copy.
     /// </summary>
     internal void DateAt(DateTimeOffset utc) => _occurredAt = utc;
+
+    /// <summary>
+    /// For a tier entry: the tier (name) the member left in its history (event time), the one held just before the move. For
+    /// most moves that is the tier held when it was recorded; for a refund replayed in order (a late event) it can be a higher
+    /// tier the member held then, not the one <see cref="Delta"/> counts from. Read so the tier held before a move is known by
+    /// name, whatever the ladder has become since (CONTRACT.md §1.1). Null for other kinds, and for every entry stored before
+    /// this field existed.
+    /// </summary>
+    public string? TierLeft { get; init; }
 }
 
 public static class LedgerKinds

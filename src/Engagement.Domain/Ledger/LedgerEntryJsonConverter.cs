@@ -4,8 +4,8 @@ using System.Text.Json.Serialization;
 namespace Engagement.Domain.Ledger;
 
 /// <summary>
-/// Writes a ledger entry as <c>[sequence, at, kind, delta, balanceAfter, reason, ruleId, eventId, occurredAt]</c> (the
-/// trailing fields left off when null; eventId written as null when an occurredAt follows): the recent ledger is most of a member's stored state, and the property names were a third of each entry
+/// Writes a ledger entry as <c>[sequence, at, kind, delta, balanceAfter, reason, ruleId, eventId, occurredAt, tierLeft]</c> (the
+/// trailing fields left off when null; a field written as null when a later one follows): the recent ledger is most of a member's stored state, and the property names were a third of each entry
 /// (about 200 bytes → 140). Reads that array and the object form older state was written in. Append new fields at
 /// the end only, so stored state keeps reading.
 /// </summary>
@@ -32,11 +32,12 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
         writer.WriteStringValue(value.Reason);
         writer.WriteStringValue(value.RuleId);
         var occurredAt = value.OccurredAt;
+        var tierLeft = value.TierLeft;
         if (value.EventId is { } eventId)
         {
             writer.WriteStringValue(eventId);
         }
-        else if (occurredAt is not null)
+        else if (occurredAt is not null || tierLeft is not null)
         {
             writer.WriteNullValue();
         }
@@ -44,6 +45,15 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
         if (occurredAt is { } occurred)
         {
             writer.WriteStringValue(occurred.ToUniversalTime());
+        }
+        else if (tierLeft is not null)
+        {
+            writer.WriteNullValue();
+        }
+
+        if (tierLeft is not null)
+        {
+            writer.WriteStringValue(tierLeft);
         }
 
         writer.WriteEndArray();
@@ -56,6 +66,7 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
         string kind = "", reason = "", ruleId = "";
         string? eventId = null;
         DateTimeOffset? occurredAt = null;
+        string? tierLeft = null;
         var index = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -70,6 +81,7 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
                 case 6: ruleId = reader.GetString() ?? ""; break;
                 case 7: eventId = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
                 case 8: occurredAt = reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset(); break;
+                case 9: tierLeft = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
                 default: reader.Skip(); break; // a field a newer version appended
             }
         }
@@ -77,7 +89,7 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
         return new LedgerEntry
         {
             Sequence = sequence, At = at, Kind = kind, Delta = delta, BalanceAfter = balanceAfter, Reason = reason, RuleId = ruleId, EventId = eventId,
-            OccurredAt = occurredAt,
+            OccurredAt = occurredAt, TierLeft = tierLeft,
         };
     }
 
@@ -100,6 +112,7 @@ public sealed class LedgerEntryJsonConverter : JsonConverter<LedgerEntry>
                 "RULEID" => entry with { RuleId = reader.GetString() ?? "" },
                 "EVENTID" => entry with { EventId = reader.TokenType == JsonTokenType.Null ? null : reader.GetString() },
                 "OCCURREDAT" => entry with { OccurredAt = reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset() },
+                "TIERLEFT" => entry with { TierLeft = reader.TokenType == JsonTokenType.Null ? null : reader.GetString() },
                 _ => Skip(ref reader, entry),
             };
         }

@@ -213,7 +213,7 @@ public static partial class TierPolicy
                         CultureInfo.InvariantCulture,
                         $"{move}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}, counting late event {eventId}");
                 var mark = entries.Count;
-                Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
+                Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted, left: current);
                 if (kept)
                 {
                     // The live tier does not move: no tier change to report, only the entry that dates tierSince.
@@ -271,7 +271,8 @@ public static partial class TierPolicy
     /// since when: a refund replayed in order is judged against the tier held when it occurred (CONTRACT.md §1.1), not the
     /// one held now. Before the drop that entered the tier held now, that is the tier it left: for a run of grace drops the
     /// run's tier less one level per drop by then (<see cref="MemberState.TierGraceDrop"/>, held since its saved tierSince or
-    /// the drop before), for a <c>tier.downgrade.refund</c> the tier before it (held since the tier move recorded before it).
+    /// the drop before), for a <c>tier.downgrade.refund</c> the tier before it, as its entry names it (<see cref="LedgerEntry.TierLeft"/>;
+    /// one stored without that name: the tier held now less its delta), held since the tier move recorded before it.
     /// Otherwise, and before the instant that tier was entered (or when the ledger no longer has the move that entered it),
     /// the tier held now and tierSince, as before.
     /// </summary>
@@ -291,13 +292,16 @@ public static partial class TierPolicy
         }
 
         // The tier a refund's drop left was held from the tier move before it; before that, or with no such move kept in the
-        // ledger, the tier held then is not known here and the refund is judged as before, against the tier held now.
+        // ledger, the tier held then is not known here and the refund is judged as before, against the tier held now. The
+        // entry names the tier it left (read by name: a tier added or removed since, or a replayed drop whose delta counts
+        // from another tier, would make rank less delta another one); an entry stored before it did is read from its delta.
         var last = state.Ledger.FindLastIndex(static e => e.Kind == LedgerKinds.Tier);
         var previous = last > 0 ? state.Ledger.FindLastIndex(last - 1, static e => e.Kind == LedgerKinds.Tier) : -1;
-        if (previous >= 0 && state.Ledger[last] is { RuleId: RuleIds.TierDowngradeRefund, Delta: < 0 } drop
-            && state.Ledger[previous].EffectiveOccurredAt is var held && at >= held)
+        if (previous >= 0 && state.Ledger[last] is { RuleId: RuleIds.TierDowngradeRefund } drop
+            && state.Ledger[previous].EffectiveOccurredAt is var held && at >= held
+            && (drop.TierLeft is { } left ? Rank(options, left) : drop.Delta < 0 ? rank - drop.Delta : -1) is var then && then > rank && then < Ladder(options).Count)
         {
-            return ((int)(rank - drop.Delta), held);
+            return ((int)then, held);
         }
 
         return (rank, state.TierSince);

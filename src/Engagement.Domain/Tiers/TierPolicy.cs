@@ -330,9 +330,10 @@ public static partial class TierPolicy
         return true;
     }
 
+    /// <summary>Moves to <paramref name="to"/>; the entry's <see cref="LedgerEntry.TierLeft"/> is <paramref name="left"/> (held in order before), else the tier held now.</summary>
     private static void Move(
         MemberState state, ProgramOptions options, string to, DateTimeOffset at, string ruleId, string reason, string? eventId,
-        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, string? left = null)
     {
         var from = Current(state, options);
         var fromRank = Rank(options, from);
@@ -342,7 +343,7 @@ public static partial class TierPolicy
         state.TierSince = at;
         // A grace drop happens at the grace's end, whichever event or tick finds it due; other moves take their cause's time.
         LedgerBook.Append(state, entries, at, LedgerKinds.Tier, toRank - fromRank, toRank + 1, reason, ruleId, eventId,
-            occurredAt: ruleId == RuleIds.TierDowngradeGrace ? at : null);
+            occurredAt: ruleId == RuleIds.TierDowngradeGrace ? at : null, tierLeft: left ?? from);
         changes.Add(new TierChange(from, to, ruleId, at, reason));
         granted.AddRange(BenefitCatalog.OnTierEntered(state, options, to, at));
     }
