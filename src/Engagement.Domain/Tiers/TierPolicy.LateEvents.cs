@@ -242,7 +242,8 @@ public static partial class TierPolicy
     /// and before <paramref name="before"/> (UTC instants), read on <paramref name="view"/> (net of the refunds made by then),
     /// with which trailing growth reached a tier above the current one again, up to ladder rank <paramref name="top"/>, lift
     /// the member in order (CONTRACT.md §2: upgrade at once): a <c>tier.upgrade</c> entry dated at that event's instant
-    /// (also the move's <see cref="TierChange.ReachedAt"/>), tierSince that instant, the tier's benefits granted on entering it.
+    /// (also the move's <see cref="TierChange.ReachedAt"/>), tierSince that instant, the tier's benefits granted on entering it,
+    /// dated at that instant too (CONTRACT.md §1.1: in order they were granted then, not when the late event arrived).
     /// </summary>
     private static void RegainsBetween(
         MemberState state, ProgramOptions options, GrowthTimeline view, DateTimeOffset after, DateTimeOffset before, int top,
@@ -258,11 +259,29 @@ public static partial class TierPolicy
                 CultureInfo.InvariantCulture,
                 $"{current} → {tier}: trailing growth {reached.Growth} reached {options.Tiers[tier].Threshold} at {reached.At:yyyy-MM-dd'T'HH:mm:ssK} after a refund took {tier}, counting late event {eventId}");
             var mark = entries.Count;
+            var grants = granted.Count;
             Move(state, options, tier, now, RuleIds.TierUpgrade, reason, eventId, entries, changes, granted);
             state.TierSince = reached.At;
             changes[^1] = changes[^1] with { ReachedAt = reached.At };
             LedgerBook.DateFrom(state, entries, mark, reached.At);
+            GrantedSince(state, granted, grants, reached.At);
             after = reached.At;
+        }
+    }
+
+    /// <summary>Dates the benefits granted from index <paramref name="from"/> on at <paramref name="at"/>, in the new list and as held.</summary>
+    private static void GrantedSince(MemberState state, List<GrantedBenefit> granted, int from, DateTimeOffset at)
+    {
+        for (var i = from; i < granted.Count; i++)
+        {
+            var dated = granted[i] with { GrantedAt = at };
+            var held = state.Benefits.IndexOf(granted[i]);
+            if (held >= 0)
+            {
+                state.Benefits[held] = dated;
+            }
+
+            granted[i] = dated;
         }
     }
 
