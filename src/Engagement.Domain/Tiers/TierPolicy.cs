@@ -292,8 +292,11 @@ public static partial class TierPolicy
         var reason = string.Create(
             CultureInfo.InvariantCulture,
             $"{current} → {supported}: refund on order {orderId} left trailing growth {growthAfter} below {options.Tiers[current].Threshold}");
+        var entered = state.TierSince;
         Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
         state.TierGraceStartedAt = null;
+        // Held since the refund's occurredAt (as its entry is dated, CONTRACT.md §1.1), not its arrival, when it held the tier left then.
+        state.TierSince = refundAt < now && !(refundAt < entered) ? refundAt : now;
     }
 
     /// <summary>
