@@ -53,4 +53,22 @@ public class TierRefundDropSinceTests
             [(RuleIds.TierDowngradeRefund, TestMember.Shanghai(2026, 3, 2))],
             refund.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.EffectiveOccurredAt)));
     }
+
+    [Fact]
+    public void ARefundReplayedInOrderThatLeavesTheTierHeldThenKeepsTierSince()
+    {
+        // O-2 500 on 5 Mar (6,000: V3 since 1 Mar). The refund of 400 of O-0 dated 3 Mar arrives on 10 Mar: 5,100 that
+        // instant and 5,600 now, V3 all along. tierSince is when the member entered the tier it holds (§1.1, event time); in
+        // order the refund took nothing, so it stays 1 Mar and no tier entry is written.
+        var member = V3Since1Mar();
+        member.Now = TestMember.Shanghai(2026, 3, 5);
+        member.Purchase("O-2", 500m, eventId: "e-2");
+        member.Now = TestMember.Shanghai(2026, 3, 10);
+
+        var refund = member.Refund("O-0", 400m, at: TestMember.Shanghai(2026, 3, 3), eventId: "e-r0");
+
+        Assert.Equal(("V3", TestMember.Shanghai(2026, 3, 1, 10)), (member.Tier, member.State.TierSince));
+        Assert.DoesNotContain(refund.NewEntries, e => e.Kind == LedgerKinds.Tier);
+        Assert.Empty(refund.TierChanges);
+    }
 }
