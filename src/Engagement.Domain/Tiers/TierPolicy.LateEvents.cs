@@ -291,7 +291,7 @@ public static partial class TierPolicy
     /// one held now. Before the drop that entered the tier held now, that is the tier it left: for a run of grace drops the
     /// run's tier less one level per drop by then (<see cref="MemberState.TierGraceDrop"/>, held since its saved tierSince or
     /// the drop before), for a <c>tier.downgrade.refund</c> the tier before it, as its entry names it (<see cref="LedgerEntry.TierLeft"/>;
-    /// one stored without that name: the tier held now less its delta), held since the tier move recorded before it.
+    /// one stored without that name: the tier held now less its delta), held since the last tier move dated before it.
     /// Otherwise, and before the instant that tier was entered (or when the ledger no longer has the move that entered it),
     /// the tier held now and tierSince, as before.
     /// </summary>
@@ -314,8 +314,11 @@ public static partial class TierPolicy
         // ledger, the tier held then is not known here and the refund is judged as before, against the tier held now. The
         // entry names the tier it left (read by name: a tier added or removed since, or a replayed drop whose delta counts
         // from another tier, would make rank less delta another one); an entry stored before it did is read from its delta.
+        // The move before it is the last one dated before it, not the one written before it: a drop replayed in order is
+        // written after the live moves dated later than it.
         var last = state.Ledger.FindLastIndex(static e => e.Kind == LedgerKinds.Tier);
-        var previous = last > 0 ? state.Ledger.FindLastIndex(last - 1, static e => e.Kind == LedgerKinds.Tier) : -1;
+        var dropAt = last >= 0 ? state.Ledger[last].EffectiveOccurredAt : default;
+        var previous = last > 0 ? state.Ledger.FindLastIndex(last - 1, e => e.Kind == LedgerKinds.Tier && e.EffectiveOccurredAt < dropAt) : -1;
         if (previous >= 0 && state.Ledger[last] is { RuleId: RuleIds.TierDowngradeRefund } drop
             && state.Ledger[previous].EffectiveOccurredAt is var held && at >= held
             && (drop.TierLeft is { } left ? Rank(options, left) : drop.Delta < 0 ? rank - drop.Delta : -1) is var then && then > rank && then < Ladder(options).Count)
