@@ -252,8 +252,9 @@ public static partial class TierPolicy
     /// A late refund (<paramref name="refundAt"/> on an earlier local day) is judged on its own day too: one that occurred
     /// while the member still qualified, the order's growth having aged out since, drops the tier in order at once to what
     /// the growth left then (or now, the higher), with the grace of that tier when it is past too. Judged today alone, the
-    /// member kept the tier on grace. One that leaves the tier held now is judged in order too, at its own instant and with the
-    /// refunds made after it (<see cref="KeptNowReplayedInOrder"/>).
+    /// member kept the tier on grace. One that took the tier on its day is dropped as of that day as well, to what the growth
+    /// left then or supports now, the higher (<see cref="DropAtOnce"/>). One that leaves the tier held now is judged in order
+    /// too, at its own instant and with the refunds made after it (<see cref="KeptNowReplayedInOrder"/>).
     /// </remarks>
     internal static void AfterRefund(
         MemberState state, ProgramOptions options, DateTimeOffset now, long growthBefore, string orderId, DateTimeOffset orderAt, string? eventId,
@@ -289,14 +290,7 @@ public static partial class TierPolicy
             return;
         }
 
-        var reason = string.Create(
-            CultureInfo.InvariantCulture,
-            $"{current} → {supported}: refund on order {orderId} left trailing growth {growthAfter} below {options.Tiers[current].Threshold}");
-        var entered = state.TierSince;
-        Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
-        state.TierGraceStartedAt = null;
-        // Held since the refund's occurredAt (as its entry is dated, CONTRACT.md §1.1), not its arrival, when it held the tier left then.
-        state.TierSince = refundAt < now && !(refundAt < entered) ? refundAt : now;
+        DropAtOnce(state, options, now, orderId, refundAt, eventId, growthAfter, entries, changes, granted);
     }
 
     /// <summary>

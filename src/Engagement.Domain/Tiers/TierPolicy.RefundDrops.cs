@@ -1,0 +1,56 @@
+using System.Globalization;
+using Engagement.Domain.Benefits;
+using Engagement.Domain.Growth;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Program;
+
+namespace Engagement.Domain.Tiers;
+
+// A refund's tier drop at once, dated where the refund occurred (CONTRACT.md §1.1, §2).
+public static partial class TierPolicy
+{
+    /// <summary>
+    /// <see cref="AfterRefund"/>'s drop at once of a member who qualified for the tier before the refund and no longer does:
+    /// to the tier growth now supports, held since the refund's occurredAt (as its entry is dated, CONTRACT.md §1.1) when the
+    /// member held the tier then, else since <paramref name="now"/>. A late refund (on an earlier local day) made while the
+    /// member held the tier is judged as of its day, as <see cref="DropAsOf"/> judges one: the member moves to what the growth
+    /// left then (refunds by the end of that day) or supports now, the higher, held since the refund, on that tier's grace as
+    /// it ran in order when growth has aged out since (<see cref="GraceAfterReplay"/>); one that left the tier then moves nothing.
+    /// </summary>
+    private static void DropAtOnce(
+        MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset refundAt, string? eventId,
+        long growthAfter, List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
+    {
+        var current = Current(state, options);
+        var supported = Qualifying(options, growthAfter);
+        var heldThen = !(refundAt < state.TierSince);
+        var zone = GrowthPolicy.Zone(state, options);
+        var refundDay = MemberTimeZones.LocalDate(refundAt, zone);
+        if (heldThen && refundDay < MemberTimeZones.LocalDate(now, zone))
+        {
+            var endOfDay = MemberTimeZones.StartOfDay(refundDay.AddDays(1), zone).AddTicks(-1);
+            var thenAfter = GrowthTimeline.Build(state, options, refundsBy: endOfDay).GrowthThrough(refundDay);
+            var leftThen = Qualifying(options, thenAfter);
+            if (Rank(options, leftThen) < Rank(options, current))
+            {
+                var target = Rank(options, leftThen) > Rank(options, supported) ? leftThen : supported;
+                var late = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{current} → {target}: refund on order {orderId} at {refundAt:yyyy-MM-dd'T'HH:mm:ssK} (a late event) left trailing growth {thenAfter} below {options.Tiers[current].Threshold}");
+                Move(state, options, target, now, RuleIds.TierDowngradeRefund, late, eventId, entries, changes, granted);
+                state.TierSince = refundAt;
+            }
+
+            GraceAfterReplay(state, options, now, entries, changes, granted);
+            return;
+        }
+
+        var reason = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{current} → {supported}: refund on order {orderId} left trailing growth {growthAfter} below {options.Tiers[current].Threshold}");
+        Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
+        state.TierGraceStartedAt = null;
+        state.TierSince = refundAt < now && heldThen ? refundAt : now;
+    }
+}
