@@ -105,8 +105,8 @@ public static partial class TierPolicy
             $"{current} → {target}: refund on order {orderId} at {refundAt:yyyy-MM-dd'T'HH:mm:ssK} (a late event) left trailing growth {thenAfter} below {options.Tiers[current].Threshold}");
         Move(state, options, target, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
 
-        // Held since the refund in order: its grace, if any, runs from the first day after it whose window fell short.
-        state.TierSince = refundAt;
+        // Held since the refund in order (a UTC instant, as stored): its grace, if any, runs from the first day after it whose window fell short.
+        state.TierSince = refundAt.ToUniversalTime();
         var threshold = options.Tiers[target].Threshold;
         state.TierGraceStartedAt = GrowthPolicy.TrailingGrowth(state, options, now) >= threshold ? null : GraceStartInOrder(state, options, threshold, now);
         if (state.TierGraceStartedAt is not null)

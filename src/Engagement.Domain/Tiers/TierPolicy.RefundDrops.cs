@@ -13,7 +13,7 @@ public static partial class TierPolicy
     /// <summary>
     /// <see cref="AfterRefund"/>'s drop at once of a member who qualified for the tier before the refund and no longer does:
     /// to the tier growth now supports, held since the refund's occurredAt (as its entry is dated, CONTRACT.md §1.1) when the
-    /// member held the tier then, else since <paramref name="now"/>. A late refund (on an earlier local day) made while the
+    /// member held the tier then, else since <paramref name="now"/> (stored as a UTC instant). A late refund (on an earlier local day) made while the
     /// member held the tier is judged as of its day, as <see cref="DropAsOf"/> judges one: the member moves to what the growth
     /// left then (refunds by the end of that day) or supports now, the higher, held since the refund, on that tier's grace as
     /// it ran in order when growth has aged out since (<see cref="GraceAfterReplay"/>); one that left the tier then moves nothing.
@@ -39,7 +39,7 @@ public static partial class TierPolicy
                     CultureInfo.InvariantCulture,
                     $"{current} → {target}: refund on order {orderId} at {refundAt:yyyy-MM-dd'T'HH:mm:ssK} (a late event) left trailing growth {thenAfter} below {options.Tiers[current].Threshold}");
                 Move(state, options, target, now, RuleIds.TierDowngradeRefund, late, eventId, entries, changes, granted);
-                state.TierSince = refundAt;
+                state.TierSince = refundAt.ToUniversalTime();
             }
 
             GraceAfterReplay(state, options, now, entries, changes, granted);
@@ -51,6 +51,6 @@ public static partial class TierPolicy
             $"{current} → {supported}: refund on order {orderId} left trailing growth {growthAfter} below {options.Tiers[current].Threshold}");
         Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
         state.TierGraceStartedAt = null;
-        state.TierSince = refundAt < now && heldThen ? refundAt : now;
+        state.TierSince = (refundAt < now && heldThen ? refundAt : now).ToUniversalTime();
     }
 }

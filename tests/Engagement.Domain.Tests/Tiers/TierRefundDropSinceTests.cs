@@ -31,6 +31,8 @@ public class TierRefundDropSinceTests
         var refund = member.Refund("O-1", 1000m, at: TestMember.Shanghai(2026, 3, 1, 11), eventId: "e-r1");
 
         Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 1, 11)), (member.Tier, member.State.TierSince));
+        // Stored as a UTC instant, not with the event's +08:00 offset.
+        Assert.Equal(TimeSpan.Zero, member.State.TierSince!.Value.Offset);
         Assert.Equal(
             [(RuleIds.TierDowngradeRefund, TestMember.Shanghai(2026, 3, 1, 11))],
             refund.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.EffectiveOccurredAt)));
@@ -49,6 +51,7 @@ public class TierRefundDropSinceTests
         var refund = member.Refund("O-1", 1000m, at: TestMember.Shanghai(2026, 3, 2), eventId: "e-r1");
 
         Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 2)), (member.Tier, member.State.TierSince));
+        Assert.Equal(TimeSpan.Zero, member.State.TierSince!.Value.Offset);
         Assert.Equal(
             [(RuleIds.TierDowngradeRefund, TestMember.Shanghai(2026, 3, 2))],
             refund.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.EffectiveOccurredAt)));
