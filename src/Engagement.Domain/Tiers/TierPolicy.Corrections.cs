@@ -92,7 +92,7 @@ public static partial class TierPolicy
         state.Tier = tier;
         state.TierSince = entered;
         state.TierGraceDrop = keep == 0 ? null : saved with { Drops = [.. saved.Drops.Take(keep)], LaterBenefits = [.. saved.LaterBenefits.Take(keep - 1)] };
-        LedgerBook.Append(state, entries, now, LedgerKinds.Tier, restored - rank, restored + 1, reason, ruleId, eventId);
+        LedgerBook.Append(state, entries, now, LedgerKinds.Tier, restored - rank, restored + 1, reason, ruleId, eventId, tierLeft: current);
         changes.Add(new TierChange(current, tier, ruleId, now, reason));
 
         // Restored, not granted: the benefits held just before the first drop undone, exactly as they were. In order the

@@ -42,7 +42,7 @@ public class TierGracePartialUndoTests
 
         Assert.Equal(("V2", FirstGraceEnd), (member.Tier, member.State.TierSince));
         var move = Assert.Single(late.NewEntries, e => e.Kind == LedgerKinds.Tier);
-        Assert.Equal("tier.downgrade.grace.correction", move.RuleId);
+        Assert.Equal(("tier.downgrade.grace.correction", "V1"), (move.RuleId, move.TierLeft));
         Assert.Empty(late.BenefitsGranted);
         Assert.Equal(heldOnV2, member.State.Benefits);
         Assert.Equal(P0, member.State.Benefits[0].GrantedAt);
