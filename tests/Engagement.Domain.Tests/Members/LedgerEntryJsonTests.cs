@@ -41,6 +41,26 @@ public class LedgerEntryJsonTests
     }
 
     [Fact]
+    public void TheObjectFormReadsTheTierLeft()
+    {
+        var stored = "{\"sequence\":12,\"at\":\"2026-06-01T11:43:12.345+08:00\",\"kind\":\"tier\",\"delta\":-1,\"balanceAfter\":2,\"reason\":\"V3 → V2\",\"ruleId\":\"tier.downgrade.refund\",\"eventId\":\"e-1\",\"TierLeft\":\"V3\"}";
+
+        Assert.Equal(("V3", (DateTimeOffset?)null), (JsonSerializer.Deserialize<LedgerEntry>(stored, Web)!.TierLeft, JsonSerializer.Deserialize<LedgerEntry>(stored, Web)!.OccurredAt));
+        Assert.Null(JsonSerializer.Deserialize<LedgerEntry>(stored.Replace("\"V3\"}", "null}", StringComparison.Ordinal), Web)!.TierLeft);
+    }
+
+    [Fact]
+    public void AnEntryWithAnEventAndATierLeftButNoOccurredAtWritesANullPlaceholderAndReadsBackEqual()
+    {
+        var entry = Entry with { Kind = LedgerKinds.Tier, RuleId = RuleIds.TierDowngradeRefund, TierLeft = "V3" };
+
+        var json = JsonSerializer.Serialize(entry, Web);
+
+        Assert.EndsWith(",\"e-1\",null,\"V3\"]", json, StringComparison.Ordinal);
+        Assert.Equal(entry, JsonSerializer.Deserialize<LedgerEntry>(json, Web));
+    }
+
+    [Fact]
     public void AMemberWithItsLedgerInTheOldFormReadsAndWritesTheNewOne()
     {
         var old = "{\"memberId\":\"M1\",\"ledger\":[{\"sequence\":1,\"at\":\"2026-06-01T11:43:12+08:00\",\"kind\":\"growth\",\"delta\":148,\"balanceAfter\":148,\"reason\":\"purchase O-1\",\"ruleId\":\"growth.purchase\",\"eventId\":null}],\"nextSequence\":2}";
