@@ -18,7 +18,8 @@ namespace Engagement.Api.Events;
 /// Limits (<see cref="RequestLimits"/>): 4 MB and 1,000 events per request, 64 KB per event (the queue's own limit);
 /// a body that is not UTF-8 is refused whole (400 naming <c>body</c>). A store key may send only
 /// <see cref="ApiRoles.TillEventTypes"/>; another type is refused alone, named <c>[i].type</c> (<c>type</c>), 403 when no
-/// event was applied.
+/// event was applied; a store key bound to its store(s) (<see cref="StoreKeyScope"/>) may not send an event naming
+/// another <c>storeId</c>, refused alone the same way, named <c>[i].storeId</c> (<c>storeId</c>).
 /// </summary>
 public static partial class EventEndpoints
 {
@@ -131,6 +132,7 @@ public static partial class EventEndpoints
             var user = request.HttpContext.User;
             var tillOnly = user.IsInRole(ApiRoles.Store) && !user.IsInRole(ApiRoles.Admin);
             var refusedForRole = 0;
+            var refusedForStore = 0;
             for (var i = 0; i < elements.Count; i++)
             {
                 if (tillOnly && NotForTill(elements[i]) is { } type)
@@ -140,6 +142,16 @@ public static partial class EventEndpoints
                     // alone, as an invalid event is: its neighbours are applied (README "HTTP API", roles).
                     errors.Add(isBatch ? $"[{i}].type" : "type", $"a store key may send only purchase and refund events, not {type}; send it with an admin key");
                     refusedForRole++;
+                    continue;
+                }
+
+                if (tillOnly && StoreOf(elements[i]) is { } store && !StoreKeyScope.Allows(user, store))
+                {
+                    // A bound till key sells at its own store(s) only: another storeId would pass that store's coupon
+                    // scope (StoreKeyScope). Refused alone, as above.
+                    errors.Add(isBatch ? $"[{i}].storeId" : "storeId", StoreKeyScope.Message(user, store));
+                    refusedForRole++;
+                    refusedForStore++;
                     continue;
                 }
 
@@ -216,7 +228,8 @@ public static partial class EventEndpoints
                 var forbidden = noneValid && refusedForRole > 0;
                 return Results.Problem(
                     statusCode: forbidden ? StatusCodes.Status403Forbidden : noneValid ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity,
-                    title: forbidden ? "No event was applied: a store key may send only purchase and refund events" : noneValid ? "No event was applied" : "Some events were not applied",
+                    title: forbidden && refusedForStore == refusedForRole ? "No event was applied: this store key may not act for the events' store"
+                        : forbidden ? "No event was applied: a store key may send only purchase and refund events" : noneValid ? "No event was applied" : "Some events were not applied",
                     detail: noneValid
                         ? "Each invalid event is named by its index and field (the field alone for a single object)."
                         : "Each invalid event is named by its index and field; the others were applied.",
@@ -255,6 +268,12 @@ public static partial class EventEndpoints
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
             && type.GetString() is { } name && EventTypes.All.Contains(name) && !ApiRoles.TillEventTypes.Contains(name)
             ? name
+            : null;
+
+    /// <summary>The <c>storeId</c> an event names (a string), else null.</summary>
+    private static string? StoreOf(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("storeId", out var store) && store.ValueKind == JsonValueKind.String
+            ? store.GetString()
             : null;
 
     /// <summary>The envelope's fields (CONTRACT.md §1) a refusal may name.</summary>

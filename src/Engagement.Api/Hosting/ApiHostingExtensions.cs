@@ -30,7 +30,7 @@ public static class ApiHostingExtensions
     {
         services.AddOptions<ApiKeyOptions>()
             .Bind(configuration.GetSection(ApiKeyOptions.SectionName))
-            .Validate(o => o.Keys.Values.All(v => ApiKeyIdentity.Parse(v) is not null), "Engagement:Api:Keys values must be support, marketing, admin or store, optionally followed by :name")
+            .Validate(o => o.Keys.Values.All(v => ApiKeyIdentity.Parse(v) is not null), "Engagement:Api:Keys values must be support, marketing, admin or store, optionally followed by :name (a store key then by @storeId[,storeId…])")
             .Validate(o => o.Keys.Keys.All(k => k.Length >= 8), "Engagement:Api:Keys keys must be at least 8 characters")
             .ValidateOnStart();
 

@@ -141,6 +141,12 @@ public static class MemberEndpoints
         if (string.IsNullOrWhiteSpace(request.RedemptionId) || EventBounds.CodePoints(request.RedemptionId) > 128)
         {
             errors.Add("redemptionId", "required, 1–128 characters");
+        // A bound store key spends points at its own store(s) only (StoreKeyScope).
+        if (StoreKeyScope.Refusal(context.User, request.StoreId) is { } notThisStore)
+        {
+            return notThisStore;
+        }
+
         }
 
         // A catalogue redemption (a reward at a store) may be cash only, as its reward's option allows: 0 points.

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Engagement.Api.Hosting;
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
@@ -27,8 +28,13 @@ public static class BenefitEndpoints
         return routes;
     }
 
-    private static async Task<IResult> BookAsync(string memberId, [FromBody] PriorityBookingRequest? request, IGrainFactory grains)
+    private static async Task<IResult> BookAsync(string memberId, [FromBody] PriorityBookingRequest? request, IGrainFactory grains, ClaimsPrincipal user)
     {
+        if (StoreKeyScope.Refusal(user, request?.StoreId) is { } notThisStore)
+        {
+            return notThisStore;
+        }
+
         var errors = new FieldErrors();
         if (!MemberIds.IsValid(memberId))
         {

@@ -186,6 +186,11 @@ public static class CatalogueEndpoints
             return errors.ToProblem();
         }
 
+        if (lines.Select(l => l!.StoreId).FirstOrDefault(s => !StoreKeyScope.Allows(user, s)) is { } otherStore)
+        {
+            return StoreKeyScope.Refusal(user, otherStore)!;
+        }
+
         if (await grains.GetGrain<IRewardCatalogueGrain>(0).GetAsync(rewardId) is null)
         {
             return RewardNotFound(rewardId);
@@ -234,8 +239,8 @@ public static class CatalogueEndpoints
         return Results.Ok(await grains.GetGrain<IRewardStockGrain>(OfferIds.StockKey(rewardId, storeId)).GetAsync());
     }
 
-    private static Task<IResult> RedeemAsync(string rewardId, [FromBody] CatalogueRedemptionRequest? request, CatalogueRedemptions redemptions) =>
-        redemptions.RedeemAsync(rewardId, request);
+    private static Task<IResult> RedeemAsync(string rewardId, [FromBody] CatalogueRedemptionRequest? request, CatalogueRedemptions redemptions, ClaimsPrincipal user) =>
+        StoreKeyScope.Refusal(user, request?.StoreId) is { } notThisStore ? Task.FromResult(notThisStore) : redemptions.RedeemAsync(rewardId, request);
 
     /// <summary>404: the catalogue has no reward <paramref name="rewardId"/>; names the field (<c>field</c> <c>rewardId</c>).</summary>
     internal static IResult RewardNotFound(string rewardId) =>

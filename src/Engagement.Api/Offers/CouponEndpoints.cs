@@ -146,7 +146,7 @@ public static class CouponEndpoints
         };
     }
 
-    private static async Task<IResult> RedeemAsync(string memberId, string code, [FromBody] CouponRedeemRequest? request, IGrainFactory grains)
+    private static async Task<IResult> RedeemAsync(string memberId, string code, [FromBody] CouponRedeemRequest? request, IGrainFactory grains, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         var normal = CouponCodes.Normalize(code);
@@ -190,6 +190,12 @@ public static class CouponEndpoints
         if (errors.Any)
         {
             return errors.ToProblem();
+        }
+
+        // A bound store key redeems at its own store(s) only: another storeId would pass another store's scope.
+        if (StoreKeyScope.Refusal(user, request.StoreId) is { } notThisStore)
+        {
+            return notThisStore;
         }
 
         // A region-scoped coupon is checked against the store's own region, as its inventory reports it (a till cannot

@@ -68,6 +68,12 @@ public static class InventoryEndpoints
             return errors.ToProblem();
         }
 
+        // A bound store key sets its own store's stock and region only (StoreKeyScope).
+        if (StoreKeyScope.Refusal(user, storeId) is { } notThisStore)
+        {
+            return notThisStore;
+        }
+
         var result = await grains.GetGrain<IStoreInventoryGrain>(storeId).PutAsync([.. lines!.Select(l => l!)], regionId);
         if (result.Refusal is { } refusal)
         {

@@ -12,7 +12,8 @@ public sealed class ApiKeyOptions
 
     /// <summary>
     /// Key → <c>role</c> or <c>role:name</c> (role <c>support</c>, <c>marketing</c> or <c>admin</c>; the name is who the
-    /// audit records, see <see cref="ApiKeyIdentity"/>). No defaults: a deployment configures its own.
+    /// audit records, see <see cref="ApiKeyIdentity"/>); a <c>store</c> key may end <c>@S001</c> or <c>@S001,S002</c> to be
+    /// bound to those stores (<see cref="StoreKeyScope"/>). No defaults: a deployment configures its own.
     /// </summary>
     public Dictionary<string, string> Keys { get; set; } = new(StringComparer.Ordinal);
 

@@ -34,6 +34,7 @@ public static class ApiRateLimiting
     public static IServiceCollection AddEngagementApiProtection(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiKeyOptions>, ApiKeyProtectionValidator>());
+        services.AddHostedService<UnboundStoreKeyWarning>();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -20,6 +20,9 @@ public class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     public const string StoreKey = "offers-test-store-pos";
     public const string NamedSupportKey = "offers-test-support-named";
 
+    /// <summary>A till key bound to store S001 (<c>store:POS S001@S001</c>).</summary>
+    public const string BoundStoreKey = "offers-test-store-bound-s001";
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly string _id = "offers-" + Guid.NewGuid().ToString("N")[..8];
@@ -108,6 +111,7 @@ public class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             [$"Engagement:Api:Keys:{SupportKey}"] = "support",
             [$"Engagement:Api:Keys:{StoreKey}"] = "store:POS S001",
             [$"Engagement:Api:Keys:{NamedSupportKey}"] = "support:Wang Fang",
+            [$"Engagement:Api:Keys:{BoundStoreKey}"] = "store:POS S001@S001",
         };
         builder.UseEnvironment("Production");
         foreach (var (key, value) in settings)
