@@ -249,5 +249,41 @@ public sealed record CouponRedeemResult
 
     [Id(4)] public bool Replayed { get; init; }
 
+    /// <summary>The coupon as it is now (after a replay: also when it changed since, see <see cref="CouponChangedSince"/>).</summary>
     [Id(5)] public CouponView? Coupon { get; init; }
+
+    /// <summary>
+    /// The redemption accepted, or for a replay the one replayed (as it was then, not the coupon's present status); null
+    /// for a refusal. An extension of CONTRACT.md §4.
+    /// </summary>
+    [Id(6)] public CouponRedemptionView? Redemption { get; init; }
+
+    /// <summary>
+    /// For a replay: true when the coupon changed since the replayed redemption (a full refund restored it, a later
+    /// redemption used it again); <see cref="Coupon"/> then shows it as it is now and <see cref="Detail"/> says both.
+    /// </summary>
+    [Id(7)] public bool CouponChangedSince { get; init; }
+}
+
+/// <summary>
+/// One POS redemption of a coupon: its id, the store that sent it, the order it was confirmed by (when a purchase named
+/// the coupon; null until then), the order amount and discount in CNY, and when it was accepted (UTC).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.coupon-redemption-view.v1")]
+public sealed record CouponRedemptionView
+{
+    [Id(0)] public string RedemptionId { get; init; } = "";
+
+    [Id(1)] public string? StoreId { get; init; }
+
+    [Id(2)] public string? OrderId { get; init; }
+
+    /// <summary>The order amount in CNY the redemption named; null for one kept before amounts were.</summary>
+    [Id(3)] public decimal? OrderAmount { get; init; }
+
+    /// <summary>The discount in CNY it granted.</summary>
+    [Id(4)] public decimal Discount { get; init; }
+
+    /// <summary>When it was accepted (UTC).</summary>
+    [Id(5)] public DateTimeOffset At { get; init; }
 }

@@ -134,7 +134,7 @@ public sealed record CouponBook
         var discount = CouponPolicy.DiscountOn(coupon, order);
         var redeemed = (coupon.MoveTo(CouponStatuses.Redeemed, $"redeemed at store {order.StoreId} by redemption {redemptionId}", now)
             with { RedemptionId = redemptionId, StoreId = order.StoreId }).WithRedemption(new(redemptionId, order.StoreId, discount, now, order.Amount));
-        return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, discount, Replayed: false));
+        return (Replace(redeemed), new CouponRedeemOutcome(redeemed, null, discount, Replayed: false) { Redemption = redeemed.Redemptions[^1] });
     }
 
     /// <summary>
@@ -148,7 +148,7 @@ public sealed record CouponBook
             : earlier.OrderAmount is { } amount && amount != order.Amount
                 ? CouponRedeemOutcome.Refused(new(CouponRefusals.RedemptionIdReused, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"orderAmount: redemptionId {earlier.RedemptionId} was already used with orderAmount {amount:0.00} CNY, not {order.Amount:0.00}; a retry sends the same request, another order takes another redemptionId")), coupon)
-                : new CouponRedeemOutcome(coupon, null, earlier.Discount, Replayed: true);
+                : new CouponRedeemOutcome(coupon, null, earlier.Discount, Replayed: true) { Redemption = earlier, ReplayDetail = CouponReplays.Describe(coupon, earlier) };
 
     /// <summary>
     /// Confirms coupon <paramref name="code"/> by a purchase that names it in <c>coupons</c> (CONTRACT.md §1), as of the
@@ -373,6 +373,12 @@ public sealed record CouponIssueOutcome(CouponIssueStatus Status, Coupon? Coupon
 public sealed record CouponRedeemOutcome(Coupon? Coupon, CouponRefusal? Refusal, decimal Discount, bool Replayed)
 {
     public bool Accepted => Refusal is null;
+
+    /// <summary>The POS redemption accepted or replayed (<see cref="CouponReplays"/>); null for a refusal and a purchase's confirm.</summary>
+    public CouponRedemption? Redemption { get; init; }
+
+    /// <summary>For a replay: what the replayed redemption was and, when the coupon changed since, what it is now (<see cref="CouponReplays.Describe"/>).</summary>
+    public string? ReplayDetail { get; init; }
 
     public static CouponRedeemOutcome Refused(CouponRefusal refusal, Coupon? coupon = null) => new(coupon, refusal, 0m, Replayed: false);
 }

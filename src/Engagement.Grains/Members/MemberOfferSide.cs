@@ -174,10 +174,16 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             {
                 Accepted = reply.Accepted,
                 Reason = reply.Refusal?.Reason,
-                Detail = reply.Refusal?.Detail ?? reply.Coupon!.StatusReason,
+                Detail = reply.Refusal?.Detail ?? reply.ReplayDetail ?? reply.Coupon!.StatusReason,
                 Discount = reply.Discount,
                 Replayed = reply.Replayed,
                 Coupon = reply.Coupon?.ToView(MemberId),
+                Redemption = reply is { Accepted: true, Redemption: { } made, Coupon: { } held } ? new CouponRedemptionView
+                {
+                    RedemptionId = made.RedemptionId, StoreId = made.StoreId, OrderId = CouponReplays.OrderOf(held, made),
+                    OrderAmount = made.OrderAmount, Discount = made.Discount, At = made.At.ToUniversalTime(),
+                } : null,
+                CouponChangedSince = reply is { Replayed: true, Redemption: { } replayed, Coupon: { } current } && !CouponReplays.StillHolds(current, replayed),
             };
         });
     }
