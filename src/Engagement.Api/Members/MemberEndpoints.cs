@@ -57,7 +57,10 @@ public static class MemberEndpoints
 
         // A till reads tier, balance, coupons and benefits, nothing else of the member (RFM, tags, consent...); a code is worth its
         // value there, so a store key sees each code by its last 4 only.
-        return user.IsInRole(ApiRoles.Store) && !user.IsInRole(ApiRoles.Admin) ? Results.Ok(TillMemberView.Of(view)) : Results.Ok(view);
+        // Held refunds are for support and admin tracing an event (README "HTTP API"), not for marketing.
+        return user.IsInRole(ApiRoles.Store) && !user.IsInRole(ApiRoles.Admin) ? Results.Ok(TillMemberView.Of(view))
+            : user.IsInRole(ApiRoles.Marketing) && !user.IsInRole(ApiRoles.Admin) ? Results.Ok(view with { HeldRefunds = [] })
+            : Results.Ok(view);
     }
 
     private static async Task<IResult> GetLedgerAsync(string memberId, IGrainFactory grains, string? kind, int? limit, long? before)
@@ -138,15 +141,15 @@ public static class MemberEndpoints
             return errors.ToProblem();
         }
 
-        if (string.IsNullOrWhiteSpace(request.RedemptionId) || EventBounds.CodePoints(request.RedemptionId) > 128)
-        {
-            errors.Add("redemptionId", "required, 1–128 characters");
         // A bound store key spends points at its own store(s) only (StoreKeyScope).
         if (StoreKeyScope.Refusal(context.User, request.StoreId) is { } notThisStore)
         {
             return notThisStore;
         }
 
+        if (string.IsNullOrWhiteSpace(request.RedemptionId) || EventBounds.CodePoints(request.RedemptionId) > 128)
+        {
+            errors.Add("redemptionId", "required, 1–128 characters");
         }
 
         // A catalogue redemption (a reward at a store) may be cash only, as its reward's option allows: 0 points.

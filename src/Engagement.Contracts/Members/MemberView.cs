@@ -64,6 +64,13 @@ public sealed record MemberView
     /// <summary>What that change did, each changed channel as it was and became: <c>sms default→no</c>.</summary>
     [Id(21)] public string? ConsentChange { get; init; }
 
+    /// <summary>
+    /// Refunds waiting for their purchase (CONTRACT.md §1: held, bounded by <c>Engagement:Program:MaxHeldRefunds</c>,
+    /// default 20), oldest held first, so support can trace a refund that shows nowhere else yet; empty for a marketing key
+    /// (support and admin read it; a store key's view leaves it out). An extension of CONTRACT.md §4.
+    /// </summary>
+    [Id(22)] public IReadOnlyList<HeldRefundView> HeldRefunds { get; init; } = [];
+
     // Offers take ids from 40 up, so parallel additions to this view never collide.
 
     /// <summary>The member's coupons as of now, newest first (CONTRACT.md §2.1), each with its status and why.</summary>
@@ -71,6 +78,33 @@ public sealed record MemberView
 
     /// <summary>Non-monetary benefits granted by offers (campaigns) and their uses, newest first, each with why.</summary>
     [Id(41)] public IReadOnlyList<BenefitGrantView> BenefitGrants { get; init; } = [];
+}
+
+/// <summary>
+/// A refund held until its purchase arrives: its eventId and orderId, the amount (in <see cref="Currency"/>, the
+/// programme's CNY unless the refund named another), its occurredAt, since when it is held and until when (UTC; past it,
+/// it goes to the poison queue, <c>Engagement:Program:HeldRefundTimeout</c>, default 24 h).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("engagement.held-refund-view.v1")]
+public sealed record HeldRefundView
+{
+    [Id(0)] public string EventId { get; init; } = "";
+
+    [Id(1)] public string OrderId { get; init; } = "";
+
+    /// <summary>The refunded amount, in <see cref="Currency"/>.</summary>
+    [Id(2)] public decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 code of <see cref="Amount"/>; <c>CNY</c> (the programme currency) unless the refund named another.</summary>
+    [Id(3)] public string Currency { get; init; } = "CNY";
+
+    [Id(4)] public DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>When the engine started holding it (UTC).</summary>
+    [Id(5)] public DateTimeOffset HeldSince { get; init; }
+
+    /// <summary>When it stops waiting and is dead-lettered, if its purchase has not arrived (UTC).</summary>
+    [Id(6)] public DateTimeOffset HeldUntil { get; init; }
 }
 
 /// <summary>A staff member acting on a member through the API or the console (the audit's who, role and why).</summary>

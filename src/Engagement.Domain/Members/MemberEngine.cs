@@ -94,6 +94,7 @@ public static class MemberEngine
             Birthday = state.Birthday,
             Phone = state.Phone,
             HeldRefunds = state.HeldRefunds.Count,
+            HeldRefundList = [.. state.HeldRefunds.Select(h => (h, h.Currency ?? options.Currency, h.HeldAt + options.HeldRefundTimeout))],
         };
     }
 

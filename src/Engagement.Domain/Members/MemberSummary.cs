@@ -63,4 +63,10 @@ public sealed record MemberSummary
 
     /// <summary>Refunds waiting for their purchase.</summary>
     public int HeldRefunds { get; init; }
+
+    /// <summary>
+    /// Those refunds, oldest held first, each with its currency (the programme's unless it named another) and the instant
+    /// it stops waiting (held at + <c>HeldRefundTimeout</c>).
+    /// </summary>
+    public IReadOnlyList<(HeldRefund Refund, string Currency, DateTimeOffset HeldUntil)> HeldRefundList { get; init; } = [];
 }

@@ -73,6 +73,11 @@ internal static class MemberMapper
         ConsentChangedBy = summary.ConsentChangedBy is { } by ? new StaffActor { Name = by.Name, Role = by.Role, Reason = by.Reason } : null,
         ConsentChange = summary.ConsentChange,
         Tags = summary.Tags,
+        HeldRefunds = [.. summary.HeldRefundList.Select(h => new HeldRefundView
+        {
+            EventId = h.Refund.EventId, OrderId = h.Refund.OrderId, Amount = h.Refund.Amount, Currency = h.Currency,
+            OccurredAt = h.Refund.OccurredAt.ToUniversalTime(), HeldSince = h.Refund.HeldAt.ToUniversalTime(), HeldUntil = h.HeldUntil.ToUniversalTime(),
+        })],
     };
 
     /// <summary>The live view as of <paramref name="now"/> (CONTRACT.md §1.1): what time made due shows even before a tick records it.</summary>
