@@ -46,9 +46,15 @@ public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
     {
         await EnsureQueueAsync(cancellationToken);
         var message = Compose(reason, queue, body);
-        await _queue.SendMessageAsync(message, visibilityTimeout: null, timeToLive: NeverExpires, cancellationToken);
+        var sent = await _queue.SendMessageAsync(message, visibilityTimeout: null, timeToLive: NeverExpires, cancellationToken);
         IngestionMetrics.Poisoned(reason);
-        _logger.LogWarning("Dead-lettered a message from {Queue} to {PoisonQueue}: {Reason}", queue, _queue.Name, reason);
+
+        // What support traces a refused event by: its eventId and member (masked as the reason masks refused text: the
+        // log travels further than the poison queue) and the letter's messageId (scripts/poison-queue.cs delete takes it).
+        var (eventId, memberId) = DeadLetterTrace.IdsOf(body);
+        _logger.LogWarning(
+            "Dead-lettered event {EventId} of member {MemberId} from {Queue} to {PoisonQueue} as message {MessageId}: {Reason}",
+            eventId, memberId, queue, _queue.Name, sent.Value.MessageId, reason);
     }
 
     /// <summary>The poison message text; public so producers' tooling and tests read the same shape.</summary>

@@ -1,0 +1,37 @@
+using System.Text.Json;
+
+namespace Engagement.Contracts.Events;
+
+/// <summary>
+/// What a dead letter's log line may name of the refused event (README "Publishing events", dead letters): its
+/// <c>eventId</c> and <c>memberId</c> when the body is a JSON object holding them as strings, each masked as a poison
+/// reason shows refused text (<see cref="RefusedTextPrefix"/>: digits <c>#</c>, codes by their shape, at most 24
+/// characters), since log lines travel further than the poison queue; <c>-</c> when not known.
+/// </summary>
+public static class DeadLetterTrace
+{
+    /// <summary>The masked <c>eventId</c> and <c>memberId</c> of <paramref name="body"/>, each <c>-</c> when it names none.</summary>
+    public static (string EventId, string MemberId) IdsOf(string? body)
+    {
+        if (body is null || body.AsSpan().TrimStart().Length == 0 || body.AsSpan().TrimStart()[0] != '{')
+        {
+            return ("-", "-");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return (Masked(document.RootElement, "eventId"), Masked(document.RootElement, "memberId"));
+        }
+        catch (JsonException)
+        {
+            return ("-", "-");
+        }
+    }
+
+    private static string Masked(JsonElement root, string name) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } text
+            ? RefusedTextPrefix.Of(text)
+            : "-";
+}
