@@ -10,7 +10,9 @@
 //                         again reappears by itself 5 minutes after it was received, one answered 404 is already gone.
 //   take <N>              prints the first N dead letters (N required, 1-32) the same way and deletes each one printed,
 //                         fixed or not: only to empty the queue once its whole content is saved.
-// Connection: AZURE_STORAGE_CONNECTION_STRING (what `scripts/azurite start` prints), else the emulator on its default ports.
+// Connection: ConnectionStrings__AzureStorage (the silo's own setting, what `scripts/run` prints), else
+// AZURE_STORAGE_CONNECTION_STRING (what `scripts/azurite start` prints), else the emulator on its default ports; the
+// account, queue endpoint and which of these it came from are printed on stderr first (never the key).
 // Queue: ENGAGEMENT_POISON_QUEUE, else engagement-events-poison.
 // Exit code: 0 done; 1 an id was not found or a letter could not be deleted or shown again (each named on stderr); 2 usage.
 using System.Globalization;
@@ -29,9 +31,16 @@ if (mode == "delete" ? args.Length < 2
     return 2;
 }
 
-var connection = Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") ?? "UseDevelopmentStorage=true";
+// The silo's setting first, as the silo reads it: a second engine on its own ports (scripts/run prints its
+// ConnectionStrings__AzureStorage) must not be read through another Azurite's AZURE_STORAGE_CONNECTION_STRING.
+var (connection, source) = Environment.GetEnvironmentVariable("ConnectionStrings__AzureStorage") is { Length: > 0 } silo
+    ? (silo, "ConnectionStrings__AzureStorage")
+    : Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { Length: > 0 } azurite
+        ? (azurite, "AZURE_STORAGE_CONNECTION_STRING")
+        : ("UseDevelopmentStorage=true", "the default UseDevelopmentStorage=true");
 var name = Environment.GetEnvironmentVariable("ENGAGEMENT_POISON_QUEUE") ?? "engagement-events-poison";
 var queue = new QueueClient(connection, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+Console.Error.WriteLine($"reading {name} on account {queue.AccountName} at {queue.Uri.GetLeftPart(UriPartial.Path)} (connection from {source})");
 if (!(await queue.ExistsAsync()).Value)
 {
     Console.Error.WriteLine($"{name}: no such queue (nothing was ever dead-lettered)");

@@ -243,7 +243,7 @@ internal static class Program
         }
 
         var last = args.QueueCount - 1;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"publishing {total} events ({(args.Batch > 1 ? $"up to {args.Batch} a queue message" : "one a queue message")}) to {publisher.Endpoint} queues {args.Prefix}-0..{last} ({(args.Base64 ? "base64 JSON" : "raw JSON")}, {args.Concurrency} in flight)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"publishing {total} events ({(args.Batch > 1 ? $"up to {args.Batch} a queue message" : "one a queue message")}) to {publisher.Endpoint} queues {args.Prefix}-0..{last} ({(args.Base64 ? "base64 JSON" : "raw JSON")}, {args.Concurrency} in flight; connection from {source})"));
 
         PublishResult result;
         try

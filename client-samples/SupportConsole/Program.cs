@@ -2,8 +2,9 @@
 //   dotnet run --project client-samples/SupportConsole -- M000001 [--ledger 10]
 //        [--cluster-id engagement-dev] [--service-id engagement] [--membership-table EngagementSilos]
 //        [--gateway-port 30000 (localhost clustering instead of the membership table)]
-// The silos are found in the cluster's Azure membership table, on the account of ConnectionStrings__AzureStorage
-// (default: Azurite on loopback), so any silo of the cluster can answer.
+// The silos are found in the cluster's Azure membership table, on the account of ConnectionStrings__AzureStorage, else
+// AZURE_STORAGE_CONNECTION_STRING (default: Azurite on loopback), so any silo of the cluster can answer; the account and
+// table endpoint it reads are printed on stderr.
 using System.Globalization;
 using ClientSamples;
 using Engagement.Contracts.Members;
@@ -32,7 +33,12 @@ if (options is null)
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__AzureStorage") is { Length: > 0 } cs ? cs : "UseDevelopmentStorage=true";
+// As the silo and scripts/poison-queue.cs read it: the silo's own setting, else what scripts/azurite start prints.
+var (connectionString, connectionSource) = Environment.GetEnvironmentVariable("ConnectionStrings__AzureStorage") is { Length: > 0 } cs
+    ? (cs, "ConnectionStrings__AzureStorage")
+    : Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { Length: > 0 } azurite
+        ? (azurite, "AZURE_STORAGE_CONNECTION_STRING")
+        : ("UseDevelopmentStorage=true", "the default UseDevelopmentStorage=true");
 builder.UseOrleansClient(client =>
 {
     if (options.GatewayPort is { } port)
@@ -46,9 +52,11 @@ builder.UseOrleansClient(client =>
         o.ClusterId = options.ClusterId;
         o.ServiceId = options.ServiceId;
     });
+    var tables = new Azure.Data.Tables.TableServiceClient(connectionString);
+    Console.Error.WriteLine($"finding the silos in table {options.MembershipTable} on account {tables.AccountName} at {tables.Uri.GetLeftPart(UriPartial.Path)} (connection from {connectionSource})");
     client.UseAzureStorageClustering(o =>
     {
-        o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(connectionString);
+        o.TableServiceClient = tables;
         o.TableName = options.MembershipTable;
     });
 });
