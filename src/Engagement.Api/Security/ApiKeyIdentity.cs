@@ -6,7 +6,8 @@ namespace Engagement.Api.Security;
 /// <summary>
 /// What a configured key value means: <c>role</c> or <c>role:name</c> (CONTRACT.md §4). The name is who the audit
 /// trail records; an unnamed key is recorded by its role. A store key may be bound to its store(s) by a suffix
-/// <c>@S001</c> or <c>@S001,S002</c> (<c>store:POS S001@S001</c>, <c>store@S001</c>): see <see cref="StoreKeyScope"/>.
+/// <c>@S001</c> or <c>@S001,S002</c> (<c>store:POS S001@S001</c>, <c>store@S001</c>), read from the last <c>@</c> only
+/// when store ids follow it (<see cref="StoresOf"/>): see <see cref="StoreKeyScope"/>.
 /// </summary>
 public static class ApiKeyIdentity
 {
@@ -24,13 +25,8 @@ public static class ApiKeyIdentity
             return null;
         }
 
-        if (StoresOf(value) is { } stores)
+        if (StoresOf(value) is not null)
         {
-            if (stores.Count == 0)
-            {
-                return null;
-            }
-
             value = value[..value.LastIndexOf('@')];
         }
 
@@ -58,25 +54,30 @@ public static class ApiKeyIdentity
     }
 
     /// <summary>
-    /// The stores a <c>store</c> key value is bound to (its <c>@S001,S002</c> suffix); null for an unbound store key and
-    /// for every other role (whose names may hold an <c>@</c>); empty when the suffix names no valid store id (1–64
-    /// characters of <c>A–Z a–z 0–9 _ - . :</c>), which <see cref="Parse"/> refuses.
+    /// The stores a <c>store</c> key value is bound to: read only from its LAST <c>@</c>, and only when everything after
+    /// it is a comma-separated list of store ids (1–64 characters of <c>A–Z a–z 0–9 _ - . :</c>) and everything before it
+    /// is the role <c>store</c>, alone or with a name (<c>store@S:1</c> is bound to <c>S:1</c>;
+    /// <c>store:ops@example.com</c> is the key <c>ops</c> bound to store <c>example.com</c>). Null for an unbound store
+    /// key, including one whose name holds an <c>@</c> not followed by store ids (<c>store:till@Mall 3</c> is the
+    /// unbound key <c>till@Mall 3</c>), and for every other role (whose names may hold an <c>@</c>). Never empty.
+    /// The silo logs each store key's binding at start (<see cref="StoreKeyScope"/>).
     /// </summary>
     public static IReadOnlySet<string>? StoresOf(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         var at = value.LastIndexOf('@');
-        var colon = value.IndexOf(':', StringComparison.Ordinal);
-        var role = (colon < 0 || (at >= 0 && at < colon) ? value[..(at < 0 ? value.Length : at)] : value[..colon]).Trim();
-        if (at < 0 || !string.Equals(role, ApiRoles.Store, StringComparison.Ordinal))
+        if (at < 0)
         {
             return null;
         }
 
+        var head = value[..at];
+        var colon = head.IndexOf(':', StringComparison.Ordinal);
+        var role = (colon < 0 ? head : head[..colon]).Trim();
         var ids = value[(at + 1)..].Split(',', StringSplitOptions.TrimEntries);
-        return ids.All(OfferIds.IsValid)
+        return string.Equals(role, ApiRoles.Store, StringComparison.Ordinal) && ids.All(OfferIds.IsValid)
             ? new HashSet<string>(ids, StringComparer.Ordinal)
-            : new HashSet<string>(StringComparer.Ordinal);
+            : null;
     }
 
     /// <summary>The role of an authenticated principal (the first of support, marketing, admin it is in); empty when none.</summary>

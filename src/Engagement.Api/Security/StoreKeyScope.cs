@@ -58,17 +58,33 @@ public static class StoreKeyScope
                 });
 }
 
-/// <summary>At start, a warning for each configured <c>store</c> key bound to no store (it may name any store).</summary>
+/// <summary>
+/// At start, one line per configured <c>store</c> key naming its binding (<see cref="ApiKeyIdentity.StoresOf"/>): the
+/// stores a bound key may act for, or a warning for a key bound to no store (it may name any store).
+/// </summary>
 internal sealed partial class UnboundStoreKeyWarning(IOptions<ApiKeyOptions> keys, ILogger<UnboundStoreKeyWarning> logger) : IHostedService
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "Store key {KeyName} is bound to no store: it may redeem, sell and set inventory for any storeId; bind it with {Example}")]
     private static partial void LogUnbound(ILogger logger, string keyName, string example);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Store key {KeyName} is bound to stores {StoreIds}")]
+    private static partial void LogBound(ILogger logger, string keyName, string storeIds);
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var value in keys.Value.Keys.Values.Concat(keys.Value.KeyHashes.Values))
         {
-            if (ApiKeyIdentity.Parse(value) is ({ } role, { } name) && role == ApiRoles.Store && ApiKeyIdentity.StoresOf(value) is null)
+            if (ApiKeyIdentity.Parse(value) is not ({ } role, { } name) || role != ApiRoles.Store)
+            {
+                continue;
+            }
+
+            if (ApiKeyIdentity.StoresOf(value) is { } stores)
+            {
+                var storeIds = string.Join(",", stores.Order(StringComparer.Ordinal));
+                LogBound(logger, name, storeIds);
+            }
+            else
             {
                 LogUnbound(logger, name, $"{ApiRoles.Store}:{name}@<storeId>");
             }

@@ -82,6 +82,10 @@ public sealed class StoreKeyBindingApiTests(OffersHostFixture host)
     [InlineData("store@S001,S002", "store", "S001,S002")]
     [InlineData("store:POS S001", "POS S001", null)]
     [InlineData("support:a@b", "a@b", null)]
+    [InlineData("store:ops@example.com", "ops", "example.com")]
+    [InlineData("store:till@Mall 3", "till@Mall 3", null)]
+    [InlineData("store@S:1", "store", "S:1")]
+    [InlineData("store:POS 7@S:1,S.2", "POS 7", "S.2,S:1")]
     public void AKeyValueNamesItsStores(string value, string name, string? stores)
     {
         Assert.Equal(name, ApiKeyIdentity.Parse(value)!.Value.Name);

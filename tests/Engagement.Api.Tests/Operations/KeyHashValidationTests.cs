@@ -16,6 +16,7 @@ public sealed class KeyHashValidationTests
     [InlineData("admin:")] // an empty name: every request with the key would be a 401
     [InlineData("support:   ")]
     [InlineData("nobody")]
+    [InlineData("store@")] // no store ids after the @, and no name before it: the role would be "store@"
     public void AHashedKeyWhoseValueSignInCannotReadFailsAtStart(string value) =>
         Assert.Throws<OptionsValidationException>(() => Options(value));
 
@@ -26,6 +27,8 @@ public sealed class KeyHashValidationTests
     [Theory]
     [InlineData("admin")]
     [InlineData("support:Wang Fang")]
+    [InlineData("store:till@Mall 3")] // the unbound key "till@Mall 3": a space is not in a store id
+    [InlineData("store@S:1")] // the nameless key bound to store S:1
     public void AHashedKeySignInReadsIsAccepted(string value)
     {
         Assert.NotNull(ApiKeyIdentity.Parse(value));
