@@ -27,12 +27,19 @@ public sealed class HeldRefundViewApiTests(OffersHostFixture host)
         var view = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
         using var till = host.Client(StoreKey);
         var tillView = (await till.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
+        using var marketing = host.Client(MarketingKey);
+        var marketingView = (await marketing.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!;
+        var after = host.Clock.GetUtcNow();
 
         var held = Assert.Single(view["heldRefunds"]!.AsArray())!;
         Assert.Equal((member + "-r1", "O-LATE", 48.50m, "CNY"),
             (held["eventId"]!.GetValue<string>(), held["orderId"]!.GetValue<string>(), held["amount"]!.GetValue<decimal>(), held["currency"]!.GetValue<string>()));
         Assert.Equal(occurredAt, held["occurredAt"]!.GetValue<DateTimeOffset>());
         Assert.Equal(TimeSpan.FromHours(24), held["heldUntil"]!.GetValue<DateTimeOffset>() - held["heldSince"]!.GetValue<DateTimeOffset>());
+        // The host's engine clock runs from this test clock's instant at host start (TestClock), so it may trail it by
+        // the start-up time, never lead it: held since its receipt (after the refund's occurredAt), not its occurredAt.
+        Assert.InRange(held["heldSince"]!.GetValue<DateTimeOffset>(), occurredAt.AddMinutes(1), after);
         Assert.Null(tillView["heldRefunds"]);
+        Assert.Empty(marketingView["heldRefunds"]!.AsArray());
     }
 }

@@ -19,6 +19,7 @@ public class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     public const string SupportKey = "offers-test-support";
     public const string StoreKey = "offers-test-store-pos";
     public const string NamedSupportKey = "offers-test-support-named";
+    public const string MarketingKey = "offers-test-marketing";
 
     /// <summary>A till key bound to store S001 (<c>store:POS S001@S001</c>).</summary>
     public const string BoundStoreKey = "offers-test-store-bound-s001";
@@ -111,6 +112,7 @@ public class OffersHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             [$"Engagement:Api:Keys:{SupportKey}"] = "support",
             [$"Engagement:Api:Keys:{StoreKey}"] = "store:POS S001",
             [$"Engagement:Api:Keys:{NamedSupportKey}"] = "support:Wang Fang",
+            [$"Engagement:Api:Keys:{MarketingKey}"] = "marketing",
             [$"Engagement:Api:Keys:{BoundStoreKey}"] = "store:POS S001@S001",
         };
         builder.UseEnvironment("Production");

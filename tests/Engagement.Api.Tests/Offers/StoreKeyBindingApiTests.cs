@@ -77,6 +77,26 @@ public sealed class StoreKeyBindingApiTests(OffersHostFixture host)
         Assert.Equal(HttpStatusCode.Accepted, legacy.StatusCode);
     }
 
+    [Fact]
+    public async Task ABoundTillKeysBatchRefusesOnlyTheEventOfAnotherStoreNamingItsIndex()
+    {
+        var memberId = "SBB" + Guid.NewGuid().ToString("N")[..8];
+        var at = host.Clock.GetUtcNow().AddMinutes(-1);
+        object Sale(string eventId, string storeId) => new { eventId, type = "purchase", memberId, occurredAt = at, storeId, orderId = eventId, amount = 10m };
+        using var bound = host.Client(BoundStoreKey);
+        using var admin = host.Client(AdminKey);
+
+        using var batch = await bound.PostAsJsonAsync("api/v1/events", new[] { Sale("sbb-1", "S001"), Sale("sbb-2", "S002") }, Json);
+        var problem = (await batch.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        using var seen = await admin.GetAsync($"api/v1/members/{memberId}");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, batch.StatusCode);
+        var errors = problem["errors"]!.AsObject();
+        Assert.Equal(["[1].storeId"], errors.Select(e => e.Key));
+        Assert.Contains("S002", errors["[1].storeId"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, seen.StatusCode);
+    }
+
     [Theory]
     [InlineData("store:POS S001@S001", "POS S001", "S001")]
     [InlineData("store@S001,S002", "store", "S001,S002")]
