@@ -56,7 +56,8 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
 
         // Support's one limit is the daily total per member and kind, kept with the member (SupportDeskLimit), never the
         // body's: a single adjustment above it is past it too, and the 403 names the day's use beside the limit.
-        var clean = request! with { Reason = request.Reason.Trim(), DeskLimit = role == ApiRoles.Admin ? null : SupportLimit };
+        // The reason is masked where it enters (AdjustmentPolicy.KeptReason): the ledger, the answer and the audit hold it so.
+        var clean = request! with { Reason = AdjustmentPolicy.KeptReason(request.Reason), DeskLimit = role == ApiRoles.Admin ? null : SupportLimit };
         var result = await grains.GetGrain<IMemberGrain>(memberId).AdjustAsync(clean);
         if (result.Status == AdjustmentStatuses.OverDeskLimit)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Engagement.Domain.Growth;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
+using Engagement.Domain.Offers;
 using Engagement.Domain.Orders;
 using Engagement.Domain.Program;
 using Engagement.Domain.Tiers;
@@ -22,6 +23,18 @@ public static class AdjustmentPolicy
 
     /// <summary>Longest reason kept, in characters.</summary>
     public const int MaxReasonLength = 200;
+
+    /// <summary>
+    /// The reason as the engine keeps it, from the one place a typed reason enters (the API's and the console's
+    /// adjustment service): trimmed, and every coupon code in it, in whatever form it was typed, shown as "…" and its last
+    /// 4 characters (<see cref="CouponCodes.Mask"/>). Every copy (the ledger entry support and the member read, the
+    /// archive, the answer, the audit row) then holds the masked text, never a code worth its value at a till.
+    /// </summary>
+    public static string KeptReason(string typed)
+    {
+        ArgumentNullException.ThrowIfNull(typed);
+        return CouponCodes.Mask(typed.Trim());
+    }
 
     /// <summary>Largest |delta| anyone may apply in one adjustment (points or growth).</summary>
     public const long MaxDelta = 1_000_000;
