@@ -49,10 +49,14 @@ public sealed class CouponCodes
     /// A code is found in every form a person types it: any case, split by dashes, spaces, tabs, line breaks or
     /// ideographic spaces (U+3000) into groups of any length (<c>abcd-efgh-jkmn-pqrs</c> → <c>…PQRS</c>,
     /// <c>QEGQZ8UE MQZCKS86</c> → <c>…KS86</c>, the last 4 as the code has them). It is whole groups of ASCII letters and
-    /// digits, not inside a longer run of them, that come to <see cref="Length"/> characters of <see cref="Alphabet"/>;
-    /// split by anything but dashes, it must hold a digit, so that ordinary words (<c>make sure that they</c>,
-    /// <c>NEED THEM BACK FAST</c>) stay as written: a code without a digit (about 1 in 100) typed with spaces or line
-    /// breaks is not recognised. An order id or word with 0, 1, I or O, or of another length, is no code. Where codes
+    /// digits, not inside a longer run of them, that come to <see cref="Length"/> characters of <see cref="Alphabet"/>,
+    /// whether or not they hold a digit (about 1 code in 100 holds none). Split by anything but dashes, groups that all
+    /// read as English words (<see cref="ReadsAsWord"/>: a vowel, and no three consonants in a row) are taken for words,
+    /// so that ordinary phrases of 16 such letters (<c>make sure that they</c>, <c>send the cards back</c>,
+    /// <c>NEED THEM BACK FAST</c>) stay as written. The trade-off: a code without a digit whose every group, as typed,
+    /// happens to read as a word (about 1 in 60 of them typed in fours, 1 in 130 in eights: some 1 in 6,000 codes) is
+    /// not recognised, and a phrase of 16 letters of <see cref="Alphabet"/> with a word that does not read as one
+    /// (<c>KTBN</c>, <c>length</c>) is masked. An order id or word with 0, 1, I or O, or of another length, is no code. Where codes
     /// overlap (a code beside a word that makes a code with part of it) and it is unclear which is the code, the whole is
     /// shown as "…" alone: no tail rather than a wrong one. For text the engine writes, which holds only the canonical
     /// form, use <see cref="MaskCanonical"/>.
@@ -129,8 +133,8 @@ public sealed class CouponCodes
 
     /// <summary>
     /// True when <paramref name="typed"/> (whole groups, <see cref="Length"/> letters and digits with separators between)
-    /// is all of <see cref="Alphabet"/> in either case and, when split by anything but dashes, holds a digit (a phrase of
-    /// words, in any case, is not taken for a code).
+    /// is all of <see cref="Alphabet"/> in either case and, when split by anything but dashes, is not a phrase: it holds a
+    /// digit, or a group that does not read as a word (<see cref="ReadsAsWord"/>).
     /// </summary>
     private static bool IsTypedCode(ReadOnlySpan<char> typed)
     {
@@ -152,8 +156,55 @@ public sealed class CouponCodes
             digit |= char.IsAsciiDigit(c);
         }
 
-        return !spaced || digit;
+        if (!spaced || digit)
+        {
+            return true;
+        }
+
+        foreach (System.Text.RegularExpressions.Match group in Group.Matches(typed.ToString()))
+        {
+            if (!ReadsAsWord(group.ValueSpan))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
+
+    /// <summary>
+    /// True when <paramref name="group"/> (ASCII letters, any case) could be an English word: a final S set aside, it holds
+    /// a vowel (A, E, U or Y; I and O are not in <see cref="Alphabet"/>) and no three consonants in a row but those with an
+    /// H (<c>tch</c>, <c>nth</c>) or after an S (<c>str</c>). A random group of a code's letters fails this more often than
+    /// not; a word rarely does.
+    /// </summary>
+    private static bool ReadsAsWord(ReadOnlySpan<char> group)
+    {
+        if (group.Length > 1 && group[^1] is 'S' or 's')
+        {
+            group = group[..^1];
+        }
+
+        var vowel = false;
+        var run = 0;
+        for (var i = 0; i < group.Length; i++)
+        {
+            if (char.ToUpperInvariant(group[i]) is 'A' or 'E' or 'U' or 'Y')
+            {
+                (vowel, run) = (true, 0);
+                continue;
+            }
+
+            if (++run >= 3 && !IsLetter(group[i], 'H') && !IsLetter(group[i - 1], 'H') && !IsLetter(group[i - 2], 'S'))
+            {
+                return false;
+            }
+        }
+
+        return vowel;
+    }
+
+    private static bool IsLetter(char c, char upper) => char.ToUpperInvariant(c) == upper;
 
     /// <summary>One code as <see cref="Mask"/> shows it: "…" and its last 4 characters (all of a code shorter than 5).</summary>
     public static string Tail(string code) => "…" + (code.Length > 4 ? code[^4..] : code);
