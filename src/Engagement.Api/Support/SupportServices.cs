@@ -53,33 +53,38 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
         }
 
         var role = ApiKeyIdentity.RoleOf(user);
+        var caller = new AdjustmentActorView { Name = ApiKeyIdentity.NameOf(user), Role = role };
 
         // Support's one limit is the daily total per member and kind, kept with the member (SupportDeskLimit), never the
         // body's: a single adjustment above it is past it too, and the 403 names the day's use beside the limit.
         // The reason is masked where it enters (AdjustmentPolicy.KeptReason): the ledger, the answer and the audit hold it so.
-        var clean = request! with { Reason = AdjustmentPolicy.KeptReason(request.Reason), DeskLimit = role == ApiRoles.Admin ? null : SupportLimit };
+        var clean = request! with { Reason = AdjustmentPolicy.KeptReason(request.Reason), DeskLimit = role == ApiRoles.Admin ? null : SupportLimit, By = caller };
         var result = await grains.GetGrain<IMemberGrain>(memberId).AdjustAsync(clean);
         if (result.Status == AdjustmentStatuses.OverDeskLimit)
         {
             return new AdjustmentOutcome(null, result.Detail, null);
         }
 
-        // A replay is answered before the day's total is read, so support replaying an admin's adjustment above its limit
-        // would get the admin's 200 and, had the admin's audit write failed, write the row naming support as its actor.
-        // Only an admin can have made a single adjustment above support's limit: only an admin replays one.
-        if (result.Status == AdjustmentStatuses.Replayed && role != ApiRoles.Admin && (clean.Delta > SupportLimit || -clean.Delta > SupportLimit))
+        // A replay is answered before the day's total is read (it never counts again), so it names who made the original
+        // (kept with the member): only an admin replays an admin's adjustment, which support may not have been able to make
+        // at all or today; the audit row a replay writes (the first write failed) names the maker, not whoever repeats it.
+        // Made before makers were kept (or forgotten): an adjustment above support's limit can only have been an admin's.
+        var madeBy = result.Status == AdjustmentStatuses.Replayed ? result.MadeBy : caller;
+        var admins = madeBy?.Role == ApiRoles.Admin || (madeBy is null && (clean.Delta > SupportLimit || -clean.Delta > SupportLimit));
+        if (result.Status == AdjustmentStatuses.Replayed && role != ApiRoles.Admin && admins)
         {
-            return new AdjustmentOutcome(null, $"adjustment '{clean.AdjustmentId}' ({clean.Kind} {clean.Delta:+#;-#;0}) is above support's limit of {SupportLimit} {clean.Kind} per member per day: it was made by an admin, and only an admin can replay it", null);
+            return new AdjustmentOutcome(null, $"adjustment '{clean.AdjustmentId}' ({clean.Kind} {clean.Delta:+#;-#;0}) was made by an admin{(madeBy is null ? "" : $" ({madeBy.Name})")}, and only an admin can replay it", null);
         }
 
         if (result.Status is AdjustmentStatuses.Applied or AdjustmentStatuses.Replayed)
         {
+            var actor = madeBy ?? caller;
             await audit.AppendAsync(new AuditEntry
             {
                 AuditId = $"adjustment|{memberId}|{clean.AdjustmentId}",
                 At = time.GetUtcNow(),
-                Actor = ApiKeyIdentity.NameOf(user),
-                Role = role,
+                Actor = actor.Name,
+                Role = actor.Role,
                 Action = "member.adjustment",
                 Target = memberId,
                 Detail = $"{clean.Kind} {clean.Delta:+#;-#;0}",

@@ -27,6 +27,23 @@ public sealed record AdjustmentRequest
     /// Never read from the request body. Beyond it the result is <c>over_desk_limit</c> (HTTP 403).
     /// </summary>
     [Id(4), JsonIgnore] public long? DeskLimit { get; init; }
+
+    /// <summary>
+    /// Who sends it (the API key's name and role), set by the API, never read from the request body; the member keeps it as
+    /// the maker of an applied adjustment (<see cref="AdjustmentResult.MadeBy"/>). Null: the engine's own.
+    /// </summary>
+    [Id(5), JsonIgnore] public AdjustmentActorView? By { get; init; }
+}
+
+/// <summary>Who made a manual adjustment: the API key's name and role (CONTRACT.md §4, the audit's who).</summary>
+[GenerateSerializer, Immutable, Alias("engagement.adjustment-actor.v1")]
+public sealed record AdjustmentActorView
+{
+    /// <summary>The key's name, e.g. <c>Li Na</c> (the role itself for a key without a name).</summary>
+    [Id(0)] public required string Name { get; init; }
+
+    /// <summary>The key's role: <c>support</c> or <c>admin</c>.</summary>
+    [Id(1)] public required string Role { get; init; }
 }
 
 /// <summary>What became of an adjustment.</summary>
@@ -46,6 +63,12 @@ public sealed record AdjustmentResult
     [Id(4)] public long BalanceAfter { get; init; }
 
     [Id(5)] public string? Detail { get; init; }
+
+    /// <summary>
+    /// Who made the adjustment: <c>applied</c>, the caller; <c>replayed</c>, whoever made the original (kept 30 days, at most
+    /// the member's 32 newest adjustments), which may not be the caller; null when not known.
+    /// </summary>
+    [Id(6)] public AdjustmentActorView? MadeBy { get; init; }
 
     public const string UnknownMember = "unknown_member";
 }

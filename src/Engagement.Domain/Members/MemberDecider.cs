@@ -75,13 +75,15 @@ public static class MemberDecider
     /// <summary>
     /// A manual points or growth adjustment (<see cref="AdjustmentPolicy"/>); stored when applied, or when a refused
     /// one expired lots first (their ledger entries must not stay in memory alone). <paramref name="deskLimit"/>: support's
-    /// daily limit per member and kind (<see cref="SupportDeskLimit"/>); null for an admin or the engine.
+    /// daily limit per member and kind (<see cref="SupportDeskLimit"/>); null for an admin or the engine. <paramref name="by"/>:
+    /// who sends it, kept as the maker of an applied one (<see cref="AdjustmentActors"/>); null for the engine.
     /// </summary>
     public static MemberOutcome<AdjustmentDecision> Adjust(
-        MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now, MetricsOptions? metrics = null, long? deskLimit = null)
+        MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now, MetricsOptions? metrics = null, long? deskLimit = null,
+        AdjustmentActor? by = null)
     {
         var metricsBefore = MemberMetricsPolicy.Before(state);
-        var decision = AdjustmentPolicy.Apply(state, adjustmentId, kind, delta, reason, options, now, deskLimit);
+        var decision = AdjustmentPolicy.Apply(state, adjustmentId, kind, delta, reason, options, now, deskLimit, by);
         var changed = decision.Status == AdjustmentStatuses.Applied || decision.NewEntries.Count > 0;
         var effects = new List<MemberEffect>(decision.NewEntries.Count);
         if (changed)

@@ -196,6 +196,10 @@ public sealed class MemberState : IJsonOnDeserialized
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SupportDeskDay? SupportDay { get; set; }
 
+    /// <summary>Who made the member's recent manual adjustments (Domain/Points/AdjustmentActors: at most 32, for 30 days); null until one is kept.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<AdjustmentActorRecord>? AdjustmentActors { get; set; }
+
     /// <summary>Coupons, benefit usage and recent stores (Domain/Offers, CONTRACT.md §2.1); null until the member has any.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Offers.MemberOfferState? Offers { get; set; }

@@ -122,10 +122,14 @@ public static class AdjustmentPolicy
     /// different kind or delta is a <c>conflict</c>. An id is remembered at least 30 days, and as long as its lot or
     /// growth record is kept (the engine's give-back of a redemption: as long as the redemption's record is kept).
     /// With <paramref name="deskLimit"/> (support's adjustment) the day's support total is checked and counted
-    /// (<see cref="SupportDeskLimit"/>): beyond it, <c>over_desk_limit</c> and nothing changes.
+    /// (<see cref="SupportDeskLimit"/>): beyond it, <c>over_desk_limit</c> and nothing changes; a replay is answered before
+    /// it and never counts again. <paramref name="by"/> (who sends it) is kept as the maker of an applied adjustment
+    /// (<see cref="AdjustmentActors"/>); a replay's <see cref="AdjustmentDecision.MadeBy"/> is the original maker, not
+    /// <paramref name="by"/> (null when not kept).
     /// </summary>
     public static AdjustmentDecision Apply(
-        MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now, long? deskLimit = null)
+        MemberState state, string adjustmentId, string kind, long delta, string reason, ProgramOptions options, DateTimeOffset now, long? deskLimit = null,
+        AdjustmentActor? by = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
@@ -141,6 +145,7 @@ public static class AdjustmentPolicy
                 Status = same ? AdjustmentStatuses.Replayed : AdjustmentStatuses.Conflict,
                 BalanceAfter = Balance(state, kind, options, now),
                 Detail = same ? "already applied" : $"adjustment {adjustmentId} was applied with another kind or delta",
+                MadeBy = same ? AdjustmentActors.Of(state, adjustmentId) : null,
             };
         }
 
@@ -224,12 +229,18 @@ public static class AdjustmentPolicy
             SupportDeskLimit.Count(state, kind, delta, options, now);
         }
 
+        if (by is not null)
+        {
+            AdjustmentActors.Remember(state, adjustmentId, by, now);
+        }
+
         return new AdjustmentDecision
         {
             Status = AdjustmentStatuses.Applied,
             BalanceAfter = Balance(state, kind, options, now),
             Detail = text,
             NewEntries = entries,
+            MadeBy = by,
         };
     }
 
@@ -296,4 +307,10 @@ public sealed record AdjustmentDecision
     public string Detail { get; init; } = "";
 
     public IReadOnlyList<LedgerEntry> NewEntries { get; init; } = [];
+
+    /// <summary>
+    /// Who made the adjustment: applied, its sender; replayed, the original maker as kept (<see cref="AdjustmentActors"/>),
+    /// null when not kept (older than 30 days or 32 newer adjustments, or made before makers were kept); otherwise null.
+    /// </summary>
+    public AdjustmentActor? MadeBy { get; init; }
 }

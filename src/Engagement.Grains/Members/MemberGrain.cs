@@ -125,7 +125,8 @@ public sealed class MemberGrain(
             return MemberMapper.ToResult(request, null);
         }
 
-        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, Options, _member.Now, _member.Metrics, request.DeskLimit);
+        var by = request.By is { } sender ? new AdjustmentActor(sender.Name, sender.Role) : null;
+        var outcome = MemberDecider.Adjust(Member, request.AdjustmentId, request.Kind, request.Delta, request.Reason, Options, _member.Now, _member.Metrics, request.DeskLimit, by);
 
         // A growth adjustment can move the tier: the index row goes out with the adjustment's own write, as an event's does.
         var reindexed = outcome.StateChanged && campaigns.AfterChange(_member.Context(_member.Now));

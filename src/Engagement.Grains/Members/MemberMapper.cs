@@ -176,6 +176,7 @@ internal static class MemberMapper
         Delta = request.Delta,
         BalanceAfter = decision?.BalanceAfter ?? 0,
         Detail = decision?.Detail ?? "member has never been seen",
+        MadeBy = decision?.MadeBy is { } by ? new AdjustmentActorView { Name = by.Name, Role = by.Role } : null,
     };
 
     /// <summary>A ledger page of <paramref name="entries"/> (newest first); a full page of <paramref name="limit"/> names the sequence to read on from.</summary>
