@@ -173,13 +173,19 @@ public sealed class CouponCodes
     }
 
     /// <summary>
-    /// True when <paramref name="group"/> (ASCII letters, any case) could be an English word: a final S set aside, it holds
-    /// a vowel (A, E, U or Y; I and O are not in <see cref="Alphabet"/>) and no three consonants in a row but those with an
-    /// H (<c>tch</c>, <c>nth</c>) or after an S (<c>str</c>). A random group of a code's letters fails this more often than
-    /// not; a word rarely does.
+    /// True when <paramref name="group"/> (ASCII letters, any case) could be an English word: shorter than 4 letters
+    /// (<c>Mrs</c>, <c>SMS</c>, <c>QR</c>, <c>KFC</c>: a code typed in fours or eights never has such a group), or, a final S
+    /// set aside, it holds a vowel (A, E, U or Y; I and O are not in <see cref="Alphabet"/>) and no three consonants in a
+    /// row but those with an H (<c>tch</c>, <c>nth</c>) or after an S (<c>str</c>). A random group of a code's letters
+    /// fails this more often than not; a word rarely does.
     /// </summary>
     private static bool ReadsAsWord(ReadOnlySpan<char> group)
     {
+        if (group.Length < 4)
+        {
+            return true;
+        }
+
         if (group.Length > 1 && group[^1] is 'S' or 's')
         {
             group = group[..^1];

@@ -103,6 +103,10 @@ public class CouponCodeTests
     [InlineData("ABCDEFGHJKMNPQRS2 is seventeen characters")]
     [InlineData("abcdefghjkmnpqr is fifteen")]
     [InlineData("trace 9f86d081884c7d659a2feaa0c55ad015")]
+    [InlineData("Mrs Zhang came back with the receipt")] // groups under 4 letters (Mrs, SMS, QR, KFC) read as words
+    [InlineData("SMS never came back")]
+    [InlineData("the QR scan was late")]
+    [InlineData("KFC card swap at the desk")]
     public void OrdinaryWordsAndOrderIdsAreNotMasked(string text) =>
         Assert.Equal(text, CouponCodes.Mask(text));
 
