@@ -97,6 +97,27 @@ public sealed class AdjustmentReplayActorApiTests(ApiHostFixture host)
         Assert.Equal("support", answer["madeBy"]!["role"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task SupportReplayingAnAdminsAdjustmentThroughTheApiIs403MadeByAdminNotTheSupportLimit()
+    {
+        var id = await SeedAsync();
+        using var support = host.Client(ApiHostFixture.NamedSupportKey);
+        using var admin = host.Client(ApiHostFixture.AdminKey);
+        var body = new { adjustmentId = "api-admin-1", kind = "points", delta = 20, reason = "late parcel" };
+        using (var applied = await admin.PostAsJsonAsync($"api/v1/members/{id}/adjustments", body, Json))
+        {
+            Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        }
+
+        using var replayed = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", body, Json);
+
+        Assert.Equal(HttpStatusCode.Forbidden, replayed.StatusCode);
+        var problem = (await replayed.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal("Made by an admin", problem["title"]!.GetValue<string>());
+        Assert.Equal("made_by_admin", problem["reason"]!.GetValue<string>());
+        Assert.Contains("made by an admin", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     private MemberAdjustments Adjustments(FailsFirstAuditLog audit) =>
         new(host.Services.GetRequiredService<IGrainFactory>(), audit, host.Clock, Options.Create(new AdjustmentOptions()));
 

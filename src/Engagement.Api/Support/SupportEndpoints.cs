@@ -76,7 +76,12 @@ public static class SupportEndpoints
 
         if (outcome.Forbidden is { } why)
         {
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Above the support limit", detail: why);
+            // Replaying an admin's adjustment is not about support's limit: its own title, and a reason a client can branch on.
+            return outcome.MadeByAdmin
+                ? Results.Problem(
+                    statusCode: StatusCodes.Status403Forbidden, title: "Made by an admin", detail: why,
+                    extensions: new Dictionary<string, object?> { ["reason"] = "made_by_admin" })
+                : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Above the support limit", detail: why);
         }
 
         var result = outcome.Result!;

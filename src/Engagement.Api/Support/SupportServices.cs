@@ -34,7 +34,14 @@ public sealed class AdjustmentOptions
 }
 
 /// <summary>What an adjustment request came to: field errors, a refusal by role, or the member's answer.</summary>
-public sealed record AdjustmentOutcome(FieldErrors? Errors, string? Forbidden, AdjustmentResult? Result);
+public sealed record AdjustmentOutcome(FieldErrors? Errors, string? Forbidden, AdjustmentResult? Result)
+{
+    /// <summary>
+    /// True when <see cref="Forbidden"/> is support repeating an adjustment an admin made (only an admin replays it; the API
+    /// answers 403 with <c>reason</c> <c>made_by_admin</c>), not support's daily limit.
+    /// </summary>
+    public bool MadeByAdmin { get; init; }
+}
 
 /// <summary>
 /// Manual adjustments as one application service for the API and the console: validation, the role limit, the member
@@ -73,7 +80,7 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
         var admins = madeBy?.Role == ApiRoles.Admin || (madeBy is null && (clean.Delta > SupportLimit || -clean.Delta > SupportLimit));
         if (result.Status == AdjustmentStatuses.Replayed && role != ApiRoles.Admin && admins)
         {
-            return new AdjustmentOutcome(null, $"adjustment '{clean.AdjustmentId}' ({clean.Kind} {clean.Delta:+#;-#;0}) was made by an admin{(madeBy is null ? "" : $" ({madeBy.Name})")}, and only an admin can replay it", null);
+            return new AdjustmentOutcome(null, $"adjustment '{clean.AdjustmentId}' ({clean.Kind} {clean.Delta:+#;-#;0}) was made by an admin{(madeBy is null ? "" : $" ({madeBy.Name})")}, and only an admin can replay it", null) { MadeByAdmin = true };
         }
 
         if (result.Status is AdjustmentStatuses.Applied or AdjustmentStatuses.Replayed)
