@@ -169,6 +169,29 @@ public class MemberStateSerializationTests
         Assert.InRange(bytes - before, 36_000, 37_000);
     }
 
+    [Fact]
+    public void TheKeptAdjustmentMakersWithLong128CharacterIdsAndSixtyFourCharacterNamesStayTensOfKilobytes()
+    {
+        // Worst case: 40 adjustments in a day (more than AdjustmentActors.MaxKept), each id 128 CJK characters and each
+        // maker's name 64 (6 bytes each escaped): only the newest 32 are kept.
+        var now = Offers.CouponTestKit.Noon;
+        var state = new MemberState { MemberId = "M-size", FirstSeenAt = now.AddDays(-60) };
+        var before = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
+
+        for (var i = 0; i < 40; i++)
+        {
+            var name = new string('客', 60) + i.ToString("D4", CultureInfo.InvariantCulture);
+            Domain.Points.AdjustmentActors.Remember(
+                state, Points.RedemptionUndoSizeTests.CjkId('A', i), new Domain.Points.AdjustmentActor(name, "support"), now.AddTicks(1_234_567).AddMinutes(i));
+        }
+
+        var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
+        Assert.Equal(Domain.Points.AdjustmentActors.MaxKept, state.AdjustmentActors!.Count);
+        // Each kept maker: about 743 bytes of escaped id, 364 of escaped name, the role and a 7-digit-fraction instant,
+        // about 1.2 KB: the 32 stay under 40 KB, 15% of the 256 KiB bound, however many adjustments the member gets.
+        Assert.InRange(bytes - before, 32 * (743 + 364), 40 * 1024);
+    }
+
     /// <summary>
     /// The worst the order caps allow: every id a 36-character GUID, every instant with a 7-digit tick fraction, every
     /// lot spent so that MaxOrders orders stay in full and MaxOrderSummaries more as summaries, and every order refunded
