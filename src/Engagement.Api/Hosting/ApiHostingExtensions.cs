@@ -55,7 +55,14 @@ public static class ApiHostingExtensions
         services.AddExceptionHandler<UnavailableProblemHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = RequestLimits.MaxJsonBodyBytes);
-        services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase;
+
+            // {"points":10,"points":600} spent 600 (the last value won, silently): a key given twice in any body is a
+            // 400 naming it (JsonFieldErrors.GivenTwice), never resolved to one of its values.
+            o.SerializerOptions.AllowDuplicateProperties = false;
+        });
         services.AddOpenApi("v1");
         services.AddEngagementMemberDeadlines(configuration);
         services.AddHealthChecks();

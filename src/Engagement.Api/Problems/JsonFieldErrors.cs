@@ -15,6 +15,12 @@ public static partial class JsonFieldErrors
     /// <summary>What a missing required field is told.</summary>
     public const string Required = "is required";
 
+    /// <summary>
+    /// What a key given twice in one object is told (<c>{"points":10,"points":600}</c>): the body is refused, never
+    /// resolved to one of the values (the API's JSON options set <see cref="JsonSerializerOptions.AllowDuplicateProperties"/> false).
+    /// </summary>
+    public const string GivenTwice = "given twice; send each field once (a repeated key is refused, not resolved to one of its values)";
+
     /// <summary>What a value that does not bind (or a body that is not JSON) is told.</summary>
     public const string WrongType = "has the wrong type, or the body is not valid JSON in UTF-8";
 
@@ -26,6 +32,13 @@ public static partial class JsonFieldErrors
     {
         ArgumentNullException.ThrowIfNull(exception);
         var at = FieldOf(exception.Path);
+        if (RepeatedName(exception) is { } repeated)
+        {
+            // The serializer's path is the object's or the repeated property's, depending on where it noticed.
+            var field = at is null ? repeated : at == repeated || at.EndsWith("." + repeated, StringComparison.Ordinal) ? at : at + "." + repeated;
+            return [(field, GivenTwice)];
+        }
+
         var names = MissingRequired(exception);
         return names.Count > 0
             ? [.. names.Select(name => (at is null ? name : at + "." + name, Required))]
@@ -44,11 +57,25 @@ public static partial class JsonFieldErrors
         return list.Success ? [.. QuotedName().Matches(list.Groups["names"].Value).Select(m => m.Groups["name"].Value)] : [];
     }
 
+    /// <summary>
+    /// The JSON name of the property <paramref name="exception"/> reports given twice, or null when it reports something
+    /// else. System.Text.Json names it only in its message ("Duplicate property 'points' encountered during deserialization …").
+    /// </summary>
+    public static string? RepeatedName(JsonException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var match = DuplicateName().Match(exception.Message);
+        return match.Success ? match.Groups["name"].Value : null;
+    }
+
     /// <summary><c>$.arms[1].weight</c> → <c>arms[1].weight</c>; null for the root (<c>$</c>) or no path.</summary>
     public static string? FieldOf(string? path) => string.IsNullOrEmpty(path) || path == "$" ? null : path.TrimStart('$', '.');
 
     [GeneratedRegex(@"missing required properties including:(?<names>.*)", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
     private static partial Regex MissingList();
+
+    [GeneratedRegex(@"^Duplicate property '(?<name>[^']+)'", RegexOptions.CultureInvariant)]
+    private static partial Regex DuplicateName();
 
     [GeneratedRegex(@"'(?<name>[^']+)'", RegexOptions.CultureInvariant)]
     private static partial Regex QuotedName();

@@ -157,6 +157,11 @@ public static partial class EventParser
             return EventParseResult.Invalid("body", "larger than 64 KB (one event's limit, the queue's own)");
         }
 
+        if (RepeatedFields(element) is { Count: > 0 } repeated)
+        {
+            return EventParseResult.Invalid(repeated);
+        }
+
         try
         {
             return ParseObject(element, now, currencies, origin);

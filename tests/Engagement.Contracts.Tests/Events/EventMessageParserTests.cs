@@ -37,6 +37,22 @@ public sealed class EventMessageParserTests
         Assert.Equal(bad, result.Events[1].Text);
     }
 
+    // {"amount":1,"amount":5000} was applied as 5,000 CNY (the last value won, silently): a key given twice is refused
+    // naming it, at any depth and however it is escaped, and only that event goes to the poison queue.
+    [Fact]
+    public void AKeyGivenTwiceRefusesItsEventAloneNamingTheField()
+    {
+        const string Head = """{"eventId": "h-8", "type": "purchase", "memberId": "M1", "occurredAt": "2026-11-23T08:39:16+08:00", "orderId": "O-8", """;
+        var result = Parse($$"""[{{Login("e1")}}, {{Head}}"amount": 1, "amount": 5000}, {{Head}}"amount": 1, "items": [{"quantity": 1, "quantity": 2}]}, {{Head}}"amount": 1, "amou\u006et": 2}]""");
+
+        Assert.Null(result.Error);
+        Assert.Equal(["e1", null, null, null], result.Events.Select(e => e.Result.Event?.EventId));
+        Assert.Equal("amount: " + EventParser.GivenTwice, result.Events[1].Result.ErrorMessage);
+        Assert.Equal("items[0].quantity: " + EventParser.GivenTwice, result.Events[2].Result.ErrorMessage);
+        Assert.Equal("amount: " + EventParser.GivenTwice, result.Events[3].Result.ErrorMessage);
+        Assert.StartsWith("amount: given twice", EventParser.Parse(Head + "\"amount\": 1, \"amount\": 5000}", Now).ErrorMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ABatchMayBeBase64Too()
     {

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Engagement.Contracts.Events;
+
+/// <summary>A field given twice in one event (README "Keys a POS must keep unique").</summary>
+public static partial class EventParser
+{
+    /// <summary>What a field given twice is told: the event is refused, never resolved to one of the values.</summary>
+    public const string GivenTwice = "given twice; send each field once (a repeated key is refused, not resolved to one of its values)";
+
+    /// <summary>
+    /// Every field of <paramref name="element"/> that appears more than once in its object (names compared after JSON
+    /// unescaping, case-sensitive), at any depth, by path: <c>amount</c>, <c>items[0].quantity</c>, <c>properties.tier</c>.
+    /// JSON leaves a repeated key's meaning open and System.Text.Json kept the last one, so
+    /// <c>{"amount":1,"amount":5000}</c> applied 5,000 CNY. Checked per event rather than with
+    /// <see cref="JsonDocumentOptions.AllowDuplicateProperties"/> on the whole message, which would refuse a batch whole
+    /// and lose the valid events beside the bad one (CONTRACT.md §1: a bad event goes to the poison queue alone).
+    /// </summary>
+    private static List<EventValidationError> RepeatedFields(JsonElement element)
+    {
+        var errors = new List<EventValidationError>();
+        Walk(element, string.Empty, errors);
+        return errors;
+    }
+
+    private static void Walk(JsonElement element, string path, List<EventValidationError> errors)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (NameOf(property) is not { } name)
+                    {
+                        // A key with a lone surrogate escape cannot be read as text: the field readers name it.
+                        continue;
+                    }
+
+                    var field = path.Length == 0 ? name : path + "." + name;
+                    if (!seen.Add(name))
+                    {
+                        if (!errors.Exists(e => e.Field == field))
+                        {
+                            errors.Add(new(field, GivenTwice));
+                        }
+
+                        continue;
+                    }
+
+                    Walk(property.Value, field, errors);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    Walk(item, string.Create(CultureInfo.InvariantCulture, $"{path}[{i++}]"), errors);
+                }
+
+                break;
+        }
+    }
+
+    private static string? NameOf(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
