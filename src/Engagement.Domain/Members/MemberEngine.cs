@@ -23,7 +23,7 @@ public static class MemberEngine
         ArgumentNullException.ThrowIfNull(evt);
         ArgumentNullException.ThrowIfNull(options);
 
-        var early = CheckShape(evt, options) ?? CheckDuplicate(state, evt, now);
+        var early = CheckShape(evt, options) ?? CheckDuplicate(state, evt, options, now);
         if (early is not null)
         {
             return Decide(state, options, now, early.Value.Status, early.Value.Reason, new RuleChanges(), stateChanged: false);
@@ -156,8 +156,15 @@ public static class MemberEngine
         return Money.Check(evt, options) is { } money ? (EventStatus.Rejected, money) : null;
     }
 
-    private static (EventStatus Status, string Reason)? CheckDuplicate(MemberState state, MemberEvent evt, DateTimeOffset now)
+    private static (EventStatus Status, string Reason)? CheckDuplicate(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now)
     {
+        // A resent refund still waiting for its purchase is still held, not applied: it is answered as its first send was
+        // ("duplicate" says applied, and a POS would believe the refund went through).
+        if (HeldOf(state, evt.EventId) is { } held)
+        {
+            return (EventStatus.Held, RefundPolicy.HeldReason(held.OrderId, held.HeldAt, options));
+        }
+
         // The order's own records first, so a retried purchase or refund is named by its order; an order the count cap
         // took out of the full list is still kept as a summary until the end of its retention (CONTRACT.md §1: 400 days).
         if (evt.Type is MemberEventTypes.Purchase or MemberEventTypes.Refund)
@@ -178,7 +185,6 @@ public static class MemberEngine
 
         if (state.RecentEventIds.Contains(evt.EventId) // List<string>.Contains: ordinal, no enumerator allocated
             || EventIdWindow.Contains(state, evt.EventId, now)
-            || IsHeld(state, evt.EventId)
             // A capped behaviour that earned is remembered on its growth record (CapDaysKept days) even when heavy traffic
             // pushed its id out of the bounded id window: a replay must not earn twice.
             || (evt.Type is MemberEventTypes.Share or MemberEventTypes.Review or MemberEventTypes.Login && GrowthPolicy.HasRecord(state, evt.EventId)))
@@ -189,17 +195,17 @@ public static class MemberEngine
         return null;
     }
 
-    private static bool IsHeld(MemberState state, string eventId)
+    private static HeldRefund? HeldOf(MemberState state, string eventId)
     {
         foreach (var held in state.HeldRefunds)
         {
             if (string.Equals(held.EventId, eventId, StringComparison.Ordinal))
             {
-                return true;
+                return held;
             }
         }
 
-        return false;
+        return null;
     }
 
     private static (EventStatus, string?) ApplyRegister(MemberState state, MemberEvent evt)

@@ -46,9 +46,16 @@ public static class RefundPolicy
             SourceBatchIndex = evt.SourceBatchIndex,
             SourceBatchSize = evt.SourceBatchSize,
         });
-        return (EventStatus.Held, string.Create(CultureInfo.InvariantCulture,
-            $"purchase of order {evt.OrderId} not seen yet; refund held until {now + options.HeldRefundTimeout:yyyy-MM-dd'T'HH:mm:ssK}"));
+        return (EventStatus.Held, HeldReason(evt.OrderId, now, options));
     }
+
+    /// <summary>
+    /// Why a refund is held: <c>purchase of order O-1 not seen yet; refund held until 2026-11-30T08:40:00+00:00</c> (UTC, held
+    /// at <paramref name="heldAt"/> plus <see cref="ProgramOptions.HeldRefundTimeout"/>). The first send and every resend of
+    /// a refund still held are told the same (README "Publishing events", status <c>held</c>).
+    /// </summary>
+    internal static string HeldReason(string? orderId, DateTimeOffset heldAt, ProgramOptions options) =>
+        string.Create(CultureInfo.InvariantCulture, $"purchase of order {orderId} not seen yet; refund held until {heldAt + options.HeldRefundTimeout:yyyy-MM-dd'T'HH:mm:ssK}");
 
     /// <summary>Reverses points and growth for the cumulative refund of an order, in the order's currency.</summary>
     internal static (EventStatus, string?) Apply(MemberState state, OrderRecord order, MemberEvent evt, ProgramOptions options, DateTimeOffset now, RuleChanges work)

@@ -230,6 +230,13 @@ public sealed class MemberGrain(
         var decision = outcome.Reply;
         if (!outcome.StateChanged)
         {
+            if (decision.Status == EventStatus.Held)
+            {
+                // A resend of a refund still held: answered held with its first reason, counted as the repeat it is.
+                IngestionMetrics.Duplicate();
+                return MemberMapper.ToResult(ApplyStatus.Held, decision, decision.Reason);
+            }
+
             if (decision.Status != EventStatus.Duplicate)
             {
                 return EventReplies.Rejected(Logger, MemberId, evt, decision);

@@ -177,9 +177,15 @@ public class RefundTests
         Assert.Equal(EventStatus.Held, held.Status);
         Assert.Contains("O-1", held.Reason, StringComparison.Ordinal);
         Assert.Single(member.State.HeldRefunds);
-        Assert.Equal(EventStatus.Duplicate, member.Refund("O-1", 500m, eventId: "r-1").Status);
 
-        member.Now = member.Now.AddMinutes(5);
+        // Its resend, even later, is still held (not "duplicate", which says applied): the first answer, changing nothing.
+        member.Now = member.Now.AddMinutes(2);
+        var resent = member.Refund("O-1", 500m, eventId: "r-1");
+        Assert.Equal((EventStatus.Held, held.Reason), (resent.Status, resent.Reason));
+        Assert.False(resent.StateChanged);
+        Assert.Single(member.State.HeldRefunds);
+
+        member.Now = member.Now.AddMinutes(3);
         var purchase = member.Purchase("O-1", 1000m);
 
         Assert.Equal(["r-1"], purchase.AppliedHeldRefunds);
