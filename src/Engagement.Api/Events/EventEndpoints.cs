@@ -104,7 +104,7 @@ public static partial class EventEndpoints
         catch (JsonException ex)
         {
             var errors = new FieldErrors();
-            errors.Add("body", "not valid JSON: " + ex.Message);
+            errors.Add("body", EventParser.MalformedJson(ex));
             return errors.ToProblem("The body is not JSON");
         }
 

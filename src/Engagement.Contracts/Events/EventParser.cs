@@ -123,9 +123,7 @@ public static partial class EventParser
         }
         catch (JsonException ex)
         {
-            return new(
-                "body",
-                string.Create(CultureInfo.InvariantCulture, $"malformed JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"));
+            return new("body", MalformedJson(ex));
         }
         catch (ArgumentException)
         {
