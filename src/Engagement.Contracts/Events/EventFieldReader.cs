@@ -302,6 +302,13 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
             ? ReadDecimal(value, $"{parent}.{name}") ?? 0m
             : 0m;
 
+    /// <summary>
+    /// What a money field that is not a number is told: what is accepted, since quoted digits are accepted too and
+    /// <c>"268,50"</c> or <c>" 268.50"</c> were told only "must be a number".
+    /// </summary>
+    internal const string NumberRule =
+        "must be a JSON number (268.50) or the same digits quoted (\"268.50\"): digits, one point for decimals, an optional leading minus; no spaces, thousands separators or decimal comma";
+
     private decimal? ReadDecimal(JsonElement value, string field)
     {
         // Some producers quote amounts to keep decimals exact; accept an invariant numeric string too.
@@ -320,7 +327,7 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
             // A JSON number that a decimal cannot hold (1e400) is a number all the same: say what is wrong with it.
             errors.Add(new(field, value.ValueKind == JsonValueKind.Number
                 ? $"{EventBounds.Echo(text)} is too large a number to hold; send the exact amount"
-                : "must be a number"));
+                : NumberRule));
             return null;
         }
 

@@ -227,11 +227,15 @@ public sealed class EventParserTests
         Assert.Equal(268.50m, evt!.Amount);
     }
 
-    [Fact]
-    public void NonNumericAmountIsNamed()
+    // "268,50" and " 268.50" were told only "must be a number", though quoted digits are accepted: say what is.
+    [Theory]
+    [InlineData("\"lots\"")]
+    [InlineData("\"268,50\"")]
+    [InlineData("\" 268.50\"")]
+    public void NonNumericAmountIsNamedWithWhatIsAccepted(string amount)
     {
-        var json = Purchase.Replace("268.50", "\"lots\"", StringComparison.Ordinal);
-        Assert.Equal("amount: must be a number", Error(json));
+        var json = Purchase.Replace("268.50", amount, StringComparison.Ordinal);
+        Assert.Equal("amount: must be a JSON number (268.50) or the same digits quoted (\"268.50\"): digits, one point for decimals, an optional leading minus; no spaces, thousands separators or decimal comma", Error(json));
     }
 
     [Fact]
