@@ -14,7 +14,10 @@ namespace Engagement.Domain.Tests.Members;
 /// behaviour events in several regions, programme metrics on): the stored state's JSON after every event, every
 /// effect's id, and each metric contribution's outcome id, id and JSON. Allocation work on the hot path must leave all
 /// of it as it was: stored states, archive rows and contribution ids are read back and compared after a crash.
-/// The expected digest was taken on the code before that work (38fec09).
+/// The digest was first taken on the code before that work (38fec09), which the allocation steps kept; it was taken again
+/// after the tier fixes of 6 Dec, which add the tier left (<c>TierLeft</c>) to tier ledger entries and date a refund's tier
+/// drop at the refund, both on purpose. A change of the digest is a change of what is stored: make it on purpose, and say
+/// why in the commit.
 /// </summary>
 public sealed class PersistedBytesPinTests
 {
@@ -22,10 +25,10 @@ public sealed class PersistedBytesPinTests
 
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
 
-    private const string Expected = "15B62242F043B74F253B17972300891DE389BDE690146C042C01C455095CE29A";
+    private const string Expected = "A26D283C16D738E885A5A4B0094814FD6215534F1625D8CBF648E72EF24BF4C4";
 
     [Fact]
-    public void AMixedHistoryPersistsAndEmitsExactlyTheBytesItDidBeforeTheAllocationWork()
+    public void AMixedHistoryPersistsAndEmitsExactlyThePinnedBytes()
     {
         var options = new ProgramOptions();
         var metrics = new MetricsOptions();
@@ -76,6 +79,6 @@ public sealed class PersistedBytesPinTests
 
         var digest = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
         Assert.True(text.Length > 100_000, $"{text.Length} chars pinned");
-        Assert.Equal(Expected, digest);
+        Assert.True(digest == Expected, $"the pinned bytes changed: digest {digest}, pinned {Expected}");
     }
 }
