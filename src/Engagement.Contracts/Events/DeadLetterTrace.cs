@@ -29,9 +29,21 @@ public static class DeadLetterTrace
         }
     }
 
-    private static string Masked(JsonElement root, string name) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            && value.GetString() is { Length: > 0 } text
-            ? RefusedTextPrefix.Of(text)
-            : "-";
+    private static string Masked(JsonElement root, string name)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return "-";
+        }
+
+        try
+        {
+            return value.GetString() is { Length: > 0 } text ? RefusedTextPrefix.Of(text) : "-";
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape (e.g. "\ud800"): not text, and the very reason such an event is dead-lettered.
+            return "-";
+        }
+    }
 }
