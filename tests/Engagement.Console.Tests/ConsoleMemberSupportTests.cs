@@ -144,7 +144,8 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
     [Fact]
     public async Task MemberRecordsCouponKindsAndAdjustmentRulesReadInChinese()
     {
-        // 1000 CNY reaches V2; a refund of 40 leaves 960 below its 1000: the downgrade's reason is worded from its numbers.
+        // 1000 CNY reaches V2; a refund of 40, sent ten days after it occurred, leaves 960 below its 1000: the downgrade is dated
+        // at the refund and its reason, worded from its numbers, says when and that it came late (CONTRACT §1.1).
         var id = "MZ" + Guid.NewGuid().ToString("N")[..10];
         await host.PostEventsAsync(
         [
@@ -167,7 +168,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         var downgrade = page.GetByTestId("ledger-table").Locator("tbody tr").Filter(new() { HasText = "(tier.downgrade.refund)" }).First;
         await downgrade.WaitForAsync(new() { Timeout = WaitMs, State = WaitForSelectorState.Attached });
         var reason = downgrade.Locator("td").Nth(6);
-        Assert.Equal("V2 → V1：订单 O1 退款后近期成长值 960 低于 1000", (await reason.InnerTextAsync()).Trim());
+        Assert.Equal("V2 → V1：订单 O1 于 2026-02-28 12:00 的退款（迟到事件）使近期成长值 960 低于 1000", (await reason.InnerTextAsync()).Trim());
         Assert.Equal("V2 → V1: refund on order O1 left trailing growth 960 below 1000", await reason.GetAttributeAsync("title"));
 
         await page.Locator(".mud-tab").Filter(new() { HasText = "权益" }).First.ClickAsync();
