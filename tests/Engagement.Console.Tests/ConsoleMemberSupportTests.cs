@@ -169,7 +169,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         await downgrade.WaitForAsync(new() { Timeout = WaitMs, State = WaitForSelectorState.Attached });
         var reason = downgrade.Locator("td").Nth(6);
         Assert.Equal("V2 → V1：订单 O1 于 2026-02-28 12:00 的退款（迟到事件）使近期成长值 960 低于 1000", (await reason.InnerTextAsync()).Trim());
-        Assert.Equal("V2 → V1: refund on order O1 left trailing growth 960 below 1000", await reason.GetAttributeAsync("title"));
+        Assert.Equal("V2 → V1: refund on order O1 at 2026-02-28T04:00:00+00:00 (a late event) left trailing growth 960 below 1000", await reason.GetAttributeAsync("title"));
 
         await page.Locator(".mud-tab").Filter(new() { HasText = "权益" }).First.ClickAsync();
         var coupon = page.GetByTestId("coupons-table").Locator("tbody tr").Filter(new() { HasText = "15.00 CNY" }).First;
