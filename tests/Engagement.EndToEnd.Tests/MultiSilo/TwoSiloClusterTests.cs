@@ -182,8 +182,10 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         await queues.CreateAsync();
         await queues.PublishAsync(messages, base64Every: 0);
 
-        await using var a = await SiloProcess.StartAsync(first);
-        await using var b = await SiloProcess.StartAsync(second);
+        // A and B start side by side (their order does not matter here; only the third must join mid-stream).
+        var (startedA, startedB) = await StartBothAsync(first, second);
+        await using var a = startedA;
+        await using var b = startedB;
         await Poll.UntilAsync(async () => await queues.PendingAsync() < messages.Count * 3 / 4, TimeSpan.FromMinutes(5), "a quarter of the events applied");
         Assert.True(await queues.PendingAsync() > 0, "the stream must still be running when the third silo joins");
 
