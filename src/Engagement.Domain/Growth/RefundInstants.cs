@@ -47,7 +47,13 @@ internal static class RefundInstants
 
     private static void Add(List<long> ticks, List<RefundMark>? marks, DateTimeOffset? cutoff)
     {
-        foreach (var mark in marks ?? [])
+        // Most orders have no refund: nothing to add, and no empty list made for them (`marks ?? []` made one per order).
+        if (marks is null)
+        {
+            return;
+        }
+
+        foreach (var mark in marks)
         {
             if (cutoff is not { } c || mark.At <= c)
             {

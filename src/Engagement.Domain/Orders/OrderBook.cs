@@ -103,7 +103,12 @@ public static class OrderBook
             }
         }
 
-        foreach (var s in later ?? [])
+        if (later is null)
+        {
+            return; // the usual case: nothing to revive, and no empty list made for it (`later ?? []` made one per call)
+        }
+
+        foreach (var s in later)
         {
             ReviveSummary(state, options, s);
         }

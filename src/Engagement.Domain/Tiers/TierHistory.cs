@@ -124,9 +124,12 @@ public sealed partial class GrowthTimeline
             }
         }
 
-        foreach (var (day, back) in refundedLater ?? [])
+        if (refundedLater is not null) // usually null: no empty dictionary made for it (`refundedLater ?? []` made one per fill)
         {
-            entries.Add(new Entry(new EventKey(MemberTimeZones.StartOfDay(day, zone), ""), day, back)); // refunded in full: no bucket
+            foreach (var (day, back) in refundedLater)
+            {
+                entries.Add(new Entry(new EventKey(MemberTimeZones.StartOfDay(day, zone), ""), day, back)); // refunded in full: no bucket
+            }
         }
 
         entries.Sort(static (a, b) => a.Key.CompareTo(b.Key));

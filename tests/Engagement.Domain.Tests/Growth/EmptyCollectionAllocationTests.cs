@@ -1,0 +1,76 @@
+using Engagement.Domain.Growth;
+using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Program;
+using Engagement.Domain.Tiers;
+
+namespace Engagement.Domain.Tests.Growth;
+
+/// <summary>
+/// Three loops of the purchase path ran over <c>x ?? []</c> with <c>x</c> a <c>List</c> or <c>Dictionary</c>, which makes
+/// a new empty collection every time <c>x</c> is null (the usual case): one per order without refunds in
+/// <see cref="RefundInstants.Of"/>, one per call of <see cref="OrderBook.ReviveLaterThan"/> with nothing to revive, one per
+/// fill of a <see cref="GrowthTimeline"/> as of an instant. They make none now; what they answer is pinned elsewhere
+/// (<c>PersistedBytesPinTests</c>, the timeline and refund timing tests).
+/// </summary>
+public sealed class EmptyCollectionAllocationTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void RefundInstantsOfOrdersWithoutRefundsAllocatesOnlyItsList()
+    {
+        var options = new ProgramOptions();
+        var many = Member("M-many", 12, options);
+        var none = new MemberState { MemberId = "M-none" };
+        Assert.DoesNotContain(many.Orders, o => o.RefundMarks is not null);
+        _ = RefundInstants.Of(many);
+        _ = RefundInstants.Of(none);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var instants = RefundInstants.Of(many);
+        var manyBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        _ = RefundInstants.Of(none);
+        var noneBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Empty(instants);
+        Assert.Equal(noneBytes, manyBytes); // not 12 empty lists more
+    }
+
+    [Fact]
+    public void NothingToReviveAndATimelineRefilledAsOfAnInstantAllocateNothing()
+    {
+        var options = new ProgramOptions();
+        var state = Member("M1", 6, options);
+        Assert.Empty(state.OrderSummaries);
+        var last = state.Orders[^1];
+        var key = GrowthTimeline.OrderKey(last);
+        var now = last.At.AddHours(1);
+        OrderBook.ReviveLaterThan(state, options, now, key, occurredFrom: null);
+        GrowthTimeline.Return(GrowthTimeline.Rent(state, options, last.At));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        OrderBook.ReviveLaterThan(state, options, now, key, occurredFrom: null);
+        var reviveBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        var timeline = GrowthTimeline.Rent(state, options, last.At);
+        GrowthTimeline.Return(timeline);
+        var refillBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, reviveBytes);
+        Assert.Equal(0, refillBytes);
+    }
+
+    private static MemberState Member(string id, int purchases, ProgramOptions options)
+    {
+        var state = new MemberState { MemberId = id };
+        for (var i = 0; i < purchases; i++)
+        {
+            var at = Start.AddDays(i * 2);
+            MemberDecider.Apply(state, new MemberEvent($"{id}-e{i}", MemberEventTypes.Purchase, at) { OrderId = $"{id}-O{i}", Amount = 100m + i }, options, at);
+        }
+
+        return state;
+    }
+}
