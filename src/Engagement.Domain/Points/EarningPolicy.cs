@@ -122,8 +122,8 @@ public static class EarningPolicy
 
         later.Sort(static (a, b) => GrowthTimeline.OrderKey(a).CompareTo(GrowthTimeline.OrderKey(b)));
 
-        // The timeline counts the refunds that occurred by each order's instant (summarised orders' too): rebuilt only when
-        // that set grows.
+        // The timeline counts the refunds that occurred by each order's instant (summarised orders' too): refilled only when
+        // that set grows. It is the thread's reusable one (GrowthTimeline.Rent), read only here and handed back below.
         var refundInstants = RefundInstants.Of(state);
         GrowthTimeline? timeline = null;
         var counted = -1;
@@ -132,7 +132,12 @@ public static class EarningPolicy
             var refundsBy = RefundInstants.CountAtOrBefore(refundInstants, order.At.UtcTicks);
             if (timeline is null || refundsBy != counted)
             {
-                timeline = GrowthTimeline.Build(state, options, order.At);
+                if (timeline is not null)
+                {
+                    GrowthTimeline.Return(timeline);
+                }
+
+                timeline = GrowthTimeline.Rent(state, options, order.At);
                 counted = refundsBy;
             }
 
@@ -157,6 +162,11 @@ public static class EarningPolicy
             var reason = string.Create(CultureInfo.InvariantCulture,
                 $"purchase {order.OrderId} earns {earning.Points} points {Describe(earning)} (was {was}): {cause.ToString()}");
             LedgerBook.Append(state, entries, now, LedgerKinds.Points, delta, PointsWallet.Balance(state), reason, RuleIds.PointsEarnCorrection, causeEventId);
+        }
+
+        if (timeline is not null)
+        {
+            GrowthTimeline.Return(timeline);
         }
     }
 }
