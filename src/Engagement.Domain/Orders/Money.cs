@@ -87,12 +87,32 @@ public static class Money
     }
 
     /// <summary>"100.00 USD at 7.1 = 710.00 CNY", or "268.50 CNY".</summary>
-    public static string Describe(decimal programmeAmount, ForeignAmount? foreign, decimal? foreignAmount, ProgramOptions options)
+    public static string Describe(decimal programmeAmount, ForeignAmount? foreign, decimal? foreignAmount, ProgramOptions options) =>
+        Text(programmeAmount, foreign, foreignAmount, options).ToString();
+
+    /// <summary>
+    /// <see cref="Describe"/>'s words as a value an interpolated reason writes in place: a ledger reason that contains them
+    /// makes one string, not one more for them.
+    /// </summary>
+    internal static AmountText Text(decimal programmeAmount, ForeignAmount? foreign, decimal? foreignAmount, ProgramOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var programme = string.Create(CultureInfo.InvariantCulture, $"{programmeAmount:0.00} {options.Currency}");
-        return foreign is null
-            ? programme
-            : string.Create(CultureInfo.InvariantCulture, $"{foreignAmount ?? foreign.Amount} {foreign.Currency} at {foreign.Rate} = {programme}");
+        return new AmountText(programmeAmount, foreign, foreignAmount, options.Currency);
+    }
+
+    /// <summary>The words of <see cref="Describe"/>, formatted where they are written (see <see cref="Text"/>).</summary>
+    internal readonly struct AmountText(decimal programmeAmount, ForeignAmount? foreign, decimal? foreignAmount, string currency) : ISpanFormattable
+    {
+        /// <inheritdoc/>
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+            foreign is null
+                ? destination.TryWrite(CultureInfo.InvariantCulture, $"{programmeAmount:0.00} {currency}", out charsWritten)
+                : destination.TryWrite(CultureInfo.InvariantCulture, $"{foreignAmount ?? foreign.Amount} {foreign.Currency} at {foreign.Rate} = {programmeAmount:0.00} {currency}", out charsWritten);
+
+        /// <inheritdoc/>
+        public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+
+        /// <summary>The words as a string of their own.</summary>
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{this}");
     }
 }

@@ -103,7 +103,7 @@ public static class RefundPolicy
         (order.RefundMarks ??= []).Add(new RefundMark(evt.OccurredAt, amount));
         var taken = PointsWallet.Reverse(state, order, pointsDelta);
 
-        var what = $"refund of {Money.Describe(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Describe(order.Amount, order.Foreign, null, options)})";
+        var what = $"refund of {Money.Text(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Text(order.Amount, order.Foreign, null, options)})";
         if (taken > 0)
         {
             // Points of the order's lot that had expired are not taken again (from other lots, or as debt).

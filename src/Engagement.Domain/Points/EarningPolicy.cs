@@ -82,9 +82,44 @@ public static class EarningPolicy
     }
 
     /// <summary>"at V2 ×1.2, first purchase ×2", for ledger reasons.</summary>
-    public static string Describe(Earning earning) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"at {earning.Tier} ×{earning.Multiplier:0.0#}{(earning.First ? $", first purchase ×{earning.FirstFactor:0.##}" : "")}");
+    public static string Describe(Earning earning) => Text(earning).ToString();
+
+    /// <summary>
+    /// <see cref="Describe"/>'s words as a value an interpolated reason writes in place: a ledger reason that contains them
+    /// makes one string, not one more for them.
+    /// </summary>
+    internal static EarningText Text(Earning earning) => new(earning);
+
+    /// <summary>The words of <see cref="Describe"/>, formatted where they are written (see <see cref="Text"/>).</summary>
+    internal readonly struct EarningText(Earning earning) : ISpanFormattable
+    {
+        /// <inheritdoc/>
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+        {
+            if (!destination.TryWrite(CultureInfo.InvariantCulture, $"at {earning.Tier} ×{earning.Multiplier:0.0#}", out var written))
+            {
+                charsWritten = 0;
+                return false;
+            }
+
+            // As the text always was: the first-purchase factor in the current culture (it was a nested interpolation of its own).
+            var rest = 0;
+            if (earning.First && !destination[written..].TryWrite(CultureInfo.CurrentCulture, $", first purchase ×{earning.FirstFactor:0.##}", out rest))
+            {
+                charsWritten = 0;
+                return false;
+            }
+
+            charsWritten = written + rest;
+            return true;
+        }
+
+        /// <inheritdoc/>
+        public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+
+        /// <summary>The words as a string of their own.</summary>
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{this}");
+    }
 
     /// <summary>
     /// Recomputes every kept order (summaries revived, <see cref="OrderBook.ReviveLaterThan"/>) after <paramref name="after"/> (the earliest point of history the late event
@@ -160,7 +195,7 @@ public static class EarningPolicy
 
             PointsWallet.Adjust(state, order, delta);
             var reason = string.Create(CultureInfo.InvariantCulture,
-                $"purchase {order.OrderId} earns {earning.Points} points {Describe(earning)} (was {was}): {cause.ToString()}");
+                $"purchase {order.OrderId} earns {earning.Points} points {Text(earning)} (was {was}): {cause}");
             LedgerBook.Append(state, entries, now, LedgerKinds.Points, delta, PointsWallet.Balance(state), reason, RuleIds.PointsEarnCorrection, causeEventId);
         }
 
