@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Engagement.Domain.Metrics;
 
 /// <summary>
@@ -287,8 +285,8 @@ public static class MemberMetrics
                 var (was, now) = (MonetaryHistogram.BucketOf(before.Monetary), MonetaryHistogram.BucketOf(after.Monetary));
                 if (was != now)
                 {
-                    sink.AddGauge(region, day, GaugeNames.MonetaryPrefix + was.ToString(CultureInfo.InvariantCulture), -1);
-                    sink.AddGauge(region, day, GaugeNames.MonetaryPrefix + now.ToString(CultureInfo.InvariantCulture), 1);
+                    sink.AddGauge(region, day, GaugeNames.Monetary(was), -1);
+                    sink.AddGauge(region, day, GaugeNames.Monetary(now), 1);
                 }
             }
 
@@ -314,8 +312,8 @@ public static class MemberMetrics
     {
         if (!string.Equals(was, now, StringComparison.Ordinal))
         {
-            sink.AddGauge(region, day, prefix + was, -1);
-            sink.AddGauge(region, day, prefix + now, 1);
+            sink.AddGauge(region, day, GaugeNames.Of(prefix, was), -1);
+            sink.AddGauge(region, day, GaugeNames.Of(prefix, now), 1);
         }
     }
 
@@ -336,10 +334,10 @@ public static class MemberMetrics
         }
 
         yield return (GaugeNames.Members, 1);
-        yield return (GaugeNames.TierPrefix + m.Tier, 1);
-        yield return (GaugeNames.SegmentPrefix + m.RfmSegment, 1);
-        yield return (GaugeNames.ValueClassPrefix + m.ValueClass, 1);
-        yield return (GaugeNames.StagePrefix + m.Stage, 1);
-        yield return (GaugeNames.MonetaryPrefix + MonetaryHistogram.BucketOf(m.Monetary).ToString(CultureInfo.InvariantCulture), 1);
+        yield return (GaugeNames.Of(GaugeNames.TierPrefix, m.Tier), 1);
+        yield return (GaugeNames.Of(GaugeNames.SegmentPrefix, m.RfmSegment), 1);
+        yield return (GaugeNames.Of(GaugeNames.ValueClassPrefix, m.ValueClass), 1);
+        yield return (GaugeNames.Of(GaugeNames.StagePrefix, m.Stage), 1);
+        yield return (GaugeNames.Monetary(MonetaryHistogram.BucketOf(m.Monetary)), 1);
     }
 }
