@@ -81,7 +81,7 @@ public static class EarningPolicy
         return new Earning(points, tier, multiplier, first, factor);
     }
 
-    /// <summary>"at V2 ×1.2, first purchase ×2", for ledger reasons.</summary>
+    /// <summary>"at V2 ×1.2, first purchase ×2", for ledger reasons: invariant culture whatever the host's (the console parses it back).</summary>
     public static string Describe(Earning earning) => Text(earning).ToString();
 
     /// <summary>
@@ -102,9 +102,9 @@ public static class EarningPolicy
                 return false;
             }
 
-            // As the text always was: the first-purchase factor in the current culture (it was a nested interpolation of its own).
+            // Invariant like the rest: the console reads the factor back as [0-9.]+, so a de-DE host's "×1,5" could not be read.
             var rest = 0;
-            if (earning.First && !destination[written..].TryWrite(CultureInfo.CurrentCulture, $", first purchase ×{earning.FirstFactor:0.##}", out rest))
+            if (earning.First && !destination[written..].TryWrite(CultureInfo.InvariantCulture, $", first purchase ×{earning.FirstFactor:0.##}", out rest))
             {
                 charsWritten = 0;
                 return false;
