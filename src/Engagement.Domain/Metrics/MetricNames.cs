@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace Engagement.Domain.Metrics;
@@ -157,32 +156,23 @@ public static class GaugeNames
     /// <summary>Monetary histogram bucket (see <see cref="MonetaryHistogram"/>), e.g. <c>monetary:12</c>.</summary>
     public const string MonetaryPrefix = "monetary:";
 
+    /// <summary>
+    /// How many names <see cref="Of"/> keeps: the tiers, RFM segments, value classes and stages a programme configures
+    /// are far fewer; a name past it is made each time it is asked for.
+    /// </summary>
+    internal const int MaxKeptNames = 1024;
+
     /// <summary>Gauge names made so far by <see cref="Of"/>, kept while there are at most <see cref="MaxKeptNames"/>.</summary>
-    private static readonly ConcurrentDictionary<(string Prefix, string Value), string> Named = new();
+    private static readonly GaugeNameCache Named = new(MaxKeptNames);
 
     /// <summary><see cref="Monetary"/>'s names, one per bucket 0…<see cref="MonetaryHistogram.MaxBucket"/>, made on first use.</summary>
     private static readonly string?[] MonetaryNames = new string?[MonetaryHistogram.MaxBucket + 1];
 
     /// <summary>
-    /// How many names <see cref="Of"/> keeps: the tiers, RFM segments, value classes and stages a programme configures
-    /// are far fewer; a name past it is made each time it is asked for.
-    /// </summary>
-    private const int MaxKeptNames = 1024;
-
-    /// <summary>
     /// The gauge named <paramref name="prefix"/> followed by <paramref name="value"/> (<c>tier:V2</c>): the same text as
     /// <c>prefix + value</c>, made once and reused, so moving a member between gauges makes no string per outcome.
     /// </summary>
-    internal static string Of(string prefix, string value)
-    {
-        if (Named.TryGetValue((prefix, value), out var name))
-        {
-            return name;
-        }
-
-        name = prefix + value;
-        return Named.Count < MaxKeptNames ? Named.GetOrAdd((prefix, value), name) : name;
-    }
+    internal static string Of(string prefix, string value) => Named.Of(prefix, value);
 
     /// <summary>The gauge of monetary histogram bucket <paramref name="bucket"/> (<c>monetary:12</c>), made once per bucket.</summary>
     internal static string Monetary(int bucket)

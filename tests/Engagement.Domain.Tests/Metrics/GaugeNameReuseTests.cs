@@ -1,3 +1,4 @@
+using System.Globalization;
 using Engagement.Domain.Metrics;
 
 namespace Engagement.Domain.Tests.Metrics;
@@ -5,7 +6,10 @@ namespace Engagement.Domain.Tests.Metrics;
 /// <summary>
 /// The gauges a member joins, leaves or moves between (<c>tier:V1</c>, <c>segment:New</c>, <c>monetary:12</c>...) are
 /// named by one string per name, made once and reused by every outcome (<see cref="GaugeNames"/>), not concatenated
-/// anew for each: the same text as before, and the same instance from one outcome to the next.
+/// anew for each: the same text as before, and the same instance from one outcome to the next. The tests that read the
+/// process-wide cache through <see cref="MemberMetrics"/> push a handful of names, far under its cap; the cap itself is
+/// tested on a cache of its own (<see cref="GaugeNameCache"/> with a low cap), so no test fills the shared one and the
+/// <c>Assert.Same</c> checks cannot depend on which tests ran first.
 /// </summary>
 public sealed class GaugeNameReuseTests
 {
@@ -47,6 +51,47 @@ public sealed class GaugeNameReuseTests
         for (var i = 0; i < a.Count; i++)
         {
             Assert.Same(a[i], b[i]);
+        }
+    }
+
+    [Fact]
+    public void NamesPastTheCapReadPrefixAndValueAndAreMadeEachTime()
+    {
+        var cache = new GaugeNameCache(maxKept: 2);
+        var v1 = cache.Of(GaugeNames.TierPrefix, "V1");
+        var v2 = cache.Of(GaugeNames.TierPrefix, "V2");
+
+        var v3 = cache.Of(GaugeNames.TierPrefix, "V3");
+        var v3Again = cache.Of(GaugeNames.TierPrefix, "V3");
+
+        Assert.Equal("tier:V3", v3);
+        Assert.Equal("tier:V3", v3Again);
+        Assert.NotSame(v3, v3Again);
+        Assert.Equal("segment:New", cache.Of(GaugeNames.SegmentPrefix, "New"));
+        Assert.NotSame(cache.Of(GaugeNames.SegmentPrefix, "New"), cache.Of(GaugeNames.SegmentPrefix, "New"));
+
+        // The names kept before the cap was reached are still the ones handed out.
+        Assert.Equal("tier:V1", v1);
+        Assert.Same(v1, cache.Of(GaugeNames.TierPrefix, "V1"));
+        Assert.Same(v2, cache.Of(GaugeNames.TierPrefix, "V2"));
+    }
+
+    [Fact]
+    public void TheSharedCacheKeepsUpTo1024Names() => Assert.Equal(1024, GaugeNames.MaxKeptNames);
+
+    [Fact]
+    public void MonetaryBucketsOutsideTheHistogramReadPrefixAndBucketAndAreMadeEachTime()
+    {
+        var last = MonetaryHistogram.MaxBucket;
+        Assert.Equal("monetary:" + last.ToString(CultureInfo.InvariantCulture), GaugeNames.Monetary(last));
+        Assert.Same(GaugeNames.Monetary(last), GaugeNames.Monetary(last));
+        Assert.Same(GaugeNames.Monetary(0), GaugeNames.Monetary(0));
+
+        foreach (var outside in new[] { -1, last + 1, int.MaxValue, int.MinValue })
+        {
+            var name = GaugeNames.Monetary(outside);
+            Assert.Equal("monetary:" + outside.ToString(CultureInfo.InvariantCulture), name);
+            Assert.NotSame(name, GaugeNames.Monetary(outside));
         }
     }
 

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+
+namespace Engagement.Domain.Metrics;
+
+/// <summary>
+/// Gauge names (<c>tier:V2</c>) made once and reused (<see cref="GaugeNames.Of"/>), up to <see cref="MaxKept"/> of them; a
+/// name past that is made each time it is asked for (same text, a new string), so an unbounded set of values cannot grow
+/// the cache. One is shared by the process; tests make their own with a lower cap.
+/// </summary>
+internal sealed class GaugeNameCache
+{
+    private readonly ConcurrentDictionary<(string Prefix, string Value), string> _named = new();
+
+    /// <summary>A cache that keeps at most <paramref name="maxKept"/> names.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxKept"/> is negative.</exception>
+    internal GaugeNameCache(int maxKept)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxKept);
+        MaxKept = maxKept;
+    }
+
+    /// <summary>How many names this cache keeps at most.</summary>
+    internal int MaxKept { get; }
+
+    /// <summary>
+    /// <paramref name="prefix"/> followed by <paramref name="value"/>: the kept instance when there is one, else a new
+    /// string, kept while there is room.
+    /// </summary>
+    internal string Of(string prefix, string value)
+    {
+        if (_named.TryGetValue((prefix, value), out var name))
+        {
+            return name;
+        }
+
+        name = prefix + value;
+        return _named.Count < MaxKept ? _named.GetOrAdd((prefix, value), name) : name;
+    }
+}
