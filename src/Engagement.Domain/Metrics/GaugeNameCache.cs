@@ -11,6 +11,12 @@ internal sealed class GaugeNameCache
 {
     private readonly ConcurrentDictionary<(string Prefix, string Value), string> _named = new();
 
+    /// <summary>
+    /// How many names <see cref="_named"/> holds, kept by hand: <see cref="ConcurrentDictionary{TKey, TValue}.Count"/> takes
+    /// every bucket lock, and the cap is checked on each miss.
+    /// </summary>
+    private int _kept;
+
     /// <summary>A cache that keeps at most <paramref name="maxKept"/> names.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxKept"/> is negative.</exception>
     internal GaugeNameCache(int maxKept)
@@ -34,6 +40,25 @@ internal sealed class GaugeNameCache
         }
 
         name = prefix + value;
-        return _named.Count < MaxKept ? _named.GetOrAdd((prefix, value), name) : name;
+        // A slot is taken before the name is added, so racing misses cannot keep more than MaxKept between them; one
+        // whose name another thread added first gives its slot back and hands out the kept instance.
+        if (Volatile.Read(ref _kept) >= MaxKept)
+        {
+            return name;
+        }
+
+        if (Interlocked.Increment(ref _kept) > MaxKept)
+        {
+            Interlocked.Decrement(ref _kept);
+            return name;
+        }
+
+        if (_named.TryAdd((prefix, value), name))
+        {
+            return name;
+        }
+
+        Interlocked.Decrement(ref _kept);
+        return _named[(prefix, value)];
     }
 }

@@ -77,6 +77,21 @@ public sealed class GaugeNameReuseTests
     }
 
     [Fact]
+    public void MissesRacingOnManyThreadsKeepExactlyTheCap()
+    {
+        var cache = new GaugeNameCache(maxKept: 64);
+        var values = Enumerable.Range(0, 256).Select(i => "S" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+        // Each name asked for by several threads at once: racing misses of one name, and of more names than the cap.
+        Parallel.For(0, values.Length * 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => cache.Of(GaugeNames.SegmentPrefix, values[i % values.Length]));
+
+        // Asked again one by one, a name is kept if it comes back as the same instance (a slot a race left free is taken
+        // here): more than the cap, or fewer because a slot was lost, would be a miscount.
+        var kept = values.Count(v => ReferenceEquals(cache.Of(GaugeNames.SegmentPrefix, v), cache.Of(GaugeNames.SegmentPrefix, v)));
+        Assert.Equal(64, kept);
+    }
+
+    [Fact]
     public void TheSharedCacheKeepsUpTo1024Names() => Assert.Equal(1024, GaugeNames.MaxKeptNames);
 
     [Fact]
