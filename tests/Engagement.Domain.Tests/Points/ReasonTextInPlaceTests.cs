@@ -1,4 +1,5 @@
 using System.Globalization;
+using Engagement.Domain.Members;
 using Engagement.Domain.Orders;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
@@ -10,8 +11,8 @@ namespace Engagement.Domain.Tests.Points;
 /// (<see cref="Money.Describe"/>), the late event a correction names (<see cref="CorrectionCause"/>) — are written
 /// straight into the reason that contains them: the reason is the one string made. Their text is what it always was
 /// (stored in the ledger, so it must not move; the whole stored state is pinned by <c>PersistedBytesPinTests</c>). What
-/// that saves per event is measured by the bench's <c>rules</c> scenario (bench/results/rules-2026-12-06-repricing.md), not
-/// here: a single call's allocation count in a test host depends on the JIT tier its generic formatting code has reached.
+/// that saves per event is measured by the bench's <c>rules</c> scenario (bench/results/rules-2026-12-06-repricing.md);
+/// here, that the purchase path writes the earning's words in place is pinned by what longer words cost it.
 /// </summary>
 public sealed class ReasonTextInPlaceTests
 {
@@ -59,6 +60,35 @@ public sealed class ReasonTextInPlaceTests
         Assert.Equal(
             "purchase O-1 of 268.50 CNY at V1 ×1.0, first purchase ×2",
             $"purchase O-1 of {Money.Text(268.5m, null, null, options)} {EarningPolicy.Text(earning)}");
+    }
+
+    [Fact]
+    public void APurchaseWritesItsEarningsWordsOnlyIntoItsReason()
+    {
+        // The tier's name is in the earning's words ("at V1 ×1.0") and, for a purchase that moves no tier, in no other
+        // string the purchase makes: 100 more characters of it cost the reason 200 bytes, and would cost as much again
+        // if the words were made as a string of their own first (EarningPolicy.Describe) and then copied in.
+        var shortName = Options("V1");
+        var longName = Options(new string('V', 100) + "1");
+
+        var shortBytes = AllocationProbe.FewestBytes(() => Purchase(shortName));
+        var longBytes = AllocationProbe.FewestBytes(() => Purchase(longName), shortBytes + 200);
+
+        Assert.Equal(200, longBytes - shortBytes);
+    }
+
+    private static ProgramOptions Options(string tier) => new()
+    {
+        Tiers = new(StringComparer.Ordinal) { [tier] = new() { Threshold = 0, PointsMultiplier = 1m } },
+        Benefits = new(StringComparer.Ordinal),
+    };
+
+    private static void Purchase(ProgramOptions options)
+    {
+        var at = new DateTimeOffset(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
+        var state = new MemberState { MemberId = "M1" };
+        var (status, _) = PurchasePolicy.Apply(state, new MemberEvent("e1", MemberEventTypes.Purchase, at) { OrderId = "O-1", Amount = 100m }, options, at, new RuleChanges());
+        Assert.Equal(EventStatus.Applied, status);
     }
 
     /// <summary>
