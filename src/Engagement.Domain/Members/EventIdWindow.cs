@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using Engagement.Domain.Program;
 
@@ -19,13 +20,23 @@ public static class EventIdWindow
 
     private const int HashBytes = 8;
 
+    // A fingerprint (Fingerprint) is 4 bytes, kept in MemberState.EventFingerprintsByDay at the same position as its id's hash.
+    private const int FingerprintBytes = 4;
+
     /// <summary>True when <paramref name="eventId"/> was applied within the window that ends at <paramref name="now"/>.</summary>
-    public static bool Contains(MemberState state, string eventId, DateTimeOffset now)
+    public static bool Contains(MemberState state, string eventId, DateTimeOffset now) => Find(state, eventId, now) is not null;
+
+    /// <summary>
+    /// The fingerprint remembered with <paramref name="eventId"/> (<see cref="Fingerprint"/>) when it was applied within the
+    /// window that ends at <paramref name="now"/>: 0 when none was kept (an id remembered before fingerprints were, or a
+    /// redemption's or an adjustment's id), null when the id is not remembered.
+    /// </summary>
+    public static uint? Find(MemberState state, string eventId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.EventIdsByDay is not { Count: > 0 } days)
         {
-            return false;
+            return null;
         }
 
         var hash = Hash(eventId);
@@ -41,16 +52,22 @@ public static class EventIdWindow
             {
                 if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i, HashBytes)) == hash)
                 {
-                    return true;
+                    var at = i / HashBytes * FingerprintBytes;
+                    return state.EventFingerprintsByDay?.GetValueOrDefault(day) is { } prints && at + FingerprintBytes <= prints.Length
+                        ? BinaryPrimitives.ReadUInt32LittleEndian(prints.AsSpan(at, FingerprintBytes))
+                        : 0u;
                 }
             }
         }
 
-        return false;
+        return null;
     }
 
-    /// <summary>Remembers <paramref name="eventId"/> as applied at <paramref name="now"/>, then prunes by age and by the cap.</summary>
-    internal static void Remember(MemberState state, string eventId, ProgramOptions options, DateTimeOffset now)
+    /// <summary>
+    /// Remembers <paramref name="eventId"/> as applied at <paramref name="now"/>, with <paramref name="fingerprint"/> of what
+    /// it was (<see cref="Fingerprint"/>; 0: none), then prunes by age and by the cap.
+    /// </summary>
+    internal static void Remember(MemberState state, string eventId, ProgramOptions options, DateTimeOffset now, uint fingerprint = 0)
     {
         var days = state.EventIdsByDay ??= [];
         var today = DateOnly.FromDateTime(now.UtcDateTime);
@@ -59,7 +76,37 @@ public static class EventIdWindow
         bytes.CopyTo(grown, 0);
         BinaryPrimitives.WriteUInt64LittleEndian(grown.AsSpan(bytes.Length), Hash(eventId));
         days[today] = grown;
+        if (fingerprint != 0 || state.EventFingerprintsByDay?.ContainsKey(today) == true)
+        {
+            // Aligned with the day's hashes: ids remembered before without one get 0 (unknown).
+            var prints = state.EventFingerprintsByDay ??= [];
+            var kept = prints.GetValueOrDefault(today) ?? [];
+            var aligned = new byte[grown.Length / HashBytes * FingerprintBytes];
+            kept.AsSpan(0, Math.Min(kept.Length, aligned.Length - FingerprintBytes)).CopyTo(aligned);
+            BinaryPrimitives.WriteUInt32LittleEndian(aligned.AsSpan(aligned.Length - FingerprintBytes), fingerprint);
+            prints[today] = aligned;
+        }
+
         Prune(state, options, now);
+    }
+
+    /// <summary>
+    /// What an event was, as 32 bits (FNV-1a over its type, orderId, amount without trailing zeros, currency and storeId;
+    /// never 0): the same event resent has the same fingerprint, whatever its JSON looked like; an eventId reused for another
+    /// event (another type, order, amount, currency or store) almost surely not. occurredAt is left out: a till may stamp
+    /// a retry anew.
+    /// </summary>
+    public static uint Fingerprint(MemberEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        var amount = evt.Amount is { } value ? value.ToString("0.############################", CultureInfo.InvariantCulture) : string.Empty;
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(string.Join('\u001f', evt.Type, evt.OrderId, amount, evt.Currency, evt.StoreId)))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        return hash == 0 ? 1u : hash;
     }
 
     /// <summary>Forgets days past the window and, beyond the cap, the oldest hashes.</summary>
@@ -88,6 +135,7 @@ public static class EventIdWindow
         foreach (var day in stale ?? Enumerable.Empty<DateOnly>())
         {
             days.Remove(day);
+            state.EventFingerprintsByDay?.Remove(day);
         }
 
         // Per event: nothing stale and nothing over the cap is the usual case, and then nothing is allocated.
@@ -105,16 +153,26 @@ public static class EventIdWindow
             if (drop == count)
             {
                 days.Remove(day);
+                state.EventFingerprintsByDay?.Remove(day);
             }
             else
             {
                 days[day] = days[day][(drop * HashBytes)..];
+                if (state.EventFingerprintsByDay?.GetValueOrDefault(day) is { } prints)
+                {
+                    state.EventFingerprintsByDay[day] = prints[Math.Min(prints.Length, drop * FingerprintBytes)..];
+                }
             }
         }
 
         if (days.Count == 0)
         {
             state.EventIdsByDay = null;
+        }
+
+        if (state.EventFingerprintsByDay is { Count: 0 })
+        {
+            state.EventFingerprintsByDay = null;
         }
     }
 

@@ -55,7 +55,7 @@ public static class MemberEngine
 
             // Order events are remembered on their order too (400 days); the window also stops the same eventId
             // coming back under another orderId or type (CONTRACT.md §1: the eventId is the idempotency key).
-            EventIdWindow.Remember(state, evt.EventId, options, now);
+            EventIdWindow.Remember(state, evt.EventId, options, now, EventIdWindow.Fingerprint(evt));
         }
 
         Tidy(state, options, now, work);
@@ -165,6 +165,13 @@ public static class MemberEngine
             return (EventStatus.Held, RefundPolicy.HeldReason(held.OrderId, held.HeldAt, options));
         }
 
+        // The same eventId with another event (another type, order, amount, currency or store) is not a resend: refused
+        // (the poison queue; rejected over HTTP) rather than dropped as "already applied". Unknown (0): taken for a repeat.
+        if (EventIdWindow.Find(state, evt.EventId, now) is { } known and not 0 && known != EventIdWindow.Fingerprint(evt))
+        {
+            return (EventStatus.Rejected, ReusedReason(evt.EventId));
+        }
+
         // The order's own records first, so a retried purchase or refund is named by its order; an order the count cap
         // took out of the full list is still kept as a summary until the end of its retention (CONTRACT.md §1: 400 days).
         if (evt.Type is MemberEventTypes.Purchase or MemberEventTypes.Refund)
@@ -194,6 +201,10 @@ public static class MemberEngine
 
         return null;
     }
+
+    /// <summary>What an eventId reused for another event is told; names <c>eventId</c>, the field to fix.</summary>
+    internal static string ReusedReason(string eventId) =>
+        $"eventId: reused with a different event: {eventId} was applied to another event (its type, orderId, amount, currency or storeId differ); give each event its own eventId";
 
     private static HeldRefund? HeldOf(MemberState state, string eventId)
     {

@@ -188,6 +188,14 @@ public sealed class MemberState : IJsonOnDeserialized
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Dictionary<DateOnly, byte[]>? EventIdsByDay { get; set; }
 
+    /// <summary>
+    /// The fingerprint (<see cref="EventIdWindow.Fingerprint"/>, 4 bytes) of each id of <see cref="EventIdsByDay"/>, at the same
+    /// position of the same day; a day or position without one is unknown (a state written before, or a redemption's id) and
+    /// is taken for a repeat. Null when none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<DateOnly, byte[]>? EventFingerprintsByDay { get; set; }
+
     public List<HeldRefund> HeldRefunds { get; init; } = [];
 
     public List<RedemptionRecord> Redemptions { get; init; } = [];

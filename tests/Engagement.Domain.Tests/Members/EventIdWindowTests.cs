@@ -65,19 +65,20 @@ public class EventIdWindowTests
     public void AnEventIdAppliedOnAnOrderIsNotAppliedAgainUnderAnotherOrderOrType()
     {
         // CONTRACT.md §1: the eventId is the idempotency key, whatever the event carries beside it. A producer that
-        // re-sends an event with a regenerated orderId (or a reused id on another type) must not earn twice.
+        // re-sends an event with a regenerated orderId (or a reused id on another type) must not earn twice: it is refused
+        // as a reuse (EventIdReuseTests), never applied.
         var member = new TestMember(new DateTimeOffset(2026, 11, 1, 4, 0, 0, TimeSpan.Zero));
         Assert.Equal(EventStatus.Applied, member.Purchase("O-1", 300m, eventId: "pos-S001-000001").Status);
         var balance = member.Balance;
 
         member.Now = member.Now.AddDays(3);
         var again = member.Purchase("O-1-retry", 300m, at: new DateTimeOffset(2026, 11, 1, 4, 0, 0, TimeSpan.Zero), eventId: "pos-S001-000001");
-        Assert.Equal(EventStatus.Duplicate, again.Status);
-        Assert.Equal(EventStatus.Duplicate, member.Behave(MemberEventTypes.Share, eventId: "pos-S001-000001").Status);
+        Assert.Equal(EventStatus.Rejected, again.Status);
+        Assert.Equal(EventStatus.Rejected, member.Behave(MemberEventTypes.Share, eventId: "pos-S001-000001").Status);
 
         Assert.Equal(EventStatus.Applied, member.Refund("O-1", 100m, eventId: "pos-S001-000002").Status);
         var afterRefund = member.Balance;
-        Assert.Equal(EventStatus.Duplicate, member.Purchase("O-2", 100m, eventId: "pos-S001-000002").Status);
+        Assert.Equal(EventStatus.Rejected, member.Purchase("O-2", 100m, eventId: "pos-S001-000002").Status);
         Assert.Equal(afterRefund, member.Balance);
         Assert.True(afterRefund < balance);
 
