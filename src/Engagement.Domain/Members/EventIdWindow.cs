@@ -94,14 +94,33 @@ public static class EventIdWindow
     /// What an event was, as 32 bits (FNV-1a over its type, orderId, amount without trailing zeros, currency and storeId;
     /// never 0): the same event resent has the same fingerprint, whatever its JSON looked like; an eventId reused for another
     /// event (another type, order, amount, currency or store) almost surely not. occurredAt is left out: a till may stamp
-    /// a retry anew.
+    /// a retry anew. A currency left out or blank counts as <paramref name="options"/>' programme currency
+    /// (<see cref="ProgramOptions.Currency"/>, CNY by default), as the event is applied: omitted, then sent as "CNY", is the
+    /// same event (CONTRACT.md §1).
     /// </summary>
-    public static uint Fingerprint(MemberEvent evt)
+    /// <exception cref="ArgumentNullException"><paramref name="evt"/> or <paramref name="options"/> is null.</exception>
+    public static uint Fingerprint(MemberEvent evt, ProgramOptions options)
     {
         ArgumentNullException.ThrowIfNull(evt);
+        ArgumentNullException.ThrowIfNull(options);
+        return Print(evt, string.IsNullOrWhiteSpace(evt.Currency) ? options.Currency : evt.Currency);
+    }
+
+    /// <summary>
+    /// True when <paramref name="known"/>, a fingerprint remembered for <paramref name="evt"/>'s id, is <paramref name="evt"/>'s:
+    /// its <see cref="Fingerprint"/>, or, for an event in the programme currency (sent or left out), the one taken before a
+    /// left-out currency counted as the programme's (the currency hashed as empty), so a resend across that change stays a repeat.
+    /// </summary>
+    internal static bool Matches(uint known, MemberEvent evt, ProgramOptions options) =>
+        known == Fingerprint(evt, options)
+        || ((string.IsNullOrWhiteSpace(evt.Currency) || string.Equals(evt.Currency, options.Currency, StringComparison.Ordinal))
+            && known == Print(evt, string.Empty));
+
+    private static uint Print(MemberEvent evt, string currency)
+    {
         var amount = evt.Amount is { } value ? value.ToString("0.############################", CultureInfo.InvariantCulture) : string.Empty;
         var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(string.Join('\u001f', evt.Type, evt.OrderId, amount, evt.Currency, evt.StoreId)))
+        foreach (var b in Encoding.UTF8.GetBytes(string.Join('\u001f', evt.Type, evt.OrderId, amount, currency, evt.StoreId)))
         {
             hash = (hash ^ b) * 16777619u;
         }

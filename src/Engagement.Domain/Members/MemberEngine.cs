@@ -55,7 +55,7 @@ public static class MemberEngine
 
             // Order events are remembered on their order too (400 days); the window also stops the same eventId
             // coming back under another orderId or type (CONTRACT.md §1: the eventId is the idempotency key).
-            EventIdWindow.Remember(state, evt.EventId, options, now, EventIdWindow.Fingerprint(evt));
+            EventIdWindow.Remember(state, evt.EventId, options, now, EventIdWindow.Fingerprint(evt, options));
         }
 
         Tidy(state, options, now, work);
@@ -167,7 +167,7 @@ public static class MemberEngine
 
         // The same eventId with another event (another type, order, amount, currency or store) is not a resend: refused
         // (the poison queue; rejected over HTTP) rather than dropped as "already applied". Unknown (0): taken for a repeat.
-        if (EventIdWindow.Find(state, evt.EventId, now) is { } known and not 0 && known != EventIdWindow.Fingerprint(evt))
+        if (EventIdWindow.Find(state, evt.EventId, now) is { } known and not 0 && !EventIdWindow.Matches(known, evt, options))
         {
             return (EventStatus.Rejected, ReusedReason(evt.EventId));
         }
