@@ -159,10 +159,13 @@ public static class MemberEngine
     private static (EventStatus Status, string Reason)? CheckDuplicate(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now)
     {
         // A resent refund still waiting for its purchase is still held, not applied: it is answered as its first send was
-        // ("duplicate" says applied, and a POS would believe the refund went through).
+        // ("duplicate" says applied, and a POS would believe the refund went through). Only the same refund: another event
+        // under a held refund's id (a purchase, another order, amount, currency or store) is a reuse, refused.
         if (HeldOf(state, evt.EventId) is { } held)
         {
-            return (EventStatus.Held, RefundPolicy.HeldReason(held.OrderId, held.HeldAt, options));
+            return EventIdWindow.Fingerprint(evt, options) == EventIdWindow.Fingerprint(held.ToEvent(), options)
+                ? (EventStatus.Held, RefundPolicy.HeldReason(held.OrderId, held.HeldAt, options))
+                : (EventStatus.Rejected, ReusedReason(evt.EventId));
         }
 
         // The same eventId with another event (another type, order, amount, currency or store) is not a resend: refused
