@@ -100,6 +100,9 @@ public static class PurchasePolicy
             if (status == EventStatus.Applied)
             {
                 MemberEngine.Stamp(state, evt, options, now);
+
+                // In the eventId window as any applied refund is, so its id cannot come back as another event (a purchase).
+                EventIdWindow.Remember(state, refund.EventId, options, now, EventIdWindow.Fingerprint(evt, options));
                 work.AppliedHeld.Add(refund.EventId);
             }
             else

@@ -34,4 +34,18 @@ public sealed class HeldRefundReuseTests
         Assert.Single(member.State.HeldRefunds);
         Assert.Empty(member.State.Orders);
     }
+
+    [Fact]
+    public void AHeldRefundAppliedLaterKeepsItsIdSoAPurchaseReusingItIsRefused()
+    {
+        var member = new TestMember();
+        Assert.Equal(EventStatus.Held, member.Refund("O-1", 500m, eventId: "x-1").Status);
+        Assert.Equal(["x-1"], member.Purchase("O-1", 1000m, eventId: "p-1").AppliedHeldRefunds);
+
+        var reuse = member.Purchase("O-2", 1000m, eventId: "x-1");
+        Assert.Equal(EventStatus.Rejected, reuse.Status);
+        Assert.StartsWith("eventId: reused with a different event", reuse.Reason, StringComparison.Ordinal);
+        Assert.Single(member.State.Orders);
+        Assert.Equal(EventStatus.Duplicate, member.Refund("O-1", 500m, eventId: "x-1").Status);
+    }
 }
