@@ -9,10 +9,19 @@ namespace Engagement.Domain.Members;
 /// Remembers the ids of applied events for at least <see cref="RetentionDays"/> days (CONTRACT.md §1: a POS that
 /// re-uploads its last month changes nothing; purchases and refunds are also remembered on their order for as long as
 /// it is kept, and here so that their eventId cannot come back under another orderId or type), compactly: a 64-bit FNV-1a hash of each id (8 bytes), grouped by the UTC date it was
-/// applied. At most <see cref="ProgramOptions.MaxRememberedEventIds"/> hashes are kept (2,048 by default, about 22 KB of
-/// state); a member with more events than that in 30 days forgets its oldest ids first. The chance that a new id
-/// matches a remembered hash by accident is below 2,048 / 2^64 per event.
+/// applied, each with a 16-bit fingerprint of what the event was (<see cref="Fingerprint"/>), so that a reuse of the id
+/// for another event is told from a resend. At most <see cref="ProgramOptions.MaxRememberedEventIds"/> ids are kept (2,048
+/// by default, about 28 KB of state); a member with more events than that in 30 days forgets its oldest ids first. The
+/// chance that a new id matches a remembered hash by accident is below 2,048 / 2^64 per event; the chance that a reuse
+/// goes unnoticed (taken for a resend, as before fingerprints were kept) is 1 / 65,535.
 /// </summary>
+/// <remarks>
+/// A day's bytes (<see cref="MemberState.EventIdsByDay"/>) are either, as stored before fingerprints, the ids' hashes
+/// alone (8 bytes each, so a multiple of 8 long; every fingerprint unknown), or a <see cref="Marked"/> byte followed by
+/// 10 bytes an id: its hash, then its fingerprint (little-endian; 0 when none was taken, e.g. a redemption's id). 1 + 10n
+/// is odd, never a multiple of 8, so the two read apart. One array per day, not a second dictionary beside it: no second
+/// set of day keys in the stored JSON, and nothing whose order or alignment can drift from the hashes'.
+/// </remarks>
 public static class EventIdWindow
 {
     /// <summary>An id applied on a UTC date stays remembered until this many days after that date have fully passed.</summary>
@@ -20,18 +29,21 @@ public static class EventIdWindow
 
     private const int HashBytes = 8;
 
-    // A fingerprint (Fingerprint) is 4 bytes, kept in MemberState.EventFingerprintsByDay at the same position as its id's hash.
-    private const int FingerprintBytes = 4;
+    // A day written with fingerprints starts with this byte; then each id is its hash and its 2-byte fingerprint.
+    private const byte Marked = 1;
+
+    private const int MarkedEntryBytes = HashBytes + sizeof(ushort);
 
     /// <summary>True when <paramref name="eventId"/> was applied within the window that ends at <paramref name="now"/>.</summary>
     public static bool Contains(MemberState state, string eventId, DateTimeOffset now) => Find(state, eventId, now) is not null;
 
     /// <summary>
-    /// The fingerprint remembered with <paramref name="eventId"/> (<see cref="Fingerprint"/>) when it was applied within the
-    /// window that ends at <paramref name="now"/>: 0 when none was kept (an id remembered before fingerprints were, or a
-    /// redemption's or an adjustment's id), null when the id is not remembered.
+    /// The fingerprint remembered with <paramref name="eventId"/> (<see cref="Fingerprint"/>, 16 bits) when it was applied
+    /// within the window that ends at <paramref name="now"/>: 0 when none was kept (an id remembered before fingerprints
+    /// were, or a redemption's or an adjustment's id), null when the id is not remembered.
     /// </summary>
-    public static uint? Find(MemberState state, string eventId, DateTimeOffset now)
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> or <paramref name="eventId"/> is null.</exception>
+    public static ushort? Find(MemberState state, string eventId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.EventIdsByDay is not { Count: > 0 } days)
@@ -48,14 +60,12 @@ public static class EventIdWindow
                 continue;
             }
 
-            for (var i = 0; i + HashBytes <= bytes.Length; i += HashBytes)
+            var (start, size) = Layout(bytes);
+            for (var i = start; i + size <= bytes.Length; i += size)
             {
                 if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i, HashBytes)) == hash)
                 {
-                    var at = i / HashBytes * FingerprintBytes;
-                    return state.EventFingerprintsByDay?.GetValueOrDefault(day) is { } prints && at + FingerprintBytes <= prints.Length
-                        ? BinaryPrimitives.ReadUInt32LittleEndian(prints.AsSpan(at, FingerprintBytes))
-                        : 0u;
+                    return size == MarkedEntryBytes ? BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(i + HashBytes)) : (ushort)0;
                 }
             }
         }
@@ -63,58 +73,58 @@ public static class EventIdWindow
         return null;
     }
 
+    /// <summary>How many ids <paramref name="state"/> remembers, of every day kept (past the window too, until pruned).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    public static int Count(MemberState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.EventIdsByDay?.Values.Sum(Count) ?? 0;
+    }
+
     /// <summary>
     /// Remembers <paramref name="eventId"/> as applied at <paramref name="now"/>, with <paramref name="fingerprint"/> of what
-    /// it was (<see cref="Fingerprint"/>; 0: none), then prunes by age and by the cap.
+    /// it was (<see cref="Fingerprint"/>; 0: none), then prunes by age and by the cap. A day stored without fingerprints is
+    /// rewritten with them, its older ids unknown (0).
     /// </summary>
-    internal static void Remember(MemberState state, string eventId, ProgramOptions options, DateTimeOffset now, uint fingerprint = 0)
+    internal static void Remember(MemberState state, string eventId, ProgramOptions options, DateTimeOffset now, ushort fingerprint = 0)
     {
         var days = state.EventIdsByDay ??= [];
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var bytes = days.GetValueOrDefault(today) ?? [];
-        var grown = new byte[bytes.Length + HashBytes];
-        bytes.CopyTo(grown, 0);
-        BinaryPrimitives.WriteUInt64LittleEndian(grown.AsSpan(bytes.Length), Hash(eventId));
-        days[today] = grown;
-        if (fingerprint != 0 || state.EventFingerprintsByDay?.ContainsKey(today) == true)
+        var count = Count(bytes);
+        var grown = new byte[1 + ((count + 1) * MarkedEntryBytes)];
+        grown[0] = Marked;
+        var (start, size) = Layout(bytes);
+        for (var i = 0; i < count; i++)
         {
-            // Aligned with the day's hashes: ids remembered before without one get 0 (unknown).
-            var prints = state.EventFingerprintsByDay ??= [];
-            var kept = prints.GetValueOrDefault(today) ?? [];
-            var aligned = new byte[grown.Length / HashBytes * FingerprintBytes];
-            kept.AsSpan(0, Math.Min(kept.Length, aligned.Length - FingerprintBytes)).CopyTo(aligned);
-            BinaryPrimitives.WriteUInt32LittleEndian(aligned.AsSpan(aligned.Length - FingerprintBytes), fingerprint);
-            prints[today] = aligned;
+            bytes.AsSpan(start + (i * size), size).CopyTo(grown.AsSpan(1 + (i * MarkedEntryBytes)));
         }
 
+        var last = grown.AsSpan(1 + (count * MarkedEntryBytes));
+        BinaryPrimitives.WriteUInt64LittleEndian(last, Hash(eventId));
+        BinaryPrimitives.WriteUInt16LittleEndian(last[HashBytes..], fingerprint);
+        days[today] = grown;
         Prune(state, options, now);
     }
 
     /// <summary>
-    /// What an event was, as 32 bits (FNV-1a over its type, orderId, amount without trailing zeros, currency and storeId;
-    /// never 0): the same event resent has the same fingerprint, whatever its JSON looked like; an eventId reused for another
-    /// event (another type, order, amount, currency or store) almost surely not. occurredAt is left out: a till may stamp
-    /// a retry anew. A currency left out or blank counts as <paramref name="options"/>' programme currency
-    /// (<see cref="ProgramOptions.Currency"/>, CNY by default), as the event is applied: omitted, then sent as "CNY", is the
-    /// same event (CONTRACT.md §1).
+    /// What an event was, as 16 bits (FNV-1a 32 over its type, orderId, amount without trailing zeros, currency and
+    /// storeId, its halves folded together by exclusive or; never 0): the same event resent has the same fingerprint,
+    /// whatever its JSON looked like; an eventId reused for another event (another type, order, amount, currency or store)
+    /// has another, but for 1 in 65,535. occurredAt is left out: a till may stamp a retry anew. A currency left out or
+    /// blank counts as <paramref name="options"/>' programme currency (<see cref="ProgramOptions.Currency"/>, CNY by
+    /// default), as the event is applied: omitted, then sent as "CNY", is the same event (CONTRACT.md §1). Stored in member
+    /// state: its value must not drift between versions.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="evt"/> or <paramref name="options"/> is null.</exception>
-    public static uint Fingerprint(MemberEvent evt, ProgramOptions options)
+    public static ushort Fingerprint(MemberEvent evt, ProgramOptions options)
     {
         ArgumentNullException.ThrowIfNull(evt);
         ArgumentNullException.ThrowIfNull(options);
-        return Print(evt, string.IsNullOrWhiteSpace(evt.Currency) ? options.Currency : evt.Currency);
+        var print = Print(evt, string.IsNullOrWhiteSpace(evt.Currency) ? options.Currency : evt.Currency);
+        var folded = (ushort)(print ^ (print >> 16));
+        return folded == 0 ? (ushort)1 : folded;
     }
-
-    /// <summary>
-    /// True when <paramref name="known"/>, a fingerprint remembered for <paramref name="evt"/>'s id, is <paramref name="evt"/>'s:
-    /// its <see cref="Fingerprint"/>, or, for an event in the programme currency (sent or left out), the one taken before a
-    /// left-out currency counted as the programme's (the currency hashed as empty), so a resend across that change stays a repeat.
-    /// </summary>
-    internal static bool Matches(uint known, MemberEvent evt, ProgramOptions options) =>
-        known == Fingerprint(evt, options)
-        || ((string.IsNullOrWhiteSpace(evt.Currency) || string.Equals(evt.Currency, options.Currency, StringComparison.Ordinal))
-            && known == Print(evt, string.Empty));
 
     private static uint Print(MemberEvent evt, string currency)
     {
@@ -125,7 +135,7 @@ public static class EventIdWindow
             hash = (hash ^ b) * 16777619u;
         }
 
-        return hash == 0 ? 1u : hash;
+        return hash;
     }
 
     /// <summary>Forgets days past the window and, beyond the cap, the oldest hashes.</summary>
@@ -147,14 +157,13 @@ public static class EventIdWindow
             }
             else
             {
-                remembered += bytes.Length / HashBytes;
+                remembered += Count(bytes);
             }
         }
 
         foreach (var day in stale ?? Enumerable.Empty<DateOnly>())
         {
             days.Remove(day);
-            state.EventFingerprintsByDay?.Remove(day);
         }
 
         // Per event: nothing stale and nothing over the cap is the usual case, and then nothing is allocated.
@@ -166,21 +175,18 @@ public static class EventIdWindow
                 break;
             }
 
-            var count = days[day].Length / HashBytes;
+            var bytes = days[day];
+            var count = Count(bytes);
             var drop = Math.Min(count, excess);
             excess -= drop;
             if (drop == count)
             {
                 days.Remove(day);
-                state.EventFingerprintsByDay?.Remove(day);
             }
             else
             {
-                days[day] = days[day][(drop * HashBytes)..];
-                if (state.EventFingerprintsByDay?.GetValueOrDefault(day) is { } prints)
-                {
-                    state.EventFingerprintsByDay[day] = prints[Math.Min(prints.Length, drop * FingerprintBytes)..];
-                }
+                var (start, size) = Layout(bytes);
+                days[day] = start == 0 ? bytes[(drop * size)..] : [Marked, .. bytes.AsSpan(start + (drop * size))];
             }
         }
 
@@ -188,12 +194,17 @@ public static class EventIdWindow
         {
             state.EventIdsByDay = null;
         }
-
-        if (state.EventFingerprintsByDay is { Count: 0 })
-        {
-            state.EventFingerprintsByDay = null;
-        }
     }
+
+    private static int Count(byte[] bytes)
+    {
+        var (start, size) = Layout(bytes);
+        return (bytes.Length - start) / size;
+    }
+
+    // Where a day's ids start and how long each is: after the marker, hash and fingerprint; else hashes alone.
+    private static (int Start, int Size) Layout(byte[] bytes) =>
+        bytes.Length % HashBytes != 0 && bytes[0] == Marked ? (1, MarkedEntryBytes) : (0, HashBytes);
 
     private static DateOnly Oldest(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime).AddDays(-RetentionDays);
 

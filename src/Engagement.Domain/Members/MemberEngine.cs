@@ -170,7 +170,7 @@ public static class MemberEngine
 
         // The same eventId with another event (another type, order, amount, currency or store) is not a resend: refused
         // (the poison queue; rejected over HTTP) rather than dropped as "already applied". Unknown (0): taken for a repeat.
-        if (EventIdWindow.Find(state, evt.EventId, now) is { } known and not 0 && !EventIdWindow.Matches(known, evt, options))
+        if (EventIdWindow.Find(state, evt.EventId, now) is { } known and not 0 && known != EventIdWindow.Fingerprint(evt, options))
         {
             return (EventStatus.Rejected, ReusedReason(evt.EventId));
         }

@@ -184,17 +184,13 @@ public sealed class MemberState : IJsonOnDeserialized
     /// <summary>The newest ids of events that are not purchases or refunds (those are remembered on their order), oldest first; readable ids for tools.</summary>
     public List<string> RecentEventIds { get; init; } = [];
 
-    /// <summary>Hashes of applied non-order event ids by UTC date applied, kept 30 days (see <see cref="EventIdWindow"/>); null when empty.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public Dictionary<DateOnly, byte[]>? EventIdsByDay { get; set; }
-
     /// <summary>
-    /// The fingerprint (<see cref="EventIdWindow.Fingerprint"/>, 4 bytes) of each id of <see cref="EventIdsByDay"/>, at the same
-    /// position of the same day; a day or position without one is unknown (a state written before, or a redemption's id) and
-    /// is taken for a repeat. Null when none.
+    /// Hashes of applied event ids by UTC date applied, each with the fingerprint of its event where one was taken, kept 30
+    /// days (the layout is <see cref="EventIdWindow"/>'s; a day stored before fingerprints holds hashes alone and still
+    /// reads); null when empty.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public Dictionary<DateOnly, byte[]>? EventFingerprintsByDay { get; set; }
+    public Dictionary<DateOnly, byte[]>? EventIdsByDay { get; set; }
 
     public List<HeldRefund> HeldRefunds { get; init; } = [];
 

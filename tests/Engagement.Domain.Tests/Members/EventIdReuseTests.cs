@@ -38,23 +38,39 @@ public sealed class EventIdReuseTests
     }
 
     [Fact]
-    public void AnIdRememberedWithoutAFingerprintIsTakenForARepeatAndTheStateReadsBackWithIt()
+    public void AStateStoredBeforeFingerprintsStillReadsItsIdsAreRepeatsAndANewIdOnTheSameDayKeepsItsPrint()
     {
         var member = new TestMember();
         member.Purchase("O-1", 100m, eventId: "h-1");
         member.Behave("login", eventId: "h-2");
-
-        // A state written before fingerprints: no EventFingerprintsByDay; its ids are repeats whatever comes under them.
         var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        var json = JsonSerializer.Serialize(member.State, web);
-        Assert.Contains("\"eventFingerprintsByDay\"", json, StringComparison.Ordinal);
-        var old = JsonSerializer.Deserialize<MemberState>(json, web)!;
-        old.EventFingerprintsByDay = null;
+        var day = DateOnly.FromDateTime(member.Now.UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        // The stored form before fingerprints: a day's ids as their 8-byte hashes alone, base64 in the JSON.
+        var hashes = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(hashes, EventIdWindow.Hash("h-1"));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(hashes.AsSpan(8), EventIdWindow.Hash("h-2"));
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(member.State, web))!.AsObject();
+        Assert.Single(stored["eventIdsByDay"]!.AsObject());
+        stored["eventIdsByDay"] = new System.Text.Json.Nodes.JsonObject { [day] = Convert.ToBase64String(hashes) };
+        var old = JsonSerializer.Deserialize<MemberState>(stored.ToJsonString(), web)!;
+        Assert.Equal(2, EventIdWindow.Count(old));
+        Assert.Equal((ushort)0, EventIdWindow.Find(old, "h-2", member.Now));
+
+        // Its ids are repeats whatever comes under them (nothing tells a resend from a reuse), as before.
         Assert.Equal(EventStatus.Duplicate, MemberEngine.Apply(old, new MemberEvent("h-2", "share", member.Now), member.Options, member.Now).Status);
 
-        // A fingerprint remembered later on the same day keeps its place beside the older ids.
-        MemberEngine.Apply(old, new MemberEvent("h-3", "browse", member.Now), member.Options, member.Now);
+        // An id remembered later on the same day keeps its fingerprint beside the older ids, which stay repeats.
+        Assert.Equal(EventStatus.Applied, MemberEngine.Apply(old, new MemberEvent("h-3", "browse", member.Now), member.Options, member.Now).Status);
+        Assert.Equal(3, EventIdWindow.Count(old));
         Assert.Equal(EventStatus.Rejected, MemberEngine.Apply(old, new MemberEvent("h-3", "share", member.Now), member.Options, member.Now).Status);
-        Assert.Equal(EventStatus.Duplicate, MemberEngine.Apply(old, new MemberEvent("h-2", "share", member.Now), member.Options, member.Now).Status);
+        Assert.Equal(EventStatus.Duplicate, MemberEngine.Apply(old, new MemberEvent("h-3", "browse", member.Now), member.Options, member.Now).Status);
+        Assert.Equal(EventStatus.Duplicate, MemberEngine.Apply(old, new MemberEvent("h-1", "login", member.Now), member.Options, member.Now).Status);
+
+        // And the state so written reads back the same.
+        var again = JsonSerializer.Serialize(old, web);
+        var back = JsonSerializer.Deserialize<MemberState>(again, web)!;
+        Assert.Equal(again, JsonSerializer.Serialize(back, web));
+        Assert.Equal(EventStatus.Rejected, MemberEngine.Apply(back, new MemberEvent("h-3", "share", member.Now), member.Options, member.Now).Status);
     }
 }
