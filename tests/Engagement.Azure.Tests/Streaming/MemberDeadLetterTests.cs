@@ -88,4 +88,28 @@ public sealed class MemberDeadLetterTests(MemberQueueCluster cluster)
         Assert.Equal(refund, dead.Body);
         Assert.Equal(100, (await member.GetViewAsync())!.GrowthValue);
     }
+
+    [Fact]
+    public async Task AnEventIdReusedForAnotherEventIsDeadLetteredNamingEventIdWhileItsResendIsNot()
+    {
+        // CONTRACT.md §1: the eventId is the idempotency key. The same purchase resent (another occurredAt) is a repeat;
+        // the same eventId on another amount is another event, refused to the poison queue, never dropped as applied.
+        var memberId = Azurite.UniqueName("m");
+        var queue = cluster.QueueOf(memberId);
+        var eventId = "p-" + memberId;
+        await queue.SendMessageAsync(Wire.Purchase(memberId, eventId, amount: 100m, minutesAgo: 10));
+        var member = cluster.Client.GetGrain<IMemberGrain>(memberId);
+        await Eventually.ReturnsAsync(member.GetViewAsync, v => v?.GrowthValue == 100, Deadline, "the purchase applied");
+
+        await queue.SendMessageAsync(Wire.Purchase(memberId, eventId, amount: 100.00m, minutesAgo: 5));
+        var reuse = Wire.Purchase(memberId, eventId, amount: 200m, minutesAgo: 5);
+        await queue.SendMessageAsync(reuse);
+        var poison = await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.PoisonWithAsync(cluster.Poison, eventId), p => p.Count > 0, Deadline, "the reuse in the poison queue");
+
+        // The resend went first on the member's queue and is not there: only the reuse is.
+        var dead = Assert.Single(poison);
+        Assert.Equal((queue.Name, reuse), (dead.Queue, dead.Body));
+        Assert.Contains("eventId: reused with a different event: " + eventId, dead.Reason, StringComparison.Ordinal);
+        Assert.Equal(100, (await member.GetViewAsync())!.GrowthValue);
+    }
 }
