@@ -110,8 +110,9 @@ public sealed class ProgramOptions
     public int RecentEventIdsKept { get; set; } = 64;
 
     /// <summary>
-    /// Hard cap on the non-order event ids remembered for the 30-day de-duplication window (8 bytes each); beyond it the
-    /// oldest are forgotten first. Default 2,048 (68 events a day for 30 days).
+    /// Hard cap on the event ids remembered for the 30-day de-duplication window (every applied event's, purchases' and
+    /// refunds' too; 10 bytes each with its fingerprint, about 13.4 in the stored JSON: about 27 KB at the default, see
+    /// <see cref="EventIdWindow"/>); beyond it the oldest are forgotten first. Default 2,048 (68 events a day for 30 days).
     /// </summary>
     public int MaxRememberedEventIds { get; set; } = 2_048;
 
