@@ -101,14 +101,15 @@ public sealed class MemberDeadLetterTests(MemberQueueCluster cluster)
         var member = cluster.Client.GetGrain<IMemberGrain>(memberId);
         await Eventually.ReturnsAsync(member.GetViewAsync, v => v?.GrowthValue == 100, Deadline, "the purchase applied");
 
-        await queue.SendMessageAsync(Wire.Purchase(memberId, eventId, amount: 100.00m, minutesAgo: 5));
+        // Resend and reuse in ONE batch message, the resend first: the member decides both in that order, so a lone poison
+        // letter, the reuse's, naming its place [1], shows the resend [0] was taken as a repeat and not dead-lettered too.
         var reuse = Wire.Purchase(memberId, eventId, amount: 200m, minutesAgo: 5);
-        await queue.SendMessageAsync(reuse);
+        await queue.SendMessageAsync($"[{Wire.Purchase(memberId, eventId, amount: 100.00m, minutesAgo: 5)}, {reuse}]");
         var poison = await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.PoisonWithAsync(cluster.Poison, eventId), p => p.Count > 0, Deadline, "the reuse in the poison queue");
 
-        // The resend went first on the member's queue and is not there: only the reuse is.
         var dead = Assert.Single(poison);
         Assert.Equal((queue.Name, reuse), (dead.Queue, dead.Body));
+        Assert.EndsWith(" (event [1] of 2 in the message)", dead.Reason, StringComparison.Ordinal);
         Assert.Contains("eventId: reused with a different event: " + eventId, dead.Reason, StringComparison.Ordinal);
         Assert.Equal(100, (await member.GetViewAsync())!.GrowthValue);
     }
