@@ -109,9 +109,10 @@ public static class EventIdWindow
 
     /// <summary>
     /// What an event was, as 16 bits (FNV-1a 32 over its type, orderId, amount without trailing zeros, currency and
-    /// storeId, its halves folded together by exclusive or; never 0): the same event resent has the same fingerprint,
-    /// whatever its JSON looked like; an eventId reused for another event (another type, order, amount, currency or store)
-    /// has another, but for 1 in 65,535. occurredAt is left out: a till may stamp a retry anew. A currency left out or
+    /// storeId, and for a profile_update or review its properties, each key and value in ordinal key order; its halves
+    /// folded together by exclusive or; never 0): the same event resent has the same fingerprint, whatever its JSON looked
+    /// like (the properties in any order); an eventId reused for another event (another type, order, amount, currency or
+    /// store, or a profile_update or review with other properties) has another, but for 1 in 65,535. occurredAt is left out: a till may stamp a retry anew. A currency left out or
     /// blank counts as <paramref name="options"/>' programme currency (<see cref="ProgramOptions.Currency"/>, CNY by
     /// default), as the event is applied: omitted, then sent as "CNY", is the same event (CONTRACT.md §1). Stored in member
     /// state: its value must not drift between versions.
@@ -129,8 +130,16 @@ public static class EventIdWindow
     private static uint Print(MemberEvent evt, string currency)
     {
         var amount = evt.Amount is { } value ? value.ToString("0.############################", CultureInfo.InvariantCulture) : string.Empty;
+        var text = string.Join('\u001f', evt.Type, evt.OrderId, amount, currency, evt.StoreId);
+        if (evt.Type is MemberEventTypes.ProfileUpdate or MemberEventTypes.Review && evt.Properties.Count > 0)
+        {
+            // What these events say is their properties: each key and value, keys in ordinal order (the JSON's order and
+            // the dictionary's are not the event's), after a record separator the other types never write.
+            text += string.Concat(evt.Properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"\u001e{p.Key}\u001f{p.Value}"));
+        }
+
         var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(string.Join('\u001f', evt.Type, evt.OrderId, amount, currency, evt.StoreId)))
+        foreach (var b in Encoding.UTF8.GetBytes(text))
         {
             hash = (hash ^ b) * 16777619u;
         }

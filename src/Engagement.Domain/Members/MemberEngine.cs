@@ -207,7 +207,7 @@ public static class MemberEngine
 
     /// <summary>What an eventId reused for another event is told; names <c>eventId</c>, the field to fix.</summary>
     internal static string ReusedReason(string eventId) =>
-        $"eventId: reused with a different event: {eventId} was applied to another event (its type, orderId, amount, currency or storeId differ); give each event its own eventId";
+        $"eventId: reused with a different event: {eventId} was applied to another event (its type, orderId, amount, currency, storeId or properties differ); give each event its own eventId";
 
     private static HeldRefund? HeldOf(MemberState state, string eventId)
     {

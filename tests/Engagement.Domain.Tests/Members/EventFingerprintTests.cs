@@ -47,4 +47,40 @@ public sealed class EventFingerprintTests
         Assert.Equal(EventStatus.Applied, member.Apply(new MemberEvent("e-1", MemberEventTypes.Purchase, member.Now) { OrderId = "O-1", Amount = 100m }).Status);
         Assert.Equal(EventStatus.Duplicate, member.Apply(new MemberEvent("e-1", MemberEventTypes.Purchase, member.Now) { OrderId = "O-1", Amount = 100m, Currency = "CNY" }).Status);
     }
+
+    private static MemberEvent Profile(string eventId, DateTimeOffset at, params (string Key, string Value)[] properties) =>
+        new(eventId, MemberEventTypes.ProfileUpdate, at)
+        {
+            Properties = properties.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+        };
+
+    [Fact]
+    public void AProfileUpdateHasItsStoredValueWithItsPropertiesInOrdinalKeyOrder()
+    {
+        // FNV-1a 32 over "profile_update\u001f\u001f\u001fCNY\u001f\u001ebirthday\u001f1990-07-15\u001econsent.sms\u001ffalse"
+        // is 462315871 (0x1B8E615F); 0x1B8E ^ 0x615F = 0x7AD1 (computed independently), whichever order the keys came in.
+        var at = new DateTimeOffset(2026, 5, 1, 4, 0, 0, TimeSpan.Zero);
+        Assert.Equal((ushort)31441, EventIdWindow.Fingerprint(Profile("e-1", at, ("birthday", "1990-07-15"), ("consent.sms", "false")), Options));
+        Assert.Equal((ushort)31441, EventIdWindow.Fingerprint(Profile("e-1", at, ("consent.sms", "false"), ("birthday", "1990-07-15")), Options));
+    }
+
+    [Theory]
+    [InlineData(MemberEventTypes.ProfileUpdate)]
+    [InlineData(MemberEventTypes.Review)]
+    public void AnEventIdReusedOnAProfileUpdateOrReviewWithOtherPropertiesIsRefusedNotDropped(string type)
+    {
+        // Before properties were part of the fingerprint, the second profile_update (another birthday) under the first's
+        // eventId was answered duplicate and its change silently lost.
+        var member = new TestMember();
+        MemberEvent Event(params (string Key, string Value)[] properties) =>
+            new("e-1", type, member.Now) { Properties = properties.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal) };
+
+        Assert.Equal(EventStatus.Applied, member.Apply(Event(("birthday", "1990-07-15"), ("tags", "vip"))).Status);
+        Assert.Equal(EventStatus.Duplicate, member.Apply(Event(("tags", "vip"), ("birthday", "1990-07-15"))).Status);
+
+        var reuse = member.Apply(Event(("birthday", "1991-01-01"), ("tags", "vip")));
+
+        Assert.Equal(EventStatus.Rejected, reuse.Status);
+        Assert.StartsWith("eventId: reused with a different event: e-1", reuse.Reason, StringComparison.Ordinal);
+    }
 }
