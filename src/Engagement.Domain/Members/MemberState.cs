@@ -19,6 +19,8 @@ namespace Engagement.Domain.Members;
 /// </summary>
 public sealed class MemberState : IJsonOnDeserialized
 {
+    private DateTimeOffset? _tierSince;
+
     public string MemberId { get; set; } = "";
 
     /// <summary>Lifecycle stage and win-back progress (Domain/Lifecycle).</summary>
@@ -104,9 +106,15 @@ public sealed class MemberState : IJsonOnDeserialized
     /// When the member entered <see cref="Tier"/>, in event time (CONTRACT.md §1.1): for an upgrade by an event, the
     /// occurredAt of the event with which trailing growth reached the tier; for a tick's move, the tick's instant (a
     /// grace drop: the grace's end). Null while the member is in the tier it was placed in on first sight: it has held
-    /// it since <see cref="FirstSeenAt"/>, which a late event may still move earlier. UTC or the event's offset.
+    /// it since <see cref="FirstSeenAt"/>, which a late event may still move earlier. Always a UTC instant (offset zero): the
+    /// setter converts, so an event's local offset (+08:00) or a member-local midnight is never stored, whichever rule moved
+    /// the tier (a state stored with an offset reads back as the same instant in UTC).
     /// </summary>
-    public DateTimeOffset? TierSince { get; set; }
+    public DateTimeOffset? TierSince
+    {
+        get => _tierSince;
+        set => _tierSince = value?.ToUniversalTime();
+    }
 
     /// <summary>When the engine first saw trailing growth below the current tier's threshold; the grace runs from here.</summary>
     public DateTimeOffset? TierGraceStartedAt { get; set; }
