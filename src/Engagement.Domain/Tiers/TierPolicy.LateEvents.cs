@@ -40,14 +40,17 @@ public static partial class TierPolicy
                 CultureInfo.InvariantCulture,
                 $"{current} → {ladder[rank]}: trailing growth reached {thresholds[rank]} at {reached:yyyy-MM-dd'T'HH:mm:ssK} with a late event; it has aged out since");
             var mark = entries.Count;
+            var grants = granted.Count;
             Move(state, options, ladder[rank], now, RuleIds.TierUpgrade, reason, eventId, entries, changes, granted);
             state.TierSince = reached;
             changes[^1] = changes[^1] with { ReachedAt = reached };
 
             // The move took effect when growth reached the tier in order (a later event's instant when the late one only
             // completed it, or reached it again after the tier was lost through a full grace), as tierSince says; the
-            // event's own date would be before the member qualified, or before a break in holding the tier.
+            // event's own date would be before the member qualified, or before a break in holding the tier. The tier's
+            // benefits came with it then (CONTRACT.md §2: granted on entering a tier), not at the late event's arrival.
             LedgerBook.DateFrom(state, entries, mark, reached);
+            GrantedSince(state, granted, grants, reached);
             state.TierGraceStartedAt = GraceStartInOrder(state, options, thresholds[rank], now);
             Reassess(state, options, now, entries, changes, granted);
             return;
@@ -213,6 +216,7 @@ public static partial class TierPolicy
                         CultureInfo.InvariantCulture,
                         $"{move}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left} below {options.Tiers[current].Threshold}, counting late event {eventId}");
                 var mark = entries.Count;
+                var grants = granted.Count;
                 Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted, left: current);
                 if (kept)
                 {
@@ -222,6 +226,10 @@ public static partial class TierPolicy
 
                 state.TierSince = at;
                 LedgerBook.DateFrom(state, entries, mark, at);
+
+                // An entry that moves the member up from the tier held now (in order down to a tier above it) grants that
+                // tier's benefits: in order the member held that tier from this instant, not from the late event's arrival.
+                GrantedSince(state, granted, grants, at);
                 moved = true;
             }
 
