@@ -10,7 +10,8 @@ namespace Engagement.Azure.Ledger;
 /// The full ledger history in an Azure table (default <c>EngagementLedger</c>): one partition per member
 /// (the escaped member id), row key the sequence inverted and zero-padded (<c>long.MaxValue - sequence</c>, 19 digits)
 /// so that the table's natural ascending order is newest first. Each row keeps the entry's fields, <c>OccurredAt</c> (UTC)
-/// included; a row written before that column existed reads with <c>OccurredAt</c> = <c>At</c>.
+/// and a tier entry's <c>TierLeft</c> (the tier its move left) included; a row written before a column existed reads with
+/// <c>OccurredAt</c> = <c>At</c> and no <c>TierLeft</c>.
 /// </summary>
 /// <remarks>
 /// <para><b>Multi-silo safety.</b> Appends are upsert-replace of rows keyed by (member, sequence), sent in entity
@@ -35,6 +36,7 @@ public sealed class AzureTableLedgerArchive : ILedgerArchive
     private const string RuleIdProperty = "RuleId";
     private const string EventIdProperty = "EventId";
     private const string OccurredAtProperty = "OccurredAt";
+    private const string TierLeftProperty = "TierLeft";
 
     private readonly TableClient _table;
     private readonly AsyncOnce _createTable;
@@ -149,6 +151,11 @@ public sealed class AzureTableLedgerArchive : ILedgerArchive
             entity[EventIdProperty] = entry.EventId;
         }
 
+        if (entry.TierLeft is not null)
+        {
+            entity[TierLeftProperty] = entry.TierLeft;
+        }
+
         return entity;
     }
 
@@ -158,7 +165,8 @@ public sealed class AzureTableLedgerArchive : ILedgerArchive
         return ToView(entity, at);
     }
 
-    // A row archived before OccurredAt existed answers its At (documented on LedgerEntryView.OccurredAt).
+    // A row archived before OccurredAt existed answers its At (documented on LedgerEntryView.OccurredAt); one archived
+    // before TierLeft existed has none.
     private static LedgerEntryView ToView(TableEntity entity, DateTimeOffset at) => new()
     {
         Sequence = entity.GetInt64(SequenceProperty) ?? throw Corrupt(entity, SequenceProperty),
@@ -170,6 +178,7 @@ public sealed class AzureTableLedgerArchive : ILedgerArchive
         Reason = entity.GetString(ReasonProperty) ?? string.Empty,
         RuleId = entity.GetString(RuleIdProperty) ?? string.Empty,
         EventId = entity.GetString(EventIdProperty),
+        TierLeft = entity.GetString(TierLeftProperty),
     };
 
     private static InvalidOperationException Corrupt(TableEntity entity, string property) =>

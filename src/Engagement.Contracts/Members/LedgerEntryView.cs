@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Contracts.Members;
 
 /// <summary>Why a points balance or growth value changed (CONTRACT.md §4, ledger).</summary>
@@ -33,6 +35,13 @@ public sealed record LedgerEntryView
     /// Entries recorded before this field existed have none stored and answer <see cref="At"/>'s value.
     /// </summary>
     [Id(8)] public DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>
+    /// For a <c>tier</c> entry: the tier the move left in order (e.g. <c>V3</c> for "V2 → V1 (in order V3 → V1)"), kept so a
+    /// late refund replayed before it is judged against the tier held then (CONTRACT.md §1.1); null for other kinds and for
+    /// tier entries recorded before the engine named it (then left out of the JSON).
+    /// </summary>
+    [Id(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? TierLeft { get; init; }
 }
 
 /// <summary>A page of ledger entries, newest first.</summary>

@@ -98,6 +98,7 @@ internal static class MemberMapper
         RuleId = entry.RuleId,
         EventId = entry.EventId,
         OccurredAt = entry.EffectiveOccurredAt.ToUniversalTime(),
+        TierLeft = entry.TierLeft,
     };
 
     public static TouchView ToView(TouchDecision decision) => new()

@@ -89,6 +89,41 @@ public sealed class AzureTableLedgerArchiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATierEntrysTierLeftIsStoredInItsOwnColumnAndReadsBack()
+    {
+        // The tier a replayed refund's drop left in order (CONTRACT.md §1.1): the archived history keeps it as the state does.
+        var drop = Entry(4, "tier") with { Delta = 0, BalanceAfter = 2, Reason = "V2 kept (in order V3 → V2)", RuleId = "tier.downgrade.refund", TierLeft = "V3" };
+        await _archive.AppendAsync("M1", [drop, Entry(5)]);
+
+        var row = (await StorageClients.Tables().GetTableClient(_tableName).GetEntityAsync<TableEntity>(
+            AzureTableLedgerArchive.PartitionKey("M1"), AzureTableLedgerArchive.RowKey(4))).Value;
+        var read = await _archive.ReadAsync("M1", null, null, 10);
+
+        Assert.Equal("V3", row.GetString("TierLeft"));
+        Assert.Equal(drop, read[1]);
+        Assert.Null(read[0].TierLeft);
+        Assert.False((await StorageClients.Tables().GetTableClient(_tableName).GetEntityAsync<TableEntity>(
+            AzureTableLedgerArchive.PartitionKey("M1"), AzureTableLedgerArchive.RowKey(5))).Value.ContainsKey("TierLeft"));
+    }
+
+    [Fact]
+    public async Task ATierRowArchivedBeforeTierLeftExistedReadsWithoutIt()
+    {
+        var table = StorageClients.Tables().GetTableClient(_tableName);
+        await _archive.InitializeAsync();
+        await table.AddEntityAsync(new TableEntity(AzureTableLedgerArchive.PartitionKey("M1"), AzureTableLedgerArchive.RowKey(2))
+        {
+            ["Sequence"] = 2L, ["At"] = Start, ["Kind"] = "tier", ["Delta"] = -1L, ["BalanceAfter"] = 2L, ["Reason"] = "V3 → V2", ["RuleId"] = "tier.downgrade.refund",
+            ["EventId"] = "e-r1", ["OccurredAt"] = Start,
+        });
+
+        var read = Assert.Single(await _archive.ReadAsync("M1", null, null, 10));
+
+        Assert.Equal(("tier", -1L, "V3 → V2"), (read.Kind, read.Delta, read.Reason));
+        Assert.Null(read.TierLeft);
+    }
+
+    [Fact]
     public async Task PagingBackThrough250EntriesVisitsEachOnceNewestFirst()
     {
         await _archive.AppendAsync("M1", Enumerable.Range(1, 250).Select(i => Entry(i)).ToList());
