@@ -17,7 +17,8 @@ public static partial class TierPolicy
     /// member held the tier is judged as of its day, as <see cref="DropAsOf"/> judges one: the member moves to what the growth
     /// left then (refunds by the end of that day) or supports now, the higher, held since the refund, on that tier's grace as
     /// it ran in order when growth has aged out since (<see cref="GraceAfterReplay"/>); one that left the tier then moves nothing.
-    /// A late refund dated before the instant the tier held now was entered, when the tier moves dated around it say the
+    /// A late refund dated before the instant the tier held now was entered (on an earlier day or earlier on the same day: the
+    /// moves are replayed by exact instant), when the tier moves dated around it say the
     /// member held a higher tier then (a drop after it entered the tier held now: <see cref="HeldThen"/>), is judged in order
     /// as a replayed refund is (<see cref="LaterRefundDrops"/>): against that tier at its own instant, the refunds after it
     /// with it counted, each drop dated where it occurred (tierSince that instant, UTC), then the grace as it ran
@@ -32,7 +33,7 @@ public static partial class TierPolicy
         var heldThen = !(refundAt < state.TierSince);
         var zone = GrowthPolicy.Zone(state, options);
         var refundDay = MemberTimeZones.LocalDate(refundAt, zone);
-        if (!heldThen && refundDay < MemberTimeZones.LocalDate(now, zone) && HeldThen(state, options, refundAt).Rank > Rank(options, current)
+        if (!heldThen && HeldThen(state, options, refundAt).Rank > Rank(options, current)
             && LaterRefundDrops(state, options, now, refundAt.AddTicks(-1), eventId, entries, changes, granted))
         {
             // Before the drop that entered the tier held now the member held a higher tier: judged against it where it

@@ -44,4 +44,39 @@ public class TierLateRefundBeforeDropTests
         Assert.Equal([("V2", "V1")], late.TierChanges.Select(c => (c.From, c.To)));
         Assert.Empty(member.State.Benefits);
     }
+
+    [Fact]
+    public void ALateRefundMadeEarlierOnTheDayOfTheDropIsJudgedInOrder()
+    {
+        // README's case on one day. O-0 800 (1 Feb), O-1 4,500 (1 Mar: 5,300, V3 since 1 Mar); 400 of O-1 refunded live at
+        // 15:00 on 10 Mar (4,900: V3 → V2, tierSince 15:00). A refund of 4,000 of O-1 made at 09:00 that day arrives at
+        // 18:00 (900 now). In order: 09:00 1,300 takes V3 (held then) down to V2 ("V2 kept (in order V3 → V2)", tierSince
+        // 09:00); 15:00 900 takes V2 down to V1: V1 since 15:00. Taken only for a refund of an earlier day, the path in
+        // order was skipped: V1 since 18:00 (the arrival) with a V2 → V1 entry dated 09:00.
+        var dropAt = TestMember.Shanghai(2026, 3, 10, 15);
+        var madeAt = TestMember.Shanghai(2026, 3, 10, 9);
+        var member = new TestMember(TestMember.Shanghai(2026, 2, 1));
+        member.Purchase("O-0", 800m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 3, 1);
+        member.Purchase("O-1", 4500m, eventId: "e-1");
+        Assert.Equal("V3", member.Tier);
+        member.Now = dropAt;
+        member.Refund("O-1", 400m, eventId: "e-r1");
+        Assert.Equal(("V2", dropAt), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 3, 10, 18);
+
+        var late = member.Refund("O-1", 4000m, at: madeAt, eventId: "e-late-refund");
+
+        Assert.Equal(("V1", dropAt), (member.Tier, member.State.TierSince));
+        Assert.Equal(TimeSpan.Zero, member.State.TierSince!.Value.Offset);
+        Assert.Null(member.State.TierGraceStartedAt);
+        Assert.Equal(
+            [
+                (RuleIds.TierDowngradeRefund, 0L, madeAt, "V3"),
+                (RuleIds.TierDowngradeRefund, -1L, dropAt, "V2"),
+            ],
+            late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.Delta, e.EffectiveOccurredAt, e.TierLeft)));
+        Assert.StartsWith("V2 kept (in order V3 → V2): a refund at 2026-03-10T01:00:00", late.NewEntries.First(e => e.Kind == LedgerKinds.Tier).Reason, StringComparison.Ordinal);
+        Assert.Equal([("V2", "V1")], late.TierChanges.Select(c => (c.From, c.To)));
+    }
 }
