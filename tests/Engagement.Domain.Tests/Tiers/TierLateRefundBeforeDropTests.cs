@@ -1,4 +1,5 @@
 using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
 using Engagement.Domain.Tests.Members;
 
 namespace Engagement.Domain.Tests.Tiers;
@@ -77,6 +78,44 @@ public class TierLateRefundBeforeDropTests
             ],
             late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.Delta, e.EffectiveOccurredAt, e.TierLeft)));
         Assert.StartsWith("V2 kept (in order V3 → V2): a refund at 2026-03-10T01:00:00", late.NewEntries.First(e => e.Kind == LedgerKinds.Tier).Reason, StringComparison.Ordinal);
+        Assert.Equal([("V2", "V1")], late.TierChanges.Select(c => (c.From, c.To)));
+    }
+
+    [Fact]
+    public void ALateRefundBeforeAGraceDropIsJudgedAgainstTheTierTheGraceLeft()
+    {
+        // A 60-day window, the default 30-day grace. O-0 4,000 (1 Jan), O-1 1,500 (20 Feb: 5,500, V3 since 20 Feb). O-0 ages
+        // out on 2 Mar (1,500): V3's grace from then, V3 → V2 on 1 Apr (1,500 keeps V2). A refund of 1,000 of O-1 made on
+        // 25 Feb arrives on 12 Apr (500 now). In order: 25 Feb 4,500 takes V3 (held since 20 Feb, the grace run's tier)
+        // down to V2 at once ("V2 kept (in order V3 → V2)"); O-0 ageing out on 2 Mar leaves 500: V2's grace from then,
+        // V2 → V1 at its end on 1 Apr. The drop at once at the arrival gave V1 since 12 Apr.
+        var graceEnd = TestMember.Shanghai(2026, 4, 1, 0, 0);
+        var madeAt = TestMember.Shanghai(2026, 2, 25);
+        var member = new TestMember(TestMember.Shanghai(2026, 1, 1));
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 4000m, eventId: "e-0");
+        member.Now = TestMember.Shanghai(2026, 2, 20);
+        member.Purchase("O-1", 1500m, eventId: "e-1");
+        Assert.Equal(("V3", TestMember.Shanghai(2026, 2, 20)), (member.Tier, member.State.TierSince));
+        member.Now = TestMember.Shanghai(2026, 3, 3);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        member.Now = TestMember.Shanghai(2026, 4, 2);
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        Assert.Equal(("V2", graceEnd), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        member.Now = TestMember.Shanghai(2026, 4, 12);
+
+        var late = member.Refund("O-1", 1000m, at: madeAt, eventId: "e-late-refund");
+
+        Assert.Equal(("V1", graceEnd), (member.Tier, member.State.TierSince));
+        Assert.Null(member.State.TierGraceStartedAt);
+        Assert.Equal(
+            [
+                (RuleIds.TierDowngradeRefund, 0L, madeAt, "V3"),
+                (RuleIds.TierDowngradeGrace, -1L, graceEnd, "V2"),
+            ],
+            late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.Delta, e.EffectiveOccurredAt, e.TierLeft)));
+        Assert.StartsWith("V2 kept (in order V3 → V2)", late.NewEntries.First(e => e.Kind == LedgerKinds.Tier).Reason, StringComparison.Ordinal);
         Assert.Equal([("V2", "V1")], late.TierChanges.Select(c => (c.From, c.To)));
     }
 }
