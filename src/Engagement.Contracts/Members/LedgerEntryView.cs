@@ -37,9 +37,10 @@ public sealed record LedgerEntryView
     [Id(8)] public DateTimeOffset OccurredAt { get; init; }
 
     /// <summary>
-    /// For a <c>tier</c> entry: the tier the move left in order (e.g. <c>V3</c> for "V2 → V1 (in order V3 → V1)"), kept so a
-    /// late refund replayed before it is judged against the tier held then (CONTRACT.md §1.1); null for other kinds and for
-    /// tier entries recorded before the engine named it (then left out of the JSON).
+    /// For a <c>tier</c> entry: the tier the move left in order (e.g. <c>V3</c> for "V2 → V1 (in order V3 → V1)"), for the
+    /// history and its display only: the rules never read this view or the archived rows, they judge a late refund from the
+    /// member state's own recent ledger (CONTRACT.md §1.1). Null for other kinds and for tier entries recorded before the
+    /// engine named it (then left out of the JSON).
     /// </summary>
     [Id(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? TierLeft { get; init; }
 }
