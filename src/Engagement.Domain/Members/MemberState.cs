@@ -20,6 +20,7 @@ namespace Engagement.Domain.Members;
 public sealed class MemberState : IJsonOnDeserialized
 {
     private DateTimeOffset? _tierSince;
+    private DateTimeOffset? _tierGraceStartedAt;
 
     public string MemberId { get; set; } = "";
 
@@ -116,8 +117,18 @@ public sealed class MemberState : IJsonOnDeserialized
         set => _tierSince = value?.ToUniversalTime();
     }
 
-    /// <summary>When the engine first saw trailing growth below the current tier's threshold; the grace runs from here.</summary>
-    public DateTimeOffset? TierGraceStartedAt { get; set; }
+    /// <summary>
+    /// When the engine first saw trailing growth below the current tier's threshold (in event time: a member-local midnight
+    /// where the window fell short, or an event's instant); the grace runs from here. Stored as a UTC instant, as
+    /// <see cref="TierSince"/> is: the setter converts, so a member-local midnight (+08:00) is never stored, whichever rule
+    /// started the grace (a state stored with an offset reads back as the same instant in UTC). A grace drop's reason text
+    /// names it in the member's time zone, as before.
+    /// </summary>
+    public DateTimeOffset? TierGraceStartedAt
+    {
+        get => _tierGraceStartedAt;
+        set => _tierGraceStartedAt = value?.ToUniversalTime();
+    }
 
     public List<GrantedBenefit> Benefits { get; init; } = [];
 

@@ -126,7 +126,9 @@ public static partial class TierPolicy
             }
 
             state.TierGraceStartedAt ??= GraceStart(state, options, threshold, now);
-            var until = state.TierGraceStartedAt.Value.AddDays(options.TierGraceDays);
+            // Stored in UTC; read in the member's zone, so the drop's instant and its (stored) reason text stay as they were.
+            var started = TimeZoneInfo.ConvertTime(state.TierGraceStartedAt.Value, GrowthPolicy.Zone(state, options));
+            var until = started.AddDays(options.TierGraceDays);
             if (now < until)
             {
                 return;
@@ -137,7 +139,7 @@ public static partial class TierPolicy
             var graceDays = options.TierGraceDays.ToString(CultureInfo.InvariantCulture);
             var reason = string.Create(
                 CultureInfo.InvariantCulture,
-                $"{current} → {lower}: trailing growth {growthAtDrop} below {threshold} through the {graceDays}-day grace from {state.TierGraceStartedAt.Value:yyyy-MM-dd'T'HH:mm:ssK}");
+                $"{current} → {lower}: trailing growth {growthAtDrop} below {threshold} through the {graceDays}-day grace from {started:yyyy-MM-dd'T'HH:mm:ssK}");
             Move(state, options, lower, until, RuleIds.TierDowngradeGrace, reason, eventId: null, entries, changes, granted);
 
             // The next level down needs its own full grace, starting no earlier than this drop.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
 using Engagement.Domain.Tests.Members;
 
@@ -84,6 +85,54 @@ public class TierSinceUtcTests
         var stored = JsonSerializer.Deserialize<MemberState>("{\"memberId\":\"M1\",\"tier\":\"V2\",\"tierSince\":\"2026-03-08T12:00:00+08:00\"}", Web)!;
 
         AssertUtc(TestMember.Shanghai(2026, 3, 8), stored.TierSince);
+    }
+
+    [Fact]
+    public void AGraceStartedByATickIsStoredInUtcWhileItsDropReasonStillNamesTheMemberLocalMidnight()
+    {
+        // V2 with 1,000 on 1 Jan (60-day window): short from 2 Mar (Shanghai midnight), found by the 5 Mar tick; the grace
+        // ends on 1 Apr. The stored grace start is that instant in UTC; the drop's (stored) reason text reads as before.
+        var member = new TestMember(TestMember.Shanghai(2026, 1, 1).ToUniversalTime());
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 1000m, at: TestMember.Shanghai(2026, 1, 1));
+        member.Now = TestMember.Shanghai(2026, 3, 5).ToUniversalTime();
+
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+
+        AssertUtc(TestMember.Shanghai(2026, 3, 2, 0, 0), member.State.TierGraceStartedAt);
+        Assert.Contains("\"tierGraceStartedAt\":\"2026-03-01T16:00:00+00:00\"", JsonSerializer.Serialize(member.State, Web), StringComparison.Ordinal);
+        member.Now = TestMember.Shanghai(2026, 4, 5).ToUniversalTime();
+        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        var drop = member.State.Ledger.Last(e => e.Kind == LedgerKinds.Tier);
+        Assert.Equal((RuleIds.TierDowngradeGrace, TestMember.Shanghai(2026, 4, 1, 0, 0)), (drop.RuleId, drop.EffectiveOccurredAt));
+        Assert.EndsWith("through the 30-day grace from 2026-03-02T00:00:00+08:00", drop.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALatePurchaseAgedOutSinceStoresItsGraceStartInUtc()
+    {
+        // ALatePurchaseAgedOutSinceStoresTierSinceInUtc's history: V2 since 15 Feb in order, the late 400 ages out on 16 Apr
+        // (600 left): V2's grace from that Shanghai midnight, judged in order (UpgradeAsOf).
+        var member = new TestMember(TestMember.Shanghai(2026, 1, 1).ToUniversalTime());
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 600m, at: TestMember.Shanghai(2026, 1, 1));
+        member.Now = TestMember.Shanghai(2026, 3, 20).ToUniversalTime();
+        member.Purchase("O-2", 600m, at: TestMember.Shanghai(2026, 3, 20));
+        member.Now = TestMember.Shanghai(2026, 4, 25).ToUniversalTime();
+
+        member.Purchase("O-late", 400m, at: TestMember.Shanghai(2026, 2, 15));
+
+        Assert.Equal("V2", member.Tier);
+        AssertUtc(TestMember.Shanghai(2026, 4, 16, 0, 0), member.State.TierGraceStartedAt);
+    }
+
+    [Fact]
+    public void AStateStoredWithALocalGraceStartReadsBackInUtc()
+    {
+        var stored = JsonSerializer.Deserialize<MemberState>(
+            "{\"memberId\":\"M1\",\"tier\":\"V2\",\"tierGraceStartedAt\":\"2026-03-02T00:00:00+08:00\"}", Web)!;
+
+        AssertUtc(TestMember.Shanghai(2026, 3, 2, 0, 0), stored.TierGraceStartedAt);
     }
 
     private static void AssertUtc(DateTimeOffset expected, DateTimeOffset? actual)
