@@ -88,8 +88,19 @@ public static class EventBounds
         return count;
     }
 
-    /// <summary>A producer's value as an error message may quote it: at most 40 code points, then <c>…</c>.</summary>
-    public static string Echo(string? text)
+    /// <summary>
+    /// A producer's text value (a <c>currency</c>, <c>type</c>, time zone or property key) as an error message, and so a
+    /// poison reason and its log line, may quote it: masked and cut as a reason shows refused text (at most 24 code points,
+    /// digits <c>#</c>, codes by their shape, quotes, backslashes and control characters <c>?</c>, then <c>…</c>; README
+    /// "Publishing events"), so no reason echoes a phone number, a coupon code or unbounded input.
+    /// </summary>
+    public static string Echo(string? text) => text is null ? string.Empty : RefusedTextPrefix.Of(text);
+
+    /// <summary>
+    /// A JSON number's text (digits, sign, point, exponent: nothing to mask) as an error message may quote it: at most 40
+    /// code points, then <c>…</c>.
+    /// </summary>
+    public static string EchoNumber(string? text)
     {
         if (text is null || CodePoints(text) <= MaxEcho)
         {

@@ -326,7 +326,7 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
         {
             // A JSON number that a decimal cannot hold (1e400) is a number all the same: say what is wrong with it.
             errors.Add(new(field, value.ValueKind == JsonValueKind.Number
-                ? $"{EventBounds.Echo(text)} is too large a number to hold; send the exact amount"
+                ? $"{EventBounds.EchoNumber(text)} is too large a number to hold; send the exact amount"
                 : NumberRule));
             return null;
         }
@@ -334,7 +334,7 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
         if (!ExactDecimal.Holds(text, number))
         {
             // .NET rounds past ~28 significant digits without a word; the rounded value could pass every later check.
-            errors.Add(new(field, $"{EventBounds.Echo(text)} has more digits than can be held exactly; send the exact amount, it is never rounded"));
+            errors.Add(new(field, $"{EventBounds.EchoNumber(text)} has more digits than can be held exactly; send the exact amount, it is never rounded"));
             return null;
         }
 

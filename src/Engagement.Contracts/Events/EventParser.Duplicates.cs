@@ -38,7 +38,8 @@ public static partial class EventParser
                         continue;
                     }
 
-                    var field = path.Length == 0 ? name : path + "." + name;
+                    // The key is a producer's text: named as an echoed value is (masked, at most 24 characters), never whole.
+                    var field = path.Length == 0 ? EventBounds.Echo(name) : path + "." + EventBounds.Echo(name);
                     if (!seen.Add(name))
                     {
                         if (!errors.Exists(e => e.Field == field))

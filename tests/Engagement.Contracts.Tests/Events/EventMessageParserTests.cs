@@ -53,6 +53,19 @@ public sealed class EventMessageParserTests
         Assert.StartsWith("amount: given twice", EventParser.Parse(Head + "\"amount\": 1, \"amount\": 5000}", Now).ErrorMessage, StringComparison.Ordinal);
     }
 
+    // The repeated key is the producer's text: its name is cut and masked in the reason as an echoed value is, so a
+    // 10,000-character key (or one holding a phone number) never travels whole into the poison reason and the logs.
+    [Fact]
+    public void ARepeatedKeyOfAnyLengthIsNamedMaskedAndCut()
+    {
+        const string Head = """{"eventId": "h-9", "type": "purchase", "memberId": "M1", "occurredAt": "2026-11-23T08:39:16+08:00", "orderId": "O-9", "amount": 1, """;
+        var key = "tel13800138000" + new string('k', 10_000);
+
+        var error = EventParser.Parse($$$"""{{{Head}}}"properties": {"{{{key}}}": "a", "{{{key}}}": "b"}}""", Now).ErrorMessage;
+
+        Assert.Equal("properties." + "xxx###########xxxxxxxxxx…: " + EventParser.GivenTwice, error);
+    }
+
     [Fact]
     public void ABatchMayBeBase64Too()
     {

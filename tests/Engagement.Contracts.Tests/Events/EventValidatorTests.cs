@@ -217,10 +217,10 @@ public sealed class EventValidatorTests
         AssertOnly(Profile(("consent.sms", value)), "properties.consent.sms", "must be true or false");
 
     [Theory]
-    [InlineData("consent.email")]
-    [InlineData("consent.c0001xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
-    public void ConsentNamesOnlyTheContractsChannels(string key) =>
-        AssertOnly(Profile((key, "true")), "properties." + key[..Math.Min(key.Length, 40)] + (key.Length > 40 ? "…" : ""), "not a consent channel; one of sms, push, call, wechat");
+    [InlineData("consent.email", "consent.email")]
+    [InlineData("consent.c0001xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "consent.x####xxxxxxxxxxx…")] // masked and cut as a poison reason shows refused text
+    public void ConsentNamesOnlyTheContractsChannels(string key, string named) =>
+        AssertOnly(Profile((key, "true")), "properties." + named, "not a consent channel; one of sms, push, call, wechat");
 
     [Fact]
     public void ProfileRulesApplyOnlyToProfileUpdates() =>

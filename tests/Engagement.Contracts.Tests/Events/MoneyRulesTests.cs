@@ -99,6 +99,27 @@ public sealed class MoneyRulesTests
         Assert.Equal("currency", Assert.Single(EventParser.Parse(Json("100", "USD"), Now).Errors).Field);
     }
 
+    [Theory]
+    [InlineData("13800138000", "'###########' is not accepted")] // a phone number typed into the wrong field
+    [InlineData("CNY\" ,\"amount\":1", "'CNY? ,?amount?:#' is not accepted")] // quotes and backslashes never reach a reason
+    [InlineData("ABCD-EFGH-JKLM-NPQR", "'XXXX-XXXX-XXXX-XXXX' is not accepted")] // a coupon code, by its shape
+    public void AnUnacceptedCurrencyIsEchoedMaskedAsAPoisonReasonShowsRefusedText(string currency, string echoed)
+    {
+        var error = Assert.Single(EventValidator.Validate(Purchase(100m, currency), Now));
+
+        Assert.Equal("currency", error.Field);
+        Assert.StartsWith(echoed, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUnacceptedCurrencyOfAnyLengthIsEchoedAtMost24Characters()
+    {
+        var error = Assert.Single(EventValidator.Validate(Purchase(100m, new string('Q', 5_000)), Now));
+
+        Assert.StartsWith("'" + new string('X', 24) + "…' is not accepted", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 120, error.Message);
+    }
+
     [Fact]
     public void ConfiguredCurrencyIsAcceptedAndAnUnconfiguredOneStillRefused()
     {
