@@ -158,7 +158,7 @@ public sealed class ApiContractTests(ApiHostFixture host)
         var expected = new[]
         {
             (morePoints, "points", "redemptionId R1 was already used for another redemption: points 50, not 60; send a new redemptionId"),
-            (withCash, "cashAmount", "redemptionId R1 was already used for another redemption: cashAmount none, not 5.00 CNY; store S001, not store S002; send a new redemptionId"),
+            (withCash, "cashAmount", "redemptionId R1 was already used for another redemption: cashAmount none, not 5.00 CNY; storeId S001, not S002; send a new redemptionId"),
         };
         foreach (var (reused, field, detail) in expected)
         {

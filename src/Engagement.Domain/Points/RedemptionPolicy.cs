@@ -240,7 +240,8 @@ public static class RedemptionPolicy
         return storeId is null ? text : $"{text} at store {storeId}";
     }
 
-    private static string StoreText(string? storeId) => storeId is null ? "no store" : "store " + storeId;
+    /// <summary>Where a points redemption was made, as a detail says it: <c>at store S001</c>, or <c>without a storeId</c>.</summary>
+    private static string AtStore(string? storeId) => storeId is null ? "without a storeId" : "at store " + storeId;
 
     /// <summary>
     /// What differs between a points redemption recorded under an id and a new request under it: null when nothing does
@@ -263,12 +264,12 @@ public static class RedemptionPolicy
         if (differs.Count == 0)
         {
             // Only the store differs: the detail reads as it always has.
-            return storeMatches ? null : ("storeId", $"redemptionId {previous.RedemptionId} was already used at {StoreText(previous.StoreId)}, not {StoreText(storeId)}");
+            return storeMatches ? null : ("storeId", $"redemptionId {previous.RedemptionId} was already used {AtStore(previous.StoreId)}, not {AtStore(storeId)}");
         }
 
         if (!storeMatches)
         {
-            differs.Add(("storeId", $"{StoreText(previous.StoreId)}, not {StoreText(storeId)}"));
+            differs.Add(("storeId", $"storeId {previous.StoreId ?? "none"}, not {storeId ?? "none"}"));
         }
 
         return (differs[0].Field, $"redemptionId {previous.RedemptionId} was already used for another redemption: "

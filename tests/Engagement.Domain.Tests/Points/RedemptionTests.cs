@@ -308,6 +308,24 @@ public class RedemptionTests
     }
 
     [Fact]
+    public void AnIdUsedAtAStoreRetriedWithoutAStoreSaysNoStoreIdWasGiven()
+    {
+        // The detail read "was already used at store S001, not no store" for a till that sent no storeId.
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        Assert.Equal(RedemptionStatuses.Accepted,
+            RedemptionPolicy.Redeem(member.State, "R-9", 100, null, null, member.Options, member.Now, storeId: "S001").Status);
+
+        var storeLess = RedemptionPolicy.Redeem(member.State, "R-9", 100, null, null, member.Options, member.Now);
+        var storeLessMore = RedemptionPolicy.Redeem(member.State, "R-9", 200, null, null, member.Options, member.Now);
+
+        Assert.Equal((RedemptionStatuses.RedemptionIdReused, "storeId"), (storeLess.Status, storeLess.Field));
+        Assert.StartsWith("redemptionId R-9 was already used at store S001, not without a storeId", storeLess.Detail, StringComparison.Ordinal);
+        Assert.Contains("points 100, not 200; storeId S001, not none;", storeLessMore.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("no store", storeLess.Detail + storeLessMore.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RememberedRedemptionsAreBounded()
     {
         var member = new TestMember();
