@@ -8,7 +8,7 @@ namespace PurchasePublisher;
 /// <summary>
 /// The summary labels of one line a replay sends, one per event the engine will see in it: its event type when the
 /// event's envelope keeps the rules of CONTRACT.md §1 that a producer can see (eventId, type, memberId, occurredAt, and
-/// a purchase's or refund's orderId and amount), <see cref="Duplicate"/> for an eventId an earlier event of the file
+/// a purchase's or refund's orderId and amount, coupons on a purchase or refund only), <see cref="Duplicate"/> for an eventId an earlier event of the file
 /// already carried, and <see cref="Malformed"/> for anything else (not a JSON object, a field missing or breaking its
 /// rule, an unknown type such as <c>sale</c>). A line not starting with <c>{</c> or <c>[</c> is read as base64 of JSON,
 /// as the engine reads it (CONTRACT.md §1); with <c>--base64</c> such a line would be encoded twice and is malformed.
@@ -200,6 +200,14 @@ internal static partial class ReplayLabel
             || Text(e, "memberId") is not { } memberId || !MemberIdRule().IsMatch(memberId) || memberId is "." or ".."
             || Text(e, "occurredAt") is not { } occurredAt || !IsoWithOffset().IsMatch(occurredAt)
             || !DateTimeOffset.TryParse(occurredAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        {
+            return null;
+        }
+
+        // CONTRACT.md §1: coupons are redeemed by a purchase (a refund's are ignored); the engine dead-letters any other
+        // event carrying codes (its EventValidator: "coupons: purchase only"), so a login with coupons is no login here.
+        if (type is not ("purchase" or "refund") && e.TryGetProperty("coupons", out var coupons)
+            && coupons.ValueKind == JsonValueKind.Array && coupons.GetArrayLength() > 0)
         {
             return null;
         }
