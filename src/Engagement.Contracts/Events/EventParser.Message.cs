@@ -40,12 +40,12 @@ public static partial class EventParser
             return MessageParseResult.Refused(undecodable);
         }
 
-        if (DecodeText(text, out var json) is { } notJson)
+        if (DecodeText(text, out var json, out var lead) is { } notJson)
         {
             return MessageParseResult.Refused(notJson);
         }
 
-        if (ParseJson(json, out var document) is { } malformed)
+        if (ParseJson(json, lead, out var document) is { } malformed)
         {
             return MessageParseResult.Refused(malformed);
         }

@@ -47,12 +47,12 @@ public static partial class EventParser
     /// <summary>Parses and validates one event (raw JSON object, or base64 of one). Never throws on any input.</summary>
     public static EventParseResult Parse(string? text, DateTimeOffset now, EventCurrencies currencies)
     {
-        if (DecodeText(text, out var json) is { } undecodable)
+        if (DecodeText(text, out var json, out var lead) is { } undecodable)
         {
             return EventParseResult.Invalid([undecodable]);
         }
 
-        if (ParseJson(json, out var document) is { } malformed)
+        if (ParseJson(json, lead, out var document) is { } malformed)
         {
             return EventParseResult.Invalid([malformed]);
         }
@@ -88,10 +88,15 @@ public static partial class EventParser
         return null;
     }
 
-    /// <summary>Message text to JSON text: raw, or decoded from base64; null when fine, else why not.</summary>
-    private static EventValidationError? DecodeText(string? text, out string json)
+    /// <summary>
+    /// Message text to JSON text: raw, or decoded from base64; null when fine, else why not. <paramref name="lead"/> is what
+    /// was cut from the start of raw JSON (whitespace, a byte-order mark), so a malformed JSON's line and byte are told
+    /// in the message as sent; empty for base64, whose JSON is told as decoded.
+    /// </summary>
+    private static EventValidationError? DecodeText(string? text, out string json, out string lead)
     {
         json = string.Empty;
+        lead = string.Empty;
         if (string.IsNullOrWhiteSpace(text))
         {
             return new("body", "empty");
@@ -106,14 +111,15 @@ public static partial class EventParser
         if (trimmed.Length > 0 && trimmed[0] is '{' or '[')
         {
             json = trimmed.ToString();
+            lead = text[..(text.Length - text.AsSpan().TrimStart().TrimStart('\uFEFF').Length)];
             return null;
         }
 
         return DecodeBase64(trimmed, out json) is { } base64Error ? new("body", base64Error) : null;
     }
 
-    /// <summary>JSON text to a document the caller disposes; null when fine, else why not.</summary>
-    private static EventValidationError? ParseJson(string json, out JsonDocument? document)
+    /// <summary>JSON text to a document the caller disposes; null when fine, else why not (where, counted in <paramref name="lead"/> + <paramref name="json"/>).</summary>
+    private static EventValidationError? ParseJson(string json, string lead, out JsonDocument? document)
     {
         document = null;
         try
@@ -123,7 +129,7 @@ public static partial class EventParser
         }
         catch (JsonException ex)
         {
-            return new("body", MalformedJson(ex));
+            return new("body", MalformedJson(ex, lead));
         }
         catch (ArgumentException)
         {

@@ -156,6 +156,8 @@ public sealed class ReceiverPoisonTests
             { "base64 of pretty-printed UTF-16 JSON", Convert.ToBase64String(Encoding.Unicode.GetBytes("\r\n" + ReceiverRig.Login("M1", "u16p"))),
                 "body: base64 of UTF-16 (little-endian) text; only UTF-8 is accepted (CONTRACT.md §1): encode the JSON as UTF-8" },
             { "broken JSON", "{\"eventId\": \"x\", ", "body: malformed JSON (line 1, " },
+            // Before: "line 1": the receiver's parser counted from the '{' after trimming the blank lines before it.
+            { "broken JSON after blank lines", "\n\n  {\"eventId\" 1}", "body: malformed JSON (line 3, byte " },
             { "60,001-character orderId", longOrder, "orderId: must be 1–128 characters" },
             { "memberId ..", ReceiverRig.Login("..", "dots"), "memberId: " + EventValidator.MemberIdRule },
             { "event a year and a day old", ReceiverRig.Login("M1", "old").Replace("2026-11-23T08", "2025-11-22T08", StringComparison.Ordinal), "occurredAt: more than 365 days in the past" },

@@ -5,7 +5,7 @@ using Engagement.Contracts.Events;
 namespace Engagement.Contracts.Tests.Events;
 
 /// <summary>Input that is not well-formed text or JSON comes back as errors naming the field; the parser never throws.</summary>
-public sealed class EventParserMalformedInputTests
+public sealed partial class EventParserMalformedInputTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 40, 0, TimeSpan.FromHours(8));
 
@@ -17,6 +17,28 @@ public sealed class EventParserMalformedInputTests
         Assert.False(result.IsValid);
         return result.ErrorMessage!;
     }
+
+    // The parser trims the whitespace before a message's '{' and counted lines and bytes from there: "\n\n  {bad" was
+    // told line 1. The line and byte are those of the message as sent (an editor's, counted from 1).
+    [Theory]
+    [InlineData("\n\n  ", """{"eventId" 1}""", 3, 2)]
+    [InlineData("\r\n\t", """{"eventId" 1}""", 2, 1)]
+    [InlineData(" \n \n", "{\n \"eventId\" 1}", 4, 0)] // the bad line is the JSON's second: its bytes need no shift
+    [InlineData("   ", """{"eventId" 1}""", 1, 3)]
+    public void MalformedJsonAfterLeadingWhitespaceIsToldAtItsLineAndByteInTheMessageAsSent(string lead, string json, int line, int shift)
+    {
+        var alone = Error(json);
+        var at = Position().Match(alone);
+        Assert.True(at.Success, alone);
+        var expected = $"body: malformed JSON (line {line}, byte {int.Parse(at.Groups["byte"].Value, System.Globalization.CultureInfo.InvariantCulture) + shift},";
+
+        Assert.StartsWith(expected, Error(lead + json), StringComparison.Ordinal);
+        var queued = EventParser.ParseMessage(Encoding.UTF8.GetBytes(lead + json), Now);
+        Assert.StartsWith(expected, queued.Error?.ToString(), StringComparison.Ordinal);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^body: malformed JSON \(line \d+, byte (?<byte>\d+),")]
+    private static partial System.Text.RegularExpressions.Regex Position();
 
     [Fact]
     public void LoneSurrogateEscapeInEventIdIsNamedNotThrown() =>
