@@ -9,7 +9,7 @@ namespace Engagement.Api.Security;
 /// <c>@S001</c> or <c>@S001,S002</c> (<c>store:POS S001@S001</c>, <c>store@S001</c>), read from the last <c>@</c> only
 /// when store ids follow it (<see cref="StoresOf"/>): see <see cref="StoreKeyScope"/>.
 /// </summary>
-public static class ApiKeyIdentity
+public static partial class ApiKeyIdentity
 {
     /// <summary>Longest key name, in characters.</summary>
     public const int MaxNameLength = 64;
@@ -57,7 +57,8 @@ public static class ApiKeyIdentity
     /// The stores a <c>store</c> key value is bound to: read only from its LAST <c>@</c>, and only when everything after
     /// it is a comma-separated list of store ids (1–64 characters of <c>A–Z a–z 0–9 _ - . :</c>) and everything before it
     /// is the role <c>store</c>, alone or with a name (<c>store@S:1</c> is bound to <c>S:1</c>;
-    /// <c>store:ops@example.com</c> is the key <c>ops</c> bound to store <c>example.com</c>). Null for an unbound store
+    /// <c>store:ops@example.com</c> would be the key <c>ops</c> bound to store <c>example.com</c>, a value start-up refuses:
+    /// <see cref="AmbiguousBinding"/>). Null for an unbound store
     /// key, including one whose name holds an <c>@</c> not followed by store ids (<c>store:till@Mall 3</c> is the
     /// unbound key <c>till@Mall 3</c>), and for every other role (whose names may hold an <c>@</c>). Never empty.
     /// The silo logs each store key's binding at start (<see cref="StoreKeyScope"/>).
@@ -79,6 +80,30 @@ public static class ApiKeyIdentity
             ? new HashSet<string>(ids, StringComparer.Ordinal)
             : null;
     }
+
+    /// <summary>
+    /// Why a <c>store</c> key value is refused at start, or null when it is not: its binding names a store id shaped like
+    /// an Internet domain (<c>store:ops@example.com</c>: labels of letters, digits and <c>-</c> joined by dots, the last of
+    /// letters only), which the last-<c>@</c> rule would read as the key <c>ops</c> bound to store <c>example.com</c>
+    /// while whoever wrote it most likely meant a key named after an e-mail address. Neither reading is safe to guess (one
+    /// leaves the till refused at its own store, the other lets it act for every store), so the silo does not start; the
+    /// message says how to write either. Store ids with a dot but not that shape (<c>S.2</c>, <c>SH.001</c>) bind as before.
+    /// </summary>
+    public static string? AmbiguousBinding(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (StoresOf(value) is not { } stores || stores.FirstOrDefault(DomainShaped().IsMatch) is not { } domain)
+        {
+            return null;
+        }
+
+        var head = value[..value.LastIndexOf('@')];
+        return $"the store key '{value}' reads as the key '{Parse(value)?.Name}' bound to store '{domain}', which looks like the end of an e-mail address: "
+            + $"to name the key after it and bind it to its store, add the store after it ('{head}@{domain}@S001'); to name it so and leave it unbound, write the name without '@' ('{head} at {domain}')";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex DomainShaped();
 
     /// <summary>The role of an authenticated principal (the first of support, marketing, admin it is in); empty when none.</summary>
     public static string RoleOf(ClaimsPrincipal user)

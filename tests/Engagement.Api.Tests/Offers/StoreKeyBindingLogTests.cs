@@ -20,7 +20,7 @@ public sealed class StoreKeyBindingLogTests
         services.AddEngagementApiProtection();
         services.Configure<ApiKeyOptions>(o =>
         {
-            o.Keys["k1"] = "store:ops@example.com";
+            o.Keys["k1"] = "store:ops@example.com@S001"; // named after an e-mail address, bound to S001 (without @S001 start-up refuses it)
             o.Keys["k2"] = "store:till@Mall 3";
             o.Keys["k3"] = "store@S:1";
             o.Keys["k4"] = "support:a@b";
@@ -32,7 +32,7 @@ public sealed class StoreKeyBindingLogTests
         }
 
         var lines = logs.Lines.ToArray();
-        Assert.Contains((LogLevel.Information, "Store key ops is bound to stores example.com"), lines);
+        Assert.Contains((LogLevel.Information, "Store key ops@example.com is bound to stores S001"), lines);
         Assert.Contains((LogLevel.Information, "Store key store is bound to stores S:1"), lines);
         Assert.Contains(lines, l => l.Level == LogLevel.Warning && l.Text.StartsWith("Store key till@Mall 3 is bound to no store", StringComparison.Ordinal));
         Assert.Equal(3, lines.Count(l => l.Text.StartsWith("Store key ", StringComparison.Ordinal)));

@@ -35,6 +35,45 @@ public sealed class KeyHashValidationTests
         Assert.Equal(value, Options(value).KeyHashes[Hash]);
     }
 
+    // "store:ops@example.com" read as the key "ops" bound to store "example.com" (the last-'@' rule), a value whose writer
+    // most likely meant a key named after an e-mail address: start-up refuses it, naming the setting and both ways out.
+    [Theory]
+    [InlineData("store:ops@example.com", "ops", "example.com")]
+    [InlineData("store:Li Na@shop.example.com.cn", "Li Na", "shop.example.com.cn")]
+    [InlineData("store@S001,mall.cn", "store", "mall.cn")]
+    public void AStoreKeyBoundToAStoreShapedLikeAnEmailDomainFailsAtStartNamingTheSetting(string value, string name, string store)
+    {
+        var hashed = Assert.Throws<OptionsValidationException>(() => Options(value));
+        var plain = Assert.Throws<OptionsValidationException>(() => PlainOptions(value));
+
+        var expected = $"the store key '{value}' reads as the key '{name}' bound to store '{store}'";
+        Assert.Contains(hashed.Failures, f => f.StartsWith($"Engagement:Api:KeyHashes:{Hash}: {expected}", StringComparison.Ordinal) && f.Contains("@S001')", StringComparison.Ordinal));
+        Assert.Contains(plain.Failures, f => f.StartsWith($"Engagement:Api:Keys: {expected}", StringComparison.Ordinal));
+        Assert.DoesNotContain(plain.Failures, f => f.Contains(PlainKey, StringComparison.Ordinal)); // the key itself is a secret
+    }
+
+    [Theory]
+    [InlineData("store:ops@example.com@S001")] // named after the address, bound to S001
+    [InlineData("store:ops at example.com")]
+    [InlineData("store:POS 7@S:1,S.2")]
+    [InlineData("store@SH.001")]
+    public void AStoreKeyWrittenUnambiguouslyIsAccepted(string value)
+    {
+        Assert.Equal(value, Options(value).KeyHashes[Hash]);
+        Assert.Equal(value, PlainOptions(value).Keys[PlainKey]);
+    }
+
+    private const string PlainKey = "plain-key-validation-test";
+
+    private static ApiKeyOptions PlainOptions(string value)
+    {
+        var services = new ServiceCollection();
+        services.AddEngagementApiProtection();
+        services.Configure<ApiKeyOptions>(o => o.Keys[PlainKey] = value);
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value;
+    }
+
     private static ApiKeyOptions Options(string value)
     {
         var services = new ServiceCollection();
