@@ -1,12 +1,10 @@
 using System.Security.Claims;
-using System.Text.Json.Serialization;
 using Engagement.Api.Hosting;
 using Engagement.Api.Offers;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Api.Support;
 using Engagement.Contracts.Events;
-using Engagement.Contracts.Json;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
@@ -266,8 +264,7 @@ public sealed record MemberRedemptionBody
     /// <summary>The idempotency key, 1–128 characters.</summary>
     public required string RedemptionId { get; init; }
 
-    /// <summary>Points spent, 1–100,000,000 (0 at a store); a whole number past a long's range reads as its nearest end, refused by that range.</summary>
-    [JsonConverter(typeof(NearestInt64JsonConverter))]
+    /// <summary>Points spent.</summary>
     public long Points { get; init; }
 
     /// <summary>CNY paid besides, at most 2 decimals.</summary>

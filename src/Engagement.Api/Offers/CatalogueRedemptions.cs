@@ -1,8 +1,6 @@
-using System.Text.Json.Serialization;
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
 using Engagement.Contracts.Events;
-using Engagement.Contracts.Json;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
@@ -244,8 +242,6 @@ public sealed record CatalogueRedemptionRequest
 
     public string? StoreId { get; init; }
 
-    /// <summary>Points paid, 0–100,000,000; a whole number past a long's range reads as its nearest end, refused by that range.</summary>
-    [JsonConverter(typeof(NearestInt64JsonConverter))]
     public long Points { get; init; }
 
     public decimal? CashAmount { get; init; }

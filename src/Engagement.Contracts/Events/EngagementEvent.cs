@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Engagement.Contracts.Json;
 
 namespace Engagement.Contracts.Events;
 
@@ -74,8 +73,7 @@ public sealed record EventItem
 
     [Id(1)] public string? Category { get; init; }
 
-    /// <summary>Units, 0–10,000 (0: not given); in a request body a whole number past an int's range reads as its nearest end, refused by that range.</summary>
-    [Id(2), JsonConverter(typeof(NearestInt32JsonConverter))] public int Quantity { get; init; }
+    [Id(2)] public int Quantity { get; init; }
 
     [Id(3)] public decimal UnitPrice { get; init; }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Engagement.Contracts.Json;
 
 namespace Engagement.Contracts.Members;
 
@@ -16,8 +15,8 @@ public sealed record AdjustmentRequest
     /// <summary><c>points</c> or <c>growth</c>.</summary>
     [Id(1)] public required string Kind { get; init; }
 
-    /// <summary>Points or growth added (negative: taken), non-zero, at most 1,000,000 either way; a whole number past a long's range reads as its nearest end, refused by that bound.</summary>
-    [Id(2), JsonConverter(typeof(NearestInt64JsonConverter))] public long Delta { get; init; }
+    /// <summary>Points or growth added (negative: taken), non-zero.</summary>
+    [Id(2)] public long Delta { get; init; }
 
     /// <summary>Why, for the ledger and the audit (mandatory, at most 200 characters).</summary>
     [Id(3)] public required string Reason { get; init; }
