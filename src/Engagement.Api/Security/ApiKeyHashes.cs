@@ -126,23 +126,6 @@ internal sealed class ApiKeyProtectionValidator : IValidateOptions<ApiKeyOptions
             }
         }
 
-        foreach (var value in options.Keys.Values)
-        {
-            if (ApiKeyIdentity.AmbiguousBinding(value) is { } keyProblem)
-            {
-                // Named by its value, never by the key itself (the dictionary's key is the secret).
-                failures.Add($"{ApiKeyOptions.SectionName}:Keys: {keyProblem}.");
-            }
-        }
-
-        foreach (var (hash, value) in options.KeyHashes)
-        {
-            if (ApiKeyIdentity.AmbiguousBinding(value) is { } hashProblem)
-            {
-                failures.Add($"{ApiKeyOptions.SectionName}:KeyHashes:{hash}: {hashProblem}.");
-            }
-        }
-
         var limit = options.RateLimit;
         if (limit.PermitLimit < 0 || limit.QueueLimit < 0 || limit.Window <= TimeSpan.Zero || limit.Window > TimeSpan.FromHours(1))
         {

@@ -57,8 +57,8 @@ public static partial class ApiKeyIdentity
     /// The stores a <c>store</c> key value is bound to: read only from its LAST <c>@</c>, and only when everything after
     /// it is a comma-separated list of store ids (1–64 characters of <c>A–Z a–z 0–9 _ - . :</c>) and everything before it
     /// is the role <c>store</c>, alone or with a name (<c>store@S:1</c> is bound to <c>S:1</c>;
-    /// <c>store:ops@example.com</c> would be the key <c>ops</c> bound to store <c>example.com</c>, a value start-up refuses:
-    /// <see cref="AmbiguousBinding"/>). Null for an unbound store
+    /// <c>store:ops@example.com</c> is the key <c>ops</c> bound to store <c>example.com</c>, which the silo warns about at
+    /// start: <see cref="DomainShapedStore"/>). Null for an unbound store
     /// key, including one whose name holds an <c>@</c> not followed by store ids (<c>store:till@Mall 3</c> is the
     /// unbound key <c>till@Mall 3</c>), and for every other role (whose names may hold an <c>@</c>). Never empty.
     /// The silo logs each store key's binding at start (<see cref="StoreKeyScope"/>).
@@ -82,24 +82,31 @@ public static partial class ApiKeyIdentity
     }
 
     /// <summary>
-    /// Why a <c>store</c> key value is refused at start, or null when it is not: its binding names a store id shaped like
-    /// an Internet domain (<c>store:ops@example.com</c>: labels of letters, digits and <c>-</c> joined by dots, the last of
-    /// letters only), which the last-<c>@</c> rule would read as the key <c>ops</c> bound to store <c>example.com</c>
-    /// while whoever wrote it most likely meant a key named after an e-mail address. Neither reading is safe to guess (one
-    /// leaves the till refused at its own store, the other lets it act for every store), so the silo does not start; the
-    /// message says how to write either. Store ids with a dot but not that shape (<c>S.2</c>, <c>SH.001</c>) bind as before.
+    /// For a NAMED <c>store</c> key bound to one store id shaped like the end of an e-mail address
+    /// (<c>store:ops@example.com</c>, <c>store:x@SH.PD</c>: dot-joined labels of letters, digits and <c>-</c>, the last of
+    /// two or more letters), which the last-<c>@</c> rule reads as the key <c>ops</c> bound to store <c>example.com</c>:
+    /// its name, its store and how to write the value if the <c>@</c> was meant as part of the name. Null for every other
+    /// value, including a nameless key (<c>store@SH.PD</c>) and a key bound to several stores (<c>store@S001,mall.cn</c>).
+    /// Such values are valid and bind as read; the silo only warns about them at start (<see cref="StoreKeyScope"/>).
     /// </summary>
-    public static string? AmbiguousBinding(string value)
+    public static DomainShapedBinding? DomainShapedStore(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (StoresOf(value) is not { } stores || stores.FirstOrDefault(DomainShaped().IsMatch) is not { } domain)
+        if (StoresOf(value) is not { Count: 1 } stores || Parse(value) is not var (role, name))
         {
             return null;
         }
 
-        var head = value[..value.LastIndexOf('@')];
-        return $"the store key '{value}' reads as the key '{Parse(value)?.Name}' bound to store '{domain}', which looks like the end of an e-mail address: "
-            + $"to name the key after it and bind it to its store, add the store after it ('{head}@{domain}@S001'); to name it so and leave it unbound, write the name without '@' ('{head} at {domain}')";
+        var store = stores.First();
+        if (!value[..value.LastIndexOf('@')].Contains(':', StringComparison.Ordinal) || !DomainShaped().IsMatch(store))
+        {
+            return null;
+        }
+
+        // Built from the parsed role and name, and kept only when sign-in reads them so (a name of at most 64 characters).
+        var bound = $"{role}:{name}@{store}@S001";
+        var unbound = $"{role}:{name} at {store}";
+        return new(name, store, Parse(bound) is not null ? bound : null, Parse(unbound) is not null ? unbound : null);
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
@@ -119,3 +126,15 @@ public static partial class ApiKeyIdentity
         return user.Identity?.Name is { Length: > 0 } name ? name : RoleOf(user);
     }
 }
+
+/// <summary>
+/// A named store key bound to a store id shaped like the end of an e-mail address (<see cref="ApiKeyIdentity.DomainShapedStore"/>).
+/// </summary>
+/// <param name="Name">The key's name as read (<c>ops</c> of <c>store:ops@example.com</c>).</param>
+/// <param name="StoreId">The one store it is bound to (<c>example.com</c>).</param>
+/// <param name="AsBoundName">
+/// The value naming the key after the whole address and binding it to a store (<c>store:ops@example.com@S001</c>, S001 to
+/// be replaced by its store id); null when that name would be over <see cref="ApiKeyIdentity.MaxNameLength"/>.
+/// </param>
+/// <param name="AsUnboundName">The value naming it without an <c>@</c>, unbound (<c>store:ops at example.com</c>); null when over the limit.</param>
+public sealed record DomainShapedBinding(string Name, string StoreId, string? AsBoundName, string? AsUnboundName);

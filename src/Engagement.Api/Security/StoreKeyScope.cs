@@ -60,7 +60,10 @@ public static class StoreKeyScope
 
 /// <summary>
 /// At start, one line per configured <c>store</c> key naming its binding (<see cref="ApiKeyIdentity.StoresOf"/>): the
-/// stores a bound key may act for, or a warning for a key bound to no store (it may name any store).
+/// stores a bound key may act for, or a warning for a key bound to no store (it may name any store). A named key bound to
+/// one store id shaped like the end of an e-mail address (<c>store:ops@example.com</c>) is warned about too, naming the
+/// setting (never the key itself, a secret) and how to write it if the <c>@</c> was part of the name
+/// (<see cref="ApiKeyIdentity.DomainShapedStore"/>); it binds as read and the silo starts.
 /// </summary>
 internal sealed partial class UnboundStoreKeyWarning(IOptions<ApiKeyOptions> keys, ILogger<UnboundStoreKeyWarning> logger) : IHostedService
 {
@@ -70,9 +73,15 @@ internal sealed partial class UnboundStoreKeyWarning(IOptions<ApiKeyOptions> key
     [LoggerMessage(Level = LogLevel.Information, Message = "Store key {KeyName} is bound to stores {StoreIds}")]
     private static partial void LogBound(ILogger logger, string keyName, string storeIds);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store key {KeyName} in {Setting} is bound to store {StoreId}, which looks like the end of an e-mail address; if the '@' is part of the key's name, write {AsBoundName} (with the key's store id for S001) or, unbound, {AsUnboundName}")]
+    private static partial void LogDomainShaped(ILogger logger, string keyName, string setting, string storeId, string asBoundName, string asUnboundName);
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var value in keys.Value.Keys.Values.Concat(keys.Value.KeyHashes.Values))
+        // Named by the setting, never by the Keys entry's own name: that is the key, a secret (a KeyHashes name is its hash).
+        var values = keys.Value.Keys.Values.Select(value => (Setting: $"{ApiKeyOptions.SectionName}:Keys", Value: value))
+            .Concat(keys.Value.KeyHashes.Select(pair => (Setting: $"{ApiKeyOptions.SectionName}:KeyHashes:{pair.Key}", pair.Value)));
+        foreach (var (setting, value) in values)
         {
             if (ApiKeyIdentity.Parse(value) is not ({ } role, { } name) || role != ApiRoles.Store)
             {
@@ -83,6 +92,10 @@ internal sealed partial class UnboundStoreKeyWarning(IOptions<ApiKeyOptions> key
             {
                 var storeIds = string.Join(",", stores.Order(StringComparer.Ordinal));
                 LogBound(logger, name, storeIds);
+                if (ApiKeyIdentity.DomainShapedStore(value) is { } shaped)
+                {
+                    LogDomainShaped(logger, shaped.Name, setting, shaped.StoreId, shaped.AsBoundName ?? "-", shaped.AsUnboundName ?? "-");
+                }
             }
             else
             {

@@ -102,7 +102,7 @@ public sealed class StoreKeyBindingApiTests(OffersHostFixture host)
     [InlineData("store@S001,S002", "store", "S001,S002")]
     [InlineData("store:POS S001", "POS S001", null)]
     [InlineData("support:a@b", "a@b", null)]
-    [InlineData("store:ops@example.com", "ops", "example.com")] // as read; start-up refuses such a value (KeyHashValidationTests)
+    [InlineData("store:ops@example.com", "ops", "example.com")] // as read; the silo warns at start (StoreKeyBindingLogTests)
     [InlineData("store:ops@example.com@S001", "ops@example.com", "S001")]
     [InlineData("store:till@Mall 3", "till@Mall 3", null)]
     [InlineData("store@S:1", "store", "S:1")]

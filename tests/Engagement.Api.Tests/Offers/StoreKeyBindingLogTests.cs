@@ -20,7 +20,7 @@ public sealed class StoreKeyBindingLogTests
         services.AddEngagementApiProtection();
         services.Configure<ApiKeyOptions>(o =>
         {
-            o.Keys["k1"] = "store:ops@example.com@S001"; // named after an e-mail address, bound to S001 (without @S001 start-up refuses it)
+            o.Keys["k1"] = "store:ops@example.com@S001"; // named after an e-mail address, bound to S001
             o.Keys["k2"] = "store:till@Mall 3";
             o.Keys["k3"] = "store@S:1";
             o.Keys["k4"] = "support:a@b";
@@ -38,9 +38,56 @@ public sealed class StoreKeyBindingLogTests
         Assert.Equal(3, lines.Count(l => l.Text.StartsWith("Store key ", StringComparison.Ordinal)));
     }
 
+    // store:x@SH.PD is the key "x" bound to store SH.PD, a valid store id: it binds and the silo starts, with a warning
+    // naming the setting (never the key, a secret) and two valid values to write if the '@' was part of the name.
+    [Fact]
+    public async Task ANamedKeyBoundToADomainShapedStoreIdBindsWithAWarningWhoseSuggestionsAreValidKeyValues()
+    {
+        var logs = new Collector();
+        var services = new ServiceCollection();
+        services.AddLogging(builder => builder.AddProvider(logs));
+        services.AddEngagementApiProtection();
+        services.Configure<ApiKeyOptions>(o =>
+        {
+            o.Keys["secret-key-1"] = "store:x@SH.PD";
+            o.Keys["secret-key-2"] = "store@SH.PD"; // nameless: bound, no warning
+            o.Keys["secret-key-3"] = "store@S001,mall.cn"; // several stores: bound, no warning
+            o.KeyHashes[new string('a', 64)] = "store:ops@example.com";
+        });
+        await using var provider = services.BuildServiceProvider();
+        foreach (var service in provider.GetServices<IHostedService>())
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        var lines = logs.Lines.ToArray();
+        Assert.Contains((LogLevel.Information, "Store key x is bound to stores SH.PD"), lines);
+        Assert.Contains((LogLevel.Information, "Store key store is bound to stores SH.PD"), lines);
+        Assert.Contains((LogLevel.Information, "Store key store is bound to stores S001,mall.cn"), lines);
+        var warnings = logs.Entries.Where(e => e.Level == LogLevel.Warning).ToArray();
+        Assert.Equal(2, warnings.Length);
+        Assert.DoesNotContain(lines, l => l.Text.Contains("secret-key", StringComparison.Ordinal));
+
+        var x = Assert.Single(warnings, w => Equals(w.Properties["KeyName"], "x"));
+        Assert.Equal("Engagement:Api:Keys", x.Properties["Setting"]);
+        Assert.Equal("SH.PD", x.Properties["StoreId"]);
+        var bound = (string)x.Properties["AsBoundName"]!;
+        Assert.Equal<(string, string)?>(("store", "x@SH.PD"), ApiKeyIdentity.Parse(bound));
+        Assert.Equal(new[] { "S001" }, ApiKeyIdentity.StoresOf(bound)!);
+        var unbound = (string)x.Properties["AsUnboundName"]!;
+        Assert.Equal<(string, string)?>(("store", "x at SH.PD"), ApiKeyIdentity.Parse(unbound));
+        Assert.Null(ApiKeyIdentity.StoresOf(unbound));
+
+        var ops = Assert.Single(warnings, w => Equals(w.Properties["KeyName"], "ops"));
+        Assert.Equal("Engagement:Api:KeyHashes:" + new string('a', 64), ops.Properties["Setting"]);
+        Assert.Equal<(string, string)?>(("store", "ops@example.com"), ApiKeyIdentity.Parse((string)ops.Properties["AsBoundName"]!));
+    }
+
     private sealed class Collector : ILoggerProvider
     {
         public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Text)> Lines { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, IReadOnlyDictionary<string, object?> Properties)> Entries { get; } = new();
 
         public ILogger CreateLogger(string categoryName) => new Logger(this);
 
@@ -55,8 +102,12 @@ public sealed class StoreKeyBindingLogTests
 
             public bool IsEnabled(LogLevel logLevel) => true;
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
                 owner.Lines.Enqueue((logLevel, formatter(state, exception)));
+                var properties = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
+                owner.Entries.Enqueue((logLevel, properties.ToDictionary(p => p.Key, p => p.Value)));
+            }
         }
     }
 }
