@@ -85,6 +85,18 @@ public static class ApiHostingExtensions
     public static WebApplication MapEngagementApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        // A JSON body (other than the events batch, read by its own reader) is kept to be read again, so a whole number past
+        // its field's integer type is told the field's range rather than "the wrong type" (IntegerOverflow).
+        app.Use((context, next) =>
+        {
+            if (context.Request.HasJsonContentType() && !context.Request.Path.StartsWithSegments("/api/v1/events", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Request.EnableBuffering();
+                IntegerOverflow.Remember(context);
+            }
+
+            return next(context);
+        });
         app.UseStatusCodePages();
         // Before authentication: a request with a guessed key is refused with 401 by authorization, so a limiter after
         // it would never count the guesses (ApiRateLimiting puts unknown keys on their address's allowance).

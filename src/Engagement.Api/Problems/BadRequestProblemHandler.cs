@@ -25,7 +25,9 @@ public sealed partial class BadRequestProblemHandler(IProblemDetailsService prob
         }
 
         var errors = new FieldErrors();
-        foreach (var (field, message) in Describe(bad))
+        // A whole number past its field's integer type is told the field's range, not "the wrong type" (IntegerOverflow).
+        var described = await IntegerOverflow.RangeAsync(httpContext, bad, cancellationToken) is { } range ? [range] : Describe(bad);
+        foreach (var (field, message) in described)
         {
             LogRefused(logger, httpContext.Request.Method, httpContext.Request.Path, bad.StatusCode, field, message);
             errors.Add(field, message);
