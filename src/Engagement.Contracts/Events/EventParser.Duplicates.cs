@@ -30,6 +30,7 @@ public static partial class EventParser
         {
             case JsonValueKind.Object:
                 var seen = new HashSet<string>(StringComparer.Ordinal);
+                var reported = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var property in element.EnumerateObject())
                 {
                     if (NameOf(property) is not { } name)
@@ -38,11 +39,14 @@ public static partial class EventParser
                         continue;
                     }
 
-                    // The key is a producer's text: named as an echoed value is (masked, at most 24 characters), never whole.
-                    var field = path.Length == 0 ? EventBounds.Echo(name) : path + "." + EventBounds.Echo(name);
+                    // The key is a producer's text: an identifier (preferredLanguage) is named as sent; anything else as an
+                    // echoed value is (masked, at most 24 characters), never whole.
+                    var shown = IsIdentifier(name) ? name : EventBounds.Echo(name);
+                    var field = path.Length == 0 ? shown : path + "." + shown;
                     if (!seen.Add(name))
                     {
-                        if (!errors.Exists(e => e.Field == field))
+                        // Once per key as sent: two different keys masked alike are still two errors.
+                        if (reported.Add(name))
                         {
                             errors.Add(new(field, GivenTwice));
                         }
@@ -64,6 +68,12 @@ public static partial class EventParser
                 break;
         }
     }
+
+    /// <summary>A key shown as sent: <c>[A-Za-z_][A-Za-z0-9_]*</c>, at most 64 characters (nothing in it to mask).</summary>
+    private static bool IsIdentifier(string name) =>
+        name.Length is > 0 and <= 64
+        && (char.IsAsciiLetter(name[0]) || name[0] == '_')
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static string? NameOf(JsonProperty property)
     {

@@ -66,6 +66,22 @@ public sealed class EventMessageParserTests
         Assert.Equal("properties." + "xxx###########xxxxxxxxxx…: " + EventParser.GivenTwice, error);
     }
 
+    // A key that is an identifier (preferredLanguage, 17 letters) is named as sent, not masked to x's; two different keys
+    // each given twice are two errors, also when both are masked (the same masked text once collapsed them into one).
+    [Fact]
+    public void ARepeatedIdentifierKeyIsNamedAsSentAndTwoRepeatedKeysAreTwoErrors()
+    {
+        const string Head = """{"eventId": "h-10", "type": "purchase", "memberId": "M1", "occurredAt": "2026-11-23T08:39:16+08:00", "orderId": "O-10", "amount": 1, """;
+        var first = "tel13800138000" + new string('a', 60); // 74 characters: over 64, masked
+        var second = "tel13800138000" + new string('b', 60);
+
+        var identifier = EventParser.Parse(Head + "\"properties\": {\"preferredLanguage\": \"zh\", \"preferredLanguage\": \"en\"}}", Now).ErrorMessage;
+        var masked = EventParser.Parse($$$"""{{{Head}}}"properties": {"{{{first}}}": 1, "{{{second}}}": 2, "{{{first}}}": 3, "{{{second}}}": 4}}""", Now).ErrorMessage;
+
+        Assert.Equal("properties.preferredLanguage: " + EventParser.GivenTwice, identifier);
+        Assert.Equal(2, masked!.Split("properties.xxx###########xxxxxxxxxx…: " + EventParser.GivenTwice).Length - 1);
+    }
+
     [Fact]
     public void ABatchMayBeBase64Too()
     {
