@@ -69,11 +69,37 @@ public static partial class EventParser
         }
     }
 
-    /// <summary>A key shown as sent: <c>[A-Za-z_][A-Za-z0-9_]*</c>, at most 64 characters (nothing in it to mask).</summary>
-    private static bool IsIdentifier(string name) =>
-        name.Length is > 0 and <= 64
-        && (char.IsAsciiLetter(name[0]) || name[0] == '_')
-        && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+    /// <summary>
+    /// A key shown as sent: <c>[A-Za-z_][A-Za-z0-9_]*</c>, at most 64 characters, with no run of more than
+    /// <see cref="MaxShownDigitRun"/> digits (a key such as <c>tel13800138000</c> carries a phone number: it is masked).
+    /// </summary>
+    private static bool IsIdentifier(string name)
+    {
+        if (name.Length is 0 or > 64 || !(char.IsAsciiLetter(name[0]) || name[0] == '_'))
+        {
+            return false;
+        }
+
+        var digits = 0;
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                return false;
+            }
+
+            digits = char.IsAsciiDigit(c) ? digits + 1 : 0;
+            if (digits > MaxShownDigitRun)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The longest run of digits a key shown as sent may hold (4: a year, a store number; not a phone or card number).</summary>
+    private const int MaxShownDigitRun = 4;
 
     private static string? NameOf(JsonProperty property)
     {

@@ -82,6 +82,20 @@ public sealed class EventMessageParserTests
         Assert.Equal(2, masked!.Split("properties.xxx###########xxxxxxxxxx…: " + EventParser.GivenTwice).Length - 1);
     }
 
+    // An identifier key that holds a phone number (tel13800138000, 14 characters) is still masked; a year in a key is not.
+    [Fact]
+    public void ARepeatedKeyHoldingALongDigitRunIsMaskedAndAYearIsNot()
+    {
+        const string Head = """{"eventId": "h-11", "type": "purchase", "memberId": "M1", "occurredAt": "2026-11-23T08:39:16+08:00", "orderId": "O-11", "amount": 1, """;
+
+        var phone = EventParser.Parse(Head + "\"properties\": {\"tel13800138000\": 1, \"tel13800138000\": 2}}", Now).ErrorMessage;
+        var year = EventParser.Parse(Head + "\"properties\": {\"promo2026\": 1, \"promo2026\": 2}}", Now).ErrorMessage;
+
+        Assert.DoesNotContain("13800138000", phone, StringComparison.Ordinal);
+        Assert.EndsWith(": " + EventParser.GivenTwice, phone, StringComparison.Ordinal);
+        Assert.Equal("properties.promo2026: " + EventParser.GivenTwice, year);
+    }
+
     [Fact]
     public void ABatchMayBeBase64Too()
     {
