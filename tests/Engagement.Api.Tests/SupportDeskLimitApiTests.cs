@@ -70,6 +70,37 @@ public sealed class SupportDeskLimitApiTests(ApiHostFixture host)
         Assert.Equal(1201, view!["growthValue"]!.GetValue<long>()); // 200 from the purchase, the refused request none
     }
 
+    /// <summary>
+    /// The daily-limit 403 carries a machine-readable <c>reason</c> (<c>daily_limit</c>) and its figures, as the sibling
+    /// 403 carries <c>made_by_admin</c>: it had only a title and an English detail, so a client could tell the two 403s
+    /// apart, or show the limit and the day's use, only by parsing the text.
+    /// </summary>
+    [Fact]
+    public async Task TheDailyLimit403NamesReasonDailyLimitTheLimitTheDaysUseAndTheProgrammeLocalDay()
+    {
+        var id = await SeedAsync(200m);
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        using (var first = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", new { adjustmentId = "p-1", kind = "points", delta = -150, reason = "wrong sale" }, Json))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        using var refused = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", new { adjustmentId = "p-2", kind = "points", delta = 900, reason = "goodwill" }, Json);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        var shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(host.Clock.GetUtcNow(), shanghai).DateTime);
+        Assert.Equal("Above the support limit", problem["title"]!.GetValue<string>());
+        Assert.Equal("daily_limit", problem["reason"]!.GetValue<string>());
+        Assert.Equal("points", problem["kind"]!.GetValue<string>());
+        Assert.Equal(1000, problem["limit"]!.GetValue<long>());
+        Assert.Equal(150, problem["used"]!.GetValue<long>()); // |−150|: a take counts toward the day like a give
+        Assert.Equal(900, problem["requested"]!.GetValue<long>());
+        Assert.Equal(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), problem["day"]!.GetValue<string>());
+        Assert.Equal("Asia/Shanghai", problem["timeZone"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task SupportReplayingAnAdminsAdjustmentAboveTheLimitIs403AndTheAuditKeepsTheAdminAsItsActor()
     {

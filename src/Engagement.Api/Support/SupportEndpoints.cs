@@ -81,7 +81,7 @@ public static class SupportEndpoints
                 ? Results.Problem(
                     statusCode: StatusCodes.Status403Forbidden, title: "Made by an admin", detail: why,
                     extensions: new Dictionary<string, object?> { ["reason"] = "made_by_admin" })
-                : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Above the support limit", detail: why);
+                : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Above the support limit", detail: why, extensions: DailyLimit(outcome.DailyLimit));
         }
 
         var result = outcome.Result!;
@@ -96,6 +96,28 @@ public static class SupportEndpoints
                 // "status" is the problem's HTTP status; the refusal's own code goes under "reason" (no body repeats a key).
                 extensions: new Dictionary<string, object?> { ["reason"] = result.Status, ["balanceAfter"] = result.BalanceAfter }),
         };
+    }
+
+    /// <summary>
+    /// The daily-limit 403's extensions: <c>reason</c> <c>daily_limit</c> (what a client branches on, beside
+    /// <c>made_by_admin</c>), the <c>kind</c>, the <c>limit</c>, what support already <c>used</c> that day and the
+    /// <c>requested</c> |delta| (points or growth value), and the programme-local <c>day</c> (<c>YYYY-MM-DD</c>) in
+    /// <c>timeZone</c> the use was summed over.
+    /// </summary>
+    private static Dictionary<string, object?> DailyLimit(SupportDayUse? use)
+    {
+        var extensions = new Dictionary<string, object?> { ["reason"] = "daily_limit" };
+        if (use is not null)
+        {
+            extensions["kind"] = use.Kind;
+            extensions["limit"] = use.Limit;
+            extensions["used"] = use.Used;
+            extensions["requested"] = use.Requested;
+            extensions["day"] = use.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            extensions["timeZone"] = use.TimeZone;
+        }
+
+        return extensions;
     }
 
     /// <summary>

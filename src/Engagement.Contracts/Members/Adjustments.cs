@@ -70,5 +70,20 @@ public sealed record AdjustmentResult
     /// </summary>
     [Id(6)] public AdjustmentActorView? MadeBy { get; init; }
 
+    /// <summary>
+    /// <c>over_desk_limit</c> only: the programme-local date (<see cref="DeskTimeZone"/>, Asia/Shanghai by default) support's
+    /// day total was read for; null otherwise. Not in the JSON answer: the API's 403 names it as <c>day</c>.
+    /// </summary>
+    [Id(7), JsonIgnore] public DateOnly? DeskDay { get; init; }
+
+    /// <summary><c>over_desk_limit</c> only: the IANA time zone of <see cref="DeskDay"/>; null otherwise.</summary>
+    [Id(8), JsonIgnore] public string? DeskTimeZone { get; init; }
+
+    /// <summary>
+    /// <c>over_desk_limit</c> only: what support already adjusted of <see cref="Kind"/> on the member that day (sum of
+    /// |delta|, in points or growth value); null otherwise. Not in the JSON answer: the API's 403 names it as <c>used</c>.
+    /// </summary>
+    [Id(9), JsonIgnore] public long? DeskUsed { get; init; }
+
     public const string UnknownMember = "unknown_member";
 }

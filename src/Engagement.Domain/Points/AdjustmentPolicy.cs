@@ -152,7 +152,15 @@ public static class AdjustmentPolicy
         // Support's day total per member and kind; a replay was answered above, so it never counts twice.
         if (deskLimit is { } limit && SupportDeskLimit.Exceeds(state, kind, delta, limit, options, now) is { } over)
         {
-            return new AdjustmentDecision { Status = AdjustmentStatuses.OverDeskLimit, BalanceAfter = Balance(state, kind, options, now), Detail = over };
+            return new AdjustmentDecision
+            {
+                Status = AdjustmentStatuses.OverDeskLimit,
+                BalanceAfter = Balance(state, kind, options, now),
+                Detail = over,
+                DeskDay = SupportDeskLimit.DayOf(options, now),
+                DeskTimeZone = options.DefaultTimeZone,
+                DeskUsed = SupportDeskLimit.Used(state, kind, options, now),
+            };
         }
 
         // Lots past their expiry go first, as for any event or redemption (CONTRACT.md §1.1: reads are as of now): the
@@ -313,4 +321,19 @@ public sealed record AdjustmentDecision
     /// null when not kept (older than 30 days or 32 newer adjustments, or made before makers were kept); otherwise null.
     /// </summary>
     public AdjustmentActor? MadeBy { get; init; }
+
+    /// <summary>
+    /// <see cref="AdjustmentStatuses.OverDeskLimit"/> only: the programme-local date support's day total is kept under
+    /// (<see cref="SupportDeskLimit.DayOf"/>); null otherwise.
+    /// </summary>
+    public DateOnly? DeskDay { get; init; }
+
+    /// <summary><see cref="AdjustmentStatuses.OverDeskLimit"/> only: the IANA zone of <see cref="DeskDay"/> (<see cref="ProgramOptions.DefaultTimeZone"/>); null otherwise.</summary>
+    public string? DeskTimeZone { get; init; }
+
+    /// <summary>
+    /// <see cref="AdjustmentStatuses.OverDeskLimit"/> only: what support already adjusted of the kind on the member that
+    /// day (sum of |delta|, points or growth value; <see cref="SupportDeskLimit.Used"/>); null otherwise.
+    /// </summary>
+    public long? DeskUsed { get; init; }
 }

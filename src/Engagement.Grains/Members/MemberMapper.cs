@@ -178,6 +178,9 @@ internal static class MemberMapper
         BalanceAfter = decision?.BalanceAfter ?? 0,
         Detail = decision?.Detail ?? "member has never been seen",
         MadeBy = decision?.MadeBy is { } by ? new AdjustmentActorView { Name = by.Name, Role = by.Role } : null,
+        DeskDay = decision?.DeskDay,
+        DeskTimeZone = decision?.DeskTimeZone,
+        DeskUsed = decision?.DeskUsed,
     };
 
     /// <summary>A ledger page of <paramref name="entries"/> (newest first); a full page of <paramref name="limit"/> names the sequence to read on from.</summary>
