@@ -112,8 +112,8 @@ public sealed class AlertTextTests
     /// "ceiling 3%" beside those 14 days.
     /// </summary>
     [Theory]
-    [InlineData("en", "points.redemption-band", 0.3, 0.28, 0.32, 90, "points redemption 30% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04 (band 28%–32%): points hoarding review")]
-    [InlineData("zh-CN", "points.redemption-band", 0.3, 0.28, 0.32, 90, "2026-09-06–2026-12-04 这 90 个本地日的积分兑换率（已兑换积分 / 已发放积分）为 30%（健康区间 28%–32%）：请审查积分囤积")]
+    [InlineData("en", "points.redemption-band", 0.3, 0.28, 0.32, 90, "points redemption 30% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04, back within the band 28%–32%: the low-redemption (hoarding) alert is resolved")]
+    [InlineData("zh-CN", "points.redemption-band", 0.3, 0.28, 0.32, 90, "2026-09-06–2026-12-04 这 90 个本地日的积分兑换率（已兑换积分 / 已发放积分）为 30%，已回到健康区间 28%–32%：积分兑换过低（囤积）告警已解除")]
     [InlineData("en", "complaints.high", 0.04, 0.03, 0.05, 14, "complaint rate 4% over the 14 local days 2026-11-21–2026-12-04 (ceiling 5%)")]
     [InlineData("zh-CN", "complaints.high", 0.04, 0.03, 0.05, 14, "2026-11-21–2026-12-04 这 14 个本地日的投诉率 4%（上限 5%）")]
     public void AResolvedAlertShowsTheThresholdOfTheJudgementThatResolvedIt(string culture, string rule, double value, double raisedThreshold, double resolvingThreshold, int days, string shown)
@@ -126,6 +126,45 @@ public sealed class AlertTextTests
             Window = new AlertWindowView { From = last.AddDays(-(days - 1)), To = last, Days = days, Threshold = resolvingThreshold },
         };
         InCulture(culture, () => Assert.Contains(shown, AlertTexts.Message(Text, resolved, new AlertOptions()), StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Each direction of the points band, raised and resolved, and the liability rule raised and resolved, say what they
+    /// are in both languages. A resolved high (inflation) alert, its value back at 30% against the resolving window's
+    /// threshold (the band's high end, 32%), was worded "points hoarding review"; a resolved low one asked for the review
+    /// too, and a resolved liability alert said the liability grew. A low alert resolved without a judgement (its rule
+    /// turned off) keeps its raised value, so its raised wording.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "points.redemption-band", AlertStates.Open, 0.2, 0.28, 0.28, "(band 28%–32%): points hoarding review: members keep their points")]
+    [InlineData("en", "points.redemption-band", AlertStates.Open, 0.4, 0.32, 0.32, "(band 28%–32%): points inflation review: members spend more than the band")]
+    [InlineData("en", "points.redemption-band", AlertStates.Resolved, 0.3, 0.28, 0.32, "back within the band 28%–32%: the low-redemption (hoarding) alert is resolved; no review needed")]
+    [InlineData("en", "points.redemption-band", AlertStates.Resolved, 0.3, 0.32, 0.32, "back within the band 28%–32%: the high-redemption (inflation) alert is resolved; no review needed")]
+    [InlineData("en", "points.redemption-band", AlertStates.Resolved, 0.2, 0.28, 0.28, "(band 28%–32%): points hoarding review")]
+    [InlineData("en", "points.liability-jump", AlertStates.Resolved, 0.05, 0.15, 0.15, "points outstanding at the end of 2026-12-04 5% against their median over the 28 local days 2026-10-31–2026-11-27, within the ceiling (+15%) for the 7 days 2026-11-28–2026-12-04: the liability rise is resolved; no check needed")]
+    [InlineData("zh-CN", "points.redemption-band", AlertStates.Open, 0.2, 0.28, 0.28, "（健康区间 28%–32%）：请审查积分囤积")]
+    [InlineData("zh-CN", "points.redemption-band", AlertStates.Open, 0.4, 0.32, 0.32, "（健康区间 28%–32%）：请审查积分通胀")]
+    [InlineData("zh-CN", "points.redemption-band", AlertStates.Resolved, 0.3, 0.28, 0.32, "为 30%，已回到健康区间 28%–32%：积分兑换过低（囤积）告警已解除，无需审查")]
+    [InlineData("zh-CN", "points.redemption-band", AlertStates.Resolved, 0.3, 0.32, 0.32, "为 30%，已回到健康区间 28%–32%：积分兑换过高（通胀）告警已解除，无需审查")]
+    [InlineData("zh-CN", "points.liability-jump", AlertStates.Resolved, 0.05, 0.15, 0.15, "2026-12-04 结束时的未兑换积分相对 2026-10-31–2026-11-27 这 28 个本地日的中位数变化 5%，2026-11-28–2026-12-04 这 7 天未超过上限（+15%）：积分负债上涨告警已解除，无需检查")]
+    public void ThePointsAlertsSayTheirDirectionAndWhetherTheyAreResolved(string culture, string rule, string state, double value, double raisedThreshold, double windowThreshold, string shown)
+    {
+        var alert = Alert(rule, "east", value, raisedThreshold);
+        alert = alert with
+        {
+            State = state,
+            ResolvedAt = state == AlertStates.Resolved ? RaisedAt : null,
+            Window = alert.Window! with { Threshold = windowThreshold },
+        };
+
+        var text = "";
+        InCulture(culture, () => text = AlertTexts.Message(Text, alert, new AlertOptions()));
+
+        Assert.Contains(shown, text, StringComparison.Ordinal);
+        // A resolved text asks for no review; a raised one (or one resolved without a judgement) says nothing is resolved.
+        var saysResolved = shown.Contains("resolved", StringComparison.Ordinal) || shown.Contains("已解除", StringComparison.Ordinal);
+        var other = culture == "en" ? (saysResolved ? "review:" : "resolved") : (saysResolved ? "请审查" : "已解除");
+        Assert.DoesNotContain(other, text, StringComparison.Ordinal);
     }
 
     /// <summary>An alert stored before windows were recorded says so, in both languages, and shows no days at all.</summary>

@@ -76,14 +76,14 @@ public static class AlertTexts
             AlertRules.BenefitsRedemptionLow => text["AlertText_Coupons", value, w.Days, threshold, days],
             AlertRules.ComplaintsHigh => text["AlertText_Complaints", value, w.Days, threshold, days],
             AlertRules.PointsRedemptionBand => text[
-                alert.Value < w.Threshold ? "AlertText_PointsLow" : "AlertText_PointsHigh",
+                PointsBandText(alert, w, options),
                 value,
                 w.Days,
                 Percent(options.PointsBandLow, none),
                 Percent(options.PointsBandHigh, none),
                 days],
             AlertRules.PointsLiabilityJump when w.BaselineFrom is { } bf && w.BaselineTo is { } bt => text[
-                "AlertText_Liability",
+                alert.State == AlertStates.Resolved && alert.Value <= w.Threshold ? "AlertText_LiabilityResolved" : "AlertText_Liability",
                 value,
                 bt.DayNumber - bf.DayNumber + 1,
                 w.Days,
@@ -93,6 +93,29 @@ public static class AlertTexts
                 w.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)],
             AlertRules.PointsLiabilityJump => text["AlertText_WindowNotRecorded", Rule(text, alert.Rule), value, threshold],
             _ => alert.Message,
+        };
+    }
+
+    /// <summary>
+    /// The points-band text for the alert's direction and state. The direction is the end of the band the episode was
+    /// raised against (<see cref="AlertView.Threshold"/>, kept when it resolves: the nearer of the band's ends in force),
+    /// not the value: a resolving value is back inside the band, and compared with the resolving window's threshold (the
+    /// band's high end) every resolved episode, an inflation one too, was worded as hoarding. A resolved alert whose value
+    /// is inside the band says the episode is over, not what to review; one resolved without a judgement (its rule turned
+    /// off) keeps the raised value and the raised wording.
+    /// </summary>
+    private static string PointsBandText(AlertView alert, AlertWindowView window, AlertOptions options)
+    {
+        var low = alert.Threshold is { } raised
+            ? Math.Abs(raised - options.PointsBandLow) <= Math.Abs(raised - options.PointsBandHigh)
+            : alert.Value < window.Threshold;
+        var over = alert.State == AlertStates.Resolved && alert.Value >= options.PointsBandLow && alert.Value <= options.PointsBandHigh;
+        return (low, over) switch
+        {
+            (true, false) => "AlertText_PointsLow",
+            (true, true) => "AlertText_PointsLowResolved",
+            (false, false) => "AlertText_PointsHigh",
+            (false, true) => "AlertText_PointsHighResolved",
         };
     }
 }

@@ -178,15 +178,24 @@ public static class AlertPolicy
         var redeemed = window.Sum(d => d[MetricNames.PointsRedeemed]);
         var rate = issued < options.PointsMinIssued ? null : HealthMetrics.Rate(redeemed, issued);
         var low = rate is not null && Exact(redeemed, issued) < options.PointsBandLow;
+        var high = rate is not null && Exact(redeemed, issued) > options.PointsBandHigh;
+
+        // Three readings, not two: a rate within the band is neither hoarding nor inflation (it read "inflation review"
+        // whenever it was not low, the judgement that resolves either episode included).
+        var reading = low
+            ? "points hoarding review: members keep their points; check the catalogue's appeal and prices in points and remind members of their balances"
+            : high
+                ? "points inflation review: members spend more than the band; check the earn rates, catalogue prices in points and redemption promotions"
+                : "within the band: no review needed";
         return new AlertObservation
         {
             Rule = AlertRules.PointsRedemptionBand,
             RegionId = regionId,
-            Breached = low || (rate is not null && Exact(redeemed, issued) > options.PointsBandHigh),
+            Breached = low || high,
             Value = rate,
             Threshold = low ? options.PointsBandLow : options.PointsBandHigh,
             Window = AlertWindow.Of(window.Select(d => d.Day), low ? options.PointsBandLow : options.PointsBandHigh),
-            Message = string.Create(CultureInfo.InvariantCulture, $"points redemption {Pct(rate)} ({redeemed} of {issued} points issued were redeemed) over the {PointsEconomy.RateWindowDays} local days {Days(window.Select(d => d.Day))} (band {Pct(options.PointsBandLow)}–{Pct(options.PointsBandHigh)}): points {(low ? "hoarding review: members keep their points; check the catalogue's appeal and prices in points and remind members of their balances" : "inflation review: members spend more than the band; check the earn rates, catalogue prices in points and redemption promotions")}"),
+            Message = string.Create(CultureInfo.InvariantCulture, $"points redemption {Pct(rate)} ({redeemed} of {issued} points issued were redeemed) over the {PointsEconomy.RateWindowDays} local days {Days(window.Select(d => d.Day))} (band {Pct(options.PointsBandLow)}–{Pct(options.PointsBandHigh)}): {reading}"),
         };
     }
 

@@ -16,6 +16,25 @@ public class AlertMessageTests
         [.. Enumerable.Range(0, 90).Select(i => new DayCounters { Day = Yesterday.AddDays(i - 89), Counters = i == 89 ? counters : new Dictionary<string, long>() }),
          new DayCounters { Day = Yesterday.AddDays(1) }];
 
+    /// <summary>
+    /// The points band reads three ways: below it hoarding, above it inflation, inside it neither. Any rate that was not
+    /// low read "points inflation review", the in-band judgement that resolves a hoarding episode included.
+    /// </summary>
+    [Theory]
+    [InlineData(1000, true, "points hoarding review: members keep their points")]
+    [InlineData(2000, true, "points inflation review: members spend more than the band")]
+    [InlineData(1500, false, "(band 28%–32%): within the band: no review needed")]
+    public void ThePointsBandMessageNamesHoardingBelowInflationAboveAndNoReviewWithin(long redeemed, bool breached, string says)
+    {
+        var counters = Days(new Dictionary<string, long> { [MetricNames.PointsIssued] = 5000, [MetricNames.PointsRedeemed] = redeemed });
+
+        var band = AlertPolicy.Observe("east", [], counters, new AlertOptions()).Single(o => o.Rule == AlertRules.PointsRedemptionBand);
+
+        Assert.Equal(breached, band.Breached);
+        Assert.Contains(says, band.Message, StringComparison.Ordinal);
+        Assert.Equal(breached ? 1 : 0, band.Message.Split("review:").Length - 1);
+    }
+
     [Fact]
     public void ComplaintsCouponsAndPointsNameTheirCountsDaysThresholdAndWhatToDo()
     {
