@@ -63,12 +63,24 @@ public static class ProgrammeCsv
             report.Regions.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => Rows(kv.Key, kv.Value)).Concat(Rows(AlertRules.AllRegions, report.Total)));
     }
 
+    /// <summary>
+    /// One row per alert: the §5 fields (<c>value</c> and <c>threshold</c> fractions, times UTC ISO-8601), then the window
+    /// the alert stores (<see cref="AlertView.Window"/>, as <c>GET /alerts</c> and the console show it): the judged local
+    /// days <c>windowFrom</c>–<c>windowTo</c> (<c>YYYY-MM-DD</c>), <c>windowDays</c>, the <c>windowThreshold</c> they were
+    /// judged against, and <c>baselineFrom</c>–<c>baselineTo</c> (<c>points.liability-jump</c> only); empty when the alert
+    /// has no window. Last, so every earlier column keeps its position.
+    /// </summary>
     public static string Alerts(IReadOnlyList<AlertView> alerts)
     {
         ArgumentNullException.ThrowIfNull(alerts);
         return Write(
-            ["alertId", "rule", "regionId", "state", "value", "threshold", "raisedAt", "resolvedAt", "message"],
-            alerts.Select(a => new object?[] { a.AlertId, a.Rule, a.RegionId, a.State, a.Value, a.Threshold, a.RaisedAt, a.ResolvedAt, a.Message }));
+            ["alertId", "rule", "regionId", "state", "value", "threshold", "raisedAt", "resolvedAt", "message",
+             "windowFrom", "windowTo", "windowDays", "windowThreshold", "baselineFrom", "baselineTo"],
+            alerts.Select(a => new object?[]
+            {
+                a.AlertId, a.Rule, a.RegionId, a.State, a.Value, a.Threshold, a.RaisedAt, a.ResolvedAt, a.Message,
+                a.Window?.From, a.Window?.To, a.Window?.Days, a.Window?.Threshold, a.Window?.BaselineFrom, a.Window?.BaselineTo,
+            }));
     }
 
     private static string Write(string[] header, IEnumerable<object?[]> rows)
