@@ -79,16 +79,7 @@ public sealed class AdjustmentReplayActorApiTests(ApiHostFixture host)
     [Fact]
     public async Task AReplayThroughTheApiNamesWhoMadeTheAdjustment()
     {
-        var id = await SeedAsync();
-        using var support = host.Client(ApiHostFixture.NamedSupportKey);
-        using var admin = host.Client(ApiHostFixture.AdminKey);
-        var body = new { adjustmentId = "api-1", kind = "points", delta = 20, reason = "late parcel" };
-        using (var applied = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", body, Json))
-        {
-            Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
-        }
-
-        using var replayed = await admin.PostAsJsonAsync($"api/v1/members/{id}/adjustments", body, Json);
+        using var replayed = await ReplayThroughApiAsync("api-1", made: ApiHostFixture.NamedSupportKey, replayedBy: ApiHostFixture.AdminKey);
 
         Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
         var answer = (await replayed.Content.ReadFromJsonAsync<JsonObject>(Json))!;
@@ -100,22 +91,31 @@ public sealed class AdjustmentReplayActorApiTests(ApiHostFixture host)
     [Fact]
     public async Task SupportReplayingAnAdminsAdjustmentThroughTheApiIs403MadeByAdminNotTheSupportLimit()
     {
-        var id = await SeedAsync();
-        using var support = host.Client(ApiHostFixture.NamedSupportKey);
-        using var admin = host.Client(ApiHostFixture.AdminKey);
-        var body = new { adjustmentId = "api-admin-1", kind = "points", delta = 20, reason = "late parcel" };
-        using (var applied = await admin.PostAsJsonAsync($"api/v1/members/{id}/adjustments", body, Json))
-        {
-            Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
-        }
-
-        using var replayed = await support.PostAsJsonAsync($"api/v1/members/{id}/adjustments", body, Json);
+        using var replayed = await ReplayThroughApiAsync("api-admin-1", made: ApiHostFixture.AdminKey, replayedBy: ApiHostFixture.NamedSupportKey);
 
         Assert.Equal(HttpStatusCode.Forbidden, replayed.StatusCode);
         var problem = (await replayed.Content.ReadFromJsonAsync<JsonObject>(Json))!;
         Assert.Equal("Made by an admin", problem["title"]!.GetValue<string>());
         Assert.Equal("made_by_admin", problem["reason"]!.GetValue<string>());
         Assert.Contains("made by an admin", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A new member; the key <paramref name="made"/> applies points +20 under <paramref name="adjustmentId"/> through the API
+    /// (asserted 200), then the key <paramref name="replayedBy"/> sends the same body: that second answer.
+    /// </summary>
+    private async Task<HttpResponseMessage> ReplayThroughApiAsync(string adjustmentId, string made, string replayedBy)
+    {
+        var id = await SeedAsync();
+        using var maker = host.Client(made);
+        using var replayer = host.Client(replayedBy);
+        var body = new { adjustmentId, kind = "points", delta = 20, reason = "late parcel" };
+        using (var applied = await maker.PostAsJsonAsync($"api/v1/members/{id}/adjustments", body, Json))
+        {
+            Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        }
+
+        return await replayer.PostAsJsonAsync($"api/v1/members/{id}/adjustments", body, Json);
     }
 
     private MemberAdjustments Adjustments(FailsFirstAuditLog audit) =>
