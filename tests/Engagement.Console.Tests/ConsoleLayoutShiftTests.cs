@@ -16,6 +16,8 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
 {
     private const string PageTop = "e => e.getBoundingClientRect().top + window.scrollY";
 
+    private const string PageBottom = "e => e.getBoundingClientRect().bottom + window.scrollY";
+
     [Fact]
     public async Task TheOpenAlertsTilesLinkDoesNotMoveWhenTheCountLands()
     {
@@ -88,25 +90,7 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
     public async Task CreateStaysPutWhileTheCampaignListLandsAboveTheForm()
     {
         // At least one campaign listed, so the list has rows to land.
-        var id = "ls-" + Guid.NewGuid().ToString("N")[..8];
-        var now = host.Clock.GetUtcNow();
-        using (var api = host.CreateClient())
-        {
-            api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
-            using var created = await api.PostAsJsonAsync("api/v1/campaigns", new
-            {
-                id,
-                name = "Layout " + id,
-                kind = "broadcast",
-                channel = "push",
-                audience = new { regions = new[] { id } },
-                offer = new { kind = "coupon", code = "LS5", unitCost = 5m },
-                validFrom = now.AddHours(-1),
-                validUntil = now.AddDays(7),
-            }, ConsoleHostFixture.Json);
-            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
-        }
-
+        await CreateCampaignAsync("ls-");
         var page = await host.NewPageAsync();
         await SignInAsync(page, ConsoleHostFixture.MarketingKey);
         await TrackTopAsync(page, "campaign-create");
@@ -119,6 +103,56 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
         var tops = await page.EvaluateAsync<double[]>("() => window.__tops");
         Assert.NotEmpty(tops);
         Assert.Single(tops.Distinct());
+    }
+
+    /// <summary>
+    /// The answer to a click on Create (here a conflict: the id is taken by another definition) lands below Create: above
+    /// it, the message pushed Create down by its height as it landed, so a second click went where the button had been.
+    /// </summary>
+    [Fact]
+    public async Task CreatesAnswerLandsBelowCreateWhichStaysWhereItWasClicked()
+    {
+        var id = await CreateCampaignAsync("lsc-");
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, "console/campaigns");
+        await Input(page, "f-id").FillAsync(id);
+        await Input(page, "f-name").FillAsync("Another definition under " + id);
+        await Input(page, "f-regions").FillAsync(id);
+        await Input(page, "f-coupon").FillAsync("OTHER7");
+        var create = page.GetByTestId("campaign-create");
+        var before = await create.EvaluateAsync<double>(PageTop);
+
+        await create.ClickAsync();
+        var conflict = page.GetByTestId("campaign-conflict");
+        await conflict.WaitForAsync(new() { Timeout = WaitMs });
+
+        Assert.Equal(before, await create.EvaluateAsync<double>(PageTop));
+        Assert.True(
+            await conflict.EvaluateAsync<double>(PageTop) >= await create.EvaluateAsync<double>(PageBottom),
+            "the conflict is below Create");
+    }
+
+    /// <summary>A draft broadcast over a region of its own (its id), created through the API; returns its id.</summary>
+    private async Task<string> CreateCampaignAsync(string prefix)
+    {
+        var id = prefix + Guid.NewGuid().ToString("N")[..8];
+        var now = host.Clock.GetUtcNow();
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
+        using var created = await api.PostAsJsonAsync("api/v1/campaigns", new
+        {
+            id,
+            name = "Layout " + id,
+            kind = "broadcast",
+            channel = "push",
+            audience = new { regions = new[] { id } },
+            offer = new { kind = "coupon", code = "LS5", unitCost = 5m },
+            validFrom = now.AddHours(-1),
+            validUntil = now.AddDays(7),
+        }, ConsoleHostFixture.Json);
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        return id;
     }
 
     // Records the page top (top + scrollY) of the element with the test id at every change of the next pages loaded, from
