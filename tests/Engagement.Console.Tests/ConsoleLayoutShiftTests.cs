@@ -133,6 +133,40 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
             "the conflict is below Create");
     }
 
+    /// <summary>
+    /// On a 390 px wide phone the campaign's progress line has the screen's width and wraps between its figures only, each
+    /// label beside its number: the navigation menu, open beside the page, left the line a column of 86 px, where it broke
+    /// a word a line, a label at the end of one line and its number on the next, "counting the audience…" past its edge.
+    /// </summary>
+    [Fact]
+    public async Task OnANarrowScreenTheProgressLineWrapsOnlyBetweenItsFigures()
+    {
+        var id = await CreateCampaignAsync("lsp-");
+        var page = await host.NewPageAsync();
+        await page.SetViewportSizeAsync(390, 844);
+        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        await GoAsync(page, $"console/campaigns/{id}");
+        var line = page.GetByTestId("campaign-progress-text");
+        await line.WaitForAsync(new() { Timeout = WaitMs });
+
+        var parts = await page.GetByTestId("campaign-progress-part").AllAsync();
+        Assert.Equal(6, parts.Count);
+        var right = await line.EvaluateAsync<double>("e => e.getBoundingClientRect().right");
+
+        // The line has the screen's width, not a column beside the menu (the menu open beside the page left it ~90 px).
+        Assert.True(await line.EvaluateAsync<double>("e => e.getBoundingClientRect().width") >= 300, "the progress line has the screen's width");
+        Assert.True(right <= 390, "the progress line ends inside the screen");
+        foreach (var part in parts)
+        {
+            var text = await part.InnerTextAsync();
+            var boxes = await part.EvaluateAsync<int>("e => e.getClientRects().length");
+            Assert.True(boxes == 1, $"'{text}' is in one box, not broken across lines ({boxes})");
+            Assert.True(await part.EvaluateAsync<double>("e => e.getBoundingClientRect().right") <= right + 0.5, $"'{text}' ends inside its line");
+        }
+
+        Assert.Matches(@"^\d+% · .+ · sent 0 · deferred 0 · suppressed 0 · Control 0$", (await line.TextContentAsync())!.Trim());
+    }
+
     /// <summary>A draft broadcast over a region of its own (its id), created through the API; returns its id.</summary>
     private async Task<string> CreateCampaignAsync(string prefix)
     {
