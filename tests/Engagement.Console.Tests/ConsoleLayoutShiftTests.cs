@@ -165,6 +165,16 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
         }
 
         Assert.Matches(@"^\d+% · .+ · sent 0 · deferred 0 · suppressed 0 · Control 0$", (await line.TextContentAsync())!.Trim());
+
+        // Below Trigger (Pause, Resume), and Trigger stays where it is as the line's figures grow and it takes more lines:
+        // above the buttons, a figure gaining digits wrapped the line once more and pushed them down.
+        var trigger = page.GetByTestId("campaign-trigger");
+        Assert.True(await line.EvaluateAsync<double>(PageTop) >= await trigger.EvaluateAsync<double>(PageBottom), "the progress line is below Trigger");
+        var triggerTop = await trigger.EvaluateAsync<double>(PageTop);
+        var lineHeight = await line.EvaluateAsync<double>("e => e.getBoundingClientRect().height");
+        await line.EvaluateAsync("e => e.querySelectorAll('[data-testid=\"campaign-progress-part\"]').forEach(p => p.textContent += '123456789')");
+        Assert.True(await line.EvaluateAsync<double>("e => e.getBoundingClientRect().height") > lineHeight, "the grown line takes more lines");
+        Assert.Equal(triggerTop, await trigger.EvaluateAsync<double>(PageTop));
     }
 
     /// <summary>A draft broadcast over a region of its own (its id), created through the API; returns its id.</summary>
