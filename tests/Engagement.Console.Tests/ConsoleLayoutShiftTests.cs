@@ -177,6 +177,32 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
         Assert.Equal(triggerTop, await trigger.EvaluateAsync<double>(PageTop));
     }
 
+    /// <summary>
+    /// On a 390 px phone the menu is closed and opens over the page from the menu button; a link in it navigates and the
+    /// menu closes again, leaving the page its whole width.
+    /// </summary>
+    [Fact]
+    public async Task OnANarrowScreenTheMenuButtonOpensTheMenuWhoseLinkNavigatesAndClosesIt()
+    {
+        var page = await host.NewPageAsync();
+        await page.SetViewportSizeAsync(390, 844);
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var link = page.GetByTestId("nav-members");
+
+        // On the screen: laid out, not hidden, and inside the viewport (a closed drawer sits beside it, off-screen).
+        const string OnScreen = "(() => { const e = document.querySelector('[data-testid=\"nav-members\"]'); if (!e) return false; const r = e.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth && getComputedStyle(e).visibility !== 'hidden'; })()";
+        var wait = new PageWaitForFunctionOptions { Timeout = WaitMs };
+        await page.WaitForFunctionAsync($"!{OnScreen}", null, wait);
+
+        await page.GetByTestId("nav-toggle").ClickAsync();
+        await page.WaitForFunctionAsync(OnScreen, null, wait);
+
+        await link.ClickAsync();
+        await page.WaitForURLAsync("**/console/members", new() { Timeout = WaitMs });
+        await page.WaitForFunctionAsync($"!{OnScreen}", null, wait);
+        Assert.EndsWith("/console/members", page.Url, StringComparison.Ordinal);
+    }
+
     /// <summary>A draft broadcast over a region of its own (its id), created through the API; returns its id.</summary>
     private async Task<string> CreateCampaignAsync(string prefix)
     {
