@@ -129,17 +129,38 @@ public static class EventIdWindow
 
     private static uint Print(MemberEvent evt, string currency)
     {
-        var amount = evt.Amount is { } value ? value.ToString("0.############################", CultureInfo.InvariantCulture) : string.Empty;
-        var text = string.Join('\u001f', evt.Type, evt.OrderId, amount, currency, evt.StoreId);
+        // FNV-1a 32 over the UTF-8 of "type␟orderId␟amount␟currency␟storeId" (then the properties), hashed part by part
+        // so that no joined string is made per event: the same bytes in the same order as hashing the joined text (the
+        // unit separator between parts keeps any surrogate pair whole within its part).
+        Span<char> amount = stackalloc char[64];
+        var amountLength = 0;
+        if (evt.Amount is { } value)
+        {
+            _ = value.TryFormat(amount, out amountLength, "0.############################", CultureInfo.InvariantCulture); // 64 characters hold any decimal
+        }
+
+        var hash = Fold(2166136261u, evt.Type);
+        hash = Fold(Fold(hash, "\u001f"), evt.OrderId);
+        hash = Fold(Fold(hash, "\u001f"), amount[..amountLength]);
+        hash = Fold(Fold(hash, "\u001f"), currency);
+        hash = Fold(Fold(hash, "\u001f"), evt.StoreId);
         if (evt.Type is MemberEventTypes.ProfileUpdate or MemberEventTypes.Review && evt.Properties.Count > 0)
         {
             // What these events say is their properties: each key and value, keys in ordinal order (the JSON's order and
             // the dictionary's are not the event's), after a record separator the other types never write.
-            text += string.Concat(evt.Properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"\u001e{p.Key}\u001f{p.Value}"));
+            hash = Fold(hash, string.Concat(evt.Properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"\u001e{p.Key}\u001f{p.Value}")));
         }
 
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(text))
+        return hash;
+    }
+
+    /// <summary>Continues an FNV-1a 32 hash over the UTF-8 bytes of <paramref name="text"/> (empty when null).</summary>
+    private static uint Fold(uint hash, ReadOnlySpan<char> text)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+        Span<byte> buffer = length > 512 ? new byte[length] : stackalloc byte[512];
+        var written = Encoding.UTF8.GetBytes(text, buffer);
+        foreach (var b in buffer[..written])
         {
             hash = (hash ^ b) * 16777619u;
         }
