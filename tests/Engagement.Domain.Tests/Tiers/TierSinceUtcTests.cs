@@ -30,12 +30,7 @@ public class TierSinceUtcTests
     public void ALatePurchaseAgedOutSinceStoresTierSinceInUtc()
     {
         // O-0 600 (1 Jan), O-2 600 (20 Mar), 60-day window; the late 400 of 15 Feb arrives on 25 Apr: V2 since 15 Feb.
-        var member = new TestMember(TestMember.Shanghai(2026, 1, 1).ToUniversalTime());
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 600m, at: TestMember.Shanghai(2026, 1, 1));
-        member.Now = TestMember.Shanghai(2026, 3, 20).ToUniversalTime();
-        member.Purchase("O-2", 600m, at: TestMember.Shanghai(2026, 3, 20));
-        member.Now = TestMember.Shanghai(2026, 4, 25).ToUniversalTime();
+        var member = AgedOutHistory();
         var late = TestMember.Shanghai(2026, 2, 15);
 
         member.Purchase("O-late", 400m, at: late);
@@ -113,12 +108,7 @@ public class TierSinceUtcTests
     {
         // ALatePurchaseAgedOutSinceStoresTierSinceInUtc's history: V2 since 15 Feb in order, the late 400 ages out on 16 Apr
         // (600 left): V2's grace from that Shanghai midnight, judged in order (UpgradeAsOf).
-        var member = new TestMember(TestMember.Shanghai(2026, 1, 1).ToUniversalTime());
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 600m, at: TestMember.Shanghai(2026, 1, 1));
-        member.Now = TestMember.Shanghai(2026, 3, 20).ToUniversalTime();
-        member.Purchase("O-2", 600m, at: TestMember.Shanghai(2026, 3, 20));
-        member.Now = TestMember.Shanghai(2026, 4, 25).ToUniversalTime();
+        var member = AgedOutHistory();
 
         member.Purchase("O-late", 400m, at: TestMember.Shanghai(2026, 2, 15));
 
@@ -139,5 +129,17 @@ public class TierSinceUtcTests
     {
         Assert.NotNull(actual);
         Assert.Equal((expected, TimeSpan.Zero), (actual.Value, actual.Value.Offset));
+    }
+
+    /// <summary>O-0 600 CNY (1 Jan), O-2 600 CNY (20 Mar), a 60-day growth window; the clock at 25 Apr (Shanghai).</summary>
+    private static TestMember AgedOutHistory()
+    {
+        var member = new TestMember(TestMember.Shanghai(2026, 1, 1).ToUniversalTime());
+        member.Options.GrowthWindowDays = 60;
+        member.Purchase("O-0", 600m, at: TestMember.Shanghai(2026, 1, 1));
+        member.Now = TestMember.Shanghai(2026, 3, 20).ToUniversalTime();
+        member.Purchase("O-2", 600m, at: TestMember.Shanghai(2026, 3, 20));
+        member.Now = TestMember.Shanghai(2026, 4, 25).ToUniversalTime();
+        return member;
     }
 }
