@@ -15,8 +15,6 @@ namespace Engagement.Domain.Tests.Growth;
 /// </summary>
 public sealed class EmptyCollectionAllocationTests
 {
-    private static readonly DateTimeOffset Start = new(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public void RefundInstantsOfOrdersWithoutRefundsAllocatesOnlyItsList()
     {
@@ -53,15 +51,6 @@ public sealed class EmptyCollectionAllocationTests
         Assert.Equal(0, refillBytes);
     }
 
-    private static MemberState Member(string id, int purchases, ProgramOptions options)
-    {
-        var state = new MemberState { MemberId = id };
-        for (var i = 0; i < purchases; i++)
-        {
-            var at = Start.AddDays(i * 2);
-            MemberDecider.Apply(state, new MemberEvent($"{id}-e{i}", MemberEventTypes.Purchase, at) { OrderId = $"{id}-O{i}", Amount = 100m + i }, options, at);
-        }
-
-        return state;
-    }
+    private static MemberState Member(string id, int purchases, ProgramOptions options) =>
+        PurchaseHistory.Purchases(new MemberState { MemberId = id }, purchases, 100m, options, shares: false, idPrefix: id + "-");
 }

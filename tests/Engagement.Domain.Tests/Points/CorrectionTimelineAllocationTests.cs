@@ -3,6 +3,7 @@ using Engagement.Domain.Members;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Engagement.Domain.Tiers;
+using static Engagement.Domain.Tests.PurchaseHistory;
 
 namespace Engagement.Domain.Tests.Points;
 
@@ -14,19 +15,11 @@ namespace Engagement.Domain.Tests.Points;
 /// </summary>
 public sealed class CorrectionTimelineAllocationTests
 {
-    private static readonly DateTimeOffset Start = new(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public void RepricingLaterOrdersBuildsNoTimelineOfItsOwn()
     {
         var options = new ProgramOptions();
-        var state = new MemberState { MemberId = "M1" };
-        for (var i = 0; i < 8; i++)
-        {
-            var at = Start.AddDays(i * 2);
-            MemberDecider.Apply(state, new MemberEvent($"e{i}", MemberEventTypes.Purchase, at) { OrderId = $"O{i}", Amount = 120m + i }, options, at);
-            MemberDecider.Apply(state, new MemberEvent($"s{i}", MemberEventTypes.Share, at.AddHours(1)), options, at.AddHours(1));
-        }
+        var state = PurchaseHistory.Purchases(new MemberState { MemberId = "M1" }, 8, 120m, options, shares: true);
 
         // A point between the first and second orders: every later order is re-priced, and earns what it did.
         var after = new EventKey(Start.AddDays(1), "late");
