@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engagement.Contracts.Events;
 
@@ -18,13 +16,11 @@ public sealed class MalformedJsonApiTests(ApiHostFixture host)
     public async Task MalformedJsonIsToldAsTheQueueTellsItWithTheCauseCountedFromOne()
     {
         const string Body = """{"eventId": "x",}""";
-        using var admin = host.Client(ApiHostFixture.AdminKey);
-        using var content = new StringContent(Body, Encoding.UTF8, "application/json");
-        using var response = await admin.PostAsync("api/v1/events", content);
+        using var response = await host.PostJsonTextAsync("api/v1/events", Body);
 
         var queue = Assert.Single(EventParser.Parse(Body, host.Clock.GetUtcNow()).Errors);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var http = (await response.Content.ReadFromJsonAsync<JsonObject>(new JsonSerializerOptions(JsonSerializerDefaults.Web)))!["errors"]!["body"]![0]!.GetValue<string>();
+        var http = (await response.Content.ReadFromJsonAsync<JsonObject>(EventsApi.Json))!["errors"]!["body"]![0]!.GetValue<string>();
         Assert.Equal(queue.Message, http);
         Assert.StartsWith("malformed JSON (line 1, byte 17, both counted from 1): ", http, StringComparison.Ordinal);
         Assert.DoesNotContain("LineNumber", http, StringComparison.Ordinal);

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engagement.Api.Problems;
 
@@ -15,8 +13,6 @@ namespace Engagement.Api.Tests.Events;
 [Collection(ApiHostCollection.Name)]
 public sealed class RepeatedKeyApiTests(ApiHostFixture host)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     [Fact]
     public async Task AnEventWithAKeyGivenTwiceIsRefusedNamingItAndItsNeighbourIsApplied()
     {
@@ -25,19 +21,17 @@ public sealed class RepeatedKeyApiTests(ApiHostFixture host)
         var twice = $$"""{"eventId":"{{memberId}}-h8","type":"purchase","memberId":"{{memberId}}","occurredAt":"{{at}}","orderId":"O-8","amount":1,"amount":5000}""";
         var fine = $$"""{"eventId":"{{memberId}}-h9","type":"purchase","memberId":"{{memberId}}","occurredAt":"{{at}}","orderId":"O-9","amount":10}""";
 
-        using var one = await PostAsync("api/v1/events", twice);
-        using var batch = await PostAsync("api/v1/events", $"[{twice.Replace("-h8", "-h7", StringComparison.Ordinal)},{fine}]");
+        using var one = await host.PostJsonTextAsync("api/v1/events", twice);
+        using var batch = await host.PostJsonTextAsync("api/v1/events", $"[{twice.Replace("-h8", "-h7", StringComparison.Ordinal)},{fine}]");
 
         Assert.Equal(HttpStatusCode.BadRequest, one.StatusCode);
-        Assert.Equal(JsonFieldErrors.GivenTwice, Errors(await one.Content.ReadFromJsonAsync<JsonObject>(Json))["amount"]![0]!.GetValue<string>());
+        Assert.Equal(JsonFieldErrors.GivenTwice, Errors(await one.Content.ReadFromJsonAsync<JsonObject>(EventsApi.Json))["amount"]![0]!.GetValue<string>());
         Assert.Equal((HttpStatusCode)422, batch.StatusCode);
-        var problem = (await batch.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        var problem = (await batch.Content.ReadFromJsonAsync<JsonObject>(EventsApi.Json))!;
         Assert.Equal(["[0].amount"], Errors(problem).Select(e => e.Key));
         Assert.Equal("applied", problem["results"]!.AsArray().Single()!["status"]!.GetValue<string>());
 
-        using var admin = host.Client(ApiHostFixture.AdminKey);
-        var view = await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{memberId}", Json);
-        Assert.Equal(20, view!["pointsBalance"]!.GetValue<long>());
+        Assert.Equal(20, await host.PointsBalanceAsync(memberId));
     }
 
     [Fact]
@@ -45,24 +39,15 @@ public sealed class RepeatedKeyApiTests(ApiHostFixture host)
     {
         var memberId = "RK" + Guid.NewGuid().ToString("N")[..10];
         var at = host.Clock.GetUtcNow().AddMinutes(-1).ToString("O", CultureInfo.InvariantCulture);
-        using var bought = await PostAsync("api/v1/events", $$"""{"eventId":"{{memberId}}-p","type":"purchase","memberId":"{{memberId}}","occurredAt":"{{at}}","orderId":"O-1","amount":500}""");
+        using var bought = await host.PostJsonTextAsync("api/v1/events", $$"""{"eventId":"{{memberId}}-p","type":"purchase","memberId":"{{memberId}}","occurredAt":"{{at}}","orderId":"O-1","amount":500}""");
         Assert.Equal(HttpStatusCode.Accepted, bought.StatusCode);
 
-        using var twice = await PostAsync($"api/v1/members/{memberId}/redemptions", """{"redemptionId":"R-1","points":10,"points":600}""");
+        using var twice = await host.PostJsonTextAsync($"api/v1/members/{memberId}/redemptions", """{"redemptionId":"R-1","points":10,"points":600}""");
 
         Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
-        Assert.Equal(JsonFieldErrors.GivenTwice, Errors(await twice.Content.ReadFromJsonAsync<JsonObject>(Json))["points"]![0]!.GetValue<string>());
-        using var admin = host.Client(ApiHostFixture.AdminKey);
-        var view = await admin.GetFromJsonAsync<JsonObject>($"api/v1/members/{memberId}", Json);
-        Assert.Equal(1000, view!["pointsBalance"]!.GetValue<long>());
+        Assert.Equal(JsonFieldErrors.GivenTwice, Errors(await twice.Content.ReadFromJsonAsync<JsonObject>(EventsApi.Json))["points"]![0]!.GetValue<string>());
+        Assert.Equal(1000, await host.PointsBalanceAsync(memberId));
     }
 
     private static JsonObject Errors(JsonObject? problem) => problem!["errors"]!.AsObject();
-
-    private async Task<HttpResponseMessage> PostAsync(string path, string body)
-    {
-        using var admin = host.Client(ApiHostFixture.AdminKey);
-        using var content = new StringContent(body, Encoding.UTF8, "application/json");
-        return await admin.PostAsync(path, content);
-    }
 }
