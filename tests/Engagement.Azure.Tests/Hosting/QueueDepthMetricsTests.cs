@@ -95,24 +95,8 @@ public sealed class QueueDepthMetricsTests
     [Fact]
     public async Task AnOutageKeepsTheLastCountWithAGrowingAgeAndIsLoggedOnceAsItsRecovery()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero));
-        var name = "depthout" + Guid.NewGuid().ToString("N")[..12];
-        var storage = new Switchable();
-        var queues = new QueueServiceClient(Azurite.ConnectionString, new QueueClientOptions
-        {
-            Transport = new HttpClientTransport(new HttpClient(storage)),
-            Retry = { MaxRetries = 0 },
-        });
-        var queue = new QueueServiceClient(Azurite.ConnectionString).GetQueueClient(name + "-0");
-        await queue.CreateAsync();
-        await queue.SendMessageAsync("a");
-        await queue.SendMessageAsync("b");
-        var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        using var metrics = new QueueDepthMetrics(queues, [name + "-0"], name + "-poison", Step, clock, loggers.CreateLogger<QueueDepthMetrics>());
-        using var gauge = new Gauges(name + "-0", name + "-poison");
-        await metrics.StartAsync(CancellationToken.None);
-        await SampledAsync(metrics, 1);
+        using var sampling = await Sampling.StartAsync("depthout", "a", "b");
+        var (clock, name, storage, queue, logs, _, metrics, gauge) = sampling;
 
         storage.Down = true;
         await queue.SendMessageAsync("c");
@@ -155,24 +139,8 @@ public sealed class QueueDepthMetricsTests
     [Fact]
     public async Task AnUnexpectedFaultOfAReadIsAFailedReadAndSamplingGoesOn()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero));
-        var name = "depthodd" + Guid.NewGuid().ToString("N")[..12];
-        var storage = new Switchable();
-        var queues = new QueueServiceClient(Azurite.ConnectionString, new QueueClientOptions
-        {
-            Transport = new HttpClientTransport(new HttpClient(storage)),
-            Retry = { MaxRetries = 0 },
-        });
-        var queue = new QueueServiceClient(Azurite.ConnectionString).GetQueueClient(name + "-0");
-        await queue.CreateAsync();
-        await queue.SendMessageAsync("a");
-        await queue.SendMessageAsync("b");
-        var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        using var metrics = new QueueDepthMetrics(queues, [name + "-0"], name + "-poison", Step, clock, loggers.CreateLogger<QueueDepthMetrics>());
-        using var gauge = new Gauges(name + "-0", name + "-poison");
-        await metrics.StartAsync(CancellationToken.None);
-        await SampledAsync(metrics, 1);
+        using var sampling = await Sampling.StartAsync("depthodd", "a", "b");
+        var (clock, name, storage, queue, logs, _, metrics, gauge) = sampling;
 
         // The next request (the read of {name}-0) throws NotSupportedException; every later one behaves.
         storage.Fault = (_, _) =>
@@ -208,19 +176,8 @@ public sealed class QueueDepthMetricsTests
     [Fact]
     public async Task TheWarningIsWrittenAtTheFirstFailedReadNotAfterTheSample()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero));
-        var name = "depthhang" + Guid.NewGuid().ToString("N")[..12];
-        var storage = new Switchable();
-        var queues = new QueueServiceClient(Azurite.ConnectionString, new QueueClientOptions
-        {
-            Transport = new HttpClientTransport(new HttpClient(storage)),
-            Retry = { MaxRetries = 0 },
-        });
-        var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        using var metrics = new QueueDepthMetrics(queues, [name + "-0"], name + "-poison", Step, clock, loggers.CreateLogger<QueueDepthMetrics>());
-        await metrics.StartAsync(CancellationToken.None);
-        await SampledAsync(metrics, 1);
+        using var sampling = await Sampling.StartAsync("depthhang");
+        var (clock, name, storage, _, logs, _, metrics, _) = sampling;
 
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         storage.Fault = async (request, cancellationToken) =>
@@ -252,6 +209,60 @@ public sealed class QueueDepthMetricsTests
     /// <summary>Waits (real time, a deadline) until <paramref name="metrics"/> has finished <paramref name="samples"/> samples.</summary>
     private static Task SampledAsync(QueueDepthMetrics metrics, long samples) =>
         Eventually.TrueAsync(() => metrics.Samples >= samples, TimeSpan.FromSeconds(20), $"{samples} samples taken");
+
+    /// <summary>
+    /// What the outage and fault tests start from: a started <see cref="QueueDepthMetrics"/> on a clock pinned at 02:00 UTC,
+    /// 5 Dec 2026, sampling <c>{Name}-0</c> and <c>{Name}-poison</c> of the test run's Azurite through a
+    /// <see cref="Switchable"/> client with no retries, its logs captured and its gauges listened to, its first sample
+    /// taken. <c>{Name}-0</c> is created first holding the messages given, unless none are.
+    /// </summary>
+    /// <param name="Clock">Pinned at 02:00 UTC, 5 Dec 2026; the test moves it.</param>
+    /// <param name="Name">The queues' name before <c>-0</c> and <c>-poison</c>.</param>
+    /// <param name="Storage">What the sampling client's requests go through.</param>
+    /// <param name="Queue"><c>{Name}-0</c>, through a plain client (never switched off).</param>
+    /// <param name="Logs">What the metrics logged.</param>
+    /// <param name="Loggers">The factory writing to <paramref name="Logs"/>.</param>
+    /// <param name="Metrics">The started metrics.</param>
+    /// <param name="Gauge">The gauges of <c>{Name}-0</c> and <c>{Name}-poison</c>.</param>
+    private sealed record Sampling(FakeTimeProvider Clock, string Name, Switchable Storage, QueueClient Queue, LogCapture Logs, ILoggerFactory Loggers, QueueDepthMetrics Metrics, Gauges Gauge) : IDisposable
+    {
+        /// <summary>Starts the sampling of queues named <paramref name="prefix"/> and a fresh suffix (see the class).</summary>
+        public static async Task<Sampling> StartAsync(string prefix, params string[] messages)
+        {
+            var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero));
+            var name = prefix + Guid.NewGuid().ToString("N")[..12];
+            var storage = new Switchable();
+            var queues = new QueueServiceClient(Azurite.ConnectionString, new QueueClientOptions
+            {
+                Transport = new HttpClientTransport(new HttpClient(storage)),
+                Retry = { MaxRetries = 0 },
+            });
+            var queue = new QueueServiceClient(Azurite.ConnectionString).GetQueueClient(name + "-0");
+            if (messages.Length > 0)
+            {
+                await queue.CreateAsync();
+                foreach (var message in messages)
+                {
+                    await queue.SendMessageAsync(message);
+                }
+            }
+
+            var logs = new LogCapture();
+            var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+            var metrics = new QueueDepthMetrics(queues, [name + "-0"], name + "-poison", Step, clock, loggers.CreateLogger<QueueDepthMetrics>());
+            var sampling = new Sampling(clock, name, storage, queue, logs, loggers, metrics, new Gauges(name + "-0", name + "-poison"));
+            await metrics.StartAsync(CancellationToken.None);
+            await SampledAsync(metrics, 1);
+            return sampling;
+        }
+
+        public void Dispose()
+        {
+            Gauge.Dispose();
+            Metrics.Dispose();
+            Loggers.Dispose();
+        }
+    }
 
     /// <summary>
     /// Sends the client's requests to the test run's Azurite, or, while <see cref="Down"/>, to a closed port on the same
