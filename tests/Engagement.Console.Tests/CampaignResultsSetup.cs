@@ -21,10 +21,12 @@ internal static class CampaignResultsSetup
     /// <paramref name="buyers"/>) and waits until the results count them. The region's name is drawn until at least
     /// <paramref name="minGlobalControl"/> of its members are in the programme's global control (a member's hold-out is a
     /// stable hash of its id, <see cref="Engagement.Domain.Campaigns.CampaignAssignment.IsGlobalControl"/>), so a test
-    /// that needs that group is not left to chance. Returns the campaign id and its results.
+    /// that needs that group is not left to chance. <paramref name="arms"/> names the campaign's arms (weight 1 each); none:
+    /// the engine's default single arm. Returns the campaign id and its results.
     /// </summary>
     public static async Task<(string CampaignId, JsonObject Results)> RunAsync(
-        ConsoleHostFixture host, string prefix, int members, double controlShare, int everyNth, int buyers, int minGlobalControl = 0)
+        ConsoleHostFixture host, string prefix, int members, double controlShare, int everyNth, int buyers, int minGlobalControl = 0,
+        IReadOnlyList<string>? arms = null)
     {
         var percent = host.Services.GetRequiredService<Engagement.Contracts.Search.IAudienceIndex>().GlobalControlPercent;
         string region;
@@ -43,18 +45,24 @@ internal static class CampaignResultsSetup
         using var api = host.CreateClient();
         api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.MarketingKey);
         var id = "res-" + region;
-        using (var created = await api.PostAsJsonAsync("api/v1/campaigns", new
+        var definition = new JsonObject
         {
-            id,
-            name = "Results " + region,
-            kind = "broadcast",
-            audience = new { regions = new[] { region } },
-            channel = "push",
-            offer = new { kind = "coupon", code = "RES5", unitCost = 5m },
-            controlShare,
-            validFrom = now.AddHours(-1),
-            validUntil = now.AddDays(14),
-        }, ConsoleHostFixture.Json))
+            ["id"] = id,
+            ["name"] = "Results " + region,
+            ["kind"] = "broadcast",
+            ["audience"] = new JsonObject { ["regions"] = new JsonArray(region) },
+            ["channel"] = "push",
+            ["offer"] = new JsonObject { ["kind"] = "coupon", ["code"] = "RES5", ["unitCost"] = 5m },
+            ["controlShare"] = controlShare,
+            ["validFrom"] = now.AddHours(-1),
+            ["validUntil"] = now.AddDays(14),
+        };
+        if (arms is not null)
+        {
+            definition["arms"] = new JsonArray([.. arms.Select(a => (JsonNode)new JsonObject { ["name"] = a, ["weight"] = 1 })]);
+        }
+
+        using (var created = await api.PostAsJsonAsync("api/v1/campaigns", definition, ConsoleHostFixture.Json))
         {
             Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         }
