@@ -16,7 +16,10 @@ public sealed class ConsoleConsentResaveTests(ConsoleHostFixture host)
         var (id, page) = await OpenSeededMemberAsync(host, "CRS", "consent-form");
 
         // The member stores sms → no and answers; the page's reload (its ledger read) then times out.
-        host.MemberCalls.FailNextLedgerRead(id, what => new TimeoutException(what));
+        // The page's own opening reads are over, and the fault takes the first ledger read sent after the consent change was
+        // answered: the reload it targets, whatever the load on the machine.
+        await WaitForMemberReadsAsync(page);
+        host.MemberCalls.FailLedgerReadAfterConsent(id, what => new TimeoutException(what));
         await page.GetByTestId("consent-sms").ClickAsync();
         await Input(page, "consent-reason").FillAsync("member asked: no SMS");
         await page.GetByTestId("consent-submit").ClickAsync();

@@ -19,7 +19,10 @@ public sealed class ConsoleConsentStaleTests(ConsoleHostFixture host)
         var (id, page) = await OpenSeededMemberAsync(host, "CST", "consent-form");
 
         // Support turns sms off; the engine answers, the page's reload (its ledger read) times out.
-        host.MemberCalls.FailNextLedgerRead(id, what => new TimeoutException(what));
+        // The page's own opening reads are over, and the fault takes the first ledger read sent after the consent change was
+        // answered: the reload it targets, whatever the load on the machine.
+        await WaitForMemberReadsAsync(page);
+        host.MemberCalls.FailLedgerReadAfterConsent(id, what => new TimeoutException(what));
         var sms = page.GetByTestId("consent-sms").Locator("input");
         await page.GetByTestId("consent-sms").ClickAsync();
         await Input(page, "consent-reason").FillAsync("member asked: no SMS");

@@ -52,6 +52,15 @@ public static partial class ConsolePages
     }
 
     /// <summary>
+    /// Waits until the member page's own opening reads are over: its ledger's rows (the last thing it reads) are on the
+    /// page. Its forms show earlier, as soon as the member's view is read (the page renders again when it has learnt the
+    /// browser's time zone, while the ledger, touches and phone are still being read), so a fault armed for "the next
+    /// ledger read" when a form shows may take one of those reads instead of the one after the form's action.
+    /// </summary>
+    public static Task WaitForMemberReadsAsync(IPage page) =>
+        page.GetByTestId("ledger-table").Locator("tbody tr").First.WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = WaitMs });
+
+    /// <summary>
     /// Registers a member (<paramref name="prefix"/> and a fresh suffix), issues them a CNY 15 goodwill coupon as admin,
     /// and opens their page's Benefits tab as support with that coupon's reissue form open. Returns the member, the
     /// coupon's code, the page and the admin client (the caller disposes it).

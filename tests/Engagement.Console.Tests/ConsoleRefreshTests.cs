@@ -25,7 +25,9 @@ public sealed class ConsoleRefreshTests(ConsoleHostFixture host)
     {
         var (id, page) = await OpenSeededMemberAsync(host, "ARF", "adjust-form");
 
-        // The member applies +500 and answers; the page's reload of the member (its ledger read) then fails.
+        // The member applies +500 and answers; the page's reload of the member (its ledger read) then fails. Armed once the
+        // page's own opening reads are over, so the fault cannot take one of those instead.
+        await WaitForMemberReadsAsync(page);
         host.MemberCalls.FailNextLedgerRead(id, Fault(failure));
         await Input(page, "adjust-delta").FillAsync("500");
         await Input(page, "adjust-reason").FillAsync("goodwill for a lost parcel");
@@ -53,7 +55,10 @@ public sealed class ConsoleRefreshTests(ConsoleHostFixture host)
     {
         var (id, page) = await OpenSeededMemberAsync(host, "CRF", "consent-form");
 
-        host.MemberCalls.FailNextLedgerRead(id, Fault("timeout"));
+        // The fault takes the first ledger read sent after the consent change was answered (the page's reload), not one of
+        // the page's own opening reads.
+        await WaitForMemberReadsAsync(page);
+        host.MemberCalls.FailLedgerReadAfterConsent(id, Fault("timeout"));
         await page.GetByTestId("consent-sms").ClickAsync();
         await Input(page, "consent-reason").FillAsync("member asked: no SMS");
         await page.GetByTestId("consent-submit").ClickAsync();

@@ -5,14 +5,15 @@ using Engagement.Contracts.Offers;
 namespace Engagement.Console.Tests;
 
 /// <summary>
-/// Outgoing calls to member grains as a test wants them: a ledger read that fails once (a timeout); and the consent
-/// changes sent to each member, counted.
+/// Outgoing calls to member grains as a test wants them: a ledger read that fails once (a timeout), the next one or the
+/// first after a consent change; and the consent changes sent to each member, counted.
 /// </summary>
 public sealed class MemberCallFaults : IOutgoingGrainCallFilter
 {
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _ledgerFaults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _consentCalls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _couponLookupFaults = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<string, Exception>> _ledgerFaultsAfterConsent = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The next <see cref="ICouponDirectoryGrain.FindMemberAsync"/> of the (normalized) <paramref name="code"/> throws what
@@ -29,12 +30,30 @@ public sealed class MemberCallFaults : IOutgoingGrainCallFilter
     /// </summary>
     public void FailNextLedgerRead(string memberId, Func<string, Exception> fault) => _ledgerFaults[memberId] = fault;
 
+    /// <summary>
+    /// The first ledger read of <paramref name="memberId"/> sent after a consent change to it was answered throws what
+    /// <paramref name="fault"/> makes of its description, once: the page's reload after the save, never a read the page
+    /// sent for its own opening (armed with <see cref="FailNextLedgerRead"/> as soon as the form shows, the fault took
+    /// whichever ledger read came next, and the page's opening reads may still be under way then).
+    /// </summary>
+    public void FailLedgerReadAfterConsent(string memberId, Func<string, Exception> fault) => _ledgerFaultsAfterConsent[memberId] = fault;
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.InterfaceMethod?.DeclaringType == typeof(IMemberGrain) && context.MethodName == nameof(IMemberGrain.SetConsentAsync))
         {
-            _consentCalls.AddOrUpdate(context.TargetId.Key.ToString()!, 1, (_, n) => n + 1);
+            var member = context.TargetId.Key.ToString()!;
+            _consentCalls.AddOrUpdate(member, 1, (_, n) => n + 1);
+            await context.Invoke();
+
+            // Answered: the next ledger read of the member is the one a fault armed for after the change targets.
+            if (_ledgerFaultsAfterConsent.TryRemove(member, out var afterConsent))
+            {
+                _ledgerFaults[member] = afterConsent;
+            }
+
+            return;
         }
 
         if (context.InterfaceMethod?.DeclaringType == typeof(ICouponDirectoryGrain) && context.MethodName == nameof(ICouponDirectoryGrain.FindMemberAsync)
