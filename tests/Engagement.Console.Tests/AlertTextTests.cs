@@ -167,6 +167,35 @@ public sealed class AlertTextTests
         Assert.DoesNotContain(other, text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The points band's direction is the one recorded when the alert was raised (<see cref="AlertView.Direction"/>), not
+    /// inferred from the band in force: raised below 28% with the band since moved to 20–25%, the nearest end of the new
+    /// band (25%) made the hoarding alert read as inflation, and a resolved one (30%, outside the new band) read as still
+    /// wanting a review. An alert stored before the direction was recorded keeps that inference.
+    /// </summary>
+    [Theory]
+    [InlineData(AlertDirections.Below, AlertStates.Open, 0.2, "points hoarding review")]
+    [InlineData(AlertDirections.Below, AlertStates.Resolved, 0.3, "the low-redemption (hoarding) alert is resolved")]
+    [InlineData(AlertDirections.Above, AlertStates.Open, 0.4, "points inflation review")]
+    [InlineData(null, AlertStates.Open, 0.2, "points inflation review")]
+    [InlineData(null, AlertStates.Resolved, 0.3, "points inflation review")]
+    public void ThePointsAlertSaysTheDirectionItWasRaisedInAfterTheBandMoved(string? direction, string state, double value, string shown)
+    {
+        var raisedThreshold = direction == AlertDirections.Above ? 0.32 : 0.28;
+        var alert = Alert(AlertRules.PointsRedemptionBand, "east", value, raisedThreshold) with
+        {
+            Direction = direction,
+            State = state,
+            ResolvedAt = state == AlertStates.Resolved ? RaisedAt : null,
+        };
+        var moved = new AlertOptions { PointsBandLow = 0.20, PointsBandHigh = 0.25 };
+
+        var text = "";
+        InCulture("en", () => text = AlertTexts.Message(Text, alert, moved));
+
+        Assert.Contains(shown, text, StringComparison.Ordinal);
+    }
+
     /// <summary>An alert stored before windows were recorded says so, in both languages, and shows no days at all.</summary>
     [Theory]
     [InlineData("en", "High complaint rate (complaints.high): 4% (threshold 3%); window not recorded: the alert was raised before its judged days were stored with it")]

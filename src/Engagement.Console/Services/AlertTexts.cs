@@ -97,19 +97,32 @@ public static class AlertTexts
     }
 
     /// <summary>
-    /// The points-band text for the alert's direction and state. The direction is the end of the band the episode was
-    /// raised against (<see cref="AlertView.Threshold"/>, kept when it resolves: the nearer of the band's ends in force),
-    /// not the value: a resolving value is back inside the band, and compared with the resolving window's threshold (the
-    /// band's high end) every resolved episode, an inflation one too, was worded as hoarding. A resolved alert whose value
-    /// is inside the band says the episode is over, not what to review; one resolved without a judgement (its rule turned
-    /// off) keeps the raised value and the raised wording.
+    /// The points-band text for the alert's direction and state. The direction is the one recorded when the alert was
+    /// raised (<see cref="AlertView.Direction"/>, against its <see cref="AlertView.Threshold"/>, the band's end it crossed):
+    /// inferred from the band in force, an old alert's sentence flipped after an operator moved the band (a hoarding alert
+    /// raised against 28% read as inflation once the band was 20–25%). An alert stored before the direction was recorded
+    /// keeps the inference: the end of the band in force nearest its raised threshold (kept when it resolves), not the
+    /// value, since a resolving value is back inside the band. A resolved alert whose value is back on the band's side of
+    /// the bound it crossed (without a recorded direction: inside the band in force) says the episode is over, not what to
+    /// review; one resolved without a judgement (its rule turned off) keeps the raised value and the raised wording.
     /// </summary>
     private static string PointsBandText(AlertView alert, AlertWindowView window, AlertOptions options)
     {
-        var low = alert.Threshold is { } raised
-            ? Math.Abs(raised - options.PointsBandLow) <= Math.Abs(raised - options.PointsBandHigh)
-            : alert.Value < window.Threshold;
-        var over = alert.State == AlertStates.Resolved && alert.Value >= options.PointsBandLow && alert.Value <= options.PointsBandHigh;
+        bool low;
+        bool over;
+        if (alert.Direction is { } direction && alert.Threshold is { } bound)
+        {
+            low = direction == AlertDirections.Below;
+            over = alert.State == AlertStates.Resolved && (low ? alert.Value >= bound : alert.Value <= bound);
+        }
+        else
+        {
+            low = alert.Threshold is { } raised
+                ? Math.Abs(raised - options.PointsBandLow) <= Math.Abs(raised - options.PointsBandHigh)
+                : alert.Value < window.Threshold;
+            over = alert.State == AlertStates.Resolved && alert.Value >= options.PointsBandLow && alert.Value <= options.PointsBandHigh;
+        }
+
         return (low, over) switch
         {
             (true, false) => "AlertText_PointsLow",

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Orleans.Concurrency;
 
 namespace Engagement.Contracts.Programme;
@@ -62,6 +63,14 @@ public sealed record AlertView
     /// before windows were recorded ("window not recorded": never worked out from the options in force now).
     /// </summary>
     [Id(10)] public AlertWindowView? Window { get; init; }
+
+    /// <summary>
+    /// <c>below</c> or <c>above</c>: the side of <see cref="Threshold"/> (the bound it crossed) the value was on when the
+    /// alert was raised, recorded then (additive to CONTRACT.md §5, <c>GET /alerts</c> and the console only: the queue
+    /// message keeps the contract's shape and never carries it). Null (and left out) for <c>data.anomaly</c> and for alerts
+    /// stored before it was recorded, whose direction the console infers from the thresholds.
+    /// </summary>
+    [Id(11), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Direction { get; init; }
 }
 
 /// <summary>

@@ -9,6 +9,20 @@ public static class AlertStates
     public const string Resolved = "resolved";
 }
 
+/// <summary>
+/// Which side of its threshold a metric alert's value was on when the alert was raised (CONTRACT.md §5, recorded on the
+/// alert): <see cref="Below"/> a floor (activity, coupons, the points band's low end), <see cref="Above"/> a ceiling
+/// (complaints, the points band's high end, the liability rise).
+/// </summary>
+public static class AlertDirections
+{
+    /// <summary>The value fell below the threshold (a floor).</summary>
+    public const string Below = "below";
+
+    /// <summary>The value rose above the threshold (a ceiling).</summary>
+    public const string Above = "above";
+}
+
 /// <summary>One alert episode: raised once, resolved once (CONTRACT.md §5 message shape).</summary>
 public sealed record AlertRecord
 {
@@ -34,6 +48,14 @@ public sealed record AlertRecord
     public DateTimeOffset? ResolvedAt { get; init; }
 
     public string Message { get; init; } = "";
+
+    /// <summary>
+    /// <see cref="AlertDirections.Below"/> or <see cref="AlertDirections.Above"/>: the side of <see cref="Threshold"/> (the
+    /// bound it crossed, e.g. the points band's low end 0.28, kept when it resolves) the value was on when the alert was
+    /// raised, recorded then so that changing the thresholds afterwards cannot turn an old alert's "below" into "above".
+    /// Null for <c>data.anomaly</c> and for alerts stored before it was recorded (the console then infers it).
+    /// </summary>
+    public string? Direction { get; init; }
 
     /// <summary>
     /// The local days the rule judged for <see cref="Value"/>: those it raised the alert on, replaced by those it resolved
@@ -90,7 +112,7 @@ public static class AlertBook
         {
             if (o.Breached)
             {
-                next = Raise(next, o.Rule, o.RegionId, o.Value, o.Threshold, o.Message, now, o.Window);
+                next = Raise(next, o.Rule, o.RegionId, o.Value, o.Threshold, o.Message, now, o.Window, o.Direction);
             }
             else if (o.Value is not null)
             {
@@ -108,9 +130,10 @@ public static class AlertBook
 
     /// <summary>
     /// Opens an episode for <paramref name="rule"/> in <paramref name="regionId"/> unless one is open, recording the
-    /// judged <paramref name="window"/> (null for none, as for <c>data.anomaly</c>).
+    /// judged <paramref name="window"/> (null for none, as for <c>data.anomaly</c>) and the <paramref name="direction"/> in
+    /// which the value crossed <paramref name="threshold"/> (<see cref="AlertDirections"/>; null for none).
     /// </summary>
-    public static AlertBookState Raise(AlertBookState state, string rule, string regionId, double? value, double? threshold, string message, DateTimeOffset now, AlertWindow? window = null)
+    public static AlertBookState Raise(AlertBookState state, string rule, string regionId, double? value, double? threshold, string message, DateTimeOffset now, AlertWindow? window = null, string? direction = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var key = Key(rule, regionId);
@@ -131,6 +154,7 @@ public static class AlertBook
             RaisedAt = now,
             Message = message,
             Window = window,
+            Direction = direction,
         };
         return state with
         {

@@ -25,6 +25,12 @@ public sealed record AlertObservation
 
     /// <summary>The local days judged (<see cref="AlertWindow"/>), stored on the alert it raises or resolves; null when none were.</summary>
     public AlertWindow? Window { get; init; }
+
+    /// <summary>
+    /// The side of <see cref="Threshold"/> a breach is on (<see cref="AlertDirections"/>), recorded on the alert it raises
+    /// (<see cref="AlertRecord.Direction"/>); null when the rule has no side (the points band within the band).
+    /// </summary>
+    public string? Direction { get; init; }
 }
 
 /// <summary>Judges the §5 alert rules on a region's daily series (CONTRACT.md §5). Pure.</summary>
@@ -109,7 +115,7 @@ public static class AlertPolicy
         ArgumentNullException.ThrowIfNull(options);
         double? Measure(HealthDay d) => options.ActivityMetric == "dauMau" ? d.DauMau : d.ActiveShare;
         var n = options.ActivityDays;
-        var result = new AlertObservation { Rule = AlertRules.ActivityBelowBaseline, RegionId = regionId };
+        var result = new AlertObservation { Rule = AlertRules.ActivityBelowBaseline, RegionId = regionId, Direction = AlertDirections.Below };
         if (series.Count < n)
         {
             return result;
@@ -145,6 +151,7 @@ public static class AlertPolicy
         {
             Rule = AlertRules.BenefitsRedemptionLow,
             RegionId = regionId,
+            Direction = AlertDirections.Below,
             Breached = rate is not null && Exact(redeemed, issued) < options.CouponRedemptionMin,
             Value = rate,
             Threshold = options.CouponRedemptionMin,
@@ -163,6 +170,7 @@ public static class AlertPolicy
         {
             Rule = AlertRules.ComplaintsHigh,
             RegionId = regionId,
+            Direction = AlertDirections.Above,
             Breached = rate is not null && Exact(complaints, active) > options.ComplaintRateMax,
             Value = rate,
             Threshold = options.ComplaintRateMax,
@@ -191,6 +199,7 @@ public static class AlertPolicy
         {
             Rule = AlertRules.PointsRedemptionBand,
             RegionId = regionId,
+            Direction = low ? AlertDirections.Below : high ? AlertDirections.Above : null,
             Breached = low || high,
             Value = rate,
             Threshold = low ? options.PointsBandLow : options.PointsBandHigh,
@@ -224,6 +233,7 @@ public static class AlertPolicy
         {
             Rule = AlertRules.PointsLiabilityJump,
             RegionId = regionId,
+            Direction = AlertDirections.Above,
             Threshold = (double)max,
             Message = string.Create(CultureInfo.InvariantCulture, $"points outstanding not judged: fewer than {n + b} complete days or no gauge (rise ceiling +{max * 100:0.##}% over {n} days)"),
         };

@@ -140,7 +140,7 @@ public sealed partial class AlertsGrain(
 
         try
         {
-            await publisher.PublishAsync(outbox.Select(ToView).ToList());
+            await publisher.PublishAsync(outbox.Select(ToMessage).ToList());
         }
         catch
         {
@@ -155,6 +155,12 @@ public sealed partial class AlertsGrain(
 
     private Task WriteAsync(AlertBookState next, AlertBookState before) => state.WriteOrRestoreAsync(next, before, DeactivateOnIdle);
 
+    /// <summary>
+    /// The queue message of a change: CONTRACT.md §5's fields (with the additive <c>messageId</c> and <c>window</c> it
+    /// always had) and nothing the stored record gained later (<see cref="AlertView.Direction"/>, left out when null).
+    /// </summary>
+    internal static AlertView ToMessage(AlertRecord r) => ToView(r) with { Direction = null };
+
     private static AlertView ToView(AlertRecord r) => new()
     {
         AlertId = r.AlertId,
@@ -167,6 +173,7 @@ public sealed partial class AlertsGrain(
         ResolvedAt = r.ResolvedAt,
         Message = r.Message,
         MessageId = r.MessageId,
+        Direction = r.Direction,
         Window = r.Window is not { } w ? null : new AlertWindowView
         {
             From = w.From,

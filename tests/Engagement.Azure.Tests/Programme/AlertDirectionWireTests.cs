@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
+using static Engagement.Azure.Tests.Programme.ProgrammeAggregationTests;
+
+namespace Engagement.Azure.Tests.Programme;
+
+/// <summary>
+/// The direction recorded on an alert (<see cref="AlertView.Direction"/>) is kept in the alert book on Azurite and shown
+/// by the grain (so <c>GET /alerts</c> and the console), while the queue message keeps CONTRACT.md §5's shape: no
+/// <c>direction</c> field is added to it.
+/// </summary>
+public sealed class AlertDirectionWireTests
+{
+    private static readonly Dictionary<string, string?> Settings = new() { ["Engagement:Alerts:ComplaintMinActive"] = "10" };
+
+    [Fact]
+    public async Task TheDirectionIsStoredAndShownButNotPublished()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync(Settings);
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 20).Select(i => $"dw-m{i}"), "login", Today.AddDays(-1), "south"));
+        await silo.Sink.ApplyAsync(Events(["dw-angry"], "complaint", Today.AddDays(-1), "south"));
+        await silo.Grains.GetGrain<IAlertsGrain>(0).EvaluateAsync();
+        await silo.StopAsync();
+        await silo.StartAsync(Settings);
+
+        var open = await silo.Grains.GetGrain<IAlertsGrain>(0).GetAsync(AlertStates.Open, 10);
+        var peeked = await StorageClients.Queues().GetQueueClient(silo.AlertQueue).PeekMessagesAsync(32);
+
+        Assert.Equal(AlertDirections.Above, open.Single(a => a.AlertId == "complaints.high:south:1").Direction);
+        var body = peeked.Value.Select(m => JsonDocument.Parse(m.Body.ToString()).RootElement).Single(e => e.GetProperty("alertId").GetString() == "complaints.high:south:1");
+        Assert.Equal(
+            ["alertId", "message", "messageId", "raisedAt", "regionId", "resolvedAt", "rule", "state", "threshold", "value", "window"],
+            body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+}
