@@ -56,7 +56,7 @@ public static class AlertTexts
         var threshold = Percent(alert.Threshold, none);
         if (alert.Rule == AlertRules.DataAnomaly)
         {
-            return text["AlertText_Anomaly", alert.RegionId, alert.Message];
+            return text["AlertText_Anomaly", alert.RegionId, alert.RaisedMessage ?? alert.Message];
         }
 
         if (alert.Window is not { } w)

@@ -53,6 +53,7 @@ public sealed record AlertView
     /// <summary>UTC; null while open.</summary>
     [Id(7)] public DateTimeOffset? ResolvedAt { get; init; }
 
+    /// <summary>The contract's English text: while open, the raised sentence; once resolved, what resolved it (value, days, when raised).</summary>
     [Id(8)] public string Message { get; init; } = "";
 
     [Id(9)] public required string MessageId { get; init; }
@@ -71,6 +72,14 @@ public sealed record AlertView
     /// stored before it was recorded, whose direction the console infers from the thresholds.
     /// </summary>
     [Id(11), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Direction { get; init; }
+
+    /// <summary>
+    /// Resolved alerts: the sentence the alert was raised with, its <see cref="Message"/> (then the resolution) having
+    /// been that while it was open (additive to CONTRACT.md §5, <c>GET /alerts</c> and the console only: the queue message
+    /// keeps the contract's shape and never carries it). Null (and left out) while open and for alerts resolved before it
+    /// was kept.
+    /// </summary>
+    [Id(12), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RaisedMessage { get; init; }
 }
 
 /// <summary>

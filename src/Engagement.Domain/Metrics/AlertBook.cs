@@ -47,7 +47,18 @@ public sealed record AlertRecord
     /// <summary>UTC; null while open.</summary>
     public DateTimeOffset? ResolvedAt { get; init; }
 
+    /// <summary>
+    /// The contract's English text (CONTRACT.md §5): while open, the sentence the alert was raised with; once resolved,
+    /// what resolved it (<see cref="AlertBook.Resolve"/>: the value back within its threshold, on which local days, and
+    /// when it was raised at what value), the raised sentence kept in <see cref="RaisedMessage"/>.
+    /// </summary>
     public string Message { get; init; } = "";
+
+    /// <summary>
+    /// Resolved alerts: the sentence the alert was raised with (its <see cref="Message"/> while open). Null while open and
+    /// for alerts resolved before it was kept, whose <see cref="Message"/> is still the raised sentence.
+    /// </summary>
+    public string? RaisedMessage { get; init; }
 
     /// <summary>
     /// <see cref="AlertDirections.Below"/> or <see cref="AlertDirections.Above"/>: the side of <see cref="Threshold"/> (the
@@ -165,10 +176,12 @@ public static class AlertBook
     }
 
     /// <summary>
-    /// Resolves the open episode of <paramref name="rule"/> in <paramref name="regionId"/>, if any; a
-    /// <paramref name="reason"/> is added to its message. A resolving <paramref name="value"/> replaces the raised one
-    /// together with its <paramref name="window"/>, so the value and its days stay those of one judgement; without a
-    /// value both stay as raised.
+    /// Resolves the open episode of <paramref name="rule"/> in <paramref name="regionId"/>, if any. A resolving
+    /// <paramref name="value"/> replaces the raised one together with its <paramref name="window"/>, so the value and its
+    /// days stay those of one judgement, and the message becomes the resolution (<see cref="ResolvedMessage"/>); without a
+    /// value both stay as raised and the message says it was resolved, with the <paramref name="reason"/> when one is
+    /// given. The raised sentence is kept in <see cref="AlertRecord.RaisedMessage"/>; the queue message keeps CONTRACT.md
+    /// §5's shape, its <c>message</c> the resolved text.
     /// </summary>
     public static AlertBookState Resolve(AlertBookState state, string rule, string regionId, double? value, DateTimeOffset now, int historyLimit, string? reason = null, AlertWindow? window = null)
     {
@@ -179,7 +192,15 @@ public static class AlertBook
             return state;
         }
 
-        var resolved = open with { State = AlertStates.Resolved, ResolvedAt = now, Value = value ?? open.Value, Window = value is null ? open.Window : window, Message = reason is null ? open.Message : open.Message + "; " + reason };
+        var resolved = open with
+        {
+            State = AlertStates.Resolved,
+            ResolvedAt = now,
+            Value = value ?? open.Value,
+            Window = value is null ? open.Window : window,
+            RaisedMessage = open.Message,
+            Message = value is { } v ? ResolvedMessage(open, v, window) : reason is null ? "resolved: " + open.Message : open.Message + "; " + reason,
+        };
         var remaining = new Dictionary<string, AlertRecord>(state.Open, StringComparer.Ordinal);
         remaining.Remove(key);
         return state with
@@ -203,6 +224,37 @@ public static class AlertBook
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(messageIds);
         return state with { Outbox = state.Outbox.Where(r => !messageIds.Contains(r.MessageId)).ToList() };
+    }
+
+    /// <summary>
+    /// The message of an episode resolved by a judgement: the rule's measure at <paramref name="value"/> (a fraction, shown
+    /// as a percentage) back on the right side of the bound it crossed (the raised <see cref="AlertRecord.Threshold"/>, in
+    /// its recorded <see cref="AlertRecord.Direction"/>) over the resolving local days, then when (UTC) and at what value it
+    /// was raised. For example <c>resolved: complaint rate 2.5% over the 7 local days 2026-11-29–2026-12-05, back at or
+    /// below the ceiling 3%; raised 2026-12-05 02:00 UTC at 5%</c>.
+    /// </summary>
+    /// <param name="open">The episode as raised.</param>
+    /// <param name="value">The resolving value, a fraction.</param>
+    /// <param name="window">The local days of the resolving judgement; null when none were recorded.</param>
+    public static string ResolvedMessage(AlertRecord open, double value, AlertWindow? window)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        static string Pct(double? v) => v is null ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{v.Value * 100:0.##}%");
+        var measure = open.Rule switch
+        {
+            AlertRules.ActivityBelowBaseline => "activity",
+            AlertRules.BenefitsRedemptionLow => "coupon redemption",
+            AlertRules.ComplaintsHigh => "complaint rate",
+            AlertRules.PointsRedemptionBand => "points redemption",
+            AlertRules.PointsLiabilityJump => "points outstanding rise",
+            _ => open.Rule,
+        };
+        var days = window is null ? "" : string.Create(CultureInfo.InvariantCulture, $" over the {window.Days} local days {window.From:yyyy-MM-dd}–{window.To:yyyy-MM-dd}");
+        var below = open.Direction == AlertDirections.Below || (open.Direction is null && open.Rule is AlertRules.ActivityBelowBaseline or AlertRules.BenefitsRedemptionLow);
+        var back = open.Rule == AlertRules.ActivityBelowBaseline
+            ? $"no longer below the baseline {Pct(open.Threshold)} on each of them"
+            : below ? $"back at or above the floor {Pct(open.Threshold)}" : $"back at or below the ceiling {Pct(open.Threshold)}";
+        return string.Create(CultureInfo.InvariantCulture, $"resolved: {measure} {Pct(value)}{days}, {back}; raised {open.RaisedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC at {Pct(open.Value)}");
     }
 
     private static string Key(string rule, string regionId) => rule + "|" + regionId;

@@ -157,9 +157,10 @@ public sealed partial class AlertsGrain(
 
     /// <summary>
     /// The queue message of a change: CONTRACT.md §5's fields (with the additive <c>messageId</c> and <c>window</c> it
-    /// always had) and nothing the stored record gained later (<see cref="AlertView.Direction"/>, left out when null).
+    /// always had) and nothing the stored record gained later (<see cref="AlertView.Direction"/>,
+    /// <see cref="AlertView.RaisedMessage"/>, left out when null).
     /// </summary>
-    internal static AlertView ToMessage(AlertRecord r) => ToView(r) with { Direction = null };
+    internal static AlertView ToMessage(AlertRecord r) => ToView(r) with { Direction = null, RaisedMessage = null };
 
     private static AlertView ToView(AlertRecord r) => new()
     {
@@ -174,6 +175,7 @@ public sealed partial class AlertsGrain(
         Message = r.Message,
         MessageId = r.MessageId,
         Direction = r.Direction,
+        RaisedMessage = r.RaisedMessage,
         Window = r.Window is not { } w ? null : new AlertWindowView
         {
             From = w.From,

@@ -18,8 +18,8 @@ public class AlertMessageTests
 
     /// <summary>
     /// The points band's raised (stored and published) message names hoarding below the band and inflation above it,
-    /// and asks for that one review. An in-band judgement's message is never stored (a resolved alert keeps its raised
-    /// text), so it is not asserted here.
+    /// and asks for that one review. An in-band judgement's message is never stored (a resolved alert's message is
+    /// its resolution, AlertResolvedMessageTests), so it is not asserted here.
     /// </summary>
     [Theory]
     [InlineData(1000, true, "points hoarding review: members keep their points")]

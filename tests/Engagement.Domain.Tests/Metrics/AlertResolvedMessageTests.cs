@@ -1,0 +1,62 @@
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>
+/// A resolved alert's message says it was resolved: at which value, over which local days, back on which side of the
+/// bound it crossed, and when it was raised at what value; the raised sentence is kept beside it
+/// (<see cref="AlertRecord.RaisedMessage"/>). A resolved alert used to keep the text it was raised with, so the queue's
+/// <c>resolved</c> message and <c>GET /alerts</c> still said "complaint rate 5% ... service-process review" after the
+/// rate was back at 2.5% (CONTRACT.md §5).
+/// </summary>
+public class AlertResolvedMessageTests
+{
+    private static readonly DateOnly Yesterday = new(2026, 12, 4);
+
+    private static readonly DateTimeOffset Now = new(2026, 12, 5, 2, 0, 0, TimeSpan.Zero);
+
+    private static List<DayCounters> Days(DateOnly last, Dictionary<string, long> counters) =>
+        [.. Enumerable.Range(0, 90).Select(i => new DayCounters { Day = last.AddDays(i - 89), Counters = i == 89 ? counters : new Dictionary<string, long>() }),
+         new DayCounters { Day = last.AddDays(1) }];
+
+    private static List<DayCounters> Complaints(DateOnly last, long complaints) =>
+        Days(last, new Dictionary<string, long> { [MetricNames.Dau] = 200, [MetricNames.Complaints] = complaints });
+
+    [Fact]
+    public void AResolvedAlertSaysWhatResolvedItAndKeepsTheRaisedSentence()
+    {
+        var raised = AlertBook.Apply(new AlertBookState(), AlertPolicy.Observe("east", [], Complaints(Yesterday, 10), new AlertOptions()), Now, 10);
+        var raisedText = AlertBook.OpenOf(raised, AlertRules.ComplaintsHigh, "east")!.Message;
+
+        var next = AlertBook.Apply(raised, AlertPolicy.Observe("east", [], Complaints(Yesterday.AddDays(1), 5), new AlertOptions()), Now.AddDays(1), 10);
+        var resolved = next.History.Single(a => a.Rule == AlertRules.ComplaintsHigh);
+
+        Assert.StartsWith("complaint rate 5% (10 complaints in 200 active member-days)", raisedText, StringComparison.Ordinal);
+        Assert.Equal(
+            "resolved: complaint rate 2.5% over the 7 local days 2026-11-29–2026-12-05, back at or below the ceiling 3%; raised 2026-12-05 02:00 UTC at 5%",
+            resolved.Message);
+        Assert.Equal(raisedText, resolved.RaisedMessage);
+        Assert.Equal(resolved, next.Outbox[^1]);
+        Assert.Null(AlertBook.OpenOf(raised, AlertRules.ComplaintsHigh, "east")!.RaisedMessage);
+    }
+
+    [Fact]
+    public void APointsBandAlertResolvesBackAtItsRecordedFloorAndAnAnomalySaysResolved()
+    {
+        var low = Days(Yesterday, new Dictionary<string, long> { [MetricNames.PointsIssued] = 5000, [MetricNames.PointsRedeemed] = 1000 });
+        var within = Days(Yesterday.AddDays(1), new Dictionary<string, long> { [MetricNames.PointsIssued] = 5000, [MetricNames.PointsRedeemed] = 1500 });
+        var book = AlertBook.Apply(new AlertBookState(), AlertPolicy.Observe("east", [], low, new AlertOptions()), Now, 10);
+        book = AlertBook.Raise(book, AlertRules.DataAnomaly, "backup", null, null, "backup of table members failed: 503", Now);
+
+        book = AlertBook.Apply(book, AlertPolicy.Observe("east", [], within, new AlertOptions()), Now.AddDays(1), 10);
+        book = AlertBook.Resolve(book, AlertRules.DataAnomaly, "backup", null, Now.AddDays(1), 10);
+
+        var points = book.History.Single(a => a.Rule == AlertRules.PointsRedemptionBand);
+        Assert.Equal(
+            "resolved: points redemption 30% over the 90 local days 2026-09-07–2026-12-05, back at or above the floor 28%; raised 2026-12-05 02:00 UTC at 20%",
+            points.Message);
+        var anomaly = book.History.Single(a => a.Rule == AlertRules.DataAnomaly);
+        Assert.Equal("resolved: backup of table members failed: 503", anomaly.Message);
+        Assert.Equal("backup of table members failed: 503", anomaly.RaisedMessage);
+    }
+}
