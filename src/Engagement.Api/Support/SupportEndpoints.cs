@@ -102,9 +102,9 @@ public static class SupportEndpoints
     /// The daily-limit 403's extensions: <c>reason</c> <c>daily_limit</c> (what a client branches on, beside
     /// <c>made_by_admin</c>), the <c>kind</c>, the <c>limit</c>, what support already <c>used</c> that day and the
     /// <c>requested</c> |delta| (points or growth value), and the programme-local <c>day</c> (<c>YYYY-MM-DD</c>) in
-    /// <c>timeZone</c> the use was summed over.
+    /// <c>timeZone</c> the use was summed over: the domain's figures (<see cref="SupportDeskUse"/>), mapped one to one.
     /// </summary>
-    private static Dictionary<string, object?> DailyLimit(SupportDayUse? use)
+    private static Dictionary<string, object?> DailyLimit(SupportDeskUse? use)
     {
         var extensions = new Dictionary<string, object?> { ["reason"] = "daily_limit" };
         if (use is not null)

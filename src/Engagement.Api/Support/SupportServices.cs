@@ -46,19 +46,8 @@ public sealed record AdjustmentOutcome(FieldErrors? Errors, string? Forbidden, A
     /// When <see cref="Forbidden"/> is support's daily limit: the limit and the day's use it was judged on (the API answers
     /// 403 with <c>reason</c> <c>daily_limit</c> and these figures); null otherwise.
     /// </summary>
-    public SupportDayUse? DailyLimit { get; init; }
+    public SupportDeskUse? DailyLimit { get; init; }
 }
-
-/// <summary>
-/// Support's daily limit as one refusal judged it (CONTRACT.md §4, <see cref="SupportDeskLimit"/>).
-/// </summary>
-/// <param name="Kind"><c>points</c> or <c>growth</c>: the unit of <paramref name="Limit"/>, <paramref name="Used"/> and <paramref name="Requested"/>.</param>
-/// <param name="Limit">Support's limit per member, kind and programme-local day (<see cref="AdjustmentOptions.SupportLimit"/>), points or growth value.</param>
-/// <param name="Used">Sum of |delta| of support's applied adjustments of the kind to the member on <paramref name="Day"/>.</param>
-/// <param name="Requested">|delta| of the refused adjustment.</param>
-/// <param name="Day">The programme-local date (<paramref name="TimeZone"/>) the day's sum is kept under.</param>
-/// <param name="TimeZone">The IANA zone of <paramref name="Day"/>: the programme's (<c>Engagement:Program:DefaultTimeZone</c>, Asia/Shanghai).</param>
-public sealed record SupportDayUse(string Kind, long Limit, long Used, long Requested, DateOnly Day, string TimeZone);
 
 /// <summary>
 /// Manual adjustments as one application service for the API and the console: validation, the role limit, the member
@@ -87,7 +76,7 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
         if (result.Status == AdjustmentStatuses.OverDeskLimit)
         {
             var use = result.DeskDay is { } day && result.DeskUsed is { } used
-                ? new SupportDayUse(clean.Kind, SupportLimit, used, clean.Delta < 0 ? -clean.Delta : clean.Delta, day, result.DeskTimeZone ?? "")
+                ? SupportDeskLimit.Refused(clean.Kind, clean.Delta, SupportLimit, used, day, result.DeskTimeZone ?? "")
                 : null;
             return new AdjustmentOutcome(null, result.Detail, null) { DailyLimit = use };
         }

@@ -22,6 +22,25 @@ public sealed class SupportDeskDay
 }
 
 /// <summary>
+/// Support's daily limit as one adjustment is judged on it (CONTRACT.md §4, <see cref="SupportDeskLimit"/>): the figures
+/// a refusal names (the API's 403 with <c>reason</c> <c>daily_limit</c> maps them one to one).
+/// </summary>
+/// <param name="Kind"><c>points</c> or <c>growth</c>: the unit of <paramref name="Limit"/>, <paramref name="Used"/> and <paramref name="Requested"/>.</param>
+/// <param name="Limit">Support's limit per member, kind and programme-local day (<c>Engagement:Api:Adjustments:SupportLimit</c>), points or growth value.</param>
+/// <param name="Used">Sum of |delta| of support's applied adjustments of the kind to the member on <paramref name="Day"/>.</param>
+/// <param name="Requested">|delta| of the adjustment judged: a take (negative delta) counts toward the day like a give.</param>
+/// <param name="Day">The programme-local date (<paramref name="TimeZone"/>) the day's sum is kept under.</param>
+/// <param name="TimeZone">The IANA zone of <paramref name="Day"/>: the programme's (<c>Engagement:Program:DefaultTimeZone</c>, Asia/Shanghai).</param>
+public sealed record SupportDeskUse(string Kind, long Limit, long Used, long Requested, DateOnly Day, string TimeZone)
+{
+    /// <summary>What support may still adjust of <see cref="Kind"/> on the member that day (never below 0).</summary>
+    public long Remaining => Math.Max(0, Limit - Used);
+
+    /// <summary>True when <see cref="Requested"/> on top of <see cref="Used"/> passes <see cref="Limit"/>: exactly at the limit is within it.</summary>
+    public bool PassesLimit => Used + Requested > Limit;
+}
+
+/// <summary>
 /// The support desk's daily limit (CONTRACT.md §4, "support up to a configured limit, admin beyond"): support's applied
 /// adjustments to one member on one programme-local day sum (absolute, per kind) to at most the limit
 /// (<c>Engagement:Api:Adjustments:SupportLimit</c>); beyond it only an admin adjusts. A replay of an applied adjustment
@@ -51,13 +70,30 @@ public static class SupportDeskLimit
     /// </summary>
     public static string? Exceeds(MemberState state, string kind, long delta, long limit, ProgramOptions options, DateTimeOffset now)
     {
-        var used = Used(state, kind, options, now);
-        var size = Math.Abs(delta);
-        return used + size <= limit
+        var use = Judge(state, kind, delta, limit, options, now);
+        return !use.PassesLimit
             ? null
             : string.Create(CultureInfo.InvariantCulture,
-                $"support's daily limit is {limit} {kind} per member ({options.DefaultTimeZone} day {DayOf(options, now):yyyy-MM-dd}); {used} already adjusted today, {size} more would pass it; an admin can make this adjustment");
+                $"support's daily limit is {limit} {kind} per member ({use.TimeZone} day {use.Day:yyyy-MM-dd}); {use.Used} already adjusted today, {use.Requested} more would pass it; an admin can make this adjustment");
     }
+
+    /// <summary>
+    /// Support's day on the member as <paramref name="delta"/> of <paramref name="kind"/> is judged against
+    /// <paramref name="limit"/> at <paramref name="now"/> (UTC): what it already used that programme-local day (0 on a new
+    /// day) and the |delta| requested.
+    /// </summary>
+    public static SupportDeskUse Judge(MemberState state, string kind, long delta, long limit, ProgramOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Refused(kind, delta, limit, Used(state, kind, options, now), DayOf(options, now), options.DefaultTimeZone);
+    }
+
+    /// <summary>
+    /// The figures of a refusal the member reported (its <c>over_desk_limit</c> decision names the day, its zone and the
+    /// day's use): the one place the requested size (|delta|) is worked out, for the API's 403.
+    /// </summary>
+    public static SupportDeskUse Refused(string kind, long delta, long limit, long used, DateOnly day, string timeZone) =>
+        new(kind, limit, used, Math.Abs(delta), day, timeZone);
 
     /// <summary>Counts an applied support adjustment into the day of <paramref name="now"/>, replacing an earlier day's sums.</summary>
     public static void Count(MemberState state, string kind, long delta, ProgramOptions options, DateTimeOffset now)
