@@ -250,7 +250,9 @@ public static class AlertBook
             _ => open.Rule,
         };
         var days = window is null ? "" : string.Create(CultureInfo.InvariantCulture, $" over the {window.Days} local days {window.From:yyyy-MM-dd}–{window.To:yyyy-MM-dd}");
-        var below = open.Direction == AlertDirections.Below || (open.Direction is null && open.Rule is AlertRules.ActivityBelowBaseline or AlertRules.BenefitsRedemptionLow);
+        // Without a recorded direction (alerts raised before it was), the raised value's side of the raised bound: a
+        // points-band hoarding alert is below its floor as much as a coupon alert is.
+        var below = open.Direction is { } direction ? direction == AlertDirections.Below : open.Value < open.Threshold;
         var back = open.Rule == AlertRules.ActivityBelowBaseline
             ? $"no longer below the baseline {Pct(open.Threshold)} on each of them"
             : below ? $"back at or above the floor {Pct(open.Threshold)}" : $"back at or below the ceiling {Pct(open.Threshold)}";

@@ -59,4 +59,23 @@ public class AlertResolvedMessageTests
         Assert.Equal("resolved: backup of table members failed: 503", anomaly.Message);
         Assert.Equal("backup of table members failed: 503", anomaly.RaisedMessage);
     }
+
+    /// <summary>
+    /// An alert stored before directions were recorded (<see cref="AlertRecord.Direction"/> null) resolves on the side of
+    /// its raised bound its raised value was on: only activity and coupon alerts counted as below, so an open points-band
+    /// hoarding episode (20% against the floor 28%) resolving at 30% read "back at or below the ceiling 28%".
+    /// </summary>
+    [Theory]
+    [InlineData(AlertRules.PointsRedemptionBand, 0.2, 0.28, 0.3, "resolved: points redemption 30%, back at or above the floor 28%; raised 2026-12-05 02:00 UTC at 20%")]
+    [InlineData(AlertRules.PointsRedemptionBand, 0.4, 0.32, 0.3, "resolved: points redemption 30%, back at or below the ceiling 32%; raised 2026-12-05 02:00 UTC at 40%")]
+    [InlineData(AlertRules.BenefitsRedemptionLow, 0.05, 0.15, 0.2, "resolved: coupon redemption 20%, back at or above the floor 15%; raised 2026-12-05 02:00 UTC at 5%")]
+    [InlineData(AlertRules.ComplaintsHigh, 0.05, 0.03, 0.02, "resolved: complaint rate 2%, back at or below the ceiling 3%; raised 2026-12-05 02:00 UTC at 5%")]
+    public void AnAlertStoredWithoutADirectionResolvesOnTheSideItWasRaisedOn(string rule, double raised, double bound, double resolving, string message)
+    {
+        var book = AlertBook.Raise(new AlertBookState(), rule, "east", raised, bound, "raised before directions were recorded", Now, direction: null);
+
+        book = AlertBook.Resolve(book, rule, "east", resolving, Now.AddDays(1), 10);
+
+        Assert.Equal(message, book.History.Single().Message);
+    }
 }
