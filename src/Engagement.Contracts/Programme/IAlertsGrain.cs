@@ -106,6 +106,16 @@ public sealed record AlertWindowView
 
     /// <summary>The last day of that baseline, inclusive; null for rules without one.</summary>
     [Id(5)] public DateOnly? BaselineTo { get; init; }
+
+    /// <summary>
+    /// <c>points.redemption-band</c>: the band's low end the judgement used, a fraction (0.28 for 28%); <see cref="Threshold"/>
+    /// holds one end only. Additive, in <c>GET /alerts</c> and the console only (the queue message's window keeps its
+    /// shape); null (and left out) for other rules and for alerts judged before the band was recorded.
+    /// </summary>
+    [Id(6), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? BandLow { get; init; }
+
+    /// <summary><c>points.redemption-band</c>: the band's high end the judgement used, a fraction; null (and left out) as <see cref="BandLow"/>.</summary>
+    [Id(7), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? BandHigh { get; init; }
 }
 
 /// <summary>Raises and resolves <c>data.anomaly</c> alerts (CONTRACT.md §5) from code that sees a fault, e.g. a failed backup.</summary>

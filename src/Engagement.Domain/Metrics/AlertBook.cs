@@ -228,10 +228,13 @@ public static class AlertBook
 
     /// <summary>
     /// The message of an episode resolved by a judgement: the rule's measure at <paramref name="value"/> (a fraction, shown
-    /// as a percentage) back on the right side of the bound it crossed (the raised <see cref="AlertRecord.Threshold"/>, in
-    /// its recorded <see cref="AlertRecord.Direction"/>) over the resolving local days, then when (UTC) and at what value it
-    /// was raised. For example <c>resolved: complaint rate 2.5% over the 7 local days 2026-11-29–2026-12-05, back at or
-    /// below the ceiling 3%; raised 2026-12-05 02:00 UTC at 5%</c>.
+    /// as a percentage) over the resolving local days, back on the side of the resolving judgement's bound
+    /// (<see cref="AlertWindow.Threshold"/>; the raised <see cref="AlertRecord.Threshold"/> when no window was recorded)
+    /// the alert was raised from (its recorded <see cref="AlertRecord.Direction"/>; without one, the raised value's side
+    /// of the raised bound), the points band back within the band the judgement recorded
+    /// (<see cref="AlertWindow.BandLow"/>–<see cref="AlertWindow.BandHigh"/>), then when (UTC) and at what value it was
+    /// raised. For example <c>resolved: complaint rate 5% over the 7 local days 2026-11-29–2026-12-05, back at or below
+    /// the ceiling 6%; raised 2026-12-05 02:00 UTC at 5%</c> after the ceiling moved from 3% to 6%.
     /// </summary>
     /// <param name="open">The episode as raised.</param>
     /// <param name="value">The resolving value, a fraction.</param>
@@ -253,9 +256,16 @@ public static class AlertBook
         // Without a recorded direction (alerts raised before it was), the raised value's side of the raised bound: a
         // points-band hoarding alert is below its floor as much as a coupon alert is.
         var below = open.Direction is { } direction ? direction == AlertDirections.Below : open.Value < open.Threshold;
-        var back = open.Rule == AlertRules.ActivityBelowBaseline
-            ? $"no longer below the baseline {Pct(open.Threshold)} on each of them"
-            : below ? $"back at or above the floor {Pct(open.Threshold)}" : $"back at or below the ceiling {Pct(open.Threshold)}";
+        // The bound of the resolving judgement, as its value and days: after the complaint ceiling moved from 3% to 6%, a
+        // rate of 5% resolves against 6%, not the 3% it was raised against. The points band resolves inside the band it
+        // recorded (its window's threshold is then the high end only); a window without one keeps the raised bound.
+        var bound = open.Rule == AlertRules.PointsRedemptionBand ? open.Threshold : window?.Threshold ?? open.Threshold;
+        var back = open.Rule switch
+        {
+            AlertRules.ActivityBelowBaseline => $"no longer below the baseline {Pct(window?.Threshold ?? open.Threshold)} on each of them",
+            AlertRules.PointsRedemptionBand when window is { BandLow: { } bandLow, BandHigh: { } bandHigh } => $"back within the band {Pct(bandLow)}–{Pct(bandHigh)}",
+            _ => below ? $"back at or above the floor {Pct(bound)}" : $"back at or below the ceiling {Pct(bound)}",
+        };
         return string.Create(CultureInfo.InvariantCulture, $"resolved: {measure} {Pct(value)}{days}, {back}; raised {open.RaisedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC at {Pct(open.Value)}");
     }
 

@@ -203,7 +203,9 @@ public static class AlertPolicy
             Breached = low || high,
             Value = rate,
             Threshold = low ? options.PointsBandLow : options.PointsBandHigh,
-            Window = AlertWindow.Of(window.Select(d => d.Day), low ? options.PointsBandLow : options.PointsBandHigh),
+            Window = AlertWindow.Of(window.Select(d => d.Day), low ? options.PointsBandLow : options.PointsBandHigh) is { } judged
+                ? judged with { BandLow = options.PointsBandLow, BandHigh = options.PointsBandHigh }
+                : null,
             Message = string.Create(CultureInfo.InvariantCulture, $"points redemption {Pct(rate)} ({redeemed} of {issued} points issued were redeemed) over the {PointsEconomy.RateWindowDays} local days {Days(window.Select(d => d.Day))} (band {Pct(options.PointsBandLow)}–{Pct(options.PointsBandHigh)}): {reading}"),
         };
     }

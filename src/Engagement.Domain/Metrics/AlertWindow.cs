@@ -28,6 +28,17 @@ public sealed record AlertWindow
     public DateOnly? BaselineTo { get; init; }
 
     /// <summary>
+    /// <c>points.redemption-band</c>: the band's low end in force for the judgement, a fraction (0.28 for 28%), recorded
+    /// because <see cref="Threshold"/> holds one end only (the high end for a rate inside the band), so the band a
+    /// resolving rate is back within is the judgement's, not today's options'. Null for other rules and for windows
+    /// recorded before the band was.
+    /// </summary>
+    public double? BandLow { get; init; }
+
+    /// <summary><c>points.redemption-band</c>: the band's high end in force for the judgement, a fraction; null as <see cref="BandLow"/>.</summary>
+    public double? BandHigh { get; init; }
+
+    /// <summary>
     /// The window of <paramref name="days"/> (oldest first, consecutive local days); null when there are none, as when a
     /// region has no complete day yet.
     /// </summary>

@@ -158,9 +158,19 @@ public sealed partial class AlertsGrain(
     /// <summary>
     /// The queue message of a change: CONTRACT.md §5's fields (with the additive <c>messageId</c> and <c>window</c> it
     /// always had) and nothing the stored record gained later (<see cref="AlertView.Direction"/>,
-    /// <see cref="AlertView.RaisedMessage"/>, left out when null).
+    /// <see cref="AlertView.RaisedMessage"/>, the window's <see cref="AlertWindowView.BandLow"/> and
+    /// <see cref="AlertWindowView.BandHigh"/>, left out when null).
     /// </summary>
-    internal static AlertView ToMessage(AlertRecord r) => ToView(r) with { Direction = null, RaisedMessage = null };
+    internal static AlertView ToMessage(AlertRecord r)
+    {
+        var view = ToView(r);
+        return view with
+        {
+            Direction = null,
+            RaisedMessage = null,
+            Window = view.Window is { } w ? w with { BandLow = null, BandHigh = null } : null,
+        };
+    }
 
     private static AlertView ToView(AlertRecord r) => new()
     {
@@ -184,6 +194,8 @@ public sealed partial class AlertsGrain(
             Threshold = w.Threshold,
             BaselineFrom = w.BaselineFrom,
             BaselineTo = w.BaselineTo,
+            BandLow = w.BandLow,
+            BandHigh = w.BandHigh,
         },
     };
 

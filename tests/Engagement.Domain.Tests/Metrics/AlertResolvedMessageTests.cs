@@ -41,7 +41,7 @@ public class AlertResolvedMessageTests
     }
 
     [Fact]
-    public void APointsBandAlertResolvesBackAtItsRecordedFloorAndAnAnomalySaysResolved()
+    public void APointsBandAlertResolvesBackWithinTheBandAndAnAnomalySaysResolved()
     {
         var low = Days(Yesterday, new Dictionary<string, long> { [MetricNames.PointsIssued] = 5000, [MetricNames.PointsRedeemed] = 1000 });
         var within = Days(Yesterday.AddDays(1), new Dictionary<string, long> { [MetricNames.PointsIssued] = 5000, [MetricNames.PointsRedeemed] = 1500 });
@@ -53,11 +53,40 @@ public class AlertResolvedMessageTests
 
         var points = book.History.Single(a => a.Rule == AlertRules.PointsRedemptionBand);
         Assert.Equal(
-            "resolved: points redemption 30% over the 90 local days 2026-09-07–2026-12-05, back at or above the floor 28%; raised 2026-12-05 02:00 UTC at 20%",
+            "resolved: points redemption 30% over the 90 local days 2026-09-07–2026-12-05, back within the band 28%–32%; raised 2026-12-05 02:00 UTC at 20%",
             points.Message);
         var anomaly = book.History.Single(a => a.Rule == AlertRules.DataAnomaly);
         Assert.Equal("resolved: backup of table members failed: 503", anomaly.Message);
         Assert.Equal("backup of table members failed: 503", anomaly.RaisedMessage);
+    }
+
+    /// <summary>
+    /// A resolved alert names the bound of the judgement that resolved it, as its value and days are: it named the bound
+    /// the alert was raised against, so after the complaint ceiling moved from 3% to 6% a rate resolving at 5% read "back
+    /// at or below the ceiling 3%", and after the points band moved from 28–32% to 20–25% a hoarding episode resolving at
+    /// 22% read "back at or above the floor 28%" (CONTRACT.md §5; README: value, days and threshold are all its resolving
+    /// judgement's).
+    /// </summary>
+    [Fact]
+    public void AResolvedAlertNamesTheBoundOfTheJudgementThatResolvedItAfterTheOptionsMoved()
+    {
+        var low = Days(Yesterday, new Dictionary<string, long> { [MetricNames.PointsIssued] = 5000, [MetricNames.PointsRedeemed] = 1000 });
+        var raised = AlertBook.Apply(new AlertBookState(), AlertPolicy.Observe("east", [], Complaints(Yesterday, 10), new AlertOptions()), Now, 10);
+        raised = AlertBook.Apply(raised, AlertPolicy.Observe("east", [], low, new AlertOptions()), Now, 10);
+        var moved = new AlertOptions { ComplaintRateMax = 0.06, PointsBandLow = 0.20, PointsBandHigh = 0.25 };
+        var within = Days(Yesterday.AddDays(1), new Dictionary<string, long> { [MetricNames.PointsIssued] = 5000, [MetricNames.PointsRedeemed] = 1100 });
+
+        var next = AlertBook.Apply(raised, AlertPolicy.Observe("east", [], Complaints(Yesterday.AddDays(1), 10), moved), Now.AddDays(1), 10);
+        next = AlertBook.Apply(next, AlertPolicy.Observe("east", [], within, moved), Now.AddDays(1), 10);
+
+        Assert.Equal(
+            "resolved: complaint rate 5% over the 7 local days 2026-11-29–2026-12-05, back at or below the ceiling 6%; raised 2026-12-05 02:00 UTC at 5%",
+            next.History.Single(a => a.Rule == AlertRules.ComplaintsHigh).Message);
+        var points = next.History.Single(a => a.Rule == AlertRules.PointsRedemptionBand);
+        Assert.Equal(
+            "resolved: points redemption 22% over the 90 local days 2026-09-07–2026-12-05, back within the band 20%–25%; raised 2026-12-05 02:00 UTC at 20%",
+            points.Message);
+        Assert.Equal((0.20, 0.25), (points.Window!.BandLow, points.Window.BandHigh));
     }
 
     /// <summary>
