@@ -234,7 +234,9 @@ public static class AlertBook
     /// of the raised bound), the points band back within the band the judgement recorded
     /// (<see cref="AlertWindow.BandLow"/>–<see cref="AlertWindow.BandHigh"/>), then when (UTC) and at what value it was
     /// raised. For example <c>resolved: complaint rate 5% over the 7 local days 2026-11-29–2026-12-05, back at or below
-    /// the ceiling 6%; raised 2026-12-05 02:00 UTC at 5%</c> after the ceiling moved from 3% to 6%.
+    /// the ceiling 6%; raised 2026-12-05 02:00 UTC at 5%</c> after the ceiling moved from 3% to 6%. Activity's value is
+    /// the last judged day's measure: <c>resolved: activity 4.2% on 2026-12-05, no longer below the baseline 4% on each of
+    /// the 14 local days 2026-11-22–2026-12-05; raised …</c>.
     /// </summary>
     /// <param name="open">The episode as raised.</param>
     /// <param name="value">The resolving value, a fraction.</param>
@@ -252,7 +254,11 @@ public static class AlertBook
             AlertRules.PointsLiabilityJump => "points outstanding rise",
             _ => open.Rule,
         };
-        var days = window is null ? "" : string.Create(CultureInfo.InvariantCulture, $" over the {window.Days} local days {window.From:yyyy-MM-dd}–{window.To:yyyy-MM-dd}");
+        var judged = window is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{window.Days} local days {window.From:yyyy-MM-dd}–{window.To:yyyy-MM-dd}");
+        // An activity value is the measure of the last judged day, not of the run: "activity 4.2% on 2026-12-05".
+        var days = window is null ? "" : open.Rule == AlertRules.ActivityBelowBaseline
+            ? string.Create(CultureInfo.InvariantCulture, $" on {window.To:yyyy-MM-dd}")
+            : " over the " + judged;
         // Without a recorded direction (alerts raised before it was), the raised value's side of the raised bound: a
         // points-band hoarding alert is below its floor as much as a coupon alert is.
         var below = open.Direction is { } direction ? direction == AlertDirections.Below : open.Value < open.Threshold;
@@ -262,7 +268,8 @@ public static class AlertBook
         var bound = open.Rule == AlertRules.PointsRedemptionBand ? open.Threshold : window?.Threshold ?? open.Threshold;
         var back = open.Rule switch
         {
-            AlertRules.ActivityBelowBaseline => $"no longer below the baseline {Pct(window?.Threshold ?? open.Threshold)} on each of them",
+            AlertRules.ActivityBelowBaseline when window is not null => $"no longer below the baseline {Pct(window.Threshold ?? open.Threshold)} on each of the {judged}",
+            AlertRules.ActivityBelowBaseline => $"no longer below the baseline {Pct(open.Threshold)}",
             AlertRules.PointsRedemptionBand when window is { BandLow: { } bandLow, BandHigh: { } bandHigh } => $"back within the band {Pct(bandLow)}–{Pct(bandHigh)}",
             _ => below ? $"back at or above the floor {Pct(bound)}" : $"back at or below the ceiling {Pct(bound)}",
         };

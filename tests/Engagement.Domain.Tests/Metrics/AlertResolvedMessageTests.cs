@@ -90,6 +90,24 @@ public class AlertResolvedMessageTests
     }
 
     /// <summary>
+    /// A resolved activity alert's value is the measure of the last judged day, and says so: it read "activity 4.2% over
+    /// the 14 local days …", as if 4.2% were the run's, while the rule reports the last day's measure and judges each day
+    /// of the run against the baseline.
+    /// </summary>
+    [Fact]
+    public void AResolvedActivityAlertGivesTheLastJudgedDaysMeasure()
+    {
+        AlertWindow? Run(DateOnly last) => AlertWindow.Of(Enumerable.Range(0, 14).Select(i => last.AddDays(i - 13)), 0.04);
+        var book = AlertBook.Raise(new AlertBookState(), AlertRules.ActivityBelowBaseline, "east", 0.03, 0.04, "activeShare 3% against baseline 4%", Now, Run(Yesterday), AlertDirections.Below);
+
+        book = AlertBook.Resolve(book, AlertRules.ActivityBelowBaseline, "east", 0.042, Now.AddDays(1), 10, window: Run(Yesterday.AddDays(1)));
+
+        Assert.Equal(
+            "resolved: activity 4.2% on 2026-12-05, no longer below the baseline 4% on each of the 14 local days 2026-11-22–2026-12-05; raised 2026-12-05 02:00 UTC at 3%",
+            book.History.Single().Message);
+    }
+
+    /// <summary>
     /// An alert stored before directions were recorded (<see cref="AlertRecord.Direction"/> null) resolves on the side of
     /// its raised bound its raised value was on: only activity and coupon alerts counted as below, so an open points-band
     /// hoarding episode (20% against the floor 28%) resolving at 30% read "back at or below the ceiling 28%".
