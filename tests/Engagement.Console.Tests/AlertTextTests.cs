@@ -35,7 +35,7 @@ public sealed class AlertTextTests
             AlertRules.ActivityBelowBaseline => Last(14),
             AlertRules.BenefitsRedemptionLow => Last(30),
             AlertRules.ComplaintsHigh => Last(7),
-            AlertRules.PointsRedemptionBand => Last(90),
+            AlertRules.PointsRedemptionBand => Last(90) with { BandLow = 0.28, BandHigh = 0.32 },
             AlertRules.PointsLiabilityJump => Last(7) with { BaselineFrom = last.AddDays(-34), BaselineTo = last.AddDays(-7) },
             _ => null,
         };
@@ -169,31 +169,38 @@ public sealed class AlertTextTests
 
     /// <summary>
     /// The points band's direction is the one recorded when the alert was raised (<see cref="AlertView.Direction"/>), not
-    /// inferred from the band in force: raised below 28% with the band since moved to 20–25%, the nearest end of the new
-    /// band (25%) made the hoarding alert read as inflation, and a resolved one (30%, outside the new band) read as still
-    /// wanting a review. An alert stored before the direction was recorded keeps that inference.
+    /// inferred from the band in force, and its band is the one its window recorded (<see cref="AlertWindowView.BandLow"/>,
+    /// <see cref="AlertWindowView.BandHigh"/>), not today's: with the band moved from 28–32% to 20–25%, the nearest end of
+    /// the new band (25%) made a hoarding alert read as inflation; an alert raised or resolved under 28–32% said "band
+    /// 20%–25%"; and one resolved at 22% inside the moved band (its resolving window records 20–25%) was judged by the
+    /// bound it was raised against (28%) and read as still wanting a review. An alert resolved by a judgement is over. An
+    /// alert stored before the direction and band were recorded keeps the inference from the band in force.
     /// </summary>
     [Theory]
-    [InlineData(AlertDirections.Below, AlertStates.Open, 0.2, "points hoarding review")]
-    [InlineData(AlertDirections.Below, AlertStates.Resolved, 0.3, "the low-redemption (hoarding) alert is resolved")]
-    [InlineData(AlertDirections.Above, AlertStates.Open, 0.4, "points inflation review")]
-    [InlineData(null, AlertStates.Open, 0.2, "points inflation review")]
-    [InlineData(null, AlertStates.Resolved, 0.3, "points inflation review")]
-    public void ThePointsAlertSaysTheDirectionItWasRaisedInAfterTheBandMoved(string? direction, string state, double value, string shown)
+    [InlineData(AlertDirections.Below, AlertStates.Open, 0.2, 0.28, 0.28, 0.32, "points redemption 20% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04 (band 28%–32%): points hoarding review: members keep their points; check the catalogue's appeal and prices in points and remind members of their balances")]
+    [InlineData(AlertDirections.Below, AlertStates.Resolved, 0.22, 0.25, 0.2, 0.25, "points redemption 22% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04, back within the band 20%–25%: the low-redemption (hoarding) alert is resolved; no review needed")]
+    [InlineData(AlertDirections.Below, AlertStates.Resolved, 0.3, 0.32, 0.28, 0.32, "points redemption 30% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04, back within the band 28%–32%: the low-redemption (hoarding) alert is resolved; no review needed")]
+    [InlineData(AlertDirections.Below, AlertStates.Resolved, 0.2, 0.28, 0.28, 0.32, "points redemption 20% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04 (band 28%–32%): points hoarding review: members keep their points; check the catalogue's appeal and prices in points and remind members of their balances")]
+    [InlineData(AlertDirections.Above, AlertStates.Open, 0.4, 0.32, 0.28, 0.32, "points redemption 40% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04 (band 28%–32%): points inflation review: members spend more than the band; check the earn rates, catalogue prices in points and redemption promotions")]
+    [InlineData(null, AlertStates.Open, 0.2, 0.28, null, null, "points redemption 20% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04 (band 20%–25%): points inflation review: members spend more than the band; check the earn rates, catalogue prices in points and redemption promotions")]
+    [InlineData(null, AlertStates.Resolved, 0.3, 0.32, null, null, "points redemption 30% (points redeemed / points issued) over the 90 local days 2026-09-06–2026-12-04 (band 20%–25%): points inflation review: members spend more than the band; check the earn rates, catalogue prices in points and redemption promotions")]
+    public void ThePointsAlertSaysTheDirectionAndBandItWasJudgedOnAfterTheBandMoved(string? direction, string state, double value, double windowThreshold, double? bandLow, double? bandHigh, string shown)
     {
         var raisedThreshold = direction == AlertDirections.Above ? 0.32 : 0.28;
-        var alert = Alert(AlertRules.PointsRedemptionBand, "east", value, raisedThreshold) with
+        var alert = Alert(AlertRules.PointsRedemptionBand, "east", value, raisedThreshold);
+        alert = alert with
         {
             Direction = direction,
             State = state,
             ResolvedAt = state == AlertStates.Resolved ? RaisedAt : null,
+            Window = alert.Window! with { Threshold = windowThreshold, BandLow = bandLow, BandHigh = bandHigh },
         };
         var moved = new AlertOptions { PointsBandLow = 0.20, PointsBandHigh = 0.25 };
 
         var text = "";
         InCulture("en", () => text = AlertTexts.Message(Text, alert, moved));
 
-        Assert.Contains(shown, text, StringComparison.Ordinal);
+        Assert.Equal(shown, text);
     }
 
     /// <summary>An alert stored before windows were recorded says so, in both languages, and shows no days at all.</summary>

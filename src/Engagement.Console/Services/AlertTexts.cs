@@ -45,7 +45,7 @@ public static class AlertTexts
     /// </summary>
     /// <param name="text">The viewer's strings.</param>
     /// <param name="alert">The alert.</param>
-    /// <param name="options">The alert options in force: only the points band's ends are taken from them.</param>
+    /// <param name="options">The alert options in force: only the points band's ends are taken from them, for an alert whose window recorded none.</param>
     public static string Message(IStringLocalizer<ProgrammeStrings> text, AlertView alert, AlertOptions options)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -79,8 +79,8 @@ public static class AlertTexts
                 PointsBandText(alert, w, options),
                 value,
                 w.Days,
-                Percent(options.PointsBandLow, none),
-                Percent(options.PointsBandHigh, none),
+                Percent(Band(w, options).Low, none),
+                Percent(Band(w, options).High, none),
                 days],
             AlertRules.PointsLiabilityJump when w.BaselineFrom is { } bf && w.BaselineTo is { } bt => text[
                 alert.State == AlertStates.Resolved && alert.Value <= w.Threshold ? "AlertText_LiabilityResolved" : "AlertText_Liability",
@@ -102,26 +102,23 @@ public static class AlertTexts
     /// inferred from the band in force, an old alert's sentence flipped after an operator moved the band (a hoarding alert
     /// raised against 28% read as inflation once the band was 20–25%). An alert stored before the direction was recorded
     /// keeps the inference: the end of the band in force nearest its raised threshold (kept when it resolves), not the
-    /// value, since a resolving value is back inside the band. A resolved alert whose value is back on the band's side of
-    /// the bound it crossed (without a recorded direction: inside the band in force) says the episode is over, not what to
-    /// review; one resolved without a judgement (its rule turned off) keeps the raised value and the raised wording.
+    /// value, since a resolving value is back inside the band. A resolved alert is over (the resolved wording) when its
+    /// value is within the band its window recorded (<see cref="AlertWindowView.BandLow"/>–<see cref="AlertWindowView.BandHigh"/>):
+    /// always so for one resolved by a judgement, whose window and value are the resolving judgement's and which resolves
+    /// only inside its band, whatever band is in force or was raised against (deciding by the raised bound, a hoarding
+    /// alert raised below 28% and resolved at 22% inside a band moved to 20–25% read as still wanting a review), while one
+    /// resolved without a judgement (its rule turned off) keeps its raised value and window, outside that band, and the
+    /// raised wording. A window recorded before the band was is judged against the band in force.
     /// </summary>
     private static string PointsBandText(AlertView alert, AlertWindowView window, AlertOptions options)
     {
-        bool low;
-        bool over;
-        if (alert.Direction is { } direction && alert.Threshold is { } bound)
-        {
-            low = direction == AlertDirections.Below;
-            over = alert.State == AlertStates.Resolved && (low ? alert.Value >= bound : alert.Value <= bound);
-        }
-        else
-        {
-            low = alert.Threshold is { } raised
+        var low = alert.Direction is { } direction
+            ? direction == AlertDirections.Below
+            : alert.Threshold is { } raised
                 ? Math.Abs(raised - options.PointsBandLow) <= Math.Abs(raised - options.PointsBandHigh)
                 : alert.Value < window.Threshold;
-            over = alert.State == AlertStates.Resolved && alert.Value >= options.PointsBandLow && alert.Value <= options.PointsBandHigh;
-        }
+        var band = Band(window, options);
+        var over = alert.State == AlertStates.Resolved && alert.Value >= band.Low && alert.Value <= band.High;
 
         return (low, over) switch
         {
@@ -131,4 +128,13 @@ public static class AlertTexts
             (false, true) => "AlertText_PointsHighResolved",
         };
     }
+
+    /// <summary>
+    /// The points band of the judgement a window records (<see cref="AlertWindowView.BandLow"/>,
+    /// <see cref="AlertWindowView.BandHigh"/>; fractions): the band shown beside its value and days, so an alert raised
+    /// under 28–32% still says 28–32% after an operator moved the band to 20–25%. The band in force for a window recorded
+    /// before the band was.
+    /// </summary>
+    private static (double Low, double High) Band(AlertWindowView window, AlertOptions options) =>
+        window.BandLow is { } low && window.BandHigh is { } high ? (low, high) : (options.PointsBandLow, options.PointsBandHigh);
 }
