@@ -67,19 +67,24 @@ public static class ProgrammeCsv
     /// One row per alert: the §5 fields (<c>value</c> and <c>threshold</c> fractions, times UTC ISO-8601), then the window
     /// the alert stores (<see cref="AlertView.Window"/>, as <c>GET /alerts</c> and the console show it): the judged local
     /// days <c>windowFrom</c>–<c>windowTo</c> (<c>YYYY-MM-DD</c>), <c>windowDays</c>, the <c>windowThreshold</c> they were
-    /// judged against, and <c>baselineFrom</c>–<c>baselineTo</c> (<c>points.liability-jump</c> only); empty when the alert
-    /// has no window. Last, so every earlier column keeps its position.
+    /// judged against, <c>baselineFrom</c>–<c>baselineTo</c> (<c>points.liability-jump</c> only) and <c>bandLow</c>–<c>bandHigh</c>
+    /// (the band a <c>points.redemption-band</c> judgement used, fractions); empty when the alert has no window. Then what
+    /// <c>GET /alerts</c> adds: <c>direction</c> (<c>below</c>/<c>above</c>, the side of the bound the value crossed when
+    /// raised) and <c>raisedMessage</c> (a resolved alert's raised sentence); empty when not recorded. Each group after
+    /// the §5 fields was added last, so every earlier column keeps its position.
     /// </summary>
     public static string Alerts(IReadOnlyList<AlertView> alerts)
     {
         ArgumentNullException.ThrowIfNull(alerts);
         return Write(
             ["alertId", "rule", "regionId", "state", "value", "threshold", "raisedAt", "resolvedAt", "message",
-             "windowFrom", "windowTo", "windowDays", "windowThreshold", "baselineFrom", "baselineTo"],
+             "windowFrom", "windowTo", "windowDays", "windowThreshold", "baselineFrom", "baselineTo", "bandLow", "bandHigh",
+             "direction", "raisedMessage"],
             alerts.Select(a => new object?[]
             {
                 a.AlertId, a.Rule, a.RegionId, a.State, a.Value, a.Threshold, a.RaisedAt, a.ResolvedAt, a.Message,
                 a.Window?.From, a.Window?.To, a.Window?.Days, a.Window?.Threshold, a.Window?.BaselineFrom, a.Window?.BaselineTo,
+                a.Window?.BandLow, a.Window?.BandHigh, a.Direction, a.RaisedMessage,
             }));
     }
 

@@ -6,14 +6,16 @@ namespace Engagement.Api.Tests.Programme;
 /// <summary>
 /// <c>GET /alerts?format=csv</c> (<see cref="ProgrammeCsv.Alerts"/>) carries the window each alert stores: the export had
 /// the §5 fields only, so a reader of the CSV could not tell which local days a value was judged on, nor against which
-/// threshold, while <c>GET /alerts</c> and the console showed both.
+/// threshold, while <c>GET /alerts</c> and the console showed both. Nor did it carry what <c>GET /alerts</c> added later
+/// (<c>direction</c>, <c>raisedMessage</c>, the points band's <c>bandLow</c>–<c>bandHigh</c>), though the README says the
+/// export is the same: a resolved alert exported only its resolution, never the sentence it was raised with.
 /// </summary>
 public sealed class AlertsCsvTests
 {
     private static readonly DateTimeOffset RaisedAt = new(2026, 12, 5, 2, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void TheAlertsExportEndsWithTheJudgedWindowAndIsEmptyThereForAnAlertWithoutOne()
+    public void TheAlertsExportEndsWithTheJudgedWindowThenTheDirectionAndRaisedSentence()
     {
         var liability = new AlertView
         {
@@ -33,22 +35,47 @@ public sealed class AlertsCsvTests
                 BaselineFrom = new DateOnly(2026, 11, 3), BaselineTo = new DateOnly(2026, 11, 30),
             },
         };
+        var band = new AlertView
+        {
+            AlertId = "points.redemption-band:east:1",
+            Rule = "points.redemption-band",
+            RegionId = "east",
+            State = "resolved",
+            Value = 0.22,
+            Threshold = 0.28,
+            RaisedAt = RaisedAt,
+            ResolvedAt = RaisedAt.AddDays(1),
+            Message = "resolved: points redemption 22%, back within the band 20%–25%",
+            MessageId = "points.redemption-band:east:1:resolved",
+            Direction = "below",
+            RaisedMessage = "points redemption 20% (band 28%–32%): points hoarding review",
+            Window = new AlertWindowView
+            {
+                From = new DateOnly(2026, 9, 7), To = new DateOnly(2026, 12, 5), Days = 90, Threshold = 0.25, BandLow = 0.2, BandHigh = 0.25,
+            },
+        };
         var anomaly = new AlertView
         {
             AlertId = "data.anomaly:backup:1", Rule = "data.anomaly", RegionId = "backup", State = "open",
             RaisedAt = RaisedAt, Message = "manifest unreadable", MessageId = "data.anomaly:backup:1:open",
         };
 
-        var lines = ProgrammeCsv.Alerts([liability, anomaly]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var lines = ProgrammeCsv.Alerts([liability, band, anomaly]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
-        Assert.Equal(3, lines.Length);
+        Assert.Equal(4, lines.Length);
         Assert.Equal(
-            "alertId,rule,regionId,state,value,threshold,raisedAt,resolvedAt,message,windowFrom,windowTo,windowDays,windowThreshold,baselineFrom,baselineTo",
+            "alertId,rule,regionId,state,value,threshold,raisedAt,resolvedAt,message,windowFrom,windowTo,windowDays,windowThreshold,baselineFrom,baselineTo,"
+            + "bandLow,bandHigh,direction,raisedMessage",
             lines[0]);
         Assert.Equal(
             "points.liability-jump:all:2,points.liability-jump,all,resolved,0.05,0.15,2026-12-05T02:00:00.0000000+00:00,2026-12-08T02:00:00.0000000+00:00,"
-            + "\"points outstanding 1200, +16% (ceiling +15%)\",2026-12-01,2026-12-07,7,0.15,2026-11-03,2026-11-30",
+            + "\"points outstanding 1200, +16% (ceiling +15%)\",2026-12-01,2026-12-07,7,0.15,2026-11-03,2026-11-30,,,,",
             lines[1]);
-        Assert.Equal("data.anomaly:backup:1,data.anomaly,backup,open,,,2026-12-05T02:00:00.0000000+00:00,,manifest unreadable,,,,,,", lines[2]);
+        Assert.Equal(
+            "points.redemption-band:east:1,points.redemption-band,east,resolved,0.22,0.28,2026-12-05T02:00:00.0000000+00:00,2026-12-06T02:00:00.0000000+00:00,"
+            + "\"resolved: points redemption 22%, back within the band 20%–25%\",2026-09-07,2026-12-05,90,0.25,,,0.2,0.25,below,"
+            + "points redemption 20% (band 28%–32%): points hoarding review",
+            lines[2]);
+        Assert.Equal("data.anomaly:backup:1,data.anomaly,backup,open,,,2026-12-05T02:00:00.0000000+00:00,,manifest unreadable,,,,,,,,,,", lines[3]);
     }
 }
