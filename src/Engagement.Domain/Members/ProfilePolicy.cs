@@ -131,12 +131,45 @@ public static class ProfilePolicy
         }
     }
 
+    /// <summary>
+    /// The longest tag kept, in Unicode code points (64). A longer one is not added and is noted: 32 tags of a whole
+    /// property value (512 code points, each CJK character 6 bytes escaped in the stored JSON) would add about 98 KB to a
+    /// member and take one at every cap past the grain-state bound (MemberStateSerializationTests measure every cap at
+    /// once with 32 tags of 64 CJK characters).
+    /// </summary>
+    public const int MaxTagLength = 64;
+
+    // The first 16 UTF-16 units of a refused tag, never half a surrogate pair.
+    private static string Excerpt(string tag)
+    {
+        var end = Math.Min(tag.Length, 16);
+        return tag[..(end < tag.Length && char.IsLowSurrogate(tag[end]) ? end - 1 : end)];
+    }
+
+    private static int TagLength(string tag)
+    {
+        var n = 0;
+        foreach (var _ in tag.EnumerateRunes())
+        {
+            n++;
+        }
+
+        return n;
+    }
+
     private static void AddTags(MemberState state, string value, int maxTags, List<string> notes)
     {
         foreach (var tag in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (state.Tags.Contains(tag, StringComparer.Ordinal))
             {
+                continue;
+            }
+
+            var length = TagLength(tag);
+            if (length > MaxTagLength)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"tag '{Excerpt(tag)}…' not added: {length} characters, at most {MaxTagLength}"));
                 continue;
             }
 

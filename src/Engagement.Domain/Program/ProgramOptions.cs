@@ -162,7 +162,7 @@ public sealed class ProgramOptions
     /// </summary>
     public int MaxOrderSummaries { get; set; } = 300;
 
-    /// <summary>Tags kept on a member at most. Default 32.</summary>
+    /// <summary>Tags kept on a member at most. Default 32; each tag at most <see cref="Members.ProfilePolicy.MaxTagLength"/> (64) code points.</summary>
     public int MaxTags { get; set; } = 32;
 
     /// <summary>Every rule the options break, empty when they are valid.</summary>

@@ -165,6 +165,25 @@ public class MemberEngineTests
     }
 
     [Fact]
+    public void ATagLongerThanSixtyFourCodePointsIsNotKeptAndIsNoted()
+    {
+        var member = new TestMember();
+        var longest = new string('客', ProfilePolicy.MaxTagLength);
+        var tooLong = longest + "客";
+
+        var decision = member.UpdateProfile(("tags", $"vip,{tooLong},{longest}"));
+
+        Assert.Equal(EventStatus.Applied, decision.Status);
+        Assert.Equal(["vip", longest], member.Summary.Tags);
+        Assert.Contains("not added: 65 characters, at most 64", decision.Reason, StringComparison.Ordinal);
+
+        // Counted in code points: 64 emoji (two UTF-16 units each) is a tag of 64.
+        var emoji = string.Concat(Enumerable.Repeat("😀", ProfilePolicy.MaxTagLength));
+        member.UpdateProfile(("tags", emoji));
+        Assert.Contains(emoji, member.Summary.Tags);
+    }
+
+    [Fact]
     public void ProfileUpdateKeepsTheValidFieldsAndNotesTheInvalidOnes()
     {
         var member = new TestMember();
