@@ -164,19 +164,23 @@ public static partial class TierPolicy
     /// growth, net of the refunds made by then, reached a higher tier again lifts the member there in order, up to the tier
     /// it started on or the tier the refund took, the higher (<see cref="RegainsBetween"/>); the next refund is then judged against that tier. With
     /// <c>undone</c> (after a grace drop was undone, <see cref="RefundDropsSince"/>) a drop's reason says the late event
-    /// kept the tier until then.
+    /// kept the tier until then. With <c>history</c> (a late refund dated before the moves that led to the tier held now,
+    /// <see cref="DropAtOnce"/>) the first refund, the late one, is judged against the tier all recorded moves say was held
+    /// then (<see cref="HeldInHistory"/>, however many moves and of whatever kind are dated after it), with no skip to the
+    /// upgrade that entered the tier held now; when it does not drop there, nothing moves and the result is false.
     /// </summary>
     /// <returns>True when some refund dropped the tier.</returns>
     private static bool LaterRefundDrops(
         MemberState state, ProgramOptions options, DateTimeOffset now, DateTimeOffset after, string? eventId,
-        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, bool undone = false)
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, bool undone = false, bool history = false)
     {
         var moved = false;
         var top = Rank(options, Current(state, options));
         var ticks = RefundInstants.Of(state, now);
         // A refund made before an upgrade entered the tier held now was judged then against the tier held then, and the
         // drop and lift it brought are recorded already: judged against this tier it would record them a second time.
-        var from = EnteredByUpgrade(state) is { } entered ? Math.Max(after.UtcTicks, entered.UtcTicks - 1) : after.UtcTicks;
+        // With `history` the first refund is judged against the tier the recorded moves say was held then (HeldInHistory).
+        var from = !history && EnteredByUpgrade(state) is { } entered ? Math.Max(after.UtcTicks, entered.UtcTicks - 1) : after.UtcTicks;
         GrowthTimeline? previous = null;
         for (var i = RefundInstants.CountAtOrBefore(ticks, from); i < ticks.Count; i++)
         {
@@ -192,7 +196,7 @@ public static partial class TierPolicy
             previous = GrowthTimeline.Build(state, options, refundsBy: at);
             var left = previous.GrowthBefore(key);
             var current = Current(state, options);
-            var (rank, since) = HeldThen(state, options, at);
+            var (rank, since) = history && !moved ? HeldInHistory(state, options, at) : HeldThen(state, options, at);
             var supported = Qualifying(options, left);
             // Judged against the tier held then: a refund that took it in order moves the member there even when the tier it
             // left is at or above the one held now (a later drop entered that): the entry re-enters it in order (delta from
@@ -231,6 +235,11 @@ public static partial class TierPolicy
                 // tier's benefits: in order the member held that tier from this instant, not from the late event's arrival.
                 GrantedSince(state, granted, grants, at);
                 moved = true;
+            }
+            else if (history && !moved)
+            {
+                // Only a replay that moves from its first refund on is judged by the recorded history; the caller falls back.
+                return false;
             }
 
             if (moved)

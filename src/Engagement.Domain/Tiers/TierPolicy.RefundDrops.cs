@@ -33,11 +33,13 @@ public static partial class TierPolicy
         var heldThen = !(refundAt < state.TierSince);
         var zone = GrowthPolicy.Zone(state, options);
         var refundDay = MemberTimeZones.LocalDate(refundAt, zone);
-        if (!heldThen && HeldThen(state, options, refundAt).Rank > Rank(options, current)
-            && LaterRefundDrops(state, options, now, refundAt.AddTicks(-1), eventId, entries, changes, granted))
+        if (!heldThen && (HeldThen(state, options, refundAt).Rank > Rank(options, current)
+                && LaterRefundDrops(state, options, now, refundAt.AddTicks(-1), eventId, entries, changes, granted)
+            || LaterRefundDrops(state, options, now, refundAt.AddTicks(-1), eventId, entries, changes, granted, history: true)))
         {
-            // Before the drop that entered the tier held now the member held a higher tier: judged against it where it
-            // occurred, not dropped at its arrival.
+            // Before the drop that entered the tier held now the member held a higher tier, or the tier held then was left
+            // and entered again by later moves (two drops, a drop and an upgrade, an upgrade into the tier held now): judged
+            // against it where it occurred, and the moves after it replayed, not dropped at its arrival.
             GraceAfterReplay(state, options, now, entries, changes, granted);
             return;
         }
@@ -67,5 +69,39 @@ public static partial class TierPolicy
         Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
         state.TierGraceStartedAt = null;
         state.TierSince = (refundAt < now && heldThen ? refundAt : now).ToUniversalTime();
+    }
+
+    /// <summary>
+    /// The ladder rank held just before <paramref name="at"/> (a UTC instant) by the tier moves the ledger records, and since
+    /// when (CONTRACT.md §1.1: a late refund is judged against the tier held when it occurred): the tier the earliest move
+    /// dated after it left (<see cref="LedgerEntry.TierLeft"/>), held since the latest move dated at or before it, however
+    /// many moves are dated after it (drops, upgrades, a replayed entry). <see cref="HeldThen"/> when the ledger does not say
+    /// (no move after it, an entry stored without the tier it left, or no move kept before it).
+    /// </summary>
+    private static (int Rank, DateTimeOffset? Since) HeldInHistory(MemberState state, ProgramOptions options, DateTimeOffset at)
+    {
+        LedgerEntry? next = null;
+        DateTimeOffset? since = null;
+        foreach (var entry in state.Ledger)
+        {
+            if (entry.Kind != LedgerKinds.Tier)
+            {
+                continue;
+            }
+
+            var when = entry.EffectiveOccurredAt;
+            if (when > at)
+            {
+                next = next is null || when < next.EffectiveOccurredAt ? entry : next;
+            }
+            else if (!(since >= when))
+            {
+                since = when;
+            }
+        }
+
+        return next?.TierLeft is { } left && Rank(options, left) is var rank and >= 0 && since is not null
+            ? (rank, since)
+            : HeldThen(state, options, at);
     }
 }
