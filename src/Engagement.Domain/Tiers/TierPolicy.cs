@@ -193,7 +193,7 @@ public static partial class TierPolicy
     /// <summary>
     /// After growth rose (purchase, behaviour): move up at once if the trailing growth reaches a higher tier. The
     /// member holds the new tier from the event-time instant growth reached it, from <paramref name="cause"/> (the
-    /// event that added the growth) on (CONTRACT.md §1.1): a late event's upgrade is not dated by its arrival. The
+    /// event that added the growth) on (CONTRACT.md §1.1): a late event's upgrade, and the benefits it grants, are not dated by its arrival. The
     /// last argument is the growth the event added on its own local day: a late event lifts the tier only when it did.
     /// A late event that ended a dip inside a grace the engine has already ended first undoes that drop
     /// (<see cref="UndoGraceDrops"/>: a <c>tier.downgrade.grace.correction</c>, tierSince and benefits restored).
@@ -205,6 +205,7 @@ public static partial class TierPolicy
         UndoGraceDrops(state, options, now, cause, added, eventId, entries, changes, granted);
         var growth = GrowthPolicy.TrailingGrowth(state, options, now);
         var mark = entries.Count;
+        var grants = granted.Count;
         if (UpgradeIfQualified(state, options, now, growth, eventId, entries, changes, granted))
         {
             var reached = GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[Current(state, options)].Threshold, cause);
@@ -215,7 +216,9 @@ public static partial class TierPolicy
                 // The move took effect when growth reached the tier in event time: the cause's own instant, or a later
                 // event's when the late cause only completed what that one brought, or when the tier the cause reached
                 // was lost through a full grace and that event reached it again (the cause's date would be too early).
+                // The tier's benefits came with the move then (§2: granted on entering a tier), not at the arrival.
                 LedgerBook.DateFrom(state, entries, mark, since);
+                GrantedSince(state, granted, grants, since);
             }
         }
         else

@@ -76,12 +76,13 @@ public class TierGraceCorrectionTests
     [Fact]
     public void ARestoredDedicatedAdvisorKeepsItsGrantDateAndIsNotAssignedAgain()
     {
-        // P0 of 20,000 (V4) occurred at 12:00 and was applied at 12:05: the advisor was granted at 12:05 (arrival) and assigned.
+        // P0 of 20,000 (V4) occurred at 12:00 and was applied at 12:05: the advisor came with V4 at 12:00, where the purchase
+        // moved the member up (CONTRACT.md §1.1, as tierSince), not at the arrival, and was assigned.
         var member = new TestMember(P0.AddMinutes(5));
         member.Options.GrowthWindowDays = 60;
         member.Purchase("O-0", 20_000m, at: P0);
         var advisor = Assert.Single(member.State.Benefits, b => b.Code == BenefitUses.DedicatedAdvisor);
-        Assert.Equal(P0.AddMinutes(5), advisor.GrantedAt);
+        Assert.Equal((P0, P0), (member.State.TierSince!.Value, advisor.GrantedAt));
         var offers = new OffersOptions { CouponSecret = Offers.CouponTestKit.Secret };
         Assert.Single(BenefitUses.AssignAdvisorsDue(member.State, offers, member.Options, member.Now).Reply);
         member.Now = TestMember.Shanghai(2026, 4, 2);

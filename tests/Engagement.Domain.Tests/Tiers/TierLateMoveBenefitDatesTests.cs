@@ -17,6 +17,20 @@ public class TierLateMoveBenefitDatesTests
     private static readonly DateTimeOffset Late = TestMember.Shanghai(2026, 2, 15);
 
     [Fact]
+    public void ALatePurchaseThatMovesTheMemberUpGrantsTheTiersBenefitsAtItsOccurredAt()
+    {
+        // A purchase of 1,000 made on 1 Mar arrives on 3 Mar: V2 since 1 Mar, and the birthday coupon came with V2 then.
+        var at = TestMember.Shanghai(2026, 3, 1);
+        var member = new TestMember(TestMember.Shanghai(2026, 3, 3));
+
+        var late = member.Purchase("O-late", 1000m, at: at);
+
+        Assert.Equal(("V2", at), (member.Tier, member.State.TierSince));
+        Assert.Equal([("birthday-coupon", at)], member.State.Benefits.Select(b => (b.Code, b.GrantedAt)));
+        Assert.Equal([("birthday-coupon", at)], late.BenefitsGranted.Select(b => (b.Code, b.GrantedAt)));
+    }
+
+    [Fact]
     public void ALatePurchaseAgedOutSinceGrantsTheTiersBenefitsWhereItReachedTheTier()
     {
         // O-0 600 (1 Jan), O-2 600 (20 Mar: V1, O-0 aged out on 2 Mar). The late 400 of 15 Feb arrives on 25 Apr, after it
