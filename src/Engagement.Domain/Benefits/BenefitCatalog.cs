@@ -27,7 +27,7 @@ public static class BenefitCatalog
             .ToList();
     }
 
-    /// <summary>Brings the held benefits in line with the tier just entered; returns the newly granted ones.</summary>
+    /// <summary>Brings the held benefits in line with the tier just entered; returns the newly granted ones, granted at <paramref name="at"/> stored as a UTC instant.</summary>
     public static IReadOnlyList<GrantedBenefit> OnTierEntered(MemberState state, ProgramOptions options, string tier, DateTimeOffset at)
     {
         var entitled = For(options, tier);
@@ -48,7 +48,7 @@ public static class BenefitCatalog
                 Name = definition.Name,
                 Kind = definition.Kind,
                 FromTier = definition.Tier,
-                GrantedAt = at,
+                GrantedAt = at.ToUniversalTime(),
             };
             state.Benefits.Add(benefit);
             granted.Add(benefit);

@@ -12,5 +12,9 @@ public sealed record GrantedBenefit
     /// <summary>The tier the benefit comes with.</summary>
     public string FromTier { get; init; } = "";
 
+    /// <summary>
+    /// When the member entered the tier that granted it, in event time (CONTRACT.md §1.1, §2: the tier move's instant, as
+    /// tierSince): stored as a UTC instant (offset zero), like tierSince, whatever offset the event carried.
+    /// </summary>
     public DateTimeOffset GrantedAt { get; init; }
 }

@@ -286,12 +286,12 @@ public static partial class TierPolicy
         }
     }
 
-    /// <summary>Dates the benefits granted from index <paramref name="from"/> on at <paramref name="at"/>, in the new list and as held.</summary>
+    /// <summary>Dates the benefits granted from index <paramref name="from"/> on at <paramref name="at"/> (stored as a UTC instant), in the new list and as held.</summary>
     private static void GrantedSince(MemberState state, List<GrantedBenefit> granted, int from, DateTimeOffset at)
     {
         for (var i = from; i < granted.Count; i++)
         {
-            var dated = granted[i] with { GrantedAt = at };
+            var dated = granted[i] with { GrantedAt = at.ToUniversalTime() };
             var held = state.Benefits.IndexOf(granted[i]);
             if (held >= 0)
             {

@@ -28,6 +28,9 @@ public class TierLateMoveBenefitDatesTests
         Assert.Equal(("V2", at), (member.Tier, member.State.TierSince));
         Assert.Equal([("birthday-coupon", at)], member.State.Benefits.Select(b => (b.Code, b.GrantedAt)));
         Assert.Equal([("birthday-coupon", at)], late.BenefitsGranted.Select(b => (b.Code, b.GrantedAt)));
+
+        // Stored in UTC like tierSince, not with the event's +08:00.
+        Assert.Equal([TimeSpan.Zero, TimeSpan.Zero], member.State.Benefits.Concat(late.BenefitsGranted).Select(b => b.GrantedAt.Offset));
     }
 
     [Fact]
@@ -50,6 +53,7 @@ public class TierLateMoveBenefitDatesTests
         Assert.Equal((RuleIds.TierUpgrade, Late), late.NewEntries.Where(e => e.Kind == LedgerKinds.Tier).Select(e => (e.RuleId, e.EffectiveOccurredAt)).Single());
         Assert.Equal([("birthday-coupon", Late)], member.State.Benefits.Select(b => (b.Code, b.GrantedAt)));
         Assert.Equal([("birthday-coupon", Late)], late.BenefitsGranted.Select(b => (b.Code, b.GrantedAt)));
+        Assert.Equal(TimeSpan.Zero, member.State.Benefits.Single().GrantedAt.Offset);
     }
 
     [Fact]
