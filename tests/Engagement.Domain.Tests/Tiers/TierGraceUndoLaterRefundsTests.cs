@@ -1,5 +1,4 @@
 using Engagement.Domain.Ledger;
-using Engagement.Domain.Members;
 using Engagement.Domain.Tests.Members;
 
 namespace Engagement.Domain.Tests.Tiers;
@@ -23,20 +22,13 @@ public class TierGraceUndoLaterRefundsTests
         var firstDrop = TestMember.Shanghai(2026, 4, 1, 0, 0);
         var refundAt = TestMember.Shanghai(2026, 5, 5);
         var late = TestMember.Shanghai(2026, 4, 20);
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 5000m, eventId: "e-0");
+        var member = TierSteps.After(60, Step.Buy(P0, "O-0", 5000m, "e-0"));
         Assert.Equal("V3", member.Tier);
-        member.Now = TestMember.Shanghai(2026, 3, 15);
-        member.Purchase("O-2", 500m, eventId: "e-2");
-        member.Now = TestMember.Shanghai(2026, 4, 2);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        member.Run(Step.Buy(TestMember.Shanghai(2026, 3, 15), "O-2", 500m, "e-2"), Step.Tick(TestMember.Shanghai(2026, 4, 2)));
         Assert.Equal(("V2", firstDrop), (member.Tier, member.State.TierSince));
-        member.Now = TestMember.Shanghai(2026, 5, 2);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        member.Run(Step.Tick(TestMember.Shanghai(2026, 5, 2)));
         Assert.Equal(("V1", TestMember.Shanghai(2026, 5, 1, 0, 0)), (member.Tier, member.State.TierSince));
-        member.Now = refundAt;
-        member.Refund("O-2", 300m, eventId: "e-refund");
+        member.Run(Step.Refund(refundAt, "O-2", 300m, "e-refund"));
         member.Now = TestMember.Shanghai(2026, 5, 6);
 
         var decision = member.Purchase("O-late", 600m, at: late, eventId: "e-late");
@@ -62,20 +54,16 @@ public class TierGraceUndoLaterRefundsTests
         // once there; 10 Apr found V1.
         var secondRefund = TestMember.Shanghai(2026, 4, 8);
         var late = TestMember.Shanghai(2026, 3, 20);
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 600m, eventId: "e-0");
-        member.Now = TestMember.Shanghai(2026, 2, 25);
-        member.Purchase("O-1", 500m, eventId: "e-1");
-        member.Now = TestMember.Shanghai(2026, 4, 2);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        var member = TierSteps.After(
+            60,
+            Step.Buy(P0, "O-0", 600m, "e-0"),
+            Step.Buy(TestMember.Shanghai(2026, 2, 25), "O-1", 500m, "e-1"),
+            Step.Tick(TestMember.Shanghai(2026, 4, 2)));
         Assert.Equal(("V1", TestMember.Shanghai(2026, 4, 1, 0, 0)), (member.Tier, member.State.TierSince));
-        member.Now = TestMember.Shanghai(2026, 4, 5);
-        member.Refund("O-1", 50m, eventId: "e-refund-1");
-        member.Now = secondRefund;
-        member.Refund("O-1", 100m, eventId: "e-refund-2");
-        member.Now = TestMember.Shanghai(2026, 4, 10);
-        member.Refund("O-1", 50m, eventId: "e-refund-3");
+        member.Run(
+            Step.Refund(TestMember.Shanghai(2026, 4, 5), "O-1", 50m, "e-refund-1"),
+            Step.Refund(secondRefund, "O-1", 100m, "e-refund-2"),
+            Step.Refund(TestMember.Shanghai(2026, 4, 10), "O-1", 50m, "e-refund-3"));
         member.Now = TestMember.Shanghai(2026, 4, 12);
 
         var decision = member.Purchase("O-late", 600m, at: late, eventId: "e-late");
@@ -99,18 +87,9 @@ public class TierGraceUndoLaterRefundsTests
         // the refund looked like it took V2 at once on 1 May.
         var agedOut = TestMember.Shanghai(2026, 4, 21, 0, 0);
         var late = TestMember.Shanghai(2026, 3, 20);
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 1000m, eventId: "e-0");
-        member.Now = TestMember.Shanghai(2026, 2, 20);
-        member.Purchase("O-1", 500m, eventId: "e-1");
-        member.Now = TestMember.Shanghai(2026, 3, 3);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
-        member.Now = TestMember.Shanghai(2026, 4, 2);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        var member = DroppedOn1Apr();
         Assert.Equal(("V1", TestMember.Shanghai(2026, 4, 1, 0, 0)), (member.Tier, member.State.TierSince));
-        member.Now = TestMember.Shanghai(2026, 5, 1);
-        member.Refund("O-1", 500m, eventId: "e-refund");
+        member.Run(Step.Refund(TestMember.Shanghai(2026, 5, 1), "O-1", 500m, "e-refund"));
         member.Now = TestMember.Shanghai(2026, 5, 5);
 
         var decision = member.Purchase("O-late", 600m, at: late, eventId: "e-late");
@@ -131,18 +110,9 @@ public class TierGraceUndoLaterRefundsTests
         // runs, from 2 Mar (O-0 aged out), and it ended on 1 Apr: V2 → V1 there, a grace drop (CONTRACT.md §2). Judged as if
         // the refunded growth had never counted, it was a tier.downgrade.refund on 10 Apr.
         var graceEnd = TestMember.Shanghai(2026, 4, 1, 0, 0);
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 1000m, eventId: "e-0");
-        member.Now = TestMember.Shanghai(2026, 2, 20);
-        member.Purchase("O-1", 500m, eventId: "e-1");
-        member.Now = TestMember.Shanghai(2026, 3, 3);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
-        member.Now = TestMember.Shanghai(2026, 4, 2);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        var member = DroppedOn1Apr();
         Assert.Equal(("V1", graceEnd), (member.Tier, member.State.TierSince));
-        member.Now = TestMember.Shanghai(2026, 4, 10);
-        member.Refund("O-1", 200m, eventId: "e-refund");
+        member.Run(Step.Refund(TestMember.Shanghai(2026, 4, 10), "O-1", 200m, "e-refund"));
         member.Now = TestMember.Shanghai(2026, 4, 15);
 
         var decision = member.Purchase("O-late", 600m, at: TestMember.Shanghai(2026, 3, 20), eventId: "e-late");
@@ -153,4 +123,12 @@ public class TierGraceUndoLaterRefundsTests
         Assert.Equal(graceEnd, moves[1].EffectiveOccurredAt);
         Assert.DoesNotContain(member.State.Benefits, b => b.Code == "birthday-coupon");
     }
+
+    /// <summary>O-0 1,000 (1 Jan: V2), O-1 500 (20 Feb); O-0 ages out on 2 Mar (V2's grace), V2 → V1 on 1 Apr; checked on 3 Mar and 2 Apr.</summary>
+    private static TestMember DroppedOn1Apr() => TierSteps.After(
+        60,
+        Step.Buy(P0, "O-0", 1000m, "e-0"),
+        Step.Buy(TestMember.Shanghai(2026, 2, 20), "O-1", 500m, "e-1"),
+        Step.Tick(TestMember.Shanghai(2026, 3, 3)),
+        Step.Tick(TestMember.Shanghai(2026, 4, 2)));
 }

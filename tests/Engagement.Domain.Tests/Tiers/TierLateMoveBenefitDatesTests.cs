@@ -39,11 +39,7 @@ public class TierLateMoveBenefitDatesTests
         // O-0 600 (1 Jan), O-2 600 (20 Mar: V1, O-0 aged out on 2 Mar). The late 400 of 15 Feb arrives on 25 Apr, after it
         // aged out (16 Apr): in order V2 since 15 Feb without a break (the 600 of 20 Mar ended the dip within the grace), on
         // V2's grace since 16 Apr (UpgradeAsOf). The birthday coupon came with V2 on 15 Feb, not on 25 Apr.
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 600m);
-        member.Now = TestMember.Shanghai(2026, 3, 20);
-        member.Purchase("O-2", 600m);
+        var member = TierSteps.After(60, Step.Buy(P0, "O-0", 600m), Step.Buy(TestMember.Shanghai(2026, 3, 20), "O-2", 600m));
         Assert.Equal("V1", member.Tier);
         member.Now = TestMember.Shanghai(2026, 4, 25);
 

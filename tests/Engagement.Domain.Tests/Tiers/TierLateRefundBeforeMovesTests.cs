@@ -18,12 +18,12 @@ public class TierLateRefundBeforeMovesTests
         // O-0 1,200 (1 Feb: V2), O-1 4,000 (1 Mar: 5,200, V3 since 1 Mar). A refund of 500 of O-0 dated 10 Feb arrives on
         // 25 Mar (4,700 now). In order: 10 Feb 700 takes V2 down to V1; 1 Mar 4,700 lifts V1 to V2: V2 since 1 Mar, O-1
         // earned at V1. The old path dropped V3 → V2 at the arrival: tierSince 25 Mar.
-        var late = (Order: "O-0", Amount: 500m, At: TestMember.Shanghai(2026, 2, 10));
-        var (inOrder, outOfOrder) = Both(
-            [("O-0", 1200m, TestMember.Shanghai(2026, 2, 1)), ("O-1", 4000m, TestMember.Shanghai(2026, 3, 1))], late);
-
-        Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 1)), (inOrder.Tier, inOrder.State.TierSince));
-        AssertSame(inOrder, outOfOrder);
+        InOrderIs(
+            "V2",
+            TestMember.Shanghai(2026, 3, 1),
+            Step.Refund(TestMember.Shanghai(2026, 2, 10), "O-0", 500m, "e-late-refund"),
+            Step.Buy(TestMember.Shanghai(2026, 2, 1), "O-0", 1200m),
+            Step.Buy(TestMember.Shanghai(2026, 3, 1), "O-1", 4000m));
     }
 
     [Fact]
@@ -32,18 +32,14 @@ public class TierLateRefundBeforeMovesTests
         // O-0 800 (1 Feb), O-1 4,500 (1 Mar: V3), 400 of O-1 refunded on 10 Mar (4,900: V2), O-2 200 (20 Mar: 5,100, V3
         // again). A refund of 4,000 of O-1 dated 5 Mar arrives on 25 Mar (1,100 now). In order: 5 Mar 1,300 takes V3 down
         // to V2; 10 Mar 900 takes V2 down to V1; 20 Mar 1,100 lifts V1 to V2: V2 since 20 Mar. The old path: V2 since 25 Mar.
-        var late = (Order: "O-1", Amount: 4000m, At: TestMember.Shanghai(2026, 3, 5));
-        var (inOrder, outOfOrder) = Both(
-            [
-                ("O-0", 800m, TestMember.Shanghai(2026, 2, 1)),
-                ("O-1", 4500m, TestMember.Shanghai(2026, 3, 1)),
-                ("O-1", -400m, TestMember.Shanghai(2026, 3, 10)),
-                ("O-2", 200m, TestMember.Shanghai(2026, 3, 20)),
-            ],
-            late);
-
-        Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 20)), (inOrder.Tier, inOrder.State.TierSince));
-        AssertSame(inOrder, outOfOrder);
+        InOrderIs(
+            "V2",
+            TestMember.Shanghai(2026, 3, 20),
+            Step.Refund(TestMember.Shanghai(2026, 3, 5), "O-1", 4000m, "e-late-refund"),
+            Step.Buy(TestMember.Shanghai(2026, 2, 1), "O-0", 800m),
+            Step.Buy(TestMember.Shanghai(2026, 3, 1), "O-1", 4500m),
+            Step.Refund(TestMember.Shanghai(2026, 3, 10), "O-1", 400m),
+            Step.Buy(TestMember.Shanghai(2026, 3, 20), "O-2", 200m));
     }
 
     [Fact]
@@ -53,50 +49,40 @@ public class TierLateRefundBeforeMovesTests
         // 15 Mar (4,400: V2). A refund of 3,500 of O-1 dated 5 Mar arrives on 25 Mar (900 now). In order: 5 Mar 16,900 takes
         // V4 down to V3; 10 Mar 15,900 keeps V3; 15 Mar 900 takes V3 down to V1: V1 since 15 Mar. The old path read only
         // the last two moves (V2 held then) and dropped V2 → V1 at the arrival: tierSince 25 Mar.
-        var late = (Order: "O-1", Amount: 3500m, At: TestMember.Shanghai(2026, 3, 5));
-        var (inOrder, outOfOrder) = Both(
-            [
-                ("O-0", 900m, TestMember.Shanghai(2026, 2, 1)),
-                ("O-1", 19_500m, TestMember.Shanghai(2026, 3, 1)),
-                ("O-1", -1000m, TestMember.Shanghai(2026, 3, 10)),
-                ("O-1", -15_000m, TestMember.Shanghai(2026, 3, 15)),
-            ],
-            late);
-
-        Assert.Equal(("V1", TestMember.Shanghai(2026, 3, 15)), (inOrder.Tier, inOrder.State.TierSince));
-        AssertSame(inOrder, outOfOrder);
+        InOrderIs(
+            "V1",
+            TestMember.Shanghai(2026, 3, 15),
+            Step.Refund(TestMember.Shanghai(2026, 3, 5), "O-1", 3500m, "e-late-refund"),
+            Step.Buy(TestMember.Shanghai(2026, 2, 1), "O-0", 900m),
+            Step.Buy(TestMember.Shanghai(2026, 3, 1), "O-1", 19_500m),
+            Step.Refund(TestMember.Shanghai(2026, 3, 10), "O-1", 1000m),
+            Step.Refund(TestMember.Shanghai(2026, 3, 15), "O-1", 15_000m));
     }
 
     /// <summary>
-    /// One member gets <paramref name="events"/> (a negative amount: a refund of the order) and the late refund in
-    /// occurredAt order, each applied at its own instant; the other gets the same events but the late refund last, on
-    /// <see cref="Arrival"/>. Both are read at <see cref="Arrival"/>.
+    /// One member gets <paramref name="events"/> and the <paramref name="late"/> refund in occurredAt order, each applied at
+    /// its own instant; the other gets the same events but the late refund last, on <see cref="Arrival"/>. Both are read at
+    /// <see cref="Arrival"/>.
     /// </summary>
-    private static (TestMember InOrder, TestMember OutOfOrder) Both(
-        (string Order, decimal Amount, DateTimeOffset At)[] events, (string Order, decimal Amount, DateTimeOffset At) late)
+    private static (TestMember InOrder, TestMember OutOfOrder) Both(Step[] events, Step late)
     {
-        var inOrder = new TestMember();
-        foreach (var e in events.Append((late.Order, -late.Amount, late.At)).OrderBy(e => e.Item3))
-        {
-            Apply(inOrder, e);
-        }
-
-        var outOfOrder = new TestMember();
-        foreach (var e in events)
-        {
-            Apply(outOfOrder, e);
-        }
-
+        var inOrder = TierSteps.After(null, [.. events.Append(late).OrderBy(e => e.At)]);
+        var outOfOrder = TierSteps.After(null, events);
         outOfOrder.Now = Arrival;
-        outOfOrder.Refund(late.Order, late.Amount, at: late.At, eventId: "e-late-refund");
+        outOfOrder.Refund(late.Order!, late.Amount, at: late.At, eventId: late.EventId);
         inOrder.Now = Arrival;
         return (inOrder, outOfOrder);
+    }
 
-        static void Apply(TestMember member, (string Order, decimal Amount, DateTimeOffset At) e)
-        {
-            member.Now = e.At;
-            _ = e.Amount < 0 ? member.Refund(e.Order, -e.Amount) : member.Purchase(e.Order, e.Amount);
-        }
+    /// <summary>
+    /// The member who got <paramref name="events"/> and <paramref name="late"/> in order holds <paramref name="tier"/> since
+    /// <paramref name="since"/>, and the one who got the late refund last agrees with it in every figure (<see cref="AssertSame"/>).
+    /// </summary>
+    private static void InOrderIs(string tier, DateTimeOffset since, Step late, params Step[] events)
+    {
+        var (inOrder, outOfOrder) = Both(events, late);
+        Assert.Equal((tier, since), (inOrder.Tier, inOrder.State.TierSince));
+        AssertSame(inOrder, outOfOrder);
     }
 
     /// <summary>Tier, tierSince, growth, benefits (grant dates included), balance and the sum of the tier entries agree.</summary>

@@ -17,24 +17,12 @@ public class TierLiftBackTests
     // 1 Mar and, when asked, O-3 4,200 on 5 Mar; a growth window of `windowDays` (null: the programme's default).
     private static TestMember TwoOrdersThenRefund(int? windowDays, decimal refundOfO0, bool reQualifyOn5Mar)
     {
-        var member = new TestMember(TestMember.Shanghai(2026, 2, 20));
-        if (windowDays is { } days)
-        {
-            member.Options.GrowthWindowDays = days;
-        }
-
-        member.Purchase("O-0", 4500m, eventId: "e-0");
-        member.Now = TestMember.Shanghai(2026, 2, 25);
-        member.Purchase("O-1", 5000m, eventId: "e-1");
-        member.Now = TestMember.Shanghai(2026, 3, 1);
-        member.Refund("O-0", refundOfO0, eventId: "e-r0");
-        if (reQualifyOn5Mar)
-        {
-            member.Now = TestMember.Shanghai(2026, 3, 5);
-            member.Purchase("O-3", 4200m, eventId: "e-3");
-        }
-
-        return member;
+        var member = TierSteps.After(
+            windowDays,
+            Step.Buy(TestMember.Shanghai(2026, 2, 20), "O-0", 4500m, "e-0"),
+            Step.Buy(TestMember.Shanghai(2026, 2, 25), "O-1", 5000m, "e-1"),
+            Step.Refund(TestMember.Shanghai(2026, 3, 1), "O-0", refundOfO0, "e-r0"));
+        return reQualifyOn5Mar ? member.Run(Step.Buy(TestMember.Shanghai(2026, 3, 5), "O-3", 4200m, "e-3")) : member;
     }
 
     // Time passes to 10 Jun: the grace has dropped the member V3 → V2 on 26 May, V2's own grace running from then.
@@ -54,22 +42,16 @@ public class TierLiftBackTests
         // O-0 600 (1 Jan), O-1 400 (25 Feb, V2), O-2 100 (26 Feb); O-1 refunded 60 on 1 Mar; O-0 ages out on 2 Mar; O-3 700 on
         // 5 Mar; O-3 refunded 100 on 10 Mar (1,040 live: V2 kept); O-1 ages out on 26 Apr (V2's grace). The late refund of 50
         // dated 28 Feb arrives on 10 May (taking nothing from the window now). In order: 1 Mar 990 (V1), 5 Mar 1,090 (V2 again), 10 Mar 990: the refund took V2, held since 5 Mar, before O-3: V1.
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 600m, eventId: "e-0");
-        member.Now = TestMember.Shanghai(2026, 2, 25);
-        member.Purchase("O-1", 400m, eventId: "e-1");
-        member.Now = TestMember.Shanghai(2026, 2, 26);
-        member.Purchase("O-2", 100m, eventId: "e-2");
-        member.Now = TestMember.Shanghai(2026, 3, 1);
-        member.Refund("O-1", 60m, eventId: "e-r1");
-        member.Now = TestMember.Shanghai(2026, 3, 5);
-        member.Purchase("O-3", 700m, eventId: "e-3");
-        member.Now = TestMember.Shanghai(2026, 3, 10);
-        member.Refund("O-3", 100m, eventId: "e-r3");
+        var member = TierSteps.After(
+            60,
+            Step.Buy(P0, "O-0", 600m, "e-0"),
+            Step.Buy(TestMember.Shanghai(2026, 2, 25), "O-1", 400m, "e-1"),
+            Step.Buy(TestMember.Shanghai(2026, 2, 26), "O-2", 100m, "e-2"),
+            Step.Refund(TestMember.Shanghai(2026, 3, 1), "O-1", 60m, "e-r1"),
+            Step.Buy(TestMember.Shanghai(2026, 3, 5), "O-3", 700m, "e-3"),
+            Step.Refund(TestMember.Shanghai(2026, 3, 10), "O-3", 100m, "e-r3"));
         Assert.Equal("V2", member.Tier);
-        member.Now = TestMember.Shanghai(2026, 4, 28);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        member.Run(Step.Tick(TestMember.Shanghai(2026, 4, 28)));
         Assert.Equal(("V2", TestMember.Shanghai(2026, 4, 26, 0, 0)), (member.Tier, member.State.TierGraceStartedAt));
         member.Now = TestMember.Shanghai(2026, 5, 10);
 
@@ -193,15 +175,13 @@ public class TierLiftBackTests
         // up to V2, the tier the replay started on (V3 from 1 Mar and the drop of 5 Mar are recorded already); 5 Mar 4,100
         // keeps V2. Judged against V3 (the tier the drop of 5 Mar left) the refund of 10 Feb took nothing; lifted past the
         // cap, 1 Mar wrote V1 → V3 and 5 Mar V3 → V2 a second time.
-        var member = new TestMember(TestMember.Shanghai(2026, 2, 1));
-        member.Purchase("O-0", 1500m, eventId: "e-0");
-        member.Now = TestMember.Shanghai(2026, 2, 10);
-        member.Refund("O-0", 300m, eventId: "e-r0");
-        member.Now = TestMember.Shanghai(2026, 3, 1);
-        member.Purchase("O-1", 4200m, eventId: "e-1");
+        var member = TierSteps.After(
+            null,
+            Step.Buy(TestMember.Shanghai(2026, 2, 1), "O-0", 1500m, "e-0"),
+            Step.Refund(TestMember.Shanghai(2026, 2, 10), "O-0", 300m, "e-r0"),
+            Step.Buy(TestMember.Shanghai(2026, 3, 1), "O-1", 4200m, "e-1"));
         Assert.Equal("V3", member.Tier);
-        member.Now = TestMember.Shanghai(2026, 3, 5);
-        member.Refund("O-1", 1000m, eventId: "e-r1");
+        member.Run(Step.Refund(TestMember.Shanghai(2026, 3, 5), "O-1", 1000m, "e-r1"));
         Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 5)), (member.Tier, member.State.TierSince));
         member.Now = TestMember.Shanghai(2026, 3, 10);
 
@@ -226,20 +206,14 @@ public class TierLiftBackTests
         // O-3 300 on 6 May (500 live: V1). The late 600 of 20 Apr arrives on 7 May. In order: 20 Apr 1,100 (V2's grace ends:
         // the drop of 1 May is undone), 5 May 800 (V2 → V1 at once), 6 May 1,100 (V1 → V2 at once).
         var late = TestMember.Shanghai(2026, 4, 20);
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 5000m, eventId: "e-0");
-        member.Now = TestMember.Shanghai(2026, 3, 15);
-        member.Purchase("O-2", 500m, eventId: "e-2");
-        member.Now = TestMember.Shanghai(2026, 4, 2);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
-        member.Now = TestMember.Shanghai(2026, 5, 2);
-        MemberEngine.ApplyTimePassed(member.State, member.Options, member.Now);
+        var member = TierSteps.After(
+            60,
+            Step.Buy(P0, "O-0", 5000m, "e-0"),
+            Step.Buy(TestMember.Shanghai(2026, 3, 15), "O-2", 500m, "e-2"),
+            Step.Tick(TestMember.Shanghai(2026, 4, 2)),
+            Step.Tick(TestMember.Shanghai(2026, 5, 2)));
         Assert.Equal("V1", member.Tier);
-        member.Now = TestMember.Shanghai(2026, 5, 5);
-        member.Refund("O-2", 300m, eventId: "e-refund");
-        member.Now = TestMember.Shanghai(2026, 5, 6);
-        member.Purchase("O-3", 300m, eventId: "e-3");
+        member.Run(Step.Refund(TestMember.Shanghai(2026, 5, 5), "O-2", 300m, "e-refund"), Step.Buy(TestMember.Shanghai(2026, 5, 6), "O-3", 300m, "e-3"));
         Assert.Equal("V1", member.Tier);
         member.Now = TestMember.Shanghai(2026, 5, 7);
 

@@ -173,12 +173,8 @@ public class TierReachedAtTests
     {
         // P0 4,000 on 1 Jan (V2); the late 1,000 of 15 Feb made V3 (5,000) in order, lost through the grace to V2 on 1 Apr
         // (the late 1,000 still holds V2), reached again by the 4,000 of 5 Apr. V3 since 5 Apr; V2 reached by 15 Feb at the latest.
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 4000m);
         var again = TestMember.Shanghai(2026, 4, 5);
-        member.Now = again;
-        member.Purchase("O-2", 4000m);
+        var member = TierSteps.After(60, Step.Buy(P0, "O-0", 4000m), Step.Buy(again, "O-2", 4000m));
         Assert.Equal(("V2", again), (member.Tier, member.State.TierSince)); // V2 lost on 1 Apr as seen then, reached again
         member.Now = again.AddDays(1);
 
@@ -198,16 +194,13 @@ public class TierReachedAtTests
         // 1 Jan P0 600; 20 Mar P 600; 10 Apr X2 600 (V2); 12 Apr P refunded in full (V1 at once); 13 Apr the late 400 of
         // 15 Feb. In order V2 from 15 Feb without a break: P0 ages out on 2 Mar, P ends the dip inside the grace on 20 Mar
         // (its refund was made only on 12 Apr, after X2), and after the refund 400 + 600 = 1,000 still holds V2.
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 600m);
-        member.Now = TestMember.Shanghai(2026, 3, 20);
-        member.Purchase("O-P", 600m);
-        member.Now = TestMember.Shanghai(2026, 4, 10);
-        member.Purchase("O-X2", 600m);
+        var member = TierSteps.After(
+            60,
+            Step.Buy(P0, "O-0", 600m),
+            Step.Buy(TestMember.Shanghai(2026, 3, 20), "O-P", 600m),
+            Step.Buy(TestMember.Shanghai(2026, 4, 10), "O-X2", 600m));
         Assert.Equal("V2", member.Tier);
-        member.Now = TestMember.Shanghai(2026, 4, 12);
-        member.Refund("O-P", 600m);
+        member.Run(Step.Refund(TestMember.Shanghai(2026, 4, 12), "O-P", 600m));
         Assert.Equal("V1", member.Tier);
         member.Now = TestMember.Shanghai(2026, 4, 13);
 
@@ -254,11 +247,7 @@ public class TierReachedAtTests
     {
         // P0 600 on 1 Jan; 300 of it refunded on 1 Mar; the late 400 of 15 Feb arrives on 25 Apr. In order V2 on 15 Feb
         // (1,000), lost at once on 1 Mar (700: a refund, no grace, CONTRACT.md §2), never reached again: V1 now, no move.
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 600m);
-        member.Now = TestMember.Shanghai(2026, 3, 1);
-        member.Refund("O-0", 300m);
+        var member = TierSteps.After(60, Step.Buy(P0, "O-0", 600m), Step.Refund(TestMember.Shanghai(2026, 3, 1), "O-0", 300m));
         member.Now = TestMember.Shanghai(2026, 4, 25);
 
         var late = member.Purchase("O-late", 400m, at: Late);
@@ -274,13 +263,11 @@ public class TierReachedAtTests
         // O-1 500 on 1 Jan, O-2 300 on 5 Feb, O-1 refunded in full on 15 Mar (it aged out on 2 Mar); the late 600 of 10 Jan
         // arrives on 20 Mar. In order: V2 since 10 Jan (1,100); O-1 aged out on 2 Mar (900: V2's grace from then); the refund
         // took nothing from the window (300 before and after it), so it did not take the tier (CONTRACT.md §2).
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-1", 500m);
-        member.Now = TestMember.Shanghai(2026, 2, 5);
-        member.Purchase("O-2", 300m);
-        member.Now = TestMember.Shanghai(2026, 3, 15);
-        member.Refund("O-1", 500m);
+        var member = TierSteps.After(
+            60,
+            Step.Buy(P0, "O-1", 500m),
+            Step.Buy(TestMember.Shanghai(2026, 2, 5), "O-2", 300m),
+            Step.Refund(TestMember.Shanghai(2026, 3, 15), "O-1", 500m));
         member.Now = TestMember.Shanghai(2026, 3, 20);
 
         var late = member.Purchase("O-late", 600m, at: TestMember.Shanghai(2026, 1, 10));
@@ -294,11 +281,7 @@ public class TierReachedAtTests
     /// <summary>P0 on 1 Jan, then 600 CNY at <paramref name="again"/> (V1: P0 has aged out); the clock a day later.</summary>
     private static TestMember LiveBefore(DateTimeOffset again)
     {
-        var member = new TestMember(P0);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-0", 600m);
-        member.Now = again;
-        member.Purchase("O-2", 600m);
+        var member = TierSteps.After(60, Step.Buy(P0, "O-0", 600m), Step.Buy(again, "O-2", 600m));
         Assert.Equal(("V1", 600L), (member.Tier, member.Growth));
         Assert.True(again > AgedOut);
         member.Now = again.AddDays(1);
@@ -310,13 +293,11 @@ public class TierReachedAtTests
     private static (TestMember Member, DateTimeOffset Crossed) CrossedThenPartlyRefunded(DateTimeOffset now)
     {
         var crossed = TestMember.Shanghai(2026, 2, 10);
-        var member = new TestMember(crossed);
-        member.Options.GrowthWindowDays = 60;
-        member.Purchase("O-A", 500m);
-        member.Now = TestMember.Shanghai(2026, 2, 20);
-        member.Purchase("O-C", 300m);
-        member.Now = TestMember.Shanghai(2026, 3, 1);
-        member.Refund("O-A", 200m);
+        var member = TierSteps.After(
+            60,
+            Step.Buy(crossed, "O-A", 500m),
+            Step.Buy(TestMember.Shanghai(2026, 2, 20), "O-C", 300m),
+            Step.Refund(TestMember.Shanghai(2026, 3, 1), "O-A", 200m));
         member.Now = now;
         return (member, crossed);
     }

@@ -193,10 +193,7 @@ public class TierTests
     {
         // O-A 4,500 (2025-01-10) and O-B 600 (2025-06-01): V3. O-A ages out on 2026-01-10 (V3 on grace). A refund of O-B
         // that occurred on 01-09 20:00 arrives on 01-29: in order V2 at once on 01-09, V2's grace from 01-10, V1 on 02-09.
-        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
-        member.Purchase("O-A", 4_500m);
-        member.Now = TestMember.Shanghai(2025, 6, 1);
-        member.Purchase("O-B", 600m);
+        var member = TierSteps.After(null, Step.Buy(TestMember.Shanghai(2025, 1, 10), "O-A", 4_500m), Step.Buy(TestMember.Shanghai(2025, 6, 1), "O-B", 600m));
         Assert.Equal("V3", member.Tier);
         Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
         member.Now = TestMember.Shanghai(2026, 1, 29);
@@ -213,10 +210,7 @@ public class TierTests
     {
         // O-0 600 (2025-01-05) ages out on 2026-01-05. O-2 300 (01-03) and O-3 50 (01-04) were applied in order; a late
         // O-1 200 of 01-01 arrives on 01-06. In order growth was 1,100 on 01-03: V2 from then, on grace from 01-05.
-        var member = new TestMember(TestMember.Shanghai(2025, 1, 5));
-        member.Purchase("O-0", 600m);
-        member.Now = TestMember.Shanghai(2026, 1, 3);
-        member.Purchase("O-2", 300m);
+        var member = TierSteps.After(null, Step.Buy(TestMember.Shanghai(2025, 1, 5), "O-0", 600m), Step.Buy(TestMember.Shanghai(2026, 1, 3), "O-2", 300m));
         member.Now = TestMember.Shanghai(2026, 1, 4);
         member.Purchase("O-3", 50m);
         Assert.Equal("V1", member.Tier);
@@ -341,10 +335,7 @@ public class TierTests
     [Fact]
     public void AfterAGraceDropTheMemberStaysWhereTheRemainingGrowthQualifies()
     {
-        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
-        member.Purchase("O-1", 6_000m);
-        member.Now = TestMember.Shanghai(2025, 6, 1);
-        member.Purchase("O-2", 2_000m);
+        var member = TierSteps.After(null, Step.Buy(TestMember.Shanghai(2025, 1, 10), "O-1", 6_000m), Step.Buy(TestMember.Shanghai(2025, 6, 1), "O-2", 2_000m));
         Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
         Assert.Equal(2_000, member.Growth);
 
@@ -376,10 +367,7 @@ public class TierTests
         // O-0 400 (2024-12-01) and O-1 700 (2024-12-20) give V2. O-0 ages out on 2025-12-01: V2's grace runs to 12-31.
         // O-2 300 occurred on 2025-06-01 and arrives on 12-25 from an offline POS: in order the window held 1,000 until
         // O-1 aged out on 12-20, so the grace began then and runs to 2026-01-19, not 12-31.
-        var member = new TestMember(TestMember.Shanghai(2024, 12, 1));
-        member.Purchase("O-0", 400m);
-        member.Now = TestMember.Shanghai(2024, 12, 20);
-        member.Purchase("O-1", 700m);
+        var member = TierSteps.After(null, Step.Buy(TestMember.Shanghai(2024, 12, 1), "O-0", 400m), Step.Buy(TestMember.Shanghai(2024, 12, 20), "O-1", 700m));
         Assert.Equal("V2", member.Tier);
         Tick(member, TestMember.Shanghai(2025, 12, 1, 0, 0));
         Assert.Equal(TestMember.Shanghai(2025, 12, 31, 0, 0), member.Summary.TierGraceUntil);
@@ -396,10 +384,7 @@ public class TierTests
     [Fact]
     public void SmallRefundDuringAGraceDoesNotCutTheGraceShort()
     {
-        var member = new TestMember(TestMember.Shanghai(2025, 1, 10));
-        member.Purchase("O-1", 6_000m);
-        member.Now = TestMember.Shanghai(2025, 12, 1);
-        member.Purchase("O-2", 3_000m);
+        var member = TierSteps.After(null, Step.Buy(TestMember.Shanghai(2025, 1, 10), "O-1", 6_000m), Step.Buy(TestMember.Shanghai(2025, 12, 1), "O-2", 3_000m));
         Tick(member, TestMember.Shanghai(2026, 1, 10, 0, 0));
         Assert.Equal("V3", member.Tier);
 
