@@ -286,22 +286,6 @@ public static partial class TierPolicy
         }
     }
 
-    /// <summary>Dates the benefits granted from index <paramref name="from"/> on at <paramref name="at"/> (stored as a UTC instant), in the new list and as held.</summary>
-    private static void GrantedSince(MemberState state, List<GrantedBenefit> granted, int from, DateTimeOffset at)
-    {
-        for (var i = from; i < granted.Count; i++)
-        {
-            var dated = granted[i] with { GrantedAt = at.ToUniversalTime() };
-            var held = state.Benefits.IndexOf(granted[i]);
-            if (held >= 0)
-            {
-                state.Benefits[held] = dated;
-            }
-
-            granted[i] = dated;
-        }
-    }
-
     /// <summary>
     /// The ladder rank the member held at <paramref name="at"/> (UTC instant, before the tier moves recorded after it) and
     /// since when: a refund replayed in order is judged against the tier held when it occurred (CONTRACT.md §1.1), not the

@@ -218,7 +218,7 @@ public static partial class TierPolicy
                 // was lost through a full grace and that event reached it again (the cause's date would be too early).
                 // The tier's benefits came with the move then (§2: granted on entering a tier), not at the arrival.
                 LedgerBook.DateFrom(state, entries, mark, since);
-                GrantedSince(state, granted, grants, since);
+                GrantedAsReached(state, options, granted, grants, since, cause);
             }
         }
         else

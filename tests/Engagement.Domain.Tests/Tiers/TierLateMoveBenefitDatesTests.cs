@@ -34,6 +34,27 @@ public class TierLateMoveBenefitDatesTests
     }
 
     [Fact]
+    public void ALateJumpOverTwoTiersDatesEachTiersBenefitsWhereItsOwnTierWasReached()
+    {
+        // O-1 800 (2 Mar: V1). A purchase of 4,500 made on 1 Mar arrives on 3 Mar: in order it took V1 to V2 on 1 Mar (the
+        // birthday coupon came then) and O-1 took V2 to V3 on 2 Mar (priority booking). Applied late, one move V1 → V3
+        // dated 2 Mar: the coupon is dated 1 Mar, where V2 was reached, not 2 Mar.
+        var v2 = TestMember.Shanghai(2026, 3, 1);
+        var v3 = TestMember.Shanghai(2026, 3, 2);
+        var inOrder = TierSteps.After(null, Step.Buy(v2, "O-0", 4500m), Step.Buy(v3, "O-1", 800m));
+        var member = TierSteps.After(null, Step.Buy(v3, "O-1", 800m));
+        member.Now = TestMember.Shanghai(2026, 3, 3);
+
+        var late = member.Purchase("O-0", 4500m, at: v2);
+
+        (string, DateTimeOffset)[] expected = [("birthday-coupon", v2), ("priority-booking", v3)];
+        Assert.Equal(("V3", v3), (member.Tier, member.State.TierSince));
+        Assert.Equal(expected, inOrder.State.Benefits.Select(b => (b.Code, b.GrantedAt)).Order());
+        Assert.Equal(expected, member.State.Benefits.Select(b => (b.Code, b.GrantedAt)).Order());
+        Assert.Equal(expected, late.BenefitsGranted.Select(b => (b.Code, b.GrantedAt)).Order());
+    }
+
+    [Fact]
     public void ALatePurchaseAgedOutSinceGrantsTheTiersBenefitsWhereItReachedTheTier()
     {
         // O-0 600 (1 Jan), O-2 600 (20 Mar: V1, O-0 aged out on 2 Mar). The late 400 of 15 Feb arrives on 25 Apr, after it
