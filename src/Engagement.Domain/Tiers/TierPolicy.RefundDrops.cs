@@ -78,9 +78,8 @@ public static partial class TierPolicy
     /// The ladder rank held just before <paramref name="at"/> (a UTC instant) by the tier moves the ledger records, and since
     /// when (CONTRACT.md §1.1: a late refund is judged against the tier held when it occurred): the tier the earliest move
     /// dated after it left (<see cref="LedgerEntry.TierLeft"/>), held since the latest move dated at or before it, however
-    /// many moves are dated after it (drops, upgrades, a replayed entry); of moves dated at one instant, the one written
-    /// last. <see cref="HeldThen"/> when the ledger does not say (no move after it, an entry stored without the tier it
-    /// left, or no move kept before it): then <c>Known</c> is false.
+    /// many moves are dated after it (drops, upgrades, a replayed entry). <see cref="HeldThen"/> when the ledger does not say
+    /// (no move after it, an entry stored without the tier it left, or no move kept before it): then <c>Known</c> is false.
     /// </summary>
     private static (int Rank, DateTimeOffset? Since, bool Known) HeldInHistory(MemberState state, ProgramOptions options, DateTimeOffset at)
     {
@@ -96,7 +95,7 @@ public static partial class TierPolicy
             var when = entry.EffectiveOccurredAt;
             if (when > at)
             {
-                next = next is null || when <= next.EffectiveOccurredAt ? entry : next;
+                next = next is null || when < next.EffectiveOccurredAt ? entry : next;
             }
             else if (!(since >= when))
             {

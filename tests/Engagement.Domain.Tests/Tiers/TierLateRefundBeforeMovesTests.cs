@@ -102,32 +102,6 @@ public class TierLateRefundBeforeMovesTests
             Step.Buy(TestMember.Shanghai(2026, 3, 1), "O-1", 4500m));
     }
 
-    [Fact]
-    public void ASecondLateRefundReadsTheTierHeldThenFromTheTierEntryWrittenLast()
-    {
-        // O-0 1,200 (1 Feb: V2), O-1 4,000 (1 Mar: 5,200, V3), 300 of O-1 refunded on 2 Mar (4,900: V2 since 2 Mar). A refund
-        // of 300 of O-0 dated 10 Feb arrives on 25 Mar: in order V1 from 10 Feb, back to V2 on 1 Mar (4,900, never V3); that
-        // lift's entry (it left V1) is written after the live upgrade of 1 Mar (it left V2). A refund of 100 of O-0 dated
-        // 20 Feb arrives on 26 Mar: in order V1 was held then, 800 keeps it, 1 Mar 4,800 lifts to V2 and 2 Mar 4,500 keeps
-        // V2: V2 since 1 Mar. Read from the 1 Mar entry written first, V2 was held then: V2 since 10 Feb.
-        Step[] late = [Step.Refund(TestMember.Shanghai(2026, 2, 10), "O-0", 300m, "e-late-1"), Step.Refund(TestMember.Shanghai(2026, 2, 20), "O-0", 100m, "e-late-2")];
-        Step[] events =
-        [
-            Step.Buy(TestMember.Shanghai(2026, 2, 1), "O-0", 1200m),
-            Step.Buy(TestMember.Shanghai(2026, 3, 1), "O-1", 4000m),
-            Step.Refund(TestMember.Shanghai(2026, 3, 2), "O-1", 300m),
-        ];
-        var inOrder = TierSteps.After(null, [.. events.Concat(late).OrderBy(e => e.At)]);
-        var outOfOrder = TierSteps.After(null, events);
-        outOfOrder.Now = Arrival;
-        outOfOrder.Refund("O-0", 300m, at: late[0].At, eventId: late[0].EventId);
-        outOfOrder.Now = inOrder.Now = Arrival.AddDays(1);
-        outOfOrder.Refund("O-0", 100m, at: late[1].At, eventId: late[1].EventId);
-
-        Assert.Equal(("V2", TestMember.Shanghai(2026, 3, 1)), (inOrder.Tier, inOrder.State.TierSince));
-        AssertSame(inOrder, outOfOrder);
-    }
-
     /// <summary>
     /// One member gets <paramref name="events"/> and the <paramref name="late"/> refund in occurredAt order, each applied at
     /// its own instant; the other gets the same events but the late refund last, on <see cref="Arrival"/>. Both are read at
