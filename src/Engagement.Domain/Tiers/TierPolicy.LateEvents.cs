@@ -124,10 +124,7 @@ public static partial class TierPolicy
     /// §2: a refund recomputes the tier at once). Where one of them took the tier then, a <c>tier.downgrade.refund</c> dated
     /// at that instant is recorded, and the later event that reached the tier again lifts the member back
     /// (<see cref="LaterRefundDrops"/>), so the tier history agrees with the multiplier the purchases in between are re-priced
-    /// at (<c>points.earn.correction</c>). Nothing to replay when no purchase, behaviour or refund occurred after it. One dated
-    /// before the move into the tier held now is judged against the tier the recorded moves say was held then, as
-    /// <see cref="DropAtOnce"/> judges one (<see cref="LaterRefundDrops"/> with history), so a drop there and the lift back
-    /// re-grant the tier's benefits where the lift took effect.
+    /// at (<c>points.earn.correction</c>). Nothing to replay when no purchase, behaviour or refund occurred after it.
     /// </summary>
     private static void KeptNowReplayedInOrder(
         MemberState state, ProgramOptions options, DateTimeOffset now, DateTimeOffset refundAt, string? eventId,
@@ -137,10 +134,7 @@ public static partial class TierPolicy
         var later = ticks.Count > 0 && ticks[^1] > refundAt.UtcTicks
             || state.Orders.Exists(o => o.At > refundAt) || state.OrderSummaries.Exists(o => o.At > refundAt)
             || state.BehaviourRecords.Exists(r => r.At > refundAt);
-        // Dated before the move into the tier held now: judged against the tier the recorded moves say was held then.
-        var history = state.TierSince is { } entered && refundAt < entered;
-        if (later && (history && LaterRefundDrops(state, options, now, refundAt.AddTicks(-1), eventId, entries, changes, granted, history: true)
-            || LaterRefundDrops(state, options, now, refundAt.AddTicks(-1), eventId, entries, changes, granted)))
+        if (later && LaterRefundDrops(state, options, now, refundAt.AddTicks(-1), eventId, entries, changes, granted))
         {
             GraceAfterReplay(state, options, now, entries, changes, granted);
         }

@@ -88,20 +88,6 @@ public class TierLateRefundBeforeMovesTests
             Step.Refund(TestMember.Shanghai(2026, 3, 2), "O-1", 150m));
     }
 
-    [Fact]
-    public void ALateRefundBeforeTheUpgradeThatStillReachesTheTierRegrantsItsBenefitsInOrder()
-    {
-        // O-0 1,200 (1 Feb: V2, birthday coupon), O-1 4,500 (1 Mar: 5,700, V3). A refund of 500 of O-0 dated 10 Feb arrives
-        // on 25 Mar (5,200 now: V3 kept). In order: 10 Feb 700 takes V2 down to V1 (the coupon goes); 1 Mar 5,200 lifts V1
-        // to V3: the coupon is granted again on 1 Mar. The old path moved nothing: the coupon kept 1 Feb.
-        InOrderIs(
-            "V3",
-            TestMember.Shanghai(2026, 3, 1),
-            Step.Refund(TestMember.Shanghai(2026, 2, 10), "O-0", 500m, "e-late-refund"),
-            Step.Buy(TestMember.Shanghai(2026, 2, 1), "O-0", 1200m),
-            Step.Buy(TestMember.Shanghai(2026, 3, 1), "O-1", 4500m));
-    }
-
     /// <summary>
     /// One member gets <paramref name="events"/> and the <paramref name="late"/> refund in occurredAt order, each applied at
     /// its own instant; the other gets the same events but the late refund last, on <see cref="Arrival"/>. Both are read at
