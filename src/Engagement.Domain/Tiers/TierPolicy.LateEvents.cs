@@ -167,12 +167,9 @@ public static partial class TierPolicy
     /// kept the tier until then. With <c>history</c> (a late refund dated before the moves that led to the tier held now,
     /// <see cref="DropAtOnce"/>) the first refund, the late one, is judged against the tier all recorded moves say was held
     /// then (<see cref="HeldInHistory"/>, however many moves and of whatever kind are dated after it), with no skip to the
-    /// upgrade that entered the tier held now. When it does not drop there, the member is put back on that tier, held since
-    /// its start (<see cref="HoldAsThen"/>), and the replay goes on from it: later purchases lift in order, later refunds are
-    /// judged with it counted; when that ends on the tier and tierSince held now, nothing written is kept
-    /// (<see cref="HeldAsBefore"/>). The result is false only when the ledger does not say what was held then.
+    /// upgrade that entered the tier held now; when it does not drop there, nothing moves and the result is false.
     /// </summary>
-    /// <returns>True when some refund dropped the tier, or (with <c>history</c>) the replay judged the late refund in order.</returns>
+    /// <returns>True when some refund dropped the tier.</returns>
     private static bool LaterRefundDrops(
         MemberState state, ProgramOptions options, DateTimeOffset now, DateTimeOffset after, string? eventId,
         List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, bool undone = false, bool history = false)
@@ -185,7 +182,6 @@ public static partial class TierPolicy
         // With `history` the first refund is judged against the tier the recorded moves say was held then (HeldInHistory).
         var from = !history && EnteredByUpgrade(state) is { } entered ? Math.Max(after.UtcTicks, entered.UtcTicks - 1) : after.UtcTicks;
         GrowthTimeline? previous = null;
-        HeldAsBefore? undo = null;
         for (var i = RefundInstants.CountAtOrBefore(ticks, from); i < ticks.Count; i++)
         {
             if (i > 0 && ticks[i] == ticks[i - 1])
@@ -200,13 +196,7 @@ public static partial class TierPolicy
             previous = GrowthTimeline.Build(state, options, refundsBy: at);
             var left = previous.GrowthBefore(key);
             var current = Current(state, options);
-            var (rank, since) = HeldThen(state, options, at);
-            var known = false;
-            if (history && !moved)
-            {
-                (rank, since, known) = HeldInHistory(state, options, at);
-            }
-
+            var (rank, since) = history && !moved ? HeldInHistory(state, options, at) : HeldThen(state, options, at);
             var supported = Qualifying(options, left);
             // Judged against the tier held then: a refund that took it in order moves the member there even when the tier it
             // left is at or above the one held now (a later drop entered that): the entry re-enters it in order (delta from
@@ -248,18 +238,8 @@ public static partial class TierPolicy
             }
             else if (history && !moved)
             {
-                // The late refund kept the tier the recorded moves say was held then: the moves after it are replayed from that
-                // tier, held since its start, so later purchases are judged again for upgrades and later refunds with this one
-                // counted. When the ledger does not say what was held then, the caller falls back.
-                if (!known || since is not { } start)
-                {
-                    return false;
-                }
-
-                undo = HeldAsBefore.Take(state, entries, changes, granted);
-                HoldAsThen(state, options, now, at, rank, start, left, eventId, entries, changes, granted);
-                top = Math.Max(top, rank);
-                moved = true;
+                // Only a replay that moves from its first refund on is judged by the recorded history; the caller falls back.
+                return false;
             }
 
             if (moved)
@@ -271,8 +251,6 @@ public static partial class TierPolicy
             }
         }
 
-        // Replayed from the tier held then and back where the member is: nothing moves (tier and tierSince stay as they were).
-        undo?.IfUnmoved(state, entries, changes, granted);
         return moved;
     }
 

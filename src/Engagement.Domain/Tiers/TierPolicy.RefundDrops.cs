@@ -22,10 +22,7 @@ public static partial class TierPolicy
     /// member held a higher tier then (a drop after it entered the tier held now: <see cref="HeldThen"/>), is judged in order
     /// as a replayed refund is (<see cref="LaterRefundDrops"/>): against that tier at its own instant, the refunds after it
     /// with it counted, each drop dated where it occurred (tierSince that instant, UTC), then the grace as it ran
-    /// (<see cref="GraceAfterReplay"/>). Otherwise, dated before the moves that led to the tier held now, it is judged against
-    /// the tier those moves say was held then, and the moves after it are replayed from that tier even when it does not take
-    /// it (later purchases lift in order, later refunds are judged with it counted; nothing moves when that ends where the
-    /// member is). Only when the ledger does not say what was held then does it fall back to the drop at once dated now.
+    /// (<see cref="GraceAfterReplay"/>). Only when that finds no drop does it fall back to the drop at once dated now.
     /// </summary>
     private static void DropAtOnce(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset refundAt, string? eventId,
@@ -79,9 +76,9 @@ public static partial class TierPolicy
     /// when (CONTRACT.md §1.1: a late refund is judged against the tier held when it occurred): the tier the earliest move
     /// dated after it left (<see cref="LedgerEntry.TierLeft"/>), held since the latest move dated at or before it, however
     /// many moves are dated after it (drops, upgrades, a replayed entry). <see cref="HeldThen"/> when the ledger does not say
-    /// (no move after it, an entry stored without the tier it left, or no move kept before it): then <c>Known</c> is false.
+    /// (no move after it, an entry stored without the tier it left, or no move kept before it).
     /// </summary>
-    private static (int Rank, DateTimeOffset? Since, bool Known) HeldInHistory(MemberState state, ProgramOptions options, DateTimeOffset at)
+    private static (int Rank, DateTimeOffset? Since) HeldInHistory(MemberState state, ProgramOptions options, DateTimeOffset at)
     {
         LedgerEntry? next = null;
         DateTimeOffset? since = null;
@@ -103,93 +100,8 @@ public static partial class TierPolicy
             }
         }
 
-        if (next?.TierLeft is { } left && Rank(options, left) is var rank and >= 0 && since is not null)
-        {
-            return (rank, since, true);
-        }
-
-        var (heldRank, heldSince) = HeldThen(state, options, at);
-        return (heldRank, heldSince, false);
-    }
-
-    /// <summary>
-    /// Puts the member back on the tier at ladder rank <paramref name="rank"/>, held since <paramref name="since"/> (stored
-    /// UTC): the tier the recorded moves say was held when the late refund at <paramref name="at"/> occurred, which it did
-    /// not take (<see cref="LaterRefundDrops"/> with history, CONTRACT.md §1.1), before the moves after it are replayed. A
-    /// tier entry from the tier held now, dated at the refund, whose <see cref="LedgerEntry.TierLeft"/> is that tier (held
-    /// before and after it in order); none when the rank is the same. Benefits it grants are dated at <paramref name="since"/>.
-    /// </summary>
-    private static void HoldAsThen(
-        MemberState state, ProgramOptions options, DateTimeOffset now, DateTimeOffset at, int rank, DateTimeOffset since, long left,
-        string? eventId, List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted)
-    {
-        var current = Current(state, options);
-        var tier = Ladder(options)[rank];
-        if (rank != Rank(options, current))
-        {
-            var reason = string.Create(
-                CultureInfo.InvariantCulture,
-                $"{current} → {tier}: a refund at {at:yyyy-MM-dd'T'HH:mm:ssK} left trailing growth {left}, at or above {options.Tiers[tier].Threshold}; {tier} held since {since:yyyy-MM-dd'T'HH:mm:ssK} in order, counting late event {eventId}");
-            var mark = entries.Count;
-            var grants = granted.Count;
-            var rule = rank < Rank(options, current) ? RuleIds.TierDowngradeRefund : RuleIds.TierUpgrade;
-            Move(state, options, tier, now, rule, reason, eventId, entries, changes, granted, left: tier);
-            LedgerBook.DateFrom(state, entries, mark, at);
-            GrantedSince(state, granted, grants, since);
-        }
-
-        state.TierSince = since.ToUniversalTime();
-    }
-
-    /// <summary>
-    /// What <see cref="HoldAsThen"/> and the replay after it change (tier, tierSince, grace, ledger, benefits, the decision's
-    /// lists), taken before them and put back when the replay ends on the tier and tierSince it started from.
-    /// </summary>
-    private sealed class HeldAsBefore
-    {
-        private string? tier;
-        private DateTimeOffset? since;
-        private DateTimeOffset? grace;
-        private TierGraceDrop? drop;
-        private long sequence;
-        private int ledger;
-        private List<GrantedBenefit> benefits = [];
-        private int entries;
-        private int changes;
-        private int granted;
-
-        public static HeldAsBefore Take(MemberState state, List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted) =>
-            new()
-            {
-                tier = state.Tier,
-                since = state.TierSince,
-                grace = state.TierGraceStartedAt,
-                drop = state.TierGraceDrop,
-                sequence = state.NextSequence,
-                ledger = state.Ledger.Count,
-                benefits = [.. state.Benefits],
-                entries = entries.Count,
-                changes = changes.Count,
-                granted = granted.Count,
-            };
-
-        /// <summary>Puts everything back when the member is on the tier and tierSince taken: nothing moved in order.</summary>
-        public void IfUnmoved(MemberState state, List<LedgerEntry> newEntries, List<TierChange> newChanges, List<GrantedBenefit> newGranted)
-        {
-            if (!string.Equals(state.Tier, tier, StringComparison.Ordinal) || state.TierSince != since)
-            {
-                return;
-            }
-
-            state.TierGraceStartedAt = grace;
-            state.TierGraceDrop = drop;
-            state.NextSequence = sequence;
-            state.Ledger.RemoveRange(ledger, state.Ledger.Count - ledger);
-            state.Benefits.Clear();
-            state.Benefits.AddRange(benefits);
-            newEntries.RemoveRange(entries, newEntries.Count - entries);
-            newChanges.RemoveRange(changes, newChanges.Count - changes);
-            newGranted.RemoveRange(granted, newGranted.Count - granted);
-        }
+        return next?.TierLeft is { } left && Rank(options, left) is var rank and >= 0 && since is not null
+            ? (rank, since)
+            : HeldThen(state, options, at);
     }
 }

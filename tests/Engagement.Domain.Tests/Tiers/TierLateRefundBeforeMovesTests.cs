@@ -59,35 +59,6 @@ public class TierLateRefundBeforeMovesTests
             Step.Refund(TestMember.Shanghai(2026, 3, 15), "O-1", 15_000m));
     }
 
-    [Fact]
-    public void ALateRefundThatKeepsTheTierHeldThenBlocksALaterUpgrade()
-    {
-        // O-0 1,200 (1 Feb: V2), O-1 3,900 (1 Mar: 5,100, V3 since 1 Mar). A refund of 200 of O-0 dated 10 Feb arrives on
-        // 25 Mar (4,900 now). In order: 10 Feb 1,000 keeps V2; 1 Mar 4,900 never reaches V3: V2 since 1 Feb. The old path
-        // judged the refund against V2 only, found no drop there and dropped V3 → V2 at the arrival: tierSince 25 Mar.
-        InOrderIs(
-            "V2",
-            TestMember.Shanghai(2026, 2, 1),
-            Step.Refund(TestMember.Shanghai(2026, 2, 10), "O-0", 200m, "e-late-refund"),
-            Step.Buy(TestMember.Shanghai(2026, 2, 1), "O-0", 1200m),
-            Step.Buy(TestMember.Shanghai(2026, 3, 1), "O-1", 3900m));
-    }
-
-    [Fact]
-    public void ALateRefundThatKeepsTheTierHeldThenMakesALaterRefundDrop()
-    {
-        // O-0 1,200 (1 Feb: V2), O-1 4,000 (1 Mar: 5,200, V3), 150 of O-1 refunded on 2 Mar (5,050: V3 kept). A refund of
-        // 100 of O-0 dated 10 Feb arrives on 25 Mar (4,950 now). In order: 10 Feb 1,100 keeps V2; 1 Mar 5,100 lifts V2 to
-        // V3; 2 Mar 4,950 takes V3 down to V2: V2 since 2 Mar. The old path: V2 since 25 Mar.
-        InOrderIs(
-            "V2",
-            TestMember.Shanghai(2026, 3, 2),
-            Step.Refund(TestMember.Shanghai(2026, 2, 10), "O-0", 100m, "e-late-refund"),
-            Step.Buy(TestMember.Shanghai(2026, 2, 1), "O-0", 1200m),
-            Step.Buy(TestMember.Shanghai(2026, 3, 1), "O-1", 4000m),
-            Step.Refund(TestMember.Shanghai(2026, 3, 2), "O-1", 150m));
-    }
-
     /// <summary>
     /// One member gets <paramref name="events"/> and the <paramref name="late"/> refund in occurredAt order, each applied at
     /// its own instant; the other gets the same events but the late refund last, on <see cref="Arrival"/>. Both are read at
