@@ -153,9 +153,10 @@ public sealed class ProgramOptions
     /// Past it the oldest summary is dropped and counted in <see cref="Members.MemberState.OrderSummariesDropped"/>. Default 300
     /// (with the 250 full orders, 550 orders in 400 days). Measured at both caps with such ids, every instant with a 7-digit
     /// fraction, a refund 300 days after every order and 100 remembered redemptions, the member state is about 154 KB
-    /// (154,292 bytes), 59% of the 256 KiB grain-state bound (Engagement:Storage:MaxGrainStateBytes; with 350 summaries it
-    /// was 62%, over the 60% aimed at), leaving the rest for touches, coupons and campaigns. When the 50 ledger entries
-    /// kept are all spends naming four lots (docs/offers.md) it measures 171,258 bytes (65%) with GUID lot ids. Order ids
+    /// (154,292 bytes), 39% of the 384 KiB grain-state bound (Engagement:Storage:MaxGrainStateBytes; 59% of the 256 KiB it
+    /// was when this default was chosen: with 350 summaries it was 62%, over the 60% aimed at), leaving the rest for touches,
+    /// coupons and campaigns. When the 50 ledger entries kept are all spends naming four lots (docs/offers.md) it measures
+    /// 171,258 bytes (44%; 65% of 256 KiB) with GUID lot ids. Order ids
     /// of 128 CJK characters (6 bytes each in the stored JSON) would take a member at both caps past the bound through
     /// its orders alone: the size guard refuses such a write (GrainStateTooLargeException). Raise either cap only with
     /// that bound in mind. At least 0.

@@ -15,8 +15,11 @@ namespace Engagement.Azure.Tests.Hosting;
 /// </summary>
 public sealed class StorageSiloFixture : IAsyncLifetime
 {
-    /// <summary>The grain-state bound this silo is configured with (small, so refusals are cheap to provoke).</summary>
-    public const int MaxGrainStateBytes = 64 * 1024;
+    /// <summary>
+    /// The grain-state bound this silo runs with: the default, left unset, so the contract tests show that a state at the
+    /// default bound goes whole into one row of the official provider on Azurite, and one past it is refused.
+    /// </summary>
+    public const int MaxGrainStateBytes = EngagementStorageOptions.DefaultMaxGrainStateBytes;
 
     private readonly string _suffix = Azurite.UniqueName("c");
     private IHost? _host;
@@ -51,7 +54,6 @@ public sealed class StorageSiloFixture : IAsyncLifetime
             ["Engagement:Storage:ReminderTableName"] = ReminderTable,
             ["Engagement:Storage:LedgerTableName"] = LedgerTable,
             ["Engagement:Storage:TouchQueueName"] = TouchQueue,
-            ["Engagement:Storage:MaxGrainStateBytes"] = MaxGrainStateBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Services.AddSingleton(new ReminderTableStats());
         builder.UseOrleans(silo =>

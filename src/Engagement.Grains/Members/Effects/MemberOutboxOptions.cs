@@ -11,7 +11,7 @@ public sealed class MemberOutboxOptions
 
     /// <summary>
     /// Pending effects above which a member emits everything before it decides its next change: 200 (twice the largest
-    /// batch; some 50 KB of stored state, far below the state bound of 256 KiB). Only a receiver failing for a long time
+    /// batch; some 50 KB of stored state, far below the state bound of 384 KiB). Only a receiver failing for a long time
     /// (the ledger archive, the metric sink) lets an outbox grow so far, and a state over the bound is refused before it
     /// is written, so emitting only after the write would leave the member unable to write even after the receiver is back.
     /// </summary>
