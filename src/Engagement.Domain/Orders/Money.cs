@@ -35,7 +35,7 @@ public static class Money
         }
         else
         {
-            return $"currency: '{currency}' is not accepted; the programme currency is {options.Currency}"
+            return $"currency: {Quoted(currency)} is not accepted; the programme currency is {options.Currency}"
                 + (options.Currencies.Count == 0 ? "" : $" (also configured: {string.Join(", ", options.Currencies.Keys.Order(StringComparer.Ordinal))})");
         }
 
@@ -47,6 +47,17 @@ public static class Money
 
         return null;
     }
+
+    /// <summary>
+    /// A refused currency as a reason (a poison reason, a log line, an answer) may show it: quoted when it has the shape
+    /// of an ISO 4217 code (3 letters A–Z, nothing secret), else by its length alone, since a phone number or a coupon
+    /// code sent as the currency must never be echoed (the wire validator masks it, EventBounds.Echo; events from an
+    /// Orleans producer reach these rules without it).
+    /// </summary>
+    private static string Quoted(string currency) =>
+        currency.Length == 3 && currency.All(char.IsAsciiLetterUpper)
+            ? $"'{currency}'"
+            : string.Create(CultureInfo.InvariantCulture, $"a value of {currency.Length} characters that is no 3-letter ISO 4217 code (not shown)");
 
     /// <summary>The amount in the programme currency and the rate used (null for the programme currency itself).</summary>
     public static (decimal Amount, decimal? Rate) ToProgramme(decimal amount, string currency, ProgramOptions options)

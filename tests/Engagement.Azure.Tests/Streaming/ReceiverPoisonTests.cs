@@ -159,6 +159,9 @@ public sealed class ReceiverPoisonTests
             // Before: "line 1": the receiver's parser counted from the '{' after trimming the blank lines before it.
             { "broken JSON after blank lines", "\n\n  {\"eventId\" 1}", "body: malformed JSON (line 3, byte " },
             { "60,001-character orderId", longOrder, "orderId: must be 1–128 characters" },
+            // A phone number sent as the currency: the reason (which the logs repeat) shows its shape, never the number.
+            { "a phone number as the currency", ReceiverRig.Purchase("M1", "cur").Replace("\"amount\": 100.00", "\"amount\": 100.00, \"currency\": \"13800138000\"", StringComparison.Ordinal),
+                "currency: '###########' is not accepted: use CNY (ISO 4217, upper case)" },
             { "memberId ..", ReceiverRig.Login("..", "dots"), "memberId: " + EventValidator.MemberIdRule },
             { "event a year and a day old", ReceiverRig.Login("M1", "old").Replace("2026-11-23T08", "2025-11-22T08", StringComparison.Ordinal), "occurredAt: more than 365 days in the past" },
         };

@@ -48,6 +48,26 @@ public class MoneyTests
         Assert.Equal(0, member.Balance);
     }
 
+    [Theory]
+    [InlineData("13800138000")] // a phone number typed into the wrong field
+    [InlineData("ABCD-EFGH-JKLM-NPQR")] // a coupon code
+    [InlineData("usd")]
+    public void AnUnconfiguredCurrencyThatIsNoIsoCodeIsRefusedWithoutEchoingIt(string currency)
+    {
+        // An Orleans producer's event reaches the rules without the wire validator (which masks what it quotes): the
+        // reason goes to the poison queue and the logs, so it names the field and the value's length, never the value.
+        var member = new TestMember();
+
+        var decision = Purchase(member, "O-1", 100m, currency);
+
+        Assert.Equal(EventStatus.Rejected, decision.Status);
+        Assert.StartsWith(
+            $"currency: a value of {currency.Length} characters that is no 3-letter ISO 4217 code (not shown) is not accepted; the programme currency is CNY",
+            decision.Reason,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain(currency, decision.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ConfiguredCurrencyIsConvertedAtItsRateAndTheLedgerShowsTheOriginal()
     {
