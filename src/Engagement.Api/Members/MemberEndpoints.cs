@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Engagement.Api.Hosting;
 using Engagement.Api.Offers;
@@ -17,6 +18,14 @@ namespace Engagement.Api.Members;
 public static class MemberEndpoints
 {
     private static readonly HashSet<string> LedgerKinds = new(StringComparer.Ordinal) { "points", "growth", "tier", "coupon" };
+
+    /// <summary>
+    /// The range a redemption's <c>points</c> must be in, as its 400 words it (also for a number past a long,
+    /// <see cref="Problems.IntegerOverflow"/>): 0 to <see cref="RewardItem.MaxPoints"/> points at a store (a reward may be
+    /// cash only), else from 1.
+    /// </summary>
+    internal static string PointsRange(bool atStore) =>
+        string.Create(CultureInfo.InvariantCulture, $"must be {(atStore ? 0 : 1)}–{RewardItem.MaxPoints}");
 
     public static IEndpointRouteBuilder MapMemberEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -156,7 +165,7 @@ public static class MemberEndpoints
         var atStore = request.RewardId is not null && request.StoreId is not null;
         if (request.Points is < 0 or > RewardItem.MaxPoints || (request.Points == 0 && !atStore))
         {
-            errors.Add("points", atStore ? $"must be 0–{RewardItem.MaxPoints}" : $"must be 1–{RewardItem.MaxPoints}");
+            errors.Add("points", PointsRange(atStore));
         }
 
         // CNY has 2 decimals: 12.345 is refused, never stored as given beside a ledger that shows 12.35.

@@ -218,7 +218,7 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
 
         if (request.Points is < 0 or > RewardItem.MaxPoints)
         {
-            errors.Add("points", $"must be 0–{RewardItem.MaxPoints}");
+            errors.Add("points", MemberEndpoints.PointsRange(atStore: true));
         }
 
         if (request.CashAmount is { } cash && (cash < 0 || cash > RewardItem.MaxCash || decimal.Round(cash, 2) != cash))

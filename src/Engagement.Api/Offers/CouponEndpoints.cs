@@ -25,6 +25,13 @@ public static class CouponEndpoints
     /// <summary>The audit action of a coupon issued by staff (<c>GET /audit</c>, CONTRACT.md §4: every manual action).</summary>
     public const string IssueAuditAction = "coupon.issue";
 
+    /// <summary>
+    /// The range an order line's <c>quantity</c> must be in, as the redemption's 400 words it (also for a number past an
+    /// int, <see cref="Problems.IntegerOverflow"/>): 0 to <see cref="EventBounds.MaxItemQuantity"/>, 0 or left out meaning 1.
+    /// </summary>
+    internal static readonly string QuantityRange =
+        string.Create(CultureInfo.InvariantCulture, $"must be 0–{EventBounds.MaxItemQuantity:N0} (0 or left out: 1)");
+
     public static IEndpointRouteBuilder MapCouponEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/v1/coupons/{code}", FindAsync).WithTags("coupons").RequireAuthorization(ApiRoles.OffersReadPolicy).WithMemberDeadline(MemberDeadlineKind.Read)
@@ -255,7 +262,7 @@ public static class CouponEndpoints
 
             if (item.Quantity is < 0 or > EventBounds.MaxItemQuantity)
             {
-                errors.Add(field + ".quantity", "must be 0–10,000 (0 or left out: 1)");
+                errors.Add(field + ".quantity", QuantityRange);
             }
 
             if (item.UnitPrice is < 0 or > EventBounds.MaxItemUnitPrice || decimal.Round(item.UnitPrice, 2) != item.UnitPrice)

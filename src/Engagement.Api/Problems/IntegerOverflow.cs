@@ -5,8 +5,6 @@ using Engagement.Api.Members;
 using Engagement.Api.Offers;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
-using Engagement.Domain.Offers;
-using Engagement.Domain.Points;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
 
@@ -78,21 +76,21 @@ internal static partial class IntegerOverflow
         if (type == typeof(MemberRedemptionBody) && field == "points")
         {
             var atStore = Given(root, "rewardId") && Given(root, "storeId");
-            return (long.MinValue, long.MaxValue, atStore ? $"must be 0–{RewardItem.MaxPoints}" : $"must be 1–{RewardItem.MaxPoints}");
+            return (long.MinValue, long.MaxValue, MemberEndpoints.PointsRange(atStore));
         }
 
         if (type == typeof(CatalogueRedemptionRequest) && field == "points")
         {
-            return (long.MinValue, long.MaxValue, $"must be 0–{RewardItem.MaxPoints}");
+            return (long.MinValue, long.MaxValue, MemberEndpoints.PointsRange(atStore: true));
         }
 
         if (type == typeof(AdjustmentRequest) && field == "delta")
         {
-            return (long.MinValue, long.MaxValue, $"must be non-zero and at most {AdjustmentPolicy.MaxDelta:N0} either way");
+            return (long.MinValue, long.MaxValue, Support.MemberAdjustments.DeltaRange);
         }
 
         return type == typeof(CouponRedeemRequest) && field == "items[].quantity"
-            ? (int.MinValue, int.MaxValue, "must be 0–10,000 (0 or left out: 1)")
+            ? (int.MinValue, int.MaxValue, CouponEndpoints.QuantityRange)
             : null;
     }
 

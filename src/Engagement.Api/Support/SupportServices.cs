@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Engagement.Api.Audience;
 using Engagement.Api.Campaigns;
@@ -55,6 +56,13 @@ public sealed record AdjustmentOutcome(FieldErrors? Errors, string? Forbidden, A
 /// </summary>
 public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, TimeProvider time, IOptions<AdjustmentOptions> options)
 {
+    /// <summary>
+    /// The range an adjustment's <c>delta</c> must be in, as its 400 words it (also for a number past a long,
+    /// <see cref="Problems.IntegerOverflow"/>): non-zero, at most <see cref="AdjustmentPolicy.MaxDelta"/> either way.
+    /// </summary>
+    internal static readonly string DeltaRange =
+        string.Create(CultureInfo.InvariantCulture, $"must be non-zero and at most {AdjustmentPolicy.MaxDelta:N0} either way");
+
     public long SupportLimit => options.Value.SupportLimit;
 
     public async Task<AdjustmentOutcome> AdjustAsync(string memberId, AdjustmentRequest? request, ClaimsPrincipal user, CancellationToken cancellationToken = default)
@@ -142,7 +150,7 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
         // Compared without Math.Abs, which throws on long.MinValue (a client sending -9223372036854775808 got a 500).
         if (request.Delta is 0 || request.Delta < -AdjustmentPolicy.MaxDelta || request.Delta > AdjustmentPolicy.MaxDelta)
         {
-            errors.Add("delta", $"must be non-zero and at most {AdjustmentPolicy.MaxDelta:N0} either way");
+            errors.Add("delta", DeltaRange);
         }
 
         // Control, bidirectional-override and zero-width characters are no text a person gives as a reason (ReasonText):
