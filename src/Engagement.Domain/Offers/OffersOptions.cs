@@ -29,7 +29,7 @@ public sealed class OffersOptions
     /// (the bound earlier versions validated, so their configuration still starts), and more than
     /// <see cref="MaxStockRedemptionsKeptInEffect"/> (2,000) is used as 2,000. Default 500.
     /// Their JSON is bounded too (<see cref="RewardStock.MaxSettledBytes"/>), so a counter's state stays far below the
-    /// grain state bound (384 KiB) however long its ids; older ids keep only a 4-byte fingerprint
+    /// grain state bound (480 KiB) however long its ids; older ids keep only a 4-byte fingerprint
     /// (<see cref="RewardStock.Forgotten"/>), whose retry is refused rather than given a second unit.
     /// </summary>
     public int MaxStockRedemptionsKept { get; set; } = 500;

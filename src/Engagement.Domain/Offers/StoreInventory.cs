@@ -12,7 +12,7 @@ public sealed record StoreInventory
 {
     /// <summary>
     /// Skus one store may list: 2,000 entries of a 64-character sku and a 10-digit count are ~160 KB of JSON, within
-    /// the grain state bound (384 KiB) with room to spare; 20,000 would not fit, and every report would fail.
+    /// the grain state bound (480 KiB) with room to spare; 20,000 would not fit, and every report would fail.
     /// </summary>
     public const int MaxSkus = 2_000;
 

@@ -35,8 +35,8 @@ public static class RedemptionUndo
 
     /// <summary>
     /// The newest redemptions that keep their lots, at most (at worst, 16 lots with 128-character CJK ids stored escaped,
-    /// about 13 KB of JSON each, so a member's state grows by at most about 52 KB, measured 51,748 bytes: under 14% of the
-    /// 384 KiB grain-state bound; RedemptionUndoSizeTests); an undo comes minutes after its
+    /// about 13 KB of JSON each, so a member's state grows by at most about 52 KB, measured 51,748 bytes: under 11% of the
+    /// 480 KiB grain-state bound; RedemptionUndoSizeTests); an undo comes minutes after its
     /// redemption (the unit's hold lasts <c>StockHoldMinutes</c>), and an older one's undo falls back to one fresh lot.
     /// </summary>
     public const int MaxRedemptionsWithLots = 4;

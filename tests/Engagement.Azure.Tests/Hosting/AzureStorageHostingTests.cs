@@ -180,7 +180,7 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
         Assert.Equal("EngagementReminders", options.ReminderTableName);
         Assert.Equal("EngagementLedger", options.LedgerTableName);
         Assert.Equal("EngagementSilos", options.MembershipTableName);
-        Assert.Equal(384 * 1024, options.MaxGrainStateBytes);
+        Assert.Equal(480 * 1024, options.MaxGrainStateBytes);
         Assert.Equal("engagement-touches", options.TouchQueueName);
     }
 

@@ -133,8 +133,8 @@ public sealed class GrainStorageContractTests(StorageSiloFixture silo)
     [Fact]
     public async Task AStateJustUnderTheDefaultBoundIsWrittenWhole()
     {
-        // ASCII, one UTF-16 character per byte: the most characters a state at the bound can have, 12 of the provider's
-        // 15 properties of 32K characters (768 KiB of the entity's 1 MiB).
+        // ASCII, one UTF-16 character per byte: the most characters a state at the bound can have: all 15 of the
+        // provider's properties of 32K characters (960 KiB of the entity's 1 MiB), read back whole.
         var grain = NewGrain();
         var overhead = Encoding.UTF8.GetByteCount("""{"name":"","count":0,"items":[]}""");
         var state = new TestGrainState<TestState>(new TestState { Name = new string('y', StorageSiloFixture.MaxGrainStateBytes - overhead) });

@@ -90,7 +90,7 @@ public sealed class StorageFaults
 
     /// <summary>
     /// From now on, a member state write of this grain whose outbox holds more than <paramref name="maxPending"/> effects
-    /// is refused before anything is written, as the state bound of the Azure storage refuses a state over 384 KiB.
+    /// is refused before anything is written, as the state bound of the Azure storage refuses a state over 480 KiB.
     /// </summary>
     public void BoundOutbox(string grainKey, int maxPending) => _outboxBounds[grainKey] = maxPending;
 
