@@ -45,6 +45,10 @@ public static class StreamingHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddEngagementIngestion(configuration);
         builder.Services.TryAddSingleton<QueueHandBacks>(_ => new QueueHandBacks(TimeProvider.System));
+
+        // Why a consumer kept failing, for the poison reason: the agent's failure handler is given only the item's token.
+        builder.Services.TryAddSingleton<ConsumerFailures>();
+        builder.AddOutgoingGrainCallFilter<ConsumerFailureFilter>();
         builder.AddPersistentStreams(StreamNames.Provider, EngagementQueueAdapterFactory.Create, streams =>
         {
             streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);

@@ -123,12 +123,15 @@ public sealed class EngagementQueueAdapter : IQueueAdapter
         return receiver;
     }
 
-    /// <summary>The pulling agent gave up delivering an item of this queue: its receiver stops holding the message.</summary>
-    public void DeliveryFailed(QueueId queueId, StreamSequenceToken? token)
+    /// <summary>
+    /// The pulling agent gave up delivering an item of this queue: its receiver stops holding the message;
+    /// <paramref name="why"/>, the consumer's last failure if known, goes into its poison reason.
+    /// </summary>
+    public void DeliveryFailed(QueueId queueId, StreamSequenceToken? token, string? why = null)
     {
         if (_receivers.TryGetValue(queueId, out var receiver))
         {
-            receiver.DeliveryFailed(token);
+            receiver.DeliveryFailed(token, why);
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
     private readonly EngagementQueueMapper _mapper;
     private readonly IQueueAdapterCache _cache;
     private readonly ILogger<EngagementStreamFailureHandler> _failureLogger;
+    private readonly ConsumerFailures? _consumerFailures;
 
     public EngagementQueueAdapterFactory(string providerName, IngestionOptions options, IServiceProvider services)
     {
@@ -29,6 +30,7 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
         // Releases each item once its own stream's cursor moved past it (see StreamingHostingExtensions).
         _cache = new EngagementQueueAdapterCache(options.CacheSize, loggerFactory);
         _failureLogger = loggerFactory.CreateLogger<EngagementStreamFailureHandler>();
+        _consumerFailures = services.GetService<ConsumerFailures>(); // a silo's (AddEngagementQueueStreams); none on a client
         var queueService = new QueueServiceClient(options.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         _adapter = new EngagementQueueAdapter(
             providerName,
@@ -55,5 +57,7 @@ public sealed class EngagementQueueAdapterFactory : IQueueAdapterFactory
     public IStreamQueueMapper GetStreamQueueMapper() => _mapper;
 
     public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
-        Task.FromResult<IStreamFailureHandler>(new EngagementStreamFailureHandler(_failureLogger, token => _adapter.DeliveryFailed(queueId, token)));
+        Task.FromResult<IStreamFailureHandler>(new EngagementStreamFailureHandler(
+            _failureLogger,
+            token => _adapter.DeliveryFailed(queueId, token, token is null ? null : _consumerFailures?.Take(token.SequenceNumber))));
 }

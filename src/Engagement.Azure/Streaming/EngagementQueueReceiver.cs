@@ -183,12 +183,15 @@ public sealed partial class EngagementQueueReceiver : IQueueAdapterReceiver, IAs
         });
     }
 
-    /// <summary>A delivery of the item with this token finally failed: its message is left for the queue to hand out again.</summary>
-    public void DeliveryFailed(StreamSequenceToken? token)
+    /// <summary>
+    /// A delivery of the item with this token finally failed: its message is left for the queue to hand out again;
+    /// <paramref name="why"/>, the consumer's last failure if known, goes into its poison reason.
+    /// </summary>
+    public void DeliveryFailed(StreamSequenceToken? token, string? why = null)
     {
         if (token is not null)
         {
-            _leases.Abandon(token.SequenceNumber);
+            _leases.Abandon(token.SequenceNumber, why);
         }
     }
 

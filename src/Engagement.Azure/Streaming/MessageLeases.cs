@@ -151,14 +151,17 @@ public sealed partial class MessageLeases : IAsyncDisposable
         }
     }
 
-    /// <summary>A delivery of this event finally failed: stop renewing its message, so the queue hands it out again.</summary>
-    public void Abandon(long sequence)
+    /// <summary>
+    /// A delivery of this event finally failed: stop renewing its message, so the queue hands it out again.
+    /// <paramref name="why"/>: the consumer's last failure when the silo saw it (<see cref="ConsumerFailures"/>), kept for the poison reason.
+    /// </summary>
+    public void Abandon(long sequence, string? why = null)
     {
         if (_bySequence.TryRemove(sequence, out var lease))
         {
             lease.Abandoned = true;
             LogAbandoned(_queue.Name, lease.MessageId);
-            RecordFailure(lease, sequence);
+            RecordFailure(lease, sequence, why);
 
             // The failed event is never purged to CompleteAsync; count it done here.
             if (Interlocked.Decrement(ref lease.Outstanding) <= 0)
@@ -169,8 +172,9 @@ public sealed partial class MessageLeases : IAsyncDisposable
     }
 
     /// <summary>
-    /// What this receiver last saw go wrong with the message: the event whose delivery finally failed (the agent's
-    /// failure handler is given no exception, only the event's token); null when none was seen here. Taken: asked
+    /// What this receiver last saw go wrong with the message: the event whose delivery finally failed and, when this silo
+    /// saw it, why (the agent's failure handler is given no exception, only the event's token: <see cref="ConsumerFailures"/>);
+    /// null when none was seen here. Taken: asked
     /// once, when the message goes to the poison queue.
     /// </summary>
     public string? TakeLastFailure(string messageId) => _lastFailures.TryRemove(messageId, out var failure) ? failure : null;
@@ -320,7 +324,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
         }
     }
 
-    private void RecordFailure(Lease lease, long sequence)
+    private void RecordFailure(Lease lease, long sequence, string? why)
     {
         // Kept per message until it is deleted or dead-lettered; bounded, since a message that never comes back
         // here (another silo took its queue) is never asked for: past the bound all are dropped (a poison reason then
@@ -334,7 +338,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
         var eventId = index >= 0 && index < lease.EventIds.Length ? lease.EventIds[index] : "?";
         _lastFailures[lease.MessageId] = string.Create(
             CultureInfo.InvariantCulture,
-            $"event {eventId}: its consumer kept failing for {_options.DeliveryRetryWindow} (at {_time.GetUtcNow():O})");
+            $"event {eventId}: its consumer kept failing for {_options.DeliveryRetryWindow} (at {_time.GetUtcNow():O}){(why is null ? "" : ": " + why)}");
     }
 
     private void Forget(Lease lease)

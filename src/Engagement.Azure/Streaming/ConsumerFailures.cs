@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+
+namespace Engagement.Azure.Streaming;
+
+/// <summary>
+/// Why the consumer of each stream item last failed on this silo, by the item's sequence number: the pulling agent's
+/// failure handler (<see cref="EngagementStreamFailureHandler"/>) is given no exception, only the item's token, so the
+/// failure is taken on its way back from the consumer (<see cref="ConsumerFailureFilter"/>) and handed to the poison
+/// reason when the delivery finally fails (<see cref="MessageLeases.Abandon"/>): e.g. a member refused as too large
+/// names Engagement:Storage:MaxGrainStateBytes. Only the innermost exception's type and message, at most
+/// <see cref="MaxDetailLength"/> characters; at most <see cref="MaxKept"/> items (past it all are dropped: a reason then
+/// lacks its detail, nothing else).
+/// </summary>
+public sealed class ConsumerFailures
+{
+    /// <summary>Items whose last failure is kept at most.</summary>
+    public const int MaxKept = 1_000;
+
+    /// <summary>The longest detail kept, characters (a longer one is cut and ends with "…").</summary>
+    public const int MaxDetailLength = 400;
+
+    private readonly ConcurrentDictionary<long, string> _bySequence = new();
+
+    /// <summary>Keeps <paramref name="failure"/> as the last failure of the item numbered <paramref name="sequence"/>.</summary>
+    public void Record(long sequence, Exception failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        if (_bySequence.Count >= MaxKept)
+        {
+            _bySequence.Clear();
+        }
+
+        _bySequence[sequence] = Describe(failure);
+    }
+
+    /// <summary>The last failure kept for the item numbered <paramref name="sequence"/>, forgotten once taken; null when none.</summary>
+    public string? Take(long sequence) => _bySequence.TryRemove(sequence, out var detail) ? detail : null;
+
+    /// <summary>The innermost exception of <paramref name="failure"/> (the cause, not Orleans' wrapper): its type name and message, cut to <see cref="MaxDetailLength"/>.</summary>
+    public static string Describe(Exception failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        var cause = failure.GetBaseException();
+        var detail = string.Create(CultureInfo.InvariantCulture, $"{cause.GetType().Name}: {cause.Message}");
+        return detail.Length <= MaxDetailLength ? detail : string.Concat(detail.AsSpan(0, MaxDetailLength - 1), "…");
+    }
+}

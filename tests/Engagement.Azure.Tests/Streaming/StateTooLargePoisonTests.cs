@@ -1,0 +1,145 @@
+using Azure.Storage.Queues;
+using Engagement.Azure.Hosting;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Offers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+
+namespace Engagement.Azure.Tests.Streaming;
+
+/// <summary>
+/// An event that would take its member over the grain-state bound (Engagement:Storage:MaxGrainStateBytes) is refused
+/// at every delivery and finally dead-lettered: the poison reason says why (the bound), not only that "its consumer
+/// kept failing"; the events of other members on the same queue are applied meanwhile.
+/// </summary>
+[Collection(BoundedStateMemberCollection.Name)]
+public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task AnEventThatTakesItsMemberOverTheStateBoundIsDeadLetteredNamingTheBoundAndItsNeighboursAreApplied()
+    {
+        var big = Azurite.UniqueName("m");
+        var before = Azurite.UniqueName("m");
+        var after = Azurite.UniqueName("m");
+        var queue = cluster.Queue;
+
+        // One tag of 500 CJK characters: 3,000 bytes escaped in the stored JSON, which takes a new member past 4,096.
+        var tags = new string('标', 500);
+        var profile = string.Create(System.Globalization.CultureInfo.InvariantCulture, $$$"""
+            {"eventId": "e-too-big", "type": "profile_update", "memberId": "{{{big}}}", "occurredAt": "{{{Wire.Now.AddMinutes(-1):O}}}", "properties": {"tags": "{{{tags}}}"}}
+            """);
+        await queue.SendMessageAsync(Wire.Login(before, "e-before-" + before));
+        await queue.SendMessageAsync(profile);
+        await queue.SendMessageAsync(Wire.Login(after, "e-after-" + after));
+
+        var poison = await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.PoisonWithAsync(cluster.Poison, "e-too-big"), p => p.Count > 0, Deadline, "the oversized event dead-lettered");
+        var dead = Assert.Single(poison);
+        Assert.Equal((queue.Name, profile), (dead.Queue, dead.Body));
+        // Before: "... last failure: event e-too-big: its consumer kept failing for 00:00:00.3000000 (at ...)", and no why.
+        Assert.Matches(
+            @"^delivery failed \d+ times over \d\d:\d\d:\d\d; last failure: event e-too-big: its consumer kept failing for 00:00:00\.3\d* \(at [^)]+\): GrainStateTooLargeException: Refused to write .*, over the bound of 4,096 bytes \(Engagement:Storage:MaxGrainStateBytes\)\.",
+            dead.Reason);
+        Assert.True(dead.Reason.Length <= 700, $"the reason is {dead.Reason.Length} characters");
+
+        // Nothing of it was kept: storage never held the member, and the activation did not adopt the refused state.
+        Assert.Null(await cluster.Client.GetGrain<IMemberGrain>(big).GetViewAsync());
+        foreach (var neighbour in new[] { before, after })
+        {
+            var view = await Eventually.ReturnsAsync(cluster.Client.GetGrain<IMemberGrain>(neighbour).GetViewAsync, v => v is not null, Deadline, "the neighbour's login applied");
+            Assert.Equal(neighbour, view!.MemberId);
+        }
+    }
+}
+
+/// <summary>
+/// The real member grains on the project's queue provider and on the engine's Azure storage (Azurite), one silo, with a
+/// grain-state bound of 4,096 bytes; a failed delivery comes back fast (given up after 300 ms, visible again after 2 s)
+/// and is dead-lettered once received twice and 4 s old.
+/// </summary>
+public sealed class BoundedStateMemberCluster : IAsyncLifetime
+{
+    private readonly string _suffix = Azurite.UniqueName("b");
+    private InProcessTestCluster? _cluster;
+
+    private string Prefix => "bnd" + _suffix;
+
+    private string[] Tables => ["gs" + _suffix, "rem" + _suffix, "ledger" + _suffix];
+
+    private string TouchQueue => "touches-" + _suffix;
+
+    public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("Not started.");
+
+    private static QueueServiceClient Queues { get; } = new(Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+
+    /// <summary>The one event queue.</summary>
+    public QueueClient Queue => Queues.GetQueueClient(QueuePartitioner.QueueName(Prefix, 0));
+
+    /// <summary>The poison queue of the event queue.</summary>
+    public QueueClient Poison => Queues.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(Prefix));
+
+    public async Task InitializeAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
+            ["Engagement:Storage:GrainStateTableName"] = Tables[0],
+            ["Engagement:Storage:ReminderTableName"] = Tables[1],
+            ["Engagement:Storage:LedgerTableName"] = Tables[2],
+            ["Engagement:Storage:TouchQueueName"] = TouchQueue,
+            ["Engagement:Storage:MaxGrainStateBytes"] = "4096",
+            ["Engagement:Ingestion:QueueNamePrefix"] = Prefix,
+            ["Engagement:Ingestion:QueueCount"] = "1",
+            ["Engagement:Ingestion:VisibilityTimeout"] = "00:00:02",
+            ["Engagement:Ingestion:DeliveryRetryWindow"] = "00:00:00.300",
+            ["Engagement:Ingestion:MaxDequeueCount"] = "2",
+            ["Engagement:Ingestion:PoisonAfter"] = "00:00:04",
+            ["Engagement:Offers:CouponSecret"] = "bounded-state-cluster-coupon-secret-0123",
+        }).Build();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddEngagementAzureStorage(configuration);
+            silo.AddEngagementGrains(configuration);
+            silo.AddEngagementOffers(configuration);
+            silo.AddEngagementQueueStreams(configuration);
+            silo.AddEngagementInMemoryPorts();
+            silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, new FakeTimeProvider(Wire.Now));
+            silo.Services.PostConfigure<GrainTypeOptions>(o => o.Classes.Remove(typeof(TestConsumerGrain)));
+        });
+        builder.ConfigureClient(client => client.Services.AddEngagementDomainSerialization());
+        _cluster = builder.Build();
+        await Queue.CreateIfNotExistsAsync();
+        await Poison.CreateIfNotExistsAsync();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
+        await Queue.DeleteIfExistsAsync();
+        await Poison.DeleteIfExistsAsync();
+        await Queues.GetQueueClient(TouchQueue).DeleteIfExistsAsync();
+        foreach (var table in Tables)
+        {
+            await StorageClients.DeleteTableQuietlyAsync(table);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BoundedStateMemberCollection : ICollectionFixture<BoundedStateMemberCluster>
+{
+    public const string Name = "member grains on the queues, a small grain-state bound";
+}
