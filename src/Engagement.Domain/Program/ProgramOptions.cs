@@ -152,11 +152,11 @@ public sealed class ProgramOptions
     /// a refund of it still applies, and its refunds count against the tier from when they occurred (CONTRACT.md §1, §1.1, §2).
     /// Past it the oldest summary is dropped and counted in <see cref="Members.MemberState.OrderSummariesDropped"/>. Default 300
     /// (with the 250 full orders, 550 orders in 400 days). Measured at both caps with such ids, every instant with a 7-digit
-    /// fraction, a refund 300 days after every order and 100 remembered redemptions, the member state is about 154 KB
-    /// (154,292 bytes), 39% of the 384 KiB grain-state bound (Engagement:Storage:MaxGrainStateBytes; 59% of the 256 KiB it
-    /// was when this default was chosen: with 350 summaries it was 62%, over the 60% aimed at), leaving the rest for touches,
-    /// coupons and campaigns. When the 50 ledger entries kept are all spends naming four lots (docs/offers.md) it measures
-    /// 171,258 bytes (44%; 65% of 256 KiB) with GUID lot ids. Order ids
+    /// fraction, a refund 300 days after every order, 100 remembered redemptions and the eventId window at its cap, the
+    /// member state is about 183 KB (182,928 bytes), 37% of the 480 KiB grain-state bound (Engagement:Storage:MaxGrainStateBytes;
+    /// this default was chosen under a bound of 256 KiB, when 350 summaries measured 62% of it, over the 60% aimed at),
+    /// leaving the rest for touches, coupons and campaigns. When the 50 ledger entries kept are all spends naming four lots
+    /// (docs/offers.md) it measures 198,094 bytes (40%) with GUID lot ids (MemberStateSerializationTests). Order ids
     /// of 128 CJK characters (6 bytes each in the stored JSON) would take a member at both caps past the bound through
     /// its orders alone: the size guard refuses such a write (GrainStateTooLargeException). Raise either cap only with
     /// that bound in mind. At least 0.
