@@ -4,10 +4,12 @@ using Engagement.Azure.Offers;
 using Engagement.Azure.Reminders;
 using Engagement.Azure.Storage;
 using Engagement.Azure.Touches;
+using Engagement.Domain.Members;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.ReminderService;
 
@@ -136,14 +138,28 @@ public static class ClusteringHostingExtensions
 }
 
 /// <summary>Creates the ledger table and the touch queue when the silo starts, so a missing account fails fast.</summary>
-internal sealed class EngagementStorageInitializer(AzureTableLedgerArchive ledger, AzureQueueTouchOutbox touches, AzureTableLifecycleJournal journal)
+internal sealed partial class EngagementStorageInitializer(
+    AzureTableLedgerArchive ledger,
+    AzureQueueTouchOutbox touches,
+    AzureTableLifecycleJournal journal,
+    IOptions<EngagementStorageOptions> options,
+    ILogger<EngagementStorageInitializer> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(EngagementStorageInitializer), ServiceLifecycleStage.ApplicationServices, async cancellationToken =>
         {
+            // Allowed (a small bound suits a programme with smaller caps), but said: a member at every default cap would be refused.
+            if (options.Value.MaxGrainStateBytes < MemberStateSizes.EveryCapAtOnceBytes)
+            {
+                LogBoundBelowEveryCap(logger, options.Value.MaxGrainStateBytes, MemberStateSizes.EveryCapAtOnceBytes);
+            }
+
             await ledger.InitializeAsync(cancellationToken);
             await touches.InitializeAsync(cancellationToken);
             await journal.InitializeAsync(cancellationToken);
         });
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateBytes} bytes, below the {EveryCapAtOnceBytes} a member at every default cap with its outbox at its cap measures: such a member's writes will be refused and its events dead-lettered")]
+    private static partial void LogBoundBelowEveryCap(ILogger logger, int maxGrainStateBytes, int everyCapAtOnceBytes);
 }

@@ -181,6 +181,7 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
         Assert.Equal("EngagementLedger", options.LedgerTableName);
         Assert.Equal("EngagementSilos", options.MembershipTableName);
         Assert.Equal(480 * 1024, options.MaxGrainStateBytes);
+        Assert.True(options.MaxGrainStateBytes >= Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes, "the default holds a member at every cap: no startup warning");
         Assert.Equal("engagement-touches", options.TouchQueueName);
     }
 

@@ -7,6 +7,7 @@ using Engagement.Grains.Hosting;
 using Engagement.Grains.Offers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
 using Orleans.TestingHost;
@@ -60,6 +61,21 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
 }
 
 /// <summary>
+/// A bound below what a member at every default cap measures is allowed, and said once at startup (a warning, not a failure).
+/// </summary>
+[Collection(BoundedStateMemberCollection.Name)]
+public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster cluster)
+{
+    [Fact]
+    public void ASiloWhoseBoundIsBelowAMemberAtEveryCapWarnsOnceAtStartup()
+    {
+        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 4096 bytes, below the 410246 "));
+        Assert.Contains("such a member's writes will be refused", line, StringComparison.Ordinal);
+        Assert.Equal(410_246, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes);
+    }
+}
+
+/// <summary>
 /// The real member grains on the project's queue provider and on the engine's Azure storage (Azurite), one silo, with a
 /// grain-state bound of 4,096 bytes; a failed delivery comes back fast (given up after 300 ms, visible again after 2 s)
 /// and is dead-lettered once received twice and 4 s old.
@@ -74,6 +90,8 @@ public sealed class BoundedStateMemberCluster : IAsyncLifetime
     private string[] Tables => ["gs" + _suffix, "rem" + _suffix, "ledger" + _suffix];
 
     private string TouchQueue => "touches-" + _suffix;
+
+    public LogCapture Logs { get; } = new();
 
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("Not started.");
 
@@ -106,6 +124,7 @@ public sealed class BoundedStateMemberCluster : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
+            silo.Services.AddLogging(logging => logging.AddProvider(Logs));
             silo.AddEngagementAzureStorage(configuration);
             silo.AddEngagementGrains(configuration);
             silo.AddEngagementOffers(configuration);
