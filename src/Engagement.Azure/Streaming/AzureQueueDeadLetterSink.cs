@@ -51,10 +51,11 @@ public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
 
         // What support traces a refused event by: its eventId and member (masked as the reason masks refused text: the
         // log travels further than the poison queue) and the letter's messageId (scripts/poison-queue.cs delete takes it).
+        // The reason too: a consumer's exception message in it may name the member in full (its grain id).
         var (eventId, memberId) = DeadLetterTrace.IdsOf(body);
         _logger.LogWarning(
             "Dead-lettered event {EventId} of member {MemberId} from {Queue} to {PoisonQueue} as message {MessageId}: {Reason}",
-            eventId, memberId, queue, _queue.Name, sent.Value.MessageId, reason);
+            eventId, memberId, queue, _queue.Name, sent.Value.MessageId, DeadLetterTrace.MaskIdsIn(reason, body));
     }
 
     /// <summary>The poison message text; public so producers' tooling and tests read the same shape.</summary>

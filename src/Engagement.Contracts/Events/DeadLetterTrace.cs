@@ -29,6 +29,62 @@ public static class DeadLetterTrace
         }
     }
 
+    /// <summary>
+    /// <paramref name="reason"/> for the log line: wherever it holds the <c>eventId</c> or <c>memberId</c> that
+    /// <paramref name="body"/> names, that id masked as <see cref="IdsOf"/> masks it (a consumer's exception message, e.g.
+    /// <c>GrainStateTooLargeException</c>'s <c>member/{memberId}</c> or an Orleans timeout's target grain, names the member
+    /// in full); the poison message keeps the reason as it is.
+    /// </summary>
+    public static string MaskIdsIn(string reason, string? body)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var (eventId, memberId) = RawIdsOf(body);
+        foreach (var id in new[] { memberId, eventId })
+        {
+            if (id is { Length: > 0 } && reason.Contains(id, StringComparison.Ordinal))
+            {
+                reason = reason.Replace(id, RefusedTextPrefix.Of(id), StringComparison.Ordinal);
+            }
+        }
+
+        return reason;
+    }
+
+    private static (string? EventId, string? MemberId) RawIdsOf(string? body)
+    {
+        if (body is null || body.AsSpan().TrimStart().Length == 0 || body.AsSpan().TrimStart()[0] != '{')
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return (Raw(document.RootElement, "eventId"), Raw(document.RootElement, "memberId"));
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static string? Raw(JsonElement root, string name)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     private static string Masked(JsonElement root, string name)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)

@@ -39,4 +39,32 @@ public sealed class DeadLetterLogTests
             await queue.DeleteIfExistsAsync();
         }
     }
+
+    [Fact]
+    public async Task AConsumersExceptionInTheReasonIsLoggedWithTheMemberMaskedAndKeptWholeInThePoisonMessage()
+    {
+        var queue = new QueueClient(Azurite.ConnectionString, Azurite.UniqueName("poison"), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var capture = new LogCapture();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(capture));
+        try
+        {
+            var sink = new AzureQueueDeadLetterSink(queue, factory.CreateLogger<AzureQueueDeadLetterSink>());
+
+            const string Body = """{"eventId":"e-1","memberId":"M000108","type":"profile_update"}""";
+            const string Reason = "delivery failed 2 times over 00:00:06; last failure: event e-1: its consumer kept failing for 00:00:30 (at 2026-12-06T05:50:24Z): "
+                + "GrainStateTooLargeException: Refused to write state 'member' of member/M000108: its JSON is 4,310 bytes, over the bound of 4,096 bytes (Engagement:Storage:MaxGrainStateBytes).";
+            await sink.PublishAsync(Reason, "engagement-events-3", Body);
+
+            var line = Assert.Single(capture.Lines(LogLevel.Warning, "Dead-lettered"));
+            Assert.DoesNotContain("M000108", line, StringComparison.Ordinal);
+            Assert.Contains("GrainStateTooLargeException: Refused to write state 'member' of member/X######: its JSON", line, StringComparison.Ordinal);
+            var message = Assert.Single((await queue.PeekMessagesAsync(1)).Value).Body.ToString();
+            Assert.Contains("of member/M000108: its JSON", message, StringComparison.Ordinal);
+            Assert.Contains("(Engagement:Storage:MaxGrainStateBytes)", message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await queue.DeleteIfExistsAsync();
+        }
+    }
 }

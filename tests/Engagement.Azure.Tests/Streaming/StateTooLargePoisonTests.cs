@@ -49,6 +49,12 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
             @"^delivery failed \d+ times over \d\d:\d\d:\d\d; last failure: event e-too-big: its consumer kept failing for 00:00:00\.3\d* \(at [^)]+\): GrainStateTooLargeException: Refused to write .*, over the bound of 4,096 bytes \(Engagement:Storage:MaxGrainStateBytes\)\.",
             dead.Reason);
         Assert.True(dead.Reason.Length <= 700, $"the reason is {dead.Reason.Length} characters");
+        Assert.Contains($"member/{big}", dead.Reason, StringComparison.Ordinal);
+
+        // The log line travels further than the poison queue: the exception's grain id is masked there.
+        var line = await Eventually.ReturnsAsync(() => Task.FromResult(cluster.Logs.Lines(LogLevel.Warning, "Dead-lettered event e-too-big")), l => l.Count > 0, Deadline, "the dead letter logged");
+        Assert.Contains("GrainStateTooLargeException: Refused to write", line[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(big, line[0], StringComparison.Ordinal);
 
         // Nothing of it was kept: storage never held the member, and the activation did not adopt the refused state.
         Assert.Null(await cluster.Client.GetGrain<IMemberGrain>(big).GetViewAsync());
