@@ -7,8 +7,14 @@ namespace Engagement.Azure.Streaming;
 /// </summary>
 internal sealed class ConsumerFailureFilter(ConsumerFailures failures) : IOutgoingGrainCallFilter
 {
+    // The pulling agent delivers through Orleans' internal IStreamConsumerExtension.DeliverBatch: every other call is
+    // told apart by its interface type alone, before any argument is read (reading one boxes it).
+    private const string ConsumerExtension = "Orleans.Streams.IStreamConsumerExtension";
+
     public Task Invoke(IOutgoingGrainCallContext context) =>
-        DeliveredSequence(context.Request) is { } sequence ? WatchAsync(context, sequence) : context.Invoke();
+        context.Request.GetInterfaceType().FullName == ConsumerExtension && DeliveredSequence(context.Request) is { } sequence
+            ? WatchAsync(context, sequence)
+            : context.Invoke();
 
     private static long? DeliveredSequence(Orleans.Serialization.Invocation.IInvokable request)
     {
