@@ -34,6 +34,7 @@ internal sealed class ConsumerFailureFilter(ConsumerFailures failures) : IOutgoi
         try
         {
             await context.Invoke();
+            failures.Forget(sequence);
         }
         catch (Exception ex)
         {

@@ -22,20 +22,47 @@ public sealed class ConsumerFailures
 
     private readonly ConcurrentDictionary<long, string> _bySequence = new();
 
+    // Counted here: ConcurrentDictionary.Count takes every lock of the dictionary.
+    private int _count;
+
+    /// <summary>Items whose last failure is kept now.</summary>
+    public int Count => Volatile.Read(ref _count);
+
     /// <summary>Keeps <paramref name="failure"/> as the last failure of the item numbered <paramref name="sequence"/>.</summary>
     public void Record(long sequence, Exception failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
-        if (_bySequence.Count >= MaxKept)
+        if (Volatile.Read(ref _count) >= MaxKept)
         {
             _bySequence.Clear();
+            Volatile.Write(ref _count, 0);
         }
 
-        _bySequence[sequence] = Describe(failure);
+        var detail = Describe(failure);
+        if (_bySequence.TryAdd(sequence, detail))
+        {
+            Interlocked.Increment(ref _count);
+        }
+        else
+        {
+            _bySequence[sequence] = detail;
+        }
     }
 
     /// <summary>The last failure kept for the item numbered <paramref name="sequence"/>, forgotten once taken; null when none.</summary>
-    public string? Take(long sequence) => _bySequence.TryRemove(sequence, out var detail) ? detail : null;
+    public string? Take(long sequence)
+    {
+        if (!_bySequence.TryRemove(sequence, out var detail))
+        {
+            return null;
+        }
+
+        Interlocked.Decrement(ref _count);
+        return detail;
+    }
+
+    /// <summary>The item numbered <paramref name="sequence"/> was delivered: its earlier failure, if any, is no longer kept.</summary>
+    public void Forget(long sequence) => Take(sequence);
 
     /// <summary>The innermost exception of <paramref name="failure"/> (the cause, not Orleans' wrapper): its type name and message, cut to <see cref="MaxDetailLength"/>.</summary>
     public static string Describe(Exception failure)
