@@ -32,8 +32,10 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
         var after = Azurite.UniqueName("m");
         var queue = cluster.Queue;
 
-        // One tag of 500 CJK characters: 3,000 bytes escaped in the stored JSON, which takes a new member past 4,096.
-        var tags = new string('标', 500);
+        // Seven tags of 64 CJK characters (the longest a tag may be, ProfilePolicy.MaxTagLength; 454 code points with the
+        // commas, within a property value's 512): about 2,700 bytes escaped in the stored JSON, which takes a new member past
+        // the 2,048-byte bound while a member with only a login (about 1,100 bytes) stays under it.
+        var tags = string.Join(',', Enumerable.Range(0, 7).Select(i => new string('标', 63) + (char)('A' + i)));
         var profile = string.Create(System.Globalization.CultureInfo.InvariantCulture, $$$"""
             {"eventId": "e-too-big", "type": "profile_update", "memberId": "{{{big}}}", "occurredAt": "{{{Wire.Now.AddMinutes(-1):O}}}", "properties": {"tags": "{{{tags}}}"}}
             """);
@@ -46,7 +48,7 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
         Assert.Equal((queue.Name, profile), (dead.Queue, dead.Body));
         // Before: "... last failure: event e-too-big: its consumer kept failing for 00:00:00.3000000 (at ...)", and no why.
         Assert.Matches(
-            @"^delivery failed \d+ times over \d\d:\d\d:\d\d; last failure: event e-too-big: its consumer kept failing for 00:00:00\.3\d* \(at [^)]+\): GrainStateTooLargeException: Refused to write .*, over the bound of 4,096 bytes \(Engagement:Storage:MaxGrainStateBytes\)\.",
+            @"^delivery failed \d+ times over \d\d:\d\d:\d\d; last failure: event e-too-big: its consumer kept failing for 00:00:00\.3\d* \(at [^)]+\): GrainStateTooLargeException: Refused to write .*, over the bound of 2,048 bytes \(Engagement:Storage:MaxGrainStateBytes\)\.",
             dead.Reason);
         Assert.True(dead.Reason.Length <= 700, $"the reason is {dead.Reason.Length} characters");
         Assert.Contains($"member/{big}", dead.Reason, StringComparison.Ordinal);
@@ -75,7 +77,7 @@ public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster clus
     [Fact]
     public void ASiloWhoseBoundIsBelowAMemberAtEveryCapWarnsOnceAtStartup()
     {
-        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 4096 bytes, below the 410246 "));
+        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 bytes, below the 410246 "));
         Assert.Contains("such a member's writes will be refused", line, StringComparison.Ordinal);
         Assert.Equal(410_246, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes);
     }
@@ -83,7 +85,7 @@ public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster clus
 
 /// <summary>
 /// The real member grains on the project's queue provider and on the engine's Azure storage (Azurite), one silo, with a
-/// grain-state bound of 4,096 bytes; a failed delivery comes back fast (given up after 300 ms, visible again after 2 s)
+/// grain-state bound of 2,048 bytes; a failed delivery comes back fast (given up after 300 ms, visible again after 2 s)
 /// and is dead-lettered once received twice and 4 s old.
 /// </summary>
 public sealed class BoundedStateMemberCluster : IAsyncLifetime
@@ -118,7 +120,7 @@ public sealed class BoundedStateMemberCluster : IAsyncLifetime
             ["Engagement:Storage:ReminderTableName"] = Tables[1],
             ["Engagement:Storage:LedgerTableName"] = Tables[2],
             ["Engagement:Storage:TouchQueueName"] = TouchQueue,
-            ["Engagement:Storage:MaxGrainStateBytes"] = "4096",
+            ["Engagement:Storage:MaxGrainStateBytes"] = "2048",
             ["Engagement:Ingestion:QueueNamePrefix"] = Prefix,
             ["Engagement:Ingestion:QueueCount"] = "1",
             ["Engagement:Ingestion:VisibilityTimeout"] = "00:00:02",
