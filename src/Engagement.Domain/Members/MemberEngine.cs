@@ -24,12 +24,21 @@ public static class MemberEngine
         ArgumentNullException.ThrowIfNull(options);
 
         var early = CheckShape(evt, options) ?? CheckDuplicate(state, evt, options, now);
-        if (early is not null)
+        var work = RuleChanges.Rent();
+        try
         {
-            return Decide(state, options, now, early.Value.Status, early.Value.Reason, new RuleChanges(), stateChanged: false);
+            return early is null
+                ? ApplyRules(state, evt, options, now, work)
+                : Decide(state, options, now, early.Value.Status, early.Value.Reason, work, stateChanged: false);
         }
+        finally
+        {
+            RuleChanges.Return(work);
+        }
+    }
 
-        var work = new RuleChanges();
+    private static EventDecision ApplyRules(MemberState state, MemberEvent evt, ProgramOptions options, DateTimeOffset now, RuleChanges work)
+    {
         CatchUp(state, options, now, work);
 
         var mark = work.Entries.Count;
@@ -308,11 +317,11 @@ public static class MemberEngine
         {
             Status = status,
             Reason = reason,
-            NewEntries = work.Entries,
-            TierChanges = work.TierChanges,
-            BenefitsGranted = work.Granted,
-            AppliedHeldRefunds = work.AppliedHeld,
-            RejectedHeldRefunds = work.RejectedHeld,
+            NewEntries = RuleChanges.Out(work.Entries),
+            TierChanges = RuleChanges.Out(work.TierChanges),
+            BenefitsGranted = RuleChanges.Out(work.Granted),
+            AppliedHeldRefunds = RuleChanges.Out(work.AppliedHeld),
+            RejectedHeldRefunds = RuleChanges.Out(work.RejectedHeld),
             StateChanged = stateChanged,
             Tier = TierPolicy.Current(state, options),
             PointsBalance = PointsWallet.Balance(state),
