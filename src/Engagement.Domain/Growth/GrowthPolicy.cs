@@ -334,9 +334,10 @@ public static class GrowthPolicy
             changed = true;
         }
 
-        var oldestCap = today.AddDays(-CapDaysKept);
         if (state.CappedActionsByDay is { } legacy)
         {
+            // Declared in this block, so the lambda's closure is made only for a state that still has the legacy map.
+            var oldestCap = today.AddDays(-CapDaysKept);
             foreach (var day in legacy.Keys.Where(d => d < oldestCap).ToList())
             {
                 legacy.Remove(day);

@@ -21,7 +21,7 @@ public static partial class LifecyclePolicy
 
         // The dormancy's own transition names its episode and the level reached; if it was trimmed away, the
         // episode start follows from the schedule and every level is taken as entered.
-        var dormancy = s.Transitions.LastOrDefault(t => t.Kind == LifecycleTransitionKinds.Dormant && t.At == dormantAt);
+        var dormancy = LastOf(s, LifecycleTransitionKinds.Dormant, dormantAt);
         var start = dormancy?.EpisodeStartedAt ?? dormantAt - TimeSpan.FromDays(o.DormantAfterWinBackDays + 1);
         var entered = dormancy?.Level is int level && level >= 1 ? level : o.Levels().Count;
         return (dormantAt, start, entered);
@@ -131,7 +131,7 @@ public static partial class LifecyclePolicy
     private static void WonBackEarlier(LifecycleState s, DateTimeOffset at, DateTimeOffset now, LifecycleOptions o)
     {
         if (s.WonBackAt is not { } wonAt || s.WonBackAtLevel is not int wonLevel || at >= wonAt
-            || s.Transitions.LastOrDefault(t => t.Kind == LifecycleTransitionKinds.WonBack && t.At == wonAt) is not { EpisodeStartedAt: { } start } won
+            || LastOf(s, LifecycleTransitionKinds.WonBack, wonAt) is not { EpisodeStartedAt: { } start } won
             || at < start)
         {
             return;
@@ -163,6 +163,24 @@ public static partial class LifecyclePolicy
             At = at, RecordedAt = now, Kind = LifecycleTransitionKinds.WonBack, FromStage = won.FromStage, ToStage = LifecycleStages.Active,
             Level = level, EpisodeStartedAt = start,
         });
+    }
+
+    /// <summary>
+    /// The last transition of <paramref name="kind"/> at <paramref name="at"/>, or null. A loop, not a LINQ predicate: its
+    /// lambda would capture <paramref name="at"/>, and the caller's closure is made on every activity, matched or not.
+    /// </summary>
+    private static LifecycleTransition? LastOf(LifecycleState s, string kind, DateTimeOffset at)
+    {
+        for (var i = s.Transitions.Count - 1; i >= 0; i--)
+        {
+            var t = s.Transitions[i];
+            if (t.Kind == kind && t.At == at)
+            {
+                return t;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
