@@ -16,6 +16,30 @@ public sealed class CampaignAssignmentTests
     }
 
     [Fact]
+    public void Fnv1aHashesTheSameUtf8BytesFromTheStackAndAllocatesNothingForAMemberId()
+    {
+        // Byte for byte what hashing Encoding.UTF8.GetBytes(value) gives: multi-byte characters, a lone surrogate (encoded
+        // as U+FFFD), and strings past the 512-byte stack buffer. A member id's hash made a byte array per call before.
+        static uint Reference(string value)
+        {
+            var hash = 2166136261u;
+            foreach (var b in System.Text.Encoding.UTF8.GetBytes(value))
+            {
+                hash = unchecked((hash ^ b) * 16777619u);
+            }
+
+            return hash;
+        }
+
+        foreach (var value in new[] { "M000123", "é", "会员-张三", "a\ud800b", "😀", new string('x', 170), new string('会', 171), new string('x', 10_000) })
+        {
+            Assert.Equal(Reference(value), StableHash.Fnv1a32(value));
+        }
+
+        Assert.Equal(0L, AllocationProbe.FewestBytes(() => StableHash.Fnv1a32("M000123"), enough: 0));
+    }
+
+    [Fact]
     public void GlobalControlIsTheStableBucketBelowThePercent()
     {
         foreach (var id in Members.Take(500))
