@@ -5,7 +5,8 @@ namespace Engagement.Domain.Tests.Members;
 /// <summary>
 /// An event's rules fill the thread's reused <c>RuleChanges</c> (rented and returned per call); the decision gets copies
 /// of its lists, so a decision still says what its own event did after the thread's next events, and an event whose
-/// rules never ran (a duplicate) makes no lists at all.
+/// rules never ran (a duplicate) makes no lists at all. These guard the rented design (they pass on the build before it
+/// too, except the duplicate's allocation bound, which failed there at 336 bytes).
 /// </summary>
 public sealed class RuleChangesRentTests
 {
@@ -26,7 +27,6 @@ public sealed class RuleChangesRentTests
 
         Assert.Equal(entries, decision.NewEntries.Select(e => (e.Kind, e.Delta, e.Sequence)).ToList());
         Assert.Equal(tierChanges, decision.TierChanges.Select(c => (c.From, c.To)).ToList());
-        Assert.NotSame(decision.NewEntries, other.NewEntries);
         Assert.NotEmpty(other.NewEntries);
         Assert.Equal(EventStatus.Duplicate, duplicate.Status);
         Assert.Empty(duplicate.NewEntries);
@@ -44,9 +44,10 @@ public sealed class RuleChangesRentTests
         var again = new MemberEvent("s-1", MemberEventTypes.Share, member.Now);
 
         // The decision and its reason ("event s-1 was already applied"): with a RuleChanges and its five lists made per
-        // call (224 bytes) a duplicate allocated 336 bytes.
-        var bytes = AllocationProbe.FewestBytes(() => MemberEngine.Apply(member.State, again, member.Options, member.Now), enough: 260);
+        // call (224 bytes) a duplicate allocated 336 bytes; now 176. The bound leaves 16 bytes of slack, less than the
+        // RuleChanges object (64) or one list (32) coming back.
+        var bytes = AllocationProbe.FewestBytes(() => MemberEngine.Apply(member.State, again, member.Options, member.Now), enough: 192);
 
-        Assert.True(bytes <= 260, $"a duplicate allocated {bytes} bytes");
+        Assert.True(bytes <= 192, $"a duplicate allocated {bytes} bytes");
     }
 }
