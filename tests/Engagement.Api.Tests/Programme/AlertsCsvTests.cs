@@ -17,42 +17,18 @@ public sealed class AlertsCsvTests
     [Fact]
     public void TheAlertsExportEndsWithTheJudgedWindowThenTheDirectionAndRaisedSentence()
     {
-        var liability = new AlertView
+        var liability = Resolved("points.liability-jump:all:2", "all", 0.05, 0.15, resolvedAfterDays: 3, "points outstanding 1200, +16% (ceiling +15%)", new AlertWindowView
         {
-            AlertId = "points.liability-jump:all:2",
-            Rule = "points.liability-jump",
-            RegionId = "all",
-            State = "resolved",
-            Value = 0.05,
-            Threshold = 0.15,
-            RaisedAt = RaisedAt,
-            ResolvedAt = RaisedAt.AddDays(3),
-            Message = "points outstanding 1200, +16% (ceiling +15%)",
-            MessageId = "points.liability-jump:all:2:resolved",
-            Window = new AlertWindowView
-            {
-                From = new DateOnly(2026, 12, 1), To = new DateOnly(2026, 12, 7), Days = 7, Threshold = 0.15,
-                BaselineFrom = new DateOnly(2026, 11, 3), BaselineTo = new DateOnly(2026, 11, 30),
-            },
-        };
-        var band = new AlertView
+            From = new DateOnly(2026, 12, 1), To = new DateOnly(2026, 12, 7), Days = 7, Threshold = 0.15,
+            BaselineFrom = new DateOnly(2026, 11, 3), BaselineTo = new DateOnly(2026, 11, 30),
+        });
+        var band = Resolved("points.redemption-band:east:1", "east", 0.22, 0.28, resolvedAfterDays: 1, "resolved: points redemption 22%, back within the band 20%–25%", new AlertWindowView
         {
-            AlertId = "points.redemption-band:east:1",
-            Rule = "points.redemption-band",
-            RegionId = "east",
-            State = "resolved",
-            Value = 0.22,
-            Threshold = 0.28,
-            RaisedAt = RaisedAt,
-            ResolvedAt = RaisedAt.AddDays(1),
-            Message = "resolved: points redemption 22%, back within the band 20%–25%",
-            MessageId = "points.redemption-band:east:1:resolved",
+            From = new DateOnly(2026, 9, 7), To = new DateOnly(2026, 12, 5), Days = 90, Threshold = 0.25, BandLow = 0.2, BandHigh = 0.25,
+        }) with
+        {
             Direction = "below",
             RaisedMessage = "points redemption 20% (band 28%–32%): points hoarding review",
-            Window = new AlertWindowView
-            {
-                From = new DateOnly(2026, 9, 7), To = new DateOnly(2026, 12, 5), Days = 90, Threshold = 0.25, BandLow = 0.2, BandHigh = 0.25,
-            },
         };
         var anomaly = new AlertView
         {
@@ -78,4 +54,23 @@ public sealed class AlertsCsvTests
             lines[2]);
         Assert.Equal("data.anomaly:backup:1,data.anomaly,backup,open,,,2026-12-05T02:00:00.0000000+00:00,,manifest unreadable,,,,,,,,,,", lines[3]);
     }
+
+    /// <summary>
+    /// An alert of <paramref name="alertId"/> (its rule the id's first part) raised at <see cref="RaisedAt"/> and resolved
+    /// <paramref name="resolvedAfterDays"/> days later, with its resolution's message and the window it was judged on.
+    /// </summary>
+    private static AlertView Resolved(string alertId, string regionId, double value, double threshold, int resolvedAfterDays, string message, AlertWindowView window) => new()
+    {
+        AlertId = alertId,
+        Rule = alertId[..alertId.IndexOf(':', StringComparison.Ordinal)],
+        RegionId = regionId,
+        State = "resolved",
+        Value = value,
+        Threshold = threshold,
+        RaisedAt = RaisedAt,
+        ResolvedAt = RaisedAt.AddDays(resolvedAfterDays),
+        Message = message,
+        MessageId = alertId + ":resolved",
+        Window = window,
+    };
 }
