@@ -2,11 +2,9 @@ using System.Collections.Concurrent;
 using Engagement.Domain.Offers;
 using Engagement.Silo;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serilog.Core;
 using Serilog.Events;
 
 namespace Engagement.Api.Tests.Operations;
@@ -99,12 +97,7 @@ public sealed class StartLogHostFixture : ApiHostFixture
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(new Sink(Events)));
-    }
-
-    private sealed class Sink(ConcurrentQueue<LogEvent> events) : ILogEventSink
-    {
-        public void Emit(LogEvent logEvent) => events.Enqueue(logEvent);
+        builder.ConfigureServices(services => services.AddLogEventQueue(Events));
     }
 }
 

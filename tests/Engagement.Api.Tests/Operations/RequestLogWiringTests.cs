@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Serilog.Core;
 using Serilog.Events;
 
 namespace Engagement.Api.Tests.Operations;
@@ -59,12 +57,7 @@ public sealed class RequestLogHostFixture : OperationsHostFixture
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware", "Debug");
-        builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(new Sink(Events)));
-    }
-
-    private sealed class Sink(ConcurrentQueue<LogEvent> events) : ILogEventSink
-    {
-        public void Emit(LogEvent logEvent) => events.Enqueue(logEvent);
+        builder.ConfigureServices(services => services.AddLogEventQueue(Events));
     }
 }
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Serilog.Core;
 using Serilog.Events;
 
 namespace Engagement.Api.Tests.Operations;
@@ -63,12 +62,7 @@ public class SiloStopHostFixture : OperationsHostFixture
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(new Sink(Events)));
-    }
-
-    private sealed class Sink(ConcurrentQueue<LogEvent> events) : ILogEventSink
-    {
-        public void Emit(LogEvent logEvent) => events.Enqueue(logEvent);
+        builder.ConfigureServices(services => services.AddLogEventQueue(Events));
     }
 }
 
