@@ -44,24 +44,47 @@ public sealed class MemberQueueCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        _cluster = BuildCluster(Settings(Prefix, "member-queue-cluster-coupon-secret-0123"), Logs, (silo, _) =>
         {
-            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
-            ["Engagement:Ingestion:QueueNamePrefix"] = Prefix,
-            ["Engagement:Ingestion:QueueCount"] = "1",
-            ["Engagement:Ingestion:VisibilityTimeout"] = "00:00:02",
-            ["Engagement:Ingestion:DeliveryRetryWindow"] = "00:00:00.300",
-            ["Engagement:Offers:CouponSecret"] = "member-queue-cluster-coupon-secret-0123",
-        }).Build();
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddLogging(logging => logging.AddProvider(Logs));
             silo.UseInMemoryReminderService();
             silo.AddMemoryGrainStorage(InnerStorage);
             silo.Services.AddKeyedSingleton<IGrainStorage>(
                 GrainStorageNames.State,
                 (sp, _) => new SwitchedStorage(sp.GetRequiredKeyedService<IGrainStorage>(InnerStorage), FailingWrites));
+        });
+        await QueueOf("any").CreateIfNotExistsAsync();
+        await Poison.CreateIfNotExistsAsync();
+        await _cluster.DeployAsync();
+    }
+
+    /// <summary>
+    /// The settings every member-grains-on-the-queues cluster shares: Azurite, one queue named by <paramref name="prefix"/>,
+    /// a failed delivery given up after 300 ms and visible again after 2 s, and a coupon secret.
+    /// </summary>
+    internal static Dictionary<string, string?> Settings(string prefix, string couponSecret) => new()
+    {
+        ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
+        ["Engagement:Ingestion:QueueNamePrefix"] = prefix,
+        ["Engagement:Ingestion:QueueCount"] = "1",
+        ["Engagement:Ingestion:VisibilityTimeout"] = "00:00:02",
+        ["Engagement:Ingestion:DeliveryRetryWindow"] = "00:00:00.300",
+        ["Engagement:Offers:CouponSecret"] = couponSecret,
+    };
+
+    /// <summary>
+    /// One silo of the real member grains behind the project's queue provider, configured by <paramref name="settings"/>,
+    /// logging into <paramref name="logs"/>, its grain state and reminders registered by <paramref name="storage"/> (before
+    /// the grains and the in-memory ports, which only fill gaps), the engine clock pinned at <see cref="Wire.Now"/>; not
+    /// yet deployed.
+    /// </summary>
+    internal static InProcessTestCluster BuildCluster(Dictionary<string, string?> settings, LogCapture logs, Action<ISiloBuilder, IConfiguration> storage)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddLogging(logging => logging.AddProvider(logs));
+            storage(silo, configuration);
             silo.AddEngagementGrains(configuration);
             silo.AddEngagementOffers(configuration);
             silo.AddEngagementQueueStreams(configuration); // its poison-queue sink first: the in-memory ports only fill gaps
@@ -70,10 +93,7 @@ public sealed class MemberQueueCluster : IAsyncLifetime
             silo.Services.PostConfigure<GrainTypeOptions>(o => o.Classes.Remove(typeof(TestConsumerGrain)));
         });
         builder.ConfigureClient(client => client.Services.AddEngagementDomainSerialization());
-        _cluster = builder.Build();
-        await QueueOf("any").CreateIfNotExistsAsync();
-        await Poison.CreateIfNotExistsAsync();
-        await _cluster.DeployAsync();
+        return builder.Build();
     }
 
     public async Task DisposeAsync()

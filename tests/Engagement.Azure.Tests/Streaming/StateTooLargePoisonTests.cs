@@ -3,13 +3,7 @@ using Engagement.Azure.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
-using Engagement.Grains.Hosting;
-using Engagement.Grains.Offers;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
-using Orleans.Configuration;
 using Orleans.TestingHost;
 
 namespace Engagement.Azure.Tests.Streaming;
@@ -113,36 +107,15 @@ public sealed class BoundedStateMemberCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
-            ["Engagement:Storage:GrainStateTableName"] = Tables[0],
-            ["Engagement:Storage:ReminderTableName"] = Tables[1],
-            ["Engagement:Storage:LedgerTableName"] = Tables[2],
-            ["Engagement:Storage:TouchQueueName"] = TouchQueue,
-            ["Engagement:Storage:MaxGrainStateBytes"] = "2048",
-            ["Engagement:Ingestion:QueueNamePrefix"] = Prefix,
-            ["Engagement:Ingestion:QueueCount"] = "1",
-            ["Engagement:Ingestion:VisibilityTimeout"] = "00:00:02",
-            ["Engagement:Ingestion:DeliveryRetryWindow"] = "00:00:00.300",
-            ["Engagement:Ingestion:MaxDequeueCount"] = "2",
-            ["Engagement:Ingestion:PoisonAfter"] = "00:00:04",
-            ["Engagement:Offers:CouponSecret"] = "bounded-state-cluster-coupon-secret-0123",
-        }).Build();
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddLogging(logging => logging.AddProvider(Logs));
-            silo.AddEngagementAzureStorage(configuration);
-            silo.AddEngagementGrains(configuration);
-            silo.AddEngagementOffers(configuration);
-            silo.AddEngagementQueueStreams(configuration);
-            silo.AddEngagementInMemoryPorts();
-            silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, new FakeTimeProvider(Wire.Now));
-            silo.Services.PostConfigure<GrainTypeOptions>(o => o.Classes.Remove(typeof(TestConsumerGrain)));
-        });
-        builder.ConfigureClient(client => client.Services.AddEngagementDomainSerialization());
-        _cluster = builder.Build();
+        var settings = MemberQueueCluster.Settings(Prefix, "bounded-state-cluster-coupon-secret-0123");
+        settings["Engagement:Storage:GrainStateTableName"] = Tables[0];
+        settings["Engagement:Storage:ReminderTableName"] = Tables[1];
+        settings["Engagement:Storage:LedgerTableName"] = Tables[2];
+        settings["Engagement:Storage:TouchQueueName"] = TouchQueue;
+        settings["Engagement:Storage:MaxGrainStateBytes"] = "2048";
+        settings["Engagement:Ingestion:MaxDequeueCount"] = "2";
+        settings["Engagement:Ingestion:PoisonAfter"] = "00:00:04";
+        _cluster = MemberQueueCluster.BuildCluster(settings, Logs, (silo, configuration) => silo.AddEngagementAzureStorage(configuration));
         await Queue.CreateIfNotExistsAsync();
         await Poison.CreateIfNotExistsAsync();
         await _cluster.DeployAsync();
