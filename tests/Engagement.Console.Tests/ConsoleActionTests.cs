@@ -65,8 +65,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         }
 
         await host.PostEventsAsync(events);
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("consent-form").WaitForAsync(new() { Timeout = WaitMs });
         var sms = page.GetByTestId("consent-sms").Locator("input");
@@ -116,8 +115,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
     {
         var id = "TYP" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
         await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, locale);
         var missing = page.GetByTestId("member-missing");
 
         // Spaces from a copied number: not an id at all, and the member it was meant to be is offered.
@@ -161,8 +159,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         Assert.Equal("active", view!["lifecycleStage"]!.GetValue<string>());
         Assert.Equal("Potential Loyalist", view["rfm"]!["segment"]!.GetValue<string>());
 
-        var page = await host.NewPageAsync("zh-CN");
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, "zh-CN");
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
         Assert.Equal("活跃", (await page.GetByTestId("stage").InnerTextAsync()).Trim());
@@ -187,8 +184,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
     {
         var id = "LOW" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
         await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, locale);
         await GoAsync(page, "console/members");
 
         foreach (var typed in new[] { id.ToLowerInvariant(), $"{id[..3]} {id[3..]}" })
@@ -207,8 +203,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         var members = Enumerable.Range(0, 30).Select(i => $"{region}-{i:D3}").ToList();
         await host.PostEventsAsync(members.Select(m =>
             (object)new { eventId = m + "-r", type = "register", memberId = m, occurredAt = T0.AddDays(-20), regionId = region }));
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
 
         var campaignId = "size-" + region;
@@ -256,8 +251,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
     [Fact]
     public async Task OperationsLeadsToTheLiveProgrammeHealthAndShowsTheWinBackChart()
     {
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/operations");
         var tiles = await page.GetByTestId("ops-tile").AllInnerTextsAsync();
         Assert.Equal(6, tiles.Count);
@@ -278,8 +272,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         // poison queue's depth from the queue-depth gauges (the sampler reads Azurite when the host starts), and the
         // newest complete backup's age (none in this host: said as such, not as a failure).
         var open = (await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0).GetAsync(AlertStates.Open, 1000)).Count;
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         var depths = await Eventually.ReturnsAsync(
             async () =>
             {
@@ -299,8 +292,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         Assert.Equal(1, await page.GetByTestId("ops-backup-age").CountAsync() + await page.GetByTestId("ops-backup-none").CountAsync());
         Assert.Equal(0, await page.GetByTestId("ops-alerts-failed").CountAsync() + await page.GetByTestId("ops-queues-failed").CountAsync() + await page.GetByTestId("ops-backup-failed").CountAsync());
 
-        var zh = await host.NewPageAsync("zh-CN");
-        await SignInAsync(zh, ConsoleHostFixture.SupportKey);
+        var zh = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, "zh-CN");
         await GoAsync(zh, "console/operations");
         Assert.Equal("运营", await zh.Locator("h4").First.InnerTextAsync());
     }

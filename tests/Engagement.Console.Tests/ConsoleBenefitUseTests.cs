@@ -19,8 +19,7 @@ public sealed class ConsoleBenefitUseTests(ConsoleHostFixture host)
             new { bookingId = "cb-1", storeId = "S001", slotStart = ConsoleHostFixture.Now.AddDays(2), note = "fitting" }, ConsoleHostFixture.Json);
         Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
         await page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First.ClickAsync();

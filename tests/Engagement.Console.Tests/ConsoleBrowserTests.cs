@@ -67,8 +67,7 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
             new { eventId = id + "-o2", type = "purchase", memberId = id, occurredAt = T0.AddDays(-3), orderId = "O2", amount = 320.5m },
             new { eventId = id + "-s", type = "share", memberId = id, occurredAt = T0.AddDays(-2) },
         ]);
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/members");
 
         await Input(page, "member-search").FillAsync(phone); // support finds by the whole number only
@@ -137,8 +136,7 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
             new { eventId = m + "-r", type = "register", memberId = m, occurredAt = T0.AddDays(-40), regionId = region },
             new { eventId = m + "-o", type = "purchase", memberId = m, occurredAt = T0.AddDays(-10), orderId = "O1", amount = 99m },
         }));
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
 
         var campaignId = "spring-" + region;

@@ -70,8 +70,7 @@ public sealed class ConsoleCampaignBudgetTests(ConsoleHostFixture host)
     // The campaign header's budget line as marketing reads it in the locale, once the page shows the campaign's status.
     private async Task<string> BudgetTextAsync(string id, string locale, string status)
     {
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey, locale);
         await GoAsync(page, $"console/campaigns/{id}");
         await Assertions.Expect(page.GetByTestId("campaign-status")).ToBeVisibleAsync(new() { Timeout = WaitMs });
         var statusText = status == "draft" ? (locale == "zh-CN" ? "草稿" : "draft") : (locale == "zh-CN" ? "已完成" : "completed");

@@ -33,8 +33,7 @@ public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host)
         await host.PostEventsAsync(members.Select(m => (object)new { eventId = $"{m}-r", type = "register", memberId = m, occurredAt = at, regionId = region }));
         await IndexedAsync(region, 4);
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
         var create = page.GetByTestId("campaign-create");
         // The button's top in page coordinates: filling a field scrolls the page, which moves every viewport box.

@@ -60,8 +60,7 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
     public async Task WhileACreateIsOnItsWayTheFieldsAndCreateAreDisabledAndAFailedOneShowsWhatWasSent()
     {
         var id = "cw-" + Guid.NewGuid().ToString("N")[..8];
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
         await Input(page, "f-id").FillAsync(id);
         await Input(page, "f-name").FillAsync("As sent");
@@ -116,8 +115,7 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
     private async Task<(string Id, IPage Page)> CreateUnconfirmedAsync(string prefix)
     {
         var id = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
         await Input(page, "f-id").FillAsync(id);
         await Input(page, "f-name").FillAsync("Locked while pending");

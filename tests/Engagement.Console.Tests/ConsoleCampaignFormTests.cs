@@ -17,8 +17,7 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
     public async Task TheFormStoresTheBudgetArmWeightsAttributionAndTheWindowTheMarketerPicked()
     {
         var id = "cf-" + Guid.NewGuid().ToString("N")[..10];
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
 
         // The cost is any offer's (a coupon, points, a benefit), and its help names the API's bounds, read from the contract.
@@ -84,8 +83,7 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
     public async Task EachProblemDetailsKeyShowsUnderItsOwnInput()
     {
         var id = "ce-" + Guid.NewGuid().ToString("N")[..10];
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
 
         await Input(page, "f-id").FillAsync(id);
@@ -117,8 +115,7 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
     public async Task AddingOrRemovingAnArmClearsTheArmsErrorsWhichNoLongerNameTheArmShown(string weight, string error, string stale)
     {
         var id = "ca-" + Guid.NewGuid().ToString("N")[..10];
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
 
         await Input(page, "f-id").FillAsync(id);
@@ -152,8 +149,7 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
     public async Task ANumberThatIsNotOneIsNamedUnderItsInputAndNothingIsCreated(string input, string typed, string named)
     {
         var id = "cn-" + Guid.NewGuid().ToString("N")[..10];
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
 
         await Input(page, "f-id").FillAsync(id);

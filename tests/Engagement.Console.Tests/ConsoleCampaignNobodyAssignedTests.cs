@@ -119,8 +119,7 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
     // them in the locale.
     private async Task<(string Uplift, string Global)> MissingTextsAsync(string id, string locale)
     {
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey, locale);
         await GoAsync(page, $"console/campaigns/{id}");
         var missing = page.GetByTestId("uplift-missing");
         await Assertions.Expect(missing.First).ToBeVisibleAsync(new() { Timeout = WaitMs });

@@ -21,8 +21,7 @@ public sealed class ConsoleCampaignRoiTests(ConsoleHostFixture host)
         var (id, results) = await CampaignResultsSetup.RunAsync(host, "roi", members: 60, controlShare: 0.2, everyNth: 3, buyers: 20, minGlobalControl: 2);
         Assert.True(results["globalControl"]!["audience"]!.GetValue<long>() >= 2);
 
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey, locale);
         await GoAsync(page, $"console/campaigns/{id}");
         await Assertions.Expect(page.GetByTestId("campaign-results")).ToBeVisibleAsync(new() { Timeout = WaitMs });
 

@@ -26,8 +26,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         // The second one's window passes (a window must end in the future when it is created).
         host.Clock.Advance(TimeSpan.FromMinutes(2));
 
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey, locale);
         await GoAsync(page, "console/campaigns");
         var list = page.GetByTestId("campaign-list");
         await Assertions.Expect(list.Locator("tr", new() { HasTextString = id + "-a" })).ToContainTextAsync(active, new() { Timeout = WaitMs });
@@ -147,8 +146,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         host.CampaignCalls.ShowRunning(id, true);
         try
         {
-            var page = await host.NewPageAsync();
-            await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+            var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
             await GoAsync(page, $"console/campaigns/{id}");
             var status = page.GetByTestId("campaign-status");
             await Assertions.Expect(status).ToHaveTextAsync("running", new() { Timeout = WaitMs });
@@ -323,8 +321,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
         // In this class because it moves the engine clock: a definition rebuilt from the form a minute later has another
         // window, which the campaign would refuse as a conflict with the one the first attempt stored.
         var id = "cc-" + Guid.NewGuid().ToString("N")[..8];
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
         await Input(page, "f-id").FillAsync(id);
         await Input(page, "f-name").FillAsync("Create not confirmed, created again");
@@ -360,8 +357,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
             await CreateAsync(api, id, kind, now.AddHours(-1), now.Add(endsIn));
         }
 
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey, locale);
         await GoAsync(page, $"console/campaigns/{id}");
         return page;
     }

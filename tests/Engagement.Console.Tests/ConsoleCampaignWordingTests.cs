@@ -44,8 +44,7 @@ public sealed class ConsoleCampaignWordingTests(ConsoleHostFixture host)
             async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}/results", ConsoleHostFixture.Json))!,
             r => r["status"]!.GetValue<string>() == "completed", TimeSpan.FromSeconds(30), $"campaign {id} completed");
 
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey, locale);
         await GoAsync(page, $"console/campaigns/{id}");
         await Assertions.Expect(page.GetByTestId("results-method")).ToBeVisibleAsync(new() { Timeout = WaitMs });
         Assert.Contains(id + summary, await page.GetByTestId("campaign-summary").InnerTextAsync(), StringComparison.Ordinal);

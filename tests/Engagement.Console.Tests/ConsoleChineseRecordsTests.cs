@@ -25,8 +25,7 @@ public sealed class ConsoleChineseRecordsTests(ConsoleHostFixture host)
             new { eventId = id + "-o2", type = "purchase", memberId = id, occurredAt = T0.AddDays(-5), orderId = "O2", amount = 400m },
             new { eventId = id + "-s", type = "share", memberId = id, occurredAt = T0.AddDays(-2) },
         ]);
-        var page = await host.NewPageAsync("zh-CN");
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, "zh-CN");
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
 
@@ -88,8 +87,7 @@ public sealed class ConsoleChineseRecordsTests(ConsoleHostFixture host)
             new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-30) },
             new { eventId = id + "-o1", type = "purchase", memberId = id, occurredAt = T0.AddDays(-20), orderId = "O1", amount = 680m },
         ]);
-        var page = await host.NewPageAsync("en-US");
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, "en-US");
         await GoAsync(page, $"console/members/{id}");
         var ledger = page.GetByTestId("ledger-table");
         await ledger.Locator("tr", new() { HasText = "points.earn" }).First.WaitForAsync(new() { Timeout = WaitMs, State = WaitForSelectorState.Attached });

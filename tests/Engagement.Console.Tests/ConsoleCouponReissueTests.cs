@@ -59,8 +59,7 @@ public sealed class ConsoleCouponReissueTests(ConsoleHostFixture host)
         using var issued = await api.PostAsJsonAsync($"api/v1/members/{id}/coupons", new { grantId = "used-one", offerId = "goodwill", kind = "no_threshold", value = 15.00m, validDays = 7 }, ConsoleHostFixture.Json);
         var code = (await issued.Content.ReadFromJsonAsync<JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
 
-        var page = await host.NewPageAsync("zh-CN");
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, "zh-CN");
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
         await page.Locator(".mud-tab").Filter(new() { HasText = "权益" }).First.ClickAsync();

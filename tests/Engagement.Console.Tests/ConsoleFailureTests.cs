@@ -148,8 +148,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         var id = prefix + Guid.NewGuid().ToString("N")[..10];
         await host.PostEventsAsync(new object[] { new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-30), regionId = "east" } }
             .Concat(Enumerable.Range(1, 25).Select(i => (object)new { eventId = $"{id}-o{i}", type = "purchase", memberId = id, occurredAt = T0.AddDays(-26 + i), orderId = $"O{i}", amount = 10m })));
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
         await page.Locator(".mud-tab").Filter(new() { HasText = "Ledger" }).First.ClickAsync();
@@ -235,8 +234,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     public async Task ACampaignCreateWhoseAuditWriteFailsSaysNotConfirmedAndCreatingAgainWritesItsAuditRowOnce(string failure)
     {
         var id = "cf-" + Guid.NewGuid().ToString("N")[..8];
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
         await Input(page, "f-id").FillAsync(id);
         await Input(page, "f-name").FillAsync("Create not confirmed");
@@ -310,8 +308,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     {
         var id = "SF" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         await host.PostEventsAsync([new { eventId = id + "-r", type = "register", memberId = id, occurredAt = T0.AddDays(-10), regionId = "east" }]);
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/members");
 
         // The index table's SDK times out under the search (a TaskCanceledException nobody asked for, or its
@@ -338,8 +335,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
             new { eventId = slow + "1-r", type = "register", memberId = slow + "1", occurredAt = T0.AddDays(-10), regionId = "east" },
             new { eventId = typed + "1-r", type = "register", memberId = typed + "1", occurredAt = T0.AddDays(-10), regionId = "east" },
         ]);
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/members");
 
         // The search for the first query is slow; the agent types on before it answers.

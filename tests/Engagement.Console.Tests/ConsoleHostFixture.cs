@@ -36,7 +36,12 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The console's session cookie (Engagement.Console's cookie scheme; a large one would come in chunks of this name).</summary>
+    private const string SessionCookie = "engagement.console";
+
     private readonly string _serviceId = "console-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly SemaphoreSlim _signIn = new(1, 1);
+    private readonly Dictionary<string, Microsoft.Playwright.Cookie[]> _sessions = new(StringComparer.Ordinal);
     private IPlaywright? _playwright;
 
     public ConsoleHostFixture()
@@ -104,6 +109,7 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         }
 
         _playwright?.Dispose();
+        _signIn.Dispose();
         await DisposeAsync();
     }
 
@@ -133,6 +139,59 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             }
         };
         return page;
+    }
+
+    /// <summary>
+    /// A browser page as <see cref="NewPageAsync"/> (a context of its own), already signed in with <paramref name="key"/> and
+    /// not yet navigated (the test goes to its page). The first such page of a key signs in through the form
+    /// (<see cref="ConsolePages.SignInAsync"/>) in a context that is then closed; every page of that key gets only that
+    /// session's cookie, so a test pays no sign-in of its own and shares nothing else with another test (no page, circuit,
+    /// storage or other cookie). For the keys this host keeps as configured: a test that changes or revokes a key signs in
+    /// itself (the session would end with the key, ConsoleSessions.IsCurrent).
+    /// </summary>
+    public async Task<IPage> NewSignedInPageAsync(string key, string locale = "en-US", string timeZone = "Asia/Shanghai")
+    {
+        Microsoft.Playwright.Cookie[]? session;
+        await _signIn.WaitAsync();
+        try
+        {
+            if (!_sessions.TryGetValue(key, out session))
+            {
+                session = await SignInOnceAsync(key);
+                _sessions[key] = session;
+            }
+        }
+        finally
+        {
+            _signIn.Release();
+        }
+
+        var page = await NewPageAsync(locale, timeZone);
+        await page.Context.AddCookiesAsync(session);
+        return page;
+    }
+
+    private async Task<Microsoft.Playwright.Cookie[]> SignInOnceAsync(string key)
+    {
+        var page = await NewPageAsync();
+        try
+        {
+            await ConsolePages.SignInAsync(page, key);
+            var session = (await page.Context.CookiesAsync())
+                .Where(c => c.Name.StartsWith(SessionCookie, StringComparison.Ordinal))
+                .Select(c => new Microsoft.Playwright.Cookie
+                {
+                    Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, Expires = c.Expires,
+                    HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
+                })
+                .ToArray();
+            Assert.NotEmpty(session);
+            return session;
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
     }
 
     /// <summary>Posts events through the API as admin (applied before the answer).</summary>

@@ -21,8 +21,7 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
     [Fact]
     public async Task TheOpenAlertsTilesLinkDoesNotMoveWhenTheCountLands()
     {
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await TrackTopAsync(page, "ops-link-Alerts");
         await GoAsync(page, "console/operations");
 
@@ -73,8 +72,7 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
 
         // Every position Adjust had, from the prerendered page to the campaign's row landing (the campaigns are read after
         // the member): one. Above the forms, the row pushed them down as it landed.
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await TrackTopAsync(page, "adjust-submit");
         await GoAsync(page, $"console/members/{member}");
         var row = page.GetByTestId("member-campaign-" + campaign);
@@ -91,8 +89,7 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
     {
         // At least one campaign listed, so the list has rows to land.
         await CreateCampaignAsync("ls-");
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await TrackTopAsync(page, "campaign-create");
         await GoAsync(page, "console/campaigns");
         // (The list reads the first 100 campaigns; other tests of this host may have pushed this one past them.)
@@ -113,8 +110,7 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
     public async Task CreatesAnswerLandsBelowCreateWhichStaysWhereItWasClicked()
     {
         var id = await CreateCampaignAsync("lsc-");
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/campaigns");
         await Input(page, "f-id").FillAsync(id);
         await Input(page, "f-name").FillAsync("Another definition under " + id);
@@ -142,9 +138,8 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
     public async Task OnANarrowScreenTheProgressLineWrapsOnlyBetweenItsFigures()
     {
         var id = await CreateCampaignAsync("lsp-");
-        var page = await host.NewPageAsync();
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await page.SetViewportSizeAsync(390, 844);
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
         await GoAsync(page, $"console/campaigns/{id}");
         var line = page.GetByTestId("campaign-progress-text");
         await line.WaitForAsync(new() { Timeout = WaitMs });

@@ -16,8 +16,7 @@ public sealed class ConsoleLocalDayTests(EveningConsoleHostFixture host)
         var report = await api.GetFromJsonAsync<JsonObject>("api/v1/reports/winback", ConsoleHostFixture.Json);
         Assert.Equal("2026-03-11", report!["to"]!.GetValue<string>());
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey);
         await GoAsync(page, "console/operations");
         var title = page.GetByTestId("winback-report").Locator("h6").First;
         Assert.Equal("Win-back report 2025-12-12 – 2026-03-11", (await title.InnerTextAsync()).Trim());
@@ -29,8 +28,7 @@ public sealed class ConsoleLocalDayTests(EveningConsoleHostFixture host)
         // 20:00 UTC: Shanghai is on 2026-03-11, region ny (America/New_York) still on 2026-03-10. The range ends on
         // Shanghai's today, so the part-day figure is 2026-03-11's: New York's activity today (03-10) is not in it. The
         // last day complete in every zone is 2026-03-09.
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme");
         var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU · WAU · MAU" });
         await tile.GetByTestId("programme-tile-why").WaitForAsync(new() { Timeout = WaitMs });
@@ -50,8 +48,7 @@ public sealed class ConsoleLocalDayTests(EveningConsoleHostFixture host)
     {
         // A range ending 2026-03-10: still a part-day (New York's today), so "today so far" is 03-10's figure. Its
         // caption names 03-10, and Shanghai, already on 03-11, as not in it (it used to lead with "2026-03-11 Asia/Shanghai").
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme?from=2026-03-04&to=2026-03-10");
         var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU · WAU · MAU" });
         await tile.GetByTestId("programme-tile-why").WaitForAsync(new() { Timeout = WaitMs });

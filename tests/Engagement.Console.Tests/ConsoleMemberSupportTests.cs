@@ -63,9 +63,8 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         var touch = (await grains.GetGrain<IMemberGrain>(treatedId).GetTouchesAsync(50)).Single(t => t.CampaignId == campaign);
         Assert.False(string.IsNullOrEmpty(touch.CouponCode));
 
-        var page = await host.NewPageAsync("zh-CN");
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, "zh-CN");
         await ZoneAfterCampaignRowsAsync(page);
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/members/{treatedId}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
 
@@ -110,8 +109,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         await ScreenshotAsync(page, "member-campaigns-zh-CN");
 
         // An admin may open the campaign page: the same row links to it.
-        var adminPage = await host.NewPageAsync("zh-CN");
-        await SignInAsync(adminPage, ConsoleHostFixture.AdminKey);
+        var adminPage = await host.NewSignedInPageAsync(ConsoleHostFixture.AdminKey, "zh-CN");
         await GoAsync(adminPage, $"console/members/{controlId}");
         var linked = adminPage.GetByTestId("member-campaign-" + campaign).GetByTestId("member-campaign-name").Locator("a");
         await linked.WaitForAsync(new() { Timeout = WaitMs });
@@ -160,15 +158,15 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
             Assert.True(issued.IsSuccessStatusCode, await issued.Content.ReadAsStringAsync());
         }
 
-        var page = await host.NewPageAsync("zh-CN");
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, "zh-CN");
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
 
         var downgrade = page.GetByTestId("ledger-table").Locator("tbody tr").Filter(new() { HasText = "(tier.downgrade.refund)" }).First;
         await downgrade.WaitForAsync(new() { Timeout = WaitMs, State = WaitForSelectorState.Attached });
         var reason = downgrade.Locator("td").Nth(6);
-        Assert.Equal("V2 → V1：订单 O1 于 2026-02-28 12:00 的退款（迟到事件）使近期成长值 960 低于 1000", (await reason.InnerTextAsync()).Trim());
+        // In the page's zone (Asia/Shanghai): the row may render in UTC before the browser's zone is known, and follows it.
+        await Assertions.Expect(reason).ToHaveTextAsync("V2 → V1：订单 O1 于 2026-02-28 12:00 的退款（迟到事件）使近期成长值 960 低于 1000", new() { Timeout = WaitMs });
         Assert.Equal("V2 → V1: refund on order O1 at 2026-02-28T04:00:00+00:00 (a late event) left trailing growth 960 below 1000", await reason.GetAttributeAsync("title"));
 
         await page.Locator(".mud-tab").Filter(new() { HasText = "权益" }).First.ClickAsync();
@@ -203,8 +201,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
 
         foreach (var (locale, shown) in new[] { ("zh-CN", "每积分 0.02 CNY，自 2026-12-05 14:17:27 起"), ("en-US", "0.02 CNY per point from 2026-12-05 14:17:27") })
         {
-            var page = await host.NewPageAsync(locale);
-            await SignInAsync(page, ConsoleHostFixture.SupportKey);
+            var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, locale);
             await GoAsync(page, "console/audit");
             var row = page.GetByTestId("audit-table").Locator("tr", new() { HasText = change });
             await row.WaitForAsync(new() { Timeout = WaitMs });
@@ -254,8 +251,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         // A member with no phone: the holder is found by the code alone.
         var (id, code) = await IssueFoundCouponAsync("MQ");
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/members");
 
         // As read to an agent over the phone: lower case, in groups of four.
@@ -277,8 +273,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         var (id, code) = await IssueFoundCouponAsync("MR");
         host.Search.FailNext(id, what => new TimeoutException(what));
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/members");
         await Input(page, "member-search").FillAsync(code);
 
@@ -298,8 +293,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         var (id, code) = await IssueFoundCouponAsync("MX");
         host.MemberCalls.FailNextCouponLookup(Engagement.Domain.Offers.CouponCodes.Normalize(code)!, what => new TimeoutException(what));
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/members");
         await Input(page, "member-search").FillAsync(code);
 

@@ -44,8 +44,7 @@ public static partial class ConsolePages
             new { eventId = id + "-r", type = "register", memberId = id, occurredAt = t0.AddDays(-10), regionId = "east" },
             new { eventId = id + "-o", type = "purchase", memberId = id, occurredAt = t0.AddDays(-5), orderId = "O1", amount = 120m },
         ]);
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, locale);
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId(waitFor).WaitForAsync(new() { Timeout = WaitMs });
         return (id, page);
@@ -75,8 +74,7 @@ public static partial class ConsolePages
         using var issued = await api.PostAsJsonAsync($"api/v1/members/{id}/coupons", new { grantId = "lost-one", offerId = "goodwill", kind = "no_threshold", value = 15.00m, validDays = 7 }, ConsoleHostFixture.Json);
         var code = (await issued.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(ConsoleHostFixture.Json))!["code"]!.GetValue<string>();
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
         await page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First.ClickAsync();

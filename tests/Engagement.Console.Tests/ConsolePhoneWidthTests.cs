@@ -60,9 +60,8 @@ public sealed class ConsolePhoneWidthTests(ConsoleHostFixture host)
             new { eventId = member + "-r", type = "register", memberId = member, occurredAt = ConsoleHostFixture.Now.AddDays(-10), regionId = "east" },
             new { eventId = member + "-o", type = "purchase", memberId = member, occurredAt = ConsoleHostFixture.Now.AddDays(-5), orderId = "O1", amount = 120m },
         ]);
-        var page = await host.NewPageAsync();
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.AdminKey);
         await page.SetViewportSizeAsync(Phone, 844);
-        await SignInAsync(page, ConsoleHostFixture.AdminKey);
 
         var pages = new (string Path, string WaitFor)[]
         {

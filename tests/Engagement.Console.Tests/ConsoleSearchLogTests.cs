@@ -13,8 +13,7 @@ public sealed class ConsoleSearchLogTests(ConsoleHostFixture host)
     {
         // A fresh 11-digit mobile number, so no other test's log can hold it.
         var phone = "139" + Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/members");
         var before = host.Logs.Events.Count;
 

@@ -60,8 +60,7 @@ public sealed class ConsoleTouchNotBeforeTests(ConsoleHostFixture host)
         var expected = string.Format(CultureInfo.InvariantCulture, until,
             TimeZoneInfo.ConvertTime(touch.NotBefore.Value, shanghai).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
 
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, locale);
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
         await page.Locator(".mud-tab").Filter(new() { HasText = tab }).First.ClickAsync();

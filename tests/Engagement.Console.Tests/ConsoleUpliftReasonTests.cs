@@ -17,8 +17,7 @@ public sealed class ConsoleUpliftReasonTests(ConsoleHostFixture host)
         Assert.Equal(0, results["control"]!["audience"]!.GetValue<long>());
         Assert.All(results["arms"]!.AsArray(), arm => Assert.Null(arm!["uplift"]));
 
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.MarketingKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey, locale);
         await GoAsync(page, $"console/campaigns/{id}");
         var missing = page.GetByTestId("uplift-missing");
         await Assertions.Expect(missing.First).ToBeVisibleAsync(new() { Timeout = WaitMs });

@@ -31,8 +31,7 @@ public sealed class ProgrammeMissingFigureTests(ConsoleHostFixture host)
         }, options).Contributions;
         await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme");
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
         await page.GetByTestId("programme-region").ClickAsync();

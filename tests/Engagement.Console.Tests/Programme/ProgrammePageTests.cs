@@ -79,8 +79,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         // The 30 days ending today: the range's own rate is the distinct members' (one purchaser, a repurchaser).
         Assert.Equal(health.RepurchaseRate30, health.RepurchaseRate);
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme");
         var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "Repurchase rate (distinct buyers)" });
         await tile.WaitForAsync(new() { Timeout = WaitMs });
@@ -105,8 +104,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         }, options).Contributions).ToList();
         await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme");
         await page.GetByTestId("programme-points").WaitForAsync(new() { Timeout = WaitMs });
         await page.GetByTestId("programme-region").ClickAsync();
@@ -125,8 +123,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         // The page's range ends on today in the programme's zone at the host's clock, a day not over yet. The clock is the
         // shared fixture's, which other tests move on, so today is read from it, not from host.Clock.GetUtcNow().
         var today = new MetricsOptions().LocalDay(host.Clock.GetUtcNow(), "");
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, locale);
         await GoAsync(page, "console/programme");
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
 
@@ -160,8 +157,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         Assert.Equal(3, health.MembersNow);
         Assert.Equal(2, health.Summary.Members);
 
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, locale);
         await GoAsync(page, "console/programme");
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
         await page.GetByTestId("programme-region").ClickAsync();
@@ -191,8 +187,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         }, options).Contributions).ToList();
         await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/programme?region={region}&range=last-7-days");
         var tile = page.GetByTestId("programme-tile").Filter(new() { HasText = "DAU · WAU · MAU" });
         await Microsoft.Playwright.Assertions.Expect(tile.Locator(".mud-typography-h6")).ToHaveTextAsync("2 · 2 · 2", new() { Timeout = WaitMs });
@@ -219,8 +214,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         }, options).Contributions.ToList());
         var nosuch = "nosuch" + Guid.NewGuid().ToString("N")[..6];
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme?region=" + nosuch);
         var none = page.GetByTestId("programme-segments-none");
         await Microsoft.Playwright.Assertions.Expect(none).ToContainTextAsync($"No members in region {nosuch}", new() { Timeout = WaitMs });
@@ -247,8 +241,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
             After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },
         }, options).Contributions.ToList());
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme");
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
 
@@ -288,8 +281,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
             After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },
         }, options).Contributions.ToList());
 
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, "console/programme");
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
 
@@ -341,8 +333,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         var days = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{yesterday.AddDays(-6):yyyy-MM-dd}–{yesterday:yyyy-MM-dd}");
         Assert.Equal($"complaint rate 5% (5 complaints in 100 active member-days) over the 7 local days {days} (ceiling 3%): service-process review: read those days' complaints by store and cause and fix the most frequent", alert.Message);
 
-        var page = await host.NewPageAsync(locale);
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, locale);
         await GoAsync(page, "console/programme");
         var row = page.GetByTestId("programme-alerts").Locator("tr", new() { HasText = region });
         await row.WaitForAsync(new() { Timeout = WaitMs });

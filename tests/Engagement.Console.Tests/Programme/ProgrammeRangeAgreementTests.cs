@@ -73,8 +73,7 @@ public sealed class ProgrammeRangeAgreementTests(ConsoleHostFixture host)
 
         if (browse)
         {
-            var page = await host.NewPageAsync();
-            await SignInAsync(page, ConsoleHostFixture.SupportKey);
+            var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
             await GoAsync(page, $"console/programme?{query}");
             if (apiAccepts)
             {

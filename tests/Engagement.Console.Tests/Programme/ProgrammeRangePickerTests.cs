@@ -22,8 +22,7 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
     public async Task PickingLastSevenDaysShowsTheApisFiguresForThemAndAReloadKeepsThem()
     {
         var (region, today) = await SeedAsync("rs");
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/programme?region={region}");
 
         // The default, the last 30 days: one sharer among three active member-days.
@@ -56,8 +55,7 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
     {
         var (region, today) = await SeedAsync("rc");
         var day = Text(today.AddDays(-20));
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/programme?region={region}");
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
 
@@ -77,8 +75,7 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
         await page.ReloadAsync();
         await WaitForCircuitAsync(page);
         await ExpectCustomAsync(page, health, day);
-        var other = await host.NewPageAsync("zh-CN");
-        await SignInAsync(other, ConsoleHostFixture.SupportKey);
+        var other = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, "zh-CN");
         await GoAsync(other, page.Url);
         await Assertions.Expect(other.GetByTestId("programme-range-shown")).ToContainTextAsync($"{day} 至 {day} · 1 个本地日（Asia/Shanghai）", new() { Timeout = WaitMs });
         await Assertions.Expect(Tile(other, "分享率").Locator(".mud-typography-h6")).ToHaveTextAsync("50%", new() { Timeout = WaitMs });
@@ -88,8 +85,7 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
     public async Task ARangeOutsideTheApisBoundsIsToldInWordsAndTheFiguresStay()
     {
         var (region, today) = await SeedAsync("rb");
-        var page = await host.NewPageAsync();
-        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/programme?region={region}");
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
         var url = page.Url;
