@@ -83,7 +83,10 @@ public sealed class ConsoleRefreshTests(ConsoleHostFixture host)
         using var api = admin;
         await Input(page, "reissue-reason").FillAsync("member lost the paper coupon");
 
-        host.MemberCalls.FailNextLedgerRead(id, Fault("timeout"));
+        // The fault takes the first ledger read sent after the reissue was answered (the page's reload), not one of the
+        // page's own opening reads.
+        await WaitForMemberReadsAsync(page);
+        host.MemberCalls.FailLedgerReadAfterReissue(id, Fault("timeout"));
         await page.GetByTestId("reissue-submit").ClickAsync();
         var shown = page.GetByTestId("reissue-message");
         await Assertions.Expect(shown).ToContainTextAsync(RefreshFailed, new() { Timeout = WaitMs });

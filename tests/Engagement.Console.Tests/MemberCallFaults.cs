@@ -6,7 +6,7 @@ namespace Engagement.Console.Tests;
 
 /// <summary>
 /// Outgoing calls to member grains as a test wants them: a ledger read that fails once (a timeout), the next one or the
-/// first after a consent change; and the consent changes sent to each member, counted.
+/// first after a consent change or a coupon reissue; and the consent changes sent to each member, counted.
 /// </summary>
 public sealed class MemberCallFaults : IOutgoingGrainCallFilter
 {
@@ -14,6 +14,7 @@ public sealed class MemberCallFaults : IOutgoingGrainCallFilter
     private readonly ConcurrentDictionary<string, int> _consentCalls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _couponLookupFaults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _ledgerFaultsAfterConsent = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<string, Exception>> _ledgerFaultsAfterReissue = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The next <see cref="ICouponDirectoryGrain.FindMemberAsync"/> of the (normalized) <paramref name="code"/> throws what
@@ -38,6 +39,12 @@ public sealed class MemberCallFaults : IOutgoingGrainCallFilter
     /// </summary>
     public void FailLedgerReadAfterConsent(string memberId, Func<string, Exception> fault) => _ledgerFaultsAfterConsent[memberId] = fault;
 
+    /// <summary>
+    /// As <see cref="FailLedgerReadAfterConsent"/>, after a coupon reissue of <paramref name="memberId"/>
+    /// (<see cref="ICouponHolder.ReissueCouponAsync"/>) was answered: the page's reload after the reissue.
+    /// </summary>
+    public void FailLedgerReadAfterReissue(string memberId, Func<string, Exception> fault) => _ledgerFaultsAfterReissue[memberId] = fault;
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -51,6 +58,20 @@ public sealed class MemberCallFaults : IOutgoingGrainCallFilter
             if (_ledgerFaultsAfterConsent.TryRemove(member, out var afterConsent))
             {
                 _ledgerFaults[member] = afterConsent;
+            }
+
+            return;
+        }
+
+        if (context.InterfaceMethod?.DeclaringType == typeof(ICouponHolder) && context.MethodName == nameof(ICouponHolder.ReissueCouponAsync)
+            && context.TargetId.Key.ToString() is { } reissuedBy && _ledgerFaultsAfterReissue.ContainsKey(reissuedBy))
+        {
+            await context.Invoke();
+
+            // Answered: the next ledger read of the member is the one a fault armed for after the reissue targets.
+            if (_ledgerFaultsAfterReissue.TryRemove(reissuedBy, out var afterReissue))
+            {
+                _ledgerFaults[reissuedBy] = afterReissue;
             }
 
             return;
