@@ -267,6 +267,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         // Older (page coordinates): above the buttons the warning pushed Older down, and a second click missed it.
         const string PageTop = "e => e.getBoundingClientRect().top + window.scrollY";
         var older = await page.GetByTestId("ledger-older").EvaluateAsync<double>(PageTop);
+        await WaitForMemberReadsAsync(page);
         host.MemberCalls.FailNextLedgerRead(id, what => new TaskCanceledException(what));
         await page.GetByTestId("ledger-older").ClickAsync();
         await Assertions.Expect(page.GetByTestId("ledger-failed")).ToBeVisibleAsync(new() { Timeout = WaitMs });
@@ -286,6 +287,8 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
     {
         var (id, page, rows) = await OpenLedgerOfMoreThanOnePageAsync("LW");
 
+        // The page turn's read fails: armed once the page's own opening reads are over, so the fault cannot take one of those.
+        await WaitForMemberReadsAsync(page);
         host.MemberCalls.FailNextLedgerRead(id, what => new TaskCanceledException(what));
         await page.GetByTestId("ledger-older").ClickAsync();
         var failed = page.GetByTestId("ledger-failed");
