@@ -245,6 +245,7 @@ internal static class IngestDurableScenario
                 if (stalled is null)
                 {
                     await VisitsPhase.MeasureAsync(silo, publisher, events, tracker, now2, Math.Min(pace, 50), options.Visits, result, run);
+                    await VisitsPhase.MeasureWakeUpsAsync(silo, publisher, events, tracker, now2, Math.Min(pace, 50), options.Visits, result, run);
                     await IdlePollingPhase.MeasureAsync(options, result);
                 }
 

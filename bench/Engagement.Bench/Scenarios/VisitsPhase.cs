@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Engagement.Bench.Infrastructure;
 using Engagement.Bench.Reporting;
+using Engagement.Contracts.Members;
 using Engagement.Grains.Members;
 
 namespace Engagement.Bench.Scenarios;
@@ -58,6 +59,59 @@ internal static class VisitsPhase
         });
         result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"Visits: {visits:N0} known members, deactivated first, each sent one event at {pace:N0}/s and deactivated again once it was applied (management grain, as Orleans' idle collection would some minutes later); table write requests counted from the first send until the silo had no member activation and its writes had settled. Publish→applied of a visit (the member's activation and state read included): p50 {Stats.Percentile(latencies, 50):F0} ms, p99 {Stats.Percentile(latencies, 99):F0} ms."));
+    }
+
+    /// <summary>
+    /// After the visits: each visited member is woken once without an event, as its daily lifecycle reminder would
+    /// (an activation that reads the state and recovers its stored outbox: <c>GetViewAsync</c>, which changes nothing),
+    /// and deactivated again; then each gets a second visit (one event, deactivation). Counts the table write
+    /// requests of the wake-ups (<c>wakeups.*</c>: what a deactivation's skipped clearing write left listed in storage
+    /// costs at the next activation) and of the second visits (<c>visits2.*</c>: a visit after a wake-up).
+    /// </summary>
+    public static async Task MeasureWakeUpsAsync(BenchSilo silo, Publisher publisher, EventFactory events, AppliedTracker tracker, DateTimeOffset now, double pace, int visits, ScenarioResult result, string run)
+    {
+        visits = Math.Min(visits, events.Members);
+        if (visits <= 0)
+        {
+            return;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  wake-ups: the {visits:N0} visited members woken once without an event, deactivated, then visited again"));
+        using (var census = StorageOperations.Start())
+        {
+            for (var i = 0; i < visits; i += 16)
+            {
+                await Task.WhenAll(Enumerable.Range(i, Math.Min(16, visits - i))
+                    .Select(m => silo.Client.GetGrain<IMemberGrain>(events.MemberId(m)).GetViewAsync()));
+            }
+
+            await DeactivateMembersAsync(silo, "after the wake-ups");
+            census.AddTo(result, "wakeups", visits, run);
+            result.Details["wakeups.members"] = visits;
+            result.Add(new Metric
+            {
+                Name = "table write requests per wake-up (an activation without an event after a visit, and its deactivation)",
+                Value = Math.Round((double)census.TableWrites / visits, 2),
+                Unit = "",
+            });
+        }
+
+        var appliedBefore = tracker.Applied;
+        using (var census = StorageOperations.Start())
+        {
+            var index = 0;
+            await publisher.SendPacedAsync(() => events.Next(now, member: index++), visits, pace, concurrency: 16, tracker.Publishing);
+            await RateSampler.WaitForAsync(() => tracker.Applied - appliedBefore, visits, TimeSpan.FromSeconds(60), "ingest-durable second visits");
+            result.Details["visits2.table_write_requests_per_event_before_deactivation"] = (double)census.TableWrites / visits;
+            await DeactivateMembersAsync(silo, "after the second visits");
+            census.AddTo(result, "visits2", visits, run);
+            result.Add(new Metric
+            {
+                Name = "table write requests per event, a visit after a wake-up (visits2: the event, the member's deactivation, aggregators, index)",
+                Value = Math.Round((double)census.TableWrites / visits, 2),
+                Unit = "",
+            });
+        }
     }
 
     /// <summary>Deactivates every member grain and waits until none is active and the table writes of their deactivation have settled.</summary>
