@@ -152,6 +152,57 @@ public class TierLateEventOracleTests(ITestOutputHelper output)
             $"{Environment.NewLine}{moved.Count} classes excuse other seeds than pinned:{Environment.NewLine}{string.Join(Environment.NewLine, moved)}");
     }
 
+    /// <summary>
+    /// The three classes README names from this oracle's narrowing, each on one written-out history (the generated one
+    /// of the seed named, UTC instants): the class the predicates pick and the exact differences (tier and grace agree).
+    /// </summary>
+    [Theory]
+    [InlineData("drop at the arrival")]
+    [InlineData("refund drop in order")]
+    [InlineData("move dated before the refund counts")]
+    public void EachNewRefundClassIsTheDifferenceItNames(string which)
+    {
+        var (scenario, limit, expected) = which switch
+        {
+            // Seed 42: V3 since 8 Feb; O0 bought 9 Jan and refunded in full 15 Jan arrives on 10 Apr: V3 → V4 → V3 there.
+            "drop at the arrival" => (Written(365, "2026-04-10T03:07", ["2026-01-19T02:07", "2026-03-11T02:07", "2026-03-13T02:07", "2026-03-31T02:07"],
+                    "2026-01-09T07:10 buy O0 3552 late", "2026-01-15T14:24 refund O0 3552 late", "2026-01-27T16:55 buy O2 995", "2026-02-08T18:01 buy O3 16859.5"),
+                "late purchase and its refund, drop at the arrival", new[] { "tierSince 2026-02-08T18:01:00 | late: 2026-04-10T03:07:00" }),
+
+            // Seed 337: in order O1 makes O2's 19 Feb reach V4 and the refund of 20 Mar takes it back to V3; late, V3 since 19 Feb.
+            "refund drop in order" => (Written(365, "2026-05-05T14:24", ["2026-01-29T02:07", "2026-04-05T02:07", "2026-04-09T02:07", "2026-04-16T02:07"],
+                    "2026-01-15T06:21 buy O0 1091", "2026-02-04T11:55 buy O1 3823 late", "2026-02-19T17:50 buy O2 17348", "2026-03-20T01:33 refund O2 10486",
+                    "2026-04-04T07:46 buy O4 2000", "2026-04-10T07:50 refund O0 922", "2026-04-22T13:24 buy O6 3904"),
+                "late purchase, refund drop in order", new[] { "tierSince 2026-03-20T01:33:00 | late: 2026-02-19T17:50:00" }),
+
+            // Seed 142: net of O0's refund of 22 Jan, growth reaches 20,000 on 16 Apr; the late run dates V4 at 27 Mar.
+            _ => (Written(365, "2026-06-03T03:07", ["2026-03-01T02:07", "2026-04-19T02:07", "2026-05-09T02:07", "2026-05-21T02:07"],
+                    "2026-01-06T10:19 buy O0 9891 late", "2026-01-22T17:12 refund O0 3981 late", "2026-02-12T22:15 buy O2 3401",
+                    "2026-03-14T04:51 buy O3 839", "2026-03-27T11:41 buy O4 5938", "2026-04-16T13:20 buy O5 5170"),
+                "late purchase and its refund, move dated before the refund counts",
+                new[]
+                {
+                    "tierSince 2026-04-16T13:20:00 | late: 2026-03-27T11:41:00",
+                    "benefits birthday-coupon@2026-01-06T10:19:00 dedicated-advisor@2026-04-16T13:20:00 priority-booking@2026-01-06T10:19:00"
+                        + " | late: birthday-coupon@2026-02-12T22:15:00 dedicated-advisor@2026-03-27T11:41:00 priority-booking@2026-03-27T11:41:00",
+                }),
+        };
+
+        var inOrder = Run(scenario, late: false);
+        var late = Run(scenario, late: true);
+        Assert.Equal(limit, Array.Find(Limits, l => l.Applies(scenario, inOrder, late))?.Name);
+        Assert.Equal(expected, Compare(Observe(inOrder), Observe(late)));
+    }
+
+    /// <summary>A written-out history: instants UTC ("yyyy-MM-ddTHH:mm"), events "instant buy|refund order amount [late]".</summary>
+    private static Scenario Written(int windowDays, string arrival, string[] ticks, params string[] events)
+    {
+        static DateTimeOffset At(string text) => DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        var steps = events.Select(e => e.Split(' ')).Select((p, i) =>
+            new Scenario.Step(At(p[0]), p[2], decimal.Parse(p[3], CultureInfo.InvariantCulture), $"e{i}", p[1] == "refund", p.Length > 4)).ToList();
+        return new Scenario(0, windowDays, steps, [.. ticks.Select(At)], At(arrival));
+    }
+
     private static IEnumerable<LedgerEntry> RefundDrops(TestMember member) =>
         member.State.Ledger.Where(e => e.RuleId == RuleIds.TierDowngradeRefund);
 
