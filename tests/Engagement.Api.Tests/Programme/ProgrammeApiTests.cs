@@ -302,6 +302,8 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
     [InlineData("segments?format=pdf", "format")]
     [InlineData("alerts?state=closed", "state")]
     [InlineData("alerts?limit=0", "limit")]
+    [InlineData("alerts?limit=1001", "limit")]
+    [InlineData("alerts?state=all", "state")]
     public async Task BadInputIsAProblemNamingTheField(string path, string field)
     {
         using var support = host.Client(ApiHostFixture.SupportKey);

@@ -1,0 +1,113 @@
+using System.Globalization;
+using Engagement.Console.Components.Shared;
+using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Playwright;
+using static Engagement.Console.Tests.ConsolePages;
+using static Microsoft.Playwright.Assertions;
+
+namespace Engagement.Console.Tests.Programme;
+
+/// <summary>
+/// The programme page's alert history in Debian's Chromium: resolved alerts with the sentence they were raised with and
+/// the one that resolved them, raised and resolved instants in the programme's zone, a page at a time.
+/// </summary>
+[Collection(ProgrammeConsoleHostCollection.Name)]
+public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
+{
+    [Fact]
+    public async Task AResolvedAlertShowsItsRaisedAndResolvedSentencesAndTimesInChinese()
+    {
+        // A fault reported overnight in Chinese, resolved 37 minutes later on the pinned clock: the open table no longer
+        // shows it, the history does, with both sentences word for word.
+        var source = "nightly-" + Guid.NewGuid().ToString("N")[..8];
+        const string raised = "夜间备份失败：存储账户不可达";
+        var alerts = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0);
+        var raisedAt = host.Clock.GetUtcNow();
+        await alerts.RaiseAnomalyAsync(source, raised);
+        host.Clock.Advance(TimeSpan.FromMinutes(37));
+        await alerts.ResolveAnomalyAsync(source);
+        var stored = (await alerts.GetAsync(AlertStates.Resolved, 1000)).Single(a => a.RegionId == source);
+        Assert.Equal(raisedAt, stored.RaisedAt);
+        Assert.Equal(raisedAt.AddMinutes(37), stored.ResolvedAt);
+        Assert.Equal(raised, stored.RaisedMessage);
+        Assert.Equal("resolved: " + raised, stored.Message);
+
+        var page = await host.NewPageAsync("zh-CN");
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        await ShowAsync(page, [stored.AlertId]);
+
+        var row = Row(page, stored.AlertId);
+        Assert.Equal(raised, await Cell(row, "alert-history-raised-sentence"));
+        Assert.Equal("resolved: " + raised, await Cell(row, "alert-history-resolved-sentence"));
+        Assert.Equal("已关闭", await Cell(row, "alert-history-state"));
+        var zone = host.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.ZoneOf(MetricsOptions.DefaultRegion);
+        Assert.Equal(Local(stored.RaisedAt, zone), await Cell(row, "alert-history-raised-at"));
+        Assert.Equal(Local(raisedAt.AddMinutes(37), zone), await Cell(row, "alert-history-resolved-at"));
+        var header = await page.GetByTestId("alert-history-table").Locator("thead").InnerTextAsync();
+        Assert.Contains("触发时的说明", header, StringComparison.Ordinal);
+        Assert.Contains("关闭时间（" + zone.Id + "）", header, StringComparison.Ordinal);
+        Assert.Equal(0, await page.GetByTestId("alerts-table").Locator($"text={raised}").CountAsync());
+        await ScreenshotAsync(page, "alert-history-zh");
+    }
+
+    [Fact]
+    public async Task TheHistoryShowsAPageAtATimeAndMoreShowsTheNext()
+    {
+        var alerts = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0);
+        var sources = Enumerable.Range(0, AlertHistory.PageSize + 1).Select(i => $"page-{Guid.NewGuid().ToString("N")[..6]}-{i}").ToList();
+        foreach (var source in sources)
+        {
+            await alerts.RaiseAnomalyAsync(source, "disk full on " + source);
+            await alerts.ResolveAnomalyAsync(source);
+        }
+
+        var ids = (await alerts.GetAsync(AlertStates.Resolved, 1000)).Where(a => sources.Contains(a.RegionId)).Select(a => a.AlertId).ToList();
+        Assert.Equal(sources.Count, ids.Count);
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        var rules = page.GetByTestId("alert-history-rule");
+        await Expect(rules).ToHaveCountAsync(AlertHistory.PageSize, new() { Timeout = WaitMs });
+        // MudBlazor upper-cases a button by CSS: the text is compared as rendered in the DOM.
+        Assert.Equal("Show 20 more", (await page.GetByTestId("alert-history-more").TextContentAsync())?.Trim());
+        await ShowAsync(page, ids);
+        Assert.True(await rules.CountAsync() > AlertHistory.PageSize);
+    }
+
+    // Clicks "more" until every alert of alertIds is shown, failing when the history ends first.
+    private static async Task ShowAsync(IPage page, IReadOnlyCollection<string> alertIds)
+    {
+        var rules = page.GetByTestId("alert-history-rule");
+        await rules.First.WaitForAsync(new() { Timeout = WaitMs });
+        while (true)
+        {
+            var shown = await rules.EvaluateAllAsync<string[]>("cells => cells.map(c => c.dataset.alertId)");
+            if (alertIds.All(shown.Contains))
+            {
+                return;
+            }
+
+            var more = page.GetByTestId("alert-history-more");
+            if (await more.CountAsync() == 0)
+            {
+                Assert.Fail($"the history ended after {shown.Length} alerts without {string.Join(", ", alertIds.Except(shown))}");
+            }
+
+            await more.ClickAsync();
+            await Expect(rules).Not.ToHaveCountAsync(shown.Length, new() { Timeout = WaitMs });
+        }
+    }
+
+    private static ILocator Row(IPage page, string alertId) =>
+        page.GetByTestId("alert-history-table").Locator("tbody tr").Filter(new() { Has = page.Locator($"[data-alert-id='{alertId}']") });
+
+    private static async Task<string> Cell(ILocator row, string testId) => (await row.GetByTestId(testId).InnerTextAsync()).Trim();
+
+    private static string Local(DateTimeOffset at, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+}
