@@ -79,6 +79,43 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         Assert.True(await rules.CountAsync() > AlertHistory.PageSize);
     }
 
+    [Fact]
+    public async Task ManyOpenAlertsLeaveTheResolvedOneOnTheFirstPage()
+    {
+        // 21 faults still open (more than a page) and one resolved overnight: the history reads resolved alerts only, so
+        // the resolved one is on its first page, never pushed behind the open ones (shown in the table above).
+        var alerts = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0);
+        var open = Enumerable.Range(0, AlertHistory.PageSize + 1).Select(i => $"open-{Guid.NewGuid().ToString("N")[..6]}-{i}").ToList();
+        var resolved = "overnight-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            await alerts.RaiseAnomalyAsync(resolved, "queue stalled on " + resolved);
+            await alerts.ResolveAnomalyAsync(resolved);
+            foreach (var source in open)
+            {
+                await alerts.RaiseAnomalyAsync(source, "still failing on " + source);
+            }
+
+            var id = (await alerts.GetAsync(AlertStates.Resolved, 1000)).Single(a => a.RegionId == resolved).AlertId;
+            Assert.True((await alerts.GetAsync(AlertStates.Open, 1000)).Count(a => open.Contains(a.RegionId)) > AlertHistory.PageSize);
+
+            var page = await host.NewPageAsync();
+            await SignInAsync(page, ConsoleHostFixture.SupportKey);
+            await GoAsync(page, "console/programme");
+            await Expect(Row(page, id)).ToHaveCountAsync(1, new() { Timeout = WaitMs });
+            Assert.Equal("resolved", await Cell(Row(page, id), "alert-history-state"));
+            Assert.True(await page.GetByTestId("alert-history-rule").CountAsync() <= AlertHistory.PageSize);
+            Assert.Equal(0, await page.GetByTestId("alert-history-state").GetByText("open", new() { Exact = true }).CountAsync());
+        }
+        finally
+        {
+            foreach (var source in open)
+            {
+                await alerts.ResolveAnomalyAsync(source);
+            }
+        }
+    }
+
     // Clicks "more" until every alert of alertIds is shown, failing when the history ends first.
     private static async Task ShowAsync(IPage page, IReadOnlyCollection<string> alertIds)
     {
