@@ -75,6 +75,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Faults in the host's calls to member grains (<see cref="MemberCallFaults"/>).</summary>
     public MemberCallFaults MemberCalls { get; } = new();
 
+    /// <summary>Faults in the host's reads of resolved alerts (<see cref="AlertCallFaults"/>).</summary>
+    public AlertCallFaults AlertCalls { get; } = new();
+
     /// <summary>Every log event the host writes (<see cref="CapturedLogEvents"/>).</summary>
     public CapturedLogEvents Logs { get; } = new();
 
@@ -252,6 +255,7 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             services.AddSingleton<Engagement.Contracts.Search.IMemberSearch>(sp => sp.GetRequiredService<GatedMemberSearch>());
             services.AddSingleton<IOutgoingGrainCallFilter>(CampaignCalls);
             services.AddSingleton<IOutgoingGrainCallFilter>(MemberCalls);
+            services.AddSingleton<IOutgoingGrainCallFilter>(AlertCalls);
 
             // The host's Serilog logger also writes to the sinks registered as services (ReadFrom.Services).
             services.AddSingleton<Serilog.Core.ILogEventSink>(Logs);

@@ -116,6 +116,34 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         }
     }
 
+    [Fact]
+    public async Task AFailedReadSaysSoWithoutClaimingNoAlertsAndTryingAgainShowsTheRows()
+    {
+        // The history's first read times out (a TaskCanceledException nobody on the page asked for): the page says so,
+        // never "no alert resolved yet" under the warning, and the circuit lives on: trying again shows the rows.
+        var alerts = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0);
+        var source = "retry-" + Guid.NewGuid().ToString("N")[..8];
+        await alerts.RaiseAnomalyAsync(source, "cache stale on " + source);
+        await alerts.ResolveAnomalyAsync(source);
+        var id = (await alerts.GetAsync(AlertStates.Resolved, 1000)).Single(a => a.RegionId == source).AlertId;
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        host.AlertCalls.FailNextResolvedRead(message => new TaskCanceledException(message));
+        await GoAsync(page, "console/programme");
+        var failed = page.GetByTestId("alert-history-failed");
+        await Expect(failed).ToContainTextAsync("The alert history could not be read just now.", new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("alert-history").GetByText("No alert resolved yet.").CountAsync());
+        Assert.Equal(0, await page.GetByTestId("alert-history-rule").CountAsync());
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+
+        await page.GetByTestId("alert-history-retry").ClickAsync();
+        await Expect(Row(page, id)).ToHaveCountAsync(1, new() { Timeout = WaitMs });
+        await Expect(failed).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("alert-history-retry").CountAsync());
+        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+    }
+
     // Clicks "more" until every alert of alertIds is shown, failing when the history ends first.
     private static async Task ShowAsync(IPage page, IReadOnlyCollection<string> alertIds)
     {

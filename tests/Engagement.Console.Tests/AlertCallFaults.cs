@@ -1,0 +1,52 @@
+using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
+
+namespace Engagement.Console.Tests;
+
+/// <summary>
+/// Outgoing calls to the alerts grain as a test wants them: the next read of resolved alerts
+/// (<see cref="IAlertsGrain.GetAsync"/> with <see cref="AlertStates.Resolved"/>, what the console's alert history asks)
+/// failing once, or held until the test lets it go. Reads of open alerts (the programme page's own table) pass.
+/// </summary>
+public sealed class AlertCallFaults : IOutgoingGrainCallFilter
+{
+    private Func<string, Exception>? _fault;
+    private TaskCompletionSource? _hold;
+
+    /// <summary>
+    /// The next resolved-alerts read throws what <paramref name="fault"/> makes of its description, once: a
+    /// <see cref="TaskCanceledException"/> is how a storage SDK timeout behind the call reaches the page.
+    /// </summary>
+    public void FailNextResolvedRead(Func<string, Exception> fault) => Volatile.Write(ref _fault, fault);
+
+    /// <summary>
+    /// The next resolved-alerts read waits, before it is sent, until the returned source is completed (a slow read the
+    /// page must show as under way).
+    /// </summary>
+    public TaskCompletionSource HoldNextResolvedRead()
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _hold, hold);
+        return hold;
+    }
+
+    public async Task Invoke(IOutgoingGrainCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.InterfaceMethod?.DeclaringType == typeof(IAlertsGrain) && context.MethodName == nameof(IAlertsGrain.GetAsync)
+            && context.Request.GetArgument(0) is AlertStates.Resolved)
+        {
+            if (Interlocked.Exchange(ref _fault, null) is { } fault)
+            {
+                throw fault("test: reading the resolved alerts timed out");
+            }
+
+            if (Interlocked.Exchange(ref _hold, null) is { } hold)
+            {
+                await hold.Task;
+            }
+        }
+
+        await context.Invoke();
+    }
+}
