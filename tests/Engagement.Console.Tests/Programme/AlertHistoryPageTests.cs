@@ -137,11 +137,71 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         Assert.Equal(0, await page.GetByTestId("alert-history-rule").CountAsync());
         Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
 
-        await page.GetByTestId("alert-history-retry").ClickAsync();
+        // Trying again is disabled while its read is under way (two reads could end out of order).
+        var hold = host.AlertCalls.HoldNextResolvedRead();
+        try
+        {
+            var retry = page.GetByTestId("alert-history-retry");
+            await retry.ClickAsync();
+            await Expect(retry).ToBeDisabledAsync(new() { Timeout = WaitMs });
+        }
+        finally
+        {
+            hold.TrySetResult();
+        }
+
         await Expect(Row(page, id)).ToHaveCountAsync(1, new() { Timeout = WaitMs });
         await Expect(failed).ToHaveCountAsync(0, new() { Timeout = WaitMs });
         Assert.Equal(0, await page.GetByTestId("alert-history-retry").CountAsync());
         Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+    }
+
+    [Fact]
+    public async Task MoreStaysDisabledWhileItReadsAndGoesWhenNothingIsLeftAtAMultipleOfAPage()
+    {
+        // Resolved alerts padded to a whole number of pages (at least two): "more" stays on the page, disabled, while its
+        // read is under way, and once every alert is shown it goes, rather than offering a page that would add nothing.
+        var alerts = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0);
+        var count = (await alerts.GetAsync(AlertStates.Resolved, 1000)).Count;
+        var total = Math.Max(2, (count + AlertHistory.PageSize - 1) / AlertHistory.PageSize) * AlertHistory.PageSize;
+        for (var i = count; i < total; i++)
+        {
+            var source = $"pad-{Guid.NewGuid().ToString("N")[..6]}-{i}";
+            await alerts.RaiseAnomalyAsync(source, "late feed from " + source);
+            await alerts.ResolveAnomalyAsync(source);
+        }
+
+        Assert.Equal(total, (await alerts.GetAsync(AlertStates.Resolved, 1000)).Count);
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme");
+        var rules = page.GetByTestId("alert-history-rule");
+        var more = page.GetByTestId("alert-history-more");
+        await Expect(rules).ToHaveCountAsync(AlertHistory.PageSize, new() { Timeout = WaitMs });
+
+        var hold = host.AlertCalls.HoldNextResolvedRead();
+        try
+        {
+            await more.ClickAsync();
+            await Expect(more).ToBeDisabledAsync(new() { Timeout = WaitMs });
+            Assert.Equal(AlertHistory.PageSize, await rules.CountAsync());
+        }
+        finally
+        {
+            hold.TrySetResult();
+        }
+
+        await Expect(rules).ToHaveCountAsync(2 * AlertHistory.PageSize, new() { Timeout = WaitMs });
+        for (var shown = 2 * AlertHistory.PageSize; shown < total; shown += AlertHistory.PageSize)
+        {
+            await Expect(more).ToBeEnabledAsync(new() { Timeout = WaitMs });
+            await more.ClickAsync();
+            await Expect(rules).ToHaveCountAsync(shown + AlertHistory.PageSize, new() { Timeout = WaitMs });
+        }
+
+        await Expect(more).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+        Assert.Equal(total, await rules.CountAsync());
     }
 
     // Clicks "more" until every alert of alertIds is shown, failing when the history ends first.
