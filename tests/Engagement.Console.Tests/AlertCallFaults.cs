@@ -6,7 +6,7 @@ namespace Engagement.Console.Tests;
 /// <summary>
 /// Outgoing calls to the alerts grain as a test wants them: the next read of resolved alerts
 /// (<see cref="IAlertsGrain.GetAsync"/> with <see cref="AlertStates.Resolved"/>, what the console's alert history asks)
-/// failing once, or held until the test lets it go. Reads of open alerts (the programme page's own table) pass.
+/// failing until the test says otherwise, or the next one held until the test lets it go. Reads of open alerts (the programme page's own table) pass.
 /// </summary>
 public sealed class AlertCallFaults : IOutgoingGrainCallFilter
 {
@@ -14,10 +14,12 @@ public sealed class AlertCallFaults : IOutgoingGrainCallFilter
     private TaskCompletionSource? _hold;
 
     /// <summary>
-    /// The next resolved-alerts read throws what <paramref name="fault"/> makes of its description, once: a
-    /// <see cref="TaskCanceledException"/> is how a storage SDK timeout behind the call reaches the page.
+    /// Every resolved-alerts read throws what <paramref name="fault"/> makes of its description until this is called with
+    /// null: a <see cref="TaskCanceledException"/> is how a storage SDK timeout behind the call reaches the page. Every
+    /// read, not the next only: the programme page may read its figures (and so the history) more than once as it opens,
+    /// and a later read that succeeded would hide the failure.
     /// </summary>
-    public void FailNextResolvedRead(Func<string, Exception> fault) => Volatile.Write(ref _fault, fault);
+    public void FailResolvedReads(Func<string, Exception>? fault) => Volatile.Write(ref _fault, fault);
 
     /// <summary>
     /// The next resolved-alerts read waits, before it is sent, until the returned source is completed (a slow read the
@@ -36,7 +38,7 @@ public sealed class AlertCallFaults : IOutgoingGrainCallFilter
         if (context.InterfaceMethod?.DeclaringType == typeof(IAlertsGrain) && context.MethodName == nameof(IAlertsGrain.GetAsync)
             && context.Request.GetArgument(0) is AlertStates.Resolved)
         {
-            if (Interlocked.Exchange(ref _fault, null) is { } fault)
+            if (Volatile.Read(ref _fault) is { } fault)
             {
                 throw fault("test: reading the resolved alerts timed out");
             }

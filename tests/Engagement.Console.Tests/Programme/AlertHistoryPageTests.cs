@@ -145,13 +145,21 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
 
         var page = await host.NewPageAsync();
         await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        host.AlertCalls.FailNextResolvedRead(message => new TaskCanceledException(message));
-        await GoAsync(page, "console/programme");
         var failed = page.GetByTestId("alert-history-failed");
-        await Expect(failed).ToContainTextAsync("The alert history could not be read just now.", new() { Timeout = WaitMs });
-        Assert.Equal(0, await page.GetByTestId("alert-history").GetByText("No alert resolved yet.").CountAsync());
-        Assert.Equal(0, await page.GetByTestId("alert-history-rule").CountAsync());
-        Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+        host.AlertCalls.FailResolvedReads(message => new TaskCanceledException(message));
+        try
+        {
+            await GoAsync(page, "console/programme");
+            await Expect(failed).ToContainTextAsync("The alert history could not be read just now.", new() { Timeout = WaitMs });
+            await Expect(page.GetByTestId("programme-alerts")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            Assert.Equal(0, await page.GetByTestId("alert-history").GetByText("No alert resolved yet.").CountAsync());
+            Assert.Equal(0, await page.GetByTestId("alert-history-rule").CountAsync());
+            Assert.Equal(0, await page.GetByTestId("page-error").CountAsync());
+        }
+        finally
+        {
+            host.AlertCalls.FailResolvedReads(null);
+        }
 
         // Trying again is disabled while its read is under way (two reads could end out of order).
         var hold = host.AlertCalls.HoldNextResolvedRead();
