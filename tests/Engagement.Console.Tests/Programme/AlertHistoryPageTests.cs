@@ -34,6 +34,9 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         var openTable = page.GetByTestId("alerts-table");
         await Expect(openTable).ToContainTextAsync(raised, new() { Timeout = WaitMs });
         await page.GetByTestId("alert-history").WaitForAsync(new() { Timeout = WaitMs });
+        // The history's first read is in before the alert resolves: otherwise a slow first read would find it resolved
+        // and the test would pass without the history reading again when the page does.
+        await Expect(page.GetByTestId("alert-history")).Not.ToHaveAttributeAsync("data-reads-done", "0", new() { Timeout = WaitMs });
 
         host.Clock.Advance(TimeSpan.FromMinutes(37));
         await alerts.ResolveAnomalyAsync(source);
