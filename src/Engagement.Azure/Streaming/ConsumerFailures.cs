@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace Engagement.Azure.Streaming;
@@ -20,45 +19,52 @@ public sealed class ConsumerFailures
     /// <summary>The longest detail kept, characters (a longer one is cut and ends with "…").</summary>
     public const int MaxDetailLength = 400;
 
-    private readonly ConcurrentDictionary<long, string> _bySequence = new();
+    // One lock over the map and its count: a drop-all past the bound racing an add or a take on another pulling agent
+    // left the count off from what was kept (a lock per bucket cannot make Clear and the count move together).
+    private readonly Dictionary<long, string> _bySequence = [];
+    private readonly Lock _gate = new();
 
-    // Counted here: ConcurrentDictionary.Count takes every lock of the dictionary.
+    // Written under _gate, read without it: a delivered item (the common case) skips the lock while none is kept.
     private int _count;
 
-    /// <summary>Items whose last failure is kept now.</summary>
+    /// <summary>Items whose last failure is kept now; never more than <see cref="MaxKept"/>.</summary>
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Keeps <paramref name="failure"/> as the last failure of the item numbered <paramref name="sequence"/>.</summary>
     public void Record(long sequence, Exception failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
-        if (Volatile.Read(ref _count) >= MaxKept)
-        {
-            _bySequence.Clear();
-            Volatile.Write(ref _count, 0);
-        }
-
         var detail = Describe(failure);
-        if (_bySequence.TryAdd(sequence, detail))
+        lock (_gate)
         {
-            Interlocked.Increment(ref _count);
-        }
-        else
-        {
+            if (_bySequence.Count >= MaxKept && !_bySequence.ContainsKey(sequence))
+            {
+                _bySequence.Clear();
+            }
+
             _bySequence[sequence] = detail;
+            Volatile.Write(ref _count, _bySequence.Count);
         }
     }
 
     /// <summary>The last failure kept for the item numbered <paramref name="sequence"/>, forgotten once taken; null when none.</summary>
     public string? Take(long sequence)
     {
-        if (!_bySequence.TryRemove(sequence, out var detail))
+        if (Volatile.Read(ref _count) == 0)
         {
             return null;
         }
 
-        Interlocked.Decrement(ref _count);
-        return detail;
+        lock (_gate)
+        {
+            if (!_bySequence.Remove(sequence, out var detail))
+            {
+                return null;
+            }
+
+            Volatile.Write(ref _count, _bySequence.Count);
+            return detail;
+        }
     }
 
     /// <summary>The item numbered <paramref name="sequence"/> was delivered: its earlier failure, if any, is no longer kept.</summary>
