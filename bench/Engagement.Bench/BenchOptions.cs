@@ -148,6 +148,14 @@ internal sealed class BenchOptions
     /// </summary>
     public bool RulesMetrics { get; private set; } = true;
 
+    /// <summary>
+    /// The silo's ConsumerFailureFilter (the poison reason's consumer detail; every grain call then goes through
+    /// Orleans' filter invoker): null as each scenario's silo is composed (on in the queue scenarios, as in
+    /// <c>silo/Engagement.Silo</c>; off in ingest-memory, which has no queue streams); <c>--failure-filter off</c>
+    /// takes it out of ingest-durable's and backlog's silos, <c>on</c> adds it to ingest-memory's.
+    /// </summary>
+    public bool? FailureFilter { get; private set; }
+
     public int EffectiveMemoryWarmUpEvents => MemoryWarmUpEvents ?? Math.Max(200, EffectiveMemoryEvents / 10);
 
     /// <summary>A copy with the in-memory ingest sized to <paramref name="events"/> events of <paramref name="members"/> members (e.g. a warm-up run).</summary>
@@ -193,6 +201,14 @@ internal sealed class BenchOptions
                         "on" => true,
                         "off" => false,
                         _ => throw new UsageException("--memory-programme is on or off"),
+                    };
+                    break;
+                case "--failure-filter":
+                    options.FailureFilter = Value(args, ref i) switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        _ => throw new UsageException("--failure-filter is on or off"),
                     };
                     break;
                 case "--rules-metrics":
@@ -320,6 +336,9 @@ internal sealed class BenchOptions
                                ordinary hour of a programme of many regions
           --ledger-batch K     the engine's ledger entries per archive transaction, 1-100 (default 32): more means
                                fewer ledger writes per event and a larger member state (the entries wait in it)
+          --failure-filter on|off the silo's ConsumerFailureFilter (the poison reason's consumer detail): off takes it
+                               out of ingest-durable's and backlog's silos, on adds it to ingest-memory's (default:
+                               as the silo is composed, on with queue streams, absent in ingest-memory)
           --concurrency K      grain calls in flight when the bench drives grains (default 256)
           --start INSTANT      engine clock at the start of each scenario, ISO-8601 UTC (default 2026-06-01T04:00:00Z,
                                noon in Shanghai, outside quiet hours; then it runs at real speed)

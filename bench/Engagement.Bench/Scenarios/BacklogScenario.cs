@@ -36,6 +36,7 @@ internal static class BacklogScenario
         result.Details["events"] = count;
         result.Details["members"] = members;
         result.Details["queues"] = options.Queues;
+        result.Details["failure_filter"] = options.FailureFilter == false ? 0 : 1;
         result.Details["batch_events_per_message"] = batch;
         var cleanUp = new List<Func<Task>>();
         try

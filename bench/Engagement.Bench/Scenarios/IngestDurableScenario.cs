@@ -53,6 +53,7 @@ internal static class IngestDurableScenario
         result.Details["members"] = options.Members;
         result.Details["events"] = m;
         result.Details["queues"] = options.Queues;
+        result.Details["failure_filter"] = options.FailureFilter == false ? 0 : 1;
         result.Details["regions"] = options.Regions;
         result.Details["ledger_batch"] = options.LedgerBatch ?? new MemberOutboxOptions().LedgerBatch;
         result.Details["metrics_linger_ms"] = options.MetricsLingerMs;
@@ -365,10 +366,18 @@ internal static class IngestDurableScenario
             });
             s.AddEngagementCampaignStorage(configuration);
             s.AddEngagementQueueStreams(configuration);
+            if (configuration[FailureFilterKey] == "off")
+            {
+                ConsumerFailureFilterSwitch.Remove(s.Services);
+            }
+
             s.AddEngagementProgramme(configuration, startAlerts: false);
             s.AddEngagementProgrammeStorage();
             extra?.Invoke(s);
         });
+
+    /// <summary>The bench's own key in <see cref="EngineConfiguration"/>: "off" takes the ConsumerFailureFilter out (<c>--failure-filter off</c>).</summary>
+    internal const string FailureFilterKey = "Bench:FailureFilter";
 
     /// <summary>The engine's configuration for a run: its queues and member-index table.</summary>
     internal static IConfiguration EngineConfiguration(string connectionString, string prefix, int queues, string run, BenchOptions? options = null)
@@ -380,6 +389,11 @@ internal static class IngestDurableScenario
             ["Engagement:Ingestion:QueueCount"] = queues.ToString(CultureInfo.InvariantCulture),
             ["Engagement:Campaigns:MemberIndexTableName"] = IndexTable(run),
         };
+        if (options?.FailureFilter == false)
+        {
+            settings[FailureFilterKey] = "off";
+        }
+
         if (options?.IdlePollMaxMs is { } ms)
         {
             settings["Engagement:Ingestion:IdlePollMaxInterval"] = TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture);

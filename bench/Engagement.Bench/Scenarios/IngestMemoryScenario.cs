@@ -78,6 +78,7 @@ internal static class IngestMemoryScenario
         result.Details["queues"] = options.Queues;
         result.Details["storage_" + options.MemoryStorage] = 1;
         result.Details["path_" + options.MemoryPath] = 1;
+        result.Details["failure_filter"] = options.FailureFilter == true ? 1 : 0;
         var direct = options.MemoryPath == "direct";
         var streamNamespace = options.MemoryPath == "floor" ? FloorGrain.Namespace : StreamNames.MemberEvents;
 
@@ -112,6 +113,11 @@ internal static class IngestMemoryScenario
             s.Services.AddSingleton<ITouchOutbox>(outbox);
             s.Services.AddSingleton<IDeadLetterSink>(deadLetters);
             s.AddEngagementInMemoryPorts(); // any other port (e.g. the lifecycle journal): the project's in-memory one
+            if (options.FailureFilter == true)
+            {
+                ConsumerFailureFilterSwitch.Add(s.Services);
+            }
+
             configure?.Invoke(s);
             CountingGrainStorage.Decorate(s.Services, GrainStorageNames.State, storage);
         });
