@@ -209,6 +209,8 @@ public sealed partial class TableBackup
 
 /// <summary>
 /// An on-demand backup (<see cref="TableBackup.RunAsync"/> without a name) found every name of the minute from its start
-/// taken (<c>yyyyMMdd-HHmmss</c>, UTC): it copied nothing and reported nothing; try again.
+/// taken (<c>yyyyMMdd-HHmmss</c>, UTC): it copied nothing and reported nothing; try again. Serialized with its message
+/// under a stable alias should it cross silos.
 /// </summary>
+[GenerateSerializer, Alias("engagement.backup-names-taken.v1")]
 public sealed class BackupNamesTakenException(string message) : InvalidOperationException(message);

@@ -383,13 +383,17 @@ public sealed partial class TableBackup
 /// A copy of backup <see cref="Backup"/> completed, but the backup had a manifest already (<see cref="Status"/>:
 /// <c>failed</c> when a silo watching it judged it stalled and reported it; <c>complete</c> when another copy finished
 /// first). The manifest already there stands (<see cref="TableBackup.RunAsync"/>); nothing was reported for this copy.
+/// Serialized whole (message, backup, status) under a stable alias should it cross silos.
 /// </summary>
+[GenerateSerializer, Alias("engagement.backup-already-recorded.v1")]
 public sealed class BackupAlreadyRecordedException(string backup, string status)
     : InvalidOperationException($"backup {backup}: copied, but it was recorded '{status}' before this copy ended; that record stands")
 {
     /// <summary>The backup's name (<c>yyyyMMdd-HHmmss</c>, UTC start).</summary>
+    [Id(0)]
     public string Backup { get; } = backup;
 
     /// <summary>The status of the manifest already there (<see cref="BackupManifest.Complete"/> or <see cref="BackupManifest.Failed"/>).</summary>
+    [Id(1)]
     public string Status { get; } = status;
 }

@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Serialization;
 using Orleans.Streams;
 
 namespace Engagement.Azure.Hosting;
@@ -37,14 +36,10 @@ namespace Engagement.Azure.Hosting;
 /// </remarks>
 public static class StreamingHostingExtensions
 {
-    /// <summary>The namespace prefix of the engine's exceptions, which silos serialize whole across silos (Orleans' <see cref="ExceptionSerializationOptions"/>).</summary>
-    internal const string EngineExceptionNamespace = "Engagement";
-
     /// <summary>
     /// Adds the queue stream provider, its options, the poison-queue sink and the <see cref="QueueHandBacks"/> the
     /// silo's stop line waits on (on the real clock; a test may register its own) to a silo, with the filter that keeps
-    /// why a consumer failed for the poison reason (<see cref="ConsumerFailures"/>) and the engine's exceptions (namespace
-    /// <c>Engagement</c>) admitted to Orleans' exception serialization, so such a failure crosses silos whole.
+    /// why a consumer failed for the poison reason (<see cref="ConsumerFailures"/>).
     /// </summary>
     public static ISiloBuilder AddEngagementQueueStreams(this ISiloBuilder builder, IConfiguration configuration)
     {
@@ -55,11 +50,6 @@ public static class StreamingHostingExtensions
         // Why a consumer kept failing, for the poison reason: the agent's failure handler is given only the item's token.
         builder.Services.TryAddSingleton<ConsumerFailures>();
         builder.AddOutgoingGrainCallFilter<ConsumerFailureFilter>();
-
-        // A member on another silo than the agent sends its failure back serialized: Orleans serializes only exceptions of
-        // the Microsoft, System and Azure namespaces unless told, so the engine's own (GrainStateTooLargeException) failed
-        // to serialize and the agent's silo got a CodecNotFoundException naming the type, not the cause.
-        builder.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add(EngineExceptionNamespace));
         builder.AddPersistentStreams(StreamNames.Provider, EngagementQueueAdapterFactory.Create, streams =>
         {
             streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);

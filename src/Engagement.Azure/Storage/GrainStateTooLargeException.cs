@@ -9,8 +9,11 @@ namespace Engagement.Azure.Storage;
 /// </summary>
 /// <remarks>
 /// The official Azure table provider stores string state in at most 15 properties of 32K characters and drops
-/// whatever does not fit without an error; this exception is the engine's guard in front of that.
+/// whatever does not fit without an error; this exception is the engine's guard in front of that. It crosses silos
+/// (a member on another silo than the pulling agent) by its own codec: the base exception's message, stack trace and
+/// inner exception, then both sizes, under a stable alias rather than its type name.
 /// </remarks>
+[GenerateSerializer, Alias("engagement.grain-state-too-large.v1")]
 public sealed class GrainStateTooLargeException : InvalidOperationException
 {
     /// <summary>Creates the exception for a state of <paramref name="actualBytes"/> UTF-8 bytes of JSON.</summary>
@@ -45,8 +48,10 @@ public sealed class GrainStateTooLargeException : InvalidOperationException
     }
 
     /// <summary>Size of the refused state's JSON, UTF-8 bytes.</summary>
+    [Id(0)]
     public long ActualBytes { get; }
 
     /// <summary>The bound it broke, UTF-8 bytes.</summary>
+    [Id(1)]
     public long LimitBytes { get; }
 }
