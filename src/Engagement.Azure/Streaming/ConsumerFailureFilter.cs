@@ -16,18 +16,13 @@ internal sealed class ConsumerFailureFilter(ConsumerFailures failures) : IOutgoi
             ? WatchAsync(context, sequence)
             : context.Invoke();
 
-    private static long? DeliveredSequence(Orleans.Serialization.Invocation.IInvokable request)
-    {
-        for (var i = 0; i < request.GetArgumentCount(); i++)
-        {
-            if (request.GetArgument(i) is EngagementBatchContainer batch)
-            {
-                return batch.Token.SequenceNumber;
-            }
-        }
-
-        return null;
-    }
+    // DeliverBatch(subscriptionId, streamId, item, handshakeToken), generated with a CancellationToken after them, is the
+    // only call that carries a batch, and only its item is read: the stream id before it is a struct, which GetArgument
+    // would box on every delivery.
+    internal static long? DeliveredSequence(Orleans.Serialization.Invocation.IInvokable request) =>
+        request.GetMethodName() == "DeliverBatch" && request.GetArgumentCount() > 2 && request.GetArgument(2) is EngagementBatchContainer batch
+            ? batch.Token.SequenceNumber
+            : null;
 
     private async Task WatchAsync(IOutgoingGrainCallContext context, long sequence)
     {
