@@ -263,6 +263,14 @@ internal sealed class BenchOptions
             options.Scenarios.AddRange(AllScenarios);
         }
 
+        // Only these compose their silo with the switch: any other scenario would run as composed and report nothing amiss.
+        if (options.FailureFilter is { } filter
+            && options.Scenarios.Except([IngestDurable, Backlog, IngestMemory], StringComparer.Ordinal).ToList() is { Count: > 0 } ignoring)
+        {
+            throw new UsageException(
+                $"--failure-filter {(filter ? "on" : "off")} is honoured by {IngestDurable}, {Backlog} and {IngestMemory} only, not by {string.Join(", ", ignoring)}: name those scenarios");
+        }
+
         if (options.Smoke)
         {
             // Tiny sizes unless given explicitly: the whole run stays well under a minute.
@@ -338,7 +346,8 @@ internal sealed class BenchOptions
                                fewer ledger writes per event and a larger member state (the entries wait in it)
           --failure-filter on|off the silo's ConsumerFailureFilter (the poison reason's consumer detail): off takes it
                                out of ingest-durable's and backlog's silos, on adds it to ingest-memory's (default:
-                               as the silo is composed, on with queue streams, absent in ingest-memory)
+                               as the silo is composed, on with queue streams, absent in ingest-memory); refused
+                               with any other scenario, which would ignore it
           --concurrency K      grain calls in flight when the bench drives grains (default 256)
           --start INSTANT      engine clock at the start of each scenario, ISO-8601 UTC (default 2026-06-01T04:00:00Z,
                                noon in Shanghai, outside quiet hours; then it runs at real speed)
