@@ -93,6 +93,9 @@ internal static class VisitsPhase
                 Name = "table write requests per wake-up (an activation without an event after a visit, and its deactivation)",
                 Value = Math.Round((double)census.TableWrites / visits, 2),
                 Unit = "",
+
+                // 0 is the expected figure (the member changed nothing), not a scenario that measured nothing.
+                Positive = false,
             });
         }
 
