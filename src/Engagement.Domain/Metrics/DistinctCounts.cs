@@ -85,7 +85,9 @@ public static class DistinctCounts
     /// the price of perhaps not at all in a region it comes back to within the window. The only region of a member that
     /// forgot nothing has the programme's days, and its entry stores none (<see cref="RegionActivity.SameAsProgramme"/>).
     /// <para>When the counted region's entry is first and does not move, the stored list (or, when nothing moved, the
-    /// state itself) is returned as it is; <paramref name="keepUnmoved"/> false rebuilds it in full, the same value (for tests).</para>
+    /// state itself) is returned as it is, and a region holding the programme's own bitmaps takes the programme's new
+    /// ones instead of marking its own; <paramref name="keepUnmoved"/> false rebuilds and marks each in full, the same
+    /// value (for tests).</para>
     /// </remarks>
     internal static MemberMetricState Count(MemberMetricState s, string? type, string region, DateOnly day, ContributionSink sink, bool keepUnmoved = true)
     {
@@ -101,12 +103,15 @@ public static class DistinctCounts
         var own = index >= 0 ? regions[index].Own(programme) : ActivityBits.None;
         var regionBefore = forgotten == 0 ? own : programme.Until(forgotten).Union(own);
         var programmeAfter = programme.Mark(type, day);
-        var regionAfter = regionBefore.Mark(type, day);
+
+        // The only region of a member that forgot nothing holds the programme's very bitmaps: its marks are the
+        // programme's new ones, shared instead of made again (a new day made each new bitmap three times).
+        var regionAfter = keepUnmoved && SameBitmaps(regionBefore, programme) ? programmeAfter : regionBefore.Mark(type, day);
         Add(sink, region, day, (regionBefore, regionAfter), (programme, programmeAfter));
         var periodsFrom = PeriodsFrom(s);
         PeriodCounts.Add(sink, region, day, new(regionBefore, regionAfter, Math.Max(forgotten, periodsFrom - 1)), new(programme, programmeAfter, periodsFrom - 1));
 
-        var ownAfter = own.MarkAs(regionBefore, regionAfter, day);
+        var ownAfter = keepUnmoved && SameBitmaps(own, regionBefore) ? regionAfter : own.MarkAs(regionBefore, regionAfter, day);
         var sameAsProgramme = regions.Count == (index >= 0 ? 1 : 0) && forgotten == 0 && ownAfter == programmeAfter;
         IReadOnlyList<RegionActivity> kept;
         if (keepUnmoved && index == 0 && Unmoved(regions, sameAsProgramme, ownAfter))
@@ -152,6 +157,12 @@ public static class DistinctCounts
             Regions = kept, ForgottenThrough = forgotten, PeriodsFrom = periodsFrom,
         };
     }
+
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> hold the same bitmap instances (so marking either gives the same days).</summary>
+    private static bool SameBitmaps(in ActivityBits a, in ActivityBits b) =>
+        ReferenceEquals(a.Active, b.Active) && ReferenceEquals(a.Login, b.Login) && ReferenceEquals(a.Browse, b.Browse)
+        && ReferenceEquals(a.Cart, b.Cart) && ReferenceEquals(a.Purchase, b.Purchase)
+        && ReferenceEquals(a.Repurchase, b.Repurchase) && ReferenceEquals(a.Share, b.Share);
 
     /// <summary>
     /// Whether the entries <paramref name="regions"/> (the counted region first) are exactly what the rebuild above would
