@@ -19,8 +19,11 @@ public sealed record MemberEvent(string EventId, string Type, DateTimeOffset Occ
 
     public IReadOnlyList<MemberEventItem> Items { get; init; } = [];
 
-    /// <summary>Flattened properties; nested objects arrive with dotted keys (<c>consent.sms</c>).</summary>
-    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    /// <summary>
+    /// Flattened properties; nested objects arrive with dotted keys (<c>consent.sms</c>). Empty by default: one shared
+    /// read-only instance, not a dictionary made per event that the mapper's own value then replaces.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Purchase only: coupon codes used on the order (CONTRACT.md §1); <c>Domain/Offers/MemberCoupons</c> confirms them.</summary>
     public IReadOnlyList<string> Coupons { get; init; } = [];

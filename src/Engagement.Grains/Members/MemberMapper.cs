@@ -21,7 +21,7 @@ internal static class MemberMapper
         RegionId = evt.RegionId,
         StoreId = evt.StoreId,
         Channel = evt.Channel,
-        Items = evt.Items.Select(i => new MemberEventItem(i.Sku, i.Category, i.Quantity, i.UnitPrice)).ToList(),
+        Items = ToDomain(evt.Items),
         Properties = evt.Properties,
         Coupons = evt.Coupons,
         SourceQueue = evt.SourceQueue,
@@ -29,6 +29,24 @@ internal static class MemberMapper
         SourceBatchIndex = evt.SourceBatchIndex,
         SourceBatchSize = evt.SourceBatchSize,
     };
+
+    /// <summary>A purchase's lines as the domain's, in one array of their count; the shared empty array when there are none (most events).</summary>
+    private static MemberEventItem[] ToDomain(IReadOnlyList<EventItem> items)
+    {
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        var lines = new MemberEventItem[items.Count];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var item = items[i];
+            lines[i] = new MemberEventItem(item.Sku, item.Category, item.Quantity, item.UnitPrice);
+        }
+
+        return lines;
+    }
 
     public static MemberView ToView(MemberState state, MemberSummary summary, CapsSnapshot caps) => new()
     {
