@@ -67,27 +67,27 @@ public sealed record MemberMetricState
     public int PeriodsFrom { get; init; }
 
     /// <summary>The local day the member joined, once known.</summary>
-    public DateOnly? JoinedDay { get; init; }
+    public DateOnly? JoinedDay { get => _joinedDay; init => _joinedDay = value; }
 
     /// <summary>
     /// The region <see cref="JoinedDay"/>'s newMembers counted in: its cohort's retention is credited there, wherever the
     /// member is active the next day. Null in states stored before it was kept (then the region of the outcome).
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? JoinedRegion { get; init; }
+    public string? JoinedRegion { get => _joinedRegion; init => _joinedRegion = value; }
 
     /// <summary>The local day of the member's first purchase, once known.</summary>
-    public DateOnly? FirstPurchaseDay { get; init; }
+    public DateOnly? FirstPurchaseDay { get => _firstPurchaseDay; init => _firstPurchaseDay = value; }
 
     /// <summary>
     /// The region <see cref="FirstPurchaseDay"/>'s firstPurchasers counted in: repurchased7d is credited there, wherever
     /// the member buys again. Null in states stored before it was kept (then the region of the outcome).
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? FirstPurchaseRegion { get; init; }
+    public string? FirstPurchaseRegion { get => _firstPurchaseRegion; init => _firstPurchaseRegion = value; }
 
     /// <summary>Whether the member already counted in <see cref="MetricNames.Repurchased7d"/> of its first purchase's day.</summary>
-    public bool Repurchased7dCounted { get; init; }
+    public bool Repurchased7dCounted { get => _repurchased7dCounted; init => _repurchased7dCounted = value; }
 
     /// <summary>
     /// Whether the member's debt (a negative points balance) is in <see cref="GaugeNames.PointsDebt"/>: true once any
@@ -113,6 +113,11 @@ public sealed record MemberMetricState
     private bool _debtCounted;
     private long _sequence;
     private MemberSegments? _segments;
+    private DateOnly? _joinedDay;
+    private string? _joinedRegion;
+    private DateOnly? _firstPurchaseDay;
+    private string? _firstPurchaseRegion;
+    private bool _repurchased7dCounted;
 
     /// <summary>
     /// Sets what every outcome moves (<see cref="DebtCounted"/>, <see cref="Sequence"/>, <see cref="Segments"/>) on a copy
@@ -124,6 +129,21 @@ public sealed record MemberMetricState
         _debtCounted = debtCounted;
         _sequence = sequence;
         _segments = segments;
+    }
+
+    /// <summary>Sets <see cref="JoinedDay"/> and <see cref="JoinedRegion"/> on a copy the current derivation made itself, as <see cref="SetOutcome"/>.</summary>
+    internal void SetJoined(DateOnly day, string region)
+    {
+        _joinedDay = day;
+        _joinedRegion = region;
+    }
+
+    /// <summary>Sets the first purchase's cohort (<see cref="FirstPurchaseDay"/>, <see cref="FirstPurchaseRegion"/>, <see cref="Repurchased7dCounted"/>) on a copy the current derivation made itself, as <see cref="SetOutcome"/>.</summary>
+    internal void SetFirstPurchase(DateOnly? day, string? region, bool repurchased7dCounted)
+    {
+        _firstPurchaseDay = day;
+        _firstPurchaseRegion = region;
+        _repurchased7dCounted = repurchased7dCounted;
     }
 }
 

@@ -63,10 +63,12 @@ public static class MemberMetrics
         var region = transition.RegionId ?? home;
         var s = state;
 
-        if (transition.Joined && s.JoinedDay is null)
+        // A join is set on the state after the event's activity (which copies the state when it moves it; the activity of
+        // the join's own day reads no join): one copy of the state, not one more before it.
+        var joining = transition.Joined && s.JoinedDay is null;
+        if (joining)
         {
             sink.Add(region, day, MetricNames.NewMembers, 1);
-            s = s with { JoinedDay = day, JoinedRegion = region };
         }
         else if (s.JoinedDay is { } counted && transition.RegisteredDay is { } registered && registered < counted)
         {
@@ -85,7 +87,13 @@ public static class MemberMetrics
         var type = transition.EventType;
         if (type is not null && type != "complaint")
         {
-            s = Activity(s, transition, sink, region, day);
+            s = Activity(s, state, transition, sink, region, day);
+        }
+
+        if (joining)
+        {
+            s = Owned(s, state);
+            s.SetJoined(day, region);
         }
 
         if (transition.HeldRefunds is { Count: > 0 } heldRefunds)
@@ -94,7 +102,7 @@ public static class MemberMetrics
             foreach (var held in heldRefunds)
             {
                 var where = held.RegionId ?? region;
-                s = Activity(s, refund, sink, where, held.Day);
+                s = Activity(s, state, refund, sink, where, held.Day);
                 sink.AddRevenue(where, held.Day, -held.Amount);
                 sink.Add(where, held.Day, MetricNames.PointsIssued, held.PointsIssued);
                 sink.Add(where, held.Day, MetricNames.PointsReversed, held.PointsReversed);
@@ -181,7 +189,14 @@ public static class MemberMetrics
         return s with { JoinedDay = joined, JoinedRegion = region };
     }
 
-    private static MemberMetricState Activity(MemberMetricState s, in MemberTransition t, ContributionSink sink, string region, DateOnly day)
+    /// <summary>
+    /// <paramref name="s"/> when the current derivation made it (a copy held by nothing else yet), else a copy of it: the
+    /// state to set a field on in place (<see cref="MemberMetricState.SetJoined"/>, ...) without touching
+    /// <paramref name="given"/>, the state the derivation was given.
+    /// </summary>
+    private static MemberMetricState Owned(MemberMetricState s, MemberMetricState given) => ReferenceEquals(s, given) ? s with { } : s;
+
+    private static MemberMetricState Activity(MemberMetricState s, MemberMetricState given, in MemberTransition t, ContributionSink sink, string region, DateOnly day)
     {
         if (!s.Active.Covers(day.AddDays(-(MonthDays - 1))))
         {
@@ -206,7 +221,7 @@ public static class MemberMetrics
                 break;
             case "purchase":
                 sink.Add(region, day, MetricNames.Purchases, 1);
-                s = FirstPurchase(s, t, sink, region, day, earlier);
+                s = FirstPurchase(s, given, t, sink, region, day, earlier);
                 break;
             default:
                 break;
@@ -215,24 +230,28 @@ public static class MemberMetrics
         return s;
     }
 
-    private static MemberMetricState FirstPurchase(MemberMetricState s, in MemberTransition t, ContributionSink sink, string region, DateOnly day, DayBits earlier)
+    private static MemberMetricState FirstPurchase(MemberMetricState s, MemberMetricState given, in MemberTransition t, ContributionSink sink, string region, DateOnly day, DayBits earlier)
     {
         if (t.FirstPurchase && s.FirstPurchaseDay is null)
         {
             sink.Add(region, day, MetricNames.FirstPurchasers, 1);
-            return s with { FirstPurchaseDay = day, FirstPurchaseRegion = region };
+            s = Owned(s, given); // set on the copy the activity made, not on a second one
+            s.SetFirstPurchase(day, region, s.Repurchased7dCounted);
+            return s;
         }
 
         if (s.FirstPurchaseDay is { } counted && day < counted)
         {
-            return MoveFirstPurchase(s, sink, region, counted, day, earlier, CountedIn(t));
+            return MoveFirstPurchase(Owned(s, given), sink, region, counted, day, earlier, CountedIn(t));
         }
 
         if (s.FirstPurchaseDay is { } first && !s.Repurchased7dCounted && day >= first && day.DayNumber - first.DayNumber <= RepurchaseWithinDays)
         {
             // The first purchase's cohort, in the region it counted in (a share of that region's firstPurchasers).
             sink.Add(s.FirstPurchaseRegion ?? CountedIn(t), first, MetricNames.Repurchased7d, 1);
-            return s with { Repurchased7dCounted = true };
+            s = Owned(s, given);
+            s.SetFirstPurchase(first, s.FirstPurchaseRegion, repurchased7dCounted: true);
+            return s;
         }
 
         return s;
@@ -259,7 +278,8 @@ public static class MemberMetrics
             sink.Add(region, day, MetricNames.Repurchased7d, 1);
         }
 
-        return s with { FirstPurchaseDay = day, FirstPurchaseRegion = region, Repurchased7dCounted = again };
+        s.SetFirstPurchase(day, region, again); // s: a copy the derivation made (FirstPurchase)
+        return s;
     }
 
     /// <summary>

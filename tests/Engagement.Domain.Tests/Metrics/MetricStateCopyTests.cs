@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Engagement.Domain.Metrics;
+using static Engagement.Domain.Tests.Metrics.MetricsKit;
+
+namespace Engagement.Domain.Tests.Metrics;
+
+/// <summary>
+/// <see cref="MemberMetrics.Derive"/> sets a join and a first purchase's cohort (and its repurchase, and a late first
+/// purchase's move) on the one copy of the state the event's activity made, not on a copy each: a new member's first
+/// purchase copied the state three times. Set in place, so the state the derivation is given must come out untouched
+/// whatever path set them, and the new state must hold them.
+/// </summary>
+public sealed class MetricStateCopyTests
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    private readonly MetricsOptions _options = new();
+
+    private MemberMetricState Derive(MemberMetricState given, MemberTransition t)
+    {
+        var before = JsonSerializer.Serialize(given, Web);
+        var (after, _) = MemberMetrics.Derive(given, t, _options);
+        Assert.Equal(before, JsonSerializer.Serialize(given, Web));
+        Assert.NotSame(given, after);
+        return after;
+    }
+
+    [Fact]
+    public void EachCohortIsSetOnTheNewStateAndNeverOnTheGivenOne()
+    {
+        // Join and first purchase in one outcome.
+        var s = Derive(MemberMetricState.Empty, T("m1", "e1", D0, "purchase", joined: true, first: true, revenue: 10m));
+        Assert.Equal((D0, "east", D0, "east", false), (s.JoinedDay, s.JoinedRegion, s.FirstPurchaseDay, s.FirstPurchaseRegion, s.Repurchased7dCounted));
+
+        // A second purchase of the day: the repurchase counted.
+        var again = Derive(s, T("m1", "e2", D0, "purchase", revenue: 10m));
+        Assert.True(again.Repurchased7dCounted);
+        Assert.Equal((D0, "east"), (again.FirstPurchaseDay, again.FirstPurchaseRegion));
+
+        // A late purchase before the first: the first purchase moves there (a third purchase of D0 moved no bitmap).
+        var third = Derive(again, T("m1", "e3", D0, "purchase", revenue: 10m));
+        var late = Derive(third, T("m1", "e4", D0.AddDays(-3), "purchase", first: true, revenue: 10m, after: Seg("west")));
+        Assert.Equal((D0.AddDays(-3), "west", true), (late.FirstPurchaseDay, late.FirstPurchaseRegion, late.Repurchased7dCounted));
+
+        // A join counted by an event that moves no bitmap (a complaint): its own copy.
+        var joined = Derive(MemberMetricState.Empty, T("m2", "e1", D0, "complaint", joined: true));
+        Assert.Equal((D0, "east"), (joined.JoinedDay, joined.JoinedRegion));
+        Assert.Null(MemberMetricState.Empty.JoinedDay);
+    }
+
+    [Fact]
+    public void ANewMembersFirstPurchaseCopiesTheStateOnce()
+    {
+        var first = T("m1", "e1", D0, "purchase", joined: true, first: true, revenue: 10m);
+        var plain = T("m1", "e1", D0, "purchase", revenue: 10m, before: null) with { Before = null };
+        Assert.Equal(JsonSerializer.Serialize(MemberMetrics.Derive(MemberMetricState.Empty, first, _options).State with { JoinedDay = null, JoinedRegion = null, FirstPurchaseDay = null, FirstPurchaseRegion = null }, Web),
+            JsonSerializer.Serialize(MemberMetrics.Derive(MemberMetricState.Empty, plain, _options).State, Web));
+
+        // The same outcome without the join and the first purchase adds two counters (newMembers, firstPurchasers) to its
+        // contribution, nothing else: the difference is less than one copy of the state (it was two copies and more).
+        var copy = AllocationProbe.FewestBytes(() => _ = MemberMetricState.Empty with { });
+        var withCohorts = AllocationProbe.FewestBytes(() => MemberMetrics.Derive(MemberMetricState.Empty, first, _options));
+        var without = AllocationProbe.FewestBytes(() => MemberMetrics.Derive(MemberMetricState.Empty, plain, _options));
+        Assert.True(withCohorts - without < copy, $"{withCohorts} bytes with the join and first purchase, {without} without, a copy {copy}");
+    }
+}
