@@ -46,6 +46,32 @@ public sealed class MetricStateCopyTests
         var joined = Derive(MemberMetricState.Empty, T("m2", "e1", D0, "complaint", joined: true));
         Assert.Equal((D0, "east"), (joined.JoinedDay, joined.JoinedRegion));
         Assert.Null(MemberMetricState.Empty.JoinedDay);
+
+        // A repurchase on a later day of the 7: the day's bitmaps move, so it is set on the activity's copy.
+        var later = Derive(s, T("m1", "e5", D0.AddDays(3), "purchase", revenue: 10m));
+        Assert.Equal((D0, "east", true), (later.FirstPurchaseDay, later.FirstPurchaseRegion, later.Repurchased7dCounted));
+    }
+
+    [Fact]
+    public void ACohortSetByAPurchaseThatMovedNoBitmapIsSetOnACopyOfItsOwn()
+    {
+        // States whose purchase of D0 (and its repurchase) are already marked: another purchase of D0 moves no bitmap, so the
+        // activity hands the given state on as it is and the cohort is set on a copy the derivation makes then (Owned).
+        var s = Derive(MemberMetricState.Empty, T("m1", "e1", D0, "purchase", joined: true, first: true, revenue: 10m));
+        s = Derive(s, T("m1", "e2", D0, "purchase", revenue: 10m));
+        Assert.True(s.Repurchased7dCounted);
+
+        // The repurchase not yet counted.
+        var repurchase = Derive(s with { Repurchased7dCounted = false }, T("m1", "e3", D0, "purchase", revenue: 10m));
+        Assert.Equal((D0, "east", true), (repurchase.FirstPurchaseDay, repurchase.FirstPurchaseRegion, repurchase.Repurchased7dCounted));
+
+        // The first purchase not yet counted.
+        var first = Derive(s with { FirstPurchaseDay = null, FirstPurchaseRegion = null }, T("m1", "e3", D0, "purchase", first: true, revenue: 10m));
+        Assert.Equal((D0, "east"), (first.FirstPurchaseDay, first.FirstPurchaseRegion));
+
+        // The first purchase counted on a later day: it moves to D0 (where the member bought again within 7 days).
+        var moved = Derive(s with { FirstPurchaseDay = D0.AddDays(1), Repurchased7dCounted = false }, T("m1", "e3", D0, "purchase", first: true, revenue: 10m));
+        Assert.Equal((D0, "east", true), (moved.FirstPurchaseDay, moved.FirstPurchaseRegion, moved.Repurchased7dCounted));
     }
 
     [Fact]
