@@ -7,7 +7,7 @@ namespace Engagement.Domain.Tests.Metrics;
 /// <summary>
 /// <see cref="DistinctCounts"/> keeps a member's region list (or returns the state itself) when the counted region's
 /// entry does not move: at every step of a mixed sequence the state it returns serializes exactly as the one the full
-/// rebuild makes from the same state.
+/// rebuild makes from the same state, and the contributions it adds are the rebuild's.
 /// </summary>
 public sealed class KeptRegionListTests
 {
@@ -19,13 +19,16 @@ public sealed class KeptRegionListTests
 
     private int _keptStates;
 
-    /// <summary>Counts the activity both ways from <paramref name="s"/>; asserts the same JSON; returns the shortcut's state.</summary>
+    /// <summary>Counts the activity both ways from <paramref name="s"/>; asserts the same state and contributions (JSON); returns the shortcut's state.</summary>
     private MemberMetricState Count(MemberMetricState s, string type, string region, DateOnly day)
     {
         var t = T("m1", "e", day, type, after: Seg(region));
-        var kept = DistinctCounts.Count(s, type, region, day, new ContributionSink(t, _options));
-        var rebuilt = DistinctCounts.Count(s, type, region, day, new ContributionSink(t, _options), keepUnmoved: false);
+        var sinkKept = new ContributionSink(t, _options);
+        var sinkRebuilt = new ContributionSink(t, _options);
+        var kept = DistinctCounts.Count(s, type, region, day, sinkKept);
+        var rebuilt = DistinctCounts.Count(s, type, region, day, sinkRebuilt, keepUnmoved: false);
         Assert.Equal(JsonSerializer.Serialize(rebuilt, Web), JsonSerializer.Serialize(kept, Web));
+        Assert.Equal(JsonSerializer.Serialize(sinkRebuilt.Build(1), Web), JsonSerializer.Serialize(sinkKept.Build(1), Web));
         Assert.NotSame(s, rebuilt);
         _keptStates += ReferenceEquals(kept, s) ? 1 : 0;
         _keptLists += s.Regions is not null && ReferenceEquals(kept.Regions, s.Regions) ? 1 : 0;
