@@ -168,6 +168,9 @@ public sealed record CouponRefusalNote(DateTimeOffset At, string RedemptionId, s
                 : $"coupon is not valid at store '{StoreId}' in region '{RegionId}'",
             CouponRefusals.BelowMinSpend => string.Create(ci, $"order of {Amount:0.00} CNY is below the coupon's minimum spend of {coupon.MinSpend:0.00} CNY"),
             CouponRefusals.NotApplicable => "the order holds none of the goods the coupon is for",
+            CouponRefusals.RedemptionIdReused => coupon.RedemptionOf(RedemptionId)?.OrderAmount is { } first
+                ? string.Create(ci, $"redemption {RedemptionId} was already used with orderAmount {first:0.00} CNY, not {Amount:0.00}; a retry sends the same request, another order takes another redemptionId")
+                : string.Create(ci, $"redemption {RedemptionId} was already used with another orderAmount than {Amount:0.00} CNY; a retry sends the same request, another order takes another redemptionId"),
             _ => Reason,
         };
     }

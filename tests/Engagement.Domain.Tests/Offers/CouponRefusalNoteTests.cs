@@ -41,6 +41,24 @@ public class CouponRefusalNoteTests
     }
 
     [Fact]
+    public void ARedemptionIdReusedWithAnotherAmountIsDescribedInWordsWithBothAmounts()
+    {
+        // The coupon's history read by support (GET /members/{id}/coupons) showed the bare code "redemption_id_reused"
+        // as the refusal's reason, where every other refusal is a sentence.
+        var (member, code) = Holding();
+        Assert.True(MemberCoupons.Redeem(member, code, "pos-S001-9", At("S001", 600m), _options, Noon.AddHours(1)).Reply.Accepted);
+
+        var reused = MemberCoupons.Redeem(member, code, "pos-S001-9", At("S001", 700m), _options, Noon.AddHours(2));
+
+        Assert.Equal(CouponRefusals.RedemptionIdReused, reused.Reply.Refusal!.Reason);
+        var coupon = MemberCoupons.Book(member).Find(code)!;
+        var note = Assert.Single(coupon.Refusals!);
+        Assert.Equal(
+            "redemption pos-S001-9 was already used with orderAmount 600.00 CNY, not 700.00; a retry sends the same request, another order takes another redemptionId",
+            note.Describe(coupon));
+    }
+
+    [Fact]
     public void OnlyTheNewestFiveRefusalsAreKeptAndAnAcceptanceStillWorks()
     {
         var (member, code) = Holding();
