@@ -9,7 +9,7 @@ namespace Engagement.EndToEnd.Tests.Scripts;
 /// <summary>
 /// <c>scripts/azurite run</c> and <c>start</c> on <c>.azurite/data</c>, the data directory of <c>scripts/run</c>: one
 /// Azurite per data directory (two corrupt each other's files), so a second one there is refused, by whichever command;
-/// <c>run</c> keeps Azurite until Ctrl+C. The real script runs in a scratch
+/// <c>run</c> keeps Azurite until Ctrl+C, and says so when Azurite exits by itself. The real script runs in a scratch
 /// copy of the repository layout (never the real .azurite/data) with the pinned Azurite replaced by a stub (node) that
 /// only listens on the ports it is given.
 /// </summary>
@@ -65,8 +65,9 @@ public sealed partial class AzuriteScriptTests : IDisposable
         Assert.True(Answers(blob), "the refused run left the first one's Azurite alone");
 
         run.Signal("INT"); // Ctrl+C
-        await run.ExitAsync();
+        var exit = await run.ExitAsync();
 
+        Assert.True(exit == 130, run.Output);
         await Poll.UntilAsync(() => Task.FromResult(!Answers(blob) && !Alive(pid)), Guard, $"Azurite (pid {pid}) stopped and port {blob} closed");
     }
 
@@ -86,7 +87,7 @@ public sealed partial class AzuriteScriptTests : IDisposable
         Assert.DoesNotContain("export AZURITE_PID", start.Output, StringComparison.Ordinal);
 
         run.Signal("TERM");
-        await run.ExitAsync();
+        Assert.Equal(143, await run.ExitAsync());
 
         // The other way round: a start without DIR holds the lock (its Azurite inherited it) until that Azurite stops.
         var held = Start("start");
@@ -99,6 +100,25 @@ public sealed partial class AzuriteScriptTests : IDisposable
         // A DIR of its own is not refused.
         var own = Start("start", Path.Combine(_root, "own"));
         Assert.True(await own.ExitAsync() == 0, own.Output);
+    }
+
+    [Fact]
+    public async Task RunEndsWithExit1AndSaysWhereToLookWhenAzuriteExitsByItself()
+    {
+        // It ended silently with exit 0, as if stopped on purpose.
+        var run = Start("run");
+        await run.WaitForAsync("Ctrl+C stops it");
+        var (_, pid) = run.Listening();
+
+        using (var azurite = Process.GetProcessById(pid))
+        {
+            azurite.Kill();
+        }
+
+        var exit = await run.ExitAsync();
+
+        Assert.True(exit == 1, run.Output);
+        Assert.Contains($"Azurite (pid {pid}) exited; see .azurite/data/azurite.out", run.Output, StringComparison.Ordinal);
     }
 
     public void Dispose()
