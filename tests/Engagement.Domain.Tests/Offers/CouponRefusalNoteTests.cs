@@ -59,6 +59,26 @@ public class CouponRefusalNoteTests
     }
 
     [Fact]
+    public void ARedemptionIdReusedWhoseFirstRedemptionIsNoLongerKeptNamesOnlyTheAmountSent()
+    {
+        // The note outlives the redemption it names: a coupon restored by full refunds and redeemed again keeps only
+        // the newest Coupon.MaxRedemptions, so the first orderAmount can no longer be told.
+        var (member, code) = Holding();
+        Assert.True(MemberCoupons.Redeem(member, code, "pos-S001-9", At("S001", 600m), _options, Noon.AddHours(1)).Reply.Accepted);
+        Assert.Equal(CouponRefusals.RedemptionIdReused, MemberCoupons.Redeem(member, code, "pos-S001-9", At("S001", 700m), _options, Noon.AddHours(2)).Reply.Refusal!.Reason);
+        var coupon = MemberCoupons.Book(member).Find(code)!;
+        for (var i = 10; i < 10 + Coupon.MaxRedemptions; i++)
+        {
+            coupon = coupon.WithRedemption(new CouponRedemption($"pos-S001-{i}", "S001", 100m, Noon.AddDays(i), 600m));
+        }
+
+        Assert.Null(coupon.RedemptionOf("pos-S001-9"));
+        Assert.Equal(
+            "redemption pos-S001-9 was already used with another orderAmount than 700.00 CNY; a retry sends the same request, another order takes another redemptionId",
+            Assert.Single(coupon.Refusals!).Describe(coupon));
+    }
+
+    [Fact]
     public void OnlyTheNewestFiveRefusalsAreKeptAndAnAcceptanceStillWorks()
     {
         var (member, code) = Holding();
