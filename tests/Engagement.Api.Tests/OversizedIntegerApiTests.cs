@@ -9,7 +9,8 @@ namespace Engagement.Api.Tests;
 /// A whole number too large for the field's integer type (<c>points</c> past a long, <c>quantity</c> past an int) is a
 /// number out of range, not a value of the wrong type: the 400 names the field and its range in the words an in-range
 /// value past the bound gets (<c>points: must be 1–100000000</c>), by the queue's rule (EventFieldReader.PastInt32):
-/// <c>2.0</c> and <c>1e2</c> stay the wrong type, and quoted numbers bind as the API's JSON options allow.
+/// <c>10.5</c>, <c>2.0</c> and <c>1e2</c> are told the field takes a whole number in digits, and quoted numbers bind as
+/// the API's JSON options allow.
 /// </summary>
 [Collection(ApiHostCollection.Name)]
 public sealed class OversizedIntegerApiTests(ApiHostFixture host)
@@ -29,17 +30,21 @@ public sealed class OversizedIntegerApiTests(ApiHostFixture host)
         { Coupon, """{"redemptionId": "R-1", "storeId": "S001", "orderAmount": 10, "items": [{"sku": "A", "quantity": 3000000000, "unitPrice": 1}]}""", "items[0].quantity", "must be 0–10,000 (0 or left out: 1)" },
         { Coupon, """{"redemptionId": "R-1", "storeId": "S001", "orderAmount": 10, "items": [{"sku": "A", "quantity": 1e12, "unitPrice": 1}]}""", "items[0].quantity", "must be 0–10,000 (0 or left out: 1)" },
 
-        // Not a whole number past the type: the wrong type, as the queue refuses them ("must be an integer").
-        { "api/v1/members/{id}/redemptions", """{"redemptionId": "R-1", "points": 1.5}""", "points", JsonFieldErrors.WrongType },
-        { "api/v1/members/{id}/redemptions", """{"redemptionId": "R-1", "points": 2.0}""", "points", JsonFieldErrors.WrongType },
-        { "api/v1/members/{id}/redemptions", """{"redemptionId": "R-1", "points": 1e2}""", "points", JsonFieldErrors.WrongType },
-        { "api/v1/members/{id}/redemptions", """{"redemptionId": "R-1", "points": "many"}""", "points", JsonFieldErrors.WrongType },
-        { Coupon, """{"redemptionId": "R-1", "storeId": "S001", "orderAmount": 10, "items": [{"sku": "A", "quantity": 1e-400, "unitPrice": 1}]}""", "items[0].quantity", JsonFieldErrors.WrongType },
+        // Not a whole number past the type: refused, as the queue refuses them ("must be an integer"), saying what the field
+        // takes; they were told "has the wrong type, or the body is not valid JSON in UTF-8", as if the JSON were broken.
+        { "api/v1/members/{id}/redemptions", """{"redemptionId": "R-1", "points": 10.5}""", "points", JsonFieldErrors.WholeNumber },
+        { "api/v1/members/{id}/redemptions", """{"redemptionId": "R-1", "points": 1e3}""", "points", JsonFieldErrors.WholeNumber },
+        { "api/v1/members/{id}/adjustments", """{"adjustmentId": "a-1", "kind": "points", "delta": 2.5, "reason": "x"}""", "delta", JsonFieldErrors.WholeNumber },
+        { "api/v1/members/{id}/redemptions", """{"redemptionId": "R-1", "points": 1.5}""", "points", JsonFieldErrors.WholeNumber },
+        { "api/v1/members/{id}/redemptions", """{"redemptionId": "R-1", "points": 2.0}""", "points", JsonFieldErrors.WholeNumber },
+        { "api/v1/members/{id}/redemptions", """{"redemptionId": "R-1", "points": 1e2}""", "points", JsonFieldErrors.WholeNumber },
+        { "api/v1/members/{id}/redemptions", """{"redemptionId": "R-1", "points": "many"}""", "points", JsonFieldErrors.WholeNumber },
+        { Coupon, """{"redemptionId": "R-1", "storeId": "S001", "orderAmount": 10, "items": [{"sku": "A", "quantity": 1e-400, "unitPrice": 1}]}""", "items[0].quantity", JsonFieldErrors.WholeNumber },
     };
 
     [Theory]
     [MemberData(nameof(Refused))]
-    public async Task AWholeNumberPastItsTypeIsToldTheFieldsRangeAndOtherNumbersTheWrongType(string path, string body, string field, string message)
+    public async Task AWholeNumberPastItsTypeIsToldTheFieldsRangeAndAnyOtherValueThatTheFieldTakesWholeNumbers(string path, string body, string field, string message)
     {
         var (status, errors, text) = await PostAsync(path, body);
 

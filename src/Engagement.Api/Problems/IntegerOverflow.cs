@@ -16,7 +16,8 @@ namespace Engagement.Api.Problems;
 /// the 400 tells the field's range in the words the endpoint gives an in-range value past its bound
 /// (<c>points: must be 1–100000000</c>), as the queue's reader does for event fields (<c>EventFieldReader</c>). The rule
 /// is the queue's: digits only, or an exponent form that is a whole number past the type (<c>1e30</c>); a fraction,
-/// <c>2.0</c> or <c>1e2</c> (whole but within the type) stays "the wrong type", as do strings and booleans. Read from the
+/// <c>2.0</c> or <c>1e2</c> (whole but within the type) is told it must be a whole number
+/// (<see cref="JsonFieldErrors.WholeNumber"/>), as are strings and booleans. Read from the
 /// body the server buffered (ApiHostingExtensions) at the exception's path; null when it is anything else.
 /// </summary>
 internal static partial class IntegerOverflow

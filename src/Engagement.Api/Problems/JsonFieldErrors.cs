@@ -25,8 +25,15 @@ public static partial class JsonFieldErrors
     public const string WrongType = "has the wrong type, or the body is not valid JSON in UTF-8";
 
     /// <summary>
+    /// What a value that does not bind to an integer field (points, a quantity, days) is told: <c>10.5</c>, <c>2.0</c>,
+    /// <c>1e3</c> or <c>"many"</c>; a whole number past the type is told the field's range instead (IntegerOverflow).
+    /// </summary>
+    public const string WholeNumber = "must be a whole number, in digits (10; not 10.5, 10.0 or 1e1)";
+
+    /// <summary>
     /// Field → message for <paramref name="exception"/>: the missing required properties when that is what it
-    /// reports, else its path (<c>body</c> for the root) with <paramref name="wrongType"/>.
+    /// reports, else its path (<c>body</c> for the root) with <see cref="WholeNumber"/> when the value was for an
+    /// integer field, <paramref name="wrongType"/> otherwise.
     /// </summary>
     public static IReadOnlyList<(string Field, string Message)> Describe(JsonException exception, string wrongType = WrongType)
     {
@@ -42,7 +49,7 @@ public static partial class JsonFieldErrors
         var names = MissingRequired(exception);
         return names.Count > 0
             ? [.. names.Select(name => (at is null ? name : at + "." + name, Required))]
-            : [(at ?? "body", wrongType)];
+            : [(at ?? "body", IntegerTarget().IsMatch(exception.Message) ? WholeNumber : wrongType)];
     }
 
     /// <summary>
@@ -76,6 +83,11 @@ public static partial class JsonFieldErrors
 
     [GeneratedRegex(@"^Duplicate property '(?<name>[^']+)'", RegexOptions.CultureInvariant)]
     private static partial Regex DuplicateName();
+
+    // "The JSON value could not be converted to System.Int64. Path: $.points …" (System.Nullable`1[System.Int32] for int?):
+    // System.Text.Json names the field's type only in its message.
+    [GeneratedRegex(@"could not be converted to System\.(?:Nullable`1\[System\.)?(?:S?Byte|U?Int16|U?Int32|U?Int64)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex IntegerTarget();
 
     [GeneratedRegex(@"'(?<name>[^']+)'", RegexOptions.CultureInvariant)]
     private static partial Regex QuotedName();
