@@ -22,6 +22,7 @@ if (await BackupCommands.TryRunAsync(args) is { } exitCode)
 // process (the API tests' fixtures), the second froze the first's bootstrap logger again, Serilog threw "already
 // frozen" and the host never built.
 Log.Logger = new LoggerConfiguration()
+    .Enrich.WithProperty(Serilog.Core.Constants.SourceContextPropertyName, "Engagement.Silo") // "[… FTL] Engagement.Silo: …", not "[… FTL] : …"
     .WriteTo.Console(
         outputTemplate: LogFormatProvider.ConsoleOutputTemplate,
         formatProvider: LogFormatProvider.Instance)

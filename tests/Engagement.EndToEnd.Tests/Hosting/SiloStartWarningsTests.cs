@@ -19,4 +19,19 @@ public sealed class SiloStartWarningsTests
         Assert.DoesNotContain("WebRootPath", output, StringComparison.Ordinal);
         Assert.Contains("ERR] Engagement.Silo.CouponSecretCheck: Engagement:Offers:CouponSecret is not set", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AFailedStartIsLoggedAsFatalUnderTheSilosSourceContext()
+    {
+        // The static logger had no source context: "[… FTL] : The engagement silo stopped on an error", where every other
+        // line of the silo names one (README "What you see").
+        var (exitCode, output) = await DotnetCommand.RunAsync(
+            SiloProcess.LocateSiloDll(),
+            [],
+            new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production", ["ConnectionStrings__AzureStorage"] = "not-a-connection-string" },
+            TimeSpan.FromMinutes(2));
+
+        Assert.True(exitCode == 1, output);
+        Assert.Contains("FTL] Engagement.Silo: The engagement silo stopped on an error", output, StringComparison.Ordinal);
+    }
 }
