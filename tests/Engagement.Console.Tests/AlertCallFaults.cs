@@ -12,6 +12,13 @@ public sealed class AlertCallFaults : IOutgoingGrainCallFilter
 {
     private Func<string, Exception>? _fault;
     private TaskCompletionSource? _hold;
+    private int _resolvedReads;
+
+    /// <summary>
+    /// Resolved-alerts reads sent so far (failed and held ones included): what the store sees of the console's history,
+    /// so a test can count the reads one page view makes.
+    /// </summary>
+    public int ResolvedReads => Volatile.Read(ref _resolvedReads);
 
     /// <summary>
     /// Every resolved-alerts read throws what <paramref name="fault"/> makes of its description until this is called with
@@ -38,6 +45,7 @@ public sealed class AlertCallFaults : IOutgoingGrainCallFilter
         if (context.InterfaceMethod?.DeclaringType == typeof(IAlertsGrain) && context.MethodName == nameof(IAlertsGrain.GetAsync)
             && context.Request.GetArgument(0) is AlertStates.Resolved)
         {
+            Interlocked.Increment(ref _resolvedReads);
             if (Volatile.Read(ref _fault) is { } fault)
             {
                 throw fault("test: reading the resolved alerts timed out");

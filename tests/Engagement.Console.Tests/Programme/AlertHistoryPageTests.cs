@@ -67,6 +67,21 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task APageViewReadsTheHistoryOnce()
+    {
+        // The page is prerendered, then rendered again by its circuit: the history is read by the circuit only, so the
+        // store sees one read per view. A prerender read would have ended before the page's HTML arrived, so it is
+        // counted by the time the circuit's read is done.
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
+        var before = host.AlertCalls.ResolvedReads;
+        await GoAsync(page, "console/programme");
+        await Expect(page.GetByTestId("alert-history")).ToHaveAttributeAsync("data-reads-done", "1", new() { Timeout = WaitMs });
+        await Expect(page.GetByTestId("alert-history-none").Or(page.GetByTestId("alert-history-rule")).First).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        Assert.Equal(1, host.AlertCalls.ResolvedReads - before);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task TheHistoryShowsAPageAtATimeAndMoreShowsTheNext()
     {
         var alerts = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0);
