@@ -78,6 +78,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Faults in the host's reads of resolved alerts (<see cref="AlertCallFaults"/>).</summary>
     public AlertCallFaults AlertCalls { get; } = new();
 
+    /// <summary>The clock the console's session cookies are issued and checked by (<see cref="Tests.SessionClock"/>).</summary>
+    public SessionClock SessionClock { get; } = new();
+
     /// <summary>Every log event the host writes (<see cref="CapturedLogEvents"/>).</summary>
     public CapturedLogEvents Logs { get; } = new();
 
@@ -150,7 +153,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// (<see cref="ConsolePages.SignInAsync"/>) in a context that is then closed; every page of that key gets only that
     /// session's cookie, so a test pays no sign-in of its own and shares nothing else with another test (no page, circuit,
     /// storage or other cookie). For the keys this host keeps as configured: a test that changes or revokes a key signs in
-    /// itself (the session would end with the key, ConsoleSessions.IsCurrent).
+    /// itself (the session would end with the key, ConsoleSessions.IsCurrent). A session that has ended (8 h sliding on the
+    /// host's clock, which a long run or one under <c>scripts/test --at</c> passes) is found before the page is handed over
+    /// (the console home answers with the sign-in page) and the key signs in again, once for all its pages.
     /// </summary>
     public async Task<IPage> NewSignedInPageAsync(string key, string locale = "en-US", string timeZone = "Asia/Shanghai")
     {
@@ -171,7 +176,41 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 
         var page = await NewPageAsync(locale, timeZone);
         await page.Context.AddCookiesAsync(session);
+        if (await LandsOnSignInAsync(page))
+        {
+            // The shared session ended (8 h of the host's clock, a long run or one under scripts/test --at): sign in
+            // again, once for every page that finds it ended, and give this page the new session.
+            await _signIn.WaitAsync();
+            try
+            {
+                if (ReferenceEquals(_sessions[key], session))
+                {
+                    _sessions[key] = await SignInOnceAsync(key);
+                }
+
+                session = _sessions[key];
+            }
+            finally
+            {
+                _signIn.Release();
+            }
+
+            await page.Context.ClearCookiesAsync();
+            await page.Context.AddCookiesAsync(session);
+        }
+
         return page;
+    }
+
+    // Whether the console home, asked with the page's cookies, answers with the sign-in page (the redirect the cookie
+    // scheme gives a session it no longer accepts). A request of the page's context, not a navigation: the page is
+    // handed over not yet navigated, and the context keeps any cookie the answer renews.
+    private static async Task<bool> LandsOnSignInAsync(IPage page)
+    {
+        var response = await page.Context.APIRequest.GetAsync("console", new() { MaxRedirects = 0 });
+        return response.Status is >= 300 and < 400
+            && response.Headers.TryGetValue("location", out var location)
+            && location.Contains("/console/signin", StringComparison.OrdinalIgnoreCase);
     }
 
     private async Task<Microsoft.Playwright.Cookie[]> SignInOnceAsync(string key)
@@ -238,6 +277,8 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         {
             services.RemoveAllKeyed<TimeProvider>("engagement");
             services.AddKeyedSingleton<TimeProvider>("engagement", Clock);
+            services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(
+                Engagement.Console.Hosting.ConsoleHostingExtensions.CookieScheme, o => o.TimeProvider = SessionClock);
 
             // The registered audit log, wrapped so a test can make one write or read fail.
             var audit = services.Last(d => d.ServiceType == typeof(Engagement.Contracts.Audit.IAuditLog));

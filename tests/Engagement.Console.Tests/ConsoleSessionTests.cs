@@ -55,4 +55,41 @@ public sealed class ConsoleSessionTests(ConsoleHostFixture host)
             host.Keys.SetKey(key, null);
         }
     }
+
+    [Fact]
+    public async Task ASharedSignInThatExpiredSignsInAgainInsteadOfLandingOnTheSignInPage()
+    {
+        // The key's shared session works now (signed in by this page or an earlier test's).
+        var before = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
+        await GoAsync(before, "console/members");
+        Assert.EndsWith("/console/members", before.Url, StringComparison.Ordinal);
+        var shared = await before.Context.CookiesAsync();
+        await before.Context.CloseAsync();
+
+        // 9 hours on the clock the session cookie is checked by (8 h sliding, ConsoleHostingExtensions): that session has
+        // ended, as it would mid-suite in a long run or one under scripts/test --at. A page of the same key still opens
+        // its page signed in, never on the sign-in form (where GoAsync would wait for a circuit in vain).
+        host.SessionClock.Advance(TimeSpan.FromHours(9));
+        try
+        {
+            // The premise: that session's cookie alone now lands on the sign-in page.
+            var expired = await host.NewPageAsync();
+            await expired.Context.AddCookiesAsync(shared.Select(c => new Microsoft.Playwright.Cookie
+            {
+                Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
+            }));
+            await expired.GotoAsync("console/members");
+            await expired.WaitForURLAsync("**/console/signin**", new() { Timeout = WaitMs });
+            await expired.Context.CloseAsync();
+
+            var after = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
+            await GoAsync(after, "console/members");
+            Assert.EndsWith("/console/members", after.Url, StringComparison.Ordinal);
+            await after.Context.CloseAsync();
+        }
+        finally
+        {
+            host.SessionClock.Reset();
+        }
+    }
 }
