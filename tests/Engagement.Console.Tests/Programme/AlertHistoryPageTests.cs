@@ -56,13 +56,20 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         var row = Row(page, stored.AlertId);
         Assert.Equal(raised, await Cell(row, "alert-history-raised-sentence"));
         Assert.Equal("resolved: " + raised, await Cell(row, "alert-history-resolved-sentence"));
-        Assert.Equal("已关闭", await Cell(row, "alert-history-state"));
         // Asia/Shanghai (the host's programme zone) is UTC+8 all year: the times are the instants at +08:00.
         Assert.Equal(ShanghaiText(raisedAt), await Cell(row, "alert-history-raised-at"));
         Assert.Equal(ShanghaiText(raisedAt.AddMinutes(37)), await Cell(row, "alert-history-resolved-at"));
+        // What an operator needs instead of a state every row shares: how long it lasted, the rule, where; an anomaly
+        // measures no value against no threshold, so the store holds none to show.
+        Assert.Equal("37 分钟", await Cell(row, "alert-history-lasted"));
+        Assert.Equal("数据异常 (data.anomaly)", await Cell(row, "alert-history-rule"));
+        Assert.Equal(source, await Cell(row, "alert-history-region"));
+        Assert.Equal("—", await Cell(row, "alert-history-value"));
         var header = await page.GetByTestId("alert-history-table").Locator("thead").InnerTextAsync();
         Assert.Contains("触发时的说明", header, StringComparison.Ordinal);
         Assert.Contains("关闭时间（Asia/Shanghai）", header, StringComparison.Ordinal);
+        Assert.Contains("持续时长", header, StringComparison.Ordinal);
+        Assert.DoesNotContain("状态", header, StringComparison.Ordinal);
         await ScreenshotAsync(page, "alert-history-zh");
     }
 
@@ -137,9 +144,10 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
             await SignInAsync(page, ConsoleHostFixture.SupportKey);
             await GoAsync(page, "console/programme");
             await Expect(Row(page, id)).ToHaveCountAsync(1, new() { Timeout = WaitMs });
-            Assert.Equal("resolved", await Cell(Row(page, id), "alert-history-state"));
+            // Raised and resolved at the same pinned instant.
+            Assert.Equal("under 1 min", await Cell(Row(page, id), "alert-history-lasted"));
             Assert.True(await page.GetByTestId("alert-history-rule").CountAsync() <= AlertHistory.PageSize);
-            Assert.Equal(0, await page.GetByTestId("alert-history-state").GetByText("open", new() { Exact = true }).CountAsync());
+            Assert.Equal(0, await page.GetByTestId("alert-history-table").GetByText("still failing on").CountAsync());
         }
         finally
         {
