@@ -5,7 +5,8 @@ namespace Engagement.Console.Tests;
 
 /// <summary>
 /// Outgoing calls to the alerts grain as a test wants them: the next read of resolved alerts
-/// (<see cref="IAlertsGrain.GetAsync"/> with <see cref="AlertStates.Resolved"/>, what the console's alert history asks)
+/// (<see cref="IAlertsGrain.GetAsync"/> or <see cref="IAlertsGrain.FindAsync"/> with <see cref="AlertStates.Resolved"/>,
+/// what the console's alert history asks)
 /// failing until the test says otherwise, or the next one held until the test lets it go. Reads of open alerts (the programme page's own table) pass.
 /// </summary>
 public sealed class AlertCallFaults : IOutgoingGrainCallFilter
@@ -42,7 +43,8 @@ public sealed class AlertCallFaults : IOutgoingGrainCallFilter
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.InterfaceMethod?.DeclaringType == typeof(IAlertsGrain) && context.MethodName == nameof(IAlertsGrain.GetAsync)
+        if (context.InterfaceMethod?.DeclaringType == typeof(IAlertsGrain)
+            && context.MethodName is nameof(IAlertsGrain.GetAsync) or nameof(IAlertsGrain.FindAsync)
             && context.Request.GetArgument(0) is AlertStates.Resolved)
         {
             Interlocked.Increment(ref _resolvedReads);

@@ -193,6 +193,14 @@ public sealed class ProgrammeViews(IGrainFactory grains, IProgrammeDaysReader da
     /// <summary>Alerts newest first.</summary>
     public Task<IReadOnlyList<AlertView>> AlertsAsync(string? state, int limit) => grains.GetGrain<IAlertsGrain>(0).GetAsync(state, limit);
 
+    /// <summary>
+    /// Alerts newest first of <paramref name="rule"/> (null: every rule) in <paramref name="regionId"/> (null: every region;
+    /// <c>all</c>: programme-wide), filtered by the alerts grain in its own query (<see cref="IAlertsGrain.FindAsync"/>),
+    /// at most <paramref name="limit"/>.
+    /// </summary>
+    public Task<IReadOnlyList<AlertView>> AlertsAsync(string? state, string? rule, string? regionId, int limit) =>
+        grains.GetGrain<IAlertsGrain>(0).FindAsync(state, rule, regionId, limit);
+
     private static SegmentCounts Segments(IReadOnlyDictionary<string, long> g)
     {
         IReadOnlyDictionary<string, long> With(string prefix) => g

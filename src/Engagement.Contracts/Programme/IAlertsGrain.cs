@@ -14,6 +14,18 @@ public interface IAlertsGrain : IGrainWithIntegerKey
     [ReadOnly]
     Task<IReadOnlyList<AlertView>> GetAsync(string? state, int limit);
 
+    /// <summary>
+    /// Alerts as <see cref="GetAsync"/> answers them (newest first; <paramref name="state"/> <c>open</c>, <c>resolved</c> or
+    /// null for both), only those of <paramref name="rule"/> (a CONTRACT.md §5 rule id such as <c>complaints.high</c>;
+    /// null for every rule) in <paramref name="regionId"/> (a region id, <c>all</c> for programme-wide alerts, a
+    /// <c>data.anomaly</c>'s source; null for every region), both matched exactly (ordinal), at most
+    /// <paramref name="limit"/> (1–1,000). Filtered here, in the grain's query over the alerts it keeps (the open ones and
+    /// the latest <c>Engagement:Alerts:HistoryLimit</c> resolved, 500 by default): the caller never reads them all to
+    /// filter them itself, and the answer stays bounded by the limit.
+    /// </summary>
+    [ReadOnly]
+    Task<IReadOnlyList<AlertView>> FindAsync(string? state, string? rule, string? regionId, int limit);
+
     /// <summary>Evaluates every rule now; returns the open alerts after it.</summary>
     Task<IReadOnlyList<AlertView>> EvaluateAsync();
 

@@ -54,13 +54,14 @@ public sealed partial class AlertsGrain(
         await GrainFactory.GetGrain<IValueClassGrain>(0).GetThresholdsAsync();
     }
 
-    public Task<IReadOnlyList<AlertView>> GetAsync(string? state, int limit)
+    public Task<IReadOnlyList<AlertView>> GetAsync(string? state, int limit) => FindAsync(state, null, null, limit);
+
+    public Task<IReadOnlyList<AlertView>> FindAsync(string? state, string? rule, string? regionId, int limit)
     {
-        var filter = state;
         var book = State;
         var all = book.Open.Values.OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal)
             .Concat(book.History)
-            .Where(a => filter is null || a.State == filter)
+            .Where(a => (state is null || a.State == state) && (rule is null || a.Rule == rule) && (regionId is null || a.RegionId == regionId))
             .Take(Math.Clamp(limit, 1, 1000))
             .Select(ToView)
             .ToList();

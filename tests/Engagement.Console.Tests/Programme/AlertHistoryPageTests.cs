@@ -254,6 +254,79 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         Assert.Equal(total, await rules.CountAsync());
     }
 
+    [Fact]
+    public async Task AFilteredLinkShowsOnlyThatRuleAndRegionAndAReloadKeepsIt()
+    {
+        var alerts = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0);
+        var (kept, other) = ("filter-" + Guid.NewGuid().ToString("N")[..8], "filter-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (var source in new[] { kept, other })
+        {
+            await alerts.RaiseAnomalyAsync(source, "replica lagging on " + source);
+            await alerts.ResolveAnomalyAsync(source);
+        }
+
+        var resolved = await alerts.GetAsync(AlertStates.Resolved, 1000);
+        var (keptId, otherId) = (resolved.Single(a => a.RegionId == kept).AlertId, resolved.Single(a => a.RegionId == other).AlertId);
+
+        // A shared link names the rule and the region (here an anomaly's source): only that alert shows, and a reload
+        // (a new circuit reading the URL again) keeps it.
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
+        var rules = page.GetByTestId("alert-history-rule");
+        var history = page.GetByTestId("alert-history");
+        await GoAsync(page, $"console/programme?alertRule=data.anomaly&alertRegion={kept}");
+        await Expect(history).ToHaveAttributeAsync("data-reads-done", "1", new() { Timeout = WaitMs });
+        await Expect(Row(page, keptId)).ToHaveCountAsync(1, new() { Timeout = WaitMs });
+        Assert.Equal(1, await rules.CountAsync());
+        Assert.Equal(0, await Row(page, otherId).CountAsync());
+
+        await page.ReloadAsync();
+        await WaitForCircuitAsync(page);
+        await Expect(history).ToHaveAttributeAsync("data-reads-done", "1", new() { Timeout = WaitMs });
+        await Expect(Row(page, keptId)).ToHaveCountAsync(1, new() { Timeout = WaitMs });
+        Assert.Equal(1, await rules.CountAsync());
+
+        // Another rule in that region has nothing resolved, and says so as a filter's answer.
+        await GoAsync(page, $"console/programme?alertRule=complaints.high&alertRegion={kept}");
+        await Expect(page.GetByTestId("alert-history-none")).ToHaveTextAsync("No resolved alert of this rule and region.", new() { Timeout = WaitMs });
+        Assert.Equal(0, await rules.CountAsync());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task PickingAFilterPutsItInTheLinkAndShowsItsFirstPageAgain()
+    {
+        var alerts = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0);
+        for (var i = 0; i <= AlertHistory.PageSize; i++)
+        {
+            var source = $"pick-{Guid.NewGuid().ToString("N")[..6]}-{i}";
+            await alerts.RaiseAnomalyAsync(source, "slow disk on " + source);
+            await alerts.ResolveAnomalyAsync(source);
+        }
+
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
+        await GoAsync(page, "console/programme?range=last-7-days");
+        var rules = page.GetByTestId("alert-history-rule");
+        await Expect(rules).ToHaveCountAsync(AlertHistory.PageSize, new() { Timeout = WaitMs });
+        await page.GetByTestId("alert-history-more").ClickAsync();
+        await Expect(rules).Not.ToHaveCountAsync(AlertHistory.PageSize, new() { Timeout = WaitMs });
+
+        // A rule picked: in the link (the range kept), and the history starts again from its first page.
+        await page.GetByTestId("alert-history-rule-filter").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText("Data anomaly (data.anomaly)", new() { Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**alertRule=data.anomaly**", new() { Timeout = WaitMs });
+        Assert.Contains("range=last-7-days", page.Url, StringComparison.Ordinal);
+        await Expect(rules).ToHaveCountAsync(AlertHistory.PageSize, new() { Timeout = WaitMs });
+        await Expect(page.GetByTestId("alert-history-more")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+
+        // Programme-wide alerts only: no anomaly is one.
+        await page.GetByTestId("alert-history-region-filter").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText("All regions (programme-wide alerts)", new() { Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**alertRegion=all**", new() { Timeout = WaitMs });
+        await Expect(page.GetByTestId("alert-history-none")).ToHaveTextAsync("No resolved alert of this rule and region.", new() { Timeout = WaitMs });
+        Assert.Contains("alertRule=data.anomaly", page.Url, StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
     private static ILocator Row(IPage page, string alertId) =>
         page.GetByTestId("alert-history-table").Locator("tbody tr").Filter(new() { Has = page.Locator($"[data-alert-id='{alertId}']") });
 
