@@ -207,7 +207,7 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     // handed over not yet navigated, and the context keeps any cookie the answer renews.
     private static async Task<bool> LandsOnSignInAsync(IPage page)
     {
-        var response = await page.Context.APIRequest.GetAsync("console", new() { MaxRedirects = 0 });
+        await using var response = await page.Context.APIRequest.GetAsync("console", new() { MaxRedirects = 0 });
         return response.Status is >= 300 and < 400
             && response.Headers.TryGetValue("location", out var location)
             && location.Contains("/console/signin", StringComparison.OrdinalIgnoreCase);
