@@ -92,6 +92,15 @@ public sealed record AlertView
     /// was kept.
     /// </summary>
     [Id(12), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RaisedMessage { get; init; }
+
+    /// <summary>
+    /// Resolved alerts: true when a judgement back within the threshold resolved it (<see cref="Value"/> is that
+    /// judgement's); false when it was resolved without a value (its rule turned off, or a <c>data.anomaly</c> cleared),
+    /// <see cref="Value"/> then being the last one judged while open, possibly still over the threshold. Null (and left
+    /// out) while open and for alerts resolved before it was recorded (unknown). Additive to CONTRACT.md §5,
+    /// <c>GET /alerts</c> and the console only: the queue message keeps the contract's shape and never carries it.
+    /// </summary>
+    [Id(13), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? ResolvedWithValue { get; init; }
 }
 
 /// <summary>

@@ -61,6 +61,16 @@ public sealed record AlertRecord
     public string? RaisedMessage { get; init; }
 
     /// <summary>
+    /// Resolved alerts: whether the resolve carried a value (<see cref="AlertBook.Resolve"/>). True: a judgement back
+    /// within the threshold resolved it, and <see cref="Value"/> is that judgement's. False: it was resolved without one
+    /// (its rule turned off, <c>Engagement:Alerts:Disabled</c>, or a <c>data.anomaly</c> cleared), so <see cref="Value"/>
+    /// is still the last one judged while open, possibly over the threshold. Null while open and for alerts resolved
+    /// before it was recorded: unknown, their value shown as stored. Kept in the store and <c>GET /alerts</c>; the queue
+    /// message keeps CONTRACT.md §5's shape and never carries it.
+    /// </summary>
+    public bool? ResolvedWithValue { get; init; }
+
+    /// <summary>
     /// <see cref="AlertDirections.Below"/> or <see cref="AlertDirections.Above"/>: the side of <see cref="Threshold"/> (the
     /// bound it crossed, e.g. the points band's low end 0.28, kept when it resolves) the value was on when the alert was
     /// raised, recorded then so that changing the thresholds afterwards cannot turn an old alert's "below" into "above".
@@ -180,7 +190,8 @@ public static class AlertBook
     /// <paramref name="value"/> replaces the raised one together with its <paramref name="window"/>, so the value and its
     /// days stay those of one judgement, and the message becomes the resolution (<see cref="ResolvedMessage"/>); without a
     /// value both stay as raised and the message says it was resolved, with the <paramref name="reason"/> when one is
-    /// given. The raised sentence is kept in <see cref="AlertRecord.RaisedMessage"/>; the queue message keeps CONTRACT.md
+    /// given. Whether a value resolved it is kept in <see cref="AlertRecord.ResolvedWithValue"/>, the raised sentence in
+    /// <see cref="AlertRecord.RaisedMessage"/>; the queue message keeps CONTRACT.md
     /// §5's shape, its <c>message</c> the resolved text.
     /// </summary>
     public static AlertBookState Resolve(AlertBookState state, string rule, string regionId, double? value, DateTimeOffset now, int historyLimit, string? reason = null, AlertWindow? window = null)
@@ -199,6 +210,7 @@ public static class AlertBook
             Value = value ?? open.Value,
             Window = value is null ? open.Window : window,
             RaisedMessage = open.Message,
+            ResolvedWithValue = value is not null,
             Message = value is { } v ? ResolvedMessage(open, v, window) : reason is null ? "resolved: " + open.Message : open.Message + "; " + reason,
         };
         var remaining = new Dictionary<string, AlertRecord>(state.Open, StringComparer.Ordinal);

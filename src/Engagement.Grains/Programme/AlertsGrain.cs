@@ -159,7 +159,7 @@ public sealed partial class AlertsGrain(
     /// <summary>
     /// The queue message of a change: CONTRACT.md §5's fields (with the additive <c>messageId</c> and <c>window</c> it
     /// always had) and nothing the stored record gained later (<see cref="AlertView.Direction"/>,
-    /// <see cref="AlertView.RaisedMessage"/>, the window's <see cref="AlertWindowView.BandLow"/> and
+    /// <see cref="AlertView.RaisedMessage"/>, <see cref="AlertView.ResolvedWithValue"/>, the window's <see cref="AlertWindowView.BandLow"/> and
     /// <see cref="AlertWindowView.BandHigh"/>, left out when null).
     /// </summary>
     internal static AlertView ToMessage(AlertRecord r)
@@ -169,6 +169,7 @@ public sealed partial class AlertsGrain(
         {
             Direction = null,
             RaisedMessage = null,
+            ResolvedWithValue = null,
             Window = view.Window is { } w ? w with { BandLow = null, BandHigh = null } : null,
         };
     }
@@ -187,6 +188,7 @@ public sealed partial class AlertsGrain(
         MessageId = r.MessageId,
         Direction = r.Direction,
         RaisedMessage = r.RaisedMessage,
+        ResolvedWithValue = r.ResolvedWithValue,
         Window = r.Window is not { } w ? null : new AlertWindowView
         {
             From = w.From,

@@ -2,7 +2,9 @@ using System.Globalization;
 using Engagement.Console.Components.Shared;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
+using Engagement.Grains.Programme;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 using static Engagement.Console.Tests.ConsolePages;
 using static Microsoft.Playwright.Assertions;
@@ -325,6 +327,57 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         await Expect(page.GetByTestId("alert-history-none")).ToHaveTextAsync("No resolved alert of this rule and region.", new() { Timeout = WaitMs });
         Assert.Contains("alertRule=data.anomaly", page.Url, StringComparison.Ordinal);
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AnAlertResolvedByTurningItsRuleOffSaysNoJudgementResolvedIt()
+    {
+        // 5 complaints against 100 active member-days: complaints.high opens at 5% over its 3% ceiling. The rule is then
+        // turned off (Engagement:Alerts:Disabled) and the next evaluation resolves the episode with no value, so the
+        // stored value is still 5%: the history showed "5% / 3%" as if it had resolved while over.
+        var region = "off" + Guid.NewGuid().ToString("N")[..6];
+        await ComplaintsAsync(region, 0, logins: 100, complaints: 5);
+        var alerts = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0);
+        Assert.Contains(await alerts.EvaluateAsync(), a => a.RegionId == region && a.Rule == AlertRules.ComplaintsHigh);
+
+        var disabled = host.Services.GetRequiredService<IOptions<AlertOptions>>().Value.Disabled;
+        disabled.Add(AlertRules.ComplaintsHigh);
+        try
+        {
+            await alerts.EvaluateAsync();
+        }
+        finally
+        {
+            disabled.Remove(AlertRules.ComplaintsHigh);
+        }
+
+        var stored = (await alerts.FindAsync(AlertStates.Resolved, AlertRules.ComplaintsHigh, region, 10)).Single();
+        Assert.Equal(0.05, stored.Value);
+        Assert.False(stored.ResolvedWithValue);
+        Assert.Contains("turned off", stored.Message, StringComparison.Ordinal);
+
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/programme?alertRule=complaints.high&alertRegion={region}");
+        await Expect(Row(page, stored.AlertId)).ToHaveCountAsync(1, new() { Timeout = WaitMs });
+        Assert.Equal("— (not judged: rule turned off)", await Cell(Row(page, stored.AlertId), "alert-history-value"));
+        await page.Context.CloseAsync();
+    }
+
+    // Members of region active yesterday (the rules judge complete local days), as the member outbox feeds the
+    // aggregators: logins members with a login, then complaints members with a complaint, numbered from first.
+    private async Task ComplaintsAsync(string region, int first, int logins, int complaints)
+    {
+        var yesterday = new MetricsOptions().LocalDay(host.Clock.GetUtcNow(), region).AddDays(-1);
+        var contributions = Enumerable.Range(first, logins + complaints).SelectMany(i => MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+        {
+            MemberId = $"{region}-m{i}",
+            EffectId = "e" + i,
+            Day = yesterday,
+            EventType = i < first + logins ? "login" : "complaint",
+            Joined = true,
+            After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new" },
+        }, new MetricsOptions()).Contributions).ToList();
+        await host.Services.GetRequiredService<IProgrammeMetricsSink>().ApplyAsync(contributions);
     }
 
     private static ILocator Row(IPage page, string alertId) =>

@@ -23,4 +23,28 @@ public sealed class AlertRuleTurnedOffTests
         Assert.Contains("turned off", resolved.Message, StringComparison.Ordinal);
         Assert.Equal("complaints.high:east:1:resolved", after.Outbox[^1].MessageId);
     }
+
+    /// <summary>
+    /// A rule turned off resolves its episode with no value, so the value kept is the breaching one it was raised at: the
+    /// console's history showed "5% / 3%" beside "resolved" as if it had resolved while over. The record says the resolve
+    /// carried no value; one resolved by a judgement back within the threshold says it did.
+    /// </summary>
+    [Fact]
+    public void AnEpisodeResolvedByTurningItsRuleOffSaysNoValueResolvedIt()
+    {
+        var open = AlertBook.Raise(new AlertBookState(), AlertRules.ComplaintsHigh, "east", 0.05, 0.03, "complaint rate 5%", Now);
+        open = AlertBook.Raise(open, AlertRules.ComplaintsHigh, "west", 0.05, 0.03, "complaint rate 5%", Now);
+        Assert.All(open.Open.Values, a => Assert.Null(a.ResolvedWithValue));
+
+        var judged = AlertBook.Resolve(open, AlertRules.ComplaintsHigh, "west", 0.02, Now.AddHours(1), 10);
+        var after = AlertBook.Apply(judged, [], Now.AddHours(2), 10, [AlertRules.ComplaintsHigh]);
+
+        var turnedOff = after.History.Single(a => a.RegionId == "east");
+        Assert.False(turnedOff.ResolvedWithValue);
+        Assert.Equal(0.05, turnedOff.Value);
+        Assert.False(after.Outbox.Single(a => a.MessageId == "complaints.high:east:1:resolved").ResolvedWithValue);
+        var back = after.History.Single(a => a.RegionId == "west");
+        Assert.True(back.ResolvedWithValue);
+        Assert.Equal(0.02, back.Value);
+    }
 }
