@@ -363,6 +363,37 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task AMetricAlertShowsTheValueThatResolvedItAgainstItsThresholdAndHowLongItLasted()
+    {
+        // complaints.high opens at 5% (5 complaints in 100 active member-days, ceiling 3%); 2 h 5 min later on the pinned
+        // clock 150 more members were active that day, so the rate is 5 in 250, 2%, and the evaluation resolves it with
+        // that value: the row shows the value that resolved it against the ceiling, and how long it lasted.
+        var region = "val" + Guid.NewGuid().ToString("N")[..6];
+        await ComplaintsAsync(region, 0, logins: 100, complaints: 5);
+        var alerts = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertsGrain>(0);
+        Assert.Contains(await alerts.EvaluateAsync(), a => a.RegionId == region && a.Rule == AlertRules.ComplaintsHigh);
+
+        host.Clock.Advance(new TimeSpan(2, 5, 0));
+        await ComplaintsAsync(region, 105, logins: 150, complaints: 0);
+        Assert.DoesNotContain(await alerts.EvaluateAsync(), a => a.RegionId == region && a.Rule == AlertRules.ComplaintsHigh);
+        var stored = (await alerts.FindAsync(AlertStates.Resolved, AlertRules.ComplaintsHigh, region, 10)).Single();
+        Assert.Equal(0.02, stored.Value!.Value, 9);
+        Assert.Equal(0.03, stored.Threshold);
+        Assert.True(stored.ResolvedWithValue);
+
+        var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
+        await GoAsync(page, $"console/programme?alertRule=complaints.high&alertRegion={region}");
+        var row = Row(page, stored.AlertId);
+        await Expect(row).ToHaveCountAsync(1, new() { Timeout = WaitMs });
+        Assert.Equal("2% / 3%", await Cell(row, "alert-history-value"));
+        Assert.Equal("2 h 5 min", await Cell(row, "alert-history-lasted"));
+        Assert.Equal("High complaint rate (complaints.high)", await Cell(row, "alert-history-rule"));
+        Assert.Equal(region, await Cell(row, "alert-history-region"));
+        Assert.Equal("above 3%", await Cell(row, "alert-history-direction"));
+        await page.Context.CloseAsync();
+    }
+
     // Members of region active yesterday (the rules judge complete local days), as the member outbox feeds the
     // aggregators: logins members with a login, then complaints members with a complaint, numbered from first.
     private async Task ComplaintsAsync(string region, int first, int logins, int complaints)
