@@ -14,12 +14,19 @@ public sealed class AlertCallFaults : IOutgoingGrainCallFilter
     private Func<string, Exception>? _fault;
     private TaskCompletionSource? _hold;
     private int _resolvedReads;
+    private int _openReads;
 
     /// <summary>
     /// Resolved-alerts reads sent so far (failed and held ones included): what the store sees of the console's history,
     /// so a test can count the reads one page view makes.
     /// </summary>
     public int ResolvedReads => Volatile.Read(ref _resolvedReads);
+
+    /// <summary>
+    /// Open-alerts reads sent so far (<see cref="IAlertsGrain.GetAsync"/> with <see cref="AlertStates.Open"/>): the
+    /// programme page's figures read them, so a test can tell a read of the figures from a read of the history alone.
+    /// </summary>
+    public int OpenReads => Volatile.Read(ref _openReads);
 
     /// <summary>
     /// Every resolved-alerts read throws what <paramref name="fault"/> makes of its description until this is called with
@@ -43,6 +50,13 @@ public sealed class AlertCallFaults : IOutgoingGrainCallFilter
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.InterfaceMethod?.DeclaringType == typeof(IAlertsGrain)
+            && context.MethodName is nameof(IAlertsGrain.GetAsync) or nameof(IAlertsGrain.FindAsync)
+            && context.Request.GetArgument(0) is AlertStates.Open)
+        {
+            Interlocked.Increment(ref _openReads);
+        }
+
         if (context.InterfaceMethod?.DeclaringType == typeof(IAlertsGrain)
             && context.MethodName is nameof(IAlertsGrain.GetAsync) or nameof(IAlertsGrain.FindAsync)
             && context.Request.GetArgument(0) is AlertStates.Resolved)

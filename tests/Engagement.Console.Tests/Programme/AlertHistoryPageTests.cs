@@ -311,14 +311,20 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         await Expect(rules).ToHaveCountAsync(AlertHistory.PageSize, new() { Timeout = WaitMs });
         await page.GetByTestId("alert-history-more").ClickAsync();
         await Expect(rules).Not.ToHaveCountAsync(AlertHistory.PageSize, new() { Timeout = WaitMs });
+        var history = page.GetByTestId("alert-history");
+        var readsDone = await history.GetAttributeAsync("data-reads-done");
 
-        // A rule picked: in the link (the range kept), and the history starts again from its first page.
+        // A rule picked: in the link (the range kept), and the history starts again from its first page. The pick reads
+        // the history alone: the figures (whose read includes the open alerts) are not read again.
+        var openReads = host.AlertCalls.OpenReads;
         await page.GetByTestId("alert-history-rule-filter").ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("Data anomaly (data.anomaly)", new() { Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**alertRule=data.anomaly**", new() { Timeout = WaitMs });
         Assert.Contains("range=last-7-days", page.Url, StringComparison.Ordinal);
         await Expect(rules).ToHaveCountAsync(AlertHistory.PageSize, new() { Timeout = WaitMs });
         await Expect(page.GetByTestId("alert-history-more")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        await Expect(history).Not.ToHaveAttributeAsync("data-reads-done", readsDone!, new() { Timeout = WaitMs });
+        Assert.Equal(openReads, host.AlertCalls.OpenReads);
 
         // Programme-wide alerts only: no anomaly is one.
         await page.GetByTestId("alert-history-region-filter").ClickAsync();
