@@ -1,9 +1,12 @@
+using Engagement.Domain.Metrics;
+
 namespace Engagement.Console.Services;
 
 /// <summary>
 /// Which resolved alerts the programme page's alert history shows (<c>?alertRule=</c> and <c>?alertRegion=</c> in its
 /// URL, so a link shares the filter and a reload keeps it). Matched exactly (ordinal) by the alerts grain's query
-/// (<c>IAlertsGrain.FindAsync</c>), over the alerts it keeps.
+/// (<c>IAlertsGrain.FindAsync</c>), over the alerts it keeps; <see cref="FromQuery"/> maps a link's spelling onto the ids
+/// the alerts carry first.
 /// </summary>
 /// <param name="Rule">A rule id (CONTRACT.md §5, e.g. <c>complaints.high</c>), the metric it judges; null for every rule.</param>
 /// <param name="RegionId">
@@ -12,11 +15,40 @@ namespace Engagement.Console.Services;
 /// </param>
 public sealed record AlertHistoryFilter(string? Rule, string? RegionId)
 {
+    /// <summary>
+    /// Longest value kept from a link, characters: the alerts grain cuts an anomaly's source (its region id) at the same
+    /// length (<c>AlertsGrain.MaxSourceLength</c>), so a longer source in a link still finds its alerts.
+    /// </summary>
+    public const int MaxValueLength = 64;
+
+    /// <summary>The rules the alerts carry (CONTRACT.md §5 and <see cref="AlertRules.PointsLiabilityJump"/>), as the filter offers them.</summary>
+    public static IReadOnlyList<string> KnownRules { get; } =
+    [
+        AlertRules.ActivityBelowBaseline, AlertRules.BenefitsRedemptionLow, AlertRules.ComplaintsHigh,
+        AlertRules.PointsRedemptionBand, AlertRules.PointsLiabilityJump, AlertRules.DataAnomaly,
+    ];
+
     /// <summary>No filter: every resolved alert.</summary>
     public static AlertHistoryFilter None { get; } = new(null, null);
 
-    /// <summary>The filter a URL's <c>alertRule</c> and <c>alertRegion</c> give: blank values are none, others trimmed.</summary>
-    public static AlertHistoryFilter FromQuery(string? rule, string? regionId) => new(Clean(rule), Clean(regionId));
+    /// <summary>
+    /// The filter a URL's <c>alertRule</c> and <c>alertRegion</c> give: blank values and <c>*</c> (the filters' "every"
+    /// choice) are none; others are trimmed and cut at <see cref="MaxValueLength"/>. A rule is matched to a
+    /// <see cref="KnownRules">known rule</see> and a region to <c>all</c> or one of <paramref name="regions"/> ignoring
+    /// case (<c>Complaints.High</c>, <c>EAST</c>); anything else (an anomaly's source, whose case counts) is kept as typed.
+    /// </summary>
+    /// <param name="rule">The URL's <c>alertRule</c>, null when absent.</param>
+    /// <param name="regionId">The URL's <c>alertRegion</c>, null when absent.</param>
+    /// <param name="regions">The programme's configured region ids.</param>
+    public static AlertHistoryFilter FromQuery(string? rule, string? regionId, IEnumerable<string> regions) =>
+        new(Known(Clean(rule), KnownRules), Known(Clean(regionId), [AlertRules.AllRegions, .. regions]));
 
-    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    private static string? Clean(string? value)
+    {
+        var text = value?.Trim();
+        return string.IsNullOrEmpty(text) || text == "*" ? null : text.Length > MaxValueLength ? text[..MaxValueLength] : text;
+    }
+
+    private static string? Known(string? value, IEnumerable<string> known) =>
+        value is null ? null : known.FirstOrDefault(k => string.Equals(k, value, StringComparison.OrdinalIgnoreCase)) ?? value;
 }
