@@ -227,7 +227,7 @@ public static partial class TierPolicy
             return;
         }
 
-        DropAtOnce(state, options, now, orderId, refundAt, eventId, growthAfter, entries, changes, granted);
+        DropAtOnce(state, options, now, orderId, orderAt, refundAt, eventId, growthAfter, entries, changes, granted);
     }
 
     /// <summary>

@@ -63,12 +63,12 @@ public class TierLateEventOracleTests(ITestOutputHelper output)
         new("late purchase, live refund drop", DatesOnly, [79, 88, 98, 119, 141, 157, 188, 207, 293, 302],
             (scenario, _, late) => RefundDrops(late).Any(e => e.At < scenario.Arrival)),
 
-        // A late purchase delivered with its own refund, made before a later purchase counted its growth (a
-        // tier.downgrade.refund recorded at the arrival, none live): the late purchase lifts the member one tier more,
-        // dated at that later purchase, and its refund drops it back at the arrival, so tierSince is the arrival (seed 42:
-        // V3 since 8 Feb in order; a purchase of 9 Jan refunded in full on 15 Jan, both arriving 10 Apr: V3 since 10 Apr),
-        // and benefits held before a drop in order keep their live grantedAt (seed 346).
-        new("late purchase and its refund, drop at the arrival", DatesOnly, [42, 134, 203, 243, 346],
+        // A late purchase delivered with its own refund (a tier.downgrade.refund recorded at the arrival, none live) whose
+        // refunds took tiers in order: tier and tierSince agree (a refund made before the later purchase that completed the
+        // late upgrade leaves the member on the tier it held in order, since then: seeds 42, 134, 203, 243 left this class),
+        // but benefits held live before such a drop keep their live grantedAt (seed 346: the birthday coupon dated at the
+        // live move into V2 of 15 Feb, in order 23 Jan, where the late purchase reached V4 before its refunds took it to V2).
+        new("late purchase and its refund, drop at the arrival", DatesOnly, [346],
             (scenario, _, late) => RefundDrops(late).Any(e => e.At == scenario.Arrival)),
 
         // A late purchase that in order lifted the member to a tier a refund delivered on time took back (a
@@ -164,10 +164,17 @@ public class TierLateEventOracleTests(ITestOutputHelper output)
     {
         var (scenario, limit, expected) = which switch
         {
-            // Seed 42: V3 since 8 Feb; O0 bought 9 Jan and refunded in full 15 Jan arrives on 10 Apr: V3 → V4 → V3 there.
-            "drop at the arrival" => (Written(365, "2026-04-10T03:07", ["2026-01-19T02:07", "2026-03-11T02:07", "2026-03-13T02:07", "2026-03-31T02:07"],
-                    "2026-01-09T07:10 buy O0 3552 late", "2026-01-15T14:24 refund O0 3552 late", "2026-01-27T16:55 buy O2 995", "2026-02-08T18:01 buy O3 16859.5"),
-                "late purchase and its refund, drop at the arrival", new[] { "tierSince 2026-02-08T18:01:00 | late: 2026-04-10T03:07:00" }),
+            // Seed 346: O0 (23 Jan, V4 in order) and its refunds of 19 Feb and 6 Mar arrive on 17 Apr, after O1 of 15 Feb reached
+            // V2 live: V3 since 10 Mar in both, the birthday coupon still dated at the live move into V2.
+            "drop at the arrival" => (Written(90, "2026-04-17T03:07", ["2026-01-28T02:07", "2026-03-20T02:07", "2026-03-25T02:07", "2026-04-09T02:07"],
+                    "2026-01-23T06:25 buy O0 20402.5 late", "2026-02-15T14:37 buy O1 2615.5", "2026-02-19T18:07 refund O0 14029 late",
+                    "2026-03-06T03:43 refund O0 6373.5 late", "2026-03-10T11:37 buy O4 3319"),
+                "late purchase and its refund, drop at the arrival",
+                new[]
+                {
+                    "benefits birthday-coupon@2026-01-23T06:25:00 priority-booking@2026-03-10T11:37:00"
+                        + " | late: birthday-coupon@2026-02-15T14:37:00 priority-booking@2026-03-10T11:37:00",
+                }),
 
             // Seed 337: in order O1 makes O2's 19 Feb reach V4 and the refund of 20 Mar takes it back to V3; late, V3 since 19 Feb.
             "refund drop in order" => (Written(365, "2026-05-05T14:24", ["2026-01-29T02:07", "2026-04-05T02:07", "2026-04-09T02:07", "2026-04-16T02:07"],
