@@ -173,6 +173,26 @@ public static class BenefitUses
     private static bool ByTier(MemberState state, ProgramOptions options, string code) =>
         state.Tier is { } tier && BenefitCatalog.For(options, tier).Any(b => string.Equals(b.Code, code, StringComparison.Ordinal));
 
+    /// <summary>
+    /// A tier benefit <paramref name="code"/> held since <paramref name="from"/> is dated <paramref name="to"/> now (a late
+    /// event moved where the member reached its tier, CONTRACT.md §1.1): a dedicated advisor assigned under its first date
+    /// (key <c>tier:{from}</c>) counts as assigned under the new one too, so the same tier reach is not assigned twice.
+    /// Nothing for other benefits or an advisor not assigned yet (it is assigned under the new date).
+    /// </summary>
+    internal static void TierBenefitRedated(MemberState state, string code, DateTimeOffset from, DateTimeOffset to)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (string.Equals(code, DedicatedAdvisor, StringComparison.Ordinal) && state.Offers is { } offers
+            && offers.AdvisorKeys.Contains("tier:" + Stamp(from)) && !offers.AdvisorKeys.Contains("tier:" + Stamp(to)))
+        {
+            offers.AdvisorKeys.Add("tier:" + Stamp(to));
+            if (offers.AdvisorKeys.Count > MemberOfferState.MaxAdvisorKeys)
+            {
+                offers.AdvisorKeys.RemoveRange(0, offers.AdvisorKeys.Count - MemberOfferState.MaxAdvisorKeys);
+            }
+        }
+    }
+
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Adds a use; beyond <see cref="MemberOfferState.MaxBenefitUses"/> the oldest uses go first (grants, which entitle, stay).</summary>

@@ -191,7 +191,9 @@ public static partial class TierPolicy
     /// the growth left then (or now, the higher), with the grace of that tier when it is past too. Judged today alone, the
     /// member kept the tier on grace. One that took the tier on its day is dropped as of that day as well, to what the growth
     /// left then or supports now, the higher (<see cref="DropAtOnce"/>). One that leaves the tier held now is judged in order
-    /// too, at its own instant and with the refunds made after it (<see cref="KeptNowReplayedInOrder"/>).
+    /// too, at its own instant and with the refunds made after it (<see cref="KeptNowReplayedInOrder"/>); when the tier held
+    /// now was entered by a late purchase of the refunded order (made at <paramref name="orderAt"/>) on a move dated after
+    /// the refund, that move is dated where growth net of the refund reached the tier (<see cref="KeptCountingOrderRefund"/>).
     /// </remarks>
     internal static void AfterRefund(
         MemberState state, ProgramOptions options, DateTimeOffset now, long growthBefore, string orderId, DateTimeOffset orderAt, string? eventId,
@@ -213,6 +215,7 @@ public static partial class TierPolicy
             if (qualifiedBefore && rank > 0)
             {
                 KeptNowReplayedInOrder(state, options, now, refundAt, eventId, entries, changes, granted);
+                KeptCountingOrderRefund(state, options, now, orderId, orderAt, refundAt);
             }
 
             return;

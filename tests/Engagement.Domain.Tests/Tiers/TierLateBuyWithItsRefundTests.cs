@@ -1,4 +1,6 @@
+using Engagement.Domain.Benefits;
 using Engagement.Domain.Ledger;
+using Engagement.Domain.Offers;
 using Engagement.Domain.Tests.Members;
 using Engagement.Domain.Tiers;
 
@@ -69,6 +71,69 @@ public class TierLateBuyWithItsRefundTests
 
         Assert.Equal(("V3", TestMember.Shanghai(2026, 1, 25, 18, 50)), (inOrder.Tier, inOrder.State.TierSince));
         AssertSame(inOrder, late);
+    }
+
+    [Fact]
+    public void ARefundKeepingTheTierDatesItWhereGrowthNetOfTheRefundReachedIt()
+    {
+        // V2 since 13 Feb (O-2 3,401; O-3 839 on 14 Mar, O-4 5,938 on 27 Mar: V3; O-5 5,170 on 16 Apr: 15,348). O-0 9,891
+        // bought 6 Jan and 3,981 of it refunded 23 Jan arrive on 3 Jun: the purchase lifts V3 to V4 dated 27 Mar (20,069
+        // with O-0 whole), its refund leaves 21,258, still V4. In order the refund counted before 27 Mar: V4 reached on
+        // 16 Apr (21,258), and the dedicated advisor came then. The old rule left both at 27 Mar.
+        var (inOrder, late) = KeptV4(assignAdvisor: false);
+        Assert.Equal(("V4", TestMember.Shanghai(2026, 4, 16, 21, 20)), (inOrder.Tier, inOrder.State.TierSince));
+        Assert.Equal((inOrder.Tier, inOrder.State.TierSince), (late.Tier, late.State.TierSince));
+        Assert.Equal(TimeSpan.Zero, late.State.TierSince!.Value.Offset);
+        Assert.Equal(Advisor(inOrder).GrantedAt, Advisor(late).GrantedAt);
+        Assert.Equal((inOrder.Growth, inOrder.Balance), (late.Growth, late.Balance));
+        Assert.Equal(3, late.State.Ledger.Where(e => e.Kind == LedgerKinds.Tier).Sum(e => e.Delta));
+    }
+
+    [Fact]
+    public void AnAdvisorAssignedBeforeTheRefundIsNotAssignedAgainForTheSameReach()
+    {
+        // The advisor of the V4 the late purchase brought was assigned before its refund arrived (key tier:{27 Mar}); the
+        // refund dates that V4 reach 16 Apr: the same reach, not a new one, so no second assignment.
+        var (_, late) = KeptV4(assignAdvisor: true);
+        Assert.Equal(TestMember.Shanghai(2026, 4, 16, 21, 20), Advisor(late).GrantedAt);
+        var again = BenefitUses.AssignAdvisorsDue(late.State, AdvisorOffers, late.Options, late.Now);
+        Assert.Empty(again.Reply);
+        Assert.Single(late.State.Offers!.BenefitUses, u => u.Code == BenefitUses.DedicatedAdvisor);
+    }
+
+    private static readonly OffersOptions AdvisorOffers = new() { CouponSecret = Offers.CouponTestKit.Secret };
+
+    private static GrantedBenefit Advisor(TestMember member) => Assert.Single(member.State.Benefits, b => b.Code == BenefitUses.DedicatedAdvisor);
+
+    /// <summary>
+    /// The seed 142 history of the oracle (Shanghai time): in order, and with O-0 and its refund arriving last on 3 Jun
+    /// (with <paramref name="assignAdvisor"/>, the advisor assigned between the purchase and its refund).
+    /// </summary>
+    private static (TestMember InOrder, TestMember Late) KeptV4(bool assignAdvisor)
+    {
+        var lateBuy = Step.Buy(TestMember.Shanghai(2026, 1, 6, 18, 19), "O-0", 9891m, "e-late-buy");
+        var lateRefund = Step.Refund(TestMember.Shanghai(2026, 1, 23, 1, 12), "O-0", 3981m, "e-late-refund");
+        Step[] onTime =
+        [
+            Step.Buy(TestMember.Shanghai(2026, 2, 13, 6, 15), "O-2", 3401m),
+            Step.Buy(TestMember.Shanghai(2026, 3, 14, 12, 51), "O-3", 839m),
+            Step.Buy(TestMember.Shanghai(2026, 3, 27, 19, 41), "O-4", 5938m),
+            Step.Buy(TestMember.Shanghai(2026, 4, 16, 21, 20), "O-5", 5170m),
+        ];
+        var arrival = TestMember.Shanghai(2026, 6, 3, 11, 7);
+        var inOrder = TierSteps.After(null, [.. onTime.Append(lateBuy).Append(lateRefund).OrderBy(s => s.At)]);
+        inOrder.Now = arrival;
+        var late = TierSteps.After(null, onTime);
+        late.Now = arrival;
+        late.Purchase(lateBuy.Order!, lateBuy.Amount, at: lateBuy.At, eventId: lateBuy.EventId);
+        if (assignAdvisor)
+        {
+            Assert.Equal(TestMember.Shanghai(2026, 3, 27, 19, 41), Advisor(late).GrantedAt);
+            Assert.Single(BenefitUses.AssignAdvisorsDue(late.State, AdvisorOffers, late.Options, late.Now).Reply);
+        }
+
+        late.Refund(lateRefund.Order!, lateRefund.Amount, at: lateRefund.At, eventId: lateRefund.EventId);
+        return (inOrder, late);
     }
 
     /// <summary>
