@@ -24,7 +24,8 @@ public static partial class TierPolicy
     private static DateTimeOffset? SinceCountingOrderRefund(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset orderAt, DateTimeOffset refundAt, string supported)
     {
-        if (LateUpgradeOf(state, orderId, orderAt, refundAt) is not ({ } upgrade, var last, var entered) || upgrade.TierLeft is not { } leftName)
+        if (LateUpgradeOf(state, orderId, orderAt, refundAt) is not ({ } upgrade, var last, var entered, var order)
+            || order != new EventKey(orderAt, orderId) || upgrade.TierLeft is not { } leftName)
         {
             return null;
         }
@@ -32,7 +33,7 @@ public static partial class TierPolicy
         var left = Rank(options, leftName);
         var target = Rank(options, supported);
         var held = Rank(options, Current(state, options));
-        if (left < 0 || target < left || target >= held || target == 0 || ReachedAbove(state, options, now, orderAt, refundAt, target))
+        if (left < 0 || target < left || target >= held || target == 0 || ReachedAbove(state, options, now, order.At, refundAt, target))
         {
             return null;
         }
@@ -55,40 +56,48 @@ public static partial class TierPolicy
                 return null;
             }
 
-            if (since < orderAt)
+            if (since < order.At)
             {
                 return since.ToUniversalTime();
             }
         }
 
-        var order = new EventKey(orderAt, orderId);
         return GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[supported].Threshold, order) is { } reached && reached < now
             ? reached.ToUniversalTime()
             : null;
     }
 
     /// <summary>
-    /// The member's last tier move when it is the <c>tier.upgrade</c> a late purchase of order <paramref name="orderId"/>
-    /// (made at <paramref name="orderAt"/>) recorded (its growth entry, written with it, names the order), dated at tierSince,
-    /// an instant after both the order and <paramref name="refundAt"/> (a later purchase completed what the late one
-    /// brought) and before the move was recorded: the entry, its ledger index and that instant. Null otherwise.
+    /// The member's last tier move when it is the <c>tier.upgrade</c> a late purchase recorded (its growth entry, written
+    /// with it, has the move's event id; the purchase is the order made at that entry's occurredAt, the refunded order
+    /// <paramref name="orderId"/> when it was made then, else the one kept order made then; an entry not dated yet was
+    /// written by this event, a purchase applied with the refund it held: the refunded order's), dated at an
+    /// instant after the purchase (a later purchase completed what the late one brought) and before the move was recorded;
+    /// tierSince at or after that date (a refund kept since then may have moved it later:
+    /// <see cref="KeptCountingOrderRefund"/>), and after both <paramref name="refundAt"/> and the refunded order's
+    /// <paramref name="orderAt"/>, the refund made at or after the purchase (in order the refund counted before the move).
+    /// Returns the entry, its ledger index, its date (<c>Entered</c>, UTC) and the late purchase's key. Null otherwise.
     /// </summary>
-    private static (LedgerEntry Upgrade, int Index, DateTimeOffset Entered)? LateUpgradeOf(
+    private static (LedgerEntry Upgrade, int Index, DateTimeOffset Entered, EventKey Cause)? LateUpgradeOf(
         MemberState state, string orderId, DateTimeOffset orderAt, DateTimeOffset refundAt)
     {
         var last = state.Ledger.FindLastIndex(static e => e.Kind == LedgerKinds.Tier);
-        if (last < 0 || state.Ledger[last] is not { RuleId: RuleIds.TierUpgrade } upgrade || state.TierSince is not { } entered
-            || upgrade.EffectiveOccurredAt != entered || !(upgrade.At > entered) || !(refundAt < entered) || !(orderAt < entered)
-            || upgrade.EventId is not { } cause)
+        if (last < 0 || state.Ledger[last] is not { RuleId: RuleIds.TierUpgrade, EventId: { } cause } upgrade || state.TierSince is not { } since
+            || upgrade.EffectiveOccurredAt is var entered && (since < entered || !(upgrade.At > entered))
+            || !(refundAt < since) || !(orderAt < since)
+            || state.Ledger.FindLast(e => e.RuleId == RuleIds.GrowthPurchase && string.Equals(e.EventId, cause, StringComparison.Ordinal)) is not { } growth
+            || (growth.OccurredAt ?? orderAt) is var bought && (!(bought < entered) || bought > refundAt))
         {
             return null;
         }
 
-        var prefix = $"purchase {orderId} ";
-        return state.Ledger.Exists(e => e.RuleId == RuleIds.GrowthPurchase && string.Equals(e.EventId, cause, StringComparison.Ordinal)
-                && e.Reason.StartsWith(prefix, StringComparison.Ordinal))
-            ? (upgrade, last, entered)
-            : null;
+        if (bought == orderAt)
+        {
+            return (upgrade, last, entered.ToUniversalTime(), new EventKey(orderAt, orderId));
+        }
+
+        var orders = state.Orders.FindAll(o => o.At == bought);
+        return orders.Count == 1 ? (upgrade, last, entered.ToUniversalTime(), GrowthTimeline.OrderKey(orders[0])) : null;
     }
 
     /// <summary>
@@ -116,32 +125,35 @@ public static partial class TierPolicy
     /// in order the refund counted before that move, so the member reached the tier where trailing growth, net of the
     /// refunds made by each instant, reached it from the order on (<see cref="GrowthTimeline.ReachedAt"/>, CONTRACT.md
     /// §1.1, §2). When that is later than tierSince (and before <paramref name="now"/>), tierSince moves there (UTC), and so
-    /// does the grant date of each benefit of that tier the upgrade granted (dated at the upgrade's instant): a dedicated
-    /// advisor assigned under its first date stays assigned (<see cref="BenefitUses.TierBenefitRedated"/>). No tier entry is
-    /// written: the tier does not move, the upgrade's entry stands. Nothing changes when a tier above it was reached in
-    /// between (<see cref="ReachedAbove"/>) or the history does not say.
+    /// does the grant date of each benefit of that tier dated at tierSince (the upgrade's instant, or where an earlier refund
+    /// kept moved it: a second refund of the order is judged against tierSince, not the entry's date): a dedicated advisor
+    /// assigned under its first date stays assigned (<see cref="BenefitUses.TierBenefitRedated"/>). No tier entry is
+    /// written: the tier does not move, the upgrade's entry stands, dated where it was recorded (tierSince is then later than
+    /// it). Nothing changes when a tier above it was reached in between (<see cref="ReachedAbove"/>) or the history does not
+    /// say.
     /// </summary>
     private static void KeptCountingOrderRefund(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset orderAt, DateTimeOffset refundAt)
     {
         var tier = Current(state, options);
         var rank = Rank(options, tier);
-        if (rank <= 0 || LateUpgradeOf(state, orderId, orderAt, refundAt) is not (_, _, var entered)
-            || ReachedAbove(state, options, now, orderAt, refundAt, rank)
-            || GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[tier].Threshold, new EventKey(orderAt, orderId)) is not { } reached
-            || !(reached > entered) || !(reached < now))
+        if (rank <= 0 || state.TierSince is not { } since || LateUpgradeOf(state, orderId, orderAt, refundAt) is not (_, _, _, var order)
+            || order != new EventKey(orderAt, orderId)
+            || ReachedAbove(state, options, now, order.At, refundAt, rank)
+            || GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[tier].Threshold, order) is not { } reached
+            || !(reached > since) || !(reached < now))
         {
             return;
         }
 
-        var since = reached.ToUniversalTime();
-        state.TierSince = since;
+        var to = reached.ToUniversalTime();
+        state.TierSince = to;
         for (var i = 0; i < state.Benefits.Count; i++)
         {
-            if (state.Benefits[i] is var benefit && string.Equals(benefit.FromTier, tier, StringComparison.Ordinal) && benefit.GrantedAt == entered)
+            if (state.Benefits[i] is var benefit && string.Equals(benefit.FromTier, tier, StringComparison.Ordinal) && benefit.GrantedAt == since)
             {
-                state.Benefits[i] = benefit with { GrantedAt = since };
-                BenefitUses.TierBenefitRedated(state, benefit.Code, entered, since);
+                state.Benefits[i] = benefit with { GrantedAt = to };
+                BenefitUses.TierBenefitRedated(state, benefit.Code, since, to);
             }
         }
     }

@@ -1,0 +1,130 @@
+using Engagement.Domain.Benefits;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Offers;
+using Engagement.Domain.Tests.Members;
+using Engagement.Domain.Tiers;
+
+namespace Engagement.Domain.Tests.Tiers;
+
+/// <summary>
+/// The seed 142 history of the oracle (Shanghai time), further refunds arriving after the first refund of the late
+/// purchase's order kept V4 and moved tierSince from the upgrade's date (27 Mar) to where growth net of it reached V4
+/// (16 Apr), CONTRACT.md §1.1, §2: V2 since 13 Feb (O-2 3,401; O-3 839 on 14 Mar, O-4 5,938 on 27 Mar: V3; O-5 5,170
+/// on 16 Apr); O-0 9,891 bought 6 Jan and 3,981 of it refunded 23 Jan arrive on 3 Jun. The member ends as one who got the
+/// same events in occurredAt order: tier, tierSince, the advisor's grant date (the late V4 reach's), growth, points balance, and tier
+/// entries that explain the tier. (The lower tiers' benefits stay at the live moves: the README's "late purchase dated
+/// before the live upgrade" class.)
+/// </summary>
+public class TierLateBuyRefundsAfterRedatingTests
+{
+    private static readonly DateTimeOffset Arrival = TestMember.Shanghai(2026, 6, 3, 11, 7);
+
+    private static readonly Step Buy = Step.Buy(TestMember.Shanghai(2026, 1, 6, 18, 19), "O-0", 9891m, "e-late-buy");
+
+    private static readonly Step FirstRefund = Step.Refund(TestMember.Shanghai(2026, 1, 23, 1, 12), "O-0", 3981m, "e-late-refund");
+
+    private static readonly Step[] OnTime =
+    [
+        Step.Buy(TestMember.Shanghai(2026, 2, 13, 6, 15), "O-2", 3401m),
+        Step.Buy(TestMember.Shanghai(2026, 3, 14, 12, 51), "O-3", 839m),
+        Step.Buy(TestMember.Shanghai(2026, 3, 27, 19, 41), "O-4", 5938m),
+        Step.Buy(TestMember.Shanghai(2026, 4, 16, 21, 20), "O-5", 5170m),
+    ];
+
+    [Fact]
+    public void ASecondRefundOfTheOrderTakingTheTierAfterTheRedatingDatesItAsInOrder()
+    {
+        // 2,000 more of O-0 refunded 24 Jan, arriving after the first refund moved V4 to 16 Apr: 19,258 left, V3. In order
+        // O-0 less both refunds (3,910) lost V3 on 24 Jan and O-2 reached it again on 13 Feb: V3 since 13 Feb. The upgrade's
+        // entry still dated 27 Mar no longer matched tierSince, so the drop was dated at the arrival (3 Jun).
+        var (inOrder, late) = Both(OnTime, [Buy, FirstRefund, Step.Refund(TestMember.Shanghai(2026, 1, 24, 10, 0), "O-0", 2000m, "e-second-refund")]);
+        Assert.Equal(("V3", TestMember.Shanghai(2026, 2, 13, 6, 15)), (inOrder.Tier, inOrder.State.TierSince));
+        AssertSame(inOrder, late);
+        Assert.DoesNotContain(late.State.Benefits, b => b.Code == BenefitUses.DedicatedAdvisor);
+    }
+
+    [Fact]
+    public void ASecondRefundKeepingTheTierMovesItFromTheRedatedTierSince()
+    {
+        // O-6 2,000 on 1 May too, and 2,000 more of O-0 refunded 24 Jan: 21,258 now, V4 kept. In order V4 came on 1 May
+        // (19,258 on 16 Apr), with the advisor. The second refund found tierSince (16 Apr) apart from the entry's date and
+        // left both V4 and the advisor at 16 Apr.
+        var (inOrder, late) = Both(
+            [.. OnTime, Step.Buy(TestMember.Shanghai(2026, 5, 1, 10, 0), "O-6", 2000m)],
+            [Buy, FirstRefund, Step.Refund(TestMember.Shanghai(2026, 1, 24, 10, 0), "O-0", 2000m, "e-second-refund")]);
+        Assert.Equal(("V4", TestMember.Shanghai(2026, 5, 1, 10, 0)), (inOrder.Tier, inOrder.State.TierSince));
+        AssertSame(inOrder, late);
+        Assert.Equal(TestMember.Shanghai(2026, 5, 1, 10, 0), Advisor(late).GrantedAt);
+    }
+
+    [Fact]
+    public void AnAdvisorAssignedBeforeBothRefundsIsNotAssignedAgain()
+    {
+        // The advisor of the late V4 assigned on its first date (27 Mar); the two refunds date that reach 16 Apr, then 1 May:
+        // the same reach, so the key carries twice and no second assignment follows.
+        var offers = new OffersOptions { CouponSecret = Offers.CouponTestKit.Secret };
+        var late = TierSteps.After(null, [.. OnTime, Step.Buy(TestMember.Shanghai(2026, 5, 1, 10, 0), "O-6", 2000m)]);
+        late.Now = Arrival;
+        late.Purchase(Buy.Order!, Buy.Amount, at: Buy.At, eventId: Buy.EventId);
+        Assert.Single(BenefitUses.AssignAdvisorsDue(late.State, offers, late.Options, late.Now).Reply);
+        late.Refund(FirstRefund.Order!, FirstRefund.Amount, at: FirstRefund.At, eventId: FirstRefund.EventId);
+        late.Refund("O-0", 2000m, at: TestMember.Shanghai(2026, 1, 24, 10, 0), eventId: "e-second-refund");
+        Assert.Equal(TestMember.Shanghai(2026, 5, 1, 10, 0), Advisor(late).GrantedAt);
+        Assert.Empty(BenefitUses.AssignAdvisorsDue(late.State, offers, late.Options, late.Now).Reply);
+        Assert.Single(late.State.Offers!.BenefitUses, u => u.Code == BenefitUses.DedicatedAdvisor);
+    }
+
+    [Fact]
+    public void TheRefundDeliveredBeforeItsPurchaseKeepsTheTierDatedAsInOrder()
+    {
+        // The refund delivered first (held until its purchase arrives, then applied right after it): V4 since 16 Apr, as in
+        // order, the advisor too.
+        var (inOrder, late) = Both(OnTime, [FirstRefund, Buy]);
+        Assert.Equal(("V4", TestMember.Shanghai(2026, 4, 16, 21, 20)), (inOrder.Tier, inOrder.State.TierSince));
+        AssertSame(inOrder, late);
+        Assert.Equal(TestMember.Shanghai(2026, 4, 16, 21, 20), Advisor(late).GrantedAt);
+    }
+
+    private static GrantedBenefit Advisor(TestMember member) => Assert.Single(member.State.Benefits, b => b.Code == BenefitUses.DedicatedAdvisor);
+
+    /// <summary>
+    /// One member gets every event in occurredAt order, each at its own instant; the other gets <paramref name="onTime"/>
+    /// so, then <paramref name="late"/> in the order given on <see cref="Arrival"/>. Both are read at <see cref="Arrival"/>.
+    /// </summary>
+    private static (TestMember InOrder, TestMember Late) Both(Step[] onTime, Step[] late)
+    {
+        var inOrder = TierSteps.After(null, [.. onTime.Concat(late).OrderBy(s => s.At)]);
+        inOrder.Now = Arrival;
+        var member = TierSteps.After(null, onTime);
+        member.Now = Arrival;
+        foreach (var step in late)
+        {
+            if (step.IsRefund)
+            {
+                member.Refund(step.Order!, step.Amount, at: step.At, eventId: step.EventId);
+            }
+            else
+            {
+                member.Purchase(step.Order!, step.Amount, at: step.At, eventId: step.EventId);
+            }
+        }
+
+        return (inOrder, member);
+    }
+
+    /// <summary>Tier, tierSince (UTC), growth, grace, the V4 reach's advisor date, balance, and tier entries summing to the tier's rank.</summary>
+    private static void AssertSame(TestMember inOrder, TestMember late)
+    {
+        Assert.Equal((inOrder.Tier, inOrder.State.TierSince), (late.Tier, late.State.TierSince));
+        Assert.Equal(TimeSpan.Zero, late.State.TierSince!.Value.Offset);
+        Assert.Equal(inOrder.Growth, late.Growth);
+        Assert.Equal(inOrder.State.TierGraceStartedAt, late.State.TierGraceStartedAt);
+        Assert.Equal(
+            inOrder.State.Benefits.Where(b => b.Code == BenefitUses.DedicatedAdvisor).Select(b => b.GrantedAt),
+            late.State.Benefits.Where(b => b.Code == BenefitUses.DedicatedAdvisor).Select(b => b.GrantedAt));
+        Assert.Equal(inOrder.Balance, late.Balance);
+        Assert.Equal(
+            TierPolicy.Rank(late.Options, late.Tier),
+            late.State.Ledger.Where(e => e.Kind == LedgerKinds.Tier).Sum(e => e.Delta));
+    }
+}
