@@ -5,27 +5,27 @@ using Engagement.Domain.Program;
 
 namespace Engagement.Domain.Tiers;
 
-// A late purchase's upgrade judged again once a refund of its order, made before the upgrade's instant, arrives (CONTRACT.md §1.1, §2).
+// A late purchase's upgrade judged again once a refund made before the upgrade's instant arrives (CONTRACT.md §1.1, §2).
 public static partial class TierPolicy
 {
     /// <summary>
-    /// When the tier held now was entered by the <c>tier.upgrade</c> a late purchase of order <paramref name="orderId"/>
-    /// (made at <paramref name="orderAt"/>) recorded, dated at an instant after <paramref name="refundAt"/> (a later purchase
-    /// completed what the late one brought), and a refund of that order made before that instant takes the member down to
+    /// When the tier held now was entered by the <c>tier.upgrade</c> a late purchase recorded (<see cref="LateUpgradeOf"/>),
+    /// dated at an instant after <paramref name="refundAt"/> (a later purchase completed what the late one brought), and a
+    /// refund made before tierSince (that instant, or where a refund kept moved it), of the late purchase's order or of
+    /// another one made before it (<paramref name="orderId"/>, made at <paramref name="orderAt"/>), takes the member down to
     /// <paramref name="supported"/> (at or above the tier the upgrade left, below the tier held now): in order the refund
     /// counted before that move, so the member never entered the tier held now and holds <paramref name="supported"/> since
     /// where it held it in order. Returns that instant (UTC): the tierSince the upgrade replaced when the member held that tier
-    /// since before the order, else where trailing growth, net of the refunds made by each instant, reached it from the order
-    /// on (<see cref="GrowthTimeline.ReachedAt"/>). Null when the case does not apply or the history does not say (the
+    /// since before the late purchase, else where trailing growth, net of the refunds made by each instant, reached it from
+    /// the late purchase on (<see cref="GrowthTimeline.ReachedAt"/>). Null when the case does not apply or the history does not say (the
     /// lowest tier, the move before the upgrade no longer in the ledger, or growth reaching a tier above
-    /// <paramref name="supported"/> between the order and now, net of the refunds made by then: a refund took a tier in
+    /// <paramref name="supported"/> between the late purchase and now, net of the refunds made by then: a refund took a tier in
     /// order); the caller then drops the tier at the arrival as before.
     /// </summary>
     private static DateTimeOffset? SinceCountingOrderRefund(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset orderAt, DateTimeOffset refundAt, string supported)
     {
-        if (LateUpgradeOf(state, orderId, orderAt, refundAt) is not ({ } upgrade, var last, var entered, var order)
-            || order != new EventKey(orderAt, orderId) || upgrade.TierLeft is not { } leftName)
+        if (LateUpgradeOf(state, orderId, orderAt, refundAt) is not ({ } upgrade, var last, var entered, var order) || upgrade.TierLeft is not { } leftName)
         {
             return null;
         }
@@ -120,13 +120,14 @@ public static partial class TierPolicy
     }
 
     /// <summary>
-    /// A late refund of order <paramref name="orderId"/> that leaves the member on the tier held now, when that tier was
-    /// entered by the upgrade a late purchase of the order recorded, dated after the refund (<see cref="LateUpgradeOf"/>):
-    /// in order the refund counted before that move, so the member reached the tier where trailing growth, net of the
-    /// refunds made by each instant, reached it from the order on (<see cref="GrowthTimeline.ReachedAt"/>, CONTRACT.md
+    /// A late refund of order <paramref name="orderId"/> (the late purchase's, or another made before tierSince) that leaves
+    /// the member on the tier held now, when that tier was entered by the upgrade a late purchase recorded, dated after the
+    /// refund (<see cref="LateUpgradeOf"/>): in order the refund counted before that move, so the member reached the tier
+    /// where trailing growth, net of the refunds made by each instant, reached it from the late purchase on
+    /// (<see cref="GrowthTimeline.ReachedAt"/>, CONTRACT.md
     /// §1.1, §2). When that is later than tierSince (and before <paramref name="now"/>), tierSince moves there (UTC), and so
     /// does the grant date of each benefit of that tier dated at tierSince (the upgrade's instant, or where an earlier refund
-    /// kept moved it: a second refund of the order is judged against tierSince, not the entry's date): a dedicated advisor
+    /// kept moved it: a later refund is judged against tierSince, not the entry's date): a dedicated advisor
     /// assigned under its first date stays assigned (<see cref="BenefitUses.TierBenefitRedated"/>). No tier entry is
     /// written: the tier does not move, the upgrade's entry stands, dated where it was recorded (tierSince is then later than
     /// it). Nothing changes when a tier above it was reached in between (<see cref="ReachedAbove"/>) or the history does not
@@ -138,7 +139,6 @@ public static partial class TierPolicy
         var tier = Current(state, options);
         var rank = Rank(options, tier);
         if (rank <= 0 || state.TierSince is not { } since || LateUpgradeOf(state, orderId, orderAt, refundAt) is not (_, _, _, var order)
-            || order != new EventKey(orderAt, orderId)
             || ReachedAbove(state, options, now, order.At, refundAt, rank)
             || GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[tier].Threshold, order) is not { } reached
             || !(reached > since) || !(reached < now))

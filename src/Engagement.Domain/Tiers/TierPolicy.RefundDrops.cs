@@ -23,9 +23,9 @@ public static partial class TierPolicy
     /// as a replayed refund is (<see cref="LaterRefundDrops"/>): against that tier at its own instant, the refunds after it
     /// with it counted, each drop dated where it occurred (tierSince that instant, UTC), then the grace as it ran
     /// (<see cref="GraceAfterReplay"/>). Only when that finds no drop does it fall back to the drop at once dated now; held
-    /// since then unless the tier held now was entered by the upgrade a late purchase of this order (made at
-    /// <paramref name="orderAt"/>) recorded, dated after the refund: then since where the member held the tier it drops to
-    /// in order, the refund counted before that move (<see cref="SinceCountingOrderRefund"/>).
+    /// since then unless the tier held now was entered by the upgrade a late purchase (of this order, made at
+    /// <paramref name="orderAt"/>, or of an earlier one) recorded, the refund made before tierSince: then since where the
+    /// member held the tier it drops to in order, the refund counted before that move (<see cref="SinceCountingOrderRefund"/>).
     /// </summary>
     private static void DropAtOnce(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset orderAt, DateTimeOffset refundAt, string? eventId,
@@ -66,7 +66,7 @@ public static partial class TierPolicy
             return;
         }
 
-        // The upgrade into the tier held now was the late purchase of this order's own, dated after this refund: in order
+        // The upgrade into the tier held now was a late purchase's, dated (tierSince) after this refund: in order
         // the refund counted before it, so the member holds the tier it leaves it on since where it held it in order.
         var inOrder = heldThen ? null : SinceCountingOrderRefund(state, options, now, orderId, orderAt, refundAt, supported);
         var reason = string.Create(

@@ -192,8 +192,9 @@ public static partial class TierPolicy
     /// member kept the tier on grace. One that took the tier on its day is dropped as of that day as well, to what the growth
     /// left then or supports now, the higher (<see cref="DropAtOnce"/>). One that leaves the tier held now is judged in order
     /// too, at its own instant and with the refunds made after it (<see cref="KeptNowReplayedInOrder"/>); when the tier held
-    /// now was entered by a late purchase of the refunded order (made at <paramref name="orderAt"/>) on a move dated after
-    /// the refund, that move is dated where growth net of the refund reached the tier (<see cref="KeptCountingOrderRefund"/>).
+    /// now was entered by a late purchase (of the refunded order, made at <paramref name="orderAt"/>, or of an earlier one) on
+    /// a move dated after the refund, that move is dated where growth net of the refund reached the tier
+    /// (<see cref="KeptCountingOrderRefund"/>).
     /// </remarks>
     internal static void AfterRefund(
         MemberState state, ProgramOptions options, DateTimeOffset now, long growthBefore, string orderId, DateTimeOffset orderAt, string? eventId,

@@ -75,6 +75,31 @@ public class TierLateBuyRefundsAfterRedatingTests
     }
 
     [Fact]
+    public void ARefundOfALaterOrderMadeBeforeTheRedatedTierSinceDatesTheDropAsInOrder()
+    {
+        // 3,000 of O-4 refunded 1 Apr, after the upgrade's entry date (27 Mar), before the re-dated tierSince (16 Apr):
+        // 18,258 left, V3. In order V4 was never reached and V3 came with O-0 on 6 Jan (9,891; 5,910 after its refund). The
+        // refund was judged against tierSince, the upgrade not found for another order's refund: V3 since 3 Jun.
+        var (inOrder, late) = Both(OnTime, [Buy, FirstRefund, Step.Refund(TestMember.Shanghai(2026, 4, 1, 10, 0), "O-4", 3000m, "e-other-refund")]);
+        Assert.Equal(("V3", TestMember.Shanghai(2026, 1, 6, 18, 19)), (inOrder.Tier, inOrder.State.TierSince));
+        AssertSame(inOrder, late);
+        Assert.DoesNotContain(late.State.Benefits, b => b.Code == BenefitUses.DedicatedAdvisor);
+    }
+
+    [Fact]
+    public void ARefundOfALaterOrderKeepingTheTierMovesItWhereGrowthNetOfItReachedIt()
+    {
+        // O-6 2,000 on 1 May too, and 2,000 of O-4 refunded 1 Apr: 21,258 now, V4 kept. In order V4 came on 1 May (19,258
+        // on 16 Apr), with the advisor; the refund of another order left both at 16 Apr.
+        var (inOrder, late) = Both(
+            [.. OnTime, Step.Buy(TestMember.Shanghai(2026, 5, 1, 10, 0), "O-6", 2000m)],
+            [Buy, FirstRefund, Step.Refund(TestMember.Shanghai(2026, 4, 1, 10, 0), "O-4", 2000m, "e-other-refund")]);
+        Assert.Equal(("V4", TestMember.Shanghai(2026, 5, 1, 10, 0)), (inOrder.Tier, inOrder.State.TierSince));
+        AssertSame(inOrder, late);
+        Assert.Equal(TestMember.Shanghai(2026, 5, 1, 10, 0), Advisor(late).GrantedAt);
+    }
+
+    [Fact]
     public void TheRefundDeliveredBeforeItsPurchaseKeepsTheTierDatedAsInOrder()
     {
         // The refund delivered first (held until its purchase arrives, then applied right after it): V4 since 16 Apr, as in
