@@ -15,14 +15,15 @@ public static partial class TierPolicy
     /// another one made before it (<paramref name="orderId"/>, made at <paramref name="orderAt"/>), takes the member down to
     /// <paramref name="supported"/> (at or above the tier the upgrade left, below the tier held now): in order the refund
     /// counted before that move, so the member never entered the tier held now and holds <paramref name="supported"/> since
-    /// where it held it in order. Returns that instant (UTC): the tierSince the upgrade replaced when the member held that tier
+    /// where it held it in order. Returns that instant (UTC, <c>Since</c>), with the late purchase's key and the ladder rank
+    /// of the tier the upgrade left (for <see cref="GrantedCountingOrderRefund"/>): the tierSince the upgrade replaced when the member held that tier
     /// since before the late purchase, else where trailing growth, net of the refunds made by each instant, reached it from
     /// the late purchase on (<see cref="GrowthTimeline.ReachedAt"/>). Null when the case does not apply or the history does not say (the
     /// lowest tier, the move before the upgrade no longer in the ledger, or growth reaching a tier above
     /// <paramref name="supported"/> between the late purchase and now, net of the refunds made by then: a refund took a tier in
     /// order); the caller then drops the tier at the arrival as before.
     /// </summary>
-    private static DateTimeOffset? SinceCountingOrderRefund(
+    private static (DateTimeOffset Since, EventKey Order, int Left)? SinceCountingOrderRefund(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset orderAt, DateTimeOffset refundAt, string supported)
     {
         if (LateUpgradeOf(state, orderId, orderAt, refundAt) is not ({ } upgrade, var last, var entered, var order) || upgrade.TierLeft is not { } leftName)
@@ -58,13 +59,39 @@ public static partial class TierPolicy
 
             if (since < order.At)
             {
-                return since.ToUniversalTime();
+                return (since.ToUniversalTime(), order, left);
             }
         }
 
         return GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[supported].Threshold, order) is { } reached && reached < now
-            ? reached.ToUniversalTime()
+            ? (reached.ToUniversalTime(), order, left)
             : null;
+    }
+
+    /// <summary>
+    /// After <see cref="SinceCountingOrderRefund"/>'s drop to <paramref name="supported"/>, above the tier the late upgrade
+    /// left (ladder rank <paramref name="left"/>): the benefits of the tiers above that one up to <paramref name="supported"/>
+    /// came with the upgrade, dated where growth from the late purchase (<paramref name="order"/>) reached each tier on its
+    /// growth whole. In order the refund counted before, so each is dated where trailing growth, net of the refunds made by
+    /// each instant, reached its own tier from the late purchase on (<see cref="GrowthTimeline.ReachedAt"/>), when that is
+    /// before <paramref name="now"/> (stored UTC), as <see cref="GrantedAsReached"/> dates a jump's benefits (CONTRACT.md
+    /// §1.1, §2); a dedicated advisor assigned under its first date stays assigned (<see cref="BenefitUses.TierBenefitRedated"/>).
+    /// </summary>
+    private static void GrantedCountingOrderRefund(MemberState state, ProgramOptions options, DateTimeOffset now, EventKey order, int left, string supported)
+    {
+        var target = Rank(options, supported);
+        GrowthTimeline? timeline = null;
+        for (var i = 0; i < state.Benefits.Count; i++)
+        {
+            var benefit = state.Benefits[i];
+            if (Rank(options, benefit.FromTier) is var rank && rank > left && rank <= target
+                && (timeline ??= GrowthTimeline.Build(state, options)).ReachedAt(options.Tiers[benefit.FromTier].Threshold, order) is { } reached
+                && reached < now && reached != benefit.GrantedAt)
+            {
+                state.Benefits[i] = benefit with { GrantedAt = reached.ToUniversalTime() };
+                BenefitUses.TierBenefitRedated(state, benefit.Code, benefit.GrantedAt, reached.ToUniversalTime());
+            }
+        }
     }
 
     /// <summary>

@@ -25,7 +25,8 @@ public static partial class TierPolicy
     /// (<see cref="GraceAfterReplay"/>). Only when that finds no drop does it fall back to the drop at once dated now; held
     /// since then unless the tier held now was entered by the upgrade a late purchase (of this order, made at
     /// <paramref name="orderAt"/>, or of an earlier one) recorded, the refund made before tierSince: then since where the
-    /// member held the tier it drops to in order, the refund counted before that move (<see cref="SinceCountingOrderRefund"/>).
+    /// member held the tier it drops to in order, the refund counted before that move (<see cref="SinceCountingOrderRefund"/>),
+    /// and the benefits the upgrade granted of the tiers it keeps dated where each was reached so (<see cref="GrantedCountingOrderRefund"/>).
     /// </summary>
     private static void DropAtOnce(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset orderAt, DateTimeOffset refundAt, string? eventId,
@@ -74,7 +75,11 @@ public static partial class TierPolicy
             $"{current} → {supported}: refund on order {orderId} left trailing growth {growthAfter} below {options.Tiers[current].Threshold}");
         Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
         state.TierGraceStartedAt = null;
-        state.TierSince = inOrder ?? (refundAt < now && heldThen ? refundAt : now).ToUniversalTime();
+        state.TierSince = inOrder?.Since ?? (refundAt < now && heldThen ? refundAt : now).ToUniversalTime();
+        if (inOrder is { } counted)
+        {
+            GrantedCountingOrderRefund(state, options, now, counted.Order, counted.Left, supported);
+        }
     }
 
     /// <summary>

@@ -110,6 +110,42 @@ public class TierLateBuyRefundsAfterRedatingTests
         Assert.Equal(TestMember.Shanghai(2026, 4, 16, 21, 20), Advisor(late).GrantedAt);
     }
 
+    [Fact]
+    public void ADropAboveTheTierTheUpgradeLeftDatesItsBenefitsWhereGrowthNetOfTheRefundReachedThem()
+    {
+        // Another history: V2 since 20 Feb (O-2 1,000), O-4 678 on 20 Mar. O-0 19,753 bought 25 Jan and 15,000 of it
+        // refunded 28 Jan arrive on 17 Apr: the purchase lifts V2 to V4 dated 20 Feb (20,753), priority booking dated 25 Jan
+        // (where O-0 reached V3 on its growth whole); the refund takes V4 to V3 (6,431). In order the refund took V3 on 28
+        // Jan and O-2 reached it again on 20 Feb: V3 and priority booking since 20 Feb. The drop dated tierSince so but left
+        // priority booking at 25 Jan. (The birthday coupon stays at the live V2 move: the lower tiers' class.)
+        var inOrder = TierSteps.After(
+            null,
+            Step.Buy(TestMember.Shanghai(2026, 1, 25, 18, 50), "O-0", 19_753m),
+            Step.Refund(TestMember.Shanghai(2026, 1, 28, 8, 5), "O-0", 15_000m),
+            Step.Buy(TestMember.Shanghai(2026, 2, 20, 10, 0), "O-2", 1000m),
+            Step.Buy(TestMember.Shanghai(2026, 3, 20, 10, 0), "O-4", 678m));
+        var arrival = TestMember.Shanghai(2026, 4, 17, 11, 7);
+        inOrder.Now = arrival;
+        var late = TierSteps.After(
+            null,
+            Step.Buy(TestMember.Shanghai(2026, 2, 20, 10, 0), "O-2", 1000m),
+            Step.Buy(TestMember.Shanghai(2026, 3, 20, 10, 0), "O-4", 678m));
+        late.Now = arrival;
+        late.Purchase("O-0", 19_753m, at: TestMember.Shanghai(2026, 1, 25, 18, 50), eventId: "e-late-buy");
+        Assert.Equal(TestMember.Shanghai(2026, 1, 25, 18, 50), PriorityBooking(late).GrantedAt);
+        late.Refund("O-0", 15_000m, at: TestMember.Shanghai(2026, 1, 28, 8, 5), eventId: "e-late-refund");
+
+        Assert.Equal(("V3", TestMember.Shanghai(2026, 2, 20, 10, 0)), (inOrder.Tier, inOrder.State.TierSince));
+        Assert.Equal((inOrder.Tier, inOrder.State.TierSince), (late.Tier, late.State.TierSince));
+        Assert.Equal(TestMember.Shanghai(2026, 2, 20, 10, 0), PriorityBooking(inOrder).GrantedAt);
+        Assert.Equal(PriorityBooking(inOrder).GrantedAt, PriorityBooking(late).GrantedAt);
+        Assert.Equal(TimeSpan.Zero, PriorityBooking(late).GrantedAt.Offset);
+        Assert.Equal((inOrder.Growth, inOrder.Balance), (late.Growth, late.Balance));
+        Assert.Equal(2, late.State.Ledger.Where(e => e.Kind == LedgerKinds.Tier).Sum(e => e.Delta));
+    }
+
+    private static GrantedBenefit PriorityBooking(TestMember member) => Assert.Single(member.State.Benefits, b => b.Code == BenefitUses.PriorityBooking);
+
     private static GrantedBenefit Advisor(TestMember member) => Assert.Single(member.State.Benefits, b => b.Code == BenefitUses.DedicatedAdvisor);
 
     /// <summary>
