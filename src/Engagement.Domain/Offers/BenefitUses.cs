@@ -177,13 +177,18 @@ public static class BenefitUses
     /// A tier benefit <paramref name="code"/> held since <paramref name="from"/> is dated <paramref name="to"/> now (a late
     /// event moved where the member reached its tier, CONTRACT.md §1.1): a dedicated advisor assigned under its first date
     /// (key <c>tier:{from}</c>) counts as assigned under the new one too, so the same tier reach is not assigned twice.
-    /// Nothing for other benefits or an advisor not assigned yet (it is assigned under the new date).
+    /// The assignment is known by its key among the <see cref="MemberOfferState.MaxAdvisorKeys"/> newest, or, its key aged out
+    /// of those, by its use (<c>advisor:tier:{from}</c>) among the uses kept. Nothing for other benefits or an advisor not
+    /// assigned yet (it is assigned under the new date); nor when neither the key nor the use is kept any more: the advisor
+    /// is then assigned again under the new date, as one still held under an aged-out key is under its own.
     /// </summary>
     internal static void TierBenefitRedated(MemberState state, string code, DateTimeOffset from, DateTimeOffset to)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (string.Equals(code, DedicatedAdvisor, StringComparison.Ordinal) && state.Offers is { } offers
-            && offers.AdvisorKeys.Contains("tier:" + Stamp(from)) && !offers.AdvisorKeys.Contains("tier:" + Stamp(to)))
+            && "tier:" + Stamp(from) is var old
+            && (offers.AdvisorKeys.Contains(old) || offers.BenefitUses.Exists(u => string.Equals(u.UseId, "advisor:" + old, StringComparison.Ordinal)))
+            && !offers.AdvisorKeys.Contains("tier:" + Stamp(to)))
         {
             offers.AdvisorKeys.Add("tier:" + Stamp(to));
             if (offers.AdvisorKeys.Count > MemberOfferState.MaxAdvisorKeys)

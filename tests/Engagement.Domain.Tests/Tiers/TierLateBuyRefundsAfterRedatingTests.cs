@@ -100,6 +100,26 @@ public class TierLateBuyRefundsAfterRedatingTests
     }
 
     [Fact]
+    public void AnAdvisorWhoseKeyAgedOutIsKnownByItsUseAndNotAssignedAgain()
+    {
+        // The advisor assigned on the first date (27 Mar), its key then pushed out of the 20 kept by later assignments; its
+        // use is still kept. The refund dates the reach 16 Apr: the same reach, no second assignment.
+        var offers = new OffersOptions { CouponSecret = Offers.CouponTestKit.Secret };
+        var late = TierSteps.After(null, OnTime);
+        late.Now = Arrival;
+        late.Purchase(Buy.Order!, Buy.Amount, at: Buy.At, eventId: Buy.EventId);
+        Assert.Single(BenefitUses.AssignAdvisorsDue(late.State, offers, late.Options, late.Now).Reply);
+        var keys = late.State.Offers!.AdvisorKeys;
+        keys.AddRange(Enumerable.Range(1, MemberOfferState.MaxAdvisorKeys).Select(i => $"winback:{i}"));
+        keys.RemoveRange(0, keys.Count - MemberOfferState.MaxAdvisorKeys);
+        Assert.DoesNotContain(keys, k => k.StartsWith("tier:", StringComparison.Ordinal));
+        late.Refund(FirstRefund.Order!, FirstRefund.Amount, at: FirstRefund.At, eventId: FirstRefund.EventId);
+        Assert.Equal(TestMember.Shanghai(2026, 4, 16, 21, 20), Advisor(late).GrantedAt);
+        Assert.Empty(BenefitUses.AssignAdvisorsDue(late.State, offers, late.Options, late.Now).Reply);
+        Assert.Single(late.State.Offers!.BenefitUses, u => u.Code == BenefitUses.DedicatedAdvisor);
+    }
+
+    [Fact]
     public void TheRefundDeliveredBeforeItsPurchaseKeepsTheTierDatedAsInOrder()
     {
         // The refund delivered first (held until its purchase arrives, then applied right after it): V4 since 16 Apr, as in
