@@ -102,7 +102,8 @@ public static partial class TierPolicy
     /// instant after the purchase (a later purchase completed what the late one brought) and before the move was recorded;
     /// tierSince at or after that date (a refund kept since then may have moved it later:
     /// <see cref="KeptCountingOrderRefund"/>), and after both <paramref name="refundAt"/> and the refunded order's
-    /// <paramref name="orderAt"/>, the refund made at or after the purchase (in order the refund counted before the move).
+    /// <paramref name="orderAt"/> (in order the refund counted before the move; one made before the late purchase, of
+    /// another order, counted before it too).
     /// Returns the entry, its ledger index, its date (<c>Entered</c>, UTC) and the late purchase's key. Null otherwise.
     /// </summary>
     private static (LedgerEntry Upgrade, int Index, DateTimeOffset Entered, EventKey Cause)? LateUpgradeOf(
@@ -113,7 +114,7 @@ public static partial class TierPolicy
             || upgrade.EffectiveOccurredAt is var entered && (since < entered || !(upgrade.At > entered))
             || !(refundAt < since) || !(orderAt < since)
             || state.Ledger.FindLast(e => e.RuleId == RuleIds.GrowthPurchase && string.Equals(e.EventId, cause, StringComparison.Ordinal)) is not { } growth
-            || (growth.OccurredAt ?? orderAt) is var bought && (!(bought < entered) || bought > refundAt))
+            || (growth.OccurredAt ?? orderAt) is var bought && !(bought < entered))
         {
             return null;
         }

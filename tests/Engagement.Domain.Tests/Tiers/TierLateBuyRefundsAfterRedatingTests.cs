@@ -100,6 +100,21 @@ public class TierLateBuyRefundsAfterRedatingTests
     }
 
     [Fact]
+    public void ARefundOfAnotherOrderMadeBeforeTheLatePurchaseMovesTheKeptTierAsInOrder()
+    {
+        // O-A 4,000 bought 1 Jan too, on time: the late purchase's refund leaves V4 at 27 Mar (20,088 then). Then a refund of
+        // all of O-A made 3 Jan, before the late purchase, arrives: 21,258 now, V4 kept; in order V4 came on 16 Apr (16,088
+        // on 27 Mar), with the advisor. The late upgrade was looked for only with refunds made at or after the late
+        // purchase, so V4 and the advisor stayed at 27 Mar (tierSince earlier than in order).
+        var (inOrder, late) = Both(
+            [Step.Buy(TestMember.Shanghai(2026, 1, 1, 10, 0), "O-A", 4000m), .. OnTime],
+            [Buy, FirstRefund, Step.Refund(TestMember.Shanghai(2026, 1, 3, 10, 0), "O-A", 4000m, "e-other-refund")]);
+        Assert.Equal(("V4", TestMember.Shanghai(2026, 4, 16, 21, 20)), (inOrder.Tier, inOrder.State.TierSince));
+        AssertSame(inOrder, late);
+        Assert.Equal(TestMember.Shanghai(2026, 4, 16, 21, 20), Advisor(late).GrantedAt);
+    }
+
+    [Fact]
     public void AnAdvisorWhoseKeyAgedOutIsKnownByItsUseAndNotAssignedAgain()
     {
         // The advisor assigned on the first date (27 Mar), its key then pushed out of the 20 kept by later assignments; its
