@@ -138,11 +138,7 @@ public static class BenefitUses
             }
         }
 
-        if (offerState.AdvisorKeys.Count > MemberOfferState.MaxAdvisorKeys)
-        {
-            offerState.AdvisorKeys.RemoveRange(0, offerState.AdvisorKeys.Count - MemberOfferState.MaxAdvisorKeys);
-        }
-
+        TrimAdvisorKeys(state, offerState.AdvisorKeys);
         MemberDecider.QueueSentTouches(state);
         return new MemberOutcome<IReadOnlyList<BenefitUse>> { Reply = assigned, StateChanged = true, NextDueAt = TouchGovernor.NextDeferredAt(state) };
     }
@@ -178,9 +174,10 @@ public static class BenefitUses
     /// event moved where the member reached its tier, CONTRACT.md §1.1): a dedicated advisor assigned under its first date
     /// (key <c>tier:{from}</c>) counts as assigned under the new one too, so the same tier reach is not assigned twice.
     /// The assignment is known by its key among the <see cref="MemberOfferState.MaxAdvisorKeys"/> newest, or, its key aged out
-    /// of those, by its use (<c>advisor:tier:{from}</c>) among the uses kept. Nothing for other benefits or an advisor not
-    /// assigned yet (it is assigned under the new date); nor when neither the key nor the use is kept any more: the advisor
-    /// is then assigned again under the new date, as one still held under an aged-out key is under its own.
+    /// of those (a key written before the held advisor's key was kept when trimming), by its use (<c>advisor:tier:{from}</c>)
+    /// among the uses kept. The key under the new date is the held advisor's: it is never trimmed, so a second re-dating
+    /// finds it. Nothing for other benefits or an advisor not assigned yet (it is assigned under the new date); nor when
+    /// neither the key nor the use is kept any more: the advisor is then assigned again under the new date.
     /// </summary>
     internal static void TierBenefitRedated(MemberState state, string code, DateTimeOffset from, DateTimeOffset to)
     {
@@ -191,9 +188,29 @@ public static class BenefitUses
             && !offers.AdvisorKeys.Contains("tier:" + Stamp(to)))
         {
             offers.AdvisorKeys.Add("tier:" + Stamp(to));
-            if (offers.AdvisorKeys.Count > MemberOfferState.MaxAdvisorKeys)
+            TrimAdvisorKeys(state, offers.AdvisorKeys);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the <see cref="MemberOfferState.MaxAdvisorKeys"/> newest advisor keys, the oldest going first, but never the key
+    /// of the dedicated advisor held now (<c>tier:{grantedAt}</c>, UTC): its assignment stays known however many keys follow,
+    /// so a later re-dating of that tier reach carries it (<see cref="TierBenefitRedated"/>) and it is not assigned again.
+    /// </summary>
+    private static void TrimAdvisorKeys(MemberState state, List<string> keys)
+    {
+        var held = state.Benefits.Find(b => string.Equals(b.Code, DedicatedAdvisor, StringComparison.Ordinal)) is { } advisor
+            ? "tier:" + Stamp(advisor.GrantedAt)
+            : null;
+        for (var i = 0; keys.Count > MemberOfferState.MaxAdvisorKeys && i < keys.Count;)
+        {
+            if (string.Equals(keys[i], held, StringComparison.Ordinal))
             {
-                offers.AdvisorKeys.RemoveRange(0, offers.AdvisorKeys.Count - MemberOfferState.MaxAdvisorKeys);
+                i++;
+            }
+            else
+            {
+                keys.RemoveAt(i);
             }
         }
     }

@@ -31,7 +31,8 @@ public sealed class MemberOfferState
 
     /// <summary>
     /// Keys of the advisor assignments made (<see cref="BenefitUses.AssignAdvisorsDue"/>: <c>tier:{grantedAt}</c>,
-    /// <c>winback:{requestedAt}</c>), newest last, at most <see cref="MaxAdvisorKeys"/>: each is assigned once.
+    /// <c>winback:{requestedAt}</c>), newest last, at most <see cref="MaxAdvisorKeys"/> (the oldest trimmed first, never the
+    /// held dedicated advisor's): each is assigned once.
     /// </summary>
     public List<string> AdvisorKeys { get; set; } = [];
 

@@ -135,6 +135,41 @@ public class TierLateBuyRefundsAfterRedatingTests
     }
 
     [Fact]
+    public void AnAdvisorCarriedOnceIsNotAssignedAgainWhenLaterKeysPushOutItsNewKeyBeforeASecondRedating()
+    {
+        // The advisor assigned on the first date (27 Mar); the first refund carries it to 16 Apr (key tier:16 Apr, its use
+        // still advisor:tier:27 Mar). Then 20 win-back advisor requests are assigned (20 keys, the most kept): the held
+        // advisor's key was trimmed with the oldest, so the second refund, dating the reach 1 May, found neither the key
+        // nor a use of 16 Apr, and the same reach was assigned again. The held advisor's key is never trimmed.
+        var offers = new OffersOptions { CouponSecret = Offers.CouponTestKit.Secret };
+        var late = TierSteps.After(null, [.. OnTime, Step.Buy(TestMember.Shanghai(2026, 5, 1, 10, 0), "O-6", 2000m)]);
+        late.Now = Arrival;
+        late.Purchase(Buy.Order!, Buy.Amount, at: Buy.At, eventId: Buy.EventId);
+        Assert.Single(BenefitUses.AssignAdvisorsDue(late.State, offers, late.Options, late.Now).Reply);
+        late.Refund(FirstRefund.Order!, FirstRefund.Amount, at: FirstRefund.At, eventId: FirstRefund.EventId);
+        Assert.Equal(TestMember.Shanghai(2026, 4, 16, 21, 20), Advisor(late).GrantedAt);
+
+        var life = late.State.Lifecycle;
+        life.WinBackLevel = 2;
+        life.WinBackStartedAt = TestMember.Shanghai(2026, 5, 2, 10, 0);
+        for (var i = 0; i < MemberOfferState.MaxAdvisorKeys; i++)
+        {
+            life.WinBackLevelEnteredAt = life.AdvisorRequestedAt = TestMember.Shanghai(2026, 5, 3, 10, 0).AddHours(i);
+            var assigned = Assert.Single(BenefitUses.AssignAdvisorsDue(late.State, offers, late.Options, life.AdvisorRequestedAt.Value).Reply);
+            Assert.StartsWith("advisor:winback:", assigned.UseId, StringComparison.Ordinal);
+        }
+
+        life.WinBackLevel = 0;
+        life.WinBackStartedAt = null;
+        Assert.True(late.State.Offers!.AdvisorKeys.Count <= MemberOfferState.MaxAdvisorKeys);
+        late.Refund("O-0", 2000m, at: TestMember.Shanghai(2026, 1, 24, 10, 0), eventId: "e-second-refund");
+        Assert.Equal(TestMember.Shanghai(2026, 5, 1, 10, 0), Advisor(late).GrantedAt);
+        Assert.Empty(BenefitUses.AssignAdvisorsDue(late.State, offers, late.Options, late.Now).Reply);
+        Assert.Single(late.State.Offers!.BenefitUses, u => u.UseId.StartsWith("advisor:tier:", StringComparison.Ordinal));
+        Assert.True(late.State.Offers!.AdvisorKeys.Count <= MemberOfferState.MaxAdvisorKeys);
+    }
+
+    [Fact]
     public void TheRefundDeliveredBeforeItsPurchaseKeepsTheTierDatedAsInOrder()
     {
         // The refund delivered first (held until its purchase arrives, then applied right after it): V4 since 16 Apr, as in
