@@ -16,14 +16,15 @@ public static partial class TierPolicy
     /// <paramref name="supported"/> (at or above the tier the upgrade left, below the tier held now): in order the refund
     /// counted before that move, so the member never entered the tier held now and holds <paramref name="supported"/> since
     /// where it held it in order. Returns that instant (UTC, <c>Since</c>), with the late purchase's key and the ladder rank
-    /// of the tier the upgrade left (for <see cref="GrantedCountingOrderRefund"/>): the tierSince the upgrade replaced when the member held that tier
+    /// of the tier the upgrade left (for <see cref="GrantedCountingOrderRefund"/>) and the upgrade entry's date (UTC, <c>Entered</c>:
+    /// the drop's entry is dated there, the move it reverses): the tierSince the upgrade replaced when the member held that tier
     /// since before the late purchase, else where trailing growth, net of the refunds made by each instant, reached it from
     /// the late purchase on (<see cref="GrowthTimeline.ReachedAt"/>). Null when the case does not apply or the history does not say (the
     /// lowest tier, the move before the upgrade no longer in the ledger, or growth reaching a tier above
     /// <paramref name="supported"/> between the late purchase and now, net of the refunds made by then: a refund took a tier in
     /// order); the caller then drops the tier at the arrival as before.
     /// </summary>
-    private static (DateTimeOffset Since, EventKey Order, int Left)? SinceCountingOrderRefund(
+    private static (DateTimeOffset Since, EventKey Order, int Left, DateTimeOffset Entered)? SinceCountingOrderRefund(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset orderAt, DateTimeOffset refundAt, string supported)
     {
         if (LateUpgradeOf(state, orderId, orderAt, refundAt) is not ({ } upgrade, var last, var entered, var order) || upgrade.TierLeft is not { } leftName)
@@ -59,12 +60,12 @@ public static partial class TierPolicy
 
             if (since < order.At)
             {
-                return (since.ToUniversalTime(), order, left);
+                return (since.ToUniversalTime(), order, left, entered);
             }
         }
 
         return GrowthTimeline.Build(state, options).ReachedAt(options.Tiers[supported].Threshold, order) is { } reached && reached < now
-            ? (reached.ToUniversalTime(), order, left)
+            ? (reached.ToUniversalTime(), order, left, entered)
             : null;
     }
 

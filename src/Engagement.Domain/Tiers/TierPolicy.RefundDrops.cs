@@ -26,7 +26,8 @@ public static partial class TierPolicy
     /// since then unless the tier held now was entered by the upgrade a late purchase (of this order, made at
     /// <paramref name="orderAt"/>, or of an earlier one) recorded, the refund made before tierSince: then since where the
     /// member held the tier it drops to in order, the refund counted before that move (<see cref="SinceCountingOrderRefund"/>),
-    /// and the benefits the upgrade granted of the tiers it keeps dated where each was reached so (<see cref="GrantedCountingOrderRefund"/>).
+    /// and the benefits the upgrade granted of the tiers it keeps dated where each was reached so (<see cref="GrantedCountingOrderRefund"/>);
+    /// the drop's entry is then dated at the upgrade's date (the move it reverses), not at the refund's occurredAt.
     /// </summary>
     private static void DropAtOnce(
         MemberState state, ProgramOptions options, DateTimeOffset now, string orderId, DateTimeOffset orderAt, DateTimeOffset refundAt, string? eventId,
@@ -73,7 +74,9 @@ public static partial class TierPolicy
         var reason = string.Create(
             CultureInfo.InvariantCulture,
             $"{current} → {supported}: refund on order {orderId} left trailing growth {growthAfter} below {options.Tiers[current].Threshold}");
-        Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted);
+        // Counted before the upgrade in order, the drop reverses that move: its entry is dated at the upgrade's date, not at
+        // the refund's occurredAt before it, so the tier entries read in date order.
+        Move(state, options, supported, now, RuleIds.TierDowngradeRefund, reason, eventId, entries, changes, granted, occurredAt: inOrder?.Entered);
         state.TierGraceStartedAt = null;
         state.TierSince = inOrder?.Since ?? (refundAt < now && heldThen ? refundAt : now).ToUniversalTime();
         if (inOrder is { } counted)

@@ -268,10 +268,14 @@ public static partial class TierPolicy
         return true;
     }
 
-    /// <summary>Moves to <paramref name="to"/>; the entry's <see cref="LedgerEntry.TierLeft"/> is <paramref name="left"/> (held in order before), else the tier held now.</summary>
+    /// <summary>
+    /// Moves to <paramref name="to"/>; the entry's <see cref="LedgerEntry.TierLeft"/> is <paramref name="left"/> (held in order
+    /// before), else the tier held now; its occurredAt is <paramref name="occurredAt"/> when given (a grace drop's is
+    /// <paramref name="at"/>), else its cause's.
+    /// </summary>
     private static void Move(
         MemberState state, ProgramOptions options, string to, DateTimeOffset at, string ruleId, string reason, string? eventId,
-        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, string? left = null)
+        List<LedgerEntry> entries, List<TierChange> changes, List<GrantedBenefit> granted, string? left = null, DateTimeOffset? occurredAt = null)
     {
         var from = Current(state, options);
         var fromRank = Rank(options, from);
@@ -281,7 +285,7 @@ public static partial class TierPolicy
         state.TierSince = at;
         // A grace drop happens at the grace's end, whichever event or tick finds it due; other moves take their cause's time.
         LedgerBook.Append(state, entries, at, LedgerKinds.Tier, toRank - fromRank, toRank + 1, reason, ruleId, eventId,
-            occurredAt: ruleId == RuleIds.TierDowngradeGrace ? at : null, tierLeft: left ?? from);
+            occurredAt: ruleId == RuleIds.TierDowngradeGrace ? at : occurredAt, tierLeft: left ?? from);
         changes.Add(new TierChange(from, to, ruleId, at, reason));
         granted.AddRange(BenefitCatalog.OnTierEntered(state, options, to, at));
     }

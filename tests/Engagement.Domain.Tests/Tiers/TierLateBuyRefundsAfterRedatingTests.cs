@@ -214,6 +214,28 @@ public class TierLateBuyRefundsAfterRedatingTests
         Assert.Equal(2, late.State.Ledger.Where(e => e.Kind == LedgerKinds.Tier).Sum(e => e.Delta));
     }
 
+    [Fact]
+    public void TheDropCountingTheRefundBeforeTheUpgradeIsDatedAtTheUpgradeItReverses()
+    {
+        // The history above: the late purchase's upgrade V2 -> V4 is dated 20 Feb (the live purchase that completed it), the
+        // refund of 28 Jan counted before it takes V4 -> V3. Its entry kept the refund's date, 28 Jan, before the upgrade it
+        // reverses (V1 -> V2 20 Feb, V2 -> V4 20 Feb, V4 -> V3 28 Jan); it is dated 20 Feb, the tier entries in date order.
+        var late = TierSteps.After(
+            null,
+            Step.Buy(TestMember.Shanghai(2026, 2, 20, 10, 0), "O-2", 1000m),
+            Step.Buy(TestMember.Shanghai(2026, 3, 20, 10, 0), "O-4", 678m));
+        late.Now = TestMember.Shanghai(2026, 4, 17, 11, 7);
+        late.Purchase("O-0", 19_753m, at: TestMember.Shanghai(2026, 1, 25, 18, 50), eventId: "e-late-buy");
+        late.Refund("O-0", 15_000m, at: TestMember.Shanghai(2026, 1, 28, 8, 5), eventId: "e-late-refund");
+
+        var moves = late.State.Ledger.Where(e => e.Kind == LedgerKinds.Tier).ToList();
+        Assert.Equal(new[] { RuleIds.TierUpgrade, RuleIds.TierUpgrade, RuleIds.TierDowngradeRefund }, moves.Select(e => e.RuleId));
+        Assert.Equal(("V3", TestMember.Shanghai(2026, 2, 20, 10, 0)), (late.Tier, late.State.TierSince));
+        Assert.Equal(TestMember.Shanghai(2026, 2, 20, 10, 0), moves[1].EffectiveOccurredAt);
+        Assert.Equal(moves[1].EffectiveOccurredAt, moves[2].EffectiveOccurredAt);
+        Assert.Equal(2, moves.Sum(e => e.Delta));
+    }
+
     private static GrantedBenefit PriorityBooking(TestMember member) => Assert.Single(member.State.Benefits, b => b.Code == BenefitUses.PriorityBooking);
 
     private static GrantedBenefit Advisor(TestMember member) => Assert.Single(member.State.Benefits, b => b.Code == BenefitUses.DedicatedAdvisor);
