@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace Engagement.Domain.Metrics;
 
@@ -98,7 +99,10 @@ public sealed record AlertBookState
     /// <summary>Open episodes by <c>{rule}|{regionId}</c>.</summary>
     public IReadOnlyDictionary<string, AlertRecord> Open { get; init; } = new Dictionary<string, AlertRecord>(StringComparer.Ordinal);
 
-    /// <summary>Resolved episodes, newest first, at most <see cref="AlertOptions.HistoryLimit"/>.</summary>
+    /// <summary>
+    /// Resolved episodes, newest first, at most <see cref="AlertOptions.HistoryLimit"/> and at most
+    /// <see cref="AlertBook.HistoryMaxBytes"/> of stored JSON (<see cref="AlertBook.Resolve"/> drops the oldest first).
+    /// </summary>
     public IReadOnlyList<AlertRecord> History { get; init; } = [];
 
     /// <summary>Episodes raised so far per <c>{rule}|{regionId}</c> (numbers the next alert id).</summary>
@@ -113,6 +117,24 @@ public sealed record AlertBookState
 /// <summary>Episode logic: raise once per episode, resolve on recovery, queue each change once. Pure.</summary>
 public static class AlertBook
 {
+    /// <summary>
+    /// The most UTF-8 bytes of JSON the resolved history takes in the stored book: 256 KiB (262,144 bytes), about half
+    /// of the 480 KiB grain-state bound (<c>Engagement:Storage:MaxGrainStateBytes</c>), the rest left for open alerts and
+    /// the outbox. The count limit alone did not bound it: a resolved <c>data.anomaly</c> keeps two texts of up to 500
+    /// characters each and stored JSON escapes a CJK character to 6 bytes, so 500 such alerts measured about 3 MB, every
+    /// write of the book was refused and alerts stopped. Measured as the alerts grain stores it (System.Text.Json web
+    /// defaults, <see cref="StoredBytes"/>).
+    /// </summary>
+    public const int HistoryMaxBytes = 256 * 1024;
+
+    private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// UTF-8 bytes of <paramref name="record"/>'s JSON as the alerts grain stores it (System.Text.Json web defaults,
+    /// non-ASCII escaped as <c>\uXXXX</c>).
+    /// </summary>
+    public static int StoredBytes(AlertRecord record) => JsonSerializer.SerializeToUtf8Bytes(record, StoredJson).Length;
+
     /// <summary>
     /// Applies observations: a breached rule without an open episode opens one; an open episode whose rule no longer
     /// holds is resolved; an observation without a value (too little data to judge) leaves the episode as it is, so a
@@ -218,7 +240,7 @@ public static class AlertBook
         return state with
         {
             Open = remaining,
-            History = [resolved, .. state.History.Take(Math.Max(0, historyLimit - 1))],
+            History = KeepHistory(resolved, state.History, historyLimit),
             Outbox = [.. state.Outbox, resolved],
         };
     }
@@ -286,6 +308,29 @@ public static class AlertBook
             _ => below ? $"back at or above the floor {Pct(bound)}" : $"back at or below the ceiling {Pct(bound)}",
         };
         return string.Create(CultureInfo.InvariantCulture, $"resolved: {measure} {Pct(value)}{days}, {back}; raised {open.RaisedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC at {Pct(open.Value)}");
+    }
+
+    /// <summary>
+    /// The history after <paramref name="newest"/> resolved: it and the newest of <paramref name="older"/> while they
+    /// number at most <paramref name="historyLimit"/> and their JSON (with its commas) at most
+    /// <see cref="HistoryMaxBytes"/>; the oldest resolved are dropped first. Open alerts are never in it.
+    /// </summary>
+    private static List<AlertRecord> KeepHistory(AlertRecord newest, IReadOnlyList<AlertRecord> older, int historyLimit)
+    {
+        var kept = new List<AlertRecord> { newest };
+        var bytes = StoredBytes(newest);
+        foreach (var record in older)
+        {
+            bytes += StoredBytes(record) + 1;
+            if (kept.Count >= historyLimit || bytes > HistoryMaxBytes)
+            {
+                break;
+            }
+
+            kept.Add(record);
+        }
+
+        return kept;
     }
 
     private static string Key(string rule, string regionId) => rule + "|" + regionId;
