@@ -70,7 +70,10 @@ public static class ProgrammeCsv
     /// judged against, <c>baselineFrom</c>–<c>baselineTo</c> (<c>points.liability-jump</c> only) and <c>bandLow</c>–<c>bandHigh</c>
     /// (the band a <c>points.redemption-band</c> judgement used, fractions); empty when the alert has no window. Then what
     /// <c>GET /alerts</c> adds: <c>direction</c> (<c>below</c>/<c>above</c>, the side of the bound the value crossed when
-    /// raised) and <c>raisedMessage</c> (a resolved alert's raised sentence); empty when not recorded. Each group after
+    /// raised) and <c>raisedMessage</c> (a resolved alert's raised sentence); empty when not recorded. Last
+    /// <c>resolvedWithValue</c> (<c>true</c>: a judgement back within the threshold resolved it and <c>value</c> is that
+    /// judgement's; <c>false</c>: resolved without one, its rule turned off or a <c>data.anomaly</c> cleared, <c>value</c>
+    /// the last judged while open); empty while open and for alerts resolved before it was recorded. Each group after
     /// the §5 fields was added last, so every earlier column keeps its position.
     /// </summary>
     public static string Alerts(IReadOnlyList<AlertView> alerts)
@@ -79,12 +82,12 @@ public static class ProgrammeCsv
         return Write(
             ["alertId", "rule", "regionId", "state", "value", "threshold", "raisedAt", "resolvedAt", "message",
              "windowFrom", "windowTo", "windowDays", "windowThreshold", "baselineFrom", "baselineTo", "bandLow", "bandHigh",
-             "direction", "raisedMessage"],
+             "direction", "raisedMessage", "resolvedWithValue"],
             alerts.Select(a => new object?[]
             {
                 a.AlertId, a.Rule, a.RegionId, a.State, a.Value, a.Threshold, a.RaisedAt, a.ResolvedAt, a.Message,
                 a.Window?.From, a.Window?.To, a.Window?.Days, a.Window?.Threshold, a.Window?.BaselineFrom, a.Window?.BaselineTo,
-                a.Window?.BandLow, a.Window?.BandHigh, a.Direction, a.RaisedMessage,
+                a.Window?.BandLow, a.Window?.BandHigh, a.Direction, a.RaisedMessage, a.ResolvedWithValue,
             }));
     }
 
@@ -119,6 +122,7 @@ public static class ProgrammeCsv
         null => "",
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         DateTimeOffset t => t.ToString("O", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

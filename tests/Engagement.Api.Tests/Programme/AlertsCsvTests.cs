@@ -8,7 +8,8 @@ namespace Engagement.Api.Tests.Programme;
 /// the §5 fields only, so a reader of the CSV could not tell which local days a value was judged on, nor against which
 /// threshold, while <c>GET /alerts</c> and the console showed both. Nor did it carry what <c>GET /alerts</c> added later
 /// (<c>direction</c>, <c>raisedMessage</c>, the points band's <c>bandLow</c>–<c>bandHigh</c>), though the README says the
-/// export is the same: a resolved alert exported only its resolution, never the sentence it was raised with.
+/// export is the same: a resolved alert exported only its resolution, never the sentence it was raised with; nor, later,
+/// <c>resolvedWithValue</c>, so a reader could not tell a breaching value kept by a rule turned off from a resolving one.
 /// </summary>
 public sealed class AlertsCsvTests
 {
@@ -29,6 +30,7 @@ public sealed class AlertsCsvTests
         {
             Direction = "below",
             RaisedMessage = "points redemption 20% (band 28%–32%): points hoarding review",
+            ResolvedWithValue = false,
         };
         var anomaly = new AlertView
         {
@@ -41,18 +43,18 @@ public sealed class AlertsCsvTests
         Assert.Equal(4, lines.Length);
         Assert.Equal(
             "alertId,rule,regionId,state,value,threshold,raisedAt,resolvedAt,message,windowFrom,windowTo,windowDays,windowThreshold,baselineFrom,baselineTo,"
-            + "bandLow,bandHigh,direction,raisedMessage",
+            + "bandLow,bandHigh,direction,raisedMessage,resolvedWithValue",
             lines[0]);
         Assert.Equal(
             "points.liability-jump:all:2,points.liability-jump,all,resolved,0.05,0.15,2026-12-05T02:00:00.0000000+00:00,2026-12-08T02:00:00.0000000+00:00,"
-            + "\"points outstanding 1200, +16% (ceiling +15%)\",2026-12-01,2026-12-07,7,0.15,2026-11-03,2026-11-30,,,,",
+            + "\"points outstanding 1200, +16% (ceiling +15%)\",2026-12-01,2026-12-07,7,0.15,2026-11-03,2026-11-30,,,,,true",
             lines[1]);
         Assert.Equal(
             "points.redemption-band:east:1,points.redemption-band,east,resolved,0.22,0.28,2026-12-05T02:00:00.0000000+00:00,2026-12-06T02:00:00.0000000+00:00,"
             + "\"resolved: points redemption 22%, back within the band 20%–25%\",2026-09-07,2026-12-05,90,0.25,,,0.2,0.25,below,"
-            + "points redemption 20% (band 28%–32%): points hoarding review",
+            + "points redemption 20% (band 28%–32%): points hoarding review,false",
             lines[2]);
-        Assert.Equal("data.anomaly:backup:1,data.anomaly,backup,open,,,2026-12-05T02:00:00.0000000+00:00,,manifest unreadable,,,,,,,,,,", lines[3]);
+        Assert.Equal("data.anomaly:backup:1,data.anomaly,backup,open,,,2026-12-05T02:00:00.0000000+00:00,,manifest unreadable,,,,,,,,,,,", lines[3]);
     }
 
     /// <summary>
@@ -72,5 +74,6 @@ public sealed class AlertsCsvTests
         Message = message,
         MessageId = alertId + ":resolved",
         Window = window,
+        ResolvedWithValue = true,
     };
 }
