@@ -35,13 +35,37 @@ public sealed record AlertHistoryFilter(string? Rule, string? RegionId)
     /// The filter a URL's <c>alertRule</c> and <c>alertRegion</c> give: blank values and <c>*</c> (the filters' "every"
     /// choice) are none; others are trimmed and cut at <see cref="MaxValueLength"/>. A rule is matched to a
     /// <see cref="KnownRules">known rule</see> and a region to <c>all</c> or one of <paramref name="regions"/> ignoring
-    /// case (<c>Complaints.High</c>, <c>EAST</c>); anything else (an anomaly's source, whose case counts) is kept as typed.
+    /// case (<c>Complaints.High</c>, <c>EAST</c>), else to the region an event naming it counts under
+    /// (<see cref="MetricsOptions.RegionOf"/>: <c>East.</c> is <c>east</c>) when that is one of <paramref name="regions"/>
+    /// (but not to <see cref="MetricsOptions.DefaultRegion"/> for a value with no region characters, such as a Chinese
+    /// source); anything else (an anomaly's source, whose case counts) is kept as typed.
     /// </summary>
     /// <param name="rule">The URL's <c>alertRule</c>, null when absent.</param>
     /// <param name="regionId">The URL's <c>alertRegion</c>, null when absent.</param>
     /// <param name="regions">The programme's configured region ids.</param>
-    public static AlertHistoryFilter FromQuery(string? rule, string? regionId, IEnumerable<string> regions) =>
-        new(Known(Clean(rule), KnownRules), Known(Clean(regionId), [AlertRules.AllRegions, .. regions]));
+    public static AlertHistoryFilter FromQuery(string? rule, string? regionId, IEnumerable<string> regions)
+    {
+        IReadOnlyList<string> configured = [.. regions];
+        return new(Known(Clean(rule), KnownRules), Region(Clean(regionId), configured));
+    }
+
+    private static string? Region(string? value, IReadOnlyList<string> regions)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (Match(value, [AlertRules.AllRegions, .. regions]) is { } known)
+        {
+            return known;
+        }
+
+        // Not a configured spelling: the region an event naming it counts under, unless that is only the fallback.
+        var region = MetricsOptions.RegionOf(value);
+        var fallback = region == MetricsOptions.DefaultRegion && !value.Contains(MetricsOptions.DefaultRegion, StringComparison.OrdinalIgnoreCase);
+        return !fallback && regions.Contains(region, StringComparer.Ordinal) ? region : value;
+    }
 
     private static string? Clean(string? value)
     {
@@ -49,6 +73,8 @@ public sealed record AlertHistoryFilter(string? Rule, string? RegionId)
         return string.IsNullOrEmpty(text) || text == "*" ? null : text.Length > MaxValueLength ? text[..MaxValueLength] : text;
     }
 
-    private static string? Known(string? value, IEnumerable<string> known) =>
-        value is null ? null : known.FirstOrDefault(k => string.Equals(k, value, StringComparison.OrdinalIgnoreCase)) ?? value;
+    private static string? Known(string? value, IEnumerable<string> known) => value is null ? null : Match(value, known) ?? value;
+
+    private static string? Match(string value, IEnumerable<string> known) =>
+        known.FirstOrDefault(k => string.Equals(k, value, StringComparison.OrdinalIgnoreCase));
 }

@@ -27,6 +27,20 @@ public sealed class AlertHistoryFilterTests
         Assert.Equal(AlertHistoryFilter.None, AlertHistoryFilter.FromQuery(null, null, Regions));
     }
 
+    /// <summary>
+    /// A region spelled as an event may spell it (<c>East.</c>, <c>w est</c>) is matched to the region such an event
+    /// counts under (<c>MetricsOptions.RegionOf</c>) when that is configured; it used to be kept as typed and matched no
+    /// alert. A source with no region characters is not taken for the default region that is its fallback.
+    /// </summary>
+    [Fact]
+    public void ARegionSpelledAsAnEventMaySpellItIsTheRegionItCountsUnder()
+    {
+        Assert.Equal("east", AlertHistoryFilter.FromQuery(null, "East.", Regions).RegionId);
+        Assert.Equal("west", AlertHistoryFilter.FromQuery(null, "w est", Regions).RegionId);
+        Assert.Equal("数据备份", AlertHistoryFilter.FromQuery(null, "数据备份", ["east", "default"]).RegionId);
+        Assert.Equal("north.", AlertHistoryFilter.FromQuery(null, "north.", Regions).RegionId);
+    }
+
     [Fact]
     public void ALongSourceIsCutAsTheAlertsGrainCutsIt()
     {
