@@ -21,20 +21,13 @@ public sealed record AlertHistoryFilter(string? Rule, string? RegionId)
     /// </summary>
     public const int MaxValueLength = 64;
 
-    /// <summary>The rules the alerts carry (CONTRACT.md §5 and <see cref="AlertRules.PointsLiabilityJump"/>), as the filter offers them.</summary>
-    public static IReadOnlyList<string> KnownRules { get; } =
-    [
-        AlertRules.ActivityBelowBaseline, AlertRules.BenefitsRedemptionLow, AlertRules.ComplaintsHigh,
-        AlertRules.PointsRedemptionBand, AlertRules.PointsLiabilityJump, AlertRules.DataAnomaly,
-    ];
-
     /// <summary>No filter: every resolved alert.</summary>
     public static AlertHistoryFilter None { get; } = new(null, null);
 
     /// <summary>
     /// The filter a URL's <c>alertRule</c> and <c>alertRegion</c> give: blank values and <c>*</c> (the filters' "every"
     /// choice) are none; others are trimmed and cut at <see cref="MaxValueLength"/>. A rule is matched to a
-    /// <see cref="KnownRules">known rule</see> and a region to <c>all</c> or one of <paramref name="regions"/> ignoring
+    /// <see cref="AlertRules.All">known rule</see> and a region to <c>all</c> or one of <paramref name="regions"/> ignoring
     /// case (<c>Complaints.High</c>, <c>EAST</c>), else to the region an event naming it counts under
     /// (<see cref="MetricsOptions.RegionOf"/>: <c>East.</c> is <c>east</c>) when that is one of <paramref name="regions"/>
     /// (but not to <see cref="MetricsOptions.DefaultRegion"/> for a value with no region characters, such as a Chinese
@@ -46,7 +39,7 @@ public sealed record AlertHistoryFilter(string? Rule, string? RegionId)
     public static AlertHistoryFilter FromQuery(string? rule, string? regionId, IEnumerable<string> regions)
     {
         IReadOnlyList<string> configured = [.. regions];
-        return new(Known(Clean(rule), KnownRules), Region(Clean(regionId), configured));
+        return new(Known(Clean(rule), AlertRules.All), Region(Clean(regionId), configured));
     }
 
     private static string? Region(string? value, IReadOnlyList<string> regions)

@@ -29,6 +29,15 @@ public static class AlertRules
     /// <see cref="MetricsOptions.RegionOf"/> counts a region id <c>all</c> under <see cref="MetricsOptions.DefaultRegion"/>.
     /// </summary>
     public const string AllRegions = "all";
+
+    /// <summary>
+    /// Every rule an alert can carry (CONTRACT.md §5's and <see cref="PointsLiabilityJump"/>), in the order the console's
+    /// alert-history filter offers them.
+    /// </summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        ActivityBelowBaseline, BenefitsRedemptionLow, ComplaintsHigh, PointsRedemptionBand, PointsLiabilityJump, DataAnomaly,
+    ];
 }
 
 /// <summary>Alert thresholds (<c>Engagement:Alerts</c>, CONTRACT.md §5); every rule can be tuned or turned off.</summary>
