@@ -64,4 +64,35 @@ public sealed class AlertDirectionWireTests
             ["alertId", "message", "messageId", "raisedAt", "regionId", "resolvedAt", "rule", "state", "threshold", "value", "window"],
             body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
+
+    /// <summary>
+    /// An alert resolved by turning its rule off records <see cref="AlertView.ResolvedWithValue"/> false: the field survives
+    /// the write to Azurite and a restart (it is read back from the stored book, not from the grain's memory), while its
+    /// queue message still carries only CONTRACT.md §5's fields.
+    /// </summary>
+    [Fact]
+    public async Task AnAlertResolvedByTurningItsRuleOffKeepsThatNoValueResolvedItAcrossARestart()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync(Settings);
+        await silo.Sink.ApplyAsync(Events(Enumerable.Range(0, 20).Select(i => $"off-m{i}"), "login", Today.AddDays(-1), "south"));
+        await silo.Sink.ApplyAsync(Events(["off-angry"], "complaint", Today.AddDays(-1), "south"));
+        Assert.Contains(await silo.Grains.GetGrain<IAlertsGrain>(0).EvaluateAsync(), a => a.AlertId == "complaints.high:south:1");
+        await silo.StopAsync();
+        var turnedOff = new Dictionary<string, string?>(Settings) { ["Engagement:Alerts:Disabled:0"] = AlertRules.ComplaintsHigh };
+        await silo.StartAsync(turnedOff);
+        await silo.Grains.GetGrain<IAlertsGrain>(0).EvaluateAsync();
+        await silo.StopAsync();
+        await silo.StartAsync(turnedOff);
+
+        var resolved = (await silo.Grains.GetGrain<IAlertsGrain>(0).GetAsync(AlertStates.Resolved, 10)).Single(a => a.AlertId == "complaints.high:south:1");
+        var peeked = await StorageClients.Queues().GetQueueClient(silo.AlertQueue).PeekMessagesAsync(32);
+        var body = peeked.Value.Select(m => JsonDocument.Parse(m.Body.ToString()).RootElement).Single(e => e.GetProperty("messageId").GetString() == "complaints.high:south:1:resolved");
+
+        Assert.False(resolved.ResolvedWithValue);
+        Assert.Contains("turned off", resolved.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            ["alertId", "message", "messageId", "raisedAt", "regionId", "resolvedAt", "rule", "state", "threshold", "value", "window"],
+            body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
 }
