@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Engagement.Api.Problems;
 
 namespace Engagement.Api.Tests;
 
@@ -53,6 +54,21 @@ public sealed class CampaignFieldApiTests(ApiHostFixture host)
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(["arms[1].weight", "validFrom"], errors!.Select(e => e.Key).Order(StringComparer.Ordinal));
         Assert.Contains("with offset", errors!["validFrom"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("priority", "1.5", JsonFieldErrors.WholeNumber)]
+    [InlineData("priority", "3000000000", "is out of range (at most 2147483647)")]
+    [InlineData("priority", "-3000000000", "is out of range (at least -2147483648)")]
+    [InlineData("attributionWindowDays", "3000000000", "is out of range (at most 2147483647)")]
+    [InlineData("attributionWindowDays", "7.5", JsonFieldErrors.WholeNumber)]
+    public async Task AnIntegerFieldIsToldWhetherItIsPastRangeOrNotWhole(string field, string value, string message)
+    {
+        var definition = Definition(NewId(), """{"tiers":["V2"]}""", From, """[{"name":"a","weight":1}]""");
+        var (status, errors) = await CreateAsync("{\"" + field + "\":" + value + "," + definition.TrimStart()[1..]);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal([message], errors![field]!.AsArray().Select(m => m!.GetValue<string>()));
     }
 
     [Fact]

@@ -26,7 +26,8 @@ public sealed partial class BadRequestProblemHandler(IProblemDetailsService prob
 
         var errors = new FieldErrors();
         // A whole number past its field's integer type is told the field's range, not "the wrong type" (IntegerOverflow).
-        var described = await IntegerOverflow.RangeAsync(httpContext, bad, cancellationToken) is { } range ? [range] : Describe(bad);
+        var described = await IntegerOverflow.RangeAsync(httpContext, bad, cancellationToken) is { } range ? [range]
+            : Describe(bad, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? null : await BodyAsync(httpContext, cancellationToken));
         foreach (var (field, message) in described)
         {
             LogRefused(logger, httpContext.Request.Method, httpContext.Request.Path, bad.StatusCode, field, message);
@@ -64,7 +65,7 @@ public sealed partial class BadRequestProblemHandler(IProblemDetailsService prob
     /// The fields a refusal is about and what to say, from what the server knows: every missing required field
     /// at once (<see cref="JsonFieldErrors"/>), else the one field or <c>body</c>.
     /// </summary>
-    private static IReadOnlyList<(string Field, string Message)> Describe(BadHttpRequestException bad)
+    private static IReadOnlyList<(string Field, string Message)> Describe(BadHttpRequestException bad, byte[]? body)
     {
         if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -75,7 +76,7 @@ public sealed partial class BadRequestProblemHandler(IProblemDetailsService prob
         {
             if (inner is JsonException json)
             {
-                return JsonFieldErrors.Describe(json);
+                return JsonFieldErrors.Describe(json, body: body);
             }
         }
 
@@ -83,6 +84,28 @@ public sealed partial class BadRequestProblemHandler(IProblemDetailsService prob
         return parameter.Success
             ? [(parameter.Groups["name"].Value, "has the wrong format")]
             : [("body", "could not be read: " + bad.Message)];
+    }
+
+    /// <summary>The request body as the server buffered it (ApiHostingExtensions), or null when it cannot be read again.</summary>
+    private static async Task<byte[]?> BodyAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var body = context.Request.Body;
+        if (!body.CanSeek)
+        {
+            return null;
+        }
+
+        try
+        {
+            body.Position = 0;
+            using var copy = new MemoryStream();
+            await body.CopyToAsync(copy, cancellationToken);
+            return copy.ToArray();
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException)
+        {
+            return null;
+        }
     }
 
     // "Failed to bind parameter "int? limit" from "abc"." and the like.

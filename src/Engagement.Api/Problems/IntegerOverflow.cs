@@ -137,7 +137,7 @@ internal static partial class IntegerOverflow
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
 
     /// <summary>The value at <paramref name="path"/> (<c>$.items[0].quantity</c>), or null when it is not there.</summary>
-    private static JsonElement? At(JsonElement root, string path)
+    internal static JsonElement? At(JsonElement root, string path)
     {
         if (!path.StartsWith('$'))
         {

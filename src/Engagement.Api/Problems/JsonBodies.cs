@@ -45,7 +45,7 @@ public static partial class JsonBodies
             }
             catch (JsonException ex)
             {
-                foreach (var (field, text) in JsonFieldErrors.Describe(ex, message(ex)))
+                foreach (var (field, text) in JsonFieldErrors.Describe(ex, message(ex), body))
                 {
                     errors.Add(field, text);
                 }

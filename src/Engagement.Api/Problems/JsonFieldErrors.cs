@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -31,11 +32,18 @@ public static partial class JsonFieldErrors
     public const string WholeNumber = "must be a whole number, in digits (10; not 10.5, 10.0 or 1e1)";
 
     /// <summary>
-    /// Field → message for <paramref name="exception"/>: the missing required properties when that is what it
-    /// reports, else its path (<c>body</c> for the root) with <see cref="WholeNumber"/> when the value was for an
-    /// integer field, <paramref name="wrongType"/> otherwise.
+    /// What a whole number past its integer field's type is told where the endpoint has no range wording of its own
+    /// (<c>"priority": 3000000000</c> for an int): the type's bound, <c>is out of range (at most 2147483647)</c>.
     /// </summary>
-    public static IReadOnlyList<(string Field, string Message)> Describe(JsonException exception, string wrongType = WrongType)
+    public static string OutOfRange(string bound) => $"is out of range ({bound})";
+
+    /// <summary>
+    /// Field → message for <paramref name="exception"/>: the missing required properties when that is what it
+    /// reports, else its path (<c>body</c> for the root) with, when the value was for an integer field,
+    /// <see cref="OutOfRange"/> if <paramref name="body"/> (the request body as read, UTF-8 JSON) holds a whole number
+    /// past the type there and <see cref="WholeNumber"/> otherwise; <paramref name="wrongType"/> for any other value.
+    /// </summary>
+    public static IReadOnlyList<(string Field, string Message)> Describe(JsonException exception, string wrongType = WrongType, byte[]? body = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
         var at = FieldOf(exception.Path);
@@ -49,7 +57,46 @@ public static partial class JsonFieldErrors
         var names = MissingRequired(exception);
         return names.Count > 0
             ? [.. names.Select(name => (at is null ? name : at + "." + name, Required))]
-            : [(at ?? "body", IntegerTarget().IsMatch(exception.Message) ? WholeNumber : wrongType)];
+            : [(at ?? "body", IntegerTarget().Match(exception.Message) is { Success: true } integer ? Integer(integer.Groups["type"].Value, exception.Path, body) : wrongType)];
+    }
+
+    /// <summary><see cref="OutOfRange"/> for a whole number past <paramref name="type"/> at <paramref name="path"/> in <paramref name="body"/>, else <see cref="WholeNumber"/>.</summary>
+    private static string Integer(string type, string? path, byte[]? body)
+    {
+        (decimal Min, decimal Max) bounds = type switch
+        {
+            "Byte" => (byte.MinValue, byte.MaxValue),
+            "SByte" => (sbyte.MinValue, sbyte.MaxValue),
+            "Int16" => (short.MinValue, short.MaxValue),
+            "UInt16" => (ushort.MinValue, ushort.MaxValue),
+            "Int32" => (int.MinValue, int.MaxValue),
+            "UInt32" => (uint.MinValue, uint.MaxValue),
+            "UInt64" => (ulong.MinValue, ulong.MaxValue),
+            _ => ((decimal)long.MinValue, (decimal)long.MaxValue),
+        };
+        if (body is null || path is null)
+        {
+            return WholeNumber;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (IntegerOverflow.At(document.RootElement, path) is { ValueKind: JsonValueKind.Number } value
+                && IntegerOverflow.PastRange(value.GetRawText(), bounds.Min, bounds.Max))
+            {
+                var bound = value.GetRawText().StartsWith('-')
+                    ? "at least " + bounds.Min.ToString(CultureInfo.InvariantCulture)
+                    : "at most " + bounds.Max.ToString(CultureInfo.InvariantCulture);
+                return OutOfRange(bound);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all: the serializer's own account stands.
+        }
+
+        return WholeNumber;
     }
 
     /// <summary>
@@ -86,7 +133,7 @@ public static partial class JsonFieldErrors
 
     // "The JSON value could not be converted to System.Int64. Path: $.points …" (System.Nullable`1[System.Int32] for int?):
     // System.Text.Json names the field's type only in its message.
-    [GeneratedRegex(@"could not be converted to System\.(?:Nullable`1\[System\.)?(?:S?Byte|U?Int16|U?Int32|U?Int64)\b", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"could not be converted to System\.(?:Nullable`1\[System\.)?(?<type>S?Byte|U?Int16|U?Int32|U?Int64)\b", RegexOptions.CultureInvariant)]
     private static partial Regex IntegerTarget();
 
     [GeneratedRegex(@"'(?<name>[^']+)'", RegexOptions.CultureInvariant)]
