@@ -2,7 +2,8 @@ namespace Engagement.Azure.Tests.Infrastructure;
 
 /// <summary>
 /// The Azurite that scripts/test starts (real storage, never a mock). Run the tests through
-/// scripts/test, or start one with `eval "$(scripts/azurite start)"` and export its connection string.
+/// scripts/test, or start one of your own with `eval "$(scripts/azurite start /tmp/test-azurite)"` (README; without a
+/// DIR it takes .azurite/data, refused while scripts/run holds it) and export its connection string.
 /// </summary>
 public static class Azurite
 {
@@ -13,7 +14,7 @@ public static class Azurite
             ? cs
             : throw new InvalidOperationException(
                 $"{EnvironmentVariable} is not set. Run the tests with scripts/test, which starts Azurite, " +
-                "or start one yourself: eval \"$(scripts/azurite start)\".");
+                "or start one yourself: eval \"$(scripts/azurite start /tmp/test-azurite)\".");
 
     /// <summary>
     /// A second account in the same Azurite (<c>engagementbackup</c>; scripts/azurite starts Azurite with it, beside
@@ -29,7 +30,7 @@ public static class Azurite
             ? cs
             : throw new InvalidOperationException(
                 $"{name} is not set. Run the tests with scripts/test, which starts Azurite with the accounts the tests use, " +
-                "or start one yourself: eval \"$(scripts/azurite start)\".");
+                "or start one yourself: eval \"$(scripts/azurite start /tmp/test-azurite)\".");
 
     /// <summary>A table/queue name unique to one test, so tests never see each other's data.</summary>
     public static string UniqueName(string prefix) =>
