@@ -33,5 +33,7 @@ public sealed class SiloStartWarningsTests
 
         Assert.True(exitCode == 1, output);
         Assert.Contains("FTL] Engagement.Silo: The engagement silo stopped on an error", output, StringComparison.Ordinal);
+        // The line is about the bad connection string: its exception is printed with it, not some other failure.
+        Assert.Contains("System.FormatException", output, StringComparison.Ordinal);
     }
 }
