@@ -47,7 +47,7 @@ public sealed partial class AzuriteScriptTests : IDisposable
         }
     }
 
-    [Fact]
+    [LockingScriptFact(NeedsSigint = true)]
     public async Task RunServesUntilCtrlCAndASecondRunOnTheSameDataIsRefusedNamingIt()
     {
         var run = Start("run");
@@ -71,7 +71,7 @@ public sealed partial class AzuriteScriptTests : IDisposable
         await Poll.UntilAsync(() => Task.FromResult(!Answers(blob) && !Alive(pid)), Guard, $"Azurite (pid {pid}) stopped and port {blob} closed");
     }
 
-    [Fact]
+    [LockingScriptFact]
     public async Task StartWithoutDirIsRefusedWhileRunHoldsTheDataAndRunWhileSuchAStartHoldsIt()
     {
         // scripts/azurite start with no DIR used .azurite/data without the lock, so it ran beside a scripts/azurite run
