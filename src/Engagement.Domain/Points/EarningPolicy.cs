@@ -133,8 +133,10 @@ public static class EarningPolicy
         MemberState state, ProgramOptions options, DateTimeOffset now, EventKey after, CorrectionCause cause, string? causeEventId, List<LedgerEntry> entries,
         DateTimeOffset? occurredFrom = null, bool laterRevived = false)
     {
-        // An order whose lot has expired is left alone: its points are gone either way, and a loss must not be
-        // taken from the member's live lots for them. A bonus lot (adjustment, points offer) is no purchase to re-price. Most events are the member's latest: nothing to correct, nothing allocated.
+        // An order whose lot has expired is re-priced too: its points were not all gone to expiry (some were spent, or paid
+        // a debt), and a loss takes only those from the member, never the ones that expired (PointsWallet.Reverse); a gain to
+        // an expired lot pays debt first and the rest expires at once. A bonus lot (adjustment, points offer) is no purchase
+        // to re-price. Most events are the member's latest: nothing to correct, nothing allocated.
         // A purchase the count cap summarised is re-priced like any other: brought back in full (the next prune summarises it again).
         if (!laterRevived)
         {
@@ -144,7 +146,7 @@ public static class EarningPolicy
         List<OrderRecord>? later = null;
         foreach (var o in state.Orders)
         {
-            if (!o.IsBonusLot && GrowthTimeline.OrderKey(o).CompareTo(after) > 0 && now < o.ExpiresAt && (occurredFrom is not { } instant || o.At >= instant))
+            if (!o.IsBonusLot && GrowthTimeline.OrderKey(o).CompareTo(after) > 0 && (occurredFrom is not { } instant || o.At >= instant))
             {
                 (later ??= []).Add(o);
             }
@@ -193,10 +195,20 @@ public static class EarningPolicy
                 continue;
             }
 
-            PointsWallet.Adjust(state, order, delta);
+            var moved = PointsWallet.Adjust(state, order, delta);
+            if (moved == 0)
+            {
+                continue; // a loss of points that had all expired: nothing of the member's changes
+            }
+
             var reason = string.Create(CultureInfo.InvariantCulture,
                 $"purchase {order.OrderId} earns {earning.Points} points {Text(earning)} (was {was}): {cause}");
-            LedgerBook.Append(state, entries, now, LedgerKinds.Points, delta, PointsWallet.Balance(state), reason, RuleIds.PointsEarnCorrection, causeEventId);
+            if (moved != delta)
+            {
+                reason += string.Create(CultureInfo.InvariantCulture, $"; {moved - delta} of the {-delta} points it takes back had expired");
+            }
+
+            LedgerBook.Append(state, entries, now, LedgerKinds.Points, moved, PointsWallet.Balance(state), reason, RuleIds.PointsEarnCorrection, causeEventId);
         }
 
         if (timeline is not null)

@@ -117,20 +117,21 @@ public static class PointsWallet
 
     /// <summary>
     /// Applies a correction of what <paramref name="order"/> earned: a gain pays debt first, then goes to the order's own
-    /// lot (expiring with it); a loss is taken like a refund reversal (own lot, then the rest, then debt).
+    /// lot (expiring with it: at once when its instant has passed, by the caller's <see cref="ExpireDue"/>); a loss is taken
+    /// like a refund reversal (own lot, then its points that expired, which nobody is charged for, then the rest, then
+    /// debt). Returns the change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
     /// </summary>
-    internal static void Adjust(MemberState state, OrderRecord order, long delta)
+    internal static long Adjust(MemberState state, OrderRecord order, long delta)
     {
         if (delta >= 0)
         {
             var payDebt = Math.Min(state.PointsDebt, delta);
             state.PointsDebt -= payDebt;
             order.Remaining += delta - payDebt;
+            return delta;
         }
-        else
-        {
-            _ = Reverse(state, order, -delta); // only lots that have not expired are corrected: nothing of theirs expired
-        }
+
+        return -Reverse(state, order, -delta);
     }
 
     /// <summary>
