@@ -142,19 +142,59 @@ public static class PointsWallet
 
     /// <summary>
     /// Takes reversed points from the order's own lot first, then from its points that expired (gone already, so
-    /// nobody pays for them), then from the rest of the balance; whatever is still owed becomes debt, so the balance may
-    /// go negative only for points already spent (CONTRACT.md §2). Returns the points taken from the member: those
-    /// reversed minus those that had expired.
+    /// nobody pays for them), then, given the instant the reversal <paramref name="occurredAt"/> (a refund's), from the points
+    /// that expired since from other lots (soonest expiry first: in order the reversal, or the debt it left, would have
+    /// taken them while they were live), then from the rest of the balance; whatever is still owed becomes debt, so the
+    /// balance may go negative only for points already spent (CONTRACT.md §2). Returns the points taken from the member:
+    /// those reversed minus those that had expired.
     /// </summary>
-    internal static long Reverse(MemberState state, OrderRecord order, long points)
+    internal static long Reverse(MemberState state, OrderRecord order, long points, DateTimeOffset? occurredAt = null)
     {
         var fromOwn = Math.Min(order.Remaining, points);
         order.Remaining -= fromOwn;
         var fromExpired = Math.Min(order.Expired, points - fromOwn);
         order.Expired -= fromExpired;
+        if (occurredAt is { } since && points - fromOwn - fromExpired > 0)
+        {
+            fromExpired += TakeExpiredSince(state, points - fromOwn - fromExpired, since);
+        }
+
         var left = TakeFromLots(state, points - fromOwn - fromExpired, taken: null);
         state.PointsDebt += left;
         return points - fromExpired;
+    }
+
+    /// <summary>Takes up to <paramref name="points"/> from the expired points of lots that expired after <paramref name="since"/>, soonest first; returns how many.</summary>
+    private static long TakeExpiredSince(MemberState state, long points, DateTimeOffset since)
+    {
+        List<OrderRecord>? expired = null;
+        foreach (var o in state.Orders)
+        {
+            if (o.Expired > 0 && o.ExpiresAt > since)
+            {
+                (expired ??= []).Add(o);
+            }
+        }
+
+        if (expired is null)
+        {
+            return 0;
+        }
+
+        expired.Sort(static (a, b) => a.ExpiresAt != b.ExpiresAt ? a.ExpiresAt.CompareTo(b.ExpiresAt) : string.CompareOrdinal(a.OrderId, b.OrderId));
+        var left = points;
+        foreach (var o in expired)
+        {
+            var take = Math.Min(o.Expired, left);
+            o.Expired -= take;
+            left -= take;
+            if (left == 0)
+            {
+                break;
+            }
+        }
+
+        return points - left;
     }
 
     private static long TakeFromLots(MemberState state, long points, List<(OrderRecord Lot, long Points)>? taken)
