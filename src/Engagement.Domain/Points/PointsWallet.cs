@@ -118,10 +118,11 @@ public static class PointsWallet
     /// <summary>
     /// Applies a correction of what <paramref name="order"/> earned: a gain pays debt first, then goes to the order's own
     /// lot (expiring with it: at once when its instant has passed, by the caller's <see cref="ExpireDue"/>); a loss is taken
-    /// like a refund reversal (own lot, then its points that expired, which nobody is charged for, then the rest, then
-    /// debt). Returns the change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
+    /// like a refund reversal (own lot, then its points that expired, which nobody is charged for, then, given the late
+    /// event's <paramref name="occurredAt"/>, the points other lots lost to expiry since, then the rest, then debt). Returns
+    /// the change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
     /// </summary>
-    internal static long Adjust(MemberState state, OrderRecord order, long delta)
+    internal static long Adjust(MemberState state, OrderRecord order, long delta, DateTimeOffset? occurredAt = null)
     {
         if (delta >= 0)
         {
@@ -131,7 +132,7 @@ public static class PointsWallet
             return delta;
         }
 
-        return -Reverse(state, order, -delta);
+        return -Reverse(state, order, -delta, occurredAt);
     }
 
     /// <summary>

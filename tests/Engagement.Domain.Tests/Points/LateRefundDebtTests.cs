@@ -29,7 +29,26 @@ public class LateRefundDebtTests
         Assert.Equal(late.Balance, late.State.Ledger.Where(e => e.Kind == LedgerKinds.Points).Sum(e => e.Delta));
     }
 
-    private static TestMember Play(bool lateRefund)
+    /// <summary>
+    /// As above with B of 1,000 CNY (V1: 1,000 in order; 1,200 at V2 before the refund counts) and C of 3,000 on 12 Jan
+    /// (V2: 3,600 both ways): in order B and C pay the 2,000 debt and 2,600 of C expire. Late, the refund takes B's 1,200
+    /// and 800 of C's expired points; B's correction (−200) finds none of its own left and takes C's next, not a debt.
+    /// </summary>
+    [Fact]
+    public void LateRefundsCorrectionTakesFromLotsThatExpiredSinceItOccurred()
+    {
+        var inOrder = Play(lateRefund: false, b: 1000m, c: 3000m);
+        var late = Play(lateRefund: true, b: 1000m, c: 3000m);
+
+        Assert.Equal(0, inOrder.Balance);
+        Assert.Equal(0, late.Balance);
+        Assert.Equal(0, late.State.PointsDebt);
+        Assert.Equal(2_600, inOrder.State.Orders.Sum(o => o.Expired));
+        Assert.Equal(2_600, late.State.Orders.Sum(o => o.Expired));
+        Assert.Equal(late.Balance, late.State.Ledger.Where(e => e.Kind == LedgerKinds.Points).Sum(e => e.Delta));
+    }
+
+    private static TestMember Play(bool lateRefund, decimal b = 3000m, decimal? c = null)
     {
         var member = new TestMember(TestMember.Shanghai(2026, 1, 5, 10));
         member.Options.PointsLifetimeMonths = 1;
@@ -45,7 +64,13 @@ public class LateRefundDebtTests
         }
 
         member.Now = TestMember.Shanghai(2026, 1, 10, 10);
-        Applied(member.Purchase("B", 3000m));
+        Applied(member.Purchase("B", b));
+        if (c is { } amount)
+        {
+            member.Now = TestMember.Shanghai(2026, 1, 12, 10);
+            Applied(member.Purchase("C", amount));
+        }
+
         member.Now = TestMember.Shanghai(2026, 3, 1, 10);
         if (lateRefund)
         {
