@@ -137,6 +137,57 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The two classes README names that change the balance, each on one written-out history (UTC instants, one-month
+    /// lots): the class the predicates pick and the exact differences.
+    /// </summary>
+    [Theory]
+    [InlineData("redemption before the arrival")]
+    [InlineData("late lot pays debt")]
+    public void EachBalanceClassIsTheDifferenceItNames(string which)
+    {
+        var (scenario, expected) = which switch
+        {
+            // F (200, first ×2) and the late L (300) are spent first in order by the redemption of 2 Feb; late it takes F
+            // and 300 of M; L arrives on 15 Feb, after it expired on 10 Feb: M holds 300 fewer.
+            "redemption before the arrival" => (Written("2026-02-15T02:00",
+                    "2026-01-05T02:00 buy F 100", "2026-01-10T02:00 buy L 300 late", "2026-02-01T02:00 buy M 1000", "2026-02-02T02:00 redeem r 500"),
+                new[]
+                {
+                    "balance 1000 | late: 700", "liability 10.00 | late: 7.00",
+                    "lots M:2026-02-01T02:00:00→2026-03-01T02:00:00:1000 | late: M:2026-02-01T02:00:00→2026-03-01T02:00:00:700",
+                    "expired 0 | late: 300", "expireEntries 0 | late: -300",
+                }),
+
+            // F (2,000) is spent and refunded on 12 Jan: in order the late L (600, live then) pays 600 of it and M the rest;
+            // late M pays all of it, and L arrives on 15 Feb after it expired: M holds 600 fewer.
+            _ => (Written("2026-02-15T02:00",
+                    "2026-01-05T02:00 buy F 1000", "2026-01-06T02:00 redeem r 2000", "2026-01-10T02:00 buy L 500 late", "2026-01-12T02:00 refund F 1000",
+                    "2026-01-20T02:00 buy M 3000"),
+                new[]
+                {
+                    "balance 1600 | late: 1000", "liability 16.00 | late: 10.00",
+                    "lots M:2026-01-20T02:00:00→2026-02-20T02:00:00:1600 | late: M:2026-01-20T02:00:00→2026-02-20T02:00:00:1000",
+                    "expired 0 | late: 600", "expireEntries 0 | late: -600",
+                }),
+        };
+
+        var (inOrder, late) = Play(scenario);
+        Assert.Empty(Invariants(inOrder).Concat(Invariants(late)));
+        Assert.Equal(which, Array.Find(Limits, l => l.Applies(scenario, inOrder, late))?.Name);
+        Assert.Equal(expected, Compare(Observe(inOrder), Observe(late)));
+    }
+
+    /// <summary>A written-out history with one-month lots: steps "instant buy|refund order amount [late]" or "instant redeem id points" (UTC).</summary>
+    private static Scenario Written(string arrival, params string[] steps)
+    {
+        static DateTimeOffset At(string text) => DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        var list = steps.Select(t => t.Split(' ')).Select((p, i) => p[1] == "redeem"
+            ? new Step(At(p[0]), StepKind.Redeem, p[2], Points: long.Parse(p[3], CultureInfo.InvariantCulture))
+            : new Step(At(p[0]), p[1] == "refund" ? StepKind.Refund : StepKind.Purchase, $"e{i}", p[2], decimal.Parse(p[3], CultureInfo.InvariantCulture), Late: p.Length > 4)).ToList();
+        return new Scenario(0, 1, list, At(arrival));
+    }
+
+    /// <summary>
     /// Both members after the scenario, driven in lockstep: in occurredAt order, and with the late events applied at
     /// <see cref="Scenario.Arrival"/>. A redemption asks both for the same points, at most what each holds after a tick.
     /// </summary>
