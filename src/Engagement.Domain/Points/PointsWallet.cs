@@ -107,11 +107,15 @@ public static class PointsWallet
         return entries;
     }
 
-    /// <summary>Adds a purchase's lot; debt from an earlier refund is paid from it first.</summary>
+    /// <summary>
+    /// Adds a purchase's lot; debt from an earlier refund is paid from it first, and recorded on the order
+    /// (<see cref="OrderRecord.PaidDebt"/>) so that its own refund owes that debt again.
+    /// </summary>
     internal static void AddLot(MemberState state, OrderRecord order)
     {
         var payDebt = Math.Min(state.PointsDebt, order.Points);
         state.PointsDebt -= payDebt;
+        order.PaidDebt += payDebt;
         order.Remaining = order.Points - payDebt;
     }
 
@@ -128,6 +132,7 @@ public static class PointsWallet
         {
             var payDebt = Math.Min(state.PointsDebt, delta);
             state.PointsDebt -= payDebt;
+            order.PaidDebt += payDebt;
             order.Remaining += delta - payDebt;
             return delta;
         }
@@ -143,7 +148,8 @@ public static class PointsWallet
 
     /// <summary>
     /// Takes reversed points from the order's own lot first, then from its points that expired (gone already, so
-    /// nobody pays for them), then, given the instant the reversal <paramref name="occurredAt"/> (a refund's), from the points
+    /// nobody pays for them), then from those of its points that paid a debt (<see cref="OrderRecord.PaidDebt"/>: that
+    /// debt is owed again, paid from the live lots as a new lot would pay it, the rest owed), then, given the instant the reversal <paramref name="occurredAt"/> (a refund's), from the points
     /// that expired since from other lots (soonest expiry first: in order the reversal, or the debt it left, would have
     /// taken them while they were live), then from the rest of the balance; whatever is still owed becomes debt, so the
     /// balance may go negative only for points already spent (CONTRACT.md §2). Returns the points taken from the member:
@@ -155,13 +161,21 @@ public static class PointsWallet
         order.Remaining -= fromOwn;
         var fromExpired = Math.Min(order.Expired, points - fromOwn);
         order.Expired -= fromExpired;
-        if (occurredAt is { } since && points - fromOwn - fromExpired > 0)
+
+        // Before any other lot's expired points: in order this lot may never have met that debt (it arrived late, after
+        // the lot that would have paid it expired), and its refund must not pay the debt twice.
+        var fromPaid = Math.Min(order.PaidDebt, points - fromOwn - fromExpired);
+        order.PaidDebt -= fromPaid;
+        state.PointsDebt += TakeFromLots(state, fromPaid, taken: null);
+        var rest = points - fromOwn - fromExpired - fromPaid;
+        if (occurredAt is { } since && rest > 0)
         {
-            fromExpired += TakeExpiredSince(state, points - fromOwn - fromExpired, since);
+            var fromExpiredSince = TakeExpiredSince(state, rest, since);
+            fromExpired += fromExpiredSince;
+            rest -= fromExpiredSince;
         }
 
-        var left = TakeFromLots(state, points - fromOwn - fromExpired, taken: null);
-        state.PointsDebt += left;
+        state.PointsDebt += TakeFromLots(state, rest, taken: null);
         return points - fromExpired;
     }
 

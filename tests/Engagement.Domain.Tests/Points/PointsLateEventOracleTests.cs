@@ -53,7 +53,7 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
             [
                 3, 6, 11, 19, 22, 23, 25, 26, 29, 31, 33, 34, 35, 37, 38, 39, 41, 42, 43, 44, 45, 46, 50, 52, 53, 54, 56, 58, 59,
                 62, 67, 69, 70, 71, 72, 77, 78, 82, 83, 84, 85, 86, 87, 90, 92, 93, 95, 97, 99, 100, 101, 102, 103, 104, 105, 106,
-                107, 111, 112, 113, 114, 115, 122, 123, 124, 126, 130, 132, 133, 135, 137, 138, 139, 141, 142, 143, 145, 146, 149,
+                107, 111, 112, 113, 114, 122, 123, 124, 126, 130, 132, 133, 135, 137, 138, 139, 141, 142, 143, 145, 146, 149,
                 150, 151, 152, 154, 156, 157, 158, 159, 162, 164, 165, 170, 171, 173, 175, 178, 179, 180, 181, 184, 185, 186, 189,
                 192, 195, 197, 198, 203, 206, 208, 209, 210, 213, 214, 215, 217, 220, 221, 222, 224, 225, 226, 227, 228, 229, 231,
                 232, 233, 239, 242, 243, 245, 250, 252, 254, 260, 261, 263, 264, 266, 267, 268, 269, 271, 272, 273, 276, 278, 280,
@@ -74,6 +74,15 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
         // expired on 9 Apr: 1,551 lower late; seed 61: paid by O8 instead of the late O4, the balance the same).
         new("late lot pays debt", LotFields, [61, 147],
             (scenario, _, late) => late.DebtBeforeArrival && scenario.Steps.Exists(e => e.Late && e.Kind == StepKind.Purchase)),
+
+        // A late refund of an order whose lot paid a debt (PointsWallet.Reverse: the debt is owed again, not taken from lots
+        // that expired since): in order a later lot paid it while live; late that lot has expired and the member owes it
+        // (seed 115: O4 paid O0's 2-point debt, refunded on 21 Feb, arriving in June: -2 late, 0 in order). The member
+        // never holds more late, and owes no more than those lots paid.
+        new("refunded lot's debt owed again", LotFields, [115],
+            (scenario, inOrder, late) => inOrder.Member.Balance > late.Member.Balance
+                && inOrder.Member.Balance - late.Member.Balance <= scenario.Steps.Where(e => e.Late && e.Kind == StepKind.Refund)
+                    .Select(e => e.Order!).Distinct(StringComparer.Ordinal).Sum(o => late.PaidDebtBeforeArrival.GetValueOrDefault(o))),
     ];
 
     [Fact]
@@ -232,6 +241,11 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
 
         inOrder.Member.Now = scenario.Arrival;
         late.Member.Now = scenario.Arrival;
+        foreach (var order in late.Member.State.Orders)
+        {
+            late.PaidDebtBeforeArrival[order.OrderId] = order.PaidDebt;
+        }
+
         foreach (var step in scenario.Steps.Where(s => s.Late))
         {
             late.Apply(step);
@@ -327,6 +341,9 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
 
         /// <summary>Whether the member owed points after any step before the arrival.</summary>
         public bool DebtBeforeArrival { get; set; }
+
+        /// <summary>What each order's lot had paid to debt (and no reversal had taken back) just before the late events arrived.</summary>
+        public Dictionary<string, long> PaidDebtBeforeArrival { get; } = new(StringComparer.Ordinal);
 
         public void Tick() => MemberDecider.Tick(Member.State, Member.Options, Member.Now);
 
