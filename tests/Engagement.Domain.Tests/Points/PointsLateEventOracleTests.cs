@@ -66,7 +66,10 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
         // came from other lots, so which lots hold the rest, what expires and what a refund finds may differ (seed 4: r6 of
         // 19 Mar took 1,902 from O1 and 142 from O5, in order from the late O0, which expired by the arrival: 142 lower late).
         new("redemption before the arrival", LotFields, [4, 7, 16, 47, 81, 88, 127, 140, 166, 174, 176],
-            (scenario, inOrder, _) => inOrder.Redeemed.Exists(r => scenario.Steps.Exists(e => e.Late && e.At < r))),
+            // Only when the redemptions are the cause: replayed without those made after the earliest late event occurred,
+            // the runs agree, or differ in the ledger's totals by rule only.
+            (scenario, inOrder, _) => inOrder.Redeemed.Exists(r => scenario.Steps.Exists(e => e.Late && e.At < r))
+                && AgreeWithoutRedemptionsAfterTheLateEvent(scenario)),
 
         // A late purchase whose lot arrives while the member owes points (a refund of points already spent): it pays that debt
         // on arrival, where in order a refund after its purchase took from it only while it was live, and debt before it was
@@ -254,6 +257,18 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
         inOrder.Tick();
         late.Tick();
         return (inOrder, late);
+    }
+
+    /// <summary>
+    /// Whether the scenario, replayed without the redemptions made after its earliest late event occurred, ends the same in
+    /// both runs but (at most) for the ledger's totals by rule, and with no invariant broken.
+    /// </summary>
+    private static bool AgreeWithoutRedemptionsAfterTheLateEvent(Scenario scenario)
+    {
+        var firstLate = scenario.Steps.Where(e => e.Late).Min(e => e.At);
+        var (inOrder, late) = Play(scenario with { Steps = scenario.Steps.Where(e => e.Kind != StepKind.Redeem || e.At <= firstLate).ToList() });
+        return Invariants(inOrder).Count == 0 && Invariants(late).Count == 0
+            && Compare(Observe(inOrder), Observe(late)).TrueForAll(d => EntryFields.Contains(d.Split(' ')[0], StringComparer.Ordinal));
     }
 
     /// <summary>What each run must hold on its own: every point explained by the ledger, no lot below 0 or past its expiry.</summary>
