@@ -195,7 +195,7 @@ public static class EarningPolicy
                 continue;
             }
 
-            var moved = PointsWallet.Adjust(state, order, delta, cause.OccurredAt);
+            var moved = PointsWallet.Adjust(state, order, delta, cause.OccurredAt, now);
             if (moved == 0)
             {
                 continue; // a loss of points that had all expired: nothing of the member's changes

@@ -109,11 +109,12 @@ public static class PointsWallet
 
     /// <summary>
     /// Adds a purchase's lot; debt from an earlier refund is paid from it first, and recorded on the order
-    /// (<see cref="OrderRecord.PaidDebt"/>) so that its own refund owes that debt again.
+    /// (<see cref="OrderRecord.PaidDebt"/>) so that its own refund owes that debt again. A lot that has expired by
+    /// <paramref name="now"/> (a late purchase) pays only <see cref="DebtPayableBy"/> its expiry.
     /// </summary>
-    internal static void AddLot(MemberState state, OrderRecord order)
+    internal static void AddLot(MemberState state, OrderRecord order, DateTimeOffset? now = null)
     {
-        var payDebt = Math.Min(state.PointsDebt, order.Points);
+        var payDebt = Math.Min(DebtPayable(state, order, now), order.Points);
         state.PointsDebt -= payDebt;
         order.PaidDebt += payDebt;
         order.Remaining = order.Points - payDebt;
@@ -123,14 +124,15 @@ public static class PointsWallet
     /// Applies a correction of what <paramref name="order"/> earned: a gain pays debt first, then goes to the order's own
     /// lot (expiring with it: at once when its instant has passed, by the caller's <see cref="ExpireDue"/>); a loss is taken
     /// like a refund reversal (own lot, then its points that expired, which nobody is charged for, then, given the late
-    /// event's <paramref name="occurredAt"/>, the points other lots lost to expiry since, then the rest, then debt). Returns
-    /// the change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
+    /// event's <paramref name="occurredAt"/>, the points other lots lost to expiry since, then the rest, then debt). A gain to
+    /// a lot expired by <paramref name="now"/> pays only <see cref="DebtPayableBy"/> its expiry. Returns the change of the
+    /// balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
     /// </summary>
-    internal static long Adjust(MemberState state, OrderRecord order, long delta, DateTimeOffset? occurredAt = null)
+    internal static long Adjust(MemberState state, OrderRecord order, long delta, DateTimeOffset? occurredAt = null, DateTimeOffset? now = null)
     {
         if (delta >= 0)
         {
-            var payDebt = Math.Min(state.PointsDebt, delta);
+            var payDebt = Math.Min(DebtPayable(state, order, now), delta);
             state.PointsDebt -= payDebt;
             order.PaidDebt += payDebt;
             order.Remaining += delta - payDebt;
@@ -178,6 +180,34 @@ public static class PointsWallet
         state.PointsDebt += TakeFromLots(state, rest, taken: null);
         return points - fromExpired;
     }
+
+    /// <summary>
+    /// The debt a lot expiring at <paramref name="expiresAt"/> may pay: at most the points that refunds occurred before that
+    /// instant reversed (what the member's kept orders' refund marks reversed, floor(refunded × points / amount) each), as
+    /// only a debt that arose while the lot was live would have been paid by it in order; never more than the debt. A debt
+    /// that arose after it expired stays owed (points are never created from a lot that expired before it; CONTRACT.md §2).
+    /// </summary>
+    internal static long DebtPayableBy(MemberState state, DateTimeOffset expiresAt)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        long reversed = 0;
+        foreach (var o in state.Orders)
+        {
+            foreach (var mark in o.RefundMarks ?? [])
+            {
+                if (mark.At < expiresAt && o.Amount > 0m)
+                {
+                    reversed += (long)decimal.Floor(mark.Amount * o.Points / o.Amount);
+                }
+            }
+        }
+
+        return Math.Min(state.PointsDebt, reversed);
+    }
+
+    /// <summary>The debt <paramref name="order"/>'s lot may pay at <paramref name="now"/>: all of it while live, else <see cref="DebtPayableBy"/> its expiry.</summary>
+    private static long DebtPayable(MemberState state, OrderRecord order, DateTimeOffset? now) =>
+        now is { } at && at >= order.ExpiresAt ? DebtPayableBy(state, order.ExpiresAt) : state.PointsDebt;
 
     /// <summary>Takes up to <paramref name="points"/> from the expired points of lots that expired after <paramref name="since"/>, soonest first; returns how many.</summary>
     private static long TakeExpiredSince(MemberState state, long points, DateTimeOffset since)

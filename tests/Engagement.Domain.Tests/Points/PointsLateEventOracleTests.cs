@@ -52,8 +52,8 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
         new("ledger totals by rule", EntryFields,
             [
                 3, 6, 11, 19, 22, 23, 25, 26, 29, 31, 33, 34, 35, 37, 38, 39, 41, 42, 43, 44, 45, 46, 50, 52, 53, 54, 56, 58, 59,
-                62, 67, 69, 70, 71, 72, 77, 78, 82, 83, 84, 85, 86, 87, 90, 92, 93, 95, 97, 99, 100, 101, 102, 103, 104, 105, 106,
-                107, 111, 112, 113, 114, 122, 123, 124, 126, 130, 132, 133, 135, 137, 138, 139, 141, 142, 143, 145, 146, 149,
+                62, 67, 69, 70, 71, 72, 77, 78, 81, 82, 83, 84, 85, 86, 87, 90, 92, 93, 95, 97, 99, 100, 101, 102, 103, 104, 105, 106,
+                107, 111, 112, 113, 114, 122, 123, 126, 130, 132, 133, 135, 137, 138, 139, 141, 142, 143, 145, 146, 149,
                 150, 151, 152, 154, 156, 157, 158, 159, 162, 164, 165, 170, 171, 173, 175, 178, 179, 180, 181, 184, 185, 186, 189,
                 192, 195, 197, 198, 203, 206, 208, 209, 210, 213, 214, 215, 217, 220, 221, 222, 224, 225, 226, 227, 228, 229, 231,
                 232, 233, 239, 242, 243, 245, 250, 252, 254, 260, 261, 263, 264, 266, 267, 268, 269, 271, 272, 273, 276, 278, 280,
@@ -65,7 +65,7 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
         // to expire first: the points a late purchase's lot (or a late refund's reversal) would have given or taken in order
         // came from other lots, so which lots hold the rest, what expires and what a refund finds may differ (seed 4: r6 of
         // 19 Mar took 1,902 from O1 and 142 from O5, in order from the late O0, which expired by the arrival: 142 lower late).
-        new("redemption before the arrival", LotFields, [4, 7, 16, 47, 81, 88, 127, 140, 166, 174, 176],
+        new("redemption before the arrival", LotFields, [4, 7, 16, 47, 88, 124, 140, 166, 174, 176],
             // Only when the redemptions are the cause: replayed without those made after the earliest late event occurred,
             // the runs agree, or differ in the ledger's totals by rule only.
             (scenario, inOrder, _) => inOrder.Redeemed.Exists(r => scenario.Steps.Exists(e => e.Late && e.At < r))
