@@ -71,12 +71,13 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
             (scenario, inOrder, _) => inOrder.Redeemed.Exists(r => scenario.Steps.Exists(e => e.Late && e.At < r))
                 && AgreeWithoutRedemptionsAfterTheLateEvent(scenario)),
 
-        // A late purchase whose lot arrives while the member owes points (a refund of points already spent): it pays that debt
-        // on arrival, where in order a refund after its purchase took from it only while it was live, and debt before it was
-        // paid by it at once (seed 147: the debt of O1's refund of 20 Feb was paid by O9, in order by the late O4, which
-        // expired on 9 Apr: 1,551 lower late; seed 61: paid by O8 instead of the late O4, the balance the same).
-        new("late lot pays debt", LotFields, [61, 147],
-            (scenario, _, late) => late.DebtBeforeArrival && scenario.Steps.Exists(e => e.Late && e.Kind == StepKind.Purchase)),
+        // A refund of points already spent, made while a late purchase's lot would have been live: in order the refund took
+        // from that lot, late it left a debt (more than in order right after the refund) that a later lot paid, and the late
+        // lot arrives after it expired, its points expiring untouched (seed 147: the debt of O1's refund of 20 Feb, in order
+        // taken from the late O4, which expired on 9 Apr, was paid by O9: 1,551 lower late; seed 61: paid by O8, the balance
+        // the same, the lots not). The member never holds more late. No debt is left at the arrival in either seed.
+        new("refund before a late lot's expiry", LotFields, [61, 147],
+            (scenario, inOrder, late) => inOrder.Member.Balance >= late.Member.Balance && RefundOwedMoreWhileALateLotWasLive(scenario, inOrder, late)),
 
         // A late refund of an order whose lot paid a debt (PointsWallet.Reverse: the debt is owed again, not taken from lots
         // that expired since): in order a later lot paid it while live; late that lot has expired and the member owes it
@@ -154,7 +155,7 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
     /// </summary>
     [Theory]
     [InlineData("redemption before the arrival")]
-    [InlineData("late lot pays debt")]
+    [InlineData("refund before a late lot's expiry")]
     public void EachBalanceClassIsTheDifferenceItNames(string which)
     {
         var (scenario, expected) = which switch
@@ -239,7 +240,8 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
                     break;
             }
 
-            late.DebtBeforeArrival |= late.Member.State.PointsDebt > 0;
+            inOrder.DebtAfter.Add(inOrder.Member.State.PointsDebt);
+            late.DebtAfter.Add(late.Member.State.PointsDebt);
         }
 
         inOrder.Member.Now = scenario.Arrival;
@@ -258,6 +260,19 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
         late.Tick();
         return (inOrder, late);
     }
+
+    /// <summary>
+    /// Whether a refund delivered on time, made after a late purchase occurred and before that purchase's lot would have
+    /// expired, left the late run owing more than the in-order one right after it (the late lot would have covered it).
+    /// </summary>
+    private static bool RefundOwedMoreWhileALateLotWasLive(Scenario scenario, Run inOrder, Run late) =>
+        scenario.Steps.Where(e => e.Late && e.Kind == StepKind.Purchase).Any(lot =>
+        {
+            var expiresAt = PointsWallet.ExpiryOf(late.Member.State, late.Member.Options, lot.At);
+            return Enumerable.Range(0, scenario.Steps.Count).Any(i =>
+                scenario.Steps[i] is { Kind: StepKind.Refund, Late: false } refund && refund.At > lot.At && refund.At < expiresAt
+                && late.DebtAfter[i] > inOrder.DebtAfter[i]);
+        });
 
     /// <summary>
     /// Whether the scenario, replayed without the redemptions made after its earliest late event occurred, ends the same in
@@ -354,8 +369,8 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
         /// <summary>When the redemptions were made (the same in both runs).</summary>
         public List<DateTimeOffset> Redeemed { get; } = [];
 
-        /// <summary>Whether the member owed points after any step before the arrival.</summary>
-        public bool DebtBeforeArrival { get; set; }
+        /// <summary>The points owed after each step of the scenario before the arrival, by step index.</summary>
+        public List<long> DebtAfter { get; } = [];
 
         /// <summary>What each order's lot had paid to debt (and no reversal had taken back) just before the late events arrived.</summary>
         public Dictionary<string, long> PaidDebtBeforeArrival { get; } = new(StringComparer.Ordinal);
