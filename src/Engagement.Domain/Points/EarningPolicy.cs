@@ -123,8 +123,9 @@ public static class EarningPolicy
 
     /// <summary>
     /// Recomputes every kept order (summaries revived, <see cref="OrderBook.ReviveLaterThan"/>) after <paramref name="after"/> (the earliest point of history the late event
-    /// changed; with <paramref name="occurredFrom"/>, only orders that occurred at or after that instant) whose lot has not
-    /// expired, and appends a correction for each whose points differ. An order's refund reversal follows its new
+    /// changed; with <paramref name="occurredFrom"/>, only orders that occurred at or after that instant), their lots expired
+    /// or not, and appends a correction for each whose points differ (a loss takes back only what the member kept: see
+    /// <see cref="PointsWallet.Adjust"/>). An order's refund reversal follows its new
     /// points: reversed = floor(refunded × points / amount), so the correction is the change of what the order nets.
     /// <paramref name="laterRevived"/>: the caller already revived those summaries (<see cref="OrderBook.ReviveLaterThan"/> with
     /// the same <paramref name="after"/> and <paramref name="occurredFrom"/>, nothing summarised since), so they are not scanned again.
@@ -205,7 +206,7 @@ public static class EarningPolicy
                 $"purchase {order.OrderId} earns {earning.Points} points {Text(earning)} (was {was}): {cause}");
             if (moved != delta)
             {
-                reason += string.Create(CultureInfo.InvariantCulture, $"; {moved - delta} of the {-delta} points it takes back had expired");
+                reason += string.Create(CultureInfo.InvariantCulture, $"; {moved - delta} of the {-delta} points it takes back had expired (its own lot's, or other lots' since the late event occurred)");
             }
 
             LedgerBook.Append(state, entries, now, LedgerKinds.Points, moved, PointsWallet.Balance(state), reason, RuleIds.PointsEarnCorrection, causeEventId);

@@ -186,6 +186,7 @@ public static class PointsWallet
     /// instant reversed (what the member's kept orders' refund marks reversed, floor(refunded × points / amount) each), as
     /// only a debt that arose while the lot was live would have been paid by it in order; never more than the debt. A debt
     /// that arose after it expired stays owed (points are never created from a lot that expired before it; CONTRACT.md §2).
+    /// Summarised orders' refunds are not counted (the safe side: the debt stays owed).
     /// </summary>
     internal static long DebtPayableBy(MemberState state, DateTimeOffset expiresAt)
     {
@@ -209,7 +210,11 @@ public static class PointsWallet
     private static long DebtPayable(MemberState state, OrderRecord order, DateTimeOffset? now) =>
         now is { } at && at >= order.ExpiresAt ? DebtPayableBy(state, order.ExpiresAt) : state.PointsDebt;
 
-    /// <summary>Takes up to <paramref name="points"/> from the expired points of lots that expired after <paramref name="since"/>, soonest first; returns how many.</summary>
+    /// <summary>
+    /// Takes up to <paramref name="points"/> from the expired points of lots that expired after <paramref name="since"/>, soonest
+    /// first; returns how many. Summarised orders (<see cref="OrderSummary"/>, no expiry instant kept) are not scanned: what
+    /// their expired points would cover is taken from the live lots or owed, the safe side.
+    /// </summary>
     private static long TakeExpiredSince(MemberState state, long points, DateTimeOffset since)
     {
         List<OrderRecord>? expired = null;
