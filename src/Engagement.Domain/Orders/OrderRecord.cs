@@ -41,14 +41,6 @@ public sealed class OrderRecord
     /// </summary>
     public long Expired { get; set; }
 
-    /// <summary>
-    /// Points of the lot that paid a debt (a refund's or correction's) when the lot was added or gained points, and that no
-    /// reversal has taken back yet. A refund or downward correction of this order takes them back after its remaining and
-    /// expired points, owing them again (the debt they paid comes back), so a late lot that paid a debt it would not have
-    /// met in order gives nothing once refunded (CONTRACT.md §2). Lots added before this was kept count 0.
-    /// </summary>
-    public long PaidDebt { get; set; }
-
     /// <summary>Cumulative refunded amount.</summary>
     public decimal Refunded { get; set; }
 

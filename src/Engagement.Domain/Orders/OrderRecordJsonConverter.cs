@@ -5,7 +5,7 @@ namespace Engagement.Domain.Orders;
 
 /// <summary>
 /// Writes an order as <c>[orderId, at, amount, points, remaining, expiresAt, refunded, pointsReversed,
-/// noticeSentAt, refundEventIds, foreign, refundMarks, expired, paidDebt]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
+/// noticeSentAt, refundEventIds, foreign, refundMarks, expired]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
 /// instead of about 190. Append new fields at the end only, so stored state keeps reading.
 /// </summary>
 public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
@@ -36,7 +36,6 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
                 case 10: order.Foreign = reader.TokenType == JsonTokenType.Null ? null : ReadForeign(ref reader); break;
                 case 11: order.RefundMarks = reader.TokenType == JsonTokenType.Null ? null : ReadMarks(ref reader); break;
                 case 12: order.Expired = reader.GetInt64(); break;
-                case 13: order.PaidDebt = reader.GetInt64(); break;
                 default: reader.Skip(); break;
             }
         }
@@ -54,8 +53,7 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         writer.WriteNumberValue(value.Remaining);
         writer.WriteStringValue(value.ExpiresAt);
 
-        var hasPaidDebt = value.PaidDebt != 0;
-        var hasExpired = value.Expired != 0 || hasPaidDebt;
+        var hasExpired = value.Expired != 0;
         var hasMarks = value.RefundMarks is { Count: > 0 };
         var hasForeign = value.Foreign is not null || hasMarks || hasExpired;
         var hasIds = value.RefundEventIds is { Count: > 0 } || hasForeign;
@@ -118,11 +116,6 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         if (hasExpired)
         {
             writer.WriteNumberValue(value.Expired);
-        }
-
-        if (hasPaidDebt)
-        {
-            writer.WriteNumberValue(value.PaidDebt);
         }
 
         writer.WriteEndArray();

@@ -55,7 +55,7 @@ public static class PurchasePolicy
         var earning = EarningPolicy.Earned(state, options, timeline, order);
         GrowthTimeline.Return(timeline);
         order.Points = earning.Points;
-        PointsWallet.AddLot(state, order, now);
+        PointsWallet.AddLot(state, order);
         state.LastPurchaseAt = MemberEngine.Max(state.LastPurchaseAt, evt.OccurredAt);
 
         var what = $"purchase {order.OrderId} of {Money.Text(amount, order.Foreign, null, options)}";

@@ -196,7 +196,7 @@ public static class EarningPolicy
                 continue;
             }
 
-            var moved = PointsWallet.Adjust(state, order, delta, cause.OccurredAt, now);
+            var moved = PointsWallet.Adjust(state, order, delta);
             if (moved == 0)
             {
                 continue; // a loss of points that had all expired: nothing of the member's changes
@@ -206,7 +206,7 @@ public static class EarningPolicy
                 $"purchase {order.OrderId} earns {earning.Points} points {Text(earning)} (was {was}): {cause}");
             if (moved != delta)
             {
-                reason += string.Create(CultureInfo.InvariantCulture, $"; {moved - delta} of the {-delta} points it takes back had expired (its own lot's, or other lots' since the late event occurred)");
+                reason += string.Create(CultureInfo.InvariantCulture, $"; {moved - delta} of the {-delta} points it takes back had expired");
             }
 
             LedgerBook.Append(state, entries, now, LedgerKinds.Points, moved, PointsWallet.Balance(state), reason, RuleIds.PointsEarnCorrection, causeEventId);

@@ -107,39 +107,31 @@ public static class PointsWallet
         return entries;
     }
 
-    /// <summary>
-    /// Adds a purchase's lot; debt from an earlier refund is paid from it first, and recorded on the order
-    /// (<see cref="OrderRecord.PaidDebt"/>) so that its own refund owes that debt again. A lot that has expired by
-    /// <paramref name="now"/> (a late purchase) pays only <see cref="DebtPayableBy"/> its expiry.
-    /// </summary>
-    internal static void AddLot(MemberState state, OrderRecord order, DateTimeOffset? now = null)
+    /// <summary>Adds a purchase's lot; debt from an earlier refund is paid from it first.</summary>
+    internal static void AddLot(MemberState state, OrderRecord order)
     {
-        var payDebt = Math.Min(DebtPayable(state, order, now), order.Points);
+        var payDebt = Math.Min(state.PointsDebt, order.Points);
         state.PointsDebt -= payDebt;
-        order.PaidDebt += payDebt;
         order.Remaining = order.Points - payDebt;
     }
 
     /// <summary>
     /// Applies a correction of what <paramref name="order"/> earned: a gain pays debt first, then goes to the order's own
     /// lot (expiring with it: at once when its instant has passed, by the caller's <see cref="ExpireDue"/>); a loss is taken
-    /// like a refund reversal (own lot, then its points that expired, which nobody is charged for, then, given the late
-    /// event's <paramref name="occurredAt"/>, the points other lots lost to expiry since, then the rest, then debt). A gain to
-    /// a lot expired by <paramref name="now"/> pays only <see cref="DebtPayableBy"/> its expiry. Returns the change of the
-    /// balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
+    /// like a refund reversal (own lot, then its points that expired, which nobody is charged for, then the rest, then
+    /// debt). Returns the change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
     /// </summary>
-    internal static long Adjust(MemberState state, OrderRecord order, long delta, DateTimeOffset? occurredAt = null, DateTimeOffset? now = null)
+    internal static long Adjust(MemberState state, OrderRecord order, long delta)
     {
         if (delta >= 0)
         {
-            var payDebt = Math.Min(DebtPayable(state, order, now), delta);
+            var payDebt = Math.Min(state.PointsDebt, delta);
             state.PointsDebt -= payDebt;
-            order.PaidDebt += payDebt;
             order.Remaining += delta - payDebt;
             return delta;
         }
 
-        return -Reverse(state, order, -delta, occurredAt);
+        return -Reverse(state, order, -delta);
     }
 
     /// <summary>
@@ -150,101 +142,19 @@ public static class PointsWallet
 
     /// <summary>
     /// Takes reversed points from the order's own lot first, then from its points that expired (gone already, so
-    /// nobody pays for them), then from those of its points that paid a debt (<see cref="OrderRecord.PaidDebt"/>: that
-    /// debt is owed again, paid from the live lots as a new lot would pay it, the rest owed), then, given the instant the reversal <paramref name="occurredAt"/> (a refund's), from the points
-    /// that expired since from other lots (soonest expiry first: in order the reversal, or the debt it left, would have
-    /// taken them while they were live), then from the rest of the balance; whatever is still owed becomes debt, so the
-    /// balance may go negative only for points already spent (CONTRACT.md §2). Returns the points taken from the member:
-    /// those reversed minus those that had expired.
+    /// nobody pays for them), then from the rest of the balance; whatever is still owed becomes debt, so the balance may
+    /// go negative only for points already spent (CONTRACT.md §2). Returns the points taken from the member: those
+    /// reversed minus those that had expired.
     /// </summary>
-    internal static long Reverse(MemberState state, OrderRecord order, long points, DateTimeOffset? occurredAt = null)
+    internal static long Reverse(MemberState state, OrderRecord order, long points)
     {
         var fromOwn = Math.Min(order.Remaining, points);
         order.Remaining -= fromOwn;
         var fromExpired = Math.Min(order.Expired, points - fromOwn);
         order.Expired -= fromExpired;
-
-        // Before any other lot's expired points: in order this lot may never have met that debt (it arrived late, after
-        // the lot that would have paid it expired), and its refund must not pay the debt twice.
-        var fromPaid = Math.Min(order.PaidDebt, points - fromOwn - fromExpired);
-        order.PaidDebt -= fromPaid;
-        state.PointsDebt += TakeFromLots(state, fromPaid, taken: null);
-        var rest = points - fromOwn - fromExpired - fromPaid;
-        if (occurredAt is { } since && rest > 0)
-        {
-            var fromExpiredSince = TakeExpiredSince(state, rest, since);
-            fromExpired += fromExpiredSince;
-            rest -= fromExpiredSince;
-        }
-
-        state.PointsDebt += TakeFromLots(state, rest, taken: null);
+        var left = TakeFromLots(state, points - fromOwn - fromExpired, taken: null);
+        state.PointsDebt += left;
         return points - fromExpired;
-    }
-
-    /// <summary>
-    /// The debt a lot expiring at <paramref name="expiresAt"/> may pay: at most the points that refunds occurred before that
-    /// instant reversed (what the member's kept orders' refund marks reversed, floor(refunded × points / amount) each), as
-    /// only a debt that arose while the lot was live would have been paid by it in order; never more than the debt. A debt
-    /// that arose after it expired stays owed (points are never created from a lot that expired before it; CONTRACT.md §2).
-    /// Summarised orders' refunds are not counted (the safe side: the debt stays owed).
-    /// </summary>
-    internal static long DebtPayableBy(MemberState state, DateTimeOffset expiresAt)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        long reversed = 0;
-        foreach (var o in state.Orders)
-        {
-            foreach (var mark in o.RefundMarks ?? [])
-            {
-                if (mark.At < expiresAt && o.Amount > 0m)
-                {
-                    reversed += (long)decimal.Floor(mark.Amount * o.Points / o.Amount);
-                }
-            }
-        }
-
-        return Math.Min(state.PointsDebt, reversed);
-    }
-
-    /// <summary>The debt <paramref name="order"/>'s lot may pay at <paramref name="now"/>: all of it while live, else <see cref="DebtPayableBy"/> its expiry.</summary>
-    private static long DebtPayable(MemberState state, OrderRecord order, DateTimeOffset? now) =>
-        now is { } at && at >= order.ExpiresAt ? DebtPayableBy(state, order.ExpiresAt) : state.PointsDebt;
-
-    /// <summary>
-    /// Takes up to <paramref name="points"/> from the expired points of lots that expired after <paramref name="since"/>, soonest
-    /// first; returns how many. Summarised orders (<see cref="OrderSummary"/>, no expiry instant kept) are not scanned: what
-    /// their expired points would cover is taken from the live lots or owed, the safe side.
-    /// </summary>
-    private static long TakeExpiredSince(MemberState state, long points, DateTimeOffset since)
-    {
-        List<OrderRecord>? expired = null;
-        foreach (var o in state.Orders)
-        {
-            if (o.Expired > 0 && o.ExpiresAt > since)
-            {
-                (expired ??= []).Add(o);
-            }
-        }
-
-        if (expired is null)
-        {
-            return 0;
-        }
-
-        expired.Sort(static (a, b) => a.ExpiresAt != b.ExpiresAt ? a.ExpiresAt.CompareTo(b.ExpiresAt) : string.CompareOrdinal(a.OrderId, b.OrderId));
-        var left = points;
-        foreach (var o in expired)
-        {
-            var take = Math.Min(o.Expired, left);
-            o.Expired -= take;
-            left -= take;
-            if (left == 0)
-            {
-                break;
-            }
-        }
-
-        return points - left;
     }
 
     private static long TakeFromLots(MemberState state, long points, List<(OrderRecord Lot, long Points)>? taken)
