@@ -4,6 +4,7 @@ using Engagement.Domain.Members;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Engagement.Domain.Tests.Members;
+using Engagement.Domain.Tests.Oracles;
 using Xunit.Abstractions;
 
 namespace Engagement.Domain.Tests.Points;
@@ -108,9 +109,7 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
     [Fact]
     public void OneOrTwoLateEventsEndLikeInOrderDeliveryOutsideTheKnownLimits()
     {
-        var excused = Limits.ToDictionary(l => l.Name, _ => new SortedSet<int>(), StringComparer.Ordinal);
-        var shapes = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var unexplained = new List<string>();
+        var tally = new OracleTally([.. Limits.Select(l => (l.Name, l.Seeds))]);
         for (var seed = 1; seed <= Scenarios; seed++)
         {
             var scenario = Scenario.Generate(seed);
@@ -126,48 +125,23 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
             var fields = differences.Select(d => d.Split(' ')[0]).ToList();
             var ok = limit is not null && fields.TrueForAll(f => limit.Fields.Contains(f, StringComparer.Ordinal));
             var name = $"{(ok ? limit!.Name : "unexplained")}: {string.Join(",", fields)}{(broken.Count > 0 ? " + invariant" : "")}";
-            shapes[name] = shapes.GetValueOrDefault(name) + 1;
+            tally.Shape(name);
             if (ok)
             {
-                if (excused[limit!.Name].Count == 0)
+                if (tally.ExcusedBy(limit!.Name) == 0)
                 {
                     output.WriteLine($"first of '{limit.Name}': seed {seed}: {string.Join("; ", differences)}{Environment.NewLine}{scenario.Describe()}");
                 }
 
-                excused[limit.Name].Add(seed);
+                tally.Excuse(limit.Name, seed);
             }
             else
             {
-                unexplained.Add($"seed {seed} ({limit?.Name ?? "no known limit"}): {string.Join("; ", broken.Concat(differences))}{Environment.NewLine}{scenario.Describe()}");
+                tally.Unexplained($"seed {seed} ({limit?.Name ?? "no known limit"}): {string.Join("; ", broken.Concat(differences))}{Environment.NewLine}{scenario.Describe()}");
             }
         }
 
-        foreach (var (name, count) in shapes)
-        {
-            output.WriteLine($"{count,4} {name}");
-        }
-
-        foreach (var limit in Limits)
-        {
-            output.WriteLine($"{excused[limit.Name].Count,4} {limit.Name}: [{string.Join(", ", excused[limit.Name])}]");
-        }
-
-        foreach (var line in unexplained.Take(12))
-        {
-            output.WriteLine(line);
-        }
-
-        foreach (var line in unexplained.Skip(12))
-        {
-            output.WriteLine(line[..line.IndexOf(Environment.NewLine, StringComparison.Ordinal)]);
-        }
-
-        var moved = Limits.Where(l => !excused[l.Name].SetEquals(l.Seeds)).Select(l =>
-            $"class '{l.Name}': pinned {l.Seeds.Length} seeds, now {excused[l.Name].Count}; " +
-            $"now in it: [{string.Join(", ", excused[l.Name].Except(l.Seeds))}], no longer in it: [{string.Join(", ", l.Seeds.Except(excused[l.Name]))}]").ToList();
-        Assert.True(unexplained.Count == 0 && moved.Count == 0,
-            $"{unexplained.Count} of {Scenarios} scenarios diverge outside the known limits; first: {unexplained.FirstOrDefault()}" +
-            $"{Environment.NewLine}{moved.Count} classes excuse other seeds than pinned:{Environment.NewLine}{string.Join(Environment.NewLine, moved)}");
+        tally.Report(output, Scenarios);
     }
 
     /// <summary>
