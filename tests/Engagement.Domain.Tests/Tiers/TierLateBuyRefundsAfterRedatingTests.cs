@@ -2,7 +2,6 @@ using Engagement.Domain.Benefits;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Tests.Members;
-using Engagement.Domain.Tiers;
 
 namespace Engagement.Domain.Tests.Tiers;
 
@@ -266,18 +265,6 @@ public class TierLateBuyRefundsAfterRedatingTests
     }
 
     /// <summary>Tier, tierSince (UTC), growth, grace, the V4 reach's advisor date, balance, and tier entries summing to the tier's rank.</summary>
-    private static void AssertSame(TestMember inOrder, TestMember late)
-    {
-        Assert.Equal((inOrder.Tier, inOrder.State.TierSince), (late.Tier, late.State.TierSince));
-        Assert.Equal(TimeSpan.Zero, late.State.TierSince!.Value.Offset);
-        Assert.Equal(inOrder.Growth, late.Growth);
-        Assert.Equal(inOrder.State.TierGraceStartedAt, late.State.TierGraceStartedAt);
-        Assert.Equal(
-            inOrder.State.Benefits.Where(b => b.Code == BenefitUses.DedicatedAdvisor).Select(b => b.GrantedAt),
-            late.State.Benefits.Where(b => b.Code == BenefitUses.DedicatedAdvisor).Select(b => b.GrantedAt));
-        Assert.Equal(inOrder.Balance, late.Balance);
-        Assert.Equal(
-            TierPolicy.Rank(late.Options, late.Tier),
-            late.State.Ledger.Where(e => e.Kind == LedgerKinds.Tier).Sum(e => e.Delta));
-    }
+    private static void AssertSame(TestMember inOrder, TestMember late) =>
+        TierSteps.AssertEndsAlike(inOrder, late, b => b.Code == BenefitUses.DedicatedAdvisor);
 }

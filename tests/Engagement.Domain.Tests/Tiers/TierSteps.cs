@@ -1,5 +1,8 @@
+using Engagement.Domain.Benefits;
+using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
 using Engagement.Domain.Tests.Members;
+using Engagement.Domain.Tiers;
 
 namespace Engagement.Domain.Tests.Tiers;
 
@@ -55,5 +58,25 @@ internal static class TierSteps
         }
 
         return member;
+    }
+
+    /// <summary>
+    /// A member that got events late ends as one that got them in occurredAt order: tier and tierSince (UTC), growth, grace,
+    /// the benefits <paramref name="benefits"/> picks with their grant dates, points balance, and tier entries summing to
+    /// the tier's rank.
+    /// </summary>
+    public static void AssertEndsAlike(TestMember inOrder, TestMember late, Func<GrantedBenefit, bool> benefits)
+    {
+        Assert.Equal((inOrder.Tier, inOrder.State.TierSince), (late.Tier, late.State.TierSince));
+        Assert.Equal(TimeSpan.Zero, late.State.TierSince!.Value.Offset);
+        Assert.Equal(inOrder.Growth, late.Growth);
+        Assert.Equal(inOrder.State.TierGraceStartedAt, late.State.TierGraceStartedAt);
+        Assert.Equal(
+            inOrder.State.Benefits.Where(benefits).Select(b => (b.Code, b.GrantedAt)).Order(),
+            late.State.Benefits.Where(benefits).Select(b => (b.Code, b.GrantedAt)).Order());
+        Assert.Equal(inOrder.Balance, late.Balance);
+        Assert.Equal(
+            TierPolicy.Rank(late.Options, late.Tier),
+            late.State.Ledger.Where(e => e.Kind == LedgerKinds.Tier).Sum(e => e.Delta));
     }
 }
