@@ -130,11 +130,14 @@ public sealed class CrashRecoveryTests
         await rig.SendAsync(ReceiverRig.Purchase("M1", "fast-1"));
 
         // Engagement:Testing:ClockSpeed 1000: MaxHoldTime (15 min) passes in 0.9 s of the programme's clock. Holding
-        // and renewing go by real time, as the queue's visibility timeout does.
+        // and renewing go by real time, as the queue's visibility timeout does. The renewals here run on the real clock,
+        // so the timeout is long enough for a renewal (due at half of it) to reach Azurite on a loaded 2-core CI machine:
+        // with 2 s it had 0.7 s, and once did not make it.
+        var timeout = 3 * Short;
         var programme = new AcceleratedTimeProvider(TimeProvider.System, 1000, ReceiverRig.Start);
-        var holder = await rig.ReceiverAsync(Short, programme, pollClock: TimeProvider.System);
+        var holder = await rig.ReceiverAsync(timeout, programme, pollClock: TimeProvider.System);
         Assert.Single(await TakeAsync(holder, 1));
-        var other = await rig.ReceiverAsync(Short);
+        var other = await rig.ReceiverAsync(timeout);
 
         var watch = Stopwatch.StartNew();
         await Eventually.TrueAsync(
@@ -142,7 +145,7 @@ public sealed class CrashRecoveryTests
             {
                 Assert.Empty(await other.GetQueueMessagesAsync(32));
                 Assert.Empty(await holder.GetQueueMessagesAsync(32));
-                return watch.Elapsed > 2 * Short && holder.Leases.Renewals >= 2;
+                return watch.Elapsed > 2 * timeout && holder.Leases.Renewals >= 2;
             },
             Deadline,
             "two visibility timeouts of real time held");
