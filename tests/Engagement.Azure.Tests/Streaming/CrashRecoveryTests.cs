@@ -33,6 +33,9 @@ public sealed class CrashRecoveryTests
     /// <summary>
     /// Lets <paramref name="timeouts"/> visibility timeouts of real queue time pass while the holder's clock ticks along
     /// (so it renews at least <paramref name="renewals"/> times); <paramref name="other"/> receives nothing meanwhile.
+    /// Each poll moves the holder's clock by half the timeout, so every poll makes a renewal due: the real time between
+    /// two renewals is one poll (a receive on Azurite and the 50 ms pause), not two, which on a loaded machine could
+    /// come near the 2 s of real time the queue gives.
     /// </summary>
     private static async Task HoldAsync(EngagementQueueReceiver holder, FakeTimeProvider clock, EngagementQueueReceiver other, int timeouts, int renewals)
     {
@@ -40,7 +43,7 @@ public sealed class CrashRecoveryTests
         await Eventually.TrueAsync(
             async () =>
             {
-                clock.Advance(TimeSpan.FromMilliseconds(500));
+                clock.Advance(Short / 2);
                 Assert.Empty(await other.GetQueueMessagesAsync(32));
                 return watch.Elapsed > timeouts * Short && holder.Leases.Renewals >= renewals;
             },
