@@ -104,6 +104,13 @@ public static class ConsoleHostingExtensions
             return Results.Redirect(BasePath + "/signin?failed=1");
         }
 
+        // A valid key whose role has no console page (a store key): refused here, saying who may sign in, rather than
+        // signed in to a console that answers "Not allowed" everywhere.
+        if (!ConsoleSessions.MayUseConsole(principal))
+        {
+            return Results.Redirect(BasePath + "/signin?refused=1");
+        }
+
         await context.SignInAsync(CookieScheme, principal);
         return Results.Redirect(BasePath);
     }

@@ -22,6 +22,22 @@ public static class ConsoleSessions
     /// <summary>The claim holding the lowercase hex SHA-256 of the session's key (<see cref="ApiKeyHashes.Hash"/>).</summary>
     public const string KeyHashClaim = "engagement:console:key-sha256";
 
+    /// <summary>
+    /// The roles that may sign in to the console: support, marketing and admin. Every console page reads data the API
+    /// gives only to these (member search, ledger, audit, campaigns, programme health and operations: the read, support
+    /// and campaign policies of CONTRACT.md §4), so a <c>store</c> key, which the API gives only a till's view of one
+    /// member and the store-side writes, has no page it may open and is refused at sign-in instead of being let in to a
+    /// console where every page is "Not allowed".
+    /// </summary>
+    public static readonly IReadOnlySet<string> Roles = new HashSet<string>(StringComparer.Ordinal) { ApiRoles.Support, ApiRoles.Marketing, ApiRoles.Admin };
+
+    /// <summary>Whether <paramref name="user"/>'s role is one of <see cref="Roles"/>.</summary>
+    public static bool MayUseConsole(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return Roles.Contains(ApiKeyIdentity.RoleOf(user));
+    }
+
     /// <summary>The session principal for a presented key: its role and name and the key's hash; null when not a valid key.</summary>
     public static ClaimsPrincipal? SignIn(ApiKeyOptions keys, string key, string scheme)
     {
@@ -36,7 +52,10 @@ public static class ConsoleSessions
         return principal;
     }
 
-    /// <summary>Whether <paramref name="user"/>'s key is still configured with the role and name the session holds.</summary>
+    /// <summary>
+    /// Whether <paramref name="user"/>'s key is still configured with the role and name the session holds, and that role
+    /// may use the console (<see cref="Roles"/>: a store session opened before store keys were refused ends too).
+    /// </summary>
     public static bool IsCurrent(ApiKeyOptions keys, ClaimsPrincipal? user)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -46,7 +65,7 @@ public static class ConsoleSessions
             return false;
         }
 
-        return role == ApiKeyIdentity.RoleOf(user) && name == user.Identity?.Name;
+        return role == ApiKeyIdentity.RoleOf(user) && name == user.Identity?.Name && Roles.Contains(role);
     }
 
     /// <summary>Cookie validation: a session whose key is gone or changed is rejected and its cookie removed.</summary>
