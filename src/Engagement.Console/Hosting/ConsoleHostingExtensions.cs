@@ -72,10 +72,16 @@ public static class ConsoleHostingExtensions
         return services;
     }
 
-    /// <summary>Maps the console's pages, its sign-in/out and language endpoints, and its static assets.</summary>
+    /// <summary>
+    /// Maps the console's pages, its sign-in/out and language endpoints, and its static assets, behind
+    /// <see cref="ConsoleCircuitShutdown"/> (a stopping host closes the pages' circuit connections).
+    /// </summary>
     public static WebApplication MapEngagementConsole(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        // First: a stopping host refuses and closes the circuits' connections, so open pages cannot hold its stop.
+        app.UseConsoleCircuitShutdown();
         app.UseRequestLocalization(o =>
         {
             o.DefaultRequestCulture = new RequestCulture("en");

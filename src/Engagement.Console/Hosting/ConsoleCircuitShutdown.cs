@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Console.Hosting;
+
+/// <summary>
+/// Lets a silo with console pages open stop in seconds. When the host stops, SignalR closes the circuits' connections
+/// (<c>/_blazor</c>) it tracks, and each open page reconnects at once; a reconnect that reaches the server before it
+/// stops listening opens a connection SignalR no longer closes, and the server's stop waits for it until its timeout
+/// runs out (about 30 s reported on a silo and measured in the console tests): dotnet/aspnetcore#58947, still open in
+/// .NET 10. So once <see cref="IHostApplicationLifetime.ApplicationStopping"/>
+/// has fired, a <c>/_blazor</c> request is answered 503 (the page shows its reconnect prompt and, behind a load
+/// balancer, reconnects to another silo and reloads there, still signed in), and a <c>/_blazor</c> connection still open
+/// is aborted. Nothing else is touched: an API request in flight, or one that arrives while the server still listens,
+/// runs to its end as before; the work of a circuit's own action in flight (a grain call) is not cancelled, only the
+/// page's connection to it.
+/// </summary>
+public static partial class ConsoleCircuitShutdown
+{
+    /// <summary>The path of the circuits' SignalR connections (negotiation, WebSocket, fallbacks).</summary>
+    public const string CircuitPath = "/_blazor";
+
+    /// <summary>
+    /// Adds the middleware; call before the console's endpoints are mapped (<see cref="ConsoleHostingExtensions.MapEngagementConsole"/> does).
+    /// </summary>
+    public static IApplicationBuilder UseConsoleCircuitShutdown(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var stopping = app.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsoleCircuitShutdown));
+        var open = new OpenCircuits();
+        stopping.Register(() =>
+        {
+            var count = Volatile.Read(ref open.Count);
+            LogStopping(logger, count);
+        });
+        return app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments(CircuitPath))
+            {
+                await next(context);
+                return;
+            }
+
+            if (stopping.IsCancellationRequested)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+
+            Interlocked.Increment(ref open.Count);
+            try
+            {
+                // Registered after the check above: a stop that fired in between runs the abort here, at once.
+                await using var abort = stopping.Register(static c => ((HttpContext)c!).Abort(), context);
+                await next(context);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref open.Count);
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: closing {OpenCircuitRequests} open console circuit requests and refusing new ones (503), so the stop does not wait for them")]
+    private static partial void LogStopping(ILogger logger, int openCircuitRequests);
+
+    private sealed class OpenCircuits
+    {
+        public int Count;
+    }
+}
