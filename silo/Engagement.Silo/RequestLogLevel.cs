@@ -1,3 +1,4 @@
+using Engagement.Console.Hosting;
 using Serilog.Events;
 
 namespace Engagement.Silo;
@@ -6,7 +7,9 @@ namespace Engagement.Silo;
 /// The level of the silo's one line per HTTP request (Serilog's request logging, README "Running in production"):
 /// health probes (<c>/health/*</c> and <c>/api/v1/health/*</c>) at Debug whatever they answer, so a <c>/health/ready</c>
 /// answering 503 every few seconds during a storage freeze logs nothing at the default level (readiness changes are
-/// logged once each by <see cref="Engagement.Api.Hosting.ReadinessLog"/>); every other request keeps Serilog's default:
+/// logged once each by <see cref="Engagement.Api.Hosting.ReadinessLog"/>); a console circuit request (<c>/_blazor</c>)
+/// refused (503) or aborted by a stopping silo (marked <see cref="ConsoleCircuitShutdown.ClosedForStopItem"/>) at
+/// Information, since a rolling stop with console tabs open is routine; every other request keeps Serilog's default:
 /// Error when it threw or answered 500 or more, Information otherwise.
 /// </summary>
 public static class RequestLogLevel
@@ -19,6 +22,11 @@ public static class RequestLogLevel
             || context.Request.Path.StartsWithSegments("/api/v1/health", StringComparison.OrdinalIgnoreCase))
         {
             return LogEventLevel.Debug;
+        }
+
+        if (context.Items.ContainsKey(ConsoleCircuitShutdown.ClosedForStopItem))
+        {
+            return LogEventLevel.Information;
         }
 
         return exception is not null || context.Response.StatusCode > 499 ? LogEventLevel.Error : LogEventLevel.Information;

@@ -1,3 +1,4 @@
+using Engagement.Console.Hosting;
 using Engagement.Silo;
 using Microsoft.AspNetCore.Http;
 using Serilog.Events;
@@ -6,7 +7,8 @@ namespace Engagement.Api.Tests.Operations;
 
 /// <summary>
 /// The silo's request line: health probes at Debug whatever they answer (a 503 from <c>/health/ready</c> every few
-/// seconds during a freeze is not an Error per probe), every other request at Serilog's default level.
+/// seconds during a freeze is not an Error per probe), a console circuit request a stopping silo refused or aborted at
+/// Information, every other request at Serilog's default level.
 /// </summary>
 public sealed class RequestLogLevelTests
 {
@@ -27,6 +29,21 @@ public sealed class RequestLogLevelTests
     [InlineData("/healthy", 503, LogEventLevel.Error)]
     public void AnyOtherRequestKeepsSerilogsDefault(string path, int status, LogEventLevel expected) =>
         Assert.Equal(expected, RequestLogLevel.Of(Context(path, status), 12.5, null));
+
+    [Theory]
+    [InlineData(503, false)]
+    [InlineData(200, true)]
+    public void ACircuitRequestClosedByAStoppingSiloIsInformation(int status, bool aborted)
+    {
+        // Refused (503) or aborted (an exception may surface) by ConsoleCircuitShutdown: routine on a rolling stop.
+        var context = Context("/_blazor/negotiate", status);
+        context.Items[ConsoleCircuitShutdown.ClosedForStopItem] = true;
+        Assert.Equal(LogEventLevel.Information, RequestLogLevel.Of(context, 3, aborted ? new OperationCanceledException() : null));
+    }
+
+    [Fact]
+    public void ACircuitRequestNotMarkedKeepsSerilogsDefault() =>
+        Assert.Equal(LogEventLevel.Error, RequestLogLevel.Of(Context("/_blazor/negotiate", 503), 3, null));
 
     [Fact]
     public void AnotherRequestThatThrewIsAnError() =>
