@@ -73,7 +73,7 @@ public sealed class MemberGrain(
     public async Task OnNextAsync(EngagementEvent item, StreamSequenceToken? token = null)
     {
         // A failure here fails the delivery, so the queue redelivers; the redelivery meets state as storage holds it.
-        var result = await _gate.ChangeAsync(() => ApplyCoreAsync(item));
+        var result = await _gate.ChangeAsync(static call => call.Grain.ApplyCoreAsync(call.Event), (Grain: this, Event: item));
         if (result.Status == ApplyStatus.Rejected)
         {
             // The producer's text and queue when it came from one (CONTRACT.md §1); else (an Orleans producer) the stream and
@@ -90,7 +90,7 @@ public sealed class MemberGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ApplyResult> ApplyEventAsync(EngagementEvent evt) => _gate.ChangeAsync(() => ApplyCoreAsync(evt));
+    public Task<ApplyResult> ApplyEventAsync(EngagementEvent evt) => _gate.ChangeAsync(static call => call.Grain.ApplyCoreAsync(call.Event), (Grain: this, Event: evt));
 
     public async Task<MemberView?> GetViewAsync()
     {
