@@ -60,7 +60,6 @@ public static class CampaignDeliveries
     /// </summary>
     public static CampaignMembership Apply(MemberContext member, CampaignDelivery delivery, bool checkAudience, bool heldBackForStock = false)
     {
-        ArgumentNullException.ThrowIfNull(member);
         ArgumentNullException.ThrowIfNull(delivery);
         var metricsBefore = MemberMetricsPolicy.Before(member.Member);
         var membership = new CampaignMembership

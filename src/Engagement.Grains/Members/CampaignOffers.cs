@@ -20,7 +20,6 @@ public static class CampaignOffers
     public static async Task<bool> HeldBackForStockAsync(IGrainFactory grains, MemberContext member, CampaignDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(grains);
-        ArgumentNullException.ThrowIfNull(member);
         ArgumentNullException.ThrowIfNull(delivery);
         if (delivery.Group != CampaignGroups.Arm || delivery.Offer is not { Kind: OfferKinds.Coupon, Coupon: { Skus.Count: > 0 } coupon })
         {
@@ -37,7 +36,6 @@ public static class CampaignOffers
     /// </summary>
     public static string? NoRoomReason(MemberContext member, CampaignDelivery delivery)
     {
-        ArgumentNullException.ThrowIfNull(member);
         ArgumentNullException.ThrowIfNull(delivery);
         return delivery.Offer is { Kind: OfferKinds.Coupon } && member.Offers is { CanIssue: true } offers
             && !MemberCoupons.Book(member.Member).HasRoomFor("campaign:" + delivery.CampaignId, offers.MaxCouponsPerMember)
@@ -53,7 +51,6 @@ public static class CampaignOffers
     /// </summary>
     public static OfferGrant? Grant(MemberContext member, CampaignDelivery delivery, TouchDecision touch)
     {
-        ArgumentNullException.ThrowIfNull(member);
         ArgumentNullException.ThrowIfNull(delivery);
         ArgumentNullException.ThrowIfNull(touch);
         if (delivery.Offer is not { } offer || member.Offers is not { } offers || touch.Decision == TouchDecisions.Suppressed)

@@ -13,12 +13,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Members;
 
-/// <summary>The member being changed, as the campaign side sees it: id, live state, programme rules, the change's instant.</summary>
+/// <summary>
+/// The member being changed, as the campaign side sees it: id, live state, programme rules, the change's instant. A value
+/// (made for each event on the member's hot path, and copied with the event's instants for a triggered campaign): no
+/// heap object per change.
+/// </summary>
 /// <param name="MemberId">The grain key.</param>
 /// <param name="Member">The live state; the campaign side changes it in place, before the grain's one write.</param>
 /// <param name="Options">The programme rules.</param>
 /// <param name="Now">The engine clock's instant of this change (UTC).</param>
-public sealed record MemberContext(string MemberId, MemberState Member, ProgramOptions Options, DateTimeOffset Now)
+public readonly record struct MemberContext(string MemberId, MemberState Member, ProgramOptions Options, DateTimeOffset Now)
 {
     /// <summary><c>Engagement:Offers</c> when the silo has the offer side: campaign offers are then fulfilled (<see cref="CampaignOffers"/>).</summary>
     public Domain.Offers.OffersOptions? Offers { get; init; }
@@ -93,7 +97,6 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
 {
     public async Task<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision)
     {
-        ArgumentNullException.ThrowIfNull(member);
         ArgumentNullException.ThrowIfNull(evt);
         ArgumentNullException.ThrowIfNull(decision);
         var changed = false;
@@ -148,7 +151,6 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
 
     public CampaignSideResult AfterTick(MemberContext member)
     {
-        ArgumentNullException.ThrowIfNull(member);
         var changed = RefreshIndex(member, force: false);
         changed |= CampaignDeliveries.QueueReports(member.Member);
         var before = member.Member.Campaigns.Memberships.Count;
@@ -158,16 +160,11 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
 
     public bool Reindex(MemberContext member)
     {
-        ArgumentNullException.ThrowIfNull(member);
         RefreshIndex(member, force: true);
         return true;
     }
 
-    public bool AfterChange(MemberContext member)
-    {
-        ArgumentNullException.ThrowIfNull(member);
-        return RefreshIndex(member, force: false);
-    }
+    public bool AfterChange(MemberContext member) => RefreshIndex(member, force: false);
 
     /// <summary>
     /// Matches the event against the active triggered campaigns, highest priority first; the first that matches
