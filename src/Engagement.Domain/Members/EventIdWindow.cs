@@ -16,7 +16,7 @@ namespace Engagement.Domain.Members;
 /// goes unnoticed (taken for a resend, as before fingerprints were kept) is 1 / 65,535.
 /// </summary>
 /// <remarks>
-/// A day's bytes (<see cref="MemberState.EventIdsByDay"/>) are either, as stored before fingerprints, the ids' hashes
+/// A day's bytes (<see cref="MemberState.EventIdsByDay"/>, each an <see cref="EventIdDay"/>, stored as a base64 string) are either, as stored before fingerprints, the ids' hashes
 /// alone (8 bytes each, so a multiple of 8 long; every fingerprint unknown), or a <see cref="Marked"/> byte followed by
 /// 10 bytes an id: its hash, then its fingerprint (little-endian; 0 when none was taken, e.g. a redemption's id). 1 + 10n
 /// is odd, never a multiple of 8, so the two read apart. One array per day, not a second dictionary beside it: no second
@@ -53,19 +53,20 @@ public static class EventIdWindow
 
         var hash = Hash(eventId);
         var oldest = Oldest(now);
-        foreach (var (day, bytes) in days)
+        foreach (var (day, stored) in days)
         {
             if (day < oldest)
             {
                 continue;
             }
 
+            var bytes = stored.Bytes;
             var (start, size) = Layout(bytes);
             for (var i = start; i + size <= bytes.Length; i += size)
             {
-                if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i, HashBytes)) == hash)
+                if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(i, HashBytes)) == hash)
                 {
-                    return size == MarkedEntryBytes ? BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(i + HashBytes)) : (ushort)0;
+                    return size == MarkedEntryBytes ? BinaryPrimitives.ReadUInt16LittleEndian(bytes[(i + HashBytes)..]) : (ushort)0;
                 }
             }
         }
@@ -78,32 +79,49 @@ public static class EventIdWindow
     public static int Count(MemberState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state.EventIdsByDay?.Values.Sum(Count) ?? 0;
+        return state.EventIdsByDay?.Values.Sum(static day => Count(day.Bytes)) ?? 0;
     }
 
     /// <summary>
     /// Remembers <paramref name="eventId"/> as applied at <paramref name="now"/>, with <paramref name="fingerprint"/> of what
     /// it was (<see cref="Fingerprint"/>; 0: none), then prunes by age and by the cap. A day stored without fingerprints is
-    /// rewritten with them, its older ids unknown (0).
+    /// rewritten with them, its older ids unknown (0). A day already written with them grows in place (<see cref="EventIdDay"/>:
+    /// no copy of the day per event).
     /// </summary>
     internal static void Remember(MemberState state, string eventId, ProgramOptions options, DateTimeOffset now, ushort fingerprint = 0)
     {
         var days = state.EventIdsByDay ??= [];
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var bytes = days.GetValueOrDefault(today) ?? [];
-        var count = Count(bytes);
-        var grown = new byte[1 + ((count + 1) * MarkedEntryBytes)];
-        grown[0] = Marked;
-        var (start, size) = Layout(bytes);
-        for (var i = 0; i < count; i++)
+        Span<byte> entry = stackalloc byte[MarkedEntryBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(entry, Hash(eventId));
+        BinaryPrimitives.WriteUInt16LittleEndian(entry[HashBytes..], fingerprint);
+        var day = days.GetValueOrDefault(today);
+        if (day.Length == 0)
         {
-            bytes.AsSpan(start + (i * size), size).CopyTo(grown.AsSpan(1 + (i * MarkedEntryBytes)));
+            day = new EventIdDay([Marked, .. entry]);
+        }
+        else if (Layout(day.Bytes).Start == 0)
+        {
+            // Stored before fingerprints: rewritten in the marked layout, each older id's fingerprint unknown (0).
+            var hashes = day.Bytes;
+            var count = hashes.Length / HashBytes;
+            var marked = new byte[1 + ((count + 1) * MarkedEntryBytes)];
+            marked[0] = Marked;
+            for (var i = 0; i < count; i++)
+            {
+                hashes.Slice(i * HashBytes, HashBytes).CopyTo(marked.AsSpan(1 + (i * MarkedEntryBytes)));
+            }
+
+            entry.CopyTo(marked.AsSpan(1 + (count * MarkedEntryBytes)));
+            day = new EventIdDay(marked);
+        }
+        else
+        {
+            // The usual case: the day grows in its own buffer, doubled when full (no copy of the day per event).
+            day = day.Appended(entry);
         }
 
-        var last = grown.AsSpan(1 + (count * MarkedEntryBytes));
-        BinaryPrimitives.WriteUInt64LittleEndian(last, Hash(eventId));
-        BinaryPrimitives.WriteUInt16LittleEndian(last[HashBytes..], fingerprint);
-        days[today] = grown;
+        days[today] = day;
         Prune(state, options, now);
     }
 
@@ -179,7 +197,7 @@ public static class EventIdWindow
         var oldest = Oldest(now);
         List<DateOnly>? stale = null;
         var remembered = 0;
-        foreach (var (day, bytes) in days)
+        foreach (var (day, stored) in days)
         {
             if (day < oldest)
             {
@@ -187,7 +205,7 @@ public static class EventIdWindow
             }
             else
             {
-                remembered += Count(bytes);
+                remembered += Count(stored.Bytes);
             }
         }
 
@@ -205,7 +223,7 @@ public static class EventIdWindow
                 break;
             }
 
-            var bytes = days[day];
+            var bytes = days[day].Bytes;
             var count = Count(bytes);
             var drop = Math.Min(count, excess);
             excess -= drop;
@@ -216,7 +234,7 @@ public static class EventIdWindow
             else
             {
                 var (start, size) = Layout(bytes);
-                days[day] = start == 0 ? bytes[(drop * size)..] : [Marked, .. bytes.AsSpan(start + (drop * size))];
+                days[day] = new EventIdDay(start == 0 ? bytes[(drop * size)..].ToArray() : [Marked, .. bytes[(start + (drop * size))..]]);
             }
         }
 
@@ -226,14 +244,14 @@ public static class EventIdWindow
         }
     }
 
-    private static int Count(byte[] bytes)
+    private static int Count(ReadOnlySpan<byte> bytes)
     {
         var (start, size) = Layout(bytes);
         return (bytes.Length - start) / size;
     }
 
     // Where a day's ids start and how long each is: after the marker, hash and fingerprint; else hashes alone.
-    private static (int Start, int Size) Layout(byte[] bytes) =>
+    private static (int Start, int Size) Layout(ReadOnlySpan<byte> bytes) =>
         bytes.Length % HashBytes != 0 && bytes[0] == Marked ? (1, MarkedEntryBytes) : (0, HashBytes);
 
     private static DateOnly Oldest(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime).AddDays(-RetentionDays);

@@ -206,10 +206,10 @@ public sealed class MemberState : IJsonOnDeserialized
     /// <summary>
     /// Hashes of applied event ids by UTC date applied, each with the fingerprint of its event where one was taken, kept 30
     /// days (the layout is <see cref="EventIdWindow"/>'s; a day stored before fingerprints holds hashes alone and still
-    /// reads); null when empty.
+    /// reads); null when empty. Each day is stored as the base64 string of its bytes (<see cref="EventIdDay"/>).
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public Dictionary<DateOnly, byte[]>? EventIdsByDay { get; set; }
+    public Dictionary<DateOnly, EventIdDay>? EventIdsByDay { get; set; }
 
     public List<HeldRefund> HeldRefunds { get; init; } = [];
 
