@@ -8,7 +8,8 @@ namespace Engagement.Domain.Metrics;
 /// (365 days, CONTRACT.md §1) still finds its day and the 30 days before it. Bounded (seven longs and a day number;
 /// the five older words are stored only when set) and exact for days inside the window; days older than the window
 /// are unknown (<see cref="Covers"/>). Immutable: <see cref="With"/>, <see cref="Until"/> and <see cref="Union"/>
-/// return a new value, or the same instance when nothing changes (no allocation on the hot path's repeated days).
+/// return a new value, or the same instance when nothing changes (no allocation on the hot path's repeated days);
+/// <see cref="FirstMark"/> is the first mark of an empty bitmap as one instance per day, shared.
 /// </summary>
 public sealed record DayBits
 {
@@ -16,6 +17,9 @@ public sealed record DayBits
     public const int Span = Words * 64;
 
     private const int Words = 7;
+
+    /// <summary>The shared first-mark bitmaps (<see cref="FirstMark"/>): 16 days, so events up to two weeks late share theirs too.</summary>
+    private static readonly DayBits?[] FirstMarks = new DayBits?[16];
 
     /// <summary>The latest day marked (<see cref="DateOnly.DayNumber"/>), or 0 when nothing is marked.</summary>
     public int Latest { get; init; }
@@ -247,6 +251,26 @@ public sealed record DayBits
         }
 
         return n;
+    }
+
+    /// <summary>
+    /// The bitmap of <paramref name="day"/> alone, equal to <c>Empty.With(day)</c>: the first mark of an empty bitmap (each
+    /// kind of activity of a new member, of a new region, of a kind the member had not done in the window). Immutable,
+    /// so one instance per day is shared by every member and thread that marks it, from a small table of the last days
+    /// asked for (a slot per day number modulo its size; a race makes at most one more, equal, instance).
+    /// </summary>
+    internal static DayBits FirstMark(DateOnly day)
+    {
+        var dayNumber = day.DayNumber;
+        ref var slot = ref FirstMarks[dayNumber & (FirstMarks.Length - 1)];
+        if (Volatile.Read(ref slot) is { } shared && shared.Latest == dayNumber)
+        {
+            return shared;
+        }
+
+        var made = new DayBits { Latest = dayNumber, Recent = 1 };
+        Volatile.Write(ref slot, made);
+        return made;
     }
 
     private ulong Word(int i) => i switch

@@ -90,7 +90,7 @@ internal readonly record struct ActivityBits(DayBits Active, DayBits Login, DayB
     /// between <paramref name="before"/> and <paramref name="after"/> (the marks <see cref="Mark"/> made there on that day).
     /// </summary>
     public ActivityBits MarkAs(ActivityBits before, ActivityBits after, DateOnly day) => new(
-        Active.With(day), On(Login, before.Login, after.Login, day), On(Browse, before.Browse, after.Browse, day),
+        Marked(Active, day), On(Login, before.Login, after.Login, day), On(Browse, before.Browse, after.Browse, day),
         On(Cart, before.Cart, after.Cart, day), On(Purchase, before.Purchase, after.Purchase, day),
         On(Repurchase, before.Repurchase, after.Repurchase, day), On(Share, before.Share, after.Share, day));
 
@@ -105,18 +105,21 @@ internal readonly record struct ActivityBits(DayBits Active, DayBits Login, DayB
     /// </summary>
     public ActivityBits Mark(string? type, DateOnly day)
     {
-        var b = this with { Active = Active.With(day) };
+        var b = this with { Active = Marked(Active, day) };
         return type switch
         {
-            "login" => b with { Login = Login.With(day) },
-            "browse" => b with { Browse = Browse.With(day) },
-            "add_to_cart" => b with { Cart = Cart.With(day) },
-            "share" => b with { Share = Share.With(day) },
-            "purchase" when Purchase.Has(day) => b with { Repurchase = Repurchase.With(day) },
-            "purchase" => b with { Purchase = Purchase.With(day) },
+            "login" => b with { Login = Marked(Login, day) },
+            "browse" => b with { Browse = Marked(Browse, day) },
+            "add_to_cart" => b with { Cart = Marked(Cart, day) },
+            "share" => b with { Share = Marked(Share, day) },
+            "purchase" when Purchase.Has(day) => b with { Repurchase = Marked(Repurchase, day) },
+            "purchase" => b with { Purchase = Marked(Purchase, day) },
             _ => b,
         };
     }
 
-    private static DayBits On(DayBits own, DayBits before, DayBits after, DateOnly day) => before == after ? own : own.With(day);
+    private static DayBits On(DayBits own, DayBits before, DayBits after, DateOnly day) => before == after ? own : Marked(own, day);
+
+    /// <summary><paramref name="bits"/> with <paramref name="day"/> marked; a first mark is the day's shared bitmap (<see cref="DayBits.FirstMark"/>).</summary>
+    private static DayBits Marked(DayBits bits, DateOnly day) => bits.IsEmpty ? DayBits.FirstMark(day) : bits.With(day);
 }
