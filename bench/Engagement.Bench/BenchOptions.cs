@@ -41,6 +41,9 @@ internal sealed class BenchOptions
     /// <summary>Events of ingest-memory's warm-up pass (not counted: JIT, pools, Orleans' caches); default a tenth of the run, 0 = none.</summary>
     public int? MemoryWarmUpEvents { get; private set; }
 
+    /// <summary>How many allocated types ingest-memory reports (<c>alloc_sampled.*</c>, most bytes first); default 15.</summary>
+    public int AllocTypes { get; private set; } = 15;
+
     /// <summary>Resident members of the footprint scenario.</summary>
     public int Resident { get; private set; } = 100_000;
 
@@ -220,6 +223,7 @@ internal sealed class BenchOptions
                     };
                     break;
                 case "--memory-warmup": options.MemoryWarmUpEvents = Int(args, ref i, sized, min: 0); break;
+                case "--alloc-types": options.AllocTypes = Int(args, ref i, sized); break;
                 case "--resident": options.Resident = Int(args, ref i, sized); break;
                 case "--footprint-reload": options.FootprintReload = Int(args, ref i, sized, min: 0); break;
                 case "--sweep-members": options.SweepMembers = Int(args, ref i, sized); break;
@@ -312,6 +316,8 @@ internal sealed class BenchOptions
                                engine's silo) or off (the member rules alone, as before 2026-12-05)
           --memory-warmup W    ingest-memory warm-up events per pass, not counted, on the measured silo; passes
                                repeat until the JIT settles, at most 40 (default a tenth of M; 0 = none)
+          --alloc-types N      ingest-memory: report the N types with the most bytes allocated (alloc_sampled.*,
+                               default 15; more shows a small type, e.g. one object a member makes per event)
           --resident N         footprint resident members (default 100000; 1000000 needs ~12 GB free); also
                                the members console-search seeds into the search and member indexes
           --footprint-reload N footprint: also N members loaded from storage, as after a silo restart (activated

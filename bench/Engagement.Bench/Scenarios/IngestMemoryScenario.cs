@@ -181,7 +181,7 @@ internal static class IngestMemoryScenario
         var sustained = await IngestAsync(new EventFactory(options.RunId + "m", members, seed: 3), total, "ingest");
         var delta = CpuSample.Take() - before;
         allocations.Stop();
-        foreach (var (type, bytes) in allocations.Top(15))
+        foreach (var (type, bytes) in allocations.Top(options.AllocTypes))
         {
             result.Details["alloc_sampled." + (type.Length > 80 ? type[..80] : type)] = (double)bytes / total;
         }
