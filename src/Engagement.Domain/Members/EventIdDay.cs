@@ -36,6 +36,13 @@ public readonly struct EventIdDay : IEquatable<EventIdDay>
         _length = length;
     }
 
+    /// <summary>A day holding the first <paramref name="length"/> bytes of <paramref name="buffer"/>, the rest its room (kept, not copied).</summary>
+    internal static EventIdDay WithRoom(byte[] buffer, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, buffer.Length);
+        return new EventIdDay(buffer, length);
+    }
+
     /// <summary>The day's bytes as stored (the <see cref="EventIdWindow"/> layout); empty for <c>default</c>.</summary>
     public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, _length);
 

@@ -195,6 +195,7 @@ public static class EventIdWindow
         }
 
         var oldest = Oldest(now);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
         List<DateOnly>? stale = null;
         var remembered = 0;
         foreach (var (day, stored) in days)
@@ -234,7 +235,7 @@ public static class EventIdWindow
             else
             {
                 var (start, size) = Layout(bytes);
-                days[day] = new EventIdDay(start == 0 ? bytes[(drop * size)..].ToArray() : [Marked, .. bytes[(start + (drop * size))..]]);
+                days[day] = start == 0 ? new EventIdDay(bytes[(drop * size)..].ToArray()) : Trimmed(bytes, drop * size, day == today);
             }
         }
 
@@ -242,6 +243,18 @@ public static class EventIdWindow
         {
             state.EventIdsByDay = null;
         }
+    }
+
+    // A marked day without its oldest dropped bytes, in a new array (an older value keeps reading what it held). Today's
+    // keeps the dropped bytes as room, so that at the cap the next id appends in place instead of doubling the buffer:
+    // one copy of the day per event there, not three (a day past today never grows, so it is kept exact).
+    private static EventIdDay Trimmed(ReadOnlySpan<byte> bytes, int dropped, bool keepRoom)
+    {
+        var kept = bytes[(1 + dropped)..];
+        var buffer = new byte[keepRoom ? bytes.Length : 1 + kept.Length];
+        buffer[0] = Marked;
+        kept.CopyTo(buffer.AsSpan(1));
+        return EventIdDay.WithRoom(buffer, 1 + kept.Length);
     }
 
     private static int Count(ReadOnlySpan<byte> bytes)
