@@ -207,6 +207,8 @@ public sealed class MemberState : IJsonOnDeserialized
     /// Hashes of applied event ids by UTC date applied, each with the fingerprint of its event where one was taken, kept 30
     /// days (the layout is <see cref="EventIdWindow"/>'s; a day stored before fingerprints holds hashes alone and still
     /// reads); null when empty. Each day is stored as the base64 string of its bytes (<see cref="EventIdDay"/>).
+    /// Warning: copy the state only through JSON (as the grain's storage does); a shallow copy of this dictionary shares
+    /// the days' buffers, and an id remembered in one copy is appended into the buffer the other still holds.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Dictionary<DateOnly, EventIdDay>? EventIdsByDay { get; set; }
