@@ -88,6 +88,36 @@ public sealed class MemberStorageFaultTests(MemberClusterFixture cluster)
     }
 
     [Fact]
+    public async Task AnIdAppendedIntoTheDaysSpareRoomByAFailedWriteIsNotRememberedAndItsResendIsApplied()
+    {
+        // Five events of one UTC day in one activation: the day's id buffer has doubled to 88 bytes and holds 1 + 5 x 10,
+        // so the sixth id is appended into its spare room, in place (EventIdDay), before the write fails.
+        var id = MemberClusterFixture.NewMemberId();
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        var first = Enumerable.Range(1, 5).Select(i => Events.Of(EventTypes.Login, id, Now.AddMinutes(-10 + i), $"{id}-login-{i}")).ToList();
+        foreach (var login in first)
+        {
+            Assert.Equal(ApplyStatus.Applied, (await member.ApplyEventAsync(login)).Status);
+        }
+
+        var sixth = Events.Of(EventTypes.Login, id, Now.AddMinutes(-1), $"{id}-login-6");
+        cluster.Faults.Fail(id, StorageFault.Write);
+        await Assert.ThrowsAnyAsync<Exception>(() => member.ApplyEventAsync(sixth));
+        cluster.Faults.Heal(id);
+        var stored = cluster.Faults.Stored<MemberGrainState>(id)!.Member;
+        Assert.Equal(5, EventIdWindow.Count(stored));
+        Assert.False(EventIdWindow.Contains(stored, sixth.EventId, Now));
+
+        Assert.Equal(ApplyStatus.Applied, (await member.ApplyEventAsync(sixth)).Status);
+        Assert.Equal(ApplyStatus.Duplicate, (await member.ApplyEventAsync(first[2])).Status);
+        Assert.Equal(ApplyStatus.Duplicate, (await member.ApplyEventAsync(sixth)).Status);
+
+        stored = cluster.Faults.Stored<MemberGrainState>(id)!.Member;
+        Assert.Equal(6, EventIdWindow.Count(stored));
+        Assert.All(first.Append(sixth), e => Assert.True(EventIdWindow.Contains(stored, e.EventId, Now), e.EventId));
+    }
+
+    [Fact]
     public async Task WhileStorageCannotBeReadTheMemberAnswersWithAnErrorNeverWithTheUnsavedChange()
     {
         var id = MemberClusterFixture.NewMemberId();
