@@ -224,12 +224,25 @@ public static class CouponEndpoints
 
         if (result.Reason == CouponRefusals.RedemptionIdReused)
         {
-            return OfferProblems.Conflict("redemptionId already used differently", result.Detail, result.Reason, new Dictionary<string, object?> { ["field"] = "orderAmount", ["coupon"] = result.Coupon });
+            // "field": orderAmount (the same coupon, another amount), or redemptionId itself (it redeemed another coupon).
+            var field = result.Field ?? "orderAmount";
+            return OfferProblems.Conflict(field == "redemptionId" ? "redemptionId already used on another coupon" : "redemptionId already used differently",
+                result.Detail, result.Reason, new Dictionary<string, object?> { ["field"] = field, ["coupon"] = result.Coupon });
         }
 
-        return result.Reason == CouponRefusals.NotFound
-            ? OfferProblems.CouponNotFound()
-            : OfferProblems.Conflict(TitleOf(result.Reason), result.Detail, result.Reason ?? "refused", new Dictionary<string, object?> { ["coupon"] = result.Coupon });
+        if (result.Reason == CouponRefusals.NotFound)
+        {
+            return OfferProblems.CouponNotFound();
+        }
+
+        // A refusal of a redemptionId sent again from another store (reason used) names the field too.
+        var more = new Dictionary<string, object?> { ["coupon"] = result.Coupon };
+        if (result.Field is { } differs)
+        {
+            more["field"] = differs;
+        }
+
+        return OfferProblems.Conflict(TitleOf(result.Reason), result.Detail, result.Reason ?? "refused", more);
     }
 
     /// <summary>The optional <c>items</c> of a redeem request: the rules of a purchase event's items (CONTRACT.md §1), unitPrice in CNY with at most 2 decimals.</summary>

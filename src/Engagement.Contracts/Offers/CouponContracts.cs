@@ -263,6 +263,13 @@ public sealed record CouponRedeemResult
     /// redemption used it again); <see cref="Coupon"/> then shows it as it is now and <see cref="Detail"/> says both.
     /// </summary>
     [Id(7)] public bool CouponChangedSince { get; init; }
+
+    /// <summary>
+    /// For a redemptionId used before with another request: the field that makes it another redemption, the 409's
+    /// <c>field</c> (<c>orderAmount</c>; <c>storeId</c> with reason <c>used</c>; <c>redemptionId</c> when the id redeemed
+    /// another of the member's coupons). Null otherwise. An extension of CONTRACT.md §4.
+    /// </summary>
+    [Id(8)] public string? Field { get; init; }
 }
 
 /// <summary>

@@ -150,6 +150,13 @@ public sealed record Coupon
 public sealed record CouponRefusalNote(DateTimeOffset At, string RedemptionId, string? StoreId, string Reason, decimal Amount, string? RegionId = null)
 {
     /// <summary>
+    /// <c>redemptionId</c> for a refusal of an id that had redeemed another of the member's coupons
+    /// (<see cref="CouponRedemptionIds"/>); null (absent in stored JSON) for every other note.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Field { get; init; }
+
+    /// <summary>
     /// The sentence for people, rendered from the note and <paramref name="coupon"/> (its dates and minSpend, which a
     /// refusal never changes): e.g. "order of 80.00 CNY is below the coupon's minimum spend of 100.00 CNY".
     /// </summary>
@@ -168,6 +175,7 @@ public sealed record CouponRefusalNote(DateTimeOffset At, string RedemptionId, s
                 : $"coupon is not valid at store '{StoreId}' in region '{RegionId}'",
             CouponRefusals.BelowMinSpend => string.Create(ci, $"order of {Amount:0.00} CNY is below the coupon's minimum spend of {coupon.MinSpend:0.00} CNY"),
             CouponRefusals.NotApplicable => "the order holds none of the goods the coupon is for",
+            CouponRefusals.RedemptionIdReused when Field == CouponRedemptionIds.Field => CouponRedemptionIds.DescribeNote(this),
             CouponRefusals.RedemptionIdReused => coupon.RedemptionOf(RedemptionId)?.OrderAmount is { } first
                 ? string.Create(ci, $"redemption {RedemptionId} was already used with orderAmount {first:0.00} CNY, not {Amount:0.00}; a retry sends the same request, another order takes another redemptionId")
                 : string.Create(ci, $"redemption {RedemptionId} was already used with another orderAmount than {Amount:0.00} CNY; a retry sends the same request, another order takes another redemptionId"),

@@ -102,7 +102,8 @@ public sealed record CouponBook
     /// acceptance again, replayed, with the discount in CNY it granted then, changing nothing; the same redemptionId from
     /// another store is another till, not a retry, and is refused as <see cref="CouponRefusals.Used"/>; with another
     /// orderAmount it is another request under a used id, refused <see cref="CouponRefusals.RedemptionIdReused"/> naming
-    /// the field (as a points redemption's is). This holds also after a full refund restored the coupon: a late retry of the
+    /// the field (as a points redemption's is); the same redemptionId on another coupon of the member is refused
+    /// <see cref="CouponRefusals.RedemptionIdReused"/> naming <c>redemptionId</c> (<see cref="CouponRedemptionIds"/>). This holds also after a full refund restored the coupon: a late retry of the
     /// original call is replayed and leaves the restored coupon issued.
     /// </summary>
     public (CouponBook Book, CouponRedeemOutcome Outcome) Redeem(string code, string redemptionId, CouponOrder order, DateTimeOffset now)
@@ -126,6 +127,12 @@ public sealed record CouponBook
             return (this, Replay(coupon, new CouponRedemption(redemptionId, coupon.StoreId, CouponPolicy.DiscountOn(coupon, order), coupon.StatusAt), order));
         }
 
+        // The id redeemed another of the member's coupons: one redemption, not a second (CouponRedemptionIds).
+        if (CouponRedemptionIds.UsedElsewhere(this, coupon, redemptionId) is { } reused)
+        {
+            return (this, CouponRedeemOutcome.Refused(reused, coupon));
+        }
+
         if (CouponPolicy.CheckRedeem(coupon, order, now) is { } refusal)
         {
             return (this, CouponRedeemOutcome.Refused(refusal, coupon));
@@ -144,10 +151,10 @@ public sealed record CouponBook
     private static CouponRedeemOutcome Replay(Coupon coupon, CouponRedemption earlier, CouponOrder order) =>
         !string.Equals(earlier.StoreId, order.StoreId, StringComparison.Ordinal)
             ? CouponRedeemOutcome.Refused(new(CouponRefusals.Used,
-                $"redemption {earlier.RedemptionId} already used this coupon at store {earlier.StoreId}; the same redemptionId from store {order.StoreId} is another redemption, not a retry"), coupon)
+                $"redemption {earlier.RedemptionId} already used this coupon at store {earlier.StoreId}; the same redemptionId from store {order.StoreId} is another redemption, not a retry") { Field = "storeId" }, coupon)
             : earlier.OrderAmount is { } amount && amount != order.Amount
                 ? CouponRedeemOutcome.Refused(new(CouponRefusals.RedemptionIdReused, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"orderAmount: redemptionId {earlier.RedemptionId} was already used with orderAmount {amount:0.00} CNY, not {order.Amount:0.00}; a retry sends the same request, another order takes another redemptionId")), coupon)
+                    $"orderAmount: redemptionId {earlier.RedemptionId} was already used with orderAmount {amount:0.00} CNY, not {order.Amount:0.00}; a retry sends the same request, another order takes another redemptionId")) { Field = "orderAmount" }, coupon)
                 : new CouponRedeemOutcome(coupon, null, earlier.Discount, Replayed: true) { Redemption = earlier, ReplayDetail = CouponReplays.Describe(coupon, earlier) };
 
     /// <summary>

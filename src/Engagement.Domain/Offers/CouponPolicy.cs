@@ -169,7 +169,15 @@ public sealed record CouponOrder(decimal Amount, string? StoreId, string? Region
 public sealed record CouponOrderItem(string? Sku, string? Category, decimal Amount);
 
 /// <summary>A refusal: a <see cref="CouponRefusals"/> code and a sentence naming why.</summary>
-public sealed record CouponRefusal(string Reason, string Detail);
+public sealed record CouponRefusal(string Reason, string Detail)
+{
+    /// <summary>
+    /// For a redemptionId reused with another request: the request field that makes it another redemption
+    /// (<c>orderAmount</c>, <c>storeId</c>, or <c>redemptionId</c> itself when it redeemed another coupon,
+    /// <see cref="CouponRedemptionIds"/>), the 409's <c>field</c>; null for every other refusal.
+    /// </summary>
+    public string? Field { get; init; }
+}
 
 /// <summary>
 /// A coupon of a purchase's <c>coupons</c> (CONTRACT.md §1) that was not applied; the purchase applied without it and

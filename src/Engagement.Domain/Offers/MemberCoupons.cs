@@ -87,7 +87,10 @@ public static class MemberCoupons
         var (book, outcome) = current.Redeem(code, redemptionId, order, now);
         if (outcome is { Refusal: { } refusal, Coupon: { } refused } && !refused.HasRefused(redemptionId) && !RefusalMemory.WasForgotten(state, refused.Code, redemptionId))
         {
-            var note = new CouponRefusalNote(now, redemptionId, order.StoreId, refusal.Reason, order.Amount, order.RegionId);
+            var note = new CouponRefusalNote(now, redemptionId, order.StoreId, refusal.Reason, order.Amount, order.RegionId)
+            {
+                Field = refusal.Field == CouponRedemptionIds.Field ? refusal.Field : null,
+            };
             book = ForgetOldRefusals(book.Replace(refused.WithRefusal(note)));
             RefusalMemory.RememberDropped(state, current, refused.Code, note, book);
         }

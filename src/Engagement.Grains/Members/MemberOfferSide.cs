@@ -174,6 +174,7 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
             {
                 Accepted = reply.Accepted,
                 Reason = reply.Refusal?.Reason,
+                Field = reply.Refusal?.Field,
                 Detail = reply.Refusal?.Detail ?? reply.ReplayDetail ?? reply.Coupon!.StatusReason,
                 Discount = reply.Discount,
                 Replayed = reply.Replayed,
