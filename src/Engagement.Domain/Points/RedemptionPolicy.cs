@@ -55,7 +55,9 @@ public static class RedemptionPolicy
                 // Stores compare as given, null included (but for the store-less points record above): a store-less redemption (no unit taken) answered as the replay
                 // of one at a store would let a stock counter take a unit per store for one payment.
                 return Refused(state, RedemptionStatuses.Invalid,
-                    $"redemptionId {redemptionId} was already used for a different request", points, cashAmount, options);
+                    $"redemptionId {redemptionId} was already used for a different request: {Described(previous.Points, previous.CashAmount, previous.RewardId, previous.StoreId)}, "
+                    + $"not {Described(points, cashAmount, rewardId, storeId)}; send a new redemptionId for a new redemption (the first request again returns its answer)",
+                    points, cashAmount, options);
             }
 
             return new RedemptionDecision
@@ -239,6 +241,16 @@ public static class RedemptionPolicy
 
         return storeId is null ? text : $"{text} at store {storeId}";
     }
+
+    /// <summary>
+    /// A redemption as a refusal's detail says what an id was used for: <c>500 points for reward kettle at store S001</c>,
+    /// <c>50 points + 5.00 CNY cash without a reward without a storeId</c> (points as an integer, cash in CNY with 2 decimals).
+    /// </summary>
+    private static string Described(long points, decimal? cash, string? rewardId, string? storeId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{points} points")
+        + (cash is > 0m ? string.Create(CultureInfo.InvariantCulture, $" + {cash:0.00} CNY cash") : "")
+        + (rewardId is null ? " without a reward " : $" for reward {rewardId} ")
+        + AtStore(storeId);
 
     /// <summary>Where a points redemption was made, as a detail says it: <c>at store S001</c>, or <c>without a storeId</c>.</summary>
     private static string AtStore(string? storeId) => storeId is null ? "without a storeId" : "at store " + storeId;
