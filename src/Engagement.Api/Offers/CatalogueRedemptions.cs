@@ -97,8 +97,14 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
                 RedemptionStatus.InsufficientPoints => "Not enough points",
                 _ => "Redemption refused",
             };
-            return OfferProblems.Conflict(title, paid.Detail ?? paid.Status, paid.Status,
-                new Dictionary<string, object?> { ["pointsBalance"] = paid.PointsBalance, ["stock"] = released });
+            var extensions = new Dictionary<string, object?> { ["pointsBalance"] = paid.PointsBalance, ["stock"] = released };
+            if (paid.Field is { } field)
+            {
+                // The id was already used for another request (another reward or store): named as the member path names it.
+                extensions["field"] = field;
+            }
+
+            return OfferProblems.Conflict(title, paid.Detail ?? paid.Status, paid.Status, extensions);
         }
 
         var confirmed = await stock.ConfirmAsync(request.RedemptionId!);

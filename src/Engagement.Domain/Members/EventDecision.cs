@@ -77,7 +77,9 @@ public sealed record RedemptionDecision
 
     /// <summary>
     /// For <c>redemption_id_reused</c>: the first request field that differs from the redemption first made under the id
-    /// (<c>points</c>, <c>cashAmount</c> or <c>storeId</c>, in that order; <see cref="Detail"/> names every difference); null otherwise.
+    /// (<c>points</c>, <c>cashAmount</c> or <c>storeId</c>, in that order; <see cref="Detail"/> names every difference);
+    /// for <c>invalid</c> because the id was already used for another reward (or with one beside one without), or its
+    /// record is no longer kept: <c>redemptionId</c>; null otherwise.
     /// </summary>
     public string? Field { get; init; }
 

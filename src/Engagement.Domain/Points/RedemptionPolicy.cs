@@ -9,6 +9,13 @@ namespace Engagement.Domain.Points;
 public static class RedemptionPolicy
 {
     /// <summary>
+    /// The <see cref="Members.RedemptionDecision.Field"/> of an <c>invalid</c> refusal of a redemptionId already used for
+    /// another reward, or one beside none, or whose record is no longer kept: the 409 names <c>redemptionId</c>, on
+    /// <c>POST /members/{memberId}/redemptions</c> and on the catalogue redemption alike.
+    /// </summary>
+    public const string ReusedIdField = "redemptionId";
+
+    /// <summary>
     /// Spends <paramref name="points"/> oldest lot first. <paramref name="pointValue"/> is the CNY per point in force at
     /// <paramref name="now"/> (the runtime value, <c>PUT /programme/point-value</c>); null, or outside the ±20% band
     /// around the anchor: the configured <see cref="ProgramOptions.PointValue"/>. It values the redemption, its ledger
@@ -57,7 +64,7 @@ public static class RedemptionPolicy
                 return Refused(state, RedemptionStatuses.Invalid,
                     $"redemptionId {redemptionId} was already used for a different request: {Described(previous.Points, previous.CashAmount, previous.RewardId, previous.StoreId)}, "
                     + $"not {Described(points, cashAmount, rewardId, storeId)}; send a new redemptionId for a new redemption (the first request again returns its answer)",
-                    points, cashAmount, options);
+                    points, cashAmount, options) with { Field = ReusedIdField };
             }
 
             return new RedemptionDecision
@@ -80,7 +87,7 @@ public static class RedemptionPolicy
             if (rewardId is not null)
             {
                 return Refused(state, RedemptionStatuses.Invalid,
-                    $"redemptionId {redemptionId} was already used (its record is no longer kept); send a new redemptionId", points, cashAmount, options);
+                    $"redemptionId {redemptionId} was already used (its record is no longer kept); send a new redemptionId", points, cashAmount, options) with { Field = ReusedIdField };
             }
 
             return new RedemptionDecision

@@ -33,7 +33,7 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
         Assert.True((await replay.Content.ReadFromJsonAsync<JsonObject>(Json))!["replayed"]!.GetValue<bool>());
         Assert.Equal(HttpStatusCode.Conflict, elsewhere.StatusCode);
         var problem = (await elsewhere.Content.ReadFromJsonAsync<JsonObject>(Json))!;
-        Assert.Equal("invalid", problem["reason"]!.GetValue<string>());
+        Assert.Equal(("invalid", "redemptionId"), (problem["reason"]!.GetValue<string>(), problem["field"]!.GetValue<string>()));
         Assert.Contains("different request", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         var s1 = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S001", Json);
         var s2 = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S002", Json);
@@ -198,6 +198,41 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
         Assert.Equal(("accepted", before - 6_000), (plain["status"]!.GetValue<string>(), plain["pointsBalance"]!.GetValue<long>()));
         var s2 = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{rewardId}/stock/S002", Json);
         Assert.Equal((0L, 1L), (s2!["available"]!.GetValue<long>(), s2["redeemed"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public async Task AnIdReusedForAnotherRewardAtTheSameStoreIsA409NamingRedemptionIdAndSaysWhatItWasUsedFor()
+    {
+        // README "HTTP API": the same id with another reward is 409 invalid with "field":"redemptionId", also when the
+        // body names a store (the catalogue redemption's answer, which had no field); nothing charged, no unit taken.
+        var kettle = "R-KET-" + Guid.NewGuid().ToString("N")[..8];
+        var mug = "R-MUG-" + Guid.NewGuid().ToString("N")[..8];
+        await host.PutRewardAsync(kettle, new { name = "Kettle", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, ("S001", 5));
+        await host.PutRewardAsync(mug, new { name = "Mug", marketPrice = 30.00m, pointsPrice = 3_000, eligibleTiers = Array.Empty<string>() }, ("S001", 5));
+        var member = (await host.SeedBuyersAsync(1, 10_000m))[0];
+        using var support = host.Client(SupportKey);
+        var before = (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>();
+        using var pos = host.Client(StoreKey);
+        var url = $"api/v1/members/{member}/redemptions";
+
+        using var first = await pos.PostAsJsonAsync(url, new { redemptionId = "R-1", points = 3_000, rewardId = kettle, storeId = "S001" }, Json);
+        using var otherReward = await pos.PostAsJsonAsync(url, new { redemptionId = "R-1", points = 3_000, rewardId = mug, storeId = "S001" }, Json);
+        using var retry = await pos.PostAsJsonAsync(url, new { redemptionId = "R-1", points = 3_000, rewardId = kettle, storeId = "S001" }, Json);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, otherReward.StatusCode);
+        Assert.Equal("application/problem+json", otherReward.Content.Headers.ContentType?.MediaType);
+        var problem = (await otherReward.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal((409, "invalid", "redemptionId"),
+            (problem["status"]!.GetValue<int>(), problem["reason"]!.GetValue<string>(), problem["field"]!.GetValue<string>()));
+        Assert.StartsWith($"redemptionId R-1 was already used for a different request: 3000 points for reward {kettle} at store S001, not 3000 points for reward {mug} at store S001;",
+            problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(before - 3_000, problem["pointsBalance"]!.GetValue<long>());
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.True((await retry.Content.ReadFromJsonAsync<JsonObject>(Json))!["replayed"]!.GetValue<bool>());
+        var mugStock = await support.GetFromJsonAsync<JsonObject>($"api/v1/catalogue/{mug}/stock/S001", Json);
+        Assert.Equal((5L, 0L, 0L), (mugStock!["available"]!.GetValue<long>(), mugStock["held"]!.GetValue<long>(), mugStock["redeemed"]!.GetValue<long>()));
+        Assert.Equal(before - 3_000, (await support.GetFromJsonAsync<JsonObject>($"api/v1/members/{member}", Json))!["pointsBalance"]!.GetValue<long>());
     }
 
     private async Task<HttpResponseMessage> RedeemAsync(string rewardId, string memberId, string store, string redemptionId)

@@ -21,15 +21,15 @@ public class RedemptionIdReuseTests
         var withoutReward = member.Redeem("R-1", 500);
         var retry = member.Redeem("R-1", 500, rewardId: "kettle");
 
-        Assert.Equal((RedemptionStatuses.Invalid, false), (otherReward.Status, otherReward.Replayed));
+        Assert.Equal((RedemptionStatuses.Invalid, false, "redemptionId"), (otherReward.Status, otherReward.Replayed, otherReward.Field));
         Assert.Equal(
             "redemptionId R-1 was already used for a different request: 500 points for reward kettle without a storeId, "
             + "not 500 points + 5.00 CNY cash for reward mug without a storeId; send a new redemptionId for a new redemption (the first request again returns its answer)",
             otherReward.Detail);
-        Assert.Equal(RedemptionStatuses.Invalid, withoutReward.Status);
+        Assert.Equal((RedemptionStatuses.Invalid, "redemptionId"), (withoutReward.Status, withoutReward.Field));
         Assert.StartsWith("redemptionId R-1 was already used for a different request: 500 points for reward kettle without a storeId, not 500 points without a reward without a storeId;",
             withoutReward.Detail, StringComparison.Ordinal);
-        Assert.Equal((RedemptionStatuses.Accepted, true), (retry.Status, retry.Replayed));
+        Assert.Equal((RedemptionStatuses.Accepted, true, (string?)null), (retry.Status, retry.Replayed, retry.Field));
         Assert.Equal(1500, member.Balance);
     }
 
@@ -42,7 +42,7 @@ public class RedemptionIdReuseTests
 
         var elsewhere = RedemptionPolicy.Redeem(member.State, "R-1", 500, null, "kettle", member.Options, member.Now, storeId: "S002");
 
-        Assert.Equal(RedemptionStatuses.Invalid, elsewhere.Status);
+        Assert.Equal((RedemptionStatuses.Invalid, "redemptionId"), (elsewhere.Status, elsewhere.Field));
         Assert.StartsWith("redemptionId R-1 was already used for a different request: 500 points for reward kettle at store S001, not 500 points for reward kettle at store S002;",
             elsewhere.Detail, StringComparison.Ordinal);
         Assert.Equal(1500, member.Balance);
