@@ -260,6 +260,40 @@ public class MemberStateSerializationTests
         // Worst case: 1,000 coupons held (the configurable maximum) each refused 5 times (its own cap) at a store and with
         // a redemptionId of 128 CJK characters (6 bytes each escaped), in a region of 128. Only the newest 20 are kept
         // across the member's coupons, each its short fields (the sentence is rendered when read, never stored).
+        var (added, notes) = BytesTheRefusalNotesAdd(reusedIds: false);
+
+        Assert.Equal((Domain.Offers.Coupon.MaxRefusalsPerMember, 0), (notes.Count, notes.Count(n => n.Field is not null)));
+        // Measured: the 20 notes add 35,160 bytes (about 1.76 KB each, 1.5 KB of it the two escaped CJK ids) and the
+        // fingerprints of the 256 newest notes pushed out 1,368 more (36,528 in all), 7% of the 480 KiB bound; 5 per coupon
+        // with the stored sentence (before) grew without bound in the number of coupons held.
+        Assert.Equal(36_528, added);
+    }
+
+    [Fact]
+    public void EveryKeptRefusalNoteOfAnIdReusedFromAnotherCouponAddsItsFieldAndStaysUnderThirtyEightKilobytes()
+    {
+        // The same worst case, but every refusal the 128-CJK-character id of a redemption another coupon accepted (409
+        // redemption_id_reused): each of the 20 kept notes also stores "field":"redemptionId" and the longer reason code.
+        var (added, notes) = BytesTheRefusalNotesAdd(reusedIds: true);
+
+        Assert.Equal(Domain.Offers.Coupon.MaxRefusalsPerMember, notes.Count);
+        Assert.All(notes, n => Assert.Equal(
+            (Domain.Offers.CouponRefusals.RedemptionIdReused, Domain.Offers.CouponRedemptionIds.Field), (n.Reason, n.Field)));
+        // Measured (README "A coupon's life", step 5): 37,168 bytes, 7.6% of the 480 KiB bound: 640 more than the notes
+        // above, 32 per kept note (the 23 bytes of ,"field":"redemptionId" and the 9 by which redemption_id_reused is
+        // longer than wrong_store); the 256 fingerprints are the same 4 bytes each.
+        Assert.Equal(37_168, added);
+    }
+
+    /// <summary>
+    /// Issues the member 1,000 coupons (the configurable maximum) and refuses each <see cref="Domain.Offers.Coupon.MaxRefusals"/>
+    /// times from stores with 128-CJK-character ids in a 128-character region, every redemptionId 128 CJK characters:
+    /// distinct ids its region refuses (<paramref name="reusedIds"/> false), or (true) the ids of the 5 redemptions the first
+    /// 5 coupons accepted, so every other coupon refuses them as reused. Returns the bytes the refusals added to the
+    /// stored JSON (measured once the accepted redemptions are in) and the notes kept.
+    /// </summary>
+    private static (int Added, List<Domain.Offers.CouponRefusalNote> Notes) BytesTheRefusalNotesAdd(bool reusedIds)
+    {
         var offers = new Domain.Offers.OffersOptions { CouponSecret = Offers.CouponTestKit.Secret, MaxCouponsPerMember = 1000 };
         var options = new Domain.Program.ProgramOptions();
         var now = Offers.CouponTestKit.Noon;
@@ -267,25 +301,28 @@ public class MemberStateSerializationTests
         var codes = Enumerable.Range(0, offers.MaxCouponsPerMember)
             .Select(i => Domain.Offers.MemberCoupons.Issue(state, Offers.CouponTestKit.Spend500Get100, $"campaign:C{i}", offers, options, now).Reply.Coupon!.Code)
             .ToList();
-        var before = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
+        var spent = reusedIds ? Domain.Offers.Coupon.MaxRefusals : 0;
+        for (var c = 0; c < spent; c++)
+        {
+            var order = new Domain.Offers.CouponOrder(9_999_999.99m, Points.RedemptionUndoSizeTests.CjkId('S', c), "east");
+            Assert.True(Domain.Offers.MemberCoupons.Redeem(state, codes[c], Points.RedemptionUndoSizeTests.CjkId('R', c), order, options, now.AddTicks(1_234_567)).Reply.Refusal is null);
+        }
 
+        var before = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
         var region = new string('r', 128);
         for (var n = 0; n < Domain.Offers.Coupon.MaxRefusals; n++)
         {
-            for (var c = 0; c < codes.Count; c++)
+            for (var c = spent; c < codes.Count; c++)
             {
                 var at = now.AddTicks(1_234_567).AddMinutes((n * codes.Count) + c + 1);
                 var order = new Domain.Offers.CouponOrder(9_999_999.99m, Points.RedemptionUndoSizeTests.CjkId('S', c), region);
-                Assert.True(Domain.Offers.MemberCoupons.Redeem(state, codes[c], Points.RedemptionUndoSizeTests.CjkId('R', (n * 1000) + c), order, options, at).StateChanged);
+                var id = Points.RedemptionUndoSizeTests.CjkId('R', reusedIds ? n : (n * 1000) + c);
+                Assert.True(Domain.Offers.MemberCoupons.Redeem(state, codes[c], id, order, options, at).StateChanged);
             }
         }
 
-        var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
-        Assert.Equal(Domain.Offers.Coupon.MaxRefusalsPerMember, Domain.Offers.MemberCoupons.Book(state).Coupons.Sum(c => c.Refusals?.Count ?? 0));
-        // Measured: the 20 notes add 35,160 bytes (about 1.76 KB each, 1.5 KB of it the two escaped CJK ids) and the
-        // fingerprints of the 256 newest notes pushed out 1,368 more (36,528 in all), 7% of the 480 KiB bound; 5 per coupon
-        // with the stored sentence (before) grew without bound in the number of coupons held.
-        Assert.InRange(bytes - before, 36_000, 37_000);
+        var added = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web)) - before;
+        return (added, Domain.Offers.MemberCoupons.Book(state).Coupons.SelectMany(c => c.Refusals ?? []).ToList());
     }
 
     [Fact]

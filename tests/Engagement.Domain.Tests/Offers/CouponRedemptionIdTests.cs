@@ -66,11 +66,36 @@ public class CouponRedemptionIdTests
 
         var onExpired = restored.Redeem(other.Code, "R1", At("S001", 50m), late).Outcome;
         var newId = restored.Redeem(other.Code, "R9", At("S001", 50m), late).Outcome;
+        var (afterRetry, retry) = restored.Redeem(gift.Code, "R1", At("S001", 50m), Noon.AddHours(4));
 
         Assert.Equal(gift.Code, Assert.Single(back).Code);
         Assert.Equal(CouponStatuses.Issued, restored.Find(gift.Code)!.Status);
         Assert.Equal((CouponRefusals.RedemptionIdReused, "redemptionId"), (onExpired.Refusal!.Reason, onExpired.Refusal.Field));
         Assert.Equal(CouponRefusals.Expired, newId.Refusal!.Reason);
+        // The exact retry of the spent call on the restored coupon is its replay, not a reuse, and leaves it issued.
+        Assert.Equal((true, true, 20m, null), (retry.Accepted, retry.Replayed, retry.Discount, retry.Refusal));
+        Assert.Same(restored, afterRetry);
+        Assert.Equal(CouponStatuses.Issued, afterRetry.Find(gift.Code)!.Status);
+    }
+
+    [Fact]
+    public void AnIdAcceptedOnTwoCouponsBeforeThisRuleReplaysOnEachOnItsExactRetry()
+    {
+        // Old data: before ids were the member's, one id could redeem two coupons. Each exact retry is still that
+        // coupon's replay (its own redemption answers first), never a 409 for the other coupon holding the id.
+        var gift = Issue(WakeUpGift, grant: "a");
+        var other = Issue(new CouponTemplate { OfferId = "five", Kind = CouponKinds.NoThreshold, Value = 5m, ValidDays = 14 }, grant: "b");
+        var book = BookWith(gift, other);
+        book = book.Replace(BookWith(gift).Redeem(gift.Code, "R1", At("S001", 168m), Noon.AddHours(1)).Book.Find(gift.Code)!);
+        book = book.Replace(BookWith(other).Redeem(other.Code, "R1", At("S002", 90m), Noon.AddHours(2)).Book.Find(other.Code)!);
+
+        var (afterFirst, first) = book.Redeem(gift.Code, "R1", At("S001", 168m), Noon.AddHours(3));
+        var (afterSecond, second) = book.Redeem(other.Code, "R1", At("S002", 90m), Noon.AddHours(3));
+
+        Assert.Equal((true, true, 20m, null), (first.Accepted, first.Replayed, first.Discount, first.Refusal));
+        Assert.Equal((true, true, 5m, null), (second.Accepted, second.Replayed, second.Discount, second.Refusal));
+        Assert.Same(book, afterFirst);
+        Assert.Same(book, afterSecond);
     }
 
     [Fact]
