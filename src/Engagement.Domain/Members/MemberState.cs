@@ -140,8 +140,32 @@ public sealed class MemberState : IJsonOnDeserialized
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Tiers.TierGraceDrop? TierGraceDrop { get; set; }
 
-    /// <summary>Points owed after a refund reversed more than the member had; paid first from new lots.</summary>
+    /// <summary>
+    /// Points owed after a refund reversed more than the member had; paid first from lots added later, each paying only
+    /// debt that arose before it expired (<see cref="PointsDebtBook"/>). The total: <see cref="PointsDebtPieces"/> date it.
+    /// </summary>
     public long PointsDebt { get; set; }
+
+    /// <summary>
+    /// When the <see cref="PointsDebt"/> arose, oldest first, at most <see cref="PointsDebtBook.MaxPieces"/> (see
+    /// <see cref="PointsDebtBook"/>); debt they do not account for (a state stored before they were kept) is payable by
+    /// any lot. Stored as <c>pointsDebtPieces</c>, left out while empty (no debt, or only such undated debt).
+    /// </summary>
+    [JsonIgnore]
+    public List<DebtPiece> PointsDebtPieces { get; } = [];
+
+    /// <summary>How <see cref="PointsDebtPieces"/> is stored: omitted while empty (most members).</summary>
+    [JsonPropertyName("pointsDebtPieces")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<DebtPiece>? StoredPointsDebtPieces
+    {
+        get => PointsDebtPieces.Count == 0 ? null : PointsDebtPieces;
+        set
+        {
+            PointsDebtPieces.Clear();
+            PointsDebtPieces.AddRange(value ?? []);
+        }
+    }
 
     /// <summary>Retained purchases with their points lots, oldest first.</summary>
     public List<OrderRecord> Orders { get; init; } = [];

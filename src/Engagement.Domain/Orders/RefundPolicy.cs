@@ -101,7 +101,7 @@ public static class RefundPolicy
         order.PointsReversed = pointsTarget;
         (order.RefundEventIds ??= []).Add(evt.EventId);
         (order.RefundMarks ??= []).Add(new RefundMark(evt.OccurredAt, amount));
-        var taken = PointsWallet.Reverse(state, order, pointsDelta);
+        var taken = PointsWallet.Reverse(state, order, pointsDelta, evt.OccurredAt);
 
         var what = $"refund of {Money.Text(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Text(order.Amount, order.Foreign, null, options)})";
         if (taken > 0)

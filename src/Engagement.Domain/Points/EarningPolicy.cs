@@ -196,7 +196,9 @@ public static class EarningPolicy
                 continue;
             }
 
-            var moved = PointsWallet.Adjust(state, order, delta);
+            // A loss's debt is dated at the order's occurredAt: the points it no longer earns were spent no earlier, so a lot
+            // that expired before then never met that debt in order (PointsDebtBook).
+            var moved = PointsWallet.Adjust(state, order, delta, order.At);
             if (moved == 0)
             {
                 continue; // a loss of points that had all expired: nothing of the member's changes

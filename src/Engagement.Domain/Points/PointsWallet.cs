@@ -107,31 +107,33 @@ public static class PointsWallet
         return entries;
     }
 
-    /// <summary>Adds a purchase's lot; debt from an earlier refund is paid from it first.</summary>
+    /// <summary>
+    /// Adds a purchase's lot; debt from a refund is paid from it first, but only debt that arose before the lot expires
+    /// (<see cref="PointsDebtBook"/>): a late lot that had expired before a debt arose never met it in order.
+    /// </summary>
     internal static void AddLot(MemberState state, OrderRecord order)
     {
-        var payDebt = Math.Min(state.PointsDebt, order.Points);
-        state.PointsDebt -= payDebt;
+        var payDebt = PointsDebtBook.Pay(state, order.Points, order.ExpiresAt);
         order.Remaining = order.Points - payDebt;
     }
 
     /// <summary>
-    /// Applies a correction of what <paramref name="order"/> earned: a gain pays debt first, then goes to the order's own
-    /// lot (expiring with it: at once when its instant has passed, by the caller's <see cref="ExpireDue"/>); a loss is taken
-    /// like a refund reversal (own lot, then its points that expired, which nobody is charged for, then the rest, then
-    /// debt). Returns the change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
+    /// Applies a correction of what <paramref name="order"/> earned: a gain pays debt first (what arose before the lot
+    /// expires, <see cref="PointsDebtBook"/>), then goes to the order's own lot (expiring with it: at once when its instant
+    /// has passed, by the caller's <see cref="ExpireDue"/>); a loss is taken like a refund reversal (own lot, then its points
+    /// that expired, which nobody is charged for, then the rest, then debt arisen at <paramref name="at"/>). Returns the
+    /// change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
     /// </summary>
-    internal static long Adjust(MemberState state, OrderRecord order, long delta)
+    internal static long Adjust(MemberState state, OrderRecord order, long delta, DateTimeOffset at)
     {
         if (delta >= 0)
         {
-            var payDebt = Math.Min(state.PointsDebt, delta);
-            state.PointsDebt -= payDebt;
+            var payDebt = PointsDebtBook.Pay(state, delta, order.ExpiresAt);
             order.Remaining += delta - payDebt;
             return delta;
         }
 
-        return -Reverse(state, order, -delta);
+        return -Reverse(state, order, -delta, at);
     }
 
     /// <summary>
@@ -143,17 +145,17 @@ public static class PointsWallet
     /// <summary>
     /// Takes reversed points from the order's own lot first, then from its points that expired (gone already, so
     /// nobody pays for them), then from the rest of the balance; whatever is still owed becomes debt, so the balance may
-    /// go negative only for points already spent (CONTRACT.md §2). Returns the points taken from the member: those
-    /// reversed minus those that had expired.
+    /// go negative only for points already spent (CONTRACT.md §2), arisen at <paramref name="at"/> (event time: the refund's
+    /// <c>occurredAt</c>). Returns the points taken from the member: those reversed minus those that had expired.
     /// </summary>
-    internal static long Reverse(MemberState state, OrderRecord order, long points)
+    internal static long Reverse(MemberState state, OrderRecord order, long points, DateTimeOffset at)
     {
         var fromOwn = Math.Min(order.Remaining, points);
         order.Remaining -= fromOwn;
         var fromExpired = Math.Min(order.Expired, points - fromOwn);
         order.Expired -= fromExpired;
         var left = TakeFromLots(state, points - fromOwn - fromExpired, taken: null);
-        state.PointsDebt += left;
+        PointsDebtBook.Owe(state, left, at);
         return points - fromExpired;
     }
 

@@ -118,17 +118,17 @@ public static class RedemptionUndo
                 // No more than the lot has given out: a refund (or a downward correction) of its order since took the rest
                 // from other lots, which get it back below, as they would hold it had the redemption never happened.
                 var back = Math.Min(part.Points, Room(lot));
-                var toDebt = Math.Min(state.PointsDebt, part.Points - back); // what it has no room for pays a refund's debt first
-                state.PointsDebt -= toDebt;
+                // What it has no room for pays a refund's debt first (what arose before the lot expires, PointsDebtBook).
+                var toDebt = PointsDebtBook.Pay(state, part.Points - back, lot.ExpiresAt);
                 var left = part.Points - back - toDebt;
 
                 // What the lot has room for pays what debt is left too (PointsWallet.Adjust): the lot holds only the rest.
-                var backToDebt = Math.Min(state.PointsDebt, back);
+                var backToDebt = Math.Min(PointsDebtBook.Payable(state, lot.ExpiresAt), back);
                 toDebt += backToDebt;
                 var kept = back - backToDebt;
                 if (back > 0)
                 {
-                    PointsWallet.Adjust(state, lot, back); // debt first, then the lot itself
+                    PointsWallet.Adjust(state, lot, back, now); // debt first, then the lot itself
                 }
 
                 texts.Add(kept == part.Points

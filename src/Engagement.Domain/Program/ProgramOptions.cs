@@ -153,10 +153,10 @@ public sealed class ProgramOptions
     /// Past it the oldest summary is dropped and counted in <see cref="Members.MemberState.OrderSummariesDropped"/>. Default 300
     /// (with the 250 full orders, 550 orders in 400 days). Measured at both caps with such ids, every instant with a 7-digit
     /// fraction, a refund 300 days after every order, 100 remembered redemptions and the eventId window at its cap, the
-    /// member state is about 183 KB (182,928 bytes), 37% of the 480 KiB grain-state bound (Engagement:Storage:MaxGrainStateBytes;
+    /// member state is about 183 KB (183,432 bytes), 37% of the 480 KiB grain-state bound (Engagement:Storage:MaxGrainStateBytes;
     /// this default was chosen under a bound of 256 KiB, when 350 summaries measured 62% of it, over the 60% aimed at),
     /// leaving the rest for touches, coupons and campaigns. When the 50 ledger entries kept are all spends naming four lots
-    /// (docs/offers.md) it measures 198,094 bytes (40%) with GUID lot ids (MemberStateSerializationTests). Order ids
+    /// (docs/offers.md) it measures 198,598 bytes (40%) with GUID lot ids (MemberStateSerializationTests). Order ids
     /// of 128 CJK characters (6 bytes each in the stored JSON) would take a member at both caps past the bound through
     /// its orders alone: the size guard refuses such a write (GrainStateTooLargeException). Raise either cap only with
     /// that bound in mind. At least 0.

@@ -73,7 +73,7 @@ public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster clus
     {
         var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 bytes, below the 410246 "));
         Assert.Contains("such a member's writes will be refused", line, StringComparison.Ordinal);
-        Assert.Equal(410_246, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes);
+        Assert.Equal(410_750, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes);
     }
 }
 

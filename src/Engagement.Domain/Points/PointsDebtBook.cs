@@ -1,0 +1,127 @@
+using Engagement.Domain.Members;
+
+namespace Engagement.Domain.Points;
+
+/// <summary>
+/// The member's points debt with when each part of it arose (<see cref="MemberState.PointsDebtPieces"/>), so that points
+/// added to a lot pay only debt that arose before the lot expired (CONTRACT.md §1.1: a late event has the effect it would
+/// have had in order; §2: a lot's points expire at its expiry instant). In order, a lot that had expired before a debt
+/// arose was gone (its points to <c>points.expire</c>) and could not pay it; a late purchase whose lot expired before its
+/// arrival pays only what it would have met while live.
+/// </summary>
+/// <remarks>
+/// <see cref="MemberState.PointsDebt"/> stays the total owed. The pieces account for all of it but an undated part: the debt
+/// of a state stored before pieces were kept, which any lot pays, first, as before. At most <see cref="MaxPieces"/> pieces
+/// are kept, oldest first; one more merges the two closest in time into one dated at the later instant, so a merge may
+/// leave a debt that fewer lots can pay but never lets a lot pay debt that arose after it expired (never creates points).
+/// </remarks>
+public static class PointsDebtBook
+{
+    /// <summary>The most debt pieces a member keeps (state stays bounded).</summary>
+    public const int MaxPieces = 8;
+
+    /// <summary>Adds <paramref name="points"/> (≥ 0) to the debt, arisen at <paramref name="aroseAt"/> (event time).</summary>
+    internal static void Owe(MemberState state, long points, DateTimeOffset aroseAt)
+    {
+        if (points <= 0)
+        {
+            return;
+        }
+
+        var pieces = state.PointsDebtPieces;
+        var at = aroseAt.ToUniversalTime();
+        var index = pieces.FindLastIndex(p => p.AroseAt <= at) + 1;
+        if (index > 0 && pieces[index - 1].AroseAt == at)
+        {
+            pieces[index - 1] = pieces[index - 1] with { Points = pieces[index - 1].Points + points };
+        }
+        else
+        {
+            pieces.Insert(index, new DebtPiece(points, at));
+        }
+
+        state.PointsDebt += points;
+        if (pieces.Count > MaxPieces)
+        {
+            MergeClosest(pieces);
+        }
+    }
+
+    /// <summary>The debt a lot expiring at <paramref name="expiresAt"/> may pay: the undated part and what arose before then.</summary>
+    internal static long Payable(MemberState state, DateTimeOffset expiresAt)
+    {
+        var payable = Undated(state);
+        foreach (var piece in state.PointsDebtPieces)
+        {
+            if (piece.AroseAt >= expiresAt)
+            {
+                break;
+            }
+
+            payable += piece.Points;
+        }
+
+        return payable;
+    }
+
+    /// <summary>
+    /// Pays up to <paramref name="points"/> of the debt from a lot expiring at <paramref name="expiresAt"/>: the undated part
+    /// first, then the pieces that arose before that instant, oldest first. Returns the points paid.
+    /// </summary>
+    internal static long Pay(MemberState state, long points, DateTimeOffset expiresAt)
+    {
+        if (points <= 0 || state.PointsDebt <= 0)
+        {
+            return 0;
+        }
+
+        var paid = Math.Min(points, Undated(state));
+        var pieces = state.PointsDebtPieces;
+        var i = 0;
+        while (paid < points && i < pieces.Count && pieces[i].AroseAt < expiresAt)
+        {
+            var take = Math.Min(points - paid, pieces[i].Points);
+            paid += take;
+            if (take == pieces[i].Points)
+            {
+                pieces.RemoveAt(i);
+            }
+            else
+            {
+                pieces[i] = pieces[i] with { Points = pieces[i].Points - take };
+                i++;
+            }
+        }
+
+        state.PointsDebt -= paid;
+        return paid;
+    }
+
+    /// <summary>The debt no piece accounts for: a state's stored before pieces were kept.</summary>
+    private static long Undated(MemberState state)
+    {
+        long dated = 0;
+        foreach (var piece in state.PointsDebtPieces)
+        {
+            dated += piece.Points;
+        }
+
+        return Math.Max(0, state.PointsDebt - dated);
+    }
+
+    /// <summary>Merges the two neighbouring pieces closest in time into one dated at the later of the two.</summary>
+    private static void MergeClosest(List<DebtPiece> pieces)
+    {
+        var best = 0;
+        for (var i = 1; i < pieces.Count - 1; i++)
+        {
+            if (pieces[i + 1].AroseAt - pieces[i].AroseAt < pieces[best + 1].AroseAt - pieces[best].AroseAt)
+            {
+                best = i;
+            }
+        }
+
+        pieces[best + 1] = pieces[best + 1] with { Points = pieces[best].Points + pieces[best + 1].Points };
+        pieces.RemoveAt(best);
+    }
+}

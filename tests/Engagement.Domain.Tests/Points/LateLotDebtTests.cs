@@ -1,0 +1,178 @@
+using System.Text.Json;
+using Engagement.Domain.Ledger;
+using Engagement.Domain.Members;
+using Engagement.Domain.Points;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Points;
+
+/// <summary>
+/// CONTRACT.md §1.1, §2: a late purchase's lot pays only debt that arose before it expired. In order a lot that expired
+/// before a refund's debt arose had already gone to <c>points.expire</c> and never met that debt (README, "What the points
+/// oracle finds out of order", class (b), seeds 16, 81, 127 before the fix). One-month lots, Shanghai instants:
+/// A (1 Mar, 999 CNY, first ×2: 1,998) is spent in full on 10 Mar; L (5 Mar, 500 CNY: 500, expires 5 Apr) is delivered
+/// late on 20 Apr; A is refunded in full, which leaves a debt of its 1,998 points.
+/// </summary>
+public class LateLotDebtTests
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web); // as the grain state serializer writes it
+
+    private static readonly DateTimeOffset LateLotAt = TestMember.Shanghai(2026, 3, 5, 10);
+    private static readonly DateTimeOffset LateLotExpiresAt = TestMember.Shanghai(2026, 4, 5, 10);
+    private static readonly DateTimeOffset Arrival = TestMember.Shanghai(2026, 4, 20, 10);
+
+    /// <summary>The refund of 10 Apr came after L expired (5 Apr): in order L's 500 expired untouched and the debt is 1,998.</summary>
+    [Fact]
+    public void ALateLotThatExpiredBeforeTheDebtAroseDoesNotPayIt()
+    {
+        var refundAt = TestMember.Shanghai(2026, 4, 10, 10);
+        var inOrder = Play(refundAt, late: false);
+        var late = Play(refundAt, late: true);
+
+        Assert.Equal((-1_998L, 1_998L), (inOrder.Balance, inOrder.State.PointsDebt));
+        Assert.Equal((inOrder.Balance, inOrder.State.PointsDebt), (late.Balance, late.State.PointsDebt));
+        Assert.Equal(500, late.State.Orders.Single(o => o.OrderId == "L").Expired);
+        var expiry = Assert.Single(late.State.Ledger, e => e.RuleId == RuleIds.PointsExpire);
+        Assert.Equal((-500L, LateLotExpiresAt), (expiry.Delta, expiry.OccurredAt));
+        Assert.Equal(new DebtPiece(1_998, refundAt.ToUniversalTime()), Assert.Single(late.State.PointsDebtPieces));
+        AssertLedgerExplainsBalance(inOrder);
+        AssertLedgerExplainsBalance(late);
+    }
+
+    /// <summary>The refund of 3 Apr came while L was live: in order it took L's 500 and owed 1,498; late, L pays 500 of the debt.</summary>
+    [Fact]
+    public void ALateLotPaysDebtThatAroseWhileItWasLive()
+    {
+        var refundAt = TestMember.Shanghai(2026, 4, 3, 10);
+        var inOrder = Play(refundAt, late: false);
+        var late = Play(refundAt, late: true);
+
+        Assert.Equal((-1_498L, 1_498L), (inOrder.Balance, inOrder.State.PointsDebt));
+        Assert.Equal((inOrder.Balance, inOrder.State.PointsDebt), (late.Balance, late.State.PointsDebt));
+        Assert.Equal(0, late.State.Orders.Single(o => o.OrderId == "L").Expired);
+        Assert.Equal(new DebtPiece(1_498, refundAt.ToUniversalTime()), Assert.Single(late.State.PointsDebtPieces));
+        AssertLedgerExplainsBalance(late);
+    }
+
+    /// <summary>A debt arisen exactly at L's expiry instant: L had expired at that instant (<see cref="PointsWallet.ExpireDue"/>), so it does not pay it.</summary>
+    [Fact]
+    public void DebtArisenAtTheLotsExpiryInstantIsNotPaidByIt()
+    {
+        var inOrder = Play(LateLotExpiresAt, late: false);
+        var late = Play(LateLotExpiresAt, late: true);
+
+        Assert.Equal((-1_998L, 1_998L), (inOrder.Balance, inOrder.State.PointsDebt));
+        Assert.Equal((-1_998L, 1_998L), (late.Balance, late.State.PointsDebt));
+    }
+
+    /// <summary>
+    /// A state stored before debt pieces were kept (no <c>pointsDebtPieces</c>, only the total) loads with the debt undated
+    /// and behaves as before: the late lot pays it, whenever it arose. The same state stored now keeps the piece.
+    /// </summary>
+    [Fact]
+    public void AStateStoredWithOnlyTheDebtTotalLetsAnyLotPayItAsBefore()
+    {
+        var member = Play(TestMember.Shanghai(2026, 4, 10, 10), late: true, deliverLate: false);
+        var json = JsonSerializer.Serialize(member.State, Web);
+        Assert.Contains("\"pointsDebtPieces\":[{\"points\":1998,\"aroseAt\":\"2026-04-10T02:00:00+00:00\"}]", json, StringComparison.Ordinal);
+
+        var old = JsonSerializer.Deserialize<MemberState>(json.Replace("\"pointsDebtPieces\":", "\"pointsDebtPiecesOld\":", StringComparison.Ordinal), Web)!;
+        Assert.Equal(1_998, old.PointsDebt);
+        Assert.Empty(old.PointsDebtPieces);
+        Assert.DoesNotContain("pointsDebtPieces", JsonSerializer.Serialize(old, Web), StringComparison.Ordinal);
+        var decision = MemberEngine.Apply(old, new MemberEvent("e-L", MemberEventTypes.Purchase, LateLotAt) { OrderId = "L", Amount = 500m }, member.Options, Arrival);
+        Assert.Equal(EventStatus.Applied, decision.Status);
+        Assert.Equal((-1_498L, 1_498L), (PointsWallet.Balance(old), old.PointsDebt));
+        Assert.Empty(old.PointsDebtPieces);
+
+        var current = JsonSerializer.Deserialize<MemberState>(json, Web)!;
+        Assert.Equal(new DebtPiece(1_998, TestMember.Shanghai(2026, 4, 10, 10).ToUniversalTime()), Assert.Single(current.PointsDebtPieces));
+        MemberEngine.Apply(current, new MemberEvent("e-L", MemberEventTypes.Purchase, LateLotAt) { OrderId = "L", Amount = 500m }, member.Options, Arrival);
+        Assert.Equal((-1_998L, 1_998L), (PointsWallet.Balance(current), current.PointsDebt));
+    }
+
+    /// <summary>
+    /// An old row's undated debt is paid first, then the dated pieces that arose before the lot expired, oldest first; what
+    /// arose after stays owed.
+    /// </summary>
+    [Fact]
+    public void UndatedDebtIsPaidFirstThenPiecesThatAroseBeforeTheExpiry()
+    {
+        var state = new MemberState { PointsDebt = 100 }; // as loaded from an old row: 100 undated
+        var expiresAt = new DateTimeOffset(2026, 4, 5, 2, 0, 0, TimeSpan.Zero);
+        PointsDebtBook.Owe(state, 30, expiresAt.AddDays(-2));
+        PointsDebtBook.Owe(state, 40, expiresAt); // at the expiry instant: after the lot expired
+        PointsDebtBook.Owe(state, 20, expiresAt.AddDays(-9));
+
+        Assert.Equal(190, state.PointsDebt);
+        Assert.Equal(150, PointsDebtBook.Payable(state, expiresAt));
+        Assert.Equal(120, PointsDebtBook.Pay(state, 120, expiresAt));
+        Assert.Equal(70, state.PointsDebt);
+        Assert.Equal([new DebtPiece(30, expiresAt.AddDays(-2)), new DebtPiece(40, expiresAt)], state.PointsDebtPieces);
+        Assert.Equal(30, PointsDebtBook.Pay(state, 1_000, expiresAt));
+        Assert.Equal([new DebtPiece(40, expiresAt)], state.PointsDebtPieces);
+        Assert.Equal(40, PointsDebtBook.Pay(state, 1_000, expiresAt.AddTicks(1)));
+        Assert.Equal((0L, 0), (state.PointsDebt, state.PointsDebtPieces.Count));
+    }
+
+    /// <summary>
+    /// The pieces stay bounded: one more than <see cref="PointsDebtBook.MaxPieces"/> merges the two closest in time into one
+    /// at the later instant, the total unchanged, so a lot that expired in between pays neither (never more than in order).
+    /// </summary>
+    [Fact]
+    public void PiecesBeyondTheBoundMergeTheClosestPairAtTheLaterInstant()
+    {
+        var state = new MemberState();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < PointsDebtBook.MaxPieces; i++)
+        {
+            PointsDebtBook.Owe(state, 10 + i, start.AddDays(10 * i));
+        }
+
+        PointsDebtBook.Owe(state, 1, start.AddDays(30).AddHours(1)); // closest to the piece of day 30
+        Assert.Equal(PointsDebtBook.MaxPieces, state.PointsDebtPieces.Count);
+        Assert.Equal(state.PointsDebt, state.PointsDebtPieces.Sum(p => p.Points));
+        Assert.Equal(Enumerable.Range(0, PointsDebtBook.MaxPieces).Sum(i => 10L + i) + 1, state.PointsDebt);
+        Assert.Contains(new DebtPiece(14, start.AddDays(30).AddHours(1)), state.PointsDebtPieces);
+        Assert.DoesNotContain(state.PointsDebtPieces, p => p.AroseAt == start.AddDays(30));
+
+        // A lot expiring between the two merged instants pays the earlier pieces only.
+        Assert.Equal(10 + 11 + 12, PointsDebtBook.Payable(state, start.AddDays(30).AddMinutes(30)));
+    }
+
+    /// <summary>
+    /// A (999 CNY on 1 Mar: 1,998) redeemed in full on 10 Mar, L (500 CNY on 5 Mar) in order or delivered late on
+    /// 20 Apr, and A refunded in full at <paramref name="refundAt"/>. <paramref name="deliverLate"/> false leaves L out.
+    /// </summary>
+    private static TestMember Play(DateTimeOffset refundAt, bool late, bool deliverLate = true)
+    {
+        var member = new TestMember(TestMember.Shanghai(2026, 3, 1, 10));
+        member.Options.PointsLifetimeMonths = 1;
+        member.Options.LedgerEntriesKept = 1_000;
+        Applied(member.Purchase("A", 999m));
+        if (!late)
+        {
+            member.Now = LateLotAt;
+            Applied(member.Purchase("L", 500m, eventId: "e-L"));
+        }
+
+        member.Now = TestMember.Shanghai(2026, 3, 10, 10);
+        Assert.Equal(RedemptionStatuses.Accepted, MemberDecider.Redeem(member.State, "r1", 1_998, null, null, member.Options, member.Now).Reply.Status);
+        member.Now = refundAt;
+        MemberDecider.Tick(member.State, member.Options, member.Now);
+        Applied(member.Refund("A", 999m));
+        member.Now = Arrival;
+        if (late && deliverLate)
+        {
+            Applied(member.Purchase("L", 500m, LateLotAt, eventId: "e-L"));
+        }
+
+        MemberDecider.Tick(member.State, member.Options, member.Now);
+        return member;
+    }
+
+    private static void Applied(EventDecision decision) => Assert.Equal(EventStatus.Applied, decision.Status);
+
+    private static void AssertLedgerExplainsBalance(TestMember member) =>
+        Assert.Equal(member.Balance, member.State.Ledger.Where(e => e.Kind == LedgerKinds.Points).Sum(e => e.Delta));
+}
