@@ -71,7 +71,7 @@ public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster clus
     [Fact]
     public void ASiloWhoseBoundIsBelowAMemberAtEveryCapWarnsOnceAtStartup()
     {
-        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 bytes, below the 410246 "));
+        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 bytes, below the 410750 "));
         Assert.Contains("such a member's writes will be refused", line, StringComparison.Ordinal);
         Assert.Equal(410_750, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes);
     }
