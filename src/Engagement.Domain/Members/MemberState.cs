@@ -162,8 +162,10 @@ public sealed class MemberState : IJsonOnDeserialized
         get => PointsDebtPieces.Count == 0 ? null : PointsDebtPieces;
         set
         {
+            // Copied first: assigning the list to itself (state.StoredPointsDebtPieces = state.StoredPointsDebtPieces) must not empty it.
+            List<DebtPiece> pieces = [.. value ?? []];
             PointsDebtPieces.Clear();
-            PointsDebtPieces.AddRange(value ?? []);
+            PointsDebtPieces.AddRange(pieces);
         }
     }
 

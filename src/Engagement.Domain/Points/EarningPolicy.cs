@@ -196,9 +196,9 @@ public static class EarningPolicy
                 continue;
             }
 
-            // A loss's debt is dated at the order's occurredAt: the points it no longer earns were spent no earlier, so a lot
-            // that expired before then never met that debt in order (PointsDebtBook).
-            var moved = PointsWallet.Adjust(state, order, delta, order.At);
+            // A loss's debt is dated at the order's last refund (else its occurredAt): in order, a loss on a refunded order
+            // arose as debt no earlier than that refund (PointsDebtBook; never before the newest piece owed either).
+            var moved = PointsWallet.Adjust(state, order, delta, LastRefundOrPurchase(order));
             if (moved == 0)
             {
                 continue; // a loss of points that had all expired: nothing of the member's changes
@@ -218,5 +218,20 @@ public static class EarningPolicy
         {
             GrowthTimeline.Return(timeline);
         }
+    }
+
+    /// <summary>When the order was last refunded (<see cref="OrderRecord.RefundMarks"/>), else when it was placed.</summary>
+    private static DateTimeOffset LastRefundOrPurchase(OrderRecord order)
+    {
+        var at = order.At;
+        foreach (var mark in order.RefundMarks ?? [])
+        {
+            if (mark.At > at)
+            {
+                at = mark.At;
+            }
+        }
+
+        return at;
     }
 }

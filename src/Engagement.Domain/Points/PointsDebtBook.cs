@@ -13,14 +13,20 @@ namespace Engagement.Domain.Points;
 /// <see cref="MemberState.PointsDebt"/> stays the total owed. The pieces account for all of it but an undated part: the debt
 /// of a state stored before pieces were kept, which any lot pays, first, as before. At most <see cref="MaxPieces"/> pieces
 /// are kept, oldest first; one more merges the two closest in time into one dated at the later instant, so a merge may
-/// leave a debt that fewer lots can pay but never lets a lot pay debt that arose after it expired (never creates points).
+/// leave a debt that fewer lots can pay, never more. A lot pays only debt <em>dated</em> before its expiry, and the dates are
+/// conservative, not exact: new debt is never dated before the newest piece, a refund's never before the newest refund
+/// (<see cref="PointsWallet.Reverse"/>), a correction's loss at its order's last refund; a late run may so date debt later
+/// than in order (the member charged). PointsLateEventOracleTests finds none dated earlier in its histories (no proof).
 /// </remarks>
 public static class PointsDebtBook
 {
     /// <summary>The most debt pieces a member keeps (state stays bounded).</summary>
     public const int MaxPieces = 8;
 
-    /// <summary>Adds <paramref name="points"/> (≥ 0) to the debt, arisen at <paramref name="aroseAt"/> (event time).</summary>
+    /// <summary>
+    /// Adds <paramref name="points"/> (≥ 0) to the debt, arisen at <paramref name="aroseAt"/> (event time), dated no earlier
+    /// than the newest piece already owed.
+    /// </summary>
     internal static void Owe(MemberState state, long points, DateTimeOffset aroseAt)
     {
         if (points <= 0)
@@ -29,7 +35,9 @@ public static class PointsDebtBook
         }
 
         var pieces = state.PointsDebtPieces;
-        var at = aroseAt.ToUniversalTime();
+        // Never dated before the newest piece: a debt owed after another was owed (a late refund that finds the lots an
+        // on-time refund already took) may, in order, have arisen no earlier than that one did.
+        var at = pieces.Count > 0 && pieces[^1].AroseAt > aroseAt ? pieces[^1].AroseAt : aroseAt.ToUniversalTime();
         var index = pieces.FindLastIndex(p => p.AroseAt <= at) + 1;
         if (index > 0 && pieces[index - 1].AroseAt == at)
         {

@@ -145,8 +145,9 @@ public static class PointsWallet
     /// <summary>
     /// Takes reversed points from the order's own lot first, then from its points that expired (gone already, so
     /// nobody pays for them), then from the rest of the balance; whatever is still owed becomes debt, so the balance may
-    /// go negative only for points already spent (CONTRACT.md §2), arisen at <paramref name="at"/> (event time: the refund's
-    /// <c>occurredAt</c>). Returns the points taken from the member: those reversed minus those that had expired.
+    /// go negative only for points already spent (CONTRACT.md §2), dated at the later of <paramref name="at"/> (event time: the
+    /// refund's <c>occurredAt</c>) and the newest refund of any retained order (PointsDebtBook: conservative dating). Returns
+    /// the points taken from the member: those reversed minus those that had expired.
     /// </summary>
     internal static long Reverse(MemberState state, OrderRecord order, long points, DateTimeOffset at)
     {
@@ -155,8 +156,28 @@ public static class PointsWallet
         var fromExpired = Math.Min(order.Expired, points - fromOwn);
         order.Expired -= fromExpired;
         var left = TakeFromLots(state, points - fromOwn - fromExpired, taken: null);
-        PointsDebtBook.Owe(state, left, at);
+        PointsDebtBook.Owe(state, left, left > 0 ? LatestRefund(state, at) : at);
         return points - fromExpired;
+    }
+
+    /// <summary>
+    /// The later of <paramref name="at"/> and the newest refund of any order: a late refund that finds no points may find
+    /// none because a refund that occurred after it already took them, and in order its debt then arose at that refund.
+    /// </summary>
+    private static DateTimeOffset LatestRefund(MemberState state, DateTimeOffset at)
+    {
+        foreach (var order in state.Orders)
+        {
+            foreach (var mark in order.RefundMarks ?? [])
+            {
+                if (mark.At > at)
+                {
+                    at = mark.At;
+                }
+            }
+        }
+
+        return at;
     }
 
     private static long TakeFromLots(MemberState state, long points, List<(OrderRecord Lot, long Points)>? taken)

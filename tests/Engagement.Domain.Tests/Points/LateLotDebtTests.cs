@@ -100,9 +100,9 @@ public class LateLotDebtTests
     {
         var state = new MemberState { PointsDebt = 100 }; // as loaded from an old row: 100 undated
         var expiresAt = new DateTimeOffset(2026, 4, 5, 2, 0, 0, TimeSpan.Zero);
+        PointsDebtBook.Owe(state, 20, expiresAt.AddDays(-9));
         PointsDebtBook.Owe(state, 30, expiresAt.AddDays(-2));
         PointsDebtBook.Owe(state, 40, expiresAt); // at the expiry instant: after the lot expired
-        PointsDebtBook.Owe(state, 20, expiresAt.AddDays(-9));
 
         Assert.Equal(190, state.PointsDebt);
         Assert.Equal(150, PointsDebtBook.Payable(state, expiresAt));
@@ -129,15 +129,33 @@ public class LateLotDebtTests
             PointsDebtBook.Owe(state, 10 + i, start.AddDays(10 * i));
         }
 
-        PointsDebtBook.Owe(state, 1, start.AddDays(30).AddHours(1)); // closest to the piece of day 30
+        var last = start.AddDays(10 * (PointsDebtBook.MaxPieces - 1));
+        PointsDebtBook.Owe(state, 1, last.AddHours(1)); // closest to the newest piece
         Assert.Equal(PointsDebtBook.MaxPieces, state.PointsDebtPieces.Count);
         Assert.Equal(state.PointsDebt, state.PointsDebtPieces.Sum(p => p.Points));
         Assert.Equal(Enumerable.Range(0, PointsDebtBook.MaxPieces).Sum(i => 10L + i) + 1, state.PointsDebt);
-        Assert.Contains(new DebtPiece(14, start.AddDays(30).AddHours(1)), state.PointsDebtPieces);
-        Assert.DoesNotContain(state.PointsDebtPieces, p => p.AroseAt == start.AddDays(30));
+        Assert.Equal(new DebtPiece(10 + PointsDebtBook.MaxPieces - 1 + 1, last.AddHours(1)), state.PointsDebtPieces[^1]);
+        Assert.DoesNotContain(state.PointsDebtPieces, p => p.AroseAt == last);
 
         // A lot expiring between the two merged instants pays the earlier pieces only.
-        Assert.Equal(10 + 11 + 12, PointsDebtBook.Payable(state, start.AddDays(30).AddMinutes(30)));
+        Assert.Equal(Enumerable.Range(0, PointsDebtBook.MaxPieces - 1).Sum(i => 10L + i), PointsDebtBook.Payable(state, last.AddMinutes(30)));
+    }
+
+    /// <summary>
+    /// Debt owed after a newer piece was owed is dated no earlier than that piece (in order it may have arisen no earlier:
+    /// a late refund finding the lots an on-time refund already took), so a lot expiring in between pays neither.
+    /// </summary>
+    [Fact]
+    public void DebtOwedAfterANewerPieceIsDatedAtThatPiece()
+    {
+        var state = new MemberState();
+        var refundAt = new DateTimeOffset(2026, 4, 18, 5, 0, 0, TimeSpan.Zero);
+        PointsDebtBook.Owe(state, 500, refundAt);
+        PointsDebtBook.Owe(state, 300, refundAt.AddDays(-7)); // a late refund of 11 Apr, arriving after the one of 18 Apr
+
+        Assert.Equal([new DebtPiece(800, refundAt)], state.PointsDebtPieces);
+        Assert.Equal(0, PointsDebtBook.Payable(state, refundAt.AddDays(-1)));
+        Assert.Equal(800, PointsDebtBook.Payable(state, refundAt.AddTicks(1)));
     }
 
     /// <summary>

@@ -96,6 +96,16 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
             (scenario, inOrder, late) => inOrder.Member.Balance >= late.Member.Balance && RefundOwedMoreWhileALateLotWasLive(scenario, inOrder, late)),
     ];
 
+    /// <summary>Seeds whose late run dates debt earlier than in order (see DebtIsDatedNoEarlierThanInOrderOutsideThePinnedSeeds).</summary>
+    private static readonly int[] DatedEarlierSeeds = [];
+
+    /// <summary>Seeds whose late run dates debt later than in order, or splits it otherwise, never earlier.</summary>
+    private static readonly int[] DatedOtherwiseSeeds =
+    [
+        24, 47, 71, 85, 87, 106, 115, 116, 122, 124, 130, 148, 156, 157, 159, 172, 180, 209, 214, 220, 222, 225, 249, 269,
+        272, 273, 296,
+    ];
+
     [Fact]
     public void OneOrTwoLateEventsEndLikeInOrderDeliveryOutsideTheKnownLimits()
     {
@@ -132,6 +142,33 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
         }
 
         tally.Report(output, Scenarios);
+    }
+
+    /// <summary>
+    /// The debt's dates (README: "What the points oracle finds out of order"): the seeds whose late run dates debt earlier
+    /// than in order (a further late lot expiring in between would pay more than in order: points created) and those that
+    /// date it later or split it otherwise (a further late lot would pay less: the member charged), each pinned.
+    /// </summary>
+    [Fact]
+    public void DebtIsDatedNoEarlierThanInOrderOutsideThePinnedSeeds()
+    {
+        var earlier = new SortedSet<int>();
+        var otherwise = new SortedSet<int>();
+        for (var seed = 1; seed <= Scenarios; seed++)
+        {
+            var (inOrder, late) = Play(Scenario.Generate(seed));
+            if (PiecesText(inOrder) == PiecesText(late))
+            {
+                continue;
+            }
+
+            (DatesDebtEarlier(inOrder, late) ? earlier : otherwise).Add(seed);
+            output.WriteLine($"seed {seed}: in order {PiecesText(inOrder)} | late {PiecesText(late)}");
+        }
+
+        output.WriteLine($"dated earlier: [{string.Join(", ", earlier)}]; later or otherwise: [{string.Join(", ", otherwise)}]");
+        Assert.Equal(DatedEarlierSeeds, earlier);
+        Assert.Equal(DatedOtherwiseSeeds, otherwise);
     }
 
     /// <summary>
@@ -289,6 +326,14 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
             broken.Add($"debt {state.PointsDebt}");
         }
 
+        // The debt's dates (PointsDebtBook): these runs start with no undated debt, so the pieces account for all of it.
+        var pieces = state.PointsDebtPieces;
+        if (pieces.Sum(p => p.Points) != state.PointsDebt || pieces.Count > PointsDebtBook.MaxPieces || pieces.Exists(p => p.Points <= 0)
+            || pieces.Zip(pieces.Skip(1)).Any(p => p.First.AroseAt >= p.Second.AroseAt))
+        {
+            broken.Add($"debt {state.PointsDebt} dated {PiecesText(run)}");
+        }
+
         broken.AddRange(run.Refused);
         return broken;
     }
@@ -312,6 +357,23 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
             $"expireEntries {Entries(RuleIds.PointsExpire)}",
             $"refundEntries {Entries(RuleIds.PointsRefund)}",
         ];
+    }
+
+    /// <summary>The debt's pieces: points@arose (UTC), oldest first.</summary>
+    private static string PiecesText(Run run) =>
+        string.Join(" ", run.Member.State.PointsDebtPieces.Select(p => $"{p.Points}@{Utc(p.AroseAt)}"));
+
+    /// <summary>
+    /// Whether the late run dates debt earlier than the in-order run: at some instant more of its debt had arisen than in
+    /// order, beyond whatever more debt it owes in all, so a further late lot expiring then would pay more (create points).
+    /// </summary>
+    private static bool DatesDebtEarlier(Run inOrder, Run late)
+    {
+        var a = inOrder.Member.State.PointsDebtPieces;
+        var b = late.Member.State.PointsDebtPieces;
+        var excess = Math.Max(0, b.Sum(p => p.Points) - a.Sum(p => p.Points));
+        return a.Concat(b).Select(p => p.AroseAt).Any(t =>
+            b.Where(p => p.AroseAt <= t).Sum(p => p.Points) - a.Where(p => p.AroseAt <= t).Sum(p => p.Points) > excess);
     }
 
     /// <summary>The live lots: id, earnedAt → expiresAt (UTC), remaining points.</summary>
