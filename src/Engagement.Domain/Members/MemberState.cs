@@ -292,5 +292,9 @@ public sealed class MemberState : IJsonOnDeserialized
     }
 
     /// <summary>Turns the stored outbox's short forms back into its effects. Throws <see cref="System.Text.Json.JsonException"/> for one the stored state cannot resolve.</summary>
-    void IJsonOnDeserialized.OnDeserialized() => OutboxStorage.Resolve(Outbox.Pending, Ledger, MemberId);
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        OutboxStorage.Resolve(Outbox.Pending, Ledger, MemberId);
+        PointsDebtBook.Normalise(this);
+    }
 }

@@ -83,6 +83,8 @@ public static class PointsDebtBook
             return 0;
         }
 
+        // Never more than the total owed, whatever the pieces say (a stored row is normalised on load: Normalise).
+        points = Math.Min(points, state.PointsDebt);
         var paid = Math.Min(points, Undated(state));
         var pieces = state.PointsDebtPieces;
         var i = 0;
@@ -103,6 +105,46 @@ public static class PointsDebtBook
 
         state.PointsDebt -= paid;
         return paid;
+    }
+
+    /// <summary>
+    /// Makes stored pieces (a row restored from a backup or edited by hand) safe to pay from: a negative total becomes 0;
+    /// pieces of no points are dropped; the rest are put in time order (UTC); dated debt beyond the total is dropped from
+    /// the oldest pieces (the total is what is owed; the newer dates let fewer lots pay); more than
+    /// <see cref="MaxPieces"/> are merged as <see cref="Owe"/> merges. Called when the state is read.
+    /// </summary>
+    internal static void Normalise(MemberState state)
+    {
+        state.PointsDebt = Math.Max(0, state.PointsDebt);
+        var pieces = state.PointsDebtPieces;
+        if (pieces.Count == 0)
+        {
+            return; // most members: nothing to put right, nothing allocated
+        }
+
+        pieces.RemoveAll(p => p.Points <= 0);
+        var ordered = pieces.Select(p => p with { AroseAt = p.AroseAt.ToUniversalTime() }).OrderBy(p => p.AroseAt).ToList();
+        pieces.Clear();
+        pieces.AddRange(ordered);
+        var excess = pieces.Sum(p => p.Points) - state.PointsDebt;
+        while (excess > 0 && pieces.Count > 0)
+        {
+            var take = Math.Min(excess, pieces[0].Points);
+            excess -= take;
+            if (take == pieces[0].Points)
+            {
+                pieces.RemoveAt(0);
+            }
+            else
+            {
+                pieces[0] = pieces[0] with { Points = pieces[0].Points - take };
+            }
+        }
+
+        while (pieces.Count > MaxPieces)
+        {
+            MergeClosest(pieces);
+        }
     }
 
     /// <summary>The debt no piece accounts for: a state's stored before pieces were kept.</summary>

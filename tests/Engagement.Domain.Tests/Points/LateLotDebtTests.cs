@@ -159,6 +159,41 @@ public class LateLotDebtTests
     }
 
     /// <summary>
+    /// A row restored from a backup or edited by hand may carry pieces that do not fit the total: loaded, they are put in
+    /// time order, pieces of no points dropped, dated debt beyond the total dropped from the oldest, more than
+    /// <see cref="PointsDebtBook.MaxPieces"/> merged; and no lot pays more than the total owed (the debt never below 0).
+    /// </summary>
+    [Fact]
+    public void PiecesOfAHandEditedRowAreNormalisedOnLoadAndNeverPayMoreThanTheTotal()
+    {
+        var at = new DateTimeOffset(2026, 4, 1, 2, 0, 0, TimeSpan.Zero);
+        var stored = string.Join(',', Enumerable.Range(0, 12).Reverse().Select(i => $"{{\"points\":{(i == 5 ? 0 : 100)},\"aroseAt\":\"{at.AddDays(i):O}\"}}"));
+        var json = $"{{\"memberId\":\"M1\",\"pointsDebt\":500,\"pointsDebtPieces\":[{stored},{{\"points\":-7,\"aroseAt\":\"{at:O}\"}}]}}";
+
+        var state = JsonSerializer.Deserialize<MemberState>(json, Web)!;
+
+        // 11 pieces of 100 (one of 0 and one of -7 dropped) for a total of 500: the 5 newest stay, oldest first.
+        Assert.Equal(500, state.PointsDebt);
+        Assert.Equal([7, 8, 9, 10, 11], state.PointsDebtPieces.Select(p => (int)(p.AroseAt - at).TotalDays));
+        Assert.All(state.PointsDebtPieces, p => Assert.Equal(100, p.Points));
+        Assert.Equal(500, PointsDebtBook.Pay(state, 10_000, at.AddDays(30)));
+        Assert.Equal((0L, 0), (state.PointsDebt, state.PointsDebtPieces.Count));
+
+        // More pieces than the bound and a total that covers them: merged down to the bound, the total kept.
+        var many = JsonSerializer.Deserialize<MemberState>(json.Replace("\"pointsDebt\":500", "\"pointsDebt\":5000", StringComparison.Ordinal), Web)!;
+        Assert.Equal(PointsDebtBook.MaxPieces, many.PointsDebtPieces.Count);
+        Assert.Equal(1_100, many.PointsDebtPieces.Sum(p => p.Points));
+        Assert.Equal(5_000, many.PointsDebt);
+        Assert.Equal(5_000, PointsDebtBook.Pay(many, 10_000, at.AddDays(30)));
+        Assert.Equal(0, many.PointsDebt);
+
+        // A negative stored total owes nothing.
+        var negative = JsonSerializer.Deserialize<MemberState>(json.Replace("\"pointsDebt\":500", "\"pointsDebt\":-40", StringComparison.Ordinal), Web)!;
+        Assert.Equal((0L, 0), (negative.PointsDebt, negative.PointsDebtPieces.Count));
+        Assert.Equal(0, PointsDebtBook.Pay(negative, 100, at.AddDays(30)));
+    }
+
+    /// <summary>
     /// A (999 CNY on 1 Mar: 1,998) redeemed in full on 10 Mar, L (500 CNY on 5 Mar) in order or delivered late on
     /// 20 Apr, and A refunded in full at <paramref name="refundAt"/>. <paramref name="deliverLate"/> false leaves L out.
     /// </summary>
