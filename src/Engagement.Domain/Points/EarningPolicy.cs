@@ -196,8 +196,9 @@ public static class EarningPolicy
                 continue;
             }
 
-            // A loss's debt is dated at the order's last refund (else its occurredAt): in order, a loss on a refunded order
-            // arose as debt no earlier than that refund (PointsDebtBook; never before the newest piece owed either).
+            // A loss's debt is dated at the latest of the order's last refund (else its occurredAt), the newest refund of any
+            // retained order (PointsWallet.Reverse) and the newest piece owed: in order, a loss on a refunded order arose as
+            // debt no earlier than that refund (PointsDebtBook).
             var moved = PointsWallet.Adjust(state, order, delta, LastRefundOrPurchase(order));
             if (moved == 0)
             {

@@ -15,7 +15,8 @@ namespace Engagement.Domain.Points;
 /// are kept, oldest first; one more merges the two closest in time into one dated at the later instant, so a merge may
 /// leave a debt that fewer lots can pay, never more. A lot pays only debt <em>dated</em> before its expiry, and the dates are
 /// conservative, not exact: new debt is never dated before the newest piece, a refund's never before the newest refund
-/// (<see cref="PointsWallet.Reverse"/>), a correction's loss at its order's last refund; a late run may so date debt later
+/// of a retained order (<see cref="PointsWallet.Reverse"/>), a correction's loss no earlier than its order's last refund
+/// (else its purchase) and those two; a late run may so date debt later
 /// than in order (the member charged). PointsLateEventOracleTests finds none dated earlier in its histories (no proof).
 /// </remarks>
 public static class PointsDebtBook
@@ -126,10 +127,11 @@ public static class PointsDebtBook
         var ordered = pieces.Select(p => p with { AroseAt = p.AroseAt.ToUniversalTime() }).OrderBy(p => p.AroseAt).ToList();
         pieces.Clear();
         pieces.AddRange(ordered);
-        var excess = pieces.Sum(p => p.Points) - state.PointsDebt;
+        // Summed without overflow: a corrupt row with huge pieces is trimmed to the total, not refused with an OverflowException.
+        var excess = pieces.Aggregate(0m, (sum, p) => sum + p.Points) - state.PointsDebt;
         while (excess > 0 && pieces.Count > 0)
         {
-            var take = Math.Min(excess, pieces[0].Points);
+            var take = (long)Math.Min(excess, pieces[0].Points);
             excess -= take;
             if (take == pieces[0].Points)
             {

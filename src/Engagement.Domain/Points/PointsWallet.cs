@@ -121,7 +121,8 @@ public static class PointsWallet
     /// Applies a correction of what <paramref name="order"/> earned: a gain pays debt first (what arose before the lot
     /// expires, <see cref="PointsDebtBook"/>), then goes to the order's own lot (expiring with it: at once when its instant
     /// has passed, by the caller's <see cref="ExpireDue"/>); a loss is taken like a refund reversal (own lot, then its points
-    /// that expired, which nobody is charged for, then the rest, then debt arisen at <paramref name="at"/>). Returns the
+    /// that expired, which nobody is charged for, then the rest, then debt dated at the latest of <paramref name="at"/>, the
+    /// newest refund of any retained order and the newest piece owed: <see cref="Reverse"/>). Returns the
     /// change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
     /// </summary>
     internal static long Adjust(MemberState state, OrderRecord order, long delta, DateTimeOffset at)
@@ -161,7 +162,8 @@ public static class PointsWallet
     }
 
     /// <summary>
-    /// The later of <paramref name="at"/> and the newest refund of any order: a late refund that finds no points may find
+    /// The later of <paramref name="at"/> and the newest refund of any retained order (<see cref="MemberState.Orders"/>; the
+    /// summaries of the oldest, spent orders are not looked at): a late refund that finds no points may find
     /// none because a refund that occurred after it already took them, and in order its debt then arose at that refund.
     /// </summary>
     private static DateTimeOffset LatestRefund(MemberState state, DateTimeOffset at)

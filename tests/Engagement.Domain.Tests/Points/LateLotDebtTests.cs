@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
 using Engagement.Domain.Points;
 using Engagement.Domain.Tests.Members;
 
@@ -156,6 +157,29 @@ public class LateLotDebtTests
         Assert.Equal([new DebtPiece(800, refundAt)], state.PointsDebtPieces);
         Assert.Equal(0, PointsDebtBook.Payable(state, refundAt.AddDays(-1)));
         Assert.Equal(800, PointsDebtBook.Payable(state, refundAt.AddTicks(1)));
+    }
+
+    /// <summary>
+    /// A late refund of 11 Apr that finds no points, because a refund of 18 Apr (another order's, delivered on time) already
+    /// took them, owes debt dated 18 Apr (<see cref="PointsWallet.Reverse"/>: in order its debt arose there, at the later
+    /// refund): a lot expiring on 15 Apr pays none of it, one expiring after 18 Apr pays it all.
+    /// </summary>
+    [Fact]
+    public void ALateRefundFindingNoPointsOwesDebtDatedAtTheNewestRefund()
+    {
+        var lateRefundAt = new DateTimeOffset(2026, 4, 11, 2, 0, 0, TimeSpan.Zero);
+        var onTimeRefundAt = new DateTimeOffset(2026, 4, 18, 2, 0, 0, TimeSpan.Zero);
+        var refunded = new OrderRecord { OrderId = "B", At = lateRefundAt.AddDays(-30), RefundMarks = [new RefundMark(onTimeRefundAt, 100m)] };
+        var late = new OrderRecord { OrderId = "A", At = lateRefundAt.AddDays(-40), Points = 300, Remaining = 0, ExpiresAt = lateRefundAt.AddDays(300) };
+        var state = new MemberState();
+        state.Orders.AddRange([late, refunded]);
+
+        var taken = PointsWallet.Reverse(state, late, 300, lateRefundAt);
+
+        Assert.Equal(300, taken);
+        Assert.Equal(new DebtPiece(300, onTimeRefundAt), Assert.Single(state.PointsDebtPieces));
+        Assert.Equal(0, PointsDebtBook.Payable(state, new DateTimeOffset(2026, 4, 15, 2, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(300, PointsDebtBook.Payable(state, onTimeRefundAt.AddTicks(1)));
     }
 
     /// <summary>
