@@ -8,7 +8,12 @@ namespace Engagement.Console.Tests;
 /// <summary>What every browser test does: sign in, wait for the interactive circuit, type into MudBlazor inputs, save a screenshot.</summary>
 public static partial class ConsolePages
 {
-    public static readonly float WaitMs = 30_000;
+    /// <summary>
+    /// The deadline of every wait for something to appear (never a pause: a wait ends as soon as it holds). 60 s: at 30 s
+    /// a first sign-in and a campaign's Create navigation each once ran out on the 2-core CI machine with three console
+    /// hosts and their browsers busy.
+    /// </summary>
+    public static readonly float WaitMs = 60_000;
 
     public static async Task SignInAsync(IPage page, string key)
     {
