@@ -3,124 +3,14 @@ using System.Text.Json;
 
 namespace Engagement.Domain.Metrics;
 
-/// <summary>Alert states on the wire (CONTRACT.md §5).</summary>
-public static class AlertStates
-{
-    public const string Open = "open";
-    public const string Resolved = "resolved";
-}
-
-/// <summary>
-/// Which side of its threshold a metric alert's value was on when the alert was raised (CONTRACT.md §5, recorded on the
-/// alert): <see cref="Below"/> a floor (activity, coupons, the points band's low end), <see cref="Above"/> a ceiling
-/// (complaints, the points band's high end, the liability rise).
-/// </summary>
-public static class AlertDirections
-{
-    /// <summary>The value fell below the threshold (a floor).</summary>
-    public const string Below = "below";
-
-    /// <summary>The value rose above the threshold (a ceiling).</summary>
-    public const string Above = "above";
-}
-
-/// <summary>One alert episode: raised once, resolved once (CONTRACT.md §5 message shape).</summary>
-public sealed record AlertRecord
-{
-    /// <summary>Deterministic: <c>{rule}:{regionId}:{episode}</c>, the episode counting from 1 per rule and region.</summary>
-    public required string AlertId { get; init; }
-
-    public required string Rule { get; init; }
-
-    public required string RegionId { get; init; }
-
-    /// <summary><see cref="AlertStates.Open"/> or <see cref="AlertStates.Resolved"/>.</summary>
-    public required string State { get; init; }
-
-    /// <summary>The measured value when raised (or last seen while open).</summary>
-    public double? Value { get; init; }
-
-    public double? Threshold { get; init; }
-
-    /// <summary>UTC.</summary>
-    public DateTimeOffset RaisedAt { get; init; }
-
-    /// <summary>UTC; null while open.</summary>
-    public DateTimeOffset? ResolvedAt { get; init; }
-
-    /// <summary>
-    /// The contract's English text (CONTRACT.md §5): while open, the sentence the alert was raised with; once resolved,
-    /// what resolved it (<see cref="AlertBook.Resolve"/>: the value back within its threshold, on which local days, and
-    /// when it was raised at what value), the raised sentence kept in <see cref="RaisedMessage"/>.
-    /// </summary>
-    public string Message { get; init; } = "";
-
-    /// <summary>
-    /// Resolved alerts: the sentence the alert was raised with (its <see cref="Message"/> while open). Null while open and
-    /// for alerts resolved before it was kept, whose <see cref="Message"/> is still the raised sentence.
-    /// </summary>
-    public string? RaisedMessage { get; init; }
-
-    /// <summary>
-    /// Resolved alerts: whether the resolve carried a value (<see cref="AlertBook.Resolve"/>). True: a judgement back
-    /// within the threshold resolved it, and <see cref="Value"/> is that judgement's. False: it was resolved without one
-    /// (its rule turned off, <c>Engagement:Alerts:Disabled</c>, or a <c>data.anomaly</c> cleared), so <see cref="Value"/>
-    /// is still the last one judged while open, possibly over the threshold. Null while open and for alerts resolved
-    /// before it was recorded: unknown, their value shown as stored. Kept in the store and <c>GET /alerts</c>; the queue
-    /// message keeps CONTRACT.md §5's shape and never carries it.
-    /// </summary>
-    public bool? ResolvedWithValue { get; init; }
-
-    /// <summary>
-    /// <see cref="AlertDirections.Below"/> or <see cref="AlertDirections.Above"/>: the side of <see cref="Threshold"/> (the
-    /// bound it crossed, e.g. the points band's low end 0.28, kept when it resolves) the value was on when the alert was
-    /// raised, recorded then so that changing the thresholds afterwards cannot turn an old alert's "below" into "above".
-    /// Null for <c>data.anomaly</c> and for alerts stored before it was recorded (the console then infers it).
-    /// </summary>
-    public string? Direction { get; init; }
-
-    /// <summary>
-    /// The local days the rule judged for <see cref="Value"/>: those it raised the alert on, replaced by those it resolved
-    /// it on when a resolving value replaces <see cref="Value"/>. Null for <c>data.anomaly</c> (no window) and for alerts
-    /// stored before windows were recorded (shown as "window not recorded").
-    /// </summary>
-    public AlertWindow? Window { get; init; }
-
-    /// <summary>The id of the queue message for this state: <c>{alertId}:{state}</c>; a consumer drops repeats by it.</summary>
-    public string MessageId => AlertId + ":" + State;
-}
-
-/// <summary>
-/// The alert book: open episodes, closed history (bounded), and the outbox of state changes not yet published.
-/// Persisted whole by the alert grain, so a change and its message are written together.
-/// </summary>
-public sealed record AlertBookState
-{
-    /// <summary>Open episodes by <c>{rule}|{regionId}</c>.</summary>
-    public IReadOnlyDictionary<string, AlertRecord> Open { get; init; } = new Dictionary<string, AlertRecord>(StringComparer.Ordinal);
-
-    /// <summary>
-    /// Resolved episodes, newest first, at most <see cref="AlertOptions.HistoryLimit"/> and at most
-    /// <see cref="AlertBook.HistoryMaxBytes"/> of stored JSON (<see cref="AlertBook.Resolve"/> drops the oldest first).
-    /// </summary>
-    public IReadOnlyList<AlertRecord> History { get; init; } = [];
-
-    /// <summary>Episodes raised so far per <c>{rule}|{regionId}</c> (numbers the next alert id).</summary>
-    public IReadOnlyDictionary<string, int> Episodes { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
-
-    /// <summary>State changes to publish to <c>engagement-alerts</c>, oldest first.</summary>
-    public IReadOnlyList<AlertRecord> Outbox { get; init; } = [];
-
-    public DateTimeOffset? LastEvaluatedAt { get; init; }
-}
-
 /// <summary>Episode logic: raise once per episode, resolve on recovery, queue each change once. Pure.</summary>
 public static class AlertBook
 {
     /// <summary>
     /// The most UTF-8 bytes of JSON the resolved history takes in the stored book: 256 KiB (262,144 bytes), about half
-    /// of the 480 KiB grain-state bound (<c>Engagement:Storage:MaxGrainStateBytes</c>), the rest left for open alerts and
-    /// the outbox. The count limit alone did not bound it: a resolved <c>data.anomaly</c> keeps two texts of up to 500
+    /// of the 480 KiB grain-state bound (<c>Engagement:Storage:MaxGrainStateBytes</c>), and less when open alerts, the
+    /// outbox and the episode numbers need the room (<see cref="AlertBookBounds.BookMaxBytes"/>: the oldest resolved give
+    /// way first). The count limit alone did not bound it: a resolved <c>data.anomaly</c> keeps two texts of up to 500
     /// characters each and stored JSON escapes a CJK character to 6 bytes, so 500 such alerts measured about 3 MB, every
     /// write of the book was refused and alerts stopped. Measured as the alerts grain stores it (System.Text.Json web
     /// defaults, <see cref="StoredBytes"/>).
@@ -146,46 +36,65 @@ public static class AlertBook
     /// <param name="now">The evaluation instant, UTC.</param>
     /// <param name="historyLimit">Resolved episodes kept.</param>
     /// <param name="disabled">Rules turned off (<see cref="AlertOptions.Disabled"/>); null for none.</param>
-    public static AlertBookState Apply(AlertBookState state, IEnumerable<AlertObservation> observations, DateTimeOffset now, int historyLimit, IReadOnlyCollection<string>? disabled = null)
+    public static AlertBookState Apply(AlertBookState state, IEnumerable<AlertObservation> observations, DateTimeOffset now, int historyLimit, IReadOnlyCollection<string>? disabled = null) =>
+        Evaluate(state, observations, now, historyLimit, disabled).State;
+
+    /// <summary>
+    /// <see cref="Apply"/>, also returning the changes the book's bounds refused (<see cref="AlertBookBounds"/>): a breach
+    /// left unraised, a judgement back within its threshold (or a turned-off rule) whose alert stays open. Each is judged
+    /// again at the next evaluation; one marked <see cref="AlertRefusal.Waits"/> fits once the outbox is published.
+    /// Byte totals are counted once and kept as the book changes.
+    /// </summary>
+    public static AlertEvaluation Evaluate(AlertBookState state, IEnumerable<AlertObservation> observations, DateTimeOffset now, int historyLimit, IReadOnlyCollection<string>? disabled = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(observations);
+        var sizes = AlertBookSizes.Of(state);
+        var refused = new List<AlertRefusal>();
         var next = state;
         foreach (var o in observations)
         {
             if (o.Breached)
             {
-                next = Raise(next, o.Rule, o.RegionId, o.Value, o.Threshold, o.Message, now, o.Window, o.Direction);
+                next = RaiseWithin(next, sizes, refused, o.Rule, o.RegionId, o.Value, o.Threshold, o.Message, now, o.Window, o.Direction);
             }
             else if (o.Value is not null)
             {
-                next = Resolve(next, o.Rule, o.RegionId, o.Value, now, historyLimit, window: o.Window);
+                next = ResolveWithin(next, sizes, refused, o.Rule, o.RegionId, o.Value, now, historyLimit, null, o.Window);
             }
         }
 
         foreach (var open in next.Open.Values.Where(a => disabled?.Contains(a.Rule) == true).ToList())
         {
-            next = Resolve(next, open.Rule, open.RegionId, null, now, historyLimit, "resolved: the rule was turned off (Engagement:Alerts:Disabled)");
+            next = ResolveWithin(next, sizes, refused, open.Rule, open.RegionId, null, now, historyLimit, "resolved: the rule was turned off (Engagement:Alerts:Disabled)", null);
         }
 
-        return next with { LastEvaluatedAt = now };
+        return new AlertEvaluation(next with { LastEvaluatedAt = now }, refused);
     }
 
     /// <summary>
     /// Opens an episode for <paramref name="rule"/> in <paramref name="regionId"/> unless one is open, recording the
     /// judged <paramref name="window"/> (null for none, as for <c>data.anomaly</c>) and the <paramref name="direction"/> in
-    /// which the value crossed <paramref name="threshold"/> (<see cref="AlertDirections"/>; null for none).
+    /// which the value crossed <paramref name="threshold"/> (<see cref="AlertDirections"/>; null for none). Returns
+    /// <paramref name="state"/> unchanged, nothing raised, when the book's bounds refuse it (<see cref="AlertBookBounds"/>);
+    /// <see cref="Evaluate"/> reports such refusals.
     /// </summary>
     public static AlertBookState Raise(AlertBookState state, string rule, string regionId, double? value, double? threshold, string message, DateTimeOffset now, AlertWindow? window = null, string? direction = null)
     {
         ArgumentNullException.ThrowIfNull(state);
+        return RaiseWithin(state, AlertBookSizes.Of(state), [], rule, regionId, value, threshold, message, now, window, direction);
+    }
+
+    private static AlertBookState RaiseWithin(AlertBookState state, AlertBookSizes sizes, List<AlertRefusal> refused, string rule, string regionId, double? value, double? threshold, string message, DateTimeOffset now, AlertWindow? window, string? direction)
+    {
         var key = Key(rule, regionId);
         if (state.Open.ContainsKey(key))
         {
             return state;
         }
 
-        var episode = state.Episodes.GetValueOrDefault(key) + 1;
+        var known = state.Episodes.TryGetValue(key, out var last);
+        var episode = (known ? last : state.EpisodeFloor) + 1;
         var record = new AlertRecord
         {
             AlertId = string.Create(CultureInfo.InvariantCulture, $"{rule}:{regionId}:{episode}"),
@@ -199,11 +108,44 @@ public static class AlertBook
             Window = window,
             Direction = direction,
         };
+        var open = sizes.Open + AlertBookBounds.OpenEntry(key, record);
+        var outbox = sizes.Outbox + AlertBookBounds.Bytes(record) + 1;
+        var episodes = new Dictionary<string, int>(state.Episodes, StringComparer.Ordinal) { [key] = episode };
+        var episodeBytes = sizes.Episodes - (known ? AlertBookBounds.EpisodeEntry(key, last) : 0) + AlertBookBounds.EpisodeEntry(key, episode);
+        var floor = state.EpisodeFloor;
+        // Past their bound, the numbers of pairs with no open alert are forgotten, the floor kept above them.
+        foreach (var (k, n) in state.Episodes)
+        {
+            if (episodeBytes <= AlertBookBounds.EpisodesMaxBytes)
+            {
+                break;
+            }
+
+            if (k != key && !state.Open.ContainsKey(k))
+            {
+                episodes.Remove(k);
+                episodeBytes -= AlertBookBounds.EpisodeEntry(k, n);
+                floor = Math.Max(floor, n);
+            }
+        }
+
+        var limit = AlertBookBounds.BookMaxBytes - AlertBookBounds.FixedBytes - (AlertBookBounds.ProgrammeWide(rule, regionId) ? 0 : AlertBookBounds.ProgrammeReserveBytes);
+        if (outbox > AlertBookBounds.OutboxRaiseMaxBytes || open + outbox + episodeBytes > limit || episodeBytes > AlertBookBounds.EpisodesMaxBytes)
+        {
+            // It waits when it would fit with the outbox published (the grain publishes and applies the evaluation again).
+            var alone = AlertBookBounds.Bytes(record) + 1;
+            refused.Add(new AlertRefusal("raise", rule, regionId, alone <= AlertBookBounds.OutboxRaiseMaxBytes && episodeBytes <= AlertBookBounds.EpisodesMaxBytes && open + alone + episodeBytes <= limit && sizes.Outbox > 0));
+            return state;
+        }
+
+        (sizes.Open, sizes.Outbox, sizes.Episodes) = (open, outbox, episodeBytes);
         return state with
         {
             Open = new Dictionary<string, AlertRecord>(state.Open, StringComparer.Ordinal) { [key] = record },
-            Episodes = new Dictionary<string, int>(state.Episodes, StringComparer.Ordinal) { [key] = episode },
+            Episodes = episodes,
+            EpisodeFloor = floor,
             Outbox = [.. state.Outbox, record],
+            History = GiveWay(state.History, sizes),
         };
     }
 
@@ -214,11 +156,18 @@ public static class AlertBook
     /// value both stay as raised and the message says it was resolved, with the <paramref name="reason"/> when one is
     /// given. Whether a value resolved it is kept in <see cref="AlertRecord.ResolvedWithValue"/>, the raised sentence in
     /// <see cref="AlertRecord.RaisedMessage"/>; the queue message keeps CONTRACT.md
-    /// §5's shape, its <c>message</c> the resolved text.
+    /// §5's shape, its <c>message</c> the resolved text. Returns <paramref name="state"/> unchanged, the alert still open,
+    /// when the change would take the book past <see cref="AlertBookBounds.ResolveMaxBytes"/> and make it larger than it
+    /// was (only while the queue refuses and the outbox fills).
     /// </summary>
     public static AlertBookState Resolve(AlertBookState state, string rule, string regionId, double? value, DateTimeOffset now, int historyLimit, string? reason = null, AlertWindow? window = null)
     {
         ArgumentNullException.ThrowIfNull(state);
+        return ResolveWithin(state, AlertBookSizes.Of(state), [], rule, regionId, value, now, historyLimit, reason, window);
+    }
+
+    private static AlertBookState ResolveWithin(AlertBookState state, AlertBookSizes sizes, List<AlertRefusal> refused, string rule, string regionId, double? value, DateTimeOffset now, int historyLimit, string? reason, AlertWindow? window)
+    {
         var key = Key(rule, regionId);
         if (!state.Open.TryGetValue(key, out var open))
         {
@@ -235,12 +184,27 @@ public static class AlertBook
             ResolvedWithValue = value is not null,
             Message = value is { } v ? ResolvedMessage(open, v, window) : reason is null ? "resolved: " + open.Message : open.Message + "; " + reason,
         };
+        var before = sizes.Total;
+        var openBytes = sizes.Open - AlertBookBounds.OpenEntry(key, open);
+        var outbox = sizes.Outbox + AlertBookBounds.Bytes(resolved) + 1;
+        // The history gives way to open alerts, the outbox and the episode numbers; the newest resolved kept when it fits.
+        var room = Math.Min(HistoryMaxBytes, AlertBookBounds.BookMaxBytes - AlertBookBounds.FixedBytes - openBytes - outbox - sizes.Episodes);
+        var history = KeepHistory(resolved, state.History, historyLimit, room);
+        var historyBytes = history.Sum(r => AlertBookBounds.Bytes(r) + 1);
+        var total = openBytes + outbox + sizes.Episodes + historyBytes + AlertBookBounds.FixedBytes;
+        if (total > Math.Max(AlertBookBounds.ResolveMaxBytes, before))
+        {
+            refused.Add(new AlertRefusal("resolve", rule, regionId, sizes.Outbox > 0));
+            return state;
+        }
+
+        (sizes.Open, sizes.Outbox, sizes.History) = (openBytes, outbox, historyBytes);
         var remaining = new Dictionary<string, AlertRecord>(state.Open, StringComparer.Ordinal);
         remaining.Remove(key);
         return state with
         {
             Open = remaining,
-            History = KeepHistory(resolved, state.History, historyLimit),
+            History = history,
             Outbox = [.. state.Outbox, resolved],
         };
     }
@@ -313,16 +277,18 @@ public static class AlertBook
     /// <summary>
     /// The history after <paramref name="newest"/> resolved: it and the newest of <paramref name="older"/> while they
     /// number at most <paramref name="historyLimit"/> and their JSON (with its commas) at most
-    /// <see cref="HistoryMaxBytes"/>; the oldest resolved are dropped first. Open alerts are never in it.
+    /// <paramref name="maxBytes"/> (<see cref="HistoryMaxBytes"/>, less when open alerts need the room); the oldest
+    /// resolved are dropped first, and <paramref name="newest"/> too when even it does not fit (it is in the outbox). Open
+    /// alerts are never in it.
     /// </summary>
-    private static List<AlertRecord> KeepHistory(AlertRecord newest, IReadOnlyList<AlertRecord> older, int historyLimit)
+    private static List<AlertRecord> KeepHistory(AlertRecord newest, IReadOnlyList<AlertRecord> older, int historyLimit, int maxBytes)
     {
-        var kept = new List<AlertRecord> { newest };
-        var bytes = StoredBytes(newest);
-        foreach (var record in older)
+        var kept = new List<AlertRecord>();
+        var bytes = 0;
+        foreach (var record in older.Prepend(newest))
         {
-            bytes += StoredBytes(record) + 1;
-            if (kept.Count >= historyLimit || bytes > HistoryMaxBytes)
+            bytes += AlertBookBounds.Bytes(record) + 1;
+            if (kept.Count >= historyLimit || bytes > maxBytes)
             {
                 break;
             }
@@ -331,6 +297,22 @@ public static class AlertBook
         }
 
         return kept;
+    }
+
+    /// <summary>
+    /// <paramref name="history"/> with its oldest dropped until the whole book is within
+    /// <see cref="AlertBookBounds.BookMaxBytes"/> (<paramref name="sizes"/>, whose history total it updates).
+    /// </summary>
+    private static IReadOnlyList<AlertRecord> GiveWay(IReadOnlyList<AlertRecord> history, AlertBookSizes sizes)
+    {
+        var kept = history.Count;
+        while (kept > 0 && sizes.Total > AlertBookBounds.BookMaxBytes)
+        {
+            kept--;
+            sizes.History -= AlertBookBounds.Bytes(history[kept]) + 1;
+        }
+
+        return kept == history.Count ? history : history.Take(kept).ToList();
     }
 
     private static string Key(string rule, string regionId) => rule + "|" + regionId;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Domain.Metrics;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace Engagement.Domain.Metrics;
 /// additive) so the console and <c>GET /alerts</c> show the window the rule looked at, not the one configured now: after
 /// an operator changed <c>Engagement:Alerts:ComplaintWindowDays</c> from 7 to 14, a week-old alert was shown with 14 days.
 /// Fixed size (a few dates and numbers), so the alert book stays bounded. Alerts stored before the window was recorded
-/// have none (null), shown as "window not recorded", never worked out from today's options.
+/// have none (null), shown as "window not recorded", never worked out from today's options. Stored with its null
+/// properties left out (read back as null, as the windows stored with them written out still are).
 /// </summary>
 public sealed record AlertWindow
 {
@@ -19,12 +22,15 @@ public sealed record AlertWindow
     public required int Days { get; init; }
 
     /// <summary>The threshold the days were judged against, a fraction (e.g. 0.03 for 3%); null when the rule had none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? Threshold { get; init; }
 
     /// <summary>The first day of the baseline the judged days were compared with (<c>points.liability-jump</c>); null for rules without one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateOnly? BaselineFrom { get; init; }
 
     /// <summary>The last day of that baseline, inclusive; null for rules without one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateOnly? BaselineTo { get; init; }
 
     /// <summary>
@@ -33,9 +39,11 @@ public sealed record AlertWindow
     /// resolving rate is back within is the judgement's, not today's options'. Null for other rules and for windows
     /// recorded before the band was.
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? BandLow { get; init; }
 
     /// <summary><c>points.redemption-band</c>: the band's high end in force for the judgement, a fraction; null as <see cref="BandLow"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? BandHigh { get; init; }
 
     /// <summary>

@@ -88,9 +88,53 @@ public sealed partial class AlertsGrain(
             observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State, outstanding));
         }
 
-        await ChangeAsync(book => AlertBook.Apply(book, observations, now, Options.HistoryLimit, Options.Disabled));
+        await ApplyAsync(observations, now);
         return await GetAsync(AlertStates.Open, 1000);
     }
+
+    /// <summary>
+    /// Applies the evaluation's <paramref name="observations"/> within the book's bounds (<see cref="AlertBook.Evaluate"/>):
+    /// written, published, and applied again while changes it refused only waited for the outbox (many alerts raised at
+    /// once are written in parts, <see cref="AlertBookBounds.OutboxRaiseMaxBytes"/>). Changes still refused at the end
+    /// (the book full, or the queue refusing) are logged once, as one Warning with their count and the first few rule and
+    /// region pairs, and judged again at the next evaluation.
+    /// </summary>
+    private async Task ApplyAsync(IReadOnlyList<AlertObservation> observations, DateTimeOffset now)
+    {
+        IReadOnlyList<AlertRefusal> refused = [];
+        try
+        {
+            for (var part = 0; part < MaxParts; part++)
+            {
+                var evaluation = AlertBook.Evaluate(State, observations, now, Options.HistoryLimit, Options.Disabled);
+                refused = evaluation.Refused;
+                var queued = evaluation.State.Outbox.Count;
+                await ChangeAsync(_ => evaluation.State);
+                // Again only when something was published and what was refused fits with the outbox empty.
+                if (queued == 0 || State.Outbox.Count > 0 || !refused.Any(r => r.Waits))
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            if (refused.Count > 0)
+            {
+                var sizes = AlertBookSizes.Of(State);
+                LogRefused(
+                    refused.Count,
+                    refused.Count(r => r.Change == "raise"),
+                    string.Join(", ", refused.Take(5).Select(r => r.Change + " " + r.Rule + " in " + r.RegionId)),
+                    sizes.Open,
+                    sizes.Outbox,
+                    sizes.Episodes);
+            }
+        }
+    }
+
+    /// <summary>Most parts one evaluation is written in (1,033 alerts raised at once take 6).</summary>
+    private const int MaxParts = 32;
 
     public Task RaiseAnomalyAsync(string source, string message)
     {
@@ -101,11 +145,30 @@ public sealed partial class AlertsGrain(
         }
 
         var text = (message ?? "").Length > 500 ? message![..500] : message ?? "";
-        return ChangeAsync(book => AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow()));
+        return ChangeAsync(book => Refusable("raise", key, book, AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow())));
     }
 
-    public Task ResolveAnomalyAsync(string source) =>
-        ChangeAsync(book => AlertBook.Resolve(book, AlertRules.DataAnomaly, Source(source), null, time.GetUtcNow(), Options.HistoryLimit));
+    public Task ResolveAnomalyAsync(string source)
+    {
+        var key = Source(source);
+        return ChangeAsync(book => Refusable("resolve", key, book, AlertBook.Resolve(book, AlertRules.DataAnomaly, key, null, time.GetUtcNow(), Options.HistoryLimit)));
+    }
+
+    /// <summary>
+    /// <paramref name="next"/>, logging one Warning when the book's bounds refused the anomaly's <paramref name="change"/>
+    /// (the book unchanged though there was something to change); its source reporting again retries it.
+    /// </summary>
+    private AlertBookState Refusable(string change, string source, AlertBookState book, AlertBookState next)
+    {
+        var open = AlertBook.OpenOf(book, AlertRules.DataAnomaly, source) is not null;
+        if (ReferenceEquals(next, book) && open == (change == "resolve"))
+        {
+            var sizes = AlertBookSizes.Of(book);
+            LogRefused(1, change == "raise" ? 1 : 0, change + " " + AlertRules.DataAnomaly + " in " + source, sizes.Open, sizes.Outbox, sizes.Episodes);
+        }
+
+        return next;
+    }
 
     private static string Source(string source)
     {
@@ -201,6 +264,9 @@ public sealed partial class AlertsGrain(
             BandHigh = w.BandHigh,
         },
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert book full: {Refused} alert changes refused ({Raises} raises), first {First}; open alerts {OpenBytes} bytes, outbox {OutboxBytes}, episode numbers {EpisodeBytes} (AlertBookBounds); judged again at the next evaluation")]
+    private partial void LogRefused(int refused, int raises, string first, int openBytes, int outboxBytes, int episodeBytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule} in {RegionId} is {State} ({AlertId})")]
     private partial void LogChanged(string rule, string regionId, string state, string alertId);
