@@ -5,6 +5,7 @@ using Engagement.Azure.Reminders;
 using Engagement.Azure.Storage;
 using Engagement.Azure.Touches;
 using Engagement.Domain.Members;
+using Engagement.Domain.Metrics;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -155,6 +156,12 @@ internal sealed partial class EngagementStorageInitializer(
                 LogBoundBelowEveryCap(logger, options.Value.MaxGrainStateBytes, MemberStateSizes.EveryCapAtOnceBytes);
             }
 
+            // The alert book's bounds are fixed for the largest bound (AlertBookBounds): below them a full book's writes are refused.
+            if (options.Value.MaxGrainStateBytes < AlertBookBounds.ResolveMaxBytes)
+            {
+                LogBoundBelowAlertBook(logger, options.Value.MaxGrainStateBytes, AlertBookBounds.ResolveMaxBytes);
+            }
+
             await ledger.InitializeAsync(cancellationToken);
             await touches.InitializeAsync(cancellationToken);
             await journal.InitializeAsync(cancellationToken);
@@ -162,4 +169,7 @@ internal sealed partial class EngagementStorageInitializer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateBytes} bytes, below the {EveryCapAtOnceBytes} a member at every default cap with its outbox at its cap measures: such a member's writes will be refused and its events dead-lettered")]
     private static partial void LogBoundBelowEveryCap(ILogger logger, int maxGrainStateBytes, int everyCapAtOnceBytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateBytes} bytes, below the {AlertBookMaxBytes} the programme's alert book may grow to (AlertBookBounds.ResolveMaxBytes): once it grows past the setting, its writes will be refused and alerts stop")]
+    private static partial void LogBoundBelowAlertBook(ILogger logger, int maxGrainStateBytes, int alertBookMaxBytes);
 }

@@ -70,7 +70,9 @@ public sealed class EngagementStorageOptions
     /// <summary>
     /// The largest grain state written, UTF-8 bytes of JSON; a larger one is refused with
     /// <see cref="GrainStateTooLargeException"/> before anything is written. Default 480 KiB (491,520); at most
-    /// <see cref="ProviderStringCapacity"/> (491,520), at least 1,024.
+    /// <see cref="ProviderStringCapacity"/> (491,520), at least 1,024. Below
+    /// <c>Engagement.Domain.Metrics.AlertBookBounds.ResolveMaxBytes</c> (487,424, what the alert book may grow to) a silo
+    /// warns at startup: a full alert book's writes would be refused.
     /// </summary>
     public int MaxGrainStateBytes { get; set; } = DefaultMaxGrainStateBytes;
 
