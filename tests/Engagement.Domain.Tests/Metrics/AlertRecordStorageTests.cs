@@ -20,15 +20,39 @@ public sealed class AlertRecordStorageTests
          "messageId":"complaints.high:east:3:resolved"}
         """;
 
+    /// <summary>An open alert as the book stored it before.</summary>
+    private const string OldOpen = """
+        {"alertId":"benefits.redemption-low:west:2","rule":"benefits.redemption-low","regionId":"west","state":"open","value":0.013,"threshold":0.05,
+         "raisedAt":"2026-12-05T02:00:00+00:00","resolvedAt":null,"message":"coupon redemption 1.3% over the 7 local days 2026-11-28\u20132026-12-04 (floor 5%)",
+         "raisedMessage":null,"resolvedWithValue":null,"direction":"below",
+         "window":{"from":"2026-11-28","to":"2026-12-04","days":7,"threshold":0.05,"baselineFrom":null,"baselineTo":null,"bandLow":null,"bandHigh":null},
+         "messageId":"benefits.redemption-low:west:2:open"}
+        """;
+
+    private static readonly AlertRecord ExpectedResolved = new()
+    {
+        AlertId = "complaints.high:east:3", Rule = AlertRules.ComplaintsHigh, RegionId = "east", State = AlertStates.Resolved, Value = 0.02, Threshold = 0.03,
+        RaisedAt = new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero), ResolvedAt = new DateTimeOffset(2026, 12, 6, 2, 0, 0, TimeSpan.Zero),
+        Message = "resolved: complaint rate 2%",
+        RaisedMessage = "complaint rate 5% (5 complaints in 100 active member-days) over the 7 local days 2026-11-28\u20132026-12-04 (ceiling 3%): service-process review: read those days' complaints by store and cause and fix the most frequent",
+        ResolvedWithValue = true, Direction = AlertDirections.Above,
+        Window = new AlertWindow { From = new(2026, 11, 29), To = new(2026, 12, 5), Days = 7, Threshold = 0.03 },
+    };
+
+    private static readonly AlertRecord ExpectedOpen = new()
+    {
+        AlertId = "benefits.redemption-low:west:2", Rule = AlertRules.BenefitsRedemptionLow, RegionId = "west", State = AlertStates.Open, Value = 0.013, Threshold = 0.05,
+        RaisedAt = new DateTimeOffset(2026, 12, 5, 2, 0, 0, TimeSpan.Zero),
+        Message = "coupon redemption 1.3% over the 7 local days 2026-11-28\u20132026-12-04 (floor 5%)", Direction = AlertDirections.Below,
+        Window = new AlertWindow { From = new(2026, 11, 28), To = new(2026, 12, 4), Days = 7, Threshold = 0.05 },
+    };
+
     [Fact]
     public void AnAlertStoredInTheOldShapeReadsWholeAndIsWrittenBackCompactly()
     {
         var old = JsonSerializer.Deserialize<AlertRecord>(OldResolved, Stored)!;
-        Assert.Equal(("complaints.high:east:3", AlertRules.ComplaintsHigh, "east", AlertStates.Resolved), (old.AlertId, old.Rule, old.RegionId, old.State));
-        Assert.Equal((0.02, 0.03, true, AlertDirections.Above), (old.Value, old.Threshold, old.ResolvedWithValue, old.Direction));
-        Assert.Equal(new DateTimeOffset(2026, 12, 6, 2, 0, 0, TimeSpan.Zero), old.ResolvedAt);
-        Assert.EndsWith("fix the most frequent", old.RaisedMessage);
-        Assert.Equal(new AlertWindow { From = new(2026, 11, 29), To = new(2026, 12, 5), Days = 7, Threshold = 0.03 }, old.Window);
+        Assert.Equal(ExpectedResolved, old);
+        Assert.Equal(ExpectedOpen, JsonSerializer.Deserialize<AlertRecord>(OldOpen, Stored));
 
         var compact = JsonSerializer.Serialize(old, Stored);
         Assert.Equal(old, JsonSerializer.Deserialize<AlertRecord>(compact, Stored));
@@ -38,6 +62,31 @@ public sealed class AlertRecordStorageTests
         Assert.Contains("\"rma\":2", compact, StringComparison.Ordinal);
         // Measured: 735 bytes as stored before, 385 now.
         Assert.Equal((735, 385), (JsonSerializer.SerializeToUtf8Bytes(JsonDocument.Parse(OldResolved).RootElement, Stored).Length, System.Text.Encoding.UTF8.GetByteCount(compact)));
+    }
+
+    /// <summary>A whole book stored before: every part, <c>lastEvaluatedAt</c> and the outbox included, no <c>episodeFloor</c>.</summary>
+    [Fact]
+    public void ABookStoredInTheOldShapeLoadsEveryPart()
+    {
+        var stored = "{\"open\":{\"benefits.redemption-low|west\":" + OldOpen + "},\"history\":[" + OldResolved + "],"
+            + "\"episodes\":{\"benefits.redemption-low|west\":2,\"complaints.high|east\":3},\"outbox\":[" + OldOpen + "," + OldResolved + "],"
+            + "\"lastEvaluatedAt\":\"2026-12-06T02:00:00+00:00\"}";
+        var book = JsonSerializer.Deserialize<AlertBookState>(stored, Stored)!;
+
+        Assert.Equal(ExpectedOpen, Assert.Single(book.Open, p => p.Key == "benefits.redemption-low|west").Value);
+        Assert.Equal(new[] { ExpectedResolved }, book.History);
+        Assert.Equal(new Dictionary<string, int> { ["benefits.redemption-low|west"] = 2, ["complaints.high|east"] = 3 }, book.Episodes);
+        Assert.Equal(new[] { ExpectedOpen, ExpectedResolved }, book.Outbox);
+        Assert.Equal(new DateTimeOffset(2026, 12, 6, 2, 0, 0, TimeSpan.Zero), book.LastEvaluatedAt);
+        Assert.Equal(0, book.EpisodeFloor);
+
+        // Written back compactly and read again: the same book.
+        var again = JsonSerializer.Deserialize<AlertBookState>(JsonSerializer.Serialize(book, Stored), Stored)!;
+        Assert.Equal(book.Open, again.Open);
+        Assert.Equal(book.History, again.History);
+        Assert.Equal(book.Episodes, again.Episodes);
+        Assert.Equal(book.Outbox, again.Outbox);
+        Assert.Equal(book.LastEvaluatedAt, again.LastEvaluatedAt);
     }
 
     [Fact]
