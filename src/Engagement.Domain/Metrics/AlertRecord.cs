@@ -30,7 +30,10 @@ public static class AlertDirections
 [JsonConverter(typeof(AlertRecordJsonConverter))]
 public sealed record AlertRecord
 {
-    /// <summary>Deterministic: <c>{rule}:{regionId}:{episode}</c>, the episode counting from 1 per rule and region.</summary>
+    /// <summary>
+    /// Deterministic: <c>{rule}:{regionId}:{episode}</c>, the episode counting up per rule and region, from 1, or from
+    /// above <see cref="AlertBookState.EpisodeFloor"/> once that pair's number was forgotten; never reused.
+    /// </summary>
     public required string AlertId { get; init; }
 
     public required string Rule { get; init; }

@@ -164,7 +164,7 @@ public sealed partial class AlertsGrain(
         if (ReferenceEquals(next, book) && open == (change == "resolve"))
         {
             var sizes = AlertBookSizes.Of(book);
-            LogRefused(1, change == "raise" ? 1 : 0, change + " " + AlertRules.DataAnomaly + " in " + source, sizes.Open, sizes.Outbox, sizes.Episodes);
+            LogAnomalyRefused(change, source, sizes.Open, sizes.Outbox, sizes.Episodes);
         }
 
         return next;
@@ -267,6 +267,9 @@ public sealed partial class AlertsGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert book full: {Refused} alert changes refused ({Raises} raises), first {First}; open alerts {OpenBytes} bytes, outbox {OutboxBytes}, episode numbers {EpisodeBytes} (AlertBookBounds); judged again at the next evaluation")]
     private partial void LogRefused(int refused, int raises, string first, int openBytes, int outboxBytes, int episodeBytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert book full: 1 alert change refused ({Change} data.anomaly in {Source}); open alerts {OpenBytes} bytes, outbox {OutboxBytes}, episode numbers {EpisodeBytes} (AlertBookBounds); tried again when its source reports again")]
+    private partial void LogAnomalyRefused(string change, string source, int openBytes, int outboxBytes, int episodeBytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule} in {RegionId} is {State} ({AlertId})")]
     private partial void LogChanged(string rule, string regionId, string state, string alertId);

@@ -48,6 +48,18 @@ public sealed class AlertBookCapacityTests
 
         Assert.InRange(characters, AlertBookBounds.BookMaxBytes - 8_000, EngagementStorageOptions.ProviderStringCapacity);
 
+        // The provider reads back the book as written, part for part.
+        var read = new GrainState<AlertBookState>();
+        await storage.ReadStateAsync("alerts", alerts.GetGrainId(), read);
+        var stored = read.State;
+        Assert.NotNull(stored);
+        Assert.Equal(book.Open, stored.Open);
+        Assert.Equal(book.Episodes, stored.Episodes);
+        Assert.Equal(book.EpisodeFloor, stored.EpisodeFloor);
+        Assert.Equal(book.History, stored.History);
+        Assert.Equal(book.Outbox, stored.Outbox);
+        Assert.Equal(book.LastEvaluatedAt, stored.LastEvaluatedAt);
+
         // The grain reads it back whole: every open alert, by rule (at most 1,000 a query).
         var open = 0;
         foreach (var rule in AlertRules.All)
@@ -72,6 +84,12 @@ public sealed class AlertBookCapacityTests
         // Judged again at the next evaluation: one Warning for it again, not one per refused alert.
         await alerts.EvaluateAsync();
         Assert.Equal(2, logs.Lines(LogLevel.Warning, "Alert book full").Count);
+
+        // An anomaly the full book refuses (the longest text the grain keeps): one Warning, retried when its source reports again.
+        await alerts.RaiseAnomalyAsync("backup-cap", new string('库', 500));
+        Assert.Empty(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup-cap", 10));
+        var anomaly = Assert.Single(logs.Lines(LogLevel.Warning, "Alert book full: 1 alert change refused (raise data.anomaly in backup-cap)"));
+        Assert.Contains("tried again when its source reports again", anomaly, StringComparison.Ordinal);
 
         // A new silo reads the book back as written.
         await silo.StopAsync();

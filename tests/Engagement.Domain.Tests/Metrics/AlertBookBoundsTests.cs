@@ -109,3 +109,51 @@ public sealed class AlertBookBoundsTests
         Assert.NotEqual($"data.anomaly:{forgotten}:1", AlertBook.OpenOf(raised, AlertRules.DataAnomaly, forgotten)!.AlertId);
     }
 }
+
+/// <summary>
+/// Resolves refused by <see cref="AlertBookBounds.ResolveMaxBytes"/> while the queue refuses wait for the outbox, and all
+/// go through once it is published: the judged resolves and those of a turned-off rule.
+/// </summary>
+public sealed class AlertBookRefusedResolveTests
+{
+    [Fact]
+    public void WhileTheQueueRefusesResolvesOfAFullBookWaitAndAllResolveOncePublished()
+    {
+        var (book, _, _) = AsTheGrain(new AlertBookState(), Everywhere(AllRegions(), breached: true), Now);
+        var back = Everywhere(AllRegions(), breached: false);
+
+        var (stuck, refused, writes) = AsTheGrain(book, back, Now.AddDays(1), queueUp: false);
+
+        Assert.InRange(writes.Single(), 1, AlertBookBounds.ResolveMaxBytes);
+        Assert.NotEmpty(refused);
+        Assert.All(refused, r => Assert.Equal(("resolve", true), (r.Change, r.Waits)));
+        Assert.Equal(refused.Count, stuck.Open.Count); // each refused resolve leaves its alert open, nothing else
+        Assert.Equal(1_033 - refused.Count, stuck.Outbox.Count);
+        Assert.All(stuck.Outbox, r => Assert.Equal(AlertStates.Resolved, r.State));
+
+        var (done, stillRefused, later) = AsTheGrain(stuck, back, Now.AddDays(1).AddHours(1));
+        Assert.Empty(stillRefused);
+        Assert.Empty(done.Open);
+        Assert.Empty(done.Outbox);
+        Assert.All(later, w => Assert.InRange(w, 1, AlertBookBounds.ResolveMaxBytes));
+    }
+
+    [Fact]
+    public void WhileTheQueueRefusesATurnedOffRulesResolvesWaitAndAllResolveOncePublished()
+    {
+        var (book, _, _) = AsTheGrain(new AlertBookState(), Everywhere(AllRegions(), breached: true), Now);
+        var off = AlertRules.All;
+
+        var (stuck, refused, writes) = AsTheGrain(book, [], Now.AddDays(1), queueUp: false, disabled: off);
+
+        Assert.InRange(writes.Single(), 1, AlertBookBounds.ResolveMaxBytes);
+        Assert.NotEmpty(refused);
+        Assert.All(refused, r => Assert.Equal(("resolve", true), (r.Change, r.Waits)));
+        Assert.Equal(refused.Count, stuck.Open.Count);
+        Assert.All(stuck.Outbox, r => Assert.EndsWith("the rule was turned off (Engagement:Alerts:Disabled)", r.Message, StringComparison.Ordinal));
+
+        var (done, stillRefused, _) = AsTheGrain(stuck, [], Now.AddDays(1).AddHours(1), disabled: off);
+        Assert.Empty(stillRefused);
+        Assert.Empty(done.Open);
+    }
+}
