@@ -36,13 +36,12 @@ public sealed class EngagementStorageOptions
 
     /// <summary>
     /// Default for <see cref="MaxGrainStateBytes"/>: 480 KiB (491,520 bytes), all that one row of the provider holds
-    /// (<see cref="ProviderStringCapacity"/>). A member at every cap at once (both order caps with GUID ids and a refund
-    /// on each, the eventId window full, 20 held refunds, 32 tags of 64 CJK characters, 50 coupons refused with
-    /// 128-character CJK ids, 32 adjustment makers with such ids, the kept ledger all spends naming four lots) with its
-    /// outbox at its cap (200 such spends waiting for the ledger archive) measures 410,750 bytes, 83.6% of it
-    /// (MemberStateSerializationTests): 104% of the 384 KiB it was, 89% of 448 KiB. In the table, JSON of this many
-    /// UTF-8 bytes is at most as many UTF-16 characters: the provider's 15 properties of 32K characters, 960 KiB of
-    /// Azure's 1 MiB entity, the rest left for the keys, the timestamp and the ETag (the provider's own split).
+    /// (<see cref="ProviderStringCapacity"/>). The largest state a member writes (every cap at once, its kept ledger and
+    /// its outbox long manual adjustments waiting for the ledger archive up to the outbox's 64 KiB byte bound) measures
+    /// 447,822 bytes, 91.1% of it (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>,
+    /// MemberStateSerializationTests). In the table, JSON of this many UTF-8 bytes is at most as many UTF-16 characters:
+    /// the provider's 15 properties of 32K characters, 960 KiB of Azure's 1 MiB entity, the rest left for the keys, the
+    /// timestamp and the ETag (the provider's own split).
     /// </summary>
     public const int DefaultMaxGrainStateBytes = ProviderStringCapacity;
 

@@ -151,21 +151,11 @@ public class MemberStateSerializationTests
         // the event is retried and dead-lettered, and the member writes again once the receiver is back.) Measured:
         // 410,750 bytes, 83.6% of the 480 KiB bound: 104% of the 384 KiB it was (such a member could no longer be
         // written), 89% of 448 KiB. The held refunds and tags add 18,590 (202,022 from 183,432), the rest of every cap
-        // brings it to 323,229 and the outbox adds 87,521. The measured figure is MemberStateSizes.EveryCapAtOnceBytes, which a silo warns about when
-        // its bound is set below it. The guard is the measured figure and a little: 85%.
+        // brings it to 323,229 and the outbox adds 87,521. Since the outbox is bounded by bytes too (OutboxBytes.Bound) no
+        // member reaches this: it emits first (and refuses changes) once the outbox passes 64 KiB; the largest state it
+        // writes is measured below (MemberStateSizes.EveryCapAtOnceBytes). The guard is the measured figure and a little: 85%.
         var member = AtBothOrderCaps();
-        for (var i = 0; i < member.Options.MaxHeldRefunds; i++)
-        {
-            Assert.Equal(EventStatus.Held, member.Refund(Guid(i, 9), 12.34m, eventId: Guid(i, 10)).Status);
-        }
-
-        var tags = Enumerable.Range(0, member.Options.MaxTags).Select(i => new string('标', 60) + i.ToString("D4", CultureInfo.InvariantCulture));
-        foreach (var chunk in tags.Chunk(4))
-        {
-            Assert.Equal(EventStatus.Applied, member.UpdateProfile(("tags", string.Join(',', chunk))).Status);
-        }
-
-        Assert.Equal((member.Options.MaxHeldRefunds, member.Options.MaxTags), (member.State.HeldRefunds.Count, member.State.Tags.Count));
+        WithHeldRefundsAndTags(member);
         var withHeldAndTags = Size(member.State);
         WithEveryCouponNoteAndMaker(member, out _, out _);
         var everyCap = Size(member.State);
@@ -180,8 +170,143 @@ public class MemberStateSerializationTests
 
         var bytes = Size(member.State);
         Assert.Equal(OutboxEmitFirstAbove, member.State.Outbox.Count);
-        Assert.Equal((202_022, 323_229, MemberStateSizes.EveryCapAtOnceBytes), (withHeldAndTags, everyCap, bytes));
+        Assert.Equal((202_022, 323_229, 410_750), (withHeldAndTags, everyCap, bytes));
+
+        // Such an outbox is past the byte bound: the member emits it before its next change, long before it is this large.
+        Assert.True(Domain.Members.Effects.OutboxBytes.PastBound(member.State));
         Assert.True(bytes <= MaxGrainStateBytes * 85 / 100, $"state is {bytes} bytes, over 85% of {MaxGrainStateBytes}");
+    }
+
+    /// <summary>
+    /// The outbox's largest ledger entries are not spends but negative manual adjustments: the 200-character reason staff
+    /// type (AdjustmentPolicy.MaxReasonLength), all Chinese (6 bytes each escaped in the stored JSON), then the four lots
+    /// taken named as a spend names them: 1,705 bytes of stored JSON each, over three times a spend's 538. With the
+    /// ledger archive down they wait in the outbox (the newest 50, the kept ledger, stored by sequence): the byte bound
+    /// (OutboxBytes.Bound, 64 KiB) is passed long before the count cap of 200, and a member at every cap whose outbox
+    /// crossed it still writes. Without the byte bound, 124 of them waiting passed the 480 KiB row (before the count cap).
+    /// </summary>
+    [Fact]
+    public void LongAdjustmentReasonsWaitingForTheArchivePassTheByteBoundLongBeforeTheCountCap()
+    {
+        var member = AtBothOrderCaps();
+        WithHeldRefundsAndTags(member);
+        WithEveryCouponNoteAndMaker(member, out _, out _);
+        var adjustments = AdjustmentsNamingFourLots(OutboxEmitFirstAbove, member.Now);
+        var one = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(adjustments[0], Web));
+        var spend = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(SpendsNamingFourLots(1, cjk: false, member.Now)[0], Web));
+        var emitFirstAt = 0;
+        var written = 0;
+        var outboxBytes = 0;
+        for (var waiting = 1; waiting <= adjustments.Count && emitFirstAt == 0; waiting++)
+        {
+            Waiting(member.State, adjustments.Take(waiting).ToList(), member.Options.LedgerEntriesKept);
+            var bytes = Size(member.State);
+            var withoutOutbox = Size(WithoutOutbox(member.State));
+            outboxBytes = Domain.Members.Effects.OutboxBytes.Stored(member.State);
+
+            // What the measure counts is exactly what the outbox adds to the stored JSON (with its ,"outbox": name).
+            Assert.Equal(bytes - withoutOutbox, outboxBytes + ",\"outbox\":".Length);
+            Assert.True(bytes <= MaxGrainStateBytes, $"{waiting} waiting: {bytes} bytes, over the row bound before the outbox bound");
+            written = bytes;
+            emitFirstAt = Domain.Members.Effects.OutboxBytes.PastBound(member.State) ? waiting : 0;
+        }
+
+        // The change that stored the 87th (37 stored whole, the kept ledger's 50 by sequence) passed the bound: its write
+        // is the largest such a member makes, 447,822 bytes (91.1% of the 480 KiB row, MemberStateSizes.EveryCapAtOnceBytes);
+        // the next change emits first, and is refused while the archive stays down.
+        Assert.Equal((1_705, 538, 87, 66_224, 447_822), (one, spend, emitFirstAt, outboxBytes, written));
+        Assert.True(emitFirstAt < OutboxEmitFirstAbove, "the byte bound comes before the outbox's count cap");
+        Assert.True(written <= MemberStateSizes.EveryCapAtOnceBytes, $"{written} bytes, over MemberStateSizes.EveryCapAtOnceBytes");
+    }
+
+    /// <summary>
+    /// An outbox at or below OutboxBytes.MeasureAbove effects is never measured: that many of the largest effect a member
+    /// stores whole (a long negative adjustment, none of them in the kept ledger) stay under the byte bound.
+    /// </summary>
+    [Fact]
+    public void AnOutboxTooShortToBeMeasuredIsUnderTheByteBoundEvenWithTheLongestEntries()
+    {
+        var now = TestMember.Shanghai(2025, 6, 1, 10);
+        var state = new MemberState { MemberId = "M-outbox" };
+        foreach (var entry in AdjustmentsNamingFourLots(Domain.Members.Effects.OutboxBytes.MeasureAbove, now))
+        {
+            state.Outbox.Add(new Domain.Members.Effects.ArchiveLedgerEntry(entry));
+        }
+
+        var bytes = Domain.Members.Effects.OutboxBytes.Stored(state);
+
+        Assert.Equal(55_288, bytes); // about 1,728 each: the entry in its {"$effect":"ledger","entry":…}
+        Assert.True(bytes < Domain.Members.Effects.OutboxBytes.Bound, $"{bytes} bytes");
+        Assert.False(Domain.Members.Effects.OutboxBytes.PastBound(state));
+        state.Outbox.Add(new Domain.Members.Effects.UpsertMemberIndex(new Domain.Campaigns.MemberAttributes(), now));
+        Assert.Equal(Domain.Members.Effects.OutboxBytes.MeasureAbove + 1, state.Outbox.Count);
+        Assert.False(Domain.Members.Effects.OutboxBytes.PastBound(state));
+    }
+
+    /// <summary>
+    /// Gives <paramref name="member"/> the held refunds at their cap (GUID ids) and the tags at theirs (60 CJK characters
+    /// and 4 digits each).
+    /// </summary>
+    private static void WithHeldRefundsAndTags(TestMember member)
+    {
+        for (var i = 0; i < member.Options.MaxHeldRefunds; i++)
+        {
+            Assert.Equal(EventStatus.Held, member.Refund(Guid(i, 9), 12.34m, eventId: Guid(i, 10)).Status);
+        }
+
+        var tags = Enumerable.Range(0, member.Options.MaxTags).Select(i => new string('标', 60) + i.ToString("D4", CultureInfo.InvariantCulture));
+        foreach (var chunk in tags.Chunk(4))
+        {
+            Assert.Equal(EventStatus.Applied, member.UpdateProfile(("tags", string.Join(',', chunk))).Status);
+        }
+
+        Assert.Equal((member.Options.MaxHeldRefunds, member.Options.MaxTags), (member.State.HeldRefunds.Count, member.State.Tags.Count));
+    }
+
+    /// <summary>
+    /// <paramref name="pending"/> waiting for the archive in <paramref name="state"/>'s outbox, the newest
+    /// <paramref name="kept"/> of them its kept ledger (stored by sequence in the outbox).
+    /// </summary>
+    private static void Waiting(MemberState state, List<Domain.Ledger.LedgerEntry> pending, int kept)
+    {
+        state.Ledger.Clear();
+        state.Ledger.AddRange(pending.TakeLast(kept));
+        state.Outbox.Pending.Clear();
+        foreach (var entry in pending)
+        {
+            state.Outbox.Add(new Domain.Members.Effects.ArchiveLedgerEntry(entry));
+        }
+    }
+
+    /// <summary>A copy of <paramref name="state"/> (through its JSON) with nothing pending.</summary>
+    private static MemberState WithoutOutbox(MemberState state)
+    {
+        var copy = JsonSerializer.Deserialize<MemberState>(JsonSerializer.Serialize(state, Web), Web)!;
+        copy.Outbox.Pending.Clear();
+        return copy;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> ledger entries, each a negative manual adjustment with a 200-character Chinese reason
+    /// taking five GUID lots (four named, then "+1 more").
+    /// </summary>
+    private static List<Domain.Ledger.LedgerEntry> AdjustmentsNamingFourLots(int count, DateTimeOffset now)
+    {
+        var staff = new TestMember(now);
+        var reason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补扣", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
+        var entries = new List<Domain.Ledger.LedgerEntry>();
+        for (var r = 0; entries.Count < count; r++)
+        {
+            for (var l = 0; l <= Domain.Points.RedemptionUndo.MaxLotsNamed; l++)
+            {
+                Assert.Equal(EventStatus.Applied, staff.Purchase(Guid((r * 10) + l, 11), 10m, eventId: Guid((r * 10) + l, 12)).Status);
+            }
+
+            var decision = Domain.Points.AdjustmentPolicy.Apply(staff.State, Guid(r, 13), Domain.Points.AdjustmentPolicy.PointsKind, -staff.Balance, reason, staff.Options, staff.Now);
+            entries.Add(Assert.Single(decision.NewEntries));
+        }
+
+        return entries;
     }
 
     /// <summary>
