@@ -61,7 +61,7 @@ public sealed class MemberGrain(
         _gate = new MemberWriteGate(_member, this, _wakeUps);
         _offers = new MemberOfferSide(_member, _gate, _wakeUps, GrainFactory);
         _touchStock = new MemberTouchStock(_member, GrainFactory);
-        return state.RecordExists ? _gate.ChangeAsync(_gate.RecoverOutboxAsync) : Task.CompletedTask;
+        return state.RecordExists ? _gate.EmitOnlyAsync(_gate.RecoverOutboxAsync) : Task.CompletedTask;
     }
 
     /// <inheritdoc cref="MemberWriteGate.DeactivateAsync"/>
@@ -99,7 +99,7 @@ public sealed class MemberGrain(
     }
 
     // Reading the ledger drains the outbox first (archive rows among it): a change too.
-    public Task<LedgerPage> GetLedgerAsync(LedgerQuery query) => _gate.ChangeAsync(async () =>
+    public Task<LedgerPage> GetLedgerAsync(LedgerQuery query) => _gate.EmitOnlyAsync(async () =>
     {
         var limit = Math.Clamp(query.Limit, 1, 500);
         if (!state.RecordExists)

@@ -140,4 +140,7 @@ internal static partial class MemberLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} was assigned an advisor ({UseId}): {Detail}")]
     public static partial void LogAdvisorAssigned(this ILogger logger, string memberId, string useId, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: a change was refused, its outbox still holds {Count} effects ({Bytes} bytes stored) its receivers have not taken, over the outbox bound; it takes changes again once they are delivered")]
+    public static partial void LogOutboxBacklogRefused(this ILogger logger, string memberId, int count, int bytes);
 }

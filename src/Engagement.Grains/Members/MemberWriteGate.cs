@@ -97,8 +97,8 @@ internal sealed partial class MemberWriteGate(MemberActivation member, IGrainBas
     }
 
     /// <summary>
-    /// Runs one change of the member (event, redemption, consent, tick, campaign delivery, effects); with more than
-    /// <see cref="MemberOutboxOptions.EmitFirstAbove"/> effects pending it emits them all first. On any exception,
+    /// Runs one change of the member (event, redemption, consent, tick, campaign delivery, effects); with the outbox past
+    /// its bound it emits everything first, and refuses the change when that leaves it past (<see cref="EmitFirstAsync"/>). On any exception,
     /// or when one of its writes failed (even one that was logged and swallowed), the in-memory state is
     /// marked as ahead of storage, so the next call reloads it before anything reads it. Rethrows what
     /// <paramref name="change"/> throws. A change inside a change runs as part of the outer one.
@@ -127,12 +127,7 @@ internal sealed partial class MemberWriteGate(MemberActivation member, IGrainBas
         _changeDepth++;
         try
         {
-            if (Member.Outbox.Count > MemberOutboxOptions.EmitFirstAbove && member.Exists)
-            {
-                // Stored effects only: emitting them first is safe, and what they free keeps the change's write under the bound.
-                await EmitAsync(everything: true);
-            }
-
+            await EmitFirstAsync();
             var result = await change(argument);
             if (_failedWrites == failedWritesBefore)
             {
@@ -231,7 +226,7 @@ internal sealed partial class MemberWriteGate(MemberActivation member, IGrainBas
     /// a batch too), a handler's failure logged at <paramref name="failures"/>. Throws only when storage cannot be read
     /// (<see cref="EnsureCurrentAsync"/>).
     /// </summary>
-    public Task RetryEmitAsync(LogLevel failures) => ChangeAsync(() => EmitAsync(everything: true, failures: failures));
+    public Task RetryEmitAsync(LogLevel failures) => EmitOnlyAsync(() => EmitAsync(everything: true, failures: failures));
 
     /// <summary>
     /// On activation: a previous one may have crashed after its write but before its emit, or deactivated with effects

@@ -13,10 +13,10 @@ public sealed class MemberOutboxOptions
     /// Pending effects above which a member emits everything before it decides its next change: 200 (twice the largest
     /// batch). Only a receiver failing for a long time (the ledger archive, the metric sink) lets an outbox grow so far,
     /// and a state over the bound is refused before it is written, so emitting only after the write would leave the
-    /// member unable to write even after the receiver is back. Not small: 200 ledger entries waiting for the archive, all
-    /// spends naming four lots (150 stored whole, the 50 the kept ledger holds by sequence), are about 88 KB (87,521
-    /// bytes); a member at every other cap with such an outbox measures 410,750 bytes, 83.6% of the 480 KiB state bound
-    /// (Engagement:Storage:MaxGrainStateBytes; MemberStateSerializationTests).
+    /// member unable to write even after the receiver is back. The outbox is bounded by bytes too
+    /// (<see cref="Domain.Members.Effects.OutboxBytes.Bound"/>, 64 KiB of stored JSON), which long effects reach first: 200
+    /// spends naming four lots are 87,521 bytes, 38 negative manual adjustments with 200-character Chinese reasons
+    /// pass 64 KiB. When the emit leaves the outbox past either, the change is refused (MemberWriteGate.EmitFirstAsync).
     /// </summary>
     public const int EmitFirstAbove = 2 * MaxLedgerBatch;
 
