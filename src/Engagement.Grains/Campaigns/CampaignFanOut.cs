@@ -291,6 +291,12 @@ internal sealed class CampaignFanOut(
                 await _pacer.PaceAsync(cancellationToken);
                 var askOnly = repeatOnly || item.RepeatOnly;
                 var result = await DeliverWithRetryAsync(item.MemberId, CampaignMapping.DeliveryFor(definition, item) with { RepeatOnly = askOnly });
+                if (result is null)
+                {
+                    // Backed up (MemberBacklogException): not reached, counted nowhere; its reserved grant goes back to the budget.
+                    continue;
+                }
+
                 if (askOnly && !result.Repeat)
                 {
                     // Workers run on the activation's scheduler, one turn at a time: the list needs no lock.
@@ -307,7 +313,12 @@ internal sealed class CampaignFanOut(
         await Task.WhenAll(workers);
     }
 
-    private async Task<CampaignDeliveryResult> DeliverWithRetryAsync(string memberId, CampaignDelivery delivery)
+    /// <summary>
+    /// The member's answer, retried up to 3 times on a timeout; null when the member refused it because its outbox is
+    /// backed up (<see cref="MemberBacklogException"/>): it decided nothing, and retrying at once would only refuse again,
+    /// so the page goes on without it (README "The outbox is bounded by count and by bytes").
+    /// </summary>
+    private async Task<CampaignDeliveryResult?> DeliverWithRetryAsync(string memberId, CampaignDelivery delivery)
     {
         var member = grains.GetGrain<IMemberGrain>(memberId);
         for (var attempt = 1; ; attempt++)
@@ -315,6 +326,11 @@ internal sealed class CampaignFanOut(
             try
             {
                 return await member.DeliverCampaignAsync(delivery);
+            }
+            catch (MemberBacklogException ex)
+            {
+                CampaignLog.MemberBackedUp(logger, campaignId, memberId, ex.Bytes);
+                return null;
             }
             catch (Exception ex) when (attempt < 3 && ex is TimeoutException or OrleansException)
             {

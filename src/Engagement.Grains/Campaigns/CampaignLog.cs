@@ -31,4 +31,7 @@ internal static partial class CampaignLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: delivery to {MemberId} failed (attempt {Attempt}); retrying")]
     public static partial void DeliveryRetry(ILogger logger, Exception ex, string campaignId, string memberId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {MemberId} refused the delivery, its outbox is backed up ({Bytes} bytes its receivers have not taken); not reached by this fan-out")]
+    public static partial void MemberBackedUp(ILogger logger, string campaignId, string memberId, int bytes);
 }

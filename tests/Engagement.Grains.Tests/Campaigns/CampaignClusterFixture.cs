@@ -37,6 +37,9 @@ public class CampaignClusterFixture : IAsyncLifetime
     /// <summary>The coupon code directory, failing registrations on demand.</summary>
     public FlakyCouponDirectory CouponDirectory { get; } = new(new InMemoryCouponCodeDirectory());
 
+    /// <summary>The ledger archive, failing appends for chosen members (a member's outbox then backs up).</summary>
+    public FlakyLedgerArchive Ledger { get; } = new(new InMemoryLedgerArchive());
+
     /// <summary>The poison queue.</summary>
     public InMemoryDeadLetterSink DeadLetters { get; } = new();
 
@@ -83,7 +86,7 @@ public class CampaignClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<ICouponCodeDirectory>(CouponDirectory);
             silo.AddEngagementOffers(configuration);
             silo.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Time);
-            silo.Services.AddSingleton<ILedgerArchive>(new InMemoryLedgerArchive());
+            silo.Services.AddSingleton<ILedgerArchive>(Ledger);
             silo.Services.AddSingleton<ITouchOutbox>(Outbox);
             silo.Services.AddSingleton<ILifecycleJournal>(new InMemoryLifecycleJournal());
             silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);
