@@ -1,3 +1,5 @@
+using Engagement.Contracts.Members;
+using Engagement.Contracts.Storage;
 using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Members.Effects;
 
@@ -41,32 +43,55 @@ internal sealed partial class MemberWriteGate
     });
 
     /// <summary>
-    /// Before a change: with the outbox past its count cap or its byte bound, emits everything pending; if that leaves
-    /// it still past either, refuses the change with a <see cref="TimeoutException"/> ("not now": the API answers 503
-    /// with <c>Retry-After</c> and problem details, a queue event is received again later, then dead-lettered with this
-    /// message as its reason if the receiver stays down that long). Nothing was decided, and the outbox retry
-    /// (<see cref="MemberOutboxRetry"/>) keeps sending: once the receiver is back, the member takes changes again.
+    /// Before a change: with the outbox past its count cap (<see cref="MemberOutboxOptions.EmitFirstAbove"/>) or its byte
+    /// bound (<see cref="OutboxBytes.Bound"/>), emits everything pending first. Only the byte bound refuses: if the
+    /// emit leaves the outbox's stored JSON still past it, the change is refused with a <see cref="MemberBacklogException"/>
+    /// (a <see cref="TimeoutException"/>, "not now": the API answers 503 with <c>Retry-After</c> and problem details, a
+    /// queue event is received again later, then dead-lettered with this message as its reason if the receiver stays
+    /// down that long, a campaign fan-out counts the member as not reached). Past the count cap alone the change goes
+    /// on (small effects, far from the row's limit). Nothing of the change was decided; what the emit did deliver is
+    /// stored first (the smaller row fits), so memory is not ahead of storage and the next call needs no reload. The
+    /// outbox retry (<see cref="MemberOutboxRetry"/>) keeps sending: once the receiver is back, the member takes changes again.
     /// </summary>
-    /// <exception cref="TimeoutException">The outbox stays past its bound: a receiver refuses its effects.</exception>
+    /// <exception cref="MemberBacklogException">The outbox stays past its byte bound: a receiver refuses its effects.</exception>
     private async Task EmitFirstAsync()
     {
-        if (_emitOnly || !member.Exists || !PastBound())
+        if (_emitOnly || !member.Exists || (Member.Outbox.Count <= MemberOutboxOptions.EmitFirstAbove && !OutboxBytes.PastBound(Member)))
         {
             return;
         }
 
         // Stored effects only: emitting them first is safe, and what they free keeps the change's write under the bound.
+        var failedWrites = _failedWrites;
         await EmitAsync(everything: true);
-        if (PastBound())
+        if (!OutboxBytes.PastBound(Member))
         {
-            var bytes = OutboxBytes.Stored(Member);
-            Logger.LogOutboxBacklogRefused(member.MemberId, Member.Outbox.Count, bytes);
-            throw new TimeoutException(
-                $"Member {member.MemberId} has {Member.Outbox.Count} effects ({bytes} bytes) its receivers have not taken (the ledger archive or another "
-                + $"receiver is down), over the outbox bound ({MemberOutboxOptions.EmitFirstAbove} effects, {OutboxBytes.Bound} bytes): "
-                + "the change is refused, nothing was applied; retry later, once they are delivered.");
+            return;
         }
-    }
 
-    private bool PastBound() => Member.Outbox.Count > MemberOutboxOptions.EmitFirstAbove || OutboxBytes.PastBound(Member);
+        if (_writeOwed && _failedWrites == failedWrites)
+        {
+            // Keep what the emit delivered: stored now, a retried change does not send it again nor reload a larger row.
+            Emitter.TakeConfirmed(member.MemberId, Member.Outbox);
+            try
+            {
+                await PersistAsync();
+            }
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
+            {
+                // PersistAsync marked memory ahead: the next call reloads. The refusal below is still the answer.
+                Logger.LogConfirmFailed(ex, member.MemberId);
+            }
+        }
+
+        if (_failedWrites == failedWrites)
+        {
+            // Memory holds storage's state less delivered effects, nothing of the refused change.
+            _aheadOfStorage = false;
+        }
+
+        var bytes = OutboxBytes.Stored(Member);
+        Logger.LogOutboxBacklogRefused(member.MemberId, Member.Outbox.Count, bytes);
+        throw new MemberBacklogException(member.MemberId, Member.Outbox.Count, bytes, OutboxBytes.Bound);
+    }
 }

@@ -1,3 +1,4 @@
+using Engagement.Contracts.Members;
 using Engagement.Contracts.Storage;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
@@ -136,7 +137,7 @@ internal sealed partial class MemberWriteGate(MemberActivation member, IGrainBas
 
             return result;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not MemberBacklogException)
         {
             Logger.LogChangeFailed(ex, member.MemberId);
             throw;

@@ -47,9 +47,14 @@ public sealed class OutboxByteBoundTests(MemberClusterFixture cluster)
         // Refused at the byte bound: the first refusal comes after the kept ledger's 50 (stored by sequence) and 47 more
         // stored whole, far below the count cap; from then on every change is refused, nothing applied.
         Assert.Equal(Enumerable.Range(97, 53), refused);
-        Assert.IsType<TimeoutException>(refusal);
+        var backlog = Assert.IsType<MemberBacklogException>(refusal);
+        Assert.IsAssignableFrom<TimeoutException>(backlog);
         Assert.Contains("the change is refused, nothing was applied", refusal.Message, StringComparison.Ordinal);
+        Assert.InRange(backlog.Bytes, OutboxBytes.Bound + 1, OutboxBytes.Bound + 2_000);
         var stored = cluster.Faults.Stored<MemberGrainState>(id)!;
+
+        // What the emit-first did deliver (every effect but the archive's) was stored before refusing, not dropped by a reload.
+        Assert.All(stored.Member.Outbox.Pending, e => Assert.IsType<ArchiveLedgerEntry>(e));
         var storedBytes = OutboxBytes.Stored(stored.Member);
         Assert.InRange(storedBytes, OutboxBytes.Bound, OutboxBytes.Bound + 2_000);
         Assert.InRange(stored.Member.Outbox.Count, 96, MemberOutboxOptions.EmitFirstAbove);
@@ -70,6 +75,34 @@ public sealed class OutboxByteBoundTests(MemberClusterFixture cluster)
         Assert.All(archived, e => Assert.EndsWith(LongReason, e.Reason, StringComparison.Ordinal));
         Assert.Equal(before + 150, view!.PointsBalance);
         Assert.Equal(150, ledger.Entries.Count(e => IsAdjustment(e.EventId)));
+    }
+
+    [Fact]
+    public async Task ShortAdjustmentsWithTheArchiveDownPassTheCountCapAndAreStillTakenFarBelowTheByteBound()
+    {
+        var id = MemberClusterFixture.NewMemberId("obc");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        Assert.Equal("applied", (await member.ApplyEventAsync(Events.Purchase(id, "O-1", 10m, Now.AddMinutes(-1)))).Status);
+        var before = (await member.GetViewAsync())!.PointsBalance;
+        cluster.Ledger.Fail(id);
+
+        // Past the count cap the member only emits first; small effects leave the row far from full, so none is refused.
+        const int Count = MemberOutboxOptions.EmitFirstAbove + 30;
+        for (var i = 0; i < Count; i++)
+        {
+            Assert.Equal("applied", (await member.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"short-{i:D3}", Kind = "points", Delta = 1, Reason = "x" })).Status);
+        }
+
+        var stored = cluster.Faults.Stored<MemberGrainState>(id)!;
+        Assert.True(stored.Member.Outbox.Count > MemberOutboxOptions.EmitFirstAbove, $"{stored.Member.Outbox.Count} effects pending");
+        Assert.False(OutboxBytes.PastBound(stored.Member));
+        Assert.Equal(before + Count, (await member.GetViewAsync())!.PointsBalance);
+
+        cluster.Ledger.Heal(id);
+        Assert.Equal("applied", (await member.AdjustAsync(new AdjustmentRequest { AdjustmentId = "short-last", Kind = "points", Delta = 1, Reason = "x" })).Status);
+        await member.GetLedgerAsync(new LedgerQuery { Limit = 500 }); // sends the last ledger batch too
+        var archived = (await cluster.Archive.ReadAsync(id, null, null, 500)).Where(e => IsAdjustment(e.EventId)).ToList();
+        Assert.Equal(Count + 1, archived.Select(e => e.EventId).Distinct(StringComparer.Ordinal).Count());
     }
 
     private static bool IsAdjustment(string? eventId) => eventId?.StartsWith(Domain.Points.AdjustmentPolicy.EventIdPrefix, StringComparison.Ordinal) == true;
