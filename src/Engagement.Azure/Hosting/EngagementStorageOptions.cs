@@ -38,8 +38,9 @@ public sealed class EngagementStorageOptions
     /// Default for <see cref="MaxGrainStateBytes"/>: 480 KiB (491,520 bytes), all that one row of the provider holds
     /// (<see cref="ProviderStringCapacity"/>). The largest state a member writes (every cap at once, its kept ledger and
     /// its outbox long manual adjustments waiting for the ledger archive up to the outbox's 64 KiB byte bound) measures
-    /// 447,822 bytes, 91.1% of it (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>,
-    /// MemberStateSerializationTests). In the table, JSON of this many UTF-8 bytes is at most as many UTF-16 characters:
+    /// 468,262 bytes, 95.3% of it (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>,
+    /// MemberStateSerializationTests), with GUID order ids: ~550 orders with 128-character CJK order ids pass it, and
+    /// such a member's writes are refused (<see cref="Storage.GrainStateTooLargeException"/>). In the table, JSON of this many UTF-8 bytes is at most as many UTF-16 characters:
     /// the provider's 15 properties of 32K characters, 960 KiB of Azure's 1 MiB entity, the rest left for the keys, the
     /// timestamp and the ETag (the provider's own split).
     /// </summary>

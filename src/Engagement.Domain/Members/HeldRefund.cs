@@ -25,12 +25,45 @@ public sealed class HeldRefund
     /// <summary>Longest <see cref="SourceText"/> kept (UTF-16 chars): a refund's text is a few hundred; state stays small.</summary>
     public const int MaxSourceTextLength = 2048;
 
+    /// <summary>
+    /// Most UTF-8 bytes a kept <see cref="SourceText"/> may take in the stored JSON, escaped (a CJK character is 6 bytes
+    /// there, <c>\uXXXX</c>): 1 KiB, so the held refunds at their cap add at most ~20 KiB of text to the member's row.
+    /// </summary>
+    public const int MaxSourceTextStoredBytes = 1024;
+
+    /// <summary>
+    /// True when <paramref name="text"/> is kept as <see cref="SourceText"/>: at most <see cref="MaxSourceTextLength"/>
+    /// characters and at most <see cref="MaxSourceTextStoredBytes"/> bytes stored, counted without serialising it and never
+    /// under the real figure (an ASCII letter, digit, space or safe punctuation 1 byte; anything else, escaped, 6).
+    /// </summary>
+    /// <param name="text">The producer's text of the refund.</param>
+    public static bool KeepsSourceText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxSourceTextLength)
+        {
+            return false;
+        }
+
+        var bytes = 0;
+        foreach (var c in text)
+        {
+            bytes += c is >= ' ' and < (char)0x7F and not ('"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`') ? 1 : 6;
+            if (bytes > MaxSourceTextStoredBytes)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The queue the refund came from; null when not from a queue. Its dead letter's <c>queue</c> (CONTRACT.md §1).</summary>
     public string? SourceQueue { get; set; }
 
     /// <summary>
     /// The producer's text of the refund, its dead letter's <c>body</c> (CONTRACT.md §1); null when not from a
-    /// queue or longer than <see cref="MaxSourceTextLength"/> (then the dead letter carries this record instead).
+    /// queue or longer than <see cref="KeepsSourceText"/> allows (then the dead letter carries this record instead).
     /// </summary>
     public string? SourceText { get; set; }
 

@@ -5,13 +5,17 @@ public static class MemberStateSizes
 {
     /// <summary>
     /// UTF-8 bytes of JSON of the largest state a member writes under the default options: every cap at once (both order
-    /// caps with GUID ids and a refund on each, the eventId window at its cap, 20 held refunds, 32 tags of 64 CJK
+    /// caps with GUID ids and a refund on each, the eventId window at its cap, 20 held refunds each keeping the most text
+    /// kept (<see cref="HeldRefund.MaxSourceTextStoredBytes"/>, 1 KiB stored), 32 tags of 64 CJK
     /// characters, 50 coupons refused with 128-character CJK ids, 32 adjustment makers with such ids), its kept ledger 50
     /// negative manual adjustments with 200-character Chinese reasons naming four GUID lots, and its outbox the change
     /// that passed the outbox's byte bound (<see cref="Effects.OutboxBytes.Bound"/>): 87 such adjustments waiting for the
-    /// ledger archive (37 stored whole, 66,224 bytes of outbox): 447,822, 91.1% of the 480 KiB row. A grain-state bound
+    /// ledger archive (37 stored whole, 66,224 bytes of outbox): 468,262, 95.3% of the 480 KiB row. Not the most the
+    /// rules allow: with order ids of 128 CJK characters (EventBounds.MaxOrderIdLength, 6 bytes each stored) ~550 orders
+    /// at both order caps pass the row through the orders alone (<see cref="Program.ProgramOptions.MaxOrderSummaries"/>);
+    /// such a member's writes are refused (the storage's size guard) and its events dead-lettered. A grain-state bound
     /// (Engagement:Storage:MaxGrainStateBytes) set below it is warned about when a silo starts (such a member's writes
     /// would be refused); raising a cap raises it.
     /// </summary>
-    public const int EveryCapAtOnceBytes = 447_822;
+    public const int EveryCapAtOnceBytes = 468_262;
 }

@@ -42,7 +42,7 @@ public static class RefundPolicy
             StoreId = evt.StoreId,
             Channel = evt.Channel,
             SourceQueue = evt.SourceQueue,
-            SourceText = evt.SourceText is { Length: <= HeldRefund.MaxSourceTextLength } text ? text : null,
+            SourceText = evt.SourceText is { } text && HeldRefund.KeepsSourceText(text) ? text : null,
             SourceBatchIndex = evt.SourceBatchIndex,
             SourceBatchSize = evt.SourceBatchSize,
         });
