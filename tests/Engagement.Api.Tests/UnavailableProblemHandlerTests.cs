@@ -41,6 +41,21 @@ public sealed class UnavailableProblemHandlerTests
     }
 
     [Fact]
+    public async Task AMemberWhoseOutboxIsBackedUpIs503AndTheTitleSaysSo()
+    {
+        var (handler, context, body) = Arrange();
+        var refusal = new Engagement.Contracts.Members.MemberBacklogException("M-1", 120, 66_000, 65_536);
+
+        Assert.True(await handler.TryHandleAsync(context, refusal, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.Equal("5", context.Response.Headers.RetryAfter.ToString());
+        body.Position = 0;
+        var problem = (await JsonNode.ParseAsync(body))!.AsObject();
+        Assert.StartsWith("The member has effects its receivers have not taken yet", problem["title"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OtherFaultsAreLeftToTheDefaultHandler()
     {
         var (handler, context, _) = Arrange();

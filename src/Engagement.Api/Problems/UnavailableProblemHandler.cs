@@ -36,7 +36,9 @@ public sealed partial class UnavailableProblemHandler(IProblemDetailsService pro
         var problem = new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
-            Title = "The engine is busy or its storage is unavailable; retry the same request later",
+            Title = Find<Contracts.Members.MemberBacklogException>(exception) is not null
+                ? "The member has effects its receivers have not taken yet (a receiver is down); retry the same request later"
+                : "The engine is busy or its storage is unavailable; retry the same request later",
             Type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
         };
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
@@ -70,6 +72,22 @@ public sealed partial class UnavailableProblemHandler(IProblemDetailsService pro
         AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.Flatten().InnerExceptions.All(e => e is OperationCanceledException),
         _ => false,
     };
+
+    /// <summary>The first <typeparamref name="T"/> among <paramref name="exception"/>'s inner exceptions (itself first), or null.</summary>
+    private static T? Find<T>(Exception exception)
+        where T : Exception
+    {
+        var depth = 0;
+        for (var e = exception; e is not null && depth < 16; e = e.InnerException, depth++)
+        {
+            if (e is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
 
     private static bool IsTransientAt(Exception? exception, int depth)
     {

@@ -167,7 +167,7 @@ internal sealed partial class EngagementStorageInitializer(
             await journal.InitializeAsync(cancellationToken);
         });
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateBytes} bytes, below the {EveryCapAtOnceBytes} a member at every default cap with its outbox at its cap measures: such a member's writes will be refused and its events dead-lettered")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateBytes} bytes, below the {EveryCapAtOnceBytes} a member at every default cap with its outbox at its byte bound measures: such a member's writes will be refused and its events dead-lettered")]
     private static partial void LogBoundBelowEveryCap(ILogger logger, int maxGrainStateBytes, int everyCapAtOnceBytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateBytes} bytes, below the {AlertBookMaxBytes} the programme's alert book may grow to (AlertBookBounds.ResolveMaxBytes): once it grows past the setting, its writes will be refused and alerts stop")]
