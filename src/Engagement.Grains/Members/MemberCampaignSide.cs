@@ -62,8 +62,11 @@ public readonly record struct CampaignSideResult(bool Changed, DateTimeOffset? W
 /// </summary>
 public interface IMemberCampaignSide
 {
-    /// <summary>After an event was applied (not a duplicate or a refusal), before the state is written.</summary>
-    Task<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision);
+    /// <summary>
+    /// After an event was applied (not a duplicate or a refusal), before the state is written. A <see cref="ValueTask{TResult}"/>:
+    /// with no triggered campaign active or matching (most events) it completes at once, with no task allocated per event.
+    /// </summary>
+    ValueTask<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision);
 
     /// <summary>After every lifecycle tick, changed or not: stage, tier and RFM segment move by time alone.</summary>
     CampaignSideResult AfterTick(MemberContext member);
@@ -83,7 +86,7 @@ public sealed class NoMemberCampaignSide : IMemberCampaignSide
 {
     public static readonly NoMemberCampaignSide Instance = new();
 
-    public Task<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision) => Task.FromResult(default(CampaignSideResult));
+    public ValueTask<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision) => default;
 
     public CampaignSideResult AfterTick(MemberContext member) => default;
 
@@ -95,7 +98,7 @@ public sealed class NoMemberCampaignSide : IMemberCampaignSide
 /// <summary>The campaign side of a silo with campaign services (<see cref="CampaignServices"/>).</summary>
 public sealed partial class MemberCampaignSide(CampaignServices services, IGrainFactory grains, ILogger<MemberCampaignSide> logger) : IMemberCampaignSide
 {
-    public async Task<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision)
+    public async ValueTask<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision)
     {
         ArgumentNullException.ThrowIfNull(evt);
         ArgumentNullException.ThrowIfNull(decision);
@@ -179,7 +182,7 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
     /// Cost on the hot path: nothing unless a campaign fires (once per member and campaign), then one call per
     /// lower-priority campaign the event matches as well, after the write; with one matching campaign, none.
     /// </remarks>
-    private async Task<(bool Fired, DateTimeOffset? WakeAt)> FireTriggeredAsync(MemberContext member, EngagementEvent evt, decimal? programmeAmount)
+    private async ValueTask<(bool Fired, DateTimeOffset? WakeAt)> FireTriggeredAsync(MemberContext member, EngagementEvent evt, decimal? programmeAmount)
     {
         var active = await services.Active.GetAsync();
         if (active.Count == 0)
