@@ -1,16 +1,17 @@
-using System.Text.Json;
+using Engagement.Grains.Hosting;
 using Orleans.Storage;
 
 namespace Engagement.Bench.Infrastructure;
 
 /// <summary>
 /// Memory grain storage serializes state with Orleans' default grain-storage serializer (Newtonsoft.Json with type
-/// names), which no production path of this engine uses: the table grain storage writes System.Text.Json (web
-/// defaults). Memory runs use this serializer instead, so they pay the same serialization the durable engine does.
+/// names), which no production path of this engine uses: the table grain storage writes System.Text.Json through
+/// <see cref="JsonGrainStateSerializer"/>. Memory runs use that same serializer (since 2026-12-06 evening; a copy of its
+/// reflection-based options before), counting what it writes, so they pay the serialization the durable engine does.
 /// </summary>
 internal sealed class TextJsonGrainStorageSerializer : IGrainStorageSerializer
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    private static readonly JsonGrainStateSerializer Inner = new();
 
     private static long _bytes;
     private static long _states;
@@ -23,11 +24,11 @@ internal sealed class TextJsonGrainStorageSerializer : IGrainStorageSerializer
 
     public BinaryData Serialize<T>(T? input)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(input, Options);
-        Interlocked.Add(ref _bytes, bytes.Length);
+        var data = Inner.Serialize(input);
+        Interlocked.Add(ref _bytes, data.ToMemory().Length);
         Interlocked.Increment(ref _states);
-        return new(bytes);
+        return data;
     }
 
-    public T Deserialize<T>(BinaryData input) => JsonSerializer.Deserialize<T>(input.ToMemory().Span, Options)!;
+    public T Deserialize<T>(BinaryData input) => Inner.Deserialize<T>(input);
 }

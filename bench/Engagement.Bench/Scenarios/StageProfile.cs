@@ -6,6 +6,7 @@ using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Program;
+using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 
 namespace Engagement.Bench.Scenarios;
@@ -17,7 +18,8 @@ namespace Engagement.Bench.Scenarios;
 /// </summary>
 internal static class StageProfile
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>The engine's own state JSON options (<see cref="JsonGrainStateSerializer.Options"/>).</summary>
+    private static JsonSerializerOptions Json => JsonGrainStateSerializer.Options;
 
     /// <summary>
     /// The average JSON length (characters) of the members' states after the load a scenario will send (pure rules, no
@@ -62,7 +64,7 @@ internal static class StageProfile
         var states = new Dictionary<string, MemberGrainState>(StringComparer.Ordinal);
         var load = Enumerable.Range(0, events).Select(_ => factory.Next(now)).Select(e => (e.MemberId, Event: ToDomain(e))).ToList();
 
-        long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0, applyAllocated = 0, contributions = 0;
+        long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0, applyAllocated = 0, writeAllocated = 0, readAllocated = 0, contributions = 0;
         var byType = new SortedDictionary<string, (long Count, long Ticks, long Allocated)>(StringComparer.Ordinal);
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         foreach (var (memberId, evt) in load)
@@ -81,16 +83,20 @@ internal static class StageProfile
             applyAllocated += ruleBytes;
             var typeSoFar = byType.GetValueOrDefault(evt.Type);
             byType[evt.Type] = (typeSoFar.Count + 1, typeSoFar.Ticks + (applied - start), typeSoFar.Allocated + ruleBytes);
+            var writeAllocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
             var json = JsonSerializer.SerializeToUtf8Bytes(state, Json);
             var written = Stopwatch.GetTimestamp();
+            writeAllocated += GC.GetAllocatedBytesForCurrentThread() - writeAllocatedAtStart;
             foreach (var effect in state.Member.Outbox.Pending)
             {
                 contributions += effect is RecordMetrics record ? record.Contributions.Count : 0;
             }
 
             state.Member.Outbox.Pending.Clear(); // the emitter confirms them after the write
+            var readAllocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
             _ = JsonSerializer.Deserialize<MemberGrainState>(json, Json);
             var read = Stopwatch.GetTimestamp();
+            readAllocated += GC.GetAllocatedBytesForCurrentThread() - readAllocatedAtStart;
             applyTicks += applied - start;
             writeTicks += written - applied;
             readTicks += read - written;
@@ -124,6 +130,8 @@ internal static class StageProfile
         result.Details["stage.state_json_serialize_us_per_event"] = Us(writeTicks);
         result.Details["stage.state_json_deserialize_us_per_event"] = Us(readTicks);
         result.Details["stage.state_json_bytes_avg"] = (double)bytes / events;
+        result.Details["stage.state_json_serialize_allocated_bytes_per_event"] = (double)writeAllocated / events;
+        result.Details["stage.state_json_deserialize_allocated_bytes_per_event"] = (double)readAllocated / events;
         result.Details["stage.allocated_bytes_per_event"] = (double)allocated / events;
         result.Details["stage.domain_apply_allocated_bytes_per_event"] = (double)applyAllocated / events;
         result.Details["stage.metric_contributions"] = contributions;
