@@ -12,11 +12,12 @@ namespace Engagement.Grains.Hosting;
 /// </summary>
 /// <remarks>
 /// Web defaults (camelCase, numbers readable from strings) and the domain's own converters, with metadata built by
-/// reflection; the stored format is pinned by <c>GrainStateJsonCompatibilityTests</c>. A source-generated
-/// <c>JsonSerializerContext</c> for the state types was measured on 2026-12-06 and not kept
-/// (<c>bench/results/ingest-memory-2026-12-06-evening.md</c>): the same JSON, but its generated fast path serializes each of
-/// the outbox's polymorphic effects in a nested call with a write stack of its own (a member state with 51 pending effects:
-/// 33.7 KB allocated per write against 18.1 KB), and its metadata-only mode allocates as reflection does.
+/// reflection; the stored format is pinned by <c>StoredStateRowsTests</c> (rows the code at bc6b55b8 wrote, loaded and
+/// written back byte for byte). A source-generated <c>JsonSerializerContext</c> for the state types was tried on 2026-12-06
+/// and not kept: in a one-off probe (not committed, so not a reproducible bench result;
+/// <c>bench/results/ingest-memory-2026-12-06-evening.md</c>) it wrote the same JSON, but its generated fast path serialized
+/// each of the outbox's polymorphic effects in a nested call with a write stack of its own (a member state with 51 pending
+/// effects: about 33.7 KB allocated per write against 18.1 KB), and its metadata-only mode allocated as reflection does.
 /// <see cref="JsonSerializer.SerializeToUtf8Bytes{TValue}(TValue, JsonTypeInfo{TValue})"/> writes into a pooled buffer and
 /// copies it once into the array <see cref="BinaryData"/> keeps: the provider holds on to that array (the memory storage
 /// sends it to its storage grain, the table storage turns it into the row's value), so no pooled buffer can stand in for it.

@@ -15,9 +15,11 @@ using Engagement.Grains.Ports;
 namespace Engagement.Grains.Tests.Hosting;
 
 /// <summary>
-/// The stored format of every grain state: <see cref="JsonGrainStateSerializer"/> must write what System.Text.Json's
-/// reflection-based web-default options write, byte for byte, and rows those wrote must load to the same state. Pins the
-/// format against any change of the serializer's options or metadata (a source-generated context, a converter added).
+/// Side by side: <see cref="JsonGrainStateSerializer"/> writes what System.Text.Json's reflection-based web-default options
+/// write, byte for byte, and what either writes the other loads back. Catches a change of the serializer's own options or
+/// metadata (a source-generated context, a converter added to its options); both sides use today's types, so a change of
+/// the types themselves (a property renamed, an attribute converter, an enum or discriminator change) passes here: the
+/// stored format is pinned by <see cref="StoredStateRowsTests"/>, against rows the code at bc6b55b8 wrote.
 /// </summary>
 public sealed class GrainStateJsonCompatibilityTests
 {
