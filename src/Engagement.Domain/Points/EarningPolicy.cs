@@ -199,7 +199,14 @@ public static class EarningPolicy
             // A loss's debt is dated at the latest of the order's last refund (else its occurredAt), the newest refund of any
             // retained order (PointsWallet.Reverse) and the newest piece owed: in order, a loss on a refunded order arose as
             // debt no earlier than that refund (PointsDebtBook).
-            var moved = PointsWallet.Adjust(state, order, delta, LastRefundOrPurchase(order));
+            // Lots that had expired by then (a late purchase's, in the wallet until this event ends) give none of a loss.
+            var lossAt = LastRefundOrPurchase(order);
+            if (delta < 0)
+            {
+                entries.AddRange(PointsWallet.ExpireDueBy(state, lossAt, now));
+            }
+
+            var moved = PointsWallet.Adjust(state, order, delta, lossAt);
             if (moved == 0)
             {
                 continue; // a loss of points that had all expired: nothing of the member's changes

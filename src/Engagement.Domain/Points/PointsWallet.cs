@@ -108,6 +108,17 @@ public static class PointsWallet
     }
 
     /// <summary>
+    /// Expires (<see cref="ExpireDue"/>) the lots whose expiry instant had come by <paramref name="at"/>, the event-time
+    /// instant a reversal is dated by, but no later than <paramref name="now"/> (reads are as of now, CONTRACT.md §1.1).
+    /// Called before <see cref="Reverse"/> or a loss of <see cref="Adjust"/>: a late purchase may bring a lot already past
+    /// its expiry into the wallet until the event's end, and what happened at or after that expiry (a refund held for the
+    /// purchase, a correction's loss) must find its points expired (CONTRACT.md §2), their <c>points.expire</c> entry
+    /// dated at the expiry, not take them. Returns the entries written (none in the usual case).
+    /// </summary>
+    internal static IReadOnlyList<LedgerEntry> ExpireDueBy(MemberState state, DateTimeOffset at, DateTimeOffset now) =>
+        ExpireDue(state, at < now ? at : now);
+
+    /// <summary>
     /// Adds a purchase's lot; debt from a refund is paid from it first, but only debt that arose before the lot expires
     /// (<see cref="PointsDebtBook"/>): a late lot that had expired before a debt arose never met it in order.
     /// </summary>
@@ -123,7 +134,8 @@ public static class PointsWallet
     /// has passed, by the caller's <see cref="ExpireDue"/>); a loss is taken like a refund reversal (own lot, then its points
     /// that expired, which nobody is charged for, then the rest, then debt dated at the latest of <paramref name="at"/>, the
     /// newest refund of any retained order and the newest piece owed: <see cref="Reverse"/>). Returns the
-    /// change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired.
+    /// change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired. Before a loss the
+    /// caller expires the lots due by <paramref name="at"/> (<see cref="ExpireDueBy"/>).
     /// </summary>
     internal static long Adjust(MemberState state, OrderRecord order, long delta, DateTimeOffset at)
     {
@@ -148,7 +160,8 @@ public static class PointsWallet
     /// nobody pays for them), then from the rest of the balance; whatever is still owed becomes debt, so the balance may
     /// go negative only for points already spent (CONTRACT.md §2), dated at the later of <paramref name="at"/> (event time: the
     /// refund's <c>occurredAt</c>) and the newest refund of any retained order (PointsDebtBook: conservative dating). Returns
-    /// the points taken from the member: those reversed minus those that had expired.
+    /// the points taken from the member: those reversed minus those that had expired. The caller has expired the lots due by
+    /// <paramref name="at"/> (<see cref="ExpireDueBy"/>), so no lot that had expired by then gives points, its own included.
     /// </summary>
     internal static long Reverse(MemberState state, OrderRecord order, long points, DateTimeOffset at)
     {
