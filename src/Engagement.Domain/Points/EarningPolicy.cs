@@ -197,8 +197,8 @@ public static class EarningPolicy
             }
 
             // A loss's debt is dated at the latest of the order's last refund (else its occurredAt), the newest refund of any
-            // retained order (PointsWallet.Reverse) and the newest piece owed: in order, a loss on a refunded order arose as
-            // debt no earlier than that refund (PointsDebtBook).
+            // kept order, summaries included (PointsWallet.Reverse), and the newest piece owed: in order, a loss on a refunded
+            // order arose as debt no earlier than that refund (PointsDebtBook).
             // Lots that had expired by then (a late purchase's, in the wallet until this event ends) give none of a loss.
             var lossAt = LastRefundOrPurchase(order);
             if (delta < 0)

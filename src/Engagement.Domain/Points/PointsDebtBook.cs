@@ -15,7 +15,7 @@ namespace Engagement.Domain.Points;
 /// are kept, oldest first; one more merges the two closest in time into one dated at the later instant, so a merge may
 /// leave a debt that fewer lots can pay, never more. A lot pays only debt <em>dated</em> before its expiry, and the dates are
 /// conservative, not exact: new debt is never dated before the newest piece, a refund's never before the newest refund
-/// of a retained order (<see cref="PointsWallet.Reverse"/>), a correction's loss no earlier than its order's last refund
+/// of any kept order, summarised or not (<see cref="PointsWallet.Reverse"/>), a correction's loss no earlier than its order's last refund
 /// (else its purchase) and those two; a late run may so date debt later
 /// than in order (the member charged). PointsLateEventOracleTests finds none dated earlier in its histories (no proof).
 /// </remarks>

@@ -133,7 +133,7 @@ public static class PointsWallet
     /// expires, <see cref="PointsDebtBook"/>), then goes to the order's own lot (expiring with it: at once when its instant
     /// has passed, by the caller's <see cref="ExpireDue"/>); a loss is taken like a refund reversal (own lot, then its points
     /// that expired, which nobody is charged for, then the rest, then debt dated at the latest of <paramref name="at"/>, the
-    /// newest refund of any retained order and the newest piece owed: <see cref="Reverse"/>). Returns the
+    /// newest refund of any kept order and the newest piece owed: <see cref="Reverse"/>). Returns the
     /// change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired. Before a loss the
     /// caller expires the lots due by <paramref name="at"/> (<see cref="ExpireDueBy"/>).
     /// </summary>
@@ -159,7 +159,7 @@ public static class PointsWallet
     /// Takes reversed points from the order's own lot first, then from its points that expired (gone already, so
     /// nobody pays for them), then from the rest of the balance; whatever is still owed becomes debt, so the balance may
     /// go negative only for points already spent (CONTRACT.md §2), dated at the later of <paramref name="at"/> (event time: the
-    /// refund's <c>occurredAt</c>) and the newest refund of any retained order (PointsDebtBook: conservative dating). Returns
+    /// refund's <c>occurredAt</c>) and the newest refund of any kept order, summaries included (PointsDebtBook: conservative dating). Returns
     /// the points taken from the member: those reversed minus those that had expired. The caller has expired the lots due by
     /// <paramref name="at"/> (<see cref="ExpireDueBy"/>), so no lot that had expired by then gives points, its own included.
     /// </summary>
@@ -175,20 +175,34 @@ public static class PointsWallet
     }
 
     /// <summary>
-    /// The later of <paramref name="at"/> and the newest refund of any retained order (<see cref="MemberState.Orders"/>; the
-    /// summaries of the oldest, spent orders are not looked at): a late refund that finds no points may find
-    /// none because a refund that occurred after it already took them, and in order its debt then arose at that refund.
+    /// The later of <paramref name="at"/> and the newest refund of any kept order, in full (<see cref="MemberState.Orders"/>)
+    /// or summarised by the count cap (<see cref="MemberState.OrderSummaries"/>, whose marks are those that occurred after
+    /// the purchase): a late refund that finds no points may find none because a refund that occurred after it already took
+    /// them, and in order its debt then arose at that refund. The cap does not change the date (a summary applies a refund
+    /// as if the order were kept). Read only when a reversal leaves debt.
     /// </summary>
     private static DateTimeOffset LatestRefund(MemberState state, DateTimeOffset at)
     {
         foreach (var order in state.Orders)
         {
-            foreach (var mark in order.RefundMarks ?? [])
+            at = Latest(order.RefundMarks, at);
+        }
+
+        foreach (var summary in state.OrderSummaries)
+        {
+            at = Latest(summary.RefundMarks, at);
+        }
+
+        return at;
+    }
+
+    private static DateTimeOffset Latest(List<RefundMark>? marks, DateTimeOffset at)
+    {
+        foreach (var mark in marks ?? [])
+        {
+            if (mark.At > at)
             {
-                if (mark.At > at)
-                {
-                    at = mark.At;
-                }
+                at = mark.At;
             }
         }
 
