@@ -26,7 +26,8 @@ public static class PointsDebtBook
 
     /// <summary>
     /// Adds <paramref name="points"/> (≥ 0) to the debt, arisen at <paramref name="aroseAt"/> (event time), dated no earlier
-    /// than the newest piece already owed.
+    /// than the newest piece already owed: merged into the newest piece when dated at its instant, else the new newest piece
+    /// (PointsDebtBookOweTests).
     /// </summary>
     internal static void Owe(MemberState state, long points, DateTimeOffset aroseAt)
     {
@@ -37,16 +38,16 @@ public static class PointsDebtBook
 
         var pieces = state.PointsDebtPieces;
         // Never dated before the newest piece: a debt owed after another was owed (a late refund that finds the lots an
-        // on-time refund already took) may, in order, have arisen no earlier than that one did.
+        // on-time refund already took) may, in order, have arisen no earlier than that one did. So it always lands on the
+        // newest end (the pieces are in time order: Normalise on load, only appended here, paid and merged in place).
         var at = pieces.Count > 0 && pieces[^1].AroseAt > aroseAt ? pieces[^1].AroseAt : aroseAt.ToUniversalTime();
-        var index = pieces.FindLastIndex(p => p.AroseAt <= at) + 1;
-        if (index > 0 && pieces[index - 1].AroseAt == at)
+        if (pieces.Count > 0 && pieces[^1].AroseAt == at)
         {
-            pieces[index - 1] = pieces[index - 1] with { Points = pieces[index - 1].Points + points };
+            pieces[^1] = pieces[^1] with { Points = pieces[^1].Points + points };
         }
         else
         {
-            pieces.Insert(index, new DebtPiece(points, at));
+            pieces.Add(new DebtPiece(points, at));
         }
 
         state.PointsDebt += points;
