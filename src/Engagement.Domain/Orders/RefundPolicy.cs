@@ -101,8 +101,9 @@ public static class RefundPolicy
         order.PointsReversed = pointsTarget;
         (order.RefundEventIds ??= []).Add(evt.EventId);
         (order.RefundMarks ??= []).Add(new RefundMark(evt.OccurredAt, amount));
-        // A lot that had expired by the refund's occurredAt (a late purchase's, its held refund applied with it) expires first.
-        work.Entries.AddRange(PointsWallet.ExpireDueBy(state, evt.OccurredAt, now));
+        // The order's own lot, if it had expired by the refund's occurredAt (a late purchase's, its held refund applied with
+        // it), expires first; other lots expired by then are skipped by Reverse and expire at their own dates when the event ends.
+        work.Entries.AddRange(PointsWallet.ExpireOwnBy(state, order, evt.OccurredAt, now));
         var taken = PointsWallet.Reverse(state, order, pointsDelta, evt.OccurredAt);
 
         var what = $"refund of {Money.Text(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Text(order.Amount, order.Foreign, null, options)})";

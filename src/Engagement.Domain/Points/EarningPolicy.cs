@@ -199,11 +199,13 @@ public static class EarningPolicy
             // A loss's debt is dated at the latest of the order's last refund (else its occurredAt), the newest refund of any
             // kept order, summaries included (PointsWallet.Reverse), and the newest piece owed: in order, a loss on a refunded
             // order arose as debt no earlier than that refund (PointsDebtBook).
-            // Lots that had expired by then (a late purchase's, in the wallet until this event ends) give none of a loss.
+            // Lots that had expired by then (a late purchase's, in the wallet until this event ends) give none of a loss: the
+            // order's own expires first, the others are skipped (PointsWallet.Reverse) and expire at their dates at the end,
+            // so a held refund of such a lot dated before its expiry, applied after this, still finds its points.
             var lossAt = LastRefundOrPurchase(order);
             if (delta < 0)
             {
-                entries.AddRange(PointsWallet.ExpireDueBy(state, lossAt, now));
+                entries.AddRange(PointsWallet.ExpireOwnBy(state, order, lossAt, now));
             }
 
             var moved = PointsWallet.Adjust(state, order, delta, lossAt);

@@ -95,28 +95,46 @@ public static class PointsWallet
                 break; // soonest to expire first: the rest are later
             }
 
-            var expired = order.Remaining;
-            order.Remaining = 0;
-            order.Expired += expired;
-            LedgerBook.Append(
-                state, entries, order.ExpiresAt, LedgerKinds.Points, -expired, Balance(state),
-                string.Create(CultureInfo.InvariantCulture, $"{expired} points of purchase {order.OrderId} expired at {order.ExpiresAt:yyyy-MM-dd'T'HH:mm:ssK}"),
-                RuleIds.PointsExpire, eventId: null, occurredAt: order.ExpiresAt);
+            ExpireLot(state, order, entries);
         }
 
         return entries;
     }
 
     /// <summary>
-    /// Expires (<see cref="ExpireDue"/>) the lots whose expiry instant had come by <paramref name="at"/>, the event-time
-    /// instant a reversal is dated by, but no later than <paramref name="now"/> (reads are as of now, CONTRACT.md §1.1).
-    /// Called before <see cref="Reverse"/> or a loss of <see cref="Adjust"/>: a late purchase may bring a lot already past
-    /// its expiry into the wallet until the event's end, and what happened at or after that expiry (a refund held for the
-    /// purchase, a correction's loss) must find its points expired (CONTRACT.md §2), their <c>points.expire</c> entry
-    /// dated at the expiry, not take them. Returns the entries written (none in the usual case).
+    /// Expires what is left of <paramref name="order"/>'s own lot when its expiry instant had come by <paramref name="at"/>,
+    /// the event-time instant a reversal is dated by, but no later than <paramref name="now"/> (reads are as of now,
+    /// CONTRACT.md §1.1); its <c>points.expire</c> entry is dated at the expiry. Called before <see cref="Reverse"/> or a loss
+    /// of <see cref="Adjust"/>: a late purchase may bring a lot already past its expiry into the wallet until the event's
+    /// end, and a refund of it held until it came, or a correction's loss on it, dated at or after that expiry must find its
+    /// points expired (CONTRACT.md §2), not take them. Other lots are left alone (<see cref="Reverse"/> skips those that
+    /// had expired by its instant; the event's end expires them at their own dates), so a reversal dated before another
+    /// lot's expiry still finds that lot whole. Returns the entries written (none in the usual case).
     /// </summary>
-    internal static IReadOnlyList<LedgerEntry> ExpireDueBy(MemberState state, DateTimeOffset at, DateTimeOffset now) =>
-        ExpireDue(state, at < now ? at : now);
+    internal static IReadOnlyList<LedgerEntry> ExpireOwnBy(MemberState state, OrderRecord order, DateTimeOffset at, DateTimeOffset now)
+    {
+        var by = at < now ? at : now;
+        if (order.Remaining == 0 || by < order.ExpiresAt)
+        {
+            return [];
+        }
+
+        var entries = new List<LedgerEntry>(1);
+        ExpireLot(state, order, entries);
+        return entries;
+    }
+
+    /// <summary>Moves what is left of a lot to its expired points, with a <c>points.expire</c> entry dated at its expiry.</summary>
+    private static void ExpireLot(MemberState state, OrderRecord order, List<LedgerEntry> entries)
+    {
+        var expired = order.Remaining;
+        order.Remaining = 0;
+        order.Expired += expired;
+        LedgerBook.Append(
+            state, entries, order.ExpiresAt, LedgerKinds.Points, -expired, Balance(state),
+            string.Create(CultureInfo.InvariantCulture, $"{expired} points of purchase {order.OrderId} expired at {order.ExpiresAt:yyyy-MM-dd'T'HH:mm:ssK}"),
+            RuleIds.PointsExpire, eventId: null, occurredAt: order.ExpiresAt);
+    }
 
     /// <summary>
     /// Adds a purchase's lot; debt from a refund is paid from it first, but only debt that arose before the lot expires
@@ -135,7 +153,7 @@ public static class PointsWallet
     /// that expired, which nobody is charged for, then the rest, then debt dated at the latest of <paramref name="at"/>, the
     /// newest refund of any kept order and the newest piece owed: <see cref="Reverse"/>). Returns the
     /// change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired. Before a loss the
-    /// caller expires the lots due by <paramref name="at"/> (<see cref="ExpireDueBy"/>).
+    /// caller expires the order's own lot if it was due by <paramref name="at"/> (<see cref="ExpireOwnBy"/>).
     /// </summary>
     internal static long Adjust(MemberState state, OrderRecord order, long delta, DateTimeOffset at)
     {
@@ -150,18 +168,22 @@ public static class PointsWallet
     }
 
     /// <summary>
-    /// Takes points from live lots, oldest first. The caller has checked the balance covers them. With
-    /// <paramref name="taken"/>, adds each lot taken from and the points it gave, in the order taken.
+    /// Takes points from live lots, oldest first. The caller has expired the lots due by now (<see cref="ExpireDue"/>) and
+    /// checked the balance covers them. With <paramref name="taken"/>, adds each lot taken from and the points it gave, in
+    /// the order taken.
     /// </summary>
-    internal static void Spend(MemberState state, long points, List<(OrderRecord Lot, long Points)>? taken = null) => TakeFromLots(state, points, taken);
+    internal static void Spend(MemberState state, long points, List<(OrderRecord Lot, long Points)>? taken = null) =>
+        TakeFromLots(state, points, DateTimeOffset.MinValue, taken);
 
     /// <summary>
     /// Takes reversed points from the order's own lot first, then from its points that expired (gone already, so
     /// nobody pays for them), then from the rest of the balance; whatever is still owed becomes debt, so the balance may
     /// go negative only for points already spent (CONTRACT.md §2), dated at the later of <paramref name="at"/> (event time: the
     /// refund's <c>occurredAt</c>) and the newest refund of any kept order, summaries included (PointsDebtBook: conservative dating). Returns
-    /// the points taken from the member: those reversed minus those that had expired. The caller has expired the lots due by
-    /// <paramref name="at"/> (<see cref="ExpireDueBy"/>), so no lot that had expired by then gives points, its own included.
+    /// the points taken from the member: those reversed minus those that had expired. The caller has expired the order's own lot
+    /// if it was due by <paramref name="at"/> (<see cref="ExpireOwnBy"/>); other lots that had expired by <paramref name="at"/>
+    /// (a late purchase's, in the wallet until the event ends) are skipped, never spent: at <paramref name="at"/> they were
+    /// gone.
     /// </summary>
     internal static long Reverse(MemberState state, OrderRecord order, long points, DateTimeOffset at)
     {
@@ -169,7 +191,7 @@ public static class PointsWallet
         order.Remaining -= fromOwn;
         var fromExpired = Math.Min(order.Expired, points - fromOwn);
         order.Expired -= fromExpired;
-        var left = TakeFromLots(state, points - fromOwn - fromExpired, taken: null);
+        var left = TakeFromLots(state, points - fromOwn - fromExpired, at, taken: null);
         PointsDebtBook.Owe(state, left, left > 0 ? LatestRefund(state, at) : at);
         return points - fromExpired;
     }
@@ -178,8 +200,10 @@ public static class PointsWallet
     /// The later of <paramref name="at"/> and the newest refund of any kept order, in full (<see cref="MemberState.Orders"/>)
     /// or summarised by the count cap (<see cref="MemberState.OrderSummaries"/>, whose marks are those that occurred after
     /// the purchase): a late refund that finds no points may find none because a refund that occurred after it already took
-    /// them, and in order its debt then arose at that refund. The cap does not change the date (a summary applies a refund
-    /// as if the order were kept). Read only when a reversal leaves debt.
+    /// them, and in order its debt then arose at that refund. The cap changes the date only where a summary dropped a mark:
+    /// it keeps the marks that occurred after its purchase (<c>OrderSummary.Of</c>, <c>RefundMark.After</c>), so a refund
+    /// dated at or before its own purchase (clock skew) no longer counts once the order is summarised. Read only when a
+    /// reversal leaves debt.
     /// </summary>
     private static DateTimeOffset LatestRefund(MemberState state, DateTimeOffset at)
     {
@@ -209,7 +233,8 @@ public static class PointsWallet
         return at;
     }
 
-    private static long TakeFromLots(MemberState state, long points, List<(OrderRecord Lot, long Points)>? taken)
+    /// <summary>Takes points from live lots, soonest to expire first, skipping those whose expiry had come by <paramref name="at"/>.</summary>
+    private static long TakeFromLots(MemberState state, long points, DateTimeOffset at, List<(OrderRecord Lot, long Points)>? taken)
     {
         var left = points;
         foreach (var order in LiveLots(state))
@@ -217,6 +242,11 @@ public static class PointsWallet
             if (left == 0)
             {
                 break;
+            }
+
+            if (order.ExpiresAt <= at)
+            {
+                continue; // expired by the reversal's instant: it had nothing to give then (the event's end expires it)
             }
 
             var take = Math.Min(order.Remaining, left);
