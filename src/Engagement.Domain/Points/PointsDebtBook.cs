@@ -38,8 +38,9 @@ public static class PointsDebtBook
 
         var pieces = state.PointsDebtPieces;
         // Never dated before the newest piece: a debt owed after another was owed (a late refund that finds the lots an
-        // on-time refund already took) may, in order, have arisen no earlier than that one did. So it always lands on the
-        // newest end (the pieces are in time order: Normalise on load, only appended here, paid and merged in place).
+        // on-time refund already took) may, in order, have arisen no earlier than that one did. Because the date is clamped
+        // to no earlier than the newest piece's, a new debt merges into that piece or is appended after it; it never falls
+        // between pieces, so no insert is needed (and the pieces, in time order as Normalise leaves them on load, stay so).
         var at = pieces.Count > 0 && pieces[^1].AroseAt > aroseAt ? pieces[^1].AroseAt : aroseAt.ToUniversalTime();
         if (pieces.Count > 0 && pieces[^1].AroseAt == at)
         {
