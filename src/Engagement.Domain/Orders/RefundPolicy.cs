@@ -104,7 +104,7 @@ public static class RefundPolicy
         // The order's own lot, if it had expired by the refund's occurredAt (a late purchase's, its held refund applied with
         // it), expires first; other lots expired by then are skipped by Reverse and expire at their own dates when the event ends.
         work.Entries.AddRange(PointsWallet.ExpireOwnBy(state, order, evt.OccurredAt, now));
-        var taken = PointsWallet.Reverse(state, order, pointsDelta, evt.OccurredAt);
+        var taken = PointsWallet.Reverse(state, order, pointsDelta, evt.OccurredAt, now);
 
         var what = $"refund of {Money.Text(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Text(order.Amount, order.Foreign, null, options)})";
         if (taken > 0)

@@ -208,7 +208,7 @@ public static class EarningPolicy
                 entries.AddRange(PointsWallet.ExpireOwnBy(state, order, lossAt, now));
             }
 
-            var moved = PointsWallet.Adjust(state, order, delta, lossAt);
+            var moved = PointsWallet.Adjust(state, order, delta, lossAt, now);
             if (moved == 0)
             {
                 continue; // a loss of points that had all expired: nothing of the member's changes

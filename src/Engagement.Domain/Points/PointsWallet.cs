@@ -155,7 +155,7 @@ public static class PointsWallet
     /// change of the balance: <paramref name="delta"/>, less for a loss the points of it that had expired. Before a loss the
     /// caller expires the order's own lot if it was due by <paramref name="at"/> (<see cref="ExpireOwnBy"/>).
     /// </summary>
-    internal static long Adjust(MemberState state, OrderRecord order, long delta, DateTimeOffset at)
+    internal static long Adjust(MemberState state, OrderRecord order, long delta, DateTimeOffset at, DateTimeOffset now)
     {
         if (delta >= 0)
         {
@@ -164,7 +164,7 @@ public static class PointsWallet
             return delta;
         }
 
-        return -Reverse(state, order, -delta, at);
+        return -Reverse(state, order, -delta, at, now);
     }
 
     /// <summary>
@@ -183,15 +183,17 @@ public static class PointsWallet
     /// the points taken from the member: those reversed minus those that had expired. The caller has expired the order's own lot
     /// if it was due by <paramref name="at"/> (<see cref="ExpireOwnBy"/>); other lots that had expired by <paramref name="at"/>
     /// (a late purchase's, in the wallet until the event ends) are skipped, never spent: at <paramref name="at"/> they were
-    /// gone.
+    /// gone. The skip is judged no later than <paramref name="now"/>, as <see cref="ExpireOwnBy"/> is (CONTRACT.md §1.1: an
+    /// <c>occurredAt</c> up to 5 minutes ahead is accepted): a lot expiring between now and a refund dated ahead of now is
+    /// still live at the event's end, so the refund takes from it rather than owing debt beside it.
     /// </summary>
-    internal static long Reverse(MemberState state, OrderRecord order, long points, DateTimeOffset at)
+    internal static long Reverse(MemberState state, OrderRecord order, long points, DateTimeOffset at, DateTimeOffset now)
     {
         var fromOwn = Math.Min(order.Remaining, points);
         order.Remaining -= fromOwn;
         var fromExpired = Math.Min(order.Expired, points - fromOwn);
         order.Expired -= fromExpired;
-        var left = TakeFromLots(state, points - fromOwn - fromExpired, at, taken: null);
+        var left = TakeFromLots(state, points - fromOwn - fromExpired, at < now ? at : now, taken: null);
         PointsDebtBook.Owe(state, left, left > 0 ? LatestRefund(state, at) : at);
         return points - fromExpired;
     }

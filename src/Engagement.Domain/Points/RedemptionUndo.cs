@@ -128,7 +128,7 @@ public static class RedemptionUndo
                 var kept = back - backToDebt;
                 if (back > 0)
                 {
-                    PointsWallet.Adjust(state, lot, back, now); // debt first, then the lot itself
+                    PointsWallet.Adjust(state, lot, back, now, now); // debt first, then the lot itself
                 }
 
                 texts.Add(kept == part.Points

@@ -174,12 +174,56 @@ public class LateLotDebtTests
         var state = new MemberState();
         state.Orders.AddRange([late, refunded]);
 
-        var taken = PointsWallet.Reverse(state, late, 300, lateRefundAt);
+        var taken = PointsWallet.Reverse(state, late, 300, lateRefundAt, now: lateRefundAt.AddDays(1));
 
         Assert.Equal(300, taken);
         Assert.Equal(new DebtPiece(300, onTimeRefundAt), Assert.Single(state.PointsDebtPieces));
         Assert.Equal(0, PointsDebtBook.Payable(state, new DateTimeOffset(2026, 4, 15, 2, 0, 0, TimeSpan.Zero)));
         Assert.Equal(300, PointsDebtBook.Payable(state, onTimeRefundAt.AddTicks(1)));
+    }
+
+    /// <summary>
+    /// A refund dated 3 minutes ahead of now (CONTRACT.md §1.1 accepts an <c>occurredAt</c> up to 5 minutes ahead) of an order
+    /// already spent, while another lot expires 1 minute from now, at Shanghai midnight: that lot is still live when the event
+    /// ends, so the refund takes from it and owes nothing (<see cref="PointsWallet.Reverse"/> judges the skip of expired lots
+    /// no later than now, as <see cref="PointsWallet.ExpireOwnBy"/> does). Dated after that midnight with now past it too, the
+    /// lot is skipped and the refund owes its points.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 100, 0)]   // now 23:59 Shanghai: the lot is live, it pays
+    [InlineData(5, 0, 100)]   // now 00:04: the lot expired at 00:00, before the refund of 00:02, it is skipped: debt
+    public void ARefundDatedAheadOfNowSkipsOnlyLotsExpiredByNow(int nowMinutesAfter2359, long takenFromLot, long debt)
+    {
+        var midnight = new DateTimeOffset(2026, 4, 30, 16, 0, 0, TimeSpan.Zero); // 1 May 00:00 Shanghai
+        var now = midnight.AddMinutes(-1 + nowMinutesAfter2359);
+        var spent = new OrderRecord { OrderId = "S", At = midnight.AddDays(-20), Points = 100, Remaining = 0, ExpiresAt = midnight.AddDays(300) };
+        var live = new OrderRecord { OrderId = "L", At = midnight.AddDays(-60), Points = 100, Remaining = 100, ExpiresAt = midnight };
+        var state = new MemberState();
+        state.Orders.AddRange([live, spent]);
+
+        var taken = PointsWallet.Reverse(state, spent, 100, midnight.AddMinutes(2), now);
+
+        Assert.Equal(100, taken);
+        Assert.Equal(100 - takenFromLot, live.Remaining);
+        Assert.Equal(debt, state.PointsDebt);
+    }
+
+    /// <summary>
+    /// A lot whose expiry is exactly the reversal's instant had nothing to give then: it is skipped (expiry is inclusive).
+    /// </summary>
+    [Fact]
+    public void ALotExpiringExactlyAtTheRefundsInstantIsSkipped()
+    {
+        var midnight = new DateTimeOffset(2026, 4, 30, 16, 0, 0, TimeSpan.Zero);
+        var spent = new OrderRecord { OrderId = "S", At = midnight.AddDays(-20), Points = 100, Remaining = 0, ExpiresAt = midnight.AddDays(300) };
+        var live = new OrderRecord { OrderId = "L", At = midnight.AddDays(-60), Points = 100, Remaining = 100, ExpiresAt = midnight };
+        var state = new MemberState();
+        state.Orders.AddRange([live, spent]);
+
+        PointsWallet.Reverse(state, spent, 100, midnight, now: midnight.AddHours(1));
+
+        Assert.Equal(100, live.Remaining);
+        Assert.Equal(100, state.PointsDebt);
     }
 
     /// <summary>
