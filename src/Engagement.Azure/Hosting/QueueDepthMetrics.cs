@@ -64,6 +64,7 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (long Count, DateTimeOffset ReadAt)> _last = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _life = new();
     private Task _loop = Task.CompletedTask;
     private long _samples;
     private bool _failing;
@@ -208,20 +209,41 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
     }
 
     /// <summary>Starts sampling: a first read now, then one every sample interval, in the background.</summary>
+    /// <exception cref="ObjectDisposedException">The service was disposed.</exception>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop = Task.Run(() => SampleLoopAsync(_stopping.Token), CancellationToken.None);
+        lock (_life)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _loop = Task.Run(() => SampleLoopAsync(_stopping.Token), CancellationToken.None);
+        }
+
         return Task.CompletedTask;
     }
 
-    /// <summary>Stops sampling and waits for a read in flight to end (it is cancelled); the last counts stay reported until disposed.</summary>
+    /// <summary>
+    /// Stops sampling and waits for a read in flight to end (it is cancelled); the last counts stay reported until
+    /// disposed. Idempotent, and safe after <see cref="Dispose"/> or never started: a host may stop a service twice
+    /// (a failed start is stopped, then the host is), and disposes it in any order with its stop.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
-        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Task loop;
+        lock (_life)
+        {
+            // Cancel once: a second stop, or a stop after Dispose (its source disposed), has nothing left to cancel.
+            if (!_disposed && !_stopping.IsCancellationRequested)
+            {
+                _stopping.Cancel();
+            }
+
+            loop = _loop;
+        }
+
+        await loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <inheritdoc />
+    /// <summary>Stops sampling (without waiting for a read in flight) and stops reporting this instance. Idempotent.</summary>
     public void Dispose()
     {
         // The static gauges stop reporting this instance; the shared meter stays for the others.
@@ -230,8 +252,13 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
             Live.Remove(this);
         }
 
-        if (!_disposed)
+        lock (_life)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
             _stopping.Cancel();
             _stopping.Dispose();

@@ -206,6 +206,40 @@ public sealed class QueueDepthMetricsTests
         await metrics.StopAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// Stop and Dispose may each come twice, in either order: a host stops a service whose start failed and stops it
+    /// again at shutdown, and its container disposes it before or after. A stop after Dispose used to throw
+    /// ObjectDisposedException (it cancelled the disposed source). Sampling ends at the first of them: a stop waits for
+    /// the loop, so no sample is taken after it, however far the clock moves; a start after Dispose is refused.
+    /// </summary>
+    [Fact]
+    public async Task StopAndDisposeMayEachComeTwiceInEitherOrderAndEndSampling()
+    {
+        using (var stoppedFirst = await Sampling.StartAsync("depthstop", "a"))
+        {
+            var metrics = stoppedFirst.Metrics;
+            await metrics.StopAsync(CancellationToken.None);
+            await metrics.StopAsync(CancellationToken.None);
+            metrics.Dispose();
+            await metrics.StopAsync(CancellationToken.None);
+            metrics.Dispose();
+            stoppedFirst.Clock.Advance(Step * 3);
+            Assert.Equal(1, metrics.Samples);
+        }
+
+        using (var disposedFirst = await Sampling.StartAsync("depthdisp", "a"))
+        {
+            var metrics = disposedFirst.Metrics;
+            metrics.Dispose();
+            metrics.Dispose();
+            await metrics.StopAsync(CancellationToken.None);
+            await metrics.StopAsync(CancellationToken.None);
+            disposedFirst.Clock.Advance(Step * 3);
+            Assert.Equal(1, metrics.Samples);
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => metrics.StartAsync(CancellationToken.None));
+        }
+    }
+
     /// <summary>Waits (real time, a deadline) until <paramref name="metrics"/> has finished <paramref name="samples"/> samples.</summary>
     private static Task SampledAsync(QueueDepthMetrics metrics, long samples) =>
         Eventually.TrueAsync(() => metrics.Samples >= samples, TimeSpan.FromSeconds(20), $"{samples} samples taken");
