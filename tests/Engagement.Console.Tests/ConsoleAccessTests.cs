@@ -2,6 +2,10 @@ using System.Net;
 using System.Security.Claims;
 using Engagement.Api.Security;
 using Engagement.Console.Hosting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static Engagement.Console.Tests.ConsolePages;
 
 namespace Engagement.Console.Tests;
@@ -64,6 +68,93 @@ public sealed class ConsoleAccessTests(ConsoleHostFixture host)
         Assert.Null(ConsoleSessions.SignIn(keys, "unknown-key", "test"));
         Assert.False(ConsoleSessions.MayUseConsole(ConsoleSessions.SignIn(keys, "till-key", "test")!));
         Assert.True(ConsoleSessions.MayUseConsole(ConsoleSessions.SignIn(keys, "support-key", "test")!));
+    }
+
+    [Fact]
+    public async Task ABrowserStillHoldingAStoreSessionIsSignedOutWithTheSignInRefusalAndItsCookieCleared()
+    {
+        const string Refusal = "That key is valid, but its role cannot use the console: the console is for support, marketing and admin keys. A store key works through the API (a till's member lookup, coupon and points redemptions).";
+        // Each answer as it is (no redirect followed, no cookie kept): the cookie is sent by hand.
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = host.Address };
+
+        // The forged cookie is a session the host takes: a support key's, made the same way, opens the page.
+        using (var support = await GetAsync(client, "console/members", SessionCookie(ConsoleHostFixture.SupportKey)))
+        {
+            Assert.Equal(HttpStatusCode.OK, support.StatusCode);
+        }
+
+        // A browser that kept the cookie a store key's sign-in got before such keys were refused: it is sent to sign-in
+        // with the refusal (it used to land on the bare form, ?ReturnUrl=…, saying nothing), its cookie cleared.
+        var logged = host.Logs.Events.Count;
+        var storeCookie = SessionCookie(ConsoleHostFixture.StoreKey);
+        using var page = await GetAsync(client, "console/members", storeCookie);
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        var signIn = new Uri(client.BaseAddress!, page.Headers.Location!);
+        Assert.Equal("/console/signin?refused=1", signIn.PathAndQuery);
+        AssertSessionCookieCleared(page);
+
+        // Where it lands (without the cookie, now cleared): the sign-in refusal's words, and one Information line.
+        using (var landed = await GetAsync(client, signIn.PathAndQuery, cookie: null))
+        {
+            Assert.Equal(HttpStatusCode.OK, landed.StatusCode);
+            Assert.Equal(Refusal, RefusedText(await landed.Content.ReadAsStringAsync()));
+        }
+
+        var ended = Assert.Single(host.Logs.Events.Skip(logged), e => e.MessageTemplate.Text.StartsWith("Console session of a", StringComparison.Ordinal));
+        Assert.Equal(Serilog.Events.LogEventLevel.Information, ended.Level);
+        Assert.Equal("Console session of a \"store\" key (\"POS S001\") ended: that role may not use the console (the session was opened before such keys were refused at sign-in); its cookie is removed and the sign-in page says why", ended.RenderMessage(System.Globalization.CultureInfo.InvariantCulture));
+
+        // The same cookie brought to the sign-in page itself: cleared there, with the same words.
+        using var direct = await GetAsync(client, "console/signin", storeCookie);
+        Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
+        Assert.Equal(Refusal, RefusedText(await direct.Content.ReadAsStringAsync()));
+        AssertSessionCookieCleared(direct);
+
+        // A revoked key's session still goes to the bare sign-in form: the refusal is only for a role the console refuses.
+        var revoked = "console-test-revoked-" + Guid.NewGuid().ToString("N")[..8];
+        host.Keys.SetKey(revoked, "support:Li Lei");
+        var revokedCookie = SessionCookie(revoked);
+        host.Keys.SetKey(revoked, null);
+        using var stale = await GetAsync(client, "console/members", revokedCookie);
+        Assert.Equal(HttpStatusCode.Redirect, stale.StatusCode);
+        Assert.DoesNotContain("refused", new Uri(client.BaseAddress!, stale.Headers.Location!).Query, StringComparison.Ordinal);
+        AssertSessionCookieCleared(stale);
+    }
+
+    /// <summary>The console cookie the host would issue at <paramref name="key"/>'s sign-in, made with its own ticket format (no role check).</summary>
+    private string SessionCookie(string key)
+    {
+        var keys = host.Services.GetRequiredService<IOptionsMonitor<ApiKeyOptions>>().CurrentValue;
+        var principal = ConsoleSessions.SignIn(keys, key, ConsoleHostingExtensions.CookieScheme)!;
+        var cookies = host.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(ConsoleHostingExtensions.CookieScheme);
+        var now = host.SessionClock.GetUtcNow();
+        var properties = new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now.AddHours(8) };
+        return cookies.TicketDataFormat.Protect(new AuthenticationTicket(principal, properties, ConsoleHostingExtensions.CookieScheme));
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, string? cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", "engagement.console=" + cookie);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private static void AssertSessionCookieCleared(HttpResponseMessage response)
+    {
+        var cleared = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("engagement.console=", StringComparison.Ordinal));
+        Assert.StartsWith("engagement.console=;", cleared, StringComparison.Ordinal);
+        Assert.Contains("expires=Thu, 01 Jan 1970", cleared, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The text of the sign-in page's refusal (<c>signin-refused</c>), or null when it shows none.</summary>
+    private static string? RefusedText(string html)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"signin-refused\">([^<]*)<");
+        return match.Success ? WebUtility.HtmlDecode(match.Groups[1].Value) : null;
     }
 
     private static ClaimsPrincipal Session(ApiKeyOptions keys, string key)

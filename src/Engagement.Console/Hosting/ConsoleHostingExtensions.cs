@@ -67,6 +67,19 @@ public static class ConsoleHostingExtensions
 
                 // Re-checked against the live key list on every request: a revoked or downgraded key ends the session.
                 o.Events.OnValidatePrincipal = ConsoleSessions.ValidateAsync;
+
+                // A session ended because its key's role may not use the console (a store key's, opened before such
+                // keys were refused at sign-in) goes to the sign-in page with the sign-in refusal's message, not bare.
+                var redirectToLogin = o.Events.OnRedirectToLogin;
+                o.Events.OnRedirectToLogin = context =>
+                {
+                    if (ConsoleSessions.EndedForRole(context.HttpContext))
+                    {
+                        context.RedirectUri = context.Request.PathBase + BasePath + "/signin?refused=1";
+                    }
+
+                    return redirectToLogin(context);
+                };
             });
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, ConsoleSessionRevalidator>();
         return services;

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,10 +18,25 @@ namespace Engagement.Console.Hosting;
 /// checked against the live key list (<see cref="ApiKeyOptions"/>, reloaded with the configuration) on every request and
 /// every minute in an open page: a key removed, or given another role or name, ends the session.
 /// </summary>
-public static class ConsoleSessions
+public static partial class ConsoleSessions
 {
     /// <summary>The claim holding the lowercase hex SHA-256 of the session's key (<see cref="ApiKeyHashes.Hash"/>).</summary>
     public const string KeyHashClaim = "engagement:console:key-sha256";
+
+    // HttpContext.Items: this request's session was ended because its key's role may not use the console.
+    private static readonly object EndedForRoleItem = new();
+
+    private enum SessionCheck
+    {
+        /// <summary>The key is configured with the session's role and name, a console role.</summary>
+        Current,
+
+        /// <summary>The key is gone, or has another role or name: a revoked or changed key.</summary>
+        Stale,
+
+        /// <summary>The key is unchanged but its role may not use the console (<see cref="Roles"/>).</summary>
+        RoleRefused,
+    }
 
     /// <summary>
     /// The roles that may sign in to the console: support, marketing and admin. Every console page reads data the API
@@ -56,28 +72,59 @@ public static class ConsoleSessions
     /// Whether <paramref name="user"/>'s key is still configured with the role and name the session holds, and that role
     /// may use the console (<see cref="Roles"/>: a store session opened before store keys were refused ends too).
     /// </summary>
-    public static bool IsCurrent(ApiKeyOptions keys, ClaimsPrincipal? user)
-    {
-        ArgumentNullException.ThrowIfNull(keys);
-        if (user?.FindFirst(KeyHashClaim)?.Value is not { Length: 64 } hash
-            || ApiKeyIdentity.Parse(ValueOf(keys, hash)) is not var (role, name))
-        {
-            return false;
-        }
+    public static bool IsCurrent(ApiKeyOptions keys, ClaimsPrincipal? user) => Check(keys, user) == SessionCheck.Current;
 
-        return role == ApiKeyIdentity.RoleOf(user) && name == user.Identity?.Name && Roles.Contains(role);
+    /// <summary>
+    /// Whether this request's session cookie was ended by <see cref="ValidateAsync"/> because its key's role may not use
+    /// the console (a store key's session, opened before store keys were refused at sign-in): the sign-in page then
+    /// says so with the sign-in refusal's words (<c>SignIn_Refused</c>), and a page's redirect to it carries
+    /// <c>refused=1</c>, as a refused sign-in's does.
+    /// </summary>
+    public static bool EndedForRole(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.ContainsKey(EndedForRoleItem);
     }
 
-    /// <summary>Cookie validation: a session whose key is gone or changed is rejected and its cookie removed.</summary>
+    /// <summary>
+    /// Cookie validation: a session whose key is gone or changed is rejected and its cookie removed. A session whose key
+    /// is unchanged but whose role may not use the console is ended the same way, marked for <see cref="EndedForRole"/>
+    /// and logged at Information (once: the cookie is gone after this request).
+    /// </summary>
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var keys = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<ApiKeyOptions>>().CurrentValue;
-        if (!IsCurrent(keys, context.Principal))
+        var services = context.HttpContext.RequestServices;
+        var keys = services.GetRequiredService<IOptionsMonitor<ApiKeyOptions>>().CurrentValue;
+        var check = Check(keys, context.Principal);
+        if (check == SessionCheck.Current)
         {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(context.Scheme.Name);
+            return;
         }
+
+        if (check == SessionCheck.RoleRefused)
+        {
+            context.HttpContext.Items[EndedForRoleItem] = true;
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsoleSessions));
+            var role = ApiKeyIdentity.RoleOf(context.Principal!);
+            LogEndedForRole(logger, role, context.Principal!.Identity?.Name);
+        }
+
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(context.Scheme.Name);
+    }
+
+    private static SessionCheck Check(ApiKeyOptions keys, ClaimsPrincipal? user)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (user?.FindFirst(KeyHashClaim)?.Value is not { Length: 64 } hash
+            || ApiKeyIdentity.Parse(ValueOf(keys, hash)) is not var (role, name)
+            || role != ApiKeyIdentity.RoleOf(user) || name != user.Identity?.Name)
+        {
+            return SessionCheck.Stale;
+        }
+
+        return Roles.Contains(role) ? SessionCheck.Current : SessionCheck.RoleRefused;
     }
 
     // As ApiKeyHashes.TryResolve: a plain key first, then one configured by its hash.
@@ -94,6 +141,9 @@ public static class ConsoleSessions
 
         return keys.KeyHashes.TryGetValue(hash, out var hashed) ? hashed : null;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Console session of a {Role} key ({KeyName}) ended: that role may not use the console (the session was opened before such keys were refused at sign-in); its cookie is removed and the sign-in page says why")]
+    private static partial void LogEndedForRole(ILogger logger, string? role, string? keyName);
 }
 
 /// <summary>
