@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Engagement.Api.Tests.Operations;
 
@@ -23,7 +24,13 @@ public sealed class MemberDeadlineTests : IClassFixture<MemberDeadlineTests.Froz
 
     private readonly FrozenStorageHost _host;
 
-    public MemberDeadlineTests(FrozenStorageHost host) => _host = host;
+    private readonly ITestOutputHelper _output;
+
+    public MemberDeadlineTests(FrozenStorageHost host, ITestOutputHelper output)
+    {
+        _host = host;
+        _output = output;
+    }
 
     [Fact]
     public async Task AMemberReadWhileStorageIsFrozenAnswers503AtItsDeadlineAndTheSameReadAnswersOnceStorageDoes()
@@ -203,8 +210,29 @@ public sealed class MemberDeadlineTests : IClassFixture<MemberDeadlineTests.Froz
             },
             status => status == HttpStatusCode.Accepted,
             seconds: 60);
+        // The ledger read is a member read with this host's 2 s deadline, and a slow one: it drains the member's outbox
+        // to storage, then reads the archive table. On a loaded 2-core machine it can answer 503 past those 2 s, as it
+        // should; read once, that failed the test (GetStringAsync threw). Retried as the 503 says, until it answers.
         using var support = _host.Client(ApiHostFixture.SupportKey);
-        var ledger = JsonNode.Parse(await support.GetStringAsync($"api/v1/members/{memberId}/ledger?kind=points"))!["entries"]!.AsArray();
+        var reads = 0;
+        var reading = Stopwatch.StartNew();
+        var ledger = await Poll.UntilAsync<JsonArray>(
+            async () =>
+            {
+                reads++;
+                using var read = await support.GetAsync($"api/v1/members/{memberId}/ledger?kind=points");
+                if (read.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    await AssertUnavailableAsync(read, "The engine did not answer within 2 s", "Nothing was changed");
+                    return null;
+                }
+
+                Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+                return JsonNode.Parse(await read.Content.ReadAsStringAsync())!["entries"]!.AsArray();
+            },
+            _ => true,
+            seconds: 60);
+        _output.WriteLine($"ledger read answered 200 after {reads} request(s), {reading.Elapsed.TotalSeconds:0.00} s");
         Assert.Single(ledger, entry => entry!["eventId"]?.GetValue<string>() == purchase.eventId);
     }
 
