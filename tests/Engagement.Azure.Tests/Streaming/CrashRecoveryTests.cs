@@ -13,6 +13,20 @@ namespace Engagement.Azure.Tests.Streaming;
 public sealed class CrashRecoveryTests
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The visibility timeout of a receiver that must keep what it holds by renewing it: Azurite's clock is real time, so
+    /// every renewal has to reach it within the real time left of the timeout. With <see cref="Short"/> (2 s) that was
+    /// about 0.7 s, and on the loaded 2-core CI machine a renewal once did not make it (commit 0ceecf8b); the property
+    /// these tests check does not depend on the length (production default 30 s).
+    /// </summary>
+    private static readonly TimeSpan Held = 3 * Short;
+
+    /// <summary>
+    /// A holder's fake clock moves much faster than real time in these tests (half a timeout per 50 ms poll), so the
+    /// 15-minute default <see cref="IngestionOptions.MaxHoldTime"/> would let go of held messages within the test.
+    /// </summary>
+    private static void HoldLong(IngestionOptions options) => options.MaxHoldTime = TimeSpan.FromHours(4);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     private static async Task<List<EngagementBatchContainer>> TakeAsync(EngagementQueueReceiver receiver, int count, Action? eachPoll = null)
@@ -31,11 +45,10 @@ public sealed class CrashRecoveryTests
     }
 
     /// <summary>
-    /// Lets <paramref name="timeouts"/> visibility timeouts of real queue time pass while the holder's clock ticks along
-    /// (so it renews at least <paramref name="renewals"/> times); <paramref name="other"/> receives nothing meanwhile.
-    /// Each poll moves the holder's clock by half the timeout, so every poll makes a renewal due: the real time between
-    /// two renewals is one poll (a receive on Azurite and the 50 ms pause), not two, which on a loaded machine could
-    /// come near the 2 s of real time the queue gives.
+    /// Lets <paramref name="timeouts"/> visibility timeouts (<see cref="Held"/>) of real queue time pass while the
+    /// holder's clock ticks along (so it renews at least <paramref name="renewals"/> times); <paramref name="other"/>
+    /// receives nothing meanwhile. Each poll moves the holder's clock by half the timeout, so every poll makes a renewal
+    /// due: the real time between two renewals is one poll (a receive on Azurite and the 50 ms pause), not two.
     /// </summary>
     private static async Task HoldAsync(EngagementQueueReceiver holder, FakeTimeProvider clock, EngagementQueueReceiver other, int timeouts, int renewals)
     {
@@ -43,11 +56,11 @@ public sealed class CrashRecoveryTests
         await Eventually.TrueAsync(
             async () =>
             {
-                clock.Advance(Short / 2);
+                clock.Advance(Held / 2);
                 Assert.Empty(await other.GetQueueMessagesAsync(32));
-                return watch.Elapsed > timeouts * Short && holder.Leases.Renewals >= renewals;
+                return watch.Elapsed > timeouts * Held && holder.Leases.Renewals >= renewals;
             },
-            Deadline,
+            timeouts * Held + Deadline,
             $"{timeouts} visibility timeouts held");
     }
 
@@ -81,10 +94,10 @@ public sealed class CrashRecoveryTests
         await rig.InitializeAsync();
         await rig.SendAsync(ReceiverRig.Purchase("M1", "h1"), ReceiverRig.Login("M1", "h2"), ReceiverRig.Login("M2", "h3"));
         var clock = new FakeTimeProvider(ReceiverRig.Start);
-        var holder = await rig.ReceiverAsync(Short, clock);
+        var holder = await rig.ReceiverAsync(Held, clock, HoldLong);
         var (received, renewed, deleted) = (IngestionMetrics.MessagesReceivedTotal, IngestionMetrics.VisibilityRenewalsTotal, IngestionMetrics.MessagesDeletedTotal);
         var held = await TakeAsync(holder, 3);
-        var other = await rig.ReceiverAsync(Short);
+        var other = await rig.ReceiverAsync(Held);
 
         // Three timeouts of real queue time pass while the holder's clock ticks along; nobody else gets them.
         await HoldAsync(holder, clock, other, timeouts: 3, renewals: 9);
@@ -117,9 +130,9 @@ public sealed class CrashRecoveryTests
 
         // The pulling agent gives Initialize a few seconds and reads the queue even when it does not finish in time
         // (a busy account at start-up); a timeout of one tick always runs out before storage answers.
-        var holder = await rig.ReceiverAsync(Short, clock, initTimeout: TimeSpan.FromTicks(1));
+        var holder = await rig.ReceiverAsync(Held, clock, HoldLong, initTimeout: TimeSpan.FromTicks(1));
         await TakeAsync(holder, 2);
-        var other = await rig.ReceiverAsync(Short);
+        var other = await rig.ReceiverAsync(Held);
 
         await HoldAsync(holder, clock, other, timeouts: 2, renewals: 4);
         Assert.Equal(2, holder.Leases.Count);
@@ -133,14 +146,12 @@ public sealed class CrashRecoveryTests
         await rig.SendAsync(ReceiverRig.Purchase("M1", "fast-1"));
 
         // Engagement:Testing:ClockSpeed 1000: MaxHoldTime (15 min) passes in 0.9 s of the programme's clock. Holding
-        // and renewing go by real time, as the queue's visibility timeout does. The renewals here run on the real clock,
-        // so the timeout is long enough for a renewal (due at half of it) to reach Azurite on a loaded 2-core CI machine:
-        // with 2 s it had 0.7 s, and once did not make it.
-        var timeout = 3 * Short;
+        // and renewing go by real time, as the queue's visibility timeout does (Held: long enough for a renewal to reach
+        // Azurite on a loaded 2-core CI machine).
         var programme = new AcceleratedTimeProvider(TimeProvider.System, 1000, ReceiverRig.Start);
-        var holder = await rig.ReceiverAsync(timeout, programme, pollClock: TimeProvider.System);
+        var holder = await rig.ReceiverAsync(Held, programme, pollClock: TimeProvider.System);
         Assert.Single(await TakeAsync(holder, 1));
-        var other = await rig.ReceiverAsync(timeout);
+        var other = await rig.ReceiverAsync(Held);
 
         var watch = Stopwatch.StartNew();
         await Eventually.TrueAsync(
@@ -148,7 +159,7 @@ public sealed class CrashRecoveryTests
             {
                 Assert.Empty(await other.GetQueueMessagesAsync(32));
                 Assert.Empty(await holder.GetQueueMessagesAsync(32));
-                return watch.Elapsed > 2 * timeout && holder.Leases.Renewals >= 2;
+                return watch.Elapsed > 2 * Held && holder.Leases.Renewals >= 2;
             },
             Deadline,
             "two visibility timeouts of real time held");
@@ -183,12 +194,13 @@ public sealed class CrashRecoveryTests
         await rig.InitializeAsync();
         await rig.SendAsync(ReceiverRig.Login("M1", "fails"), ReceiverRig.Login("M2", "fine"));
         var clock = new FakeTimeProvider(ReceiverRig.Start);
-        var holder = await rig.ReceiverAsync(Short, clock);
+        var holder = await rig.ReceiverAsync(Held, clock, HoldLong);
         var held = await TakeAsync(holder, 2);
-        var other = await rig.ReceiverAsync(Short);
+        var other = await rig.ReceiverAsync(Held);
 
+        // The neighbour's renewal is due every second poll; the failed one falls visible after one timeout of real time.
         holder.DeliveryFailed(held.Single(c => c.Event.EventId == "fails").Token);
-        var again = await TakeAsync(other, 1, () => clock.Advance(TimeSpan.FromMilliseconds(500)));
+        var again = await TakeAsync(other, 1, () => clock.Advance(Held / 4));
 
         Assert.Equal("fails", Assert.Single(again).Event.EventId);
         Assert.Equal(1, holder.Leases.Count);
