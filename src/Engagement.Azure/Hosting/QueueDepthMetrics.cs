@@ -215,7 +215,11 @@ public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
         lock (_life)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _loop = Task.Run(() => SampleLoopAsync(_stopping.Token), CancellationToken.None);
+
+            // The token is taken here, under the lock that Dispose takes too: read later on the pool thread, a Dispose
+            // in between would make _stopping.Token throw ObjectDisposedException inside the loop's task.
+            var stopping = _stopping.Token;
+            _loop = Task.Run(() => SampleLoopAsync(stopping), CancellationToken.None);
         }
 
         return Task.CompletedTask;
