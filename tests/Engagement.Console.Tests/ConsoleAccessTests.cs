@@ -97,7 +97,14 @@ public sealed class ConsoleAccessTests(ConsoleHostFixture host)
         using (var landed = await GetAsync(client, signIn.PathAndQuery, cookie: null))
         {
             Assert.Equal(HttpStatusCode.OK, landed.StatusCode);
-            Assert.Equal(Refusal, RefusedText(await landed.Content.ReadAsStringAsync()));
+            var html = await landed.Content.ReadAsStringAsync();
+            Assert.Equal(Refusal, RefusedText(html));
+
+            // Its language links come back to the refusal, not to the bare form (they used to drop ?refused=1).
+            using var switched = await GetAsync(client, LanguageLink(html, "lang-zh"), cookie: null);
+            Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
+            Assert.Equal("/console/signin?refused=1", new Uri(client.BaseAddress!, switched.Headers.Location!).PathAndQuery);
+            Assert.Equal("/console/signin?refused=1", LanguageRedirect(html, "lang-en"));
         }
 
         var ended = Assert.Single(host.Logs.Events.Skip(logged), e => e.MessageTemplate.Text.StartsWith("Console session of a", StringComparison.Ordinal));
@@ -107,8 +114,18 @@ public sealed class ConsoleAccessTests(ConsoleHostFixture host)
         // The same cookie brought to the sign-in page itself: cleared there, with the same words.
         using var direct = await GetAsync(client, "console/signin", storeCookie);
         Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
-        Assert.Equal(Refusal, RefusedText(await direct.Content.ReadAsStringAsync()));
+        var directHtml = await direct.Content.ReadAsStringAsync();
+        Assert.Equal(Refusal, RefusedText(directHtml));
+        Assert.Equal("/console/signin?refused=1", LanguageRedirect(directHtml, "lang-zh"));
         AssertSessionCookieCleared(direct);
+
+        // The plain sign-in page's language links come back to the plain form.
+        using (var plain = await GetAsync(client, "console/signin", cookie: null))
+        {
+            var plainHtml = await plain.Content.ReadAsStringAsync();
+            Assert.Null(RefusedText(plainHtml));
+            Assert.Equal("/console/signin", LanguageRedirect(plainHtml, "lang-en"));
+        }
 
         // A revoked key's session still goes to the bare sign-in form: the refusal is only for a role the console refuses.
         var revoked = "console-test-revoked-" + Guid.NewGuid().ToString("N")[..8];
@@ -155,6 +172,21 @@ public sealed class ConsoleAccessTests(ConsoleHostFixture host)
     {
         var match = System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"signin-refused\">([^<]*)<");
         return match.Success ? WebUtility.HtmlDecode(match.Groups[1].Value) : null;
+    }
+
+    /// <summary>The href of the sign-in page's language link <paramref name="testId"/> (<c>lang-en</c>, <c>lang-zh</c>).</summary>
+    private static string LanguageLink(string html, string testId)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(html, "href=\"([^\"]*)\" data-testid=\"" + testId + "\"");
+        Assert.True(match.Success, $"no {testId} link");
+        return WebUtility.HtmlDecode(match.Groups[1].Value);
+    }
+
+    /// <summary>Where the language link <paramref name="testId"/> comes back to (its <c>redirect</c>, decoded).</summary>
+    private static string LanguageRedirect(string html, string testId)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + LanguageLink(html, testId)).Query);
+        return query["redirect"]!;
     }
 
     private static ClaimsPrincipal Session(ApiKeyOptions keys, string key)
