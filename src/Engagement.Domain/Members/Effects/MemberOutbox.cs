@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 
 namespace Engagement.Domain.Members.Effects;
@@ -50,13 +51,15 @@ public sealed class MemberOutbox
             return;
         }
 
-        var gone = new HashSet<MemberEffect>(emitted, ReferenceEqualityComparer.Instance);
+        // A handful confirmed (an event's own effects, nearly every emit): looked up in place, no set made per emit.
+        var gone = emitted is List<MemberEffect> { Count: <= SmallConfirm } ? null : new HashSet<MemberEffect>(emitted, ReferenceEqualityComparer.Instance);
+        var few = gone is null ? CollectionsMarshal.AsSpan((List<MemberEffect>)emitted) : default;
         List<MemberEffect>? followUps = null;
         var kept = 0;
         for (var i = 0; i < Pending.Count; i++)
         {
             var effect = Pending[i];
-            if (!gone.Contains(effect))
+            if (!(gone?.Contains(effect) ?? ContainsReference(few, effect)))
             {
                 Pending[kept++] = effect;
             }
@@ -67,10 +70,31 @@ public sealed class MemberOutbox
         }
 
         Pending.RemoveRange(kept, Pending.Count - kept);
-        foreach (var followUp in followUps ?? [])
+        if (followUps is null)
+        {
+            return; // not `followUps ?? []`: that makes an empty list on every confirm
+        }
+
+        foreach (var followUp in followUps)
         {
             Add(followUp);
         }
+    }
+
+    /// <summary>Up to this many confirmed effects are looked up by a scan (by reference) instead of through a set.</summary>
+    private const int SmallConfirm = 16;
+
+    private static bool ContainsReference(ReadOnlySpan<MemberEffect> few, MemberEffect effect)
+    {
+        foreach (var e in few)
+        {
+            if (ReferenceEquals(e, effect))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True when a confirmed effect's follow-up waits: emit again once the write that stores it succeeded.</summary>

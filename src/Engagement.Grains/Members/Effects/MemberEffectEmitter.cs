@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Engagement.Contracts.Storage;
 using Engagement.Domain.Members.Effects;
 using Microsoft.Extensions.Logging;
@@ -52,7 +53,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
 
             if (batch is not null && handler.TakeConfirmed(memberId, batch) is var done and > 0)
             {
-                (confirmed ??= []).AddRange(batch.Take(done));
+                (confirmed ??= []).AddRange(Leading(batch, done));
             }
         }
 
@@ -101,7 +102,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             return default;
         }
 
-        var confirmed = new List<MemberEffect>();
+        var confirmed = new List<MemberEffect>(outbox.Count - held); // at most all but the held: no regrowth per emit
         var left = 0;
         try
         {
@@ -139,7 +140,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     /// <paramref name="everything"/> waited for it). Its failure, whatever it is (a timeout's cancellation too), is
     /// logged and leaves them pending.
     /// </summary>
-    private async Task<(int Given, int Left)> EmitThroughAsync(IMemberEffectHandler handler, string memberId, MemberOutbox outbox, bool waiting, bool everything, List<MemberEffect> confirmed, LogLevel failures, CancellationToken cancellationToken)
+    private async ValueTask<(int Given, int Left)> EmitThroughAsync(IMemberEffectHandler handler, string memberId, MemberOutbox outbox, bool waiting, bool everything, List<MemberEffect> confirmed, LogLevel failures, CancellationToken cancellationToken)
     {
         List<MemberEffect>? batch = null;
         var heldBack = 0;
@@ -167,7 +168,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
         try
         {
             var done = await (everything ? handler.EmitAllAsync(memberId, batch) : handler.EmitAsync(memberId, batch));
-            confirmed.AddRange(batch.Take(done));
+            confirmed.AddRange(Leading(batch, done));
             left = handler.ConfirmsInBackground && !everything ? 0 : batch.Count - done;
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
@@ -214,6 +215,10 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             handler.Release(memberId);
         }
     }
+
+    /// <summary>The first <paramref name="count"/> effects of <paramref name="batch"/> (none when negative, all when more), without an iterator per emit.</summary>
+    private static ReadOnlySpan<MemberEffect> Leading(List<MemberEffect> batch, int count) =>
+        CollectionsMarshal.AsSpan(batch)[..Math.Clamp(count, 0, batch.Count)];
 
     private static int CountWaiting(MemberOutbox outbox)
     {
