@@ -10,28 +10,6 @@ namespace Engagement.Grains.Members;
 /// <summary>The answer to an event the member decided on (CONTRACT.md §1), counted in the ingestion metrics and logged.</summary>
 internal static class EventReplies
 {
-    /// <summary>
-    /// The reply to an event that changed nothing: a resend of a refund still held (answered held with its first reason,
-    /// counted as the repeat it is), a duplicate (the domain's reason names what repeated: the eventId, or a purchase of an
-    /// order already applied under another eventId), or a refusal.
-    /// </summary>
-    public static ApplyResult Unchanged(ILogger logger, string memberId, EngagementEvent evt, EventDecision decision)
-    {
-        if (decision.Status == EventStatus.Held)
-        {
-            IngestionMetrics.Duplicate();
-            return MemberMapper.ToResult(ApplyStatus.Held, decision, decision.Reason);
-        }
-
-        if (decision.Status != EventStatus.Duplicate)
-        {
-            return Rejected(logger, memberId, evt, decision);
-        }
-
-        IngestionMetrics.Duplicate();
-        return MemberMapper.ToResult(ApplyStatus.Duplicate, decision, decision.Reason ?? "eventId already applied");
-    }
-
     /// <summary>A refused event: counted, logged with its reason (a warning), answered <see cref="ApplyStatus.Rejected"/> for the poison queue.</summary>
     public static ApplyResult Rejected(ILogger logger, string memberId, EngagementEvent evt, EventDecision decision)
     {

@@ -9,6 +9,7 @@ using Engagement.Domain.Offers;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Engagement.Domain.Touches;
+using Engagement.Grains.Diagnostics;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members.Effects;
 using Engagement.Grains.Ports;
@@ -69,8 +70,17 @@ public sealed class MemberGrain(
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<EngagementEvent>().ResumeAsync(this);
 
-    // A failure here fails the delivery, so the queue redelivers; the redelivery meets state as storage holds it.
-    public Task OnNextAsync(EngagementEvent item, StreamSequenceToken? token = null) => ApplyAsync(item, fromStream: true);
+    public async Task OnNextAsync(EngagementEvent item, StreamSequenceToken? token = null)
+    {
+        // A failure here fails the delivery, so the queue redelivers; the redelivery meets state as storage holds it.
+        var result = await _gate.ChangeAsync(static call => call.Grain.ApplyCoreAsync(call.Event), (Grain: this, Event: item));
+        if (result.Status == ApplyStatus.Rejected)
+        {
+            // The producer's text and queue when it came from one (CONTRACT.md §1); else (an Orleans producer) the stream and
+            // our copy. An event of a batch message says which one it was, as the parser's own dead letters of a batch do.
+            await deadLetters.PublishRefusedAsync((result.Reason ?? "refused by the member's rules") + EventParser.BatchPosition(item.SourceBatchIndex, item.SourceBatchSize), item.SourceQueue, item.SourceText, "stream:" + StreamNames.MemberEvents, item);
+        }
+    }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
 
@@ -80,7 +90,7 @@ public sealed class MemberGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ApplyResult> ApplyEventAsync(EngagementEvent evt) => ApplyAsync(evt, fromStream: false);
+    public Task<ApplyResult> ApplyEventAsync(EngagementEvent evt) => _gate.ChangeAsync(static call => call.Grain.ApplyCoreAsync(call.Event), (Grain: this, Event: evt));
 
     public async Task<MemberView?> GetViewAsync()
     {
@@ -202,64 +212,65 @@ public sealed class MemberGrain(
 
     public Task<PriorityBookingResult> BookPriorityAsync(PriorityBookingRequest request) => _offers.BookPriorityAsync(request);
 
-    /// <summary>
-    /// One event as one change of the write gate (<see cref="MemberWriteGate.EnterAsync"/> … <see cref="MemberWriteGate.Exit"/>),
-    /// in this one state machine: decide, register the reminder, coupons and campaign side, write once, emit. From the
-    /// stream, a refusal is dead-lettered after the change (CONTRACT.md §1); a failure fails the delivery.
-    /// </summary>
-    private async Task<ApplyResult> ApplyAsync(EngagementEvent evt, bool fromStream)
+    private async Task<ApplyResult> ApplyCoreAsync(EngagementEvent evt)
     {
-        var entry = await _gate.EnterAsync();
-        ApplyResult result;
-        try
+        if (!string.Equals(evt.MemberId, MemberId, StringComparison.Ordinal))
         {
-            var now = _member.Now;
-            if (EventDecisions.Decide(_member, evt, now, out var domainEvent, out var heldForOrder, out var outcome) is { } unchanged)
+            MemberMetrics.EventRejected();
+            return new ApplyResult { Status = ApplyStatus.Rejected, Reason = $"memberId: event for '{evt.MemberId}' delivered to member '{MemberId}'" };
+        }
+
+        var now = _member.Now;
+        if (!state.RecordExists && string.IsNullOrEmpty(Member.MemberId))
+        {
+            Member.MemberId = MemberId;
+        }
+
+        var domainEvent = MemberMapper.ToDomain(evt);
+        var heldForOrder = CouponEventStep.HeldFor(Member, domainEvent);
+        var outcome = MemberDecider.Apply(Member, domainEvent, Options, now, _member.Metrics);
+        var decision = outcome.Reply;
+        if (!outcome.StateChanged)
+        {
+            if (decision.Status == EventStatus.Held)
             {
-                result = unchanged;
+                // A resend of a refund still held: answered held with its first reason, counted as the repeat it is.
+                IngestionMetrics.Duplicate();
+                return MemberMapper.ToResult(ApplyStatus.Held, decision, decision.Reason);
             }
-            else
+
+            if (decision.Status != EventStatus.Duplicate)
             {
-                // The reminder first (a new member's, or one whose period changed), so that what falls due earlier can move it.
-                var decision = outcome.Reply;
-                await _wakeUps.EnsureRegisteredAsync(now);
-                var (couponsChanged, refusedCoupons) = decision.Status == EventStatus.Applied ? _offers.ApplyEventStep(domainEvent, heldForOrder, now) : (false, Array.Empty<CouponEventRefusal>());
-                if (couponsChanged)
-                {
-                    await _wakeUps.WakeAtAsync(_offers.NextDue(now), now);
-                }
-
-                // Campaign side before the write, so the event and what it caused are stored together.
-                var side = decision.Status is EventStatus.Applied or EventStatus.Held
-                    ? await campaigns.AfterEventAsync(_member.Context(now), evt, decision)
-                    : default;
-                await _wakeUps.WakeAtAsync(side.WakeAt, now);
-                await _gate.CommitAsync(changed: true);
-                Logger.LogOutcome(MemberId, outcome);
-                RegionRewriteWarnings.Shared.Warn(Logger, decision.Status, evt.RegionId);
-                result = decision.Status switch
-                {
-                    EventStatus.Rejected => EventReplies.Rejected(Logger, MemberId, evt, decision),
-                    EventStatus.Held => EventReplies.Held(Logger, MemberId, evt, decision),
-                    _ => EventReplies.Applied(decision, refusedCoupons),
-                };
+                return EventReplies.Rejected(Logger, MemberId, evt, decision);
             }
-        }
-        catch (Exception ex)
-        {
-            _gate.Exit(entry, ex);
-            throw;
+
+            IngestionMetrics.Duplicate();
+            // The domain's reason names what repeated: the eventId, or a purchase of an order already applied (another eventId).
+            return MemberMapper.ToResult(ApplyStatus.Duplicate, decision, decision.Reason ?? "eventId already applied");
         }
 
-        _gate.Exit(entry);
-        if (fromStream && result.Status == ApplyStatus.Rejected)
+        // The reminder first (a new member's, or one whose period changed), so that what falls due earlier can move it.
+        await _wakeUps.EnsureRegisteredAsync(now);
+        var (couponsChanged, refusedCoupons) = decision.Status == EventStatus.Applied ? _offers.ApplyEventStep(domainEvent, heldForOrder, now) : (false, Array.Empty<CouponEventRefusal>());
+        if (couponsChanged)
         {
-            // The producer's text and queue when it came from one (CONTRACT.md §1); else (an Orleans producer) the stream and
-            // our copy. An event of a batch message says which one it was, as the parser's own dead letters of a batch do.
-            await deadLetters.PublishRefusedAsync((result.Reason ?? "refused by the member's rules") + EventParser.BatchPosition(evt.SourceBatchIndex, evt.SourceBatchSize), evt.SourceQueue, evt.SourceText, "stream:" + StreamNames.MemberEvents, evt);
+            await _wakeUps.WakeAtAsync(_offers.NextDue(now), now);
         }
 
-        return result;
+        // Campaign side before the write, so the event and what it caused are stored together.
+        var side = decision.Status is EventStatus.Applied or EventStatus.Held
+            ? await campaigns.AfterEventAsync(_member.Context(now), evt, decision)
+            : default;
+        await _wakeUps.WakeAtAsync(side.WakeAt, now);
+        await _gate.CommitAsync(changed: true);
+        Logger.LogOutcome(MemberId, outcome);
+        RegionRewriteWarnings.Shared.Warn(Logger, decision.Status, evt.RegionId);
+        return decision.Status switch
+        {
+            EventStatus.Rejected => EventReplies.Rejected(Logger, MemberId, evt, decision),
+            EventStatus.Held => EventReplies.Held(Logger, MemberId, evt, decision),
+            _ => EventReplies.Applied(decision, refusedCoupons),
+        };
     }
 
     private async Task TickAsync()

@@ -117,77 +117,34 @@ internal sealed partial class MemberWriteGate(MemberActivation member, IGrainBas
     public async Task<T> ChangeAsync<TArgument, T>(Func<TArgument, Task<T>> change, TArgument argument)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var entry = await EnterAsync();
-        T result;
-        try
-        {
-            result = await change(argument);
-        }
-        catch (Exception ex)
-        {
-            Exit(entry, ex);
-            throw;
-        }
-
-        Exit(entry);
-        return result;
-    }
-
-    /// <summary>
-    /// The start of <see cref="ChangeAsync{TArgument, T}"/>, for a caller that runs its change in its own state machine
-    /// (the member's events, <see cref="MemberGrain"/>: one state machine boxed per event instead of two nested); the
-    /// caller must end it with <see cref="Exit"/> whatever happens. Completes at once, allocating nothing, unless it
-    /// reloads after a failure or emits first (<see cref="EmitFirstAsync"/>). Throws what those throw, after ending the
-    /// change itself; a change inside a change gets an entry that checks and settles nothing.
-    /// </summary>
-    /// <exception cref="MemberBacklogException">The outbox stays past its byte bound: the change is refused before it decides anything.</exception>
-    public async ValueTask<ChangeEntry> EnterAsync()
-    {
         if (_changeDepth > 0)
         {
-            return default;
+            return await change(argument);
         }
 
         await EnsureCurrentAsync();
-        var entry = new ChangeEntry(Outermost: true, _failedWrites);
+        var failedWritesBefore = _failedWrites;
         _aheadOfStorage = true;
         _changeDepth++;
         try
         {
             await EmitFirstAsync();
-        }
-        catch (Exception ex)
-        {
-            Exit(entry, ex);
-            throw;
-        }
-
-        return entry;
-    }
-
-    /// <summary>
-    /// The end of a change begun with <see cref="EnterAsync"/>: with no <paramref name="failure"/>, memory is as storage
-    /// holds it again unless one of the change's writes failed; with one, memory stays marked ahead (the next call
-    /// reloads) and the failure is logged (a backlog refusal logs its own).
-    /// </summary>
-    public void Exit(ChangeEntry entry, Exception? failure = null)
-    {
-        if (!entry.Outermost)
-        {
-            return;
-        }
-
-        _changeDepth--;
-        if (failure is null)
-        {
-            if (_failedWrites == entry.FailedWritesBefore)
+            var result = await change(argument);
+            if (_failedWrites == failedWritesBefore)
             {
                 _aheadOfStorage = false;
             }
+
+            return result;
         }
-        else if (failure is not MemberBacklogException)
+        catch (Exception ex) when (ex is not MemberBacklogException)
         {
-            Logger.LogChangeFailed(failure, member.MemberId);
+            Logger.LogChangeFailed(ex, member.MemberId);
+            throw;
+        }
+        finally
+        {
+            _changeDepth--;
         }
     }
 
@@ -354,8 +311,3 @@ internal sealed partial class MemberWriteGate(MemberActivation member, IGrainBas
         _storedDropped = dropped;
     }
 }
-
-/// <summary>What <see cref="MemberWriteGate.EnterAsync"/> gives the change to hand back to <see cref="MemberWriteGate.Exit"/>.</summary>
-/// <param name="Outermost">The outermost change of the call: only it checks and settles (<c>default</c> inside another change).</param>
-/// <param name="FailedWritesBefore">The activation's failed state writes when the change began.</param>
-internal readonly record struct ChangeEntry(bool Outermost, int FailedWritesBefore);
