@@ -102,7 +102,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             return default;
         }
 
-        var confirmed = new List<MemberEffect>(outbox.Count - held); // at most all but the held: no regrowth per emit
+        var confirmed = new List<MemberEffect>();
         var left = 0;
         try
         {
