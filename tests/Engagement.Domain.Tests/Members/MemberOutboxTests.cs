@@ -1,3 +1,4 @@
+using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Offers;
 
@@ -44,6 +45,43 @@ public class MemberOutboxTests
 
         Assert.Equal(["index", "ledger:8", "campaign-forget:campaign-purchase:C-1:e1"], outbox.Pending.Select(e => e.Id));
         Assert.Same(newerIndex, outbox.Pending[0]);
+        Assert.True(outbox.HasFollowUps);
+    }
+
+    /// <summary>
+    /// <see cref="MemberOutbox.Confirm"/> scans up to 16 confirmed effects in place and puts more into a reference set:
+    /// both sides of that line, with a real <see cref="List{T}"/> (what the emitter passes), holding a duplicate and an
+    /// effect value-equal to a newer pending one that must stay.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(16)]
+    [InlineData(17)]
+    public void ConfirmingAListRemovesByReferenceOnBothSidesOfTheScanLimit(int confirmedCount)
+    {
+        var outbox = new MemberOutbox();
+        var report = new ReportCampaignPurchase("C-1", "target", "A", "e1", 100m, Conversion: true);
+        var attributes = new MemberAttributes();
+        var emittedIndex = new UpsertMemberIndex(attributes, DateTimeOffset.UnixEpoch);
+        var newerIndex = new UpsertMemberIndex(attributes, DateTimeOffset.UnixEpoch); // distinct, newer, value-equal
+        var entries = Enumerable.Range(1, confirmedCount - 3).Select(i => new ArchiveLedgerEntry(MemberEffectJsonTests.Entry(i))).ToList();
+        var unconfirmed = new ArchiveLedgerEntry(MemberEffectJsonTests.Entry(1000));
+        outbox.Add(report);
+        outbox.Add(emittedIndex);
+        entries.ForEach(outbox.Add);
+        outbox.Add(unconfirmed);
+        outbox.Add(newerIndex); // replaces the one being emitted: confirming the older must not remove it
+        var confirmed = new List<MemberEffect> { report, emittedIndex, report }; // the report twice
+        confirmed.AddRange(entries);
+        Assert.Equal(confirmedCount, confirmed.Count);
+        Assert.Equal<MemberEffect>(emittedIndex, newerIndex);
+        Assert.NotSame(emittedIndex, newerIndex);
+
+        outbox.Confirm(confirmed);
+
+        Assert.Equal(["index", "ledger:1000", "campaign-forget:campaign-purchase:C-1:e1"], outbox.Pending.Select(e => e.Id));
+        Assert.Same(newerIndex, outbox.Pending[0]);
+        Assert.Same(unconfirmed, outbox.Pending[1]);
         Assert.True(outbox.HasFollowUps);
     }
 }
