@@ -17,8 +17,10 @@ namespace Engagement.Domain.Tests.Points;
 /// arrival; a late purchase takes its refunds with it). Both members are driven in lockstep: a redemption asks the same
 /// points of both, never more than either holds, so it is accepted in both. At the arrival (after a tick) they must agree
 /// on the balance, the debt, its value in CNY, the live lots (id, earnedAt, expiresAt, remaining), what each order nets,
-/// the points expired (net of reversals) and redeemed; in each run the ledger's points entries must sum to the balance and
-/// no lot may hold negative or expired points. Divergences of a class README lists ("What the points oracle finds out
+/// the points expired (net of reversals) and redeemed; in each run the ledger's points entries must sum to the balance,
+/// no lot may hold negative or expired points, and each redemption (a catalogue one, so the engine records the lots it
+/// took) must have taken the soonest-expiring points first, exactly: its record, the lots that lost points and the
+/// model's own walk of the live lots agree lot by lot, in every scenario, excused or not. Divergences of a class README lists ("What the points oracle finds out
 /// of order") are excused by a precise predicate in the fields that class may leave different, with its seeds pinned;
 /// every other divergence fails. Fixed seeds, pinned instants.
 /// </summary>
@@ -281,16 +283,15 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
                 && late.DebtAfter[i] > inOrder.DebtAfter[i]);
         });
 
-    /// <summary>Whether some redemption took from other lots (or other points of them) in the two runs.</summary>
+    /// <summary>Whether some redemption took from other lots (or other points of them, or in another order) in the two runs.</summary>
     private static bool TookDifferentLots(Run inOrder, Run late) =>
-        inOrder.Took.Zip(late.Took).Any(p => p.First.Count != p.Second.Count
-            || p.First.Any(l => p.Second.GetValueOrDefault(l.Key) != l.Value));
+        inOrder.Took.Zip(late.Took).Any(p => !p.First.SequenceEqual(p.Second));
 
     /// <summary>The points the in-order redemptions took from the lots of late purchases.</summary>
     private static long TakenFromLateLots(Scenario scenario, Run inOrder)
     {
         var lateLots = scenario.Steps.Where(e => e.Late && e.Kind == StepKind.Purchase).Select(e => e.Order!).ToHashSet(StringComparer.Ordinal);
-        return inOrder.Took.Sum(t => t.Where(l => lateLots.Contains(l.Key)).Sum(l => l.Value));
+        return inOrder.Took.Sum(t => t.Where(l => lateLots.Contains(l.LotId)).Sum(l => l.Points));
     }
 
     /// <summary>
@@ -335,6 +336,7 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
         }
 
         broken.AddRange(run.Refused);
+        broken.AddRange(run.NotOldestFirst);
         return broken;
     }
 
@@ -418,20 +420,57 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
         /// <summary>The points owed after each step of the scenario before the arrival, by step index.</summary>
         public List<long> DebtAfter { get; } = [];
 
-        /// <summary>What each redemption took from each lot (lot id → points), in the order they were made.</summary>
-        public List<Dictionary<string, long>> Took { get; } = [];
+        /// <summary>
+        /// What each redemption took, in the order they were made: the engine's own record of it (the redemption's
+        /// <see cref="RedemptionRecord.Lots"/>, kept for a catalogue redemption), lot by lot in the order taken.
+        /// </summary>
+        public List<List<TakenPart>> Took { get; } = [];
+
+        /// <summary>
+        /// Redemptions that did not take exactly the oldest points first (CONTRACT.md §2: redemption consumes the lot that
+        /// expires soonest first): the record, the lots that lost points and the model's own FIFO walk must all agree.
+        /// </summary>
+        public List<string> NotOldestFirst { get; } = [];
 
         public void Tick() => MemberDecider.Tick(Member.State, Member.Options, Member.Now);
 
+        /// <summary>
+        /// Redeems <paramref name="points"/> as a catalogue redemption (a reward at a store: the engine keeps the lots it
+        /// took, RedemptionUndo), then checks what it took against the model: the live lots sorted here by expiry (then
+        /// earnedAt, then id), each emptied before the next is touched, the last one partly.
+        /// </summary>
         public void Redeem(string id, long points)
         {
-            var before = PointsWallet.Lots(Member.State).ToDictionary(l => l.LotId, l => l.Remaining, StringComparer.Ordinal);
-            var reply = MemberDecider.Redeem(Member.State, id, points, null, null, Member.Options, Member.Now).Reply;
-            var after = PointsWallet.Lots(Member.State).ToDictionary(l => l.LotId, l => l.Remaining, StringComparer.Ordinal);
-            Took.Add(before.Where(l => l.Value != after.GetValueOrDefault(l.Key)).ToDictionary(l => l.Key, l => l.Value - after.GetValueOrDefault(l.Key), StringComparer.Ordinal));
+            var live = Member.State.Orders.Where(o => o.Remaining > 0 && o.ExpiresAt > Member.Now)
+                .OrderBy(o => o.ExpiresAt).ThenBy(o => o.At).ThenBy(o => o.OrderId, StringComparer.Ordinal)
+                .Select(o => (o.OrderId, o.ExpiresAt, o.Remaining)).ToList();
+            var expected = new List<TakenPart>();
+            var left = points;
+            foreach (var (lotId, expiresAt, remaining) in live.TakeWhile(_ => left > 0))
+            {
+                var take = Math.Min(left, remaining);
+                expected.Add(new TakenPart(lotId, expiresAt, take));
+                left -= take;
+            }
+
+            var reply = MemberDecider.Redeem(Member.State, id, points, null, "kettle", Member.Options, Member.Now, storeId: "S001").Reply;
             if (reply.Status != RedemptionStatuses.Accepted)
             {
                 Refused.Add($"redemption {id} of {points}: {reply.Status} {reply.Detail}");
+                Took.Add([]);
+                return;
+            }
+
+            var recorded = Member.State.Redemptions.Single(r => r.RedemptionId == id).Lots?
+                .Select(p => new TakenPart(p.LotId ?? "(the rest)", p.ExpiresAt, p.Points)).ToList() ?? [];
+            var remainingNow = Member.State.Orders.ToDictionary(o => o.OrderId, o => o.Remaining, StringComparer.Ordinal);
+            var lost = live.Where(l => remainingNow.GetValueOrDefault(l.OrderId) != l.Remaining)
+                .Select(l => new TakenPart(l.OrderId, l.ExpiresAt, l.Remaining - remainingNow.GetValueOrDefault(l.OrderId))).ToList();
+            Took.Add(recorded);
+            if (!recorded.SequenceEqual(expected) || !lost.SequenceEqual(expected))
+            {
+                NotOldestFirst.Add($"redemption {id} of {points} at {Utc(Member.Now)}: recorded [{string.Join(", ", recorded)}], " +
+                    $"lots lost [{string.Join(", ", lost)}], oldest first [{string.Join(", ", expected)}]");
             }
         }
 
@@ -446,6 +485,9 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
             }
         }
     }
+
+    /// <summary>Points a redemption took from one lot: the lot's id, its expiry, the points.</summary>
+    private sealed record TakenPart(string LotId, DateTimeOffset ExpiresAt, long Points);
 
     private enum StepKind
     {
