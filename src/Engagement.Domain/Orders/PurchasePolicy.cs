@@ -74,14 +74,22 @@ public static class PurchasePolicy
             TierPolicy.AfterGrowthGain(state, options, now, GrowthTimeline.OrderKey(order), evt.EventId, work.Entries, work.TierChanges, work.Granted, growth);
         }
 
+        // Refunds of this order that arrived before it are applied first: in event time they came before the purchases made
+        // after them (CONTRACT.md §1.1), so those are re-priced once, with the refunded growth gone, never credited it here and
+        // charged it back by the refund's own correction (HeldRefundBeforeCorrectionsTests). A refund only reverses growth,
+        // so re-pricing after it cannot change which purchase is the first.
+        ApplyHeldRefunds(state, order.OrderId, options, now, work);
+
         // A late purchase changes what later ones earned: the first-purchase double, the tier they were made at.
         EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order), new CorrectionCause(evt.EventId, what, evt.OccurredAt), evt.EventId, work.Entries,
             laterRevived: true);
-        ApplyHeldRefunds(state, order.OrderId, options, now, work);
         return (EventStatus.Applied, null);
     }
 
-    /// <summary>Refunds that arrived before this purchase are applied right after it, oldest first.</summary>
+    /// <summary>
+    /// Refunds that arrived before this purchase are applied right after it, oldest first, before the purchase re-prices
+    /// later ones (each refund re-prices those made at or after its own <c>occurredAt</c>).
+    /// </summary>
     private static void ApplyHeldRefunds(MemberState state, string orderId, ProgramOptions options, DateTimeOffset now, RuleChanges work)
     {
         if (HeldRefund.ForOrder(state.HeldRefunds, orderId) is not { } held)

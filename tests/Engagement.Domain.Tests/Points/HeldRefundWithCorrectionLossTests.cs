@@ -8,9 +8,10 @@ namespace Engagement.Domain.Tests.Points;
 /// <summary>
 /// CONTRACT.md §1.1, §2: a late purchase has the effect it would have had in order. Reviewer's case: a late first purchase
 /// both corrects a later purchase (a loss) and releases a refund of itself that was held; the refund was made before its
-/// lot expired. The correction's loss is dated after that expiry, so it must not take from the lot; but it must not expire
-/// the lot early either, or the held refund (applied after the correction, PurchasePolicy) finds its points expired and
-/// the ledger shows breakage where in order the points were refunded. One-month lots, Shanghai instants.
+/// lot expired. The correction's loss is dated after that expiry, so it must not take from the lot; and the held refund
+/// (applied before the correction since PurchasePolicy applies held refunds first; it once ran after it) must find the
+/// lot's points, not expired, or the ledger shows breakage where in order the points were refunded. One-month lots,
+/// Shanghai instants.
 /// </summary>
 public class HeldRefundWithCorrectionLossTests
 {
