@@ -11,7 +11,9 @@ namespace Engagement.Domain.Points;
 /// The engine's undo of a catalogue redemption whose reward unit was lost after the points were taken (adjustment
 /// <see cref="AdjustmentPolicy.RedemptionUndoPrefix"/><c>{redemptionId}</c>, docs/offers.md): each point goes back to the
 /// lot it was taken from, with that lot's own expiry, so the balance, the points liability and what expires when
-/// (CONTRACT.md §2 lots, §5 points economy) are what they would be had the redemption never happened. A lot gets back no
+/// (CONTRACT.md §2 lots, §5 points economy) are what they would be had the redemption never happened, but for a later
+/// redemption made before the undo: it is not spent again, so points it took from a later-expiring lot stay taken from
+/// there while the restored lot holds them (the balance, debt and liability exact; RedemptionUndoDebtTests). A lot gets back no
 /// more than it has given out: what a refund or a downward correction of its order took from other lots since pays the
 /// debt, then refills those lots, soonest to expire first. A part whose lot has expired by the
 /// undo's instant comes back as a grace lot of <see cref="ProgramOptions.RedemptionUndoGraceDays"/> days; a part whose lot
