@@ -75,9 +75,10 @@ public static class PurchasePolicy
         }
 
         // Refunds of this order that arrived before it are applied first: in event time they came before the purchases made
-        // after them (CONTRACT.md §1.1), so those are re-priced once, with the refunded growth gone, never credited it here and
-        // charged it back by the refund's own correction (HeldRefundBeforeCorrectionsTests). A refund only reverses growth,
-        // so re-pricing after it cannot change which purchase is the first.
+        // after them (CONTRACT.md §1.1), so those are re-priced once, below, with the refunded growth gone, never credited it
+        // and charged it back (HeldRefundBeforeCorrectionsTests). The refunds do not re-price on their own: every purchase
+        // they could change is after this one, and one correction naming this late purchase says why it changed (the double
+        // it took, the tier). A refund only reverses growth, so it cannot change which purchase is the first.
         ApplyHeldRefunds(state, order.OrderId, options, now, work);
 
         // A late purchase changes what later ones earned: the first-purchase double, the tier they were made at.
@@ -88,7 +89,7 @@ public static class PurchasePolicy
 
     /// <summary>
     /// Refunds that arrived before this purchase are applied right after it, oldest first, before the purchase re-prices
-    /// later ones (each refund re-prices those made at or after its own <c>occurredAt</c>).
+    /// later ones (the refunds re-price none themselves: the purchase's correction covers every order after it).
     /// </summary>
     private static void ApplyHeldRefunds(MemberState state, string orderId, ProgramOptions options, DateTimeOffset now, RuleChanges work)
     {
@@ -103,7 +104,7 @@ public static class PurchasePolicy
             state.HeldRefunds.Remove(refund);
             var evt = refund.ToEvent();
             var mark = work.Entries.Count;
-            var (status, reason) = RefundPolicy.Apply(state, OrderBook.Find(state, orderId)!, evt, options, now, work);
+            var (status, reason) = RefundPolicy.Apply(state, OrderBook.Find(state, orderId)!, evt, options, now, work, correctLater: false);
             LedgerBook.DateFrom(state, work.Entries, mark, evt.OccurredAt); // the held refund's own time, not its purchase's
             if (status == EventStatus.Applied)
             {

@@ -57,8 +57,13 @@ public static class RefundPolicy
     internal static string HeldReason(string? orderId, DateTimeOffset heldAt, ProgramOptions options) =>
         string.Create(CultureInfo.InvariantCulture, $"purchase of order {orderId} not seen yet; refund held until {heldAt + options.HeldRefundTimeout:yyyy-MM-dd'T'HH:mm:ssK}");
 
-    /// <summary>Reverses points and growth for the cumulative refund of an order, in the order's currency.</summary>
-    internal static (EventStatus, string?) Apply(MemberState state, OrderRecord order, MemberEvent evt, ProgramOptions options, DateTimeOffset now, RuleChanges work)
+    /// <summary>
+    /// Reverses points and growth for the cumulative refund of an order, in the order's currency, then re-prices the
+    /// purchases made at or after the refund (when it reversed growth) unless <paramref name="correctLater"/> is false: a
+    /// held refund applied with its late purchase, which re-prices every purchase after it once all its refunds are in.
+    /// </summary>
+    internal static (EventStatus, string?) Apply(
+        MemberState state, OrderRecord order, MemberEvent evt, ProgramOptions options, DateTimeOffset now, RuleChanges work, bool correctLater = true)
     {
         var currency = Money.CurrencyOf(evt, options);
         var orderCurrency = order.Foreign?.Currency ?? options.Currency;
@@ -124,7 +129,7 @@ public static class RefundPolicy
 
         // Purchases made when or after this refund occurred (and after the order) were made without its growth: a late
         // refund corrects them. Purchases made before it occurred keep what they earned.
-        if (growthDelta > 0)
+        if (growthDelta > 0 && correctLater)
         {
             EarningPolicy.CorrectOrdersAfter(state, options, now, GrowthTimeline.OrderKey(order),
                 new CorrectionCause(evt.EventId, what, evt.OccurredAt), evt.EventId, work.Entries,

@@ -74,15 +74,41 @@ public class HeldRefundBeforeCorrectionsTests
         }
     }
 
+    /// <summary>
+    /// Without E, the late P is the first purchase: Q loses the double it was given (1,000 → 500) and is not raised by the
+    /// refunded growth either. One correction, and it names the late purchase (which took the double), not its refund.
+    /// </summary>
+    [Fact]
+    public void ALaterPurchaseThatLosesTheFirstPurchaseDoubleIsCorrectedOnceNamingTheLatePurchase()
+    {
+        var inOrder = Play(late: false, withS: false, withE: false);
+        var late = Play(late: true, withS: false, withE: false);
+
+        Assert.DoesNotContain(inOrder.State.Ledger, e => e.RuleId == RuleIds.PointsEarnCorrection);
+        var correction = Assert.Single(late.State.Ledger, e => e.RuleId == RuleIds.PointsEarnCorrection);
+        Assert.Equal((-500L, "buy-P"), (correction.Delta, correction.EventId));
+        Assert.StartsWith("purchase Q earns 500 points at V1 ×1.0 (was 1000): late event buy-P, purchase P of 1000.00 CNY", correction.Reason, StringComparison.Ordinal);
+        foreach (var member in new[] { inOrder, late })
+        {
+            Assert.Equal(RuleIds.PointsEarnFirstPurchaseDouble, Assert.Single(member.State.Ledger, e => e.EventId == "buy-P" && e.Kind == LedgerKinds.Points && e.Delta > 0).RuleId);
+            Assert.Equal((500L, 0L, "V1"), (member.Balance, member.State.PointsDebt, member.Tier));
+            Assert.Equal(member.Balance, member.State.Ledger.Where(e => e.Kind == LedgerKinds.Points).Sum(e => e.Delta));
+        }
+    }
+
     /// <summary>The points entries' deltas by rule, sorted: what the member was credited and charged, whatever the order.</summary>
     private static List<string> PointsEntries(TestMember member) =>
         [.. member.State.Ledger.Where(e => e.Kind == LedgerKinds.Points).Select(e => $"{e.RuleId} {e.Delta}").Order(StringComparer.Ordinal)];
 
-    private static TestMember Play(bool late, bool withS)
+    private static TestMember Play(bool late, bool withS, bool withE = true)
     {
         var member = new TestMember(EAt);
         member.Options.LedgerEntriesKept = 1_000;
-        Applied(member.Purchase("E", 10m, eventId: "buy-E"));
+        if (withE)
+        {
+            Applied(member.Purchase("E", 10m, eventId: "buy-E"));
+        }
+
         if (!late)
         {
             member.Now = PAt;
