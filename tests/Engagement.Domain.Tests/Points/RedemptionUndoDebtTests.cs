@@ -148,8 +148,7 @@ public sealed class RedemptionUndoDebtTests
         Assert.Equal(EventStatus.Applied, MemberDecider.Apply(state, new MemberEvent("buy-" + orderId, MemberEventTypes.Purchase, at) { OrderId = orderId, Amount = amount }, options, at).Reply.Status);
 
     private static MemberOutcome<AdjustmentDecision> Undo(MemberState state, string redemptionId, long points, ProgramOptions options, DateTimeOffset at) =>
-        MemberDecider.Adjust(state, AdjustmentPolicy.RedemptionUndoPrefix + redemptionId, AdjustmentPolicy.PointsKind, points,
-            $"redemption {redemptionId} undone: its unit was released and none is left (kettle at S001)", options, at);
+        RedemptionUndoTests.Undo(state, redemptionId, points, options, at);
 
     /// <summary>The live lots as (id, expiry as the lot keeps it, points left), soonest to expire first.</summary>
     private static List<(string, string, long)> Lots(MemberState state) =>

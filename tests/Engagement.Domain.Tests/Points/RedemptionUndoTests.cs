@@ -29,7 +29,8 @@ public sealed class RedemptionUndoTests
         return state;
     }
 
-    private static MemberOutcome<AdjustmentDecision> Undo(MemberState state, string redemptionId, long points, ProgramOptions options, DateTimeOffset at) =>
+    /// <summary>The engine's undo of redemption <paramref name="redemptionId"/> (its unit lost), at <paramref name="at"/>.</summary>
+    internal static MemberOutcome<AdjustmentDecision> Undo(MemberState state, string redemptionId, long points, ProgramOptions options, DateTimeOffset at) =>
         MemberDecider.Adjust(state, AdjustmentPolicy.RedemptionUndoPrefix + redemptionId, AdjustmentPolicy.PointsKind, points,
             $"redemption {redemptionId} undone: its unit was released and none is left (kettle at S001)", options, at);
 
