@@ -1,5 +1,6 @@
 using Engagement.Domain.Ledger;
 using Engagement.Domain.Members;
+using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
@@ -12,7 +13,9 @@ namespace Engagement.Domain.Tests.Points;
 /// redemption and its undo, a refund of a spent order left dated points debt (CONTRACT.md §2: "points already spent can
 /// drive the balance negative") that a later lot paid in part or in full. Each case is checked against the member had the
 /// redemption never happened (the refund then finds its own lot whole and leaves no debt): the balance, the lots with
-/// their expiry, the debt and its pieces, the liability in CNY and the undo's one ledger entry, exactly. The lot that
+/// their expiry, the debt and its pieces, the undo's one ledger entry and its metrics (points outstanding up by the undo's
+/// points, the debt gauge down by what it paid; every step recorded, so the gauges summed give the programme's liability
+/// in CNY), exactly. The lot that
 /// expired before the undo comes back as the 30-day grace lot (RedemptionUndoGraceDays), the one designed difference.
 /// Shanghai instants; default programme (1 point = 0.01 CNY, V1 ×1.0, first purchase ×2, 12-month lots).
 /// </summary>
@@ -23,6 +26,7 @@ public sealed class RedemptionUndoDebtTests
     private static readonly DateTimeOffset CAt = TestMember.Shanghai(2026, 2, 1);
     private const string AExpiry = "2027-01-01T12:00:00+08:00";
     private const string Prefix = "; points back to their lots: ";
+    private static readonly MetricsOptions Metrics = new();
 
     /// <summary>
     /// R1 takes all of A (600) and 100 of C; C refunded in full takes C's other 100 and owes 100 (2 Mar); D (60 CNY on
@@ -40,7 +44,7 @@ public sealed class RedemptionUndoDebtTests
         var undone = Undo(state, "R1", 700, options, TestMember.Shanghai(2026, 3, 4));
 
         Assert.Equal([("A", AExpiry, 600L), ("D", "2027-03-03T12:00:00+08:00", 60L)], Lots(state));
-        AssertEnds(state, undone, balance: 660, liability: 6.60m, delta: 700,
+        AssertEnds(state, undone, balance: 660, liability: 6.60m, delta: 700, debtPaid: 40,
             $"A +560 until {AExpiry} and its other 40 to the debt +40, C's 100 to A +40 until {AExpiry} and D +60 until 2027-03-03T12:00:00+08:00");
     }
 
@@ -56,7 +60,7 @@ public sealed class RedemptionUndoDebtTests
         var undone = Undo(state, "R1", 700, options, TestMember.Shanghai(2026, 3, 4));
 
         Assert.Equal([("A", AExpiry, 600L), ("D", "2027-03-03T12:00:00+08:00", 150L)], Lots(state));
-        AssertEnds(state, undone, balance: 750, liability: 7.50m, delta: 700,
+        AssertEnds(state, undone, balance: 750, liability: 7.50m, delta: 700, debtPaid: 0,
             $"A +600 until {AExpiry}, C's 100 to D +100 until 2027-03-03T12:00:00+08:00");
     }
 
@@ -79,7 +83,7 @@ public sealed class RedemptionUndoDebtTests
 
         var grace = AdjustmentPolicy.EventIdOf(AdjustmentPolicy.RedemptionUndoPrefix + "R1");
         Assert.Equal([(grace, "2027-02-01T12:00:00+08:00", 600L), ("D", "2028-01-01T10:00:00+08:00", 60L)], Lots(state));
-        AssertEnds(state, undone, balance: 660, liability: 6.60m, delta: 700,
+        AssertEnds(state, undone, balance: 660, liability: 6.60m, delta: 700, debtPaid: 40,
             $"A +600 expired at {AExpiry}, a 30-day grace lot until 2027-02-01T12:00:00+08:00, C's 100 to the debt +40 and D +60 until 2028-01-01T10:00:00+08:00");
 
         // The grace lot expires at its instant, D at its own.
@@ -100,14 +104,14 @@ public sealed class RedemptionUndoDebtTests
     {
         var (options, state) = RedeemedThenRefunded(TestMember.Shanghai(2026, 3, 1), TestMember.Shanghai(2026, 3, 2));
         Buy(state, options, "D", 150m, TestMember.Shanghai(2026, 3, 3));
-        Assert.True(MemberDecider.Redeem(state, "R2", 50, null, "mug", options, TestMember.Shanghai(2026, 3, 3, 13), storeId: "S001").Reply.Accepted);
+        Assert.True(MemberDecider.Redeem(state, "R2", 50, null, "mug", options, TestMember.Shanghai(2026, 3, 3, 13), Metrics, storeId: "S001").Reply.Accepted);
         Assert.Equal([("D", 50L, TestMember.Shanghai(2027, 3, 3))],
             state.Redemptions.Single(r => r.RedemptionId == "R2").Lots!.Select(p => (p.LotId!, p.Points, p.ExpiresAt)));
 
         var undone = Undo(state, "R1", 700, options, TestMember.Shanghai(2026, 3, 4));
 
         Assert.Equal([("A", AExpiry, 600L), ("D", "2027-03-03T12:00:00+08:00", 100L)], Lots(state));
-        AssertEnds(state, undone, balance: 700, liability: 7.00m, delta: 700,
+        AssertEnds(state, undone, balance: 700, liability: 7.00m, delta: 700, debtPaid: 0,
             $"A +600 until {AExpiry}, C's 100 to D +100 until 2027-03-03T12:00:00+08:00");
         Assert.NotNull(state.Redemptions.Single(r => r.RedemptionId == "R2").Lots); // R2 can still be undone to D
     }
@@ -120,22 +124,31 @@ public sealed class RedemptionUndoDebtTests
         Buy(state, options, "A", 300m, AAt);
         Buy(state, options, "C", 200m, CAt);
         Assert.Equal([("A", AExpiry, 600L), ("C", "2027-02-01T12:00:00+08:00", 200L)], Lots(state));
-        Assert.True(MemberDecider.Redeem(state, "R1", 700, null, "kettle", options, redeemAt, storeId: "S001").Reply.Accepted);
+        Assert.True(MemberDecider.Redeem(state, "R1", 700, null, "kettle", options, redeemAt, Metrics, storeId: "S001").Reply.Accepted);
         Assert.Equal([("A", 600L), ("C", 100L)], state.Redemptions.Single().Lots!.Select(p => (p.LotId!, p.Points)));
-        var refund = MemberDecider.Apply(state, new MemberEvent("refund-C", MemberEventTypes.Refund, refundAt) { OrderId = "C", Amount = 200m }, options, refundAt);
+        var refund = MemberDecider.Apply(state, new MemberEvent("refund-C", MemberEventTypes.Refund, refundAt) { OrderId = "C", Amount = 200m }, options, refundAt, Metrics);
         Assert.Equal(EventStatus.Applied, refund.Reply.Status);
         Assert.Equal([new DebtPiece(100, refundAt.ToUniversalTime())], state.PointsDebtPieces);
         Assert.Equal(-100, PointsWallet.Balance(state));
         return (options, state);
     }
 
-    /// <summary>What every case ends with: no debt, the balance and liability, the undo's one entry and the ledger summing to the balance.</summary>
-    private static void AssertEnds(MemberState state, MemberOutcome<AdjustmentDecision> undone, long balance, decimal liability, long delta, string lots)
+    /// <summary>
+    /// What every case ends with: no debt, the balance, the undo's one entry and the ledger summing to the balance; the
+    /// undo's gauges (outstanding up by <paramref name="delta"/>, debt down by <paramref name="debtPaid"/>) and the
+    /// programme's liability in CNY from every step's gauges summed.
+    /// </summary>
+    private static void AssertEnds(MemberState state, MemberOutcome<AdjustmentDecision> undone, long balance, decimal liability, long delta, long debtPaid, string lots)
     {
         Assert.Equal(AdjustmentStatuses.Applied, undone.Reply.Status);
         Assert.Equal((0L, balance), (state.PointsDebt, PointsWallet.Balance(state)));
         Assert.Empty(state.PointsDebtPieces);
-        Assert.Equal(liability, RedemptionPolicy.ValueOf(PointsWallet.Balance(state), new ProgramOptions()));
+        var gauges = undone.Effects.OfType<RecordMetrics>().SelectMany(r => r.Contributions).Where(c => c.IsGauge).ToList();
+        Assert.Equal((delta, -debtPaid), (gauges.Sum(c => c.Counters.GetValueOrDefault(GaugeNames.PointsOutstanding)), gauges.Sum(c => c.Counters.GetValueOrDefault(GaugeNames.PointsDebt))));
+        var all = state.Outbox.Pending.OfType<RecordMetrics>().SelectMany(r => r.Contributions).Where(c => c.IsGauge).ToList();
+        var (outstanding, debt) = (all.Sum(c => c.Counters.GetValueOrDefault(GaugeNames.PointsOutstanding)), all.Sum(c => c.Counters.GetValueOrDefault(GaugeNames.PointsDebt)));
+        Assert.Equal((balance, 0L), (outstanding, debt));
+        Assert.Equal(liability, PointsEconomy.Of([], [], outstanding, 0.01m, 0.28, 0.32, debt).LiabilityCny);
         var entry = Assert.Single(undone.Entries);
         Assert.Equal((AdjustmentPolicy.PointsRule, delta, balance), (entry.RuleId, entry.Delta, entry.BalanceAfter));
         Assert.EndsWith(Prefix + lots, entry.Reason, StringComparison.Ordinal);
@@ -145,10 +158,10 @@ public sealed class RedemptionUndoDebtTests
     }
 
     private static void Buy(MemberState state, ProgramOptions options, string orderId, decimal amount, DateTimeOffset at) =>
-        Assert.Equal(EventStatus.Applied, MemberDecider.Apply(state, new MemberEvent("buy-" + orderId, MemberEventTypes.Purchase, at) { OrderId = orderId, Amount = amount }, options, at).Reply.Status);
+        Assert.Equal(EventStatus.Applied, MemberDecider.Apply(state, new MemberEvent("buy-" + orderId, MemberEventTypes.Purchase, at) { OrderId = orderId, Amount = amount }, options, at, Metrics).Reply.Status);
 
     private static MemberOutcome<AdjustmentDecision> Undo(MemberState state, string redemptionId, long points, ProgramOptions options, DateTimeOffset at) =>
-        RedemptionUndoTests.Undo(state, redemptionId, points, options, at);
+        RedemptionUndoTests.Undo(state, redemptionId, points, options, at, Metrics);
 
     /// <summary>The live lots as (id, expiry as the lot keeps it, points left), soonest to expire first.</summary>
     private static List<(string, string, long)> Lots(MemberState state) =>

@@ -30,9 +30,9 @@ public sealed class RedemptionUndoTests
     }
 
     /// <summary>The engine's undo of redemption <paramref name="redemptionId"/> (its unit lost), at <paramref name="at"/>.</summary>
-    internal static MemberOutcome<AdjustmentDecision> Undo(MemberState state, string redemptionId, long points, ProgramOptions options, DateTimeOffset at) =>
+    internal static MemberOutcome<AdjustmentDecision> Undo(MemberState state, string redemptionId, long points, ProgramOptions options, DateTimeOffset at, MetricsOptions? metrics = null) =>
         MemberDecider.Adjust(state, AdjustmentPolicy.RedemptionUndoPrefix + redemptionId, AdjustmentPolicy.PointsKind, points,
-            $"redemption {redemptionId} undone: its unit was released and none is left (kettle at S001)", options, at);
+            $"redemption {redemptionId} undone: its unit was released and none is left (kettle at S001)", options, at, metrics);
 
     private static long ExpiringSoon(MemberState state, DateTimeOffset now) =>
         PointsWallet.LotsExpiringWithin(state, now, Soon).Sum(l => l.Remaining);
