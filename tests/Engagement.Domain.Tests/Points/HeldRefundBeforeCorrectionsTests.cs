@@ -96,6 +96,84 @@ public class HeldRefundBeforeCorrectionsTests
         }
     }
 
+    /// <summary>
+    /// Two partial held refunds of P (1,200 CNY on 1 Jan): 100 CNY on 5 Jan, before Q (500 CNY on 10 Jan), and 1,100 CNY on
+    /// 15 Jan, after it. In order Q was made at growth 1,110 (V2, ×1.2: 600) and the second refund only then took P's
+    /// growth back. Late, Q (applied at V1: 500) must be re-priced with the first refund only: +100, named after the late
+    /// purchase; taking both refunds into Q's tier would leave it at 500. Same balance, ledger totals and tier moves.
+    /// </summary>
+    [Fact]
+    public void TwoHeldRefundsOneBeforeALaterOrderAndOneAfterItReachThatOrdersPriceByTheirOwnTimes()
+    {
+        var refund1At = TestMember.Shanghai(2026, 1, 5, 10);
+        var refund2At = TestMember.Shanghai(2026, 1, 15, 10);
+        TestMember Play2(bool late)
+        {
+            var member = new TestMember(EAt);
+            member.Options.LedgerEntriesKept = 1_000;
+            Applied(member.Purchase("E", 10m, eventId: "buy-E"));
+            if (!late)
+            {
+                member.Now = PAt;
+                Applied(member.Purchase("P", 1200m, eventId: "buy-P"));
+                member.Now = refund1At;
+                Applied(member.Refund("P", 100m, eventId: "refund-P1"));
+            }
+
+            member.Now = QAt;
+            Applied(member.Purchase("Q", 500m, eventId: "buy-Q"));
+            member.Now = refund2At;
+            if (!late)
+            {
+                Applied(member.Refund("P", 1100m, eventId: "refund-P2"));
+                return member;
+            }
+
+            Assert.Equal(EventStatus.Held, member.Refund("P", 1100m, refund2At, eventId: "refund-P2").Status);
+            member.Now = TestMember.Shanghai(2026, 1, 16, 10);
+            Assert.Equal(EventStatus.Held, member.Refund("P", 100m, refund1At, eventId: "refund-P1").Status);
+            member.Now = TestMember.Shanghai(2026, 1, 17, 10);
+            Applied(member.Purchase("P", 1200m, PAt, eventId: "buy-P"));
+            return member;
+        }
+
+        var inOrder = Play2(late: false);
+        var late = Play2(late: true);
+
+        Assert.DoesNotContain(inOrder.State.Ledger, e => e.RuleId == RuleIds.PointsEarnCorrection);
+        var correction = Assert.Single(late.State.Ledger, e => e.RuleId == RuleIds.PointsEarnCorrection);
+        Assert.Equal((100L, "buy-P"), (correction.Delta, correction.EventId));
+        foreach (var member in new[] { inOrder, late })
+        {
+            Assert.Equal((600L, 1200L, 0L), (member.State.Orders.Single(o => o.OrderId == "Q").Points, member.State.Orders.Single(o => o.OrderId == "P").Points, member.State.Orders.Single(o => o.OrderId == "P").Remaining));
+            Assert.Equal((620L, 0L), (member.Balance, member.State.PointsDebt));
+            Assert.Equal(member.Balance, member.State.Ledger.Where(e => e.Kind == LedgerKinds.Points).Sum(e => e.Delta));
+        }
+
+        Assert.Equal(inOrder.Tier, late.Tier);
+        Assert.Equal(TierMoves(inOrder), TierMoves(late));
+    }
+
+    /// <summary>
+    /// A held refund sent again after its purchase arrived and applied it (the sender's retry): a duplicate that changes
+    /// nothing, neither the balance, the ledger, the order nor the held list.
+    /// </summary>
+    [Fact]
+    public void AHeldRefundSentAgainAfterItsPurchaseAppliedItChangesNothing()
+    {
+        var late = Play(late: true, withS: true);
+        var ledger = late.State.Ledger.Select(e => (e.EventId, e.RuleId, e.Delta)).ToList();
+        var (balance, tier, p) = (late.Balance, late.Tier, late.State.Orders.Single(o => o.OrderId == "P").Points);
+
+        late.Now = TestMember.Shanghai(2026, 1, 13, 10);
+        Assert.Equal(EventStatus.Duplicate, late.Refund("P", 1000m, RefundAt, eventId: "refund-P").Status);
+
+        Assert.Equal(ledger, late.State.Ledger.Select(e => (e.EventId, e.RuleId, e.Delta)).ToList());
+        Assert.Equal((640L, tier, p), (balance, late.Tier, late.State.Orders.Single(o => o.OrderId == "P").Points));
+        Assert.Equal(balance, late.Balance);
+        Assert.Empty(late.State.HeldRefunds);
+    }
+
     /// <summary>The points entries' deltas by rule, sorted: what the member was credited and charged, whatever the order.</summary>
     private static List<string> PointsEntries(TestMember member) =>
         [.. member.State.Ledger.Where(e => e.Kind == LedgerKinds.Points).Select(e => $"{e.RuleId} {e.Delta}").Order(StringComparer.Ordinal)];
