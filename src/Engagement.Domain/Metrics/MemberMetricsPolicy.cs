@@ -309,7 +309,8 @@ public static class MemberMetricsPolicy
     /// with it (the order did not exist before its purchase), so they are activity, revenue and points of their own days
     /// the outcome has not counted yet. Their marks add up to the order's refunded amount exactly (a new order has no
     /// older, unmarked refunds); the points each moved are the outcome's points entries naming its event id (its
-    /// <c>points.refund</c> and any correction it caused), as its own outcome would have counted them in order. Each
+    /// <c>points.refund</c> only: a held refund re-prices nothing itself; the late purchase's one correction of later
+    /// orders is named after the purchase and counts on the purchase's day), as its own outcome would have counted them. Each
     /// counts in the region of its own event (its <c>regionId</c>, like an in-order refund, which moves the member there),
     /// else in <paramref name="regionId"/>, the member's, and takes that region's local day.
     /// </summary>
