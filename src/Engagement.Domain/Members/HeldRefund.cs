@@ -79,7 +79,8 @@ public sealed class HeldRefund
 
     /// <summary>
     /// The refunds of <paramref name="held"/> (a member's <see cref="MemberState.HeldRefunds"/>, at most
-    /// <see cref="Program.ProgramOptions.MaxHeldRefunds"/>) that wait for order <paramref name="orderId"/>, in held order;
+    /// <see cref="Program.ProgramOptions.MaxHeldRefunds"/>) that wait for order <paramref name="orderId"/> (as sent or as kept,
+    /// <see cref="Orders.OrderIds.Same"/>), in held order;
     /// null when there are none or <paramref name="orderId"/> is null (the usual case, no allocation).
     /// </summary>
     public static List<HeldRefund>? ForOrder(IReadOnlyList<HeldRefund> held, string? orderId)
@@ -93,7 +94,7 @@ public sealed class HeldRefund
 
         foreach (var h in held)
         {
-            if (string.Equals(h.OrderId, orderId, StringComparison.Ordinal))
+            if (Orders.OrderIds.Same(h.OrderId, orderId))
             {
                 (found ??= []).Add(h);
             }

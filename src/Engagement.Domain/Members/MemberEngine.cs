@@ -196,7 +196,7 @@ public static class MemberEngine
             }
 
             if (evt.Type == MemberEventTypes.Refund
-                && (order?.RefundEventIds ?? summary?.RefundEventIds)?.Contains(evt.EventId, StringComparer.Ordinal) == true)
+                && OrderIds.Contains(order?.RefundEventIds ?? summary?.RefundEventIds, evt.EventId))
             {
                 return (EventStatus.Duplicate, $"refund {evt.EventId} on order {evt.OrderId} was already applied");
             }

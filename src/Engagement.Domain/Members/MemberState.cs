@@ -220,9 +220,12 @@ public sealed class MemberState : IJsonOnDeserialized
     /// <summary>occurredAt of the member's earliest purchase (kept after its order is forgotten).</summary>
     public DateTimeOffset? FirstPurchaseAt { get; set; }
 
-    /// <summary>orderId of the earliest purchase (ties on <see cref="FirstPurchaseAt"/> go to the smaller id); it earns the first-purchase multiplier.</summary>
+    /// <summary>
+    /// orderId of the earliest purchase (ties on <see cref="FirstPurchaseAt"/> go to the smaller id); it earns the first-purchase
+    /// multiplier. Kept as its order keeps it (<see cref="Domain.Orders.OrderIds.Key"/>): set to the id as sent, it holds the kept one.
+    /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? FirstPurchaseOrderId { get; set; }
+    public string? FirstPurchaseOrderId { get; set => field = value is null ? null : Domain.Orders.OrderIds.Key(value); }
 
     public DateTimeOffset? LastPurchaseAt { get; set; }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Engagement.Domain.Orders;
 
 namespace Engagement.Domain.Offers;
 
@@ -174,7 +175,7 @@ public sealed record CouponBook
 
         if (coupon.Status == CouponStatuses.Redeemed)
         {
-            if (string.Equals(coupon.OrderId, orderId, StringComparison.Ordinal))
+            if (OrderIds.Same(coupon.OrderId, orderId))
             {
                 return (this, new CouponRedeemOutcome(coupon, null, CouponPolicy.DiscountOn(coupon, order), Replayed: true));
             }
@@ -238,7 +239,7 @@ public sealed record CouponBook
 
         var restored = new List<Coupon>();
         var book = this;
-        foreach (var coupon in Coupons.Where(c => c.Status == CouponStatuses.Redeemed && string.Equals(c.OrderId, orderId, StringComparison.Ordinal)))
+        foreach (var coupon in Coupons.Where(c => c.Status == CouponStatuses.Redeemed && OrderIds.Same(c.OrderId, orderId)))
         {
             // Another use of the family stands (its order not refunded): the member had the value there; nothing comes back.
             var family = FamilyOf(coupon);
@@ -248,7 +249,7 @@ public sealed record CouponBook
             }
 
             // The replacement this late use withdrew comes back while it is valid: its window, not the original's, counts.
-            var withdrawn = family.Where(c => c.Status == CouponStatuses.Voided && string.Equals(c.VoidedForLateOrderId, orderId, StringComparison.Ordinal)).ToList();
+            var withdrawn = family.Where(c => c.Status == CouponStatuses.Voided && OrderIds.Same(c.VoidedForLateOrderId, orderId)).ToList();
             if (withdrawn.Count > 0)
             {
                 foreach (var replacement in withdrawn.Where(c => now < c.ValidUntil))

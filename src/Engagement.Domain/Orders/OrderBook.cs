@@ -8,6 +8,10 @@ namespace Engagement.Domain.Orders;
 /// <summary>Keeps the order records bounded by age and count, with compact summaries of orders the count cap took out early.</summary>
 public static class OrderBook
 {
+    /// <summary>
+    /// The order (or lot) kept in full under <paramref name="orderId"/>, given as sent or as kept (<see cref="OrderIds.Key"/>:
+    /// a long id matches the order stored under its key, and one stored under its full text before keys were kept); null when none.
+    /// </summary>
     public static OrderRecord? Find(MemberState state, string? orderId)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -16,6 +20,7 @@ public static class OrderBook
             return null;
         }
 
+        orderId = OrderIds.Key(orderId);
         foreach (var order in state.Orders)
         {
             if (string.Equals(order.OrderId, orderId, StringComparison.Ordinal))
@@ -39,7 +44,7 @@ public static class OrderBook
 
     /// <summary>
     /// The summary of an order the count cap took out of <see cref="MemberState.Orders"/> within its retention
-    /// (<see cref="MemberState.OrderSummaries"/>), or null.
+    /// (<see cref="MemberState.OrderSummaries"/>), or null; <paramref name="orderId"/> as sent or as kept, as for <see cref="Find"/>.
     /// </summary>
     public static OrderSummary? FindSummary(MemberState state, string? orderId)
     {
@@ -49,6 +54,7 @@ public static class OrderBook
             return null;
         }
 
+        orderId = OrderIds.Key(orderId);
         foreach (var summary in state.OrderSummaries)
         {
             if (string.Equals(summary.OrderId, orderId, StringComparison.Ordinal))

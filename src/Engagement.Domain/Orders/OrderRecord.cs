@@ -16,7 +16,11 @@ namespace Engagement.Domain.Orders;
 [JsonConverter(typeof(OrderRecordJsonConverter))]
 public sealed class OrderRecord
 {
-    public string OrderId { get; set; } = "";
+    /// <summary>
+    /// The order (or lot) id as the member keeps it (<see cref="OrderIds.Key"/>): as sent when short, else its fixed-size key;
+    /// set to either, it holds the kept one, so an order stored with its full id reads back under its key.
+    /// </summary>
+    public string OrderId { get; set => field = OrderIds.Key(value); } = "";
 
     /// <summary>The purchase's occurredAt; the lot's earned-at.</summary>
     public DateTimeOffset At { get; set; }
@@ -47,7 +51,11 @@ public sealed class OrderRecord
     /// <summary>Cumulative points reversed by refunds; reversals are computed on the cumulative refund so rounding never over-reverses.</summary>
     public long PointsReversed { get; set; }
 
-    /// <summary>Refund event ids applied to this order; de-duplicates them for as long as the order is kept.</summary>
+    /// <summary>
+    /// Refund event ids applied to this order; de-duplicates them for as long as the order is kept (CONTRACT.md §1). Held as
+    /// applied; stored, and so read back, as <see cref="OrderIds.Key"/> keeps them (a long id as its fixed-size key): compare
+    /// with <see cref="OrderIds.Contains"/>.
+    /// </summary>
     public List<string>? RefundEventIds { get; set; }
 
     /// <summary>When the 30-days-before expiry notice for this lot went out.</summary>

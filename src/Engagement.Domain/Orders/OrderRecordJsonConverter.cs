@@ -6,7 +6,10 @@ namespace Engagement.Domain.Orders;
 /// <summary>
 /// Writes an order as <c>[orderId, at, amount, points, remaining, expiresAt, refunded, pointsReversed,
 /// noticeSentAt, refundEventIds, foreign, refundMarks, expired]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
-/// instead of about 190. Append new fields at the end only, so stored state keeps reading.
+/// instead of about 190. Append new fields at the end only, so stored state keeps reading. The orderId is the one the order
+/// keeps (<see cref="OrderRecord.OrderId"/>) and each refund event id is written as <see cref="OrderIds.Key"/> keeps it: a long id
+/// takes at most 47 bytes, and matches its refund again through <see cref="OrderIds.Contains"/>. Rows written before keys
+/// were kept read as they are: their long orderId becomes its key as it is read, their long refund ids still match.
 /// </summary>
 public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
 {
@@ -81,7 +84,7 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
             writer.WriteStartArray();
             foreach (var id in value.RefundEventIds ?? [])
             {
-                writer.WriteStringValue(id);
+                writer.WriteStringValue(OrderIds.Key(id)); // a long one as its fixed-size key (OrderIds)
             }
 
             writer.WriteEndArray();

@@ -20,8 +20,11 @@ namespace Engagement.Domain.Orders;
 [JsonConverter(typeof(OrderSummaryJsonConverter))]
 public sealed class OrderSummary
 {
-    /// <summary>The order id (a purchase's orderId, or an internal lot id such as <c>adjustment|…</c>, <c>offer|…</c>).</summary>
-    public string OrderId { get; set; } = "";
+    /// <summary>
+    /// The order id (a purchase's orderId, or an internal lot id such as <c>adjustment|…</c>, <c>offer|…</c>) as the member
+    /// keeps it (<see cref="OrderIds.Key"/>): set to the id as sent or to its key, it holds the kept one.
+    /// </summary>
+    public string OrderId { get; set => field = OrderIds.Key(value); } = "";
 
     /// <summary>The purchase's occurredAt (or the instant a bonus lot was credited).</summary>
     public DateTimeOffset At { get; set; }
@@ -41,7 +44,10 @@ public sealed class OrderSummary
     /// <summary>Points of the lot that expired and no refund has reversed yet (a refund does not charge them again).</summary>
     public long Expired { get; set; }
 
-    /// <summary>Refund event ids applied to the order (at most <see cref="Program.ProgramOptions.MaxRefundsPerOrder"/>); null when none.</summary>
+    /// <summary>
+    /// Refund event ids applied to the order (at most <see cref="Program.ProgramOptions.MaxRefundsPerOrder"/>), each as applied or
+    /// as stored (<see cref="OrderIds.Key"/>; compare with <see cref="OrderIds.Contains"/>); null when none.
+    /// </summary>
     public List<string>? RefundEventIds { get; set; }
 
     /// <summary>Set when the purchase was paid in another currency: its amount, rate and refunds in it.</summary>

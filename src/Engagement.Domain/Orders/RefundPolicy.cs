@@ -69,13 +69,13 @@ public static class RefundPolicy
         var orderCurrency = order.Foreign?.Currency ?? options.Currency;
         if (!string.Equals(currency, orderCurrency, StringComparison.Ordinal))
         {
-            return (EventStatus.Rejected, $"currency: refund in {currency} of order {order.OrderId}, which was paid in {orderCurrency}; refund in {orderCurrency}");
+            return (EventStatus.Rejected, $"currency: refund in {currency} of order {evt.OrderId}, which was paid in {orderCurrency}; refund in {orderCurrency}");
         }
 
         if (order.RefundEventIds is { } earlier && earlier.Count >= options.MaxRefundsPerOrder)
         {
             return (EventStatus.Rejected, string.Create(CultureInfo.InvariantCulture,
-                $"orderId: order {order.OrderId} already has {earlier.Count} refunds, the most one order takes (MaxRefundsPerOrder); settle this one by an adjustment"));
+                $"orderId: order {evt.OrderId} already has {earlier.Count} refunds, the most one order takes (MaxRefundsPerOrder); settle this one by an adjustment"));
         }
 
         var asked = evt.Amount!.Value;
@@ -83,7 +83,7 @@ public static class RefundPolicy
         if (asked <= 0m || asked > left)
         {
             return (EventStatus.Rejected, string.Create(CultureInfo.InvariantCulture,
-                $"amount: refund of {asked:0.00} {currency} exceeds the {left:0.00} {currency} left unrefunded on order {order.OrderId} ({order.Foreign?.Amount ?? order.Amount:0.00} {currency})"));
+                $"amount: refund of {asked:0.00} {currency} exceeds the {left:0.00} {currency} left unrefunded on order {evt.OrderId} ({order.Foreign?.Amount ?? order.Amount:0.00} {currency})"));
         }
 
         // In another currency the cumulative refund is converted at the order's own rate, so parts add up to the whole.
@@ -111,7 +111,7 @@ public static class RefundPolicy
         work.Entries.AddRange(PointsWallet.ExpireOwnBy(state, order, evt.OccurredAt, now));
         var taken = PointsWallet.Reverse(state, order, pointsDelta, evt.OccurredAt, now);
 
-        var what = $"refund of {Money.Text(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Text(order.Amount, order.Foreign, null, options)})";
+        var what = $"refund of {Money.Text(amount, order.Foreign, asked, options)} on order {evt.OrderId} ({Money.Text(order.Amount, order.Foreign, null, options)})";
         if (taken > 0)
         {
             // Points of the order's lot that had expired are not taken again (from other lots, or as debt).

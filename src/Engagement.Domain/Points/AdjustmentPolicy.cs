@@ -97,7 +97,7 @@ public static class AdjustmentPolicy
             return (PointsKind, undone.Points);
         }
 
-        if (state.Orders.Find(o => o.OrderId == eventId) is { } lot)
+        if (OrderBook.Find(state, eventId) is { } lot)
         {
             return (PointsKind, lot.Points);
         }

@@ -39,7 +39,7 @@ public static class PointsWallet
     /// <summary>Records that the expiry notice for a lot went out, so it is sent once. False when the lot is unknown.</summary>
     public static bool MarkExpiryNoticeSent(MemberState state, string lotId, DateTimeOffset at)
     {
-        var order = state.Orders.Find(o => string.Equals(o.OrderId, lotId, StringComparison.Ordinal));
+        var order = OrderBook.Find(state, lotId);
         if (order is null)
         {
             return false;
