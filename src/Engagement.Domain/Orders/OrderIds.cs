@@ -22,11 +22,14 @@ namespace Engagement.Domain.Orders;
 /// </remarks>
 public static class OrderIds
 {
-    /// <summary>An id whose stored JSON (quotes left out) takes at most this many bytes is kept as sent: a GUID (36) is.</summary>
-    public const int MaxKeptBytes = 48;
+    /// <summary>
+    /// An id whose stored JSON (quotes left out) takes at most this many bytes is kept as sent: a GUID (36) is, and so are
+    /// 6 Chinese characters. A key takes at most 35, so no kept id is longer than a GUID.
+    /// </summary>
+    public const int MaxKeptBytes = 36;
 
-    /// <summary>The most stored bytes of the id's opening kept in its key (4 Chinese characters, or 24 letters and digits).</summary>
-    public const int PrefixBytes = 24;
+    /// <summary>The most stored bytes of the id's opening kept in its key (2 Chinese characters, or 12 letters and digits).</summary>
+    public const int PrefixBytes = 12;
 
     /// <summary>Between the opening and the hash in a key.</summary>
     public const char Separator = '~';
@@ -37,7 +40,7 @@ public static class OrderIds
 
     /// <summary>
     /// The id a member keeps for <paramref name="id"/>: <paramref name="id"/> itself when its stored JSON takes at most
-    /// <see cref="MaxKeptBytes"/> bytes (<see cref="StoredBytesAtMost"/>), else its key (at most 47 bytes stored, ASCII
+    /// <see cref="MaxKeptBytes"/> bytes (<see cref="StoredBytesAtMost"/>), else its key (at most 35 bytes stored, ASCII
     /// after its opening). Idempotent: the key of a key is that key.
     /// </summary>
     public static string Key(string id)

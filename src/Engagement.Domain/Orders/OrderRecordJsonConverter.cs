@@ -8,7 +8,7 @@ namespace Engagement.Domain.Orders;
 /// noticeSentAt, refundEventIds, foreign, refundMarks, expired]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
 /// instead of about 190. Append new fields at the end only, so stored state keeps reading. The orderId is the one the order
 /// keeps (<see cref="OrderRecord.OrderId"/>) and each refund event id is written as <see cref="OrderIds.Key"/> keeps it: a long id
-/// takes at most 47 bytes, and matches its refund again through <see cref="OrderIds.Contains"/>. Rows written before keys
+/// takes at most 35 bytes, and matches its refund again through <see cref="OrderIds.Contains"/>. Rows written before keys
 /// were kept read as they are: their long orderId becomes its key as it is read, their long refund ids still match.
 /// </summary>
 public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>

@@ -12,7 +12,7 @@ namespace Engagement.Domain.Orders;
 /// digits, one up to 400 days 8; a sub-second one adds its fraction, up to 8 characters); seconds keep up to 7 decimals, so
 /// the instant is exact to the tick (read back in the purchase's offset).
 /// Append new fields at the end only, so stored state keeps reading: a summary stored before refund marks were kept reads
-/// with none. The orderId and each refund event id are written as <see cref="OrderIds.Key"/> keeps them (at most 47 bytes for
+/// with none. The orderId and each refund event id are written as <see cref="OrderIds.Key"/> keeps them (at most 35 bytes for
 /// a long one), as <see cref="OrderRecordJsonConverter"/> writes them.
 /// </summary>
 public sealed class OrderSummaryJsonConverter : JsonConverter<OrderSummary>

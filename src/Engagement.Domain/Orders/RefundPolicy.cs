@@ -111,7 +111,7 @@ public static class RefundPolicy
         work.Entries.AddRange(PointsWallet.ExpireOwnBy(state, order, evt.OccurredAt, now));
         var taken = PointsWallet.Reverse(state, order, pointsDelta, evt.OccurredAt, now);
 
-        var what = $"refund of {Money.Text(amount, order.Foreign, asked, options)} on order {evt.OrderId} ({Money.Text(order.Amount, order.Foreign, null, options)})";
+        var what = $"refund of {Money.Text(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Text(order.Amount, order.Foreign, null, options)})";
         if (taken > 0)
         {
             // Points of the order's lot that had expired are not taken again (from other lots, or as debt).

@@ -104,6 +104,32 @@ public class MemberStateSerializationTests
     }
 
     [Fact]
+    public void AMemberAtBothOrderCapsWithTheLongestChineseOrderAndRefundIdsKeepsItsOrdersNoLargerThanWithGuids()
+    {
+        // The member above with every orderId and refund eventId 128 code points, 124 of them Chinese (748 bytes each
+        // escaped in the stored JSON): the orders keep each as a key of 35 bytes (Orders.OrderIds), a byte under a GUID.
+        // Measured before keys were kept: 1,038,544 bytes, over twice the 480 KiB row, the orders and summaries 892,802 of
+        // it (109,602 with GUIDs). Now the orders and summaries take 1,100 bytes less than with GUIDs (1,100 ids a byte
+        // shorter, each order's and its refund's), and the whole state is 217,881 bytes, 44.3% of the bound: 34,449 more
+        // than with GUIDs, all of it the kept ledger, whose newest 50 entries are refunds naming their eventIds in full (as
+        // every ledger entry does; CONTRACT.md bounds an eventId to 128 code points).
+        var guids = AtBothOrderCaps();
+        var chinese = AtBothOrderCaps(chinese: true);
+
+        var ordersWithGuids = Size(guids.State.Orders) + Size(guids.State.OrderSummaries);
+        var ordersWithChinese = Size(chinese.State.Orders) + Size(chinese.State.OrderSummaries);
+        var bytes = Size(chinese.State);
+
+        Assert.Equal((chinese.Options.MaxOrders, chinese.Options.MaxOrderSummaries, 0L),
+            (chinese.State.Orders.Count, chinese.State.OrderSummaries.Count, chinese.State.OrderSummariesDropped));
+        Assert.Equal(-2 * 550, ordersWithChinese - ordersWithGuids);
+        Assert.Equal(217_881, bytes);
+        Assert.True(bytes <= MaxGrainStateBytes * 45 / 100, $"state is {bytes} bytes, over 45% of {MaxGrainStateBytes}");
+    }
+
+    private static int Size<T>(List<T> items) => Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(items, Web));
+
+    [Fact]
     public void EveryCapAtOnceStaysUnderFourFifthsOfTheStateLimit()
     {
         // All the worst cases of this file in one member: both order caps with GUID ids and a refund on each, the eventId
@@ -382,11 +408,13 @@ public class MemberStateSerializationTests
     public void AtBothOrderCapsWithEveryKeptLedgerEntryASpendNamingFourLongLotIdsTheStateStaysUnderTheBound(bool cjk)
     {
         // The member above, whose kept ledger entries are all spends naming four lots then "+1 more": lot ids GUIDs, or
-        // 128-character CJK ids (each character escaped in the stored JSON, 6 bytes) shown cut to 40 characters.
+        // 128-character CJK ids (each character escaped in the stored JSON, 6 bytes), which the lots keep and name as their
+        // 35-byte keys (Orders.OrderIds; before, the names were the ids cut to 40 characters).
         var member = AtBothOrderCaps();
         var spends = SpendsNamingFourLots(member.State.Ledger.Count, cjk, member.Now);
         Assert.All(spends, e => Assert.EndsWith(", +1 more", e.Reason, StringComparison.Ordinal));
-        Assert.All(spends, e => Assert.Equal(cjk ? 4 : 0, e.Reason.Count(c => c == '…')));
+        Assert.All(spends, e => Assert.Equal(0, e.Reason.Count(c => c == '…'))); // long lot ids are named by their keys, never cut
+        Assert.All(spends, e => Assert.Equal(cjk ? 4 : 0, e.Reason.Count(c => c == Domain.Orders.OrderIds.Separator)));
         var before = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(member.State, Web));
         member.State.Ledger.Clear();
         member.State.Ledger.AddRange(spends);
@@ -394,11 +422,12 @@ public class MemberStateSerializationTests
 
         // Measured: 198,598 bytes (40.4% of the 480 KiB bound, 75.6% of the 256 KiB it was; 172,126 before the eventId window was filled to its cap, 171,258
         // before remembered eventIds kept fingerprints) with GUID lot ids, from 183,432 (37.3%) with the refunds kept; the CJK
-        // case, 234,398 (47.7%; 89.4% of 256 KiB), names long ids beside GUID orders, a mix no member reaches (its own orders would carry the
-        // long ids and pass the bound first): it bounds what the named lots alone add, about 51 KB (ProgramOptions.MaxOrderSummaries).
+        // case, 197,398 (40.2%), names the lots by their keys, a byte shorter than a GUID (each purchase a second after the one
+        // before: the lots' instants differ from the GUID case's); it was 234,398 (47.7%) when the lots kept the ids in full
+        // and the spends named them cut to 40 characters.
         Assert.Equal(183_432, before);
-        Assert.InRange(bytes, cjk ? 233_000 : 197_000, cjk ? 235_000 : 199_000);
-        Assert.True(bytes <= MaxGrainStateBytes * (cjk ? 48 : 41) / 100, $"state is {bytes} bytes, over {(cjk ? 48 : 41)}% of {MaxGrainStateBytes}");
+        Assert.Equal(cjk ? 197_398 : 198_598, bytes);
+        Assert.True(bytes <= MaxGrainStateBytes * 41 / 100, $"state is {bytes} bytes, over 41% of {MaxGrainStateBytes}");
     }
 
     [Fact]
@@ -501,8 +530,10 @@ public class MemberStateSerializationTests
     /// once 300 days (and a fraction of a second) after its purchase: the refund id and the refund's instant are kept on
     /// it, summarised or not, and that far from the purchase a summary's mark is 8 digits of seconds and 7 decimals.
     /// The purchases come in the first 60 days, the refunds, in a second pass, in event-time order from day 300 on.
+    /// With <paramref name="chinese"/>, every orderId and refund eventId is instead 128 Chinese characters (the longest
+    /// CONTRACT.md §1 allows, 6 bytes each escaped in the stored JSON), which the orders keep as keys (Orders.OrderIds).
     /// </summary>
-    private static TestMember AtBothOrderCaps()
+    private static TestMember AtBothOrderCaps(bool chinese = false)
     {
         var start = TestMember.Shanghai(2025, 1, 1, 10).AddTicks(1_234_567);
         var member = new TestMember(start);
@@ -512,7 +543,7 @@ public class MemberStateSerializationTests
         for (var i = 0; i < total; i++)
         {
             member.Now = start + (step * i) + TimeSpan.FromTicks(i % 1_000);
-            Assert.Equal(EventStatus.Applied, member.Purchase(Guid(i, 1), 1234.56m + (i % 97 * 13.45m), eventId: Guid(i, 2)).Status);
+            Assert.Equal(EventStatus.Applied, member.Purchase(OrderId(i), 1234.56m + (i % 97 * 13.45m), eventId: Guid(i, 2)).Status);
             if (member.Balance > 0)
             {
                 Assert.Equal(Domain.Points.RedemptionStatuses.Accepted, member.Redeem(Guid(i, 4), member.Balance).Status);
@@ -522,7 +553,7 @@ public class MemberStateSerializationTests
         for (var i = 0; i < total; i++)
         {
             member.Now = start + (step * i) + TimeSpan.FromTicks(i % 1_000) + laterBy;
-            Assert.Equal(EventStatus.Applied, member.Refund(Guid(i, 1), 12.34m, eventId: Guid(i, 3)).Status);
+            Assert.Equal(EventStatus.Applied, member.Refund(OrderId(i), 12.34m, eventId: chinese ? Points.RedemptionUndoSizeTests.CjkId('退', i) : Guid(i, 3)).Status);
         }
 
         // Then browse events under GUID ids until the eventId window holds its cap (MaxRememberedEventIds), its oldest
@@ -533,6 +564,8 @@ public class MemberStateSerializationTests
         }
 
         return member;
+
+        string OrderId(int i) => chinese ? Points.RedemptionUndoSizeTests.CjkId('订', i) : Guid(i, 1);
     }
 
     /// <summary>
@@ -548,7 +581,12 @@ public class MemberStateSerializationTests
             for (var l = 0; l <= Domain.Points.RedemptionUndo.MaxLotsNamed; l++)
             {
                 var lotId = cjk ? Points.RedemptionUndoSizeTests.CjkId('O', (r * 10) + l) : Guid((r * 10) + l, 6);
-                Assert.Equal(EventStatus.Applied, spender.Purchase(lotId, 10m, eventId: Guid((r * 10) + l, 8)).Status);
+
+                // Long ids are kept as keys (Orders.OrderIds), which do not sort as the ids do: each purchase a second after
+                // the one before, so that none is later by its id than the next (a late purchase re-prices those after it,
+                // and each spend would take more than five lots).
+                var at = cjk ? now.AddSeconds((r * 10) + l - 10_000) : (DateTimeOffset?)null;
+                Assert.Equal(EventStatus.Applied, spender.Purchase(lotId, 10m, at, eventId: Guid((r * 10) + l, 8)).Status);
             }
 
             spends.Add(Assert.Single(spender.Redeem(Guid(r, 7), spender.Balance).NewEntries));

@@ -35,35 +35,38 @@ public class LongOrderIdTests
         MemberEngine.Apply(state, new MemberEvent(eventId, MemberEventTypes.Refund, at) { OrderId = orderId, Amount = amount }, new ProgramOptions(), at);
 
     [Fact]
-    public void ShortIdsAreKeptAsSentAndLongOnesAsAKeyOfAtMostFortySevenStoredBytes()
+    public void ShortIdsAreKeptAsSentAndLongOnesAsAKeyNoLongerThanAGuid()
     {
         var guid = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
         Assert.Same(guid, OrderIds.Key(guid));
-        Assert.Equal("订单号一二三四五", OrderIds.Key("订单号一二三四五")); // 8 Chinese characters: 48 bytes stored, kept
-        Assert.Equal(48, StoredBytes("订单号一二三四五"));
+        Assert.Equal("订单号一二三", OrderIds.Key("订单号一二三")); // 6 Chinese characters: 36 bytes stored, as a GUID, kept
+        Assert.Equal(36, StoredBytes("订单号一二三"));
 
         var key = OrderIds.Key(CjkOrderId(1));
         Assert.Equal((124 * 6) + 4, StoredBytes(CjkOrderId(1)));
-        Assert.StartsWith("订单单单~", key, StringComparison.Ordinal); // the opening, for whoever reads it
-        Assert.Equal(4 + 1 + 22, key.Length);
-        Assert.Equal(47, StoredBytes(key));
+        Assert.StartsWith("订单~", key, StringComparison.Ordinal); // the opening, for whoever reads it
+        Assert.Equal(2 + 1 + 22, key.Length);
+        Assert.Equal(35, StoredBytes(key));
         Assert.Equal(key, OrderIds.Key(key)); // idempotent: a stored key is kept as it is
         Assert.Equal(key, OrderIds.Key(new string(CjkOrderId(1)))); // the same id, another string instance
         Assert.NotEqual(key, OrderIds.Key(CjkOrderId(2))); // the same opening, another hash
 
-        // One character more (9 Chinese, 54 bytes) is keyed; so are 49 letters; every stored byte bounded.
-        Assert.NotEqual("订单号一二三四五六", OrderIds.Key("订单号一二三四五六"));
-        Assert.Equal(new string('a', 48), OrderIds.Key(new string('a', 48)));
-        Assert.Equal(new string('a', 24) + "~", OrderIds.Key(new string('a', 49))[..25]);
+        // One character more (7 Chinese, 42 bytes) is keyed; so are 37 letters; every stored byte bounded.
+        Assert.NotEqual("订单号一二三四", OrderIds.Key("订单号一二三四"));
+        Assert.Equal(new string('a', 36), OrderIds.Key(new string('a', 36)));
+        Assert.Equal(new string('a', 12) + "~", OrderIds.Key(new string('a', 37))[..13]);
         foreach (var id in new[] { new string('"', 128), new string('<', 128), string.Concat(Enumerable.Repeat("😀", 128)), "a" + string.Concat(Enumerable.Repeat("😀", 127)) })
         {
-            Assert.InRange(StoredBytes(OrderIds.Key(id)), 1, 47);
+            Assert.InRange(StoredBytes(OrderIds.Key(id)), 1, OrderIds.MaxKeptBytes);
             Assert.True(OrderIds.StoredBytesAtMost(id) >= StoredBytes(id));
         }
 
-        // An emoji (a surrogate pair) is never cut in half at the end of the opening.
-        var emoji = OrderIds.Key("a" + string.Concat(Enumerable.Repeat("😀", 127)));
-        Assert.Equal("a😀~", emoji[..4]);
+        // README's example ("Touch governance"): 28 code points, 152 bytes stored.
+        Assert.Equal("订单~exjK60d1kiL5OyoAN0mxVA", OrderIds.Key("订单-上海南京西路旗舰店-20261123-第0077号"));
+
+        // An emoji (a surrogate pair, 12 bytes escaped) is never cut in half at the end of the opening.
+        Assert.Equal("abcdef~", OrderIds.Key("abcdef" + string.Concat(Enumerable.Repeat("😀", 122)))[..7]);
+        Assert.Equal("😀~", OrderIds.Key(string.Concat(Enumerable.Repeat("😀", 128)))[..3]);
     }
 
     [Fact]
@@ -89,13 +92,14 @@ public class LongOrderIdTests
         Assert.Equal(OrderIds.Key(CjkOrderId(1)), order.OrderId);
         Assert.True(order.Points > 0);
 
-        // The ledger names the order as sent: the archive keeps the id support looks up.
-        Assert.Contains(state.Ledger, e => e.Reason.Contains(CjkOrderId(1), StringComparison.Ordinal));
+        // The ledger names the order as it is kept, as its lot is named: the kept ledger stays as small as with GUIDs.
+        Assert.Contains(state.Ledger, e => e.Reason.StartsWith("purchase " + OrderIds.Key(CjkOrderId(1)) + " of ", StringComparison.Ordinal));
+        Assert.DoesNotContain(state.Ledger, e => e.Reason.Contains(CjkOrderId(1), StringComparison.Ordinal));
 
         Assert.Equal(EventStatus.Applied, Refund(state, CjkOrderId(1), 25m, Start.AddDays(1), CjkRefundId(1)).Status);
         Assert.Equal((25m, order.Points / 4), (order.Refunded, order.PointsReversed));
 
-        // The order keeps neither id in full (the kept ledger, bounded, names them).
+        // The order keeps neither id in full (the refund's ledger entries keep its eventId, as every entry does).
         var orders = JsonSerializer.Serialize(state.Orders, Web);
         Assert.DoesNotContain(JsonSerializer.Serialize(CjkOrderId(1), Web)[1..^1], orders, StringComparison.Ordinal);
         Assert.DoesNotContain(JsonSerializer.Serialize(CjkRefundId(1), Web)[1..^1], orders, StringComparison.Ordinal);

@@ -1,6 +1,9 @@
 using System.Text;
+using Engagement.Domain.Members;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Program;
 using Engagement.Grains.Campaigns;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
@@ -25,6 +28,8 @@ public sealed class StoredStateRowsTests
         ["MemberGrainState.full"] = RoundTrip<MemberGrainState>,
         ["MemberGrainState.pending-archive-journal"] = RoundTrip<MemberGrainState>,
         ["MemberGrainState.new"] = RoundTrip<MemberGrainState>,
+        ["MemberGrainState.long-order-ids"] = RoundTrip<MemberGrainState>,
+        ["MemberGrainState.long-order-ids.before-keys"] = OldLongIdsWrittenWithKeys,
         ["CampaignGrainState"] = RoundTrip<CampaignGrainState>,
         ["CampaignRegistryState"] = RoundTrip<CampaignRegistryState>,
         ["CampaignCatalogState"] = RoundTrip<CampaignCatalogState>,
@@ -97,6 +102,46 @@ public sealed class StoredStateRowsTests
         Assert.Equal(old.LastEvaluatedAt, compact.LastEvaluatedAt);
         Assert.Equal(Encoding.UTF8.GetString(Row("AlertBookState.compact")), Encoding.UTF8.GetString(RoundTrip<AlertBookState>(Row("AlertBookState"))));
     }
+
+    [Fact]
+    public void A_member_row_stored_with_full_long_order_ids_loads_under_their_keys_and_its_refunds_still_match()
+    {
+        // 154b0a89 stored the 128-code-point ids in full: each order and summary (and the first purchase) reads back under
+        // its key, the refund ids as stored; the same refunds resent are duplicates, further ones apply, as they do on
+        // today's row of the same member.
+        var serializer = new JsonGrainStateSerializer();
+        var options = new ProgramOptions { MaxOrders = 2 };
+        var old = serializer.Deserialize<MemberGrainState>(new BinaryData(Row("MemberGrainState.long-order-ids.before-keys"))).Member;
+        var today = serializer.Deserialize<MemberGrainState>(new BinaryData(Row("MemberGrainState.long-order-ids"))).Member;
+        Assert.Contains(Escaped(LongOrderIdStateTests.OrderId(0)), Encoding.UTF8.GetString(Row("MemberGrainState.long-order-ids.before-keys")), StringComparison.Ordinal);
+        Assert.DoesNotContain(Escaped(LongOrderIdStateTests.OrderId(0)), Encoding.UTF8.GetString(Row("MemberGrainState.long-order-ids")), StringComparison.Ordinal);
+        Assert.Equal(today.Orders.Select(o => o.OrderId), old.Orders.Select(o => o.OrderId));
+        Assert.Equal(today.OrderSummaries.Select(o => o.OrderId), old.OrderSummaries.Select(o => o.OrderId));
+        Assert.Equal(OrderIds.Key(LongOrderIdStateTests.OrderId(0)), old.FirstPurchaseOrderId);
+        Assert.Equal((2, 1), (old.Orders.Count, old.OrderSummaries.Count));
+
+        var now = LongOrderIdStateTests.Start.AddDays(320);
+        foreach (var member in new[] { old, today })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var resent = new MemberEvent(LongOrderIdStateTests.RefundId(i), MemberEventTypes.Refund, now) { OrderId = LongOrderIdStateTests.OrderId(i), Amount = 12.34m };
+                Assert.Equal(EventStatus.Duplicate, MemberEngine.Apply(member, resent, options, now).Status);
+                var rest = new MemberEvent($"R-rest-{i}", MemberEventTypes.Refund, now) { OrderId = LongOrderIdStateTests.OrderId(i), Amount = 1234.56m - 12.34m };
+                Assert.Equal(EventStatus.Applied, MemberEngine.Apply(member, rest, options, now).Status);
+                Assert.True(OrderBook.IsFullyRefunded(member, LongOrderIdStateTests.OrderId(i)));
+            }
+        }
+
+        static string Escaped(string id) => System.Text.Json.JsonSerializer.Serialize(id, JsonGrainStateSerializer.Options);
+    }
+
+    /// <summary>
+    /// The member row 154b0a89 stored with full long ids, loaded and written back: its ids as keys (shorter), and that shape
+    /// written back byte for byte (checked in full by the test above).
+    /// </summary>
+    private static byte[] OldLongIdsWrittenWithKeys(byte[] row) => RoundTrip<MemberGrainState>(row) is var written
+        && written.Length < row.Length && written.AsSpan().SequenceEqual(RoundTrip<MemberGrainState>(written)) ? row : written;
 
     /// <summary>The alert book's bc6b55b8 row loaded and written back, in its compact shape (checked against its own row).</summary>
     private static byte[] OldAlertBookWrittenCompactly(byte[] row) => RoundTrip<AlertBookState>(row) is var written

@@ -1,0 +1,82 @@
+using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
+using Engagement.Domain.Points;
+using Engagement.Domain.Program;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Members;
+
+namespace Engagement.Grains.Tests.Hosting;
+
+/// <summary>
+/// A member whose POS sends the longest order ids and refund event ids CONTRACT.md §1 allows (128 code points, all
+/// Chinese: 768 bytes each escaped in the stored JSON), through the serializer the table provider stores with
+/// (<see cref="JsonGrainStateSerializer"/>): at both order caps its state stays well inside one table row (before the
+/// orders kept such ids as keys, <see cref="OrderIds"/>, it was twice the row), and a refund naming an order by its full
+/// id still matches it after the state is read back, from today's rows and from rows stored before keys were kept
+/// (StateRows: MemberGrainState.long-order-ids, and .before-keys as 154b0a89 wrote it).
+/// </summary>
+public sealed class LongOrderIdStateTests
+{
+    /// <summary>The row the official table provider holds: 15 string properties of 32K characters (480 KiB of UTF-8 JSON at most).</summary>
+    private const int RowBytes = 480 * 1024;
+
+    internal static readonly DateTimeOffset Start = new(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
+
+    /// <summary>128 Chinese code points, the longest an orderId may be (the last four the number).</summary>
+    internal static string OrderId(int n) => "订" + new string('单', 123) + n.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>128 Chinese code points, the longest an eventId may be.</summary>
+    internal static string RefundId(int n) => "退" + new string('款', 123) + n.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// <paramref name="orders"/> purchases under <see cref="OrderId"/>, an hour apart from <see cref="Start"/>, each spent at
+    /// once and refunded 12.34 CNY 300 days later under <see cref="RefundId"/>: past <see cref="ProgramOptions.MaxOrders"/>
+    /// the oldest are kept as summaries. No "now" but the events' own instants.
+    /// </summary>
+    internal static MemberGrainState Member(int orders, ProgramOptions options)
+    {
+        var state = new MemberState { MemberId = "m-long-ids" };
+        for (var i = 0; i < orders; i++)
+        {
+            var at = Start.AddHours(i);
+            Assert.Equal(EventStatus.Applied, MemberEngine.Apply(state, new MemberEvent($"p-{i}", MemberEventTypes.Purchase, at) { OrderId = OrderId(i), Amount = 1234.56m }, options, at).Status);
+            Assert.Equal(RedemptionStatuses.Accepted, RedemptionPolicy.Redeem(state, $"r-{i}", PointsWallet.Balance(state), null, null, options, at).Status);
+        }
+
+        for (var i = 0; i < orders; i++)
+        {
+            var at = Start.AddHours(i).AddDays(300);
+            Assert.Equal(EventStatus.Applied, MemberEngine.Apply(state, new MemberEvent(RefundId(i), MemberEventTypes.Refund, at) { OrderId = OrderId(i), Amount = 12.34m }, options, at).Status);
+        }
+
+        return new MemberGrainState { Member = state };
+    }
+
+    [Fact]
+    public void A_member_at_both_order_caps_with_the_longest_chinese_ids_stays_well_inside_one_row_and_its_refunds_still_match()
+    {
+        var options = new ProgramOptions();
+        var serializer = new JsonGrainStateSerializer();
+        var total = options.MaxOrders + options.MaxOrderSummaries;
+        var stored = serializer.Serialize(Member(total, options)).ToArray();
+
+        // Measured: 176,120 bytes, 35.8% of the row; 996,783 (twice the row) when 154b0a89 stored the same member, its ids
+        // in full. The guard is the measured figure and a little.
+        Assert.Equal(176_120, stored.Length);
+        Assert.True(stored.Length <= RowBytes * 37 / 100, $"{stored.Length} bytes, over 37% of the {RowBytes}-byte row");
+
+        var back = serializer.Deserialize<MemberGrainState>(new BinaryData(stored)).Member;
+        Assert.Equal((options.MaxOrders, options.MaxOrderSummaries, 0L), (back.Orders.Count, back.OrderSummaries.Count, back.OrderSummariesDropped));
+        var now = Start.AddDays(320);
+
+        // The oldest order, summarised: its refund resent is a duplicate, a new one applies; so for the newest, kept in full.
+        foreach (var i in new[] { 0, total - 1 })
+        {
+            var resent = MemberEngine.Apply(back, new MemberEvent(RefundId(i), MemberEventTypes.Refund, now) { OrderId = OrderId(i), Amount = 12.34m }, options, now);
+            Assert.Equal(EventStatus.Duplicate, resent.Status);
+            var more = MemberEngine.Apply(back, new MemberEvent($"R-more-{i}", MemberEventTypes.Refund, now) { OrderId = OrderId(i), Amount = 1234.56m - 12.34m }, options, now);
+            Assert.Equal(EventStatus.Applied, more.Status);
+            Assert.True(OrderBook.IsFullyRefunded(back, OrderId(i)));
+        }
+    }
+}
