@@ -97,15 +97,16 @@ public sealed class RedemptionLotNamesTests
         var named = entry.Reason[(entry.Reason.IndexOf(TakenPrefix, StringComparison.Ordinal) + TakenPrefix.Length)..];
         Assert.Equal(
             string.Join(", ", Enumerable.Range(0, RedemptionUndo.MaxLotsNamed).Select(i => string.Create(CultureInfo.InvariantCulture,
-                $"{CjkId('O', i)[..19]}…{CjkId('O', i)[^20..]} -{(i == 0 ? 20 : 10)} until {start.AddHours(i).AddYears(1):yyyy-MM-dd'T'HH:mm:ssK}")))
+                $"{Domain.Orders.OrderIds.Key(CjkId('O', i))} -{(i == 0 ? 20 : 10)} until {start.AddHours(i).AddYears(1):yyyy-MM-dd'T'HH:mm:ssK}")))
             + $", +{lots - RedemptionUndo.MaxLotsNamed} more",
             named);
 
-        // Bounded whatever the ids: four lot ids cut to 40 characters, beside the 128-character redemption id (526
-        // characters; as stored, each CJK character escaped, 2,678 bytes with the redemption id twice, as reason and event id; the named lots about 1.1 KB).
-        Assert.Equal(526, entry.Reason.Length);
+        // Bounded whatever the ids: the lots keep long ids as keys of 25 characters (Orders.OrderIds), named in full, beside
+        // the 128-character redemption id (526 characters and 2,678 bytes as stored when the lots kept the ids in full and
+        // the names cut them to 40 characters: now 60 characters shorter, and each name about 200 bytes smaller stored).
+        Assert.Equal(526 - (4 * 15), entry.Reason.Length);
         var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(entry, Web));
-        Assert.InRange(bytes, 2_600, 2_700);
+        Assert.InRange(bytes, 1_500, 2_700);
     }
 
     [Fact]
@@ -117,8 +118,9 @@ public sealed class RedemptionLotNamesTests
 
         var reason = Assert.Single(member.Redeem("R-1", 50).NewEntries).Reason;
 
-        Assert.EndsWith($"{TakenPrefix}{string.Concat(Enumerable.Repeat("𠀀", 9))}…{string.Concat(Enumerable.Repeat("𠀀", 10))} -50 until 2026-01-01T12:00:00+08:00",
-            reason, StringComparison.Ordinal);
+        // The lot keeps the id as its key (Orders.OrderIds): its opening one whole pair, then '~' and the hash.
+        Assert.StartsWith("𠀀~", Domain.Orders.OrderIds.Key(id), StringComparison.Ordinal);
+        Assert.EndsWith($"{TakenPrefix}{Domain.Orders.OrderIds.Key(id)} -50 until 2026-01-01T12:00:00+08:00", reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,8 +133,10 @@ public sealed class RedemptionLotNamesTests
 
         var reason = Assert.Single(member.Redeem("R-1", 250).NewEntries).Reason;
 
-        Assert.EndsWith(TakenPrefix + "store-S001-till-07-…-RDM-20261204-000123 -200 until 2026-01-01T12:00:00+08:00, "
-            + "store-S001-till-07-…-RDM-20261204-000124 -50 until 2026-01-02T12:00:00+08:00", reason, StringComparison.Ordinal);
+        // Longer than a GUID: each lot keeps its id as a key (Orders.OrderIds), whose hashes differ.
+        var (a, b) = (Domain.Orders.OrderIds.Key("store-S001-till-07-receipt-RDM-20261204-000123"), Domain.Orders.OrderIds.Key("store-S001-till-07-receipt-RDM-20261204-000124"));
+        Assert.NotEqual(a, b);
+        Assert.EndsWith(TakenPrefix + a + " -200 until 2026-01-01T12:00:00+08:00, " + b + " -50 until 2026-01-02T12:00:00+08:00", reason, StringComparison.Ordinal);
     }
 
     [Theory]
