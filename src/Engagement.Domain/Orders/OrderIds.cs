@@ -72,6 +72,19 @@ public static class OrderIds
     }
 
     /// <summary>
+    /// An order as a ledger reason names it, so support finds it by the id the POS sent: <paramref name="sent"/> itself when
+    /// it is kept as sent (<see cref="Key"/>), else the id as sent cut like a lot id (<see cref="Points.LotNames.Shown"/>: at
+    /// most <see cref="Points.LotNames.MaxLotIdShown"/> code points, head…tail, so at most 240 stored bytes) and its key in
+    /// brackets: <c>{shown} [{key}]</c>.
+    /// </summary>
+    /// <param name="sent">The order id as the event carried it; not null.</param>
+    public static string Named(string sent)
+    {
+        var key = Key(sent);
+        return string.Equals(key, sent, StringComparison.Ordinal) ? sent : string.Concat(Points.LotNames.Shown(sent), " [", key, "]");
+    }
+
+    /// <summary>
     /// True when <paramref name="a"/> and <paramref name="b"/> name the same order, each kept or as sent (<see cref="Key"/>);
     /// false when either is null.
     /// </summary>

@@ -52,9 +52,9 @@ public sealed class OrderRecord
     public long PointsReversed { get; set; }
 
     /// <summary>
-    /// Refund event ids applied to this order; de-duplicates them for as long as the order is kept (CONTRACT.md §1). Held as
-    /// applied; stored, and so read back, as <see cref="OrderIds.Key"/> keeps them (a long id as its fixed-size key): compare
-    /// with <see cref="OrderIds.Contains"/>.
+    /// Refund event ids applied to this order; de-duplicates them for as long as the order is kept (CONTRACT.md §1). Held,
+    /// stored and read back as <see cref="OrderIds.Key"/> keeps them (a long id as its fixed-size key; ids stored before keys
+    /// were kept are full): compare with <see cref="OrderIds.Contains"/>.
     /// </summary>
     public List<string>? RefundEventIds { get; set; }
 

@@ -58,7 +58,7 @@ public static class PurchasePolicy
         PointsWallet.AddLot(state, order);
         state.LastPurchaseAt = MemberEngine.Max(state.LastPurchaseAt, evt.OccurredAt);
 
-        var what = $"purchase {order.OrderId} of {Money.Text(amount, order.Foreign, null, options)}";
+        var what = $"purchase {OrderIds.Named(evt.OrderId!)} of {Money.Text(amount, order.Foreign, null, options)}";
         if (earning.Points > 0)
         {
             LedgerBook.Append(state, work.Entries, now, LedgerKinds.Points, earning.Points, PointsWallet.Balance(state),

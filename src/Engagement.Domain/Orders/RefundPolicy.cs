@@ -104,14 +104,14 @@ public static class RefundPolicy
         order.Refunded = refunded;
         GrowthPolicy.Added(state, options, order.At, -growthDelta);
         order.PointsReversed = pointsTarget;
-        (order.RefundEventIds ??= []).Add(evt.EventId);
+        (order.RefundEventIds ??= []).Add(OrderIds.Key(evt.EventId)); // as stored, so memory matches what a reload reads
         (order.RefundMarks ??= []).Add(new RefundMark(evt.OccurredAt, amount));
         // The order's own lot, if it had expired by the refund's occurredAt (a late purchase's, its held refund applied with
         // it), expires first; other lots expired by then are skipped by Reverse and expire at their own dates when the event ends.
         work.Entries.AddRange(PointsWallet.ExpireOwnBy(state, order, evt.OccurredAt, now));
         var taken = PointsWallet.Reverse(state, order, pointsDelta, evt.OccurredAt, now);
 
-        var what = $"refund of {Money.Text(amount, order.Foreign, asked, options)} on order {order.OrderId} ({Money.Text(order.Amount, order.Foreign, null, options)})";
+        var what = $"refund of {Money.Text(amount, order.Foreign, asked, options)} on order {OrderIds.Named(evt.OrderId!)} ({Money.Text(order.Amount, order.Foreign, null, options)})";
         if (taken > 0)
         {
             // Points of the order's lot that had expired are not taken again (from other lots, or as debt).

@@ -92,12 +92,21 @@ public class LongOrderIdTests
         Assert.Equal(OrderIds.Key(CjkOrderId(1)), order.OrderId);
         Assert.True(order.Points > 0);
 
-        // The ledger names the order as it is kept, as its lot is named: the kept ledger stays as small as with GUIDs.
-        Assert.Contains(state.Ledger, e => e.Reason.StartsWith("purchase " + OrderIds.Key(CjkOrderId(1)) + " of ", StringComparison.Ordinal));
+        // The ledger names the order by the id as sent, cut head…tail to 40 code points, and its key, so support finds it by
+        // what the POS sent and the entry stays bounded.
+        var named = LotNames.Shown(CjkOrderId(1)) + " [" + OrderIds.Key(CjkOrderId(1)) + "]";
+        Assert.Equal(named, OrderIds.Named(CjkOrderId(1)));
+        Assert.Equal(LotNames.MaxLotIdShown, LotNames.Shown(CjkOrderId(1)).Length);
+        Assert.StartsWith(CjkOrderId(1)[..19], named, StringComparison.Ordinal);
+        Assert.Contains(CjkOrderId(1)[^20..] + " [", named, StringComparison.Ordinal);
+        Assert.Contains(state.Ledger, e => e.Reason.StartsWith("purchase " + named + " of ", StringComparison.Ordinal));
         Assert.DoesNotContain(state.Ledger, e => e.Reason.Contains(CjkOrderId(1), StringComparison.Ordinal));
+        Assert.Equal("G-1", OrderIds.Named("G-1"));
 
         Assert.Equal(EventStatus.Applied, Refund(state, CjkOrderId(1), 25m, Start.AddDays(1), CjkRefundId(1)).Status);
         Assert.Equal((25m, order.Points / 4), (order.Refunded, order.PointsReversed));
+        Assert.Contains(state.Ledger, e => e.Reason.Contains("on order " + named + " (", StringComparison.Ordinal));
+        Assert.Equal([OrderIds.Key(CjkRefundId(1))], order.RefundEventIds); // in memory as stored
 
         // The order keeps neither id in full (the refund's ledger entries keep its eventId, as every entry does).
         var orders = JsonSerializer.Serialize(state.Orders, Web);
