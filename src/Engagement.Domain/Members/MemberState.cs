@@ -221,8 +221,9 @@ public sealed class MemberState : IJsonOnDeserialized
     public DateTimeOffset? FirstPurchaseAt { get; set; }
 
     /// <summary>
-    /// orderId of the earliest purchase (ties on <see cref="FirstPurchaseAt"/> go to the smaller id); it earns the first-purchase
-    /// multiplier. Kept as its order keeps it (<see cref="Domain.Orders.OrderIds.Key"/>): set to the id as sent, it holds the kept one.
+    /// orderId of the earliest purchase (ties on <see cref="FirstPurchaseAt"/> go to the smaller kept id, ordinal: the id as
+    /// sent when short, the key when long, so two long ids at one instant go by their hashes, not by the ids as sent); it earns
+    /// the first-purchase multiplier. Kept as its order keeps it (<see cref="Domain.Orders.OrderIds.Key"/>): set to the id as sent, it holds the kept one.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? FirstPurchaseOrderId { get; set => field = value is null ? null : Domain.Orders.OrderIds.Key(value); }
