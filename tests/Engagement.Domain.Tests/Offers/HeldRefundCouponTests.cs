@@ -205,4 +205,23 @@ public sealed class HeldRefundCouponTests
         Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(state).Find(Code)!.Status);
         Assert.Equal(later, Restore(state).EffectiveOccurredAt);
     }
+
+    [Fact]
+    public void AFullRefundOfAnOrderWithALongIdRestoresItsCouponInOrderAndHeld()
+    {
+        // 128 code points of Chinese: the order keeps its key (OrderIds), the coupon the id as sent; they still match.
+        var orderId = "订" + new string('单', 123) + "0001";
+        foreach (var held in new[] { false, true })
+        {
+            var purchase = new MemberEvent("p1", MemberEventTypes.Purchase, PurchaseAt) { RegionId = "East", StoreId = "S001", OrderId = orderId, Amount = 100.00m, Coupons = [Code] };
+            var refund = new MemberEvent("rf1", MemberEventTypes.Refund, RefundAt) { RegionId = "East", StoreId = "S900", OrderId = orderId, Amount = 100.00m };
+            var state = Arrive(new MetricsOptions { Shards = 4 }, held ? new[] { refund, purchase } : new[] { purchase, refund });
+
+            Assert.Equal(OrderIds.Key(orderId), Assert.Single(state.Orders).OrderId);
+            Assert.NotEqual(orderId, state.Orders[0].OrderId);
+            Assert.Equal(EventStatus.Duplicate, MemberDecider.Apply(state, refund, Options, Now.AddDays(1), new MetricsOptions { Shards = 4 }).Reply.Status);
+            Assert.Equal(CouponStatuses.Issued, MemberCoupons.Book(state).Find(Code)!.Status);
+            Assert.Equal(RefundAt, Restore(state).EffectiveOccurredAt);
+        }
+    }
 }
