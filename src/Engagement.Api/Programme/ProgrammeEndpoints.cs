@@ -10,7 +10,8 @@ namespace Engagement.Api.Programme;
 
 /// <summary>
 /// Programme health (CONTRACT.md §5, §4): <c>GET /programme/health</c>, <c>/programme/points</c>,
-/// <c>/programme/funnel</c>, <c>/segments</c>, <c>/alerts</c> (every role reads), <c>POST /alerts/evaluate</c> (admin).
+/// <c>/programme/funnel</c>, <c>/segments</c>, <c>/alerts</c> and <c>/alerts/refused</c> (every role reads),
+/// <c>POST /alerts/evaluate</c> (admin).
 /// Each GET answers JSON, or CSV with <c>format=csv</c>.
 /// </summary>
 public static class ProgrammeEndpoints
@@ -27,6 +28,12 @@ public static class ProgrammeEndpoints
     /// would not be a date at all.
     /// </summary>
     public static readonly DateOnly EarliestDay = new(2000, 1, 1);
+
+    /// <summary>
+    /// The header of <c>GET /alerts</c> (JSON and CSV) giving how many raises the alert book last refused for want of room
+    /// (<see cref="AlertRaisesRefusedView.LastCount"/>; 0 while none): additive, the body keeps CONTRACT.md §5's shape.
+    /// </summary>
+    public const string RefusedHeader = "X-Alerts-Refused";
 
     /// <summary>Most alerts one read returns.</summary>
     public const int MaxAlerts = 1000;
@@ -58,7 +65,11 @@ public static class ProgrammeEndpoints
         api.MapGet("/segments", SegmentsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
             .WithSummary("Live member counts by tier, RFM segment, value class, lifecycle stage, per region and in total");
         api.MapGet("/alerts", AlertsAsync).RequireAuthorization(ApiRoles.ReadPolicy)
-            .WithSummary("§5 alerts newest first (state=open|resolved, limit, format=csv)");
+            .WithSummary("§5 alerts newest first (state=open|resolved, limit, format=csv)")
+            .WithDescription("The body is CONTRACT.md §5's array, unchanged. Header " + RefusedHeader + ": how many alerts the alert book "
+                + "last refused to raise for want of room (0 when every alert an evaluation wanted was raised); GET /alerts/refused says which.");
+        api.MapGet("/alerts/refused", RefusedAsync).RequireAuthorization(ApiRoles.ReadPolicy)
+            .WithSummary("Alerts the alert book could not raise for want of room: refused, since, total, lastAt, lastCount, alerts (rule, regionId)");
         api.MapPost("/alerts/evaluate", EvaluateAsync).RequireAuthorization(ApiRoles.AdminPolicy)
             .WithSummary("Evaluate every alert rule now; returns the open alerts");
         return routes;
@@ -99,7 +110,7 @@ public static class ProgrammeEndpoints
         return csv ? Csv(ProgrammeCsv.Segments(report), "segments") : Results.Ok(report);
     }
 
-    private static async Task<IResult> AlertsAsync(ProgrammeViews views, string? state, string? limit, string? format)
+    private static async Task<IResult> AlertsAsync(HttpContext context, ProgrammeViews views, string? state, string? limit, string? format)
     {
         var errors = new FieldErrors();
         if (state is not (null or AlertStates.Open or AlertStates.Resolved))
@@ -119,9 +130,14 @@ public static class ProgrammeEndpoints
             return errors.ToProblem();
         }
 
-        var alerts = await views.AlertsAsync(state, max);
+        var alertsRead = views.AlertsAsync(state, max);
+        var refusedRead = views.AlertRaisesRefusedAsync();
+        var (alerts, refused) = (await alertsRead, await refusedRead);
+        context.Response.Headers[RefusedHeader] = refused.LastCount.ToString(CultureInfo.InvariantCulture);
         return csv ? Csv(ProgrammeCsv.Alerts(alerts), "alerts") : Results.Ok(alerts);
     }
+
+    private static async Task<IResult> RefusedAsync(ProgrammeViews views) => Results.Ok(await views.AlertRaisesRefusedAsync());
 
     private static async Task<IResult> EvaluateAsync(IGrainFactory grains) =>
         Results.Ok(await grains.GetGrain<IAlertsGrain>(0).EvaluateAsync());

@@ -190,6 +190,9 @@ public sealed class ProgrammeViews(IGrainFactory grains, IProgrammeDaysReader da
         return new SegmentsReport { Regions = regions, Total = total };
     }
 
+    /// <summary>The alerts the alert book last refused to raise for want of room (<see cref="IAlertsGrain.GetRaisesRefusedAsync"/>).</summary>
+    public Task<AlertRaisesRefusedView> AlertRaisesRefusedAsync() => grains.GetGrain<IAlertsGrain>(0).GetRaisesRefusedAsync();
+
     /// <summary>Alerts newest first.</summary>
     public Task<IReadOnlyList<AlertView>> AlertsAsync(string? state, int limit) => grains.GetGrain<IAlertsGrain>(0).GetAsync(state, limit);
 

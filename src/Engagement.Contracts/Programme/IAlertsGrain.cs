@@ -26,6 +26,13 @@ public interface IAlertsGrain : IGrainWithIntegerKey
     [ReadOnly]
     Task<IReadOnlyList<AlertView>> FindAsync(string? state, string? rule, string? regionId, int limit);
 
+    /// <summary>
+    /// The raises the alert book refused for want of room since the last evaluation that raised everything it wanted
+    /// (<see cref="AlertRaisesRefusedView.None"/> while none).
+    /// </summary>
+    [ReadOnly]
+    Task<AlertRaisesRefusedView> GetRaisesRefusedAsync();
+
     /// <summary>Evaluates every rule now; returns the open alerts after it.</summary>
     Task<IReadOnlyList<AlertView>> EvaluateAsync();
 

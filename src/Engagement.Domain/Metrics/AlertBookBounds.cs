@@ -55,8 +55,11 @@ public static class AlertBookBounds
     /// </summary>
     public const int EpisodesMaxBytes = 64 * 1024;
 
-    /// <summary>The book's property names, brackets and <c>lastEvaluatedAt</c>, bytes (counted generously).</summary>
-    internal const int FixedBytes = 160;
+    /// <summary>
+    /// The book's property names, brackets and <c>lastEvaluatedAt</c> (160, counted generously), and the record of
+    /// refused raises at its largest (<see cref="AlertRaisesRefused.MaxBytes"/>), bytes.
+    /// </summary>
+    internal const int FixedBytes = 160 + AlertRaisesRefused.MaxBytes;
 
     private static readonly ConditionalWeakTable<AlertRecord, StrongBox<int>> RecordBytes = new();
 

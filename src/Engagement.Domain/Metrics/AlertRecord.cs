@@ -129,4 +129,11 @@ public sealed record AlertBookState
     public IReadOnlyList<AlertRecord> Outbox { get; init; } = [];
 
     public DateTimeOffset? LastEvaluatedAt { get; init; }
+
+    /// <summary>
+    /// Raises the book's bounds refused since the last evaluation that raised everything it wanted; null (left out of the
+    /// stored JSON, as in books stored before it was kept) while none was. At most <see cref="AlertRaisesRefused.MaxBytes"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AlertRaisesRefused? RaisesRefused { get; init; }
 }

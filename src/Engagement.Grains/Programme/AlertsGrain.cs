@@ -68,6 +68,16 @@ public sealed partial class AlertsGrain(
         return Task.FromResult<IReadOnlyList<AlertView>>(all);
     }
 
+    public Task<AlertRaisesRefusedView> GetRaisesRefusedAsync() => Task.FromResult(State.RaisesRefused is not { } r ? AlertRaisesRefusedView.None : new AlertRaisesRefusedView
+    {
+        Refused = true,
+        Since = r.Since,
+        Total = r.Total,
+        LastAt = r.LastAt,
+        LastCount = r.LastCount,
+        Alerts = [.. r.Alerts.Select(a => new AlertRefusedAlertView { Rule = a.Rule, RegionId = a.RegionId })],
+    });
+
     public async Task<IReadOnlyList<AlertView>> EvaluateAsync()
     {
         var now = time.GetUtcNow();
@@ -97,11 +107,14 @@ public sealed partial class AlertsGrain(
     /// written, published, and applied again while changes it refused only waited for the outbox (many alerts raised at
     /// once are written in parts, <see cref="AlertBookBounds.OutboxRaiseMaxBytes"/>). Changes still refused at the end
     /// (the book full, or the queue refusing) are logged once, as one Warning with their count and the first few rule and
-    /// region pairs, and judged again at the next evaluation.
+    /// region pairs, and judged again at the next evaluation; refused raises are also recorded in the book
+    /// (<see cref="AlertBookState.RaisesRefused"/>, <see cref="GetRaisesRefusedAsync"/>), cleared by an evaluation that
+    /// raises everything it wants.
     /// </summary>
     private async Task ApplyAsync(IReadOnlyList<AlertObservation> observations, DateTimeOffset now)
     {
         IReadOnlyList<AlertRefusal> refused = [];
+        var recorded = State.RaisesRefused;
         try
         {
             for (var part = 0; part < MaxParts; part++)
@@ -109,7 +122,9 @@ public sealed partial class AlertsGrain(
                 var evaluation = AlertBook.Evaluate(State, observations, now, Options.HistoryLimit, Options.Disabled);
                 refused = evaluation.Refused;
                 var queued = evaluation.State.Outbox.Count;
-                await ChangeAsync(_ => evaluation.State);
+                // Each part's write records what it left unraised (added to the record before this evaluation); the last
+                // part's is the evaluation's, and one that raised everything it wanted clears it.
+                await ChangeAsync(_ => evaluation.State with { RaisesRefused = AlertRaisesRefused.After(recorded, refused, now) });
                 // Again only when something was published and what was refused fits with the outbox empty.
                 if (queued == 0 || State.Outbox.Count > 0 || !refused.Any(r => r.Waits))
                 {
@@ -156,7 +171,8 @@ public sealed partial class AlertsGrain(
 
     /// <summary>
     /// <paramref name="next"/>, logging one Warning when the book's bounds refused the anomaly's <paramref name="change"/>
-    /// (the book unchanged though there was something to change); its source reporting again retries it.
+    /// (the book unchanged though there was something to change); its source reporting again retries it. A refused raise
+    /// is also recorded in <see cref="AlertBookState.RaisesRefused"/>.
     /// </summary>
     private AlertBookState Refusable(string change, string source, AlertBookState book, AlertBookState next)
     {
@@ -165,6 +181,11 @@ public sealed partial class AlertsGrain(
         {
             var sizes = AlertBookSizes.Of(book);
             LogAnomalyRefused(change, source, sizes.Open, sizes.Outbox, sizes.Episodes);
+            if (change == "raise")
+            {
+                // Shown where alerts are read, not only logged (the record fits in the book's fixed part).
+                return book with { RaisesRefused = AlertRaisesRefused.AddAnomaly(book.RaisesRefused, source, time.GetUtcNow()) };
+            }
         }
 
         return next;

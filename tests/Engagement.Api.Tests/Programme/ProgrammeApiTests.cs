@@ -334,6 +334,41 @@ public sealed class ProgrammeApiTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task AlertsSayHowManyRaisesTheBookRefusedBesideTheContractsArrayAndWhichAtAlertsRefused()
+    {
+        using var support = host.Client(ApiHostFixture.SupportKey);
+        using var anonymous = host.Client(null);
+        var expected = await host.Services.GetRequiredService<IGrainFactory>().GetGrain<Engagement.Contracts.Programme.IAlertsGrain>(0).GetRaisesRefusedAsync();
+
+        // The body keeps CONTRACT.md §5's array; the count of refused raises comes as a header, JSON and CSV alike.
+        using var json = await support.GetAsync("api/v1/alerts?state=open");
+        Assert.Equal(HttpStatusCode.OK, json.StatusCode);
+        Assert.NotNull(await json.Content.ReadFromJsonAsync<JsonArray>(Json));
+        Assert.Equal(expected.LastCount.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(json.Headers.GetValues("X-Alerts-Refused")));
+        using var csv = await support.GetAsync("api/v1/alerts?format=csv");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Single(csv.Headers.GetValues("X-Alerts-Refused"));
+
+        // Which and since when: every field present, camelCase, times UTC.
+        using var refused = await support.GetAsync("api/v1/alerts/refused");
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var body = (await refused.Content.ReadFromJsonAsync<JsonObject>(Json))!;
+        Assert.Equal(["alerts", "lastAt", "lastCount", "refused", "since", "total"], body.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Refused, body["refused"]!.GetValue<bool>());
+        Assert.Equal(expected.Total, body["total"]!.GetValue<long>());
+        Assert.Equal(expected.LastCount, body["lastCount"]!.GetValue<int>());
+        Assert.Equal(expected.Alerts.Count, body["alerts"]!.AsArray().Count);
+        if (!expected.Refused)
+        {
+            Assert.Null(body["since"]);
+            Assert.Null(body["lastAt"]);
+        }
+
+        using var noKey = await anonymous.GetAsync("api/v1/alerts/refused");
+        Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+    }
+
+    [Fact]
     public async Task EveryRoleReadsOnlyAdminEvaluatesAndNoKeyReadsNothing()
     {
         using var anonymous = host.Client(null);

@@ -81,20 +81,48 @@ public sealed class AlertBookCapacityTests
         Assert.Empty(await alerts.FindAsync(AlertStates.Open, AlertRules.ComplaintsHigh, "east", 10));
         Assert.Empty(logs.Lines(LogLevel.Warning, "Alert complaints.high in east"));
 
-        // Judged again at the next evaluation: one Warning for it again, not one per refused alert.
+        // Shown where alerts are read, not only logged (GET /alerts/refused, the console): which, how many, since when.
+        var first = await alerts.GetRaisesRefusedAsync();
+        Assert.Equal((true, 2L, 2), (first.Refused, first.Total, first.LastCount));
+        Assert.Equal([(AlertRules.ComplaintsHigh, "east"), (AlertRules.ComplaintsHigh, "west")], first.Alerts.Select(a => (a.Rule, a.RegionId)));
+        Assert.Equal(first.Since, first.LastAt);
+
+        // Judged again at the next evaluation: one Warning for it again, not one per refused alert; counted again.
         await alerts.EvaluateAsync();
         Assert.Equal(2, logs.Lines(LogLevel.Warning, "Alert book full").Count);
+        var second = await alerts.GetRaisesRefusedAsync();
+        Assert.Equal((true, 4L, 2, first.Since), (second.Refused, second.Total, second.LastCount, second.Since));
 
         // An anomaly the full book refuses (the longest text the grain keeps): one Warning, retried when its source reports again.
         await alerts.RaiseAnomalyAsync("backup-cap", new string('库', 500));
         Assert.Empty(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup-cap", 10));
         var anomaly = Assert.Single(logs.Lines(LogLevel.Warning, "Alert book full: 1 alert change refused (raise data.anomaly in backup-cap)"));
         Assert.Contains("tried again when its source reports again", anomaly, StringComparison.Ordinal);
+        var withAnomaly = await alerts.GetRaisesRefusedAsync();
+        Assert.Equal((5L, 1), (withAnomaly.Total, withAnomaly.LastCount));
+        Assert.Equal([(AlertRules.DataAnomaly, "backup-cap")], withAnomaly.Alerts.Select(a => (a.Rule, a.RegionId)));
 
-        // A new silo reads the book back as written.
+        // A new silo reads the book back as written, the refusals with it.
         await silo.StopAsync();
         await silo.StartAsync(Settings);
         Assert.Single(await silo.Grains.GetGrain<IAlertsGrain>(0).FindAsync(AlertStates.Open, AlertRules.PointsLiabilityJump, AlertRules.AllRegions, 10));
+
+        var reloaded = await silo.Grains.GetGrain<IAlertsGrain>(0).GetRaisesRefusedAsync();
+        Assert.Equal((true, withAnomaly.Since, withAnomaly.Total, withAnomaly.LastAt, withAnomaly.LastCount), (reloaded.Refused, reloaded.Since, reloaded.Total, reloaded.LastAt, reloaded.LastCount));
+        Assert.Equal(withAnomaly.Alerts, reloaded.Alerts);
+
+        // Room again: a rule turned off resolves its alerts (in parts, each published). The complaints are judged before
+        // the room is freed, so they open at the evaluation's later part or the next evaluation; then the record clears.
+        await silo.StopAsync();
+        await silo.StartAsync(new Dictionary<string, string?>(Settings) { ["Engagement:Alerts:Disabled:0"] = AlertRules.BenefitsRedemptionLow });
+        alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
+        await alerts.EvaluateAsync();
+        await alerts.EvaluateAsync();
+        Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.ComplaintsHigh, "east", 10));
+        Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.ComplaintsHigh, "west", 10));
+        var cleared = await alerts.GetRaisesRefusedAsync();
+        Assert.Equal((false, 0L, 0, (DateTimeOffset?)null, (DateTimeOffset?)null), (cleared.Refused, cleared.Total, cleared.LastCount, cleared.Since, cleared.LastAt));
+        Assert.Empty(cleared.Alerts);
     }
 
     /// <summary>

@@ -35,6 +35,7 @@ public sealed class StoredStateRowsTests
         ["CampaignCatalogState"] = RoundTrip<CampaignCatalogState>,
         ["AlertBookState"] = OldAlertBookWrittenCompactly,
         ["AlertBookState.compact"] = RoundTrip<AlertBookState>,
+        ["AlertBookState.refused"] = RoundTrip<AlertBookState>,
         ["ValueClassThresholds"] = RoundTrip<ValueClassThresholds>,
         ["AggregatorShard"] = RoundTrip<AggregatorShard>,
         ["RegionList"] = RoundTrip<List<string>>,
@@ -142,6 +143,21 @@ public sealed class StoredStateRowsTests
     /// </summary>
     private static byte[] OldLongIdsWrittenWithKeys(byte[] row) => RoundTrip<MemberGrainState>(row) is var written
         && written.Length < row.Length && written.AsSpan().SequenceEqual(RoundTrip<MemberGrainState>(written)) ? row : written;
+
+    [Fact]
+    public void The_alert_book_row_with_refused_raises_holds_them_and_the_older_rows_load_without()
+    {
+        var serializer = new JsonGrainStateSerializer();
+        var refused = serializer.Deserialize<AlertBookState>(new BinaryData(Row("AlertBookState.refused"))).RaisesRefused;
+        Assert.NotNull(refused);
+        Assert.Equal((61L, 60), (refused.Total, refused.LastCount));
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 2, 0, 0, TimeSpan.Zero), refused.Since);
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 3, 0, 0, TimeSpan.Zero), refused.LastAt);
+        Assert.Equal([new AlertRefusedPair(AlertRules.ComplaintsHigh, "east"), new AlertRefusedPair(AlertRules.DataAnomaly, "库存")], refused.Alerts);
+
+        Assert.Null(serializer.Deserialize<AlertBookState>(new BinaryData(Row("AlertBookState"))).RaisesRefused);
+        Assert.Null(serializer.Deserialize<AlertBookState>(new BinaryData(Row("AlertBookState.compact"))).RaisesRefused);
+    }
 
     /// <summary>The alert book's bc6b55b8 row loaded and written back, in its compact shape (checked against its own row).</summary>
     private static byte[] OldAlertBookWrittenCompactly(byte[] row) => RoundTrip<AlertBookState>(row) is var written
