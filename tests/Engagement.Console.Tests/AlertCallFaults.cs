@@ -47,6 +47,20 @@ public sealed class AlertCallFaults : IOutgoingGrainCallFilter
         return hold;
     }
 
+    /// <summary>
+    /// The answer the alerts grain gives the host's reads of its refused raises
+    /// (<see cref="IAlertsGrain.GetRaisesRefusedAsync"/>) instead of its own, until set back to null: a full alert book,
+    /// which the console's shared host cannot be given without refusing every other test's alerts (the grain's own
+    /// record is tested on Azurite, AlertBookCapacityTests).
+    /// </summary>
+    public AlertRaisesRefusedView? RaisesRefused
+    {
+        get => Volatile.Read(ref _raisesRefused);
+        set => Volatile.Write(ref _raisesRefused, value);
+    }
+
+    private AlertRaisesRefusedView? _raisesRefused;
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -74,5 +88,10 @@ public sealed class AlertCallFaults : IOutgoingGrainCallFilter
         }
 
         await context.Invoke();
+        if (context.InterfaceMethod?.DeclaringType == typeof(IAlertsGrain) && context.MethodName == nameof(IAlertsGrain.GetRaisesRefusedAsync)
+            && RaisesRefused is { } refused)
+        {
+            context.Result = refused;
+        }
     }
 }
