@@ -138,6 +138,33 @@ public sealed class ConsoleAccessTests(ConsoleHostFixture host)
         AssertSessionCookieCleared(stale);
     }
 
+    [Fact]
+    public async Task AFailedSignInKeepsItsMessageAcrossALanguageSwitch()
+    {
+        // An unknown key: the page says so, and switching language says it again in the other (the links used to come
+        // back to the bare form, ?refused=1 alone kept).
+        var page = await host.NewPageAsync();
+        await page.GotoAsync("console/signin");
+        await page.GetByTestId("signin-key").FillAsync("console-test-unknown-" + Guid.NewGuid().ToString("N")[..8]);
+        await page.GetByTestId("signin-submit").ClickAsync();
+        await page.WaitForURLAsync("**/console/signin?failed=1", new() { Timeout = WaitMs });
+        Assert.Equal("That key is not known.", await page.GetByTestId("signin-failed").InnerTextAsync());
+
+        await page.GetByTestId("lang-zh").ClickAsync();
+        await page.WaitForURLAsync("**/console/signin?failed=1", new() { Timeout = WaitMs });
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("signin-failed")).ToHaveTextAsync("无效的密钥。", new() { Timeout = WaitMs });
+        Assert.Equal(0, await page.GetByTestId("signin-refused").CountAsync());
+
+        await page.GetByTestId("lang-en").ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("signin-failed")).ToHaveTextAsync("That key is not known.", new() { Timeout = WaitMs });
+        Assert.EndsWith("/console/signin?failed=1", page.Url, StringComparison.Ordinal);
+
+        // Both messages showing (a failed sign-in, then a store session's cookie ended on that page): both kept.
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = host.Address };
+        using var both = await GetAsync(client, "console/signin?failed=1&refused=1", cookie: null);
+        Assert.Equal("/console/signin?failed=1&refused=1", LanguageRedirect(await both.Content.ReadAsStringAsync(), "lang-zh"));
+    }
+
     /// <summary>The console cookie the host would issue at <paramref name="key"/>'s sign-in, made with its own ticket format (no role check).</summary>
     private string SessionCookie(string key)
     {
