@@ -75,7 +75,11 @@ public sealed partial class AlertsGrain(
         Total = r.Total,
         LastAt = r.LastAt,
         LastCount = r.LastCount,
-        Alerts = [.. r.Alerts.Select(a => new AlertRefusedAlertView { Rule = a.Rule, RegionId = a.RegionId })],
+        Alerts =
+        [
+            .. r.Alerts.Select(a => new AlertRefusedAlertView { Rule = a.Rule, RegionId = a.RegionId }),
+            .. (r.Anomalies ?? []).Select(s => new AlertRefusedAlertView { Rule = AlertRules.DataAnomaly, RegionId = s }),
+        ],
     });
 
     public async Task<IReadOnlyList<AlertView>> EvaluateAsync()
@@ -122,9 +126,11 @@ public sealed partial class AlertsGrain(
                 var evaluation = AlertBook.Evaluate(State, observations, now, Options.HistoryLimit, Options.Disabled);
                 refused = evaluation.Refused;
                 var queued = evaluation.State.Outbox.Count;
-                // Each part's write records what it left unraised (added to the record before this evaluation); the last
-                // part's is the evaluation's, and one that raised everything it wanted clears it.
-                await ChangeAsync(_ => evaluation.State with { RaisesRefused = AlertRaisesRefused.After(recorded, refused, now) });
+                // Each part's write records what it refused for want of room (added to the record before this evaluation,
+                // its pending anomaly raises carried forward), never raises only waiting for a later part: a crash or a
+                // failed publish between parts leaves no pending part shown as refused. The last part's is the evaluation's.
+                var notRaised = refused.Where(r => !r.Waits).ToList();
+                await ChangeAsync(_ => evaluation.State with { RaisesRefused = AlertRaisesRefused.After(recorded, notRaised, now) });
                 // Again only when something was published and what was refused fits with the outbox empty.
                 if (queued == 0 || State.Outbox.Count > 0 || !refused.Any(r => r.Waits))
                 {
@@ -160,14 +166,27 @@ public sealed partial class AlertsGrain(
         }
 
         var text = (message ?? "").Length > 500 ? message![..500] : message ?? "";
-        return ChangeAsync(book => Refusable("raise", key, book, AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow())));
+        return AnomalyAsync("raise", key, book => AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow()));
     }
 
     public Task ResolveAnomalyAsync(string source)
     {
         var key = Source(source);
-        return ChangeAsync(book => Refusable("resolve", key, book, AlertBook.Resolve(book, AlertRules.DataAnomaly, key, null, time.GetUtcNow(), Options.HistoryLimit)));
+        return AnomalyAsync("resolve", key, book => AlertBook.Resolve(book, AlertRules.DataAnomaly, key, null, time.GetUtcNow(), Options.HistoryLimit));
     }
+
+    /// <summary>
+    /// An anomaly report's <paramref name="change"/>, written and published (<see cref="ChangeAsync"/>; a storage fault is
+    /// thrown back to the reporting listener, the book unchanged). A raise that is not refused (made, or open already) and
+    /// any resolve take the source out of the record of refused raises: it no longer waits for room.
+    /// </summary>
+    private Task AnomalyAsync(string change, string source, Func<AlertBookState, AlertBookState> apply) => ChangeAsync(book =>
+    {
+        var next = Refusable(change, source, book, apply(book));
+        var refusedNow = change == "raise" && !ReferenceEquals(next.RaisesRefused, book.RaisesRefused);
+        var left = refusedNow ? next.RaisesRefused : AlertRaisesRefused.RemoveAnomaly(next.RaisesRefused, source);
+        return ReferenceEquals(left, next.RaisesRefused) ? next : next with { RaisesRefused = left };
+    });
 
     /// <summary>
     /// <paramref name="next"/>, logging one Warning when the book's bounds refused the anomaly's <paramref name="change"/>

@@ -98,9 +98,12 @@ public sealed class AlertBookCapacityTests
         Assert.Empty(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup-cap", 10));
         var anomaly = Assert.Single(logs.Lines(LogLevel.Warning, "Alert book full: 1 alert change refused (raise data.anomaly in backup-cap)"));
         Assert.Contains("tried again when its source reports again", anomaly, StringComparison.Ordinal);
+        // It is counted beside the evaluation's refusals, which stay shown: 3 alerts not raised now.
         var withAnomaly = await alerts.GetRaisesRefusedAsync();
-        Assert.Equal((5L, 1), (withAnomaly.Total, withAnomaly.LastCount));
-        Assert.Equal([(AlertRules.DataAnomaly, "backup-cap")], withAnomaly.Alerts.Select(a => (a.Rule, a.RegionId)));
+        Assert.Equal((5L, 3), (withAnomaly.Total, withAnomaly.LastCount));
+        Assert.Equal(
+            [(AlertRules.ComplaintsHigh, "east"), (AlertRules.ComplaintsHigh, "west"), (AlertRules.DataAnomaly, "backup-cap")],
+            withAnomaly.Alerts.Select(a => (a.Rule, a.RegionId)));
 
         // A new silo reads the book back as written, the refusals with it.
         await silo.StopAsync();
@@ -120,6 +123,14 @@ public sealed class AlertBookCapacityTests
         await alerts.EvaluateAsync();
         Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.ComplaintsHigh, "east", 10));
         Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.ComplaintsHigh, "west", 10));
+        // The evaluations raised everything they wanted; the anomaly is still not raised and stays shown.
+        var pending = await alerts.GetRaisesRefusedAsync();
+        Assert.Equal((true, 1), (pending.Refused, pending.LastCount));
+        Assert.Equal([(AlertRules.DataAnomaly, "backup-cap")], pending.Alerts.Select(a => (a.Rule, a.RegionId)));
+
+        // Its source reports again and there is room: raised, and the record clears.
+        await alerts.RaiseAnomalyAsync("backup-cap", "backup failed again");
+        Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup-cap", 10));
         var cleared = await alerts.GetRaisesRefusedAsync();
         Assert.Equal((false, 0L, 0, (DateTimeOffset?)null, (DateTimeOffset?)null), (cleared.Refused, cleared.Total, cleared.LastCount, cleared.Since, cleared.LastAt));
         Assert.Empty(cleared.Alerts);

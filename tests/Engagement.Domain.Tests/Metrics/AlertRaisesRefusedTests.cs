@@ -47,11 +47,48 @@ public sealed class AlertRaisesRefusedTests
         Assert.InRange(AlertRaisesRefused.StoredBytes(record), 1, AlertRaisesRefused.MaxBytes);
         Assert.Equal(2, record.Alerts.Count); // measured: two such pairs fit in 1 KiB
 
-        // A refused anomaly raise is added to what the evaluations recorded.
-        var anomaly = AlertRaisesRefused.AddAnomaly(record, "backup", Now.AddMinutes(5))!;
-        Assert.Equal((Now, 501L, 1), (anomaly.Since, anomaly.Total, anomaly.LastCount));
-        Assert.Equal([new AlertRefusedPair(AlertRules.DataAnomaly, "backup")], anomaly.Alerts);
+        // A refused anomaly raise is added to what the evaluations recorded, kept beside their pairs (within the bytes).
+        var anomaly = AlertRaisesRefused.AddAnomaly(record, "backup", Now.AddMinutes(5));
+        Assert.Equal((Now, 501L, 501), (anomaly.Since, anomaly.Total, anomaly.LastCount));
+        Assert.Equal(["backup"], anomaly.Anomalies);
+        Assert.Equal(record.Alerts.Take(1), anomaly.Alerts.Take(1));
+        Assert.InRange(AlertRaisesRefused.StoredBytes(anomaly), 1, AlertRaisesRefused.MaxBytes);
+
+        // The longest sources: the oldest are forgotten first, the record stays within its bytes.
+        var many = Enumerable.Range(0, 8).Aggregate(anomaly, (r, i) => AlertRaisesRefused.AddAnomaly(r, i + new string('库', 63), Now.AddMinutes(i)));
+        Assert.InRange(AlertRaisesRefused.StoredBytes(many), 1, AlertRaisesRefused.MaxBytes);
+        Assert.Equal("7" + new string('库', 63), many.Anomalies![^1]);
+        Assert.Equal(500 + many.Anomalies.Count, many.LastCount);
     }
+
+    [Fact]
+    public void ARefusedAnomalyKeepsTheEvaluationsRefusalsAndOutlivesAnEvaluationWithRoomUntilRaised()
+    {
+        // An evaluation refuses 2 raises, then the book refuses a backup-failure anomaly: 3 not raised now, all shown.
+        var evaluation = AlertRaisesRefused.After(null, [Raise(AlertRules.ComplaintsHigh, "east"), Raise(AlertRules.ComplaintsHigh, "west")], Now)!;
+        var withAnomaly = AlertRaisesRefused.AddAnomaly(evaluation, "backup", Now.AddMinutes(1));
+        Assert.Equal((3L, 3), (withAnomaly.Total, withAnomaly.LastCount));
+        Assert.Equal([new AlertRefusedPair(AlertRules.ComplaintsHigh, "east"), new AlertRefusedPair(AlertRules.ComplaintsHigh, "west")], withAnomaly.Alerts);
+        Assert.Equal(["backup"], withAnomaly.Anomalies);
+
+        // The same source refused again is counted, not listed twice.
+        var again = AlertRaisesRefused.AddAnomaly(withAnomaly, "backup", Now.AddMinutes(2));
+        Assert.Equal((4L, 3), (again.Total, again.LastCount));
+
+        // An evaluation with room clears its 2 but keeps the anomaly, still not raised.
+        var later = AlertRaisesRefused.After(again, [], Now.AddHours(1))!;
+        Assert.Equal((4L, 1, Now.AddMinutes(2), Now), (later.Total, later.LastCount, later.LastAt, later.Since));
+        Assert.Empty(later.Alerts);
+        Assert.Equal(["backup"], later.Anomalies);
+
+        // Raised (or resolved): nothing is left, the record clears; another source is left as it is.
+        Assert.Same(later, AlertRaisesRefused.RemoveAnomaly(later, "other"));
+        Assert.Null(AlertRaisesRefused.RemoveAnomaly(later, "backup"));
+        var evaluationLeft = AlertRaisesRefused.RemoveAnomaly(again, "backup")!;
+        Assert.Equal((2, (IReadOnlyList<string>?)null), (evaluationLeft.LastCount, evaluationLeft.Anomalies));
+    }
+
+    private static AlertRefusal Raise(string rule, string region) => new("raise", rule, region, false);
 
     [Fact]
     public void ABookWithTheRecordRoundTripsAndOneWithoutItIsStoredAsBefore()
