@@ -12,7 +12,8 @@ namespace Engagement.Api.Programme;
 /// Programme health (CONTRACT.md §5, §4): <c>GET /programme/health</c>, <c>/programme/points</c>,
 /// <c>/programme/funnel</c>, <c>/segments</c>, <c>/alerts</c> and <c>/alerts/refused</c> (every role reads),
 /// <c>POST /alerts/evaluate</c> (admin).
-/// Each GET answers JSON, or CSV with <c>format=csv</c>.
+/// Each GET answers JSON, or CSV with <c>format=csv</c>, but <c>/alerts/refused</c>, which answers JSON only (its
+/// <c>format</c> is not read).
 /// </summary>
 public static class ProgrammeEndpoints
 {

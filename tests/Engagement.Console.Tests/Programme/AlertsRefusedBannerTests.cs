@@ -27,8 +27,8 @@ public sealed class AlertsRefusedBannerTests(ConsoleHostFixture host)
     };
 
     [Theory]
-    [InlineData("en-US", "12 alert(s) could not be raised: the alert book is full.", "Last refused at 2026-12-06 11:00 (37 refusals since 2026-12-06 09:00, counted at each evaluation); times in Asia/Shanghai.", "Not raised: High complaint rate (complaints.high) · east; ", " · All regions and 10 more")]
-    [InlineData("zh-CN", "有 12 条预警因预警簿已满未能触发。", "最近一次拒绝于 2026-12-06 11:00（自 2026-12-06 09:00 起共拒绝 37 次，每次评估分别计数）；时间为 Asia/Shanghai。", "未触发：投诉率过高 (complaints.high) · east；", " · 全部区域 等，另有 10 条")]
+    [InlineData("en-US", "12 alert(s) are not raised: the alert book had no room for them.", "Last refused at 2026-12-06 11:00 (37 refusals since 2026-12-06 09:00, counted at each evaluation); times in Asia/Shanghai.", "Not raised: High complaint rate (complaints.high) · east; ", " · All regions and 10 more")]
+    [InlineData("zh-CN", "有 12 条预警因预警簿空间不足尚未触发。", "最近一次拒绝于 2026-12-06 11:00（自 2026-12-06 09:00 起共拒绝 37 次，每次评估分别计数）；时间为 Asia/Shanghai。", "未触发：投诉率过高 (complaints.high) · east；", " · 全部区域 等，另有 10 条")]
     public async Task RefusedRaisesShowAsAWarningAboveTheOpenAlerts(string locale, string title, string when, string listStart, string listEnd)
     {
         var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey, locale);
