@@ -192,13 +192,12 @@ public sealed class MemberGrain(
         return true;
     });
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => _gate.ChangeAsync(async () =>
-    {
-        if (reminderName == LifecycleReminder && state.RecordExists)
-        {
-            await TickAsync();
-        }
-    });
+    // A lifecycle tick refused for a backed-up outbox is owed, and runs again once the outbox is under its bound (MemberWriteGate.TickAsync).
+    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName == LifecycleReminder
+        ? _gate.TickAsync(LifecycleTickAsync)
+        : _gate.ChangeAsync(static () => Task.CompletedTask);
+
+    private Task LifecycleTickAsync() => state.RecordExists ? TickAsync() : Task.CompletedTask;
 
     public Task<CouponIssueResult> IssueCouponAsync(CouponGrant grant) => _offers.IssueAsync(grant);
 

@@ -141,6 +141,12 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId} was assigned an advisor ({UseId}): {Detail}")]
     public static partial void LogAdvisorAssigned(this ILogger logger, string memberId, string useId, string detail);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: its lifecycle tick was refused, the outbox is backed up; the tick runs again as soon as an emit brings the outbox under its bound")]
+    public static partial void LogTickOwed(this ILogger logger, string memberId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MemberId}: the outbox is under its bound again; the lifecycle tick it refused runs now")]
+    public static partial void LogOwedTickRuns(this ILogger logger, string memberId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: a change was refused, its outbox still holds {Count} effects ({Bytes} bytes stored) its receivers have not taken, over the outbox bound; it takes changes again once they are delivered")]
     public static partial void LogOutboxBacklogRefused(this ILogger logger, string memberId, int count, int bytes);
 }

@@ -1,3 +1,4 @@
+using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Diagnostics;
 using Engagement.Grains.Members.Effects;
 using Microsoft.Extensions.Logging;
@@ -58,6 +59,15 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
     /// <summary>The activation is deactivating: nothing is armed any more.</summary>
     private bool _stopped;
 
+    /// <summary>A lifecycle tick the backed-up outbox refused (<see cref="OweTick"/>); null when none is owed. At most one.</summary>
+    private Func<Task>? _owedTick;
+
+    /// <summary>The armed run of <see cref="_owedTick"/>; null when none is armed.</summary>
+    private IDisposable? _tickTimer;
+
+    /// <summary>True while a lifecycle tick refused for the backlog has not run again yet.</summary>
+    public bool TickOwed => _owedTick is not null;
+
     /// <summary>
     /// The wake after <paramref name="wakes"/> deactivations in a row that left effects pending (0: the first):
     /// <see cref="WakeDelays"/> plus up to a fifth of it, fixed per member (a stable hash of <paramref name="memberId"/>),
@@ -107,6 +117,7 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
     public void Emitted(int left, bool everything)
     {
         _left = left;
+        RunOwedTickWhenUnderBound();
         if (member.Member.Outbox.Count == 0 || (everything && left == 0))
         {
             Settle();
@@ -135,12 +146,66 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         }
     }
 
-    /// <summary>The activation deactivates: the armed retry is cancelled and none is armed from now on.</summary>
+    /// <summary>The activation deactivates: the armed retry (and an owed tick's run) is cancelled and none is armed from now on.</summary>
     public void Stop()
     {
         _stopped = true;
         _timer?.Dispose();
         _timer = null;
+        _tickTimer?.Dispose();
+        _tickTimer = null;
+    }
+
+    /// <summary>
+    /// The backed-up outbox refused the lifecycle tick <paramref name="tick"/> (README "The outbox is bounded by count and
+    /// by bytes"): it runs again as soon as an emit leaves the outbox under its byte bound (<see cref="Emitted"/>),
+    /// not at the reminder's next tick a day later. The retry that sends the backlog is already armed by the emit that
+    /// left it. One tick at most is owed: a later refusal replaces it (the same tick, which decides by the clock when it runs).
+    /// If the activation is collected first, its deactivation wakes the member soon (<see cref="MemberWriteGate.DeactivateAsync"/>).
+    /// </summary>
+    public void OweTick(Func<Task> tick)
+    {
+        ArgumentNullException.ThrowIfNull(tick);
+        _owedTick = tick;
+    }
+
+    /// <summary>After an emit: with a tick owed and the outbox under its byte bound, arms the tick's run (a grain timer due now, after the current call).</summary>
+    private void RunOwedTickWhenUnderBound()
+    {
+        if (_owedTick is null || _tickTimer is not null || _stopped || OutboxBytes.PastBound(member.Member))
+        {
+            return;
+        }
+
+        _tickTimer = member.Services.RetryTimers is { } timers
+            ? timers(RunOwedTickAsync, TimeSpan.Zero)
+            : grain!.RegisterGrainTimer(static (retry, _) => retry.RunOwedTickAsync(), this, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>
+    /// The owed tick's timer fired: the tick runs as a change of the gate (<see cref="MemberWriteGate.TickAsync"/>, which
+    /// owes it again if the outbox is past its bound once more). Never throws: a failed tick was logged by the gate,
+    /// and the reminder's next tick runs it.
+    /// </summary>
+    private async Task RunOwedTickAsync()
+    {
+        _tickTimer?.Dispose();
+        _tickTimer = null;
+        if (_stopped || _owedTick is not { } tick)
+        {
+            return;
+        }
+
+        _owedTick = null;
+        Logger.LogOwedTickRuns(member.MemberId);
+        try
+        {
+            await gate.TickAsync(tick);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Logged by the gate (LogChangeFailed); memory is not ahead of storage, and the next reminder tick runs the tick.
+        }
     }
 
     /// <summary>

@@ -43,6 +43,28 @@ internal sealed partial class MemberWriteGate
     });
 
     /// <summary>
+    /// Runs the member's lifecycle tick (<paramref name="tick"/>: win-back steps, expiry, tier review, coupon and deferred
+    /// touches) as a change. When the backed-up outbox refuses it (<see cref="MemberBacklogException"/>), the tick is
+    /// not lost to the next reminder a day later: it is owed (<see cref="MemberOutboxRetry.OweTick"/>) and runs again,
+    /// through this method, right after the first emit that leaves the outbox under its byte bound (the outbox retry's
+    /// once the receiver is back, or any other change's); at most one tick is owed, and the rerun is a tick like any
+    /// other (touch caps, quiet hours and the domain's repeat rules hold). Then it returns normally: the refusal is
+    /// logged, not thrown to the reminder service. Any other failure is thrown, as for every change.
+    /// </summary>
+    public async Task TickAsync(Func<Task> tick)
+    {
+        try
+        {
+            await ChangeAsync(tick);
+        }
+        catch (MemberBacklogException)
+        {
+            Retry.OweTick(tick);
+            Logger.LogTickOwed(member.MemberId);
+        }
+    }
+
+    /// <summary>
     /// Before a change: with the outbox past its count cap (<see cref="MemberOutboxOptions.EmitFirstAbove"/>) or its byte
     /// bound (<see cref="OutboxBytes.Bound"/>), emits everything pending first. Only the byte bound refuses: if the
     /// emit leaves the outbox's stored JSON still past it, the change is refused with a <see cref="MemberBacklogException"/>

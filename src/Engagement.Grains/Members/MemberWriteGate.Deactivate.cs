@@ -41,6 +41,12 @@ internal sealed partial class MemberWriteGate
             var wake = Member.Outbox.Count > 0 && member.Exists
                 && !(reason.ReasonCode == DeactivationReasonCode.ShuttingDown && Emitter.OnlyInBackground(Member.Outbox));
             var rescheduled = wake && await Retry.WakeLaterAsync(Member.Outbox.Count, PersistAsync, cancellationToken);
+            if (!wake && Retry.TickOwed && member.Exists)
+            {
+                // A tick the backlog refused and the outbox drained since: the reminder fires in Orleans' minute, not a day late.
+                cancellationToken.ThrowIfCancellationRequested();
+                rescheduled = await wakeUps.WakeAtAsync(member.Now, member.Now);
+            }
             if (_writeOwed || rescheduled)
             {
                 cancellationToken.ThrowIfCancellationRequested();

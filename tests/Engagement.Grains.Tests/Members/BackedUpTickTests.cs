@@ -1,0 +1,89 @@
+using Engagement.Contracts.Members;
+using Engagement.Domain.Members.Effects;
+using Engagement.Grains.Members;
+using Engagement.Grains.Tests.Infrastructure;
+
+namespace Engagement.Grains.Tests.Members;
+
+/// <summary>
+/// A lifecycle tick the backed-up outbox refuses (<see cref="MemberBacklogException"/>, the ledger archive down) is
+/// owed, not left to the next reminder a day later: once the archive is back and the member's own outbox retry drains
+/// the outbox under its byte bound, the tick runs again by itself, once (README "The outbox is bounded by count and by
+/// bytes"). The engine clock is the fixture's fake one, pinned at 10:00 in Shanghai; the retries run on real-time grain
+/// timers (50 ms, 100 ms, then 1 s here), so the test polls with a deadline.
+/// </summary>
+[Collection(MemberClusterCollection.Name)]
+public sealed class BackedUpTickTests(MemberClusterFixture cluster)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>200 Chinese characters (AdjustmentPolicy.MaxReasonLength), 6 bytes each escaped in the stored JSON.</summary>
+    private static readonly string LongReason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补发", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
+
+    private DateTimeOffset Now => cluster.Time.GetUtcNow();
+
+    [Fact]
+    public async Task AWinBackTickRefusedForTheBacklogRunsOnceTheArchiveIsBackWithoutWaitingForTheNextReminder()
+    {
+        var id = MemberClusterFixture.NewMemberId("btk");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        Assert.Equal("applied", (await member.ApplyEventAsync(Events.Purchase(id, "O-1", 300m, Now.AddMinutes(-1)))).Status);
+
+        // The archive is down; long manual adjustments (no activity of the member) fill the outbox past its byte bound.
+        cluster.Ledger.Fail(id);
+        var applied = 0;
+        for (var i = 0; i < 100; i++)
+        {
+            var answer = await Record.ExceptionAsync(() => member.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason }));
+            applied += answer is null ? 1 : 0;
+        }
+
+        Assert.True(OutboxBytes.PastBound(cluster.Faults.Stored<MemberGrainState>(id)!.Member), "the outbox is not past its byte bound");
+
+        // A month later, at 10:00 in Shanghai, the reminder ticks: the win-back L1 touch is due, and the tick is refused.
+        QuietForAMonth();
+        await TickAsync(id); // the refusal is not thrown to the reminder service
+        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id);
+        Assert.DoesNotContain(await member.GetTouchesAsync(50), t => t.Kind == "winback.l1");
+
+        // The archive is back. No event, no reminder, no call that changes the member: its outbox retry drains the
+        // archive rows, and the refused tick runs right after it, on the same (pinned) engine clock.
+        cluster.Ledger.Heal(id);
+        await UntilAsync(() => cluster.Outbox.Sent.Any(t => t.MemberId == id), "the refused tick did not run after the outbox drained");
+        Assert.Equal("winback.l1", Assert.Single(cluster.Outbox.Sent, t => t.MemberId == id).Kind);
+        Assert.InRange(applied, 90, 99); // some were refused at the byte bound
+        Assert.Equal(applied, (await cluster.Archive.ReadAsync(id, null, null, 500)).Count(e => e.EventId?.StartsWith(Domain.Points.AdjustmentPolicy.EventIdPrefix, StringComparison.Ordinal) == true));
+
+        // The regular reminder ticks later the same day: the touch is not sent twice (the rerun was a tick like any other).
+        cluster.Time.Advance(TimeSpan.FromMinutes(30));
+        await TickAsync(id);
+        Assert.Single(cluster.Outbox.Sent, t => t.MemberId == id);
+        Assert.Single(await member.GetTouchesAsync(50), t => t.Kind == "winback.l1");
+    }
+
+    /// <summary>Moves the engine clock a month and a day on, to 10:00 in Shanghai (outside quiet hours): the member is at risk.</summary>
+    private void QuietForAMonth()
+    {
+        var later = Now.AddDays(31);
+        var ten = new DateTimeOffset(later.UtcDateTime.Date, TimeSpan.Zero).AddHours(2);
+        cluster.Time.SetUtcNow(ten >= later ? ten : ten.AddDays(1));
+    }
+
+    private Task TickAsync(string memberId)
+    {
+        var now = cluster.Time.GetUtcNow().UtcDateTime;
+        return cluster.Client.GetGrain<IMemberGrain>(memberId).AsReference<IRemindable>()
+            .ReceiveReminder(MemberGrain.LifecycleReminder, new TickStatus(now, TimeSpan.FromDays(1), now));
+    }
+
+    private static async Task UntilAsync(Func<bool> done, string failure)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(deadline.Elapsed < Deadline, $"{failure} within {Deadline.TotalSeconds} s");
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+            await timer.WaitForNextTickAsync();
+        }
+    }
+}
