@@ -70,6 +70,23 @@ public sealed record CampaignProgress
 
     /// <summary>Arm members held back from a goods-tied coupon because their store has none of the goods (CONTRACT.md §2.1).</summary>
     [Id(13)] public long HeldBackForStock { get; init; }
+
+    /// <summary>
+    /// Audience members whose delivery was refused because their outbox was backed up (a receiver such as the ledger
+    /// archive down): each counted once. Each is later reached (<see cref="BackedUpReachedLater"/>), given up
+    /// (<see cref="BackedUpGivenUp"/>), or still waits for a retry (<see cref="BackedUpWaiting"/>); while any waits, a
+    /// broadcast whose shards are all done stays <c>running</c>.
+    /// </summary>
+    [Id(14)] public long BackedUpSkipped { get; init; }
+
+    /// <summary>Of <see cref="BackedUpSkipped"/>, members a later retry reached (counted in <see cref="Reached"/> from then on).</summary>
+    [Id(15)] public long BackedUpReachedLater { get; init; }
+
+    /// <summary>Of <see cref="BackedUpSkipped"/>, members waiting for a retry now.</summary>
+    [Id(16)] public long BackedUpWaiting { get; init; }
+
+    /// <summary>Of <see cref="BackedUpSkipped"/>, members never reached: refused 10 times (about 21 hours), the retry list full (500), or the window ended first.</summary>
+    [Id(17)] public long BackedUpGivenUp { get; init; }
 }
 
 /// <summary>Campaign statuses.</summary>

@@ -18,6 +18,9 @@ public sealed class PageTally
     /// <summary>Grants held by the page's sent and deferred touches, and their cost (CNY).</summary>
     public BudgetHeld Kept { get; private set; }
 
+    /// <summary>Members that refused the page's delivery because their outbox was backed up: not counted, retried later (<see cref="BackedUpMembers"/>).</summary>
+    public List<string> BackedUp { get; } = [];
+
     /// <summary>A planned member skipped for want of budget.</summary>
     public void Skipped() => BudgetSkipped++;
 

@@ -34,9 +34,24 @@ internal sealed class CampaignFanOut(
 
     private bool FanningOut => Campaign.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
 
-    /// <summary>Runs until the fan-out completes (true) or is paused (false). Throws on a failed read or write; the caller retries later.</summary>
+    /// <summary>The retries of members a page found backed up (made when first needed).</summary>
+    private BackedUpRetries? _retries;
+
+    private BackedUpRetries Retries => _retries ??= new BackedUpRetries(campaignId, state, options, DeliverWithRetryAsync, _pacer, saveAsync, time, logger);
+
+    /// <summary>
+    /// True when the last <see cref="RunAsync"/> returned with every shard done but backed-up members waiting for a
+    /// later retry (<see cref="BackedUpMembers"/>): the fan-out reminder runs it again, not the timer at once.
+    /// </summary>
+    public bool WaitingOnBackedUp { get; private set; }
+
+    /// <summary>
+    /// Runs until the fan-out completes (true), is paused (false), or has every shard done and only backed-up members
+    /// not yet due a retry (false, <see cref="WaitingOnBackedUp"/>). Throws on a failed read or write; the caller retries later.
+    /// </summary>
     public async Task<bool> RunAsync(CancellationToken cancellationToken)
     {
+        WaitingOnBackedUp = false;
         // A pause leaves this loop at a page boundary; a resume while the last pages finish keeps it going.
         while (FanningOut)
         {
@@ -52,6 +67,8 @@ internal sealed class CampaignFanOut(
                     await DeliverPageAsync(interrupted, cancellationToken, repeatOnly: true);
                 }
 
+                // A backed-up member's retry a failure interrupted is asked what it has; those still waiting are given up.
+                await Retries.EndAsync(cancellationToken);
                 (Campaign.Status, Campaign.CompletedAt) = (CampaignStatuses.Ended, time.GetUtcNow());
                 await saveAsync();
                 var reached = Campaign.Progress(time.GetUtcNow(), false).Reached;
@@ -76,6 +93,18 @@ internal sealed class CampaignFanOut(
             await ForEachShardAsync(s => !s.Done, DeliverShardAsync, cancellationToken);
             if (Campaign.Status == CampaignStatuses.Running && Campaign.Shards.All(s => s.Done))
             {
+                if (!await Retries.RunDueAsync(cancellationToken))
+                {
+                    // Members still backed up: not completed yet; the fan-out reminder looks again (and a pause stops it).
+                    WaitingOnBackedUp = FanningOut;
+                    if (WaitingOnBackedUp)
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
                 Campaign.Status = CampaignStatuses.Completed;
                 Campaign.CompletedAt = time.GetUtcNow();
                 await saveAsync();
@@ -232,14 +261,14 @@ internal sealed class CampaignFanOut(
             from = round.End;
         }
 
-        // One checkpoint: the page's counters, the cursor past it, the in-flight reservation turned into held grants.
-        foreach (var (key, counters) in tally.Groups)
+        // One checkpoint: the page's counters, the cursor past it, the in-flight reservation turned into held grants,
+        // and the members that refused as backed up listed for a retry (BackedUpRetries).
+        Campaign.Add(tally);
+        foreach (var memberId in tally.BackedUp)
         {
-            Campaign.Counters(key).Add(counters);
+            Campaign.BackedUp.Refused(memberId, time.GetUtcNow());
         }
 
-        (Campaign.Ineligible, Campaign.BudgetSkipped) = (Campaign.Ineligible + tally.Ineligible, Campaign.BudgetSkipped + tally.BudgetSkipped);
-        Campaign.Hold(tally.Kept);
         (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd, cursor.InFlightLast) = (null, 0, null, null);
         (cursor.Continuation, cursor.Done) = (page.Continuation, page.Continuation is null);
         await saveAsync();
@@ -293,7 +322,9 @@ internal sealed class CampaignFanOut(
                 var result = await DeliverWithRetryAsync(item.MemberId, CampaignMapping.DeliveryFor(definition, item) with { RepeatOnly = askOnly });
                 if (result is null)
                 {
-                    // Backed up (MemberBacklogException): not reached, counted nowhere; its reserved grant goes back to the budget.
+                    // Backed up (MemberBacklogException): not reached, counted nowhere; its reserved grant goes back to the
+                    // budget, and the page's checkpoint lists it for a retry (BackedUpRetries).
+                    tally.BackedUp.Add(item.MemberId);
                     continue;
                 }
 
@@ -304,10 +335,7 @@ internal sealed class CampaignFanOut(
                     continue;
                 }
 
-                // A repeat reports the group recorded the first time: count what the member actually has.
-                var arm = result.Group == CampaignGroups.Arm ? result.Arm : null;
-                var outcome = CampaignMapping.ToOutcome(result.Outcome) ?? DeliveryOutcome.Held;
-                tally.Count(item, CampaignMapping.GroupKey(result.Group, arm), outcome, CampaignMapping.UnitCostOf(definition, arm));
+                CampaignMapping.Count(tally, item, definition, result);
             }
         });
         await Task.WhenAll(workers);

@@ -263,7 +263,8 @@ public sealed class CampaignGrain(
                 await UnregisterFanOutReminderAsync();
             }
 
-            again = FanningOut; // resumed between the loop's last look and here
+            // Resumed between the loop's last look and here; backed-up members waiting for a retry wait for the reminder instead.
+            again = FanningOut && !_fanOut.WaitingOnBackedUp;
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
         {

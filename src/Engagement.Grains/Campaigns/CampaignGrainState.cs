@@ -62,6 +62,12 @@ public sealed class CampaignGrainState
     /// </summary>
     public bool UnlistedForBudget { get; set; }
 
+    /// <summary>
+    /// Members a broadcast's fan-out found backed up (their outbox past its bound), waiting to be asked again, and how
+    /// many were later reached or given up (<see cref="BackedUpMembers"/>; README "The outbox is bounded by count and by bytes").
+    /// </summary>
+    public BackedUpMembers BackedUp { get; set; } = new();
+
     /// <summary>Report ids counted lately, so a report a member sends again is counted once (bounded).</summary>
     public CountedReports Reports { get; set; } = new();
 
@@ -128,10 +134,26 @@ public sealed class CampaignGrainState
         return counters;
     }
 
-    /// <summary>Grants held: committed plus those in flight on pages of shards other than <paramref name="except"/>.</summary>
+    /// <summary>Grants held: committed plus those in flight on pages of shards other than <paramref name="except"/>, and on a backed-up member's retry.</summary>
     public BudgetHeld Held(ShardCursor? except = null) => BudgetReservation.Held(
-        new BudgetHeld(GrantsReserved, CostReserved),
+        new BudgetHeld(GrantsReserved + BackedUp.InFlightGrants, CostReserved + BackedUp.InFlightCost),
         Shards.Where(s => !ReferenceEquals(s, except) && s.InFlightGrants is not null).Select(s => new BudgetHeld(s.InFlightGrants!.Value, s.InFlightCost)));
+
+    /// <summary>
+    /// A checkpoint's counting: adds <paramref name="tally"/>'s group counters, ineligible and budget-skipped members,
+    /// and holds the grants its sent and deferred touches kept (in memory; the caller's write stores it with its cursor).
+    /// </summary>
+    public void Add(PageTally tally)
+    {
+        ArgumentNullException.ThrowIfNull(tally);
+        foreach (var (key, counters) in tally.Groups)
+        {
+            Counters(key).Add(counters);
+        }
+
+        (Ineligible, BudgetSkipped) = (Ineligible + tally.Ineligible, BudgetSkipped + tally.BudgetSkipped);
+        Hold(tally.Kept);
+    }
 
     /// <summary>Adds or removes held grants (a checkpoint keeps a page's, a suppression releases one).</summary>
     public void Hold(BudgetHeld delta)
@@ -180,6 +202,10 @@ public sealed class CampaignGrainState
             Shards = Shards.Count,
             ShardsDone = Shards.Count(s => s.Done),
             FanOutRunning = fanOutRunning,
+            BackedUpSkipped = BackedUp.Skipped,
+            BackedUpReachedLater = BackedUp.ReachedLater,
+            BackedUpWaiting = BackedUp.Waiting.Count,
+            BackedUpGivenUp = BackedUp.GivenUp,
         };
     }
 }

@@ -32,6 +32,15 @@ internal static partial class CampaignLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: delivery to {MemberId} failed (attempt {Attempt}); retrying")]
     public static partial void DeliveryRetry(ILogger logger, Exception ex, string campaignId, string memberId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {MemberId} refused the delivery, its outbox is backed up ({Bytes} bytes its receivers have not taken); not reached by this fan-out")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId}: {MemberId}, backed up before, was reached on retry {Refusals} ({Outcome})")]
+    public static partial void BackedUpReached(ILogger logger, string campaignId, string memberId, int refusals, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {MemberId} is still backed up after {Refusals} refusals; given up, not reached by this campaign")]
+    public static partial void BackedUpGivenUp(ILogger logger, string campaignId, string memberId, int refusals);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId}: every shard is done, {Waiting} backed-up members wait for a retry (the next at {NextAttemptAt})")]
+    public static partial void BackedUpWaiting(ILogger logger, string campaignId, int waiting, DateTimeOffset? nextAttemptAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {MemberId} refused the delivery, its outbox is backed up ({Bytes} bytes its receivers have not taken); it is asked again later")]
     public static partial void MemberBackedUp(ILogger logger, string campaignId, string memberId, int bytes);
 }

@@ -84,6 +84,17 @@ internal static class CampaignMapping
     /// <summary>The counters key of a group: the arm's name for an arm, else the group.</summary>
     public static string GroupKey(string group, string? arm) => group == CampaignGroups.Arm ? arm ?? "" : group;
 
+    /// <summary>
+    /// Counts a member's answer to <paramref name="planned"/> in <paramref name="tally"/> under the group it reports (a
+    /// repeat reports the group recorded the first time: what the member actually has is counted).
+    /// </summary>
+    public static void Count(PageTally tally, PlannedDelivery planned, CampaignDefinition definition, CampaignDeliveryResult result)
+    {
+        var arm = result.Group == CampaignGroups.Arm ? result.Arm : null;
+        var outcome = ToOutcome(result.Outcome) ?? DeliveryOutcome.Held;
+        tally.Count(planned, GroupKey(result.Group, arm), outcome, UnitCostOf(definition, arm));
+    }
+
     /// <summary>The arm's offer unit cost (CNY); 0 for no arm or an unknown one.</summary>
     public static decimal UnitCostOf(CampaignDefinition definition, string? arm) =>
         definition.Arms.FirstOrDefault(a => a.Name == arm) is { } found ? CampaignDefinitions.OfferOf(definition, found).UnitCost : 0m;

@@ -1,5 +1,6 @@
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Members;
+using Engagement.Grains.Campaigns;
 using Microsoft.Extensions.Logging;
 using static Engagement.Grains.Tests.Campaigns.CampaignTestKit;
 
@@ -7,8 +8,10 @@ namespace Engagement.Grains.Tests.Campaigns;
 
 /// <summary>
 /// A member whose outbox is backed up past its byte bound (the ledger archive down) refuses a broadcast's delivery with
-/// <see cref="MemberBacklogException"/>: the fan-out counts it as not reached and completes its page and the campaign,
-/// instead of failing the page on it again and again until the archive is back.
+/// <see cref="MemberBacklogException"/>: the fan-out goes on with everyone else instead of failing the page on it, lists
+/// the member, and asks it again on the fan-out reminder's later runs once its retry is due (engine clock: the fixture's
+/// fake one), until it is reached; the campaign completes only then, and its progress says how many were skipped as
+/// backed up and how many were reached later. The member keeps its stable group, and the budget holds exactly one grant per touch.
 /// </summary>
 [Collection(CampaignClusterCollection.Name)]
 public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
@@ -16,7 +19,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
     private static readonly string LongReason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补发", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
 
     [Fact]
-    public async Task A_backed_up_member_is_not_reached_and_the_fan_out_completes_for_everyone_else()
+    public async Task A_backed_up_member_is_skipped_by_its_page_then_reached_by_a_retry_once_it_takes_changes_again()
     {
         var scope = "bu" + Guid.NewGuid().ToString("N")[..8];
         var now = cluster.Time.GetUtcNow();
@@ -24,6 +27,9 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         var backedUp = members.First(m => !m.GlobalControl);
         var grain = cluster.Client.GetGrain<IMemberGrain>(backedUp.Id);
         cluster.Ledger.Fail(backedUp.Id);
+        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
+        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0.5, Budget = new CampaignBudget { MaxGrants = 100 } };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         try
         {
             MemberBacklogException? refusal = null;
@@ -33,23 +39,56 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
             }
 
             Assert.NotNull(refusal);
-            var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
-            var done = await CreateAndRunAsync(cluster.Client, Broadcast(scope + "-all", now, audience));
+            Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+            Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
 
-            var memberships = await MembershipsAsync(cluster.Client, members, scope + "-all");
-            Assert.Null(memberships[backedUp.Id]);
-            Assert.All(members.Where(m => m != backedUp), m => Assert.NotNull(memberships[m.Id]));
-            Assert.Equal(6, done.Progress.Total);
-            Assert.Equal(5, done.Progress.Reached);
-            Assert.Single(cluster.Logs.Lines(LogLevel.Warning, $"Campaign {scope}-all: {backedUp.Id} refused the delivery, its outbox is backed up"));
-            Assert.Empty(cluster.Logs.Lines(LogLevel.Warning, $"Campaign {scope}-all fan-out stopped"));
+            // Every shard is done, but the backed-up member waits for its retry: still running, and the progress says why.
+            var waiting = await PauseResumeTests.UntilAsync(campaign, v => v.Progress.ShardsDone == v.Progress.Shards && v.Progress.BackedUpWaiting == 1 && !v.Progress.FanOutRunning, "the pages");
+            Assert.Equal(CampaignStatuses.Running, waiting.Status);
+            Assert.Equal((6L, 5L, 1L, 0L, 0L), (waiting.Progress.Total!.Value, waiting.Progress.Reached, waiting.Progress.BackedUpSkipped, waiting.Progress.BackedUpReachedLater, waiting.Progress.BackedUpGivenUp));
+            Assert.Null((await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id]);
+            Assert.Single(cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id}: {backedUp.Id} refused the delivery, its outbox is backed up"));
+
+            // The reminder before the retry is due (engine clock unmoved) asks nobody.
+            await FanOutReminderAsync(campaign);
+            Assert.Equal(1, (await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning, "the reminder's run")).Progress.BackedUpWaiting);
+            Assert.Single(cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id}: {backedUp.Id} refused the delivery"));
+
+            // Due, but the archive is still down: refused again, and it waits longer (5 min after its second refusal).
+            cluster.Time.Advance(TimeSpan.FromMinutes(2));
+            await FanOutReminderAsync(campaign);
+            await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning && cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id}: {backedUp.Id} refused the delivery").Count == 2, "the first retry");
+            Assert.Equal(CampaignStatuses.Running, (await campaign.GetAsync())!.Status);
         }
         finally
         {
             cluster.Ledger.Heal(backedUp.Id);
         }
 
-        // The archive is back: the member takes changes again.
+        // The archive is back and the member's outbox drains (a ledger read sends everything); its next retry reaches it.
+        await grain.GetLedgerAsync(new LedgerQuery { Limit = 1 });
+        cluster.Time.Advance(TimeSpan.FromMinutes(6));
+        await FanOutReminderAsync(campaign);
+        var done = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Completed && !v.Progress.FanOutRunning, "the retried member");
+
+        var membership = (await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id];
+        Assert.NotNull(membership);
+        var planned = CampaignMapping.Plan(CampaignDefinitions.Normalize(definition), backedUp.Id, CampaignClusterFixture.GlobalControlPercent);
+        Assert.Equal(planned.Group, membership.Group); // its stable assignment: the group a page would have given it
+        Assert.Equal((6L, 1L, 1L, 0L, 0L), (done.Progress.Reached, done.Progress.BackedUpSkipped, done.Progress.BackedUpReachedLater, done.Progress.BackedUpWaiting, done.Progress.BackedUpGivenUp));
+        var touched = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).Select(t => t.MemberId).ToList();
+        Assert.Equal(touched.Count, touched.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(touched.Count, done.Progress.Sent + done.Progress.Deferred);
+        Assert.Equal(done.Progress.Sent + done.Progress.Deferred, done.GrantsReserved);
+        Assert.Empty(cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id} fan-out stopped"));
+
+        // The member takes changes again.
         Assert.Equal("applied", (await grain.AdjustAsync(new AdjustmentRequest { AdjustmentId = "adj-after", Kind = "points", Delta = 1, Reason = "x" })).Status);
+    }
+
+    private Task FanOutReminderAsync(ICampaignGrain campaign)
+    {
+        var at = cluster.Time.GetUtcNow().UtcDateTime;
+        return campaign.AsReference<IRemindable>().ReceiveReminder(CampaignGrain.FanOutReminder, new TickStatus(at, TimeSpan.FromMinutes(1), at));
     }
 }

@@ -1,0 +1,143 @@
+namespace Engagement.Domain.Campaigns;
+
+/// <summary>One audience member a broadcast's fan-out could not reach because its outbox was backed up, waiting to be asked again.</summary>
+public sealed class BackedUpMember
+{
+    /// <summary>The member.</summary>
+    public string MemberId { get; set; } = "";
+
+    /// <summary>Times it refused so far (its page's refusal included).</summary>
+    public int Refusals { get; set; }
+
+    /// <summary>Not asked again before this instant (UTC, engine clock).</summary>
+    public DateTimeOffset NextAttemptAt { get; set; }
+}
+
+/// <summary>
+/// The retry rule for members that refused a broadcast's delivery because their outbox was backed up (a receiver such
+/// as the ledger archive down: README "The outbox is bounded by count and by bytes"). Such a member decided nothing,
+/// so it is not counted in any group; it waits here and is asked again after <see cref="Delays"/> (1 min, 5 min, 15 min,
+/// 1 h, then every 4 h) until it answers, it has refused <see cref="MaxRefusals"/> times, or the campaign's window ends.
+/// Bounded: at most <see cref="MaxWaiting"/> members wait; one refused while that many wait is given up at once.
+/// Every member the fan-out met backed up is counted once in <see cref="Skipped"/>, and ends in exactly one of
+/// <see cref="ReachedLater"/> (it answered a retry: counted in its group, or ineligible, or budget-skipped, as a page
+/// counts), <see cref="GivenUp"/>, or still <see cref="Waiting"/>. Persisted in the campaign's state; a retry whose grant
+/// was reserved ahead (<see cref="InFlight"/>) is stored before the member is called, so a crash cannot free spent budget.
+/// </summary>
+public sealed class BackedUpMembers
+{
+    /// <summary>Members waiting at most: 500 (a member id is at most 64 characters, about 140 bytes of JSON an entry: ~70 KB of the campaign's row).</summary>
+    public const int MaxWaiting = 500;
+
+    /// <summary>Refusals after which a member is given up: 10 (with <see cref="Delays"/>, about 21 hours of retries).</summary>
+    public const int MaxRefusals = 10;
+
+    /// <summary>The wait after a member's n-th refusal (n = 1 the page's): 1 min, 5 min, 15 min, 1 h, then 4 h each time.</summary>
+    public static readonly IReadOnlyList<TimeSpan> Delays = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(4)];
+
+    /// <summary>The members waiting for a retry, in the order they were first refused.</summary>
+    public List<BackedUpMember> Waiting { get; set; } = [];
+
+    /// <summary>Members the fan-out found backed up (each once, however often it refused).</summary>
+    public long Skipped { get; set; }
+
+    /// <summary>Of <see cref="Skipped"/>, members that answered a later retry.</summary>
+    public long ReachedLater { get; set; }
+
+    /// <summary>Of <see cref="Skipped"/>, members never reached: refused <see cref="MaxRefusals"/> times, the list full, or the window ended first.</summary>
+    public long GivenUp { get; set; }
+
+    /// <summary>The member asked now with a grant reserved ahead for it; null when none is in flight.</summary>
+    public string? InFlight { get; set; }
+
+    /// <summary>Grants reserved for <see cref="InFlight"/> (0 or 1).</summary>
+    public long InFlightGrants { get; set; }
+
+    /// <summary>The cost of <see cref="InFlightGrants"/>, CNY.</summary>
+    public decimal InFlightCost { get; set; }
+
+    /// <summary>True when no member waits and none is in flight: the fan-out may complete.</summary>
+    public bool Settled => Waiting.Count == 0 && InFlight is null;
+
+    /// <summary>The wait after a member's <paramref name="refusals"/>-th refusal (<see cref="Delays"/>; the last repeats).</summary>
+    public static TimeSpan DelayAfter(int refusals) => Delays[Math.Clamp(refusals - 1, 0, Delays.Count - 1)];
+
+    /// <summary>
+    /// A fan-out page found <paramref name="memberId"/> backed up at <paramref name="now"/> (UTC): it is counted in
+    /// <see cref="Skipped"/> and waits for a retry <see cref="DelayAfter"/> its first refusal from now, or is given up at
+    /// once when <see cref="MaxWaiting"/> members wait. A member already waiting is not counted again. Returns true when it waits.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is null or empty.</exception>
+    public bool Refused(string memberId, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(memberId);
+        if (Find(memberId) is not null)
+        {
+            return true;
+        }
+
+        Skipped++;
+        if (Waiting.Count >= MaxWaiting)
+        {
+            GivenUp++;
+            return false;
+        }
+
+        Waiting.Add(new BackedUpMember { MemberId = memberId, Refusals = 1, NextAttemptAt = now + DelayAfter(1) });
+        return true;
+    }
+
+    /// <summary>
+    /// A retry of <paramref name="memberId"/> was refused again at <paramref name="now"/>: it waits
+    /// <see cref="DelayAfter"/> its refusals, or is given up after <see cref="MaxRefusals"/>. Returns true when it still
+    /// waits. Unknown ids change nothing (false).
+    /// </summary>
+    public bool RefusedAgain(string memberId, DateTimeOffset now)
+    {
+        if (Find(memberId) is not { } member)
+        {
+            return false;
+        }
+
+        member.Refusals++;
+        if (member.Refusals >= MaxRefusals)
+        {
+            Waiting.Remove(member);
+            GivenUp++;
+            return false;
+        }
+
+        member.NextAttemptAt = now + DelayAfter(member.Refusals);
+        return true;
+    }
+
+    /// <summary>A retry of <paramref name="memberId"/> was answered (counted by the caller): it leaves the list, counted in <see cref="ReachedLater"/>. Unknown ids change nothing.</summary>
+    public void Reached(string memberId)
+    {
+        if (Find(memberId) is { } member)
+        {
+            Waiting.Remove(member);
+            ReachedLater++;
+        }
+    }
+
+    /// <summary>The members due a retry at <paramref name="now"/> (UTC), first refused first, at most <paramref name="max"/>.</summary>
+    public IReadOnlyList<string> Due(DateTimeOffset now, int max) =>
+        [.. Waiting.Where(m => m.NextAttemptAt <= now).Take(Math.Max(max, 0)).Select(m => m.MemberId)];
+
+    /// <summary>The earliest retry still to come (UTC), or null when none waits.</summary>
+    public DateTimeOffset? NextAttemptAt => Waiting.Count == 0 ? null : Waiting.Min(m => m.NextAttemptAt);
+
+    /// <summary>The campaign's window ended: every member still waiting is given up (none is in flight by then).</summary>
+    public void GiveUpAll()
+    {
+        GivenUp += Waiting.Count;
+        Waiting.Clear();
+    }
+
+    /// <summary>Records (or clears, with null) the member asked now with <paramref name="reserved"/> held ahead for it.</summary>
+    public void SetInFlight(string? memberId, BudgetHeld reserved = default) =>
+        (InFlight, InFlightGrants, InFlightCost) = memberId is null ? (null, 0, 0m) : (memberId, reserved.Grants, reserved.Cost);
+
+    private BackedUpMember? Find(string memberId) => Waiting.Find(m => string.Equals(m.MemberId, memberId, StringComparison.Ordinal));
+}

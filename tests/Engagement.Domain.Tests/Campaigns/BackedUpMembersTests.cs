@@ -1,0 +1,87 @@
+using Engagement.Domain.Campaigns;
+
+namespace Engagement.Domain.Tests.Campaigns;
+
+/// <summary>The retry rule for members a broadcast found backed up (<see cref="BackedUpMembers"/>): bounded, counted once, each ending in one place.</summary>
+public sealed class BackedUpMembersTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_refused_member_is_counted_once_and_is_due_after_each_growing_delay()
+    {
+        var list = new BackedUpMembers();
+        Assert.True(list.Refused("M-1", T0));
+        Assert.True(list.Refused("M-1", T0.AddSeconds(5))); // the same member again (a replayed page): not counted twice
+
+        Assert.Equal(1, list.Skipped);
+        Assert.Empty(list.Due(T0.AddSeconds(59), 10));
+        Assert.Equal(["M-1"], list.Due(T0.AddMinutes(1), 10));
+
+        Assert.True(list.RefusedAgain("M-1", T0.AddMinutes(1)));
+        Assert.Empty(list.Due(T0.AddMinutes(5).AddSeconds(59), 10));
+        Assert.Equal(["M-1"], list.Due(T0.AddMinutes(6), 10));
+        Assert.Equal(T0.AddMinutes(6), list.NextAttemptAt);
+        Assert.False(list.Settled);
+    }
+
+    [Fact]
+    public void A_member_refused_MaxRefusals_times_is_given_up_after_about_21_hours()
+    {
+        var list = new BackedUpMembers();
+        var at = T0;
+        list.Refused("M-1", at);
+        var waits = true;
+        var refusals = 1;
+        while (waits)
+        {
+            at = list.NextAttemptAt!.Value;
+            waits = list.RefusedAgain("M-1", at);
+            refusals++;
+        }
+
+        Assert.Equal(BackedUpMembers.MaxRefusals, refusals);
+        Assert.InRange(at - T0, TimeSpan.FromHours(20), TimeSpan.FromHours(22));
+        Assert.Equal((1L, 0L, 1L), (list.Skipped, list.ReachedLater, list.GivenUp));
+        Assert.True(list.Settled);
+    }
+
+    [Fact]
+    public void The_list_is_bounded_and_each_skipped_member_ends_reached_given_up_or_waiting()
+    {
+        var list = new BackedUpMembers();
+        for (var i = 0; i < BackedUpMembers.MaxWaiting + 3; i++)
+        {
+            list.Refused($"M-{i:D4}", T0);
+        }
+
+        Assert.Equal(BackedUpMembers.MaxWaiting, list.Waiting.Count);
+        Assert.Equal((BackedUpMembers.MaxWaiting + 3L, 3L), (list.Skipped, list.GivenUp));
+
+        list.Reached("M-0000");
+        list.Reached("M-0000"); // a repeat changes nothing
+        list.Reached("unknown");
+        Assert.Equal(1, list.ReachedLater);
+        Assert.Equal(list.Skipped, list.ReachedLater + list.GivenUp + list.Waiting.Count);
+
+        list.GiveUpAll(); // the window ended
+        Assert.Equal((1L, BackedUpMembers.MaxWaiting + 2L), (list.ReachedLater, list.GivenUp));
+        Assert.Equal(list.Skipped, list.ReachedLater + list.GivenUp);
+        Assert.True(list.Settled);
+    }
+
+    [Fact]
+    public void A_retry_in_flight_holds_its_grant_until_cleared_and_keeps_the_list_unsettled()
+    {
+        var list = new BackedUpMembers();
+        list.Refused("M-1", T0);
+        list.SetInFlight("M-1", new BudgetHeld(1, 20m));
+        list.Reached("M-1");
+        Assert.False(list.Settled);
+        Assert.Equal((1L, 20m), (list.InFlightGrants, list.InFlightCost));
+
+        list.SetInFlight(null);
+        Assert.True(list.Settled);
+        Assert.Equal((0L, 0m), (list.InFlightGrants, list.InFlightCost));
+    }
+}
