@@ -34,7 +34,8 @@ internal sealed class BackedUpRetries(
 {
     private CampaignGrainState Campaign => state();
 
-    private BackedUpMembers BackedUp => Campaign.BackedUp;
+    /// <summary>The campaign's list; only read once a page has made it (<see cref="RunDueAsync"/> and <see cref="EndAsync"/> return first without one).</summary>
+    private BackedUpMembers BackedUp => Campaign.BackedUp!;
 
     /// <summary>
     /// Replays a retry a failure interrupted, then asks every member whose retry is due now (engine clock), while the
@@ -43,6 +44,11 @@ internal sealed class BackedUpRetries(
     /// </summary>
     public async Task<bool> RunDueAsync(CancellationToken cancellationToken)
     {
+        if (Campaign.BackedUp is null)
+        {
+            return true;
+        }
+
         if (BackedUp.InFlight is { } interrupted)
         {
             await AskAsync(interrupted, repeatOnly: true, cancellationToken);
@@ -72,6 +78,11 @@ internal sealed class BackedUpRetries(
     /// </summary>
     public async Task EndAsync(CancellationToken cancellationToken)
     {
+        if (Campaign.BackedUp is null)
+        {
+            return;
+        }
+
         if (BackedUp.InFlight is { } interrupted)
         {
             await AskAsync(interrupted, repeatOnly: true, cancellationToken);

@@ -266,7 +266,7 @@ internal sealed class CampaignFanOut(
         Campaign.Add(tally);
         foreach (var memberId in tally.BackedUp)
         {
-            Campaign.BackedUp.Refused(memberId, time.GetUtcNow());
+            (Campaign.BackedUp ??= new()).Refused(memberId, time.GetUtcNow());
         }
 
         (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd, cursor.InFlightLast) = (null, 0, null, null);

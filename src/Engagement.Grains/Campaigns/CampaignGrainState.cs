@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Engagement.Contracts.Campaigns;
 using Engagement.Domain.Campaigns;
 
@@ -65,8 +66,10 @@ public sealed class CampaignGrainState
     /// <summary>
     /// Members a broadcast's fan-out found backed up (their outbox past its bound), waiting to be asked again, and how
     /// many were later reached or given up (<see cref="BackedUpMembers"/>; README "The outbox is bounded by count and by bytes").
+    /// Null (and not stored) until a page first finds one: rows of campaigns that never met one stay as they were.
     /// </summary>
-    public BackedUpMembers BackedUp { get; set; } = new();
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BackedUpMembers? BackedUp { get; set; }
 
     /// <summary>Report ids counted lately, so a report a member sends again is counted once (bounded).</summary>
     public CountedReports Reports { get; set; } = new();
@@ -136,7 +139,7 @@ public sealed class CampaignGrainState
 
     /// <summary>Grants held: committed plus those in flight on pages of shards other than <paramref name="except"/>, and on a backed-up member's retry.</summary>
     public BudgetHeld Held(ShardCursor? except = null) => BudgetReservation.Held(
-        new BudgetHeld(GrantsReserved + BackedUp.InFlightGrants, CostReserved + BackedUp.InFlightCost),
+        new BudgetHeld(GrantsReserved + (BackedUp?.InFlightGrants ?? 0), CostReserved + (BackedUp?.InFlightCost ?? 0m)),
         Shards.Where(s => !ReferenceEquals(s, except) && s.InFlightGrants is not null).Select(s => new BudgetHeld(s.InFlightGrants!.Value, s.InFlightCost)));
 
     /// <summary>
@@ -202,10 +205,10 @@ public sealed class CampaignGrainState
             Shards = Shards.Count,
             ShardsDone = Shards.Count(s => s.Done),
             FanOutRunning = fanOutRunning,
-            BackedUpSkipped = BackedUp.Skipped,
-            BackedUpReachedLater = BackedUp.ReachedLater,
-            BackedUpWaiting = BackedUp.Waiting.Count,
-            BackedUpGivenUp = BackedUp.GivenUp,
+            BackedUpSkipped = BackedUp?.Skipped ?? 0,
+            BackedUpReachedLater = BackedUp?.ReachedLater ?? 0,
+            BackedUpWaiting = BackedUp?.Waiting.Count ?? 0,
+            BackedUpGivenUp = BackedUp?.GivenUp ?? 0,
         };
     }
 }

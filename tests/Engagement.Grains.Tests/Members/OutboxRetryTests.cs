@@ -75,19 +75,9 @@ public sealed class OutboxRetryTests(MemberClusterFixture cluster)
     }
 
     /// <summary>Moves the engine clock a month and a day on, to 10:00 in Shanghai (outside quiet hours): the member is at risk.</summary>
-    private void QuietForAMonth()
-    {
-        var later = Now.AddDays(31);
-        var ten = new DateTimeOffset(later.UtcDateTime.Date, TimeSpan.Zero).AddHours(2);
-        cluster.Time.SetUtcNow(ten >= later ? ten : ten.AddDays(1));
-    }
+    private void QuietForAMonth() => MemberTicks.QuietForAMonth(cluster.Time);
 
-    private Task TickAsync(string memberId)
-    {
-        var now = cluster.Time.GetUtcNow().UtcDateTime;
-        return cluster.Client.GetGrain<IMemberGrain>(memberId).AsReference<IRemindable>()
-            .ReceiveReminder(MemberGrain.LifecycleReminder, new TickStatus(now, TimeSpan.FromDays(1), now));
-    }
+    private Task TickAsync(string memberId) => MemberTicks.TickAsync(cluster.Client, cluster.Time, memberId);
 
     private static Task UntilAsync(Func<bool> done, string failure) => UntilAsync(() => Task.FromResult(done()), failure);
 
