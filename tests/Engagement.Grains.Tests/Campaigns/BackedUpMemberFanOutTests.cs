@@ -86,6 +86,100 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         Assert.Equal("applied", (await grain.AdjustAsync(new AdjustmentRequest { AdjustmentId = "adj-after", Kind = "points", Delta = 1, Reason = "x" })).Status);
     }
 
+    [Fact]
+    public async Task A_failed_write_after_the_retrys_write_ahead_is_replayed_holding_the_grant_once()
+    {
+        var scope = "bw" + Guid.NewGuid().ToString("N")[..8];
+        var now = cluster.Time.GetUtcNow();
+        var members = await CreateMembersAsync(cluster.Client, now, scope, 6);
+        var backedUp = members.First(m => !m.GlobalControl);
+        var grain = cluster.Client.GetGrain<IMemberGrain>(backedUp.Id);
+        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
+        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100 } };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        try
+        {
+            await BackUpAsync(backedUp.Id, grain);
+            Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+            Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+            await PauseResumeTests.UntilAsync(campaign, v => v.Progress.ShardsDone == v.Progress.Shards && v.Progress.BackedUpWaiting == 1 && !v.Progress.FanOutRunning, "the pages");
+        }
+        finally
+        {
+            cluster.Ledger.Heal(backedUp.Id);
+        }
+
+        await grain.GetLedgerAsync(new LedgerQuery { Limit = 1 });
+
+        // The retry's write-ahead (the grant in flight) is stored, the member takes the offer, the checkpoint write fails.
+        cluster.Faults.FailWritesAfter(definition.Id, 1);
+        try
+        {
+            cluster.Time.Advance(TimeSpan.FromMinutes(2));
+            await FanOutReminderAsync(campaign);
+            await PauseResumeTests.UntilAsync(campaign, _ => cluster.Faults.FailuresOf(definition.Id) > 0, "the interrupted retry");
+            Assert.NotNull((await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id]);
+        }
+        finally
+        {
+            cluster.Faults.Heal(definition.Id);
+        }
+
+        // The next run replays it, asking the member only what it has: counted once, its grant held once.
+        await FanOutReminderAsync(campaign);
+        var done = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Completed && !v.Progress.FanOutRunning, "the replayed retry");
+        Assert.Equal((6L, 1L, 1L, 0L, 0L), (done.Progress.Reached, done.Progress.BackedUpSkipped, done.Progress.BackedUpReachedLater, done.Progress.BackedUpWaiting, done.Progress.BackedUpGivenUp));
+        var touched = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).Select(t => t.MemberId).ToList();
+        Assert.Single(touched, id => id == backedUp.Id);
+        Assert.Equal(touched.Count, touched.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(done.Progress.Sent + done.Progress.Deferred, done.GrantsReserved);
+    }
+
+    [Fact]
+    public async Task A_member_still_backed_up_when_the_window_ends_is_given_up_and_the_campaign_ends()
+    {
+        var scope = "be" + Guid.NewGuid().ToString("N")[..8];
+        var now = cluster.Time.GetUtcNow();
+        var members = await CreateMembersAsync(cluster.Client, now, scope, 6);
+        var backedUp = members.First(m => !m.GlobalControl);
+        var grain = cluster.Client.GetGrain<IMemberGrain>(backedUp.Id);
+        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
+        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, ValidUntil = now.AddMinutes(30), Budget = new CampaignBudget { MaxGrants = 100 } };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        try
+        {
+            await BackUpAsync(backedUp.Id, grain);
+            Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+            Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+            await PauseResumeTests.UntilAsync(campaign, v => v.Progress.ShardsDone == v.Progress.Shards && v.Progress.BackedUpWaiting == 1 && !v.Progress.FanOutRunning, "the pages");
+
+            // validUntil passes while the member still waits: the next run gives it up and ends the campaign.
+            cluster.Time.Advance(TimeSpan.FromMinutes(31));
+            await FanOutReminderAsync(campaign);
+            var ended = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Ended && !v.Progress.FanOutRunning, "the window's end");
+            Assert.Equal((5L, 1L, 0L, 0L, 1L), (ended.Progress.Reached, ended.Progress.BackedUpSkipped, ended.Progress.BackedUpReachedLater, ended.Progress.BackedUpWaiting, ended.Progress.BackedUpGivenUp));
+            Assert.Null((await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id]);
+            Assert.Equal(ended.Progress.Sent + ended.Progress.Deferred, ended.GrantsReserved);
+        }
+        finally
+        {
+            cluster.Ledger.Heal(backedUp.Id);
+        }
+    }
+
+    /// <summary>Fails the member's archive and adjusts it with long reasons until it refuses as backed up (the caller heals the archive).</summary>
+    private async Task BackUpAsync(string memberId, IMemberGrain grain)
+    {
+        cluster.Ledger.Fail(memberId);
+        MemberBacklogException? refusal = null;
+        for (var i = 0; i < 150 && refusal is null; i++)
+        {
+            refusal = await Record.ExceptionAsync(() => grain.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason })) as MemberBacklogException;
+        }
+
+        Assert.NotNull(refusal);
+    }
+
     private Task FanOutReminderAsync(ICampaignGrain campaign)
     {
         var at = cluster.Time.GetUtcNow().UtcDateTime;
