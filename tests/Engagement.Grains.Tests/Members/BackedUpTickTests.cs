@@ -2,6 +2,7 @@ using Engagement.Contracts.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Members;
 using Engagement.Grains.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Grains.Tests.Members;
 
@@ -58,6 +59,48 @@ public sealed class BackedUpTickTests(MemberClusterFixture cluster)
         cluster.Time.Advance(TimeSpan.FromMinutes(30));
         await TickAsync(id);
         Assert.Single(cluster.Outbox.Sent, t => t.MemberId == id);
+        Assert.Single(await member.GetTouchesAsync(50), t => t.Kind == "winback.l1");
+    }
+
+    [Fact]
+    public async Task AMemberCollectedWithATickOwedAndItsOutboxDrainedHasItsReminderMovedToNowAndTouchesOnce()
+    {
+        var id = MemberClusterFixture.NewMemberId("btd");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        Assert.Equal("applied", (await member.ApplyEventAsync(Events.Purchase(id, "O-1", 300m, Now.AddMinutes(-1)))).Status);
+        cluster.Ledger.Fail(id);
+        for (var i = 0; i < 100; i++)
+        {
+            await Record.ExceptionAsync(() => member.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason }));
+        }
+
+        Assert.True(OutboxBytes.PastBound(cluster.Faults.Stored<MemberGrainState>(id)!.Member), "the outbox is not past its byte bound");
+        QuietForAMonth();
+        await TickAsync(id); // refused: the tick is owed
+        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id);
+
+        // The archive is back and the member is collected before its outbox retry (1 s apart by now) fires: the way out
+        // drains the outbox and, the tick being owed, moves the lifecycle reminder to Orleans' minute from now.
+        cluster.Ledger.Heal(id);
+        var movedAfter = TimeProvider.System.GetUtcNow().UtcDateTime;
+        await cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var stored = cluster.Faults.Stored<MemberGrainState>(id)!;
+        Assert.Empty(stored.Member.Outbox.Pending);
+        Assert.Equal(Now + TimeSpan.FromMinutes(1), stored.NextReminderAt);
+        var reminders = cluster.Cluster.GetSiloServiceProvider(cluster.Cluster.GetActiveSilos().First().SiloAddress).GetRequiredService<IReminderTable>();
+        var row = await reminders.ReadRow(member.GetGrainId(), MemberGrain.LifecycleReminder);
+        Assert.NotNull(row);
+        Assert.Equal(TimeSpan.FromDays(1), row.Period);
+        Assert.InRange(row.StartAt, movedAfter + TimeSpan.FromMinutes(1), TimeProvider.System.GetUtcNow().UtcDateTime + TimeSpan.FromMinutes(1));
+        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id);
+
+        // The moved reminder fires (a minute later): the owed tick touches once; the next tick the same day does not again.
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        await TickAsync(id);
+        await UntilAsync(() => cluster.Outbox.Sent.Any(t => t.MemberId == id), "the owed tick did not run when the moved reminder fired");
+        cluster.Time.Advance(TimeSpan.FromMinutes(30));
+        await TickAsync(id);
+        Assert.Equal("winback.l1", Assert.Single(cluster.Outbox.Sent, t => t.MemberId == id).Kind);
         Assert.Single(await member.GetTouchesAsync(50), t => t.Kind == "winback.l1");
     }
 
