@@ -169,6 +169,14 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
         _owedTick = tick;
     }
 
+    /// <summary>A lifecycle tick ran (<see cref="MemberWriteGate.TickAsync"/>): the owed tick, if any, is cleared and its armed run cancelled.</summary>
+    public void TickRan()
+    {
+        _owedTick = null;
+        _tickTimer?.Dispose();
+        _tickTimer = null;
+    }
+
     /// <summary>After an emit: with a tick owed and the outbox under its byte bound, arms the tick's run (a grain timer due now, after the current call).</summary>
     private void RunOwedTickWhenUnderBound()
     {

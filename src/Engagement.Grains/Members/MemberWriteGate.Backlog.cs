@@ -48,7 +48,8 @@ internal sealed partial class MemberWriteGate
     /// not lost to the next reminder a day later: it is owed (<see cref="MemberOutboxRetry.OweTick"/>) and runs again,
     /// through this method, right after the first emit that leaves the outbox under its byte bound (the outbox retry's
     /// once the receiver is back, or any other change's); at most one tick is owed, and the rerun is a tick like any
-    /// other (touch caps, quiet hours and the domain's repeat rules hold). Then it returns normally: the refusal is
+    /// other (touch caps, quiet hours and the domain's repeat rules hold). A tick that runs clears the one owed (and its
+    /// armed run), so a reminder tick that drains the outbox itself is not followed by a second. Then it returns normally: the refusal is
     /// logged, not thrown to the reminder service. Any other failure is thrown, as for every change.
     /// </summary>
     public async Task TickAsync(Func<Task> tick)
@@ -56,6 +57,9 @@ internal sealed partial class MemberWriteGate
         try
         {
             await ChangeAsync(tick);
+
+            // This tick ran: an owed one (armed by this tick's own emit-first, say) would only run it again.
+            _retry?.TickRan();
         }
         catch (MemberBacklogException)
         {

@@ -65,7 +65,24 @@ public sealed class BackedUpTickTests(MemberClusterFixture cluster)
     [Fact]
     public async Task AMemberCollectedWithATickOwedAndItsOutboxDrainedHasItsReminderMovedToNowAndTouchesOnce()
     {
-        var id = MemberClusterFixture.NewMemberId("btd");
+        // The member's outbox retry (1 s apart by now, real time) may drain the outbox and run the owed tick between the
+        // heal and the collection on a loaded machine; that attempt proves nothing, so a fresh member tries again (3 at most).
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (await CollectedWithATickOwedAsync(MemberClusterFixture.NewMemberId("btd")))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("the outbox retry ran the owed tick before every collection");
+    }
+
+    /// <summary>One attempt; false when the outbox retry ran the owed tick before the collection (nothing to check).</summary>
+    private async Task<bool> CollectedWithATickOwedAsync(string id)
+    {
+        // Created three hours off the 10:00 the ticks run at: its daily reminder's own next tick is hours away, not within the minute.
+        cluster.Time.Advance(TimeSpan.FromHours(3));
         var member = cluster.Client.GetGrain<IMemberGrain>(id);
         Assert.Equal("applied", (await member.ApplyEventAsync(Events.Purchase(id, "O-1", 300m, Now.AddMinutes(-1)))).Status);
         cluster.Ledger.Fail(id);
@@ -79,11 +96,16 @@ public sealed class BackedUpTickTests(MemberClusterFixture cluster)
         await TickAsync(id); // refused: the tick is owed
         Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id);
 
-        // The archive is back and the member is collected before its outbox retry (1 s apart by now) fires: the way out
-        // drains the outbox and, the tick being owed, moves the lifecycle reminder to Orleans' minute from now.
+        // The archive is back and the member is collected before its outbox retry fires: the way out drains the outbox
+        // and, the tick being owed, moves the lifecycle reminder to Orleans' minute from now.
         cluster.Ledger.Heal(id);
         var movedAfter = TimeProvider.System.GetUtcNow().UtcDateTime;
         await cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        if (cluster.Outbox.Sent.Any(t => t.MemberId == id))
+        {
+            return false;
+        }
+
         var stored = cluster.Faults.Stored<MemberGrainState>(id)!;
         Assert.Empty(stored.Member.Outbox.Pending);
         Assert.Equal(Now + TimeSpan.FromMinutes(1), stored.NextReminderAt);
@@ -92,7 +114,6 @@ public sealed class BackedUpTickTests(MemberClusterFixture cluster)
         Assert.NotNull(row);
         Assert.Equal(TimeSpan.FromDays(1), row.Period);
         Assert.InRange(row.StartAt, movedAfter + TimeSpan.FromMinutes(1), TimeProvider.System.GetUtcNow().UtcDateTime + TimeSpan.FromMinutes(1));
-        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id);
 
         // The moved reminder fires (a minute later): the owed tick touches once; the next tick the same day does not again.
         cluster.Time.Advance(TimeSpan.FromMinutes(1));
@@ -102,6 +123,40 @@ public sealed class BackedUpTickTests(MemberClusterFixture cluster)
         await TickAsync(id);
         Assert.Equal("winback.l1", Assert.Single(cluster.Outbox.Sent, t => t.MemberId == id).Kind);
         Assert.Single(await member.GetTouchesAsync(50), t => t.Kind == "winback.l1");
+        return true;
+    }
+
+    [Fact]
+    public async Task AReminderTickThatDrainsTheOutboxItselfClearsTheOwedTickSoItDoesNotRunTwice()
+    {
+        var id = MemberClusterFixture.NewMemberId("btr");
+        var member = cluster.Client.GetGrain<IMemberGrain>(id);
+        Assert.Equal("applied", (await member.ApplyEventAsync(Events.Purchase(id, "O-1", 300m, Now.AddMinutes(-1)))).Status);
+        cluster.Ledger.Fail(id);
+        for (var i = 0; i < 100; i++)
+        {
+            await Record.ExceptionAsync(() => member.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason }));
+        }
+
+        QuietForAMonth();
+        await TickAsync(id); // refused: the tick is owed
+        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.MemberId == id);
+
+        // The archive is back and the reminder fires before the outbox retry (1 s apart by now): the tick's emit-first
+        // drains the outbox (arming the owed tick's run) and the tick itself runs; the owed one is cleared.
+        cluster.Ledger.Heal(id);
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        await TickAsync(id);
+        var writes = cluster.Faults.WritesOf(id);
+        var stored = cluster.Faults.Stored<MemberGrainState>(id)!.NextReminderAt;
+        Assert.Equal("winback.l1", Assert.Single(cluster.Outbox.Sent, t => t.MemberId == id).Kind);
+
+        // Calls after it (an owed run armed due now would have run before them): no second tick wrote or moved the schedule.
+        await member.GetTouchesAsync(50);
+        await member.GetLedgerAsync(new LedgerQuery { Limit = 1 });
+        Assert.Equal(writes, cluster.Faults.WritesOf(id));
+        Assert.Equal(stored, cluster.Faults.Stored<MemberGrainState>(id)!.NextReminderAt);
+        Assert.Single(cluster.Outbox.Sent, t => t.MemberId == id);
     }
 
     /// <summary>Moves the engine clock a month and a day on, to 10:00 in Shanghai (outside quiet hours): the member is at risk.</summary>
