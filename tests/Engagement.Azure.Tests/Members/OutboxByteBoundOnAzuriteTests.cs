@@ -95,21 +95,26 @@ public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
         _archive.Down = true;
 
         var refused = new List<int>();
-        Exception? refusal = null;
+        var failures = new List<Exception>();
         for (var i = 0; i < 150; i++)
         {
             var failure = await Record.ExceptionAsync(() => member.AdjustAsync(Adjustment(i)));
             if (failure is not null)
             {
-                refusal ??= failure;
+                failures.Add(failure);
                 refused.Add(i);
             }
         }
 
+        var refusal = failures.FirstOrDefault();
+
         // Refused at the byte bound: the first refusal after the kept ledger's 50 (stored by sequence) and 47 more stored
         // whole; from then on every change is refused, nothing applied. Every write before it fit the table's row.
         Assert.Equal(Enumerable.Range(97, 53), refused);
+        Assert.All(failures, f => Assert.IsType<MemberBacklogException>(f));
         var backlog = Assert.IsType<MemberBacklogException>(refusal);
+        Assert.IsAssignableFrom<TimeoutException>(backlog); // "not now": HTTP 503, a queue event received again later
+        Assert.Contains("the change is refused, nothing was applied", backlog.Message, StringComparison.Ordinal);
         Assert.InRange(backlog.Bytes, OutboxBytes.Bound + 1, OutboxBytes.Bound + 2_000);
 
         // What Azurite's table holds, read back by the engine's grain storage: the outbox at the bound, archive rows only.
