@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Engagement.Domain.Campaigns;
 
 /// <summary>One audience member a broadcast's fan-out could not reach because its outbox was backed up, waiting to be asked again.</summary>
@@ -57,6 +59,7 @@ public sealed class BackedUpMembers
     public decimal InFlightCost { get; set; }
 
     /// <summary>True when no member waits and none is in flight: the fan-out may complete.</summary>
+    [JsonIgnore]
     public bool Settled => Waiting.Count == 0 && InFlight is null;
 
     /// <summary>The wait after a member's <paramref name="refusals"/>-th refusal (<see cref="Delays"/>; the last repeats).</summary>
@@ -126,6 +129,7 @@ public sealed class BackedUpMembers
         [.. Waiting.Where(m => m.NextAttemptAt <= now).Take(Math.Max(max, 0)).Select(m => m.MemberId)];
 
     /// <summary>The earliest retry still to come (UTC), or null when none waits.</summary>
+    [JsonIgnore]
     public DateTimeOffset? NextAttemptAt => Waiting.Count == 0 ? null : Waiting.Min(m => m.NextAttemptAt);
 
     /// <summary>The campaign's window ended: every member still waiting is given up (none is in flight by then).</summary>
