@@ -2,6 +2,7 @@ using System.Globalization;
 using Engagement.Console.Resources;
 using Engagement.Console.Services;
 using Engagement.Domain.Members;
+using Engagement.Domain.Orders;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Microsoft.Extensions.Localization;
@@ -140,8 +141,9 @@ public sealed class RecordTextsTests
         "O-1 +20（有效期至 {1}）；{2} +10（有效期至 {3}）；gift… +10（有效期至 {4}）；O|7␟x +10（有效期至 {5}）；另有 2 个批次")]
     public void ARealSpendOfSixLotsAndItsUndoReadBackAsTheDomainWroteThem(string culture, string spendShape, string taken, string undoShape, string back) => InCulture(culture, () =>
     {
-        // Lots as the domain names them: a 46-character id cut to its head and tail, an id that itself ends in "…", one
-        // holding "|" and U+001F (shown as ␟), each expiring an hour after the one before.
+        // Lots as the domain names them: a 46-character order id by the key it is kept as (longer than a GUID: its head,
+        // "~" and a hash; OrderIds), an id that itself ends in "…", one holding "|" and U+001F (shown as ␟), each expiring
+        // an hour after the one before.
         const string longId = "store-S001-till-07-receipt-RDM-20261204-000123";
         string[] ids = ["O-1", longId, "gift…", "O|7\u001Fx", "O-5", "O-6"];
         var options = new ProgramOptions();
@@ -159,7 +161,7 @@ public sealed class RecordTextsTests
         var undo = Assert.Single(MemberDecider.Adjust(state, AdjustmentPolicy.RedemptionUndoPrefix + "R-1", AdjustmentPolicy.PointsKind, points,
             "redemption R-1 undone: its unit was released and none is left (mug at S1)", options, now.AddMinutes(1)).Entries);
         var until = Enumerable.Range(0, 4).Select(i => culture == "en" ? $"2027-01-01T{12 + i}:00:00+08:00" : Bracketed(start.AddHours(i).AddYears(1))).ToArray();
-        string Lots(string shape) => string.Format(CultureInfo.InvariantCulture, shape, "", until[0], "store-S001-till-07-…-RDM-20261204-000123", until[1], until[2], until[3]);
+        string Lots(string shape) => string.Format(CultureInfo.InvariantCulture, shape, "", until[0], OrderIds.Key(longId), until[1], until[2], until[3]);
 
         Assert.Equal(string.Format(CultureInfo.InvariantCulture, spendShape, Lots(taken)), RecordTexts.LedgerReason(Text, spend.RuleId, spend.Reason, Bracketed, spend.EventId));
         Assert.Equal(undoShape + Lots(back), RecordTexts.LedgerReason(Text, undo.RuleId, undo.Reason, Bracketed, undo.EventId));
