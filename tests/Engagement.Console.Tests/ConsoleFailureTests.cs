@@ -253,7 +253,7 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
 
         // Creating again sends the same definition: it answers "exists", writes the missing row once and opens the campaign.
         await page.GetByTestId("campaign-create-retry").ClickAsync();
-        await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/console/campaigns/{id}$"), new() { Timeout = WaitMs });
         Assert.Single(await AuditRowsAsync(id, "campaign.create"));
     }
 
