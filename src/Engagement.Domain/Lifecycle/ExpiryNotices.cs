@@ -63,7 +63,8 @@ public static class ExpiryNotices
     /// noticed lots were all spent or refunded meanwhile has nothing left to expire; its waiting notice is withdrawn
     /// (returned). Notices decided one per lot by an earlier version and waiting for the same day become one: the first
     /// states the day's points, the others are withdrawn (returned). A notice with no <see cref="TouchDecision.ValidUntil"/>
-    /// day to go by is matched to its own lot by touch id.
+    /// goes by the day of the expiry its offer states, and with neither is matched to its own lot by touch id (a lot whose
+    /// long id was stored in full before keys were kept no longer makes that touch id: the offer's day still finds it).
     /// </summary>
     public static IReadOnlyList<TouchDecision> RestateWaiting(MemberState state, ProgramOptions options, DateTimeOffset now)
     {
@@ -84,13 +85,14 @@ public static class ExpiryNotices
         {
             // Notices decided one per lot (before lots shared one) that wait for the same day: the first states the
             // day's points, the others are withdrawn, or the member would hear the day's total once per lot.
-            if (notice.ValidUntil is { } day && !days.Add(MemberTimeZones.LocalDate(day, zone)))
+            var validUntil = notice.ValidUntil ?? OfferExpiry(notice.Offer);
+            if (validUntil is { } day && !days.Add(MemberTimeZones.LocalDate(day, zone)))
             {
                 merged.Add(notice.TouchId);
                 continue;
             }
 
-            var lots = notice.ValidUntil is { } until
+            var lots = validUntil is { } until
                 ? noticed.Where(lot => MemberTimeZones.LocalDate(lot.ExpiresAt, zone) == MemberTimeZones.LocalDate(until, zone)).ToList()
                 : noticed.Where(lot => TouchIds.For(state.MemberId, TouchKinds.PointsExpiryNotice, null, null, lot.LotId) == notice.TouchId).ToList();
             if (lots.Count == 0)
@@ -124,6 +126,21 @@ public static class ExpiryNotices
         }
 
         return settled;
+    }
+
+    /// <summary>
+    /// The expiry instant a notice's offer states (<c>points:{n};expiresAt:{UTC}</c>, as every version wrote it), for a
+    /// notice with no <see cref="TouchDecision.ValidUntil"/>: its touch id may have been made from a long lot id stored in
+    /// full before lots kept keys (<see cref="Orders.OrderIds"/>), which no kept lot id makes again. Null when it states none.
+    /// </summary>
+    private static DateTimeOffset? OfferExpiry(string? offer)
+    {
+        const string Marker = ";expiresAt:";
+        var at = offer?.IndexOf(Marker, StringComparison.Ordinal) ?? -1;
+        return at >= 0 && DateTimeOffset.TryParseExact(
+            offer.AsSpan(at + Marker.Length), "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry)
+            ? expiry
+            : null;
     }
 
     private static bool IsNotice(TouchDecision decision) =>
