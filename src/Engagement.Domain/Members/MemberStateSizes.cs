@@ -10,9 +10,9 @@ public static class MemberStateSizes
     /// characters, 50 coupons refused with 128-character CJK ids, 32 adjustment makers with such ids), its kept ledger 50
     /// negative manual adjustments with 200-character Chinese reasons naming four GUID lots, and its outbox the change
     /// that passed the outbox's byte bound (<see cref="Effects.OutboxBytes.Bound"/>): 87 such adjustments waiting for the
-    /// ledger archive (37 stored whole, 66,224 bytes of outbox): 468,262, 95.3% of the 480 KiB row. Longer order ids take
-    /// bounded room: an orderId or refund eventId whose stored JSON passes a GUID's 36 bytes is kept on its order as a key of
-    /// at most 35, and a full order keeps such an orderId as sent cut to 40 code points (at most 240 bytes) to name its lot (<see cref="Orders.OrderIds"/>; at both order caps with 128-character Chinese ids, 285,281 bytes with each full order's cut id as sent, 1,038,544 on 154b0a89).
+    /// ledger archive (37 stored whole, 66,224 bytes of outbox): 468,262, 95.3% of the 480 KiB row. Longer order ids take no
+    /// more: an orderId or refund eventId whose stored JSON passes a GUID's 36 bytes is kept on its order as a key of at most
+    /// 35 (<see cref="Orders.OrderIds"/>; at both order caps with 128-character Chinese ids, 229,031 bytes, 1,038,544 on 154b0a89).
     /// Not the most the rules allow: orders refunded many times each (up to <see cref="Program.ProgramOptions.MaxRefundsPerOrder"/>
     /// ids and marks each), or 128-character Chinese eventIds on every kept ledger entry, are not measured here and can
     /// pass the row; such a member's writes are refused (the storage's size guard) and its events dead-lettered. A grain-state bound

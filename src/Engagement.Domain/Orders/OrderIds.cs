@@ -81,18 +81,8 @@ public static class OrderIds
     public static string Named(string sent)
     {
         var key = Key(sent);
-        return string.Equals(key, sent, StringComparison.Ordinal) ? sent : Named(key, Points.LotNames.Shown(sent));
+        return string.Equals(key, sent, StringComparison.Ordinal) ? sent : string.Concat(Points.LotNames.Shown(sent), " [", key, "]");
     }
-
-    /// <summary>
-    /// A kept order as <see cref="Named(string)"/> named it when it came: <paramref name="kept"/> alone when
-    /// <paramref name="shown"/> is null (an id kept as sent, or a key whose id as sent is not known), else
-    /// <c>{shown} [{kept}]</c>.
-    /// </summary>
-    /// <param name="kept">The id as the member keeps it (<see cref="Key"/>).</param>
-    /// <param name="shown">The id as sent, cut by <see cref="Points.LotNames.Shown"/>; null when not kept.</param>
-    public static string Named(string kept, string? shown) =>
-        shown is null ? kept : string.Concat(shown, " [", kept, "]");
 
     /// <summary>
     /// True when <paramref name="a"/> and <paramref name="b"/> name the same order, each kept or as sent (<see cref="Key"/>);

@@ -18,38 +18,9 @@ public sealed class OrderRecord
 {
     /// <summary>
     /// The order (or lot) id as the member keeps it (<see cref="OrderIds.Key"/>): as sent when short, else its fixed-size key;
-    /// set to either, it holds the kept one, so an order stored with its full id reads back under its key. Set to a long id
-    /// as sent (a purchase's, a lot's, or one read from a row stored before keys were kept), it also sets <see cref="SentShown"/>.
+    /// set to either, it holds the kept one, so an order stored with its full id reads back under its key.
     /// </summary>
-    public string OrderId
-    {
-        get;
-        set
-        {
-            field = OrderIds.Key(value);
-            if (!string.Equals(field, value, StringComparison.Ordinal))
-            {
-                SentShown = Domain.Points.LotNames.Shown(value);
-            }
-        }
-    } = "";
-
-    /// <summary>
-    /// A long id as sent, cut as a ledger reason shows it (<see cref="Points.LotNames.Shown"/>: at most
-    /// <see cref="Points.LotNames.MaxLotIdShown"/> code points, head…tail, at most 240 bytes stored), kept only when
-    /// <see cref="OrderId"/> is its key, so support reads the POS order in the lot's expiry and re-pricing entries and in
-    /// the member view (<see cref="Name"/>); null for an id kept as sent, and for an order stored as a key before this was
-    /// kept (named by its key alone). Set with <see cref="OrderId"/>; read back from storage cut again to that bound.
-    /// </summary>
-    public string? SentShown { get; set => field = value is null ? null : Domain.Points.LotNames.Shown(value); }
-
-    /// <summary>
-    /// The order (or lot) as ledger reasons and the member view (<c>pointsLots[].lotId</c>) name it: <see cref="OrderId"/>
-    /// when kept as sent, else <c>{SentShown} [{OrderId}]</c> as a purchase's entry names it (<see cref="OrderIds.Named(string)"/>;
-    /// at most 78 code points), or the key alone when <see cref="SentShown"/> is not known.
-    /// </summary>
-    [JsonIgnore]
-    public string Name => OrderIds.Named(OrderId, SentShown);
+    public string OrderId { get; set => field = OrderIds.Key(value); } = "";
 
     /// <summary>The purchase's occurredAt; the lot's earned-at.</summary>
     public DateTimeOffset At { get; set; }

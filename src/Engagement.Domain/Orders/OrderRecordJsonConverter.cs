@@ -5,13 +5,11 @@ namespace Engagement.Domain.Orders;
 
 /// <summary>
 /// Writes an order as <c>[orderId, at, amount, points, remaining, expiresAt, refunded, pointsReversed,
-/// noticeSentAt, refundEventIds, foreign, refundMarks, expired, sentShown]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
+/// noticeSentAt, refundEventIds, foreign, refundMarks, expired]</c>, leaving off trailing defaults; a plain purchase is about 95 bytes
 /// instead of about 190. Append new fields at the end only, so stored state keeps reading. The orderId is the one the order
 /// keeps (<see cref="OrderRecord.OrderId"/>) and each refund event id is written as <see cref="OrderIds.Key"/> keeps it: a long id
 /// takes at most 35 bytes, and matches its refund again through <see cref="OrderIds.Contains"/>. Rows written before keys
-/// were kept read as they are: their long orderId becomes its key as it is read (and its cut form, sentShown, is taken from
-/// it), their long refund ids still match. sentShown (<see cref="OrderRecord.SentShown"/>, at most 240 bytes) is written only
-/// for an order kept under a key; rows written before it was kept read with none.
+/// were kept read as they are: their long orderId becomes its key as it is read, their long refund ids still match.
 /// </summary>
 public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
 {
@@ -41,7 +39,6 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
                 case 10: order.Foreign = reader.TokenType == JsonTokenType.Null ? null : ReadForeign(ref reader); break;
                 case 11: order.RefundMarks = reader.TokenType == JsonTokenType.Null ? null : ReadMarks(ref reader); break;
                 case 12: order.Expired = reader.GetInt64(); break;
-                case 13: order.SentShown = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
                 default: reader.Skip(); break;
             }
         }
@@ -59,8 +56,7 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         writer.WriteNumberValue(value.Remaining);
         writer.WriteStringValue(value.ExpiresAt);
 
-        var hasShown = value.SentShown is not null;
-        var hasExpired = value.Expired != 0 || hasShown;
+        var hasExpired = value.Expired != 0;
         var hasMarks = value.RefundMarks is { Count: > 0 };
         var hasForeign = value.Foreign is not null || hasMarks || hasExpired;
         var hasIds = value.RefundEventIds is { Count: > 0 } || hasForeign;
@@ -123,11 +119,6 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         if (hasExpired)
         {
             writer.WriteNumberValue(value.Expired);
-        }
-
-        if (hasShown)
-        {
-            writer.WriteStringValue(value.SentShown);
         }
 
         writer.WriteEndArray();

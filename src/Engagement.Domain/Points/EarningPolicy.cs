@@ -215,7 +215,7 @@ public static class EarningPolicy
             }
 
             var reason = string.Create(CultureInfo.InvariantCulture,
-                $"purchase {order.Name} earns {earning.Points} points {Text(earning)} (was {was}): {cause}");
+                $"purchase {order.OrderId} earns {earning.Points} points {Text(earning)} (was {was}): {cause}");
             if (moved != delta)
             {
                 reason += string.Create(CultureInfo.InvariantCulture, $"; {moved - delta} of the {-delta} points it takes back had expired");

@@ -132,7 +132,7 @@ public static class PointsWallet
         order.Expired += expired;
         LedgerBook.Append(
             state, entries, order.ExpiresAt, LedgerKinds.Points, -expired, Balance(state),
-            string.Create(CultureInfo.InvariantCulture, $"{expired} points of purchase {order.Name} expired at {order.ExpiresAt:yyyy-MM-dd'T'HH:mm:ssK}"),
+            string.Create(CultureInfo.InvariantCulture, $"{expired} points of purchase {order.OrderId} expired at {order.ExpiresAt:yyyy-MM-dd'T'HH:mm:ssK}"),
             RuleIds.PointsExpire, eventId: null, occurredAt: order.ExpiresAt);
     }
 
@@ -287,5 +287,5 @@ public static class PointsWallet
         return lots;
     }
 
-    private static PointsLot ToLot(OrderRecord o) => new(o.OrderId, o.At, o.ExpiresAt, o.Points, o.Remaining, o.NoticeSentAt) { Name = o.Name };
+    private static PointsLot ToLot(OrderRecord o) => new(o.OrderId, o.At, o.ExpiresAt, o.Points, o.Remaining, o.NoticeSentAt);
 }

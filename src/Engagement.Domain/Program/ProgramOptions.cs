@@ -158,8 +158,8 @@ public sealed class ProgramOptions
     /// leaving the rest for touches, coupons and campaigns. When the 50 ledger entries kept are all spends naming four lots
     /// (docs/offers.md) it measures 198,598 bytes (40%) with GUID lot ids (MemberStateSerializationTests). Order ids
     /// and refund eventIds longer than a GUID in the stored JSON are kept as keys of at most 35 bytes
-    /// (<see cref="Orders.OrderIds"/>; a full order also keeps such an id as sent cut to 40 code points): with 128-character
-    /// Chinese ones a member at both caps measures 285,281 bytes (58%; 1,038,544, twice the bound, on 154b0a89). Raise either cap only with that bound in mind. At least 0.
+    /// (<see cref="Orders.OrderIds"/>): with 128-character Chinese ones a member at both caps measures 229,031 bytes (47%;
+    /// 1,038,544, twice the bound, on 154b0a89). Raise either cap only with that bound in mind. At least 0.
     /// </summary>
     public int MaxOrderSummaries { get; set; } = 300;
 

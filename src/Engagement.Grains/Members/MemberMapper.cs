@@ -81,7 +81,7 @@ internal static class MemberMapper
             OptedOutChannels = caps.OptedOutChannels,
         },
         RegisteredAt = summary.RegisteredAt ?? default,
-        PointsLots = summary.PointsLots.Select(l => new PointsLotView { LotId = l.Name, Remaining = l.Remaining, Original = l.Original, EarnedAt = l.EarnedAt, ExpiresAt = l.ExpiresAt }).ToList(),
+        PointsLots = summary.PointsLots.Select(l => new PointsLotView { LotId = l.LotId, Remaining = l.Remaining, Original = l.Original, EarnedAt = l.EarnedAt, ExpiresAt = l.ExpiresAt }).ToList(),
         Behaviour = summary.Behaviour,
         TierSince = summary.TierSince,
         TierGraceUntil = summary.TierGraceUntil,

@@ -13,8 +13,9 @@ namespace Engagement.Domain.Tests.Orders;
 /// <summary>
 /// Lots whose order ids are long (kept as keys, <see cref="OrderIds"/>): their expiry notices go out, a notice waiting for the
 /// morning stored before keys were kept (its lot under the full id, its touch id made from it) still goes out after the
-/// upgrade, their expiry and re-pricing entries and the member view name them as the purchase entry does (the id as sent,
-/// cut head…tail, and its key), and a support adjustment whose id is long is replayed by that id once its lot is stored.
+/// upgrade, their expiry and re-pricing entries and the member view name them by their key, which their purchase entry
+/// names beside the id as sent (cut head…tail), and a support adjustment whose id is long is replayed by that id once its
+/// lot is stored.
 /// </summary>
 public class LongOrderIdNoticeTests
 {
@@ -81,7 +82,7 @@ public class LongOrderIdNoticeTests
     }
 
     [Fact]
-    public void LongIdLotsOfOneDayShareANoticeThatGoesOutOnceAndTheirExpiryNamesTheIdAsSent()
+    public void LongIdLotsOfOneDayShareANoticeThatGoesOutOnceAndTheirExpiryNamesTheKeyTheirPurchaseEntryShows()
     {
         var options = new ProgramOptions();
         var state = Bought100(CjkOrderId(1));
@@ -95,39 +96,39 @@ public class LongOrderIdNoticeTests
         state = JsonSerializer.Deserialize<MemberState>(JsonSerializer.Serialize(state, Web), Web)!; // noticed lots stored and read back
         Assert.DoesNotContain(MemberTick.Run(state, options, day.AddDays(1)).Touches, t => t.Kind == TouchKinds.PointsExpiryNotice);
 
-        // At expiry each lot's entry names it as its purchase entry did: the id as sent, cut head…tail, and its key.
+        // At expiry each lot's entry names it by its key (the member keeps no more of the id); its purchase entry names that
+        // key in brackets after the id as sent, cut head…tail, which is how support finds the POS order.
         var expired = MemberTick.Run(state, options, Bought.AddYears(1).AddDays(1)).Engine.NewEntries.Where(e => e.RuleId == RuleIds.PointsExpire).ToList();
         Assert.Equal(2, expired.Count);
         foreach (var (id, points) in new[] { (CjkOrderId(1), 200), (CjkOrderId(2), 50) })
         {
             var entry = Assert.Single(expired, e => e.Delta == -points);
-            Assert.StartsWith($"{points} points of purchase {OrderIds.Named(id)} expired at ", entry.Reason, StringComparison.Ordinal);
-            Assert.Contains(id[^20..] + " [" + OrderIds.Key(id) + "]", entry.Reason, StringComparison.Ordinal);
+            Assert.StartsWith($"{points} points of purchase {OrderIds.Key(id)} expired at ", entry.Reason, StringComparison.Ordinal);
+            var purchase = Assert.Single(state.Ledger, e => e.Kind == LedgerKinds.Points && e.Delta == points && e.Reason.Contains(OrderIds.Key(id), StringComparison.Ordinal));
+            Assert.Contains(OrderIds.Named(id), purchase.Reason, StringComparison.Ordinal);
+            Assert.Contains(id[^20..] + " [" + OrderIds.Key(id) + "]", purchase.Reason, StringComparison.Ordinal);
         }
     }
 
     [Fact]
-    public void TheMemberViewAndAReGrantNameALongIdLotAsItsPurchaseEntryDoes()
+    public void TheMemberViewAndAReGrantNameALongIdLotByTheKeyItsPurchaseEntryShows()
     {
         var options = new ProgramOptions();
         var state = Bought100(CjkOrderId(2));
-        var lot = Assert.Single(PointsWallet.Lots(state));
-        Assert.Equal((OrderIds.Key(CjkOrderId(2)), OrderIds.Named(CjkOrderId(2))), (lot.LotId, lot.Name));
-        Assert.InRange(lot.Name.Length, 1, 128); // an orderId's bound (CONTRACT.md §1): the field keeps its shape
-        var named = Assert.Single(MemberEngine.Summarize(state, options, Bought.AddDays(1)).PointsLots).Name;
-        Assert.Equal(OrderIds.Named(CjkOrderId(2)), named);
+        var key = OrderIds.Key(CjkOrderId(2));
+        Assert.Equal(key, Assert.Single(PointsWallet.Lots(state)).LotId);
+        var shown = Assert.Single(MemberEngine.Summarize(state, options, Bought.AddDays(1)).PointsLots).LotId;
+        Assert.Equal(key, shown);
+        Assert.InRange(shown.Length, 1, 128); // an orderId's bound (CONTRACT.md §1): the field keeps its shape
+        Assert.Contains(OrderIds.Named(CjkOrderId(2)), Assert.Single(state.Ledger, e => e.Kind == LedgerKinds.Points).Reason, StringComparison.Ordinal);
+        Assert.EndsWith("[" + key + "]", OrderIds.Named(CjkOrderId(2)), StringComparison.Ordinal);
 
-        // A late, earlier purchase takes the first-purchase double: the re-pricing entry names the long-id order as sent.
+        // A late, earlier purchase takes the first-purchase double: the re-pricing entry names the long-id order by its key.
         var earlier = Bought.AddDays(-1);
         var late = MemberEngine.Apply(state, new MemberEvent("p-0", MemberEventTypes.Purchase, earlier) { OrderId = "O-0", Amount = 10m }, options, Bought.AddDays(1));
         Assert.Equal(EventStatus.Applied, late.Status);
         var correction = Assert.Single(state.Ledger, e => e.RuleId == RuleIds.PointsEarnCorrection);
-        Assert.StartsWith("purchase " + OrderIds.Named(CjkOrderId(2)) + " earns 100 points ", correction.Reason, StringComparison.Ordinal);
-
-        // A lot kept under a key before its id as sent was kept (today's stored rows) is named by its key alone.
-        var keyedOnly = JsonSerializer.Deserialize<OrderRecord>($"[{JsonSerializer.Serialize(OrderIds.Key(CjkOrderId(2)), Web)},\"2026-01-05T02:00:00+08:00\",100,200,200,\"2027-01-05T02:00:00+08:00\"]", Web)!;
-        Assert.Equal((OrderIds.Key(CjkOrderId(2)), null, OrderIds.Key(CjkOrderId(2))), (keyedOnly.OrderId, keyedOnly.SentShown, keyedOnly.Name));
-        Assert.Equal("O-0", Assert.Single(state.Orders, o => o.OrderId == "O-0").Name);
+        Assert.StartsWith("purchase " + key + " earns 100 points ", correction.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -143,7 +144,6 @@ public class LongOrderIdNoticeTests
         Assert.Equal(AdjustmentStatuses.Applied, AdjustmentPolicy.Apply(state, adjustmentId, "points", 300, "parcel lost", options, at).Status);
         var lot = Assert.Single(state.Orders, o => o.IsBonusLot);
         Assert.Equal(OrderIds.Key(AdjustmentPolicy.EventIdOf(adjustmentId)), lot.OrderId);
-        Assert.Equal(OrderIds.Named(AdjustmentPolicy.EventIdOf(adjustmentId)), lot.Name);
         for (var i = 0; i < 60; i++)
         {
             var when = at.AddHours(1 + i);
