@@ -36,6 +36,7 @@ public sealed class StoredStateRowsTests
         ["AlertBookState"] = OldAlertBookWrittenCompactly,
         ["AlertBookState.compact"] = RoundTrip<AlertBookState>,
         ["AlertBookState.refused"] = RoundTrip<AlertBookState>,
+        ["AlertBookState.refused-anomalies"] = RoundTrip<AlertBookState>,
         ["ValueClassThresholds"] = RoundTrip<ValueClassThresholds>,
         ["AggregatorShard"] = RoundTrip<AggregatorShard>,
         ["RegionList"] = RoundTrip<List<string>>,
@@ -157,6 +158,30 @@ public sealed class StoredStateRowsTests
 
         Assert.Null(serializer.Deserialize<AlertBookState>(new BinaryData(Row("AlertBookState"))).RaisesRefused);
         Assert.Null(serializer.Deserialize<AlertBookState>(new BinaryData(Row("AlertBookState.compact"))).RaisesRefused);
+    }
+
+    [Fact]
+    public void The_alert_book_row_with_pending_anomaly_sources_holds_them_beside_the_evaluations_refusals_and_they_count_until_raised()
+    {
+        var serializer = new JsonGrainStateSerializer();
+        var refused = serializer.Deserialize<AlertBookState>(new BinaryData(Row("AlertBookState.refused-anomalies"))).RaisesRefused;
+        Assert.NotNull(refused);
+        Assert.Equal((63L, 62), (refused.Total, refused.LastCount));
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 4, 0, 0, TimeSpan.Zero), refused.LastAt);
+        Assert.Equal([new AlertRefusedPair(AlertRules.ComplaintsHigh, "east")], refused.Alerts);
+        Assert.Equal(["backup", "库存"], refused.Anomalies!);
+
+        // 60 of the evaluation's and 2 pending anomalies: an evaluation carries the sources forward, a source raised leaves.
+        var next = AlertRaisesRefused.After(refused, [], new DateTimeOffset(2026, 3, 2, 5, 0, 0, TimeSpan.Zero))!;
+        Assert.Equal((2, 63L, refused.LastAt), (next.LastCount, next.Total, next.LastAt));
+        Assert.Equal(["backup", "库存"], next.Anomalies!);
+        var left = AlertRaisesRefused.RemoveAnomaly(next, "backup")!;
+        Assert.Equal(1, left.LastCount);
+        Assert.Equal(["库存"], left.Anomalies!);
+        Assert.Null(AlertRaisesRefused.RemoveAnomaly(left, "库存"));
+
+        // The older rows have none: left out of the stored JSON, so they are written back without it.
+        Assert.Null(serializer.Deserialize<AlertBookState>(new BinaryData(Row("AlertBookState.refused"))).RaisesRefused!.Anomalies);
     }
 
     /// <summary>The alert book's bc6b55b8 row loaded and written back, in its compact shape (checked against its own row).</summary>
