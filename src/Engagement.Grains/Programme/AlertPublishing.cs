@@ -32,13 +32,3 @@ public sealed class InMemoryAlertPublisher : IAlertPublisher
         return Task.CompletedTask;
     }
 }
-
-/// <summary>Reports data anomalies to the alerts grain (for backups, storage checks).</summary>
-public sealed class GrainDataAnomalyReporter(IGrainFactory grains) : IDataAnomalyReporter
-{
-    public Task RaiseAsync(string source, string message, CancellationToken cancellationToken = default) =>
-        grains.GetGrain<IAlertsGrain>(0).RaiseAnomalyAsync(source, message);
-
-    public Task ResolveAsync(string source, CancellationToken cancellationToken = default) =>
-        grains.GetGrain<IAlertsGrain>(0).ResolveAnomalyAsync(source);
-}

@@ -177,7 +177,8 @@ public sealed partial class AlertsGrain(
 
     /// <summary>
     /// An anomaly report's <paramref name="change"/>, written and published (<see cref="ChangeAsync"/>; a storage fault is
-    /// thrown back to the reporting listener, the book unchanged). A raise that is not refused (made, or open already) and
+    /// thrown back to the reporter, the book unchanged in memory and in storage, and <see cref="GrainDataAnomalyReporter"/>
+    /// logs it and sends the report again until written). A raise that is not refused (made, or open already) and
     /// any resolve take the source out of the record of refused raises: it no longer waits for room.
     /// </summary>
     private Task AnomalyAsync(string change, string source, Func<AlertBookState, AlertBookState> apply) => ChangeAsync(book =>

@@ -15,6 +15,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Storage;
 
 namespace Engagement.Azure.Tests.Programme;
 
@@ -35,6 +36,32 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
     /// <summary>Fails the next N publishes before passing them to the queue (a crash between the state write and the send).</summary>
     public int FailPublishes { get; set; }
+
+    /// <summary>
+    /// Lets this many writes of the alert book reach the table, then fails the next <see cref="FailAlertBookWrites"/>
+    /// (before they reach it, as a storage outage does); writes after those reach the table again.
+    /// </summary>
+    public int AlertBookWritesBeforeFault
+    {
+        get => Volatile.Read(ref _alertBookWritesBeforeFault);
+        set => Volatile.Write(ref _alertBookWritesBeforeFault, value);
+    }
+
+    private int _alertBookWritesBeforeFault;
+
+    /// <summary>Alert book writes to fail once <see cref="AlertBookWritesBeforeFault"/> have passed (0: none).</summary>
+    public int FailAlertBookWrites
+    {
+        get => Volatile.Read(ref _failAlertBookWrites);
+        set => Volatile.Write(ref _failAlertBookWrites, value);
+    }
+
+    private int _failAlertBookWrites;
+
+    /// <summary>Alert book writes that reached the table since the silo was made.</summary>
+    public int AlertBookWrites => Volatile.Read(ref _alertBookWrites);
+
+    private int _alertBookWrites;
 
     /// <summary>Fails the next N applies of the metrics sink (members' emits fail; their contributions stay in the outbox).</summary>
     public int FailSinkApplies
@@ -125,6 +152,7 @@ public sealed class ProgrammeSilo : IAsyncDisposable
             }
 
             silo.AddEngagementAzureStorage(builder.Configuration);
+            AlertBookFaults.Decorate(silo.Services, this);
             silo.AddEngagementInMemoryPorts(); // the poison queue (members need one; the ingestion host is not here)
             silo.AddEngagementProgramme(builder.Configuration, startAlerts: false);
             silo.AddEngagementProgrammeStorage();
@@ -229,5 +257,51 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
             return inner.PublishAsync(alerts, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The grain storage of the alert book (state <c>alerts</c>) in front of the Azure table provider: the writes the silo
+    /// is told to fail (<see cref="AlertBookWritesBeforeFault"/>, <see cref="FailAlertBookWrites"/>) throw a 503 as the
+    /// table would, before anything is written; every other call reaches the table (the pattern of GrainStateSizeGuard).
+    /// </summary>
+    internal sealed class AlertBookFaults(ProgrammeSilo silo, IGrainStorage inner) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    {
+        public static void Decorate(IServiceCollection services, ProgrammeSilo silo)
+        {
+            var original = services.Last(d => d.ServiceType == typeof(IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, GrainStorageNames.State));
+            var factory = original.KeyedImplementationFactory!;
+            services.Remove(original);
+            services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.State, (sp, key) => new AlertBookFaults(silo, (IGrainStorage)factory(sp, key)));
+        }
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+        public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            if (stateName == "alerts")
+            {
+                if (Interlocked.Decrement(ref silo._alertBookWritesBeforeFault) < 0)
+                {
+                    Interlocked.Increment(ref silo._alertBookWritesBeforeFault);
+                    if (Interlocked.Decrement(ref silo._failAlertBookWrites) >= 0)
+                    {
+                        throw new global::Azure.RequestFailedException(503, "simulated: the table refused the alert book's write (server busy)");
+                    }
+
+                    Interlocked.Increment(ref silo._failAlertBookWrites);
+                }
+
+                await inner.WriteStateAsync(stateName, grainId, grainState);
+                Interlocked.Increment(ref silo._alertBookWrites);
+                return;
+            }
+
+            await inner.WriteStateAsync(stateName, grainId, grainState);
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+
+        /// <summary>The provider's own start (its table created), as the storage it stands in front of has it.</summary>
+        public void Participate(ISiloLifecycle lifecycle) => (inner as ILifecycleParticipant<ISiloLifecycle>)?.Participate(lifecycle);
     }
 }

@@ -1,0 +1,215 @@
+using Azure.Storage.Queues;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
+using Engagement.Contracts.Programme;
+using Engagement.Domain.Metrics;
+using Engagement.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+using static Engagement.Azure.Tests.Programme.ProgrammeAggregationTests;
+
+namespace Engagement.Azure.Tests.Programme;
+
+/// <summary>
+/// The alert book's fault paths on Azurite (its row in the grain-state table, its messages on the alert queue): an
+/// evaluation written in parts whose publish or next write fails, and a <c>data.anomaly</c> report whose write fails.
+/// The faults are the silo's (<see cref="ProgrammeSilo.FailPublishes"/>, <see cref="ProgrammeSilo.FailAlertBookWrites"/>:
+/// refused before they reach the queue or the table); everything else is real.
+/// </summary>
+public sealed class AlertBookFaultTests
+{
+    /// <summary>One member and one complaint a day judge the complaint rate; 1 point issued judges the points band.</summary>
+    private static readonly Dictionary<string, string?> Settings = new()
+    {
+        ["Engagement:Alerts:ComplaintMinActive"] = "1",
+        ["Engagement:Alerts:PointsMinIssued"] = "1",
+    };
+
+    private static readonly DateOnly Yesterday = Today.AddDays(-1);
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Regions fed: each breaches two rules, so one evaluation raises 2 × 200 + 2 programme-wide alerts, over 64 KiB of outbox.</summary>
+    private const int Regions = 200;
+
+    private const int Breaches = (2 * Regions) + 2;
+
+    [Fact]
+    public async Task APublishThatFailsAfterTheFirstPartLosesNoAlertRaisesNoneTwiceAndShowsNothingRefused()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync(Settings);
+        await FeedAsync(silo);
+        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
+        await alerts.GetAsync(null, 1);
+
+        // Part 1 is written with its outbox; its publish fails, so the evaluation stops there.
+        silo.FailPublishes = 1;
+        await Assert.ThrowsAnyAsync<Exception>(() => alerts.EvaluateAsync());
+        Assert.Equal(1, silo.AlertBookWrites);
+        var written = (await alerts.GetAsync(AlertStates.Open, 1000)).Count;
+        Assert.InRange(written, 1, Breaches - 1);
+        // The raises waiting for part 2 are not shown as refused: nothing was refused for want of room.
+        AssertNoneRefused(await alerts.GetRaisesRefusedAsync());
+
+        // The next evaluation raises the rest; the first part's messages went out once, at the grain's next activation.
+        await alerts.EvaluateAsync();
+        var open = await alerts.GetAsync(AlertStates.Open, 1000);
+        Assert.Equal(Breaches, open.Count);
+        Assert.All(open, a => Assert.EndsWith(":1", a.AlertId, StringComparison.Ordinal));
+        var messages = await DrainAsync(silo);
+        Assert.Equal(open.Select(a => a.AlertId + ":open").Order(StringComparer.Ordinal), messages.Order(StringComparer.Ordinal));
+        AssertNoneRefused(await alerts.GetRaisesRefusedAsync());
+    }
+
+    [Fact]
+    public async Task APartWhoseWriteFailsLosesNoAlertRaisesNoneTwiceAndTheRetryRecordsWhatTheFullBookRefused()
+    {
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync(Settings);
+        await FeedAsync(silo);
+        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
+        // A book whose open data anomalies leave room for some 300 of the 402 alerts (stored before the grain's activation).
+        var fill = Filled(ProgrammeSilo.Start.AddDays(-1), room: 90_000);
+        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
+        await storage.WriteStateAsync("alerts", alerts.GetGrainId(), new GrainState<AlertBookState>(fill));
+        var writesBefore = silo.AlertBookWrites;
+
+        // Part 1 is written and published (two writes); part 2's write fails.
+        silo.AlertBookWritesBeforeFault = 2;
+        silo.FailAlertBookWrites = 1;
+        await Assert.ThrowsAnyAsync<Exception>(() => alerts.EvaluateAsync());
+        Assert.Equal(writesBefore + 2, silo.AlertBookWrites);
+        var part1 = (await alerts.GetAsync(AlertStates.Open, 1000)).Where(a => a.Rule != AlertRules.DataAnomaly).ToList();
+        Assert.InRange(part1.Count, 1, Breaches - 1);
+        AssertNoneRefused(await alerts.GetRaisesRefusedAsync());
+
+        // The retry raises what fits in parts and records the rest, refused for want of room.
+        silo.Clock.Advance(TimeSpan.FromMinutes(5));
+        await alerts.EvaluateAsync();
+        var open = (await alerts.GetAsync(AlertStates.Open, 1000)).Where(a => a.Rule != AlertRules.DataAnomaly).ToList();
+        var refused = await alerts.GetRaisesRefusedAsync();
+        Assert.True(refused.Refused);
+        Assert.True(open.Count > part1.Count, "the retry raised more parts");
+        Assert.Equal(Breaches, open.Count + refused.LastCount);
+        Assert.Equal((long)refused.LastCount, refused.Total); // the failed evaluation recorded none
+        Assert.Equal(ProgrammeSilo.Start.AddMinutes(5), refused.Since);
+        Assert.Equal(refused.Since, refused.LastAt);
+        Assert.Equal(Math.Min(AlertRaisesRefused.MaxAlerts, refused.LastCount), refused.Alerts.Count);
+        var raised = open.Select(a => (a.Rule, a.RegionId)).ToHashSet();
+        Assert.All(refused.Alerts, r => Assert.DoesNotContain((r.Rule, r.RegionId), raised));
+        Assert.All(refused.Alerts, r => Assert.NotEqual(AlertRules.AllRegions, r.RegionId)); // the programme's reserve held
+        Assert.All(open, a => Assert.EndsWith(":1", a.AlertId, StringComparison.Ordinal));
+        Assert.Equal(open.Select(a => a.AlertId + ":open").Order(StringComparer.Ordinal), (await DrainAsync(silo)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnAnomalyWhoseWriteFailsIsLoggedAndRetriedUntilRaisedNotDropped()
+    {
+        var logs = new LogCapture();
+        await using var silo = new ProgrammeSilo { Logs = logs };
+        await silo.StartAsync(Settings);
+        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
+        await alerts.GetAsync(null, 1);
+        var reporter = silo.Services.GetRequiredService<IDataAnomalyReporter>();
+
+        // The write fails twice (the report and its first retry): thrown back to the reporting listener, then tried again.
+        silo.FailAlertBookWrites = 2;
+        await Assert.ThrowsAnyAsync<Exception>(() => reporter.RaiseAsync("backup", "backup 20261124-015900 failed after 3 complete tables: RequestFailedException"));
+        Assert.Empty(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10));
+        var warning = Assert.Single(logs.Lines(LogLevel.Warning, "Alert data.anomaly in backup: its raise was not written to the alert book (try 1)"));
+        Assert.Contains("tried again at 2026-11-24T02:01:00.0000000+00:00 UTC", warning, StringComparison.Ordinal);
+
+        silo.Clock.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.TrueAsync(() => logs.Lines(LogLevel.Warning, "in backup: its raise was not written to the alert book (try 2)").Count == 1, Deadline, "the first retry fails");
+        Assert.Empty(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10));
+
+        // 2 minutes after the second failure it is raised, once.
+        silo.Clock.Advance(TimeSpan.FromMinutes(2));
+        await Eventually.TrueAsync(async () => (await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10)).Count == 1, Deadline, "the retry raises it");
+        var open = Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10));
+        Assert.Equal("backup 20261124-015900 failed after 3 complete tables: RequestFailedException", open.Message);
+        Assert.Equal(ProgrammeSilo.Start.AddMinutes(3), open.RaisedAt);
+        await Eventually.TrueAsync(() => logs.Lines(LogLevel.Information, "Alert data.anomaly in backup: its raise was written to the alert book at try 3").Count == 1, Deadline, "the late write is logged");
+        Assert.Equal(["data.anomaly:backup:1:open"], await DrainAsync(silo));
+
+        // A raise that fails and is then replaced by its source's resolve is never raised after it.
+        silo.FailAlertBookWrites = 1;
+        await Assert.ThrowsAnyAsync<Exception>(() => reporter.RaiseAsync("storage-check", "storage check failed"));
+        await reporter.ResolveAsync("storage-check");
+        silo.Clock.Advance(TimeSpan.FromHours(2));
+        await reporter.RaiseAsync("backup", "backup failed again"); // waits behind any retry: one report at a time
+        Assert.Empty(await alerts.FindAsync(null, AlertRules.DataAnomaly, "storage-check", 10));
+        Assert.Empty(logs.Lines(LogLevel.Information, "in storage-check: its raise was written"));
+    }
+
+    private static void AssertNoneRefused(AlertRaisesRefusedView view)
+    {
+        Assert.Equal((false, 0L, 0, (DateTimeOffset?)null), (view.Refused, view.Total, view.LastCount, view.Since));
+        Assert.Empty(view.Alerts);
+    }
+
+    /// <summary>Feeds <see cref="Regions"/> regions whose complaint rate (50%) and points redemption (0%) breach.</summary>
+    private static async Task FeedAsync(ProgrammeSilo silo)
+    {
+        var contributions = new List<MetricContribution>();
+        foreach (var region in Enumerable.Range(0, Regions).Select(i => "r" + i.ToString("D3", System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            contributions.AddRange(Events([region + "-m"], "login", Yesterday, region));
+            contributions.AddRange(Events([region + "-angry"], "complaint", Yesterday, region));
+            contributions.AddRange(MemberMetrics.Derive(MemberMetricState.Empty, new MemberTransition
+            {
+                MemberId = region + "-buyer",
+                EffectId = "purchase-" + region,
+                Day = Yesterday,
+                EventType = "purchase",
+                Joined = true,
+                FirstPurchase = true,
+                Revenue = 10m,
+                PointsIssued = 100,
+                After = new MemberSegments { RegionId = region, Tier = "V1", RfmSegment = "New", ValueClass = "C", Stage = "new", PointsBalance = 100 },
+            }, Options).Contributions);
+        }
+
+        await silo.Sink.ApplyAsync(contributions);
+    }
+
+    /// <summary>
+    /// A book of open data anomalies (published) leaving <paramref name="room"/> bytes for regional raises
+    /// (<see cref="AlertBookBounds.BookMaxBytes"/> less the programme's reserve and the fixed part).
+    /// </summary>
+    private static AlertBookState Filled(DateTimeOffset at, int room)
+    {
+        const int regionalLimit = AlertBookBounds.BookMaxBytes - AlertBookBounds.ProgrammeReserveBytes - 1184; // FixedBytes
+        var book = new AlertBookState();
+        for (var i = 0; AlertBookSizes.Of(book).Active < regionalLimit - room; i++)
+        {
+            book = AlertBook.Raise(book, AlertRules.DataAnomaly, "fill-" + i.ToString("D3", System.Globalization.CultureInfo.InvariantCulture), null, null, new string('库', 500), at);
+            book = AlertBook.Published(book, book.Outbox.Select(r => r.MessageId).ToList());
+        }
+
+        return book;
+    }
+
+    /// <summary>Every message on the silo's alert queue (received and deleted), as their message ids.</summary>
+    private static async Task<List<string>> DrainAsync(ProgrammeSilo silo)
+    {
+        var queue = StorageClients.Queues().GetQueueClient(silo.AlertQueue);
+        var ids = new List<string>();
+        while (true)
+        {
+            var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+            if (batch.Length == 0)
+            {
+                return ids;
+            }
+
+            foreach (var message in batch)
+            {
+                ids.Add(global::Engagement.Azure.Programme.AzureQueueAlertPublisher.Deserialize(message.Body.ToString())!.MessageId);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+            }
+        }
+    }
+}
