@@ -108,6 +108,12 @@ public sealed class ProgrammeSilo : IAsyncDisposable
     /// <summary>When set, every log line of the silo at Information or above, over every start.</summary>
     public LogCapture? Logs { get; init; }
 
+    /// <summary>
+    /// When set, how long a grain call may take before its caller gets a timeout (Orleans' default is 30 s): an alert
+    /// evaluation of 200 regions, each read from the table, takes longer than that on a loaded machine.
+    /// </summary>
+    public TimeSpan? ResponseTimeout { get; init; }
+
     /// <summary>When set, the silo also hosts the offers (coupons issued with this secret, their code directory in memory).</summary>
     public string? CouponSecret { get; init; }
 
@@ -153,6 +159,10 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
             silo.AddEngagementAzureStorage(builder.Configuration);
             AlertBookFaults.Decorate(silo.Services, this);
+            if (ResponseTimeout is { } timeout)
+            {
+                silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
+            }
             silo.AddEngagementInMemoryPorts(); // the poison queue (members need one; the ingestion host is not here)
             silo.AddEngagementProgramme(builder.Configuration, startAlerts: false);
             silo.AddEngagementProgrammeStorage();
