@@ -22,16 +22,23 @@ public sealed record PendingAnomalyReport(AnomalyReport Report, DateTimeOffset F
 /// <summary>
 /// The <c>data.anomaly</c> reports the alert book could not take (its write failed: a storage fault), kept to be tried
 /// again rather than dropped: per source the latest report only (a later raise or resolve of the same source replaces
-/// the one waiting, so a stale raise never follows its resolve), tried again 1 minute after the first failure, then
-/// after 2, 4, 8 … minutes, at most <see cref="MaxRetryDelay"/> apart, until written or replaced. At most
-/// <see cref="MaxSources"/> sources wait; past that the one waiting longest is given up (returned, for the caller to
-/// log as an error). Reports refused for want of room are not here: the alert book records those itself
-/// (<see cref="AlertRaisesRefused"/>). Pure: instants are passed in (UTC); not thread-safe.
+/// the one waiting, so within one reporter a stale raise never follows its resolve), tried again 1 minute after the
+/// first failure, then after 2, 4, 8 … minutes, at most <see cref="MaxRetryDelay"/> apart, until written or replaced,
+/// and given up after <see cref="MaxTries"/> failed tries (some 4 hours). At most <see cref="MaxSources"/> sources wait;
+/// past that the one waiting longest is given up. A report given up is returned for the caller to log as an error.
+/// Reports refused for want of room are not here: the alert book records those itself (<see cref="AlertRaisesRefused"/>).
+/// Limit: one instance orders the reports of one reporter only (the engine keeps one per silo, in memory); a report
+/// of the same source sent meanwhile by another silo (the backup runs on whichever silo holds its lease) is not seen,
+/// so a raise retried here may land after a resolve that silo wrote, and stays open until the source reports again.
+/// Pure: instants are passed in (UTC); not thread-safe.
 /// </summary>
 public sealed class PendingAnomalyReports
 {
     /// <summary>Most sources waiting at once (the engine raises one, <c>backup</c>).</summary>
     public const int MaxSources = 32;
+
+    /// <summary>Failed tries after which a report is given up: 10 (the last some 4 hours after the first, 1 + 2 + 4 … + 60 minutes).</summary>
+    public const int MaxTries = 10;
 
     /// <summary>The delay before the first retry: 1 minute.</summary>
     public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMinutes(1);
@@ -44,6 +51,9 @@ public sealed class PendingAnomalyReports
     /// <summary>Sources waiting.</summary>
     public int Count => _waiting.Count;
 
+    /// <summary>The sources waiting, in ordinal order.</summary>
+    public IReadOnlyList<string> Sources => [.. _waiting.Keys.Order(StringComparer.Ordinal)];
+
     /// <summary>When (UTC) the soonest waiting report is due; null when none waits.</summary>
     public DateTimeOffset? NextAt => _waiting.Count == 0 ? null : _waiting.Values.Min(p => p.NextAt);
 
@@ -55,16 +65,24 @@ public sealed class PendingAnomalyReports
 
     /// <summary>
     /// <paramref name="report"/> failed at <paramref name="now"/> (UTC): kept with its tries counted and its next try
-    /// scheduled (1 minute after the first failure, doubling to at most <see cref="MaxRetryDelay"/>). Returns what waits
-    /// now and, when more than <see cref="MaxSources"/> sources would wait, the report given up (the one waiting longest).
+    /// scheduled (1 minute after the first failure, doubling to at most <see cref="MaxRetryDelay"/>). Returns the report
+    /// with its tries and, as <c>GivenUp</c>, the report given up, if any: this one itself (the same instance as
+    /// <c>Tried</c>, no longer waiting) at its <see cref="MaxTries"/>th failed try, or, when more than
+    /// <see cref="MaxSources"/> sources would wait, the one waiting longest.
     /// </summary>
-    public (PendingAnomalyReport Waiting, PendingAnomalyReport? GivenUp) Failed(AnomalyReport report, DateTimeOffset now)
+    public (PendingAnomalyReport Tried, PendingAnomalyReport? GivenUp) Failed(AnomalyReport report, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(report);
         var before = _waiting.GetValueOrDefault(report.Source);
         var same = before is not null && before.Report == report;
         var tries = same ? before!.Tries + 1 : 1;
         var waiting = new PendingAnomalyReport(report, same ? before!.FirstFailedAt : now, tries, now + Delay(tries));
+        if (tries >= MaxTries)
+        {
+            _waiting.Remove(report.Source);
+            return (waiting, waiting);
+        }
+
         _waiting[report.Source] = waiting;
         PendingAnomalyReport? givenUp = null;
         if (_waiting.Count > MaxSources)
