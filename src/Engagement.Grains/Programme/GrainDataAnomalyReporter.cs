@@ -11,11 +11,16 @@ namespace Engagement.Grains.Programme;
 /// Reports data anomalies (CONTRACT.md §5 <c>data.anomaly</c>: backups, storage checks) to the alerts grain, one report
 /// at a time. A report the grain could not take (its write of the alert book failed: a storage fault; a publish that
 /// failed after the write is retried too, harmlessly, raise and resolve being idempotent) is thrown back to the caller as
-/// before and is not dropped: it is logged as a Warning naming the rule and the source (its alert's region id) and tried
-/// again on the engine clock (<see cref="PendingAnomalyReports"/>: 1 minute later, then 2, 4 … at most an hour apart,
-/// the latest report of a source replacing an earlier one) until written; a retry that succeeds is logged at
-/// Information. Reports refused for want of room are the grain's to record (<see cref="AlertRaisesRefused"/>), not
-/// retried here. The waiting reports live in this silo's memory: a silo that stops first drops them, said in its log.
+/// before and is not dropped: it is logged as a Warning naming the rule, the source (its alert's region id) and the
+/// exception's type, and tried again on the engine clock (<see cref="PendingAnomalyReports"/>: 1 minute later, then 2,
+/// 4 … at most an hour apart, the latest report of a source replacing an earlier one) until written; a retry that
+/// succeeds is logged at Information. After <see cref="PendingAnomalyReports.MaxTries"/> (10) failed tries, some 4 hours,
+/// or when more than <see cref="PendingAnomalyReports.MaxSources"/> sources wait, a report is given up with an Error
+/// naming the rule and the source. Reports refused for want of room are the grain's to record
+/// (<see cref="AlertRaisesRefused"/>), not retried here. The waiting reports live in this silo's memory: a silo that
+/// stops first drops them, said in its log with their sources; and reports of the same source sent by another silo are
+/// not ordered with them (a raise retried here may land after a resolve another silo wrote; the source's next report
+/// sets it right).
 /// </summary>
 public sealed partial class GrainDataAnomalyReporter(
     IGrainFactory grains,
@@ -63,12 +68,19 @@ public sealed partial class GrainDataAnomalyReporter(
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None) && ex is not ArgumentException)
         {
-            var (waiting, givenUp) = _pending.Failed(report, time.GetUtcNow());
+            var (tried, givenUp) = _pending.Failed(report, time.GetUtcNow());
             Schedule(); // before the log line: its next try is set when the failure is told
-            LogNotWritten(ex, AlertRules.DataAnomaly, report.Source, report.Change, waiting.Tries, waiting.NextAt);
-            if (givenUp is not null)
+            if (ReferenceEquals(givenUp, tried))
             {
-                LogGivenUp(AlertRules.DataAnomaly, givenUp.Report.Source, givenUp.Report.Change, givenUp.Tries, givenUp.FirstFailedAt, PendingAnomalyReports.MaxSources);
+                LogGivenUpAfterTries(ex, AlertRules.DataAnomaly, report.Source, report.Change, tried.Tries, tried.FirstFailedAt, ex.GetType().Name);
+            }
+            else
+            {
+                LogNotWritten(ex, AlertRules.DataAnomaly, report.Source, report.Change, tried.Tries, ex.GetType().Name, tried.NextAt);
+                if (givenUp is not null)
+                {
+                    LogGivenUp(AlertRules.DataAnomaly, givenUp.Report.Source, givenUp.Report.Change, givenUp.Tries, givenUp.FirstFailedAt, PendingAnomalyReports.MaxSources);
+                }
             }
 
             throw;
@@ -96,15 +108,7 @@ public sealed partial class GrainDataAnomalyReporter(
 
     private async Task RetryAsync()
     {
-        try
-        {
-            await _sending.WaitAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-            return; // the silo stopped
-        }
-
+        await _sending.WaitAsync(); // never disposed: Dispose stops the timer only
         try
         {
             foreach (var report in _pending.Due(time.GetUtcNow()))
@@ -118,7 +122,7 @@ public sealed partial class GrainDataAnomalyReporter(
                 }
                 catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
                 {
-                    // Logged and kept by CallAsync.
+                    // Logged (with its type) and kept or given up by CallAsync.
                 }
             }
 
@@ -137,12 +141,15 @@ public sealed partial class GrainDataAnomalyReporter(
         _timer?.Dispose();
         if (_pending.Count > 0)
         {
-            LogDropped(_pending.Count);
+            LogDropped(AlertRules.DataAnomaly, _pending.Count, _pending.Sources);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule} in {RegionId}: its {Change} was not written to the alert book (try {Tries}); tried again at {RetryAt:O} UTC until written or replaced by a later report of its source")]
-    private partial void LogNotWritten(Exception exception, string rule, string regionId, string change, int tries, DateTimeOffset retryAt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule} in {RegionId}: its {Change} was not written to the alert book (try {Tries}): {ExceptionType}; tried again at {RetryAt:O} UTC until written, replaced by a later report of its source or given up")]
+    private partial void LogNotWritten(Exception exception, string rule, string regionId, string change, int tries, string exceptionType, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alert {Rule} in {RegionId}: its {Change} is given up after {Tries} failed tries since {FirstFailedAt:O} UTC, the last {ExceptionType}; it is raised again when its source reports again")]
+    private partial void LogGivenUpAfterTries(Exception exception, string rule, string regionId, string change, int tries, DateTimeOffset firstFailedAt, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Rule} in {RegionId}: its {Change} was written to the alert book at try {Tries}")]
     private partial void LogWrittenLate(string rule, string regionId, string change, int tries);
@@ -150,6 +157,6 @@ public sealed partial class GrainDataAnomalyReporter(
     [LoggerMessage(Level = LogLevel.Error, Message = "Alert {Rule} in {RegionId}: its {Change} is given up after {Tries} failed tries since {FirstFailedAt:O} UTC, more than {MaxSources} sources waiting; it is raised again when its source reports again")]
     private partial void LogGivenUp(string rule, string regionId, string change, int tries, DateTimeOffset firstFailedAt, int maxSources);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} data.anomaly reports not yet written to the alert book are dropped as the silo stops; each is raised again when its source reports again")]
-    private partial void LogDropped(int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} {Rule} reports not yet written to the alert book are dropped as the silo stops, of sources {Sources}; each is raised again when its source reports again")]
+    private partial void LogDropped(string rule, int count, IReadOnlyList<string> sources);
 }

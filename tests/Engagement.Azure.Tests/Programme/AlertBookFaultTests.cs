@@ -56,7 +56,7 @@ public sealed class AlertBookFaultTests
         // The raises waiting for part 2 are not shown as refused: nothing was refused for want of room.
         AssertNoneRefused(await alerts.GetRaisesRefusedAsync());
 
-        // The next evaluation raises the rest; the first part's messages went out once, at the grain's next activation.
+        // The next evaluation (same activation) raises the rest; the first part's messages went out once, with its write.
         await alerts.EvaluateAsync();
         var open = await alerts.GetAsync(AlertStates.Open, 1000);
         Assert.Equal(Breaches, open.Count);
@@ -87,6 +87,14 @@ public sealed class AlertBookFaultTests
         var part1 = (await alerts.GetAsync(AlertStates.Open, 1000)).Where(a => a.Rule != AlertRules.DataAnomaly).ToList();
         Assert.InRange(part1.Count, 1, Breaches - 1);
         AssertNoneRefused(await alerts.GetRaisesRefusedAsync());
+
+        // Memory is never ahead of storage: the stored row holds exactly the open alerts the grain shows, its outbox published.
+        var stored = new GrainState<AlertBookState>();
+        await storage.ReadStateAsync("alerts", alerts.GetGrainId(), stored);
+        var shown = (await alerts.GetAsync(AlertStates.Open, 1000)).Select(a => a.AlertId).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(shown, stored.State!.Open.Values.Select(a => a.AlertId).Order(StringComparer.Ordinal));
+        Assert.Equal(fill.Open.Count + part1.Count, shown.Count);
+        Assert.Empty(stored.State!.Outbox);
 
         // The retry raises what fits in parts and records the rest, refused for want of room.
         silo.Clock.Advance(TimeSpan.FromMinutes(5));
@@ -123,6 +131,7 @@ public sealed class AlertBookFaultTests
         Assert.Empty(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10));
         var warning = Assert.Single(logs.Lines(LogLevel.Warning, "Alert data.anomaly in backup: its raise was not written to the alert book (try 1)"));
         Assert.Contains("tried again at 2026-11-24T02:01:00.0000000+00:00 UTC", warning, StringComparison.Ordinal);
+        Assert.Matches(@"\(try 1\): \w*Exception; tried again", warning); // the exception's type, as the grain call threw it
 
         silo.Clock.Advance(TimeSpan.FromMinutes(1));
         await Eventually.TrueAsync(() => logs.Lines(LogLevel.Warning, "in backup: its raise was not written to the alert book (try 2)").Count == 1, Deadline, "the first retry fails");
@@ -147,17 +156,57 @@ public sealed class AlertBookFaultTests
         Assert.Empty(logs.Lines(LogLevel.Information, "in storage-check: its raise was written"));
     }
 
+    [Fact]
+    public async Task AnAnomalyWhoseWriteKeepsFailingIsGivenUpAtItsTenthTryWithAnErrorNamingRuleAndSource()
+    {
+        var logs = new LogCapture();
+        await using var silo = new ProgrammeSilo { Logs = logs };
+        await silo.StartAsync(Settings);
+        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
+        await alerts.GetAsync(null, 1);
+        var reporter = silo.Services.GetRequiredService<IDataAnomalyReporter>();
+
+        silo.FailAlertBookWrites = PendingAnomalyReports.MaxTries;
+        await Assert.ThrowsAnyAsync<Exception>(() => reporter.RaiseAsync("backup", "backup failed"));
+        for (var tries = 2; tries <= PendingAnomalyReports.MaxTries; tries++)
+        {
+            silo.Clock.Advance(PendingAnomalyReports.Delay(tries - 1));
+            var level = tries < PendingAnomalyReports.MaxTries ? LogLevel.Warning : LogLevel.Error;
+            var line = tries < PendingAnomalyReports.MaxTries ? $"in backup: its raise was not written to the alert book (try {tries})" : "Alert data.anomaly in backup: its raise is given up after 10 failed tries since 2026-11-24T02:00:00.0000000+00:00 UTC, the last ";
+            await Eventually.TrueAsync(() => logs.Lines(level, line).Count == 1, Deadline, $"failed try {tries} is logged");
+        }
+
+        // Given up: not tried again, however long the clock runs (a retry now would be written and raise it).
+        Assert.Equal(0, silo.FailAlertBookWrites);
+        silo.Clock.Advance(TimeSpan.FromHours(6));
+        await reporter.RaiseAsync("other", "other failed"); // waits behind any retry: one report at a time
+        Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "other", 10));
+        Assert.Empty(await alerts.FindAsync(null, AlertRules.DataAnomaly, "backup", 10));
+        Assert.Empty(logs.Lines(LogLevel.Warning, "(try 11)"));
+    }
+
     private static void AssertNoneRefused(AlertRaisesRefusedView view)
     {
         Assert.Equal((false, 0L, 0, (DateTimeOffset?)null), (view.Refused, view.Total, view.LastCount, view.Since));
         Assert.Empty(view.Alerts);
     }
 
-    /// <summary>Feeds <see cref="Regions"/> regions whose complaint rate (50%) and points redemption (0%) breach.</summary>
+    /// <summary>Regions fed per <c>Sink.ApplyAsync</c>: a few aggregator grains start at once, not hundreds (a loaded 2-core machine times them out).</summary>
+    private const int RegionsPerBatch = 20;
+
+    /// <summary>Feeds <see cref="Regions"/> regions whose complaint rate (50%) and points redemption (0%) breach, <see cref="RegionsPerBatch"/> at a time.</summary>
     private static async Task FeedAsync(ProgrammeSilo silo)
     {
+        foreach (var batch in Enumerable.Range(0, Regions).Select(i => "r" + i.ToString("D3", System.Globalization.CultureInfo.InvariantCulture)).Chunk(RegionsPerBatch))
+        {
+            await silo.Sink.ApplyAsync(Contributions(batch));
+        }
+    }
+
+    private static List<MetricContribution> Contributions(IEnumerable<string> regions)
+    {
         var contributions = new List<MetricContribution>();
-        foreach (var region in Enumerable.Range(0, Regions).Select(i => "r" + i.ToString("D3", System.Globalization.CultureInfo.InvariantCulture)))
+        foreach (var region in regions)
         {
             contributions.AddRange(Events([region + "-m"], "login", Yesterday, region));
             contributions.AddRange(Events([region + "-angry"], "complaint", Yesterday, region));
@@ -175,7 +224,7 @@ public sealed class AlertBookFaultTests
             }, Options).Contributions);
         }
 
-        await silo.Sink.ApplyAsync(contributions);
+        return contributions;
     }
 
     /// <summary>
