@@ -11,9 +11,11 @@ namespace Engagement.Domain.Points;
 /// The engine's undo of a catalogue redemption whose reward unit was lost after the points were taken (adjustment
 /// <see cref="AdjustmentPolicy.RedemptionUndoPrefix"/><c>{redemptionId}</c>, docs/offers.md): each point goes back to the
 /// lot it was taken from, with that lot's own expiry, so the balance, the points liability and what expires when
-/// (CONTRACT.md §2 lots, §5 points economy) are what they would be had the redemption never happened, but for a later
-/// redemption made before the undo: it is not spent again, so points it took from a later-expiring lot stay taken from
-/// there while the restored lot holds them (the balance, debt and liability exact; RedemptionUndoDebtTests). A lot gets back no
+/// (CONTRACT.md §2 lots, §5 points economy) are what they would be had the redemption never happened; a later catalogue
+/// redemption made before the undo that kept its lots is taken again from the soonest-expiring points as it would have
+/// been (<see cref="LaterRedemptions"/>: points move between lots, none is spent again; RedemptionUndoDebtTests,
+/// RedemptionUndoLaterTests), while one whose lots are not kept (a points redemption, an older one) keeps the lots it took
+/// and the restored lot holds the points it would have taken (the balance, debt and liability exact). A lot gets back no
 /// more than it has given out: what a refund or a downward correction of its order took from other lots since pays the
 /// debt, then refills those lots, soonest to expire first. A part whose lot has expired by the
 /// undo's instant comes back as a grace lot of <see cref="ProgramOptions.RedemptionUndoGraceDays"/> days; a part whose lot
@@ -68,6 +70,16 @@ public static class RedemptionUndo
         return parts;
     }
 
+    /// <summary>
+    /// <paramref name="parts"/> (soonest to expire first) as a record keeps them: at most <see cref="MaxLotsPerRedemption"/>,
+    /// beyond, the first 15 and the rest as one part at the latest expiry among them, as <see cref="PartsOf"/> keeps them.
+    /// </summary>
+    internal static List<RedemptionLotPart> Capped(List<RedemptionLotPart> parts) =>
+        parts.Count <= MaxLotsPerRedemption
+            ? parts
+            : [.. parts.Take(MaxLotsPerRedemption - 1),
+                new RedemptionLotPart { LotId = null, Points = parts.Skip(MaxLotsPerRedemption - 1).Sum(p => p.Points), ExpiresAt = parts[^1].ExpiresAt }];
+
     /// <summary>Drops the lots of all but the newest <see cref="MaxRedemptionsWithLots"/> redemptions that keep them (state stays bounded).</summary>
     internal static void ForgetOldLots(List<RedemptionRecord> records)
     {
@@ -104,6 +116,7 @@ public static class RedemptionUndo
         var texts = new List<string>(parts.Count);
         var ownLots = new SortedDictionary<DateTimeOffset, long>();
         var excess = new List<(int Index, RedemptionLotPart Part, long ToDebt, long Left)>();
+        var given = new List<RedemptionLotPart>(parts.Count); // what a later redemption may take again (LaterRedemptions)
         for (var i = 0; i < parts.Count; i++)
         {
             var part = parts[i];
@@ -112,6 +125,11 @@ public static class RedemptionUndo
             {
                 // Its lot would have expired: not resurrected for a year, not lost either (the member paid for a unit it never got).
                 Add(ownLots, graceEnd, part.Points);
+                if (part.LotId is not null)
+                {
+                    given.Add(part);
+                }
+
                 texts.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{name} +{part.Points} expired at {LotNames.Instant(part.ExpiresAt)}, a {options.RedemptionUndoGraceDays}-day grace lot until {LotNames.Instant(graceEnd)}"));
             }
@@ -141,6 +159,11 @@ public static class RedemptionUndo
                 {
                     excess.Add((i, part, toDebt, left));
                 }
+
+                if (kept > 0)
+                {
+                    given.Add(part with { LotId = lot.OrderId, Points = kept });
+                }
             }
             else
             {
@@ -156,6 +179,8 @@ public static class RedemptionUndo
             texts[i] += " to " + (left == 0 ? to : (to.Length > 0 ? to + " and " : "") + Refill(state, left, part.ExpiresAt, ownLots, now));
         }
 
+        // Later redemptions take again the soonest-expiring points, as they would have had this one never been made.
+        var moved = LaterRedemptions.Retake(state, record, given, ownLots, graceEnd, now);
         var n = 0;
         foreach (var (expiresAt, lotPoints) in ownLots)
         {
@@ -168,7 +193,7 @@ public static class RedemptionUndo
         }
 
         record.Lots = null;
-        return "; points back to their lots: " + LotNames.Named(texts, ", ", MaxLotsNamed);
+        return "; points back to their lots: " + LotNames.Named(texts, ", ", MaxLotsNamed) + moved;
     }
 
     /// <summary>
@@ -233,7 +258,7 @@ public static class RedemptionUndo
     /// Points a lot has given out and could take back: what its order earns (net of what refunds reversed), less what
     /// expired and what it holds. 0 for a lot a refund emptied, as it holds nothing had the redemption never happened.
     /// </summary>
-    private static long Room(OrderRecord lot) => Math.Max(0, lot.Points - lot.PointsReversed - lot.Expired - lot.Remaining);
+    internal static long Room(OrderRecord lot) => Math.Max(0, lot.Points - lot.PointsReversed - lot.Expired - lot.Remaining);
 
     private static void Add(SortedDictionary<DateTimeOffset, long> lots, DateTimeOffset expiresAt, long points) =>
         lots[expiresAt] = lots.GetValueOrDefault(expiresAt) + points;

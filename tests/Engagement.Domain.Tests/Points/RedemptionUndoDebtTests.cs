@@ -24,9 +24,9 @@ public sealed class RedemptionUndoDebtTests
     // A: 300 CNY on 1 Jan 2026, the first purchase ×2: 600 points until 2027-01-01 12:00. C: 200 CNY on 1 Feb: 200 until 2027-02-01.
     private static readonly DateTimeOffset AAt = TestMember.Shanghai(2026, 1, 1);
     private static readonly DateTimeOffset CAt = TestMember.Shanghai(2026, 2, 1);
-    private const string AExpiry = "2027-01-01T12:00:00+08:00";
+    internal const string AExpiry = "2027-01-01T12:00:00+08:00";
     private const string Prefix = "; points back to their lots: ";
-    private static readonly MetricsOptions Metrics = new();
+    internal static readonly MetricsOptions Metrics = new();
 
     /// <summary>
     /// R1 takes all of A (600) and 100 of C; C refunded in full takes C's other 100 and owes 100 (2 Mar); D (60 CNY on
@@ -94,13 +94,12 @@ public sealed class RedemptionUndoDebtTests
 
     /// <summary>
     /// Undone late, after a later redemption R2 (50 points on 3 Mar) spent D's 50 left once it paid the 100 owed. The
-    /// balance, the debt and the liability are those had R1 never happened (A 600 + D 150 − 50 = 700). Which lot holds the
-    /// 50 R2 took is not: never redeemed, R2 would have taken A's (soonest to expire); the undo gives each point back to
-    /// the lot it came from and does not re-spend R2 (README, docs/offers.md: R2's own lots stay as it took them), so A
-    /// holds 600 and D 100. Pinned so that a change of that rule shows here.
+    /// balance, the debt and the liability are those had R1 never happened (A 600 + D 150 − 50 = 700), and so are the lots:
+    /// never redeemed, R2 would have taken A's (soonest to expire), so the undo moves R2 onto A (LaterRedemptions): A holds
+    /// 550, D 150, and R2's record names A, so its own undo gives A its 50 back.
     /// </summary>
     [Fact]
-    public void AnUndoAfterALaterRedemptionRestoresTheBalanceAndTheDebtAndKeepsTheLaterRedemptionsLots()
+    public void AnUndoAfterALaterRedemptionRestoresTheBalanceAndTheDebtAndMovesTheLaterRedemptionToTheSoonerLot()
     {
         var (options, state) = RedeemedThenRefunded(TestMember.Shanghai(2026, 3, 1), TestMember.Shanghai(2026, 3, 2));
         Buy(state, options, "D", 150m, TestMember.Shanghai(2026, 3, 3));
@@ -110,14 +109,16 @@ public sealed class RedemptionUndoDebtTests
 
         var undone = Undo(state, "R1", 700, options, TestMember.Shanghai(2026, 3, 4));
 
-        Assert.Equal([("A", AExpiry, 600L), ("D", "2027-03-03T12:00:00+08:00", 100L)], Lots(state));
+        Assert.Equal([("A", AExpiry, 550L), ("D", "2027-03-03T12:00:00+08:00", 150L)], Lots(state));
         AssertEnds(state, undone, balance: 700, liability: 7.00m, delta: 700, debtPaid: 0,
-            $"A +600 until {AExpiry}, C's 100 to D +100 until 2027-03-03T12:00:00+08:00");
-        Assert.NotNull(state.Redemptions.Single(r => r.RedemptionId == "R2").Lots); // R2 can still be undone to D
+            $"A +600 until {AExpiry}, C's 100 to D +100 until 2027-03-03T12:00:00+08:00"
+            + $"; later redemptions moved to the sooner lots they would have taken: R2 A -50 until {AExpiry} instead of D -50 until 2027-03-03T12:00:00+08:00");
+        Assert.Equal([("A", 50L, TestMember.Shanghai(2027, 1, 1))], // R2 can itself be undone, to A
+            state.Redemptions.Single(r => r.RedemptionId == "R2").Lots!.Select(p => (p.LotId!, p.Points, p.ExpiresAt)));
     }
 
     /// <summary>A (600) and C (200) bought; R1 takes 700 at <paramref name="redeemAt"/>; C refunded in full at <paramref name="refundAt"/> owes 100.</summary>
-    private static (ProgramOptions Options, MemberState State) RedeemedThenRefunded(DateTimeOffset redeemAt, DateTimeOffset refundAt)
+    internal static (ProgramOptions Options, MemberState State) RedeemedThenRefunded(DateTimeOffset redeemAt, DateTimeOffset refundAt)
     {
         var options = new ProgramOptions { LedgerEntriesKept = 1_000 };
         var state = new MemberState { MemberId = "M-undo-debt" };
@@ -138,7 +139,7 @@ public sealed class RedemptionUndoDebtTests
     /// undo's gauges (outstanding up by <paramref name="delta"/>, debt down by <paramref name="debtPaid"/>) and the
     /// programme's liability in CNY from every step's gauges summed.
     /// </summary>
-    private static void AssertEnds(MemberState state, MemberOutcome<AdjustmentDecision> undone, long balance, decimal liability, long delta, long debtPaid, string lots)
+    internal static void AssertEnds(MemberState state, MemberOutcome<AdjustmentDecision> undone, long balance, decimal liability, long delta, long debtPaid, string lots)
     {
         Assert.Equal(AdjustmentStatuses.Applied, undone.Reply.Status);
         Assert.Equal((0L, balance), (state.PointsDebt, PointsWallet.Balance(state)));
@@ -157,13 +158,13 @@ public sealed class RedemptionUndoDebtTests
         Assert.Null(state.Redemptions.Single(r => r.RedemptionId == "R1").Lots); // used once
     }
 
-    private static void Buy(MemberState state, ProgramOptions options, string orderId, decimal amount, DateTimeOffset at) =>
+    internal static void Buy(MemberState state, ProgramOptions options, string orderId, decimal amount, DateTimeOffset at) =>
         Assert.Equal(EventStatus.Applied, MemberDecider.Apply(state, new MemberEvent("buy-" + orderId, MemberEventTypes.Purchase, at) { OrderId = orderId, Amount = amount }, options, at, Metrics).Reply.Status);
 
     private static MemberOutcome<AdjustmentDecision> Undo(MemberState state, string redemptionId, long points, ProgramOptions options, DateTimeOffset at) =>
         RedemptionUndoTests.Undo(state, redemptionId, points, options, at, Metrics);
 
     /// <summary>The live lots as (id, expiry as the lot keeps it, points left), soonest to expire first.</summary>
-    private static List<(string, string, long)> Lots(MemberState state) =>
+    internal static List<(string, string, long)> Lots(MemberState state) =>
         [.. PointsWallet.Lots(state).Select(l => (l.LotId, LotNames.Instant(l.ExpiresAt), l.Remaining))];
 }
