@@ -39,9 +39,11 @@ public static partial class RecordTexts
             && !text["Ledger_RedemptionUndo"].ResourceNotFound)
         {
             // Written by the engine as an adjustment, but no one adjusted anything: it is worded in English too.
-            // The lots the points went back to (RedemptionUndo) follow, worded part by part (LotTexts; in English as stored).
+            // The lots the points went back to (RedemptionUndo) follow, worded part by part (LotTexts; in English as stored), then
+            // the later redemptions it moved onto sooner lots, if any, introduced in the viewer's language and listed as stored.
             return text["Ledger_RedemptionUndo", m.Groups["delta"].Value, m.Groups["id"].Value, m.Groups["reward"].Value, m.Groups["store"].Value]
-                + Lots(text, "Ledger_RedemptionUndoLots", m, time);
+                + Lots(text, "Ledger_RedemptionUndoLots", m, time)
+                + (m.Groups["moved"].Success ? text["Ledger_RedemptionUndoMoved", m.Groups["moved"].Value].Value : "");
         }
 
         if (string.IsNullOrEmpty(reason) || text["Ledger_Purchase"].ResourceNotFound)
@@ -279,7 +281,9 @@ public static partial class RecordTexts
     [GeneratedRegex(@"^manual adjustment (?<delta>-\d+): (?<why>.*)" + Engagement.Domain.Points.LotNames.TakenPrefix + "(?<lots>.+)$", RegexOptions.Singleline)]
     private static partial Regex AdjustmentTaken();
 
-    [GeneratedRegex(@"^manual adjustment \+(?<delta>\d+): redemption (?<id>\S+) undone: .*? \((?<reward>\S+) at (?<store>\S+)\)(?:; points back to their lots: (?<lots>.+))?$", RegexOptions.Singleline)]
+    // The later redemptions the undo moved onto sooner lots (LotNames.MovedPrefix) may follow its lots: shown as stored.
+    [GeneratedRegex(@"^manual adjustment \+(?<delta>\d+): redemption (?<id>\S+) undone: .*? \((?<reward>\S+) at (?<store>\S+)\)(?:; points back to their lots: (?<lots>.+?))?"
+        + "(?:" + Engagement.Domain.Points.LotNames.MovedPrefix + "(?<moved>.+))?$", RegexOptions.Singleline)]
     private static partial Regex RedemptionUndo();
 
     // Since spends name their lots (LotNames.TakenPrefix), the entry may end with them; entries written before do not.

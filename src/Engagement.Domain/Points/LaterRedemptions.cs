@@ -17,12 +17,6 @@ namespace Engagement.Domain.Points;
 internal static class LaterRedemptions
 {
     /// <summary>
-    /// The text the undo's ledger reason ends with when it moved a later redemption:
-    /// <c>; later redemptions moved to the sooner lots they would have taken: R2 A -50 until … instead of D -50 until …</c>.
-    /// </summary>
-    internal const string MovedPrefix = "; later redemptions moved to the sooner lots they would have taken: ";
-
-    /// <summary>
     /// Takes again, soonest to expire first, each accepted redemption after <paramref name="undone"/> in the member's
     /// records that kept its lots, over its parts and <paramref name="given"/> (the points the undo put back, lot by lot,
     /// as parts: in that lot while it is live at <paramref name="now"/>, else in the grace lot <paramref name="ownLots"/>
@@ -76,7 +70,7 @@ internal static class LaterRedemptions
             texts.Add(Text(later.RedemptionId, moves));
         }
 
-        return texts.Count == 0 ? "" : MovedPrefix + LotNames.Named(texts, ", ", RedemptionUndo.MaxLotsNamed);
+        return texts.Count == 0 ? "" : LotNames.MovedPrefix + LotNames.Named(texts, ", ", RedemptionUndo.MaxLotsNamed);
     }
 
     /// <summary>

@@ -18,6 +18,15 @@ public static class LotNames
     public const string TakenPrefix = "; points taken from lots: ";
 
     /// <summary>
+    /// What the ledger reason of a redemption's undo ends with when it moved later redemptions onto the sooner lots they
+    /// would have taken (<c>LaterRedemptions</c>, docs/offers.md), after the lots its points went back to:
+    /// <c>; later redemptions moved to the sooner lots they would have taken: R2 A -50 until … instead of D -50 until …</c>,
+    /// each redemption's lots joined by <c> and </c> (at most <see cref="RedemptionUndo.MaxLotsNamed"/> a side, at most as
+    /// many redemptions, then <c>+N more</c>; ids cut to <see cref="MaxLotIdShown"/>, as a spend's).
+    /// </summary>
+    public const string MovedPrefix = "; later redemptions moved to the sooner lots they would have taken: ";
+
+    /// <summary>
     /// Characters of a lot id a spend's reason shows, at most (a 36-character GUID whole); a longer id shows its first
     /// 19, <c>…</c> and its last 20, so ids that differ only at their end (an order number after a long store prefix)
     /// still read apart. An undo's extra lot (<c>adjustment|redemption-undo\u001F2:{redemptionId}</c>) keeps its head up
