@@ -67,7 +67,7 @@ internal static class LaterRedemptions
             }
 
             later.Lots = RedemptionUndo.Capped(taken);
-            texts.Add(Text(later.RedemptionId, moves));
+            texts.Add(Text(later.RedemptionId, moves, now));
         }
 
         return texts.Count == 0 ? "" : LotNames.MovedPrefix + LotNames.Named(texts, ", ", RedemptionUndo.MaxLotsNamed);
@@ -163,12 +163,19 @@ internal static class LaterRedemptions
         pool[key] = pool.TryGetValue(key, out var had) ? had with { Points = had.Points + points } : part with { Points = points };
     }
 
-    /// <summary><c>R2 A -50 until … instead of D -50 until …</c>: the lots it now takes from, and those it let go of.</summary>
-    private static string Text(string redemptionId, List<(RedemptionLotPart Part, long Delta)> moves)
+    /// <summary>
+    /// <c>R2 A -50 until … instead of D -50 until …</c>: the lots it now takes from, and those it let go of; a lot past its
+    /// expiry at <paramref name="now"/> as <c>the grace lot -50 (A, expired at …)</c>, as its points move within the undo's
+    /// grace lot, never from or to the expired lot itself.
+    /// </summary>
+    private static string Text(string redemptionId, List<(RedemptionLotPart Part, long Delta)> moves, DateTimeOffset now)
     {
         string Lots(IEnumerable<(RedemptionLotPart Part, long Delta)> side) =>
-            LotNames.Named([.. side.Select(m => string.Create(CultureInfo.InvariantCulture,
-                $"{LotNames.Shown(m.Part.LotId!)} -{Math.Abs(m.Delta)} until {LotNames.Instant(m.Part.ExpiresAt)}"))], " and ", RedemptionUndo.MaxLotsNamed);
+            LotNames.Named([.. side.Select(m => now >= m.Part.ExpiresAt
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"the grace lot -{Math.Abs(m.Delta)} ({LotNames.Shown(m.Part.LotId!)}, expired at {LotNames.Instant(m.Part.ExpiresAt)})")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"{LotNames.Shown(m.Part.LotId!)} -{Math.Abs(m.Delta)} until {LotNames.Instant(m.Part.ExpiresAt)}"))], " and ", RedemptionUndo.MaxLotsNamed);
 
         return $"{LotNames.Shown(redemptionId)} {Lots(moves.Where(m => m.Delta > 0))} instead of {Lots(moves.Where(m => m.Delta < 0))}";
     }

@@ -21,8 +21,9 @@ public static class LotNames
     /// What the ledger reason of a redemption's undo ends with when it moved later redemptions onto the sooner lots they
     /// would have taken (<c>LaterRedemptions</c>, docs/offers.md), after the lots its points went back to:
     /// <c>; later redemptions moved to the sooner lots they would have taken: R2 A -50 until … instead of D -50 until …</c>,
-    /// each redemption's lots joined by <c> and </c> (at most <see cref="RedemptionUndo.MaxLotsNamed"/> a side, at most as
-    /// many redemptions, then <c>+N more</c>; ids cut to <see cref="MaxLotIdShown"/>, as a spend's).
+    /// each redemption's lots joined by <c> and </c> (at most <see cref="RedemptionUndo.MaxLotsNamed"/> a side, then
+    /// <c>+N more</c>; ids cut to <see cref="MaxLotIdShown"/>, as a spend's). A lot past its expiry at the undo is named as
+    /// the undo's grace lot, within which its points move: <c>the grace lot -150 (A, expired at …)</c>.
     /// </summary>
     public const string MovedPrefix = "; later redemptions moved to the sooner lots they would have taken: ";
 

@@ -59,7 +59,8 @@ public sealed class RedemptionUndoLaterTests
     /// after A's expiry) takes D 50; the undo comes on 2 Feb, after C's expiry too. Never R1: R2 takes A's 150 (A's other 450
     /// expire on 1 Jan), R3 C's 50 (A had expired at its instant: never taken from it), C's other 150 expire on 1 Feb, D
     /// keeps 150. R1's expired points come back as the grace lot: 600 of them (700 less what R2 and R3 now take from A and
-    /// C, plus C's 100 R2 let go of, itself expired), D 150; today's rule gave a grace lot of 700 and D 50.
+    /// C, plus C's 100 R2 let go of, itself expired), D 150; today's rule gave a grace lot of 700 and D 50. The reason names
+    /// the moves within the grace lot as the grace lot's (A and C in brackets), not as points taken from expired lots.
     /// </summary>
     [Fact]
     public void ALaterRedemptionThatTookFromALotExpiredByNowMovesWithinTheGraceLotAndNeverOntoALotExpiredAtItsInstant()
@@ -80,7 +81,8 @@ public sealed class RedemptionUndoLaterTests
         Assert.Equal([(grace, "2027-03-04T12:00:00+08:00", 600L), ("D", DExpiry, 150L)], RedemptionUndoDebtTests.Lots(state));
         RedemptionUndoDebtTests.AssertEnds(state, undone, balance: 750, liability: 7.50m, delta: 700, debtPaid: 0,
             $"A +600 expired at {AExpiry}, a 30-day grace lot until 2027-03-04T12:00:00+08:00, C +100 expired at {CExpiry}, a 30-day grace lot until 2027-03-04T12:00:00+08:00"
-            + $"{Moved}R2 A -150 until {AExpiry} instead of C -100 until {CExpiry} and D -50 until {DExpiry}, R3 C -50 until {CExpiry} instead of D -50 until {DExpiry}");
+            + $"{Moved}R2 the grace lot -150 (A, expired at {AExpiry}) instead of the grace lot -100 (C, expired at {CExpiry}) and D -50 until {DExpiry}, "
+            + $"R3 the grace lot -50 (C, expired at {CExpiry}) instead of D -50 until {DExpiry}");
         Assert.Equal([("A", 150L)], Parts(state, "R2").Select(p => (p.Lot, p.Points)));
         Assert.Equal([("C", 50L)], Parts(state, "R3").Select(p => (p.Lot, p.Points)));
     }
