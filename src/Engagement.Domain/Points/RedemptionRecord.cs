@@ -30,7 +30,9 @@ public sealed class RedemptionRecord
     /// engine's undo of it gives each lot back what it gave (<see cref="RedemptionUndo"/>). Null for a store-less
     /// redemption (the engine never undoes one), one that took no points, one already undone, one older than the newest
     /// <see cref="RedemptionUndo.MaxRedemptionsWithLots"/> that kept them, and one stored before they were kept: its undo
-    /// falls back to one fresh lot. Left out of the JSON while null.
+    /// falls back to one fresh lot. The undo of an earlier redemption may rewrite them: had that one never happened, this
+    /// one would have taken the soonest-expiring points, so it is moved there and its lots name the lots it now holds
+    /// (<see cref="LaterRedemptions"/>, capped as when taken). Left out of the JSON while null.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<RedemptionLotPart>? Lots { get; set; }

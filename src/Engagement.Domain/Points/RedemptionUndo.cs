@@ -101,7 +101,10 @@ public static class RedemptionUndo
     /// the text naming each lot and what it got back (for the ledger entry; what paid debt is named as the debt's, not the
     /// lot's, including what the lot had room for), or null when the redemption's lots are not
     /// known or do not add up to <paramref name="points"/>: the caller then gives them back as one fresh lot. The
-    /// redemption's lots are dropped once used.
+    /// redemption's lots are dropped once used. Then <see cref="LaterRedemptions.Retake"/> takes the later catalogue
+    /// redemptions that kept their lots again, soonest to expire first: points move between lots and each moved one's
+    /// <see cref="RedemptionRecord.Lots"/> are rewritten to the lots it now holds (the text then ends with
+    /// <see cref="LotNames.MovedPrefix"/> and the moves).
     /// </summary>
     internal static string? Restore(MemberState state, string adjustmentId, long points, ProgramOptions options, DateTimeOffset now)
     {
