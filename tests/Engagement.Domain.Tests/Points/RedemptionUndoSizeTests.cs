@@ -87,4 +87,46 @@ public sealed class RedemptionUndoSizeTests
         Assert.Equal(balance, PointsWallet.Balance(state)); // every lot got its points back, named or not
         Assert.Equal(RedemptionUndo.MaxLotsPerRedemption, PointsWallet.Lots(state).Count);
     }
+
+    /// <summary>
+    /// The worst moved text (LaterRedemptions): R1 took 16 lots of 10 with 128-character CJK ids; the 3 later catalogue
+    /// redemptions that can move (the newest 4 that keep their lots include R1), each with a 128-character CJK id, took 5
+    /// later lots each. The undo moves each onto 5 of R1's lots: 4 lots named a side, then <c>+1 more</c>, ids cut as a
+    /// spend's, so the reason stays bounded.
+    /// </summary>
+    [Fact]
+    public void TheUndoReasonNamingThreeMovedRedemptionsWithLongCjkIdsStaysBounded()
+    {
+        var options = new ProgramOptions { FirstPurchaseMultiplier = 1m };
+        var state = new MemberState { MemberId = "M-reason-moved" };
+        var start = TestMember.Shanghai(2026, 1, 1);
+        const int later = RedemptionUndo.MaxRedemptionsWithLots - 1;
+        for (var i = 0; i < RedemptionUndo.MaxLotsPerRedemption + (later * 5); i++)
+        {
+            var at = start.AddHours(i);
+            MemberDecider.Apply(state, new MemberEvent($"p{i}", MemberEventTypes.Purchase, at) { OrderId = CjkId('O', i), Amount = 10m }, options, at);
+        }
+
+        var now = TestMember.Shanghai(2026, 6, 1);
+        Assert.True(MemberDecider.Redeem(state, CjkId('R', 0), 160, null, "kettle", options, now, storeId: "S001").Reply.Accepted);
+        for (var r = 1; r <= later; r++)
+        {
+            Assert.True(MemberDecider.Redeem(state, CjkId('R', r), 50, null, "kettle", options, now.AddMinutes(r), storeId: "S001").Reply.Accepted);
+        }
+
+        var undone = MemberDecider.Adjust(state, AdjustmentPolicy.RedemptionUndoPrefix + CjkId('R', 0), AdjustmentPolicy.PointsKind, 160, "redemption undone", options, now.AddHours(1));
+
+        var reason = Assert.Single(undone.Entries).Reason;
+        var moved = reason[(reason.IndexOf(LotNames.MovedPrefix, StringComparison.Ordinal) + LotNames.MovedPrefix.Length)..];
+        Assert.Equal(later, moved.Split(" instead of ").Length - 1);
+        Assert.Equal(later * 2, moved.Split(" and +1 more").Length - 1);
+        Assert.Equal(later * RedemptionUndo.MaxLotsNamed * 2, moved.Split(" until ").Length - 1);
+        Assert.DoesNotContain(CjkId('R', 1), reason, StringComparison.Ordinal);
+        Assert.All(state.Redemptions.Skip(1), r => Assert.Equal(5, r.Lots!.Count));
+        Assert.Equal(160, PointsWallet.Balance(state)); // 310 bought, 310 redeemed, R1's 160 back: nothing created or lost
+
+        // Measured 2,187 characters in all (R1's 4 lots named, then 3 redemptions × 8 lots of 25-character keys, their ids cut
+        // to 40); a lot named as the grace lot adds about 20 characters, at most 28 lots named: under 3 KB either way.
+        Assert.InRange(reason.Length, 2_000, 2_500);
+    }
 }
