@@ -79,6 +79,29 @@ public sealed class LedgerReferencesTests
     }
 
     [Fact]
+    public void AWaitingEntryIsStoredByOneReferenceMadeOnceAndACopyStoresItsOwn()
+    {
+        var state = Purchases(new ProgramOptions(), 2);
+        var pending = state.Outbox.Pending.OfType<ArchiveLedgerEntry>().ToList();
+        Assert.Equal(2, pending.Count);
+        var first = pending[0];
+
+        // Every state write while the entry waits stores the same reference object, with the same JSON.
+        var json = JsonSerializer.Serialize(state, Web);
+        var reference = Assert.IsType<ArchiveLedgerReference>(LedgerReferences.For(first, state.Ledger));
+        Assert.Same(reference, LedgerReferences.For(first, state.Ledger));
+        Assert.Equal(first.Entry.Sequence, reference.Sequence);
+        Assert.Equal(json, JsonSerializer.Serialize(state, Web));
+
+        // A copy naming another entry does not carry the original's reference; the cache is not part of equality.
+        var copy = first with { Entry = pending[1].Entry };
+        Assert.Equal(pending[1].Entry.Sequence, Assert.IsType<ArchiveLedgerReference>(LedgerReferences.For(copy, state.Ledger)).Sequence);
+        Assert.Equal(new ArchiveLedgerEntry(first.Entry), first);
+        Assert.Equal(new ArchiveLedgerEntry(first.Entry).GetHashCode(), first.GetHashCode());
+        Assert.NotEqual(new ArchiveLedgerEntry(pending[1].Entry), first);
+    }
+
+    [Fact]
     public void AStateWhoseOutboxNamesAnEntryItsLedgerDoesNotHoldIsRefused()
     {
         var state = Purchases(new ProgramOptions(), 1);

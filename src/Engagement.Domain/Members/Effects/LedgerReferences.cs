@@ -12,10 +12,10 @@ namespace Engagement.Domain.Members.Effects;
 /// </summary>
 internal static class LedgerReferences
 {
-    /// <summary>The reference to store for <paramref name="archive"/>; null (store it in full) when <paramref name="ledger"/> does not hold that very entry.</summary>
+    /// <summary>The reference to store for <paramref name="archive"/> (the entry's own, made once: <see cref="ArchiveLedgerEntry.Reference"/>); null (store it in full) when <paramref name="ledger"/> does not hold that very entry.</summary>
     public static ArchiveLedgerReference? For(ArchiveLedgerEntry archive, List<LedgerEntry> ledger) =>
         Find(ledger, archive.Entry.Sequence) is { } held && (ReferenceEquals(held, archive.Entry) || held == archive.Entry)
-            ? new ArchiveLedgerReference(archive.Entry.Sequence)
+            ? archive.Reference
             : null;
 
     /// <summary>The entry <paramref name="reference"/> names, from <paramref name="ledger"/>.</summary>

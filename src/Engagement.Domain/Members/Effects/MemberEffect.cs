@@ -96,6 +96,24 @@ public sealed record ArchiveLedgerEntry(LedgerEntry Entry) : MemberEffect
 
     /// <summary>The id of the archive effect of ledger entry <paramref name="sequence"/>: <c>ledger:{sequence}</c>.</summary>
     internal static string IdOf(long sequence) => "ledger:" + sequence.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// This entry's stored short form (<see cref="ArchiveLedgerReference"/>), made on the first state write that stores
+    /// it and reused by every later one: an entry waits through up to <c>LedgerBatch</c> writes, and each made a new
+    /// reference before. Immutable, so a race that makes two is harmless. Not part of the record's equality.
+    /// </summary>
+    /// <remarks>Checked against <see cref="Entry"/> on each use, so a copy made with <c>with</c> never stores the original's.</remarks>
+    internal ArchiveLedgerReference Reference =>
+        _reference is { } made && made.Sequence == Entry.Sequence ? made : _reference = new ArchiveLedgerReference(Entry.Sequence);
+
+    private ArchiveLedgerReference? _reference;
+
+    /// <summary>Equal when the entries are equal; the cached <see cref="Reference"/> is left out.</summary>
+    public bool Equals(ArchiveLedgerEntry? other) =>
+        ReferenceEquals(this, other) || (other is not null && base.Equals(other) && EqualityComparer<LedgerEntry>.Default.Equals(Entry, other.Entry));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Entry);
 }
 
 /// <summary>
