@@ -58,37 +58,6 @@ public sealed class CompactMetricsTests
     }
 
     [Fact]
-    public void AWaitingEffectIsStoredByOneCompactFormMadeOnceAndACopyStoresItsOwn()
-    {
-        var state = Purchases(2);
-        var pending = state.Outbox.Pending.OfType<RecordMetrics>().ToList();
-        Assert.True(pending.Count >= 2, $"{pending.Count} pending metric effects");
-        var first = pending[0];
-
-        // Every state write while the contributions wait stores the same compact object, with the same JSON.
-        var json = JsonSerializer.Serialize(state, Web);
-        var compact = Assert.IsType<CompactRecordMetrics>(CompactMetrics.For(first, state.MemberId));
-        Assert.Same(compact, CompactMetrics.For(first, state.MemberId));
-        Assert.Same(first.Contributions, compact.Contributions);
-        Assert.Equal(json, JsonSerializer.Serialize(state, Web));
-
-        // A copy with other contributions stores its own; one whose contribution no longer has the rebuilt id is stored
-        // in full, though the original's compact form was made first.
-        var other = first with { OutcomeId = pending[1].OutcomeId, Contributions = pending[1].Contributions };
-        var otherCompact = Assert.IsType<CompactRecordMetrics>(CompactMetrics.For(other, state.MemberId));
-        Assert.Equal(pending[1].OutcomeId, otherCompact.OutcomeId);
-        Assert.Same(pending[1].Contributions, otherCompact.Contributions);
-        Assert.Null(CompactMetrics.For(first with { Contributions = [first.Contributions[0] with { Id = "custom-id" }] }, state.MemberId));
-        Assert.Null(CompactMetrics.For(first, "another-member"));
-
-        // The cache is not part of equality.
-        var fresh = new RecordMetrics(first.OutcomeId, first.Contributions);
-        Assert.Equal(fresh, first);
-        Assert.Equal(fresh.GetHashCode(), first.GetHashCode());
-        Assert.NotEqual(new RecordMetrics(first.OutcomeId, [.. first.Contributions]), first);
-    }
-
-    [Fact]
     public void AContributionWhoseIdIsNotTheRebuiltOneIsStoredInFull()
     {
         var state = Purchases(1);

@@ -31,7 +31,7 @@ internal static class CompactMetrics
 {
     /// <summary>
     /// The compact form of <paramref name="metrics"/> for member <paramref name="memberId"/> (it shares the contributions,
-    /// copies nothing; made once per effect, <see cref="RecordMetrics.Compact"/>); null (store it in full) when the member id is unknown, there is no contribution, or one has no
+    /// copies nothing); null (store it in full) when the member id is unknown, there is no contribution, or one has no
     /// sequence or not the id and member rebuilt on loading.
     /// </summary>
     public static CompactRecordMetrics? For(RecordMetrics metrics, string? memberId)
@@ -52,7 +52,7 @@ internal static class CompactMetrics
             }
         }
 
-        return metrics.Compact;
+        return new CompactRecordMetrics(metrics.OutcomeId, metrics.Contributions);
     }
 
     /// <summary>The <see cref="RecordMetrics"/> <paramref name="stored"/> stands for, ids and member rebuilt.</summary>

@@ -41,30 +41,4 @@ public sealed record RecordMetrics(string OutcomeId, IReadOnlyList<MetricContrib
 
     /// <summary>The sequence of the first of <paramref name="contributions"/> (one outcome's all carry the same); 0 when there is none.</summary>
     internal static long SequenceOf(IReadOnlyList<MetricContribution>? contributions) => contributions is { Count: > 0 } ? contributions[0].Sequence : 0;
-
-    /// <summary>
-    /// This effect's stored short form (<see cref="CompactRecordMetrics"/>, sharing the contributions), made on the first
-    /// state write that stores it and reused by every later one: contributions wait in the outbox until the aggregators
-    /// confirm them, and each write made a new one before. Whether the short form may be stored at all is decided by
-    /// <see cref="CompactMetrics.For"/> on every write. Checked against <see cref="OutcomeId"/> and
-    /// <see cref="Contributions"/> on each use, so a copy made with <c>with</c> never stores the original's; immutable,
-    /// so a race that makes two is harmless. Not part of the record's equality.
-    /// </summary>
-    internal CompactRecordMetrics Compact =>
-        _compact is { } made && ReferenceEquals(made.Contributions, Contributions) && ReferenceEquals(made.OutcomeId, OutcomeId)
-            ? made
-            : _compact = new CompactRecordMetrics(OutcomeId, Contributions);
-
-    private CompactRecordMetrics? _compact;
-
-    /// <summary>Equal when the outcome ids and the contribution lists are; the cached <see cref="Compact"/> is left out.</summary>
-    public bool Equals(RecordMetrics? other) =>
-        ReferenceEquals(this, other)
-        || (other is not null
-            && base.Equals(other)
-            && string.Equals(OutcomeId, other.OutcomeId, StringComparison.Ordinal)
-            && EqualityComparer<IReadOnlyList<MetricContribution>>.Default.Equals(Contributions, other.Contributions));
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), OutcomeId, Contributions);
 }
