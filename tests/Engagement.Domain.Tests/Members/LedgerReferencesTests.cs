@@ -102,6 +102,35 @@ public sealed class LedgerReferencesTests
     }
 
     [Fact]
+    public void AnEntryTrimmedFromTheRecentLedgerAfterItsReferenceWasMadeIsStoredInFull()
+    {
+        var options = new ProgramOptions { LedgerEntriesKept = 2 };
+        var state = Purchases(options, 1);
+        var first = state.Outbox.Pending.OfType<ArchiveLedgerEntry>().First();
+        Assert.IsType<ArchiveLedgerReference>(LedgerReferences.For(first, state.Ledger));
+
+        // More purchases push the entry out of the two kept; it still waits in the outbox, the same object.
+        for (var i = 1; i < 4; i++)
+        {
+            var at = Start.AddHours(i);
+            MemberDecider.Apply(state, new MemberEvent("e-O" + i, MemberEventTypes.Purchase, at) { OrderId = "O" + i, Amount = 120m + i }, options, at);
+        }
+
+        Assert.Same(first, state.Outbox.Pending.OfType<ArchiveLedgerEntry>().First());
+        Assert.DoesNotContain(state.Ledger, e => e.Sequence == first.Entry.Sequence);
+
+        // The reference made before is not handed out again: the entry is written in full, and loads back.
+        Assert.Null(LedgerReferences.For(first, state.Ledger));
+        var json = JsonSerializer.Serialize(state, Web);
+        var full = JsonSerializer.Serialize<MemberEffect>(first, Web);
+        Assert.StartsWith("{\"$effect\":\"ledger\",", full, StringComparison.Ordinal);
+        Assert.Contains(full, json, StringComparison.Ordinal);
+        Assert.DoesNotContain($"\"$effect\":\"ledger-ref\",\"sequence\":{first.Entry.Sequence}}}", json, StringComparison.Ordinal);
+        var back = JsonSerializer.Deserialize<MemberState>(json, Web)!;
+        Assert.Equal(first.Entry, back.Outbox.Pending.OfType<ArchiveLedgerEntry>().First().Entry);
+    }
+
+    [Fact]
     public void AStateWhoseOutboxNamesAnEntryItsLedgerDoesNotHoldIsRefused()
     {
         var state = Purchases(new ProgramOptions(), 1);
