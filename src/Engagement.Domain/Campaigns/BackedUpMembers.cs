@@ -23,7 +23,9 @@ public sealed class BackedUpMember
 /// Bounded: at most <see cref="MaxWaiting"/> members wait; one refused while that many wait is given up at once.
 /// Every member the fan-out met backed up is counted once in <see cref="Skipped"/>, and ends in exactly one of
 /// <see cref="ReachedLater"/> (it answered a retry: counted in its group, or ineligible, or budget-skipped, as a page
-/// counts), <see cref="GivenUp"/>, or still <see cref="Waiting"/>. Persisted in the campaign's state; a retry whose grant
+/// counts), <see cref="GivenUp"/>, or still <see cref="Waiting"/>. A pause asks nobody; a resume makes every waiting
+/// member due at once (<see cref="Resumed"/>); the window's end, running or paused, gives them up (<see cref="GiveUpAll"/>,
+/// <see cref="CampaignPauseRule.EndsWhilePaused"/>). Persisted in the campaign's state; a retry whose grant
 /// was reserved ahead (<see cref="InFlight"/>) is stored before the member is called, so a crash cannot free spent budget.
 /// </summary>
 public sealed class BackedUpMembers
@@ -132,9 +134,35 @@ public sealed class BackedUpMembers
     [JsonIgnore]
     public DateTimeOffset? NextAttemptAt => Waiting.Count == 0 ? null : Waiting.Min(m => m.NextAttemptAt);
 
-    /// <summary>The campaign's window ended: every member still waiting is given up (none is in flight by then).</summary>
+    /// <summary>
+    /// The campaign was resumed at <paramref name="now"/> (UTC): every member still waiting is due at once, so the
+    /// operator's resume asks them again straight away (a pause is no refusal: <see cref="BackedUpMember.Refusals"/>
+    /// stays as it was). While paused nobody is asked; a retry due during the pause waits for this. Returns how many wait.
+    /// </summary>
+    public int Resumed(DateTimeOffset now)
+    {
+        foreach (var member in Waiting.Where(m => m.NextAttemptAt > now))
+        {
+            member.NextAttemptAt = now;
+        }
+
+        return Waiting.Count;
+    }
+
+    /// <summary>
+    /// The campaign delivers no more (its window ended, while running or paused): every member still waiting is given
+    /// up, each counted once in <see cref="GivenUp"/> (a second call finds none). The retry in flight must be settled
+    /// first (its member asked what it has, its grant counted or released), since only the member knows whether it
+    /// took the grant held for it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A retry is still in flight (<see cref="InFlight"/>).</exception>
     public void GiveUpAll()
     {
+        if (InFlight is not null)
+        {
+            throw new InvalidOperationException($"the retry of '{InFlight}' is in flight: settle it before giving up the others");
+        }
+
         GivenUp += Waiting.Count;
         Waiting.Clear();
     }

@@ -85,6 +85,29 @@ public static class CampaignPauseRule
     /// <param name="now">The engine clock's instant.</param>
     public static bool WindowOver(DateTimeOffset validUntil, DateTimeOffset now) => now >= validUntil;
 
+    /// <summary>
+    /// True when a paused broadcast's window is over at <paramref name="now"/>: it is ended as a running one would be at its
+    /// next page boundary, without delivering anything new: a page or a backed-up member's retry a failure interrupted is
+    /// asked only what its members already have (counted, or its held grant released), the backed-up members still
+    /// waiting are given up (<see cref="BackedUpMembers.GiveUpAll"/>), and the status becomes ended (CONTRACT.md §2.1, §4).
+    /// A paused triggered campaign needs nothing: it grants nothing either way.
+    /// </summary>
+    /// <param name="phase">The stored phase.</param>
+    /// <param name="resumeTo">Where a resume would return (counting or running for a broadcast).</param>
+    /// <param name="validUntil">The end of the window (exclusive).</param>
+    /// <param name="now">The engine clock's instant.</param>
+    public static bool EndsWhilePaused(CampaignPhase phase, CampaignPhase resumeTo, DateTimeOffset validUntil, DateTimeOffset now) =>
+        phase == CampaignPhase.Paused && resumeTo is CampaignPhase.Counting or CampaignPhase.Running && WindowOver(validUntil, now);
+
+    /// <summary>
+    /// Whether a backed-up member may be asked again now (a new grant, not a replay): only while the broadcast delivers
+    /// (<see cref="CampaignPhase.Running"/>) inside its window. Checked right before the call, so a pause (or the window's
+    /// end) that arrives while a retry waits for its pace hands out nothing: the grant reserved for it is released and
+    /// the member keeps waiting.
+    /// </summary>
+    public static bool RetryMayDeliver(CampaignPhase phase, DateTimeOffset validUntil, DateTimeOffset now) =>
+        phase == CampaignPhase.Running && !WindowOver(validUntil, now);
+
     private static string Why(CampaignPhase phase) => phase switch
     {
         CampaignPhase.Draft => "the campaign is a draft: trigger it first",

@@ -37,6 +37,9 @@ internal sealed class BackedUpRetries(
     /// <summary>The campaign's list; only read once a page has made it (<see cref="RunDueAsync"/> and <see cref="EndAsync"/> return first without one).</summary>
     private BackedUpMembers BackedUp => Campaign.BackedUp!;
 
+    /// <summary>A new retry may be delivered now: the broadcast is running inside its window (<see cref="CampaignPauseRule.RetryMayDeliver"/>).</summary>
+    private bool MayDeliver => CampaignPauseRule.RetryMayDeliver(CampaignMapping.ToPhase(Campaign.Status), Campaign.Definition!.ValidUntil, time.GetUtcNow());
+
     /// <summary>
     /// Replays a retry a failure interrupted, then asks every member whose retry is due now (engine clock), while the
     /// campaign runs inside its window. Returns true when no member waits any more (the fan-out may complete). Throws
@@ -56,7 +59,7 @@ internal sealed class BackedUpRetries(
 
         foreach (var memberId in BackedUp.Due(time.GetUtcNow(), BackedUpMembers.MaxWaiting))
         {
-            if (Campaign.Status != CampaignStatuses.Running || CampaignPauseRule.WindowOver(Campaign.Definition!.ValidUntil, time.GetUtcNow()))
+            if (!MayDeliver)
             {
                 break;
             }
@@ -130,6 +133,19 @@ internal sealed class BackedUpRetries(
 
         cancellationToken.ThrowIfCancellationRequested();
         await pacer.PaceAsync(cancellationToken);
+        if (!repeatOnly && !MayDeliver)
+        {
+            // Paused (or the window ended) while this retry waited for its pace: nothing is handed out, the grant
+            // reserved for it goes back, and the member keeps waiting (due at once on a resume).
+            if (BackedUp.InFlight is not null)
+            {
+                BackedUp.SetInFlight(null);
+                await saveAsync();
+            }
+
+            return;
+        }
+
         var result = await deliver(memberId, CampaignMapping.DeliveryFor(definition, planned) with { RepeatOnly = repeatOnly });
         if (result is null || (repeatOnly && !result.Repeat))
         {

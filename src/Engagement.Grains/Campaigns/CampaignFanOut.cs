@@ -34,6 +34,9 @@ internal sealed class CampaignFanOut(
 
     private bool FanningOut => Campaign.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
 
+    /// <summary>A paused broadcast whose window is over: ended here as a running one is (<see cref="CampaignPauseRule.EndsWhilePaused"/>).</summary>
+    private bool EndsWhilePaused => Campaign.EndsWhilePaused(time.GetUtcNow());
+
     /// <summary>The retries of members a page found backed up (made when first needed).</summary>
     private BackedUpRetries? _retries;
 
@@ -52,8 +55,9 @@ internal sealed class CampaignFanOut(
     public async Task<bool> RunAsync(CancellationToken cancellationToken)
     {
         WaitingOnBackedUp = false;
-        // A pause leaves this loop at a page boundary; a resume while the last pages finish keeps it going.
-        while (FanningOut)
+        // A pause leaves this loop at a page boundary; a resume while the last pages finish keeps it going. A paused
+        // broadcast whose window closed comes in only to be ended (CampaignPauseRule.EndsWhilePaused).
+        while (FanningOut || EndsWhilePaused)
         {
             if (CampaignPauseRule.WindowOver(Campaign.Definition!.ValidUntil, time.GetUtcNow()))
             {
@@ -61,7 +65,7 @@ internal sealed class CampaignFanOut(
                 // stand). A page a failure may have interrupted is counted first, asking its members only what they
                 // already have: every shard's current page once delivery had begun (a campaign without a budget writes
                 // nothing ahead, so any of them may be one).
-                var delivering = Campaign.Status == CampaignStatuses.Running;
+                var delivering = (EndsWhilePaused ? Campaign.ResumeTo : Campaign.Status) == CampaignStatuses.Running;
                 foreach (var interrupted in Campaign.Shards.Where(s => !s.Done && (delivering || s.InFlightGrants is not null)).ToList())
                 {
                     await DeliverPageAsync(interrupted, cancellationToken, repeatOnly: true);
@@ -69,7 +73,7 @@ internal sealed class CampaignFanOut(
 
                 // A backed-up member's retry a failure interrupted is asked what it has; those still waiting are given up.
                 await Retries.EndAsync(cancellationToken);
-                (Campaign.Status, Campaign.CompletedAt) = (CampaignStatuses.Ended, time.GetUtcNow());
+                (Campaign.Status, Campaign.ResumeTo, Campaign.CompletedAt) = (CampaignStatuses.Ended, null, time.GetUtcNow());
                 await saveAsync();
                 var reached = Campaign.Progress(time.GetUtcNow(), false).Reached;
                 CampaignLog.Ended(logger, campaignId, reached);

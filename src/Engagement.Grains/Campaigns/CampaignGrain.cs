@@ -178,8 +178,9 @@ public sealed class CampaignGrain(
             await SetListeningAsync(false);
         }
 
-        // The fan-out sees the status at its next page boundary and stops there; no reminder is needed meanwhile.
-        await UnregisterFanOutReminderAsync();
+        // The fan-out sees the status at its next page boundary and stops there. A paused broadcast keeps its reminder,
+        // due when its window ends: then the fan-out ends it (backed-up members given up, held grants settled).
+        await (Campaign.ResumeTo == CampaignStatuses.Active ? UnregisterFanOutReminderAsync() : WakeAtWindowEndAsync());
         var reached = Campaign.Progress(time.GetUtcNow(), _looping).Reached;
         CampaignLog.Paused(logger, CampaignId, Campaign.Pauses, Campaign.ResumeTo, reached);
         return Answer(decision);
@@ -200,6 +201,7 @@ public sealed class CampaignGrain(
         }
 
         (Campaign.Status, Campaign.ResumeTo, Campaign.PausedAt) = (CampaignMapping.ToStatus(decision.Next), null, null);
+        Campaign.BackedUp?.Resumed(now); // members waiting for a retry are asked again at once
         await SaveAsync();
         await (FanningOut ? StartFanOutAsync() : SetListeningAsync(true));
 
@@ -223,12 +225,18 @@ public sealed class CampaignGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == FanOutReminder && FanningOut)
+        if (reminderName != FanOutReminder)
         {
-            StartLoop();
+            return Task.CompletedTask;
         }
 
-        return reminderName == FanOutReminder && !FanningOut ? UnregisterFanOutReminderAsync() : Task.CompletedTask;
+        if (FanningOut || Campaign.EndsWhilePaused(time.GetUtcNow()))
+        {
+            StartLoop();
+            return Task.CompletedTask;
+        }
+
+        return Campaign is { Status: CampaignStatuses.Paused, ResumeTo: not CampaignStatuses.Active } ? WakeAtWindowEndAsync() : UnregisterFanOutReminderAsync();
     }
 
     /// <summary>The reminder restarts the fan-out after a crash; the timer runs it now.</summary>
@@ -236,6 +244,13 @@ public sealed class CampaignGrain(
     {
         await this.RegisterOrUpdateReminder(FanOutReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         StartLoop();
+    }
+
+    /// <summary>A paused broadcast's reminder: due at its window's end (at most a day ahead, then again), every minute after.</summary>
+    private async Task WakeAtWindowEndAsync()
+    {
+        var due = Campaign.Definition!.ValidUntil - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(FanOutReminder, TimeSpan.FromTicks(Math.Clamp(due.Ticks, TimeSpan.TicksPerMinute, TimeSpan.TicksPerDay)), TimeSpan.FromMinutes(1));
     }
 
     private void StartLoop()

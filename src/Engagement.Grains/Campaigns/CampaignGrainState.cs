@@ -169,6 +169,10 @@ public sealed class CampaignGrainState
     public string StatusAt(DateTimeOffset now) =>
         Status is CampaignStatuses.Active or CampaignStatuses.Paused && Definition is { } d && now >= d.ValidUntil ? CampaignStatuses.Ended : Status;
 
+    /// <summary>A paused broadcast whose window is over at <paramref name="now"/> (UTC), still to be ended by its fan-out (<see cref="CampaignPauseRule.EndsWhilePaused"/>).</summary>
+    public bool EndsWhilePaused(DateTimeOffset now) => Definition is { } d
+        && CampaignPauseRule.EndsWhilePaused(CampaignMapping.ToPhase(Status), CampaignMapping.ToPhase(ResumeTo), d.ValidUntil, now);
+
     /// <summary>Definition, status and progress; <paramref name="fanOutRunning"/> says whether a page is in flight.</summary>
     public CampaignStatusView View(DateTimeOffset now, bool fanOutRunning) => new()
     {

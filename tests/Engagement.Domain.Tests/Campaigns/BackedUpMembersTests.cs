@@ -84,4 +84,65 @@ public sealed class BackedUpMembersTests
         Assert.True(list.Settled);
         Assert.Equal((0L, 0m), (list.InFlightGrants, list.InFlightCost));
     }
+
+    [Fact]
+    public void A_resume_makes_every_waiting_member_due_at_once_without_counting_a_refusal()
+    {
+        var list = new BackedUpMembers();
+        list.Refused("M-1", T0);
+        list.Refused("M-2", T0);
+        list.RefusedAgain("M-2", T0.AddMinutes(1)); // M-2 waits 5 min now
+        var resumedAt = T0.AddSeconds(30);
+        Assert.Empty(list.Due(resumedAt, 10));
+
+        Assert.Equal(2, list.Resumed(resumedAt));
+
+        Assert.Equal(["M-1", "M-2"], list.Due(resumedAt, 10));
+        Assert.Equal([1, 2], list.Waiting.Select(m => m.Refusals));
+        Assert.Equal((2L, 0L, 0L), (list.Skipped, list.ReachedLater, list.GivenUp));
+
+        // A member already overdue keeps its instant (it is due either way).
+        var overdue = new BackedUpMembers();
+        overdue.Refused("M-3", T0);
+        overdue.Resumed(T0.AddHours(1));
+        Assert.Equal(T0.AddMinutes(1), overdue.Waiting.Single().NextAttemptAt);
+    }
+
+    [Fact]
+    public void The_501st_member_is_skipped_and_given_up_and_the_window_end_gives_up_the_rest_once()
+    {
+        var list = new BackedUpMembers();
+        for (var i = 0; i < BackedUpMembers.MaxWaiting + 1; i++)
+        {
+            Assert.Equal(i < BackedUpMembers.MaxWaiting, list.Refused($"M-{i:D4}", T0));
+        }
+
+        Assert.Equal((501L, 1L, 500), (list.Skipped, list.GivenUp, list.Waiting.Count));
+        Assert.DoesNotContain(list.Waiting, m => m.MemberId == "M-0500");
+
+        list.Resumed(T0.AddMinutes(3));
+        list.Reached("M-0000");
+        list.GiveUpAll();
+        list.GiveUpAll(); // a second end finds nobody: counted once
+        Assert.Equal((501L, 1L, 500L, 0), (list.Skipped, list.ReachedLater, list.GivenUp, list.Waiting.Count));
+        Assert.Equal(list.Skipped, list.ReachedLater + list.GivenUp);
+    }
+
+    [Fact]
+    public void Nobody_is_given_up_while_a_retry_is_in_flight_since_its_grant_may_be_taken()
+    {
+        var list = new BackedUpMembers();
+        list.Refused("M-1", T0);
+        list.Refused("M-2", T0);
+        list.SetInFlight("M-1", new BudgetHeld(1, 20m));
+
+        Assert.Throws<InvalidOperationException>(list.GiveUpAll);
+        Assert.Equal((2, 0L, 1L), (list.Waiting.Count, list.GivenUp, list.InFlightGrants));
+
+        // The member had nothing: its grant is released and it is given up with the others, each once.
+        list.SetInFlight(null);
+        list.GiveUpAll();
+        Assert.Equal((0, 2L, 0L, 0m), (list.Waiting.Count, list.GivenUp, list.InFlightGrants, list.InFlightCost));
+        Assert.True(list.Settled);
+    }
 }

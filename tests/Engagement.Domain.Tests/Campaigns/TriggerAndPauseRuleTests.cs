@@ -59,4 +59,19 @@ public sealed class TriggerAndPauseRuleTests
         Assert.True(CampaignPauseRule.WindowOver(new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero)));
         Assert.False(CampaignPauseRule.WindowOver(new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 26, 1, 59, 59, TimeSpan.Zero)));
     }
+
+    [Fact]
+    public void APausedBroadcastIsEndedOnceItsWindowIsOverAndNoRetryDeliversWhilePaused()
+    {
+        var until = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+        Assert.False(CampaignPauseRule.EndsWhilePaused(CampaignPhase.Paused, CampaignPhase.Running, until, until.AddTicks(-1)));
+        Assert.True(CampaignPauseRule.EndsWhilePaused(CampaignPhase.Paused, CampaignPhase.Running, until, until));
+        Assert.True(CampaignPauseRule.EndsWhilePaused(CampaignPhase.Paused, CampaignPhase.Counting, until, until));
+        Assert.False(CampaignPauseRule.EndsWhilePaused(CampaignPhase.Paused, CampaignPhase.Active, until, until)); // triggered: grants nothing anyway
+        Assert.False(CampaignPauseRule.EndsWhilePaused(CampaignPhase.Running, CampaignPhase.Draft, until, until)); // the running loop ends it itself
+
+        Assert.True(CampaignPauseRule.RetryMayDeliver(CampaignPhase.Running, until, until.AddTicks(-1)));
+        Assert.False(CampaignPauseRule.RetryMayDeliver(CampaignPhase.Paused, until, until.AddTicks(-1)));
+        Assert.False(CampaignPauseRule.RetryMayDeliver(CampaignPhase.Running, until, until));
+    }
 }

@@ -167,6 +167,102 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         }
     }
 
+    [Fact]
+    public async Task A_paused_campaign_asks_no_backed_up_member_and_its_resume_asks_them_at_once()
+    {
+        var scope = "bp" + Guid.NewGuid().ToString("N")[..8];
+        var now = cluster.Time.GetUtcNow();
+        var members = await CreateMembersAsync(cluster.Client, now, scope, 6);
+        var backedUp = members.First(m => !m.GlobalControl);
+        var grain = cluster.Client.GetGrain<IMemberGrain>(backedUp.Id);
+        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
+        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100 } };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        var refused = $"Campaign {definition.Id}: {backedUp.Id} refused the delivery";
+        try
+        {
+            await BackUpAsync(backedUp.Id, grain);
+            Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+            Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+            await PauseResumeTests.UntilAsync(campaign, v => v.Progress.ShardsDone == v.Progress.Shards && v.Progress.BackedUpWaiting == 1 && !v.Progress.FanOutRunning, "the pages");
+
+            // Its first retry is refused too: it waits 5 minutes now.
+            cluster.Time.Advance(TimeSpan.FromMinutes(2));
+            await FanOutReminderAsync(campaign);
+            await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning && cluster.Logs.Lines(LogLevel.Warning, refused).Count == 2, "the first retry");
+        }
+        finally
+        {
+            cluster.Ledger.Heal(backedUp.Id);
+        }
+
+        await grain.GetLedgerAsync(new LedgerQuery { Limit = 1 });
+        Assert.Equal(CampaignControlResult.Changed, (await campaign.PauseAsync()).Status);
+
+        // Paused: the reminder asks nobody, however often it comes.
+        cluster.Time.Advance(TimeSpan.FromMinutes(2));
+        await FanOutReminderAsync(campaign);
+        await FanOutReminderAsync(campaign);
+        var paused = await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning, "the paused reminder");
+        Assert.Equal((CampaignStatuses.Paused, 5L, 1L, 0L), (paused.Status, paused.Progress.Reached, paused.Progress.BackedUpWaiting, paused.Progress.BackedUpReachedLater));
+        Assert.Null((await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id]);
+        Assert.Equal(2, cluster.Logs.Lines(LogLevel.Warning, refused).Count);
+
+        // The resume asks it at once, 3 minutes before its retry would have been due: reached, and the campaign completes.
+        Assert.Equal(CampaignControlResult.Changed, (await campaign.ResumeAsync()).Status);
+        var done = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Completed && !v.Progress.FanOutRunning, "the resumed retry");
+        Assert.Equal((6L, 1L, 1L, 0L, 0L), (done.Progress.Reached, done.Progress.BackedUpSkipped, done.Progress.BackedUpReachedLater, done.Progress.BackedUpWaiting, done.Progress.BackedUpGivenUp));
+        Assert.NotNull((await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id]);
+        var touched = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).Select(t => t.MemberId).ToList();
+        Assert.Single(touched, id => id == backedUp.Id);
+        Assert.Equal(touched.Count, touched.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(done.Progress.Sent + done.Progress.Deferred, done.GrantsReserved);
+    }
+
+    [Fact]
+    public async Task A_broadcast_paused_while_members_wait_is_ended_at_its_window_giving_them_up_once_and_holding_no_grant_for_them()
+    {
+        var scope = "bq" + Guid.NewGuid().ToString("N")[..8];
+        var now = cluster.Time.GetUtcNow();
+        var members = await CreateMembersAsync(cluster.Client, now, scope, 6);
+        var backedUp = members.First(m => !m.GlobalControl);
+        var grain = cluster.Client.GetGrain<IMemberGrain>(backedUp.Id);
+        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
+        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, ValidUntil = now.AddMinutes(30), Budget = new CampaignBudget { MaxGrants = 100 } };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        try
+        {
+            await BackUpAsync(backedUp.Id, grain);
+            Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+            Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+            await PauseResumeTests.UntilAsync(campaign, v => v.Progress.ShardsDone == v.Progress.Shards && v.Progress.BackedUpWaiting == 1 && !v.Progress.FanOutRunning, "the pages");
+            Assert.Equal(CampaignControlResult.Changed, (await campaign.PauseAsync()).Status);
+        }
+        finally
+        {
+            cluster.Ledger.Heal(backedUp.Id);
+        }
+
+        // The member could take changes again, but the campaign stays paused until its window closes: the paused
+        // broadcast's reminder then ends it, giving the waiting member up (not asking it).
+        await grain.GetLedgerAsync(new LedgerQuery { Limit = 1 });
+        cluster.Time.Advance(TimeSpan.FromMinutes(31));
+        await FanOutReminderAsync(campaign);
+        var ended = await PauseResumeTests.UntilAsync(campaign, v => v.Progress.BackedUpWaiting == 0 && !v.Progress.FanOutRunning, "the window's end while paused");
+        Assert.Equal(CampaignStatuses.Ended, ended.Status);
+        Assert.NotNull(ended.CompletedAt);
+        Assert.Equal((5L, 1L, 0L, 0L, 1L), (ended.Progress.Reached, ended.Progress.BackedUpSkipped, ended.Progress.BackedUpReachedLater, ended.Progress.BackedUpWaiting, ended.Progress.BackedUpGivenUp));
+        Assert.Null((await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id]);
+        Assert.Equal(ended.Progress.Sent + ended.Progress.Deferred, ended.GrantsReserved);
+
+        // Counted once: a later reminder and a refused resume change nothing, and nobody new is touched.
+        await FanOutReminderAsync(campaign);
+        Assert.Equal(CampaignControlResult.Refused, (await campaign.ResumeAsync()).Status);
+        var after = await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning, "the later reminder");
+        Assert.Equal((5L, 1L, 0L, 1L, ended.GrantsReserved), (after.Progress.Reached, after.Progress.BackedUpSkipped, after.Progress.BackedUpWaiting, after.Progress.BackedUpGivenUp, after.GrantsReserved));
+        Assert.DoesNotContain(cluster.Outbox.Sent, t => t.CampaignId == definition.Id && t.MemberId == backedUp.Id);
+    }
+
     /// <summary>Fails the member's archive and adjusts it with long reasons until it refuses as backed up (the caller heals the archive).</summary>
     private async Task BackUpAsync(string memberId, IMemberGrain grain)
     {
