@@ -18,7 +18,8 @@ namespace Engagement.Grains.Campaigns;
 /// <remarks>
 /// <para><b>Fan-out.</b> A trigger persists the status and a reminder, then runs <see cref="CampaignFanOut"/> on an
 /// interleaving grain timer; the reminder (and any activation) restarts it from the last checkpoint after a crash. A
-/// pause stops it at the next page boundary; a resume continues from the cursors.</para>
+/// pause stops it at the next page boundary; a resume continues from the cursors. A paused broadcast keeps the reminder,
+/// due at its window's end, when the fan-out ends it (<see cref="CampaignGrainState.EndsWhilePaused"/>).</para>
 /// <para><b>Exactly once per member.</b> A member answers a repeated delivery with what it recorded the first time, so a
 /// page replayed after a crash touches no one twice and is counted once (its counters were never checkpointed).</para>
 /// <para><b>Interleaving.</b> Members call back (grant, outcome, purchase) while the fan-out awaits members, so state
@@ -60,7 +61,7 @@ public sealed class CampaignGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Campaign.CostDeferredGrants();
-        if (FanningOut)
+        if (FanningOut || Campaign.EndsWhilePaused(time.GetUtcNow()))
         {
             StartLoop();
         }

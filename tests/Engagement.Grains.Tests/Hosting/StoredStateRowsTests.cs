@@ -1,4 +1,5 @@
 using System.Text;
+using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
 using Engagement.Domain.Metrics;
 using Engagement.Domain.Offers;
@@ -31,6 +32,7 @@ public sealed class StoredStateRowsTests
         ["MemberGrainState.long-order-ids"] = RoundTrip<MemberGrainState>,
         ["MemberGrainState.long-order-ids.before-keys"] = OldLongIdsWrittenWithKeys,
         ["CampaignGrainState"] = RoundTrip<CampaignGrainState>,
+        ["CampaignGrainState.paused-backed-up"] = RoundTrip<CampaignGrainState>,
         ["CampaignRegistryState"] = RoundTrip<CampaignRegistryState>,
         ["CampaignCatalogState"] = RoundTrip<CampaignCatalogState>,
         ["AlertBookState"] = OldAlertBookWrittenCompactly,
@@ -86,6 +88,27 @@ public sealed class StoredStateRowsTests
         Assert.Equal(2, legacy.PendingArchive!.Count);
         Assert.Single(legacy.PendingJournal!);
         Assert.Equal(full.Member.Outbox.Count, legacy.Member.Outbox.Count);
+    }
+
+    [Fact]
+    public void A_paused_campaign_row_with_backed_up_members_waiting_loads_them_holding_the_retry_grant_until_its_window_ends()
+    {
+        var state = new JsonGrainStateSerializer().Deserialize<CampaignGrainState>(new BinaryData(Row("CampaignGrainState.paused-backed-up")));
+        var pausedAt = new DateTimeOffset(2026, 3, 2, 3, 10, 0, TimeSpan.Zero);
+        var progress = state.Progress(pausedAt, fanOutRunning: false);
+        Assert.Equal(("paused", 5L, 1L, 3L, 1L), (progress.State, progress.BackedUpSkipped, progress.BackedUpReachedLater, progress.BackedUpWaiting, progress.BackedUpGivenUp));
+        Assert.Equal(progress.BackedUpSkipped, progress.BackedUpReachedLater + progress.BackedUpWaiting + progress.BackedUpGivenUp);
+
+        // The retry in flight holds its grant (a limited budget's write-ahead) until the member is asked what it has.
+        Assert.Equal(new BudgetHeld(70_002, 24.68m), state.Held());
+        Assert.Equal("m-0108", state.BackedUp!.InFlight);
+
+        // Paused inside its window: nothing to end yet; at validUntil its fan-out ends it; a resume makes all three due.
+        Assert.False(state.EndsWhilePaused(pausedAt));
+        Assert.True(state.EndsWhilePaused(state.Definition!.ValidUntil));
+        Assert.Equal(["m-0007", "m-0108"], state.BackedUp.Due(pausedAt, 10));
+        state.BackedUp.Resumed(pausedAt);
+        Assert.Equal(["m-0007", "m-0042", "m-0108"], state.BackedUp.Due(pausedAt, 10));
     }
 
     [Fact]
