@@ -13,6 +13,14 @@ public sealed class BackedUpMember
 
     /// <summary>Not asked again before this instant (UTC, engine clock).</summary>
     public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>
+    /// When a resume made it due early (<see cref="BackedUpMembers.Resumed"/>): the instant (UTC) its pace had set; null
+    /// otherwise (and not stored then, so rows written before it existed load and are written back unchanged). A refusal
+    /// of that early retry goes back to it instead of counting (<see cref="BackedUpMembers.RefusedAgain"/>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? PacedAt { get; set; }
 }
 
 /// <summary>
@@ -94,14 +102,22 @@ public sealed class BackedUpMembers
 
     /// <summary>
     /// A retry of <paramref name="memberId"/> was refused again at <paramref name="now"/>: it waits
-    /// <see cref="DelayAfter"/> its refusals, or is given up after <see cref="MaxRefusals"/>. Returns true when it still
-    /// waits. Unknown ids change nothing (false).
+    /// <see cref="DelayAfter"/> its refusals, or is given up after <see cref="MaxRefusals"/>. A retry a resume brought
+    /// forward (<see cref="BackedUpMember.PacedAt"/>) is not counted: the member goes back to the instant its pace had set
+    /// with its refusals as they were, so quick pause and resume cycles cannot use up its <see cref="MaxRefusals"/> early.
+    /// Returns true when it still waits. Unknown ids change nothing (false).
     /// </summary>
     public bool RefusedAgain(string memberId, DateTimeOffset now)
     {
         if (Find(memberId) is not { } member)
         {
             return false;
+        }
+
+        if (member.PacedAt is { } paced)
+        {
+            (member.NextAttemptAt, member.PacedAt) = (paced, null);
+            return true;
         }
 
         member.Refusals++;
@@ -137,13 +153,15 @@ public sealed class BackedUpMembers
     /// <summary>
     /// The campaign was resumed at <paramref name="now"/> (UTC): every member still waiting is due at once, so the
     /// operator's resume asks them again straight away (a pause is no refusal: <see cref="BackedUpMember.Refusals"/>
-    /// stays as it was). While paused nobody is asked; a retry due during the pause waits for this. Returns how many wait.
+    /// stays as it was). One brought forward keeps the instant its pace had set (<see cref="BackedUpMember.PacedAt"/>), so
+    /// a refusal of that early retry is not counted (<see cref="RefusedAgain"/>). While paused nobody is asked; a retry
+    /// due during the pause waits for this. Returns how many wait.
     /// </summary>
     public int Resumed(DateTimeOffset now)
     {
         foreach (var member in Waiting.Where(m => m.NextAttemptAt > now))
         {
-            member.NextAttemptAt = now;
+            (member.PacedAt, member.NextAttemptAt) = (member.PacedAt ?? member.NextAttemptAt, now);
         }
 
         return Waiting.Count;

@@ -105,6 +105,9 @@ public static class CampaignPauseRule
     /// end) that arrives while a retry waits for its pace hands out nothing: the grant reserved for it is released and
     /// the member keeps waiting.
     /// </summary>
+    /// <param name="phase">The campaign's stored phase at the moment of the call.</param>
+    /// <param name="validUntil">The end of the window (exclusive), as defined.</param>
+    /// <param name="now">The engine clock's instant.</param>
     public static bool RetryMayDeliver(CampaignPhase phase, DateTimeOffset validUntil, DateTimeOffset now) =>
         phase == CampaignPhase.Running && !WindowOver(validUntil, now);
 

@@ -47,17 +47,18 @@ public sealed class BackedUpMembersTests
     }
 
     [Fact]
-    public void The_list_is_bounded_and_each_skipped_member_ends_reached_given_up_or_waiting()
+    public void The_501st_member_is_skipped_and_given_up_and_each_skipped_member_ends_reached_given_up_or_waiting_once()
     {
         var list = new BackedUpMembers();
-        for (var i = 0; i < BackedUpMembers.MaxWaiting + 3; i++)
+        for (var i = 0; i < BackedUpMembers.MaxWaiting + 1; i++)
         {
-            list.Refused($"M-{i:D4}", T0);
+            Assert.Equal(i < BackedUpMembers.MaxWaiting, list.Refused($"M-{i:D4}", T0));
         }
 
-        Assert.Equal(BackedUpMembers.MaxWaiting, list.Waiting.Count);
-        Assert.Equal((BackedUpMembers.MaxWaiting + 3L, 3L), (list.Skipped, list.GivenUp));
+        Assert.Equal((501L, 1L, 500), (list.Skipped, list.GivenUp, list.Waiting.Count));
+        Assert.DoesNotContain(list.Waiting, m => m.MemberId == "M-0500");
 
+        list.Resumed(T0.AddMinutes(3));
         list.Reached("M-0000");
         list.Reached("M-0000"); // a repeat changes nothing
         list.Reached("unknown");
@@ -65,7 +66,8 @@ public sealed class BackedUpMembersTests
         Assert.Equal(list.Skipped, list.ReachedLater + list.GivenUp + list.Waiting.Count);
 
         list.GiveUpAll(); // the window ended
-        Assert.Equal((1L, BackedUpMembers.MaxWaiting + 2L), (list.ReachedLater, list.GivenUp));
+        list.GiveUpAll(); // a second end finds nobody: counted once
+        Assert.Equal((501L, 1L, 500L, 0), (list.Skipped, list.ReachedLater, list.GivenUp, list.Waiting.Count));
         Assert.Equal(list.Skipped, list.ReachedLater + list.GivenUp);
         Assert.True(list.Settled);
     }
@@ -109,23 +111,53 @@ public sealed class BackedUpMembersTests
     }
 
     [Fact]
-    public void The_501st_member_is_skipped_and_given_up_and_the_window_end_gives_up_the_rest_once()
+    public void A_refusal_of_a_retry_a_resume_brought_forward_is_not_counted_so_quick_pauses_give_nobody_up_early()
     {
         var list = new BackedUpMembers();
-        for (var i = 0; i < BackedUpMembers.MaxWaiting + 1; i++)
+        list.Refused("M-1", T0);
+        var at = T0.AddMinutes(1);
+        for (var n = 2; n < BackedUpMembers.MaxRefusals; n++)
         {
-            Assert.Equal(i < BackedUpMembers.MaxWaiting, list.Refused($"M-{i:D4}", T0));
+            Assert.True(list.RefusedAgain("M-1", at));
+            at = list.Waiting.Single().NextAttemptAt;
         }
 
-        Assert.Equal((501L, 1L, 500), (list.Skipped, list.GivenUp, list.Waiting.Count));
-        Assert.DoesNotContain(list.Waiting, m => m.MemberId == "M-0500");
+        // One refusal short of being given up, it waits 4 h. Twenty pause and resume cycles, each resume asking it
+        // early and each early retry refused: none counts, and it goes back to the instant its pace had set.
+        var member = list.Waiting.Single();
+        var paced = member.NextAttemptAt;
+        for (var cycle = 1; cycle <= 20; cycle++)
+        {
+            var resumedAt = paced.AddHours(-4).AddMinutes(cycle);
+            list.Resumed(resumedAt);
+            Assert.Equal((resumedAt, paced), (member.NextAttemptAt, member.PacedAt));
+            Assert.True(list.RefusedAgain("M-1", resumedAt));
+            Assert.Equal((BackedUpMembers.MaxRefusals - 1, paced, (DateTimeOffset?)null), (member.Refusals, member.NextAttemptAt, member.PacedAt));
+        }
 
-        list.Resumed(T0.AddMinutes(3));
-        list.Reached("M-0000");
-        list.GiveUpAll();
-        list.GiveUpAll(); // a second end finds nobody: counted once
-        Assert.Equal((501L, 1L, 500L, 0), (list.Skipped, list.ReachedLater, list.GivenUp, list.Waiting.Count));
-        Assert.Equal(list.Skipped, list.ReachedLater + list.GivenUp);
+        Assert.Equal((0L, 1), (list.GivenUp, list.Waiting.Count));
+
+        // Asked at its own pace and refused: that one counts, and it is given up after its MaxRefusals-th refusal.
+        Assert.False(list.RefusedAgain("M-1", paced));
+        Assert.Equal((1L, 1L, 0L), (list.Skipped, list.GivenUp, list.ReachedLater));
+        Assert.True(list.Settled);
+    }
+
+    [Fact]
+    public void A_member_brought_forward_by_a_resume_keeps_the_pace_it_had_across_a_second_pause()
+    {
+        var list = new BackedUpMembers();
+        list.Refused("M-1", T0); // due T0 + 1 min
+        list.Resumed(T0.AddSeconds(10)); // due at once, its pace kept
+        list.Resumed(T0.AddSeconds(20)); // paused again before it was asked: the first pace stays
+        Assert.Equal(T0.AddMinutes(1), list.Waiting.Single().PacedAt);
+
+        Assert.True(list.RefusedAgain("M-1", T0.AddSeconds(20)));
+        Assert.Equal((1, T0.AddMinutes(1)), (list.Waiting.Single().Refusals, list.Waiting.Single().NextAttemptAt));
+        list.Resumed(T0.AddMinutes(2)); // already due: nothing brought forward
+        Assert.Null(list.Waiting.Single().PacedAt);
+        Assert.True(list.RefusedAgain("M-1", T0.AddMinutes(2)));
+        Assert.Equal((2, T0.AddMinutes(7)), (list.Waiting.Single().Refusals, list.Waiting.Single().NextAttemptAt));
     }
 
     [Fact]
