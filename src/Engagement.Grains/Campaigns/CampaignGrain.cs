@@ -58,15 +58,21 @@ public sealed class CampaignGrain(
 
     private bool FanningOut => Campaign.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>A paused broadcast (not a paused triggered campaign): its reminder wakes it when its window ends.</summary>
+    private bool PausedBroadcast => Campaign is { Status: CampaignStatuses.Paused, ResumeTo: not CampaignStatuses.Active };
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Campaign.CostDeferredGrants();
         if (FanningOut || Campaign.EndsWhilePaused(time.GetUtcNow()))
         {
             StartLoop();
         }
-
-        return Task.CompletedTask;
+        else if (PausedBroadcast)
+        {
+            // One paused by older code has no reminder: without this, kept active past its window nothing would end it.
+            await WakeAtWindowEndAsync();
+        }
     }
 
     public async Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition)
@@ -237,7 +243,7 @@ public sealed class CampaignGrain(
             return Task.CompletedTask;
         }
 
-        return Campaign is { Status: CampaignStatuses.Paused, ResumeTo: not CampaignStatuses.Active } ? WakeAtWindowEndAsync() : UnregisterFanOutReminderAsync();
+        return PausedBroadcast ? WakeAtWindowEndAsync() : UnregisterFanOutReminderAsync();
     }
 
     /// <summary>The reminder restarts the fan-out after a crash; the timer runs it now.</summary>

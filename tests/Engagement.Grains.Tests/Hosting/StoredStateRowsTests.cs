@@ -218,7 +218,7 @@ public sealed class StoredStateRowsTests
         return serializer.Serialize(serializer.Deserialize<T>(new BinaryData(row))).ToArray();
     }
 
-    private static byte[] Row(string name)
+    internal static byte[] Row(string name)
     {
         using var stream = typeof(StoredStateRowsTests).Assembly.GetManifestResourceStream($"StateRows.{name}.json")
             ?? throw new InvalidOperationException($"No embedded row StateRows.{name}.json.");
