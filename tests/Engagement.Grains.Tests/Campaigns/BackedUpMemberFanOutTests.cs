@@ -50,13 +50,13 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
             Assert.Single(cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id}: {backedUp.Id} refused the delivery, its outbox is backed up"));
 
             // The reminder before the retry is due (engine clock unmoved) asks nobody.
-            await FanOutReminderAsync(campaign);
+            await FanOutReminderAsync(campaign, cluster.Time);
             Assert.Equal(1, (await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning, "the reminder's run")).Progress.BackedUpWaiting);
             Assert.Single(cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id}: {backedUp.Id} refused the delivery"));
 
             // Due, but the archive is still down: refused again, and it waits longer (5 min after its second refusal).
             cluster.Time.Advance(TimeSpan.FromMinutes(2));
-            await FanOutReminderAsync(campaign);
+            await FanOutReminderAsync(campaign, cluster.Time);
             await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning && cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id}: {backedUp.Id} refused the delivery").Count == 2, "the first retry");
             Assert.Equal(CampaignStatuses.Running, (await campaign.GetAsync())!.Status);
         }
@@ -68,7 +68,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         // The archive is back and the member's outbox drains (a ledger read sends everything); its next retry reaches it.
         await grain.GetLedgerAsync(new LedgerQuery { Limit = 1 });
         cluster.Time.Advance(TimeSpan.FromMinutes(6));
-        await FanOutReminderAsync(campaign);
+        await FanOutReminderAsync(campaign, cluster.Time);
         var done = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Completed && !v.Progress.FanOutRunning, "the retried member");
 
         var membership = (await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id];
@@ -116,7 +116,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         try
         {
             cluster.Time.Advance(TimeSpan.FromMinutes(2));
-            await FanOutReminderAsync(campaign);
+            await FanOutReminderAsync(campaign, cluster.Time);
             await PauseResumeTests.UntilAsync(campaign, _ => cluster.Faults.FailuresOf(definition.Id) > 0, "the interrupted retry");
             Assert.NotNull((await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id]);
         }
@@ -126,7 +126,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         }
 
         // The next run replays it, asking the member only what it has: counted once, its grant held once.
-        await FanOutReminderAsync(campaign);
+        await FanOutReminderAsync(campaign, cluster.Time);
         var done = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Completed && !v.Progress.FanOutRunning, "the replayed retry");
         Assert.Equal((6L, 1L, 1L, 0L, 0L), (done.Progress.Reached, done.Progress.BackedUpSkipped, done.Progress.BackedUpReachedLater, done.Progress.BackedUpWaiting, done.Progress.BackedUpGivenUp));
         var touched = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).Select(t => t.MemberId).ToList();
@@ -155,7 +155,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
 
             // validUntil passes while the member still waits: the next run gives it up and ends the campaign.
             cluster.Time.Advance(TimeSpan.FromMinutes(31));
-            await FanOutReminderAsync(campaign);
+            await FanOutReminderAsync(campaign, cluster.Time);
             var ended = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Ended && !v.Progress.FanOutRunning, "the window's end");
             Assert.Equal((5L, 1L, 0L, 0L, 1L), (ended.Progress.Reached, ended.Progress.BackedUpSkipped, ended.Progress.BackedUpReachedLater, ended.Progress.BackedUpWaiting, ended.Progress.BackedUpGivenUp));
             Assert.Null((await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id]);
@@ -188,7 +188,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
 
             // Its first retry is refused too: it waits 5 minutes now.
             cluster.Time.Advance(TimeSpan.FromMinutes(2));
-            await FanOutReminderAsync(campaign);
+            await FanOutReminderAsync(campaign, cluster.Time);
             await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning && cluster.Logs.Lines(LogLevel.Warning, refused).Count == 2, "the first retry");
         }
         finally
@@ -201,8 +201,8 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
 
         // Paused: the reminder asks nobody, however often it comes.
         cluster.Time.Advance(TimeSpan.FromMinutes(2));
-        await FanOutReminderAsync(campaign);
-        await FanOutReminderAsync(campaign);
+        await FanOutReminderAsync(campaign, cluster.Time);
+        await FanOutReminderAsync(campaign, cluster.Time);
         var paused = await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning, "the paused reminder");
         Assert.Equal((CampaignStatuses.Paused, 5L, 1L, 0L), (paused.Status, paused.Progress.Reached, paused.Progress.BackedUpWaiting, paused.Progress.BackedUpReachedLater));
         Assert.Null((await MembershipsAsync(cluster.Client, [backedUp], definition.Id))[backedUp.Id]);
@@ -247,7 +247,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         // broadcast's reminder then ends it, giving the waiting member up (not asking it).
         await grain.GetLedgerAsync(new LedgerQuery { Limit = 1 });
         cluster.Time.Advance(TimeSpan.FromMinutes(31));
-        await FanOutReminderAsync(campaign);
+        await FanOutReminderAsync(campaign, cluster.Time);
         var ended = await PauseResumeTests.UntilAsync(campaign, v => v.Progress.BackedUpWaiting == 0 && !v.Progress.FanOutRunning, "the window's end while paused");
         Assert.Equal(CampaignStatuses.Ended, ended.Status);
         Assert.NotNull(ended.CompletedAt);
@@ -256,7 +256,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         Assert.Equal(ended.Progress.Sent + ended.Progress.Deferred, ended.GrantsReserved);
 
         // Counted once: a later reminder and a refused resume change nothing, and nobody new is touched.
-        await FanOutReminderAsync(campaign);
+        await FanOutReminderAsync(campaign, cluster.Time);
         Assert.Equal(CampaignControlResult.Refused, (await campaign.ResumeAsync()).Status);
         var after = await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning, "the later reminder");
         Assert.Equal((5L, 1L, 0L, 1L, ended.GrantsReserved), (after.Progress.Reached, after.Progress.BackedUpSkipped, after.Progress.BackedUpWaiting, after.Progress.BackedUpGivenUp, after.GrantsReserved));
@@ -274,11 +274,5 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         }
 
         Assert.NotNull(refusal);
-    }
-
-    private Task FanOutReminderAsync(ICampaignGrain campaign)
-    {
-        var at = cluster.Time.GetUtcNow().UtcDateTime;
-        return campaign.AsReference<IRemindable>().ReceiveReminder(CampaignGrain.FanOutReminder, new TickStatus(at, TimeSpan.FromMinutes(1), at));
     }
 }

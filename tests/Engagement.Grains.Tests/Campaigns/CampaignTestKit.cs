@@ -3,6 +3,7 @@ using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Domain.Campaigns;
+using Engagement.Grains.Campaigns;
 
 namespace Engagement.Grains.Tests.Campaigns;
 
@@ -98,6 +99,13 @@ public static class CampaignTestKit
         Assert.True(created.Status == CampaignCreateResult.Created, created.Status + ": " + string.Join("; ", created.Errors.Select(e => e.Field + " " + e.Message)));
         Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
         return await UntilCompletedAsync(campaign);
+    }
+
+    /// <summary>Delivers the campaign's fan-out reminder now (the engine clock's instant, as the reminder service would).</summary>
+    public static Task FanOutReminderAsync(ICampaignGrain campaign, TimeProvider time)
+    {
+        var at = time.GetUtcNow().UtcDateTime;
+        return campaign.AsReference<IRemindable>().ReceiveReminder(CampaignGrain.FanOutReminder, new TickStatus(at, TimeSpan.FromMinutes(1), at));
     }
 
     public static async Task<CampaignStatusView> UntilCompletedAsync(ICampaignGrain campaign, TimeSpan? within = null)

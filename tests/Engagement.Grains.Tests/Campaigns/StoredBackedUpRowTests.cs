@@ -37,7 +37,7 @@ public sealed class StoredBackedUpRowTests(CampaignClusterFixture cluster)
         Assert.DoesNotContain(cluster.Outbox.Sent, t => t.CampaignId == definition.Id);
 
         // Exactly once: a later reminder and a refused resume change nothing.
-        await FanOutReminderAsync(campaign);
+        await FanOutReminderAsync(campaign, cluster.Time);
         Assert.Equal(CampaignControlResult.Refused, (await campaign.ResumeAsync()).Status);
         var after = await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning, "the later reminder");
         Assert.Equal((1L, 4L, row.GrantsReserved), (after.Progress.BackedUpReachedLater, after.Progress.BackedUpGivenUp, after.GrantsReserved));
@@ -69,7 +69,7 @@ public sealed class StoredBackedUpRowTests(CampaignClusterFixture cluster)
         Assert.NotNull((await MembershipsAsync(cluster.Client, [member], definition.Id))[member.Id]);
         Assert.Equal(touchedBefore, cluster.Outbox.Sent.Count(t => t.CampaignId == definition.Id && t.MemberId == member.Id));
 
-        await FanOutReminderAsync(campaign);
+        await FanOutReminderAsync(campaign, cluster.Time);
         var after = await PauseResumeTests.UntilAsync(campaign, v => !v.Progress.FanOutRunning, "the later reminder");
         Assert.Equal((2L, 3L, row.GrantsReserved + 1), (after.Progress.BackedUpReachedLater, after.Progress.BackedUpGivenUp, after.GrantsReserved));
     }
@@ -89,7 +89,7 @@ public sealed class StoredBackedUpRowTests(CampaignClusterFixture cluster)
 
         // Its window ends while nothing else calls it: the reminder's run ends it, the in-flight grant released.
         cluster.Time.Advance(TimeSpan.FromMinutes(31));
-        await FanOutReminderAsync(campaign);
+        await FanOutReminderAsync(campaign, cluster.Time);
         var ended = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Ended && !v.Progress.FanOutRunning, "the window's end");
         Assert.Equal((0L, 4L), (ended.Progress.BackedUpWaiting, ended.Progress.BackedUpGivenUp));
         Assert.Equal(row.GrantsReserved, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Held().Grants);
@@ -122,11 +122,5 @@ public sealed class StoredBackedUpRowTests(CampaignClusterFixture cluster)
         var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
         await storage.WriteStateAsync("campaign", campaign.GetGrainId(), new GrainState<CampaignGrainState> { State = row });
         return (campaign, definition, member, row);
-    }
-
-    private Task FanOutReminderAsync(ICampaignGrain campaign)
-    {
-        var at = cluster.Time.GetUtcNow().UtcDateTime;
-        return campaign.AsReference<IRemindable>().ReceiveReminder(CampaignGrain.FanOutReminder, new TickStatus(at, TimeSpan.FromMinutes(1), at));
     }
 }
