@@ -47,7 +47,6 @@ public sealed class CampaignGrain(
     private bool _looping;
 
     private string CampaignId => this.GetPrimaryKeyString();
-
     private CampaignGrainState Campaign => state.State;
 
     /// <summary>Every state write goes through it; a failed write deactivates the grain so it reloads what storage holds.</summary>
@@ -70,8 +69,7 @@ public sealed class CampaignGrain(
         }
         else if (PausedBroadcast)
         {
-            // One paused by older code has no reminder: without this, kept active past its window nothing would end it.
-            await WakeAtWindowEndAsync();
+            await WakeAtWindowEndAsync(atActivation: true);
         }
     }
 
@@ -253,11 +251,20 @@ public sealed class CampaignGrain(
         StartLoop();
     }
 
-    /// <summary>A paused broadcast's reminder: due at its window's end (at most a day ahead, then again), every minute after.</summary>
-    private async Task WakeAtWindowEndAsync()
+    /// <summary>A paused broadcast's reminder: due at its window's end (at most a day ahead, then again), every minute after. At
+    /// activation (one paused by older code has none) a failing reminder table is logged and tried again a minute later.</summary>
+    private async Task WakeAtWindowEndAsync(bool atActivation = false)
     {
         var due = Campaign.Definition!.ValidUntil - time.GetUtcNow();
-        await this.RegisterOrUpdateReminder(FanOutReminder, TimeSpan.FromTicks(Math.Clamp(due.Ticks, TimeSpan.TicksPerMinute, TimeSpan.TicksPerDay)), TimeSpan.FromMinutes(1));
+        try
+        {
+            await this.RegisterOrUpdateReminder(FanOutReminder, TimeSpan.FromTicks(Math.Clamp(due.Ticks, TimeSpan.TicksPerMinute, TimeSpan.TicksPerDay)), TimeSpan.FromMinutes(1));
+        }
+        catch (Exception ex) when (atActivation && StorageFailures.IsFailure(ex, CancellationToken.None))
+        {
+            CampaignLog.WindowEndReminderFailed(logger, ex, CampaignId);
+            this.RegisterGrainTimer(_ => PausedBroadcast ? WakeAtWindowEndAsync(atActivation: true) : Task.CompletedTask, new GrainTimerCreationOptions { DueTime = TimeSpan.FromMinutes(1), Period = Timeout.InfiniteTimeSpan });
+        }
     }
 
     private void StartLoop()

@@ -29,6 +29,9 @@ internal static partial class CampaignLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId} fan-out stopped; it resumes from the last checkpoint")]
     public static partial void FanOutFailed(ILogger logger, Exception ex, string campaignId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId} is paused and its window-end reminder could not be registered; tried again in a minute while it stays active")]
+    public static partial void WindowEndReminderFailed(ILogger logger, Exception ex, string campaignId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: delivery to {MemberId} failed (attempt {Attempt}); retrying")]
     public static partial void DeliveryRetry(ILogger logger, Exception ex, string campaignId, string memberId, int attempt);
 
