@@ -21,15 +21,8 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task A_backed_up_member_is_skipped_by_its_page_then_reached_by_a_retry_once_it_takes_changes_again()
     {
-        var scope = "bu" + Guid.NewGuid().ToString("N")[..8];
-        var now = cluster.Time.GetUtcNow();
-        var members = await CreateMembersAsync(cluster.Client, now, scope, 6);
-        var backedUp = members.First(m => !m.GlobalControl);
-        var grain = cluster.Client.GetGrain<IMemberGrain>(backedUp.Id);
+        var (backedUp, grain, definition, campaign) = await ArrangeAsync("bu", (d, now) => d with { ControlShare = 0.5 });
         cluster.Ledger.Fail(backedUp.Id);
-        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
-        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0.5, Budget = new CampaignBudget { MaxGrants = 100 } };
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         try
         {
             MemberBacklogException? refusal = null;
@@ -89,14 +82,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task A_failed_write_after_the_retrys_write_ahead_is_replayed_holding_the_grant_once()
     {
-        var scope = "bw" + Guid.NewGuid().ToString("N")[..8];
-        var now = cluster.Time.GetUtcNow();
-        var members = await CreateMembersAsync(cluster.Client, now, scope, 6);
-        var backedUp = members.First(m => !m.GlobalControl);
-        var grain = cluster.Client.GetGrain<IMemberGrain>(backedUp.Id);
-        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
-        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100 } };
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        var (backedUp, grain, definition, campaign) = await ArrangeAsync("bw");
         try
         {
             await BackUpAsync(backedUp.Id, grain);
@@ -138,14 +124,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task A_member_still_backed_up_when_the_window_ends_is_given_up_and_the_campaign_ends()
     {
-        var scope = "be" + Guid.NewGuid().ToString("N")[..8];
-        var now = cluster.Time.GetUtcNow();
-        var members = await CreateMembersAsync(cluster.Client, now, scope, 6);
-        var backedUp = members.First(m => !m.GlobalControl);
-        var grain = cluster.Client.GetGrain<IMemberGrain>(backedUp.Id);
-        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
-        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, ValidUntil = now.AddMinutes(30), Budget = new CampaignBudget { MaxGrants = 100 } };
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        var (backedUp, grain, definition, campaign) = await ArrangeAsync("be", (d, now) => d with { ValidUntil = now.AddMinutes(30) });
         try
         {
             await BackUpAsync(backedUp.Id, grain);
@@ -170,14 +149,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task A_paused_campaign_asks_no_backed_up_member_and_its_resume_asks_them_at_once()
     {
-        var scope = "bp" + Guid.NewGuid().ToString("N")[..8];
-        var now = cluster.Time.GetUtcNow();
-        var members = await CreateMembersAsync(cluster.Client, now, scope, 6);
-        var backedUp = members.First(m => !m.GlobalControl);
-        var grain = cluster.Client.GetGrain<IMemberGrain>(backedUp.Id);
-        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
-        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100 } };
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        var (backedUp, grain, definition, campaign) = await ArrangeAsync("bp");
         var refused = $"Campaign {definition.Id}: {backedUp.Id} refused the delivery";
         try
         {
@@ -222,14 +194,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task A_broadcast_paused_while_members_wait_is_ended_at_its_window_giving_them_up_once_and_holding_no_grant_for_them()
     {
-        var scope = "bq" + Guid.NewGuid().ToString("N")[..8];
-        var now = cluster.Time.GetUtcNow();
-        var members = await CreateMembersAsync(cluster.Client, now, scope, 6);
-        var backedUp = members.First(m => !m.GlobalControl);
-        var grain = cluster.Client.GetGrain<IMemberGrain>(backedUp.Id);
-        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
-        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, ValidUntil = now.AddMinutes(30), Budget = new CampaignBudget { MaxGrants = 100 } };
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        var (backedUp, grain, definition, campaign) = await ArrangeAsync("bq", (d, now) => d with { ValidUntil = now.AddMinutes(30) });
         try
         {
             await BackUpAsync(backedUp.Id, grain);
@@ -274,5 +239,23 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         }
 
         Assert.NotNull(refusal);
+    }
+
+    /// <summary>
+    /// Six members of a fresh scope (<paramref name="prefix"/> and 8 hex digits) in its three regions, the first outside the
+    /// global control group the one each test backs up, and a broadcast over them (no control share, 100 grants), shaped by
+    /// <paramref name="shape"/> (given the engine clock's now); nothing is created or triggered yet.
+    /// </summary>
+    private async Task<(TestMember BackedUp, IMemberGrain Grain, CampaignDefinition Definition, ICampaignGrain Campaign)> ArrangeAsync(
+        string prefix, Func<CampaignDefinition, DateTimeOffset, CampaignDefinition>? shape = null)
+    {
+        var scope = prefix + Guid.NewGuid().ToString("N")[..8];
+        var now = cluster.Time.GetUtcNow();
+        var members = await CreateMembersAsync(cluster.Client, now, scope, 6);
+        var backedUp = members.First(m => !m.GlobalControl);
+        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
+        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100 } };
+        definition = shape?.Invoke(definition, now) ?? definition;
+        return (backedUp, cluster.Client.GetGrain<IMemberGrain>(backedUp.Id), definition, cluster.Client.GetGrain<ICampaignGrain>(definition.Id));
     }
 }
