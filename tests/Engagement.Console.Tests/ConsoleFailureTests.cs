@@ -265,9 +265,12 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
 
         // The next page's read times out (a TaskCanceledException nobody on the page asked for): the page says so, below
         // Older (page coordinates): above the buttons the warning pushed Older down, and a second click missed it.
+        // Measured once the page's opening reads are over and Older is shown: measured earlier, on a loaded run, Older
+        // was not laid out yet (top 0) and the comparison below failed with the page as it should be.
         const string PageTop = "e => e.getBoundingClientRect().top + window.scrollY";
-        var older = await page.GetByTestId("ledger-older").EvaluateAsync<double>(PageTop);
         await WaitForMemberReadsAsync(page);
+        await Assertions.Expect(page.GetByTestId("ledger-older")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        var older = await page.GetByTestId("ledger-older").EvaluateAsync<double>(PageTop);
         host.MemberCalls.FailNextLedgerRead(id, what => new TaskCanceledException(what));
         await page.GetByTestId("ledger-older").ClickAsync();
         await Assertions.Expect(page.GetByTestId("ledger-failed")).ToBeVisibleAsync(new() { Timeout = WaitMs });
