@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Engagement.Domain.Orders;
 
 namespace Engagement.Domain.Campaigns;
 
@@ -70,9 +71,16 @@ public sealed class CampaignMembership
 public sealed record PendingPurchaseReport(string EventId, decimal Amount, bool Conversion);
 
 /// <summary>An order a membership counted as revenue, and how much of it refunds have taken back since (CNY).</summary>
+/// <remarks>Kept only in the member's state (no API or console view shows it); a refund finds it by the order id as sent.</remarks>
 public sealed class AttributedOrder
 {
-    public string OrderId { get; set; } = "";
+    /// <summary>
+    /// The order as the member keeps it (<see cref="OrderIds.Key"/>): as sent when its stored JSON takes at most
+    /// 36 bytes, else its fixed-size key (at most 35 bytes), as the member's orders keep it, so a membership's attributed
+    /// orders take no more room with 128-character Chinese ids (CONTRACT.md §1) than with GUIDs. A row stored before
+    /// attribution kept keys holds the id in full and reads back under its key, so its refunds still match.
+    /// </summary>
+    public string OrderId { get; set => field = OrderIds.Key(value); } = "";
 
     /// <summary>The purchase's amount counted as revenue, CNY.</summary>
     public decimal Amount { get; set; }

@@ -1,3 +1,5 @@
+using Engagement.Domain.Orders;
+
 namespace Engagement.Domain.Campaigns;
 
 /// <summary>Rules over a member's <see cref="CampaignMemberState"/>: find, record, attribute purchases, prune.</summary>
@@ -13,8 +15,8 @@ public static class CampaignMemberships
     /// <summary>
     /// A purchase at <paramref name="occurredAt"/> of <paramref name="amount"/> CNY: for every assigned membership whose
     /// attribution window holds it, queues a report (the first one is the conversion) and remembers
-    /// <paramref name="orderId"/> (when given) so a refund of it takes the revenue back. Returns the memberships that now
-    /// have something to report.
+    /// <paramref name="orderId"/> (when given; kept as <see cref="OrderIds.Key"/> keeps it, so a long id takes at most
+    /// 35 bytes) so a refund of it takes the revenue back. Returns the memberships that now have something to report.
     /// </summary>
     public static IReadOnlyList<CampaignMembership> AttributePurchase(CampaignMemberState state, string eventId, decimal amount, DateTimeOffset occurredAt, string? orderId = null)
     {
@@ -45,14 +47,17 @@ public static class CampaignMemberships
     /// Order <paramref name="orderId"/> has now been refunded <paramref name="refundedTotal"/> CNY in all: every membership
     /// that counted it gives back the revenue refunded since it last heard, up to what it counted, as a negative purchase
     /// report (campaign revenue is net of refunds; the conversion stays). Cumulative, so a repeat changes nothing and
-    /// refunds in parts give back exactly what one refund of their sum would. Returns the memberships with a report.
+    /// refunds in parts give back exactly what one refund of their sum would. <paramref name="orderId"/> is the id as sent (or
+    /// kept): it finds the attributed order by its key (<see cref="OrderIds.Key"/>), whether that order was stored
+    /// keyed or, before attribution kept keys, in full (read back keyed). Returns the memberships with a report.
     /// </summary>
     public static IReadOnlyList<CampaignMembership> AttributeRefund(CampaignMemberState state, string eventId, string orderId, decimal refundedTotal)
     {
+        var key = OrderIds.Key(orderId);
         var touched = new List<CampaignMembership>();
         foreach (var m in state.Memberships)
         {
-            if (m.Orders?.Find(o => string.Equals(o.OrderId, orderId, StringComparison.Ordinal)) is not { } order)
+            if (m.Orders?.Find(o => string.Equals(o.OrderId, key, StringComparison.Ordinal)) is not { } order)
             {
                 continue;
             }
