@@ -129,6 +129,23 @@ public static class CampaignTestKit
         }
     }
 
+    /// <summary>The campaign's results once <paramref name="done"/> holds (reports travel through the member's outbox), or at a 10 s deadline.</summary>
+    public static async Task<CampaignResults> ResultsWhenAsync(ICampaignGrain campaign, Func<CampaignResults, bool> done)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        while (true)
+        {
+            var results = (await campaign.GetResultsAsync())!;
+            if (done(results) || System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+            {
+                return results;
+            }
+
+            await timer.WaitForNextTickAsync();
+        }
+    }
+
     public static async Task<Dictionary<string, CampaignMembershipView?>> MembershipsAsync(IClusterClient client, IEnumerable<TestMember> members, string campaignId)
     {
         var result = new Dictionary<string, CampaignMembershipView?>(StringComparer.Ordinal);

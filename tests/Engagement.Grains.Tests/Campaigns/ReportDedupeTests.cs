@@ -68,7 +68,7 @@ public sealed class ReportDedupeTests(CampaignClusterFixture cluster)
         });
         await member.ApplyEventAsync(Purchase(buyer, buyer + "-2", 400m, Now, region));
 
-        var results = await ResultsWhenAsync(campaign, r => r.Treated.Converted > 0 && r.Treated.Revenue == 300m);
+        var results = await CampaignTestKit.ResultsWhenAsync(campaign, r => r.Treated.Converted > 0 && r.Treated.Revenue == 300m);
         Assert.Equal(300m, (await member.GetCampaignMembershipAsync(definition.Id))!.Revenue);
         Assert.Equal(1, results.Treated.Converted);
         Assert.Equal(300m, results.Treated.Revenue);
@@ -78,21 +78,4 @@ public sealed class ReportDedupeTests(CampaignClusterFixture cluster)
     {
         EventId = "p-" + orderId, Type = EventTypes.Purchase, MemberId = memberId, OccurredAt = at, OrderId = orderId, Amount = amount, RegionId = region,
     };
-
-    /// <summary>The campaign's results once <paramref name="done"/> holds (reports travel through the member's outbox), or at a 10 s deadline.</summary>
-    private static async Task<CampaignResults> ResultsWhenAsync(ICampaignGrain campaign, Func<CampaignResults, bool> done)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        while (true)
-        {
-            var results = (await campaign.GetResultsAsync())!;
-            if (done(results) || System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
-            {
-                return results;
-            }
-
-            await timer.WaitForNextTickAsync();
-        }
-    }
 }

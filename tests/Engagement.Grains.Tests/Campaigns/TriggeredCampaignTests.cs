@@ -104,7 +104,7 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
 
         // A purchase inside the attribution window: 100 USD is 710 CNY of campaign revenue, not 100.
         await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-2", 100m, Now, region) with { Currency = "USD" });
-        var results = await ResultsWhenAsync(campaign, r => r.Treated.Converted > 0);
+        var results = await CampaignTestKit.ResultsWhenAsync(campaign, r => r.Treated.Converted > 0);
 
         Assert.Equal(1, results.Treated.Converted);
         Assert.Equal(100m * CampaignClusterFixture.UsdRate, results.Treated.Revenue);
@@ -125,21 +125,21 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         // The trigger purchase precedes the assignment (not revenue); the second is inside the window: 400 CNY.
         await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-1", 300m, Now.AddMinutes(-5), region));
         await member.ApplyEventAsync(SkincarePurchase(buyer, buyer + "-2", 400m, Now, region));
-        Assert.Equal(400m, (await ResultsWhenAsync(campaign, r => r.Treated.Revenue == 400m)).Treated.Revenue);
+        Assert.Equal(400m, (await CampaignTestKit.ResultsWhenAsync(campaign, r => r.Treated.Revenue == 400m)).Treated.Revenue);
 
         // 150 back of the attributed order (delivered twice), and a refund of the order the campaign never counted.
         var refund = Refund(buyer, buyer + "-2", 150m, "r1");
         await member.ApplyEventAsync(refund);
         await member.ApplyEventAsync(refund);
         await member.ApplyEventAsync(Refund(buyer, buyer + "-1", 300m, "r0"));
-        var results = await ResultsWhenAsync(campaign, r => r.Treated.Revenue != 400m);
+        var results = await CampaignTestKit.ResultsWhenAsync(campaign, r => r.Treated.Revenue != 400m);
         Assert.Equal(250m, results.Treated.Revenue);
         Assert.Equal(1, results.Treated.Converted);
         Assert.Equal(250m, (await member.GetCampaignMembershipAsync(definition.Id))!.Revenue);
 
         // The rest of it: nothing of the order is left as revenue.
         await member.ApplyEventAsync(Refund(buyer, buyer + "-2", 250m, "r2"));
-        Assert.Equal(0m, (await ResultsWhenAsync(campaign, r => r.Treated.Revenue != 250m)).Treated.Revenue);
+        Assert.Equal(0m, (await CampaignTestKit.ResultsWhenAsync(campaign, r => r.Treated.Revenue != 250m)).Treated.Revenue);
     }
 
     [Fact]
@@ -355,21 +355,4 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         OrderId = orderId,
         Amount = amount,
     };
-
-    /// <summary>The campaign's results once <paramref name="done"/> holds (reports travel through the member's outbox), or at a 10 s deadline.</summary>
-    private static async Task<CampaignResults> ResultsWhenAsync(ICampaignGrain campaign, Func<CampaignResults, bool> done)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (true)
-        {
-            var results = (await campaign.GetResultsAsync())!;
-            if (done(results) || System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
-            {
-                return results;
-            }
-
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-            await timer.WaitForNextTickAsync();
-        }
-    }
 }
