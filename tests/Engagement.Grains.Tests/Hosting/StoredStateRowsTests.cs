@@ -31,6 +31,7 @@ public sealed class StoredStateRowsTests
         ["MemberGrainState.new"] = RoundTrip<MemberGrainState>,
         ["MemberGrainState.long-order-ids"] = RoundTrip<MemberGrainState>,
         ["MemberGrainState.long-order-ids.before-keys"] = OldLongIdsWrittenWithKeys,
+        ["MemberGrainState.long-id-waiting-notice"] = OldLongIdsWrittenWithKeys,
         ["CampaignGrainState"] = RoundTrip<CampaignGrainState>,
         ["CampaignGrainState.paused-backed-up"] = RoundTrip<CampaignGrainState>,
         ["CampaignRegistryState"] = RoundTrip<CampaignRegistryState>,
@@ -162,8 +163,9 @@ public sealed class StoredStateRowsTests
     }
 
     /// <summary>
-    /// The member row 154b0a89 stored with full long ids, loaded and written back: its ids as keys (shorter), and that shape
-    /// written back byte for byte (checked in full by the test above).
+    /// A member row stored with full long ids (154b0a89's, and the waiting-notice row of that shape), loaded and written
+    /// back: its ids as keys (shorter), and that shape written back byte for byte (checked in full by the test above and
+    /// by <see cref="StoredLongIdNoticeRowTests"/>).
     /// </summary>
     private static byte[] OldLongIdsWrittenWithKeys(byte[] row) => RoundTrip<MemberGrainState>(row) is var written
         && written.Length < row.Length && written.AsSpan().SequenceEqual(RoundTrip<MemberGrainState>(written)) ? row : written;
