@@ -51,7 +51,9 @@ public sealed class CampaignMembership
 
     /// <summary>
     /// The orders whose purchases this membership counted, CNY, so a later refund of one takes its revenue back
-    /// (<see cref="CampaignMemberships.AttributeRefund"/>); null until the first.
+    /// (<see cref="CampaignMemberships.AttributeRefund"/>); null when none. Bounded over all the member's memberships
+    /// (<see cref="CampaignMemberships.PruneOrders"/>): those refunded in full and those the member no longer keeps are
+    /// dropped, then the oldest beyond the cap, whose later refunds no longer reduce the campaign's revenue.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<AttributedOrder>? Orders { get; set; }
@@ -78,9 +80,11 @@ public sealed class AttributedOrder
     /// The order as the member keeps it (<see cref="OrderIds.Key"/>): as sent when its stored JSON takes at most
     /// 36 bytes, else its fixed-size key (at most 35 bytes), as the member's orders keep it, so a membership's attributed
     /// orders take no more room with 128-character Chinese ids (CONTRACT.md §1) than with GUIDs. A row stored before
-    /// attribution kept keys holds the id in full and reads back under its key, so its refunds still match.
+    /// attribution kept keys holds the id in full and reads back under its key, so its refunds still match; a stored null
+    /// reads back as empty (no order is kept under it, so <see cref="CampaignMemberships.PruneOrders"/> drops it) rather
+    /// than failing the whole row.
     /// </summary>
-    public string OrderId { get; set => field = OrderIds.Key(value); } = "";
+    public string OrderId { get; set => field = OrderIds.Key(value ?? ""); } = "";
 
     /// <summary>The purchase's amount counted as revenue, CNY.</summary>
     public decimal Amount { get; set; }

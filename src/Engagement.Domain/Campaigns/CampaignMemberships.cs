@@ -1,3 +1,4 @@
+using Engagement.Domain.Members;
 using Engagement.Domain.Orders;
 
 namespace Engagement.Domain.Campaigns;
@@ -75,6 +76,82 @@ public static class CampaignMemberships
         }
 
         return touched;
+    }
+
+    /// <summary>The most <see cref="PruneOrders"/> may be asked to keep (a setting is validated against it): 2,000.</summary>
+    public const int MaxAttributedOrdersLimit = 2000;
+
+    /// <summary>
+    /// Keeps the member's attributed orders (<see cref="CampaignMembership.Orders"/>) bounded, across all its memberships.
+    /// First, losslessly, drops every order refunds took back in full (<see cref="AttributedOrder.Refunded"/> at least its
+    /// <see cref="AttributedOrder.Amount"/>: a further refund gives nothing back) and every order the member no longer keeps
+    /// (<paramref name="isKept"/> false for its id as kept: the member's order book, full or summarised, forgot it, so a
+    /// refund of it finds no refunded amount and never reaches <see cref="AttributeRefund"/>). Then, while more than
+    /// <paramref name="maxTotal"/> are left, drops the oldest: the first attributed of the membership whose attribution
+    /// window ends earliest. A refund of an order dropped that way still reverses its points and growth in full but no
+    /// longer takes that campaign's revenue back: its revenue over-reports by at most the dropped orders' unrefunded
+    /// amounts (CNY). A membership left with none stores none (null). Returns how many were dropped in all
+    /// (<c>Removed</c>) and how many of them over the cap (<c>OverCap</c>).
+    /// </summary>
+    /// <param name="state">The member's campaign state, changed in place.</param>
+    /// <param name="isKept">Whether the member still keeps the order of an id as kept (<see cref="OrderIds.Key"/>).</param>
+    /// <param name="maxTotal">The most attributed orders kept over all memberships, 1 to <see cref="MaxAttributedOrdersLimit"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTotal"/> is outside 1 to <see cref="MaxAttributedOrdersLimit"/>.</exception>
+    public static (int Removed, int OverCap) PruneOrders(CampaignMemberState state, Func<string, bool> isKept, int maxTotal)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(isKept);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTotal, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxTotal, MaxAttributedOrdersLimit);
+        var total = 0;
+        var removed = 0;
+        foreach (var m in state.Memberships)
+        {
+            removed += m.Orders?.RemoveAll(o => o.Refunded >= o.Amount || !isKept(o.OrderId)) ?? 0;
+            total += m.Orders?.Count ?? 0;
+        }
+
+        var excess = total - maxTotal;
+        var dropped = 0;
+        foreach (var m in state.Memberships.Where(m => m.Orders is { Count: > 0 }).OrderBy(m => m.AttributionEndsAt).ToList())
+        {
+            if (excess - dropped <= 0)
+            {
+                break;
+            }
+
+            var n = Math.Min(excess - dropped, m.Orders!.Count);
+            m.Orders.RemoveRange(0, n);
+            dropped += n;
+        }
+
+        foreach (var m in state.Memberships)
+        {
+            if (m.Orders is { Count: 0 })
+            {
+                m.Orders = null;
+            }
+        }
+
+        return (removed + dropped, dropped);
+    }
+
+    /// <summary>
+    /// <see cref="PruneOrders"/> over <paramref name="member"/>'s campaign state,
+    /// an order kept while the member keeps it in full or summarised (<see cref="OrderBook.IsKept"/>, looked up once).
+    /// </summary>
+    public static (int Removed, int OverCap) PruneAttributedOrders(MemberState member, int maxTotal)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        if (!member.Campaigns.Memberships.Exists(m => m.Orders is not null))
+        {
+            return (0, 0);
+        }
+
+        var kept = new HashSet<string>(member.Orders.Count + member.OrderSummaries.Count, StringComparer.Ordinal);
+        kept.UnionWith(member.Orders.Select(o => o.OrderId));
+        kept.UnionWith(member.OrderSummaries.Select(o => o.OrderId));
+        return PruneOrders(member.Campaigns, kept.Contains, maxTotal);
     }
 
     /// <summary>

@@ -33,6 +33,16 @@ public sealed class CampaignOptions
     public int MaxMembershipsKept { get; set; } = 100;
 
     /// <summary>
+    /// Attributed orders a member keeps over all its campaign memberships (1–2,000; each at most about 95 bytes of the
+    /// member's stored state with a 36-byte order id, longer ids being kept as keys of at most 35). Default 1,000. Those
+    /// refunded in full and those the member no longer keeps go first, losslessly; beyond it the oldest are dropped (those
+    /// of the membership whose attribution window ends earliest), each prune logging a warning with the count: a later
+    /// refund of a dropped order still reverses its points and growth, but no longer reduces that campaign's revenue
+    /// (<see cref="CampaignMemberships.PruneOrders"/>).
+    /// </summary>
+    public int MaxAttributedOrders { get; set; } = 1000;
+
+    /// <summary>
     /// Report ids (outcome moves, attributed purchases) a campaign remembers to count a resent report once (1–100,000;
     /// each about 20 bytes of the campaign's state). Default 4,096. An id is kept until its member has stored the report
     /// as confirmed; only when more reports than this are unconfirmed at once is the oldest dropped (its resend counts again).
@@ -100,6 +110,11 @@ public sealed class CampaignOptions
         if (MaxMembershipsKept < 1)
         {
             errors.Add("MaxMembershipsKept must be at least 1.");
+        }
+
+        if (MaxAttributedOrders is < 1 or > CampaignMemberships.MaxAttributedOrdersLimit)
+        {
+            errors.Add("MaxAttributedOrders must be between 1 and 2000.");
         }
 
         return errors;

@@ -139,6 +139,7 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
             if (changed)
             {
                 CampaignMemberships.Prune(member.Member.Campaigns, member.Now, services.Options.MaxMembershipsKept);
+                PruneOrders(member);
             }
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
@@ -158,7 +159,23 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
         changed |= CampaignDeliveries.QueueReports(member.Member);
         var before = member.Member.Campaigns.Memberships.Count;
         CampaignMemberships.Prune(member.Member.Campaigns, member.Now, services.Options.MaxMembershipsKept);
+        changed |= PruneOrders(member);
         return new CampaignSideResult(changed || member.Member.Campaigns.Memberships.Count != before, null);
+    }
+
+    /// <summary>
+    /// Keeps the member's attributed orders within <see cref="CampaignOptions.MaxAttributedOrders"/>
+    /// (<see cref="CampaignMemberships.PruneAttributedOrders"/>), warning when the cap dropped some; true when any was dropped.
+    /// </summary>
+    private bool PruneOrders(MemberContext member)
+    {
+        var (removed, overCap) = CampaignMemberships.PruneAttributedOrders(member.Member, services.Options.MaxAttributedOrders);
+        if (overCap > 0)
+        {
+            LogAttributedOrdersDropped(member.MemberId, overCap, services.Options.MaxAttributedOrders);
+        }
+
+        return removed > 0;
     }
 
     public bool Reindex(MemberContext member)
@@ -289,6 +306,9 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} campaign {CampaignId}: {Group} {Arm} → {Outcome}")]
     private partial void LogCampaignDelivered(string memberId, string campaignId, string group, string? arm, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: {Dropped} attributed orders dropped over the cap of {MaxAttributedOrders}; a refund of one no longer reduces its campaign's revenue")]
+    private partial void LogAttributedOrdersDropped(string memberId, int dropped, int maxAttributedOrders);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: the grant of campaign {CampaignId} was not stored (no answer, or failed after it); the campaign is told to release it")]
     private partial void LogGrantNotStored(Exception ex, string memberId, string campaignId);

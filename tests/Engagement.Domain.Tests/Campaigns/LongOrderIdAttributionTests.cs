@@ -88,12 +88,11 @@ public sealed class LongOrderIdAttributionTests
     [Fact]
     public void AMembershipThatCountedEveryOrderAMemberKeepsTakesNoMoreRoomWithTheLongestChineseIdsThanWithGuids()
     {
-        // One membership whose attribution window counted as many purchases as a member keeps orders (250 full, 300
-        // summarised: ProgramOptions defaults), each later refunded in part. Measured: 47,042 bytes stored with GUID ids,
-        // 46,492 with 128-character Chinese ones (their 35-byte keys); kept as sent (748 bytes each, so the same JSON
-        // 392,150 longer) they took 438,642, 89% of the 480 KiB row for one membership. The count is not capped: a
-        // membership keeps one per purchase in its window (at most 90 days) until it is forgotten (README, "Touch
-        // governance", known limits).
+        // One membership whose attribution window counted 550 purchases (a sample size, no limit), each later refunded
+        // in part. Measured: 47,042 bytes stored with GUID ids, 46,492 with 128-character Chinese ones (their 35-byte
+        // keys). Calculated, not measured: kept as sent (748 bytes each instead of 35, so the same JSON 392,150 longer)
+        // they would take 438,642, 89% of the 480 KiB row. How many a member keeps over all its memberships is capped by
+        // CampaignMemberships.PruneOrders (AttributedOrderBoundTests; README, "Touch governance", known limits).
         static int Bytes(Func<int, string> orderId)
         {
             var state = OneArm();
@@ -121,8 +120,8 @@ public sealed class LongOrderIdAttributionTests
     public void AnAttributedOrderWithTheLongestChineseIdTakesNoMoreRoomThanWithAGuid()
     {
         // Measured: 84 bytes stored per attributed order with a GUID id, 83 with a 128-character Chinese one (its 35-byte
-        // key); 796 when the id was kept as sent (748 bytes of it), 9.5 times a GUID's. A membership keeps one per attributed
-        // purchase.
+        // key); 796 (calculated) when the id was kept as sent (748 bytes of it), 9.5 times a GUID's. A membership keeps one
+        // per attributed purchase, within the member's cap (CampaignMemberships.PruneOrders).
         static int Bytes(string orderId) =>
             Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(new AttributedOrder { OrderId = orderId, Amount = 1234.56m, Refunded = 12.34m }, Web));
         var guid = Bytes("3f2504e0-4f89-11d3-9a0c-0305e82c3301");
