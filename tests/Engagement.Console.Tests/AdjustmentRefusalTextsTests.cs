@@ -1,8 +1,6 @@
-using System.Globalization;
 using Engagement.Console.Resources;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using static Engagement.Console.Tests.Localized;
 
 namespace Engagement.Console.Tests;
 
@@ -12,24 +10,14 @@ namespace Engagement.Console.Tests;
 /// </summary>
 public sealed class AdjustmentRefusalTextsTests
 {
-    private static readonly StringLocalizer<Strings> Text = new(
-        new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
+    private static readonly IStringLocalizer<Strings> Text = Localizer<Strings>();
 
     [Theory]
     [InlineData("en-US", "An admin made this adjustment: only an admin key can send it again.", "More than 1000 for this member today needs an admin key.")]
     [InlineData("zh-CN", "该调整由管理员做出：只有管理员密钥可以再次提交。", "该会员今日调整超过 1000 需要管理员密钥。")]
-    public void MadeByAnAdminIsItsOwnTextNotTheSupportLimit(string culture, string madeByAdmin, string needsAdmin)
+    public void MadeByAnAdminIsItsOwnTextNotTheSupportLimit(string culture, string madeByAdmin, string needsAdmin) => InCulture(culture, () =>
     {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = new CultureInfo(culture);
-        try
-        {
-            Assert.Equal(madeByAdmin, Text["Adjust_MadeByAdmin"].Value);
-            Assert.Equal(needsAdmin, Text["Adjust_NeedsAdmin", 1000L].Value);
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
-    }
+        Assert.Equal(madeByAdmin, Text["Adjust_MadeByAdmin"].Value);
+        Assert.Equal(needsAdmin, Text["Adjust_NeedsAdmin", 1000L].Value);
+    });
 }

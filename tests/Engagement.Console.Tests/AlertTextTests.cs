@@ -1,12 +1,10 @@
-using System.Globalization;
 using System.Reflection;
 using Engagement.Console.Resources;
 using Engagement.Console.Services;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using static Engagement.Console.Tests.Localized;
 
 namespace Engagement.Console.Tests;
 
@@ -19,8 +17,7 @@ namespace Engagement.Console.Tests;
 /// </summary>
 public sealed class AlertTextTests
 {
-    private static readonly ResourceManagerStringLocalizerFactory Factory = new(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance);
-    private static readonly IStringLocalizer<ProgrammeStrings> Text = new StringLocalizer<ProgrammeStrings>(Factory);
+    private static readonly IStringLocalizer<ProgrammeStrings> Text = Localizer<ProgrammeStrings>();
 
     /// <summary>10:00 on 2026-12-05 in Asia/Shanghai (the default zone): the last complete local day is 2026-12-04.</summary>
     private static readonly DateTimeOffset RaisedAt = new(2026, 12, 5, 2, 0, 0, TimeSpan.Zero);
@@ -209,18 +206,4 @@ public sealed class AlertTextTests
     [InlineData("zh-CN", "投诉率过高 (complaints.high)：4%（阈值 3%）；未记录判定窗口：该告警产生时尚未随告警保存其判定的本地日")]
     public void AnAlertStoredWithoutItsWindowSaysTheWindowWasNotRecorded(string culture, string shown) => InCulture(culture, () =>
         Assert.Equal(shown, AlertTexts.Message(Text, Alert(AlertRules.ComplaintsHigh, "east", 0.04, 0.03) with { Window = null }, new AlertOptions())));
-
-    private static void InCulture(string name, Action check)
-    {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = new CultureInfo(name);
-        try
-        {
-            check();
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
-    }
 }

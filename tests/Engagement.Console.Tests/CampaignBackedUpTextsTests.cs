@@ -1,10 +1,8 @@
-using System.Globalization;
 using Engagement.Console.Resources;
 using Engagement.Console.Services;
 using Engagement.Contracts.Campaigns;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using static Engagement.Console.Tests.Localized;
 
 namespace Engagement.Console.Tests;
 
@@ -15,8 +13,7 @@ namespace Engagement.Console.Tests;
 /// </summary>
 public sealed class CampaignBackedUpTextsTests
 {
-    private static readonly ResourceManagerStringLocalizerFactory Factory = new(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance);
-    private static readonly IStringLocalizer<CampaignStrings> Text = new StringLocalizer<CampaignStrings>(Factory);
+    private static readonly IStringLocalizer<CampaignStrings> Text = Localizer<CampaignStrings>();
 
     private static CampaignProgress Progress(string state, long skipped, long reachedLater, long waiting, long givenUp) => new()
     {
@@ -50,19 +47,5 @@ public sealed class CampaignBackedUpTextsTests
             Assert.Equal(["501 skipped", "0 reached later", "0 waiting for a retry", "501 given up"], line.Counts);
             Assert.Null(line.PauseNote);
         });
-    }
-
-    private static void InCulture(string name, Action check)
-    {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = new CultureInfo(name);
-        try
-        {
-            check();
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
     }
 }

@@ -2,8 +2,7 @@ using System.Globalization;
 using Engagement.Console.Resources;
 using Engagement.Console.Services;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using static Engagement.Console.Tests.Localized;
 
 namespace Engagement.Console.Tests;
 
@@ -13,8 +12,7 @@ namespace Engagement.Console.Tests;
 /// </summary>
 public sealed class CouponReasonTextsTests
 {
-    private static readonly IStringLocalizer<RecordStrings> Text = new StringLocalizer<RecordStrings>(
-        new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
+    private static readonly IStringLocalizer<RecordStrings> Text = Localizer<RecordStrings>();
 
     [Theory]
     [InlineData("issued by grant camp-1:m-7, valid until 2026-12-21 00:00 +08:00", "由发放 camp-1:m-7 发出，有效期至 [2026-12-20 16:00Z]")]
@@ -34,18 +32,4 @@ public sealed class CouponReasonTextsTests
         Assert.Equal("validity ended at 2026-12-21 00:00:00 +08:00", CouponReasonTexts.Of(Text, "validity ended at 2026-12-21 00:00:00 +08:00", Utc)));
 
     private static string Utc(DateTimeOffset at) => "[" + at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "Z]";
-
-    private static void InCulture(string name, Action act)
-    {
-        var (culture, ui) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        try
-        {
-            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(name);
-            act();
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, ui);
-        }
-    }
 }

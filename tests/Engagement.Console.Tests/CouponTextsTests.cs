@@ -3,16 +3,14 @@ using Engagement.Console.Resources;
 using Engagement.Console.Services;
 using Engagement.Contracts.Offers;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using static Engagement.Console.Tests.Localized;
 
 namespace Engagement.Console.Tests;
 
 /// <summary>The Benefits tab's coupon words: the till's last refusal (store, time, reason) and the last valid day, in Chinese and English.</summary>
 public sealed class CouponTextsTests
 {
-    private static readonly IStringLocalizer<Strings> Text = new StringLocalizer<Strings>(
-        new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
+    private static readonly IStringLocalizer<Strings> Text = Localizer<Strings>();
 
     private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
@@ -35,7 +33,7 @@ public sealed class CouponTextsTests
             new CouponHistoryEntry { Kind = CouponHistoryEntry.RefusedKind, At = new DateTimeOffset(2026, 12, 5, 8, 44, 0, TimeSpan.Zero), Refusal = "below_min_spend", StoreId = "S001", RedemptionId = "r1" },
             new CouponHistoryEntry { Kind = CouponHistoryEntry.StatusKind, At = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), To = "issued" });
 
-        Assert.Equal(expected, In(culture, () => CouponTexts.LastRefusal(Text, coupon, Local)));
+        Assert.Equal(expected, InCulture(culture, () => CouponTexts.LastRefusal(Text, coupon, Local)));
         Assert.Null(CouponTexts.LastRefusal(Text, Coupon(), Local));
     }
 
@@ -46,21 +44,7 @@ public sealed class CouponTextsTests
     {
         var until = new DateTimeOffset(2026, 12, 20, 16, 0, 0, TimeSpan.Zero); // 2026-12-21 00:00 in Shanghai
 
-        Assert.Equal(expected, In(culture, () => CouponTexts.ValidThrough(Text, until, Shanghai, Local)));
-        Assert.StartsWith("through 2026-12-20 ", In("en-US", () => CouponTexts.ValidThrough(Text, until.AddHours(-6), Shanghai, Local)));
-    }
-
-    private static string? In(string culture, Func<string?> read)
-    {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = new CultureInfo(culture);
-        try
-        {
-            return read();
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
+        Assert.Equal(expected, InCulture(culture, () => CouponTexts.ValidThrough(Text, until, Shanghai, Local)));
+        Assert.StartsWith("through 2026-12-20 ", InCulture("en-US", () => CouponTexts.ValidThrough(Text, until.AddHours(-6), Shanghai, Local)));
     }
 }

@@ -6,8 +6,7 @@ using Engagement.Domain.Orders;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using static Engagement.Console.Tests.Localized;
 
 namespace Engagement.Console.Tests;
 
@@ -17,8 +16,7 @@ namespace Engagement.Console.Tests;
 /// </summary>
 public sealed class RecordTextsTests
 {
-    private static readonly IStringLocalizer<RecordStrings> Text = new StringLocalizer<RecordStrings>(
-        new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
+    private static readonly IStringLocalizer<RecordStrings> Text = Localizer<RecordStrings>();
 
     [Theory]
     [InlineData("points.expire", "1360 points of purchase O1 expired at 2027-02-18T04:00:00+00:00", "订单 O1 的 1360 积分于 [2027-02-18T04:00:00.0000000+00:00] 到期")]
@@ -81,7 +79,7 @@ public sealed class RecordTextsTests
         const string stored = "manual adjustment +500: redemption R-7 undone: its unit was released and none is left (mug at S1)";
         Assert.Equal(shown, RecordTexts.LedgerReason(Text, "points.adjustment", stored, Bracketed, "adjustment|redemption-undo:R-7"));
         Assert.Equal("Rule_points.redemption-undo", RecordTexts.LedgerRuleKey("points.adjustment", "adjustment|redemption-undo:R-7"));
-        var rules = new StringLocalizer<Strings>(new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
+        var rules = Localizer<Strings>();
         Assert.False(rules["Rule_points.redemption-undo"].ResourceNotFound);
 
         // Since the points go back to their own lots, the entry names them: worded in Chinese, as stored in English.
@@ -193,7 +191,7 @@ public sealed class RecordTextsTests
     {
         // CampaignCommands.PauseAsync writes the missing resume row of pause n as "pause n: resumed, …": "resumed" is
         // no campaign status the API returns, so it needs a wording of its own.
-        var statuses = new StringLocalizer<Strings>(new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
+        var statuses = Localizer<Strings>();
         Assert.Equal(
             "第 1 次暂停：已恢复，已触达 40 / 100",
             RecordTexts.AuditDetail(Text, "campaign.resume", "pause 1: resumed, 40 of 100 reached", s => CodeTexts.Of(statuses, CodeTexts.CampaignStatus, s)));
@@ -231,18 +229,4 @@ public sealed class RecordTextsTests
     }
 
     private static string Bracketed(DateTimeOffset at) => "[" + at.ToString("O", CultureInfo.InvariantCulture) + "]";
-
-    private static void InCulture(string name, Action check)
-    {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = new CultureInfo(name);
-        try
-        {
-            check();
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using Engagement.Console.Resources;
 using Engagement.Console.Services;
@@ -7,8 +6,7 @@ using Engagement.Domain.Members;
 using Engagement.Domain.Offers;
 using Engagement.Domain.Points;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using static Engagement.Console.Tests.Localized;
 
 namespace Engagement.Console.Tests;
 
@@ -18,9 +16,8 @@ namespace Engagement.Console.Tests;
 /// </summary>
 public sealed class RuleNameTests
 {
-    private static readonly ResourceManagerStringLocalizerFactory Factory = new(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance);
-    private static readonly IStringLocalizer<Strings> Rules = new StringLocalizer<Strings>(Factory);
-    private static readonly IStringLocalizer<RecordStrings> Records = new StringLocalizer<RecordStrings>(Factory);
+    private static readonly IStringLocalizer<Strings> Rules = Localizer<Strings>();
+    private static readonly IStringLocalizer<RecordStrings> Records = Localizer<RecordStrings>();
 
     /// <summary>The ledger's rule ids as the domain owns them: its constants, and behaviour growth and its corrections for every behaviour type.</summary>
     public static TheoryData<string, string> EveryRuleInBothLanguages()
@@ -74,18 +71,4 @@ public sealed class RuleNameTests
     [InlineData("en", "points.something-new", null)]
     public void ACorrectionNamesTheRuleItCorrectsAndAnUnknownRuleHasNoName(string culture, string ruleId, string? shown) =>
         InCulture(culture, () => Assert.Equal(shown, RecordTexts.RuleName(Rules, Records, ruleId, null)));
-
-    private static void InCulture(string name, Action check)
-    {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = new CultureInfo(name);
-        try
-        {
-            check();
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
-    }
 }

@@ -1,10 +1,8 @@
-using System.Globalization;
 using Engagement.Api.Security;
 using Engagement.Console.Hosting;
 using Engagement.Console.Resources;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using static Engagement.Console.Tests.Localized;
 
 namespace Engagement.Console.Tests;
 
@@ -14,33 +12,23 @@ namespace Engagement.Console.Tests;
 /// </summary>
 public sealed class SignInRefusalTextTests
 {
-    private static readonly StringLocalizer<Strings> Text = new(
-        new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance));
+    private static readonly IStringLocalizer<Strings> Text = Localizer<Strings>();
 
     [Theory]
     [InlineData("en-US", ": ", ".")]
     [InlineData("zh-CN", "：", "。")]
-    public void TheRefusalNamesExactlyTheConsoleRolesInTheBrowsersLanguage(string culture, string clauseStart, string clauseEnd)
+    public void TheRefusalNamesExactlyTheConsoleRolesInTheBrowsersLanguage(string culture, string clauseStart, string clauseEnd) => InCulture(culture, () =>
     {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = new CultureInfo(culture);
-        try
+        var message = Text["SignIn_Refused"].Value;
+        var start = message.IndexOf(clauseStart, StringComparison.Ordinal) + clauseStart.Length;
+        var clause = message[start..message.IndexOf(clauseEnd, start, StringComparison.Ordinal)]; // "the console is for … keys"
+        foreach (var role in ApiRoles.All)
         {
-            var message = Text["SignIn_Refused"].Value;
-            var start = message.IndexOf(clauseStart, StringComparison.Ordinal) + clauseStart.Length;
-            var clause = message[start..message.IndexOf(clauseEnd, start, StringComparison.Ordinal)]; // "the console is for … keys"
-            foreach (var role in ApiRoles.All)
-            {
-                var name = Text["Role_" + role];
-                Assert.False(name.ResourceNotFound, $"Role_{role}");
-                Assert.True(
-                    ConsoleSessions.Roles.Contains(role) == clause.Contains(name.Value, StringComparison.Ordinal),
-                    $"\"{clause}\" should {(ConsoleSessions.Roles.Contains(role) ? "" : "not ")}name the role {role} ({name.Value})");
-            }
+            var name = Text["Role_" + role];
+            Assert.False(name.ResourceNotFound, $"Role_{role}");
+            Assert.True(
+                ConsoleSessions.Roles.Contains(role) == clause.Contains(name.Value, StringComparison.Ordinal),
+                $"\"{clause}\" should {(ConsoleSessions.Roles.Contains(role) ? "" : "not ")}name the role {role} ({name.Value})");
         }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
-    }
+    });
 }

@@ -1,9 +1,7 @@
-using System.Globalization;
 using Engagement.Console.Resources;
 using Engagement.Console.Services;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using static Engagement.Console.Tests.Localized;
 
 namespace Engagement.Console.Tests.Programme;
 
@@ -13,8 +11,7 @@ namespace Engagement.Console.Tests.Programme;
 /// </summary>
 public sealed class AlertDurationTests
 {
-    private static readonly ResourceManagerStringLocalizerFactory Factory = new(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance);
-    private static readonly IStringLocalizer<ProgrammeStrings> Text = new StringLocalizer<ProgrammeStrings>(Factory);
+    private static readonly IStringLocalizer<ProgrammeStrings> Text = Localizer<ProgrammeStrings>();
 
     /// <summary>A fixed raised instant (10:00 in Asia/Shanghai); what counts is the elapsed time after it.</summary>
     private static readonly DateTimeOffset RaisedAt = new(2026, 12, 5, 2, 0, 0, TimeSpan.Zero);
@@ -50,8 +47,8 @@ public sealed class AlertDurationTests
     public void LastedReadsInWholeUnitsCutNeverRoundedUp(long elapsed, string english, string chinese, bool ticks = false)
     {
         var resolvedAt = RaisedAt + (ticks ? TimeSpan.FromTicks(elapsed) : TimeSpan.FromSeconds(elapsed));
-        Assert.Equal(english, In("en", () => AlertDurations.Lasted(RaisedAt, resolvedAt, Text, "—")));
-        Assert.Equal(chinese, In("zh-CN", () => AlertDurations.Lasted(RaisedAt, resolvedAt, Text, "—")));
+        Assert.Equal(english, InCulture("en", () => AlertDurations.Lasted(RaisedAt, resolvedAt, Text, "—")));
+        Assert.Equal(chinese, InCulture("zh-CN", () => AlertDurations.Lasted(RaisedAt, resolvedAt, Text, "—")));
     }
 
     [Fact]
@@ -60,29 +57,15 @@ public sealed class AlertDurationTests
         // Raised 10:00 +08:00, resolved 03:05 UTC the next day: 1 d 1 h 5 min elapsed, never read from the wall clocks.
         var raised = new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.FromHours(8));
         var resolved = new DateTimeOffset(2026, 12, 6, 3, 5, 0, TimeSpan.Zero);
-        Assert.Equal("1 d 1 h", In("en", () => AlertDurations.Lasted(raised, resolved, Text, "—")));
+        Assert.Equal("1 d 1 h", InCulture("en", () => AlertDurations.Lasted(raised, resolved, Text, "—")));
     }
 
     [Fact]
     public void AnOpenAlertShowsNoneAndAResolvedTimeBeforeTheRaisedOneReadsAsUnderAMinute()
     {
-        Assert.Equal("—", In("en", () => AlertDurations.Lasted(RaisedAt, null, Text, "—")));
+        Assert.Equal("—", InCulture("en", () => AlertDurations.Lasted(RaisedAt, null, Text, "—")));
 
         // Two silos' clocks a few seconds apart: never a negative duration.
-        Assert.Equal("under 1 min", In("en", () => AlertDurations.Lasted(RaisedAt, RaisedAt.AddMinutes(-3), Text, "—")));
-    }
-
-    private static string In(string culture, Func<string> text)
-    {
-        var (ui, current) = (CultureInfo.CurrentUICulture, CultureInfo.CurrentCulture);
-        try
-        {
-            CultureInfo.CurrentUICulture = CultureInfo.CurrentCulture = new CultureInfo(culture);
-            return text();
-        }
-        finally
-        {
-            (CultureInfo.CurrentUICulture, CultureInfo.CurrentCulture) = (ui, current);
-        }
+        Assert.Equal("under 1 min", InCulture("en", () => AlertDurations.Lasted(RaisedAt, RaisedAt.AddMinutes(-3), Text, "—")));
     }
 }
