@@ -110,27 +110,6 @@ public sealed class RecordTextsTests
             Bracketed, "adjustment|redemption-undo:R-7")));
 
     [Theory]
-    [InlineData("zh-CN", Moved, "兑换 R-7 退回 700 积分：门店 S1 的奖品 mug 缺货；积分退回原批次：A +600（有效期至 [2027-01-01T12:00:00.0000000+08:00]）"
-        + "；后续兑换改从本应先扣的更早到期批次扣减：" + Moved)]
-    [InlineData("en", Moved, "700 points of redemption R-7 given back: reward mug was out of stock at store S1; points back to their lots: A +600 until 2027-01-01T12:00:00+08:00"
-        + "; later redemptions moved to the sooner lots they would have taken: " + Moved)]
-    [InlineData("zh-CN", GraceMoved, "兑换 R-7 退回 700 积分：门店 S1 的奖品 mug 缺货；积分退回原批次：A +600（有效期至 [2027-01-01T12:00:00.0000000+08:00]）"
-        + "；后续兑换改从本应先扣的更早到期批次扣减：" + GraceMoved)]
-    [InlineData("en", GraceMoved, "700 points of redemption R-7 given back: reward mug was out of stock at store S1; points back to their lots: A +600 until 2027-01-01T12:00:00+08:00"
-        + "; later redemptions moved to the sooner lots they would have taken: " + GraceMoved)]
-    public void AnUndoThatMovedLaterRedemptionsWordsItsLotsAndListsTheMovesAsStored(string culture, string moved, string shown) => InCulture(culture, () =>
-        Assert.Equal(shown, RecordTexts.LedgerReason(Text, "points.adjustment",
-            "manual adjustment +700: redemption R-7 undone: its unit was released and none is left (mug at S1); points back to their lots: A +600 until 2027-01-01T12:00:00+08:00"
-            + Engagement.Domain.Points.LotNames.MovedPrefix + moved,
-            Bracketed, "adjustment|redemption-undo:R-7")));
-
-    private const string Moved = "R-8 A -50 until 2027-01-01T12:00:00+08:00 instead of D -50 until 2027-03-03T12:00:00+08:00";
-
-    // A move within the undo's grace lot (LaterRedemptions): named as the grace lot's, the expired lot in brackets.
-    private const string GraceMoved = "R-8 the grace lot -150 (B, expired at 2026-12-01T12:00:00+08:00) instead of the grace lot -100 (C, expired at 2026-12-20T12:00:00+08:00)"
-        + " and D -50 until 2027-03-03T12:00:00+08:00";
-
-    [Theory]
     [InlineData("zh-CN", "points.redeem", "redemption R-9 of 500 points (5.00 CNY) for reward mug", "兑换 R-9：500 积分（5.00 CNY），奖品 mug")]
     [InlineData("zh-CN", "points.redeem", "redemption R-9 of 350 points (3.50 CNY) + 20.00 CNY cash for reward mug" + Taken,
         "兑换 R-9：350 积分（3.50 CNY），另付现金 20.00 CNY，奖品 mug" + TakenInChinese)]

@@ -40,10 +40,10 @@ public static partial class RecordTexts
         {
             // Written by the engine as an adjustment, but no one adjusted anything: it is worded in English too.
             // The lots the points went back to (RedemptionUndo) follow, worded part by part (LotTexts; in English as stored), then
-            // the later redemptions it moved onto sooner lots, if any, introduced in the viewer's language and listed as stored.
+            // the later redemptions it moved onto sooner lots, if any, worded move by move (LotTexts.Moves; in English as stored).
             return text["Ledger_RedemptionUndo", m.Groups["delta"].Value, m.Groups["id"].Value, m.Groups["reward"].Value, m.Groups["store"].Value]
                 + Lots(text, "Ledger_RedemptionUndoLots", m, time)
-                + (m.Groups["moved"].Success ? text["Ledger_RedemptionUndoMoved", m.Groups["moved"].Value].Value : "");
+                + (m.Groups["moved"].Success ? text["Ledger_RedemptionUndoMoved", LotTexts.Moves(text, m.Groups["moved"].Value, time)].Value : "");
         }
 
         if (string.IsNullOrEmpty(reason) || text["Ledger_Purchase"].ResourceNotFound)
@@ -281,7 +281,7 @@ public static partial class RecordTexts
     [GeneratedRegex(@"^manual adjustment (?<delta>-\d+): (?<why>.*)" + Engagement.Domain.Points.LotNames.TakenPrefix + "(?<lots>.+)$", RegexOptions.Singleline)]
     private static partial Regex AdjustmentTaken();
 
-    // The later redemptions the undo moved onto sooner lots (LotNames.MovedPrefix) may follow its lots: shown as stored.
+    // The later redemptions the undo moved onto sooner lots (LotNames.MovedPrefix) may follow its lots (LotTexts.Moves).
     [GeneratedRegex(@"^manual adjustment \+(?<delta>\d+): redemption (?<id>\S+) undone: .*? \((?<reward>\S+) at (?<store>\S+)\)(?:; points back to their lots: (?<lots>.+?))?"
         + "(?:" + Engagement.Domain.Points.LotNames.MovedPrefix + "(?<moved>.+))?$", RegexOptions.Singleline)]
     private static partial Regex RedemptionUndo();
