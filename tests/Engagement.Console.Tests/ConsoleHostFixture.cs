@@ -69,6 +69,9 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The host's programme days reader, whose reads a test can make time out (<see cref="FlakyDaysReader"/>).</summary>
     public FlakyDaysReader DaysReader => Services.GetRequiredService<FlakyDaysReader>();
 
+    /// <summary>The host's ledger archive, whose appends a test can make fail for a member (<see cref="FlakyLedgerArchive"/>).</summary>
+    public FlakyLedgerArchive Ledger => Services.GetRequiredService<FlakyLedgerArchive>();
+
     /// <summary>Faults in the host's calls to campaign grains (<see cref="CampaignCallFaults"/>).</summary>
     public CampaignCallFaults CampaignCalls { get; } = new();
 
@@ -280,41 +283,37 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(
                 Engagement.Console.Hosting.ConsoleHostingExtensions.CookieScheme, o => o.TimeProvider = SessionClock);
 
-            // The registered audit log, wrapped so a test can make one write or read fail.
-            var audit = services.Last(d => d.ServiceType == typeof(Engagement.Contracts.Audit.IAuditLog));
-            services.RemoveAll<Engagement.Contracts.Audit.IAuditLog>();
-            services.AddSingleton(sp => new FlakyAuditLog((Engagement.Contracts.Audit.IAuditLog)(audit.ImplementationInstance
-                ?? audit.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, audit.ImplementationType!))));
-            services.AddSingleton<Engagement.Contracts.Audit.IAuditLog>(sp => sp.GetRequiredService<FlakyAuditLog>());
+            // The registered audit log, member search, audience index, days reader and ledger archive, each wrapped so a
+            // test can make it fail or hold (a write or read, a query, a member's appends).
+            Wrap<Engagement.Contracts.Audit.IAuditLog, FlakyAuditLog>(services, inner => new FlakyAuditLog(inner));
+            Wrap<Engagement.Contracts.Search.IMemberSearch, GatedMemberSearch>(services, inner => new GatedMemberSearch(inner));
+            Wrap<Engagement.Contracts.Search.IAudienceIndex, FlakyAudienceIndex>(services, inner => new FlakyAudienceIndex(inner));
+            Wrap<Engagement.Domain.Metrics.IProgrammeDaysReader, FlakyDaysReader>(services, inner => new FlakyDaysReader(inner));
+            Wrap<Engagement.Grains.Ports.ILedgerArchive, FlakyLedgerArchive>(services, inner => new FlakyLedgerArchive(inner));
 
-            var search = services.Last(d => d.ServiceType == typeof(Engagement.Contracts.Search.IMemberSearch));
-            services.RemoveAll<Engagement.Contracts.Search.IMemberSearch>();
-            services.AddSingleton(sp => new GatedMemberSearch((Engagement.Contracts.Search.IMemberSearch)(search.ImplementationInstance
-                ?? search.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, search.ImplementationType!))));
-            services.AddSingleton<Engagement.Contracts.Search.IMemberSearch>(sp => sp.GetRequiredService<GatedMemberSearch>());
             services.AddSingleton<IOutgoingGrainCallFilter>(CampaignCalls);
             services.AddSingleton<IOutgoingGrainCallFilter>(MemberCalls);
             services.AddSingleton<IOutgoingGrainCallFilter>(AlertCalls);
 
             // The host's Serilog logger also writes to the sinks registered as services (ReadFrom.Services).
             services.AddSingleton<Serilog.Core.ILogEventSink>(Logs);
-
-            var audience = services.Last(d => d.ServiceType == typeof(Engagement.Contracts.Search.IAudienceIndex));
-            services.RemoveAll<Engagement.Contracts.Search.IAudienceIndex>();
-            services.AddSingleton(sp => new FlakyAudienceIndex((Engagement.Contracts.Search.IAudienceIndex)(audience.ImplementationInstance
-                ?? audience.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, audience.ImplementationType!))));
-            services.AddSingleton<Engagement.Contracts.Search.IAudienceIndex>(sp => sp.GetRequiredService<FlakyAudienceIndex>());
-
-            var days = services.Last(d => d.ServiceType == typeof(Engagement.Domain.Metrics.IProgrammeDaysReader));
-            services.RemoveAll<Engagement.Domain.Metrics.IProgrammeDaysReader>();
-            services.AddSingleton(sp => new FlakyDaysReader((Engagement.Domain.Metrics.IProgrammeDaysReader)(days.ImplementationInstance
-                ?? days.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, days.ImplementationType!))));
-            services.AddSingleton<Engagement.Domain.Metrics.IProgrammeDaysReader>(sp => sp.GetRequiredService<FlakyDaysReader>());
         });
+    }
+
+    /// <summary>
+    /// Replaces the host's registered <typeparamref name="TService"/> with what <paramref name="wrap"/> makes around it (a
+    /// test's switch for faults), registered as itself too so a test can reach it.
+    /// </summary>
+    private static void Wrap<TService, TWrapper>(IServiceCollection services, Func<TService, TWrapper> wrap)
+        where TService : class
+        where TWrapper : class, TService
+    {
+        var registered = services.Last(d => d.ServiceType == typeof(TService));
+        services.RemoveAll<TService>();
+        services.AddSingleton(sp => wrap((TService)(registered.ImplementationInstance
+            ?? registered.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!))));
+        services.AddSingleton<TService>(sp => sp.GetRequiredService<TWrapper>());
     }
 
     private static int FreePort() => Engagement.Testing.TestPorts.Next();
