@@ -64,6 +64,37 @@ public sealed class UndoMoveTextsTests
         InCulture("zh-CN", () => Assert.Equal(UndoInChinese + moved, Reason(moved)));
 
     /// <summary>
+    /// A redemption id may hold a space (1–128 characters, not blank): where the id ends and the first lot begins is tried
+    /// at each space, and a move reads in words only when exactly one split leaves lots that parse. <c>R 2 A -50 until …</c>
+    /// could be R taking from lot "2 A" or "R 2" from A: shown as stored, not as 兑换 R 改扣 2 A.
+    /// </summary>
+    [Theory]
+    [InlineData("R 2 A -50 until 2027-01-01T12:00:00+08:00 instead of D -50 until 2027-03-03T12:00:00+08:00")]
+    [InlineData("R 2 x y and z -1 until 2027-01-01T12:00:00+08:00 instead of D -1 until 2027-03-03T12:00:00+08:00")]
+    [InlineData(Moved + ", R 2 A -50 until 2027-01-01T12:00:00+08:00 instead of D -50 until 2027-03-03T12:00:00+08:00")]
+    public void AMoveWhoseRedemptionIdCouldEndAtMoreThanOneSpaceShowsAsStored(string moved) =>
+        InCulture("zh-CN", () => Assert.Equal(UndoInChinese + moved, Reason(moved)));
+
+    [Fact]
+    public void ARedemptionIdHoldingASpaceReadsInWordsWhenOnlyOneSplitParses() => InCulture("zh-CN", () => Assert.Equal(
+        UndoInChinese + "兑换 R 2 改扣 宽限批次 -150（原批次 B 已于 2026-12-01 12:00 到期），原扣 D -50（有效期至 2027-03-03 12:00）",
+        Reason("R 2 the grace lot -150 (B, expired at 2026-12-01T04:00:00+00:00) instead of D -50 until 2027-03-03T12:00:00+08:00")));
+
+    /// <summary>
+    /// A list of lots whose ids hold " and " and the lot shape, with no <c> instead of </c>: it shows as stored (the moves
+    /// are parsed lot by lot where the last ended, so such a text is read once, not tried every way a lazy pattern could
+    /// split it).
+    /// </summary>
+    [Theory]
+    [InlineData(20)]
+    [InlineData(3)]
+    public void AHostileListWithoutInsteadOfShowsAsStored(int lots)
+    {
+        var moved = "x " + string.Join(" and ", Enumerable.Repeat("x y and z -1 until 2027-01-01T12:00:00+08:00", lots)) + ", y z";
+        InCulture("zh-CN", () => Assert.Equal(UndoInChinese + moved, Reason(moved)));
+    }
+
+    /// <summary>
     /// The domain's own undo (as RedemptionUndoLaterTests arranges it): R1 takes A 600 and C 100 on 31 Dec 2026, D is bought
     /// an hour later, R2 takes C 100 and D 50, R3 (2 Jan, after A's expiry) D 50; R1 is undone on 2 Feb 2027, after C's
     /// expiry too. R2 now takes 150 within the grace lot (A's) instead of C's 100 there and D's 50, R3 50 within it (C's)

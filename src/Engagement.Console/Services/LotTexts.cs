@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Engagement.Console.Resources;
+using Engagement.Domain.Points;
 using Microsoft.Extensions.Localization;
 
 namespace Engagement.Console.Services;
@@ -27,25 +28,115 @@ internal static partial class LotTexts
     /// The later redemptions an undo moved (what follows the reason's <c>…would have taken: </c>, the domain's
     /// <c>LotNames.MovedPrefix</c>) in the viewer's language, move by move: the redemption, the lots it now takes from and
     /// those it no longer takes from, a lot past its expiry at the undo as the undo's grace lot with the expired lot and its
-    /// expiry (<c>the grace lot -150 (A, expired at …)</c>); <paramref name="moved"/> itself when none applies.
+    /// expiry (<c>the grace lot -150 (A, expired at …)</c>); <paramref name="moved"/> itself when none applies, when a move
+    /// has a shape not known (a lot id holding <c> instead of </c>, <c>, </c> after an instant) or when where its
+    /// redemption id ends is ambiguous (an id holding a space, the lot after it too).
     /// </summary>
     /// <param name="text">The record wordings of the viewer's culture.</param>
     /// <param name="moved">The stored list, e.g. <c>R2 A -50 until 2027-01-01T12:00:00+08:00 instead of D -50 until 2027-03-03T12:00:00+08:00</c>.</param>
     /// <param name="time">Shows an instant (a lot's expiry) in the viewer's zone.</param>
     public static string Moves(IStringLocalizer<RecordStrings> text, string moved, Func<DateTimeOffset, string> time) =>
-        text["Lot_Moved"].ResourceNotFound ? moved : List(text, moved, Move(), ", ", "Lot_Separator", m =>
-            m.Groups["more"].Success ? text["Lot_MovedMore", m.Groups["more"].Value].Value
-            : MovedLots(text, m.Groups["taken"].Value, time) is { } taken && MovedLots(text, m.Groups["gone"].Value, time) is { } gone
-                ? text["Lot_Moved", m.Groups["id"].Value, taken, gone].Value
-                : null) ?? moved;
+        text["Lot_Moved"].ResourceNotFound ? moved : MoveList(text, moved, time) ?? moved;
 
-    // One side of a move: its lots joined by " and ", each "A -50 until …" or "the grace lot -50 (A, expired at …)", then "+N more".
-    private static string? MovedLots(IStringLocalizer<RecordStrings> text, string lots, Func<DateTimeOffset, string> time) =>
-        List(text, lots, MovedLot(), " and ", "Lot_And", m =>
-            m.Groups["more"].Success ? text["Lot_More", m.Groups["more"].Value].Value
-            : !TryParse(m.Groups["at"].Value, out var at) ? null
-            : m.Groups["grace"].Success ? text["Lot_MovedGrace", m.Groups["grace"].Value, m.Groups["name"].Value, time(at)].Value
-            : text["Lot_Until", m.Groups["name"].Value, "-" + m.Groups["n"].Value, time(at)].Value);
+    // The moves, each "{id} {lots} instead of {lots}" up to its first " instead of ", then ", " and the next or the end,
+    // the list perhaps ending in "+N more"; null when a move does not parse or its redemption id is ambiguous. Linear:
+    // each lot is matched once where the last one ended (no pattern nests a lazy repeat in another).
+    private static string? MoveList(IStringLocalizer<RecordStrings> text, string moved, Func<DateTimeOffset, string> time)
+    {
+        var worded = new List<string>();
+        for (var from = 0; ;)
+        {
+            if (MovedMore().Match(moved, from) is { Success: true } more)
+            {
+                worded.Add(text["Lot_MovedMore", more.Groups["more"].Value].Value);
+                return string.Join(text["Lot_Separator"].Value, worded);
+            }
+
+            var instead = moved.IndexOf(InsteadOf, from, StringComparison.Ordinal);
+            var gone = new List<string>();
+            var end = instead < 0 ? -1 : Side(text, moved, instead + InsteadOf.Length, gone, time);
+            if (end < 0 || IdAndTaken(text, moved[from..instead], time) is not { } taken)
+            {
+                return null;
+            }
+
+            worded.Add(text["Lot_Moved", taken.Id, string.Join(text["Lot_And"].Value, taken.Lots), string.Join(text["Lot_And"].Value, gone)].Value);
+            if (end == moved.Length)
+            {
+                return string.Join(text["Lot_Separator"].Value, worded);
+            }
+
+            from = end + 2; // Side stopped at ", "
+        }
+    }
+
+    /// <summary>
+    /// A move's redemption id and the lots it now takes from (<paramref name="head"/>: what comes before its
+    /// <c> instead of </c>). The id may hold spaces (a redemption id is 1–128 characters, not blank; the reason shows at
+    /// most <see cref="LotNames.MaxLotIdShown"/>), so each space within that reach and before the first lot's shape is
+    /// tried as the split: accepted only
+    /// when exactly one leaves lots that parse (<c>R 2 A -50 until …</c> could be <c>R</c> taking from lot <c>2 A</c>
+    /// or <c>R 2</c> from <c>A</c>: null, the list shows as stored).
+    /// </summary>
+    private static (string Id, List<string> Lots)? IdAndTaken(IStringLocalizer<RecordStrings> text, string head, Func<DateTimeOffset, string> time)
+    {
+        // The id ends before the first lot's " -N until " (a lot's name is not empty) or at its " the grace lot -".
+        var mark = LotMark().Match(head);
+        var last = !mark.Success ? -1 : Math.Min(LotNames.MaxLotIdShown, mark.Groups["grace"].Success ? mark.Index : mark.Index - 1);
+        (string Id, List<string> Lots)? found = null;
+        for (var space = head.IndexOf(' ', 1); space > 0 && space <= last; space = head.IndexOf(' ', space + 1))
+        {
+            var lots = new List<string>();
+            var side = head[(space + 1)..];
+            if (Side(text, side, 0, lots, time) == side.Length)
+            {
+                if (found is not null)
+                {
+                    return null;
+                }
+
+                found = (head[..space], lots);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// One side of a move from <paramref name="from"/>: its lots joined by <c> and </c>, each <c>A -50 until …</c> or
+    /// <c>the grace lot -50 (A, expired at …)</c>, perhaps then <c>+N more</c>, worded into <paramref name="worded"/>.
+    /// Returns where the side ended (the end of <paramref name="list"/>, or a <c>, </c> after it), or −1.
+    /// </summary>
+    private static int Side(IStringLocalizer<RecordStrings> text, string list, int from, List<string> worded, Func<DateTimeOffset, string> time)
+    {
+        while (MovedLot().Match(list, from) is { Success: true } m)
+        {
+            if (m.Groups["more"].Success)
+            {
+                worded.Add(text["Lot_More", m.Groups["more"].Value].Value);
+            }
+            else if (TryParse(m.Groups["at"].Value, out var at))
+            {
+                worded.Add(m.Groups["grace"].Success
+                    ? text["Lot_MovedGrace", m.Groups["grace"].Value, m.Groups["name"].Value, time(at)].Value
+                    : text["Lot_Until", m.Groups["name"].Value, "-" + m.Groups["n"].Value, time(at)].Value);
+            }
+            else
+            {
+                return -1;
+            }
+
+            from = m.Index + m.Length;
+            if (from == list.Length || string.CompareOrdinal(list, from, ", ", 0, 2) == 0)
+            {
+                return from;
+            }
+
+            from += " and ".Length; // the lookahead saw it
+        }
+
+        return -1;
+    }
 
     // One part of the list: the lot's own points, a grace lot, a lot of its own, or what went on to the debt or other lots.
     private static string? Part(IStringLocalizer<RecordStrings> text, Match m, Func<DateTimeOffset, string> time)
@@ -127,16 +218,17 @@ internal static partial class LotTexts
         + @"|'s (?<all>\d+) to (?<to>.+?)| (?<n>[+-]\d+) until (?<at>\S+)))(?=, |\z)", RegexOptions.Singleline)]
     private static partial Regex Part();
 
-    // A moved lot, as LaterRedemptions names it; a whole move, each side shaped as such lots, so a lot id holding ", " or
-    // " instead of " still splits where the shapes allow (the sides are then worded by MovedLot; a shape not known: as stored).
-    private const string MovedLotShape = @"(?:\+\d+ more|the grace lot -\d+ \(.+?, expired at \S+\)|.+? -\d+ until \S+)";
+    private const string InsteadOf = " instead of ";
 
-    [GeneratedRegex(@"\G(?:\+(?<more>\d+) more|the grace lot -(?<grace>\d+) \((?<name>.+?), expired at (?<at>\S+)\)|(?<name>.+?) -(?<n>\d+) until (?<at>\S+))(?= and |\z)", RegexOptions.Singleline)]
+    // A moved lot, as LaterRedemptions names it (an id of at most LotNames.MaxLotIdShown characters), then " and ", ", " or the end.
+    [GeneratedRegex(@"\G(?:\+(?<more>\d+) more|the grace lot -(?<grace>\d+) \((?<name>.{1,40}?), expired at (?<at>\S+)\)|(?<name>.{1,40}?) -(?<n>\d+) until (?<at>\S+))(?= and |, |\z)", RegexOptions.Singleline)]
     private static partial Regex MovedLot();
 
-    [GeneratedRegex(@"\G(?:\+(?<more>\d+) more|(?<id>\S+) (?<taken>" + MovedLotShape + "(?: and " + MovedLotShape + ")*) instead of (?<gone>"
-        + MovedLotShape + "(?: and " + MovedLotShape + @")*))(?=, |\z)", RegexOptions.Singleline)]
-    private static partial Regex Move();
+    [GeneratedRegex(@" -\d+ until |(?<grace> the grace lot -)")]
+    private static partial Regex LotMark();
+
+    [GeneratedRegex(@"\G\+(?<more>\d+) more\z")]
+    private static partial Regex MovedMore();
 
     [GeneratedRegex(@"\G(?:the debt \+(?<debt>\d+)|\+(?<more>\d+) more|a lot of its own \+(?<own>\d+) until (?<at>\S+)|(?<name>.+?) \+(?<n>\d+) until (?<at>\S+))(?= and |\z)", RegexOptions.Singleline)]
     private static partial Regex ToPart();
