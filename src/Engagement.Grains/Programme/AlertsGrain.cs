@@ -82,28 +82,52 @@ public sealed partial class AlertsGrain(
         ],
     });
 
+    /// <summary>
+    /// Region ranges an evaluation reads at once: 8. They were read one after another, and a chain of 200 regions took
+    /// 201 range reads (each a query of 121 days × shards) end to end, over Orleans' 30 s response timeout on a loaded
+    /// machine; the reader (<see cref="IProgrammeMetricsGrain"/>, a stateless worker with read-only calls) serves them at
+    /// once. Bounded, so an evaluation never starts hundreds of table queries together.
+    /// </summary>
+    internal const int ConcurrentReads = 8;
+
     public async Task<IReadOnlyList<AlertView>> EvaluateAsync()
     {
         var now = time.GetUtcNow();
         var reader = GrainFactory.GetGrain<IProgrammeMetricsGrain>(0);
-        var regions = await reader.GetRegionsAsync();
-        var observations = new List<AlertObservation>();
-        foreach (var region in AlertPolicy.JudgedRegions(regions).Prepend(null))
+        IReadOnlyList<string?> regions = [.. AlertPolicy.JudgedRegions(await reader.GetRegionsAsync()).Prepend<string?>(null)];
+        var judged = new IReadOnlyList<AlertObservation>[regions.Count];
+        using (var slots = new SemaphoreSlim(ConcurrentReads))
         {
-            // The programme judges the days complete in every region's zone; their members are worked back from the
-            // live gauge as the health ranges' are (HealthRange).
-            var today = metricsOptions.Value.CurrentDay(now, region);
-            var range = await HealthRange.ReadAsync(days, metricsOptions.Value, region, today.AddDays(-(Options.LookbackDays - 1)), today, now);
-            var counters = range.Days;
-            var series = range.Series(today);
-            // The liability rule works each day's outstanding points back from the live gauge of all regions: the
-            // programme's only (AlertPolicy.Observe), a region's past points not being recoverable from its counters.
-            long? outstanding = region is null ? (await reader.GetGaugesAsync(null)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.PointsOutstanding)) : null;
-            observations.AddRange(AlertPolicy.Observe(region ?? AlertRules.AllRegions, series, counters, Options, State, outstanding));
+            await Task.WhenAll(regions.Select(async (region, i) =>
+            {
+                await slots.WaitAsync();
+                try
+                {
+                    judged[i] = await ObserveAsync(reader, region, now);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }));
         }
 
-        await ApplyAsync(observations, now);
+        // In the order judged before (the programme, then each region), whatever order the reads finished in.
+        await ApplyAsync([.. judged.SelectMany(o => o)], now);
         return await GetAsync(AlertStates.Open, 1000);
+    }
+
+    /// <summary>The observations of <paramref name="region"/> (null: the whole programme) at <paramref name="now"/> (UTC).</summary>
+    private async Task<IReadOnlyList<AlertObservation>> ObserveAsync(IProgrammeMetricsGrain reader, string? region, DateTimeOffset now)
+    {
+        // The programme judges the days complete in every region's zone; their members are worked back from the
+        // live gauge as the health ranges' are (HealthRange).
+        var today = metricsOptions.Value.CurrentDay(now, region);
+        var range = await HealthRange.ReadAsync(days, metricsOptions.Value, region, today.AddDays(-(Options.LookbackDays - 1)), today, now);
+        // The liability rule works each day's outstanding points back from the live gauge of all regions: the
+        // programme's only (AlertPolicy.Observe), a region's past points not being recoverable from its counters.
+        long? outstanding = region is null ? (await reader.GetGaugesAsync(null)).Values.Sum(g => g.GetValueOrDefault(GaugeNames.PointsOutstanding)) : null;
+        return AlertPolicy.Observe(region ?? AlertRules.AllRegions, range.Series(today), range.Days, Options, State, outstanding);
     }
 
     /// <summary>

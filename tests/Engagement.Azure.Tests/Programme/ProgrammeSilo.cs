@@ -114,6 +114,9 @@ public sealed class ProgrammeSilo : IAsyncDisposable
     /// </summary>
     public TimeSpan? ResponseTimeout { get; init; }
 
+    /// <summary>When set, wraps the silo's health reader (<see cref="ProgrammeDaysReader"/>), e.g. to hold its reads.</summary>
+    public Func<IProgrammeDaysReader, IProgrammeDaysReader>? DaysReader { get; init; }
+
     /// <summary>When set, the silo also hosts the offers (coupons issued with this secret, their code directory in memory).</summary>
     public string? CouponSecret { get; init; }
 
@@ -166,6 +169,12 @@ public sealed class ProgrammeSilo : IAsyncDisposable
             silo.AddEngagementInMemoryPorts(); // the poison queue (members need one; the ingestion host is not here)
             silo.AddEngagementProgramme(builder.Configuration, startAlerts: false);
             silo.AddEngagementProgrammeStorage();
+            if (DaysReader is { } wrap)
+            {
+                silo.Services.RemoveAll<IProgrammeDaysReader>();
+                silo.Services.AddSingleton(sp => wrap(new ProgrammeDaysReader(sp.GetRequiredService<IGrainFactory>())));
+            }
+
             silo.Services.RemoveAll<IProgrammeMetricsSink>();
             silo.Services.AddSingleton<IProgrammeMetricsSink>(sp => new FlakySink(this, new GrainProgrammeMetricsSink(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MetricsOptions>>())));
             silo.Services.RemoveAll<IAggregatorRowStore>();
