@@ -117,10 +117,7 @@ public sealed class AlertBookFaultTests
     {
         var logs = new LogCapture();
         await using var silo = new ProgrammeSilo { Logs = logs };
-        await silo.StartAsync(Settings);
-        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
-        await alerts.GetAsync(null, 1);
-        var reporter = silo.Services.GetRequiredService<IDataAnomalyReporter>();
+        var (alerts, reporter) = await StartReportingAsync(silo);
 
         // The write fails twice (the report and its first retry): thrown back to the reporting listener, then tried again.
         silo.FailAlertBookWrites = 2;
@@ -158,10 +155,7 @@ public sealed class AlertBookFaultTests
     {
         var logs = new LogCapture();
         await using var silo = new ProgrammeSilo { Logs = logs };
-        await silo.StartAsync(Settings);
-        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
-        await alerts.GetAsync(null, 1);
-        var reporter = silo.Services.GetRequiredService<IDataAnomalyReporter>();
+        var (alerts, reporter) = await StartReportingAsync(silo);
 
         silo.FailAlertBookWrites = PendingAnomalyReports.MaxTries;
         await Assert.ThrowsAnyAsync<Exception>(() => reporter.RaiseAsync("backup", "backup failed"));
@@ -180,6 +174,15 @@ public sealed class AlertBookFaultTests
         Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "other", 10));
         Assert.Empty(await alerts.FindAsync(null, AlertRules.DataAnomaly, "backup", 10));
         Assert.Empty(logs.Lines(LogLevel.Warning, "(try 11)"));
+    }
+
+    /// <summary>Starts <paramref name="silo"/> for an anomaly report's test: its alerts grain active, and the silo's reporter.</summary>
+    private static async Task<(IAlertsGrain Alerts, IDataAnomalyReporter Reporter)> StartReportingAsync(ProgrammeSilo silo)
+    {
+        await silo.StartAsync(Settings);
+        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
+        await alerts.GetAsync(null, 1);
+        return (alerts, silo.Services.GetRequiredService<IDataAnomalyReporter>());
     }
 
     private static void AssertNoneRefused(AlertRaisesRefusedView view)
