@@ -42,11 +42,23 @@ public interface IAlertsGrain : IGrainWithIntegerKey
     [ResponseTimeout("00:03:00")]
     Task<IReadOnlyList<AlertView>> EvaluateAsync();
 
-    /// <summary>Raises <c>data.anomaly</c> for <paramref name="source"/> (e.g. <c>backup</c>) unless open; idempotent.</summary>
-    Task RaiseAnomalyAsync(string source, string message);
+    /// <summary>
+    /// Raises <c>data.anomaly</c> for <paramref name="source"/> (e.g. <c>backup</c>) unless open; idempotent. Ignored (and
+    /// logged) when the book holds a resolve of the source observed after <paramref name="observedAt"/>: a raise retried
+    /// late must not reopen what another report already resolved.
+    /// </summary>
+    /// <param name="source">The anomaly's source, its alert's region id (cut to 64 characters).</param>
+    /// <param name="message">The alert's text (cut to 500 characters).</param>
+    /// <param name="observedAt">When (UTC) the reporter first observed the fault; null for now (the grain's clock). A time after now counts as now.</param>
+    Task RaiseAnomalyAsync(string source, string message, DateTimeOffset? observedAt = null);
 
-    /// <summary>Resolves the open <c>data.anomaly</c> of <paramref name="source"/>, if any.</summary>
-    Task ResolveAnomalyAsync(string source);
+    /// <summary>
+    /// Resolves the open <c>data.anomaly</c> of <paramref name="source"/>, if any, and keeps when the resolve was observed
+    /// so that a raise observed before it is ignored.
+    /// </summary>
+    /// <param name="source">The anomaly's source (cut to 64 characters).</param>
+    /// <param name="observedAt">When (UTC) the reporter observed the fault gone; null for now (the grain's clock). A time after now counts as now.</param>
+    Task ResolveAnomalyAsync(string source, DateTimeOffset? observedAt = null);
 }
 
 /// <summary>

@@ -56,10 +56,11 @@ public static class AlertBookBounds
     public const int EpisodesMaxBytes = 64 * 1024;
 
     /// <summary>
-    /// The book's property names, brackets and <c>lastEvaluatedAt</c> (160, counted generously), and the record of
-    /// refused raises at its largest (<see cref="AlertRaisesRefused.MaxBytes"/>), bytes.
+    /// The book's property names, brackets and <c>lastEvaluatedAt</c> (160, counted generously), the record of
+    /// refused raises at its largest (<see cref="AlertRaisesRefused.MaxBytes"/>) and the anomaly sources' latest resolves
+    /// at theirs (<see cref="AnomalyResolves.MaxBytes"/>), bytes: 1,696.
     /// </summary>
-    internal const int FixedBytes = 160 + AlertRaisesRefused.MaxBytes;
+    internal const int FixedBytes = 160 + AlertRaisesRefused.MaxBytes + AnomalyResolves.MaxBytes;
 
     private static readonly ConditionalWeakTable<AlertRecord, StrongBox<int>> RecordBytes = new();
 

@@ -136,4 +136,13 @@ public sealed record AlertBookState
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AlertRaisesRefused? RaisesRefused { get; init; }
+
+    /// <summary>
+    /// Per <c>data.anomaly</c> source, when (UTC) its latest resolve was observed by its reporter: a raise observed before
+    /// it is ignored (<see cref="AnomalyResolves"/>). Null (left out of the stored JSON, as in books stored before it was
+    /// kept) while no source was resolved. At most <see cref="AnomalyResolves.MaxSources"/> sources and
+    /// <see cref="AnomalyResolves.MaxBytes"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, DateTimeOffset>? AnomalyResolvedAt { get; init; }
 }

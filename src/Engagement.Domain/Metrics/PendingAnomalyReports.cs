@@ -8,6 +8,12 @@ namespace Engagement.Domain.Metrics;
 /// <param name="Message">The raise's text; null for a resolve.</param>
 public sealed record AnomalyReport(string Source, bool Raise, string? Message)
 {
+    /// <summary>
+    /// When (UTC) the reporter observed it (the fault, or its end): kept through every retry, so the alert book orders a
+    /// late raise against a resolve another report wrote (<see cref="AnomalyResolves"/>).
+    /// </summary>
+    public DateTimeOffset ObservedAt { get; init; }
+
     /// <summary><c>raise</c> or <c>resolve</c>, as the alert book's logs name the change.</summary>
     public string Change => Raise ? "raise" : "resolve";
 }
@@ -27,9 +33,10 @@ public sealed record PendingAnomalyReport(AnomalyReport Report, DateTimeOffset F
 /// and given up after <see cref="MaxTries"/> failed tries (some 4 hours). At most <see cref="MaxSources"/> sources wait;
 /// past that the one waiting longest is given up. A report given up is returned for the caller to log as an error.
 /// Reports refused for want of room are not here: the alert book records those itself (<see cref="AlertRaisesRefused"/>).
-/// Limit: one instance orders the reports of one reporter only (the engine keeps one per silo, in memory); a report
-/// of the same source sent meanwhile by another silo (the backup runs on whichever silo holds its lease) is not seen,
-/// so a raise retried here may land after a resolve that silo wrote, and stays open until the source reports again.
+/// One instance orders the reports of one reporter only (the engine keeps one per silo, in memory); a report of the
+/// same source sent meanwhile by another silo (the backup runs on whichever silo holds its lease) is not seen here, so
+/// each report carries when it was observed (<see cref="AnomalyReport.ObservedAt"/>) and the alert book ignores a raise
+/// observed before the latest resolve it holds of the source (<see cref="AnomalyResolves"/>).
 /// Pure: instants are passed in (UTC); not thread-safe.
 /// </summary>
 public sealed class PendingAnomalyReports

@@ -181,7 +181,7 @@ public sealed partial class AlertsGrain(
     /// <summary>Most parts one evaluation is written in (1,033 alerts raised at once take 6).</summary>
     private const int MaxParts = 32;
 
-    public Task RaiseAnomalyAsync(string source, string message)
+    public Task RaiseAnomalyAsync(string source, string message, DateTimeOffset? observedAt = null)
     {
         var key = Source(source);
         if (Options.Disabled.Contains(AlertRules.DataAnomaly))
@@ -189,28 +189,47 @@ public sealed partial class AlertsGrain(
             return Task.CompletedTask; // turned off: the next evaluation would only resolve it again
         }
 
+        var observed = Observed(observedAt);
+        if (AnomalyResolves.StaleAgainst(State, key, observed) is { } resolvedAt)
+        {
+            LogStaleRaiseIgnored(AlertRules.DataAnomaly, key, observed, resolvedAt);
+            return Task.CompletedTask;
+        }
+
         var text = (message ?? "").Length > 500 ? message![..500] : message ?? "";
         return AnomalyAsync("raise", key, book => AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow()));
     }
 
-    public Task ResolveAnomalyAsync(string source)
+    public Task ResolveAnomalyAsync(string source, DateTimeOffset? observedAt = null)
     {
         var key = Source(source);
-        return AnomalyAsync("resolve", key, book => AlertBook.Resolve(book, AlertRules.DataAnomaly, key, null, time.GetUtcNow(), Options.HistoryLimit));
+        var observed = Observed(observedAt);
+        return AnomalyAsync("resolve", key, book => AlertBook.Resolve(book, AlertRules.DataAnomaly, key, null, time.GetUtcNow(), Options.HistoryLimit), observed);
+    }
+
+    /// <summary>When a report was observed: <paramref name="observedAt"/>, at most now (a reporter's clock ahead of this one's counts as now).</summary>
+    private DateTimeOffset Observed(DateTimeOffset? observedAt)
+    {
+        var now = time.GetUtcNow();
+        return observedAt is { } at && at < now ? at.ToUniversalTime() : now;
     }
 
     /// <summary>
     /// An anomaly report's <paramref name="change"/>, written and published (<see cref="ChangeAsync"/>; a storage fault is
     /// thrown back to the reporter, the book unchanged in memory and in storage, and <see cref="GrainDataAnomalyReporter"/>
     /// logs it and sends the report again until written). A raise that is not refused (made, or open already) and
-    /// any resolve take the source out of the record of refused raises: it no longer waits for room.
+    /// any resolve take the source out of the record of refused raises: it no longer waits for room. A resolve not refused
+    /// keeps when it was observed (<paramref name="resolvedAt"/>, <see cref="AnomalyResolves"/>), written with it.
     /// </summary>
-    private Task AnomalyAsync(string change, string source, Func<AlertBookState, AlertBookState> apply) => ChangeAsync(book =>
+    private Task AnomalyAsync(string change, string source, Func<AlertBookState, AlertBookState> apply, DateTimeOffset? resolvedAt = null) => ChangeAsync(book =>
     {
-        var next = Refusable(change, source, book, apply(book));
+        var applied = apply(book);
+        var next = Refusable(change, source, book, applied);
         var refusedNow = change == "raise" && !ReferenceEquals(next.RaisesRefused, book.RaisesRefused);
         var left = refusedNow ? next.RaisesRefused : AlertRaisesRefused.RemoveAnomaly(next.RaisesRefused, source);
-        return ReferenceEquals(left, next.RaisesRefused) ? next : next with { RaisesRefused = left };
+        next = ReferenceEquals(left, next.RaisesRefused) ? next : next with { RaisesRefused = left };
+        var refusedResolve = ReferenceEquals(applied, book) && AlertBook.OpenOf(book, AlertRules.DataAnomaly, source) is not null;
+        return resolvedAt is { } at && !refusedResolve ? AnomalyResolves.Resolved(next, source, at) : next;
     });
 
     /// <summary>
@@ -335,6 +354,9 @@ public sealed partial class AlertsGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert book full: 1 alert change refused ({Change} data.anomaly in {Source}); open alerts {OpenBytes} bytes, outbox {OutboxBytes}, episode numbers {EpisodeBytes} (AlertBookBounds); tried again when its source reports again")]
     private partial void LogAnomalyRefused(string change, string source, int openBytes, int outboxBytes, int episodeBytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Rule} in {RegionId}: a raise observed at {ObservedAt:O} UTC is ignored, older than the latest resolve of its source, observed at {ResolvedAt:O} UTC (a late retry); the source's next failure raises it again")]
+    private partial void LogStaleRaiseIgnored(string rule, string regionId, DateTimeOffset observedAt, DateTimeOffset resolvedAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule} in {RegionId} is {State} ({AlertId})")]
     private partial void LogChanged(string rule, string regionId, string state, string alertId);

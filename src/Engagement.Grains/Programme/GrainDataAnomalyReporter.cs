@@ -19,8 +19,10 @@ namespace Engagement.Grains.Programme;
 /// naming the rule and the source. Reports refused for want of room are the grain's to record
 /// (<see cref="AlertRaisesRefused"/>), not retried here. The waiting reports live in this silo's memory: a silo that
 /// stops first drops them, said in its log with their sources; and reports of the same source sent by another silo are
-/// not ordered with them (a raise retried here may land after a resolve another silo wrote; the source's next report
-/// sets it right).
+/// not ordered with them here: each report carries when it was observed (<see cref="AnomalyReport.ObservedAt"/>, this
+/// silo's engine clock when first sent) and the alerts grain ignores a raise observed before the latest resolve of its
+/// source it holds (<see cref="AnomalyResolves"/>), so a raise retried here after another silo resolved the source does
+/// not reopen it.
 /// </summary>
 public sealed partial class GrainDataAnomalyReporter(
     IGrainFactory grains,
@@ -36,12 +38,12 @@ public sealed partial class GrainDataAnomalyReporter(
     /// <inheritdoc />
     /// <exception cref="Exception">The alerts grain could not take it (kept and tried again, see the type).</exception>
     public Task RaiseAsync(string source, string message, CancellationToken cancellationToken = default) =>
-        SendAsync(new AnomalyReport(source, true, message ?? ""), cancellationToken);
+        SendAsync(new AnomalyReport(source, true, message ?? "") { ObservedAt = time.GetUtcNow() }, cancellationToken);
 
     /// <inheritdoc />
     /// <exception cref="Exception">The alerts grain could not take it (kept and tried again, see the type).</exception>
     public Task ResolveAsync(string source, CancellationToken cancellationToken = default) =>
-        SendAsync(new AnomalyReport(source, false, null), cancellationToken);
+        SendAsync(new AnomalyReport(source, false, null) { ObservedAt = time.GetUtcNow() }, cancellationToken);
 
     private async Task SendAsync(AnomalyReport report, CancellationToken cancellationToken)
     {
@@ -64,7 +66,7 @@ public sealed partial class GrainDataAnomalyReporter(
         try
         {
             var alerts = grains.GetGrain<IAlertsGrain>(0);
-            await (report.Raise ? alerts.RaiseAnomalyAsync(report.Source, report.Message ?? "") : alerts.ResolveAnomalyAsync(report.Source));
+            await (report.Raise ? alerts.RaiseAnomalyAsync(report.Source, report.Message ?? "", report.ObservedAt) : alerts.ResolveAnomalyAsync(report.Source, report.ObservedAt));
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None) && ex is not ArgumentException)
         {

@@ -176,6 +176,44 @@ public sealed class AlertBookFaultTests
         Assert.Empty(logs.Lines(LogLevel.Warning, "(try 11)"));
     }
 
+    [Fact]
+    public async Task ARaiseRetriedAfterAnotherSiloResolvedItsSourceIsIgnoredAndLoggedAndALaterFailureStillRaises()
+    {
+        var logs = new LogCapture();
+        await using var silo = new ProgrammeSilo { Logs = logs };
+        var (alerts, reporter) = await StartReportingAsync(silo);
+
+        // 02:00 this silo's backup fails and its raise is not written; 02:00:30 another silo's backup completes and
+        // resolves the source (nothing open yet); 02:01 the raise is retried here.
+        silo.FailAlertBookWrites = 1;
+        await Assert.ThrowsAnyAsync<Exception>(() => reporter.RaiseAsync("backup", "backup 20261124-015900 failed"));
+        silo.Clock.Advance(TimeSpan.FromSeconds(30));
+        await alerts.ResolveAnomalyAsync("backup", silo.Clock.GetUtcNow()); // as another silo's reporter sends it
+        silo.Clock.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => logs.Lines(LogLevel.Information, "Alert data.anomaly in backup: its raise was written to the alert book at try 2").Count == 1, Deadline, "the retry is taken");
+
+        Assert.Empty(await alerts.FindAsync(null, AlertRules.DataAnomaly, "backup", 10));
+        var ignored = Assert.Single(logs.Lines(LogLevel.Information, "Alert data.anomaly in backup: a raise observed at 2026-11-24T02:00:00.0000000+00:00 UTC is ignored"));
+        Assert.Contains("observed at 2026-11-24T02:00:30.0000000+00:00 UTC", ignored, StringComparison.Ordinal);
+        Assert.Empty(await silo.AlertMessagesAsync());
+
+        // The resolve is kept in the stored row: a new activation still ignores the stale raise; a later failure raises.
+        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
+        var stored = new GrainState<AlertBookState>();
+        await storage.ReadStateAsync("alerts", alerts.GetGrainId(), stored);
+        Assert.Equal(ProgrammeSilo.Start.AddSeconds(30), stored.State!.AnomalyResolvedAt!["backup"]);
+        await silo.StopAsync();
+        await silo.StartAsync(Settings);
+        alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
+        await alerts.RaiseAnomalyAsync("backup", "late", ProgrammeSilo.Start);
+        Assert.Empty(await alerts.FindAsync(null, AlertRules.DataAnomaly, "backup", 10));
+        silo.Clock.Advance(TimeSpan.FromHours(1));
+        await silo.Services.GetRequiredService<IDataAnomalyReporter>().RaiseAsync("backup", "backup 20261124-025900 failed");
+        var open = Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10));
+        Assert.Equal("backup 20261124-025900 failed", open.Message);
+        Assert.Equal(["data.anomaly:backup:1:open"], await DrainAsync(silo));
+    }
+
     /// <summary>Starts <paramref name="silo"/> for an anomaly report's test: its alerts grain active, and the silo's reporter.</summary>
     private static async Task<(IAlertsGrain Alerts, IDataAnomalyReporter Reporter)> StartReportingAsync(ProgrammeSilo silo)
     {
@@ -233,7 +271,7 @@ public sealed class AlertBookFaultTests
     /// </summary>
     private static AlertBookState Filled(DateTimeOffset at, int room)
     {
-        const int regionalLimit = AlertBookBounds.BookMaxBytes - AlertBookBounds.ProgrammeReserveBytes - 1184; // FixedBytes
+        const int regionalLimit = AlertBookBounds.BookMaxBytes - AlertBookBounds.ProgrammeReserveBytes - 1696; // FixedBytes
         var book = new AlertBookState();
         for (var i = 0; AlertBookSizes.Of(book).Active < regionalLimit - room; i++)
         {
