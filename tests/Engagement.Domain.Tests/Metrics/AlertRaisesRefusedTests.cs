@@ -13,13 +13,13 @@ public sealed class AlertRaisesRefusedTests
     [Fact]
     public void ARefusingEvaluationIsRecordedAddedToByTheNextAndClearedOnceEverythingIsRaised()
     {
-        // The longest region ids: 62 regional raises refused (AlertBookBoundsTests).
+        // The longest region ids: 63 regional raises refused (AlertBookBoundsTests).
         var observations = Everywhere(AllRegions(MetricsOptions.MaxRegionLength), breached: true);
         var (book, refused, _) = AsTheGrain(new AlertBookState(), observations, Now);
         var first = AlertRaisesRefused.After(null, refused, Now);
 
         Assert.NotNull(first);
-        Assert.Equal((Now, 62L, Now, 62), (first.Since, first.Total, first.LastAt, first.LastCount));
+        Assert.Equal((Now, 63L, Now, 63), (first.Since, first.Total, first.LastAt, first.LastCount));
         Assert.Equal(refused.Take(first.Alerts.Count).Select(r => new AlertRefusedPair(r.Rule, r.RegionId)), first.Alerts);
         Assert.InRange(first.Alerts.Count, 1, AlertRaisesRefused.MaxAlerts);
         Assert.InRange(AlertRaisesRefused.StoredBytes(first), 1, AlertRaisesRefused.MaxBytes);
@@ -28,7 +28,7 @@ public sealed class AlertRaisesRefusedTests
         var later = Now.AddHours(1);
         var again = AlertBook.Evaluate(book with { RaisesRefused = first }, observations, later, HistoryLimit);
         var second = AlertRaisesRefused.After(first, again.Refused, later);
-        Assert.Equal((Now, 124L, later, 62), (second!.Since, second.Total, second.LastAt, second.LastCount));
+        Assert.Equal((Now, 126L, later, 63), (second!.Since, second.Total, second.LastAt, second.LastCount));
 
         // Resolves only (no raise refused) clear it, as does an evaluation that raises everything it wants.
         Assert.Null(AlertRaisesRefused.After(second, [new AlertRefusal("resolve", AlertRules.ComplaintsHigh, "east", true)], later));
