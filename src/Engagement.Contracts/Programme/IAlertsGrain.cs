@@ -43,22 +43,39 @@ public interface IAlertsGrain : IGrainWithIntegerKey
     Task<IReadOnlyList<AlertView>> EvaluateAsync();
 
     /// <summary>
+    /// Raises <c>data.anomaly</c> for <paramref name="source"/> (e.g. <c>backup</c>) unless open; idempotent; observed now
+    /// (<see cref="RaiseObservedAnomalyAsync"/> with the grain's clock). Kept exactly as before (signature and so Orleans'
+    /// method identity) so that silos of the previous release still call it during a rolling upgrade.
+    /// </summary>
+    Task RaiseAnomalyAsync(string source, string message);
+
+    /// <summary>
+    /// Resolves the open <c>data.anomaly</c> of <paramref name="source"/>, if any; observed now
+    /// (<see cref="ResolveObservedAnomalyAsync"/> with the grain's clock). Kept exactly as before, as
+    /// <see cref="RaiseAnomalyAsync"/> is.
+    /// </summary>
+    Task ResolveAnomalyAsync(string source);
+
+    /// <summary>
     /// Raises <c>data.anomaly</c> for <paramref name="source"/> (e.g. <c>backup</c>) unless open; idempotent. Ignored (and
     /// logged) when the book holds a resolve of the source observed after <paramref name="observedAt"/>: a raise retried
-    /// late must not reopen what another report already resolved.
+    /// late must not reopen what another report already resolved. Its Orleans identity is its alias
+    /// (<c>alerts.raise-anomaly.v2</c>), not its name and parameter types.
     /// </summary>
     /// <param name="source">The anomaly's source, its alert's region id (cut to 64 characters).</param>
     /// <param name="message">The alert's text (cut to 500 characters).</param>
-    /// <param name="observedAt">When (UTC) the reporter first observed the fault; null for now (the grain's clock). A time after now counts as now.</param>
-    Task RaiseAnomalyAsync(string source, string message, DateTimeOffset? observedAt = null);
+    /// <param name="observedAt">When (UTC) the reporter first observed the fault. A time after the grain's clock counts as now.</param>
+    [Alias("alerts.raise-anomaly.v2")]
+    Task RaiseObservedAnomalyAsync(string source, string message, DateTimeOffset observedAt);
 
     /// <summary>
     /// Resolves the open <c>data.anomaly</c> of <paramref name="source"/>, if any, and keeps when the resolve was observed
-    /// so that a raise observed before it is ignored.
+    /// so that a raise observed before it is ignored. Its Orleans identity is its alias (<c>alerts.resolve-anomaly.v2</c>).
     /// </summary>
     /// <param name="source">The anomaly's source (cut to 64 characters).</param>
-    /// <param name="observedAt">When (UTC) the reporter observed the fault gone; null for now (the grain's clock). A time after now counts as now.</param>
-    Task ResolveAnomalyAsync(string source, DateTimeOffset? observedAt = null);
+    /// <param name="observedAt">When (UTC) the reporter observed the fault gone. A time after the grain's clock counts as now.</param>
+    [Alias("alerts.resolve-anomaly.v2")]
+    Task ResolveObservedAnomalyAsync(string source, DateTimeOffset observedAt);
 }
 
 /// <summary>

@@ -181,7 +181,15 @@ public sealed partial class AlertsGrain(
     /// <summary>Most parts one evaluation is written in (1,033 alerts raised at once take 6).</summary>
     private const int MaxParts = 32;
 
-    public Task RaiseAnomalyAsync(string source, string message, DateTimeOffset? observedAt = null)
+    public Task RaiseAnomalyAsync(string source, string message) => RaiseAt(source, message, null);
+
+    public Task ResolveAnomalyAsync(string source) => ResolveAt(source, null);
+
+    public Task RaiseObservedAnomalyAsync(string source, string message, DateTimeOffset observedAt) => RaiseAt(source, message, observedAt);
+
+    public Task ResolveObservedAnomalyAsync(string source, DateTimeOffset observedAt) => ResolveAt(source, observedAt);
+
+    private Task RaiseAt(string source, string message, DateTimeOffset? observedAt)
     {
         var key = Source(source);
         if (Options.Disabled.Contains(AlertRules.DataAnomaly))
@@ -200,7 +208,7 @@ public sealed partial class AlertsGrain(
         return AnomalyAsync("raise", key, book => AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow()));
     }
 
-    public Task ResolveAnomalyAsync(string source, DateTimeOffset? observedAt = null)
+    private Task ResolveAt(string source, DateTimeOffset? observedAt)
     {
         var key = Source(source);
         var observed = Observed(observedAt);

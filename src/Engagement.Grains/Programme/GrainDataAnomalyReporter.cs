@@ -22,7 +22,10 @@ namespace Engagement.Grains.Programme;
 /// not ordered with them here: each report carries when it was observed (<see cref="AnomalyReport.ObservedAt"/>, this
 /// silo's engine clock when first sent) and the alerts grain ignores a raise observed before the latest resolve of its
 /// source it holds (<see cref="AnomalyResolves"/>), so a raise retried here after another silo resolved the source does
-/// not reopen it.
+/// not reopen it. The reports go by <see cref="IAlertsGrain.RaiseObservedAnomalyAsync"/> and
+/// <see cref="IAlertsGrain.ResolveObservedAnomalyAsync"/> (Orleans aliases <c>alerts.*-anomaly.v2</c>); during a rolling
+/// upgrade a report reaching the grain on a silo of the previous release, which lacks them, fails and is retried as above
+/// until the grain lives on an upgraded silo.
 /// </summary>
 public sealed partial class GrainDataAnomalyReporter(
     IGrainFactory grains,
@@ -66,7 +69,7 @@ public sealed partial class GrainDataAnomalyReporter(
         try
         {
             var alerts = grains.GetGrain<IAlertsGrain>(0);
-            await (report.Raise ? alerts.RaiseAnomalyAsync(report.Source, report.Message ?? "", report.ObservedAt) : alerts.ResolveAnomalyAsync(report.Source, report.ObservedAt));
+            await (report.Raise ? alerts.RaiseObservedAnomalyAsync(report.Source, report.Message ?? "", report.ObservedAt) : alerts.ResolveObservedAnomalyAsync(report.Source, report.ObservedAt));
         }
         catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None) && ex is not ArgumentException)
         {

@@ -188,7 +188,7 @@ public sealed class AlertBookFaultTests
         silo.FailAlertBookWrites = 1;
         await Assert.ThrowsAnyAsync<Exception>(() => reporter.RaiseAsync("backup", "backup 20261124-015900 failed"));
         silo.Clock.Advance(TimeSpan.FromSeconds(30));
-        await alerts.ResolveAnomalyAsync("backup", silo.Clock.GetUtcNow()); // as another silo's reporter sends it
+        await alerts.ResolveObservedAnomalyAsync("backup", silo.Clock.GetUtcNow()); // as another silo's reporter sends it
         silo.Clock.Advance(TimeSpan.FromSeconds(30));
         await Eventually.TrueAsync(() => logs.Lines(LogLevel.Information, "Alert data.anomaly in backup: its raise was written to the alert book at try 2").Count == 1, Deadline, "the retry is taken");
 
@@ -205,7 +205,7 @@ public sealed class AlertBookFaultTests
         await silo.StopAsync();
         await silo.StartAsync(Settings);
         alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
-        await alerts.RaiseAnomalyAsync("backup", "late", ProgrammeSilo.Start);
+        await alerts.RaiseObservedAnomalyAsync("backup", "late", ProgrammeSilo.Start);
         Assert.Empty(await alerts.FindAsync(null, AlertRules.DataAnomaly, "backup", 10));
         silo.Clock.Advance(TimeSpan.FromHours(1));
         await silo.Services.GetRequiredService<IDataAnomalyReporter>().RaiseAsync("backup", "backup 20261124-025900 failed");
