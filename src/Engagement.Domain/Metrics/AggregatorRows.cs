@@ -130,7 +130,16 @@ public static class AggregatorRows
     public static DayCounters Sum(IEnumerable<AggregatorShard> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        return DayCounters.Sum(default, rows.Select(r => new DayCounters { Counters = r.Counters, Revenue = r.Revenue }));
+        // As DayCounters.Sum, without a DayCounters per row (the grain sums its rows on every commit).
+        var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+        var revenue = 0m;
+        foreach (var row in rows)
+        {
+            revenue += row.Revenue;
+            DayCounters.AddTo(counters, row.Counters);
+        }
+
+        return new DayCounters { Counters = counters, Revenue = revenue };
     }
 
     private static readonly AggregatorShard Empty = new();

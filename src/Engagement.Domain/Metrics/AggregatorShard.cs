@@ -50,14 +50,15 @@ public sealed record AggregatorShard
         ArgumentNullException.ThrowIfNull(contributions);
         var today = DateOnly.FromDateTime(now.UtcDateTime).DayNumber;
         var list = contributions as IReadOnlyList<MetricContribution> ?? [.. contributions];
-        var applied = state.Applied.Where(kv => kv.Key > today - dedupeDays).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var applied = Unexpired(state.Applied, today - dedupeDays, list);
         HashSet<ulong>? todays = null;
-        var members = new Dictionary<ulong, MemberMark>(state.Members);
-        var counters = new Dictionary<string, long>(state.Counters, StringComparer.Ordinal);
+        // Copies made at the size they end at (no resize on the way: the copies are per row per commit, the hot path).
+        var members = CopyWithRoom(state.Members, NewMembers(state.Members, list));
+        var counters = CopyWithRoom(state.Counters, NewCounters(state.Counters, list), StringComparer.Ordinal);
         var revenue = state.Revenue;
         var count = 0;
         var duplicates = 0;
-        foreach (var c in list.OrderBy(c => c.Sequence))
+        foreach (var c in list.OrderBy(static c => c.Sequence))
         {
             if (!Fresh(c, today, applied, ref todays, members))
             {
@@ -65,9 +66,19 @@ public sealed record AggregatorShard
                 continue;
             }
 
-            foreach (var (name, delta) in c.Counters)
+            if (c.Counters is CounterMap map)
             {
-                counters[name] = counters.GetValueOrDefault(name) + delta;
+                foreach (var (name, delta) in map.Entries)
+                {
+                    counters[name] = counters.GetValueOrDefault(name) + delta;
+                }
+            }
+            else
+            {
+                foreach (var (name, delta) in c.Counters)
+                {
+                    counters[name] = counters.GetValueOrDefault(name) + delta;
+                }
             }
 
             revenue += c.Revenue;
@@ -100,11 +111,11 @@ public sealed record AggregatorShard
     }
 
     /// <summary>True (and remembered) when <paramref name="c"/> was not applied before.</summary>
-    private static bool Fresh(MetricContribution c, int today, Dictionary<int, HashSet<ulong>> applied, ref HashSet<ulong>? todays, Dictionary<ulong, MemberMark> members)
+    private static bool Fresh(MetricContribution c, int today, IReadOnlyDictionary<int, HashSet<ulong>> applied, ref HashSet<ulong>? todays, Dictionary<ulong, MemberMark> members)
     {
-        if (c.Sequence > 0 && c.MemberId is not null)
+        if (Sequenced(c))
         {
-            var member = Hash(c.MemberId);
+            var member = Hash(c.MemberId!);
             if (members.TryGetValue(member, out var mark) && mark.Sequence >= c.Sequence)
             {
                 return false;
@@ -115,20 +126,138 @@ public sealed record AggregatorShard
         }
 
         var hash = Hash(c.Id);
-        if (applied.Values.Any(set => set.Contains(hash)))
+        foreach (var set in applied.Values)
         {
-            return false;
+            if (set.Contains(hash))
+            {
+                return false;
+            }
         }
 
         if (todays is null)
         {
-            // Copy on write: the sets of the state passed in stay as they were.
-            todays = applied.TryGetValue(today, out var old) ? [.. old] : [];
-            applied[today] = todays;
+            // Copy on write: the sets of the state passed in stay as they were, and the dictionary is this call's own copy
+            // (Unexpired copies it whenever the contributions hold one without a sequence).
+            var own = (Dictionary<int, HashSet<ulong>>)applied;
+            todays = own.TryGetValue(today, out var old) ? [.. old] : [];
+            own[today] = todays;
         }
 
         todays.Add(hash);
         return true;
+    }
+
+    /// <summary>Whether <paramref name="c"/> is deduplicated by its member's sequence (else by its id).</summary>
+    private static bool Sequenced(MetricContribution c) => c.Sequence > 0 && c.MemberId is not null;
+
+    /// <summary>
+    /// The next state's ids without a sequence: <paramref name="applied"/> itself when no day of it is at or before
+    /// <paramref name="horizon"/> and no contribution can add to it (a state's dictionary is never changed once a state
+    /// holds it, so two states may share it), else a copy without those days, which <see cref="Fresh"/> adds to.
+    /// </summary>
+    private static IReadOnlyDictionary<int, HashSet<ulong>> Unexpired(IReadOnlyDictionary<int, HashSet<ulong>> applied, int horizon, IReadOnlyList<MetricContribution> list)
+    {
+        var share = true;
+        if (applied.Count > 0)
+        {
+            foreach (var day in applied.Keys)
+            {
+                share &= day > horizon;
+            }
+        }
+
+        for (var i = 0; share && i < list.Count; i++)
+        {
+            share = Sequenced(list[i]);
+        }
+
+        if (share)
+        {
+            return applied;
+        }
+
+        var copy = new Dictionary<int, HashSet<ulong>>(applied.Count + 1);
+        foreach (var (day, ids) in applied)
+        {
+            if (day > horizon)
+            {
+                copy[day] = ids;
+            }
+        }
+
+        return copy;
+    }
+
+    /// <summary>How many of <paramref name="list"/>'s members <paramref name="members"/> has no mark of (a member twice counts twice: an upper bound).</summary>
+    private static int NewMembers(IReadOnlyDictionary<ulong, MemberMark> members, IReadOnlyList<MetricContribution> list)
+    {
+        var count = 0;
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (Sequenced(list[i]) && !members.ContainsKey(Hash(list[i].MemberId!)))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>How many counter names of <paramref name="list"/> <paramref name="counters"/> lacks (a name twice counts twice: an upper bound).</summary>
+    private static int NewCounters(IReadOnlyDictionary<string, long> counters, IReadOnlyList<MetricContribution> list)
+    {
+        var count = 0;
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i].Counters is CounterMap map)
+            {
+                foreach (var (name, _) in map.Entries)
+                {
+                    count += counters.ContainsKey(name) ? 0 : 1;
+                }
+            }
+            else
+            {
+                foreach (var name in list[i].Counters.Keys)
+                {
+                    count += counters.ContainsKey(name) ? 0 : 1;
+                }
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="source"/> in its order with room for <paramref name="room"/> more entries, so adding
+    /// them does not grow it (growing allocates the entries and buckets again, and the copy is made per row per commit).
+    /// </summary>
+    private static Dictionary<TKey, TValue> CopyWithRoom<TKey, TValue>(IReadOnlyDictionary<TKey, TValue> source, int room, IEqualityComparer<TKey>? comparer = null)
+        where TKey : notnull
+    {
+        if (source is not Dictionary<TKey, TValue> dictionary)
+        {
+            var copy = new Dictionary<TKey, TValue>(source.Count + room, comparer);
+            foreach (var (key, value) in source)
+            {
+                copy.Add(key, value);
+            }
+
+            return copy;
+        }
+
+        if (room == 0)
+        {
+            return new Dictionary<TKey, TValue>(dictionary, comparer);
+        }
+
+        var roomy = new Dictionary<TKey, TValue>(dictionary.Count + room, comparer);
+        foreach (var (key, value) in dictionary)
+        {
+            roomy.Add(key, value);
+        }
+
+        return roomy;
     }
 
     /// <summary>FNV-1a 64-bit of the id's UTF-8 bytes (collisions among a shard's few thousand ids: ~10⁻¹²).</summary>

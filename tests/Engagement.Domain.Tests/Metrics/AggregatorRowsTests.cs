@@ -151,4 +151,45 @@ public sealed class AggregatorRowsTests
         Assert.Equal(0, AggregatorShard.Apply(trimmed, [C("old", 1), C("new", 1)], later, 7).Applied);
         Assert.Equal(AggregatorShard.Apply(fresh, [C("old", 1), C("new", 1), Unsequenced("x")], later, 7).Applied, AggregatorShard.Apply(trimmed, [C("old", 1), C("new", 1), Unsequenced("x")], later, 7).Applied);
     }
+
+    [Fact]
+    public void AStateSharingItsIdsWithTheOneBeforeItNeverChangesThatOneWhenLaterIdsArrive()
+    {
+        // Sequenced contributions alone, nothing expired: the next state shares the ids it has (no copy per commit).
+        var (legacy, _) = AggregatorShard.Apply(new AggregatorShard(), [Unsequenced("x")], Now, 7);
+        var (next, _) = AggregatorShard.Apply(legacy, [C("a", 1)], Now.AddHours(1), 7);
+        Assert.Same(legacy.Applied, next.Applied);
+
+        var (third, applied) = AggregatorShard.Apply(next, [Unsequenced("y"), Unsequenced("x")], Now.AddHours(2), 7);
+
+        Assert.Equal(1, applied);
+        Assert.Equal([AggregatorShard.Hash("x")], legacy.Applied.Values.SelectMany(ids => ids));
+        Assert.Equal([AggregatorShard.Hash("x")], next.Applied.Values.SelectMany(ids => ids));
+        Assert.Equal(new[] { AggregatorShard.Hash("x"), AggregatorShard.Hash("y") }.Order(), third.Applied.Values.SelectMany(ids => ids).Order());
+        Assert.Equal(0, AggregatorShard.Apply(third, [Unsequenced("y")], Now.AddHours(3), 7).Applied);
+    }
+
+    [Fact]
+    public void ApplyLeavesTheStatePassedInAsItWasAndKeepsItsOrderInTheCopy()
+    {
+        var (before, _) = AggregatorShard.Apply(new AggregatorShard(), [C("a", 1, revenue: 2m), C("b", 1)], Now, 7);
+        var counters = before.Counters.ToList();
+        var members = before.Members.ToList();
+
+        // New members and a new counter name (the copies are made with room for them), and a repeat.
+        var sink = new CounterMap([new(MetricNames.Dau, 1), new(MetricNames.Shares, 4)]);
+        var (after, applied) = AggregatorShard.Apply(before, [C("c", 1), C("a", 1), C("d", 3) with { Counters = sink }, C("a", 2, revenue: 1m)], Now.AddHours(1), 7);
+
+        Assert.Equal(3, applied);
+        Assert.Equal(counters, before.Counters);
+        Assert.Equal(members, before.Members);
+        Assert.Equal(2m, before.Revenue);
+        Assert.Equal(counters.Select(kv => kv.Key), after.Counters.Keys.Take(counters.Count));
+        Assert.Equal(members.Select(kv => kv.Key), after.Members.Keys.Take(members.Count));
+        Assert.Equal(5, after.Counters[MetricNames.Dau]);
+        Assert.Equal(4, after.Counters[MetricNames.Shares]);
+        Assert.Equal(3m, after.Revenue);
+        Assert.Equal(new MemberMark(2, D0.DayNumber), after.Members[AggregatorShard.Hash("a")]);
+        Assert.Equal(new MemberMark(3, D0.DayNumber), after.Members[AggregatorShard.Hash("d")]);
+    }
 }
