@@ -12,7 +12,10 @@ namespace Engagement.Grains.Programme;
 /// </summary>
 public interface IProgrammeMetricsSink
 {
-    /// <summary>Applies <paramref name="contributions"/>; returns once every aggregator has them durably (throws otherwise: re-emit later).</summary>
+    /// <summary>
+    /// Applies <paramref name="contributions"/>; returns once every aggregator has them durably (throws otherwise: re-emit
+    /// later). The sink may read the list until the returned task completes: do not change it before.
+    /// </summary>
     Task ApplyAsync(IReadOnlyList<MetricContribution> contributions);
 }
 
@@ -43,6 +46,31 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains, IOptions<Met
             return;
         }
 
+        var routed = UnderTheirOwnRegions(contributions) ? contributions : await RouteAsync(contributions);
+        await ToAggregators(routed);
+    }
+
+    /// <summary>
+    /// True when every contribution's region is remembered as counting under itself: the usual case, every region after
+    /// its first contribution, taken without a lookup map (this runs on every member's emit).
+    /// </summary>
+    private bool UnderTheirOwnRegions(IReadOnlyList<MetricContribution> contributions)
+    {
+        for (var i = 0; i < contributions.Count; i++)
+        {
+            var region = contributions[i].RegionId;
+            if (!_regions.TryGetValue(region, out var resolved) || !string.Equals(resolved, region, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Each contribution under the region it counts under, asking the registry for regions not remembered.</summary>
+    private async Task<IReadOnlyList<MetricContribution>> RouteAsync(IReadOnlyList<MetricContribution> contributions)
+    {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var region in contributions.Select(c => c.RegionId).Distinct(StringComparer.Ordinal))
         {
@@ -58,13 +86,71 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains, IOptions<Met
             map[region] = resolved;
         }
 
-        var routed = map.All(kv => kv.Key == kv.Value) ? contributions : OverflowBucket.Move(contributions, map);
-        await Task.WhenAll(routed
-            .GroupBy(MetricKeys.Of, StringComparer.Ordinal)
-            .Select(g => Enqueue(g.Key, [.. g])));
+        return map.All(kv => kv.Key == kv.Value) ? contributions : OverflowBucket.Move(contributions, map);
     }
 
-    private Task Enqueue(string key, List<MetricContribution> contributions)
+    /// <summary>
+    /// Queues each aggregator's share of <paramref name="routed"/> (grouped by <see cref="MetricKeys.Of"/>, in order of
+    /// first appearance, each in its order). One aggregator's contributions (a member's day or gauge alone) go as they
+    /// are; otherwise a key is made per group, not per contribution: a contribution joins the group whose first has its
+    /// region, day, shard and kind, and only one that matches none has its key compared.
+    /// </summary>
+    private Task ToAggregators(IReadOnlyList<MetricContribution> routed)
+    {
+        var first = routed[0];
+        var one = true;
+        for (var i = 1; one && i < routed.Count; i++)
+        {
+            one = SameAggregator(first, routed[i]);
+        }
+
+        if (one)
+        {
+            return Enqueue(MetricKeys.Of(first), routed);
+        }
+
+        var groups = new List<(string Key, MetricContribution First, List<MetricContribution> Contributions)>();
+        foreach (var c in routed)
+        {
+            var at = 0;
+            while (at < groups.Count && !SameAggregator(groups[at].First, c))
+            {
+                at++;
+            }
+
+            if (at == groups.Count)
+            {
+                var key = MetricKeys.Of(c);
+                at = 0;
+                while (at < groups.Count && !string.Equals(groups[at].Key, key, StringComparison.Ordinal))
+                {
+                    at++;
+                }
+
+                if (at == groups.Count)
+                {
+                    groups.Add((key, c, []));
+                }
+            }
+
+            groups[at].Contributions.Add(c);
+        }
+
+        var sends = new Task[groups.Count];
+        for (var i = 0; i < sends.Length; i++)
+        {
+            sends[i] = Enqueue(groups[i].Key, groups[i].Contributions);
+        }
+
+        return Task.WhenAll(sends);
+    }
+
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> have the same region, kind, shard and (a day's) day, so the same <see cref="MetricKeys.Of"/>.</summary>
+    private static bool SameAggregator(MetricContribution a, MetricContribution b) =>
+        a.IsGauge == b.IsGauge && a.Shard == b.Shard && (a.IsGauge || a.Day == b.Day) && string.Equals(a.RegionId, b.RegionId, StringComparison.Ordinal);
+
+    /// <summary>Queues <paramref name="contributions"/> (kept, not copied: read until the returned task completes) for aggregator <paramref name="key"/>.</summary>
+    private Task Enqueue(string key, IReadOnlyList<MetricContribution> contributions)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pending = _pending.GetOrAdd(key, static _ => new Pending());
@@ -94,7 +180,7 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains, IOptions<Met
                 await Task.Delay(_linger, TimeProvider.System);
             }
 
-            List<(List<MetricContribution> Contributions, TaskCompletionSource Done)> batch;
+            List<(IReadOnlyList<MetricContribution> Contributions, TaskCompletionSource Done)> batch;
             lock (pending)
             {
                 if (pending.Waiting.Count == 0)
@@ -124,7 +210,7 @@ public sealed class GrainProgrammeMetricsSink(IGrainFactory grains, IOptions<Met
     /// <summary>One aggregator's contributions waiting for the next call, and whether a send loop runs.</summary>
     private sealed class Pending
     {
-        public List<(List<MetricContribution> Contributions, TaskCompletionSource Done)> Waiting { get; } = [];
+        public List<(IReadOnlyList<MetricContribution> Contributions, TaskCompletionSource Done)> Waiting { get; } = [];
 
         public bool Sending { get; set; }
     }
