@@ -52,9 +52,11 @@ public sealed record AggregatorShard
         var list = contributions as IReadOnlyList<MetricContribution> ?? [.. contributions];
         var applied = Unexpired(state.Applied, today - dedupeDays, list);
         HashSet<ulong>? todays = null;
-        // Copies made at the size they end at (no resize on the way: the copies are per row per commit, the hot path).
+        // The marks copied with room for the members new to them (no regrowth on the way: the copy is per row per commit,
+        // the hot path). The counters are copied at their size: new names are rare once a row has seen a few commits,
+        // and counting them ahead over-counts (a name in several contributions), which made larger arrays, not smaller.
         var members = CopyWithRoom(state.Members, NewMembers(state.Members, list));
-        var counters = CopyWithRoom(state.Counters, NewCounters(state.Counters, list), StringComparer.Ordinal);
+        var counters = new Dictionary<string, long>(state.Counters, StringComparer.Ordinal);
         var revenue = state.Revenue;
         var count = 0;
         var duplicates = 0;
@@ -203,41 +205,16 @@ public sealed record AggregatorShard
         return count;
     }
 
-    /// <summary>How many counter names of <paramref name="list"/> <paramref name="counters"/> lacks (a name twice counts twice: an upper bound).</summary>
-    private static int NewCounters(IReadOnlyDictionary<string, long> counters, IReadOnlyList<MetricContribution> list)
-    {
-        var count = 0;
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i].Counters is CounterMap map)
-            {
-                foreach (var (name, _) in map.Entries)
-                {
-                    count += counters.ContainsKey(name) ? 0 : 1;
-                }
-            }
-            else
-            {
-                foreach (var name in list[i].Counters.Keys)
-                {
-                    count += counters.ContainsKey(name) ? 0 : 1;
-                }
-            }
-        }
-
-        return count;
-    }
-
     /// <summary>
     /// A copy of <paramref name="source"/> in its order with room for <paramref name="room"/> more entries, so adding
     /// them does not grow it (growing allocates the entries and buckets again, and the copy is made per row per commit).
     /// </summary>
-    private static Dictionary<TKey, TValue> CopyWithRoom<TKey, TValue>(IReadOnlyDictionary<TKey, TValue> source, int room, IEqualityComparer<TKey>? comparer = null)
+    private static Dictionary<TKey, TValue> CopyWithRoom<TKey, TValue>(IReadOnlyDictionary<TKey, TValue> source, int room)
         where TKey : notnull
     {
         if (source is not Dictionary<TKey, TValue> dictionary)
         {
-            var copy = new Dictionary<TKey, TValue>(source.Count + room, comparer);
+            var copy = new Dictionary<TKey, TValue>(source.Count + room);
             foreach (var (key, value) in source)
             {
                 copy.Add(key, value);
@@ -248,10 +225,10 @@ public sealed record AggregatorShard
 
         if (room == 0)
         {
-            return new Dictionary<TKey, TValue>(dictionary, comparer);
+            return new Dictionary<TKey, TValue>(dictionary);
         }
 
-        var roomy = new Dictionary<TKey, TValue>(dictionary.Count + room, comparer);
+        var roomy = new Dictionary<TKey, TValue>(dictionary.Count + room);
         foreach (var (key, value) in dictionary)
         {
             roomy.Add(key, value);
