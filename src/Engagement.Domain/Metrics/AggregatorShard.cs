@@ -50,19 +50,35 @@ public sealed record AggregatorShard
         ArgumentNullException.ThrowIfNull(contributions);
         var today = DateOnly.FromDateTime(now.UtcDateTime).DayNumber;
         var list = contributions as IReadOnlyList<MetricContribution> ?? [.. contributions];
-        var applied = Unexpired(state.Applied, today - dedupeDays, list);
+        // Null while the state's ids are kept as they are (shared with it, so never changed): Fresh copies them on its
+        // first id without a sequence.
+        var own = Unexpired(state.Applied, today - dedupeDays);
         HashSet<ulong>? todays = null;
+        // Each sequenced contribution's member hash, computed once (0 for one deduplicated by id).
+        var hashes = new ulong[list.Count];
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            hashes[i] = Sequenced(list[i]) ? Hash(list[i].MemberId!) : 0;
+        }
+
         // The marks copied with room for the members new to them (no regrowth on the way: the copy is per row per commit,
-        // the hot path). The counters are copied at their size: new names are rare once a row has seen a few commits,
-        // and counting them ahead over-counts (a name in several contributions), which made larger arrays, not smaller.
-        var members = CopyWithRoom(state.Members, NewMembers(state.Members, list));
+        // the hot path; the room is what stays resident). The counters are copied at their size: new names are rare once
+        // a row has seen a few commits, and counting them ahead over-counts (a name in several contributions).
+        var members = CopyWithRoom(state.Members, NewMembers(state.Members, list, hashes));
         var counters = new Dictionary<string, long>(state.Counters, StringComparer.Ordinal);
         var revenue = state.Revenue;
         var count = 0;
         var duplicates = 0;
-        foreach (var c in list.OrderBy(static c => c.Sequence))
+        var order = new int[list.Count];
+        for (var i = 0; i < order.Length; i++)
         {
-            if (!Fresh(c, today, applied, ref todays, members))
+            order[i] = i;
+        }
+
+        foreach (var i in order.OrderBy(i => list[i].Sequence))
+        {
+            var c = list[i];
+            if (!Fresh(c, hashes[i], today, state.Applied, ref own, ref todays, members))
             {
                 duplicates++;
                 continue;
@@ -91,7 +107,7 @@ public sealed record AggregatorShard
         {
             Counters = counters,
             Revenue = revenue,
-            Applied = applied,
+            Applied = own ?? state.Applied,
             Members = members,
             AppliedCount = state.AppliedCount + count,
             DuplicateCount = state.DuplicateCount + duplicates,
@@ -112,12 +128,16 @@ public sealed record AggregatorShard
             : this with { Applied = Applied.Where(kv => kv.Key > horizon).ToDictionary(kv => kv.Key, kv => kv.Value) };
     }
 
-    /// <summary>True (and remembered) when <paramref name="c"/> was not applied before.</summary>
-    private static bool Fresh(MetricContribution c, int today, IReadOnlyDictionary<int, HashSet<ulong>> applied, ref HashSet<ulong>? todays, Dictionary<ulong, MemberMark> members)
+    /// <summary>
+    /// True (and remembered) when <paramref name="c"/> (its member's hash <paramref name="member"/> when sequenced) was
+    /// not applied before. Ids without a sequence are looked up in <paramref name="own"/> when this call has its copy,
+    /// else in <paramref name="shared"/> (the state's, never changed), and added to <paramref name="own"/>, made here on
+    /// the first such id.
+    /// </summary>
+    private static bool Fresh(MetricContribution c, ulong member, int today, IReadOnlyDictionary<int, HashSet<ulong>> shared, ref Dictionary<int, HashSet<ulong>>? own, ref HashSet<ulong>? todays, Dictionary<ulong, MemberMark> members)
     {
         if (Sequenced(c))
         {
-            var member = Hash(c.MemberId!);
             if (members.TryGetValue(member, out var mark) && mark.Sequence >= c.Sequence)
             {
                 return false;
@@ -128,7 +148,7 @@ public sealed record AggregatorShard
         }
 
         var hash = Hash(c.Id);
-        foreach (var set in applied.Values)
+        foreach (var set in (own ?? shared).Values)
         {
             if (set.Contains(hash))
             {
@@ -138,9 +158,8 @@ public sealed record AggregatorShard
 
         if (todays is null)
         {
-            // Copy on write: the sets of the state passed in stay as they were, and the dictionary is this call's own copy
-            // (Unexpired copies it whenever the contributions hold one without a sequence).
-            var own = (Dictionary<int, HashSet<ulong>>)applied;
+            // Copy on write: the sets and the dictionary of the state passed in stay as they were.
+            own ??= Copy(shared, int.MinValue);
             todays = own.TryGetValue(today, out var old) ? [.. old] : [];
             own[today] = todays;
         }
@@ -153,31 +172,26 @@ public sealed record AggregatorShard
     private static bool Sequenced(MetricContribution c) => c.Sequence > 0 && c.MemberId is not null;
 
     /// <summary>
-    /// The next state's ids without a sequence: <paramref name="applied"/> itself when no day of it is at or before
-    /// <paramref name="horizon"/> and no contribution can add to it (a state's dictionary is never changed once a state
-    /// holds it, so two states may share it), else a copy without those days, which <see cref="Fresh"/> adds to.
+    /// Null when no day of <paramref name="applied"/> is at or before <paramref name="horizon"/> (the next state keeps
+    /// it as it is: a state's dictionary is never changed once a state holds it, so two states may share it), else this
+    /// call's own copy without those days, which <see cref="Fresh"/> adds to.
     /// </summary>
-    private static IReadOnlyDictionary<int, HashSet<ulong>> Unexpired(IReadOnlyDictionary<int, HashSet<ulong>> applied, int horizon, IReadOnlyList<MetricContribution> list)
+    private static Dictionary<int, HashSet<ulong>>? Unexpired(IReadOnlyDictionary<int, HashSet<ulong>> applied, int horizon)
     {
-        var share = true;
-        if (applied.Count > 0)
+        foreach (var day in applied.Keys)
         {
-            foreach (var day in applied.Keys)
+            if (day <= horizon)
             {
-                share &= day > horizon;
+                return Copy(applied, horizon);
             }
         }
 
-        for (var i = 0; share && i < list.Count; i++)
-        {
-            share = Sequenced(list[i]);
-        }
+        return null;
+    }
 
-        if (share)
-        {
-            return applied;
-        }
-
+    /// <summary>A new dictionary of <paramref name="applied"/>'s days after <paramref name="horizon"/> (the sets shared, never changed), with room for today's.</summary>
+    private static Dictionary<int, HashSet<ulong>> Copy(IReadOnlyDictionary<int, HashSet<ulong>> applied, int horizon)
+    {
         var copy = new Dictionary<int, HashSet<ulong>>(applied.Count + 1);
         foreach (var (day, ids) in applied)
         {
@@ -190,16 +204,31 @@ public sealed record AggregatorShard
         return copy;
     }
 
-    /// <summary>How many of <paramref name="list"/>'s members <paramref name="members"/> has no mark of (a member twice counts twice: an upper bound).</summary>
-    private static int NewMembers(IReadOnlyDictionary<ulong, MemberMark> members, IReadOnlyList<MetricContribution> list)
+    /// <summary>
+    /// How many distinct members of <paramref name="list"/> (their hashes in <paramref name="hashes"/>, 0 when deduplicated
+    /// by id) <paramref name="members"/> has no mark of: the room the marks need, which stays resident.
+    /// </summary>
+    private static int NewMembers(IReadOnlyDictionary<ulong, MemberMark> members, IReadOnlyList<MetricContribution> list, ulong[] hashes)
     {
-        var count = 0;
-        for (var i = 0; i < list.Count; i++)
+        List<ulong>? fresh = null;
+        for (var i = 0; i < hashes.Length; i++)
         {
-            if (Sequenced(list[i]) && !members.ContainsKey(Hash(list[i].MemberId!)))
+            if (Sequenced(list[i]) && !members.ContainsKey(hashes[i]))
             {
-                count++;
+                (fresh ??= new List<ulong>(hashes.Length - i)).Add(hashes[i]);
             }
+        }
+
+        if (fresh is null)
+        {
+            return 0;
+        }
+
+        fresh.Sort();
+        var count = 1;
+        for (var i = 1; i < fresh.Count; i++)
+        {
+            count += fresh[i] != fresh[i - 1] ? 1 : 0;
         }
 
         return count;

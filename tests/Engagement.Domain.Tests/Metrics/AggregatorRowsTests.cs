@@ -192,4 +192,36 @@ public sealed class AggregatorRowsTests
         Assert.Equal(new MemberMark(2, D0.DayNumber), after.Members[AggregatorShard.Hash("a")]);
         Assert.Equal(new MemberMark(3, D0.DayNumber), after.Members[AggregatorShard.Hash("d")]);
     }
+
+    [Fact]
+    public void IdsWithoutASequenceAfterSequencedOnesInOneCallNeverChangeTheStateTheyWereAppliedTo()
+    {
+        // Nothing expires, so the call starts on the state's own ids (shared, not copied) and copies them only at its
+        // first id without a sequence: the state passed in, and every state sharing its ids, keep theirs.
+        var empty = new AggregatorShard();
+        var (sequenced, _) = AggregatorShard.Apply(empty, [C("a", 1)], Now, 7);
+        Assert.Same(empty.Applied, sequenced.Applied);
+
+        var (mixed, applied) = AggregatorShard.Apply(sequenced, [C("b", 1), Unsequenced("x"), C("a", 2), Unsequenced("y"), Unsequenced("x")], Now, 7);
+
+        Assert.Equal(4, applied);
+        Assert.Empty(empty.Applied);
+        Assert.Empty(sequenced.Applied);
+        Assert.Equal(new[] { AggregatorShard.Hash("x"), AggregatorShard.Hash("y") }.Order(), mixed.Applied.Values.SelectMany(ids => ids).Order());
+    }
+
+    [Fact]
+    public void AMemberWithManyContributionsInOneCallTakesRoomForOneMark()
+    {
+        // The marks are resident: room is made for each new member once, not once per contribution of it.
+        var many = Enumerable.Range(1, 40).Select(s => C("busy", s)).Append(C("other", 1)).ToList();
+
+        var (after, applied) = AggregatorShard.Apply(new AggregatorShard(), many, Now, 7);
+
+        Assert.Equal(41, applied);
+        Assert.Equal(2, after.Members.Count);
+        Assert.Equal(new MemberMark(40, D0.DayNumber), after.Members[AggregatorShard.Hash("busy")]);
+        var marks = Assert.IsType<Dictionary<ulong, MemberMark>>(after.Members);
+        Assert.True(marks.EnsureCapacity(0) < 10, $"room for {marks.EnsureCapacity(0)} marks for 2 members");
+    }
 }
