@@ -101,6 +101,48 @@ public sealed class ProgrammeAggregationTests
     }
 
     [Fact]
+    public async Task OneApplyOfTwoInterleavedDaysAndGaugesOfOneRegionAndShardCountsEachUnderItsOwnAggregator()
+    {
+        // The sink groups a call's contributions by the first of each group (region, kind, shard and a day's day): a
+        // contribution of yesterday between today's, and gauges between both, must each reach their own aggregator.
+        await using var silo = new ProgrammeSilo();
+        await silo.StartAsync();
+        var yesterday = Today.AddDays(-1);
+        static MetricContribution C(string id, DateOnly day, string name, long delta, decimal revenue = 0, bool gauge = false) => new()
+        {
+            Id = id,
+            RegionId = "mix",
+            Day = day,
+            Shard = 1,
+            IsGauge = gauge,
+            Counters = new Dictionary<string, long> { [name] = delta },
+            Revenue = revenue,
+        };
+
+        await silo.Sink.ApplyAsync(
+        [
+            C("mix-1", Today, MetricNames.Dau, 1, 10.50m),
+            C("mix-g1", Today, GaugeNames.Members, 3, gauge: true),
+            C("mix-2", yesterday, MetricNames.Dau, 1, 2.25m),
+            C("mix-3", Today, MetricNames.Dau, 1, 1.00m),
+            C("mix-g2", yesterday, GaugeNames.Members, 4, gauge: true),
+            C("mix-4", yesterday, MetricNames.FunnelLogin, 5),
+            C("mix-5", yesterday, MetricNames.Dau, 1, 0.75m),
+        ]);
+
+        var days = await silo.Reader.GetDaysAsync("mix", yesterday, Today);
+        Assert.Equal([yesterday, Today], days.Select(d => d.Day));
+        Assert.Equal(2, days[0].Counters[MetricNames.Dau]);
+        Assert.Equal(5, days[0].Counters[MetricNames.FunnelLogin]);
+        Assert.Equal(3.00m, days[0].Revenue);
+        Assert.Equal(2, days[1].Counters[MetricNames.Dau]);
+        Assert.False(days[1].Counters.ContainsKey(MetricNames.FunnelLogin));
+        Assert.Equal(11.50m, days[1].Revenue);
+        Assert.False(days.Any(d => d.Counters.ContainsKey(GaugeNames.Members)), "gauges are not a day's counters");
+        Assert.Equal(7, (await silo.Reader.GetGaugesAsync("mix"))["mix"][GaugeNames.Members]);
+    }
+
+    [Fact]
     public async Task ConcurrentAppliesToOneHotAggregatorAreCommittedTogetherAndCountedExactly()
     {
         await using var silo = new ProgrammeSilo();
