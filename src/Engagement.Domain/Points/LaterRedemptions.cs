@@ -6,7 +6,7 @@ namespace Engagement.Domain.Points;
 
 /// <summary>
 /// At the undo of a catalogue redemption (<see cref="RedemptionUndo"/>, docs/offers.md), the redemptions made after it
-/// that kept their lots: had the undone one never happened, each of them would have taken the soonest-expiring points
+/// that kept their lots (catalogue and points redemptions alike, <see cref="RedemptionUndo.ForgetOldLots"/>): had the undone one never happened, each of them would have taken the soonest-expiring points
 /// (CONTRACT.md §2, read as soonest to expire first), some of those now given back. Each is taken again, in the order they
 /// were made, over its own recorded parts and the points the undo gave back (and those an earlier one of them let go),
 /// soonest to expire first, leaving out a lot already expired at its instant; what it now takes from a sooner lot it lets
@@ -22,7 +22,8 @@ internal static class LaterRedemptions
     /// as parts: in that lot while it is live at <paramref name="now"/>, else in the grace lot <paramref name="ownLots"/>
     /// holds at <paramref name="graceEnd"/>). A lot past its expiry at <paramref name="now"/> is moved to and from within
     /// that grace lot (its points are the undo's grace points either way). Left as it is: a redemption whose lots are not
-    /// kept (null: a points redemption, an older one, one already undone), one that kept a merged rest of its lots (lots
+    /// kept (null: one past the newest that keep them, one already undone, one stored before a points redemption kept
+    /// them), one that kept a merged rest of its lots (lots
     /// not known), and one a move would take more from a lot than it holds or give a lot more than it gave out (a refund
     /// since). Nothing moves while debt is still owed (a grace lot pays it as new points do). Returns the text for the
     /// ledger reason, or "" when nothing moved.

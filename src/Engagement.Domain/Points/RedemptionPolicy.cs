@@ -133,7 +133,8 @@ public static class RedemptionPolicy
         }
         else
         {
-            // A catalogue redemption at a store may be undone by the engine (its unit lost): the lots it took from are kept.
+            // The lots it took from are kept: a catalogue redemption at a store may be undone by the engine (its unit lost),
+            // and an earlier one's undo may move any redemption (LaterRedemptions).
             // Its ledger entry names the lots it took from (LotNames), so support sees why each lot shrank.
             taken = [];
             PointsWallet.Spend(state, points, taken);
@@ -157,8 +158,9 @@ public static class RedemptionPolicy
                 RewardId = rewardId,
                 StoreId = storeId,
                 PointsValue = value,
-                // Only a catalogue redemption at a store can be undone (its unit lost); a points one at a store never is.
-                Lots = storeId is null || rewardId is null || taken is null ? null : RedemptionUndo.PartsOf(taken),
+                // Only a catalogue redemption at a store can be undone (its unit lost); a points one never is, but keeps its
+                // lots while one that may be undone came before it, so that undo can move it (RedemptionUndo.ForgetOldLots).
+                Lots = taken is null ? null : RedemptionUndo.PartsOf(taken),
                 Detail = detail,
                 At = now,
             });

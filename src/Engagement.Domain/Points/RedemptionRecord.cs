@@ -26,11 +26,14 @@ public sealed class RedemptionRecord
     public decimal PointsValue { get; set; }
 
     /// <summary>
-    /// The lots a catalogue redemption at a store took its points from, soonest to expire first (CONTRACT.md §2), so the
-    /// engine's undo of it gives each lot back what it gave (<see cref="RedemptionUndo"/>). Null for a store-less
-    /// redemption (the engine never undoes one), one that took no points, one already undone, one older than the newest
-    /// <see cref="RedemptionUndo.MaxRedemptionsWithLots"/> that kept them, and one stored before they were kept: its undo
-    /// falls back to one fresh lot. The undo of an earlier redemption may rewrite them: had that one never happened, this
+    /// The lots a redemption took its points from, soonest to expire first (CONTRACT.md §2), capped as
+    /// <see cref="RedemptionUndo.MaxLotsPerRedemption"/> says: for a catalogue redemption at a store, so the engine's undo
+    /// of it gives each lot back what it gave (<see cref="RedemptionUndo"/>); for any other (a points redemption, a
+    /// store-less one: never undone), so the undo of an earlier one can move it (<see cref="LaterRedemptions"/>), kept only
+    /// while one that may be undone and keeps its lots came before it. Null for one that took no points, one already
+    /// undone, one past the newest <see cref="RedemptionUndo.MaxRedemptionsWithLots"/> (catalogue ones at a store) or
+    /// <see cref="RedemptionUndo.MaxMovedOnlyRedemptionsWithLots"/> (the others) that kept them, and one stored before they
+    /// were kept (a catalogue one's undo falls back to one fresh lot; a points one is not moved). The undo of an earlier redemption may rewrite them: had that one never happened, this
     /// one would have taken the soonest-expiring points, so it is moved there and its lots name the lots it now holds
     /// (<see cref="LaterRedemptions"/>, capped as when taken). Left out of the JSON while null.
     /// </summary>

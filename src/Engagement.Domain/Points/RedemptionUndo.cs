@@ -11,10 +11,10 @@ namespace Engagement.Domain.Points;
 /// The engine's undo of a catalogue redemption whose reward unit was lost after the points were taken (adjustment
 /// <see cref="AdjustmentPolicy.RedemptionUndoPrefix"/><c>{redemptionId}</c>, docs/offers.md): each point goes back to the
 /// lot it was taken from, with that lot's own expiry, so the balance, the points liability and what expires when
-/// (CONTRACT.md §2 lots, §5 points economy) are what they would be had the redemption never happened; a later catalogue
-/// redemption made before the undo that kept its lots is taken again from the soonest-expiring points as it would have
+/// (CONTRACT.md §2 lots, §5 points economy) are what they would be had the redemption never happened; a later
+/// redemption (catalogue or points) made before the undo that kept its lots is taken again from the soonest-expiring points as it would have
 /// been (<see cref="LaterRedemptions"/>: points move between lots, none is spent again; RedemptionUndoDebtTests,
-/// RedemptionUndoLaterTests), while one whose lots are not kept (a points redemption, an older one) keeps the lots it took
+/// RedemptionUndoLaterTests), while one whose lots are not kept (an older one, one stored before points redemptions kept them) keeps the lots it took
 /// and the restored lot holds the points it would have taken (the balance, debt and liability exact). A lot gets back no
 /// more than it has given out: what a refund or a downward correction of its order took from other lots since pays the
 /// debt, then refills those lots, soonest to expire first. A part whose lot has expired by the
@@ -38,9 +38,10 @@ public static class RedemptionUndo
     public const int MaxLotsNamed = 4;
 
     /// <summary>
-    /// The newest redemptions that keep their lots, at most (at worst, 16 lots with 128-character CJK ids stored escaped,
-    /// about 13 KB of JSON each, so a member's state grows by at most about 52 KB, measured 51,748 bytes: under 11% of the
-    /// 480 KiB grain-state bound; RedemptionUndoSizeTests); an undo comes minutes after its
+    /// The newest catalogue redemptions at a store (those the engine may undo) that keep their lots, at most (at worst, 16
+    /// lots with 128-character CJK ids, each kept as its 25-character key, about 1.5 KB of JSON each, so a member's state
+    /// grows by 6,116 bytes; with the <see cref="MaxMovedOnlyRedemptionsWithLots"/> points redemptions after them, 10,703:
+    /// 2.2% of the 480 KiB grain-state bound; RedemptionUndoSizeTests); an undo comes minutes after its
     /// redemption (the unit's hold lasts <c>StockHoldMinutes</c>), and an older one's undo falls back to one fresh lot.
     /// </summary>
     public const int MaxRedemptionsWithLots = 4;
@@ -80,13 +81,50 @@ public static class RedemptionUndo
             : [.. parts.Take(MaxLotsPerRedemption - 1),
                 new RedemptionLotPart { LotId = null, Points = parts.Skip(MaxLotsPerRedemption - 1).Sum(p => p.Points), ExpiresAt = parts[^1].ExpiresAt }];
 
-    /// <summary>Drops the lots of all but the newest <see cref="MaxRedemptionsWithLots"/> redemptions that keep them (state stays bounded).</summary>
+    /// <summary>
+    /// The newest redemptions the engine never undoes (a points redemption, no reward, with or without a store; a store-less
+    /// catalogue one) that keep their lots, at most, and only those made after a redemption that may yet be undone kept its
+    /// lots: its undo takes them again from the soonest-expiring points (<see cref="LaterRedemptions"/>); nothing else reads
+    /// them. With <see cref="MaxRedemptionsWithLots"/> this bounds a member's kept lots to 7 records of 16 parts
+    /// (RedemptionUndoSizeTests).
+    /// </summary>
+    public const int MaxMovedOnlyRedemptionsWithLots = 3;
+
+    /// <summary>
+    /// Whether the engine may undo the redemption (a catalogue one at a store, its unit lost): its lots are kept for its
+    /// own undo; any other's only so that an earlier one's undo can move it.
+    /// </summary>
+    internal static bool MayBeUndone(RedemptionRecord record) => record.RewardId is not null && record.StoreId is not null;
+
+    /// <summary>
+    /// Drops the lots of all but the newest <see cref="MaxRedemptionsWithLots"/> redemptions the engine may undo that keep
+    /// them, and of all but the newest <see cref="MaxMovedOnlyRedemptionsWithLots"/> others, dropping too those of any other
+    /// made before the oldest undoable one left with lots (no undo can move it): state stays bounded, and a member who
+    /// makes no catalogue redemption at a store keeps no lots at all.
+    /// </summary>
     internal static void ForgetOldLots(List<RedemptionRecord> records)
     {
-        var kept = 0;
+        var undoable = 0;
+        var oldestUndoable = records.Count;
         for (var i = records.Count - 1; i >= 0; i--)
         {
-            if (records[i].Lots is not null && ++kept > MaxRedemptionsWithLots)
+            if (records[i].Lots is not null && MayBeUndone(records[i]))
+            {
+                if (++undoable > MaxRedemptionsWithLots)
+                {
+                    records[i].Lots = null;
+                }
+                else
+                {
+                    oldestUndoable = i;
+                }
+            }
+        }
+
+        var others = 0;
+        for (var i = records.Count - 1; i >= 0; i--)
+        {
+            if (records[i].Lots is not null && !MayBeUndone(records[i]) && (i < oldestUndoable || ++others > MaxMovedOnlyRedemptionsWithLots))
             {
                 records[i].Lots = null;
             }
@@ -101,7 +139,7 @@ public static class RedemptionUndo
     /// the text naming each lot and what it got back (for the ledger entry; what paid debt is named as the debt's, not the
     /// lot's, including what the lot had room for), or null when the redemption's lots are not
     /// known or do not add up to <paramref name="points"/>: the caller then gives them back as one fresh lot. The
-    /// redemption's lots are dropped once used. Then <see cref="LaterRedemptions.Retake"/> takes the later catalogue
+    /// redemption's lots are dropped once used. Then <see cref="LaterRedemptions.Retake"/> takes the later (catalogue and points)
     /// redemptions that kept their lots again, soonest to expire first: points move between lots and each moved one's
     /// <see cref="RedemptionRecord.Lots"/> are rewritten to the lots it now holds (the text then ends with
     /// <see cref="LotNames.MovedPrefix"/> and the moves).
@@ -196,6 +234,7 @@ public static class RedemptionUndo
         }
 
         record.Lots = null;
+        ForgetOldLots(state.Redemptions); // the others before the next undoable one can no longer be moved
         return "; points back to their lots: " + LotNames.Named(texts, ", ", MaxLotsNamed) + moved;
     }
 

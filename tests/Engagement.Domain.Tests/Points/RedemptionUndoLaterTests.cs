@@ -151,23 +151,26 @@ public sealed class RedemptionUndoLaterTests
     }
 
     /// <summary>
-    /// A later redemption whose lots are not kept (a points redemption, no reward: the engine never undoes one) keeps the
-    /// lots it took, as before: R2 of 50 points spent D's 50, and after R1's undo A holds 600 and D 100.
+    /// A later points redemption (no reward: the engine never undoes one) keeps the lots it took while R1 keeps its own, and
+    /// is moved as a catalogue one is: R2 of 50 points spent D's 50, and after R1's undo A holds 550 and D 150 (before points
+    /// redemptions kept their lots, A 600 and D 100: 50 points expiring on A's day the member should keep to D's).
+    /// RedemptionUndoPointsTests checks more such members against the one that never made R1.
     /// </summary>
     [Fact]
-    public void ALaterRedemptionWithoutRecordedLotsKeepsTheLotsItTook()
+    public void ALaterPointsRedemptionIsMovedOntoTheSoonestLotAsACatalogueOneIs()
     {
         var (options, state) = RedemptionUndoDebtTests.RedeemedThenRefunded(TestMember.Shanghai(2026, 3, 1), TestMember.Shanghai(2026, 3, 2));
         RedemptionUndoDebtTests.Buy(state, options, "D", 150m, TestMember.Shanghai(2026, 3, 3));
         var points = MemberDecider.Redeem(state, "R2", 50, null, null, options, TestMember.Shanghai(2026, 3, 3, 13), Metrics, storeId: "S001");
         Assert.True(points.Reply.Accepted);
-        Assert.Null(state.Redemptions.Single(r => r.RedemptionId == "R2").Lots);
+        Assert.Equal([("D", 50L)], Parts(state, "R2").Select(p => (p.Lot, p.Points)));
 
         var undone = RedemptionUndoTests.Undo(state, "R1", 700, options, TestMember.Shanghai(2026, 3, 4), Metrics);
 
-        Assert.Equal([("A", AExpiry, 600L), ("D", "2027-03-03T12:00:00+08:00", 100L)], RedemptionUndoDebtTests.Lots(state));
-        Assert.DoesNotContain(Moved, Assert.Single(undone.Entries).Reason, StringComparison.Ordinal);
+        Assert.Equal([("A", AExpiry, 550L), ("D", "2027-03-03T12:00:00+08:00", 150L)], RedemptionUndoDebtTests.Lots(state));
+        Assert.EndsWith($"{Moved}R2 A -50 until {AExpiry} instead of D -50 until 2027-03-03T12:00:00+08:00", Assert.Single(undone.Entries).Reason, StringComparison.Ordinal);
         Assert.Equal(700, PointsWallet.Balance(state));
+        Assert.Null(state.Redemptions.Single(r => r.RedemptionId == "R2").Lots); // no undoable one before it is left
     }
 
     private static (ProgramOptions Options, MemberState State) PinnedCaseUndone(DateTimeOffset undoAt)

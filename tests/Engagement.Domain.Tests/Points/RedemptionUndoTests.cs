@@ -178,14 +178,16 @@ public sealed class RedemptionUndoTests
         Assert.Equal(balance, PointsWallet.Balance(state));
         Assert.Null(state.Redemptions.Single().Lots); // used once, then dropped
 
-        // Only the newest four catalogue redemptions keep their lots (state stays bounded); store-less ones keep none.
+        // Only the newest four catalogue redemptions at a store keep their lots (state stays bounded); a store-less one,
+        // never undone, keeps its own only so that their undo can move it (at most the newest three such, after them).
         for (var i = 0; i < 6; i++)
         {
             Assert.True(MemberDecider.Redeem(state, $"R-{i}", 1, null, "kettle", options, now.AddHours(1 + i), storeId: "S001").Reply.Accepted);
         }
 
         Assert.True(MemberDecider.Redeem(state, "R-shop", 1, null, "kettle", options, now.AddHours(9)).Reply.Accepted);
-        Assert.Equal(["R-2", "R-3", "R-4", "R-5"], state.Redemptions.Where(r => r.Lots is not null).Select(r => r.RedemptionId));
+        Assert.Equal(["R-2", "R-3", "R-4", "R-5", "R-shop"], state.Redemptions.Where(r => r.Lots is not null).Select(r => r.RedemptionId));
+        Assert.False(RedemptionUndo.MayBeUndone(state.Redemptions[^1]));
     }
 
     [Fact]
