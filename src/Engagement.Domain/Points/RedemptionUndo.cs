@@ -138,7 +138,8 @@ public static class RedemptionUndo
     /// lot takes back no more than its <see cref="Room"/> (the rest goes as <see cref="Refill"/> says). Returns
     /// the text naming each lot and what it got back (for the ledger entry; what paid debt is named as the debt's, not the
     /// lot's, including what the lot had room for), or null when the redemption's lots are not
-    /// known or do not add up to <paramref name="points"/>: the caller then gives them back as one fresh lot. The
+    /// known or do not add up to <paramref name="points"/>, or it is not one the engine undoes (<see cref="MayBeUndone"/>: a
+    /// points redemption keeps its lots only to be moved): the caller then gives them back as one fresh lot. The
     /// redemption's lots are dropped once used. Then <see cref="LaterRedemptions.Retake"/> takes the later (catalogue and points)
     /// redemptions that kept their lots again, soonest to expire first: points move between lots and each moved one's
     /// <see cref="RedemptionRecord.Lots"/> are rewritten to the lots it now holds (the text then ends with
@@ -148,7 +149,8 @@ public static class RedemptionUndo
     {
         var redemptionId = adjustmentId[AdjustmentPolicy.RedemptionUndoPrefix.Length..];
         var record = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
-        if (record is not { Status: RedemptionStatuses.Accepted, Lots: { Count: > 0 } parts } || record.Points != points || parts.Sum(p => p.Points) != points)
+        if (record is not { Status: RedemptionStatuses.Accepted, Lots: { Count: > 0 } parts } || !MayBeUndone(record) || record.Points != points
+            || parts.Sum(p => p.Points) != points)
         {
             return null;
         }

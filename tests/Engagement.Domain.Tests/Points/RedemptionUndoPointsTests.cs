@@ -56,11 +56,13 @@ public sealed class RedemptionUndoPointsTests
 
     /// <summary>
     /// A member state written before points redemptions kept their lots (stored and read back as web JSON, the points
-    /// redemption's lots left out as that engine wrote it): it loads, and the undo leaves that redemption on the lots it
-    /// took, as before: after the undo A 600, C 100, D 30 and E 80 (the never-R1 member holds A 380, C 200, D 150, E 80).
+    /// redemption's lots left out as that engine wrote it): it loads, is saved again in that shape (no lots written for
+    /// them), and a points redemption made after it keeps its lots while the old ones still have none. The undo moves the new
+    /// one (P4's 20 points from D onto A, the soonest to expire) and leaves the old ones on the lots they took, as before:
+    /// after the undo A 580, C 100, D 30 and E 80 (the never-R1 member holds A 360, C 200, D 150, E 80).
     /// </summary>
     [Fact]
-    public void APointsRedemptionStoredWithoutItsLotsLoadsAndIsNotMoved()
+    public void APointsRedemptionStoredWithoutItsLotsLoadsAndIsNotMovedWhileANewOneIs()
     {
         var (options, state) = Played("R1:700,+D,P2:50,+E,Q3:170", withR1: true);
         var json = JsonNode.Parse(JsonSerializer.Serialize(state, Web))!.AsObject();
@@ -75,14 +77,75 @@ public sealed class RedemptionUndoPointsTests
         var stored = json.Deserialize<MemberState>(Web)!;
         Assert.All(stored.Redemptions.Where(r => r.RewardId is null), r => Assert.Null(r.Lots));
 
+        // Saved again and read back: the old rows stay without lots (nothing invents them).
+        var saved = JsonNode.Parse(JsonSerializer.Serialize(stored, Web))!["redemptions"]!.AsArray();
+        Assert.All(saved.Where(r => r!["rewardId"] is null), r => Assert.Null(r!["lots"]));
+        stored = JsonSerializer.Deserialize<MemberState>(JsonSerializer.Serialize(stored, Web), Web)!;
+
+        Assert.True(MemberDecider.Redeem(stored, "P4", 20, null, null, options, At(5), Metrics, storeId: "S001").Reply.Accepted);
+        Assert.Equal(
+            [("R1", true), ("P2", false), ("Q3", false), ("P4", true)],
+            stored.Redemptions.Select(r => (r.RedemptionId, r.Lots is not null)));
+        Assert.Equal([("D", 20L)], stored.Redemptions.Single(r => r.RedemptionId == "P4").Lots!.Select(p => (p.LotId!, p.Points)));
+
         var undone = RedemptionUndoTests.Undo(stored, "R1", 700, options, At(30), Metrics);
 
         Assert.Equal(AdjustmentStatuses.Applied, undone.Reply.Status);
         Assert.Equal(
-            [("A", RedemptionUndoDebtTests.AExpiry, 600L), ("C", "2027-02-01T12:00:00+08:00", 100L), ("D", "2027-03-01T11:00:00+08:00", 30L), ("E", "2027-03-01T13:00:00+08:00", 80L)],
+            [("A", RedemptionUndoDebtTests.AExpiry, 580L), ("C", "2027-02-01T12:00:00+08:00", 100L), ("D", "2027-03-01T11:00:00+08:00", 30L), ("E", "2027-03-01T13:00:00+08:00", 80L)],
             RedemptionUndoDebtTests.Lots(stored));
-        Assert.DoesNotContain(LotNames.MovedPrefix, Assert.Single(undone.Entries).Reason, StringComparison.Ordinal);
-        Assert.Equal(810, PointsWallet.Balance(stored));
+        var reason = Assert.Single(undone.Entries).Reason;
+        Assert.Contains(LotNames.MovedPrefix, reason, StringComparison.Ordinal);
+        Assert.Contains("P4", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("P2", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("Q3", reason, StringComparison.Ordinal);
+        Assert.Equal(790, PointsWallet.Balance(stored));
+    }
+
+    /// <summary>
+    /// The documented limit (docs/offers.md): only the newest 3 points redemptions after an undoable one keep their lots, so
+    /// an older one stays on the later-expiring points it took. R1 600 from A; P2 100 and P3..P5 10 each from C. The undo
+    /// moves P3..P5 onto A but not P2: A 570, C 100, D 150, where the never-R1 member holds A 470, C 200, D 150 (100 points
+    /// expiring on 1 Jan 2027 instead of 1 Feb 2027; the balance is the same).
+    /// </summary>
+    [Fact]
+    public void APointsRedemptionOlderThanTheNewestThreeIsNotMoved()
+    {
+        const string Script = "R1:600,+D,P2:100,P3:10,P4:10,P5:10";
+        var (options, undone) = Played(Script, withR1: true);
+        var (_, never) = Played(Script, withR1: false);
+        Assert.Null(undone.Redemptions.Single(r => r.RedemptionId == "P2").Lots);
+
+        Assert.Equal(AdjustmentStatuses.Applied, RedemptionUndoTests.Undo(undone, "R1", 600, options, At(30), Metrics).Reply.Status);
+
+        Assert.Equal(
+            [("A", RedemptionUndoDebtTests.AExpiry, 570L), ("C", "2027-02-01T12:00:00+08:00", 100L), ("D", "2027-03-01T11:00:00+08:00", 150L)],
+            RedemptionUndoDebtTests.Lots(undone));
+        Assert.Equal(
+            [("A", RedemptionUndoDebtTests.AExpiry, 470L), ("C", "2027-02-01T12:00:00+08:00", 200L), ("D", "2027-03-01T11:00:00+08:00", 150L)],
+            RedemptionUndoDebtTests.Lots(never));
+        Assert.Equal(PointsWallet.Balance(never), PointsWallet.Balance(undone));
+    }
+
+    /// <summary>
+    /// An undo naming a points redemption (the engine never gives itself one, but the id is only a string) does not use the
+    /// lots it kept to be moved: it falls back to one fresh lot expiring like a purchase's, as before those lots were kept.
+    /// </summary>
+    [Fact]
+    public void AnUndoNamingAPointsRedemptionGivesOneFreshLot()
+    {
+        var (options, state) = Played("R1:100,P2:50", withR1: true);
+        Assert.NotNull(state.Redemptions.Single(r => r.RedemptionId == "P2").Lots);
+
+        var undone = RedemptionUndoTests.Undo(state, "P2", 50, options, At(30), Metrics);
+
+        Assert.Equal(AdjustmentStatuses.Applied, undone.Reply.Status);
+        Assert.DoesNotContain("points back to their lots", Assert.Single(undone.Entries).Reason, StringComparison.Ordinal);
+        var lots = RedemptionUndoDebtTests.Lots(state);
+        Assert.Equal(("A", RedemptionUndoDebtTests.AExpiry, 450L), lots[0]);
+        Assert.Equal(("C", "2027-02-01T12:00:00+08:00", 200L), lots[1]);
+        Assert.Equal(50L, Assert.Single(lots.Skip(2)).Item3);
+        Assert.Equal(700, PointsWallet.Balance(state));
     }
 
     /// <summary>
