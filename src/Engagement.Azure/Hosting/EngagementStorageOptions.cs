@@ -38,7 +38,7 @@ public sealed class EngagementStorageOptions
     /// Default for <see cref="MaxGrainStateBytes"/>: 480 KiB (491,520 bytes), all that one row of the provider holds
     /// (<see cref="ProviderStringCapacity"/>). The largest state a member writes (every cap at once, its kept ledger and
     /// its outbox long manual adjustments waiting for the ledger archive up to the outbox's 64 KiB byte bound) measures
-    /// 468,262 bytes, 95.3% of it (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>,
+    /// 487,997 bytes, 99.3% of it (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>,
     /// MemberStateSerializationTests), with GUID order ids; longer ones are kept as keys of at most 35 bytes
     /// (<see cref="Domain.Orders.OrderIds"/>). What can still pass it (orders refunded many times each, long eventIds on every
     /// kept ledger entry) is refused (<see cref="Storage.GrainStateTooLargeException"/>). In the table, JSON of this many UTF-8 bytes is at most as many UTF-16 characters:

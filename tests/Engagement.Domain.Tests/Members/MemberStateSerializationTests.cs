@@ -217,6 +217,9 @@ public class MemberStateSerializationTests
         var member = AtBothOrderCaps();
         WithHeldRefundsAndTags(member);
         WithEveryCouponNoteAndMaker(member, out _, out _);
+        var withoutRedemptions = Size(member.State);
+        WithRedemptionsKeepingLots(member);
+        var redemptionsAdd = Size(member.State) - withoutRedemptions;
         var adjustments = AdjustmentsNamingFourLots(OutboxEmitFirstAbove, member.Now);
         var one = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(adjustments[0], Web));
         var spend = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(SpendsNamingFourLots(1, cjk: false, member.Now)[0], Web));
@@ -238,9 +241,10 @@ public class MemberStateSerializationTests
         }
 
         // The change that stored the 87th (37 stored whole, the kept ledger's 50 by sequence) passed the bound: its write
-        // is the largest such a member makes, 468,262 bytes (95.3% of the 480 KiB row, MemberStateSizes.EveryCapAtOnceBytes);
+        // is the largest such a member makes, 487,997 bytes (99.3% of the 480 KiB row, MemberStateSizes.EveryCapAtOnceBytes;
+        // 19,735 of them the 7 redemption records keeping 16 lots each, 468,262 without);
         // the next change emits first, and is refused while the archive stays down.
-        Assert.Equal((1_705, 538, 87, 66_224, 468_262), (one, spend, emitFirstAt, outboxBytes, written));
+        Assert.Equal((1_705, 538, 87, 66_224, 19_735, 487_997), (one, spend, emitFirstAt, outboxBytes, redemptionsAdd, written));
         Assert.True(emitFirstAt < OutboxEmitFirstAbove, "the byte bound comes before the outbox's count cap");
         Assert.True(written <= MemberStateSizes.EveryCapAtOnceBytes, $"{written} bytes, over MemberStateSizes.EveryCapAtOnceBytes");
     }
@@ -365,6 +369,35 @@ public class MemberStateSerializationTests
     /// (every effect confirmed). Returns the size once the coupons are issued; the sizes after the notes and the makers
     /// come out.
     /// </summary>
+    /// <summary>
+    /// The redemption records that keep lots at their worst (RedemptionUndo): the newest 4 catalogue redemptions at a store
+    /// and the 3 points redemptions after them (<see cref="Domain.Points.RedemptionUndo.MaxRedemptionsWithLots"/>,
+    /// <see cref="Domain.Points.RedemptionUndo.MaxMovedOnlyRedemptionsWithLots"/>), each with 128-character CJK redemption
+    /// ids and 16 parts, every part a 36-character lot id (the longest stored as sent; longer ones are kept as 25-character
+    /// keys) and 10-digit point counts.
+    /// </summary>
+    private static void WithRedemptionsKeepingLots(TestMember member)
+    {
+        const int records = Domain.Points.RedemptionUndo.MaxRedemptionsWithLots + Domain.Points.RedemptionUndo.MaxMovedOnlyRedemptionsWithLots;
+        for (var r = 0; r < records; r++)
+        {
+            var parts = Enumerable.Range(0, Domain.Points.RedemptionUndo.MaxLotsPerRedemption)
+                .Select(i => new Domain.Points.RedemptionLotPart { LotId = $"lot-{r:D2}-{i:D2}".PadRight(36, 'x'), Points = 1_999_999_000 + i, ExpiresAt = member.Now.AddDays(300 + i) })
+                .ToList();
+            member.State.Redemptions.Add(new Domain.Points.RedemptionRecord
+            {
+                RedemptionId = Points.RedemptionUndoSizeTests.CjkId('R', r),
+                Status = Domain.Points.RedemptionStatuses.Accepted,
+                Points = parts.Sum(p => p.Points),
+                RewardId = r < Domain.Points.RedemptionUndo.MaxRedemptionsWithLots ? "kettle" : null,
+                StoreId = "S001",
+                PointsValue = parts.Sum(p => p.Points) / 100m,
+                Lots = parts,
+                At = member.Now.AddMinutes(r),
+            });
+        }
+    }
+
     private static int WithEveryCouponNoteAndMaker(TestMember member, out int withNotes, out int withMakers)
     {
         var offers = new Domain.Offers.OffersOptions { CouponSecret = Offers.CouponTestKit.Secret };

@@ -69,8 +69,9 @@ public sealed class RedemptionUndoSizeTests
 
         // 51,748 bytes (about 13 KB a redemption) for the 4 catalogue ones when the lots kept their ids in full; with keys
         // each of the 64 parts is 713 bytes shorter (748 escaped bytes of id, 35 of key): 6,116. The 3 points redemptions'
-        // 48 parts add 4,587 more (about 1.5 KB each): 10,703 in all, 2.2% of the 480 KiB bound (the figures
-        // RedemptionUndo.MaxRedemptionsWithLots states).
+        // 48 parts add 4,587 more (about 1.5 KB each): 10,703 in all (the figures
+        // RedemptionUndo.MaxRedemptionsWithLots states). That is not the headroom: the every-cap member with these 7
+        // records (36-character lot ids stored as sent, MemberStateSerializationTests) is 487,997 bytes, 3,523 under the row.
         Assert.Equal((6_116, 10_703), (catalogue, added));
         Assert.Equal(0, PointsWallet.Balance(state));
         Assert.True(added < MaxGrainStateBytes * 3 / 100, $"the redemptions' lots add {added} bytes");
