@@ -90,10 +90,16 @@ public class CampaignClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<ITouchOutbox>(Outbox);
             silo.Services.AddSingleton<ILifecycleJournal>(new InMemoryLifecycleJournal());
             silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);
+            ConfigureSilo(silo);
         });
         builder.ConfigureClient(client => client.Services.AddEngagementDomainSerialization());
         _cluster = builder.Build();
         await _cluster.DeployAsync();
+    }
+
+    /// <summary>What a fixture of its own changes in the silo, after the shared registrations.</summary>
+    protected virtual void ConfigureSilo(ISiloBuilder silo)
+    {
     }
 
     /// <summary>Settings a fixture of its own adds over the shared ones.</summary>

@@ -108,6 +108,28 @@ public static class CampaignTestKit
         return campaign.AsReference<IRemindable>().ReceiveReminder(CampaignGrain.FanOutReminder, new TickStatus(at, TimeSpan.FromMinutes(1), at));
     }
 
+    /// <summary>Polls <paramref name="condition"/> (every 50 ms, up to 60 s) until it answers non-null, and returns that answer.</summary>
+    public static async Task<T> UntilAnswerAsync<T>(Func<Task<T?>> condition, string what)
+        where T : class
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (true)
+        {
+            if (await condition() is { } answer)
+            {
+                return answer;
+            }
+
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"{what}: not within 60 s");
+            }
+
+            await timer.WaitForNextTickAsync();
+        }
+    }
+
     public static async Task<CampaignStatusView> UntilCompletedAsync(ICampaignGrain campaign, TimeSpan? within = null)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -22,7 +22,7 @@ public sealed class StoredBackedUpRowTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task A_paused_row_activated_past_its_window_releases_the_retry_grant_its_member_never_took_and_gives_the_rest_up_once()
     {
-        var (campaign, definition, member, row) = await StoreRowAsync("sr");
+        var (campaign, definition, member, row) = await StoreRowAsync(cluster, "sr");
         cluster.Time.Advance(TimeSpan.FromMinutes(2)); // past validUntil
 
         var ended = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Ended && !v.Progress.FanOutRunning, "the activation past the window");
@@ -47,7 +47,7 @@ public sealed class StoredBackedUpRowTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task A_paused_row_activated_past_its_window_counts_the_retry_grant_its_member_took_without_releasing_or_granting_again()
     {
-        var (campaign, definition, member, row) = await StoreRowAsync("st");
+        var (campaign, definition, member, row) = await StoreRowAsync(cluster, "st");
 
         // The retry reached the member and it took the grant; the checkpoint was never written (the row still has it in flight).
         var planned = CampaignMapping.Plan(definition, member.Id, row.GlobalControlPercentOr(CampaignClusterFixture.GlobalControlPercent));
@@ -77,7 +77,7 @@ public sealed class StoredBackedUpRowTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task A_paused_row_activated_inside_its_window_gets_the_reminder_due_when_its_window_ends()
     {
-        var (campaign, definition, _, row) = await StoreRowAsync("sw", windowLeft: TimeSpan.FromMinutes(30));
+        var (campaign, definition, _, row) = await StoreRowAsync(cluster, "sw", windowLeft: TimeSpan.FromMinutes(30));
         var reminders = cluster.Cluster.GetSiloServiceProvider(cluster.Cluster.GetActiveSilos().First().SiloAddress).GetRequiredService<IReminderTable>();
         Assert.Null(await reminders.ReadRow(campaign.GetGrainId(), CampaignGrain.FanOutReminder));
 
@@ -101,7 +101,8 @@ public sealed class StoredBackedUpRowTests(CampaignClusterFixture cluster)
     /// <paramref name="windowLeft"/> (1 min unless given) after the fixture's clock, the retry in flight (<c>m-0108</c>'s)
     /// given to a real arm member.
     /// </summary>
-    private async Task<(ICampaignGrain Campaign, CampaignDefinition Definition, TestMember Member, CampaignGrainState Row)> StoreRowAsync(string prefix, TimeSpan? windowLeft = null)
+    internal static async Task<(ICampaignGrain Campaign, CampaignDefinition Definition, TestMember Member, CampaignGrainState Row)> StoreRowAsync(
+        CampaignClusterFixture cluster, string prefix, TimeSpan? windowLeft = null)
     {
         var scope = prefix + Guid.NewGuid().ToString("N")[..8];
         var now = cluster.Time.GetUtcNow();
