@@ -267,15 +267,13 @@ internal sealed class CampaignFanOut(
 
         // One checkpoint: the page's counters, the cursor past it, the in-flight reservation turned into held grants,
         // and the members that refused as backed up listed for a retry (BackedUpRetries).
+        // One refused while the list is full is given up at once (BackedUpMembers.MaxWaiting), logged once it is stored.
         Campaign.Add(tally);
-        foreach (var memberId in tally.BackedUp)
-        {
-            (Campaign.BackedUp ??= new()).Refused(memberId, time.GetUtcNow());
-        }
-
+        var givenUp = tally.BackedUp.Where(memberId => !(Campaign.BackedUp ??= new()).Refused(memberId, time.GetUtcNow())).ToList();
         (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd, cursor.InFlightLast) = (null, 0, null, null);
         (cursor.Continuation, cursor.Done) = (page.Continuation, page.Continuation is null);
         await saveAsync();
+        givenUp.ForEach(memberId => CampaignLog.BackedUpListFull(logger, campaignId, memberId, BackedUpMembers.MaxWaiting));
     }
 
     /// <summary>

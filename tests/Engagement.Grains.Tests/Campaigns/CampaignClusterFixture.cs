@@ -49,6 +49,9 @@ public class CampaignClusterFixture : IAsyncLifetime
     /// <summary>Grant requests whose answers are lost after the campaign ran them; off unless a test arms it for its own member.</summary>
     public LostReplies LostReplies { get; } = new();
 
+    /// <summary>Members refusing campaign deliveries as backed up; none unless a test arms its own.</summary>
+    public BackedUpDeliveries BackedUpDeliveries { get; } = new();
+
     /// <summary>Every log line of the silo.</summary>
     public SiloLog Logs { get; } = new();
 
@@ -79,6 +82,7 @@ public class CampaignClusterFixture : IAsyncLifetime
             silo.AddFaultyEngagementStorage(Faults);
             silo.AddOutgoingGrainCallFilter(LostReplies.FilterAsync);
             silo.AddOutgoingGrainCallFilter(StockCalls.FilterAsync);
+            silo.AddOutgoingGrainCallFilter(BackedUpDeliveries.FilterAsync);
             silo.AddMemoryStreams(StreamNames.Provider);
             silo.AddEngagementGrains(configuration);
             silo.Services.AddSingleton<IMemberIndex>(sp => new GatedMemberIndex(new TimingOutMemberIndex(ActivatorUtilities.CreateInstance<InMemoryMemberIndex>(sp), IndexTimeouts, sp.GetRequiredService<IGrainContextAccessor>()), IndexGate));

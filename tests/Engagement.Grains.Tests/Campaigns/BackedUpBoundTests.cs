@@ -1,0 +1,69 @@
+using Engagement.Contracts.Campaigns;
+using Engagement.Domain.Campaigns;
+using Engagement.Grains.Campaigns;
+using Microsoft.Extensions.Logging;
+using static Engagement.Grains.Tests.Campaigns.CampaignTestKit;
+
+namespace Engagement.Grains.Tests.Campaigns;
+
+/// <summary>
+/// The backed-up list's bound (<see cref="BackedUpMembers.MaxWaiting"/>, 500) through the campaign grain: a broadcast
+/// whose pages meet more backed-up members than may wait lists the first 500 and gives the rest up at once, each counted
+/// once (skipped = waiting + given up), logged as given up, holding no grant for any of them; the 500 are reached by the
+/// retries once they take deliveries again, the given-up ones never are. The members refuse through
+/// <see cref="Infrastructure.BackedUpDeliveries"/> (as a member past its outbox's byte bound refuses).
+/// </summary>
+[Collection(CampaignClusterCollection.Name)]
+public sealed class BackedUpBoundTests(CampaignClusterFixture cluster)
+{
+    [Fact]
+    public async Task Backed_up_members_past_the_500_that_may_wait_are_given_up_counted_and_logged_and_the_500_are_reached_later()
+    {
+        var scope = "bb" + Guid.NewGuid().ToString("N")[..8];
+        var now = cluster.Time.GetUtcNow();
+        var members = await CreateMembersAsync(cluster.Client, now, scope, 560);
+        var backedUp = members.Where(m => !m.GlobalControl).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var over = backedUp.Count - BackedUpMembers.MaxWaiting;
+        Assert.InRange(over, 1, 60);
+        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
+        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100_000 } };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        var givenUpLine = $"given up: {BackedUpMembers.MaxWaiting} members already wait for a retry";
+
+        cluster.BackedUpDeliveries.BackUp(backedUp);
+        try
+        {
+            Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+            Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+            var waiting = await PauseResumeTests.UntilAsync(campaign, v => v.Progress.ShardsDone == v.Progress.Shards && !v.Progress.FanOutRunning, "the pages");
+
+            // Only the global control group reached; 500 wait, the rest given up, each counted once; no grant held for any of them.
+            Assert.Equal(CampaignStatuses.Running, waiting.Status);
+            Assert.Equal((560L, 560L - backedUp.Count, 0L), (waiting.Progress.Total!.Value, waiting.Progress.Reached, waiting.GrantsReserved));
+            Assert.Equal((backedUp.Count, 0L, 500L, over), (waiting.Progress.BackedUpSkipped, waiting.Progress.BackedUpReachedLater, waiting.Progress.BackedUpWaiting, waiting.Progress.BackedUpGivenUp));
+            var stored = cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.BackedUp!;
+            Assert.Equal(500, stored.Waiting.Select(m => m.MemberId).Distinct(StringComparer.Ordinal).Count(id => backedUp.Contains(id)));
+            Assert.Equal(backedUp.Count, cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id}: ").Count(l => l.Message.Contains("refused the delivery", StringComparison.Ordinal)));
+            var givenUp = cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id}: ").Where(l => l.Message.Contains(givenUpLine, StringComparison.Ordinal)).ToList();
+            Assert.Equal(over, givenUp.Count);
+            Assert.DoesNotContain(givenUp, l => stored.Waiting.Exists(m => l.Message.Contains(m.MemberId + " ", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            cluster.BackedUpDeliveries.Drain(backedUp);
+        }
+
+        // They take deliveries again: the retries reach the 500 and the campaign completes; the given-up ones stay unreached.
+        var listed = cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.BackedUp!.Waiting.Select(m => m.MemberId).ToHashSet(StringComparer.Ordinal);
+        cluster.Time.Advance(TimeSpan.FromMinutes(2));
+        await FanOutReminderAsync(campaign, cluster.Time);
+        var done = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Completed && !v.Progress.FanOutRunning, "the retries");
+        Assert.Equal((backedUp.Count, 500L, 0L, over, 560L), (done.Progress.BackedUpSkipped, done.Progress.BackedUpReachedLater, done.Progress.BackedUpWaiting, done.Progress.BackedUpGivenUp, done.Progress.Reached + over));
+        var memberships = await MembershipsAsync(cluster.Client, members.Where(m => backedUp.Contains(m.Id)), definition.Id);
+        Assert.Equal(listed.Order(StringComparer.Ordinal), memberships.Where(kv => kv.Value is not null).Select(kv => kv.Key).Order(StringComparer.Ordinal));
+        var touched = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).Select(t => t.MemberId).ToList();
+        Assert.Equal(touched.Count, touched.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(touched, id => Assert.Contains(id, listed));
+        Assert.Equal(done.Progress.Sent + done.Progress.Deferred, done.GrantsReserved);
+    }
+}
