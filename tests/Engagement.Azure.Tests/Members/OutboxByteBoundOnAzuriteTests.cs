@@ -32,7 +32,7 @@ public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
 
     private readonly string _suffix = Azurite.UniqueName("obb");
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero));
-    private readonly DownArchive _archive = new();
+    private readonly DownLedgerArchive _archive = new();
     private IHost? _host;
 
     private string[] Tables => ["gs" + _suffix, "rem" + _suffix, "ledger" + _suffix, "metrics" + _suffix];
@@ -152,21 +152,4 @@ public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
     }
 
     private static bool IsAdjustment(string? eventId) => eventId?.StartsWith(Domain.Points.AdjustmentPolicy.EventIdPrefix, StringComparison.Ordinal) == true;
-
-    /// <summary>The ledger archive, whose appends fail while <see cref="Down"/> (reads still work).</summary>
-    private sealed class DownArchive
-    {
-        public bool Down { get; set; }
-
-        public ILedgerArchive Over(ILedgerArchive inner) => new Wrapper(this, inner);
-
-        private sealed class Wrapper(DownArchive switchboard, ILedgerArchive inner) : ILedgerArchive
-        {
-            public Task AppendAsync(string memberId, IReadOnlyList<LedgerEntryView> entries, CancellationToken cancellationToken = default) =>
-                switchboard.Down ? throw new IOException("the ledger table did not answer") : inner.AppendAsync(memberId, entries, cancellationToken);
-
-            public Task<IReadOnlyList<LedgerEntryView>> ReadAsync(string memberId, string? kind, long? before, int limit, CancellationToken cancellationToken = default) =>
-                inner.ReadAsync(memberId, kind, before, limit, cancellationToken);
-        }
-    }
 }

@@ -1,0 +1,180 @@
+using Engagement.Azure.Hosting;
+using Engagement.Azure.Ledger;
+using Engagement.Azure.Tests.Hosting;
+using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Events;
+using Engagement.Contracts.Members;
+using Engagement.Grains.Campaigns;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Ports;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Storage;
+
+namespace Engagement.Azure.Tests.Campaigns;
+
+/// <summary>
+/// A broadcast's backed-up path on the engine's Azure storage (Azurite): grain state, reminders, ledger archive and
+/// member index in tables of their own. One member's outbox backs up for real (the ledger archive down, long manual
+/// adjustments until it refuses); the broadcast's page lists it, every checkpoint goes through the campaign's write gate
+/// into the table provider's row (read back here by the engine's grain storage), the fan-out reminder is a row of the
+/// Azure reminder table, and once the archive is back the retry reaches the member and the stored row completes.
+/// Engine clock pinned (a <see cref="FakeTimeProvider"/> at 10:00 in Shanghai).
+/// </summary>
+public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
+{
+    private static readonly string LongReason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补发", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
+
+    private readonly string _suffix = Azurite.UniqueName("cbu");
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero));
+    private readonly DownLedgerArchive _archive = new();
+    private IHost? _host;
+
+    private string[] Tables => ["gs" + _suffix, "rem" + _suffix, "ledger" + _suffix, "metrics" + _suffix, "idx" + _suffix];
+
+    private IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
+
+    public async Task InitializeAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
+            ["Engagement:Storage:GrainStateTableName"] = Tables[0],
+            ["Engagement:Storage:ReminderTableName"] = Tables[1],
+            ["Engagement:Storage:LedgerTableName"] = Tables[2],
+            ["Engagement:Storage:MetricsTableName"] = Tables[3],
+            ["Engagement:Campaigns:MemberIndexTableName"] = Tables[4],
+            ["Engagement:Campaigns:GlobalControlPercent"] = "0",
+            ["Engagement:Storage:TouchQueueName"] = "touches-" + _suffix,
+        });
+        builder.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, _clock);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: StorageSiloFixture.FreePort(), gatewayPort: StorageSiloFixture.FreePort(), serviceId: "cbu-" + _suffix, clusterId: "c");
+            silo.AddEngagementGrains(builder.Configuration);
+            silo.AddEngagementAzureStorage(builder.Configuration);
+            silo.AddEngagementInMemoryPorts();
+            silo.AddEngagementCampaignStorage(builder.Configuration);
+
+            // The engine's Azure ledger archive, down on demand.
+            silo.Services.RemoveAll<ILedgerArchive>();
+            silo.Services.AddSingleton<ILedgerArchive>(sp => _archive.Over(sp.GetRequiredService<AzureTableLedgerArchive>()));
+        });
+        _host = builder.Build();
+        await _host.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+
+        foreach (var table in Tables)
+        {
+            await StorageClients.DeleteTableQuietlyAsync(table);
+        }
+
+        await StorageClients.Queues().GetQueueClient("touches-" + _suffix).DeleteIfExistsAsync();
+    }
+
+    [Fact]
+    public async Task A_backed_up_member_is_listed_in_the_stored_row_and_reached_by_the_reminders_retry_once_the_archive_is_back()
+    {
+        var grains = Services.GetRequiredService<IGrainFactory>();
+        var now = _clock.GetUtcNow();
+        var region = "r" + _suffix;
+        var ids = Enumerable.Range(0, 4).Select(i => $"cbu{_suffix[^8..]}-{i}").ToList();
+        foreach (var id in ids)
+        {
+            var purchase = new EngagementEvent { EventId = id + "-p1", Type = EventTypes.Purchase, MemberId = id, OccurredAt = now.AddMinutes(-5), OrderId = id + "-o1", Amount = 200m, RegionId = region };
+            Assert.Equal("applied", (await grains.GetGrain<IMemberGrain>(id).ApplyEventAsync(purchase)).Status);
+        }
+
+        // The first member backs up for real: the archive down (until the retry), its adjustments refused from the outbox's byte bound on.
+        var backedUp = grains.GetGrain<IMemberGrain>(ids[0]);
+        _archive.Down = true;
+        MemberBacklogException? refusal = null;
+        for (var i = 0; i < 150 && refusal is null; i++)
+        {
+            refusal = await Record.ExceptionAsync(() => backedUp.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason })) as MemberBacklogException;
+        }
+
+        Assert.NotNull(refusal);
+
+        var definition = new CampaignDefinition
+        {
+            Id = "cbu-" + _suffix, Name = "Backed up on Azurite", Kind = CampaignKinds.Broadcast, Audience = new CampaignAudience { Regions = [region] },
+            Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "SKIN500", UnitCost = 5m, Points = 500 }, Channel = "push",
+            ValidFrom = now.AddHours(-1), ValidUntil = now.AddDays(3), ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100 },
+        };
+        var campaign = grains.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+        var waiting = await UntilAsync(campaign, v => v.Progress.ShardsDone == v.Progress.Shards && v.Progress.BackedUpWaiting == 1 && !v.Progress.FanOutRunning, "the pages");
+        Assert.Equal((CampaignStatuses.Running, 4L, 3L, 1L), (waiting.Status, waiting.Progress.Total!.Value, waiting.Progress.Reached, waiting.Progress.BackedUpSkipped));
+
+        // What the table holds, read back by the engine's grain storage: the member listed, due a minute on; no grant held for it.
+        var stored = await ReadStoredAsync(campaign);
+        var listed = Assert.Single(stored.BackedUp!.Waiting);
+        Assert.Equal((ids[0], 1, now.AddMinutes(1)), (listed.MemberId, listed.Refusals, listed.NextAttemptAt));
+        Assert.Equal((1L, 0L, null), (stored.BackedUp.Skipped, stored.BackedUp.ReachedLater, stored.BackedUp.InFlight));
+        Assert.Equal(waiting.GrantsReserved, stored.Held().Grants);
+        Assert.Equal(waiting.Progress.Sent + waiting.Progress.Deferred, stored.GrantsReserved);
+        var reminders = Services.GetRequiredService<IReminderTable>();
+        Assert.NotNull(await reminders.ReadRow(campaign.GetGrainId(), CampaignGrain.FanOutReminder));
+
+        // The archive is back and the member empties its outbox (a ledger read sends everything); its retry is due: the reminder's run reaches it.
+        _archive.Down = false;
+        await backedUp.GetLedgerAsync(new LedgerQuery { Limit = 1 });
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        var at = _clock.GetUtcNow().UtcDateTime;
+        await campaign.AsReference<IRemindable>().ReceiveReminder(CampaignGrain.FanOutReminder, new TickStatus(at, TimeSpan.FromMinutes(1), at));
+        var done = await UntilAsync(campaign, v => v.Status == CampaignStatuses.Completed && !v.Progress.FanOutRunning, "the retry");
+        Assert.Equal((4L, 1L, 1L, 0L, 0L), (done.Progress.Reached, done.Progress.BackedUpSkipped, done.Progress.BackedUpReachedLater, done.Progress.BackedUpWaiting, done.Progress.BackedUpGivenUp));
+        Assert.NotNull(await backedUp.GetCampaignMembershipAsync(definition.Id));
+
+        var completed = await ReadStoredAsync(campaign);
+        Assert.Equal((CampaignStatuses.Completed, 0, 1L, null), (completed.Status, completed.BackedUp!.Waiting.Count, completed.BackedUp.ReachedLater, completed.BackedUp.InFlight));
+        Assert.Equal(done.GrantsReserved, completed.Held().Grants);
+        Assert.Equal(done.Progress.Sent + done.Progress.Deferred, completed.GrantsReserved);
+        Assert.Null(await reminders.ReadRow(campaign.GetGrainId(), CampaignGrain.FanOutReminder));
+    }
+
+    private async Task<CampaignGrainState> ReadStoredAsync(ICampaignGrain campaign)
+    {
+        var state = new TestGrainState<CampaignGrainState>(new CampaignGrainState());
+        await Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState).ReadStateAsync("campaign", campaign.GetGrainId(), state);
+        Assert.True(state.RecordExists);
+        return state.State;
+    }
+
+    /// <summary>Polls the campaign (every 50 ms, up to 60 s) until <paramref name="condition"/> holds.</summary>
+    private static async Task<CampaignStatusView> UntilAsync(ICampaignGrain campaign, Func<CampaignStatusView, bool> condition, string what)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (true)
+        {
+            var view = (await campaign.GetAsync())!;
+            if (condition(view))
+            {
+                return view;
+            }
+
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"{what}: not within 60 s ({view.Status} {view.Progress})");
+            }
+
+            await timer.WaitForNextTickAsync();
+        }
+    }
+}
