@@ -262,8 +262,8 @@ public sealed class CampaignGrain(
         }
         catch (Exception ex) when (atActivation && StorageFailures.IsFailure(ex, CancellationToken.None))
         {
-            CampaignLog.WindowEndReminderFailed(logger, ex, CampaignId);
             this.RegisterGrainTimer(_ => PausedBroadcast ? WakeAtWindowEndAsync(atActivation: true) : Task.CompletedTask, new GrainTimerCreationOptions { DueTime = TimeSpan.FromMinutes(1), Period = Timeout.InfiniteTimeSpan });
+            CampaignLog.WindowEndReminderFailed(logger, ex, CampaignId);
         }
     }
 
