@@ -267,13 +267,17 @@ internal sealed class CampaignFanOut(
 
         // One checkpoint: the page's counters, the cursor past it, the in-flight reservation turned into held grants,
         // and the members that refused as backed up listed for a retry (BackedUpRetries).
-        // One refused while the list is full is given up at once (BackedUpMembers.MaxWaiting), logged once it is stored.
+        // One refused while the list is full is given up at once (BackedUpMembers.MaxWaiting), logged (one line for the page) once it is stored.
         Campaign.Add(tally);
         var givenUp = tally.BackedUp.Where(memberId => !(Campaign.BackedUp ??= new()).Refused(memberId, time.GetUtcNow())).ToList();
         (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd, cursor.InFlightLast) = (null, 0, null, null);
         (cursor.Continuation, cursor.Done) = (page.Continuation, page.Continuation is null);
         await saveAsync();
-        givenUp.ForEach(memberId => CampaignLog.BackedUpListFull(logger, campaignId, memberId, BackedUpMembers.MaxWaiting));
+        if (givenUp.Count > 0)
+        {
+            // One line a page, not one a member: a chain-wide outage could otherwise log a Warning for every member.
+            CampaignLog.BackedUpListFull(logger, campaignId, givenUp.Count, BackedUpMembers.MaxWaiting, string.Join(", ", givenUp.Take(5)));
+        }
     }
 
     /// <summary>

@@ -41,12 +41,12 @@ internal static partial class CampaignLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {MemberId} is still backed up after {Refusals} refusals; given up, not reached by this campaign")]
     public static partial void BackedUpGivenUp(ILogger logger, string campaignId, string memberId, int refusals);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {MemberId} is backed up and given up: {MaxWaiting} members already wait for a retry; not reached by this campaign")]
-    public static partial void BackedUpListFull(ILogger logger, string campaignId, string memberId, int maxWaiting);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {GivenUp} backed-up members of a page given up: {MaxWaiting} members already wait for a retry; not reached by this campaign (the first: {FirstMemberIds})")]
+    public static partial void BackedUpListFull(ILogger logger, string campaignId, int givenUp, int maxWaiting, string firstMemberIds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Campaign {CampaignId}: every shard is done, {Waiting} backed-up members wait for a retry (the next at {NextAttemptAt})")]
     public static partial void BackedUpWaiting(ILogger logger, string campaignId, int waiting, DateTimeOffset? nextAttemptAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {MemberId} refused the delivery, its outbox is backed up ({Bytes} bytes its receivers have not taken); it is asked again later")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {MemberId} refused the delivery, its outbox is backed up ({Bytes} bytes its receivers have not taken)")]
     public static partial void MemberBackedUp(ILogger logger, string campaignId, string memberId, int bytes);
 }
