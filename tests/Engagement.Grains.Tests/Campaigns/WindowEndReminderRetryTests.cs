@@ -11,8 +11,9 @@ namespace Engagement.Grains.Tests.Campaigns;
 /// A paused broadcast activated inside its window registers its window-end reminder; when the reminder table refuses
 /// the write (<see cref="StorageFault.Reminder"/> on the table the silo's reminder service writes through), the activation
 /// still succeeds, the failure is logged at Warning and a grain timer tries again a minute later (engine clock: this
-/// fixture runs the campaign grains' timers on it), as often as it takes; once the table takes the row, the reminder
-/// ends the campaign at its window's end.
+/// fixture runs the campaign grains' timers on it), as often as it takes; once the table takes the row it holds the
+/// reminder, due at the window's end, and a run of that reminder (delivered here by the test, as the silo would deliver
+/// it) ends the campaign.
 /// </summary>
 [Collection(EngineClockTimersCollection.Name)]
 public sealed class WindowEndReminderRetryTests(EngineClockTimersFixture cluster)
