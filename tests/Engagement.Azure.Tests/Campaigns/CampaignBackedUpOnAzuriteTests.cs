@@ -2,9 +2,11 @@ using Engagement.Azure.Hosting;
 using Engagement.Azure.Ledger;
 using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
+using Engagement.Azure.Tests.Streaming;
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
+using Engagement.Domain.Campaigns;
 using Engagement.Grains.Campaigns;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Ports;
@@ -148,6 +150,27 @@ public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
         Assert.Null(await reminders.ReadRow(campaign.GetGrainId(), CampaignGrain.FanOutReminder));
     }
 
+    [Fact]
+    public async Task The_largest_backed_up_list_the_bound_allows_500_members_of_64_characters_is_stored_and_read_back_whole()
+    {
+        // The bound's worst case: 500 waiting members with the longest ids (64 characters), well over a 64 KB table property.
+        var now = _clock.GetUtcNow();
+        var backedUp = new BackedUpMembers();
+        var ids = Enumerable.Range(0, BackedUpMembers.MaxWaiting).Select(i => $"m{i:D3}-{_suffix}-".PadRight(64, 'x')).ToList();
+        Assert.All(ids, id => Assert.Equal(64, id.Length));
+        Assert.All(ids, id => Assert.True(backedUp.Refused(id, now)));
+        Assert.False(backedUp.Refused(new string('y', 64), now));
+        var campaign = Services.GetRequiredService<IGrainFactory>().GetGrain<ICampaignGrain>("cbl-" + _suffix);
+        var storage = Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+        var written = new TestGrainState<CampaignGrainState>(new CampaignGrainState { Status = CampaignStatuses.Running, BackedUp = backedUp });
+        await storage.WriteStateAsync("campaign", campaign.GetGrainId(), written);
+
+        var read = await ReadStoredAsync(campaign);
+        Assert.Equal(ids, read.BackedUp!.Waiting.Select(m => m.MemberId));
+        Assert.All(read.BackedUp.Waiting, m => Assert.Equal((1, now.AddMinutes(1)), (m.Refusals, m.NextAttemptAt)));
+        Assert.Equal((501L, 1L, CampaignStatuses.Running), (read.BackedUp.Skipped, read.BackedUp.GivenUp, read.Status));
+    }
+
     private async Task<CampaignGrainState> ReadStoredAsync(ICampaignGrain campaign)
     {
         var state = new TestGrainState<CampaignGrainState>(new CampaignGrainState());
@@ -157,24 +180,6 @@ public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
     }
 
     /// <summary>Polls the campaign (every 50 ms, up to 60 s) until <paramref name="condition"/> holds.</summary>
-    private static async Task<CampaignStatusView> UntilAsync(ICampaignGrain campaign, Func<CampaignStatusView, bool> condition, string what)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (true)
-        {
-            var view = (await campaign.GetAsync())!;
-            if (condition(view))
-            {
-                return view;
-            }
-
-            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(60))
-            {
-                throw new TimeoutException($"{what}: not within 60 s ({view.Status} {view.Progress})");
-            }
-
-            await timer.WaitForNextTickAsync();
-        }
-    }
+    private static Task<CampaignStatusView> UntilAsync(ICampaignGrain campaign, Func<CampaignStatusView, bool> condition, string what) =>
+        Eventually.ReturnsAsync(async () => (await campaign.GetAsync())!, condition, TimeSpan.FromSeconds(60), what);
 }
