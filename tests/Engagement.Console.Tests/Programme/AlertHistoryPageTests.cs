@@ -327,7 +327,7 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         var openReads = host.AlertCalls.OpenReads;
         await page.GetByTestId("alert-history-rule-filter").ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("Data anomaly (data.anomaly)", new() { Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**alertRule=data.anomaly**", new() { Timeout = WaitMs });
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("alertRule=data\\.anomaly"), new() { Timeout = WaitMs });
         Assert.Contains("range=last-7-days", page.Url, StringComparison.Ordinal);
         await Expect(rules).ToHaveCountAsync(AlertHistory.PageSize, new() { Timeout = WaitMs });
         await Expect(page.GetByTestId("alert-history-more")).ToBeVisibleAsync(new() { Timeout = WaitMs });
@@ -337,7 +337,7 @@ public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
         // Programme-wide alerts only: no anomaly is one.
         await page.GetByTestId("alert-history-region-filter").ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("All regions (programme-wide alerts)", new() { Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**alertRegion=all**", new() { Timeout = WaitMs });
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("alertRegion=all"), new() { Timeout = WaitMs });
         await Expect(page.GetByTestId("alert-history-none")).ToHaveTextAsync("No resolved alert of this rule and region.", new() { Timeout = WaitMs });
         Assert.Contains("alertRule=data.anomaly", page.Url, StringComparison.Ordinal);
         await page.Context.CloseAsync();
