@@ -76,4 +76,40 @@ public sealed class BackedUpBoundTests(CampaignClusterFixture cluster)
         Assert.All(touched, id => Assert.Contains(id, listed));
         Assert.Equal(done.Progress.Sent + done.Progress.Deferred, done.GrantsReserved);
     }
+
+    [Fact]
+    public async Task The_checkpoint_that_gives_members_up_failing_once_is_replayed_each_given_up_member_counted_and_logged_once()
+    {
+        var scope = "bf" + Guid.NewGuid().ToString("N")[..8];
+        var now = cluster.Time.GetUtcNow();
+        var members = await CreateMembersAsync(cluster.Client, now, scope, 560);
+        var backedUp = members.Where(m => !m.GlobalControl).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var over = backedUp.Count - BackedUpMembers.MaxWaiting;
+        Assert.InRange(over, 1, 60);
+        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
+        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100_000 } };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+
+        // The first checkpoint that would store given-up members fails; the run stops there and the reminder's next run replays the page.
+        cluster.Faults.FailFirstWriteWhere(definition.Id, state => state is CampaignGrainState { BackedUp.GivenUp: > 0 });
+        cluster.BackedUpDeliveries.BackUp(backedUp);
+        try
+        {
+            Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+            Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+            await PauseResumeTests.UntilAsync(campaign, _ => cluster.Faults.FailuresOf(definition.Id) == 1, "the failed checkpoint");
+            await FanOutReminderAsync(campaign, cluster.Time);
+            var waiting = await PauseResumeTests.UntilAsync(campaign, v => v.Progress.ShardsDone == v.Progress.Shards && !v.Progress.FanOutRunning, "the replayed pages");
+
+            // Counted once: every backed-up member skipped once, exactly those over the bound given up, and logged as given up once.
+            Assert.Equal((backedUp.Count, 500L, over, 1), (waiting.Progress.BackedUpSkipped, waiting.Progress.BackedUpWaiting, waiting.Progress.BackedUpGivenUp, cluster.Faults.FailuresOf(definition.Id)));
+            var givenUpLine = new Regex($@"^Campaign {Regex.Escape(definition.Id)}: (\d+) backed-up members of a page given up");
+            var logged = cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id}: ").Select(l => givenUpLine.Match(l.Message)).Where(m => m.Success);
+            Assert.Equal(over, logged.Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)));
+        }
+        finally
+        {
+            cluster.BackedUpDeliveries.Drain(backedUp);
+        }
+    }
 }

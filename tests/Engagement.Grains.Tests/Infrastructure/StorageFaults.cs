@@ -57,6 +57,7 @@ public sealed class StorageFaults
     private readonly ConcurrentDictionary<string, int> _outboxBounds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _exceptions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _nextWrite = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<object?, bool>> _nextWriteWhere = new(StringComparer.Ordinal);
 
     /// <summary>From now on, the given operations fail for the grain with this key.</summary>
     public void Fail(string grainKey, StorageFault fault) => _failing[grainKey] = fault;
@@ -87,6 +88,12 @@ public sealed class StorageFaults
     /// (e.g. a 412 on its ETag, as the table refuses a stale copy's write); the writes after it succeed.
     /// </summary>
     public void FailNextWrite(string grainKey, Func<string, Exception> fault) => _nextWrite[grainKey] = fault;
+
+    /// <summary>
+    /// Only the first state write of this grain whose state <paramref name="when"/> picks fails (an
+    /// <see cref="InjectedStorageFaultException"/>, before anything is written); the writes before and after it succeed.
+    /// </summary>
+    public void FailFirstWriteWhere(string grainKey, Func<object?, bool> when) => _nextWriteWhere[grainKey] = when;
 
     /// <summary>
     /// From now on, a member state write of this grain whose outbox holds more than <paramref name="maxPending"/> effects
@@ -137,6 +144,12 @@ public sealed class StorageFaults
     internal void CheckSize<T>(GrainId grainId, T state)
     {
         var key = grainId.Key.ToString()!;
+        if (_nextWriteWhere.TryGetValue(key, out var when) && when(state) && _nextWriteWhere.TryRemove(key, out _))
+        {
+            _injected.AddOrUpdate(key, 1, (_, n) => n + 1);
+            throw new InjectedStorageFaultException($"injected fault: writing state of {grainId} failed");
+        }
+
         if (state is MemberGrainState member && _outboxBounds.TryGetValue(key, out var bound) && member.Member.Outbox.Count > bound)
         {
             _injected.AddOrUpdate(key, 1, (_, n) => n + 1);
