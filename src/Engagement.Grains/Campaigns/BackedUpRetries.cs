@@ -20,6 +20,7 @@ namespace Engagement.Grains.Campaigns;
 /// <param name="deliver">Delivers to a member with the fan-out's timeout retries; null when it refused as backed up.</param>
 /// <param name="pacer">The fan-out's pacing (<see cref="CampaignOptions.MaxDeliveriesPerSecond"/>).</param>
 /// <param name="saveAsync">Writes the campaign's state (throws when it fails).</param>
+/// <param name="whenStored">Runs an action once the change made before it is stored (<see cref="StateWriteGate.WhenStored"/>).</param>
 /// <param name="time">The engine clock (UTC).</param>
 /// <param name="logger">The campaign grain's logger.</param>
 internal sealed class BackedUpRetries(
@@ -29,6 +30,7 @@ internal sealed class BackedUpRetries(
     Func<string, CampaignDelivery, Task<CampaignDeliveryResult?>> deliver,
     DeliveryPacer pacer,
     Func<Task> saveAsync,
+    Action<Action> whenStored,
     TimeProvider time,
     ILogger logger)
 {
@@ -153,7 +155,8 @@ internal sealed class BackedUpRetries(
             BackedUp.SetInFlight(null);
             if (result is null && !BackedUp.RefusedAgain(memberId, time.GetUtcNow()))
             {
-                CampaignLog.BackedUpGivenUp(logger, campaignId, memberId, refusals + 1);
+                // Logged once stored: a failed write is not logged as a give-up the replay may not repeat.
+                whenStored(() => CampaignLog.BackedUpGivenUp(logger, campaignId, memberId, refusals + 1));
             }
 
             await saveAsync();
@@ -170,7 +173,7 @@ internal sealed class BackedUpRetries(
         Campaign.Add(tally);
         BackedUp.Reached(memberId);
         BackedUp.SetInFlight(null);
+        whenStored(() => CampaignLog.BackedUpReached(logger, campaignId, memberId, refusals, outcome));
         await saveAsync();
-        CampaignLog.BackedUpReached(logger, campaignId, memberId, refusals, outcome);
     }
 }

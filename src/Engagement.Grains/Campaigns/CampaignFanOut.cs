@@ -19,6 +19,7 @@ internal sealed class CampaignFanOut(
     CampaignOptions options,
     IGrainFactory grains,
     Func<Task> saveAsync,
+    Action<Action> whenStored,
     TimeProvider time,
     ILogger logger)
 {
@@ -40,7 +41,7 @@ internal sealed class CampaignFanOut(
     /// <summary>The retries of members a page found backed up (made when first needed).</summary>
     private BackedUpRetries? _retries;
 
-    private BackedUpRetries Retries => _retries ??= new BackedUpRetries(campaignId, state, options, DeliverWithRetryAsync, _pacer, saveAsync, time, logger);
+    private BackedUpRetries Retries => _retries ??= new BackedUpRetries(campaignId, state, options, DeliverWithRetryAsync, _pacer, saveAsync, whenStored, time, logger);
 
     /// <summary>
     /// True when the last <see cref="RunAsync"/> returned with every shard done but backed-up members waiting for a
@@ -272,12 +273,16 @@ internal sealed class CampaignFanOut(
         var givenUp = tally.BackedUp.Where(memberId => !(Campaign.BackedUp ??= new()).Refused(memberId, time.GetUtcNow())).ToList();
         (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd, cursor.InFlightLast) = (null, 0, null, null);
         (cursor.Continuation, cursor.Done) = (page.Continuation, page.Continuation is null);
-        await saveAsync();
         if (givenUp.Count > 0)
         {
-            // One line a page, not one a member: a chain-wide outage could otherwise log a Warning for every member.
-            CampaignLog.BackedUpListFull(logger, campaignId, givenUp.Count, BackedUpMembers.MaxWaiting, string.Join(", ", givenUp.Take(5)));
+            // One line a page, not one a member: a chain-wide outage could otherwise log a Warning for every member. Logged
+            // by the write that stores the page: this one, or when it fails the next one (another shard's checkpoint, a
+            // pause), which stores the page with its cursor past it, so the page is not replayed to log them again.
+            var (count, first) = (givenUp.Count, string.Join(", ", givenUp.Take(5)));
+            whenStored(() => CampaignLog.BackedUpListFull(logger, campaignId, count, BackedUpMembers.MaxWaiting, first));
         }
+
+        await saveAsync();
     }
 
     /// <summary>

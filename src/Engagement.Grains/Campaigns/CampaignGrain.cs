@@ -286,7 +286,7 @@ public sealed class CampaignGrain(
         var again = false;
         try
         {
-            _fanOut ??= new CampaignFanOut(CampaignId, () => state.State, index, _options, GrainFactory, Gate.WriteAsync, time, logger);
+            _fanOut ??= new CampaignFanOut(CampaignId, () => state.State, index, _options, GrainFactory, Gate.WriteAsync, Gate.WhenStored, time, logger);
             if (await _fanOut.RunAsync(cancellationToken))
             {
                 await UnregisterFanOutReminderAsync();

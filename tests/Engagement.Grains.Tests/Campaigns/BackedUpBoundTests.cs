@@ -21,15 +21,8 @@ public sealed class BackedUpBoundTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task Backed_up_members_past_the_500_that_may_wait_are_given_up_counted_and_logged_and_the_500_are_reached_later()
     {
-        var scope = "bb" + Guid.NewGuid().ToString("N")[..8];
-        var now = cluster.Time.GetUtcNow();
-        var members = await CreateMembersAsync(cluster.Client, now, scope, 560);
-        var backedUp = members.Where(m => !m.GlobalControl).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
-        var over = backedUp.Count - BackedUpMembers.MaxWaiting;
+        var (members, backedUp, over, definition, campaign) = await BackedUpBroadcastAsync("bb", 560);
         Assert.InRange(over, 1, 60);
-        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
-        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100_000 } };
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         var givenUpLine = new Regex($@"^Campaign {Regex.Escape(definition.Id)}: (\d+) backed-up members of a page given up: {BackedUpMembers.MaxWaiting} members already wait for a retry; not reached by this campaign \(the first: (.+)\)$");
 
         cluster.BackedUpDeliveries.BackUp(backedUp);
@@ -80,15 +73,8 @@ public sealed class BackedUpBoundTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task The_checkpoint_that_gives_members_up_failing_once_is_replayed_each_given_up_member_counted_and_logged_once()
     {
-        var scope = "bf" + Guid.NewGuid().ToString("N")[..8];
-        var now = cluster.Time.GetUtcNow();
-        var members = await CreateMembersAsync(cluster.Client, now, scope, 560);
-        var backedUp = members.Where(m => !m.GlobalControl).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
-        var over = backedUp.Count - BackedUpMembers.MaxWaiting;
+        var (_, backedUp, over, definition, campaign) = await BackedUpBroadcastAsync("bf", 560);
         Assert.InRange(over, 1, 60);
-        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
-        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100_000 } };
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
 
         // The first checkpoint that would store given-up members fails; the run stops there and the reminder's next run replays the page.
         cluster.Faults.FailFirstWriteWhere(definition.Id, state => state is CampaignGrainState { BackedUp.GivenUp: > 0 });
@@ -111,5 +97,66 @@ public sealed class BackedUpBoundTests(CampaignClusterFixture cluster)
         {
             cluster.BackedUpDeliveries.Drain(backedUp);
         }
+    }
+
+    [Fact]
+    public async Task A_page_whose_failed_checkpoint_another_shards_checkpoint_stores_has_its_given_up_members_logged_once()
+    {
+        var (_, backedUp, over, definition, campaign) = await BackedUpBroadcastAsync("bs", 640);
+        Assert.InRange(over, 61, 160); // more than a shard holds of them (16 shards): the list is full without the held one's
+
+        // One shard's page is held at its delivering read (counting reads it first) while the other shards fill the list
+        // and the first checkpoint giving members up fails; released then, the held page gives its members up too and
+        // its checkpoint, the next write, stores the failed page with it (cursor past it: that page is not replayed).
+        var held = cluster.IndexGate.HoldRead(backedUp.Min(StringComparer.Ordinal)!, 2);
+        cluster.Faults.FailFirstWriteWhere(definition.Id, state => state is CampaignGrainState { BackedUp.GivenUp: > 0 });
+        cluster.BackedUpDeliveries.BackUp(backedUp);
+        try
+        {
+            Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+            Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+            await held.WaitAsync(TimeSpan.FromSeconds(60));
+            await UntilAnswerAsync<string>(() => Task.FromResult<string?>(cluster.Faults.FailuresOf(definition.Id) == 1 ? "failed" : null), "the failed checkpoint");
+        }
+        finally
+        {
+            cluster.IndexGate.Release();
+        }
+
+        try
+        {
+            await UntilAnswerAsync<string>(() => Task.FromResult<string?>(cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id} fan-out stopped").Count > 0 ? "stopped" : null), "the failed run's end");
+            await FanOutReminderAsync(campaign, cluster.Time);
+            var waiting = await PauseResumeTests.UntilAsync(campaign, v => v.Progress.ShardsDone == v.Progress.Shards && !v.Progress.FanOutRunning, "the pages");
+
+            // No page was replayed (each member refused once), each counted once, and the given-up ones logged once in all.
+            var warnings = cluster.Logs.Lines(LogLevel.Warning, $"Campaign {definition.Id}: ");
+            Assert.Equal(backedUp.Count, warnings.Count(l => l.Message.Contains("refused the delivery", StringComparison.Ordinal)));
+            Assert.Equal((backedUp.Count, 500L, over, 1), (waiting.Progress.BackedUpSkipped, waiting.Progress.BackedUpWaiting, waiting.Progress.BackedUpGivenUp, cluster.Faults.FailuresOf(definition.Id)));
+            var givenUpLine = new Regex($@"^Campaign {Regex.Escape(definition.Id)}: (\d+) backed-up members of a page given up");
+            var logged = warnings.Select(l => givenUpLine.Match(l.Message)).Where(m => m.Success).ToList();
+            Assert.True(logged.Count >= 2, $"{logged.Count} given-up lines: the failed page's and the held page's at least");
+            Assert.Equal(over, logged.Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)));
+        }
+        finally
+        {
+            cluster.BackedUpDeliveries.Drain(backedUp);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> members in regions of their own (<paramref name="prefix"/> and a fresh id), those outside
+    /// the global control group to be backed up, how many of them are over the 500 that may wait, and a broadcast to all
+    /// of them (no control share, a budget it never spends).
+    /// </summary>
+    private async Task<(IReadOnlyList<TestMember> Members, HashSet<string> BackedUp, int Over, CampaignDefinition Definition, ICampaignGrain Campaign)> BackedUpBroadcastAsync(string prefix, int count)
+    {
+        var scope = prefix + Guid.NewGuid().ToString("N")[..8];
+        var now = cluster.Time.GetUtcNow();
+        var members = await CreateMembersAsync(cluster.Client, now, scope, count);
+        var backedUp = members.Where(m => !m.GlobalControl).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var audience = new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] };
+        var definition = Broadcast(scope + "-all", now, audience) with { ControlShare = 0, Budget = new CampaignBudget { MaxGrants = 100_000 } };
+        return (members, backedUp, backedUp.Count - BackedUpMembers.MaxWaiting, definition, cluster.Client.GetGrain<ICampaignGrain>(definition.Id));
     }
 }
