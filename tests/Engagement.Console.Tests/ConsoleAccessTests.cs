@@ -32,7 +32,7 @@ public sealed class ConsoleAccessTests(ConsoleHostFixture host)
         await page.GotoAsync("console/signin");
         await page.GetByTestId("signin-key").FillAsync(ConsoleHostFixture.StoreKey);
         await page.GetByTestId("signin-submit").ClickAsync();
-        await page.WaitForURLAsync("**/console/signin?refused=1", new() { Timeout = WaitMs });
+        await ExpectUrlEndsWithAsync(page, "/console/signin?refused=1");
         Assert.Equal(
             "That key is valid, but its role cannot use the console: the console is for support, marketing and admin keys. A store key works through the API (a till's member lookup, coupon and points redemptions).",
             await page.GetByTestId("signin-refused").InnerTextAsync());
@@ -42,7 +42,7 @@ public sealed class ConsoleAccessTests(ConsoleHostFixture host)
         foreach (var path in new[] { "console", "console/programme", "console/members" })
         {
             await page.GotoAsync(path);
-            await page.WaitForURLAsync("**/console/signin**", new() { Timeout = WaitMs });
+            await ExpectUrlAsync(page, new("/console/signin"));
             Assert.Equal(0, await page.GetByTestId("programme-how-counted").CountAsync());
         }
 
@@ -51,7 +51,7 @@ public sealed class ConsoleAccessTests(ConsoleHostFixture host)
         await chinese.GotoAsync("console/signin");
         await chinese.GetByTestId("signin-key").FillAsync(ConsoleHostFixture.StoreKey);
         await chinese.GetByTestId("signin-submit").ClickAsync();
-        await chinese.WaitForURLAsync("**/console/signin?refused=1", new() { Timeout = WaitMs });
+        await ExpectUrlEndsWithAsync(chinese, "/console/signin?refused=1");
         Assert.Contains("控制台仅供客服、营销和管理员密钥使用", await chinese.GetByTestId("signin-refused").InnerTextAsync(), StringComparison.Ordinal);
     }
 
@@ -147,12 +147,14 @@ public sealed class ConsoleAccessTests(ConsoleHostFixture host)
         await page.GotoAsync("console/signin");
         await page.GetByTestId("signin-key").FillAsync("console-test-unknown-" + Guid.NewGuid().ToString("N")[..8]);
         await page.GetByTestId("signin-submit").ClickAsync();
-        await page.WaitForURLAsync("**/console/signin?failed=1", new() { Timeout = WaitMs });
+        await ExpectUrlEndsWithAsync(page, "/console/signin?failed=1");
         Assert.Equal("That key is not known.", await page.GetByTestId("signin-failed").InnerTextAsync());
 
+        // The page was at this URL before the click: checked only once the other language's page shows (checked at once,
+        // it held before the switch had even begun).
         await page.GetByTestId("lang-zh").ClickAsync();
-        await page.WaitForURLAsync("**/console/signin?failed=1", new() { Timeout = WaitMs });
         await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("signin-failed")).ToHaveTextAsync("无效的密钥。", new() { Timeout = WaitMs });
+        await ExpectUrlEndsWithAsync(page, "/console/signin?failed=1");
         Assert.Equal(0, await page.GetByTestId("signin-refused").CountAsync());
 
         await page.GetByTestId("lang-en").ClickAsync();

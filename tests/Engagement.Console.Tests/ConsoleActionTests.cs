@@ -213,7 +213,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         await Input(page, "f-coupon").FillAsync("SIZE5");
         await Input(page, "f-control").FillAsync("0.3");
         await page.GetByTestId("campaign-create").ClickAsync();
-        await page.WaitForURLAsync($"**/console/campaigns/{campaignId}");
+        await ExpectUrlEndsWithAsync(page, $"/console/campaigns/{campaignId}");
         await WaitForCircuitAsync(page);
 
         var size = page.GetByTestId("audience-members");

@@ -37,7 +37,7 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
         }
         else
         {
-            await page.WaitForURLAsync("**/console/denied**");
+            await ExpectUrlAsync(page, new("/console/denied"));
             Assert.Contains("Not allowed", await page.ContentAsync(), StringComparison.Ordinal);
         }
     }
@@ -47,7 +47,7 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
     {
         var page = await host.NewPageAsync();
         await page.GotoAsync("console/members");
-        Assert.Contains("/console/signin", page.Url, StringComparison.Ordinal);
+        await ExpectUrlAsync(page, new("/console/signin"));
         await page.GetByTestId("signin-key").FillAsync("no-such-key-at-all");
         await page.GetByTestId("signin-submit").ClickAsync();
         await page.GetByTestId("signin-failed").WaitForAsync();
@@ -153,7 +153,7 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
 
         await Input(page, "f-control").FillAsync("0.2");
         await page.GetByTestId("campaign-create").ClickAsync();
-        await page.WaitForURLAsync($"**/console/campaigns/{campaignId}");
+        await ExpectUrlEndsWithAsync(page, $"/console/campaigns/{campaignId}");
         await page.GetByTestId("campaign-trigger").ClickAsync();
         await page.GetByTestId("campaign-progress-text").Filter(new() { HasTextRegex = new("^100%") })
             .WaitForAsync(new() { Timeout = 60_000 });

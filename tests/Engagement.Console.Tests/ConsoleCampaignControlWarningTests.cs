@@ -66,7 +66,7 @@ public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host)
         // A warning, not a block: Create creates it.
         Assert.True(await create.IsEnabledAsync());
         await create.ClickAsync();
-        await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
+        await ExpectUrlEndsWithAsync(page, $"/console/campaigns/{id}");
     }
 
     // The member index answers for the region's members (registrations reach it after the members apply them).

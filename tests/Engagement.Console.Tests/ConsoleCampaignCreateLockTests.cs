@@ -26,7 +26,7 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
 
         // Create sends the pending definition: it answers "exists", writes the missing audit row once and opens it.
         await page.GetByTestId("campaign-create").ClickAsync();
-        await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
+        await ExpectUrlEndsWithAsync(page, $"/console/campaigns/{id}");
         Assert.Single(await ReadAuditAsync(host, id, "campaign.create"));
         Assert.Equal("Locked while pending", await NameOfAsync(id));
     }
@@ -51,7 +51,7 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
         await Input(page, "f-id").FillAsync(next);
         await Input(page, "f-name").FillAsync("Edited after the lost answer");
         await page.GetByTestId("campaign-create").ClickAsync();
-        await page.WaitForURLAsync($"**/console/campaigns/{next}", new() { Timeout = WaitMs });
+        await ExpectUrlEndsWithAsync(page, $"/console/campaigns/{next}");
         Assert.Equal("Edited after the lost answer", await NameOfAsync(next));
         Assert.Equal("Locked while pending", await NameOfAsync(id));
     }
@@ -85,7 +85,7 @@ public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
         // Create sends what was sent: it answers "exists", writes the audit row once and opens the campaign.
         await Assertions.Expect(page.GetByTestId("campaign-create")).ToBeEnabledAsync(new() { Timeout = WaitMs });
         await page.GetByTestId("campaign-create").ClickAsync();
-        await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
+        await ExpectUrlEndsWithAsync(page, $"/console/campaigns/{id}");
         Assert.Single(await ReadAuditAsync(host, id, "campaign.create"));
         Assert.Equal("As sent", await NameOfAsync(id));
     }

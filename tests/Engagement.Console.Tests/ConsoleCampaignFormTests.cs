@@ -56,7 +56,7 @@ public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
         await Input(page, "f-from").FillAsync(from);
         await Input(page, "f-days").FillAsync("10");
         await page.GetByTestId("campaign-create").ClickAsync();
-        await page.WaitForURLAsync($"**/console/campaigns/{id}", new() { Timeout = WaitMs });
+        await ExpectUrlEndsWithAsync(page, $"/console/campaigns/{id}");
 
         // The stored definition, as the API answers it.
         using var api = host.CreateClient();

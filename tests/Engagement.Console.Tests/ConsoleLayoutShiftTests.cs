@@ -193,7 +193,7 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
         await page.WaitForFunctionAsync(OnScreen, null, wait);
 
         await link.ClickAsync();
-        await page.WaitForURLAsync("**/console/members", new() { Timeout = WaitMs });
+        await ExpectUrlEndsWithAsync(page, "/console/members");
         await page.WaitForFunctionAsync($"!{OnScreen}", null, wait);
         Assert.EndsWith("/console/members", page.Url, StringComparison.Ordinal);
     }

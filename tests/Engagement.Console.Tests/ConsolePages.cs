@@ -20,9 +20,25 @@ public static partial class ConsolePages
         await page.GotoAsync("console/signin");
         await page.GetByTestId("signin-key").FillAsync(key);
         await page.GetByTestId("signin-submit").ClickAsync();
-        await page.WaitForURLAsync(ConsoleHome(), new() { Timeout = WaitMs });
+        await ExpectUrlAsync(page, ConsoleHome());
         await WaitForCircuitAsync(page);
     }
+
+    /// <summary>
+    /// Waits until the page's URL matches <paramref name="url"/>, polling it (<c>Expect(page).ToHaveURLAsync</c>) up to
+    /// <see cref="WaitMs"/>: not <c>WaitForURLAsync</c>, which waits for a navigation event and on a loaded machine missed
+    /// one that happened before the wait began (a click's navigation racing it). A URL the page already had before the
+    /// action passes at once: the caller checks such a URL only after something the new page alone shows.
+    /// </summary>
+    public static Task ExpectUrlAsync(IPage page, Regex url) =>
+        Assertions.Expect(page).ToHaveURLAsync(url, new() { Timeout = WaitMs });
+
+    /// <summary>
+    /// Waits as <see cref="ExpectUrlAsync(IPage, Regex)"/> until the page's URL ends with <paramref name="end"/> (a path and
+    /// maybe its query, taken literally), as the glob <c>**</c> + <paramref name="end"/> would match it.
+    /// </summary>
+    public static Task ExpectUrlEndsWithAsync(IPage page, string end) =>
+        ExpectUrlAsync(page, new Regex(Regex.Escape(end) + "$"));
 
     /// <summary>Waits until the layout marks the page interactive (the Blazor circuit rendered it).</summary>
     public static Task WaitForCircuitAsync(IPage page) =>

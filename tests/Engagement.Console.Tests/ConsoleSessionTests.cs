@@ -20,9 +20,9 @@ public sealed class ConsoleSessionTests(ConsoleHostFixture host)
 
             host.Keys.SetKey(key, null);
             await page.GotoAsync("console/members");
-            await page.WaitForURLAsync("**/console/signin**", new() { Timeout = WaitMs });
+            await ExpectUrlAsync(page, new("/console/signin"));
             await page.GotoAsync("console/audit");
-            await page.WaitForURLAsync("**/console/signin**", new() { Timeout = WaitMs });
+            await ExpectUrlAsync(page, new("/console/signin"));
         }
         finally
         {
@@ -45,10 +45,10 @@ public sealed class ConsoleSessionTests(ConsoleHostFixture host)
             // Now a support key: the admin session ends; signed in again, it is support's.
             host.Keys.SetKey(key, "support:Li Lei");
             await page.GotoAsync("console/campaigns");
-            await page.WaitForURLAsync("**/console/signin**", new() { Timeout = WaitMs });
+            await ExpectUrlAsync(page, new("/console/signin"));
             await SignInAsync(page, key);
             await page.GotoAsync("console/campaigns");
-            await page.WaitForURLAsync("**/console/denied**", new() { Timeout = WaitMs });
+            await ExpectUrlAsync(page, new("/console/denied"));
         }
         finally
         {
@@ -79,7 +79,7 @@ public sealed class ConsoleSessionTests(ConsoleHostFixture host)
                 Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
             }));
             await expired.GotoAsync("console/members");
-            await expired.WaitForURLAsync("**/console/signin**", new() { Timeout = WaitMs });
+            await ExpectUrlAsync(expired, new("/console/signin"));
             await expired.Context.CloseAsync();
 
             var after = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);

@@ -32,7 +32,7 @@ public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
 
         await page.GetByTestId("programme-range").ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("Last 7 days", new() { Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("range=last-7-days"), new() { Timeout = WaitMs });
+        await ExpectUrlAsync(page, new("range=last-7-days"));
         Assert.Contains("region=" + region, page.Url, StringComparison.Ordinal);
 
         // The 7 days: only the buyer was active (0% shared); ARPU's distinct buyers are not counted for such a range
