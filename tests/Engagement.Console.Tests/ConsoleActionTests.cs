@@ -240,7 +240,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         Assert.True(triggerBox.Y < estimateBox.Y + estimateBox.Height, $"Trigger at y {triggerBox.Y} sits below the estimate ({estimateBox.Y} + {estimateBox.Height})");
 
         await trigger.ClickAsync();
-        await page.GetByTestId("campaign-status").Filter(new() { HasText = "completed" }).WaitForAsync(new() { Timeout = 60_000 });
+        await page.GetByTestId("campaign-status").Filter(new() { HasText = "completed" }).WaitForAsync(new() { Timeout = WaitMs });
         await GoAsync(page, $"console/campaigns/{campaignId}");
         var rows = await page.GetByTestId("result-row").AllInnerTextsAsync();
         var shown = estimate["groups"]!.AsArray().Select(g => g!["members"]!.GetValue<long>()).ToList();
@@ -281,7 +281,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
                 return await page.GetByTestId("ops-queue-depth").AllInnerTextsAsync();
             },
             lines => lines.Count > 0,
-            TimeSpan.FromSeconds(60),
+            WaitTime,
             "the queue depths were read");
 
         Assert.Equal("Operations", await page.Locator("h4").First.InnerTextAsync());

@@ -50,7 +50,7 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
         await ExpectUrlAsync(page, new("/console/signin"));
         await page.GetByTestId("signin-key").FillAsync("no-such-key-at-all");
         await page.GetByTestId("signin-submit").ClickAsync();
-        await page.GetByTestId("signin-failed").WaitForAsync();
+        await page.GetByTestId("signin-failed").WaitForAsync(new() { Timeout = WaitMs });
         await ScreenshotAsync(page, "signin-refused");
     }
 
@@ -146,7 +146,7 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
         await Input(page, "f-coupon").FillAsync("SPRING10");
         await Input(page, "f-control").FillAsync("0.9");
         await page.GetByTestId("campaign-create").ClickAsync();
-        await page.GetByTestId("campaign-errors").WaitForAsync();
+        await page.GetByTestId("campaign-errors").WaitForAsync(new() { Timeout = WaitMs });
         var errors = await page.GetByTestId("campaign-errors").InnerTextAsync();
         Assert.Contains("controlShare", errors, StringComparison.Ordinal);
         await ScreenshotAsync(page, "campaign-invalid");
@@ -156,8 +156,8 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
         await ExpectUrlEndsWithAsync(page, $"/console/campaigns/{campaignId}");
         await page.GetByTestId("campaign-trigger").ClickAsync();
         await page.GetByTestId("campaign-progress-text").Filter(new() { HasTextRegex = new("^100%") })
-            .WaitForAsync(new() { Timeout = 60_000 });
-        await page.GetByTestId("campaign-status").Filter(new() { HasText = "completed" }).WaitForAsync(new() { Timeout = 60_000 });
+            .WaitForAsync(new() { Timeout = WaitMs });
+        await page.GetByTestId("campaign-status").Filter(new() { HasText = "completed" }).WaitForAsync(new() { Timeout = WaitMs });
 
         // Some of the audience buys within the attribution window; the results page then has conversions to compare.
         host.Clock.Advance(TimeSpan.FromHours(1));

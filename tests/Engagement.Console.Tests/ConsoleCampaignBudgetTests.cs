@@ -38,7 +38,7 @@ public sealed class ConsoleCampaignBudgetTests(ConsoleHostFixture host)
         (await api.PostAsync($"api/v1/campaigns/{id}/trigger", null)).Dispose();
         await Eventually.ReturnsAsync(
             async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}", ConsoleHostFixture.Json))!,
-            c => c["status"]!.GetValue<string>() == "completed", TimeSpan.FromSeconds(30), $"campaign {id} completed");
+            c => c["status"]!.GetValue<string>() == "completed", WaitTime, $"campaign {id} completed");
 
         var text = await BudgetTextAsync(id, locale, "completed");
         Assert.Contains(left, text, StringComparison.Ordinal);

@@ -85,7 +85,7 @@ public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host)
         await Eventually.ReturnsAsync(
             async () => (await estimator.EstimateAsync(definition)).Members,
             indexed => indexed == members,
-            TimeSpan.FromSeconds(60),
+            WaitTime,
             $"the member index holding the {members} members of {region} (members estimated)");
     }
 }

@@ -110,7 +110,7 @@ public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
     {
         var results = await Eventually.ReturnsAsync(
             async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}/results", ConsoleHostFixture.Json))!,
-            r => statuses.Contains(r["status"]!.GetValue<string>()), TimeSpan.FromSeconds(30), $"campaign {id} {string.Join(" or ", statuses)}");
+            r => statuses.Contains(r["status"]!.GetValue<string>()), WaitTime, $"campaign {id} {string.Join(" or ", statuses)}");
         Assert.Equal(0, results["treated"]!["audience"]!.GetValue<long>());
         Assert.Equal(0, results["control"]!["audience"]!.GetValue<long>());
     }

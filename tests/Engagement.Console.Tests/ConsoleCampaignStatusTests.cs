@@ -291,7 +291,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
             await page.GetByTestId("campaign-pause").ClickAsync(new() { Timeout = WaitMs });
             await Eventually.ReturnsAsync(
                 async () => (Refused: await page.GetByTestId("campaign-control-refused").CountAsync(), PauseRows: (await ReadAuditAsync(host, id, "campaign.pause")).Count),
-                seen => seen.Refused > 0 || seen.PauseRows > 0, TimeSpan.FromSeconds(30),
+                seen => seen.Refused > 0 || seen.PauseRows > 0, WaitTime,
                 "the pause answered: its refusal shown, or its campaign.pause audit row (refusals shown, audit rows)");
 
             // Shown as it is again: a paused campaign offers Resume (the page has rendered the pause's answer).

@@ -42,7 +42,7 @@ public sealed class ConsoleCampaignWordingTests(ConsoleHostFixture host)
         (await api.PostAsync($"api/v1/campaigns/{id}/trigger", null)).Dispose();
         await Eventually.ReturnsAsync(
             async () => (await api.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}/results", ConsoleHostFixture.Json))!,
-            r => r["status"]!.GetValue<string>() == "completed", TimeSpan.FromSeconds(30), $"campaign {id} completed");
+            r => r["status"]!.GetValue<string>() == "completed", WaitTime, $"campaign {id} completed");
 
         var page = await host.NewSignedInPageAsync(ConsoleHostFixture.MarketingKey, locale);
         await GoAsync(page, $"console/campaigns/{id}");

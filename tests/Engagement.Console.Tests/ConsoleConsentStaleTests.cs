@@ -37,7 +37,7 @@ public sealed class ConsoleConsentStaleTests(ConsoleHostFixture host)
         await Eventually.ReturnsAsync(
             async () => string.Join(",", (await member.GetViewAsync())!.Caps.OptedOutChannels),
             optedOut => !optedOut.Split(',').Contains("sms"),
-            TimeSpan.FromSeconds(30),
+            WaitTime,
             "the member applying the app's consent.sms=true (opted-out channels)");
 
         // Saving with the switch as it shows (off): the form reads the member again and shows sms on, saving nothing.

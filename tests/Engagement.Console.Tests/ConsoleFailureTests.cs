@@ -349,13 +349,13 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         try
         {
             await Input(page, "member-search").FillAsync(slow);
-            await hold.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await hold.Entered.Task.WaitAsync(WaitTime);
             await Input(page, "member-search").FillAsync(typed);
             var hits = page.GetByTestId("hit");
             await Assertions.Expect(hits).ToHaveTextAsync([typed + "1"], new() { Timeout = WaitMs });
 
             // The earlier search was called off, and letting it finish changes nothing.
-            await hold.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await hold.Cancelled.Task.WaitAsync(WaitTime);
             hold.Release();
             await Assertions.Expect(hits).ToHaveTextAsync([typed + "1"], new() { Timeout = WaitMs });
             Assert.Equal(typed, await Input(page, "member-search").InputValueAsync());

@@ -44,6 +44,12 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly Dictionary<string, Microsoft.Playwright.Cookie[]> _sessions = new(StringComparer.Ordinal);
     private IPlaywright? _playwright;
 
+    /// <summary>
+    /// Every <c>Expect</c> that names no timeout waits <see cref="ConsolePages.WaitMs"/>, as the rest do, not Playwright's
+    /// 5 s, which a loaded CI machine can outlast. Set before any fixture (so any page) exists.
+    /// </summary>
+    static ConsoleHostFixture() => Assertions.SetDefaultExpectTimeout(ConsolePages.WaitMs);
+
     public ConsoleHostFixture()
         : this(Now)
     {
@@ -132,6 +138,11 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             TimezoneId = timeZone,
             ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
         });
+
+        // An action, wait or navigation that names no timeout waits as long as the rest (ConsolePages.WaitMs), not
+        // Playwright's 30 s: at 30 s a first sign-in and a Create navigation once ran out on the loaded CI machine.
+        context.SetDefaultTimeout(ConsolePages.WaitMs);
+        context.SetDefaultNavigationTimeout(ConsolePages.WaitMs);
         var page = await context.NewPageAsync();
 
         // Browser-side failures end up in the test log, where a timeout alone would not explain them.

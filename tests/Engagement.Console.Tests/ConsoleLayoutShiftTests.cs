@@ -68,7 +68,7 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         await Eventually.ReturnsAsync(
             () => grains.GetGrain<IMemberGrain>(member).GetCampaignMembershipAsync(campaign),
-            found => found is not null, TimeSpan.FromSeconds(60), $"{member} assigned by {campaign}");
+            found => found is not null, WaitTime, $"{member} assigned by {campaign}");
 
         // Every position Adjust had, from the prerendered page to the campaign's row landing (the campaigns are read after
         // the member): one. Above the forms, the row pushed them down as it landed.

@@ -55,7 +55,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
         var memberships = await Eventually.ReturnsAsync(
             async () => await Task.WhenAll(ids.Select(m => grains.GetGrain<IMemberGrain>(m).GetCampaignMembershipAsync(campaign))),
             found => found.Any(m => m?.Group == CampaignGroups.Control) && found.Any(m => m?.Group == CampaignGroups.Arm && m.TouchId is not null),
-            TimeSpan.FromSeconds(60), $"members of {campaign} in an arm (touched) and in its control");
+            WaitTime, $"members of {campaign} in an arm (touched) and in its control");
         var treated = memberships.First(m => m?.Group == CampaignGroups.Arm && m.TouchId is not null)!;
         var control = memberships.First(m => m?.Group == CampaignGroups.Control)!;
         var treatedId = ids[Array.IndexOf(memberships, treated)];
@@ -235,7 +235,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
                     return (await page.GetByTestId("member-phone").InnerTextAsync(new() { Timeout = WaitMs })).Trim();
                 },
                 text => text != "–",
-                TimeSpan.FromSeconds(30),
+                WaitTime,
                 $"the phone of {id} on the member page");
             Assert.Equal(shown, (await page.GetByTestId("member-phone").InnerTextAsync()).Trim());
             if (key == ConsoleHostFixture.SupportKey)
@@ -327,7 +327,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
                 return found.StatusCode;
             },
             status => status == HttpStatusCode.OK,
-            TimeSpan.FromSeconds(30),
+            WaitTime,
             $"coupon {code} in the directory");
         return (id, code);
     }

@@ -15,6 +15,12 @@ public static partial class ConsolePages
     /// </summary>
     public static readonly float WaitMs = 60_000;
 
+    /// <summary>
+    /// <see cref="WaitMs"/> as a span: the deadline of a test's wait for work no page element shows (<see cref="Eventually"/>,
+    /// a test hook being reached), so no such wait gives up sooner than the page waits beside it.
+    /// </summary>
+    public static readonly TimeSpan WaitTime = TimeSpan.FromMilliseconds(WaitMs);
+
     public static async Task SignInAsync(IPage page, string key)
     {
         await page.GotoAsync("console/signin");

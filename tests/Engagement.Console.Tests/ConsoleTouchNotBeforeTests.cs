@@ -51,7 +51,7 @@ public sealed class ConsoleTouchNotBeforeTests(ConsoleHostFixture host)
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var touches = await Eventually.ReturnsAsync(
             async () => await Task.WhenAll(ids.Select(async m => (await grains.GetGrain<IMemberGrain>(m).GetTouchesAsync(50)).FirstOrDefault(t => t.CampaignId == campaign))),
-            found => found.Any(t => t is not null), TimeSpan.FromSeconds(60), $"a touch of {campaign}");
+            found => found.Any(t => t is not null), WaitTime, $"a touch of {campaign}");
         var touch = touches.First(t => t is not null)!;
         var id = ids[Array.IndexOf(touches, touch)];
         Assert.Equal("deferred", touch.Decision);
